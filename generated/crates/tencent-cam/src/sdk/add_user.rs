@@ -111,7 +111,7 @@ pub struct AddUserResponse {
 }
 
 ::runtime::lenient_object! {
-    AddUserResponse {
+    tolerant AddUserResponse {
         uin: Option<u64> = "Uin",
         name: Option<String> = "Name",
         password: Option<::runtime::Sensitive<String>> = "Password",

@@ -52,7 +52,7 @@ pub struct AddUserToGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    AddUserToGroupResponse {
+    tolerant AddUserToGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct AttachGroupPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachGroupPolicyResponse {
+    tolerant AttachGroupPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

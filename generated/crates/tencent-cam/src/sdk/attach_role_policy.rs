@@ -64,7 +64,7 @@ pub struct AttachRolePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachRolePolicyResponse {
+    tolerant AttachRolePolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct AttachUserPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachUserPolicyResponse {
+    tolerant AttachUserPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct ConsumeCustomMfaTokenResponse {
 }
 
 ::runtime::lenient_object! {
-    ConsumeCustomMfaTokenResponse {
+    tolerant ConsumeCustomMfaTokenResponse {
         request_id: Option<String> = "RequestId",
     }
 }

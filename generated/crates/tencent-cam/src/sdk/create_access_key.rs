@@ -55,7 +55,7 @@ pub struct CreateAccessKeyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAccessKeyResponse {
+    tolerant CreateAccessKeyResponse {
         access_key: Option<AccessKeyDetail> = "AccessKey",
         request_id: Option<String> = "RequestId",
     }

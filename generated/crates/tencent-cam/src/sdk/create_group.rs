@@ -58,7 +58,7 @@ pub struct CreateGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateGroupResponse {
+    tolerant CreateGroupResponse {
         group_id: Option<u64> = "GroupId",
         request_id: Option<String> = "RequestId",
     }

@@ -75,7 +75,7 @@ pub struct CreateOidcConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateOidcConfigResponse {
+    tolerant CreateOidcConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

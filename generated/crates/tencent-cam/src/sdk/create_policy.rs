@@ -65,7 +65,7 @@ pub struct CreatePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePolicyResponse {
+    tolerant CreatePolicyResponse {
         policy_id: Option<u64> = "PolicyId",
         request_id: Option<String> = "RequestId",
     }

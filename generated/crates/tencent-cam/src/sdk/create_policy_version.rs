@@ -68,7 +68,7 @@ pub struct CreatePolicyVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePolicyVersionResponse {
+    tolerant CreatePolicyVersionResponse {
         version_id: Option<u64> = "VersionId",
         request_id: Option<String> = "RequestId",
     }

@@ -83,7 +83,7 @@ pub struct CreateRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRoleResponse {
+    tolerant CreateRoleResponse {
         role_id: Option<String> = "RoleId",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct CreateSamlProviderResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSamlProviderResponse {
+    tolerant CreateSamlProviderResponse {
         provider_arn: Option<String> = "ProviderArn",
         request_id: Option<String> = "RequestId",
     }

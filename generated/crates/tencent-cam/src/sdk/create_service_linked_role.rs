@@ -71,7 +71,7 @@ pub struct CreateServiceLinkedRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateServiceLinkedRoleResponse {
+    tolerant CreateServiceLinkedRoleResponse {
         role_id: Option<String> = "RoleId",
         request_id: Option<String> = "RequestId",
     }

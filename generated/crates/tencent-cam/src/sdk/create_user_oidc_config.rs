@@ -107,7 +107,7 @@ pub struct CreateUserOidcConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateUserOidcConfigResponse {
+    tolerant CreateUserOidcConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

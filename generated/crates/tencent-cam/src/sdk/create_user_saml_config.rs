@@ -55,7 +55,7 @@ pub struct CreateUserSamlConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateUserSamlConfigResponse {
+    tolerant CreateUserSamlConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

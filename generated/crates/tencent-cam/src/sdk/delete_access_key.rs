@@ -57,7 +57,7 @@ pub struct DeleteAccessKeyResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAccessKeyResponse {
+    tolerant DeleteAccessKeyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

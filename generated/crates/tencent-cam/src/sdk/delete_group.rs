@@ -50,7 +50,7 @@ pub struct DeleteGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteGroupResponse {
+    tolerant DeleteGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct DeleteOidcConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteOidcConfigResponse {
+    tolerant DeleteOidcConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

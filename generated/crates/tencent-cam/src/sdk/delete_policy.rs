@@ -50,7 +50,7 @@ pub struct DeletePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePolicyResponse {
+    tolerant DeletePolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct DeletePolicyVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePolicyVersionResponse {
+    tolerant DeletePolicyVersionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -54,7 +54,7 @@ pub struct DeleteRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRoleResponse {
+    tolerant DeleteRoleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

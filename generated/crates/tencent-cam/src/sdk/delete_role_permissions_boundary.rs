@@ -56,7 +56,7 @@ pub struct DeleteRolePermissionsBoundaryResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRolePermissionsBoundaryResponse {
+    tolerant DeleteRolePermissionsBoundaryResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct DeleteSamlProviderResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSamlProviderResponse {
+    tolerant DeleteSamlProviderResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -53,7 +53,7 @@ pub struct DeleteServiceLinkedRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteServiceLinkedRoleResponse {
+    tolerant DeleteServiceLinkedRoleResponse {
         deletion_task_id: Option<String> = "DeletionTaskId",
         request_id: Option<String> = "RequestId",
     }

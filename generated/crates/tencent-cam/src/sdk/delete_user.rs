@@ -55,7 +55,7 @@ pub struct DeleteUserResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteUserResponse {
+    tolerant DeleteUserResponse {
         request_id: Option<String> = "RequestId",
     }
 }

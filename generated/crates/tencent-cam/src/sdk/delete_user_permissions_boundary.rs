@@ -52,7 +52,7 @@ pub struct DeleteUserPermissionsBoundaryResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteUserPermissionsBoundaryResponse {
+    tolerant DeleteUserPermissionsBoundaryResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -71,7 +71,7 @@ pub struct DescribeOidcConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeOidcConfigResponse {
+    tolerant DescribeOidcConfigResponse {
         provider_type: Option<u64> = "ProviderType",
         identity_url: Option<String> = "IdentityUrl",
         identity_key: Option<String> = "IdentityKey",

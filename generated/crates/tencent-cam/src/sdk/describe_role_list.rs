@@ -70,7 +70,7 @@ pub struct DescribeRoleListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRoleListResponse {
+    tolerant DescribeRoleListResponse {
         list: Vec<RoleInfo> = "List",
         total_num: Option<u64> = "TotalNum",
         request_id: Option<String> = "RequestId",

@@ -63,7 +63,7 @@ pub struct DescribeSafeAuthFlagCollResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSafeAuthFlagCollResponse {
+    tolerant DescribeSafeAuthFlagCollResponse {
         login_flag: Option<LoginActionFlag> = "LoginFlag",
         action_flag: Option<LoginActionFlag> = "ActionFlag",
         offsite_flag: Option<OffsiteFlag> = "OffsiteFlag",

@@ -53,7 +53,7 @@ pub struct DescribeSafeAuthFlagIntlResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSafeAuthFlagIntlResponse {
+    tolerant DescribeSafeAuthFlagIntlResponse {
         login_flag: Option<LoginActionFlagIntl> = "LoginFlag",
         action_flag: Option<LoginActionFlagIntl> = "ActionFlag",
         offsite_flag: Option<OffsiteFlag> = "OffsiteFlag",

@@ -60,7 +60,7 @@ pub struct DescribeSubAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubAccountsResponse {
+    tolerant DescribeSubAccountsResponse {
         sub_accounts: Vec<SubAccountUser> = "SubAccounts",
         request_id: Option<String> = "RequestId",
     }

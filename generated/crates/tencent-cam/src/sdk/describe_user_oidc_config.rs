@@ -73,7 +73,7 @@ pub struct DescribeUserOidcConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUserOidcConfigResponse {
+    tolerant DescribeUserOidcConfigResponse {
         provider_type: Option<u64> = "ProviderType",
         identity_url: Option<String> = "IdentityUrl",
         identity_key: Option<String> = "IdentityKey",

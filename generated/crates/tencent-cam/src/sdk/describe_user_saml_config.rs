@@ -46,7 +46,7 @@ pub struct DescribeUserSamlConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUserSamlConfigResponse {
+    tolerant DescribeUserSamlConfigResponse {
         saml_metadata: Option<String> = "SAMLMetadata",
         status: Option<u64> = "Status",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct DetachGroupPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachGroupPolicyResponse {
+    tolerant DetachGroupPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

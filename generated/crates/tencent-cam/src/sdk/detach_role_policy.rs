@@ -64,7 +64,7 @@ pub struct DetachRolePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachRolePolicyResponse {
+    tolerant DetachRolePolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct DetachUserPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachUserPolicyResponse {
+    tolerant DetachUserPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -40,7 +40,7 @@ pub struct DisableUserSsoResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableUserSsoResponse {
+    tolerant DisableUserSsoResponse {
         request_id: Option<String> = "RequestId",
     }
 }

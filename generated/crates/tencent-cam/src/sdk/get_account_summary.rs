@@ -58,7 +58,7 @@ pub struct GetAccountSummaryResponse {
 }
 
 ::runtime::lenient_object! {
-    GetAccountSummaryResponse {
+    tolerant GetAccountSummaryResponse {
         policies: Option<u64> = "Policies",
         roles: Option<u64> = "Roles",
         idps: Option<u64> = "Idps",

@@ -53,7 +53,7 @@ pub struct GetCustomMfaTokenInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    GetCustomMfaTokenInfoResponse {
+    tolerant GetCustomMfaTokenInfoResponse {
         uin: Option<u64> = "Uin",
         request_id: Option<String> = "RequestId",
     }

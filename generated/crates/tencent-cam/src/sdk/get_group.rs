@@ -70,7 +70,7 @@ pub struct GetGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    GetGroupResponse {
+    tolerant GetGroupResponse {
         group_id: Option<u64> = "GroupId",
         group_name: Option<String> = "GroupName",
         group_num: Option<u64> = "GroupNum",

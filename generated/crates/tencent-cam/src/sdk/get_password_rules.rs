@@ -51,7 +51,7 @@ pub struct GetPasswordRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    GetPasswordRulesResponse {
+    tolerant GetPasswordRulesResponse {
         rules: Option<PassWordRule> = "Rules",
         update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
         modifier: Option<String> = "Modifier",

@@ -87,7 +87,7 @@ pub struct GetPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    GetPolicyResponse {
+    tolerant GetPolicyResponse {
         policy_name: Option<String> = "PolicyName",
         description: Option<String> = "Description",
         type_field: Option<u64> = "Type",

@@ -62,7 +62,7 @@ pub struct GetPolicyVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    GetPolicyVersionResponse {
+    tolerant GetPolicyVersionResponse {
         policy_version: Option<PolicyVersionDetail> = "PolicyVersion",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct GetRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    GetRoleResponse {
+    tolerant GetRoleResponse {
         role_info: Option<RoleInfo> = "RoleInfo",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct GetSamlProviderResponse {
 }
 
 ::runtime::lenient_object! {
-    GetSamlProviderResponse {
+    tolerant GetSamlProviderResponse {
         name: Option<String> = "Name",
         description: Option<String> = "Description",
         create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",

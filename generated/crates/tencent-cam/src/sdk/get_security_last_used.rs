@@ -56,7 +56,7 @@ pub struct GetSecurityLastUsedResponse {
 }
 
 ::runtime::lenient_object! {
-    GetSecurityLastUsedResponse {
+    tolerant GetSecurityLastUsedResponse {
         secret_id_last_used_rows: Vec<SecretIdLastUsed> = "SecretIdLastUsedRows",
         request_id: Option<String> = "RequestId",
     }

@@ -67,7 +67,7 @@ pub struct GetServiceLinkedRoleDeletionStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    GetServiceLinkedRoleDeletionStatusResponse {
+    tolerant GetServiceLinkedRoleDeletionStatusResponse {
         status: Option<String> = "Status",
         reason: Option<String> = "Reason",
         service_type: Option<String> = "ServiceType",

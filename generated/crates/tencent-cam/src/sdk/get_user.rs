@@ -80,7 +80,7 @@ pub struct GetUserResponse {
 }
 
 ::runtime::lenient_object! {
-    GetUserResponse {
+    tolerant GetUserResponse {
         uin: Option<u64> = "Uin",
         name: Option<String> = "Name",
         uid: Option<u64> = "Uid",

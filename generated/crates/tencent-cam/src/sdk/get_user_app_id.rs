@@ -49,7 +49,7 @@ pub struct GetUserAppIdResponse {
 }
 
 ::runtime::lenient_object! {
-    GetUserAppIdResponse {
+    tolerant GetUserAppIdResponse {
         uin: Option<String> = "Uin",
         owner_uin: Option<String> = "OwnerUin",
         app_id: Option<u64> = "AppId",

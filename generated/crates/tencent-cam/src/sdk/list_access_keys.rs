@@ -55,7 +55,7 @@ pub struct ListAccessKeysResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAccessKeysResponse {
+    tolerant ListAccessKeysResponse {
         access_keys: Vec<AccessKey> = "AccessKeys",
         request_id: Option<String> = "RequestId",
     }

@@ -76,7 +76,7 @@ pub struct ListAttachedGroupPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAttachedGroupPoliciesResponse {
+    tolerant ListAttachedGroupPoliciesResponse {
         total_num: Option<u64> = "TotalNum",
         list: Vec<AttachPolicyInfo> = "List",
         request_id: Option<String> = "RequestId",

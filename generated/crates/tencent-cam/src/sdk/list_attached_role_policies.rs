@@ -86,7 +86,7 @@ pub struct ListAttachedRolePoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAttachedRolePoliciesResponse {
+    tolerant ListAttachedRolePoliciesResponse {
         list: Vec<AttachedPolicyOfRole> = "List",
         total_num: Option<u64> = "TotalNum",
         request_id: Option<String> = "RequestId",

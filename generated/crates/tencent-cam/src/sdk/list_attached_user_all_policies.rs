@@ -88,7 +88,7 @@ pub struct ListAttachedUserAllPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAttachedUserAllPoliciesResponse {
+    tolerant ListAttachedUserAllPoliciesResponse {
         policy_list: Vec<AttachedUserPolicy> = "PolicyList",
         total_num: Option<u64> = "TotalNum",
         request_id: Option<String> = "RequestId",

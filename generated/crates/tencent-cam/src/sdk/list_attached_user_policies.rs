@@ -70,7 +70,7 @@ pub struct ListAttachedUserPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAttachedUserPoliciesResponse {
+    tolerant ListAttachedUserPoliciesResponse {
         total_num: Option<u64> = "TotalNum",
         list: Vec<AttachPolicyInfo> = "List",
         request_id: Option<String> = "RequestId",

@@ -62,7 +62,7 @@ pub struct ListCollaboratorsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListCollaboratorsResponse {
+    tolerant ListCollaboratorsResponse {
         total_num: Option<u64> = "TotalNum",
         data: Vec<SubAccountInfo> = "Data",
         request_id: Option<String> = "RequestId",

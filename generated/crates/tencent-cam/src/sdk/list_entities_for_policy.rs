@@ -75,7 +75,7 @@ pub struct ListEntitiesForPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    ListEntitiesForPolicyResponse {
+    tolerant ListEntitiesForPolicyResponse {
         total_num: Option<u64> = "TotalNum",
         list: Vec<AttachEntityOfPolicy> = "List",
         request_id: Option<String> = "RequestId",

@@ -67,7 +67,7 @@ pub struct ListGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListGroupsResponse {
+    tolerant ListGroupsResponse {
         total_num: Option<u64> = "TotalNum",
         group_info: Vec<GroupInfo> = "GroupInfo",
         request_id: Option<String> = "RequestId",

@@ -72,7 +72,7 @@ pub struct ListGroupsForUserResponse {
 }
 
 ::runtime::lenient_object! {
-    ListGroupsForUserResponse {
+    tolerant ListGroupsForUserResponse {
         total_num: Option<u64> = "TotalNum",
         group_info: Vec<GroupInfo> = "GroupInfo",
         request_id: Option<String> = "RequestId",

@@ -85,7 +85,7 @@ pub struct ListPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    ListPoliciesResponse {
+    tolerant ListPoliciesResponse {
         total_num: Option<u64> = "TotalNum",
         list: Vec<StrategyInfo> = "List",
         service_type_list: Vec<String> = "ServiceTypeList",

@@ -56,7 +56,7 @@ pub struct ListPolicyVersionsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListPolicyVersionsResponse {
+    tolerant ListPolicyVersionsResponse {
         versions: Vec<PolicyVersionItem> = "Versions",
         request_id: Option<String> = "RequestId",
     }

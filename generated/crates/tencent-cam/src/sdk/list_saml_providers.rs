@@ -48,7 +48,7 @@ pub struct ListSamlProvidersResponse {
 }
 
 ::runtime::lenient_object! {
-    ListSamlProvidersResponse {
+    tolerant ListSamlProvidersResponse {
         total_count: Option<i64> = "TotalCount",
         saml_provider_set: Vec<SamlProviderInfo> = "SAMLProviderSet",
         request_id: Option<String> = "RequestId",

@@ -45,7 +45,7 @@ pub struct ListUsersResponse {
 }
 
 ::runtime::lenient_object! {
-    ListUsersResponse {
+    tolerant ListUsersResponse {
         data: Vec<SubAccountInfo> = "Data",
         request_id: Option<String> = "RequestId",
     }

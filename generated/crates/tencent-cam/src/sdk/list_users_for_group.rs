@@ -68,7 +68,7 @@ pub struct ListUsersForGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ListUsersForGroupResponse {
+    tolerant ListUsersForGroupResponse {
         total_num: Option<u64> = "TotalNum",
         user_info: Vec<GroupMemberInfo> = "UserInfo",
         request_id: Option<String> = "RequestId",

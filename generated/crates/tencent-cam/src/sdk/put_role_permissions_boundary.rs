@@ -62,7 +62,7 @@ pub struct PutRolePermissionsBoundaryResponse {
 }
 
 ::runtime::lenient_object! {
-    PutRolePermissionsBoundaryResponse {
+    tolerant PutRolePermissionsBoundaryResponse {
         request_id: Option<String> = "RequestId",
     }
 }

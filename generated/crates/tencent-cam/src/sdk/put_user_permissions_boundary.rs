@@ -58,7 +58,7 @@ pub struct PutUserPermissionsBoundaryResponse {
 }
 
 ::runtime::lenient_object! {
-    PutUserPermissionsBoundaryResponse {
+    tolerant PutUserPermissionsBoundaryResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -52,7 +52,7 @@ pub struct RemoveUserFromGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveUserFromGroupResponse {
+    tolerant RemoveUserFromGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct SetDefaultPolicyVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    SetDefaultPolicyVersionResponse {
+    tolerant SetDefaultPolicyVersionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -61,7 +61,7 @@ pub struct SetMfaFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    SetMfaFlagResponse {
+    tolerant SetMfaFlagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct TagRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    TagRoleResponse {
+    tolerant TagRoleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct UntagRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    UntagRoleResponse {
+    tolerant UntagRoleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

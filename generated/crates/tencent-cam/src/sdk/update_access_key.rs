@@ -62,7 +62,7 @@ pub struct UpdateAccessKeyResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateAccessKeyResponse {
+    tolerant UpdateAccessKeyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

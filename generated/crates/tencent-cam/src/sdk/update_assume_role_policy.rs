@@ -61,7 +61,7 @@ pub struct UpdateAssumeRolePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateAssumeRolePolicyResponse {
+    tolerant UpdateAssumeRolePolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct UpdateGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateGroupResponse {
+    tolerant UpdateGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

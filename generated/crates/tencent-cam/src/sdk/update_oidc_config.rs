@@ -75,7 +75,7 @@ pub struct UpdateOidcConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateOidcConfigResponse {
+    tolerant UpdateOidcConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

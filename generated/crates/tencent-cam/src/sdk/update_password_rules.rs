@@ -52,7 +52,7 @@ pub struct UpdatePasswordRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdatePasswordRulesResponse {
+    tolerant UpdatePasswordRulesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

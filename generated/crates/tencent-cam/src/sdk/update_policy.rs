@@ -74,7 +74,7 @@ pub struct UpdatePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdatePolicyResponse {
+    tolerant UpdatePolicyResponse {
         policy_id: Option<u64> = "PolicyId",
         request_id: Option<String> = "RequestId",
     }

@@ -61,7 +61,7 @@ pub struct UpdateRoleConsoleLoginResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateRoleConsoleLoginResponse {
+    tolerant UpdateRoleConsoleLoginResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct UpdateRoleDescriptionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateRoleDescriptionResponse {
+    tolerant UpdateRoleDescriptionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct UpdateSamlProviderResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateSamlProviderResponse {
+    tolerant UpdateSamlProviderResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -86,7 +86,7 @@ pub struct UpdateUserResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateUserResponse {
+    tolerant UpdateUserResponse {
         request_id: Option<String> = "RequestId",
     }
 }

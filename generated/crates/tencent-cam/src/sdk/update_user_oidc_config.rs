@@ -107,7 +107,7 @@ pub struct UpdateUserOidcConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateUserOidcConfigResponse {
+    tolerant UpdateUserOidcConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

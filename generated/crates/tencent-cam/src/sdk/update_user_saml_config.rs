@@ -55,7 +55,7 @@ pub struct UpdateUserSamlConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateUserSamlConfigResponse {
+    tolerant UpdateUserSamlConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -71,7 +71,7 @@ pub struct ApplyDiskBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    ApplyDiskBackupResponse {
+    tolerant ApplyDiskBackupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

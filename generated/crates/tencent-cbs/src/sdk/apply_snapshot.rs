@@ -71,7 +71,7 @@ pub struct ApplySnapshotResponse {
 }
 
 ::runtime::lenient_object! {
-    ApplySnapshotResponse {
+    tolerant ApplySnapshotResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -72,7 +72,7 @@ pub struct ApplySnapshotGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ApplySnapshotGroupResponse {
+    tolerant ApplySnapshotGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

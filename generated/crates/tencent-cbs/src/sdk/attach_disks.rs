@@ -74,7 +74,7 @@ pub struct AttachDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachDisksResponse {
+    tolerant AttachDisksResponse {
         request_id: Option<String> = "RequestId",
     }
 }

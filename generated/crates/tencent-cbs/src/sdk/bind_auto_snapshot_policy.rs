@@ -63,7 +63,7 @@ pub struct BindAutoSnapshotPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    BindAutoSnapshotPolicyResponse {
+    tolerant BindAutoSnapshotPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

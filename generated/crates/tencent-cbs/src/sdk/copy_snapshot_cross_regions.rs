@@ -75,7 +75,7 @@ pub struct CopySnapshotCrossRegionsResponse {
 }
 
 ::runtime::lenient_object! {
-    CopySnapshotCrossRegionsResponse {
+    tolerant CopySnapshotCrossRegionsResponse {
         snapshot_copy_result_set: Vec<SnapshotCopyResult> = "SnapshotCopyResultSet",
         request_id: Option<String> = "RequestId",
     }

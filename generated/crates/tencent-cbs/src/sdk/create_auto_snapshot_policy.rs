@@ -88,7 +88,7 @@ pub struct CreateAutoSnapshotPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAutoSnapshotPolicyResponse {
+    tolerant CreateAutoSnapshotPolicyResponse {
         auto_snapshot_policy_id: Option<String> = "AutoSnapshotPolicyId",
         next_trigger_time: Option<String> = "NextTriggerTime",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct CreateDiskBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDiskBackupResponse {
+    tolerant CreateDiskBackupResponse {
         disk_backup_id: Option<String> = "DiskBackupId",
         request_id: Option<String> = "RequestId",
     }

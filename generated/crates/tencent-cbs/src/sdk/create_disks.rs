@@ -173,7 +173,7 @@ pub struct CreateDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDisksResponse {
+    tolerant CreateDisksResponse {
         disk_id_set: Vec<String> = "DiskIdSet",
         request_id: Option<String> = "RequestId",
     }

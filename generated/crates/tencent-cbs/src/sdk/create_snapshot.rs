@@ -84,7 +84,7 @@ pub struct CreateSnapshotResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSnapshotResponse {
+    tolerant CreateSnapshotResponse {
         snapshot_id: Option<String> = "SnapshotId",
         request_id: Option<String> = "RequestId",
     }

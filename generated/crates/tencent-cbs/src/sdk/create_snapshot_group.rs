@@ -67,7 +67,7 @@ pub struct CreateSnapshotGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSnapshotGroupResponse {
+    tolerant CreateSnapshotGroupResponse {
         snapshot_group_id: Option<String> = "SnapshotGroupId",
         request_id: Option<String> = "RequestId",
     }

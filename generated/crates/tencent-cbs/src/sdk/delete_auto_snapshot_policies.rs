@@ -59,7 +59,7 @@ pub struct DeleteAutoSnapshotPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAutoSnapshotPoliciesResponse {
+    tolerant DeleteAutoSnapshotPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

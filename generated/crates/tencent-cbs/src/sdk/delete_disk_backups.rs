@@ -51,7 +51,7 @@ pub struct DeleteDiskBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDiskBackupsResponse {
+    tolerant DeleteDiskBackupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -61,7 +61,7 @@ pub struct DeleteSnapshotGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSnapshotGroupResponse {
+    tolerant DeleteSnapshotGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

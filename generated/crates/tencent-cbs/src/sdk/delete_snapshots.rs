@@ -59,7 +59,7 @@ pub struct DeleteSnapshotsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSnapshotsResponse {
+    tolerant DeleteSnapshotsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

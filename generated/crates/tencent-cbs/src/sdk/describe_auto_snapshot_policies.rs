@@ -99,7 +99,7 @@ pub struct DescribeAutoSnapshotPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAutoSnapshotPoliciesResponse {
+    tolerant DescribeAutoSnapshotPoliciesResponse {
         total_count: Option<u64> = "TotalCount",
         auto_snapshot_policy_set: Vec<AutoSnapshotPolicy> = "AutoSnapshotPolicySet",
         request_id: Option<String> = "RequestId",

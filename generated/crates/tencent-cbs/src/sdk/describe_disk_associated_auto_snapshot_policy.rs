@@ -60,7 +60,7 @@ pub struct DescribeDiskAssociatedAutoSnapshotPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDiskAssociatedAutoSnapshotPolicyResponse {
+    tolerant DescribeDiskAssociatedAutoSnapshotPolicyResponse {
         total_count: Option<u64> = "TotalCount",
         auto_snapshot_policy_set: Vec<AutoSnapshotPolicy> = "AutoSnapshotPolicySet",
         request_id: Option<String> = "RequestId",

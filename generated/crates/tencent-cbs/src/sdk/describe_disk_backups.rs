@@ -101,7 +101,7 @@ pub struct DescribeDiskBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDiskBackupsResponse {
+    tolerant DescribeDiskBackupsResponse {
         total_count: Option<u64> = "TotalCount",
         disk_backup_set: Vec<DiskBackup> = "DiskBackupSet",
         request_id: Option<String> = "RequestId",

@@ -107,7 +107,7 @@ pub struct DescribeDiskConfigQuotaResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDiskConfigQuotaResponse {
+    tolerant DescribeDiskConfigQuotaResponse {
         disk_config_set: Vec<DiskConfig> = "DiskConfigSet",
         request_id: Option<String> = "RequestId",
     }

@@ -87,7 +87,7 @@ pub struct DescribeDiskStoragePoolResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDiskStoragePoolResponse {
+    tolerant DescribeDiskStoragePoolResponse {
         total_count: Option<u64> = "TotalCount",
         cdc_set: Vec<Cdc> = "CdcSet",
         disk_storage_pool_set: Vec<Cdc> = "DiskStoragePoolSet",

@@ -132,7 +132,7 @@ pub struct DescribeDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDisksResponse {
+    tolerant DescribeDisksResponse {
         total_count: Option<u64> = "TotalCount",
         disk_set: Vec<Disk> = "DiskSet",
         request_id: Option<String> = "RequestId",

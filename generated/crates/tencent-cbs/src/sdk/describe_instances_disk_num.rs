@@ -60,7 +60,7 @@ pub struct DescribeInstancesDiskNumResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesDiskNumResponse {
+    tolerant DescribeInstancesDiskNumResponse {
         attach_detail: Vec<AttachDetail> = "AttachDetail",
         request_id: Option<String> = "RequestId",
     }

@@ -78,7 +78,7 @@ pub struct DescribeSnapshotGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSnapshotGroupsResponse {
+    tolerant DescribeSnapshotGroupsResponse {
         total_count: Option<u64> = "TotalCount",
         snapshot_group_set: Vec<SnapshotGroup> = "SnapshotGroupSet",
         request_id: Option<String> = "RequestId",

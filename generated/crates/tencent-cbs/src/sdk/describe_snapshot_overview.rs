@@ -54,7 +54,7 @@ pub struct DescribeSnapshotOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSnapshotOverviewResponse {
+    tolerant DescribeSnapshotOverviewResponse {
         total_nums: Option<u64> = "TotalNums",
         total_size: Option<f64> = "TotalSize",
         free_quota: Option<f64> = "FreeQuota",

@@ -57,7 +57,7 @@ pub struct DescribeSnapshotSharePermissionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSnapshotSharePermissionResponse {
+    tolerant DescribeSnapshotSharePermissionResponse {
         share_permission_set: Vec<SharePermission> = "SharePermissionSet",
         request_id: Option<String> = "RequestId",
     }

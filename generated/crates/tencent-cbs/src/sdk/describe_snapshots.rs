@@ -169,7 +169,7 @@ pub struct DescribeSnapshotsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSnapshotsResponse {
+    tolerant DescribeSnapshotsResponse {
         total_count: Option<u64> = "TotalCount",
         snapshot_set: Vec<Snapshot> = "SnapshotSet",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct DetachDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachDisksResponse {
+    tolerant DetachDisksResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct GetSnapOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    GetSnapOverviewResponse {
+    tolerant GetSnapOverviewResponse {
         total_size: Option<f64> = "TotalSize",
         real_trade_size: Option<f64> = "RealTradeSize",
         free_quota: Option<f64> = "FreeQuota",

@@ -54,7 +54,7 @@ pub struct InitializeDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    InitializeDisksResponse {
+    tolerant InitializeDisksResponse {
         request_id: Option<String> = "RequestId",
     }
 }

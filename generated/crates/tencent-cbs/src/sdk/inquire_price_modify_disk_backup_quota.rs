@@ -64,7 +64,7 @@ pub struct InquirePriceModifyDiskBackupQuotaResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceModifyDiskBackupQuotaResponse {
+    tolerant InquirePriceModifyDiskBackupQuotaResponse {
         disk_price: Option<Price> = "DiskPrice",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct InquirePriceModifyDiskExtraPerformanceResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceModifyDiskExtraPerformanceResponse {
+    tolerant InquirePriceModifyDiskExtraPerformanceResponse {
         disk_price: Option<Price> = "DiskPrice",
         request_id: Option<String> = "RequestId",
     }

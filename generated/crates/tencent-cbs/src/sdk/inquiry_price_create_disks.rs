@@ -109,7 +109,7 @@ pub struct InquiryPriceCreateDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceCreateDisksResponse {
+    tolerant InquiryPriceCreateDisksResponse {
         disk_price: Option<Price> = "DiskPrice",
         request_id: Option<String> = "RequestId",
     }

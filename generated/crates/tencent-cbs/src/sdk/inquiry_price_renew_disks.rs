@@ -74,7 +74,7 @@ pub struct InquiryPriceRenewDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRenewDisksResponse {
+    tolerant InquiryPriceRenewDisksResponse {
         disk_price: Option<PrepayPrice> = "DiskPrice",
         request_id: Option<String> = "RequestId",
     }

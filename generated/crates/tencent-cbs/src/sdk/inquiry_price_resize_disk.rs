@@ -70,7 +70,7 @@ pub struct InquiryPriceResizeDiskResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceResizeDiskResponse {
+    tolerant InquiryPriceResizeDiskResponse {
         disk_price: Option<PrepayPrice> = "DiskPrice",
         request_id: Option<String> = "RequestId",
     }

@@ -88,7 +88,7 @@ pub struct ModifyAutoSnapshotPolicyAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAutoSnapshotPolicyAttributeResponse {
+    tolerant ModifyAutoSnapshotPolicyAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -90,7 +90,7 @@ pub struct ModifyDiskAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDiskAttributesResponse {
+    tolerant ModifyDiskAttributesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

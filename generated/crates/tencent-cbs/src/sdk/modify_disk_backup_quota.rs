@@ -57,7 +57,7 @@ pub struct ModifyDiskBackupQuotaResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDiskBackupQuotaResponse {
+    tolerant ModifyDiskBackupQuotaResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct ModifyDiskExtraPerformanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDiskExtraPerformanceResponse {
+    tolerant ModifyDiskExtraPerformanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

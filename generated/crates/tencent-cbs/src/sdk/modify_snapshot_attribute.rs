@@ -68,7 +68,7 @@ pub struct ModifySnapshotAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySnapshotAttributeResponse {
+    tolerant ModifySnapshotAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -71,7 +71,7 @@ pub struct ModifySnapshotsSharePermissionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySnapshotsSharePermissionResponse {
+    tolerant ModifySnapshotsSharePermissionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

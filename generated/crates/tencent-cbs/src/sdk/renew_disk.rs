@@ -66,7 +66,7 @@ pub struct RenewDiskResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewDiskResponse {
+    tolerant RenewDiskResponse {
         request_id: Option<String> = "RequestId",
     }
 }

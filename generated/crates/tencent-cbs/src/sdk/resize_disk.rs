@@ -57,7 +57,7 @@ pub struct ResizeDiskResponse {
 }
 
 ::runtime::lenient_object! {
-    ResizeDiskResponse {
+    tolerant ResizeDiskResponse {
         request_id: Option<String> = "RequestId",
     }
 }

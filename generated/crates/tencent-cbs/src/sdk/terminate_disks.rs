@@ -59,7 +59,7 @@ pub struct TerminateDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    TerminateDisksResponse {
+    tolerant TerminateDisksResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -70,7 +70,7 @@ pub struct UnbindAutoSnapshotPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    UnbindAutoSnapshotPolicyResponse {
+    tolerant UnbindAutoSnapshotPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

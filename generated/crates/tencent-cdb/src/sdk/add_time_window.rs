@@ -90,7 +90,7 @@ pub struct AddTimeWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    AddTimeWindowResponse {
+    tolerant AddTimeWindowResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -90,7 +90,7 @@ pub struct AdjustCdbProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    AdjustCdbProxyResponse {
+    tolerant AdjustCdbProxyResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

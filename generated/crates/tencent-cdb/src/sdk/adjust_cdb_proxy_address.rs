@@ -143,7 +143,7 @@ pub struct AdjustCdbProxyAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    AdjustCdbProxyAddressResponse {
+    tolerant AdjustCdbProxyAddressResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

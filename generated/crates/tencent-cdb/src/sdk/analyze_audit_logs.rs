@@ -95,7 +95,7 @@ pub struct AnalyzeAuditLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    AnalyzeAuditLogsResponse {
+    tolerant AnalyzeAuditLogsResponse {
         items: Vec<AuditLogAggregationResult> = "Items",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -50,7 +50,7 @@ pub struct BalanceRoGroupLoadResponse {
 }
 
 ::runtime::lenient_object! {
-    BalanceRoGroupLoadResponse {
+    tolerant BalanceRoGroupLoadResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct CloseAuditServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseAuditServiceResponse {
+    tolerant CloseAuditServiceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct CloseCdbProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseCdbProxyResponse {
+    tolerant CloseCdbProxyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct CloseCdbProxyAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseCdbProxyAddressResponse {
+    tolerant CloseCdbProxyAddressResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct CloseSslResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseSslResponse {
+    tolerant CloseSslResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct CloseWanServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseWanServiceResponse {
+    tolerant CloseWanServiceResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

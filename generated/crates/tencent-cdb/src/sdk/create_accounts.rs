@@ -83,7 +83,7 @@ pub struct CreateAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAccountsResponse {
+    tolerant CreateAccountsResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -92,7 +92,7 @@ pub struct CreateAuditLogFileResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAuditLogFileResponse {
+    tolerant CreateAuditLogFileResponse {
         file_name: Option<String> = "FileName",
         request_id: Option<String> = "RequestId",
     }

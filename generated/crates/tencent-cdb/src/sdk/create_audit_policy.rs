@@ -77,7 +77,7 @@ pub struct CreateAuditPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAuditPolicyResponse {
+    tolerant CreateAuditPolicyResponse {
         policy_id: Option<String> = "PolicyId",
         request_id: Option<String> = "RequestId",
     }

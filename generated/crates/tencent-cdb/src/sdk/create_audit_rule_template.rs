@@ -78,7 +78,7 @@ pub struct CreateAuditRuleTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAuditRuleTemplateResponse {
+    tolerant CreateAuditRuleTemplateResponse {
         rule_template_id: Option<String> = "RuleTemplateId",
         request_id: Option<String> = "RequestId",
     }

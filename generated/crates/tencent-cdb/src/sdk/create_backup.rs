@@ -78,7 +78,7 @@ pub struct CreateBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBackupResponse {
+    tolerant CreateBackupResponse {
         backup_id: Option<u64> = "BackupId",
         request_id: Option<String> = "RequestId",
     }

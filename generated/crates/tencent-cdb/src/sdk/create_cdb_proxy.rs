@@ -106,7 +106,7 @@ pub struct CreateCdbProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCdbProxyResponse {
+    tolerant CreateCdbProxyResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -165,7 +165,7 @@ pub struct CreateCdbProxyAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCdbProxyAddressResponse {
+    tolerant CreateCdbProxyAddressResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -204,7 +204,7 @@ pub struct CreateCloneInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCloneInstanceResponse {
+    tolerant CreateCloneInstanceResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct CreateDatabaseResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDatabaseResponse {
+    tolerant CreateDatabaseResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -82,7 +82,7 @@ pub struct CreateDbImportJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbImportJobResponse {
+    tolerant CreateDbImportJobResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

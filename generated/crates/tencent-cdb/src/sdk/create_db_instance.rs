@@ -361,7 +361,7 @@ pub struct CreateDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstanceResponse {
+    tolerant CreateDbInstanceResponse {
         deal_ids: Vec<String> = "DealIds",
         instance_ids: Vec<String> = "InstanceIds",
         request_id: Option<String> = "RequestId",

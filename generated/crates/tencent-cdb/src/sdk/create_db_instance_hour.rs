@@ -357,7 +357,7 @@ pub struct CreateDbInstanceHourResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstanceHourResponse {
+    tolerant CreateDbInstanceHourResponse {
         deal_ids: Vec<String> = "DealIds",
         instance_ids: Vec<String> = "InstanceIds",
         request_id: Option<String> = "RequestId",

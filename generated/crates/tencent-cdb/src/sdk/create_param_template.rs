@@ -87,7 +87,7 @@ pub struct CreateParamTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateParamTemplateResponse {
+    tolerant CreateParamTemplateResponse {
         template_id: Option<i64> = "TemplateId",
         request_id: Option<String> = "RequestId",
     }

@@ -72,7 +72,7 @@ pub struct CreateRoInstanceIpResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRoInstanceIpResponse {
+    tolerant CreateRoInstanceIpResponse {
         ro_vpc_id: Option<i64> = "RoVpcId",
         ro_subnet_id: Option<i64> = "RoSubnetId",
         ro_vip: Option<String> = "RoVip",

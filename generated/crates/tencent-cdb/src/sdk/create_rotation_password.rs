@@ -58,7 +58,7 @@ pub struct CreateRotationPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRotationPasswordResponse {
+    tolerant CreateRotationPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

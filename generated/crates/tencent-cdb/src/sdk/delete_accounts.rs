@@ -61,7 +61,7 @@ pub struct DeleteAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAccountsResponse {
+    tolerant DeleteAccountsResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

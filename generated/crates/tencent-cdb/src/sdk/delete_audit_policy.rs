@@ -55,7 +55,7 @@ pub struct DeleteAuditPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAuditPolicyResponse {
+    tolerant DeleteAuditPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

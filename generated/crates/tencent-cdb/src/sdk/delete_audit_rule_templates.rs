@@ -53,7 +53,7 @@ pub struct DeleteAuditRuleTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAuditRuleTemplatesResponse {
+    tolerant DeleteAuditRuleTemplatesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct DeleteBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBackupResponse {
+    tolerant DeleteBackupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct DeleteDatabaseResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDatabaseResponse {
+    tolerant DeleteDatabaseResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct DeleteParamTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteParamTemplateResponse {
+    tolerant DeleteParamTemplateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

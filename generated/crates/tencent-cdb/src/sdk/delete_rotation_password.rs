@@ -74,7 +74,7 @@ pub struct DeleteRotationPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRotationPasswordResponse {
+    tolerant DeleteRotationPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

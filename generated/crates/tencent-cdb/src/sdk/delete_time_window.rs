@@ -50,7 +50,7 @@ pub struct DeleteTimeWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTimeWindowResponse {
+    tolerant DeleteTimeWindowResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -78,7 +78,7 @@ pub struct DescribeAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountPrivilegesResponse {
+    tolerant DescribeAccountPrivilegesResponse {
         global_privileges: Vec<String> = "GlobalPrivileges",
         database_privileges: Vec<DatabasePrivilege> = "DatabasePrivileges",
         table_privileges: Vec<TablePrivilege> = "TablePrivileges",

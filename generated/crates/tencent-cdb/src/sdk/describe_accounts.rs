@@ -91,7 +91,7 @@ pub struct DescribeAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountsResponse {
+    tolerant DescribeAccountsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<AccountInfo> = "Items",
         max_user_connections: Option<i64> = "MaxUserConnections",

@@ -59,7 +59,7 @@ pub struct DescribeAsyncRequestInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAsyncRequestInfoResponse {
+    tolerant DescribeAsyncRequestInfoResponse {
         status: Option<String> = "Status",
         info: Option<String> = "Info",
         request_id: Option<String> = "RequestId",

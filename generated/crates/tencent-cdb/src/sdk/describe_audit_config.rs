@@ -65,7 +65,7 @@ pub struct DescribeAuditConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditConfigResponse {
+    tolerant DescribeAuditConfigResponse {
         log_expire_day: Option<i64> = "LogExpireDay",
         log_type: Option<String> = "LogType",
         is_closing: Option<String> = "IsClosing",

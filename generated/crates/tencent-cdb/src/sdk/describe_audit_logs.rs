@@ -101,7 +101,7 @@ pub struct DescribeAuditLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditLogsResponse {
+    tolerant DescribeAuditLogsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<AuditLog> = "Items",
         request_id: Option<String> = "RequestId",

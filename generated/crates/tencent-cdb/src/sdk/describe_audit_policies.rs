@@ -88,7 +88,7 @@ pub struct DescribeAuditPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditPoliciesResponse {
+    tolerant DescribeAuditPoliciesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<AuditPolicy> = "Items",
         request_id: Option<String> = "RequestId",

@@ -84,7 +84,7 @@ pub struct DescribeAuditRuleTemplateModifyHistoryResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditRuleTemplateModifyHistoryResponse {
+    tolerant DescribeAuditRuleTemplateModifyHistoryResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<RuleTemplateRecordInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribeAuditRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditRulesResponse {
+    tolerant DescribeAuditRulesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<AuditRule> = "Items",
         request_id: Option<String> = "RequestId",

@@ -109,7 +109,7 @@ pub struct DescribeBackupConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupConfigResponse {
+    tolerant DescribeBackupConfigResponse {
         start_time_min: Option<i64> = "StartTimeMin",
         start_time_max: Option<i64> = "StartTimeMax",
         backup_expire_days: Option<i64> = "BackupExpireDays",

@@ -66,7 +66,7 @@ pub struct DescribeBackupDecryptionKeyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDecryptionKeyResponse {
+    tolerant DescribeBackupDecryptionKeyResponse {
         decryption_key: Option<String> = "DecryptionKey",
         request_id: Option<String> = "RequestId",
     }

@@ -55,7 +55,7 @@ pub struct DescribeBackupEncryptionStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupEncryptionStatusResponse {
+    tolerant DescribeBackupEncryptionStatusResponse {
         encryption_status: Option<String> = "EncryptionStatus",
         request_id: Option<String> = "RequestId",
     }

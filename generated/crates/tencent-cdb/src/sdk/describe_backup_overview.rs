@@ -71,7 +71,7 @@ pub struct DescribeBackupOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupOverviewResponse {
+    tolerant DescribeBackupOverviewResponse {
         backup_count: Option<i64> = "BackupCount",
         backup_volume: Option<i64> = "BackupVolume",
         billing_volume: Option<i64> = "BillingVolume",

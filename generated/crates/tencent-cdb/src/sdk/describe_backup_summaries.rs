@@ -78,7 +78,7 @@ pub struct DescribeBackupSummariesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupSummariesResponse {
+    tolerant DescribeBackupSummariesResponse {
         items: Vec<BackupSummaryItem> = "Items",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

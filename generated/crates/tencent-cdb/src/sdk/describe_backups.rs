@@ -68,7 +68,7 @@ pub struct DescribeBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupsResponse {
+    tolerant DescribeBackupsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<BackupInfo> = "Items",
         request_id: Option<String> = "RequestId",

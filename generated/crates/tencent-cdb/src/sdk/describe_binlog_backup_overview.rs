@@ -76,7 +76,7 @@ pub struct DescribeBinlogBackupOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBinlogBackupOverviewResponse {
+    tolerant DescribeBinlogBackupOverviewResponse {
         binlog_backup_volume: Option<i64> = "BinlogBackupVolume",
         binlog_backup_count: Option<i64> = "BinlogBackupCount",
         remote_binlog_volume: Option<i64> = "RemoteBinlogVolume",

@@ -83,7 +83,7 @@ pub struct DescribeBinlogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBinlogsResponse {
+    tolerant DescribeBinlogsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<BinlogInfo> = "Items",
         request_id: Option<String> = "RequestId",

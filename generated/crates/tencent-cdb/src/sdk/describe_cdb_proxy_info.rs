@@ -63,7 +63,7 @@ pub struct DescribeCdbProxyInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCdbProxyInfoResponse {
+    tolerant DescribeCdbProxyInfoResponse {
         count: Option<u64> = "Count",
         proxy_infos: Vec<ProxyGroupInfo> = "ProxyInfos",
         request_id: Option<String> = "RequestId",

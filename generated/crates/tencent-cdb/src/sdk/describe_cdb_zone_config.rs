@@ -45,7 +45,7 @@ pub struct DescribeCdbZoneConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCdbZoneConfigResponse {
+    tolerant DescribeCdbZoneConfigResponse {
         data_result: Option<CdbZoneDataResult> = "DataResult",
         request_id: Option<String> = "RequestId",
     }

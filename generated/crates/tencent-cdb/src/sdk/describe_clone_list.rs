@@ -68,7 +68,7 @@ pub struct DescribeCloneListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCloneListResponse {
+    tolerant DescribeCloneListResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<CloneItem> = "Items",
         request_id: Option<String> = "RequestId",

@@ -71,7 +71,7 @@ pub struct DescribeClusterInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterInfoResponse {
+    tolerant DescribeClusterInfoResponse {
         cluster_name: Option<String> = "ClusterName",
         read_write_address: Option<AddressInfo> = "ReadWriteAddress",
         read_only_address: Vec<AddressInfo> = "ReadOnlyAddress",

@@ -73,7 +73,7 @@ pub struct DescribeCpuExpandStrategyInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCpuExpandStrategyInfoResponse {
+    tolerant DescribeCpuExpandStrategyInfoResponse {
         type_field: Option<String> = "Type",
         expand_cpu: Option<i64> = "ExpandCpu",
         auto_strategy: Option<AutoStrategy> = "AutoStrategy",

@@ -88,7 +88,7 @@ pub struct DescribeDataBackupOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDataBackupOverviewResponse {
+    tolerant DescribeDataBackupOverviewResponse {
         data_backup_volume: Option<i64> = "DataBackupVolume",
         data_backup_count: Option<i64> = "DataBackupCount",
         auto_backup_volume: Option<i64> = "AutoBackupVolume",

@@ -76,7 +76,7 @@ pub struct DescribeDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabasesResponse {
+    tolerant DescribeDatabasesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<String> = "Items",
         database_list: Vec<DatabasesWithCharacterLists> = "DatabaseList",

@@ -78,7 +78,7 @@ pub struct DescribeDbFeaturesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbFeaturesResponse {
+    tolerant DescribeDbFeaturesResponse {
         is_support_audit: Option<bool> = "IsSupportAudit",
         audit_need_upgrade: Option<bool> = "AuditNeedUpgrade",
         is_support_encryption: Option<bool> = "IsSupportEncryption",

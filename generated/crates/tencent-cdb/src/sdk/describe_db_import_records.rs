@@ -78,7 +78,7 @@ pub struct DescribeDbImportRecordsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbImportRecordsResponse {
+    tolerant DescribeDbImportRecordsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ImportRecord> = "Items",
         request_id: Option<String> = "RequestId",

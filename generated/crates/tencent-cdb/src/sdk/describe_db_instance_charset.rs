@@ -55,7 +55,7 @@ pub struct DescribeDbInstanceCharsetResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceCharsetResponse {
+    tolerant DescribeDbInstanceCharsetResponse {
         charset: Option<String> = "Charset",
         request_id: Option<String> = "RequestId",
     }

@@ -93,7 +93,7 @@ pub struct DescribeDbInstanceConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceConfigResponse {
+    tolerant DescribeDbInstanceConfigResponse {
         protect_mode: Option<i64> = "ProtectMode",
         deploy_mode: Option<i64> = "DeployMode",
         zone: Option<String> = "Zone",

@@ -53,7 +53,7 @@ pub struct DescribeDbInstanceGtidResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceGtidResponse {
+    tolerant DescribeDbInstanceGtidResponse {
         is_gtid_open: Option<i64> = "IsGTIDOpen",
         request_id: Option<String> = "RequestId",
     }

@@ -69,7 +69,7 @@ pub struct DescribeDbInstanceInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceInfoResponse {
+    tolerant DescribeDbInstanceInfoResponse {
         instance_id: Option<String> = "InstanceId",
         instance_name: Option<String> = "InstanceName",
         encryption: Option<String> = "Encryption",

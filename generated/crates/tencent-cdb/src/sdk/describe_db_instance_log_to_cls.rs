@@ -65,7 +65,7 @@ pub struct DescribeDbInstanceLogToClsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceLogToClsResponse {
+    tolerant DescribeDbInstanceLogToClsResponse {
         error_log: Option<LogToClsConfig> = "ErrorLog",
         slow_log: Option<LogToClsConfig> = "SlowLog",
         request_id: Option<String> = "RequestId",

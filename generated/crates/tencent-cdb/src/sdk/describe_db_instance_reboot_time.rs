@@ -66,7 +66,7 @@ pub struct DescribeDbInstanceRebootTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceRebootTimeResponse {
+    tolerant DescribeDbInstanceRebootTimeResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<InstanceRebootTime> = "Items",
         request_id: Option<String> = "RequestId",

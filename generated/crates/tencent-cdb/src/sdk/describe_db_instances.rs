@@ -258,7 +258,7 @@ pub struct DescribeDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstancesResponse {
+    tolerant DescribeDbInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<InstanceInfo> = "Items",
         request_id: Option<String> = "RequestId",

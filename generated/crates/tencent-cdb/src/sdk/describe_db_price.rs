@@ -155,7 +155,7 @@ pub struct DescribeDbPriceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbPriceResponse {
+    tolerant DescribeDbPriceResponse {
         price: Option<i64> = "Price",
         original_price: Option<i64> = "OriginalPrice",
         currency: Option<String> = "Currency",

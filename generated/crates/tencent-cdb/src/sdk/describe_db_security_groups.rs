@@ -67,7 +67,7 @@ pub struct DescribeDbSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbSecurityGroupsResponse {
+    tolerant DescribeDbSecurityGroupsResponse {
         groups: Vec<SecurityGroup> = "Groups",
         request_id: Option<String> = "RequestId",
     }

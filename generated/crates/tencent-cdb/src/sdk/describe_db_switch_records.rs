@@ -68,7 +68,7 @@ pub struct DescribeDbSwitchRecordsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbSwitchRecordsResponse {
+    tolerant DescribeDbSwitchRecordsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<DbSwitchInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -68,7 +68,7 @@ pub struct DescribeDefaultParamsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDefaultParamsResponse {
+    tolerant DescribeDefaultParamsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ParameterDetail> = "Items",
         request_id: Option<String> = "RequestId",

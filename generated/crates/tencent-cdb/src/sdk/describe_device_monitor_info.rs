@@ -71,7 +71,7 @@ pub struct DescribeDeviceMonitorInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDeviceMonitorInfoResponse {
+    tolerant DescribeDeviceMonitorInfoResponse {
         cpu: Option<DeviceCpuInfo> = "Cpu",
         mem: Option<DeviceMemInfo> = "Mem",
         net: Option<DeviceNetInfo> = "Net",

@@ -91,7 +91,7 @@ pub struct DescribeErrorLogDataResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeErrorLogDataResponse {
+    tolerant DescribeErrorLogDataResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ErrlogItem> = "Items",
         request_id: Option<String> = "RequestId",

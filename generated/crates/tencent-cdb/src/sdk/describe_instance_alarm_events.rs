@@ -102,7 +102,7 @@ pub struct DescribeInstanceAlarmEventsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceAlarmEventsResponse {
+    tolerant DescribeInstanceAlarmEventsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<InstEventInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -70,7 +70,7 @@ pub struct DescribeInstanceParamRecordsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceParamRecordsResponse {
+    tolerant DescribeInstanceParamRecordsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ParamRecord> = "Items",
         request_id: Option<String> = "RequestId",

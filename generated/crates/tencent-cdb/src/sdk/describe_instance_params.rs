@@ -58,7 +58,7 @@ pub struct DescribeInstanceParamsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceParamsResponse {
+    tolerant DescribeInstanceParamsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ParameterDetail> = "Items",
         request_id: Option<String> = "RequestId",

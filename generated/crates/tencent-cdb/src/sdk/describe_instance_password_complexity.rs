@@ -60,7 +60,7 @@ pub struct DescribeInstancePasswordComplexityResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancePasswordComplexityResponse {
+    tolerant DescribeInstancePasswordComplexityResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ParameterDetail> = "Items",
         request_id: Option<String> = "RequestId",

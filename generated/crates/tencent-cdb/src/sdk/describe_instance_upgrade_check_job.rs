@@ -66,7 +66,7 @@ pub struct DescribeInstanceUpgradeCheckJobResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceUpgradeCheckJobResponse {
+    tolerant DescribeInstanceUpgradeCheckJobResponse {
         exist_upgrade_check_job: Option<bool> = "ExistUpgradeCheckJob",
         job_id: Option<i64> = "JobId",
         request_id: Option<String> = "RequestId",

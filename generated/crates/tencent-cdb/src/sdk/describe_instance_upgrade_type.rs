@@ -128,7 +128,7 @@ pub struct DescribeInstanceUpgradeTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceUpgradeTypeResponse {
+    tolerant DescribeInstanceUpgradeTypeResponse {
         instance_id: Option<String> = "InstanceId",
         upgrade_type: Option<String> = "UpgradeType",
         request_id: Option<String> = "RequestId",

@@ -60,7 +60,7 @@ pub struct DescribeLocalBinlogConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLocalBinlogConfigResponse {
+    tolerant DescribeLocalBinlogConfigResponse {
         local_binlog_config: Option<LocalBinlogConfig> = "LocalBinlogConfig",
         local_binlog_config_default: Option<LocalBinlogConfigDefault> = "LocalBinlogConfigDefault",
         request_id: Option<String> = "RequestId",

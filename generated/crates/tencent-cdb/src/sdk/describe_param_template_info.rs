@@ -79,7 +79,7 @@ pub struct DescribeParamTemplateInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeParamTemplateInfoResponse {
+    tolerant DescribeParamTemplateInfoResponse {
         template_id: Option<i64> = "TemplateId",
         name: Option<String> = "Name",
         engine_version: Option<String> = "EngineVersion",

@@ -73,7 +73,7 @@ pub struct DescribeParamTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeParamTemplatesResponse {
+    tolerant DescribeParamTemplatesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ParamTemplateInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -59,7 +59,7 @@ pub struct DescribeProjectSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProjectSecurityGroupsResponse {
+    tolerant DescribeProjectSecurityGroupsResponse {
         groups: Vec<SecurityGroup> = "Groups",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -74,7 +74,7 @@ pub struct DescribeProxyCustomConfResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxyCustomConfResponse {
+    tolerant DescribeProxyCustomConfResponse {
         count: Option<u64> = "Count",
         custom_conf: Option<CustomConfig> = "CustomConf",
         weight_rule: Option<Rule> = "WeightRule",

@@ -82,7 +82,7 @@ pub struct DescribeProxySupportParamResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxySupportParamResponse {
+    tolerant DescribeProxySupportParamResponse {
         proxy_version: Option<String> = "ProxyVersion",
         support_pool: Option<bool> = "SupportPool",
         pool_min: Option<u64> = "PoolMin",

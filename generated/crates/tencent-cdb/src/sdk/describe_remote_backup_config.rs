@@ -67,7 +67,7 @@ pub struct DescribeRemoteBackupConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRemoteBackupConfigResponse {
+    tolerant DescribeRemoteBackupConfigResponse {
         expire_days: Option<i64> = "ExpireDays",
         remote_backup_save: Option<String> = "RemoteBackupSave",
         remote_binlog_save: Option<String> = "RemoteBinlogSave",

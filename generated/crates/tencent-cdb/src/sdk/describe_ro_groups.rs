@@ -55,7 +55,7 @@ pub struct DescribeRoGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRoGroupsResponse {
+    tolerant DescribeRoGroupsResponse {
         ro_groups: Vec<RoGroup> = "RoGroups",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct DescribeRoMinScaleResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRoMinScaleResponse {
+    tolerant DescribeRoMinScaleResponse {
         memory: Option<i64> = "Memory",
         volume: Option<i64> = "Volume",
         request_id: Option<String> = "RequestId",

@@ -71,7 +71,7 @@ pub struct DescribeRollbackRangeTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRollbackRangeTimeResponse {
+    tolerant DescribeRollbackRangeTimeResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<InstanceRollbackRangeTime> = "Items",
         request_id: Option<String> = "RequestId",

@@ -75,7 +75,7 @@ pub struct DescribeRollbackTaskDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRollbackTaskDetailResponse {
+    tolerant DescribeRollbackTaskDetailResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<RollbackTask> = "Items",
         request_id: Option<String> = "RequestId",

@@ -124,7 +124,7 @@ pub struct DescribeSlowLogDataResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogDataResponse {
+    tolerant DescribeSlowLogDataResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<SlowLogItem> = "Items",
         request_id: Option<String> = "RequestId",

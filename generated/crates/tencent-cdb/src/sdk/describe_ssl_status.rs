@@ -62,7 +62,7 @@ pub struct DescribeSslStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSslStatusResponse {
+    tolerant DescribeSslStatusResponse {
         status: Option<String> = "Status",
         url: Option<String> = "Url",
         request_id: Option<String> = "RequestId",

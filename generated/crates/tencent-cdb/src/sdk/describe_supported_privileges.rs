@@ -64,7 +64,7 @@ pub struct DescribeSupportedPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSupportedPrivilegesResponse {
+    tolerant DescribeSupportedPrivilegesResponse {
         global_supported_privileges: Vec<String> = "GlobalSupportedPrivileges",
         database_supported_privileges: Vec<String> = "DatabaseSupportedPrivileges",
         table_supported_privileges: Vec<String> = "TableSupportedPrivileges",

@@ -68,7 +68,7 @@ pub struct DescribeTableColumnsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTableColumnsResponse {
+    tolerant DescribeTableColumnsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<String> = "Items",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribeTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTablesResponse {
+    tolerant DescribeTablesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<String> = "Items",
         request_id: Option<String> = "RequestId",

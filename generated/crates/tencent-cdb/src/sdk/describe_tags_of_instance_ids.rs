@@ -74,7 +74,7 @@ pub struct DescribeTagsOfInstanceIdsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTagsOfInstanceIdsResponse {
+    tolerant DescribeTagsOfInstanceIdsResponse {
         offset: Option<i64> = "Offset",
         limit: Option<i64> = "Limit",
         rows: Vec<TagsInfoOfInstance> = "Rows",

@@ -112,7 +112,7 @@ pub struct DescribeTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTasksResponse {
+    tolerant DescribeTasksResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<TaskDetail> = "Items",
         request_id: Option<String> = "RequestId",

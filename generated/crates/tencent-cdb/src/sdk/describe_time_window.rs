@@ -74,7 +74,7 @@ pub struct DescribeTimeWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTimeWindowResponse {
+    tolerant DescribeTimeWindowResponse {
         monday: Vec<String> = "Monday",
         tuesday: Vec<String> = "Tuesday",
         wednesday: Vec<String> = "Wednesday",

@@ -68,7 +68,7 @@ pub struct DescribeUploadedFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUploadedFilesResponse {
+    tolerant DescribeUploadedFilesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<SqlFileInfo> = "Items",
         request_id: Option<String> = "RequestId",

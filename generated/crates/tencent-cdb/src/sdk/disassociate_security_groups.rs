@@ -65,7 +65,7 @@ pub struct DisassociateSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateSecurityGroupsResponse {
+    tolerant DisassociateSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -68,7 +68,7 @@ pub struct ModifyAccountDescriptionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountDescriptionResponse {
+    tolerant ModifyAccountDescriptionResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -74,7 +74,7 @@ pub struct ModifyAccountMaxUserConnectionsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountMaxUserConnectionsResponse {
+    tolerant ModifyAccountMaxUserConnectionsResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -74,7 +74,7 @@ pub struct ModifyAccountPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountPasswordResponse {
+    tolerant ModifyAccountPasswordResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

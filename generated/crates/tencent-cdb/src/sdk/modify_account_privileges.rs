@@ -93,7 +93,7 @@ pub struct ModifyAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountPrivilegesResponse {
+    tolerant ModifyAccountPrivilegesResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct ModifyAuditConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAuditConfigResponse {
+    tolerant ModifyAuditConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

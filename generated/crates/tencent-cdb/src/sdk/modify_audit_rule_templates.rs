@@ -80,7 +80,7 @@ pub struct ModifyAuditRuleTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAuditRuleTemplatesResponse {
+    tolerant ModifyAuditRuleTemplatesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -77,7 +77,7 @@ pub struct ModifyAuditServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAuditServiceResponse {
+    tolerant ModifyAuditServiceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -74,7 +74,7 @@ pub struct ModifyBackupDownloadRestrictionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupDownloadRestrictionResponse {
+    tolerant ModifyBackupDownloadRestrictionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct ModifyBackupEncryptionStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupEncryptionStatusResponse {
+    tolerant ModifyBackupEncryptionStatusResponse {
         request_id: Option<String> = "RequestId",
     }
 }

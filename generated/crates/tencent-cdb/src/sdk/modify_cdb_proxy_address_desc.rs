@@ -65,7 +65,7 @@ pub struct ModifyCdbProxyAddressDescResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCdbProxyAddressDescResponse {
+    tolerant ModifyCdbProxyAddressDescResponse {
         request_id: Option<String> = "RequestId",
     }
 }

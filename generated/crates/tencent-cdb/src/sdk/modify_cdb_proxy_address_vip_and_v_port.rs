@@ -88,7 +88,7 @@ pub struct ModifyCdbProxyAddressVipAndVPortResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCdbProxyAddressVipAndVPortResponse {
+    tolerant ModifyCdbProxyAddressVipAndVPortResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -69,7 +69,7 @@ pub struct ModifyCdbProxyParamResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCdbProxyParamResponse {
+    tolerant ModifyCdbProxyParamResponse {
         request_id: Option<String> = "RequestId",
     }
 }

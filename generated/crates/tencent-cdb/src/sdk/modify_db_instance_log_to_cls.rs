@@ -108,7 +108,7 @@ pub struct ModifyDbInstanceLogToClsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceLogToClsResponse {
+    tolerant ModifyDbInstanceLogToClsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

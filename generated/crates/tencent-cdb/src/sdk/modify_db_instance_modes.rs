@@ -64,7 +64,7 @@ pub struct ModifyDbInstanceModesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceModesResponse {
+    tolerant ModifyDbInstanceModesResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct ModifyDbInstanceProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceProjectResponse {
+    tolerant ModifyDbInstanceProjectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

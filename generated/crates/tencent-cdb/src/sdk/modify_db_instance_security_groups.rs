@@ -70,7 +70,7 @@ pub struct ModifyDbInstanceSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSecurityGroupsResponse {
+    tolerant ModifyDbInstanceSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

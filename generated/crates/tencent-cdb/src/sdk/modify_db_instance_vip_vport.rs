@@ -85,7 +85,7 @@ pub struct ModifyDbInstanceVipVportResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceVipVportResponse {
+    tolerant ModifyDbInstanceVipVportResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -81,7 +81,7 @@ pub struct ModifyInstanceParamResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceParamResponse {
+    tolerant ModifyInstanceParamResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -79,7 +79,7 @@ pub struct ModifyInstancePasswordComplexityResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancePasswordComplexityResponse {
+    tolerant ModifyInstancePasswordComplexityResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct ModifyInstanceTagResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceTagResponse {
+    tolerant ModifyInstanceTagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct ModifyLocalBinlogConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLocalBinlogConfigResponse {
+    tolerant ModifyLocalBinlogConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

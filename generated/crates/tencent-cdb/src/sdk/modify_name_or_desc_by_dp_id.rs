@@ -61,7 +61,7 @@ pub struct ModifyNameOrDescByDpIdResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNameOrDescByDpIdResponse {
+    tolerant ModifyNameOrDescByDpIdResponse {
         request_id: Option<String> = "RequestId",
     }
 }

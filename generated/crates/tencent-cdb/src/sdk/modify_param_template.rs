@@ -68,7 +68,7 @@ pub struct ModifyParamTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyParamTemplateResponse {
+    tolerant ModifyParamTemplateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

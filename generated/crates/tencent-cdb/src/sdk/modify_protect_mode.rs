@@ -58,7 +58,7 @@ pub struct ModifyProtectModeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyProtectModeResponse {
+    tolerant ModifyProtectModeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

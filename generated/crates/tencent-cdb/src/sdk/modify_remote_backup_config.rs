@@ -79,7 +79,7 @@ pub struct ModifyRemoteBackupConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyRemoteBackupConfigResponse {
+    tolerant ModifyRemoteBackupConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -76,7 +76,7 @@ pub struct ModifyRoGroupInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyRoGroupInfoResponse {
+    tolerant ModifyRoGroupInfoResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct ModifyRoGroupVipVportResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyRoGroupVipVportResponse {
+    tolerant ModifyRoGroupVipVportResponse {
         request_id: Option<String> = "RequestId",
     }
 }

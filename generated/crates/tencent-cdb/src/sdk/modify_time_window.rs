@@ -76,7 +76,7 @@ pub struct ModifyTimeWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTimeWindowResponse {
+    tolerant ModifyTimeWindowResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct OfflineIsolatedInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    OfflineIsolatedInstancesResponse {
+    tolerant OfflineIsolatedInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct OpenDbInstanceEncryptionResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenDbInstanceEncryptionResponse {
+    tolerant OpenDbInstanceEncryptionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

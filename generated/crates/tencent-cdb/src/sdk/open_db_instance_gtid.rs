@@ -53,7 +53,7 @@ pub struct OpenDbInstanceGtidResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenDbInstanceGtidResponse {
+    tolerant OpenDbInstanceGtidResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

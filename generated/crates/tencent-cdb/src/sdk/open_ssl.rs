@@ -57,7 +57,7 @@ pub struct OpenSslResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenSslResponse {
+    tolerant OpenSslResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

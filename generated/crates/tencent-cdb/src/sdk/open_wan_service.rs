@@ -60,7 +60,7 @@ pub struct OpenWanServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenWanServiceResponse {
+    tolerant OpenWanServiceResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct ReleaseIsolatedDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    ReleaseIsolatedDbInstancesResponse {
+    tolerant ReleaseIsolatedDbInstancesResponse {
         items: Vec<ReleaseResult> = "Items",
         request_id: Option<String> = "RequestId",
     }

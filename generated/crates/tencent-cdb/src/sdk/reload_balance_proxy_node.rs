@@ -60,7 +60,7 @@ pub struct ReloadBalanceProxyNodeResponse {
 }
 
 ::runtime::lenient_object! {
-    ReloadBalanceProxyNodeResponse {
+    tolerant ReloadBalanceProxyNodeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -69,7 +69,7 @@ pub struct RenewDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewDbInstanceResponse {
+    tolerant RenewDbInstanceResponse {
         deal_id: Option<String> = "DealId",
         request_id: Option<String> = "RequestId",
     }

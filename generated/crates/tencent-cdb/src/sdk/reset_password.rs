@@ -62,7 +62,7 @@ pub struct ResetPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetPasswordResponse {
+    tolerant ResetPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct ResetRootAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetRootAccountResponse {
+    tolerant ResetRootAccountResponse {
         request_id: Option<String> = "RequestId",
     }
 }

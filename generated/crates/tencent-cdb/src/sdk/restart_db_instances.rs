@@ -58,7 +58,7 @@ pub struct RestartDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartDbInstancesResponse {
+    tolerant RestartDbInstancesResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

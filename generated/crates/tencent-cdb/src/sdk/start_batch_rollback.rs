@@ -55,7 +55,7 @@ pub struct StartBatchRollbackResponse {
 }
 
 ::runtime::lenient_object! {
-    StartBatchRollbackResponse {
+    tolerant StartBatchRollbackResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -85,7 +85,7 @@ pub struct StartCpuExpandResponse {
 }
 
 ::runtime::lenient_object! {
-    StartCpuExpandResponse {
+    tolerant StartCpuExpandResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

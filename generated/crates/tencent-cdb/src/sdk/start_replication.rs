@@ -53,7 +53,7 @@ pub struct StartReplicationResponse {
 }
 
 ::runtime::lenient_object! {
-    StartReplicationResponse {
+    tolerant StartReplicationResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct StopCpuExpandResponse {
 }
 
 ::runtime::lenient_object! {
-    StopCpuExpandResponse {
+    tolerant StopCpuExpandResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -52,7 +52,7 @@ pub struct StopDbImportJobResponse {
 }
 
 ::runtime::lenient_object! {
-    StopDbImportJobResponse {
+    tolerant StopDbImportJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -53,7 +53,7 @@ pub struct StopReplicationResponse {
 }
 
 ::runtime::lenient_object! {
-    StopReplicationResponse {
+    tolerant StopReplicationResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

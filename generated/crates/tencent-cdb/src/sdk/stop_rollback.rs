@@ -53,7 +53,7 @@ pub struct StopRollbackResponse {
 }
 
 ::runtime::lenient_object! {
-    StopRollbackResponse {
+    tolerant StopRollbackResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct SubmitInstanceUpgradeCheckJobResponse {
 }
 
 ::runtime::lenient_object! {
-    SubmitInstanceUpgradeCheckJobResponse {
+    tolerant SubmitInstanceUpgradeCheckJobResponse {
         job_id: Option<i64> = "JobId",
         request_id: Option<String> = "RequestId",
     }

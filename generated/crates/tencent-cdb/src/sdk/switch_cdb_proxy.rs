@@ -57,7 +57,7 @@ pub struct SwitchCdbProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchCdbProxyResponse {
+    tolerant SwitchCdbProxyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

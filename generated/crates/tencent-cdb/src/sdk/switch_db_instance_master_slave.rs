@@ -75,7 +75,7 @@ pub struct SwitchDbInstanceMasterSlaveResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchDbInstanceMasterSlaveResponse {
+    tolerant SwitchDbInstanceMasterSlaveResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -55,7 +55,7 @@ pub struct SwitchDrInstanceToMasterResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchDrInstanceToMasterResponse {
+    tolerant SwitchDrInstanceToMasterResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

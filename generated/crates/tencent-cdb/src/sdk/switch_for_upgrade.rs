@@ -55,7 +55,7 @@ pub struct SwitchForUpgradeResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchForUpgradeResponse {
+    tolerant SwitchForUpgradeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

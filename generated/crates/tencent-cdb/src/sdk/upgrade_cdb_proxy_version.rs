@@ -81,7 +81,7 @@ pub struct UpgradeCdbProxyVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeCdbProxyVersionResponse {
+    tolerant UpgradeCdbProxyVersionResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

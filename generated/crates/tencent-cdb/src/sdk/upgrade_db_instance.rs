@@ -164,7 +164,7 @@ pub struct UpgradeDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDbInstanceResponse {
+    tolerant UpgradeDbInstanceResponse {
         deal_ids: Vec<String> = "DealIds",
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",

@@ -90,7 +90,7 @@ pub struct UpgradeDbInstanceEngineVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDbInstanceEngineVersionResponse {
+    tolerant UpgradeDbInstanceEngineVersionResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

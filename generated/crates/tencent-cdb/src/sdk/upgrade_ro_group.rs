@@ -60,7 +60,7 @@ pub struct UpgradeRoGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeRoGroupResponse {
+    tolerant UpgradeRoGroupResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct ActionAlterUserResponse {
 }
 
 ::runtime::lenient_object! {
-    ActionAlterUserResponse {
+    tolerant ActionAlterUserResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

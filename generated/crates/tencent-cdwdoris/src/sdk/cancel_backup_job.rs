@@ -59,7 +59,7 @@ pub struct CancelBackupJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CancelBackupJobResponse {
+    tolerant CancelBackupJobResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct CheckCoolDownWorkingVariableConfigCorrectResponse {
 }
 
 ::runtime::lenient_object! {
-    CheckCoolDownWorkingVariableConfigCorrectResponse {
+    tolerant CheckCoolDownWorkingVariableConfigCorrectResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

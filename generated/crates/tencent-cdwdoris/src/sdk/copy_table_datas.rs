@@ -97,7 +97,7 @@ pub struct CopyTableDatasResponse {
 }
 
 ::runtime::lenient_object! {
-    CopyTableDatasResponse {
+    tolerant CopyTableDatasResponse {
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",
     }

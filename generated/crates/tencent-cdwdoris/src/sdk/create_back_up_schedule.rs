@@ -97,7 +97,7 @@ pub struct CreateBackUpScheduleResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBackUpScheduleResponse {
+    tolerant CreateBackUpScheduleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

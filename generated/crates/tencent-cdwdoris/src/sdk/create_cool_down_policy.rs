@@ -69,7 +69,7 @@ pub struct CreateCoolDownPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCoolDownPolicyResponse {
+    tolerant CreateCoolDownPolicyResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

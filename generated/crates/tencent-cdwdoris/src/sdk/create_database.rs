@@ -78,7 +78,7 @@ pub struct CreateDatabaseResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDatabaseResponse {
+    tolerant CreateDatabaseResponse {
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",
     }

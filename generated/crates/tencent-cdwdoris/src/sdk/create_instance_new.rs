@@ -148,7 +148,7 @@ pub struct CreateInstanceNewResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateInstanceNewResponse {
+    tolerant CreateInstanceNewResponse {
         flow_id: Option<String> = "FlowId",
         instance_id: Option<String> = "InstanceId",
         error_msg: Option<String> = "ErrorMsg",

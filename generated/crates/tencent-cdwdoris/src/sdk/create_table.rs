@@ -122,7 +122,7 @@ pub struct CreateTableResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateTableResponse {
+    tolerant CreateTableResponse {
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",
     }

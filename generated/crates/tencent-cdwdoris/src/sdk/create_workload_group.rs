@@ -60,7 +60,7 @@ pub struct CreateWorkloadGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateWorkloadGroupResponse {
+    tolerant CreateWorkloadGroupResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

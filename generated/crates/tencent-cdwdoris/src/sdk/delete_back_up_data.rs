@@ -60,7 +60,7 @@ pub struct DeleteBackUpDataResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBackUpDataResponse {
+    tolerant DeleteBackUpDataResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -82,7 +82,7 @@ pub struct DeleteTableResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTableResponse {
+    tolerant DeleteTableResponse {
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct DeleteWorkloadGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteWorkloadGroupResponse {
+    tolerant DeleteWorkloadGroupResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

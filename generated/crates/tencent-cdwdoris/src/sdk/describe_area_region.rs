@@ -62,7 +62,7 @@ pub struct DescribeAreaRegionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAreaRegionResponse {
+    tolerant DescribeAreaRegionResponse {
         items: Vec<RegionAreaInfo> = "Items",
         front_end_rules: Vec<FrontEndRule> = "FrontEndRules",
         available_white_list_names: Vec<String> = "AvailableWhiteListNames",

@@ -81,7 +81,7 @@ pub struct DescribeBackUpJobResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackUpJobResponse {
+    tolerant DescribeBackUpJobResponse {
         back_up_jobs: Vec<BackUpJobDisplay> = "BackUpJobs",
         request_id: Option<String> = "RequestId",
     }

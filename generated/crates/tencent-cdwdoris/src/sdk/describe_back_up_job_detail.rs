@@ -63,7 +63,7 @@ pub struct DescribeBackUpJobDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackUpJobDetailResponse {
+    tolerant DescribeBackUpJobDetailResponse {
         table_contents: Vec<BackupTableContent> = "TableContents",
         request_id: Option<String> = "RequestId",
     }

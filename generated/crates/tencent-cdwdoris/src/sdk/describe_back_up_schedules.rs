@@ -40,7 +40,7 @@ pub struct DescribeBackUpSchedulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackUpSchedulesResponse {
+    tolerant DescribeBackUpSchedulesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -70,7 +70,7 @@ pub struct DescribeBackUpTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackUpTablesResponse {
+    tolerant DescribeBackUpTablesResponse {
         available_tables: Vec<BackupTableContent> = "AvailableTables",
         request_id: Option<String> = "RequestId",
     }

@@ -69,7 +69,7 @@ pub struct DescribeBackUpTaskDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackUpTaskDetailResponse {
+    tolerant DescribeBackUpTaskDetailResponse {
         backup_status: Vec<BackupStatus> = "BackupStatus",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

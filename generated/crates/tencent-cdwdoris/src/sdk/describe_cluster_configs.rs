@@ -78,7 +78,7 @@ pub struct DescribeClusterConfigsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterConfigsResponse {
+    tolerant DescribeClusterConfigsResponse {
         cluster_conf_list: Vec<ClusterConfigsInfoFromEmr> = "ClusterConfList",
         build_version: Option<String> = "BuildVersion",
         request_id: Option<String> = "RequestId",

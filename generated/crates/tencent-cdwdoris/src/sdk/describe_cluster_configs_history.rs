@@ -90,7 +90,7 @@ pub struct DescribeClusterConfigsHistoryResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterConfigsHistoryResponse {
+    tolerant DescribeClusterConfigsHistoryResponse {
         total_count: Option<i64> = "TotalCount",
         cluster_conf_history: Vec<ClusterConfigsHistory> = "ClusterConfHistory",
         request_id: Option<String> = "RequestId",

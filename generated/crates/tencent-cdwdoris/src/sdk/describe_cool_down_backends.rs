@@ -63,7 +63,7 @@ pub struct DescribeCoolDownBackendsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCoolDownBackendsResponse {
+    tolerant DescribeCoolDownBackendsResponse {
         error_msg: Option<String> = "ErrorMsg",
         list: Vec<CoolDownBackend> = "List",
         request_id: Option<String> = "RequestId",

@@ -62,7 +62,7 @@ pub struct DescribeCoolDownPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCoolDownPoliciesResponse {
+    tolerant DescribeCoolDownPoliciesResponse {
         error_msg: Option<String> = "ErrorMsg",
         list: Vec<CoolDownPolicyInfo> = "List",
         request_id: Option<String> = "RequestId",

@@ -67,7 +67,7 @@ pub struct DescribeCoolDownTableDataResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCoolDownTableDataResponse {
+    tolerant DescribeCoolDownTableDataResponse {
         error_msg: Option<String> = "ErrorMsg",
         list: Vec<CoolDownTableDataInfo> = "List",
         request_id: Option<String> = "RequestId",

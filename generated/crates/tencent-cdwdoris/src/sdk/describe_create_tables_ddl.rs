@@ -83,7 +83,7 @@ pub struct DescribeCreateTablesDdlResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCreateTablesDdlResponse {
+    tolerant DescribeCreateTablesDdlResponse {
         create_tables_dd_ls: Vec<CreateTablesDdl> = "CreateTablesDDLs",
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",

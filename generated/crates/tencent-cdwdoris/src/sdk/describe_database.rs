@@ -86,7 +86,7 @@ pub struct DescribeDatabaseResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabaseResponse {
+    tolerant DescribeDatabaseResponse {
         db_infos: Vec<DbInfo> = "DbInfos",
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",

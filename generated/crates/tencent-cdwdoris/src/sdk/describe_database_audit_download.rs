@@ -124,7 +124,7 @@ pub struct DescribeDatabaseAuditDownloadResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabaseAuditDownloadResponse {
+    tolerant DescribeDatabaseAuditDownloadResponse {
         cos_url: Option<String> = "CosUrl",
         request_id: Option<String> = "RequestId",
     }

@@ -129,7 +129,7 @@ pub struct DescribeDatabaseAuditRecordsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabaseAuditRecordsResponse {
+    tolerant DescribeDatabaseAuditRecordsResponse {
         total_count: Option<i64> = "TotalCount",
         slow_query_records: Option<DataBaseAuditRecord> = "SlowQueryRecords",
         request_id: Option<String> = "RequestId",

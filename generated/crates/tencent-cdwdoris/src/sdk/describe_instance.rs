@@ -55,7 +55,7 @@ pub struct DescribeInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceResponse {
+    tolerant DescribeInstanceResponse {
         instance_info: Option<InstanceInfo> = "InstanceInfo",
         request_id: Option<String> = "RequestId",
     }

@@ -79,7 +79,7 @@ pub struct DescribeInstanceNodesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceNodesResponse {
+    tolerant DescribeInstanceNodesResponse {
         total_count: Option<i64> = "TotalCount",
         instance_nodes_list: Vec<InstanceNode> = "InstanceNodesList",
         request_id: Option<String> = "RequestId",

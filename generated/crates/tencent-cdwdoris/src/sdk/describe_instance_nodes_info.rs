@@ -74,7 +74,7 @@ pub struct DescribeInstanceNodesInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceNodesInfoResponse {
+    tolerant DescribeInstanceNodesInfoResponse {
         be_nodes: Vec<String> = "BeNodes",
         fe_nodes: Vec<String> = "FeNodes",
         fe_master: Option<String> = "FeMaster",

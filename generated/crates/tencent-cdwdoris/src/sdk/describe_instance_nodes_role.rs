@@ -68,7 +68,7 @@ pub struct DescribeInstanceNodesRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceNodesRoleResponse {
+    tolerant DescribeInstanceNodesRoleResponse {
         error_msg: Option<String> = "ErrorMsg",
         total_count: Option<i64> = "TotalCount",
         node_infos: Vec<NodeInfos> = "NodeInfos",

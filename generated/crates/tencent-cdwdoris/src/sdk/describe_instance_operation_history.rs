@@ -94,7 +94,7 @@ pub struct DescribeInstanceOperationHistoryResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceOperationHistoryResponse {
+    tolerant DescribeInstanceOperationHistoryResponse {
         total_count: Option<u64> = "TotalCount",
         operations: Vec<InstanceOperation> = "Operations",
         message: Option<String> = "Message",

@@ -80,7 +80,7 @@ pub struct DescribeInstanceOperationsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceOperationsResponse {
+    tolerant DescribeInstanceOperationsResponse {
         total_count: Option<i64> = "TotalCount",
         operations: Vec<InstanceOperation> = "Operations",
         request_id: Option<String> = "RequestId",

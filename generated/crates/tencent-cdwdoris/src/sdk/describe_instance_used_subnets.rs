@@ -60,7 +60,7 @@ pub struct DescribeInstanceUsedSubnetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceUsedSubnetsResponse {
+    tolerant DescribeInstanceUsedSubnetsResponse {
         vpc_id: Option<String> = "VpcId",
         used_subnets: Vec<String> = "UsedSubnets",
         request_id: Option<String> = "RequestId",

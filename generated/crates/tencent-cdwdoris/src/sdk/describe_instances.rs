@@ -77,7 +77,7 @@ pub struct DescribeInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesResponse {
+    tolerant DescribeInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instances_list: Vec<InstanceInfo> = "InstancesList",
         request_id: Option<String> = "RequestId",

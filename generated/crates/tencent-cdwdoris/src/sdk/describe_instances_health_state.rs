@@ -60,7 +60,7 @@ pub struct DescribeInstancesHealthStateResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesHealthStateResponse {
+    tolerant DescribeInstancesHealthStateResponse {
         data: Option<String> = "Data",
         request_id: Option<String> = "RequestId",
     }

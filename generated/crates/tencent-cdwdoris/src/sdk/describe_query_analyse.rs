@@ -136,7 +136,7 @@ pub struct DescribeQueryAnalyseResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeQueryAnalyseResponse {
+    tolerant DescribeQueryAnalyseResponse {
         query_details: Vec<QueryDetails> = "QueryDetails",
         total_count: Option<u64> = "TotalCount",
         current_page: Option<u64> = "CurrentPage",

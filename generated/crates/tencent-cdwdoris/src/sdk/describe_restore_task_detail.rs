@@ -69,7 +69,7 @@ pub struct DescribeRestoreTaskDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRestoreTaskDetailResponse {
+    tolerant DescribeRestoreTaskDetailResponse {
         restore_status: Vec<RestoreStatus> = "RestoreStatus",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

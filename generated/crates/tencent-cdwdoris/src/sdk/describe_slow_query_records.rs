@@ -139,7 +139,7 @@ pub struct DescribeSlowQueryRecordsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowQueryRecordsResponse {
+    tolerant DescribeSlowQueryRecordsResponse {
         total_count: Option<i64> = "TotalCount",
         slow_query_records: Vec<SlowQueryRecord> = "SlowQueryRecords",
         db_name_list: Vec<String> = "DBNameList",

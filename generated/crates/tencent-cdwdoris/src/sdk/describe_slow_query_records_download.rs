@@ -114,7 +114,7 @@ pub struct DescribeSlowQueryRecordsDownloadResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowQueryRecordsDownloadResponse {
+    tolerant DescribeSlowQueryRecordsDownloadResponse {
         cos_url: Option<String> = "CosUrl",
         request_id: Option<String> = "RequestId",
     }

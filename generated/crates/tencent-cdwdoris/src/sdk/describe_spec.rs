@@ -77,7 +77,7 @@ pub struct DescribeSpecResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSpecResponse {
+    tolerant DescribeSpecResponse {
         master_spec: Vec<ResourceSpec> = "MasterSpec",
         core_spec: Vec<ResourceSpec> = "CoreSpec",
         attach_cbs_spec: Vec<DiskSpec> = "AttachCBSSpec",

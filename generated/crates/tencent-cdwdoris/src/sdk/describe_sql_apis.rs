@@ -59,7 +59,7 @@ pub struct DescribeSqlApisResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSqlApisResponse {
+    tolerant DescribeSqlApisResponse {
         request_id: Option<String> = "RequestId",
     }
 }

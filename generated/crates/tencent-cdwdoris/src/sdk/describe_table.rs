@@ -99,7 +99,7 @@ pub struct DescribeTableResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTableResponse {
+    tolerant DescribeTableResponse {
         keys_type: Option<String> = "KeysType",
         columns: Vec<Column> = "Columns",
         index_infos: Vec<IndexInfo> = "IndexInfos",

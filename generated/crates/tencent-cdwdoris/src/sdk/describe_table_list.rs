@@ -80,7 +80,7 @@ pub struct DescribeTableListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTableListResponse {
+    tolerant DescribeTableListResponse {
         table_names: Vec<String> = "TableNames",
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",

@@ -59,7 +59,7 @@ pub struct DescribeUserBindWorkloadGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUserBindWorkloadGroupResponse {
+    tolerant DescribeUserBindWorkloadGroupResponse {
         user_bind_infos: Vec<UserWorkloadGroup> = "UserBindInfos",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

@@ -2,7 +2,7 @@
 //! `DescribeUserPolicy`: This API is used to obtain detailed information of Doris users, including account information, permission host, and permission configuration.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_user_policy_1.json`): Querying (not decoded: does not decode: at `$.Response.Permissions`: invalid type: sequence, expected struct PermissionHostInfo at line 9 column 12)
+//! - Sample `example_1` (`examples/describe_user_policy_1.json`): Querying
 //! - Spec: `specs/tencent/cdwdoris/describe_user_policy.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
 
 use super::{AccountDetailInfo, PermissionHostInfo};
@@ -74,7 +74,7 @@ pub struct DescribeUserPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUserPolicyResponse {
+    tolerant DescribeUserPolicyResponse {
         account_info: Option<AccountDetailInfo> = "AccountInfo",
         permissions: Option<PermissionHostInfo> = "Permissions",
         request_id: Option<String> = "RequestId",

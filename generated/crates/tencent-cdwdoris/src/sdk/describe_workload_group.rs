@@ -61,7 +61,7 @@ pub struct DescribeWorkloadGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeWorkloadGroupResponse {
+    tolerant DescribeWorkloadGroupResponse {
         workload_groups: Vec<WorkloadGroupConfig> = "WorkloadGroups",
         status: Option<String> = "Status",
         error_msg: Option<String> = "ErrorMsg",

@@ -59,7 +59,7 @@ pub struct DestroyInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyInstanceResponse {
+    tolerant DestroyInstanceResponse {
         flow_id: Option<String> = "FlowId",
         instance_id: Option<String> = "InstanceId",
         error_msg: Option<String> = "ErrorMsg",

@@ -112,7 +112,7 @@ pub struct ExecuteParametrizedQueryResponse {
 }
 
 ::runtime::lenient_object! {
-    ExecuteParametrizedQueryResponse {
+    tolerant ExecuteParametrizedQueryResponse {
         total_count: Option<u64> = "TotalCount",
         fields: Vec<String> = "Fields",
         field_types: Vec<String> = "FieldTypes",

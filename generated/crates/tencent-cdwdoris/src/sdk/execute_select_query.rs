@@ -105,7 +105,7 @@ pub struct ExecuteSelectQueryResponse {
 }
 
 ::runtime::lenient_object! {
-    ExecuteSelectQueryResponse {
+    tolerant ExecuteSelectQueryResponse {
         total_count: Option<u64> = "TotalCount",
         fields: Vec<String> = "Fields",
         field_types: Vec<String> = "FieldTypes",

@@ -122,7 +122,7 @@ pub struct InsertDatasToTableResponse {
 }
 
 ::runtime::lenient_object! {
-    InsertDatasToTableResponse {
+    tolerant InsertDatasToTableResponse {
         success: Option<bool> = "Success",
         message: Option<String> = "Message",
         insert_count: Option<u64> = "InsertCount",

@@ -74,7 +74,7 @@ pub struct ModifyClusterConfigsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterConfigsResponse {
+    tolerant ModifyClusterConfigsResponse {
         flow_id: Option<i64> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

@@ -69,7 +69,7 @@ pub struct ModifyCoolDownPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCoolDownPolicyResponse {
+    tolerant ModifyCoolDownPolicyResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

@@ -108,7 +108,7 @@ pub struct ModifyDatabaseTableAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDatabaseTableAccessResponse {
+    tolerant ModifyDatabaseTableAccessResponse {
         success: Option<bool> = "Success",
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",

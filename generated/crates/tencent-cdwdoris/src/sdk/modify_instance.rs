@@ -57,7 +57,7 @@ pub struct ModifyInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceResponse {
+    tolerant ModifyInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

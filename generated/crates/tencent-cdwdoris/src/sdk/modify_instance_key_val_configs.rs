@@ -102,7 +102,7 @@ pub struct ModifyInstanceKeyValConfigsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceKeyValConfigsResponse {
+    tolerant ModifyInstanceKeyValConfigsResponse {
         error_msg: Option<String> = "ErrorMsg",
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",

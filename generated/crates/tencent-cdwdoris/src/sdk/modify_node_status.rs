@@ -76,7 +76,7 @@ pub struct ModifyNodeStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNodeStatusResponse {
+    tolerant ModifyNodeStatusResponse {
         flow_id: Option<i64> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

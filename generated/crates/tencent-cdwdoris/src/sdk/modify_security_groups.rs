@@ -64,7 +64,7 @@ pub struct ModifySecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySecurityGroupsResponse {
+    tolerant ModifySecurityGroupsResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

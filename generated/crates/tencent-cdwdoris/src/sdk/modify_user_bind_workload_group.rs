@@ -72,7 +72,7 @@ pub struct ModifyUserBindWorkloadGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyUserBindWorkloadGroupResponse {
+    tolerant ModifyUserBindWorkloadGroupResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

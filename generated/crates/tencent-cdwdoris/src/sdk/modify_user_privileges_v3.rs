@@ -77,7 +77,7 @@ pub struct ModifyUserPrivilegesV3Response {
 }
 
 ::runtime::lenient_object! {
-    ModifyUserPrivilegesV3Response {
+    tolerant ModifyUserPrivilegesV3Response {
         error_msg: Option<String> = "ErrorMsg",
         instance_id: Option<String> = "InstanceId",
         request_id: Option<String> = "RequestId",

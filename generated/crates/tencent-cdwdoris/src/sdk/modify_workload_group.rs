@@ -60,7 +60,7 @@ pub struct ModifyWorkloadGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyWorkloadGroupResponse {
+    tolerant ModifyWorkloadGroupResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

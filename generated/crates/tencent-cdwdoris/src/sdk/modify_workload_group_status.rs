@@ -60,7 +60,7 @@ pub struct ModifyWorkloadGroupStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyWorkloadGroupStatusResponse {
+    tolerant ModifyWorkloadGroupStatusResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

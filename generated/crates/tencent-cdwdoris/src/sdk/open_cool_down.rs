@@ -54,7 +54,7 @@ pub struct OpenCoolDownResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenCoolDownResponse {
+    tolerant OpenCoolDownResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

@@ -85,7 +85,7 @@ pub struct OpenCoolDownPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenCoolDownPolicyResponse {
+    tolerant OpenCoolDownPolicyResponse {
         error_msg: Option<String> = "ErrorMsg",
         query_document: Option<String> = "QueryDocument",
         request_id: Option<String> = "RequestId",

@@ -110,7 +110,7 @@ pub struct QueryTableDataResponse {
 }
 
 ::runtime::lenient_object! {
-    QueryTableDataResponse {
+    tolerant QueryTableDataResponse {
         total_count: Option<u64> = "TotalCount",
         fields: Vec<String> = "Fields",
         field_types: Vec<String> = "FieldTypes",

@@ -109,7 +109,7 @@ pub struct RecoverBackUpJobResponse {
 }
 
 ::runtime::lenient_object! {
-    RecoverBackUpJobResponse {
+    tolerant RecoverBackUpJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -77,7 +77,7 @@ pub struct ReduceInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ReduceInstanceResponse {
+    tolerant ReduceInstanceResponse {
         flow_id: Option<String> = "FlowId",
         instance_id: Option<String> = "InstanceId",
         error_msg: Option<String> = "ErrorMsg",

@@ -71,7 +71,7 @@ pub struct ResizeDiskResponse {
 }
 
 ::runtime::lenient_object! {
-    ResizeDiskResponse {
+    tolerant ResizeDiskResponse {
         instance_id: Option<String> = "InstanceId",
         flow_id: Option<String> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",

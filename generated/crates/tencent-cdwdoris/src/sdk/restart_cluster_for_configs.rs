@@ -69,7 +69,7 @@ pub struct RestartClusterForConfigsResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartClusterForConfigsResponse {
+    tolerant RestartClusterForConfigsResponse {
         flow_id: Option<i64> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

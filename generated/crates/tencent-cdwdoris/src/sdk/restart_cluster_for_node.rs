@@ -77,7 +77,7 @@ pub struct RestartClusterForNodeResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartClusterForNodeResponse {
+    tolerant RestartClusterForNodeResponse {
         flow_id: Option<i64> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct ScaleOutInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ScaleOutInstanceResponse {
+    tolerant ScaleOutInstanceResponse {
         flow_id: Option<String> = "FlowId",
         instance_id: Option<String> = "InstanceId",
         error_msg: Option<String> = "ErrorMsg",

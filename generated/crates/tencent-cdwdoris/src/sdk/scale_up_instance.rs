@@ -71,7 +71,7 @@ pub struct ScaleUpInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ScaleUpInstanceResponse {
+    tolerant ScaleUpInstanceResponse {
         flow_id: Option<String> = "FlowId",
         instance_id: Option<String> = "InstanceId",
         error_msg: Option<String> = "ErrorMsg",

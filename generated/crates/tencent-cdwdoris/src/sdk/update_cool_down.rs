@@ -64,7 +64,7 @@ pub struct UpdateCoolDownResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateCoolDownResponse {
+    tolerant UpdateCoolDownResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

@@ -101,7 +101,7 @@ pub struct UpdateDatabaseResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateDatabaseResponse {
+    tolerant UpdateDatabaseResponse {
         success: Option<bool> = "Success",
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",

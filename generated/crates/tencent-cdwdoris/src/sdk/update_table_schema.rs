@@ -109,7 +109,7 @@ pub struct UpdateTableSchemaResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateTableSchemaResponse {
+    tolerant UpdateTableSchemaResponse {
         message: Option<String> = "Message",
         success: Option<bool> = "Success",
         request_id: Option<String> = "RequestId",

@@ -119,7 +119,7 @@ pub struct CreateInstanceByApiResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateInstanceByApiResponse {
+    tolerant CreateInstanceByApiResponse {
         flow_id: Option<String> = "FlowId",
         instance_id: Option<String> = "InstanceId",
         error_msg: Option<String> = "ErrorMsg",

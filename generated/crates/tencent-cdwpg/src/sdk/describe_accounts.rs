@@ -71,7 +71,7 @@ pub struct DescribeAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountsResponse {
+    tolerant DescribeAccountsResponse {
         total_count: Option<i64> = "TotalCount",
         accounts: Vec<AccountInfo> = "Accounts",
         request_id: Option<String> = "RequestId",

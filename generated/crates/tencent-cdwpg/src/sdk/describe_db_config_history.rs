@@ -68,7 +68,7 @@ pub struct DescribeDbConfigHistoryResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbConfigHistoryResponse {
+    tolerant DescribeDbConfigHistoryResponse {
         total_count: Option<i64> = "TotalCount",
         config_history: Vec<ConfigHistory> = "ConfigHistory",
         request_id: Option<String> = "RequestId",

@@ -72,7 +72,7 @@ pub struct DescribeDbParamsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbParamsResponse {
+    tolerant DescribeDbParamsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ParamItem> = "Items",
         request_id: Option<String> = "RequestId",

@@ -80,7 +80,7 @@ pub struct DescribeErrorLogResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeErrorLogResponse {
+    tolerant DescribeErrorLogResponse {
         total_count: Option<i64> = "TotalCount",
         error_log_details: Vec<ErrorLogDetail> = "ErrorLogDetails",
         request_id: Option<String> = "RequestId",

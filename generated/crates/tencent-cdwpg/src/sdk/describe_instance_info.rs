@@ -58,7 +58,7 @@ pub struct DescribeInstanceInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceInfoResponse {
+    tolerant DescribeInstanceInfoResponse {
         simple_instance_info: Option<SimpleInstanceInfo> = "SimpleInstanceInfo",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

@@ -61,7 +61,7 @@ pub struct DescribeInstanceNodesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceNodesResponse {
+    tolerant DescribeInstanceNodesResponse {
         error_msg: Option<String> = "ErrorMsg",
         instance_nodes: Vec<InstanceNode> = "InstanceNodes",
         request_id: Option<String> = "RequestId",

@@ -75,7 +75,7 @@ pub struct DescribeInstanceStateResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceStateResponse {
+    tolerant DescribeInstanceStateResponse {
         instance_state: Option<String> = "InstanceState",
         flow_create_time: Option<String> = "FlowCreateTime",
         flow_name: Option<String> = "FlowName",

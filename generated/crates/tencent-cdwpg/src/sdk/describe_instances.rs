@@ -84,7 +84,7 @@ pub struct DescribeInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesResponse {
+    tolerant DescribeInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instances_list: Vec<InstanceInfo> = "InstancesList",
         error_msg: Option<String> = "ErrorMsg",

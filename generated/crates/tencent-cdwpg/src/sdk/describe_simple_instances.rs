@@ -84,7 +84,7 @@ pub struct DescribeSimpleInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSimpleInstancesResponse {
+    tolerant DescribeSimpleInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instances_list: Vec<InstanceSimpleInfoNew> = "InstancesList",
         error_msg: Option<String> = "ErrorMsg",

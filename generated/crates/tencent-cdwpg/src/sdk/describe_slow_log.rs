@@ -100,7 +100,7 @@ pub struct DescribeSlowLogResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogResponse {
+    tolerant DescribeSlowLogResponse {
         total_count: Option<i64> = "TotalCount",
         slow_log_details: Option<SlowLogDetail> = "SlowLogDetails",
         request_id: Option<String> = "RequestId",

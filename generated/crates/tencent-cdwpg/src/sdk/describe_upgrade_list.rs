@@ -68,7 +68,7 @@ pub struct DescribeUpgradeListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUpgradeListResponse {
+    tolerant DescribeUpgradeListResponse {
         upgrade_items: Vec<UpgradeItem> = "UpgradeItems",
         total_count: Option<String> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -61,7 +61,7 @@ pub struct DescribeUserHbaConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUserHbaConfigResponse {
+    tolerant DescribeUserHbaConfigResponse {
         total_count: Option<i64> = "TotalCount",
         hba_configs: Vec<HbaConfig> = "HbaConfigs",
         request_id: Option<String> = "RequestId",

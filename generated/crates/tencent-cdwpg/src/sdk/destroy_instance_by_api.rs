@@ -56,7 +56,7 @@ pub struct DestroyInstanceByApiResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyInstanceByApiResponse {
+    tolerant DestroyInstanceByApiResponse {
         flow_id: Option<String> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

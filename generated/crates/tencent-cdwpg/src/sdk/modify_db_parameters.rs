@@ -59,7 +59,7 @@ pub struct ModifyDbParametersResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbParametersResponse {
+    tolerant ModifyDbParametersResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -67,7 +67,7 @@ pub struct ModifyUserHbaResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyUserHbaResponse {
+    tolerant ModifyUserHbaResponse {
         task_id: Option<i64> = "TaskId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

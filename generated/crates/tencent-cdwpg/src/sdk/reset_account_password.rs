@@ -69,7 +69,7 @@ pub struct ResetAccountPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetAccountPasswordResponse {
+    tolerant ResetAccountPasswordResponse {
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",
     }

@@ -66,7 +66,7 @@ pub struct RestartInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartInstanceResponse {
+    tolerant RestartInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

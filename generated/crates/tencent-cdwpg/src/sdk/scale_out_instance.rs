@@ -71,7 +71,7 @@ pub struct ScaleOutInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ScaleOutInstanceResponse {
+    tolerant ScaleOutInstanceResponse {
         flow_id: Option<String> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

@@ -75,7 +75,7 @@ pub struct ScaleUpInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ScaleUpInstanceResponse {
+    tolerant ScaleUpInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

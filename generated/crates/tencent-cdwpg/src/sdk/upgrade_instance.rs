@@ -63,7 +63,7 @@ pub struct UpgradeInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeInstanceResponse {
+    tolerant UpgradeInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         error_msg: Option<String> = "ErrorMsg",
         request_id: Option<String> = "RequestId",

@@ -73,7 +73,7 @@ pub struct AddCustomizedConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    AddCustomizedConfigResponse {
+    tolerant AddCustomizedConfigResponse {
         config_id: Option<String> = "ConfigId",
         request_id: Option<String> = "RequestId",
     }

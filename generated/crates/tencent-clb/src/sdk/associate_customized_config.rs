@@ -60,7 +60,7 @@ pub struct AssociateCustomizedConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateCustomizedConfigResponse {
+    tolerant AssociateCustomizedConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct AssociateTargetGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateTargetGroupsResponse {
+    tolerant AssociateTargetGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

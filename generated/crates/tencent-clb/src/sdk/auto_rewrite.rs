@@ -72,7 +72,7 @@ pub struct AutoRewriteResponse {
 }
 
 ::runtime::lenient_object! {
-    AutoRewriteResponse {
+    tolerant AutoRewriteResponse {
         request_id: Option<String> = "RequestId",
     }
 }

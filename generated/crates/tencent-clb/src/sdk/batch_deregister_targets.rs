@@ -65,7 +65,7 @@ pub struct BatchDeregisterTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    BatchDeregisterTargetsResponse {
+    tolerant BatchDeregisterTargetsResponse {
         fail_listener_id_set: Vec<String> = "FailListenerIdSet",
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",

@@ -60,7 +60,7 @@ pub struct BatchModifyTargetTagResponse {
 }
 
 ::runtime::lenient_object! {
-    BatchModifyTargetTagResponse {
+    tolerant BatchModifyTargetTagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

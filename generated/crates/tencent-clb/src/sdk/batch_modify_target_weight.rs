@@ -60,7 +60,7 @@ pub struct BatchModifyTargetWeightResponse {
 }
 
 ::runtime::lenient_object! {
-    BatchModifyTargetWeightResponse {
+    tolerant BatchModifyTargetWeightResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct BatchRegisterTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    BatchRegisterTargetsResponse {
+    tolerant BatchRegisterTargetsResponse {
         fail_listener_id_set: Vec<String> = "FailListenerIdSet",
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",

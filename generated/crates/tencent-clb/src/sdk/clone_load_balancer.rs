@@ -175,7 +175,7 @@ pub struct CloneLoadBalancerResponse {
 }
 
 ::runtime::lenient_object! {
-    CloneLoadBalancerResponse {
+    tolerant CloneLoadBalancerResponse {
         request_id: Option<String> = "RequestId",
     }
 }

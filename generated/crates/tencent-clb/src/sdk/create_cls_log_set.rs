@@ -62,7 +62,7 @@ pub struct CreateClsLogSetResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateClsLogSetResponse {
+    tolerant CreateClsLogSetResponse {
         logset_id: Option<String> = "LogsetId",
         request_id: Option<String> = "RequestId",
     }

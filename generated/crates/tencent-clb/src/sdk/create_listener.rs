@@ -241,7 +241,7 @@ pub struct CreateListenerResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateListenerResponse {
+    tolerant CreateListenerResponse {
         listener_ids: Vec<String> = "ListenerIds",
         request_id: Option<String> = "RequestId",
     }

@@ -259,7 +259,7 @@ pub struct CreateLoadBalancerResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateLoadBalancerResponse {
+    tolerant CreateLoadBalancerResponse {
         load_balancer_ids: Vec<String> = "LoadBalancerIds",
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",

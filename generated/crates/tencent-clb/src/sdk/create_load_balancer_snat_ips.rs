@@ -68,7 +68,7 @@ pub struct CreateLoadBalancerSnatIpsResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateLoadBalancerSnatIpsResponse {
+    tolerant CreateLoadBalancerSnatIpsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

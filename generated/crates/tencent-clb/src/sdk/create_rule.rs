@@ -69,7 +69,7 @@ pub struct CreateRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRuleResponse {
+    tolerant CreateRuleResponse {
         location_ids: Vec<String> = "LocationIds",
         request_id: Option<String> = "RequestId",
     }

@@ -138,7 +138,7 @@ pub struct CreateTargetGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateTargetGroupResponse {
+    tolerant CreateTargetGroupResponse {
         target_group_id: Option<String> = "TargetGroupId",
         request_id: Option<String> = "RequestId",
     }

@@ -75,7 +75,7 @@ pub struct CreateTopicResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateTopicResponse {
+    tolerant CreateTopicResponse {
         topic_id: Option<String> = "TopicId",
         request_id: Option<String> = "RequestId",
     }

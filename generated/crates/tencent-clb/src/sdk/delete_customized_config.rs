@@ -51,7 +51,7 @@ pub struct DeleteCustomizedConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteCustomizedConfigResponse {
+    tolerant DeleteCustomizedConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct DeleteListenerResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteListenerResponse {
+    tolerant DeleteListenerResponse {
         request_id: Option<String> = "RequestId",
     }
 }

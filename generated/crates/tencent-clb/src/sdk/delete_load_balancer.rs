@@ -63,7 +63,7 @@ pub struct DeleteLoadBalancerResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLoadBalancerResponse {
+    tolerant DeleteLoadBalancerResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct DeleteLoadBalancerListenersResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLoadBalancerListenersResponse {
+    tolerant DeleteLoadBalancerListenersResponse {
         request_id: Option<String> = "RequestId",
     }
 }

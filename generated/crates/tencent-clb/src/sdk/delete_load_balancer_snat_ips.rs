@@ -60,7 +60,7 @@ pub struct DeleteLoadBalancerSnatIpsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLoadBalancerSnatIpsResponse {
+    tolerant DeleteLoadBalancerSnatIpsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -74,7 +74,7 @@ pub struct DeleteRewriteResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRewriteResponse {
+    tolerant DeleteRewriteResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -78,7 +78,7 @@ pub struct DeleteRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRuleResponse {
+    tolerant DeleteRuleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct DeleteTargetGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTargetGroupsResponse {
+    tolerant DeleteTargetGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

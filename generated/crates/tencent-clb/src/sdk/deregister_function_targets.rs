@@ -94,7 +94,7 @@ pub struct DeregisterFunctionTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeregisterFunctionTargetsResponse {
+    tolerant DeregisterFunctionTargetsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

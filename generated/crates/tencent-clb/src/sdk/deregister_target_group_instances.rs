@@ -68,7 +68,7 @@ pub struct DeregisterTargetGroupInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeregisterTargetGroupInstancesResponse {
+    tolerant DeregisterTargetGroupInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -81,7 +81,7 @@ pub struct DeregisterTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeregisterTargetsResponse {
+    tolerant DeregisterTargetsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct DeregisterTargetsFromClassicalLbResponse {
 }
 
 ::runtime::lenient_object! {
-    DeregisterTargetsFromClassicalLbResponse {
+    tolerant DeregisterTargetsFromClassicalLbResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -72,7 +72,7 @@ pub struct DescribeBlockIpListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBlockIpListResponse {
+    tolerant DescribeBlockIpListResponse {
         blocked_ip_count: Option<u64> = "BlockedIPCount",
         client_ip_field: Option<String> = "ClientIPField",
         blocked_ip_list: Vec<BlockedIp> = "BlockedIPList",

@@ -53,7 +53,7 @@ pub struct DescribeBlockIpTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBlockIpTaskResponse {
+    tolerant DescribeBlockIpTaskResponse {
         status: Option<i64> = "Status",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct DescribeClassicalLbByInstanceIdResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClassicalLbByInstanceIdResponse {
+    tolerant DescribeClassicalLbByInstanceIdResponse {
         load_balancer_info_list: Vec<ClassicalLoadBalancerInfo> = "LoadBalancerInfoList",
         request_id: Option<String> = "RequestId",
     }

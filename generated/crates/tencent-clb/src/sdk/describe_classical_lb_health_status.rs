@@ -63,7 +63,7 @@ pub struct DescribeClassicalLbHealthStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClassicalLbHealthStatusResponse {
+    tolerant DescribeClassicalLbHealthStatusResponse {
         health_list: Vec<ClassicalHealth> = "HealthList",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct DescribeClassicalLbTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClassicalLbTargetsResponse {
+    tolerant DescribeClassicalLbTargetsResponse {
         targets: Vec<ClassicalTarget> = "Targets",
         request_id: Option<String> = "RequestId",
     }

@@ -46,7 +46,7 @@ pub struct DescribeClsLogSetResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClsLogSetResponse {
+    tolerant DescribeClsLogSetResponse {
         logset_id: Option<String> = "LogsetId",
         health_logset_id: Option<String> = "HealthLogsetId",
         request_id: Option<String> = "RequestId",

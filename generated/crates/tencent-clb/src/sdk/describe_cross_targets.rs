@@ -76,7 +76,7 @@ pub struct DescribeCrossTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCrossTargetsResponse {
+    tolerant DescribeCrossTargetsResponse {
         total_count: Option<u64> = "TotalCount",
         cross_target_set: Vec<CrossTargets> = "CrossTargetSet",
         request_id: Option<String> = "RequestId",

@@ -69,7 +69,7 @@ pub struct DescribeIdleLoadBalancersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIdleLoadBalancersResponse {
+    tolerant DescribeIdleLoadBalancersResponse {
         idle_load_balancers: Vec<IdleLoadBalancer> = "IdleLoadBalancers",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

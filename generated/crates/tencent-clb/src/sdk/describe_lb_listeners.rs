@@ -55,7 +55,7 @@ pub struct DescribeLbListenersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLbListenersResponse {
+    tolerant DescribeLbListenersResponse {
         load_balancers: Vec<LbItem> = "LoadBalancers",
         request_id: Option<String> = "RequestId",
     }

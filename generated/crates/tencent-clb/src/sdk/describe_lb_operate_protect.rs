@@ -58,7 +58,7 @@ pub struct DescribeLbOperateProtectResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLbOperateProtectResponse {
+    tolerant DescribeLbOperateProtectResponse {
         load_balancer_set: Vec<LbOperateProtectInfo> = "LoadBalancerSet",
         request_id: Option<String> = "RequestId",
     }

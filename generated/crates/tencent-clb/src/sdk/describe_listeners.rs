@@ -75,7 +75,7 @@ pub struct DescribeListenersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeListenersResponse {
+    tolerant DescribeListenersResponse {
         listeners: Vec<Listener> = "Listeners",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

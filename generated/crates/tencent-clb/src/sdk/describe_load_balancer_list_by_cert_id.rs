@@ -59,7 +59,7 @@ pub struct DescribeLoadBalancerListByCertIdResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLoadBalancerListByCertIdResponse {
+    tolerant DescribeLoadBalancerListByCertIdResponse {
         cert_set: Vec<CertIdRelatedWithLoadBalancers> = "CertSet",
         request_id: Option<String> = "RequestId",
     }

@@ -56,7 +56,7 @@ pub struct DescribeLoadBalancerOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLoadBalancerOverviewResponse {
+    tolerant DescribeLoadBalancerOverviewResponse {
         total_count: Option<i64> = "TotalCount",
         running_count: Option<i64> = "RunningCount",
         isolation_count: Option<i64> = "IsolationCount",

@@ -56,7 +56,7 @@ pub struct DescribeLoadBalancerTrafficResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLoadBalancerTrafficResponse {
+    tolerant DescribeLoadBalancerTrafficResponse {
         load_balancer_traffic: Vec<LoadBalancerTraffic> = "LoadBalancerTraffic",
         request_id: Option<String> = "RequestId",
     }

@@ -170,7 +170,7 @@ pub struct DescribeLoadBalancersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLoadBalancersResponse {
+    tolerant DescribeLoadBalancersResponse {
         total_count: Option<u64> = "TotalCount",
         load_balancer_set: Vec<LoadBalancer> = "LoadBalancerSet",
         request_id: Option<String> = "RequestId",

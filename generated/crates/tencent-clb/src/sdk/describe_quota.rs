@@ -45,7 +45,7 @@ pub struct DescribeQuotaResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeQuotaResponse {
+    tolerant DescribeQuotaResponse {
         quota_set: Vec<Quota> = "QuotaSet",
         request_id: Option<String> = "RequestId",
     }

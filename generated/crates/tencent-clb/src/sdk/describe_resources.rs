@@ -84,7 +84,7 @@ pub struct DescribeResourcesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourcesResponse {
+    tolerant DescribeResourcesResponse {
         zone_resource_set: Vec<ZoneResource> = "ZoneResourceSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

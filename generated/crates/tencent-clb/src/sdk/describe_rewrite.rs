@@ -66,7 +66,7 @@ pub struct DescribeRewriteResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRewriteResponse {
+    tolerant DescribeRewriteResponse {
         rewrite_set: Vec<RuleOutput> = "RewriteSet",
         request_id: Option<String> = "RequestId",
     }

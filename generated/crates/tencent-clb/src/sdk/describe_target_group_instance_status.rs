@@ -63,7 +63,7 @@ pub struct DescribeTargetGroupInstanceStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTargetGroupInstanceStatusResponse {
+    tolerant DescribeTargetGroupInstanceStatusResponse {
         target_group_instance_set: Vec<TargetGroupInstanceStatus> = "TargetGroupInstanceSet",
         request_id: Option<String> = "RequestId",
     }

@@ -73,7 +73,7 @@ pub struct DescribeTargetGroupInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTargetGroupInstancesResponse {
+    tolerant DescribeTargetGroupInstancesResponse {
         total_count: Option<u64> = "TotalCount",
         target_group_instance_set: Vec<TargetGroupBackend> = "TargetGroupInstanceSet",
         real_count: Option<u64> = "RealCount",

@@ -80,7 +80,7 @@ pub struct DescribeTargetGroupListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTargetGroupListResponse {
+    tolerant DescribeTargetGroupListResponse {
         total_count: Option<u64> = "TotalCount",
         target_group_set: Vec<TargetGroupInfo> = "TargetGroupSet",
         request_id: Option<String> = "RequestId",

@@ -73,7 +73,7 @@ pub struct DescribeTargetGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTargetGroupsResponse {
+    tolerant DescribeTargetGroupsResponse {
         total_count: Option<u64> = "TotalCount",
         target_group_set: Vec<TargetGroupInfo> = "TargetGroupSet",
         request_id: Option<String> = "RequestId",

@@ -81,7 +81,7 @@ pub struct DescribeTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTargetsResponse {
+    tolerant DescribeTargetsResponse {
         listeners: Vec<ListenerBackend> = "Listeners",
         request_id: Option<String> = "RequestId",
     }

@@ -66,7 +66,7 @@ pub struct DescribeTaskStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTaskStatusResponse {
+    tolerant DescribeTaskStatusResponse {
         status: Option<i64> = "Status",
         load_balancer_ids: Vec<String> = "LoadBalancerIds",
         message: Option<String> = "Message",

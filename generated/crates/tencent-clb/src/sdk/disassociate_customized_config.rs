@@ -60,7 +60,7 @@ pub struct DisassociateCustomizedConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateCustomizedConfigResponse {
+    tolerant DisassociateCustomizedConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

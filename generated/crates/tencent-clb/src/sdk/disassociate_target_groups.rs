@@ -57,7 +57,7 @@ pub struct DisassociateTargetGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateTargetGroupsResponse {
+    tolerant DisassociateTargetGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -115,7 +115,7 @@ pub struct InquiryPriceCreateLoadBalancerResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceCreateLoadBalancerResponse {
+    tolerant InquiryPriceCreateLoadBalancerResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

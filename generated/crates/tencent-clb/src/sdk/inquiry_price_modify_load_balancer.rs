@@ -69,7 +69,7 @@ pub struct InquiryPriceModifyLoadBalancerResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceModifyLoadBalancerResponse {
+    tolerant InquiryPriceModifyLoadBalancerResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct InquiryPriceRefundLoadBalancerResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRefundLoadBalancerResponse {
+    tolerant InquiryPriceRefundLoadBalancerResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

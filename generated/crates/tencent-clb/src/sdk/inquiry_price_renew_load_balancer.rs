@@ -69,7 +69,7 @@ pub struct InquiryPriceRenewLoadBalancerResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRenewLoadBalancerResponse {
+    tolerant InquiryPriceRenewLoadBalancerResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

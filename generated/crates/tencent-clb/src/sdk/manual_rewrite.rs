@@ -74,7 +74,7 @@ pub struct ManualRewriteResponse {
 }
 
 ::runtime::lenient_object! {
-    ManualRewriteResponse {
+    tolerant ManualRewriteResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -61,7 +61,7 @@ pub struct MigrateClassicalLoadBalancersResponse {
 }
 
 ::runtime::lenient_object! {
-    MigrateClassicalLoadBalancersResponse {
+    tolerant MigrateClassicalLoadBalancersResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -97,7 +97,7 @@ pub struct ModifyBlockIpListResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBlockIpListResponse {
+    tolerant ModifyBlockIpListResponse {
         jod_id: Option<String> = "JodId",
         request_id: Option<String> = "RequestId",
     }

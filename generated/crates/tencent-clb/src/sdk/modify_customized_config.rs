@@ -63,7 +63,7 @@ pub struct ModifyCustomizedConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCustomizedConfigResponse {
+    tolerant ModifyCustomizedConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -70,7 +70,7 @@ pub struct ModifyDomainResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDomainResponse {
+    tolerant ModifyDomainResponse {
         request_id: Option<String> = "RequestId",
     }
 }

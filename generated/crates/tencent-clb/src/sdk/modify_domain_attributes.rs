@@ -109,7 +109,7 @@ pub struct ModifyDomainAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDomainAttributesResponse {
+    tolerant ModifyDomainAttributesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

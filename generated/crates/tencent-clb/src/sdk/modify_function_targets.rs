@@ -83,7 +83,7 @@ pub struct ModifyFunctionTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyFunctionTargetsResponse {
+    tolerant ModifyFunctionTargetsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -206,7 +206,7 @@ pub struct ModifyListenerResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyListenerResponse {
+    tolerant ModifyListenerResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -111,7 +111,7 @@ pub struct ModifyLoadBalancerAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLoadBalancerAttributesResponse {
+    tolerant ModifyLoadBalancerAttributesResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

@@ -64,7 +64,7 @@ pub struct ModifyLoadBalancerSlaResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLoadBalancerSlaResponse {
+    tolerant ModifyLoadBalancerSlaResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct ModifyLoadBalancersProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLoadBalancersProjectResponse {
+    tolerant ModifyLoadBalancersProjectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -113,7 +113,7 @@ pub struct ModifyRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyRuleResponse {
+    tolerant ModifyRuleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -106,7 +106,7 @@ pub struct ModifyTargetGroupAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTargetGroupAttributeResponse {
+    tolerant ModifyTargetGroupAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct ModifyTargetGroupInstancesPortResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTargetGroupInstancesPortResponse {
+    tolerant ModifyTargetGroupInstancesPortResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct ModifyTargetGroupInstancesWeightResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTargetGroupInstancesWeightResponse {
+    tolerant ModifyTargetGroupInstancesWeightResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -87,7 +87,7 @@ pub struct ModifyTargetPortResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTargetPortResponse {
+    tolerant ModifyTargetPortResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -86,7 +86,7 @@ pub struct ModifyTargetWeightResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTargetWeightResponse {
+    tolerant ModifyTargetWeightResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -92,7 +92,7 @@ pub struct RegisterFunctionTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    RegisterFunctionTargetsResponse {
+    tolerant RegisterFunctionTargetsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

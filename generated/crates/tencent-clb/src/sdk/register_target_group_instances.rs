@@ -67,7 +67,7 @@ pub struct RegisterTargetGroupInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    RegisterTargetGroupInstancesResponse {
+    tolerant RegisterTargetGroupInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

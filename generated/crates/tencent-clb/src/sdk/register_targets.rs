@@ -83,7 +83,7 @@ pub struct RegisterTargetsResponse {
 }
 
 ::runtime::lenient_object! {
-    RegisterTargetsResponse {
+    tolerant RegisterTargetsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -61,7 +61,7 @@ pub struct RegisterTargetsWithClassicalLbResponse {
 }
 
 ::runtime::lenient_object! {
-    RegisterTargetsWithClassicalLbResponse {
+    tolerant RegisterTargetsWithClassicalLbResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -63,7 +63,7 @@ pub struct RenewLoadBalancersResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewLoadBalancersResponse {
+    tolerant RenewLoadBalancersResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

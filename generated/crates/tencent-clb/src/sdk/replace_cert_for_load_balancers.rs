@@ -64,7 +64,7 @@ pub struct ReplaceCertForLoadBalancersResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceCertForLoadBalancersResponse {
+    tolerant ReplaceCertForLoadBalancersResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -86,7 +86,7 @@ pub struct SetLoadBalancerClsLogResponse {
 }
 
 ::runtime::lenient_object! {
-    SetLoadBalancerClsLogResponse {
+    tolerant SetLoadBalancerClsLogResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -63,7 +63,7 @@ pub struct SetLoadBalancerSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    SetLoadBalancerSecurityGroupsResponse {
+    tolerant SetLoadBalancerSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

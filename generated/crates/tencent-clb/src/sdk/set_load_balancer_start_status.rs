@@ -67,7 +67,7 @@ pub struct SetLoadBalancerStartStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    SetLoadBalancerStartStatusResponse {
+    tolerant SetLoadBalancerStartStatusResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -69,7 +69,7 @@ pub struct SetSecurityGroupForLoadbalancersResponse {
 }
 
 ::runtime::lenient_object! {
-    SetSecurityGroupForLoadbalancersResponse {
+    tolerant SetSecurityGroupForLoadbalancersResponse {
         request_id: Option<String> = "RequestId",
     }
 }

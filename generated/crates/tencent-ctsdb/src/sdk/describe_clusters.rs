@@ -76,7 +76,7 @@ pub struct DescribeClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClustersResponse {
+    tolerant DescribeClustersResponse {
         total_count: Option<u64> = "TotalCount",
         clusters: Vec<Cluster> = "Clusters",
         request_id: Option<String> = "RequestId",

@@ -74,7 +74,7 @@ pub struct DescribeDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabasesResponse {
+    tolerant DescribeDatabasesResponse {
         databases: Vec<Database> = "Databases",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

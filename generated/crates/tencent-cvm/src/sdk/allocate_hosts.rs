@@ -88,7 +88,7 @@ pub struct AllocateHostsResponse {
 }
 
 ::runtime::lenient_object! {
-    AllocateHostsResponse {
+    tolerant AllocateHostsResponse {
         host_id_set: Vec<String> = "HostIdSet",
         request_id: Option<String> = "RequestId",
     }

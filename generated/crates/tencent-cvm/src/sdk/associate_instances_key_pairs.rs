@@ -88,7 +88,7 @@ pub struct AssociateInstancesKeyPairsResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateInstancesKeyPairsResponse {
+    tolerant AssociateInstancesKeyPairsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -83,7 +83,7 @@ pub struct ConfigureChcAssistVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    ConfigureChcAssistVpcResponse {
+    tolerant ConfigureChcAssistVpcResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct ConfigureChcDeployVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    ConfigureChcDeployVpcResponse {
+    tolerant ConfigureChcDeployVpcResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -76,7 +76,7 @@ pub struct ConvertOperatingSystemsResponse {
 }
 
 ::runtime::lenient_object! {
-    ConvertOperatingSystemsResponse {
+    tolerant ConvertOperatingSystemsResponse {
         support_target_os_list: Vec<TargetOs> = "SupportTargetOSList",
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -104,7 +104,7 @@ pub struct CreateDisasterRecoverGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDisasterRecoverGroupResponse {
+    tolerant CreateDisasterRecoverGroupResponse {
         disaster_recover_group_id: Option<String> = "DisasterRecoverGroupId",
         type_field: Option<String> = "Type",
         name: Option<String> = "Name",

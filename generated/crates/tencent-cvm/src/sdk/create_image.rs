@@ -113,7 +113,7 @@ pub struct CreateImageResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateImageResponse {
+    tolerant CreateImageResponse {
         image_id: Option<String> = "ImageId",
         request_id: Option<String> = "RequestId",
     }

@@ -78,7 +78,7 @@ pub struct CreateKeyPairResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateKeyPairResponse {
+    tolerant CreateKeyPairResponse {
         key_pair: Option<KeyPair> = "KeyPair",
         request_id: Option<String> = "RequestId",
     }

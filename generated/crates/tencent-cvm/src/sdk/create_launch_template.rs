@@ -270,7 +270,7 @@ pub struct CreateLaunchTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateLaunchTemplateResponse {
+    tolerant CreateLaunchTemplateResponse {
         launch_template_id: Option<String> = "LaunchTemplateId",
         request_id: Option<String> = "RequestId",
     }

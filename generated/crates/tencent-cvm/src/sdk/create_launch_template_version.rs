@@ -275,7 +275,7 @@ pub struct CreateLaunchTemplateVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateLaunchTemplateVersionResponse {
+    tolerant CreateLaunchTemplateVersionResponse {
         launch_template_version_number: Option<i64> = "LaunchTemplateVersionNumber",
         request_id: Option<String> = "RequestId",
     }

@@ -57,7 +57,7 @@ pub struct DeleteDisasterRecoverGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDisasterRecoverGroupsResponse {
+    tolerant DeleteDisasterRecoverGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct DeleteImagesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteImagesResponse {
+    tolerant DeleteImagesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

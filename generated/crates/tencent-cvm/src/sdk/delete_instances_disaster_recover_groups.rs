@@ -64,7 +64,7 @@ pub struct DeleteInstancesDisasterRecoverGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteInstancesDisasterRecoverGroupsResponse {
+    tolerant DeleteInstancesDisasterRecoverGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DeleteKeyPairsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteKeyPairsResponse {
+    tolerant DeleteKeyPairsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

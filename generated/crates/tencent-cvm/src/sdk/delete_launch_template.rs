@@ -51,7 +51,7 @@ pub struct DeleteLaunchTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLaunchTemplateResponse {
+    tolerant DeleteLaunchTemplateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct DeleteLaunchTemplateVersionsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLaunchTemplateVersionsResponse {
+    tolerant DeleteLaunchTemplateVersionsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

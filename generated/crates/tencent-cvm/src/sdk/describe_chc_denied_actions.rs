@@ -57,7 +57,7 @@ pub struct DescribeChcDeniedActionsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeChcDeniedActionsResponse {
+    tolerant DescribeChcDeniedActionsResponse {
         chc_host_denied_action_set: Vec<ChcHostDeniedActions> = "ChcHostDeniedActionSet",
         request_id: Option<String> = "RequestId",
     }

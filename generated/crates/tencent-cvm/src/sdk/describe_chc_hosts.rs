@@ -133,7 +133,7 @@ pub struct DescribeChcHostsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeChcHostsResponse {
+    tolerant DescribeChcHostsResponse {
         total_count: Option<i64> = "TotalCount",
         chc_host_set: Vec<ChcHost> = "ChcHostSet",
         request_id: Option<String> = "RequestId",

@@ -62,7 +62,7 @@ pub struct DescribeDisasterRecoverGroupQuotaResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDisasterRecoverGroupQuotaResponse {
+    tolerant DescribeDisasterRecoverGroupQuotaResponse {
         group_quota: Option<i64> = "GroupQuota",
         current_num: Option<i64> = "CurrentNum",
         cvm_in_host_group_quota: Option<i64> = "CvmInHostGroupQuota",

@@ -85,7 +85,7 @@ pub struct DescribeDisasterRecoverGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDisasterRecoverGroupsResponse {
+    tolerant DescribeDisasterRecoverGroupsResponse {
         disaster_recover_group_set: Vec<DisasterRecoverGroup> = "DisasterRecoverGroupSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -118,7 +118,7 @@ pub struct DescribeHostsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeHostsResponse {
+    tolerant DescribeHostsResponse {
         total_count: Option<u64> = "TotalCount",
         host_set: Vec<HostItem> = "HostSet",
         request_id: Option<String> = "RequestId",

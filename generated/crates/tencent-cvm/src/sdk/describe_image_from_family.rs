@@ -55,7 +55,7 @@ pub struct DescribeImageFromFamilyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeImageFromFamilyResponse {
+    tolerant DescribeImageFromFamilyResponse {
         image: Option<Image> = "Image",
         request_id: Option<String> = "RequestId",
     }

@@ -43,7 +43,7 @@ pub struct DescribeImageQuotaResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeImageQuotaResponse {
+    tolerant DescribeImageQuotaResponse {
         image_num_quota: Option<i64> = "ImageNumQuota",
         request_id: Option<String> = "RequestId",
     }

@@ -57,7 +57,7 @@ pub struct DescribeImageSharePermissionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeImageSharePermissionResponse {
+    tolerant DescribeImageSharePermissionResponse {
         share_permission_set: Vec<SharePermission> = "SharePermissionSet",
         request_id: Option<String> = "RequestId",
     }

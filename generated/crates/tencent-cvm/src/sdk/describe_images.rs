@@ -163,7 +163,7 @@ pub struct DescribeImagesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeImagesResponse {
+    tolerant DescribeImagesResponse {
         image_set: Vec<Image> = "ImageSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

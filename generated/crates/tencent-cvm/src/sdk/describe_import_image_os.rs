@@ -48,7 +48,7 @@ pub struct DescribeImportImageOsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeImportImageOsResponse {
+    tolerant DescribeImportImageOsResponse {
         import_image_os_list_supported: Option<ImageOsList> = "ImportImageOsListSupported",
         import_image_os_version_set: Vec<OsVersion> = "ImportImageOsVersionSet",
         request_id: Option<String> = "RequestId",

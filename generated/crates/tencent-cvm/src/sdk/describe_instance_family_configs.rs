@@ -49,7 +49,7 @@ pub struct DescribeInstanceFamilyConfigsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceFamilyConfigsResponse {
+    tolerant DescribeInstanceFamilyConfigsResponse {
         instance_family_config_set: Vec<InstanceFamilyConfig> = "InstanceFamilyConfigSet",
         request_id: Option<String> = "RequestId",
     }

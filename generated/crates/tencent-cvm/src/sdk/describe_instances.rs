@@ -102,7 +102,7 @@ pub struct DescribeInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesResponse {
+    tolerant DescribeInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instance_set: Vec<Instance> = "InstanceSet",
         request_id: Option<String> = "RequestId",

@@ -65,7 +65,7 @@ pub struct DescribeInstancesAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesAttributesResponse {
+    tolerant DescribeInstancesAttributesResponse {
         instance_set: Vec<InstanceAttribute> = "InstanceSet",
         request_id: Option<String> = "RequestId",
     }

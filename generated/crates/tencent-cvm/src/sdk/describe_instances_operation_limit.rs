@@ -69,7 +69,7 @@ pub struct DescribeInstancesOperationLimitResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesOperationLimitResponse {
+    tolerant DescribeInstancesOperationLimitResponse {
         instance_operation_limit_set: Vec<OperationCountLimit> = "InstanceOperationLimitSet",
         request_id: Option<String> = "RequestId",
     }

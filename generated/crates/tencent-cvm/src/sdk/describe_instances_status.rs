@@ -70,7 +70,7 @@ pub struct DescribeInstancesStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesStatusResponse {
+    tolerant DescribeInstancesStatusResponse {
         total_count: Option<i64> = "TotalCount",
         instance_status_set: Vec<InstanceStatus> = "InstanceStatusSet",
         request_id: Option<String> = "RequestId",

@@ -49,7 +49,7 @@ pub struct DescribeInternetChargeTypeConfigsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInternetChargeTypeConfigsResponse {
+    tolerant DescribeInternetChargeTypeConfigsResponse {
         internet_charge_type_config_set: Vec<InternetChargeTypeConfig> = "InternetChargeTypeConfigSet",
         request_id: Option<String> = "RequestId",
     }

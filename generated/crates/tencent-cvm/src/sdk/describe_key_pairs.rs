@@ -79,7 +79,7 @@ pub struct DescribeKeyPairsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeKeyPairsResponse {
+    tolerant DescribeKeyPairsResponse {
         total_count: Option<i64> = "TotalCount",
         key_pair_set: Vec<KeyPair> = "KeyPairSet",
         request_id: Option<String> = "RequestId",

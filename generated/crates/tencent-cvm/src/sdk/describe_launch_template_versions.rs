@@ -91,7 +91,7 @@ pub struct DescribeLaunchTemplateVersionsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLaunchTemplateVersionsResponse {
+    tolerant DescribeLaunchTemplateVersionsResponse {
         total_count: Option<u64> = "TotalCount",
         launch_template_version_set: Vec<LaunchTemplateVersionInfo> = "LaunchTemplateVersionSet",
         request_id: Option<String> = "RequestId",

@@ -81,7 +81,7 @@ pub struct DescribeLaunchTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLaunchTemplatesResponse {
+    tolerant DescribeLaunchTemplatesResponse {
         total_count: Option<i64> = "TotalCount",
         launch_template_set: Vec<LaunchTemplateInfo> = "LaunchTemplateSet",
         request_id: Option<String> = "RequestId",

@@ -48,7 +48,7 @@ pub struct DescribeRegionsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRegionsResponse {
+    tolerant DescribeRegionsResponse {
         total_count: Option<u64> = "TotalCount",
         region_set: Vec<RegionInfo> = "RegionSet",
         request_id: Option<String> = "RequestId",

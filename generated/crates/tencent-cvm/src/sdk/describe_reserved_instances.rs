@@ -169,7 +169,7 @@ pub struct DescribeReservedInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReservedInstancesResponse {
+    tolerant DescribeReservedInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         reserved_instances_set: Vec<ReservedInstances> = "ReservedInstancesSet",
         request_id: Option<String> = "RequestId",

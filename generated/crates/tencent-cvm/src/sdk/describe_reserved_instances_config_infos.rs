@@ -78,7 +78,7 @@ pub struct DescribeReservedInstancesConfigInfosResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReservedInstancesConfigInfosResponse {
+    tolerant DescribeReservedInstancesConfigInfosResponse {
         reserved_instance_config_infos: Vec<ReservedInstanceConfigInfoItem> = "ReservedInstanceConfigInfos",
         request_id: Option<String> = "RequestId",
     }

@@ -159,7 +159,7 @@ pub struct DescribeReservedInstancesOfferingsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReservedInstancesOfferingsResponse {
+    tolerant DescribeReservedInstancesOfferingsResponse {
         total_count: Option<i64> = "TotalCount",
         reserved_instances_offerings_set: Vec<ReservedInstancesOffering> = "ReservedInstancesOfferingsSet",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct DescribeZoneInstanceConfigInfosResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeZoneInstanceConfigInfosResponse {
+    tolerant DescribeZoneInstanceConfigInfosResponse {
         instance_type_quota_set: Vec<InstanceTypeQuotaItem> = "InstanceTypeQuotaSet",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct DisassociateInstancesKeyPairsResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateInstancesKeyPairsResponse {
+    tolerant DisassociateInstancesKeyPairsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -80,7 +80,7 @@ pub struct EnterRescueModeResponse {
 }
 
 ::runtime::lenient_object! {
-    EnterRescueModeResponse {
+    tolerant EnterRescueModeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

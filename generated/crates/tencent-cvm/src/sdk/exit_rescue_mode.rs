@@ -50,7 +50,7 @@ pub struct ExitRescueModeResponse {
 }
 
 ::runtime::lenient_object! {
-    ExitRescueModeResponse {
+    tolerant ExitRescueModeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

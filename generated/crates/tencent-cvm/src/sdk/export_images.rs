@@ -86,7 +86,7 @@ pub struct ExportImagesResponse {
 }
 
 ::runtime::lenient_object! {
-    ExportImagesResponse {
+    tolerant ExportImagesResponse {
         task_id: Option<u64> = "TaskId",
         cos_paths: Vec<String> = "CosPaths",
         request_id: Option<String> = "RequestId",

@@ -115,7 +115,7 @@ pub struct ImportImageResponse {
 }
 
 ::runtime::lenient_object! {
-    ImportImageResponse {
+    tolerant ImportImageResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -84,7 +84,7 @@ pub struct ImportKeyPairResponse {
 }
 
 ::runtime::lenient_object! {
-    ImportKeyPairResponse {
+    tolerant ImportKeyPairResponse {
         key_id: Option<String> = "KeyId",
         request_id: Option<String> = "RequestId",
     }

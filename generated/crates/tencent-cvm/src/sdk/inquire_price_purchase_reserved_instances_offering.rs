@@ -92,7 +92,7 @@ pub struct InquirePricePurchaseReservedInstancesOfferingResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePricePurchaseReservedInstancesOfferingResponse {
+    tolerant InquirePricePurchaseReservedInstancesOfferingResponse {
         price: Option<ReservedInstancePrice> = "Price",
         request_id: Option<String> = "RequestId",
     }

@@ -93,7 +93,7 @@ pub struct InquiryPriceModifyInstancesChargeTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceModifyInstancesChargeTypeResponse {
+    tolerant InquiryPriceModifyInstancesChargeTypeResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct InquiryPriceRenewInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRenewInstancesResponse {
+    tolerant InquiryPriceRenewInstancesResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

@@ -97,7 +97,7 @@ pub struct InquiryPriceResetInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceResetInstanceResponse {
+    tolerant InquiryPriceResetInstanceResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

@@ -85,7 +85,7 @@ pub struct InquiryPriceResetInstancesInternetMaxBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceResetInstancesInternetMaxBandwidthResponse {
+    tolerant InquiryPriceResetInstancesInternetMaxBandwidthResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

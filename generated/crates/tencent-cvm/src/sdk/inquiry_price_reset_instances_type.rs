@@ -68,7 +68,7 @@ pub struct InquiryPriceResetInstancesTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceResetInstancesTypeResponse {
+    tolerant InquiryPriceResetInstancesTypeResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct InquiryPriceResizeInstanceDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceResizeInstanceDisksResponse {
+    tolerant InquiryPriceResizeInstanceDisksResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

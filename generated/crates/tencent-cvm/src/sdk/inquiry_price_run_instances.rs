@@ -212,7 +212,7 @@ pub struct InquiryPriceRunInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRunInstancesResponse {
+    tolerant InquiryPriceRunInstancesResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

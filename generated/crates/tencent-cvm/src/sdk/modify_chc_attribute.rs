@@ -76,7 +76,7 @@ pub struct ModifyChcAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyChcAttributeResponse {
+    tolerant ModifyChcAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -63,7 +63,7 @@ pub struct ModifyDisasterRecoverGroupAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDisasterRecoverGroupAttributeResponse {
+    tolerant ModifyDisasterRecoverGroupAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

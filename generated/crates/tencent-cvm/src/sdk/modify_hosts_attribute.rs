@@ -73,7 +73,7 @@ pub struct ModifyHostsAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyHostsAttributeResponse {
+    tolerant ModifyHostsAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

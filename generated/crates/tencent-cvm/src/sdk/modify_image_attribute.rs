@@ -80,7 +80,7 @@ pub struct ModifyImageAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyImageAttributeResponse {
+    tolerant ModifyImageAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -75,7 +75,7 @@ pub struct ModifyImageSharePermissionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyImageSharePermissionResponse {
+    tolerant ModifyImageSharePermissionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -114,7 +114,7 @@ pub struct ModifyInstancesAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancesAttributeResponse {
+    tolerant ModifyInstancesAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -88,7 +88,7 @@ pub struct ModifyInstancesChargeTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancesChargeTypeResponse {
+    tolerant ModifyInstancesChargeTypeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -70,7 +70,7 @@ pub struct ModifyInstancesDisasterRecoverGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancesDisasterRecoverGroupResponse {
+    tolerant ModifyInstancesDisasterRecoverGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

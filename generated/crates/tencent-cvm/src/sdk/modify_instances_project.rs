@@ -62,7 +62,7 @@ pub struct ModifyInstancesProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancesProjectResponse {
+    tolerant ModifyInstancesProjectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

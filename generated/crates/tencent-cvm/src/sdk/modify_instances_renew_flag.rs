@@ -68,7 +68,7 @@ pub struct ModifyInstancesRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancesRenewFlagResponse {
+    tolerant ModifyInstancesRenewFlagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -79,7 +79,7 @@ pub struct ModifyInstancesVpcAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancesVpcAttributeResponse {
+    tolerant ModifyInstancesVpcAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -74,7 +74,7 @@ pub struct ModifyKeyPairAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyKeyPairAttributeResponse {
+    tolerant ModifyKeyPairAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

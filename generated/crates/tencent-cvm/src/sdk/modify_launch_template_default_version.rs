@@ -60,7 +60,7 @@ pub struct ModifyLaunchTemplateDefaultVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLaunchTemplateDefaultVersionResponse {
+    tolerant ModifyLaunchTemplateDefaultVersionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

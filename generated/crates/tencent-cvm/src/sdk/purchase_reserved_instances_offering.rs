@@ -87,7 +87,7 @@ pub struct PurchaseReservedInstancesOfferingResponse {
 }
 
 ::runtime::lenient_object! {
-    PurchaseReservedInstancesOfferingResponse {
+    tolerant PurchaseReservedInstancesOfferingResponse {
         reserved_instance_id: Option<String> = "ReservedInstanceId",
         request_id: Option<String> = "RequestId",
     }

@@ -80,7 +80,7 @@ pub struct RebootInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    RebootInstancesResponse {
+    tolerant RebootInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

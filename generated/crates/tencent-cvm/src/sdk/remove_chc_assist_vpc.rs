@@ -50,7 +50,7 @@ pub struct RemoveChcAssistVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveChcAssistVpcResponse {
+    tolerant RemoveChcAssistVpcResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct RemoveChcDeployVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveChcDeployVpcResponse {
+    tolerant RemoveChcDeployVpcResponse {
         request_id: Option<String> = "RequestId",
     }
 }

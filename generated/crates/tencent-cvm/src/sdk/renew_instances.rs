@@ -72,7 +72,7 @@ pub struct RenewInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewInstancesResponse {
+    tolerant RenewInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -109,7 +109,7 @@ pub struct ResetInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetInstanceResponse {
+    tolerant ResetInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

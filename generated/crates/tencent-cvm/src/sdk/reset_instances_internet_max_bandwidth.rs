@@ -79,7 +79,7 @@ pub struct ResetInstancesInternetMaxBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetInstancesInternetMaxBandwidthResponse {
+    tolerant ResetInstancesInternetMaxBandwidthResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -101,7 +101,7 @@ pub struct ResetInstancesPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetInstancesPasswordResponse {
+    tolerant ResetInstancesPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

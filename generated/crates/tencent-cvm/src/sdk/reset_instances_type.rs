@@ -73,7 +73,7 @@ pub struct ResetInstancesTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetInstancesTypeResponse {
+    tolerant ResetInstancesTypeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

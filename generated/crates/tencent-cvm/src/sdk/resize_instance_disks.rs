@@ -84,7 +84,7 @@ pub struct ResizeInstanceDisksResponse {
 }
 
 ::runtime::lenient_object! {
-    ResizeInstanceDisksResponse {
+    tolerant ResizeInstanceDisksResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -301,7 +301,7 @@ pub struct RunInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    RunInstancesResponse {
+    tolerant RunInstancesResponse {
         instance_id_set: Vec<String> = "InstanceIdSet",
         request_id: Option<String> = "RequestId",
     }

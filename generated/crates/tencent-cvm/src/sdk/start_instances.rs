@@ -55,7 +55,7 @@ pub struct StartInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    StartInstancesResponse {
+    tolerant StartInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -93,7 +93,7 @@ pub struct StopInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    StopInstancesResponse {
+    tolerant StopInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

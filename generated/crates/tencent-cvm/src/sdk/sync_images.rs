@@ -117,7 +117,7 @@ pub struct SyncImagesResponse {
 }
 
 ::runtime::lenient_object! {
-    SyncImagesResponse {
+    tolerant SyncImagesResponse {
         image_set: Vec<SyncImage> = "ImageSet",
         request_id: Option<String> = "RequestId",
     }

@@ -69,7 +69,7 @@ pub struct TerminateInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    TerminateInstancesResponse {
+    tolerant TerminateInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

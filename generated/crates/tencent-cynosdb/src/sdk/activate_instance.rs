@@ -60,7 +60,7 @@ pub struct ActivateInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ActivateInstanceResponse {
+    tolerant ActivateInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct ActivateLibraDbClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    ActivateLibraDbClusterResponse {
+    tolerant ActivateLibraDbClusterResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

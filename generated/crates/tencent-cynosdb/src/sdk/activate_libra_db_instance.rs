@@ -60,7 +60,7 @@ pub struct ActivateLibraDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ActivateLibraDbInstanceResponse {
+    tolerant ActivateLibraDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

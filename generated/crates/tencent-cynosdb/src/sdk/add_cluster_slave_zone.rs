@@ -69,7 +69,7 @@ pub struct AddClusterSlaveZoneResponse {
 }
 
 ::runtime::lenient_object! {
-    AddClusterSlaveZoneResponse {
+    tolerant AddClusterSlaveZoneResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

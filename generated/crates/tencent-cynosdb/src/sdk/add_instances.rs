@@ -163,7 +163,7 @@ pub struct AddInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    AddInstancesResponse {
+    tolerant AddInstancesResponse {
         tran_id: Option<String> = "TranId",
         deal_names: Vec<String> = "DealNames",
         resource_ids: Vec<String> = "ResourceIds",

@@ -181,7 +181,7 @@ pub struct AddLibraDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    AddLibraDbInstancesResponse {
+    tolerant AddLibraDbInstancesResponse {
         big_deal_ids: Vec<String> = "BigDealIds",
         tran_id: Option<String> = "TranId",
         deal_names: Vec<String> = "DealNames",

@@ -140,7 +140,7 @@ pub struct AddServerlessRoInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    AddServerlessRoInstancesResponse {
+    tolerant AddServerlessRoInstancesResponse {
         tran_id: Option<String> = "TranId",
         deal_names: Vec<String> = "DealNames",
         resource_ids: Vec<String> = "ResourceIds",

@@ -58,7 +58,7 @@ pub struct BindClusterResourcePackagesResponse {
 }
 
 ::runtime::lenient_object! {
-    BindClusterResourcePackagesResponse {
+    tolerant BindClusterResourcePackagesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

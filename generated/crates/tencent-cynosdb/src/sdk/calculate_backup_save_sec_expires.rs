@@ -97,7 +97,7 @@ pub struct CalculateBackupSaveSecExpiresResponse {
 }
 
 ::runtime::lenient_object! {
-    CalculateBackupSaveSecExpiresResponse {
+    tolerant CalculateBackupSaveSecExpiresResponse {
         will_delete_backup_file_count: Option<i64> = "WillDeleteBackupFileCount",
         will_delete_backup_files: Vec<WillDeleteItem> = "WillDeleteBackupFiles",
         will_delete_binlog_file_count: Option<i64> = "WillDeleteBinlogFileCount",

@@ -50,7 +50,7 @@ pub struct CancelTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CancelTaskResponse {
+    tolerant CancelTaskResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct CheckCreateLibraDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CheckCreateLibraDbInstanceResponse {
+    tolerant CheckCreateLibraDbInstanceResponse {
         status: Option<String> = "Status",
         check_item: Vec<CheckItem> = "CheckItem",
         request_id: Option<String> = "RequestId",

@@ -71,7 +71,7 @@ pub struct CheckTransferClusterZoneResponse {
 }
 
 ::runtime::lenient_object! {
-    CheckTransferClusterZoneResponse {
+    tolerant CheckTransferClusterZoneResponse {
         check_status: Option<bool> = "CheckStatus",
         check_msg: Option<String> = "CheckMsg",
         request_id: Option<String> = "RequestId",

@@ -55,7 +55,7 @@ pub struct CloseClusterPasswordComplexityResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseClusterPasswordComplexityResponse {
+    tolerant CloseClusterPasswordComplexityResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -66,7 +66,7 @@ pub struct CloseProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseProxyResponse {
+    tolerant CloseProxyResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

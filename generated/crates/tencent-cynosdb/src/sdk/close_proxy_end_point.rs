@@ -63,7 +63,7 @@ pub struct CloseProxyEndPointResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseProxyEndPointResponse {
+    tolerant CloseProxyEndPointResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

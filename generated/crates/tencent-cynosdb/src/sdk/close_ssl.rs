@@ -61,7 +61,7 @@ pub struct CloseSslResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseSslResponse {
+    tolerant CloseSslResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

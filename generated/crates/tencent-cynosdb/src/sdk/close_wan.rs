@@ -62,7 +62,7 @@ pub struct CloseWanResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseWanResponse {
+    tolerant CloseWanResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -57,7 +57,7 @@ pub struct CopyBackupToVaultResponse {
 }
 
 ::runtime::lenient_object! {
-    CopyBackupToVaultResponse {
+    tolerant CopyBackupToVaultResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

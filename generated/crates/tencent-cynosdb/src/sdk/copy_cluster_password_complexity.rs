@@ -62,7 +62,7 @@ pub struct CopyClusterPasswordComplexityResponse {
 }
 
 ::runtime::lenient_object! {
-    CopyClusterPasswordComplexityResponse {
+    tolerant CopyClusterPasswordComplexityResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

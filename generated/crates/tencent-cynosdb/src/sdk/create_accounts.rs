@@ -61,7 +61,7 @@ pub struct CreateAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAccountsResponse {
+    tolerant CreateAccountsResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

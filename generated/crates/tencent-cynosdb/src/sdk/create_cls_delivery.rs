@@ -72,7 +72,7 @@ pub struct CreateClsDeliveryResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateClsDeliveryResponse {
+    tolerant CreateClsDeliveryResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct CreateClusterDatabaseResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateClusterDatabaseResponse {
+    tolerant CreateClusterDatabaseResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -489,7 +489,7 @@ pub struct CreateClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateClustersResponse {
+    tolerant CreateClustersResponse {
         tran_id: Option<String> = "TranId",
         deal_names: Vec<String> = "DealNames",
         resource_ids: Vec<String> = "ResourceIds",

@@ -230,7 +230,7 @@ pub struct CreateIntegrateClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateIntegrateClusterResponse {
+    tolerant CreateIntegrateClusterResponse {
         tran_id: Option<String> = "TranId",
         deal_names: Vec<String> = "DealNames",
         resource_ids: Vec<String> = "ResourceIds",

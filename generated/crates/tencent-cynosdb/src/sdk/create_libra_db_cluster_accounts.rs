@@ -65,7 +65,7 @@ pub struct CreateLibraDbClusterAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateLibraDbClusterAccountsResponse {
+    tolerant CreateLibraDbClusterAccountsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -170,7 +170,7 @@ pub struct CreateLibraDbClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateLibraDbClustersResponse {
+    tolerant CreateLibraDbClustersResponse {
         big_deal_ids: Vec<String> = "BigDealIds",
         cluster_ids: Vec<String> = "ClusterIds",
         deal_names: Vec<String> = "DealNames",

@@ -118,7 +118,7 @@ pub struct CreateProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateProxyResponse {
+    tolerant CreateProxyResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         proxy_group_id: Option<String> = "ProxyGroupId",

@@ -189,7 +189,7 @@ pub struct CreateProxyEndPointResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateProxyEndPointResponse {
+    tolerant CreateProxyEndPointResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         proxy_group_id: Option<String> = "ProxyGroupId",

@@ -104,7 +104,7 @@ pub struct CreateResourcePackageResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateResourcePackageResponse {
+    tolerant CreateResourcePackageResponse {
         big_deal_ids: Vec<String> = "BigDealIds",
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",

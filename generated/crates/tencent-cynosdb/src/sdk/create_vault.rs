@@ -89,7 +89,7 @@ pub struct CreateVaultResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateVaultResponse {
+    tolerant CreateVaultResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct DeleteAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAccountsResponse {
+    tolerant DeleteAccountsResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

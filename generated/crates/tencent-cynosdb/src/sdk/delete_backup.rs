@@ -60,7 +60,7 @@ pub struct DeleteBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBackupResponse {
+    tolerant DeleteBackupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

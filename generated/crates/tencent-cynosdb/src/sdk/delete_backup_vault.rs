@@ -59,7 +59,7 @@ pub struct DeleteBackupVaultResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBackupVaultResponse {
+    tolerant DeleteBackupVaultResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct DeleteClsDeliveryResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteClsDeliveryResponse {
+    tolerant DeleteClsDeliveryResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -56,7 +56,7 @@ pub struct DeleteClusterDatabaseResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteClusterDatabaseResponse {
+    tolerant DeleteClusterDatabaseResponse {
         request_id: Option<String> = "RequestId",
     }
 }

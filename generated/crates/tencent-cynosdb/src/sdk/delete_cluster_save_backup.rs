@@ -58,7 +58,7 @@ pub struct DeleteClusterSaveBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteClusterSaveBackupResponse {
+    tolerant DeleteClusterSaveBackupResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

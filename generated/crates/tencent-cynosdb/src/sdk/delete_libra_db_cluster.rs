@@ -53,7 +53,7 @@ pub struct DeleteLibraDbClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLibraDbClusterResponse {
+    tolerant DeleteLibraDbClusterResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct DeleteLibraDbClusterAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLibraDbClusterAccountsResponse {
+    tolerant DeleteLibraDbClusterAccountsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

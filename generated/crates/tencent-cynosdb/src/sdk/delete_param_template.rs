@@ -50,7 +50,7 @@ pub struct DeleteParamTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteParamTemplateResponse {
+    tolerant DeleteParamTemplateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct DeleteVaultsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteVaultsResponse {
+    tolerant DeleteVaultsResponse {
         vault_task: Vec<DeleteVaultTask> = "VaultTask",
         request_id: Option<String> = "RequestId",
     }

@@ -83,7 +83,7 @@ pub struct DescribeAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountPrivilegesResponse {
+    tolerant DescribeAccountPrivilegesResponse {
         privileges: Vec<String> = "Privileges",
         request_id: Option<String> = "RequestId",
     }

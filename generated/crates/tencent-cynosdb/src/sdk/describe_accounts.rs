@@ -92,7 +92,7 @@ pub struct DescribeAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountsResponse {
+    tolerant DescribeAccountsResponse {
         account_set: Vec<Account> = "AccountSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

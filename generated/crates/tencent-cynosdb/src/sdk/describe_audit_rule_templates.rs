@@ -84,7 +84,7 @@ pub struct DescribeAuditRuleTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditRuleTemplatesResponse {
+    tolerant DescribeAuditRuleTemplatesResponse {
         total_count: Option<u64> = "TotalCount",
         items: Vec<AuditRuleTemplateInfo> = "Items",
         request_id: Option<String> = "RequestId",

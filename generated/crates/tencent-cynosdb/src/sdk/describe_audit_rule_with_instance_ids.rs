@@ -61,7 +61,7 @@ pub struct DescribeAuditRuleWithInstanceIdsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditRuleWithInstanceIdsResponse {
+    tolerant DescribeAuditRuleWithInstanceIdsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<InstanceAuditRule> = "Items",
         request_id: Option<String> = "RequestId",

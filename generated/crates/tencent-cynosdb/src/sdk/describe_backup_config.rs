@@ -79,7 +79,7 @@ pub struct DescribeBackupConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupConfigResponse {
+    tolerant DescribeBackupConfigResponse {
         backup_time_beg: Option<u64> = "BackupTimeBeg",
         backup_time_end: Option<u64> = "BackupTimeEnd",
         reserve_duration: Option<u64> = "ReserveDuration",

@@ -57,7 +57,7 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDownloadRestrictionResponse {
+    tolerant DescribeBackupDownloadRestrictionResponse {
         backup_limit_cluster_restrictions: Vec<BackupLimitClusterRestriction> = "BackupLimitClusterRestrictions",
         request_id: Option<String> = "RequestId",
     }

@@ -69,7 +69,7 @@ pub struct DescribeBackupDownloadUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDownloadUrlResponse {
+    tolerant DescribeBackupDownloadUrlResponse {
         download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
         request_id: Option<String> = "RequestId",
     }

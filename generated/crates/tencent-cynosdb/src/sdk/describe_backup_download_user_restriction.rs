@@ -69,7 +69,7 @@ pub struct DescribeBackupDownloadUserRestrictionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDownloadUserRestrictionResponse {
+    tolerant DescribeBackupDownloadUserRestrictionResponse {
         backup_limit_cluster_restrictions: Vec<BackupLimitClusterRestriction> = "BackupLimitClusterRestrictions",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -136,7 +136,7 @@ pub struct DescribeBackupListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupListResponse {
+    tolerant DescribeBackupListResponse {
         total_count: Option<i64> = "TotalCount",
         backup_list: Vec<BackupFileInfo> = "BackupList",
         request_id: Option<String> = "RequestId",

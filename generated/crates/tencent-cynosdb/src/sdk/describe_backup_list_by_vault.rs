@@ -105,7 +105,7 @@ pub struct DescribeBackupListByVaultResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupListByVaultResponse {
+    tolerant DescribeBackupListByVaultResponse {
         total_count: Option<i64> = "TotalCount",
         backup_list: Vec<DescribeBackupListByVaultItem> = "BackupList",
         request_id: Option<String> = "RequestId",

@@ -88,7 +88,7 @@ pub struct DescribeBackupOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupOverviewResponse {
+    tolerant DescribeBackupOverviewResponse {
         backup_total_volume: Option<f64> = "BackupTotalVolume",
         backup_snapshot_volume: Option<f64> = "BackupSnapshotVolume",
         backup_logic_volume: Option<f64> = "BackupLogicVolume",

@@ -58,7 +58,7 @@ pub struct DescribeBinlogConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBinlogConfigResponse {
+    tolerant DescribeBinlogConfigResponse {
         binlog_cross_regions_config_update_time: Option<String> = "BinlogCrossRegionsConfigUpdateTime",
         binlog_config: Option<BinlogConfigInfo> = "BinlogConfig",
         request_id: Option<String> = "RequestId",

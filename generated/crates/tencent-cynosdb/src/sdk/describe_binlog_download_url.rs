@@ -69,7 +69,7 @@ pub struct DescribeBinlogDownloadUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBinlogDownloadUrlResponse {
+    tolerant DescribeBinlogDownloadUrlResponse {
         download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
         request_id: Option<String> = "RequestId",
     }

@@ -105,7 +105,7 @@ pub struct DescribeBinlogListByVaultResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBinlogListByVaultResponse {
+    tolerant DescribeBinlogListByVaultResponse {
         total_count: Option<i64> = "TotalCount",
         binlog_list: Vec<DescribeBinlogListByVaultItem> = "BinlogList",
         request_id: Option<String> = "RequestId",

@@ -53,7 +53,7 @@ pub struct DescribeBinlogSaveDaysResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBinlogSaveDaysResponse {
+    tolerant DescribeBinlogSaveDaysResponse {
         binlog_save_days: Option<i64> = "BinlogSaveDays",
         request_id: Option<String> = "RequestId",
     }

@@ -78,7 +78,7 @@ pub struct DescribeBinlogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBinlogsResponse {
+    tolerant DescribeBinlogsResponse {
         total_count: Option<i64> = "TotalCount",
         binlogs: Vec<BinlogItem> = "Binlogs",
         request_id: Option<String> = "RequestId",

@@ -72,7 +72,7 @@ pub struct DescribeChangedParamsAfterUpgradeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeChangedParamsAfterUpgradeResponse {
+    tolerant DescribeChangedParamsAfterUpgradeResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ParamItemInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -86,7 +86,7 @@ pub struct DescribeClusterDatabaseTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterDatabaseTablesResponse {
+    tolerant DescribeClusterDatabaseTablesResponse {
         total_count: Option<i64> = "TotalCount",
         offset: Option<i64> = "Offset",
         limit: Option<i64> = "Limit",

@@ -74,7 +74,7 @@ pub struct DescribeClusterDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterDatabasesResponse {
+    tolerant DescribeClusterDatabasesResponse {
         total_count: Option<i64> = "TotalCount",
         offset: Option<i64> = "Offset",
         databases: Vec<String> = "Databases",

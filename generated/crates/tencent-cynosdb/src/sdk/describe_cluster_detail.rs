@@ -55,7 +55,7 @@ pub struct DescribeClusterDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterDetailResponse {
+    tolerant DescribeClusterDetailResponse {
         detail: Option<CynosdbClusterDetail> = "Detail",
         request_id: Option<String> = "RequestId",
     }

@@ -75,7 +75,7 @@ pub struct DescribeClusterDetailDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterDetailDatabasesResponse {
+    tolerant DescribeClusterDetailDatabasesResponse {
         db_infos: Vec<DbInfo> = "DbInfos",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

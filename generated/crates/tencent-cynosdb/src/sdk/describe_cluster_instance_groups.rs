@@ -60,7 +60,7 @@ pub struct DescribeClusterInstanceGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterInstanceGroupsResponse {
+    tolerant DescribeClusterInstanceGroupsResponse {
         total_count: Option<i64> = "TotalCount",
         instance_group_info_list: Vec<CynosdbInstanceGroup> = "InstanceGroupInfoList",
         request_id: Option<String> = "RequestId",

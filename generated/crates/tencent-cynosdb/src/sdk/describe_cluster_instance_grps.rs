@@ -63,7 +63,7 @@ pub struct DescribeClusterInstanceGrpsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterInstanceGrpsResponse {
+    tolerant DescribeClusterInstanceGrpsResponse {
         total_count: Option<i64> = "TotalCount",
         instance_grp_info_list: Vec<CynosdbInstanceGrp> = "InstanceGrpInfoList",
         instance_group_info_list: Vec<CynosdbInstanceGroup> = "InstanceGroupInfoList",

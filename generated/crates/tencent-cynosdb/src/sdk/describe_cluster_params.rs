@@ -68,7 +68,7 @@ pub struct DescribeClusterParamsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterParamsResponse {
+    tolerant DescribeClusterParamsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ParamInfo> = "Items",
         request_id: Option<String> = "RequestId",

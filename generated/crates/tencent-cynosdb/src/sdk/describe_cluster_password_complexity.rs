@@ -72,7 +72,7 @@ pub struct DescribeClusterPasswordComplexityResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterPasswordComplexityResponse {
+    tolerant DescribeClusterPasswordComplexityResponse {
         validate_password_dictionary: Option<ParamInfo> = "ValidatePasswordDictionary",
         validate_password_length: Option<ParamInfo> = "ValidatePasswordLength",
         validate_password_mixed_case_count: Option<ParamInfo> = "ValidatePasswordMixedCaseCount",

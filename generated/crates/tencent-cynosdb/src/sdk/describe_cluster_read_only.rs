@@ -55,7 +55,7 @@ pub struct DescribeClusterReadOnlyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterReadOnlyResponse {
+    tolerant DescribeClusterReadOnlyResponse {
         cluster_read_only_values: Vec<ClusterReadOnlyValue> = "ClusterReadOnlyValues",
         request_id: Option<String> = "RequestId",
     }

@@ -64,7 +64,7 @@ pub struct DescribeClusterStorageAutoExpandResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterStorageAutoExpandResponse {
+    tolerant DescribeClusterStorageAutoExpandResponse {
         storage_usage_threshold: Option<i64> = "StorageUsageThreshold",
         expand_step: Option<i64> = "ExpandStep",
         max_storage_limit: Option<i64> = "MaxStorageLimit",

@@ -64,7 +64,7 @@ pub struct DescribeClusterTransparentEncryptInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterTransparentEncryptInfoResponse {
+    tolerant DescribeClusterTransparentEncryptInfoResponse {
         key_id: Option<String> = "KeyId",
         key_region: Option<String> = "KeyRegion",
         key_type: Option<String> = "KeyType",

@@ -92,7 +92,7 @@ pub struct DescribeClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClustersResponse {
+    tolerant DescribeClustersResponse {
         total_count: Option<i64> = "TotalCount",
         cluster_set: Vec<CynosdbCluster> = "ClusterSet",
         request_id: Option<String> = "RequestId",

@@ -65,7 +65,7 @@ pub struct DescribeInstanceClsLogDeliveryResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceClsLogDeliveryResponse {
+    tolerant DescribeInstanceClsLogDeliveryResponse {
         total_count: Option<i64> = "TotalCount",
         instance_cls_delivery_infos: Vec<InstanceClsDeliveryInfo> = "InstanceCLSDeliveryInfos",
         request_id: Option<String> = "RequestId",

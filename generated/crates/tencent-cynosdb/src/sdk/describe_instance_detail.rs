@@ -55,7 +55,7 @@ pub struct DescribeInstanceDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceDetailResponse {
+    tolerant DescribeInstanceDetailResponse {
         detail: Option<CynosdbInstanceDetail> = "Detail",
         request_id: Option<String> = "RequestId",
     }

@@ -100,7 +100,7 @@ pub struct DescribeInstanceErrorLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceErrorLogsResponse {
+    tolerant DescribeInstanceErrorLogsResponse {
         total_count: Option<i64> = "TotalCount",
         error_logs: Vec<CynosdbErrorLogItem> = "ErrorLogs",
         request_id: Option<String> = "RequestId",

@@ -72,7 +72,7 @@ pub struct DescribeInstanceParamsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceParamsResponse {
+    tolerant DescribeInstanceParamsResponse {
         items: Vec<InstanceParamItem> = "Items",
         request_id: Option<String> = "RequestId",
     }

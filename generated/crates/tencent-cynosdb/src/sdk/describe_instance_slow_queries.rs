@@ -127,7 +127,7 @@ pub struct DescribeInstanceSlowQueriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceSlowQueriesResponse {
+    tolerant DescribeInstanceSlowQueriesResponse {
         total_count: Option<i64> = "TotalCount",
         slow_queries: Vec<SlowQueriesItem> = "SlowQueries",
         request_id: Option<String> = "RequestId",

@@ -79,7 +79,7 @@ pub struct DescribeInstanceSpecsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceSpecsResponse {
+    tolerant DescribeInstanceSpecsResponse {
         instance_spec_set: Vec<InstanceSpec> = "InstanceSpecSet",
         request_id: Option<String> = "RequestId",
     }

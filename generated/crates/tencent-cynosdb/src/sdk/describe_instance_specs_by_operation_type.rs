@@ -76,7 +76,7 @@ pub struct DescribeInstanceSpecsByOperationTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceSpecsByOperationTypeResponse {
+    tolerant DescribeInstanceSpecsByOperationTypeResponse {
         instance_spec_set: Vec<InstanceSpec> = "InstanceSpecSet",
         request_id: Option<String> = "RequestId",
     }

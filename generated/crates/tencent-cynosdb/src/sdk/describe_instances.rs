@@ -118,7 +118,7 @@ pub struct DescribeInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesResponse {
+    tolerant DescribeInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instance_set: Vec<CynosdbInstance> = "InstanceSet",
         request_id: Option<String> = "RequestId",

@@ -64,7 +64,7 @@ pub struct DescribeInstancesWithinSameClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesWithinSameClusterResponse {
+    tolerant DescribeInstancesWithinSameClusterResponse {
         total_count: Option<i64> = "TotalCount",
         instance_ids: Vec<String> = "InstanceIds",
         request_id: Option<String> = "RequestId",

@@ -63,7 +63,7 @@ pub struct DescribeIntegrateTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIntegrateTaskResponse {
+    tolerant DescribeIntegrateTaskResponse {
         current_step: Option<String> = "CurrentStep",
         current_progress: Option<String> = "CurrentProgress",
         task_status: Option<String> = "TaskStatus",

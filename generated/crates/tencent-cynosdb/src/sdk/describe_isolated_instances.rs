@@ -94,7 +94,7 @@ pub struct DescribeIsolatedInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIsolatedInstancesResponse {
+    tolerant DescribeIsolatedInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instance_set: Vec<CynosdbInstance> = "InstanceSet",
         request_id: Option<String> = "RequestId",

@@ -75,7 +75,7 @@ pub struct DescribeLibraDbClusterAccountAllPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbClusterAccountAllPrivilegesResponse {
+    tolerant DescribeLibraDbClusterAccountAllPrivilegesResponse {
         privilege_statements: Vec<String> = "PrivilegeStatements",
         global_privileges: Vec<String> = "GlobalPrivileges",
         database_privileges: Vec<DatabasePrivileges> = "DatabasePrivileges",

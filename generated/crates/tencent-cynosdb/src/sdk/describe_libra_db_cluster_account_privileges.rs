@@ -85,7 +85,7 @@ pub struct DescribeLibraDbClusterAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbClusterAccountPrivilegesResponse {
+    tolerant DescribeLibraDbClusterAccountPrivilegesResponse {
         privileges: Vec<String> = "Privileges",
         request_id: Option<String> = "RequestId",
     }

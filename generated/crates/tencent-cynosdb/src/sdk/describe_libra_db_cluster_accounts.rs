@@ -85,7 +85,7 @@ pub struct DescribeLibraDbClusterAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbClusterAccountsResponse {
+    tolerant DescribeLibraDbClusterAccountsResponse {
         account_set: Vec<Account> = "AccountSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -63,7 +63,7 @@ pub struct DescribeLibraDbClusterAutoMapRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbClusterAutoMapRuleResponse {
+    tolerant DescribeLibraDbClusterAutoMapRuleResponse {
         auto_map_rules: Vec<AutoMapRule> = "AutoMapRules",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct DescribeLibraDbClusterDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbClusterDetailResponse {
+    tolerant DescribeLibraDbClusterDetailResponse {
         detail: Option<LibraDbClusterDetail> = "Detail",
         request_id: Option<String> = "RequestId",
     }

@@ -116,7 +116,7 @@ pub struct DescribeLibraDbClusterTableMappingResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbClusterTableMappingResponse {
+    tolerant DescribeLibraDbClusterTableMappingResponse {
         total_cnt: Option<i64> = "TotalCnt",
         table_mappings: Vec<TableMappingObject> = "TableMappings",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribeLibraDbClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbClustersResponse {
+    tolerant DescribeLibraDbClustersResponse {
         cluster_set: Vec<LibraDbClusterSet> = "ClusterSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

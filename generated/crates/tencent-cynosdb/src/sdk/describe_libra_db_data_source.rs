@@ -63,7 +63,7 @@ pub struct DescribeLibraDbDataSourceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbDataSourceResponse {
+    tolerant DescribeLibraDbDataSourceResponse {
         data_source_list: Vec<DataSourceItem> = "DataSourceList",
         request_id: Option<String> = "RequestId",
     }

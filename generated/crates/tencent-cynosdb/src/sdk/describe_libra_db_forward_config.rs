@@ -60,7 +60,7 @@ pub struct DescribeLibraDbForwardConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbForwardConfigResponse {
+    tolerant DescribeLibraDbForwardConfigResponse {
         forward_mode: Option<String> = "ForwardMode",
         forward_list: Vec<ForwardInstanceInfo> = "ForwardList",
         request_id: Option<String> = "RequestId",

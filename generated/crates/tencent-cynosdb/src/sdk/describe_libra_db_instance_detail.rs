@@ -162,7 +162,7 @@ pub struct DescribeLibraDbInstanceDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbInstanceDetailResponse {
+    tolerant DescribeLibraDbInstanceDetailResponse {
         uin: Option<String> = "Uin",
         app_id: Option<i64> = "AppId",
         cluster_id: Option<String> = "ClusterId",

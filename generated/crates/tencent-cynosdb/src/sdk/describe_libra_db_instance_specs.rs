@@ -49,7 +49,7 @@ pub struct DescribeLibraDbInstanceSpecsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbInstanceSpecsResponse {
+    tolerant DescribeLibraDbInstanceSpecsResponse {
         instance_spec_set: Vec<RegionInstanceSpecInfo> = "InstanceSpecSet",
         request_id: Option<String> = "RequestId",
     }

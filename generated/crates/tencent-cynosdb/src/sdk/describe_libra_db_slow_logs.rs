@@ -86,7 +86,7 @@ pub struct DescribeLibraDbSlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbSlowLogsResponse {
+    tolerant DescribeLibraDbSlowLogsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

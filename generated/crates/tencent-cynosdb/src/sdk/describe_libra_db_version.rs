@@ -45,7 +45,7 @@ pub struct DescribeLibraDbVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLibraDbVersionResponse {
+    tolerant DescribeLibraDbVersionResponse {
         version_list: Vec<LibraDbVersion> = "VersionList",
         request_id: Option<String> = "RequestId",
     }

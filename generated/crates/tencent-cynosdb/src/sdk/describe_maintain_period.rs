@@ -59,7 +59,7 @@ pub struct DescribeMaintainPeriodResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMaintainPeriodResponse {
+    tolerant DescribeMaintainPeriodResponse {
         maintain_week_days: Vec<String> = "MaintainWeekDays",
         maintain_start_time: Option<i64> = "MaintainStartTime",
         maintain_duration: Option<i64> = "MaintainDuration",

@@ -75,7 +75,7 @@ pub struct DescribeParamTemplateDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeParamTemplateDetailResponse {
+    tolerant DescribeParamTemplateDetailResponse {
         template_id: Option<i64> = "TemplateId",
         template_name: Option<String> = "TemplateName",
         template_description: Option<String> = "TemplateDescription",

@@ -74,7 +74,7 @@ pub struct DescribeProjectSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProjectSecurityGroupsResponse {
+    tolerant DescribeProjectSecurityGroupsResponse {
         groups: Vec<SecurityGroup> = "Groups",
         total: Option<i64> = "Total",
         request_id: Option<String> = "RequestId",

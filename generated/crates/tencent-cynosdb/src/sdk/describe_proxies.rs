@@ -99,7 +99,7 @@ pub struct DescribeProxiesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxiesResponse {
+    tolerant DescribeProxiesResponse {
         total_count: Option<i64> = "TotalCount",
         proxy_group_infos: Vec<ProxyGroupInfo> = "ProxyGroupInfos",
         proxy_node_infos: Vec<ProxyNodeInfo> = "ProxyNodeInfos",

@@ -87,7 +87,7 @@ pub struct DescribeProxyNodesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxyNodesResponse {
+    tolerant DescribeProxyNodesResponse {
         total_count: Option<i64> = "TotalCount",
         proxy_node_infos: Vec<ProxyNodeInfo> = "ProxyNodeInfos",
         request_id: Option<String> = "RequestId",

@@ -55,7 +55,7 @@ pub struct DescribeProxySpecsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxySpecsResponse {
+    tolerant DescribeProxySpecsResponse {
         proxy_specs: Vec<ProxySpec> = "ProxySpecs",
         request_id: Option<String> = "RequestId",
     }

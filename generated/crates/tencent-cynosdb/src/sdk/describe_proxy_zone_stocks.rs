@@ -55,7 +55,7 @@ pub struct DescribeProxyZoneStocksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxyZoneStocksResponse {
+    tolerant DescribeProxyZoneStocksResponse {
         proxy_zone_stock_infos: Vec<ProxyZoneStockInfo> = "ProxyZoneStockInfos",
         request_id: Option<String> = "RequestId",
     }

@@ -105,7 +105,7 @@ pub struct DescribeRedoLogListByVaultResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRedoLogListByVaultResponse {
+    tolerant DescribeRedoLogListByVaultResponse {
         total_count: Option<i64> = "TotalCount",
         redo_log_list: Vec<DescribeRedoLogListByVaultItem> = "RedoLogList",
         request_id: Option<String> = "RequestId",

@@ -83,7 +83,7 @@ pub struct DescribeRedoLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRedoLogsResponse {
+    tolerant DescribeRedoLogsResponse {
         total_count: Option<i64> = "TotalCount",
         redo_logs: Vec<RedoLogItem> = "RedoLogs",
         request_id: Option<String> = "RequestId",

@@ -90,7 +90,7 @@ pub struct DescribeResourcePackageDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourcePackageDetailResponse {
+    tolerant DescribeResourcePackageDetailResponse {
         total: Option<i64> = "Total",
         detail: Vec<PackageDetail> = "Detail",
         request_id: Option<String> = "RequestId",

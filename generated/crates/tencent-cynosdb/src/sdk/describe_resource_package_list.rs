@@ -109,7 +109,7 @@ pub struct DescribeResourcePackageListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourcePackageListResponse {
+    tolerant DescribeResourcePackageListResponse {
         total: Option<i64> = "Total",
         detail: Vec<Package> = "Detail",
         request_id: Option<String> = "RequestId",

@@ -88,7 +88,7 @@ pub struct DescribeResourcePackageSaleSpecResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourcePackageSaleSpecResponse {
+    tolerant DescribeResourcePackageSaleSpecResponse {
         total: Option<i64> = "Total",
         detail: Vec<SalePackageSpec> = "Detail",
         request_id: Option<String> = "RequestId",

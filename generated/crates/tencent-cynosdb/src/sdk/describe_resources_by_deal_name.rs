@@ -63,7 +63,7 @@ pub struct DescribeResourcesByDealNameResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourcesByDealNameResponse {
+    tolerant DescribeResourcesByDealNameResponse {
         billing_resource_infos: Vec<BillingResourceInfo> = "BillingResourceInfos",
         request_id: Option<String> = "RequestId",
     }

@@ -73,7 +73,7 @@ pub struct DescribeRollbackTimeRangeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRollbackTimeRangeResponse {
+    tolerant DescribeRollbackTimeRangeResponse {
         time_range_start: Option<String> = "TimeRangeStart",
         time_range_end: Option<String> = "TimeRangeEnd",
         rollback_time_ranges: Vec<RollbackTimeRange> = "RollbackTimeRanges",

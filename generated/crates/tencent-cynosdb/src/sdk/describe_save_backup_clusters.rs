@@ -70,7 +70,7 @@ pub struct DescribeSaveBackupClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSaveBackupClustersResponse {
+    tolerant DescribeSaveBackupClustersResponse {
         total_count: Option<i64> = "TotalCount",
         save_backup_cluster_infos: Vec<SaveBackupClusterInfo> = "SaveBackupClusterInfos",
         request_id: Option<String> = "RequestId",

@@ -61,7 +61,7 @@ pub struct DescribeServerlessInstanceSpecsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeServerlessInstanceSpecsResponse {
+    tolerant DescribeServerlessInstanceSpecsResponse {
         specs: Vec<ServerlessSpec> = "Specs",
         request_id: Option<String> = "RequestId",
     }

@@ -84,7 +84,7 @@ pub struct DescribeServerlessStrategyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeServerlessStrategyResponse {
+    tolerant DescribeServerlessStrategyResponse {
         auto_pause_delay: Option<i64> = "AutoPauseDelay",
         auto_scale_up_delay: Option<i64> = "AutoScaleUpDelay",
         auto_scale_down_delay: Option<i64> = "AutoScaleDownDelay",

@@ -63,7 +63,7 @@ pub struct DescribeSlaveZonesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlaveZonesResponse {
+    tolerant DescribeSlaveZonesResponse {
         slave_zones: Vec<String> = "SlaveZones",
         request_id: Option<String> = "RequestId",
     }

@@ -76,7 +76,7 @@ pub struct DescribeSqlExecutionPlanResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSqlExecutionPlanResponse {
+    tolerant DescribeSqlExecutionPlanResponse {
         plan_detail: Option<ExecutionPlanDetail> = "PlanDetail",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct DescribeSupportProxyVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSupportProxyVersionResponse {
+    tolerant DescribeSupportProxyVersionResponse {
         support_proxy_versions: Vec<String> = "SupportProxyVersions",
         current_proxy_version: Option<String> = "CurrentProxyVersion",
         support_proxy_version_detail: Vec<ProxyVersionInfo> = "SupportProxyVersionDetail",

@@ -77,7 +77,7 @@ pub struct DescribeTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTasksResponse {
+    tolerant DescribeTasksResponse {
         total_count: Option<i64> = "TotalCount",
         task_list: Vec<BizTaskInfo> = "TaskList",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct DescribeVaultBackupClusterInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVaultBackupClusterInfoResponse {
+    tolerant DescribeVaultBackupClusterInfoResponse {
         cluster_infos: Vec<DescribeVaultBackupClusterInfo> = "ClusterInfos",
         request_id: Option<String> = "RequestId",
     }

@@ -87,7 +87,7 @@ pub struct DescribeVaultsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVaultsResponse {
+    tolerant DescribeVaultsResponse {
         vaults: Vec<DescribeVaultsItem> = "Vaults",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -59,7 +59,7 @@ pub struct DescribeZonesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeZonesResponse {
+    tolerant DescribeZonesResponse {
         region_set: Vec<SaleRegion> = "RegionSet",
         request_id: Option<String> = "RequestId",
     }

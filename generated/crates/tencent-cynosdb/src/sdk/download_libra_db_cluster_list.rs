@@ -79,7 +79,7 @@ pub struct DownloadLibraDbClusterListResponse {
 }
 
 ::runtime::lenient_object! {
-    DownloadLibraDbClusterListResponse {
+    tolerant DownloadLibraDbClusterListResponse {
         cluster_set: Vec<LibraClusterSet> = "ClusterSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -103,7 +103,7 @@ pub struct ExportInstanceErrorLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    ExportInstanceErrorLogsResponse {
+    tolerant ExportInstanceErrorLogsResponse {
         error_log_items: Vec<ErrorLogItemExport> = "ErrorLogItems",
         file_content: Option<String> = "FileContent",
         request_id: Option<String> = "RequestId",

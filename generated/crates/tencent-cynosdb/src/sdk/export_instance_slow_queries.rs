@@ -105,7 +105,7 @@ pub struct ExportInstanceSlowQueriesResponse {
 }
 
 ::runtime::lenient_object! {
-    ExportInstanceSlowQueriesResponse {
+    tolerant ExportInstanceSlowQueriesResponse {
         file_content: Option<String> = "FileContent",
         request_id: Option<String> = "RequestId",
     }

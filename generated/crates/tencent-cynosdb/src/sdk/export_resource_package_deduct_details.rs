@@ -95,7 +95,7 @@ pub struct ExportResourcePackageDeductDetailsResponse {
 }
 
 ::runtime::lenient_object! {
-    ExportResourcePackageDeductDetailsResponse {
+    tolerant ExportResourcePackageDeductDetailsResponse {
         file_content: Option<String> = "FileContent",
         request_id: Option<String> = "RequestId",
     }

@@ -129,7 +129,7 @@ pub struct InquirePriceCreateResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceCreateResponse {
+    tolerant InquirePriceCreateResponse {
         instance_price: Option<TradePrice> = "InstancePrice",
         storage_price: Option<TradePrice> = "StoragePrice",
         request_id: Option<String> = "RequestId",

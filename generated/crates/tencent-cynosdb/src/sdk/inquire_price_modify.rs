@@ -88,7 +88,7 @@ pub struct InquirePriceModifyResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceModifyResponse {
+    tolerant InquirePriceModifyResponse {
         instance_price: Option<TradePrice> = "InstancePrice",
         storage_price: Option<TradePrice> = "StoragePrice",
         request_id: Option<String> = "RequestId",

@@ -75,7 +75,7 @@ pub struct InquirePriceMultiSpecResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceMultiSpecResponse {
+    tolerant InquirePriceMultiSpecResponse {
         goods_price: Vec<GoodsPrice> = "GoodsPrice",
         request_id: Option<String> = "RequestId",
     }

@@ -79,7 +79,7 @@ pub struct InquirePriceRenewResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceRenewResponse {
+    tolerant InquirePriceRenewResponse {
         cluster_id: Option<String> = "ClusterId",
         instance_ids: Vec<String> = "InstanceIds",
         prices: Vec<TradePrice> = "Prices",

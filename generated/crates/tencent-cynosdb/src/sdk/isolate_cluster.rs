@@ -76,7 +76,7 @@ pub struct IsolateClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateClusterResponse {
+    tolerant IsolateClusterResponse {
         flow_id: Option<i64> = "FlowId",
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",

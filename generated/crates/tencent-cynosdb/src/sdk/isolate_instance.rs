@@ -83,7 +83,7 @@ pub struct IsolateInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateInstanceResponse {
+    tolerant IsolateInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",

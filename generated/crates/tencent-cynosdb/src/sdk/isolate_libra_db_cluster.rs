@@ -66,7 +66,7 @@ pub struct IsolateLibraDbClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateLibraDbClusterResponse {
+    tolerant IsolateLibraDbClusterResponse {
         flow_id: Option<i64> = "FlowId",
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",

@@ -78,7 +78,7 @@ pub struct IsolateLibraDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateLibraDbInstanceResponse {
+    tolerant IsolateLibraDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",

@@ -70,7 +70,7 @@ pub struct ModifyAccountDescriptionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountDescriptionResponse {
+    tolerant ModifyAccountDescriptionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

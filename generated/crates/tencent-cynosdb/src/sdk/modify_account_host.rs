@@ -64,7 +64,7 @@ pub struct ModifyAccountHostResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountHostResponse {
+    tolerant ModifyAccountHostResponse {
         request_id: Option<String> = "RequestId",
     }
 }

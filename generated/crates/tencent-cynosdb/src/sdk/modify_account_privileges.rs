@@ -73,7 +73,7 @@ pub struct ModifyAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountPrivilegesResponse {
+    tolerant ModifyAccountPrivilegesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

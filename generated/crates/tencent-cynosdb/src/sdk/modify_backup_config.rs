@@ -97,7 +97,7 @@ pub struct ModifyBackupConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupConfigResponse {
+    tolerant ModifyBackupConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -74,7 +74,7 @@ pub struct ModifyBackupDownloadUserRestrictionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupDownloadUserRestrictionResponse {
+    tolerant ModifyBackupDownloadUserRestrictionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

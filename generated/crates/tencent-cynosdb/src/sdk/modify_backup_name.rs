@@ -62,7 +62,7 @@ pub struct ModifyBackupNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupNameResponse {
+    tolerant ModifyBackupNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

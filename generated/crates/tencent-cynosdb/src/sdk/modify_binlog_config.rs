@@ -59,7 +59,7 @@ pub struct ModifyBinlogConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBinlogConfigResponse {
+    tolerant ModifyBinlogConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

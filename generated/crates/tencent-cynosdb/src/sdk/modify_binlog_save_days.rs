@@ -66,7 +66,7 @@ pub struct ModifyBinlogSaveDaysResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBinlogSaveDaysResponse {
+    tolerant ModifyBinlogSaveDaysResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct ModifyClusterBinlogRedoLogAutoCopyVaultResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterBinlogRedoLogAutoCopyVaultResponse {
+    tolerant ModifyClusterBinlogRedoLogAutoCopyVaultResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

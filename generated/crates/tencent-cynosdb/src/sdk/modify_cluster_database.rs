@@ -73,7 +73,7 @@ pub struct ModifyClusterDatabaseResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterDatabaseResponse {
+    tolerant ModifyClusterDatabaseResponse {
         request_id: Option<String> = "RequestId",
     }
 }

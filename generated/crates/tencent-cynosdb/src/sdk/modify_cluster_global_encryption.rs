@@ -60,7 +60,7 @@ pub struct ModifyClusterGlobalEncryptionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterGlobalEncryptionResponse {
+    tolerant ModifyClusterGlobalEncryptionResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

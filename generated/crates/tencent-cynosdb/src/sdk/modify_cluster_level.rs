@@ -60,7 +60,7 @@ pub struct ModifyClusterLevelResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterLevelResponse {
+    tolerant ModifyClusterLevelResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

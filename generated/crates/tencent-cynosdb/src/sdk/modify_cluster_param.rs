@@ -66,7 +66,7 @@ pub struct ModifyClusterParamResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterParamResponse {
+    tolerant ModifyClusterParamResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -116,7 +116,7 @@ pub struct ModifyClusterPasswordComplexityResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterPasswordComplexityResponse {
+    tolerant ModifyClusterPasswordComplexityResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -71,7 +71,7 @@ pub struct ModifyClusterReadOnlyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterReadOnlyResponse {
+    tolerant ModifyClusterReadOnlyResponse {
         cluster_task_ids: Vec<ClusterTaskId> = "ClusterTaskIds",
         request_id: Option<String> = "RequestId",
     }

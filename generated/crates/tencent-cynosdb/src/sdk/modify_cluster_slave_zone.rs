@@ -77,7 +77,7 @@ pub struct ModifyClusterSlaveZoneResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterSlaveZoneResponse {
+    tolerant ModifyClusterSlaveZoneResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -80,7 +80,7 @@ pub struct ModifyDbInstanceSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSecurityGroupsResponse {
+    tolerant ModifyDbInstanceSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct ModifyInstanceNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceNameResponse {
+    tolerant ModifyInstanceNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -75,7 +75,7 @@ pub struct ModifyInstanceParamResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceParamResponse {
+    tolerant ModifyInstanceParamResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct ModifyInstanceUpgradeLimitDaysResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceUpgradeLimitDaysResponse {
+    tolerant ModifyInstanceUpgradeLimitDaysResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -70,7 +70,7 @@ pub struct ModifyLibraDbClusterAccountDescriptionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLibraDbClusterAccountDescriptionResponse {
+    tolerant ModifyLibraDbClusterAccountDescriptionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

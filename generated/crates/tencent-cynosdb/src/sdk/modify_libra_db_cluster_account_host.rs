@@ -66,7 +66,7 @@ pub struct ModifyLibraDbClusterAccountHostResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLibraDbClusterAccountHostResponse {
+    tolerant ModifyLibraDbClusterAccountHostResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -75,7 +75,7 @@ pub struct ModifyLibraDbClusterAccountPrivilegeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLibraDbClusterAccountPrivilegeResponse {
+    tolerant ModifyLibraDbClusterAccountPrivilegeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -68,7 +68,7 @@ pub struct ModifyLibraDbClusterDataSourceResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLibraDbClusterDataSourceResponse {
+    tolerant ModifyLibraDbClusterDataSourceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct ModifyLibraDbClusterNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLibraDbClusterNameResponse {
+    tolerant ModifyLibraDbClusterNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

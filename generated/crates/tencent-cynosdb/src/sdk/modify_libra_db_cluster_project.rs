@@ -59,7 +59,7 @@ pub struct ModifyLibraDbClusterProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLibraDbClusterProjectResponse {
+    tolerant ModifyLibraDbClusterProjectResponse {
         affected_cluster_id_set: Vec<String> = "AffectedClusterIdSet",
         request_id: Option<String> = "RequestId",
     }

@@ -83,7 +83,7 @@ pub struct ModifyLibraDbClusterReplicationObjectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLibraDbClusterReplicationObjectResponse {
+    tolerant ModifyLibraDbClusterReplicationObjectResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

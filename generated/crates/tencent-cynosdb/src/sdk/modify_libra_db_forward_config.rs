@@ -64,7 +64,7 @@ pub struct ModifyLibraDbForwardConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLibraDbForwardConfigResponse {
+    tolerant ModifyLibraDbForwardConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

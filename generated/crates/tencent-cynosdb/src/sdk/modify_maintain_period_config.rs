@@ -77,7 +77,7 @@ pub struct ModifyMaintainPeriodConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMaintainPeriodConfigResponse {
+    tolerant ModifyMaintainPeriodConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

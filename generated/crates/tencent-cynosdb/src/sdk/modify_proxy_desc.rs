@@ -63,7 +63,7 @@ pub struct ModifyProxyDescResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyProxyDescResponse {
+    tolerant ModifyProxyDescResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -167,7 +167,7 @@ pub struct ModifyProxyRwSplitResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyProxyRwSplitResponse {
+    tolerant ModifyProxyRwSplitResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -62,7 +62,7 @@ pub struct ModifyResourcePackageClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyResourcePackageClustersResponse {
+    tolerant ModifyResourcePackageClustersResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct ModifyResourcePackageNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyResourcePackageNameResponse {
+    tolerant ModifyResourcePackageNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

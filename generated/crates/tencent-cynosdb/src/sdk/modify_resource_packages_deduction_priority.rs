@@ -72,7 +72,7 @@ pub struct ModifyResourcePackagesDeductionPriorityResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyResourcePackagesDeductionPriorityResponse {
+    tolerant ModifyResourcePackagesDeductionPriorityResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -132,7 +132,7 @@ pub struct ModifyServerlessStrategyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyServerlessStrategyResponse {
+    tolerant ModifyServerlessStrategyResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

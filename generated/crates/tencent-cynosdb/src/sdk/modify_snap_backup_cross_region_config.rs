@@ -74,7 +74,7 @@ pub struct ModifySnapBackupCrossRegionConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySnapBackupCrossRegionConfigResponse {
+    tolerant ModifySnapBackupCrossRegionConfigResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -98,7 +98,7 @@ pub struct ModifyVaultResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVaultResponse {
+    tolerant ModifyVaultResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

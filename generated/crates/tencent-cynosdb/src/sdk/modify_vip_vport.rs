@@ -86,7 +86,7 @@ pub struct ModifyVipVportResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVipVportResponse {
+    tolerant ModifyVipVportResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct OfflineClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    OfflineClusterResponse {
+    tolerant OfflineClusterResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct OfflineInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    OfflineInstanceResponse {
+    tolerant OfflineInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

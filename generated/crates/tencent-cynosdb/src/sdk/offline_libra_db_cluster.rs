@@ -53,7 +53,7 @@ pub struct OfflineLibraDbClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    OfflineLibraDbClusterResponse {
+    tolerant OfflineLibraDbClusterResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

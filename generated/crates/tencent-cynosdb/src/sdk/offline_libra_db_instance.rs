@@ -60,7 +60,7 @@ pub struct OfflineLibraDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    OfflineLibraDbInstanceResponse {
+    tolerant OfflineLibraDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct OpenAiOptimizerResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenAiOptimizerResponse {
+    tolerant OpenAiOptimizerResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

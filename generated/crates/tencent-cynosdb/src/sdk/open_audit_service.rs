@@ -79,7 +79,7 @@ pub struct OpenAuditServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenAuditServiceResponse {
+    tolerant OpenAuditServiceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

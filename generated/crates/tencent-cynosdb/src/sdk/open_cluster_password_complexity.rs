@@ -116,7 +116,7 @@ pub struct OpenClusterPasswordComplexityResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenClusterPasswordComplexityResponse {
+    tolerant OpenClusterPasswordComplexityResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

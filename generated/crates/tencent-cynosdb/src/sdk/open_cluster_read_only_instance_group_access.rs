@@ -66,7 +66,7 @@ pub struct OpenClusterReadOnlyInstanceGroupAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenClusterReadOnlyInstanceGroupAccessResponse {
+    tolerant OpenClusterReadOnlyInstanceGroupAccessResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

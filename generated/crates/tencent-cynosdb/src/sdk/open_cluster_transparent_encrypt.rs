@@ -76,7 +76,7 @@ pub struct OpenClusterTransparentEncryptResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenClusterTransparentEncryptResponse {
+    tolerant OpenClusterTransparentEncryptResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -84,7 +84,7 @@ pub struct OpenReadOnlyInstanceExclusiveAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenReadOnlyInstanceExclusiveAccessResponse {
+    tolerant OpenReadOnlyInstanceExclusiveAccessResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct OpenWanResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenWanResponse {
+    tolerant OpenWanResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

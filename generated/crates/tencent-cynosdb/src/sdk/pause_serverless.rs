@@ -58,7 +58,7 @@ pub struct PauseServerlessResponse {
 }
 
 ::runtime::lenient_object! {
-    PauseServerlessResponse {
+    tolerant PauseServerlessResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct RefundResourcePackageResponse {
 }
 
 ::runtime::lenient_object! {
-    RefundResourcePackageResponse {
+    tolerant RefundResourcePackageResponse {
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",
     }

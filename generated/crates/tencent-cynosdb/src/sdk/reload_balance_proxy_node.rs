@@ -63,7 +63,7 @@ pub struct ReloadBalanceProxyNodeResponse {
 }
 
 ::runtime::lenient_object! {
-    ReloadBalanceProxyNodeResponse {
+    tolerant ReloadBalanceProxyNodeResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

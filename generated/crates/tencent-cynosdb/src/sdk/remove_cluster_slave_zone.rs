@@ -59,7 +59,7 @@ pub struct RemoveClusterSlaveZoneResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveClusterSlaveZoneResponse {
+    tolerant RemoveClusterSlaveZoneResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

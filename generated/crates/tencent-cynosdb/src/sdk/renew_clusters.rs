@@ -82,7 +82,7 @@ pub struct RenewClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewClustersResponse {
+    tolerant RenewClustersResponse {
         big_deal_ids: Vec<String> = "BigDealIds",
         deal_names: Vec<String> = "DealNames",
         tran_id: Option<String> = "TranId",

@@ -82,7 +82,7 @@ pub struct RenewLibraDbClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewLibraDbClustersResponse {
+    tolerant RenewLibraDbClustersResponse {
         big_deal_ids: Vec<String> = "BigDealIds",
         tran_id: Option<String> = "TranId",
         deal_names: Vec<String> = "DealNames",

@@ -103,7 +103,7 @@ pub struct ReplayInstanceAuditLogResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplayInstanceAuditLogResponse {
+    tolerant ReplayInstanceAuditLogResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct ResetAccountPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetAccountPasswordResponse {
+    tolerant ResetAccountPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

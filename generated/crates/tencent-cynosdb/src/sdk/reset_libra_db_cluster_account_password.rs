@@ -77,7 +77,7 @@ pub struct ResetLibraDbClusterAccountPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetLibraDbClusterAccountPasswordResponse {
+    tolerant ResetLibraDbClusterAccountPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -53,7 +53,7 @@ pub struct RestartInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartInstanceResponse {
+    tolerant RestartInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct RestartLibraDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartLibraDbInstanceResponse {
+    tolerant RestartLibraDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

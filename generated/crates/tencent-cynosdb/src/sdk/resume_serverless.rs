@@ -53,7 +53,7 @@ pub struct ResumeServerlessResponse {
 }
 
 ::runtime::lenient_object! {
-    ResumeServerlessResponse {
+    tolerant ResumeServerlessResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -99,7 +99,7 @@ pub struct RollBackClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    RollBackClusterResponse {
+    tolerant RollBackClusterResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -257,7 +257,7 @@ pub struct RollbackToNewClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    RollbackToNewClusterResponse {
+    tolerant RollbackToNewClusterResponse {
         tran_id: Option<String> = "TranId",
         deal_names: Vec<String> = "DealNames",
         resource_ids: Vec<String> = "ResourceIds",

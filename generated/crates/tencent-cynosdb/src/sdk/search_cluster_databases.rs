@@ -65,7 +65,7 @@ pub struct SearchClusterDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    SearchClusterDatabasesResponse {
+    tolerant SearchClusterDatabasesResponse {
         databases: Vec<String> = "Databases",
         request_id: Option<String> = "RequestId",
     }

@@ -73,7 +73,7 @@ pub struct SearchClusterTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    SearchClusterTablesResponse {
+    tolerant SearchClusterTablesResponse {
         tables: Vec<DatabaseTables> = "Tables",
         request_id: Option<String> = "RequestId",
     }

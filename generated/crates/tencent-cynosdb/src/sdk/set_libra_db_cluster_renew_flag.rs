@@ -59,7 +59,7 @@ pub struct SetLibraDbClusterRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    SetLibraDbClusterRenewFlagResponse {
+    tolerant SetLibraDbClusterRenewFlagResponse {
         count: Option<i64> = "Count",
         request_id: Option<String> = "RequestId",
     }

@@ -61,7 +61,7 @@ pub struct SetRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    SetRenewFlagResponse {
+    tolerant SetRenewFlagResponse {
         count: Option<i64> = "Count",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct StartClsDeliveryResponse {
 }
 
 ::runtime::lenient_object! {
-    StartClsDeliveryResponse {
+    tolerant StartClsDeliveryResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct StopClsDeliveryResponse {
 }
 
 ::runtime::lenient_object! {
-    StopClsDeliveryResponse {
+    tolerant StopClsDeliveryResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

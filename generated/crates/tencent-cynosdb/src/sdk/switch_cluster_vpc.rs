@@ -77,7 +77,7 @@ pub struct SwitchClusterVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchClusterVpcResponse {
+    tolerant SwitchClusterVpcResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -73,7 +73,7 @@ pub struct SwitchClusterZoneResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchClusterZoneResponse {
+    tolerant SwitchClusterZoneResponse {
         task_id: Option<i64> = "TaskId",
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",

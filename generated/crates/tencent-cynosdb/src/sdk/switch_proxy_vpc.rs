@@ -84,7 +84,7 @@ pub struct SwitchProxyVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchProxyVpcResponse {
+    tolerant SwitchProxyVpcResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

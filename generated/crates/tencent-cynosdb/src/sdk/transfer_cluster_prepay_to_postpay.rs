@@ -67,7 +67,7 @@ pub struct TransferClusterPrepayToPostpayResponse {
 }
 
 ::runtime::lenient_object! {
-    TransferClusterPrepayToPostpayResponse {
+    tolerant TransferClusterPrepayToPostpayResponse {
         big_deal_ids: Vec<String> = "BigDealIds",
         tran_id: Option<String> = "TranId",
         deal_names: Vec<String> = "DealNames",

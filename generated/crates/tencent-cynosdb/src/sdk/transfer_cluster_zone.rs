@@ -84,7 +84,7 @@ pub struct TransferClusterZoneResponse {
 }
 
 ::runtime::lenient_object! {
-    TransferClusterZoneResponse {
+    tolerant TransferClusterZoneResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

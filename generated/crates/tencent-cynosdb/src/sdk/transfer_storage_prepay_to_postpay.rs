@@ -64,7 +64,7 @@ pub struct TransferStoragePrepayToPostpayResponse {
 }
 
 ::runtime::lenient_object! {
-    TransferStoragePrepayToPostpayResponse {
+    tolerant TransferStoragePrepayToPostpayResponse {
         big_deal_ids: Vec<String> = "BigDealIds",
         deal_names: Vec<String> = "DealNames",
         resource_ids: Vec<String> = "ResourceIds",

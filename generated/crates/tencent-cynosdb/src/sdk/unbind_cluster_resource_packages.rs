@@ -57,7 +57,7 @@ pub struct UnbindClusterResourcePackagesResponse {
 }
 
 ::runtime::lenient_object! {
-    UnbindClusterResourcePackagesResponse {
+    tolerant UnbindClusterResourcePackagesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -70,7 +70,7 @@ pub struct UpgradeClusterVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeClusterVersionResponse {
+    tolerant UpgradeClusterVersionResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -118,7 +118,7 @@ pub struct UpgradeInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeInstanceResponse {
+    tolerant UpgradeInstanceResponse {
         tran_id: Option<String> = "TranId",
         big_deal_ids: Vec<String> = "BigDealIds",
         deal_names: Vec<String> = "DealNames",

@@ -105,7 +105,7 @@ pub struct UpgradeProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeProxyResponse {
+    tolerant UpgradeProxyResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

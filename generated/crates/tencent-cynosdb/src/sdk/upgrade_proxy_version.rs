@@ -80,7 +80,7 @@ pub struct UpgradeProxyVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeProxyVersionResponse {
+    tolerant UpgradeProxyVersionResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

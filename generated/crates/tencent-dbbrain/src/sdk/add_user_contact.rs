@@ -66,7 +66,7 @@ pub struct AddUserContactResponse {
 }
 
 ::runtime::lenient_object! {
-    AddUserContactResponse {
+    tolerant AddUserContactResponse {
         id: Option<i64> = "Id",
         request_id: Option<String> = "RequestId",
     }

@@ -88,7 +88,7 @@ pub struct CreateDbDiagReportTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbDiagReportTaskResponse {
+    tolerant CreateDbDiagReportTaskResponse {
         async_request_id: Option<i64> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

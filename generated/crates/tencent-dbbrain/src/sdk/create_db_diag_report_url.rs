@@ -68,7 +68,7 @@ pub struct CreateDbDiagReportUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbDiagReportUrlResponse {
+    tolerant CreateDbDiagReportUrlResponse {
         report_url: Option<String> = "ReportUrl",
         expire_time: Option<i64> = "ExpireTime",
         request_id: Option<String> = "RequestId",

@@ -64,7 +64,7 @@ pub struct DescribeAllUserGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAllUserGroupResponse {
+    tolerant DescribeAllUserGroupResponse {
         total_count: Option<i64> = "TotalCount",
         groups: Vec<GroupItem> = "Groups",
         request_id: Option<String> = "RequestId",

@@ -72,7 +72,7 @@ pub struct DescribeDbDiagHistoryResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbDiagHistoryResponse {
+    tolerant DescribeDbDiagHistoryResponse {
         events: Vec<DiagHistoryEventItem> = "Events",
         request_id: Option<String> = "RequestId",
     }

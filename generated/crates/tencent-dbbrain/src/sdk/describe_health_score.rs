@@ -68,7 +68,7 @@ pub struct DescribeHealthScoreResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeHealthScoreResponse {
+    tolerant DescribeHealthScoreResponse {
         data: Option<HealthScoreInfo> = "Data",
         request_id: Option<String> = "RequestId",
     }

@@ -80,7 +80,7 @@ pub struct DescribeSlowLogTimeSeriesStatsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogTimeSeriesStatsResponse {
+    tolerant DescribeSlowLogTimeSeriesStatsResponse {
         period: Option<i64> = "Period",
         time_series: Vec<TimeSlice> = "TimeSeries",
         series_data: Option<MonitorMetricSeriesData> = "SeriesData",

@@ -100,7 +100,7 @@ pub struct DescribeSlowLogTopSqlsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogTopSqlsResponse {
+    tolerant DescribeSlowLogTopSqlsResponse {
         total_count: Option<i64> = "TotalCount",
         rows: Vec<SlowLogTopSqlItem> = "Rows",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribeSlowLogUserHostStatsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogUserHostStatsResponse {
+    tolerant DescribeSlowLogUserHostStatsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<SlowLogHost> = "Items",
         request_id: Option<String> = "RequestId",

@@ -2,7 +2,7 @@
 //! `DescribeTopSpaceSchemaTimeSeries`: This API is used to query the daily space data of top databases consuming the most instance space. The data is daily collected by DBbrain during a specified time period. The return results are sorted by size by default.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_top_space_schema_time_series_1.json`): Obtaining the daily space statistics of top databases during a specified time period (not decoded: does not decode: at `$.Response.TopSpaceSchemaTimeSeries[0].SeriesData.Series[1].Values[0]`: invalid value "0.1", expected an integer (i64) or a string holding one at line 20 column 28)
+//! - Sample `example_1` (`examples/describe_top_space_schema_time_series_1.json`): Obtaining the daily space statistics of top databases during a specified time period (decodes with 6 values set aside: `MonitorMetric.Values[0]` (6 times): a number where an integer (i64) or a string holding one is declared)
 //! - Spec: `specs/tencent/dbbrain/describe_top_space_schema_time_series.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
 
 use super::SchemaSpaceTimeSeries;
@@ -82,7 +82,7 @@ pub struct DescribeTopSpaceSchemaTimeSeriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTopSpaceSchemaTimeSeriesResponse {
+    tolerant DescribeTopSpaceSchemaTimeSeriesResponse {
         top_space_schema_time_series: Vec<SchemaSpaceTimeSeries> = "TopSpaceSchemaTimeSeries",
         request_id: Option<String> = "RequestId",
     }

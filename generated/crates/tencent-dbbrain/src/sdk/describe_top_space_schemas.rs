@@ -73,7 +73,7 @@ pub struct DescribeTopSpaceSchemasResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTopSpaceSchemasResponse {
+    tolerant DescribeTopSpaceSchemasResponse {
         top_space_schemas: Vec<SchemaSpaceData> = "TopSpaceSchemas",
         timestamp: Option<i64> = "Timestamp",
         request_id: Option<String> = "RequestId",

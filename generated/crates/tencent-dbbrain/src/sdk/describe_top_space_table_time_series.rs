@@ -82,7 +82,7 @@ pub struct DescribeTopSpaceTableTimeSeriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTopSpaceTableTimeSeriesResponse {
+    tolerant DescribeTopSpaceTableTimeSeriesResponse {
         top_space_table_time_series: Vec<TableSpaceTimeSeries> = "TopSpaceTableTimeSeries",
         request_id: Option<String> = "RequestId",
     }

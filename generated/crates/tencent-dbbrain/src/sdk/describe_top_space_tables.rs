@@ -73,7 +73,7 @@ pub struct DescribeTopSpaceTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTopSpaceTablesResponse {
+    tolerant DescribeTopSpaceTablesResponse {
         top_space_tables: Vec<TableSpaceData> = "TopSpaceTables",
         timestamp: Option<i64> = "Timestamp",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct ActiveHourDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ActiveHourDcdbInstanceResponse {
+    tolerant ActiveHourDcdbInstanceResponse {
         success_instance_ids: Vec<String> = "SuccessInstanceIds",
         failed_instance_ids: Vec<String> = "FailedInstanceIds",
         request_id: Option<String> = "RequestId",

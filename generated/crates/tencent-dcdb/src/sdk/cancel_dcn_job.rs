@@ -53,7 +53,7 @@ pub struct CancelDcnJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CancelDcnJobResponse {
+    tolerant CancelDcnJobResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct CloneAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    CloneAccountResponse {
+    tolerant CloneAccountResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -187,7 +187,7 @@ pub struct CreateDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDcdbInstanceResponse {
+    tolerant CreateDcdbInstanceResponse {
         deal_name: Option<String> = "DealName",
         instance_ids: Vec<String> = "InstanceIds",
         request_id: Option<String> = "RequestId",

@@ -211,7 +211,7 @@ pub struct CreateDedicatedClusterDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDedicatedClusterDcdbInstanceResponse {
+    tolerant CreateDedicatedClusterDcdbInstanceResponse {
         instance_ids: Vec<String> = "InstanceIds",
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",

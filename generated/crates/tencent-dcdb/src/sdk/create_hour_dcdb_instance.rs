@@ -178,7 +178,7 @@ pub struct CreateHourDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateHourDcdbInstanceResponse {
+    tolerant CreateHourDcdbInstanceResponse {
         instance_ids: Vec<String> = "InstanceIds",
         flow_id: Option<i64> = "FlowId",
         deal_name: Option<String> = "DealName",

@@ -111,7 +111,7 @@ pub struct CreateOnlineDdlJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateOnlineDdlJobResponse {
+    tolerant CreateOnlineDdlJobResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct DeleteAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAccountResponse {
+    tolerant DeleteAccountResponse {
         request_id: Option<String> = "RequestId",
     }
 }

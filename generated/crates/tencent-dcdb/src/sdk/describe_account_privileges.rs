@@ -98,7 +98,7 @@ pub struct DescribeAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountPrivilegesResponse {
+    tolerant DescribeAccountPrivilegesResponse {
         instance_id: Option<String> = "InstanceId",
         privileges: Vec<String> = "Privileges",
         user_name: Option<String> = "UserName",

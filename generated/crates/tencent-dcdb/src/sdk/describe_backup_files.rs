@@ -97,7 +97,7 @@ pub struct DescribeBackupFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupFilesResponse {
+    tolerant DescribeBackupFilesResponse {
         files: Vec<InstanceBackupFileItem> = "Files",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct DescribeDatabaseObjectsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabaseObjectsResponse {
+    tolerant DescribeDatabaseObjectsResponse {
         instance_id: Option<String> = "InstanceId",
         db_name: Option<String> = "DbName",
         tables: Vec<DatabaseTable> = "Tables",

@@ -85,7 +85,7 @@ pub struct DescribeDbLogFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbLogFilesResponse {
+    tolerant DescribeDbLogFilesResponse {
         instance_id: Option<String> = "InstanceId",
         type_field: Option<u64> = "Type",
         total: Option<u64> = "Total",

@@ -116,7 +116,7 @@ pub struct DescribeDbSlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbSlowLogsResponse {
+    tolerant DescribeDbSlowLogsResponse {
         lock_time_sum: Option<f64> = "LockTimeSum",
         query_count: Option<i64> = "QueryCount",
         total: Option<i64> = "Total",

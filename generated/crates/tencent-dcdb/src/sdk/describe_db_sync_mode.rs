@@ -59,7 +59,7 @@ pub struct DescribeDbSyncModeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbSyncModeResponse {
+    tolerant DescribeDbSyncModeResponse {
         sync_mode: Option<i64> = "SyncMode",
         is_modifying: Option<i64> = "IsModifying",
         current_sync_mode: Option<i64> = "CurrentSyncMode",

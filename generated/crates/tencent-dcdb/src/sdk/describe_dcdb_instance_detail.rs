@@ -242,7 +242,7 @@ pub struct DescribeDcdbInstanceDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDcdbInstanceDetailResponse {
+    tolerant DescribeDcdbInstanceDetailResponse {
         instance_id: Option<String> = "InstanceId",
         instance_name: Option<String> = "InstanceName",
         status: Option<i64> = "Status",

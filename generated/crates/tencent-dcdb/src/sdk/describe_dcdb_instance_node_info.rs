@@ -70,7 +70,7 @@ pub struct DescribeDcdbInstanceNodeInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDcdbInstanceNodeInfoResponse {
+    tolerant DescribeDcdbInstanceNodeInfoResponse {
         total_count: Option<u64> = "TotalCount",
         nodes_info: Vec<BriefNodeInfo> = "NodesInfo",
         request_id: Option<String> = "RequestId",

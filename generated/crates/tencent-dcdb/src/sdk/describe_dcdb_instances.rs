@@ -143,7 +143,7 @@ pub struct DescribeDcdbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDcdbInstancesResponse {
+    tolerant DescribeDcdbInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instances: Vec<DcdbInstanceInfo> = "Instances",
         request_id: Option<String> = "RequestId",

@@ -121,7 +121,7 @@ pub struct DescribeDcdbPriceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDcdbPriceResponse {
+    tolerant DescribeDcdbPriceResponse {
         original_price: Option<i64> = "OriginalPrice",
         price: Option<i64> = "Price",
         request_id: Option<String> = "RequestId",

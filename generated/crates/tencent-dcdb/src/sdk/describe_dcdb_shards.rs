@@ -87,7 +87,7 @@ pub struct DescribeDcdbShardsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDcdbShardsResponse {
+    tolerant DescribeDcdbShardsResponse {
         total_count: Option<i64> = "TotalCount",
         shards: Vec<DcdbShardInfo> = "Shards",
         dcn_flag: Option<i64> = "DcnFlag",

@@ -55,7 +55,7 @@ pub struct DescribeDcnDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDcnDetailResponse {
+    tolerant DescribeDcnDetailResponse {
         dcn_details: Vec<DcnDetailItem> = "DcnDetails",
         request_id: Option<String> = "RequestId",
     }

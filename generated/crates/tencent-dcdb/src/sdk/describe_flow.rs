@@ -53,7 +53,7 @@ pub struct DescribeFlowResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeFlowResponse {
+    tolerant DescribeFlowResponse {
         status: Option<i64> = "Status",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct DescribeOrdersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeOrdersResponse {
+    tolerant DescribeOrdersResponse {
         total_count: Option<u64> = "TotalCount",
         deals: Vec<Deal> = "Deals",
         request_id: Option<String> = "RequestId",

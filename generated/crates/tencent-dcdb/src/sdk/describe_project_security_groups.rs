@@ -65,7 +65,7 @@ pub struct DescribeProjectSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProjectSecurityGroupsResponse {
+    tolerant DescribeProjectSecurityGroupsResponse {
         groups: Vec<SecurityGroup> = "Groups",
         total: Option<u64> = "Total",
         request_id: Option<String> = "RequestId",

@@ -56,7 +56,7 @@ pub struct DestroyDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyDcdbInstanceResponse {
+    tolerant DestroyDcdbInstanceResponse {
         instance_id: Option<String> = "InstanceId",
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",

@@ -56,7 +56,7 @@ pub struct DestroyHourDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyHourDcdbInstanceResponse {
+    tolerant DestroyHourDcdbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         instance_id: Option<String> = "InstanceId",
         request_id: Option<String> = "RequestId",

@@ -66,7 +66,7 @@ pub struct DisassociateSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateSecurityGroupsResponse {
+    tolerant DisassociateSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

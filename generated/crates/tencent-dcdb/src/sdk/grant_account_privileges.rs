@@ -93,7 +93,7 @@ pub struct GrantAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    GrantAccountPrivilegesResponse {
+    tolerant GrantAccountPrivilegesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

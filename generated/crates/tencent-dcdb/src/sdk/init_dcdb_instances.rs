@@ -65,7 +65,7 @@ pub struct InitDcdbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    InitDcdbInstancesResponse {
+    tolerant InitDcdbInstancesResponse {
         flow_ids: Vec<u64> = "FlowIds",
         instance_ids: Vec<String> = "InstanceIds",
         request_id: Option<String> = "RequestId",

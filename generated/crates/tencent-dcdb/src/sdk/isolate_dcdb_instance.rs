@@ -57,7 +57,7 @@ pub struct IsolateDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateDcdbInstanceResponse {
+    tolerant IsolateDcdbInstanceResponse {
         success_instance_ids: Vec<String> = "SuccessInstanceIds",
         failed_instance_ids: Vec<String> = "FailedInstanceIds",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct IsolateHourDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateHourDcdbInstanceResponse {
+    tolerant IsolateHourDcdbInstanceResponse {
         success_instance_ids: Vec<String> = "SuccessInstanceIds",
         failed_instance_ids: Vec<String> = "FailedInstanceIds",
         request_id: Option<String> = "RequestId",

@@ -70,7 +70,7 @@ pub struct ModifyAccountConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountConfigResponse {
+    tolerant ModifyAccountConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -91,7 +91,7 @@ pub struct ModifyAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountPrivilegesResponse {
+    tolerant ModifyAccountPrivilegesResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct ModifyDbEncryptAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbEncryptAttributesResponse {
+    tolerant ModifyDbEncryptAttributesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct ModifyDbInstanceNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceNameResponse {
+    tolerant ModifyDbInstanceNameResponse {
         instance_id: Option<String> = "InstanceId",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct ModifyDbInstanceSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSecurityGroupsResponse {
+    tolerant ModifyDbInstanceSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct ModifyDbParametersResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbParametersResponse {
+    tolerant ModifyDbParametersResponse {
         instance_id: Option<String> = "InstanceId",
         result: Vec<ParamModifyResult> = "Result",
         request_id: Option<String> = "RequestId",

@@ -59,7 +59,7 @@ pub struct ModifyDbSyncModeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbSyncModeResponse {
+    tolerant ModifyDbSyncModeResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -56,7 +56,7 @@ pub struct ModifyInstanceVportResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceVportResponse {
+    tolerant ModifyInstanceVportResponse {
         request_id: Option<String> = "RequestId",
     }
 }

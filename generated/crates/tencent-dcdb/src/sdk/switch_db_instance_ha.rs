@@ -59,7 +59,7 @@ pub struct SwitchDbInstanceHaResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchDbInstanceHaResponse {
+    tolerant SwitchDbInstanceHaResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

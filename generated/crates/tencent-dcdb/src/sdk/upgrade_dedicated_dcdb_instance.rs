@@ -94,7 +94,7 @@ pub struct UpgradeDedicatedDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDedicatedDcdbInstanceResponse {
+    tolerant UpgradeDedicatedDcdbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

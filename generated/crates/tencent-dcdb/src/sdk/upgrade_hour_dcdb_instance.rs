@@ -103,7 +103,7 @@ pub struct UpgradeHourDcdbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeHourDcdbInstanceResponse {
+    tolerant UpgradeHourDcdbInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -88,7 +88,7 @@ pub struct ActivateSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    ActivateSubscribeResponse {
+    tolerant ActivateSubscribeResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

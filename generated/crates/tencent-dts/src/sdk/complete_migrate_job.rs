@@ -57,7 +57,7 @@ pub struct CompleteMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CompleteMigrateJobResponse {
+    tolerant CompleteMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -54,7 +54,7 @@ pub struct CreateMigrateCheckJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateMigrateCheckJobResponse {
+    tolerant CreateMigrateCheckJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

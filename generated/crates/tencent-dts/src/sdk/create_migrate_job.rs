@@ -130,7 +130,7 @@ pub struct CreateMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateMigrateJobResponse {
+    tolerant CreateMigrateJobResponse {
         job_id: Option<String> = "JobId",
         request_id: Option<String> = "RequestId",
     }

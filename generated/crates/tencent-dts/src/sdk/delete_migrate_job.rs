@@ -50,7 +50,7 @@ pub struct DeleteMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteMigrateJobResponse {
+    tolerant DeleteMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

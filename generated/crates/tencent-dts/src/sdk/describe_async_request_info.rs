@@ -59,7 +59,7 @@ pub struct DescribeAsyncRequestInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAsyncRequestInfoResponse {
+    tolerant DescribeAsyncRequestInfoResponse {
         info: Option<String> = "Info",
         status: Option<String> = "Status",
         request_id: Option<String> = "RequestId",

@@ -68,7 +68,7 @@ pub struct DescribeMigrateCheckJobResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrateCheckJobResponse {
+    tolerant DescribeMigrateCheckJobResponse {
         status: Option<String> = "Status",
         error_code: Option<i64> = "ErrorCode",
         error_message: Option<String> = "ErrorMessage",

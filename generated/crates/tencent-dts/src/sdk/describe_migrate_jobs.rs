@@ -88,7 +88,7 @@ pub struct DescribeMigrateJobsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrateJobsResponse {
+    tolerant DescribeMigrateJobsResponse {
         total_count: Option<u64> = "TotalCount",
         job_list: Vec<MigrateJobInfo> = "JobList",
         request_id: Option<String> = "RequestId",

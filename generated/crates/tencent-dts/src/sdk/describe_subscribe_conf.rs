@@ -140,7 +140,7 @@ pub struct DescribeSubscribeConfResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubscribeConfResponse {
+    tolerant DescribeSubscribeConfResponse {
         subscribe_id: Option<String> = "SubscribeId",
         subscribe_name: Option<String> = "SubscribeName",
         channel_id: Option<String> = "ChannelId",

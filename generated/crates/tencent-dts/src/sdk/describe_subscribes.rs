@@ -117,7 +117,7 @@ pub struct DescribeSubscribesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubscribesResponse {
+    tolerant DescribeSubscribesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<SubscribeInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -107,7 +107,7 @@ pub struct ModifyMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMigrateJobResponse {
+    tolerant ModifyMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

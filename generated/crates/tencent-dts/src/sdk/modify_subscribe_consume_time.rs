@@ -60,7 +60,7 @@ pub struct ModifySubscribeConsumeTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySubscribeConsumeTimeResponse {
+    tolerant ModifySubscribeConsumeTimeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct ModifySubscribeNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySubscribeNameResponse {
+    tolerant ModifySubscribeNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

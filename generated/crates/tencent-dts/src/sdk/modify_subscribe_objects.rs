@@ -72,7 +72,7 @@ pub struct ModifySubscribeObjectsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySubscribeObjectsResponse {
+    tolerant ModifySubscribeObjectsResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

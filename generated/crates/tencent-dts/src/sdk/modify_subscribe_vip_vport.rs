@@ -66,7 +66,7 @@ pub struct ModifySubscribeVipVportResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySubscribeVipVportResponse {
+    tolerant ModifySubscribeVipVportResponse {
         request_id: Option<String> = "RequestId",
     }
 }

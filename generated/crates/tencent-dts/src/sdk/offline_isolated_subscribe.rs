@@ -53,7 +53,7 @@ pub struct OfflineIsolatedSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    OfflineIsolatedSubscribeResponse {
+    tolerant OfflineIsolatedSubscribeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct ResetSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetSubscribeResponse {
+    tolerant ResetSubscribeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct StartMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    StartMigrateJobResponse {
+    tolerant StartMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct AssociateSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateSecurityGroupsResponse {
+    tolerant AssociateSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct CloseDbExtranetAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseDbExtranetAccessResponse {
+    tolerant CloseDbExtranetAccessResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -87,7 +87,7 @@ pub struct CopyAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    CopyAccountPrivilegesResponse {
+    tolerant CopyAccountPrivilegesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

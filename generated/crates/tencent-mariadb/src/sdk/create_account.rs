@@ -105,7 +105,7 @@ pub struct CreateAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAccountResponse {
+    tolerant CreateAccountResponse {
         instance_id: Option<String> = "InstanceId",
         user_name: Option<String> = "UserName",
         host: Option<String> = "Host",

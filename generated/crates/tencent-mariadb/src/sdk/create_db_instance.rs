@@ -171,7 +171,7 @@ pub struct CreateDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstanceResponse {
+    tolerant CreateDbInstanceResponse {
         deal_name: Option<String> = "DealName",
         instance_ids: Vec<String> = "InstanceIds",
         request_id: Option<String> = "RequestId",

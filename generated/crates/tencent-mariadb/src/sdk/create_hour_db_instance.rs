@@ -154,7 +154,7 @@ pub struct CreateHourDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateHourDbInstanceResponse {
+    tolerant CreateHourDbInstanceResponse {
         deal_name: Option<String> = "DealName",
         instance_ids: Vec<String> = "InstanceIds",
         flow_id: Option<i64> = "FlowId",

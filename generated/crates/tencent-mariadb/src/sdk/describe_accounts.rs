@@ -58,7 +58,7 @@ pub struct DescribeAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountsResponse {
+    tolerant DescribeAccountsResponse {
         instance_id: Option<String> = "InstanceId",
         users: Vec<DbAccount> = "Users",
         request_id: Option<String> = "RequestId",

@@ -95,7 +95,7 @@ pub struct DescribeBackupFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupFilesResponse {
+    tolerant DescribeBackupFilesResponse {
         files: Vec<InstanceBackupFileItem> = "Files",
         total_count: Option<i64> = "TotalCount",
         url_prefix: Option<String> = "UrlPrefix",

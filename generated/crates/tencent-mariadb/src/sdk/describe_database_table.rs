@@ -76,7 +76,7 @@ pub struct DescribeDatabaseTableResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabaseTableResponse {
+    tolerant DescribeDatabaseTableResponse {
         instance_id: Option<String> = "InstanceId",
         db_name: Option<String> = "DbName",
         table: Option<String> = "Table",

@@ -58,7 +58,7 @@ pub struct DescribeDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabasesResponse {
+    tolerant DescribeDatabasesResponse {
         databases: Vec<Database> = "Databases",
         instance_id: Option<String> = "InstanceId",
         request_id: Option<String> = "RequestId",

@@ -61,7 +61,7 @@ pub struct DescribeDbEncryptAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbEncryptAttributesResponse {
+    tolerant DescribeDbEncryptAttributesResponse {
         encrypt_status: Option<i64> = "EncryptStatus",
         cipher_text: Option<String> = "CipherText",
         expire_date: Option<String> = "ExpireDate",

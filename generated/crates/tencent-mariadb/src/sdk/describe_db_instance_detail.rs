@@ -264,7 +264,7 @@ pub struct DescribeDbInstanceDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceDetailResponse {
+    tolerant DescribeDbInstanceDetailResponse {
         instance_id: Option<String> = "InstanceId",
         instance_name: Option<String> = "InstanceName",
         status: Option<i64> = "Status",

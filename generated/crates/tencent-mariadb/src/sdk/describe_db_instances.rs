@@ -148,7 +148,7 @@ pub struct DescribeDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstancesResponse {
+    tolerant DescribeDbInstancesResponse {
         total_count: Option<u64> = "TotalCount",
         instances: Vec<DbInstance> = "Instances",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct DescribeDbLogFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbLogFilesResponse {
+    tolerant DescribeDbLogFilesResponse {
         instance_id: Option<String> = "InstanceId",
         type_field: Option<u64> = "Type",
         total: Option<u64> = "Total",

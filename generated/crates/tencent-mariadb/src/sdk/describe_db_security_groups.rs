@@ -71,7 +71,7 @@ pub struct DescribeDbSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbSecurityGroupsResponse {
+    tolerant DescribeDbSecurityGroupsResponse {
         groups: Vec<SecurityGroup> = "Groups",
         vip: Option<String> = "VIP",
         v_port: Option<String> = "VPort",

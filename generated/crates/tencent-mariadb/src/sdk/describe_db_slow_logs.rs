@@ -110,7 +110,7 @@ pub struct DescribeDbSlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbSlowLogsResponse {
+    tolerant DescribeDbSlowLogsResponse {
         data: Vec<SlowLogData> = "Data",
         lock_time_sum: Option<f64> = "LockTimeSum",
         query_count: Option<i64> = "QueryCount",

@@ -55,7 +55,7 @@ pub struct DescribeDbTmpInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbTmpInstancesResponse {
+    tolerant DescribeDbTmpInstancesResponse {
         tmp_instances: Vec<TmpInstance> = "TmpInstances",
         request_id: Option<String> = "RequestId",
     }

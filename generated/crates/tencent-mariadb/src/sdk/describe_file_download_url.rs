@@ -60,7 +60,7 @@ pub struct DescribeFileDownloadUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeFileDownloadUrlResponse {
+    tolerant DescribeFileDownloadUrlResponse {
         pre_signed_url: Option<::runtime::SignedUrl> = "PreSignedUrl",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct DescribeInstanceNodeInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceNodeInfoResponse {
+    tolerant DescribeInstanceNodeInfoResponse {
         total_count: Option<u64> = "TotalCount",
         nodes_info: Vec<NodeInfo> = "NodesInfo",
         request_id: Option<String> = "RequestId",

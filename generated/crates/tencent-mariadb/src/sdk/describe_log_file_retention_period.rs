@@ -58,7 +58,7 @@ pub struct DescribeLogFileRetentionPeriodResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLogFileRetentionPeriodResponse {
+    tolerant DescribeLogFileRetentionPeriodResponse {
         instance_id: Option<String> = "InstanceId",
         days: Option<u64> = "Days",
         request_id: Option<String> = "RequestId",

@@ -110,7 +110,7 @@ pub struct DescribePriceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePriceResponse {
+    tolerant DescribePriceResponse {
         original_price: Option<i64> = "OriginalPrice",
         price: Option<i64> = "Price",
         request_id: Option<String> = "RequestId",

@@ -56,7 +56,7 @@ pub struct DestroyDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyDbInstanceResponse {
+    tolerant DestroyDbInstanceResponse {
         instance_id: Option<String> = "InstanceId",
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",

@@ -56,7 +56,7 @@ pub struct DestroyHourDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyHourDbInstanceResponse {
+    tolerant DestroyHourDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         instance_id: Option<String> = "InstanceId",
         request_id: Option<String> = "RequestId",

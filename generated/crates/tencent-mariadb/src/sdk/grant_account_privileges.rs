@@ -94,7 +94,7 @@ pub struct GrantAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    GrantAccountPrivilegesResponse {
+    tolerant GrantAccountPrivilegesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

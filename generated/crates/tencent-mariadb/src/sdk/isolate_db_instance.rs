@@ -57,7 +57,7 @@ pub struct IsolateDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateDbInstanceResponse {
+    tolerant IsolateDbInstanceResponse {
         success_instance_ids: Vec<String> = "SuccessInstanceIds",
         failed_instance_ids: Vec<String> = "FailedInstanceIds",
         request_id: Option<String> = "RequestId",

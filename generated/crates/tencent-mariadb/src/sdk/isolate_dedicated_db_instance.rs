@@ -52,7 +52,7 @@ pub struct IsolateDedicatedDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateDedicatedDbInstanceResponse {
+    tolerant IsolateDedicatedDbInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct KillSessionResponse {
 }
 
 ::runtime::lenient_object! {
-    KillSessionResponse {
+    tolerant KillSessionResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

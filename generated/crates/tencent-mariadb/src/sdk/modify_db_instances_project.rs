@@ -59,7 +59,7 @@ pub struct ModifyDbInstancesProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstancesProjectResponse {
+    tolerant ModifyDbInstancesProjectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -80,7 +80,7 @@ pub struct ModifyInstanceNetworkResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceNetworkResponse {
+    tolerant ModifyInstanceNetworkResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -69,7 +69,7 @@ pub struct ModifyInstanceVipResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceVipResponse {
+    tolerant ModifyInstanceVipResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

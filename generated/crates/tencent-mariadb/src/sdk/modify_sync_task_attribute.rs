@@ -55,7 +55,7 @@ pub struct ModifySyncTaskAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySyncTaskAttributeResponse {
+    tolerant ModifySyncTaskAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct TerminateDedicatedDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    TerminateDedicatedDbInstanceResponse {
+    tolerant TerminateDedicatedDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct UpgradeDedicatedDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDedicatedDbInstanceResponse {
+    tolerant UpgradeDedicatedDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

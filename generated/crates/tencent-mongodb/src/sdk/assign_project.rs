@@ -60,7 +60,7 @@ pub struct AssignProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    AssignProjectResponse {
+    tolerant AssignProjectResponse {
         flow_ids: Vec<u64> = "FlowIds",
         request_id: Option<String> = "RequestId",
     }

@@ -90,7 +90,7 @@ pub struct CreateAccountUserResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAccountUserResponse {
+    tolerant CreateAccountUserResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

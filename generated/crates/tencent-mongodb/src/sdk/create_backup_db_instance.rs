@@ -73,7 +73,7 @@ pub struct CreateBackupDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBackupDbInstanceResponse {
+    tolerant CreateBackupDbInstanceResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -72,7 +72,7 @@ pub struct CreateBackupDownloadTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBackupDownloadTaskResponse {
+    tolerant CreateBackupDownloadTaskResponse {
         tasks: Vec<BackupDownloadTaskStatus> = "Tasks",
         request_id: Option<String> = "RequestId",
     }

@@ -351,7 +351,7 @@ pub struct CreateDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstanceResponse {
+    tolerant CreateDbInstanceResponse {
         deal_id: Option<String> = "DealId",
         instance_ids: Vec<String> = "InstanceIds",
         request_id: Option<String> = "RequestId",

@@ -329,7 +329,7 @@ pub struct CreateDbInstanceHourResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstanceHourResponse {
+    tolerant CreateDbInstanceHourResponse {
         deal_id: Option<String> = "DealId",
         instance_ids: Vec<String> = "InstanceIds",
         request_id: Option<String> = "RequestId",

@@ -97,7 +97,7 @@ pub struct CreateDbInstanceParamTplResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstanceParamTplResponse {
+    tolerant CreateDbInstanceParamTplResponse {
         tpl_id: Option<String> = "TplId",
         request_id: Option<String> = "RequestId",
     }

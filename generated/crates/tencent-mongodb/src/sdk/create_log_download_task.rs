@@ -95,7 +95,7 @@ pub struct CreateLogDownloadTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateLogDownloadTaskResponse {
+    tolerant CreateLogDownloadTaskResponse {
         status: Option<i64> = "Status",
         request_id: Option<String> = "RequestId",
     }

@@ -71,7 +71,7 @@ pub struct DeleteAccountUserResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAccountUserResponse {
+    tolerant DeleteAccountUserResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

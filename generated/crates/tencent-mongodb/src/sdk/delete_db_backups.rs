@@ -56,7 +56,7 @@ pub struct DeleteDbBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDbBackupsResponse {
+    tolerant DeleteDbBackupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DeleteLogDownloadTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLogDownloadTaskResponse {
+    tolerant DeleteLogDownloadTaskResponse {
         status: Option<i64> = "Status",
         request_id: Option<String> = "RequestId",
     }

@@ -55,7 +55,7 @@ pub struct DescribeAccountUsersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountUsersResponse {
+    tolerant DescribeAccountUsersResponse {
         users: Vec<UserInfo> = "Users",
         request_id: Option<String> = "RequestId",
     }

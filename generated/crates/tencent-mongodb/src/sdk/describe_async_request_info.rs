@@ -62,7 +62,7 @@ pub struct DescribeAsyncRequestInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAsyncRequestInfoResponse {
+    tolerant DescribeAsyncRequestInfoResponse {
         status: Option<String> = "Status",
         start_time: Option<String> = "StartTime",
         end_time: Option<String> = "EndTime",

@@ -88,7 +88,7 @@ pub struct DescribeAuditConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditConfigResponse {
+    tolerant DescribeAuditConfigResponse {
         instance_id: Option<String> = "InstanceId",
         instance_name: Option<String> = "InstanceName",
         audit_all: Option<bool> = "AuditAll",

@@ -74,7 +74,7 @@ pub struct DescribeAuditLogFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditLogFilesResponse {
+    tolerant DescribeAuditLogFilesResponse {
         total_count: Option<u64> = "TotalCount",
         items: Vec<AuditLogFile> = "Items",
         request_id: Option<String> = "RequestId",

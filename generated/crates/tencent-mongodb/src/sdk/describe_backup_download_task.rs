@@ -112,7 +112,7 @@ pub struct DescribeBackupDownloadTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDownloadTaskResponse {
+    tolerant DescribeBackupDownloadTaskResponse {
         total_count: Option<i64> = "TotalCount",
         tasks: Vec<BackupDownloadTask> = "Tasks",
         request_id: Option<String> = "RequestId",

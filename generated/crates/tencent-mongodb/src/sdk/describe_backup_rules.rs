@@ -96,7 +96,7 @@ pub struct DescribeBackupRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupRulesResponse {
+    tolerant DescribeBackupRulesResponse {
         backup_save_time: Option<u64> = "BackupSaveTime",
         backup_frequency: Option<i64> = "BackupFrequency",
         backup_time: Option<u64> = "BackupTime",

@@ -70,7 +70,7 @@ pub struct DescribeClientConnectionsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClientConnectionsResponse {
+    tolerant DescribeClientConnectionsResponse {
         clients: Vec<ClientConnection> = "Clients",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -121,7 +121,7 @@ pub struct DescribeCurrentOpResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCurrentOpResponse {
+    tolerant DescribeCurrentOpResponse {
         total_count: Option<u64> = "TotalCount",
         current_ops: Vec<CurrentOp> = "CurrentOps",
         request_id: Option<String> = "RequestId",

@@ -81,7 +81,7 @@ pub struct DescribeDbBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbBackupsResponse {
+    tolerant DescribeDbBackupsResponse {
         backup_list: Vec<BackupInfo> = "BackupList",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -83,7 +83,7 @@ pub struct DescribeDbInstanceDealResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceDealResponse {
+    tolerant DescribeDbInstanceDealResponse {
         status: Option<i64> = "Status",
         original_price: Option<f64> = "OriginalPrice",
         discount_price: Option<f64> = "DiscountPrice",

@@ -64,7 +64,7 @@ pub struct DescribeDbInstanceNamespaceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceNamespaceResponse {
+    tolerant DescribeDbInstanceNamespaceResponse {
         databases: Vec<String> = "Databases",
         collections: Vec<String> = "Collections",
         request_id: Option<String> = "RequestId",

@@ -97,7 +97,7 @@ pub struct DescribeDbInstanceNodePropertyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceNodePropertyResponse {
+    tolerant DescribeDbInstanceNodePropertyResponse {
         mongos: Vec<NodeProperty> = "Mongos",
         replicate_sets: Vec<ReplicateSetInfo> = "ReplicateSets",
         request_id: Option<String> = "RequestId",

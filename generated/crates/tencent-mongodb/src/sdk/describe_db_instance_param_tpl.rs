@@ -86,7 +86,7 @@ pub struct DescribeDbInstanceParamTplResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceParamTplResponse {
+    tolerant DescribeDbInstanceParamTplResponse {
         param_tpls: Vec<ParamTpl> = "ParamTpls",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

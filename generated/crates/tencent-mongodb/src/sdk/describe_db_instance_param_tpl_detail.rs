@@ -99,7 +99,7 @@ pub struct DescribeDbInstanceParamTplDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceParamTplDetailResponse {
+    tolerant DescribeDbInstanceParamTplDetailResponse {
         instance_enum_params: Vec<InstanceEnumParam> = "InstanceEnumParams",
         instance_integer_params: Vec<InstanceIntegerParam> = "InstanceIntegerParams",
         instance_text_params: Vec<InstanceTextParam> = "InstanceTextParams",

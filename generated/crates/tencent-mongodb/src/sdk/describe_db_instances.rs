@@ -147,7 +147,7 @@ pub struct DescribeDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstancesResponse {
+    tolerant DescribeDbInstancesResponse {
         total_count: Option<u64> = "TotalCount",
         instance_details: Vec<InstanceDetail> = "InstanceDetails",
         request_id: Option<String> = "RequestId",

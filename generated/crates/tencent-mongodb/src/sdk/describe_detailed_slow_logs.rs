@@ -126,7 +126,7 @@ pub struct DescribeDetailedSlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDetailedSlowLogsResponse {
+    tolerant DescribeDetailedSlowLogsResponse {
         total_count: Option<i64> = "TotalCount",
         detailed_slow_logs: Vec<SlowLogItem> = "DetailedSlowLogs",
         request_id: Option<String> = "RequestId",

@@ -69,7 +69,7 @@ pub struct DescribeInstanceParamsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceParamsResponse {
+    tolerant DescribeInstanceParamsResponse {
         instance_enum_param: Vec<InstanceEnumParam> = "InstanceEnumParam",
         instance_integer_param: Vec<InstanceIntegerParam> = "InstanceIntegerParam",
         instance_text_param: Vec<InstanceTextParam> = "InstanceTextParam",

@@ -62,7 +62,7 @@ pub struct DescribeInstanceSslResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceSslResponse {
+    tolerant DescribeInstanceSslResponse {
         status: Option<i64> = "Status",
         expired_time: Option<String> = "ExpiredTime",
         cert_url: Option<String> = "CertUrl",

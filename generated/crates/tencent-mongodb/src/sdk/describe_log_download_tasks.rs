@@ -81,7 +81,7 @@ pub struct DescribeLogDownloadTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLogDownloadTasksResponse {
+    tolerant DescribeLogDownloadTasksResponse {
         total_count: Option<i64> = "TotalCount",
         tasks: Vec<Task> = "Tasks",
         request_id: Option<String> = "RequestId",

@@ -123,7 +123,7 @@ pub struct DescribeMongodbLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMongodbLogsResponse {
+    tolerant DescribeMongodbLogsResponse {
         total_count: Option<i64> = "TotalCount",
         log_list: Vec<LogInfo> = "LogList",
         request_id: Option<String> = "RequestId",

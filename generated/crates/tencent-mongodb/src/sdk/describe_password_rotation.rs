@@ -42,7 +42,7 @@ pub struct DescribePasswordRotationResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePasswordRotationResponse {
+    tolerant DescribePasswordRotationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct DescribeSecurityGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSecurityGroupResponse {
+    tolerant DescribeSecurityGroupResponse {
         groups: Vec<SecurityGroup> = "Groups",
         request_id: Option<String> = "RequestId",
     }

@@ -97,7 +97,7 @@ pub struct DescribeSlowLogPatternsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogPatternsResponse {
+    tolerant DescribeSlowLogPatternsResponse {
         count: Option<u64> = "Count",
         slow_log_patterns: Vec<SlowLogPattern> = "SlowLogPatterns",
         request_id: Option<String> = "RequestId",

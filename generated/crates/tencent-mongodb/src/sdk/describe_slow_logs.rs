@@ -94,7 +94,7 @@ pub struct DescribeSlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogsResponse {
+    tolerant DescribeSlowLogsResponse {
         count: Option<u64> = "Count",
         slow_logs: Vec<String> = "SlowLogs",
         request_id: Option<String> = "RequestId",

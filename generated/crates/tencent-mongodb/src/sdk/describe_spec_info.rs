@@ -54,7 +54,7 @@ pub struct DescribeSpecInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSpecInfoResponse {
+    tolerant DescribeSpecInfoResponse {
         spec_info_list: Vec<SpecificationInfo> = "SpecInfoList",
         request_id: Option<String> = "RequestId",
     }

@@ -55,7 +55,7 @@ pub struct DescribeSrvConnectionDomainResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSrvConnectionDomainResponse {
+    tolerant DescribeSrvConnectionDomainResponse {
         domain: Option<String> = "Domain",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct DisableSrvConnectionUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableSrvConnectionUrlResponse {
+    tolerant DisableSrvConnectionUrlResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -40,7 +40,7 @@ pub struct EnablePasswordRotationResponse {
 }
 
 ::runtime::lenient_object! {
-    EnablePasswordRotationResponse {
+    tolerant EnablePasswordRotationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

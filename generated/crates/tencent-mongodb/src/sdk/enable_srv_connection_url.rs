@@ -54,7 +54,7 @@ pub struct EnableSrvConnectionUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableSrvConnectionUrlResponse {
+    tolerant EnableSrvConnectionUrlResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

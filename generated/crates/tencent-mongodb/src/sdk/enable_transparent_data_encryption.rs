@@ -66,7 +66,7 @@ pub struct EnableTransparentDataEncryptionResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableTransparentDataEncryptionResponse {
+    tolerant EnableTransparentDataEncryptionResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct EnableWanServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableWanServiceResponse {
+    tolerant EnableWanServiceResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -52,7 +52,7 @@ pub struct FlushInstanceRouterConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    FlushInstanceRouterConfigResponse {
+    tolerant FlushInstanceRouterConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -226,7 +226,7 @@ pub struct InquirePriceCreateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceCreateDbInstancesResponse {
+    tolerant InquirePriceCreateDbInstancesResponse {
         price: Option<DbInstancePrice> = "Price",
         request_id: Option<String> = "RequestId",
     }

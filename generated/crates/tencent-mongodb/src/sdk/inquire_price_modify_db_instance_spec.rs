@@ -90,7 +90,7 @@ pub struct InquirePriceModifyDbInstanceSpecResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceModifyDbInstanceSpecResponse {
+    tolerant InquirePriceModifyDbInstanceSpecResponse {
         price: Option<DbInstancePrice> = "Price",
         request_id: Option<String> = "RequestId",
     }

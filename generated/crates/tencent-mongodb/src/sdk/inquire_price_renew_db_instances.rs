@@ -69,7 +69,7 @@ pub struct InquirePriceRenewDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceRenewDbInstancesResponse {
+    tolerant InquirePriceRenewDbInstancesResponse {
         price: Option<DbInstancePrice> = "Price",
         request_id: Option<String> = "RequestId",
     }

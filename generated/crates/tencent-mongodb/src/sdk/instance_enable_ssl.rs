@@ -77,7 +77,7 @@ pub struct InstanceEnableSslResponse {
 }
 
 ::runtime::lenient_object! {
-    InstanceEnableSslResponse {
+    tolerant InstanceEnableSslResponse {
         status: Option<i64> = "Status",
         expired_time: Option<String> = "ExpiredTime",
         cert_url: Option<String> = "CertUrl",

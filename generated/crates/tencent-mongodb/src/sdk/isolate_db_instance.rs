@@ -53,7 +53,7 @@ pub struct IsolateDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateDbInstanceResponse {
+    tolerant IsolateDbInstanceResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct KillOpsResponse {
 }
 
 ::runtime::lenient_object! {
-    KillOpsResponse {
+    tolerant KillOpsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

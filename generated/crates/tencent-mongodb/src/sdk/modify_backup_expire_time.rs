@@ -69,7 +69,7 @@ pub struct ModifyBackupExpireTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupExpireTimeResponse {
+    tolerant ModifyBackupExpireTimeResponse {
         failed_backups: Vec<i64> = "FailedBackups",
         request_id: Option<String> = "RequestId",
     }

@@ -90,7 +90,7 @@ pub struct ModifyDbInstanceNetworkAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceNetworkAddressResponse {
+    tolerant ModifyDbInstanceNetworkAddressResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

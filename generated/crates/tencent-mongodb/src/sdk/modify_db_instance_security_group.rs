@@ -60,7 +60,7 @@ pub struct ModifyDbInstanceSecurityGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSecurityGroupResponse {
+    tolerant ModifyDbInstanceSecurityGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

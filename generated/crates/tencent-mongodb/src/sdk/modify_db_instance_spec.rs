@@ -174,7 +174,7 @@ pub struct ModifyDbInstanceSpecResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSpecResponse {
+    tolerant ModifyDbInstanceSpecResponse {
         deal_id: Option<String> = "DealId",
         request_id: Option<String> = "RequestId",
     }

@@ -94,7 +94,7 @@ pub struct ModifyInstanceAzResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceAzResponse {
+    tolerant ModifyInstanceAzResponse {
         deal_id: Option<String> = "DealId",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct ModifySrvConnectionUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySrvConnectionUrlResponse {
+    tolerant ModifySrvConnectionUrlResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -55,7 +55,7 @@ pub struct OfflineIsolatedDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    OfflineIsolatedDbInstanceResponse {
+    tolerant OfflineIsolatedDbInstanceResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

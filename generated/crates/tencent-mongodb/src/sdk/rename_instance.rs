@@ -56,7 +56,7 @@ pub struct RenameInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RenameInstanceResponse {
+    tolerant RenameInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct RenewDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewDbInstancesResponse {
+    tolerant RenewDbInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

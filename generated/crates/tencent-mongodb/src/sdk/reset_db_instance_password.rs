@@ -69,7 +69,7 @@ pub struct ResetDbInstancePasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetDbInstancePasswordResponse {
+    tolerant ResetDbInstancePasswordResponse {
         async_request_id: Option<String> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

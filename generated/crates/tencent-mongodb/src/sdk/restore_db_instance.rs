@@ -72,7 +72,7 @@ pub struct RestoreDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RestoreDbInstanceResponse {
+    tolerant RestoreDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

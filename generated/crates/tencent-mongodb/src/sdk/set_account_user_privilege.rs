@@ -67,7 +67,7 @@ pub struct SetAccountUserPrivilegeResponse {
 }
 
 ::runtime::lenient_object! {
-    SetAccountUserPrivilegeResponse {
+    tolerant SetAccountUserPrivilegeResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -64,7 +64,7 @@ pub struct SetDbInstanceDeletionProtectionResponse {
 }
 
 ::runtime::lenient_object! {
-    SetDbInstanceDeletionProtectionResponse {
+    tolerant SetDbInstanceDeletionProtectionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct SetInstanceMaintenanceResponse {
 }
 
 ::runtime::lenient_object! {
-    SetInstanceMaintenanceResponse {
+    tolerant SetInstanceMaintenanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct TerminateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    TerminateDbInstancesResponse {
+    tolerant TerminateDbInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

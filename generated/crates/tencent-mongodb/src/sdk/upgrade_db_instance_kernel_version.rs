@@ -60,7 +60,7 @@ pub struct UpgradeDbInstanceKernelVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDbInstanceKernelVersionResponse {
+    tolerant UpgradeDbInstanceKernelVersionResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

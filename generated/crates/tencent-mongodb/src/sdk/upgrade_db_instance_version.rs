@@ -80,7 +80,7 @@ pub struct UpgradeDbInstanceVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDbInstanceVersionResponse {
+    tolerant UpgradeDbInstanceVersionResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct BindPrometheusManagedGrafanaResponse {
 }
 
 ::runtime::lenient_object! {
-    BindPrometheusManagedGrafanaResponse {
+    tolerant BindPrometheusManagedGrafanaResponse {
         request_id: Option<String> = "RequestId",
     }
 }

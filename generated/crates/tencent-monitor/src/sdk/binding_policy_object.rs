@@ -82,7 +82,7 @@ pub struct BindingPolicyObjectResponse {
 }
 
 ::runtime::lenient_object! {
-    BindingPolicyObjectResponse {
+    tolerant BindingPolicyObjectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct CleanGrafanaInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CleanGrafanaInstanceResponse {
+    tolerant CleanGrafanaInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -94,7 +94,7 @@ pub struct CreateAlarmNoticeResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAlarmNoticeResponse {
+    tolerant CreateAlarmNoticeResponse {
         notice_id: Option<String> = "NoticeId",
         request_id: Option<String> = "RequestId",
     }

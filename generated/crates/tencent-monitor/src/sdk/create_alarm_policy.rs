@@ -155,7 +155,7 @@ pub struct CreateAlarmPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAlarmPolicyResponse {
+    tolerant CreateAlarmPolicyResponse {
         policy_id: Option<String> = "PolicyId",
         origin_id: Option<String> = "OriginId",
         request_id: Option<String> = "RequestId",

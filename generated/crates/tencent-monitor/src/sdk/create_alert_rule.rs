@@ -108,7 +108,7 @@ pub struct CreateAlertRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAlertRuleResponse {
+    tolerant CreateAlertRuleResponse {
         rule_id: Option<String> = "RuleId",
         request_id: Option<String> = "RequestId",
     }

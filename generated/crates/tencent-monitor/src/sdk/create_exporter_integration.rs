@@ -102,7 +102,7 @@ pub struct CreateExporterIntegrationResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateExporterIntegrationResponse {
+    tolerant CreateExporterIntegrationResponse {
         names: Vec<String> = "Names",
         request_id: Option<String> = "RequestId",
     }

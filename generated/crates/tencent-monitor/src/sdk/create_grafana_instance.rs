@@ -91,7 +91,7 @@ pub struct CreateGrafanaInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateGrafanaInstanceResponse {
+    tolerant CreateGrafanaInstanceResponse {
         instance_id: Option<String> = "InstanceId",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct CreateGrafanaIntegrationResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateGrafanaIntegrationResponse {
+    tolerant CreateGrafanaIntegrationResponse {
         integration_id: Option<String> = "IntegrationId",
         request_id: Option<String> = "RequestId",
     }

@@ -85,7 +85,7 @@ pub struct CreateGrafanaNotificationChannelResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateGrafanaNotificationChannelResponse {
+    tolerant CreateGrafanaNotificationChannelResponse {
         channel_id: Option<String> = "ChannelId",
         request_id: Option<String> = "RequestId",
     }

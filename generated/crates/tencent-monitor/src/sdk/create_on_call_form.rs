@@ -120,7 +120,7 @@ pub struct CreateOnCallFormResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateOnCallFormResponse {
+    tolerant CreateOnCallFormResponse {
         on_call_form_id: Option<String> = "OnCallFormID",
         request_id: Option<String> = "RequestId",
     }

@@ -111,7 +111,7 @@ pub struct CreatePolicyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePolicyGroupResponse {
+    tolerant CreatePolicyGroupResponse {
         group_id: Option<i64> = "GroupId",
         request_id: Option<String> = "RequestId",
     }

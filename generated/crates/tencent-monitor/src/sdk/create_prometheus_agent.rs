@@ -59,7 +59,7 @@ pub struct CreatePrometheusAgentResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusAgentResponse {
+    tolerant CreatePrometheusAgentResponse {
         agent_id: Option<String> = "AgentId",
         request_id: Option<String> = "RequestId",
     }

@@ -92,7 +92,7 @@ pub struct CreatePrometheusAlertGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusAlertGroupResponse {
+    tolerant CreatePrometheusAlertGroupResponse {
         group_id: Option<String> = "GroupId",
         request_id: Option<String> = "RequestId",
     }

@@ -64,7 +64,7 @@ pub struct CreatePrometheusAlertPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusAlertPolicyResponse {
+    tolerant CreatePrometheusAlertPolicyResponse {
         id: Option<String> = "Id",
         request_id: Option<String> = "RequestId",
     }

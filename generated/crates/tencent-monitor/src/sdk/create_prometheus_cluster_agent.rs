@@ -61,7 +61,7 @@ pub struct CreatePrometheusClusterAgentResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusClusterAgentResponse {
+    tolerant CreatePrometheusClusterAgentResponse {
         request_id: Option<String> = "RequestId",
     }
 }

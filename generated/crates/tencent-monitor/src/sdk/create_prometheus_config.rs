@@ -80,7 +80,7 @@ pub struct CreatePrometheusConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusConfigResponse {
+    tolerant CreatePrometheusConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct CreatePrometheusGlobalNotificationResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusGlobalNotificationResponse {
+    tolerant CreatePrometheusGlobalNotificationResponse {
         id: Option<String> = "Id",
         request_id: Option<String> = "RequestId",
     }

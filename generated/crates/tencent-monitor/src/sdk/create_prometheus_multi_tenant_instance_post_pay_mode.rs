@@ -100,7 +100,7 @@ pub struct CreatePrometheusMultiTenantInstancePostPayModeResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusMultiTenantInstancePostPayModeResponse {
+    tolerant CreatePrometheusMultiTenantInstancePostPayModeResponse {
         instance_id: Option<String> = "InstanceId",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct CreatePrometheusRecordRuleYamlResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusRecordRuleYamlResponse {
+    tolerant CreatePrometheusRecordRuleYamlResponse {
         request_id: Option<String> = "RequestId",
     }
 }

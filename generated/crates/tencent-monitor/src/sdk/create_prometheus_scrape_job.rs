@@ -66,7 +66,7 @@ pub struct CreatePrometheusScrapeJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusScrapeJobResponse {
+    tolerant CreatePrometheusScrapeJobResponse {
         job_id: Option<String> = "JobId",
         request_id: Option<String> = "RequestId",
     }

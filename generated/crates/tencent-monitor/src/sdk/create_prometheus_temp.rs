@@ -55,7 +55,7 @@ pub struct CreatePrometheusTempResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePrometheusTempResponse {
+    tolerant CreatePrometheusTempResponse {
         template_id: Option<String> = "TemplateId",
         request_id: Option<String> = "RequestId",
     }

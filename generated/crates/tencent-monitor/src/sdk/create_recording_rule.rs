@@ -79,7 +79,7 @@ pub struct CreateRecordingRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRecordingRuleResponse {
+    tolerant CreateRecordingRuleResponse {
         rule_id: Option<String> = "RuleId",
         request_id: Option<String> = "RequestId",
     }

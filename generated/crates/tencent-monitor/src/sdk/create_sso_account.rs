@@ -72,7 +72,7 @@ pub struct CreateSsoAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSsoAccountResponse {
+    tolerant CreateSsoAccountResponse {
         user_id: Option<String> = "UserId",
         request_id: Option<String> = "RequestId",
     }

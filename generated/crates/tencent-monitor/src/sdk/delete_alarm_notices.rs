@@ -63,7 +63,7 @@ pub struct DeleteAlarmNoticesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAlarmNoticesResponse {
+    tolerant DeleteAlarmNoticesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct DeleteAlarmPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAlarmPolicyResponse {
+    tolerant DeleteAlarmPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

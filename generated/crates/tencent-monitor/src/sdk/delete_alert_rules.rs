@@ -56,7 +56,7 @@ pub struct DeleteAlertRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAlertRulesResponse {
+    tolerant DeleteAlertRulesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -83,7 +83,7 @@ pub struct DeleteExporterIntegrationResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteExporterIntegrationResponse {
+    tolerant DeleteExporterIntegrationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct DeleteGrafanaInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteGrafanaInstanceResponse {
+    tolerant DeleteGrafanaInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DeleteGrafanaIntegrationResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteGrafanaIntegrationResponse {
+    tolerant DeleteGrafanaIntegrationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DeleteGrafanaNotificationChannelResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteGrafanaNotificationChannelResponse {
+    tolerant DeleteGrafanaNotificationChannelResponse {
         request_id: Option<String> = "RequestId",
     }
 }

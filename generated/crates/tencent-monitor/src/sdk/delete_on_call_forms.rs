@@ -63,7 +63,7 @@ pub struct DeleteOnCallFormsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteOnCallFormsResponse {
+    tolerant DeleteOnCallFormsResponse {
         failed_on_call_form_i_ds: Vec<String> = "FailedOnCallFormIDs",
         success_on_call_form_i_ds: Vec<String> = "SuccessOnCallFormIDs",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct DeletePolicyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePolicyGroupResponse {
+    tolerant DeletePolicyGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct DeletePrometheusAlertGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePrometheusAlertGroupsResponse {
+    tolerant DeletePrometheusAlertGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

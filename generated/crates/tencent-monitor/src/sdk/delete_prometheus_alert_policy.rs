@@ -63,7 +63,7 @@ pub struct DeletePrometheusAlertPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePrometheusAlertPolicyResponse {
+    tolerant DeletePrometheusAlertPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

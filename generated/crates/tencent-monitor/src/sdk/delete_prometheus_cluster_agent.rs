@@ -60,7 +60,7 @@ pub struct DeletePrometheusClusterAgentResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePrometheusClusterAgentResponse {
+    tolerant DeletePrometheusClusterAgentResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -78,7 +78,7 @@ pub struct DeletePrometheusConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePrometheusConfigResponse {
+    tolerant DeletePrometheusConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct DeletePrometheusRecordRuleYamlResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePrometheusRecordRuleYamlResponse {
+    tolerant DeletePrometheusRecordRuleYamlResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct DeletePrometheusScrapeJobsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePrometheusScrapeJobsResponse {
+    tolerant DeletePrometheusScrapeJobsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

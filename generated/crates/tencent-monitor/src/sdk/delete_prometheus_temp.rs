@@ -50,7 +50,7 @@ pub struct DeletePrometheusTempResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePrometheusTempResponse {
+    tolerant DeletePrometheusTempResponse {
         request_id: Option<String> = "RequestId",
     }
 }

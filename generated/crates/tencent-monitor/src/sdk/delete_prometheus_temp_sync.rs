@@ -60,7 +60,7 @@ pub struct DeletePrometheusTempSyncResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePrometheusTempSyncResponse {
+    tolerant DeletePrometheusTempSyncResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct DeleteRecordingRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRecordingRulesResponse {
+    tolerant DeleteRecordingRulesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

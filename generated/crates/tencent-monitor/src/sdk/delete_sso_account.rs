@@ -56,7 +56,7 @@ pub struct DeleteSsoAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSsoAccountResponse {
+    tolerant DeleteSsoAccountResponse {
         request_id: Option<String> = "RequestId",
     }
 }

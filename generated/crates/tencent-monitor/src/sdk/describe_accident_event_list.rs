@@ -117,7 +117,7 @@ pub struct DescribeAccidentEventListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccidentEventListResponse {
+    tolerant DescribeAccidentEventListResponse {
         alarms: Vec<DescribeAccidentEventListAlarms> = "Alarms",
         total: Option<i64> = "Total",
         request_id: Option<String> = "RequestId",

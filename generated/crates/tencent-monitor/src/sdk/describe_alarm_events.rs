@@ -66,7 +66,7 @@ pub struct DescribeAlarmEventsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmEventsResponse {
+    tolerant DescribeAlarmEventsResponse {
         events: Vec<AlarmEvent> = "Events",
         request_id: Option<String> = "RequestId",
     }

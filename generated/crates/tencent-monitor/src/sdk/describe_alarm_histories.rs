@@ -146,7 +146,7 @@ pub struct DescribeAlarmHistoriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmHistoriesResponse {
+    tolerant DescribeAlarmHistoriesResponse {
         total_count: Option<i64> = "TotalCount",
         histories: Vec<AlarmHistory> = "Histories",
         request_id: Option<String> = "RequestId",

@@ -68,7 +68,7 @@ pub struct DescribeAlarmMetricsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmMetricsResponse {
+    tolerant DescribeAlarmMetricsResponse {
         metrics: Vec<Metric> = "Metrics",
         request_id: Option<String> = "RequestId",
     }

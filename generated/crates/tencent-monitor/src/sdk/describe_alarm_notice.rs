@@ -61,7 +61,7 @@ pub struct DescribeAlarmNoticeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmNoticeResponse {
+    tolerant DescribeAlarmNoticeResponse {
         notice: Option<AlarmNotice> = "Notice",
         request_id: Option<String> = "RequestId",
     }

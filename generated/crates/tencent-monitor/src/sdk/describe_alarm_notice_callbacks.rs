@@ -58,7 +58,7 @@ pub struct DescribeAlarmNoticeCallbacksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmNoticeCallbacksResponse {
+    tolerant DescribeAlarmNoticeCallbacksResponse {
         url_notices: Vec<UrlNotice> = "URLNotices",
         request_id: Option<String> = "RequestId",
     }

@@ -64,7 +64,7 @@ pub struct DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse {
+    tolerant DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse {
         notices: Vec<NoticeOnCallUsersInfo> = "Notices",
         request_id: Option<String> = "RequestId",
     }

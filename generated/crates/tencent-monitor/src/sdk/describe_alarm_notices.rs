@@ -116,7 +116,7 @@ pub struct DescribeAlarmNoticesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmNoticesResponse {
+    tolerant DescribeAlarmNoticesResponse {
         total_count: Option<i64> = "TotalCount",
         notices: Vec<AlarmNotice> = "Notices",
         request_id: Option<String> = "RequestId",

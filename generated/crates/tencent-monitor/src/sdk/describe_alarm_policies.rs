@@ -193,7 +193,7 @@ pub struct DescribeAlarmPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmPoliciesResponse {
+    tolerant DescribeAlarmPoliciesResponse {
         total_count: Option<i64> = "TotalCount",
         policies: Vec<AlarmPolicy> = "Policies",
         request_id: Option<String> = "RequestId",

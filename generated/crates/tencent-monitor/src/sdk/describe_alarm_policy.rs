@@ -61,7 +61,7 @@ pub struct DescribeAlarmPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmPolicyResponse {
+    tolerant DescribeAlarmPolicyResponse {
         policy: Option<AlarmPolicy> = "Policy",
         request_id: Option<String> = "RequestId",
     }

@@ -94,7 +94,7 @@ pub struct DescribeAlertRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlertRulesResponse {
+    tolerant DescribeAlertRulesResponse {
         total_count: Option<i64> = "TotalCount",
         alert_rule_set: Vec<PrometheusRuleSet> = "AlertRuleSet",
         request_id: Option<String> = "RequestId",

@@ -84,7 +84,7 @@ pub struct DescribeAllNamespacesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAllNamespacesResponse {
+    tolerant DescribeAllNamespacesResponse {
         qce_namespaces: Option<CommonNamespace> = "QceNamespaces",
         custom_namespaces: Option<CommonNamespace> = "CustomNamespaces",
         qce_namespaces_new: Vec<CommonNamespace> = "QceNamespacesNew",

@@ -66,7 +66,7 @@ pub struct DescribeBaseMetricsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBaseMetricsResponse {
+    tolerant DescribeBaseMetricsResponse {
         metric_set: Vec<MetricSet> = "MetricSet",
         request_id: Option<String> = "RequestId",
     }

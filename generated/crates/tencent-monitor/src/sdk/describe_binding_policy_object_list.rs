@@ -97,7 +97,7 @@ pub struct DescribeBindingPolicyObjectListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBindingPolicyObjectListResponse {
+    tolerant DescribeBindingPolicyObjectListResponse {
         list: Vec<DescribeBindingPolicyObjectListInstance> = "List",
         total: Option<i64> = "Total",
         no_shielded_sum: Option<i64> = "NoShieldedSum",

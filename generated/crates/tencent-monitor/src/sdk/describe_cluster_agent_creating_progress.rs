@@ -44,7 +44,7 @@ pub struct DescribeClusterAgentCreatingProgressResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterAgentCreatingProgressResponse {
+    tolerant DescribeClusterAgentCreatingProgressResponse {
         request_id: Option<String> = "RequestId",
     }
 }

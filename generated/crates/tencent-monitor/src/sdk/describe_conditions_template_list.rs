@@ -96,7 +96,7 @@ pub struct DescribeConditionsTemplateListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeConditionsTemplateListResponse {
+    tolerant DescribeConditionsTemplateListResponse {
         total: Option<i64> = "Total",
         template_group_list: Vec<TemplateGroup> = "TemplateGroupList",
         request_id: Option<String> = "RequestId",

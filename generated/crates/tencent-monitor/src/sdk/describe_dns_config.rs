@@ -53,7 +53,7 @@ pub struct DescribeDnsConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDnsConfigResponse {
+    tolerant DescribeDnsConfigResponse {
         name_servers: Vec<String> = "NameServers",
         request_id: Option<String> = "RequestId",
     }

@@ -86,7 +86,7 @@ pub struct DescribeExporterIntegrationsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeExporterIntegrationsResponse {
+    tolerant DescribeExporterIntegrationsResponse {
         integration_set: Vec<IntegrationConfiguration> = "IntegrationSet",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct DescribeGrafanaChannelsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGrafanaChannelsResponse {
+    tolerant DescribeGrafanaChannelsResponse {
         notification_channel_set: Vec<GrafanaChannel> = "NotificationChannelSet",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct DescribeGrafanaConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGrafanaConfigResponse {
+    tolerant DescribeGrafanaConfigResponse {
         config: Option<String> = "Config",
         request_id: Option<String> = "RequestId",
     }

@@ -55,7 +55,7 @@ pub struct DescribeGrafanaEnvironmentsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGrafanaEnvironmentsResponse {
+    tolerant DescribeGrafanaEnvironmentsResponse {
         envs: Option<String> = "Envs",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct DescribeGrafanaInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGrafanaInstancesResponse {
+    tolerant DescribeGrafanaInstancesResponse {
         instance_set: Vec<GrafanaInstanceInfo> = "InstanceSet",
         total_count: Option<i64> = "TotalCount",
         instances: Vec<GrafanaInstanceInfo> = "Instances",

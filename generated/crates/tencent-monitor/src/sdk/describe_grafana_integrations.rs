@@ -67,7 +67,7 @@ pub struct DescribeGrafanaIntegrationsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGrafanaIntegrationsResponse {
+    tolerant DescribeGrafanaIntegrationsResponse {
         integration_set: Vec<GrafanaIntegrationConfig> = "IntegrationSet",
         request_id: Option<String> = "RequestId",
     }

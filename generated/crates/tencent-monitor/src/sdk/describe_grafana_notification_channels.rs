@@ -2,7 +2,7 @@
 //! `DescribeGrafanaNotificationChannels`: This API is used to list Grafana notification channels.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_grafana_notification_channels_1.json`): Listing Grafana alert channels (not decoded: does not decode: at `$.Response.NotificationChannelSet[0].OrgIds`: invalid type: sequence, expected a string (or a number or boolean, kept as text) at line 17 column 20)
+//! - Sample `example_1` (`examples/describe_grafana_notification_channels_1.json`): Listing Grafana alert channels
 //! - Spec: `specs/tencent/monitor/describe_grafana_notification_channels.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
 use super::GrafanaNotificationChannel;
@@ -84,7 +84,7 @@ pub struct DescribeGrafanaNotificationChannelsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGrafanaNotificationChannelsResponse {
+    tolerant DescribeGrafanaNotificationChannelsResponse {
         notification_channel_set: Vec<GrafanaNotificationChannel> = "NotificationChannelSet",
         request_id: Option<String> = "RequestId",
     }

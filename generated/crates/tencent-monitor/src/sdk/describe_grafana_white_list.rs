@@ -55,7 +55,7 @@ pub struct DescribeGrafanaWhiteListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGrafanaWhiteListResponse {
+    tolerant DescribeGrafanaWhiteListResponse {
         white_list: Vec<String> = "WhiteList",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct DescribeInstalledPluginsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstalledPluginsResponse {
+    tolerant DescribeInstalledPluginsResponse {
         plugin_set: Vec<GrafanaPlugin> = "PluginSet",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct DescribeMonitorTypesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMonitorTypesResponse {
+    tolerant DescribeMonitorTypesResponse {
         monitor_types: Vec<String> = "MonitorTypes",
         monitor_type_infos: Vec<MonitorTypeInfo> = "MonitorTypeInfos",
         request_id: Option<String> = "RequestId",

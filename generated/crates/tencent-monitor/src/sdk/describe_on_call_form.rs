@@ -62,7 +62,7 @@ pub struct DescribeOnCallFormResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeOnCallFormResponse {
+    tolerant DescribeOnCallFormResponse {
         on_call_form: Option<OneOnCallForm> = "OnCallForm",
         request_id: Option<String> = "RequestId",
     }

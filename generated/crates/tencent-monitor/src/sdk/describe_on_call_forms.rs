@@ -90,7 +90,7 @@ pub struct DescribeOnCallFormsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeOnCallFormsResponse {
+    tolerant DescribeOnCallFormsResponse {
         on_call_forms: Vec<OnCallForm> = "OnCallForms",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

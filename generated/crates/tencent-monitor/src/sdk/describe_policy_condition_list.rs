@@ -57,7 +57,7 @@ pub struct DescribePolicyConditionListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePolicyConditionListResponse {
+    tolerant DescribePolicyConditionListResponse {
         conditions: Vec<DescribePolicyConditionListCondition> = "Conditions",
         request_id: Option<String> = "RequestId",
     }

@@ -119,7 +119,7 @@ pub struct DescribePolicyGroupInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePolicyGroupInfoResponse {
+    tolerant DescribePolicyGroupInfoResponse {
         group_name: Option<String> = "GroupName",
         project_id: Option<i64> = "ProjectId",
         is_default: Option<i64> = "IsDefault",

@@ -135,7 +135,7 @@ pub struct DescribePolicyGroupListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePolicyGroupListResponse {
+    tolerant DescribePolicyGroupListResponse {
         group_list: Vec<DescribePolicyGroupListGroup> = "GroupList",
         total: Option<i64> = "Total",
         warning: Option<String> = "Warning",

@@ -138,7 +138,7 @@ pub struct DescribeProductEventListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProductEventListResponse {
+    tolerant DescribeProductEventListResponse {
         events: Vec<DescribeProductEventListEvents> = "Events",
         over_view: Option<DescribeProductEventListOverView> = "OverView",
         total: Option<i64> = "Total",

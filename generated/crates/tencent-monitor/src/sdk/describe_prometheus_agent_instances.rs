@@ -57,7 +57,7 @@ pub struct DescribePrometheusAgentInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusAgentInstancesResponse {
+    tolerant DescribePrometheusAgentInstancesResponse {
         instances: Vec<String> = "Instances",
         request_id: Option<String> = "RequestId",
     }

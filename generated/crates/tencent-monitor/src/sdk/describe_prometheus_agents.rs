@@ -81,7 +81,7 @@ pub struct DescribePrometheusAgentsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusAgentsResponse {
+    tolerant DescribePrometheusAgentsResponse {
         agent_set: Vec<PrometheusAgent> = "AgentSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -83,7 +83,7 @@ pub struct DescribePrometheusAlertGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusAlertGroupsResponse {
+    tolerant DescribePrometheusAlertGroupsResponse {
         alert_group_set: Vec<PrometheusAlertGroupSet> = "AlertGroupSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

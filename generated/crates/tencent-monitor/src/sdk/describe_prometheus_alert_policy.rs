@@ -77,7 +77,7 @@ pub struct DescribePrometheusAlertPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusAlertPolicyResponse {
+    tolerant DescribePrometheusAlertPolicyResponse {
         alert_rules: Vec<PrometheusAlertPolicyItem> = "AlertRules",
         total: Option<u64> = "Total",
         request_id: Option<String> = "RequestId",

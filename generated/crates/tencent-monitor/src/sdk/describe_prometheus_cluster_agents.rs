@@ -73,7 +73,7 @@ pub struct DescribePrometheusClusterAgentsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusClusterAgentsResponse {
+    tolerant DescribePrometheusClusterAgentsResponse {
         agents: Vec<PrometheusAgentOverview> = "Agents",
         total: Option<u64> = "Total",
         is_first_bind: Option<bool> = "IsFirstBind",

@@ -82,7 +82,7 @@ pub struct DescribePrometheusConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusConfigResponse {
+    tolerant DescribePrometheusConfigResponse {
         config: Option<String> = "Config",
         service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
         pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",

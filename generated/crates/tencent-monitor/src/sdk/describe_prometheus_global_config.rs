@@ -78,7 +78,7 @@ pub struct DescribePrometheusGlobalConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusGlobalConfigResponse {
+    tolerant DescribePrometheusGlobalConfigResponse {
         config: Option<String> = "Config",
         service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
         pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",

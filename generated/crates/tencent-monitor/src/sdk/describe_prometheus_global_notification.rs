@@ -58,7 +58,7 @@ pub struct DescribePrometheusGlobalNotificationResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusGlobalNotificationResponse {
+    tolerant DescribePrometheusGlobalNotificationResponse {
         notification: Option<PrometheusNotificationItem> = "Notification",
         request_id: Option<String> = "RequestId",
     }

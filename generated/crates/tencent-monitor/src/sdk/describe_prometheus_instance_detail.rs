@@ -122,7 +122,7 @@ pub struct DescribePrometheusInstanceDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusInstanceDetailResponse {
+    tolerant DescribePrometheusInstanceDetailResponse {
         instance_id: Option<String> = "InstanceId",
         instance_name: Option<String> = "InstanceName",
         vpc_id: Option<String> = "VpcId",

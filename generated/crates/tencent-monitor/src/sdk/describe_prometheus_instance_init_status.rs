@@ -70,7 +70,7 @@ pub struct DescribePrometheusInstanceInitStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusInstanceInitStatusResponse {
+    tolerant DescribePrometheusInstanceInitStatusResponse {
         status: Option<String> = "Status",
         steps: Vec<TaskStepInfo> = "Steps",
         eks_cluster_id: Option<String> = "EksClusterId",

@@ -73,7 +73,7 @@ pub struct DescribePrometheusInstanceUsageResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusInstanceUsageResponse {
+    tolerant DescribePrometheusInstanceUsageResponse {
         usage_set: Vec<PrometheusInstanceTenantUsage> = "UsageSet",
         request_id: Option<String> = "RequestId",
     }

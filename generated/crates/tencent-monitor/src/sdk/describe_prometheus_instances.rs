@@ -130,7 +130,7 @@ pub struct DescribePrometheusInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusInstancesResponse {
+    tolerant DescribePrometheusInstancesResponse {
         instance_set: Vec<PrometheusInstancesItem> = "InstanceSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -72,7 +72,7 @@ pub struct DescribePrometheusInstancesOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusInstancesOverviewResponse {
+    tolerant DescribePrometheusInstancesOverviewResponse {
         instances: Vec<PrometheusInstancesOverview> = "Instances",
         total: Option<u64> = "Total",
         request_id: Option<String> = "RequestId",

@@ -75,7 +75,7 @@ pub struct DescribePrometheusRecordRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusRecordRulesResponse {
+    tolerant DescribePrometheusRecordRulesResponse {
         records: Vec<PrometheusRecordRuleYamlItem> = "Records",
         total: Option<u64> = "Total",
         request_id: Option<String> = "RequestId",

@@ -87,7 +87,7 @@ pub struct DescribePrometheusScrapeJobsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusScrapeJobsResponse {
+    tolerant DescribePrometheusScrapeJobsResponse {
         scrape_job_set: Vec<PrometheusScrapeJob> = "ScrapeJobSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribePrometheusTargetsTmpResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusTargetsTmpResponse {
+    tolerant DescribePrometheusTargetsTmpResponse {
         jobs: Vec<PrometheusJobTargets> = "Jobs",
         request_id: Option<String> = "RequestId",
     }

@@ -71,7 +71,7 @@ pub struct DescribePrometheusTempResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusTempResponse {
+    tolerant DescribePrometheusTempResponse {
         templates: Vec<PrometheusTemp> = "Templates",
         total: Option<u64> = "Total",
         request_id: Option<String> = "RequestId",

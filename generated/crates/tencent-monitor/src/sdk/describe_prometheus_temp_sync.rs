@@ -58,7 +58,7 @@ pub struct DescribePrometheusTempSyncResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusTempSyncResponse {
+    tolerant DescribePrometheusTempSyncResponse {
         targets: Vec<PrometheusTemplateSyncTarget> = "Targets",
         request_id: Option<String> = "RequestId",
     }

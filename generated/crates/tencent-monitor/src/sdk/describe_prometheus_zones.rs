@@ -60,7 +60,7 @@ pub struct DescribePrometheusZonesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePrometheusZonesResponse {
+    tolerant DescribePrometheusZonesResponse {
         zone_set: Vec<PrometheusZoneItem> = "ZoneSet",
         request_id: Option<String> = "RequestId",
     }

@@ -91,7 +91,7 @@ pub struct DescribeRecordingRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRecordingRulesResponse {
+    tolerant DescribeRecordingRulesResponse {
         total_count: Option<i64> = "TotalCount",
         recording_rule_set: Vec<RecordingRuleSet> = "RecordingRuleSet",
         request_id: Option<String> = "RequestId",

@@ -61,7 +61,7 @@ pub struct DescribeSsoAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSsoAccountResponse {
+    tolerant DescribeSsoAccountResponse {
         account_set: Vec<GrafanaAccountInfo> = "AccountSet",
         request_id: Option<String> = "RequestId",
     }

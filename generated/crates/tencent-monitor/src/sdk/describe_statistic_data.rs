@@ -107,7 +107,7 @@ pub struct DescribeStatisticDataResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeStatisticDataResponse {
+    tolerant DescribeStatisticDataResponse {
         period: Option<u64> = "Period",
         start_time: Option<String> = "StartTime",
         end_time: Option<String> = "EndTime",

@@ -52,7 +52,7 @@ pub struct DestroyPrometheusInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyPrometheusInstanceResponse {
+    tolerant DestroyPrometheusInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

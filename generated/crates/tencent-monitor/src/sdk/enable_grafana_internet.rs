@@ -57,7 +57,7 @@ pub struct EnableGrafanaInternetResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableGrafanaInternetResponse {
+    tolerant EnableGrafanaInternetResponse {
         request_id: Option<String> = "RequestId",
     }
 }

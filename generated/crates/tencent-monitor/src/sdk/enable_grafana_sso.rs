@@ -56,7 +56,7 @@ pub struct EnableGrafanaSsoResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableGrafanaSsoResponse {
+    tolerant EnableGrafanaSsoResponse {
         request_id: Option<String> = "RequestId",
     }
 }

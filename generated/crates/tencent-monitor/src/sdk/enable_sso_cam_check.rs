@@ -61,7 +61,7 @@ pub struct EnableSsoCamCheckResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableSsoCamCheckResponse {
+    tolerant EnableSsoCamCheckResponse {
         request_id: Option<String> = "RequestId",
     }
 }

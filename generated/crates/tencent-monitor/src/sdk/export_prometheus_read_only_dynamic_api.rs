@@ -98,7 +98,7 @@ pub struct ExportPrometheusReadOnlyDynamicApiResponse {
 }
 
 ::runtime::lenient_object! {
-    ExportPrometheusReadOnlyDynamicApiResponse {
+    tolerant ExportPrometheusReadOnlyDynamicApiResponse {
         http: Option<PrometheusDynamicApiResponseHttp> = "HTTP",
         request_id: Option<String> = "RequestId",
     }

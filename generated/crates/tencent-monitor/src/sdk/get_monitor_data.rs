@@ -102,7 +102,7 @@ pub struct GetMonitorDataResponse {
 }
 
 ::runtime::lenient_object! {
-    GetMonitorDataResponse {
+    tolerant GetMonitorDataResponse {
         period: Option<u64> = "Period",
         metric_name: Option<String> = "MetricName",
         data_points: Vec<DataPoint> = "DataPoints",

@@ -63,7 +63,7 @@ pub struct GetPrometheusAgentManagementCommandResponse {
 }
 
 ::runtime::lenient_object! {
-    GetPrometheusAgentManagementCommandResponse {
+    tolerant GetPrometheusAgentManagementCommandResponse {
         command: Option<ManagementCommand> = "Command",
         request_id: Option<String> = "RequestId",
     }

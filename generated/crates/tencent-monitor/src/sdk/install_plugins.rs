@@ -62,7 +62,7 @@ pub struct InstallPluginsResponse {
 }
 
 ::runtime::lenient_object! {
-    InstallPluginsResponse {
+    tolerant InstallPluginsResponse {
         plugin_ids: Vec<String> = "PluginIds",
         request_id: Option<String> = "RequestId",
     }

@@ -97,7 +97,7 @@ pub struct ModifyAlarmNoticeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAlarmNoticeResponse {
+    tolerant ModifyAlarmNoticeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

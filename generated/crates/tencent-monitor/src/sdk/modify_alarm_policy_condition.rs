@@ -112,7 +112,7 @@ pub struct ModifyAlarmPolicyConditionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAlarmPolicyConditionResponse {
+    tolerant ModifyAlarmPolicyConditionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

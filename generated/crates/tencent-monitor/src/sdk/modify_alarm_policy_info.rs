@@ -68,7 +68,7 @@ pub struct ModifyAlarmPolicyInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAlarmPolicyInfoResponse {
+    tolerant ModifyAlarmPolicyInfoResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -72,7 +72,7 @@ pub struct ModifyAlarmPolicyNoticeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAlarmPolicyNoticeResponse {
+    tolerant ModifyAlarmPolicyNoticeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

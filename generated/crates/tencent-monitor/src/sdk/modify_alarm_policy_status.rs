@@ -62,7 +62,7 @@ pub struct ModifyAlarmPolicyStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAlarmPolicyStatusResponse {
+    tolerant ModifyAlarmPolicyStatusResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -63,7 +63,7 @@ pub struct ModifyAlarmPolicyTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAlarmPolicyTasksResponse {
+    tolerant ModifyAlarmPolicyTasksResponse {
         request_id: Option<String> = "RequestId",
     }
 }

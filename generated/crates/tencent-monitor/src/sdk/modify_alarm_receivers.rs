@@ -63,7 +63,7 @@ pub struct ModifyAlarmReceiversResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAlarmReceiversResponse {
+    tolerant ModifyAlarmReceiversResponse {
         request_id: Option<String> = "RequestId",
     }
 }

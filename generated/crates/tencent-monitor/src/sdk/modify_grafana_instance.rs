@@ -57,7 +57,7 @@ pub struct ModifyGrafanaInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyGrafanaInstanceResponse {
+    tolerant ModifyGrafanaInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -95,7 +95,7 @@ pub struct ModifyPolicyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPolicyGroupResponse {
+    tolerant ModifyPolicyGroupResponse {
         group_id: Option<i64> = "GroupId",
         request_id: Option<String> = "RequestId",
     }

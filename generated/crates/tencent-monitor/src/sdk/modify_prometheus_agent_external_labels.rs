@@ -67,7 +67,7 @@ pub struct ModifyPrometheusAgentExternalLabelsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPrometheusAgentExternalLabelsResponse {
+    tolerant ModifyPrometheusAgentExternalLabelsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

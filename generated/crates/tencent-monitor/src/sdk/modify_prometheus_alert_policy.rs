@@ -60,7 +60,7 @@ pub struct ModifyPrometheusAlertPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPrometheusAlertPolicyResponse {
+    tolerant ModifyPrometheusAlertPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -85,7 +85,7 @@ pub struct ModifyPrometheusConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPrometheusConfigResponse {
+    tolerant ModifyPrometheusConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

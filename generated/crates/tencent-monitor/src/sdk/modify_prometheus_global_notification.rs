@@ -61,7 +61,7 @@ pub struct ModifyPrometheusGlobalNotificationResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPrometheusGlobalNotificationResponse {
+    tolerant ModifyPrometheusGlobalNotificationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -76,7 +76,7 @@ pub struct ModifyPrometheusInstanceAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPrometheusInstanceAttributesResponse {
+    tolerant ModifyPrometheusInstanceAttributesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct ModifyPrometheusRecordRuleYamlResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPrometheusRecordRuleYamlResponse {
+    tolerant ModifyPrometheusRecordRuleYamlResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct ModifyPrometheusTempResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPrometheusTempResponse {
+    tolerant ModifyPrometheusTempResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct ResumeGrafanaInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ResumeGrafanaInstanceResponse {
+    tolerant ResumeGrafanaInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

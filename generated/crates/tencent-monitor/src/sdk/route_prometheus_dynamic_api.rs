@@ -100,7 +100,7 @@ pub struct RoutePrometheusDynamicApiResponse {
 }
 
 ::runtime::lenient_object! {
-    RoutePrometheusDynamicApiResponse {
+    tolerant RoutePrometheusDynamicApiResponse {
         http: Option<PrometheusDynamicApiResponseHttp> = "HTTP",
         request_id: Option<String> = "RequestId",
     }

@@ -55,7 +55,7 @@ pub struct RunPrometheusInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RunPrometheusInstanceResponse {
+    tolerant RunPrometheusInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

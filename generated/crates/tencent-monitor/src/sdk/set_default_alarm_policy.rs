@@ -57,7 +57,7 @@ pub struct SetDefaultAlarmPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    SetDefaultAlarmPolicyResponse {
+    tolerant SetDefaultAlarmPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

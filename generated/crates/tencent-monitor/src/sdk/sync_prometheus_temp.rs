@@ -58,7 +58,7 @@ pub struct SyncPrometheusTempResponse {
 }
 
 ::runtime::lenient_object! {
-    SyncPrometheusTempResponse {
+    tolerant SyncPrometheusTempResponse {
         request_id: Option<String> = "RequestId",
     }
 }

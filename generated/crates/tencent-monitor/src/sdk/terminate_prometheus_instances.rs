@@ -53,7 +53,7 @@ pub struct TerminatePrometheusInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    TerminatePrometheusInstancesResponse {
+    tolerant TerminatePrometheusInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

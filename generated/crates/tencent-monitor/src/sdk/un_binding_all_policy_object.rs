@@ -73,7 +73,7 @@ pub struct UnBindingAllPolicyObjectResponse {
 }
 
 ::runtime::lenient_object! {
-    UnBindingAllPolicyObjectResponse {
+    tolerant UnBindingAllPolicyObjectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

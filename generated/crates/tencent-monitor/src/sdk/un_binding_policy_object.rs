@@ -82,7 +82,7 @@ pub struct UnBindingPolicyObjectResponse {
 }
 
 ::runtime::lenient_object! {
-    UnBindingPolicyObjectResponse {
+    tolerant UnBindingPolicyObjectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

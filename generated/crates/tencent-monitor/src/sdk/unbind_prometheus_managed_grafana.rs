@@ -58,7 +58,7 @@ pub struct UnbindPrometheusManagedGrafanaResponse {
 }
 
 ::runtime::lenient_object! {
-    UnbindPrometheusManagedGrafanaResponse {
+    tolerant UnbindPrometheusManagedGrafanaResponse {
         request_id: Option<String> = "RequestId",
     }
 }

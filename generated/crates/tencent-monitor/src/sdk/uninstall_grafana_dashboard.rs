@@ -92,7 +92,7 @@ pub struct UninstallGrafanaDashboardResponse {
 }
 
 ::runtime::lenient_object! {
-    UninstallGrafanaDashboardResponse {
+    tolerant UninstallGrafanaDashboardResponse {
         request_id: Option<String> = "RequestId",
     }
 }

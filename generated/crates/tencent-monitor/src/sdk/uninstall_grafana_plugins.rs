@@ -56,7 +56,7 @@ pub struct UninstallGrafanaPluginsResponse {
 }
 
 ::runtime::lenient_object! {
-    UninstallGrafanaPluginsResponse {
+    tolerant UninstallGrafanaPluginsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

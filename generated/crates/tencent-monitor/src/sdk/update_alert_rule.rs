@@ -118,7 +118,7 @@ pub struct UpdateAlertRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateAlertRuleResponse {
+    tolerant UpdateAlertRuleResponse {
         rule_id: Option<String> = "RuleId",
         request_id: Option<String> = "RequestId",
     }

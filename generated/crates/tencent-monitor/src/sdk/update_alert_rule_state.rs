@@ -68,7 +68,7 @@ pub struct UpdateAlertRuleStateResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateAlertRuleStateResponse {
+    tolerant UpdateAlertRuleStateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct UpdateDnsConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateDnsConfigResponse {
+    tolerant UpdateDnsConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -83,7 +83,7 @@ pub struct UpdateExporterIntegrationResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateExporterIntegrationResponse {
+    tolerant UpdateExporterIntegrationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct UpdateGrafanaConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateGrafanaConfigResponse {
+    tolerant UpdateGrafanaConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct UpdateGrafanaEnvironmentsResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateGrafanaEnvironmentsResponse {
+    tolerant UpdateGrafanaEnvironmentsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

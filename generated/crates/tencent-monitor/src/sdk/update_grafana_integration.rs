@@ -71,7 +71,7 @@ pub struct UpdateGrafanaIntegrationResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateGrafanaIntegrationResponse {
+    tolerant UpdateGrafanaIntegrationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -81,7 +81,7 @@ pub struct UpdateGrafanaNotificationChannelResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateGrafanaNotificationChannelResponse {
+    tolerant UpdateGrafanaNotificationChannelResponse {
         request_id: Option<String> = "RequestId",
     }
 }

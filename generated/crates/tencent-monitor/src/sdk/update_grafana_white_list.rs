@@ -56,7 +56,7 @@ pub struct UpdateGrafanaWhiteListResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateGrafanaWhiteListResponse {
+    tolerant UpdateGrafanaWhiteListResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -122,7 +122,7 @@ pub struct UpdateOnCallFormResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateOnCallFormResponse {
+    tolerant UpdateOnCallFormResponse {
         on_call_form_id: Option<String> = "OnCallFormID",
         request_id: Option<String> = "RequestId",
     }

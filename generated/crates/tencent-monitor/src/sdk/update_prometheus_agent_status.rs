@@ -69,7 +69,7 @@ pub struct UpdatePrometheusAgentStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdatePrometheusAgentStatusResponse {
+    tolerant UpdatePrometheusAgentStatusResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -94,7 +94,7 @@ pub struct UpdatePrometheusAlertGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdatePrometheusAlertGroupResponse {
+    tolerant UpdatePrometheusAlertGroupResponse {
         group_id: Option<String> = "GroupId",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct UpdatePrometheusAlertGroupStateResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdatePrometheusAlertGroupStateResponse {
+    tolerant UpdatePrometheusAlertGroupStateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

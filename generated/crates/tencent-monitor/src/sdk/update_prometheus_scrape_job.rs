@@ -70,7 +70,7 @@ pub struct UpdatePrometheusScrapeJobResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdatePrometheusScrapeJobResponse {
+    tolerant UpdatePrometheusScrapeJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

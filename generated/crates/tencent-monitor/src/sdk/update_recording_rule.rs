@@ -85,7 +85,7 @@ pub struct UpdateRecordingRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateRecordingRuleResponse {
+    tolerant UpdateRecordingRuleResponse {
         rule_id: Option<String> = "RuleId",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct UpdateSsoAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateSsoAccountResponse {
+    tolerant UpdateSsoAccountResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -90,7 +90,7 @@ pub struct UpgradeGrafanaDashboardResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeGrafanaDashboardResponse {
+    tolerant UpgradeGrafanaDashboardResponse {
         request_id: Option<String> = "RequestId",
     }
 }

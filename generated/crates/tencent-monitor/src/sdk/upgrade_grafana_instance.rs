@@ -56,7 +56,7 @@ pub struct UpgradeGrafanaInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeGrafanaInstanceResponse {
+    tolerant UpgradeGrafanaInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

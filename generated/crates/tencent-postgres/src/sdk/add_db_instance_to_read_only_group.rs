@@ -66,7 +66,7 @@ pub struct AddDbInstanceToReadOnlyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    AddDbInstanceToReadOnlyGroupResponse {
+    tolerant AddDbInstanceToReadOnlyGroupResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

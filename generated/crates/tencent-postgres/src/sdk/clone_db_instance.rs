@@ -193,7 +193,7 @@ pub struct CloneDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CloneDbInstanceResponse {
+    tolerant CloneDbInstanceResponse {
         deal_name: Option<String> = "DealName",
         bill_id: Option<String> = "BillId",
         db_instance_id: Option<String> = "DBInstanceId",

@@ -69,7 +69,7 @@ pub struct CloseAccountCamResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseAccountCamResponse {
+    tolerant CloseAccountCamResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct CloseDbExtranetAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseDbExtranetAccessResponse {
+    tolerant CloseDbExtranetAccessResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

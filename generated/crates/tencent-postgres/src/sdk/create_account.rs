@@ -91,7 +91,7 @@ pub struct CreateAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAccountResponse {
+    tolerant CreateAccountResponse {
         request_id: Option<String> = "RequestId",
     }
 }

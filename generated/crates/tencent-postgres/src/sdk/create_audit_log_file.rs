@@ -87,7 +87,7 @@ pub struct CreateAuditLogFileResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAuditLogFileResponse {
+    tolerant CreateAuditLogFileResponse {
         request_id: Option<String> = "RequestId",
     }
 }

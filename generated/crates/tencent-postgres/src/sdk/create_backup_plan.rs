@@ -90,7 +90,7 @@ pub struct CreateBackupPlanResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBackupPlanResponse {
+    tolerant CreateBackupPlanResponse {
         plan_id: Option<String> = "PlanId",
         request_id: Option<String> = "RequestId",
     }

@@ -54,7 +54,7 @@ pub struct CreateBaseBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBaseBackupResponse {
+    tolerant CreateBaseBackupResponse {
         base_backup_id: Option<String> = "BaseBackupId",
         request_id: Option<String> = "RequestId",
     }

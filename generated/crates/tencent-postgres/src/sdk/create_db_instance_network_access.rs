@@ -83,7 +83,7 @@ pub struct CreateDbInstanceNetworkAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstanceNetworkAccessResponse {
+    tolerant CreateDbInstanceNetworkAccessResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

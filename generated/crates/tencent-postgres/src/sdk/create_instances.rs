@@ -313,7 +313,7 @@ pub struct CreateInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateInstancesResponse {
+    tolerant CreateInstancesResponse {
         deal_names: Vec<String> = "DealNames",
         bill_id: Option<String> = "BillId",
         db_instance_id_set: Vec<String> = "DBInstanceIdSet",

@@ -72,7 +72,7 @@ pub struct CreateParameterTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateParameterTemplateResponse {
+    tolerant CreateParameterTemplateResponse {
         template_id: Option<String> = "TemplateId",
         request_id: Option<String> = "RequestId",
     }

@@ -209,7 +209,7 @@ pub struct CreateReadOnlyDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateReadOnlyDbInstanceResponse {
+    tolerant CreateReadOnlyDbInstanceResponse {
         deal_names: Vec<String> = "DealNames",
         bill_id: Option<String> = "BillId",
         db_instance_id_set: Vec<String> = "DBInstanceIdSet",

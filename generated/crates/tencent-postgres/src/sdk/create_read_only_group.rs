@@ -115,7 +115,7 @@ pub struct CreateReadOnlyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateReadOnlyGroupResponse {
+    tolerant CreateReadOnlyGroupResponse {
         read_only_group_id: Option<String> = "ReadOnlyGroupId",
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",

@@ -83,7 +83,7 @@ pub struct CreateReadOnlyGroupNetworkAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateReadOnlyGroupNetworkAccessResponse {
+    tolerant CreateReadOnlyGroupNetworkAccessResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -62,7 +62,7 @@ pub struct DeleteAuditLogFileResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAuditLogFileResponse {
+    tolerant DeleteAuditLogFileResponse {
         request_id: Option<String> = "RequestId",
     }
 }

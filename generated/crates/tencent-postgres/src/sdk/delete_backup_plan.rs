@@ -57,7 +57,7 @@ pub struct DeleteBackupPlanResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBackupPlanResponse {
+    tolerant DeleteBackupPlanResponse {
         request_id: Option<String> = "RequestId",
     }
 }

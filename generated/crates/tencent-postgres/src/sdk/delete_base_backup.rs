@@ -58,7 +58,7 @@ pub struct DeleteBaseBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBaseBackupResponse {
+    tolerant DeleteBaseBackupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -77,7 +77,7 @@ pub struct DeleteDbInstanceNetworkAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDbInstanceNetworkAccessResponse {
+    tolerant DeleteDbInstanceNetworkAccessResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct DeleteLogBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLogBackupResponse {
+    tolerant DeleteLogBackupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

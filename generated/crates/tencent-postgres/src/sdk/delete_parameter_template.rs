@@ -50,7 +50,7 @@ pub struct DeleteParameterTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteParameterTemplateResponse {
+    tolerant DeleteParameterTemplateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -54,7 +54,7 @@ pub struct DeleteReadOnlyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteReadOnlyGroupResponse {
+    tolerant DeleteReadOnlyGroupResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

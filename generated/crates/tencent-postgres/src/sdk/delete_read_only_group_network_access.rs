@@ -77,7 +77,7 @@ pub struct DeleteReadOnlyGroupNetworkAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteReadOnlyGroupNetworkAccessResponse {
+    tolerant DeleteReadOnlyGroupNetworkAccessResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

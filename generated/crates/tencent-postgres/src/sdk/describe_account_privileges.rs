@@ -78,7 +78,7 @@ pub struct DescribeAccountPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountPrivilegesResponse {
+    tolerant DescribeAccountPrivilegesResponse {
         privilege_set: Vec<DatabasePrivilege> = "PrivilegeSet",
         request_id: Option<String> = "RequestId",
     }

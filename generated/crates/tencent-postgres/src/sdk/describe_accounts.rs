@@ -81,7 +81,7 @@ pub struct DescribeAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountsResponse {
+    tolerant DescribeAccountsResponse {
         total_count: Option<i64> = "TotalCount",
         details: Vec<AccountInfo> = "Details",
         request_id: Option<String> = "RequestId",

@@ -103,7 +103,7 @@ pub struct DescribeAuditInstanceListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditInstanceListResponse {
+    tolerant DescribeAuditInstanceListResponse {
         total_count: Option<u64> = "TotalCount",
         items: Vec<AuditInstanceInfo> = "Items",
         request_id: Option<String> = "RequestId",

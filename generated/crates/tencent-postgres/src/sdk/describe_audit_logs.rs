@@ -133,7 +133,7 @@ pub struct DescribeAuditLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditLogsResponse {
+    tolerant DescribeAuditLogsResponse {
         total_count: Option<u64> = "TotalCount",
         items: Vec<AuditLog> = "Items",
         request_id: Option<String> = "RequestId",

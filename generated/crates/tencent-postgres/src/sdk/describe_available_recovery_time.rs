@@ -59,7 +59,7 @@ pub struct DescribeAvailableRecoveryTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAvailableRecoveryTimeResponse {
+    tolerant DescribeAvailableRecoveryTimeResponse {
         recovery_begin_time: Option<String> = "RecoveryBeginTime",
         recovery_end_time: Option<String> = "RecoveryEndTime",
         request_id: Option<String> = "RequestId",

@@ -59,7 +59,7 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDownloadRestrictionResponse {
+    tolerant DescribeBackupDownloadRestrictionResponse {
         restriction_type: Option<String> = "RestrictionType",
         vpc_restriction_effect: Option<String> = "VpcRestrictionEffect",
         vpc_id_set: Vec<String> = "VpcIdSet",

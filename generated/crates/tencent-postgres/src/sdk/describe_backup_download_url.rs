@@ -81,7 +81,7 @@ pub struct DescribeBackupDownloadUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDownloadUrlResponse {
+    tolerant DescribeBackupDownloadUrlResponse {
         backup_download_url: Option<::runtime::SignedUrl> = "BackupDownloadURL",
         request_id: Option<String> = "RequestId",
     }

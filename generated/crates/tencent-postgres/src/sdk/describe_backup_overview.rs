@@ -67,7 +67,7 @@ pub struct DescribeBackupOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupOverviewResponse {
+    tolerant DescribeBackupOverviewResponse {
         total_free_size: Option<u64> = "TotalFreeSize",
         used_free_size: Option<u64> = "UsedFreeSize",
         used_billing_size: Option<u64> = "UsedBillingSize",

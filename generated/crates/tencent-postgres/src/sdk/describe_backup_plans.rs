@@ -56,7 +56,7 @@ pub struct DescribeBackupPlansResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupPlansResponse {
+    tolerant DescribeBackupPlansResponse {
         plans: Vec<BackupPlan> = "Plans",
         request_id: Option<String> = "RequestId",
     }

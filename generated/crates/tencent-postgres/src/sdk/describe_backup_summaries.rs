@@ -80,7 +80,7 @@ pub struct DescribeBackupSummariesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupSummariesResponse {
+    tolerant DescribeBackupSummariesResponse {
         backup_summary_set: Vec<BackupSummary> = "BackupSummarySet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -92,7 +92,7 @@ pub struct DescribeBaseBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBaseBackupsResponse {
+    tolerant DescribeBaseBackupsResponse {
         total_count: Option<u64> = "TotalCount",
         base_backup_set: Vec<BaseBackup> = "BaseBackupSet",
         request_id: Option<String> = "RequestId",

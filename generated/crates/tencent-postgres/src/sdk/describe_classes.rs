@@ -91,7 +91,7 @@ pub struct DescribeClassesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClassesResponse {
+    tolerant DescribeClassesResponse {
         class_info_set: Vec<ClassInfo> = "ClassInfoSet",
         request_id: Option<String> = "RequestId",
     }

@@ -69,7 +69,7 @@ pub struct DescribeCloneDbInstanceSpecResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCloneDbInstanceSpecResponse {
+    tolerant DescribeCloneDbInstanceSpecResponse {
         min_spec_code: Option<String> = "MinSpecCode",
         min_storage: Option<i64> = "MinStorage",
         request_id: Option<String> = "RequestId",

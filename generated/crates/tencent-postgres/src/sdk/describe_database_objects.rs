@@ -91,7 +91,7 @@ pub struct DescribeDatabaseObjectsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabaseObjectsResponse {
+    tolerant DescribeDatabaseObjectsResponse {
         object_set: Vec<String> = "ObjectSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

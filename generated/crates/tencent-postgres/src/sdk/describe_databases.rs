@@ -79,7 +79,7 @@ pub struct DescribeDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabasesResponse {
+    tolerant DescribeDatabasesResponse {
         items: Vec<String> = "Items",
         total_count: Option<u64> = "TotalCount",
         databases: Vec<Database> = "Databases",

@@ -87,7 +87,7 @@ pub struct DescribeDbBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbBackupsResponse {
+    tolerant DescribeDbBackupsResponse {
         total_count: Option<i64> = "TotalCount",
         backup_list: Vec<DbBackup> = "BackupList",
         request_id: Option<String> = "RequestId",

@@ -96,7 +96,7 @@ pub struct DescribeDbErrlogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbErrlogsResponse {
+    tolerant DescribeDbErrlogsResponse {
         total_count: Option<i64> = "TotalCount",
         details: Vec<ErrLogDetail> = "Details",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct DescribeDbInstanceAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceAttributeResponse {
+    tolerant DescribeDbInstanceAttributeResponse {
         db_instance: Option<DbInstance> = "DBInstance",
         request_id: Option<String> = "RequestId",
     }

@@ -97,7 +97,7 @@ pub struct DescribeDbInstanceHaConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceHaConfigResponse {
+    tolerant DescribeDbInstanceHaConfigResponse {
         sync_mode: Option<String> = "SyncMode",
         max_standby_latency: Option<u64> = "MaxStandbyLatency",
         max_standby_lag: Option<u64> = "MaxStandbyLag",

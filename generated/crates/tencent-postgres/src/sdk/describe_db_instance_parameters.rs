@@ -66,7 +66,7 @@ pub struct DescribeDbInstanceParametersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceParametersResponse {
+    tolerant DescribeDbInstanceParametersResponse {
         total_count: Option<i64> = "TotalCount",
         detail: Vec<ParamInfo> = "Detail",
         request_id: Option<String> = "RequestId",

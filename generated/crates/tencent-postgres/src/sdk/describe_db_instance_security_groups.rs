@@ -62,7 +62,7 @@ pub struct DescribeDbInstanceSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceSecurityGroupsResponse {
+    tolerant DescribeDbInstanceSecurityGroupsResponse {
         security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct DescribeDbInstanceSslConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceSslConfigResponse {
+    tolerant DescribeDbInstanceSslConfigResponse {
         ssl_enabled: Option<bool> = "SSLEnabled",
         ca_url: Option<String> = "CAUrl",
         connect_address: Option<String> = "ConnectAddress",

@@ -86,7 +86,7 @@ pub struct DescribeDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstancesResponse {
+    tolerant DescribeDbInstancesResponse {
         total_count: Option<u64> = "TotalCount",
         db_instance_set: Vec<DbInstance> = "DBInstanceSet",
         request_id: Option<String> = "RequestId",

@@ -69,7 +69,7 @@ pub struct DescribeDbVersionsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbVersionsResponse {
+    tolerant DescribeDbVersionsResponse {
         version_set: Vec<Version> = "VersionSet",
         request_id: Option<String> = "RequestId",
     }

@@ -81,7 +81,7 @@ pub struct DescribeDbXlogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbXlogsResponse {
+    tolerant DescribeDbXlogsResponse {
         total_count: Option<i64> = "TotalCount",
         xlog_list: Vec<Xlog> = "XlogList",
         request_id: Option<String> = "RequestId",

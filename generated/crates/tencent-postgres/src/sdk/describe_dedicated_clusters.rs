@@ -58,7 +58,7 @@ pub struct DescribeDedicatedClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDedicatedClustersResponse {
+    tolerant DescribeDedicatedClustersResponse {
         dedicated_cluster_set: Vec<DedicatedCluster> = "DedicatedClusterSet",
         request_id: Option<String> = "RequestId",
     }

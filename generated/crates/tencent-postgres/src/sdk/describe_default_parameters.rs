@@ -68,7 +68,7 @@ pub struct DescribeDefaultParametersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDefaultParametersResponse {
+    tolerant DescribeDefaultParametersResponse {
         total_count: Option<i64> = "TotalCount",
         param_info_set: Vec<ParamInfo> = "ParamInfoSet",
         request_id: Option<String> = "RequestId",

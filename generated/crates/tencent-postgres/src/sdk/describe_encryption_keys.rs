@@ -56,7 +56,7 @@ pub struct DescribeEncryptionKeysResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeEncryptionKeysResponse {
+    tolerant DescribeEncryptionKeysResponse {
         encryption_keys: Vec<EncryptionKey> = "EncryptionKeys",
         request_id: Option<String> = "RequestId",
     }

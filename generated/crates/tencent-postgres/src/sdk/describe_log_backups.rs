@@ -91,7 +91,7 @@ pub struct DescribeLogBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLogBackupsResponse {
+    tolerant DescribeLogBackupsResponse {
         total_count: Option<u64> = "TotalCount",
         log_backup_set: Vec<LogBackup> = "LogBackupSet",
         request_id: Option<String> = "RequestId",

@@ -65,7 +65,7 @@ pub struct DescribeMaintainTimeWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMaintainTimeWindowResponse {
+    tolerant DescribeMaintainTimeWindowResponse {
         db_instance_id: Option<String> = "DBInstanceId",
         maintain_start_time: Option<String> = "MaintainStartTime",
         maintain_duration: Option<u64> = "MaintainDuration",

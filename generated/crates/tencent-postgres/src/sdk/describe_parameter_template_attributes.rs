@@ -76,7 +76,7 @@ pub struct DescribeParameterTemplateAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeParameterTemplateAttributesResponse {
+    tolerant DescribeParameterTemplateAttributesResponse {
         template_id: Option<String> = "TemplateId",
         total_count: Option<i64> = "TotalCount",
         param_info_set: Vec<ParamInfo> = "ParamInfoSet",

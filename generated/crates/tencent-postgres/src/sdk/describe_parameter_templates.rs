@@ -79,7 +79,7 @@ pub struct DescribeParameterTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeParameterTemplatesResponse {
+    tolerant DescribeParameterTemplatesResponse {
         total_count: Option<i64> = "TotalCount",
         parameter_template_set: Vec<ParameterTemplate> = "ParameterTemplateSet",
         request_id: Option<String> = "RequestId",

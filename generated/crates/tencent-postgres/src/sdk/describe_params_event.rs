@@ -59,7 +59,7 @@ pub struct DescribeParamsEventResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeParamsEventResponse {
+    tolerant DescribeParamsEventResponse {
         total_count: Option<i64> = "TotalCount",
         event_items: Vec<EventItem> = "EventItems",
         request_id: Option<String> = "RequestId",

@@ -82,7 +82,7 @@ pub struct DescribeProductConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProductConfigResponse {
+    tolerant DescribeProductConfigResponse {
         spec_info_list: Vec<SpecInfo> = "SpecInfoList",
         request_id: Option<String> = "RequestId",
     }

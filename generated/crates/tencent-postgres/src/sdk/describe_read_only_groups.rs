@@ -77,7 +77,7 @@ pub struct DescribeReadOnlyGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReadOnlyGroupsResponse {
+    tolerant DescribeReadOnlyGroupsResponse {
         read_only_group_list: Vec<ReadOnlyGroup> = "ReadOnlyGroupList",
         request_id: Option<String> = "RequestId",
     }

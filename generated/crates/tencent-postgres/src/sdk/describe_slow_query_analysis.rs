@@ -98,7 +98,7 @@ pub struct DescribeSlowQueryAnalysisResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowQueryAnalysisResponse {
+    tolerant DescribeSlowQueryAnalysisResponse {
         total_count: Option<i64> = "TotalCount",
         detail: Option<Detail> = "Detail",
         request_id: Option<String> = "RequestId",

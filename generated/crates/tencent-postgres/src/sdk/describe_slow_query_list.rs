@@ -99,7 +99,7 @@ pub struct DescribeSlowQueryListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowQueryListResponse {
+    tolerant DescribeSlowQueryListResponse {
         total_count: Option<i64> = "TotalCount",
         duration_analysis: Vec<DurationAnalysis> = "DurationAnalysis",
         raw_slow_query_list: Vec<RawSlowQuery> = "RawSlowQueryList",

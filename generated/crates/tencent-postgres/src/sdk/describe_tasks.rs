@@ -95,7 +95,7 @@ pub struct DescribeTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTasksResponse {
+    tolerant DescribeTasksResponse {
         total_count: Option<u64> = "TotalCount",
         task_set: Vec<TaskSet> = "TaskSet",
         request_id: Option<String> = "RequestId",

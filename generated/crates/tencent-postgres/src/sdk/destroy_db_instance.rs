@@ -51,7 +51,7 @@ pub struct DestroyDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyDbInstanceResponse {
+    tolerant DestroyDbInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -76,7 +76,7 @@ pub struct DisIsolateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DisIsolateDbInstancesResponse {
+    tolerant DisIsolateDbInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

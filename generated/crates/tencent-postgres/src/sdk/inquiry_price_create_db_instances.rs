@@ -116,7 +116,7 @@ pub struct InquiryPriceCreateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceCreateDbInstancesResponse {
+    tolerant InquiryPriceCreateDbInstancesResponse {
         original_price: Option<u64> = "OriginalPrice",
         price: Option<u64> = "Price",
         currency: Option<String> = "Currency",

@@ -69,7 +69,7 @@ pub struct InquiryPriceRenewDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRenewDbInstanceResponse {
+    tolerant InquiryPriceRenewDbInstanceResponse {
         original_price: Option<i64> = "OriginalPrice",
         price: Option<i64> = "Price",
         currency: Option<String> = "Currency",

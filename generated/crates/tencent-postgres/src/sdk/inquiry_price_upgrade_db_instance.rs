@@ -85,7 +85,7 @@ pub struct InquiryPriceUpgradeDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceUpgradeDbInstanceResponse {
+    tolerant InquiryPriceUpgradeDbInstanceResponse {
         original_price: Option<i64> = "OriginalPrice",
         price: Option<i64> = "Price",
         currency: Option<String> = "Currency",

@@ -51,7 +51,7 @@ pub struct IsolateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateDbInstancesResponse {
+    tolerant IsolateDbInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct LockAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    LockAccountResponse {
+    tolerant LockAccountResponse {
         request_id: Option<String> = "RequestId",
     }
 }

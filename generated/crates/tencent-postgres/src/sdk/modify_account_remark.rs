@@ -63,7 +63,7 @@ pub struct ModifyAccountRemarkResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountRemarkResponse {
+    tolerant ModifyAccountRemarkResponse {
         request_id: Option<String> = "RequestId",
     }
 }

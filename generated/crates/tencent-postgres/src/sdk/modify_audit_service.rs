@@ -120,7 +120,7 @@ pub struct ModifyAuditServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAuditServiceResponse {
+    tolerant ModifyAuditServiceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

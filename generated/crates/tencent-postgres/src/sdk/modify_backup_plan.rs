@@ -86,7 +86,7 @@ pub struct ModifyBackupPlanResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupPlanResponse {
+    tolerant ModifyBackupPlanResponse {
         request_id: Option<String> = "RequestId",
     }
 }

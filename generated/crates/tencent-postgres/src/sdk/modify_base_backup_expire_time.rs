@@ -67,7 +67,7 @@ pub struct ModifyBaseBackupExpireTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBaseBackupExpireTimeResponse {
+    tolerant ModifyBaseBackupExpireTimeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

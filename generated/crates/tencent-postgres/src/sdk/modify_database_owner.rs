@@ -65,7 +65,7 @@ pub struct ModifyDatabaseOwnerResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDatabaseOwnerResponse {
+    tolerant ModifyDatabaseOwnerResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -106,7 +106,7 @@ pub struct ModifyDbInstanceChargeTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceChargeTypeResponse {
+    tolerant ModifyDbInstanceChargeTypeResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct ModifyDbInstanceDeletionProtectionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceDeletionProtectionResponse {
+    tolerant ModifyDbInstanceDeletionProtectionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

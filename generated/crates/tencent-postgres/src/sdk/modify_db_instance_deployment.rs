@@ -89,7 +89,7 @@ pub struct ModifyDbInstanceDeploymentResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceDeploymentResponse {
+    tolerant ModifyDbInstanceDeploymentResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

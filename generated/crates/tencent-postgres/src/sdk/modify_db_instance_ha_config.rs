@@ -114,7 +114,7 @@ pub struct ModifyDbInstanceHaConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceHaConfigResponse {
+    tolerant ModifyDbInstanceHaConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

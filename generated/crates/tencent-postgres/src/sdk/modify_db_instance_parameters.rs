@@ -64,7 +64,7 @@ pub struct ModifyDbInstanceParametersResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceParametersResponse {
+    tolerant ModifyDbInstanceParametersResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

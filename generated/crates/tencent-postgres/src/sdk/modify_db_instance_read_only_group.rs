@@ -77,7 +77,7 @@ pub struct ModifyDbInstanceReadOnlyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceReadOnlyGroupResponse {
+    tolerant ModifyDbInstanceReadOnlyGroupResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

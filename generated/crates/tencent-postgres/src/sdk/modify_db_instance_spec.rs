@@ -118,7 +118,7 @@ pub struct ModifyDbInstanceSpecResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSpecResponse {
+    tolerant ModifyDbInstanceSpecResponse {
         deal_name: Option<String> = "DealName",
         bill_id: Option<String> = "BillId",
         request_id: Option<String> = "RequestId",

@@ -68,7 +68,7 @@ pub struct ModifyDbInstanceSslConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSslConfigResponse {
+    tolerant ModifyDbInstanceSslConfigResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

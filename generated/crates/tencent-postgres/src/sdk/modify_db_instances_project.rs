@@ -62,7 +62,7 @@ pub struct ModifyDbInstancesProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstancesProjectResponse {
+    tolerant ModifyDbInstancesProjectResponse {
         count: Option<i64> = "Count",
         request_id: Option<String> = "RequestId",
     }

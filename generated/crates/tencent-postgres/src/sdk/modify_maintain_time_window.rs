@@ -68,7 +68,7 @@ pub struct ModifyMaintainTimeWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMaintainTimeWindowResponse {
+    tolerant ModifyMaintainTimeWindowResponse {
         request_id: Option<String> = "RequestId",
     }
 }

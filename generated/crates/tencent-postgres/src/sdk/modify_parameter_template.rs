@@ -72,7 +72,7 @@ pub struct ModifyParameterTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyParameterTemplateResponse {
+    tolerant ModifyParameterTemplateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -66,7 +66,7 @@ pub struct ModifyReadOnlyDbInstanceWeightResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyReadOnlyDbInstanceWeightResponse {
+    tolerant ModifyReadOnlyDbInstanceWeightResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -88,7 +88,7 @@ pub struct ModifyReadOnlyGroupConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyReadOnlyGroupConfigResponse {
+    tolerant ModifyReadOnlyGroupConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct ModifySwitchTimePeriodResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySwitchTimePeriodResponse {
+    tolerant ModifySwitchTimePeriodResponse {
         request_id: Option<String> = "RequestId",
     }
 }

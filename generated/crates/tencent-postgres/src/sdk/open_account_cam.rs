@@ -57,7 +57,7 @@ pub struct OpenAccountCamResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenAccountCamResponse {
+    tolerant OpenAccountCamResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -120,7 +120,7 @@ pub struct OpenAuditServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenAuditServiceResponse {
+    tolerant OpenAuditServiceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -63,7 +63,7 @@ pub struct OpenDbExtranetAccessResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenDbExtranetAccessResponse {
+    tolerant OpenDbExtranetAccessResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

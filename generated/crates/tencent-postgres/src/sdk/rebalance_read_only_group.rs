@@ -51,7 +51,7 @@ pub struct RebalanceReadOnlyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    RebalanceReadOnlyGroupResponse {
+    tolerant RebalanceReadOnlyGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

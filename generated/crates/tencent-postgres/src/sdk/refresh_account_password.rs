@@ -57,7 +57,7 @@ pub struct RefreshAccountPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    RefreshAccountPasswordResponse {
+    tolerant RefreshAccountPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -66,7 +66,7 @@ pub struct RemoveDbInstanceFromReadOnlyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveDbInstanceFromReadOnlyGroupResponse {
+    tolerant RemoveDbInstanceFromReadOnlyGroupResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -79,7 +79,7 @@ pub struct RenewInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewInstanceResponse {
+    tolerant RenewInstanceResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

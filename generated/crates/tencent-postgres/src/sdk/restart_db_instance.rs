@@ -57,7 +57,7 @@ pub struct RestartDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartDbInstanceResponse {
+    tolerant RestartDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -74,7 +74,7 @@ pub struct RestoreDbInstanceObjectsResponse {
 }
 
 ::runtime::lenient_object! {
-    RestoreDbInstanceObjectsResponse {
+    tolerant RestoreDbInstanceObjectsResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

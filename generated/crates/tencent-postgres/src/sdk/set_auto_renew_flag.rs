@@ -61,7 +61,7 @@ pub struct SetAutoRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    SetAutoRenewFlagResponse {
+    tolerant SetAutoRenewFlagResponse {
         count: Option<i64> = "Count",
         request_id: Option<String> = "RequestId",
     }

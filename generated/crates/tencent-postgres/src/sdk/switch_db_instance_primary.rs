@@ -91,7 +91,7 @@ pub struct SwitchDbInstancePrimaryResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchDbInstancePrimaryResponse {
+    tolerant SwitchDbInstancePrimaryResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

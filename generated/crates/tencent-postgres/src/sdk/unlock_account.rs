@@ -57,7 +57,7 @@ pub struct UnlockAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    UnlockAccountResponse {
+    tolerant UnlockAccountResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -101,7 +101,7 @@ pub struct UpgradeDbInstanceKernelVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDbInstanceKernelVersionResponse {
+    tolerant UpgradeDbInstanceKernelVersionResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -116,7 +116,7 @@ pub struct UpgradeDbInstanceMajorVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDbInstanceMajorVersionResponse {
+    tolerant UpgradeDbInstanceMajorVersionResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -74,7 +74,7 @@ pub struct AddReplicationInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    AddReplicationInstanceResponse {
+    tolerant AddReplicationInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -56,7 +56,7 @@ pub struct AllocateWanAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    AllocateWanAddressResponse {
+    tolerant AllocateWanAddressResponse {
         flow_id: Option<i64> = "FlowId",
         wan_status: Option<String> = "WanStatus",
         request_id: Option<String> = "RequestId",

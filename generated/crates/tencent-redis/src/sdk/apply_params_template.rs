@@ -63,7 +63,7 @@ pub struct ApplyParamsTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    ApplyParamsTemplateResponse {
+    tolerant ApplyParamsTemplateResponse {
         task_ids: Vec<i64> = "TaskIds",
         request_id: Option<String> = "RequestId",
     }

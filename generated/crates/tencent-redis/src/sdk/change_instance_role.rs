@@ -69,7 +69,7 @@ pub struct ChangeInstanceRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    ChangeInstanceRoleResponse {
+    tolerant ChangeInstanceRoleResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

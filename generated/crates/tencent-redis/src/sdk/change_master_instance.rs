@@ -67,7 +67,7 @@ pub struct ChangeMasterInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ChangeMasterInstanceResponse {
+    tolerant ChangeMasterInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -75,7 +75,7 @@ pub struct ChangeReplicaToMasterResponse {
 }
 
 ::runtime::lenient_object! {
-    ChangeReplicaToMasterResponse {
+    tolerant ChangeReplicaToMasterResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

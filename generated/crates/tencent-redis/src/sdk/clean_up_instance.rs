@@ -53,7 +53,7 @@ pub struct CleanUpInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CleanUpInstanceResponse {
+    tolerant CleanUpInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

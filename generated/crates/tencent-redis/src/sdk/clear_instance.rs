@@ -67,7 +67,7 @@ pub struct ClearInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ClearInstanceResponse {
+    tolerant ClearInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

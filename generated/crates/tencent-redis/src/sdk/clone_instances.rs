@@ -275,7 +275,7 @@ pub struct CloneInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CloneInstancesResponse {
+    tolerant CloneInstancesResponse {
         deal_id: Option<String> = "DealId",
         instance_ids: Vec<String> = "InstanceIds",
         deal_name: Option<String> = "DealName",

@@ -56,7 +56,7 @@ pub struct CloseLogResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseLogResponse {
+    tolerant CloseLogResponse {
         request_id: Option<String> = "RequestId",
     }
 }

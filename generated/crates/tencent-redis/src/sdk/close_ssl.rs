@@ -73,7 +73,7 @@ pub struct CloseSslResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseSslResponse {
+    tolerant CloseSslResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

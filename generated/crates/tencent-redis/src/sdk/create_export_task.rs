@@ -100,7 +100,7 @@ pub struct CreateExportTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateExportTaskResponse {
+    tolerant CreateExportTaskResponse {
         file_name: Option<String> = "FileName",
         request_id: Option<String> = "RequestId",
     }

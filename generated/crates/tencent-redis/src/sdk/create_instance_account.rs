@@ -122,7 +122,7 @@ pub struct CreateInstanceAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateInstanceAccountResponse {
+    tolerant CreateInstanceAccountResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

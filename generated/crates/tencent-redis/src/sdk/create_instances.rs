@@ -362,7 +362,7 @@ pub struct CreateInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateInstancesResponse {
+    tolerant CreateInstancesResponse {
         deal_id: Option<String> = "DealId",
         instance_ids: Vec<String> = "InstanceIds",
         deal_name: Option<String> = "DealName",

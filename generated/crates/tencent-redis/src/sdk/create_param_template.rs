@@ -84,7 +84,7 @@ pub struct CreateParamTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateParamTemplateResponse {
+    tolerant CreateParamTemplateResponse {
         template_id: Option<String> = "TemplateId",
         request_id: Option<String> = "RequestId",
     }

@@ -66,7 +66,7 @@ pub struct CreateReplicationGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateReplicationGroupResponse {
+    tolerant CreateReplicationGroupResponse {
         task_id: Option<i64> = "TaskId",
         group_id: Option<String> = "GroupId",
         request_id: Option<String> = "RequestId",

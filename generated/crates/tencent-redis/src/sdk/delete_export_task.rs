@@ -71,7 +71,7 @@ pub struct DeleteExportTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteExportTaskResponse {
+    tolerant DeleteExportTaskResponse {
         request_id: Option<String> = "RequestId",
     }
 }

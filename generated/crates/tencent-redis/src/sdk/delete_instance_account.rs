@@ -60,7 +60,7 @@ pub struct DeleteInstanceAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteInstanceAccountResponse {
+    tolerant DeleteInstanceAccountResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct DeleteReplicationInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteReplicationInstanceResponse {
+    tolerant DeleteReplicationInstanceResponse {
         task_id: Option<f64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -67,7 +67,7 @@ pub struct DescribeAutoBackupConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAutoBackupConfigResponse {
+    tolerant DescribeAutoBackupConfigResponse {
         auto_backup_type: Option<i64> = "AutoBackupType",
         week_days: Vec<String> = "WeekDays",
         time_period: Option<String> = "TimePeriod",

@@ -144,7 +144,7 @@ pub struct DescribeBackupDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDetailResponse {
+    tolerant DescribeBackupDetailResponse {
         backup_id: Option<String> = "BackupId",
         start_time: Option<String> = "StartTime",
         end_time: Option<String> = "EndTime",

@@ -71,7 +71,7 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupDownloadRestrictionResponse {
+    tolerant DescribeBackupDownloadRestrictionResponse {
         limit_type: Option<String> = "LimitType",
         vpc_comparison_symbol: Option<String> = "VpcComparisonSymbol",
         ip_comparison_symbol: Option<String> = "IpComparisonSymbol",

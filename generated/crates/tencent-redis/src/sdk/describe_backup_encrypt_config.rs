@@ -92,7 +92,7 @@ pub struct DescribeBackupEncryptConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupEncryptConfigResponse {
+    tolerant DescribeBackupEncryptConfigResponse {
         backup_encrypt: Option<bool> = "BackupEncrypt",
         encrypt_key_type: Option<i64> = "EncryptKeyType",
         kms_key_id: Option<String> = "KmsKeyId",

@@ -75,7 +75,7 @@ pub struct DescribeBandwidthRangeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBandwidthRangeResponse {
+    tolerant DescribeBandwidthRangeResponse {
         base_bandwidth: Option<i64> = "BaseBandwidth",
         add_bandwidth: Option<i64> = "AddBandwidth",
         min_add_bandwidth: Option<i64> = "MinAddBandwidth",

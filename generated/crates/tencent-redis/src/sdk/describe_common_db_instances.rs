@@ -119,7 +119,7 @@ pub struct DescribeCommonDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCommonDbInstancesResponse {
+    tolerant DescribeCommonDbInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instance_details: Vec<RedisCommonInstanceList> = "InstanceDetails",
         request_id: Option<String> = "RequestId",

@@ -97,7 +97,7 @@ pub struct DescribeExportTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeExportTasksResponse {
+    tolerant DescribeExportTasksResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<ExportFile> = "Items",
         request_id: Option<String> = "RequestId",

@@ -49,7 +49,7 @@ pub struct DescribeGlobalReplicationAreaResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGlobalReplicationAreaResponse {
+    tolerant DescribeGlobalReplicationAreaResponse {
         available_regions: Vec<AvailableRegion> = "AvailableRegions",
         request_id: Option<String> = "RequestId",
     }

@@ -76,7 +76,7 @@ pub struct DescribeInstanceAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceAccountResponse {
+    tolerant DescribeInstanceAccountResponse {
         accounts: Vec<Account> = "Accounts",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -99,7 +99,7 @@ pub struct DescribeInstanceBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceBackupsResponse {
+    tolerant DescribeInstanceBackupsResponse {
         total_count: Option<i64> = "TotalCount",
         backup_set: Vec<RedisBackupSet> = "BackupSet",
         request_id: Option<String> = "RequestId",

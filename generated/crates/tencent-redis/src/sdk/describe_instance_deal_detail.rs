@@ -61,7 +61,7 @@ pub struct DescribeInstanceDealDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceDealDetailResponse {
+    tolerant DescribeInstanceDealDetailResponse {
         deal_details: Vec<TradeDealDetail> = "DealDetails",
         request_id: Option<String> = "RequestId",
     }

@@ -76,7 +76,7 @@ pub struct DescribeInstanceDtsInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceDtsInfoResponse {
+    tolerant DescribeInstanceDtsInfoResponse {
         job_id: Option<String> = "JobId",
         job_name: Option<String> = "JobName",
         status: Option<i64> = "Status",

@@ -106,7 +106,7 @@ pub struct DescribeInstanceEventsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceEventsResponse {
+    tolerant DescribeInstanceEventsResponse {
         total_count: Option<i64> = "TotalCount",
         redis_instance_events: Vec<RedisInstanceEvent> = "RedisInstanceEvents",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct DescribeInstanceLogDeliveryResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceLogDeliveryResponse {
+    tolerant DescribeInstanceLogDeliveryResponse {
         slow_log: Option<LogDeliveryInfo> = "SlowLog",
         request_id: Option<String> = "RequestId",
     }

@@ -69,7 +69,7 @@ pub struct DescribeInstanceMonitorBigKeyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceMonitorBigKeyResponse {
+    tolerant DescribeInstanceMonitorBigKeyResponse {
         data: Vec<BigKeyInfo> = "Data",
         request_id: Option<String> = "RequestId",
     }

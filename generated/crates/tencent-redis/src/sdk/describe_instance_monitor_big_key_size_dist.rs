@@ -63,7 +63,7 @@ pub struct DescribeInstanceMonitorBigKeySizeDistResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceMonitorBigKeySizeDistResponse {
+    tolerant DescribeInstanceMonitorBigKeySizeDistResponse {
         data: Vec<DelayDistribution> = "Data",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct DescribeInstanceMonitorBigKeyTypeDistResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceMonitorBigKeyTypeDistResponse {
+    tolerant DescribeInstanceMonitorBigKeyTypeDistResponse {
         data: Vec<BigKeyTypeInfo> = "Data",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct DescribeInstanceMonitorHotKeyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceMonitorHotKeyResponse {
+    tolerant DescribeInstanceMonitorHotKeyResponse {
         data: Vec<HotKeyInfo> = "Data",
         request_id: Option<String> = "RequestId",
     }

@@ -57,7 +57,7 @@ pub struct DescribeInstanceMonitorSipResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceMonitorSipResponse {
+    tolerant DescribeInstanceMonitorSipResponse {
         data: Vec<SourceInfo> = "Data",
         request_id: Option<String> = "RequestId",
     }

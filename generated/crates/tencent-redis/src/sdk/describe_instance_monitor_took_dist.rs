@@ -74,7 +74,7 @@ pub struct DescribeInstanceMonitorTookDistResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceMonitorTookDistResponse {
+    tolerant DescribeInstanceMonitorTookDistResponse {
         data: Vec<DelayDistribution> = "Data",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct DescribeInstanceMonitorTopNCmdResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceMonitorTopNCmdResponse {
+    tolerant DescribeInstanceMonitorTopNCmdResponse {
         data: Vec<SourceCommand> = "Data",
         request_id: Option<String> = "RequestId",
     }

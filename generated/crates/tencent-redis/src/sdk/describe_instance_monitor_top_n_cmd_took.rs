@@ -68,7 +68,7 @@ pub struct DescribeInstanceMonitorTopNCmdTookResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceMonitorTopNCmdTookResponse {
+    tolerant DescribeInstanceMonitorTopNCmdTookResponse {
         data: Vec<CommandTake> = "Data",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct DescribeInstanceNodeInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceNodeInfoResponse {
+    tolerant DescribeInstanceNodeInfoResponse {
         proxy_count: Option<i64> = "ProxyCount",
         proxy: Vec<ProxyNodes> = "Proxy",
         redis_count: Option<i64> = "RedisCount",

@@ -69,7 +69,7 @@ pub struct DescribeInstanceParamsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceParamsResponse {
+    tolerant DescribeInstanceParamsResponse {
         total_count: Option<i64> = "TotalCount",
         instance_enum_param: Vec<InstanceEnumParam> = "InstanceEnumParam",
         instance_integer_param: Vec<InstanceIntegerParam> = "InstanceIntegerParam",

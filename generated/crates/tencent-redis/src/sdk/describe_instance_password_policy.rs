@@ -57,7 +57,7 @@ pub struct DescribeInstancePasswordPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancePasswordPolicyResponse {
+    tolerant DescribeInstancePasswordPolicyResponse {
         password_policy: Option<PasswordPolicy> = "PasswordPolicy",
         request_id: Option<String> = "RequestId",
     }

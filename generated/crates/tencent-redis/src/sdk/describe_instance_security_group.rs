@@ -58,7 +58,7 @@ pub struct DescribeInstanceSecurityGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceSecurityGroupResponse {
+    tolerant DescribeInstanceSecurityGroupResponse {
         instance_security_groups_detail: Vec<InstanceSecurityGroupDetail> = "InstanceSecurityGroupsDetail",
         request_id: Option<String> = "RequestId",
     }

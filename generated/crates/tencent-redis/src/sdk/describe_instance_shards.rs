@@ -66,7 +66,7 @@ pub struct DescribeInstanceShardsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceShardsResponse {
+    tolerant DescribeInstanceShardsResponse {
         instance_shards: Vec<InstanceClusterShard> = "InstanceShards",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

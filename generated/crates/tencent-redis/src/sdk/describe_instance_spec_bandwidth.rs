@@ -89,7 +89,7 @@ pub struct DescribeInstanceSpecBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceSpecBandwidthResponse {
+    tolerant DescribeInstanceSpecBandwidthResponse {
         bandwidth: Option<i64> = "Bandwidth",
         client_limit: Option<i64> = "ClientLimit",
         request_id: Option<String> = "RequestId",

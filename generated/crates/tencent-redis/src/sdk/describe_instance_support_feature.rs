@@ -66,7 +66,7 @@ pub struct DescribeInstanceSupportFeatureResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceSupportFeatureResponse {
+    tolerant DescribeInstanceSupportFeatureResponse {
         support: Option<bool> = "Support",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct DescribeInstanceZoneInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceZoneInfoResponse {
+    tolerant DescribeInstanceZoneInfoResponse {
         total_count: Option<i64> = "TotalCount",
         replica_groups: Vec<ReplicaGroup> = "ReplicaGroups",
         request_id: Option<String> = "RequestId",

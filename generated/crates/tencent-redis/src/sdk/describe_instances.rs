@@ -229,7 +229,7 @@ pub struct DescribeInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstancesResponse {
+    tolerant DescribeInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instance_set: Vec<InstanceSet> = "InstanceSet",
         request_id: Option<String> = "RequestId",

@@ -121,7 +121,7 @@ pub struct DescribeLogInstanceListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLogInstanceListResponse {
+    tolerant DescribeLogInstanceListResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<LogInstance> = "Items",
         request_id: Option<String> = "RequestId",

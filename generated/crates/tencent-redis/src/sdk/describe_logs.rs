@@ -136,7 +136,7 @@ pub struct DescribeLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLogsResponse {
+    tolerant DescribeLogsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<LogResult> = "Items",
         request_id: Option<String> = "RequestId",

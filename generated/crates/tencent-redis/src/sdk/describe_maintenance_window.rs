@@ -62,7 +62,7 @@ pub struct DescribeMaintenanceWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMaintenanceWindowResponse {
+    tolerant DescribeMaintenanceWindowResponse {
         start_time: Option<String> = "StartTime",
         end_time: Option<String> = "EndTime",
         request_id: Option<String> = "RequestId",

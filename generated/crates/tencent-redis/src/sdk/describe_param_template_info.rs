@@ -85,7 +85,7 @@ pub struct DescribeParamTemplateInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeParamTemplateInfoResponse {
+    tolerant DescribeParamTemplateInfoResponse {
         total_count: Option<i64> = "TotalCount",
         template_id: Option<String> = "TemplateId",
         name: Option<String> = "Name",

@@ -115,7 +115,7 @@ pub struct DescribeParamTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeParamTemplatesResponse {
+    tolerant DescribeParamTemplatesResponse {
         total_count: Option<u64> = "TotalCount",
         items: Vec<ParamTemplateInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -45,7 +45,7 @@ pub struct DescribeProductInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProductInfoResponse {
+    tolerant DescribeProductInfoResponse {
         region_set: Vec<RegionConf> = "RegionSet",
         request_id: Option<String> = "RequestId",
     }

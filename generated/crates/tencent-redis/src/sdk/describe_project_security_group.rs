@@ -65,7 +65,7 @@ pub struct DescribeProjectSecurityGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProjectSecurityGroupResponse {
+    tolerant DescribeProjectSecurityGroupResponse {
         security_group_details: Vec<SecurityGroupDetail> = "SecurityGroupDetails",
         request_id: Option<String> = "RequestId",
     }

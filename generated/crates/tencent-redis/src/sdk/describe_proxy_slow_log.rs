@@ -86,7 +86,7 @@ pub struct DescribeProxySlowLogResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxySlowLogResponse {
+    tolerant DescribeProxySlowLogResponse {
         total_count: Option<i64> = "TotalCount",
         instance_proxy_slow_log_detail: Vec<InstanceProxySlowlogDetail> = "InstanceProxySlowLogDetail",
         request_id: Option<String> = "RequestId",

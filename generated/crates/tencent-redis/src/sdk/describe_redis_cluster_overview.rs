@@ -58,7 +58,7 @@ pub struct DescribeRedisClusterOverviewResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRedisClusterOverviewResponse {
+    tolerant DescribeRedisClusterOverviewResponse {
         total_bundle: Option<i64> = "TotalBundle",
         total_memory: Option<i64> = "TotalMemory",
         request_id: Option<String> = "RequestId",

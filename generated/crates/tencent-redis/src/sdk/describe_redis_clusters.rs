@@ -107,7 +107,7 @@ pub struct DescribeRedisClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRedisClustersResponse {
+    tolerant DescribeRedisClustersResponse {
         total: Option<i64> = "Total",
         resources: Vec<CdcResource> = "Resources",
         request_id: Option<String> = "RequestId",

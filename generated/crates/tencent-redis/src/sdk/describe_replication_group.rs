@@ -76,7 +76,7 @@ pub struct DescribeReplicationGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReplicationGroupResponse {
+    tolerant DescribeReplicationGroupResponse {
         total_count: Option<i64> = "TotalCount",
         groups: Vec<Groups> = "Groups",
         request_id: Option<String> = "RequestId",

@@ -70,7 +70,7 @@ pub struct DescribeReplicationGroupInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReplicationGroupInstanceResponse {
+    tolerant DescribeReplicationGroupInstanceResponse {
         app_id: Option<i64> = "AppId",
         region_id: Option<i64> = "RegionId",
         group_id: Option<String> = "GroupId",

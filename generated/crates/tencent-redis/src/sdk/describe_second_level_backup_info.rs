@@ -73,7 +73,7 @@ pub struct DescribeSecondLevelBackupInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSecondLevelBackupInfoResponse {
+    tolerant DescribeSecondLevelBackupInfoResponse {
         backup_id: Option<String> = "BackupId",
         backup_timestamp: Option<i64> = "BackupTimestamp",
         missing_timestamps: Vec<SecondLevelBackupMissingTimestamps> = "MissingTimestamps",

@@ -96,7 +96,7 @@ pub struct DescribeSlowLogResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogResponse {
+    tolerant DescribeSlowLogResponse {
         total_count: Option<i64> = "TotalCount",
         instance_slowlog_detail: Vec<InstanceSlowlogDetail> = "InstanceSlowlogDetail",
         instance_slow_log_detail: Vec<InstanceSlowlogDetail> = "InstanceSlowLogDetail",

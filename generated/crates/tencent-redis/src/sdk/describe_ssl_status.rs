@@ -103,7 +103,7 @@ pub struct DescribeSslStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSslStatusResponse {
+    tolerant DescribeSslStatusResponse {
         cert_download_url: Option<::runtime::SignedUrl> = "CertDownloadUrl",
         url_expired_time: Option<String> = "UrlExpiredTime",
         ssl_config: Option<bool> = "SSLConfig",

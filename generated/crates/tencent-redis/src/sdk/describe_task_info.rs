@@ -71,7 +71,7 @@ pub struct DescribeTaskInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTaskInfoResponse {
+    tolerant DescribeTaskInfoResponse {
         status: Option<String> = "Status",
         start_time: Option<String> = "StartTime",
         task_type: Option<String> = "TaskType",

@@ -172,7 +172,7 @@ pub struct DescribeTaskListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTaskListResponse {
+    tolerant DescribeTaskListResponse {
         total_count: Option<i64> = "TotalCount",
         tasks: Vec<TaskInfoDetail> = "Tasks",
         request_id: Option<String> = "RequestId",

@@ -86,7 +86,7 @@ pub struct DescribeTendisSlowLogResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTendisSlowLogResponse {
+    tolerant DescribeTendisSlowLogResponse {
         total_count: Option<i64> = "TotalCount",
         tendis_slow_log_detail: Vec<TendisSlowLogDetail> = "TendisSlowLogDetail",
         request_id: Option<String> = "RequestId",

@@ -53,7 +53,7 @@ pub struct DestroyPostpaidInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyPostpaidInstanceResponse {
+    tolerant DestroyPostpaidInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

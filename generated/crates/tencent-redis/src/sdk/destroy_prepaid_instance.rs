@@ -56,7 +56,7 @@ pub struct DestroyPrepaidInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyPrepaidInstanceResponse {
+    tolerant DestroyPrepaidInstanceResponse {
         deal_id: Option<String> = "DealId",
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",

@@ -53,7 +53,7 @@ pub struct DisableReplicaReadonlyResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableReplicaReadonlyResponse {
+    tolerant DisableReplicaReadonlyResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

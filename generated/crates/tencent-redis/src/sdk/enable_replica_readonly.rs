@@ -64,7 +64,7 @@ pub struct EnableReplicaReadonlyResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableReplicaReadonlyResponse {
+    tolerant EnableReplicaReadonlyResponse {
         status: Option<String> = "Status",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -131,7 +131,7 @@ pub struct InquiryPriceCreateInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceCreateInstanceResponse {
+    tolerant InquiryPriceCreateInstanceResponse {
         price: Option<f64> = "Price",
         high_precision_price: Option<f64> = "HighPrecisionPrice",
         original_price: Option<f64> = "OriginalPrice",

@@ -92,7 +92,7 @@ pub struct InquiryPriceUpgradeInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceUpgradeInstanceResponse {
+    tolerant InquiryPriceUpgradeInstanceResponse {
         price: Option<f64> = "Price",
         high_precision_price: Option<f64> = "HighPrecisionPrice",
         original_price: Option<f64> = "OriginalPrice",

@@ -65,7 +65,7 @@ pub struct KillMasterGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    KillMasterGroupResponse {
+    tolerant KillMasterGroupResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct ManualBackupInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ManualBackupInstanceResponse {
+    tolerant ManualBackupInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

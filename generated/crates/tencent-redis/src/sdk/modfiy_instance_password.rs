@@ -77,7 +77,7 @@ pub struct ModfiyInstancePasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ModfiyInstancePasswordResponse {
+    tolerant ModfiyInstancePasswordResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct ModifyAutoBackupConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAutoBackupConfigResponse {
+    tolerant ModifyAutoBackupConfigResponse {
         auto_backup_type: Option<i64> = "AutoBackupType",
         week_days: Vec<String> = "WeekDays",
         time_period: Option<String> = "TimePeriod",

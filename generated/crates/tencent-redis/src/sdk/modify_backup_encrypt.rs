@@ -100,7 +100,7 @@ pub struct ModifyBackupEncryptResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupEncryptResponse {
+    tolerant ModifyBackupEncryptResponse {
         request_id: Option<String> = "RequestId",
     }
 }

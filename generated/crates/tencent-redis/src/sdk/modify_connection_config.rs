@@ -68,7 +68,7 @@ pub struct ModifyConnectionConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyConnectionConfigResponse {
+    tolerant ModifyConnectionConfigResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -122,7 +122,7 @@ pub struct ModifyInstanceAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceAccountResponse {
+    tolerant ModifyInstanceAccountResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -75,7 +75,7 @@ pub struct ModifyInstanceAvailabilityZonesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceAvailabilityZonesResponse {
+    tolerant ModifyInstanceAvailabilityZonesResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

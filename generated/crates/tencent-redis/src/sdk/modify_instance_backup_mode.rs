@@ -63,7 +63,7 @@ pub struct ModifyInstanceBackupModeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceBackupModeResponse {
+    tolerant ModifyInstanceBackupModeResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

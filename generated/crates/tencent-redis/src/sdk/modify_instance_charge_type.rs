@@ -97,7 +97,7 @@ pub struct ModifyInstanceChargeTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceChargeTypeResponse {
+    tolerant ModifyInstanceChargeTypeResponse {
         failed_instance_ids: Vec<FailedInstance> = "FailedInstanceIds",
         request_id: Option<String> = "RequestId",
     }

@@ -79,7 +79,7 @@ pub struct ModifyInstanceEventResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceEventResponse {
+    tolerant ModifyInstanceEventResponse {
         event_id: Option<i64> = "EventId",
         request_id: Option<String> = "RequestId",
     }

@@ -102,7 +102,7 @@ pub struct ModifyInstanceLogDeliveryResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceLogDeliveryResponse {
+    tolerant ModifyInstanceLogDeliveryResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -69,7 +69,7 @@ pub struct ModifyInstanceParamsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceParamsResponse {
+    tolerant ModifyInstanceParamsResponse {
         changed: Option<bool> = "Changed",
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",

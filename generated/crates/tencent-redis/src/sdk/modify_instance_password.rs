@@ -72,7 +72,7 @@ pub struct ModifyInstancePasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancePasswordResponse {
+    tolerant ModifyInstancePasswordResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -61,7 +61,7 @@ pub struct ModifyInstancePasswordPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstancePasswordPolicyResponse {
+    tolerant ModifyInstancePasswordPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct ModifyInstanceReadOnlyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceReadOnlyResponse {
+    tolerant ModifyInstanceReadOnlyResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

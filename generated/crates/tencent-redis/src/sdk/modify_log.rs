@@ -133,7 +133,7 @@ pub struct ModifyLogResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLogResponse {
+    tolerant ModifyLogResponse {
         request_id: Option<String> = "RequestId",
     }
 }

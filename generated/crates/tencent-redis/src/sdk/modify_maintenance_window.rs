@@ -66,7 +66,7 @@ pub struct ModifyMaintenanceWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMaintenanceWindowResponse {
+    tolerant ModifyMaintenanceWindowResponse {
         status: Option<String> = "Status",
         request_id: Option<String> = "RequestId",
     }

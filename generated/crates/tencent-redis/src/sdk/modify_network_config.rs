@@ -111,7 +111,7 @@ pub struct ModifyNetworkConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNetworkConfigResponse {
+    tolerant ModifyNetworkConfigResponse {
         status: Option<bool> = "Status",
         subnet_id: Option<String> = "SubnetId",
         vpc_id: Option<String> = "VpcId",

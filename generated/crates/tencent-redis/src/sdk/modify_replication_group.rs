@@ -60,7 +60,7 @@ pub struct ModifyReplicationGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyReplicationGroupResponse {
+    tolerant ModifyReplicationGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -136,7 +136,7 @@ pub struct OpenLogResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenLogResponse {
+    tolerant OpenLogResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct OpenSslResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenSslResponse {
+    tolerant OpenSslResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

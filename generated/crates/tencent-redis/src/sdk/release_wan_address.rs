@@ -56,7 +56,7 @@ pub struct ReleaseWanAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    ReleaseWanAddressResponse {
+    tolerant ReleaseWanAddressResponse {
         flow_id: Option<i64> = "FlowId",
         wan_status: Option<String> = "WanStatus",
         request_id: Option<String> = "RequestId",

@@ -50,7 +50,7 @@ pub struct RemoveReplicationGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveReplicationGroupResponse {
+    tolerant RemoveReplicationGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -70,7 +70,7 @@ pub struct RemoveReplicationInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveReplicationInstanceResponse {
+    tolerant RemoveReplicationInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -72,7 +72,7 @@ pub struct RenewInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewInstanceResponse {
+    tolerant RenewInstanceResponse {
         deal_id: Option<String> = "DealId",
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",

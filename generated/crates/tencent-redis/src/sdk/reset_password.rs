@@ -79,7 +79,7 @@ pub struct ResetPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetPasswordResponse {
+    tolerant ResetPasswordResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

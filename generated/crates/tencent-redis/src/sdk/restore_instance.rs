@@ -65,7 +65,7 @@ pub struct RestoreInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RestoreInstanceResponse {
+    tolerant RestoreInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

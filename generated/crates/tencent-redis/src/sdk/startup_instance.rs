@@ -53,7 +53,7 @@ pub struct StartupInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    StartupInstanceResponse {
+    tolerant StartupInstanceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

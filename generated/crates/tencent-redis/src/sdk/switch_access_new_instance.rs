@@ -52,7 +52,7 @@ pub struct SwitchAccessNewInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchAccessNewInstanceResponse {
+    tolerant SwitchAccessNewInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

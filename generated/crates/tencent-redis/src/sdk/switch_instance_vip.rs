@@ -79,7 +79,7 @@ pub struct SwitchInstanceVipResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchInstanceVipResponse {
+    tolerant SwitchInstanceVipResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct SwitchProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchProxyResponse {
+    tolerant SwitchProxyResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

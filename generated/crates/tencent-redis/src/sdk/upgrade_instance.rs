@@ -94,7 +94,7 @@ pub struct UpgradeInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeInstanceResponse {
+    tolerant UpgradeInstanceResponse {
         deal_id: Option<String> = "DealId",
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",

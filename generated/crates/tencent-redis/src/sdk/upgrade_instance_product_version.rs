@@ -88,7 +88,7 @@ pub struct UpgradeInstanceProductVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeInstanceProductVersionResponse {
+    tolerant UpgradeInstanceProductVersionResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

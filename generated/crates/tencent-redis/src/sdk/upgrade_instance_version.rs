@@ -82,7 +82,7 @@ pub struct UpgradeInstanceVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeInstanceVersionResponse {
+    tolerant UpgradeInstanceVersionResponse {
         deal_id: Option<String> = "DealId",
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",

@@ -89,7 +89,7 @@ pub struct UpgradeProxyVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeProxyVersionResponse {
+    tolerant UpgradeProxyVersionResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct UpgradeSmallVersionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeSmallVersionResponse {
+    tolerant UpgradeSmallVersionResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct UpgradeVersionToMultiAvailabilityZonesResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeVersionToMultiAvailabilityZonesResponse {
+    tolerant UpgradeVersionToMultiAvailabilityZonesResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

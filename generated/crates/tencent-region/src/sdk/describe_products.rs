@@ -62,7 +62,7 @@ pub struct DescribeProductsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProductsResponse {
+    tolerant DescribeProductsResponse {
         products: Vec<RegionProduct> = "Products",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct AssociateSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateSecurityGroupsResponse {
+    tolerant AssociateSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

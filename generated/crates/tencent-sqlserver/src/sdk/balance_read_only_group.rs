@@ -57,7 +57,7 @@ pub struct BalanceReadOnlyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    BalanceReadOnlyGroupResponse {
+    tolerant BalanceReadOnlyGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

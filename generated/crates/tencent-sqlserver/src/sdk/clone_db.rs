@@ -62,7 +62,7 @@ pub struct CloneDbResponse {
 }
 
 ::runtime::lenient_object! {
-    CloneDbResponse {
+    tolerant CloneDbResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -56,7 +56,7 @@ pub struct CloseInterCommunicationResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseInterCommunicationResponse {
+    tolerant CloseInterCommunicationResponse {
         inter_instance_flow_set: Vec<InterInstanceFlow> = "InterInstanceFlowSet",
         request_id: Option<String> = "RequestId",
     }

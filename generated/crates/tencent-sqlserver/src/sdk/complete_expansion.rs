@@ -53,7 +53,7 @@ pub struct CompleteExpansionResponse {
 }
 
 ::runtime::lenient_object! {
-    CompleteExpansionResponse {
+    tolerant CompleteExpansionResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

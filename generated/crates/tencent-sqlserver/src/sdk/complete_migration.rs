@@ -53,7 +53,7 @@ pub struct CompleteMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    CompleteMigrationResponse {
+    tolerant CompleteMigrationResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

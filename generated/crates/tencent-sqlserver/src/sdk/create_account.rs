@@ -61,7 +61,7 @@ pub struct CreateAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAccountResponse {
+    tolerant CreateAccountResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -72,7 +72,7 @@ pub struct CreateBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBackupResponse {
+    tolerant CreateBackupResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

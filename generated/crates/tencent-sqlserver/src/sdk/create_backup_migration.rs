@@ -78,7 +78,7 @@ pub struct CreateBackupMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBackupMigrationResponse {
+    tolerant CreateBackupMigrationResponse {
         backup_migration_id: Option<String> = "BackupMigrationId",
         request_id: Option<String> = "RequestId",
     }

@@ -172,7 +172,7 @@ pub struct CreateBasicDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBasicDbInstancesResponse {
+    tolerant CreateBasicDbInstancesResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

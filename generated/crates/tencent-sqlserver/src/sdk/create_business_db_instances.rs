@@ -139,7 +139,7 @@ pub struct CreateBusinessDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBusinessDbInstancesResponse {
+    tolerant CreateBusinessDbInstancesResponse {
         deal_name: Option<String> = "DealName",
         flow_id: Option<i64> = "FlowId",
         instance_id_set: Vec<String> = "InstanceIdSet",

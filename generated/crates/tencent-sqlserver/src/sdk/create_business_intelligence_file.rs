@@ -72,7 +72,7 @@ pub struct CreateBusinessIntelligenceFileResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBusinessIntelligenceFileResponse {
+    tolerant CreateBusinessIntelligenceFileResponse {
         file_task_id: Option<String> = "FileTaskId",
         request_id: Option<String> = "RequestId",
     }

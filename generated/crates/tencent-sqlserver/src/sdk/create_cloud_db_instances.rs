@@ -185,7 +185,7 @@ pub struct CreateCloudDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCloudDbInstancesResponse {
+    tolerant CreateCloudDbInstancesResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

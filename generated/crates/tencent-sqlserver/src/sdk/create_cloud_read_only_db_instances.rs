@@ -189,7 +189,7 @@ pub struct CreateCloudReadOnlyDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCloudReadOnlyDbInstancesResponse {
+    tolerant CreateCloudReadOnlyDbInstancesResponse {
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",
     }

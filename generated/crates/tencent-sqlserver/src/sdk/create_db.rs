@@ -61,7 +61,7 @@ pub struct CreateDbResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbResponse {
+    tolerant CreateDbResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

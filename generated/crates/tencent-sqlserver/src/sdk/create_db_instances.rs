@@ -175,7 +175,7 @@ pub struct CreateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstancesResponse {
+    tolerant CreateDbInstancesResponse {
         deal_name: Option<String> = "DealName",
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",

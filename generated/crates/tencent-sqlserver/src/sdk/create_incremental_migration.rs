@@ -76,7 +76,7 @@ pub struct CreateIncrementalMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateIncrementalMigrationResponse {
+    tolerant CreateIncrementalMigrationResponse {
         incremental_migration_id: Option<String> = "IncrementalMigrationId",
         request_id: Option<String> = "RequestId",
     }

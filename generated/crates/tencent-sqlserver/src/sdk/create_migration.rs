@@ -91,7 +91,7 @@ pub struct CreateMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateMigrationResponse {
+    tolerant CreateMigrationResponse {
         migrate_id: Option<i64> = "MigrateId",
         request_id: Option<String> = "RequestId",
     }

@@ -83,7 +83,7 @@ pub struct CreatePublishSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    CreatePublishSubscribeResponse {
+    tolerant CreatePublishSubscribeResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -171,7 +171,7 @@ pub struct CreateReadOnlyDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateReadOnlyDbInstancesResponse {
+    tolerant CreateReadOnlyDbInstancesResponse {
         deal_names: Vec<String> = "DealNames",
         request_id: Option<String> = "RequestId",
     }

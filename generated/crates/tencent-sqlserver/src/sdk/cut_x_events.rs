@@ -50,7 +50,7 @@ pub struct CutXEventsResponse {
 }
 
 ::runtime::lenient_object! {
-    CutXEventsResponse {
+    tolerant CutXEventsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DeleteAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAccountResponse {
+    tolerant DeleteAccountResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

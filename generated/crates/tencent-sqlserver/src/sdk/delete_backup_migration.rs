@@ -61,7 +61,7 @@ pub struct DeleteBackupMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBackupMigrationResponse {
+    tolerant DeleteBackupMigrationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DeleteBusinessIntelligenceFileResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBusinessIntelligenceFileResponse {
+    tolerant DeleteBusinessIntelligenceFileResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DeleteDbResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDbResponse {
+    tolerant DeleteDbResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

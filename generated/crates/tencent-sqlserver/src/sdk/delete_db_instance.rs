@@ -50,7 +50,7 @@ pub struct DeleteDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDbInstanceResponse {
+    tolerant DeleteDbInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -74,7 +74,7 @@ pub struct DeleteIncrementalMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteIncrementalMigrationResponse {
+    tolerant DeleteIncrementalMigrationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct DeleteMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteMigrationResponse {
+    tolerant DeleteMigrationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

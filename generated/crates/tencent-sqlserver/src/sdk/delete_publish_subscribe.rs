@@ -64,7 +64,7 @@ pub struct DeletePublishSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    DeletePublishSubscribeResponse {
+    tolerant DeletePublishSubscribeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

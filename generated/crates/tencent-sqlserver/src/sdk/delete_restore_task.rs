@@ -56,7 +56,7 @@ pub struct DeleteRestoreTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRestoreTaskResponse {
+    tolerant DeleteRestoreTaskResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -81,7 +81,7 @@ pub struct DescribeAccountPrivilegeByDbResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountPrivilegeByDbResponse {
+    tolerant DescribeAccountPrivilegeByDbResponse {
         total_count: Option<i64> = "TotalCount",
         accounts: Vec<AccountPrivilege> = "Accounts",
         request_id: Option<String> = "RequestId",

@@ -86,7 +86,7 @@ pub struct DescribeAccountsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountsResponse {
+    tolerant DescribeAccountsResponse {
         instance_id: Option<String> = "InstanceId",
         accounts: Vec<AccountDetail> = "Accounts",
         total_count: Option<i64> = "TotalCount",

@@ -96,7 +96,7 @@ pub struct DescribeBackupByFlowIdResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupByFlowIdResponse {
+    tolerant DescribeBackupByFlowIdResponse {
         id: Option<u64> = "Id",
         file_name: Option<String> = "FileName",
         backup_name: Option<String> = "BackupName",

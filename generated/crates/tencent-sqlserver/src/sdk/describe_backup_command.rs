@@ -74,7 +74,7 @@ pub struct DescribeBackupCommandResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupCommandResponse {
+    tolerant DescribeBackupCommandResponse {
         command: Option<String> = "Command",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct DescribeBackupFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupFilesResponse {
+    tolerant DescribeBackupFilesResponse {
         total_count: Option<i64> = "TotalCount",
         backup_files: Vec<BackupFile> = "BackupFiles",
         request_id: Option<String> = "RequestId",

@@ -108,7 +108,7 @@ pub struct DescribeBackupMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupMigrationResponse {
+    tolerant DescribeBackupMigrationResponse {
         total_count: Option<i64> = "TotalCount",
         backup_migration_set: Vec<Migration> = "BackupMigrationSet",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct DescribeBackupMonitorResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupMonitorResponse {
+    tolerant DescribeBackupMonitorResponse {
         time_stamp: Vec<String> = "TimeStamp",
         free_space: Vec<f64> = "FreeSpace",
         actual_used_space: Vec<f64> = "ActualUsedSpace",

@@ -86,7 +86,7 @@ pub struct DescribeBackupStatisticalResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupStatisticalResponse {
+    tolerant DescribeBackupStatisticalResponse {
         total_count: Option<u64> = "TotalCount",
         items: Vec<SummaryDetailRes> = "Items",
         request_id: Option<String> = "RequestId",

@@ -109,7 +109,7 @@ pub struct DescribeBackupSummaryResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupSummaryResponse {
+    tolerant DescribeBackupSummaryResponse {
         free_space: Option<u64> = "FreeSpace",
         actual_used_space: Option<u64> = "ActualUsedSpace",
         backup_files_total: Option<u64> = "BackupFilesTotal",

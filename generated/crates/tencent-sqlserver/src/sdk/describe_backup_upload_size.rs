@@ -74,7 +74,7 @@ pub struct DescribeBackupUploadSizeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupUploadSizeResponse {
+    tolerant DescribeBackupUploadSizeResponse {
         cos_upload_backup_file_set: Vec<CosUploadBackupFile> = "CosUploadBackupFileSet",
         request_id: Option<String> = "RequestId",
     }

@@ -125,7 +125,7 @@ pub struct DescribeBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupsResponse {
+    tolerant DescribeBackupsResponse {
         total_count: Option<i64> = "TotalCount",
         backups: Vec<Backup> = "Backups",
         request_id: Option<String> = "RequestId",

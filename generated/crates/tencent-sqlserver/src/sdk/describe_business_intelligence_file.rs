@@ -95,7 +95,7 @@ pub struct DescribeBusinessIntelligenceFileResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBusinessIntelligenceFileResponse {
+    tolerant DescribeBusinessIntelligenceFileResponse {
         total_count: Option<i64> = "TotalCount",
         backup_migration_set: Vec<BusinessIntelligenceFile> = "BackupMigrationSet",
         request_id: Option<String> = "RequestId",

@@ -63,7 +63,7 @@ pub struct DescribeCollationTimeZoneResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCollationTimeZoneResponse {
+    tolerant DescribeCollationTimeZoneResponse {
         collation: Vec<String> = "Collation",
         time_zone: Vec<String> = "TimeZone",
         request_id: Option<String> = "RequestId",

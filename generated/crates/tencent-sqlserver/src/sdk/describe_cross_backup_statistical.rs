@@ -96,7 +96,7 @@ pub struct DescribeCrossBackupStatisticalResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCrossBackupStatisticalResponse {
+    tolerant DescribeCrossBackupStatisticalResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<CrossSummaryDetailRes> = "Items",
         request_id: Option<String> = "RequestId",

@@ -56,7 +56,7 @@ pub struct DescribeCrossRegionZoneResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCrossRegionZoneResponse {
+    tolerant DescribeCrossRegionZoneResponse {
         region: Option<String> = "Region",
         zone: Option<String> = "Zone",
         request_id: Option<String> = "RequestId",

@@ -43,7 +43,7 @@ pub struct DescribeCrossRegionsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCrossRegionsResponse {
+    tolerant DescribeCrossRegionsResponse {
         regions: Vec<String> = "Regions",
         request_id: Option<String> = "RequestId",
     }

@@ -84,7 +84,7 @@ pub struct DescribeDBsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDBsResponse {
+    tolerant DescribeDBsResponse {
         total_count: Option<i64> = "TotalCount",
         db_instances: Vec<InstanceDbDetail> = "DBInstances",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct DescribeDBsNormalResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDBsNormalResponse {
+    tolerant DescribeDBsNormalResponse {
         total_count: Option<i64> = "TotalCount",
         db_list: Vec<DbNormalDetail> = "DBList",
         request_id: Option<String> = "RequestId",

@@ -63,7 +63,7 @@ pub struct DescribeDatabaseNamesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabaseNamesResponse {
+    tolerant DescribeDatabaseNamesResponse {
         total_count: Option<i64> = "TotalCount",
         database_name_set: Vec<String> = "DatabaseNameSet",
         request_id: Option<String> = "RequestId",

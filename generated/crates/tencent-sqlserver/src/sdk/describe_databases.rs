@@ -89,7 +89,7 @@ pub struct DescribeDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabasesResponse {
+    tolerant DescribeDatabasesResponse {
         total_count: Option<i64> = "TotalCount",
         db_instances: Vec<InstanceDbDetail> = "DBInstances",
         request_id: Option<String> = "RequestId",

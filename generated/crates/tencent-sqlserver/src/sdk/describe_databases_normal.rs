@@ -58,7 +58,7 @@ pub struct DescribeDatabasesNormalResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabasesNormalResponse {
+    tolerant DescribeDatabasesNormalResponse {
         total_count: Option<i64> = "TotalCount",
         db_list: Vec<DbNormalDetail> = "DBList",
         request_id: Option<String> = "RequestId",

@@ -53,7 +53,7 @@ pub struct DescribeDbCharsetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbCharsetsResponse {
+    tolerant DescribeDbCharsetsResponse {
         database_charsets: Vec<String> = "DatabaseCharsets",
         request_id: Option<String> = "RequestId",
     }

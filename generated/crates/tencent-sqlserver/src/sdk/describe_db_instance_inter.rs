@@ -83,7 +83,7 @@ pub struct DescribeDbInstanceInterResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceInterResponse {
+    tolerant DescribeDbInstanceInterResponse {
         total_count: Option<i64> = "TotalCount",
         inter_instance_set: Vec<InterInstance> = "InterInstanceSet",
         request_id: Option<String> = "RequestId",

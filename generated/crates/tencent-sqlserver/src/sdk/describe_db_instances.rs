@@ -162,7 +162,7 @@ pub struct DescribeDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstancesResponse {
+    tolerant DescribeDbInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         db_instances: Vec<DbInstance> = "DBInstances",
         request_id: Option<String> = "RequestId",

@@ -90,7 +90,7 @@ pub struct DescribeDbInstancesAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstancesAttributeResponse {
+    tolerant DescribeDbInstancesAttributeResponse {
         instance_id: Option<String> = "InstanceId",
         regular_backup_enable: Option<String> = "RegularBackupEnable",
         regular_backup_save_days: Option<u64> = "RegularBackupSaveDays",

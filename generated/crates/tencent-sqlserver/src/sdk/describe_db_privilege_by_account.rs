@@ -82,7 +82,7 @@ pub struct DescribeDbPrivilegeByAccountResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbPrivilegeByAccountResponse {
+    tolerant DescribeDbPrivilegeByAccountResponse {
         total_count: Option<i64> = "TotalCount",
         db_list: Vec<DbPrivilege> = "DBList",
         request_id: Option<String> = "RequestId",

@@ -78,7 +78,7 @@ pub struct DescribeDbRestoreTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbRestoreTimeResponse {
+    tolerant DescribeDbRestoreTimeResponse {
         total_count: Option<i64> = "TotalCount",
         details: Vec<DbRenameRes> = "Details",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct DescribeDbSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbSecurityGroupsResponse {
+    tolerant DescribeDbSecurityGroupsResponse {
         security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct DescribeFlowStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeFlowStatusResponse {
+    tolerant DescribeFlowStatusResponse {
         status: Option<i64> = "Status",
         request_id: Option<String> = "RequestId",
     }

@@ -85,7 +85,7 @@ pub struct DescribeHaSwitchLogResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeHaSwitchLogResponse {
+    tolerant DescribeHaSwitchLogResponse {
         total_count: Option<u64> = "TotalCount",
         switch_log: Vec<SwitchLog> = "SwitchLog",
         request_id: Option<String> = "RequestId",

@@ -106,7 +106,7 @@ pub struct DescribeIncrementalMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIncrementalMigrationResponse {
+    tolerant DescribeIncrementalMigrationResponse {
         total_count: Option<i64> = "TotalCount",
         incremental_migration_set: Vec<Migration> = "IncrementalMigrationSet",
         request_id: Option<String> = "RequestId",

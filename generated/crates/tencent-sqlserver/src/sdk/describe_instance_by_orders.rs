@@ -57,7 +57,7 @@ pub struct DescribeInstanceByOrdersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceByOrdersResponse {
+    tolerant DescribeInstanceByOrdersResponse {
         deal_instance: Vec<DealInstance> = "DealInstance",
         request_id: Option<String> = "RequestId",
     }

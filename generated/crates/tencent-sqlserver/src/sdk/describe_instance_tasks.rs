@@ -74,7 +74,7 @@ pub struct DescribeInstanceTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceTasksResponse {
+    tolerant DescribeInstanceTasksResponse {
         total_count: Option<i64> = "TotalCount",
         instance_task_set: Vec<InstanceTask> = "InstanceTaskSet",
         request_id: Option<String> = "RequestId",

@@ -179,7 +179,7 @@ pub struct DescribeInstanceTradeParameterResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceTradeParameterResponse {
+    tolerant DescribeInstanceTradeParameterResponse {
         parameter: Option<String> = "Parameter",
         request_id: Option<String> = "RequestId",
     }

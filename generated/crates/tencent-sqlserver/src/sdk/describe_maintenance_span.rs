@@ -59,7 +59,7 @@ pub struct DescribeMaintenanceSpanResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMaintenanceSpanResponse {
+    tolerant DescribeMaintenanceSpanResponse {
         weekly: Vec<i64> = "Weekly",
         start_time: Option<String> = "StartTime",
         span: Option<u64> = "Span",

@@ -71,7 +71,7 @@ pub struct DescribeMigrationDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrationDatabasesResponse {
+    tolerant DescribeMigrationDatabasesResponse {
         amount: Option<i64> = "Amount",
         migrate_db_set: Vec<String> = "MigrateDBSet",
         request_id: Option<String> = "RequestId",

@@ -94,7 +94,7 @@ pub struct DescribeMigrationDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrationDetailResponse {
+    tolerant DescribeMigrationDetailResponse {
         migrate_id: Option<u64> = "MigrateId",
         migrate_name: Option<String> = "MigrateName",
         app_id: Option<u64> = "AppId",

@@ -82,7 +82,7 @@ pub struct DescribeMigrationsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrationsResponse {
+    tolerant DescribeMigrationsResponse {
         total_count: Option<i64> = "TotalCount",
         migrate_task_set: Vec<MigrateTask> = "MigrateTaskSet",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct DescribeOrdersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeOrdersResponse {
+    tolerant DescribeOrdersResponse {
         deals: Vec<DealInfo> = "Deals",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

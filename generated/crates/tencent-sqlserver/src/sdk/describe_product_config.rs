@@ -63,7 +63,7 @@ pub struct DescribeProductConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProductConfigResponse {
+    tolerant DescribeProductConfigResponse {
         spec_info_list: Vec<SpecInfo> = "SpecInfoList",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct DescribeProjectSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProjectSecurityGroupsResponse {
+    tolerant DescribeProjectSecurityGroupsResponse {
         security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
         request_id: Option<String> = "RequestId",
     }

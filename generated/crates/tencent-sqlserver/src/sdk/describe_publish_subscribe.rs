@@ -100,7 +100,7 @@ pub struct DescribePublishSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribePublishSubscribeResponse {
+    tolerant DescribePublishSubscribeResponse {
         total_count: Option<u64> = "TotalCount",
         publish_subscribe_set: Vec<PublishSubscribe> = "PublishSubscribeSet",
         request_id: Option<String> = "RequestId",

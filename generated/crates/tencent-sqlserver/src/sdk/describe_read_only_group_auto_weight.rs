@@ -103,7 +103,7 @@ pub struct DescribeReadOnlyGroupAutoWeightResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReadOnlyGroupAutoWeightResponse {
+    tolerant DescribeReadOnlyGroupAutoWeightResponse {
         read_only_group_id: Option<String> = "ReadOnlyGroupId",
         read_only_group_name: Option<String> = "ReadOnlyGroupName",
         region_id: Option<String> = "RegionId",

@@ -91,7 +91,7 @@ pub struct DescribeReadOnlyGroupByReadOnlyInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReadOnlyGroupByReadOnlyInstanceResponse {
+    tolerant DescribeReadOnlyGroupByReadOnlyInstanceResponse {
         read_only_group_id: Option<String> = "ReadOnlyGroupId",
         read_only_group_name: Option<String> = "ReadOnlyGroupName",
         region_id: Option<String> = "RegionId",

@@ -57,7 +57,7 @@ pub struct DescribeReadOnlyGroupListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReadOnlyGroupListResponse {
+    tolerant DescribeReadOnlyGroupListResponse {
         read_only_group_set: Vec<ReadOnlyGroup> = "ReadOnlyGroupSet",
         request_id: Option<String> = "RequestId",
     }

@@ -109,7 +109,7 @@ pub struct DescribeRegularBackupPlanResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRegularBackupPlanResponse {
+    tolerant DescribeRegularBackupPlanResponse {
         save_mode_period: Vec<String> = "SaveModePeriod",
         save_mode_regular: Vec<String> = "SaveModeRegular",
         request_id: Option<String> = "RequestId",

@@ -115,7 +115,7 @@ pub struct DescribeRestoreTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRestoreTaskResponse {
+    tolerant DescribeRestoreTaskResponse {
         total_count: Option<i64> = "TotalCount",
         tasks: Vec<RestoreTask> = "Tasks",
         request_id: Option<String> = "RequestId",

@@ -63,7 +63,7 @@ pub struct DescribeRestoreTimeRangeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRestoreTimeRangeResponse {
+    tolerant DescribeRestoreTimeRangeResponse {
         min_time: Option<String> = "MinTime",
         max_time: Option<String> = "MaxTime",
         request_id: Option<String> = "RequestId",

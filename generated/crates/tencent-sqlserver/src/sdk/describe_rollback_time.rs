@@ -61,7 +61,7 @@ pub struct DescribeRollbackTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRollbackTimeResponse {
+    tolerant DescribeRollbackTimeResponse {
         details: Vec<DbRollbackTimeInfo> = "Details",
         request_id: Option<String> = "RequestId",
     }

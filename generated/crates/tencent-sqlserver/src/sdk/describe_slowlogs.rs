@@ -83,7 +83,7 @@ pub struct DescribeSlowlogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowlogsResponse {
+    tolerant DescribeSlowlogsResponse {
         total_count: Option<i64> = "TotalCount",
         slowlogs: Vec<SlowlogInfo> = "Slowlogs",
         slow_logs: Vec<SlowLog> = "SlowLogs",

@@ -85,7 +85,7 @@ pub struct DescribeSpecSellStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSpecSellStatusResponse {
+    tolerant DescribeSpecSellStatusResponse {
         describe_spec_sell_status_set: Vec<SpecSellStatus> = "DescribeSpecSellStatusSet",
         request_id: Option<String> = "RequestId",
     }

@@ -101,7 +101,7 @@ pub struct DescribeUpgradeInstanceCheckResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUpgradeInstanceCheckResponse {
+    tolerant DescribeUpgradeInstanceCheckResponse {
         is_affect: Option<i64> = "IsAffect",
         passed: Option<i64> = "Passed",
         modify_mode: Option<String> = "ModifyMode",

@@ -91,7 +91,7 @@ pub struct DescribeUploadBackupInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUploadBackupInfoResponse {
+    tolerant DescribeUploadBackupInfoResponse {
         bucket_name: Option<String> = "BucketName",
         region: Option<String> = "Region",
         path: Option<String> = "Path",

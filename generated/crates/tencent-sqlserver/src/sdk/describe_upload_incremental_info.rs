@@ -102,7 +102,7 @@ pub struct DescribeUploadIncrementalInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUploadIncrementalInfoResponse {
+    tolerant DescribeUploadIncrementalInfoResponse {
         bucket_name: Option<String> = "BucketName",
         region: Option<String> = "Region",
         path: Option<String> = "Path",

@@ -86,7 +86,7 @@ pub struct DescribeXEventsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeXEventsResponse {
+    tolerant DescribeXEventsResponse {
         events: Vec<Events> = "Events",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -48,7 +48,7 @@ pub struct DescribeZonesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeZonesResponse {
+    tolerant DescribeZonesResponse {
         total_count: Option<i64> = "TotalCount",
         zone_set: Vec<ZoneInfo> = "ZoneSet",
         request_id: Option<String> = "RequestId",

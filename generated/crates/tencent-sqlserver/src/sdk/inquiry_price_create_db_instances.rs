@@ -106,7 +106,7 @@ pub struct InquiryPriceCreateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceCreateDbInstancesResponse {
+    tolerant InquiryPriceCreateDbInstancesResponse {
         original_price: Option<i64> = "OriginalPrice",
         price: Option<i64> = "Price",
         request_id: Option<String> = "RequestId",

@@ -68,7 +68,7 @@ pub struct InquiryPriceRenewDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRenewDbInstanceResponse {
+    tolerant InquiryPriceRenewDbInstanceResponse {
         original_price: Option<u64> = "OriginalPrice",
         price: Option<u64> = "Price",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct InquiryPriceUpgradeDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceUpgradeDbInstanceResponse {
+    tolerant InquiryPriceUpgradeDbInstanceResponse {
         original_price: Option<i64> = "OriginalPrice",
         price: Option<i64> = "Price",
         request_id: Option<String> = "RequestId",

@@ -61,7 +61,7 @@ pub struct ModifyAccountPrivilegeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAccountPrivilegeResponse {
+    tolerant ModifyAccountPrivilegeResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

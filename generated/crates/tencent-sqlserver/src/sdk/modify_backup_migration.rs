@@ -91,7 +91,7 @@ pub struct ModifyBackupMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupMigrationResponse {
+    tolerant ModifyBackupMigrationResponse {
         backup_migration_id: Option<String> = "BackupMigrationId",
         request_id: Option<String> = "RequestId",
     }

@@ -66,7 +66,7 @@ pub struct ModifyBackupNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupNameResponse {
+    tolerant ModifyBackupNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

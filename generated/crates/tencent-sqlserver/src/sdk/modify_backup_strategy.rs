@@ -114,7 +114,7 @@ pub struct ModifyBackupStrategyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBackupStrategyResponse {
+    tolerant ModifyBackupStrategyResponse {
         errno: Option<i64> = "Errno",
         msg: Option<String> = "Msg",
         code: Option<i64> = "Code",

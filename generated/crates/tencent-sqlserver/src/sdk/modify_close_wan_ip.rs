@@ -58,7 +58,7 @@ pub struct ModifyCloseWanIpResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCloseWanIpResponse {
+    tolerant ModifyCloseWanIpResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

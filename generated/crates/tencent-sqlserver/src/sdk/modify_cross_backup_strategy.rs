@@ -82,7 +82,7 @@ pub struct ModifyCrossBackupStrategyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCrossBackupStrategyResponse {
+    tolerant ModifyCrossBackupStrategyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -74,7 +74,7 @@ pub struct ModifyDReadableResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDReadableResponse {
+    tolerant ModifyDReadableResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

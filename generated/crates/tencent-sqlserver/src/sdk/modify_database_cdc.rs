@@ -65,7 +65,7 @@ pub struct ModifyDatabaseCdcResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDatabaseCdcResponse {
+    tolerant ModifyDatabaseCdcResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

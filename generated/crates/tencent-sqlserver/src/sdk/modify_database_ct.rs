@@ -70,7 +70,7 @@ pub struct ModifyDatabaseCtResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDatabaseCtResponse {
+    tolerant ModifyDatabaseCtResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

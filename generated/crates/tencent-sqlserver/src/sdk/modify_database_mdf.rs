@@ -59,7 +59,7 @@ pub struct ModifyDatabaseMdfResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDatabaseMdfResponse {
+    tolerant ModifyDatabaseMdfResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

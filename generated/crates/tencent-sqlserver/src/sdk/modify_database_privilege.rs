@@ -62,7 +62,7 @@ pub struct ModifyDatabasePrivilegeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDatabasePrivilegeResponse {
+    tolerant ModifyDatabasePrivilegeResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

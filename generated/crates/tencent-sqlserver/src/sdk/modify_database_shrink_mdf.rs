@@ -59,7 +59,7 @@ pub struct ModifyDatabaseShrinkMdfResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDatabaseShrinkMdfResponse {
+    tolerant ModifyDatabaseShrinkMdfResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -64,7 +64,7 @@ pub struct ModifyDbEncryptAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbEncryptAttributesResponse {
+    tolerant ModifyDbEncryptAttributesResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

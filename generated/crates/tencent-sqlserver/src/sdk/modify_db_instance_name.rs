@@ -57,7 +57,7 @@ pub struct ModifyDbInstanceNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceNameResponse {
+    tolerant ModifyDbInstanceNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

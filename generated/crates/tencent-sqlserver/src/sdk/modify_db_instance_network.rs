@@ -87,7 +87,7 @@ pub struct ModifyDbInstanceNetworkResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceNetworkResponse {
+    tolerant ModifyDbInstanceNetworkResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -57,7 +57,7 @@ pub struct ModifyDbInstanceNoteResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceNoteResponse {
+    tolerant ModifyDbInstanceNoteResponse {
         request_id: Option<String> = "RequestId",
     }
 }

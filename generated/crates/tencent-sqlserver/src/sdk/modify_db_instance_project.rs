@@ -60,7 +60,7 @@ pub struct ModifyDbInstanceProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceProjectResponse {
+    tolerant ModifyDbInstanceProjectResponse {
         count: Option<i64> = "Count",
         request_id: Option<String> = "RequestId",
     }

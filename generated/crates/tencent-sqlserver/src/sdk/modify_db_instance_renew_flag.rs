@@ -57,7 +57,7 @@ pub struct ModifyDbInstanceRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceRenewFlagResponse {
+    tolerant ModifyDbInstanceRenewFlagResponse {
         count: Option<i64> = "Count",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct ModifyDbInstanceSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSecurityGroupsResponse {
+    tolerant ModifyDbInstanceSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -80,7 +80,7 @@ pub struct ModifyDbInstanceSslResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceSslResponse {
+    tolerant ModifyDbInstanceSslResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

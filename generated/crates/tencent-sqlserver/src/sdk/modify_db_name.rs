@@ -65,7 +65,7 @@ pub struct ModifyDbNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbNameResponse {
+    tolerant ModifyDbNameResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct ModifyDbRemarkResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbRemarkResponse {
+    tolerant ModifyDbRemarkResponse {
         request_id: Option<String> = "RequestId",
     }
 }

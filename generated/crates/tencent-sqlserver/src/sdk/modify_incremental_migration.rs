@@ -87,7 +87,7 @@ pub struct ModifyIncrementalMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyIncrementalMigrationResponse {
+    tolerant ModifyIncrementalMigrationResponse {
         incremental_migration_id: Option<String> = "IncrementalMigrationId",
         request_id: Option<String> = "RequestId",
     }

@@ -71,7 +71,7 @@ pub struct ModifyInstanceEncryptAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceEncryptAttributesResponse {
+    tolerant ModifyInstanceEncryptAttributesResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

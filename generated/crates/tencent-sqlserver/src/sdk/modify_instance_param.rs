@@ -66,7 +66,7 @@ pub struct ModifyInstanceParamResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceParamResponse {
+    tolerant ModifyInstanceParamResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct ModifyMaintenanceSpanResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMaintenanceSpanResponse {
+    tolerant ModifyMaintenanceSpanResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -85,7 +85,7 @@ pub struct ModifyMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMigrationResponse {
+    tolerant ModifyMigrationResponse {
         migrate_id: Option<u64> = "MigrateId",
         request_id: Option<String> = "RequestId",
     }

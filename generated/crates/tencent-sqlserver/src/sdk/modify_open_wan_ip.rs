@@ -58,7 +58,7 @@ pub struct ModifyOpenWanIpResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyOpenWanIpResponse {
+    tolerant ModifyOpenWanIpResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

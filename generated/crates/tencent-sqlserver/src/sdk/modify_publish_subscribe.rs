@@ -74,7 +74,7 @@ pub struct ModifyPublishSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPublishSubscribeResponse {
+    tolerant ModifyPublishSubscribeResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct ModifyPublishSubscribeNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPublishSubscribeNameResponse {
+    tolerant ModifyPublishSubscribeNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -96,7 +96,7 @@ pub struct ModifyReadOnlyGroupDetailsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyReadOnlyGroupDetailsResponse {
+    tolerant ModifyReadOnlyGroupDetailsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

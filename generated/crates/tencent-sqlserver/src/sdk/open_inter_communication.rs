@@ -56,7 +56,7 @@ pub struct OpenInterCommunicationResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenInterCommunicationResponse {
+    tolerant OpenInterCommunicationResponse {
         inter_instance_flow_set: Vec<InterInstanceFlow> = "InterInstanceFlowSet",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct QueryMigrationCheckProcessResponse {
 }
 
 ::runtime::lenient_object! {
-    QueryMigrationCheckProcessResponse {
+    tolerant QueryMigrationCheckProcessResponse {
         total_step: Option<i64> = "TotalStep",
         current_step: Option<i64> = "CurrentStep",
         step_details: Vec<StepDetail> = "StepDetails",

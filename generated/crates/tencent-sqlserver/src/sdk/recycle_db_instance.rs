@@ -53,7 +53,7 @@ pub struct RecycleDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RecycleDbInstanceResponse {
+    tolerant RecycleDbInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -60,7 +60,7 @@ pub struct RecycleReadOnlyGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    RecycleReadOnlyGroupResponse {
+    tolerant RecycleReadOnlyGroupResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct RemoveBackupsResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveBackupsResponse {
+    tolerant RemoveBackupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct RenewDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewDbInstanceResponse {
+    tolerant RenewDbInstanceResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

@@ -50,7 +50,7 @@ pub struct RenewPostpaidDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewPostpaidDbInstanceResponse {
+    tolerant RenewPostpaidDbInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

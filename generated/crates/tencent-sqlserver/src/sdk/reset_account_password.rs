@@ -61,7 +61,7 @@ pub struct ResetAccountPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetAccountPasswordResponse {
+    tolerant ResetAccountPasswordResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

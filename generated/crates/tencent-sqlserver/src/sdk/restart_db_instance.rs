@@ -53,7 +53,7 @@ pub struct RestartDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartDbInstanceResponse {
+    tolerant RestartDbInstanceResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

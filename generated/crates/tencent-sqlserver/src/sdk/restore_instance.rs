@@ -86,7 +86,7 @@ pub struct RestoreInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RestoreInstanceResponse {
+    tolerant RestoreInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct RollbackInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    RollbackInstanceResponse {
+    tolerant RollbackInstanceResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct RunMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    RunMigrationResponse {
+    tolerant RunMigrationResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

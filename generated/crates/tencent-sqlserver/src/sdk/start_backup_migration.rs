@@ -64,7 +64,7 @@ pub struct StartBackupMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    StartBackupMigrationResponse {
+    tolerant StartBackupMigrationResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -77,7 +77,7 @@ pub struct StartIncrementalMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    StartIncrementalMigrationResponse {
+    tolerant StartIncrementalMigrationResponse {
         flow_id: Option<u64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct StartInstanceXEventResponse {
 }
 
 ::runtime::lenient_object! {
-    StartInstanceXEventResponse {
+    tolerant StartInstanceXEventResponse {
         request_id: Option<String> = "RequestId",
     }
 }

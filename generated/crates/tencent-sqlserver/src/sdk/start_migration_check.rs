@@ -53,7 +53,7 @@ pub struct StartMigrationCheckResponse {
 }
 
 ::runtime::lenient_object! {
-    StartMigrationCheckResponse {
+    tolerant StartMigrationCheckResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

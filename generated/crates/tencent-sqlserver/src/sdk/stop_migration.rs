@@ -53,7 +53,7 @@ pub struct StopMigrationResponse {
 }
 
 ::runtime::lenient_object! {
-    StopMigrationResponse {
+    tolerant StopMigrationResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct SwitchCloudInstanceHaResponse {
 }
 
 ::runtime::lenient_object! {
-    SwitchCloudInstanceHaResponse {
+    tolerant SwitchCloudInstanceHaResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -51,7 +51,7 @@ pub struct TerminateDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    TerminateDbInstanceResponse {
+    tolerant TerminateDbInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -105,7 +105,7 @@ pub struct UpgradeDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeDbInstanceResponse {
+    tolerant UpgradeDbInstanceResponse {
         deal_name: Option<String> = "DealName",
         request_id: Option<String> = "RequestId",
     }

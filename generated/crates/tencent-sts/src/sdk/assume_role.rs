@@ -129,7 +129,7 @@ pub struct AssumeRoleResponse {
 }
 
 ::runtime::lenient_object! {
-    AssumeRoleResponse {
+    tolerant AssumeRoleResponse {
         credentials: Option<Credentials> = "Credentials",
         expired_time: Option<i64> = "ExpiredTime",
         expiration: Option<String> = "Expiration",

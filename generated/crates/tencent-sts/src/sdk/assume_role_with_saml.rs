@@ -89,7 +89,7 @@ pub struct AssumeRoleWithSamlResponse {
 }
 
 ::runtime::lenient_object! {
-    AssumeRoleWithSamlResponse {
+    tolerant AssumeRoleWithSamlResponse {
         credentials: Option<Credentials> = "Credentials",
         expired_time: Option<u64> = "ExpiredTime",
         expiration: Option<String> = "Expiration",

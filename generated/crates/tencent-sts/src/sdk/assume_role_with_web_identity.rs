@@ -90,7 +90,7 @@ pub struct AssumeRoleWithWebIdentityResponse {
 }
 
 ::runtime::lenient_object! {
-    AssumeRoleWithWebIdentityResponse {
+    tolerant AssumeRoleWithWebIdentityResponse {
         expired_time: Option<u64> = "ExpiredTime",
         expiration: Option<String> = "Expiration",
         credentials: Option<Credentials> = "Credentials",

@@ -66,7 +66,7 @@ pub struct GetCallerIdentityResponse {
 }
 
 ::runtime::lenient_object! {
-    GetCallerIdentityResponse {
+    tolerant GetCallerIdentityResponse {
         arn: Option<String> = "Arn",
         account_id: Option<String> = "AccountId",
         user_id: Option<String> = "UserId",

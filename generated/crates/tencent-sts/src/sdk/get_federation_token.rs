@@ -85,7 +85,7 @@ pub struct GetFederationTokenResponse {
 }
 
 ::runtime::lenient_object! {
-    GetFederationTokenResponse {
+    tolerant GetFederationTokenResponse {
         credentials: Option<Credentials> = "Credentials",
         expired_time: Option<u64> = "ExpiredTime",
         expiration: Option<String> = "Expiration",

@@ -62,7 +62,7 @@ pub struct AddProjectResponse {
 }
 
 ::runtime::lenient_object! {
-    AddProjectResponse {
+    tolerant AddProjectResponse {
         project_id: Option<u64> = "ProjectId",
         is_new: Option<i64> = "IsNew",
         request_id: Option<String> = "RequestId",

@@ -62,7 +62,7 @@ pub struct AddResourceTagResponse {
 }
 
 ::runtime::lenient_object! {
-    AddResourceTagResponse {
+    tolerant AddResourceTagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -80,7 +80,7 @@ pub struct AttachResourcesTagResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachResourcesTagResponse {
+    tolerant AttachResourcesTagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

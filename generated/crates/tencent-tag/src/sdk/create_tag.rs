@@ -56,7 +56,7 @@ pub struct CreateTagResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateTagResponse {
+    tolerant CreateTagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -52,7 +52,7 @@ pub struct CreateTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateTagsResponse {
+    tolerant CreateTagsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

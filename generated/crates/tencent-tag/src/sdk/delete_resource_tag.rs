@@ -56,7 +56,7 @@ pub struct DeleteResourceTagResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteResourceTagResponse {
+    tolerant DeleteResourceTagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

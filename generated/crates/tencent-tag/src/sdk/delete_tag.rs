@@ -56,7 +56,7 @@ pub struct DeleteTagResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTagResponse {
+    tolerant DeleteTagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

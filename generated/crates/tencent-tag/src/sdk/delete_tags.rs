@@ -50,7 +50,7 @@ pub struct DeleteTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTagsResponse {
+    tolerant DeleteTagsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

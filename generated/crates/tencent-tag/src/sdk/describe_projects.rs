@@ -70,7 +70,7 @@ pub struct DescribeProjectsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProjectsResponse {
+    tolerant DescribeProjectsResponse {
         total: Option<u64> = "Total",
         projects: Vec<Project> = "Projects",
         request_id: Option<String> = "RequestId",

@@ -100,7 +100,7 @@ pub struct DescribeResourceTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourceTagsResponse {
+    tolerant DescribeResourceTagsResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

@@ -103,7 +103,7 @@ pub struct DescribeResourceTagsByResourceIdsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourceTagsByResourceIdsResponse {
+    tolerant DescribeResourceTagsByResourceIdsResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

@@ -98,7 +98,7 @@ pub struct DescribeResourceTagsByResourceIdsSeqResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourceTagsByResourceIdsSeqResponse {
+    tolerant DescribeResourceTagsByResourceIdsSeqResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

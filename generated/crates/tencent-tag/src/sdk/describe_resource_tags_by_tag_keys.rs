@@ -104,7 +104,7 @@ pub struct DescribeResourceTagsByTagKeysResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourceTagsByTagKeysResponse {
+    tolerant DescribeResourceTagsByTagKeysResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

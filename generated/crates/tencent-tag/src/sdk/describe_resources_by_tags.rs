@@ -100,7 +100,7 @@ pub struct DescribeResourcesByTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourcesByTagsResponse {
+    tolerant DescribeResourcesByTagsResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

@@ -101,7 +101,7 @@ pub struct DescribeResourcesByTagsUnionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeResourcesByTagsUnionResponse {
+    tolerant DescribeResourcesByTagsUnionResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

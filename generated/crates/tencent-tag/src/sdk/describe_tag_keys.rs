@@ -81,7 +81,7 @@ pub struct DescribeTagKeysResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTagKeysResponse {
+    tolerant DescribeTagKeysResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

@@ -84,7 +84,7 @@ pub struct DescribeTagValuesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTagValuesResponse {
+    tolerant DescribeTagValuesResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

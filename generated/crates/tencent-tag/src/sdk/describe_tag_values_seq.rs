@@ -79,7 +79,7 @@ pub struct DescribeTagValuesSeqResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTagValuesSeqResponse {
+    tolerant DescribeTagValuesSeqResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

@@ -93,7 +93,7 @@ pub struct DescribeTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTagsResponse {
+    tolerant DescribeTagsResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

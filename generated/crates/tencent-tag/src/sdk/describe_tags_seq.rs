@@ -93,7 +93,7 @@ pub struct DescribeTagsSeqResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTagsSeqResponse {
+    tolerant DescribeTagsSeqResponse {
         total_count: Option<u64> = "TotalCount",
         offset: Option<u64> = "Offset",
         limit: Option<u64> = "Limit",

@@ -74,7 +74,7 @@ pub struct DetachResourcesTagResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachResourcesTagResponse {
+    tolerant DetachResourcesTagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -80,7 +80,7 @@ pub struct GetResourcesResponse {
 }
 
 ::runtime::lenient_object! {
-    GetResourcesResponse {
+    tolerant GetResourcesResponse {
         pagination_token: Option<String> = "PaginationToken",
         resource_tag_mapping_list: Vec<ResourceTagMapping> = "ResourceTagMappingList",
         request_id: Option<String> = "RequestId",

@@ -67,7 +67,7 @@ pub struct GetTagKeysResponse {
 }
 
 ::runtime::lenient_object! {
-    GetTagKeysResponse {
+    tolerant GetTagKeysResponse {
         pagination_token: Option<String> = "PaginationToken",
         tag_keys: Vec<String> = "TagKeys",
         request_id: Option<String> = "RequestId",

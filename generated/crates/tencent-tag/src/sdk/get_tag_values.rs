@@ -77,7 +77,7 @@ pub struct GetTagValuesResponse {
 }
 
 ::runtime::lenient_object! {
-    GetTagValuesResponse {
+    tolerant GetTagValuesResponse {
         pagination_token: Option<String> = "PaginationToken",
         tags: Vec<Tag> = "Tags",
         request_id: Option<String> = "RequestId",

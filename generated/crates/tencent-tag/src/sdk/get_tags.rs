@@ -76,7 +76,7 @@ pub struct GetTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    GetTagsResponse {
+    tolerant GetTagsResponse {
         pagination_token: Option<String> = "PaginationToken",
         tags: Vec<Tag> = "Tags",
         request_id: Option<String> = "RequestId",

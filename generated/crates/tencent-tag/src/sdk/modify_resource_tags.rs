@@ -63,7 +63,7 @@ pub struct ModifyResourceTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyResourceTagsResponse {
+    tolerant ModifyResourceTagsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

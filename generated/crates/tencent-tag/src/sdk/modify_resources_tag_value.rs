@@ -80,7 +80,7 @@ pub struct ModifyResourcesTagValueResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyResourcesTagValueResponse {
+    tolerant ModifyResourcesTagValueResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -69,7 +69,7 @@ pub struct TagResourcesResponse {
 }
 
 ::runtime::lenient_object! {
-    TagResourcesResponse {
+    tolerant TagResourcesResponse {
         failed_resources: Vec<FailedResource> = "FailedResources",
         request_id: Option<String> = "RequestId",
     }

@@ -67,7 +67,7 @@ pub struct UnTagResourcesResponse {
 }
 
 ::runtime::lenient_object! {
-    UnTagResourcesResponse {
+    tolerant UnTagResourcesResponse {
         failed_resources: Vec<FailedResource> = "FailedResources",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct UpdateResourceTagValueResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateResourceTagValueResponse {
+    tolerant UpdateResourceTagValueResponse {
         request_id: Option<String> = "RequestId",
     }
 }

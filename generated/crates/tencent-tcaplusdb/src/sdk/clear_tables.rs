@@ -66,7 +66,7 @@ pub struct ClearTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    ClearTablesResponse {
+    tolerant ClearTablesResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

@@ -78,7 +78,7 @@ pub struct CompareIdlFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    CompareIdlFilesResponse {
+    tolerant CompareIdlFilesResponse {
         idl_files: Vec<IdlFileInfo> = "IdlFiles",
         total_count: Option<u64> = "TotalCount",
         table_infos: Vec<ParsedTableInfoNew> = "TableInfos",

@@ -72,7 +72,7 @@ pub struct CreateBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBackupResponse {
+    tolerant CreateBackupResponse {
         task_ids: Vec<String> = "TaskIds",
         application_ids: Vec<String> = "ApplicationIds",
         request_id: Option<String> = "RequestId",

@@ -111,7 +111,7 @@ pub struct CreateClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateClusterResponse {
+    tolerant CreateClusterResponse {
         cluster_id: Option<String> = "ClusterId",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct CreateSnapshotsResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSnapshotsResponse {
+    tolerant CreateSnapshotsResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<SnapshotResult> = "TableResults",
         request_id: Option<String> = "RequestId",

@@ -72,7 +72,7 @@ pub struct CreateTableGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateTableGroupResponse {
+    tolerant CreateTableGroupResponse {
         table_group_id: Option<String> = "TableGroupId",
         request_id: Option<String> = "RequestId",
     }

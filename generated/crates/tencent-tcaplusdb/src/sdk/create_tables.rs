@@ -76,7 +76,7 @@ pub struct CreateTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateTablesResponse {
+    tolerant CreateTablesResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

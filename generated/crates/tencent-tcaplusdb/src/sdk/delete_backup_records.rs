@@ -63,7 +63,7 @@ pub struct DeleteBackupRecordsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBackupRecordsResponse {
+    tolerant DeleteBackupRecordsResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -53,7 +53,7 @@ pub struct DeleteClusterResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteClusterResponse {
+    tolerant DeleteClusterResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

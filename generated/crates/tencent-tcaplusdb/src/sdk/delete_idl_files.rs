@@ -64,7 +64,7 @@ pub struct DeleteIdlFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteIdlFilesResponse {
+    tolerant DeleteIdlFilesResponse {
         total_count: Option<u64> = "TotalCount",
         idl_file_infos: Vec<IdlFileInfoWithoutContent> = "IdlFileInfos",
         request_id: Option<String> = "RequestId",

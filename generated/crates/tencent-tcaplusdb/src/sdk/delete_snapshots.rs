@@ -65,7 +65,7 @@ pub struct DeleteSnapshotsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSnapshotsResponse {
+    tolerant DeleteSnapshotsResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<SnapshotResult> = "TableResults",
         request_id: Option<String> = "RequestId",

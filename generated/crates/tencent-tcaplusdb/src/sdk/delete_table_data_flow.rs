@@ -65,7 +65,7 @@ pub struct DeleteTableDataFlowResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTableDataFlowResponse {
+    tolerant DeleteTableDataFlowResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

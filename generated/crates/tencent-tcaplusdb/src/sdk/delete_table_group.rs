@@ -60,7 +60,7 @@ pub struct DeleteTableGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTableGroupResponse {
+    tolerant DeleteTableGroupResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct DeleteTableIndexResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTableIndexResponse {
+    tolerant DeleteTableIndexResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

@@ -65,7 +65,7 @@ pub struct DeleteTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTablesResponse {
+    tolerant DeleteTablesResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

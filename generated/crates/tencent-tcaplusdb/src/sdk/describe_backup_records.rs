@@ -81,7 +81,7 @@ pub struct DescribeBackupRecordsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBackupRecordsResponse {
+    tolerant DescribeBackupRecordsResponse {
         backup_records: Vec<BackupRecords> = "BackupRecords",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

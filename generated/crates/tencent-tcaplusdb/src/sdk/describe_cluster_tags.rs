@@ -2,7 +2,7 @@
 //! `DescribeClusterTags`: This API is used to get the associated tag list of a cluster.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_cluster_tags_1.json`): Getting the associated tag list of a cluster (not decoded: does not decode: at `$.Response.Rows[0].Tags`: invalid type: map, expected a list (or null) at line 9 column 20)
+//! - Sample `example_1` (`examples/describe_cluster_tags_1.json`): Getting the associated tag list of a cluster
 //! - Spec: `specs/tencent/tcaplusdb/describe_cluster_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
 
 use super::TagsInfoOfCluster;
@@ -58,7 +58,7 @@ pub struct DescribeClusterTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClusterTagsResponse {
+    tolerant DescribeClusterTagsResponse {
         rows: Vec<TagsInfoOfCluster> = "Rows",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribeClustersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClustersResponse {
+    tolerant DescribeClustersResponse {
         total_count: Option<i64> = "TotalCount",
         clusters: Vec<ClusterInfo> = "Clusters",
         request_id: Option<String> = "RequestId",

@@ -79,7 +79,7 @@ pub struct DescribeIdlFileInfosResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIdlFileInfosResponse {
+    tolerant DescribeIdlFileInfosResponse {
         total_count: Option<u64> = "TotalCount",
         idl_file_infos: Vec<IdlFileInfo> = "IdlFileInfos",
         request_id: Option<String> = "RequestId",

@@ -54,7 +54,7 @@ pub struct DescribeMachineResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMachineResponse {
+    tolerant DescribeMachineResponse {
         pool_list: Vec<PoolInfo> = "PoolList",
         request_id: Option<String> = "RequestId",
     }

@@ -78,7 +78,7 @@ pub struct DescribeSnapshotsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSnapshotsResponse {
+    tolerant DescribeSnapshotsResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<SnapshotResult> = "TableResults",
         request_id: Option<String> = "RequestId",

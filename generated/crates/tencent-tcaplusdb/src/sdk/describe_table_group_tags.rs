@@ -2,7 +2,7 @@
 //! `DescribeTableGroupTags`: This API is used to get the associated tag list of a table group.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_table_group_tags_1.json`): Getting the associated tag list of a table group (not decoded: does not decode: at `$.Response.Rows[0].Tags`: invalid type: map, expected a list (or null) at line 10 column 20)
+//! - Sample `example_1` (`examples/describe_table_group_tags_1.json`): Getting the associated tag list of a table group
 //! - Spec: `specs/tencent/tcaplusdb/describe_table_group_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
 
 use super::TagsInfoOfTableGroup;
@@ -65,7 +65,7 @@ pub struct DescribeTableGroupTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTableGroupTagsResponse {
+    tolerant DescribeTableGroupTagsResponse {
         rows: Vec<TagsInfoOfTableGroup> = "Rows",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

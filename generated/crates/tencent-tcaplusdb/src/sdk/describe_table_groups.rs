@@ -78,7 +78,7 @@ pub struct DescribeTableGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTableGroupsResponse {
+    tolerant DescribeTableGroupsResponse {
         total_count: Option<i64> = "TotalCount",
         table_groups: Vec<TableGroupInfo> = "TableGroups",
         request_id: Option<String> = "RequestId",

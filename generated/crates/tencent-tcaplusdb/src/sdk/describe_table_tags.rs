@@ -2,7 +2,7 @@
 //! `DescribeTableTags`: This API is used to get table tags.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_table_tags_1.json`): Getting table tags (not decoded: does not decode: at `$.Response.Rows[0].Tags`: invalid type: map, expected a list (or null) at line 11 column 20)
+//! - Sample `example_1` (`examples/describe_table_tags_1.json`): Getting table tags
 //! - Spec: `specs/tencent/tcaplusdb/describe_table_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
 
 use super::{SelectedTableInfoNew, TagsInfoOfTable};
@@ -65,7 +65,7 @@ pub struct DescribeTableTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTableTagsResponse {
+    tolerant DescribeTableTagsResponse {
         total_count: Option<i64> = "TotalCount",
         rows: Vec<TagsInfoOfTable> = "Rows",
         request_id: Option<String> = "RequestId",

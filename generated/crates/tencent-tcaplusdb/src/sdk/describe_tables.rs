@@ -82,7 +82,7 @@ pub struct DescribeTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTablesResponse {
+    tolerant DescribeTablesResponse {
         total_count: Option<u64> = "TotalCount",
         table_infos: Vec<TableInfoNew> = "TableInfos",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribeTablesInRecycleResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTablesInRecycleResponse {
+    tolerant DescribeTablesInRecycleResponse {
         total_count: Option<u64> = "TotalCount",
         table_infos: Vec<TableInfoNew> = "TableInfos",
         request_id: Option<String> = "RequestId",

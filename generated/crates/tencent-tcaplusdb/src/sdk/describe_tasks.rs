@@ -77,7 +77,7 @@ pub struct DescribeTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTasksResponse {
+    tolerant DescribeTasksResponse {
         total_count: Option<u64> = "TotalCount",
         task_infos: Vec<TaskInfoNew> = "TaskInfos",
         request_id: Option<String> = "RequestId",

@@ -43,7 +43,7 @@ pub struct DescribeUinInWhitelistResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUinInWhitelistResponse {
+    tolerant DescribeUinInWhitelistResponse {
         result: Option<String> = "Result",
         request_id: Option<String> = "RequestId",
     }

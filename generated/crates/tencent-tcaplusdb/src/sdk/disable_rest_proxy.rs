@@ -56,7 +56,7 @@ pub struct DisableRestProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableRestProxyResponse {
+    tolerant DisableRestProxyResponse {
         rest_proxy_status: Option<u64> = "RestProxyStatus",
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",

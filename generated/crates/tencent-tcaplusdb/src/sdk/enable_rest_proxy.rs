@@ -56,7 +56,7 @@ pub struct EnableRestProxyResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableRestProxyResponse {
+    tolerant EnableRestProxyResponse {
         rest_proxy_status: Option<u64> = "RestProxyStatus",
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",

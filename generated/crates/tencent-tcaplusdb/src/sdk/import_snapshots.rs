@@ -99,7 +99,7 @@ pub struct ImportSnapshotsResponse {
 }
 
 ::runtime::lenient_object! {
-    ImportSnapshotsResponse {
+    tolerant ImportSnapshotsResponse {
         task_id: Option<String> = "TaskId",
         application_id: Option<String> = "ApplicationId",
         request_id: Option<String> = "RequestId",

@@ -63,7 +63,7 @@ pub struct MergeTablesDataResponse {
 }
 
 ::runtime::lenient_object! {
-    MergeTablesDataResponse {
+    tolerant MergeTablesDataResponse {
         results: Vec<MergeTableResult> = "Results",
         request_id: Option<String> = "RequestId",
     }

@@ -71,7 +71,7 @@ pub struct ModifyCensorshipResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCensorshipResponse {
+    tolerant ModifyCensorshipResponse {
         cluster_id: Option<String> = "ClusterId",
         uins: Vec<String> = "Uins",
         censorship: Option<i64> = "Censorship",

@@ -74,7 +74,7 @@ pub struct ModifyClusterMachineResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterMachineResponse {
+    tolerant ModifyClusterMachineResponse {
         cluster_id: Option<String> = "ClusterId",
         request_id: Option<String> = "RequestId",
     }

@@ -57,7 +57,7 @@ pub struct ModifyClusterNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterNameResponse {
+    tolerant ModifyClusterNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -82,7 +82,7 @@ pub struct ModifyClusterPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterPasswordResponse {
+    tolerant ModifyClusterPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct ModifyClusterTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyClusterTagsResponse {
+    tolerant ModifyClusterTagsResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

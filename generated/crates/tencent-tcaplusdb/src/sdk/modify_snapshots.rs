@@ -65,7 +65,7 @@ pub struct ModifySnapshotsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySnapshotsResponse {
+    tolerant ModifySnapshotsResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<SnapshotResult> = "TableResults",
         request_id: Option<String> = "RequestId",

@@ -64,7 +64,7 @@ pub struct ModifyTableGroupNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTableGroupNameResponse {
+    tolerant ModifyTableGroupNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -72,7 +72,7 @@ pub struct ModifyTableGroupTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTableGroupTagsResponse {
+    tolerant ModifyTableGroupTagsResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -64,7 +64,7 @@ pub struct ModifyTableMemosResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTableMemosResponse {
+    tolerant ModifyTableMemosResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

@@ -65,7 +65,7 @@ pub struct ModifyTableQuotasResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTableQuotasResponse {
+    tolerant ModifyTableQuotasResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

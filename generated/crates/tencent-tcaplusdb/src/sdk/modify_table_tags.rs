@@ -75,7 +75,7 @@ pub struct ModifyTableTagsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTableTagsResponse {
+    tolerant ModifyTableTagsResponse {
         total_count: Option<i64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

@@ -71,7 +71,7 @@ pub struct ModifyTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTablesResponse {
+    tolerant ModifyTablesResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

@@ -65,7 +65,7 @@ pub struct RecoverRecycleTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    RecoverRecycleTablesResponse {
+    tolerant RecoverRecycleTablesResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

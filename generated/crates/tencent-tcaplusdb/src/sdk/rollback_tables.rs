@@ -79,7 +79,7 @@ pub struct RollbackTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    RollbackTablesResponse {
+    tolerant RollbackTablesResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableRollbackResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

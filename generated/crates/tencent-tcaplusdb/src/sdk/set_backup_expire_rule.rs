@@ -67,7 +67,7 @@ pub struct SetBackupExpireRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    SetBackupExpireRuleResponse {
+    tolerant SetBackupExpireRuleResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

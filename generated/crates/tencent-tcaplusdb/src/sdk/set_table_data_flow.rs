@@ -65,7 +65,7 @@ pub struct SetTableDataFlowResponse {
 }
 
 ::runtime::lenient_object! {
-    SetTableDataFlowResponse {
+    tolerant SetTableDataFlowResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

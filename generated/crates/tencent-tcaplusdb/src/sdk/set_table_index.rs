@@ -65,7 +65,7 @@ pub struct SetTableIndexResponse {
 }
 
 ::runtime::lenient_object! {
-    SetTableIndexResponse {
+    tolerant SetTableIndexResponse {
         total_count: Option<u64> = "TotalCount",
         table_results: Vec<TableResultNew> = "TableResults",
         request_id: Option<String> = "RequestId",

@@ -60,7 +60,7 @@ pub struct UpdateApplyResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateApplyResponse {
+    tolerant UpdateApplyResponse {
         apply_results: Vec<ApplyResult> = "ApplyResults",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct VerifyIdlFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    VerifyIdlFilesResponse {
+    tolerant VerifyIdlFilesResponse {
         idl_files: Vec<IdlFileInfo> = "IdlFiles",
         total_count: Option<u64> = "TotalCount",
         table_infos: Vec<ParsedTableInfoNew> = "TableInfos",

@@ -65,7 +65,7 @@ pub struct BreakStandbyDbInstanceRelationResponse {
 }
 
 ::runtime::lenient_object! {
-    BreakStandbyDbInstanceRelationResponse {
+    tolerant BreakStandbyDbInstanceRelationResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct CancelIsolateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CancelIsolateDbInstancesResponse {
+    tolerant CancelIsolateDbInstancesResponse {
         success_instance_ids: Vec<String> = "SuccessInstanceIds",
         failed_instance_ids: Vec<String> = "FailedInstanceIds",
         request_id: Option<String> = "RequestId",

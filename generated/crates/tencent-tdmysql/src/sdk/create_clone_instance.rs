@@ -171,7 +171,7 @@ pub struct CreateCloneInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCloneInstanceResponse {
+    tolerant CreateCloneInstanceResponse {
         instance_id: Option<String> = "InstanceId",
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",

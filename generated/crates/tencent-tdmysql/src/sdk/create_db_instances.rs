@@ -249,7 +249,7 @@ pub struct CreateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbInstancesResponse {
+    tolerant CreateDbInstancesResponse {
         instance_ids: Vec<String> = "InstanceIds",
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",

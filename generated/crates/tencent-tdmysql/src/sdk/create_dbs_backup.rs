@@ -88,7 +88,7 @@ pub struct CreateDbsBackupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDbsBackupResponse {
+    tolerant CreateDbsBackupResponse {
         backup_set_id: Option<i64> = "BackupSetId",
         is_success: Option<bool> = "IsSuccess",
         request_id: Option<String> = "RequestId",

@@ -198,7 +198,7 @@ pub struct CreateStandbyDbInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateStandbyDbInstanceResponse {
+    tolerant CreateStandbyDbInstanceResponse {
         instance_id: Option<String> = "InstanceId",
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",

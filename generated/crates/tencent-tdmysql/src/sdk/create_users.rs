@@ -77,7 +77,7 @@ pub struct CreateUsersResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateUsersResponse {
+    tolerant CreateUsersResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

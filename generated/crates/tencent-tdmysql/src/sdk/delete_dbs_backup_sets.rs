@@ -64,7 +64,7 @@ pub struct DeleteDbsBackupSetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDbsBackupSetsResponse {
+    tolerant DeleteDbsBackupSetsResponse {
         deleted: Option<i64> = "Deleted",
         is_success: Option<bool> = "IsSuccess",
         total: Option<i64> = "Total",

@@ -60,7 +60,7 @@ pub struct DeleteUsersResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteUsersResponse {
+    tolerant DeleteUsersResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

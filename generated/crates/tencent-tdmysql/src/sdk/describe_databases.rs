@@ -78,7 +78,7 @@ pub struct DescribeDatabasesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDatabasesResponse {
+    tolerant DescribeDatabasesResponse {
         instance_id: Option<String> = "InstanceId",
         databases: Vec<Database> = "Databases",
         total_count: Option<i64> = "TotalCount",

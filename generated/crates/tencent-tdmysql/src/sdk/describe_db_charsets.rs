@@ -40,7 +40,7 @@ pub struct DescribeDbCharsetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbCharsetsResponse {
+    tolerant DescribeDbCharsetsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

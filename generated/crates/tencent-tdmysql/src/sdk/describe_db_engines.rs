@@ -49,7 +49,7 @@ pub struct DescribeDbEnginesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbEnginesResponse {
+    tolerant DescribeDbEnginesResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<DbEngineInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -256,7 +256,7 @@ pub struct DescribeDbInstanceDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstanceDetailResponse {
+    tolerant DescribeDbInstanceDetailResponse {
         instance_name: Option<String> = "InstanceName",
         zone: Option<String> = "Zone",
         vpc_id: Option<String> = "VpcId",

@@ -103,7 +103,7 @@ pub struct DescribeDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbInstancesResponse {
+    tolerant DescribeDbInstancesResponse {
         instances: Vec<InstanceInfo> = "Instances",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct DescribeDbParametersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbParametersResponse {
+    tolerant DescribeDbParametersResponse {
         instance_id: Option<String> = "InstanceId",
         params: Vec<ParamDesc> = "Params",
         request_id: Option<String> = "RequestId",

@@ -101,7 +101,7 @@ pub struct DescribeDbsArchiveLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbsArchiveLogsResponse {
+    tolerant DescribeDbsArchiveLogsResponse {
         items: Vec<ArchiveLogModel> = "Items",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

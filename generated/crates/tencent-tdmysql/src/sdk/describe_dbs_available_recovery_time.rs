@@ -72,7 +72,7 @@ pub struct DescribeDbsAvailableRecoveryTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbsAvailableRecoveryTimeResponse {
+    tolerant DescribeDbsAvailableRecoveryTimeResponse {
         end_time: Option<String> = "EndTime",
         intervals: Vec<ArchiveLogInterval> = "Intervals",
         start_time: Option<String> = "StartTime",

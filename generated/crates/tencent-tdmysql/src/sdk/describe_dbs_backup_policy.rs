@@ -61,7 +61,7 @@ pub struct DescribeDbsBackupPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbsBackupPolicyResponse {
+    tolerant DescribeDbsBackupPolicyResponse {
         items: Vec<BackupPolicyModelOutPut> = "Items",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -101,7 +101,7 @@ pub struct DescribeDbsBackupSetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbsBackupSetsResponse {
+    tolerant DescribeDbsBackupSetsResponse {
         items: Vec<BackupSetModel> = "Items",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

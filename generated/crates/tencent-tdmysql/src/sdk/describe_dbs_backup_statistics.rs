@@ -91,7 +91,7 @@ pub struct DescribeDbsBackupStatisticsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbsBackupStatisticsResponse {
+    tolerant DescribeDbsBackupStatisticsResponse {
         backup_method_statistics: Option<BackupMethodStatisticsModel> = "BackupMethodStatistics",
         backup_statistics: Option<BackupStatisticsModel> = "BackupStatistics",
         data_backup_statistics: Option<DataBackupStatisticsModel> = "DataBackupStatistics",

@@ -82,7 +82,7 @@ pub struct DescribeDbsBackupStatisticsDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbsBackupStatisticsDetailResponse {
+    tolerant DescribeDbsBackupStatisticsDetailResponse {
         backup_method_statistics: Option<BackupMethodStatisticsOutPut> = "BackupMethodStatistics",
         backup_time: Vec<String> = "BackupTime",
         backup_type_statistics: Option<BackupTypeStatisticsModel> = "BackupTypeStatistics",

@@ -104,7 +104,7 @@ pub struct DescribeDbsCloneInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbsCloneInstancesResponse {
+    tolerant DescribeDbsCloneInstancesResponse {
         items: Vec<CloneInstanceModel> = "Items",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

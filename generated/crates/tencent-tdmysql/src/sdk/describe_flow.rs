@@ -40,7 +40,7 @@ pub struct DescribeFlowResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeFlowResponse {
+    tolerant DescribeFlowResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -45,7 +45,7 @@ pub struct DescribeFlowTypesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeFlowTypesResponse {
+    tolerant DescribeFlowTypesResponse {
         flow_types: Vec<FlowType> = "FlowTypes",
         request_id: Option<String> = "RequestId",
     }

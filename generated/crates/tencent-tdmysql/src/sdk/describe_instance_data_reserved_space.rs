@@ -75,7 +75,7 @@ pub struct DescribeInstanceDataReservedSpaceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceDataReservedSpaceResponse {
+    tolerant DescribeInstanceDataReservedSpaceResponse {
         reserved_rate: Option<f64> = "ReservedRate",
         reserved_space_gb: Option<f64> = "ReservedSpaceGB",
         usable_space_gb: Option<f64> = "UsableSpaceGB",

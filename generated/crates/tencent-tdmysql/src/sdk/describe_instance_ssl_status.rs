@@ -67,7 +67,7 @@ pub struct DescribeInstanceSslStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceSslStatusResponse {
+    tolerant DescribeInstanceSslStatusResponse {
         ssl_status: Option<String> = "SSLStatus",
         request_id: Option<String> = "RequestId",
     }

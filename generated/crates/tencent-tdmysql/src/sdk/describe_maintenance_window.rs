@@ -61,7 +61,7 @@ pub struct DescribeMaintenanceWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMaintenanceWindowResponse {
+    tolerant DescribeMaintenanceWindowResponse {
         instance_id: Option<String> = "InstanceId",
         maintenance_window: Option<String> = "MaintenanceWindow",
         week_days: Vec<String> = "WeekDays",

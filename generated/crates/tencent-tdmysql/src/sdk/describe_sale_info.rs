@@ -83,7 +83,7 @@ pub struct DescribeSaleInfoResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSaleInfoResponse {
+    tolerant DescribeSaleInfoResponse {
         region_list: Vec<DescribeSaleRegionInfo> = "RegionList",
         request_id: Option<String> = "RequestId",
     }

@@ -96,7 +96,7 @@ pub struct DescribeSlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogsResponse {
+    tolerant DescribeSlowLogsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<SlowLogData> = "Items",
         request_id: Option<String> = "RequestId",

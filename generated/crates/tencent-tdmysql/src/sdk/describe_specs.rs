@@ -71,7 +71,7 @@ pub struct DescribeSpecsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSpecsResponse {
+    tolerant DescribeSpecsResponse {
         hybrid_node_specs: Vec<StorageNodeSpec> = "HybridNodeSpecs",
         serverless_ccu_spec: Vec<ServerlessCcu> = "ServerlessCcuSpec",
         serverless_node_num_spec: Option<ServerlessNodeNumSpec> = "ServerlessNodeNumSpec",

@@ -58,7 +58,7 @@ pub struct DescribeStandbyDbInstanceRelationDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeStandbyDbInstanceRelationDetailResponse {
+    tolerant DescribeStandbyDbInstanceRelationDetailResponse {
         relation_infos: Vec<StandbyDbInstanceRelation> = "RelationInfos",
         request_id: Option<String> = "RequestId",
     }

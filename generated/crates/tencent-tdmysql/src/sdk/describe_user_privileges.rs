@@ -90,7 +90,7 @@ pub struct DescribeUserPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUserPrivilegesResponse {
+    tolerant DescribeUserPrivilegesResponse {
         privileges: Vec<String> = "Privileges",
         request_id: Option<String> = "RequestId",
     }

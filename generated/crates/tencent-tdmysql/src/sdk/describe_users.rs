@@ -55,7 +55,7 @@ pub struct DescribeUsersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUsersResponse {
+    tolerant DescribeUsersResponse {
         users: Vec<UserInfo> = "Users",
         request_id: Option<String> = "RequestId",
     }

@@ -57,7 +57,7 @@ pub struct DestroyInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyInstancesResponse {
+    tolerant DestroyInstancesResponse {
         success_instance_ids: Vec<String> = "SuccessInstanceIds",
         failed_instance_ids: Vec<String> = "FailedInstanceIds",
         request_id: Option<String> = "RequestId",

@@ -80,7 +80,7 @@ pub struct ExpandInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ExpandInstanceResponse {
+    tolerant ExpandInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct ModifyAutoRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAutoRenewFlagResponse {
+    tolerant ModifyAutoRenewFlagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct ModifyDbInstanceVPortResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbInstanceVPortResponse {
+    tolerant ModifyDbInstanceVPortResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

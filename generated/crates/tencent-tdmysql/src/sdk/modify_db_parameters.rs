@@ -61,7 +61,7 @@ pub struct ModifyDbParametersResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbParametersResponse {
+    tolerant ModifyDbParametersResponse {
         task_id: Option<i64> = "TaskID",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct ModifyDbsBackupPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbsBackupPolicyResponse {
+    tolerant ModifyDbsBackupPolicyResponse {
         is_success: Option<bool> = "IsSuccess",
         msg: Option<String> = "Msg",
         request_id: Option<String> = "RequestId",

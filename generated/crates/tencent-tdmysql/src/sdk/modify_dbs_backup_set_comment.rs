@@ -76,7 +76,7 @@ pub struct ModifyDbsBackupSetCommentResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDbsBackupSetCommentResponse {
+    tolerant ModifyDbsBackupSetCommentResponse {
         is_success: Option<bool> = "IsSuccess",
         msg: Option<String> = "Msg",
         request_id: Option<String> = "RequestId",

@@ -66,7 +66,7 @@ pub struct ModifyInstanceDataReservedSpaceResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceDataReservedSpaceResponse {
+    tolerant ModifyInstanceDataReservedSpaceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

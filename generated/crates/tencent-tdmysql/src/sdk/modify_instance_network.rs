@@ -72,7 +72,7 @@ pub struct ModifyInstanceNetworkResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceNetworkResponse {
+    tolerant ModifyInstanceNetworkResponse {
         request_id: Option<String> = "RequestId",
     }
 }

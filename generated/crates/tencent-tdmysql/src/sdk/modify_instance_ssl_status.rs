@@ -59,7 +59,7 @@ pub struct ModifyInstanceSslStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyInstanceSslStatusResponse {
+    tolerant ModifyInstanceSslStatusResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

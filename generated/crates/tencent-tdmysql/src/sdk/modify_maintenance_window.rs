@@ -95,7 +95,7 @@ pub struct ModifyMaintenanceWindowResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMaintenanceWindowResponse {
+    tolerant ModifyMaintenanceWindowResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct ModifyUserPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyUserPrivilegesResponse {
+    tolerant ModifyUserPrivilegesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct ResetDbaAdminPrivilegesResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetDbaAdminPrivilegesResponse {
+    tolerant ResetDbaAdminPrivilegesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

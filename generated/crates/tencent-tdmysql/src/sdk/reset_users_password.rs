@@ -60,7 +60,7 @@ pub struct ResetUsersPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetUsersPasswordResponse {
+    tolerant ResetUsersPasswordResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct RestartDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    RestartDbInstancesResponse {
+    tolerant RestartDbInstancesResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

@@ -80,7 +80,7 @@ pub struct UpgradeInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    UpgradeInstanceResponse {
+    tolerant UpgradeInstanceResponse {
         flow_id: Option<i64> = "FlowId",
         request_id: Option<String> = "RequestId",
     }

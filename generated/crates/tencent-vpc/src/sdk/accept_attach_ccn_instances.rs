@@ -60,7 +60,7 @@ pub struct AcceptAttachCcnInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    AcceptAttachCcnInstancesResponse {
+    tolerant AcceptAttachCcnInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct AddBandwidthPackageResourcesResponse {
 }
 
 ::runtime::lenient_object! {
-    AddBandwidthPackageResourcesResponse {
+    tolerant AddBandwidthPackageResourcesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct AddTemplateMemberResponse {
 }
 
 ::runtime::lenient_object! {
-    AddTemplateMemberResponse {
+    tolerant AddTemplateMemberResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct AdjustPublicAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    AdjustPublicAddressResponse {
+    tolerant AdjustPublicAddressResponse {
         task_id: Option<u64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

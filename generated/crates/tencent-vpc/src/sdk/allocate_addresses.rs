@@ -226,7 +226,7 @@ pub struct AllocateAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    AllocateAddressesResponse {
+    tolerant AllocateAddressesResponse {
         address_set: Vec<String> = "AddressSet",
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -136,7 +136,7 @@ pub struct AllocateIPv6AddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    AllocateIPv6AddressesResponse {
+    tolerant AllocateIPv6AddressesResponse {
         address_set: Vec<String> = "AddressSet",
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",

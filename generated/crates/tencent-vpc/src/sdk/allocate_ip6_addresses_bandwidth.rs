@@ -84,7 +84,7 @@ pub struct AllocateIp6AddressesBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    AllocateIp6AddressesBandwidthResponse {
+    tolerant AllocateIp6AddressesBandwidthResponse {
         address_set: Vec<String> = "AddressSet",
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct AssignIpv6AddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    AssignIpv6AddressesResponse {
+    tolerant AssignIpv6AddressesResponse {
         ipv6_address_set: Vec<Ipv6Address> = "Ipv6AddressSet",
         request_id: Option<String> = "RequestId",
     }

@@ -55,7 +55,7 @@ pub struct AssignIpv6CidrBlockResponse {
 }
 
 ::runtime::lenient_object! {
-    AssignIpv6CidrBlockResponse {
+    tolerant AssignIpv6CidrBlockResponse {
         ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
         request_id: Option<String> = "RequestId",
     }

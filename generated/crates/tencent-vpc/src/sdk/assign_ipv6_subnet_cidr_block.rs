@@ -70,7 +70,7 @@ pub struct AssignIpv6SubnetCidrBlockResponse {
 }
 
 ::runtime::lenient_object! {
-    AssignIpv6SubnetCidrBlockResponse {
+    tolerant AssignIpv6SubnetCidrBlockResponse {
         ipv6_subnet_cidr_block_set: Vec<Ipv6SubnetCidrBlock> = "Ipv6SubnetCidrBlockSet",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct AssignPrivateIpAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    AssignPrivateIpAddressesResponse {
+    tolerant AssignPrivateIpAddressesResponse {
         private_ip_address_set: Vec<PrivateIpAddressSpecification> = "PrivateIpAddressSet",
         request_id: Option<String> = "RequestId",
     }

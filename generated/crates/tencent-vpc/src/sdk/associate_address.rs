@@ -79,7 +79,7 @@ pub struct AssociateAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateAddressResponse {
+    tolerant AssociateAddressResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct AssociateDirectConnectGatewayNatGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateDirectConnectGatewayNatGatewayResponse {
+    tolerant AssociateDirectConnectGatewayNatGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct AssociateIPv6AddressResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateIPv6AddressResponse {
+    tolerant AssociateIPv6AddressResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -85,7 +85,7 @@ pub struct AssociateNatGatewayAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateNatGatewayAddressResponse {
+    tolerant AssociateNatGatewayAddressResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct AssociateNetworkAclSubnetsResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateNetworkAclSubnetsResponse {
+    tolerant AssociateNetworkAclSubnetsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct AssociateNetworkInterfaceSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    AssociateNetworkInterfaceSecurityGroupsResponse {
+    tolerant AssociateNetworkInterfaceSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

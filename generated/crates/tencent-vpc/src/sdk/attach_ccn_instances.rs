@@ -65,7 +65,7 @@ pub struct AttachCcnInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachCcnInstancesResponse {
+    tolerant AttachCcnInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct AttachClassicLinkVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachClassicLinkVpcResponse {
+    tolerant AttachClassicLinkVpcResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct AttachNetworkInterfaceResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachNetworkInterfaceResponse {
+    tolerant AttachNetworkInterfaceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct AttachSnapshotInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    AttachSnapshotInstancesResponse {
+    tolerant AttachSnapshotInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

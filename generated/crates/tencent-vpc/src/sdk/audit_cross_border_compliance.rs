@@ -69,7 +69,7 @@ pub struct AuditCrossBorderComplianceResponse {
 }
 
 ::runtime::lenient_object! {
-    AuditCrossBorderComplianceResponse {
+    tolerant AuditCrossBorderComplianceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

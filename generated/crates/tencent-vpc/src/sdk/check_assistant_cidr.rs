@@ -69,7 +69,7 @@ pub struct CheckAssistantCidrResponse {
 }
 
 ::runtime::lenient_object! {
-    CheckAssistantCidrResponse {
+    tolerant CheckAssistantCidrResponse {
         conflict_source_set: Vec<ConflictSource> = "ConflictSourceSet",
         request_id: Option<String> = "RequestId",
     }

@@ -59,7 +59,7 @@ pub struct CheckGatewayFlowMonitorResponse {
 }
 
 ::runtime::lenient_object! {
-    CheckGatewayFlowMonitorResponse {
+    tolerant CheckGatewayFlowMonitorResponse {
         enabled: Option<bool> = "Enabled",
         bandwidth: Option<u64> = "Bandwidth",
         request_id: Option<String> = "RequestId",

@@ -100,7 +100,7 @@ pub struct CheckNetDetectStateResponse {
 }
 
 ::runtime::lenient_object! {
-    CheckNetDetectStateResponse {
+    tolerant CheckNetDetectStateResponse {
         net_detect_ip_state_set: Vec<NetDetectIpState> = "NetDetectIpStateSet",
         request_id: Option<String> = "RequestId",
     }

@@ -72,7 +72,7 @@ pub struct CheckTrafficMirrorResponse {
 }
 
 ::runtime::lenient_object! {
-    CheckTrafficMirrorResponse {
+    tolerant CheckTrafficMirrorResponse {
         request_id: Option<String> = "RequestId",
     }
 }

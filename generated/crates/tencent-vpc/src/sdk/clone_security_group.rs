@@ -79,7 +79,7 @@ pub struct CloneSecurityGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CloneSecurityGroupResponse {
+    tolerant CloneSecurityGroupResponse {
         security_group: Option<SecurityGroup> = "SecurityGroup",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct CreateAddressTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAddressTemplateResponse {
+    tolerant CreateAddressTemplateResponse {
         address_template: Option<AddressTemplate> = "AddressTemplate",
         request_id: Option<String> = "RequestId",
     }

@@ -73,7 +73,7 @@ pub struct CreateAddressTemplateGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAddressTemplateGroupResponse {
+    tolerant CreateAddressTemplateGroupResponse {
         address_template_group: Option<AddressTemplateGroup> = "AddressTemplateGroup",
         request_id: Option<String> = "RequestId",
     }

@@ -129,7 +129,7 @@ pub struct CreateAndAttachNetworkInterfaceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAndAttachNetworkInterfaceResponse {
+    tolerant CreateAndAttachNetworkInterfaceResponse {
         network_interface: Option<NetworkInterface> = "NetworkInterface",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct CreateAssistantCidrResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAssistantCidrResponse {
+    tolerant CreateAssistantCidrResponse {
         assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
         request_id: Option<String> = "RequestId",
     }

@@ -111,7 +111,7 @@ pub struct CreateBandwidthPackageResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateBandwidthPackageResponse {
+    tolerant CreateBandwidthPackageResponse {
         bandwidth_package_id: Option<String> = "BandwidthPackageId",
         bandwidth_package_ids: Vec<String> = "BandwidthPackageIds",
         request_id: Option<String> = "RequestId",

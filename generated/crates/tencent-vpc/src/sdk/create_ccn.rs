@@ -82,7 +82,7 @@ pub struct CreateCcnResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCcnResponse {
+    tolerant CreateCcnResponse {
         ccn: Option<Ccn> = "Ccn",
         request_id: Option<String> = "RequestId",
     }

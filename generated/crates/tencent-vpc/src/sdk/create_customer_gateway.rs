@@ -71,7 +71,7 @@ pub struct CreateCustomerGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCustomerGatewayResponse {
+    tolerant CreateCustomerGatewayResponse {
         customer_gateway: Option<CustomerGateway> = "CustomerGateway",
         request_id: Option<String> = "RequestId",
     }

@@ -69,7 +69,7 @@ pub struct CreateDefaultVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDefaultVpcResponse {
+    tolerant CreateDefaultVpcResponse {
         vpc: Option<DefaultVpcSubnet> = "Vpc",
         request_id: Option<String> = "RequestId",
     }

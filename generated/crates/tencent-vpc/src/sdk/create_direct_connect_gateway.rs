@@ -114,7 +114,7 @@ pub struct CreateDirectConnectGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDirectConnectGatewayResponse {
+    tolerant CreateDirectConnectGatewayResponse {
         direct_connect_gateway: Option<DirectConnectGateway> = "DirectConnectGateway",
         request_id: Option<String> = "RequestId",
     }

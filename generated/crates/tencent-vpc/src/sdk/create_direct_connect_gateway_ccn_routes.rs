@@ -65,7 +65,7 @@ pub struct CreateDirectConnectGatewayCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateDirectConnectGatewayCcnRoutesResponse {
+    tolerant CreateDirectConnectGatewayCcnRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

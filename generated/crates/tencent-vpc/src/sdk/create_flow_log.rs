@@ -111,7 +111,7 @@ pub struct CreateFlowLogResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateFlowLogResponse {
+    tolerant CreateFlowLogResponse {
         flow_log: Vec<FlowLog> = "FlowLog",
         request_id: Option<String> = "RequestId",
     }

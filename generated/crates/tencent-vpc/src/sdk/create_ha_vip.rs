@@ -76,7 +76,7 @@ pub struct CreateHaVipResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateHaVipResponse {
+    tolerant CreateHaVipResponse {
         ha_vip: Option<HaVip> = "HaVip",
         request_id: Option<String> = "RequestId",
     }

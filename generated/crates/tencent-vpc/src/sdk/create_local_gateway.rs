@@ -68,7 +68,7 @@ pub struct CreateLocalGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateLocalGatewayResponse {
+    tolerant CreateLocalGatewayResponse {
         local_gateway: Option<LocalGateway> = "LocalGateway",
         request_id: Option<String> = "RequestId",
     }

@@ -124,7 +124,7 @@ pub struct CreateNatGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateNatGatewayResponse {
+    tolerant CreateNatGatewayResponse {
         nat_gateway_set: Vec<NatGateway> = "NatGatewaySet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

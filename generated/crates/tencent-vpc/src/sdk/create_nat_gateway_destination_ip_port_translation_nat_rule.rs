@@ -71,7 +71,7 @@ pub struct CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
+    tolerant CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -69,7 +69,7 @@ pub struct CreateNatGatewaySourceIpTranslationNatRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateNatGatewaySourceIpTranslationNatRuleResponse {
+    tolerant CreateNatGatewaySourceIpTranslationNatRuleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

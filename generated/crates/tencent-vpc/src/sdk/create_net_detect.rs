@@ -108,7 +108,7 @@ pub struct CreateNetDetectResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateNetDetectResponse {
+    tolerant CreateNetDetectResponse {
         net_detect: Option<NetDetect> = "NetDetect",
         request_id: Option<String> = "RequestId",
     }

@@ -73,7 +73,7 @@ pub struct CreateNetworkAclResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateNetworkAclResponse {
+    tolerant CreateNetworkAclResponse {
         network_acl: Option<NetworkAcl> = "NetworkAcl",
         request_id: Option<String> = "RequestId",
     }

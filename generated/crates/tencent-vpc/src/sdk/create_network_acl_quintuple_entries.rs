@@ -66,7 +66,7 @@ pub struct CreateNetworkAclQuintupleEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateNetworkAclQuintupleEntriesResponse {
+    tolerant CreateNetworkAclQuintupleEntriesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -121,7 +121,7 @@ pub struct CreateNetworkInterfaceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateNetworkInterfaceResponse {
+    tolerant CreateNetworkInterfaceResponse {
         network_interface: Option<NetworkInterface> = "NetworkInterface",
         request_id: Option<String> = "RequestId",
     }

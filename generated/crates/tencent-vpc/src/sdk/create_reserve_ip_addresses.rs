@@ -92,7 +92,7 @@ pub struct CreateReserveIpAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateReserveIpAddressesResponse {
+    tolerant CreateReserveIpAddressesResponse {
         reserve_ip_address_set: Vec<ReserveIpAddressInfo> = "ReserveIpAddressSet",
         request_id: Option<String> = "RequestId",
     }

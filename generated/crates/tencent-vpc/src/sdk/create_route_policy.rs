@@ -72,7 +72,7 @@ pub struct CreateRoutePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRoutePolicyResponse {
+    tolerant CreateRoutePolicyResponse {
         route_policy: Option<RoutePolicy> = "RoutePolicy",
         request_id: Option<String> = "RequestId",
     }

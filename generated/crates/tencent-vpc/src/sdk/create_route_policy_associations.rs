@@ -59,7 +59,7 @@ pub struct CreateRoutePolicyAssociationsResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRoutePolicyAssociationsResponse {
+    tolerant CreateRoutePolicyAssociationsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

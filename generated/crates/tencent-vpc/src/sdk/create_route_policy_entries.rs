@@ -66,7 +66,7 @@ pub struct CreateRoutePolicyEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRoutePolicyEntriesResponse {
+    tolerant CreateRoutePolicyEntriesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

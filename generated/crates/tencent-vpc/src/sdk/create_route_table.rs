@@ -69,7 +69,7 @@ pub struct CreateRouteTableResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRouteTableResponse {
+    tolerant CreateRouteTableResponse {
         route_table: Option<RouteTable> = "RouteTable",
         request_id: Option<String> = "RequestId",
     }

@@ -66,7 +66,7 @@ pub struct CreateRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRoutesResponse {
+    tolerant CreateRoutesResponse {
         total_count: Option<u64> = "TotalCount",
         route_table_set: Vec<RouteTable> = "RouteTableSet",
         request_id: Option<String> = "RequestId",

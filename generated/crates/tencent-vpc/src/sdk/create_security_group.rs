@@ -75,7 +75,7 @@ pub struct CreateSecurityGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSecurityGroupResponse {
+    tolerant CreateSecurityGroupResponse {
         security_group: Option<SecurityGroup> = "SecurityGroup",
         request_id: Option<String> = "RequestId",
     }

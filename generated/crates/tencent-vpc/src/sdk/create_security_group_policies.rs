@@ -91,7 +91,7 @@ pub struct CreateSecurityGroupPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSecurityGroupPoliciesResponse {
+    tolerant CreateSecurityGroupPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

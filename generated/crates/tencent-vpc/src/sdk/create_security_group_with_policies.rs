@@ -90,7 +90,7 @@ pub struct CreateSecurityGroupWithPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSecurityGroupWithPoliciesResponse {
+    tolerant CreateSecurityGroupWithPoliciesResponse {
         security_group: Option<SecurityGroup> = "SecurityGroup",
         request_id: Option<String> = "RequestId",
     }

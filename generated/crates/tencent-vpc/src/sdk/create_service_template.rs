@@ -70,7 +70,7 @@ pub struct CreateServiceTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateServiceTemplateResponse {
+    tolerant CreateServiceTemplateResponse {
         service_template: Option<ServiceTemplate> = "ServiceTemplate",
         request_id: Option<String> = "RequestId",
     }

@@ -73,7 +73,7 @@ pub struct CreateServiceTemplateGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateServiceTemplateGroupResponse {
+    tolerant CreateServiceTemplateGroupResponse {
         service_template_group: Option<ServiceTemplateGroup> = "ServiceTemplateGroup",
         request_id: Option<String> = "RequestId",
     }

@@ -56,7 +56,7 @@ pub struct CreateSnapshotPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSnapshotPoliciesResponse {
+    tolerant CreateSnapshotPoliciesResponse {
         snapshot_policies: Vec<SnapshotPolicy> = "SnapshotPolicies",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct CreateSubnetResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSubnetResponse {
+    tolerant CreateSubnetResponse {
         subnet: Option<Subnet> = "Subnet",
         request_id: Option<String> = "RequestId",
     }

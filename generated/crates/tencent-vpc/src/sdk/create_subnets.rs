@@ -77,7 +77,7 @@ pub struct CreateSubnetsResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSubnetsResponse {
+    tolerant CreateSubnetsResponse {
         subnet_set: Vec<Subnet> = "SubnetSet",
         request_id: Option<String> = "RequestId",
     }

@@ -116,7 +116,7 @@ pub struct CreateTrafficMirrorResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateTrafficMirrorResponse {
+    tolerant CreateTrafficMirrorResponse {
         traffic_mirror: Option<TrafficMirror> = "TrafficMirror",
         request_id: Option<String> = "RequestId",
     }

@@ -89,7 +89,7 @@ pub struct CreateVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateVpcResponse {
+    tolerant CreateVpcResponse {
         vpc: Option<Vpc> = "Vpc",
         request_id: Option<String> = "RequestId",
     }

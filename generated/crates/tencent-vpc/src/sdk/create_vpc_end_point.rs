@@ -99,7 +99,7 @@ pub struct CreateVpcEndPointResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateVpcEndPointResponse {
+    tolerant CreateVpcEndPointResponse {
         end_point: Option<EndPoint> = "EndPoint",
         request_id: Option<String> = "RequestId",
     }

@@ -96,7 +96,7 @@ pub struct CreateVpcEndPointServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateVpcEndPointServiceResponse {
+    tolerant CreateVpcEndPointServiceResponse {
         end_point_service: Option<EndPointService> = "EndPointService",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct CreateVpcEndPointServiceWhiteListResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateVpcEndPointServiceWhiteListResponse {
+    tolerant CreateVpcEndPointServiceWhiteListResponse {
         request_id: Option<String> = "RequestId",
     }
 }

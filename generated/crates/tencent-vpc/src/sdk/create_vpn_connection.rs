@@ -156,7 +156,7 @@ pub struct CreateVpnConnectionResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateVpnConnectionResponse {
+    tolerant CreateVpnConnectionResponse {
         vpn_connection: Option<VpnConnection> = "VpnConnection",
         request_id: Option<String> = "RequestId",
     }

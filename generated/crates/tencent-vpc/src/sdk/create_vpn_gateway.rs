@@ -113,7 +113,7 @@ pub struct CreateVpnGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateVpnGatewayResponse {
+    tolerant CreateVpnGatewayResponse {
         vpn_gateway: Option<VpnGateway> = "VpnGateway",
         request_id: Option<String> = "RequestId",
     }

@@ -63,7 +63,7 @@ pub struct CreateVpnGatewayRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateVpnGatewayRoutesResponse {
+    tolerant CreateVpnGatewayRoutesResponse {
         routes: Vec<VpnGatewayRoute> = "Routes",
         request_id: Option<String> = "RequestId",
     }

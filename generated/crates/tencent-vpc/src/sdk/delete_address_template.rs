@@ -55,7 +55,7 @@ pub struct DeleteAddressTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAddressTemplateResponse {
+    tolerant DeleteAddressTemplateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct DeleteAddressTemplateGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAddressTemplateGroupResponse {
+    tolerant DeleteAddressTemplateGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

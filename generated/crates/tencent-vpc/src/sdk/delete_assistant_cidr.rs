@@ -56,7 +56,7 @@ pub struct DeleteAssistantCidrResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAssistantCidrResponse {
+    tolerant DeleteAssistantCidrResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct DeleteBandwidthPackageResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteBandwidthPackageResponse {
+    tolerant DeleteBandwidthPackageResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -52,7 +52,7 @@ pub struct DeleteCcnResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteCcnResponse {
+    tolerant DeleteCcnResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct DeleteCustomerGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteCustomerGatewayResponse {
+    tolerant DeleteCustomerGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

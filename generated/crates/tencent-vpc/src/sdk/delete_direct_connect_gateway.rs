@@ -63,7 +63,7 @@ pub struct DeleteDirectConnectGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDirectConnectGatewayResponse {
+    tolerant DeleteDirectConnectGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

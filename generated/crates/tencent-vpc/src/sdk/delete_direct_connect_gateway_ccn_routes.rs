@@ -63,7 +63,7 @@ pub struct DeleteDirectConnectGatewayCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDirectConnectGatewayCcnRoutesResponse {
+    tolerant DeleteDirectConnectGatewayCcnRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

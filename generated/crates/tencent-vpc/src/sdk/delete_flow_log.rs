@@ -55,7 +55,7 @@ pub struct DeleteFlowLogResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteFlowLogResponse {
+    tolerant DeleteFlowLogResponse {
         request_id: Option<String> = "RequestId",
     }
 }

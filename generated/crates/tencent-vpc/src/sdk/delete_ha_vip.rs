@@ -52,7 +52,7 @@ pub struct DeleteHaVipResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteHaVipResponse {
+    tolerant DeleteHaVipResponse {
         request_id: Option<String> = "RequestId",
     }
 }

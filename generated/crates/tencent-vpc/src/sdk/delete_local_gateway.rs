@@ -62,7 +62,7 @@ pub struct DeleteLocalGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteLocalGatewayResponse {
+    tolerant DeleteLocalGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct DeleteNatGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteNatGatewayResponse {
+    tolerant DeleteNatGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -71,7 +71,7 @@ pub struct DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
+    tolerant DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

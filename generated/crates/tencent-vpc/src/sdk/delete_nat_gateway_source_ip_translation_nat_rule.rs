@@ -67,7 +67,7 @@ pub struct DeleteNatGatewaySourceIpTranslationNatRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteNatGatewaySourceIpTranslationNatRuleResponse {
+    tolerant DeleteNatGatewaySourceIpTranslationNatRuleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct DeleteNetDetectResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteNetDetectResponse {
+    tolerant DeleteNetDetectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

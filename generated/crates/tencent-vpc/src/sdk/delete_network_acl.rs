@@ -51,7 +51,7 @@ pub struct DeleteNetworkAclResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteNetworkAclResponse {
+    tolerant DeleteNetworkAclResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -66,7 +66,7 @@ pub struct DeleteNetworkAclQuintupleEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteNetworkAclQuintupleEntriesResponse {
+    tolerant DeleteNetworkAclQuintupleEntriesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

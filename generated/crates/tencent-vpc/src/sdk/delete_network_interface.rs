@@ -59,7 +59,7 @@ pub struct DeleteNetworkInterfaceResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteNetworkInterfaceResponse {
+    tolerant DeleteNetworkInterfaceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DeleteReserveIpAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteReserveIpAddressesResponse {
+    tolerant DeleteReserveIpAddressesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

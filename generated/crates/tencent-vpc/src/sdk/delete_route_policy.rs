@@ -51,7 +51,7 @@ pub struct DeleteRoutePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRoutePolicyResponse {
+    tolerant DeleteRoutePolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

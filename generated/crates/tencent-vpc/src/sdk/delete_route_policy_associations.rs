@@ -59,7 +59,7 @@ pub struct DeleteRoutePolicyAssociationsResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRoutePolicyAssociationsResponse {
+    tolerant DeleteRoutePolicyAssociationsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

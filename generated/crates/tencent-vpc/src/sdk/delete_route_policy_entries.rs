@@ -60,7 +60,7 @@ pub struct DeleteRoutePolicyEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRoutePolicyEntriesResponse {
+    tolerant DeleteRoutePolicyEntriesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct DeleteRouteTableResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRouteTableResponse {
+    tolerant DeleteRouteTableResponse {
         request_id: Option<String> = "RequestId",
     }
 }

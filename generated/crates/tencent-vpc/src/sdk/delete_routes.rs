@@ -61,7 +61,7 @@ pub struct DeleteRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteRoutesResponse {
+    tolerant DeleteRoutesResponse {
         route_set: Vec<Route> = "RouteSet",
         request_id: Option<String> = "RequestId",
     }

@@ -54,7 +54,7 @@ pub struct DeleteSecurityGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSecurityGroupResponse {
+    tolerant DeleteSecurityGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

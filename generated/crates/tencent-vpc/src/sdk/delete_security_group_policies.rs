@@ -70,7 +70,7 @@ pub struct DeleteSecurityGroupPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSecurityGroupPoliciesResponse {
+    tolerant DeleteSecurityGroupPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct DeleteServiceTemplateResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteServiceTemplateResponse {
+    tolerant DeleteServiceTemplateResponse {
         request_id: Option<String> = "RequestId",
     }
 }

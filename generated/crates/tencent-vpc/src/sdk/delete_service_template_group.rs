@@ -57,7 +57,7 @@ pub struct DeleteServiceTemplateGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteServiceTemplateGroupResponse {
+    tolerant DeleteServiceTemplateGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct DeleteSnapshotPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSnapshotPoliciesResponse {
+    tolerant DeleteSnapshotPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct DeleteSubnetResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSubnetResponse {
+    tolerant DeleteSubnetResponse {
         request_id: Option<String> = "RequestId",
     }
 }

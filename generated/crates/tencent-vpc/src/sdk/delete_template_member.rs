@@ -62,7 +62,7 @@ pub struct DeleteTemplateMemberResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTemplateMemberResponse {
+    tolerant DeleteTemplateMemberResponse {
         request_id: Option<String> = "RequestId",
     }
 }

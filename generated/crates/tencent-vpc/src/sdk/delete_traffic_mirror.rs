@@ -51,7 +51,7 @@ pub struct DeleteTrafficMirrorResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTrafficMirrorResponse {
+    tolerant DeleteTrafficMirrorResponse {
         request_id: Option<String> = "RequestId",
     }
 }

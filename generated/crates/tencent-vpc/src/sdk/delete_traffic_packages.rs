@@ -55,7 +55,7 @@ pub struct DeleteTrafficPackagesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteTrafficPackagesResponse {
+    tolerant DeleteTrafficPackagesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

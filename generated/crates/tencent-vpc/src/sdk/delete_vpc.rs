@@ -52,7 +52,7 @@ pub struct DeleteVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteVpcResponse {
+    tolerant DeleteVpcResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct DeleteVpcEndPointResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteVpcEndPointResponse {
+    tolerant DeleteVpcEndPointResponse {
         request_id: Option<String> = "RequestId",
     }
 }

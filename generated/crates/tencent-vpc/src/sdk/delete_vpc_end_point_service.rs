@@ -57,7 +57,7 @@ pub struct DeleteVpcEndPointServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteVpcEndPointServiceResponse {
+    tolerant DeleteVpcEndPointServiceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -63,7 +63,7 @@ pub struct DeleteVpcEndPointServiceWhiteListResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteVpcEndPointServiceWhiteListResponse {
+    tolerant DeleteVpcEndPointServiceWhiteListResponse {
         request_id: Option<String> = "RequestId",
     }
 }

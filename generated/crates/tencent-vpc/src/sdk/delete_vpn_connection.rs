@@ -58,7 +58,7 @@ pub struct DeleteVpnConnectionResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteVpnConnectionResponse {
+    tolerant DeleteVpnConnectionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct DeleteVpnGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteVpnGatewayResponse {
+    tolerant DeleteVpnGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct DeleteVpnGatewayRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteVpnGatewayRoutesResponse {
+    tolerant DeleteVpnGatewayRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

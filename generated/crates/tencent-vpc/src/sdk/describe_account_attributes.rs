@@ -49,7 +49,7 @@ pub struct DescribeAccountAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAccountAttributesResponse {
+    tolerant DescribeAccountAttributesResponse {
         account_attribute_set: Vec<AccountAttribute> = "AccountAttributeSet",
         request_id: Option<String> = "RequestId",
     }

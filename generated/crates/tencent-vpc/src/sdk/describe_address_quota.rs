@@ -45,7 +45,7 @@ pub struct DescribeAddressQuotaResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAddressQuotaResponse {
+    tolerant DescribeAddressQuotaResponse {
         quota_set: Vec<Quota> = "QuotaSet",
         request_id: Option<String> = "RequestId",
     }

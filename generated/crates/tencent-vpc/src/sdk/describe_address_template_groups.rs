@@ -74,7 +74,7 @@ pub struct DescribeAddressTemplateGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAddressTemplateGroupsResponse {
+    tolerant DescribeAddressTemplateGroupsResponse {
         total_count: Option<u64> = "TotalCount",
         address_template_group_set: Vec<AddressTemplateGroup> = "AddressTemplateGroupSet",
         request_id: Option<String> = "RequestId",

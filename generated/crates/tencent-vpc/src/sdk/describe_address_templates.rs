@@ -76,7 +76,7 @@ pub struct DescribeAddressTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAddressTemplatesResponse {
+    tolerant DescribeAddressTemplatesResponse {
         total_count: Option<u64> = "TotalCount",
         address_template_set: Vec<AddressTemplate> = "AddressTemplateSet",
         request_id: Option<String> = "RequestId",

@@ -108,7 +108,7 @@ pub struct DescribeAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAddressesResponse {
+    tolerant DescribeAddressesResponse {
         total_count: Option<i64> = "TotalCount",
         address_set: Vec<Address> = "AddressSet",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct DescribeAssistantCidrResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAssistantCidrResponse {
+    tolerant DescribeAssistantCidrResponse {
         assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -62,7 +62,7 @@ pub struct DescribeBandwidthPackageBillUsageResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBandwidthPackageBillUsageResponse {
+    tolerant DescribeBandwidthPackageBillUsageResponse {
         bandwidth_package_bill_bandwidth_set: Vec<BandwidthPackageBillBandwidth> = "BandwidthPackageBillBandwidthSet",
         request_id: Option<String> = "RequestId",
     }

@@ -49,7 +49,7 @@ pub struct DescribeBandwidthPackageQuotaResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBandwidthPackageQuotaResponse {
+    tolerant DescribeBandwidthPackageQuotaResponse {
         quota_set: Vec<Quota> = "QuotaSet",
         request_id: Option<String> = "RequestId",
     }

@@ -85,7 +85,7 @@ pub struct DescribeBandwidthPackageResourcesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBandwidthPackageResourcesResponse {
+    tolerant DescribeBandwidthPackageResourcesResponse {
         total_count: Option<i64> = "TotalCount",
         resource_set: Vec<Resource> = "ResourceSet",
         request_id: Option<String> = "RequestId",

@@ -96,7 +96,7 @@ pub struct DescribeBandwidthPackagesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeBandwidthPackagesResponse {
+    tolerant DescribeBandwidthPackagesResponse {
         total_count: Option<u64> = "TotalCount",
         bandwidth_package_set: Vec<BandwidthPackage> = "BandwidthPackageSet",
         request_id: Option<String> = "RequestId",

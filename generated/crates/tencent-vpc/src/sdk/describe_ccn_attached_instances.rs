@@ -93,7 +93,7 @@ pub struct DescribeCcnAttachedInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCcnAttachedInstancesResponse {
+    tolerant DescribeCcnAttachedInstancesResponse {
         total_count: Option<u64> = "TotalCount",
         instance_set: Vec<CcnAttachedInstance> = "InstanceSet",
         request_id: Option<String> = "RequestId",

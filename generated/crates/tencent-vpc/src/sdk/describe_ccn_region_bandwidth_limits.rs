@@ -57,7 +57,7 @@ pub struct DescribeCcnRegionBandwidthLimitsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCcnRegionBandwidthLimitsResponse {
+    tolerant DescribeCcnRegionBandwidthLimitsResponse {
         ccn_region_bandwidth_limit_set: Vec<CcnRegionBandwidthLimit> = "CcnRegionBandwidthLimitSet",
         request_id: Option<String> = "RequestId",
     }

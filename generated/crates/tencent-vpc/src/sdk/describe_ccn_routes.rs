@@ -91,7 +91,7 @@ pub struct DescribeCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCcnRoutesResponse {
+    tolerant DescribeCcnRoutesResponse {
         total_count: Option<u64> = "TotalCount",
         route_set: Vec<CcnRoute> = "RouteSet",
         request_id: Option<String> = "RequestId",

@@ -97,7 +97,7 @@ pub struct DescribeCcnsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCcnsResponse {
+    tolerant DescribeCcnsResponse {
         total_count: Option<u64> = "TotalCount",
         ccn_set: Vec<Ccn> = "CcnSet",
         request_id: Option<String> = "RequestId",

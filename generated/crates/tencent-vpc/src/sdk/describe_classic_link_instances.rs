@@ -74,7 +74,7 @@ pub struct DescribeClassicLinkInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClassicLinkInstancesResponse {
+    tolerant DescribeClassicLinkInstancesResponse {
         total_count: Option<u64> = "TotalCount",
         classic_link_instance_set: Vec<ClassicLinkInstance> = "ClassicLinkInstanceSet",
         request_id: Option<String> = "RequestId",

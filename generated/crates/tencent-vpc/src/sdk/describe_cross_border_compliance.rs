@@ -150,7 +150,7 @@ pub struct DescribeCrossBorderComplianceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCrossBorderComplianceResponse {
+    tolerant DescribeCrossBorderComplianceResponse {
         cross_border_compliance_set: Vec<CrossBorderCompliance> = "CrossBorderComplianceSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

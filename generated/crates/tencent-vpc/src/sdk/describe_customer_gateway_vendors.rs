@@ -49,7 +49,7 @@ pub struct DescribeCustomerGatewayVendorsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCustomerGatewayVendorsResponse {
+    tolerant DescribeCustomerGatewayVendorsResponse {
         customer_gateway_vendor_set: Vec<CustomerGatewayVendor> = "CustomerGatewayVendorSet",
         request_id: Option<String> = "RequestId",
     }

@@ -81,7 +81,7 @@ pub struct DescribeCustomerGatewaysResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCustomerGatewaysResponse {
+    tolerant DescribeCustomerGatewaysResponse {
         customer_gateway_set: Vec<CustomerGateway> = "CustomerGatewaySet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -85,7 +85,7 @@ pub struct DescribeDirectConnectGatewayCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDirectConnectGatewayCcnRoutesResponse {
+    tolerant DescribeDirectConnectGatewayCcnRoutesResponse {
         total_count: Option<u64> = "TotalCount",
         route_set: Vec<DirectConnectGatewayCcnRoute> = "RouteSet",
         request_id: Option<String> = "RequestId",

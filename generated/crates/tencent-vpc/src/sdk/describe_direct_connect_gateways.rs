@@ -90,7 +90,7 @@ pub struct DescribeDirectConnectGatewaysResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDirectConnectGatewaysResponse {
+    tolerant DescribeDirectConnectGatewaysResponse {
         total_count: Option<u64> = "TotalCount",
         direct_connect_gateway_set: Vec<DirectConnectGateway> = "DirectConnectGatewaySet",
         request_id: Option<String> = "RequestId",

@@ -61,7 +61,7 @@ pub struct DescribeFlowLogResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeFlowLogResponse {
+    tolerant DescribeFlowLogResponse {
         flow_log: Vec<FlowLog> = "FlowLog",
         request_id: Option<String> = "RequestId",
     }

@@ -128,7 +128,7 @@ pub struct DescribeFlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeFlowLogsResponse {
+    tolerant DescribeFlowLogsResponse {
         flow_log: Vec<FlowLog> = "FlowLog",
         total_num: Option<u64> = "TotalNum",
         request_id: Option<String> = "RequestId",

@@ -103,7 +103,7 @@ pub struct DescribeGatewayFlowMonitorDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGatewayFlowMonitorDetailResponse {
+    tolerant DescribeGatewayFlowMonitorDetailResponse {
         total_count: Option<u64> = "TotalCount",
         gateway_flow_monitor_detail_set: Vec<GatewayFlowMonitorDetail> = "GatewayFlowMonitorDetailSet",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct DescribeGatewayFlowQosResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeGatewayFlowQosResponse {
+    tolerant DescribeGatewayFlowQosResponse {
         gateway_qos_set: Vec<GatewayQos> = "GatewayQosSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

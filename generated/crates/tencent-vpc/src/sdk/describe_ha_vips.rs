@@ -85,7 +85,7 @@ pub struct DescribeHaVipsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeHaVipsResponse {
+    tolerant DescribeHaVipsResponse {
         total_count: Option<u64> = "TotalCount",
         ha_vip_set: Vec<HaVip> = "HaVipSet",
         request_id: Option<String> = "RequestId",

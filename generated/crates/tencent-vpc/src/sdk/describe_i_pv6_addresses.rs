@@ -101,7 +101,7 @@ pub struct DescribeIPv6AddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIPv6AddressesResponse {
+    tolerant DescribeIPv6AddressesResponse {
         total_count: Option<i64> = "TotalCount",
         address_set: Vec<Address> = "AddressSet",
         request_id: Option<String> = "RequestId",

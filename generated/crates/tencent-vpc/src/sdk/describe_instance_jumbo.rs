@@ -59,7 +59,7 @@ pub struct DescribeInstanceJumboResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeInstanceJumboResponse {
+    tolerant DescribeInstanceJumboResponse {
         instance_jumbo_set: Vec<InstanceJumbo> = "InstanceJumboSet",
         request_id: Option<String> = "RequestId",
     }

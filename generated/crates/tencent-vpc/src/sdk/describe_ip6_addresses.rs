@@ -78,7 +78,7 @@ pub struct DescribeIp6AddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIp6AddressesResponse {
+    tolerant DescribeIp6AddressesResponse {
         total_count: Option<i64> = "TotalCount",
         address_set: Vec<Address> = "AddressSet",
         request_id: Option<String> = "RequestId",

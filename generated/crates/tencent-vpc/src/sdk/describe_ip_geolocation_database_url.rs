@@ -60,7 +60,7 @@ pub struct DescribeIpGeolocationDatabaseUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIpGeolocationDatabaseUrlResponse {
+    tolerant DescribeIpGeolocationDatabaseUrlResponse {
         down_load_url: Option<::runtime::SignedUrl> = "DownLoadUrl",
         expired_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ExpiredAt",
         request_id: Option<String> = "RequestId",

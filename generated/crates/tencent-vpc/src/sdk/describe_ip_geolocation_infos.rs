@@ -66,7 +66,7 @@ pub struct DescribeIpGeolocationInfosResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeIpGeolocationInfosResponse {
+    tolerant DescribeIpGeolocationInfosResponse {
         address_info: Vec<IpGeolocationInfo> = "AddressInfo",
         total: Option<i64> = "Total",
         request_id: Option<String> = "RequestId",

@@ -68,7 +68,7 @@ pub struct DescribeLocalGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLocalGatewayResponse {
+    tolerant DescribeLocalGatewayResponse {
         local_gateway_set: Vec<LocalGateway> = "LocalGatewaySet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -96,7 +96,7 @@ pub struct DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
+    tolerant DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
         nat_gateway_destination_ip_port_translation_nat_rule_set: Vec<NatGatewayDestinationIpPortTranslationNatRule> = "NatGatewayDestinationIpPortTranslationNatRuleSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

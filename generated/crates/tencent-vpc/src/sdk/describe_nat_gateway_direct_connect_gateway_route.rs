@@ -80,7 +80,7 @@ pub struct DescribeNatGatewayDirectConnectGatewayRouteResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNatGatewayDirectConnectGatewayRouteResponse {
+    tolerant DescribeNatGatewayDirectConnectGatewayRouteResponse {
         nat_direct_connect_gateway_route_set: Vec<NatDirectConnectGatewayRoute> = "NatDirectConnectGatewayRouteSet",
         total: Option<i64> = "Total",
         request_id: Option<String> = "RequestId",

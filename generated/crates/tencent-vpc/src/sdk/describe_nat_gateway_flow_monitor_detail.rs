@@ -89,7 +89,7 @@ pub struct DescribeNatGatewayFlowMonitorDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNatGatewayFlowMonitorDetailResponse {
+    tolerant DescribeNatGatewayFlowMonitorDetailResponse {
         total_count: Option<u64> = "TotalCount",
         nat_gateway_flow_monitor_detail_set: Vec<NatGatewayFlowMonitorDetail> = "NatGatewayFlowMonitorDetailSet",
         request_id: Option<String> = "RequestId",

@@ -87,7 +87,7 @@ pub struct DescribeNatGatewaySourceIpTranslationNatRulesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNatGatewaySourceIpTranslationNatRulesResponse {
+    tolerant DescribeNatGatewaySourceIpTranslationNatRulesResponse {
         source_ip_translation_nat_rule_set: Vec<SourceIpTranslationNatRule> = "SourceIpTranslationNatRuleSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -45,7 +45,7 @@ pub struct DescribeNatGatewayZonesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNatGatewayZonesResponse {
+    tolerant DescribeNatGatewayZonesResponse {
         zone_set: Vec<NatZoneInfo> = "ZoneSet",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct DescribeNatGatewaysResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNatGatewaysResponse {
+    tolerant DescribeNatGatewaysResponse {
         nat_gateway_set: Vec<NatGateway> = "NatGatewaySet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribeNetDetectStatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNetDetectStatesResponse {
+    tolerant DescribeNetDetectStatesResponse {
         net_detect_state_set: Vec<NetDetectState> = "NetDetectStateSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -84,7 +84,7 @@ pub struct DescribeNetDetectsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNetDetectsResponse {
+    tolerant DescribeNetDetectsResponse {
         net_detect_set: Vec<NetDetect> = "NetDetectSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -91,7 +91,7 @@ pub struct DescribeNetworkAclQuintupleEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNetworkAclQuintupleEntriesResponse {
+    tolerant DescribeNetworkAclQuintupleEntriesResponse {
         network_acl_quintuple_set: Vec<NetworkAclQuintupleEntry> = "NetworkAclQuintupleSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -80,7 +80,7 @@ pub struct DescribeNetworkAclsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNetworkAclsResponse {
+    tolerant DescribeNetworkAclsResponse {
         network_acl_set: Vec<NetworkAcl> = "NetworkAclSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

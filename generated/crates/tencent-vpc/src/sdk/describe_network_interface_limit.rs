@@ -75,7 +75,7 @@ pub struct DescribeNetworkInterfaceLimitResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNetworkInterfaceLimitResponse {
+    tolerant DescribeNetworkInterfaceLimitResponse {
         eni_quantity: Option<i64> = "EniQuantity",
         eni_private_ip_address_quantity: Option<i64> = "EniPrivateIpAddressQuantity",
         extend_eni_quantity: Option<i64> = "ExtendEniQuantity",

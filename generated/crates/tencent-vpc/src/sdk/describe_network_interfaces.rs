@@ -108,7 +108,7 @@ pub struct DescribeNetworkInterfacesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeNetworkInterfacesResponse {
+    tolerant DescribeNetworkInterfacesResponse {
         network_interface_set: Vec<NetworkInterface> = "NetworkInterfaceSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

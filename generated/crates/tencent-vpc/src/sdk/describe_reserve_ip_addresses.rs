@@ -86,7 +86,7 @@ pub struct DescribeReserveIpAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeReserveIpAddressesResponse {
+    tolerant DescribeReserveIpAddressesResponse {
         reserve_ip_address_set: Vec<ReserveIpAddressInfo> = "ReserveIpAddressSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

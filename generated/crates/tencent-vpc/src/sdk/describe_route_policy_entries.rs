@@ -105,7 +105,7 @@ pub struct DescribeRoutePolicyEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRoutePolicyEntriesResponse {
+    tolerant DescribeRoutePolicyEntriesResponse {
         route_policy_entry_set: Vec<RoutePolicyEntry> = "RoutePolicyEntrySet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -91,7 +91,7 @@ pub struct DescribeRouteTablesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRouteTablesResponse {
+    tolerant DescribeRouteTablesResponse {
         total_count: Option<u64> = "TotalCount",
         route_table_set: Vec<RouteTable> = "RouteTableSet",
         request_id: Option<String> = "RequestId",

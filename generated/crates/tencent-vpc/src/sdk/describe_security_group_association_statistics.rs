@@ -63,7 +63,7 @@ pub struct DescribeSecurityGroupAssociationStatisticsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSecurityGroupAssociationStatisticsResponse {
+    tolerant DescribeSecurityGroupAssociationStatisticsResponse {
         security_group_association_statistics_set: Vec<SecurityGroupAssociationStatistics> = "SecurityGroupAssociationStatisticsSet",
         request_id: Option<String> = "RequestId",
     }

@@ -82,7 +82,7 @@ pub struct DescribeSecurityGroupPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSecurityGroupPoliciesResponse {
+    tolerant DescribeSecurityGroupPoliciesResponse {
         security_group_policy_set: Option<SecurityGroupPolicySet> = "SecurityGroupPolicySet",
         request_id: Option<String> = "RequestId",
     }

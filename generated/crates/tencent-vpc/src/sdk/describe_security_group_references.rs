@@ -58,7 +58,7 @@ pub struct DescribeSecurityGroupReferencesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSecurityGroupReferencesResponse {
+    tolerant DescribeSecurityGroupReferencesResponse {
         referred_security_group_set: Vec<ReferredSecurityGroup> = "ReferredSecurityGroupSet",
         request_id: Option<String> = "RequestId",
     }

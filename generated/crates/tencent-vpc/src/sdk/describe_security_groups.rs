@@ -95,7 +95,7 @@ pub struct DescribeSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSecurityGroupsResponse {
+    tolerant DescribeSecurityGroupsResponse {
         security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -74,7 +74,7 @@ pub struct DescribeServiceTemplateGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeServiceTemplateGroupsResponse {
+    tolerant DescribeServiceTemplateGroupsResponse {
         total_count: Option<u64> = "TotalCount",
         service_template_group_set: Vec<ServiceTemplateGroup> = "ServiceTemplateGroupSet",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct DescribeServiceTemplatesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeServiceTemplatesResponse {
+    tolerant DescribeServiceTemplatesResponse {
         total_count: Option<u64> = "TotalCount",
         service_template_set: Vec<ServiceTemplate> = "ServiceTemplateSet",
         request_id: Option<String> = "RequestId",

@@ -90,7 +90,7 @@ pub struct DescribeSgSnapshotFileContentResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSgSnapshotFileContentResponse {
+    tolerant DescribeSgSnapshotFileContentResponse {
         instance_id: Option<String> = "InstanceId",
         snapshot_policy_id: Option<String> = "SnapshotPolicyId",
         snapshot_file_id: Option<String> = "SnapshotFileId",

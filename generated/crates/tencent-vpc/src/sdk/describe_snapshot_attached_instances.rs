@@ -82,7 +82,7 @@ pub struct DescribeSnapshotAttachedInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSnapshotAttachedInstancesResponse {
+    tolerant DescribeSnapshotAttachedInstancesResponse {
         instance_set: Vec<SnapshotInstance> = "InstanceSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -87,7 +87,7 @@ pub struct DescribeSnapshotFilesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSnapshotFilesResponse {
+    tolerant DescribeSnapshotFilesResponse {
         snapshot_file_set: Vec<SnapshotFileInfo> = "SnapshotFileSet",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -79,7 +79,7 @@ pub struct DescribeSnapshotPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSnapshotPoliciesResponse {
+    tolerant DescribeSnapshotPoliciesResponse {
         snapshot_policy_set: Vec<SnapshotPolicy> = "SnapshotPolicySet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -57,7 +57,7 @@ pub struct DescribeSubnetResourceDashboardResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubnetResourceDashboardResponse {
+    tolerant DescribeSubnetResourceDashboardResponse {
         resource_statistics_set: Vec<ResourceStatistics> = "ResourceStatisticsSet",
         request_id: Option<String> = "RequestId",
     }

@@ -96,7 +96,7 @@ pub struct DescribeSubnetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubnetsResponse {
+    tolerant DescribeSubnetsResponse {
         total_count: Option<u64> = "TotalCount",
         subnet_set: Vec<Subnet> = "SubnetSet",
         request_id: Option<String> = "RequestId",

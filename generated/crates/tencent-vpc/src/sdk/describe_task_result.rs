@@ -60,7 +60,7 @@ pub struct DescribeTaskResultResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTaskResultResponse {
+    tolerant DescribeTaskResultResponse {
         task_id: Option<u64> = "TaskId",
         result: Option<String> = "Result",
         request_id: Option<String> = "RequestId",

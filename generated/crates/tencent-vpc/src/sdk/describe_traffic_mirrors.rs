@@ -73,7 +73,7 @@ pub struct DescribeTrafficMirrorsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTrafficMirrorsResponse {
+    tolerant DescribeTrafficMirrorsResponse {
         traffic_mirror_set: Vec<TrafficMirror> = "TrafficMirrorSet",
         request_id: Option<String> = "RequestId",
     }

@@ -79,7 +79,7 @@ pub struct DescribeTrafficPackagesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTrafficPackagesResponse {
+    tolerant DescribeTrafficPackagesResponse {
         total_count: Option<i64> = "TotalCount",
         traffic_package_set: Vec<TrafficPackage> = "TrafficPackageSet",
         request_id: Option<String> = "RequestId",

@@ -81,7 +81,7 @@ pub struct DescribeUsedIpAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUsedIpAddressResponse {
+    tolerant DescribeUsedIpAddressResponse {
         ip_address_states: Vec<IpAddressStates> = "IpAddressStates",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -81,7 +81,7 @@ pub struct DescribeVpcEndPointResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcEndPointResponse {
+    tolerant DescribeVpcEndPointResponse {
         end_point_set: Vec<EndPoint> = "EndPointSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

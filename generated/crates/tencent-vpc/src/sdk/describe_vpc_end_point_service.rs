@@ -91,7 +91,7 @@ pub struct DescribeVpcEndPointServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcEndPointServiceResponse {
+    tolerant DescribeVpcEndPointServiceResponse {
         end_point_service_set: Vec<EndPointService> = "EndPointServiceSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -74,7 +74,7 @@ pub struct DescribeVpcEndPointServiceWhiteListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcEndPointServiceWhiteListResponse {
+    tolerant DescribeVpcEndPointServiceWhiteListResponse {
         vpc_endpoint_service_user_set: Vec<VpcEndPointServiceUser> = "VpcEndpointServiceUserSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -75,7 +75,7 @@ pub struct DescribeVpcInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcInstancesResponse {
+    tolerant DescribeVpcInstancesResponse {
         instance_set: Vec<CvmInstance> = "InstanceSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

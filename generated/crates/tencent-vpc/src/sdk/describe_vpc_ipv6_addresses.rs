@@ -76,7 +76,7 @@ pub struct DescribeVpcIpv6AddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcIpv6AddressesResponse {
+    tolerant DescribeVpcIpv6AddressesResponse {
         ipv6_address_set: Vec<VpcIpv6Address> = "Ipv6AddressSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

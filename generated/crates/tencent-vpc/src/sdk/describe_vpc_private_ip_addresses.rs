@@ -70,7 +70,7 @@ pub struct DescribeVpcPrivateIpAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcPrivateIpAddressesResponse {
+    tolerant DescribeVpcPrivateIpAddressesResponse {
         vpc_private_ip_address_set: Vec<VpcPrivateIpAddress> = "VpcPrivateIpAddressSet",
         request_id: Option<String> = "RequestId",
     }

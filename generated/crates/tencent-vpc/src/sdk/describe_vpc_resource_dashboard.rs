@@ -57,7 +57,7 @@ pub struct DescribeVpcResourceDashboardResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcResourceDashboardResponse {
+    tolerant DescribeVpcResourceDashboardResponse {
         resource_dashboard_set: Vec<ResourceDashboard> = "ResourceDashboardSet",
         request_id: Option<String> = "RequestId",
     }

@@ -62,7 +62,7 @@ pub struct DescribeVpcTaskResultResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcTaskResultResponse {
+    tolerant DescribeVpcTaskResultResponse {
         status: Option<String> = "Status",
         output: Option<String> = "Output",
         result: Vec<VpcTaskResultDetailInfo> = "Result",

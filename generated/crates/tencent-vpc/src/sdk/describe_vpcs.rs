@@ -88,7 +88,7 @@ pub struct DescribeVpcsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpcsResponse {
+    tolerant DescribeVpcsResponse {
         total_count: Option<u64> = "TotalCount",
         vpc_set: Vec<Vpc> = "VpcSet",
         request_id: Option<String> = "RequestId",

@@ -83,7 +83,7 @@ pub struct DescribeVpnConnectionsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpnConnectionsResponse {
+    tolerant DescribeVpnConnectionsResponse {
         total_count: Option<u64> = "TotalCount",
         vpn_connection_set: Vec<VpnConnection> = "VpnConnectionSet",
         request_id: Option<String> = "RequestId",

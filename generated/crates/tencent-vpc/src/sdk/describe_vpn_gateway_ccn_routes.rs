@@ -71,7 +71,7 @@ pub struct DescribeVpnGatewayCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpnGatewayCcnRoutesResponse {
+    tolerant DescribeVpnGatewayCcnRoutesResponse {
         route_set: Vec<VpngwCcnRoutes> = "RouteSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -76,7 +76,7 @@ pub struct DescribeVpnGatewayRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpnGatewayRoutesResponse {
+    tolerant DescribeVpnGatewayRoutesResponse {
         routes: Vec<VpnGatewayRoute> = "Routes",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -87,7 +87,7 @@ pub struct DescribeVpnGatewaysResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeVpnGatewaysResponse {
+    tolerant DescribeVpnGatewaysResponse {
         total_count: Option<u64> = "TotalCount",
         vpn_gateway_set: Vec<VpnGateway> = "VpnGatewaySet",
         request_id: Option<String> = "RequestId",

@@ -60,7 +60,7 @@ pub struct DetachCcnInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachCcnInstancesResponse {
+    tolerant DetachCcnInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DetachClassicLinkVpcResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachClassicLinkVpcResponse {
+    tolerant DetachClassicLinkVpcResponse {
         request_id: Option<String> = "RequestId",
     }
 }

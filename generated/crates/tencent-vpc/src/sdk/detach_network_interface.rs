@@ -62,7 +62,7 @@ pub struct DetachNetworkInterfaceResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachNetworkInterfaceResponse {
+    tolerant DetachNetworkInterfaceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DetachSnapshotInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DetachSnapshotInstancesResponse {
+    tolerant DetachSnapshotInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct DisableCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableCcnRoutesResponse {
+    tolerant DisableCcnRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

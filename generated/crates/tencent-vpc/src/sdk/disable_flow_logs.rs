@@ -51,7 +51,7 @@ pub struct DisableFlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableFlowLogsResponse {
+    tolerant DisableFlowLogsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

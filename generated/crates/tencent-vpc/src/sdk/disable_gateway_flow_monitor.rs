@@ -55,7 +55,7 @@ pub struct DisableGatewayFlowMonitorResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableGatewayFlowMonitorResponse {
+    tolerant DisableGatewayFlowMonitorResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct DisableRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableRoutesResponse {
+    tolerant DisableRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

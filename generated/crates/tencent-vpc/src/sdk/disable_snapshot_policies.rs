@@ -55,7 +55,7 @@ pub struct DisableSnapshotPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    DisableSnapshotPoliciesResponse {
+    tolerant DisableSnapshotPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -75,7 +75,7 @@ pub struct DisassociateAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateAddressResponse {
+    tolerant DisassociateAddressResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

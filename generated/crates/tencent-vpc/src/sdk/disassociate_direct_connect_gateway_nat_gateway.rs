@@ -73,7 +73,7 @@ pub struct DisassociateDirectConnectGatewayNatGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateDirectConnectGatewayNatGatewayResponse {
+    tolerant DisassociateDirectConnectGatewayNatGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DisassociateIPv6AddressResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateIPv6AddressResponse {
+    tolerant DisassociateIPv6AddressResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct DisassociateNatGatewayAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateNatGatewayAddressResponse {
+    tolerant DisassociateNatGatewayAddressResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -59,7 +59,7 @@ pub struct DisassociateNetworkAclSubnetsResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateNetworkAclSubnetsResponse {
+    tolerant DisassociateNetworkAclSubnetsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

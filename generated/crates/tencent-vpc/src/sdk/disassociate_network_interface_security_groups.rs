@@ -67,7 +67,7 @@ pub struct DisassociateNetworkInterfaceSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateNetworkInterfaceSecurityGroupsResponse {
+    tolerant DisassociateNetworkInterfaceSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

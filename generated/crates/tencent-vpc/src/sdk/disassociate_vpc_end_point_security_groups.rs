@@ -60,7 +60,7 @@ pub struct DisassociateVpcEndPointSecurityGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DisassociateVpcEndPointSecurityGroupsResponse {
+    tolerant DisassociateVpcEndPointSecurityGroupsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

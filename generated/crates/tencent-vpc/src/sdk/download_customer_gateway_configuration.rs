@@ -83,7 +83,7 @@ pub struct DownloadCustomerGatewayConfigurationResponse {
 }
 
 ::runtime::lenient_object! {
-    DownloadCustomerGatewayConfigurationResponse {
+    tolerant DownloadCustomerGatewayConfigurationResponse {
         customer_gateway_configuration: Option<String> = "CustomerGatewayConfiguration",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct EnableCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableCcnRoutesResponse {
+    tolerant EnableCcnRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

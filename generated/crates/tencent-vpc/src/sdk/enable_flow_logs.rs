@@ -51,7 +51,7 @@ pub struct EnableFlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableFlowLogsResponse {
+    tolerant EnableFlowLogsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct EnableGatewayFlowMonitorResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableGatewayFlowMonitorResponse {
+    tolerant EnableGatewayFlowMonitorResponse {
         request_id: Option<String> = "RequestId",
     }
 }

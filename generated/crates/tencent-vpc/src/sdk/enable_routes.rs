@@ -64,7 +64,7 @@ pub struct EnableRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableRoutesResponse {
+    tolerant EnableRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

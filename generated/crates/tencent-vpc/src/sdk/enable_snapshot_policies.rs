@@ -55,7 +55,7 @@ pub struct EnableSnapshotPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableSnapshotPoliciesResponse {
+    tolerant EnableSnapshotPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

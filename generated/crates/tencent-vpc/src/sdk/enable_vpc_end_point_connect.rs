@@ -70,7 +70,7 @@ pub struct EnableVpcEndPointConnectResponse {
 }
 
 ::runtime::lenient_object! {
-    EnableVpcEndPointConnectResponse {
+    tolerant EnableVpcEndPointConnectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct GenerateVpnConnectionDefaultHealthCheckIpResponse {
 }
 
 ::runtime::lenient_object! {
-    GenerateVpnConnectionDefaultHealthCheckIpResponse {
+    tolerant GenerateVpnConnectionDefaultHealthCheckIpResponse {
         health_check_local_ip: Option<String> = "HealthCheckLocalIp",
         health_check_remote_ip: Option<String> = "HealthCheckRemoteIp",
         request_id: Option<String> = "RequestId",

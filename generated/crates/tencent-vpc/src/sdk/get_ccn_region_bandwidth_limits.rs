@@ -93,7 +93,7 @@ pub struct GetCcnRegionBandwidthLimitsResponse {
 }
 
 ::runtime::lenient_object! {
-    GetCcnRegionBandwidthLimitsResponse {
+    tolerant GetCcnRegionBandwidthLimitsResponse {
         ccn_bandwidth_set: Vec<CcnBandwidthInfo> = "CcnBandwidthSet",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -58,7 +58,7 @@ pub struct HaVipAssociateAddressIpResponse {
 }
 
 ::runtime::lenient_object! {
-    HaVipAssociateAddressIpResponse {
+    tolerant HaVipAssociateAddressIpResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -54,7 +54,7 @@ pub struct HaVipDisassociateAddressIpResponse {
 }
 
 ::runtime::lenient_object! {
-    HaVipDisassociateAddressIpResponse {
+    tolerant HaVipDisassociateAddressIpResponse {
         request_id: Option<String> = "RequestId",
     }
 }

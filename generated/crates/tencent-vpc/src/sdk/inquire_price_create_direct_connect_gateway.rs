@@ -52,7 +52,7 @@ pub struct InquirePriceCreateDirectConnectGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    InquirePriceCreateDirectConnectGatewayResponse {
+    tolerant InquirePriceCreateDirectConnectGatewayResponse {
         total_cost: Option<i64> = "TotalCost",
         real_total_cost: Option<i64> = "RealTotalCost",
         request_id: Option<String> = "RequestId",

@@ -122,7 +122,7 @@ pub struct InquiryPriceAllocateAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceAllocateAddressesResponse {
+    tolerant InquiryPriceAllocateAddressesResponse {
         price: Option<InternetPrice> = "Price",
         request_id: Option<String> = "RequestId",
     }

@@ -70,7 +70,7 @@ pub struct InquiryPriceModifyAddressesBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceModifyAddressesBandwidthResponse {
+    tolerant InquiryPriceModifyAddressesBandwidthResponse {
         price: Option<InternetPrice> = "Price",
         request_id: Option<String> = "RequestId",
     }

@@ -68,7 +68,7 @@ pub struct InquiryPriceRenewAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRenewAddressesResponse {
+    tolerant InquiryPriceRenewAddressesResponse {
         price: Option<InternetPrice> = "Price",
         request_id: Option<String> = "RequestId",
     }

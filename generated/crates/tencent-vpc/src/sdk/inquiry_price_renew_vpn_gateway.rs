@@ -69,7 +69,7 @@ pub struct InquiryPriceRenewVpnGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceRenewVpnGatewayResponse {
+    tolerant InquiryPriceRenewVpnGatewayResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

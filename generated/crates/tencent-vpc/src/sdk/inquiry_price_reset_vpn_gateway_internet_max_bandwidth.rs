@@ -72,7 +72,7 @@ pub struct InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
+    tolerant InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
         price: Option<Price> = "Price",
         request_id: Option<String> = "RequestId",
     }

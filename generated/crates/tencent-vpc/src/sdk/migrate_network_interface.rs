@@ -79,7 +79,7 @@ pub struct MigrateNetworkInterfaceResponse {
 }
 
 ::runtime::lenient_object! {
-    MigrateNetworkInterfaceResponse {
+    tolerant MigrateNetworkInterfaceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

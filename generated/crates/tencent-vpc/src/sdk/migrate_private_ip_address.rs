@@ -77,7 +77,7 @@ pub struct MigratePrivateIpAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    MigratePrivateIpAddressResponse {
+    tolerant MigratePrivateIpAddressResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct ModifyAddressAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAddressAttributeResponse {
+    tolerant ModifyAddressAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -83,7 +83,7 @@ pub struct ModifyAddressInternetChargeTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAddressInternetChargeTypeResponse {
+    tolerant ModifyAddressInternetChargeTypeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

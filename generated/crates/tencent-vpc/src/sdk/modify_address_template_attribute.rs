@@ -74,7 +74,7 @@ pub struct ModifyAddressTemplateAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAddressTemplateAttributeResponse {
+    tolerant ModifyAddressTemplateAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct ModifyAddressTemplateGroupAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAddressTemplateGroupAttributeResponse {
+    tolerant ModifyAddressTemplateGroupAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -76,7 +76,7 @@ pub struct ModifyAddressesBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAddressesBandwidthResponse {
+    tolerant ModifyAddressesBandwidthResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

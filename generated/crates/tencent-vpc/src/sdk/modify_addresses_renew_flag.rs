@@ -68,7 +68,7 @@ pub struct ModifyAddressesRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAddressesRenewFlagResponse {
+    tolerant ModifyAddressesRenewFlagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

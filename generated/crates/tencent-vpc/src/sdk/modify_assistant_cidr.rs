@@ -2,8 +2,8 @@
 //! `ModifyAssistantCidr`: This API is used to batch modify (add or delete) secondary CIDR blocks.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
-//! - Sample `example_1` (`examples/modify_assistant_cidr_1.json`): Modifying a secondary CIDR block (not decoded: does not decode: at `$.Response.AssistantCidrSet[0].SubnetSet[0].TotalIpAddressCount`: invalid value "xx", expected an integer (u64) or a string holding one at line 22 column 24)
-//! - Sample `example_2` (`examples/modify_assistant_cidr_2.json`): Adding and deleting secondary CIDR blocks (not decoded: does not decode: at `$.Response.AssistantCidrSet[0].SubnetSet[0].TotalIpAddressCount`: invalid value "xx", expected an integer (u64) or a string holding one at line 22 column 24)
+//! - Sample `example_1` (`examples/modify_assistant_cidr_1.json`): Modifying a secondary CIDR block (decodes with 2 values set aside: `Subnet.TotalIpAddressCount`: a string where an integer (u64) or a string holding one is declared; `Subnet.AvailableIpAddressCount`: a string where an integer (u64) or a string holding one is declared)
+//! - Sample `example_2` (`examples/modify_assistant_cidr_2.json`): Adding and deleting secondary CIDR blocks (decodes with 2 values set aside: `Subnet.TotalIpAddressCount`: a string where an integer (u64) or a string holding one is declared; `Subnet.AvailableIpAddressCount`: a string where an integer (u64) or a string holding one is declared)
 //! - Spec: `specs/tencent/vpc/modify_assistant_cidr.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
 
 use super::AssistantCidr;
@@ -67,7 +67,7 @@ pub struct ModifyAssistantCidrResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAssistantCidrResponse {
+    tolerant ModifyAssistantCidrResponse {
         assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
         request_id: Option<String> = "RequestId",
     }

@@ -75,7 +75,7 @@ pub struct ModifyBandwidthPackageAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBandwidthPackageAttributeResponse {
+    tolerant ModifyBandwidthPackageAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

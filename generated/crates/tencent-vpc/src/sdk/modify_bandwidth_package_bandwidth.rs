@@ -68,7 +68,7 @@ pub struct ModifyBandwidthPackageBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyBandwidthPackageBandwidthResponse {
+    tolerant ModifyBandwidthPackageBandwidthResponse {
         request_id: Option<String> = "RequestId",
     }
 }

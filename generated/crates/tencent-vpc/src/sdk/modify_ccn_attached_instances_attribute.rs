@@ -60,7 +60,7 @@ pub struct ModifyCcnAttachedInstancesAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCcnAttachedInstancesAttributeResponse {
+    tolerant ModifyCcnAttachedInstancesAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct ModifyCcnAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCcnAttributeResponse {
+    tolerant ModifyCcnAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct ModifyCcnRegionBandwidthLimitsTypeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCcnRegionBandwidthLimitsTypeResponse {
+    tolerant ModifyCcnRegionBandwidthLimitsTypeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -68,7 +68,7 @@ pub struct ModifyCustomerGatewayAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCustomerGatewayAttributeResponse {
+    tolerant ModifyCustomerGatewayAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -72,7 +72,7 @@ pub struct ModifyDirectConnectGatewayAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDirectConnectGatewayAttributeResponse {
+    tolerant ModifyDirectConnectGatewayAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

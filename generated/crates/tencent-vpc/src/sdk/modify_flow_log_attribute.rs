@@ -65,7 +65,7 @@ pub struct ModifyFlowLogAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyFlowLogAttributeResponse {
+    tolerant ModifyFlowLogAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

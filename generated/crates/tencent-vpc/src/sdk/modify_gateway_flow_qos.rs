@@ -66,7 +66,7 @@ pub struct ModifyGatewayFlowQosResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyGatewayFlowQosResponse {
+    tolerant ModifyGatewayFlowQosResponse {
         request_id: Option<String> = "RequestId",
     }
 }

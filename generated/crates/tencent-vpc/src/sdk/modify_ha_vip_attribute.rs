@@ -56,7 +56,7 @@ pub struct ModifyHaVipAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyHaVipAttributeResponse {
+    tolerant ModifyHaVipAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct ModifyIPv6AddressesAttributesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyIPv6AddressesAttributesResponse {
+    tolerant ModifyIPv6AddressesAttributesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct ModifyIPv6AddressesBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyIPv6AddressesBandwidthResponse {
+    tolerant ModifyIPv6AddressesBandwidthResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct ModifyIp6AddressesBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyIp6AddressesBandwidthResponse {
+    tolerant ModifyIp6AddressesBandwidthResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -66,7 +66,7 @@ pub struct ModifyIpv6AddressesAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyIpv6AddressesAttributeResponse {
+    tolerant ModifyIpv6AddressesAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

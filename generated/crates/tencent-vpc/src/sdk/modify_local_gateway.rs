@@ -69,7 +69,7 @@ pub struct ModifyLocalGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyLocalGatewayResponse {
+    tolerant ModifyLocalGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

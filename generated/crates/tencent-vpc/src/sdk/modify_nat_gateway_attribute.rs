@@ -74,7 +74,7 @@ pub struct ModifyNatGatewayAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNatGatewayAttributeResponse {
+    tolerant ModifyNatGatewayAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -76,7 +76,7 @@ pub struct ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
+    tolerant ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -69,7 +69,7 @@ pub struct ModifyNatGatewaySourceIpTranslationNatRuleResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNatGatewaySourceIpTranslationNatRuleResponse {
+    tolerant ModifyNatGatewaySourceIpTranslationNatRuleResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -90,7 +90,7 @@ pub struct ModifyNetDetectResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNetDetectResponse {
+    tolerant ModifyNetDetectResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct ModifyNetworkAclAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNetworkAclAttributeResponse {
+    tolerant ModifyNetworkAclAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct ModifyNetworkAclEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNetworkAclEntriesResponse {
+    tolerant ModifyNetworkAclEntriesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

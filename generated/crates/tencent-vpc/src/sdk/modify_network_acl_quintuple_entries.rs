@@ -66,7 +66,7 @@ pub struct ModifyNetworkAclQuintupleEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNetworkAclQuintupleEntriesResponse {
+    tolerant ModifyNetworkAclQuintupleEntriesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -77,7 +77,7 @@ pub struct ModifyNetworkInterfaceAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyNetworkInterfaceAttributeResponse {
+    tolerant ModifyNetworkInterfaceAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

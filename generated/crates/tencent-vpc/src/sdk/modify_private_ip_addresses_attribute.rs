@@ -70,7 +70,7 @@ pub struct ModifyPrivateIpAddressesAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyPrivateIpAddressesAttributeResponse {
+    tolerant ModifyPrivateIpAddressesAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

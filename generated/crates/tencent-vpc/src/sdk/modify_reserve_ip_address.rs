@@ -67,7 +67,7 @@ pub struct ModifyReserveIpAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyReserveIpAddressResponse {
+    tolerant ModifyReserveIpAddressResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -71,7 +71,7 @@ pub struct ModifyRoutePolicyAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyRoutePolicyAttributeResponse {
+    tolerant ModifyRoutePolicyAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct ModifyRouteTableAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyRouteTableAttributeResponse {
+    tolerant ModifyRouteTableAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -63,7 +63,7 @@ pub struct ModifySecurityGroupAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySecurityGroupAttributeResponse {
+    tolerant ModifySecurityGroupAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

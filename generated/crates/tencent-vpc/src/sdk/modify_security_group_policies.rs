@@ -99,7 +99,7 @@ pub struct ModifySecurityGroupPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySecurityGroupPoliciesResponse {
+    tolerant ModifySecurityGroupPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -74,7 +74,7 @@ pub struct ModifyServiceTemplateAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyServiceTemplateAttributeResponse {
+    tolerant ModifyServiceTemplateAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct ModifyServiceTemplateGroupAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyServiceTemplateGroupAttributeResponse {
+    tolerant ModifyServiceTemplateGroupAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

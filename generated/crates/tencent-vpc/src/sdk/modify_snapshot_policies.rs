@@ -57,7 +57,7 @@ pub struct ModifySnapshotPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySnapshotPoliciesResponse {
+    tolerant ModifySnapshotPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

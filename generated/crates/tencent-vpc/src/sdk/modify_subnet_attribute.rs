@@ -60,7 +60,7 @@ pub struct ModifySubnetAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySubnetAttributeResponse {
+    tolerant ModifySubnetAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

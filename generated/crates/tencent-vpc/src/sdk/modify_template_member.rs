@@ -73,7 +73,7 @@ pub struct ModifyTemplateMemberResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTemplateMemberResponse {
+    tolerant ModifyTemplateMemberResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct ModifyTrafficMirrorAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyTrafficMirrorAttributeResponse {
+    tolerant ModifyTrafficMirrorAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -80,7 +80,7 @@ pub struct ModifyVpcAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVpcAttributeResponse {
+    tolerant ModifyVpcAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

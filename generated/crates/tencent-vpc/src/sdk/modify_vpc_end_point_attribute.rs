@@ -63,7 +63,7 @@ pub struct ModifyVpcEndPointAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVpcEndPointAttributeResponse {
+    tolerant ModifyVpcEndPointAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -81,7 +81,7 @@ pub struct ModifyVpcEndPointServiceAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVpcEndPointServiceAttributeResponse {
+    tolerant ModifyVpcEndPointServiceAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

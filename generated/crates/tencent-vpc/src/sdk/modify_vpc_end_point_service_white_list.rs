@@ -68,7 +68,7 @@ pub struct ModifyVpcEndPointServiceWhiteListResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVpcEndPointServiceWhiteListResponse {
+    tolerant ModifyVpcEndPointServiceWhiteListResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -120,7 +120,7 @@ pub struct ModifyVpnConnectionAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVpnConnectionAttributeResponse {
+    tolerant ModifyVpnConnectionAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct ModifyVpnGatewayAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVpnGatewayAttributeResponse {
+    tolerant ModifyVpnGatewayAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

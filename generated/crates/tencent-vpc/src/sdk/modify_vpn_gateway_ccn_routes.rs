@@ -61,7 +61,7 @@ pub struct ModifyVpnGatewayCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVpnGatewayCcnRoutesResponse {
+    tolerant ModifyVpnGatewayCcnRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -63,7 +63,7 @@ pub struct ModifyVpnGatewayRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyVpnGatewayRoutesResponse {
+    tolerant ModifyVpnGatewayRoutesResponse {
         routes: Vec<VpnGatewayRoute> = "Routes",
         request_id: Option<String> = "RequestId",
     }

@@ -58,7 +58,7 @@ pub struct NotifyRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    NotifyRoutesResponse {
+    tolerant NotifyRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -74,7 +74,7 @@ pub struct RefreshDirectConnectGatewayRouteToNatGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    RefreshDirectConnectGatewayRouteToNatGatewayResponse {
+    tolerant RefreshDirectConnectGatewayRouteToNatGatewayResponse {
         direct_connect_subnet_set: Vec<DirectConnectSubnet> = "DirectConnectSubnetSet",
         request_id: Option<String> = "RequestId",
     }

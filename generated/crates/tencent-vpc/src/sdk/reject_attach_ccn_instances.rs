@@ -60,7 +60,7 @@ pub struct RejectAttachCcnInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    RejectAttachCcnInstancesResponse {
+    tolerant RejectAttachCcnInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

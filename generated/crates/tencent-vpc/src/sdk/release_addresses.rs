@@ -55,7 +55,7 @@ pub struct ReleaseAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    ReleaseAddressesResponse {
+    tolerant ReleaseAddressesResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -54,7 +54,7 @@ pub struct ReleaseIPv6AddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    ReleaseIPv6AddressesResponse {
+    tolerant ReleaseIPv6AddressesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

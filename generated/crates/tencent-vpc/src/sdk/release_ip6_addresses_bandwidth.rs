@@ -63,7 +63,7 @@ pub struct ReleaseIp6AddressesBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    ReleaseIp6AddressesBandwidthResponse {
+    tolerant ReleaseIp6AddressesBandwidthResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

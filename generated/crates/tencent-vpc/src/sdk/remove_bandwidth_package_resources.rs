@@ -61,7 +61,7 @@ pub struct RemoveBandwidthPackageResourcesResponse {
 }
 
 ::runtime::lenient_object! {
-    RemoveBandwidthPackageResourcesResponse {
+    tolerant RemoveBandwidthPackageResourcesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

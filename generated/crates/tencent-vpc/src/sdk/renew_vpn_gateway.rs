@@ -64,7 +64,7 @@ pub struct RenewVpnGatewayResponse {
 }
 
 ::runtime::lenient_object! {
-    RenewVpnGatewayResponse {
+    tolerant RenewVpnGatewayResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct ReplaceDirectConnectGatewayCcnRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceDirectConnectGatewayCcnRoutesResponse {
+    tolerant ReplaceDirectConnectGatewayCcnRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

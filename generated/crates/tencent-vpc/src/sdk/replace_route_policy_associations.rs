@@ -59,7 +59,7 @@ pub struct ReplaceRoutePolicyAssociationsResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceRoutePolicyAssociationsResponse {
+    tolerant ReplaceRoutePolicyAssociationsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

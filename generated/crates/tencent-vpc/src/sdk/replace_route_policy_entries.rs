@@ -66,7 +66,7 @@ pub struct ReplaceRoutePolicyEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceRoutePolicyEntriesResponse {
+    tolerant ReplaceRoutePolicyEntriesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

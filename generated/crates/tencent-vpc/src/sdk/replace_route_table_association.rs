@@ -60,7 +60,7 @@ pub struct ReplaceRouteTableAssociationResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceRouteTableAssociationResponse {
+    tolerant ReplaceRouteTableAssociationResponse {
         request_id: Option<String> = "RequestId",
     }
 }

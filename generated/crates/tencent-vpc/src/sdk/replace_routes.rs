@@ -65,7 +65,7 @@ pub struct ReplaceRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceRoutesResponse {
+    tolerant ReplaceRoutesResponse {
         old_route_set: Vec<Route> = "OldRouteSet",
         new_route_set: Vec<Route> = "NewRouteSet",
         request_id: Option<String> = "RequestId",

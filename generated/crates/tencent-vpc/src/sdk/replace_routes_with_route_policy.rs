@@ -61,7 +61,7 @@ pub struct ReplaceRoutesWithRoutePolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceRoutesWithRoutePolicyResponse {
+    tolerant ReplaceRoutesWithRoutePolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -73,7 +73,7 @@ pub struct ReplaceSecurityGroupPoliciesResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceSecurityGroupPoliciesResponse {
+    tolerant ReplaceSecurityGroupPoliciesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

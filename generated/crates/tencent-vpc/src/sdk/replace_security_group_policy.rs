@@ -73,7 +73,7 @@ pub struct ReplaceSecurityGroupPolicyResponse {
 }
 
 ::runtime::lenient_object! {
-    ReplaceSecurityGroupPolicyResponse {
+    tolerant ReplaceSecurityGroupPolicyResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct ResetAttachCcnInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetAttachCcnInstancesResponse {
+    tolerant ResetAttachCcnInstancesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

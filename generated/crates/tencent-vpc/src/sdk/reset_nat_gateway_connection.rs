@@ -64,7 +64,7 @@ pub struct ResetNatGatewayConnectionResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetNatGatewayConnectionResponse {
+    tolerant ResetNatGatewayConnectionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -66,7 +66,7 @@ pub struct ResetRoutePolicyAssociationsResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetRoutePolicyAssociationsResponse {
+    tolerant ResetRoutePolicyAssociationsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

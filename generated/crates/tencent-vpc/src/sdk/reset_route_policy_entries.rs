@@ -68,7 +68,7 @@ pub struct ResetRoutePolicyEntriesResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetRoutePolicyEntriesResponse {
+    tolerant ResetRoutePolicyEntriesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -68,7 +68,7 @@ pub struct ResetRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetRoutesResponse {
+    tolerant ResetRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -66,7 +66,7 @@ pub struct ResetTrafficMirrorFilterResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetTrafficMirrorFilterResponse {
+    tolerant ResetTrafficMirrorFilterResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct ResetTrafficMirrorSrcsResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetTrafficMirrorSrcsResponse {
+    tolerant ResetTrafficMirrorSrcsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -67,7 +67,7 @@ pub struct ResetTrafficMirrorTargetResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetTrafficMirrorTargetResponse {
+    tolerant ResetTrafficMirrorTargetResponse {
         request_id: Option<String> = "RequestId",
     }
 }

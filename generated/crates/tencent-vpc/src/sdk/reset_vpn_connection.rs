@@ -58,7 +58,7 @@ pub struct ResetVpnConnectionResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetVpnConnectionResponse {
+    tolerant ResetVpnConnectionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct ResetVpnGatewayInternetMaxBandwidthResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetVpnGatewayInternetMaxBandwidthResponse {
+    tolerant ResetVpnGatewayInternetMaxBandwidthResponse {
         request_id: Option<String> = "RequestId",
     }
 }

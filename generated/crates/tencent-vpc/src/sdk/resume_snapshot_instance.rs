@@ -64,7 +64,7 @@ pub struct ResumeSnapshotInstanceResponse {
 }
 
 ::runtime::lenient_object! {
-    ResumeSnapshotInstanceResponse {
+    tolerant ResumeSnapshotInstanceResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct ReturnNormalAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    ReturnNormalAddressesResponse {
+    tolerant ReturnNormalAddressesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -71,7 +71,7 @@ pub struct SetCcnRegionBandwidthLimitsResponse {
 }
 
 ::runtime::lenient_object! {
-    SetCcnRegionBandwidthLimitsResponse {
+    tolerant SetCcnRegionBandwidthLimitsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -64,7 +64,7 @@ pub struct SetVpnGatewaysRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    SetVpnGatewaysRenewFlagResponse {
+    tolerant SetVpnGatewaysRenewFlagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

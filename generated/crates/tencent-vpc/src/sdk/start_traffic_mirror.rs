@@ -51,7 +51,7 @@ pub struct StartTrafficMirrorResponse {
 }
 
 ::runtime::lenient_object! {
-    StartTrafficMirrorResponse {
+    tolerant StartTrafficMirrorResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct StopTrafficMirrorResponse {
 }
 
 ::runtime::lenient_object! {
-    StopTrafficMirrorResponse {
+    tolerant StopTrafficMirrorResponse {
         request_id: Option<String> = "RequestId",
     }
 }

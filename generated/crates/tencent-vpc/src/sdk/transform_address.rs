@@ -57,7 +57,7 @@ pub struct TransformAddressResponse {
 }
 
 ::runtime::lenient_object! {
-    TransformAddressResponse {
+    tolerant TransformAddressResponse {
         task_id: Option<u64> = "TaskId",
         address_id: Option<String> = "AddressId",
         request_id: Option<String> = "RequestId",

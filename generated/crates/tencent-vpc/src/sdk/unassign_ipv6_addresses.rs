@@ -66,7 +66,7 @@ pub struct UnassignIpv6AddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    UnassignIpv6AddressesResponse {
+    tolerant UnassignIpv6AddressesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct UnassignIpv6CidrBlockResponse {
 }
 
 ::runtime::lenient_object! {
-    UnassignIpv6CidrBlockResponse {
+    tolerant UnassignIpv6CidrBlockResponse {
         request_id: Option<String> = "RequestId",
     }
 }

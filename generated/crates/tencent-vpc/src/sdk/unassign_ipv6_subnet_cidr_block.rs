@@ -66,7 +66,7 @@ pub struct UnassignIpv6SubnetCidrBlockResponse {
 }
 
 ::runtime::lenient_object! {
-    UnassignIpv6SubnetCidrBlockResponse {
+    tolerant UnassignIpv6SubnetCidrBlockResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -78,7 +78,7 @@ pub struct UnassignPrivateIpAddressesResponse {
 }
 
 ::runtime::lenient_object! {
-    UnassignPrivateIpAddressesResponse {
+    tolerant UnassignPrivateIpAddressesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

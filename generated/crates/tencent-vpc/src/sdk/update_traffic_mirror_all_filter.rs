@@ -76,7 +76,7 @@ pub struct UpdateTrafficMirrorAllFilterResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateTrafficMirrorAllFilterResponse {
+    tolerant UpdateTrafficMirrorAllFilterResponse {
         request_id: Option<String> = "RequestId",
     }
 }

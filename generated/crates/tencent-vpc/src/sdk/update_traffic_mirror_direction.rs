@@ -59,7 +59,7 @@ pub struct UpdateTrafficMirrorDirectionResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateTrafficMirrorDirectionResponse {
+    tolerant UpdateTrafficMirrorDirectionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -58,7 +58,7 @@ pub struct WithdrawNotifyRoutesResponse {
 }
 
 ::runtime::lenient_object! {
-    WithdrawNotifyRoutesResponse {
+    tolerant WithdrawNotifyRoutesResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,41 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: r#"{
+    "Response": {
+        "AccountInfo": {
+            "UserName": "abc",
+            "Host": "%",
+            "UserDescription": ""
+        },
+        "Permissions": [
+            {
+                "GlobalPermissions": null,
+                "CatalogPermissions": [
+                    {
+                        "CatalogName": "internal",
+                        "Permissions": [
+                            "SELECT_PRIV",
+                            "LOAD_PRIV",
+                            "ALTER_PRIV",
+                            "CREATE_PRIV",
+                            "DROP_PRIV"
+                        ]
+                    }
+                ],
+                "DatabasePermissions": null,
+                "TablePermissions": null
+            }
+        ],
+        "RequestId": "xxx-xx-xx-xx-xxxx"
+    }
+}"#,
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[

@@ -61,7 +61,7 @@ pub struct BatchModifyTargetWeightResponse {
 }
 
 ::runtime::lenient_object! {
-    BatchModifyTargetWeightResponse {
+    tolerant BatchModifyTargetWeightResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -78,7 +78,7 @@ pub struct DescribeClassicalLbListenersResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeClassicalLbListenersResponse {
+    tolerant DescribeClassicalLbListenersResponse {
         listeners: Vec<ClassicalListener> = "Listeners",
         request_id: Option<String> = "RequestId",
     }

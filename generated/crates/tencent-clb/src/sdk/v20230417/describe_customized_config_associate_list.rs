@@ -74,7 +74,7 @@ pub struct DescribeCustomizedConfigAssociateListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCustomizedConfigAssociateListResponse {
+    tolerant DescribeCustomizedConfigAssociateListResponse {
         bind_list: Vec<BindDetailItem> = "BindList",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

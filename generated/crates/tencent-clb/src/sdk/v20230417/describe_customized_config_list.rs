@@ -89,7 +89,7 @@ pub struct DescribeCustomizedConfigListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCustomizedConfigListResponse {
+    tolerant DescribeCustomizedConfigListResponse {
         config_list: Vec<ConfigListItem> = "ConfigList",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -100,7 +100,7 @@ pub struct DescribeLoadBalancersDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeLoadBalancersDetailResponse {
+    tolerant DescribeLoadBalancersDetailResponse {
         total_count: Option<u64> = "TotalCount",
         load_balancer_detail_set: Vec<LoadBalancerDetail> = "LoadBalancerDetailSet",
         request_id: Option<String> = "RequestId",

@@ -66,7 +66,7 @@ pub struct DescribeTargetHealthResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTargetHealthResponse {
+    tolerant DescribeTargetHealthResponse {
         load_balancers: Vec<LoadBalancerHealth> = "LoadBalancers",
         request_id: Option<String> = "RequestId",
     }

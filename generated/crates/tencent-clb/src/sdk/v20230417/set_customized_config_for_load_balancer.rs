@@ -89,7 +89,7 @@ pub struct SetCustomizedConfigForLoadBalancerResponse {
 }
 
 ::runtime::lenient_object! {
-    SetCustomizedConfigForLoadBalancerResponse {
+    tolerant SetCustomizedConfigForLoadBalancerResponse {
         config_id: Option<String> = "ConfigId",
         request_id: Option<String> = "RequestId",
     }

@@ -76,7 +76,137 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: r#"{
+    "Response": {
+        "RequestId": "d97eacb0-cebd-40b6-963b-579092454f05",
+        "TopSpaceSchemaTimeSeries": [
+            {
+                "TableSchema": "test_bak",
+                "SeriesData": {
+                    "Series": [
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "DataFree",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "DataLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "IndexLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "TotalLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "FragRatio",
+                            "Unit": "%"
+                        },
+                        {
+                            "Values": [
+                                9
+                            ],
+                            "Metric": "TableRows",
+                            "Unit": ""
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "PhysicalFileSize",
+                            "Unit": "MB"
+                        }
+                    ],
+                    "Timestamp": [
+                        1588089600
+                    ]
+                }
+            },
+            {
+                "TableSchema": "test_bak",
+                "SeriesData": {
+                    "Series": [
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "DataFree",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "DataLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "IndexLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "TotalLength",
+                            "Unit": "MB"
+                        },
+                        {
+                            "Values": [
+                                0
+                            ],
+                            "Metric": "FragRatio",
+                            "Unit": "%"
+                        },
+                        {
+                            "Values": [
+                                6
+                            ],
+                            "Metric": "TableRows",
+                            "Unit": ""
+                        },
+                        {
+                            "Values": [
+                                0.1
+                            ],
+                            "Metric": "PhysicalFileSize",
+                            "Unit": "MB"
+                        }
+                    ],
+                    "Timestamp": [
+                        1588089600
+                    ]
+                }
+            }
+        ]
+    }
+}"#,
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[

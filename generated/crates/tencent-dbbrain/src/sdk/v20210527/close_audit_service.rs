@@ -66,7 +66,7 @@ pub struct CloseAuditServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    CloseAuditServiceResponse {
+    tolerant CloseAuditServiceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

@@ -94,7 +94,7 @@ pub struct CreateKillTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateKillTaskResponse {
+    tolerant CreateKillTaskResponse {
         status: Option<i64> = "Status",
         request_id: Option<String> = "RequestId",
     }

@@ -85,7 +85,7 @@ pub struct CreateMailProfileResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateMailProfileResponse {
+    tolerant CreateMailProfileResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -61,7 +61,7 @@ pub struct CreateProxySessionKillTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateProxySessionKillTaskResponse {
+    tolerant CreateProxySessionKillTaskResponse {
         async_request_id: Option<i64> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

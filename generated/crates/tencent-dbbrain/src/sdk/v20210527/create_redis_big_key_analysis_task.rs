@@ -72,7 +72,7 @@ pub struct CreateRedisBigKeyAnalysisTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateRedisBigKeyAnalysisTaskResponse {
+    tolerant CreateRedisBigKeyAnalysisTaskResponse {
         async_request_id: Option<i64> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

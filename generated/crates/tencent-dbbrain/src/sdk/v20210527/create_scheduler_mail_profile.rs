@@ -86,7 +86,7 @@ pub struct CreateSchedulerMailProfileResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSchedulerMailProfileResponse {
+    tolerant CreateSchedulerMailProfileResponse {
         request_id: Option<String> = "RequestId",
     }
 }

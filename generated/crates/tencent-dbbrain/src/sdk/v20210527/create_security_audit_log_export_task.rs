@@ -79,7 +79,7 @@ pub struct CreateSecurityAuditLogExportTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSecurityAuditLogExportTaskResponse {
+    tolerant CreateSecurityAuditLogExportTaskResponse {
         async_request_id: Option<u64> = "AsyncRequestId",
         request_id: Option<String> = "RequestId",
     }

@@ -65,7 +65,7 @@ pub struct DeleteDbDiagReportTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteDbDiagReportTasksResponse {
+    tolerant DeleteDbDiagReportTasksResponse {
         status: Option<i64> = "Status",
         request_id: Option<String> = "RequestId",
     }

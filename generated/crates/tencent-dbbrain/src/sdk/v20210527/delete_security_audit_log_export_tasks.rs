@@ -66,7 +66,7 @@ pub struct DeleteSecurityAuditLogExportTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteSecurityAuditLogExportTasksResponse {
+    tolerant DeleteSecurityAuditLogExportTasksResponse {
         request_id: Option<String> = "RequestId",
     }
 }

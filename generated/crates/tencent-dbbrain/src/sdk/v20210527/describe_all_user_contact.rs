@@ -64,7 +64,7 @@ pub struct DescribeAllUserContactResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAllUserContactResponse {
+    tolerant DescribeAllUserContactResponse {
         total_count: Option<i64> = "TotalCount",
         contacts: Vec<ContactItem> = "Contacts",
         request_id: Option<String> = "RequestId",

@@ -88,7 +88,7 @@ pub struct DescribeAuditInstanceListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAuditInstanceListResponse {
+    tolerant DescribeAuditInstanceListResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<AuditInstance> = "Items",
         request_id: Option<String> = "RequestId",

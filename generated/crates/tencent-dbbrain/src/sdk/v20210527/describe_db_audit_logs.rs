@@ -121,7 +121,7 @@ pub struct DescribeDbAuditLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbAuditLogsResponse {
+    tolerant DescribeDbAuditLogsResponse {
         total_count: Option<i64> = "TotalCount",
         filtered_records: Option<i64> = "FilteredRecords",
         proxy_logs: Vec<AuditProxyLogItem> = "ProxyLogs",

@@ -94,7 +94,7 @@ pub struct DescribeDbDiagEventResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbDiagEventResponse {
+    tolerant DescribeDbDiagEventResponse {
         diag_item: Option<String> = "DiagItem",
         diag_type: Option<String> = "DiagType",
         event_id: Option<i64> = "EventId",

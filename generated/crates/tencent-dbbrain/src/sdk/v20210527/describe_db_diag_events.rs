@@ -84,7 +84,7 @@ pub struct DescribeDbDiagEventsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbDiagEventsResponse {
+    tolerant DescribeDbDiagEventsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<DiagHistoryEventItem> = "Items",
         request_id: Option<String> = "RequestId",

@@ -99,7 +99,7 @@ pub struct DescribeDbDiagReportTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbDiagReportTasksResponse {
+    tolerant DescribeDbDiagReportTasksResponse {
         total_count: Option<i64> = "TotalCount",
         tasks: Vec<HealthReportTask> = "Tasks",
         request_id: Option<String> = "RequestId",

@@ -72,7 +72,7 @@ pub struct DescribeDbSpaceStatusResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDbSpaceStatusResponse {
+    tolerant DescribeDbSpaceStatusResponse {
         growth: Option<i64> = "Growth",
         remain: Option<i64> = "Remain",
         total: Option<i64> = "Total",

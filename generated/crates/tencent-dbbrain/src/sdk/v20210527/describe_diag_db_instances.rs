@@ -95,7 +95,7 @@ pub struct DescribeDiagDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeDiagDbInstancesResponse {
+    tolerant DescribeDiagDbInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         db_scan_status: Option<i64> = "DbScanStatus",
         items: Vec<InstanceInfo> = "Items",

@@ -67,7 +67,7 @@ pub struct DescribeHealthScoreResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeHealthScoreResponse {
+    tolerant DescribeHealthScoreResponse {
         data: Option<HealthScoreInfo> = "Data",
         request_id: Option<String> = "RequestId",
     }

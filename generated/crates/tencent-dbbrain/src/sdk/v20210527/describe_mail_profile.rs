@@ -84,7 +84,7 @@ pub struct DescribeMailProfileResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMailProfileResponse {
+    tolerant DescribeMailProfileResponse {
         profile_list: Vec<UserProfile> = "ProfileList",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -107,7 +107,7 @@ pub struct DescribeMySqlProcessListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMySqlProcessListResponse {
+    tolerant DescribeMySqlProcessListResponse {
         process_list: Vec<MySqlProcess> = "ProcessList",
         request_id: Option<String> = "RequestId",
     }

@@ -91,7 +91,7 @@ pub struct DescribeProxyProcessStatisticsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxyProcessStatisticsResponse {
+    tolerant DescribeProxyProcessStatisticsResponse {
         process_statistics: Option<ProcessStatistic> = "ProcessStatistics",
         request_id: Option<String> = "RequestId",
     }

@@ -73,7 +73,7 @@ pub struct DescribeProxySessionKillTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeProxySessionKillTasksResponse {
+    tolerant DescribeProxySessionKillTasksResponse {
         tasks: Vec<TaskInfo> = "Tasks",
         total_count: Option<i64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct DescribeRedisTopKeyPrefixListResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeRedisTopKeyPrefixListResponse {
+    tolerant DescribeRedisTopKeyPrefixListResponse {
         items: Vec<RedisPreKeySpaceData> = "Items",
         timestamp: Option<i64> = "Timestamp",
         request_id: Option<String> = "RequestId",

@@ -69,7 +69,7 @@ pub struct DescribeSecurityAuditLogDownloadUrlsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSecurityAuditLogDownloadUrlsResponse {
+    tolerant DescribeSecurityAuditLogDownloadUrlsResponse {
         urls: Vec<String> = "Urls",
         request_id: Option<String> = "RequestId",
     }

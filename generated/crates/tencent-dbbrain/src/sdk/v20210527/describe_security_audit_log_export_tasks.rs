@@ -82,7 +82,7 @@ pub struct DescribeSecurityAuditLogExportTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSecurityAuditLogExportTasksResponse {
+    tolerant DescribeSecurityAuditLogExportTasksResponse {
         tasks: Vec<SecLogExportTaskInfo> = "Tasks",
         total_count: Option<u64> = "TotalCount",
         request_id: Option<String> = "RequestId",

@@ -88,7 +88,7 @@ pub struct DescribeSlowLogUserHostStatsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogUserHostStatsResponse {
+    tolerant DescribeSlowLogUserHostStatsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<SlowLogHost> = "Items",
         user_name_items: Vec<SlowLogUser> = "UserNameItems",

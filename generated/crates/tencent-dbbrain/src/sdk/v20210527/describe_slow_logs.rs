@@ -119,7 +119,7 @@ pub struct DescribeSlowLogsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSlowLogsResponse {
+    tolerant DescribeSlowLogsResponse {
         total_count: Option<i64> = "TotalCount",
         rows: Vec<SlowLogInfoItem> = "Rows",
         request_id: Option<String> = "RequestId",

@@ -82,7 +82,7 @@ pub struct DescribeTopSpaceSchemaTimeSeriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeTopSpaceSchemaTimeSeriesResponse {
+    tolerant DescribeTopSpaceSchemaTimeSeriesResponse {
         top_space_schema_time_series: Vec<SchemaSpaceTimeSeries> = "TopSpaceSchemaTimeSeries",
         request_id: Option<String> = "RequestId",
     }

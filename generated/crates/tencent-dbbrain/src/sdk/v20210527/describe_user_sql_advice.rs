@@ -88,7 +88,7 @@ pub struct DescribeUserSqlAdviceResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeUserSqlAdviceResponse {
+    tolerant DescribeUserSqlAdviceResponse {
         advices: Option<String> = "Advices",
         comments: Option<String> = "Comments",
         sql_text: Option<String> = "SqlText",

@@ -83,7 +83,7 @@ pub struct KillMySqlThreadsResponse {
 }
 
 ::runtime::lenient_object! {
-    KillMySqlThreadsResponse {
+    tolerant KillMySqlThreadsResponse {
         threads: Vec<i64> = "Threads",
         sql_exec_id: Option<String> = "SqlExecId",
         request_id: Option<String> = "RequestId",

@@ -80,7 +80,7 @@ pub struct ModifyAuditServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyAuditServiceResponse {
+    tolerant ModifyAuditServiceResponse {
         success: Option<i64> = "Success",
         request_id: Option<String> = "RequestId",
     }

@@ -72,7 +72,7 @@ pub struct ModifyDiagDbInstanceConfResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyDiagDbInstanceConfResponse {
+    tolerant ModifyDiagDbInstanceConfResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -80,7 +80,7 @@ pub struct OpenAuditServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    OpenAuditServiceResponse {
+    tolerant OpenAuditServiceResponse {
         task_id: Option<i64> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

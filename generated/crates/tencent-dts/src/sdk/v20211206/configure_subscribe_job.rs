@@ -111,7 +111,7 @@ pub struct ConfigureSubscribeJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ConfigureSubscribeJobResponse {
+    tolerant ConfigureSubscribeJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -133,7 +133,7 @@ pub struct ConfigureSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ConfigureSyncJobResponse {
+    tolerant ConfigureSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

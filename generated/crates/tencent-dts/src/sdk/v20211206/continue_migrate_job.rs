@@ -50,7 +50,7 @@ pub struct ContinueMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ContinueMigrateJobResponse {
+    tolerant ContinueMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

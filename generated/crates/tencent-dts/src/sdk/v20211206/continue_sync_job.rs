@@ -50,7 +50,7 @@ pub struct ContinueSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ContinueSyncJobResponse {
+    tolerant ContinueSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct CreateCheckSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCheckSyncJobResponse {
+    tolerant CreateCheckSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -76,7 +76,7 @@ pub struct CreateCompareTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateCompareTaskResponse {
+    tolerant CreateCompareTaskResponse {
         compare_task_id: Option<String> = "CompareTaskId",
         request_id: Option<String> = "RequestId",
     }

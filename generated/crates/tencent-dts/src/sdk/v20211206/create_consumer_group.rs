@@ -81,7 +81,7 @@ pub struct CreateConsumerGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateConsumerGroupResponse {
+    tolerant CreateConsumerGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

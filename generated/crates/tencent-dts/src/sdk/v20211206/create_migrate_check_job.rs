@@ -52,7 +52,7 @@ pub struct CreateMigrateCheckJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateMigrateCheckJobResponse {
+    tolerant CreateMigrateCheckJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -98,7 +98,7 @@ pub struct CreateMigrationServiceResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateMigrationServiceResponse {
+    tolerant CreateMigrationServiceResponse {
         job_ids: Vec<String> = "JobIds",
         request_id: Option<String> = "RequestId",
     }

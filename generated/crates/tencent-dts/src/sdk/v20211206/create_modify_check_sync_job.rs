@@ -52,7 +52,7 @@ pub struct CreateModifyCheckSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateModifyCheckSyncJobResponse {
+    tolerant CreateModifyCheckSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -92,7 +92,7 @@ pub struct CreateSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSubscribeResponse {
+    tolerant CreateSubscribeResponse {
         subscribe_ids: Vec<String> = "SubscribeIds",
         request_id: Option<String> = "RequestId",
     }

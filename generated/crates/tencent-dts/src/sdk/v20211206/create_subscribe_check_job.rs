@@ -51,7 +51,7 @@ pub struct CreateSubscribeCheckJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSubscribeCheckJobResponse {
+    tolerant CreateSubscribeCheckJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

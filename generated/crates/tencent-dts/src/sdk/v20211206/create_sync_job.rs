@@ -121,7 +121,7 @@ pub struct CreateSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateSyncJobResponse {
+    tolerant CreateSyncJobResponse {
         job_ids: Vec<String> = "JobIds",
         request_id: Option<String> = "RequestId",
     }

@@ -57,7 +57,7 @@ pub struct DeleteCompareTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteCompareTaskResponse {
+    tolerant DeleteCompareTaskResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -69,7 +69,7 @@ pub struct DeleteConsumerGroupResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteConsumerGroupResponse {
+    tolerant DeleteConsumerGroupResponse {
         request_id: Option<String> = "RequestId",
     }
 }

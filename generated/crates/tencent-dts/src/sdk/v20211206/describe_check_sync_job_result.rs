@@ -73,7 +73,7 @@ pub struct DescribeCheckSyncJobResultResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCheckSyncJobResultResponse {
+    tolerant DescribeCheckSyncJobResultResponse {
         status: Option<String> = "Status",
         step_count: Option<u64> = "StepCount",
         step_cur: Option<u64> = "StepCur",

@@ -107,7 +107,7 @@ pub struct DescribeCompareReportResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCompareReportResponse {
+    tolerant DescribeCompareReportResponse {
         abstract_field: Option<CompareAbstractInfo> = "Abstract",
         detail: Option<CompareDetailInfo> = "Detail",
         request_id: Option<String> = "RequestId",

@@ -80,7 +80,7 @@ pub struct DescribeCompareTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeCompareTasksResponse {
+    tolerant DescribeCompareTasksResponse {
         total_count: Option<u64> = "TotalCount",
         items: Vec<CompareTaskItem> = "Items",
         request_id: Option<String> = "RequestId",

@@ -69,7 +69,7 @@ pub struct DescribeConsumerGroupsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeConsumerGroupsResponse {
+    tolerant DescribeConsumerGroupsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<GroupInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -109,7 +109,7 @@ pub struct DescribeMigrateDbInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrateDbInstancesResponse {
+    tolerant DescribeMigrateDbInstancesResponse {
         total_count: Option<i64> = "TotalCount",
         instances: Vec<MigrateDbItem> = "Instances",
         request_id: Option<String> = "RequestId",

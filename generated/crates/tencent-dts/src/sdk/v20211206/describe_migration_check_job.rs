@@ -71,7 +71,7 @@ pub struct DescribeMigrationCheckJobResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrationCheckJobResponse {
+    tolerant DescribeMigrationCheckJobResponse {
         status: Option<String> = "Status",
         brief_msg: Option<String> = "BriefMsg",
         step_info: Vec<CheckStep> = "StepInfo",

@@ -141,7 +141,7 @@ pub struct DescribeMigrationDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrationDetailResponse {
+    tolerant DescribeMigrationDetailResponse {
         job_id: Option<String> = "JobId",
         job_name: Option<String> = "JobName",
         create_time: Option<String> = "CreateTime",

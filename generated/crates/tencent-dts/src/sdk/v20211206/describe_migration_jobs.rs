@@ -134,7 +134,7 @@ pub struct DescribeMigrationJobsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeMigrationJobsResponse {
+    tolerant DescribeMigrationJobsResponse {
         total_count: Option<u64> = "TotalCount",
         job_list: Vec<JobItem> = "JobList",
         request_id: Option<String> = "RequestId",

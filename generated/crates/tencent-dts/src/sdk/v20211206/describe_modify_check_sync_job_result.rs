@@ -69,7 +69,7 @@ pub struct DescribeModifyCheckSyncJobResultResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeModifyCheckSyncJobResultResponse {
+    tolerant DescribeModifyCheckSyncJobResultResponse {
         status: Option<String> = "Status",
         step_count: Option<u64> = "StepCount",
         step_cur: Option<u64> = "StepCur",

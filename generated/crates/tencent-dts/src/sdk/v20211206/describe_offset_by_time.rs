@@ -62,7 +62,7 @@ pub struct DescribeOffsetByTimeResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeOffsetByTimeResponse {
+    tolerant DescribeOffsetByTimeResponse {
         items: Vec<OffsetTimeMap> = "Items",
         request_id: Option<String> = "RequestId",
     }

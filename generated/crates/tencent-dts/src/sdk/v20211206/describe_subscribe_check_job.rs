@@ -77,7 +77,7 @@ pub struct DescribeSubscribeCheckJobResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubscribeCheckJobResponse {
+    tolerant DescribeSubscribeCheckJobResponse {
         subscribe_id: Option<String> = "SubscribeId",
         message: Option<String> = "Message",
         status: Option<String> = "Status",

@@ -157,7 +157,7 @@ pub struct DescribeSubscribeDetailResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubscribeDetailResponse {
+    tolerant DescribeSubscribeDetailResponse {
         subscribe_id: Option<String> = "SubscribeId",
         subscribe_name: Option<String> = "SubscribeName",
         product: Option<String> = "Product",

@@ -117,7 +117,7 @@ pub struct DescribeSubscribeJobsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubscribeJobsResponse {
+    tolerant DescribeSubscribeJobsResponse {
         total_count: Option<i64> = "TotalCount",
         items: Vec<SubscribeInfo> = "Items",
         request_id: Option<String> = "RequestId",

@@ -60,7 +60,7 @@ pub struct DescribeSubscribeReturnableResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSubscribeReturnableResponse {
+    tolerant DescribeSubscribeReturnableResponse {
         is_returnable: Option<bool> = "IsReturnable",
         return_fail_message: Option<String> = "ReturnFailMessage",
         request_id: Option<String> = "RequestId",

@@ -109,7 +109,7 @@ pub struct DescribeSyncJobsResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeSyncJobsResponse {
+    tolerant DescribeSyncJobsResponse {
         total_count: Option<u64> = "TotalCount",
         job_list: Vec<SyncJobInfo> = "JobList",
         request_id: Option<String> = "RequestId",

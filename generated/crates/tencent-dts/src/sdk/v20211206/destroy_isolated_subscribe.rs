@@ -53,7 +53,7 @@ pub struct DestroyIsolatedSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyIsolatedSubscribeResponse {
+    tolerant DestroyIsolatedSubscribeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

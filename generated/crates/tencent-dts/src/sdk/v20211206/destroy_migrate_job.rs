@@ -49,7 +49,7 @@ pub struct DestroyMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroyMigrateJobResponse {
+    tolerant DestroyMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

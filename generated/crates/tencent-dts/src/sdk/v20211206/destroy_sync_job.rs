@@ -50,7 +50,7 @@ pub struct DestroySyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    DestroySyncJobResponse {
+    tolerant DestroySyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

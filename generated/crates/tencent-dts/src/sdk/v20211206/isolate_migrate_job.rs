@@ -50,7 +50,7 @@ pub struct IsolateMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateMigrateJobResponse {
+    tolerant IsolateMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct IsolateSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateSubscribeResponse {
+    tolerant IsolateSubscribeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

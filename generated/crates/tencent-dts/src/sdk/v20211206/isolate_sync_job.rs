@@ -50,7 +50,7 @@ pub struct IsolateSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    IsolateSyncJobResponse {
+    tolerant IsolateSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -79,7 +79,7 @@ pub struct ModifyCompareTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCompareTaskResponse {
+    tolerant ModifyCompareTaskResponse {
         request_id: Option<String> = "RequestId",
     }
 }

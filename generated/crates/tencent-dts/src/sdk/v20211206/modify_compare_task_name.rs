@@ -63,7 +63,7 @@ pub struct ModifyCompareTaskNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyCompareTaskNameResponse {
+    tolerant ModifyCompareTaskNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

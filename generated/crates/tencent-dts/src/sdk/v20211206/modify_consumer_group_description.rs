@@ -77,7 +77,7 @@ pub struct ModifyConsumerGroupDescriptionResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyConsumerGroupDescriptionResponse {
+    tolerant ModifyConsumerGroupDescriptionResponse {
         request_id: Option<String> = "RequestId",
     }
 }

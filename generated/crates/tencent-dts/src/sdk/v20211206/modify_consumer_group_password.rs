@@ -79,7 +79,7 @@ pub struct ModifyConsumerGroupPasswordResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyConsumerGroupPasswordResponse {
+    tolerant ModifyConsumerGroupPasswordResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct ModifyMigrateJobSpecResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMigrateJobSpecResponse {
+    tolerant ModifyMigrateJobSpecResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -56,7 +56,7 @@ pub struct ModifyMigrateNameResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMigrateNameResponse {
+    tolerant ModifyMigrateNameResponse {
         request_id: Option<String> = "RequestId",
     }
 }

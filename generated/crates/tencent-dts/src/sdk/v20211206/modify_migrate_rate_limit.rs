@@ -75,7 +75,7 @@ pub struct ModifyMigrateRateLimitResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMigrateRateLimitResponse {
+    tolerant ModifyMigrateRateLimitResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -70,7 +70,7 @@ pub struct ModifyMigrateRuntimeAttributeResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMigrateRuntimeAttributeResponse {
+    tolerant ModifyMigrateRuntimeAttributeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

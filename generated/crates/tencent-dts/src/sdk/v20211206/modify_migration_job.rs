@@ -98,7 +98,7 @@ pub struct ModifyMigrationJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifyMigrationJobResponse {
+    tolerant ModifyMigrationJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -60,7 +60,7 @@ pub struct ModifySubscribeAutoRenewFlagResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySubscribeAutoRenewFlagResponse {
+    tolerant ModifySubscribeAutoRenewFlagResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -84,7 +84,7 @@ pub struct ModifySubscribeObjectsResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySubscribeObjectsResponse {
+    tolerant ModifySubscribeObjectsResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -62,7 +62,7 @@ pub struct ModifySyncJobConfigResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySyncJobConfigResponse {
+    tolerant ModifySyncJobConfigResponse {
         request_id: Option<String> = "RequestId",
     }
 }

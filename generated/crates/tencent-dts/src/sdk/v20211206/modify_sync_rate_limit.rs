@@ -75,7 +75,7 @@ pub struct ModifySyncRateLimitResponse {
 }
 
 ::runtime::lenient_object! {
-    ModifySyncRateLimitResponse {
+    tolerant ModifySyncRateLimitResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct PauseMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    PauseMigrateJobResponse {
+    tolerant PauseMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct PauseSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    PauseSyncJobResponse {
+    tolerant PauseSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct RecoverMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    RecoverMigrateJobResponse {
+    tolerant RecoverMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct RecoverSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    RecoverSyncJobResponse {
+    tolerant RecoverSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

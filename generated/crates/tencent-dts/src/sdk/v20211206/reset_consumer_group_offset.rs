@@ -88,7 +88,7 @@ pub struct ResetConsumerGroupOffsetResponse {
 }
 
 ::runtime::lenient_object! {
-    ResetConsumerGroupOffsetResponse {
+    tolerant ResetConsumerGroupOffsetResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct ResizeSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ResizeSyncJobResponse {
+    tolerant ResizeSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -55,7 +55,7 @@ pub struct ResumeMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ResumeMigrateJobResponse {
+    tolerant ResumeMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

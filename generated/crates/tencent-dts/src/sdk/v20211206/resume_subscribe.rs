@@ -51,7 +51,7 @@ pub struct ResumeSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    ResumeSubscribeResponse {
+    tolerant ResumeSubscribeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct ResumeSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    ResumeSyncJobResponse {
+    tolerant ResumeSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -65,7 +65,7 @@ pub struct SkipCheckItemResponse {
 }
 
 ::runtime::lenient_object! {
-    SkipCheckItemResponse {
+    tolerant SkipCheckItemResponse {
         message: Option<String> = "Message",
         request_id: Option<String> = "RequestId",
     }

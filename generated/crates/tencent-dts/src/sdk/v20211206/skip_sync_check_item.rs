@@ -56,7 +56,7 @@ pub struct SkipSyncCheckItemResponse {
 }
 
 ::runtime::lenient_object! {
-    SkipSyncCheckItemResponse {
+    tolerant SkipSyncCheckItemResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct StartCompareResponse {
 }
 
 ::runtime::lenient_object! {
-    StartCompareResponse {
+    tolerant StartCompareResponse {
         request_id: Option<String> = "RequestId",
     }
 }

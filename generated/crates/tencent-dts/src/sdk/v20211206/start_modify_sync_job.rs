@@ -50,7 +50,7 @@ pub struct StartModifySyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    StartModifySyncJobResponse {
+    tolerant StartModifySyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -51,7 +51,7 @@ pub struct StartSubscribeResponse {
 }
 
 ::runtime::lenient_object! {
-    StartSubscribeResponse {
+    tolerant StartSubscribeResponse {
         request_id: Option<String> = "RequestId",
     }
 }

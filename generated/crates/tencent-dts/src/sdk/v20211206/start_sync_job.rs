@@ -49,7 +49,7 @@ pub struct StartSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    StartSyncJobResponse {
+    tolerant StartSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -57,7 +57,7 @@ pub struct StopCompareResponse {
 }
 
 ::runtime::lenient_object! {
-    StopCompareResponse {
+    tolerant StopCompareResponse {
         request_id: Option<String> = "RequestId",
     }
 }

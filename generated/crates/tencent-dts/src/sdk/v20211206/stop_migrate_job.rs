@@ -51,7 +51,7 @@ pub struct StopMigrateJobResponse {
 }
 
 ::runtime::lenient_object! {
-    StopMigrateJobResponse {
+    tolerant StopMigrateJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -50,7 +50,7 @@ pub struct StopSyncJobResponse {
 }
 
 ::runtime::lenient_object! {
-    StopSyncJobResponse {
+    tolerant StopSyncJobResponse {
         request_id: Option<String> = "RequestId",
     }
 }

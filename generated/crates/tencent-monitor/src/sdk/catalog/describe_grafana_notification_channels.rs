@@ -75,7 +75,38 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: r#"{
+    "Response": {
+        "NotificationChannelSet": [
+            {
+                "ChannelId": "xx",
+                "ChannelName": "xx",
+                "Receivers": [
+                    "xx"
+                ],
+                "CreatedAt": "2020-09-22T00:00:00+00:00",
+                "UpdatedAt": "2020-09-22T00:00:00+00:00",
+                "OrgId": "xx",
+                "ExtraOrgIds": [
+                    "xx"
+                ],
+                "OrgIds": [
+                    "xx"
+                ],
+                "OrganizationIds": [
+                    "xx"
+                ]
+            }
+        ],
+        "RequestId": "xx"
+    }
+}"#,
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[

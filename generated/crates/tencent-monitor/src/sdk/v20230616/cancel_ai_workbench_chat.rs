@@ -49,7 +49,7 @@ pub struct CancelAiWorkbenchChatResponse {
 }
 
 ::runtime::lenient_object! {
-    CancelAiWorkbenchChatResponse {
+    tolerant CancelAiWorkbenchChatResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -104,7 +104,7 @@ pub struct CreateAiWorkbenchAgentResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAiWorkbenchAgentResponse {
+    tolerant CreateAiWorkbenchAgentResponse {
         agent_id: Option<String> = "AgentId",
         request_id: Option<String> = "RequestId",
     }

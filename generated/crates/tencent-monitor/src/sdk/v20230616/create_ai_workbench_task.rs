@@ -117,7 +117,7 @@ pub struct CreateAiWorkbenchTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    CreateAiWorkbenchTaskResponse {
+    tolerant CreateAiWorkbenchTaskResponse {
         task_id: Option<String> = "TaskId",
         request_id: Option<String> = "RequestId",
     }

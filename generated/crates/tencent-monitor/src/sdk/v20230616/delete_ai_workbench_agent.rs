@@ -49,7 +49,7 @@ pub struct DeleteAiWorkbenchAgentResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAiWorkbenchAgentResponse {
+    tolerant DeleteAiWorkbenchAgentResponse {
         request_id: Option<String> = "RequestId",
     }
 }

@@ -49,7 +49,7 @@ pub struct DeleteAiWorkbenchTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    DeleteAiWorkbenchTaskResponse {
+    tolerant DeleteAiWorkbenchTaskResponse {
         request_id: Option<String> = "RequestId",
     }
 }

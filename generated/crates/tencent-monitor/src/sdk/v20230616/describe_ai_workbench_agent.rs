@@ -56,7 +56,7 @@ pub struct DescribeAiWorkbenchAgentResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAiWorkbenchAgentResponse {
+    tolerant DescribeAiWorkbenchAgentResponse {
         agent: Option<AgentInfo> = "Agent",
         request_id: Option<String> = "RequestId",
     }

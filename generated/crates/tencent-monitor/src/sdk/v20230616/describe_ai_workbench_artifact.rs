@@ -74,7 +74,7 @@ pub struct DescribeAiWorkbenchArtifactResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAiWorkbenchArtifactResponse {
+    tolerant DescribeAiWorkbenchArtifactResponse {
         artifact: Option<ArtifactInfo> = "Artifact",
         download_url: Option<::runtime::SignedUrl> = "DownloadURL",
         download_url_expired_at: Option<::runtime::SignedUrl> = "DownloadURLExpiredAt",

@@ -56,7 +56,7 @@ pub struct DescribeAiWorkbenchExecutionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAiWorkbenchExecutionResponse {
+    tolerant DescribeAiWorkbenchExecutionResponse {
         execution: Option<ExecutionInfo> = "Execution",
         request_id: Option<String> = "RequestId",
     }

@@ -56,7 +56,7 @@ pub struct DescribeAiWorkbenchSessionResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAiWorkbenchSessionResponse {
+    tolerant DescribeAiWorkbenchSessionResponse {
         session: Option<SessionInfo> = "Session",
         request_id: Option<String> = "RequestId",
     }

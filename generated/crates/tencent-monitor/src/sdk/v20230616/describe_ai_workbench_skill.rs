@@ -56,7 +56,7 @@ pub struct DescribeAiWorkbenchSkillResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAiWorkbenchSkillResponse {
+    tolerant DescribeAiWorkbenchSkillResponse {
         skill: Option<SkillInfo> = "Skill",
         request_id: Option<String> = "RequestId",
     }

@@ -100,7 +100,7 @@ pub struct DescribeAlarmNotifyHistoriesResponse {
 }
 
 ::runtime::lenient_object! {
-    DescribeAlarmNotifyHistoriesResponse {
+    tolerant DescribeAlarmNotifyHistoriesResponse {
         alarm_notify_history_list: Vec<AlarmNotifyHistory> = "AlarmNotifyHistoryList",
         page_result: Option<PageByNoResult> = "PageResult",
         request_id: Option<String> = "RequestId",

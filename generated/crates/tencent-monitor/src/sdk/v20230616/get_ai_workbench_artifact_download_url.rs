@@ -64,7 +64,7 @@ pub struct GetAiWorkbenchArtifactDownloadUrlResponse {
 }
 
 ::runtime::lenient_object! {
-    GetAiWorkbenchArtifactDownloadUrlResponse {
+    tolerant GetAiWorkbenchArtifactDownloadUrlResponse {
         download_url: Option<::runtime::SignedUrl> = "DownloadURL",
         expired_at: Option<String> = "ExpiredAt",
         request_id: Option<String> = "RequestId",

@@ -87,7 +87,7 @@ pub struct ListAiWorkbenchAgentsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchAgentsResponse {
+    tolerant ListAiWorkbenchAgentsResponse {
         agents: Vec<AgentInfo> = "Agents",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

@@ -89,7 +89,7 @@ pub struct ListAiWorkbenchArtifactsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchArtifactsResponse {
+    tolerant ListAiWorkbenchArtifactsResponse {
         artifacts: Vec<ArtifactInfo> = "Artifacts",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

@@ -99,7 +99,7 @@ pub struct ListAiWorkbenchExecutionsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchExecutionsResponse {
+    tolerant ListAiWorkbenchExecutionsResponse {
         executions: Vec<ExecutionInfo> = "Executions",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

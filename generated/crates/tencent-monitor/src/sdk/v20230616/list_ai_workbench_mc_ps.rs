@@ -97,7 +97,7 @@ pub struct ListAiWorkbenchMcPsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchMcPsResponse {
+    tolerant ListAiWorkbenchMcPsResponse {
         mc_ps: Vec<McpInfo> = "MCPs",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

@@ -75,7 +75,7 @@ pub struct ListAiWorkbenchMessagesResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchMessagesResponse {
+    tolerant ListAiWorkbenchMessagesResponse {
         messages: Vec<MessageInfo> = "Messages",
         next_cursor: Option<String> = "NextCursor",
         has_more: Option<bool> = "HasMore",

@@ -64,7 +64,7 @@ pub struct ListAiWorkbenchResourceInstancesResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchResourceInstancesResponse {
+    tolerant ListAiWorkbenchResourceInstancesResponse {
         instances: Vec<ResourceInstance> = "Instances",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

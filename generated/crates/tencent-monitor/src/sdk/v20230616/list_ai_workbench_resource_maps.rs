@@ -69,7 +69,7 @@ pub struct ListAiWorkbenchResourceMapsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchResourceMapsResponse {
+    tolerant ListAiWorkbenchResourceMapsResponse {
         resource_maps: Vec<ResourceMapInfo> = "ResourceMaps",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

@@ -77,7 +77,7 @@ pub struct ListAiWorkbenchSessionsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchSessionsResponse {
+    tolerant ListAiWorkbenchSessionsResponse {
         sessions: Vec<SessionInfo> = "Sessions",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

@@ -82,7 +82,7 @@ pub struct ListAiWorkbenchSkillsResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchSkillsResponse {
+    tolerant ListAiWorkbenchSkillsResponse {
         skills: Vec<SkillInfo> = "Skills",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

@@ -87,7 +87,7 @@ pub struct ListAiWorkbenchTasksResponse {
 }
 
 ::runtime::lenient_object! {
-    ListAiWorkbenchTasksResponse {
+    tolerant ListAiWorkbenchTasksResponse {
         tasks: Vec<TaskInfo> = "Tasks",
         page_result: Option<PageByNumResult> = "PageResult",
         request_id: Option<String> = "RequestId",

@@ -52,7 +52,7 @@ pub struct TriggerAiWorkbenchTaskResponse {
 }
 
 ::runtime::lenient_object! {
-    TriggerAiWorkbenchTaskResponse {
+    tolerant TriggerAiWorkbenchTaskResponse {
         execution_id: Option<String> = "ExecutionId",
         request_id: Option<String> = "RequestId",
     }

@@ -109,7 +109,7 @@ pub struct UpdateAiWorkbenchAgentResponse {
 }
 
 ::runtime::lenient_object! {
-    UpdateAiWorkbenchAgentResponse {
+    tolerant UpdateAiWorkbenchAgentResponse {
         agent: Option<AgentInfo> = "Agent",
         request_id: Option<String> = "RequestId",
     }

@@ -38,7 +38,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: true,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: r#"{
+    "Response": {
+        "RequestId": "abd7111a-62d4-4bbb-a781-3646040e9530",
+        "TotalCount": 1,
+        "Rows": [
+            {
+                "ClusterId": "5674209986",
+                "Tags": {
+                    "TagKey": "test1",
+                    "TagValue": "value1"
+                }
+            }
+        ]
+    }
+}"#,
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],

@@ -48,7 +48,78 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
                 required: false,
             },
         ],
-        samples: &[],
+        samples: &[
+            ::runtime::catalog::SampleInfo {
+                name: "example_1",
+                status: 200u16,
+                body: r#"{
+    "Response": {
+        "AssistantCidrSet": [
+            {
+                "VpcId": "vpc-12345678",
+                "CidrBlock": "172.16.0.0/24",
+                "AssistantType": 0,
+                "SubnetSet": [
+                    {
+                        "VpcId": "vpc-12345678",
+                        "SubnetId": "subnet-12345678",
+                        "SubnetName": "xxx",
+                        "CidrBlock": "10.0.4.0/24",
+                        "Ipv6CidrBlock": "",
+                        "IsDefault": false,
+                        "IsRemoteVpcSnat": false,
+                        "EnableBroadcast": false,
+                        "Zone": "xx",
+                        "RouteTableId": "rtb-xx",
+                        "NetworkAclId": "",
+                        "TotalIpAddressCount": "xx",
+                        "AvailableIpAddressCount": "xx",
+                        "CreatedTime": "xxxx-xx-xx xx:xx:xx",
+                        "TagSet": []
+                    }
+                ]
+            }
+        ],
+        "RequestId": "6aa316a4-07d2-4355-b87d-40b7f22972b0"
+    }
+}"#,
+            },
+            ::runtime::catalog::SampleInfo {
+                name: "example_2",
+                status: 200u16,
+                body: r#"{
+    "Response": {
+        "AssistantCidrSet": [
+            {
+                "VpcId": "vpc-12345678",
+                "CidrBlock": "172.16.1.0/24",
+                "AssistantType": 0,
+                "SubnetSet": [
+                    {
+                        "VpcId": "vpc-12345678",
+                        "SubnetId": "subnet-12345678",
+                        "SubnetName": "xxx",
+                        "CidrBlock": "10.0.4.0/24",
+                        "Ipv6CidrBlock": "",
+                        "IsDefault": false,
+                        "IsRemoteVpcSnat": false,
+                        "EnableBroadcast": false,
+                        "Zone": "xx",
+                        "RouteTableId": "rtb-xx",
+                        "NetworkAclId": "",
+                        "TotalIpAddressCount": "xx",
+                        "AvailableIpAddressCount": "xx",
+                        "CreatedTime": "xxxx-xx-xx xx:xx:xx",
+                        "TagSet": []
+                    }
+                ]
+            }
+        ],
+        "RequestId": "6aa316a4-07d2-4355-b87d-40b7f22972b0"
+    }
+}"#,
+            },
+        ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-nswq8wkq")],
