@@ -2,10 +2,12 @@
 //!
 //! The English catalogue's examples were machine-translated line by line, and a translated
 //! line often lost its trailing comma (`"Name": "Managed cluster"` followed by the next
-//! member) or kept one before a closing bracket. Those two slips, and a raw control
-//! character inside a string, have one reading only, so they are mended; anything else (a
-//! line whose key was translated away, `...`, comments) is left as the vendor wrote it and
-//! the sample stays `invalid:`. A mended sample must then parse as JSON, and the spec says
+//! member), kept one before a closing bracket, or lost a key's opening quote
+//! (`Reason": "…"`). Those slips, a raw control character inside a string, and an escape
+//! JSON does not have (`\``, written for JavaScript, which reads it as the character itself)
+//! have one reading only, so they are mended; anything else (a line whose key was
+//! translated away, `...`, comments) is left as the vendor wrote it and the sample stays
+//! `invalid:`. A mended sample must then parse as JSON, and the spec says
 //! what was mended (`repaired:`), line by line.
 
 /// One token of the lenient scan.
@@ -27,6 +29,9 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
     let mut commas_added: Vec<usize> = Vec::new();
     let mut commas_dropped: Vec<usize> = Vec::new();
     let mut escaped: Vec<usize> = Vec::new();
+    let mut quotes_added: Vec<usize> = Vec::new();
+    let mut quotes_closed: Vec<usize> = Vec::new();
+    let mut unescaped: Vec<usize> = Vec::new();
     // The previous token, where it starts and where it ends.
     let mut prev: Option<(Tok, usize, usize)> = None;
     let mut i = 0;
@@ -58,8 +63,23 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                 i += 1;
                 loop {
                     match b.get(i)? {
-                        b'\\' => i += 2,
-                        b'"' => break,
+                        b'\\' if b.get(i + 1).is_some_and(|c| b"\"\\/bfnrtu".contains(c)) => i += 2,
+                        // An escape JSON does not have: the character itself, as
+                        // JavaScript reads it (a control character is escaped below).
+                        b'\\' => {
+                            unescaped.push(i);
+                            i += 1;
+                        }
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        // The line ends and the next one starts with a quoted key: this
+                        // string lost its closing quote.
+                        b'\n' if quoted_key_follows(&b[i + 1..]) => {
+                            quotes_closed.push(i);
+                            break;
+                        }
                         c if *c < 0x20 => {
                             escaped.push(i);
                             i += 1;
@@ -67,7 +87,6 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                         _ => i += 1,
                     }
                 }
-                i += 1;
                 Tok::Value
             }
             b'-' | b'0'..=b'9' => {
@@ -78,6 +97,18 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                 {
                     i += 1;
                 }
+                Tok::Value
+            }
+            // A key that lost its opening quote: a name, its closing quote, then a colon.
+            c if (c.is_ascii_alphabetic() || c == b'_')
+                && matches!(
+                    prev,
+                    Some((Tok::Comma | Tok::Open | Tok::Value | Tok::Close, _, _))
+                )
+                && lost_quote_key(&b[i..]).is_some() =>
+            {
+                quotes_added.push(i);
+                i += lost_quote_key(&b[i..])?;
                 Tok::Value
             }
             _ => {
@@ -103,7 +134,17 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
         }
         prev = Some((tok, start, i));
     }
-    if commas_added.is_empty() && commas_dropped.is_empty() && escaped.is_empty() {
+    if [
+        &commas_added,
+        &commas_dropped,
+        &escaped,
+        &quotes_added,
+        &quotes_closed,
+        &unescaped,
+    ]
+    .iter()
+    .all(|v| v.is_empty())
+    {
         return None;
     }
     let mut out = String::with_capacity(text.len() + commas_added.len());
@@ -112,11 +153,19 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
         commas_dropped.iter().peekable(),
         escaped.iter().peekable(),
     );
+    let (mut quoted, mut unesc) = (quotes_added.iter().peekable(), unescaped.iter().peekable());
+    let mut closed = quotes_closed.iter().peekable();
     for (at, ch) in text.char_indices() {
+        if closed.next_if(|&&c| c == at).is_some() {
+            out.push('"');
+        }
         if added.next_if(|&&a| a == at).is_some() {
             out.push(',');
         }
-        if dropped.next_if(|&&d| d == at).is_some() {
+        if quoted.next_if(|&&q| q == at).is_some() {
+            out.push('"');
+        }
+        if dropped.next_if(|&&d| d == at).is_some() || unesc.next_if(|&&u| u == at).is_some() {
             continue;
         }
         if esc.next_if(|&&e| e == at).is_some() {
@@ -146,6 +195,21 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
         (&commas_added, "missing comma", "missing commas"),
         (&commas_dropped, "trailing comma", "trailing commas"),
         (&escaped, "raw control character", "raw control characters"),
+        (
+            &quotes_added,
+            "key's lost opening quote",
+            "keys' lost opening quotes",
+        ),
+        (
+            &quotes_closed,
+            "string's lost closing quote",
+            "strings' lost closing quotes",
+        ),
+        (
+            &unescaped,
+            "escape JSON does not have",
+            "escapes JSON does not have",
+        ),
     ] {
         match v.len() {
             0 => {}
@@ -154,6 +218,30 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
         }
     }
     Some((out, what.join(", "), doc))
+}
+
+/// Whether `b` starts with blanks, then a quoted key and its colon (`  "Name":`).
+fn quoted_key_follows(b: &[u8]) -> bool {
+    let blanks = b.iter().take_while(|c| **c == b' ' || **c == b'\t').count();
+    b.get(blanks) == Some(&b'"') && lost_quote_key(&b[blanks + 1..]).is_some()
+}
+
+/// The length of `Name"` followed by optional blanks and `:` at the start of `b`, up to and
+/// including the quote: a key whose opening quote was lost.
+fn lost_quote_key(b: &[u8]) -> Option<usize> {
+    let name = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    if name == 0 || b.get(name) != Some(&b'"') {
+        return None;
+    }
+    let rest = &b[name + 1..];
+    let blanks = rest
+        .iter()
+        .take_while(|c| **c == b' ' || **c == b'\t')
+        .count();
+    (rest.get(blanks) == Some(&b':')).then_some(name + 1)
 }
 
 #[cfg(test)]
@@ -179,6 +267,29 @@ mod tests {
         let (out, what, _) = repair("{\"A\": \"x\ty\"}").expect("mendable");
         assert_eq!(out, "{\"A\": \"x\\ty\"}");
         assert_eq!(what, "1 raw control character (line 1)");
+    }
+
+    #[test]
+    fn mends_lost_key_quotes_and_javascript_escapes() {
+        let text = "{\n  \"A\": 1,\n  Reason\": \"x\",\n  \"C\": \"\\`sql\\` \\\\d \\\"q\\\"\"\n}";
+        let (out, what, v) = repair(text).expect("mendable");
+        assert_eq!(v["Reason"], "x");
+        assert_eq!(v["C"], "`sql` \\d \"q\"");
+        assert_eq!(
+            what,
+            "1 key's lost opening quote (line 3), 2 escapes JSON does not have (lines 4, 4)"
+        );
+        assert_eq!(out.lines().count(), text.lines().count());
+        // A value that lost its closing quote at the end of its line, before a quoted key.
+        let (out, what, v) = repair("{\"A\": \"text\n  \"B\": 1}").expect("mendable");
+        assert_eq!(out, "{\"A\": \"text\",\n  \"B\": 1}");
+        assert_eq!((v["A"].as_str(), v["B"].as_i64()), (Some("text"), Some(1)));
+        assert_eq!(
+            what,
+            "1 missing comma (line 1), 1 string's lost closing quote (line 1)"
+        );
+        // A bare word that is not followed by `":` is not a key.
+        assert_eq!(repair("{\"A\": [\nReason for it\n]}"), None);
     }
 
     #[test]
