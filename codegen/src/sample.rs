@@ -113,7 +113,8 @@ pub fn check(model: &Model, op: &Operation, sample: &crate::model::Sample) -> Re
     let protocol = &model.protocols[op.protocol];
     let types: Vec<&NamedType> = model.types_of(op).collect();
     let mut shapes = Shapes::default();
-    let root = object(&mut shapes, &types, "response", &op.response);
+    let root_name = format!("{}Response", op.pascal);
+    let root = object(&mut shapes, &types, &root_name, &op.response);
     let spec = envelope(protocol);
     let seed = ObjectSeed {
         shapes: &shapes,

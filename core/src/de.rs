@@ -40,12 +40,11 @@ pub trait Lenient: Sized {
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
 
     /// Decodes `Self` tolerantly ([`tolerant`]): a value that contradicts its declared type
-    /// is set aside instead of failing the decode. The default is a scalar's: the value goes
-    /// to [`Lenient::de_lenient`], an object or list is set aside. Containers and generated
-    /// structs override it.
+    /// is set aside instead of failing the decode. The default is a scalar's
+    /// ([`tolerant::scalar`]); containers and generated structs override it.
     #[inline]
     fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
-        tolerant::scalar(d, false)
+        tolerant::scalar(d)
     }
 }
 
@@ -280,11 +279,6 @@ impl Lenient for String {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(TextVisitor)
-    }
-    /// An object or list where text is declared is kept as its JSON text.
-    #[inline]
-    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
-        tolerant::scalar(d, true)
     }
 }
 
@@ -532,14 +526,26 @@ impl<T: Lenient> Lenient for BTreeMap<String, T> {
     }
 }
 
-impl<T: Lenient> Lenient for Box<T> {
+/// Every generated struct decodes through [`Object`]: one blanket impl instead of one per
+/// generated type (fewer items for rustc to check in every service crate).
+impl<T: Object> Lenient for T {
     #[inline]
     fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        T::de_lenient(d).map(Box::new)
+        object(d)
     }
     #[inline]
     fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
-        T::de_tolerant(d).map(|t| t.map(Box::new))
+        tolerant::typed_object(d)
+    }
+}
+
+/// A boxed struct (generated code boxes the structs of a recursive type) is its struct.
+impl<T: Object> Object for Box<T> {
+    const NAME: &'static str = T::NAME;
+    const TOLERANT: bool = T::TOLERANT;
+    #[inline]
+    fn from_fields<'de, A: MapAccess<'de>>(fields: Fields<A>) -> Result<Self, A::Error> {
+        T::from_fields(fields).map(Box::new)
     }
 }
 

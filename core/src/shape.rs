@@ -136,13 +136,13 @@ impl<'de> DeserializeSeed<'de> for TolerantShapeSeed<'_> {
             shape,
         };
         match self.shape {
-            Shape::Str => done(scalar::<D, String>(d, true)),
-            Shape::Bool => done(scalar::<D, bool>(d, false)),
-            Shape::I32 => done(scalar::<D, i32>(d, false)),
-            Shape::I64 => done(scalar::<D, i64>(d, false)),
-            Shape::U32 => done(scalar::<D, u32>(d, false)),
-            Shape::U64 => done(scalar::<D, u64>(d, false)),
-            Shape::F64 => done(scalar::<D, f64>(d, false)),
+            Shape::Str => done(scalar::<D, String>(d)),
+            Shape::Bool => done(scalar::<D, bool>(d)),
+            Shape::I32 => done(scalar::<D, i32>(d)),
+            Shape::I64 => done(scalar::<D, i64>(d)),
+            Shape::U32 => done(scalar::<D, u32>(d)),
+            Shape::U64 => done(scalar::<D, u64>(d)),
+            Shape::F64 => done(scalar::<D, f64>(d)),
             Shape::List(inner) => done(seq(d, seed(inner))),
             Shape::Map(inner) => done(map(d, seed(inner))),
             Shape::Object(i) => object(

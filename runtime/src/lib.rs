@@ -41,8 +41,8 @@ pub mod __private {
 }
 
 /// A generated response struct's decoding: [`de::Object`] (one match on the key per entry,
-/// each value through [`de::Lenient`]), `Deserialize` through [`de::object`], and
-/// [`de::Lenient`]. Generated code lists each field with its type, wire name and aliases
+/// each value through [`de::Lenient`]) and `Deserialize` through [`de::object`]; core's
+/// blanket impl makes every `Object` [`de::Lenient`]. Generated code lists each field with its type, wire name and aliases
 /// (`field: Type = "Wire" | "Alias",`), the required ones (neither `Option` nor a list or
 /// map) in a second group (`required { … }`), instead of deriving `Deserialize`, whose expansion was most of
 /// a generated crate's compile time. `tolerant Name { … }` marks the response struct of an
@@ -96,21 +96,6 @@ macro_rules! lenient_object {
                 d: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 $crate::de::object(d)
-            }
-        }
-
-        impl $crate::de::Lenient for $name {
-            #[inline]
-            fn de_lenient<'de, D: $crate::__private::serde::Deserializer<'de>>(
-                d: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                $crate::de::object(d)
-            }
-            #[inline]
-            fn de_tolerant<'de, D: $crate::__private::serde::Deserializer<'de>>(
-                d: D,
-            ) -> ::core::result::Result<$crate::de::tolerant::Tolerated<Self>, D::Error> {
-                $crate::de::tolerant::typed_object(d)
             }
         }
     };

@@ -300,3 +300,51 @@ async fn redaction_no_secret_signature_or_signed_url_in_any_output() {
         .collect();
     insta::assert_snapshot!("span_record_example", sample.join("\n"));
 }
+
+/// An imported operation's response with a value that contradicts its catalogue type: the
+/// call succeeds with that field absent, the rest decoded, and a warning in the call's span
+/// names the field and what was found, never the value (which may be a secret).
+#[tokio::test]
+async fn a_contradicting_value_in_an_imported_response_is_set_aside_and_logged_without_it() {
+    use generated::tencent::cdb;
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let entry = generated::catalog::find("cdb", "DescribeBackupConfig").expect("imported op");
+    let emu = Emulator::start([entry]).await.expect("emulator");
+    emu.set_reply(
+        "DescribeBackupConfig",
+        Reply::Template(
+            r#"{"Response": {"StartTimeMin": "tok-Zq81-secret", "StartTimeMax": "6", "BackupTimeWindow": [{"Monday": "02:00-06:00"}], "RequestId": "req-1"}}"#.into(),
+        ),
+    );
+    let config = generated::runtime::ClientConfig::new()
+        .region("ap-guangzhou")
+        .endpoint(emu.endpoint())
+        .max_attempts(1);
+    let client = cdb::Client::new(config, emu.keys().tencent.clone()).expect("client");
+    let request = cdb::catalog::describe_backup_config::example().expect("example");
+    let response = client
+        .describe_backup_config(&request)
+        .await
+        .expect("the call succeeds");
+    assert_eq!(response.start_time_min, None);
+    assert_eq!(response.start_time_max, Some(6));
+    // A one-element list where an object is declared is that object, without a note.
+    let window = response.backup_time_window.expect("window");
+    assert_eq!(window.monday.as_deref(), Some("02:00-06:00"));
+    assert_eq!(response.request_id.as_deref(), Some("req-1"));
+    let traced = capture.text();
+    let warnings: Vec<&str> = traced.lines().filter(|l| l.contains("set aside")).collect();
+    assert_eq!(warnings.len(), 1, "{traced}");
+    assert!(
+        warnings[0].contains("`DescribeBackupConfigResponse.StartTimeMin`: a string where an integer (i64) or a string holding one is declared"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[0].contains("operation=\"DescribeBackupConfig\""),
+        "{}",
+        warnings[0]
+    );
+    assert!(!traced.contains("tok-Zq81"), "{traced}");
+}

@@ -26,11 +26,13 @@ const CASES_SHAPED_JSON: u32 = 22_000;
 const CASES_MUTATED_SAMPLES: u32 = 26_000;
 const CASES_ARBITRARY_BYTES: u32 = 10_000;
 const CASES_SAMPLE_CHECK_AGREES: u32 = 14_000;
+const CASES_TOLERANT_CHECK_AGREES: u32 = 4_000;
 const TOTAL_CASES: u32 = CASES_ARBITRARY_JSON
     + CASES_SHAPED_JSON
     + CASES_MUTATED_SAMPLES
     + CASES_ARBITRARY_BYTES
-    + CASES_SAMPLE_CHECK_AGREES;
+    + CASES_SAMPLE_CHECK_AGREES
+    + CASES_TOLERANT_CHECK_AGREES;
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
@@ -876,4 +878,87 @@ fn generator_accepts_exactly_what_the_sdk_decodes() {
         "DescribeBackupUrl",
         r#"{"Response":{"DownloadUrl":[]}}"#
     ));
+}
+
+/// Imported operations of `tencent-cdb` with documented samples: their responses are read
+/// tolerantly ([`runtime::de::tolerant`]), by the generated struct and by the generator's
+/// sample check alike.
+fn tolerant_checked() -> &'static [CheckedOp] {
+    static OPS: std::sync::OnceLock<Vec<CheckedOp>> = std::sync::OnceLock::new();
+    OPS.get_or_init(|| {
+        let c = &checked()[0];
+        let mut out: Vec<CheckedOp> = c
+            .model
+            .ops
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| {
+                op.origin.is_some()
+                    && op.spec_file.starts_with("specs/tencent/cdb/")
+                    && op
+                        .samples
+                        .first()
+                        .is_some_and(|s| s.unusable.is_none() && s.error.is_none())
+            })
+            .filter_map(|(index, op)| {
+                let entry = generated::catalog::find("cdb", &op.wire_name)?;
+                let nested = op.types.iter().flat_map(|t| match &t.kind {
+                    codegen::model::TypeKind::Object(fields) => fields.as_slice(),
+                    _ => &[],
+                });
+                let mut keys: Vec<String> = op
+                    .response
+                    .iter()
+                    .chain(nested)
+                    .map(|f| f.wire.clone())
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                Some(CheckedOp {
+                    index,
+                    decode: entry.decode,
+                    keys,
+                })
+            })
+            .collect();
+        out.truncate(60);
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(config(CASES_TOLERANT_CHECK_AGREES))]
+    /// On imported operations, the generator and the SDK agree on what decodes and on every
+    /// value set aside, whatever a sample's values are replaced with.
+    #[test]
+    fn proptest_tolerant_check_agrees_with_the_runtime_on_what_is_set_aside(
+        which in any::<Index>(),
+        edits in prop::collection::vec(edit(), 1..4),
+    ) {
+        use runtime::de::tolerant::collecting;
+        let c = &checked()[0];
+        let ops = tolerant_checked();
+        prop_assert!(ops.len() >= 20, "{} imported cdb operations", ops.len());
+        let checked_op = which.get(ops);
+        let op = &c.model.ops[checked_op.index];
+        let sample = &op.samples[0];
+        let text = apply_edits(&sample.text, &edits, &checked_op.keys);
+        let candidate = codegen::model::Sample {
+            text: text.clone(),
+            status: 200,
+            ..sample.clone()
+        };
+        let (generator, gen_notes) = collecting(|| codegen::sample::check(&c.model, op, &candidate));
+        let (runtime, sdk_notes) = collecting(|| decode_with(checked_op.decode, 200, None, text.as_bytes()));
+        prop_assert_eq!(
+            generator.is_ok(),
+            runtime.is_ok(),
+            "{}: generator {:?}, SDK {:?}\n{}",
+            op.wire_name,
+            generator,
+            runtime,
+            text
+        );
+        prop_assert_eq!(gen_notes, sdk_notes, "{}\n{}", op.wire_name, text);
+    }
 }

@@ -12,8 +12,9 @@
 //!   each note as a `tracing` warning; the generator counts them for the documented samples;
 //! * three other shapes of the same data are read as what they mean, without a note: a lone
 //!   object or value where a list is declared is a one-element list, a one-element list
-//!   where an object is declared is its element, and an object or list where text is
-//!   declared is kept as its JSON text.
+//!   where an object is declared is its element, and an object or list where a scalar is
+//!   declared is handed to it as its JSON text (kept by text, timestamps and open enums; set
+//!   aside by numbers and booleans).
 //!
 //! What is not a contradiction of one value still fails the decode: a syntax error, a key
 //! given twice, and a required field (an overlay's `required:`) that is missing or set
@@ -164,16 +165,13 @@ fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
 }
 
 /// A scalar (number, boolean, text, timestamp, open enum) read tolerantly: the value goes
-/// to the strict reader; a value it refuses is set aside, and so is an object or a list.
-/// With `keep_json` (plain text), an object or list is kept as its JSON text instead.
-pub fn scalar<'de, D: Deserializer<'de>, T: Lenient>(
-    d: D,
-    keep_json: bool,
-) -> Result<Tolerated<T>, D::Error> {
-    d.deserialize_any(ScalarVisitor::<T>(PhantomData, keep_json))
+/// to the strict reader, an object or a list as its JSON text; a value it refuses is set
+/// aside.
+pub fn scalar<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<Tolerated<T>, D::Error> {
+    d.deserialize_any(ScalarVisitor::<T>(PhantomData))
 }
 
-struct ScalarVisitor<T>(PhantomData<T>, bool);
+struct ScalarVisitor<T>(PhantomData<T>);
 
 impl<T: Lenient> ScalarVisitor<T> {
     fn try_with<'de, D>(d: D, found: &'static str) -> Tolerated<T>
@@ -226,36 +224,23 @@ impl<'de, T: Lenient> Visitor<'de> for ScalarVisitor<T> {
         d.deserialize_any(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        if self.1 {
-            return json_text::<T, _>(serde::de::value::SeqAccessDeserializer::new(seq));
-        }
-        drain_seq(seq)?;
-        Ok(Err(SetAside::new("a list", expected_of_type::<T>())))
+        json_text::<T, _>(serde::de::value::SeqAccessDeserializer::new(seq), "a list")
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        if self.1 {
-            return json_text::<T, _>(MapAccessDeserializer::new(map));
-        }
-        drain_map(map)?;
-        Ok(Err(SetAside::new("an object", expected_of_type::<T>())))
+        json_text::<T, _>(MapAccessDeserializer::new(map), "an object")
     }
 }
 
 /// An object or list read into a JSON tree and handed to `T` as its text.
-fn json_text<'de, T: Lenient, D: Deserializer<'de>>(d: D) -> Result<Tolerated<T>, D::Error> {
+fn json_text<'de, T: Lenient, D: Deserializer<'de>>(
+    d: D,
+    found: &'static str,
+) -> Result<Tolerated<T>, D::Error> {
     let tree = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
     Ok(ScalarVisitor::<T>::try_with(
         StringDeserializer::new(tree.to_string()),
-        "an object or list",
+        found,
     ))
-}
-
-/// What `T`'s strict reader expects, asked with a value no scalar accepts.
-fn expected_of_type<T: Lenient>() -> String {
-    match T::de_lenient(UnitDeserializer::<ValueError>::new()) {
-        Err(e) => expected_of(&e.to_string()),
-        Ok(_) => "its declared type".to_owned(),
-    }
 }
 
 /// A list read tolerantly through `seed` (the element's tolerant seed). `null` is empty; a

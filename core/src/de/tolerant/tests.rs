@@ -1,9 +1,9 @@
 use std::collections::BTreeMap;
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess};
+use serde::de::{DeserializeSeed, MapAccess};
 
-use super::{SetAside, Tolerated, collecting};
-use crate::de::{Fields, Lenient, Object, object};
+use super::{SetAside, collecting};
+use crate::de::{Fields, Object, object};
 use crate::shape::{FieldShape, ObjectSeed, ObjectShape, Shape, Shapes};
 
 /// What the `lenient_object!` macro writes, by hand: a tag and a response holding tags.
@@ -28,15 +28,6 @@ impl Object for Tag {
             key: key.unwrap_or_default(),
             n: n.unwrap_or_default(),
         })
-    }
-}
-
-impl Lenient for Tag {
-    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        object(d)
-    }
-    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
-        super::typed_object(d)
     }
 }
 
