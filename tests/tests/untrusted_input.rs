@@ -579,6 +579,23 @@ struct CheckedOp {
     keys: Vec<String>,
 }
 
+/// Every wire name and alias of an operation's response fields and of its types' fields.
+fn response_keys(op: &codegen::model::Operation) -> Vec<String> {
+    let nested = op.types.iter().flat_map(|t| match &t.kind {
+        codegen::model::TypeKind::Object(fields) => fields.as_slice(),
+        _ => &[],
+    });
+    let mut keys: Vec<String> = op
+        .response
+        .iter()
+        .chain(nested)
+        .flat_map(|f| std::iter::once(&f.wire).chain(&f.aliases).cloned())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 fn checked() -> &'static [Checked] {
     static MODELS: std::sync::OnceLock<Vec<Checked>> = std::sync::OnceLock::new();
     MODELS.get_or_init(|| {
@@ -610,22 +627,10 @@ fn checked() -> &'static [Checked] {
                                 panic!("no decoder in the catalogs for {}", op.wire_name)
                             })
                             .1;
-                        let nested = op.types.iter().flat_map(|t| match &t.kind {
-                            codegen::model::TypeKind::Object(fields) => fields.as_slice(),
-                            _ => &[],
-                        });
-                        let mut keys: Vec<String> = op
-                            .response
-                            .iter()
-                            .chain(nested)
-                            .flat_map(|f| std::iter::once(&f.wire).chain(&f.aliases).cloned())
-                            .collect();
-                        keys.sort();
-                        keys.dedup();
                         CheckedOp {
                             index,
                             decode,
-                            keys,
+                            keys: response_keys(op),
                         }
                     })
                     .collect();
@@ -902,22 +907,10 @@ fn tolerant_checked() -> &'static [CheckedOp] {
             })
             .filter_map(|(index, op)| {
                 let entry = generated::catalog::find("cdb", &op.wire_name)?;
-                let nested = op.types.iter().flat_map(|t| match &t.kind {
-                    codegen::model::TypeKind::Object(fields) => fields.as_slice(),
-                    _ => &[],
-                });
-                let mut keys: Vec<String> = op
-                    .response
-                    .iter()
-                    .chain(nested)
-                    .map(|f| f.wire.clone())
-                    .collect();
-                keys.sort();
-                keys.dedup();
                 Some(CheckedOp {
                     index,
                     decode: entry.decode,
-                    keys,
+                    keys: response_keys(op),
                 })
             })
             .collect();
