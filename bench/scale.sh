@@ -87,8 +87,9 @@ for dir in generated/crates/tencent-*/; do
   n=$(find "specs/tencent/$service" -name '*.yaml' ! -name service.yaml ! -name overlay.yaml | wc -l)
   rm -f "$scratch/rustc.time"
   SCALE_TIME_CRATE=${crate//-/_} timed check cargo check -q -p "$crate"
-  [ -s "$scratch/rustc.time" ] || { echo "no rustc run was timed for $crate" >&2; exit 1; }
+  [ -s "$scratch/rustc.time" ] || { echo "warning: no rustc run was timed for $crate (left out)" >&2; continue; }
   # crate, operations, cargo check seconds and peak KB, rustc seconds and peak KB
+  [ "$n" -gt 0 ] || { echo "warning: $crate has no operation spec (left out)" >&2; continue; }
   echo "$crate $n $(cat "$scratch/check.time") $(cat "$scratch/rustc.time")" >>"$scratch/checks"
 done
 

@@ -55,9 +55,9 @@ pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) 
                 Ok(()) if sample.error.is_some() => stats.errors += 1,
                 Ok(()) => {
                     stats.decoded += 1;
-                    if !notes.is_empty() {
+                    if !notes.kept.is_empty() {
                         stats.set_aside += 1;
-                        asides.push((o, i, set_aside_text(&notes)));
+                        asides.push((o, i, set_aside_text(&notes.kept, notes.dropped)));
                     }
                 }
                 Err(e) if op.origin.is_some() => {
@@ -85,7 +85,7 @@ pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) 
 }
 
 /// "2 values set aside: `Tag.N` (2 times): a string where … is declared", for a sample's docs.
-fn set_aside_text(notes: &[sdk_core::de::tolerant::SetAside]) -> String {
+fn set_aside_text(notes: &[sdk_core::de::tolerant::SetAside], dropped: usize) -> String {
     let what = sdk_core::de::tolerant::distinct(notes)
         .into_iter()
         .map(|(n, times)| {
@@ -101,8 +101,12 @@ fn set_aside_text(notes: &[sdk_core::de::tolerant::SetAside]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    match notes.len() {
+    match notes.len() + dropped {
         1 => format!("1 value set aside: {what}"),
+        n if dropped > 0 => format!(
+            "{n} values set aside, the first {} noted: {what}",
+            notes.len()
+        ),
         n => format!("{n} values set aside: {what}"),
     }
 }

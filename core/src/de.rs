@@ -595,6 +595,8 @@ pub struct Fields<A> {
     owner: &'static str,
     /// Whether optional fields are read tolerantly.
     tolerant: bool,
+    /// The fields whose value was set aside (a second value of one is a duplicate).
+    set_aside: Vec<&'static str>,
 }
 
 impl<'de, A: MapAccess<'de>> Fields<A> {
@@ -604,6 +606,7 @@ impl<'de, A: MapAccess<'de>> Fields<A> {
             map,
             owner,
             tolerant,
+            set_aside: Vec::new(),
         }
     }
 
@@ -625,12 +628,15 @@ impl<'de, A: MapAccess<'de>> Fields<A> {
         if !self.tolerant {
             return self.required_value(wire, slot);
         }
-        if slot.is_some() {
+        if slot.is_some() || (!self.set_aside.is_empty() && self.set_aside.contains(&wire)) {
             return Err(de::Error::duplicate_field(wire));
         }
         match self.map.next_value_seed(TolerantSeed::<T>::new())? {
             Ok(v) => *slot = Some(v),
-            Err(aside) => tolerant::note(self.owner, wire, aside),
+            Err(aside) => {
+                self.set_aside.push(wire);
+                tolerant::note(self.owner, wire, aside);
+            }
         }
         Ok(())
     }

@@ -180,10 +180,10 @@ impl<'de> Fill<'de> for ObjectSeed<'_> {
 }
 
 impl ObjectSeed<'_> {
-    /// Reads field `f`; `false` when its value was set aside (the field stays absent, and
-    /// may be given again, as in the generated struct's slot).
-    fn field<'de, D: Deserializer<'de>>(&self, f: &FieldShape, d: D) -> Result<bool, D::Error> {
-        if self.tolerant && !f.required {
+    /// Reads field `f`. Read tolerantly, as the generated struct reads what it does not
+    /// require (optional fields, lists and maps: `Fields::value`).
+    fn field<'de, D: Deserializer<'de>>(&self, f: &FieldShape, d: D) -> Result<(), D::Error> {
+        if self.tolerant && Self::defaults(f) {
             let seed = TolerantShapeSeed {
                 shapes: self.shapes,
                 shape: &f.shape,
@@ -195,9 +195,8 @@ impl ObjectSeed<'_> {
             };
             if let Err(aside) = read {
                 crate::de::tolerant::note(&self.object.name, &f.wire, aside);
-                return Ok(false);
             }
-            return Ok(true);
+            return Ok(());
         }
         let seed = ShapeSeed {
             shapes: self.shapes,
@@ -207,7 +206,6 @@ impl ObjectSeed<'_> {
             (Shape::List(_) | Shape::Map(_), _) | (_, true) => seed.deserialize(d),
             (_, false) => crate::de::option(d, seed).map(drop),
         }
-        .map(|()| true)
     }
 
     fn defaults(f: &FieldShape) -> bool {
@@ -227,8 +225,8 @@ impl<'de> DeserializeSeed<'de> for ObjectSeed<'_> {
 struct FieldSeed<'a, 's>(&'a ObjectSeed<'s>, &'a FieldShape);
 
 impl<'de> DeserializeSeed<'de> for FieldSeed<'_, '_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         self.0.field(self.1, d)
     }
 }
@@ -257,8 +255,9 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
                     )));
                 }
                 Some(i) => {
-                    seen[i] = map
-                        .next_value_seed(FieldSeed(&self, &fields[i]))
+                    // A value set aside counts as given: a second one is a duplicate.
+                    seen[i] = true;
+                    map.next_value_seed(FieldSeed(&self, &fields[i]))
                         .map_err(|e| at(&format!(".{}", fields[i].wire), e))?;
                 }
             }

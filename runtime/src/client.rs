@@ -389,13 +389,21 @@ impl Runtime {
         let (decoded, set_aside) = sdk_core::de::tolerant::collecting(|| {
             envelope::decode::<T>(op.envelope, raw.status, header_id, &raw.body)
         });
-        for (note, times) in sdk_core::de::tolerant::distinct(&set_aside) {
+        for (note, times) in sdk_core::de::tolerant::distinct(&set_aside.kept) {
             tracing::warn!(
                 parent: span,
                 operation = op.name,
                 value = %note,
                 times,
                 "response value contradicts the spec's type; set aside"
+            );
+        }
+        if set_aside.dropped > 0 {
+            tracing::warn!(
+                parent: span,
+                operation = op.name,
+                more = set_aside.dropped,
+                "more response values set aside than are noted"
             );
         }
         if !span.is_disabled() {

@@ -42,9 +42,10 @@ use super::{Fields, Lenient, Object};
 pub type Tolerated<T> = Result<T, SetAside>;
 
 /// A value set aside because it contradicts its declared type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SetAside {
-    /// Where: `Type.Field`, then list indexes and map keys inside the field (`[2]`, `.key`).
+    /// Where: `Type.Field`, then list indexes and map entries inside the field (`[2]`, `.*`:
+    /// a map's keys come from the body, so they are not repeated).
     pub path: String,
     /// What the body held: `a string`, `an integer`, `an object`, …
     pub found: &'static str,
@@ -80,33 +81,70 @@ impl fmt::Display for SetAside {
     }
 }
 
+/// At most this many notes are kept per decode (a hostile body could set aside a value in
+/// every element of a long list); [`collecting`] counts the rest.
+pub const MAX_NOTES: usize = 256;
+
 thread_local! {
-    static NOTES: RefCell<Vec<SetAside>> = const { RefCell::new(Vec::new()) };
+    /// The notes of the decode being collected; `None` when nothing collects (a user's own
+    /// `serde_json::from_str` of a generated type), so nothing accumulates.
+    static NOTES: RefCell<Option<Notes>> = const { RefCell::new(None) };
+}
+
+/// What one [`collecting`] call gathered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notes {
+    /// The values set aside, in body order, up to [`MAX_NOTES`].
+    pub kept: Vec<SetAside>,
+    /// How many more were set aside beyond [`MAX_NOTES`].
+    pub dropped: usize,
 }
 
 /// Notes a field set aside (decoding is synchronous, so a thread's notes are its decode's).
 #[cold]
 pub(crate) fn note(owner: &str, wire: &str, aside: SetAside) {
-    let aside = aside.at(&format!("{owner}.{wire}"));
-    NOTES.with(|n| n.borrow_mut().push(aside));
+    NOTES.with(|n| {
+        if let Some(notes) = n.borrow_mut().as_mut() {
+            if notes.kept.len() < MAX_NOTES {
+                notes.kept.push(aside.at(&format!("{owner}.{wire}")));
+            } else {
+                notes.dropped += 1;
+            }
+        }
+    });
 }
 
 /// Runs `decode` and returns, with its result, every value it set aside (in body order).
-pub fn collecting<R>(decode: impl FnOnce() -> R) -> (R, Vec<SetAside>) {
-    let outer = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
+/// Nested calls each get their own notes; a panic in `decode` restores the outer ones.
+pub fn collecting<R>(decode: impl FnOnce() -> R) -> (R, Notes) {
+    struct Restore(Option<Option<Notes>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(outer) = self.0.take() {
+                NOTES.with(|n| *n.borrow_mut() = outer);
+            }
+        }
+    }
+    let outer = NOTES.with(|n| n.borrow_mut().replace(Notes::default()));
+    let mut restore = Restore(Some(outer));
     let result = decode();
+    let outer = restore.0.take().unwrap_or_default();
     let notes = NOTES.with(|n| std::mem::replace(&mut *n.borrow_mut(), outer));
-    (result, notes)
+    (result, notes.unwrap_or_default())
 }
 
 /// The distinct notes of one decode, each with how often it was noted, in first-seen order
 /// (a list of a thousand elements may set the same field aside a thousand times).
 pub fn distinct(notes: &[SetAside]) -> Vec<(&SetAside, usize)> {
+    let mut index: std::collections::HashMap<&SetAside, usize> = std::collections::HashMap::new();
     let mut out: Vec<(&SetAside, usize)> = Vec::new();
     for n in notes {
-        match out.iter_mut().find(|(seen, _)| *seen == n) {
-            Some((_, count)) => *count += 1,
-            None => out.push((n, 1)),
+        match index.get(n) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                index.insert(n, out.len());
+                out.push((n, 1));
+            }
         }
     }
     out
@@ -367,7 +405,7 @@ impl<'de, V, S: DeserializeSeed<'de, Value = Tolerated<V>> + Clone> Visitor<'de>
                 }
                 Err(aside) => {
                     drain_map(map)?;
-                    return Ok(Err(aside.at(&format!(".{k}"))));
+                    return Ok(Err(aside.at(".*")));
                 }
             }
         }

@@ -2,12 +2,13 @@
 //!
 //! The English catalogue's examples were machine-translated line by line, and a translated
 //! line often lost its trailing comma (`"Name": "Managed cluster"` followed by the next
-//! member), kept one before a closing bracket, or lost a key's opening quote
-//! (`Reason": "…"`). Those slips, a raw control character inside a string, and an escape
-//! JSON does not have (`\``, written for JavaScript, which reads it as the character itself)
-//! have one reading only, so they are mended; anything else (a line whose key was
-//! translated away, `...`, comments) is left as the vendor wrote it and the sample stays
-//! `invalid:`. A mended sample must then parse as JSON, and the spec says
+//! member), kept one before a closing bracket, lost a key's opening quote (`Reason": "…"`
+//! first on its line) or a value's closing quote at the end of its line. Those slips, a raw
+//! control character inside a string, and a backtick or quote escaped for JavaScript
+//! (`` \` ``, `\'`, which it reads as the character itself) have one reading only, so they
+//! are mended; anything else (a line whose key was translated away, `...`, comments, an
+//! escape such as `\d` that may mean a backslash) is left as the vendor wrote it and the
+//! sample stays `invalid:`. A mended sample must then parse as JSON, and the spec says
 //! what was mended (`repaired:`), line by line.
 
 /// One token of the lenient scan.
@@ -61,23 +62,37 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
             }
             b'"' => {
                 i += 1;
+                let (mut end, mut comma_follows) = (None, false);
                 loop {
                     match b.get(i)? {
                         b'\\' if b.get(i + 1).is_some_and(|c| b"\"\\/bfnrtu".contains(c)) => i += 2,
-                        // An escape JSON does not have: the character itself, as
-                        // JavaScript reads it (a control character is escaped below).
-                        b'\\' => {
+                        // `\``, `\'`: escaped for JavaScript, which reads the character.
+                        b'\\' if matches!(b.get(i + 1), Some(b'`' | b'\'')) => {
                             unescaped.push(i);
                             i += 1;
                         }
+                        // Any other escape JSON lacks has two readings (`\d`: a regex's
+                        // backslash, or JavaScript's `d`): not mended.
+                        b'\\' => return None,
                         b'"' => {
                             i += 1;
                             break;
                         }
                         // The line ends and the next one starts with a quoted key: this
-                        // string lost its closing quote.
+                        // string lost its closing quote, before what ends the line outside
+                        // the value (blanks, a `\r`, one comma).
                         b'\n' if quoted_key_follows(&b[i + 1..]) => {
-                            quotes_closed.push(i);
+                            let mut at = i;
+                            while at > start + 1 && matches!(b[at - 1], b' ' | b'\t' | b'\r') {
+                                at -= 1;
+                            }
+                            if at > start + 1 && b[at - 1] == b',' {
+                                at -= 1;
+                                comma_follows = true;
+                            }
+                            escaped.retain(|&e| e < at);
+                            quotes_closed.push(at);
+                            end = Some(at);
                             break;
                         }
                         c if *c < 0x20 => {
@@ -86,6 +101,22 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                         }
                         _ => i += 1,
                     }
+                }
+                if let Some(end) = end {
+                    // The string token ends where its quote goes; a comma the line kept
+                    // after it is the next token.
+                    record(
+                        &mut prev,
+                        &mut commas_added,
+                        &mut commas_dropped,
+                        Tok::Value,
+                        start,
+                        end,
+                    );
+                    if comma_follows {
+                        prev = Some((Tok::Comma, end, end + 1));
+                    }
+                    continue;
                 }
                 Tok::Value
             }
@@ -99,12 +130,14 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                 }
                 Tok::Value
             }
-            // A key that lost its opening quote: a name, its closing quote, then a colon.
+            // A key that lost its opening quote: first on its line, a name, its closing
+            // quote, then a colon.
             c if (c.is_ascii_alphabetic() || c == b'_')
                 && matches!(
                     prev,
                     Some((Tok::Comma | Tok::Open | Tok::Value | Tok::Close, _, _))
                 )
+                && first_on_line(b, i)
                 && lost_quote_key(&b[i..]).is_some() =>
             {
                 quotes_added.push(i);
@@ -122,17 +155,14 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                 Tok::Value
             }
         };
-        match (prev, tok) {
-            // A value (or a closed object or list) followed by the start of another: the
-            // comma between them is missing.
-            (Some((Tok::Value | Tok::Close, _, end)), Tok::Value | Tok::Open) => {
-                commas_added.push(end);
-            }
-            // A comma right before a closing bracket.
-            (Some((Tok::Comma, at, _)), Tok::Close) => commas_dropped.push(at),
-            _ => {}
-        }
-        prev = Some((tok, start, i));
+        record(
+            &mut prev,
+            &mut commas_added,
+            &mut commas_dropped,
+            tok,
+            start,
+            i,
+        );
     }
     if [
         &commas_added,
@@ -220,6 +250,36 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
     Some((out, what.join(", "), doc))
 }
 
+/// Takes token `tok` (`start..end`) after `prev`: a missing comma between two values, or a
+/// trailing one before a closing bracket, is noted.
+fn record(
+    prev: &mut Option<(Tok, usize, usize)>,
+    commas_added: &mut Vec<usize>,
+    commas_dropped: &mut Vec<usize>,
+    tok: Tok,
+    start: usize,
+    end: usize,
+) {
+    match (*prev, tok) {
+        // A value (or a closed object or list) followed by the start of another: the
+        // comma between them is missing.
+        (Some((Tok::Value | Tok::Close, _, at)), Tok::Value | Tok::Open) => commas_added.push(at),
+        // A comma right before a closing bracket.
+        (Some((Tok::Comma, at, _)), Tok::Close) => commas_dropped.push(at),
+        _ => {}
+    }
+    *prev = Some((tok, start, end));
+}
+
+/// Whether only blanks come before byte `i` on its line.
+fn first_on_line(b: &[u8], i: usize) -> bool {
+    let line = b[..i]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    b[line..i].iter().all(|c| c.is_ascii_whitespace())
+}
+
 /// Whether `b` starts with blanks, then a quoted key and its colon (`  "Name":`).
 fn quoted_key_follows(b: &[u8]) -> bool {
     let blanks = b.iter().take_while(|c| **c == b' ' || **c == b'\t').count();
@@ -288,6 +348,15 @@ mod tests {
             what,
             "1 missing comma (line 1), 1 string's lost closing quote (line 1)"
         );
+        // Blanks, a `\r` and a comma left at the line's end stay outside the value.
+        let (out, what, v) = repair("{\"A\": \"text, \r\n  \"B\": 1}").expect("mendable");
+        assert_eq!(out, "{\"A\": \"text\", \r\n  \"B\": 1}");
+        assert_eq!(v["A"].as_str(), Some("text"));
+        assert_eq!(what, "1 string's lost closing quote (line 1)");
+        // A lost closing quote mid-line is not a key's lost opening quote.
+        assert_eq!(repair("{\"A\": \"text, \"B\": 1}"), None);
+        // An escape with two readings is not mended.
+        assert_eq!(repair("{\"A\": \"\\d+\"\n\"B\": 1}"), None);
         // A bare word that is not followed by `":` is not a key.
         assert_eq!(repair("{\"A\": [\nReason for it\n]}"), None);
     }

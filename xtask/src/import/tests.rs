@@ -455,7 +455,7 @@ fn a_payload_shown_out_of_its_envelope_is_put_back() {
     );
     assert!(
         op.contains(
-            "repaired: \"the response shown inside another envelope (under `data`): taken out\""
+            "repaired: \"the response shown inside another envelope (under `data`): taken out, its text as the vendor's\""
         ),
         "{op}"
     );

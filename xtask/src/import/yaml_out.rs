@@ -505,7 +505,8 @@ fn envelope_repair(
     }
     let is_member = |k: &String| output.members.iter().any(|m| &m.name == k);
     if top.contains_key("RequestId") && top.keys().all(is_member) {
-        let text = format!("{{\n\"Response\": {}\n}}\n", text.trim());
+        // On the text's first line, so the line numbers of an earlier mend stay true.
+        let text = format!("{{\"Response\": {}\n}}\n", text.trim_end());
         let doc = serde_json::json!({ "Response": doc });
         let what = "the payload shown without its `Response` envelope: wrapped in one";
         return Some((text, what.to_owned(), doc));
@@ -517,9 +518,14 @@ fn envelope_repair(
     if inner.next().is_some() {
         return None;
     }
-    let text = serde_json::to_string_pretty(v).ok()? + "\n";
-    let what = format!("the response shown inside another envelope (under `{key}`): taken out");
-    Some((text, what, v.clone()))
+    // The vendor's own text of that member, as it is (its key order, its numbers).
+    let members: BTreeMap<String, &serde_json::value::RawValue> =
+        serde_json::from_str(text).ok()?;
+    let raw = members.get(key)?.get();
+    let what = format!(
+        "the response shown inside another envelope (under `{key}`): taken out, its text as the vendor's"
+    );
+    Some((format!("{raw}\n"), what, v.clone()))
 }
 
 /// An example's document: parsed as it is, or mended into JSON (then with the mended text and

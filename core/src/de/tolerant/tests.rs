@@ -76,7 +76,7 @@ fn typed<const T: bool>(json: &str) -> (Result<Resp<T>, String>, Vec<String>) {
             .and_then(|v| d.end().map(|()| v))
             .map_err(|e| e.to_string())
     });
-    (r, notes.iter().map(SetAside::to_string).collect())
+    (r, notes.kept.iter().map(SetAside::to_string).collect())
 }
 
 /// The generator's shape of `Resp`, checked the same way.
@@ -120,7 +120,7 @@ fn shaped(json: &str, tolerant: bool) -> (Result<(), String>, Vec<String>) {
         .and_then(|()| d.end())
         .map_err(|e| e.to_string())
     });
-    (r, notes.iter().map(SetAside::to_string).collect())
+    (r, notes.kept.iter().map(SetAside::to_string).collect())
 }
 
 /// Decodes `json` tolerantly both ways, checks they agree, and returns the typed result.
@@ -180,7 +180,7 @@ fn a_contradicting_value_is_set_aside_and_the_rest_decodes() {
     assert!(r.sizes.is_empty());
     assert_eq!(notes.len(), 1);
     assert!(
-        notes[0].starts_with("`Resp.Sizes.b`: a boolean where"),
+        notes[0].starts_with("`Resp.Sizes.*`: a boolean where"),
         "{notes:?}"
     );
 }
@@ -242,8 +242,10 @@ fn what_is_not_one_value_still_fails() {
         // A required field that contradicts its type, or is missing.
         r#"{"Id": {"a": 1}}"#,
         r#"{"Count": 1}"#,
-        // A key twice; a syntax error inside a value being set aside.
+        // A key twice, even when its first value was set aside; a syntax error inside a
+        // value being set aside.
         r#"{"Count": 1, "Count": 2, "Id": "r"}"#,
+        r#"{"Count": "xx", "Count": 2, "Id": "r"}"#,
         r#"{"Count": {"a": [1, }, "Id": "r"}"#,
     ] {
         assert!(typed::<true>(json).0.is_err(), "{json}");
@@ -270,4 +272,37 @@ fn notes_name_no_value() {
     let (_, notes) = both(r#"{"Count": "s3cr3t-token", "Id": "r"}"#);
     assert_eq!(notes.len(), 1);
     assert!(!notes[0].contains("s3cr3t"), "{notes:?}");
+}
+
+#[test]
+fn nothing_is_noted_outside_collecting_and_a_decode_keeps_at_most_max_notes() {
+    // A user's own decode of a generated type: nothing accumulates on the thread.
+    let mut d = serde_json::Deserializer::from_str(r#"{"Count": "xx", "Id": "r"}"#);
+    let r = object::<_, Resp<true>>(&mut d).expect("decodes");
+    assert_eq!(r.count, None);
+    let ((), notes) = collecting(|| ());
+    assert_eq!(notes, super::Notes::default());
+    // A long list of bad values: the first MAX_NOTES kept, the rest counted.
+    let many = (0..300)
+        .map(|_| r#"{"N": "x"}"#)
+        .collect::<Vec<_>>()
+        .join(",");
+    let (r, notes) = collecting(|| {
+        let body = format!(r#"{{"Tags": [{many}], "Id": "r"}}"#);
+        let mut d = serde_json::Deserializer::from_str(&body);
+        object::<_, Resp<true>>(&mut d).map_err(|e| e.to_string())
+    });
+    assert_eq!(r.map(|r| r.tags.len()), Ok(300));
+    assert_eq!(
+        (notes.kept.len(), notes.dropped),
+        (super::MAX_NOTES, 300 - super::MAX_NOTES)
+    );
+    assert_eq!(super::distinct(&notes.kept).len(), 1);
+    // A panic inside restores the outer collection.
+    let ((), outer) = collecting(|| {
+        let _ = std::panic::catch_unwind(|| collecting(|| panic!("inside")));
+        let mut d = serde_json::Deserializer::from_str(r#"{"Count": "xx", "Id": "r"}"#);
+        let _ = object::<_, Resp<true>>(&mut d);
+    });
+    assert_eq!(outer.kept.len(), 1);
 }
