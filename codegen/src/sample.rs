@@ -84,20 +84,13 @@ pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) 
     stats
 }
 
-/// "2 values set aside: `Tag.N` (2 times): a string where … is declared", for a sample's docs.
+/// "2 values set aside: `Tag.N`: a string where … is declared (2 times)", for a sample's docs.
 fn set_aside_text(notes: &[sdk_core::de::tolerant::SetAside], dropped: usize) -> String {
     let what = sdk_core::de::tolerant::distinct(notes)
         .into_iter()
-        .map(|(n, times)| {
-            let times = if times > 1 {
-                format!(" ({times} times)")
-            } else {
-                String::new()
-            };
-            format!(
-                "`{}`{times}: {} where {} is declared",
-                n.path, n.found, n.expected
-            )
+        .map(|(n, times)| match times {
+            1 => n.to_string(),
+            _ => format!("{n} ({times} times)"),
         })
         .collect::<Vec<_>>()
         .join("; ");

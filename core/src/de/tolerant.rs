@@ -75,7 +75,7 @@ impl fmt::Display for SetAside {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "`{}`: {} where {} is declared (set aside)",
+            "`{}`: {} where {} is declared",
             self.path, self.found, self.expected
         )
     }
@@ -117,20 +117,18 @@ pub(crate) fn note(owner: &str, wire: &str, aside: SetAside) {
 /// Runs `decode` and returns, with its result, every value it set aside (in body order).
 /// Nested calls each get their own notes; a panic in `decode` restores the outer ones.
 pub fn collecting<R>(decode: impl FnOnce() -> R) -> (R, Notes) {
-    struct Restore(Option<Option<Notes>>);
+    /// Puts the outer collection back when dropped, after `decode` returns or panics.
+    struct Restore(Option<Notes>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            if let Some(outer) = self.0.take() {
-                NOTES.with(|n| *n.borrow_mut() = outer);
-            }
+            let outer = self.0.take();
+            NOTES.with(|n| *n.borrow_mut() = outer);
         }
     }
-    let outer = NOTES.with(|n| n.borrow_mut().replace(Notes::default()));
-    let mut restore = Restore(Some(outer));
+    let _restore = Restore(NOTES.with(|n| n.borrow_mut().replace(Notes::default())));
     let result = decode();
-    let outer = restore.0.take().unwrap_or_default();
-    let notes = NOTES.with(|n| std::mem::replace(&mut *n.borrow_mut(), outer));
-    (result, notes.unwrap_or_default())
+    let notes = NOTES.with(|n| n.borrow_mut().take()).unwrap_or_default();
+    (result, notes)
 }
 
 /// The distinct notes of one decode, each with how often it was noted, in first-seen order

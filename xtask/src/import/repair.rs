@@ -22,17 +22,58 @@ enum Tok {
     Comma,
 }
 
+/// One mend at a byte offset. Declared in the order the description lists them; at one
+/// offset they apply in the order of [`Edit::rank`].
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Edit {
+    /// Insert a comma the translation lost.
+    AddComma,
+    /// Drop a comma before a closing bracket.
+    DropComma,
+    /// Escape a raw control character inside a string.
+    Escape,
+    /// Insert a key's lost opening quote.
+    OpenQuote,
+    /// Insert a string's lost closing quote.
+    CloseQuote,
+    /// Drop the backslash of `` \` `` or `\'`.
+    Unescape,
+}
+
+impl Edit {
+    /// What is inserted at an offset comes before the byte there: a closing quote, then a
+    /// comma, then an opening quote; the byte's own edit last.
+    fn rank(self) -> u8 {
+        match self {
+            Edit::CloseQuote => 0,
+            Edit::AddComma => 1,
+            Edit::OpenQuote => 2,
+            Edit::DropComma | Edit::Escape | Edit::Unescape => 3,
+        }
+    }
+
+    /// How the spec's `repaired:` names one and several.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Edit::AddComma => ("missing comma", "missing commas"),
+            Edit::DropComma => ("trailing comma", "trailing commas"),
+            Edit::Escape => ("raw control character", "raw control characters"),
+            Edit::OpenQuote => ("key's lost opening quote", "keys' lost opening quotes"),
+            Edit::CloseQuote => (
+                "string's lost closing quote",
+                "strings' lost closing quotes",
+            ),
+            Edit::Unescape => ("escape JSON does not have", "escapes JSON does not have"),
+        }
+    }
+}
+
 /// The mended text, what was mended, and the document it parses to (`None`: not mendable,
 /// or already JSON).
 pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
     let b = text.as_bytes();
-    // Edits as (byte offset, action): insert a comma at, drop the byte at, escape the byte at.
-    let mut commas_added: Vec<usize> = Vec::new();
-    let mut commas_dropped: Vec<usize> = Vec::new();
-    let mut escaped: Vec<usize> = Vec::new();
-    let mut quotes_added: Vec<usize> = Vec::new();
-    let mut quotes_closed: Vec<usize> = Vec::new();
-    let mut unescaped: Vec<usize> = Vec::new();
+    // The mends, each at a byte offset of `text`.
+    let mut edits: Vec<(usize, Edit)> = Vec::new();
     // The previous token, where it starts and where it ends.
     let mut prev: Option<(Tok, usize, usize)> = None;
     let mut i = 0;
@@ -68,7 +109,7 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                         b'\\' if b.get(i + 1).is_some_and(|c| b"\"\\/bfnrtu".contains(c)) => i += 2,
                         // `\``, `\'`: escaped for JavaScript, which reads the character.
                         b'\\' if matches!(b.get(i + 1), Some(b'`' | b'\'')) => {
-                            unescaped.push(i);
+                            edits.push((i, Edit::Unescape));
                             i += 1;
                         }
                         // Any other escape JSON lacks has two readings (`\d`: a regex's
@@ -90,13 +131,13 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                                 at -= 1;
                                 comma_follows = true;
                             }
-                            escaped.retain(|&e| e < at);
-                            quotes_closed.push(at);
+                            edits.retain(|&(e, k)| k != Edit::Escape || e < at);
+                            edits.push((at, Edit::CloseQuote));
                             end = Some(at);
                             break;
                         }
                         c if *c < 0x20 => {
-                            escaped.push(i);
+                            edits.push((i, Edit::Escape));
                             i += 1;
                         }
                         _ => i += 1,
@@ -105,14 +146,7 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                 if let Some(end) = end {
                     // The string token ends where its quote goes; a comma the line kept
                     // after it is the next token.
-                    record(
-                        &mut prev,
-                        &mut commas_added,
-                        &mut commas_dropped,
-                        Tok::Value,
-                        start,
-                        end,
-                    );
+                    record(&mut prev, &mut edits, Tok::Value, start, end);
                     if comma_follows {
                         prev = Some((Tok::Comma, end, end + 1));
                     }
@@ -140,7 +174,7 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                 && first_on_line(b, i)
                 && lost_quote_key(&b[i..]).is_some() =>
             {
-                quotes_added.push(i);
+                edits.push((i, Edit::OpenQuote));
                 i += lost_quote_key(&b[i..])?;
                 Tok::Value
             }
@@ -155,96 +189,59 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
                 Tok::Value
             }
         };
-        record(
-            &mut prev,
-            &mut commas_added,
-            &mut commas_dropped,
-            tok,
-            start,
-            i,
-        );
+        record(&mut prev, &mut edits, tok, start, i);
     }
-    if [
-        &commas_added,
-        &commas_dropped,
-        &escaped,
-        &quotes_added,
-        &quotes_closed,
-        &unescaped,
-    ]
-    .iter()
-    .all(|v| v.is_empty())
-    {
+    if edits.is_empty() {
         return None;
     }
-    let mut out = String::with_capacity(text.len() + commas_added.len());
-    let (mut added, mut dropped, mut esc) = (
-        commas_added.iter().peekable(),
-        commas_dropped.iter().peekable(),
-        escaped.iter().peekable(),
-    );
-    let (mut quoted, mut unesc) = (quotes_added.iter().peekable(), unescaped.iter().peekable());
-    let mut closed = quotes_closed.iter().peekable();
+    edits.sort_by_key(|&(at, k)| (at, k.rank()));
+    let mut out = String::with_capacity(text.len() + edits.len());
+    let mut pending = edits.iter().peekable();
     for (at, ch) in text.char_indices() {
-        if closed.next_if(|&&c| c == at).is_some() {
-            out.push('"');
-        }
-        if added.next_if(|&&a| a == at).is_some() {
-            out.push(',');
-        }
-        if quoted.next_if(|&&q| q == at).is_some() {
-            out.push('"');
-        }
-        if dropped.next_if(|&&d| d == at).is_some() || unesc.next_if(|&&u| u == at).is_some() {
-            continue;
-        }
-        if esc.next_if(|&&e| e == at).is_some() {
-            match ch {
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                other => out.push_str(&format!("\\u{:04x}", u32::from(other))),
+        let mut keep = true;
+        while let Some(&(_, edit)) = pending.next_if(|&&(e, _)| e == at) {
+            match edit {
+                Edit::CloseQuote | Edit::OpenQuote => out.push('"'),
+                Edit::AddComma => out.push(','),
+                Edit::DropComma | Edit::Unescape => keep = false,
+                Edit::Escape => {
+                    keep = false;
+                    match ch {
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        other => out.push_str(&format!("\\u{:04x}", u32::from(other))),
+                    }
+                }
             }
-            continue;
         }
-        out.push(ch);
+        if keep {
+            out.push(ch);
+        }
     }
-    if added.next_if(|&&a| a == text.len()).is_some() {
+    // A comma missing after the text's last token.
+    if pending
+        .next_if(|&&(e, k)| e == text.len() && k == Edit::AddComma)
+        .is_some()
+    {
         out.push(',');
     }
     let doc = serde_json::from_str::<serde_json::Value>(&out).ok()?;
     let line = |at: usize| text[..at].matches('\n').count() + 1;
-    let lines = |v: &[usize]| {
-        v.iter()
-            .map(|&a| line(a).to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut what = Vec::new();
-    for (v, one, many) in [
-        (&commas_added, "missing comma", "missing commas"),
-        (&commas_dropped, "trailing comma", "trailing commas"),
-        (&escaped, "raw control character", "raw control characters"),
-        (
-            &quotes_added,
-            "key's lost opening quote",
-            "keys' lost opening quotes",
-        ),
-        (
-            &quotes_closed,
-            "string's lost closing quote",
-            "strings' lost closing quotes",
-        ),
-        (
-            &unescaped,
-            "escape JSON does not have",
-            "escapes JSON does not have",
-        ),
-    ] {
-        match v.len() {
-            0 => {}
-            1 => what.push(format!("1 {one} (line {})", lines(v))),
-            n => what.push(format!("{n} {many} (lines {})", lines(v))),
+    let mut kinds: Vec<Edit> = edits.iter().map(|&(_, k)| k).collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let at: Vec<String> = edits
+            .iter()
+            .filter(|&&(_, k)| k == kind)
+            .map(|&(e, _)| line(e).to_string())
+            .collect();
+        let (one, many) = kind.names();
+        match at.len() {
+            1 => what.push(format!("1 {one} (line {})", at[0])),
+            n => what.push(format!("{n} {many} (lines {})", at.join(", "))),
         }
     }
     Some((out, what.join(", "), doc))
@@ -254,8 +251,7 @@ pub fn repair(text: &str) -> Option<(String, String, serde_json::Value)> {
 /// trailing one before a closing bracket, is noted.
 fn record(
     prev: &mut Option<(Tok, usize, usize)>,
-    commas_added: &mut Vec<usize>,
-    commas_dropped: &mut Vec<usize>,
+    edits: &mut Vec<(usize, Edit)>,
     tok: Tok,
     start: usize,
     end: usize,
@@ -263,9 +259,11 @@ fn record(
     match (*prev, tok) {
         // A value (or a closed object or list) followed by the start of another: the
         // comma between them is missing.
-        (Some((Tok::Value | Tok::Close, _, at)), Tok::Value | Tok::Open) => commas_added.push(at),
+        (Some((Tok::Value | Tok::Close, _, at)), Tok::Value | Tok::Open) => {
+            edits.push((at, Edit::AddComma));
+        }
         // A comma right before a closing bracket.
-        (Some((Tok::Comma, at, _)), Tok::Close) => commas_dropped.push(at),
+        (Some((Tok::Comma, at, _)), Tok::Close) => edits.push((at, Edit::DropComma)),
         _ => {}
     }
     *prev = Some((tok, start, end));

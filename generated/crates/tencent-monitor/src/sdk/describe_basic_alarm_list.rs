@@ -2,7 +2,7 @@
 //! `DescribeBasicAlarmList`: This API is used to get the basic alarm list.
 //!
 //! - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
-//! - Sample `example_1` (`examples/describe_basic_alarm_list_1.json`): Getting the list of basic alarms (decodes with 2 values set aside: `DescribeBasicAlarmListAlarms.AlarmType` (2 times): a string where an integer (i64) or a string holding one is declared)
+//! - Sample `example_1` (`examples/describe_basic_alarm_list_1.json`): Getting the list of basic alarms (decodes with 2 values set aside: `DescribeBasicAlarmListAlarms.AlarmType`: a string where an integer (i64) or a string holding one is declared (2 times))
 //! - Spec: `specs/tencent/monitor/describe_basic_alarm_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
 
 use super::DescribeBasicAlarmListAlarms;
