@@ -543,9 +543,18 @@ impl<T: Object> Lenient for T {
 impl<T: Object> Object for Box<T> {
     const NAME: &'static str = T::NAME;
     const TOLERANT: bool = T::TOLERANT;
+    type Slots = T::Slots;
     #[inline]
-    fn from_fields<'de, A: MapAccess<'de>>(fields: Fields<A>) -> Result<Self, A::Error> {
-        T::from_fields(fields).map(Box::new)
+    fn put<'de, A: MapAccess<'de>>(
+        slots: &mut T::Slots,
+        key: &str,
+        fields: &mut Fields<A>,
+    ) -> Result<(), A::Error> {
+        T::put(slots, key, fields)
+    }
+    #[inline]
+    fn finish(slots: T::Slots) -> Result<Self, &'static str> {
+        T::finish(slots).map(Box::new)
     }
 }
 
@@ -565,8 +574,28 @@ pub trait Object: Sized {
     /// ([`tolerant`]): the response struct of an imported operation. Its nested types follow
     /// it (through [`Lenient::de_tolerant`]) whatever their own flag.
     const TOLERANT: bool = false;
-    /// Reads the object's entries from `fields` and builds the value.
-    fn from_fields<'de, A: MapAccess<'de>>(fields: Fields<A>) -> Result<Self, A::Error>;
+    /// What the entries are read into: the struct itself when every field has an empty
+    /// value (`Option`, list, map), else a struct with an `Option` slot per required field.
+    type Slots: Default;
+    /// Reads the value of `key` into `slots` ([`Fields::value`]), or skips it. The loop over
+    /// the entries is [`read`]'s, compiled once in this crate rather than once per struct.
+    fn put<'de, A: MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        key: &str,
+        fields: &mut Fields<A>,
+    ) -> Result<(), A::Error>;
+    /// The value read, or the wire name of a required field that was absent.
+    fn finish(slots: Self::Slots) -> Result<Self, &'static str>;
+}
+
+/// Reads every entry of `fields` into a `T` ([`Object::put`]), then builds it.
+#[inline]
+pub fn read<'de, A: MapAccess<'de>, T: Object>(mut fields: Fields<A>) -> Result<T, A::Error> {
+    let mut slots = T::Slots::default();
+    while let Some(key) = fields.next_key()? {
+        T::put(&mut slots, &key, &mut fields)?;
+    }
+    T::finish(slots).map_err(de::Error::missing_field)
 }
 
 /// Decodes an [`Object`]: the body of its `Deserialize` impl.
@@ -584,7 +613,7 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
     }
     #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::from_fields(Fields::new(map, T::NAME, T::TOLERANT))
+        read(Fields::new(map, T::NAME, T::TOLERANT))
     }
 }
 
@@ -595,8 +624,9 @@ pub struct Fields<A> {
     owner: &'static str,
     /// Whether optional fields are read tolerantly.
     tolerant: bool,
-    /// The fields whose value was set aside (a second value of one is a duplicate).
-    set_aside: Vec<&'static str>,
+    /// The fields given so far, by index (a value set aside counts: a second one is a
+    /// duplicate).
+    seen: Seen,
 }
 
 impl<'de, A: MapAccess<'de>> Fields<A> {
@@ -606,37 +636,37 @@ impl<'de, A: MapAccess<'de>> Fields<A> {
             map,
             owner,
             tolerant,
-            set_aside: Vec::new(),
+            seen: Seen::default(),
         }
     }
 
     /// The next key, borrowed from the body when it has no escapes.
     #[inline]
-    pub fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, A::Error> {
+    fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, A::Error> {
         Ok(self.map.next_key::<Key<'de>>()?.map(|k| k.0))
     }
 
-    /// Decodes the value of optional field `wire` into `slot`, refusing a second value (a
-    /// key twice, or a key and its alias). Read tolerantly, a value that contradicts the
-    /// field's type is noted and leaves the slot empty.
+    /// Decodes the value of optional field `wire` (the struct's field number `index`; an
+    /// alias shares it) into `slot`, refusing a second value (a key twice, or a key and its
+    /// alias). Read tolerantly, a value that contradicts the field's type is noted and
+    /// leaves the slot empty.
     #[inline]
     pub fn value<T: Lenient>(
         &mut self,
+        index: u16,
         wire: &'static str,
-        slot: &mut Option<T>,
+        slot: &mut T,
     ) -> Result<(), A::Error> {
-        if !self.tolerant {
-            return self.required_value(wire, slot);
-        }
-        if slot.is_some() || (!self.set_aside.is_empty() && self.set_aside.contains(&wire)) {
+        if !self.seen.insert(index) {
             return Err(de::Error::duplicate_field(wire));
         }
+        if !self.tolerant {
+            *slot = self.map.next_value_seed(LenientSeed::<T>::new())?;
+            return Ok(());
+        }
         match self.map.next_value_seed(TolerantSeed::<T>::new())? {
-            Ok(v) => *slot = Some(v),
-            Err(aside) => {
-                self.set_aside.push(wire);
-                tolerant::note(self.owner, wire, aside);
-            }
+            Ok(v) => *slot = v,
+            Err(aside) => tolerant::note(self.owner, wire, aside),
         }
         Ok(())
     }
@@ -646,10 +676,11 @@ impl<'de, A: MapAccess<'de>> Fields<A> {
     #[inline]
     pub fn required_value<T: Lenient>(
         &mut self,
+        index: u16,
         wire: &'static str,
         slot: &mut Option<T>,
     ) -> Result<(), A::Error> {
-        if slot.is_some() {
+        if !self.seen.insert(index) {
             return Err(de::Error::duplicate_field(wire));
         }
         *slot = Some(self.map.next_value_seed(LenientSeed::<T>::new())?);
@@ -661,11 +692,30 @@ impl<'de, A: MapAccess<'de>> Fields<A> {
     pub fn skip(&mut self) -> Result<(), A::Error> {
         self.map.next_value::<de::IgnoredAny>().map(drop)
     }
+}
 
-    /// A required field's value: the one read, or `missing field`.
+/// A set of field numbers: a bit each for the first 128, a list for the rest (a struct of
+/// more fields is rare, and a decode of one rarer still).
+#[derive(Default)]
+struct Seen {
+    bits: u128,
+    more: Vec<u16>,
+}
+
+impl Seen {
+    /// Adds `index`; false if it was there.
     #[inline]
-    pub fn required<T>(&self, wire: &'static str, slot: Option<T>) -> Result<T, A::Error> {
-        slot.ok_or_else(|| de::Error::missing_field(wire))
+    fn insert(&mut self, index: u16) -> bool {
+        if let Some(bit) = 1u128.checked_shl(u32::from(index)) {
+            let new = self.bits & bit == 0;
+            self.bits |= bit;
+            new
+        } else if self.more.contains(&index) {
+            false
+        } else {
+            self.more.push(index);
+            true
+        }
     }
 }
 
@@ -719,6 +769,16 @@ pub fn json_string<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seen_holds_field_numbers_past_the_bits() {
+        let mut seen = Seen::default();
+        for i in [0, 1, 127, 128, 300, u16::MAX] {
+            assert!(seen.insert(i), "{i} first");
+            assert!(!seen.insert(i), "{i} again");
+        }
+        assert!(seen.insert(2) && seen.insert(129));
+    }
 
     fn de<T: Lenient>(json: &str) -> Result<T, String> {
         let mut d = serde_json::Deserializer::from_str(json);

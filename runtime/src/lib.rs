@@ -40,13 +40,17 @@ pub mod __private {
     pub use serde;
 }
 
-/// A generated response struct's decoding: [`de::Object`] (one match on the key per entry,
-/// each value through [`de::Lenient`]) and `Deserialize` through [`de::object`]; core's
-/// blanket impl makes every `Object` [`de::Lenient`]. Generated code lists each field with its type, wire name and aliases
-/// (`field: Type = "Wire" | "Alias",`), the required ones (neither `Option` nor a list or
-/// map) in a second group (`required { … }`), instead of deriving `Deserialize`, whose expansion was most of
-/// a generated crate's compile time. `tolerant Name { … }` marks the response struct of an
-/// imported operation, whose fields are read by [`de::tolerant`]'s rules.
+/// A generated response struct's decoding: [`de::Object`] (one match on the key, each value
+/// through [`de::Fields::value`]) and `Deserialize` through [`de::object`]; core's blanket impl
+/// makes every `Object` [`de::Lenient`], and core's [`de::read`] holds the loop over the
+/// entries, so what each struct adds is one `match` and no loop. Generated code lists each
+/// field with its number, type, wire name and aliases (`0 => field: Type = "Wire" | "Alias",`)
+/// instead of deriving `Deserialize`, whose expansion was most of a generated crate's compile
+/// time. A struct whose fields all have an empty value (`Option`, list, map) is read into
+/// itself, and gets `Default`; one with required fields names a slots struct for them
+/// (`required SlotsName { … }`), which gets an `Option` per required field. `tolerant Name { … }`
+/// marks the response struct of an imported operation, whose fields are read by
+/// [`de::tolerant`]'s rules.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! lenient_object {
@@ -59,37 +63,87 @@ macro_rules! lenient_object {
     (
         @object $tolerant:literal,
         $name:ident {
-            $($field:ident: $ty:ty = $wire:literal $(| $alias:literal)*,)*
+            $($index:literal => $field:ident: $ty:ty = $wire:literal $(| $alias:literal)*,)*
         }
-        $(required {
-            $($rfield:ident: $rty:ty = $rwire:literal $(| $ralias:literal)*,)*
-        })?
     ) => {
+        impl ::core::default::Default for $name {
+            fn default() -> Self {
+                Self {
+                    $($field: ::core::default::Default::default(),)*
+                }
+            }
+        }
+
         impl $crate::de::Object for $name {
             const NAME: &'static str = ::core::stringify!($name);
             const TOLERANT: bool = $tolerant;
+            type Slots = Self;
             #[inline]
-            fn from_fields<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
-                mut fields: $crate::de::Fields<A>,
-            ) -> ::core::result::Result<Self, A::Error> {
-                // Typed slots: no inference variable waits for the struct literal at the end.
-                $(let mut $field: ::core::option::Option<$ty> = ::core::option::Option::None;)*
-                $($(let mut $rfield: ::core::option::Option<$rty> = ::core::option::Option::None;)*)?
-                while let ::core::option::Option::Some(key) = fields.next_key()? {
-                    match &*key {
-                        $($wire $(| $alias)* => fields.value($wire, &mut $field),)*
-                        $($($rwire $(| $ralias)* => fields.required_value($rwire, &mut $rfield),)*)?
-                        _ => fields.skip(),
-                    }?;
+            #[allow(unused_variables)] // `slots` of a struct without fields
+            fn put<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
+                slots: &mut Self,
+                key: &str,
+                fields: &mut $crate::de::Fields<A>,
+            ) -> ::core::result::Result<(), A::Error> {
+                match key {
+                    $($wire $(| $alias)* => fields.value($index, $wire, &mut slots.$field),)*
+                    _ => fields.skip(),
                 }
+            }
+            #[inline]
+            fn finish(slots: Self) -> ::core::result::Result<Self, &'static str> {
+                ::core::result::Result::Ok(slots)
+            }
+        }
+
+        $crate::lenient_object!(@deserialize $name);
+    };
+    (
+        @object $tolerant:literal,
+        $name:ident {
+            $($index:literal => $field:ident: $ty:ty = $wire:literal $(| $alias:literal)*,)*
+        }
+        required $slots:ident {
+            $($rindex:literal => $rfield:ident: $rty:ty = $rwire:literal $(| $ralias:literal)*,)*
+        }
+    ) => {
+        #[doc(hidden)]
+        #[derive(Default)]
+        pub struct $slots {
+            $($field: $ty,)*
+            $($rfield: ::core::option::Option<$rty>,)*
+        }
+
+        impl $crate::de::Object for $name {
+            const NAME: &'static str = ::core::stringify!($name);
+            const TOLERANT: bool = $tolerant;
+            type Slots = $slots;
+            #[inline]
+            fn put<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
+                slots: &mut $slots,
+                key: &str,
+                fields: &mut $crate::de::Fields<A>,
+            ) -> ::core::result::Result<(), A::Error> {
+                match key {
+                    $($wire $(| $alias)* => fields.value($index, $wire, &mut slots.$field),)*
+                    $($rwire $(| $ralias)* => {
+                        fields.required_value($rindex, $rwire, &mut slots.$rfield)
+                    })*
+                    _ => fields.skip(),
+                }
+            }
+            #[inline]
+            fn finish(slots: $slots) -> ::core::result::Result<Self, &'static str> {
                 ::core::result::Result::Ok(Self {
-                    // `Option`, `Vec` or `BTreeMap`: absent is empty.
-                    $($field: $field.unwrap_or_default(),)*
-                    $($($rfield: fields.required($rwire, $rfield)?,)*)?
+                    $($field: slots.$field,)*
+                    $($rfield: slots.$rfield.ok_or($rwire)?,)*
                 })
             }
         }
 
+        $crate::lenient_object!(@deserialize $name);
+    };
+    (@deserialize $name:ident) => {
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             #[inline]
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
@@ -182,14 +236,14 @@ mod tests {
 
     crate::lenient_object! {
         Probe {
-            fields: Option<u64> = "Fields",
-            r#type: Option<String> = "Type",
-            md5: Option<String> = "MD5" | "Md5",
-            list: Vec<u32> = "List",
-            map: BTreeMap<String, bool> = "Map",
+            0 => fields: Option<u64> = "Fields",
+            1 => r#type: Option<String> = "Type",
+            2 => md5: Option<String> = "MD5" | "Md5",
+            3 => list: Vec<u32> = "List",
+            4 => map: BTreeMap<String, bool> = "Map",
         }
-        required {
-            key: String = "Key",
+        required ProbeSlots {
+            5 => key: String = "Key",
         }
     }
 
@@ -231,6 +285,8 @@ mod tests {
         assert!(twice.contains("duplicate field `MD5`"), "{twice}");
         let twice = de::<Probe>(r#"{"Key":"k","Key":"l"}"#).unwrap_err();
         assert!(twice.contains("duplicate field `Key`"), "{twice}");
+        let twice = de::<Probe>(r#"{"Key":"k","Fields":null,"Fields":1}"#).unwrap_err();
+        assert!(twice.contains("duplicate field `Fields`"), "{twice}");
         // An escaped key is the key it spells.
         assert_eq!(
             de::<Probe>(r#"{"\u004bey":"k"}"#).map(|p| p.key),

@@ -115,11 +115,14 @@ impl Emitter<'_> {
     }
 
     /// The decoding of a response struct: `::runtime::lenient_object!` with one line per
-    /// field (`field: Type = "Wire" | "Alias",`), required ones in a `required { … }` group. The body is formatted here, as the request
-    /// builder's is (see `lib.rs`, `expand_macro_bodies`). Whether an absent field is an
-    /// error follows from its type (`Option`, `Vec` and `BTreeMap` have an empty value).
+    /// field (`0 => field: Type = "Wire" | "Alias",`: its number, for the decoder's record of
+    /// the fields given), required ones in a `required __NameSlots { … }` group (the struct
+    /// they are read into; no spec type name starts with `_`). The body is formatted here, as
+    /// the request builder's is (see `lib.rs`, `expand_macro_bodies`). Whether an absent
+    /// field is an error follows from its type (`Option`, `Vec` and `BTreeMap` have an empty
+    /// value).
     fn decoder(&self, owner: &Ident, fields: &[Field], tolerant: bool) -> TokenStream {
-        let line = |f: &Field| {
+        let line = |(index, f): (usize, &&Field)| {
             let mut names = vec![proc_macro2::Literal::string(&f.wire).to_string()];
             names.extend(
                 f.aliases
@@ -127,29 +130,40 @@ impl Emitter<'_> {
                     .map(|a| proc_macro2::Literal::string(a).to_string()),
             );
             let ty = super::tidy_type(&field_ty(f, true).to_string());
-            format!("        {}: {ty} = {},\n", f.ident, names.join(" | "))
+            format!(
+                "        {index} => {}: {ty} = {},\n",
+                f.ident,
+                names.join(" | ")
+            )
         };
         // Required: typed neither `Option` nor a list or map (see `field_ty`).
         let (required, optional): (Vec<&Field>, Vec<&Field>) = fields
             .iter()
             .partition(|f| f.required && !super::is_collection(&f.ty));
         // An imported operation's response is read tolerantly (`runtime::de::tolerant`).
-        let owner = if tolerant {
+        let head = if tolerant {
             format!("tolerant {owner}")
         } else {
             owner.to_string()
         };
         let mut body = if optional.is_empty() {
-            format!("    {owner} {{}}\n")
+            format!("    {head} {{}}\n")
         } else {
-            let mut b = format!("    {owner} {{\n");
-            optional.iter().for_each(|f| b.push_str(&line(f)));
+            let mut b = format!("    {head} {{\n");
+            optional
+                .iter()
+                .enumerate()
+                .for_each(|l| b.push_str(&line(l)));
             b.push_str("    }\n");
             b
         };
         if !required.is_empty() {
-            body.push_str("    required {\n");
-            required.iter().for_each(|f| body.push_str(&line(f)));
+            body.push_str(&format!("    required __{owner}Slots {{\n"));
+            let first = optional.len();
+            required
+                .iter()
+                .enumerate()
+                .for_each(|(i, f)| body.push_str(&line((first + i, f))));
             body.push_str("    }\n");
         }
         let body = proc_macro2::Literal::string(&body);

@@ -505,7 +505,7 @@ impl<'de, T: Object> Fill<'de> for Typed<T> {
     }
     #[inline]
     fn fill<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::from_fields(Fields::new(map, T::NAME, true))
+        super::read(Fields::new(map, T::NAME, true))
     }
 }
 

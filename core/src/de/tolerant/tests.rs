@@ -15,19 +15,20 @@ struct Tag {
 
 impl Object for Tag {
     const NAME: &'static str = "Tag";
-    fn from_fields<'de, A: MapAccess<'de>>(mut f: Fields<A>) -> Result<Self, A::Error> {
-        let (mut key, mut n) = (None, None);
-        while let Some(k) = f.next_key()? {
-            match &*k {
-                "Key" => f.value("Key", &mut key),
-                "N" => f.value("N", &mut n),
-                _ => f.skip(),
-            }?;
+    type Slots = Self;
+    fn put<'de, A: MapAccess<'de>>(
+        tag: &mut Self,
+        key: &str,
+        f: &mut Fields<A>,
+    ) -> Result<(), A::Error> {
+        match key {
+            "Key" => f.value(0, "Key", &mut tag.key),
+            "N" => f.value(1, "N", &mut tag.n),
+            _ => f.skip(),
         }
-        Ok(Tag {
-            key: key.unwrap_or_default(),
-            n: n.unwrap_or_default(),
-        })
+    }
+    fn finish(tag: Self) -> Result<Self, &'static str> {
+        Ok(tag)
     }
 }
 
@@ -41,30 +42,44 @@ struct Resp<const TOLERANT: bool> {
     id: String,
 }
 
+/// `Resp` has a required field (`id`): its entries are read into slots.
+#[derive(Default)]
+struct RespSlots {
+    tags: Vec<Tag>,
+    one: Option<Tag>,
+    count: Option<u64>,
+    text: Option<String>,
+    sizes: BTreeMap<String, u64>,
+    id: Option<String>,
+}
+
 impl<const TOLERANT: bool> Object for Resp<TOLERANT> {
     const NAME: &'static str = "Resp";
     const TOLERANT: bool = TOLERANT;
-    fn from_fields<'de, A: MapAccess<'de>>(mut f: Fields<A>) -> Result<Self, A::Error> {
-        let (mut tags, mut one, mut count, mut text, mut sizes, mut id) =
-            (None, None, None, None, None, None);
-        while let Some(k) = f.next_key()? {
-            match &*k {
-                "Tags" => f.value("Tags", &mut tags),
-                "One" => f.value("One", &mut one),
-                "Count" => f.value("Count", &mut count),
-                "Text" => f.value("Text", &mut text),
-                "Sizes" => f.value("Sizes", &mut sizes),
-                "Id" => f.required_value("Id", &mut id),
-                _ => f.skip(),
-            }?;
+    type Slots = RespSlots;
+    fn put<'de, A: MapAccess<'de>>(
+        s: &mut RespSlots,
+        key: &str,
+        f: &mut Fields<A>,
+    ) -> Result<(), A::Error> {
+        match key {
+            "Tags" => f.value(0, "Tags", &mut s.tags),
+            "One" => f.value(1, "One", &mut s.one),
+            "Count" => f.value(2, "Count", &mut s.count),
+            "Text" => f.value(3, "Text", &mut s.text),
+            "Sizes" => f.value(4, "Sizes", &mut s.sizes),
+            "Id" => f.required_value(5, "Id", &mut s.id),
+            _ => f.skip(),
         }
+    }
+    fn finish(s: RespSlots) -> Result<Self, &'static str> {
         Ok(Resp {
-            tags: tags.unwrap_or_default(),
-            one: one.unwrap_or_default(),
-            count: count.unwrap_or_default(),
-            text: text.unwrap_or_default(),
-            sizes: sizes.unwrap_or_default(),
-            id: f.required("Id", id)?,
+            tags: s.tags,
+            one: s.one,
+            count: s.count,
+            text: s.text,
+            sizes: s.sizes,
+            id: s.id.ok_or("Id")?,
         })
     }
 }
