@@ -66,8 +66,8 @@ pub struct DownloadFileResponse {
 
 ::runtime::lenient_object! {
     DownloadFileResponse {
-        files: Vec<BackupFile> = "files",
-        bucket: Option<String> = "bucket",
+        0 => files: Vec<BackupFile> = "files",
+        1 => bucket: Option<String> = "bucket",
     }
 }
 
@@ -99,12 +99,12 @@ pub struct BackupFile {
 
 ::runtime::lenient_object! {
     BackupFile {
-        name: Option<String> = "name",
-        size: Option<u64> = "size",
-        download_link: Option<::runtime::SignedUrl> = "download_link",
-        link_expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "link_expired_time",
-        group_id: Option<String> = "group_id",
-        group_name: Option<String> = "group_name",
+        0 => name: Option<String> = "name",
+        1 => size: Option<u64> = "size",
+        2 => download_link: Option<::runtime::SignedUrl> = "download_link",
+        3 => link_expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "link_expired_time",
+        4 => group_id: Option<String> = "group_id",
+        5 => group_name: Option<String> = "group_name",
     }
 }
 

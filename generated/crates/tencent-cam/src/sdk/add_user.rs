@@ -112,13 +112,13 @@ pub struct AddUserResponse {
 
 ::runtime::lenient_object! {
     tolerant AddUserResponse {
-        uin: Option<u64> = "Uin",
-        name: Option<String> = "Name",
-        password: Option<::runtime::Sensitive<String>> = "Password",
-        secret_id: Option<String> = "SecretId",
-        secret_key: Option<::runtime::Sensitive<String>> = "SecretKey",
-        uid: Option<u64> = "Uid",
-        request_id: Option<String> = "RequestId",
+        0 => uin: Option<u64> = "Uin",
+        1 => name: Option<String> = "Name",
+        2 => password: Option<::runtime::Sensitive<String>> = "Password",
+        3 => secret_id: Option<String> = "SecretId",
+        4 => secret_key: Option<::runtime::Sensitive<String>> = "SecretKey",
+        5 => uid: Option<u64> = "Uid",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct AddUserToGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant AddUserToGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct AttachGroupPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachGroupPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

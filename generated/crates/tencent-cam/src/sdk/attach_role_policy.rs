@@ -65,7 +65,7 @@ pub struct AttachRolePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachRolePolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct AttachUserPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachUserPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

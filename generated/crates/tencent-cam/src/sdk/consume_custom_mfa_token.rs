@@ -51,7 +51,7 @@ pub struct ConsumeCustomMfaTokenResponse {
 
 ::runtime::lenient_object! {
     tolerant ConsumeCustomMfaTokenResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct CreateAccessKeyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAccessKeyResponse {
-        access_key: Option<AccessKeyDetail> = "AccessKey",
-        request_id: Option<String> = "RequestId",
+        0 => access_key: Option<AccessKeyDetail> = "AccessKey",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

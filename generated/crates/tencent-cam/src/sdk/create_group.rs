@@ -59,8 +59,8 @@ pub struct CreateGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateGroupResponse {
-        group_id: Option<u64> = "GroupId",
-        request_id: Option<String> = "RequestId",
+        0 => group_id: Option<u64> = "GroupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,7 +76,7 @@ pub struct CreateOidcConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateOidcConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct CreatePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePolicyResponse {
-        policy_id: Option<u64> = "PolicyId",
-        request_id: Option<String> = "RequestId",
+        0 => policy_id: Option<u64> = "PolicyId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct CreatePolicyVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePolicyVersionResponse {
-        version_id: Option<u64> = "VersionId",
-        request_id: Option<String> = "RequestId",
+        0 => version_id: Option<u64> = "VersionId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,8 +84,8 @@ pub struct CreateRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRoleResponse {
-        role_id: Option<String> = "RoleId",
-        request_id: Option<String> = "RequestId",
+        0 => role_id: Option<String> = "RoleId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

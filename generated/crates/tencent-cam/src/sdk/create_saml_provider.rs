@@ -71,8 +71,8 @@ pub struct CreateSamlProviderResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSamlProviderResponse {
-        provider_arn: Option<String> = "ProviderArn",
-        request_id: Option<String> = "RequestId",
+        0 => provider_arn: Option<String> = "ProviderArn",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,8 +72,8 @@ pub struct CreateServiceLinkedRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateServiceLinkedRoleResponse {
-        role_id: Option<String> = "RoleId",
-        request_id: Option<String> = "RequestId",
+        0 => role_id: Option<String> = "RoleId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

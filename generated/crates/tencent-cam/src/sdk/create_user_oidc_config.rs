@@ -108,7 +108,7 @@ pub struct CreateUserOidcConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateUserOidcConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct CreateUserSamlConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateUserSamlConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DeleteAccessKeyResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAccessKeyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

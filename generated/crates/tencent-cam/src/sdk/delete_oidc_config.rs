@@ -51,7 +51,7 @@ pub struct DeleteOidcConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteOidcConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeletePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeletePolicyVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePolicyVersionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

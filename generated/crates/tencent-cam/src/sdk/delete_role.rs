@@ -55,7 +55,7 @@ pub struct DeleteRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRoleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteRolePermissionsBoundaryResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRolePermissionsBoundaryResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteSamlProviderResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSamlProviderResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

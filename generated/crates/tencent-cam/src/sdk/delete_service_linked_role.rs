@@ -54,8 +54,8 @@ pub struct DeleteServiceLinkedRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteServiceLinkedRoleResponse {
-        deletion_task_id: Option<String> = "DeletionTaskId",
-        request_id: Option<String> = "RequestId",
+        0 => deletion_task_id: Option<String> = "DeletionTaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

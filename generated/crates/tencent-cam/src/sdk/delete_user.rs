@@ -56,7 +56,7 @@ pub struct DeleteUserResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteUserResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

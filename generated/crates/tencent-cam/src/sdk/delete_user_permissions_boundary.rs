@@ -53,7 +53,7 @@ pub struct DeleteUserPermissionsBoundaryResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteUserPermissionsBoundaryResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,14 +72,14 @@ pub struct DescribeOidcConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeOidcConfigResponse {
-        provider_type: Option<u64> = "ProviderType",
-        identity_url: Option<String> = "IdentityUrl",
-        identity_key: Option<String> = "IdentityKey",
-        client_id: Vec<String> = "ClientId",
-        status: Option<u64> = "Status",
-        description: Option<String> = "Description",
-        name: Option<String> = "Name",
-        request_id: Option<String> = "RequestId",
+        0 => provider_type: Option<u64> = "ProviderType",
+        1 => identity_url: Option<String> = "IdentityUrl",
+        2 => identity_key: Option<String> = "IdentityKey",
+        3 => client_id: Vec<String> = "ClientId",
+        4 => status: Option<u64> = "Status",
+        5 => description: Option<String> = "Description",
+        6 => name: Option<String> = "Name",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

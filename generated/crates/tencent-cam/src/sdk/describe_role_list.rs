@@ -71,9 +71,9 @@ pub struct DescribeRoleListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRoleListResponse {
-        list: Vec<RoleInfo> = "List",
-        total_num: Option<u64> = "TotalNum",
-        request_id: Option<String> = "RequestId",
+        0 => list: Vec<RoleInfo> = "List",
+        1 => total_num: Option<u64> = "TotalNum",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

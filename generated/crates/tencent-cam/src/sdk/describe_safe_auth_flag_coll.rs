@@ -64,10 +64,10 @@ pub struct DescribeSafeAuthFlagCollResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSafeAuthFlagCollResponse {
-        login_flag: Option<LoginActionFlag> = "LoginFlag",
-        action_flag: Option<LoginActionFlag> = "ActionFlag",
-        offsite_flag: Option<OffsiteFlag> = "OffsiteFlag",
-        request_id: Option<String> = "RequestId",
+        0 => login_flag: Option<LoginActionFlag> = "LoginFlag",
+        1 => action_flag: Option<LoginActionFlag> = "ActionFlag",
+        2 => offsite_flag: Option<OffsiteFlag> = "OffsiteFlag",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,10 +54,10 @@ pub struct DescribeSafeAuthFlagIntlResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSafeAuthFlagIntlResponse {
-        login_flag: Option<LoginActionFlagIntl> = "LoginFlag",
-        action_flag: Option<LoginActionFlagIntl> = "ActionFlag",
-        offsite_flag: Option<OffsiteFlag> = "OffsiteFlag",
-        request_id: Option<String> = "RequestId",
+        0 => login_flag: Option<LoginActionFlagIntl> = "LoginFlag",
+        1 => action_flag: Option<LoginActionFlagIntl> = "ActionFlag",
+        2 => offsite_flag: Option<OffsiteFlag> = "OffsiteFlag",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct DescribeSubAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSubAccountsResponse {
-        sub_accounts: Vec<SubAccountUser> = "SubAccounts",
-        request_id: Option<String> = "RequestId",
+        0 => sub_accounts: Vec<SubAccountUser> = "SubAccounts",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

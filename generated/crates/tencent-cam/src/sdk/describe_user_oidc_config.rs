@@ -74,18 +74,18 @@ pub struct DescribeUserOidcConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUserOidcConfigResponse {
-        provider_type: Option<u64> = "ProviderType",
-        identity_url: Option<String> = "IdentityUrl",
-        identity_key: Option<String> = "IdentityKey",
-        client_id: Option<String> = "ClientId",
-        status: Option<u64> = "Status",
-        authorization_endpoint: Option<String> = "AuthorizationEndpoint",
-        scope: Vec<String> = "Scope",
-        response_type: Option<String> = "ResponseType",
-        response_mode: Option<String> = "ResponseMode",
-        mapping_filed: Option<String> = "MappingFiled",
-        description: Option<String> = "Description",
-        request_id: Option<String> = "RequestId",
+        0 => provider_type: Option<u64> = "ProviderType",
+        1 => identity_url: Option<String> = "IdentityUrl",
+        2 => identity_key: Option<String> = "IdentityKey",
+        3 => client_id: Option<String> = "ClientId",
+        4 => status: Option<u64> = "Status",
+        5 => authorization_endpoint: Option<String> = "AuthorizationEndpoint",
+        6 => scope: Vec<String> = "Scope",
+        7 => response_type: Option<String> = "ResponseType",
+        8 => response_mode: Option<String> = "ResponseMode",
+        9 => mapping_filed: Option<String> = "MappingFiled",
+        10 => description: Option<String> = "Description",
+        11 => request_id: Option<String> = "RequestId",
     }
 }
 

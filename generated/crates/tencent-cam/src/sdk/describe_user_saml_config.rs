@@ -47,9 +47,9 @@ pub struct DescribeUserSamlConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUserSamlConfigResponse {
-        saml_metadata: Option<String> = "SAMLMetadata",
-        status: Option<u64> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => saml_metadata: Option<String> = "SAMLMetadata",
+        1 => status: Option<u64> = "Status",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DetachGroupPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachGroupPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct DetachRolePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachRolePolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DetachUserPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachUserPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DisableUserSsoResponse {
 
 ::runtime::lenient_object! {
     tolerant DisableUserSsoResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,13 +59,13 @@ pub struct GetAccountSummaryResponse {
 
 ::runtime::lenient_object! {
     tolerant GetAccountSummaryResponse {
-        policies: Option<u64> = "Policies",
-        roles: Option<u64> = "Roles",
-        idps: Option<u64> = "Idps",
-        user: Option<u64> = "User",
-        group: Option<u64> = "Group",
-        member: Option<u64> = "Member",
-        request_id: Option<String> = "RequestId",
+        0 => policies: Option<u64> = "Policies",
+        1 => roles: Option<u64> = "Roles",
+        2 => idps: Option<u64> = "Idps",
+        3 => user: Option<u64> = "User",
+        4 => group: Option<u64> = "Group",
+        5 => member: Option<u64> = "Member",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

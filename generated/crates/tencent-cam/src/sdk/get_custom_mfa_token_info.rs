@@ -54,8 +54,8 @@ pub struct GetCustomMfaTokenInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant GetCustomMfaTokenInfoResponse {
-        uin: Option<u64> = "Uin",
-        request_id: Option<String> = "RequestId",
+        0 => uin: Option<u64> = "Uin",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,13 +71,13 @@ pub struct GetGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant GetGroupResponse {
-        group_id: Option<u64> = "GroupId",
-        group_name: Option<String> = "GroupName",
-        group_num: Option<u64> = "GroupNum",
-        remark: Option<String> = "Remark",
-        create_time: Option<String> = "CreateTime",
-        user_info: Vec<GroupMemberInfo> = "UserInfo",
-        request_id: Option<String> = "RequestId",
+        0 => group_id: Option<u64> = "GroupId",
+        1 => group_name: Option<String> = "GroupName",
+        2 => group_num: Option<u64> = "GroupNum",
+        3 => remark: Option<String> = "Remark",
+        4 => create_time: Option<String> = "CreateTime",
+        5 => user_info: Vec<GroupMemberInfo> = "UserInfo",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,10 +52,10 @@ pub struct GetPasswordRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant GetPasswordRulesResponse {
-        rules: Option<PassWordRule> = "Rules",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        modifier: Option<String> = "Modifier",
-        request_id: Option<String> = "RequestId",
+        0 => rules: Option<PassWordRule> = "Rules",
+        1 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        2 => modifier: Option<String> = "Modifier",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,16 +88,16 @@ pub struct GetPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant GetPolicyResponse {
-        policy_name: Option<String> = "PolicyName",
-        description: Option<String> = "Description",
-        type_field: Option<u64> = "Type",
-        add_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AddTime",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        policy_document: Option<String> = "PolicyDocument",
-        preset_alias: Option<String> = "PresetAlias",
-        is_service_linked_role_policy: Option<u64> = "IsServiceLinkedRolePolicy",
-        tags: Vec<Tag> = "Tags",
-        request_id: Option<String> = "RequestId",
+        0 => policy_name: Option<String> = "PolicyName",
+        1 => description: Option<String> = "Description",
+        2 => type_field: Option<u64> = "Type",
+        3 => add_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AddTime",
+        4 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        5 => policy_document: Option<String> = "PolicyDocument",
+        6 => preset_alias: Option<String> = "PresetAlias",
+        7 => is_service_linked_role_policy: Option<u64> = "IsServiceLinkedRolePolicy",
+        8 => tags: Vec<Tag> = "Tags",
+        9 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct GetPolicyVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant GetPolicyVersionResponse {
-        policy_version: Option<PolicyVersionDetail> = "PolicyVersion",
-        request_id: Option<String> = "RequestId",
+        0 => policy_version: Option<PolicyVersionDetail> = "PolicyVersion",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct GetRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant GetRoleResponse {
-        role_info: Option<RoleInfo> = "RoleInfo",
-        request_id: Option<String> = "RequestId",
+        0 => role_info: Option<RoleInfo> = "RoleInfo",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,12 +66,12 @@ pub struct GetSamlProviderResponse {
 
 ::runtime::lenient_object! {
     tolerant GetSamlProviderResponse {
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyTime",
-        saml_metadata: Option<String> = "SAMLMetadata",
-        request_id: Option<String> = "RequestId",
+        0 => name: Option<String> = "Name",
+        1 => description: Option<String> = "Description",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        3 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyTime",
+        4 => saml_metadata: Option<String> = "SAMLMetadata",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

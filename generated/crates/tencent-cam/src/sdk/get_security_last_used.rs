@@ -57,8 +57,8 @@ pub struct GetSecurityLastUsedResponse {
 
 ::runtime::lenient_object! {
     tolerant GetSecurityLastUsedResponse {
-        secret_id_last_used_rows: Vec<SecretIdLastUsed> = "SecretIdLastUsedRows",
-        request_id: Option<String> = "RequestId",
+        0 => secret_id_last_used_rows: Vec<SecretIdLastUsed> = "SecretIdLastUsedRows",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

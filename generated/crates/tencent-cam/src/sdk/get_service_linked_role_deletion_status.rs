@@ -68,11 +68,11 @@ pub struct GetServiceLinkedRoleDeletionStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant GetServiceLinkedRoleDeletionStatusResponse {
-        status: Option<String> = "Status",
-        reason: Option<String> = "Reason",
-        service_type: Option<String> = "ServiceType",
-        service_name: Option<String> = "ServiceName",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => reason: Option<String> = "Reason",
+        2 => service_type: Option<String> = "ServiceType",
+        3 => service_name: Option<String> = "ServiceName",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,17 +81,17 @@ pub struct GetUserResponse {
 
 ::runtime::lenient_object! {
     tolerant GetUserResponse {
-        uin: Option<u64> = "Uin",
-        name: Option<String> = "Name",
-        uid: Option<u64> = "Uid",
-        remark: Option<String> = "Remark",
-        console_login: Option<u64> = "ConsoleLogin",
-        phone_num: Option<String> = "PhoneNum",
-        country_code: Option<String> = "CountryCode",
-        email: Option<String> = "Email",
-        recently_login_ip: Option<String> = "RecentlyLoginIP",
-        recently_login_time: Option<String> = "RecentlyLoginTime",
-        request_id: Option<String> = "RequestId",
+        0 => uin: Option<u64> = "Uin",
+        1 => name: Option<String> = "Name",
+        2 => uid: Option<u64> = "Uid",
+        3 => remark: Option<String> = "Remark",
+        4 => console_login: Option<u64> = "ConsoleLogin",
+        5 => phone_num: Option<String> = "PhoneNum",
+        6 => country_code: Option<String> = "CountryCode",
+        7 => email: Option<String> = "Email",
+        8 => recently_login_ip: Option<String> = "RecentlyLoginIP",
+        9 => recently_login_time: Option<String> = "RecentlyLoginTime",
+        10 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,10 +50,10 @@ pub struct GetUserAppIdResponse {
 
 ::runtime::lenient_object! {
     tolerant GetUserAppIdResponse {
-        uin: Option<String> = "Uin",
-        owner_uin: Option<String> = "OwnerUin",
-        app_id: Option<u64> = "AppId",
-        request_id: Option<String> = "RequestId",
+        0 => uin: Option<String> = "Uin",
+        1 => owner_uin: Option<String> = "OwnerUin",
+        2 => app_id: Option<u64> = "AppId",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct ListAccessKeysResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAccessKeysResponse {
-        access_keys: Vec<AccessKey> = "AccessKeys",
-        request_id: Option<String> = "RequestId",
+        0 => access_keys: Vec<AccessKey> = "AccessKeys",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct ListAttachedGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAttachedGroupPoliciesResponse {
-        total_num: Option<u64> = "TotalNum",
-        list: Vec<AttachPolicyInfo> = "List",
-        request_id: Option<String> = "RequestId",
+        0 => total_num: Option<u64> = "TotalNum",
+        1 => list: Vec<AttachPolicyInfo> = "List",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct ListAttachedRolePoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAttachedRolePoliciesResponse {
-        list: Vec<AttachedPolicyOfRole> = "List",
-        total_num: Option<u64> = "TotalNum",
-        request_id: Option<String> = "RequestId",
+        0 => list: Vec<AttachedPolicyOfRole> = "List",
+        1 => total_num: Option<u64> = "TotalNum",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct ListAttachedUserAllPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAttachedUserAllPoliciesResponse {
-        policy_list: Vec<AttachedUserPolicy> = "PolicyList",
-        total_num: Option<u64> = "TotalNum",
-        request_id: Option<String> = "RequestId",
+        0 => policy_list: Vec<AttachedUserPolicy> = "PolicyList",
+        1 => total_num: Option<u64> = "TotalNum",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

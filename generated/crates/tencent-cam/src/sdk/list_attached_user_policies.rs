@@ -71,9 +71,9 @@ pub struct ListAttachedUserPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAttachedUserPoliciesResponse {
-        total_num: Option<u64> = "TotalNum",
-        list: Vec<AttachPolicyInfo> = "List",
-        request_id: Option<String> = "RequestId",
+        0 => total_num: Option<u64> = "TotalNum",
+        1 => list: Vec<AttachPolicyInfo> = "List",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct ListCollaboratorsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListCollaboratorsResponse {
-        total_num: Option<u64> = "TotalNum",
-        data: Vec<SubAccountInfo> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => total_num: Option<u64> = "TotalNum",
+        1 => data: Vec<SubAccountInfo> = "Data",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,9 +76,9 @@ pub struct ListEntitiesForPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ListEntitiesForPolicyResponse {
-        total_num: Option<u64> = "TotalNum",
-        list: Vec<AttachEntityOfPolicy> = "List",
-        request_id: Option<String> = "RequestId",
+        0 => total_num: Option<u64> = "TotalNum",
+        1 => list: Vec<AttachEntityOfPolicy> = "List",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,9 +68,9 @@ pub struct ListGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListGroupsResponse {
-        total_num: Option<u64> = "TotalNum",
-        group_info: Vec<GroupInfo> = "GroupInfo",
-        request_id: Option<String> = "RequestId",
+        0 => total_num: Option<u64> = "TotalNum",
+        1 => group_info: Vec<GroupInfo> = "GroupInfo",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

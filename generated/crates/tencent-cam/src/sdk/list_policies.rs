@@ -86,10 +86,10 @@ pub struct ListPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListPoliciesResponse {
-        total_num: Option<u64> = "TotalNum",
-        list: Vec<StrategyInfo> = "List",
-        service_type_list: Vec<String> = "ServiceTypeList",
-        request_id: Option<String> = "RequestId",
+        0 => total_num: Option<u64> = "TotalNum",
+        1 => list: Vec<StrategyInfo> = "List",
+        2 => service_type_list: Vec<String> = "ServiceTypeList",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

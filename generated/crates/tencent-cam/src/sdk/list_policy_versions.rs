@@ -57,8 +57,8 @@ pub struct ListPolicyVersionsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListPolicyVersionsResponse {
-        versions: Vec<PolicyVersionItem> = "Versions",
-        request_id: Option<String> = "RequestId",
+        0 => versions: Vec<PolicyVersionItem> = "Versions",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

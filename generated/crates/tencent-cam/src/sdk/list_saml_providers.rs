@@ -49,9 +49,9 @@ pub struct ListSamlProvidersResponse {
 
 ::runtime::lenient_object! {
     tolerant ListSamlProvidersResponse {
-        total_count: Option<i64> = "TotalCount",
-        saml_provider_set: Vec<SamlProviderInfo> = "SAMLProviderSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => saml_provider_set: Vec<SamlProviderInfo> = "SAMLProviderSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

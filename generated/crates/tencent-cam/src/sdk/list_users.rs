@@ -46,8 +46,8 @@ pub struct ListUsersResponse {
 
 ::runtime::lenient_object! {
     tolerant ListUsersResponse {
-        data: Vec<SubAccountInfo> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<SubAccountInfo> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct ListUsersForGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant ListUsersForGroupResponse {
-        total_num: Option<u64> = "TotalNum",
-        user_info: Vec<GroupMemberInfo> = "UserInfo",
-        request_id: Option<String> = "RequestId",
+        0 => total_num: Option<u64> = "TotalNum",
+        1 => user_info: Vec<GroupMemberInfo> = "UserInfo",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct PutRolePermissionsBoundaryResponse {
 
 ::runtime::lenient_object! {
     tolerant PutRolePermissionsBoundaryResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct PutUserPermissionsBoundaryResponse {
 
 ::runtime::lenient_object! {
     tolerant PutUserPermissionsBoundaryResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

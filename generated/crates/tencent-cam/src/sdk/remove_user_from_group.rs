@@ -53,7 +53,7 @@ pub struct RemoveUserFromGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant RemoveUserFromGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

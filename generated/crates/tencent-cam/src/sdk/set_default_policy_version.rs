@@ -57,7 +57,7 @@ pub struct SetDefaultPolicyVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant SetDefaultPolicyVersionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct SetMfaFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant SetMfaFlagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

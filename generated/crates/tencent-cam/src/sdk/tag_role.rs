@@ -63,7 +63,7 @@ pub struct TagRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant TagRoleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

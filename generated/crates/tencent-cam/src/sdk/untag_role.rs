@@ -61,7 +61,7 @@ pub struct UntagRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant UntagRoleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct UpdateAccessKeyResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateAccessKeyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct UpdateAssumeRolePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateAssumeRolePolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct UpdateGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

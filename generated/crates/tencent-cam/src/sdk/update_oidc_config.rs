@@ -76,7 +76,7 @@ pub struct UpdateOidcConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateOidcConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct UpdatePasswordRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdatePasswordRulesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct UpdatePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdatePolicyResponse {
-        policy_id: Option<u64> = "PolicyId",
-        request_id: Option<String> = "RequestId",
+        0 => policy_id: Option<u64> = "PolicyId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct UpdateRoleConsoleLoginResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateRoleConsoleLoginResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

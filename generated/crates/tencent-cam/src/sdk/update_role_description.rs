@@ -61,7 +61,7 @@ pub struct UpdateRoleDescriptionResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateRoleDescriptionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct UpdateSamlProviderResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateSamlProviderResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

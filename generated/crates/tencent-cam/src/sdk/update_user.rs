@@ -87,7 +87,7 @@ pub struct UpdateUserResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateUserResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

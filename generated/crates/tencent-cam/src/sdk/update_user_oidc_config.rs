@@ -108,7 +108,7 @@ pub struct UpdateUserOidcConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateUserOidcConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct UpdateUserSamlConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateUserSamlConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct ApplyDiskBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant ApplyDiskBackupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

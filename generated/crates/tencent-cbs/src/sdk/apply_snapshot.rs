@@ -72,7 +72,7 @@ pub struct ApplySnapshotResponse {
 
 ::runtime::lenient_object! {
     tolerant ApplySnapshotResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

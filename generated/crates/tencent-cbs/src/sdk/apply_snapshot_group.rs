@@ -73,7 +73,7 @@ pub struct ApplySnapshotGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant ApplySnapshotGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

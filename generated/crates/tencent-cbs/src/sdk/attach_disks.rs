@@ -75,7 +75,7 @@ pub struct AttachDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachDisksResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

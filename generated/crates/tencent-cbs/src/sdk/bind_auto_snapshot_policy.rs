@@ -64,7 +64,7 @@ pub struct BindAutoSnapshotPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant BindAutoSnapshotPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

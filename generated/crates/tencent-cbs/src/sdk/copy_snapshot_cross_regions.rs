@@ -76,8 +76,8 @@ pub struct CopySnapshotCrossRegionsResponse {
 
 ::runtime::lenient_object! {
     tolerant CopySnapshotCrossRegionsResponse {
-        snapshot_copy_result_set: Vec<SnapshotCopyResult> = "SnapshotCopyResultSet",
-        request_id: Option<String> = "RequestId",
+        0 => snapshot_copy_result_set: Vec<SnapshotCopyResult> = "SnapshotCopyResultSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct CreateAutoSnapshotPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAutoSnapshotPolicyResponse {
-        auto_snapshot_policy_id: Option<String> = "AutoSnapshotPolicyId",
-        next_trigger_time: Option<String> = "NextTriggerTime",
-        request_id: Option<String> = "RequestId",
+        0 => auto_snapshot_policy_id: Option<String> = "AutoSnapshotPolicyId",
+        1 => next_trigger_time: Option<String> = "NextTriggerTime",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct CreateDiskBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDiskBackupResponse {
-        disk_backup_id: Option<String> = "DiskBackupId",
-        request_id: Option<String> = "RequestId",
+        0 => disk_backup_id: Option<String> = "DiskBackupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

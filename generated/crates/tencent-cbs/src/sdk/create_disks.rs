@@ -174,8 +174,8 @@ pub struct CreateDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDisksResponse {
-        disk_id_set: Vec<String> = "DiskIdSet",
-        request_id: Option<String> = "RequestId",
+        0 => disk_id_set: Vec<String> = "DiskIdSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

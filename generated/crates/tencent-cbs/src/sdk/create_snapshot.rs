@@ -85,8 +85,8 @@ pub struct CreateSnapshotResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSnapshotResponse {
-        snapshot_id: Option<String> = "SnapshotId",
-        request_id: Option<String> = "RequestId",
+        0 => snapshot_id: Option<String> = "SnapshotId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,8 +68,8 @@ pub struct CreateSnapshotGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSnapshotGroupResponse {
-        snapshot_group_id: Option<String> = "SnapshotGroupId",
-        request_id: Option<String> = "RequestId",
+        0 => snapshot_group_id: Option<String> = "SnapshotGroupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteAutoSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAutoSnapshotPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteDiskBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDiskBackupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

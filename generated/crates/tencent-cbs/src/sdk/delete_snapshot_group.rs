@@ -62,7 +62,7 @@ pub struct DeleteSnapshotGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSnapshotGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

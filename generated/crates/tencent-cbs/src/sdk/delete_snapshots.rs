@@ -60,7 +60,7 @@ pub struct DeleteSnapshotsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSnapshotsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,9 +100,9 @@ pub struct DescribeAutoSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAutoSnapshotPoliciesResponse {
-        total_count: Option<u64> = "TotalCount",
-        auto_snapshot_policy_set: Vec<AutoSnapshotPolicy> = "AutoSnapshotPolicySet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => auto_snapshot_policy_set: Vec<AutoSnapshotPolicy> = "AutoSnapshotPolicySet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

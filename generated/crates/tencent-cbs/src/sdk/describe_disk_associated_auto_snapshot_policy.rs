@@ -61,9 +61,9 @@ pub struct DescribeDiskAssociatedAutoSnapshotPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDiskAssociatedAutoSnapshotPolicyResponse {
-        total_count: Option<u64> = "TotalCount",
-        auto_snapshot_policy_set: Vec<AutoSnapshotPolicy> = "AutoSnapshotPolicySet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => auto_snapshot_policy_set: Vec<AutoSnapshotPolicy> = "AutoSnapshotPolicySet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,9 +102,9 @@ pub struct DescribeDiskBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDiskBackupsResponse {
-        total_count: Option<u64> = "TotalCount",
-        disk_backup_set: Vec<DiskBackup> = "DiskBackupSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => disk_backup_set: Vec<DiskBackup> = "DiskBackupSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,8 +108,8 @@ pub struct DescribeDiskConfigQuotaResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDiskConfigQuotaResponse {
-        disk_config_set: Vec<DiskConfig> = "DiskConfigSet",
-        request_id: Option<String> = "RequestId",
+        0 => disk_config_set: Vec<DiskConfig> = "DiskConfigSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

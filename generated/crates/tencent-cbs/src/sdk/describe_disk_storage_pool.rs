@@ -88,10 +88,10 @@ pub struct DescribeDiskStoragePoolResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDiskStoragePoolResponse {
-        total_count: Option<u64> = "TotalCount",
-        cdc_set: Vec<Cdc> = "CdcSet",
-        disk_storage_pool_set: Vec<Cdc> = "DiskStoragePoolSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => cdc_set: Vec<Cdc> = "CdcSet",
+        2 => disk_storage_pool_set: Vec<Cdc> = "DiskStoragePoolSet",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -133,9 +133,9 @@ pub struct DescribeDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDisksResponse {
-        total_count: Option<u64> = "TotalCount",
-        disk_set: Vec<Disk> = "DiskSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => disk_set: Vec<Disk> = "DiskSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

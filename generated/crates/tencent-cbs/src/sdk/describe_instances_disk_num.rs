@@ -61,8 +61,8 @@ pub struct DescribeInstancesDiskNumResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesDiskNumResponse {
-        attach_detail: Vec<AttachDetail> = "AttachDetail",
-        request_id: Option<String> = "RequestId",
+        0 => attach_detail: Vec<AttachDetail> = "AttachDetail",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

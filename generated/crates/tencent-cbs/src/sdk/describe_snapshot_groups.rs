@@ -79,9 +79,9 @@ pub struct DescribeSnapshotGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSnapshotGroupsResponse {
-        total_count: Option<u64> = "TotalCount",
-        snapshot_group_set: Vec<SnapshotGroup> = "SnapshotGroupSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => snapshot_group_set: Vec<SnapshotGroup> = "SnapshotGroupSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,11 +55,11 @@ pub struct DescribeSnapshotOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSnapshotOverviewResponse {
-        total_nums: Option<u64> = "TotalNums",
-        total_size: Option<f64> = "TotalSize",
-        free_quota: Option<f64> = "FreeQuota",
-        real_trade_size: Option<f64> = "RealTradeSize",
-        request_id: Option<String> = "RequestId",
+        0 => total_nums: Option<u64> = "TotalNums",
+        1 => total_size: Option<f64> = "TotalSize",
+        2 => free_quota: Option<f64> = "FreeQuota",
+        3 => real_trade_size: Option<f64> = "RealTradeSize",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -170,9 +170,9 @@ pub struct DescribeSnapshotsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSnapshotsResponse {
-        total_count: Option<u64> = "TotalCount",
-        snapshot_set: Vec<Snapshot> = "SnapshotSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => snapshot_set: Vec<Snapshot> = "SnapshotSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

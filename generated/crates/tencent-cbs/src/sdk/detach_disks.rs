@@ -59,7 +59,7 @@ pub struct DetachDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachDisksResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

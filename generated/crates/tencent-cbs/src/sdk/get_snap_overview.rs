@@ -57,11 +57,11 @@ pub struct GetSnapOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant GetSnapOverviewResponse {
-        total_size: Option<f64> = "TotalSize",
-        real_trade_size: Option<f64> = "RealTradeSize",
-        free_quota: Option<f64> = "FreeQuota",
-        total_nums: Option<i64> = "TotalNums",
-        request_id: Option<String> = "RequestId",
+        0 => total_size: Option<f64> = "TotalSize",
+        1 => real_trade_size: Option<f64> = "RealTradeSize",
+        2 => free_quota: Option<f64> = "FreeQuota",
+        3 => total_nums: Option<i64> = "TotalNums",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

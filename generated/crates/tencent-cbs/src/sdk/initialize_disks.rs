@@ -55,7 +55,7 @@ pub struct InitializeDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant InitializeDisksResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

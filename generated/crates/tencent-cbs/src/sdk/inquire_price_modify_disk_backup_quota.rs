@@ -65,8 +65,8 @@ pub struct InquirePriceModifyDiskBackupQuotaResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceModifyDiskBackupQuotaResponse {
-        disk_price: Option<Price> = "DiskPrice",
-        request_id: Option<String> = "RequestId",
+        0 => disk_price: Option<Price> = "DiskPrice",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

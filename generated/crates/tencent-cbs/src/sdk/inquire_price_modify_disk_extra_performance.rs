@@ -69,8 +69,8 @@ pub struct InquirePriceModifyDiskExtraPerformanceResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceModifyDiskExtraPerformanceResponse {
-        disk_price: Option<Price> = "DiskPrice",
-        request_id: Option<String> = "RequestId",
+        0 => disk_price: Option<Price> = "DiskPrice",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

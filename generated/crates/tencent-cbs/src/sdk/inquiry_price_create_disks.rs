@@ -110,8 +110,8 @@ pub struct InquiryPriceCreateDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceCreateDisksResponse {
-        disk_price: Option<Price> = "DiskPrice",
-        request_id: Option<String> = "RequestId",
+        0 => disk_price: Option<Price> = "DiskPrice",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct InquiryPriceRenewDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceRenewDisksResponse {
-        disk_price: Option<PrepayPrice> = "DiskPrice",
-        request_id: Option<String> = "RequestId",
+        0 => disk_price: Option<PrepayPrice> = "DiskPrice",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

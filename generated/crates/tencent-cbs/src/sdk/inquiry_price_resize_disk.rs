@@ -71,8 +71,8 @@ pub struct InquiryPriceResizeDiskResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceResizeDiskResponse {
-        disk_price: Option<PrepayPrice> = "DiskPrice",
-        request_id: Option<String> = "RequestId",
+        0 => disk_price: Option<PrepayPrice> = "DiskPrice",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

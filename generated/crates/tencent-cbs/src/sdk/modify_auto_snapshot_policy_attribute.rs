@@ -89,7 +89,7 @@ pub struct ModifyAutoSnapshotPolicyAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAutoSnapshotPolicyAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,7 +91,7 @@ pub struct ModifyDiskAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDiskAttributesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

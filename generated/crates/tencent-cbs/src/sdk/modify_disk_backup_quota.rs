@@ -58,7 +58,7 @@ pub struct ModifyDiskBackupQuotaResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDiskBackupQuotaResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

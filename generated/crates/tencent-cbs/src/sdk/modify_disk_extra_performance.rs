@@ -66,7 +66,7 @@ pub struct ModifyDiskExtraPerformanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDiskExtraPerformanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifySnapshotAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySnapshotAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct ModifySnapshotsSharePermissionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySnapshotsSharePermissionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

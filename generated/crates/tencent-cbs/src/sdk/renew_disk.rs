@@ -67,7 +67,7 @@ pub struct RenewDiskResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewDiskResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ResizeDiskResponse {
 
 ::runtime::lenient_object! {
     tolerant ResizeDiskResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

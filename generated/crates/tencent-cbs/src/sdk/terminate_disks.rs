@@ -60,7 +60,7 @@ pub struct TerminateDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant TerminateDisksResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

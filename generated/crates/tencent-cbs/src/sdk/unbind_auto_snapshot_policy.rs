@@ -71,7 +71,7 @@ pub struct UnbindAutoSnapshotPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant UnbindAutoSnapshotPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,7 +91,7 @@ pub struct AddTimeWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant AddTimeWindowResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

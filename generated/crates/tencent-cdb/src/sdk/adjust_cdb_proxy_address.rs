@@ -144,8 +144,8 @@ pub struct AdjustCdbProxyAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant AdjustCdbProxyAddressResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

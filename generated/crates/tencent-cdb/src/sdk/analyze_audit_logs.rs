@@ -96,9 +96,9 @@ pub struct AnalyzeAuditLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant AnalyzeAuditLogsResponse {
-        items: Vec<AuditLogAggregationResult> = "Items",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<AuditLogAggregationResult> = "Items",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

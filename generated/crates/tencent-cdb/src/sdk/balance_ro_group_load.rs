@@ -51,7 +51,7 @@ pub struct BalanceRoGroupLoadResponse {
 
 ::runtime::lenient_object! {
     tolerant BalanceRoGroupLoadResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct CloseCdbProxyResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseCdbProxyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

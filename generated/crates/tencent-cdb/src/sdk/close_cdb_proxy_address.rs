@@ -59,7 +59,7 @@ pub struct CloseCdbProxyAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseCdbProxyAddressResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct CloseSslResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseSslResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

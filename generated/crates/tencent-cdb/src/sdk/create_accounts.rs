@@ -84,8 +84,8 @@ pub struct CreateAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAccountsResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

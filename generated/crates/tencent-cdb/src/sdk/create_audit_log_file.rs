@@ -93,8 +93,8 @@ pub struct CreateAuditLogFileResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAuditLogFileResponse {
-        file_name: Option<String> = "FileName",
-        request_id: Option<String> = "RequestId",
+        0 => file_name: Option<String> = "FileName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct CreateAuditPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAuditPolicyResponse {
-        policy_id: Option<String> = "PolicyId",
-        request_id: Option<String> = "RequestId",
+        0 => policy_id: Option<String> = "PolicyId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

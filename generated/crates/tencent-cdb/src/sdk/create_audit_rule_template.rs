@@ -79,8 +79,8 @@ pub struct CreateAuditRuleTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAuditRuleTemplateResponse {
-        rule_template_id: Option<String> = "RuleTemplateId",
-        request_id: Option<String> = "RequestId",
+        0 => rule_template_id: Option<String> = "RuleTemplateId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

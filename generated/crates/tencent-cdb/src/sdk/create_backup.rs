@@ -79,8 +79,8 @@ pub struct CreateBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBackupResponse {
-        backup_id: Option<u64> = "BackupId",
-        request_id: Option<String> = "RequestId",
+        0 => backup_id: Option<u64> = "BackupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -107,8 +107,8 @@ pub struct CreateCdbProxyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCdbProxyResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -166,8 +166,8 @@ pub struct CreateCdbProxyAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCdbProxyAddressResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

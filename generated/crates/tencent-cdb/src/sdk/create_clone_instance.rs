@@ -205,8 +205,8 @@ pub struct CreateCloneInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCloneInstanceResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

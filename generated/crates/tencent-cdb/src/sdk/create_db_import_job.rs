@@ -83,8 +83,8 @@ pub struct CreateDbImportJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbImportJobResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

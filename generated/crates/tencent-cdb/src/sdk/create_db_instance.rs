@@ -362,9 +362,9 @@ pub struct CreateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstanceResponse {
-        deal_ids: Vec<String> = "DealIds",
-        instance_ids: Vec<String> = "InstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => deal_ids: Vec<String> = "DealIds",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -358,9 +358,9 @@ pub struct CreateDbInstanceHourResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstanceHourResponse {
-        deal_ids: Vec<String> = "DealIds",
-        instance_ids: Vec<String> = "InstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => deal_ids: Vec<String> = "DealIds",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

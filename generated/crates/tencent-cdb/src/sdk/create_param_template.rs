@@ -88,8 +88,8 @@ pub struct CreateParamTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateParamTemplateResponse {
-        template_id: Option<i64> = "TemplateId",
-        request_id: Option<String> = "RequestId",
+        0 => template_id: Option<i64> = "TemplateId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

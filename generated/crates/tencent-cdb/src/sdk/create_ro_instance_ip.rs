@@ -73,11 +73,11 @@ pub struct CreateRoInstanceIpResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRoInstanceIpResponse {
-        ro_vpc_id: Option<i64> = "RoVpcId",
-        ro_subnet_id: Option<i64> = "RoSubnetId",
-        ro_vip: Option<String> = "RoVip",
-        ro_vport: Option<i64> = "RoVport",
-        request_id: Option<String> = "RequestId",
+        0 => ro_vpc_id: Option<i64> = "RoVpcId",
+        1 => ro_subnet_id: Option<i64> = "RoSubnetId",
+        2 => ro_vip: Option<String> = "RoVip",
+        3 => ro_vport: Option<i64> = "RoVport",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

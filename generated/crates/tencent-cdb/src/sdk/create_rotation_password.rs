@@ -59,7 +59,7 @@ pub struct CreateRotationPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRotationPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

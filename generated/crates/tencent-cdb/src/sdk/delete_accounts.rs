@@ -62,8 +62,8 @@ pub struct DeleteAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAccountsResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteAuditPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAuditPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

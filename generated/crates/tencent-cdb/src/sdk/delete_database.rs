@@ -57,7 +57,7 @@ pub struct DeleteDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDatabaseResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteParamTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteParamTemplateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct DeleteRotationPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRotationPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

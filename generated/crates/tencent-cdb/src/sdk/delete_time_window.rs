@@ -51,7 +51,7 @@ pub struct DeleteTimeWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTimeWindowResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

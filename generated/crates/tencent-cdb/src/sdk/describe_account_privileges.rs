@@ -79,11 +79,11 @@ pub struct DescribeAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountPrivilegesResponse {
-        global_privileges: Vec<String> = "GlobalPrivileges",
-        database_privileges: Vec<DatabasePrivilege> = "DatabasePrivileges",
-        table_privileges: Vec<TablePrivilege> = "TablePrivileges",
-        column_privileges: Vec<ColumnPrivilege> = "ColumnPrivileges",
-        request_id: Option<String> = "RequestId",
+        0 => global_privileges: Vec<String> = "GlobalPrivileges",
+        1 => database_privileges: Vec<DatabasePrivilege> = "DatabasePrivileges",
+        2 => table_privileges: Vec<TablePrivilege> = "TablePrivileges",
+        3 => column_privileges: Vec<ColumnPrivilege> = "ColumnPrivileges",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,10 +92,10 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<AccountInfo> = "Items",
-        max_user_connections: Option<i64> = "MaxUserConnections",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<AccountInfo> = "Items",
+        2 => max_user_connections: Option<i64> = "MaxUserConnections",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct DescribeAsyncRequestInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAsyncRequestInfoResponse {
-        status: Option<String> = "Status",
-        info: Option<String> = "Info",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => info: Option<String> = "Info",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,12 +66,12 @@ pub struct DescribeAuditConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditConfigResponse {
-        log_expire_day: Option<i64> = "LogExpireDay",
-        log_type: Option<String> = "LogType",
-        is_closing: Option<String> = "IsClosing",
-        is_opening: Option<String> = "IsOpening",
-        create_time: Option<String> = "CreateTime",
-        request_id: Option<String> = "RequestId",
+        0 => log_expire_day: Option<i64> = "LogExpireDay",
+        1 => log_type: Option<String> = "LogType",
+        2 => is_closing: Option<String> = "IsClosing",
+        3 => is_opening: Option<String> = "IsOpening",
+        4 => create_time: Option<String> = "CreateTime",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DescribeAuditInstanceListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditInstanceListResponse {
-        total_count: Option<u64> = "TotalCount",
-        items: Vec<InstanceDbAuditStatus> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => items: Vec<InstanceDbAuditStatus> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

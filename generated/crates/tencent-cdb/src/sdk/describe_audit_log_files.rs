@@ -74,9 +74,9 @@ pub struct DescribeAuditLogFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditLogFilesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<AuditLogFile> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<AuditLogFile> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct DescribeAuditPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditPoliciesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<AuditPolicy> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<AuditPolicy> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeAuditRuleTemplateModifyHistoryResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditRuleTemplateModifyHistoryResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<RuleTemplateRecordInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<RuleTemplateRecordInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeAuditRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditRulesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<AuditRule> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<AuditRule> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeBackupDecryptionKeyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupDecryptionKeyResponse {
-        decryption_key: Option<String> = "DecryptionKey",
-        request_id: Option<String> = "RequestId",
+        0 => decryption_key: Option<String> = "DecryptionKey",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeBackupEncryptionStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupEncryptionStatusResponse {
-        encryption_status: Option<String> = "EncryptionStatus",
-        request_id: Option<String> = "RequestId",
+        0 => encryption_status: Option<String> = "EncryptionStatus",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,14 +72,14 @@ pub struct DescribeBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupOverviewResponse {
-        backup_count: Option<i64> = "BackupCount",
-        backup_volume: Option<i64> = "BackupVolume",
-        billing_volume: Option<i64> = "BillingVolume",
-        free_volume: Option<i64> = "FreeVolume",
-        remote_backup_volume: Option<i64> = "RemoteBackupVolume",
-        backup_archive_volume: Option<i64> = "BackupArchiveVolume",
-        backup_standby_volume: Option<i64> = "BackupStandbyVolume",
-        request_id: Option<String> = "RequestId",
+        0 => backup_count: Option<i64> = "BackupCount",
+        1 => backup_volume: Option<i64> = "BackupVolume",
+        2 => billing_volume: Option<i64> = "BillingVolume",
+        3 => free_volume: Option<i64> = "FreeVolume",
+        4 => remote_backup_volume: Option<i64> = "RemoteBackupVolume",
+        5 => backup_archive_volume: Option<i64> = "BackupArchiveVolume",
+        6 => backup_standby_volume: Option<i64> = "BackupStandbyVolume",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

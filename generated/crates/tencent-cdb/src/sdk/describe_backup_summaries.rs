@@ -79,9 +79,9 @@ pub struct DescribeBackupSummariesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupSummariesResponse {
-        items: Vec<BackupSummaryItem> = "Items",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<BackupSummaryItem> = "Items",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

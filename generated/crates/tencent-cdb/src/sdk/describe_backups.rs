@@ -69,9 +69,9 @@ pub struct DescribeBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<BackupInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<BackupInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

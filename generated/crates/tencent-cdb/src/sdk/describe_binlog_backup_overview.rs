@@ -77,15 +77,15 @@ pub struct DescribeBinlogBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBinlogBackupOverviewResponse {
-        binlog_backup_volume: Option<i64> = "BinlogBackupVolume",
-        binlog_backup_count: Option<i64> = "BinlogBackupCount",
-        remote_binlog_volume: Option<i64> = "RemoteBinlogVolume",
-        remote_binlog_count: Option<i64> = "RemoteBinlogCount",
-        binlog_archive_volume: Option<i64> = "BinlogArchiveVolume",
-        binlog_archive_count: Option<i64> = "BinlogArchiveCount",
-        binlog_standby_volume: Option<i64> = "BinlogStandbyVolume",
-        binlog_standby_count: Option<i64> = "BinlogStandbyCount",
-        request_id: Option<String> = "RequestId",
+        0 => binlog_backup_volume: Option<i64> = "BinlogBackupVolume",
+        1 => binlog_backup_count: Option<i64> = "BinlogBackupCount",
+        2 => remote_binlog_volume: Option<i64> = "RemoteBinlogVolume",
+        3 => remote_binlog_count: Option<i64> = "RemoteBinlogCount",
+        4 => binlog_archive_volume: Option<i64> = "BinlogArchiveVolume",
+        5 => binlog_archive_count: Option<i64> = "BinlogArchiveCount",
+        6 => binlog_standby_volume: Option<i64> = "BinlogStandbyVolume",
+        7 => binlog_standby_count: Option<i64> = "BinlogStandbyCount",
+        8 => request_id: Option<String> = "RequestId",
     }
 }
 

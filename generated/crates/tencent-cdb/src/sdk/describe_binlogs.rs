@@ -84,9 +84,9 @@ pub struct DescribeBinlogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBinlogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<BinlogInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<BinlogInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

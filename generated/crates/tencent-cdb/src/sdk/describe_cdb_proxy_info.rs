@@ -64,9 +64,9 @@ pub struct DescribeCdbProxyInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCdbProxyInfoResponse {
-        count: Option<u64> = "Count",
-        proxy_infos: Vec<ProxyGroupInfo> = "ProxyInfos",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<u64> = "Count",
+        1 => proxy_infos: Vec<ProxyGroupInfo> = "ProxyInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

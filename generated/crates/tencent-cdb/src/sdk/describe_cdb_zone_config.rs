@@ -46,8 +46,8 @@ pub struct DescribeCdbZoneConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCdbZoneConfigResponse {
-        data_result: Option<CdbZoneDataResult> = "DataResult",
-        request_id: Option<String> = "RequestId",
+        0 => data_result: Option<CdbZoneDataResult> = "DataResult",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct DescribeCloneListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCloneListResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<CloneItem> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<CloneItem> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

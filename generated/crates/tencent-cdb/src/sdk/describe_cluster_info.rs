@@ -72,13 +72,13 @@ pub struct DescribeClusterInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterInfoResponse {
-        cluster_name: Option<String> = "ClusterName",
-        read_write_address: Option<AddressInfo> = "ReadWriteAddress",
-        read_only_address: Vec<AddressInfo> = "ReadOnlyAddress",
-        node_list: Vec<ClusterNodeInfo> = "NodeList",
-        readonly_limit: Option<i64> = "ReadonlyLimit",
-        node_count: Option<i64> = "NodeCount",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_name: Option<String> = "ClusterName",
+        1 => read_write_address: Option<AddressInfo> = "ReadWriteAddress",
+        2 => read_only_address: Vec<AddressInfo> = "ReadOnlyAddress",
+        3 => node_list: Vec<ClusterNodeInfo> = "NodeList",
+        4 => readonly_limit: Option<i64> = "ReadonlyLimit",
+        5 => node_count: Option<i64> = "NodeCount",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

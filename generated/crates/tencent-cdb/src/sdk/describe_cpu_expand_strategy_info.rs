@@ -74,12 +74,12 @@ pub struct DescribeCpuExpandStrategyInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCpuExpandStrategyInfoResponse {
-        type_field: Option<String> = "Type",
-        expand_cpu: Option<i64> = "ExpandCpu",
-        auto_strategy: Option<AutoStrategy> = "AutoStrategy",
-        period_strategy: Option<PeriodStrategy> = "PeriodStrategy",
-        time_interval_strategy: Option<TimeIntervalStrategy> = "TimeIntervalStrategy",
-        request_id: Option<String> = "RequestId",
+        0 => type_field: Option<String> = "Type",
+        1 => expand_cpu: Option<i64> = "ExpandCpu",
+        2 => auto_strategy: Option<AutoStrategy> = "AutoStrategy",
+        3 => period_strategy: Option<PeriodStrategy> = "PeriodStrategy",
+        4 => time_interval_strategy: Option<TimeIntervalStrategy> = "TimeIntervalStrategy",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,19 +89,19 @@ pub struct DescribeDataBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDataBackupOverviewResponse {
-        data_backup_volume: Option<i64> = "DataBackupVolume",
-        data_backup_count: Option<i64> = "DataBackupCount",
-        auto_backup_volume: Option<i64> = "AutoBackupVolume",
-        auto_backup_count: Option<i64> = "AutoBackupCount",
-        manual_backup_volume: Option<i64> = "ManualBackupVolume",
-        manual_backup_count: Option<i64> = "ManualBackupCount",
-        remote_backup_volume: Option<i64> = "RemoteBackupVolume",
-        remote_backup_count: Option<i64> = "RemoteBackupCount",
-        data_backup_archive_volume: Option<i64> = "DataBackupArchiveVolume",
-        data_backup_archive_count: Option<i64> = "DataBackupArchiveCount",
-        data_backup_standby_volume: Option<i64> = "DataBackupStandbyVolume",
-        data_backup_standby_count: Option<i64> = "DataBackupStandbyCount",
-        request_id: Option<String> = "RequestId",
+        0 => data_backup_volume: Option<i64> = "DataBackupVolume",
+        1 => data_backup_count: Option<i64> = "DataBackupCount",
+        2 => auto_backup_volume: Option<i64> = "AutoBackupVolume",
+        3 => auto_backup_count: Option<i64> = "AutoBackupCount",
+        4 => manual_backup_volume: Option<i64> = "ManualBackupVolume",
+        5 => manual_backup_count: Option<i64> = "ManualBackupCount",
+        6 => remote_backup_volume: Option<i64> = "RemoteBackupVolume",
+        7 => remote_backup_count: Option<i64> = "RemoteBackupCount",
+        8 => data_backup_archive_volume: Option<i64> = "DataBackupArchiveVolume",
+        9 => data_backup_archive_count: Option<i64> = "DataBackupArchiveCount",
+        10 => data_backup_standby_volume: Option<i64> = "DataBackupStandbyVolume",
+        11 => data_backup_standby_count: Option<i64> = "DataBackupStandbyCount",
+        12 => request_id: Option<String> = "RequestId",
     }
 }
 

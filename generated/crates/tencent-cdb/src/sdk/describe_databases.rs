@@ -77,10 +77,10 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabasesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<String> = "Items",
-        database_list: Vec<DatabasesWithCharacterLists> = "DatabaseList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<String> = "Items",
+        2 => database_list: Vec<DatabasesWithCharacterLists> = "DatabaseList",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

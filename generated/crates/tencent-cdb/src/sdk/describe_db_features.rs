@@ -79,16 +79,16 @@ pub struct DescribeDbFeaturesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbFeaturesResponse {
-        is_support_audit: Option<bool> = "IsSupportAudit",
-        audit_need_upgrade: Option<bool> = "AuditNeedUpgrade",
-        is_support_encryption: Option<bool> = "IsSupportEncryption",
-        encryption_need_upgrade: Option<bool> = "EncryptionNeedUpgrade",
-        is_remote_ro: Option<bool> = "IsRemoteRo",
-        master_region: Option<String> = "MasterRegion",
-        is_support_update_sub_version: Option<bool> = "IsSupportUpdateSubVersion",
-        current_sub_version: Option<String> = "CurrentSubVersion",
-        target_sub_version: Option<String> = "TargetSubVersion",
-        request_id: Option<String> = "RequestId",
+        0 => is_support_audit: Option<bool> = "IsSupportAudit",
+        1 => audit_need_upgrade: Option<bool> = "AuditNeedUpgrade",
+        2 => is_support_encryption: Option<bool> = "IsSupportEncryption",
+        3 => encryption_need_upgrade: Option<bool> = "EncryptionNeedUpgrade",
+        4 => is_remote_ro: Option<bool> = "IsRemoteRo",
+        5 => master_region: Option<String> = "MasterRegion",
+        6 => is_support_update_sub_version: Option<bool> = "IsSupportUpdateSubVersion",
+        7 => current_sub_version: Option<String> = "CurrentSubVersion",
+        8 => target_sub_version: Option<String> = "TargetSubVersion",
+        9 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,9 +79,9 @@ pub struct DescribeDbImportRecordsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbImportRecordsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ImportRecord> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ImportRecord> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

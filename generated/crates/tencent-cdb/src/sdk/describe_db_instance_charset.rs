@@ -56,8 +56,8 @@ pub struct DescribeDbInstanceCharsetResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceCharsetResponse {
-        charset: Option<String> = "Charset",
-        request_id: Option<String> = "RequestId",
+        0 => charset: Option<String> = "Charset",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,14 +94,14 @@ pub struct DescribeDbInstanceConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceConfigResponse {
-        protect_mode: Option<i64> = "ProtectMode",
-        deploy_mode: Option<i64> = "DeployMode",
-        zone: Option<String> = "Zone",
-        slave_config: Option<SlaveConfig> = "SlaveConfig",
-        backup_config: Option<BackupConfig> = "BackupConfig",
-        switched: Option<bool> = "Switched",
-        fourth_config: Option<BackupConfig> = "FourthConfig",
-        request_id: Option<String> = "RequestId",
+        0 => protect_mode: Option<i64> = "ProtectMode",
+        1 => deploy_mode: Option<i64> = "DeployMode",
+        2 => zone: Option<String> = "Zone",
+        3 => slave_config: Option<SlaveConfig> = "SlaveConfig",
+        4 => backup_config: Option<BackupConfig> = "BackupConfig",
+        5 => switched: Option<bool> = "Switched",
+        6 => fourth_config: Option<BackupConfig> = "FourthConfig",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

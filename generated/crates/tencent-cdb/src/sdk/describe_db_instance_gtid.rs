@@ -54,8 +54,8 @@ pub struct DescribeDbInstanceGtidResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceGtidResponse {
-        is_gtid_open: Option<i64> = "IsGTIDOpen",
-        request_id: Option<String> = "RequestId",
+        0 => is_gtid_open: Option<i64> = "IsGTIDOpen",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,13 +70,13 @@ pub struct DescribeDbInstanceInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceInfoResponse {
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        encryption: Option<String> = "Encryption",
-        key_id: Option<String> = "KeyId",
-        key_region: Option<String> = "KeyRegion",
-        default_kms_region: Option<String> = "DefaultKmsRegion",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_name: Option<String> = "InstanceName",
+        2 => encryption: Option<String> = "Encryption",
+        3 => key_id: Option<String> = "KeyId",
+        4 => key_region: Option<String> = "KeyRegion",
+        5 => default_kms_region: Option<String> = "DefaultKmsRegion",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct DescribeDbInstanceLogToClsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceLogToClsResponse {
-        error_log: Option<LogToClsConfig> = "ErrorLog",
-        slow_log: Option<LogToClsConfig> = "SlowLog",
-        request_id: Option<String> = "RequestId",
+        0 => error_log: Option<LogToClsConfig> = "ErrorLog",
+        1 => slow_log: Option<LogToClsConfig> = "SlowLog",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct DescribeDbInstanceRebootTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceRebootTimeResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<InstanceRebootTime> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<InstanceRebootTime> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

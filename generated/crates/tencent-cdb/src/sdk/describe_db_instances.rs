@@ -259,9 +259,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<InstanceInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<InstanceInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -156,10 +156,10 @@ pub struct DescribeDbPriceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbPriceResponse {
-        price: Option<i64> = "Price",
-        original_price: Option<i64> = "OriginalPrice",
-        currency: Option<String> = "Currency",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<i64> = "Price",
+        1 => original_price: Option<i64> = "OriginalPrice",
+        2 => currency: Option<String> = "Currency",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,8 +68,8 @@ pub struct DescribeDbSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbSecurityGroupsResponse {
-        groups: Vec<SecurityGroup> = "Groups",
-        request_id: Option<String> = "RequestId",
+        0 => groups: Vec<SecurityGroup> = "Groups",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

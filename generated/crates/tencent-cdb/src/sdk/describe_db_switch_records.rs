@@ -69,9 +69,9 @@ pub struct DescribeDbSwitchRecordsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbSwitchRecordsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<DbSwitchInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<DbSwitchInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

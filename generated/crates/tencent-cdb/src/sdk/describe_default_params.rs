@@ -69,9 +69,9 @@ pub struct DescribeDefaultParamsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDefaultParamsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParameterDetail> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ParameterDetail> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,11 +72,11 @@ pub struct DescribeDeviceMonitorInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDeviceMonitorInfoResponse {
-        cpu: Option<DeviceCpuInfo> = "Cpu",
-        mem: Option<DeviceMemInfo> = "Mem",
-        net: Option<DeviceNetInfo> = "Net",
-        disk: Option<DeviceDiskInfo> = "Disk",
-        request_id: Option<String> = "RequestId",
+        0 => cpu: Option<DeviceCpuInfo> = "Cpu",
+        1 => mem: Option<DeviceMemInfo> = "Mem",
+        2 => net: Option<DeviceNetInfo> = "Net",
+        3 => disk: Option<DeviceDiskInfo> = "Disk",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

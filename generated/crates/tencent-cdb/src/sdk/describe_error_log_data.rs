@@ -92,9 +92,9 @@ pub struct DescribeErrorLogDataResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeErrorLogDataResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ErrlogItem> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ErrlogItem> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

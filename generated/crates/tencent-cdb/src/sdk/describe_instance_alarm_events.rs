@@ -103,9 +103,9 @@ pub struct DescribeInstanceAlarmEventsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceAlarmEventsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<InstEventInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<InstEventInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

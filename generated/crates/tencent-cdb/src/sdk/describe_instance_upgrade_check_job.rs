@@ -67,9 +67,9 @@ pub struct DescribeInstanceUpgradeCheckJobResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceUpgradeCheckJobResponse {
-        exist_upgrade_check_job: Option<bool> = "ExistUpgradeCheckJob",
-        job_id: Option<i64> = "JobId",
-        request_id: Option<String> = "RequestId",
+        0 => exist_upgrade_check_job: Option<bool> = "ExistUpgradeCheckJob",
+        1 => job_id: Option<i64> = "JobId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

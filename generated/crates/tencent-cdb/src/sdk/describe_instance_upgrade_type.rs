@@ -129,9 +129,9 @@ pub struct DescribeInstanceUpgradeTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceUpgradeTypeResponse {
-        instance_id: Option<String> = "InstanceId",
-        upgrade_type: Option<String> = "UpgradeType",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => upgrade_type: Option<String> = "UpgradeType",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

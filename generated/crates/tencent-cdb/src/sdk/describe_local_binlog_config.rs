@@ -61,9 +61,9 @@ pub struct DescribeLocalBinlogConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLocalBinlogConfigResponse {
-        local_binlog_config: Option<LocalBinlogConfig> = "LocalBinlogConfig",
-        local_binlog_config_default: Option<LocalBinlogConfigDefault> = "LocalBinlogConfigDefault",
-        request_id: Option<String> = "RequestId",
+        0 => local_binlog_config: Option<LocalBinlogConfig> = "LocalBinlogConfig",
+        1 => local_binlog_config_default: Option<LocalBinlogConfigDefault> = "LocalBinlogConfigDefault",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

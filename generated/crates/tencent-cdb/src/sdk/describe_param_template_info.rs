@@ -80,15 +80,15 @@ pub struct DescribeParamTemplateInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeParamTemplateInfoResponse {
-        template_id: Option<i64> = "TemplateId",
-        name: Option<String> = "Name",
-        engine_version: Option<String> = "EngineVersion",
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParameterDetail> = "Items",
-        description: Option<String> = "Description",
-        template_type: Option<String> = "TemplateType",
-        engine_type: Option<String> = "EngineType",
-        request_id: Option<String> = "RequestId",
+        0 => template_id: Option<i64> = "TemplateId",
+        1 => name: Option<String> = "Name",
+        2 => engine_version: Option<String> = "EngineVersion",
+        3 => total_count: Option<i64> = "TotalCount",
+        4 => items: Vec<ParameterDetail> = "Items",
+        5 => description: Option<String> = "Description",
+        6 => template_type: Option<String> = "TemplateType",
+        7 => engine_type: Option<String> = "EngineType",
+        8 => request_id: Option<String> = "RequestId",
     }
 }
 

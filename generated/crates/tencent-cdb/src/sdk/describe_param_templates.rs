@@ -74,9 +74,9 @@ pub struct DescribeParamTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeParamTemplatesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParamTemplateInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ParamTemplateInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

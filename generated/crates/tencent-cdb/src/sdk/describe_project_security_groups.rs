@@ -60,9 +60,9 @@ pub struct DescribeProjectSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProjectSecurityGroupsResponse {
-        groups: Vec<SecurityGroup> = "Groups",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => groups: Vec<SecurityGroup> = "Groups",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

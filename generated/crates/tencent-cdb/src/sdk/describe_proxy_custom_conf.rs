@@ -75,11 +75,11 @@ pub struct DescribeProxyCustomConfResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxyCustomConfResponse {
-        count: Option<u64> = "Count",
-        custom_conf: Option<CustomConfig> = "CustomConf",
-        weight_rule: Option<Rule> = "WeightRule",
-        custom_conf_info: Vec<CustomConfig> = "CustomConfInfo",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<u64> = "Count",
+        1 => custom_conf: Option<CustomConfig> = "CustomConf",
+        2 => weight_rule: Option<Rule> = "WeightRule",
+        3 => custom_conf_info: Vec<CustomConfig> = "CustomConfInfo",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

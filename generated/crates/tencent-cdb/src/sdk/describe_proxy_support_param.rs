@@ -83,17 +83,17 @@ pub struct DescribeProxySupportParamResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxySupportParamResponse {
-        proxy_version: Option<String> = "ProxyVersion",
-        support_pool: Option<bool> = "SupportPool",
-        pool_min: Option<u64> = "PoolMin",
-        pool_max: Option<u64> = "PoolMax",
-        support_trans_split: Option<bool> = "SupportTransSplit",
-        support_pool_min_version: Option<String> = "SupportPoolMinVersion",
-        support_trans_split_min_version: Option<String> = "SupportTransSplitMinVersion",
-        support_read_only: Option<bool> = "SupportReadOnly",
-        support_auto_load_balance: Option<bool> = "SupportAutoLoadBalance",
-        support_access_mode: Option<bool> = "SupportAccessMode",
-        request_id: Option<String> = "RequestId",
+        0 => proxy_version: Option<String> = "ProxyVersion",
+        1 => support_pool: Option<bool> = "SupportPool",
+        2 => pool_min: Option<u64> = "PoolMin",
+        3 => pool_max: Option<u64> = "PoolMax",
+        4 => support_trans_split: Option<bool> = "SupportTransSplit",
+        5 => support_pool_min_version: Option<String> = "SupportPoolMinVersion",
+        6 => support_trans_split_min_version: Option<String> = "SupportTransSplitMinVersion",
+        7 => support_read_only: Option<bool> = "SupportReadOnly",
+        8 => support_auto_load_balance: Option<bool> = "SupportAutoLoadBalance",
+        9 => support_access_mode: Option<bool> = "SupportAccessMode",
+        10 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,12 +68,12 @@ pub struct DescribeRemoteBackupConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRemoteBackupConfigResponse {
-        expire_days: Option<i64> = "ExpireDays",
-        remote_backup_save: Option<String> = "RemoteBackupSave",
-        remote_binlog_save: Option<String> = "RemoteBinlogSave",
-        remote_region: Vec<String> = "RemoteRegion",
-        region_list: Vec<String> = "RegionList",
-        request_id: Option<String> = "RequestId",
+        0 => expire_days: Option<i64> = "ExpireDays",
+        1 => remote_backup_save: Option<String> = "RemoteBackupSave",
+        2 => remote_binlog_save: Option<String> = "RemoteBinlogSave",
+        3 => remote_region: Vec<String> = "RemoteRegion",
+        4 => region_list: Vec<String> = "RegionList",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeRoGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRoGroupsResponse {
-        ro_groups: Vec<RoGroup> = "RoGroups",
-        request_id: Option<String> = "RequestId",
+        0 => ro_groups: Vec<RoGroup> = "RoGroups",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

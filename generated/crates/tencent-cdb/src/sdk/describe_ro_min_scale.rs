@@ -61,9 +61,9 @@ pub struct DescribeRoMinScaleResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRoMinScaleResponse {
-        memory: Option<i64> = "Memory",
-        volume: Option<i64> = "Volume",
-        request_id: Option<String> = "RequestId",
+        0 => memory: Option<i64> = "Memory",
+        1 => volume: Option<i64> = "Volume",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

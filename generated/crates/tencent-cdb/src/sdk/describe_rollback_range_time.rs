@@ -72,9 +72,9 @@ pub struct DescribeRollbackRangeTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRollbackRangeTimeResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<InstanceRollbackRangeTime> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<InstanceRollbackRangeTime> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

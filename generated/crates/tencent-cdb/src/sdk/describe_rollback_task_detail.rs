@@ -76,9 +76,9 @@ pub struct DescribeRollbackTaskDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRollbackTaskDetailResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<RollbackTask> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<RollbackTask> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

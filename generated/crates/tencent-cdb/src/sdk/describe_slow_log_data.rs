@@ -125,9 +125,9 @@ pub struct DescribeSlowLogDataResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogDataResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<SlowLogItem> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<SlowLogItem> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

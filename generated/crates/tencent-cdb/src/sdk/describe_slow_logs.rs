@@ -70,9 +70,9 @@ pub struct DescribeSlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<SlowLogInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<SlowLogInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct DescribeSslStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSslStatusResponse {
-        status: Option<String> = "Status",
-        url: Option<String> = "Url",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => url: Option<String> = "Url",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,11 +65,11 @@ pub struct DescribeSupportedPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSupportedPrivilegesResponse {
-        global_supported_privileges: Vec<String> = "GlobalSupportedPrivileges",
-        database_supported_privileges: Vec<String> = "DatabaseSupportedPrivileges",
-        table_supported_privileges: Vec<String> = "TableSupportedPrivileges",
-        column_supported_privileges: Vec<String> = "ColumnSupportedPrivileges",
-        request_id: Option<String> = "RequestId",
+        0 => global_supported_privileges: Vec<String> = "GlobalSupportedPrivileges",
+        1 => database_supported_privileges: Vec<String> = "DatabaseSupportedPrivileges",
+        2 => table_supported_privileges: Vec<String> = "TableSupportedPrivileges",
+        3 => column_supported_privileges: Vec<String> = "ColumnSupportedPrivileges",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

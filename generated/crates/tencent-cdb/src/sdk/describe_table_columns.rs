@@ -69,9 +69,9 @@ pub struct DescribeTableColumnsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTableColumnsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<String> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<String> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTablesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<String> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<String> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,10 +75,10 @@ pub struct DescribeTagsOfInstanceIdsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTagsOfInstanceIdsResponse {
-        offset: Option<i64> = "Offset",
-        limit: Option<i64> = "Limit",
-        rows: Vec<TagsInfoOfInstance> = "Rows",
-        request_id: Option<String> = "RequestId",
+        0 => offset: Option<i64> = "Offset",
+        1 => limit: Option<i64> = "Limit",
+        2 => rows: Vec<TagsInfoOfInstance> = "Rows",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

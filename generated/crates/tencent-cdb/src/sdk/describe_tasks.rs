@@ -113,9 +113,9 @@ pub struct DescribeTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTasksResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<TaskDetail> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<TaskDetail> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

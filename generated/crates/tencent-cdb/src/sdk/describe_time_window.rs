@@ -75,15 +75,15 @@ pub struct DescribeTimeWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTimeWindowResponse {
-        monday: Vec<String> = "Monday",
-        tuesday: Vec<String> = "Tuesday",
-        wednesday: Vec<String> = "Wednesday",
-        thursday: Vec<String> = "Thursday",
-        friday: Vec<String> = "Friday",
-        saturday: Vec<String> = "Saturday",
-        sunday: Vec<String> = "Sunday",
-        max_delay_time: Option<u64> = "MaxDelayTime",
-        request_id: Option<String> = "RequestId",
+        0 => monday: Vec<String> = "Monday",
+        1 => tuesday: Vec<String> = "Tuesday",
+        2 => wednesday: Vec<String> = "Wednesday",
+        3 => thursday: Vec<String> = "Thursday",
+        4 => friday: Vec<String> = "Friday",
+        5 => saturday: Vec<String> = "Saturday",
+        6 => sunday: Vec<String> = "Sunday",
+        7 => max_delay_time: Option<u64> = "MaxDelayTime",
+        8 => request_id: Option<String> = "RequestId",
     }
 }
 

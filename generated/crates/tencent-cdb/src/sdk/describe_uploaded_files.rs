@@ -69,9 +69,9 @@ pub struct DescribeUploadedFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUploadedFilesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<SqlFileInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<SqlFileInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct GetExportBackupUrlResponse {
 
 ::runtime::lenient_object! {
     GetExportBackupUrlResponse {
-        data: Vec<BackupFile> = "data",
+        0 => data: Vec<BackupFile> = "data",
     }
 }
 
@@ -122,11 +122,11 @@ pub struct BackupFile {
 
 ::runtime::lenient_object! {
     BackupFile {
-        file_name: Option<String> = "file_name",
-        size: Option<u64> = "size",
-        date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "date",
-        in_url: Option<::runtime::SignedUrl> = "in_url",
-        backup_type: Option<BackupType> = "type",
+        0 => file_name: Option<String> = "file_name",
+        1 => size: Option<u64> = "size",
+        2 => date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "date",
+        3 => in_url: Option<::runtime::SignedUrl> = "in_url",
+        4 => backup_type: Option<BackupType> = "type",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct IsolateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateDbInstanceResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct ModifyAccountDescriptionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountDescriptionResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct ModifyAccountMaxUserConnectionsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountMaxUserConnectionsResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

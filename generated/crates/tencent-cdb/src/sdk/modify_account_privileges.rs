@@ -94,8 +94,8 @@ pub struct ModifyAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountPrivilegesResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

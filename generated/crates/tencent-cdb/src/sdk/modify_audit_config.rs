@@ -66,7 +66,7 @@ pub struct ModifyAuditConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAuditConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

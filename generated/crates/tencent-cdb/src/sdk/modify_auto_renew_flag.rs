@@ -63,7 +63,7 @@ pub struct ModifyAutoRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAutoRenewFlagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ModifyBackupEncryptionStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupEncryptionStatusResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

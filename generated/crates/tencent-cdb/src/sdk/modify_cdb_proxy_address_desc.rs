@@ -66,7 +66,7 @@ pub struct ModifyCdbProxyAddressDescResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCdbProxyAddressDescResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,7 +89,7 @@ pub struct ModifyCdbProxyAddressVipAndVPortResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCdbProxyAddressVipAndVPortResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct ModifyCdbProxyParamResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCdbProxyParamResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -109,7 +109,7 @@ pub struct ModifyDbInstanceLogToClsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceLogToClsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct ModifyDbInstanceModesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceModesResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

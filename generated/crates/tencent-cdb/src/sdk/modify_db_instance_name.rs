@@ -58,7 +58,7 @@ pub struct ModifyDbInstanceNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct ModifyDbInstanceProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceProjectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

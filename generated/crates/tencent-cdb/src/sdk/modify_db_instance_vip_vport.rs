@@ -86,8 +86,8 @@ pub struct ModifyDbInstanceVipVportResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceVipVportResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,8 +82,8 @@ pub struct ModifyInstanceParamResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceParamResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct ModifyInstancePasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancePasswordComplexityResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

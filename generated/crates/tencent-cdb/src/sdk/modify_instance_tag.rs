@@ -63,7 +63,7 @@ pub struct ModifyInstanceTagResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceTagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyLocalBinlogConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLocalBinlogConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct ModifyNameOrDescByDpIdResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNameOrDescByDpIdResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyParamTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyParamTemplateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

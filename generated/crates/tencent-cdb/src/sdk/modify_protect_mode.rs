@@ -59,7 +59,7 @@ pub struct ModifyProtectModeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyProtectModeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,7 +80,7 @@ pub struct ModifyRemoteBackupConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyRemoteBackupConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

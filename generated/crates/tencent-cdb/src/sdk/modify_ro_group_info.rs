@@ -77,8 +77,8 @@ pub struct ModifyRoGroupInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyRoGroupInfoResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

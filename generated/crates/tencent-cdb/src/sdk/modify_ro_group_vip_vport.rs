@@ -61,7 +61,7 @@ pub struct ModifyRoGroupVipVportResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyRoGroupVipVportResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

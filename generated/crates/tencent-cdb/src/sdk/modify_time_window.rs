@@ -77,7 +77,7 @@ pub struct ModifyTimeWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTimeWindowResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct OfflineIsolatedInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant OfflineIsolatedInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

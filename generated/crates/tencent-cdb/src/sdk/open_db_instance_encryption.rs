@@ -74,7 +74,7 @@ pub struct OpenDbInstanceEncryptionResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenDbInstanceEncryptionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

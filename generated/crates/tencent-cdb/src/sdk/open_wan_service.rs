@@ -61,8 +61,8 @@ pub struct OpenWanServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenWanServiceResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

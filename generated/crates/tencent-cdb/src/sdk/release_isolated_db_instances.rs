@@ -64,8 +64,8 @@ pub struct ReleaseIsolatedDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant ReleaseIsolatedDbInstancesResponse {
-        items: Vec<ReleaseResult> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<ReleaseResult> = "Items",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ReloadBalanceProxyNodeResponse {
 
 ::runtime::lenient_object! {
     tolerant ReloadBalanceProxyNodeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

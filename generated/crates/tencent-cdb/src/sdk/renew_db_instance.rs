@@ -70,8 +70,8 @@ pub struct RenewDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewDbInstanceResponse {
-        deal_id: Option<String> = "DealId",
-        request_id: Option<String> = "RequestId",
+        0 => deal_id: Option<String> = "DealId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct ResetPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ResetRootAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetRootAccountResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct RestartDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant RestartDbInstancesResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct StopDbImportJobResponse {
 
 ::runtime::lenient_object! {
     tolerant StopDbImportJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct StopRollbackResponse {
 
 ::runtime::lenient_object! {
     tolerant StopRollbackResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

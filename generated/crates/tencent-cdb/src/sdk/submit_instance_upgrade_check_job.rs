@@ -64,8 +64,8 @@ pub struct SubmitInstanceUpgradeCheckJobResponse {
 
 ::runtime::lenient_object! {
     tolerant SubmitInstanceUpgradeCheckJobResponse {
-        job_id: Option<i64> = "JobId",
-        request_id: Option<String> = "RequestId",
+        0 => job_id: Option<i64> = "JobId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct SwitchCdbProxyResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchCdbProxyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

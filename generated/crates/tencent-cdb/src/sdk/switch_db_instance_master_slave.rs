@@ -76,8 +76,8 @@ pub struct SwitchDbInstanceMasterSlaveResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchDbInstanceMasterSlaveResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

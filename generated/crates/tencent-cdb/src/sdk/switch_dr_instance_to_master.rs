@@ -56,8 +56,8 @@ pub struct SwitchDrInstanceToMasterResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchDrInstanceToMasterResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct SwitchForUpgradeResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchForUpgradeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

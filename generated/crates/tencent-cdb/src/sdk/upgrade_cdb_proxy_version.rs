@@ -82,8 +82,8 @@ pub struct UpgradeCdbProxyVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeCdbProxyVersionResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -165,9 +165,9 @@ pub struct UpgradeDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeDbInstanceResponse {
-        deal_ids: Vec<String> = "DealIds",
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => deal_ids: Vec<String> = "DealIds",
+        1 => async_request_id: Option<String> = "AsyncRequestId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,8 +91,8 @@ pub struct UpgradeDbInstanceEngineVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeDbInstanceEngineVersionResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

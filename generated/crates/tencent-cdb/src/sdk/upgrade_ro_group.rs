@@ -61,8 +61,8 @@ pub struct UpgradeRoGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeRoGroupResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct ActionAlterUserResponse {
 
 ::runtime::lenient_object! {
     tolerant ActionAlterUserResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

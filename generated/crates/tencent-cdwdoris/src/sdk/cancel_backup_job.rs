@@ -60,8 +60,8 @@ pub struct CancelBackupJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CancelBackupJobResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

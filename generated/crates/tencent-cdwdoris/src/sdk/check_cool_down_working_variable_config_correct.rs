@@ -60,8 +60,8 @@ pub struct CheckCoolDownWorkingVariableConfigCorrectResponse {
 
 ::runtime::lenient_object! {
     tolerant CheckCoolDownWorkingVariableConfigCorrectResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

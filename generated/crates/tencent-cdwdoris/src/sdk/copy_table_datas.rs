@@ -98,8 +98,8 @@ pub struct CopyTableDatasResponse {
 
 ::runtime::lenient_object! {
     tolerant CopyTableDatasResponse {
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => message: Option<String> = "Message",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,7 +98,7 @@ pub struct CreateBackUpScheduleResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBackUpScheduleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct CreateCoolDownPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCoolDownPolicyResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,8 +79,8 @@ pub struct CreateDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDatabaseResponse {
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => message: Option<String> = "Message",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

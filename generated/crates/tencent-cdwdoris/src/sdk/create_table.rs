@@ -123,8 +123,8 @@ pub struct CreateTableResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateTableResponse {
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => message: Option<String> = "Message",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

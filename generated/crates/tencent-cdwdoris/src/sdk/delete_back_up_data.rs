@@ -61,7 +61,7 @@ pub struct DeleteBackUpDataResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteBackUpDataResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

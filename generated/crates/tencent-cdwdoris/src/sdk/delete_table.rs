@@ -83,8 +83,8 @@ pub struct DeleteTableResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTableResponse {
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => message: Option<String> = "Message",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

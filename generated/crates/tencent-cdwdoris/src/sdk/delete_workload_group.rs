@@ -59,8 +59,8 @@ pub struct DeleteWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteWorkloadGroupResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,10 +63,10 @@ pub struct DescribeAreaRegionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAreaRegionResponse {
-        items: Vec<RegionAreaInfo> = "Items",
-        front_end_rules: Vec<FrontEndRule> = "FrontEndRules",
-        available_white_list_names: Vec<String> = "AvailableWhiteListNames",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<RegionAreaInfo> = "Items",
+        1 => front_end_rules: Vec<FrontEndRule> = "FrontEndRules",
+        2 => available_white_list_names: Vec<String> = "AvailableWhiteListNames",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,8 +82,8 @@ pub struct DescribeBackUpJobResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackUpJobResponse {
-        back_up_jobs: Vec<BackUpJobDisplay> = "BackUpJobs",
-        request_id: Option<String> = "RequestId",
+        0 => back_up_jobs: Vec<BackUpJobDisplay> = "BackUpJobs",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeBackUpJobDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackUpJobDetailResponse {
-        table_contents: Vec<BackupTableContent> = "TableContents",
-        request_id: Option<String> = "RequestId",
+        0 => table_contents: Vec<BackupTableContent> = "TableContents",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeBackUpSchedulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackUpSchedulesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct DescribeBackUpTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackUpTablesResponse {
-        available_tables: Vec<BackupTableContent> = "AvailableTables",
-        request_id: Option<String> = "RequestId",
+        0 => available_tables: Vec<BackupTableContent> = "AvailableTables",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct DescribeBackUpTaskDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackUpTaskDetailResponse {
-        backup_status: Vec<BackupStatus> = "BackupStatus",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => backup_status: Vec<BackupStatus> = "BackupStatus",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,9 +79,9 @@ pub struct DescribeClusterConfigsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterConfigsResponse {
-        cluster_conf_list: Vec<ClusterConfigsInfoFromEmr> = "ClusterConfList",
-        build_version: Option<String> = "BuildVersion",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_conf_list: Vec<ClusterConfigsInfoFromEmr> = "ClusterConfList",
+        1 => build_version: Option<String> = "BuildVersion",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,9 +91,9 @@ pub struct DescribeClusterConfigsHistoryResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterConfigsHistoryResponse {
-        total_count: Option<i64> = "TotalCount",
-        cluster_conf_history: Vec<ClusterConfigsHistory> = "ClusterConfHistory",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => cluster_conf_history: Vec<ClusterConfigsHistory> = "ClusterConfHistory",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

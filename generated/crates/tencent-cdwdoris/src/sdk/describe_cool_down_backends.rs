@@ -64,9 +64,9 @@ pub struct DescribeCoolDownBackendsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCoolDownBackendsResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        list: Vec<CoolDownBackend> = "List",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => list: Vec<CoolDownBackend> = "List",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

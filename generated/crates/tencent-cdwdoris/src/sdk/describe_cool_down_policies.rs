@@ -63,9 +63,9 @@ pub struct DescribeCoolDownPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCoolDownPoliciesResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        list: Vec<CoolDownPolicyInfo> = "List",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => list: Vec<CoolDownPolicyInfo> = "List",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,9 +68,9 @@ pub struct DescribeCoolDownTableDataResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCoolDownTableDataResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        list: Vec<CoolDownTableDataInfo> = "List",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => list: Vec<CoolDownTableDataInfo> = "List",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

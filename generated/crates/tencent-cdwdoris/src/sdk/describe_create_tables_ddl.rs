@@ -84,9 +84,9 @@ pub struct DescribeCreateTablesDdlResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCreateTablesDdlResponse {
-        create_tables_dd_ls: Vec<CreateTablesDdl> = "CreateTablesDDLs",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => create_tables_dd_ls: Vec<CreateTablesDdl> = "CreateTablesDDLs",
+        1 => message: Option<String> = "Message",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

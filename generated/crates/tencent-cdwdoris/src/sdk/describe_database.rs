@@ -87,9 +87,9 @@ pub struct DescribeDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabaseResponse {
-        db_infos: Vec<DbInfo> = "DbInfos",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => db_infos: Vec<DbInfo> = "DbInfos",
+        1 => message: Option<String> = "Message",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -125,8 +125,8 @@ pub struct DescribeDatabaseAuditDownloadResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabaseAuditDownloadResponse {
-        cos_url: Option<String> = "CosUrl",
-        request_id: Option<String> = "RequestId",
+        0 => cos_url: Option<String> = "CosUrl",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

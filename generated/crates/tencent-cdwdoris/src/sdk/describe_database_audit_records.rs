@@ -130,9 +130,9 @@ pub struct DescribeDatabaseAuditRecordsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabaseAuditRecordsResponse {
-        total_count: Option<i64> = "TotalCount",
-        slow_query_records: Option<DataBaseAuditRecord> = "SlowQueryRecords",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => slow_query_records: Option<DataBaseAuditRecord> = "SlowQueryRecords",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceResponse {
-        instance_info: Option<InstanceInfo> = "InstanceInfo",
-        request_id: Option<String> = "RequestId",
+        0 => instance_info: Option<InstanceInfo> = "InstanceInfo",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DescribeInstanceNodesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceNodesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_nodes_list: Vec<InstanceNode> = "InstanceNodesList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_nodes_list: Vec<InstanceNode> = "InstanceNodesList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,12 +75,12 @@ pub struct DescribeInstanceNodesInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceNodesInfoResponse {
-        be_nodes: Vec<String> = "BeNodes",
-        fe_nodes: Vec<String> = "FeNodes",
-        fe_master: Option<String> = "FeMaster",
-        be_node_infos: Vec<NodeInfo> = "BeNodeInfos",
-        fe_node_infos: Vec<NodeInfo> = "FeNodeInfos",
-        request_id: Option<String> = "RequestId",
+        0 => be_nodes: Vec<String> = "BeNodes",
+        1 => fe_nodes: Vec<String> = "FeNodes",
+        2 => fe_master: Option<String> = "FeMaster",
+        3 => be_node_infos: Vec<NodeInfo> = "BeNodeInfos",
+        4 => fe_node_infos: Vec<NodeInfo> = "FeNodeInfos",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

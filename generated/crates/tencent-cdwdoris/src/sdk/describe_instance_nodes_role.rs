@@ -69,10 +69,10 @@ pub struct DescribeInstanceNodesRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceNodesRoleResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        total_count: Option<i64> = "TotalCount",
-        node_infos: Vec<NodeInfos> = "NodeInfos",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => node_infos: Vec<NodeInfos> = "NodeInfos",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,10 +95,10 @@ pub struct DescribeInstanceOperationHistoryResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceOperationHistoryResponse {
-        total_count: Option<u64> = "TotalCount",
-        operations: Vec<InstanceOperation> = "Operations",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => operations: Vec<InstanceOperation> = "Operations",
+        2 => message: Option<String> = "Message",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,9 +81,9 @@ pub struct DescribeInstanceOperationsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceOperationsResponse {
-        total_count: Option<i64> = "TotalCount",
-        operations: Vec<InstanceOperation> = "Operations",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => operations: Vec<InstanceOperation> = "Operations",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,13 +74,13 @@ pub struct DescribeInstanceStateResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceStateResponse {
-        instance_state: Option<String> = "InstanceState",
-        flow_create_time: Option<String> = "FlowCreateTime",
-        flow_name: Option<String> = "FlowName",
-        flow_progress: Option<f64> = "FlowProgress",
-        instance_state_desc: Option<String> = "InstanceStateDesc",
-        flow_msg: Option<String> = "FlowMsg",
-        request_id: Option<String> = "RequestId",
+        0 => instance_state: Option<String> = "InstanceState",
+        1 => flow_create_time: Option<String> = "FlowCreateTime",
+        2 => flow_name: Option<String> = "FlowName",
+        3 => flow_progress: Option<f64> = "FlowProgress",
+        4 => instance_state_desc: Option<String> = "InstanceStateDesc",
+        5 => flow_msg: Option<String> = "FlowMsg",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,9 +61,9 @@ pub struct DescribeInstanceUsedSubnetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceUsedSubnetsResponse {
-        vpc_id: Option<String> = "VpcId",
-        used_subnets: Vec<String> = "UsedSubnets",
-        request_id: Option<String> = "RequestId",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => used_subnets: Vec<String> = "UsedSubnets",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

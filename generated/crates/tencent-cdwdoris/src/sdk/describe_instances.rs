@@ -78,9 +78,9 @@ pub struct DescribeInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instances_list: Vec<InstanceInfo> = "InstancesList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instances_list: Vec<InstanceInfo> = "InstancesList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

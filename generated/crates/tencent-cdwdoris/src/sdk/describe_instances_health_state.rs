@@ -61,8 +61,8 @@ pub struct DescribeInstancesHealthStateResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesHealthStateResponse {
-        data: Option<String> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Option<String> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

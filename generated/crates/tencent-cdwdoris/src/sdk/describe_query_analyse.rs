@@ -137,13 +137,13 @@ pub struct DescribeQueryAnalyseResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeQueryAnalyseResponse {
-        query_details: Vec<QueryDetails> = "QueryDetails",
-        total_count: Option<u64> = "TotalCount",
-        current_page: Option<u64> = "CurrentPage",
-        page_size: Option<u64> = "PageSize",
-        total_pages: Option<u64> = "TotalPages",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => query_details: Vec<QueryDetails> = "QueryDetails",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => current_page: Option<u64> = "CurrentPage",
+        3 => page_size: Option<u64> = "PageSize",
+        4 => total_pages: Option<u64> = "TotalPages",
+        5 => message: Option<String> = "Message",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct DescribeRestoreTaskDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRestoreTaskDetailResponse {
-        restore_status: Vec<RestoreStatus> = "RestoreStatus",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => restore_status: Vec<RestoreStatus> = "RestoreStatus",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

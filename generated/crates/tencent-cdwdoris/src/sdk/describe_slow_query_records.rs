@@ -140,11 +140,11 @@ pub struct DescribeSlowQueryRecordsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowQueryRecordsResponse {
-        total_count: Option<i64> = "TotalCount",
-        slow_query_records: Vec<SlowQueryRecord> = "SlowQueryRecords",
-        db_name_list: Vec<String> = "DBNameList",
-        catalog_name_list: Vec<String> = "CatalogNameList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => slow_query_records: Vec<SlowQueryRecord> = "SlowQueryRecords",
+        2 => db_name_list: Vec<String> = "DBNameList",
+        3 => catalog_name_list: Vec<String> = "CatalogNameList",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

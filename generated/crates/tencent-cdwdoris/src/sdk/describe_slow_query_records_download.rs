@@ -115,8 +115,8 @@ pub struct DescribeSlowQueryRecordsDownloadResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowQueryRecordsDownloadResponse {
-        cos_url: Option<String> = "CosUrl",
-        request_id: Option<String> = "RequestId",
+        0 => cos_url: Option<String> = "CosUrl",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

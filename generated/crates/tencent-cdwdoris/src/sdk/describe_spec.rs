@@ -78,10 +78,10 @@ pub struct DescribeSpecResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSpecResponse {
-        master_spec: Vec<ResourceSpec> = "MasterSpec",
-        core_spec: Vec<ResourceSpec> = "CoreSpec",
-        attach_cbs_spec: Vec<DiskSpec> = "AttachCBSSpec",
-        request_id: Option<String> = "RequestId",
+        0 => master_spec: Vec<ResourceSpec> = "MasterSpec",
+        1 => core_spec: Vec<ResourceSpec> = "CoreSpec",
+        2 => attach_cbs_spec: Vec<DiskSpec> = "AttachCBSSpec",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

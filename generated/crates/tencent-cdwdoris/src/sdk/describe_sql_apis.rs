@@ -60,7 +60,7 @@ pub struct DescribeSqlApisResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSqlApisResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,15 +100,15 @@ pub struct DescribeTableResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTableResponse {
-        keys_type: Option<String> = "KeysType",
-        columns: Vec<Column> = "Columns",
-        index_infos: Vec<IndexInfo> = "IndexInfos",
-        partition: Option<Partition> = "Partition",
-        distribution: Option<Distribution> = "Distribution",
-        table_comment: Option<String> = "TableComment",
-        properties: Vec<Property> = "Properties",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => keys_type: Option<String> = "KeysType",
+        1 => columns: Vec<Column> = "Columns",
+        2 => index_infos: Vec<IndexInfo> = "IndexInfos",
+        3 => partition: Option<Partition> = "Partition",
+        4 => distribution: Option<Distribution> = "Distribution",
+        5 => table_comment: Option<String> = "TableComment",
+        6 => properties: Vec<Property> = "Properties",
+        7 => message: Option<String> = "Message",
+        8 => request_id: Option<String> = "RequestId",
     }
 }
 

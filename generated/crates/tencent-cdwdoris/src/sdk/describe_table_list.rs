@@ -81,9 +81,9 @@ pub struct DescribeTableListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTableListResponse {
-        table_names: Vec<String> = "TableNames",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => table_names: Vec<String> = "TableNames",
+        1 => message: Option<String> = "Message",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

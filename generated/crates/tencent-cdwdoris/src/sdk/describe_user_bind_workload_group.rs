@@ -60,9 +60,9 @@ pub struct DescribeUserBindWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUserBindWorkloadGroupResponse {
-        user_bind_infos: Vec<UserWorkloadGroup> = "UserBindInfos",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => user_bind_infos: Vec<UserWorkloadGroup> = "UserBindInfos",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

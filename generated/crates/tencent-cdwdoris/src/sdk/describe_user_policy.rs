@@ -75,9 +75,9 @@ pub struct DescribeUserPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUserPolicyResponse {
-        account_info: Option<AccountDetailInfo> = "AccountInfo",
-        permissions: Option<PermissionHostInfo> = "Permissions",
-        request_id: Option<String> = "RequestId",
+        0 => account_info: Option<AccountDetailInfo> = "AccountInfo",
+        1 => permissions: Option<PermissionHostInfo> = "Permissions",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

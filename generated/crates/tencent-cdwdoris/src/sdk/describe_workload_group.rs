@@ -62,10 +62,10 @@ pub struct DescribeWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeWorkloadGroupResponse {
-        workload_groups: Vec<WorkloadGroupConfig> = "WorkloadGroups",
-        status: Option<String> = "Status",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => workload_groups: Vec<WorkloadGroupConfig> = "WorkloadGroups",
+        1 => status: Option<String> = "Status",
+        2 => error_msg: Option<String> = "ErrorMsg",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

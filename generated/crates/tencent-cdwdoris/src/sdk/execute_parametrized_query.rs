@@ -113,12 +113,12 @@ pub struct ExecuteParametrizedQueryResponse {
 
 ::runtime::lenient_object! {
     tolerant ExecuteParametrizedQueryResponse {
-        total_count: Option<u64> = "TotalCount",
-        fields: Vec<String> = "Fields",
-        field_types: Vec<String> = "FieldTypes",
-        rows: Vec<Rows> = "Rows",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => fields: Vec<String> = "Fields",
+        2 => field_types: Vec<String> = "FieldTypes",
+        3 => rows: Vec<Rows> = "Rows",
+        4 => message: Option<String> = "Message",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -123,10 +123,10 @@ pub struct InsertDatasToTableResponse {
 
 ::runtime::lenient_object! {
     tolerant InsertDatasToTableResponse {
-        success: Option<bool> = "Success",
-        message: Option<String> = "Message",
-        insert_count: Option<u64> = "InsertCount",
-        request_id: Option<String> = "RequestId",
+        0 => success: Option<bool> = "Success",
+        1 => message: Option<String> = "Message",
+        2 => insert_count: Option<u64> = "InsertCount",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

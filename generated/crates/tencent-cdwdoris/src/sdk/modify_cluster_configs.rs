@@ -75,9 +75,9 @@ pub struct ModifyClusterConfigsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterConfigsResponse {
-        flow_id: Option<i64> = "FlowId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct ModifyCoolDownPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCoolDownPolicyResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

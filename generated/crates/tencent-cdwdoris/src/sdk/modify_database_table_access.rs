@@ -109,9 +109,9 @@ pub struct ModifyDatabaseTableAccessResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDatabaseTableAccessResponse {
-        success: Option<bool> = "Success",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => success: Option<bool> = "Success",
+        1 => message: Option<String> = "Message",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -103,9 +103,9 @@ pub struct ModifyInstanceKeyValConfigsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceKeyValConfigsResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

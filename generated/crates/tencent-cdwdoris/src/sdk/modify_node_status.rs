@@ -77,9 +77,9 @@ pub struct ModifyNodeStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNodeStatusResponse {
-        flow_id: Option<i64> = "FlowId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct ModifySecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySecurityGroupsResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

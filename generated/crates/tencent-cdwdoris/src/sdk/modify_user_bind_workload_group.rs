@@ -73,8 +73,8 @@ pub struct ModifyUserBindWorkloadGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyUserBindWorkloadGroupResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct ModifyUserPrivilegesV3Response {
 
 ::runtime::lenient_object! {
     tolerant ModifyUserPrivilegesV3Response {
-        error_msg: Option<String> = "ErrorMsg",
-        instance_id: Option<String> = "InstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

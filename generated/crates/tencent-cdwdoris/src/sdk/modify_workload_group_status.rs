@@ -61,8 +61,8 @@ pub struct ModifyWorkloadGroupStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyWorkloadGroupStatusResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

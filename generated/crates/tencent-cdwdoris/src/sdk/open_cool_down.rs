@@ -55,8 +55,8 @@ pub struct OpenCoolDownResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenCoolDownResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

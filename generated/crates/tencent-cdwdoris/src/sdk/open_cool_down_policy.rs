@@ -86,9 +86,9 @@ pub struct OpenCoolDownPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenCoolDownPolicyResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        query_document: Option<String> = "QueryDocument",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => query_document: Option<String> = "QueryDocument",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -110,7 +110,7 @@ pub struct RecoverBackUpJobResponse {
 
 ::runtime::lenient_object! {
     tolerant RecoverBackUpJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,10 +72,10 @@ pub struct ResizeDiskResponse {
 
 ::runtime::lenient_object! {
     tolerant ResizeDiskResponse {
-        instance_id: Option<String> = "InstanceId",
-        flow_id: Option<String> = "FlowId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => flow_id: Option<String> = "FlowId",
+        2 => error_msg: Option<String> = "ErrorMsg",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct RestartClusterForNodeResponse {
 
 ::runtime::lenient_object! {
     tolerant RestartClusterForNodeResponse {
-        flow_id: Option<i64> = "FlowId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,10 +72,10 @@ pub struct ScaleUpInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ScaleUpInstanceResponse {
-        flow_id: Option<String> = "FlowId",
-        instance_id: Option<String> = "InstanceId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<String> = "FlowId",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => error_msg: Option<String> = "ErrorMsg",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

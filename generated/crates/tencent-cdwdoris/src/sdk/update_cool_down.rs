@@ -65,8 +65,8 @@ pub struct UpdateCoolDownResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateCoolDownResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,9 +102,9 @@ pub struct UpdateDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateDatabaseResponse {
-        success: Option<bool> = "Success",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => success: Option<bool> = "Success",
+        1 => message: Option<String> = "Message",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -110,9 +110,9 @@ pub struct UpdateTableSchemaResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateTableSchemaResponse {
-        message: Option<String> = "Message",
-        success: Option<bool> = "Success",
-        request_id: Option<String> = "RequestId",
+        0 => message: Option<String> = "Message",
+        1 => success: Option<bool> = "Success",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

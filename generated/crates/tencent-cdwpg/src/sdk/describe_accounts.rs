@@ -72,9 +72,9 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountsResponse {
-        total_count: Option<i64> = "TotalCount",
-        accounts: Vec<AccountInfo> = "Accounts",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => accounts: Vec<AccountInfo> = "Accounts",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

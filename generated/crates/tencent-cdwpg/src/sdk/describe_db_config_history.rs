@@ -69,9 +69,9 @@ pub struct DescribeDbConfigHistoryResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbConfigHistoryResponse {
-        total_count: Option<i64> = "TotalCount",
-        config_history: Vec<ConfigHistory> = "ConfigHistory",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => config_history: Vec<ConfigHistory> = "ConfigHistory",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,9 +73,9 @@ pub struct DescribeDbParamsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbParamsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParamItem> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ParamItem> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

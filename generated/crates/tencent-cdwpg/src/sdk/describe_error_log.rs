@@ -81,9 +81,9 @@ pub struct DescribeErrorLogResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeErrorLogResponse {
-        total_count: Option<i64> = "TotalCount",
-        error_log_details: Vec<ErrorLogDetail> = "ErrorLogDetails",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => error_log_details: Vec<ErrorLogDetail> = "ErrorLogDetails",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

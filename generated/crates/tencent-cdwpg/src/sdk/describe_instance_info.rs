@@ -59,9 +59,9 @@ pub struct DescribeInstanceInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceInfoResponse {
-        simple_instance_info: Option<SimpleInstanceInfo> = "SimpleInstanceInfo",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => simple_instance_info: Option<SimpleInstanceInfo> = "SimpleInstanceInfo",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,9 +62,9 @@ pub struct DescribeInstanceNodesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceNodesResponse {
-        error_msg: Option<String> = "ErrorMsg",
-        instance_nodes: Vec<InstanceNode> = "InstanceNodes",
-        request_id: Option<String> = "RequestId",
+        0 => error_msg: Option<String> = "ErrorMsg",
+        1 => instance_nodes: Vec<InstanceNode> = "InstanceNodes",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,15 +76,15 @@ pub struct DescribeInstanceStateResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceStateResponse {
-        instance_state: Option<String> = "InstanceState",
-        flow_create_time: Option<String> = "FlowCreateTime",
-        flow_name: Option<String> = "FlowName",
-        flow_progress: Option<f64> = "FlowProgress",
-        instance_state_desc: Option<String> = "InstanceStateDesc",
-        flow_msg: Option<String> = "FlowMsg",
-        process_name: Option<String> = "ProcessName",
-        backup_status: Option<i64> = "BackupStatus",
-        request_id: Option<String> = "RequestId",
+        0 => instance_state: Option<String> = "InstanceState",
+        1 => flow_create_time: Option<String> = "FlowCreateTime",
+        2 => flow_name: Option<String> = "FlowName",
+        3 => flow_progress: Option<f64> = "FlowProgress",
+        4 => instance_state_desc: Option<String> = "InstanceStateDesc",
+        5 => flow_msg: Option<String> = "FlowMsg",
+        6 => process_name: Option<String> = "ProcessName",
+        7 => backup_status: Option<i64> = "BackupStatus",
+        8 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,10 +85,10 @@ pub struct DescribeInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instances_list: Vec<InstanceInfo> = "InstancesList",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instances_list: Vec<InstanceInfo> = "InstancesList",
+        2 => error_msg: Option<String> = "ErrorMsg",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

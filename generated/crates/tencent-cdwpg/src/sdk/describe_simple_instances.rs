@@ -85,10 +85,10 @@ pub struct DescribeSimpleInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSimpleInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instances_list: Vec<InstanceSimpleInfoNew> = "InstancesList",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instances_list: Vec<InstanceSimpleInfoNew> = "InstancesList",
+        2 => error_msg: Option<String> = "ErrorMsg",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

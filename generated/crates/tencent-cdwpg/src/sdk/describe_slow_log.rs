@@ -101,9 +101,9 @@ pub struct DescribeSlowLogResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogResponse {
-        total_count: Option<i64> = "TotalCount",
-        slow_log_details: Option<SlowLogDetail> = "SlowLogDetails",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => slow_log_details: Option<SlowLogDetail> = "SlowLogDetails",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

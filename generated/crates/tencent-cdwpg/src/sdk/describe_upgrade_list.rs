@@ -69,9 +69,9 @@ pub struct DescribeUpgradeListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUpgradeListResponse {
-        upgrade_items: Vec<UpgradeItem> = "UpgradeItems",
-        total_count: Option<String> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => upgrade_items: Vec<UpgradeItem> = "UpgradeItems",
+        1 => total_count: Option<String> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,9 +62,9 @@ pub struct DescribeUserHbaConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUserHbaConfigResponse {
-        total_count: Option<i64> = "TotalCount",
-        hba_configs: Vec<HbaConfig> = "HbaConfigs",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => hba_configs: Vec<HbaConfig> = "HbaConfigs",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

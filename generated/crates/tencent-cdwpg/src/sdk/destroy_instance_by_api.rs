@@ -57,9 +57,9 @@ pub struct DestroyInstanceByApiResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyInstanceByApiResponse {
-        flow_id: Option<String> = "FlowId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<String> = "FlowId",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

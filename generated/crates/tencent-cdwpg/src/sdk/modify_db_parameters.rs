@@ -60,8 +60,8 @@ pub struct ModifyDbParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbParametersResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifyInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

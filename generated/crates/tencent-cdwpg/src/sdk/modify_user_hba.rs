@@ -68,9 +68,9 @@ pub struct ModifyUserHbaResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyUserHbaResponse {
-        task_id: Option<i64> = "TaskId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,9 +72,9 @@ pub struct ScaleOutInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ScaleOutInstanceResponse {
-        flow_id: Option<String> = "FlowId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<String> = "FlowId",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct UpgradeInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeInstanceResponse {
-        flow_id: Option<i64> = "FlowId",
-        error_msg: Option<String> = "ErrorMsg",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => error_msg: Option<String> = "ErrorMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

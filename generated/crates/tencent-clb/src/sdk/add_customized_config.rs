@@ -74,8 +74,8 @@ pub struct AddCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant AddCustomizedConfigResponse {
-        config_id: Option<String> = "ConfigId",
-        request_id: Option<String> = "RequestId",
+        0 => config_id: Option<String> = "ConfigId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

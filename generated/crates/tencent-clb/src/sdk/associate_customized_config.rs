@@ -61,7 +61,7 @@ pub struct AssociateCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateCustomizedConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct AssociateTargetGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateTargetGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

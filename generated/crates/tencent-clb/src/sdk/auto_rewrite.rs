@@ -73,7 +73,7 @@ pub struct AutoRewriteResponse {
 
 ::runtime::lenient_object! {
     tolerant AutoRewriteResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

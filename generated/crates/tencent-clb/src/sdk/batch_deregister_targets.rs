@@ -66,9 +66,9 @@ pub struct BatchDeregisterTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchDeregisterTargetsResponse {
-        fail_listener_id_set: Vec<String> = "FailListenerIdSet",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => fail_listener_id_set: Vec<String> = "FailListenerIdSet",
+        1 => message: Option<String> = "Message",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct BatchModifyTargetTagResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchModifyTargetTagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

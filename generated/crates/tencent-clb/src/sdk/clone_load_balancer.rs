@@ -176,7 +176,7 @@ pub struct CloneLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     tolerant CloneLoadBalancerResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

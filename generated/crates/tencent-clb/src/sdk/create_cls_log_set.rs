@@ -63,8 +63,8 @@ pub struct CreateClsLogSetResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateClsLogSetResponse {
-        logset_id: Option<String> = "LogsetId",
-        request_id: Option<String> = "RequestId",
+        0 => logset_id: Option<String> = "LogsetId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

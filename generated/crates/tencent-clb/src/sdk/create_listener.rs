@@ -242,8 +242,8 @@ pub struct CreateListenerResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateListenerResponse {
-        listener_ids: Vec<String> = "ListenerIds",
-        request_id: Option<String> = "RequestId",
+        0 => listener_ids: Vec<String> = "ListenerIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct CreateLoadBalancerSnatIpsResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateLoadBalancerSnatIpsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

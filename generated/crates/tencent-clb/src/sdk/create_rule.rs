@@ -70,8 +70,8 @@ pub struct CreateRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRuleResponse {
-        location_ids: Vec<String> = "LocationIds",
-        request_id: Option<String> = "RequestId",
+        0 => location_ids: Vec<String> = "LocationIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -139,8 +139,8 @@ pub struct CreateTargetGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateTargetGroupResponse {
-        target_group_id: Option<String> = "TargetGroupId",
-        request_id: Option<String> = "RequestId",
+        0 => target_group_id: Option<String> = "TargetGroupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,8 +76,8 @@ pub struct CreateTopicResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateTopicResponse {
-        topic_id: Option<String> = "TopicId",
-        request_id: Option<String> = "RequestId",
+        0 => topic_id: Option<String> = "TopicId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteCustomizedConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

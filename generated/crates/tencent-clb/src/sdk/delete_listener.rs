@@ -59,7 +59,7 @@ pub struct DeleteListenerResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteListenerResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct DeleteLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLoadBalancerResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeleteLoadBalancerListenersResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLoadBalancerListenersResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeleteLoadBalancerSnatIpsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLoadBalancerSnatIpsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct DeleteRewriteResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRewriteResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

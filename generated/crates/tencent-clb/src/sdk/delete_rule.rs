@@ -79,7 +79,7 @@ pub struct DeleteRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRuleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteTargetGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTargetGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

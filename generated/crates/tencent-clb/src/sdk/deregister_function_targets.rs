@@ -95,7 +95,7 @@ pub struct DeregisterFunctionTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeregisterFunctionTargetsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

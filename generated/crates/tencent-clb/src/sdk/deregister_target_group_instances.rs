@@ -69,7 +69,7 @@ pub struct DeregisterTargetGroupInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeregisterTargetGroupInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,7 +82,7 @@ pub struct DeregisterTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeregisterTargetsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeregisterTargetsFromClassicalLbResponse {
 
 ::runtime::lenient_object! {
     tolerant DeregisterTargetsFromClassicalLbResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

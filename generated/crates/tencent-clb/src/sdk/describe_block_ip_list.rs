@@ -73,10 +73,10 @@ pub struct DescribeBlockIpListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBlockIpListResponse {
-        blocked_ip_count: Option<u64> = "BlockedIPCount",
-        client_ip_field: Option<String> = "ClientIPField",
-        blocked_ip_list: Vec<BlockedIp> = "BlockedIPList",
-        request_id: Option<String> = "RequestId",
+        0 => blocked_ip_count: Option<u64> = "BlockedIPCount",
+        1 => client_ip_field: Option<String> = "ClientIPField",
+        2 => blocked_ip_list: Vec<BlockedIp> = "BlockedIPList",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

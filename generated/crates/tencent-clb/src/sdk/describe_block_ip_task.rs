@@ -54,8 +54,8 @@ pub struct DescribeBlockIpTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBlockIpTaskResponse {
-        status: Option<i64> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

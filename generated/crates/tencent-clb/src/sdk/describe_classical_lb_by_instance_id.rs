@@ -59,8 +59,8 @@ pub struct DescribeClassicalLbByInstanceIdResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClassicalLbByInstanceIdResponse {
-        load_balancer_info_list: Vec<ClassicalLoadBalancerInfo> = "LoadBalancerInfoList",
-        request_id: Option<String> = "RequestId",
+        0 => load_balancer_info_list: Vec<ClassicalLoadBalancerInfo> = "LoadBalancerInfoList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

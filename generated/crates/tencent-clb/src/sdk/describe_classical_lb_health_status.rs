@@ -64,8 +64,8 @@ pub struct DescribeClassicalLbHealthStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClassicalLbHealthStatusResponse {
-        health_list: Vec<ClassicalHealth> = "HealthList",
-        request_id: Option<String> = "RequestId",
+        0 => health_list: Vec<ClassicalHealth> = "HealthList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DescribeClassicalLbTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClassicalLbTargetsResponse {
-        targets: Vec<ClassicalTarget> = "Targets",
-        request_id: Option<String> = "RequestId",
+        0 => targets: Vec<ClassicalTarget> = "Targets",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

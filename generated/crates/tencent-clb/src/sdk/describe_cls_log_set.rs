@@ -47,9 +47,9 @@ pub struct DescribeClsLogSetResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClsLogSetResponse {
-        logset_id: Option<String> = "LogsetId",
-        health_logset_id: Option<String> = "HealthLogsetId",
-        request_id: Option<String> = "RequestId",
+        0 => logset_id: Option<String> = "LogsetId",
+        1 => health_logset_id: Option<String> = "HealthLogsetId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeCrossTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCrossTargetsResponse {
-        total_count: Option<u64> = "TotalCount",
-        cross_target_set: Vec<CrossTargets> = "CrossTargetSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => cross_target_set: Vec<CrossTargets> = "CrossTargetSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct DescribeIdleLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIdleLoadBalancersResponse {
-        idle_load_balancers: Vec<IdleLoadBalancer> = "IdleLoadBalancers",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => idle_load_balancers: Vec<IdleLoadBalancer> = "IdleLoadBalancers",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeLbListenersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLbListenersResponse {
-        load_balancers: Vec<LbItem> = "LoadBalancers",
-        request_id: Option<String> = "RequestId",
+        0 => load_balancers: Vec<LbItem> = "LoadBalancers",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DescribeLbOperateProtectResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLbOperateProtectResponse {
-        load_balancer_set: Vec<LbOperateProtectInfo> = "LoadBalancerSet",
-        request_id: Option<String> = "RequestId",
+        0 => load_balancer_set: Vec<LbOperateProtectInfo> = "LoadBalancerSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

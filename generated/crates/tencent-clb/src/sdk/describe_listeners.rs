@@ -76,9 +76,9 @@ pub struct DescribeListenersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeListenersResponse {
-        listeners: Vec<Listener> = "Listeners",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => listeners: Vec<Listener> = "Listeners",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

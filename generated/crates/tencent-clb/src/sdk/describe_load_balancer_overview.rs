@@ -57,11 +57,11 @@ pub struct DescribeLoadBalancerOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLoadBalancerOverviewResponse {
-        total_count: Option<i64> = "TotalCount",
-        running_count: Option<i64> = "RunningCount",
-        isolation_count: Option<i64> = "IsolationCount",
-        will_expire_count: Option<i64> = "WillExpireCount",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => running_count: Option<i64> = "RunningCount",
+        2 => isolation_count: Option<i64> = "IsolationCount",
+        3 => will_expire_count: Option<i64> = "WillExpireCount",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeLoadBalancerTrafficResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLoadBalancerTrafficResponse {
-        load_balancer_traffic: Vec<LoadBalancerTraffic> = "LoadBalancerTraffic",
-        request_id: Option<String> = "RequestId",
+        0 => load_balancer_traffic: Vec<LoadBalancerTraffic> = "LoadBalancerTraffic",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -171,9 +171,9 @@ pub struct DescribeLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLoadBalancersResponse {
-        total_count: Option<u64> = "TotalCount",
-        load_balancer_set: Vec<LoadBalancer> = "LoadBalancerSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => load_balancer_set: Vec<LoadBalancer> = "LoadBalancerSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -46,8 +46,8 @@ pub struct DescribeQuotaResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeQuotaResponse {
-        quota_set: Vec<Quota> = "QuotaSet",
-        request_id: Option<String> = "RequestId",
+        0 => quota_set: Vec<Quota> = "QuotaSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeResourcesResponse {
-        zone_resource_set: Vec<ZoneResource> = "ZoneResourceSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => zone_resource_set: Vec<ZoneResource> = "ZoneResourceSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeRewriteResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRewriteResponse {
-        rewrite_set: Vec<RuleOutput> = "RewriteSet",
-        request_id: Option<String> = "RequestId",
+        0 => rewrite_set: Vec<RuleOutput> = "RewriteSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeTargetGroupInstanceStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTargetGroupInstanceStatusResponse {
-        target_group_instance_set: Vec<TargetGroupInstanceStatus> = "TargetGroupInstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => target_group_instance_set: Vec<TargetGroupInstanceStatus> = "TargetGroupInstanceSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,10 +74,10 @@ pub struct DescribeTargetGroupInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTargetGroupInstancesResponse {
-        total_count: Option<u64> = "TotalCount",
-        target_group_instance_set: Vec<TargetGroupBackend> = "TargetGroupInstanceSet",
-        real_count: Option<u64> = "RealCount",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => target_group_instance_set: Vec<TargetGroupBackend> = "TargetGroupInstanceSet",
+        2 => real_count: Option<u64> = "RealCount",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

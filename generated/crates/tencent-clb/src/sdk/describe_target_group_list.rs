@@ -81,9 +81,9 @@ pub struct DescribeTargetGroupListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTargetGroupListResponse {
-        total_count: Option<u64> = "TotalCount",
-        target_group_set: Vec<TargetGroupInfo> = "TargetGroupSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => target_group_set: Vec<TargetGroupInfo> = "TargetGroupSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,8 +82,8 @@ pub struct DescribeTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTargetsResponse {
-        listeners: Vec<ListenerBackend> = "Listeners",
-        request_id: Option<String> = "RequestId",
+        0 => listeners: Vec<ListenerBackend> = "Listeners",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

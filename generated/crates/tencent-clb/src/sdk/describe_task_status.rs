@@ -67,10 +67,10 @@ pub struct DescribeTaskStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTaskStatusResponse {
-        status: Option<i64> = "Status",
-        load_balancer_ids: Vec<String> = "LoadBalancerIds",
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => load_balancer_ids: Vec<String> = "LoadBalancerIds",
+        2 => message: Option<String> = "Message",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DisassociateCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateCustomizedConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DisassociateTargetGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateTargetGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

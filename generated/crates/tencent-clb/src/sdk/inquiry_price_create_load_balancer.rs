@@ -116,8 +116,8 @@ pub struct InquiryPriceCreateLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceCreateLoadBalancerResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct InquiryPriceRefundLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceRefundLoadBalancerResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct InquiryPriceRenewLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceRenewLoadBalancerResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

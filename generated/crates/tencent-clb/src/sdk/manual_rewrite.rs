@@ -75,7 +75,7 @@ pub struct ManualRewriteResponse {
 
 ::runtime::lenient_object! {
     tolerant ManualRewriteResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

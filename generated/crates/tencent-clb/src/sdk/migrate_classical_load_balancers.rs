@@ -62,7 +62,7 @@ pub struct MigrateClassicalLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     tolerant MigrateClassicalLoadBalancersResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,8 +98,8 @@ pub struct ModifyBlockIpListResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBlockIpListResponse {
-        jod_id: Option<String> = "JodId",
-        request_id: Option<String> = "RequestId",
+        0 => jod_id: Option<String> = "JodId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

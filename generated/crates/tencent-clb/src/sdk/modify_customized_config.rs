@@ -64,7 +64,7 @@ pub struct ModifyCustomizedConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCustomizedConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

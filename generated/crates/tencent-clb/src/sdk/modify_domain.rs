@@ -71,7 +71,7 @@ pub struct ModifyDomainResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDomainResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

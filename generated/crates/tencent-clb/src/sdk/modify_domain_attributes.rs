@@ -110,7 +110,7 @@ pub struct ModifyDomainAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDomainAttributesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

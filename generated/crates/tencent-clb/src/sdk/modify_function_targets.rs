@@ -84,7 +84,7 @@ pub struct ModifyFunctionTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyFunctionTargetsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

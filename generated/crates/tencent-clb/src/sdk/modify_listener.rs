@@ -207,7 +207,7 @@ pub struct ModifyListenerResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyListenerResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -112,8 +112,8 @@ pub struct ModifyLoadBalancerAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLoadBalancerAttributesResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

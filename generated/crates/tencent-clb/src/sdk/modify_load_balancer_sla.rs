@@ -65,8 +65,8 @@ pub struct ModifyLoadBalancerSlaResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLoadBalancerSlaResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifyLoadBalancersProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLoadBalancersProjectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -114,7 +114,7 @@ pub struct ModifyRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyRuleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

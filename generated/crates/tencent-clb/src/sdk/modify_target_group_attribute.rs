@@ -107,7 +107,7 @@ pub struct ModifyTargetGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTargetGroupAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyTargetGroupInstancesPortResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTargetGroupInstancesPortResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyTargetGroupInstancesWeightResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTargetGroupInstancesWeightResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,7 +88,7 @@ pub struct ModifyTargetPortResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTargetPortResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

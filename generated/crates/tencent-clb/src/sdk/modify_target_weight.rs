@@ -87,7 +87,7 @@ pub struct ModifyTargetWeightResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTargetWeightResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

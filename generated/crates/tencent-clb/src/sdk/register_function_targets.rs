@@ -93,7 +93,7 @@ pub struct RegisterFunctionTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant RegisterFunctionTargetsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct RegisterTargetGroupInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant RegisterTargetGroupInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

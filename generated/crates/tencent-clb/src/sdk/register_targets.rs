@@ -84,7 +84,7 @@ pub struct RegisterTargetsResponse {
 
 ::runtime::lenient_object! {
     tolerant RegisterTargetsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

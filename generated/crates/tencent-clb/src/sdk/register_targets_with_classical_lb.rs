@@ -62,7 +62,7 @@ pub struct RegisterTargetsWithClassicalLbResponse {
 
 ::runtime::lenient_object! {
     tolerant RegisterTargetsWithClassicalLbResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct RenewLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewLoadBalancersResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ReplaceCertForLoadBalancersResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceCertForLoadBalancersResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,7 +87,7 @@ pub struct SetLoadBalancerClsLogResponse {
 
 ::runtime::lenient_object! {
     tolerant SetLoadBalancerClsLogResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct SetLoadBalancerSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant SetLoadBalancerSecurityGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct SetLoadBalancerStartStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant SetLoadBalancerStartStatusResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

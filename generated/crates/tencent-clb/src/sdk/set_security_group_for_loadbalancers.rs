@@ -70,7 +70,7 @@ pub struct SetSecurityGroupForLoadbalancersResponse {
 
 ::runtime::lenient_object! {
     tolerant SetSecurityGroupForLoadbalancersResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClustersResponse {
-        total_count: Option<u64> = "TotalCount",
-        clusters: Vec<Cluster> = "Clusters",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => clusters: Vec<Cluster> = "Clusters",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

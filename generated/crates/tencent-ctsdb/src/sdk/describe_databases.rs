@@ -75,9 +75,9 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabasesResponse {
-        databases: Vec<Database> = "Databases",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => databases: Vec<Database> = "Databases",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

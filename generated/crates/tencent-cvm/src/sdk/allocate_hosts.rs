@@ -89,8 +89,8 @@ pub struct AllocateHostsResponse {
 
 ::runtime::lenient_object! {
     tolerant AllocateHostsResponse {
-        host_id_set: Vec<String> = "HostIdSet",
-        request_id: Option<String> = "RequestId",
+        0 => host_id_set: Vec<String> = "HostIdSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,7 +89,7 @@ pub struct AssociateInstancesKeyPairsResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateInstancesKeyPairsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,7 +84,7 @@ pub struct ConfigureChcAssistVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant ConfigureChcAssistVpcResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ConfigureChcDeployVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant ConfigureChcDeployVpcResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

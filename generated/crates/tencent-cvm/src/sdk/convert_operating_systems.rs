@@ -77,9 +77,9 @@ pub struct ConvertOperatingSystemsResponse {
 
 ::runtime::lenient_object! {
     tolerant ConvertOperatingSystemsResponse {
-        support_target_os_list: Vec<TargetOs> = "SupportTargetOSList",
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => support_target_os_list: Vec<TargetOs> = "SupportTargetOSList",
+        1 => task_id: Option<String> = "TaskId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

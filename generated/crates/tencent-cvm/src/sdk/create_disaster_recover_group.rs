@@ -105,13 +105,13 @@ pub struct CreateDisasterRecoverGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDisasterRecoverGroupResponse {
-        disaster_recover_group_id: Option<String> = "DisasterRecoverGroupId",
-        type_field: Option<String> = "Type",
-        name: Option<String> = "Name",
-        cvm_quota_total: Option<i64> = "CvmQuotaTotal",
-        current_num: Option<i64> = "CurrentNum",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        request_id: Option<String> = "RequestId",
+        0 => disaster_recover_group_id: Option<String> = "DisasterRecoverGroupId",
+        1 => type_field: Option<String> = "Type",
+        2 => name: Option<String> = "Name",
+        3 => cvm_quota_total: Option<i64> = "CvmQuotaTotal",
+        4 => current_num: Option<i64> = "CurrentNum",
+        5 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

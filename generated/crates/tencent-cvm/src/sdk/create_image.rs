@@ -114,8 +114,8 @@ pub struct CreateImageResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateImageResponse {
-        image_id: Option<String> = "ImageId",
-        request_id: Option<String> = "RequestId",
+        0 => image_id: Option<String> = "ImageId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,8 +79,8 @@ pub struct CreateKeyPairResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateKeyPairResponse {
-        key_pair: Option<KeyPair> = "KeyPair",
-        request_id: Option<String> = "RequestId",
+        0 => key_pair: Option<KeyPair> = "KeyPair",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -271,8 +271,8 @@ pub struct CreateLaunchTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateLaunchTemplateResponse {
-        launch_template_id: Option<String> = "LaunchTemplateId",
-        request_id: Option<String> = "RequestId",
+        0 => launch_template_id: Option<String> = "LaunchTemplateId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

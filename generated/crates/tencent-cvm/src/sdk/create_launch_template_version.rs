@@ -276,8 +276,8 @@ pub struct CreateLaunchTemplateVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateLaunchTemplateVersionResponse {
-        launch_template_version_number: Option<i64> = "LaunchTemplateVersionNumber",
-        request_id: Option<String> = "RequestId",
+        0 => launch_template_version_number: Option<i64> = "LaunchTemplateVersionNumber",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DeleteDisasterRecoverGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDisasterRecoverGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct DeleteImagesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteImagesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

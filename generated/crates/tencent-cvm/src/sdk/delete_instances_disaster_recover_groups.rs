@@ -65,7 +65,7 @@ pub struct DeleteInstancesDisasterRecoverGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteInstancesDisasterRecoverGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteKeyPairsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteKeyPairsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

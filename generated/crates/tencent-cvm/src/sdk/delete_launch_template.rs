@@ -52,7 +52,7 @@ pub struct DeleteLaunchTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLaunchTemplateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct DeleteLaunchTemplateVersionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLaunchTemplateVersionsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeChcDeniedActionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeChcDeniedActionsResponse {
-        chc_host_denied_action_set: Vec<ChcHostDeniedActions> = "ChcHostDeniedActionSet",
-        request_id: Option<String> = "RequestId",
+        0 => chc_host_denied_action_set: Vec<ChcHostDeniedActions> = "ChcHostDeniedActionSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -134,9 +134,9 @@ pub struct DescribeChcHostsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeChcHostsResponse {
-        total_count: Option<i64> = "TotalCount",
-        chc_host_set: Vec<ChcHost> = "ChcHostSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => chc_host_set: Vec<ChcHost> = "ChcHostSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

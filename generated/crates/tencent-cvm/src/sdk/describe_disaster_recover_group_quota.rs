@@ -63,13 +63,13 @@ pub struct DescribeDisasterRecoverGroupQuotaResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDisasterRecoverGroupQuotaResponse {
-        group_quota: Option<i64> = "GroupQuota",
-        current_num: Option<i64> = "CurrentNum",
-        cvm_in_host_group_quota: Option<i64> = "CvmInHostGroupQuota",
-        cvm_in_sw_group_quota: Option<i64> = "CvmInSwGroupQuota",
-        cvm_in_rack_group_quota: Option<i64> = "CvmInRackGroupQuota",
-        cvm_in_switch_group_quota: Option<i64> = "CvmInSwitchGroupQuota",
-        request_id: Option<String> = "RequestId",
+        0 => group_quota: Option<i64> = "GroupQuota",
+        1 => current_num: Option<i64> = "CurrentNum",
+        2 => cvm_in_host_group_quota: Option<i64> = "CvmInHostGroupQuota",
+        3 => cvm_in_sw_group_quota: Option<i64> = "CvmInSwGroupQuota",
+        4 => cvm_in_rack_group_quota: Option<i64> = "CvmInRackGroupQuota",
+        5 => cvm_in_switch_group_quota: Option<i64> = "CvmInSwitchGroupQuota",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

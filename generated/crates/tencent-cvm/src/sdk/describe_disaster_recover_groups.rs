@@ -86,9 +86,9 @@ pub struct DescribeDisasterRecoverGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDisasterRecoverGroupsResponse {
-        disaster_recover_group_set: Vec<DisasterRecoverGroup> = "DisasterRecoverGroupSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => disaster_recover_group_set: Vec<DisasterRecoverGroup> = "DisasterRecoverGroupSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

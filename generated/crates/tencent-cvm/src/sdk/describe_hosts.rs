@@ -119,9 +119,9 @@ pub struct DescribeHostsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeHostsResponse {
-        total_count: Option<u64> = "TotalCount",
-        host_set: Vec<HostItem> = "HostSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => host_set: Vec<HostItem> = "HostSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeImageFromFamilyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeImageFromFamilyResponse {
-        image: Option<Image> = "Image",
-        request_id: Option<String> = "RequestId",
+        0 => image: Option<Image> = "Image",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -44,8 +44,8 @@ pub struct DescribeImageQuotaResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeImageQuotaResponse {
-        image_num_quota: Option<i64> = "ImageNumQuota",
-        request_id: Option<String> = "RequestId",
+        0 => image_num_quota: Option<i64> = "ImageNumQuota",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

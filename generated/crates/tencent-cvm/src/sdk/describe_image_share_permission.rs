@@ -58,8 +58,8 @@ pub struct DescribeImageSharePermissionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeImageSharePermissionResponse {
-        share_permission_set: Vec<SharePermission> = "SharePermissionSet",
-        request_id: Option<String> = "RequestId",
+        0 => share_permission_set: Vec<SharePermission> = "SharePermissionSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -164,9 +164,9 @@ pub struct DescribeImagesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeImagesResponse {
-        image_set: Vec<Image> = "ImageSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => image_set: Vec<Image> = "ImageSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -49,9 +49,9 @@ pub struct DescribeImportImageOsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeImportImageOsResponse {
-        import_image_os_list_supported: Option<ImageOsList> = "ImportImageOsListSupported",
-        import_image_os_version_set: Vec<OsVersion> = "ImportImageOsVersionSet",
-        request_id: Option<String> = "RequestId",
+        0 => import_image_os_list_supported: Option<ImageOsList> = "ImportImageOsListSupported",
+        1 => import_image_os_version_set: Vec<OsVersion> = "ImportImageOsVersionSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,8 +50,8 @@ pub struct DescribeInstanceFamilyConfigsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceFamilyConfigsResponse {
-        instance_family_config_set: Vec<InstanceFamilyConfig> = "InstanceFamilyConfigSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_family_config_set: Vec<InstanceFamilyConfig> = "InstanceFamilyConfigSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

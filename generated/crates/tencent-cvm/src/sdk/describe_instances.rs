@@ -103,9 +103,9 @@ pub struct DescribeInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_set: Vec<Instance> = "InstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_set: Vec<Instance> = "InstanceSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct DescribeInstancesAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesAttributesResponse {
-        instance_set: Vec<InstanceAttribute> = "InstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_set: Vec<InstanceAttribute> = "InstanceSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

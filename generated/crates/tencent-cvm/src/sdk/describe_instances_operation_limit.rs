@@ -70,8 +70,8 @@ pub struct DescribeInstancesOperationLimitResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesOperationLimitResponse {
-        instance_operation_limit_set: Vec<OperationCountLimit> = "InstanceOperationLimitSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_operation_limit_set: Vec<OperationCountLimit> = "InstanceOperationLimitSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,9 +71,9 @@ pub struct DescribeInstancesStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesStatusResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_status_set: Vec<InstanceStatus> = "InstanceStatusSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_status_set: Vec<InstanceStatus> = "InstanceStatusSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

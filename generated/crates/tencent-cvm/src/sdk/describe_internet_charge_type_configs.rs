@@ -50,8 +50,8 @@ pub struct DescribeInternetChargeTypeConfigsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInternetChargeTypeConfigsResponse {
-        internet_charge_type_config_set: Vec<InternetChargeTypeConfig> = "InternetChargeTypeConfigSet",
-        request_id: Option<String> = "RequestId",
+        0 => internet_charge_type_config_set: Vec<InternetChargeTypeConfig> = "InternetChargeTypeConfigSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DescribeKeyPairsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeKeyPairsResponse {
-        total_count: Option<i64> = "TotalCount",
-        key_pair_set: Vec<KeyPair> = "KeyPairSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => key_pair_set: Vec<KeyPair> = "KeyPairSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeLaunchTemplateVersionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLaunchTemplateVersionsResponse {
-        total_count: Option<u64> = "TotalCount",
-        launch_template_version_set: Vec<LaunchTemplateVersionInfo> = "LaunchTemplateVersionSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => launch_template_version_set: Vec<LaunchTemplateVersionInfo> = "LaunchTemplateVersionSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeLaunchTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLaunchTemplatesResponse {
-        total_count: Option<i64> = "TotalCount",
-        launch_template_set: Vec<LaunchTemplateInfo> = "LaunchTemplateSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => launch_template_set: Vec<LaunchTemplateInfo> = "LaunchTemplateSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

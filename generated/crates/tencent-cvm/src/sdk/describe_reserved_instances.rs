@@ -170,9 +170,9 @@ pub struct DescribeReservedInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReservedInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        reserved_instances_set: Vec<ReservedInstances> = "ReservedInstancesSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => reserved_instances_set: Vec<ReservedInstances> = "ReservedInstancesSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

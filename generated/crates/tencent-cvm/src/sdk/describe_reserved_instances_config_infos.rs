@@ -79,8 +79,8 @@ pub struct DescribeReservedInstancesConfigInfosResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReservedInstancesConfigInfosResponse {
-        reserved_instance_config_infos: Vec<ReservedInstanceConfigInfoItem> = "ReservedInstanceConfigInfos",
-        request_id: Option<String> = "RequestId",
+        0 => reserved_instance_config_infos: Vec<ReservedInstanceConfigInfoItem> = "ReservedInstanceConfigInfos",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -160,9 +160,9 @@ pub struct DescribeReservedInstancesOfferingsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReservedInstancesOfferingsResponse {
-        total_count: Option<i64> = "TotalCount",
-        reserved_instances_offerings_set: Vec<ReservedInstancesOffering> = "ReservedInstancesOfferingsSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => reserved_instances_offerings_set: Vec<ReservedInstancesOffering> = "ReservedInstancesOfferingsSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeZoneInstanceConfigInfosResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeZoneInstanceConfigInfosResponse {
-        instance_type_quota_set: Vec<InstanceTypeQuotaItem> = "InstanceTypeQuotaSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_type_quota_set: Vec<InstanceTypeQuotaItem> = "InstanceTypeQuotaSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

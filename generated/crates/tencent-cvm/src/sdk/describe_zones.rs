@@ -50,9 +50,9 @@ pub struct DescribeZonesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeZonesResponse {
-        total_count: Option<u64> = "TotalCount",
-        zone_set: Vec<ZoneInfo> = "ZoneSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => zone_set: Vec<ZoneInfo> = "ZoneSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,7 +90,7 @@ pub struct DisassociateInstancesKeyPairsResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateInstancesKeyPairsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct EnterRescueModeResponse {
 
 ::runtime::lenient_object! {
     tolerant EnterRescueModeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

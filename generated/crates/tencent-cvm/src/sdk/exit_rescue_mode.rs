@@ -51,7 +51,7 @@ pub struct ExitRescueModeResponse {
 
 ::runtime::lenient_object! {
     tolerant ExitRescueModeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

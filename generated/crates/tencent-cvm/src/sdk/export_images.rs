@@ -87,9 +87,9 @@ pub struct ExportImagesResponse {
 
 ::runtime::lenient_object! {
     tolerant ExportImagesResponse {
-        task_id: Option<u64> = "TaskId",
-        cos_paths: Vec<String> = "CosPaths",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<u64> = "TaskId",
+        1 => cos_paths: Vec<String> = "CosPaths",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

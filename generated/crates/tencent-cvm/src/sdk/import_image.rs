@@ -116,7 +116,7 @@ pub struct ImportImageResponse {
 
 ::runtime::lenient_object! {
     tolerant ImportImageResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

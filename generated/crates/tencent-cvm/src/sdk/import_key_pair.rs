@@ -85,8 +85,8 @@ pub struct ImportKeyPairResponse {
 
 ::runtime::lenient_object! {
     tolerant ImportKeyPairResponse {
-        key_id: Option<String> = "KeyId",
-        request_id: Option<String> = "RequestId",
+        0 => key_id: Option<String> = "KeyId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,8 +93,8 @@ pub struct InquirePricePurchaseReservedInstancesOfferingResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePricePurchaseReservedInstancesOfferingResponse {
-        price: Option<ReservedInstancePrice> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<ReservedInstancePrice> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,8 +94,8 @@ pub struct InquiryPriceModifyInstancesChargeTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceModifyInstancesChargeTypeResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

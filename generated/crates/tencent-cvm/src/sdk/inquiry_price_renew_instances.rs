@@ -90,8 +90,8 @@ pub struct InquiryPriceRenewInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceRenewInstancesResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

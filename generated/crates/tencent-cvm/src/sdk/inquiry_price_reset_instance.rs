@@ -98,8 +98,8 @@ pub struct InquiryPriceResetInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceResetInstanceResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,8 +86,8 @@ pub struct InquiryPriceResetInstancesInternetMaxBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceResetInstancesInternetMaxBandwidthResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct InquiryPriceResetInstancesTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceResetInstancesTypeResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct InquiryPriceResizeInstanceDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceResizeInstanceDisksResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

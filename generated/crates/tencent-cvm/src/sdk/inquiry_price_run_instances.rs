@@ -213,8 +213,8 @@ pub struct InquiryPriceRunInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceRunInstancesResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,7 +77,7 @@ pub struct ModifyChcAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyChcAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

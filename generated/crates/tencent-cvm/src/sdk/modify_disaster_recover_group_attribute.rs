@@ -64,7 +64,7 @@ pub struct ModifyDisasterRecoverGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDisasterRecoverGroupAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ModifyHostsAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyHostsAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct ModifyImageAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyImageAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

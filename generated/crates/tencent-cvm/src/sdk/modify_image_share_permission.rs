@@ -76,7 +76,7 @@ pub struct ModifyImageSharePermissionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyImageSharePermissionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

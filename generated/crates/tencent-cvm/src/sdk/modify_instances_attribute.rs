@@ -115,7 +115,7 @@ pub struct ModifyInstancesAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancesAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

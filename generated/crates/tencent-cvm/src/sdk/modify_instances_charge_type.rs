@@ -89,7 +89,7 @@ pub struct ModifyInstancesChargeTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancesChargeTypeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

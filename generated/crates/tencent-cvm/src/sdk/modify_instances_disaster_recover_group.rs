@@ -71,7 +71,7 @@ pub struct ModifyInstancesDisasterRecoverGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancesDisasterRecoverGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

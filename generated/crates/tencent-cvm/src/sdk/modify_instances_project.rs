@@ -63,7 +63,7 @@ pub struct ModifyInstancesProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancesProjectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyInstancesRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancesRenewFlagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

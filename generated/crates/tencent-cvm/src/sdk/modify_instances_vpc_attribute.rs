@@ -80,7 +80,7 @@ pub struct ModifyInstancesVpcAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancesVpcAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct ModifyKeyPairAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyKeyPairAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

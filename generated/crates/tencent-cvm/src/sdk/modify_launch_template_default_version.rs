@@ -61,7 +61,7 @@ pub struct ModifyLaunchTemplateDefaultVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLaunchTemplateDefaultVersionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,8 +88,8 @@ pub struct PurchaseReservedInstancesOfferingResponse {
 
 ::runtime::lenient_object! {
     tolerant PurchaseReservedInstancesOfferingResponse {
-        reserved_instance_id: Option<String> = "ReservedInstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => reserved_instance_id: Option<String> = "ReservedInstanceId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct RebootInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant RebootInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct RemoveChcAssistVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant RemoveChcAssistVpcResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct RemoveChcDeployVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant RemoveChcDeployVpcResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct RenewInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

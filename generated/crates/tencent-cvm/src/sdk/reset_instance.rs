@@ -110,7 +110,7 @@ pub struct ResetInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

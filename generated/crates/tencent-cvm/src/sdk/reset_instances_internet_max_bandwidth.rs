@@ -80,7 +80,7 @@ pub struct ResetInstancesInternetMaxBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetInstancesInternetMaxBandwidthResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

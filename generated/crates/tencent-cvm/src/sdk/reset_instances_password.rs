@@ -102,7 +102,7 @@ pub struct ResetInstancesPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetInstancesPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ResetInstancesTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetInstancesTypeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

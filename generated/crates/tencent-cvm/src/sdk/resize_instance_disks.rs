@@ -85,7 +85,7 @@ pub struct ResizeInstanceDisksResponse {
 
 ::runtime::lenient_object! {
     tolerant ResizeInstanceDisksResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

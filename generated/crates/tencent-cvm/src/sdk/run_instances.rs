@@ -302,8 +302,8 @@ pub struct RunInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant RunInstancesResponse {
-        instance_id_set: Vec<String> = "InstanceIdSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id_set: Vec<String> = "InstanceIdSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

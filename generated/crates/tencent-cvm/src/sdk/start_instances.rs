@@ -56,7 +56,7 @@ pub struct StartInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant StartInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,7 +94,7 @@ pub struct StopInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant StopInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -118,8 +118,8 @@ pub struct SyncImagesResponse {
 
 ::runtime::lenient_object! {
     tolerant SyncImagesResponse {
-        image_set: Vec<SyncImage> = "ImageSet",
-        request_id: Option<String> = "RequestId",
+        0 => image_set: Vec<SyncImage> = "ImageSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct TerminateInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant TerminateInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -182,11 +182,11 @@ pub struct AddLibraDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant AddLibraDbInstancesResponse {
-        big_deal_ids: Vec<String> = "BigDealIds",
-        tran_id: Option<String> = "TranId",
-        deal_names: Vec<String> = "DealNames",
-        resource_ids: Vec<String> = "ResourceIds",
-        request_id: Option<String> = "RequestId",
+        0 => big_deal_ids: Vec<String> = "BigDealIds",
+        1 => tran_id: Option<String> = "TranId",
+        2 => deal_names: Vec<String> = "DealNames",
+        3 => resource_ids: Vec<String> = "ResourceIds",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

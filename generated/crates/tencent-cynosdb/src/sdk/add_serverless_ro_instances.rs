@@ -141,11 +141,11 @@ pub struct AddServerlessRoInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant AddServerlessRoInstancesResponse {
-        tran_id: Option<String> = "TranId",
-        deal_names: Vec<String> = "DealNames",
-        resource_ids: Vec<String> = "ResourceIds",
-        big_deal_ids: Vec<String> = "BigDealIds",
-        request_id: Option<String> = "RequestId",
+        0 => tran_id: Option<String> = "TranId",
+        1 => deal_names: Vec<String> = "DealNames",
+        2 => resource_ids: Vec<String> = "ResourceIds",
+        3 => big_deal_ids: Vec<String> = "BigDealIds",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

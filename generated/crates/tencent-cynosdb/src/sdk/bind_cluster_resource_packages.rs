@@ -59,7 +59,7 @@ pub struct BindClusterResourcePackagesResponse {
 
 ::runtime::lenient_object! {
     tolerant BindClusterResourcePackagesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

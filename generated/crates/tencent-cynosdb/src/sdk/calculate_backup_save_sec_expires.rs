@@ -98,13 +98,13 @@ pub struct CalculateBackupSaveSecExpiresResponse {
 
 ::runtime::lenient_object! {
     tolerant CalculateBackupSaveSecExpiresResponse {
-        will_delete_backup_file_count: Option<i64> = "WillDeleteBackupFileCount",
-        will_delete_backup_files: Vec<WillDeleteItem> = "WillDeleteBackupFiles",
-        will_delete_binlog_file_count: Option<i64> = "WillDeleteBinlogFileCount",
-        will_delete_binlog_files: Vec<WillDeleteItem> = "WillDeleteBinlogFiles",
-        will_delete_redo_log_file_count: Option<i64> = "WillDeleteRedoLogFileCount",
-        will_delete_redo_log_files: Vec<WillDeleteItem> = "WillDeleteRedoLogFiles",
-        request_id: Option<String> = "RequestId",
+        0 => will_delete_backup_file_count: Option<i64> = "WillDeleteBackupFileCount",
+        1 => will_delete_backup_files: Vec<WillDeleteItem> = "WillDeleteBackupFiles",
+        2 => will_delete_binlog_file_count: Option<i64> = "WillDeleteBinlogFileCount",
+        3 => will_delete_binlog_files: Vec<WillDeleteItem> = "WillDeleteBinlogFiles",
+        4 => will_delete_redo_log_file_count: Option<i64> = "WillDeleteRedoLogFileCount",
+        5 => will_delete_redo_log_files: Vec<WillDeleteItem> = "WillDeleteRedoLogFiles",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct CancelTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CancelTaskResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

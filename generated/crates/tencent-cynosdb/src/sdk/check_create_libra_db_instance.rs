@@ -66,9 +66,9 @@ pub struct CheckCreateLibraDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CheckCreateLibraDbInstanceResponse {
-        status: Option<String> = "Status",
-        check_item: Vec<CheckItem> = "CheckItem",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => check_item: Vec<CheckItem> = "CheckItem",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,9 +72,9 @@ pub struct CheckTransferClusterZoneResponse {
 
 ::runtime::lenient_object! {
     tolerant CheckTransferClusterZoneResponse {
-        check_status: Option<bool> = "CheckStatus",
-        check_msg: Option<String> = "CheckMsg",
-        request_id: Option<String> = "RequestId",
+        0 => check_status: Option<bool> = "CheckStatus",
+        1 => check_msg: Option<String> = "CheckMsg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct CloseProxyEndPointResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseProxyEndPointResponse {
-        flow_id: Option<i64> = "FlowId",
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => task_id: Option<i64> = "TaskId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

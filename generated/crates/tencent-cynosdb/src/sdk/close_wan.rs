@@ -63,8 +63,8 @@ pub struct CloseWanResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseWanResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct CopyBackupToVaultResponse {
 
 ::runtime::lenient_object! {
     tolerant CopyBackupToVaultResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

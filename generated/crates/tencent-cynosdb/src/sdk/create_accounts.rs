@@ -62,8 +62,8 @@ pub struct CreateAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAccountsResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

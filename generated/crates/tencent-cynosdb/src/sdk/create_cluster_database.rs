@@ -83,7 +83,7 @@ pub struct CreateClusterDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateClusterDatabaseResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

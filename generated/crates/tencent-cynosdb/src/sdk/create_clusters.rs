@@ -490,12 +490,12 @@ pub struct CreateClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateClustersResponse {
-        tran_id: Option<String> = "TranId",
-        deal_names: Vec<String> = "DealNames",
-        resource_ids: Vec<String> = "ResourceIds",
-        cluster_ids: Vec<String> = "ClusterIds",
-        big_deal_ids: Vec<String> = "BigDealIds",
-        request_id: Option<String> = "RequestId",
+        0 => tran_id: Option<String> = "TranId",
+        1 => deal_names: Vec<String> = "DealNames",
+        2 => resource_ids: Vec<String> = "ResourceIds",
+        3 => cluster_ids: Vec<String> = "ClusterIds",
+        4 => big_deal_ids: Vec<String> = "BigDealIds",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct CreateLibraDbClusterAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateLibraDbClusterAccountsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -171,12 +171,12 @@ pub struct CreateLibraDbClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateLibraDbClustersResponse {
-        big_deal_ids: Vec<String> = "BigDealIds",
-        cluster_ids: Vec<String> = "ClusterIds",
-        deal_names: Vec<String> = "DealNames",
-        tran_id: Option<String> = "TranId",
-        resource_ids: Vec<String> = "ResourceIds",
-        request_id: Option<String> = "RequestId",
+        0 => big_deal_ids: Vec<String> = "BigDealIds",
+        1 => cluster_ids: Vec<String> = "ClusterIds",
+        2 => deal_names: Vec<String> = "DealNames",
+        3 => tran_id: Option<String> = "TranId",
+        4 => resource_ids: Vec<String> = "ResourceIds",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -190,10 +190,10 @@ pub struct CreateProxyEndPointResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateProxyEndPointResponse {
-        flow_id: Option<i64> = "FlowId",
-        task_id: Option<i64> = "TaskId",
-        proxy_group_id: Option<String> = "ProxyGroupId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => task_id: Option<i64> = "TaskId",
+        2 => proxy_group_id: Option<String> = "ProxyGroupId",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -105,9 +105,9 @@ pub struct CreateResourcePackageResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateResourcePackageResponse {
-        big_deal_ids: Vec<String> = "BigDealIds",
-        deal_names: Vec<String> = "DealNames",
-        request_id: Option<String> = "RequestId",
+        0 => big_deal_ids: Vec<String> = "BigDealIds",
+        1 => deal_names: Vec<String> = "DealNames",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

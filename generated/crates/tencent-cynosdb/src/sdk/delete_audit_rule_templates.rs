@@ -54,7 +54,7 @@ pub struct DeleteAuditRuleTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAuditRuleTemplatesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeleteBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteBackupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

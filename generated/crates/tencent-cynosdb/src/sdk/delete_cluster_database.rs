@@ -57,7 +57,7 @@ pub struct DeleteClusterDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteClusterDatabaseResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

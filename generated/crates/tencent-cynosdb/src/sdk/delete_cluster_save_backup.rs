@@ -59,8 +59,8 @@ pub struct DeleteClusterSaveBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteClusterSaveBackupResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

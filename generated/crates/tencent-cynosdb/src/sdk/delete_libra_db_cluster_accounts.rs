@@ -61,7 +61,7 @@ pub struct DeleteLibraDbClusterAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLibraDbClusterAccountsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DeleteVaultsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteVaultsResponse {
-        vault_task: Vec<DeleteVaultTask> = "VaultTask",
-        request_id: Option<String> = "RequestId",
+        0 => vault_task: Vec<DeleteVaultTask> = "VaultTask",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

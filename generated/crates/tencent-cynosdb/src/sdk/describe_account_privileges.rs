@@ -84,8 +84,8 @@ pub struct DescribeAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountPrivilegesResponse {
-        privileges: Vec<String> = "Privileges",
-        request_id: Option<String> = "RequestId",
+        0 => privileges: Vec<String> = "Privileges",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

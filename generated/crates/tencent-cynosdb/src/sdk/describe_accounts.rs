@@ -93,9 +93,9 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountsResponse {
-        account_set: Vec<Account> = "AccountSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => account_set: Vec<Account> = "AccountSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -107,9 +107,9 @@ pub struct DescribeAuditLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<AuditLog> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<AuditLog> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

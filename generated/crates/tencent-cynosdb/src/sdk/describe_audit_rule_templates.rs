@@ -85,9 +85,9 @@ pub struct DescribeAuditRuleTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditRuleTemplatesResponse {
-        total_count: Option<u64> = "TotalCount",
-        items: Vec<AuditRuleTemplateInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => items: Vec<AuditRuleTemplateInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,9 +62,9 @@ pub struct DescribeAuditRuleWithInstanceIdsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditRuleWithInstanceIdsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<InstanceAuditRule> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<InstanceAuditRule> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

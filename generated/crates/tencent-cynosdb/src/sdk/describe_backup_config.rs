@@ -80,16 +80,16 @@ pub struct DescribeBackupConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupConfigResponse {
-        backup_time_beg: Option<u64> = "BackupTimeBeg",
-        backup_time_end: Option<u64> = "BackupTimeEnd",
-        reserve_duration: Option<u64> = "ReserveDuration",
-        backup_freq: Vec<String> = "BackupFreq",
-        backup_type: Option<String> = "BackupType",
-        logic_cross_regions_config_update_time: Option<String> = "LogicCrossRegionsConfigUpdateTime",
-        logic_backup_config: Option<LogicBackupConfigInfo> = "LogicBackupConfig",
-        snapshot_secondary_backup_config: Option<BackupConfigInfo> = "SnapshotSecondaryBackupConfig",
-        sparse_backup_config: Option<SparseBackupConfigRsp> = "SparseBackupConfig",
-        request_id: Option<String> = "RequestId",
+        0 => backup_time_beg: Option<u64> = "BackupTimeBeg",
+        1 => backup_time_end: Option<u64> = "BackupTimeEnd",
+        2 => reserve_duration: Option<u64> = "ReserveDuration",
+        3 => backup_freq: Vec<String> = "BackupFreq",
+        4 => backup_type: Option<String> = "BackupType",
+        5 => logic_cross_regions_config_update_time: Option<String> = "LogicCrossRegionsConfigUpdateTime",
+        6 => logic_backup_config: Option<LogicBackupConfigInfo> = "LogicBackupConfig",
+        7 => snapshot_secondary_backup_config: Option<BackupConfigInfo> = "SnapshotSecondaryBackupConfig",
+        8 => sparse_backup_config: Option<SparseBackupConfigRsp> = "SparseBackupConfig",
+        9 => request_id: Option<String> = "RequestId",
     }
 }
 

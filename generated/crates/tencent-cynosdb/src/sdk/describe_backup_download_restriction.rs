@@ -58,8 +58,8 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupDownloadRestrictionResponse {
-        backup_limit_cluster_restrictions: Vec<BackupLimitClusterRestriction> = "BackupLimitClusterRestrictions",
-        request_id: Option<String> = "RequestId",
+        0 => backup_limit_cluster_restrictions: Vec<BackupLimitClusterRestriction> = "BackupLimitClusterRestrictions",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

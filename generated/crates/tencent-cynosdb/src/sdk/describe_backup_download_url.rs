@@ -70,8 +70,8 @@ pub struct DescribeBackupDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupDownloadUrlResponse {
-        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
-        request_id: Option<String> = "RequestId",
+        0 => download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

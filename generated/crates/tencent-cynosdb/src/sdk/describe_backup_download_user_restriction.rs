@@ -70,9 +70,9 @@ pub struct DescribeBackupDownloadUserRestrictionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupDownloadUserRestrictionResponse {
-        backup_limit_cluster_restrictions: Vec<BackupLimitClusterRestriction> = "BackupLimitClusterRestrictions",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => backup_limit_cluster_restrictions: Vec<BackupLimitClusterRestriction> = "BackupLimitClusterRestrictions",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -137,9 +137,9 @@ pub struct DescribeBackupListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupListResponse {
-        total_count: Option<i64> = "TotalCount",
-        backup_list: Vec<BackupFileInfo> = "BackupList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => backup_list: Vec<BackupFileInfo> = "BackupList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -106,9 +106,9 @@ pub struct DescribeBackupListByVaultResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupListByVaultResponse {
-        total_count: Option<i64> = "TotalCount",
-        backup_list: Vec<DescribeBackupListByVaultItem> = "BackupList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => backup_list: Vec<DescribeBackupListByVaultItem> = "BackupList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,19 +89,19 @@ pub struct DescribeBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupOverviewResponse {
-        backup_total_volume: Option<f64> = "BackupTotalVolume",
-        backup_snapshot_volume: Option<f64> = "BackupSnapshotVolume",
-        backup_logic_volume: Option<f64> = "BackupLogicVolume",
-        log_total_volume: Option<f64> = "LogTotalVolume",
-        log_binlog_volume: Option<f64> = "LogBinlogVolume",
-        log_redo_log_volume: Option<f64> = "LogRedoLogVolume",
-        cross_total_volume: Option<f64> = "CrossTotalVolume",
-        cross_region_backup_volume: Option<f64> = "CrossRegionBackupVolume",
-        cross_region_log_volume: Option<f64> = "CrossRegionLogVolume",
-        backup_volume_infos: Vec<BackupVolumeInfo> = "BackupVolumeInfos",
-        cross_region_backup_volume_infos: Vec<BackupVolumeInfo> = "CrossRegionBackupVolumeInfos",
-        cross_regions: Vec<String> = "CrossRegions",
-        request_id: Option<String> = "RequestId",
+        0 => backup_total_volume: Option<f64> = "BackupTotalVolume",
+        1 => backup_snapshot_volume: Option<f64> = "BackupSnapshotVolume",
+        2 => backup_logic_volume: Option<f64> = "BackupLogicVolume",
+        3 => log_total_volume: Option<f64> = "LogTotalVolume",
+        4 => log_binlog_volume: Option<f64> = "LogBinlogVolume",
+        5 => log_redo_log_volume: Option<f64> = "LogRedoLogVolume",
+        6 => cross_total_volume: Option<f64> = "CrossTotalVolume",
+        7 => cross_region_backup_volume: Option<f64> = "CrossRegionBackupVolume",
+        8 => cross_region_log_volume: Option<f64> = "CrossRegionLogVolume",
+        9 => backup_volume_infos: Vec<BackupVolumeInfo> = "BackupVolumeInfos",
+        10 => cross_region_backup_volume_infos: Vec<BackupVolumeInfo> = "CrossRegionBackupVolumeInfos",
+        11 => cross_regions: Vec<String> = "CrossRegions",
+        12 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeBinlogConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBinlogConfigResponse {
-        binlog_cross_regions_config_update_time: Option<String> = "BinlogCrossRegionsConfigUpdateTime",
-        binlog_config: Option<BinlogConfigInfo> = "BinlogConfig",
-        request_id: Option<String> = "RequestId",
+        0 => binlog_cross_regions_config_update_time: Option<String> = "BinlogCrossRegionsConfigUpdateTime",
+        1 => binlog_config: Option<BinlogConfigInfo> = "BinlogConfig",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

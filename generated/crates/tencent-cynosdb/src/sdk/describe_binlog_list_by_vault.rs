@@ -106,9 +106,9 @@ pub struct DescribeBinlogListByVaultResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBinlogListByVaultResponse {
-        total_count: Option<i64> = "TotalCount",
-        binlog_list: Vec<DescribeBinlogListByVaultItem> = "BinlogList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => binlog_list: Vec<DescribeBinlogListByVaultItem> = "BinlogList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct DescribeBinlogSaveDaysResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBinlogSaveDaysResponse {
-        binlog_save_days: Option<i64> = "BinlogSaveDays",
-        request_id: Option<String> = "RequestId",
+        0 => binlog_save_days: Option<i64> = "BinlogSaveDays",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,9 +79,9 @@ pub struct DescribeBinlogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBinlogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        binlogs: Vec<BinlogItem> = "Binlogs",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => binlogs: Vec<BinlogItem> = "Binlogs",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,9 +73,9 @@ pub struct DescribeChangedParamsAfterUpgradeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeChangedParamsAfterUpgradeResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParamItemInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ParamItemInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,11 +87,11 @@ pub struct DescribeClusterDatabaseTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterDatabaseTablesResponse {
-        total_count: Option<i64> = "TotalCount",
-        offset: Option<i64> = "Offset",
-        limit: Option<i64> = "Limit",
-        tables: Vec<String> = "Tables",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => offset: Option<i64> = "Offset",
+        2 => limit: Option<i64> = "Limit",
+        3 => tables: Vec<String> = "Tables",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

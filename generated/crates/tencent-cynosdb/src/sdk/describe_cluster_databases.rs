@@ -75,11 +75,11 @@ pub struct DescribeClusterDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterDatabasesResponse {
-        total_count: Option<i64> = "TotalCount",
-        offset: Option<i64> = "Offset",
-        databases: Vec<String> = "Databases",
-        limit: Option<i64> = "Limit",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => offset: Option<i64> = "Offset",
+        2 => databases: Vec<String> = "Databases",
+        3 => limit: Option<i64> = "Limit",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

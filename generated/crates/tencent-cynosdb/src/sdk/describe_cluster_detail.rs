@@ -56,8 +56,8 @@ pub struct DescribeClusterDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterDetailResponse {
-        detail: Option<CynosdbClusterDetail> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => detail: Option<CynosdbClusterDetail> = "Detail",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,9 +76,9 @@ pub struct DescribeClusterDetailDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterDetailDatabasesResponse {
-        db_infos: Vec<DbInfo> = "DbInfos",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => db_infos: Vec<DbInfo> = "DbInfos",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

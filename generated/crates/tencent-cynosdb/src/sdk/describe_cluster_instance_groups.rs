@@ -61,9 +61,9 @@ pub struct DescribeClusterInstanceGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterInstanceGroupsResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_group_info_list: Vec<CynosdbInstanceGroup> = "InstanceGroupInfoList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_group_info_list: Vec<CynosdbInstanceGroup> = "InstanceGroupInfoList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,10 +64,10 @@ pub struct DescribeClusterInstanceGrpsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterInstanceGrpsResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_grp_info_list: Vec<CynosdbInstanceGrp> = "InstanceGrpInfoList",
-        instance_group_info_list: Vec<CynosdbInstanceGroup> = "InstanceGroupInfoList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_grp_info_list: Vec<CynosdbInstanceGrp> = "InstanceGrpInfoList",
+        2 => instance_group_info_list: Vec<CynosdbInstanceGroup> = "InstanceGroupInfoList",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

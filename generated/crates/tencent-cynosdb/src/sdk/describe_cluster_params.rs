@@ -69,9 +69,9 @@ pub struct DescribeClusterParamsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterParamsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParamInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ParamInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,13 +73,13 @@ pub struct DescribeClusterPasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterPasswordComplexityResponse {
-        validate_password_dictionary: Option<ParamInfo> = "ValidatePasswordDictionary",
-        validate_password_length: Option<ParamInfo> = "ValidatePasswordLength",
-        validate_password_mixed_case_count: Option<ParamInfo> = "ValidatePasswordMixedCaseCount",
-        validate_password_number_count: Option<ParamInfo> = "ValidatePasswordNumberCount",
-        validate_password_policy: Option<ParamInfo> = "ValidatePasswordPolicy",
-        validate_password_special_char_count: Option<ParamInfo> = "ValidatePasswordSpecialCharCount",
-        request_id: Option<String> = "RequestId",
+        0 => validate_password_dictionary: Option<ParamInfo> = "ValidatePasswordDictionary",
+        1 => validate_password_length: Option<ParamInfo> = "ValidatePasswordLength",
+        2 => validate_password_mixed_case_count: Option<ParamInfo> = "ValidatePasswordMixedCaseCount",
+        3 => validate_password_number_count: Option<ParamInfo> = "ValidatePasswordNumberCount",
+        4 => validate_password_policy: Option<ParamInfo> = "ValidatePasswordPolicy",
+        5 => validate_password_special_char_count: Option<ParamInfo> = "ValidatePasswordSpecialCharCount",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeClusterReadOnlyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterReadOnlyResponse {
-        cluster_read_only_values: Vec<ClusterReadOnlyValue> = "ClusterReadOnlyValues",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_read_only_values: Vec<ClusterReadOnlyValue> = "ClusterReadOnlyValues",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,11 +65,11 @@ pub struct DescribeClusterStorageAutoExpandResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterStorageAutoExpandResponse {
-        storage_usage_threshold: Option<i64> = "StorageUsageThreshold",
-        expand_step: Option<i64> = "ExpandStep",
-        max_storage_limit: Option<i64> = "MaxStorageLimit",
-        storage_auto_expand: Option<String> = "StorageAutoExpand",
-        request_id: Option<String> = "RequestId",
+        0 => storage_usage_threshold: Option<i64> = "StorageUsageThreshold",
+        1 => expand_step: Option<i64> = "ExpandStep",
+        2 => max_storage_limit: Option<i64> = "MaxStorageLimit",
+        3 => storage_auto_expand: Option<String> = "StorageAutoExpand",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

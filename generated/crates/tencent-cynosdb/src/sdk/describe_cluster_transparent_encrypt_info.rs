@@ -65,11 +65,11 @@ pub struct DescribeClusterTransparentEncryptInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterTransparentEncryptInfoResponse {
-        key_id: Option<String> = "KeyId",
-        key_region: Option<String> = "KeyRegion",
-        key_type: Option<String> = "KeyType",
-        is_open_global_encryption: Option<bool> = "IsOpenGlobalEncryption",
-        request_id: Option<String> = "RequestId",
+        0 => key_id: Option<String> = "KeyId",
+        1 => key_region: Option<String> = "KeyRegion",
+        2 => key_type: Option<String> = "KeyType",
+        3 => is_open_global_encryption: Option<bool> = "IsOpenGlobalEncryption",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,9 +93,9 @@ pub struct DescribeClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClustersResponse {
-        total_count: Option<i64> = "TotalCount",
-        cluster_set: Vec<CynosdbCluster> = "ClusterSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => cluster_set: Vec<CynosdbCluster> = "ClusterSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct DescribeFlowResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeFlowResponse {
-        status: Option<i64> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct DescribeInstanceClsLogDeliveryResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceClsLogDeliveryResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_cls_delivery_infos: Vec<InstanceClsDeliveryInfo> = "InstanceCLSDeliveryInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_cls_delivery_infos: Vec<InstanceClsDeliveryInfo> = "InstanceCLSDeliveryInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

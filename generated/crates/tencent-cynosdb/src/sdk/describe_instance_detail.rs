@@ -56,8 +56,8 @@ pub struct DescribeInstanceDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceDetailResponse {
-        detail: Option<CynosdbInstanceDetail> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => detail: Option<CynosdbInstanceDetail> = "Detail",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,9 +101,9 @@ pub struct DescribeInstanceErrorLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceErrorLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        error_logs: Vec<CynosdbErrorLogItem> = "ErrorLogs",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => error_logs: Vec<CynosdbErrorLogItem> = "ErrorLogs",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct DescribeInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceParamsResponse {
-        items: Vec<InstanceParamItem> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<InstanceParamItem> = "Items",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -128,9 +128,9 @@ pub struct DescribeInstanceSlowQueriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceSlowQueriesResponse {
-        total_count: Option<i64> = "TotalCount",
-        slow_queries: Vec<SlowQueriesItem> = "SlowQueries",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => slow_queries: Vec<SlowQueriesItem> = "SlowQueries",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct DescribeInstanceSpecsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceSpecsResponse {
-        instance_spec_set: Vec<InstanceSpec> = "InstanceSpecSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_spec_set: Vec<InstanceSpec> = "InstanceSpecSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

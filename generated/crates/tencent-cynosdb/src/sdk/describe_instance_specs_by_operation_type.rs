@@ -77,8 +77,8 @@ pub struct DescribeInstanceSpecsByOperationTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceSpecsByOperationTypeResponse {
-        instance_spec_set: Vec<InstanceSpec> = "InstanceSpecSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_spec_set: Vec<InstanceSpec> = "InstanceSpecSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -119,9 +119,9 @@ pub struct DescribeInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_set: Vec<CynosdbInstance> = "InstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_set: Vec<CynosdbInstance> = "InstanceSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

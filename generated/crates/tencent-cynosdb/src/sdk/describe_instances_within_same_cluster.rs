@@ -65,9 +65,9 @@ pub struct DescribeInstancesWithinSameClusterResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancesWithinSameClusterResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_ids: Vec<String> = "InstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

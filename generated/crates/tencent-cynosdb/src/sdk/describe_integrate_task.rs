@@ -64,10 +64,10 @@ pub struct DescribeIntegrateTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIntegrateTaskResponse {
-        current_step: Option<String> = "CurrentStep",
-        current_progress: Option<String> = "CurrentProgress",
-        task_status: Option<String> = "TaskStatus",
-        request_id: Option<String> = "RequestId",
+        0 => current_step: Option<String> = "CurrentStep",
+        1 => current_progress: Option<String> = "CurrentProgress",
+        2 => task_status: Option<String> = "TaskStatus",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

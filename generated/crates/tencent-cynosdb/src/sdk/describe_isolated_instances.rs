@@ -95,9 +95,9 @@ pub struct DescribeIsolatedInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIsolatedInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_set: Vec<CynosdbInstance> = "InstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_set: Vec<CynosdbInstance> = "InstanceSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

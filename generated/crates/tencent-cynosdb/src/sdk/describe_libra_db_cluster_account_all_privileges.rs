@@ -76,11 +76,11 @@ pub struct DescribeLibraDbClusterAccountAllPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbClusterAccountAllPrivilegesResponse {
-        privilege_statements: Vec<String> = "PrivilegeStatements",
-        global_privileges: Vec<String> = "GlobalPrivileges",
-        database_privileges: Vec<DatabasePrivileges> = "DatabasePrivileges",
-        table_privileges: Vec<TablePrivileges> = "TablePrivileges",
-        request_id: Option<String> = "RequestId",
+        0 => privilege_statements: Vec<String> = "PrivilegeStatements",
+        1 => global_privileges: Vec<String> = "GlobalPrivileges",
+        2 => database_privileges: Vec<DatabasePrivileges> = "DatabasePrivileges",
+        3 => table_privileges: Vec<TablePrivileges> = "TablePrivileges",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

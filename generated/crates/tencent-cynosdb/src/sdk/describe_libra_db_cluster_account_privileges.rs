@@ -86,8 +86,8 @@ pub struct DescribeLibraDbClusterAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbClusterAccountPrivilegesResponse {
-        privileges: Vec<String> = "Privileges",
-        request_id: Option<String> = "RequestId",
+        0 => privileges: Vec<String> = "Privileges",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeLibraDbClusterAutoMapRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbClusterAutoMapRuleResponse {
-        auto_map_rules: Vec<AutoMapRule> = "AutoMapRules",
-        request_id: Option<String> = "RequestId",
+        0 => auto_map_rules: Vec<AutoMapRule> = "AutoMapRules",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct DescribeLibraDbClusterDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbClusterDetailResponse {
-        detail: Option<LibraDbClusterDetail> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => detail: Option<LibraDbClusterDetail> = "Detail",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

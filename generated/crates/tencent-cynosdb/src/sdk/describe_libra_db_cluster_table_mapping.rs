@@ -117,9 +117,9 @@ pub struct DescribeLibraDbClusterTableMappingResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbClusterTableMappingResponse {
-        total_cnt: Option<i64> = "TotalCnt",
-        table_mappings: Vec<TableMappingObject> = "TableMappings",
-        request_id: Option<String> = "RequestId",
+        0 => total_cnt: Option<i64> = "TotalCnt",
+        1 => table_mappings: Vec<TableMappingObject> = "TableMappings",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

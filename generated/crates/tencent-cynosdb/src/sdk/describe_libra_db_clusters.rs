@@ -78,9 +78,9 @@ pub struct DescribeLibraDbClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbClustersResponse {
-        cluster_set: Vec<LibraDbClusterSet> = "ClusterSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_set: Vec<LibraDbClusterSet> = "ClusterSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct DescribeLibraDbDataSourceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbDataSourceResponse {
-        data_source_list: Vec<DataSourceItem> = "DataSourceList",
-        request_id: Option<String> = "RequestId",
+        0 => data_source_list: Vec<DataSourceItem> = "DataSourceList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

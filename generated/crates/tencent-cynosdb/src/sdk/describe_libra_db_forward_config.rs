@@ -61,9 +61,9 @@ pub struct DescribeLibraDbForwardConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbForwardConfigResponse {
-        forward_mode: Option<String> = "ForwardMode",
-        forward_list: Vec<ForwardInstanceInfo> = "ForwardList",
-        request_id: Option<String> = "RequestId",
+        0 => forward_mode: Option<String> = "ForwardMode",
+        1 => forward_list: Vec<ForwardInstanceInfo> = "ForwardList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

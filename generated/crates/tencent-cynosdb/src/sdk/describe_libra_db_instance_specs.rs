@@ -50,8 +50,8 @@ pub struct DescribeLibraDbInstanceSpecsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbInstanceSpecsResponse {
-        instance_spec_set: Vec<RegionInstanceSpecInfo> = "InstanceSpecSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_spec_set: Vec<RegionInstanceSpecInfo> = "InstanceSpecSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

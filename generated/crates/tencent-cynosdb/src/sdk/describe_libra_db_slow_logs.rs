@@ -87,7 +87,7 @@ pub struct DescribeLibraDbSlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbSlowLogsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

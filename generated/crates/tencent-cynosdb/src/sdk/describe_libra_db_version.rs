@@ -46,8 +46,8 @@ pub struct DescribeLibraDbVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLibraDbVersionResponse {
-        version_list: Vec<LibraDbVersion> = "VersionList",
-        request_id: Option<String> = "RequestId",
+        0 => version_list: Vec<LibraDbVersion> = "VersionList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,10 +60,10 @@ pub struct DescribeMaintainPeriodResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMaintainPeriodResponse {
-        maintain_week_days: Vec<String> = "MaintainWeekDays",
-        maintain_start_time: Option<i64> = "MaintainStartTime",
-        maintain_duration: Option<i64> = "MaintainDuration",
-        request_id: Option<String> = "RequestId",
+        0 => maintain_week_days: Vec<String> = "MaintainWeekDays",
+        1 => maintain_start_time: Option<i64> = "MaintainStartTime",
+        2 => maintain_duration: Option<i64> = "MaintainDuration",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

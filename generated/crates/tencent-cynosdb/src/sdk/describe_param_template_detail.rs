@@ -76,14 +76,14 @@ pub struct DescribeParamTemplateDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeParamTemplateDetailResponse {
-        template_id: Option<i64> = "TemplateId",
-        template_name: Option<String> = "TemplateName",
-        template_description: Option<String> = "TemplateDescription",
-        engine_version: Option<String> = "EngineVersion",
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParamDetail> = "Items",
-        db_mode: Option<String> = "DbMode",
-        request_id: Option<String> = "RequestId",
+        0 => template_id: Option<i64> = "TemplateId",
+        1 => template_name: Option<String> = "TemplateName",
+        2 => template_description: Option<String> = "TemplateDescription",
+        3 => engine_version: Option<String> = "EngineVersion",
+        4 => total_count: Option<i64> = "TotalCount",
+        5 => items: Vec<ParamDetail> = "Items",
+        6 => db_mode: Option<String> = "DbMode",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

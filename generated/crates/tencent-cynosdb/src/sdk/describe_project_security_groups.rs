@@ -75,9 +75,9 @@ pub struct DescribeProjectSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProjectSecurityGroupsResponse {
-        groups: Vec<SecurityGroup> = "Groups",
-        total: Option<i64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => groups: Vec<SecurityGroup> = "Groups",
+        1 => total: Option<i64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

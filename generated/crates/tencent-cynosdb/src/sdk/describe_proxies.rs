@@ -100,11 +100,11 @@ pub struct DescribeProxiesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxiesResponse {
-        total_count: Option<i64> = "TotalCount",
-        proxy_group_infos: Vec<ProxyGroupInfo> = "ProxyGroupInfos",
-        proxy_node_infos: Vec<ProxyNodeInfo> = "ProxyNodeInfos",
-        column_store_proxy_forward: Option<String> = "ColumnStoreProxyForward",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => proxy_group_infos: Vec<ProxyGroupInfo> = "ProxyGroupInfos",
+        2 => proxy_node_infos: Vec<ProxyNodeInfo> = "ProxyNodeInfos",
+        3 => column_store_proxy_forward: Option<String> = "ColumnStoreProxyForward",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct DescribeProxyNodesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxyNodesResponse {
-        total_count: Option<i64> = "TotalCount",
-        proxy_node_infos: Vec<ProxyNodeInfo> = "ProxyNodeInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => proxy_node_infos: Vec<ProxyNodeInfo> = "ProxyNodeInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeProxySpecsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxySpecsResponse {
-        proxy_specs: Vec<ProxySpec> = "ProxySpecs",
-        request_id: Option<String> = "RequestId",
+        0 => proxy_specs: Vec<ProxySpec> = "ProxySpecs",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

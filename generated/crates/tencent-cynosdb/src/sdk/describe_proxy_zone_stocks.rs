@@ -56,8 +56,8 @@ pub struct DescribeProxyZoneStocksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxyZoneStocksResponse {
-        proxy_zone_stock_infos: Vec<ProxyZoneStockInfo> = "ProxyZoneStockInfos",
-        request_id: Option<String> = "RequestId",
+        0 => proxy_zone_stock_infos: Vec<ProxyZoneStockInfo> = "ProxyZoneStockInfos",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

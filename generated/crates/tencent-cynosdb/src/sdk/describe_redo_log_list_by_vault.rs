@@ -106,9 +106,9 @@ pub struct DescribeRedoLogListByVaultResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRedoLogListByVaultResponse {
-        total_count: Option<i64> = "TotalCount",
-        redo_log_list: Vec<DescribeRedoLogListByVaultItem> = "RedoLogList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => redo_log_list: Vec<DescribeRedoLogListByVaultItem> = "RedoLogList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

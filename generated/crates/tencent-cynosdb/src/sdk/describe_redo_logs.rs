@@ -84,9 +84,9 @@ pub struct DescribeRedoLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRedoLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        redo_logs: Vec<RedoLogItem> = "RedoLogs",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => redo_logs: Vec<RedoLogItem> = "RedoLogs",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

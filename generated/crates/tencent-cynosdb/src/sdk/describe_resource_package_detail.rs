@@ -91,9 +91,9 @@ pub struct DescribeResourcePackageDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeResourcePackageDetailResponse {
-        total: Option<i64> = "Total",
-        detail: Vec<PackageDetail> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => total: Option<i64> = "Total",
+        1 => detail: Vec<PackageDetail> = "Detail",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -110,9 +110,9 @@ pub struct DescribeResourcePackageListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeResourcePackageListResponse {
-        total: Option<i64> = "Total",
-        detail: Vec<Package> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => total: Option<i64> = "Total",
+        1 => detail: Vec<Package> = "Detail",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

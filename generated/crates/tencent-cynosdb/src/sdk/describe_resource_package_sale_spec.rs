@@ -89,9 +89,9 @@ pub struct DescribeResourcePackageSaleSpecResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeResourcePackageSaleSpecResponse {
-        total: Option<i64> = "Total",
-        detail: Vec<SalePackageSpec> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => total: Option<i64> = "Total",
+        1 => detail: Vec<SalePackageSpec> = "Detail",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

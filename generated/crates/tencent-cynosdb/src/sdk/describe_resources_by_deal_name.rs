@@ -64,8 +64,8 @@ pub struct DescribeResourcesByDealNameResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeResourcesByDealNameResponse {
-        billing_resource_infos: Vec<BillingResourceInfo> = "BillingResourceInfos",
-        request_id: Option<String> = "RequestId",
+        0 => billing_resource_infos: Vec<BillingResourceInfo> = "BillingResourceInfos",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,10 +74,10 @@ pub struct DescribeRollbackTimeRangeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRollbackTimeRangeResponse {
-        time_range_start: Option<String> = "TimeRangeStart",
-        time_range_end: Option<String> = "TimeRangeEnd",
-        rollback_time_ranges: Vec<RollbackTimeRange> = "RollbackTimeRanges",
-        request_id: Option<String> = "RequestId",
+        0 => time_range_start: Option<String> = "TimeRangeStart",
+        1 => time_range_end: Option<String> = "TimeRangeEnd",
+        2 => rollback_time_ranges: Vec<RollbackTimeRange> = "RollbackTimeRanges",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,9 +71,9 @@ pub struct DescribeSaveBackupClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSaveBackupClustersResponse {
-        total_count: Option<i64> = "TotalCount",
-        save_backup_cluster_infos: Vec<SaveBackupClusterInfo> = "SaveBackupClusterInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => save_backup_cluster_infos: Vec<SaveBackupClusterInfo> = "SaveBackupClusterInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

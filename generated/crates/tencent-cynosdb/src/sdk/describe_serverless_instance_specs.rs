@@ -62,8 +62,8 @@ pub struct DescribeServerlessInstanceSpecsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeServerlessInstanceSpecsResponse {
-        specs: Vec<ServerlessSpec> = "Specs",
-        request_id: Option<String> = "RequestId",
+        0 => specs: Vec<ServerlessSpec> = "Specs",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

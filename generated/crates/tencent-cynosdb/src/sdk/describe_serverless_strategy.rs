@@ -85,14 +85,14 @@ pub struct DescribeServerlessStrategyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeServerlessStrategyResponse {
-        auto_pause_delay: Option<i64> = "AutoPauseDelay",
-        auto_scale_up_delay: Option<i64> = "AutoScaleUpDelay",
-        auto_scale_down_delay: Option<i64> = "AutoScaleDownDelay",
-        auto_pause: Option<String> = "AutoPause",
-        auto_scale_up: Option<String> = "AutoScaleUp",
-        auto_scale_down: Option<String> = "AutoScaleDown",
-        auto_archive: Option<String> = "AutoArchive",
-        request_id: Option<String> = "RequestId",
+        0 => auto_pause_delay: Option<i64> = "AutoPauseDelay",
+        1 => auto_scale_up_delay: Option<i64> = "AutoScaleUpDelay",
+        2 => auto_scale_down_delay: Option<i64> = "AutoScaleDownDelay",
+        3 => auto_pause: Option<String> = "AutoPause",
+        4 => auto_scale_up: Option<String> = "AutoScaleUp",
+        5 => auto_scale_down: Option<String> = "AutoScaleDown",
+        6 => auto_archive: Option<String> = "AutoArchive",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

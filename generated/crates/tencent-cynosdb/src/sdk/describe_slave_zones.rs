@@ -64,8 +64,8 @@ pub struct DescribeSlaveZonesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlaveZonesResponse {
-        slave_zones: Vec<String> = "SlaveZones",
-        request_id: Option<String> = "RequestId",
+        0 => slave_zones: Vec<String> = "SlaveZones",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,8 +77,8 @@ pub struct DescribeSqlExecutionPlanResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSqlExecutionPlanResponse {
-        plan_detail: Option<ExecutionPlanDetail> = "PlanDetail",
-        request_id: Option<String> = "RequestId",
+        0 => plan_detail: Option<ExecutionPlanDetail> = "PlanDetail",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,10 +69,10 @@ pub struct DescribeSupportProxyVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSupportProxyVersionResponse {
-        support_proxy_versions: Vec<String> = "SupportProxyVersions",
-        current_proxy_version: Option<String> = "CurrentProxyVersion",
-        support_proxy_version_detail: Vec<ProxyVersionInfo> = "SupportProxyVersionDetail",
-        request_id: Option<String> = "RequestId",
+        0 => support_proxy_versions: Vec<String> = "SupportProxyVersions",
+        1 => current_proxy_version: Option<String> = "CurrentProxyVersion",
+        2 => support_proxy_version_detail: Vec<ProxyVersionInfo> = "SupportProxyVersionDetail",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTasksResponse {
-        total_count: Option<i64> = "TotalCount",
-        task_list: Vec<BizTaskInfo> = "TaskList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => task_list: Vec<BizTaskInfo> = "TaskList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

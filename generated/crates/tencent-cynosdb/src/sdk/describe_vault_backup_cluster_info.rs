@@ -58,8 +58,8 @@ pub struct DescribeVaultBackupClusterInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVaultBackupClusterInfoResponse {
-        cluster_infos: Vec<DescribeVaultBackupClusterInfo> = "ClusterInfos",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_infos: Vec<DescribeVaultBackupClusterInfo> = "ClusterInfos",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

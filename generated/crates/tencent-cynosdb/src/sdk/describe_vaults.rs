@@ -88,9 +88,9 @@ pub struct DescribeVaultsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVaultsResponse {
-        vaults: Vec<DescribeVaultsItem> = "Vaults",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => vaults: Vec<DescribeVaultsItem> = "Vaults",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

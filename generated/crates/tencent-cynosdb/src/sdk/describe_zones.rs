@@ -60,8 +60,8 @@ pub struct DescribeZonesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeZonesResponse {
-        region_set: Vec<SaleRegion> = "RegionSet",
-        request_id: Option<String> = "RequestId",
+        0 => region_set: Vec<SaleRegion> = "RegionSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DownloadLibraDbClusterListResponse {
 
 ::runtime::lenient_object! {
     tolerant DownloadLibraDbClusterListResponse {
-        cluster_set: Vec<LibraClusterSet> = "ClusterSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_set: Vec<LibraClusterSet> = "ClusterSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

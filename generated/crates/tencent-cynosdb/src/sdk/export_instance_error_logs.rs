@@ -104,9 +104,9 @@ pub struct ExportInstanceErrorLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant ExportInstanceErrorLogsResponse {
-        error_log_items: Vec<ErrorLogItemExport> = "ErrorLogItems",
-        file_content: Option<String> = "FileContent",
-        request_id: Option<String> = "RequestId",
+        0 => error_log_items: Vec<ErrorLogItemExport> = "ErrorLogItems",
+        1 => file_content: Option<String> = "FileContent",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

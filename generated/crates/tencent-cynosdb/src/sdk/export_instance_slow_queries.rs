@@ -106,8 +106,8 @@ pub struct ExportInstanceSlowQueriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ExportInstanceSlowQueriesResponse {
-        file_content: Option<String> = "FileContent",
-        request_id: Option<String> = "RequestId",
+        0 => file_content: Option<String> = "FileContent",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -96,8 +96,8 @@ pub struct ExportResourcePackageDeductDetailsResponse {
 
 ::runtime::lenient_object! {
     tolerant ExportResourcePackageDeductDetailsResponse {
-        file_content: Option<String> = "FileContent",
-        request_id: Option<String> = "RequestId",
+        0 => file_content: Option<String> = "FileContent",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,7 +76,7 @@ pub struct GrantAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant GrantAccountPrivilegesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

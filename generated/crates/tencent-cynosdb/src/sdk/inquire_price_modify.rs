@@ -89,9 +89,9 @@ pub struct InquirePriceModifyResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceModifyResponse {
-        instance_price: Option<TradePrice> = "InstancePrice",
-        storage_price: Option<TradePrice> = "StoragePrice",
-        request_id: Option<String> = "RequestId",
+        0 => instance_price: Option<TradePrice> = "InstancePrice",
+        1 => storage_price: Option<TradePrice> = "StoragePrice",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,8 +76,8 @@ pub struct InquirePriceMultiSpecResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceMultiSpecResponse {
-        goods_price: Vec<GoodsPrice> = "GoodsPrice",
-        request_id: Option<String> = "RequestId",
+        0 => goods_price: Vec<GoodsPrice> = "GoodsPrice",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

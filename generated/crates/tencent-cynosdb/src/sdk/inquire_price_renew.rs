@@ -80,12 +80,12 @@ pub struct InquirePriceRenewResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceRenewResponse {
-        cluster_id: Option<String> = "ClusterId",
-        instance_ids: Vec<String> = "InstanceIds",
-        prices: Vec<TradePrice> = "Prices",
-        instance_real_total_price: Option<i64> = "InstanceRealTotalPrice",
-        storage_real_total_price: Option<i64> = "StorageRealTotalPrice",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => prices: Vec<TradePrice> = "Prices",
+        3 => instance_real_total_price: Option<i64> = "InstanceRealTotalPrice",
+        4 => storage_real_total_price: Option<i64> = "StorageRealTotalPrice",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct IsolateLibraDbClusterResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateLibraDbClusterResponse {
-        flow_id: Option<i64> = "FlowId",
-        deal_names: Vec<String> = "DealNames",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => deal_names: Vec<String> = "DealNames",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

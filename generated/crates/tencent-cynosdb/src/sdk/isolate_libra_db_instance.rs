@@ -79,9 +79,9 @@ pub struct IsolateLibraDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateLibraDbInstanceResponse {
-        flow_id: Option<i64> = "FlowId",
-        deal_names: Vec<String> = "DealNames",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => deal_names: Vec<String> = "DealNames",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

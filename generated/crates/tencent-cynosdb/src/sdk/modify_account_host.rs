@@ -65,7 +65,7 @@ pub struct ModifyAccountHostResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountHostResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

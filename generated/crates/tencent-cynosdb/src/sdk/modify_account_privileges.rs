@@ -74,7 +74,7 @@ pub struct ModifyAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountPrivilegesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

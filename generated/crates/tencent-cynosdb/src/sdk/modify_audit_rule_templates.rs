@@ -81,7 +81,7 @@ pub struct ModifyAuditRuleTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAuditRuleTemplatesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

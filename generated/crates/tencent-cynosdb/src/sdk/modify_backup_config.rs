@@ -98,7 +98,7 @@ pub struct ModifyBackupConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct ModifyBackupDownloadRestrictionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupDownloadRestrictionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

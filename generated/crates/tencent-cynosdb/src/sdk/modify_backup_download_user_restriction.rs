@@ -75,7 +75,7 @@ pub struct ModifyBackupDownloadUserRestrictionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupDownloadUserRestrictionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

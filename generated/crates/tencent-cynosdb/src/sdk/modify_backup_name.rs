@@ -63,7 +63,7 @@ pub struct ModifyBackupNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

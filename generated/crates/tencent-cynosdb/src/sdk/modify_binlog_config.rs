@@ -60,7 +60,7 @@ pub struct ModifyBinlogConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBinlogConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ModifyBinlogSaveDaysResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBinlogSaveDaysResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

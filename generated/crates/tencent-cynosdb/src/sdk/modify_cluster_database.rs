@@ -74,7 +74,7 @@ pub struct ModifyClusterDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterDatabaseResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

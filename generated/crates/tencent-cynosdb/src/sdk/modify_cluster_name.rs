@@ -58,7 +58,7 @@ pub struct ModifyClusterNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct ModifyClusterParamResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterParamResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -117,8 +117,8 @@ pub struct ModifyClusterPasswordComplexityResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterPasswordComplexityResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

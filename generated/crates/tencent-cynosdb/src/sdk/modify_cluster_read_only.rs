@@ -72,8 +72,8 @@ pub struct ModifyClusterReadOnlyResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterReadOnlyResponse {
-        cluster_task_ids: Vec<ClusterTaskId> = "ClusterTaskIds",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_task_ids: Vec<ClusterTaskId> = "ClusterTaskIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

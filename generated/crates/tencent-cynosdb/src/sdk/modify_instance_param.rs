@@ -76,8 +76,8 @@ pub struct ModifyInstanceParamResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceParamResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

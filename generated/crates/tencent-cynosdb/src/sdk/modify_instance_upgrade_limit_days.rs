@@ -66,7 +66,7 @@ pub struct ModifyInstanceUpgradeLimitDaysResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceUpgradeLimitDaysResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct ModifyLibraDbClusterAccountDescriptionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLibraDbClusterAccountDescriptionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

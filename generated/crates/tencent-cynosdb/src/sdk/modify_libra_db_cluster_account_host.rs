@@ -67,7 +67,7 @@ pub struct ModifyLibraDbClusterAccountHostResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLibraDbClusterAccountHostResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

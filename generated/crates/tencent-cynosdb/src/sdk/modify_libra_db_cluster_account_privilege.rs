@@ -76,7 +76,7 @@ pub struct ModifyLibraDbClusterAccountPrivilegeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLibraDbClusterAccountPrivilegeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct ModifyLibraDbClusterDataSourceResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLibraDbClusterDataSourceResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ModifyLibraDbClusterNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLibraDbClusterNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

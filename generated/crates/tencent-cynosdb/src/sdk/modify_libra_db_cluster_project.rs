@@ -60,8 +60,8 @@ pub struct ModifyLibraDbClusterProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLibraDbClusterProjectResponse {
-        affected_cluster_id_set: Vec<String> = "AffectedClusterIdSet",
-        request_id: Option<String> = "RequestId",
+        0 => affected_cluster_id_set: Vec<String> = "AffectedClusterIdSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

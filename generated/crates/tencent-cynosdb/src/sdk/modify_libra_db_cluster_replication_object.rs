@@ -84,8 +84,8 @@ pub struct ModifyLibraDbClusterReplicationObjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLibraDbClusterReplicationObjectResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

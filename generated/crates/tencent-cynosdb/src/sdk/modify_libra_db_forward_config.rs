@@ -65,7 +65,7 @@ pub struct ModifyLibraDbForwardConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLibraDbForwardConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

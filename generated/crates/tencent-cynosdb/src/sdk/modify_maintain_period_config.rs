@@ -78,7 +78,7 @@ pub struct ModifyMaintainPeriodConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMaintainPeriodConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

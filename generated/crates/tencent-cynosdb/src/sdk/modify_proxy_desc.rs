@@ -64,7 +64,7 @@ pub struct ModifyProxyDescResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyProxyDescResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

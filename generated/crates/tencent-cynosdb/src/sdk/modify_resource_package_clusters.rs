@@ -63,7 +63,7 @@ pub struct ModifyResourcePackageClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyResourcePackageClustersResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

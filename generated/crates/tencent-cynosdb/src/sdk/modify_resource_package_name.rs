@@ -60,7 +60,7 @@ pub struct ModifyResourcePackageNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyResourcePackageNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct ModifyResourcePackagesDeductionPriorityResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyResourcePackagesDeductionPriorityResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -99,8 +99,8 @@ pub struct ModifyVaultResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVaultResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

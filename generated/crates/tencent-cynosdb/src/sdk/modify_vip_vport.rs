@@ -87,8 +87,8 @@ pub struct ModifyVipVportResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVipVportResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,7 +80,7 @@ pub struct OpenAuditServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenAuditServiceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct OpenClusterReadOnlyInstanceGroupAccessResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenClusterReadOnlyInstanceGroupAccessResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

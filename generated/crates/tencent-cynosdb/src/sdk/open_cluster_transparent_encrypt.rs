@@ -77,8 +77,8 @@ pub struct OpenClusterTransparentEncryptResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenClusterTransparentEncryptResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

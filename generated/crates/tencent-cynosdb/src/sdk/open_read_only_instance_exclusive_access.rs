@@ -85,8 +85,8 @@ pub struct OpenReadOnlyInstanceExclusiveAccessResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenReadOnlyInstanceExclusiveAccessResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct PauseServerlessResponse {
 
 ::runtime::lenient_object! {
     tolerant PauseServerlessResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

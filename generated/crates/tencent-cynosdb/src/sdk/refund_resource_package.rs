@@ -54,8 +54,8 @@ pub struct RefundResourcePackageResponse {
 
 ::runtime::lenient_object! {
     tolerant RefundResourcePackageResponse {
-        deal_names: Vec<String> = "DealNames",
-        request_id: Option<String> = "RequestId",
+        0 => deal_names: Vec<String> = "DealNames",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,12 +83,12 @@ pub struct RenewClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewClustersResponse {
-        big_deal_ids: Vec<String> = "BigDealIds",
-        deal_names: Vec<String> = "DealNames",
-        tran_id: Option<String> = "TranId",
-        resource_ids: Vec<String> = "ResourceIds",
-        cluster_ids: Vec<String> = "ClusterIds",
-        request_id: Option<String> = "RequestId",
+        0 => big_deal_ids: Vec<String> = "BigDealIds",
+        1 => deal_names: Vec<String> = "DealNames",
+        2 => tran_id: Option<String> = "TranId",
+        3 => resource_ids: Vec<String> = "ResourceIds",
+        4 => cluster_ids: Vec<String> = "ClusterIds",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,8 +104,8 @@ pub struct ReplayInstanceAuditLogResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplayInstanceAuditLogResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

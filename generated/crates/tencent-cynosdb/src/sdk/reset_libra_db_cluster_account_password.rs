@@ -78,7 +78,7 @@ pub struct ResetLibraDbClusterAccountPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetLibraDbClusterAccountPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

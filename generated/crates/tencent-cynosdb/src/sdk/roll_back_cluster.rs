@@ -100,8 +100,8 @@ pub struct RollBackClusterResponse {
 
 ::runtime::lenient_object! {
     tolerant RollBackClusterResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

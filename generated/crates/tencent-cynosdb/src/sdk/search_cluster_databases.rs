@@ -66,8 +66,8 @@ pub struct SearchClusterDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant SearchClusterDatabasesResponse {
-        databases: Vec<String> = "Databases",
-        request_id: Option<String> = "RequestId",
+        0 => databases: Vec<String> = "Databases",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct SearchClusterTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant SearchClusterTablesResponse {
-        tables: Vec<DatabaseTables> = "Tables",
-        request_id: Option<String> = "RequestId",
+        0 => tables: Vec<DatabaseTables> = "Tables",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

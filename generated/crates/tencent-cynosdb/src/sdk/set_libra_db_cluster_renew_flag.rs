@@ -60,8 +60,8 @@ pub struct SetLibraDbClusterRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant SetLibraDbClusterRenewFlagResponse {
-        count: Option<i64> = "Count",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<i64> = "Count",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

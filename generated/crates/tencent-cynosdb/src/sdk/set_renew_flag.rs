@@ -62,8 +62,8 @@ pub struct SetRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant SetRenewFlagResponse {
-        count: Option<i64> = "Count",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<i64> = "Count",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

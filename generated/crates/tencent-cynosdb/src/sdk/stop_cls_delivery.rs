@@ -71,8 +71,8 @@ pub struct StopClsDeliveryResponse {
 
 ::runtime::lenient_object! {
     tolerant StopClsDeliveryResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

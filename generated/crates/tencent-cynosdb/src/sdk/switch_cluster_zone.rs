@@ -74,9 +74,9 @@ pub struct SwitchClusterZoneResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchClusterZoneResponse {
-        task_id: Option<i64> = "TaskId",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

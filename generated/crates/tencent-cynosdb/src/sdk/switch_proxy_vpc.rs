@@ -85,8 +85,8 @@ pub struct SwitchProxyVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchProxyVpcResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

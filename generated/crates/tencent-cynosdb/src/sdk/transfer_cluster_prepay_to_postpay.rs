@@ -68,12 +68,12 @@ pub struct TransferClusterPrepayToPostpayResponse {
 
 ::runtime::lenient_object! {
     tolerant TransferClusterPrepayToPostpayResponse {
-        big_deal_ids: Vec<String> = "BigDealIds",
-        tran_id: Option<String> = "TranId",
-        deal_names: Vec<String> = "DealNames",
-        resource_ids: Vec<String> = "ResourceIds",
-        cluster_ids: Vec<String> = "ClusterIds",
-        request_id: Option<String> = "RequestId",
+        0 => big_deal_ids: Vec<String> = "BigDealIds",
+        1 => tran_id: Option<String> = "TranId",
+        2 => deal_names: Vec<String> = "DealNames",
+        3 => resource_ids: Vec<String> = "ResourceIds",
+        4 => cluster_ids: Vec<String> = "ClusterIds",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,8 +85,8 @@ pub struct TransferClusterZoneResponse {
 
 ::runtime::lenient_object! {
     tolerant TransferClusterZoneResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

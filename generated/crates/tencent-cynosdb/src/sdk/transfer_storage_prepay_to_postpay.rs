@@ -65,11 +65,11 @@ pub struct TransferStoragePrepayToPostpayResponse {
 
 ::runtime::lenient_object! {
     tolerant TransferStoragePrepayToPostpayResponse {
-        big_deal_ids: Vec<String> = "BigDealIds",
-        deal_names: Vec<String> = "DealNames",
-        resource_ids: Vec<String> = "ResourceIds",
-        cluster_ids: Vec<String> = "ClusterIds",
-        request_id: Option<String> = "RequestId",
+        0 => big_deal_ids: Vec<String> = "BigDealIds",
+        1 => deal_names: Vec<String> = "DealNames",
+        2 => resource_ids: Vec<String> = "ResourceIds",
+        3 => cluster_ids: Vec<String> = "ClusterIds",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct UnbindClusterResourcePackagesResponse {
 
 ::runtime::lenient_object! {
     tolerant UnbindClusterResourcePackagesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -119,10 +119,10 @@ pub struct UpgradeInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeInstanceResponse {
-        tran_id: Option<String> = "TranId",
-        big_deal_ids: Vec<String> = "BigDealIds",
-        deal_names: Vec<String> = "DealNames",
-        request_id: Option<String> = "RequestId",
+        0 => tran_id: Option<String> = "TranId",
+        1 => big_deal_ids: Vec<String> = "BigDealIds",
+        2 => deal_names: Vec<String> = "DealNames",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

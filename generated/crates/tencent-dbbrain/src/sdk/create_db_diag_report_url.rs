@@ -69,9 +69,9 @@ pub struct CreateDbDiagReportUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbDiagReportUrlResponse {
-        report_url: Option<String> = "ReportUrl",
-        expire_time: Option<i64> = "ExpireTime",
-        request_id: Option<String> = "RequestId",
+        0 => report_url: Option<String> = "ReportUrl",
+        1 => expire_time: Option<i64> = "ExpireTime",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

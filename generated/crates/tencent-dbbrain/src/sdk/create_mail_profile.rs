@@ -86,7 +86,7 @@ pub struct CreateMailProfileResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateMailProfileResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

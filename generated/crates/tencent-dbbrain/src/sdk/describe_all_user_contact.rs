@@ -65,9 +65,9 @@ pub struct DescribeAllUserContactResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAllUserContactResponse {
-        total_count: Option<i64> = "TotalCount",
-        contacts: Vec<ContactItem> = "Contacts",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => contacts: Vec<ContactItem> = "Contacts",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

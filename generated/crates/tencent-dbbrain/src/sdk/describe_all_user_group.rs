@@ -65,9 +65,9 @@ pub struct DescribeAllUserGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAllUserGroupResponse {
-        total_count: Option<i64> = "TotalCount",
-        groups: Vec<GroupItem> = "Groups",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => groups: Vec<GroupItem> = "Groups",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

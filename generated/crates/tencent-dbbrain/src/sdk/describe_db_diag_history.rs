@@ -73,8 +73,8 @@ pub struct DescribeDbDiagHistoryResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbDiagHistoryResponse {
-        events: Vec<DiagHistoryEventItem> = "Events",
-        request_id: Option<String> = "RequestId",
+        0 => events: Vec<DiagHistoryEventItem> = "Events",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

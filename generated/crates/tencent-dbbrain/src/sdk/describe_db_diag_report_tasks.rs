@@ -100,9 +100,9 @@ pub struct DescribeDbDiagReportTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbDiagReportTasksResponse {
-        total_count: Option<i64> = "TotalCount",
-        tasks: Vec<HealthReportTask> = "Tasks",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => tasks: Vec<HealthReportTask> = "Tasks",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,11 +73,11 @@ pub struct DescribeDbSpaceStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbSpaceStatusResponse {
-        growth: Option<i64> = "Growth",
-        remain: Option<i64> = "Remain",
-        total: Option<i64> = "Total",
-        available_days: Option<i64> = "AvailableDays",
-        request_id: Option<String> = "RequestId",
+        0 => growth: Option<i64> = "Growth",
+        1 => remain: Option<i64> = "Remain",
+        2 => total: Option<i64> = "Total",
+        3 => available_days: Option<i64> = "AvailableDays",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -96,10 +96,10 @@ pub struct DescribeDiagDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDiagDbInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        db_scan_status: Option<i64> = "DbScanStatus",
-        items: Vec<InstanceInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => db_scan_status: Option<i64> = "DbScanStatus",
+        2 => items: Vec<InstanceInfo> = "Items",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct DescribeHealthScoreResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeHealthScoreResponse {
-        data: Option<HealthScoreInfo> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Option<HealthScoreInfo> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,10 +81,10 @@ pub struct DescribeSlowLogTimeSeriesStatsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogTimeSeriesStatsResponse {
-        period: Option<i64> = "Period",
-        time_series: Vec<TimeSlice> = "TimeSeries",
-        series_data: Option<MonitorMetricSeriesData> = "SeriesData",
-        request_id: Option<String> = "RequestId",
+        0 => period: Option<i64> = "Period",
+        1 => time_series: Vec<TimeSlice> = "TimeSeries",
+        2 => series_data: Option<MonitorMetricSeriesData> = "SeriesData",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeSlowLogUserHostStatsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogUserHostStatsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<SlowLogHost> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<SlowLogHost> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,9 +74,9 @@ pub struct DescribeTopSpaceSchemasResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTopSpaceSchemasResponse {
-        top_space_schemas: Vec<SchemaSpaceData> = "TopSpaceSchemas",
-        timestamp: Option<i64> = "Timestamp",
-        request_id: Option<String> = "RequestId",
+        0 => top_space_schemas: Vec<SchemaSpaceData> = "TopSpaceSchemas",
+        1 => timestamp: Option<i64> = "Timestamp",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

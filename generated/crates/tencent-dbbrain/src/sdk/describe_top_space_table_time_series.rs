@@ -83,8 +83,8 @@ pub struct DescribeTopSpaceTableTimeSeriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTopSpaceTableTimeSeriesResponse {
-        top_space_table_time_series: Vec<TableSpaceTimeSeries> = "TopSpaceTableTimeSeries",
-        request_id: Option<String> = "RequestId",
+        0 => top_space_table_time_series: Vec<TableSpaceTimeSeries> = "TopSpaceTableTimeSeries",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

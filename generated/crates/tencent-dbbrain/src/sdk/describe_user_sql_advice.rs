@@ -84,14 +84,14 @@ pub struct DescribeUserSqlAdviceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUserSqlAdviceResponse {
-        advices: Option<String> = "Advices",
-        comments: Option<String> = "Comments",
-        sql_text: Option<String> = "SqlText",
-        schema: Option<String> = "Schema",
-        tables: Option<String> = "Tables",
-        sql_plan: Option<String> = "SqlPlan",
-        cost: Option<String> = "Cost",
-        request_id: Option<String> = "RequestId",
+        0 => advices: Option<String> = "Advices",
+        1 => comments: Option<String> = "Comments",
+        2 => sql_text: Option<String> = "SqlText",
+        3 => schema: Option<String> = "Schema",
+        4 => tables: Option<String> = "Tables",
+        5 => sql_plan: Option<String> = "SqlPlan",
+        6 => cost: Option<String> = "Cost",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

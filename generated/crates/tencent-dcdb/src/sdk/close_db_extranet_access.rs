@@ -59,8 +59,8 @@ pub struct CloseDbExtranetAccessResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseDbExtranetAccessResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

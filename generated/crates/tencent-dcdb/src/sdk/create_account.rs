@@ -108,11 +108,11 @@ pub struct CreateAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAccountResponse {
-        instance_id: Option<String> = "InstanceId",
-        user_name: Option<String> = "UserName",
-        host: Option<String> = "Host",
-        read_only: Option<i64> = "ReadOnly",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => user_name: Option<String> = "UserName",
+        2 => host: Option<String> = "Host",
+        3 => read_only: Option<i64> = "ReadOnly",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -188,9 +188,9 @@ pub struct CreateDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDcdbInstanceResponse {
-        deal_name: Option<String> = "DealName",
-        instance_ids: Vec<String> = "InstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

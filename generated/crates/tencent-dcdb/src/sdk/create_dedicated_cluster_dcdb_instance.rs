@@ -212,9 +212,9 @@ pub struct CreateDedicatedClusterDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDedicatedClusterDcdbInstanceResponse {
-        instance_ids: Vec<String> = "InstanceIds",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_ids: Vec<String> = "InstanceIds",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -179,10 +179,10 @@ pub struct CreateHourDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateHourDcdbInstanceResponse {
-        instance_ids: Vec<String> = "InstanceIds",
-        flow_id: Option<i64> = "FlowId",
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => instance_ids: Vec<String> = "InstanceIds",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => deal_name: Option<String> = "DealName",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -112,8 +112,8 @@ pub struct CreateOnlineDdlJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateOnlineDdlJobResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct DeleteAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAccountResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

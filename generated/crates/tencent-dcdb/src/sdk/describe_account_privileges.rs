@@ -99,11 +99,11 @@ pub struct DescribeAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountPrivilegesResponse {
-        instance_id: Option<String> = "InstanceId",
-        privileges: Vec<String> = "Privileges",
-        user_name: Option<String> = "UserName",
-        host: Option<String> = "Host",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => privileges: Vec<String> = "Privileges",
+        2 => user_name: Option<String> = "UserName",
+        3 => host: Option<String> = "Host",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,9 +98,9 @@ pub struct DescribeBackupFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupFilesResponse {
-        files: Vec<InstanceBackupFileItem> = "Files",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => files: Vec<InstanceBackupFileItem> = "Files",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,13 +77,13 @@ pub struct DescribeDatabaseObjectsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabaseObjectsResponse {
-        instance_id: Option<String> = "InstanceId",
-        db_name: Option<String> = "DbName",
-        tables: Vec<DatabaseTable> = "Tables",
-        views: Vec<DatabaseView> = "Views",
-        procs: Vec<DatabaseProcedure> = "Procs",
-        funcs: Vec<DatabaseFunction> = "Funcs",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => db_name: Option<String> = "DbName",
+        2 => tables: Vec<DatabaseTable> = "Tables",
+        3 => views: Vec<DatabaseView> = "Views",
+        4 => procs: Vec<DatabaseProcedure> = "Procs",
+        5 => funcs: Vec<DatabaseFunction> = "Funcs",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,11 +77,11 @@ pub struct DescribeDatabaseTableResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabaseTableResponse {
-        instance_id: Option<String> = "InstanceId",
-        db_name: Option<String> = "DbName",
-        table: Option<String> = "Table",
-        cols: Vec<TableColumn> = "Cols",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => db_name: Option<String> = "DbName",
+        2 => table: Option<String> = "Table",
+        3 => cols: Vec<TableColumn> = "Cols",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabasesResponse {
-        databases: Vec<Database> = "Databases",
-        instance_id: Option<String> = "InstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => databases: Vec<Database> = "Databases",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

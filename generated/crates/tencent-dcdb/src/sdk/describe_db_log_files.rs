@@ -86,14 +86,14 @@ pub struct DescribeDbLogFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbLogFilesResponse {
-        instance_id: Option<String> = "InstanceId",
-        type_field: Option<u64> = "Type",
-        total: Option<u64> = "Total",
-        files: Vec<LogFileInfo> = "Files",
-        vpc_prefix: Option<String> = "VpcPrefix",
-        normal_prefix: Option<String> = "NormalPrefix",
-        shard_id: Option<String> = "ShardId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => type_field: Option<u64> = "Type",
+        2 => total: Option<u64> = "Total",
+        3 => files: Vec<LogFileInfo> = "Files",
+        4 => vpc_prefix: Option<String> = "VpcPrefix",
+        5 => normal_prefix: Option<String> = "NormalPrefix",
+        6 => shard_id: Option<String> = "ShardId",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeDbParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbParametersResponse {
-        instance_id: Option<String> = "InstanceId",
-        params: Vec<ParamDesc> = "Params",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => params: Vec<ParamDesc> = "Params",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

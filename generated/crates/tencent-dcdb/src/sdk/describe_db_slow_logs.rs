@@ -117,12 +117,12 @@ pub struct DescribeDbSlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbSlowLogsResponse {
-        lock_time_sum: Option<f64> = "LockTimeSum",
-        query_count: Option<i64> = "QueryCount",
-        total: Option<i64> = "Total",
-        query_time_sum: Option<f64> = "QueryTimeSum",
-        data: Vec<SlowLogData> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => lock_time_sum: Option<f64> = "LockTimeSum",
+        1 => query_count: Option<i64> = "QueryCount",
+        2 => total: Option<i64> = "Total",
+        3 => query_time_sum: Option<f64> = "QueryTimeSum",
+        4 => data: Vec<SlowLogData> = "Data",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

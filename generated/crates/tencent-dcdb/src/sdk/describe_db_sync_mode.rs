@@ -60,10 +60,10 @@ pub struct DescribeDbSyncModeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbSyncModeResponse {
-        sync_mode: Option<i64> = "SyncMode",
-        is_modifying: Option<i64> = "IsModifying",
-        current_sync_mode: Option<i64> = "CurrentSyncMode",
-        request_id: Option<String> = "RequestId",
+        0 => sync_mode: Option<i64> = "SyncMode",
+        1 => is_modifying: Option<i64> = "IsModifying",
+        2 => current_sync_mode: Option<i64> = "CurrentSyncMode",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

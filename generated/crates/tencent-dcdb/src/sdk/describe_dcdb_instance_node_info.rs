@@ -71,9 +71,9 @@ pub struct DescribeDcdbInstanceNodeInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDcdbInstanceNodeInfoResponse {
-        total_count: Option<u64> = "TotalCount",
-        nodes_info: Vec<BriefNodeInfo> = "NodesInfo",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => nodes_info: Vec<BriefNodeInfo> = "NodesInfo",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

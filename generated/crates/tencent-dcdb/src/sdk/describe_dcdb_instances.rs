@@ -144,9 +144,9 @@ pub struct DescribeDcdbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDcdbInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instances: Vec<DcdbInstanceInfo> = "Instances",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instances: Vec<DcdbInstanceInfo> = "Instances",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

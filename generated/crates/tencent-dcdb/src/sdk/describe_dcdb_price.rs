@@ -122,9 +122,9 @@ pub struct DescribeDcdbPriceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDcdbPriceResponse {
-        original_price: Option<i64> = "OriginalPrice",
-        price: Option<i64> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => original_price: Option<i64> = "OriginalPrice",
+        1 => price: Option<i64> = "Price",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,10 +88,10 @@ pub struct DescribeDcdbShardsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDcdbShardsResponse {
-        total_count: Option<i64> = "TotalCount",
-        shards: Vec<DcdbShardInfo> = "Shards",
-        dcn_flag: Option<i64> = "DcnFlag",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => shards: Vec<DcdbShardInfo> = "Shards",
+        2 => dcn_flag: Option<i64> = "DcnFlag",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

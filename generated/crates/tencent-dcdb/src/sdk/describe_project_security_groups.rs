@@ -66,9 +66,9 @@ pub struct DescribeProjectSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProjectSecurityGroupsResponse {
-        groups: Vec<SecurityGroup> = "Groups",
-        total: Option<u64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => groups: Vec<SecurityGroup> = "Groups",
+        1 => total: Option<u64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

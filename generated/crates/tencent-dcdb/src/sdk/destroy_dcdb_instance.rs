@@ -57,9 +57,9 @@ pub struct DestroyDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyDcdbInstanceResponse {
-        instance_id: Option<String> = "InstanceId",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

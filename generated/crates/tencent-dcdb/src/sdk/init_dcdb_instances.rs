@@ -66,9 +66,9 @@ pub struct InitDcdbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant InitDcdbInstancesResponse {
-        flow_ids: Vec<u64> = "FlowIds",
-        instance_ids: Vec<String> = "InstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => flow_ids: Vec<u64> = "FlowIds",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

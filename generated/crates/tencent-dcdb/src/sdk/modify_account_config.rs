@@ -71,7 +71,7 @@ pub struct ModifyAccountConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct ModifyAccountDescriptionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountDescriptionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ModifyDbEncryptAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbEncryptAttributesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

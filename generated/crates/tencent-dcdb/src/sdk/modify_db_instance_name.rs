@@ -61,8 +61,8 @@ pub struct ModifyDbInstanceNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceNameResponse {
-        instance_id: Option<String> = "InstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ModifyDbInstancesProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstancesProjectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

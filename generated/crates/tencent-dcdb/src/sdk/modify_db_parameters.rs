@@ -65,9 +65,9 @@ pub struct ModifyDbParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbParametersResponse {
-        instance_id: Option<String> = "InstanceId",
-        result: Vec<ParamModifyResult> = "Result",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => result: Vec<ParamModifyResult> = "Result",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct ModifyInstanceVipResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceVipResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ModifyInstanceVportResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceVportResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct ResetAccountPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetAccountPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

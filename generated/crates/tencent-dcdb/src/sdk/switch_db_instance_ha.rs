@@ -60,8 +60,8 @@ pub struct SwitchDbInstanceHaResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchDbInstanceHaResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

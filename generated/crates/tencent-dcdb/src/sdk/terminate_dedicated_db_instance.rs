@@ -56,8 +56,8 @@ pub struct TerminateDedicatedDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant TerminateDedicatedDbInstanceResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,8 +95,8 @@ pub struct UpgradeDedicatedDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeDedicatedDcdbInstanceResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,7 +104,7 @@ pub struct UpgradeHourDcdbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeHourDcdbInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

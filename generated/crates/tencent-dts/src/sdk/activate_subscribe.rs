@@ -89,8 +89,8 @@ pub struct ActivateSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant ActivateSubscribeResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

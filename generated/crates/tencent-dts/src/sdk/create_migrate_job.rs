@@ -131,8 +131,8 @@ pub struct CreateMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateMigrateJobResponse {
-        job_id: Option<String> = "JobId",
-        request_id: Option<String> = "RequestId",
+        0 => job_id: Option<String> = "JobId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

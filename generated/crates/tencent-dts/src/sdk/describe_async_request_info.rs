@@ -60,9 +60,9 @@ pub struct DescribeAsyncRequestInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAsyncRequestInfoResponse {
-        info: Option<String> = "Info",
-        status: Option<String> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => info: Option<String> = "Info",
+        1 => status: Option<String> = "Status",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,12 +69,12 @@ pub struct DescribeMigrateCheckJobResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMigrateCheckJobResponse {
-        status: Option<String> = "Status",
-        error_code: Option<i64> = "ErrorCode",
-        error_message: Option<String> = "ErrorMessage",
-        progress: Option<String> = "Progress",
-        check_flag: Option<i64> = "CheckFlag",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => error_code: Option<i64> = "ErrorCode",
+        2 => error_message: Option<String> = "ErrorMessage",
+        3 => progress: Option<String> = "Progress",
+        4 => check_flag: Option<i64> = "CheckFlag",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

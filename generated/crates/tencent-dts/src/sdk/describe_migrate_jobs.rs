@@ -89,9 +89,9 @@ pub struct DescribeMigrateJobsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMigrateJobsResponse {
-        total_count: Option<u64> = "TotalCount",
-        job_list: Vec<MigrateJobInfo> = "JobList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => job_list: Vec<MigrateJobInfo> = "JobList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

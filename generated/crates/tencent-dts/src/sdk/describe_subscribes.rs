@@ -118,9 +118,9 @@ pub struct DescribeSubscribesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSubscribesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<SubscribeInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<SubscribeInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,7 +108,7 @@ pub struct ModifyMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

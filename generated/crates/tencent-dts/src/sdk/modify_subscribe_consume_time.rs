@@ -61,7 +61,7 @@ pub struct ModifySubscribeConsumeTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySubscribeConsumeTimeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

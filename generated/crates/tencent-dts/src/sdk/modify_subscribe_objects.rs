@@ -73,8 +73,8 @@ pub struct ModifySubscribeObjectsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySubscribeObjectsResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

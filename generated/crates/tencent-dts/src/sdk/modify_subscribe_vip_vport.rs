@@ -67,7 +67,7 @@ pub struct ModifySubscribeVipVportResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySubscribeVipVportResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

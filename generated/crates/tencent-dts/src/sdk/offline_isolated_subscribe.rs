@@ -54,7 +54,7 @@ pub struct OfflineIsolatedSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant OfflineIsolatedSubscribeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

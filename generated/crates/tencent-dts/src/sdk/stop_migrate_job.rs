@@ -52,7 +52,7 @@ pub struct StopMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant StopMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,8 +83,8 @@ pub struct CloneAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant CloneAccountResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,7 +88,7 @@ pub struct CopyAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant CopyAccountPrivilegesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -172,9 +172,9 @@ pub struct CreateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstanceResponse {
-        deal_name: Option<String> = "DealName",
-        instance_ids: Vec<String> = "InstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -155,10 +155,10 @@ pub struct CreateHourDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateHourDbInstanceResponse {
-        deal_name: Option<String> = "DealName",
-        instance_ids: Vec<String> = "InstanceIds",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => flow_id: Option<i64> = "FlowId",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountsResponse {
-        instance_id: Option<String> = "InstanceId",
-        users: Vec<DbAccount> = "Users",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => users: Vec<DbAccount> = "Users",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -96,10 +96,10 @@ pub struct DescribeBackupFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupFilesResponse {
-        files: Vec<InstanceBackupFileItem> = "Files",
-        total_count: Option<i64> = "TotalCount",
-        url_prefix: Option<String> = "UrlPrefix",
-        request_id: Option<String> = "RequestId",
+        0 => files: Vec<InstanceBackupFileItem> = "Files",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => url_prefix: Option<String> = "UrlPrefix",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

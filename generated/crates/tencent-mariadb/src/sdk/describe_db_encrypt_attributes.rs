@@ -62,10 +62,10 @@ pub struct DescribeDbEncryptAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbEncryptAttributesResponse {
-        encrypt_status: Option<i64> = "EncryptStatus",
-        cipher_text: Option<String> = "CipherText",
-        expire_date: Option<String> = "ExpireDate",
-        request_id: Option<String> = "RequestId",
+        0 => encrypt_status: Option<i64> = "EncryptStatus",
+        1 => cipher_text: Option<String> = "CipherText",
+        2 => expire_date: Option<String> = "ExpireDate",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -149,9 +149,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstancesResponse {
-        total_count: Option<u64> = "TotalCount",
-        instances: Vec<DbInstance> = "Instances",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => instances: Vec<DbInstance> = "Instances",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

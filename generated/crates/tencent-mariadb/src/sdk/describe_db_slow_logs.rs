@@ -111,12 +111,12 @@ pub struct DescribeDbSlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbSlowLogsResponse {
-        data: Vec<SlowLogData> = "Data",
-        lock_time_sum: Option<f64> = "LockTimeSum",
-        query_count: Option<i64> = "QueryCount",
-        total: Option<i64> = "Total",
-        query_time_sum: Option<f64> = "QueryTimeSum",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<SlowLogData> = "Data",
+        1 => lock_time_sum: Option<f64> = "LockTimeSum",
+        2 => query_count: Option<i64> = "QueryCount",
+        3 => total: Option<i64> = "Total",
+        4 => query_time_sum: Option<f64> = "QueryTimeSum",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeDbTmpInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbTmpInstancesResponse {
-        tmp_instances: Vec<TmpInstance> = "TmpInstances",
-        request_id: Option<String> = "RequestId",
+        0 => tmp_instances: Vec<TmpInstance> = "TmpInstances",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeDcnDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDcnDetailResponse {
-        dcn_details: Vec<DcnDetailItem> = "DcnDetails",
-        request_id: Option<String> = "RequestId",
+        0 => dcn_details: Vec<DcnDetailItem> = "DcnDetails",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct DescribeFileDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeFileDownloadUrlResponse {
-        pre_signed_url: Option<::runtime::SignedUrl> = "PreSignedUrl",
-        request_id: Option<String> = "RequestId",
+        0 => pre_signed_url: Option<::runtime::SignedUrl> = "PreSignedUrl",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,9 +71,9 @@ pub struct DescribeInstanceNodeInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceNodeInfoResponse {
-        total_count: Option<u64> = "TotalCount",
-        nodes_info: Vec<NodeInfo> = "NodesInfo",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => nodes_info: Vec<NodeInfo> = "NodesInfo",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

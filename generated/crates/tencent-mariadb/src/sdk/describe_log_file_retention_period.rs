@@ -59,9 +59,9 @@ pub struct DescribeLogFileRetentionPeriodResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLogFileRetentionPeriodResponse {
-        instance_id: Option<String> = "InstanceId",
-        days: Option<u64> = "Days",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => days: Option<u64> = "Days",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

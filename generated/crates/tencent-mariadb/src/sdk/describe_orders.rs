@@ -59,9 +59,9 @@ pub struct DescribeOrdersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeOrdersResponse {
-        total_count: Option<u64> = "TotalCount",
-        deals: Vec<Deal> = "Deals",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => deals: Vec<Deal> = "Deals",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

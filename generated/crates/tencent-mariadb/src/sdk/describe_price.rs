@@ -111,9 +111,9 @@ pub struct DescribePriceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePriceResponse {
-        original_price: Option<i64> = "OriginalPrice",
-        price: Option<i64> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => original_price: Option<i64> = "OriginalPrice",
+        1 => price: Option<i64> = "Price",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

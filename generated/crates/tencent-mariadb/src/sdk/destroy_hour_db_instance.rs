@@ -57,9 +57,9 @@ pub struct DestroyHourDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyHourDbInstanceResponse {
-        flow_id: Option<i64> = "FlowId",
-        instance_id: Option<String> = "InstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

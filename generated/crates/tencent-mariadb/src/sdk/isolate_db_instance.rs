@@ -58,9 +58,9 @@ pub struct IsolateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateDbInstanceResponse {
-        success_instance_ids: Vec<String> = "SuccessInstanceIds",
-        failed_instance_ids: Vec<String> = "FailedInstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => success_instance_ids: Vec<String> = "SuccessInstanceIds",
+        1 => failed_instance_ids: Vec<String> = "FailedInstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct IsolateDedicatedDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateDedicatedDbInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

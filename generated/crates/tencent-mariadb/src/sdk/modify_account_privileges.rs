@@ -107,8 +107,8 @@ pub struct ModifyAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountPrivilegesResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct ModifySyncTaskAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySyncTaskAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

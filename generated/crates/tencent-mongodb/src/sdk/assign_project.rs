@@ -61,8 +61,8 @@ pub struct AssignProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant AssignProjectResponse {
-        flow_ids: Vec<u64> = "FlowIds",
-        request_id: Option<String> = "RequestId",
+        0 => flow_ids: Vec<u64> = "FlowIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,8 +91,8 @@ pub struct CreateAccountUserResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAccountUserResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct CreateBackupDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBackupDbInstanceResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct CreateBackupDownloadTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBackupDownloadTaskResponse {
-        tasks: Vec<BackupDownloadTaskStatus> = "Tasks",
-        request_id: Option<String> = "RequestId",
+        0 => tasks: Vec<BackupDownloadTaskStatus> = "Tasks",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -352,9 +352,9 @@ pub struct CreateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstanceResponse {
-        deal_id: Option<String> = "DealId",
-        instance_ids: Vec<String> = "InstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => deal_id: Option<String> = "DealId",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -330,9 +330,9 @@ pub struct CreateDbInstanceHourResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstanceHourResponse {
-        deal_id: Option<String> = "DealId",
-        instance_ids: Vec<String> = "InstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => deal_id: Option<String> = "DealId",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

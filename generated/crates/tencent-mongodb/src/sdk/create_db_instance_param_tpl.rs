@@ -98,8 +98,8 @@ pub struct CreateDbInstanceParamTplResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstanceParamTplResponse {
-        tpl_id: Option<String> = "TplId",
-        request_id: Option<String> = "RequestId",
+        0 => tpl_id: Option<String> = "TplId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

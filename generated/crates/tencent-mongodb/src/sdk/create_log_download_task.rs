@@ -96,8 +96,8 @@ pub struct CreateLogDownloadTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateLogDownloadTaskResponse {
-        status: Option<i64> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,8 +72,8 @@ pub struct DeleteAccountUserResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAccountUserResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

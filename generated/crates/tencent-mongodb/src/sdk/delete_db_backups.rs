@@ -57,7 +57,7 @@ pub struct DeleteDbBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDbBackupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

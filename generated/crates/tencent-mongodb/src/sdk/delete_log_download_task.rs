@@ -60,8 +60,8 @@ pub struct DeleteLogDownloadTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLogDownloadTaskResponse {
-        status: Option<i64> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeAccountUsersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountUsersResponse {
-        users: Vec<UserInfo> = "Users",
-        request_id: Option<String> = "RequestId",
+        0 => users: Vec<UserInfo> = "Users",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,10 +63,10 @@ pub struct DescribeAsyncRequestInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAsyncRequestInfoResponse {
-        status: Option<String> = "Status",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => start_time: Option<String> = "StartTime",
+        2 => end_time: Option<String> = "EndTime",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

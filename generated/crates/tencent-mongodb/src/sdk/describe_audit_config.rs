@@ -89,15 +89,15 @@ pub struct DescribeAuditConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditConfigResponse {
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        audit_all: Option<bool> = "AuditAll",
-        create_time: Option<String> = "CreateTime",
-        log_expire_day: Option<i64> = "LogExpireDay",
-        log_type: Option<String> = "LogType",
-        is_closing: Option<String> = "IsClosing",
-        is_opening: Option<String> = "IsOpening",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_name: Option<String> = "InstanceName",
+        2 => audit_all: Option<bool> = "AuditAll",
+        3 => create_time: Option<String> = "CreateTime",
+        4 => log_expire_day: Option<i64> = "LogExpireDay",
+        5 => log_type: Option<String> = "LogType",
+        6 => is_closing: Option<String> = "IsClosing",
+        7 => is_opening: Option<String> = "IsOpening",
+        8 => request_id: Option<String> = "RequestId",
     }
 }
 

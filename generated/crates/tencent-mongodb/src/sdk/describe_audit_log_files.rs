@@ -75,9 +75,9 @@ pub struct DescribeAuditLogFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditLogFilesResponse {
-        total_count: Option<u64> = "TotalCount",
-        items: Vec<AuditLogFile> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => items: Vec<AuditLogFile> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

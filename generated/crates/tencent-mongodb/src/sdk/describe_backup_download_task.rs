@@ -113,9 +113,9 @@ pub struct DescribeBackupDownloadTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupDownloadTaskResponse {
-        total_count: Option<i64> = "TotalCount",
-        tasks: Vec<BackupDownloadTask> = "Tasks",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => tasks: Vec<BackupDownloadTask> = "Tasks",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,19 +97,19 @@ pub struct DescribeBackupRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupRulesResponse {
-        backup_save_time: Option<u64> = "BackupSaveTime",
-        backup_frequency: Option<i64> = "BackupFrequency",
-        backup_time: Option<u64> = "BackupTime",
-        backup_method: Option<u64> = "BackupMethod",
-        active_weekdays: Option<String> = "ActiveWeekdays",
-        long_term_interval: Option<String> = "LongTermInterval",
-        long_term_active_days: Option<String> = "LongTermActiveDays",
-        long_term_expired_days: Option<i64> = "LongTermExpiredDays",
-        oplog_expired_days: Option<i64> = "OplogExpiredDays",
-        backup_version: Option<i64> = "BackupVersion",
-        backup_total_size: Option<BackupTotalSize> = "BackupTotalSize",
-        alert_threshold: Option<i64> = "AlertThreshold",
-        request_id: Option<String> = "RequestId",
+        0 => backup_save_time: Option<u64> = "BackupSaveTime",
+        1 => backup_frequency: Option<i64> = "BackupFrequency",
+        2 => backup_time: Option<u64> = "BackupTime",
+        3 => backup_method: Option<u64> = "BackupMethod",
+        4 => active_weekdays: Option<String> = "ActiveWeekdays",
+        5 => long_term_interval: Option<String> = "LongTermInterval",
+        6 => long_term_active_days: Option<String> = "LongTermActiveDays",
+        7 => long_term_expired_days: Option<i64> = "LongTermExpiredDays",
+        8 => oplog_expired_days: Option<i64> = "OplogExpiredDays",
+        9 => backup_version: Option<i64> = "BackupVersion",
+        10 => backup_total_size: Option<BackupTotalSize> = "BackupTotalSize",
+        11 => alert_threshold: Option<i64> = "AlertThreshold",
+        12 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,9 +71,9 @@ pub struct DescribeClientConnectionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClientConnectionsResponse {
-        clients: Vec<ClientConnection> = "Clients",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => clients: Vec<ClientConnection> = "Clients",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

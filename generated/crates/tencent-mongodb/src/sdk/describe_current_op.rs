@@ -122,9 +122,9 @@ pub struct DescribeCurrentOpResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCurrentOpResponse {
-        total_count: Option<u64> = "TotalCount",
-        current_ops: Vec<CurrentOp> = "CurrentOps",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => current_ops: Vec<CurrentOp> = "CurrentOps",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeDbBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbBackupsResponse {
-        backup_list: Vec<BackupInfo> = "BackupList",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => backup_list: Vec<BackupInfo> = "BackupList",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,12 +84,12 @@ pub struct DescribeDbInstanceDealResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceDealResponse {
-        status: Option<i64> = "Status",
-        original_price: Option<f64> = "OriginalPrice",
-        discount_price: Option<f64> = "DiscountPrice",
-        action: Option<String> = "Action",
-        instance_id: Option<String> = "InstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => original_price: Option<f64> = "OriginalPrice",
+        2 => discount_price: Option<f64> = "DiscountPrice",
+        3 => action: Option<String> = "Action",
+        4 => instance_id: Option<String> = "InstanceId",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

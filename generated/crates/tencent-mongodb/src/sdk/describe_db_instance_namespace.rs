@@ -65,9 +65,9 @@ pub struct DescribeDbInstanceNamespaceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceNamespaceResponse {
-        databases: Vec<String> = "Databases",
-        collections: Vec<String> = "Collections",
-        request_id: Option<String> = "RequestId",
+        0 => databases: Vec<String> = "Databases",
+        1 => collections: Vec<String> = "Collections",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

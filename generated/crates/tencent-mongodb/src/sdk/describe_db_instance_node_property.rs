@@ -98,9 +98,9 @@ pub struct DescribeDbInstanceNodePropertyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceNodePropertyResponse {
-        mongos: Vec<NodeProperty> = "Mongos",
-        replicate_sets: Vec<ReplicateSetInfo> = "ReplicateSets",
-        request_id: Option<String> = "RequestId",
+        0 => mongos: Vec<NodeProperty> = "Mongos",
+        1 => replicate_sets: Vec<ReplicateSetInfo> = "ReplicateSets",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

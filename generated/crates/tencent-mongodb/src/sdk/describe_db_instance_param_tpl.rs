@@ -87,9 +87,9 @@ pub struct DescribeDbInstanceParamTplResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceParamTplResponse {
-        param_tpls: Vec<ParamTpl> = "ParamTpls",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => param_tpls: Vec<ParamTpl> = "ParamTpls",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

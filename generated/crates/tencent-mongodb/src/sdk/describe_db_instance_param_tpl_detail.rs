@@ -100,15 +100,15 @@ pub struct DescribeDbInstanceParamTplDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceParamTplDetailResponse {
-        instance_enum_params: Vec<InstanceEnumParam> = "InstanceEnumParams",
-        instance_integer_params: Vec<InstanceIntegerParam> = "InstanceIntegerParams",
-        instance_text_params: Vec<InstanceTextParam> = "InstanceTextParams",
-        instance_multi_params: Vec<InstanceMultiParam> = "InstanceMultiParams",
-        total_count: Option<i64> = "TotalCount",
-        mongo_version: Option<String> = "MongoVersion",
-        cluster_type: Option<String> = "ClusterType",
-        tpl_name: Option<String> = "TplName",
-        request_id: Option<String> = "RequestId",
+        0 => instance_enum_params: Vec<InstanceEnumParam> = "InstanceEnumParams",
+        1 => instance_integer_params: Vec<InstanceIntegerParam> = "InstanceIntegerParams",
+        2 => instance_text_params: Vec<InstanceTextParam> = "InstanceTextParams",
+        3 => instance_multi_params: Vec<InstanceMultiParam> = "InstanceMultiParams",
+        4 => total_count: Option<i64> = "TotalCount",
+        5 => mongo_version: Option<String> = "MongoVersion",
+        6 => cluster_type: Option<String> = "ClusterType",
+        7 => tpl_name: Option<String> = "TplName",
+        8 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -148,9 +148,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstancesResponse {
-        total_count: Option<u64> = "TotalCount",
-        instance_details: Vec<InstanceDetail> = "InstanceDetails",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => instance_details: Vec<InstanceDetail> = "InstanceDetails",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

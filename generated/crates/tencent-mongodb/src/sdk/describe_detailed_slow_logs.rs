@@ -127,9 +127,9 @@ pub struct DescribeDetailedSlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDetailedSlowLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        detailed_slow_logs: Vec<SlowLogItem> = "DetailedSlowLogs",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => detailed_slow_logs: Vec<SlowLogItem> = "DetailedSlowLogs",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,12 +70,12 @@ pub struct DescribeInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceParamsResponse {
-        instance_enum_param: Vec<InstanceEnumParam> = "InstanceEnumParam",
-        instance_integer_param: Vec<InstanceIntegerParam> = "InstanceIntegerParam",
-        instance_text_param: Vec<InstanceTextParam> = "InstanceTextParam",
-        instance_multi_param: Vec<InstanceMultiParam> = "InstanceMultiParam",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => instance_enum_param: Vec<InstanceEnumParam> = "InstanceEnumParam",
+        1 => instance_integer_param: Vec<InstanceIntegerParam> = "InstanceIntegerParam",
+        2 => instance_text_param: Vec<InstanceTextParam> = "InstanceTextParam",
+        3 => instance_multi_param: Vec<InstanceMultiParam> = "InstanceMultiParam",
+        4 => total_count: Option<u64> = "TotalCount",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,10 +63,10 @@ pub struct DescribeInstanceSslResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceSslResponse {
-        status: Option<i64> = "Status",
-        expired_time: Option<String> = "ExpiredTime",
-        cert_url: Option<String> = "CertUrl",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => expired_time: Option<String> = "ExpiredTime",
+        2 => cert_url: Option<String> = "CertUrl",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeLogDownloadTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLogDownloadTasksResponse {
-        total_count: Option<i64> = "TotalCount",
-        tasks: Vec<Task> = "Tasks",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => tasks: Vec<Task> = "Tasks",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

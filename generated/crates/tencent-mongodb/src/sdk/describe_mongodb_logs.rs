@@ -124,9 +124,9 @@ pub struct DescribeMongodbLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMongodbLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        log_list: Vec<LogInfo> = "LogList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => log_list: Vec<LogInfo> = "LogList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

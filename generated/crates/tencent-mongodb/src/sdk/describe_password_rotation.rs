@@ -43,7 +43,7 @@ pub struct DescribePasswordRotationResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePasswordRotationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

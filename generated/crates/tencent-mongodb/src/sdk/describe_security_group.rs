@@ -56,8 +56,8 @@ pub struct DescribeSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSecurityGroupResponse {
-        groups: Vec<SecurityGroup> = "Groups",
-        request_id: Option<String> = "RequestId",
+        0 => groups: Vec<SecurityGroup> = "Groups",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

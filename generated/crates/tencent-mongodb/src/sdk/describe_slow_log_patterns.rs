@@ -98,9 +98,9 @@ pub struct DescribeSlowLogPatternsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogPatternsResponse {
-        count: Option<u64> = "Count",
-        slow_log_patterns: Vec<SlowLogPattern> = "SlowLogPatterns",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<u64> = "Count",
+        1 => slow_log_patterns: Vec<SlowLogPattern> = "SlowLogPatterns",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,9 +95,9 @@ pub struct DescribeSlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogsResponse {
-        count: Option<u64> = "Count",
-        slow_logs: Vec<String> = "SlowLogs",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<u64> = "Count",
+        1 => slow_logs: Vec<String> = "SlowLogs",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,8 +55,8 @@ pub struct DescribeSpecInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSpecInfoResponse {
-        spec_info_list: Vec<SpecificationInfo> = "SpecInfoList",
-        request_id: Option<String> = "RequestId",
+        0 => spec_info_list: Vec<SpecificationInfo> = "SpecInfoList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeSrvConnectionDomainResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSrvConnectionDomainResponse {
-        domain: Option<String> = "Domain",
-        request_id: Option<String> = "RequestId",
+        0 => domain: Option<String> = "Domain",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct DisableSrvConnectionUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant DisableSrvConnectionUrlResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

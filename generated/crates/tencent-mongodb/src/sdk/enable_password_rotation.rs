@@ -41,7 +41,7 @@ pub struct EnablePasswordRotationResponse {
 
 ::runtime::lenient_object! {
     tolerant EnablePasswordRotationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

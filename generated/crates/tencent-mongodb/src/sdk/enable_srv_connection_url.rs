@@ -55,8 +55,8 @@ pub struct EnableSrvConnectionUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableSrvConnectionUrlResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

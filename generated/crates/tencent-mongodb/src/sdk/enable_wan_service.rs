@@ -69,8 +69,8 @@ pub struct EnableWanServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableWanServiceResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct FlushInstanceRouterConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant FlushInstanceRouterConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

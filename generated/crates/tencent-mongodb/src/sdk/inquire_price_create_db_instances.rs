@@ -227,8 +227,8 @@ pub struct InquirePriceCreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceCreateDbInstancesResponse {
-        price: Option<DbInstancePrice> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<DbInstancePrice> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

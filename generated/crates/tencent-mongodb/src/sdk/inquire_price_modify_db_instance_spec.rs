@@ -91,8 +91,8 @@ pub struct InquirePriceModifyDbInstanceSpecResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceModifyDbInstanceSpecResponse {
-        price: Option<DbInstancePrice> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<DbInstancePrice> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

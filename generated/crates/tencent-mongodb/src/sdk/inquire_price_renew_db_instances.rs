@@ -70,8 +70,8 @@ pub struct InquirePriceRenewDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceRenewDbInstancesResponse {
-        price: Option<DbInstancePrice> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<DbInstancePrice> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

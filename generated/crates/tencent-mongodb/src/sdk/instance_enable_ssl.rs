@@ -78,11 +78,11 @@ pub struct InstanceEnableSslResponse {
 
 ::runtime::lenient_object! {
     tolerant InstanceEnableSslResponse {
-        status: Option<i64> = "Status",
-        expired_time: Option<String> = "ExpiredTime",
-        cert_url: Option<String> = "CertUrl",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => expired_time: Option<String> = "ExpiredTime",
+        2 => cert_url: Option<String> = "CertUrl",
+        3 => flow_id: Option<i64> = "FlowId",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct KillOpsResponse {
 
 ::runtime::lenient_object! {
     tolerant KillOpsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

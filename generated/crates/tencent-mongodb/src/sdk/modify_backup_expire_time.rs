@@ -70,8 +70,8 @@ pub struct ModifyBackupExpireTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupExpireTimeResponse {
-        failed_backups: Vec<i64> = "FailedBackups",
-        request_id: Option<String> = "RequestId",
+        0 => failed_backups: Vec<i64> = "FailedBackups",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

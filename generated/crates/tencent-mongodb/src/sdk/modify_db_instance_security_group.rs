@@ -61,7 +61,7 @@ pub struct ModifyDbInstanceSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceSecurityGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

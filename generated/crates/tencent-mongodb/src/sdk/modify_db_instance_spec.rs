@@ -175,8 +175,8 @@ pub struct ModifyDbInstanceSpecResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceSpecResponse {
-        deal_id: Option<String> = "DealId",
-        request_id: Option<String> = "RequestId",
+        0 => deal_id: Option<String> = "DealId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

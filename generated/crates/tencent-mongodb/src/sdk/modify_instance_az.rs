@@ -95,8 +95,8 @@ pub struct ModifyInstanceAzResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceAzResponse {
-        deal_id: Option<String> = "DealId",
-        request_id: Option<String> = "RequestId",
+        0 => deal_id: Option<String> = "DealId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

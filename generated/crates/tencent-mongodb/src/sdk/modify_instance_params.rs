@@ -77,9 +77,9 @@ pub struct ModifyInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceParamsResponse {
-        changed: Option<bool> = "Changed",
-        task_id: Option<u64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => changed: Option<bool> = "Changed",
+        1 => task_id: Option<u64> = "TaskId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct ModifySrvConnectionUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySrvConnectionUrlResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct RenameInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RenameInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct RenewDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewDbInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct ResetDbInstancePasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetDbInstancePasswordResponse {
-        async_request_id: Option<String> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<String> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct RestoreDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RestoreDbInstanceResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

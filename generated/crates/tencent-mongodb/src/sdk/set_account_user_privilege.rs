@@ -68,8 +68,8 @@ pub struct SetAccountUserPrivilegeResponse {
 
 ::runtime::lenient_object! {
     tolerant SetAccountUserPrivilegeResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

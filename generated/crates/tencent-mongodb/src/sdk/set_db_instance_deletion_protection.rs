@@ -65,7 +65,7 @@ pub struct SetDbInstanceDeletionProtectionResponse {
 
 ::runtime::lenient_object! {
     tolerant SetDbInstanceDeletionProtectionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

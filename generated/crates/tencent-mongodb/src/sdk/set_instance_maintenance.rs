@@ -68,7 +68,7 @@ pub struct SetInstanceMaintenanceResponse {
 
 ::runtime::lenient_object! {
     tolerant SetInstanceMaintenanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

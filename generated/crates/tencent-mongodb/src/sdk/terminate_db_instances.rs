@@ -51,7 +51,7 @@ pub struct TerminateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant TerminateDbInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct BindPrometheusManagedGrafanaResponse {
 
 ::runtime::lenient_object! {
     tolerant BindPrometheusManagedGrafanaResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

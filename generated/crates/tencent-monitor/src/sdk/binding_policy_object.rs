@@ -83,7 +83,7 @@ pub struct BindingPolicyObjectResponse {
 
 ::runtime::lenient_object! {
     tolerant BindingPolicyObjectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

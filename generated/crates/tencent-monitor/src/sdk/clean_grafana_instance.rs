@@ -51,7 +51,7 @@ pub struct CleanGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CleanGrafanaInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

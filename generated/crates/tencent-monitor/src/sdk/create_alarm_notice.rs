@@ -95,8 +95,8 @@ pub struct CreateAlarmNoticeResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAlarmNoticeResponse {
-        notice_id: Option<String> = "NoticeId",
-        request_id: Option<String> = "RequestId",
+        0 => notice_id: Option<String> = "NoticeId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -156,9 +156,9 @@ pub struct CreateAlarmPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAlarmPolicyResponse {
-        policy_id: Option<String> = "PolicyId",
-        origin_id: Option<String> = "OriginId",
-        request_id: Option<String> = "RequestId",
+        0 => policy_id: Option<String> = "PolicyId",
+        1 => origin_id: Option<String> = "OriginId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

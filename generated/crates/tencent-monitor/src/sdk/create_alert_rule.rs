@@ -109,8 +109,8 @@ pub struct CreateAlertRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAlertRuleResponse {
-        rule_id: Option<String> = "RuleId",
-        request_id: Option<String> = "RequestId",
+        0 => rule_id: Option<String> = "RuleId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -103,8 +103,8 @@ pub struct CreateExporterIntegrationResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateExporterIntegrationResponse {
-        names: Vec<String> = "Names",
-        request_id: Option<String> = "RequestId",
+        0 => names: Vec<String> = "Names",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,8 +92,8 @@ pub struct CreateGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateGrafanaInstanceResponse {
-        instance_id: Option<String> = "InstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

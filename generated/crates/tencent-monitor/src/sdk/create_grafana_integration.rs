@@ -69,8 +69,8 @@ pub struct CreateGrafanaIntegrationResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateGrafanaIntegrationResponse {
-        integration_id: Option<String> = "IntegrationId",
-        request_id: Option<String> = "RequestId",
+        0 => integration_id: Option<String> = "IntegrationId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,8 +86,8 @@ pub struct CreateGrafanaNotificationChannelResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateGrafanaNotificationChannelResponse {
-        channel_id: Option<String> = "ChannelId",
-        request_id: Option<String> = "RequestId",
+        0 => channel_id: Option<String> = "ChannelId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -121,8 +121,8 @@ pub struct CreateOnCallFormResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateOnCallFormResponse {
-        on_call_form_id: Option<String> = "OnCallFormID",
-        request_id: Option<String> = "RequestId",
+        0 => on_call_form_id: Option<String> = "OnCallFormID",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -112,8 +112,8 @@ pub struct CreatePolicyGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePolicyGroupResponse {
-        group_id: Option<i64> = "GroupId",
-        request_id: Option<String> = "RequestId",
+        0 => group_id: Option<i64> = "GroupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,8 +60,8 @@ pub struct CreatePrometheusAgentResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusAgentResponse {
-        agent_id: Option<String> = "AgentId",
-        request_id: Option<String> = "RequestId",
+        0 => agent_id: Option<String> = "AgentId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,8 +93,8 @@ pub struct CreatePrometheusAlertGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusAlertGroupResponse {
-        group_id: Option<String> = "GroupId",
-        request_id: Option<String> = "RequestId",
+        0 => group_id: Option<String> = "GroupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

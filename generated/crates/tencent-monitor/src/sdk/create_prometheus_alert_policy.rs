@@ -65,8 +65,8 @@ pub struct CreatePrometheusAlertPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusAlertPolicyResponse {
-        id: Option<String> = "Id",
-        request_id: Option<String> = "RequestId",
+        0 => id: Option<String> = "Id",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

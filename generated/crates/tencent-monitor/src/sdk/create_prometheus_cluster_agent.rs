@@ -62,7 +62,7 @@ pub struct CreatePrometheusClusterAgentResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusClusterAgentResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct CreatePrometheusConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

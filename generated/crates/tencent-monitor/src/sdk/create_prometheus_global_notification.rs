@@ -66,8 +66,8 @@ pub struct CreatePrometheusGlobalNotificationResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusGlobalNotificationResponse {
-        id: Option<String> = "Id",
-        request_id: Option<String> = "RequestId",
+        0 => id: Option<String> = "Id",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,8 +101,8 @@ pub struct CreatePrometheusMultiTenantInstancePostPayModeResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusMultiTenantInstancePostPayModeResponse {
-        instance_id: Option<String> = "InstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct CreatePrometheusRecordRuleYamlResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusRecordRuleYamlResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct CreatePrometheusScrapeJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusScrapeJobResponse {
-        job_id: Option<String> = "JobId",
-        request_id: Option<String> = "RequestId",
+        0 => job_id: Option<String> = "JobId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct CreatePrometheusTempResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePrometheusTempResponse {
-        template_id: Option<String> = "TemplateId",
-        request_id: Option<String> = "RequestId",
+        0 => template_id: Option<String> = "TemplateId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

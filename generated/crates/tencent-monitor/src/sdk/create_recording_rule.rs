@@ -80,8 +80,8 @@ pub struct CreateRecordingRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRecordingRuleResponse {
-        rule_id: Option<String> = "RuleId",
-        request_id: Option<String> = "RequestId",
+        0 => rule_id: Option<String> = "RuleId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct CreateSsoAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSsoAccountResponse {
-        user_id: Option<String> = "UserId",
-        request_id: Option<String> = "RequestId",
+        0 => user_id: Option<String> = "UserId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

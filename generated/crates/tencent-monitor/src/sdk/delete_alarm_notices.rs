@@ -64,7 +64,7 @@ pub struct DeleteAlarmNoticesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAlarmNoticesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteAlarmPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAlarmPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteAlertRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAlertRulesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,7 +84,7 @@ pub struct DeleteExporterIntegrationResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteExporterIntegrationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

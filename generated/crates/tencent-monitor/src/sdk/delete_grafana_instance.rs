@@ -52,7 +52,7 @@ pub struct DeleteGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteGrafanaInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteGrafanaIntegrationResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteGrafanaIntegrationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteGrafanaNotificationChannelResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteGrafanaNotificationChannelResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DeleteOnCallFormsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteOnCallFormsResponse {
-        failed_on_call_form_i_ds: Vec<String> = "FailedOnCallFormIDs",
-        success_on_call_form_i_ds: Vec<String> = "SuccessOnCallFormIDs",
-        request_id: Option<String> = "RequestId",
+        0 => failed_on_call_form_i_ds: Vec<String> = "FailedOnCallFormIDs",
+        1 => success_on_call_form_i_ds: Vec<String> = "SuccessOnCallFormIDs",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

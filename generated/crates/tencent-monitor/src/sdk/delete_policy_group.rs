@@ -59,7 +59,7 @@ pub struct DeletePolicyGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePolicyGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeletePrometheusAlertGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePrometheusAlertGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct DeletePrometheusAlertPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePrometheusAlertPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeletePrometheusClusterAgentResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePrometheusClusterAgentResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

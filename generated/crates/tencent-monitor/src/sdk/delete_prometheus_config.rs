@@ -79,7 +79,7 @@ pub struct DeletePrometheusConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePrometheusConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

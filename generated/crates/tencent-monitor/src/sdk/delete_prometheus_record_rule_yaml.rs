@@ -59,7 +59,7 @@ pub struct DeletePrometheusRecordRuleYamlResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePrometheusRecordRuleYamlResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

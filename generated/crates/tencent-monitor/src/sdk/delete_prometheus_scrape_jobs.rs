@@ -65,7 +65,7 @@ pub struct DeletePrometheusScrapeJobsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePrometheusScrapeJobsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

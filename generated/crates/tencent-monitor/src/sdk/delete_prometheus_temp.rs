@@ -51,7 +51,7 @@ pub struct DeletePrometheusTempResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePrometheusTempResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeletePrometheusTempSyncResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePrometheusTempSyncResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

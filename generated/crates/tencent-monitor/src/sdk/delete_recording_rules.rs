@@ -57,7 +57,7 @@ pub struct DeleteRecordingRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRecordingRulesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteSsoAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSsoAccountResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

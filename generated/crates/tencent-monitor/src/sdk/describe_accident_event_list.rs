@@ -118,9 +118,9 @@ pub struct DescribeAccidentEventListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccidentEventListResponse {
-        alarms: Vec<DescribeAccidentEventListAlarms> = "Alarms",
-        total: Option<i64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => alarms: Vec<DescribeAccidentEventListAlarms> = "Alarms",
+        1 => total: Option<i64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeAlarmEventsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmEventsResponse {
-        events: Vec<AlarmEvent> = "Events",
-        request_id: Option<String> = "RequestId",
+        0 => events: Vec<AlarmEvent> = "Events",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -147,9 +147,9 @@ pub struct DescribeAlarmHistoriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmHistoriesResponse {
-        total_count: Option<i64> = "TotalCount",
-        histories: Vec<AlarmHistory> = "Histories",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => histories: Vec<AlarmHistory> = "Histories",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

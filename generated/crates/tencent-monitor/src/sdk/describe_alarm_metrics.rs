@@ -69,8 +69,8 @@ pub struct DescribeAlarmMetricsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmMetricsResponse {
-        metrics: Vec<Metric> = "Metrics",
-        request_id: Option<String> = "RequestId",
+        0 => metrics: Vec<Metric> = "Metrics",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct DescribeAlarmNoticeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmNoticeResponse {
-        notice: Option<AlarmNotice> = "Notice",
-        request_id: Option<String> = "RequestId",
+        0 => notice: Option<AlarmNotice> = "Notice",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DescribeAlarmNoticeCallbacksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmNoticeCallbacksResponse {
-        url_notices: Vec<UrlNotice> = "URLNotices",
-        request_id: Option<String> = "RequestId",
+        0 => url_notices: Vec<UrlNotice> = "URLNotices",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

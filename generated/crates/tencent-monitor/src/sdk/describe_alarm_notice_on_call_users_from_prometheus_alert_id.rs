@@ -65,8 +65,8 @@ pub struct DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdResponse {
-        notices: Vec<NoticeOnCallUsersInfo> = "Notices",
-        request_id: Option<String> = "RequestId",
+        0 => notices: Vec<NoticeOnCallUsersInfo> = "Notices",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -117,9 +117,9 @@ pub struct DescribeAlarmNoticesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmNoticesResponse {
-        total_count: Option<i64> = "TotalCount",
-        notices: Vec<AlarmNotice> = "Notices",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => notices: Vec<AlarmNotice> = "Notices",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

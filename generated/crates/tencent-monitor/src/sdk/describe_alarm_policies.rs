@@ -194,9 +194,9 @@ pub struct DescribeAlarmPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmPoliciesResponse {
-        total_count: Option<i64> = "TotalCount",
-        policies: Vec<AlarmPolicy> = "Policies",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => policies: Vec<AlarmPolicy> = "Policies",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

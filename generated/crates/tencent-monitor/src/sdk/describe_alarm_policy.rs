@@ -62,8 +62,8 @@ pub struct DescribeAlarmPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmPolicyResponse {
-        policy: Option<AlarmPolicy> = "Policy",
-        request_id: Option<String> = "RequestId",
+        0 => policy: Option<AlarmPolicy> = "Policy",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -95,9 +95,9 @@ pub struct DescribeAlertRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlertRulesResponse {
-        total_count: Option<i64> = "TotalCount",
-        alert_rule_set: Vec<PrometheusRuleSet> = "AlertRuleSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => alert_rule_set: Vec<PrometheusRuleSet> = "AlertRuleSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

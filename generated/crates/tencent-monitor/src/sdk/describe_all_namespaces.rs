@@ -85,12 +85,12 @@ pub struct DescribeAllNamespacesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAllNamespacesResponse {
-        qce_namespaces: Option<CommonNamespace> = "QceNamespaces",
-        custom_namespaces: Option<CommonNamespace> = "CustomNamespaces",
-        qce_namespaces_new: Vec<CommonNamespace> = "QceNamespacesNew",
-        custom_namespaces_new: Vec<CommonNamespace> = "CustomNamespacesNew",
-        common_namespaces: Vec<CommonNamespaceNew> = "CommonNamespaces",
-        request_id: Option<String> = "RequestId",
+        0 => qce_namespaces: Option<CommonNamespace> = "QceNamespaces",
+        1 => custom_namespaces: Option<CommonNamespace> = "CustomNamespaces",
+        2 => qce_namespaces_new: Vec<CommonNamespace> = "QceNamespacesNew",
+        3 => custom_namespaces_new: Vec<CommonNamespace> = "CustomNamespacesNew",
+        4 => common_namespaces: Vec<CommonNamespaceNew> = "CommonNamespaces",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeBaseMetricsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBaseMetricsResponse {
-        metric_set: Vec<MetricSet> = "MetricSet",
-        request_id: Option<String> = "RequestId",
+        0 => metric_set: Vec<MetricSet> = "MetricSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -120,10 +120,10 @@ pub struct DescribeBasicAlarmListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBasicAlarmListResponse {
-        alarms: Vec<DescribeBasicAlarmListAlarms> = "Alarms",
-        total: Option<i64> = "Total",
-        warning: Option<String> = "Warning",
-        request_id: Option<String> = "RequestId",
+        0 => alarms: Vec<DescribeBasicAlarmListAlarms> = "Alarms",
+        1 => total: Option<i64> = "Total",
+        2 => warning: Option<String> = "Warning",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,11 +98,11 @@ pub struct DescribeBindingPolicyObjectListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBindingPolicyObjectListResponse {
-        list: Vec<DescribeBindingPolicyObjectListInstance> = "List",
-        total: Option<i64> = "Total",
-        no_shielded_sum: Option<i64> = "NoShieldedSum",
-        instance_group: Option<DescribeBindingPolicyObjectListInstanceGroup> = "InstanceGroup",
-        request_id: Option<String> = "RequestId",
+        0 => list: Vec<DescribeBindingPolicyObjectListInstance> = "List",
+        1 => total: Option<i64> = "Total",
+        2 => no_shielded_sum: Option<i64> = "NoShieldedSum",
+        3 => instance_group: Option<DescribeBindingPolicyObjectListInstanceGroup> = "InstanceGroup",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

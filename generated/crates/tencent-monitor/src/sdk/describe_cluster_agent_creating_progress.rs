@@ -45,7 +45,7 @@ pub struct DescribeClusterAgentCreatingProgressResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterAgentCreatingProgressResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,9 +97,9 @@ pub struct DescribeConditionsTemplateListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeConditionsTemplateListResponse {
-        total: Option<i64> = "Total",
-        template_group_list: Vec<TemplateGroup> = "TemplateGroupList",
-        request_id: Option<String> = "RequestId",
+        0 => total: Option<i64> = "Total",
+        1 => template_group_list: Vec<TemplateGroup> = "TemplateGroupList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct DescribeDnsConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDnsConfigResponse {
-        name_servers: Vec<String> = "NameServers",
-        request_id: Option<String> = "RequestId",
+        0 => name_servers: Vec<String> = "NameServers",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,8 +87,8 @@ pub struct DescribeExporterIntegrationsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeExporterIntegrationsResponse {
-        integration_set: Vec<IntegrationConfiguration> = "IntegrationSet",
-        request_id: Option<String> = "RequestId",
+        0 => integration_set: Vec<IntegrationConfiguration> = "IntegrationSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

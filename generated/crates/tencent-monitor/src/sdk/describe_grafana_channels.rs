@@ -83,8 +83,8 @@ pub struct DescribeGrafanaChannelsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGrafanaChannelsResponse {
-        notification_channel_set: Vec<GrafanaChannel> = "NotificationChannelSet",
-        request_id: Option<String> = "RequestId",
+        0 => notification_channel_set: Vec<GrafanaChannel> = "NotificationChannelSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

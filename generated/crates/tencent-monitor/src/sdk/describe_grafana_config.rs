@@ -54,8 +54,8 @@ pub struct DescribeGrafanaConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGrafanaConfigResponse {
-        config: Option<String> = "Config",
-        request_id: Option<String> = "RequestId",
+        0 => config: Option<String> = "Config",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct DescribeGrafanaEnvironmentsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGrafanaEnvironmentsResponse {
-        envs: Option<String> = "Envs",
-        request_id: Option<String> = "RequestId",
+        0 => envs: Option<String> = "Envs",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

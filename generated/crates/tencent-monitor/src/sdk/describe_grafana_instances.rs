@@ -90,10 +90,10 @@ pub struct DescribeGrafanaInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGrafanaInstancesResponse {
-        instance_set: Vec<GrafanaInstanceInfo> = "InstanceSet",
-        total_count: Option<i64> = "TotalCount",
-        instances: Vec<GrafanaInstanceInfo> = "Instances",
-        request_id: Option<String> = "RequestId",
+        0 => instance_set: Vec<GrafanaInstanceInfo> = "InstanceSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => instances: Vec<GrafanaInstanceInfo> = "Instances",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,8 +68,8 @@ pub struct DescribeGrafanaIntegrationsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGrafanaIntegrationsResponse {
-        integration_set: Vec<GrafanaIntegrationConfig> = "IntegrationSet",
-        request_id: Option<String> = "RequestId",
+        0 => integration_set: Vec<GrafanaIntegrationConfig> = "IntegrationSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

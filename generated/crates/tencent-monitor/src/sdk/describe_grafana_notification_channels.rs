@@ -85,8 +85,8 @@ pub struct DescribeGrafanaNotificationChannelsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGrafanaNotificationChannelsResponse {
-        notification_channel_set: Vec<GrafanaNotificationChannel> = "NotificationChannelSet",
-        request_id: Option<String> = "RequestId",
+        0 => notification_channel_set: Vec<GrafanaNotificationChannel> = "NotificationChannelSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

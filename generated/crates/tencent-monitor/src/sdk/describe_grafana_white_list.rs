@@ -56,8 +56,8 @@ pub struct DescribeGrafanaWhiteListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGrafanaWhiteListResponse {
-        white_list: Vec<String> = "WhiteList",
-        request_id: Option<String> = "RequestId",
+        0 => white_list: Vec<String> = "WhiteList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

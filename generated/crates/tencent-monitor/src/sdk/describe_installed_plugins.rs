@@ -63,8 +63,8 @@ pub struct DescribeInstalledPluginsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstalledPluginsResponse {
-        plugin_set: Vec<GrafanaPlugin> = "PluginSet",
-        request_id: Option<String> = "RequestId",
+        0 => plugin_set: Vec<GrafanaPlugin> = "PluginSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeMonitorTypesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMonitorTypesResponse {
-        monitor_types: Vec<String> = "MonitorTypes",
-        monitor_type_infos: Vec<MonitorTypeInfo> = "MonitorTypeInfos",
-        request_id: Option<String> = "RequestId",
+        0 => monitor_types: Vec<String> = "MonitorTypes",
+        1 => monitor_type_infos: Vec<MonitorTypeInfo> = "MonitorTypeInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

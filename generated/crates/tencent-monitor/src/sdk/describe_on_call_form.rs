@@ -63,8 +63,8 @@ pub struct DescribeOnCallFormResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeOnCallFormResponse {
-        on_call_form: Option<OneOnCallForm> = "OnCallForm",
-        request_id: Option<String> = "RequestId",
+        0 => on_call_form: Option<OneOnCallForm> = "OnCallForm",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

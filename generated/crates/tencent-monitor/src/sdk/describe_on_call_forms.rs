@@ -91,9 +91,9 @@ pub struct DescribeOnCallFormsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeOnCallFormsResponse {
-        on_call_forms: Vec<OnCallForm> = "OnCallForms",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => on_call_forms: Vec<OnCallForm> = "OnCallForms",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribePolicyConditionListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePolicyConditionListResponse {
-        conditions: Vec<DescribePolicyConditionListCondition> = "Conditions",
-        request_id: Option<String> = "RequestId",
+        0 => conditions: Vec<DescribePolicyConditionListCondition> = "Conditions",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -136,10 +136,10 @@ pub struct DescribePolicyGroupListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePolicyGroupListResponse {
-        group_list: Vec<DescribePolicyGroupListGroup> = "GroupList",
-        total: Option<i64> = "Total",
-        warning: Option<String> = "Warning",
-        request_id: Option<String> = "RequestId",
+        0 => group_list: Vec<DescribePolicyGroupListGroup> = "GroupList",
+        1 => total: Option<i64> = "Total",
+        2 => warning: Option<String> = "Warning",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -139,10 +139,10 @@ pub struct DescribeProductEventListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProductEventListResponse {
-        events: Vec<DescribeProductEventListEvents> = "Events",
-        over_view: Option<DescribeProductEventListOverView> = "OverView",
-        total: Option<i64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => events: Vec<DescribeProductEventListEvents> = "Events",
+        1 => over_view: Option<DescribeProductEventListOverView> = "OverView",
+        2 => total: Option<i64> = "Total",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

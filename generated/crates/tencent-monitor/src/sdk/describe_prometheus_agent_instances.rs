@@ -58,8 +58,8 @@ pub struct DescribePrometheusAgentInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusAgentInstancesResponse {
-        instances: Vec<String> = "Instances",
-        request_id: Option<String> = "RequestId",
+        0 => instances: Vec<String> = "Instances",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

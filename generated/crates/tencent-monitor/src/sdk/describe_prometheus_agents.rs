@@ -82,9 +82,9 @@ pub struct DescribePrometheusAgentsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusAgentsResponse {
-        agent_set: Vec<PrometheusAgent> = "AgentSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => agent_set: Vec<PrometheusAgent> = "AgentSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct DescribePrometheusAlertGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusAlertGroupsResponse {
-        alert_group_set: Vec<PrometheusAlertGroupSet> = "AlertGroupSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => alert_group_set: Vec<PrometheusAlertGroupSet> = "AlertGroupSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

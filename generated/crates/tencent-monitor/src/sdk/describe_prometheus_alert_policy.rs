@@ -78,9 +78,9 @@ pub struct DescribePrometheusAlertPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusAlertPolicyResponse {
-        alert_rules: Vec<PrometheusAlertPolicyItem> = "AlertRules",
-        total: Option<u64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => alert_rules: Vec<PrometheusAlertPolicyItem> = "AlertRules",
+        1 => total: Option<u64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,10 +74,10 @@ pub struct DescribePrometheusClusterAgentsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusClusterAgentsResponse {
-        agents: Vec<PrometheusAgentOverview> = "Agents",
-        total: Option<u64> = "Total",
-        is_first_bind: Option<bool> = "IsFirstBind",
-        request_id: Option<String> = "RequestId",
+        0 => agents: Vec<PrometheusAgentOverview> = "Agents",
+        1 => total: Option<u64> = "Total",
+        2 => is_first_bind: Option<bool> = "IsFirstBind",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,12 +79,12 @@ pub struct DescribePrometheusGlobalConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusGlobalConfigResponse {
-        config: Option<String> = "Config",
-        service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
-        pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",
-        raw_jobs: Vec<PrometheusConfigItem> = "RawJobs",
-        probes: Vec<PrometheusConfigItem> = "Probes",
-        request_id: Option<String> = "RequestId",
+        0 => config: Option<String> = "Config",
+        1 => service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
+        2 => pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",
+        3 => raw_jobs: Vec<PrometheusConfigItem> = "RawJobs",
+        4 => probes: Vec<PrometheusConfigItem> = "Probes",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

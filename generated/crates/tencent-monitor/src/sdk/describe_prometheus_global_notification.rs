@@ -59,8 +59,8 @@ pub struct DescribePrometheusGlobalNotificationResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusGlobalNotificationResponse {
-        notification: Option<PrometheusNotificationItem> = "Notification",
-        request_id: Option<String> = "RequestId",
+        0 => notification: Option<PrometheusNotificationItem> = "Notification",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

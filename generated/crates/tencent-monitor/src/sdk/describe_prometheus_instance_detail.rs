@@ -123,20 +123,20 @@ pub struct DescribePrometheusInstanceDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusInstanceDetailResponse {
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        instance_status: Option<i64> = "InstanceStatus",
-        charge_status: Option<i64> = "ChargeStatus",
-        enable_grafana: Option<i64> = "EnableGrafana",
-        grafana_url: Option<String> = "GrafanaURL",
-        instance_charge_type: Option<i64> = "InstanceChargeType",
-        spec_name: Option<String> = "SpecName",
-        data_retention_time: Option<i64> = "DataRetentionTime",
-        expire_time: Option<String> = "ExpireTime",
-        auto_renew_flag: Option<i64> = "AutoRenewFlag",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_name: Option<String> = "InstanceName",
+        2 => vpc_id: Option<String> = "VpcId",
+        3 => subnet_id: Option<String> = "SubnetId",
+        4 => instance_status: Option<i64> = "InstanceStatus",
+        5 => charge_status: Option<i64> = "ChargeStatus",
+        6 => enable_grafana: Option<i64> = "EnableGrafana",
+        7 => grafana_url: Option<String> = "GrafanaURL",
+        8 => instance_charge_type: Option<i64> = "InstanceChargeType",
+        9 => spec_name: Option<String> = "SpecName",
+        10 => data_retention_time: Option<i64> = "DataRetentionTime",
+        11 => expire_time: Option<String> = "ExpireTime",
+        12 => auto_renew_flag: Option<i64> = "AutoRenewFlag",
+        13 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,10 +71,10 @@ pub struct DescribePrometheusInstanceInitStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusInstanceInitStatusResponse {
-        status: Option<String> = "Status",
-        steps: Vec<TaskStepInfo> = "Steps",
-        eks_cluster_id: Option<String> = "EksClusterId",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => steps: Vec<TaskStepInfo> = "Steps",
+        2 => eks_cluster_id: Option<String> = "EksClusterId",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

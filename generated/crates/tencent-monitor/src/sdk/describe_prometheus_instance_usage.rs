@@ -74,8 +74,8 @@ pub struct DescribePrometheusInstanceUsageResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusInstanceUsageResponse {
-        usage_set: Vec<PrometheusInstanceTenantUsage> = "UsageSet",
-        request_id: Option<String> = "RequestId",
+        0 => usage_set: Vec<PrometheusInstanceTenantUsage> = "UsageSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -131,9 +131,9 @@ pub struct DescribePrometheusInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusInstancesResponse {
-        instance_set: Vec<PrometheusInstancesItem> = "InstanceSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => instance_set: Vec<PrometheusInstancesItem> = "InstanceSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

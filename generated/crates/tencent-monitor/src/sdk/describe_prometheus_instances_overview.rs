@@ -73,9 +73,9 @@ pub struct DescribePrometheusInstancesOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusInstancesOverviewResponse {
-        instances: Vec<PrometheusInstancesOverview> = "Instances",
-        total: Option<u64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => instances: Vec<PrometheusInstancesOverview> = "Instances",
+        1 => total: Option<u64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

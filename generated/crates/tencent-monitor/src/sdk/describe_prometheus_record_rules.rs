@@ -76,9 +76,9 @@ pub struct DescribePrometheusRecordRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusRecordRulesResponse {
-        records: Vec<PrometheusRecordRuleYamlItem> = "Records",
-        total: Option<u64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => records: Vec<PrometheusRecordRuleYamlItem> = "Records",
+        1 => total: Option<u64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct DescribePrometheusScrapeJobsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusScrapeJobsResponse {
-        scrape_job_set: Vec<PrometheusScrapeJob> = "ScrapeJobSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => scrape_job_set: Vec<PrometheusScrapeJob> = "ScrapeJobSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

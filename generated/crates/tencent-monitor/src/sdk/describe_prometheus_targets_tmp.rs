@@ -78,8 +78,8 @@ pub struct DescribePrometheusTargetsTmpResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusTargetsTmpResponse {
-        jobs: Vec<PrometheusJobTargets> = "Jobs",
-        request_id: Option<String> = "RequestId",
+        0 => jobs: Vec<PrometheusJobTargets> = "Jobs",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,9 +72,9 @@ pub struct DescribePrometheusTempResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusTempResponse {
-        templates: Vec<PrometheusTemp> = "Templates",
-        total: Option<u64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => templates: Vec<PrometheusTemp> = "Templates",
+        1 => total: Option<u64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DescribePrometheusTempSyncResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusTempSyncResponse {
-        targets: Vec<PrometheusTemplateSyncTarget> = "Targets",
-        request_id: Option<String> = "RequestId",
+        0 => targets: Vec<PrometheusTemplateSyncTarget> = "Targets",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct DescribePrometheusZonesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePrometheusZonesResponse {
-        zone_set: Vec<PrometheusZoneItem> = "ZoneSet",
-        request_id: Option<String> = "RequestId",
+        0 => zone_set: Vec<PrometheusZoneItem> = "ZoneSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeRecordingRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRecordingRulesResponse {
-        total_count: Option<i64> = "TotalCount",
-        recording_rule_set: Vec<RecordingRuleSet> = "RecordingRuleSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => recording_rule_set: Vec<RecordingRuleSet> = "RecordingRuleSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

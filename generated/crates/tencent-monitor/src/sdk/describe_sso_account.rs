@@ -62,8 +62,8 @@ pub struct DescribeSsoAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSsoAccountResponse {
-        account_set: Vec<GrafanaAccountInfo> = "AccountSet",
-        request_id: Option<String> = "RequestId",
+        0 => account_set: Vec<GrafanaAccountInfo> = "AccountSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

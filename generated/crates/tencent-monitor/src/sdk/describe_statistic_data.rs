@@ -108,11 +108,11 @@ pub struct DescribeStatisticDataResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeStatisticDataResponse {
-        period: Option<u64> = "Period",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        data: Vec<MetricData> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => period: Option<u64> = "Period",
+        1 => start_time: Option<String> = "StartTime",
+        2 => end_time: Option<String> = "EndTime",
+        3 => data: Vec<MetricData> = "Data",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct DestroyPrometheusInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyPrometheusInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct EnableGrafanaInternetResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableGrafanaInternetResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

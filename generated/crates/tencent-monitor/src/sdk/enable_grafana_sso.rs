@@ -57,7 +57,7 @@ pub struct EnableGrafanaSsoResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableGrafanaSsoResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct EnableSsoCamCheckResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableSsoCamCheckResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -99,8 +99,8 @@ pub struct ExportPrometheusReadOnlyDynamicApiResponse {
 
 ::runtime::lenient_object! {
     tolerant ExportPrometheusReadOnlyDynamicApiResponse {
-        http: Option<PrometheusDynamicApiResponseHttp> = "HTTP",
-        request_id: Option<String> = "RequestId",
+        0 => http: Option<PrometheusDynamicApiResponseHttp> = "HTTP",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

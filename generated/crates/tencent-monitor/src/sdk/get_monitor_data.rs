@@ -103,13 +103,13 @@ pub struct GetMonitorDataResponse {
 
 ::runtime::lenient_object! {
     tolerant GetMonitorDataResponse {
-        period: Option<u64> = "Period",
-        metric_name: Option<String> = "MetricName",
-        data_points: Vec<DataPoint> = "DataPoints",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
-        msg: Option<String> = "Msg",
-        request_id: Option<String> = "RequestId",
+        0 => period: Option<u64> = "Period",
+        1 => metric_name: Option<String> = "MetricName",
+        2 => data_points: Vec<DataPoint> = "DataPoints",
+        3 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
+        4 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
+        5 => msg: Option<String> = "Msg",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

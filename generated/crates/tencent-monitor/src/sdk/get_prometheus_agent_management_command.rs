@@ -64,8 +64,8 @@ pub struct GetPrometheusAgentManagementCommandResponse {
 
 ::runtime::lenient_object! {
     tolerant GetPrometheusAgentManagementCommandResponse {
-        command: Option<ManagementCommand> = "Command",
-        request_id: Option<String> = "RequestId",
+        0 => command: Option<ManagementCommand> = "Command",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

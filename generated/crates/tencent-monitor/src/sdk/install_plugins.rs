@@ -63,8 +63,8 @@ pub struct InstallPluginsResponse {
 
 ::runtime::lenient_object! {
     tolerant InstallPluginsResponse {
-        plugin_ids: Vec<String> = "PluginIds",
-        request_id: Option<String> = "RequestId",
+        0 => plugin_ids: Vec<String> = "PluginIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,7 +98,7 @@ pub struct ModifyAlarmNoticeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAlarmNoticeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -113,7 +113,7 @@ pub struct ModifyAlarmPolicyConditionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAlarmPolicyConditionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyAlarmPolicyInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAlarmPolicyInfoResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct ModifyAlarmPolicyNoticeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAlarmPolicyNoticeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct ModifyAlarmPolicyStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAlarmPolicyStatusResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyAlarmPolicyTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAlarmPolicyTasksResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

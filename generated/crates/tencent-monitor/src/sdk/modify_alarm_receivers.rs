@@ -64,7 +64,7 @@ pub struct ModifyAlarmReceiversResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAlarmReceiversResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifyGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyGrafanaInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -96,8 +96,8 @@ pub struct ModifyPolicyGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPolicyGroupResponse {
-        group_id: Option<i64> = "GroupId",
-        request_id: Option<String> = "RequestId",
+        0 => group_id: Option<i64> = "GroupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyPrometheusAgentExternalLabelsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPrometheusAgentExternalLabelsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

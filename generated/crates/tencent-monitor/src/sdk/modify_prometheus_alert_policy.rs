@@ -61,7 +61,7 @@ pub struct ModifyPrometheusAlertPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPrometheusAlertPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,7 +86,7 @@ pub struct ModifyPrometheusConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPrometheusConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

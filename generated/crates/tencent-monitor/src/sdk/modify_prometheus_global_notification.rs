@@ -62,7 +62,7 @@ pub struct ModifyPrometheusGlobalNotificationResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPrometheusGlobalNotificationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

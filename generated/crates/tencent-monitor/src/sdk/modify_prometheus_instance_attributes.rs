@@ -77,7 +77,7 @@ pub struct ModifyPrometheusInstanceAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPrometheusInstanceAttributesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ModifyPrometheusRecordRuleYamlResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPrometheusRecordRuleYamlResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct ModifyPrometheusTempResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPrometheusTempResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ResumeGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ResumeGrafanaInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,8 +101,8 @@ pub struct RoutePrometheusDynamicApiResponse {
 
 ::runtime::lenient_object! {
     tolerant RoutePrometheusDynamicApiResponse {
-        http: Option<PrometheusDynamicApiResponseHttp> = "HTTP",
-        request_id: Option<String> = "RequestId",
+        0 => http: Option<PrometheusDynamicApiResponseHttp> = "HTTP",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

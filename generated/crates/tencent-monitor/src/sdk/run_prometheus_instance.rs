@@ -56,7 +56,7 @@ pub struct RunPrometheusInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RunPrometheusInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct SetDefaultAlarmPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant SetDefaultAlarmPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct SyncPrometheusTempResponse {
 
 ::runtime::lenient_object! {
     tolerant SyncPrometheusTempResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,7 +54,7 @@ pub struct TerminatePrometheusInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant TerminatePrometheusInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

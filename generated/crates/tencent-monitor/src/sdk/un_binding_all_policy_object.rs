@@ -74,7 +74,7 @@ pub struct UnBindingAllPolicyObjectResponse {
 
 ::runtime::lenient_object! {
     tolerant UnBindingAllPolicyObjectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

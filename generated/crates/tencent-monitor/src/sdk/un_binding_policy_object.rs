@@ -83,7 +83,7 @@ pub struct UnBindingPolicyObjectResponse {
 
 ::runtime::lenient_object! {
     tolerant UnBindingPolicyObjectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

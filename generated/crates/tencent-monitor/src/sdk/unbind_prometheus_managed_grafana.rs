@@ -59,7 +59,7 @@ pub struct UnbindPrometheusManagedGrafanaResponse {
 
 ::runtime::lenient_object! {
     tolerant UnbindPrometheusManagedGrafanaResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,7 +93,7 @@ pub struct UninstallGrafanaDashboardResponse {
 
 ::runtime::lenient_object! {
     tolerant UninstallGrafanaDashboardResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

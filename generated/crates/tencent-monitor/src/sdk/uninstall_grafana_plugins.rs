@@ -57,7 +57,7 @@ pub struct UninstallGrafanaPluginsResponse {
 
 ::runtime::lenient_object! {
     tolerant UninstallGrafanaPluginsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -119,8 +119,8 @@ pub struct UpdateAlertRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateAlertRuleResponse {
-        rule_id: Option<String> = "RuleId",
-        request_id: Option<String> = "RequestId",
+        0 => rule_id: Option<String> = "RuleId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct UpdateAlertRuleStateResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateAlertRuleStateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct UpdateDnsConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateDnsConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

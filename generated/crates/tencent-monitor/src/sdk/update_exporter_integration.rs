@@ -84,7 +84,7 @@ pub struct UpdateExporterIntegrationResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateExporterIntegrationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

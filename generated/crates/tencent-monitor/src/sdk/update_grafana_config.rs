@@ -57,7 +57,7 @@ pub struct UpdateGrafanaConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateGrafanaConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct UpdateGrafanaEnvironmentsResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateGrafanaEnvironmentsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct UpdateGrafanaIntegrationResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateGrafanaIntegrationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,7 +82,7 @@ pub struct UpdateGrafanaNotificationChannelResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateGrafanaNotificationChannelResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

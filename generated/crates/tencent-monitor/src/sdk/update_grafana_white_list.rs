@@ -57,7 +57,7 @@ pub struct UpdateGrafanaWhiteListResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateGrafanaWhiteListResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -123,8 +123,8 @@ pub struct UpdateOnCallFormResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateOnCallFormResponse {
-        on_call_form_id: Option<String> = "OnCallFormID",
-        request_id: Option<String> = "RequestId",
+        0 => on_call_form_id: Option<String> = "OnCallFormID",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

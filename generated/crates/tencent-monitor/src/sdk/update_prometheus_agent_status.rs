@@ -70,7 +70,7 @@ pub struct UpdatePrometheusAgentStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdatePrometheusAgentStatusResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

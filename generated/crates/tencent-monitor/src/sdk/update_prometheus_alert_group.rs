@@ -95,8 +95,8 @@ pub struct UpdatePrometheusAlertGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdatePrometheusAlertGroupResponse {
-        group_id: Option<String> = "GroupId",
-        request_id: Option<String> = "RequestId",
+        0 => group_id: Option<String> = "GroupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

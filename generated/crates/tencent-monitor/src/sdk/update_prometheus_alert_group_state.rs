@@ -64,7 +64,7 @@ pub struct UpdatePrometheusAlertGroupStateResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdatePrometheusAlertGroupStateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

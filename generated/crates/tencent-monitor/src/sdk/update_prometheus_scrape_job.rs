@@ -71,7 +71,7 @@ pub struct UpdatePrometheusScrapeJobResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdatePrometheusScrapeJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

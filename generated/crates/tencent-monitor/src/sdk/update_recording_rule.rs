@@ -86,8 +86,8 @@ pub struct UpdateRecordingRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateRecordingRuleResponse {
-        rule_id: Option<String> = "RuleId",
-        request_id: Option<String> = "RequestId",
+        0 => rule_id: Option<String> = "RuleId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct UpdateSsoAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateSsoAccountResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,7 +91,7 @@ pub struct UpgradeGrafanaDashboardResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeGrafanaDashboardResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct UpgradeGrafanaInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeGrafanaInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

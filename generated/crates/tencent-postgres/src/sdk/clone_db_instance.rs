@@ -194,10 +194,10 @@ pub struct CloneDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CloneDbInstanceResponse {
-        deal_name: Option<String> = "DealName",
-        bill_id: Option<String> = "BillId",
-        db_instance_id: Option<String> = "DBInstanceId",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => bill_id: Option<String> = "BillId",
+        2 => db_instance_id: Option<String> = "DBInstanceId",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct CloseAccountCamResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseAccountCamResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct CloseAuditServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseAuditServiceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,7 +92,7 @@ pub struct CreateAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAccountResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,7 +88,7 @@ pub struct CreateAuditLogFileResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAuditLogFileResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

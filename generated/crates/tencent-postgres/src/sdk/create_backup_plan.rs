@@ -91,8 +91,8 @@ pub struct CreateBackupPlanResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBackupPlanResponse {
-        plan_id: Option<String> = "PlanId",
-        request_id: Option<String> = "RequestId",
+        0 => plan_id: Option<String> = "PlanId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

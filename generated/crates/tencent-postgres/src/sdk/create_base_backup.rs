@@ -55,8 +55,8 @@ pub struct CreateBaseBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBaseBackupResponse {
-        base_backup_id: Option<String> = "BaseBackupId",
-        request_id: Option<String> = "RequestId",
+        0 => base_backup_id: Option<String> = "BaseBackupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,7 +85,7 @@ pub struct CreateDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDatabaseResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

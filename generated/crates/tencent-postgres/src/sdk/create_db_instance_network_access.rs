@@ -84,9 +84,9 @@ pub struct CreateDbInstanceNetworkAccessResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstanceNetworkAccessResponse {
-        flow_id: Option<i64> = "FlowId",
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => task_id: Option<i64> = "TaskId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

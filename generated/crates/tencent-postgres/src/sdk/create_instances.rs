@@ -314,10 +314,10 @@ pub struct CreateInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateInstancesResponse {
-        deal_names: Vec<String> = "DealNames",
-        bill_id: Option<String> = "BillId",
-        db_instance_id_set: Vec<String> = "DBInstanceIdSet",
-        request_id: Option<String> = "RequestId",
+        0 => deal_names: Vec<String> = "DealNames",
+        1 => bill_id: Option<String> = "BillId",
+        2 => db_instance_id_set: Vec<String> = "DBInstanceIdSet",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

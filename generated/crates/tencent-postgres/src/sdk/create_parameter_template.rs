@@ -73,8 +73,8 @@ pub struct CreateParameterTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateParameterTemplateResponse {
-        template_id: Option<String> = "TemplateId",
-        request_id: Option<String> = "RequestId",
+        0 => template_id: Option<String> = "TemplateId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

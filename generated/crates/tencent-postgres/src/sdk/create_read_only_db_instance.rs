@@ -210,11 +210,11 @@ pub struct CreateReadOnlyDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateReadOnlyDbInstanceResponse {
-        deal_names: Vec<String> = "DealNames",
-        bill_id: Option<String> = "BillId",
-        db_instance_id_set: Vec<String> = "DBInstanceIdSet",
-        billing_parameters: Option<String> = "BillingParameters",
-        request_id: Option<String> = "RequestId",
+        0 => deal_names: Vec<String> = "DealNames",
+        1 => bill_id: Option<String> = "BillId",
+        2 => db_instance_id_set: Vec<String> = "DBInstanceIdSet",
+        3 => billing_parameters: Option<String> = "BillingParameters",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

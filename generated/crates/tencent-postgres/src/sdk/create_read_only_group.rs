@@ -116,10 +116,10 @@ pub struct CreateReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateReadOnlyGroupResponse {
-        read_only_group_id: Option<String> = "ReadOnlyGroupId",
-        flow_id: Option<i64> = "FlowId",
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => read_only_group_id: Option<String> = "ReadOnlyGroupId",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => task_id: Option<i64> = "TaskId",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct DeleteAuditLogFileResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAuditLogFileResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

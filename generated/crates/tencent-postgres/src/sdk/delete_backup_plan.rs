@@ -58,7 +58,7 @@ pub struct DeleteBackupPlanResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteBackupPlanResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

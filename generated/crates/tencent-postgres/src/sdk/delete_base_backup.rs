@@ -59,7 +59,7 @@ pub struct DeleteBaseBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteBaseBackupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

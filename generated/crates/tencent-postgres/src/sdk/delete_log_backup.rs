@@ -59,7 +59,7 @@ pub struct DeleteLogBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLogBackupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

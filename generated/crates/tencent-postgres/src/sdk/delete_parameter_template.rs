@@ -51,7 +51,7 @@ pub struct DeleteParameterTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteParameterTemplateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

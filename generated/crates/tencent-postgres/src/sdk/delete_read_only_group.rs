@@ -55,8 +55,8 @@ pub struct DeleteReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteReadOnlyGroupResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,8 +79,8 @@ pub struct DescribeAccountPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountPrivilegesResponse {
-        privilege_set: Vec<DatabasePrivilege> = "PrivilegeSet",
-        request_id: Option<String> = "RequestId",
+        0 => privilege_set: Vec<DatabasePrivilege> = "PrivilegeSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

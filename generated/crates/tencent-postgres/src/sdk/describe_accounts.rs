@@ -82,9 +82,9 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountsResponse {
-        total_count: Option<i64> = "TotalCount",
-        details: Vec<AccountInfo> = "Details",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => details: Vec<AccountInfo> = "Details",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,9 +104,9 @@ pub struct DescribeAuditInstanceListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditInstanceListResponse {
-        total_count: Option<u64> = "TotalCount",
-        items: Vec<AuditInstanceInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => items: Vec<AuditInstanceInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct DescribeAvailableRecoveryTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAvailableRecoveryTimeResponse {
-        recovery_begin_time: Option<String> = "RecoveryBeginTime",
-        recovery_end_time: Option<String> = "RecoveryEndTime",
-        request_id: Option<String> = "RequestId",
+        0 => recovery_begin_time: Option<String> = "RecoveryBeginTime",
+        1 => recovery_end_time: Option<String> = "RecoveryEndTime",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

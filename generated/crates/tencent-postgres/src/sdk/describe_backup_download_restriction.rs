@@ -60,12 +60,12 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupDownloadRestrictionResponse {
-        restriction_type: Option<String> = "RestrictionType",
-        vpc_restriction_effect: Option<String> = "VpcRestrictionEffect",
-        vpc_id_set: Vec<String> = "VpcIdSet",
-        ip_restriction_effect: Option<String> = "IpRestrictionEffect",
-        ip_set: Vec<String> = "IpSet",
-        request_id: Option<String> = "RequestId",
+        0 => restriction_type: Option<String> = "RestrictionType",
+        1 => vpc_restriction_effect: Option<String> = "VpcRestrictionEffect",
+        2 => vpc_id_set: Vec<String> = "VpcIdSet",
+        3 => ip_restriction_effect: Option<String> = "IpRestrictionEffect",
+        4 => ip_set: Vec<String> = "IpSet",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,8 +82,8 @@ pub struct DescribeBackupDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupDownloadUrlResponse {
-        backup_download_url: Option<::runtime::SignedUrl> = "BackupDownloadURL",
-        request_id: Option<String> = "RequestId",
+        0 => backup_download_url: Option<::runtime::SignedUrl> = "BackupDownloadURL",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,16 +68,16 @@ pub struct DescribeBackupOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupOverviewResponse {
-        total_free_size: Option<u64> = "TotalFreeSize",
-        used_free_size: Option<u64> = "UsedFreeSize",
-        used_billing_size: Option<u64> = "UsedBillingSize",
-        log_backup_count: Option<u64> = "LogBackupCount",
-        log_backup_size: Option<u64> = "LogBackupSize",
-        manual_base_backup_count: Option<u64> = "ManualBaseBackupCount",
-        manual_base_backup_size: Option<u64> = "ManualBaseBackupSize",
-        auto_base_backup_count: Option<u64> = "AutoBaseBackupCount",
-        auto_base_backup_size: Option<u64> = "AutoBaseBackupSize",
-        request_id: Option<String> = "RequestId",
+        0 => total_free_size: Option<u64> = "TotalFreeSize",
+        1 => used_free_size: Option<u64> = "UsedFreeSize",
+        2 => used_billing_size: Option<u64> = "UsedBillingSize",
+        3 => log_backup_count: Option<u64> = "LogBackupCount",
+        4 => log_backup_size: Option<u64> = "LogBackupSize",
+        5 => manual_base_backup_count: Option<u64> = "ManualBaseBackupCount",
+        6 => manual_base_backup_size: Option<u64> = "ManualBaseBackupSize",
+        7 => auto_base_backup_count: Option<u64> = "AutoBaseBackupCount",
+        8 => auto_base_backup_size: Option<u64> = "AutoBaseBackupSize",
+        9 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeBackupPlansResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupPlansResponse {
-        plans: Vec<BackupPlan> = "Plans",
-        request_id: Option<String> = "RequestId",
+        0 => plans: Vec<BackupPlan> = "Plans",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

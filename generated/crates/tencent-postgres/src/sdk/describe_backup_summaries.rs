@@ -81,9 +81,9 @@ pub struct DescribeBackupSummariesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupSummariesResponse {
-        backup_summary_set: Vec<BackupSummary> = "BackupSummarySet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => backup_summary_set: Vec<BackupSummary> = "BackupSummarySet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

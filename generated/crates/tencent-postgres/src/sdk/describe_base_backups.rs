@@ -93,9 +93,9 @@ pub struct DescribeBaseBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBaseBackupsResponse {
-        total_count: Option<u64> = "TotalCount",
-        base_backup_set: Vec<BaseBackup> = "BaseBackupSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => base_backup_set: Vec<BaseBackup> = "BaseBackupSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

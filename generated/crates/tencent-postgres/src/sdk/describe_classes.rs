@@ -92,8 +92,8 @@ pub struct DescribeClassesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClassesResponse {
-        class_info_set: Vec<ClassInfo> = "ClassInfoSet",
-        request_id: Option<String> = "RequestId",
+        0 => class_info_set: Vec<ClassInfo> = "ClassInfoSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct DescribeCloneDbInstanceSpecResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCloneDbInstanceSpecResponse {
-        min_spec_code: Option<String> = "MinSpecCode",
-        min_storage: Option<i64> = "MinStorage",
-        request_id: Option<String> = "RequestId",
+        0 => min_spec_code: Option<String> = "MinSpecCode",
+        1 => min_storage: Option<i64> = "MinStorage",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

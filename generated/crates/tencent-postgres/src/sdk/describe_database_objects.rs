@@ -92,9 +92,9 @@ pub struct DescribeDatabaseObjectsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabaseObjectsResponse {
-        object_set: Vec<String> = "ObjectSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => object_set: Vec<String> = "ObjectSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,10 +80,10 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabasesResponse {
-        items: Vec<String> = "Items",
-        total_count: Option<u64> = "TotalCount",
-        databases: Vec<Database> = "Databases",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<String> = "Items",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => databases: Vec<Database> = "Databases",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct DescribeDbBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbBackupsResponse {
-        total_count: Option<i64> = "TotalCount",
-        backup_list: Vec<DbBackup> = "BackupList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => backup_list: Vec<DbBackup> = "BackupList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

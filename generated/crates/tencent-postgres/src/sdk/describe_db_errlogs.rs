@@ -97,9 +97,9 @@ pub struct DescribeDbErrlogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbErrlogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        details: Vec<ErrLogDetail> = "Details",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => details: Vec<ErrLogDetail> = "Details",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DescribeDbInstanceAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceAttributeResponse {
-        db_instance: Option<DbInstance> = "DBInstance",
-        request_id: Option<String> = "RequestId",
+        0 => db_instance: Option<DbInstance> = "DBInstance",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

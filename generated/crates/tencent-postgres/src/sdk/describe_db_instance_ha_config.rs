@@ -98,12 +98,12 @@ pub struct DescribeDbInstanceHaConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceHaConfigResponse {
-        sync_mode: Option<String> = "SyncMode",
-        max_standby_latency: Option<u64> = "MaxStandbyLatency",
-        max_standby_lag: Option<u64> = "MaxStandbyLag",
-        max_sync_standby_latency: Option<u64> = "MaxSyncStandbyLatency",
-        max_sync_standby_lag: Option<u64> = "MaxSyncStandbyLag",
-        request_id: Option<String> = "RequestId",
+        0 => sync_mode: Option<String> = "SyncMode",
+        1 => max_standby_latency: Option<u64> = "MaxStandbyLatency",
+        2 => max_standby_lag: Option<u64> = "MaxStandbyLag",
+        3 => max_sync_standby_latency: Option<u64> = "MaxSyncStandbyLatency",
+        4 => max_sync_standby_lag: Option<u64> = "MaxSyncStandbyLag",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct DescribeDbInstanceParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceParametersResponse {
-        total_count: Option<i64> = "TotalCount",
-        detail: Vec<ParamInfo> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => detail: Vec<ParamInfo> = "Detail",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct DescribeDbInstanceSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceSecurityGroupsResponse {
-        security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
-        request_id: Option<String> = "RequestId",
+        0 => security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

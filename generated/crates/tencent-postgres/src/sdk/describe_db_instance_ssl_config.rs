@@ -64,10 +64,10 @@ pub struct DescribeDbInstanceSslConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceSslConfigResponse {
-        ssl_enabled: Option<bool> = "SSLEnabled",
-        ca_url: Option<String> = "CAUrl",
-        connect_address: Option<String> = "ConnectAddress",
-        request_id: Option<String> = "RequestId",
+        0 => ssl_enabled: Option<bool> = "SSLEnabled",
+        1 => ca_url: Option<String> = "CAUrl",
+        2 => connect_address: Option<String> = "ConnectAddress",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstancesResponse {
-        total_count: Option<u64> = "TotalCount",
-        db_instance_set: Vec<DbInstance> = "DBInstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => db_instance_set: Vec<DbInstance> = "DBInstanceSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

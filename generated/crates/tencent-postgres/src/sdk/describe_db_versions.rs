@@ -70,8 +70,8 @@ pub struct DescribeDbVersionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbVersionsResponse {
-        version_set: Vec<Version> = "VersionSet",
-        request_id: Option<String> = "RequestId",
+        0 => version_set: Vec<Version> = "VersionSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeDbXlogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbXlogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        xlog_list: Vec<Xlog> = "XlogList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => xlog_list: Vec<Xlog> = "XlogList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

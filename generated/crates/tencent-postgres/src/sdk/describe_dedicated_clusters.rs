@@ -59,8 +59,8 @@ pub struct DescribeDedicatedClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDedicatedClustersResponse {
-        dedicated_cluster_set: Vec<DedicatedCluster> = "DedicatedClusterSet",
-        request_id: Option<String> = "RequestId",
+        0 => dedicated_cluster_set: Vec<DedicatedCluster> = "DedicatedClusterSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct DescribeDefaultParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDefaultParametersResponse {
-        total_count: Option<i64> = "TotalCount",
-        param_info_set: Vec<ParamInfo> = "ParamInfoSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => param_info_set: Vec<ParamInfo> = "ParamInfoSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeEncryptionKeysResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeEncryptionKeysResponse {
-        encryption_keys: Vec<EncryptionKey> = "EncryptionKeys",
-        request_id: Option<String> = "RequestId",
+        0 => encryption_keys: Vec<EncryptionKey> = "EncryptionKeys",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

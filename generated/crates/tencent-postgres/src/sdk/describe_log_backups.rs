@@ -92,9 +92,9 @@ pub struct DescribeLogBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLogBackupsResponse {
-        total_count: Option<u64> = "TotalCount",
-        log_backup_set: Vec<LogBackup> = "LogBackupSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => log_backup_set: Vec<LogBackup> = "LogBackupSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

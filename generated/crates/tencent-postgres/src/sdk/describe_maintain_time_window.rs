@@ -66,11 +66,11 @@ pub struct DescribeMaintainTimeWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMaintainTimeWindowResponse {
-        db_instance_id: Option<String> = "DBInstanceId",
-        maintain_start_time: Option<String> = "MaintainStartTime",
-        maintain_duration: Option<u64> = "MaintainDuration",
-        maintain_week_days: Vec<String> = "MaintainWeekDays",
-        request_id: Option<String> = "RequestId",
+        0 => db_instance_id: Option<String> = "DBInstanceId",
+        1 => maintain_start_time: Option<String> = "MaintainStartTime",
+        2 => maintain_duration: Option<u64> = "MaintainDuration",
+        3 => maintain_week_days: Vec<String> = "MaintainWeekDays",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeOrdersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeOrdersResponse {
-        total_count: Option<i64> = "TotalCount",
-        deals: Vec<PgDeal> = "Deals",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => deals: Vec<PgDeal> = "Deals",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,14 +77,14 @@ pub struct DescribeParameterTemplateAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeParameterTemplateAttributesResponse {
-        template_id: Option<String> = "TemplateId",
-        total_count: Option<i64> = "TotalCount",
-        param_info_set: Vec<ParamInfo> = "ParamInfoSet",
-        template_name: Option<String> = "TemplateName",
-        db_major_version: Option<String> = "DBMajorVersion",
-        db_engine: Option<String> = "DBEngine",
-        template_description: Option<String> = "TemplateDescription",
-        request_id: Option<String> = "RequestId",
+        0 => template_id: Option<String> = "TemplateId",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => param_info_set: Vec<ParamInfo> = "ParamInfoSet",
+        3 => template_name: Option<String> = "TemplateName",
+        4 => db_major_version: Option<String> = "DBMajorVersion",
+        5 => db_engine: Option<String> = "DBEngine",
+        6 => template_description: Option<String> = "TemplateDescription",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

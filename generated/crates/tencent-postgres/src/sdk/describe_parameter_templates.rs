@@ -80,9 +80,9 @@ pub struct DescribeParameterTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeParameterTemplatesResponse {
-        total_count: Option<i64> = "TotalCount",
-        parameter_template_set: Vec<ParameterTemplate> = "ParameterTemplateSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => parameter_template_set: Vec<ParameterTemplate> = "ParameterTemplateSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

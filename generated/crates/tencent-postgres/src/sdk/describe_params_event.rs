@@ -60,9 +60,9 @@ pub struct DescribeParamsEventResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeParamsEventResponse {
-        total_count: Option<i64> = "TotalCount",
-        event_items: Vec<EventItem> = "EventItems",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => event_items: Vec<EventItem> = "EventItems",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

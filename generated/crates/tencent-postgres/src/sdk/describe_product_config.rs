@@ -83,8 +83,8 @@ pub struct DescribeProductConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProductConfigResponse {
-        spec_info_list: Vec<SpecInfo> = "SpecInfoList",
-        request_id: Option<String> = "RequestId",
+        0 => spec_info_list: Vec<SpecInfo> = "SpecInfoList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct DescribeReadOnlyGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReadOnlyGroupsResponse {
-        read_only_group_list: Vec<ReadOnlyGroup> = "ReadOnlyGroupList",
-        request_id: Option<String> = "RequestId",
+        0 => read_only_group_list: Vec<ReadOnlyGroup> = "ReadOnlyGroupList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -49,9 +49,9 @@ pub struct DescribeRegionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRegionsResponse {
-        total_count: Option<i64> = "TotalCount",
-        region_set: Vec<RegionInfo> = "RegionSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => region_set: Vec<RegionInfo> = "RegionSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

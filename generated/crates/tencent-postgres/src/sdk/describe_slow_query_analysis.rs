@@ -99,9 +99,9 @@ pub struct DescribeSlowQueryAnalysisResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowQueryAnalysisResponse {
-        total_count: Option<i64> = "TotalCount",
-        detail: Option<Detail> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => detail: Option<Detail> = "Detail",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,10 +100,10 @@ pub struct DescribeSlowQueryListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowQueryListResponse {
-        total_count: Option<i64> = "TotalCount",
-        duration_analysis: Vec<DurationAnalysis> = "DurationAnalysis",
-        raw_slow_query_list: Vec<RawSlowQuery> = "RawSlowQueryList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => duration_analysis: Vec<DurationAnalysis> = "DurationAnalysis",
+        2 => raw_slow_query_list: Vec<RawSlowQuery> = "RawSlowQueryList",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

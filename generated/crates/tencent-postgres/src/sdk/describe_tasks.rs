@@ -96,9 +96,9 @@ pub struct DescribeTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTasksResponse {
-        total_count: Option<u64> = "TotalCount",
-        task_set: Vec<TaskSet> = "TaskSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => task_set: Vec<TaskSet> = "TaskSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

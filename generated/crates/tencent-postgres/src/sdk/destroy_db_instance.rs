@@ -52,7 +52,7 @@ pub struct DestroyDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyDbInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

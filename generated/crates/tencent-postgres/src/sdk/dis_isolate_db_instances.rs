@@ -77,7 +77,7 @@ pub struct DisIsolateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DisIsolateDbInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

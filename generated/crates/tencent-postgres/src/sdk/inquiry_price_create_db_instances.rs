@@ -117,10 +117,10 @@ pub struct InquiryPriceCreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceCreateDbInstancesResponse {
-        original_price: Option<u64> = "OriginalPrice",
-        price: Option<u64> = "Price",
-        currency: Option<String> = "Currency",
-        request_id: Option<String> = "RequestId",
+        0 => original_price: Option<u64> = "OriginalPrice",
+        1 => price: Option<u64> = "Price",
+        2 => currency: Option<String> = "Currency",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

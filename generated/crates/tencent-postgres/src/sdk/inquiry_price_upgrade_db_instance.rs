@@ -86,10 +86,10 @@ pub struct InquiryPriceUpgradeDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceUpgradeDbInstanceResponse {
-        original_price: Option<i64> = "OriginalPrice",
-        price: Option<i64> = "Price",
-        currency: Option<String> = "Currency",
-        request_id: Option<String> = "RequestId",
+        0 => original_price: Option<i64> = "OriginalPrice",
+        1 => price: Option<i64> = "Price",
+        2 => currency: Option<String> = "Currency",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct IsolateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateDbInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct LockAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant LockAccountResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyAccountRemarkResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountRemarkResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -121,7 +121,7 @@ pub struct ModifyAuditServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAuditServiceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

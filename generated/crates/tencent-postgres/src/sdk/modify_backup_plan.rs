@@ -87,7 +87,7 @@ pub struct ModifyBackupPlanResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupPlanResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyBaseBackupExpireTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBaseBackupExpireTimeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ModifyDatabaseOwnerResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDatabaseOwnerResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

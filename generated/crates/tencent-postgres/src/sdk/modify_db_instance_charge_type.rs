@@ -107,8 +107,8 @@ pub struct ModifyDbInstanceChargeTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceChargeTypeResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ModifyDbInstanceDeletionProtectionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceDeletionProtectionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct ModifyDbInstanceDeploymentResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceDeploymentResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -115,7 +115,7 @@ pub struct ModifyDbInstanceHaConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceHaConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct ModifyDbInstanceParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceParametersResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

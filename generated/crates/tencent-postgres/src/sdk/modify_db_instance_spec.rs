@@ -119,9 +119,9 @@ pub struct ModifyDbInstanceSpecResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceSpecResponse {
-        deal_name: Option<String> = "DealName",
-        bill_id: Option<String> = "BillId",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => bill_id: Option<String> = "BillId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct ModifyDbInstanceSslConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceSslConfigResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct ModifyDbInstancesProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstancesProjectResponse {
-        count: Option<i64> = "Count",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<i64> = "Count",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyMaintainTimeWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMaintainTimeWindowResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct ModifyParameterTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyParameterTemplateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

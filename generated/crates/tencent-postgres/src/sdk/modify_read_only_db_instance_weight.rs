@@ -67,7 +67,7 @@ pub struct ModifyReadOnlyDbInstanceWeightResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyReadOnlyDbInstanceWeightResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

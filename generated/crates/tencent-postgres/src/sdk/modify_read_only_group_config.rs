@@ -89,7 +89,7 @@ pub struct ModifyReadOnlyGroupConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyReadOnlyGroupConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifySwitchTimePeriodResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySwitchTimePeriodResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct OpenAccountCamResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenAccountCamResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct RebalanceReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant RebalanceReadOnlyGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

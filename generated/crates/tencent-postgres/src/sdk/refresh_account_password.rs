@@ -58,7 +58,7 @@ pub struct RefreshAccountPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant RefreshAccountPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

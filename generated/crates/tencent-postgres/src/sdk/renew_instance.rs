@@ -80,8 +80,8 @@ pub struct RenewInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewInstanceResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

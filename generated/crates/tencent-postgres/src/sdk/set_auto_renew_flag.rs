@@ -62,8 +62,8 @@ pub struct SetAutoRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant SetAutoRenewFlagResponse {
-        count: Option<i64> = "Count",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<i64> = "Count",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,8 +92,8 @@ pub struct SwitchDbInstancePrimaryResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchDbInstancePrimaryResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

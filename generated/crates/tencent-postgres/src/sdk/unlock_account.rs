@@ -58,7 +58,7 @@ pub struct UnlockAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant UnlockAccountResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,8 +102,8 @@ pub struct UpgradeDbInstanceKernelVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeDbInstanceKernelVersionResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -117,8 +117,8 @@ pub struct UpgradeDbInstanceMajorVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeDbInstanceMajorVersionResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct AddReplicationInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant AddReplicationInstanceResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,9 +57,9 @@ pub struct AllocateWanAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant AllocateWanAddressResponse {
-        flow_id: Option<i64> = "FlowId",
-        wan_status: Option<String> = "WanStatus",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => wan_status: Option<String> = "WanStatus",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct ApplyParamsTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant ApplyParamsTemplateResponse {
-        task_ids: Vec<i64> = "TaskIds",
-        request_id: Option<String> = "RequestId",
+        0 => task_ids: Vec<i64> = "TaskIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

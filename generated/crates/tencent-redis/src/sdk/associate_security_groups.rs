@@ -65,7 +65,7 @@ pub struct AssociateSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateSecurityGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

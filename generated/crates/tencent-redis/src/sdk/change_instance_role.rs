@@ -70,8 +70,8 @@ pub struct ChangeInstanceRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant ChangeInstanceRoleResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,8 +68,8 @@ pub struct ChangeMasterInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ChangeMasterInstanceResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,8 +76,8 @@ pub struct ChangeReplicaToMasterResponse {
 
 ::runtime::lenient_object! {
     tolerant ChangeReplicaToMasterResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

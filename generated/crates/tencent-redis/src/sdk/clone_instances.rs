@@ -276,10 +276,10 @@ pub struct CloneInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CloneInstancesResponse {
-        deal_id: Option<String> = "DealId",
-        instance_ids: Vec<String> = "InstanceIds",
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_id: Option<String> = "DealId",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => deal_name: Option<String> = "DealName",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

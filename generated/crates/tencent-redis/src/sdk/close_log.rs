@@ -57,7 +57,7 @@ pub struct CloseLogResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseLogResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

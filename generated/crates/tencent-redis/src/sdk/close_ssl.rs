@@ -74,8 +74,8 @@ pub struct CloseSslResponse {
 
 ::runtime::lenient_object! {
     tolerant CloseSslResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

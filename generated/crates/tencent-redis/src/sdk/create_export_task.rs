@@ -101,8 +101,8 @@ pub struct CreateExportTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateExportTaskResponse {
-        file_name: Option<String> = "FileName",
-        request_id: Option<String> = "RequestId",
+        0 => file_name: Option<String> = "FileName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -123,8 +123,8 @@ pub struct CreateInstanceAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateInstanceAccountResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

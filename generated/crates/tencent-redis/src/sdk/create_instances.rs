@@ -363,10 +363,10 @@ pub struct CreateInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateInstancesResponse {
-        deal_id: Option<String> = "DealId",
-        instance_ids: Vec<String> = "InstanceIds",
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_id: Option<String> = "DealId",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => deal_name: Option<String> = "DealName",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

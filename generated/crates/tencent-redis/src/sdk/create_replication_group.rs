@@ -67,9 +67,9 @@ pub struct CreateReplicationGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateReplicationGroupResponse {
-        task_id: Option<i64> = "TaskId",
-        group_id: Option<String> = "GroupId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => group_id: Option<String> = "GroupId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

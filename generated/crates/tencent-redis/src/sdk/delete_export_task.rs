@@ -72,7 +72,7 @@ pub struct DeleteExportTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteExportTaskResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct DeleteInstanceAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteInstanceAccountResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct DeleteReplicationInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteReplicationInstanceResponse {
-        task_id: Option<f64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<f64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,12 +68,12 @@ pub struct DescribeAutoBackupConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAutoBackupConfigResponse {
-        auto_backup_type: Option<i64> = "AutoBackupType",
-        week_days: Vec<String> = "WeekDays",
-        time_period: Option<String> = "TimePeriod",
-        backup_storage_days: Option<i64> = "BackupStorageDays",
-        binlog_storage_days: Option<i64> = "BinlogStorageDays",
-        request_id: Option<String> = "RequestId",
+        0 => auto_backup_type: Option<i64> = "AutoBackupType",
+        1 => week_days: Vec<String> = "WeekDays",
+        2 => time_period: Option<String> = "TimePeriod",
+        3 => backup_storage_days: Option<i64> = "BackupStorageDays",
+        4 => binlog_storage_days: Option<i64> = "BinlogStorageDays",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,12 +72,12 @@ pub struct DescribeBackupDownloadRestrictionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupDownloadRestrictionResponse {
-        limit_type: Option<String> = "LimitType",
-        vpc_comparison_symbol: Option<String> = "VpcComparisonSymbol",
-        ip_comparison_symbol: Option<String> = "IpComparisonSymbol",
-        limit_vpc: Vec<BackupLimitVpcItem> = "LimitVpc",
-        limit_ip: Vec<String> = "LimitIp",
-        request_id: Option<String> = "RequestId",
+        0 => limit_type: Option<String> = "LimitType",
+        1 => vpc_comparison_symbol: Option<String> = "VpcComparisonSymbol",
+        2 => ip_comparison_symbol: Option<String> = "IpComparisonSymbol",
+        3 => limit_vpc: Vec<BackupLimitVpcItem> = "LimitVpc",
+        4 => limit_ip: Vec<String> = "LimitIp",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,11 +93,11 @@ pub struct DescribeBackupEncryptConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupEncryptConfigResponse {
-        backup_encrypt: Option<bool> = "BackupEncrypt",
-        encrypt_key_type: Option<i64> = "EncryptKeyType",
-        kms_key_id: Option<String> = "KmsKeyId",
-        kms_region: Option<String> = "KmsRegion",
-        request_id: Option<String> = "RequestId",
+        0 => backup_encrypt: Option<bool> = "BackupEncrypt",
+        1 => encrypt_key_type: Option<i64> = "EncryptKeyType",
+        2 => kms_key_id: Option<String> = "KmsKeyId",
+        3 => kms_region: Option<String> = "KmsRegion",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

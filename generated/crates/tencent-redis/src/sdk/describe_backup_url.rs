@@ -103,13 +103,13 @@ pub struct DescribeBackupUrlResponse {
 
 ::runtime::lenient_object! {
     DescribeBackupUrlResponse {
-        download_url: Vec<::runtime::SignedUrl> = "DownloadUrl",
-        inner_download_url: Vec<::runtime::SignedUrl> = "InnerDownloadUrl",
-        filenames: Vec<String> = "Filenames",
-        backup_infos: Vec<BackupDownloadInfo> = "BackupInfos",
+        0 => download_url: Vec<::runtime::SignedUrl> = "DownloadUrl",
+        1 => inner_download_url: Vec<::runtime::SignedUrl> = "InnerDownloadUrl",
+        2 => filenames: Vec<String> = "Filenames",
+        3 => backup_infos: Vec<BackupDownloadInfo> = "BackupInfos",
     }
-    required {
-        request_id: String = "RequestId",
+    required __DescribeBackupUrlResponseSlots {
+        4 => request_id: String = "RequestId",
     }
 }
 
@@ -150,10 +150,10 @@ pub struct BackupDownloadInfo {
 
 ::runtime::lenient_object! {
     BackupDownloadInfo {
-        file_name: Option<String> = "FileName",
-        file_size: Option<u64> = "FileSize",
-        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
-        inner_download_url: Option<::runtime::SignedUrl> = "InnerDownloadUrl",
+        0 => file_name: Option<String> = "FileName",
+        1 => file_size: Option<u64> = "FileSize",
+        2 => download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        3 => inner_download_url: Option<::runtime::SignedUrl> = "InnerDownloadUrl",
     }
 }
 

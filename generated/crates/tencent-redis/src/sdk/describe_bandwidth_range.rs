@@ -76,11 +76,11 @@ pub struct DescribeBandwidthRangeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBandwidthRangeResponse {
-        base_bandwidth: Option<i64> = "BaseBandwidth",
-        add_bandwidth: Option<i64> = "AddBandwidth",
-        min_add_bandwidth: Option<i64> = "MinAddBandwidth",
-        max_add_bandwidth: Option<i64> = "MaxAddBandwidth",
-        request_id: Option<String> = "RequestId",
+        0 => base_bandwidth: Option<i64> = "BaseBandwidth",
+        1 => add_bandwidth: Option<i64> = "AddBandwidth",
+        2 => min_add_bandwidth: Option<i64> = "MinAddBandwidth",
+        3 => max_add_bandwidth: Option<i64> = "MaxAddBandwidth",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

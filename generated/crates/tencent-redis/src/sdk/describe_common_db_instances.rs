@@ -120,9 +120,9 @@ pub struct DescribeCommonDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCommonDbInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_details: Vec<RedisCommonInstanceList> = "InstanceDetails",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_details: Vec<RedisCommonInstanceList> = "InstanceDetails",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

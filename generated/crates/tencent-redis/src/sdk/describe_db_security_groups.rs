@@ -70,10 +70,10 @@ pub struct DescribeDbSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbSecurityGroupsResponse {
-        groups: Vec<SecurityGroup> = "Groups",
-        vip: Option<String> = "VIP",
-        v_port: Option<String> = "VPort",
-        request_id: Option<String> = "RequestId",
+        0 => groups: Vec<SecurityGroup> = "Groups",
+        1 => vip: Option<String> = "VIP",
+        2 => v_port: Option<String> = "VPort",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

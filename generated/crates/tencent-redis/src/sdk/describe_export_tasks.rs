@@ -98,9 +98,9 @@ pub struct DescribeExportTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeExportTasksResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ExportFile> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ExportFile> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -50,8 +50,8 @@ pub struct DescribeGlobalReplicationAreaResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGlobalReplicationAreaResponse {
-        available_regions: Vec<AvailableRegion> = "AvailableRegions",
-        request_id: Option<String> = "RequestId",
+        0 => available_regions: Vec<AvailableRegion> = "AvailableRegions",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeInstanceAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceAccountResponse {
-        accounts: Vec<Account> = "Accounts",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => accounts: Vec<Account> = "Accounts",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,9 +100,9 @@ pub struct DescribeInstanceBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceBackupsResponse {
-        total_count: Option<i64> = "TotalCount",
-        backup_set: Vec<RedisBackupSet> = "BackupSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => backup_set: Vec<RedisBackupSet> = "BackupSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

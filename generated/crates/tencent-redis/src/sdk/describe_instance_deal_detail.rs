@@ -62,8 +62,8 @@ pub struct DescribeInstanceDealDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceDealDetailResponse {
-        deal_details: Vec<TradeDealDetail> = "DealDetails",
-        request_id: Option<String> = "RequestId",
+        0 => deal_details: Vec<TradeDealDetail> = "DealDetails",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

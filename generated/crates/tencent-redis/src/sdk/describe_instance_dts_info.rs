@@ -77,15 +77,15 @@ pub struct DescribeInstanceDtsInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceDtsInfoResponse {
-        job_id: Option<String> = "JobId",
-        job_name: Option<String> = "JobName",
-        status: Option<i64> = "Status",
-        status_desc: Option<String> = "StatusDesc",
-        offset: Option<i64> = "Offset",
-        cut_down_time: Option<String> = "CutDownTime",
-        src_info: Option<DescribeInstanceDtsInstanceInfo> = "SrcInfo",
-        dst_info: Option<DescribeInstanceDtsInstanceInfo> = "DstInfo",
-        request_id: Option<String> = "RequestId",
+        0 => job_id: Option<String> = "JobId",
+        1 => job_name: Option<String> = "JobName",
+        2 => status: Option<i64> = "Status",
+        3 => status_desc: Option<String> = "StatusDesc",
+        4 => offset: Option<i64> = "Offset",
+        5 => cut_down_time: Option<String> = "CutDownTime",
+        6 => src_info: Option<DescribeInstanceDtsInstanceInfo> = "SrcInfo",
+        7 => dst_info: Option<DescribeInstanceDtsInstanceInfo> = "DstInfo",
+        8 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -107,9 +107,9 @@ pub struct DescribeInstanceEventsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceEventsResponse {
-        total_count: Option<i64> = "TotalCount",
-        redis_instance_events: Vec<RedisInstanceEvent> = "RedisInstanceEvents",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => redis_instance_events: Vec<RedisInstanceEvent> = "RedisInstanceEvents",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeInstanceLogDeliveryResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceLogDeliveryResponse {
-        slow_log: Option<LogDeliveryInfo> = "SlowLog",
-        request_id: Option<String> = "RequestId",
+        0 => slow_log: Option<LogDeliveryInfo> = "SlowLog",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct DescribeInstanceMonitorBigKeyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceMonitorBigKeyResponse {
-        data: Vec<BigKeyInfo> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<BigKeyInfo> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

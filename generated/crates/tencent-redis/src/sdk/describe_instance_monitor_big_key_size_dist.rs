@@ -64,8 +64,8 @@ pub struct DescribeInstanceMonitorBigKeySizeDistResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceMonitorBigKeySizeDistResponse {
-        data: Vec<DelayDistribution> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<DelayDistribution> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

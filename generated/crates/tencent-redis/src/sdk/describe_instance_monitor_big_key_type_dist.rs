@@ -64,8 +64,8 @@ pub struct DescribeInstanceMonitorBigKeyTypeDistResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceMonitorBigKeyTypeDistResponse {
-        data: Vec<BigKeyTypeInfo> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<BigKeyTypeInfo> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

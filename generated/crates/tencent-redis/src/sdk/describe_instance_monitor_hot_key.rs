@@ -69,8 +69,8 @@ pub struct DescribeInstanceMonitorHotKeyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceMonitorHotKeyResponse {
-        data: Vec<HotKeyInfo> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<HotKeyInfo> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

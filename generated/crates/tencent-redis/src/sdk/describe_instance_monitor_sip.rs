@@ -58,8 +58,8 @@ pub struct DescribeInstanceMonitorSipResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceMonitorSipResponse {
-        data: Vec<SourceInfo> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<SourceInfo> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct DescribeInstanceMonitorTookDistResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceMonitorTookDistResponse {
-        data: Vec<DelayDistribution> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<DelayDistribution> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

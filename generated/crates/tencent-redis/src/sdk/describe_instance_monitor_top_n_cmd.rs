@@ -69,8 +69,8 @@ pub struct DescribeInstanceMonitorTopNCmdResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceMonitorTopNCmdResponse {
-        data: Vec<SourceCommand> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<SourceCommand> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

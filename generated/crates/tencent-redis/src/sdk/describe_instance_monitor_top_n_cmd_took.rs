@@ -69,8 +69,8 @@ pub struct DescribeInstanceMonitorTopNCmdTookResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceMonitorTopNCmdTookResponse {
-        data: Vec<CommandTake> = "Data",
-        request_id: Option<String> = "RequestId",
+        0 => data: Vec<CommandTake> = "Data",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

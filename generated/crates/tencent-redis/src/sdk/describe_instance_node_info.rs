@@ -83,13 +83,13 @@ pub struct DescribeInstanceNodeInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceNodeInfoResponse {
-        proxy_count: Option<i64> = "ProxyCount",
-        proxy: Vec<ProxyNodes> = "Proxy",
-        redis_count: Option<i64> = "RedisCount",
-        redis: Vec<RedisNodes> = "Redis",
-        tendis_count: Option<i64> = "TendisCount",
-        tendis: Vec<TendisNodes> = "Tendis",
-        request_id: Option<String> = "RequestId",
+        0 => proxy_count: Option<i64> = "ProxyCount",
+        1 => proxy: Vec<ProxyNodes> = "Proxy",
+        2 => redis_count: Option<i64> = "RedisCount",
+        3 => redis: Vec<RedisNodes> = "Redis",
+        4 => tendis_count: Option<i64> = "TendisCount",
+        5 => tendis: Vec<TendisNodes> = "Tendis",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,9 +71,9 @@ pub struct DescribeInstanceParamRecordsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceParamRecordsResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_param_history: Vec<InstanceParamHistory> = "InstanceParamHistory",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_param_history: Vec<InstanceParamHistory> = "InstanceParamHistory",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

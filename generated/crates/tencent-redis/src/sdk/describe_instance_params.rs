@@ -70,12 +70,12 @@ pub struct DescribeInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceParamsResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_enum_param: Vec<InstanceEnumParam> = "InstanceEnumParam",
-        instance_integer_param: Vec<InstanceIntegerParam> = "InstanceIntegerParam",
-        instance_text_param: Vec<InstanceTextParam> = "InstanceTextParam",
-        instance_multi_param: Vec<InstanceMultiParam> = "InstanceMultiParam",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_enum_param: Vec<InstanceEnumParam> = "InstanceEnumParam",
+        2 => instance_integer_param: Vec<InstanceIntegerParam> = "InstanceIntegerParam",
+        3 => instance_text_param: Vec<InstanceTextParam> = "InstanceTextParam",
+        4 => instance_multi_param: Vec<InstanceMultiParam> = "InstanceMultiParam",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

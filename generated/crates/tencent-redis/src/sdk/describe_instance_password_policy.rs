@@ -58,8 +58,8 @@ pub struct DescribeInstancePasswordPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstancePasswordPolicyResponse {
-        password_policy: Option<PasswordPolicy> = "PasswordPolicy",
-        request_id: Option<String> = "RequestId",
+        0 => password_policy: Option<PasswordPolicy> = "PasswordPolicy",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct DescribeInstanceSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceSecurityGroupResponse {
-        instance_security_groups_detail: Vec<InstanceSecurityGroupDetail> = "InstanceSecurityGroupsDetail",
-        request_id: Option<String> = "RequestId",
+        0 => instance_security_groups_detail: Vec<InstanceSecurityGroupDetail> = "InstanceSecurityGroupsDetail",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct DescribeInstanceShardsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceShardsResponse {
-        instance_shards: Vec<InstanceClusterShard> = "InstanceShards",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => instance_shards: Vec<InstanceClusterShard> = "InstanceShards",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct DescribeInstanceSpecBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceSpecBandwidthResponse {
-        bandwidth: Option<i64> = "Bandwidth",
-        client_limit: Option<i64> = "ClientLimit",
-        request_id: Option<String> = "RequestId",
+        0 => bandwidth: Option<i64> = "Bandwidth",
+        1 => client_limit: Option<i64> = "ClientLimit",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeInstanceSupportFeatureResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceSupportFeatureResponse {
-        support: Option<bool> = "Support",
-        request_id: Option<String> = "RequestId",
+        0 => support: Option<bool> = "Support",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct DescribeInstanceZoneInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceZoneInfoResponse {
-        total_count: Option<i64> = "TotalCount",
-        replica_groups: Vec<ReplicaGroup> = "ReplicaGroups",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => replica_groups: Vec<ReplicaGroup> = "ReplicaGroups",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

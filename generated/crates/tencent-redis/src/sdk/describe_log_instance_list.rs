@@ -122,9 +122,9 @@ pub struct DescribeLogInstanceListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLogInstanceListResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<LogInstance> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<LogInstance> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -137,9 +137,9 @@ pub struct DescribeLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<LogResult> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<LogResult> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct DescribeMaintenanceWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMaintenanceWindowResponse {
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        request_id: Option<String> = "RequestId",
+        0 => start_time: Option<String> = "StartTime",
+        1 => end_time: Option<String> = "EndTime",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,13 +86,13 @@ pub struct DescribeParamTemplateInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeParamTemplateInfoResponse {
-        total_count: Option<i64> = "TotalCount",
-        template_id: Option<String> = "TemplateId",
-        name: Option<String> = "Name",
-        product_type: Option<u64> = "ProductType",
-        description: Option<String> = "Description",
-        items: Vec<ParameterDetail> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => template_id: Option<String> = "TemplateId",
+        2 => name: Option<String> = "Name",
+        3 => product_type: Option<u64> = "ProductType",
+        4 => description: Option<String> = "Description",
+        5 => items: Vec<ParameterDetail> = "Items",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

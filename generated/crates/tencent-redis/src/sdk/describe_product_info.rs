@@ -46,8 +46,8 @@ pub struct DescribeProductInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProductInfoResponse {
-        region_set: Vec<RegionConf> = "RegionSet",
-        request_id: Option<String> = "RequestId",
+        0 => region_set: Vec<RegionConf> = "RegionSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,8 +66,8 @@ pub struct DescribeProjectSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProjectSecurityGroupResponse {
-        security_group_details: Vec<SecurityGroupDetail> = "SecurityGroupDetails",
-        request_id: Option<String> = "RequestId",
+        0 => security_group_details: Vec<SecurityGroupDetail> = "SecurityGroupDetails",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct DescribeProxySlowLogResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxySlowLogResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_proxy_slow_log_detail: Vec<InstanceProxySlowlogDetail> = "InstanceProxySlowLogDetail",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_proxy_slow_log_detail: Vec<InstanceProxySlowlogDetail> = "InstanceProxySlowLogDetail",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

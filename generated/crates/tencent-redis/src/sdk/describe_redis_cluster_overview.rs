@@ -59,9 +59,9 @@ pub struct DescribeRedisClusterOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRedisClusterOverviewResponse {
-        total_bundle: Option<i64> = "TotalBundle",
-        total_memory: Option<i64> = "TotalMemory",
-        request_id: Option<String> = "RequestId",
+        0 => total_bundle: Option<i64> = "TotalBundle",
+        1 => total_memory: Option<i64> = "TotalMemory",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,9 +108,9 @@ pub struct DescribeRedisClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRedisClustersResponse {
-        total: Option<i64> = "Total",
-        resources: Vec<CdcResource> = "Resources",
-        request_id: Option<String> = "RequestId",
+        0 => total: Option<i64> = "Total",
+        1 => resources: Vec<CdcResource> = "Resources",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

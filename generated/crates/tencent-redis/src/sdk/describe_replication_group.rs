@@ -77,9 +77,9 @@ pub struct DescribeReplicationGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReplicationGroupResponse {
-        total_count: Option<i64> = "TotalCount",
-        groups: Vec<Groups> = "Groups",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => groups: Vec<Groups> = "Groups",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

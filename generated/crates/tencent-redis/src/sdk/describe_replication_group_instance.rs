@@ -71,12 +71,12 @@ pub struct DescribeReplicationGroupInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReplicationGroupInstanceResponse {
-        app_id: Option<i64> = "AppId",
-        region_id: Option<i64> = "RegionId",
-        group_id: Option<String> = "GroupId",
-        group_name: Option<String> = "GroupName",
-        instance_role: Option<String> = "InstanceRole",
-        request_id: Option<String> = "RequestId",
+        0 => app_id: Option<i64> = "AppId",
+        1 => region_id: Option<i64> = "RegionId",
+        2 => group_id: Option<String> = "GroupId",
+        3 => group_name: Option<String> = "GroupName",
+        4 => instance_role: Option<String> = "InstanceRole",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,11 +74,11 @@ pub struct DescribeSecondLevelBackupInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSecondLevelBackupInfoResponse {
-        backup_id: Option<String> = "BackupId",
-        backup_timestamp: Option<i64> = "BackupTimestamp",
-        missing_timestamps: Vec<SecondLevelBackupMissingTimestamps> = "MissingTimestamps",
-        start_timestamp: Option<i64> = "StartTimestamp",
-        request_id: Option<String> = "RequestId",
+        0 => backup_id: Option<String> = "BackupId",
+        1 => backup_timestamp: Option<i64> = "BackupTimestamp",
+        2 => missing_timestamps: Vec<SecondLevelBackupMissingTimestamps> = "MissingTimestamps",
+        3 => start_timestamp: Option<i64> = "StartTimestamp",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

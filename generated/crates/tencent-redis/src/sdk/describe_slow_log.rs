@@ -97,10 +97,10 @@ pub struct DescribeSlowLogResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_slowlog_detail: Vec<InstanceSlowlogDetail> = "InstanceSlowlogDetail",
-        instance_slow_log_detail: Vec<InstanceSlowlogDetail> = "InstanceSlowLogDetail",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_slowlog_detail: Vec<InstanceSlowlogDetail> = "InstanceSlowlogDetail",
+        2 => instance_slow_log_detail: Vec<InstanceSlowlogDetail> = "InstanceSlowLogDetail",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

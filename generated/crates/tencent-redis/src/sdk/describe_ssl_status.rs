@@ -104,14 +104,14 @@ pub struct DescribeSslStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSslStatusResponse {
-        cert_download_url: Option<::runtime::SignedUrl> = "CertDownloadUrl",
-        url_expired_time: Option<String> = "UrlExpiredTime",
-        ssl_config: Option<bool> = "SSLConfig",
-        feature_support: Option<bool> = "FeatureSupport",
-        status: Option<i64> = "Status",
-        address_type: Option<i64> = "AddressType",
-        encrypt_address: Option<String> = "EncryptAddress",
-        request_id: Option<String> = "RequestId",
+        0 => cert_download_url: Option<::runtime::SignedUrl> = "CertDownloadUrl",
+        1 => url_expired_time: Option<String> = "UrlExpiredTime",
+        2 => ssl_config: Option<bool> = "SSLConfig",
+        3 => feature_support: Option<bool> = "FeatureSupport",
+        4 => status: Option<i64> = "Status",
+        5 => address_type: Option<i64> = "AddressType",
+        6 => encrypt_address: Option<String> = "EncryptAddress",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,12 +72,12 @@ pub struct DescribeTaskInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTaskInfoResponse {
-        status: Option<String> = "Status",
-        start_time: Option<String> = "StartTime",
-        task_type: Option<String> = "TaskType",
-        instance_id: Option<String> = "InstanceId",
-        task_message: Option<String> = "TaskMessage",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => start_time: Option<String> = "StartTime",
+        2 => task_type: Option<String> = "TaskType",
+        3 => instance_id: Option<String> = "InstanceId",
+        4 => task_message: Option<String> = "TaskMessage",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -173,9 +173,9 @@ pub struct DescribeTaskListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTaskListResponse {
-        total_count: Option<i64> = "TotalCount",
-        tasks: Vec<TaskInfoDetail> = "Tasks",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => tasks: Vec<TaskInfoDetail> = "Tasks",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

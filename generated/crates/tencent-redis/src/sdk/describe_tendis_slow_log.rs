@@ -87,9 +87,9 @@ pub struct DescribeTendisSlowLogResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTendisSlowLogResponse {
-        total_count: Option<i64> = "TotalCount",
-        tendis_slow_log_detail: Vec<TendisSlowLogDetail> = "TendisSlowLogDetail",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => tendis_slow_log_detail: Vec<TendisSlowLogDetail> = "TendisSlowLogDetail",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,9 +57,9 @@ pub struct DestroyPrepaidInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyPrepaidInstanceResponse {
-        deal_id: Option<String> = "DealId",
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_id: Option<String> = "DealId",
+        1 => deal_name: Option<String> = "DealName",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

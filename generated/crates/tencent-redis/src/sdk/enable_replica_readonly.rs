@@ -65,9 +65,9 @@ pub struct EnableReplicaReadonlyResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableReplicaReadonlyResponse {
-        status: Option<String> = "Status",
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => task_id: Option<i64> = "TaskId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct GetBackupDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     GetBackupDownloadUrlResponse {
-        data: Option<BackupUrls> = "data",
+        0 => data: Option<BackupUrls> = "data",
     }
 }
 
@@ -81,8 +81,8 @@ pub struct BackupUrls {
 
 ::runtime::lenient_object! {
     BackupUrls {
-        intranet: Option<::runtime::SignedUrl> = "intranet",
-        extranet: Option<::runtime::SignedUrl> = "extranet",
+        0 => intranet: Option<::runtime::SignedUrl> = "intranet",
+        1 => extranet: Option<::runtime::SignedUrl> = "extranet",
     }
 }
 

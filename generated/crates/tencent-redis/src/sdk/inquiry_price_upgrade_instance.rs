@@ -93,13 +93,13 @@ pub struct InquiryPriceUpgradeInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceUpgradeInstanceResponse {
-        price: Option<f64> = "Price",
-        high_precision_price: Option<f64> = "HighPrecisionPrice",
-        original_price: Option<f64> = "OriginalPrice",
-        high_precision_original_price: Option<f64> = "HighPrecisionOriginalPrice",
-        currency: Option<String> = "Currency",
-        amount_unit: Option<String> = "AmountUnit",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<f64> = "Price",
+        1 => high_precision_price: Option<f64> = "HighPrecisionPrice",
+        2 => original_price: Option<f64> = "OriginalPrice",
+        3 => high_precision_original_price: Option<f64> = "HighPrecisionOriginalPrice",
+        4 => currency: Option<String> = "Currency",
+        5 => amount_unit: Option<String> = "AmountUnit",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

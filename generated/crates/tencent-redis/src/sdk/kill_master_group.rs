@@ -66,8 +66,8 @@ pub struct KillMasterGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant KillMasterGroupResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct ModfiyInstancePasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ModfiyInstancePasswordResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

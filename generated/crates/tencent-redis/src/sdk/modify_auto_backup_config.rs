@@ -83,11 +83,11 @@ pub struct ModifyAutoBackupConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAutoBackupConfigResponse {
-        auto_backup_type: Option<i64> = "AutoBackupType",
-        week_days: Vec<String> = "WeekDays",
-        time_period: Option<String> = "TimePeriod",
-        backup_storage_days: Option<i64> = "BackupStorageDays",
-        request_id: Option<String> = "RequestId",
+        0 => auto_backup_type: Option<i64> = "AutoBackupType",
+        1 => week_days: Vec<String> = "WeekDays",
+        2 => time_period: Option<String> = "TimePeriod",
+        3 => backup_storage_days: Option<i64> = "BackupStorageDays",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,7 +101,7 @@ pub struct ModifyBackupEncryptResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupEncryptResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

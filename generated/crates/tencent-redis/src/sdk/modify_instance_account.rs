@@ -123,8 +123,8 @@ pub struct ModifyInstanceAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceAccountResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

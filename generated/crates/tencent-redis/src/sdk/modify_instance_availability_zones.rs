@@ -76,8 +76,8 @@ pub struct ModifyInstanceAvailabilityZonesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceAvailabilityZonesResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct ModifyInstanceBackupModeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceBackupModeResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

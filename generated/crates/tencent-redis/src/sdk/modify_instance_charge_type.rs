@@ -98,8 +98,8 @@ pub struct ModifyInstanceChargeTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceChargeTypeResponse {
-        failed_instance_ids: Vec<FailedInstance> = "FailedInstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => failed_instance_ids: Vec<FailedInstance> = "FailedInstanceIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

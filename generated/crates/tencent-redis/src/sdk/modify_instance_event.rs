@@ -80,8 +80,8 @@ pub struct ModifyInstanceEventResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceEventResponse {
-        event_id: Option<i64> = "EventId",
-        request_id: Option<String> = "RequestId",
+        0 => event_id: Option<i64> = "EventId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

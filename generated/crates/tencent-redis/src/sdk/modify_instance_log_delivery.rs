@@ -103,7 +103,7 @@ pub struct ModifyInstanceLogDeliveryResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceLogDeliveryResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct ModifyInstancePasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancePasswordResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct ModifyInstancePasswordPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstancePasswordPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct ModifyInstanceReadOnlyResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceReadOnlyResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

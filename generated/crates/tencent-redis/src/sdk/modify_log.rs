@@ -134,7 +134,7 @@ pub struct ModifyLogResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLogResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct ModifyMaintenanceWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMaintenanceWindowResponse {
-        status: Option<String> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -112,12 +112,12 @@ pub struct ModifyNetworkConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNetworkConfigResponse {
-        status: Option<bool> = "Status",
-        subnet_id: Option<String> = "SubnetId",
-        vpc_id: Option<String> = "VpcId",
-        vip: Option<String> = "Vip",
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<bool> = "Status",
+        1 => subnet_id: Option<String> = "SubnetId",
+        2 => vpc_id: Option<String> = "VpcId",
+        3 => vip: Option<String> = "Vip",
+        4 => task_id: Option<i64> = "TaskId",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifyReplicationGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyReplicationGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

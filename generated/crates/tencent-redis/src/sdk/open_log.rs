@@ -137,7 +137,7 @@ pub struct OpenLogResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenLogResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct OpenSslResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenSslResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct RemoveReplicationGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant RemoveReplicationGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -54,8 +54,8 @@ pub struct StartupInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant StartupInstanceResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct SwitchAccessNewInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchAccessNewInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

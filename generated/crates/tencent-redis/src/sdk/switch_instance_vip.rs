@@ -80,8 +80,8 @@ pub struct SwitchInstanceVipResponse {
 
 ::runtime::lenient_object! {
     tolerant SwitchInstanceVipResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,8 +89,8 @@ pub struct UpgradeInstanceProductVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeInstanceProductVersionResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct UpgradeProxyVersionResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeProxyVersionResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct DescribeProductsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProductsResponse {
-        products: Vec<RegionProduct> = "Products",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => products: Vec<RegionProduct> = "Products",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

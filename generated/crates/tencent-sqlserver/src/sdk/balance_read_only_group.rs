@@ -58,7 +58,7 @@ pub struct BalanceReadOnlyGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant BalanceReadOnlyGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

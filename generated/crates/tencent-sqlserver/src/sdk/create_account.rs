@@ -62,8 +62,8 @@ pub struct CreateAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAccountResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

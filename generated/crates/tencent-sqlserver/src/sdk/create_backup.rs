@@ -73,8 +73,8 @@ pub struct CreateBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBackupResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

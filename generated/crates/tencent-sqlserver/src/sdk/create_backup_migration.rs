@@ -79,8 +79,8 @@ pub struct CreateBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBackupMigrationResponse {
-        backup_migration_id: Option<String> = "BackupMigrationId",
-        request_id: Option<String> = "RequestId",
+        0 => backup_migration_id: Option<String> = "BackupMigrationId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -173,8 +173,8 @@ pub struct CreateBasicDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBasicDbInstancesResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

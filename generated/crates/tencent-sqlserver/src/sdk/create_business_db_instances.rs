@@ -140,10 +140,10 @@ pub struct CreateBusinessDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBusinessDbInstancesResponse {
-        deal_name: Option<String> = "DealName",
-        flow_id: Option<i64> = "FlowId",
-        instance_id_set: Vec<String> = "InstanceIdSet",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => instance_id_set: Vec<String> = "InstanceIdSet",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct CreateBusinessIntelligenceFileResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBusinessIntelligenceFileResponse {
-        file_task_id: Option<String> = "FileTaskId",
-        request_id: Option<String> = "RequestId",
+        0 => file_task_id: Option<String> = "FileTaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

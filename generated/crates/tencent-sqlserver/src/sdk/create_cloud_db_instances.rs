@@ -186,8 +186,8 @@ pub struct CreateCloudDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCloudDbInstancesResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

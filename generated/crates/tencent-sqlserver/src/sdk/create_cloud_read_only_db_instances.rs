@@ -190,8 +190,8 @@ pub struct CreateCloudReadOnlyDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCloudReadOnlyDbInstancesResponse {
-        deal_names: Vec<String> = "DealNames",
-        request_id: Option<String> = "RequestId",
+        0 => deal_names: Vec<String> = "DealNames",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -176,9 +176,9 @@ pub struct CreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstancesResponse {
-        deal_name: Option<String> = "DealName",
-        deal_names: Vec<String> = "DealNames",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => deal_names: Vec<String> = "DealNames",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

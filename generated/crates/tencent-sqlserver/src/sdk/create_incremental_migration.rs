@@ -77,8 +77,8 @@ pub struct CreateIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateIncrementalMigrationResponse {
-        incremental_migration_id: Option<String> = "IncrementalMigrationId",
-        request_id: Option<String> = "RequestId",
+        0 => incremental_migration_id: Option<String> = "IncrementalMigrationId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

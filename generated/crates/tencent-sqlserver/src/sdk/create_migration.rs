@@ -92,8 +92,8 @@ pub struct CreateMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateMigrationResponse {
-        migrate_id: Option<i64> = "MigrateId",
-        request_id: Option<String> = "RequestId",
+        0 => migrate_id: Option<i64> = "MigrateId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,8 +84,8 @@ pub struct CreatePublishSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant CreatePublishSubscribeResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -172,8 +172,8 @@ pub struct CreateReadOnlyDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateReadOnlyDbInstancesResponse {
-        deal_names: Vec<String> = "DealNames",
-        request_id: Option<String> = "RequestId",
+        0 => deal_names: Vec<String> = "DealNames",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

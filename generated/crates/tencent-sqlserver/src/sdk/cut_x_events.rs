@@ -51,7 +51,7 @@ pub struct CutXEventsResponse {
 
 ::runtime::lenient_object! {
     tolerant CutXEventsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

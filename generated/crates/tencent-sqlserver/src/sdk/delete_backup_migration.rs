@@ -62,7 +62,7 @@ pub struct DeleteBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteBackupMigrationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteBusinessIntelligenceFileResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteBusinessIntelligenceFileResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDbInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

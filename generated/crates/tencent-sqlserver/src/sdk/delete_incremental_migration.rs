@@ -75,7 +75,7 @@ pub struct DeleteIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteIncrementalMigrationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DeleteMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteMigrationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct DeletePublishSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant DeletePublishSubscribeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

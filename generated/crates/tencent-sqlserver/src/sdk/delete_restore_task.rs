@@ -57,7 +57,7 @@ pub struct DeleteRestoreTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRestoreTaskResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

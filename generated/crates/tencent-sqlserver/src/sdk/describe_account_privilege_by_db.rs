@@ -82,9 +82,9 @@ pub struct DescribeAccountPrivilegeByDbResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountPrivilegeByDbResponse {
-        total_count: Option<i64> = "TotalCount",
-        accounts: Vec<AccountPrivilege> = "Accounts",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => accounts: Vec<AccountPrivilege> = "Accounts",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

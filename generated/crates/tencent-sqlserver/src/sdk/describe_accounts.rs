@@ -87,10 +87,10 @@ pub struct DescribeAccountsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountsResponse {
-        instance_id: Option<String> = "InstanceId",
-        accounts: Vec<AccountDetail> = "Accounts",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => accounts: Vec<AccountDetail> = "Accounts",
+        2 => total_count: Option<i64> = "TotalCount",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

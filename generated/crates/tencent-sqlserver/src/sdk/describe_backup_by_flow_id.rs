@@ -97,20 +97,20 @@ pub struct DescribeBackupByFlowIdResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupByFlowIdResponse {
-        id: Option<u64> = "Id",
-        file_name: Option<String> = "FileName",
-        backup_name: Option<String> = "BackupName",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        size: Option<u64> = "Size",
-        strategy: Option<i64> = "Strategy",
-        status: Option<i64> = "Status",
-        backup_way: Option<i64> = "BackupWay",
-        d_bs: Vec<String> = "DBs",
-        internal_addr: Option<String> = "InternalAddr",
-        external_addr: Option<String> = "ExternalAddr",
-        group_id: Option<String> = "GroupId",
-        request_id: Option<String> = "RequestId",
+        0 => id: Option<u64> = "Id",
+        1 => file_name: Option<String> = "FileName",
+        2 => backup_name: Option<String> = "BackupName",
+        3 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        4 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        5 => size: Option<u64> = "Size",
+        6 => strategy: Option<i64> = "Strategy",
+        7 => status: Option<i64> = "Status",
+        8 => backup_way: Option<i64> = "BackupWay",
+        9 => d_bs: Vec<String> = "DBs",
+        10 => internal_addr: Option<String> = "InternalAddr",
+        11 => external_addr: Option<String> = "ExternalAddr",
+        12 => group_id: Option<String> = "GroupId",
+        13 => request_id: Option<String> = "RequestId",
     }
 }
 

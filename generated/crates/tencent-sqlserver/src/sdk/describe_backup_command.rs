@@ -75,8 +75,8 @@ pub struct DescribeBackupCommandResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupCommandResponse {
-        command: Option<String> = "Command",
-        request_id: Option<String> = "RequestId",
+        0 => command: Option<String> = "Command",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct DescribeBackupFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupFilesResponse {
-        total_count: Option<i64> = "TotalCount",
-        backup_files: Vec<BackupFile> = "BackupFiles",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => backup_files: Vec<BackupFile> = "BackupFiles",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

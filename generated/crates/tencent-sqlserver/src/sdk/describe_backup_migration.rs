@@ -109,9 +109,9 @@ pub struct DescribeBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupMigrationResponse {
-        total_count: Option<i64> = "TotalCount",
-        backup_migration_set: Vec<Migration> = "BackupMigrationSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => backup_migration_set: Vec<Migration> = "BackupMigrationSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,12 +77,12 @@ pub struct DescribeBackupMonitorResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupMonitorResponse {
-        time_stamp: Vec<String> = "TimeStamp",
-        free_space: Vec<f64> = "FreeSpace",
-        actual_used_space: Vec<f64> = "ActualUsedSpace",
-        log_backup_space: Vec<f64> = "LogBackupSpace",
-        data_backup_space: Vec<f64> = "DataBackupSpace",
-        request_id: Option<String> = "RequestId",
+        0 => time_stamp: Vec<String> = "TimeStamp",
+        1 => free_space: Vec<f64> = "FreeSpace",
+        2 => actual_used_space: Vec<f64> = "ActualUsedSpace",
+        3 => log_backup_space: Vec<f64> = "LogBackupSpace",
+        4 => data_backup_space: Vec<f64> = "DataBackupSpace",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct DescribeBackupStatisticalResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupStatisticalResponse {
-        total_count: Option<u64> = "TotalCount",
-        items: Vec<SummaryDetailRes> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => items: Vec<SummaryDetailRes> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

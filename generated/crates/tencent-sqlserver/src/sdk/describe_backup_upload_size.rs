@@ -75,8 +75,8 @@ pub struct DescribeBackupUploadSizeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupUploadSizeResponse {
-        cos_upload_backup_file_set: Vec<CosUploadBackupFile> = "CosUploadBackupFileSet",
-        request_id: Option<String> = "RequestId",
+        0 => cos_upload_backup_file_set: Vec<CosUploadBackupFile> = "CosUploadBackupFileSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

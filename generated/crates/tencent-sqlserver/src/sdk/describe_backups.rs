@@ -126,9 +126,9 @@ pub struct DescribeBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupsResponse {
-        total_count: Option<i64> = "TotalCount",
-        backups: Vec<Backup> = "Backups",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => backups: Vec<Backup> = "Backups",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

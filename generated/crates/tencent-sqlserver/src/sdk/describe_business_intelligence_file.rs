@@ -96,9 +96,9 @@ pub struct DescribeBusinessIntelligenceFileResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBusinessIntelligenceFileResponse {
-        total_count: Option<i64> = "TotalCount",
-        backup_migration_set: Vec<BusinessIntelligenceFile> = "BackupMigrationSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => backup_migration_set: Vec<BusinessIntelligenceFile> = "BackupMigrationSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

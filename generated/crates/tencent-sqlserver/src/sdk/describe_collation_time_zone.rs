@@ -64,9 +64,9 @@ pub struct DescribeCollationTimeZoneResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCollationTimeZoneResponse {
-        collation: Vec<String> = "Collation",
-        time_zone: Vec<String> = "TimeZone",
-        request_id: Option<String> = "RequestId",
+        0 => collation: Vec<String> = "Collation",
+        1 => time_zone: Vec<String> = "TimeZone",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,9 +97,9 @@ pub struct DescribeCrossBackupStatisticalResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCrossBackupStatisticalResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<CrossSummaryDetailRes> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<CrossSummaryDetailRes> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

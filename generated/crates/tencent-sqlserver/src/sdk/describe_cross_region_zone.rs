@@ -57,9 +57,9 @@ pub struct DescribeCrossRegionZoneResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCrossRegionZoneResponse {
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        request_id: Option<String> = "RequestId",
+        0 => region: Option<String> = "Region",
+        1 => zone: Option<String> = "Zone",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

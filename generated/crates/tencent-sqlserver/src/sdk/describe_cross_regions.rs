@@ -44,8 +44,8 @@ pub struct DescribeCrossRegionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCrossRegionsResponse {
-        regions: Vec<String> = "Regions",
-        request_id: Option<String> = "RequestId",
+        0 => regions: Vec<String> = "Regions",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

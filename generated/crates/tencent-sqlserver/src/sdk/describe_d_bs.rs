@@ -85,9 +85,9 @@ pub struct DescribeDBsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDBsResponse {
-        total_count: Option<i64> = "TotalCount",
-        db_instances: Vec<InstanceDbDetail> = "DBInstances",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => db_instances: Vec<InstanceDbDetail> = "DBInstances",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeDBsNormalResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDBsNormalResponse {
-        total_count: Option<i64> = "TotalCount",
-        db_list: Vec<DbNormalDetail> = "DBList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => db_list: Vec<DbNormalDetail> = "DBList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DescribeDatabaseNamesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabaseNamesResponse {
-        total_count: Option<i64> = "TotalCount",
-        database_name_set: Vec<String> = "DatabaseNameSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => database_name_set: Vec<String> = "DatabaseNameSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabasesResponse {
-        total_count: Option<i64> = "TotalCount",
-        db_instances: Vec<InstanceDbDetail> = "DBInstances",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => db_instances: Vec<InstanceDbDetail> = "DBInstances",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeDatabasesNormalResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabasesNormalResponse {
-        total_count: Option<i64> = "TotalCount",
-        db_list: Vec<DbNormalDetail> = "DBList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => db_list: Vec<DbNormalDetail> = "DBList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

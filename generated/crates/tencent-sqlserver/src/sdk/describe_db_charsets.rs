@@ -54,8 +54,8 @@ pub struct DescribeDbCharsetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbCharsetsResponse {
-        database_charsets: Vec<String> = "DatabaseCharsets",
-        request_id: Option<String> = "RequestId",
+        0 => database_charsets: Vec<String> = "DatabaseCharsets",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct DescribeDbInstanceInterResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstanceInterResponse {
-        total_count: Option<i64> = "TotalCount",
-        inter_instance_set: Vec<InterInstance> = "InterInstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => inter_instance_set: Vec<InterInstance> = "InterInstanceSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

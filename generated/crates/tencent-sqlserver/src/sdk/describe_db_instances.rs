@@ -163,9 +163,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        db_instances: Vec<DbInstance> = "DBInstances",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => db_instances: Vec<DbInstance> = "DBInstances",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

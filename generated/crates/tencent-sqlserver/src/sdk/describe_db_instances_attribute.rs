@@ -91,19 +91,19 @@ pub struct DescribeDbInstancesAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstancesAttributeResponse {
-        instance_id: Option<String> = "InstanceId",
-        regular_backup_enable: Option<String> = "RegularBackupEnable",
-        regular_backup_save_days: Option<u64> = "RegularBackupSaveDays",
-        regular_backup_strategy: Option<String> = "RegularBackupStrategy",
-        regular_backup_counts: Option<u64> = "RegularBackupCounts",
-        regular_backup_start_time: Option<String> = "RegularBackupStartTime",
-        blocked_threshold: Option<i64> = "BlockedThreshold",
-        event_save_days: Option<i64> = "EventSaveDays",
-        tde_config: Option<TdeConfigAttribute> = "TDEConfig",
-        ssl_config: Option<SslConfig> = "SSLConfig",
-        dr_readable_info: Option<DrReadableInfo> = "DrReadableInfo",
-        old_vip_list: Vec<OldVip> = "OldVipList",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => regular_backup_enable: Option<String> = "RegularBackupEnable",
+        2 => regular_backup_save_days: Option<u64> = "RegularBackupSaveDays",
+        3 => regular_backup_strategy: Option<String> = "RegularBackupStrategy",
+        4 => regular_backup_counts: Option<u64> = "RegularBackupCounts",
+        5 => regular_backup_start_time: Option<String> = "RegularBackupStartTime",
+        6 => blocked_threshold: Option<i64> = "BlockedThreshold",
+        7 => event_save_days: Option<i64> = "EventSaveDays",
+        8 => tde_config: Option<TdeConfigAttribute> = "TDEConfig",
+        9 => ssl_config: Option<SslConfig> = "SSLConfig",
+        10 => dr_readable_info: Option<DrReadableInfo> = "DrReadableInfo",
+        11 => old_vip_list: Vec<OldVip> = "OldVipList",
+        12 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,9 +83,9 @@ pub struct DescribeDbPrivilegeByAccountResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbPrivilegeByAccountResponse {
-        total_count: Option<i64> = "TotalCount",
-        db_list: Vec<DbPrivilege> = "DBList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => db_list: Vec<DbPrivilege> = "DBList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

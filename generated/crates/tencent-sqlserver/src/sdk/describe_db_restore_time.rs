@@ -79,9 +79,9 @@ pub struct DescribeDbRestoreTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbRestoreTimeResponse {
-        total_count: Option<i64> = "TotalCount",
-        details: Vec<DbRenameRes> = "Details",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => details: Vec<DbRenameRes> = "Details",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

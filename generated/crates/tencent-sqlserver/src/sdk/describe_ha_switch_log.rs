@@ -86,9 +86,9 @@ pub struct DescribeHaSwitchLogResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeHaSwitchLogResponse {
-        total_count: Option<u64> = "TotalCount",
-        switch_log: Vec<SwitchLog> = "SwitchLog",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => switch_log: Vec<SwitchLog> = "SwitchLog",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

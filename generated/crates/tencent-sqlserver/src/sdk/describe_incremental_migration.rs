@@ -107,9 +107,9 @@ pub struct DescribeIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIncrementalMigrationResponse {
-        total_count: Option<i64> = "TotalCount",
-        incremental_migration_set: Vec<Migration> = "IncrementalMigrationSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => incremental_migration_set: Vec<Migration> = "IncrementalMigrationSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

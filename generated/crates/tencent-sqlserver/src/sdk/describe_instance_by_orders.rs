@@ -58,8 +58,8 @@ pub struct DescribeInstanceByOrdersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceByOrdersResponse {
-        deal_instance: Vec<DealInstance> = "DealInstance",
-        request_id: Option<String> = "RequestId",
+        0 => deal_instance: Vec<DealInstance> = "DealInstance",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

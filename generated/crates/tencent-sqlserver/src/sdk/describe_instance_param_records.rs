@@ -71,9 +71,9 @@ pub struct DescribeInstanceParamRecordsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceParamRecordsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParamRecord> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ParamRecord> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeInstanceParamsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceParamsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<ParameterDetail> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<ParameterDetail> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,9 +75,9 @@ pub struct DescribeInstanceTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceTasksResponse {
-        total_count: Option<i64> = "TotalCount",
-        instance_task_set: Vec<InstanceTask> = "InstanceTaskSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instance_task_set: Vec<InstanceTask> = "InstanceTaskSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

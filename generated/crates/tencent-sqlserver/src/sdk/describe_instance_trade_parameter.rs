@@ -180,8 +180,8 @@ pub struct DescribeInstanceTradeParameterResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceTradeParameterResponse {
-        parameter: Option<String> = "Parameter",
-        request_id: Option<String> = "RequestId",
+        0 => parameter: Option<String> = "Parameter",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

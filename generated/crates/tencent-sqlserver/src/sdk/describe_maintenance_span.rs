@@ -60,10 +60,10 @@ pub struct DescribeMaintenanceSpanResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMaintenanceSpanResponse {
-        weekly: Vec<i64> = "Weekly",
-        start_time: Option<String> = "StartTime",
-        span: Option<u64> = "Span",
-        request_id: Option<String> = "RequestId",
+        0 => weekly: Vec<i64> = "Weekly",
+        1 => start_time: Option<String> = "StartTime",
+        2 => span: Option<u64> = "Span",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

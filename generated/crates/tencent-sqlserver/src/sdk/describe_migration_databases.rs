@@ -72,9 +72,9 @@ pub struct DescribeMigrationDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMigrationDatabasesResponse {
-        amount: Option<i64> = "Amount",
-        migrate_db_set: Vec<String> = "MigrateDBSet",
-        request_id: Option<String> = "RequestId",
+        0 => amount: Option<i64> = "Amount",
+        1 => migrate_db_set: Vec<String> = "MigrateDBSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

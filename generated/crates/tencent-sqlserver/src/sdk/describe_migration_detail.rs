@@ -95,21 +95,21 @@ pub struct DescribeMigrationDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMigrationDetailResponse {
-        migrate_id: Option<u64> = "MigrateId",
-        migrate_name: Option<String> = "MigrateName",
-        app_id: Option<u64> = "AppId",
-        region: Option<String> = "Region",
-        source_type: Option<i64> = "SourceType",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        status: Option<u64> = "Status",
-        progress: Option<i64> = "Progress",
-        migrate_type: Option<i64> = "MigrateType",
-        source: Option<MigrateSource> = "Source",
-        target: Option<MigrateTarget> = "Target",
-        migrate_db_set: Vec<MigrateDb> = "MigrateDBSet",
-        request_id: Option<String> = "RequestId",
+        0 => migrate_id: Option<u64> = "MigrateId",
+        1 => migrate_name: Option<String> = "MigrateName",
+        2 => app_id: Option<u64> = "AppId",
+        3 => region: Option<String> = "Region",
+        4 => source_type: Option<i64> = "SourceType",
+        5 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        6 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        7 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        8 => status: Option<u64> = "Status",
+        9 => progress: Option<i64> = "Progress",
+        10 => migrate_type: Option<i64> = "MigrateType",
+        11 => source: Option<MigrateSource> = "Source",
+        12 => target: Option<MigrateTarget> = "Target",
+        13 => migrate_db_set: Vec<MigrateDb> = "MigrateDBSet",
+        14 => request_id: Option<String> = "RequestId",
     }
 }
 

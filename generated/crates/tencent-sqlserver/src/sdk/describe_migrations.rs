@@ -83,9 +83,9 @@ pub struct DescribeMigrationsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMigrationsResponse {
-        total_count: Option<i64> = "TotalCount",
-        migrate_task_set: Vec<MigrateTask> = "MigrateTaskSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => migrate_task_set: Vec<MigrateTask> = "MigrateTaskSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,9 +59,9 @@ pub struct DescribeOrdersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeOrdersResponse {
-        deals: Vec<DealInfo> = "Deals",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => deals: Vec<DealInfo> = "Deals",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,9 +64,9 @@ pub struct DescribeProductConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProductConfigResponse {
-        spec_info_list: Vec<SpecInfo> = "SpecInfoList",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => spec_info_list: Vec<SpecInfo> = "SpecInfoList",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeProjectSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProjectSecurityGroupsResponse {
-        security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
-        request_id: Option<String> = "RequestId",
+        0 => security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,9 +101,9 @@ pub struct DescribePublishSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribePublishSubscribeResponse {
-        total_count: Option<u64> = "TotalCount",
-        publish_subscribe_set: Vec<PublishSubscribe> = "PublishSubscribeSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => publish_subscribe_set: Vec<PublishSubscribe> = "PublishSubscribeSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,20 +92,20 @@ pub struct DescribeReadOnlyGroupByReadOnlyInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReadOnlyGroupByReadOnlyInstanceResponse {
-        read_only_group_id: Option<String> = "ReadOnlyGroupId",
-        read_only_group_name: Option<String> = "ReadOnlyGroupName",
-        region_id: Option<String> = "RegionId",
-        zone_id: Option<String> = "ZoneId",
-        is_offline_delay: Option<i64> = "IsOfflineDelay",
-        read_only_max_delay_time: Option<i64> = "ReadOnlyMaxDelayTime",
-        min_read_only_in_group: Option<i64> = "MinReadOnlyInGroup",
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        master_instance_id: Option<String> = "MasterInstanceId",
-        master_region_id: Option<String> = "MasterRegionId",
-        request_id: Option<String> = "RequestId",
+        0 => read_only_group_id: Option<String> = "ReadOnlyGroupId",
+        1 => read_only_group_name: Option<String> = "ReadOnlyGroupName",
+        2 => region_id: Option<String> = "RegionId",
+        3 => zone_id: Option<String> = "ZoneId",
+        4 => is_offline_delay: Option<i64> = "IsOfflineDelay",
+        5 => read_only_max_delay_time: Option<i64> = "ReadOnlyMaxDelayTime",
+        6 => min_read_only_in_group: Option<i64> = "MinReadOnlyInGroup",
+        7 => vip: Option<String> = "Vip",
+        8 => vport: Option<i64> = "Vport",
+        9 => vpc_id: Option<String> = "VpcId",
+        10 => subnet_id: Option<String> = "SubnetId",
+        11 => master_instance_id: Option<String> = "MasterInstanceId",
+        12 => master_region_id: Option<String> = "MasterRegionId",
+        13 => request_id: Option<String> = "RequestId",
     }
 }
 

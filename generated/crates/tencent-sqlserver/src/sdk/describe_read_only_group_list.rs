@@ -58,8 +58,8 @@ pub struct DescribeReadOnlyGroupListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReadOnlyGroupListResponse {
-        read_only_group_set: Vec<ReadOnlyGroup> = "ReadOnlyGroupSet",
-        request_id: Option<String> = "RequestId",
+        0 => read_only_group_set: Vec<ReadOnlyGroup> = "ReadOnlyGroupSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -110,9 +110,9 @@ pub struct DescribeRegularBackupPlanResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRegularBackupPlanResponse {
-        save_mode_period: Vec<String> = "SaveModePeriod",
-        save_mode_regular: Vec<String> = "SaveModeRegular",
-        request_id: Option<String> = "RequestId",
+        0 => save_mode_period: Vec<String> = "SaveModePeriod",
+        1 => save_mode_regular: Vec<String> = "SaveModeRegular",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

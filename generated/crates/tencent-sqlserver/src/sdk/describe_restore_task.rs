@@ -116,9 +116,9 @@ pub struct DescribeRestoreTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRestoreTaskResponse {
-        total_count: Option<i64> = "TotalCount",
-        tasks: Vec<RestoreTask> = "Tasks",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => tasks: Vec<RestoreTask> = "Tasks",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

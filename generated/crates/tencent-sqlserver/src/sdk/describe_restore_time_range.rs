@@ -64,9 +64,9 @@ pub struct DescribeRestoreTimeRangeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRestoreTimeRangeResponse {
-        min_time: Option<String> = "MinTime",
-        max_time: Option<String> = "MaxTime",
-        request_id: Option<String> = "RequestId",
+        0 => min_time: Option<String> = "MinTime",
+        1 => max_time: Option<String> = "MaxTime",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

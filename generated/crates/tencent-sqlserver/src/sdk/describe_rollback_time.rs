@@ -62,8 +62,8 @@ pub struct DescribeRollbackTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRollbackTimeResponse {
-        details: Vec<DbRollbackTimeInfo> = "Details",
-        request_id: Option<String> = "RequestId",
+        0 => details: Vec<DbRollbackTimeInfo> = "Details",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,10 +84,10 @@ pub struct DescribeSlowlogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowlogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        slowlogs: Vec<SlowlogInfo> = "Slowlogs",
-        slow_logs: Vec<SlowLog> = "SlowLogs",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => slowlogs: Vec<SlowlogInfo> = "Slowlogs",
+        2 => slow_logs: Vec<SlowLog> = "SlowLogs",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,8 +86,8 @@ pub struct DescribeSpecSellStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSpecSellStatusResponse {
-        describe_spec_sell_status_set: Vec<SpecSellStatus> = "DescribeSpecSellStatusSet",
-        request_id: Option<String> = "RequestId",
+        0 => describe_spec_sell_status_set: Vec<SpecSellStatus> = "DescribeSpecSellStatusSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,11 +102,11 @@ pub struct DescribeUpgradeInstanceCheckResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUpgradeInstanceCheckResponse {
-        is_affect: Option<i64> = "IsAffect",
-        passed: Option<i64> = "Passed",
-        modify_mode: Option<String> = "ModifyMode",
-        check_items: Vec<CheckItem> = "CheckItems",
-        request_id: Option<String> = "RequestId",
+        0 => is_affect: Option<i64> = "IsAffect",
+        1 => passed: Option<i64> = "Passed",
+        2 => modify_mode: Option<String> = "ModifyMode",
+        3 => check_items: Vec<CheckItem> = "CheckItems",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

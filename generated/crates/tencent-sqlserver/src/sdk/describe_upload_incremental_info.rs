@@ -103,16 +103,16 @@ pub struct DescribeUploadIncrementalInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUploadIncrementalInfoResponse {
-        bucket_name: Option<String> = "BucketName",
-        region: Option<String> = "Region",
-        path: Option<String> = "Path",
-        tmp_secret_id: Option<String> = "TmpSecretId",
-        tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
-        x_cos_security_token: Option<String> = "XCosSecurityToken",
-        start_time: Option<String> = "StartTime",
-        expired_time: Option<String> = "ExpiredTime",
-        cos_security_token: Option<String> = "CosSecurityToken",
-        request_id: Option<String> = "RequestId",
+        0 => bucket_name: Option<String> = "BucketName",
+        1 => region: Option<String> = "Region",
+        2 => path: Option<String> = "Path",
+        3 => tmp_secret_id: Option<String> = "TmpSecretId",
+        4 => tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
+        5 => x_cos_security_token: Option<String> = "XCosSecurityToken",
+        6 => start_time: Option<String> = "StartTime",
+        7 => expired_time: Option<String> = "ExpiredTime",
+        8 => cos_security_token: Option<String> = "CosSecurityToken",
+        9 => request_id: Option<String> = "RequestId",
     }
 }
 

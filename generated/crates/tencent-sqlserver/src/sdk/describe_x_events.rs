@@ -87,9 +87,9 @@ pub struct DescribeXEventsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeXEventsResponse {
-        events: Vec<Events> = "Events",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => events: Vec<Events> = "Events",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

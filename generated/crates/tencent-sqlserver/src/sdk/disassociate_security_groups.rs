@@ -61,7 +61,7 @@ pub struct DisassociateSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateSecurityGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

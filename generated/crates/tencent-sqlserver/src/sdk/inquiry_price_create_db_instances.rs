@@ -107,9 +107,9 @@ pub struct InquiryPriceCreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceCreateDbInstancesResponse {
-        original_price: Option<i64> = "OriginalPrice",
-        price: Option<i64> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => original_price: Option<i64> = "OriginalPrice",
+        1 => price: Option<i64> = "Price",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

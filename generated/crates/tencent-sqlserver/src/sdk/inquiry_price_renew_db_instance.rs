@@ -69,9 +69,9 @@ pub struct InquiryPriceRenewDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceRenewDbInstanceResponse {
-        original_price: Option<u64> = "OriginalPrice",
-        price: Option<u64> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => original_price: Option<u64> = "OriginalPrice",
+        1 => price: Option<u64> = "Price",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

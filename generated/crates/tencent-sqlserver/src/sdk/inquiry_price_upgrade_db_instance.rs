@@ -77,9 +77,9 @@ pub struct InquiryPriceUpgradeDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceUpgradeDbInstanceResponse {
-        original_price: Option<i64> = "OriginalPrice",
-        price: Option<i64> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => original_price: Option<i64> = "OriginalPrice",
+        1 => price: Option<i64> = "Price",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

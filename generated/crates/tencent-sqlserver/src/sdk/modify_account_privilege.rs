@@ -62,8 +62,8 @@ pub struct ModifyAccountPrivilegeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAccountPrivilegeResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

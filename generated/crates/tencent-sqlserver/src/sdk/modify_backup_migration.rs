@@ -92,8 +92,8 @@ pub struct ModifyBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupMigrationResponse {
-        backup_migration_id: Option<String> = "BackupMigrationId",
-        request_id: Option<String> = "RequestId",
+        0 => backup_migration_id: Option<String> = "BackupMigrationId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ModifyBackupNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

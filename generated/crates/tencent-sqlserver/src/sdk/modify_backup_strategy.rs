@@ -115,10 +115,10 @@ pub struct ModifyBackupStrategyResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBackupStrategyResponse {
-        errno: Option<i64> = "Errno",
-        msg: Option<String> = "Msg",
-        code: Option<i64> = "Code",
-        request_id: Option<String> = "RequestId",
+        0 => errno: Option<i64> = "Errno",
+        1 => msg: Option<String> = "Msg",
+        2 => code: Option<i64> = "Code",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,7 +83,7 @@ pub struct ModifyCrossBackupStrategyResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCrossBackupStrategyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

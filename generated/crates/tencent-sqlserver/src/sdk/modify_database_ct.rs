@@ -71,8 +71,8 @@ pub struct ModifyDatabaseCtResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDatabaseCtResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

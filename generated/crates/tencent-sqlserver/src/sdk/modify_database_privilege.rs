@@ -63,8 +63,8 @@ pub struct ModifyDatabasePrivilegeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDatabasePrivilegeResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,8 +60,8 @@ pub struct ModifyDatabaseShrinkMdfResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDatabaseShrinkMdfResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,8 +65,8 @@ pub struct ModifyDbEncryptAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbEncryptAttributesResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,8 +88,8 @@ pub struct ModifyDbInstanceNetworkResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceNetworkResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

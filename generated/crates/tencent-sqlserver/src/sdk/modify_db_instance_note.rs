@@ -58,7 +58,7 @@ pub struct ModifyDbInstanceNoteResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceNoteResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct ModifyDbInstanceProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceProjectResponse {
-        count: Option<i64> = "Count",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<i64> = "Count",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

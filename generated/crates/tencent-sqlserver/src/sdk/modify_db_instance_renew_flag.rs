@@ -58,8 +58,8 @@ pub struct ModifyDbInstanceRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceRenewFlagResponse {
-        count: Option<i64> = "Count",
-        request_id: Option<String> = "RequestId",
+        0 => count: Option<i64> = "Count",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

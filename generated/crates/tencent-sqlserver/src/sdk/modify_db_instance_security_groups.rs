@@ -64,7 +64,7 @@ pub struct ModifyDbInstanceSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceSecurityGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,8 +81,8 @@ pub struct ModifyDbInstanceSslResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbInstanceSslResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

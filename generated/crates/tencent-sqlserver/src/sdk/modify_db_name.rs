@@ -66,8 +66,8 @@ pub struct ModifyDbNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbNameResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct ModifyDbRemarkResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbRemarkResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

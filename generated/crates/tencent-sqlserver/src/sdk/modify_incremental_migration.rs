@@ -88,8 +88,8 @@ pub struct ModifyIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyIncrementalMigrationResponse {
-        incremental_migration_id: Option<String> = "IncrementalMigrationId",
-        request_id: Option<String> = "RequestId",
+        0 => incremental_migration_id: Option<String> = "IncrementalMigrationId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

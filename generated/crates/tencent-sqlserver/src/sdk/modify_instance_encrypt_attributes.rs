@@ -72,8 +72,8 @@ pub struct ModifyInstanceEncryptAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceEncryptAttributesResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

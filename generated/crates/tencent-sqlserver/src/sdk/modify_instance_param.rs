@@ -67,7 +67,7 @@ pub struct ModifyInstanceParamResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceParamResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ModifyMaintenanceSpanResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMaintenanceSpanResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

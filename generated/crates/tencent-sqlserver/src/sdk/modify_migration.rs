@@ -86,8 +86,8 @@ pub struct ModifyMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMigrationResponse {
-        migrate_id: Option<u64> = "MigrateId",
-        request_id: Option<String> = "RequestId",
+        0 => migrate_id: Option<u64> = "MigrateId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

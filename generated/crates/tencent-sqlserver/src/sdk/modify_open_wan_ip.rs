@@ -59,8 +59,8 @@ pub struct ModifyOpenWanIpResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyOpenWanIpResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct ModifyPublishSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPublishSubscribeResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

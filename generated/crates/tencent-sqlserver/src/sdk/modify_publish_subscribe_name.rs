@@ -69,7 +69,7 @@ pub struct ModifyPublishSubscribeNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPublishSubscribeNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

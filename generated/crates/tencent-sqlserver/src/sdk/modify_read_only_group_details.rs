@@ -97,7 +97,7 @@ pub struct ModifyReadOnlyGroupDetailsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyReadOnlyGroupDetailsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

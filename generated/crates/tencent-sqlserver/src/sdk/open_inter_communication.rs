@@ -57,8 +57,8 @@ pub struct OpenInterCommunicationResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenInterCommunicationResponse {
-        inter_instance_flow_set: Vec<InterInstanceFlow> = "InterInstanceFlowSet",
-        request_id: Option<String> = "RequestId",
+        0 => inter_instance_flow_set: Vec<InterInstanceFlow> = "InterInstanceFlowSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

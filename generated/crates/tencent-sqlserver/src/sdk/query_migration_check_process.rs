@@ -64,10 +64,10 @@ pub struct QueryMigrationCheckProcessResponse {
 
 ::runtime::lenient_object! {
     tolerant QueryMigrationCheckProcessResponse {
-        total_step: Option<i64> = "TotalStep",
-        current_step: Option<i64> = "CurrentStep",
-        step_details: Vec<StepDetail> = "StepDetails",
-        request_id: Option<String> = "RequestId",
+        0 => total_step: Option<i64> = "TotalStep",
+        1 => current_step: Option<i64> = "CurrentStep",
+        2 => step_details: Vec<StepDetail> = "StepDetails",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

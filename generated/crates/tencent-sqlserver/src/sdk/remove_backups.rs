@@ -66,7 +66,7 @@ pub struct RemoveBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant RemoveBackupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

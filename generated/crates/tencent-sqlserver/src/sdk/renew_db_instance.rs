@@ -74,8 +74,8 @@ pub struct RenewDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewDbInstanceResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

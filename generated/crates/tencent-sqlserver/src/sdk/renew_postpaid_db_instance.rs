@@ -51,7 +51,7 @@ pub struct RenewPostpaidDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewPostpaidDbInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

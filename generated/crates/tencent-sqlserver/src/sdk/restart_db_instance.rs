@@ -54,8 +54,8 @@ pub struct RestartDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RestartDbInstanceResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

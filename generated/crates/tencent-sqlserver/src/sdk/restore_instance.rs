@@ -87,8 +87,8 @@ pub struct RestoreInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant RestoreInstanceResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

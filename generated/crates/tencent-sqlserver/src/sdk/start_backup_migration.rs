@@ -65,8 +65,8 @@ pub struct StartBackupMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant StartBackupMigrationResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct StartIncrementalMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant StartIncrementalMigrationResponse {
-        flow_id: Option<u64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<u64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct StartInstanceXEventResponse {
 
 ::runtime::lenient_object! {
     tolerant StartInstanceXEventResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

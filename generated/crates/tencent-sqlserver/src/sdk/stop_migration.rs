@@ -54,8 +54,8 @@ pub struct StopMigrationResponse {
 
 ::runtime::lenient_object! {
     tolerant StopMigrationResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

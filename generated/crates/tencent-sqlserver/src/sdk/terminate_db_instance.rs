@@ -52,7 +52,7 @@ pub struct TerminateDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant TerminateDbInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

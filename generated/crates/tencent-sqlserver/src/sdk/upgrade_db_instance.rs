@@ -106,8 +106,8 @@ pub struct UpgradeDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeDbInstanceResponse {
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => deal_name: Option<String> = "DealName",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -130,10 +130,10 @@ pub struct AssumeRoleResponse {
 
 ::runtime::lenient_object! {
     tolerant AssumeRoleResponse {
-        credentials: Option<Credentials> = "Credentials",
-        expired_time: Option<i64> = "ExpiredTime",
-        expiration: Option<String> = "Expiration",
-        request_id: Option<String> = "RequestId",
+        0 => credentials: Option<Credentials> = "Credentials",
+        1 => expired_time: Option<i64> = "ExpiredTime",
+        2 => expiration: Option<String> = "Expiration",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,10 +90,10 @@ pub struct AssumeRoleWithSamlResponse {
 
 ::runtime::lenient_object! {
     tolerant AssumeRoleWithSamlResponse {
-        credentials: Option<Credentials> = "Credentials",
-        expired_time: Option<u64> = "ExpiredTime",
-        expiration: Option<String> = "Expiration",
-        request_id: Option<String> = "RequestId",
+        0 => credentials: Option<Credentials> = "Credentials",
+        1 => expired_time: Option<u64> = "ExpiredTime",
+        2 => expiration: Option<String> = "Expiration",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,10 +91,10 @@ pub struct AssumeRoleWithWebIdentityResponse {
 
 ::runtime::lenient_object! {
     tolerant AssumeRoleWithWebIdentityResponse {
-        expired_time: Option<u64> = "ExpiredTime",
-        expiration: Option<String> = "Expiration",
-        credentials: Option<Credentials> = "Credentials",
-        request_id: Option<String> = "RequestId",
+        0 => expired_time: Option<u64> = "ExpiredTime",
+        1 => expiration: Option<String> = "Expiration",
+        2 => credentials: Option<Credentials> = "Credentials",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,12 +67,12 @@ pub struct GetCallerIdentityResponse {
 
 ::runtime::lenient_object! {
     tolerant GetCallerIdentityResponse {
-        arn: Option<String> = "Arn",
-        account_id: Option<String> = "AccountId",
-        user_id: Option<String> = "UserId",
-        principal_id: Option<String> = "PrincipalId",
-        type_field: Option<String> = "Type",
-        request_id: Option<String> = "RequestId",
+        0 => arn: Option<String> = "Arn",
+        1 => account_id: Option<String> = "AccountId",
+        2 => user_id: Option<String> = "UserId",
+        3 => principal_id: Option<String> = "PrincipalId",
+        4 => type_field: Option<String> = "Type",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,9 +63,9 @@ pub struct AddProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant AddProjectResponse {
-        project_id: Option<u64> = "ProjectId",
-        is_new: Option<i64> = "IsNew",
-        request_id: Option<String> = "RequestId",
+        0 => project_id: Option<u64> = "ProjectId",
+        1 => is_new: Option<i64> = "IsNew",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct AddResourceTagResponse {
 
 ::runtime::lenient_object! {
     tolerant AddResourceTagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

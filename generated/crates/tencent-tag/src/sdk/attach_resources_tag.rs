@@ -81,7 +81,7 @@ pub struct AttachResourcesTagResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachResourcesTagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

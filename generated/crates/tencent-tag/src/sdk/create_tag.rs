@@ -57,7 +57,7 @@ pub struct CreateTagResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateTagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

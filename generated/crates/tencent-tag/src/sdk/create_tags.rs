@@ -53,7 +53,7 @@ pub struct CreateTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateTagsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

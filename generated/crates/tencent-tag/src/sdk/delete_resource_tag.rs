@@ -57,7 +57,7 @@ pub struct DeleteResourceTagResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteResourceTagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteTagResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

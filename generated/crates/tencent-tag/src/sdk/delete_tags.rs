@@ -51,7 +51,7 @@ pub struct DeleteTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTagsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

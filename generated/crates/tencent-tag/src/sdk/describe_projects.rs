@@ -71,9 +71,9 @@ pub struct DescribeProjectsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProjectsResponse {
-        total: Option<u64> = "Total",
-        projects: Vec<Project> = "Projects",
-        request_id: Option<String> = "RequestId",
+        0 => total: Option<u64> = "Total",
+        1 => projects: Vec<Project> = "Projects",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,11 +101,11 @@ pub struct DescribeResourceTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeResourceTagsResponse {
-        total_count: Option<u64> = "TotalCount",
-        offset: Option<u64> = "Offset",
-        limit: Option<u64> = "Limit",
-        rows: Vec<TagResource> = "Rows",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => offset: Option<u64> = "Offset",
+        2 => limit: Option<u64> = "Limit",
+        3 => rows: Vec<TagResource> = "Rows",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,11 +104,11 @@ pub struct DescribeResourceTagsByResourceIdsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeResourceTagsByResourceIdsResponse {
-        total_count: Option<u64> = "TotalCount",
-        offset: Option<u64> = "Offset",
-        limit: Option<u64> = "Limit",
-        tags: Vec<TagResource> = "Tags",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => offset: Option<u64> = "Offset",
+        2 => limit: Option<u64> = "Limit",
+        3 => tags: Vec<TagResource> = "Tags",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -105,11 +105,11 @@ pub struct DescribeResourceTagsByTagKeysResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeResourceTagsByTagKeysResponse {
-        total_count: Option<u64> = "TotalCount",
-        offset: Option<u64> = "Offset",
-        limit: Option<u64> = "Limit",
-        rows: Vec<ResourceIdTag> = "Rows",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => offset: Option<u64> = "Offset",
+        2 => limit: Option<u64> = "Limit",
+        3 => rows: Vec<ResourceIdTag> = "Rows",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,11 +80,11 @@ pub struct DescribeTagValuesSeqResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTagValuesSeqResponse {
-        total_count: Option<u64> = "TotalCount",
-        offset: Option<u64> = "Offset",
-        limit: Option<u64> = "Limit",
-        tags: Vec<Tag> = "Tags",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => offset: Option<u64> = "Offset",
+        2 => limit: Option<u64> = "Limit",
+        3 => tags: Vec<Tag> = "Tags",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,11 +94,11 @@ pub struct DescribeTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTagsResponse {
-        total_count: Option<u64> = "TotalCount",
-        offset: Option<u64> = "Offset",
-        limit: Option<u64> = "Limit",
-        tags: Vec<TagWithDelete> = "Tags",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => offset: Option<u64> = "Offset",
+        2 => limit: Option<u64> = "Limit",
+        3 => tags: Vec<TagWithDelete> = "Tags",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

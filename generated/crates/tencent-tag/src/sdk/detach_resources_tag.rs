@@ -75,7 +75,7 @@ pub struct DetachResourcesTagResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachResourcesTagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,9 +81,9 @@ pub struct GetResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant GetResourcesResponse {
-        pagination_token: Option<String> = "PaginationToken",
-        resource_tag_mapping_list: Vec<ResourceTagMapping> = "ResourceTagMappingList",
-        request_id: Option<String> = "RequestId",
+        0 => pagination_token: Option<String> = "PaginationToken",
+        1 => resource_tag_mapping_list: Vec<ResourceTagMapping> = "ResourceTagMappingList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,9 +68,9 @@ pub struct GetTagKeysResponse {
 
 ::runtime::lenient_object! {
     tolerant GetTagKeysResponse {
-        pagination_token: Option<String> = "PaginationToken",
-        tag_keys: Vec<String> = "TagKeys",
-        request_id: Option<String> = "RequestId",
+        0 => pagination_token: Option<String> = "PaginationToken",
+        1 => tag_keys: Vec<String> = "TagKeys",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

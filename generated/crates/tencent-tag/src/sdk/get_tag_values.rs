@@ -78,9 +78,9 @@ pub struct GetTagValuesResponse {
 
 ::runtime::lenient_object! {
     tolerant GetTagValuesResponse {
-        pagination_token: Option<String> = "PaginationToken",
-        tags: Vec<Tag> = "Tags",
-        request_id: Option<String> = "RequestId",
+        0 => pagination_token: Option<String> = "PaginationToken",
+        1 => tags: Vec<Tag> = "Tags",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyResourceTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyResourceTagsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct ModifyResourcesTagValueResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyResourcesTagValueResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

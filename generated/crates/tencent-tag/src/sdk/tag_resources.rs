@@ -70,8 +70,8 @@ pub struct TagResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant TagResourcesResponse {
-        failed_resources: Vec<FailedResource> = "FailedResources",
-        request_id: Option<String> = "RequestId",
+        0 => failed_resources: Vec<FailedResource> = "FailedResources",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,8 +68,8 @@ pub struct UnTagResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant UnTagResourcesResponse {
-        failed_resources: Vec<FailedResource> = "FailedResources",
-        request_id: Option<String> = "RequestId",
+        0 => failed_resources: Vec<FailedResource> = "FailedResources",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct UpdateResourceTagValueResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateResourceTagValueResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

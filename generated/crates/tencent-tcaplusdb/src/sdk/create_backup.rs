@@ -73,9 +73,9 @@ pub struct CreateBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBackupResponse {
-        task_ids: Vec<String> = "TaskIds",
-        application_ids: Vec<String> = "ApplicationIds",
-        request_id: Option<String> = "RequestId",
+        0 => task_ids: Vec<String> = "TaskIds",
+        1 => application_ids: Vec<String> = "ApplicationIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

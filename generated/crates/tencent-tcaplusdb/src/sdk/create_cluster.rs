@@ -112,8 +112,8 @@ pub struct CreateClusterResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateClusterResponse {
-        cluster_id: Option<String> = "ClusterId",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct CreateSnapshotsResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSnapshotsResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_results: Vec<SnapshotResult> = "TableResults",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_results: Vec<SnapshotResult> = "TableResults",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

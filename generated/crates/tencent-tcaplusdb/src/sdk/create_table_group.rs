@@ -73,8 +73,8 @@ pub struct CreateTableGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateTableGroupResponse {
-        table_group_id: Option<String> = "TableGroupId",
-        request_id: Option<String> = "RequestId",
+        0 => table_group_id: Option<String> = "TableGroupId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

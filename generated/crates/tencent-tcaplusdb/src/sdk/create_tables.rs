@@ -77,9 +77,9 @@ pub struct CreateTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateTablesResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_results: Vec<TableResultNew> = "TableResults",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_results: Vec<TableResultNew> = "TableResults",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

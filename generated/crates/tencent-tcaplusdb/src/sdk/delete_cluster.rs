@@ -54,8 +54,8 @@ pub struct DeleteClusterResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteClusterResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct DeleteIdlFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteIdlFilesResponse {
-        total_count: Option<u64> = "TotalCount",
-        idl_file_infos: Vec<IdlFileInfoWithoutContent> = "IdlFileInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => idl_file_infos: Vec<IdlFileInfoWithoutContent> = "IdlFileInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

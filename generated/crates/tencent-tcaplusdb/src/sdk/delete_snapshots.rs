@@ -66,9 +66,9 @@ pub struct DeleteSnapshotsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSnapshotsResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_results: Vec<SnapshotResult> = "TableResults",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_results: Vec<SnapshotResult> = "TableResults",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,8 +61,8 @@ pub struct DeleteTableGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTableGroupResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeBackupRecordsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBackupRecordsResponse {
-        backup_records: Vec<BackupRecords> = "BackupRecords",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => backup_records: Vec<BackupRecords> = "BackupRecords",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

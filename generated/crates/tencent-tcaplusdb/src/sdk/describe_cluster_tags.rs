@@ -59,9 +59,9 @@ pub struct DescribeClusterTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClusterTagsResponse {
-        rows: Vec<TagsInfoOfCluster> = "Rows",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => rows: Vec<TagsInfoOfCluster> = "Rows",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeClustersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClustersResponse {
-        total_count: Option<i64> = "TotalCount",
-        clusters: Vec<ClusterInfo> = "Clusters",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => clusters: Vec<ClusterInfo> = "Clusters",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DescribeIdlFileInfosResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIdlFileInfosResponse {
-        total_count: Option<u64> = "TotalCount",
-        idl_file_infos: Vec<IdlFileInfo> = "IdlFileInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => idl_file_infos: Vec<IdlFileInfo> = "IdlFileInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

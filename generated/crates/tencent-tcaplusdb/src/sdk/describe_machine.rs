@@ -55,8 +55,8 @@ pub struct DescribeMachineResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMachineResponse {
-        pool_list: Vec<PoolInfo> = "PoolList",
-        request_id: Option<String> = "RequestId",
+        0 => pool_list: Vec<PoolInfo> = "PoolList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

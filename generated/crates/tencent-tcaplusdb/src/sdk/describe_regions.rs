@@ -49,9 +49,9 @@ pub struct DescribeRegionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRegionsResponse {
-        total_count: Option<u64> = "TotalCount",
-        region_infos: Vec<RegionInfo> = "RegionInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => region_infos: Vec<RegionInfo> = "RegionInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,9 +79,9 @@ pub struct DescribeSnapshotsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSnapshotsResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_results: Vec<SnapshotResult> = "TableResults",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_results: Vec<SnapshotResult> = "TableResults",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct DescribeTableGroupTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTableGroupTagsResponse {
-        rows: Vec<TagsInfoOfTableGroup> = "Rows",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => rows: Vec<TagsInfoOfTableGroup> = "Rows",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

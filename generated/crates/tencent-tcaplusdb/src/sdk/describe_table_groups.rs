@@ -79,9 +79,9 @@ pub struct DescribeTableGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTableGroupsResponse {
-        total_count: Option<i64> = "TotalCount",
-        table_groups: Vec<TableGroupInfo> = "TableGroups",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => table_groups: Vec<TableGroupInfo> = "TableGroups",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

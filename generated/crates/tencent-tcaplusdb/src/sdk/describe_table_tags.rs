@@ -66,9 +66,9 @@ pub struct DescribeTableTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTableTagsResponse {
-        total_count: Option<i64> = "TotalCount",
-        rows: Vec<TagsInfoOfTable> = "Rows",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => rows: Vec<TagsInfoOfTable> = "Rows",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

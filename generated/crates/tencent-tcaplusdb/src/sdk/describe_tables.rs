@@ -83,9 +83,9 @@ pub struct DescribeTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTablesResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_infos: Vec<TableInfoNew> = "TableInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_infos: Vec<TableInfoNew> = "TableInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

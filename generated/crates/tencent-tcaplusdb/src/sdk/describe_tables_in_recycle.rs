@@ -78,9 +78,9 @@ pub struct DescribeTablesInRecycleResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTablesInRecycleResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_infos: Vec<TableInfoNew> = "TableInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_infos: Vec<TableInfoNew> = "TableInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTasksResponse {
-        total_count: Option<u64> = "TotalCount",
-        task_infos: Vec<TaskInfoNew> = "TaskInfos",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => task_infos: Vec<TaskInfoNew> = "TaskInfos",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

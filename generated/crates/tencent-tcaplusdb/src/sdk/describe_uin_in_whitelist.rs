@@ -44,8 +44,8 @@ pub struct DescribeUinInWhitelistResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUinInWhitelistResponse {
-        result: Option<String> = "Result",
-        request_id: Option<String> = "RequestId",
+        0 => result: Option<String> = "Result",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

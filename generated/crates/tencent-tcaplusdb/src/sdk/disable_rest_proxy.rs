@@ -57,9 +57,9 @@ pub struct DisableRestProxyResponse {
 
 ::runtime::lenient_object! {
     tolerant DisableRestProxyResponse {
-        rest_proxy_status: Option<u64> = "RestProxyStatus",
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => rest_proxy_status: Option<u64> = "RestProxyStatus",
+        1 => task_id: Option<String> = "TaskId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,9 +100,9 @@ pub struct ImportSnapshotsResponse {
 
 ::runtime::lenient_object! {
     tolerant ImportSnapshotsResponse {
-        task_id: Option<String> = "TaskId",
-        application_id: Option<String> = "ApplicationId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => application_id: Option<String> = "ApplicationId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

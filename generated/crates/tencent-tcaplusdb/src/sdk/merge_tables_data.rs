@@ -64,8 +64,8 @@ pub struct MergeTablesDataResponse {
 
 ::runtime::lenient_object! {
     tolerant MergeTablesDataResponse {
-        results: Vec<MergeTableResult> = "Results",
-        request_id: Option<String> = "RequestId",
+        0 => results: Vec<MergeTableResult> = "Results",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

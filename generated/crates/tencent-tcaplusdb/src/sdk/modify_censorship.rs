@@ -72,10 +72,10 @@ pub struct ModifyCensorshipResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCensorshipResponse {
-        cluster_id: Option<String> = "ClusterId",
-        uins: Vec<String> = "Uins",
-        censorship: Option<i64> = "Censorship",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => uins: Vec<String> = "Uins",
+        2 => censorship: Option<i64> = "Censorship",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct ModifyClusterMachineResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterMachineResponse {
-        cluster_id: Option<String> = "ClusterId",
-        request_id: Option<String> = "RequestId",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

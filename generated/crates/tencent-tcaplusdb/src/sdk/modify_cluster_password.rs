@@ -83,7 +83,7 @@ pub struct ModifyClusterPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

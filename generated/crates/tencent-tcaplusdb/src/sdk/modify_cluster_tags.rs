@@ -66,8 +66,8 @@ pub struct ModifyClusterTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyClusterTagsResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ModifyTableGroupNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTableGroupNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,8 +73,8 @@ pub struct ModifyTableGroupTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTableGroupTagsResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct ModifyTableMemosResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTableMemosResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_results: Vec<TableResultNew> = "TableResults",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_results: Vec<TableResultNew> = "TableResults",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

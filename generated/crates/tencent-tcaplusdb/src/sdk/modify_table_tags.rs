@@ -76,9 +76,9 @@ pub struct ModifyTableTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTableTagsResponse {
-        total_count: Option<i64> = "TotalCount",
-        table_results: Vec<TableResultNew> = "TableResults",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => table_results: Vec<TableResultNew> = "TableResults",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,9 +66,9 @@ pub struct RecoverRecycleTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant RecoverRecycleTablesResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_results: Vec<TableResultNew> = "TableResults",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_results: Vec<TableResultNew> = "TableResults",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct RollbackTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant RollbackTablesResponse {
-        total_count: Option<u64> = "TotalCount",
-        table_results: Vec<TableRollbackResultNew> = "TableResults",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => table_results: Vec<TableRollbackResultNew> = "TableResults",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

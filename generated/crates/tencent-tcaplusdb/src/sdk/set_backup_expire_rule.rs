@@ -68,8 +68,8 @@ pub struct SetBackupExpireRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant SetBackupExpireRuleResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

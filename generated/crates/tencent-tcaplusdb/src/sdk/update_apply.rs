@@ -61,9 +61,9 @@ pub struct UpdateApplyResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateApplyResponse {
-        apply_results: Vec<ApplyResult> = "ApplyResults",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => apply_results: Vec<ApplyResult> = "ApplyResults",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

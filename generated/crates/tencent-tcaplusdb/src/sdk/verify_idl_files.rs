@@ -77,10 +77,10 @@ pub struct VerifyIdlFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant VerifyIdlFilesResponse {
-        idl_files: Vec<IdlFileInfo> = "IdlFiles",
-        total_count: Option<u64> = "TotalCount",
-        table_infos: Vec<ParsedTableInfoNew> = "TableInfos",
-        request_id: Option<String> = "RequestId",
+        0 => idl_files: Vec<IdlFileInfo> = "IdlFiles",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => table_infos: Vec<ParsedTableInfoNew> = "TableInfos",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,9 +60,9 @@ pub struct CancelIsolateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CancelIsolateDbInstancesResponse {
-        success_instance_ids: Vec<String> = "SuccessInstanceIds",
-        failed_instance_ids: Vec<String> = "FailedInstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => success_instance_ids: Vec<String> = "SuccessInstanceIds",
+        1 => failed_instance_ids: Vec<String> = "FailedInstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

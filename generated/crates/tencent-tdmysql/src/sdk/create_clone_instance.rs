@@ -172,9 +172,9 @@ pub struct CreateCloneInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCloneInstanceResponse {
-        instance_id: Option<String> = "InstanceId",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

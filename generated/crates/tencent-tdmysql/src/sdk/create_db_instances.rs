@@ -250,9 +250,9 @@ pub struct CreateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbInstancesResponse {
-        instance_ids: Vec<String> = "InstanceIds",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_ids: Vec<String> = "InstanceIds",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

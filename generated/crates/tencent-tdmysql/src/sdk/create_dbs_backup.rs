@@ -89,9 +89,9 @@ pub struct CreateDbsBackupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbsBackupResponse {
-        backup_set_id: Option<i64> = "BackupSetId",
-        is_success: Option<bool> = "IsSuccess",
-        request_id: Option<String> = "RequestId",
+        0 => backup_set_id: Option<i64> = "BackupSetId",
+        1 => is_success: Option<bool> = "IsSuccess",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -199,9 +199,9 @@ pub struct CreateStandbyDbInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateStandbyDbInstanceResponse {
-        instance_id: Option<String> = "InstanceId",
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => flow_id: Option<i64> = "FlowId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

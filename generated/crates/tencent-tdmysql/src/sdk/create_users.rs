@@ -78,8 +78,8 @@ pub struct CreateUsersResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateUsersResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

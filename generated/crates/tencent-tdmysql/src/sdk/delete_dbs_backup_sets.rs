@@ -65,10 +65,10 @@ pub struct DeleteDbsBackupSetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDbsBackupSetsResponse {
-        deleted: Option<i64> = "Deleted",
-        is_success: Option<bool> = "IsSuccess",
-        total: Option<i64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => deleted: Option<i64> = "Deleted",
+        1 => is_success: Option<bool> = "IsSuccess",
+        2 => total: Option<i64> = "Total",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

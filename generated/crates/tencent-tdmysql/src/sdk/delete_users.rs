@@ -61,8 +61,8 @@ pub struct DeleteUsersResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteUsersResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,10 +79,10 @@ pub struct DescribeDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDatabasesResponse {
-        instance_id: Option<String> = "InstanceId",
-        databases: Vec<Database> = "Databases",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => databases: Vec<Database> = "Databases",
+        2 => total_count: Option<i64> = "TotalCount",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

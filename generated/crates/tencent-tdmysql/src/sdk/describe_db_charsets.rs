@@ -41,7 +41,7 @@ pub struct DescribeDbCharsetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbCharsetsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

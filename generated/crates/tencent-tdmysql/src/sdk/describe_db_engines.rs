@@ -50,9 +50,9 @@ pub struct DescribeDbEnginesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbEnginesResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<DbEngineInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<DbEngineInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -104,9 +104,9 @@ pub struct DescribeDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbInstancesResponse {
-        instances: Vec<InstanceInfo> = "Instances",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => instances: Vec<InstanceInfo> = "Instances",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

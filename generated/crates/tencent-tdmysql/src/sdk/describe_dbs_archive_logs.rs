@@ -102,9 +102,9 @@ pub struct DescribeDbsArchiveLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbsArchiveLogsResponse {
-        items: Vec<ArchiveLogModel> = "Items",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<ArchiveLogModel> = "Items",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,10 +73,10 @@ pub struct DescribeDbsAvailableRecoveryTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbsAvailableRecoveryTimeResponse {
-        end_time: Option<String> = "EndTime",
-        intervals: Vec<ArchiveLogInterval> = "Intervals",
-        start_time: Option<String> = "StartTime",
-        request_id: Option<String> = "RequestId",
+        0 => end_time: Option<String> = "EndTime",
+        1 => intervals: Vec<ArchiveLogInterval> = "Intervals",
+        2 => start_time: Option<String> = "StartTime",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,9 +62,9 @@ pub struct DescribeDbsBackupPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbsBackupPolicyResponse {
-        items: Vec<BackupPolicyModelOutPut> = "Items",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<BackupPolicyModelOutPut> = "Items",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -102,9 +102,9 @@ pub struct DescribeDbsBackupSetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbsBackupSetsResponse {
-        items: Vec<BackupSetModel> = "Items",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<BackupSetModel> = "Items",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,11 +92,11 @@ pub struct DescribeDbsBackupStatisticsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbsBackupStatisticsResponse {
-        backup_method_statistics: Option<BackupMethodStatisticsModel> = "BackupMethodStatistics",
-        backup_statistics: Option<BackupStatisticsModel> = "BackupStatistics",
-        data_backup_statistics: Option<DataBackupStatisticsModel> = "DataBackupStatistics",
-        log_backup_statistics: Option<LogBackupStatisticsModel> = "LogBackupStatistics",
-        request_id: Option<String> = "RequestId",
+        0 => backup_method_statistics: Option<BackupMethodStatisticsModel> = "BackupMethodStatistics",
+        1 => backup_statistics: Option<BackupStatisticsModel> = "BackupStatistics",
+        2 => data_backup_statistics: Option<DataBackupStatisticsModel> = "DataBackupStatistics",
+        3 => log_backup_statistics: Option<LogBackupStatisticsModel> = "LogBackupStatistics",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

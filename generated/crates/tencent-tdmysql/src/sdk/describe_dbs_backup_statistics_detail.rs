@@ -83,10 +83,10 @@ pub struct DescribeDbsBackupStatisticsDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbsBackupStatisticsDetailResponse {
-        backup_method_statistics: Option<BackupMethodStatisticsOutPut> = "BackupMethodStatistics",
-        backup_time: Vec<String> = "BackupTime",
-        backup_type_statistics: Option<BackupTypeStatisticsModel> = "BackupTypeStatistics",
-        request_id: Option<String> = "RequestId",
+        0 => backup_method_statistics: Option<BackupMethodStatisticsOutPut> = "BackupMethodStatistics",
+        1 => backup_time: Vec<String> = "BackupTime",
+        2 => backup_type_statistics: Option<BackupTypeStatisticsModel> = "BackupTypeStatistics",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

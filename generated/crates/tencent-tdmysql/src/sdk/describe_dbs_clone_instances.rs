@@ -105,9 +105,9 @@ pub struct DescribeDbsCloneInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbsCloneInstancesResponse {
-        items: Vec<CloneInstanceModel> = "Items",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<CloneInstanceModel> = "Items",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeFlowResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeFlowResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -46,8 +46,8 @@ pub struct DescribeFlowTypesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeFlowTypesResponse {
-        flow_types: Vec<FlowType> = "FlowTypes",
-        request_id: Option<String> = "RequestId",
+        0 => flow_types: Vec<FlowType> = "FlowTypes",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

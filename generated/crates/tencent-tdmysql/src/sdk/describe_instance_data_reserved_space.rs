@@ -76,12 +76,12 @@ pub struct DescribeInstanceDataReservedSpaceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceDataReservedSpaceResponse {
-        reserved_rate: Option<f64> = "ReservedRate",
-        reserved_space_gb: Option<f64> = "ReservedSpaceGB",
-        usable_space_gb: Option<f64> = "UsableSpaceGB",
-        is_legacy: Option<bool> = "IsLegacy",
-        kernel_version: Option<String> = "KernelVersion",
-        request_id: Option<String> = "RequestId",
+        0 => reserved_rate: Option<f64> = "ReservedRate",
+        1 => reserved_space_gb: Option<f64> = "ReservedSpaceGB",
+        2 => usable_space_gb: Option<f64> = "UsableSpaceGB",
+        3 => is_legacy: Option<bool> = "IsLegacy",
+        4 => kernel_version: Option<String> = "KernelVersion",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,8 +68,8 @@ pub struct DescribeInstanceSslStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceSslStatusResponse {
-        ssl_status: Option<String> = "SSLStatus",
-        request_id: Option<String> = "RequestId",
+        0 => ssl_status: Option<String> = "SSLStatus",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,10 +62,10 @@ pub struct DescribeMaintenanceWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMaintenanceWindowResponse {
-        instance_id: Option<String> = "InstanceId",
-        maintenance_window: Option<String> = "MaintenanceWindow",
-        week_days: Vec<String> = "WeekDays",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => maintenance_window: Option<String> = "MaintenanceWindow",
+        2 => week_days: Vec<String> = "WeekDays",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

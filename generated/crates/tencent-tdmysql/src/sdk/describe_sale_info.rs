@@ -84,8 +84,8 @@ pub struct DescribeSaleInfoResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSaleInfoResponse {
-        region_list: Vec<DescribeSaleRegionInfo> = "RegionList",
-        request_id: Option<String> = "RequestId",
+        0 => region_list: Vec<DescribeSaleRegionInfo> = "RegionList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,9 +97,9 @@ pub struct DescribeSlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<SlowLogData> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<SlowLogData> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,10 +72,10 @@ pub struct DescribeSpecsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSpecsResponse {
-        hybrid_node_specs: Vec<StorageNodeSpec> = "HybridNodeSpecs",
-        serverless_ccu_spec: Vec<ServerlessCcu> = "ServerlessCcuSpec",
-        serverless_node_num_spec: Option<ServerlessNodeNumSpec> = "ServerlessNodeNumSpec",
-        request_id: Option<String> = "RequestId",
+        0 => hybrid_node_specs: Vec<StorageNodeSpec> = "HybridNodeSpecs",
+        1 => serverless_ccu_spec: Vec<ServerlessCcu> = "ServerlessCcuSpec",
+        2 => serverless_node_num_spec: Option<ServerlessNodeNumSpec> = "ServerlessNodeNumSpec",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

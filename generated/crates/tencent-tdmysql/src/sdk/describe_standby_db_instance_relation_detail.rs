@@ -59,8 +59,8 @@ pub struct DescribeStandbyDbInstanceRelationDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeStandbyDbInstanceRelationDetailResponse {
-        relation_infos: Vec<StandbyDbInstanceRelation> = "RelationInfos",
-        request_id: Option<String> = "RequestId",
+        0 => relation_infos: Vec<StandbyDbInstanceRelation> = "RelationInfos",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

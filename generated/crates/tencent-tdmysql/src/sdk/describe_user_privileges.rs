@@ -91,8 +91,8 @@ pub struct DescribeUserPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUserPrivilegesResponse {
-        privileges: Vec<String> = "Privileges",
-        request_id: Option<String> = "RequestId",
+        0 => privileges: Vec<String> = "Privileges",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

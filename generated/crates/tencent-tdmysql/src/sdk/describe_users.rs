@@ -56,8 +56,8 @@ pub struct DescribeUsersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUsersResponse {
-        users: Vec<UserInfo> = "Users",
-        request_id: Option<String> = "RequestId",
+        0 => users: Vec<UserInfo> = "Users",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

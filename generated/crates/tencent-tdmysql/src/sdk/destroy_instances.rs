@@ -58,9 +58,9 @@ pub struct DestroyInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyInstancesResponse {
-        success_instance_ids: Vec<String> = "SuccessInstanceIds",
-        failed_instance_ids: Vec<String> = "FailedInstanceIds",
-        request_id: Option<String> = "RequestId",
+        0 => success_instance_ids: Vec<String> = "SuccessInstanceIds",
+        1 => failed_instance_ids: Vec<String> = "FailedInstanceIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct ModifyDbParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbParametersResponse {
-        task_id: Option<i64> = "TaskID",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskID",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct ModifyDbsBackupSetCommentResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDbsBackupSetCommentResponse {
-        is_success: Option<bool> = "IsSuccess",
-        msg: Option<String> = "Msg",
-        request_id: Option<String> = "RequestId",
+        0 => is_success: Option<bool> = "IsSuccess",
+        1 => msg: Option<String> = "Msg",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct ModifyInstanceDataReservedSpaceResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceDataReservedSpaceResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

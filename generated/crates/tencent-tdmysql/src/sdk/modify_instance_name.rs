@@ -58,7 +58,7 @@ pub struct ModifyInstanceNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

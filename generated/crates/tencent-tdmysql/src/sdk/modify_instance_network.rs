@@ -73,7 +73,7 @@ pub struct ModifyInstanceNetworkResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyInstanceNetworkResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

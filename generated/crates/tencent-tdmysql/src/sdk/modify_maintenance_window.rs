@@ -96,7 +96,7 @@ pub struct ModifyMaintenanceWindowResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMaintenanceWindowResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ModifyUserPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyUserPrivilegesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ResetDbaAdminPrivilegesResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetDbaAdminPrivilegesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

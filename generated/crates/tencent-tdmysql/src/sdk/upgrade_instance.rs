@@ -81,8 +81,8 @@ pub struct UpgradeInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant UpgradeInstanceResponse {
-        flow_id: Option<i64> = "FlowId",
-        request_id: Option<String> = "RequestId",
+        0 => flow_id: Option<i64> = "FlowId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct AcceptAttachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant AcceptAttachCcnInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct AddBandwidthPackageResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant AddBandwidthPackageResourcesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct AddTemplateMemberResponse {
 
 ::runtime::lenient_object! {
     tolerant AddTemplateMemberResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,8 +59,8 @@ pub struct AdjustPublicAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant AdjustPublicAddressResponse {
-        task_id: Option<u64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<u64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

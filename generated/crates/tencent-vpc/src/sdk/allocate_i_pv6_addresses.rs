@@ -137,9 +137,9 @@ pub struct AllocateIPv6AddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant AllocateIPv6AddressesResponse {
-        address_set: Vec<String> = "AddressSet",
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => address_set: Vec<String> = "AddressSet",
+        1 => task_id: Option<String> = "TaskId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

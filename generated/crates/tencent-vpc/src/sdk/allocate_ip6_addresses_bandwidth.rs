@@ -85,9 +85,9 @@ pub struct AllocateIp6AddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant AllocateIp6AddressesBandwidthResponse {
-        address_set: Vec<String> = "AddressSet",
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => address_set: Vec<String> = "AddressSet",
+        1 => task_id: Option<String> = "TaskId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

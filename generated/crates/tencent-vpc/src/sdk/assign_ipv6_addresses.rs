@@ -78,8 +78,8 @@ pub struct AssignIpv6AddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant AssignIpv6AddressesResponse {
-        ipv6_address_set: Vec<Ipv6Address> = "Ipv6AddressSet",
-        request_id: Option<String> = "RequestId",
+        0 => ipv6_address_set: Vec<Ipv6Address> = "Ipv6AddressSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

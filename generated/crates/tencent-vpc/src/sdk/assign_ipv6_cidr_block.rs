@@ -56,8 +56,8 @@ pub struct AssignIpv6CidrBlockResponse {
 
 ::runtime::lenient_object! {
     tolerant AssignIpv6CidrBlockResponse {
-        ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
-        request_id: Option<String> = "RequestId",
+        0 => ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

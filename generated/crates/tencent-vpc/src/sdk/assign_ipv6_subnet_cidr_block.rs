@@ -71,8 +71,8 @@ pub struct AssignIpv6SubnetCidrBlockResponse {
 
 ::runtime::lenient_object! {
     tolerant AssignIpv6SubnetCidrBlockResponse {
-        ipv6_subnet_cidr_block_set: Vec<Ipv6SubnetCidrBlock> = "Ipv6SubnetCidrBlockSet",
-        request_id: Option<String> = "RequestId",
+        0 => ipv6_subnet_cidr_block_set: Vec<Ipv6SubnetCidrBlock> = "Ipv6SubnetCidrBlockSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct AssignPrivateIpAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant AssignPrivateIpAddressesResponse {
-        private_ip_address_set: Vec<PrivateIpAddressSpecification> = "PrivateIpAddressSet",
-        request_id: Option<String> = "RequestId",
+        0 => private_ip_address_set: Vec<PrivateIpAddressSpecification> = "PrivateIpAddressSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

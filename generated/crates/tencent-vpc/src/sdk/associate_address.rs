@@ -80,8 +80,8 @@ pub struct AssociateAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateAddressResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct AssociateDirectConnectGatewayNatGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateDirectConnectGatewayNatGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct AssociateIPv6AddressResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateIPv6AddressResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,7 +86,7 @@ pub struct AssociateNatGatewayAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateNatGatewayAddressResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct AssociateNetworkAclSubnetsResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateNetworkAclSubnetsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

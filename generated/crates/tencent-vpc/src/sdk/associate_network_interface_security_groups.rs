@@ -65,7 +65,7 @@ pub struct AssociateNetworkInterfaceSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant AssociateNetworkInterfaceSecurityGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct AttachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachCcnInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

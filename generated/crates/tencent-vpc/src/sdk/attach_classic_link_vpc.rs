@@ -63,7 +63,7 @@ pub struct AttachClassicLinkVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachClassicLinkVpcResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

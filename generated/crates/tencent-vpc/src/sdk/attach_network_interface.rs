@@ -74,7 +74,7 @@ pub struct AttachNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachNetworkInterfaceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct AttachSnapshotInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant AttachSnapshotInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

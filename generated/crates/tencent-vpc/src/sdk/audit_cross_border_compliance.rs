@@ -70,7 +70,7 @@ pub struct AuditCrossBorderComplianceResponse {
 
 ::runtime::lenient_object! {
     tolerant AuditCrossBorderComplianceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

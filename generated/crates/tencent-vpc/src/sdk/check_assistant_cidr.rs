@@ -70,8 +70,8 @@ pub struct CheckAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     tolerant CheckAssistantCidrResponse {
-        conflict_source_set: Vec<ConflictSource> = "ConflictSourceSet",
-        request_id: Option<String> = "RequestId",
+        0 => conflict_source_set: Vec<ConflictSource> = "ConflictSourceSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

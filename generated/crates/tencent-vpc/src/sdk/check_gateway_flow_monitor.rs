@@ -60,9 +60,9 @@ pub struct CheckGatewayFlowMonitorResponse {
 
 ::runtime::lenient_object! {
     tolerant CheckGatewayFlowMonitorResponse {
-        enabled: Option<bool> = "Enabled",
-        bandwidth: Option<u64> = "Bandwidth",
-        request_id: Option<String> = "RequestId",
+        0 => enabled: Option<bool> = "Enabled",
+        1 => bandwidth: Option<u64> = "Bandwidth",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,8 +101,8 @@ pub struct CheckNetDetectStateResponse {
 
 ::runtime::lenient_object! {
     tolerant CheckNetDetectStateResponse {
-        net_detect_ip_state_set: Vec<NetDetectIpState> = "NetDetectIpStateSet",
-        request_id: Option<String> = "RequestId",
+        0 => net_detect_ip_state_set: Vec<NetDetectIpState> = "NetDetectIpStateSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct CheckTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     tolerant CheckTrafficMirrorResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

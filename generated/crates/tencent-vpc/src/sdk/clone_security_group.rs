@@ -80,8 +80,8 @@ pub struct CloneSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CloneSecurityGroupResponse {
-        security_group: Option<SecurityGroup> = "SecurityGroup",
-        request_id: Option<String> = "RequestId",
+        0 => security_group: Option<SecurityGroup> = "SecurityGroup",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

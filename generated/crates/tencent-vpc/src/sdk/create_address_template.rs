@@ -71,8 +71,8 @@ pub struct CreateAddressTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAddressTemplateResponse {
-        address_template: Option<AddressTemplate> = "AddressTemplate",
-        request_id: Option<String> = "RequestId",
+        0 => address_template: Option<AddressTemplate> = "AddressTemplate",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct CreateAddressTemplateGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAddressTemplateGroupResponse {
-        address_template_group: Option<AddressTemplateGroup> = "AddressTemplateGroup",
-        request_id: Option<String> = "RequestId",
+        0 => address_template_group: Option<AddressTemplateGroup> = "AddressTemplateGroup",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -130,8 +130,8 @@ pub struct CreateAndAttachNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAndAttachNetworkInterfaceResponse {
-        network_interface: Option<NetworkInterface> = "NetworkInterface",
-        request_id: Option<String> = "RequestId",
+        0 => network_interface: Option<NetworkInterface> = "NetworkInterface",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

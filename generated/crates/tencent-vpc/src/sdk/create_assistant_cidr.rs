@@ -63,8 +63,8 @@ pub struct CreateAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAssistantCidrResponse {
-        assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
-        request_id: Option<String> = "RequestId",
+        0 => assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

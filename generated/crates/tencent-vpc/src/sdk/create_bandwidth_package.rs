@@ -112,9 +112,9 @@ pub struct CreateBandwidthPackageResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateBandwidthPackageResponse {
-        bandwidth_package_id: Option<String> = "BandwidthPackageId",
-        bandwidth_package_ids: Vec<String> = "BandwidthPackageIds",
-        request_id: Option<String> = "RequestId",
+        0 => bandwidth_package_id: Option<String> = "BandwidthPackageId",
+        1 => bandwidth_package_ids: Vec<String> = "BandwidthPackageIds",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

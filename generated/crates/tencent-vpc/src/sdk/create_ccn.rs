@@ -83,8 +83,8 @@ pub struct CreateCcnResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCcnResponse {
-        ccn: Option<Ccn> = "Ccn",
-        request_id: Option<String> = "RequestId",
+        0 => ccn: Option<Ccn> = "Ccn",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

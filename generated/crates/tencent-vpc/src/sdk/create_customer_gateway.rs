@@ -72,8 +72,8 @@ pub struct CreateCustomerGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCustomerGatewayResponse {
-        customer_gateway: Option<CustomerGateway> = "CustomerGateway",
-        request_id: Option<String> = "RequestId",
+        0 => customer_gateway: Option<CustomerGateway> = "CustomerGateway",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

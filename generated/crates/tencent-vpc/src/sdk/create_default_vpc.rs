@@ -70,8 +70,8 @@ pub struct CreateDefaultVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDefaultVpcResponse {
-        vpc: Option<DefaultVpcSubnet> = "Vpc",
-        request_id: Option<String> = "RequestId",
+        0 => vpc: Option<DefaultVpcSubnet> = "Vpc",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -115,8 +115,8 @@ pub struct CreateDirectConnectGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDirectConnectGatewayResponse {
-        direct_connect_gateway: Option<DirectConnectGateway> = "DirectConnectGateway",
-        request_id: Option<String> = "RequestId",
+        0 => direct_connect_gateway: Option<DirectConnectGateway> = "DirectConnectGateway",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

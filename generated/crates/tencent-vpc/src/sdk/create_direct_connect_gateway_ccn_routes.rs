@@ -66,7 +66,7 @@ pub struct CreateDirectConnectGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDirectConnectGatewayCcnRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

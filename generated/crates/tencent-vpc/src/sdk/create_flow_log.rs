@@ -112,8 +112,8 @@ pub struct CreateFlowLogResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateFlowLogResponse {
-        flow_log: Vec<FlowLog> = "FlowLog",
-        request_id: Option<String> = "RequestId",
+        0 => flow_log: Vec<FlowLog> = "FlowLog",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

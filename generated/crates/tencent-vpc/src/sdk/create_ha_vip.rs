@@ -77,8 +77,8 @@ pub struct CreateHaVipResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateHaVipResponse {
-        ha_vip: Option<HaVip> = "HaVip",
-        request_id: Option<String> = "RequestId",
+        0 => ha_vip: Option<HaVip> = "HaVip",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

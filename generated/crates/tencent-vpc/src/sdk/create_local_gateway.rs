@@ -69,8 +69,8 @@ pub struct CreateLocalGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateLocalGatewayResponse {
-        local_gateway: Option<LocalGateway> = "LocalGateway",
-        request_id: Option<String> = "RequestId",
+        0 => local_gateway: Option<LocalGateway> = "LocalGateway",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -125,9 +125,9 @@ pub struct CreateNatGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateNatGatewayResponse {
-        nat_gateway_set: Vec<NatGateway> = "NatGatewaySet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => nat_gateway_set: Vec<NatGateway> = "NatGatewaySet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,7 +72,7 @@ pub struct CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateNatGatewayDestinationIpPortTranslationNatRuleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct CreateNatGatewaySourceIpTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateNatGatewaySourceIpTranslationNatRuleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

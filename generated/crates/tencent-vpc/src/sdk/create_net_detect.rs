@@ -109,8 +109,8 @@ pub struct CreateNetDetectResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateNetDetectResponse {
-        net_detect: Option<NetDetect> = "NetDetect",
-        request_id: Option<String> = "RequestId",
+        0 => net_detect: Option<NetDetect> = "NetDetect",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct CreateNetworkAclResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateNetworkAclResponse {
-        network_acl: Option<NetworkAcl> = "NetworkAcl",
-        request_id: Option<String> = "RequestId",
+        0 => network_acl: Option<NetworkAcl> = "NetworkAcl",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

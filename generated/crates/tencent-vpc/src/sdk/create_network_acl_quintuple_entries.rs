@@ -67,7 +67,7 @@ pub struct CreateNetworkAclQuintupleEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateNetworkAclQuintupleEntriesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -122,8 +122,8 @@ pub struct CreateNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateNetworkInterfaceResponse {
-        network_interface: Option<NetworkInterface> = "NetworkInterface",
-        request_id: Option<String> = "RequestId",
+        0 => network_interface: Option<NetworkInterface> = "NetworkInterface",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,8 +93,8 @@ pub struct CreateReserveIpAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateReserveIpAddressesResponse {
-        reserve_ip_address_set: Vec<ReserveIpAddressInfo> = "ReserveIpAddressSet",
-        request_id: Option<String> = "RequestId",
+        0 => reserve_ip_address_set: Vec<ReserveIpAddressInfo> = "ReserveIpAddressSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

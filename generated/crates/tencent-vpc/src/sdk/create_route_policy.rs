@@ -73,8 +73,8 @@ pub struct CreateRoutePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRoutePolicyResponse {
-        route_policy: Option<RoutePolicy> = "RoutePolicy",
-        request_id: Option<String> = "RequestId",
+        0 => route_policy: Option<RoutePolicy> = "RoutePolicy",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

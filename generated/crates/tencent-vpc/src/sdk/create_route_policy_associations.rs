@@ -60,7 +60,7 @@ pub struct CreateRoutePolicyAssociationsResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRoutePolicyAssociationsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

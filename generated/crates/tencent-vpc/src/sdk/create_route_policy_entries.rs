@@ -67,7 +67,7 @@ pub struct CreateRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRoutePolicyEntriesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,8 +70,8 @@ pub struct CreateRouteTableResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRouteTableResponse {
-        route_table: Option<RouteTable> = "RouteTable",
-        request_id: Option<String> = "RequestId",
+        0 => route_table: Option<RouteTable> = "RouteTable",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,8 +76,8 @@ pub struct CreateSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSecurityGroupResponse {
-        security_group: Option<SecurityGroup> = "SecurityGroup",
-        request_id: Option<String> = "RequestId",
+        0 => security_group: Option<SecurityGroup> = "SecurityGroup",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,7 +92,7 @@ pub struct CreateSecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSecurityGroupPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,8 +91,8 @@ pub struct CreateSecurityGroupWithPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSecurityGroupWithPoliciesResponse {
-        security_group: Option<SecurityGroup> = "SecurityGroup",
-        request_id: Option<String> = "RequestId",
+        0 => security_group: Option<SecurityGroup> = "SecurityGroup",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct CreateServiceTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateServiceTemplateResponse {
-        service_template: Option<ServiceTemplate> = "ServiceTemplate",
-        request_id: Option<String> = "RequestId",
+        0 => service_template: Option<ServiceTemplate> = "ServiceTemplate",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct CreateServiceTemplateGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateServiceTemplateGroupResponse {
-        service_template_group: Option<ServiceTemplateGroup> = "ServiceTemplateGroup",
-        request_id: Option<String> = "RequestId",
+        0 => service_template_group: Option<ServiceTemplateGroup> = "ServiceTemplateGroup",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

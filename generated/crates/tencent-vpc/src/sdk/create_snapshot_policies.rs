@@ -57,8 +57,8 @@ pub struct CreateSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSnapshotPoliciesResponse {
-        snapshot_policies: Vec<SnapshotPolicy> = "SnapshotPolicies",
-        request_id: Option<String> = "RequestId",
+        0 => snapshot_policies: Vec<SnapshotPolicy> = "SnapshotPolicies",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct CreateSubnetResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSubnetResponse {
-        subnet: Option<Subnet> = "Subnet",
-        request_id: Option<String> = "RequestId",
+        0 => subnet: Option<Subnet> = "Subnet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,8 +78,8 @@ pub struct CreateSubnetsResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSubnetsResponse {
-        subnet_set: Vec<Subnet> = "SubnetSet",
-        request_id: Option<String> = "RequestId",
+        0 => subnet_set: Vec<Subnet> = "SubnetSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

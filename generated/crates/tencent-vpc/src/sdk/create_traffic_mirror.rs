@@ -117,8 +117,8 @@ pub struct CreateTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateTrafficMirrorResponse {
-        traffic_mirror: Option<TrafficMirror> = "TrafficMirror",
-        request_id: Option<String> = "RequestId",
+        0 => traffic_mirror: Option<TrafficMirror> = "TrafficMirror",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

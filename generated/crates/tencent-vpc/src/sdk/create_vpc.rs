@@ -90,8 +90,8 @@ pub struct CreateVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateVpcResponse {
-        vpc: Option<Vpc> = "Vpc",
-        request_id: Option<String> = "RequestId",
+        0 => vpc: Option<Vpc> = "Vpc",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,8 +100,8 @@ pub struct CreateVpcEndPointResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateVpcEndPointResponse {
-        end_point: Option<EndPoint> = "EndPoint",
-        request_id: Option<String> = "RequestId",
+        0 => end_point: Option<EndPoint> = "EndPoint",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

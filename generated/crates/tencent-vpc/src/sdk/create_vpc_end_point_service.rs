@@ -97,8 +97,8 @@ pub struct CreateVpcEndPointServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateVpcEndPointServiceResponse {
-        end_point_service: Option<EndPointService> = "EndPointService",
-        request_id: Option<String> = "RequestId",
+        0 => end_point_service: Option<EndPointService> = "EndPointService",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

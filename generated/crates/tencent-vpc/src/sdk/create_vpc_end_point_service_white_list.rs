@@ -69,7 +69,7 @@ pub struct CreateVpcEndPointServiceWhiteListResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateVpcEndPointServiceWhiteListResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -157,8 +157,8 @@ pub struct CreateVpnConnectionResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateVpnConnectionResponse {
-        vpn_connection: Option<VpnConnection> = "VpnConnection",
-        request_id: Option<String> = "RequestId",
+        0 => vpn_connection: Option<VpnConnection> = "VpnConnection",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -114,8 +114,8 @@ pub struct CreateVpnGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateVpnGatewayResponse {
-        vpn_gateway: Option<VpnGateway> = "VpnGateway",
-        request_id: Option<String> = "RequestId",
+        0 => vpn_gateway: Option<VpnGateway> = "VpnGateway",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct CreateVpnGatewayRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateVpnGatewayRoutesResponse {
-        routes: Vec<VpnGatewayRoute> = "Routes",
-        request_id: Option<String> = "RequestId",
+        0 => routes: Vec<VpnGatewayRoute> = "Routes",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteAddressTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAddressTemplateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

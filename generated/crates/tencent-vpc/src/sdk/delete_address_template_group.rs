@@ -58,7 +58,7 @@ pub struct DeleteAddressTemplateGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAddressTemplateGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DeleteAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAssistantCidrResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteBandwidthPackageResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteBandwidthPackageResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

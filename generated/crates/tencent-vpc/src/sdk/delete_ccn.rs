@@ -53,7 +53,7 @@ pub struct DeleteCcnResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteCcnResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteCustomerGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteCustomerGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

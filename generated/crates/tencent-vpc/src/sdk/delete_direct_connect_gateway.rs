@@ -64,7 +64,7 @@ pub struct DeleteDirectConnectGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDirectConnectGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

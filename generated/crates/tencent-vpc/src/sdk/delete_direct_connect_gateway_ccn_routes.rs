@@ -64,7 +64,7 @@ pub struct DeleteDirectConnectGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDirectConnectGatewayCcnRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

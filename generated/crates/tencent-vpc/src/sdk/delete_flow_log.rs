@@ -56,7 +56,7 @@ pub struct DeleteFlowLogResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteFlowLogResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

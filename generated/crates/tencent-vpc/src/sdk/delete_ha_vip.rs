@@ -53,7 +53,7 @@ pub struct DeleteHaVipResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteHaVipResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

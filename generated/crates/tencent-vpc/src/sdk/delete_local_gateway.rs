@@ -63,7 +63,7 @@ pub struct DeleteLocalGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteLocalGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

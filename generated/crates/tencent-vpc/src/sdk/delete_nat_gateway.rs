@@ -58,7 +58,7 @@ pub struct DeleteNatGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteNatGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

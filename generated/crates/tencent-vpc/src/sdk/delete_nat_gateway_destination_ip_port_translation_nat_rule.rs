@@ -72,7 +72,7 @@ pub struct DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteNatGatewayDestinationIpPortTranslationNatRuleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

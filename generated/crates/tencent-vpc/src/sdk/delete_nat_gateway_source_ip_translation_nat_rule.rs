@@ -68,7 +68,7 @@ pub struct DeleteNatGatewaySourceIpTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteNatGatewaySourceIpTranslationNatRuleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteNetDetectResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteNetDetectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteNetworkAclResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteNetworkAclResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct DeleteNetworkAclQuintupleEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteNetworkAclQuintupleEntriesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteNetworkInterfaceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteReserveIpAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteReserveIpAddressesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

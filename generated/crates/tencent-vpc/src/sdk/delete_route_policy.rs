@@ -52,7 +52,7 @@ pub struct DeleteRoutePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRoutePolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DeleteRoutePolicyAssociationsResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRoutePolicyAssociationsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DeleteRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRoutePolicyEntriesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteRouteTableResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRouteTableResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,8 +62,8 @@ pub struct DeleteRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteRoutesResponse {
-        route_set: Vec<Route> = "RouteSet",
-        request_id: Option<String> = "RequestId",
+        0 => route_set: Vec<Route> = "RouteSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -55,7 +55,7 @@ pub struct DeleteSecurityGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSecurityGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

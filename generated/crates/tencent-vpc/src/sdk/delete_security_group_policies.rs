@@ -71,7 +71,7 @@ pub struct DeleteSecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSecurityGroupPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

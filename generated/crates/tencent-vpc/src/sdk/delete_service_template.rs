@@ -56,7 +56,7 @@ pub struct DeleteServiceTemplateResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteServiceTemplateResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DeleteServiceTemplateGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteServiceTemplateGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DeleteSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSnapshotPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DeleteSubnetResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSubnetResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

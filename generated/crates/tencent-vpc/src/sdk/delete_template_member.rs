@@ -63,7 +63,7 @@ pub struct DeleteTemplateMemberResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTemplateMemberResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

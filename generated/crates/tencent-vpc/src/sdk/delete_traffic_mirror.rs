@@ -52,7 +52,7 @@ pub struct DeleteTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTrafficMirrorResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

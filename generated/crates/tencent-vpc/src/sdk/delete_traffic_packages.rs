@@ -56,7 +56,7 @@ pub struct DeleteTrafficPackagesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteTrafficPackagesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct DeleteVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteVpcResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

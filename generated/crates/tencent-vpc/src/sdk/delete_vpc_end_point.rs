@@ -52,7 +52,7 @@ pub struct DeleteVpcEndPointResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteVpcEndPointResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

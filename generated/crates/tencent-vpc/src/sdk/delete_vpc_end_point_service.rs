@@ -58,7 +58,7 @@ pub struct DeleteVpcEndPointServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteVpcEndPointServiceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct DeleteVpcEndPointServiceWhiteListResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteVpcEndPointServiceWhiteListResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

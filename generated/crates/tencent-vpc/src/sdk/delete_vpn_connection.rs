@@ -59,7 +59,7 @@ pub struct DeleteVpnConnectionResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteVpnConnectionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

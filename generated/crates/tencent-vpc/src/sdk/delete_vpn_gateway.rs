@@ -52,7 +52,7 @@ pub struct DeleteVpnGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteVpnGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

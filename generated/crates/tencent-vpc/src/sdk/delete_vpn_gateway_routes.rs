@@ -58,7 +58,7 @@ pub struct DeleteVpnGatewayRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteVpnGatewayRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

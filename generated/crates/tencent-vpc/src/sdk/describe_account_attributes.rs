@@ -50,8 +50,8 @@ pub struct DescribeAccountAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAccountAttributesResponse {
-        account_attribute_set: Vec<AccountAttribute> = "AccountAttributeSet",
-        request_id: Option<String> = "RequestId",
+        0 => account_attribute_set: Vec<AccountAttribute> = "AccountAttributeSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

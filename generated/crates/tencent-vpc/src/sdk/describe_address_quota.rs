@@ -46,8 +46,8 @@ pub struct DescribeAddressQuotaResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAddressQuotaResponse {
-        quota_set: Vec<Quota> = "QuotaSet",
-        request_id: Option<String> = "RequestId",
+        0 => quota_set: Vec<Quota> = "QuotaSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,9 +75,9 @@ pub struct DescribeAddressTemplateGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAddressTemplateGroupsResponse {
-        total_count: Option<u64> = "TotalCount",
-        address_template_group_set: Vec<AddressTemplateGroup> = "AddressTemplateGroupSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => address_template_group_set: Vec<AddressTemplateGroup> = "AddressTemplateGroupSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

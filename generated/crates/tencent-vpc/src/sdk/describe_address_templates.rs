@@ -77,9 +77,9 @@ pub struct DescribeAddressTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAddressTemplatesResponse {
-        total_count: Option<u64> = "TotalCount",
-        address_template_set: Vec<AddressTemplate> = "AddressTemplateSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => address_template_set: Vec<AddressTemplate> = "AddressTemplateSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -109,9 +109,9 @@ pub struct DescribeAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAddressesResponse {
-        total_count: Option<i64> = "TotalCount",
-        address_set: Vec<Address> = "AddressSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => address_set: Vec<Address> = "AddressSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAssistantCidrResponse {
-        assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct DescribeBandwidthPackageBillUsageResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBandwidthPackageBillUsageResponse {
-        bandwidth_package_bill_bandwidth_set: Vec<BandwidthPackageBillBandwidth> = "BandwidthPackageBillBandwidthSet",
-        request_id: Option<String> = "RequestId",
+        0 => bandwidth_package_bill_bandwidth_set: Vec<BandwidthPackageBillBandwidth> = "BandwidthPackageBillBandwidthSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

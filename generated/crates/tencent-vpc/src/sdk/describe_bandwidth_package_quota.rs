@@ -50,8 +50,8 @@ pub struct DescribeBandwidthPackageQuotaResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBandwidthPackageQuotaResponse {
-        quota_set: Vec<Quota> = "QuotaSet",
-        request_id: Option<String> = "RequestId",
+        0 => quota_set: Vec<Quota> = "QuotaSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,9 +86,9 @@ pub struct DescribeBandwidthPackageResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBandwidthPackageResourcesResponse {
-        total_count: Option<i64> = "TotalCount",
-        resource_set: Vec<Resource> = "ResourceSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => resource_set: Vec<Resource> = "ResourceSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -97,9 +97,9 @@ pub struct DescribeBandwidthPackagesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeBandwidthPackagesResponse {
-        total_count: Option<u64> = "TotalCount",
-        bandwidth_package_set: Vec<BandwidthPackage> = "BandwidthPackageSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => bandwidth_package_set: Vec<BandwidthPackage> = "BandwidthPackageSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,9 +94,9 @@ pub struct DescribeCcnAttachedInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCcnAttachedInstancesResponse {
-        total_count: Option<u64> = "TotalCount",
-        instance_set: Vec<CcnAttachedInstance> = "InstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => instance_set: Vec<CcnAttachedInstance> = "InstanceSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

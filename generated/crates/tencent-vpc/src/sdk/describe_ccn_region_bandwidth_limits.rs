@@ -58,8 +58,8 @@ pub struct DescribeCcnRegionBandwidthLimitsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCcnRegionBandwidthLimitsResponse {
-        ccn_region_bandwidth_limit_set: Vec<CcnRegionBandwidthLimit> = "CcnRegionBandwidthLimitSet",
-        request_id: Option<String> = "RequestId",
+        0 => ccn_region_bandwidth_limit_set: Vec<CcnRegionBandwidthLimit> = "CcnRegionBandwidthLimitSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCcnRoutesResponse {
-        total_count: Option<u64> = "TotalCount",
-        route_set: Vec<CcnRoute> = "RouteSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => route_set: Vec<CcnRoute> = "RouteSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -98,9 +98,9 @@ pub struct DescribeCcnsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCcnsResponse {
-        total_count: Option<u64> = "TotalCount",
-        ccn_set: Vec<Ccn> = "CcnSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => ccn_set: Vec<Ccn> = "CcnSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

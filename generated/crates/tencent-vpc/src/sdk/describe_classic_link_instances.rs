@@ -75,9 +75,9 @@ pub struct DescribeClassicLinkInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClassicLinkInstancesResponse {
-        total_count: Option<u64> = "TotalCount",
-        classic_link_instance_set: Vec<ClassicLinkInstance> = "ClassicLinkInstanceSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => classic_link_instance_set: Vec<ClassicLinkInstance> = "ClassicLinkInstanceSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -151,9 +151,9 @@ pub struct DescribeCrossBorderComplianceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCrossBorderComplianceResponse {
-        cross_border_compliance_set: Vec<CrossBorderCompliance> = "CrossBorderComplianceSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => cross_border_compliance_set: Vec<CrossBorderCompliance> = "CrossBorderComplianceSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

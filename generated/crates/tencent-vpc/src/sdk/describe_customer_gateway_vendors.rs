@@ -50,8 +50,8 @@ pub struct DescribeCustomerGatewayVendorsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCustomerGatewayVendorsResponse {
-        customer_gateway_vendor_set: Vec<CustomerGatewayVendor> = "CustomerGatewayVendorSet",
-        request_id: Option<String> = "RequestId",
+        0 => customer_gateway_vendor_set: Vec<CustomerGatewayVendor> = "CustomerGatewayVendorSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeCustomerGatewaysResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCustomerGatewaysResponse {
-        customer_gateway_set: Vec<CustomerGateway> = "CustomerGatewaySet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => customer_gateway_set: Vec<CustomerGateway> = "CustomerGatewaySet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

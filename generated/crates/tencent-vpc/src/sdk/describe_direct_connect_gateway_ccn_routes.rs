@@ -86,9 +86,9 @@ pub struct DescribeDirectConnectGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDirectConnectGatewayCcnRoutesResponse {
-        total_count: Option<u64> = "TotalCount",
-        route_set: Vec<DirectConnectGatewayCcnRoute> = "RouteSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => route_set: Vec<DirectConnectGatewayCcnRoute> = "RouteSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

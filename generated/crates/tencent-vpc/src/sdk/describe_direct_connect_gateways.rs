@@ -91,9 +91,9 @@ pub struct DescribeDirectConnectGatewaysResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDirectConnectGatewaysResponse {
-        total_count: Option<u64> = "TotalCount",
-        direct_connect_gateway_set: Vec<DirectConnectGateway> = "DirectConnectGatewaySet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => direct_connect_gateway_set: Vec<DirectConnectGateway> = "DirectConnectGatewaySet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

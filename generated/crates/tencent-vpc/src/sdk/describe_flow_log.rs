@@ -62,8 +62,8 @@ pub struct DescribeFlowLogResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeFlowLogResponse {
-        flow_log: Vec<FlowLog> = "FlowLog",
-        request_id: Option<String> = "RequestId",
+        0 => flow_log: Vec<FlowLog> = "FlowLog",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -129,9 +129,9 @@ pub struct DescribeFlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeFlowLogsResponse {
-        flow_log: Vec<FlowLog> = "FlowLog",
-        total_num: Option<u64> = "TotalNum",
-        request_id: Option<String> = "RequestId",
+        0 => flow_log: Vec<FlowLog> = "FlowLog",
+        1 => total_num: Option<u64> = "TotalNum",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

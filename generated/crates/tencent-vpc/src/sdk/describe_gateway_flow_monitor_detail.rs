@@ -104,9 +104,9 @@ pub struct DescribeGatewayFlowMonitorDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGatewayFlowMonitorDetailResponse {
-        total_count: Option<u64> = "TotalCount",
-        gateway_flow_monitor_detail_set: Vec<GatewayFlowMonitorDetail> = "GatewayFlowMonitorDetailSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => gateway_flow_monitor_detail_set: Vec<GatewayFlowMonitorDetail> = "GatewayFlowMonitorDetailSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeGatewayFlowQosResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeGatewayFlowQosResponse {
-        gateway_qos_set: Vec<GatewayQos> = "GatewayQosSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => gateway_qos_set: Vec<GatewayQos> = "GatewayQosSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -86,9 +86,9 @@ pub struct DescribeHaVipsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeHaVipsResponse {
-        total_count: Option<u64> = "TotalCount",
-        ha_vip_set: Vec<HaVip> = "HaVipSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => ha_vip_set: Vec<HaVip> = "HaVipSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

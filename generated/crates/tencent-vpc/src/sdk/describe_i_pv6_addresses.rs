@@ -102,9 +102,9 @@ pub struct DescribeIPv6AddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIPv6AddressesResponse {
-        total_count: Option<i64> = "TotalCount",
-        address_set: Vec<Address> = "AddressSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => address_set: Vec<Address> = "AddressSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

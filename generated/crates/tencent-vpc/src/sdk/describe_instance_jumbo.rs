@@ -60,8 +60,8 @@ pub struct DescribeInstanceJumboResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeInstanceJumboResponse {
-        instance_jumbo_set: Vec<InstanceJumbo> = "InstanceJumboSet",
-        request_id: Option<String> = "RequestId",
+        0 => instance_jumbo_set: Vec<InstanceJumbo> = "InstanceJumboSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

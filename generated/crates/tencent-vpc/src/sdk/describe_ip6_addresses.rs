@@ -79,9 +79,9 @@ pub struct DescribeIp6AddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIp6AddressesResponse {
-        total_count: Option<i64> = "TotalCount",
-        address_set: Vec<Address> = "AddressSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => address_set: Vec<Address> = "AddressSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,9 +61,9 @@ pub struct DescribeIpGeolocationDatabaseUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIpGeolocationDatabaseUrlResponse {
-        down_load_url: Option<::runtime::SignedUrl> = "DownLoadUrl",
-        expired_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ExpiredAt",
-        request_id: Option<String> = "RequestId",
+        0 => down_load_url: Option<::runtime::SignedUrl> = "DownLoadUrl",
+        1 => expired_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ExpiredAt",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,9 +67,9 @@ pub struct DescribeIpGeolocationInfosResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeIpGeolocationInfosResponse {
-        address_info: Vec<IpGeolocationInfo> = "AddressInfo",
-        total: Option<i64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => address_info: Vec<IpGeolocationInfo> = "AddressInfo",
+        1 => total: Option<i64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,9 +69,9 @@ pub struct DescribeLocalGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLocalGatewayResponse {
-        local_gateway_set: Vec<LocalGateway> = "LocalGatewaySet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => local_gateway_set: Vec<LocalGateway> = "LocalGatewaySet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

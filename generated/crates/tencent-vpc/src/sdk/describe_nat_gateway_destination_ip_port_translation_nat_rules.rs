@@ -97,9 +97,9 @@ pub struct DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse {
-        nat_gateway_destination_ip_port_translation_nat_rule_set: Vec<NatGatewayDestinationIpPortTranslationNatRule> = "NatGatewayDestinationIpPortTranslationNatRuleSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => nat_gateway_destination_ip_port_translation_nat_rule_set: Vec<NatGatewayDestinationIpPortTranslationNatRule> = "NatGatewayDestinationIpPortTranslationNatRuleSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

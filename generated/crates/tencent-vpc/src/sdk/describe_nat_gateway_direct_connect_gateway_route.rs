@@ -81,9 +81,9 @@ pub struct DescribeNatGatewayDirectConnectGatewayRouteResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNatGatewayDirectConnectGatewayRouteResponse {
-        nat_direct_connect_gateway_route_set: Vec<NatDirectConnectGatewayRoute> = "NatDirectConnectGatewayRouteSet",
-        total: Option<i64> = "Total",
-        request_id: Option<String> = "RequestId",
+        0 => nat_direct_connect_gateway_route_set: Vec<NatDirectConnectGatewayRoute> = "NatDirectConnectGatewayRouteSet",
+        1 => total: Option<i64> = "Total",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct DescribeNatGatewayFlowMonitorDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNatGatewayFlowMonitorDetailResponse {
-        total_count: Option<u64> = "TotalCount",
-        nat_gateway_flow_monitor_detail_set: Vec<NatGatewayFlowMonitorDetail> = "NatGatewayFlowMonitorDetailSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => nat_gateway_flow_monitor_detail_set: Vec<NatGatewayFlowMonitorDetail> = "NatGatewayFlowMonitorDetailSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

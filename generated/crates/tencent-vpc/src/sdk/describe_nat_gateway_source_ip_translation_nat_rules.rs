@@ -88,9 +88,9 @@ pub struct DescribeNatGatewaySourceIpTranslationNatRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNatGatewaySourceIpTranslationNatRulesResponse {
-        source_ip_translation_nat_rule_set: Vec<SourceIpTranslationNatRule> = "SourceIpTranslationNatRuleSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => source_ip_translation_nat_rule_set: Vec<SourceIpTranslationNatRule> = "SourceIpTranslationNatRuleSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

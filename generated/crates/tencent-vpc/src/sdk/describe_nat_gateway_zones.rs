@@ -46,8 +46,8 @@ pub struct DescribeNatGatewayZonesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNatGatewayZonesResponse {
-        zone_set: Vec<NatZoneInfo> = "ZoneSet",
-        request_id: Option<String> = "RequestId",
+        0 => zone_set: Vec<NatZoneInfo> = "ZoneSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

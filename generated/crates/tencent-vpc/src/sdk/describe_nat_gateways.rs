@@ -83,9 +83,9 @@ pub struct DescribeNatGatewaysResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNatGatewaysResponse {
-        nat_gateway_set: Vec<NatGateway> = "NatGatewaySet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => nat_gateway_set: Vec<NatGateway> = "NatGatewaySet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeNetDetectStatesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNetDetectStatesResponse {
-        net_detect_state_set: Vec<NetDetectState> = "NetDetectStateSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => net_detect_state_set: Vec<NetDetectState> = "NetDetectStateSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeNetDetectsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNetDetectsResponse {
-        net_detect_set: Vec<NetDetect> = "NetDetectSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => net_detect_set: Vec<NetDetect> = "NetDetectSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

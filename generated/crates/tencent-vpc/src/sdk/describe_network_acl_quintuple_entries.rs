@@ -92,9 +92,9 @@ pub struct DescribeNetworkAclQuintupleEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNetworkAclQuintupleEntriesResponse {
-        network_acl_quintuple_set: Vec<NetworkAclQuintupleEntry> = "NetworkAclQuintupleSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => network_acl_quintuple_set: Vec<NetworkAclQuintupleEntry> = "NetworkAclQuintupleSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,9 +81,9 @@ pub struct DescribeNetworkAclsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNetworkAclsResponse {
-        network_acl_set: Vec<NetworkAcl> = "NetworkAclSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => network_acl_set: Vec<NetworkAcl> = "NetworkAclSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

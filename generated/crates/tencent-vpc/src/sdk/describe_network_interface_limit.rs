@@ -76,13 +76,13 @@ pub struct DescribeNetworkInterfaceLimitResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNetworkInterfaceLimitResponse {
-        eni_quantity: Option<i64> = "EniQuantity",
-        eni_private_ip_address_quantity: Option<i64> = "EniPrivateIpAddressQuantity",
-        extend_eni_quantity: Option<i64> = "ExtendEniQuantity",
-        extend_eni_private_ip_address_quantity: Option<i64> = "ExtendEniPrivateIpAddressQuantity",
-        sub_eni_quantity: Option<i64> = "SubEniQuantity",
-        sub_eni_private_ip_address_quantity: Option<i64> = "SubEniPrivateIpAddressQuantity",
-        request_id: Option<String> = "RequestId",
+        0 => eni_quantity: Option<i64> = "EniQuantity",
+        1 => eni_private_ip_address_quantity: Option<i64> = "EniPrivateIpAddressQuantity",
+        2 => extend_eni_quantity: Option<i64> = "ExtendEniQuantity",
+        3 => extend_eni_private_ip_address_quantity: Option<i64> = "ExtendEniPrivateIpAddressQuantity",
+        4 => sub_eni_quantity: Option<i64> = "SubEniQuantity",
+        5 => sub_eni_private_ip_address_quantity: Option<i64> = "SubEniPrivateIpAddressQuantity",
+        6 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -109,9 +109,9 @@ pub struct DescribeNetworkInterfacesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeNetworkInterfacesResponse {
-        network_interface_set: Vec<NetworkInterface> = "NetworkInterfaceSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => network_interface_set: Vec<NetworkInterface> = "NetworkInterfaceSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -87,9 +87,9 @@ pub struct DescribeReserveIpAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeReserveIpAddressesResponse {
-        reserve_ip_address_set: Vec<ReserveIpAddressInfo> = "ReserveIpAddressSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => reserve_ip_address_set: Vec<ReserveIpAddressInfo> = "ReserveIpAddressSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -106,9 +106,9 @@ pub struct DescribeRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRoutePolicyEntriesResponse {
-        route_policy_entry_set: Vec<RoutePolicyEntry> = "RoutePolicyEntrySet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => route_policy_entry_set: Vec<RoutePolicyEntry> = "RoutePolicyEntrySet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

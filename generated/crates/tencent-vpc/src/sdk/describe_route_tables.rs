@@ -92,9 +92,9 @@ pub struct DescribeRouteTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRouteTablesResponse {
-        total_count: Option<u64> = "TotalCount",
-        route_table_set: Vec<RouteTable> = "RouteTableSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => route_table_set: Vec<RouteTable> = "RouteTableSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

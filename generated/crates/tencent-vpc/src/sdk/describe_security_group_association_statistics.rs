@@ -64,8 +64,8 @@ pub struct DescribeSecurityGroupAssociationStatisticsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSecurityGroupAssociationStatisticsResponse {
-        security_group_association_statistics_set: Vec<SecurityGroupAssociationStatistics> = "SecurityGroupAssociationStatisticsSet",
-        request_id: Option<String> = "RequestId",
+        0 => security_group_association_statistics_set: Vec<SecurityGroupAssociationStatistics> = "SecurityGroupAssociationStatisticsSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

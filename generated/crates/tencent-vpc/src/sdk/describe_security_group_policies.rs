@@ -83,8 +83,8 @@ pub struct DescribeSecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSecurityGroupPoliciesResponse {
-        security_group_policy_set: Option<SecurityGroupPolicySet> = "SecurityGroupPolicySet",
-        request_id: Option<String> = "RequestId",
+        0 => security_group_policy_set: Option<SecurityGroupPolicySet> = "SecurityGroupPolicySet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

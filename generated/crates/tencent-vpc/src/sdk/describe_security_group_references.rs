@@ -59,8 +59,8 @@ pub struct DescribeSecurityGroupReferencesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSecurityGroupReferencesResponse {
-        referred_security_group_set: Vec<ReferredSecurityGroup> = "ReferredSecurityGroupSet",
-        request_id: Option<String> = "RequestId",
+        0 => referred_security_group_set: Vec<ReferredSecurityGroup> = "ReferredSecurityGroupSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -96,9 +96,9 @@ pub struct DescribeSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSecurityGroupsResponse {
-        security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => security_group_set: Vec<SecurityGroup> = "SecurityGroupSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,9 +75,9 @@ pub struct DescribeServiceTemplateGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeServiceTemplateGroupsResponse {
-        total_count: Option<u64> = "TotalCount",
-        service_template_group_set: Vec<ServiceTemplateGroup> = "ServiceTemplateGroupSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => service_template_group_set: Vec<ServiceTemplateGroup> = "ServiceTemplateGroupSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

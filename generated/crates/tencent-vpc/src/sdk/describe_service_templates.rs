@@ -77,9 +77,9 @@ pub struct DescribeServiceTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeServiceTemplatesResponse {
-        total_count: Option<u64> = "TotalCount",
-        service_template_set: Vec<ServiceTemplate> = "ServiceTemplateSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => service_template_set: Vec<ServiceTemplate> = "ServiceTemplateSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,14 +91,14 @@ pub struct DescribeSgSnapshotFileContentResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSgSnapshotFileContentResponse {
-        instance_id: Option<String> = "InstanceId",
-        snapshot_policy_id: Option<String> = "SnapshotPolicyId",
-        snapshot_file_id: Option<String> = "SnapshotFileId",
-        backup_time: Option<String> = "BackupTime",
-        operator: Option<String> = "Operator",
-        original_data: Vec<SecurityGroupPolicy> = "OriginalData",
-        backup_data: Vec<SecurityGroupPolicy> = "BackupData",
-        request_id: Option<String> = "RequestId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => snapshot_policy_id: Option<String> = "SnapshotPolicyId",
+        2 => snapshot_file_id: Option<String> = "SnapshotFileId",
+        3 => backup_time: Option<String> = "BackupTime",
+        4 => operator: Option<String> = "Operator",
+        5 => original_data: Vec<SecurityGroupPolicy> = "OriginalData",
+        6 => backup_data: Vec<SecurityGroupPolicy> = "BackupData",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

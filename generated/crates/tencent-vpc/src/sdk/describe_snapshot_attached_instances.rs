@@ -83,9 +83,9 @@ pub struct DescribeSnapshotAttachedInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSnapshotAttachedInstancesResponse {
-        instance_set: Vec<SnapshotInstance> = "InstanceSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => instance_set: Vec<SnapshotInstance> = "InstanceSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct DescribeSnapshotFilesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSnapshotFilesResponse {
-        snapshot_file_set: Vec<SnapshotFileInfo> = "SnapshotFileSet",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => snapshot_file_set: Vec<SnapshotFileInfo> = "SnapshotFileSet",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DescribeSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSnapshotPoliciesResponse {
-        snapshot_policy_set: Vec<SnapshotPolicy> = "SnapshotPolicySet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => snapshot_policy_set: Vec<SnapshotPolicy> = "SnapshotPolicySet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,8 +58,8 @@ pub struct DescribeSubnetResourceDashboardResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSubnetResourceDashboardResponse {
-        resource_statistics_set: Vec<ResourceStatistics> = "ResourceStatisticsSet",
-        request_id: Option<String> = "RequestId",
+        0 => resource_statistics_set: Vec<ResourceStatistics> = "ResourceStatisticsSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

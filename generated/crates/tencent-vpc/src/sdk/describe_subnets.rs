@@ -97,9 +97,9 @@ pub struct DescribeSubnetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSubnetsResponse {
-        total_count: Option<u64> = "TotalCount",
-        subnet_set: Vec<Subnet> = "SubnetSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => subnet_set: Vec<Subnet> = "SubnetSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,9 +61,9 @@ pub struct DescribeTaskResultResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTaskResultResponse {
-        task_id: Option<u64> = "TaskId",
-        result: Option<String> = "Result",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<u64> = "TaskId",
+        1 => result: Option<String> = "Result",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,8 +74,8 @@ pub struct DescribeTrafficMirrorsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTrafficMirrorsResponse {
-        traffic_mirror_set: Vec<TrafficMirror> = "TrafficMirrorSet",
-        request_id: Option<String> = "RequestId",
+        0 => traffic_mirror_set: Vec<TrafficMirror> = "TrafficMirrorSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,9 +80,9 @@ pub struct DescribeTrafficPackagesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTrafficPackagesResponse {
-        total_count: Option<i64> = "TotalCount",
-        traffic_package_set: Vec<TrafficPackage> = "TrafficPackageSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => traffic_package_set: Vec<TrafficPackage> = "TrafficPackageSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

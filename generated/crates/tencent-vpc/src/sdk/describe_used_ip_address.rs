@@ -82,9 +82,9 @@ pub struct DescribeUsedIpAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeUsedIpAddressResponse {
-        ip_address_states: Vec<IpAddressStates> = "IpAddressStates",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => ip_address_states: Vec<IpAddressStates> = "IpAddressStates",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -82,9 +82,9 @@ pub struct DescribeVpcEndPointResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcEndPointResponse {
-        end_point_set: Vec<EndPoint> = "EndPointSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => end_point_set: Vec<EndPoint> = "EndPointSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -92,9 +92,9 @@ pub struct DescribeVpcEndPointServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcEndPointServiceResponse {
-        end_point_service_set: Vec<EndPointService> = "EndPointServiceSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => end_point_service_set: Vec<EndPointService> = "EndPointServiceSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,9 +75,9 @@ pub struct DescribeVpcEndPointServiceWhiteListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcEndPointServiceWhiteListResponse {
-        vpc_endpoint_service_user_set: Vec<VpcEndPointServiceUser> = "VpcEndpointServiceUserSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => vpc_endpoint_service_user_set: Vec<VpcEndPointServiceUser> = "VpcEndpointServiceUserSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,9 +76,9 @@ pub struct DescribeVpcInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcInstancesResponse {
-        instance_set: Vec<CvmInstance> = "InstanceSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => instance_set: Vec<CvmInstance> = "InstanceSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

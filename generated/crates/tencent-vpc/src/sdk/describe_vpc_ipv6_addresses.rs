@@ -77,9 +77,9 @@ pub struct DescribeVpcIpv6AddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcIpv6AddressesResponse {
-        ipv6_address_set: Vec<VpcIpv6Address> = "Ipv6AddressSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => ipv6_address_set: Vec<VpcIpv6Address> = "Ipv6AddressSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct DescribeVpcPrivateIpAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcPrivateIpAddressesResponse {
-        vpc_private_ip_address_set: Vec<VpcPrivateIpAddress> = "VpcPrivateIpAddressSet",
-        request_id: Option<String> = "RequestId",
+        0 => vpc_private_ip_address_set: Vec<VpcPrivateIpAddress> = "VpcPrivateIpAddressSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

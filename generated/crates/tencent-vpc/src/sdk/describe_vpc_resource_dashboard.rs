@@ -58,8 +58,8 @@ pub struct DescribeVpcResourceDashboardResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcResourceDashboardResponse {
-        resource_dashboard_set: Vec<ResourceDashboard> = "ResourceDashboardSet",
-        request_id: Option<String> = "RequestId",
+        0 => resource_dashboard_set: Vec<ResourceDashboard> = "ResourceDashboardSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

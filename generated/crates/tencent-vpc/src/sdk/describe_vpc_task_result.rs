@@ -63,10 +63,10 @@ pub struct DescribeVpcTaskResultResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcTaskResultResponse {
-        status: Option<String> = "Status",
-        output: Option<String> = "Output",
-        result: Vec<VpcTaskResultDetailInfo> = "Result",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => output: Option<String> = "Output",
+        2 => result: Vec<VpcTaskResultDetailInfo> = "Result",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct DescribeVpcsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpcsResponse {
-        total_count: Option<u64> = "TotalCount",
-        vpc_set: Vec<Vpc> = "VpcSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => vpc_set: Vec<Vpc> = "VpcSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,9 +84,9 @@ pub struct DescribeVpnConnectionsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpnConnectionsResponse {
-        total_count: Option<u64> = "TotalCount",
-        vpn_connection_set: Vec<VpnConnection> = "VpnConnectionSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => vpn_connection_set: Vec<VpnConnection> = "VpnConnectionSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -72,9 +72,9 @@ pub struct DescribeVpnGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpnGatewayCcnRoutesResponse {
-        route_set: Vec<VpngwCcnRoutes> = "RouteSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => route_set: Vec<VpngwCcnRoutes> = "RouteSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,9 +77,9 @@ pub struct DescribeVpnGatewayRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpnGatewayRoutesResponse {
-        routes: Vec<VpnGatewayRoute> = "Routes",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => routes: Vec<VpnGatewayRoute> = "Routes",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct DescribeVpnGatewaysResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeVpnGatewaysResponse {
-        total_count: Option<u64> = "TotalCount",
-        vpn_gateway_set: Vec<VpnGateway> = "VpnGatewaySet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => vpn_gateway_set: Vec<VpnGateway> = "VpnGatewaySet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DetachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachCcnInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DetachClassicLinkVpcResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachClassicLinkVpcResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,7 +63,7 @@ pub struct DetachNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachNetworkInterfaceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

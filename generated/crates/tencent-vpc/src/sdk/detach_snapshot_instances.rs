@@ -60,7 +60,7 @@ pub struct DetachSnapshotInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DetachSnapshotInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

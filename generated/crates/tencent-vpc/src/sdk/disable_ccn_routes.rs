@@ -57,7 +57,7 @@ pub struct DisableCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DisableCcnRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DisableFlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DisableFlowLogsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct DisableGatewayFlowMonitorResponse {
 
 ::runtime::lenient_object! {
     tolerant DisableGatewayFlowMonitorResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

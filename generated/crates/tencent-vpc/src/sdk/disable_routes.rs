@@ -63,7 +63,7 @@ pub struct DisableRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant DisableRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

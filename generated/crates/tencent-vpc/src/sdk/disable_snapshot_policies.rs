@@ -56,7 +56,7 @@ pub struct DisableSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant DisableSnapshotPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,8 +76,8 @@ pub struct DisassociateAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateAddressResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

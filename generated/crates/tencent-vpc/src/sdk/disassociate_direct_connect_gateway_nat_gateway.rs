@@ -74,7 +74,7 @@ pub struct DisassociateDirectConnectGatewayNatGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateDirectConnectGatewayNatGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct DisassociateIPv6AddressResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateIPv6AddressResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

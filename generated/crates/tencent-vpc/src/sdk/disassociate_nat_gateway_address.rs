@@ -65,7 +65,7 @@ pub struct DisassociateNatGatewayAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateNatGatewayAddressResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

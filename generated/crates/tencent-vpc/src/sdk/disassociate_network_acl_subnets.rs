@@ -60,7 +60,7 @@ pub struct DisassociateNetworkAclSubnetsResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateNetworkAclSubnetsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

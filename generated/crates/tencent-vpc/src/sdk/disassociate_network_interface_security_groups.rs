@@ -68,7 +68,7 @@ pub struct DisassociateNetworkInterfaceSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateNetworkInterfaceSecurityGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DisassociateVpcEndPointSecurityGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DisassociateVpcEndPointSecurityGroupsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

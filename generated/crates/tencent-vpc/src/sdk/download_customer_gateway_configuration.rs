@@ -84,8 +84,8 @@ pub struct DownloadCustomerGatewayConfigurationResponse {
 
 ::runtime::lenient_object! {
     tolerant DownloadCustomerGatewayConfigurationResponse {
-        customer_gateway_configuration: Option<String> = "CustomerGatewayConfiguration",
-        request_id: Option<String> = "RequestId",
+        0 => customer_gateway_configuration: Option<String> = "CustomerGatewayConfiguration",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct EnableCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableCcnRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct EnableFlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableFlowLogsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

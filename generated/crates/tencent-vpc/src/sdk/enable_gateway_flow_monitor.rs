@@ -56,7 +56,7 @@ pub struct EnableGatewayFlowMonitorResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableGatewayFlowMonitorResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct EnableRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

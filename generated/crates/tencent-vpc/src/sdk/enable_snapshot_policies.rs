@@ -56,7 +56,7 @@ pub struct EnableSnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableSnapshotPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct EnableVpcEndPointConnectResponse {
 
 ::runtime::lenient_object! {
     tolerant EnableVpcEndPointConnectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

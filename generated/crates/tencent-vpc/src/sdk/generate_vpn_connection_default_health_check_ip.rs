@@ -63,9 +63,9 @@ pub struct GenerateVpnConnectionDefaultHealthCheckIpResponse {
 
 ::runtime::lenient_object! {
     tolerant GenerateVpnConnectionDefaultHealthCheckIpResponse {
-        health_check_local_ip: Option<String> = "HealthCheckLocalIp",
-        health_check_remote_ip: Option<String> = "HealthCheckRemoteIp",
-        request_id: Option<String> = "RequestId",
+        0 => health_check_local_ip: Option<String> = "HealthCheckLocalIp",
+        1 => health_check_remote_ip: Option<String> = "HealthCheckRemoteIp",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -94,9 +94,9 @@ pub struct GetCcnRegionBandwidthLimitsResponse {
 
 ::runtime::lenient_object! {
     tolerant GetCcnRegionBandwidthLimitsResponse {
-        ccn_bandwidth_set: Vec<CcnBandwidthInfo> = "CcnBandwidthSet",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => ccn_bandwidth_set: Vec<CcnBandwidthInfo> = "CcnBandwidthSet",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct HaVipAssociateAddressIpResponse {
 
 ::runtime::lenient_object! {
     tolerant HaVipAssociateAddressIpResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

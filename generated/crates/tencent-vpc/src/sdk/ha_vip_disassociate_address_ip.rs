@@ -55,7 +55,7 @@ pub struct HaVipDisassociateAddressIpResponse {
 
 ::runtime::lenient_object! {
     tolerant HaVipDisassociateAddressIpResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,9 +53,9 @@ pub struct InquirePriceCreateDirectConnectGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant InquirePriceCreateDirectConnectGatewayResponse {
-        total_cost: Option<i64> = "TotalCost",
-        real_total_cost: Option<i64> = "RealTotalCost",
-        request_id: Option<String> = "RequestId",
+        0 => total_cost: Option<i64> = "TotalCost",
+        1 => real_total_cost: Option<i64> = "RealTotalCost",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

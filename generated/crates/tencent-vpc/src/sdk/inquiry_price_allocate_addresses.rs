@@ -123,8 +123,8 @@ pub struct InquiryPriceAllocateAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceAllocateAddressesResponse {
-        price: Option<InternetPrice> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<InternetPrice> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,8 +71,8 @@ pub struct InquiryPriceModifyAddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceModifyAddressesBandwidthResponse {
-        price: Option<InternetPrice> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<InternetPrice> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,8 +69,8 @@ pub struct InquiryPriceRenewAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceRenewAddressesResponse {
-        price: Option<InternetPrice> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<InternetPrice> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

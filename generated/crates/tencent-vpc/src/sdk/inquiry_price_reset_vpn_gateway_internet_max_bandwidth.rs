@@ -73,8 +73,8 @@ pub struct InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant InquiryPriceResetVpnGatewayInternetMaxBandwidthResponse {
-        price: Option<Price> = "Price",
-        request_id: Option<String> = "RequestId",
+        0 => price: Option<Price> = "Price",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

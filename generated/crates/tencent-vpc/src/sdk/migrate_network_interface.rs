@@ -80,7 +80,7 @@ pub struct MigrateNetworkInterfaceResponse {
 
 ::runtime::lenient_object! {
     tolerant MigrateNetworkInterfaceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,7 +78,7 @@ pub struct MigratePrivateIpAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant MigratePrivateIpAddressResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

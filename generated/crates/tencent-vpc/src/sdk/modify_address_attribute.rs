@@ -61,7 +61,7 @@ pub struct ModifyAddressAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAddressAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -84,7 +84,7 @@ pub struct ModifyAddressInternetChargeTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAddressInternetChargeTypeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct ModifyAddressTemplateAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAddressTemplateAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyAddressTemplateGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAddressTemplateGroupAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

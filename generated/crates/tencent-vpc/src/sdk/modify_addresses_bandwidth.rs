@@ -77,8 +77,8 @@ pub struct ModifyAddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAddressesBandwidthResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

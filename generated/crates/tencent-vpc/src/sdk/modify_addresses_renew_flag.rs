@@ -69,7 +69,7 @@ pub struct ModifyAddressesRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAddressesRenewFlagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

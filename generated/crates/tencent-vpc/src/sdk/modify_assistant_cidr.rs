@@ -68,8 +68,8 @@ pub struct ModifyAssistantCidrResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAssistantCidrResponse {
-        assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
-        request_id: Option<String> = "RequestId",
+        0 => assistant_cidr_set: Vec<AssistantCidr> = "AssistantCidrSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

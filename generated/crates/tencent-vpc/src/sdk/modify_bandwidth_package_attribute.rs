@@ -76,7 +76,7 @@ pub struct ModifyBandwidthPackageAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBandwidthPackageAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

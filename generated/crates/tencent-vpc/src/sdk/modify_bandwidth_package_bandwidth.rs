@@ -69,7 +69,7 @@ pub struct ModifyBandwidthPackageBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyBandwidthPackageBandwidthResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

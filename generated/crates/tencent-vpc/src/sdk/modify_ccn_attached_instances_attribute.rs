@@ -61,7 +61,7 @@ pub struct ModifyCcnAttachedInstancesAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCcnAttachedInstancesAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

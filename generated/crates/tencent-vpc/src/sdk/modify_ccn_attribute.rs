@@ -61,7 +61,7 @@ pub struct ModifyCcnAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCcnAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

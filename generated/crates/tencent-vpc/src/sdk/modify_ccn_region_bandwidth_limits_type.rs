@@ -58,7 +58,7 @@ pub struct ModifyCcnRegionBandwidthLimitsTypeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCcnRegionBandwidthLimitsTypeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ModifyCustomerGatewayAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCustomerGatewayAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

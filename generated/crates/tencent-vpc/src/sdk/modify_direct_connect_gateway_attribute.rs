@@ -73,7 +73,7 @@ pub struct ModifyDirectConnectGatewayAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDirectConnectGatewayAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ModifyFlowLogAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyFlowLogAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

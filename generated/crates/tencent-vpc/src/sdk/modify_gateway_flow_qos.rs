@@ -67,7 +67,7 @@ pub struct ModifyGatewayFlowQosResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyGatewayFlowQosResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ModifyHaVipAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyHaVipAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

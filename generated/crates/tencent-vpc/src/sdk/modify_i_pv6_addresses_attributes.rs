@@ -61,7 +61,7 @@ pub struct ModifyIPv6AddressesAttributesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyIPv6AddressesAttributesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ModifyIPv6AddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyIPv6AddressesBandwidthResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

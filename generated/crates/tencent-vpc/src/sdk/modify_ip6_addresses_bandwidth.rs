@@ -74,8 +74,8 @@ pub struct ModifyIp6AddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyIp6AddressesBandwidthResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

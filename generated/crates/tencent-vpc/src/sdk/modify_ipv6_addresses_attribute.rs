@@ -67,7 +67,7 @@ pub struct ModifyIpv6AddressesAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyIpv6AddressesAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct ModifyLocalGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyLocalGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,7 +75,7 @@ pub struct ModifyNatGatewayAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNatGatewayAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,7 +77,7 @@ pub struct ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNatGatewayDestinationIpPortTranslationNatRuleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,7 +70,7 @@ pub struct ModifyNatGatewaySourceIpTranslationNatRuleResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNatGatewaySourceIpTranslationNatRuleResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -91,7 +91,7 @@ pub struct ModifyNetDetectResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNetDetectResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifyNetworkAclAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNetworkAclAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyNetworkAclEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNetworkAclEntriesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ModifyNetworkAclQuintupleEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNetworkAclQuintupleEntriesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,7 +78,7 @@ pub struct ModifyNetworkInterfaceAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyNetworkInterfaceAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -71,7 +71,7 @@ pub struct ModifyPrivateIpAddressesAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyPrivateIpAddressesAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

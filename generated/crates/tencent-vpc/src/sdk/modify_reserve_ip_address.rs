@@ -68,7 +68,7 @@ pub struct ModifyReserveIpAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyReserveIpAddressResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

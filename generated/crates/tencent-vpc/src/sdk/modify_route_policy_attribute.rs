@@ -72,7 +72,7 @@ pub struct ModifyRoutePolicyAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyRoutePolicyAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ModifyRouteTableAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyRouteTableAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifySecurityGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySecurityGroupAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,7 +100,7 @@ pub struct ModifySecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySecurityGroupPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

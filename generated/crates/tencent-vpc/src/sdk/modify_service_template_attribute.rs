@@ -75,7 +75,7 @@ pub struct ModifyServiceTemplateAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyServiceTemplateAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -68,7 +68,7 @@ pub struct ModifyServiceTemplateGroupAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyServiceTemplateGroupAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifySnapshotPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySnapshotPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

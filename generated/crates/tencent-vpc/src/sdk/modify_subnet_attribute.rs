@@ -61,7 +61,7 @@ pub struct ModifySubnetAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySubnetAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

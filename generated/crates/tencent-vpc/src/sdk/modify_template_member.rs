@@ -74,7 +74,7 @@ pub struct ModifyTemplateMemberResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTemplateMemberResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

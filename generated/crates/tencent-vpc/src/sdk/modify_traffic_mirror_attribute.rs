@@ -65,7 +65,7 @@ pub struct ModifyTrafficMirrorAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyTrafficMirrorAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,7 +81,7 @@ pub struct ModifyVpcAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVpcAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyVpcEndPointAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVpcEndPointAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

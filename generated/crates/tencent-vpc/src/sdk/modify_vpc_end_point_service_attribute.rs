@@ -82,7 +82,7 @@ pub struct ModifyVpcEndPointServiceAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVpcEndPointServiceAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

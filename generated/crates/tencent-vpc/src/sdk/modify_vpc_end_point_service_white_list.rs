@@ -69,7 +69,7 @@ pub struct ModifyVpcEndPointServiceWhiteListResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVpcEndPointServiceWhiteListResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -121,7 +121,7 @@ pub struct ModifyVpnConnectionAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVpnConnectionAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

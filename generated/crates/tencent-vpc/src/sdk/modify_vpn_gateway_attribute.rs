@@ -74,7 +74,7 @@ pub struct ModifyVpnGatewayAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVpnGatewayAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct ModifyVpnGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyVpnGatewayCcnRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

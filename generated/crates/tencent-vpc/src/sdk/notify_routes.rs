@@ -59,7 +59,7 @@ pub struct NotifyRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant NotifyRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,8 +75,8 @@ pub struct RefreshDirectConnectGatewayRouteToNatGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant RefreshDirectConnectGatewayRouteToNatGatewayResponse {
-        direct_connect_subnet_set: Vec<DirectConnectSubnet> = "DirectConnectSubnetSet",
-        request_id: Option<String> = "RequestId",
+        0 => direct_connect_subnet_set: Vec<DirectConnectSubnet> = "DirectConnectSubnetSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

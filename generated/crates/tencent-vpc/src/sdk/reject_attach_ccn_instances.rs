@@ -61,7 +61,7 @@ pub struct RejectAttachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant RejectAttachCcnInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,8 +56,8 @@ pub struct ReleaseAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant ReleaseAddressesResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

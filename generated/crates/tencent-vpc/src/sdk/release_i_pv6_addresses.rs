@@ -55,7 +55,7 @@ pub struct ReleaseIPv6AddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant ReleaseIPv6AddressesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,8 +64,8 @@ pub struct ReleaseIp6AddressesBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant ReleaseIp6AddressesBandwidthResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -62,7 +62,7 @@ pub struct RemoveBandwidthPackageResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant RemoveBandwidthPackageResourcesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct RenewVpnGatewayResponse {
 
 ::runtime::lenient_object! {
     tolerant RenewVpnGatewayResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ReplaceDirectConnectGatewayCcnRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceDirectConnectGatewayCcnRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ReplaceRoutePolicyAssociationsResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceRoutePolicyAssociationsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ReplaceRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceRoutePolicyEntriesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

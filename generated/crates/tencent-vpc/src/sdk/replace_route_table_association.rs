@@ -61,7 +61,7 @@ pub struct ReplaceRouteTableAssociationResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceRouteTableAssociationResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

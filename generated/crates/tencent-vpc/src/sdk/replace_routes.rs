@@ -66,9 +66,9 @@ pub struct ReplaceRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceRoutesResponse {
-        old_route_set: Vec<Route> = "OldRouteSet",
-        new_route_set: Vec<Route> = "NewRouteSet",
-        request_id: Option<String> = "RequestId",
+        0 => old_route_set: Vec<Route> = "OldRouteSet",
+        1 => new_route_set: Vec<Route> = "NewRouteSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

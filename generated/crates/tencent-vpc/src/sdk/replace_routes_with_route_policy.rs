@@ -62,7 +62,7 @@ pub struct ReplaceRoutesWithRoutePolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceRoutesWithRoutePolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ReplaceSecurityGroupPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceSecurityGroupPoliciesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,7 +74,7 @@ pub struct ReplaceSecurityGroupPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ReplaceSecurityGroupPolicyResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ResetAttachCcnInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetAttachCcnInstancesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ResetNatGatewayConnectionResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetNatGatewayConnectionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

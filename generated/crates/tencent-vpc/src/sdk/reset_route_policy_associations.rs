@@ -67,7 +67,7 @@ pub struct ResetRoutePolicyAssociationsResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetRoutePolicyAssociationsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -69,7 +69,7 @@ pub struct ResetRoutePolicyEntriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetRoutePolicyEntriesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

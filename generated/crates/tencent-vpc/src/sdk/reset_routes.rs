@@ -69,7 +69,7 @@ pub struct ResetRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,7 +67,7 @@ pub struct ResetTrafficMirrorFilterResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetTrafficMirrorFilterResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct ResetTrafficMirrorSrcsResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetTrafficMirrorSrcsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

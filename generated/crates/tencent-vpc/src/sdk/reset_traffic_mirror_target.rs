@@ -68,7 +68,7 @@ pub struct ResetTrafficMirrorTargetResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetTrafficMirrorTargetResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

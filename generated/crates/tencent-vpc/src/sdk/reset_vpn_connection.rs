@@ -59,7 +59,7 @@ pub struct ResetVpnConnectionResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetVpnConnectionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ResetVpnGatewayInternetMaxBandwidthResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetVpnGatewayInternetMaxBandwidthResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ResumeSnapshotInstanceResponse {
 
 ::runtime::lenient_object! {
     tolerant ResumeSnapshotInstanceResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

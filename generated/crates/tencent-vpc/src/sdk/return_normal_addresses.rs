@@ -51,7 +51,7 @@ pub struct ReturnNormalAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant ReturnNormalAddressesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

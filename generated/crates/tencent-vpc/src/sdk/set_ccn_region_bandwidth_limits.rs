@@ -72,7 +72,7 @@ pub struct SetCcnRegionBandwidthLimitsResponse {
 
 ::runtime::lenient_object! {
     tolerant SetCcnRegionBandwidthLimitsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,7 +65,7 @@ pub struct SetVpnGatewaysRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant SetVpnGatewaysRenewFlagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

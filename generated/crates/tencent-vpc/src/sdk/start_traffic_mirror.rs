@@ -52,7 +52,7 @@ pub struct StartTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     tolerant StartTrafficMirrorResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

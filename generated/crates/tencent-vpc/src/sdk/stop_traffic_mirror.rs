@@ -52,7 +52,7 @@ pub struct StopTrafficMirrorResponse {
 
 ::runtime::lenient_object! {
     tolerant StopTrafficMirrorResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

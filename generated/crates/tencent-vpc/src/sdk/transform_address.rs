@@ -58,9 +58,9 @@ pub struct TransformAddressResponse {
 
 ::runtime::lenient_object! {
     tolerant TransformAddressResponse {
-        task_id: Option<u64> = "TaskId",
-        address_id: Option<String> = "AddressId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<u64> = "TaskId",
+        1 => address_id: Option<String> = "AddressId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

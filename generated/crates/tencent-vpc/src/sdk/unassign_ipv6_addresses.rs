@@ -67,7 +67,7 @@ pub struct UnassignIpv6AddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant UnassignIpv6AddressesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

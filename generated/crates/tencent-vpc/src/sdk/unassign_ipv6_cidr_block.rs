@@ -57,7 +57,7 @@ pub struct UnassignIpv6CidrBlockResponse {
 
 ::runtime::lenient_object! {
     tolerant UnassignIpv6CidrBlockResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

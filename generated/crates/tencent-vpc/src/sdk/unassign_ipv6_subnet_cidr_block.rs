@@ -67,7 +67,7 @@ pub struct UnassignIpv6SubnetCidrBlockResponse {
 
 ::runtime::lenient_object! {
     tolerant UnassignIpv6SubnetCidrBlockResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

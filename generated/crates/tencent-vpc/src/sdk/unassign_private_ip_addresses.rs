@@ -79,7 +79,7 @@ pub struct UnassignPrivateIpAddressesResponse {
 
 ::runtime::lenient_object! {
     tolerant UnassignPrivateIpAddressesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

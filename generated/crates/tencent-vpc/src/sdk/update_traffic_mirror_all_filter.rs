@@ -77,7 +77,7 @@ pub struct UpdateTrafficMirrorAllFilterResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateTrafficMirrorAllFilterResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -60,7 +60,7 @@ pub struct UpdateTrafficMirrorDirectionResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateTrafficMirrorDirectionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct WithdrawNotifyRoutesResponse {
 
 ::runtime::lenient_object! {
     tolerant WithdrawNotifyRoutesResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,10 +101,10 @@ pub struct DescribeUdbInstanceBackupUrlResponse {
 
 ::runtime::lenient_object! {
     DescribeUdbInstanceBackupUrlResponse {
-        backup_path: Option<::runtime::SignedUrl> = "BackupPath",
-        inner_backup_path: Option<::runtime::SignedUrl> = "InnerBackupPath",
-        md5: Option<String> = "MD5" | "Md5",
-        action: Option<String> = "Action",
+        0 => backup_path: Option<::runtime::SignedUrl> = "BackupPath",
+        1 => inner_backup_path: Option<::runtime::SignedUrl> = "InnerBackupPath",
+        2 => md5: Option<String> = "MD5" | "Md5",
+        3 => action: Option<String> = "Action",
     }
 }
 

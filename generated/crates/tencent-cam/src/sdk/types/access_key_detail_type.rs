@@ -21,9 +21,9 @@ pub struct AccessKeyDetail {
 
 ::runtime::lenient_object! {
     AccessKeyDetail {
-        access_key_id: Option<String> = "AccessKeyId",
-        secret_access_key: Option<String> = "SecretAccessKey",
-        status: Option<String> = "Status",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        0 => access_key_id: Option<String> = "AccessKeyId",
+        1 => secret_access_key: Option<String> = "SecretAccessKey",
+        2 => status: Option<String> = "Status",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
     }
 }

@@ -18,8 +18,8 @@ pub struct AccessKey {
 
 ::runtime::lenient_object! {
     AccessKey {
-        access_key_id: Option<String> = "AccessKeyId",
-        status: Option<String> = "Status",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        0 => access_key_id: Option<String> = "AccessKeyId",
+        1 => status: Option<String> = "Status",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
     }
 }

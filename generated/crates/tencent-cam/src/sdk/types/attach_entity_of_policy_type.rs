@@ -27,10 +27,10 @@ pub struct AttachEntityOfPolicy {
 
 ::runtime::lenient_object! {
     AttachEntityOfPolicy {
-        id: Option<String> = "Id",
-        name: Option<String> = "Name",
-        uin: Option<u64> = "Uin",
-        related_type: Option<u64> = "RelatedType",
-        attachment_time: Option<String> = "AttachmentTime",
+        0 => id: Option<String> = "Id",
+        1 => name: Option<String> = "Name",
+        2 => uin: Option<u64> = "Uin",
+        3 => related_type: Option<u64> = "RelatedType",
+        4 => attachment_time: Option<String> = "AttachmentTime",
     }
 }

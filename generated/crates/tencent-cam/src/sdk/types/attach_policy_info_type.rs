@@ -49,16 +49,16 @@ pub struct AttachPolicyInfo {
 
 ::runtime::lenient_object! {
     AttachPolicyInfo {
-        policy_id: Option<u64> = "PolicyId",
-        policy_name: Option<String> = "PolicyName",
-        add_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AddTime",
-        create_mode: Option<u64> = "CreateMode",
-        policy_type: Option<String> = "PolicyType",
-        remark: Option<String> = "Remark",
-        operate_owner_uin: Option<String> = "OperateOwnerUin",
-        operate_uin: Option<String> = "OperateUin",
-        operate_uin_type: Option<u64> = "OperateUinType",
-        deactived: Option<u64> = "Deactived",
-        deactived_detail: Vec<String> = "DeactivedDetail",
+        0 => policy_id: Option<u64> = "PolicyId",
+        1 => policy_name: Option<String> = "PolicyName",
+        2 => add_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AddTime",
+        3 => create_mode: Option<u64> = "CreateMode",
+        4 => policy_type: Option<String> = "PolicyType",
+        5 => remark: Option<String> = "Remark",
+        6 => operate_owner_uin: Option<String> = "OperateOwnerUin",
+        7 => operate_uin: Option<String> = "OperateUin",
+        8 => operate_uin_type: Option<u64> = "OperateUinType",
+        9 => deactived: Option<u64> = "Deactived",
+        10 => deactived_detail: Vec<String> = "DeactivedDetail",
     }
 }

@@ -37,13 +37,13 @@ pub struct AttachedPolicyOfRole {
 
 ::runtime::lenient_object! {
     AttachedPolicyOfRole {
-        policy_id: Option<u64> = "PolicyId",
-        policy_name: Option<String> = "PolicyName",
-        add_time: Option<String> = "AddTime",
-        policy_type: Option<String> = "PolicyType",
-        create_mode: Option<u64> = "CreateMode",
-        deactived: Option<u64> = "Deactived",
-        deactived_detail: Vec<String> = "DeactivedDetail",
-        description: Option<String> = "Description",
+        0 => policy_id: Option<u64> = "PolicyId",
+        1 => policy_name: Option<String> = "PolicyName",
+        2 => add_time: Option<String> = "AddTime",
+        3 => policy_type: Option<String> = "PolicyType",
+        4 => create_mode: Option<u64> = "CreateMode",
+        5 => deactived: Option<u64> = "Deactived",
+        6 => deactived_detail: Vec<String> = "DeactivedDetail",
+        7 => description: Option<String> = "Description",
     }
 }

@@ -15,7 +15,7 @@ pub struct AttachedUserPolicyGroupInfo {
 
 ::runtime::lenient_object! {
     AttachedUserPolicyGroupInfo {
-        group_id: Option<u64> = "GroupId",
-        group_name: Option<String> = "GroupName",
+        0 => group_id: Option<u64> = "GroupId",
+        1 => group_name: Option<String> = "GroupName",
     }
 }

@@ -41,14 +41,14 @@ pub struct AttachedUserPolicy {
 
 ::runtime::lenient_object! {
     AttachedUserPolicy {
-        policy_id: Option<String> = "PolicyId",
-        policy_name: Option<String> = "PolicyName",
-        description: Option<String> = "Description",
-        add_time: Option<String> = "AddTime",
-        strategy_type: Option<String> = "StrategyType",
-        create_mode: Option<String> = "CreateMode",
-        groups: Vec<AttachedUserPolicyGroupInfo> = "Groups",
-        deactived: Option<u64> = "Deactived",
-        deactived_detail: Vec<String> = "DeactivedDetail",
+        0 => policy_id: Option<String> = "PolicyId",
+        1 => policy_name: Option<String> = "PolicyName",
+        2 => description: Option<String> = "Description",
+        3 => add_time: Option<String> = "AddTime",
+        4 => strategy_type: Option<String> = "StrategyType",
+        5 => create_mode: Option<String> = "CreateMode",
+        6 => groups: Vec<AttachedUserPolicyGroupInfo> = "Groups",
+        7 => deactived: Option<u64> = "Deactived",
+        8 => deactived_detail: Vec<String> = "DeactivedDetail",
     }
 }

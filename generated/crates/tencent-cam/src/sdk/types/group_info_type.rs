@@ -21,9 +21,9 @@ pub struct GroupInfo {
 
 ::runtime::lenient_object! {
     GroupInfo {
-        group_id: Option<u64> = "GroupId",
-        group_name: Option<String> = "GroupName",
-        create_time: Option<String> = "CreateTime",
-        remark: Option<String> = "Remark",
+        0 => group_id: Option<u64> = "GroupId",
+        1 => group_name: Option<String> = "GroupName",
+        2 => create_time: Option<String> = "CreateTime",
+        3 => remark: Option<String> = "Remark",
     }
 }

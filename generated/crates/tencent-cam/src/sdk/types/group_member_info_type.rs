@@ -42,16 +42,16 @@ pub struct GroupMemberInfo {
 
 ::runtime::lenient_object! {
     GroupMemberInfo {
-        uid: Option<u64> = "Uid",
-        uin: Option<u64> = "Uin",
-        name: Option<String> = "Name",
-        phone_num: Option<String> = "PhoneNum",
-        country_code: Option<String> = "CountryCode",
-        phone_flag: Option<u64> = "PhoneFlag",
-        email: Option<String> = "Email",
-        email_flag: Option<u64> = "EmailFlag",
-        user_type: Option<u64> = "UserType",
-        create_time: Option<String> = "CreateTime",
-        is_receiver_owner: Option<u64> = "IsReceiverOwner",
+        0 => uid: Option<u64> = "Uid",
+        1 => uin: Option<u64> = "Uin",
+        2 => name: Option<String> = "Name",
+        3 => phone_num: Option<String> = "PhoneNum",
+        4 => country_code: Option<String> = "CountryCode",
+        5 => phone_flag: Option<u64> = "PhoneFlag",
+        6 => email: Option<String> = "Email",
+        7 => email_flag: Option<u64> = "EmailFlag",
+        8 => user_type: Option<u64> = "UserType",
+        9 => create_time: Option<String> = "CreateTime",
+        10 => is_receiver_owner: Option<u64> = "IsReceiverOwner",
     }
 }

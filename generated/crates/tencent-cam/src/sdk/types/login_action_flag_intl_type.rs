@@ -27,11 +27,11 @@ pub struct LoginActionFlagIntl {
 
 ::runtime::lenient_object! {
     LoginActionFlagIntl {
-        phone: Option<u64> = "Phone",
-        token: Option<u64> = "Token",
-        stoken: Option<u64> = "Stoken",
-        wechat: Option<u64> = "Wechat",
-        custom: Option<u64> = "Custom",
-        mail: Option<u64> = "Mail",
+        0 => phone: Option<u64> = "Phone",
+        1 => token: Option<u64> = "Token",
+        2 => stoken: Option<u64> = "Stoken",
+        3 => wechat: Option<u64> = "Wechat",
+        4 => custom: Option<u64> = "Custom",
+        5 => mail: Option<u64> = "Mail",
     }
 }

@@ -24,10 +24,10 @@ pub struct OffsiteFlag {
 
 ::runtime::lenient_object! {
     OffsiteFlag {
-        verify_flag: Option<u64> = "VerifyFlag",
-        notify_phone: Option<u64> = "NotifyPhone",
-        notify_email: Option<i64> = "NotifyEmail",
-        notify_wechat: Option<u64> = "NotifyWechat",
-        tips: Option<u64> = "Tips",
+        0 => verify_flag: Option<u64> = "VerifyFlag",
+        1 => notify_phone: Option<u64> = "NotifyPhone",
+        2 => notify_email: Option<i64> = "NotifyEmail",
+        3 => notify_wechat: Option<u64> = "NotifyWechat",
+        4 => tips: Option<u64> = "Tips",
     }
 }

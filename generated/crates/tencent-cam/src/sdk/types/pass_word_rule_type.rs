@@ -43,12 +43,12 @@ pub struct PassWordRule {
 
 ::runtime::lenient_object! {
     PassWordRule {
-        minimum_length: Option<i64> = "MinimumLength",
-        must_contain: Option<String> = "MustContain",
-        force_password_change: Option<i64> = "ForcePasswordChange",
-        reuse_password_limit: Option<i64> = "ReusePasswordLimit",
-        retry_password_limit: Option<i64> = "RetryPasswordLimit",
-        password_expiration_invalidation: Option<i64> = "PasswordExpirationInvalidation",
+        0 => minimum_length: Option<i64> = "MinimumLength",
+        1 => must_contain: Option<String> = "MustContain",
+        2 => force_password_change: Option<i64> = "ForcePasswordChange",
+        3 => reuse_password_limit: Option<i64> = "ReusePasswordLimit",
+        4 => retry_password_limit: Option<i64> = "RetryPasswordLimit",
+        5 => password_expiration_invalidation: Option<i64> = "PasswordExpirationInvalidation",
     }
 }
 

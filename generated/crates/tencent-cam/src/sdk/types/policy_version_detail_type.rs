@@ -25,9 +25,9 @@ pub struct PolicyVersionDetail {
 
 ::runtime::lenient_object! {
     PolicyVersionDetail {
-        version_id: Option<u64> = "VersionId",
-        create_date: Option<String> = "CreateDate",
-        is_default_version: Option<u64> = "IsDefaultVersion",
-        document: Option<String> = "Document",
+        0 => version_id: Option<u64> = "VersionId",
+        1 => create_date: Option<String> = "CreateDate",
+        2 => is_default_version: Option<u64> = "IsDefaultVersion",
+        3 => document: Option<String> = "Document",
     }
 }

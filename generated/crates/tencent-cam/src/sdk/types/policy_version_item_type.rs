@@ -21,8 +21,8 @@ pub struct PolicyVersionItem {
 
 ::runtime::lenient_object! {
     PolicyVersionItem {
-        version_id: Option<u64> = "VersionId",
-        create_date: Option<String> = "CreateDate",
-        is_default_version: Option<i64> = "IsDefaultVersion",
+        0 => version_id: Option<u64> = "VersionId",
+        1 => create_date: Option<String> = "CreateDate",
+        2 => is_default_version: Option<i64> = "IsDefaultVersion",
     }
 }

@@ -51,17 +51,17 @@ pub struct RoleInfo {
 
 ::runtime::lenient_object! {
     RoleInfo {
-        role_id: Option<String> = "RoleId",
-        role_name: Option<String> = "RoleName",
-        policy_document: Option<String> = "PolicyDocument",
-        description: Option<String> = "Description",
-        add_time: Option<String> = "AddTime",
-        update_time: Option<String> = "UpdateTime",
-        console_login: Option<u64> = "ConsoleLogin",
-        role_type: Option<String> = "RoleType",
-        session_duration: Option<u64> = "SessionDuration",
-        deletion_task_id: Option<String> = "DeletionTaskId",
-        tags: Vec<RoleTags> = "Tags",
-        role_arn: Option<String> = "RoleArn",
+        0 => role_id: Option<String> = "RoleId",
+        1 => role_name: Option<String> = "RoleName",
+        2 => policy_document: Option<String> = "PolicyDocument",
+        3 => description: Option<String> = "Description",
+        4 => add_time: Option<String> = "AddTime",
+        5 => update_time: Option<String> = "UpdateTime",
+        6 => console_login: Option<u64> = "ConsoleLogin",
+        7 => role_type: Option<String> = "RoleType",
+        8 => session_duration: Option<u64> = "SessionDuration",
+        9 => deletion_task_id: Option<String> = "DeletionTaskId",
+        10 => tags: Vec<RoleTags> = "Tags",
+        11 => role_arn: Option<String> = "RoleArn",
     }
 }

@@ -21,9 +21,9 @@ pub struct SamlProviderInfo {
 
 ::runtime::lenient_object! {
     SamlProviderInfo {
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        create_time: Option<String> = "CreateTime",
-        modify_time: Option<String> = "ModifyTime",
+        0 => name: Option<String> = "Name",
+        1 => description: Option<String> = "Description",
+        2 => create_time: Option<String> = "CreateTime",
+        3 => modify_time: Option<String> = "ModifyTime",
     }
 }

@@ -20,8 +20,8 @@ pub struct SecretIdLastUsed {
 
 ::runtime::lenient_object! {
     SecretIdLastUsed {
-        secret_id: Option<String> = "SecretId",
-        last_used_date: Option<String> = "LastUsedDate",
-        last_secret_used_date: Option<u64> = "LastSecretUsedDate",
+        0 => secret_id: Option<String> = "SecretId",
+        1 => last_used_date: Option<String> = "LastUsedDate",
+        2 => last_secret_used_date: Option<u64> = "LastSecretUsedDate",
     }
 }

@@ -41,15 +41,15 @@ pub struct SubAccountInfo {
 
 ::runtime::lenient_object! {
     SubAccountInfo {
-        uin: Option<u64> = "Uin",
-        name: Option<String> = "Name",
-        uid: Option<u64> = "Uid",
-        remark: Option<String> = "Remark",
-        console_login: Option<u64> = "ConsoleLogin",
-        phone_num: Option<String> = "PhoneNum",
-        country_code: Option<String> = "CountryCode",
-        email: Option<String> = "Email",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        nick_name: Option<String> = "NickName",
+        0 => uin: Option<u64> = "Uin",
+        1 => name: Option<String> = "Name",
+        2 => uid: Option<u64> = "Uid",
+        3 => remark: Option<String> = "Remark",
+        4 => console_login: Option<u64> = "ConsoleLogin",
+        5 => phone_num: Option<String> = "PhoneNum",
+        6 => country_code: Option<String> = "CountryCode",
+        7 => email: Option<String> = "Email",
+        8 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        9 => nick_name: Option<String> = "NickName",
     }
 }

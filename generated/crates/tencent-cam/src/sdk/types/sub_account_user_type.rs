@@ -34,13 +34,13 @@ pub struct SubAccountUser {
 
 ::runtime::lenient_object! {
     SubAccountUser {
-        uin: Option<u64> = "Uin",
-        name: Option<String> = "Name",
-        uid: Option<u64> = "Uid",
-        remark: Option<String> = "Remark",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        user_type: Option<u64> = "UserType",
-        last_login_ip: Option<String> = "LastLoginIp",
-        last_login_time: Option<String> = "LastLoginTime",
+        0 => uin: Option<u64> = "Uin",
+        1 => name: Option<String> = "Name",
+        2 => uid: Option<u64> = "Uid",
+        3 => remark: Option<String> = "Remark",
+        4 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        5 => user_type: Option<u64> = "UserType",
+        6 => last_login_ip: Option<String> = "LastLoginIp",
+        7 => last_login_time: Option<String> = "LastLoginTime",
     }
 }

@@ -21,9 +21,9 @@ pub struct AdvancedRetentionPolicy {
 
 ::runtime::lenient_object! {
     AdvancedRetentionPolicy {
-        days: Option<u64> = "Days",
-        weeks: Option<u64> = "Weeks",
-        months: Option<u64> = "Months",
-        years: Option<u64> = "Years",
+        0 => days: Option<u64> = "Days",
+        1 => weeks: Option<u64> = "Weeks",
+        2 => months: Option<u64> = "Months",
+        3 => years: Option<u64> = "Years",
     }
 }

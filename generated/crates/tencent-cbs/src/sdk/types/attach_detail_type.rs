@@ -18,8 +18,8 @@ pub struct AttachDetail {
 
 ::runtime::lenient_object! {
     AttachDetail {
-        instance_id: Option<String> = "InstanceId",
-        attached_disk_count: Option<u64> = "AttachedDiskCount",
-        max_attach_count: Option<u64> = "MaxAttachCount",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => attached_disk_count: Option<u64> = "AttachedDiskCount",
+        2 => max_attach_count: Option<u64> = "MaxAttachCount",
     }
 }

@@ -15,7 +15,7 @@ pub struct CdcSize {
 
 ::runtime::lenient_object! {
     CdcSize {
-        disk_total: Option<u64> = "DiskTotal",
-        disk_available: Option<u64> = "DiskAvailable",
+        0 => disk_total: Option<u64> = "DiskTotal",
+        1 => disk_available: Option<u64> = "DiskAvailable",
     }
 }

@@ -57,15 +57,15 @@ pub struct Cdc {
 
 ::runtime::lenient_object! {
     Cdc {
-        cage_id: Option<String> = "CageId",
-        cdc_state: Option<String> = "CdcState",
-        zone: Option<String> = "Zone",
-        cdc_name: Option<String> = "CdcName",
-        cdc_resource: Option<CdcSize> = "CdcResource",
-        cdc_id: Option<String> = "CdcId",
-        disk_type: Option<String> = "DiskType",
-        expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ExpiredTime",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
-        disk_number: Option<u64> = "DiskNumber",
+        0 => cage_id: Option<String> = "CageId",
+        1 => cdc_state: Option<String> = "CdcState",
+        2 => zone: Option<String> = "Zone",
+        3 => cdc_name: Option<String> = "CdcName",
+        4 => cdc_resource: Option<CdcSize> = "CdcResource",
+        5 => cdc_id: Option<String> = "CdcId",
+        6 => disk_type: Option<String> = "DiskType",
+        7 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ExpiredTime",
+        8 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        9 => disk_number: Option<u64> = "DiskNumber",
     }
 }

@@ -51,16 +51,16 @@ pub struct DetailPrice {
 
 ::runtime::lenient_object! {
     DetailPrice {
-        price_title: Option<String> = "PriceTitle",
-        price_name: Option<String> = "PriceName",
-        original_price: Option<f64> = "OriginalPrice",
-        discount_price: Option<f64> = "DiscountPrice",
-        unit_price: Option<f64> = "UnitPrice",
-        unit_price_discount: Option<f64> = "UnitPriceDiscount",
-        charge_unit: Option<String> = "ChargeUnit",
-        original_price_high: Option<String> = "OriginalPriceHigh",
-        discount_price_high: Option<String> = "DiscountPriceHigh",
-        unit_price_high: Option<String> = "UnitPriceHigh",
-        unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
+        0 => price_title: Option<String> = "PriceTitle",
+        1 => price_name: Option<String> = "PriceName",
+        2 => original_price: Option<f64> = "OriginalPrice",
+        3 => discount_price: Option<f64> = "DiscountPrice",
+        4 => unit_price: Option<f64> = "UnitPrice",
+        5 => unit_price_discount: Option<f64> = "UnitPriceDiscount",
+        6 => charge_unit: Option<String> = "ChargeUnit",
+        7 => original_price_high: Option<String> = "OriginalPriceHigh",
+        8 => discount_price_high: Option<String> = "DiscountPriceHigh",
+        9 => unit_price_high: Option<String> = "UnitPriceHigh",
+        10 => unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
     }
 }

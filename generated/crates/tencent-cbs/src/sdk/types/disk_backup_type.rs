@@ -57,14 +57,14 @@ pub struct DiskBackup {
 
 ::runtime::lenient_object! {
     DiskBackup {
-        disk_backup_id: Option<String> = "DiskBackupId",
-        disk_id: Option<String> = "DiskId",
-        disk_size: Option<u64> = "DiskSize",
-        disk_usage: Option<String> = "DiskUsage",
-        disk_backup_name: Option<String> = "DiskBackupName",
-        disk_backup_state: Option<String> = "DiskBackupState",
-        percent: Option<u64> = "Percent",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
-        encrypt: Option<bool> = "Encrypt",
+        0 => disk_backup_id: Option<String> = "DiskBackupId",
+        1 => disk_id: Option<String> = "DiskId",
+        2 => disk_size: Option<u64> = "DiskSize",
+        3 => disk_usage: Option<String> = "DiskUsage",
+        4 => disk_backup_name: Option<String> = "DiskBackupName",
+        5 => disk_backup_state: Option<String> = "DiskBackupState",
+        6 => percent: Option<u64> = "Percent",
+        7 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        8 => encrypt: Option<bool> = "Encrypt",
     }
 }

@@ -67,17 +67,17 @@ pub struct DiskConfig {
 
 ::runtime::lenient_object! {
     DiskConfig {
-        available: Option<bool> = "Available",
-        disk_charge_type: Option<String> = "DiskChargeType",
-        zone: Option<String> = "Zone",
-        instance_family: Option<String> = "InstanceFamily",
-        disk_type: Option<String> = "DiskType",
-        step_size: Option<u64> = "StepSize",
-        extra_performance_range: Vec<i64> = "ExtraPerformanceRange",
-        device_class: Option<String> = "DeviceClass",
-        disk_usage: Option<String> = "DiskUsage",
-        min_disk_size: Option<u64> = "MinDiskSize",
-        max_disk_size: Option<u64> = "MaxDiskSize",
-        price: Option<Price> = "Price",
+        0 => available: Option<bool> = "Available",
+        1 => disk_charge_type: Option<String> = "DiskChargeType",
+        2 => zone: Option<String> = "Zone",
+        3 => instance_family: Option<String> = "InstanceFamily",
+        4 => disk_type: Option<String> = "DiskType",
+        5 => step_size: Option<u64> = "StepSize",
+        6 => extra_performance_range: Vec<i64> = "ExtraPerformanceRange",
+        7 => device_class: Option<String> = "DeviceClass",
+        8 => disk_usage: Option<String> = "DiskUsage",
+        9 => min_disk_size: Option<u64> = "MinDiskSize",
+        10 => max_disk_size: Option<u64> = "MaxDiskSize",
+        11 => price: Option<Price> = "Price",
     }
 }

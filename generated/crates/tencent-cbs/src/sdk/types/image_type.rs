@@ -15,7 +15,7 @@ pub struct Image {
 
 ::runtime::lenient_object! {
     Image {
-        image_id: Option<String> = "ImageId",
-        image_name: Option<String> = "ImageName",
+        0 => image_id: Option<String> = "ImageId",
+        1 => image_name: Option<String> = "ImageName",
     }
 }

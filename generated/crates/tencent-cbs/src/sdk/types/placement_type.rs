@@ -33,13 +33,13 @@ pub struct Placement {
 
 ::runtime::lenient_object! {
     Placement {
-        zone: Option<String> = "Zone",
-        cage_id: Option<String> = "CageId",
-        project_id: Option<u64> = "ProjectId",
-        project_name: Option<String> = "ProjectName",
-        cdc_name: Option<String> = "CdcName",
-        cdc_id: Option<String> = "CdcId",
-        dedicated_cluster_id: Option<String> = "DedicatedClusterId",
+        0 => zone: Option<String> = "Zone",
+        1 => cage_id: Option<String> = "CageId",
+        2 => project_id: Option<u64> = "ProjectId",
+        3 => project_name: Option<String> = "ProjectName",
+        4 => cdc_name: Option<String> = "CdcName",
+        5 => cdc_id: Option<String> = "CdcId",
+        6 => dedicated_cluster_id: Option<String> = "DedicatedClusterId",
     }
 }
 

@@ -20,10 +20,10 @@ pub struct Policy {
 
 ::runtime::lenient_object! {
     Policy {
-        hour: Vec<u64> = "Hour",
-        day_of_week: Vec<u64> = "DayOfWeek",
-        day_of_month: Vec<u64> = "DayOfMonth",
-        interval_days: Option<u64> = "IntervalDays",
+        0 => hour: Vec<u64> = "Hour",
+        1 => day_of_week: Vec<u64> = "DayOfWeek",
+        2 => day_of_month: Vec<u64> = "DayOfMonth",
+        3 => interval_days: Option<u64> = "IntervalDays",
     }
 }
 

@@ -49,15 +49,15 @@ pub struct PrepayPrice {
 
 ::runtime::lenient_object! {
     PrepayPrice {
-        discount_price: Option<f64> = "DiscountPrice",
-        charge_unit: Option<String> = "ChargeUnit",
-        unit_price_high: Option<String> = "UnitPriceHigh",
-        original_price_high: Option<String> = "OriginalPriceHigh",
-        original_price: Option<f64> = "OriginalPrice",
-        unit_price_discount: Option<f64> = "UnitPriceDiscount",
-        unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
-        discount_price_high: Option<String> = "DiscountPriceHigh",
-        unit_price: Option<f64> = "UnitPrice",
-        detail_prices: Vec<DetailPrice> = "DetailPrices",
+        0 => discount_price: Option<f64> = "DiscountPrice",
+        1 => charge_unit: Option<String> = "ChargeUnit",
+        2 => unit_price_high: Option<String> = "UnitPriceHigh",
+        3 => original_price_high: Option<String> = "OriginalPriceHigh",
+        4 => original_price: Option<f64> = "OriginalPrice",
+        5 => unit_price_discount: Option<f64> = "UnitPriceDiscount",
+        6 => unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
+        7 => discount_price_high: Option<String> = "DiscountPriceHigh",
+        8 => unit_price: Option<f64> = "UnitPrice",
+        9 => detail_prices: Vec<DetailPrice> = "DetailPrices",
     }
 }

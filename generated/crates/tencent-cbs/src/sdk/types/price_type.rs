@@ -48,14 +48,14 @@ pub struct Price {
 
 ::runtime::lenient_object! {
     Price {
-        unit_price_discount: Option<f64> = "UnitPriceDiscount",
-        discount_price: Option<f64> = "DiscountPrice",
-        unit_price: Option<f64> = "UnitPrice",
-        unit_price_high: Option<String> = "UnitPriceHigh",
-        original_price_high: Option<String> = "OriginalPriceHigh",
-        original_price: Option<f64> = "OriginalPrice",
-        discount_price_high: Option<String> = "DiscountPriceHigh",
-        unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
-        charge_unit: Option<String> = "ChargeUnit",
+        0 => unit_price_discount: Option<f64> = "UnitPriceDiscount",
+        1 => discount_price: Option<f64> = "DiscountPrice",
+        2 => unit_price: Option<f64> = "UnitPrice",
+        3 => unit_price_high: Option<String> = "UnitPriceHigh",
+        4 => original_price_high: Option<String> = "OriginalPriceHigh",
+        5 => original_price: Option<f64> = "OriginalPrice",
+        6 => discount_price_high: Option<String> = "DiscountPriceHigh",
+        7 => unit_price_discount_high: Option<String> = "UnitPriceDiscountHigh",
+        8 => charge_unit: Option<String> = "ChargeUnit",
     }
 }

@@ -21,9 +21,9 @@ pub struct SnapshotCopyResult {
 
 ::runtime::lenient_object! {
     SnapshotCopyResult {
-        snapshot_id: Option<String> = "SnapshotId",
-        message: Option<String> = "Message",
-        code: Option<String> = "Code",
-        destination_region: Option<String> = "DestinationRegion",
+        0 => snapshot_id: Option<String> = "SnapshotId",
+        1 => message: Option<String> = "Message",
+        2 => code: Option<String> = "Code",
+        3 => destination_region: Option<String> = "DestinationRegion",
     }
 }

@@ -60,19 +60,19 @@ pub struct SnapshotGroup {
 
 ::runtime::lenient_object! {
     SnapshotGroup {
-        snapshot_group_id: Option<String> = "SnapshotGroupId",
-        snapshot_group_type: Option<String> = "SnapshotGroupType",
-        contain_root_snapshot: Option<bool> = "ContainRootSnapshot",
-        snapshot_id_set: Vec<String> = "SnapshotIdSet",
-        snapshot_group_state: Option<String> = "SnapshotGroupState",
-        percent: Option<u64> = "Percent",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
-        modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ModifyTime",
-        images: Vec<Image> = "Images",
-        snapshot_group_name: Option<String> = "SnapshotGroupName",
-        image_count: Option<u64> = "ImageCount",
-        is_permanent: Option<bool> = "IsPermanent",
-        deadline_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "DeadlineTime",
-        auto_snapshot_policy_id: Option<String> = "AutoSnapshotPolicyId",
+        0 => snapshot_group_id: Option<String> = "SnapshotGroupId",
+        1 => snapshot_group_type: Option<String> = "SnapshotGroupType",
+        2 => contain_root_snapshot: Option<bool> = "ContainRootSnapshot",
+        3 => snapshot_id_set: Vec<String> = "SnapshotIdSet",
+        4 => snapshot_group_state: Option<String> = "SnapshotGroupState",
+        5 => percent: Option<u64> = "Percent",
+        6 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        7 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ModifyTime",
+        8 => images: Vec<Image> = "Images",
+        9 => snapshot_group_name: Option<String> = "SnapshotGroupName",
+        10 => image_count: Option<u64> = "ImageCount",
+        11 => is_permanent: Option<bool> = "IsPermanent",
+        12 => deadline_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "DeadlineTime",
+        13 => auto_snapshot_policy_id: Option<String> = "AutoSnapshotPolicyId",
     }
 }

@@ -35,13 +35,13 @@ pub struct AccountInfo {
 
 ::runtime::lenient_object! {
     AccountInfo {
-        notes: Option<String> = "Notes",
-        host: Option<String> = "Host",
-        user: Option<String> = "User",
-        modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyTime",
-        modify_password_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyPasswordTime",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        max_user_connections: Option<i64> = "MaxUserConnections",
-        open_cam: Option<bool> = "OpenCam",
+        0 => notes: Option<String> = "Notes",
+        1 => host: Option<String> = "Host",
+        2 => user: Option<String> = "User",
+        3 => modify_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyTime",
+        4 => modify_password_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ModifyPasswordTime",
+        5 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        6 => max_user_connections: Option<i64> = "MaxUserConnections",
+        7 => open_cam: Option<bool> = "OpenCam",
     }
 }

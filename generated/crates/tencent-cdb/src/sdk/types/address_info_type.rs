@@ -30,12 +30,12 @@ pub struct AddressInfo {
 
 ::runtime::lenient_object! {
     AddressInfo {
-        resource_id: Option<String> = "ResourceId",
-        uniq_vpc_id: Option<String> = "UniqVpcId",
-        uniq_subnet_id: Option<String> = "UniqSubnetId",
-        vip: Option<String> = "Vip",
-        v_port: Option<i64> = "VPort",
-        wan_domain: Option<String> = "WanDomain",
-        wan_port: Option<i64> = "WanPort",
+        0 => resource_id: Option<String> = "ResourceId",
+        1 => uniq_vpc_id: Option<String> = "UniqVpcId",
+        2 => uniq_subnet_id: Option<String> = "UniqSubnetId",
+        3 => vip: Option<String> = "Vip",
+        4 => v_port: Option<i64> = "VPort",
+        5 => wan_domain: Option<String> = "WanDomain",
+        6 => wan_port: Option<i64> = "WanPort",
     }
 }

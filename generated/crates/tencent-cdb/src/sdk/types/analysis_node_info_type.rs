@@ -33,13 +33,13 @@ pub struct AnalysisNodeInfo {
 
 ::runtime::lenient_object! {
     AnalysisNodeInfo {
-        node_id: Option<String> = "NodeId",
-        status: Option<String> = "Status",
-        data_status: Option<String> = "DataStatus",
-        cpu: Option<u64> = "Cpu",
-        memory: Option<u64> = "Memory",
-        storage: Option<u64> = "Storage",
-        zone: Option<String> = "Zone",
-        message: Option<String> = "Message",
+        0 => node_id: Option<String> = "NodeId",
+        1 => status: Option<String> = "Status",
+        2 => data_status: Option<String> = "DataStatus",
+        3 => cpu: Option<u64> = "Cpu",
+        4 => memory: Option<u64> = "Memory",
+        5 => storage: Option<u64> = "Storage",
+        6 => zone: Option<String> = "Zone",
+        7 => message: Option<String> = "Message",
     }
 }

@@ -25,8 +25,8 @@ pub struct AuditFilter {
 
 ::runtime::lenient_object! {
     AuditFilter {
-        type_field: Option<String> = "Type",
-        compare: Option<String> = "Compare",
-        value: Option<String> = "Value",
+        0 => type_field: Option<String> = "Type",
+        1 => compare: Option<String> = "Compare",
+        2 => value: Option<String> = "Value",
     }
 }

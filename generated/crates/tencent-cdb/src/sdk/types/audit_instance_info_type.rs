@@ -23,9 +23,9 @@ pub struct AuditInstanceInfo {
 
 ::runtime::lenient_object! {
     AuditInstanceInfo {
-        project_id: Option<i64> = "ProjectId",
-        tag_list: Vec<TagInfoUnit> = "TagList",
-        db_type: Option<String> = "DbType",
-        db_version: Option<String> = "DbVersion",
+        0 => project_id: Option<i64> = "ProjectId",
+        1 => tag_list: Vec<TagInfoUnit> = "TagList",
+        2 => db_type: Option<String> = "DbType",
+        3 => db_version: Option<String> = "DbVersion",
     }
 }

@@ -17,7 +17,7 @@ pub struct AuditLogAggregationResult {
 
 ::runtime::lenient_object! {
     AuditLogAggregationResult {
-        aggregation_field: Option<String> = "AggregationField",
-        buckets: Vec<Bucket> = "Buckets",
+        0 => aggregation_field: Option<String> = "AggregationField",
+        1 => buckets: Vec<Bucket> = "Buckets",
     }
 }

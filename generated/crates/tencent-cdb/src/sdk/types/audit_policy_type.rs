@@ -40,14 +40,14 @@ pub struct AuditPolicy {
 
 ::runtime::lenient_object! {
     AuditPolicy {
-        policy_id: Option<String> = "PolicyId",
-        status: Option<String> = "Status",
-        instance_id: Option<String> = "InstanceId",
-        create_time: Option<String> = "CreateTime",
-        modify_time: Option<String> = "ModifyTime",
-        policy_name: Option<String> = "PolicyName",
-        rule_id: Option<String> = "RuleId",
-        rule_name: Option<String> = "RuleName",
-        instance_name: Option<String> = "InstanceName",
+        0 => policy_id: Option<String> = "PolicyId",
+        1 => status: Option<String> = "Status",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => create_time: Option<String> = "CreateTime",
+        4 => modify_time: Option<String> = "ModifyTime",
+        5 => policy_name: Option<String> = "PolicyName",
+        6 => rule_id: Option<String> = "RuleId",
+        7 => rule_name: Option<String> = "RuleName",
+        8 => instance_name: Option<String> = "InstanceName",
     }
 }

@@ -35,12 +35,12 @@ pub struct AuditRule {
 
 ::runtime::lenient_object! {
     AuditRule {
-        rule_id: Option<String> = "RuleId",
-        create_time: Option<String> = "CreateTime",
-        modify_time: Option<String> = "ModifyTime",
-        rule_name: Option<String> = "RuleName",
-        description: Option<String> = "Description",
-        rule_filters: Vec<AuditFilter> = "RuleFilters",
-        audit_all: Option<bool> = "AuditAll",
+        0 => rule_id: Option<String> = "RuleId",
+        1 => create_time: Option<String> = "CreateTime",
+        2 => modify_time: Option<String> = "ModifyTime",
+        3 => rule_name: Option<String> = "RuleName",
+        4 => description: Option<String> = "Description",
+        5 => rule_filters: Vec<AuditFilter> = "RuleFilters",
+        6 => audit_all: Option<bool> = "AuditAll",
     }
 }

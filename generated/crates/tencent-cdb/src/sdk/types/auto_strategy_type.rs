@@ -28,12 +28,12 @@ pub struct AutoStrategy {
 
 ::runtime::lenient_object! {
     AutoStrategy {
-        expand_threshold: Option<i64> = "ExpandThreshold",
-        shrink_threshold: Option<i64> = "ShrinkThreshold",
-        expand_period: Option<i64> = "ExpandPeriod",
-        shrink_period: Option<i64> = "ShrinkPeriod",
-        expand_second_period: Option<i64> = "ExpandSecondPeriod",
-        shrink_second_period: Option<i64> = "ShrinkSecondPeriod",
+        0 => expand_threshold: Option<i64> = "ExpandThreshold",
+        1 => shrink_threshold: Option<i64> = "ShrinkThreshold",
+        2 => expand_period: Option<i64> = "ExpandPeriod",
+        3 => shrink_period: Option<i64> = "ShrinkPeriod",
+        4 => expand_second_period: Option<i64> = "ExpandSecondPeriod",
+        5 => shrink_second_period: Option<i64> = "ShrinkSecondPeriod",
     }
 }
 

@@ -21,9 +21,9 @@ pub struct BackupConfig {
 
 ::runtime::lenient_object! {
     BackupConfig {
-        replication_mode: Option<String> = "ReplicationMode",
-        zone: Option<String> = "Zone",
-        vip: Option<String> = "Vip",
-        vport: Option<u64> = "Vport",
+        0 => replication_mode: Option<String> = "ReplicationMode",
+        1 => zone: Option<String> = "Zone",
+        2 => vip: Option<String> = "Vip",
+        3 => vport: Option<u64> = "Vport",
     }
 }

@@ -39,15 +39,15 @@ pub struct BackupSummaryItem {
 
 ::runtime::lenient_object! {
     BackupSummaryItem {
-        instance_id: Option<String> = "InstanceId",
-        auto_backup_count: Option<i64> = "AutoBackupCount",
-        auto_backup_volume: Option<i64> = "AutoBackupVolume",
-        manual_backup_count: Option<i64> = "ManualBackupCount",
-        manual_backup_volume: Option<i64> = "ManualBackupVolume",
-        data_backup_count: Option<i64> = "DataBackupCount",
-        data_backup_volume: Option<i64> = "DataBackupVolume",
-        binlog_backup_count: Option<i64> = "BinlogBackupCount",
-        binlog_backup_volume: Option<i64> = "BinlogBackupVolume",
-        backup_volume: Option<i64> = "BackupVolume",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => auto_backup_count: Option<i64> = "AutoBackupCount",
+        2 => auto_backup_volume: Option<i64> = "AutoBackupVolume",
+        3 => manual_backup_count: Option<i64> = "ManualBackupCount",
+        4 => manual_backup_volume: Option<i64> = "ManualBackupVolume",
+        5 => data_backup_count: Option<i64> = "DataBackupCount",
+        6 => data_backup_volume: Option<i64> = "DataBackupVolume",
+        7 => binlog_backup_count: Option<i64> = "BinlogBackupCount",
+        8 => binlog_backup_volume: Option<i64> = "BinlogBackupVolume",
+        9 => backup_volume: Option<i64> = "BackupVolume",
     }
 }

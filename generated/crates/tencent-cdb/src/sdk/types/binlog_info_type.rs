@@ -57,19 +57,19 @@ pub struct BinlogInfo {
 
 ::runtime::lenient_object! {
     BinlogInfo {
-        name: Option<String> = "Name",
-        size: Option<i64> = "Size",
-        date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "Date",
-        intranet_url: Option<::runtime::SignedUrl> = "IntranetUrl",
-        internet_url: Option<::runtime::SignedUrl> = "InternetUrl",
-        type_field: Option<String> = "Type",
-        binlog_start_time: Option<String> = "BinlogStartTime",
-        binlog_finish_time: Option<String> = "BinlogFinishTime",
-        region: Option<String> = "Region",
-        status: Option<String> = "Status",
-        remote_info: Vec<RemoteBackupInfo> = "RemoteInfo",
-        cos_storage_type: Option<i64> = "CosStorageType",
-        instance_id: Option<String> = "InstanceId",
-        progress: Option<i64> = "Progress",
+        0 => name: Option<String> = "Name",
+        1 => size: Option<i64> = "Size",
+        2 => date: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "Date",
+        3 => intranet_url: Option<::runtime::SignedUrl> = "IntranetUrl",
+        4 => internet_url: Option<::runtime::SignedUrl> = "InternetUrl",
+        5 => type_field: Option<String> = "Type",
+        6 => binlog_start_time: Option<String> = "BinlogStartTime",
+        7 => binlog_finish_time: Option<String> = "BinlogFinishTime",
+        8 => region: Option<String> = "Region",
+        9 => status: Option<String> = "Status",
+        10 => remote_info: Vec<RemoteBackupInfo> = "RemoteInfo",
+        11 => cos_storage_type: Option<i64> = "CosStorageType",
+        12 => instance_id: Option<String> = "InstanceId",
+        13 => progress: Option<i64> = "Progress",
     }
 }

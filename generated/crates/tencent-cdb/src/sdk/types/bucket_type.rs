@@ -15,7 +15,7 @@ pub struct Bucket {
 
 ::runtime::lenient_object! {
     Bucket {
-        key: Option<String> = "Key",
-        count: Option<u64> = "Count",
+        0 => key: Option<String> = "Key",
+        1 => count: Option<u64> = "Count",
     }
 }

@@ -26,10 +26,10 @@ pub struct CdbRegionSellConf {
 
 ::runtime::lenient_object! {
     CdbRegionSellConf {
-        region_name: Option<String> = "RegionName",
-        area: Option<String> = "Area",
-        is_default_region: Option<i64> = "IsDefaultRegion",
-        region: Option<String> = "Region",
-        region_config: Vec<CdbZoneSellConf> = "RegionConfig",
+        0 => region_name: Option<String> = "RegionName",
+        1 => area: Option<String> = "Area",
+        2 => is_default_region: Option<i64> = "IsDefaultRegion",
+        3 => region: Option<String> = "Region",
+        4 => region_config: Vec<CdbZoneSellConf> = "RegionConfig",
     }
 }

@@ -42,16 +42,16 @@ pub struct CdbSellConfig {
 
 ::runtime::lenient_object! {
     CdbSellConfig {
-        memory: Option<i64> = "Memory",
-        cpu: Option<i64> = "Cpu",
-        volume_min: Option<i64> = "VolumeMin",
-        volume_max: Option<i64> = "VolumeMax",
-        volume_step: Option<i64> = "VolumeStep",
-        iops: Option<i64> = "Iops",
-        info: Option<String> = "Info",
-        status: Option<i64> = "Status",
-        device_type: Option<String> = "DeviceType",
-        engine_type: Option<String> = "EngineType",
-        id: Option<i64> = "Id",
+        0 => memory: Option<i64> = "Memory",
+        1 => cpu: Option<i64> = "Cpu",
+        2 => volume_min: Option<i64> = "VolumeMin",
+        3 => volume_max: Option<i64> = "VolumeMax",
+        4 => volume_step: Option<i64> = "VolumeStep",
+        5 => iops: Option<i64> = "Iops",
+        6 => info: Option<String> = "Info",
+        7 => status: Option<i64> = "Status",
+        8 => device_type: Option<String> = "DeviceType",
+        9 => engine_type: Option<String> = "EngineType",
+        10 => id: Option<i64> = "Id",
     }
 }

@@ -24,8 +24,8 @@ pub struct CdbSellType {
 
 ::runtime::lenient_object! {
     CdbSellType {
-        type_name: Option<String> = "TypeName",
-        engine_version: Vec<String> = "EngineVersion",
-        config_ids: Vec<i64> = "ConfigIds",
+        0 => type_name: Option<String> = "TypeName",
+        1 => engine_version: Vec<String> = "EngineVersion",
+        2 => config_ids: Vec<i64> = "ConfigIds",
     }
 }

@@ -17,7 +17,7 @@ pub struct CdbZoneDataResult {
 
 ::runtime::lenient_object! {
     CdbZoneDataResult {
-        configs: Vec<CdbSellConfig> = "Configs",
-        regions: Vec<CdbRegionSellConf> = "Regions",
+        0 => configs: Vec<CdbSellConfig> = "Configs",
+        1 => regions: Vec<CdbRegionSellConf> = "Regions",
     }
 }

@@ -39,15 +39,15 @@ pub struct CloneItem {
 
 ::runtime::lenient_object! {
     CloneItem {
-        src_instance_id: Option<String> = "SrcInstanceId",
-        dst_instance_id: Option<String> = "DstInstanceId",
-        clone_job_id: Option<i64> = "CloneJobId",
-        rollback_strategy: Option<String> = "RollbackStrategy",
-        rollback_target_time: Option<String> = "RollbackTargetTime",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        task_status: Option<String> = "TaskStatus",
-        new_region_id: Option<i64> = "NewRegionId",
-        src_region_id: Option<i64> = "SrcRegionId",
+        0 => src_instance_id: Option<String> = "SrcInstanceId",
+        1 => dst_instance_id: Option<String> = "DstInstanceId",
+        2 => clone_job_id: Option<i64> = "CloneJobId",
+        3 => rollback_strategy: Option<String> = "RollbackStrategy",
+        4 => rollback_target_time: Option<String> = "RollbackTargetTime",
+        5 => start_time: Option<String> = "StartTime",
+        6 => end_time: Option<String> = "EndTime",
+        7 => task_status: Option<String> = "TaskStatus",
+        8 => new_region_id: Option<i64> = "NewRegionId",
+        9 => src_region_id: Option<i64> = "SrcRegionId",
     }
 }

@@ -18,8 +18,8 @@ pub struct ClusterInfo {
 
 ::runtime::lenient_object! {
     ClusterInfo {
-        node_id: Option<String> = "NodeId",
-        role: Option<String> = "Role",
-        zone: Option<String> = "Zone",
+        0 => node_id: Option<String> = "NodeId",
+        1 => role: Option<String> = "Role",
+        2 => zone: Option<String> = "Zone",
     }
 }

@@ -24,10 +24,10 @@ pub struct ClusterNodeInfo {
 
 ::runtime::lenient_object! {
     ClusterNodeInfo {
-        node_id: Option<String> = "NodeId",
-        role: Option<String> = "Role",
-        zone: Option<String> = "Zone",
-        weight: Option<u64> = "Weight",
-        status: Option<String> = "Status",
+        0 => node_id: Option<String> = "NodeId",
+        1 => role: Option<String> = "Role",
+        2 => zone: Option<String> = "Zone",
+        3 => weight: Option<u64> = "Weight",
+        4 => status: Option<String> = "Status",
     }
 }

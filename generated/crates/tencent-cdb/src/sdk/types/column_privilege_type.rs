@@ -20,10 +20,10 @@ pub struct ColumnPrivilege {
 
 ::runtime::lenient_object! {
     ColumnPrivilege {
-        database: Option<String> = "Database",
-        table: Option<String> = "Table",
-        column: Option<String> = "Column",
-        privileges: Vec<String> = "Privileges",
+        0 => database: Option<String> = "Database",
+        1 => table: Option<String> = "Table",
+        2 => column: Option<String> = "Column",
+        3 => privileges: Vec<String> = "Privileges",
     }
 }
 

@@ -38,16 +38,16 @@ pub struct CommonTimeWindow {
 
 ::runtime::lenient_object! {
     CommonTimeWindow {
-        monday: Option<String> = "Monday",
-        tuesday: Option<String> = "Tuesday",
-        wednesday: Option<String> = "Wednesday",
-        thursday: Option<String> = "Thursday",
-        friday: Option<String> = "Friday",
-        saturday: Option<String> = "Saturday",
-        sunday: Option<String> = "Sunday",
-        backup_period_strategy: Option<String> = "BackupPeriodStrategy",
-        days: Vec<i64> = "Days",
-        backup_period_time: Option<String> = "BackupPeriodTime",
+        0 => monday: Option<String> = "Monday",
+        1 => tuesday: Option<String> = "Tuesday",
+        2 => wednesday: Option<String> = "Wednesday",
+        3 => thursday: Option<String> = "Thursday",
+        4 => friday: Option<String> = "Friday",
+        5 => saturday: Option<String> = "Saturday",
+        6 => sunday: Option<String> = "Sunday",
+        7 => backup_period_strategy: Option<String> = "BackupPeriodStrategy",
+        8 => days: Vec<i64> = "Days",
+        9 => backup_period_time: Option<String> = "BackupPeriodTime",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct CustomConfig {
 
 ::runtime::lenient_object! {
     CustomConfig {
-        device: Option<String> = "Device",
-        type_field: Option<String> = "Type",
-        device_type: Option<String> = "DeviceType",
-        memory: Option<u64> = "Memory",
-        cpu: Option<u64> = "Cpu",
+        0 => device: Option<String> = "Device",
+        1 => type_field: Option<String> = "Type",
+        2 => device_type: Option<String> = "DeviceType",
+        3 => memory: Option<u64> = "Memory",
+        4 => cpu: Option<u64> = "Cpu",
     }
 }

@@ -14,8 +14,8 @@ pub struct DatabasePrivilege {
 
 ::runtime::lenient_object! {
     DatabasePrivilege {
-        privileges: Vec<String> = "Privileges",
-        database: Option<String> = "Database",
+        0 => privileges: Vec<String> = "Privileges",
+        1 => database: Option<String> = "Database",
     }
 }
 

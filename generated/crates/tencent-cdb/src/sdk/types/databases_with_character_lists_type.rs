@@ -15,7 +15,7 @@ pub struct DatabasesWithCharacterLists {
 
 ::runtime::lenient_object! {
     DatabasesWithCharacterLists {
-        database_name: Option<String> = "DatabaseName",
-        character_set: Option<String> = "CharacterSet",
+        0 => database_name: Option<String> = "DatabaseName",
+        1 => character_set: Option<String> = "CharacterSet",
     }
 }

@@ -15,7 +15,7 @@ pub struct DbSwitchInfo {
 
 ::runtime::lenient_object! {
     DbSwitchInfo {
-        switch_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SwitchTime",
-        switch_type: Option<String> = "SwitchType",
+        0 => switch_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SwitchTime",
+        1 => switch_type: Option<String> = "SwitchType",
     }
 }

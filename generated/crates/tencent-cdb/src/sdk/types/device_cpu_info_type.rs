@@ -17,7 +17,7 @@ pub struct DeviceCpuInfo {
 
 ::runtime::lenient_object! {
     DeviceCpuInfo {
-        rate: Vec<DeviceCpuRateInfo> = "Rate",
-        load: Vec<i64> = "Load",
+        0 => rate: Vec<DeviceCpuRateInfo> = "Rate",
+        1 => load: Vec<i64> = "Load",
     }
 }

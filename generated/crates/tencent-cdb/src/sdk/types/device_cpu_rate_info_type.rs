@@ -15,7 +15,7 @@ pub struct DeviceCpuRateInfo {
 
 ::runtime::lenient_object! {
     DeviceCpuRateInfo {
-        cpu_core: Option<i64> = "CpuCore",
-        rate: Vec<i64> = "Rate",
+        0 => cpu_core: Option<i64> = "CpuCore",
+        1 => rate: Vec<i64> = "Rate",
     }
 }

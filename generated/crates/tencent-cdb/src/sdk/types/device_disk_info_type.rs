@@ -24,10 +24,10 @@ pub struct DeviceDiskInfo {
 
 ::runtime::lenient_object! {
     DeviceDiskInfo {
-        io_ratio_per_sec: Vec<i64> = "IoRatioPerSec",
-        io_wait_time: Vec<i64> = "IoWaitTime",
-        read: Vec<i64> = "Read",
-        write: Vec<i64> = "Write",
-        capacity_ratio: Vec<i64> = "CapacityRatio",
+        0 => io_ratio_per_sec: Vec<i64> = "IoRatioPerSec",
+        1 => io_wait_time: Vec<i64> = "IoWaitTime",
+        2 => read: Vec<i64> = "Read",
+        3 => write: Vec<i64> = "Write",
+        4 => capacity_ratio: Vec<i64> = "CapacityRatio",
     }
 }

@@ -15,7 +15,7 @@ pub struct DeviceMemInfo {
 
 ::runtime::lenient_object! {
     DeviceMemInfo {
-        total: Vec<i64> = "Total",
-        used: Vec<i64> = "Used",
+        0 => total: Vec<i64> = "Total",
+        1 => used: Vec<i64> = "Used",
     }
 }

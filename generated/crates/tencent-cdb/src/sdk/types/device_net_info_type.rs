@@ -24,10 +24,10 @@ pub struct DeviceNetInfo {
 
 ::runtime::lenient_object! {
     DeviceNetInfo {
-        conn: Vec<i64> = "Conn",
-        package_in: Vec<i64> = "PackageIn",
-        package_out: Vec<i64> = "PackageOut",
-        flow_in: Vec<i64> = "FlowIn",
-        flow_out: Vec<i64> = "FlowOut",
+        0 => conn: Vec<i64> = "Conn",
+        1 => package_in: Vec<i64> = "PackageIn",
+        2 => package_out: Vec<i64> = "PackageOut",
+        3 => flow_in: Vec<i64> = "FlowIn",
+        4 => flow_out: Vec<i64> = "FlowOut",
     }
 }

@@ -15,7 +15,7 @@ pub struct DiskTypeConfigItem {
 
 ::runtime::lenient_object! {
     DiskTypeConfigItem {
-        device_type: Option<String> = "DeviceType",
-        disk_type: Vec<String> = "DiskType",
+        0 => device_type: Option<String> = "DeviceType",
+        1 => disk_type: Vec<String> = "DiskType",
     }
 }

@@ -35,12 +35,12 @@ pub struct DrInfo {
 
 ::runtime::lenient_object! {
     DrInfo {
-        status: Option<i64> = "Status",
-        zone: Option<String> = "Zone",
-        instance_id: Option<String> = "InstanceId",
-        region: Option<String> = "Region",
-        sync_status: Option<i64> = "SyncStatus",
-        instance_name: Option<String> = "InstanceName",
-        instance_type: Option<i64> = "InstanceType",
+        0 => status: Option<i64> = "Status",
+        1 => zone: Option<String> = "Zone",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => region: Option<String> = "Region",
+        4 => sync_status: Option<i64> = "SyncStatus",
+        5 => instance_name: Option<String> = "InstanceName",
+        6 => instance_type: Option<i64> = "InstanceType",
     }
 }

@@ -15,7 +15,7 @@ pub struct ErrlogItem {
 
 ::runtime::lenient_object! {
     ErrlogItem {
-        timestamp: Option<u64> = "Timestamp",
-        content: Option<String> = "Content",
+        0 => timestamp: Option<u64> = "Timestamp",
+        1 => content: Option<String> = "Content",
     }
 }

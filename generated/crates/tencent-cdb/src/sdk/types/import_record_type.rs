@@ -48,18 +48,18 @@ pub struct ImportRecord {
 
 ::runtime::lenient_object! {
     ImportRecord {
-        status: Option<i64> = "Status",
-        code: Option<i64> = "Code",
-        cost_time: Option<i64> = "CostTime",
-        instance_id: Option<String> = "InstanceId",
-        work_id: Option<String> = "WorkId",
-        file_name: Option<String> = "FileName",
-        process: Option<i64> = "Process",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        file_size: Option<String> = "FileSize",
-        message: Option<String> = "Message",
-        job_id: Option<i64> = "JobId",
-        db_name: Option<String> = "DbName",
-        async_request_id: Option<String> = "AsyncRequestId",
+        0 => status: Option<i64> = "Status",
+        1 => code: Option<i64> = "Code",
+        2 => cost_time: Option<i64> = "CostTime",
+        3 => instance_id: Option<String> = "InstanceId",
+        4 => work_id: Option<String> = "WorkId",
+        5 => file_name: Option<String> = "FileName",
+        6 => process: Option<i64> = "Process",
+        7 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        8 => file_size: Option<String> = "FileSize",
+        9 => message: Option<String> = "Message",
+        10 => job_id: Option<i64> = "JobId",
+        11 => db_name: Option<String> = "DbName",
+        12 => async_request_id: Option<String> = "AsyncRequestId",
     }
 }

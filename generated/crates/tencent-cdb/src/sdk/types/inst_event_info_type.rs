@@ -24,10 +24,10 @@ pub struct InstEventInfo {
 
 ::runtime::lenient_object! {
     InstEventInfo {
-        event_name: Option<String> = "EventName",
-        event_status: Option<String> = "EventStatus",
-        occur_time: Option<String> = "OccurTime",
-        instance_id: Option<String> = "InstanceId",
-        node_id: Option<String> = "NodeId",
+        0 => event_name: Option<String> = "EventName",
+        1 => event_status: Option<String> = "EventStatus",
+        2 => occur_time: Option<String> = "OccurTime",
+        3 => instance_id: Option<String> = "InstanceId",
+        4 => node_id: Option<String> = "NodeId",
     }
 }

@@ -15,7 +15,7 @@ pub struct InstanceRebootTime {
 
 ::runtime::lenient_object! {
     InstanceRebootTime {
-        instance_id: Option<String> = "InstanceId",
-        time_in_seconds: Option<i64> = "TimeInSeconds",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => time_in_seconds: Option<i64> = "TimeInSeconds",
     }
 }

@@ -23,9 +23,9 @@ pub struct InstanceRollbackRangeTime {
 
 ::runtime::lenient_object! {
     InstanceRollbackRangeTime {
-        code: Option<i64> = "Code",
-        message: Option<String> = "Message",
-        instance_id: Option<String> = "InstanceId",
-        times: Vec<RollbackTimeRange> = "Times",
+        0 => code: Option<i64> = "Code",
+        1 => message: Option<String> = "Message",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => times: Vec<RollbackTimeRange> = "Times",
     }
 }

@@ -15,7 +15,7 @@ pub struct LocalBinlogConfigDefault {
 
 ::runtime::lenient_object! {
     LocalBinlogConfigDefault {
-        save_hours: Option<i64> = "SaveHours",
-        max_usage: Option<i64> = "MaxUsage",
+        0 => save_hours: Option<i64> = "SaveHours",
+        1 => max_usage: Option<i64> = "MaxUsage",
     }
 }

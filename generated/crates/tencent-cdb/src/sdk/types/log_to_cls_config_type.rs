@@ -21,9 +21,9 @@ pub struct LogToClsConfig {
 
 ::runtime::lenient_object! {
     LogToClsConfig {
-        status: Option<String> = "Status",
-        log_set_id: Option<String> = "LogSetId",
-        log_topic_id: Option<String> = "LogTopicId",
-        cls_region: Option<String> = "ClsRegion",
+        0 => status: Option<String> = "Status",
+        1 => log_set_id: Option<String> = "LogSetId",
+        2 => log_topic_id: Option<String> = "LogTopicId",
+        3 => cls_region: Option<String> = "ClsRegion",
     }
 }

@@ -30,12 +30,12 @@ pub struct Outbound {
 
 ::runtime::lenient_object! {
     Outbound {
-        action: Option<String> = "Action",
-        cidr_ip: Option<String> = "CidrIp",
-        port_range: Option<String> = "PortRange",
-        ip_protocol: Option<String> = "IpProtocol",
-        dir: Option<String> = "Dir",
-        address_module: Option<String> = "AddressModule",
-        desc: Option<String> = "Desc",
+        0 => action: Option<String> = "Action",
+        1 => cidr_ip: Option<String> = "CidrIp",
+        2 => port_range: Option<String> = "PortRange",
+        3 => ip_protocol: Option<String> = "IpProtocol",
+        4 => dir: Option<String> = "Dir",
+        5 => address_module: Option<String> = "AddressModule",
+        6 => desc: Option<String> = "Desc",
     }
 }

@@ -30,12 +30,12 @@ pub struct ParamRecord {
 
 ::runtime::lenient_object! {
     ParamRecord {
-        instance_id: Option<String> = "InstanceId",
-        param_name: Option<String> = "ParamName",
-        old_value: Option<String> = "OldValue",
-        new_value: Option<String> = "NewValue",
-        is_sucess: Option<bool> = "IsSucess",
-        modify_time: Option<String> = "ModifyTime",
-        is_success: Option<bool> = "IsSuccess",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => param_name: Option<String> = "ParamName",
+        2 => old_value: Option<String> = "OldValue",
+        3 => new_value: Option<String> = "NewValue",
+        4 => is_sucess: Option<bool> = "IsSucess",
+        5 => modify_time: Option<String> = "ModifyTime",
+        6 => is_success: Option<bool> = "IsSuccess",
     }
 }

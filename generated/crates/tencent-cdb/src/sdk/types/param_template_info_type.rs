@@ -27,11 +27,11 @@ pub struct ParamTemplateInfo {
 
 ::runtime::lenient_object! {
     ParamTemplateInfo {
-        template_id: Option<i64> = "TemplateId",
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        engine_version: Option<String> = "EngineVersion",
-        template_type: Option<String> = "TemplateType",
-        engine_type: Option<String> = "EngineType",
+        0 => template_id: Option<i64> = "TemplateId",
+        1 => name: Option<String> = "Name",
+        2 => description: Option<String> = "Description",
+        3 => engine_version: Option<String> = "EngineVersion",
+        4 => template_type: Option<String> = "TemplateType",
+        5 => engine_type: Option<String> = "EngineType",
     }
 }

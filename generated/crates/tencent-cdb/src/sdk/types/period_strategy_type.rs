@@ -16,8 +16,8 @@ pub struct PeriodStrategy {
 
 ::runtime::lenient_object! {
     PeriodStrategy {
-        time_cycle: Option<TImeCycle> = "TimeCycle",
-        time_interval: Option<TimeInterval> = "TimeInterval",
+        0 => time_cycle: Option<TImeCycle> = "TimeCycle",
+        1 => time_interval: Option<TimeInterval> = "TimeInterval",
     }
 }
 

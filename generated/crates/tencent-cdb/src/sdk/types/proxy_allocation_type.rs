@@ -19,9 +19,9 @@ pub struct ProxyAllocation {
 
 ::runtime::lenient_object! {
     ProxyAllocation {
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        proxy_instance: Vec<ProxyInst> = "ProxyInstance",
+        0 => region: Option<String> = "Region",
+        1 => zone: Option<String> = "Zone",
+        2 => proxy_instance: Vec<ProxyInst> = "ProxyInstance",
     }
 }
 

@@ -41,15 +41,15 @@ pub struct ProxyGroupInfo {
 
 ::runtime::lenient_object! {
     ProxyGroupInfo {
-        proxy_group_id: Option<String> = "ProxyGroupId",
-        proxy_version: Option<String> = "ProxyVersion",
-        support_upgrade_proxy_version: Option<String> = "SupportUpgradeProxyVersion",
-        status: Option<String> = "Status",
-        task_status: Option<String> = "TaskStatus",
-        proxy_node: Vec<ProxyNode> = "ProxyNode",
-        proxy_address: Vec<ProxyAddress> = "ProxyAddress",
-        connection_pool_limit: Option<u64> = "ConnectionPoolLimit",
-        support_create_proxy_address: Option<bool> = "SupportCreateProxyAddress",
-        support_upgrade_proxy_mysql_version: Option<String> = "SupportUpgradeProxyMysqlVersion",
+        0 => proxy_group_id: Option<String> = "ProxyGroupId",
+        1 => proxy_version: Option<String> = "ProxyVersion",
+        2 => support_upgrade_proxy_version: Option<String> = "SupportUpgradeProxyVersion",
+        3 => status: Option<String> = "Status",
+        4 => task_status: Option<String> = "TaskStatus",
+        5 => proxy_node: Vec<ProxyNode> = "ProxyNode",
+        6 => proxy_address: Vec<ProxyAddress> = "ProxyAddress",
+        7 => connection_pool_limit: Option<u64> = "ConnectionPoolLimit",
+        8 => support_create_proxy_address: Option<bool> = "SupportCreateProxyAddress",
+        9 => support_upgrade_proxy_mysql_version: Option<String> = "SupportUpgradeProxyMysqlVersion",
     }
 }

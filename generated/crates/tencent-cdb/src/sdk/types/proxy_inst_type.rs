@@ -35,15 +35,15 @@ pub struct ProxyInst {
 
 ::runtime::lenient_object! {
     ProxyInst {
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        instance_type: Option<i64> = "InstanceType",
-        status: Option<i64> = "Status",
-        weight: Option<u64> = "Weight",
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        inst_node_id: Option<String> = "InstNodeId",
-        inst_node_role: Option<String> = "InstNodeRole",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_name: Option<String> = "InstanceName",
+        2 => instance_type: Option<i64> = "InstanceType",
+        3 => status: Option<i64> = "Status",
+        4 => weight: Option<u64> = "Weight",
+        5 => region: Option<String> = "Region",
+        6 => zone: Option<String> = "Zone",
+        7 => inst_node_id: Option<String> = "InstNodeId",
+        8 => inst_node_role: Option<String> = "InstNodeRole",
     }
 }
 

@@ -30,12 +30,12 @@ pub struct ProxyNode {
 
 ::runtime::lenient_object! {
     ProxyNode {
-        proxy_id: Option<String> = "ProxyId",
-        cpu: Option<u64> = "Cpu",
-        mem: Option<u64> = "Mem",
-        status: Option<String> = "Status",
-        zone: Option<String> = "Zone",
-        region: Option<String> = "Region",
-        connection: Option<u64> = "Connection",
+        0 => proxy_id: Option<String> = "ProxyId",
+        1 => cpu: Option<u64> = "Cpu",
+        2 => mem: Option<u64> = "Mem",
+        3 => status: Option<String> = "Status",
+        4 => zone: Option<String> = "Zone",
+        5 => region: Option<String> = "Region",
+        6 => connection: Option<u64> = "Connection",
     }
 }

@@ -18,8 +18,8 @@ pub struct ReleaseResult {
 
 ::runtime::lenient_object! {
     ReleaseResult {
-        instance_id: Option<String> = "InstanceId",
-        code: Option<i64> = "Code",
-        message: Option<String> = "Message",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => code: Option<i64> = "Code",
+        2 => message: Option<String> = "Message",
     }
 }

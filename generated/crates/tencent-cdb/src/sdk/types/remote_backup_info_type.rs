@@ -28,11 +28,11 @@ pub struct RemoteBackupInfo {
 
 ::runtime::lenient_object! {
     RemoteBackupInfo {
-        sub_backup_id: Option<i64> = "SubBackupId",
-        region: Option<String> = "Region",
-        status: Option<String> = "Status",
-        start_time: Option<String> = "StartTime",
-        finish_time: Option<String> = "FinishTime",
-        url: Option<::runtime::SignedUrl> = "Url",
+        0 => sub_backup_id: Option<i64> = "SubBackupId",
+        1 => region: Option<String> = "Region",
+        2 => status: Option<String> = "Status",
+        3 => start_time: Option<String> = "StartTime",
+        4 => finish_time: Option<String> = "FinishTime",
+        5 => url: Option<::runtime::SignedUrl> = "Url",
     }
 }

@@ -59,22 +59,22 @@ pub struct RoGroup {
 
 ::runtime::lenient_object! {
     RoGroup {
-        ro_group_mode: Option<String> = "RoGroupMode",
-        ro_group_id: Option<String> = "RoGroupId",
-        ro_group_name: Option<String> = "RoGroupName",
-        ro_offline_delay: Option<i64> = "RoOfflineDelay",
-        ro_max_delay_time: Option<i64> = "RoMaxDelayTime",
-        min_ro_in_group: Option<i64> = "MinRoInGroup",
-        weight_mode: Option<String> = "WeightMode",
-        weight: Option<i64> = "Weight",
-        ro_instances: Vec<RoInstanceInfo> = "RoInstances",
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        uniq_vpc_id: Option<String> = "UniqVpcId",
-        uniq_subnet_id: Option<String> = "UniqSubnetId",
-        ro_group_region: Option<String> = "RoGroupRegion",
-        ro_group_zone: Option<String> = "RoGroupZone",
-        delay_replication_time: Option<i64> = "DelayReplicationTime",
+        0 => ro_group_mode: Option<String> = "RoGroupMode",
+        1 => ro_group_id: Option<String> = "RoGroupId",
+        2 => ro_group_name: Option<String> = "RoGroupName",
+        3 => ro_offline_delay: Option<i64> = "RoOfflineDelay",
+        4 => ro_max_delay_time: Option<i64> = "RoMaxDelayTime",
+        5 => min_ro_in_group: Option<i64> = "MinRoInGroup",
+        6 => weight_mode: Option<String> = "WeightMode",
+        7 => weight: Option<i64> = "Weight",
+        8 => ro_instances: Vec<RoInstanceInfo> = "RoInstances",
+        9 => vip: Option<String> = "Vip",
+        10 => vport: Option<i64> = "Vport",
+        11 => uniq_vpc_id: Option<String> = "UniqVpcId",
+        12 => uniq_subnet_id: Option<String> = "UniqSubnetId",
+        13 => ro_group_region: Option<String> = "RoGroupRegion",
+        14 => ro_group_zone: Option<String> = "RoGroupZone",
+        15 => delay_replication_time: Option<i64> = "DelayReplicationTime",
     }
 }
 

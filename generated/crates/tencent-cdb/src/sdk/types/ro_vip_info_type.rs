@@ -24,10 +24,10 @@ pub struct RoVipInfo {
 
 ::runtime::lenient_object! {
     RoVipInfo {
-        ro_vip_status: Option<i64> = "RoVipStatus",
-        ro_subnet_id: Option<i64> = "RoSubnetId",
-        ro_vpc_id: Option<i64> = "RoVpcId",
-        ro_vport: Option<i64> = "RoVport",
-        ro_vip: Option<String> = "RoVip",
+        0 => ro_vip_status: Option<i64> = "RoVipStatus",
+        1 => ro_subnet_id: Option<i64> = "RoSubnetId",
+        2 => ro_vpc_id: Option<i64> = "RoVpcId",
+        3 => ro_vport: Option<i64> = "RoVport",
+        4 => ro_vip: Option<String> = "RoVip",
     }
 }

@@ -14,8 +14,8 @@ pub struct RollbackDbName {
 
 ::runtime::lenient_object! {
     RollbackDbName {
-        database_name: Option<String> = "DatabaseName",
-        new_database_name: Option<String> = "NewDatabaseName",
+        0 => database_name: Option<String> = "DatabaseName",
+        1 => new_database_name: Option<String> = "NewDatabaseName",
     }
 }
 

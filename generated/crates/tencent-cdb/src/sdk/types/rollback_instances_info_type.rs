@@ -25,11 +25,11 @@ pub struct RollbackInstancesInfo {
 
 ::runtime::lenient_object! {
     RollbackInstancesInfo {
-        instance_id: Option<String> = "InstanceId",
-        strategy: Option<String> = "Strategy",
-        rollback_time: Option<String> = "RollbackTime",
-        databases: Vec<RollbackDbName> = "Databases",
-        tables: Vec<RollbackTables> = "Tables",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => strategy: Option<String> = "Strategy",
+        2 => rollback_time: Option<String> = "RollbackTime",
+        3 => databases: Vec<RollbackDbName> = "Databases",
+        4 => tables: Vec<RollbackTables> = "Tables",
     }
 }
 

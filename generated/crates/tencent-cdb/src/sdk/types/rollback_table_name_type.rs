@@ -14,8 +14,8 @@ pub struct RollbackTableName {
 
 ::runtime::lenient_object! {
     RollbackTableName {
-        table_name: Option<String> = "TableName",
-        new_table_name: Option<String> = "NewTableName",
+        0 => table_name: Option<String> = "TableName",
+        1 => new_table_name: Option<String> = "NewTableName",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct RollbackTables {
 
 ::runtime::lenient_object! {
     RollbackTables {
-        database: Option<String> = "Database",
-        table: Vec<RollbackTableName> = "Table",
+        0 => database: Option<String> = "Database",
+        1 => table: Vec<RollbackTableName> = "Table",
     }
 }
 

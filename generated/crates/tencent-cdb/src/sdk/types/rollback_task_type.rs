@@ -29,11 +29,11 @@ pub struct RollbackTask {
 
 ::runtime::lenient_object! {
     RollbackTask {
-        info: Option<String> = "Info",
-        status: Option<String> = "Status",
-        progress: Option<i64> = "Progress",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        detail: Vec<RollbackInstancesInfo> = "Detail",
+        0 => info: Option<String> = "Info",
+        1 => status: Option<String> = "Status",
+        2 => progress: Option<i64> = "Progress",
+        3 => start_time: Option<String> = "StartTime",
+        4 => end_time: Option<String> = "EndTime",
+        5 => detail: Vec<RollbackInstancesInfo> = "Detail",
     }
 }

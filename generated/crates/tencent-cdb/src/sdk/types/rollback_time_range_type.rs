@@ -15,7 +15,7 @@ pub struct RollbackTimeRange {
 
 ::runtime::lenient_object! {
     RollbackTimeRange {
-        begin: Option<String> = "Begin",
-        end: Option<String> = "End",
+        0 => begin: Option<String> = "Begin",
+        1 => end: Option<String> = "End",
     }
 }

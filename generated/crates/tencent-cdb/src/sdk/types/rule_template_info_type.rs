@@ -29,11 +29,11 @@ pub struct RuleTemplateInfo {
 
 ::runtime::lenient_object! {
     RuleTemplateInfo {
-        rule_template_id: Option<String> = "RuleTemplateId",
-        rule_template_name: Option<String> = "RuleTemplateName",
-        rule_filters: Vec<RuleFilters> = "RuleFilters",
-        alarm_level: Option<i64> = "AlarmLevel",
-        alarm_policy: Option<i64> = "AlarmPolicy",
-        description: Option<String> = "Description",
+        0 => rule_template_id: Option<String> = "RuleTemplateId",
+        1 => rule_template_name: Option<String> = "RuleTemplateName",
+        2 => rule_filters: Vec<RuleFilters> = "RuleFilters",
+        3 => alarm_level: Option<i64> = "AlarmLevel",
+        4 => alarm_policy: Option<i64> = "AlarmPolicy",
+        5 => description: Option<String> = "Description",
     }
 }

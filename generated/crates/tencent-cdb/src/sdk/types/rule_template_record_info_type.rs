@@ -29,11 +29,11 @@ pub struct RuleTemplateRecordInfo {
 
 ::runtime::lenient_object! {
     RuleTemplateRecordInfo {
-        task_id: Option<i64> = "TaskId",
-        modify_before_info: Option<RuleTemplateInfo> = "ModifyBeforeInfo",
-        modify_after_info: Option<RuleTemplateInfo> = "ModifyAfterInfo",
-        affected_instances: Vec<String> = "AffectedInstances",
-        operator: Option<String> = "Operator",
-        update_time: Option<String> = "UpdateTime",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => modify_before_info: Option<RuleTemplateInfo> = "ModifyBeforeInfo",
+        2 => modify_after_info: Option<RuleTemplateInfo> = "ModifyAfterInfo",
+        3 => affected_instances: Vec<String> = "AffectedInstances",
+        4 => operator: Option<String> = "Operator",
+        5 => update_time: Option<String> = "UpdateTime",
     }
 }

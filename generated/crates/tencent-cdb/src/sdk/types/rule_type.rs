@@ -15,7 +15,7 @@ pub struct Rule {
 
 ::runtime::lenient_object! {
     Rule {
-        less_than: Option<u64> = "LessThan",
-        weight: Option<u64> = "Weight",
+        0 => less_than: Option<u64> = "LessThan",
+        1 => weight: Option<u64> = "Weight",
     }
 }

@@ -15,7 +15,7 @@ pub struct SlaveConfig {
 
 ::runtime::lenient_object! {
     SlaveConfig {
-        replication_mode: Option<String> = "ReplicationMode",
-        zone: Option<String> = "Zone",
+        0 => replication_mode: Option<String> = "ReplicationMode",
+        1 => zone: Option<String> = "Zone",
     }
 }

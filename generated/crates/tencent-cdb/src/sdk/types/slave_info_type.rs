@@ -17,7 +17,7 @@ pub struct SlaveInfo {
 
 ::runtime::lenient_object! {
     SlaveInfo {
-        first: Option<SlaveInstanceInfo> = "First",
-        second: Option<SlaveInstanceInfo> = "Second",
+        0 => first: Option<SlaveInstanceInfo> = "First",
+        1 => second: Option<SlaveInstanceInfo> = "Second",
     }
 }

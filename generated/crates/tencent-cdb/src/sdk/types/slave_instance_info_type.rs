@@ -21,9 +21,9 @@ pub struct SlaveInstanceInfo {
 
 ::runtime::lenient_object! {
     SlaveInstanceInfo {
-        vport: Option<i64> = "Vport",
-        region: Option<String> = "Region",
-        vip: Option<String> = "Vip",
-        zone: Option<String> = "Zone",
+        0 => vport: Option<i64> = "Vport",
+        1 => region: Option<String> = "Region",
+        2 => vip: Option<String> = "Vip",
+        3 => zone: Option<String> = "Zone",
     }
 }

@@ -29,11 +29,11 @@ pub struct SlowLogInfo {
 
 ::runtime::lenient_object! {
     SlowLogInfo {
-        name: Option<String> = "Name",
-        size: Option<i64> = "Size",
-        date: Option<String> = "Date",
-        intranet_url: Option<::runtime::SignedUrl> = "IntranetUrl",
-        internet_url: Option<::runtime::SignedUrl> = "InternetUrl",
-        type_field: Option<String> = "Type",
+        0 => name: Option<String> = "Name",
+        1 => size: Option<i64> = "Size",
+        2 => date: Option<String> = "Date",
+        3 => intranet_url: Option<::runtime::SignedUrl> = "IntranetUrl",
+        4 => internet_url: Option<::runtime::SignedUrl> = "InternetUrl",
+        5 => type_field: Option<String> = "Type",
     }
 }

@@ -42,16 +42,16 @@ pub struct SlowLogItem {
 
 ::runtime::lenient_object! {
     SlowLogItem {
-        timestamp: Option<u64> = "Timestamp",
-        query_time: Option<f64> = "QueryTime",
-        sql_text: Option<String> = "SqlText",
-        user_host: Option<String> = "UserHost",
-        user_name: Option<String> = "UserName",
-        database: Option<String> = "Database",
-        lock_time: Option<f64> = "LockTime",
-        rows_examined: Option<i64> = "RowsExamined",
-        rows_sent: Option<i64> = "RowsSent",
-        sql_template: Option<String> = "SqlTemplate",
-        md5: Option<String> = "Md5",
+        0 => timestamp: Option<u64> = "Timestamp",
+        1 => query_time: Option<f64> = "QueryTime",
+        2 => sql_text: Option<String> = "SqlText",
+        3 => user_host: Option<String> = "UserHost",
+        4 => user_name: Option<String> = "UserName",
+        5 => database: Option<String> = "Database",
+        6 => lock_time: Option<f64> = "LockTime",
+        7 => rows_examined: Option<i64> = "RowsExamined",
+        8 => rows_sent: Option<i64> = "RowsSent",
+        9 => sql_template: Option<String> = "SqlTemplate",
+        10 => md5: Option<String> = "Md5",
     }
 }

@@ -29,11 +29,11 @@ pub struct SqlFileInfo {
 
 ::runtime::lenient_object! {
     SqlFileInfo {
-        upload_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UploadTime",
-        upload_info: Option<UploadInfo> = "UploadInfo",
-        file_name: Option<String> = "FileName",
-        file_size: Option<i64> = "FileSize",
-        is_upload_finished: Option<i64> = "IsUploadFinished",
-        file_id: Option<String> = "FileId",
+        0 => upload_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UploadTime",
+        1 => upload_info: Option<UploadInfo> = "UploadInfo",
+        2 => file_name: Option<String> = "FileName",
+        3 => file_size: Option<i64> = "FileSize",
+        4 => is_upload_finished: Option<i64> = "IsUploadFinished",
+        5 => file_id: Option<String> = "FileId",
     }
 }

@@ -36,13 +36,13 @@ pub struct TImeCycle {
 
 ::runtime::lenient_object! {
     TImeCycle {
-        monday: Option<bool> = "Monday",
-        tuesday: Option<bool> = "Tuesday",
-        wednesday: Option<bool> = "Wednesday",
-        thursday: Option<bool> = "Thursday",
-        friday: Option<bool> = "Friday",
-        saturday: Option<bool> = "Saturday",
-        sunday: Option<bool> = "Sunday",
+        0 => monday: Option<bool> = "Monday",
+        1 => tuesday: Option<bool> = "Tuesday",
+        2 => wednesday: Option<bool> = "Wednesday",
+        3 => thursday: Option<bool> = "Thursday",
+        4 => friday: Option<bool> = "Friday",
+        5 => saturday: Option<bool> = "Saturday",
+        6 => sunday: Option<bool> = "Sunday",
     }
 }
 

@@ -17,9 +17,9 @@ pub struct TablePrivilege {
 
 ::runtime::lenient_object! {
     TablePrivilege {
-        database: Option<String> = "Database",
-        table: Option<String> = "Table",
-        privileges: Vec<String> = "Privileges",
+        0 => database: Option<String> = "Database",
+        1 => table: Option<String> = "Table",
+        2 => privileges: Vec<String> = "Privileges",
     }
 }
 

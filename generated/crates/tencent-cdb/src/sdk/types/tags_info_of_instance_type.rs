@@ -17,7 +17,7 @@ pub struct TagsInfoOfInstance {
 
 ::runtime::lenient_object! {
     TagsInfoOfInstance {
-        instance_id: Option<String> = "InstanceId",
-        tags: Vec<TagInfoUnit> = "Tags",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => tags: Vec<TagInfoUnit> = "Tags",
     }
 }

@@ -17,7 +17,7 @@ pub struct TaskAttachInfo {
 
 ::runtime::lenient_object! {
     TaskAttachInfo {
-        attach_key: Option<String> = "AttachKey",
-        attach_value: Option<String> = "AttachValue",
+        0 => attach_key: Option<String> = "AttachKey",
+        1 => attach_value: Option<String> = "AttachValue",
     }
 }

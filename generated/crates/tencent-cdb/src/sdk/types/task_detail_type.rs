@@ -65,16 +65,16 @@ pub struct TaskDetail {
 
 ::runtime::lenient_object! {
     TaskDetail {
-        code: Option<i64> = "Code",
-        message: Option<String> = "Message",
-        job_id: Option<i64> = "JobId",
-        progress: Option<i64> = "Progress",
-        task_status: Option<String> = "TaskStatus",
-        task_type: Option<String> = "TaskType",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        instance_ids: Vec<String> = "InstanceIds",
-        async_request_id: Option<String> = "AsyncRequestId",
-        task_attach_info: Vec<TaskAttachInfo> = "TaskAttachInfo",
+        0 => code: Option<i64> = "Code",
+        1 => message: Option<String> = "Message",
+        2 => job_id: Option<i64> = "JobId",
+        3 => progress: Option<i64> = "Progress",
+        4 => task_status: Option<String> = "TaskStatus",
+        5 => task_type: Option<String> = "TaskType",
+        6 => start_time: Option<String> = "StartTime",
+        7 => end_time: Option<String> = "EndTime",
+        8 => instance_ids: Vec<String> = "InstanceIds",
+        9 => async_request_id: Option<String> = "AsyncRequestId",
+        10 => task_attach_info: Vec<TaskAttachInfo> = "TaskAttachInfo",
     }
 }

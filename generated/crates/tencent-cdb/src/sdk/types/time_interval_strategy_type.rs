@@ -16,8 +16,8 @@ pub struct TimeIntervalStrategy {
 
 ::runtime::lenient_object! {
     TimeIntervalStrategy {
-        start_time: Option<i64> = "StartTime",
-        end_time: Option<i64> = "EndTime",
+        0 => start_time: Option<i64> = "StartTime",
+        1 => end_time: Option<i64> = "EndTime",
     }
 }
 

@@ -14,8 +14,8 @@ pub struct TimeInterval {
 
 ::runtime::lenient_object! {
     TimeInterval {
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
+        0 => start_time: Option<String> = "StartTime",
+        1 => end_time: Option<String> = "EndTime",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct UploadInfo {
 
 ::runtime::lenient_object! {
     UploadInfo {
-        all_slice_num: Option<i64> = "AllSliceNum",
-        complete_num: Option<i64> = "CompleteNum",
+        0 => all_slice_num: Option<i64> = "AllSliceNum",
+        1 => complete_num: Option<i64> = "CompleteNum",
     }
 }

@@ -21,9 +21,9 @@ pub struct ZoneConf {
 
 ::runtime::lenient_object! {
     ZoneConf {
-        deploy_mode: Vec<i64> = "DeployMode",
-        master_zone: Vec<String> = "MasterZone",
-        slave_zone: Vec<String> = "SlaveZone",
-        backup_zone: Vec<String> = "BackupZone",
+        0 => deploy_mode: Vec<i64> = "DeployMode",
+        1 => master_zone: Vec<String> = "MasterZone",
+        2 => slave_zone: Vec<String> = "SlaveZone",
+        3 => backup_zone: Vec<String> = "BackupZone",
     }
 }

@@ -24,8 +24,8 @@ pub struct AccountDetailInfo {
 
 ::runtime::lenient_object! {
     AccountDetailInfo {
-        user_name: Option<String> = "UserName",
-        host: Option<String> = "Host",
-        user_description: Option<String> = "UserDescription",
+        0 => user_name: Option<String> = "UserName",
+        1 => host: Option<String> = "Host",
+        2 => user_description: Option<String> = "UserDescription",
     }
 }

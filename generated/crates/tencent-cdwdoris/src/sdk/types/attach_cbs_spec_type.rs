@@ -21,9 +21,9 @@ pub struct AttachCbsSpec {
 
 ::runtime::lenient_object! {
     AttachCbsSpec {
-        disk_type: Option<String> = "DiskType",
-        disk_size: Option<i64> = "DiskSize",
-        disk_count: Option<i64> = "DiskCount",
-        disk_desc: Option<String> = "DiskDesc",
+        0 => disk_type: Option<String> = "DiskType",
+        1 => disk_size: Option<i64> = "DiskSize",
+        2 => disk_count: Option<i64> = "DiskCount",
+        3 => disk_desc: Option<String> = "DiskDesc",
     }
 }

@@ -53,17 +53,17 @@ pub struct BackUpJobDisplay {
 
 ::runtime::lenient_object! {
     BackUpJobDisplay {
-        job_id: Option<i64> = "JobId",
-        snapshot: Option<String> = "Snapshot",
-        back_up_size: Option<i64> = "BackUpSize",
-        back_up_single_size: Option<i64> = "BackUpSingleSize",
-        back_up_time: Option<String> = "BackUpTime",
-        expire_time: Option<String> = "ExpireTime",
-        job_status: Option<String> = "JobStatus",
-        backup_type: Option<i64> = "BackupType",
-        backup_time_type: Option<i64> = "BackupTimeType",
-        doris_source_info: Option<DorisSourceInfo> = "DorisSourceInfo",
-        job_status_num: Option<i64> = "JobStatusNum",
-        backup_cos_info: Option<BackupCosInfo> = "BackupCosInfo",
+        0 => job_id: Option<i64> = "JobId",
+        1 => snapshot: Option<String> = "Snapshot",
+        2 => back_up_size: Option<i64> = "BackUpSize",
+        3 => back_up_single_size: Option<i64> = "BackUpSingleSize",
+        4 => back_up_time: Option<String> = "BackUpTime",
+        5 => expire_time: Option<String> = "ExpireTime",
+        6 => job_status: Option<String> = "JobStatus",
+        7 => backup_type: Option<i64> = "BackupType",
+        8 => backup_time_type: Option<i64> = "BackupTimeType",
+        9 => doris_source_info: Option<DorisSourceInfo> = "DorisSourceInfo",
+        10 => job_status_num: Option<i64> = "JobStatusNum",
+        11 => backup_cos_info: Option<BackupCosInfo> = "BackupCosInfo",
     }
 }

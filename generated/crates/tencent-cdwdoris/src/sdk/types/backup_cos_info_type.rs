@@ -21,8 +21,8 @@ pub struct BackupCosInfo {
 
 ::runtime::lenient_object! {
     BackupCosInfo {
-        cos_bucket: Option<String> = "CosBucket",
-        cos_path: Option<String> = "CosPath",
-        snap_shot_path: Option<String> = "SnapShotPath",
+        0 => cos_bucket: Option<String> = "CosBucket",
+        1 => cos_path: Option<String> = "CosPath",
+        2 => snap_shot_path: Option<String> = "SnapShotPath",
     }
 }

@@ -36,13 +36,13 @@ pub struct BackupTableContent {
 
 ::runtime::lenient_object! {
     BackupTableContent {
-        database: Option<String> = "Database",
-        table: Option<String> = "Table",
-        total_bytes: Option<i64> = "TotalBytes",
-        single_replica_bytes: Option<String> = "SingleReplicaBytes",
-        backup_status: Option<i64> = "BackupStatus",
-        backup_error_msg: Option<String> = "BackupErrorMsg",
-        is_open_cool_down: Option<bool> = "IsOpenCoolDown",
+        0 => database: Option<String> = "Database",
+        1 => table: Option<String> = "Table",
+        2 => total_bytes: Option<i64> = "TotalBytes",
+        3 => single_replica_bytes: Option<String> = "SingleReplicaBytes",
+        4 => backup_status: Option<i64> = "BackupStatus",
+        5 => backup_error_msg: Option<String> = "BackupErrorMsg",
+        6 => is_open_cool_down: Option<bool> = "IsOpenCoolDown",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct CatalogPermission {
 
 ::runtime::lenient_object! {
     CatalogPermission {
-        catalog_name: Option<String> = "CatalogName",
-        permissions: Vec<String> = "Permissions",
+        0 => catalog_name: Option<String> = "CatalogName",
+        1 => permissions: Vec<String> = "Permissions",
     }
 }

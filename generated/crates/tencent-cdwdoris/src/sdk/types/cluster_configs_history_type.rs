@@ -28,11 +28,11 @@ pub struct ClusterConfigsHistory {
 
 ::runtime::lenient_object! {
     ClusterConfigsHistory {
-        file_name: Option<String> = "FileName",
-        new_conf_value: Option<String> = "NewConfValue",
-        old_conf_value: Option<String> = "OldConfValue",
-        remark: Option<String> = "Remark",
-        modify_time: Option<String> = "ModifyTime",
-        user_uin: Option<String> = "UserUin",
+        0 => file_name: Option<String> = "FileName",
+        1 => new_conf_value: Option<String> = "NewConfValue",
+        2 => old_conf_value: Option<String> = "OldConfValue",
+        3 => remark: Option<String> = "Remark",
+        4 => modify_time: Option<String> = "ModifyTime",
+        5 => user_uin: Option<String> = "UserUin",
     }
 }

@@ -38,13 +38,13 @@ pub struct ClusterConfigsInfoFromEmr {
 
 ::runtime::lenient_object! {
     ClusterConfigsInfoFromEmr {
-        file_name: Option<String> = "FileName",
-        file_conf: Option<String> = "FileConf",
-        key_conf: Option<String> = "KeyConf",
-        ori_param: Option<String> = "OriParam",
-        need_restart: Option<i64> = "NeedRestart",
-        file_path: Option<String> = "FilePath",
-        file_key_values: Option<String> = "FileKeyValues",
-        file_key_values_new: Vec<ConfigKeyValue> = "FileKeyValuesNew",
+        0 => file_name: Option<String> = "FileName",
+        1 => file_conf: Option<String> = "FileConf",
+        2 => key_conf: Option<String> = "KeyConf",
+        3 => ori_param: Option<String> = "OriParam",
+        4 => need_restart: Option<i64> = "NeedRestart",
+        5 => file_path: Option<String> = "FilePath",
+        6 => file_key_values: Option<String> = "FileKeyValues",
+        7 => file_key_values_new: Vec<ConfigKeyValue> = "FileKeyValuesNew",
     }
 }

@@ -59,16 +59,16 @@ pub struct Column {
 
 ::runtime::lenient_object! {
     Column {
-        name: Option<String> = "Name",
-        type_field: Option<String> = "Type",
-        agg_type: Option<String> = "AggType",
-        is_null: Option<bool> = "IsNull",
-        is_key: Option<bool> = "IsKey",
-        default_value: Option<String> = "DefaultValue",
-        is_partition: Option<bool> = "IsPartition",
-        is_distribution: Option<bool> = "IsDistribution",
-        auto_inc: Option<bool> = "AutoInc",
-        comment: Option<String> = "Comment",
+        0 => name: Option<String> = "Name",
+        1 => type_field: Option<String> = "Type",
+        2 => agg_type: Option<String> = "AggType",
+        3 => is_null: Option<bool> = "IsNull",
+        4 => is_key: Option<bool> = "IsKey",
+        5 => default_value: Option<String> = "DefaultValue",
+        6 => is_partition: Option<bool> = "IsPartition",
+        7 => is_distribution: Option<bool> = "IsDistribution",
+        8 => auto_inc: Option<bool> = "AutoInc",
+        9 => comment: Option<String> = "Comment",
     }
 }
 

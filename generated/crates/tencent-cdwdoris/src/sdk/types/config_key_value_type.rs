@@ -29,10 +29,10 @@ pub struct ConfigKeyValue {
 
 ::runtime::lenient_object! {
     ConfigKeyValue {
-        key_name: Option<String> = "KeyName",
-        value: Option<String> = "Value",
-        message: Option<String> = "Message",
-        display: Option<i64> = "Display",
-        support_hot_update: Option<i64> = "SupportHotUpdate",
+        0 => key_name: Option<String> = "KeyName",
+        1 => value: Option<String> = "Value",
+        2 => message: Option<String> = "Message",
+        3 => display: Option<i64> = "Display",
+        4 => support_hot_update: Option<i64> = "SupportHotUpdate",
     }
 }

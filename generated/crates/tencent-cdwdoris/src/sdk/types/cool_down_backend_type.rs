@@ -25,9 +25,9 @@ pub struct CoolDownBackend {
 
 ::runtime::lenient_object! {
     CoolDownBackend {
-        host: Option<String> = "Host",
-        data_used_capacity: Option<String> = "DataUsedCapacity",
-        total_capacity: Option<String> = "TotalCapacity",
-        remote_used_capacity: Option<String> = "RemoteUsedCapacity",
+        0 => host: Option<String> = "Host",
+        1 => data_used_capacity: Option<String> = "DataUsedCapacity",
+        2 => total_capacity: Option<String> = "TotalCapacity",
+        3 => remote_used_capacity: Option<String> = "RemoteUsedCapacity",
     }
 }

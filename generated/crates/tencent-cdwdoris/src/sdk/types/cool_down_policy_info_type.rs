@@ -22,8 +22,8 @@ pub struct CoolDownPolicyInfo {
 
 ::runtime::lenient_object! {
     CoolDownPolicyInfo {
-        policy_name: Option<String> = "PolicyName",
-        cooldown_datetime: Option<String> = "CooldownDatetime",
-        cooldown_ttl: Option<String> = "CooldownTtl",
+        0 => policy_name: Option<String> = "PolicyName",
+        1 => cooldown_datetime: Option<String> = "CooldownDatetime",
+        2 => cooldown_ttl: Option<String> = "CooldownTtl",
     }
 }

@@ -25,9 +25,9 @@ pub struct CoolDownTableDataInfo {
 
 ::runtime::lenient_object! {
     CoolDownTableDataInfo {
-        database_name: Option<String> = "DatabaseName",
-        table_name: Option<String> = "TableName",
-        size: Option<String> = "Size",
-        remote_size: Option<String> = "RemoteSize",
+        0 => database_name: Option<String> = "DatabaseName",
+        1 => table_name: Option<String> = "TableName",
+        2 => size: Option<String> = "Size",
+        3 => remote_size: Option<String> = "RemoteSize",
     }
 }

@@ -21,7 +21,7 @@ pub struct CreateTablesDdl {
 
 ::runtime::lenient_object! {
     CreateTablesDdl {
-        db_name: Option<String> = "DbName",
-        tables_dd_ls: Vec<TablesDdl> = "TablesDDLs",
+        0 => db_name: Option<String> = "DbName",
+        1 => tables_dd_ls: Vec<TablesDdl> = "TablesDDLs",
     }
 }

@@ -61,18 +61,18 @@ pub struct DataBaseAuditRecord {
 
 ::runtime::lenient_object! {
     DataBaseAuditRecord {
-        os_user: Option<String> = "OsUser",
-        initial_query_id: Option<String> = "InitialQueryId",
-        sql: Option<String> = "Sql",
-        query_start_time: Option<String> = "QueryStartTime",
-        duration_ms: Option<i64> = "DurationMs",
-        read_rows: Option<i64> = "ReadRows",
-        result_rows: Option<i64> = "ResultRows",
-        result_bytes: Option<u64> = "ResultBytes",
-        memory_usage: Option<i64> = "MemoryUsage",
-        initial_address: Option<String> = "InitialAddress",
-        db_name: Option<String> = "DbName",
-        sql_type: Option<String> = "SqlType",
-        catalog: Option<String> = "Catalog",
+        0 => os_user: Option<String> = "OsUser",
+        1 => initial_query_id: Option<String> = "InitialQueryId",
+        2 => sql: Option<String> = "Sql",
+        3 => query_start_time: Option<String> = "QueryStartTime",
+        4 => duration_ms: Option<i64> = "DurationMs",
+        5 => read_rows: Option<i64> = "ReadRows",
+        6 => result_rows: Option<i64> = "ResultRows",
+        7 => result_bytes: Option<u64> = "ResultBytes",
+        8 => memory_usage: Option<i64> = "MemoryUsage",
+        9 => initial_address: Option<String> = "InitialAddress",
+        10 => db_name: Option<String> = "DbName",
+        11 => sql_type: Option<String> = "SqlType",
+        12 => catalog: Option<String> = "Catalog",
     }
 }

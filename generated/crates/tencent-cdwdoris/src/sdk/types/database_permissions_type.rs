@@ -18,7 +18,7 @@ pub struct DatabasePermissions {
 
 ::runtime::lenient_object! {
     DatabasePermissions {
-        database_name: Option<String> = "DatabaseName",
-        permissions: Vec<String> = "Permissions",
+        0 => database_name: Option<String> = "DatabaseName",
+        1 => permissions: Vec<String> = "Permissions",
     }
 }

@@ -24,8 +24,8 @@ pub struct DbInfo {
 
 ::runtime::lenient_object! {
     DbInfo {
-        db_name: Option<String> = "DbName",
-        properties: Vec<Property> = "Properties",
-        location: Option<String> = "Location",
+        0 => db_name: Option<String> = "DbName",
+        1 => properties: Vec<Property> = "Properties",
+        2 => location: Option<String> = "Location",
     }
 }

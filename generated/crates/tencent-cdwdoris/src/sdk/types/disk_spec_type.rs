@@ -24,10 +24,10 @@ pub struct DiskSpec {
 
 ::runtime::lenient_object! {
     DiskSpec {
-        disk_type: Option<String> = "DiskType",
-        disk_desc: Option<String> = "DiskDesc",
-        min_disk_size: Option<i64> = "MinDiskSize",
-        max_disk_size: Option<i64> = "MaxDiskSize",
-        disk_count: Option<i64> = "DiskCount",
+        0 => disk_type: Option<String> = "DiskType",
+        1 => disk_desc: Option<String> = "DiskDesc",
+        2 => min_disk_size: Option<i64> = "MinDiskSize",
+        3 => max_disk_size: Option<i64> = "MaxDiskSize",
+        4 => disk_count: Option<i64> = "DiskCount",
     }
 }

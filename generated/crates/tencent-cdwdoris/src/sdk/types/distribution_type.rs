@@ -19,8 +19,8 @@ pub struct Distribution {
 
 ::runtime::lenient_object! {
     Distribution {
-        distribution_type: Option<String> = "DistributionType",
-        count: Option<i64> = "Count",
+        0 => distribution_type: Option<String> = "DistributionType",
+        1 => count: Option<i64> = "Count",
     }
 }
 

@@ -25,10 +25,10 @@ pub struct DorisSourceInfo {
 
 ::runtime::lenient_object! {
     DorisSourceInfo {
-        host: Option<String> = "Host",
-        port: Option<i64> = "Port",
-        user: Option<String> = "User",
-        password: Option<::runtime::Sensitive<String>> = "Password",
+        0 => host: Option<String> = "Host",
+        1 => port: Option<i64> = "Port",
+        2 => user: Option<String> = "User",
+        3 => password: Option<::runtime::Sensitive<String>> = "Password",
     }
 }
 

@@ -21,8 +21,8 @@ pub struct FrontEndRule {
 
 ::runtime::lenient_object! {
     FrontEndRule {
-        id: Option<i64> = "ID",
-        name: Option<String> = "Name",
-        rule: Option<String> = "Rule",
+        0 => id: Option<i64> = "ID",
+        1 => name: Option<String> = "Name",
+        2 => rule: Option<String> = "Rule",
     }
 }

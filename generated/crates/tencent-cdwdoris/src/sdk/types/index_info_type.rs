@@ -33,11 +33,11 @@ pub struct IndexInfo {
 
 ::runtime::lenient_object! {
     IndexInfo {
-        idx_name: Option<String> = "IdxName",
-        column_name: Option<String> = "ColumnName",
-        idx_type: Option<String> = "IdxType",
-        idx_properties: Vec<Property> = "IdxProperties",
-        idx_comment: Option<String> = "IdxComment",
+        0 => idx_name: Option<String> = "IdxName",
+        1 => column_name: Option<String> = "ColumnName",
+        2 => idx_type: Option<String> = "IdxType",
+        3 => idx_properties: Vec<Property> = "IdxProperties",
+        4 => idx_comment: Option<String> = "IdxComment",
     }
 }
 

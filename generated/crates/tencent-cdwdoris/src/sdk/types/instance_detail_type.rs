@@ -13,6 +13,6 @@ pub struct InstanceDetail {
 
 ::runtime::lenient_object! {
     InstanceDetail {
-        enable_alarm_strategy: Option<bool> = "EnableAlarmStrategy",
+        0 => enable_alarm_strategy: Option<bool> = "EnableAlarmStrategy",
     }
 }

@@ -46,16 +46,16 @@ pub struct InstanceNode {
 
 ::runtime::lenient_object! {
     InstanceNode {
-        ip: Option<String> = "Ip",
-        spec: Option<String> = "Spec",
-        core: Option<i64> = "Core",
-        memory: Option<i64> = "Memory",
-        disk_type: Option<String> = "DiskType",
-        disk_size: Option<i64> = "DiskSize",
-        role: Option<String> = "Role",
-        status: Option<String> = "Status",
-        rip: Option<String> = "Rip",
-        fe_role: Option<String> = "FeRole",
-        uuid: Option<String> = "UUID",
+        0 => ip: Option<String> = "Ip",
+        1 => spec: Option<String> = "Spec",
+        2 => core: Option<i64> = "Core",
+        3 => memory: Option<i64> = "Memory",
+        4 => disk_type: Option<String> = "DiskType",
+        5 => disk_size: Option<i64> = "DiskSize",
+        6 => role: Option<String> = "Role",
+        7 => status: Option<String> = "Status",
+        8 => rip: Option<String> = "Rip",
+        9 => fe_role: Option<String> = "FeRole",
+        10 => uuid: Option<String> = "UUID",
     }
 }

@@ -42,16 +42,16 @@ pub struct InstanceOperation {
 
 ::runtime::lenient_object! {
     InstanceOperation {
-        name: Option<String> = "Name",
-        result: Option<String> = "Result",
-        desc: Option<String> = "Desc",
-        level: Option<String> = "Level",
-        level_desc: Option<String> = "LevelDesc",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        result_desc: Option<String> = "ResultDesc",
-        operate_uin: Option<String> = "OperateUin",
-        job_id: Option<i64> = "JobId",
-        operation_detail: Option<String> = "OperationDetail",
+        0 => name: Option<String> = "Name",
+        1 => result: Option<String> = "Result",
+        2 => desc: Option<String> = "Desc",
+        3 => level: Option<String> = "Level",
+        4 => level_desc: Option<String> = "LevelDesc",
+        5 => start_time: Option<String> = "StartTime",
+        6 => end_time: Option<String> = "EndTime",
+        7 => result_desc: Option<String> = "ResultDesc",
+        8 => operate_uin: Option<String> = "OperateUin",
+        9 => job_id: Option<i64> = "JobId",
+        10 => operation_detail: Option<String> = "OperationDetail",
     }
 }

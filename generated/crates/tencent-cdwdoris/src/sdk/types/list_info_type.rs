@@ -18,8 +18,8 @@ pub struct ListInfo {
 
 ::runtime::lenient_object! {
     ListInfo {
-        partition_name: Option<String> = "PartitionName",
-        enum_values: Vec<String> = "EnumValues",
+        0 => partition_name: Option<String> = "PartitionName",
+        1 => enum_values: Vec<String> = "EnumValues",
     }
 }
 

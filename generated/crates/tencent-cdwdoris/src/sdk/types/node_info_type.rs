@@ -37,12 +37,12 @@ pub struct NodeInfo {
 
 ::runtime::lenient_object! {
     NodeInfo {
-        ip: Option<String> = "Ip",
-        status: Option<i64> = "Status",
-        node_name: Option<String> = "NodeName",
-        component_name: Option<String> = "ComponentName",
-        node_role: Option<String> = "NodeRole",
-        last_restart_time: Option<String> = "LastRestartTime",
-        zone: Option<String> = "Zone",
+        0 => ip: Option<String> = "Ip",
+        1 => status: Option<i64> = "Status",
+        2 => node_name: Option<String> = "NodeName",
+        3 => component_name: Option<String> = "ComponentName",
+        4 => node_role: Option<String> = "NodeRole",
+        5 => last_restart_time: Option<String> = "LastRestartTime",
+        6 => zone: Option<String> = "Zone",
     }
 }

@@ -26,12 +26,12 @@ pub struct NodeInfos {
 
 ::runtime::lenient_object! {
     NodeInfos {
-        node_name: Option<String> = "NodeName",
-        status: Option<i64> = "Status",
-        ip: Option<String> = "Ip",
-        node_role: Option<String> = "NodeRole",
-        component_name: Option<String> = "ComponentName",
-        last_restart_time: Option<String> = "LastRestartTime",
+        0 => node_name: Option<String> = "NodeName",
+        1 => status: Option<i64> = "Status",
+        2 => ip: Option<String> = "Ip",
+        3 => node_role: Option<String> = "NodeRole",
+        4 => component_name: Option<String> = "ComponentName",
+        5 => last_restart_time: Option<String> = "LastRestartTime",
     }
 }
 

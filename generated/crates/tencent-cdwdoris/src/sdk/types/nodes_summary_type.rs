@@ -60,19 +60,19 @@ pub struct NodesSummary {
 
 ::runtime::lenient_object! {
     NodesSummary {
-        spec: Option<String> = "Spec",
-        node_size: Option<i64> = "NodeSize",
-        core: Option<i64> = "Core",
-        memory: Option<i64> = "Memory",
-        disk: Option<i64> = "Disk",
-        disk_type: Option<String> = "DiskType",
-        disk_desc: Option<String> = "DiskDesc",
-        attach_cbs_spec: Option<AttachCbsSpec> = "AttachCBSSpec",
-        sub_product_type: Option<String> = "SubProductType",
-        spec_core: Option<i64> = "SpecCore",
-        spec_memory: Option<i64> = "SpecMemory",
-        disk_count: Option<i64> = "DiskCount",
-        encrypt: Option<i64> = "Encrypt",
-        max_disk_size: Option<i64> = "MaxDiskSize",
+        0 => spec: Option<String> = "Spec",
+        1 => node_size: Option<i64> = "NodeSize",
+        2 => core: Option<i64> = "Core",
+        3 => memory: Option<i64> = "Memory",
+        4 => disk: Option<i64> = "Disk",
+        5 => disk_type: Option<String> = "DiskType",
+        6 => disk_desc: Option<String> = "DiskDesc",
+        7 => attach_cbs_spec: Option<AttachCbsSpec> = "AttachCBSSpec",
+        8 => sub_product_type: Option<String> = "SubProductType",
+        9 => spec_core: Option<i64> = "SpecCore",
+        10 => spec_memory: Option<i64> = "SpecMemory",
+        11 => disk_count: Option<i64> = "DiskCount",
+        12 => encrypt: Option<i64> = "Encrypt",
+        13 => max_disk_size: Option<i64> = "MaxDiskSize",
     }
 }

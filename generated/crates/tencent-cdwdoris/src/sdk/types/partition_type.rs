@@ -32,10 +32,10 @@ pub struct Partition {
 
 ::runtime::lenient_object! {
     Partition {
-        partition_type: Option<String> = "PartitionType",
-        auto_partition: Option<bool> = "AutoPartition",
-        range_infos: Vec<RangeInfo> = "RangeInfos",
-        list_infos: Vec<ListInfo> = "ListInfos",
+        0 => partition_type: Option<String> = "PartitionType",
+        1 => auto_partition: Option<bool> = "AutoPartition",
+        2 => range_infos: Vec<RangeInfo> = "RangeInfos",
+        3 => list_infos: Vec<ListInfo> = "ListInfos",
     }
 }
 

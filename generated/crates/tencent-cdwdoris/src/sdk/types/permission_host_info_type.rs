@@ -30,9 +30,9 @@ pub struct PermissionHostInfo {
 
 ::runtime::lenient_object! {
     PermissionHostInfo {
-        global_permissions: Vec<String> = "GlobalPermissions",
-        database_permissions: Vec<DatabasePermissions> = "DatabasePermissions",
-        table_permissions: Vec<TablePermissions> = "TablePermissions",
-        catalog_permissions: Vec<CatalogPermission> = "CatalogPermissions",
+        0 => global_permissions: Vec<String> = "GlobalPermissions",
+        1 => database_permissions: Vec<DatabasePermissions> = "DatabasePermissions",
+        2 => table_permissions: Vec<TablePermissions> = "TablePermissions",
+        3 => catalog_permissions: Vec<CatalogPermission> = "CatalogPermissions",
     }
 }

@@ -16,8 +16,8 @@ pub struct Property {
 
 ::runtime::lenient_object! {
     Property {
-        property_key: Option<String> = "PropertyKey",
-        property_value: Option<String> = "PropertyValue",
+        0 => property_key: Option<String> = "PropertyKey",
+        1 => property_value: Option<String> = "PropertyValue",
     }
 }
 

@@ -58,17 +58,17 @@ pub struct QueryDetails {
 
 ::runtime::lenient_object! {
     QueryDetails {
-        initiator: Option<String> = "Initiator",
-        source_address: Option<String> = "SourceAddress",
-        initial_request_id: Option<String> = "InitialRequestId",
-        catalog: Option<String> = "Catalog",
-        database: Option<String> = "Database",
-        sql_type: Option<String> = "SQLType",
-        sql_statement: Option<String> = "SQLStatement",
-        start_time: Option<String> = "StartTime",
-        duration: Option<u64> = "Duration",
-        rows_read: Option<u64> = "RowsRead",
-        data_read: Option<f64> = "DataRead",
-        memory_usage: Option<f64> = "MemoryUsage",
+        0 => initiator: Option<String> = "Initiator",
+        1 => source_address: Option<String> = "SourceAddress",
+        2 => initial_request_id: Option<String> = "InitialRequestId",
+        3 => catalog: Option<String> = "Catalog",
+        4 => database: Option<String> = "Database",
+        5 => sql_type: Option<String> = "SQLType",
+        6 => sql_statement: Option<String> = "SQLStatement",
+        7 => start_time: Option<String> = "StartTime",
+        8 => duration: Option<u64> = "Duration",
+        9 => rows_read: Option<u64> = "RowsRead",
+        10 => data_read: Option<f64> = "DataRead",
+        11 => memory_usage: Option<f64> = "MemoryUsage",
     }
 }

@@ -49,13 +49,13 @@ pub struct RangeInfo {
 
 ::runtime::lenient_object! {
     RangeInfo {
-        range_type: Option<String> = "RangeType",
-        partition_name: Option<String> = "PartitionName",
-        left: Option<String> = "Left",
-        right: Option<String> = "Right",
-        max: Option<String> = "Max",
-        step_length: Option<i64> = "StepLength",
-        unit: Option<String> = "Unit",
+        0 => range_type: Option<String> = "RangeType",
+        1 => partition_name: Option<String> = "PartitionName",
+        2 => left: Option<String> = "Left",
+        3 => right: Option<String> = "Right",
+        4 => max: Option<String> = "Max",
+        5 => step_length: Option<i64> = "StepLength",
+        6 => unit: Option<String> = "Unit",
     }
 }
 

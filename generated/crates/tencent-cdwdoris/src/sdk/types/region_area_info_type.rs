@@ -20,8 +20,8 @@ pub struct RegionAreaInfo {
 
 ::runtime::lenient_object! {
     RegionAreaInfo {
-        name: Option<String> = "Name",
-        desc: Option<String> = "Desc",
-        regions: Vec<RegionInfo> = "Regions",
+        0 => name: Option<String> = "Name",
+        1 => desc: Option<String> = "Desc",
+        2 => regions: Vec<RegionInfo> = "Regions",
     }
 }

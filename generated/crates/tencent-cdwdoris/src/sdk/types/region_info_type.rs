@@ -35,12 +35,12 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        name: Option<String> = "Name",
-        desc: Option<String> = "Desc",
-        region_id: Option<i64> = "RegionId",
-        zones: Vec<ZoneInfo> = "Zones",
-        count: Option<i64> = "Count",
-        is_international_site: Option<u64> = "IsInternationalSite",
-        bucket: Option<String> = "Bucket",
+        0 => name: Option<String> = "Name",
+        1 => desc: Option<String> = "Desc",
+        2 => region_id: Option<i64> = "RegionId",
+        3 => zones: Vec<ZoneInfo> = "Zones",
+        4 => count: Option<i64> = "Count",
+        5 => is_international_site: Option<u64> = "IsInternationalSite",
+        6 => bucket: Option<String> = "Bucket",
     }
 }

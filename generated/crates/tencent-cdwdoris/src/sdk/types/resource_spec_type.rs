@@ -47,15 +47,15 @@ pub struct ResourceSpec {
 
 ::runtime::lenient_object! {
     ResourceSpec {
-        name: Option<String> = "Name",
-        cpu: Option<i64> = "Cpu",
-        mem: Option<i64> = "Mem",
-        type_field: Option<String> = "Type",
-        system_disk: Option<DiskSpec> = "SystemDisk",
-        data_disk: Option<DiskSpec> = "DataDisk",
-        max_node_size: Option<i64> = "MaxNodeSize",
-        available: Option<bool> = "Available",
-        compute_spec_desc: Option<String> = "ComputeSpecDesc",
-        instance_quota: Option<i64> = "InstanceQuota",
+        0 => name: Option<String> = "Name",
+        1 => cpu: Option<i64> = "Cpu",
+        2 => mem: Option<i64> = "Mem",
+        3 => type_field: Option<String> = "Type",
+        4 => system_disk: Option<DiskSpec> = "SystemDisk",
+        5 => data_disk: Option<DiskSpec> = "DataDisk",
+        6 => max_node_size: Option<i64> = "MaxNodeSize",
+        7 => available: Option<bool> = "Available",
+        8 => compute_spec_desc: Option<String> = "ComputeSpecDesc",
+        9 => instance_quota: Option<i64> = "InstanceQuota",
     }
 }

@@ -12,7 +12,7 @@ pub struct Rows {
 
 ::runtime::lenient_object! {
     Rows {
-        data_row: Vec<String> = "DataRow",
+        0 => data_row: Vec<String> = "DataRow",
     }
 }
 

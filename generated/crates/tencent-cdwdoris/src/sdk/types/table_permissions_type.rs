@@ -17,7 +17,7 @@ pub struct TablePermissions {
 
 ::runtime::lenient_object! {
     TablePermissions {
-        table_name: Option<String> = "TableName",
-        permissions: Vec<String> = "Permissions",
+        0 => table_name: Option<String> = "TableName",
+        1 => permissions: Vec<String> = "Permissions",
     }
 }

@@ -19,7 +19,7 @@ pub struct TablesDdl {
 
 ::runtime::lenient_object! {
     TablesDdl {
-        table_name: Option<String> = "TableName",
-        ddl_info: Option<String> = "DDLInfo",
+        0 => table_name: Option<String> = "TableName",
+        1 => ddl_info: Option<String> = "DDLInfo",
     }
 }

@@ -17,7 +17,7 @@ pub struct UserWorkloadGroup {
 
 ::runtime::lenient_object! {
     UserWorkloadGroup {
-        user_name: Option<String> = "UserName",
-        workload_group_name: Option<String> = "WorkloadGroupName",
+        0 => user_name: Option<String> = "UserName",
+        1 => workload_group_name: Option<String> = "WorkloadGroupName",
     }
 }

@@ -28,11 +28,11 @@ pub struct WorkloadGroupConfig {
 
 ::runtime::lenient_object! {
     WorkloadGroupConfig {
-        workload_group_name: Option<String> = "WorkloadGroupName",
-        cpu_share: Option<i64> = "CpuShare",
-        memory_limit: Option<i64> = "MemoryLimit",
-        enable_memory_over_commit: Option<bool> = "EnableMemoryOverCommit",
-        cpu_hard_limit: Option<String> = "CpuHardLimit",
+        0 => workload_group_name: Option<String> = "WorkloadGroupName",
+        1 => cpu_share: Option<i64> = "CpuShare",
+        2 => memory_limit: Option<i64> = "MemoryLimit",
+        3 => enable_memory_over_commit: Option<bool> = "EnableMemoryOverCommit",
+        4 => cpu_hard_limit: Option<String> = "CpuHardLimit",
     }
 }
 

@@ -22,9 +22,9 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        name: Option<String> = "Name",
-        desc: Option<String> = "Desc",
-        zone_id: Option<i64> = "ZoneId",
-        encrypt: Option<i64> = "Encrypt",
+        0 => name: Option<String> = "Name",
+        1 => desc: Option<String> = "Desc",
+        2 => zone_id: Option<i64> = "ZoneId",
+        3 => encrypt: Option<i64> = "Encrypt",
     }
 }

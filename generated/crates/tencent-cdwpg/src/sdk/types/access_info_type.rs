@@ -17,7 +17,7 @@ pub struct AccessInfo {
 
 ::runtime::lenient_object! {
     AccessInfo {
-        address: Option<String> = "Address",
-        protocol: Option<String> = "Protocol",
+        0 => address: Option<String> = "Address",
+        1 => protocol: Option<String> = "Protocol",
     }
 }

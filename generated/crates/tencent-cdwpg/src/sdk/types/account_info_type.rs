@@ -19,8 +19,8 @@ pub struct AccountInfo {
 
 ::runtime::lenient_object! {
     AccountInfo {
-        instance_id: Option<String> = "InstanceId",
-        user_name: Option<String> = "UserName",
-        perms: Vec<String> = "Perms",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => user_name: Option<String> = "UserName",
+        2 => perms: Vec<String> = "Perms",
     }
 }

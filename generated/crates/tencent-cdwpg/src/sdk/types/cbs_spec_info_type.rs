@@ -19,8 +19,8 @@ pub struct CbsSpecInfo {
 
 ::runtime::lenient_object! {
     CbsSpecInfo {
-        disk_type: Option<String> = "DiskType",
-        disk_size: Option<i64> = "DiskSize",
-        disk_count: Option<i64> = "DiskCount",
+        0 => disk_type: Option<String> = "DiskType",
+        1 => disk_size: Option<i64> = "DiskSize",
+        2 => disk_count: Option<i64> = "DiskCount",
     }
 }

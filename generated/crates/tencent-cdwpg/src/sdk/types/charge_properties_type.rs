@@ -28,11 +28,11 @@ pub struct ChargeProperties {
 
 ::runtime::lenient_object! {
     ChargeProperties {
-        renew_flag: Option<i64> = "RenewFlag",
-        time_span: Option<i64> = "TimeSpan",
-        time_unit: Option<String> = "TimeUnit",
-        pay_mode: Option<i64> = "PayMode",
-        charge_type: Option<String> = "ChargeType",
+        0 => renew_flag: Option<i64> = "RenewFlag",
+        1 => time_span: Option<i64> = "TimeSpan",
+        2 => time_unit: Option<String> = "TimeUnit",
+        3 => pay_mode: Option<i64> = "PayMode",
+        4 => charge_type: Option<String> = "ChargeType",
     }
 }
 

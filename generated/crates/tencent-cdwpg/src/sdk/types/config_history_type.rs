@@ -36,14 +36,14 @@ pub struct ConfigHistory {
 
 ::runtime::lenient_object! {
     ConfigHistory {
-        id: Option<i64> = "Id",
-        instance_id: Option<String> = "InstanceId",
-        created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
-        updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
-        node_type: Option<String> = "NodeType",
-        param_name: Option<String> = "ParamName",
-        param_new_value: Option<String> = "ParamNewValue",
-        param_old_value: Option<String> = "ParamOldValue",
-        status: Option<String> = "Status",
+        0 => id: Option<i64> = "Id",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
+        3 => updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
+        4 => node_type: Option<String> = "NodeType",
+        5 => param_name: Option<String> = "ParamName",
+        6 => param_new_value: Option<String> = "ParamNewValue",
+        7 => param_old_value: Option<String> = "ParamOldValue",
+        8 => status: Option<String> = "Status",
     }
 }

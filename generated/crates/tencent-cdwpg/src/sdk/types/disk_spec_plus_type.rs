@@ -33,11 +33,11 @@ pub struct DiskSpecPlus {
 
 ::runtime::lenient_object! {
     DiskSpecPlus {
-        disk_count: Option<i64> = "DiskCount",
-        max_disk_size: Option<i64> = "MaxDiskSize",
-        min_disk_size: Option<i64> = "MinDiskSize",
-        disk_type: Option<String> = "DiskType",
-        disk_desc: Option<String> = "DiskDesc",
-        cvm_class: Option<String> = "CvmClass",
+        0 => disk_count: Option<i64> = "DiskCount",
+        1 => max_disk_size: Option<i64> = "MaxDiskSize",
+        2 => min_disk_size: Option<i64> = "MinDiskSize",
+        3 => disk_type: Option<String> = "DiskType",
+        4 => disk_desc: Option<String> = "DiskDesc",
+        5 => cvm_class: Option<String> = "CvmClass",
     }
 }

@@ -26,9 +26,9 @@ pub struct ErrorLogDetail {
 
 ::runtime::lenient_object! {
     ErrorLogDetail {
-        user_name: Option<String> = "UserName",
-        database: Option<String> = "Database",
-        error_time: Option<String> = "ErrorTime",
-        error_message: Option<String> = "ErrorMessage",
+        0 => user_name: Option<String> = "UserName",
+        1 => database: Option<String> = "Database",
+        2 => error_time: Option<String> = "ErrorTime",
+        3 => error_message: Option<String> = "ErrorMessage",
     }
 }

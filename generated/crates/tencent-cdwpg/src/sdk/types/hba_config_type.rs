@@ -27,12 +27,12 @@ pub struct HbaConfig {
 
 ::runtime::lenient_object! {
     HbaConfig {
-        type_field: Option<String> = "Type",
-        database: Option<String> = "Database",
-        user: Option<String> = "User",
-        address: Option<String> = "Address",
-        method: Option<String> = "Method",
-        mask: Option<String> = "Mask",
+        0 => type_field: Option<String> = "Type",
+        1 => database: Option<String> = "Database",
+        2 => user: Option<String> = "User",
+        3 => address: Option<String> = "Address",
+        4 => method: Option<String> = "Method",
+        5 => mask: Option<String> = "Mask",
     }
 }
 

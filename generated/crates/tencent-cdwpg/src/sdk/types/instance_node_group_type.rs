@@ -25,8 +25,8 @@ pub struct InstanceNodeGroup {
 
 ::runtime::lenient_object! {
     InstanceNodeGroup {
-        spec_name: Option<String> = "SpecName",
-        data_disk: Option<DiskSpecPlus> = "DataDisk",
-        cvm_count: Option<i64> = "CvmCount",
+        0 => spec_name: Option<String> = "SpecName",
+        1 => data_disk: Option<DiskSpecPlus> = "DataDisk",
+        2 => cvm_count: Option<i64> = "CvmCount",
     }
 }

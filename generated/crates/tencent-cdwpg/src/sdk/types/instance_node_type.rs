@@ -18,8 +18,8 @@ pub struct InstanceNode {
 
 ::runtime::lenient_object! {
     InstanceNode {
-        node_id: Option<i64> = "NodeId",
-        node_type: Option<String> = "NodeType",
-        node_ip: Option<String> = "NodeIp",
+        0 => node_id: Option<i64> = "NodeId",
+        1 => node_type: Option<String> = "NodeType",
+        2 => node_ip: Option<String> = "NodeIp",
     }
 }

@@ -49,14 +49,14 @@ pub struct InstanceOperation {
 
 ::runtime::lenient_object! {
     InstanceOperation {
-        id: Option<i64> = "Id",
-        instance_id: Option<String> = "InstanceId",
-        action: Option<String> = "Action",
-        status: Option<i64> = "Status",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        context: Option<String> = "Context",
-        update_time: Option<String> = "UpdateTime",
-        uin: Option<String> = "Uin",
+        0 => id: Option<i64> = "Id",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => action: Option<String> = "Action",
+        3 => status: Option<i64> = "Status",
+        4 => start_time: Option<String> = "StartTime",
+        5 => end_time: Option<String> = "EndTime",
+        6 => context: Option<String> = "Context",
+        7 => update_time: Option<String> = "UpdateTime",
+        8 => uin: Option<String> = "Uin",
     }
 }

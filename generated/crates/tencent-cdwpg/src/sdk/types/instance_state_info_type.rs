@@ -49,15 +49,15 @@ pub struct InstanceStateInfo {
 
 ::runtime::lenient_object! {
     InstanceStateInfo {
-        instance_state: Option<String> = "InstanceState",
-        flow_create_time: Option<String> = "FlowCreateTime",
-        flow_name: Option<String> = "FlowName",
-        flow_progress: Option<i64> = "FlowProgress",
-        instance_state_desc: Option<String> = "InstanceStateDesc",
-        flow_msg: Option<String> = "FlowMsg",
-        process_name: Option<String> = "ProcessName",
-        backup_status: Option<i64> = "BackupStatus",
-        request_id: Option<String> = "RequestId",
-        backup_open_status: Option<i64> = "BackupOpenStatus",
+        0 => instance_state: Option<String> = "InstanceState",
+        1 => flow_create_time: Option<String> = "FlowCreateTime",
+        2 => flow_name: Option<String> = "FlowName",
+        3 => flow_progress: Option<i64> = "FlowProgress",
+        4 => instance_state_desc: Option<String> = "InstanceStateDesc",
+        5 => flow_msg: Option<String> = "FlowMsg",
+        6 => process_name: Option<String> = "ProcessName",
+        7 => backup_status: Option<i64> = "BackupStatus",
+        8 => request_id: Option<String> = "RequestId",
+        9 => backup_open_status: Option<i64> = "BackupOpenStatus",
     }
 }

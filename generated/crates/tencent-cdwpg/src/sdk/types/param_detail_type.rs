@@ -42,13 +42,13 @@ pub struct ParamDetail {
 
 ::runtime::lenient_object! {
     ParamDetail {
-        param_name: Option<String> = "ParamName",
-        default_value: Option<String> = "DefaultValue",
-        need_restart: Option<bool> = "NeedRestart",
-        running_value: Option<String> = "RunningValue",
-        value_range: Option<ValueRange> = "ValueRange",
-        unit: Option<String> = "Unit",
-        short_desc: Option<String> = "ShortDesc",
-        parameter_name: Option<String> = "ParameterName",
+        0 => param_name: Option<String> = "ParamName",
+        1 => default_value: Option<String> = "DefaultValue",
+        2 => need_restart: Option<bool> = "NeedRestart",
+        3 => running_value: Option<String> = "RunningValue",
+        4 => value_range: Option<ValueRange> = "ValueRange",
+        5 => unit: Option<String> = "Unit",
+        6 => short_desc: Option<String> = "ShortDesc",
+        7 => parameter_name: Option<String> = "ParameterName",
     }
 }

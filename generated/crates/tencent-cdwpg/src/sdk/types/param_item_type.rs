@@ -27,9 +27,9 @@ pub struct ParamItem {
 
 ::runtime::lenient_object! {
     ParamItem {
-        node_type: Option<String> = "NodeType",
-        node_name: Option<String> = "NodeName",
-        total_count: Option<i64> = "TotalCount",
-        details: Vec<ParamDetail> = "Details",
+        0 => node_type: Option<String> = "NodeType",
+        1 => node_name: Option<String> = "NodeName",
+        2 => total_count: Option<i64> = "TotalCount",
+        3 => details: Vec<ParamDetail> = "Details",
     }
 }

@@ -17,7 +17,7 @@ pub struct Range {
 
 ::runtime::lenient_object! {
     Range {
-        min: Option<String> = "Min",
-        max: Option<String> = "Max",
+        0 => min: Option<String> = "Min",
+        1 => max: Option<String> = "Max",
     }
 }

@@ -27,9 +27,9 @@ pub struct ResourceInfo {
 
 ::runtime::lenient_object! {
     ResourceInfo {
-        spec_name: Option<String> = "SpecName",
-        count: Option<i64> = "Count",
-        disk_spec: Option<CbsSpecInfo> = "DiskSpec",
-        type_field: Option<String> = "Type",
+        0 => spec_name: Option<String> = "SpecName",
+        1 => count: Option<i64> = "Count",
+        2 => disk_spec: Option<CbsSpecInfo> = "DiskSpec",
+        3 => type_field: Option<String> = "Type",
     }
 }

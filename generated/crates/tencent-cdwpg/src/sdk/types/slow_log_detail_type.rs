@@ -20,8 +20,8 @@ pub struct SlowLogDetail {
 
 ::runtime::lenient_object! {
     SlowLogDetail {
-        total_time: Option<f64> = "TotalTime",
-        total_call_times: Option<i64> = "TotalCallTimes",
-        normal_querys: Vec<NormQueryItem> = "NormalQuerys",
+        0 => total_time: Option<f64> = "TotalTime",
+        1 => total_call_times: Option<i64> = "TotalCallTimes",
+        2 => normal_querys: Vec<NormQueryItem> = "NormalQuerys",
     }
 }

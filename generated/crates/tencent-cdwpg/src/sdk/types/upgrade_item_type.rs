@@ -39,12 +39,12 @@ pub struct UpgradeItem {
 
 ::runtime::lenient_object! {
     UpgradeItem {
-        task_name: Option<String> = "TaskName",
-        source_version: Option<String> = "SourceVersion",
-        target_version: Option<String> = "TargetVersion",
-        create_time: Option<String> = "CreateTime",
-        end_time: Option<String> = "EndTime",
-        status: Option<String> = "Status",
-        operate_uin: Option<String> = "OperateUin",
+        0 => task_name: Option<String> = "TaskName",
+        1 => source_version: Option<String> = "SourceVersion",
+        2 => target_version: Option<String> = "TargetVersion",
+        3 => create_time: Option<String> = "CreateTime",
+        4 => end_time: Option<String> = "EndTime",
+        5 => status: Option<String> = "Status",
+        6 => operate_uin: Option<String> = "OperateUin",
     }
 }

@@ -24,9 +24,9 @@ pub struct ValueRange {
 
 ::runtime::lenient_object! {
     ValueRange {
-        type_field: Option<String> = "Type",
-        range: Option<Range> = "Range",
-        enum_field: Vec<String> = "Enum",
-        string: Option<String> = "String",
+        0 => type_field: Option<String> = "Type",
+        1 => range: Option<Range> = "Range",
+        2 => enum_field: Vec<String> = "Enum",
+        3 => string: Option<String> = "String",
     }
 }

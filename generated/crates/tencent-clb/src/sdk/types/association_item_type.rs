@@ -45,16 +45,16 @@ pub struct AssociationItem {
 
 ::runtime::lenient_object! {
     AssociationItem {
-        load_balancer_id: Option<String> = "LoadBalancerId",
-        listener_id: Option<String> = "ListenerId",
-        location_id: Option<String> = "LocationId",
-        protocol: Option<String> = "Protocol",
-        port: Option<u64> = "Port",
-        domain: Option<String> = "Domain",
-        url: Option<String> = "Url",
-        load_balancer_name: Option<String> = "LoadBalancerName",
-        listener_name: Option<String> = "ListenerName",
-        weight: Option<u64> = "Weight",
-        rule_id: Option<String> = "RuleId",
+        0 => load_balancer_id: Option<String> = "LoadBalancerId",
+        1 => listener_id: Option<String> = "ListenerId",
+        2 => location_id: Option<String> = "LocationId",
+        3 => protocol: Option<String> = "Protocol",
+        4 => port: Option<u64> = "Port",
+        5 => domain: Option<String> = "Domain",
+        6 => url: Option<String> = "Url",
+        7 => load_balancer_name: Option<String> = "LoadBalancerName",
+        8 => listener_name: Option<String> = "ListenerName",
+        9 => weight: Option<u64> = "Weight",
+        10 => rule_id: Option<String> = "RuleId",
     }
 }

@@ -46,16 +46,16 @@ pub struct Backend {
 
 ::runtime::lenient_object! {
     Backend {
-        type_field: Option<String> = "Type",
-        instance_id: Option<String> = "InstanceId",
-        port: Option<i64> = "Port",
-        weight: Option<i64> = "Weight",
-        public_ip_addresses: Vec<String> = "PublicIpAddresses",
-        private_ip_addresses: Vec<String> = "PrivateIpAddresses",
-        instance_name: Option<String> = "InstanceName",
-        registered_time: Option<String> = "RegisteredTime",
-        eni_id: Option<String> = "EniId",
-        tag: Option<String> = "Tag",
-        zone: Option<String> = "Zone",
+        0 => type_field: Option<String> = "Type",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => port: Option<i64> = "Port",
+        3 => weight: Option<i64> = "Weight",
+        4 => public_ip_addresses: Vec<String> = "PublicIpAddresses",
+        5 => private_ip_addresses: Vec<String> = "PrivateIpAddresses",
+        6 => instance_name: Option<String> = "InstanceName",
+        7 => registered_time: Option<String> = "RegisteredTime",
+        8 => eni_id: Option<String> = "EniId",
+        9 => tag: Option<String> = "Tag",
+        10 => zone: Option<String> = "Zone",
     }
 }

@@ -18,8 +18,8 @@ pub struct BasicTargetGroupInfo {
 
 ::runtime::lenient_object! {
     BasicTargetGroupInfo {
-        target_group_id: Option<String> = "TargetGroupId",
-        target_group_name: Option<String> = "TargetGroupName",
-        weight: Option<u64> = "Weight",
+        0 => target_group_id: Option<String> = "TargetGroupId",
+        1 => target_group_name: Option<String> = "TargetGroupName",
+        2 => weight: Option<u64> = "Weight",
     }
 }

@@ -37,14 +37,14 @@ pub struct BindDetailItem {
 
 ::runtime::lenient_object! {
     BindDetailItem {
-        load_balancer_id: Option<String> = "LoadBalancerId",
-        listener_id: Option<String> = "ListenerId",
-        domain: Option<String> = "Domain",
-        location_id: Option<String> = "LocationId",
-        listener_name: Option<String> = "ListenerName",
-        protocol: Option<String> = "Protocol",
-        vport: Option<i64> = "Vport",
-        url: Option<String> = "Url",
-        uconfig_id: Option<String> = "UconfigId",
+        0 => load_balancer_id: Option<String> = "LoadBalancerId",
+        1 => listener_id: Option<String> = "ListenerId",
+        2 => domain: Option<String> = "Domain",
+        3 => location_id: Option<String> = "LocationId",
+        4 => listener_name: Option<String> = "ListenerName",
+        5 => protocol: Option<String> = "Protocol",
+        6 => vport: Option<i64> = "Vport",
+        7 => url: Option<String> = "Url",
+        8 => uconfig_id: Option<String> = "UconfigId",
     }
 }

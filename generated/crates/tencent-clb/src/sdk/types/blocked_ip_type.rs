@@ -18,8 +18,8 @@ pub struct BlockedIp {
 
 ::runtime::lenient_object! {
     BlockedIp {
-        ip: Option<String> = "IP",
-        create_time: Option<String> = "CreateTime",
-        expire_time: Option<String> = "ExpireTime",
+        0 => ip: Option<String> = "IP",
+        1 => create_time: Option<String> = "CreateTime",
+        2 => expire_time: Option<String> = "ExpireTime",
     }
 }

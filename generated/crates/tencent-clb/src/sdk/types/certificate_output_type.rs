@@ -24,10 +24,10 @@ pub struct CertificateOutput {
 
 ::runtime::lenient_object! {
     CertificateOutput {
-        ssl_mode: Option<String> = "SSLMode",
-        ssl_verify_client: Option<String> = "SSLVerifyClient",
-        cert_id: Option<String> = "CertId",
-        cert_ca_id: Option<String> = "CertCaId",
-        ext_cert_ids: Vec<String> = "ExtCertIds",
+        0 => ssl_mode: Option<String> = "SSLMode",
+        1 => ssl_verify_client: Option<String> = "SSLVerifyClient",
+        2 => cert_id: Option<String> = "CertId",
+        3 => cert_ca_id: Option<String> = "CertCaId",
+        4 => ext_cert_ids: Vec<String> = "ExtCertIds",
     }
 }

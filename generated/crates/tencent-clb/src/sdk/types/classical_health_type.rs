@@ -24,10 +24,10 @@ pub struct ClassicalHealth {
 
 ::runtime::lenient_object! {
     ClassicalHealth {
-        ip: Option<String> = "IP",
-        port: Option<i64> = "Port",
-        listener_port: Option<i64> = "ListenerPort",
-        protocol: Option<String> = "Protocol",
-        health_status: Option<i64> = "HealthStatus",
+        0 => ip: Option<String> = "IP",
+        1 => port: Option<i64> = "Port",
+        2 => listener_port: Option<i64> = "ListenerPort",
+        3 => protocol: Option<String> = "Protocol",
+        4 => health_status: Option<i64> = "HealthStatus",
     }
 }

@@ -15,7 +15,7 @@ pub struct ClassicalLoadBalancerInfo {
 
 ::runtime::lenient_object! {
     ClassicalLoadBalancerInfo {
-        instance_id: Option<String> = "InstanceId",
-        load_balancer_ids: Vec<String> = "LoadBalancerIds",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => load_balancer_ids: Vec<String> = "LoadBalancerIds",
     }
 }

@@ -31,12 +31,12 @@ pub struct ClassicalTarget {
 
 ::runtime::lenient_object! {
     ClassicalTarget {
-        type_field: Option<String> = "Type",
-        instance_id: Option<String> = "InstanceId",
-        weight: Option<i64> = "Weight",
-        public_ip_addresses: Vec<String> = "PublicIpAddresses",
-        private_ip_addresses: Vec<String> = "PrivateIpAddresses",
-        instance_name: Option<String> = "InstanceName",
-        run_flag: Option<i64> = "RunFlag",
+        0 => type_field: Option<String> = "Type",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => weight: Option<i64> = "Weight",
+        3 => public_ip_addresses: Vec<String> = "PublicIpAddresses",
+        4 => private_ip_addresses: Vec<String> = "PrivateIpAddresses",
+        5 => instance_name: Option<String> = "InstanceName",
+        6 => run_flag: Option<i64> = "RunFlag",
     }
 }

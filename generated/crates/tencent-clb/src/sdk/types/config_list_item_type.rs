@@ -29,11 +29,11 @@ pub struct ConfigListItem {
 
 ::runtime::lenient_object! {
     ConfigListItem {
-        uconfig_id: Option<String> = "UconfigId",
-        config_type: Option<String> = "ConfigType",
-        config_name: Option<String> = "ConfigName",
-        config_content: Option<String> = "ConfigContent",
-        create_timestamp: Option<String> = "CreateTimestamp",
-        update_timestamp: Option<String> = "UpdateTimestamp",
+        0 => uconfig_id: Option<String> = "UconfigId",
+        1 => config_type: Option<String> = "ConfigType",
+        2 => config_name: Option<String> = "ConfigName",
+        3 => config_content: Option<String> = "ConfigContent",
+        4 => create_timestamp: Option<String> = "CreateTimestamp",
+        5 => update_timestamp: Option<String> = "UpdateTimestamp",
     }
 }

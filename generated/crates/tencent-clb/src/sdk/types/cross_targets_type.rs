@@ -33,13 +33,13 @@ pub struct CrossTargets {
 
 ::runtime::lenient_object! {
     CrossTargets {
-        local_vpc_id: Option<String> = "LocalVpcId",
-        vpc_id: Option<String> = "VpcId",
-        ip: Option<String> = "IP",
-        vpc_name: Option<String> = "VpcName",
-        eni_id: Option<String> = "EniId",
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        region: Option<String> = "Region",
+        0 => local_vpc_id: Option<String> = "LocalVpcId",
+        1 => vpc_id: Option<String> = "VpcId",
+        2 => ip: Option<String> = "IP",
+        3 => vpc_name: Option<String> = "VpcName",
+        4 => eni_id: Option<String> = "EniId",
+        5 => instance_id: Option<String> = "InstanceId",
+        6 => instance_name: Option<String> = "InstanceName",
+        7 => region: Option<String> = "Region",
     }
 }

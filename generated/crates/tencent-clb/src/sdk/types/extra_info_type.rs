@@ -15,7 +15,7 @@ pub struct ExtraInfo {
 
 ::runtime::lenient_object! {
     ExtraInfo {
-        zhi_tong: Option<bool> = "ZhiTong",
-        tgw_group_name: Option<String> = "TgwGroupName",
+        0 => zhi_tong: Option<bool> = "ZhiTong",
+        1 => tgw_group_name: Option<String> = "TgwGroupName",
     }
 }

@@ -21,10 +21,10 @@ pub struct FunctionInfo {
 
 ::runtime::lenient_object! {
     FunctionInfo {
-        function_namespace: Option<String> = "FunctionNamespace",
-        function_name: Option<String> = "FunctionName",
-        function_qualifier: Option<String> = "FunctionQualifier",
-        function_qualifier_type: Option<String> = "FunctionQualifierType",
+        0 => function_namespace: Option<String> = "FunctionNamespace",
+        1 => function_name: Option<String> = "FunctionName",
+        2 => function_qualifier: Option<String> = "FunctionQualifier",
+        3 => function_qualifier_type: Option<String> = "FunctionQualifierType",
     }
 }
 

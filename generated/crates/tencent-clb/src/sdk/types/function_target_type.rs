@@ -16,8 +16,8 @@ pub struct FunctionTarget {
 
 ::runtime::lenient_object! {
     FunctionTarget {
-        function: Option<FunctionInfo> = "Function",
-        weight: Option<u64> = "Weight",
+        0 => function: Option<FunctionInfo> = "Function",
+        1 => weight: Option<u64> = "Weight",
     }
 }
 

@@ -34,13 +34,13 @@ pub struct IdleLoadBalancer {
 
 ::runtime::lenient_object! {
     IdleLoadBalancer {
-        load_balancer_id: Option<String> = "LoadBalancerId",
-        load_balancer_name: Option<String> = "LoadBalancerName",
-        region: Option<String> = "Region",
-        vip: Option<String> = "Vip",
-        idle_reason: Option<String> = "IdleReason",
-        status: Option<u64> = "Status",
-        forward: Option<u64> = "Forward",
-        domain: Option<String> = "Domain",
+        0 => load_balancer_id: Option<String> = "LoadBalancerId",
+        1 => load_balancer_name: Option<String> = "LoadBalancerName",
+        2 => region: Option<String> = "Region",
+        3 => vip: Option<String> = "Vip",
+        4 => idle_reason: Option<String> = "IdleReason",
+        5 => status: Option<u64> = "Status",
+        6 => forward: Option<u64> = "Forward",
+        7 => domain: Option<String> = "Domain",
     }
 }

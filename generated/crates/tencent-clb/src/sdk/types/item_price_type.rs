@@ -35,11 +35,11 @@ pub struct ItemPrice {
 
 ::runtime::lenient_object! {
     ItemPrice {
-        unit_price: Option<f64> = "UnitPrice",
-        charge_unit: Option<String> = "ChargeUnit",
-        original_price: Option<f64> = "OriginalPrice",
-        discount_price: Option<f64> = "DiscountPrice",
-        unit_price_discount: Option<f64> = "UnitPriceDiscount",
-        discount: Option<f64> = "Discount",
+        0 => unit_price: Option<f64> = "UnitPrice",
+        1 => charge_unit: Option<String> = "ChargeUnit",
+        2 => original_price: Option<f64> = "OriginalPrice",
+        3 => discount_price: Option<f64> = "DiscountPrice",
+        4 => unit_price_discount: Option<f64> = "UnitPriceDiscount",
+        5 => discount: Option<f64> = "Discount",
     }
 }

@@ -23,9 +23,9 @@ pub struct LbItem {
 
 ::runtime::lenient_object! {
     LbItem {
-        load_balancer_id: Option<String> = "LoadBalancerId",
-        vip: Option<String> = "Vip",
-        listeners: Vec<ListenerItem> = "Listeners",
-        region: Option<String> = "Region",
+        0 => load_balancer_id: Option<String> = "LoadBalancerId",
+        1 => vip: Option<String> = "Vip",
+        2 => listeners: Vec<ListenerItem> = "Listeners",
+        3 => region: Option<String> = "Region",
     }
 }

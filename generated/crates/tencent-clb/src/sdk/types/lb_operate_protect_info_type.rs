@@ -27,10 +27,10 @@ pub struct LbOperateProtectInfo {
 
 ::runtime::lenient_object! {
     LbOperateProtectInfo {
-        load_balancer_id: Option<String> = "LoadBalancerId",
-        protect_state: Option<bool> = "ProtectState",
-        operator_uin: Option<String> = "OperatorUin",
-        description: Option<String> = "Description",
-        modify_time: Option<String> = "ModifyTime",
+        0 => load_balancer_id: Option<String> = "LoadBalancerId",
+        1 => protect_state: Option<bool> = "ProtectState",
+        2 => operator_uin: Option<String> = "OperatorUin",
+        3 => description: Option<String> = "Description",
+        4 => modify_time: Option<String> = "ModifyTime",
     }
 }

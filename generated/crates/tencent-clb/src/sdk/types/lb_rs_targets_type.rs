@@ -24,10 +24,10 @@ pub struct LbRsTargets {
 
 ::runtime::lenient_object! {
     LbRsTargets {
-        type_field: Option<String> = "Type",
-        private_ip: Option<String> = "PrivateIp",
-        port: Option<i64> = "Port",
-        vpc_id: Option<i64> = "VpcId",
-        weight: Option<i64> = "Weight",
+        0 => type_field: Option<String> = "Type",
+        1 => private_ip: Option<String> = "PrivateIp",
+        2 => port: Option<i64> = "Port",
+        3 => vpc_id: Option<i64> = "VpcId",
+        4 => weight: Option<i64> = "Weight",
     }
 }

@@ -29,11 +29,11 @@ pub struct ListenerBackend {
 
 ::runtime::lenient_object! {
     ListenerBackend {
-        listener_id: Option<String> = "ListenerId",
-        protocol: Option<String> = "Protocol",
-        port: Option<i64> = "Port",
-        rules: Vec<RuleTargets> = "Rules",
-        targets: Vec<Backend> = "Targets",
-        end_port: Option<i64> = "EndPort",
+        0 => listener_id: Option<String> = "ListenerId",
+        1 => protocol: Option<String> = "Protocol",
+        2 => port: Option<i64> = "Port",
+        3 => rules: Vec<RuleTargets> = "Rules",
+        4 => targets: Vec<Backend> = "Targets",
+        5 => end_port: Option<i64> = "EndPort",
     }
 }

@@ -26,10 +26,10 @@ pub struct ListenerHealth {
 
 ::runtime::lenient_object! {
     ListenerHealth {
-        listener_id: Option<String> = "ListenerId",
-        listener_name: Option<String> = "ListenerName",
-        protocol: Option<String> = "Protocol",
-        port: Option<i64> = "Port",
-        rules: Vec<RuleHealth> = "Rules",
+        0 => listener_id: Option<String> = "ListenerId",
+        1 => listener_name: Option<String> = "ListenerName",
+        2 => protocol: Option<String> = "Protocol",
+        3 => port: Option<i64> = "Port",
+        4 => rules: Vec<RuleHealth> = "Rules",
     }
 }

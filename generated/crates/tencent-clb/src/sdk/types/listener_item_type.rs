@@ -31,11 +31,11 @@ pub struct ListenerItem {
 
 ::runtime::lenient_object! {
     ListenerItem {
-        listener_id: Option<String> = "ListenerId",
-        protocol: Option<String> = "Protocol",
-        port: Option<i64> = "Port",
-        rules: Vec<RulesItems> = "Rules",
-        targets: Vec<LbRsTargets> = "Targets",
-        end_port: Option<i64> = "EndPort",
+        0 => listener_id: Option<String> = "ListenerId",
+        1 => protocol: Option<String> = "Protocol",
+        2 => port: Option<i64> = "Port",
+        3 => rules: Vec<RulesItems> = "Rules",
+        4 => targets: Vec<LbRsTargets> = "Targets",
+        5 => end_port: Option<i64> = "EndPort",
     }
 }

@@ -27,11 +27,11 @@ pub struct LoadBalancerTraffic {
 
 ::runtime::lenient_object! {
     LoadBalancerTraffic {
-        load_balancer_id: Option<String> = "LoadBalancerId",
-        load_balancer_name: Option<String> = "LoadBalancerName",
-        region: Option<String> = "Region",
-        vip: Option<String> = "Vip",
-        out_bandwidth: Option<f64> = "OutBandwidth",
-        domain: Option<String> = "Domain",
+        0 => load_balancer_id: Option<String> = "LoadBalancerId",
+        1 => load_balancer_name: Option<String> = "LoadBalancerName",
+        2 => region: Option<String> = "Region",
+        3 => vip: Option<String> = "Vip",
+        4 => out_bandwidth: Option<f64> = "OutBandwidth",
+        5 => domain: Option<String> = "Domain",
     }
 }

@@ -20,8 +20,8 @@ pub struct OAuth {
 
 ::runtime::lenient_object! {
     OAuth {
-        o_auth_enable: Option<bool> = "OAuthEnable",
-        o_auth_failure_status: Option<String> = "OAuthFailureStatus",
+        0 => o_auth_enable: Option<bool> = "OAuthEnable",
+        1 => o_auth_failure_status: Option<String> = "OAuthFailureStatus",
     }
 }
 

@@ -22,8 +22,8 @@ pub struct Price {
 
 ::runtime::lenient_object! {
     Price {
-        instance_price: Option<ItemPrice> = "InstancePrice",
-        bandwidth_price: Option<ItemPrice> = "BandwidthPrice",
-        lcu_price: Option<ItemPrice> = "LcuPrice",
+        0 => instance_price: Option<ItemPrice> = "InstancePrice",
+        1 => bandwidth_price: Option<ItemPrice> = "BandwidthPrice",
+        2 => lcu_price: Option<ItemPrice> = "LcuPrice",
     }
 }

@@ -15,7 +15,7 @@ pub struct ResourceAvailability {
 
 ::runtime::lenient_object! {
     ResourceAvailability {
-        type_field: Option<String> = "Type",
-        availability: Option<String> = "Availability",
+        0 => type_field: Option<String> = "Type",
+        1 => availability: Option<String> = "Availability",
     }
 }

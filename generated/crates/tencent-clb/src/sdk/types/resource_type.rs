@@ -23,9 +23,9 @@ pub struct Resource {
 
 ::runtime::lenient_object! {
     Resource {
-        type_field: Vec<String> = "Type",
-        isp: Option<String> = "Isp",
-        availability_set: Vec<ResourceAvailability> = "AvailabilitySet",
-        type_set: Vec<TypeInfo> = "TypeSet",
+        0 => type_field: Vec<String> = "Type",
+        1 => isp: Option<String> = "Isp",
+        2 => availability_set: Vec<ResourceAvailability> = "AvailabilitySet",
+        3 => type_set: Vec<TypeInfo> = "TypeSet",
     }
 }

@@ -26,10 +26,10 @@ pub struct RewriteTarget {
 
 ::runtime::lenient_object! {
     RewriteTarget {
-        target_listener_id: Option<String> = "TargetListenerId",
-        target_location_id: Option<String> = "TargetLocationId",
-        rewrite_code: Option<i64> = "RewriteCode",
-        take_url: Option<bool> = "TakeUrl",
-        rewrite_type: Option<String> = "RewriteType",
+        0 => target_listener_id: Option<String> = "TargetListenerId",
+        1 => target_location_id: Option<String> = "TargetLocationId",
+        2 => rewrite_code: Option<i64> = "RewriteCode",
+        3 => take_url: Option<bool> = "TakeUrl",
+        4 => rewrite_type: Option<String> = "RewriteType",
     }
 }

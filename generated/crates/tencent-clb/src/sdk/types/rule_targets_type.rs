@@ -26,10 +26,10 @@ pub struct RuleTargets {
 
 ::runtime::lenient_object! {
     RuleTargets {
-        location_id: Option<String> = "LocationId",
-        domain: Option<String> = "Domain",
-        url: Option<String> = "Url",
-        targets: Vec<Backend> = "Targets",
-        function_targets: Vec<FunctionTarget> = "FunctionTargets",
+        0 => location_id: Option<String> = "LocationId",
+        1 => domain: Option<String> = "Domain",
+        2 => url: Option<String> = "Url",
+        3 => targets: Vec<Backend> = "Targets",
+        4 => function_targets: Vec<FunctionTarget> = "FunctionTargets",
     }
 }

@@ -23,9 +23,9 @@ pub struct RulesItems {
 
 ::runtime::lenient_object! {
     RulesItems {
-        location_id: Option<String> = "LocationId",
-        domain: Option<String> = "Domain",
-        url: Option<String> = "Url",
-        targets: Vec<LbRsTargets> = "Targets",
+        0 => location_id: Option<String> = "LocationId",
+        1 => domain: Option<String> = "Domain",
+        2 => url: Option<String> = "Url",
+        3 => targets: Vec<LbRsTargets> = "Targets",
     }
 }

@@ -14,8 +14,8 @@ pub struct SnatIp {
 
 ::runtime::lenient_object! {
     SnatIp {
-        subnet_id: Option<String> = "SubnetId",
-        ip: Option<String> = "Ip",
+        0 => subnet_id: Option<String> = "SubnetId",
+        1 => ip: Option<String> = "Ip",
     }
 }
 

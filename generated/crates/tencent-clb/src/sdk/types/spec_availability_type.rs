@@ -26,7 +26,7 @@ pub struct SpecAvailability {
 
 ::runtime::lenient_object! {
     SpecAvailability {
-        spec_type: Option<String> = "SpecType",
-        availability: Option<String> = "Availability",
+        0 => spec_type: Option<String> = "SpecType",
+        1 => availability: Option<String> = "Availability",
     }
 }

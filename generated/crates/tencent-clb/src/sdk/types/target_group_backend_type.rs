@@ -43,16 +43,16 @@ pub struct TargetGroupBackend {
 
 ::runtime::lenient_object! {
     TargetGroupBackend {
-        target_group_id: Option<String> = "TargetGroupId",
-        type_field: Option<String> = "Type",
-        instance_id: Option<String> = "InstanceId",
-        port: Option<u64> = "Port",
-        weight: Option<u64> = "Weight",
-        public_ip_addresses: Vec<String> = "PublicIpAddresses",
-        private_ip_addresses: Vec<String> = "PrivateIpAddresses",
-        instance_name: Option<String> = "InstanceName",
-        registered_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "RegisteredTime",
-        eni_id: Option<String> = "EniId",
-        zone_id: Option<u64> = "ZoneId",
+        0 => target_group_id: Option<String> = "TargetGroupId",
+        1 => type_field: Option<String> = "Type",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => port: Option<u64> = "Port",
+        4 => weight: Option<u64> = "Weight",
+        5 => public_ip_addresses: Vec<String> = "PublicIpAddresses",
+        6 => private_ip_addresses: Vec<String> = "PrivateIpAddresses",
+        7 => instance_name: Option<String> = "InstanceName",
+        8 => registered_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "RegisteredTime",
+        9 => eni_id: Option<String> = "EniId",
+        10 => zone_id: Option<u64> = "ZoneId",
     }
 }

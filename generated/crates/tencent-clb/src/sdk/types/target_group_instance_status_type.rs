@@ -29,10 +29,10 @@ pub struct TargetGroupInstanceStatus {
 
 ::runtime::lenient_object! {
     TargetGroupInstanceStatus {
-        instance_ip: Option<String> = "InstanceIp",
-        status: Option<String> = "Status",
-        instance_id: Option<String> = "InstanceId",
-        port: Option<u64> = "Port",
-        eni_id: Option<String> = "EniId",
+        0 => instance_ip: Option<String> = "InstanceIp",
+        1 => status: Option<String> = "Status",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => port: Option<u64> = "Port",
+        4 => eni_id: Option<String> = "EniId",
     }
 }

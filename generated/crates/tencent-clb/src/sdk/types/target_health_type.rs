@@ -33,13 +33,13 @@ pub struct TargetHealth {
 
 ::runtime::lenient_object! {
     TargetHealth {
-        ip: Option<String> = "IP",
-        port: Option<i64> = "Port",
-        health_status: Option<bool> = "HealthStatus",
-        target_id: Option<String> = "TargetId",
-        health_status_detail: Option<String> = "HealthStatusDetail",
-        health_status_detial: Option<String> = "HealthStatusDetial",
-        target_group_id: Option<String> = "TargetGroupId",
-        weight: Option<u64> = "Weight",
+        0 => ip: Option<String> = "IP",
+        1 => port: Option<i64> = "Port",
+        2 => health_status: Option<bool> = "HealthStatus",
+        3 => target_id: Option<String> = "TargetId",
+        4 => health_status_detail: Option<String> = "HealthStatusDetail",
+        5 => health_status_detial: Option<String> = "HealthStatusDetial",
+        6 => target_group_id: Option<String> = "TargetGroupId",
+        7 => weight: Option<u64> = "Weight",
     }
 }

@@ -17,9 +17,9 @@ pub struct TargetRegionInfo {
 
 ::runtime::lenient_object! {
     TargetRegionInfo {
-        region: Option<String> = "Region",
-        vpc_id: Option<String> = "VpcId",
-        numerical_vpc_id: Option<i64> = "NumericalVpcId",
+        0 => region: Option<String> = "Region",
+        1 => vpc_id: Option<String> = "VpcId",
+        2 => numerical_vpc_id: Option<i64> = "NumericalVpcId",
     }
 }
 

@@ -17,7 +17,7 @@ pub struct TypeInfo {
 
 ::runtime::lenient_object! {
     TypeInfo {
-        type_field: Option<String> = "Type",
-        spec_availability_set: Vec<SpecAvailability> = "SpecAvailabilitySet",
+        0 => type_field: Option<String> = "Type",
+        1 => spec_availability_set: Vec<SpecAvailability> = "SpecAvailabilitySet",
     }
 }

@@ -27,11 +27,11 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone_id: Option<u64> = "ZoneId",
-        zone: Option<String> = "Zone",
-        zone_name: Option<String> = "ZoneName",
-        zone_region: Option<String> = "ZoneRegion",
-        local_zone: Option<bool> = "LocalZone",
-        edge_zone: Option<bool> = "EdgeZone",
+        0 => zone_id: Option<u64> = "ZoneId",
+        1 => zone: Option<String> = "Zone",
+        2 => zone_name: Option<String> = "ZoneName",
+        3 => zone_region: Option<String> = "ZoneRegion",
+        4 => local_zone: Option<bool> = "LocalZone",
+        5 => edge_zone: Option<bool> = "EdgeZone",
     }
 }

@@ -39,14 +39,14 @@ pub struct ZoneResource {
 
 ::runtime::lenient_object! {
     ZoneResource {
-        master_zone: Option<String> = "MasterZone",
-        resource_set: Vec<Resource> = "ResourceSet",
-        slave_zone: Option<String> = "SlaveZone",
-        ip_version: Option<String> = "IPVersion",
-        zone_region: Option<String> = "ZoneRegion",
-        local_zone: Option<bool> = "LocalZone",
-        zone_resource_type: Option<String> = "ZoneResourceType",
-        edge_zone: Option<bool> = "EdgeZone",
-        egress: Option<String> = "Egress",
+        0 => master_zone: Option<String> = "MasterZone",
+        1 => resource_set: Vec<Resource> = "ResourceSet",
+        2 => slave_zone: Option<String> = "SlaveZone",
+        3 => ip_version: Option<String> = "IPVersion",
+        4 => zone_region: Option<String> = "ZoneRegion",
+        5 => local_zone: Option<bool> = "LocalZone",
+        6 => zone_resource_type: Option<String> = "ZoneResourceType",
+        7 => edge_zone: Option<bool> = "EdgeZone",
+        8 => egress: Option<String> = "Egress",
     }
 }

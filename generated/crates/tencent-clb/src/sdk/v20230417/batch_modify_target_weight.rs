@@ -62,7 +62,7 @@ pub struct BatchModifyTargetWeightResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchModifyTargetWeightResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -232,9 +232,9 @@ pub struct CreateLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateLoadBalancerResponse {
-        load_balancer_ids: Vec<String> = "LoadBalancerIds",
-        deal_name: Option<String> = "DealName",
-        request_id: Option<String> = "RequestId",
+        0 => load_balancer_ids: Vec<String> = "LoadBalancerIds",
+        1 => deal_name: Option<String> = "DealName",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -79,8 +79,8 @@ pub struct DescribeClassicalLbListenersResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeClassicalLbListenersResponse {
-        listeners: Vec<ClassicalListener> = "Listeners",
-        request_id: Option<String> = "RequestId",
+        0 => listeners: Vec<ClassicalListener> = "Listeners",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,9 +75,9 @@ pub struct DescribeCustomizedConfigAssociateListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCustomizedConfigAssociateListResponse {
-        bind_list: Vec<BindDetailItem> = "BindList",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => bind_list: Vec<BindDetailItem> = "BindList",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct DescribeCustomizedConfigListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCustomizedConfigListResponse {
-        config_list: Vec<ConfigListItem> = "ConfigList",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => config_list: Vec<ConfigListItem> = "ConfigList",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

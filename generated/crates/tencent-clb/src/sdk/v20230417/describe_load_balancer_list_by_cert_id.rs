@@ -59,8 +59,8 @@ pub struct DescribeLoadBalancerListByCertIdResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLoadBalancerListByCertIdResponse {
-        cert_set: Vec<CertIdRelatedWithLoadBalancers> = "CertSet",
-        request_id: Option<String> = "RequestId",
+        0 => cert_set: Vec<CertIdRelatedWithLoadBalancers> = "CertSet",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

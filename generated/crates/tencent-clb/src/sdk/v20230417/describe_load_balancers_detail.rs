@@ -101,9 +101,9 @@ pub struct DescribeLoadBalancersDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeLoadBalancersDetailResponse {
-        total_count: Option<u64> = "TotalCount",
-        load_balancer_detail_set: Vec<LoadBalancerDetail> = "LoadBalancerDetailSet",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => load_balancer_detail_set: Vec<LoadBalancerDetail> = "LoadBalancerDetailSet",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -67,8 +67,8 @@ pub struct DescribeTargetHealthResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTargetHealthResponse {
-        load_balancers: Vec<LoadBalancerHealth> = "LoadBalancers",
-        request_id: Option<String> = "RequestId",
+        0 => load_balancers: Vec<LoadBalancerHealth> = "LoadBalancers",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,8 +90,8 @@ pub struct SetCustomizedConfigForLoadBalancerResponse {
 
 ::runtime::lenient_object! {
     tolerant SetCustomizedConfigForLoadBalancerResponse {
-        config_id: Option<String> = "ConfigId",
-        request_id: Option<String> = "RequestId",
+        0 => config_id: Option<String> = "ConfigId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

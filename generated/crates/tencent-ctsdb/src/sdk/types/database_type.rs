@@ -37,14 +37,14 @@ pub struct Database {
 
 ::runtime::lenient_object! {
     Database {
-        cluster_id: Option<String> = "ClusterID",
-        name: Option<String> = "Name",
-        cool_down_in_days: Option<i64> = "CoolDownInDays",
-        retention_in_days: Option<i64> = "RetentionInDays",
-        remark: Option<String> = "Remark",
-        status: Option<i64> = "Status",
-        created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
-        updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
+        0 => cluster_id: Option<String> = "ClusterID",
+        1 => name: Option<String> = "Name",
+        2 => cool_down_in_days: Option<i64> = "CoolDownInDays",
+        3 => retention_in_days: Option<i64> = "RetentionInDays",
+        4 => remark: Option<String> = "Remark",
+        5 => status: Option<i64> = "Status",
+        6 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
+        7 => updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
     }
 }
 

@@ -25,9 +25,9 @@ pub struct Network {
 
 ::runtime::lenient_object! {
     Network {
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        vip: Option<String> = "VIP",
-        port: Option<u64> = "Port",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => subnet_id: Option<String> = "SubnetId",
+        2 => vip: Option<String> = "VIP",
+        3 => port: Option<u64> = "Port",
     }
 }

@@ -19,7 +19,7 @@ pub struct Period {
 
 ::runtime::lenient_object! {
     Period {
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
+        0 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
+        1 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
     }
 }

@@ -37,12 +37,12 @@ pub struct Spec {
 
 ::runtime::lenient_object! {
     Spec {
-        pay_mode: Option<u64> = "PayMode",
-        request_unit: Option<u64> = "RequestUnit",
-        cpu_limit: Option<f64> = "CpuLimit",
-        memory_limit: Option<f64> = "MemoryLimit",
-        disk_limit: Option<u64> = "DiskLimit",
-        shards: Option<u64> = "Shards",
-        replicas: Option<u64> = "Replicas",
+        0 => pay_mode: Option<u64> = "PayMode",
+        1 => request_unit: Option<u64> = "RequestUnit",
+        2 => cpu_limit: Option<f64> = "CpuLimit",
+        3 => memory_limit: Option<f64> = "MemoryLimit",
+        4 => disk_limit: Option<u64> = "DiskLimit",
+        5 => shards: Option<u64> = "Shards",
+        6 => replicas: Option<u64> = "Replicas",
     }
 }

@@ -12,6 +12,6 @@ pub struct Tenant {
 
 ::runtime::lenient_object! {
     Tenant {
-        is_password_encrypted: Option<bool> = "IsPasswordEncrypted",
+        0 => is_password_encrypted: Option<bool> = "IsPasswordEncrypted",
     }
 }

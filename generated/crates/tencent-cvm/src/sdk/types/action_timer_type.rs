@@ -32,12 +32,12 @@ pub struct ActionTimer {
 
 ::runtime::lenient_object! {
     ActionTimer {
-        timer_action: Option<String> = "TimerAction",
-        action_time: Option<String> = "ActionTime",
-        externals: Option<Externals> = "Externals",
-        action_timer_id: Option<String> = "ActionTimerId",
-        status: Option<String> = "Status",
-        instance_id: Option<String> = "InstanceId",
+        0 => timer_action: Option<String> = "TimerAction",
+        1 => action_time: Option<String> = "ActionTime",
+        2 => externals: Option<Externals> = "Externals",
+        3 => action_timer_id: Option<String> = "ActionTimerId",
+        4 => status: Option<String> = "Status",
+        5 => instance_id: Option<String> = "InstanceId",
     }
 }
 

@@ -12,6 +12,6 @@ pub struct Attribute {
 
 ::runtime::lenient_object! {
     Attribute {
-        user_data: Option<String> = "UserData",
+        0 => user_data: Option<String> = "UserData",
     }
 }

@@ -20,10 +20,10 @@ pub struct ChcDeployExtraConfig {
 
 ::runtime::lenient_object! {
     ChcDeployExtraConfig {
-        mini_os_type: Option<String> = "MiniOsType",
-        boot_type: Option<String> = "BootType",
-        boot_file: Option<String> = "BootFile",
-        next_server_address: Option<String> = "NextServerAddress",
+        0 => mini_os_type: Option<String> = "MiniOsType",
+        1 => boot_type: Option<String> = "BootType",
+        2 => boot_file: Option<String> = "BootFile",
+        3 => next_server_address: Option<String> = "NextServerAddress",
     }
 }
 

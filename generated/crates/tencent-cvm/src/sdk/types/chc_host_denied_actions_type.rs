@@ -18,8 +18,8 @@ pub struct ChcHostDeniedActions {
 
 ::runtime::lenient_object! {
     ChcHostDeniedActions {
-        chc_id: Option<String> = "ChcId",
-        state: Option<String> = "State",
-        deny_actions: Vec<String> = "DenyActions",
+        0 => chc_id: Option<String> = "ChcId",
+        1 => state: Option<String> = "State",
+        2 => deny_actions: Vec<String> = "DenyActions",
     }
 }

@@ -75,17 +75,17 @@ pub struct DataDisk {
 
 ::runtime::lenient_object! {
     DataDisk {
-        disk_size: Option<i64> = "DiskSize",
-        disk_type: Option<String> = "DiskType",
-        disk_id: Option<String> = "DiskId",
-        delete_with_instance: Option<bool> = "DeleteWithInstance",
-        snapshot_id: Option<String> = "SnapshotId",
-        encrypt: Option<bool> = "Encrypt",
-        kms_key_id: Option<String> = "KmsKeyId",
-        throughput_performance: Option<i64> = "ThroughputPerformance",
-        cdc_id: Option<String> = "CdcId",
-        burst_performance: Option<bool> = "BurstPerformance",
-        disk_name: Option<String> = "DiskName",
+        0 => disk_size: Option<i64> = "DiskSize",
+        1 => disk_type: Option<String> = "DiskType",
+        2 => disk_id: Option<String> = "DiskId",
+        3 => delete_with_instance: Option<bool> = "DeleteWithInstance",
+        4 => snapshot_id: Option<String> = "SnapshotId",
+        5 => encrypt: Option<bool> = "Encrypt",
+        6 => kms_key_id: Option<String> = "KmsKeyId",
+        7 => throughput_performance: Option<i64> = "ThroughputPerformance",
+        8 => cdc_id: Option<String> = "CdcId",
+        9 => burst_performance: Option<bool> = "BurstPerformance",
+        10 => disk_name: Option<String> = "DiskName",
     }
 }
 

@@ -50,14 +50,14 @@ pub struct DisasterRecoverGroup {
 
 ::runtime::lenient_object! {
     DisasterRecoverGroup {
-        disaster_recover_group_id: Option<String> = "DisasterRecoverGroupId",
-        name: Option<String> = "Name",
-        type_field: Option<String> = "Type",
-        cvm_quota_total: Option<i64> = "CvmQuotaTotal",
-        current_num: Option<i64> = "CurrentNum",
-        instance_ids: Vec<String> = "InstanceIds",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
-        affinity: Option<i64> = "Affinity",
-        tags: Vec<Tag> = "Tags",
+        0 => disaster_recover_group_id: Option<String> = "DisasterRecoverGroupId",
+        1 => name: Option<String> = "Name",
+        2 => type_field: Option<String> = "Type",
+        3 => cvm_quota_total: Option<i64> = "CvmQuotaTotal",
+        4 => current_num: Option<i64> = "CurrentNum",
+        5 => instance_ids: Vec<String> = "InstanceIds",
+        6 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        7 => affinity: Option<i64> = "Affinity",
+        8 => tags: Vec<Tag> = "Tags",
     }
 }

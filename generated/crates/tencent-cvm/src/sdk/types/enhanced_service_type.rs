@@ -21,9 +21,9 @@ pub struct EnhancedService {
 
 ::runtime::lenient_object! {
     EnhancedService {
-        security_service: Option<RunSecurityServiceEnabled> = "SecurityService",
-        monitor_service: Option<RunMonitorServiceEnabled> = "MonitorService",
-        automation_service: Option<RunAutomationServiceEnabled> = "AutomationService",
+        0 => security_service: Option<RunSecurityServiceEnabled> = "SecurityService",
+        1 => monitor_service: Option<RunMonitorServiceEnabled> = "MonitorService",
+        2 => automation_service: Option<RunAutomationServiceEnabled> = "AutomationService",
     }
 }
 

@@ -23,9 +23,9 @@ pub struct Externals {
 
 ::runtime::lenient_object! {
     Externals {
-        release_address: Option<bool> = "ReleaseAddress",
-        unsupport_networks: Vec<String> = "UnsupportNetworks",
-        storage_block_attr: Option<StorageBlock> = "StorageBlockAttr",
+        0 => release_address: Option<bool> = "ReleaseAddress",
+        1 => unsupport_networks: Vec<String> = "UnsupportNetworks",
+        2 => storage_block_attr: Option<StorageBlock> = "StorageBlockAttr",
     }
 }
 

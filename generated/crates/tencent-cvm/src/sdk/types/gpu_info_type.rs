@@ -18,8 +18,8 @@ pub struct GpuInfo {
 
 ::runtime::lenient_object! {
     GpuInfo {
-        gpu_count: Option<f64> = "GPUCount",
-        gpu_id: Vec<String> = "GPUId",
-        gpu_type: Option<String> = "GPUType",
+        0 => gpu_count: Option<f64> = "GPUCount",
+        1 => gpu_id: Vec<String> = "GPUId",
+        2 => gpu_type: Option<String> = "GPUType",
     }
 }

@@ -51,18 +51,18 @@ pub struct HostItem {
 
 ::runtime::lenient_object! {
     HostItem {
-        placement: Option<Placement> = "Placement",
-        host_id: Option<String> = "HostId",
-        host_type: Option<String> = "HostType",
-        host_name: Option<String> = "HostName",
-        host_charge_type: Option<String> = "HostChargeType",
-        renew_flag: Option<String> = "RenewFlag",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
-        expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ExpiredTime",
-        instance_ids: Vec<String> = "InstanceIds",
-        host_state: Option<String> = "HostState",
-        host_ip: Option<String> = "HostIp",
-        host_resource: Option<HostResource> = "HostResource",
-        cage_id: Option<String> = "CageId",
+        0 => placement: Option<Placement> = "Placement",
+        1 => host_id: Option<String> = "HostId",
+        2 => host_type: Option<String> = "HostType",
+        3 => host_name: Option<String> = "HostName",
+        4 => host_charge_type: Option<String> = "HostChargeType",
+        5 => renew_flag: Option<String> = "RenewFlag",
+        6 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        7 => expired_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "ExpiredTime",
+        8 => instance_ids: Vec<String> = "InstanceIds",
+        9 => host_state: Option<String> = "HostState",
+        10 => host_ip: Option<String> = "HostIp",
+        11 => host_resource: Option<HostResource> = "HostResource",
+        12 => cage_id: Option<String> = "CageId",
     }
 }

@@ -36,14 +36,14 @@ pub struct HostResource {
 
 ::runtime::lenient_object! {
     HostResource {
-        cpu_total: Option<u64> = "CpuTotal",
-        cpu_available: Option<u64> = "CpuAvailable",
-        mem_total: Option<f64> = "MemTotal",
-        mem_available: Option<f64> = "MemAvailable",
-        disk_total: Option<u64> = "DiskTotal",
-        disk_available: Option<u64> = "DiskAvailable",
-        disk_type: Option<String> = "DiskType",
-        gpu_total: Option<u64> = "GpuTotal",
-        gpu_available: Option<u64> = "GpuAvailable",
+        0 => cpu_total: Option<u64> = "CpuTotal",
+        1 => cpu_available: Option<u64> = "CpuAvailable",
+        2 => mem_total: Option<f64> = "MemTotal",
+        3 => mem_available: Option<f64> = "MemAvailable",
+        4 => disk_total: Option<u64> = "DiskTotal",
+        5 => disk_available: Option<u64> = "DiskAvailable",
+        6 => disk_type: Option<String> = "DiskType",
+        7 => gpu_total: Option<u64> = "GpuTotal",
+        8 => gpu_available: Option<u64> = "GpuAvailable",
     }
 }

@@ -17,7 +17,7 @@ pub struct ImageOsList {
 
 ::runtime::lenient_object! {
     ImageOsList {
-        windows: Vec<String> = "Windows",
-        linux: Vec<String> = "Linux",
+        0 => windows: Vec<String> = "Windows",
+        1 => linux: Vec<String> = "Linux",
     }
 }

@@ -17,7 +17,7 @@ pub struct InstanceAttribute {
 
 ::runtime::lenient_object! {
     InstanceAttribute {
-        instance_id: Option<String> = "InstanceId",
-        attributes: Option<Attribute> = "Attributes",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => attributes: Option<Attribute> = "Attributes",
     }
 }

@@ -22,8 +22,8 @@ pub struct InstanceChargePrepaid {
 
 ::runtime::lenient_object! {
     InstanceChargePrepaid {
-        period: Option<i64> = "Period",
-        renew_flag: Option<String> = "RenewFlag",
+        0 => period: Option<i64> = "Period",
+        1 => renew_flag: Option<String> = "RenewFlag",
     }
 }
 

@@ -16,7 +16,7 @@ pub struct InstanceFamilyConfig {
 
 ::runtime::lenient_object! {
     InstanceFamilyConfig {
-        instance_family_name: Option<String> = "InstanceFamilyName",
-        instance_family: Option<String> = "InstanceFamily",
+        0 => instance_family_name: Option<String> = "InstanceFamilyName",
+        1 => instance_family: Option<String> = "InstanceFamily",
     }
 }

@@ -16,8 +16,8 @@ pub struct InstanceMarketOptionsRequest {
 
 ::runtime::lenient_object! {
     InstanceMarketOptionsRequest {
-        spot_options: Option<SpotMarketOptions> = "SpotOptions",
-        market_type: Option<String> = "MarketType",
+        0 => spot_options: Option<SpotMarketOptions> = "SpotOptions",
+        1 => market_type: Option<String> = "MarketType",
     }
 }
 

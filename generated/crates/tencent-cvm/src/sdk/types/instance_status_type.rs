@@ -46,7 +46,7 @@ pub struct InstanceStatus {
 
 ::runtime::lenient_object! {
     InstanceStatus {
-        instance_id: Option<String> = "InstanceId",
-        instance_state: Option<String> = "InstanceState",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_state: Option<String> = "InstanceState",
     }
 }

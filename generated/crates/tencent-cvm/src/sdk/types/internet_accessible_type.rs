@@ -74,14 +74,14 @@ pub struct InternetAccessible {
 
 ::runtime::lenient_object! {
     InternetAccessible {
-        internet_charge_type: Option<String> = "InternetChargeType",
-        internet_max_bandwidth_out: Option<i64> = "InternetMaxBandwidthOut",
-        public_ip_assigned: Option<bool> = "PublicIpAssigned",
-        bandwidth_package_id: Option<String> = "BandwidthPackageId",
-        internet_service_provider: Option<String> = "InternetServiceProvider",
-        i_pv4_address_type: Option<String> = "IPv4AddressType",
-        i_pv6_address_type: Option<String> = "IPv6AddressType",
-        anti_d_do_s_package_id: Option<String> = "AntiDDoSPackageId",
+        0 => internet_charge_type: Option<String> = "InternetChargeType",
+        1 => internet_max_bandwidth_out: Option<i64> = "InternetMaxBandwidthOut",
+        2 => public_ip_assigned: Option<bool> = "PublicIpAssigned",
+        3 => bandwidth_package_id: Option<String> = "BandwidthPackageId",
+        4 => internet_service_provider: Option<String> = "InternetServiceProvider",
+        5 => i_pv4_address_type: Option<String> = "IPv4AddressType",
+        6 => i_pv6_address_type: Option<String> = "IPv6AddressType",
+        7 => anti_d_do_s_package_id: Option<String> = "AntiDDoSPackageId",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct InternetChargeTypeConfig {
 
 ::runtime::lenient_object! {
     InternetChargeTypeConfig {
-        internet_charge_type: Option<String> = "InternetChargeType",
-        description: Option<String> = "Description",
+        0 => internet_charge_type: Option<String> = "InternetChargeType",
+        1 => description: Option<String> = "Description",
     }
 }

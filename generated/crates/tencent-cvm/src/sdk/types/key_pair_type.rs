@@ -40,14 +40,14 @@ pub struct KeyPair {
 
 ::runtime::lenient_object! {
     KeyPair {
-        key_id: Option<String> = "KeyId",
-        key_name: Option<String> = "KeyName",
-        project_id: Option<i64> = "ProjectId",
-        description: Option<String> = "Description",
-        public_key: Option<String> = "PublicKey",
-        private_key: Option<::runtime::Sensitive<String>> = "PrivateKey",
-        associated_instance_ids: Vec<String> = "AssociatedInstanceIds",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
-        tags: Vec<Tag> = "Tags",
+        0 => key_id: Option<String> = "KeyId",
+        1 => key_name: Option<String> = "KeyName",
+        2 => project_id: Option<i64> = "ProjectId",
+        3 => description: Option<String> = "Description",
+        4 => public_key: Option<String> = "PublicKey",
+        5 => private_key: Option<::runtime::Sensitive<String>> = "PrivateKey",
+        6 => associated_instance_ids: Vec<String> = "AssociatedInstanceIds",
+        7 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        8 => tags: Vec<Tag> = "Tags",
     }
 }

@@ -37,12 +37,12 @@ pub struct LaunchTemplateInfo {
 
 ::runtime::lenient_object! {
     LaunchTemplateInfo {
-        latest_version_number: Option<u64> = "LatestVersionNumber",
-        launch_template_id: Option<String> = "LaunchTemplateId",
-        launch_template_name: Option<String> = "LaunchTemplateName",
-        default_version_number: Option<u64> = "DefaultVersionNumber",
-        launch_template_version_count: Option<u64> = "LaunchTemplateVersionCount",
-        created_by: Option<String> = "CreatedBy",
-        creation_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreationTime",
+        0 => latest_version_number: Option<u64> = "LatestVersionNumber",
+        1 => launch_template_id: Option<String> = "LaunchTemplateId",
+        2 => launch_template_name: Option<String> = "LaunchTemplateName",
+        3 => default_version_number: Option<u64> = "DefaultVersionNumber",
+        4 => launch_template_version_count: Option<u64> = "LaunchTemplateVersionCount",
+        5 => created_by: Option<String> = "CreatedBy",
+        6 => creation_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreationTime",
     }
 }

@@ -34,12 +34,12 @@ pub struct LaunchTemplateVersionInfo {
 
 ::runtime::lenient_object! {
     LaunchTemplateVersionInfo {
-        launch_template_version: Option<u64> = "LaunchTemplateVersion",
-        launch_template_version_data: Option<LaunchTemplateVersionData> = "LaunchTemplateVersionData",
-        creation_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreationTime",
-        launch_template_id: Option<String> = "LaunchTemplateId",
-        is_default_version: Option<bool> = "IsDefaultVersion",
-        launch_template_version_description: Option<String> = "LaunchTemplateVersionDescription",
-        created_by: Option<String> = "CreatedBy",
+        0 => launch_template_version: Option<u64> = "LaunchTemplateVersion",
+        1 => launch_template_version_data: Option<LaunchTemplateVersionData> = "LaunchTemplateVersionData",
+        2 => creation_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreationTime",
+        3 => launch_template_id: Option<String> = "LaunchTemplateId",
+        4 => is_default_version: Option<bool> = "IsDefaultVersion",
+        5 => launch_template_version_description: Option<String> = "LaunchTemplateVersionDescription",
+        6 => created_by: Option<String> = "CreatedBy",
     }
 }

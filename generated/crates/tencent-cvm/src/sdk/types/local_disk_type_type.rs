@@ -29,10 +29,10 @@ pub struct LocalDiskType {
 
 ::runtime::lenient_object! {
     LocalDiskType {
-        type_field: Option<String> = "Type",
-        partition_type: Option<String> = "PartitionType",
-        min_size: Option<i64> = "MinSize",
-        max_size: Option<i64> = "MaxSize",
-        required: Option<String> = "Required",
+        0 => type_field: Option<String> = "Type",
+        1 => partition_type: Option<String> = "PartitionType",
+        2 => min_size: Option<i64> = "MinSize",
+        3 => max_size: Option<i64> = "MaxSize",
+        4 => required: Option<String> = "Required",
     }
 }

@@ -26,9 +26,9 @@ pub struct LoginSettings {
 
 ::runtime::lenient_object! {
     LoginSettings {
-        password: Option<::runtime::Sensitive<String>> = "Password",
-        key_ids: Vec<String> = "KeyIds",
-        keep_image_login: Option<String> = "KeepImageLogin",
+        0 => password: Option<::runtime::Sensitive<String>> = "Password",
+        1 => key_ids: Vec<String> = "KeyIds",
+        2 => keep_image_login: Option<String> = "KeepImageLogin",
     }
 }
 

@@ -14,8 +14,8 @@ pub struct MetadataItem {
 
 ::runtime::lenient_object! {
     MetadataItem {
-        key: Option<String> = "Key",
-        value: Option<String> = "Value",
+        0 => key: Option<String> = "Key",
+        1 => value: Option<String> = "Value",
     }
 }
 

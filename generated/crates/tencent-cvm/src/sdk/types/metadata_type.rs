@@ -13,7 +13,7 @@ pub struct Metadata {
 
 ::runtime::lenient_object! {
     Metadata {
-        items: Vec<MetadataItem> = "Items",
+        0 => items: Vec<MetadataItem> = "Items",
     }
 }
 

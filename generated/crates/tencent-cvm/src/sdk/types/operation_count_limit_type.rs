@@ -26,9 +26,9 @@ pub struct OperationCountLimit {
 
 ::runtime::lenient_object! {
     OperationCountLimit {
-        operation: Option<String> = "Operation",
-        instance_id: Option<String> = "InstanceId",
-        current_count: Option<i64> = "CurrentCount",
-        limit_count: Option<i64> = "LimitCount",
+        0 => operation: Option<String> = "Operation",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => current_count: Option<i64> = "CurrentCount",
+        3 => limit_count: Option<i64> = "LimitCount",
     }
 }

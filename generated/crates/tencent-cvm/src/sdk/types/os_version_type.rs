@@ -18,8 +18,8 @@ pub struct OsVersion {
 
 ::runtime::lenient_object! {
     OsVersion {
-        os_name: Option<String> = "OsName",
-        os_versions: Vec<String> = "OsVersions",
-        architecture: Vec<String> = "Architecture",
+        0 => os_name: Option<String> = "OsName",
+        1 => os_versions: Vec<String> = "OsVersions",
+        2 => architecture: Vec<String> = "Architecture",
     }
 }

@@ -20,10 +20,10 @@ pub struct Placement {
 
 ::runtime::lenient_object! {
     Placement {
-        zone: Option<String> = "Zone",
-        project_id: Option<i64> = "ProjectId",
-        host_ids: Vec<String> = "HostIds",
-        host_id: Option<String> = "HostId",
+        0 => zone: Option<String> = "Zone",
+        1 => project_id: Option<i64> = "ProjectId",
+        2 => host_ids: Vec<String> = "HostIds",
+        3 => host_id: Option<String> = "HostId",
     }
 }
 

@@ -18,8 +18,8 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region: Option<String> = "Region",
-        region_name: Option<String> = "RegionName",
-        region_state: Option<String> = "RegionState",
+        0 => region: Option<String> = "Region",
+        1 => region_name: Option<String> = "RegionName",
+        2 => region_state: Option<String> = "RegionState",
     }
 }

@@ -23,9 +23,9 @@ pub struct ReservedInstanceConfigInfoItem {
 
 ::runtime::lenient_object! {
     ReservedInstanceConfigInfoItem {
-        type_field: Option<String> = "Type",
-        type_name: Option<String> = "TypeName",
-        order: Option<i64> = "Order",
-        instance_families: Vec<ReservedInstanceFamilyItem> = "InstanceFamilies",
+        0 => type_field: Option<String> = "Type",
+        1 => type_name: Option<String> = "TypeName",
+        2 => order: Option<i64> = "Order",
+        3 => instance_families: Vec<ReservedInstanceFamilyItem> = "InstanceFamilies",
     }
 }

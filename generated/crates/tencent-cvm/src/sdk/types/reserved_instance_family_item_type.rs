@@ -20,8 +20,8 @@ pub struct ReservedInstanceFamilyItem {
 
 ::runtime::lenient_object! {
     ReservedInstanceFamilyItem {
-        instance_family: Option<String> = "InstanceFamily",
-        order: Option<i64> = "Order",
-        instance_types: Vec<ReservedInstanceTypeItem> = "InstanceTypes",
+        0 => instance_family: Option<String> = "InstanceFamily",
+        1 => order: Option<i64> = "Order",
+        2 => instance_types: Vec<ReservedInstanceTypeItem> = "InstanceTypes",
     }
 }

@@ -38,14 +38,14 @@ pub struct ReservedInstancePriceItem {
 
 ::runtime::lenient_object! {
     ReservedInstancePriceItem {
-        offering_type: Option<String> = "OfferingType",
-        fixed_price: Option<f64> = "FixedPrice",
-        usage_price: Option<f64> = "UsagePrice",
-        reserved_instances_offering_id: Option<String> = "ReservedInstancesOfferingId",
-        zone: Option<String> = "Zone",
-        duration: Option<u64> = "Duration",
-        product_description: Option<String> = "ProductDescription",
-        discount_usage_price: Option<f64> = "DiscountUsagePrice",
-        discount_fixed_price: Option<f64> = "DiscountFixedPrice",
+        0 => offering_type: Option<String> = "OfferingType",
+        1 => fixed_price: Option<f64> = "FixedPrice",
+        2 => usage_price: Option<f64> = "UsagePrice",
+        3 => reserved_instances_offering_id: Option<String> = "ReservedInstancesOfferingId",
+        4 => zone: Option<String> = "Zone",
+        5 => duration: Option<u64> = "Duration",
+        6 => product_description: Option<String> = "ProductDescription",
+        7 => discount_usage_price: Option<f64> = "DiscountUsagePrice",
+        8 => discount_fixed_price: Option<f64> = "DiscountFixedPrice",
     }
 }

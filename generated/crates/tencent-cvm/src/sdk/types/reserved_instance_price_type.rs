@@ -29,11 +29,11 @@ pub struct ReservedInstancePrice {
 
 ::runtime::lenient_object! {
     ReservedInstancePrice {
-        original_fixed_price: Option<f64> = "OriginalFixedPrice",
-        discount_fixed_price: Option<f64> = "DiscountFixedPrice",
-        original_usage_price: Option<f64> = "OriginalUsagePrice",
-        discount_usage_price: Option<f64> = "DiscountUsagePrice",
-        fixed_price_discount: Option<f64> = "FixedPriceDiscount",
-        usage_price_discount: Option<f64> = "UsagePriceDiscount",
+        0 => original_fixed_price: Option<f64> = "OriginalFixedPrice",
+        1 => discount_fixed_price: Option<f64> = "DiscountFixedPrice",
+        2 => original_usage_price: Option<f64> = "OriginalUsagePrice",
+        3 => discount_usage_price: Option<f64> = "DiscountUsagePrice",
+        4 => fixed_price_discount: Option<f64> = "FixedPriceDiscount",
+        5 => usage_price_discount: Option<f64> = "UsagePriceDiscount",
     }
 }

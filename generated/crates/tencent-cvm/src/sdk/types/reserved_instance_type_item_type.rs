@@ -53,19 +53,19 @@ pub struct ReservedInstanceTypeItem {
 
 ::runtime::lenient_object! {
     ReservedInstanceTypeItem {
-        instance_type: Option<String> = "InstanceType",
-        cpu: Option<u64> = "Cpu",
-        memory: Option<u64> = "Memory",
-        gpu: Option<u64> = "Gpu",
-        fpga: Option<u64> = "Fpga",
-        storage_block: Option<u64> = "StorageBlock",
-        network_card: Option<u64> = "NetworkCard",
-        max_bandwidth: Option<f64> = "MaxBandwidth",
-        frequency: Option<String> = "Frequency",
-        cpu_model_name: Option<String> = "CpuModelName",
-        pps: Option<u64> = "Pps",
-        externals: Option<Externals> = "Externals",
-        remark: Option<String> = "Remark",
-        prices: Vec<ReservedInstancePriceItem> = "Prices",
+        0 => instance_type: Option<String> = "InstanceType",
+        1 => cpu: Option<u64> = "Cpu",
+        2 => memory: Option<u64> = "Memory",
+        3 => gpu: Option<u64> = "Gpu",
+        4 => fpga: Option<u64> = "Fpga",
+        5 => storage_block: Option<u64> = "StorageBlock",
+        6 => network_card: Option<u64> = "NetworkCard",
+        7 => max_bandwidth: Option<f64> = "MaxBandwidth",
+        8 => frequency: Option<String> = "Frequency",
+        9 => cpu_model_name: Option<String> = "CpuModelName",
+        10 => pps: Option<u64> = "Pps",
+        11 => externals: Option<Externals> = "Externals",
+        12 => remark: Option<String> = "Remark",
+        13 => prices: Vec<ReservedInstancePriceItem> = "Prices",
     }
 }

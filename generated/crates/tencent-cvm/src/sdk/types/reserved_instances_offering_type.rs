@@ -45,14 +45,14 @@ pub struct ReservedInstancesOffering {
 
 ::runtime::lenient_object! {
     ReservedInstancesOffering {
-        zone: Option<String> = "Zone",
-        currency_code: Option<String> = "CurrencyCode",
-        duration: Option<i64> = "Duration",
-        fixed_price: Option<f64> = "FixedPrice",
-        instance_type: Option<String> = "InstanceType",
-        offering_type: Option<String> = "OfferingType",
-        reserved_instances_offering_id: Option<String> = "ReservedInstancesOfferingId",
-        product_description: Option<String> = "ProductDescription",
-        usage_price: Option<f64> = "UsagePrice",
+        0 => zone: Option<String> = "Zone",
+        1 => currency_code: Option<String> = "CurrencyCode",
+        2 => duration: Option<i64> = "Duration",
+        3 => fixed_price: Option<f64> = "FixedPrice",
+        4 => instance_type: Option<String> = "InstanceType",
+        5 => offering_type: Option<String> = "OfferingType",
+        6 => reserved_instances_offering_id: Option<String> = "ReservedInstancesOfferingId",
+        7 => product_description: Option<String> = "ProductDescription",
+        8 => usage_price: Option<f64> = "UsagePrice",
     }
 }

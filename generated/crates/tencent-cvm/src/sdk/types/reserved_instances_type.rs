@@ -59,19 +59,19 @@ pub struct ReservedInstances {
 
 ::runtime::lenient_object! {
     ReservedInstances {
-        reserved_instances_id: Option<String> = "ReservedInstancesId",
-        instance_type: Option<String> = "InstanceType",
-        zone: Option<String> = "Zone",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        duration: Option<i64> = "Duration",
-        instance_count: Option<i64> = "InstanceCount",
-        product_description: Option<String> = "ProductDescription",
-        state: Option<String> = "State",
-        currency_code: Option<String> = "CurrencyCode",
-        offering_type: Option<String> = "OfferingType",
-        instance_family: Option<String> = "InstanceFamily",
-        reserved_instance_id: Option<String> = "ReservedInstanceId",
-        reserved_instance_name: Option<String> = "ReservedInstanceName",
+        0 => reserved_instances_id: Option<String> = "ReservedInstancesId",
+        1 => instance_type: Option<String> = "InstanceType",
+        2 => zone: Option<String> = "Zone",
+        3 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        4 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        5 => duration: Option<i64> = "Duration",
+        6 => instance_count: Option<i64> = "InstanceCount",
+        7 => product_description: Option<String> = "ProductDescription",
+        8 => state: Option<String> = "State",
+        9 => currency_code: Option<String> = "CurrencyCode",
+        10 => offering_type: Option<String> = "OfferingType",
+        11 => instance_family: Option<String> = "InstanceFamily",
+        12 => reserved_instance_id: Option<String> = "ReservedInstanceId",
+        13 => reserved_instance_name: Option<String> = "ReservedInstanceName",
     }
 }

@@ -17,7 +17,7 @@ pub struct RunAutomationServiceEnabled {
 
 ::runtime::lenient_object! {
     RunAutomationServiceEnabled {
-        enabled: Option<bool> = "Enabled",
+        0 => enabled: Option<bool> = "Enabled",
     }
 }
 

@@ -14,7 +14,7 @@ pub struct RunMonitorServiceEnabled {
 
 ::runtime::lenient_object! {
     RunMonitorServiceEnabled {
-        enabled: Option<bool> = "Enabled",
+        0 => enabled: Option<bool> = "Enabled",
     }
 }
 

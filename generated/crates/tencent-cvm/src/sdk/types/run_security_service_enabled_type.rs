@@ -17,7 +17,7 @@ pub struct RunSecurityServiceEnabled {
 
 ::runtime::lenient_object! {
     RunSecurityServiceEnabled {
-        enabled: Option<bool> = "Enabled",
+        0 => enabled: Option<bool> = "Enabled",
     }
 }
 

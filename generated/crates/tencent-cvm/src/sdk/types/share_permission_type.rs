@@ -15,7 +15,7 @@ pub struct SharePermission {
 
 ::runtime::lenient_object! {
     SharePermission {
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
-        account_id: Option<String> = "AccountId",
+        0 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        1 => account_id: Option<String> = "AccountId",
     }
 }

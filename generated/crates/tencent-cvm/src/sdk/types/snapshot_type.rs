@@ -20,8 +20,8 @@ pub struct Snapshot {
 
 ::runtime::lenient_object! {
     Snapshot {
-        snapshot_id: Option<String> = "SnapshotId",
-        disk_usage: Option<String> = "DiskUsage",
-        disk_size: Option<i64> = "DiskSize",
+        0 => snapshot_id: Option<String> = "SnapshotId",
+        1 => disk_usage: Option<String> = "DiskUsage",
+        2 => disk_size: Option<i64> = "DiskSize",
     }
 }

@@ -14,8 +14,8 @@ pub struct SpotMarketOptions {
 
 ::runtime::lenient_object! {
     SpotMarketOptions {
-        max_price: Option<String> = "MaxPrice",
-        spot_instance_type: Option<String> = "SpotInstanceType",
+        0 => max_price: Option<String> = "MaxPrice",
+        1 => spot_instance_type: Option<String> = "SpotInstanceType",
     }
 }
 

@@ -17,9 +17,9 @@ pub struct StorageBlock {
 
 ::runtime::lenient_object! {
     StorageBlock {
-        type_field: Option<String> = "Type",
-        min_size: Option<i64> = "MinSize",
-        max_size: Option<i64> = "MaxSize",
+        0 => type_field: Option<String> = "Type",
+        1 => min_size: Option<i64> = "MinSize",
+        2 => max_size: Option<i64> = "MaxSize",
     }
 }
 

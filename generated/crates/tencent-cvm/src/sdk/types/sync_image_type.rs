@@ -15,7 +15,7 @@ pub struct SyncImage {
 
 ::runtime::lenient_object! {
     SyncImage {
-        image_id: Option<String> = "ImageId",
-        region: Option<String> = "Region",
+        0 => image_id: Option<String> = "ImageId",
+        1 => region: Option<String> = "Region",
     }
 }

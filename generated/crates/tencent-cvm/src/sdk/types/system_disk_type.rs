@@ -44,11 +44,11 @@ pub struct SystemDisk {
 
 ::runtime::lenient_object! {
     SystemDisk {
-        disk_type: Option<String> = "DiskType",
-        disk_id: Option<String> = "DiskId",
-        disk_size: Option<i64> = "DiskSize",
-        cdc_id: Option<String> = "CdcId",
-        disk_name: Option<String> = "DiskName",
+        0 => disk_type: Option<String> = "DiskType",
+        1 => disk_id: Option<String> = "DiskId",
+        2 => disk_size: Option<i64> = "DiskSize",
+        3 => cdc_id: Option<String> = "CdcId",
+        4 => disk_name: Option<String> = "DiskName",
     }
 }
 

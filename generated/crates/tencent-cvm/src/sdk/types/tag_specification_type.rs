@@ -16,8 +16,8 @@ pub struct TagSpecification {
 
 ::runtime::lenient_object! {
     TagSpecification {
-        resource_type: Option<String> = "ResourceType",
-        tags: Vec<Tag> = "Tags",
+        0 => resource_type: Option<String> = "ResourceType",
+        1 => tags: Vec<Tag> = "Tags",
     }
 }
 

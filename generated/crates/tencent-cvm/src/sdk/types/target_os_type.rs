@@ -15,7 +15,7 @@ pub struct TargetOs {
 
 ::runtime::lenient_object! {
     TargetOs {
-        target_os_type: Option<String> = "TargetOSType",
-        target_os_version: Option<String> = "TargetOSVersion",
+        0 => target_os_type: Option<String> = "TargetOSType",
+        1 => target_os_version: Option<String> = "TargetOSVersion",
     }
 }

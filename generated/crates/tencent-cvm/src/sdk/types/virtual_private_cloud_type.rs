@@ -27,11 +27,11 @@ pub struct VirtualPrivateCloud {
 
 ::runtime::lenient_object! {
     VirtualPrivateCloud {
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        as_vpc_gateway: Option<bool> = "AsVpcGateway",
-        private_ip_addresses: Vec<String> = "PrivateIpAddresses",
-        ipv6_address_count: Option<u64> = "Ipv6AddressCount",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => subnet_id: Option<String> = "SubnetId",
+        2 => as_vpc_gateway: Option<bool> = "AsVpcGateway",
+        3 => private_ip_addresses: Vec<String> = "PrivateIpAddresses",
+        4 => ipv6_address_count: Option<u64> = "Ipv6AddressCount",
     }
 }
 

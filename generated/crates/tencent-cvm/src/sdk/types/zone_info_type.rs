@@ -128,9 +128,9 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone: Option<String> = "Zone",
-        zone_name: Option<String> = "ZoneName",
-        zone_id: Option<String> = "ZoneId",
-        zone_state: Option<String> = "ZoneState",
+        0 => zone: Option<String> = "Zone",
+        1 => zone_name: Option<String> = "ZoneName",
+        2 => zone_id: Option<String> = "ZoneId",
+        3 => zone_state: Option<String> = "ZoneState",
     }
 }

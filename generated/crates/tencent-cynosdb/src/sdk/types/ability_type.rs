@@ -45,17 +45,17 @@ pub struct Ability {
 
 ::runtime::lenient_object! {
     Ability {
-        is_support_slave_zone: Option<String> = "IsSupportSlaveZone",
-        nonsupport_slave_zone_reason: Option<String> = "NonsupportSlaveZoneReason",
-        is_support_ro: Option<String> = "IsSupportRo",
-        nonsupport_ro_reason: Option<String> = "NonsupportRoReason",
-        is_support_manual_snapshot: Option<String> = "IsSupportManualSnapshot",
-        is_support_transparent_data_encryption: Option<String> = "IsSupportTransparentDataEncryption",
-        no_support_transparent_data_encryption_reason: Option<String> = "NoSupportTransparentDataEncryptionReason",
-        is_support_manual_logic: Option<String> = "IsSupportManualLogic",
-        is_support_global_encryption: Option<String> = "IsSupportGlobalEncryption",
-        no_support_global_encryption_reason: Option<String> = "NoSupportGlobalEncryptionReason",
-        no_support_transparent_data_encryption_reason_code: Option<String> = "NoSupportTransparentDataEncryptionReasonCode",
-        no_support_global_encryption_reason_code: Option<String> = "NoSupportGlobalEncryptionReasonCode",
+        0 => is_support_slave_zone: Option<String> = "IsSupportSlaveZone",
+        1 => nonsupport_slave_zone_reason: Option<String> = "NonsupportSlaveZoneReason",
+        2 => is_support_ro: Option<String> = "IsSupportRo",
+        3 => nonsupport_ro_reason: Option<String> = "NonsupportRoReason",
+        4 => is_support_manual_snapshot: Option<String> = "IsSupportManualSnapshot",
+        5 => is_support_transparent_data_encryption: Option<String> = "IsSupportTransparentDataEncryption",
+        6 => no_support_transparent_data_encryption_reason: Option<String> = "NoSupportTransparentDataEncryptionReason",
+        7 => is_support_manual_logic: Option<String> = "IsSupportManualLogic",
+        8 => is_support_global_encryption: Option<String> = "IsSupportGlobalEncryption",
+        9 => no_support_global_encryption_reason: Option<String> = "NoSupportGlobalEncryptionReason",
+        10 => no_support_transparent_data_encryption_reason_code: Option<String> = "NoSupportTransparentDataEncryptionReasonCode",
+        11 => no_support_global_encryption_reason_code: Option<String> = "NoSupportGlobalEncryptionReasonCode",
     }
 }

@@ -30,12 +30,12 @@ pub struct Account {
 
 ::runtime::lenient_object! {
     Account {
-        account_name: Option<String> = "AccountName",
-        host: Option<String> = "Host",
-        description: Option<String> = "Description",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        max_user_connections: Option<i64> = "MaxUserConnections",
-        password_rotation: Option<i64> = "PasswordRotation",
+        0 => account_name: Option<String> = "AccountName",
+        1 => host: Option<String> = "Host",
+        2 => description: Option<String> = "Description",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        4 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        5 => max_user_connections: Option<i64> = "MaxUserConnections",
+        6 => password_rotation: Option<i64> = "PasswordRotation",
     }
 }

@@ -15,7 +15,7 @@ pub struct Addr {
 
 ::runtime::lenient_object! {
     Addr {
-        ip: Option<String> = "IP",
-        port: Option<i64> = "Port",
+        0 => ip: Option<String> = "IP",
+        1 => port: Option<i64> = "Port",
     }
 }

@@ -18,8 +18,8 @@ pub struct AiOptimizerStatus {
 
 ::runtime::lenient_object! {
     AiOptimizerStatus {
-        status: Option<String> = "Status",
-        open_time: Option<String> = "OpenTime",
-        training_progress: Option<i64> = "TrainingProgress",
+        0 => status: Option<String> = "Status",
+        1 => open_time: Option<String> = "OpenTime",
+        2 => training_progress: Option<i64> = "TrainingProgress",
     }
 }

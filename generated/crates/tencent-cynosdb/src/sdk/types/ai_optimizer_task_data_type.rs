@@ -12,6 +12,6 @@ pub struct AiOptimizerTaskData {
 
 ::runtime::lenient_object! {
     AiOptimizerTaskData {
-        template_id: Option<String> = "TemplateID",
+        0 => template_id: Option<String> = "TemplateID",
     }
 }

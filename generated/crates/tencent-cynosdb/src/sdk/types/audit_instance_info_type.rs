@@ -17,7 +17,7 @@ pub struct AuditInstanceInfo {
 
 ::runtime::lenient_object! {
     AuditInstanceInfo {
-        project_id: Option<i64> = "ProjectId",
-        tag_list: Vec<Tag> = "TagList",
+        0 => project_id: Option<i64> = "ProjectId",
+        1 => tag_list: Vec<Tag> = "TagList",
     }
 }

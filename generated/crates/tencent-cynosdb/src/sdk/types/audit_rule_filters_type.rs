@@ -13,7 +13,7 @@ pub struct AuditRuleFilters {
 
 ::runtime::lenient_object! {
     AuditRuleFilters {
-        rule_filters: Vec<RuleFilters> = "RuleFilters",
+        0 => rule_filters: Vec<RuleFilters> = "RuleFilters",
     }
 }
 

@@ -41,15 +41,15 @@ pub struct AuditRuleTemplateInfo {
 
 ::runtime::lenient_object! {
     AuditRuleTemplateInfo {
-        rule_template_id: Option<String> = "RuleTemplateId",
-        rule_template_name: Option<String> = "RuleTemplateName",
-        rule_filters: Vec<RuleFilters> = "RuleFilters",
-        description: Option<String> = "Description",
-        create_at: Option<String> = "CreateAt",
-        update_at: Option<String> = "UpdateAt",
-        alarm_level: Option<u64> = "AlarmLevel",
-        alarm_policy: Option<u64> = "AlarmPolicy",
-        status: Option<u64> = "Status",
-        affected_instances: Vec<String> = "AffectedInstances",
+        0 => rule_template_id: Option<String> = "RuleTemplateId",
+        1 => rule_template_name: Option<String> = "RuleTemplateName",
+        2 => rule_filters: Vec<RuleFilters> = "RuleFilters",
+        3 => description: Option<String> = "Description",
+        4 => create_at: Option<String> = "CreateAt",
+        5 => update_at: Option<String> = "UpdateAt",
+        6 => alarm_level: Option<u64> = "AlarmLevel",
+        7 => alarm_policy: Option<u64> = "AlarmPolicy",
+        8 => status: Option<u64> = "Status",
+        9 => affected_instances: Vec<String> = "AffectedInstances",
     }
 }

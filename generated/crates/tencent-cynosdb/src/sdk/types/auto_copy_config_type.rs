@@ -21,9 +21,9 @@ pub struct AutoCopyConfig {
 
 ::runtime::lenient_object! {
     AutoCopyConfig {
-        cluster_id: Option<String> = "ClusterId",
-        vault_id: Option<String> = "VaultId",
-        vault_region: Option<String> = "VaultRegion",
-        copy_type: Option<String> = "CopyType",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => vault_id: Option<String> = "VaultId",
+        2 => vault_region: Option<String> = "VaultRegion",
+        3 => copy_type: Option<String> = "CopyType",
     }
 }

@@ -23,11 +23,11 @@ pub struct AutoMapRule {
 
 ::runtime::lenient_object! {
     AutoMapRule {
-        src_instance_id: Option<String> = "SrcInstanceId",
-        src_database_regex: Option<String> = "SrcDatabaseRegex",
-        src_table_regex: Option<String> = "SrcTableRegex",
-        dst_database_regex: Option<String> = "DstDatabaseRegex",
-        dst_table_regex: Option<String> = "DstTableRegex",
+        0 => src_instance_id: Option<String> = "SrcInstanceId",
+        1 => src_database_regex: Option<String> = "SrcDatabaseRegex",
+        2 => src_table_regex: Option<String> = "SrcTableRegex",
+        3 => dst_database_regex: Option<String> = "DstDatabaseRegex",
+        4 => dst_table_regex: Option<String> = "DstTableRegex",
     }
 }
 

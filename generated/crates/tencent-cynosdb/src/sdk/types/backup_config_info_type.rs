@@ -50,16 +50,16 @@ pub struct BackupConfigInfo {
 
 ::runtime::lenient_object! {
     BackupConfigInfo {
-        backup_custom_auto_time: Option<bool> = "BackupCustomAutoTime",
-        backup_time_beg: Option<u64> = "BackupTimeBeg",
-        backup_time_end: Option<u64> = "BackupTimeEnd",
-        backup_week_days: Vec<String> = "BackupWeekDays",
-        backup_interval_time: Option<i64> = "BackupIntervalTime",
-        reserve_duration: Option<u64> = "ReserveDuration",
-        cross_regions_enable: Option<String> = "CrossRegionsEnable",
-        cross_regions: Vec<String> = "CrossRegions",
-        cross_region_save_days: Option<i64> = "CrossRegionSaveDays",
-        backup_trigger_strategy: Option<String> = "BackupTriggerStrategy",
-        auto_copy_vaults: Vec<CreateBackupVaultItem> = "AutoCopyVaults",
+        0 => backup_custom_auto_time: Option<bool> = "BackupCustomAutoTime",
+        1 => backup_time_beg: Option<u64> = "BackupTimeBeg",
+        2 => backup_time_end: Option<u64> = "BackupTimeEnd",
+        3 => backup_week_days: Vec<String> = "BackupWeekDays",
+        4 => backup_interval_time: Option<i64> = "BackupIntervalTime",
+        5 => reserve_duration: Option<u64> = "ReserveDuration",
+        6 => cross_regions_enable: Option<String> = "CrossRegionsEnable",
+        7 => cross_regions: Vec<String> = "CrossRegions",
+        8 => cross_region_save_days: Option<i64> = "CrossRegionSaveDays",
+        9 => backup_trigger_strategy: Option<String> = "BackupTriggerStrategy",
+        10 => auto_copy_vaults: Vec<CreateBackupVaultItem> = "AutoCopyVaults",
     }
 }

@@ -17,7 +17,7 @@ pub struct BackupLimitClusterRestriction {
 
 ::runtime::lenient_object! {
     BackupLimitClusterRestriction {
-        cluster_id: Option<String> = "ClusterId",
-        backup_limit_restriction: Option<BackupLimitRestriction> = "BackupLimitRestriction",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => backup_limit_restriction: Option<BackupLimitRestriction> = "BackupLimitRestriction",
     }
 }

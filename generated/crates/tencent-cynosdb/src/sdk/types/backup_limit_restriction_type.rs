@@ -25,11 +25,11 @@ pub struct BackupLimitRestriction {
 
 ::runtime::lenient_object! {
     BackupLimitRestriction {
-        limit_type: Option<String> = "LimitType",
-        vpc_comparison_symbol: Option<String> = "VpcComparisonSymbol",
-        ip_comparison_symbol: Option<String> = "IpComparisonSymbol",
-        limit_vpcs: Vec<BackupLimitVpcItem> = "LimitVpcs",
-        limit_ips: Vec<String> = "LimitIps",
+        0 => limit_type: Option<String> = "LimitType",
+        1 => vpc_comparison_symbol: Option<String> = "VpcComparisonSymbol",
+        2 => ip_comparison_symbol: Option<String> = "IpComparisonSymbol",
+        3 => limit_vpcs: Vec<BackupLimitVpcItem> = "LimitVpcs",
+        4 => limit_ips: Vec<String> = "LimitIps",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct BackupRegionAndIds {
 
 ::runtime::lenient_object! {
     BackupRegionAndIds {
-        backup_region: Option<String> = "BackupRegion",
-        backup_id: Option<i64> = "BackupId",
+        0 => backup_region: Option<String> = "BackupRegion",
+        1 => backup_id: Option<i64> = "BackupId",
     }
 }

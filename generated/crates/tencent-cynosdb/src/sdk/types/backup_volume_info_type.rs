@@ -18,8 +18,8 @@ pub struct BackupVolumeInfo {
 
 ::runtime::lenient_object! {
     BackupVolumeInfo {
-        backup_volume: Option<f64> = "BackupVolume",
-        backup_type: Option<String> = "BackupType",
-        backup_method: Option<String> = "BackupMethod",
+        0 => backup_volume: Option<f64> = "BackupVolume",
+        1 => backup_type: Option<String> = "BackupType",
+        2 => backup_method: Option<String> = "BackupMethod",
     }
 }

@@ -18,8 +18,8 @@ pub struct BillingResourceInfo {
 
 ::runtime::lenient_object! {
     BillingResourceInfo {
-        cluster_id: Option<String> = "ClusterId",
-        instance_ids: Vec<String> = "InstanceIds",
-        deal_name: Option<String> = "DealName",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => instance_ids: Vec<String> = "InstanceIds",
+        2 => deal_name: Option<String> = "DealName",
     }
 }

@@ -21,9 +21,9 @@ pub struct BindInstanceInfo {
 
 ::runtime::lenient_object! {
     BindInstanceInfo {
-        instance_id: Option<String> = "InstanceId",
-        instance_region: Option<String> = "InstanceRegion",
-        instance_type: Option<String> = "InstanceType",
-        extend_ids: Vec<String> = "ExtendIds",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_region: Option<String> = "InstanceRegion",
+        2 => instance_type: Option<String> = "InstanceType",
+        3 => extend_ids: Vec<String> = "ExtendIds",
     }
 }

@@ -29,11 +29,11 @@ pub struct BinlogConfigInfo {
 
 ::runtime::lenient_object! {
     BinlogConfigInfo {
-        binlog_save_days: Option<i64> = "BinlogSaveDays",
-        binlog_cross_regions_enable: Option<String> = "BinlogCrossRegionsEnable",
-        binlog_cross_regions: Vec<String> = "BinlogCrossRegions",
-        binlog_cross_region_save_days: Option<i64> = "BinlogCrossRegionSaveDays",
-        auto_copy_vaults: Vec<CreateBackupVaultItem> = "AutoCopyVaults",
+        0 => binlog_save_days: Option<i64> = "BinlogSaveDays",
+        1 => binlog_cross_regions_enable: Option<String> = "BinlogCrossRegionsEnable",
+        2 => binlog_cross_regions: Vec<String> = "BinlogCrossRegions",
+        3 => binlog_cross_region_save_days: Option<i64> = "BinlogCrossRegionSaveDays",
+        4 => auto_copy_vaults: Vec<CreateBackupVaultItem> = "AutoCopyVaults",
     }
 }
 

@@ -44,16 +44,16 @@ pub struct BinlogItem {
 
 ::runtime::lenient_object! {
     BinlogItem {
-        file_name: Option<String> = "FileName",
-        file_size: Option<i64> = "FileSize",
-        start_time: Option<String> = "StartTime",
-        finish_time: Option<String> = "FinishTime",
-        binlog_id: Option<i64> = "BinlogId",
-        cross_regions: Vec<String> = "CrossRegions",
-        copy_status: Option<String> = "CopyStatus",
-        vault_infos: Vec<VaultInfo> = "VaultInfos",
-        encrypt_key_id: Option<String> = "EncryptKeyId",
-        encrypt_region: Option<String> = "EncryptRegion",
-        exist_regions: Vec<BinlogRegionInfo> = "ExistRegions",
+        0 => file_name: Option<String> = "FileName",
+        1 => file_size: Option<i64> = "FileSize",
+        2 => start_time: Option<String> = "StartTime",
+        3 => finish_time: Option<String> = "FinishTime",
+        4 => binlog_id: Option<i64> = "BinlogId",
+        5 => cross_regions: Vec<String> = "CrossRegions",
+        6 => copy_status: Option<String> = "CopyStatus",
+        7 => vault_infos: Vec<VaultInfo> = "VaultInfos",
+        8 => encrypt_key_id: Option<String> = "EncryptKeyId",
+        9 => encrypt_region: Option<String> = "EncryptRegion",
+        10 => exist_regions: Vec<BinlogRegionInfo> = "ExistRegions",
     }
 }

@@ -17,7 +17,7 @@ pub struct BizTaskModifyInstanceParam {
 
 ::runtime::lenient_object! {
     BizTaskModifyInstanceParam {
-        instance_id: Option<String> = "InstanceId",
-        modify_instance_param_list: Vec<ModifyParamItem> = "ModifyInstanceParamList",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => modify_instance_param_list: Vec<ModifyParamItem> = "ModifyInstanceParamList",
     }
 }

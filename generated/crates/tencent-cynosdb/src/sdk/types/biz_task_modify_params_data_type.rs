@@ -20,8 +20,8 @@ pub struct BizTaskModifyParamsData {
 
 ::runtime::lenient_object! {
     BizTaskModifyParamsData {
-        cluster_id: Option<String> = "ClusterId",
-        cluster_param_list: Vec<ModifyParamItem> = "ClusterParamList",
-        modify_instance_params: Vec<BizTaskModifyInstanceParam> = "ModifyInstanceParams",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => cluster_param_list: Vec<ModifyParamItem> = "ClusterParamList",
+        2 => modify_instance_params: Vec<BizTaskModifyInstanceParam> = "ModifyInstanceParams",
     }
 }

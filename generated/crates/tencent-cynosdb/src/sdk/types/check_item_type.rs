@@ -21,9 +21,9 @@ pub struct CheckItem {
 
 ::runtime::lenient_object! {
     CheckItem {
-        item: Option<String> = "Item",
-        result: Option<String> = "Result",
-        current_value: Option<String> = "CurrentValue",
-        expected_value: Option<String> = "ExpectedValue",
+        0 => item: Option<String> = "Item",
+        1 => result: Option<String> = "Result",
+        2 => current_value: Option<String> = "CurrentValue",
+        3 => expected_value: Option<String> = "ExpectedValue",
     }
 }

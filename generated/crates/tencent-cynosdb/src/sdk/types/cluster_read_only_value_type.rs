@@ -15,7 +15,7 @@ pub struct ClusterReadOnlyValue {
 
 ::runtime::lenient_object! {
     ClusterReadOnlyValue {
-        cluster_id: Option<String> = "ClusterId",
-        read_only_value: Option<String> = "ReadOnlyValue",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => read_only_value: Option<String> = "ReadOnlyValue",
     }
 }

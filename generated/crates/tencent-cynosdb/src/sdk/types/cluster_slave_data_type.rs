@@ -29,11 +29,11 @@ pub struct ClusterSlaveData {
 
 ::runtime::lenient_object! {
     ClusterSlaveData {
-        old_master_zone: Option<String> = "OldMasterZone",
-        old_slave_zone: Vec<String> = "OldSlaveZone",
-        new_master_zone: Option<String> = "NewMasterZone",
-        new_slave_zone: Vec<String> = "NewSlaveZone",
-        new_slave_zone_attr: Vec<SlaveZoneAttrItem> = "NewSlaveZoneAttr",
-        old_slave_zone_attr: Vec<SlaveZoneAttrItem> = "OldSlaveZoneAttr",
+        0 => old_master_zone: Option<String> = "OldMasterZone",
+        1 => old_slave_zone: Vec<String> = "OldSlaveZone",
+        2 => new_master_zone: Option<String> = "NewMasterZone",
+        3 => new_slave_zone: Vec<String> = "NewSlaveZone",
+        4 => new_slave_zone_attr: Vec<SlaveZoneAttrItem> = "NewSlaveZoneAttr",
+        5 => old_slave_zone_attr: Vec<SlaveZoneAttrItem> = "OldSlaveZoneAttr",
     }
 }

@@ -15,7 +15,7 @@ pub struct ClusterTaskId {
 
 ::runtime::lenient_object! {
     ClusterTaskId {
-        cluster_id: Option<String> = "ClusterId",
-        task_id: Option<String> = "TaskId",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => task_id: Option<String> = "TaskId",
     }
 }

@@ -14,8 +14,8 @@ pub struct CreateBackupVaultItem {
 
 ::runtime::lenient_object! {
     CreateBackupVaultItem {
-        vault_id: Option<String> = "VaultId",
-        vault_region: Option<String> = "VaultRegion",
+        0 => vault_id: Option<String> = "VaultId",
+        1 => vault_region: Option<String> = "VaultRegion",
     }
 }
 

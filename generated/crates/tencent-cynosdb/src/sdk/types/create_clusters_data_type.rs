@@ -18,8 +18,8 @@ pub struct CreateClustersData {
 
 ::runtime::lenient_object! {
     CreateClustersData {
-        cpu: Option<i64> = "Cpu",
-        memory: Option<i64> = "Memory",
-        storage_limit: Option<i64> = "StorageLimit",
+        0 => cpu: Option<i64> = "Cpu",
+        1 => memory: Option<i64> = "Memory",
+        2 => storage_limit: Option<i64> = "StorageLimit",
     }
 }

@@ -18,8 +18,8 @@ pub struct CrossRegionBackupItem {
 
 ::runtime::lenient_object! {
     CrossRegionBackupItem {
-        cross_region: Option<String> = "CrossRegion",
-        backup_id: Option<i64> = "BackupId",
-        backup_status: Option<String> = "BackupStatus",
+        0 => cross_region: Option<String> = "CrossRegion",
+        1 => backup_id: Option<i64> = "BackupId",
+        2 => backup_status: Option<String> = "BackupStatus",
     }
 }

@@ -18,8 +18,8 @@ pub struct CynosdbErrorLogItem {
 
 ::runtime::lenient_object! {
     CynosdbErrorLogItem {
-        timestamp: Option<i64> = "Timestamp",
-        level: Option<String> = "Level",
-        content: Option<String> = "Content",
+        0 => timestamp: Option<i64> = "Timestamp",
+        1 => level: Option<String> = "Level",
+        2 => content: Option<String> = "Content",
     }
 }

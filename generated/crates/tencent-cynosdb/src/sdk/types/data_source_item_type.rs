@@ -39,15 +39,15 @@ pub struct DataSourceItem {
 
 ::runtime::lenient_object! {
     DataSourceItem {
-        instance_id: Option<String> = "InstanceId",
-        cluster_id: Option<String> = "ClusterId",
-        db_type: Option<String> = "DBType",
-        ip: Option<String> = "IP",
-        port: Option<i64> = "Port",
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        src_uin: Option<String> = "SrcUin",
-        account_mode: Option<String> = "AccountMode",
-        replication_job_status: Option<String> = "ReplicationJobStatus",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => cluster_id: Option<String> = "ClusterId",
+        2 => db_type: Option<String> = "DBType",
+        3 => ip: Option<String> = "IP",
+        4 => port: Option<i64> = "Port",
+        5 => region: Option<String> = "Region",
+        6 => zone: Option<String> = "Zone",
+        7 => src_uin: Option<String> = "SrcUin",
+        8 => account_mode: Option<String> = "AccountMode",
+        9 => replication_job_status: Option<String> = "ReplicationJobStatus",
     }
 }

@@ -14,8 +14,8 @@ pub struct DatabasePrivileges {
 
 ::runtime::lenient_object! {
     DatabasePrivileges {
-        db: Option<String> = "Db",
-        privileges: Vec<String> = "Privileges",
+        0 => db: Option<String> = "Db",
+        1 => privileges: Vec<String> = "Privileges",
     }
 }
 

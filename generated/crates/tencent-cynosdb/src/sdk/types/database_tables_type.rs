@@ -14,8 +14,8 @@ pub struct DatabaseTables {
 
 ::runtime::lenient_object! {
     DatabaseTables {
-        database: Option<String> = "Database",
-        tables: Vec<String> = "Tables",
+        0 => database: Option<String> = "Database",
+        1 => tables: Vec<String> = "Tables",
     }
 }
 

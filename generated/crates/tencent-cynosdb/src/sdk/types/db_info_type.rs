@@ -47,17 +47,17 @@ pub struct DbInfo {
 
 ::runtime::lenient_object! {
     DbInfo {
-        db_name: Option<String> = "DbName",
-        character_set: Option<String> = "CharacterSet",
-        status: Option<String> = "Status",
-        collate_rule: Option<String> = "CollateRule",
-        description: Option<String> = "Description",
-        user_host_privileges: Vec<UserHostPrivilege> = "UserHostPrivileges",
-        db_id: Option<i64> = "DbId",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdateTime",
-        app_id: Option<i64> = "AppId",
-        uin: Option<String> = "Uin",
-        cluster_id: Option<String> = "ClusterId",
+        0 => db_name: Option<String> = "DbName",
+        1 => character_set: Option<String> = "CharacterSet",
+        2 => status: Option<String> = "Status",
+        3 => collate_rule: Option<String> = "CollateRule",
+        4 => description: Option<String> = "Description",
+        5 => user_host_privileges: Vec<UserHostPrivilege> = "UserHostPrivileges",
+        6 => db_id: Option<i64> = "DbId",
+        7 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        8 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdateTime",
+        9 => app_id: Option<i64> = "AppId",
+        10 => uin: Option<String> = "Uin",
+        11 => cluster_id: Option<String> = "ClusterId",
     }
 }

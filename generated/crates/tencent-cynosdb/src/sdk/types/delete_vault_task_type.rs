@@ -15,7 +15,7 @@ pub struct DeleteVaultTask {
 
 ::runtime::lenient_object! {
     DeleteVaultTask {
-        vault_id: Option<String> = "VaultId",
-        task_id: Option<i64> = "TaskId",
+        0 => vault_id: Option<String> = "VaultId",
+        1 => task_id: Option<i64> = "TaskId",
     }
 }

@@ -20,8 +20,8 @@ pub struct DescribeBackupListByVaultItem {
 
 ::runtime::lenient_object! {
     DescribeBackupListByVaultItem {
-        cluster_id: Option<String> = "ClusterId",
-        cluster_name: Option<String> = "ClusterName",
-        backup_file_info: Option<BackupFileInfo> = "BackupFileInfo",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => cluster_name: Option<String> = "ClusterName",
+        2 => backup_file_info: Option<BackupFileInfo> = "BackupFileInfo",
     }
 }

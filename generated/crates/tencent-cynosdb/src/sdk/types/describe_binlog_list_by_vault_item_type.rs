@@ -20,8 +20,8 @@ pub struct DescribeBinlogListByVaultItem {
 
 ::runtime::lenient_object! {
     DescribeBinlogListByVaultItem {
-        cluster_id: Option<String> = "ClusterId",
-        cluster_name: Option<String> = "ClusterName",
-        binlog_file_info: Option<BinlogItem> = "BinlogFileInfo",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => cluster_name: Option<String> = "ClusterName",
+        2 => binlog_file_info: Option<BinlogItem> = "BinlogFileInfo",
     }
 }

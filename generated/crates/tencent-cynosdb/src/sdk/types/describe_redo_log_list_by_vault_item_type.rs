@@ -20,8 +20,8 @@ pub struct DescribeRedoLogListByVaultItem {
 
 ::runtime::lenient_object! {
     DescribeRedoLogListByVaultItem {
-        cluster_id: Option<String> = "ClusterId",
-        cluster_name: Option<String> = "ClusterName",
-        redo_file_info: Option<RedoLogItem> = "RedoFileInfo",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => cluster_name: Option<String> = "ClusterName",
+        2 => redo_file_info: Option<RedoLogItem> = "RedoFileInfo",
     }
 }

@@ -24,10 +24,10 @@ pub struct DescribeVaultBackupClusterInfo {
 
 ::runtime::lenient_object! {
     DescribeVaultBackupClusterInfo {
-        cluster_id: Option<String> = "ClusterId",
-        cluster_name: Option<String> = "ClusterName",
-        cluster_status: Option<String> = "ClusterStatus",
-        cluster_region: Option<String> = "ClusterRegion",
-        cluster_zone: Option<String> = "ClusterZone",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => cluster_name: Option<String> = "ClusterName",
+        2 => cluster_status: Option<String> = "ClusterStatus",
+        3 => cluster_region: Option<String> = "ClusterRegion",
+        4 => cluster_zone: Option<String> = "ClusterZone",
     }
 }

@@ -18,8 +18,8 @@ pub struct ErrorLogItemExport {
 
 ::runtime::lenient_object! {
     ErrorLogItemExport {
-        timestamp: Option<String> = "Timestamp",
-        level: Option<String> = "Level",
-        content: Option<String> = "Content",
+        0 => timestamp: Option<String> = "Timestamp",
+        1 => level: Option<String> = "Level",
+        2 => content: Option<String> = "Content",
     }
 }

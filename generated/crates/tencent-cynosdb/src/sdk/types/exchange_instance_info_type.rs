@@ -17,7 +17,7 @@ pub struct ExchangeInstanceInfo {
 
 ::runtime::lenient_object! {
     ExchangeInstanceInfo {
-        src_instance_info: Option<RollbackInstanceInfo> = "SrcInstanceInfo",
-        dst_instance_info: Option<RollbackInstanceInfo> = "DstInstanceInfo",
+        0 => src_instance_info: Option<RollbackInstanceInfo> = "SrcInstanceInfo",
+        1 => dst_instance_info: Option<RollbackInstanceInfo> = "DstInstanceInfo",
     }
 }

@@ -17,7 +17,7 @@ pub struct ExchangeRoGroupInfo {
 
 ::runtime::lenient_object! {
     ExchangeRoGroupInfo {
-        src_ro_group_info: Option<RollbackRoGroupInfo> = "SrcRoGroupInfo",
-        dst_ro_group_info: Option<RollbackRoGroupInfo> = "DstRoGroupInfo",
+        0 => src_ro_group_info: Option<RollbackRoGroupInfo> = "SrcRoGroupInfo",
+        1 => dst_ro_group_info: Option<RollbackRoGroupInfo> = "DstRoGroupInfo",
     }
 }

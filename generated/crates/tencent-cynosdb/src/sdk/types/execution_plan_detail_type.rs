@@ -47,17 +47,17 @@ pub struct ExecutionPlanDetail {
 
 ::runtime::lenient_object! {
     ExecutionPlanDetail {
-        template_id: Option<String> = "TemplateID",
-        db: Option<String> = "Db",
-        sql_sample: Option<String> = "SQLSample",
-        sql_sample_rewritten: Option<String> = "SQLSampleRewritten",
-        table_plan_before: Vec<ExplainRow> = "TablePlanBefore",
-        table_plan_after: Vec<ExplainRow> = "TablePlanAfter",
-        tree_plan_before: Option<String> = "TreePlanBefore",
-        tree_plan_after: Option<String> = "TreePlanAfter",
-        query_time_before: Option<f64> = "QueryTimeBefore",
-        query_time_after: Option<f64> = "QueryTimeAfter",
-        sql_scan_rows_before: Option<i64> = "SQLScanRowsBefore",
-        sql_scan_rows_after: Option<i64> = "SQLScanRowsAfter",
+        0 => template_id: Option<String> = "TemplateID",
+        1 => db: Option<String> = "Db",
+        2 => sql_sample: Option<String> = "SQLSample",
+        3 => sql_sample_rewritten: Option<String> = "SQLSampleRewritten",
+        4 => table_plan_before: Vec<ExplainRow> = "TablePlanBefore",
+        5 => table_plan_after: Vec<ExplainRow> = "TablePlanAfter",
+        6 => tree_plan_before: Option<String> = "TreePlanBefore",
+        7 => tree_plan_after: Option<String> = "TreePlanAfter",
+        8 => query_time_before: Option<f64> = "QueryTimeBefore",
+        9 => query_time_after: Option<f64> = "QueryTimeAfter",
+        10 => sql_scan_rows_before: Option<i64> = "SQLScanRowsBefore",
+        11 => sql_scan_rows_after: Option<i64> = "SQLScanRowsAfter",
     }
 }

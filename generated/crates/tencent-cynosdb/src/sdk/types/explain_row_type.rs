@@ -45,17 +45,17 @@ pub struct ExplainRow {
 
 ::runtime::lenient_object! {
     ExplainRow {
-        id: Option<i64> = "Id",
-        select_type: Option<String> = "SelectType",
-        table: Option<String> = "Table",
-        partitions: Option<String> = "Partitions",
-        type_field: Option<String> = "Type",
-        possible_keys: Option<String> = "PossibleKeys",
-        key: Option<String> = "Key",
-        key_len: Option<String> = "KeyLen",
-        ref_field: Option<String> = "Ref",
-        rows: Option<i64> = "Rows",
-        filtered: Option<f64> = "Filtered",
-        extra: Option<String> = "Extra",
+        0 => id: Option<i64> = "Id",
+        1 => select_type: Option<String> = "SelectType",
+        2 => table: Option<String> = "Table",
+        3 => partitions: Option<String> = "Partitions",
+        4 => type_field: Option<String> = "Type",
+        5 => possible_keys: Option<String> = "PossibleKeys",
+        6 => key: Option<String> = "Key",
+        7 => key_len: Option<String> = "KeyLen",
+        8 => ref_field: Option<String> = "Ref",
+        9 => rows: Option<i64> = "Rows",
+        10 => filtered: Option<f64> = "Filtered",
+        11 => extra: Option<String> = "Extra",
     }
 }

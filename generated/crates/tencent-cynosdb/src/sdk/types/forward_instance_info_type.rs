@@ -14,8 +14,8 @@ pub struct ForwardInstanceInfo {
 
 ::runtime::lenient_object! {
     ForwardInstanceInfo {
-        instance_id: Option<String> = "InstanceId",
-        region: Option<String> = "Region",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => region: Option<String> = "Region",
     }
 }
 

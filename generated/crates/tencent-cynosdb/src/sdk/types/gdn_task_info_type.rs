@@ -42,16 +42,16 @@ pub struct GdnTaskInfo {
 
 ::runtime::lenient_object! {
     GdnTaskInfo {
-        gdn_id: Option<String> = "GdnId",
-        gdn_name: Option<String> = "GdnName",
-        primary_cluster_id: Option<String> = "PrimaryClusterId",
-        primary_cluster_region: Option<String> = "PrimaryClusterRegion",
-        standby_cluster_region: Option<String> = "StandbyClusterRegion",
-        standby_cluster_id: Option<String> = "StandbyClusterId",
-        standby_cluster_name: Option<String> = "StandbyClusterName",
-        force_switch_gdn: Option<String> = "ForceSwitchGdn",
-        code: Option<i64> = "Code",
-        message: Option<String> = "Message",
-        is_support_force: Option<String> = "IsSupportForce",
+        0 => gdn_id: Option<String> = "GdnId",
+        1 => gdn_name: Option<String> = "GdnName",
+        2 => primary_cluster_id: Option<String> = "PrimaryClusterId",
+        3 => primary_cluster_region: Option<String> = "PrimaryClusterRegion",
+        4 => standby_cluster_region: Option<String> = "StandbyClusterRegion",
+        5 => standby_cluster_id: Option<String> = "StandbyClusterId",
+        6 => standby_cluster_name: Option<String> = "StandbyClusterName",
+        7 => force_switch_gdn: Option<String> = "ForceSwitchGdn",
+        8 => code: Option<i64> = "Code",
+        9 => message: Option<String> = "Message",
+        10 => is_support_force: Option<String> = "IsSupportForce",
     }
 }

@@ -20,8 +20,8 @@ pub struct GoodsPrice {
 
 ::runtime::lenient_object! {
     GoodsPrice {
-        instance_price: Option<TradePrice> = "InstancePrice",
-        storage_price: Option<TradePrice> = "StoragePrice",
-        goods_spec: Option<GoodsSpec> = "GoodsSpec",
+        0 => instance_price: Option<TradePrice> = "InstancePrice",
+        1 => storage_price: Option<TradePrice> = "StoragePrice",
+        2 => goods_spec: Option<GoodsSpec> = "GoodsSpec",
     }
 }

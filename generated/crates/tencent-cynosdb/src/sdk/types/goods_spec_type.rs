@@ -35,14 +35,14 @@ pub struct GoodsSpec {
 
 ::runtime::lenient_object! {
     GoodsSpec {
-        goods_num: Option<i64> = "GoodsNum",
-        cpu: Option<i64> = "Cpu",
-        memory: Option<i64> = "Memory",
-        ccu: Option<f64> = "Ccu",
-        storage_limit: Option<i64> = "StorageLimit",
-        time_span: Option<i64> = "TimeSpan",
-        time_unit: Option<String> = "TimeUnit",
-        device_type: Option<String> = "DeviceType",
+        0 => goods_num: Option<i64> = "GoodsNum",
+        1 => cpu: Option<i64> = "Cpu",
+        2 => memory: Option<i64> = "Memory",
+        3 => ccu: Option<f64> = "Ccu",
+        4 => storage_limit: Option<i64> = "StorageLimit",
+        5 => time_span: Option<i64> = "TimeSpan",
+        6 => time_unit: Option<String> = "TimeUnit",
+        7 => device_type: Option<String> = "DeviceType",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct InstanceAbility {
 
 ::runtime::lenient_object! {
     InstanceAbility {
-        is_support_force_restart: Option<String> = "IsSupportForceRestart",
-        nonsupport_force_restart_reason: Option<String> = "NonsupportForceRestartReason",
+        0 => is_support_force_restart: Option<String> = "IsSupportForceRestart",
+        1 => nonsupport_force_restart_reason: Option<String> = "NonsupportForceRestartReason",
     }
 }

@@ -26,10 +26,10 @@ pub struct InstanceAuditRule {
 
 ::runtime::lenient_object! {
     InstanceAuditRule {
-        instance_id: Option<String> = "InstanceId",
-        audit_rule: Option<bool> = "AuditRule",
-        audit_rule_filters: Vec<AuditRuleFilters> = "AuditRuleFilters",
-        old_rule: Option<bool> = "OldRule",
-        rule_templates: Vec<RuleTemplateInfo> = "RuleTemplates",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => audit_rule: Option<bool> = "AuditRule",
+        2 => audit_rule_filters: Vec<AuditRuleFilters> = "AuditRuleFilters",
+        3 => old_rule: Option<bool> = "OldRule",
+        4 => rule_templates: Vec<RuleTemplateInfo> = "RuleTemplates",
     }
 }

@@ -36,14 +36,14 @@ pub struct InstanceClsDeliveryInfo {
 
 ::runtime::lenient_object! {
     InstanceClsDeliveryInfo {
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        topic_id: Option<String> = "TopicId",
-        topic_name: Option<String> = "TopicName",
-        group_id: Option<String> = "GroupId",
-        group_name: Option<String> = "GroupName",
-        region: Option<String> = "Region",
-        status: Option<String> = "Status",
-        log_type: Option<String> = "LogType",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_name: Option<String> = "InstanceName",
+        2 => topic_id: Option<String> = "TopicId",
+        3 => topic_name: Option<String> = "TopicName",
+        4 => group_id: Option<String> = "GroupId",
+        5 => group_name: Option<String> = "GroupName",
+        6 => region: Option<String> = "Region",
+        7 => status: Option<String> = "Status",
+        8 => log_type: Option<String> = "LogType",
     }
 }

@@ -42,16 +42,16 @@ pub struct InstanceNetInfo {
 
 ::runtime::lenient_object! {
     InstanceNetInfo {
-        instance_group_type: Option<String> = "InstanceGroupType",
-        instance_group_id: Option<String> = "InstanceGroupId",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        net_type: Option<i64> = "NetType",
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        wan_domain: Option<String> = "WanDomain",
-        wan_ip: Option<String> = "WanIP",
-        wan_port: Option<i64> = "WanPort",
-        wan_status: Option<String> = "WanStatus",
+        0 => instance_group_type: Option<String> = "InstanceGroupType",
+        1 => instance_group_id: Option<String> = "InstanceGroupId",
+        2 => vpc_id: Option<String> = "VpcId",
+        3 => subnet_id: Option<String> = "SubnetId",
+        4 => net_type: Option<i64> = "NetType",
+        5 => vip: Option<String> = "Vip",
+        6 => vport: Option<i64> = "Vport",
+        7 => wan_domain: Option<String> = "WanDomain",
+        8 => wan_ip: Option<String> = "WanIP",
+        9 => wan_port: Option<i64> = "WanPort",
+        10 => wan_status: Option<String> = "WanStatus",
     }
 }

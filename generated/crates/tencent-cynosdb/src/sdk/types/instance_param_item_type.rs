@@ -17,7 +17,7 @@ pub struct InstanceParamItem {
 
 ::runtime::lenient_object! {
     InstanceParamItem {
-        instance_id: Option<String> = "InstanceId",
-        params_items: Vec<ParamItemDetail> = "ParamsItems",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => params_items: Vec<ParamItemDetail> = "ParamsItems",
     }
 }

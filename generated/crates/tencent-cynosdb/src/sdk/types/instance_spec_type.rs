@@ -47,17 +47,17 @@ pub struct InstanceSpec {
 
 ::runtime::lenient_object! {
     InstanceSpec {
-        cpu: Option<u64> = "Cpu",
-        memory: Option<u64> = "Memory",
-        max_storage_size: Option<u64> = "MaxStorageSize",
-        min_storage_size: Option<u64> = "MinStorageSize",
-        has_stock: Option<bool> = "HasStock",
-        machine_type: Option<String> = "MachineType",
-        max_iops: Option<i64> = "MaxIops",
-        max_io_band_width: Option<i64> = "MaxIoBandWidth",
-        zone_stock_infos: Vec<ZoneStockInfo> = "ZoneStockInfos",
-        stock_count: Option<i64> = "StockCount",
-        max_cpu: Option<f64> = "MaxCpu",
-        min_cpu: Option<f64> = "MinCpu",
+        0 => cpu: Option<u64> = "Cpu",
+        1 => memory: Option<u64> = "Memory",
+        2 => max_storage_size: Option<u64> = "MaxStorageSize",
+        3 => min_storage_size: Option<u64> = "MinStorageSize",
+        4 => has_stock: Option<bool> = "HasStock",
+        5 => machine_type: Option<String> = "MachineType",
+        6 => max_iops: Option<i64> = "MaxIops",
+        7 => max_io_band_width: Option<i64> = "MaxIoBandWidth",
+        8 => zone_stock_infos: Vec<ZoneStockInfo> = "ZoneStockInfos",
+        9 => stock_count: Option<i64> = "StockCount",
+        10 => max_cpu: Option<f64> = "MaxCpu",
+        11 => min_cpu: Option<f64> = "MinCpu",
     }
 }

@@ -30,12 +30,12 @@ pub struct LibraDbNodeInfo {
 
 ::runtime::lenient_object! {
     LibraDbNodeInfo {
-        node_id: Option<String> = "NodeId",
-        status: Option<String> = "Status",
-        data_status: Option<String> = "DataStatus",
-        cpu: Option<u64> = "Cpu",
-        memory: Option<u64> = "Memory",
-        storage: Option<u64> = "Storage",
-        message: Option<String> = "Message",
+        0 => node_id: Option<String> = "NodeId",
+        1 => status: Option<String> = "Status",
+        2 => data_status: Option<String> = "DataStatus",
+        3 => cpu: Option<u64> = "Cpu",
+        4 => memory: Option<u64> = "Memory",
+        5 => storage: Option<u64> = "Storage",
+        6 => message: Option<String> = "Message",
     }
 }

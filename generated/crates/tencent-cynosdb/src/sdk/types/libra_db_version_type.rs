@@ -18,8 +18,8 @@ pub struct LibraDbVersion {
 
 ::runtime::lenient_object! {
     LibraDbVersion {
-        version: Option<String> = "Version",
-        tag: Option<String> = "Tag",
-        has_permission: Option<bool> = "HasPermission",
+        0 => version: Option<String> = "Version",
+        1 => tag: Option<String> = "Tag",
+        2 => has_permission: Option<bool> = "HasPermission",
     }
 }

@@ -21,9 +21,9 @@ pub struct LogRuleTemplateInfo {
 
 ::runtime::lenient_object! {
     LogRuleTemplateInfo {
-        rule_template_id: Option<String> = "RuleTemplateId",
-        rule_template_name: Option<String> = "RuleTemplateName",
-        alarm_level: Option<String> = "AlarmLevel",
-        rule_template_status: Option<i64> = "RuleTemplateStatus",
+        0 => rule_template_id: Option<String> = "RuleTemplateId",
+        1 => rule_template_name: Option<String> = "RuleTemplateName",
+        2 => alarm_level: Option<String> = "AlarmLevel",
+        3 => rule_template_status: Option<i64> = "RuleTemplateStatus",
     }
 }

@@ -40,14 +40,14 @@ pub struct LogicBackupConfigInfo {
 
 ::runtime::lenient_object! {
     LogicBackupConfigInfo {
-        logic_backup_enable: Option<String> = "LogicBackupEnable",
-        logic_backup_time_beg: Option<u64> = "LogicBackupTimeBeg",
-        logic_backup_time_end: Option<u64> = "LogicBackupTimeEnd",
-        logic_reserve_duration: Option<u64> = "LogicReserveDuration",
-        logic_cross_regions_enable: Option<String> = "LogicCrossRegionsEnable",
-        logic_cross_regions: Vec<String> = "LogicCrossRegions",
-        auto_copy_vaults: Vec<CreateBackupVaultItem> = "AutoCopyVaults",
-        logic_cross_region_save_days: Option<i64> = "LogicCrossRegionSaveDays",
+        0 => logic_backup_enable: Option<String> = "LogicBackupEnable",
+        1 => logic_backup_time_beg: Option<u64> = "LogicBackupTimeBeg",
+        2 => logic_backup_time_end: Option<u64> = "LogicBackupTimeEnd",
+        3 => logic_reserve_duration: Option<u64> = "LogicReserveDuration",
+        4 => logic_cross_regions_enable: Option<String> = "LogicCrossRegionsEnable",
+        5 => logic_cross_regions: Vec<String> = "LogicCrossRegions",
+        6 => auto_copy_vaults: Vec<CreateBackupVaultItem> = "AutoCopyVaults",
+        7 => logic_cross_region_save_days: Option<i64> = "LogicCrossRegionSaveDays",
     }
 }
 

@@ -23,9 +23,9 @@ pub struct ManualBackupData {
 
 ::runtime::lenient_object! {
     ManualBackupData {
-        backup_type: Option<String> = "BackupType",
-        backup_method: Option<String> = "BackupMethod",
-        snapshot_time: Option<String> = "SnapshotTime",
-        cross_region_backup_infos: Vec<CrossRegionBackupItem> = "CrossRegionBackupInfos",
+        0 => backup_type: Option<String> = "BackupType",
+        1 => backup_method: Option<String> = "BackupMethod",
+        2 => snapshot_time: Option<String> = "SnapshotTime",
+        3 => cross_region_backup_infos: Vec<CrossRegionBackupItem> = "CrossRegionBackupInfos",
     }
 }

@@ -12,6 +12,6 @@ pub struct ModifiableInfo {
 
 ::runtime::lenient_object! {
     ModifiableInfo {
-        is_modifiable: Option<i64> = "IsModifiable",
+        0 => is_modifiable: Option<i64> = "IsModifiable",
     }
 }

@@ -18,8 +18,8 @@ pub struct ModifyDbVersionData {
 
 ::runtime::lenient_object! {
     ModifyDbVersionData {
-        old_version: Option<String> = "OldVersion",
-        new_version: Option<String> = "NewVersion",
-        upgrade_type: Option<String> = "UpgradeType",
+        0 => old_version: Option<String> = "OldVersion",
+        1 => new_version: Option<String> = "NewVersion",
+        2 => upgrade_type: Option<String> = "UpgradeType",
     }
 }

@@ -48,16 +48,16 @@ pub struct ModifyInstanceData {
 
 ::runtime::lenient_object! {
     ModifyInstanceData {
-        cpu: Option<i64> = "Cpu",
-        memory: Option<i64> = "Memory",
-        storage_limit: Option<i64> = "StorageLimit",
-        old_cpu: Option<i64> = "OldCpu",
-        old_memory: Option<i64> = "OldMemory",
-        old_storage_limit: Option<i64> = "OldStorageLimit",
-        old_device_type: Option<String> = "OldDeviceType",
-        device_type: Option<String> = "DeviceType",
-        upgrade_type: Option<String> = "UpgradeType",
-        libra_node_count: Option<i64> = "LibraNodeCount",
-        old_libra_node_count: Option<i64> = "OldLibraNodeCount",
+        0 => cpu: Option<i64> = "Cpu",
+        1 => memory: Option<i64> = "Memory",
+        2 => storage_limit: Option<i64> = "StorageLimit",
+        3 => old_cpu: Option<i64> = "OldCpu",
+        4 => old_memory: Option<i64> = "OldMemory",
+        5 => old_storage_limit: Option<i64> = "OldStorageLimit",
+        6 => old_device_type: Option<String> = "OldDeviceType",
+        7 => device_type: Option<String> = "DeviceType",
+        8 => upgrade_type: Option<String> = "UpgradeType",
+        9 => libra_node_count: Option<i64> = "LibraNodeCount",
+        10 => old_libra_node_count: Option<i64> = "OldLibraNodeCount",
     }
 }

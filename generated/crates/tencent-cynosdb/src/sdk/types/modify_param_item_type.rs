@@ -20,10 +20,10 @@ pub struct ModifyParamItem {
 
 ::runtime::lenient_object! {
     ModifyParamItem {
-        param_name: Option<String> = "ParamName",
-        current_value: Option<String> = "CurrentValue",
-        old_value: Option<String> = "OldValue",
-        component: Option<String> = "Component",
+        0 => param_name: Option<String> = "ParamName",
+        1 => current_value: Option<String> = "CurrentValue",
+        2 => old_value: Option<String> = "OldValue",
+        3 => component: Option<String> = "Component",
     }
 }
 

@@ -18,8 +18,8 @@ pub struct ModifyParamsData {
 
 ::runtime::lenient_object! {
     ModifyParamsData {
-        name: Option<String> = "Name",
-        old_value: Option<String> = "OldValue",
-        cur_value: Option<String> = "CurValue",
+        0 => name: Option<String> = "Name",
+        1 => old_value: Option<String> = "OldValue",
+        2 => cur_value: Option<String> = "CurValue",
     }
 }

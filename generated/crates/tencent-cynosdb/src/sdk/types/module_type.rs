@@ -15,7 +15,7 @@ pub struct Module {
 
 ::runtime::lenient_object! {
     Module {
-        is_disable: Option<String> = "IsDisable",
-        module_name: Option<String> = "ModuleName",
+        0 => is_disable: Option<String> = "IsDisable",
+        1 => module_name: Option<String> = "ModuleName",
     }
 }

@@ -14,8 +14,8 @@ pub struct MonthDay {
 
 ::runtime::lenient_object! {
     MonthDay {
-        month: Option<i64> = "Month",
-        day: Option<i64> = "Day",
+        0 => month: Option<i64> = "Month",
+        1 => day: Option<i64> = "Day",
     }
 }
 

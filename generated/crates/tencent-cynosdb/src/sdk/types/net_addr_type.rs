@@ -42,16 +42,16 @@ pub struct NetAddr {
 
 ::runtime::lenient_object! {
     NetAddr {
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        wan_domain: Option<String> = "WanDomain",
-        wan_port: Option<i64> = "WanPort",
-        net_type: Option<String> = "NetType",
-        uniq_subnet_id: Option<String> = "UniqSubnetId",
-        uniq_vpc_id: Option<String> = "UniqVpcId",
-        description: Option<String> = "Description",
-        wan_ip: Option<String> = "WanIP",
-        wan_status: Option<String> = "WanStatus",
-        instance_group_id: Option<String> = "InstanceGroupId",
+        0 => vip: Option<String> = "Vip",
+        1 => vport: Option<i64> = "Vport",
+        2 => wan_domain: Option<String> = "WanDomain",
+        3 => wan_port: Option<i64> = "WanPort",
+        4 => net_type: Option<String> = "NetType",
+        5 => uniq_subnet_id: Option<String> = "UniqSubnetId",
+        6 => uniq_vpc_id: Option<String> = "UniqVpcId",
+        7 => description: Option<String> = "Description",
+        8 => wan_ip: Option<String> = "WanIP",
+        9 => wan_status: Option<String> = "WanStatus",
+        10 => instance_group_id: Option<String> = "InstanceGroupId",
     }
 }

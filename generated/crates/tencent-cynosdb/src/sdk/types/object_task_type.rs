@@ -24,10 +24,10 @@ pub struct ObjectTask {
 
 ::runtime::lenient_object! {
     ObjectTask {
-        task_id: Option<i64> = "TaskId",
-        task_type: Option<String> = "TaskType",
-        task_status: Option<String> = "TaskStatus",
-        object_id: Option<String> = "ObjectId",
-        object_type: Option<String> = "ObjectType",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => task_type: Option<String> = "TaskType",
+        2 => task_status: Option<String> = "TaskStatus",
+        3 => object_id: Option<String> = "ObjectId",
+        4 => object_type: Option<String> = "ObjectType",
     }
 }

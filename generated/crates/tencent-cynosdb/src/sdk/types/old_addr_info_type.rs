@@ -18,8 +18,8 @@ pub struct OldAddrInfo {
 
 ::runtime::lenient_object! {
     OldAddrInfo {
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        return_time: Option<String> = "ReturnTime",
+        0 => vip: Option<String> = "Vip",
+        1 => vport: Option<i64> = "Vport",
+        2 => return_time: Option<String> = "ReturnTime",
     }
 }

@@ -33,13 +33,13 @@ pub struct PackageDetail {
 
 ::runtime::lenient_object! {
     PackageDetail {
-        app_id: Option<i64> = "AppId",
-        package_id: Option<String> = "PackageId",
-        instance_id: Option<String> = "InstanceId",
-        success_deduct_spec: Option<f64> = "SuccessDeductSpec",
-        package_total_used_spec: Option<f64> = "PackageTotalUsedSpec",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        extend_info: Option<String> = "ExtendInfo",
+        0 => app_id: Option<i64> = "AppId",
+        1 => package_id: Option<String> = "PackageId",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => success_deduct_spec: Option<f64> = "SuccessDeductSpec",
+        4 => package_total_used_spec: Option<f64> = "PackageTotalUsedSpec",
+        5 => start_time: Option<String> = "StartTime",
+        6 => end_time: Option<String> = "EndTime",
+        7 => extend_info: Option<String> = "ExtendInfo",
     }
 }

@@ -62,19 +62,19 @@ pub struct Package {
 
 ::runtime::lenient_object! {
     Package {
-        app_id: Option<i64> = "AppId",
-        package_id: Option<String> = "PackageId",
-        package_name: Option<String> = "PackageName",
-        package_type: Option<String> = "PackageType",
-        package_version: Option<String> = "PackageVersion",
-        package_region: Option<String> = "PackageRegion",
-        status: Option<String> = "Status",
-        package_total_spec: Option<f64> = "PackageTotalSpec",
-        package_used_spec: Option<f64> = "PackageUsedSpec",
-        has_quota: Option<bool> = "HasQuota",
-        bind_instance_infos: Vec<BindInstanceInfo> = "BindInstanceInfos",
-        start_time: Option<String> = "StartTime",
-        expire_time: Option<String> = "ExpireTime",
-        history_bind_resource_infos: Vec<BindInstanceInfo> = "HistoryBindResourceInfos",
+        0 => app_id: Option<i64> = "AppId",
+        1 => package_id: Option<String> = "PackageId",
+        2 => package_name: Option<String> = "PackageName",
+        3 => package_type: Option<String> = "PackageType",
+        4 => package_version: Option<String> = "PackageVersion",
+        5 => package_region: Option<String> = "PackageRegion",
+        6 => status: Option<String> = "Status",
+        7 => package_total_spec: Option<f64> = "PackageTotalSpec",
+        8 => package_used_spec: Option<f64> = "PackageUsedSpec",
+        9 => has_quota: Option<bool> = "HasQuota",
+        10 => bind_instance_infos: Vec<BindInstanceInfo> = "BindInstanceInfos",
+        11 => start_time: Option<String> = "StartTime",
+        12 => expire_time: Option<String> = "ExpireTime",
+        13 => history_bind_resource_infos: Vec<BindInstanceInfo> = "HistoryBindResourceInfos",
     }
 }

@@ -53,19 +53,19 @@ pub struct ParamItemDetail {
 
 ::runtime::lenient_object! {
     ParamItemDetail {
-        current_value: Option<String> = "CurrentValue",
-        default: Option<String> = "Default",
-        enum_value: Vec<String> = "EnumValue",
-        is_global: Option<i64> = "IsGlobal",
-        max: Option<String> = "Max",
-        min: Option<String> = "Min",
-        need_reboot: Option<i64> = "NeedReboot",
-        param_name: Option<String> = "ParamName",
-        param_type: Option<String> = "ParamType",
-        modifiable_info: Option<ModifiableInfo> = "ModifiableInfo",
-        description: Option<String> = "Description",
-        is_func: Option<bool> = "IsFunc",
-        func: Option<String> = "Func",
-        func_pattern: Option<String> = "FuncPattern",
+        0 => current_value: Option<String> = "CurrentValue",
+        1 => default: Option<String> = "Default",
+        2 => enum_value: Vec<String> = "EnumValue",
+        3 => is_global: Option<i64> = "IsGlobal",
+        4 => max: Option<String> = "Max",
+        5 => min: Option<String> = "Min",
+        6 => need_reboot: Option<i64> = "NeedReboot",
+        7 => param_name: Option<String> = "ParamName",
+        8 => param_type: Option<String> = "ParamType",
+        9 => modifiable_info: Option<ModifiableInfo> = "ModifiableInfo",
+        10 => description: Option<String> = "Description",
+        11 => is_func: Option<bool> = "IsFunc",
+        12 => func: Option<String> = "Func",
+        13 => func_pattern: Option<String> = "FuncPattern",
     }
 }

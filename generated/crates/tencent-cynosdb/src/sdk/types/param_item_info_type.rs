@@ -21,9 +21,9 @@ pub struct ParamItemInfo {
 
 ::runtime::lenient_object! {
     ParamItemInfo {
-        param_name: Option<String> = "ParamName",
-        new_value: Option<String> = "NewValue",
-        old_value: Option<String> = "OldValue",
-        value_function: Option<String> = "ValueFunction",
+        0 => param_name: Option<String> = "ParamName",
+        1 => new_value: Option<String> = "NewValue",
+        2 => old_value: Option<String> = "OldValue",
+        3 => value_function: Option<String> = "ValueFunction",
     }
 }

@@ -29,11 +29,11 @@ pub struct ParamTemplateListInfo {
 
 ::runtime::lenient_object! {
     ParamTemplateListInfo {
-        id: Option<i64> = "Id",
-        template_name: Option<String> = "TemplateName",
-        template_description: Option<String> = "TemplateDescription",
-        engine_version: Option<String> = "EngineVersion",
-        db_mode: Option<String> = "DbMode",
-        param_info_set: Vec<TemplateParamInfo> = "ParamInfoSet",
+        0 => id: Option<i64> = "Id",
+        1 => template_name: Option<String> = "TemplateName",
+        2 => template_description: Option<String> = "TemplateDescription",
+        3 => engine_version: Option<String> = "EngineVersion",
+        4 => db_mode: Option<String> = "DbMode",
+        5 => param_info_set: Vec<TemplateParamInfo> = "ParamInfoSet",
     }
 }

@@ -33,13 +33,13 @@ pub struct PolicyRule {
 
 ::runtime::lenient_object! {
     PolicyRule {
-        action: Option<String> = "Action",
-        cidr_ip: Option<String> = "CidrIp",
-        port_range: Option<String> = "PortRange",
-        ip_protocol: Option<String> = "IpProtocol",
-        service_module: Option<String> = "ServiceModule",
-        address_module: Option<String> = "AddressModule",
-        id: Option<String> = "Id",
-        desc: Option<String> = "Desc",
+        0 => action: Option<String> = "Action",
+        1 => cidr_ip: Option<String> = "CidrIp",
+        2 => port_range: Option<String> = "PortRange",
+        3 => ip_protocol: Option<String> = "IpProtocol",
+        4 => service_module: Option<String> = "ServiceModule",
+        5 => address_module: Option<String> = "AddressModule",
+        6 => id: Option<String> = "Id",
+        7 => desc: Option<String> = "Desc",
     }
 }

@@ -18,8 +18,8 @@ pub struct ProxyConnectionPoolInfo {
 
 ::runtime::lenient_object! {
     ProxyConnectionPoolInfo {
-        connection_pool_time_out: Option<i64> = "ConnectionPoolTimeOut",
-        open_connection_pool: Option<String> = "OpenConnectionPool",
-        connection_pool_type: Option<String> = "ConnectionPoolType",
+        0 => connection_pool_time_out: Option<i64> = "ConnectionPoolTimeOut",
+        1 => open_connection_pool: Option<String> = "OpenConnectionPool",
+        2 => connection_pool_type: Option<String> = "ConnectionPoolType",
     }
 }

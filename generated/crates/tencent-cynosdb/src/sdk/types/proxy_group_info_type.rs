@@ -32,11 +32,11 @@ pub struct ProxyGroupInfo {
 
 ::runtime::lenient_object! {
     ProxyGroupInfo {
-        proxy_group: Option<ProxyGroup> = "ProxyGroup",
-        proxy_group_rw_info: Option<ProxyGroupRwInfo> = "ProxyGroupRwInfo",
-        proxy_nodes: Vec<ProxyNodeInfo> = "ProxyNodes",
-        connection_pool: Option<ProxyConnectionPoolInfo> = "ConnectionPool",
-        net_addr_infos: Vec<NetAddr> = "NetAddrInfos",
-        tasks: Vec<ObjectTask> = "Tasks",
+        0 => proxy_group: Option<ProxyGroup> = "ProxyGroup",
+        1 => proxy_group_rw_info: Option<ProxyGroupRwInfo> = "ProxyGroupRwInfo",
+        2 => proxy_nodes: Vec<ProxyNodeInfo> = "ProxyNodes",
+        3 => connection_pool: Option<ProxyConnectionPoolInfo> = "ConnectionPool",
+        4 => net_addr_infos: Vec<NetAddr> = "NetAddrInfos",
+        5 => tasks: Vec<ObjectTask> = "Tasks",
     }
 }

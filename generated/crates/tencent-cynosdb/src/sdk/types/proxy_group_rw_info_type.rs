@@ -63,19 +63,19 @@ pub struct ProxyGroupRwInfo {
 
 ::runtime::lenient_object! {
     ProxyGroupRwInfo {
-        consistency_type: Option<String> = "ConsistencyType",
-        consistency_time_out: Option<i64> = "ConsistencyTimeOut",
-        weight_mode: Option<String> = "WeightMode",
-        fail_over: Option<String> = "FailOver",
-        auto_add_ro: Option<String> = "AutoAddRo",
-        instance_weights: Vec<ProxyInstanceWeight> = "InstanceWeights",
-        open_rw: Option<String> = "OpenRw",
-        rw_type: Option<String> = "RwType",
-        trans_split: Option<bool> = "TransSplit",
-        access_mode: Option<String> = "AccessMode",
-        ap_node_as_ro_node: Option<bool> = "ApNodeAsRoNode",
-        ap_query_to_other_node: Option<bool> = "ApQueryToOtherNode",
-        load_balance_mode: Option<String> = "LoadBalanceMode",
-        trans_all_split: Option<bool> = "TransAllSplit",
+        0 => consistency_type: Option<String> = "ConsistencyType",
+        1 => consistency_time_out: Option<i64> = "ConsistencyTimeOut",
+        2 => weight_mode: Option<String> = "WeightMode",
+        3 => fail_over: Option<String> = "FailOver",
+        4 => auto_add_ro: Option<String> = "AutoAddRo",
+        5 => instance_weights: Vec<ProxyInstanceWeight> = "InstanceWeights",
+        6 => open_rw: Option<String> = "OpenRw",
+        7 => rw_type: Option<String> = "RwType",
+        8 => trans_split: Option<bool> = "TransSplit",
+        9 => access_mode: Option<String> = "AccessMode",
+        10 => ap_node_as_ro_node: Option<bool> = "ApNodeAsRoNode",
+        11 => ap_query_to_other_node: Option<bool> = "ApQueryToOtherNode",
+        12 => load_balance_mode: Option<String> = "LoadBalanceMode",
+        13 => trans_all_split: Option<bool> = "TransAllSplit",
     }
 }

@@ -42,16 +42,16 @@ pub struct ProxyGroup {
 
 ::runtime::lenient_object! {
     ProxyGroup {
-        proxy_group_id: Option<String> = "ProxyGroupId",
-        proxy_node_count: Option<i64> = "ProxyNodeCount",
-        status: Option<String> = "Status",
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        current_proxy_version: Option<String> = "CurrentProxyVersion",
-        cluster_id: Option<String> = "ClusterId",
-        app_id: Option<i64> = "AppId",
-        open_rw: Option<String> = "OpenRw",
-        create_time: Option<String> = "CreateTime",
-        update_time: Option<String> = "UpdateTime",
+        0 => proxy_group_id: Option<String> = "ProxyGroupId",
+        1 => proxy_node_count: Option<i64> = "ProxyNodeCount",
+        2 => status: Option<String> = "Status",
+        3 => region: Option<String> = "Region",
+        4 => zone: Option<String> = "Zone",
+        5 => current_proxy_version: Option<String> = "CurrentProxyVersion",
+        6 => cluster_id: Option<String> = "ClusterId",
+        7 => app_id: Option<i64> = "AppId",
+        8 => open_rw: Option<String> = "OpenRw",
+        9 => create_time: Option<String> = "CreateTime",
+        10 => update_time: Option<String> = "UpdateTime",
     }
 }

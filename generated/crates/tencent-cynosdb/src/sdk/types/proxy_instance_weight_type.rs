@@ -14,8 +14,8 @@ pub struct ProxyInstanceWeight {
 
 ::runtime::lenient_object! {
     ProxyInstanceWeight {
-        instance_id: Option<String> = "InstanceId",
-        weight: Option<i64> = "Weight",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => weight: Option<i64> = "Weight",
     }
 }
 

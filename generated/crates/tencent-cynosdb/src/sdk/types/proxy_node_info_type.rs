@@ -48,18 +48,18 @@ pub struct ProxyNodeInfo {
 
 ::runtime::lenient_object! {
     ProxyNodeInfo {
-        proxy_node_id: Option<String> = "ProxyNodeId",
-        proxy_node_connections: Option<i64> = "ProxyNodeConnections",
-        cpu: Option<i64> = "Cpu",
-        mem: Option<i64> = "Mem",
-        status: Option<String> = "Status",
-        proxy_group_id: Option<String> = "ProxyGroupId",
-        cluster_id: Option<String> = "ClusterId",
-        app_id: Option<i64> = "AppId",
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        oss_proxy_node_name: Option<String> = "OssProxyNodeName",
-        create_time: Option<String> = "CreateTime",
-        update_time: Option<String> = "UpdateTime",
+        0 => proxy_node_id: Option<String> = "ProxyNodeId",
+        1 => proxy_node_connections: Option<i64> = "ProxyNodeConnections",
+        2 => cpu: Option<i64> = "Cpu",
+        3 => mem: Option<i64> = "Mem",
+        4 => status: Option<String> = "Status",
+        5 => proxy_group_id: Option<String> = "ProxyGroupId",
+        6 => cluster_id: Option<String> = "ClusterId",
+        7 => app_id: Option<i64> = "AppId",
+        8 => region: Option<String> = "Region",
+        9 => zone: Option<String> = "Zone",
+        10 => oss_proxy_node_name: Option<String> = "OssProxyNodeName",
+        11 => create_time: Option<String> = "CreateTime",
+        12 => update_time: Option<String> = "UpdateTime",
     }
 }

@@ -15,7 +15,7 @@ pub struct ProxySpec {
 
 ::runtime::lenient_object! {
     ProxySpec {
-        cpu: Option<i64> = "Cpu",
-        mem: Option<i64> = "Mem",
+        0 => cpu: Option<i64> = "Cpu",
+        1 => mem: Option<i64> = "Mem",
     }
 }

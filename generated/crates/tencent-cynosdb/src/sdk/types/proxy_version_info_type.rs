@@ -15,7 +15,7 @@ pub struct ProxyVersionInfo {
 
 ::runtime::lenient_object! {
     ProxyVersionInfo {
-        proxy_version: Option<String> = "ProxyVersion",
-        proxy_version_type: Option<String> = "ProxyVersionType",
+        0 => proxy_version: Option<String> = "ProxyVersion",
+        1 => proxy_version_type: Option<String> = "ProxyVersionType",
     }
 }

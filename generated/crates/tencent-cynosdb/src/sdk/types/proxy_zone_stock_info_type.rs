@@ -29,9 +29,9 @@ pub struct ProxyZoneStockInfo {
 
 ::runtime::lenient_object! {
     ProxyZoneStockInfo {
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        cpu_stock: Option<i64> = "CpuStock",
-        mem_stock: Option<i64> = "MemStock",
+        0 => region: Option<String> = "Region",
+        1 => zone: Option<String> = "Zone",
+        2 => cpu_stock: Option<i64> = "CpuStock",
+        3 => mem_stock: Option<i64> = "MemStock",
     }
 }

@@ -47,17 +47,17 @@ pub struct RedoLogItem {
 
 ::runtime::lenient_object! {
     RedoLogItem {
-        file_name: Option<String> = "FileName",
-        file_size: Option<i64> = "FileSize",
-        backup_time: Option<String> = "BackupTime",
-        redo_log_id: Option<i64> = "RedoLogId",
-        redo_cross_regions: Vec<BackupRegionAndIds> = "RedoCrossRegions",
-        status: Option<String> = "Status",
-        start_time: Option<String> = "StartTime",
-        finish_time: Option<String> = "FinishTime",
-        vault_infos: Vec<VaultInfo> = "VaultInfos",
-        copy_status: Option<String> = "CopyStatus",
-        encrypt_key_id: Option<String> = "EncryptKeyId",
-        encrypt_region: Option<String> = "EncryptRegion",
+        0 => file_name: Option<String> = "FileName",
+        1 => file_size: Option<i64> = "FileSize",
+        2 => backup_time: Option<String> = "BackupTime",
+        3 => redo_log_id: Option<i64> = "RedoLogId",
+        4 => redo_cross_regions: Vec<BackupRegionAndIds> = "RedoCrossRegions",
+        5 => status: Option<String> = "Status",
+        6 => start_time: Option<String> = "StartTime",
+        7 => finish_time: Option<String> = "FinishTime",
+        8 => vault_infos: Vec<VaultInfo> = "VaultInfos",
+        9 => copy_status: Option<String> = "CopyStatus",
+        10 => encrypt_key_id: Option<String> = "EncryptKeyId",
+        11 => encrypt_region: Option<String> = "EncryptRegion",
     }
 }

@@ -41,15 +41,15 @@ pub struct RegionInstanceSpecInfo {
 
 ::runtime::lenient_object! {
     RegionInstanceSpecInfo {
-        cpu: Option<i64> = "Cpu",
-        memory: Option<i64> = "Memory",
-        min_storage_size: Option<i64> = "MinStorageSize",
-        max_storage_size: Option<i64> = "MaxStorageSize",
-        has_stock: Option<bool> = "HasStock",
-        instance_type: Option<String> = "InstanceType",
-        storage_type: Option<String> = "StorageType",
-        min_replica_num: Option<u64> = "MinReplicaNum",
-        max_replica_num: Option<u64> = "MaxReplicaNum",
-        zone_stock_infos: Vec<ZoneStockInfo4Libra> = "ZoneStockInfos",
+        0 => cpu: Option<i64> = "Cpu",
+        1 => memory: Option<i64> = "Memory",
+        2 => min_storage_size: Option<i64> = "MinStorageSize",
+        3 => max_storage_size: Option<i64> = "MaxStorageSize",
+        4 => has_stock: Option<bool> = "HasStock",
+        5 => instance_type: Option<String> = "InstanceType",
+        6 => storage_type: Option<String> = "StorageType",
+        7 => min_replica_num: Option<u64> = "MinReplicaNum",
+        8 => max_replica_num: Option<u64> = "MaxReplicaNum",
+        9 => zone_stock_infos: Vec<ZoneStockInfo4Libra> = "ZoneStockInfos",
     }
 }

@@ -19,8 +19,8 @@ pub struct ResourcePackage {
 
 ::runtime::lenient_object! {
     ResourcePackage {
-        package_id: Option<String> = "PackageId",
-        package_type: Option<String> = "PackageType",
-        deduction_priority: Option<i64> = "DeductionPriority",
+        0 => package_id: Option<String> = "PackageId",
+        1 => package_type: Option<String> = "PackageType",
+        2 => deduction_priority: Option<i64> = "DeductionPriority",
     }
 }

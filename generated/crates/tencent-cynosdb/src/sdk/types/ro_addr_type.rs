@@ -15,7 +15,7 @@ pub struct RoAddr {
 
 ::runtime::lenient_object! {
     RoAddr {
-        ip: Option<String> = "IP",
-        port: Option<i64> = "Port",
+        0 => ip: Option<String> = "IP",
+        1 => port: Option<i64> = "Port",
     }
 }

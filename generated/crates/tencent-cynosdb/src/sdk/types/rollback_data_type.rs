@@ -53,19 +53,19 @@ pub struct RollbackData {
 
 ::runtime::lenient_object! {
     RollbackData {
-        cpu: Option<i64> = "Cpu",
-        memory: Option<i64> = "Memory",
-        storage_limit: Option<i64> = "StorageLimit",
-        original_cluster_id: Option<String> = "OriginalClusterId",
-        original_cluster_name: Option<String> = "OriginalClusterName",
-        rollback_strategy: Option<String> = "RollbackStrategy",
-        snapshot_time: Option<String> = "SnapshotTime",
-        min_cpu: Option<i64> = "MinCpu",
-        max_cpu: Option<i64> = "MaxCpu",
-        snap_shot_id: Option<u64> = "SnapShotId",
-        rollback_databases: Vec<RollbackDatabase> = "RollbackDatabases",
-        rollback_tables: Vec<RollbackTable> = "RollbackTables",
-        backup_file_name: Option<String> = "BackupFileName",
-        rollback_process: Option<RollbackProcessInfo> = "RollbackProcess",
+        0 => cpu: Option<i64> = "Cpu",
+        1 => memory: Option<i64> = "Memory",
+        2 => storage_limit: Option<i64> = "StorageLimit",
+        3 => original_cluster_id: Option<String> = "OriginalClusterId",
+        4 => original_cluster_name: Option<String> = "OriginalClusterName",
+        5 => rollback_strategy: Option<String> = "RollbackStrategy",
+        6 => snapshot_time: Option<String> = "SnapshotTime",
+        7 => min_cpu: Option<i64> = "MinCpu",
+        8 => max_cpu: Option<i64> = "MaxCpu",
+        9 => snap_shot_id: Option<u64> = "SnapShotId",
+        10 => rollback_databases: Vec<RollbackDatabase> = "RollbackDatabases",
+        11 => rollback_tables: Vec<RollbackTable> = "RollbackTables",
+        12 => backup_file_name: Option<String> = "BackupFileName",
+        13 => rollback_process: Option<RollbackProcessInfo> = "RollbackProcess",
     }
 }

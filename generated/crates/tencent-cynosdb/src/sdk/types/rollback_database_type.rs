@@ -14,8 +14,8 @@ pub struct RollbackDatabase {
 
 ::runtime::lenient_object! {
     RollbackDatabase {
-        old_database: Option<String> = "OldDatabase",
-        new_database: Option<String> = "NewDatabase",
+        0 => old_database: Option<String> = "OldDatabase",
+        1 => new_database: Option<String> = "NewDatabase",
     }
 }
 

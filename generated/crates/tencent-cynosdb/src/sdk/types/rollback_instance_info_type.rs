@@ -45,17 +45,17 @@ pub struct RollbackInstanceInfo {
 
 ::runtime::lenient_object! {
     RollbackInstanceInfo {
-        cluster_id: Option<String> = "ClusterId",
-        cluster_name: Option<String> = "ClusterName",
-        uniq_vpc_id: Option<String> = "UniqVpcId",
-        uniq_subnet_id: Option<String> = "UniqSubnetId",
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        status: Option<String> = "Status",
-        cpu: Option<i64> = "Cpu",
-        mem: Option<i64> = "Mem",
-        storage_limit: Option<i64> = "StorageLimit",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => cluster_name: Option<String> = "ClusterName",
+        2 => uniq_vpc_id: Option<String> = "UniqVpcId",
+        3 => uniq_subnet_id: Option<String> = "UniqSubnetId",
+        4 => vip: Option<String> = "Vip",
+        5 => vport: Option<i64> = "Vport",
+        6 => instance_id: Option<String> = "InstanceId",
+        7 => instance_name: Option<String> = "InstanceName",
+        8 => status: Option<String> = "Status",
+        9 => cpu: Option<i64> = "Cpu",
+        10 => mem: Option<i64> = "Mem",
+        11 => storage_limit: Option<i64> = "StorageLimit",
     }
 }

@@ -32,12 +32,12 @@ pub struct RollbackProcessInfo {
 
 ::runtime::lenient_object! {
     RollbackProcessInfo {
-        is_vip_switchable: Option<bool> = "IsVipSwitchable",
-        vip_switchable_time: Option<String> = "VipSwitchableTime",
-        exchange_instance_info_list: Vec<ExchangeInstanceInfo> = "ExchangeInstanceInfoList",
-        exchange_ro_group_info_list: Vec<ExchangeRoGroupInfo> = "ExchangeRoGroupInfoList",
-        current_step: Option<String> = "CurrentStep",
-        current_step_progress: Option<i64> = "CurrentStepProgress",
-        current_step_remaining_time: Option<String> = "CurrentStepRemainingTime",
+        0 => is_vip_switchable: Option<bool> = "IsVipSwitchable",
+        1 => vip_switchable_time: Option<String> = "VipSwitchableTime",
+        2 => exchange_instance_info_list: Vec<ExchangeInstanceInfo> = "ExchangeInstanceInfoList",
+        3 => exchange_ro_group_info_list: Vec<ExchangeRoGroupInfo> = "ExchangeRoGroupInfoList",
+        4 => current_step: Option<String> = "CurrentStep",
+        5 => current_step_progress: Option<i64> = "CurrentStepProgress",
+        6 => current_step_remaining_time: Option<String> = "CurrentStepRemainingTime",
     }
 }

@@ -24,10 +24,10 @@ pub struct RollbackRoGroupInfo {
 
 ::runtime::lenient_object! {
     RollbackRoGroupInfo {
-        instance_group_id: Option<String> = "InstanceGroupId",
-        uniq_vpc_id: Option<String> = "UniqVpcId",
-        uniq_subnet_id: Option<String> = "UniqSubnetId",
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
+        0 => instance_group_id: Option<String> = "InstanceGroupId",
+        1 => uniq_vpc_id: Option<String> = "UniqVpcId",
+        2 => uniq_subnet_id: Option<String> = "UniqSubnetId",
+        3 => vip: Option<String> = "Vip",
+        4 => vport: Option<i64> = "Vport",
     }
 }

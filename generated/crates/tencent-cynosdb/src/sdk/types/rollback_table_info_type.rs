@@ -14,8 +14,8 @@ pub struct RollbackTableInfo {
 
 ::runtime::lenient_object! {
     RollbackTableInfo {
-        old_table: Option<String> = "OldTable",
-        new_table: Option<String> = "NewTable",
+        0 => old_table: Option<String> = "OldTable",
+        1 => new_table: Option<String> = "NewTable",
     }
 }
 

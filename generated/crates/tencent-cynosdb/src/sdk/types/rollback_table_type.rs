@@ -16,8 +16,8 @@ pub struct RollbackTable {
 
 ::runtime::lenient_object! {
     RollbackTable {
-        database: Option<String> = "Database",
-        tables: Vec<RollbackTableInfo> = "Tables",
+        0 => database: Option<String> = "Database",
+        1 => tables: Vec<RollbackTableInfo> = "Tables",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct RollbackTimeRange {
 
 ::runtime::lenient_object! {
     RollbackTimeRange {
-        time_range_start: Option<String> = "TimeRangeStart",
-        time_range_end: Option<String> = "TimeRangeEnd",
+        0 => time_range_start: Option<String> = "TimeRangeStart",
+        1 => time_range_end: Option<String> = "TimeRangeEnd",
     }
 }

@@ -17,9 +17,9 @@ pub struct RuleFilters {
 
 ::runtime::lenient_object! {
     RuleFilters {
-        type_field: Option<String> = "Type",
-        compare: Option<String> = "Compare",
-        value: Vec<String> = "Value",
+        0 => type_field: Option<String> = "Type",
+        1 => compare: Option<String> = "Compare",
+        2 => value: Vec<String> = "Value",
     }
 }
 

@@ -30,11 +30,11 @@ pub struct SalePackageSpec {
 
 ::runtime::lenient_object! {
     SalePackageSpec {
-        package_region: Option<String> = "PackageRegion",
-        package_type: Option<String> = "PackageType",
-        package_version: Option<String> = "PackageVersion",
-        min_package_spec: Option<f64> = "MinPackageSpec",
-        max_package_spec: Option<f64> = "MaxPackageSpec",
-        expire_day: Option<i64> = "ExpireDay",
+        0 => package_region: Option<String> = "PackageRegion",
+        1 => package_type: Option<String> = "PackageType",
+        2 => package_version: Option<String> = "PackageVersion",
+        3 => min_package_spec: Option<f64> = "MinPackageSpec",
+        4 => max_package_spec: Option<f64> = "MaxPackageSpec",
+        5 => expire_day: Option<i64> = "ExpireDay",
     }
 }

@@ -29,11 +29,11 @@ pub struct SaleRegion {
 
 ::runtime::lenient_object! {
     SaleRegion {
-        region: Option<String> = "Region",
-        region_id: Option<i64> = "RegionId",
-        region_zh: Option<String> = "RegionZh",
-        zone_set: Vec<SaleZone> = "ZoneSet",
-        db_type: Option<String> = "DbType",
-        modules: Vec<Module> = "Modules",
+        0 => region: Option<String> = "Region",
+        1 => region_id: Option<i64> = "RegionId",
+        2 => region_zh: Option<String> = "RegionZh",
+        3 => zone_set: Vec<SaleZone> = "ZoneSet",
+        4 => db_type: Option<String> = "DbType",
+        5 => modules: Vec<Module> = "Modules",
     }
 }

@@ -41,14 +41,14 @@ pub struct SaleZone {
 
 ::runtime::lenient_object! {
     SaleZone {
-        zone: Option<String> = "Zone",
-        zone_id: Option<i64> = "ZoneId",
-        zone_zh: Option<String> = "ZoneZh",
-        is_support_serverless: Option<i64> = "IsSupportServerless",
-        is_support_normal: Option<i64> = "IsSupportNormal",
-        physical_zone: Option<String> = "PhysicalZone",
-        has_permission: Option<bool> = "HasPermission",
-        is_whole_rdma_zone: Option<String> = "IsWholeRdmaZone",
-        is_support_create_cluster: Option<i64> = "IsSupportCreateCluster",
+        0 => zone: Option<String> = "Zone",
+        1 => zone_id: Option<i64> = "ZoneId",
+        2 => zone_zh: Option<String> = "ZoneZh",
+        3 => is_support_serverless: Option<i64> = "IsSupportServerless",
+        4 => is_support_normal: Option<i64> = "IsSupportNormal",
+        5 => physical_zone: Option<String> = "PhysicalZone",
+        6 => has_permission: Option<bool> = "HasPermission",
+        7 => is_whole_rdma_zone: Option<String> = "IsWholeRdmaZone",
+        8 => is_support_create_cluster: Option<i64> = "IsSupportCreateCluster",
     }
 }

@@ -41,15 +41,15 @@ pub struct SaveBackupClusterInfo {
 
 ::runtime::lenient_object! {
     SaveBackupClusterInfo {
-        backup_id: Option<i64> = "BackupId",
-        cluster_id: Option<String> = "ClusterId",
-        cluster_name: Option<String> = "ClusterName",
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        backup_time: Option<String> = "BackupTime",
-        db_version: Option<String> = "DbVersion",
-        db_mode: Option<String> = "DbMode",
-        cluster_status: Option<String> = "ClusterStatus",
-        tasks: Vec<ObjectTask> = "Tasks",
+        0 => backup_id: Option<i64> = "BackupId",
+        1 => cluster_id: Option<String> = "ClusterId",
+        2 => cluster_name: Option<String> = "ClusterName",
+        3 => region: Option<String> = "Region",
+        4 => zone: Option<String> = "Zone",
+        5 => backup_time: Option<String> = "BackupTime",
+        6 => db_version: Option<String> = "DbVersion",
+        7 => db_mode: Option<String> = "DbMode",
+        8 => cluster_status: Option<String> = "ClusterStatus",
+        9 => tasks: Vec<ObjectTask> = "Tasks",
     }
 }

@@ -32,12 +32,12 @@ pub struct SecurityGroup {
 
 ::runtime::lenient_object! {
     SecurityGroup {
-        project_id: Option<i64> = "ProjectId",
-        create_time: Option<String> = "CreateTime",
-        inbound: Vec<PolicyRule> = "Inbound",
-        outbound: Vec<PolicyRule> = "Outbound",
-        security_group_id: Option<String> = "SecurityGroupId",
-        security_group_name: Option<String> = "SecurityGroupName",
-        security_group_remark: Option<String> = "SecurityGroupRemark",
+        0 => project_id: Option<i64> = "ProjectId",
+        1 => create_time: Option<String> = "CreateTime",
+        2 => inbound: Vec<PolicyRule> = "Inbound",
+        3 => outbound: Vec<PolicyRule> = "Outbound",
+        4 => security_group_id: Option<String> = "SecurityGroupId",
+        5 => security_group_name: Option<String> = "SecurityGroupName",
+        6 => security_group_remark: Option<String> = "SecurityGroupRemark",
     }
 }

@@ -32,12 +32,12 @@ pub struct ServerlessSpec {
 
 ::runtime::lenient_object! {
     ServerlessSpec {
-        min_cpu: Option<f64> = "MinCpu",
-        max_cpu: Option<f64> = "MaxCpu",
-        max_storage_size: Option<i64> = "MaxStorageSize",
-        is_default: Option<i64> = "IsDefault",
-        has_stock: Option<bool> = "HasStock",
-        stock_count: Option<i64> = "StockCount",
-        zone_stock_infos: Vec<ServerlessZoneStockInfo> = "ZoneStockInfos",
+        0 => min_cpu: Option<f64> = "MinCpu",
+        1 => max_cpu: Option<f64> = "MaxCpu",
+        2 => max_storage_size: Option<i64> = "MaxStorageSize",
+        3 => is_default: Option<i64> = "IsDefault",
+        4 => has_stock: Option<bool> = "HasStock",
+        5 => stock_count: Option<i64> = "StockCount",
+        6 => zone_stock_infos: Vec<ServerlessZoneStockInfo> = "ZoneStockInfos",
     }
 }

@@ -23,9 +23,9 @@ pub struct ServerlessZoneStockInfo {
 
 ::runtime::lenient_object! {
     ServerlessZoneStockInfo {
-        zone: Option<String> = "Zone",
-        stock_count: Option<i64> = "StockCount",
-        has_stock: Option<bool> = "HasStock",
-        slave_zone_stock_infos: Vec<SlaveZoneStockInfo> = "SlaveZoneStockInfos",
+        0 => zone: Option<String> = "Zone",
+        1 => stock_count: Option<i64> = "StockCount",
+        2 => has_stock: Option<bool> = "HasStock",
+        3 => slave_zone_stock_infos: Vec<SlaveZoneStockInfo> = "SlaveZoneStockInfos",
     }
 }

@@ -18,8 +18,8 @@ pub struct SlaveZoneAttrItem {
 
 ::runtime::lenient_object! {
     SlaveZoneAttrItem {
-        zone: Option<String> = "Zone",
-        binlog_sync_way: Option<String> = "BinlogSyncWay",
-        semi_sync_timeout: Option<i64> = "SemiSyncTimeout",
+        0 => zone: Option<String> = "Zone",
+        1 => binlog_sync_way: Option<String> = "BinlogSyncWay",
+        2 => semi_sync_timeout: Option<i64> = "SemiSyncTimeout",
     }
 }

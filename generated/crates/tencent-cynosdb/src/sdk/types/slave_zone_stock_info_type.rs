@@ -18,8 +18,8 @@ pub struct SlaveZoneStockInfo {
 
 ::runtime::lenient_object! {
     SlaveZoneStockInfo {
-        slave_zone: Option<String> = "SlaveZone",
-        stock_count: Option<u64> = "StockCount",
-        has_stock: Option<bool> = "HasStock",
+        0 => slave_zone: Option<String> = "SlaveZone",
+        1 => stock_count: Option<u64> = "StockCount",
+        2 => has_stock: Option<bool> = "HasStock",
     }
 }

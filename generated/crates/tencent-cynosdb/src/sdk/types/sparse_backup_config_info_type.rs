@@ -25,11 +25,11 @@ pub struct SparseBackupConfigInfo {
 
 ::runtime::lenient_object! {
     SparseBackupConfigInfo {
-        op_type: Option<String> = "OpType",
-        config_id: Option<String> = "ConfigId",
-        sparse_period_config: Option<String> = "SparsePeriodConfig",
-        sparse_period_time: Option<SparsePeriodTime> = "SparsePeriodTime",
-        sparse_backup_save_days: Option<i64> = "SparseBackupSaveDays",
+        0 => op_type: Option<String> = "OpType",
+        1 => config_id: Option<String> = "ConfigId",
+        2 => sparse_period_config: Option<String> = "SparsePeriodConfig",
+        3 => sparse_period_time: Option<SparsePeriodTime> = "SparsePeriodTime",
+        4 => sparse_backup_save_days: Option<i64> = "SparseBackupSaveDays",
     }
 }
 

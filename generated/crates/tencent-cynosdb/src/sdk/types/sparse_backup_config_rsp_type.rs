@@ -17,7 +17,7 @@ pub struct SparseBackupConfigRsp {
 
 ::runtime::lenient_object! {
     SparseBackupConfigRsp {
-        sparse_backup_switch: Option<String> = "SparseBackupSwitch",
-        sparse_backup_config_infos: Vec<SparseBackupConfigInfo> = "SparseBackupConfigInfos",
+        0 => sparse_backup_switch: Option<String> = "SparseBackupSwitch",
+        1 => sparse_backup_config_infos: Vec<SparseBackupConfigInfo> = "SparseBackupConfigInfos",
     }
 }

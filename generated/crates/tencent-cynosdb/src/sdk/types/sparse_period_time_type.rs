@@ -19,9 +19,9 @@ pub struct SparsePeriodTime {
 
 ::runtime::lenient_object! {
     SparsePeriodTime {
-        week_days: Vec<i64> = "WeekDays",
-        days: Vec<i64> = "Days",
-        month_days: Vec<MonthDay> = "MonthDays",
+        0 => week_days: Vec<i64> = "WeekDays",
+        1 => days: Vec<i64> = "Days",
+        2 => month_days: Vec<MonthDay> = "MonthDays",
     }
 }
 

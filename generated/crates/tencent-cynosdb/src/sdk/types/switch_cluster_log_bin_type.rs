@@ -12,6 +12,6 @@ pub struct SwitchClusterLogBin {
 
 ::runtime::lenient_object! {
     SwitchClusterLogBin {
-        status: Option<String> = "Status",
+        0 => status: Option<String> = "Status",
     }
 }

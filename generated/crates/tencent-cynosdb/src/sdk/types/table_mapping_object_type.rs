@@ -42,16 +42,16 @@ pub struct TableMappingObject {
 
 ::runtime::lenient_object! {
     TableMappingObject {
-        src_instance_id: Option<String> = "SrcInstanceId",
-        database_name: Option<String> = "DatabaseName",
-        table_name: Option<String> = "TableName",
-        map_database_name: Option<String> = "MapDatabaseName",
-        map_table_name: Option<String> = "MapTableName",
-        status: Option<String> = "Status",
-        process: Option<f64> = "Process",
-        lag: Option<i64> = "Lag",
-        message: Option<String> = "Message",
-        is_primary: Option<bool> = "IsPrimary",
-        virtual_col_value: Option<String> = "VirtualColValue",
+        0 => src_instance_id: Option<String> = "SrcInstanceId",
+        1 => database_name: Option<String> = "DatabaseName",
+        2 => table_name: Option<String> = "TableName",
+        3 => map_database_name: Option<String> = "MapDatabaseName",
+        4 => map_table_name: Option<String> = "MapTableName",
+        5 => status: Option<String> = "Status",
+        6 => process: Option<f64> = "Process",
+        7 => lag: Option<i64> = "Lag",
+        8 => message: Option<String> = "Message",
+        9 => is_primary: Option<bool> = "IsPrimary",
+        10 => virtual_col_value: Option<String> = "VirtualColValue",
     }
 }

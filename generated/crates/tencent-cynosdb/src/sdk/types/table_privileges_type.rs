@@ -17,9 +17,9 @@ pub struct TablePrivileges {
 
 ::runtime::lenient_object! {
     TablePrivileges {
-        db: Option<String> = "Db",
-        table_name: Option<String> = "TableName",
-        privileges: Vec<String> = "Privileges",
+        0 => db: Option<String> = "Db",
+        1 => table_name: Option<String> = "TableName",
+        2 => privileges: Vec<String> = "Privileges",
     }
 }
 

@@ -18,8 +18,8 @@ pub struct TaskMaintainInfo {
 
 ::runtime::lenient_object! {
     TaskMaintainInfo {
-        maintain_start_time: Option<i64> = "MaintainStartTime",
-        maintain_duration: Option<i64> = "MaintainDuration",
-        maintain_week_days: Vec<String> = "MaintainWeekDays",
+        0 => maintain_start_time: Option<i64> = "MaintainStartTime",
+        1 => maintain_duration: Option<i64> = "MaintainDuration",
+        2 => maintain_week_days: Vec<String> = "MaintainWeekDays",
     }
 }

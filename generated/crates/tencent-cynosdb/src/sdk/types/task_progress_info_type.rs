@@ -18,8 +18,8 @@ pub struct TaskProgressInfo {
 
 ::runtime::lenient_object! {
     TaskProgressInfo {
-        current_step: Option<String> = "CurrentStep",
-        current_step_progress: Option<i64> = "CurrentStepProgress",
-        current_step_remaining_time: Option<String> = "CurrentStepRemainingTime",
+        0 => current_step: Option<String> = "CurrentStep",
+        1 => current_step_progress: Option<i64> = "CurrentStepProgress",
+        2 => current_step_remaining_time: Option<String> = "CurrentStepRemainingTime",
     }
 }

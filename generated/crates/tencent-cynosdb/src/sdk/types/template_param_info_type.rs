@@ -36,14 +36,14 @@ pub struct TemplateParamInfo {
 
 ::runtime::lenient_object! {
     TemplateParamInfo {
-        current_value: Option<String> = "CurrentValue",
-        default: Option<String> = "Default",
-        enum_value: Vec<String> = "EnumValue",
-        max: Option<String> = "Max",
-        min: Option<String> = "Min",
-        param_name: Option<String> = "ParamName",
-        need_reboot: Option<i64> = "NeedReboot",
-        description: Option<String> = "Description",
-        param_type: Option<String> = "ParamType",
+        0 => current_value: Option<String> = "CurrentValue",
+        1 => default: Option<String> = "Default",
+        2 => enum_value: Vec<String> = "EnumValue",
+        3 => max: Option<String> = "Max",
+        4 => min: Option<String> = "Min",
+        5 => param_name: Option<String> = "ParamName",
+        6 => need_reboot: Option<i64> = "NeedReboot",
+        7 => description: Option<String> = "Description",
+        8 => param_type: Option<String> = "ParamType",
     }
 }

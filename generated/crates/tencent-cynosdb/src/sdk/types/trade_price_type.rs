@@ -36,14 +36,14 @@ pub struct TradePrice {
 
 ::runtime::lenient_object! {
     TradePrice {
-        total_price: Option<i64> = "TotalPrice",
-        discount: Option<f64> = "Discount",
-        total_price_discount: Option<i64> = "TotalPriceDiscount",
-        unit_price: Option<i64> = "UnitPrice",
-        unit_price_discount: Option<i64> = "UnitPriceDiscount",
-        charge_unit: Option<String> = "ChargeUnit",
-        unit_price_high_precision: Option<String> = "UnitPriceHighPrecision",
-        unit_price_discount_high_precision: Option<String> = "UnitPriceDiscountHighPrecision",
-        amount_unit: Option<String> = "AmountUnit",
+        0 => total_price: Option<i64> = "TotalPrice",
+        1 => discount: Option<f64> = "Discount",
+        2 => total_price_discount: Option<i64> = "TotalPriceDiscount",
+        3 => unit_price: Option<i64> = "UnitPrice",
+        4 => unit_price_discount: Option<i64> = "UnitPriceDiscount",
+        5 => charge_unit: Option<String> = "ChargeUnit",
+        6 => unit_price_high_precision: Option<String> = "UnitPriceHighPrecision",
+        7 => unit_price_discount_high_precision: Option<String> = "UnitPriceDiscountHighPrecision",
+        8 => amount_unit: Option<String> = "AmountUnit",
     }
 }

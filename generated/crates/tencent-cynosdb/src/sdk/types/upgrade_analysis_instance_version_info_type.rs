@@ -21,9 +21,9 @@ pub struct UpgradeAnalysisInstanceVersionInfo {
 
 ::runtime::lenient_object! {
     UpgradeAnalysisInstanceVersionInfo {
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        engine_version: Option<String> = "EngineVersion",
-        expired_time: Option<i64> = "ExpiredTime",
+        0 => vip: Option<String> = "Vip",
+        1 => vport: Option<i64> = "Vport",
+        2 => engine_version: Option<String> = "EngineVersion",
+        3 => expired_time: Option<i64> = "ExpiredTime",
     }
 }

@@ -17,9 +17,9 @@ pub struct UserHostPrivilege {
 
 ::runtime::lenient_object! {
     UserHostPrivilege {
-        db_user_name: Option<String> = "DbUserName",
-        db_host: Option<String> = "DbHost",
-        db_privilege: Option<String> = "DbPrivilege",
+        0 => db_user_name: Option<String> = "DbUserName",
+        1 => db_host: Option<String> = "DbHost",
+        2 => db_privilege: Option<String> = "DbPrivilege",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct VaultInfo {
 
 ::runtime::lenient_object! {
     VaultInfo {
-        vault_id: Option<String> = "VaultId",
-        vault_name: Option<String> = "VaultName",
-        vault_region: Option<String> = "VaultRegion",
-        vault_status: Option<String> = "VaultStatus",
-        backup_save_seconds: Option<i64> = "BackupSaveSeconds",
+        0 => vault_id: Option<String> = "VaultId",
+        1 => vault_name: Option<String> = "VaultName",
+        2 => vault_region: Option<String> = "VaultRegion",
+        3 => vault_status: Option<String> = "VaultStatus",
+        4 => backup_save_seconds: Option<i64> = "BackupSaveSeconds",
     }
 }

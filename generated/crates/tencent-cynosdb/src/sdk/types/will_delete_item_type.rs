@@ -15,7 +15,7 @@ pub struct WillDeleteItem {
 
 ::runtime::lenient_object! {
     WillDeleteItem {
-        backup_id: Option<i64> = "BackupId",
-        backup_name: Option<String> = "BackupName",
+        0 => backup_id: Option<i64> = "BackupId",
+        1 => backup_name: Option<String> = "BackupName",
     }
 }

@@ -15,7 +15,7 @@ pub struct ZoneStockInfo4Libra {
 
 ::runtime::lenient_object! {
     ZoneStockInfo4Libra {
-        zone: Option<String> = "Zone",
-        has_stock: Option<bool> = "HasStock",
+        0 => zone: Option<String> = "Zone",
+        1 => has_stock: Option<bool> = "HasStock",
     }
 }

@@ -23,9 +23,9 @@ pub struct ZoneStockInfo {
 
 ::runtime::lenient_object! {
     ZoneStockInfo {
-        zone: Option<String> = "Zone",
-        has_stock: Option<bool> = "HasStock",
-        stock_count: Option<i64> = "StockCount",
-        slave_zone_stock_infos: Vec<SlaveZoneStockInfo> = "SlaveZoneStockInfos",
+        0 => zone: Option<String> = "Zone",
+        1 => has_stock: Option<bool> = "HasStock",
+        2 => stock_count: Option<i64> = "StockCount",
+        3 => slave_zone_stock_infos: Vec<SlaveZoneStockInfo> = "SlaveZoneStockInfos",
     }
 }

@@ -18,8 +18,8 @@ pub struct ContactItem {
 
 ::runtime::lenient_object! {
     ContactItem {
-        id: Option<i64> = "Id",
-        name: Option<String> = "Name",
-        mail: Option<String> = "Mail",
+        0 => id: Option<i64> = "Id",
+        1 => name: Option<String> = "Name",
+        2 => mail: Option<String> = "Mail",
     }
 }

@@ -42,15 +42,15 @@ pub struct DiagHistoryEventItem {
 
 ::runtime::lenient_object! {
     DiagHistoryEventItem {
-        diag_type: Option<String> = "DiagType",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        event_id: Option<i64> = "EventId",
-        severity: Option<i64> = "Severity",
-        outline: Option<String> = "Outline",
-        diag_item: Option<String> = "DiagItem",
-        instance_id: Option<String> = "InstanceId",
-        metric: Option<String> = "Metric",
-        region: Option<String> = "Region",
+        0 => diag_type: Option<String> = "DiagType",
+        1 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        2 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        3 => event_id: Option<i64> = "EventId",
+        4 => severity: Option<i64> = "Severity",
+        5 => outline: Option<String> = "Outline",
+        6 => diag_item: Option<String> = "DiagItem",
+        7 => instance_id: Option<String> = "InstanceId",
+        8 => metric: Option<String> = "Metric",
+        9 => region: Option<String> = "Region",
     }
 }

@@ -18,8 +18,8 @@ pub struct GroupItem {
 
 ::runtime::lenient_object! {
     GroupItem {
-        id: Option<i64> = "Id",
-        name: Option<String> = "Name",
-        member_count: Option<i64> = "MemberCount",
+        0 => id: Option<i64> = "Id",
+        1 => name: Option<String> = "Name",
+        2 => member_count: Option<i64> = "MemberCount",
     }
 }

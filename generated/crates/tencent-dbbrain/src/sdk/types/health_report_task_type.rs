@@ -35,13 +35,13 @@ pub struct HealthReportTask {
 
 ::runtime::lenient_object! {
     HealthReportTask {
-        async_request_id: Option<i64> = "AsyncRequestId",
-        source: Option<String> = "Source",
-        progress: Option<i64> = "Progress",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        instance_info: Option<InstanceBasicInfo> = "InstanceInfo",
-        health_status: Option<HealthStatus> = "HealthStatus",
+        0 => async_request_id: Option<i64> = "AsyncRequestId",
+        1 => source: Option<String> = "Source",
+        2 => progress: Option<i64> = "Progress",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        4 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        5 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        6 => instance_info: Option<InstanceBasicInfo> = "InstanceInfo",
+        7 => health_status: Option<HealthStatus> = "HealthStatus",
     }
 }

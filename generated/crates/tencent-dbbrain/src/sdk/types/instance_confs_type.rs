@@ -14,8 +14,8 @@ pub struct InstanceConfs {
 
 ::runtime::lenient_object! {
     InstanceConfs {
-        daily_inspection: Option<String> = "DailyInspection",
-        overview_display: Option<String> = "OverviewDisplay",
+        0 => daily_inspection: Option<String> = "DailyInspection",
+        1 => overview_display: Option<String> = "OverviewDisplay",
     }
 }
 

@@ -20,8 +20,8 @@ pub struct IssueTypeInfo {
 
 ::runtime::lenient_object! {
     IssueTypeInfo {
-        issue_type: Option<String> = "IssueType",
-        events: Vec<EventInfo> = "Events",
-        total_count: Option<i64> = "TotalCount",
+        0 => issue_type: Option<String> = "IssueType",
+        1 => events: Vec<EventInfo> = "Events",
+        2 => total_count: Option<i64> = "TotalCount",
     }
 }

@@ -17,7 +17,7 @@ pub struct MonitorFloatMetricSeriesData {
 
 ::runtime::lenient_object! {
     MonitorFloatMetricSeriesData {
-        series: Vec<MonitorFloatMetric> = "Series",
-        timestamp: Vec<i64> = "Timestamp",
+        0 => series: Vec<MonitorFloatMetric> = "Series",
+        1 => timestamp: Vec<i64> = "Timestamp",
     }
 }

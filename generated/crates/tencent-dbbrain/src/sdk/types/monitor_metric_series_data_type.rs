@@ -17,7 +17,7 @@ pub struct MonitorMetricSeriesData {
 
 ::runtime::lenient_object! {
     MonitorMetricSeriesData {
-        series: Vec<MonitorMetric> = "Series",
-        timestamp: Vec<i64> = "Timestamp",
+        0 => series: Vec<MonitorMetric> = "Series",
+        1 => timestamp: Vec<i64> = "Timestamp",
     }
 }

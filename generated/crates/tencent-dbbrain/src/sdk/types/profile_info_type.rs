@@ -16,8 +16,8 @@ pub struct ProfileInfo {
 
 ::runtime::lenient_object! {
     ProfileInfo {
-        language: Option<String> = "Language",
-        mail_configuration: Option<MailConfiguration> = "MailConfiguration",
+        0 => language: Option<String> = "Language",
+        1 => mail_configuration: Option<MailConfiguration> = "MailConfiguration",
     }
 }
 

@@ -17,7 +17,7 @@ pub struct SchemaSpaceTimeSeries {
 
 ::runtime::lenient_object! {
     SchemaSpaceTimeSeries {
-        table_schema: Option<String> = "TableSchema",
-        series_data: Option<MonitorMetricSeriesData> = "SeriesData",
+        0 => table_schema: Option<String> = "TableSchema",
+        1 => series_data: Option<MonitorMetricSeriesData> = "SeriesData",
     }
 }

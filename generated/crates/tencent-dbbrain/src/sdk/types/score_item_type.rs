@@ -24,10 +24,10 @@ pub struct ScoreItem {
 
 ::runtime::lenient_object! {
     ScoreItem {
-        diag_item: Option<String> = "DiagItem",
-        issue_type: Option<String> = "IssueType",
-        top_severity: Option<String> = "TopSeverity",
-        count: Option<i64> = "Count",
-        score_lost: Option<i64> = "ScoreLost",
+        0 => diag_item: Option<String> = "DiagItem",
+        1 => issue_type: Option<String> = "IssueType",
+        2 => top_severity: Option<String> = "TopSeverity",
+        3 => count: Option<i64> = "Count",
+        4 => score_lost: Option<i64> = "ScoreLost",
     }
 }

@@ -23,9 +23,9 @@ pub struct TableSpaceTimeSeries {
 
 ::runtime::lenient_object! {
     TableSpaceTimeSeries {
-        table_name: Option<String> = "TableName",
-        table_schema: Option<String> = "TableSchema",
-        engine: Option<String> = "Engine",
-        series_data: Option<MonitorFloatMetricSeriesData> = "SeriesData",
+        0 => table_name: Option<String> = "TableName",
+        1 => table_schema: Option<String> = "TableSchema",
+        2 => engine: Option<String> = "Engine",
+        3 => series_data: Option<MonitorFloatMetricSeriesData> = "SeriesData",
     }
 }

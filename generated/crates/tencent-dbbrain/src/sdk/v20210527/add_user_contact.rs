@@ -67,8 +67,8 @@ pub struct AddUserContactResponse {
 
 ::runtime::lenient_object! {
     tolerant AddUserContactResponse {
-        id: Option<i64> = "Id",
-        request_id: Option<String> = "RequestId",
+        0 => id: Option<i64> = "Id",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,8 +89,8 @@ pub struct CreateDbDiagReportTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateDbDiagReportTaskResponse {
-        async_request_id: Option<i64> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<i64> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

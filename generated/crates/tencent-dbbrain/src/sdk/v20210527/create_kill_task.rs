@@ -95,8 +95,8 @@ pub struct CreateKillTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateKillTaskResponse {
-        status: Option<i64> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

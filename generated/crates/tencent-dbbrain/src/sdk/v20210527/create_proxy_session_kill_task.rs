@@ -62,8 +62,8 @@ pub struct CreateProxySessionKillTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateProxySessionKillTaskResponse {
-        async_request_id: Option<i64> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<i64> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

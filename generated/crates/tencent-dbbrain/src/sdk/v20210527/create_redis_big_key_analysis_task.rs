@@ -73,8 +73,8 @@ pub struct CreateRedisBigKeyAnalysisTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateRedisBigKeyAnalysisTaskResponse {
-        async_request_id: Option<i64> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<i64> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

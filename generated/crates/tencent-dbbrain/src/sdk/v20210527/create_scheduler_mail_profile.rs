@@ -87,7 +87,7 @@ pub struct CreateSchedulerMailProfileResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSchedulerMailProfileResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,8 +80,8 @@ pub struct CreateSecurityAuditLogExportTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSecurityAuditLogExportTaskResponse {
-        async_request_id: Option<u64> = "AsyncRequestId",
-        request_id: Option<String> = "RequestId",
+        0 => async_request_id: Option<u64> = "AsyncRequestId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

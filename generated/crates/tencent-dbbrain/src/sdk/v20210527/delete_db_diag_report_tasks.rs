@@ -66,8 +66,8 @@ pub struct DeleteDbDiagReportTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteDbDiagReportTasksResponse {
-        status: Option<i64> = "Status",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<i64> = "Status",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

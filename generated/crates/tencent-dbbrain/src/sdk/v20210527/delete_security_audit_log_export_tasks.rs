@@ -67,7 +67,7 @@ pub struct DeleteSecurityAuditLogExportTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteSecurityAuditLogExportTasksResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,9 +89,9 @@ pub struct DescribeAuditInstanceListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAuditInstanceListResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<AuditInstance> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<AuditInstance> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -122,11 +122,11 @@ pub struct DescribeDbAuditLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbAuditLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        filtered_records: Option<i64> = "FilteredRecords",
-        proxy_logs: Vec<AuditProxyLogItem> = "ProxyLogs",
-        db_logs: Vec<AuditDbLogItem> = "DBLogs",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => filtered_records: Option<i64> = "FilteredRecords",
+        2 => proxy_logs: Vec<AuditProxyLogItem> = "ProxyLogs",
+        3 => db_logs: Vec<AuditDbLogItem> = "DBLogs",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

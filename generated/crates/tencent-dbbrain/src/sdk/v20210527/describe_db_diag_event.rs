@@ -95,18 +95,18 @@ pub struct DescribeDbDiagEventResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbDiagEventResponse {
-        diag_item: Option<String> = "DiagItem",
-        diag_type: Option<String> = "DiagType",
-        event_id: Option<i64> = "EventId",
-        explanation: Option<String> = "Explanation",
-        outline: Option<String> = "Outline",
-        problem: Option<String> = "Problem",
-        severity: Option<i64> = "Severity",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        suggestions: Option<String> = "Suggestions",
-        metric: Option<String> = "Metric",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        request_id: Option<String> = "RequestId",
+        0 => diag_item: Option<String> = "DiagItem",
+        1 => diag_type: Option<String> = "DiagType",
+        2 => event_id: Option<i64> = "EventId",
+        3 => explanation: Option<String> = "Explanation",
+        4 => outline: Option<String> = "Outline",
+        5 => problem: Option<String> = "Problem",
+        6 => severity: Option<i64> = "Severity",
+        7 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        8 => suggestions: Option<String> = "Suggestions",
+        9 => metric: Option<String> = "Metric",
+        10 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        11 => request_id: Option<String> = "RequestId",
     }
 }
 

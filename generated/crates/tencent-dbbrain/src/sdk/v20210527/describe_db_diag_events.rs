@@ -85,9 +85,9 @@ pub struct DescribeDbDiagEventsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeDbDiagEventsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<DiagHistoryEventItem> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<DiagHistoryEventItem> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,9 +85,9 @@ pub struct DescribeMailProfileResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMailProfileResponse {
-        profile_list: Vec<UserProfile> = "ProfileList",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => profile_list: Vec<UserProfile> = "ProfileList",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

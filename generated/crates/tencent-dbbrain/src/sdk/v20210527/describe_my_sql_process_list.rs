@@ -108,8 +108,8 @@ pub struct DescribeMySqlProcessListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMySqlProcessListResponse {
-        process_list: Vec<MySqlProcess> = "ProcessList",
-        request_id: Option<String> = "RequestId",
+        0 => process_list: Vec<MySqlProcess> = "ProcessList",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

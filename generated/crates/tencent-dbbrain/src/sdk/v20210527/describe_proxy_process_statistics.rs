@@ -92,8 +92,8 @@ pub struct DescribeProxyProcessStatisticsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxyProcessStatisticsResponse {
-        process_statistics: Option<ProcessStatistic> = "ProcessStatistics",
-        request_id: Option<String> = "RequestId",
+        0 => process_statistics: Option<ProcessStatistic> = "ProcessStatistics",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,9 +74,9 @@ pub struct DescribeProxySessionKillTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeProxySessionKillTasksResponse {
-        tasks: Vec<TaskInfo> = "Tasks",
-        total_count: Option<i64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => tasks: Vec<TaskInfo> = "Tasks",
+        1 => total_count: Option<i64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,9 +78,9 @@ pub struct DescribeRedisTopKeyPrefixListResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeRedisTopKeyPrefixListResponse {
-        items: Vec<RedisPreKeySpaceData> = "Items",
-        timestamp: Option<i64> = "Timestamp",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<RedisPreKeySpaceData> = "Items",
+        1 => timestamp: Option<i64> = "Timestamp",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

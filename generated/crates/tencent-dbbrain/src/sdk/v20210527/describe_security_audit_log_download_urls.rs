@@ -70,8 +70,8 @@ pub struct DescribeSecurityAuditLogDownloadUrlsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSecurityAuditLogDownloadUrlsResponse {
-        urls: Vec<String> = "Urls",
-        request_id: Option<String> = "RequestId",
+        0 => urls: Vec<String> = "Urls",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

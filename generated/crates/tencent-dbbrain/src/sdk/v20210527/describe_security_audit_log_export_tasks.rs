@@ -83,9 +83,9 @@ pub struct DescribeSecurityAuditLogExportTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSecurityAuditLogExportTasksResponse {
-        tasks: Vec<SecLogExportTaskInfo> = "Tasks",
-        total_count: Option<u64> = "TotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => tasks: Vec<SecLogExportTaskInfo> = "Tasks",
+        1 => total_count: Option<u64> = "TotalCount",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,9 +101,9 @@ pub struct DescribeSlowLogTopSqlsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogTopSqlsResponse {
-        total_count: Option<i64> = "TotalCount",
-        rows: Vec<SlowLogTopSqlItem> = "Rows",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => rows: Vec<SlowLogTopSqlItem> = "Rows",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

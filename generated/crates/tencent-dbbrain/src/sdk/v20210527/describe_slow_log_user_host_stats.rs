@@ -89,11 +89,11 @@ pub struct DescribeSlowLogUserHostStatsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogUserHostStatsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<SlowLogHost> = "Items",
-        user_name_items: Vec<SlowLogUser> = "UserNameItems",
-        user_total_count: Option<i64> = "UserTotalCount",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<SlowLogHost> = "Items",
+        2 => user_name_items: Vec<SlowLogUser> = "UserNameItems",
+        3 => user_total_count: Option<i64> = "UserTotalCount",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

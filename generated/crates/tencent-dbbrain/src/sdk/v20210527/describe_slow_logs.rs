@@ -120,9 +120,9 @@ pub struct DescribeSlowLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSlowLogsResponse {
-        total_count: Option<i64> = "TotalCount",
-        rows: Vec<SlowLogInfoItem> = "Rows",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => rows: Vec<SlowLogInfoItem> = "Rows",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

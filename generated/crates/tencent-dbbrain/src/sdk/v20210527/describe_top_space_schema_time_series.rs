@@ -83,8 +83,8 @@ pub struct DescribeTopSpaceSchemaTimeSeriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTopSpaceSchemaTimeSeriesResponse {
-        top_space_schema_time_series: Vec<SchemaSpaceTimeSeries> = "TopSpaceSchemaTimeSeries",
-        request_id: Option<String> = "RequestId",
+        0 => top_space_schema_time_series: Vec<SchemaSpaceTimeSeries> = "TopSpaceSchemaTimeSeries",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -74,9 +74,9 @@ pub struct DescribeTopSpaceTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeTopSpaceTablesResponse {
-        top_space_tables: Vec<TableSpaceData> = "TopSpaceTables",
-        timestamp: Option<i64> = "Timestamp",
-        request_id: Option<String> = "RequestId",
+        0 => top_space_tables: Vec<TableSpaceData> = "TopSpaceTables",
+        1 => timestamp: Option<i64> = "Timestamp",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

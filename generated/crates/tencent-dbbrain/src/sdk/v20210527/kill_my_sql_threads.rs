@@ -84,9 +84,9 @@ pub struct KillMySqlThreadsResponse {
 
 ::runtime::lenient_object! {
     tolerant KillMySqlThreadsResponse {
-        threads: Vec<i64> = "Threads",
-        sql_exec_id: Option<String> = "SqlExecId",
-        request_id: Option<String> = "RequestId",
+        0 => threads: Vec<i64> = "Threads",
+        1 => sql_exec_id: Option<String> = "SqlExecId",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

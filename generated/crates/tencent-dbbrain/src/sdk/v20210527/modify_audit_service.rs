@@ -81,8 +81,8 @@ pub struct ModifyAuditServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyAuditServiceResponse {
-        success: Option<i64> = "Success",
-        request_id: Option<String> = "RequestId",
+        0 => success: Option<i64> = "Success",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -73,7 +73,7 @@ pub struct ModifyDiagDbInstanceConfResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyDiagDbInstanceConfResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

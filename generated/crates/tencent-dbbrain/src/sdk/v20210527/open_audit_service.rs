@@ -81,8 +81,8 @@ pub struct OpenAuditServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant OpenAuditServiceResponse {
-        task_id: Option<i64> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

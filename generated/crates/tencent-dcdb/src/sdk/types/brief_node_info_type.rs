@@ -18,8 +18,8 @@ pub struct BriefNodeInfo {
 
 ::runtime::lenient_object! {
     BriefNodeInfo {
-        node_id: Option<String> = "NodeId",
-        role: Option<String> = "Role",
-        shard_id: Option<String> = "ShardId",
+        0 => node_id: Option<String> = "NodeId",
+        1 => role: Option<String> = "Role",
+        2 => shard_id: Option<String> = "ShardId",
     }
 }

@@ -12,6 +12,6 @@ pub struct DatabaseFunction {
 
 ::runtime::lenient_object! {
     DatabaseFunction {
-        func: Option<String> = "Func",
+        0 => func: Option<String> = "Func",
     }
 }

@@ -12,6 +12,6 @@ pub struct DatabaseProcedure {
 
 ::runtime::lenient_object! {
     DatabaseProcedure {
-        proc: Option<String> = "Proc",
+        0 => proc: Option<String> = "Proc",
     }
 }

@@ -12,6 +12,6 @@ pub struct Database {
 
 ::runtime::lenient_object! {
     Database {
-        db_name: Option<String> = "DbName",
+        0 => db_name: Option<String> = "DbName",
     }
 }

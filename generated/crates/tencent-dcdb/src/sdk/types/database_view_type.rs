@@ -12,6 +12,6 @@ pub struct DatabaseView {
 
 ::runtime::lenient_object! {
     DatabaseView {
-        view: Option<String> = "View",
+        0 => view: Option<String> = "View",
     }
 }

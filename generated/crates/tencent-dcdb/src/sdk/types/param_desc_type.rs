@@ -34,12 +34,12 @@ pub struct ParamDesc {
 
 ::runtime::lenient_object! {
     ParamDesc {
-        param: Option<String> = "Param",
-        value: Option<String> = "Value",
-        set_value: Option<String> = "SetValue",
-        default: Option<String> = "Default",
-        constraint: Option<ParamConstraint> = "Constraint",
-        have_set_value: Option<bool> = "HaveSetValue",
-        need_restart: Option<bool> = "NeedRestart",
+        0 => param: Option<String> = "Param",
+        1 => value: Option<String> = "Value",
+        2 => set_value: Option<String> = "SetValue",
+        3 => default: Option<String> = "Default",
+        4 => constraint: Option<ParamConstraint> = "Constraint",
+        5 => have_set_value: Option<bool> = "HaveSetValue",
+        6 => need_restart: Option<bool> = "NeedRestart",
     }
 }

@@ -24,10 +24,10 @@ pub struct ReservedNetResource {
 
 ::runtime::lenient_object! {
     ReservedNetResource {
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        vip: Option<String> = "Vip",
-        vports: Vec<i64> = "Vports",
-        recycle_time: Option<String> = "RecycleTime",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => subnet_id: Option<String> = "SubnetId",
+        2 => vip: Option<String> = "Vip",
+        3 => vports: Vec<i64> = "Vports",
+        4 => recycle_time: Option<String> = "RecycleTime",
     }
 }

@@ -21,9 +21,9 @@ pub struct SecurityGroupBound {
 
 ::runtime::lenient_object! {
     SecurityGroupBound {
-        action: Option<String> = "Action",
-        cidr_ip: Option<String> = "CidrIp",
-        port_range: Option<String> = "PortRange",
-        ip_protocol: Option<String> = "IpProtocol",
+        0 => action: Option<String> = "Action",
+        1 => cidr_ip: Option<String> = "CidrIp",
+        2 => port_range: Option<String> = "PortRange",
+        3 => ip_protocol: Option<String> = "IpProtocol",
     }
 }

@@ -39,15 +39,15 @@ pub struct ShardInfo {
 
 ::runtime::lenient_object! {
     ShardInfo {
-        shard_instance_id: Option<String> = "ShardInstanceId",
-        shard_serial_id: Option<String> = "ShardSerialId",
-        status: Option<i64> = "Status",
-        createtime: Option<String> = "Createtime",
-        memory: Option<i64> = "Memory",
-        storage: Option<i64> = "Storage",
-        shard_id: Option<i64> = "ShardId",
-        node_count: Option<i64> = "NodeCount",
-        pid: Option<i64> = "Pid",
-        cpu: Option<u64> = "Cpu",
+        0 => shard_instance_id: Option<String> = "ShardInstanceId",
+        1 => shard_serial_id: Option<String> = "ShardSerialId",
+        2 => status: Option<i64> = "Status",
+        3 => createtime: Option<String> = "Createtime",
+        4 => memory: Option<i64> = "Memory",
+        5 => storage: Option<i64> = "Storage",
+        6 => shard_id: Option<i64> = "ShardId",
+        7 => node_count: Option<i64> = "NodeCount",
+        8 => pid: Option<i64> = "Pid",
+        9 => cpu: Option<u64> = "Cpu",
     }
 }

@@ -17,9 +17,9 @@ pub struct ConsistencyParams {
 
 ::runtime::lenient_object! {
     ConsistencyParams {
-        select_rows_per_table: Option<i64> = "SelectRowsPerTable",
-        tables_select_all: Option<i64> = "TablesSelectAll",
-        tables_select_count: Option<i64> = "TablesSelectCount",
+        0 => select_rows_per_table: Option<i64> = "SelectRowsPerTable",
+        1 => tables_select_all: Option<i64> = "TablesSelectAll",
+        2 => tables_select_count: Option<i64> = "TablesSelectCount",
     }
 }
 

@@ -30,13 +30,13 @@ pub struct DstInfo {
 
 ::runtime::lenient_object! {
     DstInfo {
-        region: Option<String> = "Region",
-        instance_id: Option<String> = "InstanceId",
-        ip: Option<String> = "Ip",
-        port: Option<i64> = "Port",
-        read_only: Option<i64> = "ReadOnly",
-        user: Option<String> = "User",
-        password: Option<::runtime::Sensitive<String>> = "Password",
+        0 => region: Option<String> = "Region",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => ip: Option<String> = "Ip",
+        3 => port: Option<i64> = "Port",
+        4 => read_only: Option<i64> = "ReadOnly",
+        5 => user: Option<String> = "User",
+        6 => password: Option<::runtime::Sensitive<String>> = "Password",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct ErrorInfo {
 
 ::runtime::lenient_object! {
     ErrorInfo {
-        error_log: Option<String> = "ErrorLog",
-        help_doc: Option<String> = "HelpDoc",
+        0 => error_log: Option<String> = "ErrorLog",
+        1 => help_doc: Option<String> = "HelpDoc",
     }
 }

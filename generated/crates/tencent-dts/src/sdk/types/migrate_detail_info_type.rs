@@ -32,12 +32,12 @@ pub struct MigrateDetailInfo {
 
 ::runtime::lenient_object! {
     MigrateDetailInfo {
-        step_all: Option<i64> = "StepAll",
-        step_now: Option<i64> = "StepNow",
-        progress: Option<String> = "Progress",
-        current_step_progress: Option<String> = "CurrentStepProgress",
-        master_slave_distance: Option<i64> = "MasterSlaveDistance",
-        seconds_behind_master: Option<i64> = "SecondsBehindMaster",
-        step_info: Vec<MigrateStepDetailInfo> = "StepInfo",
+        0 => step_all: Option<i64> = "StepAll",
+        1 => step_now: Option<i64> = "StepNow",
+        2 => progress: Option<String> = "Progress",
+        3 => current_step_progress: Option<String> = "CurrentStepProgress",
+        4 => master_slave_distance: Option<i64> = "MasterSlaveDistance",
+        5 => seconds_behind_master: Option<i64> = "SecondsBehindMaster",
+        6 => step_info: Vec<MigrateStepDetailInfo> = "StepInfo",
     }
 }

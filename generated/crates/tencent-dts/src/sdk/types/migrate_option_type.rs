@@ -49,14 +49,14 @@ pub struct MigrateOption {
 
 ::runtime::lenient_object! {
     MigrateOption {
-        run_mode: Option<i64> = "RunMode",
-        expect_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ExpectTime",
-        migrate_type: Option<i64> = "MigrateType",
-        migrate_object: Option<i64> = "MigrateObject",
-        consistency_type: Option<i64> = "ConsistencyType",
-        is_override_root: Option<i64> = "IsOverrideRoot",
-        extern_params: Option<String> = "ExternParams",
-        consistency_params: Option<ConsistencyParams> = "ConsistencyParams",
+        0 => run_mode: Option<i64> = "RunMode",
+        1 => expect_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "ExpectTime",
+        2 => migrate_type: Option<i64> = "MigrateType",
+        3 => migrate_object: Option<i64> = "MigrateObject",
+        4 => consistency_type: Option<i64> = "ConsistencyType",
+        5 => is_override_root: Option<i64> = "IsOverrideRoot",
+        6 => extern_params: Option<String> = "ExternParams",
+        7 => consistency_params: Option<ConsistencyParams> = "ConsistencyParams",
     }
 }
 

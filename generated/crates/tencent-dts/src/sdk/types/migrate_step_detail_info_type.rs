@@ -25,10 +25,10 @@ pub struct MigrateStepDetailInfo {
 
 ::runtime::lenient_object! {
     MigrateStepDetailInfo {
-        step_no: Option<i64> = "StepNo",
-        step_name: Option<String> = "StepName",
-        step_id: Option<String> = "StepId",
-        status: Option<i64> = "Status",
-        start_time: Option<String> = "StartTime",
+        0 => step_no: Option<i64> = "StepNo",
+        1 => step_name: Option<String> = "StepName",
+        2 => step_id: Option<String> = "StepId",
+        3 => status: Option<i64> = "Status",
+        4 => start_time: Option<String> = "StartTime",
     }
 }

@@ -58,22 +58,22 @@ pub struct SrcInfo {
 
 ::runtime::lenient_object! {
     SrcInfo {
-        access_key: Option<String> = "AccessKey",
-        ip: Option<String> = "Ip",
-        port: Option<i64> = "Port",
-        user: Option<String> = "User",
-        password: Option<::runtime::Sensitive<String>> = "Password",
-        rds_instance_id: Option<String> = "RdsInstanceId",
-        cvm_instance_id: Option<String> = "CvmInstanceId",
-        uniq_dcg_id: Option<String> = "UniqDcgId",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        uniq_vpn_gw_id: Option<String> = "UniqVpnGwId",
-        instance_id: Option<String> = "InstanceId",
-        region: Option<String> = "Region",
-        supplier: Option<String> = "Supplier",
-        ccn_id: Option<String> = "CcnId",
-        engine_version: Option<String> = "EngineVersion",
+        0 => access_key: Option<String> = "AccessKey",
+        1 => ip: Option<String> = "Ip",
+        2 => port: Option<i64> = "Port",
+        3 => user: Option<String> = "User",
+        4 => password: Option<::runtime::Sensitive<String>> = "Password",
+        5 => rds_instance_id: Option<String> = "RdsInstanceId",
+        6 => cvm_instance_id: Option<String> = "CvmInstanceId",
+        7 => uniq_dcg_id: Option<String> = "UniqDcgId",
+        8 => vpc_id: Option<String> = "VpcId",
+        9 => subnet_id: Option<String> = "SubnetId",
+        10 => uniq_vpn_gw_id: Option<String> = "UniqVpnGwId",
+        11 => instance_id: Option<String> = "InstanceId",
+        12 => region: Option<String> = "Region",
+        13 => supplier: Option<String> = "Supplier",
+        14 => ccn_id: Option<String> = "CcnId",
+        15 => engine_version: Option<String> = "EngineVersion",
     }
 }
 

@@ -20,9 +20,9 @@ pub struct SubscribeObject {
 
 ::runtime::lenient_object! {
     SubscribeObject {
-        objects_type: Option<i64> = "ObjectsType",
-        database_name: Option<String> = "DatabaseName",
-        table_names: Vec<String> = "TableNames",
+        0 => objects_type: Option<i64> = "ObjectsType",
+        1 => database_name: Option<String> = "DatabaseName",
+        2 => table_names: Vec<String> = "TableNames",
     }
 }
 

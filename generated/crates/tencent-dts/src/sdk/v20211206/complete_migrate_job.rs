@@ -58,7 +58,7 @@ pub struct CompleteMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CompleteMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

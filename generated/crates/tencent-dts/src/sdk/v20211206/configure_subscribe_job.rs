@@ -112,7 +112,7 @@ pub struct ConfigureSubscribeJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ConfigureSubscribeJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

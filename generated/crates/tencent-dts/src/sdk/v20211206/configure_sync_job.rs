@@ -134,7 +134,7 @@ pub struct ConfigureSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ConfigureSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ContinueMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ContinueMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ContinueSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ContinueSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct CreateCheckSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCheckSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -77,8 +77,8 @@ pub struct CreateCompareTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateCompareTaskResponse {
-        compare_task_id: Option<String> = "CompareTaskId",
-        request_id: Option<String> = "RequestId",
+        0 => compare_task_id: Option<String> = "CompareTaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

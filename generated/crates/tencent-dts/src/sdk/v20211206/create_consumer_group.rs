@@ -82,7 +82,7 @@ pub struct CreateConsumerGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateConsumerGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

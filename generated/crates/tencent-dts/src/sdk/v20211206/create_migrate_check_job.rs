@@ -53,7 +53,7 @@ pub struct CreateMigrateCheckJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateMigrateCheckJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

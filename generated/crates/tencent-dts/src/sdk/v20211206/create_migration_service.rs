@@ -99,8 +99,8 @@ pub struct CreateMigrationServiceResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateMigrationServiceResponse {
-        job_ids: Vec<String> = "JobIds",
-        request_id: Option<String> = "RequestId",
+        0 => job_ids: Vec<String> = "JobIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,7 +53,7 @@ pub struct CreateModifyCheckSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateModifyCheckSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -93,8 +93,8 @@ pub struct CreateSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSubscribeResponse {
-        subscribe_ids: Vec<String> = "SubscribeIds",
-        request_id: Option<String> = "RequestId",
+        0 => subscribe_ids: Vec<String> = "SubscribeIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct CreateSubscribeCheckJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSubscribeCheckJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -122,8 +122,8 @@ pub struct CreateSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateSyncJobResponse {
-        job_ids: Vec<String> = "JobIds",
-        request_id: Option<String> = "RequestId",
+        0 => job_ids: Vec<String> = "JobIds",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

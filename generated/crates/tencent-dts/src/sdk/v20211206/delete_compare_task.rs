@@ -58,7 +58,7 @@ pub struct DeleteCompareTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteCompareTaskResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

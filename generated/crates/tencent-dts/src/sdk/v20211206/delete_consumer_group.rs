@@ -70,7 +70,7 @@ pub struct DeleteConsumerGroupResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteConsumerGroupResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -108,9 +108,9 @@ pub struct DescribeCompareReportResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCompareReportResponse {
-        abstract_field: Option<CompareAbstractInfo> = "Abstract",
-        detail: Option<CompareDetailInfo> = "Detail",
-        request_id: Option<String> = "RequestId",
+        0 => abstract_field: Option<CompareAbstractInfo> = "Abstract",
+        1 => detail: Option<CompareDetailInfo> = "Detail",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -81,9 +81,9 @@ pub struct DescribeCompareTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeCompareTasksResponse {
-        total_count: Option<u64> = "TotalCount",
-        items: Vec<CompareTaskItem> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => items: Vec<CompareTaskItem> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

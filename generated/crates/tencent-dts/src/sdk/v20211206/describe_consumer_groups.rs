@@ -70,9 +70,9 @@ pub struct DescribeConsumerGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeConsumerGroupsResponse {
-        total_count: Option<i64> = "TotalCount",
-        items: Vec<GroupInfo> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => items: Vec<GroupInfo> = "Items",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

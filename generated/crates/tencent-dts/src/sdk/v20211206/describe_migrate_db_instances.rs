@@ -110,9 +110,9 @@ pub struct DescribeMigrateDbInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMigrateDbInstancesResponse {
-        total_count: Option<i64> = "TotalCount",
-        instances: Vec<MigrateDbItem> = "Instances",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => instances: Vec<MigrateDbItem> = "Instances",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

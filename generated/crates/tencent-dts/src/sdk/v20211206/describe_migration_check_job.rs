@@ -72,11 +72,11 @@ pub struct DescribeMigrationCheckJobResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMigrationCheckJobResponse {
-        status: Option<String> = "Status",
-        brief_msg: Option<String> = "BriefMsg",
-        step_info: Vec<CheckStep> = "StepInfo",
-        check_flag: Option<String> = "CheckFlag",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => brief_msg: Option<String> = "BriefMsg",
+        2 => step_info: Vec<CheckStep> = "StepInfo",
+        3 => check_flag: Option<String> = "CheckFlag",
+        4 => request_id: Option<String> = "RequestId",
     }
 }
 

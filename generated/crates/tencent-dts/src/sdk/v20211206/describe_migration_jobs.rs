@@ -135,9 +135,9 @@ pub struct DescribeMigrationJobsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeMigrationJobsResponse {
-        total_count: Option<u64> = "TotalCount",
-        job_list: Vec<JobItem> = "JobList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => job_list: Vec<JobItem> = "JobList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,12 +70,12 @@ pub struct DescribeModifyCheckSyncJobResultResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeModifyCheckSyncJobResultResponse {
-        status: Option<String> = "Status",
-        step_count: Option<u64> = "StepCount",
-        step_cur: Option<u64> = "StepCur",
-        progress: Option<u64> = "Progress",
-        step_infos: Vec<StepInfo> = "StepInfos",
-        request_id: Option<String> = "RequestId",
+        0 => status: Option<String> = "Status",
+        1 => step_count: Option<u64> = "StepCount",
+        2 => step_cur: Option<u64> = "StepCur",
+        3 => progress: Option<u64> = "Progress",
+        4 => step_infos: Vec<StepInfo> = "StepInfos",
+        5 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -63,8 +63,8 @@ pub struct DescribeOffsetByTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeOffsetByTimeResponse {
-        items: Vec<OffsetTimeMap> = "Items",
-        request_id: Option<String> = "RequestId",
+        0 => items: Vec<OffsetTimeMap> = "Items",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -78,14 +78,14 @@ pub struct DescribeSubscribeCheckJobResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSubscribeCheckJobResponse {
-        subscribe_id: Option<String> = "SubscribeId",
-        message: Option<String> = "Message",
-        status: Option<String> = "Status",
-        progress: Option<u64> = "Progress",
-        step_all: Option<u64> = "StepAll",
-        step_now: Option<u64> = "StepNow",
-        steps: Vec<SubscribeCheckStepInfo> = "Steps",
-        request_id: Option<String> = "RequestId",
+        0 => subscribe_id: Option<String> = "SubscribeId",
+        1 => message: Option<String> = "Message",
+        2 => status: Option<String> = "Status",
+        3 => progress: Option<u64> = "Progress",
+        4 => step_all: Option<u64> = "StepAll",
+        5 => step_now: Option<u64> = "StepNow",
+        6 => steps: Vec<SubscribeCheckStepInfo> = "Steps",
+        7 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -61,9 +61,9 @@ pub struct DescribeSubscribeReturnableResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSubscribeReturnableResponse {
-        is_returnable: Option<bool> = "IsReturnable",
-        return_fail_message: Option<String> = "ReturnFailMessage",
-        request_id: Option<String> = "RequestId",
+        0 => is_returnable: Option<bool> = "IsReturnable",
+        1 => return_fail_message: Option<String> = "ReturnFailMessage",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -110,9 +110,9 @@ pub struct DescribeSyncJobsResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeSyncJobsResponse {
-        total_count: Option<u64> = "TotalCount",
-        job_list: Vec<SyncJobInfo> = "JobList",
-        request_id: Option<String> = "RequestId",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => job_list: Vec<SyncJobInfo> = "JobList",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

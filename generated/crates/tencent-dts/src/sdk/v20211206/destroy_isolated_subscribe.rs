@@ -54,7 +54,7 @@ pub struct DestroyIsolatedSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyIsolatedSubscribeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

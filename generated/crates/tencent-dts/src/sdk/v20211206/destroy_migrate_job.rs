@@ -50,7 +50,7 @@ pub struct DestroyMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroyMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct DestroySyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant DestroySyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

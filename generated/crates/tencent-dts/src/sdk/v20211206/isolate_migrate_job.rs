@@ -51,7 +51,7 @@ pub struct IsolateMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

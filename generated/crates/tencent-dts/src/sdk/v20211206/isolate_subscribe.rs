@@ -52,7 +52,7 @@ pub struct IsolateSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateSubscribeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct IsolateSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant IsolateSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

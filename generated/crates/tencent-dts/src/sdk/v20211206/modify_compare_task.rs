@@ -80,7 +80,7 @@ pub struct ModifyCompareTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCompareTaskResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ModifyCompareTaskNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyCompareTaskNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

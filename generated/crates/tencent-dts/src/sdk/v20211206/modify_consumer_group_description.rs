@@ -78,7 +78,7 @@ pub struct ModifyConsumerGroupDescriptionResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyConsumerGroupDescriptionResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -80,7 +80,7 @@ pub struct ModifyConsumerGroupPasswordResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyConsumerGroupPasswordResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

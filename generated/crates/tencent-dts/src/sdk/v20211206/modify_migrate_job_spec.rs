@@ -58,7 +58,7 @@ pub struct ModifyMigrateJobSpecResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMigrateJobSpecResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ModifyMigrateNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMigrateNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,7 +76,7 @@ pub struct ModifyMigrateRateLimitResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMigrateRateLimitResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

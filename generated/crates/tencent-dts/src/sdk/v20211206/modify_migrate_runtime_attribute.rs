@@ -71,7 +71,7 @@ pub struct ModifyMigrateRuntimeAttributeResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMigrateRuntimeAttributeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -99,7 +99,7 @@ pub struct ModifyMigrationJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifyMigrationJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

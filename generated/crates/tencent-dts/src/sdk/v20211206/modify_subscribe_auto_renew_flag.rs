@@ -61,7 +61,7 @@ pub struct ModifySubscribeAutoRenewFlagResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySubscribeAutoRenewFlagResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -59,7 +59,7 @@ pub struct ModifySubscribeNameResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySubscribeNameResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -85,7 +85,7 @@ pub struct ModifySubscribeObjectsResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySubscribeObjectsResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

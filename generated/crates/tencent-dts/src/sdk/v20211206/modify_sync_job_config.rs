@@ -63,7 +63,7 @@ pub struct ModifySyncJobConfigResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySyncJobConfigResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -76,7 +76,7 @@ pub struct ModifySyncRateLimitResponse {
 
 ::runtime::lenient_object! {
     tolerant ModifySyncRateLimitResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct PauseMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant PauseMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

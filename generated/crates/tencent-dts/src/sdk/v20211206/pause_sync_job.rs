@@ -51,7 +51,7 @@ pub struct PauseSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant PauseSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct RecoverMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant RecoverMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

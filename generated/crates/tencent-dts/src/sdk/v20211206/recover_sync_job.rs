@@ -51,7 +51,7 @@ pub struct RecoverSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant RecoverSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -89,7 +89,7 @@ pub struct ResetConsumerGroupOffsetResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetConsumerGroupOffsetResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

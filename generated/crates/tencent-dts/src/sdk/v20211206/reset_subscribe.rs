@@ -52,7 +52,7 @@ pub struct ResetSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant ResetSubscribeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

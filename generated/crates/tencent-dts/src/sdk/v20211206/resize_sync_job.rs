@@ -58,7 +58,7 @@ pub struct ResizeSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ResizeSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -56,7 +56,7 @@ pub struct ResumeMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ResumeMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

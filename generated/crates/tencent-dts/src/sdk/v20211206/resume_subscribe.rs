@@ -52,7 +52,7 @@ pub struct ResumeSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant ResumeSubscribeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ResumeSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant ResumeSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

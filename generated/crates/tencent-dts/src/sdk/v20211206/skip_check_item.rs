@@ -66,8 +66,8 @@ pub struct SkipCheckItemResponse {
 
 ::runtime::lenient_object! {
     tolerant SkipCheckItemResponse {
-        message: Option<String> = "Message",
-        request_id: Option<String> = "RequestId",
+        0 => message: Option<String> = "Message",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

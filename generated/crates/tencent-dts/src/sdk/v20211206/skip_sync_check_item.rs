@@ -57,7 +57,7 @@ pub struct SkipSyncCheckItemResponse {
 
 ::runtime::lenient_object! {
     tolerant SkipSyncCheckItemResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

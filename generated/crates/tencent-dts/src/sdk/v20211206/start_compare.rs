@@ -58,7 +58,7 @@ pub struct StartCompareResponse {
 
 ::runtime::lenient_object! {
     tolerant StartCompareResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -51,7 +51,7 @@ pub struct StartMigrateJobResponse {
 
 ::runtime::lenient_object! {
     tolerant StartMigrateJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

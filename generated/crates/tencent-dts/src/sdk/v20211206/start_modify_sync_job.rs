@@ -51,7 +51,7 @@ pub struct StartModifySyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant StartModifySyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -52,7 +52,7 @@ pub struct StartSubscribeResponse {
 
 ::runtime::lenient_object! {
     tolerant StartSubscribeResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

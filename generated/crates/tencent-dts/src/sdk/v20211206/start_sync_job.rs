@@ -50,7 +50,7 @@ pub struct StartSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant StartSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

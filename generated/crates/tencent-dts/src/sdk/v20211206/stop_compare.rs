@@ -58,7 +58,7 @@ pub struct StopCompareResponse {
 
 ::runtime::lenient_object! {
     tolerant StopCompareResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

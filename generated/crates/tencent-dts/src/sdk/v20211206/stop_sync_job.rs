@@ -51,7 +51,7 @@ pub struct StopSyncJobResponse {
 
 ::runtime::lenient_object! {
     tolerant StopSyncJobResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -37,14 +37,14 @@ pub struct DbAccount {
 
 ::runtime::lenient_object! {
     DbAccount {
-        user_name: Option<String> = "UserName",
-        host: Option<String> = "Host",
-        description: Option<String> = "Description",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        read_only: Option<i64> = "ReadOnly",
-        delay_thresh: Option<i64> = "DelayThresh",
-        slave_const: Option<i64> = "SlaveConst",
-        max_user_connections: Option<i64> = "MaxUserConnections",
+        0 => user_name: Option<String> = "UserName",
+        1 => host: Option<String> = "Host",
+        2 => description: Option<String> = "Description",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        4 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        5 => read_only: Option<i64> = "ReadOnly",
+        6 => delay_thresh: Option<i64> = "DelayThresh",
+        7 => slave_const: Option<i64> = "SlaveConst",
+        8 => max_user_connections: Option<i64> = "MaxUserConnections",
     }
 }

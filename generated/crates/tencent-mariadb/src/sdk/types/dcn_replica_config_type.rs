@@ -25,9 +25,9 @@ pub struct DcnReplicaConfig {
 
 ::runtime::lenient_object! {
     DcnReplicaConfig {
-        ro_replication_mode: Option<String> = "RoReplicationMode",
-        delay_replication_type: Option<String> = "DelayReplicationType",
-        due_time: Option<String> = "DueTime",
-        replication_delay: Option<i64> = "ReplicationDelay",
+        0 => ro_replication_mode: Option<String> = "RoReplicationMode",
+        1 => delay_replication_type: Option<String> = "DelayReplicationType",
+        2 => due_time: Option<String> = "DueTime",
+        3 => replication_delay: Option<i64> = "ReplicationDelay",
     }
 }

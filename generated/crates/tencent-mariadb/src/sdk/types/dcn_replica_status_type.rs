@@ -16,7 +16,7 @@ pub struct DcnReplicaStatus {
 
 ::runtime::lenient_object! {
     DcnReplicaStatus {
-        status: Option<String> = "Status",
-        delay: Option<i64> = "Delay",
+        0 => status: Option<String> = "Status",
+        1 => delay: Option<i64> = "Delay",
     }
 }

@@ -28,11 +28,11 @@ pub struct Deal {
 
 ::runtime::lenient_object! {
     Deal {
-        deal_name: Option<String> = "DealName",
-        owner_uin: Option<String> = "OwnerUin",
-        count: Option<i64> = "Count",
-        flow_id: Option<i64> = "FlowId",
-        instance_ids: Vec<String> = "InstanceIds",
-        pay_mode: Option<i64> = "PayMode",
+        0 => deal_name: Option<String> = "DealName",
+        1 => owner_uin: Option<String> = "OwnerUin",
+        2 => count: Option<i64> = "Count",
+        3 => flow_id: Option<i64> = "FlowId",
+        4 => instance_ids: Vec<String> = "InstanceIds",
+        5 => pay_mode: Option<i64> = "PayMode",
     }
 }

@@ -43,16 +43,16 @@ pub struct InstanceBackupFileItem {
 
 ::runtime::lenient_object! {
     InstanceBackupFileItem {
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        instance_status: Option<i64> = "InstanceStatus",
-        shard_id: Option<String> = "ShardId",
-        file_path: Option<String> = "FilePath",
-        file_name: Option<String> = "FileName",
-        file_size: Option<i64> = "FileSize",
-        backup_type: Option<String> = "BackupType",
-        manual_backup: Option<i64> = "ManualBackup",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_name: Option<String> = "InstanceName",
+        2 => instance_status: Option<i64> = "InstanceStatus",
+        3 => shard_id: Option<String> = "ShardId",
+        4 => file_path: Option<String> = "FilePath",
+        5 => file_name: Option<String> = "FileName",
+        6 => file_size: Option<i64> = "FileSize",
+        7 => backup_type: Option<String> = "BackupType",
+        8 => manual_backup: Option<i64> = "ManualBackup",
+        9 => start_time: Option<String> = "StartTime",
+        10 => end_time: Option<String> = "EndTime",
     }
 }

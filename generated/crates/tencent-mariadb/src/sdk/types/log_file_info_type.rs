@@ -21,9 +21,9 @@ pub struct LogFileInfo {
 
 ::runtime::lenient_object! {
     LogFileInfo {
-        mtime: Option<u64> = "Mtime",
-        length: Option<u64> = "Length",
-        uri: Option<String> = "Uri",
-        file_name: Option<String> = "FileName",
+        0 => mtime: Option<u64> = "Mtime",
+        1 => length: Option<u64> = "Length",
+        2 => uri: Option<String> = "Uri",
+        3 => file_name: Option<String> = "FileName",
     }
 }

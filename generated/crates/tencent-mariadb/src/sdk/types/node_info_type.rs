@@ -15,7 +15,7 @@ pub struct NodeInfo {
 
 ::runtime::lenient_object! {
     NodeInfo {
-        node_id: Option<String> = "NodeId",
-        role: Option<String> = "Role",
+        0 => node_id: Option<String> = "NodeId",
+        1 => role: Option<String> = "Role",
     }
 }

@@ -15,7 +15,7 @@ pub struct ParamModifyResult {
 
 ::runtime::lenient_object! {
     ParamModifyResult {
-        param: Option<String> = "Param",
-        code: Option<i64> = "Code",
+        0 => param: Option<String> = "Param",
+        1 => code: Option<i64> = "Code",
     }
 }

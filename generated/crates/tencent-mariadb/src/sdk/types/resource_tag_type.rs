@@ -14,8 +14,8 @@ pub struct ResourceTag {
 
 ::runtime::lenient_object! {
     ResourceTag {
-        tag_key: Option<String> = "TagKey",
-        tag_value: Option<String> = "TagValue",
+        0 => tag_key: Option<String> = "TagKey",
+        1 => tag_value: Option<String> = "TagValue",
     }
 }
 

@@ -32,12 +32,12 @@ pub struct SecurityGroup {
 
 ::runtime::lenient_object! {
     SecurityGroup {
-        project_id: Option<i64> = "ProjectId",
-        create_time: Option<String> = "CreateTime",
-        security_group_id: Option<String> = "SecurityGroupId",
-        security_group_name: Option<String> = "SecurityGroupName",
-        security_group_remark: Option<String> = "SecurityGroupRemark",
-        inbound: Vec<SecurityGroupBound> = "Inbound",
-        outbound: Vec<SecurityGroupBound> = "Outbound",
+        0 => project_id: Option<i64> = "ProjectId",
+        1 => create_time: Option<String> = "CreateTime",
+        2 => security_group_id: Option<String> = "SecurityGroupId",
+        3 => security_group_name: Option<String> = "SecurityGroupName",
+        4 => security_group_remark: Option<String> = "SecurityGroupRemark",
+        5 => inbound: Vec<SecurityGroupBound> = "Inbound",
+        6 => outbound: Vec<SecurityGroupBound> = "Outbound",
     }
 }

@@ -15,7 +15,7 @@ pub struct TableColumn {
 
 ::runtime::lenient_object! {
     TableColumn {
-        col: Option<String> = "Col",
-        type_field: Option<String> = "Type",
+        0 => col: Option<String> = "Col",
+        1 => type_field: Option<String> = "Type",
     }
 }

@@ -37,12 +37,12 @@ pub struct AuditLogFile {
 
 ::runtime::lenient_object! {
     AuditLogFile {
-        file_name: Option<String> = "FileName",
-        create_time: Option<String> = "CreateTime",
-        status: Option<String> = "Status",
-        file_size: Option<u64> = "FileSize",
-        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
-        err_msg: Option<String> = "ErrMsg",
-        progress_rate: Option<u64> = "ProgressRate",
+        0 => file_name: Option<String> = "FileName",
+        1 => create_time: Option<String> = "CreateTime",
+        2 => status: Option<String> = "Status",
+        3 => file_size: Option<u64> = "FileSize",
+        4 => download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        5 => err_msg: Option<String> = "ErrMsg",
+        6 => progress_rate: Option<u64> = "ProgressRate",
     }
 }

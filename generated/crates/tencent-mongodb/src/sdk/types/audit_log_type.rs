@@ -36,14 +36,14 @@ pub struct AuditLog {
 
 ::runtime::lenient_object! {
     AuditLog {
-        affect_rows: Option<u64> = "AffectRows",
-        atype: Option<String> = "Atype",
-        exec_time: Option<u64> = "ExecTime",
-        host: Option<String> = "Host",
-        param: Option<String> = "Param",
-        result: Option<i64> = "Result",
-        roles: Option<String> = "Roles",
-        timestamp: Option<String> = "Timestamp",
-        user: Option<String> = "User",
+        0 => affect_rows: Option<u64> = "AffectRows",
+        1 => atype: Option<String> = "Atype",
+        2 => exec_time: Option<u64> = "ExecTime",
+        3 => host: Option<String> = "Host",
+        4 => param: Option<String> = "Param",
+        5 => result: Option<i64> = "Result",
+        6 => roles: Option<String> = "Roles",
+        7 => timestamp: Option<String> = "Timestamp",
+        8 => user: Option<String> = "User",
     }
 }

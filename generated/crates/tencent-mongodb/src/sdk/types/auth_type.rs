@@ -23,8 +23,8 @@ pub struct Auth {
 
 ::runtime::lenient_object! {
     Auth {
-        mask: Option<i64> = "Mask",
-        name_space: Option<String> = "NameSpace",
+        0 => mask: Option<i64> = "Mask",
+        1 => name_space: Option<String> = "NameSpace",
     }
 }
 

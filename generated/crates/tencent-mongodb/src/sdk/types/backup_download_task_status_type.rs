@@ -21,7 +21,7 @@ pub struct BackupDownloadTaskStatus {
 
 ::runtime::lenient_object! {
     BackupDownloadTaskStatus {
-        replica_set_id: Option<String> = "ReplicaSetId",
-        status: Option<i64> = "Status",
+        0 => replica_set_id: Option<String> = "ReplicaSetId",
+        1 => status: Option<i64> = "Status",
     }
 }

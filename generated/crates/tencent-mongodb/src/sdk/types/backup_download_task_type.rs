@@ -60,17 +60,17 @@ pub struct BackupDownloadTask {
 
 ::runtime::lenient_object! {
     BackupDownloadTask {
-        create_time: Option<String> = "CreateTime",
-        backup_name: Option<String> = "BackupName",
-        replica_set_id: Option<String> = "ReplicaSetId",
-        backup_size: Option<i64> = "BackupSize",
-        status: Option<i64> = "Status",
-        percent: Option<i64> = "Percent",
-        time_spend: Option<i64> = "TimeSpend",
-        url: Option<::runtime::SignedUrl> = "Url",
-        backup_method: Option<i64> = "BackupMethod",
-        backup_desc: Option<String> = "BackupDesc",
-        region: Option<String> = "Region",
-        bucket: Option<String> = "Bucket",
+        0 => create_time: Option<String> = "CreateTime",
+        1 => backup_name: Option<String> = "BackupName",
+        2 => replica_set_id: Option<String> = "ReplicaSetId",
+        3 => backup_size: Option<i64> = "BackupSize",
+        4 => status: Option<i64> = "Status",
+        5 => percent: Option<i64> = "Percent",
+        6 => time_spend: Option<i64> = "TimeSpend",
+        7 => url: Option<::runtime::SignedUrl> = "Url",
+        8 => backup_method: Option<i64> = "BackupMethod",
+        9 => backup_desc: Option<String> = "BackupDesc",
+        10 => region: Option<String> = "Region",
+        11 => bucket: Option<String> = "Bucket",
     }
 }

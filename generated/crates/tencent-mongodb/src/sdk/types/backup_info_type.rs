@@ -71,18 +71,18 @@ pub struct BackupInfo {
 
 ::runtime::lenient_object! {
     BackupInfo {
-        instance_id: Option<String> = "InstanceId",
-        backup_type: Option<u64> = "BackupType",
-        backup_name: Option<String> = "BackupName",
-        backup_desc: Option<String> = "BackupDesc",
-        backup_size: Option<u64> = "BackupSize",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        status: Option<u64> = "Status",
-        backup_method: Option<u64> = "BackupMethod",
-        back_id: Option<i64> = "BackId",
-        delete_time: Option<String> = "DeleteTime",
-        backup_region: Option<String> = "BackupRegion",
-        restore_time: Option<String> = "RestoreTime",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => backup_type: Option<u64> = "BackupType",
+        2 => backup_name: Option<String> = "BackupName",
+        3 => backup_desc: Option<String> = "BackupDesc",
+        4 => backup_size: Option<u64> = "BackupSize",
+        5 => start_time: Option<String> = "StartTime",
+        6 => end_time: Option<String> = "EndTime",
+        7 => status: Option<u64> = "Status",
+        8 => backup_method: Option<u64> = "BackupMethod",
+        9 => back_id: Option<i64> = "BackId",
+        10 => delete_time: Option<String> = "DeleteTime",
+        11 => backup_region: Option<String> = "BackupRegion",
+        12 => restore_time: Option<String> = "RestoreTime",
     }
 }

@@ -18,8 +18,8 @@ pub struct BackupTotalSize {
 
 ::runtime::lenient_object! {
     BackupTotalSize {
-        snapshot_size: Option<i64> = "SnapshotSize",
-        oplog_size: Option<i64> = "OplogSize",
-        free_quota: Option<i64> = "FreeQuota",
+        0 => snapshot_size: Option<i64> = "SnapshotSize",
+        1 => oplog_size: Option<i64> = "OplogSize",
+        2 => free_quota: Option<i64> = "FreeQuota",
     }
 }

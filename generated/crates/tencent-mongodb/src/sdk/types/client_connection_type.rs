@@ -18,8 +18,8 @@ pub struct ClientConnection {
 
 ::runtime::lenient_object! {
     ClientConnection {
-        ip: Option<String> = "IP",
-        count: Option<u64> = "Count",
-        internal_service: Option<bool> = "InternalService",
+        0 => ip: Option<String> = "IP",
+        1 => count: Option<u64> = "Count",
+        2 => internal_service: Option<bool> = "InternalService",
     }
 }

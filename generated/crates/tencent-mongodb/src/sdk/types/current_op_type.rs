@@ -51,15 +51,15 @@ pub struct CurrentOp {
 
 ::runtime::lenient_object! {
     CurrentOp {
-        op_id: Option<i64> = "OpId",
-        ns: Option<String> = "Ns",
-        query: Option<String> = "Query",
-        op: Option<String> = "Op",
-        replica_set_name: Option<String> = "ReplicaSetName",
-        node_name: Option<String> = "NodeName",
-        operation: Option<String> = "Operation",
-        state: Option<String> = "State",
-        microsecs_running: Option<u64> = "MicrosecsRunning",
-        exec_node: Option<String> = "ExecNode",
+        0 => op_id: Option<i64> = "OpId",
+        1 => ns: Option<String> = "Ns",
+        2 => query: Option<String> = "Query",
+        3 => op: Option<String> = "Op",
+        4 => replica_set_name: Option<String> = "ReplicaSetName",
+        5 => node_name: Option<String> = "NodeName",
+        6 => operation: Option<String> = "Operation",
+        7 => state: Option<String> = "State",
+        8 => microsecs_running: Option<u64> = "MicrosecsRunning",
+        9 => exec_node: Option<String> = "ExecNode",
     }
 }

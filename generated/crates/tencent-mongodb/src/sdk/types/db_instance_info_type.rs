@@ -15,7 +15,7 @@ pub struct DbInstanceInfo {
 
 ::runtime::lenient_object! {
     DbInstanceInfo {
-        instance_id: Option<String> = "InstanceId",
-        region: Option<String> = "Region",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => region: Option<String> = "Region",
     }
 }

@@ -18,8 +18,8 @@ pub struct DbInstancePrice {
 
 ::runtime::lenient_object! {
     DbInstancePrice {
-        unit_price: Option<f64> = "UnitPrice",
-        original_price: Option<f64> = "OriginalPrice",
-        discount_price: Option<f64> = "DiscountPrice",
+        0 => unit_price: Option<f64> = "UnitPrice",
+        1 => original_price: Option<f64> = "OriginalPrice",
+        2 => discount_price: Option<f64> = "DiscountPrice",
     }
 }

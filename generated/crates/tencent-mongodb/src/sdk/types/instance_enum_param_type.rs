@@ -39,13 +39,13 @@ pub struct InstanceEnumParam {
 
 ::runtime::lenient_object! {
     InstanceEnumParam {
-        current_value: Option<String> = "CurrentValue",
-        default_value: Option<String> = "DefaultValue",
-        enum_value: Vec<String> = "EnumValue",
-        need_restart: Option<String> = "NeedRestart",
-        param_name: Option<String> = "ParamName",
-        tips: Vec<String> = "Tips",
-        value_type: Option<String> = "ValueType",
-        status: Option<u64> = "Status",
+        0 => current_value: Option<String> = "CurrentValue",
+        1 => default_value: Option<String> = "DefaultValue",
+        2 => enum_value: Vec<String> = "EnumValue",
+        3 => need_restart: Option<String> = "NeedRestart",
+        4 => param_name: Option<String> = "ParamName",
+        5 => tips: Vec<String> = "Tips",
+        6 => value_type: Option<String> = "ValueType",
+        7 => status: Option<u64> = "Status",
     }
 }

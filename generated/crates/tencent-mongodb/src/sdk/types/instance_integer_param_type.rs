@@ -45,15 +45,15 @@ pub struct InstanceIntegerParam {
 
 ::runtime::lenient_object! {
     InstanceIntegerParam {
-        current_value: Option<String> = "CurrentValue",
-        default_value: Option<String> = "DefaultValue",
-        max: Option<String> = "Max",
-        min: Option<String> = "Min",
-        need_restart: Option<String> = "NeedRestart",
-        param_name: Option<String> = "ParamName",
-        tips: Vec<String> = "Tips",
-        value_type: Option<String> = "ValueType",
-        status: Option<u64> = "Status",
-        unit: Option<String> = "Unit",
+        0 => current_value: Option<String> = "CurrentValue",
+        1 => default_value: Option<String> = "DefaultValue",
+        2 => max: Option<String> = "Max",
+        3 => min: Option<String> = "Min",
+        4 => need_restart: Option<String> = "NeedRestart",
+        5 => param_name: Option<String> = "ParamName",
+        6 => tips: Vec<String> = "Tips",
+        7 => value_type: Option<String> = "ValueType",
+        8 => status: Option<u64> = "Status",
+        9 => unit: Option<String> = "Unit",
     }
 }

@@ -39,13 +39,13 @@ pub struct InstanceMultiParam {
 
 ::runtime::lenient_object! {
     InstanceMultiParam {
-        current_value: Option<String> = "CurrentValue",
-        default_value: Option<String> = "DefaultValue",
-        enum_value: Vec<String> = "EnumValue",
-        need_restart: Option<String> = "NeedRestart",
-        param_name: Option<String> = "ParamName",
-        status: Option<u64> = "Status",
-        tips: Vec<String> = "Tips",
-        value_type: Option<String> = "ValueType",
+        0 => current_value: Option<String> = "CurrentValue",
+        1 => default_value: Option<String> = "DefaultValue",
+        2 => enum_value: Vec<String> = "EnumValue",
+        3 => need_restart: Option<String> = "NeedRestart",
+        4 => param_name: Option<String> = "ParamName",
+        5 => status: Option<u64> = "Status",
+        6 => tips: Vec<String> = "Tips",
+        7 => value_type: Option<String> = "ValueType",
     }
 }

@@ -36,13 +36,13 @@ pub struct InstanceTextParam {
 
 ::runtime::lenient_object! {
     InstanceTextParam {
-        current_value: Option<String> = "CurrentValue",
-        default_value: Option<String> = "DefaultValue",
-        need_restart: Option<String> = "NeedRestart",
-        param_name: Option<String> = "ParamName",
-        text_value: Option<String> = "TextValue",
-        tips: Vec<String> = "Tips",
-        value_type: Option<String> = "ValueType",
-        status: Option<String> = "Status",
+        0 => current_value: Option<String> = "CurrentValue",
+        1 => default_value: Option<String> = "DefaultValue",
+        2 => need_restart: Option<String> = "NeedRestart",
+        3 => param_name: Option<String> = "ParamName",
+        4 => text_value: Option<String> = "TextValue",
+        5 => tips: Vec<String> = "Tips",
+        6 => value_type: Option<String> = "ValueType",
+        7 => status: Option<String> = "Status",
     }
 }

@@ -33,11 +33,11 @@ pub struct LogInfo {
 
 ::runtime::lenient_object! {
     LogInfo {
-        log_component: Option<String> = "LogComponent",
-        log_level: Option<String> = "LogLevel",
-        log_time: Option<String> = "LogTime",
-        log_detail: Option<String> = "LogDetail",
-        log_connection: Option<String> = "LogConnection",
-        log_id: Option<String> = "LogId",
+        0 => log_component: Option<String> = "LogComponent",
+        1 => log_level: Option<String> = "LogLevel",
+        2 => log_time: Option<String> = "LogTime",
+        3 => log_detail: Option<String> = "LogDetail",
+        4 => log_connection: Option<String> = "LogConnection",
+        5 => log_id: Option<String> = "LogId",
     }
 }

@@ -68,17 +68,17 @@ pub struct NodeProperty {
 
 ::runtime::lenient_object! {
     NodeProperty {
-        zone: Option<String> = "Zone",
-        node_name: Option<String> = "NodeName",
-        address: Option<String> = "Address",
-        wan_service_address: Option<String> = "WanServiceAddress",
-        role: Option<String> = "Role",
-        hidden: Option<bool> = "Hidden",
-        status: Option<String> = "Status",
-        slave_delay: Option<i64> = "SlaveDelay",
-        priority: Option<i64> = "Priority",
-        votes: Option<i64> = "Votes",
-        tags: Vec<NodeTag> = "Tags",
-        replicate_set_id: Option<String> = "ReplicateSetId",
+        0 => zone: Option<String> = "Zone",
+        1 => node_name: Option<String> = "NodeName",
+        2 => address: Option<String> = "Address",
+        3 => wan_service_address: Option<String> = "WanServiceAddress",
+        4 => role: Option<String> = "Role",
+        5 => hidden: Option<bool> = "Hidden",
+        6 => status: Option<String> = "Status",
+        7 => slave_delay: Option<i64> = "SlaveDelay",
+        8 => priority: Option<i64> = "Priority",
+        9 => votes: Option<i64> = "Votes",
+        10 => tags: Vec<NodeTag> = "Tags",
+        11 => replicate_set_id: Option<String> = "ReplicateSetId",
     }
 }

@@ -43,11 +43,11 @@ pub struct ParamTpl {
 
 ::runtime::lenient_object! {
     ParamTpl {
-        tpl_name: Option<String> = "TplName",
-        tpl_id: Option<String> = "TplId",
-        mongo_version: Option<String> = "MongoVersion",
-        cluster_type: Option<String> = "ClusterType",
-        tpl_desc: Option<String> = "TplDesc",
-        tpl_type: Option<String> = "TplType",
+        0 => tpl_name: Option<String> = "TplName",
+        1 => tpl_id: Option<String> = "TplId",
+        2 => mongo_version: Option<String> = "MongoVersion",
+        3 => cluster_type: Option<String> = "ClusterType",
+        4 => tpl_desc: Option<String> = "TplDesc",
+        5 => tpl_type: Option<String> = "TplType",
     }
 }

@@ -14,6 +14,6 @@ pub struct ReplicateSetInfo {
 
 ::runtime::lenient_object! {
     ReplicateSetInfo {
-        nodes: Vec<NodeProperty> = "Nodes",
+        0 => nodes: Vec<NodeProperty> = "Nodes",
     }
 }

@@ -36,13 +36,13 @@ pub struct SecurityGroupBound {
 
 ::runtime::lenient_object! {
     SecurityGroupBound {
-        action: Option<String> = "Action",
-        cidr_ip: Option<String> = "CidrIp",
-        port_range: Option<String> = "PortRange",
-        ip_protocol: Option<String> = "IpProtocol",
-        id: Option<String> = "Id",
-        address_module: Option<String> = "AddressModule",
-        service_module: Option<String> = "ServiceModule",
-        desc: Option<String> = "Desc",
+        0 => action: Option<String> = "Action",
+        1 => cidr_ip: Option<String> = "CidrIp",
+        2 => port_range: Option<String> = "PortRange",
+        3 => ip_protocol: Option<String> = "IpProtocol",
+        4 => id: Option<String> = "Id",
+        5 => address_module: Option<String> = "AddressModule",
+        6 => service_module: Option<String> = "ServiceModule",
+        7 => desc: Option<String> = "Desc",
     }
 }

@@ -33,13 +33,13 @@ pub struct ShardInfo {
 
 ::runtime::lenient_object! {
     ShardInfo {
-        used_volume: Option<f64> = "UsedVolume",
-        replica_set_id: Option<String> = "ReplicaSetId",
-        replica_set_name: Option<String> = "ReplicaSetName",
-        memory: Option<u64> = "Memory",
-        volume: Option<u64> = "Volume",
-        oplog_size: Option<u64> = "OplogSize",
-        secondary_num: Option<u64> = "SecondaryNum",
-        real_replica_set_id: Option<String> = "RealReplicaSetId",
+        0 => used_volume: Option<f64> = "UsedVolume",
+        1 => replica_set_id: Option<String> = "ReplicaSetId",
+        2 => replica_set_name: Option<String> = "ReplicaSetName",
+        3 => memory: Option<u64> = "Memory",
+        4 => volume: Option<u64> = "Volume",
+        5 => oplog_size: Option<u64> = "OplogSize",
+        6 => secondary_num: Option<u64> = "SecondaryNum",
+        7 => real_replica_set_id: Option<String> = "RealReplicaSetId",
     }
 }

@@ -18,8 +18,8 @@ pub struct SlowLogItem {
 
 ::runtime::lenient_object! {
     SlowLogItem {
-        log: Option<String> = "Log",
-        node_name: Option<String> = "NodeName",
-        query_hash: Option<String> = "QueryHash",
+        0 => log: Option<String> = "Log",
+        1 => node_name: Option<String> = "NodeName",
+        2 => query_hash: Option<String> = "QueryHash",
     }
 }

@@ -24,10 +24,10 @@ pub struct SlowLogPattern {
 
 ::runtime::lenient_object! {
     SlowLogPattern {
-        pattern: Option<String> = "Pattern",
-        query_hash: Option<String> = "QueryHash",
-        max_time: Option<u64> = "MaxTime",
-        average_time: Option<u64> = "AverageTime",
-        total: Option<u64> = "Total",
+        0 => pattern: Option<String> = "Pattern",
+        1 => query_hash: Option<String> = "QueryHash",
+        2 => max_time: Option<u64> = "MaxTime",
+        3 => average_time: Option<u64> = "AverageTime",
+        4 => total: Option<u64> = "Total",
     }
 }

@@ -26,9 +26,9 @@ pub struct SpecificationInfo {
 
 ::runtime::lenient_object! {
     SpecificationInfo {
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        spec_items: Vec<SpecItem> = "SpecItems",
-        support_multi_az: Option<i64> = "SupportMultiAZ",
+        0 => region: Option<String> = "Region",
+        1 => zone: Option<String> = "Zone",
+        2 => spec_items: Vec<SpecItem> = "SpecItems",
+        3 => support_multi_az: Option<i64> = "SupportMultiAZ",
     }
 }

@@ -39,13 +39,13 @@ pub struct Task {
 
 ::runtime::lenient_object! {
     Task {
-        task_type: Option<i64> = "TaskType",
-        task_id: Option<String> = "TaskId",
-        create_time: Option<String> = "CreateTime",
-        update_time: Option<String> = "UpdateTime",
-        file_size: Option<i64> = "FileSize",
-        status: Option<i64> = "Status",
-        percent: Option<i64> = "Percent",
-        url: Option<String> = "Url",
+        0 => task_type: Option<i64> = "TaskType",
+        1 => task_id: Option<String> = "TaskId",
+        2 => create_time: Option<String> = "CreateTime",
+        3 => update_time: Option<String> = "UpdateTime",
+        4 => file_size: Option<i64> = "FileSize",
+        5 => status: Option<i64> = "Status",
+        6 => percent: Option<i64> = "Percent",
+        7 => url: Option<String> = "Url",
     }
 }

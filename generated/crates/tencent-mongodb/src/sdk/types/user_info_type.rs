@@ -29,11 +29,11 @@ pub struct UserInfo {
 
 ::runtime::lenient_object! {
     UserInfo {
-        user_name: Option<String> = "UserName",
-        auth_role: Vec<Auth> = "AuthRole",
-        create_time: Option<String> = "CreateTime",
-        update_time: Option<String> = "UpdateTime",
-        user_desc: Option<String> = "UserDesc",
-        console_pass_update_time: Option<String> = "ConsolePassUpdateTime",
+        0 => user_name: Option<String> = "UserName",
+        1 => auth_role: Vec<Auth> = "AuthRole",
+        2 => create_time: Option<String> = "CreateTime",
+        3 => update_time: Option<String> = "UpdateTime",
+        4 => user_desc: Option<String> = "UserDesc",
+        5 => console_pass_update_time: Option<String> = "ConsolePassUpdateTime",
     }
 }

@@ -18,8 +18,8 @@ pub struct AlarmConditionFilter {
 
 ::runtime::lenient_object! {
     AlarmConditionFilter {
-        type_field: Option<String> = "Type",
-        expression: Option<String> = "Expression",
-        dimensions: Option<String> = "Dimensions",
+        0 => type_field: Option<String> = "Type",
+        1 => expression: Option<String> = "Expression",
+        2 => dimensions: Option<String> = "Dimensions",
     }
 }

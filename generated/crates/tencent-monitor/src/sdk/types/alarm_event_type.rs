@@ -18,8 +18,8 @@ pub struct AlarmEvent {
 
 ::runtime::lenient_object! {
     AlarmEvent {
-        event_name: Option<String> = "EventName",
-        description: Option<String> = "Description",
-        namespace: Option<String> = "Namespace",
+        0 => event_name: Option<String> = "EventName",
+        1 => description: Option<String> = "Description",
+        2 => namespace: Option<String> = "Namespace",
     }
 }

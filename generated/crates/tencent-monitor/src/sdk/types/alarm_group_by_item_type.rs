@@ -15,7 +15,7 @@ pub struct AlarmGroupByItem {
 
 ::runtime::lenient_object! {
     AlarmGroupByItem {
-        id: Option<String> = "Id",
-        name: Option<String> = "Name",
+        0 => id: Option<String> = "Id",
+        1 => name: Option<String> = "Name",
     }
 }

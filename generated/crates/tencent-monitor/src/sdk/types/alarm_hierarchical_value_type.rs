@@ -20,9 +20,9 @@ pub struct AlarmHierarchicalValue {
 
 ::runtime::lenient_object! {
     AlarmHierarchicalValue {
-        remind: Option<String> = "Remind",
-        warn: Option<String> = "Warn",
-        serious: Option<String> = "Serious",
+        0 => remind: Option<String> = "Remind",
+        1 => warn: Option<String> = "Warn",
+        2 => serious: Option<String> = "Serious",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct AlarmHistoryMetric {
 
 ::runtime::lenient_object! {
     AlarmHistoryMetric {
-        qce_namespace: Option<String> = "QceNamespace",
-        metric_name: Option<String> = "MetricName",
-        period: Option<i64> = "Period",
-        value: Option<String> = "Value",
-        description: Option<String> = "Description",
+        0 => qce_namespace: Option<String> = "QceNamespace",
+        1 => metric_name: Option<String> = "MetricName",
+        2 => period: Option<i64> = "Period",
+        3 => value: Option<String> = "Value",
+        4 => description: Option<String> = "Description",
     }
 }

@@ -63,18 +63,18 @@ pub struct AlarmNotice {
 
 ::runtime::lenient_object! {
     AlarmNotice {
-        id: Option<String> = "Id",
-        name: Option<String> = "Name",
-        updated_at: Option<String> = "UpdatedAt",
-        updated_by: Option<String> = "UpdatedBy",
-        notice_type: Option<String> = "NoticeType",
-        user_notices: Vec<UserNotice> = "UserNotices",
-        url_notices: Vec<UrlNotice> = "URLNotices",
-        is_preset: Option<i64> = "IsPreset",
-        notice_language: Option<String> = "NoticeLanguage",
-        policy_ids: Vec<String> = "PolicyIds",
-        amp_consumer_id: Option<String> = "AMPConsumerId",
-        cls_notices: Vec<ClsNotice> = "CLSNotices",
-        tags: Vec<Tag> = "Tags",
+        0 => id: Option<String> = "Id",
+        1 => name: Option<String> = "Name",
+        2 => updated_at: Option<String> = "UpdatedAt",
+        3 => updated_by: Option<String> = "UpdatedBy",
+        4 => notice_type: Option<String> = "NoticeType",
+        5 => user_notices: Vec<UserNotice> = "UserNotices",
+        6 => url_notices: Vec<UrlNotice> = "URLNotices",
+        7 => is_preset: Option<i64> = "IsPreset",
+        8 => notice_language: Option<String> = "NoticeLanguage",
+        9 => policy_ids: Vec<String> = "PolicyIds",
+        10 => amp_consumer_id: Option<String> = "AMPConsumerId",
+        11 => cls_notices: Vec<ClsNotice> = "CLSNotices",
+        12 => tags: Vec<Tag> = "Tags",
     }
 }

@@ -22,9 +22,9 @@ pub struct AlarmPolicyCondition {
 
 ::runtime::lenient_object! {
     AlarmPolicyCondition {
-        is_union_rule: Option<i64> = "IsUnionRule",
-        rules: Vec<AlarmPolicyRule> = "Rules",
-        complex_expression: Option<String> = "ComplexExpression",
+        0 => is_union_rule: Option<i64> = "IsUnionRule",
+        1 => rules: Vec<AlarmPolicyRule> = "Rules",
+        2 => complex_expression: Option<String> = "ComplexExpression",
     }
 }
 

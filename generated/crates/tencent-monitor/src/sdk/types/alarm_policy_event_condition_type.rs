@@ -14,7 +14,7 @@ pub struct AlarmPolicyEventCondition {
 
 ::runtime::lenient_object! {
     AlarmPolicyEventCondition {
-        rules: Vec<AlarmPolicyRule> = "Rules",
+        0 => rules: Vec<AlarmPolicyRule> = "Rules",
     }
 }
 

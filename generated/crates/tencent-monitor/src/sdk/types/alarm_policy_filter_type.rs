@@ -16,8 +16,8 @@ pub struct AlarmPolicyFilter {
 
 ::runtime::lenient_object! {
     AlarmPolicyFilter {
-        type_field: Option<String> = "Type",
-        dimensions: Option<String> = "Dimensions",
+        0 => type_field: Option<String> = "Type",
+        1 => dimensions: Option<String> = "Dimensions",
     }
 }
 

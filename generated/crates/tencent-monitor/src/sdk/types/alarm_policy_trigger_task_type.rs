@@ -16,8 +16,8 @@ pub struct AlarmPolicyTriggerTask {
 
 ::runtime::lenient_object! {
     AlarmPolicyTriggerTask {
-        type_field: Option<String> = "Type",
-        task_config: Option<String> = "TaskConfig",
+        0 => type_field: Option<String> = "Type",
+        1 => task_config: Option<String> = "TaskConfig",
     }
 }
 

@@ -20,10 +20,10 @@ pub struct ClsNotice {
 
 ::runtime::lenient_object! {
     ClsNotice {
-        region: Option<String> = "Region",
-        log_set_id: Option<String> = "LogSetId",
-        topic_id: Option<String> = "TopicId",
-        enable: Option<i64> = "Enable",
+        0 => region: Option<String> = "Region",
+        1 => log_set_id: Option<String> = "LogSetId",
+        2 => topic_id: Option<String> = "TopicId",
+        3 => enable: Option<i64> = "Enable",
     }
 }
 

@@ -23,9 +23,9 @@ pub struct CommonNamespaceNew {
 
 ::runtime::lenient_object! {
     CommonNamespaceNew {
-        id: Option<String> = "Id",
-        name: Option<String> = "Name",
-        monitor_type: Option<String> = "MonitorType",
-        dimensions: Vec<DimensionNew> = "Dimensions",
+        0 => id: Option<String> = "Id",
+        1 => name: Option<String> = "Name",
+        2 => monitor_type: Option<String> = "MonitorType",
+        3 => dimensions: Vec<DimensionNew> = "Dimensions",
     }
 }

@@ -33,13 +33,13 @@ pub struct CommonNamespace {
 
 ::runtime::lenient_object! {
     CommonNamespace {
-        id: Option<String> = "Id",
-        name: Option<String> = "Name",
-        value: Option<String> = "Value",
-        product_name: Option<String> = "ProductName",
-        config: Option<String> = "Config",
-        available_regions: Vec<String> = "AvailableRegions",
-        sort_id: Option<i64> = "SortId",
-        dashboard_id: Option<String> = "DashboardId",
+        0 => id: Option<String> = "Id",
+        1 => name: Option<String> = "Name",
+        2 => value: Option<String> = "Value",
+        3 => product_name: Option<String> = "ProductName",
+        4 => config: Option<String> = "Config",
+        5 => available_regions: Vec<String> = "AvailableRegions",
+        6 => sort_id: Option<i64> = "SortId",
+        7 => dashboard_id: Option<String> = "DashboardId",
     }
 }

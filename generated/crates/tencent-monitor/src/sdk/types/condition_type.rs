@@ -52,18 +52,18 @@ pub struct Condition {
 
 ::runtime::lenient_object! {
     Condition {
-        alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
-        alarm_notify_type: Option<i64> = "AlarmNotifyType",
-        calc_type: Option<String> = "CalcType",
-        calc_value: Option<String> = "CalcValue",
-        continue_time: Option<String> = "ContinueTime",
-        metric_id: Option<i64> = "MetricID",
-        metric_display_name: Option<String> = "MetricDisplayName",
-        period: Option<i64> = "Period",
-        rule_id: Option<i64> = "RuleID",
-        unit: Option<String> = "Unit",
-        is_advanced: Option<i64> = "IsAdvanced",
-        is_open: Option<i64> = "IsOpen",
-        product_id: Option<String> = "ProductId",
+        0 => alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
+        1 => alarm_notify_type: Option<i64> = "AlarmNotifyType",
+        2 => calc_type: Option<String> = "CalcType",
+        3 => calc_value: Option<String> = "CalcValue",
+        4 => continue_time: Option<String> = "ContinueTime",
+        5 => metric_id: Option<i64> = "MetricID",
+        6 => metric_display_name: Option<String> = "MetricDisplayName",
+        7 => period: Option<i64> = "Period",
+        8 => rule_id: Option<i64> = "RuleID",
+        9 => unit: Option<String> = "Unit",
+        10 => is_advanced: Option<i64> = "IsAdvanced",
+        11 => is_open: Option<i64> = "IsOpen",
+        12 => product_id: Option<String> = "ProductId",
     }
 }

@@ -23,8 +23,8 @@ pub struct ConditionsTemp {
 
 ::runtime::lenient_object! {
     ConditionsTemp {
-        template_name: Option<String> = "TemplateName",
-        condition: Option<AlarmPolicyCondition> = "Condition",
-        event_condition: Option<AlarmPolicyEventCondition> = "EventCondition",
+        0 => template_name: Option<String> = "TemplateName",
+        1 => condition: Option<AlarmPolicyCondition> = "Condition",
+        2 => event_condition: Option<AlarmPolicyEventCondition> = "EventCondition",
     }
 }

@@ -20,9 +20,9 @@ pub struct CoverStaffInfo {
 
 ::runtime::lenient_object! {
     CoverStaffInfo {
-        cover_staff_i_ds: Vec<String> = "CoverStaffIDs",
-        cover_start_time: Option<i64> = "CoverStartTime",
-        cover_end_time: Option<i64> = "CoverEndTime",
+        0 => cover_staff_i_ds: Vec<String> = "CoverStaffIDs",
+        1 => cover_start_time: Option<i64> = "CoverStartTime",
+        2 => cover_end_time: Option<i64> = "CoverEndTime",
     }
 }
 

@@ -20,8 +20,8 @@ pub struct DataPoint {
 
 ::runtime::lenient_object! {
     DataPoint {
-        dimensions: Vec<Dimension> = "Dimensions",
-        timestamps: Vec<f64> = "Timestamps",
-        values: Vec<f64> = "Values",
+        0 => dimensions: Vec<Dimension> = "Dimensions",
+        1 => timestamps: Vec<f64> = "Timestamps",
+        2 => values: Vec<f64> = "Values",
     }
 }

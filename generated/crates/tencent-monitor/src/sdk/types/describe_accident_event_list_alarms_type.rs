@@ -41,13 +41,13 @@ pub struct DescribeAccidentEventListAlarms {
 
 ::runtime::lenient_object! {
     DescribeAccidentEventListAlarms {
-        business_type_desc: Option<String> = "BusinessTypeDesc",
-        accident_type_desc: Option<String> = "AccidentTypeDesc",
-        business_id: Option<i64> = "BusinessID",
-        event_status: Option<i64> = "EventStatus",
-        affect_resource: Option<String> = "AffectResource",
-        region: Option<String> = "Region",
-        occur_time: Option<String> = "OccurTime",
-        update_time: Option<String> = "UpdateTime",
+        0 => business_type_desc: Option<String> = "BusinessTypeDesc",
+        1 => accident_type_desc: Option<String> = "AccidentTypeDesc",
+        2 => business_id: Option<i64> = "BusinessID",
+        3 => event_status: Option<i64> = "EventStatus",
+        4 => affect_resource: Option<String> = "AffectResource",
+        5 => region: Option<String> = "Region",
+        6 => occur_time: Option<String> = "OccurTime",
+        7 => update_time: Option<String> = "UpdateTime",
     }
 }

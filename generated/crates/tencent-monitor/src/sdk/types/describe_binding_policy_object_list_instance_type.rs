@@ -21,9 +21,9 @@ pub struct DescribeBindingPolicyObjectListInstance {
 
 ::runtime::lenient_object! {
     DescribeBindingPolicyObjectListInstance {
-        unique_id: Option<String> = "UniqueId",
-        dimensions: Option<String> = "Dimensions",
-        is_shielded: Option<i64> = "IsShielded",
-        region: Option<String> = "Region",
+        0 => unique_id: Option<String> = "UniqueId",
+        1 => dimensions: Option<String> = "Dimensions",
+        2 => is_shielded: Option<i64> = "IsShielded",
+        3 => region: Option<String> = "Region",
     }
 }

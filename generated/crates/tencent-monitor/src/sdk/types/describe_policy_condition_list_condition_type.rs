@@ -45,14 +45,14 @@ pub struct DescribePolicyConditionListCondition {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListCondition {
-        policy_view_name: Option<String> = "PolicyViewName",
-        event_metrics: Vec<DescribePolicyConditionListEventMetric> = "EventMetrics",
-        is_support_multi_region: Option<bool> = "IsSupportMultiRegion",
-        metrics: Vec<DescribePolicyConditionListMetric> = "Metrics",
-        name: Option<String> = "Name",
-        sort_id: Option<i64> = "SortId",
-        support_default: Option<bool> = "SupportDefault",
-        support_regions: Vec<String> = "SupportRegions",
-        deprecating_info: Option<DescribePolicyConditionListResponseDeprecatingInfo> = "DeprecatingInfo",
+        0 => policy_view_name: Option<String> = "PolicyViewName",
+        1 => event_metrics: Vec<DescribePolicyConditionListEventMetric> = "EventMetrics",
+        2 => is_support_multi_region: Option<bool> = "IsSupportMultiRegion",
+        3 => metrics: Vec<DescribePolicyConditionListMetric> = "Metrics",
+        4 => name: Option<String> = "Name",
+        5 => sort_id: Option<i64> = "SortId",
+        6 => support_default: Option<bool> = "SupportDefault",
+        7 => support_regions: Vec<String> = "SupportRegions",
+        8 => deprecating_info: Option<DescribePolicyConditionListResponseDeprecatingInfo> = "DeprecatingInfo",
     }
 }

@@ -16,7 +16,7 @@ pub struct DescribePolicyConditionListConfigManualCalcType {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualCalcType {
-        keys: Vec<i64> = "Keys",
-        need: Option<bool> = "Need",
+        0 => keys: Vec<i64> = "Keys",
+        1 => need: Option<bool> = "Need",
     }
 }

@@ -28,10 +28,10 @@ pub struct DescribePolicyConditionListConfigManualCalcValue {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualCalcValue {
-        default: Option<String> = "Default",
-        fixed: Option<String> = "Fixed",
-        max: Option<String> = "Max",
-        min: Option<String> = "Min",
-        need: Option<bool> = "Need",
+        0 => default: Option<String> = "Default",
+        1 => fixed: Option<String> = "Fixed",
+        2 => max: Option<String> = "Max",
+        3 => min: Option<String> = "Min",
+        4 => need: Option<bool> = "Need",
     }
 }

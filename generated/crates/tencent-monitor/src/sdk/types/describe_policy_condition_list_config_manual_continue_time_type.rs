@@ -20,8 +20,8 @@ pub struct DescribePolicyConditionListConfigManualContinueTime {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualContinueTime {
-        default: Option<i64> = "Default",
-        keys: Vec<i64> = "Keys",
-        need: Option<bool> = "Need",
+        0 => default: Option<i64> = "Default",
+        1 => keys: Vec<i64> = "Keys",
+        2 => need: Option<bool> = "Need",
     }
 }

@@ -41,13 +41,13 @@ pub struct DescribePolicyConditionListConfigManualStatType {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManualStatType {
-        p5: Option<String> = "P5",
-        p10: Option<String> = "P10",
-        p60: Option<String> = "P60",
-        p300: Option<String> = "P300",
-        p600: Option<String> = "P600",
-        p1800: Option<String> = "P1800",
-        p3600: Option<String> = "P3600",
-        p86400: Option<String> = "P86400",
+        0 => p5: Option<String> = "P5",
+        1 => p10: Option<String> = "P10",
+        2 => p60: Option<String> = "P60",
+        3 => p300: Option<String> = "P300",
+        4 => p600: Option<String> = "P600",
+        5 => p1800: Option<String> = "P1800",
+        6 => p3600: Option<String> = "P3600",
+        7 => p86400: Option<String> = "P86400",
     }
 }

@@ -42,11 +42,11 @@ pub struct DescribePolicyConditionListConfigManual {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListConfigManual {
-        calc_type: Option<DescribePolicyConditionListConfigManualCalcType> = "CalcType",
-        calc_value: Option<DescribePolicyConditionListConfigManualCalcValue> = "CalcValue",
-        continue_time: Option<DescribePolicyConditionListConfigManualContinueTime> = "ContinueTime",
-        period: Option<DescribePolicyConditionListConfigManualPeriod> = "Period",
-        period_num: Option<DescribePolicyConditionListConfigManualPeriodNum> = "PeriodNum",
-        stat_type: Option<DescribePolicyConditionListConfigManualStatType> = "StatType",
+        0 => calc_type: Option<DescribePolicyConditionListConfigManualCalcType> = "CalcType",
+        1 => calc_value: Option<DescribePolicyConditionListConfigManualCalcValue> = "CalcValue",
+        2 => continue_time: Option<DescribePolicyConditionListConfigManualContinueTime> = "ContinueTime",
+        3 => period: Option<DescribePolicyConditionListConfigManualPeriod> = "Period",
+        4 => period_num: Option<DescribePolicyConditionListConfigManualPeriodNum> = "PeriodNum",
+        5 => stat_type: Option<DescribePolicyConditionListConfigManualStatType> = "StatType",
     }
 }

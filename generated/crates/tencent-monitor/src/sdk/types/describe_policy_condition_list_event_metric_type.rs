@@ -21,9 +21,9 @@ pub struct DescribePolicyConditionListEventMetric {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListEventMetric {
-        event_id: Option<i64> = "EventId",
-        event_show_name: Option<String> = "EventShowName",
-        need_recovered: Option<bool> = "NeedRecovered",
-        type_field: Option<i64> = "Type",
+        0 => event_id: Option<i64> = "EventId",
+        1 => event_show_name: Option<String> = "EventShowName",
+        2 => need_recovered: Option<bool> = "NeedRecovered",
+        3 => type_field: Option<i64> = "Type",
     }
 }

@@ -24,9 +24,9 @@ pub struct DescribePolicyConditionListMetric {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListMetric {
-        config_manual: Option<DescribePolicyConditionListConfigManual> = "ConfigManual",
-        metric_id: Option<i64> = "MetricId",
-        metric_show_name: Option<String> = "MetricShowName",
-        metric_unit: Option<String> = "MetricUnit",
+        0 => config_manual: Option<DescribePolicyConditionListConfigManual> = "ConfigManual",
+        1 => metric_id: Option<i64> = "MetricId",
+        2 => metric_show_name: Option<String> = "MetricShowName",
+        3 => metric_unit: Option<String> = "MetricUnit",
     }
 }

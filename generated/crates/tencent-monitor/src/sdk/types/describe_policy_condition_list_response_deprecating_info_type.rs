@@ -21,8 +21,8 @@ pub struct DescribePolicyConditionListResponseDeprecatingInfo {
 
 ::runtime::lenient_object! {
     DescribePolicyConditionListResponseDeprecatingInfo {
-        hidden: Option<bool> = "Hidden",
-        new_view_names: Vec<String> = "NewViewNames",
-        description: Option<String> = "Description",
+        0 => hidden: Option<bool> = "Hidden",
+        1 => new_view_names: Vec<String> = "NewViewNames",
+        2 => description: Option<String> = "Description",
     }
 }

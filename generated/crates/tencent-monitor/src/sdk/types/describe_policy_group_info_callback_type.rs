@@ -18,8 +18,8 @@ pub struct DescribePolicyGroupInfoCallback {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoCallback {
-        callback_url: Option<String> = "CallbackUrl",
-        valid_flag: Option<i64> = "ValidFlag",
-        verify_code: Option<String> = "VerifyCode",
+        0 => callback_url: Option<String> = "CallbackUrl",
+        1 => valid_flag: Option<i64> = "ValidFlag",
+        2 => verify_code: Option<String> = "VerifyCode",
     }
 }

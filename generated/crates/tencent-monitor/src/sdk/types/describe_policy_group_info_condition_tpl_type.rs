@@ -36,13 +36,13 @@ pub struct DescribePolicyGroupInfoConditionTpl {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoConditionTpl {
-        group_id: Option<i64> = "GroupId",
-        group_name: Option<String> = "GroupName",
-        view_name: Option<String> = "ViewName",
-        remark: Option<String> = "Remark",
-        last_edit_uin: Option<String> = "LastEditUin",
-        update_time: Option<i64> = "UpdateTime",
-        insert_time: Option<i64> = "InsertTime",
-        is_union_rule: Option<i64> = "IsUnionRule",
+        0 => group_id: Option<i64> = "GroupId",
+        1 => group_name: Option<String> = "GroupName",
+        2 => view_name: Option<String> = "ViewName",
+        3 => remark: Option<String> = "Remark",
+        4 => last_edit_uin: Option<String> = "LastEditUin",
+        5 => update_time: Option<i64> = "UpdateTime",
+        6 => insert_time: Option<i64> = "InsertTime",
+        7 => is_union_rule: Option<i64> = "IsUnionRule",
     }
 }

@@ -42,16 +42,16 @@ pub struct DescribePolicyGroupInfoCondition {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoCondition {
-        metric_show_name: Option<String> = "MetricShowName",
-        period: Option<i64> = "Period",
-        metric_id: Option<i64> = "MetricId",
-        rule_id: Option<i64> = "RuleId",
-        unit: Option<String> = "Unit",
-        alarm_notify_type: Option<i64> = "AlarmNotifyType",
-        alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
-        calc_type: Option<i64> = "CalcType",
-        calc_value: Option<String> = "CalcValue",
-        continue_time: Option<i64> = "ContinueTime",
-        metric_name: Option<String> = "MetricName",
+        0 => metric_show_name: Option<String> = "MetricShowName",
+        1 => period: Option<i64> = "Period",
+        2 => metric_id: Option<i64> = "MetricId",
+        3 => rule_id: Option<i64> = "RuleId",
+        4 => unit: Option<String> = "Unit",
+        5 => alarm_notify_type: Option<i64> = "AlarmNotifyType",
+        6 => alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
+        7 => calc_type: Option<i64> = "CalcType",
+        8 => calc_value: Option<String> = "CalcValue",
+        9 => continue_time: Option<i64> = "ContinueTime",
+        10 => metric_name: Option<String> = "MetricName",
     }
 }

@@ -24,10 +24,10 @@ pub struct DescribePolicyGroupInfoEventCondition {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoEventCondition {
-        event_id: Option<i64> = "EventId",
-        rule_id: Option<i64> = "RuleId",
-        event_show_name: Option<String> = "EventShowName",
-        alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
-        alarm_notify_type: Option<i64> = "AlarmNotifyType",
+        0 => event_id: Option<i64> = "EventId",
+        1 => rule_id: Option<i64> = "RuleId",
+        2 => event_show_name: Option<String> = "EventShowName",
+        3 => alarm_notify_period: Option<i64> = "AlarmNotifyPeriod",
+        4 => alarm_notify_type: Option<i64> = "AlarmNotifyType",
     }
 }

@@ -53,19 +53,19 @@ pub struct DescribePolicyGroupInfoReceiverInfo {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupInfoReceiverInfo {
-        receiver_group_list: Vec<i64> = "ReceiverGroupList",
-        receiver_user_list: Vec<i64> = "ReceiverUserList",
-        start_time: Option<i64> = "StartTime",
-        end_time: Option<i64> = "EndTime",
-        receiver_type: Option<String> = "ReceiverType",
-        notify_way: Vec<String> = "NotifyWay",
-        uid_list: Vec<i64> = "UidList",
-        round_number: Option<i64> = "RoundNumber",
-        round_interval: Option<i64> = "RoundInterval",
-        person_interval: Option<i64> = "PersonInterval",
-        need_send_notice: Option<i64> = "NeedSendNotice",
-        send_for: Vec<String> = "SendFor",
-        recover_notify: Vec<String> = "RecoverNotify",
-        receive_language: Option<String> = "ReceiveLanguage",
+        0 => receiver_group_list: Vec<i64> = "ReceiverGroupList",
+        1 => receiver_user_list: Vec<i64> = "ReceiverUserList",
+        2 => start_time: Option<i64> = "StartTime",
+        3 => end_time: Option<i64> = "EndTime",
+        4 => receiver_type: Option<String> = "ReceiverType",
+        5 => notify_way: Vec<String> = "NotifyWay",
+        6 => uid_list: Vec<i64> = "UidList",
+        7 => round_number: Option<i64> = "RoundNumber",
+        8 => round_interval: Option<i64> = "RoundInterval",
+        9 => person_interval: Option<i64> = "PersonInterval",
+        10 => need_send_notice: Option<i64> = "NeedSendNotice",
+        11 => send_for: Vec<String> = "SendFor",
+        12 => recover_notify: Vec<String> = "RecoverNotify",
+        13 => receive_language: Option<String> = "ReceiveLanguage",
     }
 }

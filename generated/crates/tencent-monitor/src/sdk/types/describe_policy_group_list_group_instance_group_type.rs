@@ -30,12 +30,12 @@ pub struct DescribePolicyGroupListGroupInstanceGroup {
 
 ::runtime::lenient_object! {
     DescribePolicyGroupListGroupInstanceGroup {
-        instance_group_id: Option<i64> = "InstanceGroupId",
-        view_name: Option<String> = "ViewName",
-        last_edit_uin: Option<String> = "LastEditUin",
-        group_name: Option<String> = "GroupName",
-        instance_sum: Option<i64> = "InstanceSum",
-        update_time: Option<i64> = "UpdateTime",
-        insert_time: Option<i64> = "InsertTime",
+        0 => instance_group_id: Option<i64> = "InstanceGroupId",
+        1 => view_name: Option<String> = "ViewName",
+        2 => last_edit_uin: Option<String> = "LastEditUin",
+        3 => group_name: Option<String> = "GroupName",
+        4 => instance_sum: Option<i64> = "InstanceSum",
+        5 => update_time: Option<i64> = "UpdateTime",
+        6 => insert_time: Option<i64> = "InsertTime",
     }
 }

@@ -21,8 +21,8 @@ pub struct DescribeProductEventListEventsDimensions {
 
 ::runtime::lenient_object! {
     DescribeProductEventListEventsDimensions {
-        key: Option<String> = "Key",
-        name: Option<String> = "Name",
-        value: Option<String> = "Value",
+        0 => key: Option<String> = "Key",
+        1 => name: Option<String> = "Name",
+        2 => value: Option<String> = "Value",
     }
 }

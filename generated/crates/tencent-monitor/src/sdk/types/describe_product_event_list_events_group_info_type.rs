@@ -17,7 +17,7 @@ pub struct DescribeProductEventListEventsGroupInfo {
 
 ::runtime::lenient_object! {
     DescribeProductEventListEventsGroupInfo {
-        group_id: Option<i64> = "GroupId",
-        group_name: Option<String> = "GroupName",
+        0 => group_id: Option<i64> = "GroupId",
+        1 => group_name: Option<String> = "GroupName",
     }
 }

@@ -25,9 +25,9 @@ pub struct DescribeProductEventListOverView {
 
 ::runtime::lenient_object! {
     DescribeProductEventListOverView {
-        status_change_amount: Option<i64> = "StatusChangeAmount",
-        un_config_alarm_amount: Option<i64> = "UnConfigAlarmAmount",
-        un_normal_event_amount: Option<i64> = "UnNormalEventAmount",
-        un_recover_amount: Option<i64> = "UnRecoverAmount",
+        0 => status_change_amount: Option<i64> = "StatusChangeAmount",
+        1 => un_config_alarm_amount: Option<i64> = "UnConfigAlarmAmount",
+        2 => un_normal_event_amount: Option<i64> = "UnNormalEventAmount",
+        3 => un_recover_amount: Option<i64> = "UnRecoverAmount",
     }
 }

@@ -48,17 +48,17 @@ pub struct DimensionNew {
 
 ::runtime::lenient_object! {
     DimensionNew {
-        key: Option<String> = "Key",
-        name: Option<String> = "Name",
-        is_required: Option<bool> = "IsRequired",
-        operators: Vec<Operator> = "Operators",
-        is_multiple: Option<bool> = "IsMultiple",
-        is_mutable: Option<bool> = "IsMutable",
-        is_visible: Option<bool> = "IsVisible",
-        can_filter_policy: Option<bool> = "CanFilterPolicy",
-        can_filter_history: Option<bool> = "CanFilterHistory",
-        can_group_by: Option<bool> = "CanGroupBy",
-        must_group_by: Option<bool> = "MustGroupBy",
-        show_value_replace: Option<String> = "ShowValueReplace",
+        0 => key: Option<String> = "Key",
+        1 => name: Option<String> = "Name",
+        2 => is_required: Option<bool> = "IsRequired",
+        3 => operators: Vec<Operator> = "Operators",
+        4 => is_multiple: Option<bool> = "IsMultiple",
+        5 => is_mutable: Option<bool> = "IsMutable",
+        6 => is_visible: Option<bool> = "IsVisible",
+        7 => can_filter_policy: Option<bool> = "CanFilterPolicy",
+        8 => can_filter_history: Option<bool> = "CanFilterHistory",
+        9 => can_group_by: Option<bool> = "CanGroupBy",
+        10 => must_group_by: Option<bool> = "MustGroupBy",
+        11 => show_value_replace: Option<String> = "ShowValueReplace",
     }
 }

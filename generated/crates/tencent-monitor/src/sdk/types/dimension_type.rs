@@ -14,8 +14,8 @@ pub struct Dimension {
 
 ::runtime::lenient_object! {
     Dimension {
-        name: Option<String> = "Name",
-        value: Option<String> = "Value",
+        0 => name: Option<String> = "Name",
+        1 => value: Option<String> = "Value",
     }
 }
 

@@ -12,6 +12,6 @@ pub struct DimensionsDesc {
 
 ::runtime::lenient_object! {
     DimensionsDesc {
-        dimensions: Vec<String> = "Dimensions",
+        0 => dimensions: Vec<String> = "Dimensions",
     }
 }

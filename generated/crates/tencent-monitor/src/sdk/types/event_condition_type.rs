@@ -26,10 +26,10 @@ pub struct EventCondition {
 
 ::runtime::lenient_object! {
     EventCondition {
-        alarm_notify_period: Option<String> = "AlarmNotifyPeriod",
-        alarm_notify_type: Option<String> = "AlarmNotifyType",
-        event_id: Option<String> = "EventID",
-        event_display_name: Option<String> = "EventDisplayName",
-        rule_id: Option<String> = "RuleID",
+        0 => alarm_notify_period: Option<String> = "AlarmNotifyPeriod",
+        1 => alarm_notify_type: Option<String> = "AlarmNotifyType",
+        2 => event_id: Option<String> = "EventID",
+        3 => event_display_name: Option<String> = "EventDisplayName",
+        4 => rule_id: Option<String> = "RuleID",
     }
 }

@@ -30,11 +30,11 @@ pub struct GrafanaAccountInfo {
 
 ::runtime::lenient_object! {
     GrafanaAccountInfo {
-        user_id: Option<String> = "UserId",
-        role: Vec<GrafanaAccountRole> = "Role",
-        notes: Option<String> = "Notes",
-        create_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateAt",
-        instance_id: Option<String> = "InstanceId",
-        uin: Option<String> = "Uin",
+        0 => user_id: Option<String> = "UserId",
+        1 => role: Vec<GrafanaAccountRole> = "Role",
+        2 => notes: Option<String> = "Notes",
+        3 => create_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateAt",
+        4 => instance_id: Option<String> = "InstanceId",
+        5 => uin: Option<String> = "Uin",
     }
 }

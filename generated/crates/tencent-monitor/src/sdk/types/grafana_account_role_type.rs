@@ -14,8 +14,8 @@ pub struct GrafanaAccountRole {
 
 ::runtime::lenient_object! {
     GrafanaAccountRole {
-        organization: Option<String> = "Organization",
-        role: Option<String> = "Role",
+        0 => organization: Option<String> = "Organization",
+        1 => role: Option<String> = "Role",
     }
 }
 

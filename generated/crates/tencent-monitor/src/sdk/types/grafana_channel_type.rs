@@ -28,11 +28,11 @@ pub struct GrafanaChannel {
 
 ::runtime::lenient_object! {
     GrafanaChannel {
-        channel_id: Option<String> = "ChannelId",
-        channel_name: Option<String> = "ChannelName",
-        receivers: Vec<String> = "Receivers",
-        created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
-        updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
-        organization_ids: Vec<String> = "OrganizationIds",
+        0 => channel_id: Option<String> = "ChannelId",
+        1 => channel_name: Option<String> = "ChannelName",
+        2 => receivers: Vec<String> = "Receivers",
+        3 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
+        4 => updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "UpdatedAt",
+        5 => organization_ids: Vec<String> = "OrganizationIds",
     }
 }

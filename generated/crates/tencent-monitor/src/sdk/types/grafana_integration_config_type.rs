@@ -25,10 +25,10 @@ pub struct GrafanaIntegrationConfig {
 
 ::runtime::lenient_object! {
     GrafanaIntegrationConfig {
-        integration_id: Option<String> = "IntegrationId",
-        kind: Option<String> = "Kind",
-        content: Option<String> = "Content",
-        description: Option<String> = "Description",
-        grafana_url: Option<String> = "GrafanaURL",
+        0 => integration_id: Option<String> = "IntegrationId",
+        1 => kind: Option<String> = "Kind",
+        2 => content: Option<String> = "Content",
+        3 => description: Option<String> = "Description",
+        4 => grafana_url: Option<String> = "GrafanaURL",
     }
 }

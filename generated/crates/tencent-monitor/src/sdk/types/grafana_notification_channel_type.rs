@@ -39,14 +39,14 @@ pub struct GrafanaNotificationChannel {
 
 ::runtime::lenient_object! {
     GrafanaNotificationChannel {
-        channel_id: Option<String> = "ChannelId",
-        channel_name: Option<String> = "ChannelName",
-        receivers: Vec<String> = "Receivers",
-        created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
-        updated_at: Option<String> = "UpdatedAt",
-        org_id: Option<String> = "OrgId",
-        extra_org_ids: Vec<String> = "ExtraOrgIds",
-        org_ids: Option<String> = "OrgIds",
-        organization_ids: Option<String> = "OrganizationIds",
+        0 => channel_id: Option<String> = "ChannelId",
+        1 => channel_name: Option<String> = "ChannelName",
+        2 => receivers: Vec<String> = "Receivers",
+        3 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedAt",
+        4 => updated_at: Option<String> = "UpdatedAt",
+        5 => org_id: Option<String> = "OrgId",
+        6 => extra_org_ids: Vec<String> = "ExtraOrgIds",
+        7 => org_ids: Option<String> = "OrgIds",
+        8 => organization_ids: Option<String> = "OrganizationIds",
     }
 }

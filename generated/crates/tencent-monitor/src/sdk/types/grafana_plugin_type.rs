@@ -15,8 +15,8 @@ pub struct GrafanaPlugin {
 
 ::runtime::lenient_object! {
     GrafanaPlugin {
-        plugin_id: Option<String> = "PluginId",
-        version: Option<String> = "Version",
+        0 => plugin_id: Option<String> = "PluginId",
+        1 => version: Option<String> = "Version",
     }
 }
 

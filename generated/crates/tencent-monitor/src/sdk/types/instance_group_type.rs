@@ -17,7 +17,7 @@ pub struct InstanceGroup {
 
 ::runtime::lenient_object! {
     InstanceGroup {
-        instance_group_id: Option<i64> = "InstanceGroupId",
-        instance_group_name: Option<String> = "InstanceGroupName",
+        0 => instance_group_id: Option<i64> = "InstanceGroupId",
+        1 => instance_group_name: Option<String> = "InstanceGroupName",
     }
 }

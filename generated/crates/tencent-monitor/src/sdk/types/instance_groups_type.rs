@@ -15,7 +15,7 @@ pub struct InstanceGroups {
 
 ::runtime::lenient_object! {
     InstanceGroups {
-        id: Option<i64> = "Id",
-        name: Option<String> = "Name",
+        0 => id: Option<i64> = "Id",
+        1 => name: Option<String> = "Name",
     }
 }

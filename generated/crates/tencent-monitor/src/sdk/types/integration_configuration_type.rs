@@ -30,12 +30,12 @@ pub struct IntegrationConfiguration {
 
 ::runtime::lenient_object! {
     IntegrationConfiguration {
-        name: Option<String> = "Name",
-        kind: Option<String> = "Kind",
-        content: Option<String> = "Content",
-        status: Option<i64> = "Status",
-        category: Option<String> = "Category",
-        instance_desc: Option<String> = "InstanceDesc",
-        grafana_dashboard_url: Option<String> = "GrafanaDashboardURL",
+        0 => name: Option<String> = "Name",
+        1 => kind: Option<String> = "Kind",
+        2 => content: Option<String> = "Content",
+        3 => status: Option<i64> = "Status",
+        4 => category: Option<String> = "Category",
+        5 => instance_desc: Option<String> = "InstanceDesc",
+        6 => grafana_dashboard_url: Option<String> = "GrafanaDashboardURL",
     }
 }

@@ -14,8 +14,8 @@ pub struct Label {
 
 ::runtime::lenient_object! {
     Label {
-        name: Option<String> = "Name",
-        value: Option<String> = "Value",
+        0 => name: Option<String> = "Name",
+        1 => value: Option<String> = "Value",
     }
 }
 

@@ -29,10 +29,10 @@ pub struct ManagementCommand {
 
 ::runtime::lenient_object! {
     ManagementCommand {
-        install: Option<String> = "Install",
-        restart: Option<String> = "Restart",
-        stop: Option<String> = "Stop",
-        status_check: Option<String> = "StatusCheck",
-        log_check: Option<String> = "LogCheck",
+        0 => install: Option<String> = "Install",
+        1 => restart: Option<String> = "Restart",
+        2 => stop: Option<String> = "Stop",
+        3 => status_check: Option<String> = "StatusCheck",
+        4 => log_check: Option<String> = "LogCheck",
     }
 }

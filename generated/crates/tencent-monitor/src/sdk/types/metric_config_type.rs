@@ -18,8 +18,8 @@ pub struct MetricConfig {
 
 ::runtime::lenient_object! {
     MetricConfig {
-        operator: Vec<String> = "Operator",
-        period: Vec<i64> = "Period",
-        continue_period: Vec<i64> = "ContinuePeriod",
+        0 => operator: Vec<String> = "Operator",
+        1 => period: Vec<i64> = "Period",
+        2 => continue_period: Vec<i64> = "ContinuePeriod",
     }
 }

@@ -17,7 +17,7 @@ pub struct MetricDataPoint {
 
 ::runtime::lenient_object! {
     MetricDataPoint {
-        dimensions: Vec<Dimension> = "Dimensions",
-        values: Vec<Point> = "Values",
+        0 => dimensions: Vec<Dimension> = "Dimensions",
+        1 => values: Vec<Point> = "Values",
     }
 }

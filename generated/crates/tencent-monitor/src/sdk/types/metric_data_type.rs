@@ -17,7 +17,7 @@ pub struct MetricData {
 
 ::runtime::lenient_object! {
     MetricData {
-        metric_name: Option<String> = "MetricName",
-        points: Vec<MetricDataPoint> = "Points",
+        0 => metric_name: Option<String> = "MetricName",
+        1 => points: Vec<MetricDataPoint> = "Points",
     }
 }

@@ -15,7 +15,7 @@ pub struct MetricObjectMeaning {
 
 ::runtime::lenient_object! {
     MetricObjectMeaning {
-        en: Option<String> = "En",
-        zh: Option<String> = "Zh",
+        0 => en: Option<String> = "En",
+        1 => zh: Option<String> = "Zh",
     }
 }

@@ -43,15 +43,15 @@ pub struct MetricSet {
 
 ::runtime::lenient_object! {
     MetricSet {
-        namespace: Option<String> = "Namespace",
-        metric_name: Option<String> = "MetricName",
-        unit: Option<String> = "Unit",
-        unit_cname: Option<String> = "UnitCname",
-        period: Vec<i64> = "Period",
-        periods: Vec<PeriodsSt> = "Periods",
-        meaning: Option<MetricObjectMeaning> = "Meaning",
-        dimensions: Vec<DimensionsDesc> = "Dimensions",
-        metric_c_name: Option<String> = "MetricCName",
-        metric_e_name: Option<String> = "MetricEName",
+        0 => namespace: Option<String> = "Namespace",
+        1 => metric_name: Option<String> = "MetricName",
+        2 => unit: Option<String> = "Unit",
+        3 => unit_cname: Option<String> = "UnitCname",
+        4 => period: Vec<i64> = "Period",
+        5 => periods: Vec<PeriodsSt> = "Periods",
+        6 => meaning: Option<MetricObjectMeaning> = "Meaning",
+        7 => dimensions: Vec<DimensionsDesc> = "Dimensions",
+        8 => metric_c_name: Option<String> = "MetricCName",
+        9 => metric_e_name: Option<String> = "MetricEName",
     }
 }

@@ -59,19 +59,19 @@ pub struct Metric {
 
 ::runtime::lenient_object! {
     Metric {
-        namespace: Option<String> = "Namespace",
-        metric_name: Option<String> = "MetricName",
-        description: Option<String> = "Description",
-        min: Option<f64> = "Min",
-        max: Option<f64> = "Max",
-        dimensions: Vec<String> = "Dimensions",
-        unit: Option<String> = "Unit",
-        metric_config: Option<MetricConfig> = "MetricConfig",
-        is_advanced: Option<i64> = "IsAdvanced",
-        is_open: Option<i64> = "IsOpen",
-        product_id: Option<i64> = "ProductId",
-        operators: Vec<Operator> = "Operators",
-        periods: Vec<i64> = "Periods",
-        is_lateness_metric: Option<i64> = "IsLatenessMetric",
+        0 => namespace: Option<String> = "Namespace",
+        1 => metric_name: Option<String> = "MetricName",
+        2 => description: Option<String> = "Description",
+        3 => min: Option<f64> = "Min",
+        4 => max: Option<f64> = "Max",
+        5 => dimensions: Vec<String> = "Dimensions",
+        6 => unit: Option<String> = "Unit",
+        7 => metric_config: Option<MetricConfig> = "MetricConfig",
+        8 => is_advanced: Option<i64> = "IsAdvanced",
+        9 => is_open: Option<i64> = "IsOpen",
+        10 => product_id: Option<i64> = "ProductId",
+        11 => operators: Vec<Operator> = "Operators",
+        12 => periods: Vec<i64> = "Periods",
+        13 => is_lateness_metric: Option<i64> = "IsLatenessMetric",
     }
 }

@@ -18,8 +18,8 @@ pub struct MonitorTypeInfo {
 
 ::runtime::lenient_object! {
     MonitorTypeInfo {
-        id: Option<String> = "Id",
-        name: Option<String> = "Name",
-        sort_id: Option<i64> = "SortId",
+        0 => id: Option<String> = "Id",
+        1 => name: Option<String> = "Name",
+        2 => sort_id: Option<i64> = "SortId",
     }
 }

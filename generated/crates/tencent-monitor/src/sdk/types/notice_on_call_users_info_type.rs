@@ -21,7 +21,7 @@ pub struct NoticeOnCallUsersInfo {
 
 ::runtime::lenient_object! {
     NoticeOnCallUsersInfo {
-        notice_id: Option<String> = "NoticeId",
-        send_groups: Vec<NoticeSendGroup> = "SendGroups",
+        0 => notice_id: Option<String> = "NoticeId",
+        1 => send_groups: Vec<NoticeSendGroup> = "SendGroups",
     }
 }

@@ -28,7 +28,7 @@ pub struct NoticeSendGroup {
 
 ::runtime::lenient_object! {
     NoticeSendGroup {
-        receiver_type: Option<String> = "ReceiverType",
-        users: Vec<NoticeUserInfo> = "Users",
+        0 => receiver_type: Option<String> = "ReceiverType",
+        1 => users: Vec<NoticeUserInfo> = "Users",
     }
 }

@@ -15,7 +15,7 @@ pub struct NoticeUserInfo {
 
 ::runtime::lenient_object! {
     NoticeUserInfo {
-        user_id: Option<String> = "UserId",
-        user_name: Option<String> = "UserName",
+        0 => user_id: Option<String> = "UserId",
+        1 => user_name: Option<String> = "UserName",
     }
 }

@@ -51,15 +51,15 @@ pub struct OnCallForm {
 
 ::runtime::lenient_object! {
     OnCallForm {
-        on_call_form_id: Option<String> = "OnCallFormID",
-        on_call_form_name: Option<String> = "OnCallFormName",
-        on_call_form_desc: Option<String> = "OnCallFormDesc",
-        rotation_type: Option<String> = "RotationType",
-        shift_time: Option<String> = "ShiftTime",
-        effective_start_time: Option<i64> = "EffectiveStartTime",
-        effective_end_time: Option<i64> = "EffectiveEndTime",
-        time_zone: Option<f64> = "TimeZone",
-        curr_on_call_staffs: Vec<String> = "CurrOnCallStaffs",
-        tags: Vec<Tag> = "Tags",
+        0 => on_call_form_id: Option<String> = "OnCallFormID",
+        1 => on_call_form_name: Option<String> = "OnCallFormName",
+        2 => on_call_form_desc: Option<String> = "OnCallFormDesc",
+        3 => rotation_type: Option<String> = "RotationType",
+        4 => shift_time: Option<String> = "ShiftTime",
+        5 => effective_start_time: Option<i64> = "EffectiveStartTime",
+        6 => effective_end_time: Option<i64> = "EffectiveEndTime",
+        7 => time_zone: Option<f64> = "TimeZone",
+        8 => curr_on_call_staffs: Vec<String> = "CurrOnCallStaffs",
+        9 => tags: Vec<Tag> = "Tags",
     }
 }

@@ -55,16 +55,16 @@ pub struct OneOnCallForm {
 
 ::runtime::lenient_object! {
     OneOnCallForm {
-        on_call_form_id: Option<String> = "OnCallFormID",
-        on_call_form_name: Option<String> = "OnCallFormName",
-        on_call_form_desc: Option<String> = "OnCallFormDesc",
-        staff_infos: Vec<StaffInfo> = "StaffInfos",
-        rotation_type: Option<String> = "RotationType",
-        shift_time: Option<String> = "ShiftTime",
-        effective_start_time: Option<i64> = "EffectiveStartTime",
-        effective_end_time: Option<i64> = "EffectiveEndTime",
-        time_zone: Option<f64> = "TimeZone",
-        cover_staff_infos: Vec<CoverStaffInfo> = "CoverStaffInfos",
-        tags: Vec<Tag> = "Tags",
+        0 => on_call_form_id: Option<String> = "OnCallFormID",
+        1 => on_call_form_name: Option<String> = "OnCallFormName",
+        2 => on_call_form_desc: Option<String> = "OnCallFormDesc",
+        3 => staff_infos: Vec<StaffInfo> = "StaffInfos",
+        4 => rotation_type: Option<String> = "RotationType",
+        5 => shift_time: Option<String> = "ShiftTime",
+        6 => effective_start_time: Option<i64> = "EffectiveStartTime",
+        7 => effective_end_time: Option<i64> = "EffectiveEndTime",
+        8 => time_zone: Option<f64> = "TimeZone",
+        9 => cover_staff_infos: Vec<CoverStaffInfo> = "CoverStaffInfos",
+        10 => tags: Vec<Tag> = "Tags",
     }
 }

@@ -15,7 +15,7 @@ pub struct Operator {
 
 ::runtime::lenient_object! {
     Operator {
-        id: Option<String> = "Id",
-        name: Option<String> = "Name",
+        0 => id: Option<String> = "Id",
+        1 => name: Option<String> = "Name",
     }
 }

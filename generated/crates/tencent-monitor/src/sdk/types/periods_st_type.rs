@@ -15,7 +15,7 @@ pub struct PeriodsSt {
 
 ::runtime::lenient_object! {
     PeriodsSt {
-        period: Option<String> = "Period",
-        stat_type: Vec<String> = "StatType",
+        0 => period: Option<String> = "Period",
+        1 => stat_type: Vec<String> = "StatType",
     }
 }

@@ -16,7 +16,7 @@ pub struct Point {
 
 ::runtime::lenient_object! {
     Point {
-        timestamp: Option<u64> = "Timestamp",
-        value: Option<f64> = "Value",
+        0 => timestamp: Option<u64> = "Timestamp",
+        1 => value: Option<f64> = "Value",
     }
 }

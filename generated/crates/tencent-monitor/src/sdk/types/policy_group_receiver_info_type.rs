@@ -54,18 +54,18 @@ pub struct PolicyGroupReceiverInfo {
 
 ::runtime::lenient_object! {
     PolicyGroupReceiverInfo {
-        end_time: Option<i64> = "EndTime",
-        need_send_notice: Option<i64> = "NeedSendNotice",
-        notify_way: Vec<String> = "NotifyWay",
-        person_interval: Option<i64> = "PersonInterval",
-        receiver_group_list: Vec<i64> = "ReceiverGroupList",
-        receiver_type: Option<String> = "ReceiverType",
-        receiver_user_list: Vec<i64> = "ReceiverUserList",
-        recover_notify: Vec<String> = "RecoverNotify",
-        round_interval: Option<i64> = "RoundInterval",
-        round_number: Option<i64> = "RoundNumber",
-        send_for: Vec<String> = "SendFor",
-        start_time: Option<i64> = "StartTime",
-        uid_list: Vec<i64> = "UIDList",
+        0 => end_time: Option<i64> = "EndTime",
+        1 => need_send_notice: Option<i64> = "NeedSendNotice",
+        2 => notify_way: Vec<String> = "NotifyWay",
+        3 => person_interval: Option<i64> = "PersonInterval",
+        4 => receiver_group_list: Vec<i64> = "ReceiverGroupList",
+        5 => receiver_type: Option<String> = "ReceiverType",
+        6 => receiver_user_list: Vec<i64> = "ReceiverUserList",
+        7 => recover_notify: Vec<String> = "RecoverNotify",
+        8 => round_interval: Option<i64> = "RoundInterval",
+        9 => round_number: Option<i64> = "RoundNumber",
+        10 => send_for: Vec<String> = "SendFor",
+        11 => start_time: Option<i64> = "StartTime",
+        12 => uid_list: Vec<i64> = "UIDList",
     }
 }

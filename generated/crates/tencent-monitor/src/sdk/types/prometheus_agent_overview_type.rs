@@ -46,14 +46,14 @@ pub struct PrometheusAgentOverview {
 
 ::runtime::lenient_object! {
     PrometheusAgentOverview {
-        cluster_type: Option<String> = "ClusterType",
-        cluster_id: Option<String> = "ClusterId",
-        status: Option<String> = "Status",
-        cluster_name: Option<String> = "ClusterName",
-        external_labels: Vec<Label> = "ExternalLabels",
-        region: Option<String> = "Region",
-        vpc_id: Option<String> = "VpcId",
-        failed_reason: Option<String> = "FailedReason",
-        name: Option<String> = "Name",
+        0 => cluster_type: Option<String> = "ClusterType",
+        1 => cluster_id: Option<String> = "ClusterId",
+        2 => status: Option<String> = "Status",
+        3 => cluster_name: Option<String> = "ClusterName",
+        4 => external_labels: Vec<Label> = "ExternalLabels",
+        5 => region: Option<String> = "Region",
+        6 => vpc_id: Option<String> = "VpcId",
+        7 => failed_reason: Option<String> = "FailedReason",
+        8 => name: Option<String> = "Name",
     }
 }

@@ -38,13 +38,13 @@ pub struct PrometheusAgent {
 
 ::runtime::lenient_object! {
     PrometheusAgent {
-        name: Option<String> = "Name",
-        agent_id: Option<String> = "AgentId",
-        instance_id: Option<String> = "InstanceId",
-        ipv4: Option<String> = "Ipv4",
-        heartbeat_time: Option<String> = "HeartbeatTime",
-        last_error: Option<String> = "LastError",
-        agent_version: Option<String> = "AgentVersion",
-        status: Option<i64> = "Status",
+        0 => name: Option<String> = "Name",
+        1 => agent_id: Option<String> = "AgentId",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => ipv4: Option<String> = "Ipv4",
+        4 => heartbeat_time: Option<String> = "HeartbeatTime",
+        5 => last_error: Option<String> = "LastError",
+        6 => agent_version: Option<String> = "AgentVersion",
+        7 => status: Option<i64> = "Status",
     }
 }

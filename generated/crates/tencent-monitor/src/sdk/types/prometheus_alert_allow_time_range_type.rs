@@ -16,8 +16,8 @@ pub struct PrometheusAlertAllowTimeRange {
 
 ::runtime::lenient_object! {
     PrometheusAlertAllowTimeRange {
-        start: Option<String> = "Start",
-        end: Option<String> = "End",
+        0 => start: Option<String> = "Start",
+        1 => end: Option<String> = "End",
     }
 }
 

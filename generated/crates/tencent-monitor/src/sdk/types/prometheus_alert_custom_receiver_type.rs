@@ -32,11 +32,11 @@ pub struct PrometheusAlertCustomReceiver {
 
 ::runtime::lenient_object! {
     PrometheusAlertCustomReceiver {
-        type_field: Option<String> = "Type",
-        url: Option<String> = "Url",
-        allowed_time_ranges: Vec<PrometheusAlertAllowTimeRange> = "AllowedTimeRanges",
-        cluster_id: Option<String> = "ClusterId",
-        cluster_type: Option<String> = "ClusterType",
+        0 => type_field: Option<String> = "Type",
+        1 => url: Option<String> = "Url",
+        2 => allowed_time_ranges: Vec<PrometheusAlertAllowTimeRange> = "AllowedTimeRanges",
+        3 => cluster_id: Option<String> = "ClusterId",
+        4 => cluster_type: Option<String> = "ClusterType",
     }
 }
 

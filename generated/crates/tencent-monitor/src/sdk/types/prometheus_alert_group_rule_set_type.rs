@@ -41,12 +41,12 @@ pub struct PrometheusAlertGroupRuleSet {
 
 ::runtime::lenient_object! {
     PrometheusAlertGroupRuleSet {
-        rule_name: Option<String> = "RuleName",
-        labels: Vec<PrometheusRuleKv> = "Labels",
-        annotations: Vec<PrometheusRuleKv> = "Annotations",
-        duration: Option<String> = "Duration",
-        expr: Option<String> = "Expr",
-        state: Option<i64> = "State",
+        0 => rule_name: Option<String> = "RuleName",
+        1 => labels: Vec<PrometheusRuleKv> = "Labels",
+        2 => annotations: Vec<PrometheusRuleKv> = "Annotations",
+        3 => duration: Option<String> = "Duration",
+        4 => expr: Option<String> = "Expr",
+        5 => state: Option<i64> = "State",
     }
 }
 

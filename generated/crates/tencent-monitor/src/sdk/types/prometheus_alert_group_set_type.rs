@@ -49,14 +49,14 @@ pub struct PrometheusAlertGroupSet {
 
 ::runtime::lenient_object! {
     PrometheusAlertGroupSet {
-        group_id: Option<String> = "GroupId",
-        group_name: Option<String> = "GroupName",
-        amp_receivers: Vec<String> = "AMPReceivers",
-        custom_receiver: Option<PrometheusAlertCustomReceiver> = "CustomReceiver",
-        repeat_interval: Option<String> = "RepeatInterval",
-        template_id: Option<String> = "TemplateId",
-        rules: Vec<PrometheusAlertGroupRuleSet> = "Rules",
-        created_at: Option<String> = "CreatedAt",
-        updated_at: Option<String> = "UpdatedAt",
+        0 => group_id: Option<String> = "GroupId",
+        1 => group_name: Option<String> = "GroupName",
+        2 => amp_receivers: Vec<String> = "AMPReceivers",
+        3 => custom_receiver: Option<PrometheusAlertCustomReceiver> = "CustomReceiver",
+        4 => repeat_interval: Option<String> = "RepeatInterval",
+        5 => template_id: Option<String> = "TemplateId",
+        6 => rules: Vec<PrometheusAlertGroupRuleSet> = "Rules",
+        7 => created_at: Option<String> = "CreatedAt",
+        8 => updated_at: Option<String> = "UpdatedAt",
     }
 }

@@ -19,9 +19,9 @@ pub struct PrometheusAlertManagerConfig {
 
 ::runtime::lenient_object! {
     PrometheusAlertManagerConfig {
-        url: Option<String> = "Url",
-        cluster_type: Option<String> = "ClusterType",
-        cluster_id: Option<String> = "ClusterId",
+        0 => url: Option<String> = "Url",
+        1 => cluster_type: Option<String> = "ClusterType",
+        2 => cluster_id: Option<String> = "ClusterId",
     }
 }
 

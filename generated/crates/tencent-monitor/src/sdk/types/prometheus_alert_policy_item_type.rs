@@ -36,13 +36,13 @@ pub struct PrometheusAlertPolicyItem {
 
 ::runtime::lenient_object! {
     PrometheusAlertPolicyItem {
-        name: Option<String> = "Name",
-        rules: Vec<PrometheusAlertRule> = "Rules",
-        id: Option<String> = "Id",
-        template_id: Option<String> = "TemplateId",
-        notification: Option<PrometheusNotificationItem> = "Notification",
-        updated_at: Option<String> = "UpdatedAt",
-        cluster_id: Option<String> = "ClusterId",
+        0 => name: Option<String> = "Name",
+        1 => rules: Vec<PrometheusAlertRule> = "Rules",
+        2 => id: Option<String> = "Id",
+        3 => template_id: Option<String> = "TemplateId",
+        4 => notification: Option<PrometheusNotificationItem> = "Notification",
+        5 => updated_at: Option<String> = "UpdatedAt",
+        6 => cluster_id: Option<String> = "ClusterId",
     }
 }
 

@@ -37,14 +37,14 @@ pub struct PrometheusAlertRule {
 
 ::runtime::lenient_object! {
     PrometheusAlertRule {
-        name: Option<String> = "Name",
-        rule: Option<String> = "Rule",
-        labels: Vec<Label> = "Labels",
-        template: Option<String> = "Template",
-        for_field: Option<String> = "For",
-        describe: Option<String> = "Describe",
-        annotations: Vec<Label> = "Annotations",
-        rule_state: Option<i64> = "RuleState",
+        0 => name: Option<String> = "Name",
+        1 => rule: Option<String> = "Rule",
+        2 => labels: Vec<Label> = "Labels",
+        3 => template: Option<String> = "Template",
+        4 => for_field: Option<String> = "For",
+        5 => describe: Option<String> = "Describe",
+        6 => annotations: Vec<Label> = "Annotations",
+        7 => rule_state: Option<i64> = "RuleState",
     }
 }
 

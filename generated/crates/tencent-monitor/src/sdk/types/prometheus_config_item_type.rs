@@ -24,10 +24,10 @@ pub struct PrometheusConfigItem {
 
 ::runtime::lenient_object! {
     PrometheusConfigItem {
-        name: Option<String> = "Name",
-        config: Option<String> = "Config",
-        template_id: Option<String> = "TemplateId",
-        targets: Option<Targets> = "Targets",
+        0 => name: Option<String> = "Name",
+        1 => config: Option<String> = "Config",
+        2 => template_id: Option<String> = "TemplateId",
+        3 => targets: Option<Targets> = "Targets",
     }
 }
 

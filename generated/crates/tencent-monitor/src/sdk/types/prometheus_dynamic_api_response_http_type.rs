@@ -15,7 +15,7 @@ pub struct PrometheusDynamicApiResponseHttp {
 
 ::runtime::lenient_object! {
     PrometheusDynamicApiResponseHttp {
-        status_code: Option<i64> = "StatusCode",
-        response_body: Option<String> = "ResponseBody",
+        0 => status_code: Option<i64> = "StatusCode",
+        1 => response_body: Option<String> = "ResponseBody",
     }
 }

@@ -27,11 +27,11 @@ pub struct PrometheusInstanceGrantInfo {
 
 ::runtime::lenient_object! {
     PrometheusInstanceGrantInfo {
-        has_charge_operation: Option<i64> = "HasChargeOperation",
-        has_vpc_display: Option<i64> = "HasVpcDisplay",
-        has_grafana_status_change: Option<i64> = "HasGrafanaStatusChange",
-        has_agent_manage: Option<i64> = "HasAgentManage",
-        has_tke_manage: Option<i64> = "HasTkeManage",
-        has_api_operation: Option<i64> = "HasApiOperation",
+        0 => has_charge_operation: Option<i64> = "HasChargeOperation",
+        1 => has_vpc_display: Option<i64> = "HasVpcDisplay",
+        2 => has_grafana_status_change: Option<i64> = "HasGrafanaStatusChange",
+        3 => has_agent_manage: Option<i64> = "HasAgentManage",
+        4 => has_tke_manage: Option<i64> = "HasTkeManage",
+        5 => has_api_operation: Option<i64> = "HasApiOperation",
     }
 }

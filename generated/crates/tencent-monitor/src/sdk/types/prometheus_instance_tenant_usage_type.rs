@@ -29,10 +29,10 @@ pub struct PrometheusInstanceTenantUsage {
 
 ::runtime::lenient_object! {
     PrometheusInstanceTenantUsage {
-        instance_id: Option<String> = "InstanceId",
-        calc_date: Option<String> = "CalcDate",
-        total: Option<f64> = "Total",
-        basic: Option<f64> = "Basic",
-        fee: Option<f64> = "Fee",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => calc_date: Option<String> = "CalcDate",
+        2 => total: Option<f64> = "Total",
+        3 => basic: Option<f64> = "Basic",
+        4 => fee: Option<f64> = "Fee",
     }
 }

@@ -69,20 +69,20 @@ pub struct PrometheusNotificationItem {
 
 ::runtime::lenient_object! {
     PrometheusNotificationItem {
-        enabled: Option<bool> = "Enabled",
-        type_field: Option<String> = "Type",
-        web_hook: Option<String> = "WebHook",
-        alert_manager: Option<PrometheusAlertManagerConfig> = "AlertManager",
-        repeat_interval: Option<String> = "RepeatInterval",
-        time_range_start: Option<String> = "TimeRangeStart",
-        time_range_end: Option<String> = "TimeRangeEnd",
-        notify_way: Vec<String> = "NotifyWay",
-        receiver_groups: Vec<String> = "ReceiverGroups",
-        phone_notify_order: Vec<u64> = "PhoneNotifyOrder",
-        phone_circle_times: Option<i64> = "PhoneCircleTimes",
-        phone_inner_interval: Option<i64> = "PhoneInnerInterval",
-        phone_circle_interval: Option<i64> = "PhoneCircleInterval",
-        phone_arrive_notice: Option<bool> = "PhoneArriveNotice",
+        0 => enabled: Option<bool> = "Enabled",
+        1 => type_field: Option<String> = "Type",
+        2 => web_hook: Option<String> = "WebHook",
+        3 => alert_manager: Option<PrometheusAlertManagerConfig> = "AlertManager",
+        4 => repeat_interval: Option<String> = "RepeatInterval",
+        5 => time_range_start: Option<String> = "TimeRangeStart",
+        6 => time_range_end: Option<String> = "TimeRangeEnd",
+        7 => notify_way: Vec<String> = "NotifyWay",
+        8 => receiver_groups: Vec<String> = "ReceiverGroups",
+        9 => phone_notify_order: Vec<u64> = "PhoneNotifyOrder",
+        10 => phone_circle_times: Option<i64> = "PhoneCircleTimes",
+        11 => phone_inner_interval: Option<i64> = "PhoneInnerInterval",
+        12 => phone_circle_interval: Option<i64> = "PhoneCircleInterval",
+        13 => phone_arrive_notice: Option<bool> = "PhoneArriveNotice",
     }
 }
 

@@ -38,13 +38,13 @@ pub struct PrometheusRecordRuleYamlItem {
 
 ::runtime::lenient_object! {
     PrometheusRecordRuleYamlItem {
-        name: Option<String> = "Name",
-        update_time: Option<String> = "UpdateTime",
-        template_id: Option<String> = "TemplateId",
-        content: Option<String> = "Content",
-        cluster_id: Option<String> = "ClusterId",
-        status: Option<i64> = "Status",
-        id: Option<String> = "Id",
-        count: Option<i64> = "Count",
+        0 => name: Option<String> = "Name",
+        1 => update_time: Option<String> = "UpdateTime",
+        2 => template_id: Option<String> = "TemplateId",
+        3 => content: Option<String> = "Content",
+        4 => cluster_id: Option<String> = "ClusterId",
+        5 => status: Option<i64> = "Status",
+        6 => id: Option<String> = "Id",
+        7 => count: Option<i64> = "Count",
     }
 }

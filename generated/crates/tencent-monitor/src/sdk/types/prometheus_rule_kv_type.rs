@@ -14,8 +14,8 @@ pub struct PrometheusRuleKv {
 
 ::runtime::lenient_object! {
     PrometheusRuleKv {
-        key: Option<String> = "Key",
-        value: Option<String> = "Value",
+        0 => key: Option<String> = "Key",
+        1 => value: Option<String> = "Value",
     }
 }
 

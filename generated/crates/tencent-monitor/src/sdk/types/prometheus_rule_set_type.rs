@@ -64,17 +64,17 @@ pub struct PrometheusRuleSet {
 
 ::runtime::lenient_object! {
     PrometheusRuleSet {
-        rule_id: Option<String> = "RuleId",
-        rule_name: Option<String> = "RuleName",
-        rule_state: Option<i64> = "RuleState",
-        type_field: Option<String> = "Type",
-        labels: Vec<PrometheusRuleKv> = "Labels",
-        annotations: Vec<PrometheusRuleKv> = "Annotations",
-        expr: Option<String> = "Expr",
-        duration: Option<String> = "Duration",
-        receivers: Vec<String> = "Receivers",
-        health: Option<String> = "Health",
-        created_at: Option<String> = "CreatedAt",
-        updated_at: Option<String> = "UpdatedAt",
+        0 => rule_id: Option<String> = "RuleId",
+        1 => rule_name: Option<String> = "RuleName",
+        2 => rule_state: Option<i64> = "RuleState",
+        3 => type_field: Option<String> = "Type",
+        4 => labels: Vec<PrometheusRuleKv> = "Labels",
+        5 => annotations: Vec<PrometheusRuleKv> = "Annotations",
+        6 => expr: Option<String> = "Expr",
+        7 => duration: Option<String> = "Duration",
+        8 => receivers: Vec<String> = "Receivers",
+        9 => health: Option<String> = "Health",
+        10 => created_at: Option<String> = "CreatedAt",
+        11 => updated_at: Option<String> = "UpdatedAt",
     }
 }

@@ -23,9 +23,9 @@ pub struct PrometheusScrapeJob {
 
 ::runtime::lenient_object! {
     PrometheusScrapeJob {
-        name: Option<String> = "Name",
-        agent_id: Option<String> = "AgentId",
-        job_id: Option<String> = "JobId",
-        config: Option<String> = "Config",
+        0 => name: Option<String> = "Name",
+        1 => agent_id: Option<String> = "AgentId",
+        2 => job_id: Option<String> = "JobId",
+        3 => config: Option<String> = "Config",
     }
 }

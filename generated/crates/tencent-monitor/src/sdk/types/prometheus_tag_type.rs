@@ -15,8 +15,8 @@ pub struct PrometheusTag {
 
 ::runtime::lenient_object! {
     PrometheusTag {
-        key: Option<String> = "Key",
-        value: Option<String> = "Value",
+        0 => key: Option<String> = "Key",
+        1 => value: Option<String> = "Value",
     }
 }
 

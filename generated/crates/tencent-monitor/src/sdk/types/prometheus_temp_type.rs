@@ -67,19 +67,19 @@ pub struct PrometheusTemp {
 
 ::runtime::lenient_object! {
     PrometheusTemp {
-        name: Option<String> = "Name",
-        level: Option<String> = "Level",
-        describe: Option<String> = "Describe",
-        record_rules: Vec<PrometheusConfigItem> = "RecordRules",
-        service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
-        pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",
-        raw_jobs: Vec<PrometheusConfigItem> = "RawJobs",
-        template_id: Option<String> = "TemplateId",
-        update_time: Option<String> = "UpdateTime",
-        version: Option<String> = "Version",
-        is_default: Option<bool> = "IsDefault",
-        alert_detail_rules: Vec<PrometheusAlertPolicyItem> = "AlertDetailRules",
-        targets_total: Option<i64> = "TargetsTotal",
+        0 => name: Option<String> = "Name",
+        1 => level: Option<String> = "Level",
+        2 => describe: Option<String> = "Describe",
+        3 => record_rules: Vec<PrometheusConfigItem> = "RecordRules",
+        4 => service_monitors: Vec<PrometheusConfigItem> = "ServiceMonitors",
+        5 => pod_monitors: Vec<PrometheusConfigItem> = "PodMonitors",
+        6 => raw_jobs: Vec<PrometheusConfigItem> = "RawJobs",
+        7 => template_id: Option<String> = "TemplateId",
+        8 => update_time: Option<String> = "UpdateTime",
+        9 => version: Option<String> = "Version",
+        10 => is_default: Option<bool> = "IsDefault",
+        11 => alert_detail_rules: Vec<PrometheusAlertPolicyItem> = "AlertDetailRules",
+        12 => targets_total: Option<i64> = "TargetsTotal",
     }
 }
 

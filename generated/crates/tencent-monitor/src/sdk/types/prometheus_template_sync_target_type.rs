@@ -38,14 +38,14 @@ pub struct PrometheusTemplateSyncTarget {
 
 ::runtime::lenient_object! {
     PrometheusTemplateSyncTarget {
-        region: Option<String> = "Region",
-        instance_id: Option<String> = "InstanceId",
-        cluster_id: Option<String> = "ClusterId",
-        sync_time: Option<String> = "SyncTime",
-        version: Option<String> = "Version",
-        cluster_type: Option<String> = "ClusterType",
-        instance_name: Option<String> = "InstanceName",
-        cluster_name: Option<String> = "ClusterName",
+        0 => region: Option<String> = "Region",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => cluster_id: Option<String> = "ClusterId",
+        3 => sync_time: Option<String> = "SyncTime",
+        4 => version: Option<String> = "Version",
+        5 => cluster_type: Option<String> = "ClusterType",
+        6 => instance_name: Option<String> = "InstanceName",
+        7 => cluster_name: Option<String> = "ClusterName",
     }
 }
 

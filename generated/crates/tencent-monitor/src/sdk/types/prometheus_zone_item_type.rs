@@ -24,10 +24,10 @@ pub struct PrometheusZoneItem {
 
 ::runtime::lenient_object! {
     PrometheusZoneItem {
-        zone: Option<String> = "Zone",
-        zone_id: Option<i64> = "ZoneId",
-        zone_state: Option<i64> = "ZoneState",
-        region_id: Option<i64> = "RegionId",
-        zone_name: Option<String> = "ZoneName",
+        0 => zone: Option<String> = "Zone",
+        1 => zone_id: Option<i64> = "ZoneId",
+        2 => zone_state: Option<i64> = "ZoneState",
+        3 => region_id: Option<i64> = "RegionId",
+        4 => zone_name: Option<String> = "ZoneName",
     }
 }

@@ -34,13 +34,13 @@ pub struct RecordingRuleSet {
 
 ::runtime::lenient_object! {
     RecordingRuleSet {
-        rule_id: Option<String> = "RuleId",
-        rule_state: Option<i64> = "RuleState",
-        name: Option<String> = "Name",
-        group: Option<String> = "Group",
-        total: Option<i64> = "Total",
-        created_at: Option<String> = "CreatedAt",
-        updated_at: Option<String> = "UpdatedAt",
-        rule_name: Option<String> = "RuleName",
+        0 => rule_id: Option<String> = "RuleId",
+        1 => rule_state: Option<i64> = "RuleState",
+        2 => name: Option<String> = "Name",
+        3 => group: Option<String> = "Group",
+        4 => total: Option<i64> = "Total",
+        5 => created_at: Option<String> = "CreatedAt",
+        6 => updated_at: Option<String> = "UpdatedAt",
+        7 => rule_name: Option<String> = "RuleName",
     }
 }

@@ -12,7 +12,7 @@ pub struct StaffInfo {
 
 ::runtime::lenient_object! {
     StaffInfo {
-        staff_i_ds: Vec<String> = "StaffIDs",
+        0 => staff_i_ds: Vec<String> = "StaffIDs",
     }
 }
 

@@ -37,12 +37,12 @@ pub struct TagInstance {
 
 ::runtime::lenient_object! {
     TagInstance {
-        key: Option<String> = "Key",
-        value: Option<String> = "Value",
-        instance_sum: Option<i64> = "InstanceSum",
-        service_type: Option<String> = "ServiceType",
-        region_id: Option<i64> = "RegionId",
-        binding_status: Option<i64> = "BindingStatus",
-        tag_status: Option<i64> = "TagStatus",
+        0 => key: Option<String> = "Key",
+        1 => value: Option<String> = "Value",
+        2 => instance_sum: Option<i64> = "InstanceSum",
+        3 => service_type: Option<String> = "ServiceType",
+        4 => region_id: Option<i64> = "RegionId",
+        5 => binding_status: Option<i64> = "BindingStatus",
+        6 => tag_status: Option<i64> = "TagStatus",
     }
 }

@@ -24,10 +24,10 @@ pub struct Targets {
 
 ::runtime::lenient_object! {
     Targets {
-        total: Option<u64> = "Total",
-        up: Option<u64> = "Up",
-        down: Option<u64> = "Down",
-        unknown: Option<u64> = "Unknown",
+        0 => total: Option<u64> = "Total",
+        1 => up: Option<u64> = "Up",
+        2 => down: Option<u64> = "Down",
+        3 => unknown: Option<u64> = "Unknown",
     }
 }
 

@@ -31,10 +31,10 @@ pub struct TaskStepInfo {
 
 ::runtime::lenient_object! {
     TaskStepInfo {
-        step: Option<String> = "Step",
-        life_state: Option<String> = "LifeState",
-        start_at: Option<String> = "StartAt",
-        end_at: Option<String> = "EndAt",
-        failed_msg: Option<String> = "FailedMsg",
+        0 => step: Option<String> = "Step",
+        1 => life_state: Option<String> = "LifeState",
+        2 => start_at: Option<String> = "StartAt",
+        3 => end_at: Option<String> = "EndAt",
+        4 => failed_msg: Option<String> = "FailedMsg",
     }
 }

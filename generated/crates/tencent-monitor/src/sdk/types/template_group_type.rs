@@ -47,16 +47,16 @@ pub struct TemplateGroup {
 
 ::runtime::lenient_object! {
     TemplateGroup {
-        conditions: Vec<Condition> = "Conditions",
-        event_conditions: Vec<EventCondition> = "EventConditions",
-        policy_groups: Vec<PolicyGroup> = "PolicyGroups",
-        group_id: Option<i64> = "GroupID",
-        group_name: Option<String> = "GroupName",
-        insert_time: Option<i64> = "InsertTime",
-        last_edit_uin: Option<i64> = "LastEditUin",
-        remark: Option<String> = "Remark",
-        update_time: Option<i64> = "UpdateTime",
-        view_name: Option<String> = "ViewName",
-        is_union_rule: Option<i64> = "IsUnionRule",
+        0 => conditions: Vec<Condition> = "Conditions",
+        1 => event_conditions: Vec<EventCondition> = "EventConditions",
+        2 => policy_groups: Vec<PolicyGroup> = "PolicyGroups",
+        3 => group_id: Option<i64> = "GroupID",
+        4 => group_name: Option<String> = "GroupName",
+        5 => insert_time: Option<i64> = "InsertTime",
+        6 => last_edit_uin: Option<i64> = "LastEditUin",
+        7 => remark: Option<String> = "Remark",
+        8 => update_time: Option<i64> = "UpdateTime",
+        9 => view_name: Option<String> = "ViewName",
+        10 => is_union_rule: Option<i64> = "IsUnionRule",
     }
 }

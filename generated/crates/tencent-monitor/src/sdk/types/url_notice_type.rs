@@ -32,12 +32,12 @@ pub struct UrlNotice {
 
 ::runtime::lenient_object! {
     UrlNotice {
-        url: Option<String> = "URL",
-        is_valid: Option<i64> = "IsValid",
-        validation_code: Option<String> = "ValidationCode",
-        start_time: Option<i64> = "StartTime",
-        end_time: Option<i64> = "EndTime",
-        weekday: Vec<i64> = "Weekday",
+        0 => url: Option<String> = "URL",
+        1 => is_valid: Option<i64> = "IsValid",
+        2 => validation_code: Option<String> = "ValidationCode",
+        3 => start_time: Option<i64> = "StartTime",
+        4 => end_time: Option<i64> = "EndTime",
+        5 => weekday: Vec<i64> = "Weekday",
     }
 }
 

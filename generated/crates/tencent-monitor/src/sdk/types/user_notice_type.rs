@@ -64,20 +64,20 @@ pub struct UserNotice {
 
 ::runtime::lenient_object! {
     UserNotice {
-        receiver_type: Option<String> = "ReceiverType",
-        start_time: Option<i64> = "StartTime",
-        end_time: Option<i64> = "EndTime",
-        notice_way: Vec<String> = "NoticeWay",
-        user_ids: Vec<i64> = "UserIds",
-        group_ids: Vec<i64> = "GroupIds",
-        phone_order: Vec<i64> = "PhoneOrder",
-        phone_circle_times: Option<i64> = "PhoneCircleTimes",
-        phone_inner_interval: Option<i64> = "PhoneInnerInterval",
-        phone_circle_interval: Option<i64> = "PhoneCircleInterval",
-        need_phone_arrive_notice: Option<i64> = "NeedPhoneArriveNotice",
-        phone_call_type: Option<String> = "PhoneCallType",
-        weekday: Vec<i64> = "Weekday",
-        on_call_form_i_ds: Vec<String> = "OnCallFormIDs",
+        0 => receiver_type: Option<String> = "ReceiverType",
+        1 => start_time: Option<i64> = "StartTime",
+        2 => end_time: Option<i64> = "EndTime",
+        3 => notice_way: Vec<String> = "NoticeWay",
+        4 => user_ids: Vec<i64> = "UserIds",
+        5 => group_ids: Vec<i64> = "GroupIds",
+        6 => phone_order: Vec<i64> = "PhoneOrder",
+        7 => phone_circle_times: Option<i64> = "PhoneCircleTimes",
+        8 => phone_inner_interval: Option<i64> = "PhoneInnerInterval",
+        9 => phone_circle_interval: Option<i64> = "PhoneCircleInterval",
+        10 => need_phone_arrive_notice: Option<i64> = "NeedPhoneArriveNotice",
+        11 => phone_call_type: Option<String> = "PhoneCallType",
+        12 => weekday: Vec<i64> = "Weekday",
+        13 => on_call_form_i_ds: Vec<String> = "OnCallFormIDs",
     }
 }
 

@@ -50,7 +50,7 @@ pub struct CancelAiWorkbenchChatResponse {
 
 ::runtime::lenient_object! {
     tolerant CancelAiWorkbenchChatResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

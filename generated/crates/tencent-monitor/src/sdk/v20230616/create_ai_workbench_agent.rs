@@ -105,8 +105,8 @@ pub struct CreateAiWorkbenchAgentResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAiWorkbenchAgentResponse {
-        agent_id: Option<String> = "AgentId",
-        request_id: Option<String> = "RequestId",
+        0 => agent_id: Option<String> = "AgentId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

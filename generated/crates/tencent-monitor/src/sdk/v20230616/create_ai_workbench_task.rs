@@ -118,8 +118,8 @@ pub struct CreateAiWorkbenchTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant CreateAiWorkbenchTaskResponse {
-        task_id: Option<String> = "TaskId",
-        request_id: Option<String> = "RequestId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

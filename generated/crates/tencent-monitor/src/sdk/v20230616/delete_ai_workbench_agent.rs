@@ -50,7 +50,7 @@ pub struct DeleteAiWorkbenchAgentResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAiWorkbenchAgentResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

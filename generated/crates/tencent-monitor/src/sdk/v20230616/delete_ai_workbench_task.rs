@@ -50,7 +50,7 @@ pub struct DeleteAiWorkbenchTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant DeleteAiWorkbenchTaskResponse {
-        request_id: Option<String> = "RequestId",
+        0 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeAiWorkbenchAgentResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAiWorkbenchAgentResponse {
-        agent: Option<AgentInfo> = "Agent",
-        request_id: Option<String> = "RequestId",
+        0 => agent: Option<AgentInfo> = "Agent",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -75,10 +75,10 @@ pub struct DescribeAiWorkbenchArtifactResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAiWorkbenchArtifactResponse {
-        artifact: Option<ArtifactInfo> = "Artifact",
-        download_url: Option<::runtime::SignedUrl> = "DownloadURL",
-        download_url_expired_at: Option<::runtime::SignedUrl> = "DownloadURLExpiredAt",
-        request_id: Option<String> = "RequestId",
+        0 => artifact: Option<ArtifactInfo> = "Artifact",
+        1 => download_url: Option<::runtime::SignedUrl> = "DownloadURL",
+        2 => download_url_expired_at: Option<::runtime::SignedUrl> = "DownloadURLExpiredAt",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

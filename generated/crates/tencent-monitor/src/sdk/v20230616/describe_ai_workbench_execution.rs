@@ -57,8 +57,8 @@ pub struct DescribeAiWorkbenchExecutionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAiWorkbenchExecutionResponse {
-        execution: Option<ExecutionInfo> = "Execution",
-        request_id: Option<String> = "RequestId",
+        0 => execution: Option<ExecutionInfo> = "Execution",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeAiWorkbenchSessionResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAiWorkbenchSessionResponse {
-        session: Option<SessionInfo> = "Session",
-        request_id: Option<String> = "RequestId",
+        0 => session: Option<SessionInfo> = "Session",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -57,8 +57,8 @@ pub struct DescribeAiWorkbenchSkillResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAiWorkbenchSkillResponse {
-        skill: Option<SkillInfo> = "Skill",
-        request_id: Option<String> = "RequestId",
+        0 => skill: Option<SkillInfo> = "Skill",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -101,9 +101,9 @@ pub struct DescribeAlarmNotifyHistoriesResponse {
 
 ::runtime::lenient_object! {
     tolerant DescribeAlarmNotifyHistoriesResponse {
-        alarm_notify_history_list: Vec<AlarmNotifyHistory> = "AlarmNotifyHistoryList",
-        page_result: Option<PageByNoResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => alarm_notify_history_list: Vec<AlarmNotifyHistory> = "AlarmNotifyHistoryList",
+        1 => page_result: Option<PageByNoResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct GetAiWorkbenchArtifactDownloadUrlResponse {
 
 ::runtime::lenient_object! {
     tolerant GetAiWorkbenchArtifactDownloadUrlResponse {
-        download_url: Option<::runtime::SignedUrl> = "DownloadURL",
-        expired_at: Option<String> = "ExpiredAt",
-        request_id: Option<String> = "RequestId",
+        0 => download_url: Option<::runtime::SignedUrl> = "DownloadURL",
+        1 => expired_at: Option<String> = "ExpiredAt",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -88,9 +88,9 @@ pub struct ListAiWorkbenchAgentsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchAgentsResponse {
-        agents: Vec<AgentInfo> = "Agents",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => agents: Vec<AgentInfo> = "Agents",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -90,9 +90,9 @@ pub struct ListAiWorkbenchArtifactsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchArtifactsResponse {
-        artifacts: Vec<ArtifactInfo> = "Artifacts",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => artifacts: Vec<ArtifactInfo> = "Artifacts",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -100,9 +100,9 @@ pub struct ListAiWorkbenchExecutionsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchExecutionsResponse {
-        executions: Vec<ExecutionInfo> = "Executions",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => executions: Vec<ExecutionInfo> = "Executions",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

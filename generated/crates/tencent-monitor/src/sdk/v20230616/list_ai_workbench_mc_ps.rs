@@ -98,9 +98,9 @@ pub struct ListAiWorkbenchMcPsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchMcPsResponse {
-        mc_ps: Vec<McpInfo> = "MCPs",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => mc_ps: Vec<McpInfo> = "MCPs",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

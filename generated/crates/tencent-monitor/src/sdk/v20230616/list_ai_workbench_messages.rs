@@ -76,10 +76,10 @@ pub struct ListAiWorkbenchMessagesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchMessagesResponse {
-        messages: Vec<MessageInfo> = "Messages",
-        next_cursor: Option<String> = "NextCursor",
-        has_more: Option<bool> = "HasMore",
-        request_id: Option<String> = "RequestId",
+        0 => messages: Vec<MessageInfo> = "Messages",
+        1 => next_cursor: Option<String> = "NextCursor",
+        2 => has_more: Option<bool> = "HasMore",
+        3 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -65,9 +65,9 @@ pub struct ListAiWorkbenchResourceInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchResourceInstancesResponse {
-        instances: Vec<ResourceInstance> = "Instances",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => instances: Vec<ResourceInstance> = "Instances",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -70,9 +70,9 @@ pub struct ListAiWorkbenchResourceMapsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchResourceMapsResponse {
-        resource_maps: Vec<ResourceMapInfo> = "ResourceMaps",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => resource_maps: Vec<ResourceMapInfo> = "ResourceMaps",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

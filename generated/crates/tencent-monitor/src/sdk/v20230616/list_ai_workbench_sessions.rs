@@ -78,9 +78,9 @@ pub struct ListAiWorkbenchSessionsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchSessionsResponse {
-        sessions: Vec<SessionInfo> = "Sessions",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => sessions: Vec<SessionInfo> = "Sessions",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -83,9 +83,9 @@ pub struct ListAiWorkbenchSkillsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchSkillsResponse {
-        skills: Vec<SkillInfo> = "Skills",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => skills: Vec<SkillInfo> = "Skills",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

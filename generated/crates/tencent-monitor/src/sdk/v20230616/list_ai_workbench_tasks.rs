@@ -88,9 +88,9 @@ pub struct ListAiWorkbenchTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAiWorkbenchTasksResponse {
-        tasks: Vec<TaskInfo> = "Tasks",
-        page_result: Option<PageByNumResult> = "PageResult",
-        request_id: Option<String> = "RequestId",
+        0 => tasks: Vec<TaskInfo> = "Tasks",
+        1 => page_result: Option<PageByNumResult> = "PageResult",
+        2 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -53,8 +53,8 @@ pub struct TriggerAiWorkbenchTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant TriggerAiWorkbenchTaskResponse {
-        execution_id: Option<String> = "ExecutionId",
-        request_id: Option<String> = "RequestId",
+        0 => execution_id: Option<String> = "ExecutionId",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

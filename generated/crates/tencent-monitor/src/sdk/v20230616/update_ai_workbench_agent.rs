@@ -110,8 +110,8 @@ pub struct UpdateAiWorkbenchAgentResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateAiWorkbenchAgentResponse {
-        agent: Option<AgentInfo> = "Agent",
-        request_id: Option<String> = "RequestId",
+        0 => agent: Option<AgentInfo> = "Agent",
+        1 => request_id: Option<String> = "RequestId",
     }
 }
 

@@ -40,14 +40,14 @@ pub struct AccountInfo {
 
 ::runtime::lenient_object! {
     AccountInfo {
-        db_instance_id: Option<String> = "DBInstanceId",
-        user_name: Option<String> = "UserName",
-        remark: Option<String> = "Remark",
-        status: Option<i64> = "Status",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        password_update_time: Option<::runtime::Sensitive<String>> = "PasswordUpdateTime",
-        user_type: Option<String> = "UserType",
-        open_cam: Option<bool> = "OpenCam",
+        0 => db_instance_id: Option<String> = "DBInstanceId",
+        1 => user_name: Option<String> = "UserName",
+        2 => remark: Option<String> = "Remark",
+        3 => status: Option<i64> = "Status",
+        4 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        5 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        6 => password_update_time: Option<::runtime::Sensitive<String>> = "PasswordUpdateTime",
+        7 => user_type: Option<String> = "UserType",
+        8 => open_cam: Option<bool> = "OpenCam",
     }
 }

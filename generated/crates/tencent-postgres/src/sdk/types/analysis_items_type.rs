@@ -48,18 +48,18 @@ pub struct AnalysisItems {
 
 ::runtime::lenient_object! {
     AnalysisItems {
-        database_name: Option<String> = "DatabaseName",
-        user_name: Option<String> = "UserName",
-        normal_query: Option<String> = "NormalQuery",
-        client_addr: Option<String> = "ClientAddr",
-        call_num: Option<u64> = "CallNum",
-        call_percent: Option<f64> = "CallPercent",
-        cost_time: Option<f64> = "CostTime",
-        cost_percent: Option<f64> = "CostPercent",
-        min_cost_time: Option<f64> = "MinCostTime",
-        max_cost_time: Option<f64> = "MaxCostTime",
-        avg_cost_time: Option<f64> = "AvgCostTime",
-        first_time: Option<String> = "FirstTime",
-        last_time: Option<String> = "LastTime",
+        0 => database_name: Option<String> = "DatabaseName",
+        1 => user_name: Option<String> = "UserName",
+        2 => normal_query: Option<String> = "NormalQuery",
+        3 => client_addr: Option<String> = "ClientAddr",
+        4 => call_num: Option<u64> = "CallNum",
+        5 => call_percent: Option<f64> = "CallPercent",
+        6 => cost_time: Option<f64> = "CostTime",
+        7 => cost_percent: Option<f64> = "CostPercent",
+        8 => min_cost_time: Option<f64> = "MinCostTime",
+        9 => max_cost_time: Option<f64> = "MaxCostTime",
+        10 => avg_cost_time: Option<f64> = "AvgCostTime",
+        11 => first_time: Option<String> = "FirstTime",
+        12 => last_time: Option<String> = "LastTime",
     }
 }

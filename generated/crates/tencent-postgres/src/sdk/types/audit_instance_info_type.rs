@@ -77,16 +77,16 @@ pub struct AuditInstanceInfo {
 
 ::runtime::lenient_object! {
     AuditInstanceInfo {
-        instance_id: Option<String> = "InstanceId",
-        audit_status: Option<String> = "AuditStatus",
-        log_expire_day: Option<u64> = "LogExpireDay",
-        hot_log_expire_day: Option<u64> = "HotLogExpireDay",
-        cold_log_expire_day: Option<u64> = "ColdLogExpireDay",
-        hot_log_size: Option<f64> = "HotLogSize",
-        cold_log_size: Option<f64> = "ColdLogSize",
-        create_time: Option<String> = "CreateTime",
-        deliver: Option<String> = "Deliver",
-        deliver_summary: Vec<DeliverSummary> = "DeliverSummary",
-        instance_info: Option<LogInstanceInfo> = "InstanceInfo",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => audit_status: Option<String> = "AuditStatus",
+        2 => log_expire_day: Option<u64> = "LogExpireDay",
+        3 => hot_log_expire_day: Option<u64> = "HotLogExpireDay",
+        4 => cold_log_expire_day: Option<u64> = "ColdLogExpireDay",
+        5 => hot_log_size: Option<f64> = "HotLogSize",
+        6 => cold_log_size: Option<f64> = "ColdLogSize",
+        7 => create_time: Option<String> = "CreateTime",
+        8 => deliver: Option<String> = "Deliver",
+        9 => deliver_summary: Vec<DeliverSummary> = "DeliverSummary",
+        10 => instance_info: Option<LogInstanceInfo> = "InstanceInfo",
     }
 }

@@ -49,13 +49,13 @@ pub struct AuditLogFile {
 
 ::runtime::lenient_object! {
     AuditLogFile {
-        file_name: Option<String> = "FileName",
-        status: Option<String> = "Status",
-        file_size: Option<u64> = "FileSize",
-        create_time: Option<String> = "CreateTime",
-        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
-        err_msg: Option<String> = "ErrMsg",
-        progress: Option<u64> = "Progress",
-        finish_time: Option<String> = "FinishTime",
+        0 => file_name: Option<String> = "FileName",
+        1 => status: Option<String> = "Status",
+        2 => file_size: Option<u64> = "FileSize",
+        3 => create_time: Option<String> = "CreateTime",
+        4 => download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        5 => err_msg: Option<String> = "ErrMsg",
+        6 => progress: Option<u64> = "Progress",
+        7 => finish_time: Option<String> = "FinishTime",
     }
 }

@@ -93,19 +93,19 @@ pub struct AuditLog {
 
 ::runtime::lenient_object! {
     AuditLog {
-        timestamp: Option<String> = "Timestamp",
-        affect_rows: Option<i64> = "AffectRows",
-        db_name: Option<String> = "DBName",
-        err_code: Option<String> = "ErrCode",
-        error_message: Option<String> = "ErrorMessage",
-        exec_time: Option<i64> = "ExecTime",
-        host: Option<String> = "Host",
-        instance_id: Option<String> = "InstanceId",
-        object_name: Option<String> = "ObjectName",
-        object_type: Option<String> = "ObjectType",
-        sql: Option<String> = "Sql",
-        sql_type: Option<String> = "SqlType",
-        thread_id: Option<String> = "ThreadId",
-        user: Option<String> = "User",
+        0 => timestamp: Option<String> = "Timestamp",
+        1 => affect_rows: Option<i64> = "AffectRows",
+        2 => db_name: Option<String> = "DBName",
+        3 => err_code: Option<String> = "ErrCode",
+        4 => error_message: Option<String> = "ErrorMessage",
+        5 => exec_time: Option<i64> = "ExecTime",
+        6 => host: Option<String> = "Host",
+        7 => instance_id: Option<String> = "InstanceId",
+        8 => object_name: Option<String> = "ObjectName",
+        9 => object_type: Option<String> = "ObjectType",
+        10 => sql: Option<String> = "Sql",
+        11 => sql_type: Option<String> = "SqlType",
+        12 => thread_id: Option<String> = "ThreadId",
+        13 => user: Option<String> = "User",
     }
 }

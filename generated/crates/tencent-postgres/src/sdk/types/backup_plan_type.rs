@@ -42,16 +42,16 @@ pub struct BackupPlan {
 
 ::runtime::lenient_object! {
     BackupPlan {
-        backup_period: Option<String> = "BackupPeriod",
-        base_backup_retention_period: Option<u64> = "BaseBackupRetentionPeriod",
-        min_backup_start_time: Option<String> = "MinBackupStartTime",
-        max_backup_start_time: Option<String> = "MaxBackupStartTime",
-        plan_id: Option<String> = "PlanId",
-        plan_name: Option<String> = "PlanName",
-        log_backup_retention_period: Option<u64> = "LogBackupRetentionPeriod",
-        created_time: Option<String> = "CreatedTime",
-        updated_time: Option<String> = "UpdatedTime",
-        plan_type: Option<String> = "PlanType",
-        backup_period_type: Option<String> = "BackupPeriodType",
+        0 => backup_period: Option<String> = "BackupPeriod",
+        1 => base_backup_retention_period: Option<u64> = "BaseBackupRetentionPeriod",
+        2 => min_backup_start_time: Option<String> = "MinBackupStartTime",
+        3 => max_backup_start_time: Option<String> = "MaxBackupStartTime",
+        4 => plan_id: Option<String> = "PlanId",
+        5 => plan_name: Option<String> = "PlanName",
+        6 => log_backup_retention_period: Option<u64> = "LogBackupRetentionPeriod",
+        7 => created_time: Option<String> = "CreatedTime",
+        8 => updated_time: Option<String> = "UpdatedTime",
+        9 => plan_type: Option<String> = "PlanType",
+        10 => backup_period_type: Option<String> = "BackupPeriodType",
     }
 }

@@ -36,14 +36,14 @@ pub struct BackupSummary {
 
 ::runtime::lenient_object! {
     BackupSummary {
-        db_instance_id: Option<String> = "DBInstanceId",
-        log_backup_count: Option<u64> = "LogBackupCount",
-        log_backup_size: Option<u64> = "LogBackupSize",
-        manual_base_backup_count: Option<u64> = "ManualBaseBackupCount",
-        manual_base_backup_size: Option<u64> = "ManualBaseBackupSize",
-        auto_base_backup_count: Option<u64> = "AutoBaseBackupCount",
-        auto_base_backup_size: Option<u64> = "AutoBaseBackupSize",
-        total_backup_count: Option<u64> = "TotalBackupCount",
-        total_backup_size: Option<u64> = "TotalBackupSize",
+        0 => db_instance_id: Option<String> = "DBInstanceId",
+        1 => log_backup_count: Option<u64> = "LogBackupCount",
+        2 => log_backup_size: Option<u64> = "LogBackupSize",
+        3 => manual_base_backup_count: Option<u64> = "ManualBaseBackupCount",
+        4 => manual_base_backup_size: Option<u64> = "ManualBaseBackupSize",
+        5 => auto_base_backup_count: Option<u64> = "AutoBaseBackupCount",
+        6 => auto_base_backup_size: Option<u64> = "AutoBaseBackupSize",
+        7 => total_backup_count: Option<u64> = "TotalBackupCount",
+        8 => total_backup_size: Option<u64> = "TotalBackupSize",
     }
 }

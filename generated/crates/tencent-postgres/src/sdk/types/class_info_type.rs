@@ -27,11 +27,11 @@ pub struct ClassInfo {
 
 ::runtime::lenient_object! {
     ClassInfo {
-        spec_code: Option<String> = "SpecCode",
-        cpu: Option<u64> = "CPU",
-        memory: Option<u64> = "Memory",
-        max_storage: Option<u64> = "MaxStorage",
-        min_storage: Option<u64> = "MinStorage",
-        qps: Option<u64> = "QPS",
+        0 => spec_code: Option<String> = "SpecCode",
+        1 => cpu: Option<u64> = "CPU",
+        2 => memory: Option<u64> = "Memory",
+        3 => max_storage: Option<u64> = "MaxStorage",
+        4 => min_storage: Option<u64> = "MinStorage",
+        5 => qps: Option<u64> = "QPS",
     }
 }

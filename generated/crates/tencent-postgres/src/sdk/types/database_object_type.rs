@@ -23,11 +23,11 @@ pub struct DatabaseObject {
 
 ::runtime::lenient_object! {
     DatabaseObject {
-        object_type: Option<String> = "ObjectType",
-        object_name: Option<String> = "ObjectName",
-        database_name: Option<String> = "DatabaseName",
-        schema_name: Option<String> = "SchemaName",
-        table_name: Option<String> = "TableName",
+        0 => object_type: Option<String> = "ObjectType",
+        1 => object_name: Option<String> = "ObjectName",
+        2 => database_name: Option<String> = "DatabaseName",
+        3 => schema_name: Option<String> = "SchemaName",
+        4 => table_name: Option<String> = "TableName",
     }
 }
 

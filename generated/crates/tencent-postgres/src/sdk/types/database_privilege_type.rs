@@ -18,8 +18,8 @@ pub struct DatabasePrivilege {
 
 ::runtime::lenient_object! {
     DatabasePrivilege {
-        object: Option<DatabaseObject> = "Object",
-        privilege_set: Vec<String> = "PrivilegeSet",
+        0 => object: Option<DatabaseObject> = "Object",
+        1 => privilege_set: Vec<String> = "PrivilegeSet",
     }
 }
 

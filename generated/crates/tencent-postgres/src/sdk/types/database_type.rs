@@ -33,13 +33,13 @@ pub struct Database {
 
 ::runtime::lenient_object! {
     Database {
-        database_name: Option<String> = "DatabaseName",
-        database_owner: Option<String> = "DatabaseOwner",
-        encoding: Option<String> = "Encoding",
-        collate: Option<String> = "Collate",
-        ctype: Option<String> = "Ctype",
-        allow_conn: Option<bool> = "AllowConn",
-        conn_limit: Option<i64> = "ConnLimit",
-        privileges: Option<String> = "Privileges",
+        0 => database_name: Option<String> = "DatabaseName",
+        1 => database_owner: Option<String> = "DatabaseOwner",
+        2 => encoding: Option<String> = "Encoding",
+        3 => collate: Option<String> = "Collate",
+        4 => ctype: Option<String> = "Ctype",
+        5 => allow_conn: Option<bool> = "AllowConn",
+        6 => conn_limit: Option<i64> = "ConnLimit",
+        7 => privileges: Option<String> = "Privileges",
     }
 }

@@ -45,17 +45,17 @@ pub struct DbBackup {
 
 ::runtime::lenient_object! {
     DbBackup {
-        id: Option<i64> = "Id",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        size: Option<i64> = "Size",
-        strategy: Option<i64> = "Strategy",
-        way: Option<i64> = "Way",
-        type_field: Option<i64> = "Type",
-        status: Option<i64> = "Status",
-        db_list: Vec<String> = "DbList",
-        internal_addr: Option<String> = "InternalAddr",
-        external_addr: Option<String> = "ExternalAddr",
-        set_id: Option<String> = "SetId",
+        0 => id: Option<i64> = "Id",
+        1 => start_time: Option<String> = "StartTime",
+        2 => end_time: Option<String> = "EndTime",
+        3 => size: Option<i64> = "Size",
+        4 => strategy: Option<i64> = "Strategy",
+        5 => way: Option<i64> = "Way",
+        6 => type_field: Option<i64> = "Type",
+        7 => status: Option<i64> = "Status",
+        8 => db_list: Vec<String> = "DbList",
+        9 => internal_addr: Option<String> = "InternalAddr",
+        10 => external_addr: Option<String> = "ExternalAddr",
+        11 => set_id: Option<String> = "SetId",
     }
 }

@@ -33,13 +33,13 @@ pub struct DbInstanceNetInfo {
 
 ::runtime::lenient_object! {
     DbInstanceNetInfo {
-        address: Option<String> = "Address",
-        ip: Option<String> = "Ip",
-        port: Option<u64> = "Port",
-        net_type: Option<String> = "NetType",
-        status: Option<String> = "Status",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        protocol_type: Option<String> = "ProtocolType",
+        0 => address: Option<String> = "Address",
+        1 => ip: Option<String> = "Ip",
+        2 => port: Option<u64> = "Port",
+        3 => net_type: Option<String> = "NetType",
+        4 => status: Option<String> = "Status",
+        5 => vpc_id: Option<String> = "VpcId",
+        6 => subnet_id: Option<String> = "SubnetId",
+        7 => protocol_type: Option<String> = "ProtocolType",
     }
 }

@@ -19,9 +19,9 @@ pub struct DbNode {
 
 ::runtime::lenient_object! {
     DbNode {
-        role: Option<String> = "Role",
-        zone: Option<String> = "Zone",
-        dedicated_cluster_id: Option<String> = "DedicatedClusterId",
+        0 => role: Option<String> = "Role",
+        1 => zone: Option<String> = "Zone",
+        2 => dedicated_cluster_id: Option<String> = "DedicatedClusterId",
     }
 }
 

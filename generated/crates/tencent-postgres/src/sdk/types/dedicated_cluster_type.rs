@@ -42,16 +42,16 @@ pub struct DedicatedCluster {
 
 ::runtime::lenient_object! {
     DedicatedCluster {
-        dedicated_cluster_id: Option<String> = "DedicatedClusterId",
-        name: Option<String> = "Name",
-        zone: Option<String> = "Zone",
-        standby_dedicated_cluster_set: Vec<String> = "StandbyDedicatedClusterSet",
-        instance_count: Option<i64> = "InstanceCount",
-        cpu_total: Option<i64> = "CpuTotal",
-        cpu_available: Option<i64> = "CpuAvailable",
-        mem_total: Option<i64> = "MemTotal",
-        mem_available: Option<i64> = "MemAvailable",
-        disk_total: Option<i64> = "DiskTotal",
-        disk_available: Option<i64> = "DiskAvailable",
+        0 => dedicated_cluster_id: Option<String> = "DedicatedClusterId",
+        1 => name: Option<String> = "Name",
+        2 => zone: Option<String> = "Zone",
+        3 => standby_dedicated_cluster_set: Vec<String> = "StandbyDedicatedClusterSet",
+        4 => instance_count: Option<i64> = "InstanceCount",
+        5 => cpu_total: Option<i64> = "CpuTotal",
+        6 => cpu_available: Option<i64> = "CpuAvailable",
+        7 => mem_total: Option<i64> = "MemTotal",
+        8 => mem_available: Option<i64> = "MemAvailable",
+        9 => disk_total: Option<i64> = "DiskTotal",
+        10 => disk_available: Option<i64> = "DiskAvailable",
     }
 }

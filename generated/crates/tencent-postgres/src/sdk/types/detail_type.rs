@@ -20,8 +20,8 @@ pub struct Detail {
 
 ::runtime::lenient_object! {
     Detail {
-        total_time: Option<f64> = "TotalTime",
-        total_call_num: Option<u64> = "TotalCallNum",
-        analysis_items: Vec<AnalysisItems> = "AnalysisItems",
+        0 => total_time: Option<f64> = "TotalTime",
+        1 => total_call_num: Option<u64> = "TotalCallNum",
+        2 => analysis_items: Vec<AnalysisItems> = "AnalysisItems",
     }
 }

@@ -15,7 +15,7 @@ pub struct DurationAnalysis {
 
 ::runtime::lenient_object! {
     DurationAnalysis {
-        time_segment: Option<String> = "TimeSegment",
-        count: Option<i64> = "Count",
+        0 => time_segment: Option<String> = "TimeSegment",
+        1 => count: Option<i64> = "Count",
     }
 }

@@ -30,12 +30,12 @@ pub struct EncryptionKey {
 
 ::runtime::lenient_object! {
     EncryptionKey {
-        key_id: Option<String> = "KeyId",
-        key_alias: Option<String> = "KeyAlias",
-        dek_cipher_text_blob: Option<String> = "DEKCipherTextBlob",
-        is_enabled: Option<i64> = "IsEnabled",
-        key_region: Option<String> = "KeyRegion",
-        create_time: Option<String> = "CreateTime",
-        kms_cluster_id: Option<String> = "KMSClusterId",
+        0 => key_id: Option<String> = "KeyId",
+        1 => key_alias: Option<String> = "KeyAlias",
+        2 => dek_cipher_text_blob: Option<String> = "DEKCipherTextBlob",
+        3 => is_enabled: Option<i64> = "IsEnabled",
+        4 => key_region: Option<String> = "KeyRegion",
+        5 => create_time: Option<String> = "CreateTime",
+        6 => kms_cluster_id: Option<String> = "KMSClusterId",
     }
 }

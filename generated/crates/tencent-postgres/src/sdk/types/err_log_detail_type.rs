@@ -63,16 +63,16 @@ pub struct ErrLogDetail {
 
 ::runtime::lenient_object! {
     ErrLogDetail {
-        user_name: Option<String> = "UserName",
-        database: Option<String> = "Database",
-        err_time: Option<String> = "ErrTime",
-        err_msg: Option<String> = "ErrMsg",
-        process_id: Option<i64> = "ProcessId",
-        client_addr: Option<String> = "ClientAddr",
-        session_id: Option<String> = "SessionId",
-        session_start_time: Option<String> = "SessionStartTime",
-        virtual_transaction_id: Option<String> = "VirtualTransactionId",
-        sql_state_code: Option<String> = "SqlStateCode",
-        application_name: Option<String> = "ApplicationName",
+        0 => user_name: Option<String> = "UserName",
+        1 => database: Option<String> = "Database",
+        2 => err_time: Option<String> = "ErrTime",
+        3 => err_msg: Option<String> = "ErrMsg",
+        4 => process_id: Option<i64> = "ProcessId",
+        5 => client_addr: Option<String> = "ClientAddr",
+        6 => session_id: Option<String> = "SessionId",
+        7 => session_start_time: Option<String> = "SessionStartTime",
+        8 => virtual_transaction_id: Option<String> = "VirtualTransactionId",
+        9 => sql_state_code: Option<String> = "SqlStateCode",
+        10 => application_name: Option<String> = "ApplicationName",
     }
 }

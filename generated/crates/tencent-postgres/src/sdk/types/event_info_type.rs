@@ -33,13 +33,13 @@ pub struct EventInfo {
 
 ::runtime::lenient_object! {
     EventInfo {
-        param_name: Option<String> = "ParamName",
-        old_value: Option<String> = "OldValue",
-        new_value: Option<String> = "NewValue",
-        modify_time: Option<String> = "ModifyTime",
-        effective_time: Option<String> = "EffectiveTime",
-        state: Option<String> = "State",
-        operator: Option<String> = "Operator",
-        event_log: Option<String> = "EventLog",
+        0 => param_name: Option<String> = "ParamName",
+        1 => old_value: Option<String> = "OldValue",
+        2 => new_value: Option<String> = "NewValue",
+        3 => modify_time: Option<String> = "ModifyTime",
+        4 => effective_time: Option<String> = "EffectiveTime",
+        5 => state: Option<String> = "State",
+        6 => operator: Option<String> = "Operator",
+        7 => event_log: Option<String> = "EventLog",
     }
 }

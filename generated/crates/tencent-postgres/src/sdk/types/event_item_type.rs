@@ -20,8 +20,8 @@ pub struct EventItem {
 
 ::runtime::lenient_object! {
     EventItem {
-        param_name: Option<String> = "ParamName",
-        event_count: Option<i64> = "EventCount",
-        event_detail: Vec<EventInfo> = "EventDetail",
+        0 => param_name: Option<String> = "ParamName",
+        1 => event_count: Option<i64> = "EventCount",
+        2 => event_detail: Vec<EventInfo> = "EventDetail",
     }
 }

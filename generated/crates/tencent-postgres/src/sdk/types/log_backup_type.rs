@@ -39,15 +39,15 @@ pub struct LogBackup {
 
 ::runtime::lenient_object! {
     LogBackup {
-        db_instance_id: Option<String> = "DBInstanceId",
-        id: Option<String> = "Id",
-        name: Option<String> = "Name",
-        backup_method: Option<String> = "BackupMethod",
-        backup_mode: Option<String> = "BackupMode",
-        state: Option<String> = "State",
-        size: Option<u64> = "Size",
-        start_time: Option<String> = "StartTime",
-        finish_time: Option<String> = "FinishTime",
-        expire_time: Option<String> = "ExpireTime",
+        0 => db_instance_id: Option<String> = "DBInstanceId",
+        1 => id: Option<String> = "Id",
+        2 => name: Option<String> = "Name",
+        3 => backup_method: Option<String> = "BackupMethod",
+        4 => backup_mode: Option<String> = "BackupMode",
+        5 => state: Option<String> = "State",
+        6 => size: Option<u64> = "Size",
+        7 => start_time: Option<String> = "StartTime",
+        8 => finish_time: Option<String> = "FinishTime",
+        9 => expire_time: Option<String> = "ExpireTime",
     }
 }

@@ -69,14 +69,14 @@ pub struct LogInstanceInfo {
 
 ::runtime::lenient_object! {
     LogInstanceInfo {
-        instance_name: Option<String> = "InstanceName",
-        project_id: Option<i64> = "ProjectId",
-        tag_list: Vec<Tag> = "TagList",
-        engine: Option<String> = "Engine",
-        engine_version: Option<String> = "EngineVersion",
-        instance_status: Option<String> = "InstanceStatus",
-        is_support_audit: Option<i64> = "IsSupportAudit",
-        instance_id: Option<String> = "InstanceId",
-        audit_type: Option<String> = "AuditType",
+        0 => instance_name: Option<String> = "InstanceName",
+        1 => project_id: Option<i64> = "ProjectId",
+        2 => tag_list: Vec<Tag> = "TagList",
+        3 => engine: Option<String> = "Engine",
+        4 => engine_version: Option<String> = "EngineVersion",
+        5 => instance_status: Option<String> = "InstanceStatus",
+        6 => is_support_audit: Option<i64> = "IsSupportAudit",
+        7 => instance_id: Option<String> = "InstanceId",
+        8 => audit_type: Option<String> = "AuditType",
     }
 }

@@ -33,13 +33,13 @@ pub struct NetworkAccess {
 
 ::runtime::lenient_object! {
     NetworkAccess {
-        resource_id: Option<String> = "ResourceId",
-        resource_type: Option<u64> = "ResourceType",
-        vpc_id: Option<String> = "VpcId",
-        vip: Option<String> = "Vip",
-        vip6: Option<String> = "Vip6",
-        vport: Option<i64> = "Vport",
-        subnet_id: Option<String> = "SubnetId",
-        vpc_status: Option<i64> = "VpcStatus",
+        0 => resource_id: Option<String> = "ResourceId",
+        1 => resource_type: Option<u64> = "ResourceType",
+        2 => vpc_id: Option<String> = "VpcId",
+        3 => vip: Option<String> = "Vip",
+        4 => vip6: Option<String> = "Vip6",
+        5 => vport: Option<i64> = "Vport",
+        6 => subnet_id: Option<String> = "SubnetId",
+        7 => vpc_status: Option<i64> = "VpcStatus",
     }
 }

@@ -31,12 +31,12 @@ pub struct ParamSpecRelation {
 
 ::runtime::lenient_object! {
     ParamSpecRelation {
-        name: Option<String> = "Name",
-        memory: Option<String> = "Memory",
-        value: Option<String> = "Value",
-        unit: Option<String> = "Unit",
-        max: Option<f64> = "Max",
-        min: Option<f64> = "Min",
-        enum_value: Vec<String> = "EnumValue",
+        0 => name: Option<String> = "Name",
+        1 => memory: Option<String> = "Memory",
+        2 => value: Option<String> = "Value",
+        3 => unit: Option<String> = "Unit",
+        4 => max: Option<f64> = "Max",
+        5 => min: Option<f64> = "Min",
+        6 => enum_value: Vec<String> = "EnumValue",
     }
 }

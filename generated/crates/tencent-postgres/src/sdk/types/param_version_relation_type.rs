@@ -31,12 +31,12 @@ pub struct ParamVersionRelation {
 
 ::runtime::lenient_object! {
     ParamVersionRelation {
-        name: Option<String> = "Name",
-        db_kernel_version: Option<String> = "DBKernelVersion",
-        value: Option<String> = "Value",
-        unit: Option<String> = "Unit",
-        max: Option<f64> = "Max",
-        min: Option<f64> = "Min",
-        enum_value: Vec<String> = "EnumValue",
+        0 => name: Option<String> = "Name",
+        1 => db_kernel_version: Option<String> = "DBKernelVersion",
+        2 => value: Option<String> = "Value",
+        3 => unit: Option<String> = "Unit",
+        4 => max: Option<f64> = "Max",
+        5 => min: Option<f64> = "Min",
+        6 => enum_value: Vec<String> = "EnumValue",
     }
 }

@@ -24,10 +24,10 @@ pub struct ParameterTemplate {
 
 ::runtime::lenient_object! {
     ParameterTemplate {
-        template_id: Option<String> = "TemplateId",
-        template_name: Option<String> = "TemplateName",
-        db_major_version: Option<String> = "DBMajorVersion",
-        db_engine: Option<String> = "DBEngine",
-        template_description: Option<String> = "TemplateDescription",
+        0 => template_id: Option<String> = "TemplateId",
+        1 => template_name: Option<String> = "TemplateName",
+        2 => db_major_version: Option<String> = "DBMajorVersion",
+        3 => db_engine: Option<String> = "DBEngine",
+        4 => template_description: Option<String> = "TemplateDescription",
     }
 }

@@ -27,11 +27,11 @@ pub struct PgDeal {
 
 ::runtime::lenient_object! {
     PgDeal {
-        deal_name: Option<String> = "DealName",
-        owner_uin: Option<String> = "OwnerUin",
-        count: Option<i64> = "Count",
-        pay_mode: Option<i64> = "PayMode",
-        flow_id: Option<i64> = "FlowId",
-        db_instance_id_set: Vec<String> = "DBInstanceIdSet",
+        0 => deal_name: Option<String> = "DealName",
+        1 => owner_uin: Option<String> = "OwnerUin",
+        2 => count: Option<i64> = "Count",
+        3 => pay_mode: Option<i64> = "PayMode",
+        4 => flow_id: Option<i64> = "FlowId",
+        5 => db_instance_id_set: Vec<String> = "DBInstanceIdSet",
     }
 }

@@ -24,10 +24,10 @@ pub struct PolicyRule {
 
 ::runtime::lenient_object! {
     PolicyRule {
-        action: Option<String> = "Action",
-        cidr_ip: Option<String> = "CidrIp",
-        port_range: Option<String> = "PortRange",
-        ip_protocol: Option<String> = "IpProtocol",
-        description: Option<String> = "Description",
+        0 => action: Option<String> = "Action",
+        1 => cidr_ip: Option<String> = "CidrIp",
+        2 => port_range: Option<String> = "PortRange",
+        3 => ip_protocol: Option<String> = "IpProtocol",
+        4 => description: Option<String> = "Description",
     }
 }

@@ -57,16 +57,16 @@ pub struct RawSlowQuery {
 
 ::runtime::lenient_object! {
     RawSlowQuery {
-        raw_query: Option<String> = "RawQuery",
-        database_name: Option<String> = "DatabaseName",
-        duration: Option<f64> = "Duration",
-        client_addr: Option<String> = "ClientAddr",
-        user_name: Option<String> = "UserName",
-        session_start_time: Option<String> = "SessionStartTime",
-        process_id: Option<i64> = "ProcessId",
-        session_id: Option<String> = "SessionId",
-        virtual_transaction_id: Option<String> = "VirtualTransactionId",
-        sql_state_code: Option<String> = "SqlStateCode",
-        application_name: Option<String> = "ApplicationName",
+        0 => raw_query: Option<String> = "RawQuery",
+        1 => database_name: Option<String> = "DatabaseName",
+        2 => duration: Option<f64> = "Duration",
+        3 => client_addr: Option<String> = "ClientAddr",
+        4 => user_name: Option<String> = "UserName",
+        5 => session_start_time: Option<String> = "SessionStartTime",
+        6 => process_id: Option<i64> = "ProcessId",
+        7 => session_id: Option<String> = "SessionId",
+        8 => virtual_transaction_id: Option<String> = "VirtualTransactionId",
+        9 => sql_state_code: Option<String> = "SqlStateCode",
+        10 => application_name: Option<String> = "ApplicationName",
     }
 }

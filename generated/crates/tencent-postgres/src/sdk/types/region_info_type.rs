@@ -24,10 +24,10 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region: Option<String> = "Region",
-        region_name: Option<String> = "RegionName",
-        region_id: Option<u64> = "RegionId",
-        region_state: Option<String> = "RegionState",
-        support_international: Option<u64> = "SupportInternational",
+        0 => region: Option<String> = "Region",
+        1 => region_name: Option<String> = "RegionName",
+        2 => region_id: Option<u64> = "RegionId",
+        3 => region_state: Option<String> = "RegionState",
+        4 => support_international: Option<u64> = "SupportInternational",
     }
 }

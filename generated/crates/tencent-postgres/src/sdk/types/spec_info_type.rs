@@ -23,9 +23,9 @@ pub struct SpecInfo {
 
 ::runtime::lenient_object! {
     SpecInfo {
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        spec_item_info_list: Vec<SpecItemInfo> = "SpecItemInfoList",
-        support_kms_regions: Vec<String> = "SupportKMSRegions",
+        0 => region: Option<String> = "Region",
+        1 => zone: Option<String> = "Zone",
+        2 => spec_item_info_list: Vec<SpecItemInfo> = "SpecItemInfoList",
+        3 => support_kms_regions: Vec<String> = "SupportKMSRegions",
     }
 }

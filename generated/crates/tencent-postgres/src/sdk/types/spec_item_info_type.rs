@@ -48,18 +48,18 @@ pub struct SpecItemInfo {
 
 ::runtime::lenient_object! {
     SpecItemInfo {
-        spec_code: Option<String> = "SpecCode",
-        version: Option<String> = "Version",
-        version_name: Option<String> = "VersionName",
-        cpu: Option<u64> = "Cpu",
-        memory: Option<u64> = "Memory",
-        max_storage: Option<u64> = "MaxStorage",
-        min_storage: Option<u64> = "MinStorage",
-        qps: Option<u64> = "Qps",
-        pid: Option<u64> = "Pid",
-        type_field: Option<String> = "Type",
-        major_version: Option<String> = "MajorVersion",
-        kernel_version: Option<String> = "KernelVersion",
-        is_support_tde: Option<i64> = "IsSupportTDE",
+        0 => spec_code: Option<String> = "SpecCode",
+        1 => version: Option<String> = "Version",
+        2 => version_name: Option<String> = "VersionName",
+        3 => cpu: Option<u64> = "Cpu",
+        4 => memory: Option<u64> = "Memory",
+        5 => max_storage: Option<u64> = "MaxStorage",
+        6 => min_storage: Option<u64> = "MinStorage",
+        7 => qps: Option<u64> = "Qps",
+        8 => pid: Option<u64> = "Pid",
+        9 => type_field: Option<String> = "Type",
+        10 => major_version: Option<String> = "MajorVersion",
+        11 => kernel_version: Option<String> = "KernelVersion",
+        12 => is_support_tde: Option<i64> = "IsSupportTDE",
     }
 }

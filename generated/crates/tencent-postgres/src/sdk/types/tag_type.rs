@@ -14,8 +14,8 @@ pub struct Tag {
 
 ::runtime::lenient_object! {
     Tag {
-        tag_key: Option<String> = "TagKey",
-        tag_value: Option<String> = "TagValue",
+        0 => tag_key: Option<String> = "TagKey",
+        1 => tag_value: Option<String> = "TagValue",
     }
 }
 

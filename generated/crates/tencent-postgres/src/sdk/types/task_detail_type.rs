@@ -34,12 +34,12 @@ pub struct TaskDetail {
 
 ::runtime::lenient_object! {
     TaskDetail {
-        current_step: Option<String> = "CurrentStep",
-        all_steps: Option<String> = "AllSteps",
-        input: Option<String> = "Input",
-        output: Option<String> = "Output",
-        switch_tag: Option<u64> = "SwitchTag",
-        switch_time: Option<String> = "SwitchTime",
-        message: Option<String> = "Message",
+        0 => current_step: Option<String> = "CurrentStep",
+        1 => all_steps: Option<String> = "AllSteps",
+        2 => input: Option<String> = "Input",
+        3 => output: Option<String> = "Output",
+        4 => switch_tag: Option<u64> = "SwitchTag",
+        5 => switch_time: Option<String> = "SwitchTime",
+        6 => message: Option<String> = "Message",
     }
 }

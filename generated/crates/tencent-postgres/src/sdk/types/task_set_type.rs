@@ -35,13 +35,13 @@ pub struct TaskSet {
 
 ::runtime::lenient_object! {
     TaskSet {
-        task_id: Option<u64> = "TaskId",
-        task_type: Option<String> = "TaskType",
-        db_instance_id: Option<String> = "DBInstanceId",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        status: Option<String> = "Status",
-        progress: Option<u64> = "Progress",
-        task_detail: Option<TaskDetail> = "TaskDetail",
+        0 => task_id: Option<u64> = "TaskId",
+        1 => task_type: Option<String> = "TaskType",
+        2 => db_instance_id: Option<String> = "DBInstanceId",
+        3 => start_time: Option<String> = "StartTime",
+        4 => end_time: Option<String> = "EndTime",
+        5 => status: Option<String> = "Status",
+        6 => progress: Option<u64> = "Progress",
+        7 => task_detail: Option<TaskDetail> = "TaskDetail",
     }
 }

@@ -37,12 +37,12 @@ pub struct Version {
 
 ::runtime::lenient_object! {
     Version {
-        db_engine: Option<String> = "DBEngine",
-        db_version: Option<String> = "DBVersion",
-        db_major_version: Option<String> = "DBMajorVersion",
-        db_kernel_version: Option<String> = "DBKernelVersion",
-        supported_feature_names: Vec<String> = "SupportedFeatureNames",
-        status: Option<String> = "Status",
-        available_upgrade_target: Vec<String> = "AvailableUpgradeTarget",
+        0 => db_engine: Option<String> = "DBEngine",
+        1 => db_version: Option<String> = "DBVersion",
+        2 => db_major_version: Option<String> = "DBMajorVersion",
+        3 => db_kernel_version: Option<String> = "DBKernelVersion",
+        4 => supported_feature_names: Vec<String> = "SupportedFeatureNames",
+        5 => status: Option<String> = "Status",
+        6 => available_upgrade_target: Vec<String> = "AvailableUpgradeTarget",
     }
 }

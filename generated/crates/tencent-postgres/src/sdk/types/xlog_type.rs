@@ -27,11 +27,11 @@ pub struct Xlog {
 
 ::runtime::lenient_object! {
     Xlog {
-        id: Option<i64> = "Id",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        internal_addr: Option<String> = "InternalAddr",
-        external_addr: Option<String> = "ExternalAddr",
-        size: Option<i64> = "Size",
+        0 => id: Option<i64> = "Id",
+        1 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        2 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        3 => internal_addr: Option<String> = "InternalAddr",
+        4 => external_addr: Option<String> = "ExternalAddr",
+        5 => size: Option<i64> = "Size",
     }
 }

@@ -32,11 +32,11 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone: Option<String> = "Zone",
-        zone_name: Option<String> = "ZoneName",
-        zone_id: Option<u64> = "ZoneId",
-        zone_state: Option<String> = "ZoneState",
-        zone_support_ipv6: Option<u64> = "ZoneSupportIpv6",
-        standby_zone_set: Vec<String> = "StandbyZoneSet",
+        0 => zone: Option<String> = "Zone",
+        1 => zone_name: Option<String> = "ZoneName",
+        2 => zone_id: Option<u64> = "ZoneId",
+        3 => zone_state: Option<String> = "ZoneState",
+        4 => zone_support_ipv6: Option<u64> = "ZoneSupportIpv6",
+        5 => standby_zone_set: Vec<String> = "StandbyZoneSet",
     }
 }

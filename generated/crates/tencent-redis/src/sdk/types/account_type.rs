@@ -42,13 +42,13 @@ pub struct Account {
 
 ::runtime::lenient_object! {
     Account {
-        instance_id: Option<String> = "InstanceId",
-        account_name: Option<String> = "AccountName",
-        remark: Option<String> = "Remark",
-        privilege: Option<String> = "Privilege",
-        readonly_policy: Vec<String> = "ReadonlyPolicy",
-        status: Option<i64> = "Status",
-        create_time: Option<String> = "CreateTime",
-        password_last_modified_time: Option<::runtime::Sensitive<String>> = "PasswordLastModifiedTime",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => account_name: Option<String> = "AccountName",
+        2 => remark: Option<String> = "Remark",
+        3 => privilege: Option<String> = "Privilege",
+        4 => readonly_policy: Vec<String> = "ReadonlyPolicy",
+        5 => status: Option<i64> = "Status",
+        6 => create_time: Option<String> = "CreateTime",
+        7 => password_last_modified_time: Option<::runtime::Sensitive<String>> = "PasswordLastModifiedTime",
     }
 }

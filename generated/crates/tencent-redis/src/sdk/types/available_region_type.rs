@@ -15,7 +15,7 @@ pub struct AvailableRegion {
 
 ::runtime::lenient_object! {
     AvailableRegion {
-        region: Option<String> = "Region",
-        available_zones: Vec<String> = "AvailableZones",
+        0 => region: Option<String> = "Region",
+        1 => available_zones: Vec<String> = "AvailableZones",
     }
 }

@@ -14,8 +14,8 @@ pub struct BackupLimitVpcItem {
 
 ::runtime::lenient_object! {
     BackupLimitVpcItem {
-        region: Option<String> = "Region",
-        vpc_list: Vec<String> = "VpcList",
+        0 => region: Option<String> = "Region",
+        1 => vpc_list: Vec<String> = "VpcList",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct BigKeyInfo {
 
 ::runtime::lenient_object! {
     BigKeyInfo {
-        db: Option<i64> = "DB",
-        key: Option<String> = "Key",
-        type_field: Option<String> = "Type",
-        size: Option<i64> = "Size",
-        updatetime: Option<i64> = "Updatetime",
+        0 => db: Option<i64> = "DB",
+        1 => key: Option<String> = "Key",
+        2 => type_field: Option<String> = "Type",
+        3 => size: Option<i64> = "Size",
+        4 => updatetime: Option<i64> = "Updatetime",
     }
 }

@@ -21,9 +21,9 @@ pub struct BigKeyTypeInfo {
 
 ::runtime::lenient_object! {
     BigKeyTypeInfo {
-        type_field: Option<String> = "Type",
-        count: Option<i64> = "Count",
-        size: Option<i64> = "Size",
-        updatetime: Option<i64> = "Updatetime",
+        0 => type_field: Option<String> = "Type",
+        1 => count: Option<i64> = "Count",
+        2 => size: Option<i64> = "Size",
+        3 => updatetime: Option<i64> = "Updatetime",
     }
 }

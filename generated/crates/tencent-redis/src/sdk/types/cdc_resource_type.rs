@@ -53,19 +53,19 @@ pub struct CdcResource {
 
 ::runtime::lenient_object! {
     CdcResource {
-        app_id: Option<i64> = "AppId",
-        region_id: Option<i64> = "RegionId",
-        zone_id: Option<i64> = "ZoneId",
-        redis_cluster_id: Option<String> = "RedisClusterId",
-        pay_mode: Option<i64> = "PayMode",
-        project_id: Option<i64> = "ProjectId",
-        auto_renew_flag: Option<i64> = "AutoRenewFlag",
-        cluster_name: Option<String> = "ClusterName",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        status: Option<i64> = "Status",
-        base_bundles: Vec<ResourceBundle> = "BaseBundles",
-        resource_bundles: Vec<ResourceBundle> = "ResourceBundles",
-        dedicated_cluster_id: Option<String> = "DedicatedClusterId",
+        0 => app_id: Option<i64> = "AppId",
+        1 => region_id: Option<i64> = "RegionId",
+        2 => zone_id: Option<i64> = "ZoneId",
+        3 => redis_cluster_id: Option<String> = "RedisClusterId",
+        4 => pay_mode: Option<i64> = "PayMode",
+        5 => project_id: Option<i64> = "ProjectId",
+        6 => auto_renew_flag: Option<i64> = "AutoRenewFlag",
+        7 => cluster_name: Option<String> = "ClusterName",
+        8 => start_time: Option<String> = "StartTime",
+        9 => end_time: Option<String> = "EndTime",
+        10 => status: Option<i64> = "Status",
+        11 => base_bundles: Vec<ResourceBundle> = "BaseBundles",
+        12 => resource_bundles: Vec<ResourceBundle> = "ResourceBundles",
+        13 => dedicated_cluster_id: Option<String> = "DedicatedClusterId",
     }
 }

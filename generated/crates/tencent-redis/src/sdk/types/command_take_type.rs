@@ -15,7 +15,7 @@ pub struct CommandTake {
 
 ::runtime::lenient_object! {
     CommandTake {
-        cmd: Option<String> = "Cmd",
-        took: Option<i64> = "Took",
+        0 => cmd: Option<String> = "Cmd",
+        1 => took: Option<i64> = "Took",
     }
 }

@@ -18,8 +18,8 @@ pub struct DelayDistribution {
 
 ::runtime::lenient_object! {
     DelayDistribution {
-        ladder: Option<i64> = "Ladder",
-        size: Option<i64> = "Size",
-        updatetime: Option<i64> = "Updatetime",
+        0 => ladder: Option<i64> = "Ladder",
+        1 => size: Option<i64> = "Size",
+        2 => updatetime: Option<i64> = "Updatetime",
     }
 }

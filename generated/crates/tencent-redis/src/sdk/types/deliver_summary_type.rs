@@ -24,10 +24,10 @@ pub struct DeliverSummary {
 
 ::runtime::lenient_object! {
     DeliverSummary {
-        deliver_type: Option<String> = "DeliverType",
-        deliver_sub_type: Option<String> = "DeliverSubType",
-        deliver_consumer: Option<String> = "DeliverConsumer",
-        deliver_consumer_name: Option<String> = "DeliverConsumerName",
-        deliver_error: Option<String> = "DeliverError",
+        0 => deliver_type: Option<String> = "DeliverType",
+        1 => deliver_sub_type: Option<String> = "DeliverSubType",
+        2 => deliver_consumer: Option<String> = "DeliverConsumer",
+        3 => deliver_consumer_name: Option<String> = "DeliverConsumerName",
+        4 => deliver_error: Option<String> = "DeliverError",
     }
 }

@@ -33,13 +33,13 @@ pub struct DescribeInstanceDtsInstanceInfo {
 
 ::runtime::lenient_object! {
     DescribeInstanceDtsInstanceInfo {
-        region_id: Option<i64> = "RegionId",
-        instance_id: Option<String> = "InstanceId",
-        set_id: Option<i64> = "SetId",
-        zone_id: Option<i64> = "ZoneId",
-        type_field: Option<i64> = "Type",
-        instance_name: Option<String> = "InstanceName",
-        vip: Option<String> = "Vip",
-        status: Option<i64> = "Status",
+        0 => region_id: Option<i64> = "RegionId",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => set_id: Option<i64> = "SetId",
+        3 => zone_id: Option<i64> = "ZoneId",
+        4 => type_field: Option<i64> = "Type",
+        5 => instance_name: Option<String> = "InstanceName",
+        6 => vip: Option<String> = "Vip",
+        7 => status: Option<i64> = "Status",
     }
 }

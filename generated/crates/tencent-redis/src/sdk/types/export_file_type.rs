@@ -49,14 +49,14 @@ pub struct ExportFile {
 
 ::runtime::lenient_object! {
     ExportFile {
-        file_name: Option<String> = "FileName",
-        status: Option<String> = "Status",
-        file_size: Option<i64> = "FileSize",
-        create_time: Option<String> = "CreateTime",
-        download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
-        err_msg: Option<String> = "ErrMsg",
-        progress: Option<i64> = "Progress",
-        finish_time: Option<String> = "FinishTime",
-        async_request_id: Option<i64> = "AsyncRequestId",
+        0 => file_name: Option<String> = "FileName",
+        1 => status: Option<String> = "Status",
+        2 => file_size: Option<i64> = "FileSize",
+        3 => create_time: Option<String> = "CreateTime",
+        4 => download_url: Option<::runtime::SignedUrl> = "DownloadUrl",
+        5 => err_msg: Option<String> = "ErrMsg",
+        6 => progress: Option<i64> = "Progress",
+        7 => finish_time: Option<String> = "FinishTime",
+        8 => async_request_id: Option<i64> = "AsyncRequestId",
     }
 }

@@ -15,7 +15,7 @@ pub struct FailedInstance {
 
 ::runtime::lenient_object! {
     FailedInstance {
-        instance_id: Option<String> = "InstanceId",
-        message: Option<String> = "Message",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => message: Option<String> = "Message",
     }
 }

@@ -57,13 +57,13 @@ pub struct Groups {
 
 ::runtime::lenient_object! {
     Groups {
-        app_id: Option<i64> = "AppId",
-        region_id: Option<i64> = "RegionId",
-        group_id: Option<String> = "GroupId",
-        group_name: Option<String> = "GroupName",
-        status: Option<i64> = "Status",
-        instance_count: Option<i64> = "InstanceCount",
-        instances: Vec<Instances> = "Instances",
-        remark: Option<String> = "Remark",
+        0 => app_id: Option<i64> = "AppId",
+        1 => region_id: Option<i64> = "RegionId",
+        2 => group_id: Option<String> = "GroupId",
+        3 => group_name: Option<String> = "GroupName",
+        4 => status: Option<i64> = "Status",
+        5 => instance_count: Option<i64> = "InstanceCount",
+        6 => instances: Vec<Instances> = "Instances",
+        7 => remark: Option<String> = "Remark",
     }
 }

@@ -18,8 +18,8 @@ pub struct HotKeyInfo {
 
 ::runtime::lenient_object! {
     HotKeyInfo {
-        key: Option<String> = "Key",
-        type_field: Option<String> = "Type",
-        count: Option<i64> = "Count",
+        0 => key: Option<String> = "Key",
+        1 => type_field: Option<String> = "Type",
+        2 => count: Option<i64> = "Count",
     }
 }

@@ -33,13 +33,13 @@ pub struct Inbound {
 
 ::runtime::lenient_object! {
     Inbound {
-        action: Option<String> = "Action",
-        address_module: Option<String> = "AddressModule",
-        cidr_ip: Option<String> = "CidrIp",
-        desc: Option<String> = "Desc",
-        ip_protocol: Option<String> = "IpProtocol",
-        port_range: Option<String> = "PortRange",
-        service_module: Option<String> = "ServiceModule",
-        id: Option<String> = "Id",
+        0 => action: Option<String> = "Action",
+        1 => address_module: Option<String> = "AddressModule",
+        2 => cidr_ip: Option<String> = "CidrIp",
+        3 => desc: Option<String> = "Desc",
+        4 => ip_protocol: Option<String> = "IpProtocol",
+        5 => port_range: Option<String> = "PortRange",
+        6 => service_module: Option<String> = "ServiceModule",
+        7 => id: Option<String> = "Id",
     }
 }

@@ -48,18 +48,18 @@ pub struct InstanceClusterNode {
 
 ::runtime::lenient_object! {
     InstanceClusterNode {
-        name: Option<String> = "Name",
-        run_id: Option<String> = "RunId",
-        role: Option<i64> = "Role",
-        status: Option<i64> = "Status",
-        connected: Option<i64> = "Connected",
-        create_time: Option<String> = "CreateTime",
-        down_time: Option<String> = "DownTime",
-        slots: Option<String> = "Slots",
-        keys: Option<i64> = "Keys",
-        qps: Option<i64> = "Qps",
-        qps_slope: Option<f64> = "QpsSlope",
-        storage: Option<i64> = "Storage",
-        storage_slope: Option<f64> = "StorageSlope",
+        0 => name: Option<String> = "Name",
+        1 => run_id: Option<String> = "RunId",
+        2 => role: Option<i64> = "Role",
+        3 => status: Option<i64> = "Status",
+        4 => connected: Option<i64> = "Connected",
+        5 => create_time: Option<String> = "CreateTime",
+        6 => down_time: Option<String> = "DownTime",
+        7 => slots: Option<String> = "Slots",
+        8 => keys: Option<i64> = "Keys",
+        9 => qps: Option<i64> = "Qps",
+        10 => qps_slope: Option<f64> = "QpsSlope",
+        11 => storage: Option<i64> = "Storage",
+        12 => storage_slope: Option<f64> = "StorageSlope",
     }
 }

@@ -52,17 +52,17 @@ pub struct InstanceClusterShard {
 
 ::runtime::lenient_object! {
     InstanceClusterShard {
-        shard_name: Option<String> = "ShardName",
-        shard_id: Option<String> = "ShardId",
-        role: Option<i64> = "Role",
-        keys: Option<i64> = "Keys",
-        slots: Option<String> = "Slots",
-        storage: Option<i64> = "Storage",
-        storage_slope: Option<f64> = "StorageSlope",
-        runid: Option<String> = "Runid",
-        run_id: Option<String> = "RunId",
-        connected: Option<i64> = "Connected",
-        zone_id: Option<String> = "ZoneId",
-        replicas_node_id: Option<i64> = "ReplicasNodeId",
+        0 => shard_name: Option<String> = "ShardName",
+        1 => shard_id: Option<String> = "ShardId",
+        2 => role: Option<i64> = "Role",
+        3 => keys: Option<i64> = "Keys",
+        4 => slots: Option<String> = "Slots",
+        5 => storage: Option<i64> = "Storage",
+        6 => storage_slope: Option<f64> = "StorageSlope",
+        7 => runid: Option<String> = "Runid",
+        8 => run_id: Option<String> = "RunId",
+        9 => connected: Option<i64> = "Connected",
+        10 => zone_id: Option<String> = "ZoneId",
+        11 => replicas_node_id: Option<i64> = "ReplicasNodeId",
     }
 }

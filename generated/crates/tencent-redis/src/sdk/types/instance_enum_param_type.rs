@@ -33,13 +33,13 @@ pub struct InstanceEnumParam {
 
 ::runtime::lenient_object! {
     InstanceEnumParam {
-        param_name: Option<String> = "ParamName",
-        value_type: Option<String> = "ValueType",
-        need_restart: Option<String> = "NeedRestart",
-        default_value: Option<String> = "DefaultValue",
-        current_value: Option<String> = "CurrentValue",
-        tips: Option<String> = "Tips",
-        enum_value: Vec<String> = "EnumValue",
-        status: Option<i64> = "Status",
+        0 => param_name: Option<String> = "ParamName",
+        1 => value_type: Option<String> = "ValueType",
+        2 => need_restart: Option<String> = "NeedRestart",
+        3 => default_value: Option<String> = "DefaultValue",
+        4 => current_value: Option<String> = "CurrentValue",
+        5 => tips: Option<String> = "Tips",
+        6 => enum_value: Vec<String> = "EnumValue",
+        7 => status: Option<i64> = "Status",
     }
 }

@@ -47,14 +47,14 @@ pub struct InstanceInfo {
 
 ::runtime::lenient_object! {
     InstanceInfo {
-        instance_name: Option<String> = "InstanceName",
-        project_id: Option<i64> = "ProjectId",
-        status: Option<i64> = "Status",
-        sub_status: Option<i64> = "SubStatus",
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        degrade_strategy: Option<i64> = "DegradeStrategy",
-        instance_tags: Vec<InstanceTagInfo> = "InstanceTags",
-        type_field: Option<i64> = "Type",
+        0 => instance_name: Option<String> = "InstanceName",
+        1 => project_id: Option<i64> = "ProjectId",
+        2 => status: Option<i64> = "Status",
+        3 => sub_status: Option<i64> = "SubStatus",
+        4 => region: Option<String> = "Region",
+        5 => zone: Option<String> = "Zone",
+        6 => degrade_strategy: Option<i64> = "DegradeStrategy",
+        7 => instance_tags: Vec<InstanceTagInfo> = "InstanceTags",
+        8 => type_field: Option<i64> = "Type",
     }
 }

@@ -39,15 +39,15 @@ pub struct InstanceIntegerParam {
 
 ::runtime::lenient_object! {
     InstanceIntegerParam {
-        param_name: Option<String> = "ParamName",
-        value_type: Option<String> = "ValueType",
-        need_restart: Option<String> = "NeedRestart",
-        default_value: Option<String> = "DefaultValue",
-        current_value: Option<String> = "CurrentValue",
-        tips: Option<String> = "Tips",
-        min: Option<String> = "Min",
-        max: Option<String> = "Max",
-        status: Option<i64> = "Status",
-        unit: Option<String> = "Unit",
+        0 => param_name: Option<String> = "ParamName",
+        1 => value_type: Option<String> = "ValueType",
+        2 => need_restart: Option<String> = "NeedRestart",
+        3 => default_value: Option<String> = "DefaultValue",
+        4 => current_value: Option<String> = "CurrentValue",
+        5 => tips: Option<String> = "Tips",
+        6 => min: Option<String> = "Min",
+        7 => max: Option<String> = "Max",
+        8 => status: Option<i64> = "Status",
+        9 => unit: Option<String> = "Unit",
     }
 }

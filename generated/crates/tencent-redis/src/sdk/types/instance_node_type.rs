@@ -17,7 +17,7 @@ pub struct InstanceNode {
 
 ::runtime::lenient_object! {
     InstanceNode {
-        id: Option<i64> = "Id",
-        instance_cluster_node: Vec<InstanceClusterNode> = "InstanceClusterNode",
+        0 => id: Option<i64> = "Id",
+        1 => instance_cluster_node: Vec<InstanceClusterNode> = "InstanceClusterNode",
     }
 }

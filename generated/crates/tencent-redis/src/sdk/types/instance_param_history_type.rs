@@ -28,10 +28,10 @@ pub struct InstanceParamHistory {
 
 ::runtime::lenient_object! {
     InstanceParamHistory {
-        param_name: Option<String> = "ParamName",
-        pre_value: Option<String> = "PreValue",
-        new_value: Option<String> = "NewValue",
-        status: Option<i64> = "Status",
-        modify_time: Option<String> = "ModifyTime",
+        0 => param_name: Option<String> = "ParamName",
+        1 => pre_value: Option<String> = "PreValue",
+        2 => new_value: Option<String> = "NewValue",
+        3 => status: Option<i64> = "Status",
+        4 => modify_time: Option<String> = "ModifyTime",
     }
 }

@@ -33,13 +33,13 @@ pub struct InstanceProxySlowlogDetail {
 
 ::runtime::lenient_object! {
     InstanceProxySlowlogDetail {
-        duration: Option<i64> = "Duration",
-        client: Option<String> = "Client",
-        command: Option<String> = "Command",
-        command_line: Option<String> = "CommandLine",
-        execute_time: Option<String> = "ExecuteTime",
-        recv_client_end: Option<i64> = "RecvClientEnd",
-        send_client_end: Option<i64> = "SendClientEnd",
-        node: Option<String> = "Node",
+        0 => duration: Option<i64> = "Duration",
+        1 => client: Option<String> = "Client",
+        2 => command: Option<String> = "Command",
+        3 => command_line: Option<String> = "CommandLine",
+        4 => execute_time: Option<String> = "ExecuteTime",
+        5 => recv_client_end: Option<i64> = "RecvClientEnd",
+        6 => send_client_end: Option<i64> = "SendClientEnd",
+        7 => node: Option<String> = "Node",
     }
 }

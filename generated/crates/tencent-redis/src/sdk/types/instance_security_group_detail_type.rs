@@ -17,7 +17,7 @@ pub struct InstanceSecurityGroupDetail {
 
 ::runtime::lenient_object! {
     InstanceSecurityGroupDetail {
-        instance_id: Option<String> = "InstanceId",
-        security_group_details: Vec<SecurityGroupDetail> = "SecurityGroupDetails",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => security_group_details: Vec<SecurityGroupDetail> = "SecurityGroupDetails",
     }
 }

@@ -27,11 +27,11 @@ pub struct InstanceSlowlogDetail {
 
 ::runtime::lenient_object! {
     InstanceSlowlogDetail {
-        duration: Option<i64> = "Duration",
-        client: Option<String> = "Client",
-        command: Option<String> = "Command",
-        command_line: Option<String> = "CommandLine",
-        execute_time: Option<String> = "ExecuteTime",
-        node: Option<String> = "Node",
+        0 => duration: Option<i64> = "Duration",
+        1 => client: Option<String> = "Client",
+        2 => command: Option<String> = "Command",
+        3 => command_line: Option<String> = "CommandLine",
+        4 => execute_time: Option<String> = "ExecuteTime",
+        5 => node: Option<String> = "Node",
     }
 }

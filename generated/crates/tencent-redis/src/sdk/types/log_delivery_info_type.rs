@@ -21,9 +21,9 @@ pub struct LogDeliveryInfo {
 
 ::runtime::lenient_object! {
     LogDeliveryInfo {
-        enabled: Option<bool> = "Enabled",
-        logset_id: Option<String> = "LogsetId",
-        topic_id: Option<String> = "TopicId",
-        log_region: Option<String> = "LogRegion",
+        0 => enabled: Option<bool> = "Enabled",
+        1 => logset_id: Option<String> = "LogsetId",
+        2 => topic_id: Option<String> = "TopicId",
+        3 => log_region: Option<String> = "LogRegion",
     }
 }

@@ -53,19 +53,19 @@ pub struct LogInstance {
 
 ::runtime::lenient_object! {
     LogInstance {
-        instance_id: Option<String> = "InstanceId",
-        status: Option<String> = "Status",
-        enable_query: Option<String> = "EnableQuery",
-        create_at: Option<String> = "CreateAt",
-        high_log_expire_day: Option<i64> = "HighLogExpireDay",
-        low_log_expire_day: Option<i64> = "LowLogExpireDay",
-        log_expire_day: Option<i64> = "LogExpireDay",
-        high_storage: Option<f64> = "HighStorage",
-        low_storage: Option<f64> = "LowStorage",
-        log_storage: Option<f64> = "LogStorage",
-        deliver: Option<String> = "Deliver",
-        deliver_summary: Vec<DeliverSummary> = "DeliverSummary",
-        instance_info: Option<InstanceInfo> = "InstanceInfo",
-        log_sub_type: Option<String> = "LogSubType",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => status: Option<String> = "Status",
+        2 => enable_query: Option<String> = "EnableQuery",
+        3 => create_at: Option<String> = "CreateAt",
+        4 => high_log_expire_day: Option<i64> = "HighLogExpireDay",
+        5 => low_log_expire_day: Option<i64> = "LowLogExpireDay",
+        6 => log_expire_day: Option<i64> = "LogExpireDay",
+        7 => high_storage: Option<f64> = "HighStorage",
+        8 => low_storage: Option<f64> = "LowStorage",
+        9 => log_storage: Option<f64> = "LogStorage",
+        10 => deliver: Option<String> = "Deliver",
+        11 => deliver_summary: Vec<DeliverSummary> = "DeliverSummary",
+        12 => instance_info: Option<InstanceInfo> = "InstanceInfo",
+        13 => log_sub_type: Option<String> = "LogSubType",
     }
 }

@@ -36,14 +36,14 @@ pub struct LogResult {
 
 ::runtime::lenient_object! {
     LogResult {
-        db_id: Option<i64> = "DBId",
-        command_latency: Option<i64> = "CommandLatency",
-        timestamp: Option<String> = "Timestamp",
-        client_addr: Option<String> = "ClientAddr",
-        user_name: Option<String> = "UserName",
-        command_type: Option<String> = "CommandType",
-        cache_code: Option<String> = "CacheCode",
-        command_detail: Option<String> = "CommandDetail",
-        err_msg: Option<String> = "ErrMsg",
+        0 => db_id: Option<i64> = "DBId",
+        1 => command_latency: Option<i64> = "CommandLatency",
+        2 => timestamp: Option<String> = "Timestamp",
+        3 => client_addr: Option<String> = "ClientAddr",
+        4 => user_name: Option<String> = "UserName",
+        5 => command_type: Option<String> = "CommandType",
+        6 => cache_code: Option<String> = "CacheCode",
+        7 => command_detail: Option<String> = "CommandDetail",
+        8 => err_msg: Option<String> = "ErrMsg",
     }
 }

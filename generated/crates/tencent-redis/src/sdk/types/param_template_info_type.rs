@@ -32,9 +32,9 @@ pub struct ParamTemplateInfo {
 
 ::runtime::lenient_object! {
     ParamTemplateInfo {
-        template_id: Option<String> = "TemplateId",
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        product_type: Option<u64> = "ProductType",
+        0 => template_id: Option<String> = "TemplateId",
+        1 => name: Option<String> = "Name",
+        2 => description: Option<String> = "Description",
+        3 => product_type: Option<u64> = "ProductType",
     }
 }

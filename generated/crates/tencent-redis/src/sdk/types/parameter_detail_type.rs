@@ -39,14 +39,14 @@ pub struct ParameterDetail {
 
 ::runtime::lenient_object! {
     ParameterDetail {
-        name: Option<String> = "Name",
-        param_type: Option<String> = "ParamType",
-        default: Option<String> = "Default",
-        description: Option<String> = "Description",
-        current_value: Option<String> = "CurrentValue",
-        need_reboot: Option<i64> = "NeedReboot",
-        max: Option<String> = "Max",
-        min: Option<String> = "Min",
-        enum_value: Vec<String> = "EnumValue",
+        0 => name: Option<String> = "Name",
+        1 => param_type: Option<String> = "ParamType",
+        2 => default: Option<String> = "Default",
+        3 => description: Option<String> = "Description",
+        4 => current_value: Option<String> = "CurrentValue",
+        5 => need_reboot: Option<i64> = "NeedReboot",
+        6 => max: Option<String> = "Max",
+        7 => min: Option<String> = "Min",
+        8 => enum_value: Vec<String> = "EnumValue",
     }
 }

@@ -56,11 +56,11 @@ pub struct PasswordPolicy {
 
 ::runtime::lenient_object! {
     PasswordPolicy {
-        enabled: Option<bool> = "Enabled",
-        min_letter_count: Option<i64> = "MinLetterCount",
-        min_digit_count: Option<i64> = "MinDigitCount",
-        min_special_count: Option<i64> = "MinSpecialCount",
-        min_length: Option<i64> = "MinLength",
+        0 => enabled: Option<bool> = "Enabled",
+        1 => min_letter_count: Option<i64> = "MinLetterCount",
+        2 => min_digit_count: Option<i64> = "MinDigitCount",
+        3 => min_special_count: Option<i64> = "MinSpecialCount",
+        4 => min_length: Option<i64> = "MinLength",
     }
 }
 

@@ -74,19 +74,19 @@ pub struct ProductConf {
 
 ::runtime::lenient_object! {
     ProductConf {
-        type_field: Option<i64> = "Type",
-        type_name: Option<String> = "TypeName",
-        min_buy_num: Option<i64> = "MinBuyNum",
-        max_buy_num: Option<i64> = "MaxBuyNum",
-        saleout: Option<bool> = "Saleout",
-        engine: Option<String> = "Engine",
-        version: Option<String> = "Version",
-        total_size: Vec<String> = "TotalSize",
-        shard_size: Vec<String> = "ShardSize",
-        replica_num: Vec<String> = "ReplicaNum",
-        shard_num: Vec<String> = "ShardNum",
-        pay_mode: Option<String> = "PayMode",
-        enable_repica_read_only: Option<bool> = "EnableRepicaReadOnly",
-        enable_replica_read_only: Option<bool> = "EnableReplicaReadOnly",
+        0 => type_field: Option<i64> = "Type",
+        1 => type_name: Option<String> = "TypeName",
+        2 => min_buy_num: Option<i64> = "MinBuyNum",
+        3 => max_buy_num: Option<i64> = "MaxBuyNum",
+        4 => saleout: Option<bool> = "Saleout",
+        5 => engine: Option<String> = "Engine",
+        6 => version: Option<String> = "Version",
+        7 => total_size: Vec<String> = "TotalSize",
+        8 => shard_size: Vec<String> = "ShardSize",
+        9 => replica_num: Vec<String> = "ReplicaNum",
+        10 => shard_num: Vec<String> = "ShardNum",
+        11 => pay_mode: Option<String> = "PayMode",
+        12 => enable_repica_read_only: Option<bool> = "EnableRepicaReadOnly",
+        13 => enable_replica_read_only: Option<bool> = "EnableReplicaReadOnly",
     }
 }

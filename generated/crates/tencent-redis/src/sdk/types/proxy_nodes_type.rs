@@ -15,7 +15,7 @@ pub struct ProxyNodes {
 
 ::runtime::lenient_object! {
     ProxyNodes {
-        node_id: Option<String> = "NodeId",
-        zone_id: Option<i64> = "ZoneId",
+        0 => node_id: Option<String> = "NodeId",
+        1 => zone_id: Option<i64> = "ZoneId",
     }
 }

@@ -63,19 +63,19 @@ pub struct RedisCommonInstanceList {
 
 ::runtime::lenient_object! {
     RedisCommonInstanceList {
-        instance_name: Option<String> = "InstanceName",
-        instance_id: Option<String> = "InstanceId",
-        app_id: Option<i64> = "AppId",
-        project_id: Option<i64> = "ProjectId",
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        status: Option<String> = "Status",
-        vips: Vec<String> = "Vips",
-        vport: Option<i64> = "Vport",
-        createtime: Option<String> = "Createtime",
-        pay_mode: Option<i64> = "PayMode",
-        net_type: Option<i64> = "NetType",
+        0 => instance_name: Option<String> = "InstanceName",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => app_id: Option<i64> = "AppId",
+        3 => project_id: Option<i64> = "ProjectId",
+        4 => region: Option<String> = "Region",
+        5 => zone: Option<String> = "Zone",
+        6 => vpc_id: Option<String> = "VpcId",
+        7 => subnet_id: Option<String> = "SubnetId",
+        8 => status: Option<String> = "Status",
+        9 => vips: Vec<String> = "Vips",
+        10 => vport: Option<i64> = "Vport",
+        11 => createtime: Option<String> = "Createtime",
+        12 => pay_mode: Option<i64> = "PayMode",
+        13 => net_type: Option<i64> = "NetType",
     }
 }

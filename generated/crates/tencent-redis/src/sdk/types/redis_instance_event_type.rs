@@ -58,18 +58,18 @@ pub struct RedisInstanceEvent {
 
 ::runtime::lenient_object! {
     RedisInstanceEvent {
-        id: Option<i64> = "ID",
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        type_field: Option<String> = "Type",
-        grade: Option<String> = "Grade",
-        execution_date: Option<String> = "ExecutionDate",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        latest_execution_date: Option<String> = "LatestExecutionDate",
-        status: Option<String> = "Status",
-        task_end_time: Option<String> = "TaskEndTime",
-        effect_info: Option<String> = "EffectInfo",
-        initial_execution_date: Option<String> = "InitialExecutionDate",
+        0 => id: Option<i64> = "ID",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => instance_name: Option<String> = "InstanceName",
+        3 => type_field: Option<String> = "Type",
+        4 => grade: Option<String> = "Grade",
+        5 => execution_date: Option<String> = "ExecutionDate",
+        6 => start_time: Option<String> = "StartTime",
+        7 => end_time: Option<String> = "EndTime",
+        8 => latest_execution_date: Option<String> = "LatestExecutionDate",
+        9 => status: Option<String> = "Status",
+        10 => task_end_time: Option<String> = "TaskEndTime",
+        11 => effect_info: Option<String> = "EffectInfo",
+        12 => initial_execution_date: Option<String> = "InitialExecutionDate",
     }
 }

@@ -28,10 +28,10 @@ pub struct RedisNodeInfo {
 
 ::runtime::lenient_object! {
     RedisNodeInfo {
-        node_type: Option<i64> = "NodeType",
-        node_id: Option<i64> = "NodeId",
-        zone_id: Option<u64> = "ZoneId",
-        zone_name: Option<String> = "ZoneName",
+        0 => node_type: Option<i64> = "NodeType",
+        1 => node_id: Option<i64> = "NodeId",
+        2 => zone_id: Option<u64> = "ZoneId",
+        3 => zone_name: Option<String> = "ZoneName",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct RedisNode {
 
 ::runtime::lenient_object! {
     RedisNode {
-        keys: Option<i64> = "Keys",
-        slot: Option<String> = "Slot",
-        node_id: Option<String> = "NodeId",
-        status: Option<String> = "Status",
-        role: Option<String> = "Role",
+        0 => keys: Option<i64> = "Keys",
+        1 => slot: Option<String> = "Slot",
+        2 => node_id: Option<String> = "NodeId",
+        3 => status: Option<String> = "Status",
+        4 => role: Option<String> = "Role",
     }
 }

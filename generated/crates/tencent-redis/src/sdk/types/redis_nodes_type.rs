@@ -21,9 +21,9 @@ pub struct RedisNodes {
 
 ::runtime::lenient_object! {
     RedisNodes {
-        node_id: Option<String> = "NodeId",
-        node_role: Option<String> = "NodeRole",
-        cluster_id: Option<i64> = "ClusterId",
-        zone_id: Option<i64> = "ZoneId",
+        0 => node_id: Option<String> = "NodeId",
+        1 => node_role: Option<String> = "NodeRole",
+        2 => cluster_id: Option<i64> = "ClusterId",
+        3 => zone_id: Option<i64> = "ZoneId",
     }
 }

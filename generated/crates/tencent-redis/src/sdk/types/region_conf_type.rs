@@ -26,10 +26,10 @@ pub struct RegionConf {
 
 ::runtime::lenient_object! {
     RegionConf {
-        region_id: Option<String> = "RegionId",
-        region_name: Option<String> = "RegionName",
-        region_short_name: Option<String> = "RegionShortName",
-        area: Option<String> = "Area",
-        zone_set: Vec<ZoneCapacityConf> = "ZoneSet",
+        0 => region_id: Option<String> = "RegionId",
+        1 => region_name: Option<String> = "RegionName",
+        2 => region_short_name: Option<String> = "RegionShortName",
+        3 => area: Option<String> = "Area",
+        4 => zone_set: Vec<ZoneCapacityConf> = "ZoneSet",
     }
 }

@@ -26,10 +26,10 @@ pub struct ReplicaGroup {
 
 ::runtime::lenient_object! {
     ReplicaGroup {
-        group_id: Option<i64> = "GroupId",
-        group_name: Option<String> = "GroupName",
-        zone_id: Option<String> = "ZoneId",
-        role: Option<String> = "Role",
-        redis_nodes: Vec<RedisNode> = "RedisNodes",
+        0 => group_id: Option<i64> = "GroupId",
+        1 => group_name: Option<String> = "GroupName",
+        2 => zone_id: Option<String> = "ZoneId",
+        3 => role: Option<String> = "Role",
+        4 => redis_nodes: Vec<RedisNode> = "RedisNodes",
     }
 }

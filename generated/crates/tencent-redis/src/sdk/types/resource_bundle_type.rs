@@ -18,8 +18,8 @@ pub struct ResourceBundle {
 
 ::runtime::lenient_object! {
     ResourceBundle {
-        resource_bundle_name: Option<String> = "ResourceBundleName",
-        available_memory: Option<i64> = "AvailableMemory",
-        count: Option<i64> = "Count",
+        0 => resource_bundle_name: Option<String> = "ResourceBundleName",
+        1 => available_memory: Option<i64> = "AvailableMemory",
+        2 => count: Option<i64> = "Count",
     }
 }

@@ -15,7 +15,7 @@ pub struct SecondLevelBackupMissingTimestamps {
 
 ::runtime::lenient_object! {
     SecondLevelBackupMissingTimestamps {
-        start_time_stamp: Option<i64> = "StartTimeStamp",
-        end_time_stamp: Option<i64> = "EndTimeStamp",
+        0 => start_time_stamp: Option<i64> = "StartTimeStamp",
+        1 => end_time_stamp: Option<i64> = "EndTimeStamp",
     }
 }

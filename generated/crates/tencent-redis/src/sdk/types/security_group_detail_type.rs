@@ -32,12 +32,12 @@ pub struct SecurityGroupDetail {
 
 ::runtime::lenient_object! {
     SecurityGroupDetail {
-        project_id: Option<i64> = "ProjectId",
-        create_time: Option<String> = "CreateTime",
-        security_group_id: Option<String> = "SecurityGroupId",
-        security_group_name: Option<String> = "SecurityGroupName",
-        security_group_remark: Option<String> = "SecurityGroupRemark",
-        inbound_rule: Vec<SecurityGroupsInboundAndOutbound> = "InboundRule",
-        outbound_rule: Vec<SecurityGroupsInboundAndOutbound> = "OutboundRule",
+        0 => project_id: Option<i64> = "ProjectId",
+        1 => create_time: Option<String> = "CreateTime",
+        2 => security_group_id: Option<String> = "SecurityGroupId",
+        3 => security_group_name: Option<String> = "SecurityGroupName",
+        4 => security_group_remark: Option<String> = "SecurityGroupRemark",
+        5 => inbound_rule: Vec<SecurityGroupsInboundAndOutbound> = "InboundRule",
+        6 => outbound_rule: Vec<SecurityGroupsInboundAndOutbound> = "OutboundRule",
     }
 }

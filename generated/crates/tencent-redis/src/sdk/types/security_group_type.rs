@@ -32,12 +32,12 @@ pub struct SecurityGroup {
 
 ::runtime::lenient_object! {
     SecurityGroup {
-        create_time: Option<String> = "CreateTime",
-        project_id: Option<u64> = "ProjectId",
-        security_group_id: Option<String> = "SecurityGroupId",
-        security_group_name: Option<String> = "SecurityGroupName",
-        security_group_remark: Option<String> = "SecurityGroupRemark",
-        outbound: Vec<Outbound> = "Outbound",
-        inbound: Vec<Inbound> = "Inbound",
+        0 => create_time: Option<String> = "CreateTime",
+        1 => project_id: Option<u64> = "ProjectId",
+        2 => security_group_id: Option<String> = "SecurityGroupId",
+        3 => security_group_name: Option<String> = "SecurityGroupName",
+        4 => security_group_remark: Option<String> = "SecurityGroupRemark",
+        5 => outbound: Vec<Outbound> = "Outbound",
+        6 => inbound: Vec<Inbound> = "Inbound",
     }
 }

@@ -24,9 +24,9 @@ pub struct SecurityGroupsInboundAndOutbound {
 
 ::runtime::lenient_object! {
     SecurityGroupsInboundAndOutbound {
-        action: Option<String> = "Action",
-        ip: Option<String> = "Ip",
-        port: Option<String> = "Port",
-        proto: Option<String> = "Proto",
+        0 => action: Option<String> = "Action",
+        1 => ip: Option<String> = "Ip",
+        2 => port: Option<String> = "Port",
+        3 => proto: Option<String> = "Proto",
     }
 }

@@ -15,7 +15,7 @@ pub struct SourceCommand {
 
 ::runtime::lenient_object! {
     SourceCommand {
-        cmd: Option<String> = "Cmd",
-        count: Option<i64> = "Count",
+        0 => cmd: Option<String> = "Cmd",
+        1 => count: Option<i64> = "Count",
     }
 }

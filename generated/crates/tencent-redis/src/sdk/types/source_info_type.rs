@@ -18,8 +18,8 @@ pub struct SourceInfo {
 
 ::runtime::lenient_object! {
     SourceInfo {
-        ip: Option<String> = "Ip",
-        conn: Option<i64> = "Conn",
-        cmd: Option<i64> = "Cmd",
+        0 => ip: Option<String> = "Ip",
+        1 => conn: Option<i64> = "Conn",
+        2 => cmd: Option<i64> = "Cmd",
     }
 }

@@ -101,14 +101,14 @@ pub struct TaskInfoDetail {
 
 ::runtime::lenient_object! {
     TaskInfoDetail {
-        task_id: Option<i64> = "TaskId",
-        start_time: Option<String> = "StartTime",
-        task_type: Option<String> = "TaskType",
-        instance_name: Option<String> = "InstanceName",
-        instance_id: Option<String> = "InstanceId",
-        project_id: Option<i64> = "ProjectId",
-        progress: Option<f64> = "Progress",
-        end_time: Option<String> = "EndTime",
-        result: Option<i64> = "Result",
+        0 => task_id: Option<i64> = "TaskId",
+        1 => start_time: Option<String> = "StartTime",
+        2 => task_type: Option<String> = "TaskType",
+        3 => instance_name: Option<String> = "InstanceName",
+        4 => instance_id: Option<String> = "InstanceId",
+        5 => project_id: Option<i64> = "ProjectId",
+        6 => progress: Option<f64> = "Progress",
+        7 => end_time: Option<String> = "EndTime",
+        8 => result: Option<i64> = "Result",
     }
 }

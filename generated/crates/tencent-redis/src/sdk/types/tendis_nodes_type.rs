@@ -18,8 +18,8 @@ pub struct TendisNodes {
 
 ::runtime::lenient_object! {
     TendisNodes {
-        node_id: Option<String> = "NodeId",
-        node_role: Option<String> = "NodeRole",
-        zone_id: Option<i64> = "ZoneId",
+        0 => node_id: Option<String> = "NodeId",
+        1 => node_role: Option<String> = "NodeRole",
+        2 => zone_id: Option<i64> = "ZoneId",
     }
 }

@@ -24,10 +24,10 @@ pub struct TendisSlowLogDetail {
 
 ::runtime::lenient_object! {
     TendisSlowLogDetail {
-        execute_time: Option<String> = "ExecuteTime",
-        duration: Option<i64> = "Duration",
-        command: Option<String> = "Command",
-        command_line: Option<String> = "CommandLine",
-        node: Option<String> = "Node",
+        0 => execute_time: Option<String> = "ExecuteTime",
+        1 => duration: Option<i64> = "Duration",
+        2 => command: Option<String> = "Command",
+        3 => command_line: Option<String> = "CommandLine",
+        4 => node: Option<String> = "Node",
     }
 }

@@ -45,17 +45,17 @@ pub struct TradeDealDetail {
 
 ::runtime::lenient_object! {
     TradeDealDetail {
-        deal_id: Option<String> = "DealId",
-        deal_name: Option<String> = "DealName",
-        zone_id: Option<i64> = "ZoneId",
-        goods_num: Option<i64> = "GoodsNum",
-        creater: Option<String> = "Creater",
-        creat_time: Option<String> = "CreatTime",
-        overdue_time: Option<String> = "OverdueTime",
-        end_time: Option<String> = "EndTime",
-        status: Option<i64> = "Status",
-        description: Option<String> = "Description",
-        price: Option<i64> = "Price",
-        instance_ids: Vec<String> = "InstanceIds",
+        0 => deal_id: Option<String> = "DealId",
+        1 => deal_name: Option<String> = "DealName",
+        2 => zone_id: Option<i64> = "ZoneId",
+        3 => goods_num: Option<i64> = "GoodsNum",
+        4 => creater: Option<String> = "Creater",
+        5 => creat_time: Option<String> = "CreatTime",
+        6 => overdue_time: Option<String> = "OverdueTime",
+        7 => end_time: Option<String> = "EndTime",
+        8 => status: Option<i64> = "Status",
+        9 => description: Option<String> = "Description",
+        10 => price: Option<i64> = "Price",
+        11 => instance_ids: Vec<String> = "InstanceIds",
     }
 }

@@ -36,12 +36,12 @@ pub struct ZoneCapacityConf {
 
 ::runtime::lenient_object! {
     ZoneCapacityConf {
-        zone_id: Option<String> = "ZoneId",
-        zone_name: Option<String> = "ZoneName",
-        is_saleout: Option<bool> = "IsSaleout",
-        is_default: Option<bool> = "IsDefault",
-        net_work_type: Vec<String> = "NetWorkType",
-        product_set: Vec<ProductConf> = "ProductSet",
-        old_zone_id: Option<i64> = "OldZoneId",
+        0 => zone_id: Option<String> = "ZoneId",
+        1 => zone_name: Option<String> = "ZoneName",
+        2 => is_saleout: Option<bool> = "IsSaleout",
+        3 => is_default: Option<bool> = "IsDefault",
+        4 => net_work_type: Vec<String> = "NetWorkType",
+        5 => product_set: Vec<ProductConf> = "ProductSet",
+        6 => old_zone_id: Option<i64> = "OldZoneId",
     }
 }

@@ -34,12 +34,12 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region: Option<String> = "Region",
-        region_name: Option<String> = "RegionName",
-        region_state: Option<String> = "RegionState",
-        region_type_mc: Option<i64> = "RegionTypeMC",
-        location_mc: Option<String> = "LocationMC",
-        region_name_mc: Option<String> = "RegionNameMC",
-        region_id_mc: Option<String> = "RegionIdMC",
+        0 => region: Option<String> = "Region",
+        1 => region_name: Option<String> = "RegionName",
+        2 => region_state: Option<String> = "RegionState",
+        3 => region_type_mc: Option<i64> = "RegionTypeMC",
+        4 => location_mc: Option<String> = "LocationMC",
+        5 => region_name_mc: Option<String> = "RegionNameMC",
+        6 => region_id_mc: Option<String> = "RegionIdMC",
     }
 }

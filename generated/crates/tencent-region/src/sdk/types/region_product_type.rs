@@ -12,6 +12,6 @@ pub struct RegionProduct {
 
 ::runtime::lenient_object! {
     RegionProduct {
-        name: Option<String> = "Name",
+        0 => name: Option<String> = "Name",
     }
 }

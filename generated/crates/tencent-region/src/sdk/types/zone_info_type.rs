@@ -128,15 +128,15 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone: Option<String> = "Zone",
-        zone_name: Option<String> = "ZoneName",
-        zone_id: Option<String> = "ZoneId",
-        zone_state: Option<String> = "ZoneState",
-        parent_zone: Option<String> = "ParentZone",
-        parent_zone_id: Option<String> = "ParentZoneId",
-        parent_zone_name: Option<String> = "ParentZoneName",
-        zone_type: Option<String> = "ZoneType",
-        machine_room_type_mc: Option<String> = "MachineRoomTypeMC",
-        zone_id_mc: Option<String> = "ZoneIdMC",
+        0 => zone: Option<String> = "Zone",
+        1 => zone_name: Option<String> = "ZoneName",
+        2 => zone_id: Option<String> = "ZoneId",
+        3 => zone_state: Option<String> = "ZoneState",
+        4 => parent_zone: Option<String> = "ParentZone",
+        5 => parent_zone_id: Option<String> = "ParentZoneId",
+        6 => parent_zone_name: Option<String> = "ParentZoneName",
+        7 => zone_type: Option<String> = "ZoneType",
+        8 => machine_room_type_mc: Option<String> = "MachineRoomTypeMC",
+        9 => zone_id_mc: Option<String> = "ZoneIdMC",
     }
 }

@@ -50,18 +50,18 @@ pub struct AccountDetail {
 
 ::runtime::lenient_object! {
     AccountDetail {
-        name: Option<String> = "Name",
-        remark: Option<String> = "Remark",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        status: Option<i64> = "Status",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        pass_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "PassTime",
-        internal_status: Option<String> = "InternalStatus",
-        dbs: Vec<DbPrivilege> = "Dbs",
-        is_admin: Option<bool> = "IsAdmin",
-        is_cam: Option<bool> = "IsCam",
-        authentication: Option<String> = "Authentication",
-        host: Option<String> = "Host",
-        account_type: Option<String> = "AccountType",
+        0 => name: Option<String> = "Name",
+        1 => remark: Option<String> = "Remark",
+        2 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        3 => status: Option<i64> = "Status",
+        4 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        5 => pass_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "PassTime",
+        6 => internal_status: Option<String> = "InternalStatus",
+        7 => dbs: Vec<DbPrivilege> = "Dbs",
+        8 => is_admin: Option<bool> = "IsAdmin",
+        9 => is_cam: Option<bool> = "IsCam",
+        10 => authentication: Option<String> = "Authentication",
+        11 => host: Option<String> = "Host",
+        12 => account_type: Option<String> = "AccountType",
     }
 }

@@ -17,9 +17,9 @@ pub struct AccountPrivilege {
 
 ::runtime::lenient_object! {
     AccountPrivilege {
-        user_name: Option<String> = "UserName",
-        privilege: Option<String> = "Privilege",
-        account_type: Option<String> = "AccountType",
+        0 => user_name: Option<String> = "UserName",
+        1 => privilege: Option<String> = "Privilege",
+        2 => account_type: Option<String> = "AccountType",
     }
 }
 

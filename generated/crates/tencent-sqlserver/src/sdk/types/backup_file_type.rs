@@ -32,12 +32,12 @@ pub struct BackupFile {
 
 ::runtime::lenient_object! {
     BackupFile {
-        id: Option<u64> = "Id",
-        file_name: Option<String> = "FileName",
-        size: Option<u64> = "Size",
-        d_bs: Vec<String> = "DBs",
-        download_link: Option<String> = "DownloadLink",
-        region: Option<String> = "Region",
-        cross_backup_addr: Vec<CrossBackupAddr> = "CrossBackupAddr",
+        0 => id: Option<u64> = "Id",
+        1 => file_name: Option<String> = "FileName",
+        2 => size: Option<u64> = "Size",
+        3 => d_bs: Vec<String> = "DBs",
+        4 => download_link: Option<String> = "DownloadLink",
+        5 => region: Option<String> = "Region",
+        6 => cross_backup_addr: Vec<CrossBackupAddr> = "CrossBackupAddr",
     }
 }

@@ -53,19 +53,19 @@ pub struct BusinessIntelligenceFile {
 
 ::runtime::lenient_object! {
     BusinessIntelligenceFile {
-        file_name: Option<String> = "FileName",
-        file_type: Option<String> = "FileType",
-        file_url: Option<String> = "FileURL",
-        file_path: Option<String> = "FilePath",
-        file_size: Option<i64> = "FileSize",
-        file_md5: Option<String> = "FileMd5",
-        status: Option<i64> = "Status",
-        remark: Option<String> = "Remark",
-        create_time: Option<String> = "CreateTime",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        message: Option<String> = "Message",
-        instance_id: Option<String> = "InstanceId",
-        action: Option<FileAction> = "Action",
+        0 => file_name: Option<String> = "FileName",
+        1 => file_type: Option<String> = "FileType",
+        2 => file_url: Option<String> = "FileURL",
+        3 => file_path: Option<String> = "FilePath",
+        4 => file_size: Option<i64> = "FileSize",
+        5 => file_md5: Option<String> = "FileMd5",
+        6 => status: Option<i64> = "Status",
+        7 => remark: Option<String> = "Remark",
+        8 => create_time: Option<String> = "CreateTime",
+        9 => start_time: Option<String> = "StartTime",
+        10 => end_time: Option<String> = "EndTime",
+        11 => message: Option<String> = "Message",
+        12 => instance_id: Option<String> = "InstanceId",
+        13 => action: Option<FileAction> = "Action",
     }
 }

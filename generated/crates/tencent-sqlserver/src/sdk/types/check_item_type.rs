@@ -29,11 +29,11 @@ pub struct CheckItem {
 
 ::runtime::lenient_object! {
     CheckItem {
-        check_name: Option<String> = "CheckName",
-        current_value: Option<String> = "CurrentValue",
-        passed: Option<i64> = "Passed",
-        is_affect: Option<i64> = "IsAffect",
-        msg: Option<String> = "Msg",
-        msg_code: Option<i64> = "MsgCode",
+        0 => check_name: Option<String> = "CheckName",
+        1 => current_value: Option<String> = "CurrentValue",
+        2 => passed: Option<i64> = "Passed",
+        3 => is_affect: Option<i64> = "IsAffect",
+        4 => msg: Option<String> = "Msg",
+        5 => msg_code: Option<i64> = "MsgCode",
     }
 }

@@ -15,7 +15,7 @@ pub struct CosUploadBackupFile {
 
 ::runtime::lenient_object! {
     CosUploadBackupFile {
-        file_name: Option<String> = "FileName",
-        size: Option<i64> = "Size",
+        0 => file_name: Option<String> = "FileName",
+        1 => size: Option<i64> = "Size",
     }
 }

@@ -18,8 +18,8 @@ pub struct CrossBackupAddr {
 
 ::runtime::lenient_object! {
     CrossBackupAddr {
-        cross_region: Option<String> = "CrossRegion",
-        cross_internal_addr: Option<String> = "CrossInternalAddr",
-        cross_external_addr: Option<String> = "CrossExternalAddr",
+        0 => cross_region: Option<String> = "CrossRegion",
+        1 => cross_internal_addr: Option<String> = "CrossInternalAddr",
+        2 => cross_external_addr: Option<String> = "CrossExternalAddr",
     }
 }

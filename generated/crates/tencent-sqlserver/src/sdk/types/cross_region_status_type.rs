@@ -15,7 +15,7 @@ pub struct CrossRegionStatus {
 
 ::runtime::lenient_object! {
     CrossRegionStatus {
-        cross_region: Option<String> = "CrossRegion",
-        cross_status: Option<i64> = "CrossStatus",
+        0 => cross_region: Option<String> = "CrossRegion",
+        1 => cross_status: Option<i64> = "CrossStatus",
     }
 }

@@ -51,19 +51,19 @@ pub struct CrossSummaryDetailRes {
 
 ::runtime::lenient_object! {
     CrossSummaryDetailRes {
-        status: Option<i64> = "Status",
-        region: Option<String> = "Region",
-        instance_id: Option<String> = "InstanceId",
-        name: Option<String> = "Name",
-        cross_backup_enabled: Option<String> = "CrossBackupEnabled",
-        cross_regions: Vec<String> = "CrossRegions",
-        last_backup_start_time: Option<String> = "LastBackupStartTime",
-        cross_backup_save_days: Option<i64> = "CrossBackupSaveDays",
-        data_backup_space: Option<u64> = "DataBackupSpace",
-        data_backup_count: Option<u64> = "DataBackupCount",
-        log_backup_space: Option<u64> = "LogBackupSpace",
-        log_backup_count: Option<u64> = "LogBackupCount",
-        actual_used_space: Option<u64> = "ActualUsedSpace",
-        actual_used_count: Option<u64> = "ActualUsedCount",
+        0 => status: Option<i64> = "Status",
+        1 => region: Option<String> = "Region",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => name: Option<String> = "Name",
+        4 => cross_backup_enabled: Option<String> = "CrossBackupEnabled",
+        5 => cross_regions: Vec<String> = "CrossRegions",
+        6 => last_backup_start_time: Option<String> = "LastBackupStartTime",
+        7 => cross_backup_save_days: Option<i64> = "CrossBackupSaveDays",
+        8 => data_backup_space: Option<u64> = "DataBackupSpace",
+        9 => data_backup_count: Option<u64> = "DataBackupCount",
+        10 => log_backup_space: Option<u64> = "LogBackupSpace",
+        11 => log_backup_count: Option<u64> = "LogBackupCount",
+        12 => actual_used_space: Option<u64> = "ActualUsedSpace",
+        13 => actual_used_count: Option<u64> = "ActualUsedCount",
     }
 }

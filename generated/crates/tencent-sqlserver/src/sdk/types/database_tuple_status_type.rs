@@ -21,9 +21,9 @@ pub struct DatabaseTupleStatus {
 
 ::runtime::lenient_object! {
     DatabaseTupleStatus {
-        publish_database: Option<String> = "PublishDatabase",
-        subscribe_database: Option<String> = "SubscribeDatabase",
-        last_sync_time: Option<String> = "LastSyncTime",
-        status: Option<String> = "Status",
+        0 => publish_database: Option<String> = "PublishDatabase",
+        1 => subscribe_database: Option<String> = "SubscribeDatabase",
+        2 => last_sync_time: Option<String> = "LastSyncTime",
+        3 => status: Option<String> = "Status",
     }
 }

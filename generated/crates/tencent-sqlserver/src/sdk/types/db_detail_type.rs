@@ -35,13 +35,13 @@ pub struct DbDetail {
 
 ::runtime::lenient_object! {
     DbDetail {
-        name: Option<String> = "Name",
-        charset: Option<String> = "Charset",
-        remark: Option<String> = "Remark",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        status: Option<i64> = "Status",
-        accounts: Vec<AccountPrivilege> = "Accounts",
-        internal_status: Option<String> = "InternalStatus",
-        encryption: Option<String> = "Encryption",
+        0 => name: Option<String> = "Name",
+        1 => charset: Option<String> = "Charset",
+        2 => remark: Option<String> = "Remark",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        4 => status: Option<i64> = "Status",
+        5 => accounts: Vec<AccountPrivilege> = "Accounts",
+        6 => internal_status: Option<String> = "InternalStatus",
+        7 => encryption: Option<String> = "Encryption",
     }
 }

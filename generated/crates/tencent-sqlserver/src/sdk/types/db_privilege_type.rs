@@ -14,8 +14,8 @@ pub struct DbPrivilege {
 
 ::runtime::lenient_object! {
     DbPrivilege {
-        db_name: Option<String> = "DBName",
-        privilege: Option<String> = "Privilege",
+        0 => db_name: Option<String> = "DBName",
+        1 => privilege: Option<String> = "Privilege",
     }
 }
 

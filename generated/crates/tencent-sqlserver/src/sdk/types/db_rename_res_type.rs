@@ -15,7 +15,7 @@ pub struct DbRenameRes {
 
 ::runtime::lenient_object! {
     DbRenameRes {
-        new_name: Option<String> = "NewName",
-        old_name: Option<String> = "OldName",
+        0 => new_name: Option<String> = "NewName",
+        1 => old_name: Option<String> = "OldName",
     }
 }

@@ -18,8 +18,8 @@ pub struct DbRollbackTimeInfo {
 
 ::runtime::lenient_object! {
     DbRollbackTimeInfo {
-        db_name: Option<String> = "DBName",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        0 => db_name: Option<String> = "DBName",
+        1 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        2 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
     }
 }

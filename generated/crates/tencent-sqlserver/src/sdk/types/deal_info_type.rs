@@ -27,11 +27,11 @@ pub struct DealInfo {
 
 ::runtime::lenient_object! {
     DealInfo {
-        deal_name: Option<String> = "DealName",
-        count: Option<u64> = "Count",
-        flow_id: Option<i64> = "FlowId",
-        instance_id_set: Vec<String> = "InstanceIdSet",
-        owner_uin: Option<String> = "OwnerUin",
-        instance_charge_type: Option<String> = "InstanceChargeType",
+        0 => deal_name: Option<String> = "DealName",
+        1 => count: Option<u64> = "Count",
+        2 => flow_id: Option<i64> = "FlowId",
+        3 => instance_id_set: Vec<String> = "InstanceIdSet",
+        4 => owner_uin: Option<String> = "OwnerUin",
+        5 => instance_charge_type: Option<String> = "InstanceChargeType",
     }
 }

@@ -15,7 +15,7 @@ pub struct DealInstance {
 
 ::runtime::lenient_object! {
     DealInstance {
-        instance_id: Vec<String> = "InstanceId",
-        deal_name: Option<String> = "DealName",
+        0 => instance_id: Vec<String> = "InstanceId",
+        1 => deal_name: Option<String> = "DealName",
     }
 }

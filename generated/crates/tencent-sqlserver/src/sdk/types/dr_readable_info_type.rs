@@ -33,11 +33,11 @@ pub struct DrReadableInfo {
 
 ::runtime::lenient_object! {
     DrReadableInfo {
-        slave_status: Option<String> = "SlaveStatus",
-        readable_status: Option<String> = "ReadableStatus",
-        vip: Option<String> = "Vip",
-        v_port: Option<i64> = "VPort",
-        uniq_vpc_id: Option<String> = "UniqVpcId",
-        uniq_subnet_id: Option<String> = "UniqSubnetId",
+        0 => slave_status: Option<String> = "SlaveStatus",
+        1 => readable_status: Option<String> = "ReadableStatus",
+        2 => vip: Option<String> = "Vip",
+        3 => v_port: Option<i64> = "VPort",
+        4 => uniq_vpc_id: Option<String> = "UniqVpcId",
+        5 => uniq_subnet_id: Option<String> = "UniqSubnetId",
     }
 }

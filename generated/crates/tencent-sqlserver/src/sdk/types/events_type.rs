@@ -36,14 +36,14 @@ pub struct Events {
 
 ::runtime::lenient_object! {
     Events {
-        id: Option<i64> = "Id",
-        file_name: Option<String> = "FileName",
-        size: Option<i64> = "Size",
-        event_type: Option<String> = "EventType",
-        status: Option<i64> = "Status",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        internal_addr: Option<String> = "InternalAddr",
-        external_addr: Option<String> = "ExternalAddr",
+        0 => id: Option<i64> = "Id",
+        1 => file_name: Option<String> = "FileName",
+        2 => size: Option<i64> = "Size",
+        3 => event_type: Option<String> = "EventType",
+        4 => status: Option<i64> = "Status",
+        5 => start_time: Option<String> = "StartTime",
+        6 => end_time: Option<String> = "EndTime",
+        7 => internal_addr: Option<String> = "InternalAddr",
+        8 => external_addr: Option<String> = "ExternalAddr",
     }
 }

@@ -15,7 +15,7 @@ pub struct FileAction {
 
 ::runtime::lenient_object! {
     FileAction {
-        all_action: Vec<String> = "AllAction",
-        allowed_action: Vec<String> = "AllowedAction",
+        0 => all_action: Vec<String> = "AllAction",
+        1 => allowed_action: Vec<String> = "AllowedAction",
     }
 }

@@ -17,7 +17,7 @@ pub struct InstanceDbDetail {
 
 ::runtime::lenient_object! {
     InstanceDbDetail {
-        instance_id: Option<String> = "InstanceId",
-        db_details: Vec<DbDetail> = "DBDetails",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => db_details: Vec<DbDetail> = "DBDetails",
     }
 }

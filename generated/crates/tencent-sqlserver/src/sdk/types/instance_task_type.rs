@@ -33,13 +33,13 @@ pub struct InstanceTask {
 
 ::runtime::lenient_object! {
     InstanceTask {
-        id: Option<i64> = "Id",
-        type_field: Option<i64> = "Type",
-        status: Option<i64> = "Status",
-        progress: Option<i64> = "Progress",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        error_code: Option<i64> = "ErrorCode",
-        message: Option<String> = "Message",
+        0 => id: Option<i64> = "Id",
+        1 => type_field: Option<i64> = "Type",
+        2 => status: Option<i64> = "Status",
+        3 => progress: Option<i64> = "Progress",
+        4 => start_time: Option<String> = "StartTime",
+        5 => end_time: Option<String> = "EndTime",
+        6 => error_code: Option<i64> = "ErrorCode",
+        7 => message: Option<String> = "Message",
     }
 }

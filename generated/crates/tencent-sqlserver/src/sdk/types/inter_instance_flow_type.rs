@@ -15,7 +15,7 @@ pub struct InterInstanceFlow {
 
 ::runtime::lenient_object! {
     InterInstanceFlow {
-        instance_id: Option<String> = "InstanceId",
-        flow_id: Option<i64> = "FlowId",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => flow_id: Option<i64> = "FlowId",
     }
 }

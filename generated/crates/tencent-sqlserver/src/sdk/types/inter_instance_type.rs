@@ -42,16 +42,16 @@ pub struct InterInstance {
 
 ::runtime::lenient_object! {
     InterInstance {
-        instance_id: Option<String> = "InstanceId",
-        inter_vip: Option<String> = "InterVip",
-        inter_port: Option<i64> = "InterPort",
-        status: Option<i64> = "Status",
-        region: Option<String> = "Region",
-        zone: Option<String> = "Zone",
-        version: Option<String> = "Version",
-        version_name: Option<String> = "VersionName",
-        name: Option<String> = "Name",
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => inter_vip: Option<String> = "InterVip",
+        2 => inter_port: Option<i64> = "InterPort",
+        3 => status: Option<i64> = "Status",
+        4 => region: Option<String> = "Region",
+        5 => zone: Option<String> = "Zone",
+        6 => version: Option<String> = "Version",
+        7 => version_name: Option<String> = "VersionName",
+        8 => name: Option<String> = "Name",
+        9 => vip: Option<String> = "Vip",
+        10 => vport: Option<i64> = "Vport",
     }
 }

@@ -11,7 +11,7 @@ pub struct MigrateDb {
 
 ::runtime::lenient_object! {
     MigrateDb {
-        db_name: Option<String> = "DBName",
+        0 => db_name: Option<String> = "DBName",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct MigrateDetail {
 
 ::runtime::lenient_object! {
     MigrateDetail {
-        step_name: Option<String> = "StepName",
-        progress: Option<i64> = "Progress",
+        0 => step_name: Option<String> = "StepName",
+        1 => progress: Option<i64> = "Progress",
     }
 }

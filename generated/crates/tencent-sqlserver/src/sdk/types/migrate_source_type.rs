@@ -40,16 +40,16 @@ pub struct MigrateSource {
 
 ::runtime::lenient_object! {
     MigrateSource {
-        instance_id: Option<String> = "InstanceId",
-        cvm_id: Option<String> = "CvmId",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        user_name: Option<String> = "UserName",
-        password: Option<::runtime::Sensitive<String>> = "Password",
-        ip: Option<String> = "Ip",
-        port: Option<u64> = "Port",
-        url: Vec<String> = "Url",
-        url_password: Option<::runtime::Sensitive<String>> = "UrlPassword",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => cvm_id: Option<String> = "CvmId",
+        2 => vpc_id: Option<String> = "VpcId",
+        3 => subnet_id: Option<String> = "SubnetId",
+        4 => user_name: Option<String> = "UserName",
+        5 => password: Option<::runtime::Sensitive<String>> = "Password",
+        6 => ip: Option<String> = "Ip",
+        7 => port: Option<u64> = "Port",
+        8 => url: Vec<String> = "Url",
+        9 => url_password: Option<::runtime::Sensitive<String>> = "UrlPassword",
     }
 }
 

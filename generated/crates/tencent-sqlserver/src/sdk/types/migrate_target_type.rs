@@ -18,9 +18,9 @@ pub struct MigrateTarget {
 
 ::runtime::lenient_object! {
     MigrateTarget {
-        instance_id: Option<String> = "InstanceId",
-        user_name: Option<String> = "UserName",
-        password: Option<::runtime::Sensitive<String>> = "Password",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => user_name: Option<String> = "UserName",
+        2 => password: Option<::runtime::Sensitive<String>> = "Password",
     }
 }
 

@@ -50,18 +50,18 @@ pub struct MigrateTask {
 
 ::runtime::lenient_object! {
     MigrateTask {
-        migrate_id: Option<u64> = "MigrateId",
-        migrate_name: Option<String> = "MigrateName",
-        app_id: Option<u64> = "AppId",
-        region: Option<String> = "Region",
-        source_type: Option<i64> = "SourceType",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        status: Option<u64> = "Status",
-        message: Option<String> = "Message",
-        check_flag: Option<u64> = "CheckFlag",
-        progress: Option<i64> = "Progress",
-        migrate_detail: Option<MigrateDetail> = "MigrateDetail",
+        0 => migrate_id: Option<u64> = "MigrateId",
+        1 => migrate_name: Option<String> = "MigrateName",
+        2 => app_id: Option<u64> = "AppId",
+        3 => region: Option<String> = "Region",
+        4 => source_type: Option<i64> = "SourceType",
+        5 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        6 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        7 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        8 => status: Option<u64> = "Status",
+        9 => message: Option<String> = "Message",
+        10 => check_flag: Option<u64> = "CheckFlag",
+        11 => progress: Option<i64> = "Progress",
+        12 => migrate_detail: Option<MigrateDetail> = "MigrateDetail",
     }
 }

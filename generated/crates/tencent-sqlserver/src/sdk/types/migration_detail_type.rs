@@ -24,9 +24,9 @@ pub struct MigrationDetail {
 
 ::runtime::lenient_object! {
     MigrationDetail {
-        step_all: Option<i64> = "StepAll",
-        step_now: Option<i64> = "StepNow",
-        progress: Option<i64> = "Progress",
-        step_info: Vec<MigrationStep> = "StepInfo",
+        0 => step_all: Option<i64> = "StepAll",
+        1 => step_now: Option<i64> = "StepNow",
+        2 => progress: Option<i64> = "Progress",
+        3 => step_info: Vec<MigrationStep> = "StepInfo",
     }
 }

@@ -21,9 +21,9 @@ pub struct MigrationStep {
 
 ::runtime::lenient_object! {
     MigrationStep {
-        step_no: Option<i64> = "StepNo",
-        step_name: Option<String> = "StepName",
-        step_id: Option<String> = "StepId",
-        status: Option<i64> = "Status",
+        0 => step_no: Option<i64> = "StepNo",
+        1 => step_name: Option<String> = "StepName",
+        2 => step_id: Option<String> = "StepId",
+        3 => status: Option<i64> = "Status",
     }
 }

@@ -19,8 +19,8 @@ pub struct OldVip {
 
 ::runtime::lenient_object! {
     OldVip {
-        vip: Option<String> = "Vip",
-        recycle_time: Option<String> = "RecycleTime",
-        old_ip_retain_time: Option<i64> = "OldIpRetainTime",
+        0 => vip: Option<String> = "Vip",
+        1 => recycle_time: Option<String> = "RecycleTime",
+        2 => old_ip_retain_time: Option<i64> = "OldIpRetainTime",
     }
 }

@@ -27,11 +27,11 @@ pub struct ParamRecord {
 
 ::runtime::lenient_object! {
     ParamRecord {
-        instance_id: Option<String> = "InstanceId",
-        param_name: Option<String> = "ParamName",
-        old_value: Option<String> = "OldValue",
-        new_value: Option<String> = "NewValue",
-        status: Option<i64> = "Status",
-        modify_time: Option<String> = "ModifyTime",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => param_name: Option<String> = "ParamName",
+        2 => old_value: Option<String> = "OldValue",
+        3 => new_value: Option<String> = "NewValue",
+        4 => status: Option<i64> = "Status",
+        5 => modify_time: Option<String> = "ModifyTime",
     }
 }

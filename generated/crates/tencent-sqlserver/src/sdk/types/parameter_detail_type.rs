@@ -39,15 +39,15 @@ pub struct ParameterDetail {
 
 ::runtime::lenient_object! {
     ParameterDetail {
-        name: Option<String> = "Name",
-        param_type: Option<String> = "ParamType",
-        default: Option<String> = "Default",
-        description: Option<String> = "Description",
-        current_value: Option<String> = "CurrentValue",
-        need_reboot: Option<i64> = "NeedReboot",
-        max: Option<i64> = "Max",
-        min: Option<i64> = "Min",
-        enum_value: Vec<String> = "EnumValue",
-        status: Option<i64> = "Status",
+        0 => name: Option<String> = "Name",
+        1 => param_type: Option<String> = "ParamType",
+        2 => default: Option<String> = "Default",
+        3 => description: Option<String> = "Description",
+        4 => current_value: Option<String> = "CurrentValue",
+        5 => need_reboot: Option<i64> = "NeedReboot",
+        6 => max: Option<i64> = "Max",
+        7 => min: Option<i64> = "Min",
+        8 => enum_value: Vec<String> = "EnumValue",
+        9 => status: Option<i64> = "Status",
     }
 }

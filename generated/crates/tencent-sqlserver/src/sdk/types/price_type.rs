@@ -21,9 +21,9 @@ pub struct Price {
 
 ::runtime::lenient_object! {
     Price {
-        prepaid_price: Option<u64> = "PrepaidPrice",
-        prepaid_price_unit: Option<String> = "PrepaidPriceUnit",
-        postpaid_price: Option<u64> = "PostpaidPrice",
-        postpaid_price_unit: Option<String> = "PostpaidPriceUnit",
+        0 => prepaid_price: Option<u64> = "PrepaidPrice",
+        1 => prepaid_price_unit: Option<String> = "PrepaidPriceUnit",
+        2 => postpaid_price: Option<u64> = "PostpaidPrice",
+        3 => postpaid_price_unit: Option<String> = "PostpaidPriceUnit",
     }
 }

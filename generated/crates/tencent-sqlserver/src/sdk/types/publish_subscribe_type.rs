@@ -38,14 +38,14 @@ pub struct PublishSubscribe {
 
 ::runtime::lenient_object! {
     PublishSubscribe {
-        id: Option<u64> = "Id",
-        name: Option<String> = "Name",
-        publish_instance_id: Option<String> = "PublishInstanceId",
-        publish_instance_name: Option<String> = "PublishInstanceName",
-        publish_instance_ip: Option<String> = "PublishInstanceIp",
-        subscribe_instance_id: Option<String> = "SubscribeInstanceId",
-        subscribe_instance_name: Option<String> = "SubscribeInstanceName",
-        subscribe_instance_ip: Option<String> = "SubscribeInstanceIp",
-        database_tuple_set: Vec<DatabaseTupleStatus> = "DatabaseTupleSet",
+        0 => id: Option<u64> = "Id",
+        1 => name: Option<String> = "Name",
+        2 => publish_instance_id: Option<String> = "PublishInstanceId",
+        3 => publish_instance_name: Option<String> = "PublishInstanceName",
+        4 => publish_instance_ip: Option<String> = "PublishInstanceIp",
+        5 => subscribe_instance_id: Option<String> = "SubscribeInstanceId",
+        6 => subscribe_instance_name: Option<String> = "SubscribeInstanceName",
+        7 => subscribe_instance_ip: Option<String> = "SubscribeInstanceIp",
+        8 => database_tuple_set: Vec<DatabaseTupleStatus> = "DatabaseTupleSet",
     }
 }

@@ -21,9 +21,9 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region: Option<String> = "Region",
-        region_name: Option<String> = "RegionName",
-        region_id: Option<i64> = "RegionId",
-        region_state: Option<String> = "RegionState",
+        0 => region: Option<String> = "Region",
+        1 => region_name: Option<String> = "RegionName",
+        2 => region_id: Option<i64> = "RegionId",
+        3 => region_state: Option<String> = "RegionState",
     }
 }

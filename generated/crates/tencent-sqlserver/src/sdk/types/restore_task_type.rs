@@ -57,17 +57,17 @@ pub struct RestoreTask {
 
 ::runtime::lenient_object! {
     RestoreTask {
-        target_instance_id: Option<String> = "TargetInstanceId",
-        target_instance_name: Option<String> = "TargetInstanceName",
-        target_instance_status: Option<i64> = "TargetInstanceStatus",
-        target_region: Option<String> = "TargetRegion",
-        restore_id: Option<i64> = "RestoreId",
-        target_type: Option<i64> = "TargetType",
-        restore_type: Option<i64> = "RestoreType",
-        restore_time: Option<String> = "RestoreTime",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        status: Option<i64> = "Status",
-        flow_id: Option<i64> = "FlowId",
+        0 => target_instance_id: Option<String> = "TargetInstanceId",
+        1 => target_instance_name: Option<String> = "TargetInstanceName",
+        2 => target_instance_status: Option<i64> = "TargetInstanceStatus",
+        3 => target_region: Option<String> = "TargetRegion",
+        4 => restore_id: Option<i64> = "RestoreId",
+        5 => target_type: Option<i64> = "TargetType",
+        6 => restore_type: Option<i64> = "RestoreType",
+        7 => restore_time: Option<String> = "RestoreTime",
+        8 => start_time: Option<String> = "StartTime",
+        9 => end_time: Option<String> = "EndTime",
+        10 => status: Option<i64> = "Status",
+        11 => flow_id: Option<i64> = "FlowId",
     }
 }

@@ -24,10 +24,10 @@ pub struct SecurityGroupPolicy {
 
 ::runtime::lenient_object! {
     SecurityGroupPolicy {
-        action: Option<String> = "Action",
-        cidr_ip: Option<String> = "CidrIp",
-        port_range: Option<String> = "PortRange",
-        ip_protocol: Option<String> = "IpProtocol",
-        dir: Option<String> = "Dir",
+        0 => action: Option<String> = "Action",
+        1 => cidr_ip: Option<String> = "CidrIp",
+        2 => port_range: Option<String> = "PortRange",
+        3 => ip_protocol: Option<String> = "IpProtocol",
+        4 => dir: Option<String> = "Dir",
     }
 }

@@ -15,7 +15,7 @@ pub struct SlaveZones {
 
 ::runtime::lenient_object! {
     SlaveZones {
-        slave_zone: Option<String> = "SlaveZone",
-        slave_zone_name: Option<String> = "SlaveZoneName",
+        0 => slave_zone: Option<String> = "SlaveZone",
+        1 => slave_zone_name: Option<String> = "SlaveZoneName",
     }
 }

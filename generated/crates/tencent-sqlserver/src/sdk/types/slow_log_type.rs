@@ -34,13 +34,13 @@ pub struct SlowLog {
 
 ::runtime::lenient_object! {
     SlowLog {
-        id: Option<i64> = "Id",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        size: Option<i64> = "Size",
-        count: Option<i64> = "Count",
-        internal_addr: Option<String> = "InternalAddr",
-        external_addr: Option<String> = "ExternalAddr",
-        status: Option<i64> = "Status",
+        0 => id: Option<i64> = "Id",
+        1 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        2 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        3 => size: Option<i64> = "Size",
+        4 => count: Option<i64> = "Count",
+        5 => internal_addr: Option<String> = "InternalAddr",
+        6 => external_addr: Option<String> = "ExternalAddr",
+        7 => status: Option<i64> = "Status",
     }
 }

@@ -45,16 +45,16 @@ pub struct SpecSellStatus {
 
 ::runtime::lenient_object! {
     SpecSellStatus {
-        id: Option<String> = "Id",
-        spec_id: Option<u64> = "SpecId",
-        pay_mode_status: Option<String> = "PayModeStatus",
-        instance_type: Option<String> = "InstanceType",
-        multi_zones_status: Option<String> = "MultiZonesStatus",
-        architecture: Option<String> = "Architecture",
-        style: Option<String> = "Style",
-        version: Option<String> = "Version",
-        zone_status_set: Vec<ZoneStatus> = "ZoneStatusSet",
-        price: Option<Price> = "Price",
-        status: Option<u64> = "Status",
+        0 => id: Option<String> = "Id",
+        1 => spec_id: Option<u64> = "SpecId",
+        2 => pay_mode_status: Option<String> = "PayModeStatus",
+        3 => instance_type: Option<String> = "InstanceType",
+        4 => multi_zones_status: Option<String> = "MultiZonesStatus",
+        5 => architecture: Option<String> = "Architecture",
+        6 => style: Option<String> = "Style",
+        7 => version: Option<String> = "Version",
+        8 => zone_status_set: Vec<ZoneStatus> = "ZoneStatusSet",
+        9 => price: Option<Price> = "Price",
+        10 => status: Option<u64> = "Status",
     }
 }

@@ -24,8 +24,8 @@ pub struct SslConfig {
 
 ::runtime::lenient_object! {
     SslConfig {
-        encryption: Option<String> = "Encryption",
-        ssl_validity_period: Option<String> = "SSLValidityPeriod",
-        ssl_validity: Option<u64> = "SSLValidity",
+        0 => encryption: Option<String> = "Encryption",
+        1 => ssl_validity_period: Option<String> = "SSLValidityPeriod",
+        2 => ssl_validity: Option<u64> = "SSLValidity",
     }
 }

@@ -18,8 +18,8 @@ pub struct StepDetail {
 
 ::runtime::lenient_object! {
     StepDetail {
-        msg: Option<String> = "Msg",
-        status: Option<i64> = "Status",
-        name: Option<String> = "Name",
+        0 => msg: Option<String> = "Msg",
+        1 => status: Option<i64> = "Status",
+        2 => name: Option<String> = "Name",
     }
 }

@@ -61,19 +61,19 @@ pub struct SummaryDetailRes {
 
 ::runtime::lenient_object! {
     SummaryDetailRes {
-        region_id: Option<u64> = "RegionId",
-        status: Option<i64> = "Status",
-        instance_id: Option<String> = "InstanceId",
-        name: Option<String> = "Name",
-        actual_used_space: Option<u64> = "ActualUsedSpace",
-        data_backup_space: Option<u64> = "DataBackupSpace",
-        data_backup_count: Option<u64> = "DataBackupCount",
-        log_backup_space: Option<u64> = "LogBackupSpace",
-        log_backup_count: Option<u64> = "LogBackupCount",
-        auto_backup_space: Option<u64> = "AutoBackupSpace",
-        auto_backup_count: Option<u64> = "AutoBackupCount",
-        manual_backup_space: Option<u64> = "ManualBackupSpace",
-        manual_backup_count: Option<u64> = "ManualBackupCount",
-        region: Option<String> = "Region",
+        0 => region_id: Option<u64> = "RegionId",
+        1 => status: Option<i64> = "Status",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => name: Option<String> = "Name",
+        4 => actual_used_space: Option<u64> = "ActualUsedSpace",
+        5 => data_backup_space: Option<u64> = "DataBackupSpace",
+        6 => data_backup_count: Option<u64> = "DataBackupCount",
+        7 => log_backup_space: Option<u64> = "LogBackupSpace",
+        8 => log_backup_count: Option<u64> = "LogBackupCount",
+        9 => auto_backup_space: Option<u64> = "AutoBackupSpace",
+        10 => auto_backup_count: Option<u64> = "AutoBackupCount",
+        11 => manual_backup_space: Option<u64> = "ManualBackupSpace",
+        12 => manual_backup_count: Option<u64> = "ManualBackupCount",
+        13 => region: Option<String> = "Region",
     }
 }

@@ -24,10 +24,10 @@ pub struct SwitchLog {
 
 ::runtime::lenient_object! {
     SwitchLog {
-        event_id: Option<String> = "EventId",
-        switch_type: Option<u64> = "SwitchType",
-        start_time: Option<String> = "StartTime",
-        end_time: Option<String> = "EndTime",
-        reason: Option<String> = "Reason",
+        0 => event_id: Option<String> = "EventId",
+        1 => switch_type: Option<u64> = "SwitchType",
+        2 => start_time: Option<String> = "StartTime",
+        3 => end_time: Option<String> = "EndTime",
+        4 => reason: Option<String> = "Reason",
     }
 }

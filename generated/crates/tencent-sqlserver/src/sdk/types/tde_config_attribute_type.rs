@@ -18,8 +18,8 @@ pub struct TdeConfigAttribute {
 
 ::runtime::lenient_object! {
     TdeConfigAttribute {
-        encryption: Option<String> = "Encryption",
-        certificate_attribution: Option<String> = "CertificateAttribution",
-        quote_uin: Option<String> = "QuoteUin",
+        0 => encryption: Option<String> = "Encryption",
+        1 => certificate_attribution: Option<String> = "CertificateAttribution",
+        2 => quote_uin: Option<String> = "QuoteUin",
     }
 }

@@ -24,10 +24,10 @@ pub struct ZoneInfo {
 
 ::runtime::lenient_object! {
     ZoneInfo {
-        zone: Option<String> = "Zone",
-        zone_name: Option<String> = "ZoneName",
-        zone_id: Option<i64> = "ZoneId",
-        spec_id: Option<i64> = "SpecId",
-        version: Option<String> = "Version",
+        0 => zone: Option<String> = "Zone",
+        1 => zone_name: Option<String> = "ZoneName",
+        2 => zone_id: Option<i64> = "ZoneId",
+        3 => spec_id: Option<i64> = "SpecId",
+        4 => version: Option<String> = "Version",
     }
 }

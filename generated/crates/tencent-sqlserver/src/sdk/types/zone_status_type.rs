@@ -18,8 +18,8 @@ pub struct ZoneStatus {
 
 ::runtime::lenient_object! {
     ZoneStatus {
-        zone: Option<String> = "Zone",
-        region: Option<String> = "Region",
-        status: Option<u64> = "Status",
+        0 => zone: Option<String> = "Zone",
+        1 => region: Option<String> = "Region",
+        2 => status: Option<u64> = "Status",
     }
 }

@@ -19,8 +19,8 @@ pub struct Credentials {
 
 ::runtime::lenient_object! {
     Credentials {
-        token: Option<String> = "Token",
-        tmp_secret_id: Option<String> = "TmpSecretId",
-        tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
+        0 => token: Option<String> = "Token",
+        1 => tmp_secret_id: Option<String> = "TmpSecretId",
+        2 => tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
     }
 }

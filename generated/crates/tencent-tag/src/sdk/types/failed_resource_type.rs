@@ -19,8 +19,8 @@ pub struct FailedResource {
 
 ::runtime::lenient_object! {
     FailedResource {
-        resource: Option<String> = "Resource",
-        code: Option<String> = "Code",
-        message: Option<String> = "Message",
+        0 => resource: Option<String> = "Resource",
+        1 => code: Option<String> = "Code",
+        2 => message: Option<String> = "Message",
     }
 }

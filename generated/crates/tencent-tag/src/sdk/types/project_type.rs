@@ -24,10 +24,10 @@ pub struct Project {
 
 ::runtime::lenient_object! {
     Project {
-        project_id: Option<u64> = "ProjectId",
-        project_name: Option<String> = "ProjectName",
-        creator_uin: Option<u64> = "CreatorUin",
-        project_info: Option<String> = "ProjectInfo",
-        create_time: Option<String> = "CreateTime",
+        0 => project_id: Option<u64> = "ProjectId",
+        1 => project_name: Option<String> = "ProjectName",
+        2 => creator_uin: Option<u64> = "CreatorUin",
+        3 => project_info: Option<String> = "ProjectInfo",
+        4 => create_time: Option<String> = "CreateTime",
     }
 }

@@ -19,7 +19,7 @@ pub struct ResourceIdTag {
 
 ::runtime::lenient_object! {
     ResourceIdTag {
-        resource_id: Option<String> = "ResourceId",
-        tag_key_values: Vec<Tag> = "TagKeyValues",
+        0 => resource_id: Option<String> = "ResourceId",
+        1 => tag_key_values: Vec<Tag> = "TagKeyValues",
     }
 }

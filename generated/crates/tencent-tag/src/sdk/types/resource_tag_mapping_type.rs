@@ -18,7 +18,7 @@ pub struct ResourceTagMapping {
 
 ::runtime::lenient_object! {
     ResourceTagMapping {
-        resource: Option<String> = "Resource",
-        tags: Vec<Tag> = "Tags",
+        0 => resource: Option<String> = "Resource",
+        1 => tags: Vec<Tag> = "Tags",
     }
 }

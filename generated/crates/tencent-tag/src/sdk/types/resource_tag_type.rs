@@ -31,10 +31,10 @@ pub struct ResourceTag {
 
 ::runtime::lenient_object! {
     ResourceTag {
-        resource_region: Option<String> = "ResourceRegion",
-        service_type: Option<String> = "ServiceType",
-        resource_prefix: Option<String> = "ResourcePrefix",
-        resource_id: Option<String> = "ResourceId",
-        tags: Vec<Tag> = "Tags",
+        0 => resource_region: Option<String> = "ResourceRegion",
+        1 => service_type: Option<String> = "ServiceType",
+        2 => resource_prefix: Option<String> = "ResourcePrefix",
+        3 => resource_id: Option<String> = "ResourceId",
+        4 => tags: Vec<Tag> = "Tags",
     }
 }

@@ -31,12 +31,12 @@ pub struct TagResource {
 
 ::runtime::lenient_object! {
     TagResource {
-        tag_key: Option<String> = "TagKey",
-        tag_value: Option<String> = "TagValue",
-        resource_id: Option<String> = "ResourceId",
-        tag_key_md5: Option<String> = "TagKeyMd5",
-        tag_value_md5: Option<String> = "TagValueMd5",
-        service_type: Option<String> = "ServiceType",
-        category: Option<String> = "Category",
+        0 => tag_key: Option<String> = "TagKey",
+        1 => tag_value: Option<String> = "TagValue",
+        2 => resource_id: Option<String> = "ResourceId",
+        3 => tag_key_md5: Option<String> = "TagKeyMd5",
+        4 => tag_value_md5: Option<String> = "TagValueMd5",
+        5 => service_type: Option<String> = "ServiceType",
+        6 => category: Option<String> = "Category",
     }
 }

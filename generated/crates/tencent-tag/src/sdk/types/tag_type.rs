@@ -17,9 +17,9 @@ pub struct Tag {
 
 ::runtime::lenient_object! {
     Tag {
-        tag_key: Option<String> = "TagKey",
-        tag_value: Option<String> = "TagValue",
-        category: Option<String> = "Category",
+        0 => tag_key: Option<String> = "TagKey",
+        1 => tag_value: Option<String> = "TagValue",
+        2 => category: Option<String> = "Category",
     }
 }
 

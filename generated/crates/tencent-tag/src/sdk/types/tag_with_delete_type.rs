@@ -21,9 +21,9 @@ pub struct TagWithDelete {
 
 ::runtime::lenient_object! {
     TagWithDelete {
-        tag_key: Option<String> = "TagKey",
-        tag_value: Option<String> = "TagValue",
-        can_delete: Option<u64> = "CanDelete",
-        category: Option<String> = "Category",
+        0 => tag_key: Option<String> = "TagKey",
+        1 => tag_value: Option<String> = "TagValue",
+        2 => can_delete: Option<u64> = "CanDelete",
+        3 => category: Option<String> = "Category",
     }
 }

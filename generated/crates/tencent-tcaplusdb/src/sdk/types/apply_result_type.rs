@@ -29,10 +29,10 @@ pub struct ApplyResult {
 
 ::runtime::lenient_object! {
     ApplyResult {
-        application_id: Option<String> = "ApplicationId",
-        application_type: Option<i64> = "ApplicationType",
-        application_status: Option<i64> = "ApplicationStatus",
-        task_id: Option<String> = "TaskId",
-        error: Option<ErrorInfo> = "Error",
+        0 => application_id: Option<String> = "ApplicationId",
+        1 => application_type: Option<i64> = "ApplicationType",
+        2 => application_status: Option<i64> = "ApplicationStatus",
+        3 => task_id: Option<String> = "TaskId",
+        4 => error: Option<ErrorInfo> = "Error",
     }
 }

@@ -40,16 +40,16 @@ pub struct BackupRecords {
 
 ::runtime::lenient_object! {
     BackupRecords {
-        zone_id: Option<u64> = "ZoneId",
-        table_name: Option<String> = "TableName",
-        backup_type: Option<String> = "BackupType",
-        file_tag: Option<String> = "FileTag",
-        shard_count: Option<u64> = "ShardCount",
-        backup_batch_time: Option<String> = "BackupBatchTime",
-        backup_file_size: Option<u64> = "BackupFileSize",
-        backup_succ_rate: Option<String> = "BackupSuccRate",
-        backup_expire_time: Option<String> = "BackupExpireTime",
-        app_id: Option<u64> = "AppId",
+        0 => zone_id: Option<u64> = "ZoneId",
+        1 => table_name: Option<String> = "TableName",
+        2 => backup_type: Option<String> = "BackupType",
+        3 => file_tag: Option<String> = "FileTag",
+        4 => shard_count: Option<u64> = "ShardCount",
+        5 => backup_batch_time: Option<String> = "BackupBatchTime",
+        6 => backup_file_size: Option<u64> = "BackupFileSize",
+        7 => backup_succ_rate: Option<String> = "BackupSuccRate",
+        8 => backup_expire_time: Option<String> = "BackupExpireTime",
+        9 => app_id: Option<u64> = "AppId",
     }
 }
 

@@ -32,14 +32,14 @@ pub struct CompareTablesInfo {
 
 ::runtime::lenient_object! {
     CompareTablesInfo {
-        src_table_cluster_id: Option<String> = "SrcTableClusterId",
-        src_table_group_id: Option<String> = "SrcTableGroupId",
-        src_table_name: Option<String> = "SrcTableName",
-        dst_table_cluster_id: Option<String> = "DstTableClusterId",
-        dst_table_group_id: Option<String> = "DstTableGroupId",
-        dst_table_name: Option<String> = "DstTableName",
-        src_table_instance_id: Option<String> = "SrcTableInstanceId",
-        dst_table_instance_id: Option<String> = "DstTableInstanceId",
+        0 => src_table_cluster_id: Option<String> = "SrcTableClusterId",
+        1 => src_table_group_id: Option<String> = "SrcTableGroupId",
+        2 => src_table_name: Option<String> = "SrcTableName",
+        3 => dst_table_cluster_id: Option<String> = "DstTableClusterId",
+        4 => dst_table_group_id: Option<String> = "DstTableGroupId",
+        5 => dst_table_name: Option<String> = "DstTableName",
+        6 => src_table_instance_id: Option<String> = "SrcTableInstanceId",
+        7 => dst_table_instance_id: Option<String> = "DstTableInstanceId",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct ErrorInfo {
 
 ::runtime::lenient_object! {
     ErrorInfo {
-        code: Option<String> = "Code",
-        message: Option<String> = "Message",
+        0 => code: Option<String> = "Code",
+        1 => message: Option<String> = "Message",
     }
 }

@@ -28,12 +28,12 @@ pub struct IdlFileInfo {
 
 ::runtime::lenient_object! {
     IdlFileInfo {
-        file_name: Option<String> = "FileName",
-        file_type: Option<String> = "FileType",
-        file_ext_type: Option<String> = "FileExtType",
-        file_size: Option<i64> = "FileSize",
-        file_id: Option<i64> = "FileId",
-        file_content: Option<String> = "FileContent",
+        0 => file_name: Option<String> = "FileName",
+        1 => file_type: Option<String> = "FileType",
+        2 => file_ext_type: Option<String> = "FileExtType",
+        3 => file_size: Option<i64> = "FileSize",
+        4 => file_id: Option<i64> = "FileId",
+        5 => file_content: Option<String> = "FileContent",
     }
 }
 

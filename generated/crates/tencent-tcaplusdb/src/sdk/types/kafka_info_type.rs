@@ -27,12 +27,12 @@ pub struct KafkaInfo {
 
 ::runtime::lenient_object! {
     KafkaInfo {
-        address: Option<String> = "Address",
-        topic: Option<String> = "Topic",
-        user: Option<String> = "User",
-        password: Option<::runtime::Sensitive<String>> = "Password",
-        instance: Option<String> = "Instance",
-        is_vpc: Option<i64> = "IsVpc",
+        0 => address: Option<String> = "Address",
+        1 => topic: Option<String> = "Topic",
+        2 => user: Option<String> = "User",
+        3 => password: Option<::runtime::Sensitive<String>> = "Password",
+        4 => instance: Option<String> = "Instance",
+        5 => is_vpc: Option<i64> = "IsVpc",
     }
 }
 

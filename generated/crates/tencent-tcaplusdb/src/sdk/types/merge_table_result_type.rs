@@ -26,9 +26,9 @@ pub struct MergeTableResult {
 
 ::runtime::lenient_object! {
     MergeTableResult {
-        task_id: Option<String> = "TaskId",
-        error: Option<ErrorInfo> = "Error",
-        table: Option<CompareTablesInfo> = "Table",
-        application_id: Option<String> = "ApplicationId",
+        0 => task_id: Option<String> = "TaskId",
+        1 => error: Option<ErrorInfo> = "Error",
+        2 => table: Option<CompareTablesInfo> = "Table",
+        3 => application_id: Option<String> = "ApplicationId",
     }
 }

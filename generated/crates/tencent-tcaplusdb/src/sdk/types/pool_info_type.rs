@@ -26,10 +26,10 @@ pub struct PoolInfo {
 
 ::runtime::lenient_object! {
     PoolInfo {
-        pool_uid: Option<i64> = "PoolUid",
-        ipv6_enable: Option<i64> = "Ipv6Enable",
-        available_app_count: Option<i64> = "AvailableAppCount",
-        server_list: Vec<ServerMachineInfo> = "ServerList",
-        proxy_list: Vec<ProxyMachineInfo> = "ProxyList",
+        0 => pool_uid: Option<i64> = "PoolUid",
+        1 => ipv6_enable: Option<i64> = "Ipv6Enable",
+        2 => available_app_count: Option<i64> = "AvailableAppCount",
+        3 => server_list: Vec<ServerMachineInfo> = "ServerList",
+        4 => proxy_list: Vec<ProxyMachineInfo> = "ProxyList",
     }
 }

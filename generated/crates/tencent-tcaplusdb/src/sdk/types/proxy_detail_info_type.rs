@@ -27,11 +27,11 @@ pub struct ProxyDetailInfo {
 
 ::runtime::lenient_object! {
     ProxyDetailInfo {
-        proxy_uid: Option<String> = "ProxyUid",
-        machine_type: Option<String> = "MachineType",
-        process_speed: Option<i64> = "ProcessSpeed",
-        average_process_delay: Option<i64> = "AverageProcessDelay",
-        slow_process_speed: Option<i64> = "SlowProcessSpeed",
-        version: Option<String> = "Version",
+        0 => proxy_uid: Option<String> = "ProxyUid",
+        1 => machine_type: Option<String> = "MachineType",
+        2 => process_speed: Option<i64> = "ProcessSpeed",
+        3 => average_process_delay: Option<i64> = "AverageProcessDelay",
+        4 => slow_process_speed: Option<i64> = "SlowProcessSpeed",
+        5 => version: Option<String> = "Version",
     }
 }

@@ -18,8 +18,8 @@ pub struct ProxyMachineInfo {
 
 ::runtime::lenient_object! {
     ProxyMachineInfo {
-        proxy_uid: Option<String> = "ProxyUid",
-        machine_type: Option<String> = "MachineType",
-        available_count: Option<i64> = "AvailableCount",
+        0 => proxy_uid: Option<String> = "ProxyUid",
+        1 => machine_type: Option<String> = "MachineType",
+        2 => available_count: Option<i64> = "AvailableCount",
     }
 }

@@ -21,9 +21,9 @@ pub struct RegionInfo {
 
 ::runtime::lenient_object! {
     RegionInfo {
-        region_name: Option<String> = "RegionName",
-        region_abbr: Option<String> = "RegionAbbr",
-        region_id: Option<u64> = "RegionId",
-        ipv6_enable: Option<u64> = "Ipv6Enable",
+        0 => region_name: Option<String> = "RegionName",
+        1 => region_abbr: Option<String> = "RegionAbbr",
+        2 => region_id: Option<u64> = "RegionId",
+        3 => ipv6_enable: Option<u64> = "Ipv6Enable",
     }
 }

@@ -30,12 +30,12 @@ pub struct ServerDetailInfo {
 
 ::runtime::lenient_object! {
     ServerDetailInfo {
-        server_uid: Option<String> = "ServerUid",
-        machine_type: Option<String> = "MachineType",
-        memory_rate: Option<i64> = "MemoryRate",
-        disk_rate: Option<i64> = "DiskRate",
-        read_num: Option<i64> = "ReadNum",
-        write_num: Option<i64> = "WriteNum",
-        version: Option<String> = "Version",
+        0 => server_uid: Option<String> = "ServerUid",
+        1 => machine_type: Option<String> = "MachineType",
+        2 => memory_rate: Option<i64> = "MemoryRate",
+        3 => disk_rate: Option<i64> = "DiskRate",
+        4 => read_num: Option<i64> = "ReadNum",
+        5 => write_num: Option<i64> = "WriteNum",
+        6 => version: Option<String> = "Version",
     }
 }

@@ -15,7 +15,7 @@ pub struct ServerMachineInfo {
 
 ::runtime::lenient_object! {
     ServerMachineInfo {
-        server_uid: Option<String> = "ServerUid",
-        machine_type: Option<String> = "MachineType",
+        0 => server_uid: Option<String> = "ServerUid",
+        1 => machine_type: Option<String> = "MachineType",
     }
 }

@@ -55,15 +55,15 @@ pub struct SnapshotResult {
 
 ::runtime::lenient_object! {
     SnapshotResult {
-        table_group_id: Option<String> = "TableGroupId",
-        table_name: Option<String> = "TableName",
-        task_id: Option<String> = "TaskId",
-        error: Option<ErrorInfo> = "Error",
-        snapshot_name: Option<String> = "SnapshotName",
-        snapshot_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotTime",
-        snapshot_dead_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotDeadTime",
-        snapshot_create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotCreateTime",
-        snapshot_size: Option<u64> = "SnapshotSize",
-        snapshot_status: Option<u64> = "SnapshotStatus",
+        0 => table_group_id: Option<String> = "TableGroupId",
+        1 => table_name: Option<String> = "TableName",
+        2 => task_id: Option<String> = "TaskId",
+        3 => error: Option<ErrorInfo> = "Error",
+        4 => snapshot_name: Option<String> = "SnapshotName",
+        5 => snapshot_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotTime",
+        6 => snapshot_dead_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotDeadTime",
+        7 => snapshot_create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "SnapshotCreateTime",
+        8 => snapshot_size: Option<u64> = "SnapshotSize",
+        9 => snapshot_status: Option<u64> = "SnapshotStatus",
     }
 }

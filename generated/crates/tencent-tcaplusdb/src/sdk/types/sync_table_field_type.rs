@@ -15,7 +15,7 @@ pub struct SyncTableField {
 
 ::runtime::lenient_object! {
     SyncTableField {
-        source_name: Option<String> = "SourceName",
-        target_name: Option<String> = "TargetName",
+        0 => source_name: Option<String> = "SourceName",
+        1 => target_name: Option<String> = "TargetName",
     }
 }

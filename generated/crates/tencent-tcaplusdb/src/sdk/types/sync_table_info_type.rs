@@ -44,16 +44,16 @@ pub struct SyncTableInfo {
 
 ::runtime::lenient_object! {
     SyncTableInfo {
-        target_table_split_num: Option<u64> = "TargetTableSplitNum",
-        target_table_name_prefix: Vec<String> = "TargetTableNamePrefix",
-        target_sync_db_instance_id: Option<String> = "TargetSyncDBInstanceId",
-        target_database_name: Option<String> = "TargetDatabaseName",
-        status: Option<i64> = "Status",
-        cluster_id: Option<String> = "ClusterId",
-        table_group_id: Option<u64> = "TableGroupId",
-        table_name: Option<String> = "TableName",
-        table_id: Option<String> = "TableId",
-        key_field_mapping: Vec<SyncTableField> = "KeyFieldMapping",
-        value_field_mapping: Vec<SyncTableField> = "ValueFieldMapping",
+        0 => target_table_split_num: Option<u64> = "TargetTableSplitNum",
+        1 => target_table_name_prefix: Vec<String> = "TargetTableNamePrefix",
+        2 => target_sync_db_instance_id: Option<String> = "TargetSyncDBInstanceId",
+        3 => target_database_name: Option<String> = "TargetDatabaseName",
+        4 => status: Option<i64> = "Status",
+        5 => cluster_id: Option<String> = "ClusterId",
+        6 => table_group_id: Option<u64> = "TableGroupId",
+        7 => table_name: Option<String> = "TableName",
+        8 => table_id: Option<String> = "TableId",
+        9 => key_field_mapping: Vec<SyncTableField> = "KeyFieldMapping",
+        10 => value_field_mapping: Vec<SyncTableField> = "ValueFieldMapping",
     }
 }

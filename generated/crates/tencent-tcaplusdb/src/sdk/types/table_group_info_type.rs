@@ -39,14 +39,14 @@ pub struct TableGroupInfo {
 
 ::runtime::lenient_object! {
     TableGroupInfo {
-        table_group_id: Option<String> = "TableGroupId",
-        table_group_name: Option<String> = "TableGroupName",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
-        table_count: Option<u64> = "TableCount",
-        total_size: Option<u64> = "TotalSize",
-        txh_backup_expire_day: Option<u64> = "TxhBackupExpireDay",
-        enable_mysql: Option<u64> = "EnableMysql",
-        mysql_conn_ip: Option<String> = "MysqlConnIp",
-        mysql_conn_port: Option<u64> = "MysqlConnPort",
+        0 => table_group_id: Option<String> = "TableGroupId",
+        1 => table_group_name: Option<String> = "TableGroupName",
+        2 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
+        3 => table_count: Option<u64> = "TableCount",
+        4 => total_size: Option<u64> = "TotalSize",
+        5 => txh_backup_expire_day: Option<u64> = "TxhBackupExpireDay",
+        6 => enable_mysql: Option<u64> = "EnableMysql",
+        7 => mysql_conn_ip: Option<String> = "MysqlConnIp",
+        8 => mysql_conn_port: Option<u64> = "MysqlConnPort",
     }
 }

@@ -55,16 +55,16 @@ pub struct TableRollbackResultNew {
 
 ::runtime::lenient_object! {
     TableRollbackResultNew {
-        table_instance_id: Option<String> = "TableInstanceId",
-        task_id: Option<String> = "TaskId",
-        table_name: Option<String> = "TableName",
-        table_type: Option<String> = "TableType",
-        table_idl_type: Option<String> = "TableIdlType",
-        table_group_id: Option<String> = "TableGroupId",
-        error: Option<ErrorInfo> = "Error",
-        task_ids: Vec<String> = "TaskIds",
-        file_id: Option<String> = "FileId",
-        succ_key_num: Option<u64> = "SuccKeyNum",
-        total_key_num: Option<u64> = "TotalKeyNum",
+        0 => table_instance_id: Option<String> = "TableInstanceId",
+        1 => task_id: Option<String> = "TaskId",
+        2 => table_name: Option<String> = "TableName",
+        3 => table_type: Option<String> = "TableType",
+        4 => table_idl_type: Option<String> = "TableIdlType",
+        5 => table_group_id: Option<String> = "TableGroupId",
+        6 => error: Option<ErrorInfo> = "Error",
+        7 => task_ids: Vec<String> = "TaskIds",
+        8 => file_id: Option<String> = "FileId",
+        9 => succ_key_num: Option<u64> = "SuccKeyNum",
+        10 => total_key_num: Option<u64> = "TotalKeyNum",
     }
 }

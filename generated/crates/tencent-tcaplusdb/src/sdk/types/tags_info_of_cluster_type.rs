@@ -20,8 +20,8 @@ pub struct TagsInfoOfCluster {
 
 ::runtime::lenient_object! {
     TagsInfoOfCluster {
-        cluster_id: Option<String> = "ClusterId",
-        tags: Vec<TagInfoUnit> = "Tags",
-        error: Option<ErrorInfo> = "Error",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => tags: Vec<TagInfoUnit> = "Tags",
+        2 => error: Option<ErrorInfo> = "Error",
     }
 }

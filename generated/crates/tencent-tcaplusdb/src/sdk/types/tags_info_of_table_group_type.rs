@@ -23,9 +23,9 @@ pub struct TagsInfoOfTableGroup {
 
 ::runtime::lenient_object! {
     TagsInfoOfTableGroup {
-        cluster_id: Option<String> = "ClusterId",
-        table_group_id: Option<String> = "TableGroupId",
-        tags: Vec<TagInfoUnit> = "Tags",
-        error: Option<ErrorInfo> = "Error",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => table_group_id: Option<String> = "TableGroupId",
+        2 => tags: Vec<TagInfoUnit> = "Tags",
+        3 => error: Option<ErrorInfo> = "Error",
     }
 }

@@ -26,10 +26,10 @@ pub struct TagsInfoOfTable {
 
 ::runtime::lenient_object! {
     TagsInfoOfTable {
-        table_instance_id: Option<String> = "TableInstanceId",
-        table_name: Option<String> = "TableName",
-        table_group_id: Option<String> = "TableGroupId",
-        tags: Vec<TagInfoUnit> = "Tags",
-        error: Option<ErrorInfo> = "Error",
+        0 => table_instance_id: Option<String> = "TableInstanceId",
+        1 => table_name: Option<String> = "TableName",
+        2 => table_group_id: Option<String> = "TableGroupId",
+        3 => tags: Vec<TagInfoUnit> = "Tags",
+        4 => error: Option<ErrorInfo> = "Error",
     }
 }

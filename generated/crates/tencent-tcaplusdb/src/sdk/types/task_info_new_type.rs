@@ -39,15 +39,15 @@ pub struct TaskInfoNew {
 
 ::runtime::lenient_object! {
     TaskInfoNew {
-        task_id: Option<String> = "TaskId",
-        task_type: Option<String> = "TaskType",
-        trans_id: Option<String> = "TransId",
-        cluster_id: Option<String> = "ClusterId",
-        cluster_name: Option<String> = "ClusterName",
-        progress: Option<i64> = "Progress",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        operator: Option<String> = "Operator",
-        content: Option<String> = "Content",
+        0 => task_id: Option<String> = "TaskId",
+        1 => task_type: Option<String> = "TaskType",
+        2 => trans_id: Option<String> = "TransId",
+        3 => cluster_id: Option<String> = "ClusterId",
+        4 => cluster_name: Option<String> = "ClusterName",
+        5 => progress: Option<i64> = "Progress",
+        6 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        7 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        8 => operator: Option<String> = "Operator",
+        9 => content: Option<String> = "Content",
     }
 }

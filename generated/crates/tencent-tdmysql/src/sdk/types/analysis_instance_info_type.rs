@@ -12,6 +12,6 @@ pub struct AnalysisInstanceInfo {
 
 ::runtime::lenient_object! {
     AnalysisInstanceInfo {
-        replicas_num: Option<u64> = "ReplicasNum",
+        0 => replicas_num: Option<u64> = "ReplicasNum",
     }
 }

@@ -35,10 +35,10 @@ pub struct AnalysisRelationInfo {
 
 ::runtime::lenient_object! {
     AnalysisRelationInfo {
-        primary_instance_id: Option<String> = "PrimaryInstanceId",
-        analysis_instance_id: Option<String> = "AnalysisInstanceId",
-        status: Option<String> = "Status",
-        create_at: Option<String> = "CreateAt",
-        update_at: Option<String> = "UpdateAt",
+        0 => primary_instance_id: Option<String> = "PrimaryInstanceId",
+        1 => analysis_instance_id: Option<String> = "AnalysisInstanceId",
+        2 => status: Option<String> = "Status",
+        3 => create_at: Option<String> = "CreateAt",
+        4 => update_at: Option<String> = "UpdateAt",
     }
 }

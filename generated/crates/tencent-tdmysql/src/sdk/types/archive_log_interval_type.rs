@@ -25,9 +25,9 @@ pub struct ArchiveLogInterval {
 
 ::runtime::lenient_object! {
     ArchiveLogInterval {
-        end_time: Option<String> = "EndTime",
-        major_version: Option<String> = "MajorVersion",
-        minor_version: Option<String> = "MinorVersion",
-        start_time: Option<String> = "StartTime",
+        0 => end_time: Option<String> = "EndTime",
+        1 => major_version: Option<String> = "MajorVersion",
+        2 => minor_version: Option<String> = "MinorVersion",
+        3 => start_time: Option<String> = "StartTime",
     }
 }

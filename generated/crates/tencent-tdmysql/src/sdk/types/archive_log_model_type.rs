@@ -49,15 +49,15 @@ pub struct ArchiveLogModel {
 
 ::runtime::lenient_object! {
     ArchiveLogModel {
-        archive_log_id: Option<i64> = "ArchiveLogId",
-        backup_duration: Option<i64> = "BackupDuration",
-        backup_status: Option<String> = "BackupStatus",
-        end_time: Option<String> = "EndTime",
-        error_message: Option<String> = "ErrorMessage",
-        expired_time: Option<String> = "ExpiredTime",
-        file_name: Option<String> = "FileName",
-        file_size: Option<i64> = "FileSize",
-        instance_id: Option<String> = "InstanceId",
-        start_time: Option<String> = "StartTime",
+        0 => archive_log_id: Option<i64> = "ArchiveLogId",
+        1 => backup_duration: Option<i64> = "BackupDuration",
+        2 => backup_status: Option<String> = "BackupStatus",
+        3 => end_time: Option<String> = "EndTime",
+        4 => error_message: Option<String> = "ErrorMessage",
+        5 => expired_time: Option<String> = "ExpiredTime",
+        6 => file_name: Option<String> = "FileName",
+        7 => file_size: Option<i64> = "FileSize",
+        8 => instance_id: Option<String> = "InstanceId",
+        9 => start_time: Option<String> = "StartTime",
     }
 }

@@ -47,13 +47,13 @@ pub struct AutoScalingConfig {
 
 ::runtime::lenient_object! {
     AutoScalingConfig {
-        range_min: Option<f64> = "RangeMin",
-        range_max: Option<f64> = "RangeMax",
-        resource_type: Option<String> = "ResourceType",
-        scale_up_enabled: Option<bool> = "ScaleUpEnabled",
-        scale_down_enabled: Option<bool> = "ScaleDownEnabled",
-        threshold_percent: Option<i64> = "ThresholdPercent",
-        step: Option<f64> = "Step",
+        0 => range_min: Option<f64> = "RangeMin",
+        1 => range_max: Option<f64> = "RangeMax",
+        2 => resource_type: Option<String> = "ResourceType",
+        3 => scale_up_enabled: Option<bool> = "ScaleUpEnabled",
+        4 => scale_down_enabled: Option<bool> = "ScaleDownEnabled",
+        5 => threshold_percent: Option<i64> = "ThresholdPercent",
+        6 => step: Option<f64> = "Step",
     }
 }
 

@@ -33,9 +33,9 @@ pub struct BackupMethodStatisticsModel {
 
 ::runtime::lenient_object! {
     BackupMethodStatisticsModel {
-        auto_backup_size: Option<i64> = "AutoBackupSize",
-        average_size_per_day: Option<i64> = "AverageSizePerDay",
-        manual_backup_size: Option<i64> = "ManualBackupSize",
-        total_size: Option<i64> = "TotalSize",
+        0 => auto_backup_size: Option<i64> = "AutoBackupSize",
+        1 => average_size_per_day: Option<i64> = "AverageSizePerDay",
+        2 => manual_backup_size: Option<i64> = "ManualBackupSize",
+        3 => total_size: Option<i64> = "TotalSize",
     }
 }

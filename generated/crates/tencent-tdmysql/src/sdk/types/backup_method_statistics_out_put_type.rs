@@ -21,7 +21,7 @@ pub struct BackupMethodStatisticsOutPut {
 
 ::runtime::lenient_object! {
     BackupMethodStatisticsOutPut {
-        auto_backup_size: Vec<i64> = "AutoBackupSize",
-        manual_backup_size: Vec<i64> = "ManualBackupSize",
+        0 => auto_backup_size: Vec<i64> = "AutoBackupSize",
+        1 => manual_backup_size: Vec<i64> = "ManualBackupSize",
     }
 }

@@ -39,10 +39,10 @@ pub struct BackupStatisticsModel {
 
 ::runtime::lenient_object! {
     BackupStatisticsModel {
-        average_size_per_day: Option<i64> = "AverageSizePerDay",
-        data_backup_size: Option<i64> = "DataBackupSize",
-        log_backup_size: Option<i64> = "LogBackupSize",
-        total_count: Option<i64> = "TotalCount",
-        total_size: Option<i64> = "TotalSize",
+        0 => average_size_per_day: Option<i64> = "AverageSizePerDay",
+        1 => data_backup_size: Option<i64> = "DataBackupSize",
+        2 => log_backup_size: Option<i64> = "LogBackupSize",
+        3 => total_count: Option<i64> = "TotalCount",
+        4 => total_size: Option<i64> = "TotalSize",
     }
 }

@@ -21,7 +21,7 @@ pub struct BackupTypeStatisticsModel {
 
 ::runtime::lenient_object! {
     BackupTypeStatisticsModel {
-        data_backup_size: Vec<i64> = "DataBackupSize",
-        log_backup_size: Vec<i64> = "LogBackupSize",
+        0 => data_backup_size: Vec<i64> = "DataBackupSize",
+        1 => log_backup_size: Vec<i64> = "LogBackupSize",
     }
 }

@@ -18,8 +18,8 @@ pub struct BinlogInfo {
 
 ::runtime::lenient_object! {
     BinlogInfo {
-        sid: Option<String> = "Sid",
-        type_field: Option<String> = "Type",
-        instance_id: Option<String> = "InstanceId",
+        0 => sid: Option<String> = "Sid",
+        1 => type_field: Option<String> = "Type",
+        2 => instance_id: Option<String> = "InstanceId",
     }
 }

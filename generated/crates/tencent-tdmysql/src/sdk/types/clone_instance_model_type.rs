@@ -65,19 +65,19 @@ pub struct CloneInstanceModel {
 
 ::runtime::lenient_object! {
     CloneInstanceModel {
-        clone_end_time: Option<String> = "CloneEndTime",
-        clone_id: Option<i64> = "CloneId",
-        clone_ins_type: Option<String> = "CloneInsType",
-        clone_instance_id: Option<String> = "CloneInstanceId",
-        clone_instance_is_deleted: Option<bool> = "CloneInstanceIsDeleted",
-        clone_progress: Option<f64> = "CloneProgress",
-        clone_start_time: Option<String> = "CloneStartTime",
-        clone_status: Option<String> = "CloneStatus",
-        clone_time: Option<String> = "CloneTime",
-        clone_type: Option<String> = "CloneType",
-        create_time: Option<String> = "CreateTime",
-        db_type: Option<String> = "DBType",
-        region: Option<String> = "Region",
-        source_instance_id: Option<String> = "SourceInstanceId",
+        0 => clone_end_time: Option<String> = "CloneEndTime",
+        1 => clone_id: Option<i64> = "CloneId",
+        2 => clone_ins_type: Option<String> = "CloneInsType",
+        3 => clone_instance_id: Option<String> = "CloneInstanceId",
+        4 => clone_instance_is_deleted: Option<bool> = "CloneInstanceIsDeleted",
+        5 => clone_progress: Option<f64> = "CloneProgress",
+        6 => clone_start_time: Option<String> = "CloneStartTime",
+        7 => clone_status: Option<String> = "CloneStatus",
+        8 => clone_time: Option<String> = "CloneTime",
+        9 => clone_type: Option<String> = "CloneType",
+        10 => create_time: Option<String> = "CreateTime",
+        11 => db_type: Option<String> = "DBType",
+        12 => region: Option<String> = "Region",
+        13 => source_instance_id: Option<String> = "SourceInstanceId",
     }
 }

@@ -15,7 +15,7 @@ pub struct ConstraintRange {
 
 ::runtime::lenient_object! {
     ConstraintRange {
-        min: Option<String> = "Min",
-        max: Option<String> = "Max",
+        0 => min: Option<String> = "Min",
+        1 => max: Option<String> = "Max",
     }
 }

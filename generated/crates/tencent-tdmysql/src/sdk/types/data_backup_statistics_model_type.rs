@@ -41,13 +41,13 @@ pub struct DataBackupStatisticsModel {
 
 ::runtime::lenient_object! {
     DataBackupStatisticsModel {
-        auto_backup_count: Option<i64> = "AutoBackupCount",
-        auto_backup_size: Option<i64> = "AutoBackupSize",
-        average_size_per_backup: Option<i64> = "AverageSizePerBackup",
-        average_size_per_day: Option<i64> = "AverageSizePerDay",
-        manual_backup_count: Option<i64> = "ManualBackupCount",
-        manual_backup_size: Option<i64> = "ManualBackupSize",
-        total_count: Option<i64> = "TotalCount",
-        total_size: Option<i64> = "TotalSize",
+        0 => auto_backup_count: Option<i64> = "AutoBackupCount",
+        1 => auto_backup_size: Option<i64> = "AutoBackupSize",
+        2 => average_size_per_backup: Option<i64> = "AverageSizePerBackup",
+        3 => average_size_per_day: Option<i64> = "AverageSizePerDay",
+        4 => manual_backup_count: Option<i64> = "ManualBackupCount",
+        5 => manual_backup_size: Option<i64> = "ManualBackupSize",
+        6 => total_count: Option<i64> = "TotalCount",
+        7 => total_size: Option<i64> = "TotalSize",
     }
 }

@@ -12,6 +12,6 @@ pub struct DatabaseTable {
 
 ::runtime::lenient_object! {
     DatabaseTable {
-        table: Option<String> = "Table",
+        0 => table: Option<String> = "Table",
     }
 }

@@ -33,13 +33,13 @@ pub struct DbEngineInfo {
 
 ::runtime::lenient_object! {
     DbEngineInfo {
-        type_field: Option<String> = "Type",
-        version: Option<String> = "Version",
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        new: Option<bool> = "New",
-        sql_mode: Vec<String> = "SQLMode",
-        is_support_param_template: Option<bool> = "IsSupportParamTemplate",
-        is_support_serverless: Option<bool> = "IsSupportServerless",
+        0 => type_field: Option<String> = "Type",
+        1 => version: Option<String> = "Version",
+        2 => name: Option<String> = "Name",
+        3 => description: Option<String> = "Description",
+        4 => new: Option<bool> = "New",
+        5 => sql_mode: Vec<String> = "SQLMode",
+        6 => is_support_param_template: Option<bool> = "IsSupportParamTemplate",
+        7 => is_support_serverless: Option<bool> = "IsSupportServerless",
     }
 }

@@ -41,13 +41,13 @@ pub struct DescribeSaleRegionInfo {
 
 ::runtime::lenient_object! {
     DescribeSaleRegionInfo {
-        region: Option<String> = "Region",
-        zone_list: Vec<DescribeSaleZonesInfo> = "ZoneList",
-        region_name: Option<String> = "RegionName",
-        enable: Option<i64> = "Enable",
-        available_zone_num: Option<i64> = "AvailableZoneNum",
-        is_supported_log_replica: Option<bool> = "IsSupportedLogReplica",
-        zone_group: Vec<DescribeSaleZonesGroup> = "ZoneGroup",
-        is_support_serverless: Option<bool> = "IsSupportServerless",
+        0 => region: Option<String> = "Region",
+        1 => zone_list: Vec<DescribeSaleZonesInfo> = "ZoneList",
+        2 => region_name: Option<String> = "RegionName",
+        3 => enable: Option<i64> = "Enable",
+        4 => available_zone_num: Option<i64> = "AvailableZoneNum",
+        5 => is_supported_log_replica: Option<bool> = "IsSupportedLogReplica",
+        6 => zone_group: Vec<DescribeSaleZonesGroup> = "ZoneGroup",
+        7 => is_support_serverless: Option<bool> = "IsSupportServerless",
     }
 }

@@ -35,10 +35,10 @@ pub struct DescribeSaleZonesGroup {
 
 ::runtime::lenient_object! {
     DescribeSaleZonesGroup {
-        zone_num: Option<i64> = "ZoneNum",
-        zones: Vec<String> = "Zones",
-        support_types: Vec<String> = "SupportTypes",
-        available_disk_types: Vec<String> = "AvailableDiskTypes",
-        is_support_serverless: Option<bool> = "IsSupportServerless",
+        0 => zone_num: Option<i64> = "ZoneNum",
+        1 => zones: Vec<String> = "Zones",
+        2 => support_types: Vec<String> = "SupportTypes",
+        3 => available_disk_types: Vec<String> = "AvailableDiskTypes",
+        4 => is_support_serverless: Option<bool> = "IsSupportServerless",
     }
 }

@@ -36,12 +36,12 @@ pub struct DescribeSaleZonesInfo {
 
 ::runtime::lenient_object! {
     DescribeSaleZonesInfo {
-        zone: Option<String> = "Zone",
-        zone_name: Option<String> = "ZoneName",
-        enable: Option<i64> = "Enable",
-        is_default_master: Option<i64> = "IsDefaultMaster",
-        available_disk_types: Vec<String> = "AvailableDiskTypes",
-        support_types: Vec<String> = "SupportTypes",
-        is_support_serverless: Option<bool> = "IsSupportServerless",
+        0 => zone: Option<String> = "Zone",
+        1 => zone_name: Option<String> = "ZoneName",
+        2 => enable: Option<i64> = "Enable",
+        3 => is_default_master: Option<i64> = "IsDefaultMaster",
+        4 => available_disk_types: Vec<String> = "AvailableDiskTypes",
+        5 => support_types: Vec<String> = "SupportTypes",
+        6 => is_support_serverless: Option<bool> = "IsSupportServerless",
     }
 }

@@ -15,7 +15,7 @@ pub struct FlowType {
 
 ::runtime::lenient_object! {
     FlowType {
-        flow_name: Option<String> = "FlowName",
-        flow_desc: Option<String> = "FlowDesc",
+        0 => flow_name: Option<String> = "FlowName",
+        1 => flow_desc: Option<String> = "FlowDesc",
     }
 }

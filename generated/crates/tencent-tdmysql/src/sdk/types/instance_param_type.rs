@@ -14,8 +14,8 @@ pub struct InstanceParam {
 
 ::runtime::lenient_object! {
     InstanceParam {
-        param: Option<String> = "Param",
-        value: Option<String> = "Value",
+        0 => param: Option<String> = "Param",
+        1 => value: Option<String> = "Value",
     }
 }
 

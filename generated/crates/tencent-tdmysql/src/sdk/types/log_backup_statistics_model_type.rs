@@ -33,9 +33,9 @@ pub struct LogBackupStatisticsModel {
 
 ::runtime::lenient_object! {
     LogBackupStatisticsModel {
-        average_size_per_backup: Option<i64> = "AverageSizePerBackup",
-        average_size_per_day: Option<i64> = "AverageSizePerDay",
-        total_count: Option<i64> = "TotalCount",
-        total_size: Option<i64> = "TotalSize",
+        0 => average_size_per_backup: Option<i64> = "AverageSizePerBackup",
+        1 => average_size_per_day: Option<i64> = "AverageSizePerDay",
+        2 => total_count: Option<i64> = "TotalCount",
+        3 => total_size: Option<i64> = "TotalSize",
     }
 }

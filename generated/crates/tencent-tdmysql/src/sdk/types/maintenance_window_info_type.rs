@@ -18,8 +18,8 @@ pub struct MaintenanceWindowInfo {
 
 ::runtime::lenient_object! {
     MaintenanceWindowInfo {
-        start_time: Option<i64> = "StartTime",
-        duration: Option<i64> = "Duration",
-        week_days: Vec<String> = "WeekDays",
+        0 => start_time: Option<i64> = "StartTime",
+        1 => duration: Option<i64> = "Duration",
+        2 => week_days: Vec<String> = "WeekDays",
     }
 }

@@ -41,15 +41,15 @@ pub struct NodeInfo {
 
 ::runtime::lenient_object! {
     NodeInfo {
-        ip: Option<String> = "IP",
-        type_field: Option<String> = "Type",
-        node_id: Option<String> = "NodeId",
-        port: Option<i64> = "Port",
-        zone: Option<String> = "Zone",
-        host: Option<String> = "Host",
-        binlog_info: Vec<BinlogInfo> = "BinlogInfo",
-        cpu: Option<i64> = "Cpu",
-        mem: Option<i64> = "Mem",
-        data_disk: Option<i64> = "DataDisk",
+        0 => ip: Option<String> = "IP",
+        1 => type_field: Option<String> = "Type",
+        2 => node_id: Option<String> = "NodeId",
+        3 => port: Option<i64> = "Port",
+        4 => zone: Option<String> = "Zone",
+        5 => host: Option<String> = "Host",
+        6 => binlog_info: Vec<BinlogInfo> = "BinlogInfo",
+        7 => cpu: Option<i64> = "Cpu",
+        8 => mem: Option<i64> = "Mem",
+        9 => data_disk: Option<i64> = "DataDisk",
     }
 }

@@ -26,9 +26,9 @@ pub struct ParamConstraint {
 
 ::runtime::lenient_object! {
     ParamConstraint {
-        type_field: Option<String> = "Type",
-        enum_field: Option<String> = "Enum",
-        range: Option<ConstraintRange> = "Range",
-        string: Option<String> = "String",
+        0 => type_field: Option<String> = "Type",
+        1 => enum_field: Option<String> = "Enum",
+        2 => range: Option<ConstraintRange> = "Range",
+        3 => string: Option<String> = "String",
     }
 }

@@ -21,9 +21,9 @@ pub struct SecurityGroupBound {
 
 ::runtime::lenient_object! {
     SecurityGroupBound {
-        cidr_ip: Option<String> = "CidrIp",
-        action: Option<String> = "Action",
-        port_range: Option<String> = "PortRange",
-        ip_protocol: Option<String> = "IpProtocol",
+        0 => cidr_ip: Option<String> = "CidrIp",
+        1 => action: Option<String> = "Action",
+        2 => port_range: Option<String> = "PortRange",
+        3 => ip_protocol: Option<String> = "IpProtocol",
     }
 }

@@ -15,7 +15,7 @@ pub struct ServerlessCcu {
 
 ::runtime::lenient_object! {
     ServerlessCcu {
-        min_ccu: Option<f64> = "MinCcu",
-        max_ccu: Vec<f64> = "MaxCcu",
+        0 => min_ccu: Option<f64> = "MinCcu",
+        1 => max_ccu: Vec<f64> = "MaxCcu",
     }
 }

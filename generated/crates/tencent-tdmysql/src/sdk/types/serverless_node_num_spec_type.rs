@@ -15,7 +15,7 @@ pub struct ServerlessNodeNumSpec {
 
 ::runtime::lenient_object! {
     ServerlessNodeNumSpec {
-        min_node_num: Option<i64> = "MinNodeNum",
-        max_node_num: Option<i64> = "MaxNodeNum",
+        0 => min_node_num: Option<i64> = "MinNodeNum",
+        1 => max_node_num: Option<i64> = "MaxNodeNum",
     }
 }

@@ -42,16 +42,16 @@ pub struct StorageNodeSpec {
 
 ::runtime::lenient_object! {
     StorageNodeSpec {
-        spec_code: Option<String> = "SpecCode",
-        storage_node_cpu: Option<i64> = "StorageNodeCpu",
-        storage_node_mem: Option<i64> = "StorageNodeMem",
-        storage_node_max_num: Option<i64> = "StorageNodeMaxNum",
-        storage_node_max_disk: Option<i64> = "StorageNodeMaxDisk",
-        storage_node_min_num: Option<i64> = "StorageNodeMinNum",
-        storage_node_min_disk: Option<i64> = "StorageNodeMinDisk",
-        storage_type: Option<String> = "StorageType",
-        storage_node_default_disk: Option<i64> = "StorageNodeDefaultDisk",
-        instance_mode: Vec<String> = "InstanceMode",
-        disk_type_category: Option<String> = "DiskTypeCategory",
+        0 => spec_code: Option<String> = "SpecCode",
+        1 => storage_node_cpu: Option<i64> = "StorageNodeCpu",
+        2 => storage_node_mem: Option<i64> = "StorageNodeMem",
+        3 => storage_node_max_num: Option<i64> = "StorageNodeMaxNum",
+        4 => storage_node_max_disk: Option<i64> = "StorageNodeMaxDisk",
+        5 => storage_node_min_num: Option<i64> = "StorageNodeMinNum",
+        6 => storage_node_min_disk: Option<i64> = "StorageNodeMinDisk",
+        7 => storage_type: Option<String> = "StorageType",
+        8 => storage_node_default_disk: Option<i64> = "StorageNodeDefaultDisk",
+        9 => instance_mode: Vec<String> = "InstanceMode",
+        10 => disk_type_category: Option<String> = "DiskTypeCategory",
     }
 }

@@ -25,10 +25,10 @@ pub struct UserInfo {
 
 ::runtime::lenient_object! {
     UserInfo {
-        user_name: Option<String> = "UserName",
-        description: Option<String> = "Description",
-        host: Option<String> = "Host",
-        create_time: Option<String> = "CreateTime",
-        update_time: Option<String> = "UpdateTime",
+        0 => user_name: Option<String> = "UserName",
+        1 => description: Option<String> = "Description",
+        2 => host: Option<String> = "Host",
+        3 => create_time: Option<String> = "CreateTime",
+        4 => update_time: Option<String> = "UpdateTime",
     }
 }

@@ -15,7 +15,7 @@ pub struct AccountAttribute {
 
 ::runtime::lenient_object! {
     AccountAttribute {
-        attribute_name: Option<String> = "AttributeName",
-        attribute_values: Vec<String> = "AttributeValues",
+        0 => attribute_name: Option<String> = "AttributeName",
+        1 => attribute_values: Vec<String> = "AttributeValues",
     }
 }

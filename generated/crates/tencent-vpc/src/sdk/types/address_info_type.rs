@@ -15,8 +15,8 @@ pub struct AddressInfo {
 
 ::runtime::lenient_object! {
     AddressInfo {
-        address: Option<String> = "Address",
-        description: Option<String> = "Description",
+        0 => address: Option<String> = "Address",
+        1 => description: Option<String> = "Description",
     }
 }
 

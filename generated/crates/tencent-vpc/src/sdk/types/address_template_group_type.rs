@@ -26,10 +26,10 @@ pub struct AddressTemplateGroup {
 
 ::runtime::lenient_object! {
     AddressTemplateGroup {
-        address_template_group_name: Option<String> = "AddressTemplateGroupName",
-        address_template_group_id: Option<String> = "AddressTemplateGroupId",
-        address_template_id_set: Vec<String> = "AddressTemplateIdSet",
-        created_time: Option<String> = "CreatedTime",
-        address_template_set: Vec<AddressTemplateItem> = "AddressTemplateSet",
+        0 => address_template_group_name: Option<String> = "AddressTemplateGroupName",
+        1 => address_template_group_id: Option<String> = "AddressTemplateGroupId",
+        2 => address_template_id_set: Vec<String> = "AddressTemplateIdSet",
+        3 => created_time: Option<String> = "CreatedTime",
+        4 => address_template_set: Vec<AddressTemplateItem> = "AddressTemplateSet",
     }
 }

@@ -21,9 +21,9 @@ pub struct AddressTemplateItem {
 
 ::runtime::lenient_object! {
     AddressTemplateItem {
-        address_template_id: Option<String> = "AddressTemplateId",
-        address_template_name: Option<String> = "AddressTemplateName",
-        from: Option<String> = "From",
-        to: Option<String> = "To",
+        0 => address_template_id: Option<String> = "AddressTemplateId",
+        1 => address_template_name: Option<String> = "AddressTemplateName",
+        2 => from: Option<String> = "From",
+        3 => to: Option<String> = "To",
     }
 }

@@ -14,8 +14,8 @@ pub struct AddressTemplateSpecification {
 
 ::runtime::lenient_object! {
     AddressTemplateSpecification {
-        address_id: Option<String> = "AddressId",
-        address_group_id: Option<String> = "AddressGroupId",
+        0 => address_id: Option<String> = "AddressId",
+        1 => address_group_id: Option<String> = "AddressGroupId",
     }
 }
 

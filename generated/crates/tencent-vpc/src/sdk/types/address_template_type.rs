@@ -26,10 +26,10 @@ pub struct AddressTemplate {
 
 ::runtime::lenient_object! {
     AddressTemplate {
-        address_template_name: Option<String> = "AddressTemplateName",
-        address_template_id: Option<String> = "AddressTemplateId",
-        address_set: Vec<String> = "AddressSet",
-        created_time: Option<String> = "CreatedTime",
-        address_extra_set: Vec<AddressInfo> = "AddressExtraSet",
+        0 => address_template_name: Option<String> = "AddressTemplateName",
+        1 => address_template_id: Option<String> = "AddressTemplateId",
+        2 => address_set: Vec<String> = "AddressSet",
+        3 => created_time: Option<String> = "CreatedTime",
+        4 => address_extra_set: Vec<AddressInfo> = "AddressExtraSet",
     }
 }

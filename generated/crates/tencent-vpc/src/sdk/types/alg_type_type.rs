@@ -25,7 +25,7 @@ pub struct AlgType {
 
 ::runtime::lenient_object! {
     AlgType {
-        ftp: Option<bool> = "Ftp",
-        sip: Option<bool> = "Sip",
+        0 => ftp: Option<bool> = "Ftp",
+        1 => sip: Option<bool> = "Sip",
     }
 }

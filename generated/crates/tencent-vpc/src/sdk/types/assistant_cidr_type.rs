@@ -23,9 +23,9 @@ pub struct AssistantCidr {
 
 ::runtime::lenient_object! {
     AssistantCidr {
-        vpc_id: Option<String> = "VpcId",
-        cidr_block: Option<String> = "CidrBlock",
-        assistant_type: Option<i64> = "AssistantType",
-        subnet_set: Vec<Subnet> = "SubnetSet",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => cidr_block: Option<String> = "CidrBlock",
+        2 => assistant_type: Option<i64> = "AssistantType",
+        3 => subnet_set: Vec<Subnet> = "SubnetSet",
     }
 }

@@ -14,8 +14,8 @@ pub struct BackupPolicy {
 
 ::runtime::lenient_object! {
     BackupPolicy {
-        backup_day: Option<String> = "BackupDay",
-        backup_time: Option<String> = "BackupTime",
+        0 => backup_day: Option<String> = "BackupDay",
+        1 => backup_time: Option<String> = "BackupTime",
     }
 }
 

@@ -12,6 +12,6 @@ pub struct BandwidthPackageBillBandwidth {
 
 ::runtime::lenient_object! {
     BandwidthPackageBillBandwidth {
-        bandwidth_usage: Option<f64> = "BandwidthUsage",
+        0 => bandwidth_usage: Option<f64> = "BandwidthUsage",
     }
 }

@@ -63,14 +63,14 @@ pub struct BandwidthPackage {
 
 ::runtime::lenient_object! {
     BandwidthPackage {
-        bandwidth_package_id: Option<String> = "BandwidthPackageId",
-        network_type: Option<String> = "NetworkType",
-        charge_type: Option<String> = "ChargeType",
-        bandwidth_package_name: Option<String> = "BandwidthPackageName",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
-        status: Option<String> = "Status",
-        resource_set: Vec<Resource> = "ResourceSet",
-        bandwidth: Option<i64> = "Bandwidth",
-        egress: Option<String> = "Egress",
+        0 => bandwidth_package_id: Option<String> = "BandwidthPackageId",
+        1 => network_type: Option<String> = "NetworkType",
+        2 => charge_type: Option<String> = "ChargeType",
+        3 => bandwidth_package_name: Option<String> = "BandwidthPackageName",
+        4 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        5 => status: Option<String> = "Status",
+        6 => resource_set: Vec<Resource> = "ResourceSet",
+        7 => bandwidth: Option<i64> = "Bandwidth",
+        8 => egress: Option<String> = "Egress",
     }
 }

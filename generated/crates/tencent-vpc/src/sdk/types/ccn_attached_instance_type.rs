@@ -79,19 +79,19 @@ pub struct CcnAttachedInstance {
 
 ::runtime::lenient_object! {
     CcnAttachedInstance {
-        ccn_id: Option<String> = "CcnId",
-        instance_type: Option<String> = "InstanceType",
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        instance_region: Option<String> = "InstanceRegion",
-        instance_uin: Option<String> = "InstanceUin",
-        cidr_block: Vec<String> = "CidrBlock",
-        state: Option<String> = "State",
-        attached_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AttachedTime",
-        ccn_uin: Option<String> = "CcnUin",
-        instance_area: Option<String> = "InstanceArea",
-        description: Option<String> = "Description",
-        route_table_id: Option<String> = "RouteTableId",
-        route_table_name: Option<String> = "RouteTableName",
+        0 => ccn_id: Option<String> = "CcnId",
+        1 => instance_type: Option<String> = "InstanceType",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => instance_name: Option<String> = "InstanceName",
+        4 => instance_region: Option<String> = "InstanceRegion",
+        5 => instance_uin: Option<String> = "InstanceUin",
+        6 => cidr_block: Vec<String> = "CidrBlock",
+        7 => state: Option<String> = "State",
+        8 => attached_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "AttachedTime",
+        9 => ccn_uin: Option<String> = "CcnUin",
+        10 => instance_area: Option<String> = "InstanceArea",
+        11 => description: Option<String> = "Description",
+        12 => route_table_id: Option<String> = "RouteTableId",
+        13 => route_table_name: Option<String> = "RouteTableName",
     }
 }

@@ -43,13 +43,13 @@ pub struct CcnBandwidthInfo {
 
 ::runtime::lenient_object! {
     CcnBandwidthInfo {
-        ccn_id: Option<String> = "CcnId",
-        created_time: Option<String> = "CreatedTime",
-        expired_time: Option<String> = "ExpiredTime",
-        region_flow_control_id: Option<String> = "RegionFlowControlId",
-        renew_flag: Option<String> = "RenewFlag",
-        ccn_region_bandwidth_limit: Option<CcnRegionBandwidthLimit> = "CcnRegionBandwidthLimit",
-        market_id: Option<String> = "MarketId",
-        tag_set: Vec<Tag> = "TagSet",
+        0 => ccn_id: Option<String> = "CcnId",
+        1 => created_time: Option<String> = "CreatedTime",
+        2 => expired_time: Option<String> = "ExpiredTime",
+        3 => region_flow_control_id: Option<String> = "RegionFlowControlId",
+        4 => renew_flag: Option<String> = "RenewFlag",
+        5 => ccn_region_bandwidth_limit: Option<CcnRegionBandwidthLimit> = "CcnRegionBandwidthLimit",
+        6 => market_id: Option<String> = "MarketId",
+        7 => tag_set: Vec<Tag> = "TagSet",
     }
 }

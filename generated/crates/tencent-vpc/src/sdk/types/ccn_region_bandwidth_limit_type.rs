@@ -24,11 +24,11 @@ pub struct CcnRegionBandwidthLimit {
 
 ::runtime::lenient_object! {
     CcnRegionBandwidthLimit {
-        region: Option<String> = "Region",
-        bandwidth_limit: Option<u64> = "BandwidthLimit",
-        is_bm: Option<bool> = "IsBm",
-        dst_region: Option<String> = "DstRegion",
-        dst_is_bm: Option<bool> = "DstIsBm",
+        0 => region: Option<String> = "Region",
+        1 => bandwidth_limit: Option<u64> = "BandwidthLimit",
+        2 => is_bm: Option<bool> = "IsBm",
+        3 => dst_region: Option<String> = "DstRegion",
+        4 => dst_is_bm: Option<bool> = "DstIsBm",
     }
 }
 

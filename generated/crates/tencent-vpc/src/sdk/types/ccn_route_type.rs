@@ -48,18 +48,18 @@ pub struct CcnRoute {
 
 ::runtime::lenient_object! {
     CcnRoute {
-        route_id: Option<String> = "RouteId",
-        destination_cidr_block: Option<String> = "DestinationCidrBlock",
-        instance_type: Option<String> = "InstanceType",
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        instance_region: Option<String> = "InstanceRegion",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        enabled: Option<bool> = "Enabled",
-        instance_uin: Option<String> = "InstanceUin",
-        extra_state: Option<String> = "ExtraState",
-        is_bgp: Option<bool> = "IsBgp",
-        route_priority: Option<u64> = "RoutePriority",
-        instance_extra_name: Option<String> = "InstanceExtraName",
+        0 => route_id: Option<String> = "RouteId",
+        1 => destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        2 => instance_type: Option<String> = "InstanceType",
+        3 => instance_id: Option<String> = "InstanceId",
+        4 => instance_name: Option<String> = "InstanceName",
+        5 => instance_region: Option<String> = "InstanceRegion",
+        6 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        7 => enabled: Option<bool> = "Enabled",
+        8 => instance_uin: Option<String> = "InstanceUin",
+        9 => extra_state: Option<String> = "ExtraState",
+        10 => is_bgp: Option<bool> = "IsBgp",
+        11 => route_priority: Option<u64> = "RoutePriority",
+        12 => instance_extra_name: Option<String> = "InstanceExtraName",
     }
 }

@@ -17,7 +17,7 @@ pub struct CidrForCcn {
 
 ::runtime::lenient_object! {
     CidrForCcn {
-        cidr: Option<String> = "Cidr",
-        published_to_vbc: Option<bool> = "PublishedToVbc",
+        0 => cidr: Option<String> = "Cidr",
+        1 => published_to_vbc: Option<bool> = "PublishedToVbc",
     }
 }

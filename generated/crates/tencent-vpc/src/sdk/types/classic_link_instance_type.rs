@@ -15,7 +15,7 @@ pub struct ClassicLinkInstance {
 
 ::runtime::lenient_object! {
     ClassicLinkInstance {
-        vpc_id: Option<String> = "VpcId",
-        instance_id: Option<String> = "InstanceId",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => instance_id: Option<String> = "InstanceId",
     }
 }

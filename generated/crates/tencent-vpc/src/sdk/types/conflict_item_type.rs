@@ -15,7 +15,7 @@ pub struct ConflictItem {
 
 ::runtime::lenient_object! {
     ConflictItem {
-        confilct_id: Option<String> = "ConfilctId",
-        destination_item: Option<String> = "DestinationItem",
+        0 => confilct_id: Option<String> = "ConfilctId",
+        1 => destination_item: Option<String> = "DestinationItem",
     }
 }

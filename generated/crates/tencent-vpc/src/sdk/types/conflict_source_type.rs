@@ -20,8 +20,8 @@ pub struct ConflictSource {
 
 ::runtime::lenient_object! {
     ConflictSource {
-        conflict_source_id: Option<String> = "ConflictSourceId",
-        source_item: Option<String> = "SourceItem",
-        conflict_item_set: Vec<ConflictItem> = "ConflictItemSet",
+        0 => conflict_source_id: Option<String> = "ConflictSourceId",
+        1 => source_item: Option<String> = "SourceItem",
+        2 => conflict_item_set: Vec<ConflictItem> = "ConflictItemSet",
     }
 }

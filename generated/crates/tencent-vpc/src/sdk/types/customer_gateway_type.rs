@@ -21,9 +21,9 @@ pub struct CustomerGateway {
 
 ::runtime::lenient_object! {
     CustomerGateway {
-        customer_gateway_id: Option<String> = "CustomerGatewayId",
-        customer_gateway_name: Option<String> = "CustomerGatewayName",
-        ip_address: Option<String> = "IpAddress",
-        created_time: Option<String> = "CreatedTime",
+        0 => customer_gateway_id: Option<String> = "CustomerGatewayId",
+        1 => customer_gateway_name: Option<String> = "CustomerGatewayName",
+        2 => ip_address: Option<String> = "IpAddress",
+        3 => created_time: Option<String> = "CreatedTime",
     }
 }

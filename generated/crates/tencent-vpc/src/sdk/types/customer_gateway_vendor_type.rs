@@ -17,9 +17,9 @@ pub struct CustomerGatewayVendor {
 
 ::runtime::lenient_object! {
     CustomerGatewayVendor {
-        platform: Option<String> = "Platform",
-        software_version: Option<String> = "SoftwareVersion",
-        vendor_name: Option<String> = "VendorName",
+        0 => platform: Option<String> = "Platform",
+        1 => software_version: Option<String> = "SoftwareVersion",
+        2 => vendor_name: Option<String> = "VendorName",
     }
 }
 

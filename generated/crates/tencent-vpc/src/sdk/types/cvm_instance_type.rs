@@ -45,17 +45,17 @@ pub struct CvmInstance {
 
 ::runtime::lenient_object! {
     CvmInstance {
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        instance_state: Option<String> = "InstanceState",
-        cpu: Option<u64> = "CPU",
-        memory: Option<u64> = "Memory",
-        created_time: Option<String> = "CreatedTime",
-        instance_type: Option<String> = "InstanceType",
-        eni_limit: Option<u64> = "EniLimit",
-        eni_ip_limit: Option<u64> = "EniIpLimit",
-        instance_eni_count: Option<u64> = "InstanceEniCount",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => subnet_id: Option<String> = "SubnetId",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => instance_name: Option<String> = "InstanceName",
+        4 => instance_state: Option<String> = "InstanceState",
+        5 => cpu: Option<u64> = "CPU",
+        6 => memory: Option<u64> = "Memory",
+        7 => created_time: Option<String> = "CreatedTime",
+        8 => instance_type: Option<String> = "InstanceType",
+        9 => eni_limit: Option<u64> = "EniLimit",
+        10 => eni_ip_limit: Option<u64> = "EniIpLimit",
+        11 => instance_eni_count: Option<u64> = "InstanceEniCount",
     }
 }

@@ -24,10 +24,10 @@ pub struct DefaultVpcSubnet {
 
 ::runtime::lenient_object! {
     DefaultVpcSubnet {
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        vpc_name: Option<String> = "VpcName",
-        subnet_name: Option<String> = "SubnetName",
-        cidr_block: Option<String> = "CidrBlock",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => subnet_id: Option<String> = "SubnetId",
+        2 => vpc_name: Option<String> = "VpcName",
+        3 => subnet_name: Option<String> = "SubnetName",
+        4 => cidr_block: Option<String> = "CidrBlock",
     }
 }

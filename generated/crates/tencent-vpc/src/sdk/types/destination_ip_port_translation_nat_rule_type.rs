@@ -26,12 +26,12 @@ pub struct DestinationIpPortTranslationNatRule {
 
 ::runtime::lenient_object! {
     DestinationIpPortTranslationNatRule {
-        ip_protocol: Option<String> = "IpProtocol",
-        public_ip_address: Option<String> = "PublicIpAddress",
-        public_port: Option<u64> = "PublicPort",
-        private_ip_address: Option<String> = "PrivateIpAddress",
-        private_port: Option<u64> = "PrivatePort",
-        description: Option<String> = "Description",
+        0 => ip_protocol: Option<String> = "IpProtocol",
+        1 => public_ip_address: Option<String> = "PublicIpAddress",
+        2 => public_port: Option<u64> = "PublicPort",
+        3 => private_ip_address: Option<String> = "PrivateIpAddress",
+        4 => private_port: Option<u64> = "PrivatePort",
+        5 => description: Option<String> = "Description",
     }
 }
 

@@ -23,11 +23,11 @@ pub struct DirectConnectGatewayCcnRoute {
 
 ::runtime::lenient_object! {
     DirectConnectGatewayCcnRoute {
-        route_id: Option<String> = "RouteId",
-        destination_cidr_block: Option<String> = "DestinationCidrBlock",
-        as_path: Vec<String> = "ASPath",
-        description: Option<String> = "Description",
-        update_time: Option<String> = "UpdateTime",
+        0 => route_id: Option<String> = "RouteId",
+        1 => destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        2 => as_path: Vec<String> = "ASPath",
+        3 => description: Option<String> = "Description",
+        4 => update_time: Option<String> = "UpdateTime",
     }
 }
 

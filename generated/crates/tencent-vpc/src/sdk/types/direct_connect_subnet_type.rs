@@ -15,7 +15,7 @@ pub struct DirectConnectSubnet {
 
 ::runtime::lenient_object! {
     DirectConnectSubnet {
-        direct_connect_gateway_id: Option<String> = "DirectConnectGatewayId",
-        cidr_block: Option<String> = "CidrBlock",
+        0 => direct_connect_gateway_id: Option<String> = "DirectConnectGatewayId",
+        1 => cidr_block: Option<String> = "CidrBlock",
     }
 }

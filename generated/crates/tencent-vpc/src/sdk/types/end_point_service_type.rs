@@ -46,16 +46,16 @@ pub struct EndPointService {
 
 ::runtime::lenient_object! {
     EndPointService {
-        end_point_service_id: Option<String> = "EndPointServiceId",
-        vpc_id: Option<String> = "VpcId",
-        service_owner: Option<String> = "ServiceOwner",
-        service_name: Option<String> = "ServiceName",
-        service_vip: Option<String> = "ServiceVip",
-        service_instance_id: Option<String> = "ServiceInstanceId",
-        auto_accept_flag: Option<bool> = "AutoAcceptFlag",
-        end_point_count: Option<u64> = "EndPointCount",
-        end_point_set: Vec<EndPoint> = "EndPointSet",
-        create_time: Option<String> = "CreateTime",
-        service_type: Option<String> = "ServiceType",
+        0 => end_point_service_id: Option<String> = "EndPointServiceId",
+        1 => vpc_id: Option<String> = "VpcId",
+        2 => service_owner: Option<String> = "ServiceOwner",
+        3 => service_name: Option<String> = "ServiceName",
+        4 => service_vip: Option<String> = "ServiceVip",
+        5 => service_instance_id: Option<String> = "ServiceInstanceId",
+        6 => auto_accept_flag: Option<bool> = "AutoAcceptFlag",
+        7 => end_point_count: Option<u64> = "EndPointCount",
+        8 => end_point_set: Vec<EndPoint> = "EndPointSet",
+        9 => create_time: Option<String> = "CreateTime",
+        10 => service_type: Option<String> = "ServiceType",
     }
 }

@@ -15,8 +15,8 @@ pub struct FlowLogStorage {
 
 ::runtime::lenient_object! {
     FlowLogStorage {
-        storage_id: Option<String> = "StorageId",
-        storage_topic: Option<String> = "StorageTopic",
+        0 => storage_id: Option<String> = "StorageId",
+        1 => storage_topic: Option<String> = "StorageTopic",
     }
 }
 

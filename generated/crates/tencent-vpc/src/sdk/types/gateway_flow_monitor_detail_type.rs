@@ -24,10 +24,10 @@ pub struct GatewayFlowMonitorDetail {
 
 ::runtime::lenient_object! {
     GatewayFlowMonitorDetail {
-        private_ip_address: Option<String> = "PrivateIpAddress",
-        in_pkg: Option<u64> = "InPkg",
-        out_pkg: Option<u64> = "OutPkg",
-        in_traffic: Option<u64> = "InTraffic",
-        out_traffic: Option<u64> = "OutTraffic",
+        0 => private_ip_address: Option<String> = "PrivateIpAddress",
+        1 => in_pkg: Option<u64> = "InPkg",
+        2 => out_pkg: Option<u64> = "OutPkg",
+        3 => in_traffic: Option<u64> = "InTraffic",
+        4 => out_traffic: Option<u64> = "OutTraffic",
     }
 }

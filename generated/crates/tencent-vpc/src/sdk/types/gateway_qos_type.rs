@@ -21,9 +21,9 @@ pub struct GatewayQos {
 
 ::runtime::lenient_object! {
     GatewayQos {
-        vpc_id: Option<String> = "VpcId",
-        ip_address: Option<String> = "IpAddress",
-        bandwidth: Option<i64> = "Bandwidth",
-        create_time: Option<String> = "CreateTime",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => ip_address: Option<String> = "IpAddress",
+        2 => bandwidth: Option<i64> = "Bandwidth",
+        3 => create_time: Option<String> = "CreateTime",
     }
 }

@@ -47,16 +47,16 @@ pub struct HaVip {
 
 ::runtime::lenient_object! {
     HaVip {
-        ha_vip_id: Option<String> = "HaVipId",
-        ha_vip_name: Option<String> = "HaVipName",
-        vip: Option<String> = "Vip",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        network_interface_id: Option<String> = "NetworkInterfaceId",
-        instance_id: Option<String> = "InstanceId",
-        address_ip: Option<String> = "AddressIp",
-        state: Option<String> = "State",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
-        business: Option<String> = "Business",
+        0 => ha_vip_id: Option<String> = "HaVipId",
+        1 => ha_vip_name: Option<String> = "HaVipName",
+        2 => vip: Option<String> = "Vip",
+        3 => vpc_id: Option<String> = "VpcId",
+        4 => subnet_id: Option<String> = "SubnetId",
+        5 => network_interface_id: Option<String> = "NetworkInterfaceId",
+        6 => instance_id: Option<String> = "InstanceId",
+        7 => address_ip: Option<String> = "AddressIp",
+        8 => state: Option<String> = "State",
+        9 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
+        10 => business: Option<String> = "Business",
     }
 }

@@ -44,18 +44,18 @@ pub struct IkeOptionsSpecification {
 
 ::runtime::lenient_object! {
     IkeOptionsSpecification {
-        propo_encry_algorithm: Option<String> = "PropoEncryAlgorithm",
-        propo_authen_algorithm: Option<String> = "PropoAuthenAlgorithm",
-        exchange_mode: Option<String> = "ExchangeMode",
-        local_identity: Option<String> = "LocalIdentity",
-        remote_identity: Option<String> = "RemoteIdentity",
-        local_address: Option<String> = "LocalAddress",
-        remote_address: Option<String> = "RemoteAddress",
-        local_fqdn_name: Option<String> = "LocalFqdnName",
-        remote_fqdn_name: Option<String> = "RemoteFqdnName",
-        dh_group_name: Option<String> = "DhGroupName",
-        ike_sa_lifetime_seconds: Option<u64> = "IKESaLifetimeSeconds",
-        ike_version: Option<String> = "IKEVersion",
+        0 => propo_encry_algorithm: Option<String> = "PropoEncryAlgorithm",
+        1 => propo_authen_algorithm: Option<String> = "PropoAuthenAlgorithm",
+        2 => exchange_mode: Option<String> = "ExchangeMode",
+        3 => local_identity: Option<String> = "LocalIdentity",
+        4 => remote_identity: Option<String> = "RemoteIdentity",
+        5 => local_address: Option<String> = "LocalAddress",
+        6 => remote_address: Option<String> = "RemoteAddress",
+        7 => local_fqdn_name: Option<String> = "LocalFqdnName",
+        8 => remote_fqdn_name: Option<String> = "RemoteFqdnName",
+        9 => dh_group_name: Option<String> = "DhGroupName",
+        10 => ike_sa_lifetime_seconds: Option<u64> = "IKESaLifetimeSeconds",
+        11 => ike_version: Option<String> = "IKEVersion",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct InstanceJumbo {
 
 ::runtime::lenient_object! {
     InstanceJumbo {
-        instance_id: Option<String> = "InstanceId",
-        jumbo_state: Option<bool> = "JumboState",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => jumbo_state: Option<bool> = "JumboState",
     }
 }

@@ -15,7 +15,7 @@ pub struct InstanceStatistic {
 
 ::runtime::lenient_object! {
     InstanceStatistic {
-        instance_type: Option<String> = "InstanceType",
-        instance_count: Option<u64> = "InstanceCount",
+        0 => instance_type: Option<String> = "InstanceType",
+        1 => instance_count: Option<u64> = "InstanceCount",
     }
 }

@@ -26,9 +26,9 @@ pub struct InternetPriceDetail {
 
 ::runtime::lenient_object! {
     InternetPriceDetail {
-        unit_price: Option<f64> = "UnitPrice",
-        discount_price: Option<f64> = "DiscountPrice",
-        charge_unit: Option<String> = "ChargeUnit",
-        original_price: Option<f64> = "OriginalPrice",
+        0 => unit_price: Option<f64> = "UnitPrice",
+        1 => discount_price: Option<f64> = "DiscountPrice",
+        2 => charge_unit: Option<String> = "ChargeUnit",
+        3 => original_price: Option<f64> = "OriginalPrice",
     }
 }

@@ -14,6 +14,6 @@ pub struct InternetPrice {
 
 ::runtime::lenient_object! {
     InternetPrice {
-        address_price: Option<InternetPriceDetail> = "AddressPrice",
+        0 => address_price: Option<InternetPriceDetail> = "AddressPrice",
     }
 }

@@ -24,10 +24,10 @@ pub struct IpAddressStates {
 
 ::runtime::lenient_object! {
     IpAddressStates {
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        ip_address: Option<String> = "IpAddress",
-        resource_type: Option<String> = "ResourceType",
-        resource_id: Option<String> = "ResourceId",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => subnet_id: Option<String> = "SubnetId",
+        2 => ip_address: Option<String> = "IpAddress",
+        3 => resource_type: Option<String> = "ResourceType",
+        4 => resource_id: Option<String> = "ResourceId",
     }
 }

@@ -45,14 +45,14 @@ pub struct IpGeolocationInfo {
 
 ::runtime::lenient_object! {
     IpGeolocationInfo {
-        country: Option<String> = "Country",
-        province: Option<String> = "Province",
-        city: Option<String> = "City",
-        region: Option<String> = "Region",
-        isp: Option<String> = "Isp",
-        as_name: Option<String> = "AsName",
-        as_id: Option<String> = "AsId",
-        comment: Option<String> = "Comment",
-        address_ip: Option<String> = "AddressIp",
+        0 => country: Option<String> = "Country",
+        1 => province: Option<String> = "Province",
+        2 => city: Option<String> = "City",
+        3 => region: Option<String> = "Region",
+        4 => isp: Option<String> = "Isp",
+        5 => as_name: Option<String> = "AsName",
+        6 => as_id: Option<String> = "AsId",
+        7 => comment: Option<String> = "Comment",
+        8 => address_ip: Option<String> = "AddressIp",
     }
 }

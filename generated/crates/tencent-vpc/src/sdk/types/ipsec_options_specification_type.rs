@@ -23,11 +23,11 @@ pub struct IpsecOptionsSpecification {
 
 ::runtime::lenient_object! {
     IpsecOptionsSpecification {
-        encrypt_algorithm: Option<String> = "EncryptAlgorithm",
-        integrity_algorith: Option<String> = "IntegrityAlgorith",
-        ipsec_sa_lifetime_seconds: Option<u64> = "IPSECSaLifetimeSeconds",
-        pfs_dh_group: Option<String> = "PfsDhGroup",
-        ipsec_sa_lifetime_traffic: Option<u64> = "IPSECSaLifetimeTraffic",
+        0 => encrypt_algorithm: Option<String> = "EncryptAlgorithm",
+        1 => integrity_algorith: Option<String> = "IntegrityAlgorith",
+        2 => ipsec_sa_lifetime_seconds: Option<u64> = "IPSECSaLifetimeSeconds",
+        3 => pfs_dh_group: Option<String> = "PfsDhGroup",
+        4 => ipsec_sa_lifetime_traffic: Option<u64> = "IPSECSaLifetimeTraffic",
     }
 }
 

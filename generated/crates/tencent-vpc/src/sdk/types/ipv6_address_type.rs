@@ -35,12 +35,12 @@ pub struct Ipv6Address {
 
 ::runtime::lenient_object! {
     Ipv6Address {
-        address: Option<String> = "Address",
-        primary: Option<bool> = "Primary",
-        address_id: Option<String> = "AddressId",
-        description: Option<String> = "Description",
-        is_wan_ip_blocked: Option<bool> = "IsWanIpBlocked",
-        state: Option<String> = "State",
+        0 => address: Option<String> = "Address",
+        1 => primary: Option<bool> = "Primary",
+        2 => address_id: Option<String> = "AddressId",
+        3 => description: Option<String> = "Description",
+        4 => is_wan_ip_blocked: Option<bool> = "IsWanIpBlocked",
+        5 => state: Option<String> = "State",
     }
 }
 

@@ -14,8 +14,8 @@ pub struct Ipv6SubnetCidrBlock {
 
 ::runtime::lenient_object! {
     Ipv6SubnetCidrBlock {
-        subnet_id: Option<String> = "SubnetId",
-        ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
+        0 => subnet_id: Option<String> = "SubnetId",
+        1 => ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
     }
 }
 

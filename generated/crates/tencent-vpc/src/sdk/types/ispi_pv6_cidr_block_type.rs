@@ -18,8 +18,8 @@ pub struct IspiPv6CidrBlock {
 
 ::runtime::lenient_object! {
     IspiPv6CidrBlock {
-        i_pv6_cidr_block: Option<String> = "IPv6CidrBlock",
-        isp_type: Option<String> = "ISPType",
-        address_type: Option<String> = "AddressType",
+        0 => i_pv6_cidr_block: Option<String> = "IPv6CidrBlock",
+        1 => isp_type: Option<String> = "ISPType",
+        2 => address_type: Option<String> = "AddressType",
     }
 }

@@ -21,9 +21,9 @@ pub struct ItemPrice {
 
 ::runtime::lenient_object! {
     ItemPrice {
-        unit_price: Option<f64> = "UnitPrice",
-        charge_unit: Option<String> = "ChargeUnit",
-        original_price: Option<f64> = "OriginalPrice",
-        discount_price: Option<f64> = "DiscountPrice",
+        0 => unit_price: Option<f64> = "UnitPrice",
+        1 => charge_unit: Option<String> = "ChargeUnit",
+        2 => original_price: Option<f64> = "OriginalPrice",
+        3 => discount_price: Option<f64> = "DiscountPrice",
     }
 }

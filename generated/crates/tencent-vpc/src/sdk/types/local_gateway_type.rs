@@ -27,11 +27,11 @@ pub struct LocalGateway {
 
 ::runtime::lenient_object! {
     LocalGateway {
-        cdc_id: Option<String> = "CdcId",
-        vpc_id: Option<String> = "VpcId",
-        uniq_local_gw_id: Option<String> = "UniqLocalGwId",
-        local_gateway_name: Option<String> = "LocalGatewayName",
-        local_gw_ip: Option<String> = "LocalGwIp",
-        create_time: Option<String> = "CreateTime",
+        0 => cdc_id: Option<String> = "CdcId",
+        1 => vpc_id: Option<String> = "VpcId",
+        2 => uniq_local_gw_id: Option<String> = "UniqLocalGwId",
+        3 => local_gateway_name: Option<String> = "LocalGatewayName",
+        4 => local_gw_ip: Option<String> = "LocalGwIp",
+        5 => create_time: Option<String> = "CreateTime",
     }
 }

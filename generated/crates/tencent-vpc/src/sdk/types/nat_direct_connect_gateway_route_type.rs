@@ -25,10 +25,10 @@ pub struct NatDirectConnectGatewayRoute {
 
 ::runtime::lenient_object! {
     NatDirectConnectGatewayRoute {
-        destination_cidr_block: Option<String> = "DestinationCidrBlock",
-        gateway_type: Option<String> = "GatewayType",
-        gateway_id: Option<String> = "GatewayId",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        0 => destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        1 => gateway_type: Option<String> = "GatewayType",
+        2 => gateway_id: Option<String> = "GatewayId",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        4 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
     }
 }

@@ -18,8 +18,8 @@ pub struct NatGatewayAddress {
 
 ::runtime::lenient_object! {
     NatGatewayAddress {
-        address_id: Option<String> = "AddressId",
-        public_ip_address: Option<String> = "PublicIpAddress",
-        is_blocked: Option<bool> = "IsBlocked",
+        0 => address_id: Option<String> = "AddressId",
+        1 => public_ip_address: Option<String> = "PublicIpAddress",
+        2 => is_blocked: Option<bool> = "IsBlocked",
     }
 }

@@ -39,14 +39,14 @@ pub struct NatGatewayDestinationIpPortTranslationNatRule {
 
 ::runtime::lenient_object! {
     NatGatewayDestinationIpPortTranslationNatRule {
-        ip_protocol: Option<String> = "IpProtocol",
-        public_ip_address: Option<String> = "PublicIpAddress",
-        public_port: Option<u64> = "PublicPort",
-        private_ip_address: Option<String> = "PrivateIpAddress",
-        private_port: Option<u64> = "PrivatePort",
-        description: Option<String> = "Description",
-        nat_gateway_id: Option<String> = "NatGatewayId",
-        vpc_id: Option<String> = "VpcId",
-        created_time: Option<String> = "CreatedTime",
+        0 => ip_protocol: Option<String> = "IpProtocol",
+        1 => public_ip_address: Option<String> = "PublicIpAddress",
+        2 => public_port: Option<u64> = "PublicPort",
+        3 => private_ip_address: Option<String> = "PrivateIpAddress",
+        4 => private_port: Option<u64> = "PrivatePort",
+        5 => description: Option<String> = "Description",
+        6 => nat_gateway_id: Option<String> = "NatGatewayId",
+        7 => vpc_id: Option<String> = "VpcId",
+        8 => created_time: Option<String> = "CreatedTime",
     }
 }

@@ -30,12 +30,12 @@ pub struct NatGatewayFlowMonitorDetail {
 
 ::runtime::lenient_object! {
     NatGatewayFlowMonitorDetail {
-        private_ip_address: Option<String> = "PrivateIpAddress",
-        in_pkg: Option<u64> = "InPkg",
-        out_pkg: Option<u64> = "OutPkg",
-        in_traffic: Option<u64> = "InTraffic",
-        out_traffic: Option<u64> = "OutTraffic",
-        concurrent_connection_count: Option<u64> = "ConcurrentConnectionCount",
-        new_connection_rate: Option<u64> = "NewConnectionRate",
+        0 => private_ip_address: Option<String> = "PrivateIpAddress",
+        1 => in_pkg: Option<u64> = "InPkg",
+        2 => out_pkg: Option<u64> = "OutPkg",
+        3 => in_traffic: Option<u64> = "InTraffic",
+        4 => out_traffic: Option<u64> = "OutTraffic",
+        5 => concurrent_connection_count: Option<u64> = "ConcurrentConnectionCount",
+        6 => new_connection_rate: Option<u64> = "NewConnectionRate",
     }
 }

@@ -15,7 +15,7 @@ pub struct NatZoneInfo {
 
 ::runtime::lenient_object! {
     NatZoneInfo {
-        zone: Option<String> = "Zone",
-        zone_id: Option<u64> = "ZoneId",
+        0 => zone: Option<String> = "Zone",
+        1 => zone_id: Option<u64> = "ZoneId",
     }
 }

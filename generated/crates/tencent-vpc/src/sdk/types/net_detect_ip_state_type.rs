@@ -26,9 +26,9 @@ pub struct NetDetectIpState {
 
 ::runtime::lenient_object! {
     NetDetectIpState {
-        detect_destination_ip: Option<String> = "DetectDestinationIp",
-        state: Option<i64> = "State",
-        delay: Option<u64> = "Delay",
-        packet_loss_rate: Option<u64> = "PacketLossRate",
+        0 => detect_destination_ip: Option<String> = "DetectDestinationIp",
+        1 => state: Option<i64> = "State",
+        2 => delay: Option<u64> = "Delay",
+        3 => packet_loss_rate: Option<u64> = "PacketLossRate",
     }
 }

@@ -17,7 +17,7 @@ pub struct NetDetectState {
 
 ::runtime::lenient_object! {
     NetDetectState {
-        net_detect_id: Option<String> = "NetDetectId",
-        net_detect_ip_state_set: Vec<NetDetectIpState> = "NetDetectIpStateSet",
+        0 => net_detect_id: Option<String> = "NetDetectId",
+        1 => net_detect_ip_state_set: Vec<NetDetectIpState> = "NetDetectIpStateSet",
     }
 }

@@ -65,18 +65,18 @@ pub struct NetDetect {
 
 ::runtime::lenient_object! {
     NetDetect {
-        vpc_id: Option<String> = "VpcId",
-        vpc_name: Option<String> = "VpcName",
-        subnet_id: Option<String> = "SubnetId",
-        subnet_name: Option<String> = "SubnetName",
-        net_detect_id: Option<String> = "NetDetectId",
-        net_detect_name: Option<String> = "NetDetectName",
-        detect_destination_ip: Vec<String> = "DetectDestinationIp",
-        detect_source_ip: Vec<String> = "DetectSourceIp",
-        next_hop_type: Option<String> = "NextHopType",
-        next_hop_destination: Option<String> = "NextHopDestination",
-        next_hop_name: Option<String> = "NextHopName",
-        net_detect_description: Option<String> = "NetDetectDescription",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => vpc_name: Option<String> = "VpcName",
+        2 => subnet_id: Option<String> = "SubnetId",
+        3 => subnet_name: Option<String> = "SubnetName",
+        4 => net_detect_id: Option<String> = "NetDetectId",
+        5 => net_detect_name: Option<String> = "NetDetectName",
+        6 => detect_destination_ip: Vec<String> = "DetectDestinationIp",
+        7 => detect_source_ip: Vec<String> = "DetectSourceIp",
+        8 => next_hop_type: Option<String> = "NextHopType",
+        9 => next_hop_destination: Option<String> = "NextHopDestination",
+        10 => next_hop_name: Option<String> = "NextHopName",
+        11 => net_detect_description: Option<String> = "NetDetectDescription",
+        12 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
     }
 }

@@ -29,13 +29,13 @@ pub struct NetworkAclEntry {
 
 ::runtime::lenient_object! {
     NetworkAclEntry {
-        protocol: Option<String> = "Protocol",
-        port: Option<String> = "Port",
-        cidr_block: Option<String> = "CidrBlock",
-        ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
-        action: Option<String> = "Action",
-        description: Option<String> = "Description",
-        modify_time: Option<String> = "ModifyTime",
+        0 => protocol: Option<String> = "Protocol",
+        1 => port: Option<String> = "Port",
+        2 => cidr_block: Option<String> = "CidrBlock",
+        3 => ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
+        4 => action: Option<String> = "Action",
+        5 => description: Option<String> = "Description",
+        6 => modify_time: Option<String> = "ModifyTime",
     }
 }
 

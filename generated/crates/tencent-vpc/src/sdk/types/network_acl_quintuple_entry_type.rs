@@ -41,17 +41,17 @@ pub struct NetworkAclQuintupleEntry {
 
 ::runtime::lenient_object! {
     NetworkAclQuintupleEntry {
-        protocol: Option<String> = "Protocol",
-        description: Option<String> = "Description",
-        source_port: Option<String> = "SourcePort",
-        source_cidr: Option<String> = "SourceCidr",
-        destination_port: Option<String> = "DestinationPort",
-        destination_cidr: Option<String> = "DestinationCidr",
-        action: Option<String> = "Action",
-        network_acl_quintuple_entry_id: Option<String> = "NetworkAclQuintupleEntryId",
-        priority: Option<i64> = "Priority",
-        create_time: Option<String> = "CreateTime",
-        network_acl_direction: Option<String> = "NetworkAclDirection",
+        0 => protocol: Option<String> = "Protocol",
+        1 => description: Option<String> = "Description",
+        2 => source_port: Option<String> = "SourcePort",
+        3 => source_cidr: Option<String> = "SourceCidr",
+        4 => destination_port: Option<String> = "DestinationPort",
+        5 => destination_cidr: Option<String> = "DestinationCidr",
+        6 => action: Option<String> = "Action",
+        7 => network_acl_quintuple_entry_id: Option<String> = "NetworkAclQuintupleEntryId",
+        8 => priority: Option<i64> = "Priority",
+        9 => create_time: Option<String> = "CreateTime",
+        10 => network_acl_direction: Option<String> = "NetworkAclDirection",
     }
 }
 

@@ -38,14 +38,14 @@ pub struct NetworkAcl {
 
 ::runtime::lenient_object! {
     NetworkAcl {
-        vpc_id: Option<String> = "VpcId",
-        network_acl_id: Option<String> = "NetworkAclId",
-        network_acl_name: Option<String> = "NetworkAclName",
-        created_time: Option<String> = "CreatedTime",
-        subnet_set: Vec<Subnet> = "SubnetSet",
-        ingress_entries: Vec<NetworkAclEntry> = "IngressEntries",
-        egress_entries: Vec<NetworkAclEntry> = "EgressEntries",
-        network_acl_type: Option<String> = "NetworkAclType",
-        tag_set: Vec<Tag> = "TagSet",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => network_acl_id: Option<String> = "NetworkAclId",
+        2 => network_acl_name: Option<String> = "NetworkAclName",
+        3 => created_time: Option<String> = "CreatedTime",
+        4 => subnet_set: Vec<Subnet> = "SubnetSet",
+        5 => ingress_entries: Vec<NetworkAclEntry> = "IngressEntries",
+        6 => egress_entries: Vec<NetworkAclEntry> = "EgressEntries",
+        7 => network_acl_type: Option<String> = "NetworkAclType",
+        8 => tag_set: Vec<Tag> = "TagSet",
     }
 }

@@ -21,9 +21,9 @@ pub struct NetworkInterfaceAttachment {
 
 ::runtime::lenient_object! {
     NetworkInterfaceAttachment {
-        instance_id: Option<String> = "InstanceId",
-        device_index: Option<u64> = "DeviceIndex",
-        instance_account_id: Option<String> = "InstanceAccountId",
-        attach_time: Option<String> = "AttachTime",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => device_index: Option<u64> = "DeviceIndex",
+        2 => instance_account_id: Option<String> = "InstanceAccountId",
+        3 => attach_time: Option<String> = "AttachTime",
     }
 }

@@ -17,7 +17,7 @@ pub struct Price {
 
 ::runtime::lenient_object! {
     Price {
-        instance_price: Option<ItemPrice> = "InstancePrice",
-        bandwidth_price: Option<ItemPrice> = "BandwidthPrice",
+        0 => instance_price: Option<ItemPrice> = "InstancePrice",
+        1 => bandwidth_price: Option<ItemPrice> = "BandwidthPrice",
     }
 }

@@ -36,14 +36,14 @@ pub struct PrivateIpAddressSpecification {
 
 ::runtime::lenient_object! {
     PrivateIpAddressSpecification {
-        private_ip_address: Option<String> = "PrivateIpAddress",
-        primary: Option<bool> = "Primary",
-        public_ip_address: Option<String> = "PublicIpAddress",
-        address_id: Option<String> = "AddressId",
-        description: Option<String> = "Description",
-        is_wan_ip_blocked: Option<bool> = "IsWanIpBlocked",
-        state: Option<String> = "State",
-        qos_level: Option<String> = "QosLevel",
+        0 => private_ip_address: Option<String> = "PrivateIpAddress",
+        1 => primary: Option<bool> = "Primary",
+        2 => public_ip_address: Option<String> = "PublicIpAddress",
+        3 => address_id: Option<String> = "AddressId",
+        4 => description: Option<String> = "Description",
+        5 => is_wan_ip_blocked: Option<bool> = "IsWanIpBlocked",
+        6 => state: Option<String> = "State",
+        7 => qos_level: Option<String> = "QosLevel",
     }
 }
 

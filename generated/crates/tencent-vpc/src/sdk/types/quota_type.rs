@@ -25,8 +25,8 @@ pub struct Quota {
 
 ::runtime::lenient_object! {
     Quota {
-        quota_id: Option<String> = "QuotaId",
-        quota_current: Option<i64> = "QuotaCurrent",
-        quota_limit: Option<i64> = "QuotaLimit",
+        0 => quota_id: Option<String> = "QuotaId",
+        1 => quota_current: Option<i64> = "QuotaCurrent",
+        2 => quota_limit: Option<i64> = "QuotaLimit",
     }
 }

@@ -15,7 +15,7 @@ pub struct ReferredSecurityGroup {
 
 ::runtime::lenient_object! {
     ReferredSecurityGroup {
-        security_group_id: Option<String> = "SecurityGroupId",
-        referred_security_group_ids: Vec<String> = "ReferredSecurityGroupIds",
+        0 => security_group_id: Option<String> = "SecurityGroupId",
+        1 => referred_security_group_ids: Vec<String> = "ReferredSecurityGroupIds",
     }
 }

@@ -44,16 +44,16 @@ pub struct ReserveIpAddressInfo {
 
 ::runtime::lenient_object! {
     ReserveIpAddressInfo {
-        reserve_ip_id: Option<String> = "ReserveIpId",
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        reserve_ip_address: Option<String> = "ReserveIpAddress",
-        resource_id: Option<String> = "ResourceId",
-        ip_type: Option<u64> = "IpType",
-        state: Option<String> = "State",
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        created_time: Option<String> = "CreatedTime",
-        tag_set: Vec<Tag> = "TagSet",
+        0 => reserve_ip_id: Option<String> = "ReserveIpId",
+        1 => vpc_id: Option<String> = "VpcId",
+        2 => subnet_id: Option<String> = "SubnetId",
+        3 => reserve_ip_address: Option<String> = "ReserveIpAddress",
+        4 => resource_id: Option<String> = "ResourceId",
+        5 => ip_type: Option<u64> = "IpType",
+        6 => state: Option<String> = "State",
+        7 => name: Option<String> = "Name",
+        8 => description: Option<String> = "Description",
+        9 => created_time: Option<String> = "CreatedTime",
+        10 => tag_set: Vec<Tag> = "TagSet",
     }
 }

@@ -18,8 +18,8 @@ pub struct ResourceStatisticsItem {
 
 ::runtime::lenient_object! {
     ResourceStatisticsItem {
-        resource_type: Option<String> = "ResourceType",
-        resource_name: Option<String> = "ResourceName",
-        resource_count: Option<u64> = "ResourceCount",
+        0 => resource_type: Option<String> = "ResourceType",
+        1 => resource_name: Option<String> = "ResourceName",
+        2 => resource_count: Option<u64> = "ResourceCount",
     }
 }

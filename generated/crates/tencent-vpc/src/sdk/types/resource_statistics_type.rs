@@ -23,9 +23,9 @@ pub struct ResourceStatistics {
 
 ::runtime::lenient_object! {
     ResourceStatistics {
-        vpc_id: Option<String> = "VpcId",
-        subnet_id: Option<String> = "SubnetId",
-        ip: Option<u64> = "Ip",
-        resource_statistics_item_set: Vec<ResourceStatisticsItem> = "ResourceStatisticsItemSet",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => subnet_id: Option<String> = "SubnetId",
+        2 => ip: Option<u64> = "Ip",
+        3 => resource_statistics_item_set: Vec<ResourceStatisticsItem> = "ResourceStatisticsItemSet",
     }
 }

@@ -18,8 +18,8 @@ pub struct Resource {
 
 ::runtime::lenient_object! {
     Resource {
-        resource_type: Option<String> = "ResourceType",
-        resource_id: Option<String> = "ResourceId",
-        address_ip: Option<String> = "AddressIp",
+        0 => resource_type: Option<String> = "ResourceType",
+        1 => resource_id: Option<String> = "ResourceId",
+        2 => address_ip: Option<String> = "AddressIp",
     }
 }

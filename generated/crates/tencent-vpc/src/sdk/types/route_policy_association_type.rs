@@ -17,9 +17,9 @@ pub struct RoutePolicyAssociation {
 
 ::runtime::lenient_object! {
     RoutePolicyAssociation {
-        route_table_id: Option<String> = "RouteTableId",
-        route_policy_id: Option<String> = "RoutePolicyId",
-        priority: Option<u64> = "Priority",
+        0 => route_table_id: Option<String> = "RouteTableId",
+        1 => route_policy_id: Option<String> = "RoutePolicyId",
+        2 => priority: Option<u64> = "Priority",
     }
 }
 

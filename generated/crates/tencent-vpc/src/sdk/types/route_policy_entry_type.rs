@@ -65,16 +65,16 @@ pub struct RoutePolicyEntry {
 
 ::runtime::lenient_object! {
     RoutePolicyEntry {
-        route_policy_entry_id: Option<String> = "RoutePolicyEntryId",
-        cidr_block: Option<String> = "CidrBlock",
-        description: Option<String> = "Description",
-        route_type: Option<String> = "RouteType",
-        gateway_type: Option<String> = "GatewayType",
-        gateway_id: Option<String> = "GatewayId",
-        priority: Option<u64> = "Priority",
-        action: Option<String> = "Action",
-        created_time: Option<String> = "CreatedTime",
-        region: Option<String> = "Region",
+        0 => route_policy_entry_id: Option<String> = "RoutePolicyEntryId",
+        1 => cidr_block: Option<String> = "CidrBlock",
+        2 => description: Option<String> = "Description",
+        3 => route_type: Option<String> = "RouteType",
+        4 => gateway_type: Option<String> = "GatewayType",
+        5 => gateway_id: Option<String> = "GatewayId",
+        6 => priority: Option<u64> = "Priority",
+        7 => action: Option<String> = "Action",
+        8 => created_time: Option<String> = "CreatedTime",
+        9 => region: Option<String> = "Region",
     }
 }
 

@@ -41,12 +41,12 @@ pub struct RoutePolicy {
 
 ::runtime::lenient_object! {
     RoutePolicy {
-        route_policy_id: Option<String> = "RoutePolicyId",
-        route_policy_name: Option<String> = "RoutePolicyName",
-        route_policy_description: Option<String> = "RoutePolicyDescription",
-        route_policy_entry_set: Vec<RoutePolicyEntry> = "RoutePolicyEntrySet",
-        route_policy_association_set: Vec<RoutePolicyAssociation> = "RoutePolicyAssociationSet",
-        created_time: Option<String> = "CreatedTime",
-        tag_set: Vec<Tag> = "TagSet",
+        0 => route_policy_id: Option<String> = "RoutePolicyId",
+        1 => route_policy_name: Option<String> = "RoutePolicyName",
+        2 => route_policy_description: Option<String> = "RoutePolicyDescription",
+        3 => route_policy_entry_set: Vec<RoutePolicyEntry> = "RoutePolicyEntrySet",
+        4 => route_policy_association_set: Vec<RoutePolicyAssociation> = "RoutePolicyAssociationSet",
+        5 => created_time: Option<String> = "CreatedTime",
+        6 => tag_set: Vec<Tag> = "TagSet",
     }
 }

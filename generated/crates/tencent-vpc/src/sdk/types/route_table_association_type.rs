@@ -15,7 +15,7 @@ pub struct RouteTableAssociation {
 
 ::runtime::lenient_object! {
     RouteTableAssociation {
-        subnet_id: Option<String> = "SubnetId",
-        route_table_id: Option<String> = "RouteTableId",
+        0 => subnet_id: Option<String> = "SubnetId",
+        1 => route_table_id: Option<String> = "RouteTableId",
     }
 }

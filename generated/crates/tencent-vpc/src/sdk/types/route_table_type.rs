@@ -39,14 +39,14 @@ pub struct RouteTable {
 
 ::runtime::lenient_object! {
     RouteTable {
-        vpc_id: Option<String> = "VpcId",
-        route_table_id: Option<String> = "RouteTableId",
-        route_table_name: Option<String> = "RouteTableName",
-        association_set: Vec<RouteTableAssociation> = "AssociationSet",
-        route_set: Vec<Route> = "RouteSet",
-        main: Option<bool> = "Main",
-        created_time: Option<String> = "CreatedTime",
-        tag_set: Vec<Tag> = "TagSet",
-        local_cidr_for_ccn: Vec<CidrForCcn> = "LocalCidrForCcn",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => route_table_id: Option<String> = "RouteTableId",
+        2 => route_table_name: Option<String> = "RouteTableName",
+        3 => association_set: Vec<RouteTableAssociation> = "AssociationSet",
+        4 => route_set: Vec<Route> = "RouteSet",
+        5 => main: Option<bool> = "Main",
+        6 => created_time: Option<String> = "CreatedTime",
+        7 => tag_set: Vec<Tag> = "TagSet",
+        8 => local_cidr_for_ccn: Vec<CidrForCcn> = "LocalCidrForCcn",
     }
 }

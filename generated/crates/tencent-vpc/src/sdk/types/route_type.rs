@@ -60,18 +60,18 @@ pub struct Route {
 
 ::runtime::lenient_object! {
     Route {
-        destination_cidr_block: Option<String> = "DestinationCidrBlock",
-        gateway_type: Option<String> = "GatewayType",
-        gateway_id: Option<String> = "GatewayId",
-        route_id: Option<u64> = "RouteId",
-        route_description: Option<String> = "RouteDescription",
-        enabled: Option<bool> = "Enabled",
-        route_type: Option<String> = "RouteType",
-        route_table_id: Option<String> = "RouteTableId",
-        destination_ipv6_cidr_block: Option<String> = "DestinationIpv6CidrBlock",
-        route_item_id: Option<String> = "RouteItemId",
-        published_to_vbc: Option<bool> = "PublishedToVbc",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
+        0 => destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        1 => gateway_type: Option<String> = "GatewayType",
+        2 => gateway_id: Option<String> = "GatewayId",
+        3 => route_id: Option<u64> = "RouteId",
+        4 => route_description: Option<String> = "RouteDescription",
+        5 => enabled: Option<bool> = "Enabled",
+        6 => route_type: Option<String> = "RouteType",
+        7 => route_table_id: Option<String> = "RouteTableId",
+        8 => destination_ipv6_cidr_block: Option<String> = "DestinationIpv6CidrBlock",
+        9 => route_item_id: Option<String> = "RouteItemId",
+        10 => published_to_vbc: Option<bool> = "PublishedToVbc",
+        11 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
     }
 }
 

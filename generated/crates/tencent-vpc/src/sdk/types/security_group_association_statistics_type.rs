@@ -35,13 +35,13 @@ pub struct SecurityGroupAssociationStatistics {
 
 ::runtime::lenient_object! {
     SecurityGroupAssociationStatistics {
-        security_group_id: Option<String> = "SecurityGroupId",
-        cvm: Option<u64> = "CVM",
-        cdb: Option<u64> = "CDB",
-        eni: Option<u64> = "ENI",
-        sg: Option<u64> = "SG",
-        clb: Option<u64> = "CLB",
-        instance_statistics: Vec<InstanceStatistic> = "InstanceStatistics",
-        total_count: Option<u64> = "TotalCount",
+        0 => security_group_id: Option<String> = "SecurityGroupId",
+        1 => cvm: Option<u64> = "CVM",
+        2 => cdb: Option<u64> = "CDB",
+        3 => eni: Option<u64> = "ENI",
+        4 => sg: Option<u64> = "SG",
+        5 => clb: Option<u64> = "CLB",
+        6 => instance_statistics: Vec<InstanceStatistic> = "InstanceStatistics",
+        7 => total_count: Option<u64> = "TotalCount",
     }
 }

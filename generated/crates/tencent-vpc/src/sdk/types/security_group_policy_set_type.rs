@@ -22,9 +22,9 @@ pub struct SecurityGroupPolicySet {
 
 ::runtime::lenient_object! {
     SecurityGroupPolicySet {
-        version: Option<String> = "Version",
-        egress: Vec<SecurityGroupPolicy> = "Egress",
-        ingress: Vec<SecurityGroupPolicy> = "Ingress",
+        0 => version: Option<String> = "Version",
+        1 => egress: Vec<SecurityGroupPolicy> = "Egress",
+        2 => ingress: Vec<SecurityGroupPolicy> = "Ingress",
     }
 }
 

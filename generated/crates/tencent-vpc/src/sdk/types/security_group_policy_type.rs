@@ -44,17 +44,17 @@ pub struct SecurityGroupPolicy {
 
 ::runtime::lenient_object! {
     SecurityGroupPolicy {
-        policy_index: Option<i64> = "PolicyIndex",
-        protocol: Option<String> = "Protocol",
-        port: Option<String> = "Port",
-        service_template: Option<ServiceTemplateSpecification> = "ServiceTemplate",
-        cidr_block: Option<String> = "CidrBlock",
-        ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
-        security_group_id: Option<String> = "SecurityGroupId",
-        address_template: Option<AddressTemplateSpecification> = "AddressTemplate",
-        action: Option<String> = "Action",
-        policy_description: Option<String> = "PolicyDescription",
-        modify_time: Option<String> = "ModifyTime",
+        0 => policy_index: Option<i64> = "PolicyIndex",
+        1 => protocol: Option<String> = "Protocol",
+        2 => port: Option<String> = "Port",
+        3 => service_template: Option<ServiceTemplateSpecification> = "ServiceTemplate",
+        4 => cidr_block: Option<String> = "CidrBlock",
+        5 => ipv6_cidr_block: Option<String> = "Ipv6CidrBlock",
+        6 => security_group_id: Option<String> = "SecurityGroupId",
+        7 => address_template: Option<AddressTemplateSpecification> = "AddressTemplate",
+        8 => action: Option<String> = "Action",
+        9 => policy_description: Option<String> = "PolicyDescription",
+        10 => modify_time: Option<String> = "ModifyTime",
     }
 }
 

@@ -36,13 +36,13 @@ pub struct SecurityGroup {
 
 ::runtime::lenient_object! {
     SecurityGroup {
-        security_group_id: Option<String> = "SecurityGroupId",
-        security_group_name: Option<String> = "SecurityGroupName",
-        security_group_desc: Option<String> = "SecurityGroupDesc",
-        project_id: Option<String> = "ProjectId",
-        is_default: Option<bool> = "IsDefault",
-        created_time: Option<String> = "CreatedTime",
-        tag_set: Vec<Tag> = "TagSet",
-        update_time: Option<String> = "UpdateTime",
+        0 => security_group_id: Option<String> = "SecurityGroupId",
+        1 => security_group_name: Option<String> = "SecurityGroupName",
+        2 => security_group_desc: Option<String> = "SecurityGroupDesc",
+        3 => project_id: Option<String> = "ProjectId",
+        4 => is_default: Option<bool> = "IsDefault",
+        5 => created_time: Option<String> = "CreatedTime",
+        6 => tag_set: Vec<Tag> = "TagSet",
+        7 => update_time: Option<String> = "UpdateTime",
     }
 }

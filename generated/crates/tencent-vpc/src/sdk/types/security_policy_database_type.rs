@@ -14,8 +14,8 @@ pub struct SecurityPolicyDatabase {
 
 ::runtime::lenient_object! {
     SecurityPolicyDatabase {
-        local_cidr_block: Option<String> = "LocalCidrBlock",
-        remote_cidr_block: Vec<String> = "RemoteCidrBlock",
+        0 => local_cidr_block: Option<String> = "LocalCidrBlock",
+        1 => remote_cidr_block: Vec<String> = "RemoteCidrBlock",
     }
 }
 

@@ -26,10 +26,10 @@ pub struct ServiceTemplateGroup {
 
 ::runtime::lenient_object! {
     ServiceTemplateGroup {
-        service_template_group_id: Option<String> = "ServiceTemplateGroupId",
-        service_template_group_name: Option<String> = "ServiceTemplateGroupName",
-        service_template_id_set: Vec<String> = "ServiceTemplateIdSet",
-        created_time: Option<String> = "CreatedTime",
-        service_template_set: Vec<ServiceTemplate> = "ServiceTemplateSet",
+        0 => service_template_group_id: Option<String> = "ServiceTemplateGroupId",
+        1 => service_template_group_name: Option<String> = "ServiceTemplateGroupName",
+        2 => service_template_id_set: Vec<String> = "ServiceTemplateIdSet",
+        3 => created_time: Option<String> = "CreatedTime",
+        4 => service_template_set: Vec<ServiceTemplate> = "ServiceTemplateSet",
     }
 }

@@ -14,8 +14,8 @@ pub struct ServiceTemplateSpecification {
 
 ::runtime::lenient_object! {
     ServiceTemplateSpecification {
-        service_id: Option<String> = "ServiceId",
-        service_group_id: Option<String> = "ServiceGroupId",
+        0 => service_id: Option<String> = "ServiceId",
+        1 => service_group_id: Option<String> = "ServiceGroupId",
     }
 }
 

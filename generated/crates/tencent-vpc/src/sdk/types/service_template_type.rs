@@ -26,10 +26,10 @@ pub struct ServiceTemplate {
 
 ::runtime::lenient_object! {
     ServiceTemplate {
-        service_template_id: Option<String> = "ServiceTemplateId",
-        service_template_name: Option<String> = "ServiceTemplateName",
-        service_set: Vec<String> = "ServiceSet",
-        created_time: Option<String> = "CreatedTime",
-        service_extra_set: Vec<ServicesInfo> = "ServiceExtraSet",
+        0 => service_template_id: Option<String> = "ServiceTemplateId",
+        1 => service_template_name: Option<String> = "ServiceTemplateName",
+        2 => service_set: Vec<String> = "ServiceSet",
+        3 => created_time: Option<String> = "CreatedTime",
+        4 => service_extra_set: Vec<ServicesInfo> = "ServiceExtraSet",
     }
 }

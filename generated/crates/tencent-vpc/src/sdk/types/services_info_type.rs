@@ -15,8 +15,8 @@ pub struct ServicesInfo {
 
 ::runtime::lenient_object! {
     ServicesInfo {
-        service: Option<String> = "Service",
-        description: Option<String> = "Description",
+        0 => service: Option<String> = "Service",
+        1 => description: Option<String> = "Description",
     }
 }
 

@@ -24,10 +24,10 @@ pub struct SnapshotFileInfo {
 
 ::runtime::lenient_object! {
     SnapshotFileInfo {
-        snapshot_policy_id: Option<String> = "SnapshotPolicyId",
-        instance_id: Option<String> = "InstanceId",
-        snapshot_file_id: Option<String> = "SnapshotFileId",
-        backup_time: Option<String> = "BackupTime",
-        operator: Option<String> = "Operator",
+        0 => snapshot_policy_id: Option<String> = "SnapshotPolicyId",
+        1 => instance_id: Option<String> = "InstanceId",
+        2 => snapshot_file_id: Option<String> = "SnapshotFileId",
+        3 => backup_time: Option<String> = "BackupTime",
+        4 => operator: Option<String> = "Operator",
     }
 }

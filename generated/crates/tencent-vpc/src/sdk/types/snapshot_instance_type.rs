@@ -23,11 +23,11 @@ pub struct SnapshotInstance {
 
 ::runtime::lenient_object! {
     SnapshotInstance {
-        instance_id: Option<String> = "InstanceId",
-        instance_type: Option<String> = "InstanceType",
-        instance_region: Option<String> = "InstanceRegion",
-        snapshot_policy_id: Option<String> = "SnapshotPolicyId",
-        instance_name: Option<String> = "InstanceName",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_type: Option<String> = "InstanceType",
+        2 => instance_region: Option<String> = "InstanceRegion",
+        3 => snapshot_policy_id: Option<String> = "SnapshotPolicyId",
+        4 => instance_name: Option<String> = "InstanceName",
     }
 }
 

@@ -43,16 +43,16 @@ pub struct SnapshotPolicy {
 
 ::runtime::lenient_object! {
     SnapshotPolicy {
-        snapshot_policy_name: Option<String> = "SnapshotPolicyName",
-        backup_type: Option<String> = "BackupType",
-        keep_time: Option<u64> = "KeepTime",
-        create_new_cos: Option<bool> = "CreateNewCos",
-        cos_region: Option<String> = "CosRegion",
-        cos_bucket: Option<String> = "CosBucket",
-        snapshot_policy_id: Option<String> = "SnapshotPolicyId",
-        backup_policies: Vec<BackupPolicy> = "BackupPolicies",
-        enable: Option<bool> = "Enable",
-        create_time: Option<String> = "CreateTime",
+        0 => snapshot_policy_name: Option<String> = "SnapshotPolicyName",
+        1 => backup_type: Option<String> = "BackupType",
+        2 => keep_time: Option<u64> = "KeepTime",
+        3 => create_new_cos: Option<bool> = "CreateNewCos",
+        4 => cos_region: Option<String> = "CosRegion",
+        5 => cos_bucket: Option<String> = "CosBucket",
+        6 => snapshot_policy_id: Option<String> = "SnapshotPolicyId",
+        7 => backup_policies: Vec<BackupPolicy> = "BackupPolicies",
+        8 => enable: Option<bool> = "Enable",
+        9 => create_time: Option<String> = "CreateTime",
     }
 }
 

@@ -39,15 +39,15 @@ pub struct SourceIpTranslationNatRule {
 
 ::runtime::lenient_object! {
     SourceIpTranslationNatRule {
-        resource_id: Option<String> = "ResourceId",
-        resource_type: Option<String> = "ResourceType",
-        private_ip_address: Option<String> = "PrivateIpAddress",
-        public_ip_addresses: Vec<String> = "PublicIpAddresses",
-        description: Option<String> = "Description",
-        nat_gateway_snat_id: Option<String> = "NatGatewaySnatId",
-        nat_gateway_id: Option<String> = "NatGatewayId",
-        vpc_id: Option<String> = "VpcId",
-        created_time: Option<String> = "CreatedTime",
+        0 => resource_id: Option<String> = "ResourceId",
+        1 => resource_type: Option<String> = "ResourceType",
+        2 => private_ip_address: Option<String> = "PrivateIpAddress",
+        3 => public_ip_addresses: Vec<String> = "PublicIpAddresses",
+        4 => description: Option<String> = "Description",
+        5 => nat_gateway_snat_id: Option<String> = "NatGatewaySnatId",
+        6 => nat_gateway_id: Option<String> = "NatGatewayId",
+        7 => vpc_id: Option<String> = "VpcId",
+        8 => created_time: Option<String> = "CreatedTime",
     }
 }
 

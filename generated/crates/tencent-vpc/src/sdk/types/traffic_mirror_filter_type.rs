@@ -23,11 +23,11 @@ pub struct TrafficMirrorFilter {
 
 ::runtime::lenient_object! {
     TrafficMirrorFilter {
-        src_net: Option<String> = "SrcNet",
-        dst_net: Option<String> = "DstNet",
-        protocol: Option<String> = "Protocol",
-        src_port: Option<String> = "SrcPort",
-        dst_port: Option<String> = "DstPort",
+        0 => src_net: Option<String> = "SrcNet",
+        1 => dst_net: Option<String> = "DstNet",
+        2 => protocol: Option<String> = "Protocol",
+        3 => src_port: Option<String> = "SrcPort",
+        4 => dst_port: Option<String> = "DstPort",
     }
 }
 

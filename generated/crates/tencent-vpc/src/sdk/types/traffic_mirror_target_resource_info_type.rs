@@ -15,7 +15,7 @@ pub struct TrafficMirrorTargetResourceInfo {
 
 ::runtime::lenient_object! {
     TrafficMirrorTargetResourceInfo {
-        target_id: Option<String> = "TargetId",
-        target_name: Option<String> = "TargetName",
+        0 => target_id: Option<String> = "TargetId",
+        1 => target_name: Option<String> = "TargetName",
     }
 }

@@ -20,10 +20,10 @@ pub struct TrafficMirrorTarget {
 
 ::runtime::lenient_object! {
     TrafficMirrorTarget {
-        target_ips: Vec<String> = "TargetIps",
-        alg_hash: Option<String> = "AlgHash",
-        target_end_points: Vec<String> = "TargetEndPoints",
-        target_type: Option<String> = "TargetType",
+        0 => target_ips: Vec<String> = "TargetIps",
+        1 => alg_hash: Option<String> = "AlgHash",
+        2 => target_end_points: Vec<String> = "TargetEndPoints",
+        3 => target_type: Option<String> = "TargetType",
     }
 }
 

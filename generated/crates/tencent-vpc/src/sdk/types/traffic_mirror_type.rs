@@ -53,19 +53,19 @@ pub struct TrafficMirror {
 
 ::runtime::lenient_object! {
     TrafficMirror {
-        vpc_id: Option<String> = "VpcId",
-        traffic_mirror_id: Option<String> = "TrafficMirrorId",
-        traffic_mirror_name: Option<String> = "TrafficMirrorName",
-        traffic_mirror_describe: Option<String> = "TrafficMirrorDescribe",
-        state: Option<String> = "State",
-        direction: Option<String> = "Direction",
-        collector_srcs: Vec<String> = "CollectorSrcs",
-        nat_id: Option<String> = "NatId",
-        collector_normal_filters: Vec<TrafficMirrorFilter> = "CollectorNormalFilters",
-        collector_target: Option<TrafficMirrorTarget> = "CollectorTarget",
-        create_time: Option<String> = "CreateTime",
-        type_field: Option<String> = "Type",
-        subnet_id: Option<String> = "SubnetId",
-        target_info: Vec<TrafficMirrorTargetResourceInfo> = "TargetInfo",
+        0 => vpc_id: Option<String> = "VpcId",
+        1 => traffic_mirror_id: Option<String> = "TrafficMirrorId",
+        2 => traffic_mirror_name: Option<String> = "TrafficMirrorName",
+        3 => traffic_mirror_describe: Option<String> = "TrafficMirrorDescribe",
+        4 => state: Option<String> = "State",
+        5 => direction: Option<String> = "Direction",
+        6 => collector_srcs: Vec<String> = "CollectorSrcs",
+        7 => nat_id: Option<String> = "NatId",
+        8 => collector_normal_filters: Vec<TrafficMirrorFilter> = "CollectorNormalFilters",
+        9 => collector_target: Option<TrafficMirrorTarget> = "CollectorTarget",
+        10 => create_time: Option<String> = "CreateTime",
+        11 => type_field: Option<String> = "Type",
+        12 => subnet_id: Option<String> = "SubnetId",
+        13 => target_info: Vec<TrafficMirrorTargetResourceInfo> = "TargetInfo",
     }
 }

@@ -43,15 +43,15 @@ pub struct TrafficPackage {
 
 ::runtime::lenient_object! {
     TrafficPackage {
-        traffic_package_id: Option<String> = "TrafficPackageId",
-        traffic_package_name: Option<String> = "TrafficPackageName",
-        total_amount: Option<f64> = "TotalAmount",
-        remaining_amount: Option<f64> = "RemainingAmount",
-        status: Option<String> = "Status",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
-        deadline: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "Deadline",
-        used_amount: Option<f64> = "UsedAmount",
-        tag_set: Vec<Tag> = "TagSet",
-        deduct_type: Option<String> = "DeductType",
+        0 => traffic_package_id: Option<String> = "TrafficPackageId",
+        1 => traffic_package_name: Option<String> = "TrafficPackageName",
+        2 => total_amount: Option<f64> = "TotalAmount",
+        3 => remaining_amount: Option<f64> = "RemainingAmount",
+        4 => status: Option<String> = "Status",
+        5 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreatedTime",
+        6 => deadline: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "Deadline",
+        7 => used_amount: Option<f64> = "UsedAmount",
+        8 => tag_set: Vec<Tag> = "TagSet",
+        9 => deduct_type: Option<String> = "DeductType",
     }
 }

@@ -24,10 +24,10 @@ pub struct VpcEndPointServiceUser {
 
 ::runtime::lenient_object! {
     VpcEndPointServiceUser {
-        owner: Option<u64> = "Owner",
-        user_uin: Option<String> = "UserUin",
-        description: Option<String> = "Description",
-        create_time: Option<String> = "CreateTime",
-        end_point_service_id: Option<String> = "EndPointServiceId",
+        0 => owner: Option<u64> = "Owner",
+        1 => user_uin: Option<String> = "UserUin",
+        2 => description: Option<String> = "Description",
+        3 => create_time: Option<String> = "CreateTime",
+        4 => end_point_service_id: Option<String> = "EndPointServiceId",
     }
 }

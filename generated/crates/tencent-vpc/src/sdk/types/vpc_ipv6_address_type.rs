@@ -21,9 +21,9 @@ pub struct VpcIpv6Address {
 
 ::runtime::lenient_object! {
     VpcIpv6Address {
-        ipv6_address: Option<String> = "Ipv6Address",
-        cidr_block: Option<String> = "CidrBlock",
-        ipv6_address_type: Option<String> = "Ipv6AddressType",
-        created_time: Option<String> = "CreatedTime",
+        0 => ipv6_address: Option<String> = "Ipv6Address",
+        1 => cidr_block: Option<String> = "CidrBlock",
+        2 => ipv6_address_type: Option<String> = "Ipv6AddressType",
+        3 => created_time: Option<String> = "CreatedTime",
     }
 }

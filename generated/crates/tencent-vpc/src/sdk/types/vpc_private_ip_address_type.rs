@@ -21,9 +21,9 @@ pub struct VpcPrivateIpAddress {
 
 ::runtime::lenient_object! {
     VpcPrivateIpAddress {
-        private_ip_address: Option<String> = "PrivateIpAddress",
-        cidr_block: Option<String> = "CidrBlock",
-        private_ip_address_type: Option<String> = "PrivateIpAddressType",
-        created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
+        0 => private_ip_address: Option<String> = "PrivateIpAddress",
+        1 => cidr_block: Option<String> = "CidrBlock",
+        2 => private_ip_address_type: Option<String> = "PrivateIpAddressType",
+        3 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
     }
 }

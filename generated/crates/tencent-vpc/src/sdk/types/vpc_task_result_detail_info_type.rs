@@ -17,7 +17,7 @@ pub struct VpcTaskResultDetailInfo {
 
 ::runtime::lenient_object! {
     VpcTaskResultDetailInfo {
-        resource_id: Option<String> = "ResourceId",
-        status: Option<String> = "Status",
+        0 => resource_id: Option<String> = "ResourceId",
+        1 => status: Option<String> = "Status",
     }
 }

@@ -18,8 +18,8 @@ pub struct VpnGatewayQuota {
 
 ::runtime::lenient_object! {
     VpnGatewayQuota {
-        bandwidth: Option<u64> = "Bandwidth",
-        cname: Option<String> = "Cname",
-        name: Option<String> = "Name",
+        0 => bandwidth: Option<u64> = "Bandwidth",
+        1 => cname: Option<String> = "Cname",
+        2 => name: Option<String> = "Name",
     }
 }

@@ -35,15 +35,15 @@ pub struct VpnGatewayRoute {
 
 ::runtime::lenient_object! {
     VpnGatewayRoute {
-        destination_cidr_block: Option<String> = "DestinationCidrBlock",
-        instance_type: Option<String> = "InstanceType",
-        instance_id: Option<String> = "InstanceId",
-        priority: Option<i64> = "Priority",
-        status: Option<String> = "Status",
-        route_id: Option<String> = "RouteId",
-        type_field: Option<String> = "Type",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
+        0 => destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        1 => instance_type: Option<String> = "InstanceType",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => priority: Option<i64> = "Priority",
+        4 => status: Option<String> = "Status",
+        5 => route_id: Option<String> = "RouteId",
+        6 => type_field: Option<String> = "Type",
+        7 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        8 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
     }
 }
 

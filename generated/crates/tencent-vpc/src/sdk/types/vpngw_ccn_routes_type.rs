@@ -19,9 +19,9 @@ pub struct VpngwCcnRoutes {
 
 ::runtime::lenient_object! {
     VpngwCcnRoutes {
-        route_id: Option<String> = "RouteId",
-        status: Option<String> = "Status",
-        destination_cidr_block: Option<String> = "DestinationCidrBlock",
+        0 => route_id: Option<String> = "RouteId",
+        1 => status: Option<String> = "Status",
+        2 => destination_cidr_block: Option<String> = "DestinationCidrBlock",
     }
 }
 

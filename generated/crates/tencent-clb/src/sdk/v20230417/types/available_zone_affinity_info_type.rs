@@ -19,9 +19,9 @@ pub struct AvailableZoneAffinityInfo {
 
 ::runtime::lenient_object! {
     AvailableZoneAffinityInfo {
-        enable: Option<bool> = "Enable",
-        exit_ratio: Option<u64> = "ExitRatio",
-        reentry_ratio: Option<u64> = "ReentryRatio",
+        0 => enable: Option<bool> = "Enable",
+        1 => exit_ratio: Option<u64> = "ExitRatio",
+        2 => reentry_ratio: Option<u64> = "ReentryRatio",
     }
 }
 

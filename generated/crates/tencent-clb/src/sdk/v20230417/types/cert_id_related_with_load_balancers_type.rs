@@ -17,7 +17,7 @@ pub struct CertIdRelatedWithLoadBalancers {
 
 ::runtime::lenient_object! {
     CertIdRelatedWithLoadBalancers {
-        cert_id: Option<String> = "CertId",
-        load_balancers: Vec<LoadBalancer> = "LoadBalancers",
+        0 => cert_id: Option<String> = "CertId",
+        1 => load_balancers: Vec<LoadBalancer> = "LoadBalancers",
     }
 }

@@ -18,9 +18,9 @@ pub struct ClusterItem {
 
 ::runtime::lenient_object! {
     ClusterItem {
-        cluster_id: Option<String> = "ClusterId",
-        cluster_name: Option<String> = "ClusterName",
-        zone: Option<String> = "Zone",
+        0 => cluster_id: Option<String> = "ClusterId",
+        1 => cluster_name: Option<String> = "ClusterName",
+        2 => zone: Option<String> = "Zone",
     }
 }
 

@@ -32,12 +32,12 @@ pub struct ConfigListItem {
 
 ::runtime::lenient_object! {
     ConfigListItem {
-        config_id: Option<String> = "ConfigId",
-        config_type: Option<String> = "ConfigType",
-        config_name: Option<String> = "ConfigName",
-        config_content: Option<String> = "ConfigContent",
-        create_timestamp: Option<String> = "CreateTimestamp",
-        update_timestamp: Option<String> = "UpdateTimestamp",
-        tag: Vec<TagInfo> = "Tag",
+        0 => config_id: Option<String> = "ConfigId",
+        1 => config_type: Option<String> = "ConfigType",
+        2 => config_name: Option<String> = "ConfigName",
+        3 => config_content: Option<String> = "ConfigContent",
+        4 => create_timestamp: Option<String> = "CreateTimestamp",
+        5 => update_timestamp: Option<String> = "UpdateTimestamp",
+        6 => tag: Vec<TagInfo> = "Tag",
     }
 }

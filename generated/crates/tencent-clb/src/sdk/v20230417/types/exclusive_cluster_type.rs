@@ -22,9 +22,9 @@ pub struct ExclusiveCluster {
 
 ::runtime::lenient_object! {
     ExclusiveCluster {
-        l4_clusters: Vec<ClusterItem> = "L4Clusters",
-        l7_clusters: Vec<ClusterItem> = "L7Clusters",
-        classical_cluster: Option<ClusterItem> = "ClassicalCluster",
+        0 => l4_clusters: Vec<ClusterItem> = "L4Clusters",
+        1 => l7_clusters: Vec<ClusterItem> = "L7Clusters",
+        2 => classical_cluster: Option<ClusterItem> = "ClassicalCluster",
     }
 }
 

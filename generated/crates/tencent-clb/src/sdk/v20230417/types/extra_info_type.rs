@@ -15,7 +15,7 @@ pub struct ExtraInfo {
 
 ::runtime::lenient_object! {
     ExtraInfo {
-        dnat: Option<bool> = "Dnat",
-        tgw_group_name: Option<String> = "TgwGroupName",
+        0 => dnat: Option<bool> = "Dnat",
+        1 => tgw_group_name: Option<String> = "TgwGroupName",
     }
 }

@@ -21,9 +21,9 @@ pub struct InternetAccessible {
 
 ::runtime::lenient_object! {
     InternetAccessible {
-        internet_charge_type: Option<String> = "InternetChargeType",
-        internet_max_bandwidth_out: Option<i64> = "InternetMaxBandwidthOut",
-        bandwidth_package_sub_type: Option<String> = "BandwidthPackageSubType",
+        0 => internet_charge_type: Option<String> = "InternetChargeType",
+        1 => internet_max_bandwidth_out: Option<i64> = "InternetMaxBandwidthOut",
+        2 => bandwidth_package_sub_type: Option<String> = "BandwidthPackageSubType",
     }
 }
 

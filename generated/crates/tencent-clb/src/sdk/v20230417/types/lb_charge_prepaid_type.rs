@@ -14,8 +14,8 @@ pub struct LbChargePrepaid {
 
 ::runtime::lenient_object! {
     LbChargePrepaid {
-        renew_flag: Option<String> = "RenewFlag",
-        period: Option<i64> = "Period",
+        0 => renew_flag: Option<String> = "RenewFlag",
+        1 => period: Option<i64> = "Period",
     }
 }
 

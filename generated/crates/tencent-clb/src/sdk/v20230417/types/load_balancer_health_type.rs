@@ -20,8 +20,8 @@ pub struct LoadBalancerHealth {
 
 ::runtime::lenient_object! {
     LoadBalancerHealth {
-        load_balancer_id: Option<String> = "LoadBalancerId",
-        load_balancer_name: Option<String> = "LoadBalancerName",
-        listeners: Vec<ListenerHealth> = "Listeners",
+        0 => load_balancer_id: Option<String> = "LoadBalancerId",
+        1 => load_balancer_name: Option<String> = "LoadBalancerName",
+        2 => listeners: Vec<ListenerHealth> = "Listeners",
     }
 }

@@ -28,10 +28,10 @@ pub struct RuleHealth {
 
 ::runtime::lenient_object! {
     RuleHealth {
-        location_id: Option<String> = "LocationId",
-        domain: Option<String> = "Domain",
-        url: Option<String> = "Url",
-        rule_id: Option<String> = "RuleId",
-        targets: Vec<TargetHealth> = "Targets",
+        0 => location_id: Option<String> = "LocationId",
+        1 => domain: Option<String> = "Domain",
+        2 => url: Option<String> = "Url",
+        3 => rule_id: Option<String> = "RuleId",
+        4 => targets: Vec<TargetHealth> = "Targets",
     }
 }

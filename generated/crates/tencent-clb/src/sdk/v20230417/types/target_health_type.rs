@@ -30,12 +30,12 @@ pub struct TargetHealth {
 
 ::runtime::lenient_object! {
     TargetHealth {
-        ip: Option<String> = "IP",
-        port: Option<i64> = "Port",
-        health_status: Option<bool> = "HealthStatus",
-        target_id: Option<String> = "TargetId",
-        health_status_detail: Option<String> = "HealthStatusDetail",
-        target_group_id: Option<String> = "TargetGroupId",
-        weight: Option<u64> = "Weight",
+        0 => ip: Option<String> = "IP",
+        1 => port: Option<i64> = "Port",
+        2 => health_status: Option<bool> = "HealthStatus",
+        3 => target_id: Option<String> = "TargetId",
+        4 => health_status_detail: Option<String> = "HealthStatusDetail",
+        5 => target_group_id: Option<String> = "TargetGroupId",
+        6 => weight: Option<u64> = "Weight",
     }
 }

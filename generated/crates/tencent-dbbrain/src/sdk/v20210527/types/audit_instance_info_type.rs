@@ -30,12 +30,12 @@ pub struct AuditInstanceInfo {
 
 ::runtime::lenient_object! {
     AuditInstanceInfo {
-        app_id: Option<i64> = "AppId",
-        audit_status: Option<i64> = "AuditStatus",
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        project_id: Option<i64> = "ProjectId",
-        region: Option<String> = "Region",
-        resource_tags: Vec<String> = "ResourceTags",
+        0 => app_id: Option<i64> = "AppId",
+        1 => audit_status: Option<i64> = "AuditStatus",
+        2 => instance_id: Option<String> = "InstanceId",
+        3 => instance_name: Option<String> = "InstanceName",
+        4 => project_id: Option<i64> = "ProjectId",
+        5 => region: Option<String> = "Region",
+        6 => resource_tags: Vec<String> = "ResourceTags",
     }
 }

@@ -44,16 +44,16 @@ pub struct AuditInstance {
 
 ::runtime::lenient_object! {
     AuditInstance {
-        audit_status: Option<String> = "AuditStatus",
-        billing_amount: Option<i64> = "BillingAmount",
-        billing_confirmed: Option<i64> = "BillingConfirmed",
-        cold_log_expire_day: Option<i64> = "ColdLogExpireDay",
-        cold_log_size: Option<i64> = "ColdLogSize",
-        hot_log_expire_day: Option<i64> = "HotLogExpireDay",
-        hot_log_size: Option<i64> = "HotLogSize",
-        instance_id: Option<String> = "InstanceId",
-        log_expire_day: Option<i64> = "LogExpireDay",
-        create_time: Option<String> = "CreateTime",
-        instance_info: Option<AuditInstanceInfo> = "InstanceInfo",
+        0 => audit_status: Option<String> = "AuditStatus",
+        1 => billing_amount: Option<i64> = "BillingAmount",
+        2 => billing_confirmed: Option<i64> = "BillingConfirmed",
+        3 => cold_log_expire_day: Option<i64> = "ColdLogExpireDay",
+        4 => cold_log_size: Option<i64> = "ColdLogSize",
+        5 => hot_log_expire_day: Option<i64> = "HotLogExpireDay",
+        6 => hot_log_size: Option<i64> = "HotLogSize",
+        7 => instance_id: Option<String> = "InstanceId",
+        8 => log_expire_day: Option<i64> = "LogExpireDay",
+        9 => create_time: Option<String> = "CreateTime",
+        10 => instance_info: Option<AuditInstanceInfo> = "InstanceInfo",
     }
 }

@@ -36,14 +36,14 @@ pub struct EventInfo {
 
 ::runtime::lenient_object! {
     EventInfo {
-        event_id: Option<i64> = "EventId",
-        diag_type: Option<String> = "DiagType",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
-        outline: Option<String> = "Outline",
-        severity: Option<i64> = "Severity",
-        score_lost: Option<i64> = "ScoreLost",
-        metric: Option<String> = "Metric",
-        count: Option<i64> = "Count",
+        0 => event_id: Option<i64> = "EventId",
+        1 => diag_type: Option<String> = "DiagType",
+        2 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
+        3 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
+        4 => outline: Option<String> = "Outline",
+        5 => severity: Option<i64> = "Severity",
+        6 => score_lost: Option<i64> = "ScoreLost",
+        7 => metric: Option<String> = "Metric",
+        8 => count: Option<i64> = "Count",
     }
 }

@@ -23,9 +23,9 @@ pub struct HealthScoreInfo {
 
 ::runtime::lenient_object! {
     HealthScoreInfo {
-        issue_types: Vec<IssueTypeInfo> = "IssueTypes",
-        events_total_count: Option<i64> = "EventsTotalCount",
-        health_score: Option<i64> = "HealthScore",
-        health_level: Option<String> = "HealthLevel",
+        0 => issue_types: Vec<IssueTypeInfo> = "IssueTypes",
+        1 => events_total_count: Option<i64> = "EventsTotalCount",
+        2 => health_score: Option<i64> = "HealthScore",
+        3 => health_level: Option<String> = "HealthLevel",
     }
 }

@@ -24,9 +24,9 @@ pub struct HealthStatus {
 
 ::runtime::lenient_object! {
     HealthStatus {
-        health_score: Option<i64> = "HealthScore",
-        health_level: Option<String> = "HealthLevel",
-        score_lost: Option<i64> = "ScoreLost",
-        score_details: Vec<ScoreDetail> = "ScoreDetails",
+        0 => health_score: Option<i64> = "HealthScore",
+        1 => health_level: Option<String> = "HealthLevel",
+        2 => score_lost: Option<i64> = "ScoreLost",
+        3 => score_details: Vec<ScoreDetail> = "ScoreDetails",
     }
 }

@@ -27,11 +27,11 @@ pub struct InstanceBasicInfo {
 
 ::runtime::lenient_object! {
     InstanceBasicInfo {
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        product: Option<String> = "Product",
-        engine_version: Option<String> = "EngineVersion",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_name: Option<String> = "InstanceName",
+        2 => vip: Option<String> = "Vip",
+        3 => vport: Option<i64> = "Vport",
+        4 => product: Option<String> = "Product",
+        5 => engine_version: Option<String> = "EngineVersion",
     }
 }

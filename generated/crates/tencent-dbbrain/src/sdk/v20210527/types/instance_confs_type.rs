@@ -24,11 +24,11 @@ pub struct InstanceConfs {
 
 ::runtime::lenient_object! {
     InstanceConfs {
-        daily_inspection: Option<String> = "DailyInspection",
-        overview_display: Option<String> = "OverviewDisplay",
-        key_delimiters: Vec<String> = "KeyDelimiters",
-        shard_num: Option<String> = "ShardNum",
-        analysis_top_key: Option<String> = "AnalysisTopKey",
+        0 => daily_inspection: Option<String> = "DailyInspection",
+        1 => overview_display: Option<String> = "OverviewDisplay",
+        2 => key_delimiters: Vec<String> = "KeyDelimiters",
+        3 => shard_num: Option<String> = "ShardNum",
+        4 => analysis_top_key: Option<String> = "AnalysisTopKey",
     }
 }
 

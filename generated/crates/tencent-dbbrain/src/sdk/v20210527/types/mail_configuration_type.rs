@@ -23,11 +23,11 @@ pub struct MailConfiguration {
 
 ::runtime::lenient_object! {
     MailConfiguration {
-        send_mail: Option<i64> = "SendMail",
-        region: Vec<String> = "Region",
-        health_status: Vec<String> = "HealthStatus",
-        contact_person: Vec<i64> = "ContactPerson",
-        contact_group: Vec<i64> = "ContactGroup",
+        0 => send_mail: Option<i64> = "SendMail",
+        1 => region: Vec<String> = "Region",
+        2 => health_status: Vec<String> = "HealthStatus",
+        3 => contact_person: Vec<i64> = "ContactPerson",
+        4 => contact_group: Vec<i64> = "ContactGroup",
     }
 }
 

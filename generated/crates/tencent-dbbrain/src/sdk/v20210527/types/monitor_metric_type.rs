@@ -19,8 +19,8 @@ pub struct MonitorMetric {
 
 ::runtime::lenient_object! {
     MonitorMetric {
-        metric: Option<String> = "Metric",
-        unit: Option<String> = "Unit",
-        values: Vec<f64> = "Values",
+        0 => metric: Option<String> = "Metric",
+        1 => unit: Option<String> = "Unit",
+        2 => values: Vec<f64> = "Values",
     }
 }

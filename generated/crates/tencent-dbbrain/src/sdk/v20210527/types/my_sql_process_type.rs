@@ -33,13 +33,13 @@ pub struct MySqlProcess {
 
 ::runtime::lenient_object! {
     MySqlProcess {
-        id: Option<String> = "ID",
-        user: Option<String> = "User",
-        host: Option<String> = "Host",
-        db: Option<String> = "DB",
-        state: Option<String> = "State",
-        command: Option<String> = "Command",
-        time: Option<String> = "Time",
-        info: Option<String> = "Info",
+        0 => id: Option<String> = "ID",
+        1 => user: Option<String> = "User",
+        2 => host: Option<String> = "Host",
+        3 => db: Option<String> = "DB",
+        4 => state: Option<String> = "State",
+        5 => command: Option<String> = "Command",
+        6 => time: Option<String> = "Time",
+        7 => info: Option<String> = "Info",
     }
 }

@@ -20,8 +20,8 @@ pub struct ProcessStatistic {
 
 ::runtime::lenient_object! {
     ProcessStatistic {
-        items: Vec<SessionItem> = "Items",
-        all_conn_sum: Option<i64> = "AllConnSum",
-        active_conn_sum: Option<i64> = "ActiveConnSum",
+        0 => items: Vec<SessionItem> = "Items",
+        1 => all_conn_sum: Option<i64> = "AllConnSum",
+        2 => active_conn_sum: Option<i64> = "ActiveConnSum",
     }
 }

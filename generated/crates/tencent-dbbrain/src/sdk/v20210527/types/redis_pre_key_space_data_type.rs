@@ -27,11 +27,11 @@ pub struct RedisPreKeySpaceData {
 
 ::runtime::lenient_object! {
     RedisPreKeySpaceData {
-        ave_element_size: Option<i64> = "AveElementSize",
-        length: Option<i64> = "Length",
-        key_pre_index: Option<String> = "KeyPreIndex",
-        item_count: Option<i64> = "ItemCount",
-        count: Option<i64> = "Count",
-        max_element_size: Option<i64> = "MaxElementSize",
+        0 => ave_element_size: Option<i64> = "AveElementSize",
+        1 => length: Option<i64> = "Length",
+        2 => key_pre_index: Option<String> = "KeyPreIndex",
+        3 => item_count: Option<i64> = "ItemCount",
+        4 => count: Option<i64> = "Count",
+        5 => max_element_size: Option<i64> = "MaxElementSize",
     }
 }

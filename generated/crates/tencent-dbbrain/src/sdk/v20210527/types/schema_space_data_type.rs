@@ -34,13 +34,13 @@ pub struct SchemaSpaceData {
 
 ::runtime::lenient_object! {
     SchemaSpaceData {
-        table_schema: Option<String> = "TableSchema",
-        data_length: Option<f64> = "DataLength",
-        index_length: Option<f64> = "IndexLength",
-        data_free: Option<f64> = "DataFree",
-        total_length: Option<f64> = "TotalLength",
-        frag_ratio: Option<f64> = "FragRatio",
-        table_rows: Option<i64> = "TableRows",
-        physical_file_size: Option<f64> = "PhysicalFileSize",
+        0 => table_schema: Option<String> = "TableSchema",
+        1 => data_length: Option<f64> = "DataLength",
+        2 => index_length: Option<f64> = "IndexLength",
+        3 => data_free: Option<f64> = "DataFree",
+        4 => total_length: Option<f64> = "TotalLength",
+        5 => frag_ratio: Option<f64> = "FragRatio",
+        6 => table_rows: Option<i64> = "TableRows",
+        7 => physical_file_size: Option<f64> = "PhysicalFileSize",
     }
 }

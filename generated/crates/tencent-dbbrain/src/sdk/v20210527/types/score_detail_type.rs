@@ -24,9 +24,9 @@ pub struct ScoreDetail {
 
 ::runtime::lenient_object! {
     ScoreDetail {
-        issue_type: Option<String> = "IssueType",
-        score_lost: Option<i64> = "ScoreLost",
-        score_lost_max: Option<i64> = "ScoreLostMax",
-        items: Vec<ScoreItem> = "Items",
+        0 => issue_type: Option<String> = "IssueType",
+        1 => score_lost: Option<i64> = "ScoreLost",
+        2 => score_lost_max: Option<i64> = "ScoreLostMax",
+        3 => items: Vec<ScoreItem> = "Items",
     }
 }

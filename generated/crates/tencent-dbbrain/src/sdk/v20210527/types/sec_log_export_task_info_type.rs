@@ -45,15 +45,15 @@ pub struct SecLogExportTaskInfo {
 
 ::runtime::lenient_object! {
     SecLogExportTaskInfo {
-        async_request_id: Option<u64> = "AsyncRequestId",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
-        status: Option<String> = "Status",
-        progress: Option<u64> = "Progress",
-        log_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "LogStartTime",
-        log_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "LogEndTime",
-        total_size: Option<u64> = "TotalSize",
-        danger_levels: Vec<u64> = "DangerLevels",
+        0 => async_request_id: Option<u64> = "AsyncRequestId",
+        1 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "StartTime",
+        2 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "EndTime",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
+        4 => status: Option<String> = "Status",
+        5 => progress: Option<u64> = "Progress",
+        6 => log_start_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "LogStartTime",
+        7 => log_end_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "LogEndTime",
+        8 => total_size: Option<u64> = "TotalSize",
+        9 => danger_levels: Vec<u64> = "DangerLevels",
     }
 }

@@ -18,8 +18,8 @@ pub struct SessionItem {
 
 ::runtime::lenient_object! {
     SessionItem {
-        ip: Option<String> = "Ip",
-        active_conn: Option<String> = "ActiveConn",
-        all_conn: Option<i64> = "AllConn",
+        0 => ip: Option<String> = "Ip",
+        1 => active_conn: Option<String> = "ActiveConn",
+        2 => all_conn: Option<i64> = "AllConn",
     }
 }

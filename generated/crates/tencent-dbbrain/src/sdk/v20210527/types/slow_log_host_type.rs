@@ -18,8 +18,8 @@ pub struct SlowLogHost {
 
 ::runtime::lenient_object! {
     SlowLogHost {
-        user_host: Option<String> = "UserHost",
-        ratio: Option<f64> = "Ratio",
-        count: Option<i64> = "Count",
+        0 => user_host: Option<String> = "UserHost",
+        1 => ratio: Option<f64> = "Ratio",
+        2 => count: Option<i64> = "Count",
     }
 }

@@ -41,14 +41,14 @@ pub struct SlowLogInfoItem {
 
 ::runtime::lenient_object! {
     SlowLogInfoItem {
-        timestamp: Option<String> = "Timestamp",
-        sql_text: Option<String> = "SqlText",
-        database: Option<String> = "Database",
-        user_name: Option<String> = "UserName",
-        user_host: Option<String> = "UserHost",
-        query_time: Option<f64> = "QueryTime",
-        lock_time: Option<f64> = "LockTime",
-        rows_examined: Option<i64> = "RowsExamined",
-        rows_sent: Option<i64> = "RowsSent",
+        0 => timestamp: Option<String> = "Timestamp",
+        1 => sql_text: Option<String> = "SqlText",
+        2 => database: Option<String> = "Database",
+        3 => user_name: Option<String> = "UserName",
+        4 => user_host: Option<String> = "UserHost",
+        5 => query_time: Option<f64> = "QueryTime",
+        6 => lock_time: Option<f64> = "LockTime",
+        7 => rows_examined: Option<i64> = "RowsExamined",
+        8 => rows_sent: Option<i64> = "RowsSent",
     }
 }

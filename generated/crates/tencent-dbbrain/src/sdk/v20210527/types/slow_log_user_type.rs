@@ -18,8 +18,8 @@ pub struct SlowLogUser {
 
 ::runtime::lenient_object! {
     SlowLogUser {
-        user_name: Option<String> = "UserName",
-        ratio: Option<f64> = "Ratio",
-        count: Option<i64> = "Count",
+        0 => user_name: Option<String> = "UserName",
+        1 => ratio: Option<f64> = "Ratio",
+        2 => count: Option<i64> = "Count",
     }
 }

@@ -39,15 +39,15 @@ pub struct TableSpaceData {
 
 ::runtime::lenient_object! {
     TableSpaceData {
-        table_name: Option<String> = "TableName",
-        table_schema: Option<String> = "TableSchema",
-        engine: Option<String> = "Engine",
-        data_length: Option<f64> = "DataLength",
-        index_length: Option<f64> = "IndexLength",
-        data_free: Option<f64> = "DataFree",
-        total_length: Option<f64> = "TotalLength",
-        frag_ratio: Option<f64> = "FragRatio",
-        table_rows: Option<i64> = "TableRows",
-        physical_file_size: Option<f64> = "PhysicalFileSize",
+        0 => table_name: Option<String> = "TableName",
+        1 => table_schema: Option<String> = "TableSchema",
+        2 => engine: Option<String> = "Engine",
+        3 => data_length: Option<f64> = "DataLength",
+        4 => index_length: Option<f64> = "IndexLength",
+        5 => data_free: Option<f64> = "DataFree",
+        6 => total_length: Option<f64> = "TotalLength",
+        7 => frag_ratio: Option<f64> = "FragRatio",
+        8 => table_rows: Option<i64> = "TableRows",
+        9 => physical_file_size: Option<f64> = "PhysicalFileSize",
     }
 }

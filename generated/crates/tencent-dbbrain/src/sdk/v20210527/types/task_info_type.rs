@@ -42,16 +42,16 @@ pub struct TaskInfo {
 
 ::runtime::lenient_object! {
     TaskInfo {
-        async_request_id: Option<i64> = "AsyncRequestId",
-        inst_proxy_list: Vec<String> = "InstProxyList",
-        inst_proxy_count: Option<i64> = "InstProxyCount",
-        create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
-        start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
-        task_status: Option<String> = "TaskStatus",
-        finished_proxy_list: Vec<String> = "FinishedProxyList",
-        failed_proxy_list: Vec<String> = "FailedProxyList",
-        end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
-        progress: Option<i64> = "Progress",
-        instance_id: Option<String> = "InstanceId",
+        0 => async_request_id: Option<i64> = "AsyncRequestId",
+        1 => inst_proxy_list: Vec<String> = "InstProxyList",
+        2 => inst_proxy_count: Option<i64> = "InstProxyCount",
+        3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "CreateTime",
+        4 => start_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "StartTime",
+        5 => task_status: Option<String> = "TaskStatus",
+        6 => finished_proxy_list: Vec<String> = "FinishedProxyList",
+        7 => failed_proxy_list: Vec<String> = "FailedProxyList",
+        8 => end_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "EndTime",
+        9 => progress: Option<i64> = "Progress",
+        10 => instance_id: Option<String> = "InstanceId",
     }
 }

@@ -15,7 +15,7 @@ pub struct TimeSlice {
 
 ::runtime::lenient_object! {
     TimeSlice {
-        count: Option<i64> = "Count",
-        timestamp: Option<i64> = "Timestamp",
+        0 => count: Option<i64> = "Count",
+        1 => timestamp: Option<i64> = "Timestamp",
     }
 }

@@ -30,10 +30,10 @@ pub struct UserProfile {
 
 ::runtime::lenient_object! {
     UserProfile {
-        profile_id: Option<String> = "ProfileId",
-        profile_type: Option<String> = "ProfileType",
-        profile_level: Option<String> = "ProfileLevel",
-        profile_name: Option<String> = "ProfileName",
-        profile_info: Option<ProfileInfo> = "ProfileInfo",
+        0 => profile_id: Option<String> = "ProfileId",
+        1 => profile_type: Option<String> = "ProfileType",
+        2 => profile_level: Option<String> = "ProfileLevel",
+        3 => profile_name: Option<String> = "ProfileName",
+        4 => profile_info: Option<ProfileInfo> = "ProfileInfo",
     }
 }

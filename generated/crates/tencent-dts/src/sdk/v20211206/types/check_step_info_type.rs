@@ -23,8 +23,8 @@ pub struct CheckStepInfo {
 
 ::runtime::lenient_object! {
     CheckStepInfo {
-        start_at: Option<String> = "StartAt",
-        end_at: Option<String> = "EndAt",
-        progress: Option<ProcessProgress> = "Progress",
+        0 => start_at: Option<String> = "StartAt",
+        1 => end_at: Option<String> = "EndAt",
+        2 => progress: Option<ProcessProgress> = "Progress",
     }
 }

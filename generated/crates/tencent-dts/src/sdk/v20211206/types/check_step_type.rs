@@ -39,12 +39,12 @@ pub struct CheckStep {
 
 ::runtime::lenient_object! {
     CheckStep {
-        step_no: Option<u64> = "StepNo",
-        step_id: Option<String> = "StepId",
-        step_name: Option<String> = "StepName",
-        step_status: Option<String> = "StepStatus",
-        step_message: Option<String> = "StepMessage",
-        detail_check_items: Vec<DetailCheckItem> = "DetailCheckItems",
-        has_skipped: Option<bool> = "HasSkipped",
+        0 => step_no: Option<u64> = "StepNo",
+        1 => step_id: Option<String> = "StepId",
+        2 => step_name: Option<String> = "StepName",
+        3 => step_status: Option<String> = "StepStatus",
+        4 => step_message: Option<String> = "StepMessage",
+        5 => detail_check_items: Vec<DetailCheckItem> = "DetailCheckItems",
+        6 => has_skipped: Option<bool> = "HasSkipped",
     }
 }

@@ -15,8 +15,8 @@ pub struct Column {
 
 ::runtime::lenient_object! {
     Column {
-        column_name: Option<String> = "ColumnName",
-        new_column_name: Option<String> = "NewColumnName",
+        0 => column_name: Option<String> = "ColumnName",
+        1 => new_column_name: Option<String> = "NewColumnName",
     }
 }
 

@@ -67,19 +67,19 @@ pub struct CompareAbstractInfo {
 
 ::runtime::lenient_object! {
     CompareAbstractInfo {
-        options: Option<CompareOptions> = "Options",
-        objects: Option<CompareObject> = "Objects",
-        conclusion: Option<String> = "Conclusion",
-        status: Option<String> = "Status",
-        total_tables: Option<u64> = "TotalTables",
-        checked_tables: Option<u64> = "CheckedTables",
-        different_tables: Option<u64> = "DifferentTables",
-        skipped_tables: Option<u64> = "SkippedTables",
-        nearly_table_count: Option<u64> = "NearlyTableCount",
-        different_rows: Option<u64> = "DifferentRows",
-        src_sample_rows: Option<u64> = "SrcSampleRows",
-        dst_sample_rows: Option<u64> = "DstSampleRows",
-        started_at: Option<String> = "StartedAt",
-        finished_at: Option<String> = "FinishedAt",
+        0 => options: Option<CompareOptions> = "Options",
+        1 => objects: Option<CompareObject> = "Objects",
+        2 => conclusion: Option<String> = "Conclusion",
+        3 => status: Option<String> = "Status",
+        4 => total_tables: Option<u64> = "TotalTables",
+        5 => checked_tables: Option<u64> = "CheckedTables",
+        6 => different_tables: Option<u64> = "DifferentTables",
+        7 => skipped_tables: Option<u64> = "SkippedTables",
+        8 => nearly_table_count: Option<u64> = "NearlyTableCount",
+        9 => different_rows: Option<u64> = "DifferentRows",
+        10 => src_sample_rows: Option<u64> = "SrcSampleRows",
+        11 => dst_sample_rows: Option<u64> = "DstSampleRows",
+        12 => started_at: Option<String> = "StartedAt",
+        13 => finished_at: Option<String> = "FinishedAt",
     }
 }

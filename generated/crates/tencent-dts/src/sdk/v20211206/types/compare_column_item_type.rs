@@ -11,7 +11,7 @@ pub struct CompareColumnItem {
 
 ::runtime::lenient_object! {
     CompareColumnItem {
-        column_name: Option<String> = "ColumnName",
+        0 => column_name: Option<String> = "ColumnName",
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CompareDetailInfo {
 
 ::runtime::lenient_object! {
     CompareDetailInfo {
-        difference: Option<DifferenceDetail> = "Difference",
-        skipped: Option<SkippedDetail> = "Skipped",
+        0 => difference: Option<DifferenceDetail> = "Difference",
+        1 => skipped: Option<SkippedDetail> = "Skipped",
     }
 }

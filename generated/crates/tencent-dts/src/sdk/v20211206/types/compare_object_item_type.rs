@@ -36,13 +36,13 @@ pub struct CompareObjectItem {
 
 ::runtime::lenient_object! {
     CompareObjectItem {
-        db_name: Option<String> = "DbName",
-        db_mode: Option<String> = "DbMode",
-        schema_name: Option<String> = "SchemaName",
-        table_mode: Option<String> = "TableMode",
-        tables: Vec<CompareTableItem> = "Tables",
-        view_mode: Option<String> = "ViewMode",
-        views: Vec<CompareViewItem> = "Views",
+        0 => db_name: Option<String> = "DbName",
+        1 => db_mode: Option<String> = "DbMode",
+        2 => schema_name: Option<String> = "SchemaName",
+        3 => table_mode: Option<String> = "TableMode",
+        4 => tables: Vec<CompareTableItem> = "Tables",
+        5 => view_mode: Option<String> = "ViewMode",
+        6 => views: Vec<CompareViewItem> = "Views",
     }
 }
 

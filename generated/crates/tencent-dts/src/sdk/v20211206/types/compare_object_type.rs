@@ -21,9 +21,9 @@ pub struct CompareObject {
 
 ::runtime::lenient_object! {
     CompareObject {
-        object_mode: Option<String> = "ObjectMode",
-        object_items: Vec<CompareObjectItem> = "ObjectItems",
-        advanced_objects: Vec<String> = "AdvancedObjects",
+        0 => object_mode: Option<String> = "ObjectMode",
+        1 => object_items: Vec<CompareObjectItem> = "ObjectItems",
+        2 => advanced_objects: Vec<String> = "AdvancedObjects",
     }
 }
 

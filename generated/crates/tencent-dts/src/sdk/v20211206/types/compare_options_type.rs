@@ -22,10 +22,10 @@ pub struct CompareOptions {
 
 ::runtime::lenient_object! {
     CompareOptions {
-        method: Option<String> = "Method",
-        sample_rate: Option<i64> = "SampleRate",
-        thread_count: Option<i64> = "ThreadCount",
-        type_field: Option<String> = "Type",
+        0 => method: Option<String> = "Method",
+        1 => sample_rate: Option<i64> = "SampleRate",
+        2 => thread_count: Option<i64> = "ThreadCount",
+        3 => type_field: Option<String> = "Type",
     }
 }
 

@@ -20,9 +20,9 @@ pub struct CompareTableItem {
 
 ::runtime::lenient_object! {
     CompareTableItem {
-        table_name: Option<String> = "TableName",
-        column_mode: Option<String> = "ColumnMode",
-        columns: Vec<CompareColumnItem> = "Columns",
+        0 => table_name: Option<String> = "TableName",
+        1 => column_mode: Option<String> = "ColumnMode",
+        2 => columns: Vec<CompareColumnItem> = "Columns",
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CompareTaskInfo {
 
 ::runtime::lenient_object! {
     CompareTaskInfo {
-        compare_task_id: Option<String> = "CompareTaskId",
-        status: Option<String> = "Status",
+        0 => compare_task_id: Option<String> = "CompareTaskId",
+        1 => status: Option<String> = "Status",
     }
 }

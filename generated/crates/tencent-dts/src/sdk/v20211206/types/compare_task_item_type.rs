@@ -67,19 +67,19 @@ pub struct CompareTaskItem {
 
 ::runtime::lenient_object! {
     CompareTaskItem {
-        job_id: Option<String> = "JobId",
-        compare_task_id: Option<String> = "CompareTaskId",
-        task_name: Option<String> = "TaskName",
-        status: Option<String> = "Status",
-        config: Option<CompareObject> = "Config",
-        check_process: Option<ProcessProgress> = "CheckProcess",
-        compare_process: Option<ProcessProgress> = "CompareProcess",
-        conclusion: Option<String> = "Conclusion",
-        created_at: Option<String> = "CreatedAt",
-        started_at: Option<String> = "StartedAt",
-        finished_at: Option<String> = "FinishedAt",
-        method: Option<String> = "Method",
-        options: Option<CompareOptions> = "Options",
-        message: Option<String> = "Message",
+        0 => job_id: Option<String> = "JobId",
+        1 => compare_task_id: Option<String> = "CompareTaskId",
+        2 => task_name: Option<String> = "TaskName",
+        3 => status: Option<String> = "Status",
+        4 => config: Option<CompareObject> = "Config",
+        5 => check_process: Option<ProcessProgress> = "CheckProcess",
+        6 => compare_process: Option<ProcessProgress> = "CompareProcess",
+        7 => conclusion: Option<String> = "Conclusion",
+        8 => created_at: Option<String> = "CreatedAt",
+        9 => started_at: Option<String> = "StartedAt",
+        10 => finished_at: Option<String> = "FinishedAt",
+        11 => method: Option<String> = "Method",
+        12 => options: Option<CompareOptions> = "Options",
+        13 => message: Option<String> = "Message",
     }
 }

@@ -12,7 +12,7 @@ pub struct CompareViewItem {
 
 ::runtime::lenient_object! {
     CompareViewItem {
-        view_name: Option<String> = "ViewName",
+        0 => view_name: Option<String> = "ViewName",
     }
 }
 

@@ -20,9 +20,9 @@ pub struct ConflictHandleOption {
 
 ::runtime::lenient_object! {
     ConflictHandleOption {
-        condition_column: Option<String> = "ConditionColumn",
-        condition_operator: Option<String> = "ConditionOperator",
-        condition_order_in_src_and_dst: Option<String> = "ConditionOrderInSrcAndDst",
+        0 => condition_column: Option<String> = "ConditionColumn",
+        1 => condition_operator: Option<String> = "ConditionOperator",
+        2 => condition_order_in_src_and_dst: Option<String> = "ConditionOrderInSrcAndDst",
     }
 }
 

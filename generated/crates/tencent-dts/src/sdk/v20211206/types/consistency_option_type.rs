@@ -12,7 +12,7 @@ pub struct ConsistencyOption {
 
 ::runtime::lenient_object! {
     ConsistencyOption {
-        mode: Option<String> = "Mode",
+        0 => mode: Option<String> = "Mode",
     }
 }
 

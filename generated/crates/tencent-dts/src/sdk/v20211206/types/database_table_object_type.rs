@@ -21,9 +21,9 @@ pub struct DatabaseTableObject {
 
 ::runtime::lenient_object! {
     DatabaseTableObject {
-        object_mode: Option<String> = "ObjectMode",
-        databases: Vec<DbItem> = "Databases",
-        advanced_objects: Vec<String> = "AdvancedObjects",
+        0 => object_mode: Option<String> = "ObjectMode",
+        1 => databases: Vec<DbItem> = "Databases",
+        2 => advanced_objects: Vec<String> = "AdvancedObjects",
     }
 }
 

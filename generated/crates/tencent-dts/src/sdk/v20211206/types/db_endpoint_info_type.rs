@@ -45,15 +45,15 @@ pub struct DbEndpointInfo {
 
 ::runtime::lenient_object! {
     DbEndpointInfo {
-        region: Option<String> = "Region",
-        access_type: Option<String> = "AccessType",
-        database_type: Option<String> = "DatabaseType",
-        node_type: Option<String> = "NodeType",
-        info: Vec<DbInfo> = "Info",
-        supplier: Option<String> = "Supplier",
-        extra_attr: Vec<KeyValuePairOption> = "ExtraAttr",
-        database_net_env: Option<String> = "DatabaseNetEnv",
-        connect_type: Option<String> = "ConnectType",
+        0 => region: Option<String> = "Region",
+        1 => access_type: Option<String> = "AccessType",
+        2 => database_type: Option<String> = "DatabaseType",
+        3 => node_type: Option<String> = "NodeType",
+        4 => info: Vec<DbInfo> = "Info",
+        5 => supplier: Option<String> = "Supplier",
+        6 => extra_attr: Vec<KeyValuePairOption> = "ExtraAttr",
+        7 => database_net_env: Option<String> = "DatabaseNetEnv",
+        8 => connect_type: Option<String> = "ConnectType",
     }
 }
 

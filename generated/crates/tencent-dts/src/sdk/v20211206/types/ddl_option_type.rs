@@ -19,8 +19,8 @@ pub struct DdlOption {
 
 ::runtime::lenient_object! {
     DdlOption {
-        ddl_object: Option<String> = "DdlObject",
-        ddl_value: Vec<String> = "DdlValue",
+        0 => ddl_object: Option<String> = "DdlObject",
+        1 => ddl_value: Vec<String> = "DdlValue",
     }
 }
 

@@ -41,13 +41,13 @@ pub struct DetailCheckItem {
 
 ::runtime::lenient_object! {
     DetailCheckItem {
-        check_item_name: Option<String> = "CheckItemName",
-        description: Option<String> = "Description",
-        check_result: Option<String> = "CheckResult",
-        failure_reason: Option<String> = "FailureReason",
-        solution: Option<String> = "Solution",
-        error_log: Vec<String> = "ErrorLog",
-        help_doc: Vec<String> = "HelpDoc",
-        skip_info: Option<String> = "SkipInfo",
+        0 => check_item_name: Option<String> = "CheckItemName",
+        1 => description: Option<String> = "Description",
+        2 => check_result: Option<String> = "CheckResult",
+        3 => failure_reason: Option<String> = "FailureReason",
+        4 => solution: Option<String> = "Solution",
+        5 => error_log: Vec<String> = "ErrorLog",
+        6 => help_doc: Vec<String> = "HelpDoc",
+        7 => skip_info: Option<String> = "SkipInfo",
     }
 }

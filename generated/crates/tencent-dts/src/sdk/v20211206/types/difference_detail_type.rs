@@ -19,7 +19,7 @@ pub struct DifferenceDetail {
 
 ::runtime::lenient_object! {
     DifferenceDetail {
-        total_count: Option<u64> = "TotalCount",
-        items: Vec<DifferenceItem> = "Items",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => items: Vec<DifferenceItem> = "Items",
     }
 }

@@ -49,15 +49,15 @@ pub struct DifferenceItem {
 
 ::runtime::lenient_object! {
     DifferenceItem {
-        db: Option<String> = "Db",
-        table: Option<String> = "Table",
-        chunk: Option<i64> = "Chunk",
-        src_item: Option<String> = "SrcItem",
-        dst_item: Option<String> = "DstItem",
-        index_name: Option<String> = "IndexName",
-        lower_boundary: Option<String> = "LowerBoundary",
-        upper_boundary: Option<String> = "UpperBoundary",
-        cost_time: Option<f64> = "CostTime",
-        finished_at: Option<String> = "FinishedAt",
+        0 => db: Option<String> = "Db",
+        1 => table: Option<String> = "Table",
+        2 => chunk: Option<i64> = "Chunk",
+        3 => src_item: Option<String> = "SrcItem",
+        4 => dst_item: Option<String> = "DstItem",
+        5 => index_name: Option<String> = "IndexName",
+        6 => lower_boundary: Option<String> = "LowerBoundary",
+        7 => upper_boundary: Option<String> = "UpperBoundary",
+        8 => cost_time: Option<f64> = "CostTime",
+        9 => finished_at: Option<String> = "FinishedAt",
     }
 }

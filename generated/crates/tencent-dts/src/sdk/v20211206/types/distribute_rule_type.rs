@@ -20,10 +20,10 @@ pub struct DistributeRule {
 
 ::runtime::lenient_object! {
     DistributeRule {
-        rule_type: Option<String> = "RuleType",
-        db_pattern: Option<String> = "DbPattern",
-        table_pattern: Option<String> = "TablePattern",
-        columns: Vec<String> = "Columns",
+        0 => rule_type: Option<String> = "RuleType",
+        1 => db_pattern: Option<String> = "DbPattern",
+        2 => table_pattern: Option<String> = "TablePattern",
+        3 => columns: Vec<String> = "Columns",
     }
 }
 

@@ -20,8 +20,8 @@ pub struct ErrInfo {
 
 ::runtime::lenient_object! {
     ErrInfo {
-        reason: Option<String> = "Reason",
-        message: Option<String> = "Message",
-        solution: Option<String> = "Solution",
+        0 => reason: Option<String> = "Reason",
+        1 => message: Option<String> = "Message",
+        2 => solution: Option<String> = "Solution",
     }
 }

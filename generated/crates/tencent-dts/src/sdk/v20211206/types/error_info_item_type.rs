@@ -25,9 +25,9 @@ pub struct ErrorInfoItem {
 
 ::runtime::lenient_object! {
     ErrorInfoItem {
-        code: Option<String> = "Code",
-        solution: Option<String> = "Solution",
-        error_log: Option<String> = "ErrorLog",
-        help_doc: Option<String> = "HelpDoc",
+        0 => code: Option<String> = "Code",
+        1 => solution: Option<String> = "Solution",
+        2 => error_log: Option<String> = "ErrorLog",
+        3 => help_doc: Option<String> = "HelpDoc",
     }
 }

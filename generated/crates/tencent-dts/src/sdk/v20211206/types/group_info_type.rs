@@ -44,16 +44,16 @@ pub struct GroupInfo {
 
 ::runtime::lenient_object! {
     GroupInfo {
-        account: Option<String> = "Account",
-        consumer_group_name: Option<String> = "ConsumerGroupName",
-        description: Option<String> = "Description",
-        consumer_group_offset: Option<i64> = "ConsumerGroupOffset",
-        consumer_group_lag: Option<i64> = "ConsumerGroupLag",
-        latency: Option<i64> = "Latency",
-        state_of_partition: Vec<MonitorInfo> = "StateOfPartition",
-        created_at: Option<String> = "CreatedAt",
-        updated_at: Option<String> = "UpdatedAt",
-        consumer_group_state: Option<String> = "ConsumerGroupState",
-        partition_assignment: Vec<PartitionAssignment> = "PartitionAssignment",
+        0 => account: Option<String> = "Account",
+        1 => consumer_group_name: Option<String> = "ConsumerGroupName",
+        2 => description: Option<String> = "Description",
+        3 => consumer_group_offset: Option<i64> = "ConsumerGroupOffset",
+        4 => consumer_group_lag: Option<i64> = "ConsumerGroupLag",
+        5 => latency: Option<i64> = "Latency",
+        6 => state_of_partition: Vec<MonitorInfo> = "StateOfPartition",
+        7 => created_at: Option<String> = "CreatedAt",
+        8 => updated_at: Option<String> = "UpdatedAt",
+        9 => consumer_group_state: Option<String> = "ConsumerGroupState",
+        10 => partition_assignment: Vec<PartitionAssignment> = "PartitionAssignment",
     }
 }

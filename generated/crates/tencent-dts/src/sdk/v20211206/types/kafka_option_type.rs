@@ -22,10 +22,10 @@ pub struct KafkaOption {
 
 ::runtime::lenient_object! {
     KafkaOption {
-        data_type: Option<String> = "DataType",
-        topic_type: Option<String> = "TopicType",
-        ddl_topic_name: Option<String> = "DDLTopicName",
-        topic_rules: Vec<TopicRule> = "TopicRules",
+        0 => data_type: Option<String> = "DataType",
+        1 => topic_type: Option<String> = "TopicType",
+        2 => ddl_topic_name: Option<String> = "DDLTopicName",
+        3 => topic_rules: Vec<TopicRule> = "TopicRules",
     }
 }
 

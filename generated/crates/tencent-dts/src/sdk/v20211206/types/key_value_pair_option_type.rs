@@ -16,8 +16,8 @@ pub struct KeyValuePairOption {
 
 ::runtime::lenient_object! {
     KeyValuePairOption {
-        key: Option<String> = "Key",
-        value: Option<String> = "Value",
+        0 => key: Option<String> = "Key",
+        1 => value: Option<String> = "Value",
     }
 }
 

@@ -17,7 +17,7 @@ pub struct MigrateAction {
 
 ::runtime::lenient_object! {
     MigrateAction {
-        all_action: Vec<String> = "AllAction",
-        allowed_action: Vec<String> = "AllowedAction",
+        0 => all_action: Vec<String> = "AllAction",
+        1 => allowed_action: Vec<String> = "AllowedAction",
     }
 }

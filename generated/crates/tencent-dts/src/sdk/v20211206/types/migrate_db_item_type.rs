@@ -27,11 +27,11 @@ pub struct MigrateDbItem {
 
 ::runtime::lenient_object! {
     MigrateDbItem {
-        instance_id: Option<String> = "InstanceId",
-        instance_name: Option<String> = "InstanceName",
-        vip: Option<String> = "Vip",
-        vport: Option<i64> = "Vport",
-        usable: Option<i64> = "Usable",
-        hint: Option<String> = "Hint",
+        0 => instance_id: Option<String> = "InstanceId",
+        1 => instance_name: Option<String> = "InstanceName",
+        2 => vip: Option<String> = "Vip",
+        3 => vport: Option<i64> = "Vport",
+        4 => usable: Option<i64> = "Usable",
+        5 => hint: Option<String> = "Hint",
     }
 }

@@ -31,10 +31,10 @@ pub struct MigrateDetailInfo {
 
 ::runtime::lenient_object! {
     MigrateDetailInfo {
-        step_all: Option<u64> = "StepAll",
-        step_now: Option<u64> = "StepNow",
-        master_slave_distance: Option<i64> = "MasterSlaveDistance",
-        seconds_behind_master: Option<i64> = "SecondsBehindMaster",
-        step_info: Vec<StepDetailInfo> = "StepInfo",
+        0 => step_all: Option<u64> = "StepAll",
+        1 => step_now: Option<u64> = "StepNow",
+        2 => master_slave_distance: Option<i64> = "MasterSlaveDistance",
+        3 => seconds_behind_master: Option<i64> = "SecondsBehindMaster",
+        4 => step_info: Vec<StepDetailInfo> = "StepInfo",
     }
 }

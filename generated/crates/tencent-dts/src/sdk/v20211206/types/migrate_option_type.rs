@@ -42,14 +42,14 @@ pub struct MigrateOption {
 
 ::runtime::lenient_object! {
     MigrateOption {
-        database_table: Option<DatabaseTableObject> = "DatabaseTable",
-        migrate_type: Option<String> = "MigrateType",
-        consistency: Option<ConsistencyOption> = "Consistency",
-        is_migrate_account: Option<bool> = "IsMigrateAccount",
-        is_override_root: Option<bool> = "IsOverrideRoot",
-        is_dst_read_only: Option<bool> = "IsDstReadOnly",
-        extra_attr: Vec<KeyValuePairOption> = "ExtraAttr",
-        migrate_way: Option<String> = "MigrateWay",
+        0 => database_table: Option<DatabaseTableObject> = "DatabaseTable",
+        1 => migrate_type: Option<String> = "MigrateType",
+        2 => consistency: Option<ConsistencyOption> = "Consistency",
+        3 => is_migrate_account: Option<bool> = "IsMigrateAccount",
+        4 => is_override_root: Option<bool> = "IsOverrideRoot",
+        5 => is_dst_read_only: Option<bool> = "IsDstReadOnly",
+        6 => extra_attr: Vec<KeyValuePairOption> = "ExtraAttr",
+        7 => migrate_way: Option<String> = "MigrateWay",
     }
 }
 

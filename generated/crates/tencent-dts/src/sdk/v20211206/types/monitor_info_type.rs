@@ -21,9 +21,9 @@ pub struct MonitorInfo {
 
 ::runtime::lenient_object! {
     MonitorInfo {
-        partition_no: Option<i64> = "PartitionNo",
-        consumer_group_offset: Option<i64> = "ConsumerGroupOffset",
-        consumer_group_lag: Option<i64> = "ConsumerGroupLag",
-        latency: Option<i64> = "Latency",
+        0 => partition_no: Option<i64> = "PartitionNo",
+        1 => consumer_group_offset: Option<i64> = "ConsumerGroupOffset",
+        2 => consumer_group_lag: Option<i64> = "ConsumerGroupLag",
+        3 => latency: Option<i64> = "Latency",
     }
 }

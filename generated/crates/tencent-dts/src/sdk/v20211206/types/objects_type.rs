@@ -24,10 +24,10 @@ pub struct Objects {
 
 ::runtime::lenient_object! {
     Objects {
-        mode: Option<String> = "Mode",
-        databases: Vec<Database> = "Databases",
-        advanced_objects: Vec<String> = "AdvancedObjects",
-        online_ddl: Option<OnlineDdl> = "OnlineDDL",
+        0 => mode: Option<String> = "Mode",
+        1 => databases: Vec<Database> = "Databases",
+        2 => advanced_objects: Vec<String> = "AdvancedObjects",
+        3 => online_ddl: Option<OnlineDdl> = "OnlineDDL",
     }
 }
 

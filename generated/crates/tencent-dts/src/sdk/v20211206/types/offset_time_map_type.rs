@@ -15,7 +15,7 @@ pub struct OffsetTimeMap {
 
 ::runtime::lenient_object! {
     OffsetTimeMap {
-        partition_no: Option<u64> = "PartitionNo",
-        offset: Option<u64> = "Offset",
+        0 => partition_no: Option<u64> = "PartitionNo",
+        1 => offset: Option<u64> = "Offset",
     }
 }

@@ -12,7 +12,7 @@ pub struct OnlineDdl {
 
 ::runtime::lenient_object! {
     OnlineDdl {
-        status: Option<String> = "Status",
+        0 => status: Option<String> = "Status",
     }
 }
 

@@ -59,19 +59,19 @@ pub struct Options {
 
 ::runtime::lenient_object! {
     Options {
-        init_type: Option<String> = "InitType",
-        deal_of_exist_same_table: Option<String> = "DealOfExistSameTable",
-        conflict_handle_type: Option<String> = "ConflictHandleType",
-        add_additional_column: Option<bool> = "AddAdditionalColumn",
-        op_types: Vec<String> = "OpTypes",
-        conflict_handle_option: Option<ConflictHandleOption> = "ConflictHandleOption",
-        ddl_options: Vec<DdlOption> = "DdlOptions",
-        kafka_option: Option<KafkaOption> = "KafkaOption",
-        rate_limit_option: Option<RateLimitOption> = "RateLimitOption",
-        auto_retry_time_range_minutes: Option<i64> = "AutoRetryTimeRangeMinutes",
-        start_position: Option<String> = "StartPosition",
-        filter_begin_commit: Option<bool> = "FilterBeginCommit",
-        filter_checkpoint: Option<bool> = "FilterCheckpoint",
+        0 => init_type: Option<String> = "InitType",
+        1 => deal_of_exist_same_table: Option<String> = "DealOfExistSameTable",
+        2 => conflict_handle_type: Option<String> = "ConflictHandleType",
+        3 => add_additional_column: Option<bool> = "AddAdditionalColumn",
+        4 => op_types: Vec<String> = "OpTypes",
+        5 => conflict_handle_option: Option<ConflictHandleOption> = "ConflictHandleOption",
+        6 => ddl_options: Vec<DdlOption> = "DdlOptions",
+        7 => kafka_option: Option<KafkaOption> = "KafkaOption",
+        8 => rate_limit_option: Option<RateLimitOption> = "RateLimitOption",
+        9 => auto_retry_time_range_minutes: Option<i64> = "AutoRetryTimeRangeMinutes",
+        10 => start_position: Option<String> = "StartPosition",
+        11 => filter_begin_commit: Option<bool> = "FilterBeginCommit",
+        12 => filter_checkpoint: Option<bool> = "FilterCheckpoint",
     }
 }
 

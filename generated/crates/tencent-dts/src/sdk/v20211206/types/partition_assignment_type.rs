@@ -15,7 +15,7 @@ pub struct PartitionAssignment {
 
 ::runtime::lenient_object! {
     PartitionAssignment {
-        client_id: Option<String> = "ClientId",
-        partition_no: Vec<u64> = "PartitionNo",
+        0 => client_id: Option<String> = "ClientId",
+        1 => partition_no: Vec<u64> = "PartitionNo",
     }
 }

@@ -14,8 +14,8 @@ pub struct PipelineInfo {
 
 ::runtime::lenient_object! {
     PipelineInfo {
-        agg_op: Option<String> = "AggOp",
-        agg_cmd: Option<String> = "AggCmd",
+        0 => agg_op: Option<String> = "AggOp",
+        1 => agg_cmd: Option<String> = "AggCmd",
     }
 }
 

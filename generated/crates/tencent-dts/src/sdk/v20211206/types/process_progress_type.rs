@@ -35,11 +35,11 @@ pub struct ProcessProgress {
 
 ::runtime::lenient_object! {
     ProcessProgress {
-        status: Option<String> = "Status",
-        percent: Option<u64> = "Percent",
-        step_all: Option<u64> = "StepAll",
-        step_now: Option<u64> = "StepNow",
-        message: Option<String> = "Message",
-        steps: Vec<StepDetailInfo> = "Steps",
+        0 => status: Option<String> = "Status",
+        1 => percent: Option<u64> = "Percent",
+        2 => step_all: Option<u64> = "StepAll",
+        3 => step_now: Option<u64> = "StepNow",
+        4 => message: Option<String> = "Message",
+        5 => steps: Vec<StepDetailInfo> = "Steps",
     }
 }

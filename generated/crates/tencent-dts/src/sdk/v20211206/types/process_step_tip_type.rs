@@ -21,8 +21,8 @@ pub struct ProcessStepTip {
 
 ::runtime::lenient_object! {
     ProcessStepTip {
-        message: Option<String> = "Message",
-        solution: Option<String> = "Solution",
-        help_doc: Option<String> = "HelpDoc",
+        0 => message: Option<String> = "Message",
+        1 => solution: Option<String> = "Solution",
+        2 => help_doc: Option<String> = "HelpDoc",
     }
 }

@@ -42,17 +42,17 @@ pub struct RateLimitOption {
 
 ::runtime::lenient_object! {
     RateLimitOption {
-        current_dump_thread: Option<i64> = "CurrentDumpThread",
-        default_dump_thread: Option<i64> = "DefaultDumpThread",
-        current_dump_rps: Option<i64> = "CurrentDumpRps",
-        default_dump_rps: Option<i64> = "DefaultDumpRps",
-        current_load_thread: Option<i64> = "CurrentLoadThread",
-        default_load_thread: Option<i64> = "DefaultLoadThread",
-        current_load_rps: Option<i64> = "CurrentLoadRps",
-        default_load_rps: Option<i64> = "DefaultLoadRps",
-        current_sinker_thread: Option<i64> = "CurrentSinkerThread",
-        default_sinker_thread: Option<i64> = "DefaultSinkerThread",
-        has_user_set_rate_limit: Option<String> = "HasUserSetRateLimit",
+        0 => current_dump_thread: Option<i64> = "CurrentDumpThread",
+        1 => default_dump_thread: Option<i64> = "DefaultDumpThread",
+        2 => current_dump_rps: Option<i64> = "CurrentDumpRps",
+        3 => default_dump_rps: Option<i64> = "DefaultDumpRps",
+        4 => current_load_thread: Option<i64> = "CurrentLoadThread",
+        5 => default_load_thread: Option<i64> = "DefaultLoadThread",
+        6 => current_load_rps: Option<i64> = "CurrentLoadRps",
+        7 => default_load_rps: Option<i64> = "DefaultLoadRps",
+        8 => current_sinker_thread: Option<i64> = "CurrentSinkerThread",
+        9 => default_sinker_thread: Option<i64> = "DefaultSinkerThread",
+        10 => has_user_set_rate_limit: Option<String> = "HasUserSetRateLimit",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct RoleItem {
 
 ::runtime::lenient_object! {
     RoleItem {
-        role_name: Option<String> = "RoleName",
-        new_role_name: Option<String> = "NewRoleName",
+        0 => role_name: Option<String> = "RoleName",
+        1 => new_role_name: Option<String> = "NewRoleName",
     }
 }
 

@@ -19,7 +19,7 @@ pub struct SkippedDetail {
 
 ::runtime::lenient_object! {
     SkippedDetail {
-        total_count: Option<u64> = "TotalCount",
-        items: Vec<SkippedItem> = "Items",
+        0 => total_count: Option<u64> = "TotalCount",
+        1 => items: Vec<SkippedItem> = "Items",
     }
 }

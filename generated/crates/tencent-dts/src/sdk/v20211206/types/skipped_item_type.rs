@@ -21,8 +21,8 @@ pub struct SkippedItem {
 
 ::runtime::lenient_object! {
     SkippedItem {
-        db: Option<String> = "Db",
-        table: Option<String> = "Table",
-        reason: Option<String> = "Reason",
+        0 => db: Option<String> = "Db",
+        1 => table: Option<String> = "Table",
+        2 => reason: Option<String> = "Reason",
     }
 }

@@ -47,14 +47,14 @@ pub struct StepDetailInfo {
 
 ::runtime::lenient_object! {
     StepDetailInfo {
-        step_no: Option<u64> = "StepNo",
-        step_name: Option<String> = "StepName",
-        step_id: Option<String> = "StepId",
-        status: Option<String> = "Status",
-        start_time: Option<String> = "StartTime",
-        step_message: Option<String> = "StepMessage",
-        percent: Option<u64> = "Percent",
-        errors: Vec<ProcessStepTip> = "Errors",
-        warnings: Vec<ProcessStepTip> = "Warnings",
+        0 => step_no: Option<u64> = "StepNo",
+        1 => step_name: Option<String> = "StepName",
+        2 => step_id: Option<String> = "StepId",
+        3 => status: Option<String> = "Status",
+        4 => start_time: Option<String> = "StartTime",
+        5 => step_message: Option<String> = "StepMessage",
+        6 => percent: Option<u64> = "Percent",
+        7 => errors: Vec<ProcessStepTip> = "Errors",
+        8 => warnings: Vec<ProcessStepTip> = "Warnings",
     }
 }

@@ -42,13 +42,13 @@ pub struct StepInfo {
 
 ::runtime::lenient_object! {
     StepInfo {
-        step_no: Option<u64> = "StepNo",
-        step_name: Option<String> = "StepName",
-        step_id: Option<String> = "StepId",
-        status: Option<String> = "Status",
-        start_time: Option<String> = "StartTime",
-        errors: Vec<StepTip> = "Errors",
-        warnings: Vec<StepTip> = "Warnings",
-        progress: Option<i64> = "Progress",
+        0 => step_no: Option<u64> = "StepNo",
+        1 => step_name: Option<String> = "StepName",
+        2 => step_id: Option<String> = "StepId",
+        3 => status: Option<String> = "Status",
+        4 => start_time: Option<String> = "StartTime",
+        5 => errors: Vec<StepTip> = "Errors",
+        6 => warnings: Vec<StepTip> = "Warnings",
+        7 => progress: Option<i64> = "Progress",
     }
 }

@@ -29,10 +29,10 @@ pub struct StepTip {
 
 ::runtime::lenient_object! {
     StepTip {
-        code: Option<String> = "Code",
-        message: Option<String> = "Message",
-        solution: Option<String> = "Solution",
-        help_doc: Option<String> = "HelpDoc",
-        skip_info: Option<String> = "SkipInfo",
+        0 => code: Option<String> = "Code",
+        1 => message: Option<String> = "Message",
+        2 => solution: Option<String> = "Solution",
+        3 => help_doc: Option<String> = "HelpDoc",
+        4 => skip_info: Option<String> = "SkipInfo",
     }
 }

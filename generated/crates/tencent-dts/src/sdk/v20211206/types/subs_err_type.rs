@@ -12,6 +12,6 @@ pub struct SubsErr {
 
 ::runtime::lenient_object! {
     SubsErr {
-        message: Option<String> = "Message",
+        0 => message: Option<String> = "Message",
     }
 }

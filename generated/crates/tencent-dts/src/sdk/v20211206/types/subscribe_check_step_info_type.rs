@@ -35,12 +35,12 @@ pub struct SubscribeCheckStepInfo {
 
 ::runtime::lenient_object! {
     SubscribeCheckStepInfo {
-        step_name: Option<String> = "StepName",
-        step_id: Option<String> = "StepId",
-        step_no: Option<u64> = "StepNo",
-        status: Option<String> = "Status",
-        percent: Option<u64> = "Percent",
-        errors: Vec<SubscribeCheckStepTip> = "Errors",
-        warnings: Vec<SubscribeCheckStepTip> = "Warnings",
+        0 => step_name: Option<String> = "StepName",
+        1 => step_id: Option<String> = "StepId",
+        2 => step_no: Option<u64> = "StepNo",
+        3 => status: Option<String> = "Status",
+        4 => percent: Option<u64> = "Percent",
+        5 => errors: Vec<SubscribeCheckStepTip> = "Errors",
+        6 => warnings: Vec<SubscribeCheckStepTip> = "Warnings",
     }
 }

@@ -16,7 +16,7 @@ pub struct SubscribeCheckStepTip {
 
 ::runtime::lenient_object! {
     SubscribeCheckStepTip {
-        message: Option<String> = "Message",
-        help_doc: Option<String> = "HelpDoc",
+        0 => message: Option<String> = "Message",
+        1 => help_doc: Option<String> = "HelpDoc",
     }
 }

@@ -20,9 +20,9 @@ pub struct SubscribeKafkaConfig {
 
 ::runtime::lenient_object! {
     SubscribeKafkaConfig {
-        number_of_partitions: Option<u64> = "NumberOfPartitions",
-        distribute_rules: Vec<DistributeRule> = "DistributeRules",
-        default_rule_type: Option<String> = "DefaultRuleType",
+        0 => number_of_partitions: Option<u64> = "NumberOfPartitions",
+        1 => distribute_rules: Vec<DistributeRule> = "DistributeRules",
+        2 => default_rule_type: Option<String> = "DefaultRuleType",
     }
 }
 

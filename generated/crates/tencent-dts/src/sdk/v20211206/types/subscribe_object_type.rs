@@ -18,9 +18,9 @@ pub struct SubscribeObject {
 
 ::runtime::lenient_object! {
     SubscribeObject {
-        object_type: Option<String> = "ObjectType",
-        database: Option<String> = "Database",
-        tables: Vec<String> = "Tables",
+        0 => object_type: Option<String> = "ObjectType",
+        1 => database: Option<String> = "Database",
+        2 => tables: Vec<String> = "Tables",
     }
 }
 

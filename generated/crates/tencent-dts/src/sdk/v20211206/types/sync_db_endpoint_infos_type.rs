@@ -25,10 +25,10 @@ pub struct SyncDbEndpointInfos {
 
 ::runtime::lenient_object! {
     SyncDbEndpointInfos {
-        region: Option<String> = "Region",
-        access_type: Option<String> = "AccessType",
-        database_type: Option<String> = "DatabaseType",
-        info: Vec<Endpoint> = "Info",
+        0 => region: Option<String> = "Region",
+        1 => access_type: Option<String> = "AccessType",
+        2 => database_type: Option<String> = "DatabaseType",
+        3 => info: Vec<Endpoint> = "Info",
     }
 }
 

@@ -51,15 +51,15 @@ pub struct SyncDetailInfo {
 
 ::runtime::lenient_object! {
     SyncDetailInfo {
-        step_all: Option<u64> = "StepAll",
-        step_now: Option<u64> = "StepNow",
-        progress: Option<i64> = "Progress",
-        current_step_progress: Option<i64> = "CurrentStepProgress",
-        master_slave_distance: Option<i64> = "MasterSlaveDistance",
-        seconds_behind_master: Option<i64> = "SecondsBehindMaster",
-        message: Option<String> = "Message",
-        step_infos: Vec<StepInfo> = "StepInfos",
-        cause_of_compare_disable: Option<String> = "CauseOfCompareDisable",
-        err_info: Option<ErrInfo> = "ErrInfo",
+        0 => step_all: Option<u64> = "StepAll",
+        1 => step_now: Option<u64> = "StepNow",
+        2 => progress: Option<i64> = "Progress",
+        3 => current_step_progress: Option<i64> = "CurrentStepProgress",
+        4 => master_slave_distance: Option<i64> = "MasterSlaveDistance",
+        5 => seconds_behind_master: Option<i64> = "SecondsBehindMaster",
+        6 => message: Option<String> = "Message",
+        7 => step_infos: Vec<StepInfo> = "StepInfos",
+        8 => cause_of_compare_disable: Option<String> = "CauseOfCompareDisable",
+        9 => err_info: Option<ErrInfo> = "ErrInfo",
     }
 }

@@ -24,10 +24,10 @@ pub struct TableItem {
 
 ::runtime::lenient_object! {
     TableItem {
-        table_name: Option<String> = "TableName",
-        new_table_name: Option<String> = "NewTableName",
-        tmp_tables: Vec<String> = "TmpTables",
-        table_edit_mode: Option<String> = "TableEditMode",
+        0 => table_name: Option<String> = "TableName",
+        1 => new_table_name: Option<String> = "NewTableName",
+        2 => tmp_tables: Vec<String> = "TmpTables",
+        3 => table_edit_mode: Option<String> = "TableEditMode",
     }
 }
 

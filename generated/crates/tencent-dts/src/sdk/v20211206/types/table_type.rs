@@ -36,13 +36,13 @@ pub struct Table {
 
 ::runtime::lenient_object! {
     Table {
-        table_name: Option<String> = "TableName",
-        new_table_name: Option<String> = "NewTableName",
-        filter_condition: Option<String> = "FilterCondition",
-        column_mode: Option<String> = "ColumnMode",
-        columns: Vec<Column> = "Columns",
-        tmp_tables: Vec<String> = "TmpTables",
-        table_edit_mode: Option<String> = "TableEditMode",
+        0 => table_name: Option<String> = "TableName",
+        1 => new_table_name: Option<String> = "NewTableName",
+        2 => filter_condition: Option<String> = "FilterCondition",
+        3 => column_mode: Option<String> = "ColumnMode",
+        4 => columns: Vec<Column> = "Columns",
+        5 => tmp_tables: Vec<String> = "TmpTables",
+        6 => table_edit_mode: Option<String> = "TableEditMode",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct TagItem {
 
 ::runtime::lenient_object! {
     TagItem {
-        tag_key: Option<String> = "TagKey",
-        tag_value: Option<String> = "TagValue",
+        0 => tag_key: Option<String> = "TagKey",
+        1 => tag_value: Option<String> = "TagValue",
     }
 }
 

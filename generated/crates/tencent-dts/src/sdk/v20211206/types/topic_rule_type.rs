@@ -26,12 +26,12 @@ pub struct TopicRule {
 
 ::runtime::lenient_object! {
     TopicRule {
-        topic_name: Option<String> = "TopicName",
-        partition_type: Option<String> = "PartitionType",
-        db_match_mode: Option<String> = "DbMatchMode",
-        db_name: Option<String> = "DbName",
-        table_match_mode: Option<String> = "TableMatchMode",
-        table_name: Option<String> = "TableName",
+        0 => topic_name: Option<String> = "TopicName",
+        1 => partition_type: Option<String> = "PartitionType",
+        2 => db_match_mode: Option<String> = "DbMatchMode",
+        3 => db_name: Option<String> = "DbName",
+        4 => table_match_mode: Option<String> = "TableMatchMode",
+        5 => table_name: Option<String> = "TableName",
     }
 }
 

@@ -53,16 +53,16 @@ pub struct TradeInfo {
 
 ::runtime::lenient_object! {
     TradeInfo {
-        deal_name: Option<String> = "DealName",
-        last_deal_name: Option<String> = "LastDealName",
-        instance_class: Option<String> = "InstanceClass",
-        trade_status: Option<String> = "TradeStatus",
-        expire_time: Option<String> = "ExpireTime",
-        offline_time: Option<String> = "OfflineTime",
-        isolate_time: Option<String> = "IsolateTime",
-        offline_reason: Option<String> = "OfflineReason",
-        isolate_reason: Option<String> = "IsolateReason",
-        pay_type: Option<String> = "PayType",
-        billing_type: Option<String> = "BillingType",
+        0 => deal_name: Option<String> = "DealName",
+        1 => last_deal_name: Option<String> = "LastDealName",
+        2 => instance_class: Option<String> = "InstanceClass",
+        3 => trade_status: Option<String> = "TradeStatus",
+        4 => expire_time: Option<String> = "ExpireTime",
+        5 => offline_time: Option<String> = "OfflineTime",
+        6 => isolate_time: Option<String> = "IsolateTime",
+        7 => offline_reason: Option<String> = "OfflineReason",
+        8 => isolate_reason: Option<String> = "IsolateReason",
+        9 => pay_type: Option<String> = "PayType",
+        10 => billing_type: Option<String> = "BillingType",
     }
 }

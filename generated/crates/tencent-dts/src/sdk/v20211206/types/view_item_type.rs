@@ -16,8 +16,8 @@ pub struct ViewItem {
 
 ::runtime::lenient_object! {
     ViewItem {
-        view_name: Option<String> = "ViewName",
-        new_view_name: Option<String> = "NewViewName",
+        0 => view_name: Option<String> = "ViewName",
+        1 => new_view_name: Option<String> = "NewViewName",
     }
 }
 

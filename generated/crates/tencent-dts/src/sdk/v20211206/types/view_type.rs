@@ -15,8 +15,8 @@ pub struct View {
 
 ::runtime::lenient_object! {
     View {
-        view_name: Option<String> = "ViewName",
-        new_view_name: Option<String> = "NewViewName",
+        0 => view_name: Option<String> = "ViewName",
+        1 => new_view_name: Option<String> = "NewViewName",
     }
 }
 

@@ -41,15 +41,15 @@ pub struct AgentInfo {
 
 ::runtime::lenient_object! {
     AgentInfo {
-        agent_id: Option<String> = "AgentId",
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        category: Option<String> = "Category",
-        status: Option<String> = "Status",
-        skill_ids: Vec<String> = "SkillIds",
-        resource_map_id: Option<String> = "ResourceMapId",
-        mcp_ids: Vec<String> = "MCPIds",
-        cam_tags: Vec<Tag> = "CamTags",
-        env_vars: Vec<EnvVar> = "EnvVars",
+        0 => agent_id: Option<String> = "AgentId",
+        1 => name: Option<String> = "Name",
+        2 => description: Option<String> = "Description",
+        3 => category: Option<String> = "Category",
+        4 => status: Option<String> = "Status",
+        5 => skill_ids: Vec<String> = "SkillIds",
+        6 => resource_map_id: Option<String> = "ResourceMapId",
+        7 => mcp_ids: Vec<String> = "MCPIds",
+        8 => cam_tags: Vec<Tag> = "CamTags",
+        9 => env_vars: Vec<EnvVar> = "EnvVars",
     }
 }

@@ -15,7 +15,7 @@ pub struct AlarmLable {
 
 ::runtime::lenient_object! {
     AlarmLable {
-        name: Option<String> = "Name",
-        value: Option<String> = "Value",
+        0 => name: Option<String> = "Name",
+        1 => value: Option<String> = "Value",
     }
 }

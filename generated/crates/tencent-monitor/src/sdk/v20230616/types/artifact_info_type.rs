@@ -39,15 +39,15 @@ pub struct ArtifactInfo {
 
 ::runtime::lenient_object! {
     ArtifactInfo {
-        artifact_id: Option<String> = "ArtifactId",
-        name: Option<String> = "Name",
-        mime_type: Option<String> = "MimeType",
-        size_bytes: Option<i64> = "SizeBytes",
-        is_global: Option<bool> = "IsGlobal",
-        created_at: Option<i64> = "CreatedAt",
-        updated_at: Option<i64> = "UpdatedAt",
-        agent_id: Option<String> = "AgentId",
-        skill_id: Option<String> = "SkillId",
-        storage_path: Option<String> = "StoragePath",
+        0 => artifact_id: Option<String> = "ArtifactId",
+        1 => name: Option<String> = "Name",
+        2 => mime_type: Option<String> = "MimeType",
+        3 => size_bytes: Option<i64> = "SizeBytes",
+        4 => is_global: Option<bool> = "IsGlobal",
+        5 => created_at: Option<i64> = "CreatedAt",
+        6 => updated_at: Option<i64> = "UpdatedAt",
+        7 => agent_id: Option<String> = "AgentId",
+        8 => skill_id: Option<String> = "SkillId",
+        9 => storage_path: Option<String> = "StoragePath",
     }
 }

@@ -21,8 +21,8 @@ pub struct ChannelsReceivers {
 
 ::runtime::lenient_object! {
     ChannelsReceivers {
-        channel_name: Option<String> = "ChannelName",
-        receivers: Vec<String> = "Receivers",
-        send_status: Option<String> = "SendStatus",
+        0 => channel_name: Option<String> = "ChannelName",
+        1 => receivers: Vec<String> = "Receivers",
+        2 => send_status: Option<String> = "SendStatus",
     }
 }

@@ -15,7 +15,7 @@ pub struct ContentBlockInfo {
 
 ::runtime::lenient_object! {
     ContentBlockInfo {
-        type_field: Option<String> = "Type",
-        data: Option<String> = "Data",
+        0 => type_field: Option<String> = "Type",
+        1 => data: Option<String> = "Data",
     }
 }

@@ -14,8 +14,8 @@ pub struct EnvEntry {
 
 ::runtime::lenient_object! {
     EnvEntry {
-        value: Option<String> = "Value",
-        sensitive: Option<bool> = "Sensitive",
+        0 => value: Option<String> = "Value",
+        1 => sensitive: Option<bool> = "Sensitive",
     }
 }
 

@@ -16,8 +16,8 @@ pub struct EnvVar {
 
 ::runtime::lenient_object! {
     EnvVar {
-        key: Option<String> = "Key",
-        value: Option<EnvEntry> = "Value",
+        0 => key: Option<String> = "Key",
+        1 => value: Option<EnvEntry> = "Value",
     }
 }
 

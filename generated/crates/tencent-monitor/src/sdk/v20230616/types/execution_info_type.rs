@@ -36,14 +36,14 @@ pub struct ExecutionInfo {
 
 ::runtime::lenient_object! {
     ExecutionInfo {
-        name: Option<String> = "Name",
-        task_id: Option<String> = "TaskId",
-        execution_id: Option<String> = "ExecutionId",
-        agent_id: Option<String> = "AgentId",
-        session_id: Option<String> = "SessionId",
-        trigger_type: Option<String> = "TriggerType",
-        status: Option<String> = "Status",
-        summary: Option<String> = "Summary",
-        duration_ms: Option<i64> = "DurationMs",
+        0 => name: Option<String> = "Name",
+        1 => task_id: Option<String> = "TaskId",
+        2 => execution_id: Option<String> = "ExecutionId",
+        3 => agent_id: Option<String> = "AgentId",
+        4 => session_id: Option<String> = "SessionId",
+        5 => trigger_type: Option<String> = "TriggerType",
+        6 => status: Option<String> = "Status",
+        7 => summary: Option<String> = "Summary",
+        8 => duration_ms: Option<i64> = "DurationMs",
     }
 }

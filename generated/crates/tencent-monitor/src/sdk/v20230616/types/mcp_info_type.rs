@@ -42,16 +42,16 @@ pub struct McpInfo {
 
 ::runtime::lenient_object! {
     McpInfo {
-        mcp_id: Option<String> = "MCPId",
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        url: Option<String> = "Url",
-        transport: Option<String> = "Transport",
-        auth_type: Option<String> = "AuthType",
-        auth_secret: Option<String> = "AuthSecret",
-        timeout: Option<i64> = "Timeout",
-        retry_count: Option<i64> = "RetryCount",
-        headers: Option<String> = "Headers",
-        enabled: Option<bool> = "Enabled",
+        0 => mcp_id: Option<String> = "MCPId",
+        1 => name: Option<String> = "Name",
+        2 => description: Option<String> = "Description",
+        3 => url: Option<String> = "Url",
+        4 => transport: Option<String> = "Transport",
+        5 => auth_type: Option<String> = "AuthType",
+        6 => auth_secret: Option<String> = "AuthSecret",
+        7 => timeout: Option<i64> = "Timeout",
+        8 => retry_count: Option<i64> = "RetryCount",
+        9 => headers: Option<String> = "Headers",
+        10 => enabled: Option<bool> = "Enabled",
     }
 }

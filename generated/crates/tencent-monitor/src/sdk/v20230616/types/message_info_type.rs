@@ -29,11 +29,11 @@ pub struct MessageInfo {
 
 ::runtime::lenient_object! {
     MessageInfo {
-        entry_id: Option<String> = "EntryId",
-        session_id: Option<String> = "SessionId",
-        role: Option<String> = "Role",
-        content: Option<String> = "Content",
-        status: Option<String> = "Status",
-        content_blocks: Vec<ContentBlockInfo> = "ContentBlocks",
+        0 => entry_id: Option<String> = "EntryId",
+        1 => session_id: Option<String> = "SessionId",
+        2 => role: Option<String> = "Role",
+        3 => content: Option<String> = "Content",
+        4 => status: Option<String> = "Status",
+        5 => content_blocks: Vec<ContentBlockInfo> = "ContentBlocks",
     }
 }

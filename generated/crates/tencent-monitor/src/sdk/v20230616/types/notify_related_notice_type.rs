@@ -15,7 +15,7 @@ pub struct NotifyRelatedNotice {
 
 ::runtime::lenient_object! {
     NotifyRelatedNotice {
-        notice_id: Option<String> = "NoticeId",
-        notice_name: Option<String> = "NoticeName",
+        0 => notice_id: Option<String> = "NoticeId",
+        1 => notice_name: Option<String> = "NoticeName",
     }
 }

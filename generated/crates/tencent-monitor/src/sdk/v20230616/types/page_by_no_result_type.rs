@@ -28,10 +28,10 @@ pub struct PageByNoResult {
 
 ::runtime::lenient_object! {
     PageByNoResult {
-        total_count: Option<i64> = "TotalCount",
-        total_page: Option<i64> = "TotalPage",
-        current_page_no: Option<i64> = "CurrentPageNo",
-        is_end: Option<bool> = "IsEnd",
-        end: Option<bool> = "End",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => total_page: Option<i64> = "TotalPage",
+        2 => current_page_no: Option<i64> = "CurrentPageNo",
+        3 => is_end: Option<bool> = "IsEnd",
+        4 => end: Option<bool> = "End",
     }
 }

@@ -18,8 +18,8 @@ pub struct PageByNumResult {
 
 ::runtime::lenient_object! {
     PageByNumResult {
-        total_count: Option<i64> = "TotalCount",
-        total_page: Option<i64> = "TotalPage",
-        current_page_no: Option<i64> = "CurrentPageNo",
+        0 => total_count: Option<i64> = "TotalCount",
+        1 => total_page: Option<i64> = "TotalPage",
+        2 => current_page_no: Option<i64> = "CurrentPageNo",
     }
 }

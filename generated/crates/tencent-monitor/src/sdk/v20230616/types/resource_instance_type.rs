@@ -21,9 +21,9 @@ pub struct ResourceInstance {
 
 ::runtime::lenient_object! {
     ResourceInstance {
-        id: Option<String> = "Id",
-        service: Option<String> = "Service",
-        region: Option<String> = "Region",
-        is_ready: Option<bool> = "IsReady",
+        0 => id: Option<String> = "Id",
+        1 => service: Option<String> = "Service",
+        2 => region: Option<String> = "Region",
+        3 => is_ready: Option<bool> = "IsReady",
     }
 }

@@ -21,9 +21,9 @@ pub struct ResourceMapInfo {
 
 ::runtime::lenient_object! {
     ResourceMapInfo {
-        resource_map_id: Option<String> = "ResourceMapId",
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        instance_count: Option<i64> = "InstanceCount",
+        0 => resource_map_id: Option<String> = "ResourceMapId",
+        1 => name: Option<String> = "Name",
+        2 => description: Option<String> = "Description",
+        3 => instance_count: Option<i64> = "InstanceCount",
     }
 }

@@ -24,10 +24,10 @@ pub struct SessionInfo {
 
 ::runtime::lenient_object! {
     SessionInfo {
-        session_id: Option<String> = "SessionId",
-        agent_id: Option<String> = "AgentId",
-        title: Option<String> = "Title",
-        status: Option<String> = "Status",
-        task_id: Option<String> = "TaskId",
+        0 => session_id: Option<String> = "SessionId",
+        1 => agent_id: Option<String> = "AgentId",
+        2 => title: Option<String> = "Title",
+        3 => status: Option<String> = "Status",
+        4 => task_id: Option<String> = "TaskId",
     }
 }

@@ -21,9 +21,9 @@ pub struct SkillInfo {
 
 ::runtime::lenient_object! {
     SkillInfo {
-        skill_id: Option<String> = "SkillId",
-        name: Option<String> = "Name",
-        description: Option<String> = "Description",
-        enabled: Option<bool> = "Enabled",
+        0 => skill_id: Option<String> = "SkillId",
+        1 => name: Option<String> = "Name",
+        2 => description: Option<String> = "Description",
+        3 => enabled: Option<bool> = "Enabled",
     }
 }

@@ -14,8 +14,8 @@ pub struct Tag {
 
 ::runtime::lenient_object! {
     Tag {
-        key: Option<String> = "Key",
-        value: Option<String> = "Value",
+        0 => key: Option<String> = "Key",
+        1 => value: Option<String> = "Value",
     }
 }
 
