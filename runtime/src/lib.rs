@@ -74,29 +74,12 @@ macro_rules! lenient_object {
             }
         }
 
-        impl $crate::de::Object for $name {
-            const NAME: &'static str = ::core::stringify!($name);
-            const TOLERANT: bool = $tolerant;
-            type Slots = Self;
-            #[inline]
-            #[allow(unused_variables)] // `slots` of a struct without fields
-            fn put<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
-                slots: &mut Self,
-                key: &str,
-                fields: &mut $crate::de::Fields<A>,
-            ) -> ::core::result::Result<(), A::Error> {
-                match key {
-                    $($wire $(| $alias)* => fields.value($index, $wire, &mut slots.$field),)*
-                    _ => fields.skip(),
-                }
-            }
-            #[inline]
-            fn finish(slots: Self) -> ::core::result::Result<Self, &'static str> {
-                ::core::result::Result::Ok(slots)
-            }
-        }
-
-        $crate::lenient_object!(@deserialize $name);
+        $crate::lenient_object!(
+            @impl $tolerant, $name, Self,
+            { $($index => $field = $wire $(| $alias)*,)* }
+            {}
+            slots => slots
+        );
     };
     (
         @object $tolerant:literal,
@@ -114,11 +97,28 @@ macro_rules! lenient_object {
             $($rfield: ::core::option::Option<$rty>,)*
         }
 
+        $crate::lenient_object!(
+            @impl $tolerant, $name, $slots,
+            { $($index => $field = $wire $(| $alias)*,)* }
+            { $($rindex => $rfield = $rwire $(| $ralias)*,)* }
+            slots => Self {
+                $($field: slots.$field,)*
+                $($rfield: slots.$rfield.ok_or($rwire)?,)*
+            }
+        );
+    };
+    (
+        @impl $tolerant:literal, $name:ident, $slots:ty,
+        { $($index:literal => $field:ident = $wire:literal $(| $alias:literal)*,)* }
+        { $($rindex:literal => $rfield:ident = $rwire:literal $(| $ralias:literal)*,)* }
+        $var:ident => $finish:expr
+    ) => {
         impl $crate::de::Object for $name {
             const NAME: &'static str = ::core::stringify!($name);
             const TOLERANT: bool = $tolerant;
             type Slots = $slots;
             #[inline]
+            #[allow(unused_variables)] // `slots` of a struct without fields
             fn put<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
                 slots: &mut $slots,
                 key: &str,
@@ -133,17 +133,11 @@ macro_rules! lenient_object {
                 }
             }
             #[inline]
-            fn finish(slots: $slots) -> ::core::result::Result<Self, &'static str> {
-                ::core::result::Result::Ok(Self {
-                    $($field: slots.$field,)*
-                    $($rfield: slots.$rfield.ok_or($rwire)?,)*
-                })
+            fn finish($var: $slots) -> ::core::result::Result<Self, &'static str> {
+                ::core::result::Result::Ok($finish)
             }
         }
 
-        $crate::lenient_object!(@deserialize $name);
-    };
-    (@deserialize $name:ident) => {
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             #[inline]
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
