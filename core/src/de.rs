@@ -575,10 +575,12 @@ pub trait Object: Sized {
     /// it (through [`Lenient::de_tolerant`]) whatever their own flag.
     const TOLERANT: bool = false;
     /// What the entries are read into: the struct itself when every field has an empty
-    /// value (`Option`, list, map), else a struct with an `Option` slot per required field.
+    /// value (`Option`, list, map), else a struct holding those fields as they are and an
+    /// `Option` slot per required field.
     type Slots: Default;
     /// Reads the value of `key` into `slots` ([`Fields::value`]), or skips it. The loop over
-    /// the entries is [`read`]'s, compiled once in this crate rather than once per struct.
+    /// the entries is [`read`]'s, type-checked once in this crate rather than once per
+    /// struct (a build still compiles a copy per struct, as for any generic function).
     fn put<'de, A: MapAccess<'de>>(
         slots: &mut Self::Slots,
         key: &str,
