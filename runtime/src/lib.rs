@@ -241,6 +241,22 @@ mod tests {
         }
     }
 
+    /// Every field has an empty value: read into itself, and `Default` is that empty value.
+    #[derive(Debug, PartialEq)]
+    struct Optional {
+        n: Option<u64>,
+        list: Vec<String>,
+        map: BTreeMap<String, u64>,
+    }
+
+    crate::lenient_object! {
+        tolerant Optional {
+            0 => n: Option<u64> = "N",
+            1 => list: Vec<String> = "List",
+            2 => map: BTreeMap<String, u64> = "Map",
+        }
+    }
+
     #[derive(Debug, PartialEq)]
     struct Empty {}
 
@@ -293,6 +309,17 @@ mod tests {
         let bad = de::<Probe>(r#"{"Key":"k","Fields":-1}"#).unwrap_err();
         assert!(bad.contains("expected an integer (u64)"), "{bad}");
         assert_eq!(de::<Empty>(r#"{"a":1}"#), Ok(Empty {}));
+        assert_eq!(de::<Optional>("{}"), Ok(Optional::default()));
+        assert_eq!(
+            Optional::default(),
+            Optional {
+                n: None,
+                list: vec![],
+                map: BTreeMap::new()
+            }
+        );
+        let twice = de::<Optional>(r#"{"List":[],"List":["a"]}"#).unwrap_err();
+        assert!(twice.contains("duplicate field `List`"), "{twice}");
         assert_eq!(de::<Option<Empty>>("null"), Ok(None));
     }
 }
