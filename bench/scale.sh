@@ -58,6 +58,7 @@ timed import "$xtask" import tencent "$services_dir" --errors "$sdk_dir" --examp
 echo "generating..." >&2
 timed gen "$xtask" gen >"$scratch/gen.log" 2>&1 || { tail -n 20 "$scratch/gen.log" >&2; exit 1; }
 summary=$(tail -n 1 "$scratch/gen.log")
+read -r largest_lines largest_file < <(find generated -name '*.rs' -exec wc -l {} + | grep -v ' total$' | sort -n -r | head -n 1)
 ops=$(grep -oE '\(([0-9]+) operations' <<<"$summary" | tr -dc 0-9)
 per_op=$(grep -oE '([0-9]+) per operation' <<<"$summary" | head -n 1 | tr -dc 0-9)
 read -r decoded errs invalid undecodable < <(grep -oE 'samples: [0-9]+ decode, [0-9]+ error samples decode as their code, [0-9]+ invalid, [0-9]+ do not decode' <<<"$summary" | grep -oE '[0-9]+' | paste -sd' ')
@@ -116,7 +117,7 @@ done
 total_check=$(awk '{s += $3} END {printf "%.1f", s}' "$scratch/checks")
 total_rustc=$(awk '{s += $5} END {printf "%.1f", s}' "$scratch/checks")
 total_ops=$(awk '{n += $2} END {print n}' "$scratch/checks")
-read -r big big_ops big_s _ big_rustc big_kb < <(sort -k2 -n -r "$scratch/checks" | head -n 1)
+read -r big big_ops big_s _ big_rustc big_kb _ < <(sort -k2 -n -r "$scratch/checks" | head -n 1)
 read -r worst worst_ops worst_s _ < <(awk '$2 >= 20 {printf "%s %d %s %.4f\n", $1, $2, $5, $5 / $2}' "$scratch/checks" | sort -k4 -g -r | head -n 1)
 # rustc's time per service crate, fitted over every service (least squares): a part every
 # crate pays (rustc's start-up, the client, the error enum) and a part per operation.
@@ -137,7 +138,7 @@ printf '\n| measure | value |\n|---|---|\n'
 printf '| services / operations generated | %s / %s |\n' "$(wc -l <"$scratch/checks")" "$ops"
 printf '| import (every service) | %s s, peak %s MB |\n' "$(secs import)" "$(peak_mb import)"
 printf '| gen | %s s (%s operations/s), peak %s MB |\n' "$(secs gen)" "$(awk -v o="$ops" -v s="$(secs gen)" 'BEGIN {printf "%.0f", o / s}')" "$(peak_mb gen)"
-printf '| generated lines per operation (without the catalog) | %s |\n' "$per_op"
+printf '| generated lines per operation (without the catalog) | %s; largest generated file %s lines (`%s`) |\n' "$per_op" "$largest_lines" "$largest_file"
 printf '| check, every service on its own, total | %s s for %s operations (%.4f s/operation) with `cargo check -p`; rustc alone %s s (%.4f s/operation) |\n' "$total_check" "$total_ops" "$(awk -v s="$total_check" -v o="$total_ops" 'BEGIN {print s / o}')" "$total_rustc" "$(awk -v s="$total_rustc" -v o="$total_ops" 'BEGIN {print s / o}')"
 printf '| check, largest service (%s, %s operations) | %s s with cargo; rustc alone %s s (%.4f s/operation), peak %s MB |\n' "$big" "$big_ops" "$big_s" "$big_rustc" "$(awk -v s="$big_rustc" -v o="$big_ops" 'BEGIN {print s / o}')" "$((big_kb / 1024))"
 printf '| check, slowest per operation (services of 20+ operations, rustc alone) | %s: %s s for %s operations |\n' "$worst" "$worst_s" "$worst_ops"
