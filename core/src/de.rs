@@ -288,28 +288,41 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     String::de_lenient(d)
 }
 
-/// A [`DeserializeSeed`] that decodes `T` through [`Lenient`]: the typed SDK's element seed.
-/// The generator's sample check uses the same container functions ([`option`], [`seq`],
-/// [`map`]) with seeds built from the spec, so containers follow one set of rules.
-pub struct LenientSeed<T>(PhantomData<T>);
+/// Declares a seed type: a unit struct over `T` whose `new`, `Default` and `Clone` hold for
+/// every `T` (derives would require `T: Default` and `T: Clone`). Its `DeserializeSeed` impl
+/// is written next to it.
+macro_rules! seed_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        pub struct $name<T>(PhantomData<T>);
 
-impl<T> LenientSeed<T> {
-    /// The seed for `T`.
-    pub fn new() -> Self {
-        Self(PhantomData)
-    }
+        impl<T> $name<T> {
+            /// The seed for `T`.
+            pub fn new() -> Self {
+                Self(PhantomData)
+            }
+        }
+
+        impl<T> Default for $name<T> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<T> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                Self::new()
+            }
+        }
+    };
 }
+pub(crate) use seed_type;
 
-impl<T> Default for LenientSeed<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<T> Clone for LenientSeed<T> {
-    fn clone(&self) -> Self {
-        Self::new()
-    }
+seed_type! {
+    /// A [`DeserializeSeed`] that decodes `T` through [`Lenient`]: the typed SDK's element seed.
+    /// The generator's sample check uses the same container functions ([`option`], [`seq`],
+    /// [`map`]) with seeds built from the spec, so containers follow one set of rules.
+    LenientSeed
 }
 
 impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {

@@ -148,26 +148,9 @@ pub fn distinct(notes: &[SetAside]) -> Vec<(&SetAside, usize)> {
     out
 }
 
-/// The [`DeserializeSeed`] of `T` read tolerantly.
-pub struct TolerantSeed<T>(PhantomData<T>);
-
-impl<T> TolerantSeed<T> {
-    /// The seed for `T`.
-    pub fn new() -> Self {
-        Self(PhantomData)
-    }
-}
-
-impl<T> Default for TolerantSeed<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<T> Clone for TolerantSeed<T> {
-    fn clone(&self) -> Self {
-        Self::new()
-    }
+super::seed_type! {
+    /// The [`DeserializeSeed`] of `T` read tolerantly.
+    TolerantSeed
 }
 
 impl<'de, T: Lenient> DeserializeSeed<'de> for TolerantSeed<T> {
