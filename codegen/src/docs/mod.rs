@@ -22,8 +22,9 @@ use crate::model::{
 
 /// The lines of a rustdoc text as emitted: every line break a spec may hold (`\n`, `\r\n`,
 /// a bare `\r`, which rustc refuses in a doc comment) ends a line, trailing space goes,
-/// and each non-empty line gets the leading space of `/// `. The one place doc text is
-/// sanitised; `#[doc]` and `#![doc]` attributes both come from here.
+/// and each non-empty line gets the leading space of `/// `. Every `#[doc]` and `#![doc]`
+/// attribute's text passes through here, so no spec text reaches rustc unsanitised
+/// ([`prose`] also splits lines this way, for its own line-by-line reading).
 pub fn doc_lines(text: &str) -> Vec<String> {
     text.trim_end()
         .replace("\r\n", "\n")

@@ -146,13 +146,21 @@ fn claim_ident(
     true
 }
 
-/// The type (`type:` with its `format:`).
+/// The type (`type:` with its `format:`, which applies to a timestamp or to the timestamps
+/// a list or map holds).
 fn type_of(cx: &mut Cx<'_>, f: &FieldSpec, names: &BTreeSet<String>) -> Option<Ty> {
     let ty = parse_ty(cx, &f.ty, f.format.as_ref(), names)?;
+    let mut element = &ty;
+    while let Ty::List(t) | Ty::Map(t) = element {
+        element = t;
+    }
     if let Some(fmt) = &f.format
-        && !matches!(ty, Ty::Timestamp(_))
+        && !matches!(element, Ty::Timestamp(_))
     {
-        cx.err(fmt.pos, "`format` applies only to `timestamp` fields");
+        cx.err(
+            fmt.pos,
+            "`format` applies only to `timestamp` fields (and lists and maps of timestamps)",
+        );
     }
     Some(ty)
 }
