@@ -54,6 +54,10 @@ fn workspace_root() -> PathBuf {
 
 fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
     let started = Instant::now();
+    let stale = import::overlay::stale(&root.join("specs"), root);
+    if !stale.is_empty() {
+        return Err(stale.join("\n"));
+    }
     let out = codegen::generate(&codegen::Input::workspace(root)).map_err(|d| d.to_string())?;
     let dir = root.join("generated");
     if check {

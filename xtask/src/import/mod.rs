@@ -23,7 +23,7 @@ use yaml_out::Stats;
 
 pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]";
 
-const MARK: &str = "# @imported by";
+pub(crate) const MARK: &str = "# @imported by";
 
 #[derive(Debug, Clone)]
 pub struct Opts {
@@ -261,7 +261,7 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
                     let (ov, errs) = overlay::parse(&ov_path.display().to_string(), &text);
                     problems.extend(errs);
                     problems.extend(overlay::check(&ov, &api));
-                    Some(ov)
+                    Some((ov, overlay::digest(&text)))
                 }
             };
             plans.push((dir, api, skip, ov));
@@ -278,7 +278,8 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
             api,
             tool: &tool,
             skip,
-            overlay: ov.as_ref(),
+            overlay: ov.as_ref().map(|(ov, _)| ov),
+            overlay_digest: ov.as_ref().map(|(_, d)| d.as_str()),
         };
         for (rel, bytes) in yaml_out::render(&r, &mut summary.stats) {
             files.push((dir.join(rel), bytes));
@@ -294,12 +295,36 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
                 .filter(|p| !produced.contains(p.as_path())),
         );
     }
+    // Every changed file is staged beside its final path first; only when all are staged
+    // do they move into place (a rename each), so a full disk or a read-only directory
+    // leaves the specs as they were.
+    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
     for (path, bytes) in &files {
         if std::fs::read(path).is_ok_and(|old| old == *bytes) {
             summary.unchanged += 1;
             continue;
         }
-        write_file(path, bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        match stage(path, bytes) {
+            Ok(tmp) => staged.push((tmp, path)),
+            Err(e) => {
+                for (tmp, _) in &staged {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                return Err(format!("{}: cannot write: {e}", path.display()));
+            }
+        }
+    }
+    for (i, (tmp, path)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            for (tmp, _) in &staged[i..] {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(format!(
+                "{}: cannot write: {e} ({i} of {} changed files were written)",
+                path.display(),
+                staged.len()
+            ));
+        }
         summary.written += 1;
     }
     for p in stale {
@@ -313,8 +338,9 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
     Ok(summary)
 }
 
-/// Writes through a temporary file in the same directory and a rename.
-fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to a temporary file beside `path` (created with its directory) and
+/// returns the temporary file's path, for a rename into place.
+fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path
@@ -322,8 +348,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.import-tmp"));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+    std::fs::write(&tmp, bytes).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
-    })
+    })?;
+    Ok(tmp)
 }

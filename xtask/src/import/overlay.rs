@@ -3,6 +3,7 @@
 //! the key path.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use codegen::yaml::{Kind, Node};
 
@@ -295,4 +296,61 @@ pub fn check(ov: &Overlay, api: &Api) -> Vec<String> {
         }
     }
     errs
+}
+
+/// How `service.yaml` records the overlay it was imported with (followed by the digest).
+pub const DIGEST_LINE: &str = "# overlay.yaml at import, FNV-1a 64: ";
+
+/// The overlay text's FNV-1a 64-bit hash, in hex: not a secret or a signature, only what
+/// tells `gen` that an overlay changed after the import it was applied by.
+pub fn digest(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Every overlay under `specs` that differs from what its `service.yaml` was imported with
+/// (edited, added or removed since): one message each, naming the file and the fix. An
+/// overlay only takes effect through the import, so an edit without one would pass unseen.
+pub fn stale(specs: &Path, base: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut dirs = vec![specs.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        dirs.extend(paths.iter().filter(|p| p.is_dir()).cloned());
+        let service = dir.join("service.yaml");
+        let Ok(svc) = std::fs::read_to_string(&service) else {
+            continue;
+        };
+        if !svc.starts_with(super::MARK) {
+            continue; // hand-written: overlays apply to imported services only
+        }
+        let recorded = svc
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .find_map(|l| l.strip_prefix(DIGEST_LINE));
+        let ov = dir.join("overlay.yaml");
+        let actual = std::fs::read_to_string(&ov).ok().map(|t| digest(&t));
+        let rel = |p: &Path| p.strip_prefix(base).unwrap_or(p).display().to_string();
+        let what = match (recorded, actual.as_deref()) {
+            (Some(r), Some(a)) if r == a => continue,
+            (None, None) => continue,
+            (Some(_), Some(_)) => "was edited after the import",
+            (None, Some(_)) => "was added after the import",
+            (Some(_), None) => "was removed after the import",
+        };
+        out.push(format!(
+            "{}: {what}, so the specs beside it do not hold it: re-run `cargo xtask import tencent` for this service (README: \"Importing a Tencent service\")",
+            rel(&ov)
+        ));
+    }
+    out.sort();
+    out
 }

@@ -201,8 +201,10 @@ fn imports_names_types_samples_and_errors() {
     assert_eq!(read(&o, "demo/examples/describe_things_1.json"), OK_BODY);
     assert_eq!(read(&o, "demo/examples/describe_things_2.json"), ERR_BODY);
     assert!(read(&o, "demo/old_thing.yaml").contains("deprecated: true\nrequest: {}\n"));
+    let beta = read(&o, "demo/beta_thing.yaml");
     assert!(
-        read(&o, "demo/beta_thing.yaml").contains("deprecated: true\ndeprecated_note: \"beta\"\n")
+        beta.contains("the status `beta`.\"\ndeprecated: true\n"),
+        "{beta}"
     );
 
     let svc = read(&o, "demo/service.yaml");
@@ -236,6 +238,18 @@ fn imports_names_types_samples_and_errors() {
             let text = String::from_utf8(bytes).unwrap();
             codegen::yaml::parse(&rel, &text).unwrap_or_else(|d| panic!("{d}"));
         }
+    }
+    // And the generator accepts what was imported: every key, name and type (the
+    // hand-written stub, which is not a whole spec, aside).
+    std::fs::remove_file(o.out.join("demo/hand_thing.yaml")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let input = codegen::Input {
+        base: o.out.clone(),
+        protocols: root.join("specs/protocols"),
+        specs: o.out.clone(),
+    };
+    if let Err(d) = codegen::load(&input) {
+        panic!("gen rejects the imported specs:\n{d}");
     }
 }
 
@@ -293,6 +307,30 @@ fn the_overlay_is_applied() {
         overlay,
         "the overlay is never written"
     );
+
+    // service.yaml records the overlay it holds; gen refuses an overlay changed since.
+    use super::overlay::{DIGEST_LINE, digest, stale};
+    assert!(
+        svc.contains(&format!("{DIGEST_LINE}{}\n", digest(overlay))),
+        "{svc}"
+    );
+    assert_eq!(stale(&o.out, &o.out), Vec::<String>::new());
+    write(
+        &o.out.join("demo/overlay.yaml"),
+        &format!("{overlay}# more\n"),
+    );
+    assert_eq!(
+        stale(&o.out, &o.out),
+        [
+            "demo/overlay.yaml: was edited after the import, so the specs beside it do not hold it: re-run `cargo xtask import tencent` for this service (README: \"Importing a Tencent service\")"
+        ]
+    );
+    std::fs::remove_file(o.out.join("demo/overlay.yaml")).unwrap();
+    assert!(stale(&o.out, &o.out)[0].contains("was removed after the import"));
+    import(&o).unwrap();
+    assert_eq!(stale(&o.out, &o.out), Vec::<String>::new());
+    write(&o.out.join("demo/overlay.yaml"), overlay);
+    assert!(stale(&o.out, &o.out)[0].contains("was added after the import"));
 }
 
 #[test]
@@ -472,5 +510,100 @@ fn a_payload_shown_out_of_its_envelope_is_put_back() {
     assert!(
         !op.contains("name: example_3, file: \"examples/describe_things_3.json\", repaired"),
         "{op}"
+    );
+}
+
+/// Secrets of the English catalogue's string fields are kept out of `Debug` by name; cursors,
+/// idempotency tokens and the ids and names of secrets are not secrets.
+#[test]
+fn secret_names() {
+    use super::yaml_out::secret_name;
+    let secret = [
+        "Password",
+        "AdminPassword",
+        "Passwd",
+        "SecretKey",
+        "TmpSecretKey",
+        "SecretAccessKey",
+        "AccessKeySecret",
+        "ClientSecret",
+        "SecretString",
+        "PrivateKey",
+        "CertKey",
+        "DecryptionKey",
+        "SignatureKey",
+        "VodSessionKey",
+        "APIKey",
+        "ApiKey",
+        "APIKeys",
+        "AuthKey",
+        "BackupAuthKey",
+        "Token",
+        "TmpToken",
+        "SessionToken",
+        "AuthToken",
+        "WebIdentityToken",
+        "XCosSecurityToken",
+        "CosSecurityToken",
+        "ApiTokens",
+        "MFAToken",
+    ];
+    let not_secret = [
+        "SecretId",
+        "TmpSecretId",
+        "SecretName",
+        "SecretNames",
+        "ApiKeyId",
+        "ApiKeyName",
+        "ClientToken",
+        "NextToken",
+        "NextPageToken",
+        "PageToken",
+        "PaginationToken",
+        "ScrollToken",
+        "ContinueToken",
+        "CreationToken",
+        "IdempotencyToken",
+        "TokenId",
+        "TokenName",
+        "TokenType",
+        "TokenURL",
+        "Tokenizer",
+        "TotalToken",
+        "CachedTokens",
+        "AccessKeyId",
+        "DownloadUrl",
+        "InstanceName",
+        "ValidatePasswordDictionary",
+    ];
+    for name in secret {
+        assert!(
+            secret_name(&name.to_ascii_lowercase()),
+            "{name} should be secret"
+        );
+    }
+    for name in not_secret {
+        assert!(
+            !secret_name(&name.to_ascii_lowercase()),
+            "{name} should not be secret"
+        );
+    }
+}
+
+/// A file that cannot be written leaves the specs as they were: nothing is renamed into
+/// place until every changed file is staged, and the staged files go.
+#[test]
+fn a_failed_write_writes_nothing() {
+    let t = tmp("failed-write");
+    let o = setup(&t);
+    // A file where the examples directory belongs: staging the examples fails.
+    write(&o.out.join("demo/examples"), "in the way");
+    let before = snapshot(&o.out);
+    let err = import(&o).unwrap_err();
+    assert!(err.contains("cannot write"), "{err}");
+    assert_eq!(
+        snapshot(&o.out),
+        before,
+        "nothing written, nothing left behind"
     );
 }

@@ -59,6 +59,8 @@ pub struct Render<'a> {
     /// Actions left out (a hand-written spec has them).
     pub skip: &'a BTreeSet<String>,
     pub overlay: Option<&'a Overlay>,
+    /// The overlay's [`super::overlay::digest`], recorded in `service.yaml`.
+    pub overlay_digest: Option<&'a str>,
 }
 
 /// The catalogue objects reachable from the members of `roots`, sorted.
@@ -191,26 +193,75 @@ fn example(ty: &Ty, ex: &str) -> Option<String> {
     }
 }
 
-/// `  Wire: { type: ..., ... }` lines of one struct, with `indent` spaces.
 /// The catalogue marks no field secret; these defaults keep the obvious ones out of `Debug`
-/// output and logs (an overlay may say otherwise): a string named like a password or a
-/// private/secret key is `sensitive: true`; a string (or list of strings) named like a
-/// download URL is a pre-signed URL (`sensitive: signed-url`).
+/// output and logs (an overlay may say otherwise). A string, or a list of strings, is
+/// `sensitive: true` when [`secret_name`] says its name is a secret's, and
+/// `sensitive: signed-url` when it is named like a download URL.
 fn sensitivity(m: &Member) -> Option<&'static str> {
+    let strings = match &m.ty {
+        Ty::Str => true,
+        Ty::List(inner) => matches!(**inner, Ty::Str),
+        _ => false,
+    };
     let name = m.name.to_ascii_lowercase();
-    let secret = ["password", "passwd", "secretkey", "privatekey"]
-        .iter()
-        .any(|w| name.contains(w));
-    match &m.ty {
-        Ty::Str if secret => Some("true"),
-        Ty::Str if name.contains("downloadurl") => Some("signed-url"),
-        Ty::List(inner) if matches!(**inner, Ty::Str) && name.contains("downloadurl") => {
-            Some("signed-url")
-        }
-        _ => None,
+    if !strings {
+        None
+    } else if secret_name(&name) {
+        Some("true")
+    } else if name.contains("downloadurl") {
+        Some("signed-url")
+    } else {
+        None
     }
 }
 
+/// Whether a lower-case field name is a secret's: a password, a secret (but not a secret's
+/// id or name), a private, certificate, decryption, signature, session, API or auth key, or a
+/// token (but not a paging cursor, an idempotency token or a token's id, name or count).
+/// Drawn from the names of the whole English catalogue's string fields.
+pub(super) fn secret_name(name: &str) -> bool {
+    const KEYS: [&str; 9] = [
+        "password",
+        "passwd",
+        "privatekey",
+        "certkey",
+        "decryptionkey",
+        "signaturekey",
+        "sessionkey",
+        "apikey",
+        "authkey",
+    ];
+    // A password policy's settings (`ValidatePasswordDictionary`: words a password may not
+    // hold) are not a password.
+    const NOT_KEYS: [&str; 3] = ["apikeyid", "apikeyname", "validatepassword"];
+    const NOT_SECRETS: [&str; 3] = ["secretid", "secretname", "secretdataname"];
+    const NOT_TOKENS: [&str; 18] = [
+        "nexttoken",
+        "nextpagetoken",
+        "pagetoken",
+        "paginationtoken",
+        "scrolltoken",
+        "continuetoken",
+        "clienttoken",
+        "creationtoken",
+        "idempotencytoken",
+        "tokenid",
+        "tokenname",
+        "tokentype",
+        "tokenlocation",
+        "tokentime",
+        "tokenurl",
+        "tokenizer",
+        "totaltoken",
+        "cachedtokens",
+    ];
+    let any = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    (any(&KEYS) && !any(&NOT_KEYS))
+        || (name.contains("secret") && !any(&NOT_SECRETS))
+        || (name.contains("token") && !any(&NOT_TOKENS))
+}
+
+/// `  Wire: { type: ..., ... }` lines of one struct, with `indent` spaces.
 fn fields(
     out: &mut String,
     indent: usize,
@@ -305,15 +356,22 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
             "origin: {}",
             json_str(&format!("{} {}", r.tool, api.rel()))
         );
-        if !a.doc.trim().is_empty() {
-            let _ = writeln!(s, "doc: {}", json_str(a.doc.trim()));
+        // A status other than `online` and `deprecated` (none in the pinned catalogue) marks
+        // the operation deprecated, and its doc says which status the catalogue gave.
+        let mut doc = a.doc.trim().to_owned();
+        if let Some(other) = a
+            .status
+            .as_deref()
+            .filter(|s| !["online", "deprecated"].contains(s))
+        {
+            let sep = if doc.is_empty() { "" } else { "\n\n" };
+            doc = format!("{doc}{sep}The catalogue gives this action the status `{other}`.");
         }
-        match a.status.as_deref() {
-            None | Some("online") => {}
-            Some("deprecated") => s.push_str("deprecated: true\n"),
-            Some(other) => {
-                let _ = writeln!(s, "deprecated: true\ndeprecated_note: {}", json_str(other));
-            }
+        if !doc.is_empty() {
+            let _ = writeln!(s, "doc: {}", json_str(&doc));
+        }
+        if a.status.as_deref().is_some_and(|s| s != "online") {
+            s.push_str("deprecated: true\n");
         }
         for (k, v) in ov.map(|o| o.top.as_slice()).unwrap_or_default() {
             let _ = writeln!(s, "{k}: {v}");
@@ -422,6 +480,9 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
     }
     // service.yaml
     let mut s = header;
+    if let Some(d) = r.overlay_digest {
+        let _ = writeln!(s, "{}{d}", super::overlay::DIGEST_LINE);
+    }
     let _ = writeln!(s, "service: {}", key(&api.service));
     s.push_str("protocol: tencent-v3\n");
     let _ = writeln!(s, "version: {}", json_str(&api.api_version));
