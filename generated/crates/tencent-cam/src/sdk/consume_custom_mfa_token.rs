@@ -10,8 +10,9 @@
 #[non_exhaustive]
 pub struct ConsumeCustomMfaTokenRequest {
     /// Custom multi-factor verification Token
-    /// Wire name: `MFAToken`; example: `mfa_1000000000-a6f836f1`.
-    pub mfa_token: String,
+    /// Wire name: `MFAToken`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub mfa_token: ::runtime::Sensitive<String>,
 }
 
 impl ConsumeCustomMfaTokenRequest {
@@ -24,7 +25,7 @@ impl ConsumeCustomMfaTokenRequest {
 ::runtime::request_builder! {
     /// Builder of [`ConsumeCustomMfaTokenRequest`]: [`build`](ConsumeCustomMfaTokenRequestBuilder::build) checks required fields and ranges before any I/O.
     ConsumeCustomMfaTokenRequestBuilder for ConsumeCustomMfaTokenRequest {
-        mfa_token: String = "MFAToken",
+        mfa_token: ::runtime::Sensitive<String> = "MFAToken",
     }
 }
 

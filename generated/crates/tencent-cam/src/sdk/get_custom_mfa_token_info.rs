@@ -10,8 +10,9 @@
 #[non_exhaustive]
 pub struct GetCustomMfaTokenInfoRequest {
     /// Custom multi-factor verification Token
-    /// Wire name: `MFAToken`; example: `mfa_idc-100033287777-d70986da-24c7-1d5f-b6bd-0d2f94a571d0`.
-    pub mfa_token: String,
+    /// Wire name: `MFAToken`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub mfa_token: ::runtime::Sensitive<String>,
 }
 
 impl GetCustomMfaTokenInfoRequest {
@@ -24,7 +25,7 @@ impl GetCustomMfaTokenInfoRequest {
 ::runtime::request_builder! {
     /// Builder of [`GetCustomMfaTokenInfoRequest`]: [`build`](GetCustomMfaTokenInfoRequestBuilder::build) checks required fields and ranges before any I/O.
     GetCustomMfaTokenInfoRequestBuilder for GetCustomMfaTokenInfoRequest {
-        mfa_token: String = "MFAToken",
+        mfa_token: ::runtime::Sensitive<String> = "MFAToken",
     }
 }
 

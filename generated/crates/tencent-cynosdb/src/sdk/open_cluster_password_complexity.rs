@@ -25,9 +25,8 @@ pub struct OpenClusterPasswordComplexityRequest {
     /// Wire name: `ValidatePasswordNumberCount`; example: `1`.
     pub validate_password_number_count: i64,
     /// Password strength ("MEDIUM", "STRONG")
-    /// Wire name: `ValidatePasswordPolicy`.
-    /// Sensitive: `Debug` shows `<redacted>`.
-    pub validate_password_policy: ::runtime::Sensitive<String>,
+    /// Wire name: `ValidatePasswordPolicy`; example: `MEDIUM`.
+    pub validate_password_policy: String,
     /// Data dictionary
     /// Wire name: `ValidatePasswordDictionary`.
     pub validate_password_dictionary: Option<Vec<String>>,
@@ -48,7 +47,7 @@ impl OpenClusterPasswordComplexityRequest {
         validate_password_mixed_case_count: i64 = "ValidatePasswordMixedCaseCount",
         validate_password_special_char_count: i64 = "ValidatePasswordSpecialCharCount",
         validate_password_number_count: i64 = "ValidatePasswordNumberCount",
-        validate_password_policy: ::runtime::Sensitive<String> = "ValidatePasswordPolicy",
+        validate_password_policy: String = "ValidatePasswordPolicy",
         validate_password_dictionary: Vec<String> = "ValidatePasswordDictionary",
     }
 }

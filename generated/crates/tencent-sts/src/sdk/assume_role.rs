@@ -62,8 +62,9 @@ pub struct AssumeRoleRequest {
     /// Wire name: `SerialNumber`; example: `qcs::cam:uin/10001::mfa/softToken`.
     pub serial_number: Option<String>,
     /// (No description in the spec.)
-    /// Wire name: `TokenCode`; example: `482724`.
-    pub token_code: Option<String>,
+    /// Wire name: `TokenCode`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub token_code: Option<::runtime::Sensitive<String>>,
 }
 
 impl AssumeRoleRequest {
@@ -84,7 +85,7 @@ impl AssumeRoleRequest {
         tags: Vec<Tag> = "Tags",
         source_identity: String = "SourceIdentity",
         serial_number: String = "SerialNumber",
-        token_code: String = "TokenCode",
+        token_code: ::runtime::Sensitive<String> = "TokenCode",
     }
 }
 

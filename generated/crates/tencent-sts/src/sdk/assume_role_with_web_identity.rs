@@ -17,8 +17,9 @@ pub struct AssumeRoleWithWebIdentityRequest {
     /// Wire name: `ProviderId`; example: `OIDC`.
     pub provider_id: String,
     /// OIDC token issued by the IdP
-    /// Wire name: `WebIdentityToken`; example: `eyJraWQiOiJkT**********CNOQ`.
-    pub web_identity_token: String,
+    /// Wire name: `WebIdentityToken`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub web_identity_token: ::runtime::Sensitive<String>,
     /// Role access description name
     /// Wire name: `RoleArn`; example: `qcs::cam::uin/7989***:roleName/OneLogin-Role`.
     pub role_arn: String,
@@ -41,7 +42,7 @@ impl AssumeRoleWithWebIdentityRequest {
     /// Builder of [`AssumeRoleWithWebIdentityRequest`]: [`build`](AssumeRoleWithWebIdentityRequestBuilder::build) checks required fields and ranges before any I/O.
     AssumeRoleWithWebIdentityRequestBuilder for AssumeRoleWithWebIdentityRequest {
         provider_id: String = "ProviderId",
-        web_identity_token: String = "WebIdentityToken",
+        web_identity_token: ::runtime::Sensitive<String> = "WebIdentityToken",
         role_arn: String = "RoleArn",
         role_session_name: String = "RoleSessionName",
         duration_seconds: i64 = "DurationSeconds",

@@ -6,9 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::consume_custom_mfa_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ConsumeCustomMfaTokenRequest, ::runtime::BuildError> {
-    ConsumeCustomMfaTokenRequest::builder()
-        .mfa_token(String::from("mfa_1000000000-a6f836f1"))
-        .build()
+    ConsumeCustomMfaTokenRequest::builder().build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -56,7 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
-        examples: &[("MFAToken", "mfa_1000000000-a6f836f1")],
+        examples: &[],
         imported: true,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(

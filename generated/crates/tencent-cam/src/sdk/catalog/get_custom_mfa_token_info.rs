@@ -6,11 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::get_custom_mfa_token_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCustomMfaTokenInfoRequest, ::runtime::BuildError> {
-    GetCustomMfaTokenInfoRequest::builder()
-        .mfa_token(
-            String::from("mfa_idc-100033287777-d70986da-24c7-1d5f-b6bd-0d2f94a571d0"),
-        )
-        .build()
+    GetCustomMfaTokenInfoRequest::builder().build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,9 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         ],
         errors: ERRORS,
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
-        examples: &[
-            ("MFAToken", "mfa_idc-100033287777-d70986da-24c7-1d5f-b6bd-0d2f94a571d0"),
-        ],
+        examples: &[],
         imported: true,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(

@@ -9,8 +9,9 @@ pub struct AccessKeyDetail {
     /// Wire name: `AccessKeyId`; example: `AKID***`.
     pub access_key_id: Option<String>,
     /// Access key, which is visible only when it is created. Keep it properly.
-    /// Wire name: `SecretAccessKey`; example: `iDVd***`.
-    pub secret_access_key: Option<String>,
+    /// Wire name: `SecretAccessKey`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub secret_access_key: Option<::runtime::Sensitive<String>>,
     /// Key status. Valid values: `Active` (activated), `Inactive` (not activated).
     /// Wire name: `Status`; example: `Active`.
     pub status: Option<String>,
@@ -22,7 +23,7 @@ pub struct AccessKeyDetail {
 ::runtime::lenient_object! {
     AccessKeyDetail {
         0 => access_key_id: Option<String> = "AccessKeyId",
-        1 => secret_access_key: Option<String> = "SecretAccessKey",
+        1 => secret_access_key: Option<::runtime::Sensitive<String>> = "SecretAccessKey",
         2 => status: Option<String> = "Status",
         3 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
     }

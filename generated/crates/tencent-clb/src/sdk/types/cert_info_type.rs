@@ -14,8 +14,9 @@ pub struct CertInfo {
     /// Wire name: `CertContent`; example: ` -----BEGIN CERTIFICATE-----`.
     pub cert_content: Option<String>,
     /// Private key of the uploaded server certificate. This is required if `CertId` is not specified.
-    /// Wire name: `CertKey`; example: `-----BEGIN RSA PRIVATE KEY----- `.
-    pub cert_key: Option<String>,
+    /// Wire name: `CertKey`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub cert_key: Option<::runtime::Sensitive<String>>,
 }
 
 impl ::runtime::wire::ToWire for CertInfo {

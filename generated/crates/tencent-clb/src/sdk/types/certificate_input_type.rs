@@ -21,8 +21,9 @@ pub struct CertificateInput {
     /// Wire name: `CertName`; example: `NewCert`.
     pub cert_name: Option<String>,
     /// Key of the uploaded server certificate. If there is no CertId, this parameter is required.
-    /// Wire name: `CertKey`; example: `-----BEGIN RSA PRIVATE KEY----- certkey -----END RSA PRIVATE KEY-----`.
-    pub cert_key: Option<String>,
+    /// Wire name: `CertKey`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub cert_key: Option<::runtime::Sensitive<String>>,
     /// Content of the uploaded server certificate. If there is no CertId, this parameter is required.
     /// Wire name: `CertContent`; example: `-----BEGIN CERTIFICATE----- certcontent -----END CERTIFICATE`.
     pub cert_content: Option<String>,

@@ -12,6 +12,7 @@ pub fn example() -> Result<OpenClusterPasswordComplexityRequest, ::runtime::Buil
         .validate_password_mixed_case_count(1i64)
         .validate_password_special_char_count(1i64)
         .validate_password_number_count(1i64)
+        .validate_password_policy(String::from("MEDIUM"))
         .build()
 }
 
@@ -97,6 +98,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ValidatePasswordMixedCaseCount", "1"),
             ("ValidatePasswordSpecialCharCount", "1"),
             ("ValidatePasswordNumberCount", "1"),
+            ("ValidatePasswordPolicy", "MEDIUM"),
         ],
         imported: true,
     },

@@ -15,7 +15,6 @@ pub fn example() -> Result<DescribeMigrateDbInstancesRequest, ::runtime::BuildEr
         .offset(0i64)
         .account_mode(String::from("self"))
         .tmp_secret_id(String::from("AKIDXXXXXX"))
-        .tmp_token(String::from("MvIVXXXXXX"))
         .build()
 }
 
@@ -120,7 +119,6 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Offset", "0"),
             ("AccountMode", "self"),
             ("TmpSecretId", "AKIDXXXXXX"),
-            ("TmpToken", "MvIVXXXXXX"),
         ],
         imported: true,
     },

@@ -40,8 +40,9 @@ pub struct DescribeMigrateDbInstancesRequest {
     /// Sensitive: `Debug` shows `<redacted>`.
     pub tmp_secret_key: Option<::runtime::Sensitive<String>>,
     /// Temporary token, which is required if the operation is performed across accounts.
-    /// Wire name: `TmpToken`; example: `MvIVXXXXXX`.
-    pub tmp_token: Option<String>,
+    /// Wire name: `TmpToken`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub tmp_token: Option<::runtime::Sensitive<String>>,
 }
 
 impl DescribeMigrateDbInstancesRequest {
@@ -63,7 +64,7 @@ impl DescribeMigrateDbInstancesRequest {
         account_mode: String = "AccountMode",
         tmp_secret_id: String = "TmpSecretId",
         tmp_secret_key: ::runtime::Sensitive<String> = "TmpSecretKey",
-        tmp_token: String = "TmpToken",
+        tmp_token: ::runtime::Sensitive<String> = "TmpToken",
     }
 }
 

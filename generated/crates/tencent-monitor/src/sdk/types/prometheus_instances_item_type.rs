@@ -140,8 +140,9 @@ pub struct PrometheusInstancesItem {
     pub is_near_expire: Option<i64>,
     /// The token required for data writing
     /// Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `AuthToken`; example: `token`.
-    pub auth_token: Option<String>,
+    /// Wire name: `AuthToken`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub auth_token: Option<::runtime::Sensitive<String>>,
     /// Prometheus remote write address
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `RemoteWrite`; example: `http://url`.
@@ -226,7 +227,7 @@ pub struct PrometheusInstancesItem {
         16 => spec_name: Option<String> = "SpecName",
         17 => auto_renew_flag: Option<i64> = "AutoRenewFlag",
         18 => is_near_expire: Option<i64> = "IsNearExpire",
-        19 => auth_token: Option<String> = "AuthToken",
+        19 => auth_token: Option<::runtime::Sensitive<String>> = "AuthToken",
         20 => remote_write: Option<String> = "RemoteWrite",
         21 => api_root_path: Option<String> = "ApiRootPath",
         22 => proxy_address: Option<String> = "ProxyAddress",

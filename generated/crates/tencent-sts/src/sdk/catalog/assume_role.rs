@@ -18,7 +18,6 @@ pub fn example() -> Result<AssumeRoleRequest, ::runtime::BuildError> {
         .external_id(String::from("role-external-id"))
         .source_identity(String::from("1000001"))
         .serial_number(String::from("qcs::cam:uin/10001::mfa/softToken"))
-        .token_code(String::from("482724"))
         .build()
 }
 
@@ -122,7 +121,6 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ExternalId", "role-external-id"),
             ("SourceIdentity", "1000001"),
             ("SerialNumber", "qcs::cam:uin/10001::mfa/softToken"),
-            ("TokenCode", "482724"),
         ],
         imported: true,
     },

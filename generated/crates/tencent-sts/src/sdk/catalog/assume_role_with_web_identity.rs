@@ -8,7 +8,6 @@ pub use crate::assume_role_with_web_identity::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AssumeRoleWithWebIdentityRequest, ::runtime::BuildError> {
     AssumeRoleWithWebIdentityRequest::builder()
         .provider_id(String::from("OIDC"))
-        .web_identity_token(String::from("eyJraWQiOiJkT**********CNOQ"))
         .role_arn(String::from("qcs::cam::uin/7989***:roleName/OneLogin-Role"))
         .role_session_name(String::from("test_OIDC"))
         .duration_seconds(3600i64)
@@ -89,7 +88,6 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[
             ("ProviderId", "OIDC"),
-            ("WebIdentityToken", "eyJraWQiOiJkT**********CNOQ"),
             ("RoleArn", "qcs::cam::uin/7989***:roleName/OneLogin-Role"),
             ("RoleSessionName", "test_OIDC"),
             ("DurationSeconds", "3600"),

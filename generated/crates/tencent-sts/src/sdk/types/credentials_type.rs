@@ -6,8 +6,9 @@
 #[non_exhaustive]
 pub struct Credentials {
     /// Token, which contains up to 4,096 bytes depending on the associated policies.
-    /// Wire name: `Token`; example: `da1e***`.
-    pub token: Option<String>,
+    /// Wire name: `Token`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub token: Option<::runtime::Sensitive<String>>,
     /// Temporary credentials key ID, which contains up to 1,024 bytes.
     /// Wire name: `TmpSecretId`; example: `AKID***`.
     pub tmp_secret_id: Option<String>,
@@ -19,7 +20,7 @@ pub struct Credentials {
 
 ::runtime::lenient_object! {
     Credentials {
-        0 => token: Option<String> = "Token",
+        0 => token: Option<::runtime::Sensitive<String>> = "Token",
         1 => tmp_secret_id: Option<String> = "TmpSecretId",
         2 => tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
     }

@@ -81,8 +81,9 @@ pub struct DbInfo {
     /// Sensitive: `Debug` shows `<redacted>`.
     pub tmp_secret_key: Option<::runtime::Sensitive<String>>,
     /// Temporary token, you can obtain the temporary key by \[GetFederationToken\](<https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1>).Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `TmpToken`; example: `NRUkuXXXXX`.
-    pub tmp_token: Option<String>,
+    /// Wire name: `TmpToken`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub tmp_token: Option<::runtime::Sensitive<String>>,
     /// (No description in the spec.)
     /// Wire name: `EncryptConn`; example: `UnEncrypted`.
     pub encrypt_conn: Option<String>,
@@ -109,7 +110,7 @@ pub struct DbInfo {
         16 => account_mode: Option<String> = "AccountMode",
         17 => tmp_secret_id: Option<String> = "TmpSecretId",
         18 => tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
-        19 => tmp_token: Option<String> = "TmpToken",
+        19 => tmp_token: Option<::runtime::Sensitive<String>> = "TmpToken",
         20 => encrypt_conn: Option<String> = "EncryptConn",
     }
 }

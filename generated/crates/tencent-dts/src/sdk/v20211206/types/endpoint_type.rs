@@ -97,8 +97,9 @@ pub struct Endpoint {
     /// Sensitive: `Debug` shows `<redacted>`.
     pub tmp_secret_key: Option<::runtime::Sensitive<String>>,
     /// Temporary token, you can obtain the temporary key by \[GetFederationToken\](<https://intl.cloud.tencent.com/document/product/1312/48195?from_cn_redirect=1>). This field is required if it is a cross-account instance. Note: This field may return null, indicating that no valid values can be obtained.
-    /// Wire name: `TmpToken`; example: `JOqqCXXXXX`.
-    pub tmp_token: Option<String>,
+    /// Wire name: `TmpToken`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub tmp_token: Option<::runtime::Sensitive<String>>,
     /// Whether to enable encrypted transfer (`UnEncrypted`: No; `Encrypted`: Yes). Default value: `UnEncrypted`.
     /// Note: This field may return null, indicating that no valid values can be obtained.
     /// Wire name: `EncryptConn`; example: `UnEncrypted`.
@@ -147,7 +148,7 @@ pub struct Endpoint {
         20 => role_external_id: Option<String> = "RoleExternalId",
         21 => tmp_secret_id: Option<String> = "TmpSecretId",
         22 => tmp_secret_key: Option<::runtime::Sensitive<String>> = "TmpSecretKey",
-        23 => tmp_token: Option<String> = "TmpToken",
+        23 => tmp_token: Option<::runtime::Sensitive<String>> = "TmpToken",
         24 => encrypt_conn: Option<String> = "EncryptConn",
         25 => database_net_env: Option<String> = "DatabaseNetEnv",
         26 => ccn_owner_uin: Option<String> = "CcnOwnerUin",

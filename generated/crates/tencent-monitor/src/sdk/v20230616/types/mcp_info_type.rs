@@ -24,8 +24,9 @@ pub struct McpInfo {
     /// Wire name: `AuthType`; example: `aksk`.
     pub auth_type: Option<String>,
     /// Authentication key (masked in the response)
-    /// Wire name: `AuthSecret`; example: `***vfsz`.
-    pub auth_secret: Option<String>,
+    /// Wire name: `AuthSecret`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub auth_secret: Option<::runtime::Sensitive<String>>,
     /// Timeout (s)
     /// Wire name: `Timeout`; example: `20`.
     pub timeout: Option<i64>,
@@ -48,7 +49,7 @@ pub struct McpInfo {
         3 => url: Option<String> = "Url",
         4 => transport: Option<String> = "Transport",
         5 => auth_type: Option<String> = "AuthType",
-        6 => auth_secret: Option<String> = "AuthSecret",
+        6 => auth_secret: Option<::runtime::Sensitive<String>> = "AuthSecret",
         7 => timeout: Option<i64> = "Timeout",
         8 => retry_count: Option<i64> = "RetryCount",
         9 => headers: Option<String> = "Headers",
