@@ -332,3 +332,48 @@ fn every_type_in_every_position_and_timestamps_in_requests() {
         "{body}"
     );
 }
+
+/// An operation with an error table of its own nests its service's enum: its own codes first,
+/// then the service's as `Service(..)`, then the protocol's as `Common(..)`, else
+/// `Unhandled`; meta and retry come through from where the code landed. An operation
+/// without a table returns the service's enum itself.
+#[test]
+fn an_operation_table_nests_the_service_enum() {
+    use tests::fixture_sdk::protocols::tencent_v3::TencentV3Error;
+    let meta = |code: &str| runtime::ErrorMeta::new(code, "m", Some("rid".into()), 400);
+    let own = DescribeWidgetTreeError::from(meta("ResourceNotFound.Widget"));
+    assert!(
+        matches!(own, DescribeWidgetTreeError::ResourceNotFoundWidget(_)),
+        "{own:?}"
+    );
+    let service = DescribeWidgetTreeError::from(meta("ResourceInUse.Widget"));
+    assert!(
+        matches!(
+            &service,
+            DescribeWidgetTreeError::Service(widgets::WidgetsError::ResourceInUseWidget(_))
+        ),
+        "{service:?}"
+    );
+    assert_eq!(service.code(), "ResourceInUse.Widget");
+    assert_eq!(service.meta().request_id.as_deref(), Some("rid"));
+    assert_eq!(service.retry(), runtime::Retry::IfIdempotent);
+    let common = DescribeWidgetTreeError::from(meta("AuthFailure.SignatureFailure"));
+    assert!(
+        matches!(
+            common,
+            DescribeWidgetTreeError::Common(TencentV3Error::AuthFailureSignatureFailure(_))
+        ),
+        "{common:?}"
+    );
+    let other = DescribeWidgetTreeError::from(meta("Nobody.Knows"));
+    assert!(
+        matches!(other, DescribeWidgetTreeError::Unhandled(_)),
+        "{other:?}"
+    );
+
+    let ping: widgets::PingWidgetsError = widgets::WidgetsError::from(meta("ResourceInUse.Widget"));
+    assert!(matches!(
+        ping,
+        widgets::WidgetsError::ResourceInUseWidget(_)
+    ));
+}

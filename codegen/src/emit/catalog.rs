@@ -77,18 +77,37 @@ impl Emitter<'_> {
         )
     }
 
-    /// Error facts of an operation: its enum's rows, then its protocol's common ones.
+    /// Error facts of an operation: its enum's rows, then the nested service enum's
+    /// (`Service(X)`), then its protocol's common ones (`Common(X)`), each code once.
     fn op_errors(&self, op: &Operation) -> Vec<TokenStream> {
         let p = &self.model.protocols[op.protocol];
-        let rows = self.op_rows(op);
-        let common = p
-            .errors
+        // An operation without a table of its own has the service's enum: its codes are
+        // direct variants.
+        let (own, nested): (&[ErrorVariant], &[ErrorVariant]) = if self.uses_service_error(op) {
+            (&self.model.services[op.svc].errors, &[])
+        } else {
+            (
+                &op.errors,
+                self.nested_service(op).map_or(&[], |s| &s.errors),
+            )
+        };
+        let nested: Vec<&ErrorVariant> = nested
             .iter()
-            .filter(|c| rows.iter().all(|e| e.code != c.code))
-            .map(|e| error_info(e, format!("Common({})", e.variant)));
-        rows.iter()
+            .filter(|r| own.iter().all(|e| e.code != r.code))
+            .collect();
+        let common = p.errors.iter().filter(|c| {
+            own.iter()
+                .chain(nested.iter().copied())
+                .all(|e| e.code != c.code)
+        });
+        own.iter()
             .map(|e| error_info(e, e.variant.clone()))
-            .chain(common)
+            .chain(
+                nested
+                    .iter()
+                    .map(|e| error_info(e, format!("Service({})", e.variant))),
+            )
+            .chain(common.map(|e| error_info(e, format!("Common({})", e.variant))))
             .collect()
     }
 

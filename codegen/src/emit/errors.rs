@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Emitter, Module, doc, ident, lit, opt_lit};
-use crate::model::{ErrorVariant, Operation, Protocol};
+use crate::model::{ErrorVariant, Operation, Protocol, Service};
 
 impl Emitter<'_> {
     /// One module per protocol: its envelope constant and common error enum; then the
@@ -50,7 +50,7 @@ impl Emitter<'_> {
             "Common errors of the {} protocol: codes any operation may return.",
             p.title
         ));
-        let errors = self.error_enum_body(&enum_name, &p.errors, None);
+        let errors = self.error_enum_body(&enum_name, &p.errors, None, None);
         quote! {
             /// Where this protocol puts payload, error code, message and request id.
             pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
@@ -81,12 +81,14 @@ impl Emitter<'_> {
         }
     }
 
-    /// An error enum: one variant per row, optionally `Common(..)`, and `Unhandled`.
+    /// An error enum: one variant per row, optionally `Service(..)` (the codes of the service's
+    /// enum, named by `service`) and `Common(..)`, and `Unhandled`.
     fn error_enum_body(
         &self,
         name: &Ident,
         rows: &[ErrorVariant],
         common: Option<(&Protocol, &str)>,
+        service: Option<&Ident>,
     ) -> TokenStream {
         let variants: Vec<Ident> = rows.iter().map(|r| ident(&r.variant)).collect();
         let docs = rows.iter().map(|r| doc(&self.docs.error_doc(r)));
@@ -120,6 +122,26 @@ impl Emitter<'_> {
             }
             None => (quote!(), quote!(), quote!(Self::Unhandled(meta)), quote!()),
         };
+        // A code of the service's enum is its variant there; that enum's `Common` and
+        // `Unhandled` are this one's.
+        let (service_variant, service_meta, service_retry, fallback) = match service {
+            Some(en) => {
+                let d = doc(&format!(
+                    "A documented error of the service ([`{en}`](super::{en})); the service enum's `Common` and `Unhandled` are this enum's own."
+                ));
+                (
+                    quote!(#d Service(super::#en),),
+                    quote!(Self::Service(e) => ::runtime::ServiceError::meta(e),),
+                    quote!(Self::Service(e) => ::runtime::ServiceError::retry(e),),
+                    quote!(match super::#en::from(meta) {
+                        super::#en::Common(e) => Self::Common(e),
+                        super::#en::Unhandled(meta) => Self::Unhandled(meta),
+                        e => Self::Service(e),
+                    }),
+                )
+            }
+            None => (quote!(), quote!(), quote!(), common_from),
+        };
         let mut retry_arms = Vec::new();
         if !always.is_empty() {
             retry_arms.push(quote!(#(Self::#always(_))|* => ::runtime::Retry::Always,));
@@ -129,21 +151,27 @@ impl Emitter<'_> {
                 .push(quote!(#(Self::#if_idempotent(_))|* => ::runtime::Retry::IfIdempotent,));
         }
         retry_arms.push(common_retry);
-        let retry_body = if always.is_empty() && if_idempotent.is_empty() && common.is_none() {
+        retry_arms.push(service_retry);
+        let retry_body = if always.is_empty()
+            && if_idempotent.is_empty()
+            && common.is_none()
+            && service.is_none()
+        {
             quote!(::runtime::Retry::Never)
         } else {
             quote!(match self { #(#retry_arms)* _ => ::runtime::Retry::Never })
         };
         let from_body = if rows.is_empty() {
-            common_from
+            fallback
         } else {
-            quote!(match meta.code.as_str() { #(#codes => Self::#variants(meta),)* _ => #common_from })
+            quote!(match meta.code.as_str() { #(#codes => Self::#variants(meta),)* _ => #fallback })
         };
         quote! {
             #[derive(Clone, Debug, PartialEq, Eq)]
             #[non_exhaustive]
             pub enum #name {
                 #(#docs #variants(::runtime::ErrorMeta),)*
+                #service_variant
                 #common_variant
                 /// A code this SDK does not know; code, message, request id and status are kept.
                 ///
@@ -163,6 +191,7 @@ impl Emitter<'_> {
                 fn meta(&self) -> &::runtime::ErrorMeta {
                     match self {
                         #(Self::#variants(meta))|* | Self::Unhandled(meta) => meta,
+                        #service_meta
                         #common_meta
                     }
                 }
@@ -199,20 +228,14 @@ impl Emitter<'_> {
         op.errors.is_empty() && self.service_protocol(op.svc) == Some(op.protocol)
     }
 
-    /// The rows of an operation's own enum: its table, then its service's codes (same protocol).
-    pub(super) fn op_rows(&self, op: &Operation) -> Vec<ErrorVariant> {
-        let mut rows = op.errors.clone();
-        if self.service_protocol(op.svc) == Some(op.protocol) {
-            for r in &self.model.services[op.svc].errors {
-                if rows
-                    .iter()
-                    .all(|o| o.code != r.code && o.variant != r.variant)
-                {
-                    rows.push(r.clone());
-                }
-            }
-        }
-        rows
+    /// The service whose enum an operation with a table of its own nests as `Service(..)`:
+    /// its own service, when that has codes and the same protocol.
+    pub(super) fn nested_service(&self, op: &Operation) -> Option<&Service> {
+        let s = &self.model.services[op.svc];
+        (!op.errors.is_empty()
+            && !s.errors.is_empty()
+            && self.service_protocol(op.svc) == Some(op.protocol))
+        .then_some(s)
     }
 
     /// The service's error enum (`CdbError`): its codes, `Common` and `Unhandled`; emitted
@@ -235,7 +258,7 @@ impl Emitter<'_> {
             "Errors of the `{}` service: its documented codes, the {} common errors, and `Unhandled` for any other code.",
             s.name, p.title
         ));
-        let body = self.error_enum_body(&name, &s.errors, Some((p, &p.title)));
+        let body = self.error_enum_body(&name, &s.errors, Some((p, &p.title)), None);
         quote!(#d #body)
     }
 
@@ -249,11 +272,18 @@ impl Emitter<'_> {
             ));
             return quote!(#d pub type #name = super::#service;);
         }
-        let d = doc(&format!(
-            "Errors of `{}`: its documented codes, the {} common errors, and `Unhandled` for any other code.",
-            op.wire_name, p.title
-        ));
-        let body = self.error_enum_body(&name, &self.op_rows(op), Some((p, &p.title)));
+        let service = self.nested_service(op).map(|s| ident(&s.error_enum));
+        let d = doc(&match &service {
+            Some(en) => format!(
+                "Errors of `{}`: its documented codes, its service's ([`{en}`](super::{en}), as `Service`), the {} common errors, and `Unhandled` for any other code.",
+                op.wire_name, p.title
+            ),
+            None => format!(
+                "Errors of `{}`: its documented codes, the {} common errors, and `Unhandled` for any other code.",
+                op.wire_name, p.title
+            ),
+        });
+        let body = self.error_enum_body(&name, &op.errors, Some((p, &p.title)), service.as_ref());
         quote!(#d #body)
     }
 }
