@@ -13,6 +13,8 @@ pub mod tencent;
 pub mod yaml_out;
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -260,7 +262,7 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
                 Ok(text) => {
                     let (ov, errs) = overlay::parse(&ov_path.display().to_string(), &text);
                     problems.extend(errs);
-                    problems.extend(overlay::check(&ov, &api));
+                    problems.extend(overlay::check(&ov, &api, &skip));
                     Some((ov, overlay::digest(&text)))
                 }
             };

@@ -2,7 +2,7 @@
 //! applied at import time. Every key is checked; problems name the file, the position and
 //! the key path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use codegen::yaml::{Kind, Node};
@@ -258,7 +258,7 @@ pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
 }
 
 /// Unknown operations, types and members of the overlay, against the catalogue.
-pub fn check(ov: &Overlay, api: &Api) -> Vec<String> {
+pub fn check(ov: &Overlay, api: &Api, hand_written: &BTreeSet<String>) -> Vec<String> {
     let mut errs = Vec::new();
     let members_of = |obj: &str| -> Vec<&str> {
         api.objects
@@ -284,6 +284,13 @@ pub fn check(ov: &Overlay, api: &Api) -> Vec<String> {
             ));
             continue;
         };
+        if hand_written.contains(op) {
+            errs.push(format!(
+                "{}{op:?} is hand-written, so the import leaves it alone: put these additions in its own spec",
+                o.path
+            ));
+            continue;
+        }
         check_members(&mut errs, &o.request, &a.input);
         check_members(&mut errs, &o.response, &a.output);
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Opts, Summary, import};
 
 /// A temporary directory removed even when the test panics.
-struct Tmp(PathBuf);
+pub(super) struct Tmp(PathBuf);
 
 impl Drop for Tmp {
     fn drop(&mut self) {
@@ -15,7 +15,7 @@ impl Drop for Tmp {
     }
 }
 
-fn tmp(tag: &str) -> Tmp {
+pub(super) fn tmp(tag: &str) -> Tmp {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -25,7 +25,7 @@ fn tmp(tag: &str) -> Tmp {
     Tmp(p)
 }
 
-fn write(path: &Path, text: &str) {
+pub(super) fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
@@ -38,7 +38,7 @@ fn io(members: Vec<serde_json::Value>) -> serde_json::Value {
     json!({"document": "io", "members": members, "type": "object"})
 }
 
-fn catalogue() -> serde_json::Value {
+pub(super) fn catalogue() -> serde_json::Value {
     let mut instance = m("InstanceId", "string", "string");
     instance["required"] = json!(true);
     instance["example"] = json!("ins-1");
@@ -83,7 +83,7 @@ const OK_BODY: &str = "{\n  \"Response\": {\"Total\": 1, \"RequestId\": \"r\"}\n
 const ERR_BODY: &str = "{\"Response\": {\"Error\": {\"Code\": \"ResourceNotFound.Thing\", \"Message\": \"no\"}, \"RequestId\": \"r\"}}";
 
 /// Writes the catalogue, the SDK error codes and a hand-written spec; returns the options.
-fn setup(t: &Tmp) -> Opts {
+pub(super) fn setup(t: &Tmp) -> Opts {
     let services = t.0.join("tccli/services");
     write(&t.0.join("tccli/__init__.py"), "__version__ = '9.9.9'\n");
     write(
@@ -339,7 +339,7 @@ fn overlay_mistakes_are_errors_and_nothing_is_written() {
     let o = setup(&t);
     write(
         &o.out.join("demo/overlay.yaml"),
-        "operations:\n  DescribeThings:\n    response:\n      Total: { requird: true }\n      Nope: { doc: x }\n  NoSuchOp: {}\ntypes:\n  Ghost: {}\n",
+        "operations:\n  DescribeThings:\n    response:\n      Total: { requird: true }\n      Nope: { doc: x }\n  NoSuchOp: {}\n  HandThing: { idempotent: true }\ntypes:\n  Ghost: {}\n",
     );
     let before = snapshot(&o.out);
     let err = import(&o).unwrap_err();
@@ -348,6 +348,7 @@ fn overlay_mistakes_are_errors_and_nothing_is_written() {
         "operations.DescribeThings.response.Nope: unknown member \"Nope\" of DescribeThingsResponse",
         "operations.NoSuchOp: unknown operation \"NoSuchOp\"",
         "types.Ghost: unknown type \"Ghost\"",
+        "operations.HandThing: \"HandThing\" is hand-written, so the import leaves it alone",
         "nothing written",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
