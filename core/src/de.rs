@@ -294,12 +294,12 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 macro_rules! seed_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        pub struct $name<T>(PhantomData<T>);
+        pub struct $name<T>(::core::marker::PhantomData<T>);
 
         impl<T> $name<T> {
             /// The seed for `T`.
             pub fn new() -> Self {
-                Self(PhantomData)
+                Self(::core::marker::PhantomData)
             }
         }
 

@@ -190,7 +190,9 @@ impl Docs {
                 doc, list_end, wire => f.wire, aliases => f.aliases, location,
                 json => f.json_string, unit => f.unit, range, valid_for => f.valid_for.as_ref().map(|v| &v.0),
                 signed_url => f.sensitive == Sensitivity::SignedUrl, secret => f.sensitive == Sensitivity::Secret,
-                example => f.example.as_deref().map(code_span), deprecated => f.deprecated,
+                // A secret's example (an overlay may make a field secret) is not printed.
+                example => f.example.as_deref().filter(|_| f.sensitive != Sensitivity::Secret).map(code_span),
+                deprecated => f.deprecated,
             },
         )
     }

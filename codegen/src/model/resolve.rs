@@ -311,7 +311,12 @@ fn resolve_op(
             ),
         );
     }
-    let errors = resolve_errors(cx, spec.errors.clone(), true, &["Common", "Unhandled"]);
+    let errors = resolve_errors(
+        cx,
+        spec.errors.clone(),
+        true,
+        &["Common", "Service", "Unhandled"],
+    );
     let mut samples = Vec::new();
     let mut sample_pos = Vec::new();
     for s in &spec.samples {

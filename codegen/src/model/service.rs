@@ -85,7 +85,7 @@ pub(super) fn resolve_services(
         let names = check_type_names(cx, &spec.types, &reserved);
         let types = resolve_types(cx, &spec.types, &names);
         let common = &model.protocols[protocol].errors;
-        let errors = resolve_errors(cx, spec.errors, true, &["Common", "Unhandled"])
+        let errors = resolve_errors(cx, spec.errors, true, &["Common", "Service", "Unhandled"])
             .into_iter()
             .filter(|e| common.iter().all(|c| c.code != e.code))
             .collect();

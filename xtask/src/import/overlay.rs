@@ -312,7 +312,8 @@ pub const DIGEST_LINE: &str = "# overlay.yaml at import, FNV-1a 64: ";
 /// tells `gen` that an overlay changed after the import it was applied by.
 pub fn digest(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
+    // Line ends as git may check them out (`\r\n` on Windows) do not change the overlay.
+    for b in text.replace("\r\n", "\n").bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -329,9 +330,14 @@ pub fn stale(specs: &Path, base: &Path) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-        paths.sort();
-        dirs.extend(paths.iter().filter(|p| p.is_dir()).cloned());
+        // Directories only, not links to them (a link loop would never end).
+        let mut subdirs: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect();
+        subdirs.sort();
+        dirs.extend(subdirs);
         let service = dir.join("service.yaml");
         let Ok(svc) = std::fs::read_to_string(&service) else {
             continue;

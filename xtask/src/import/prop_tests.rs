@@ -2,12 +2,10 @@
 //! panics, and what it accepts the generator accepts; the example mender never panics and
 //! what it mends parses to what it says.
 
-use std::path::Path;
-
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::tests::{catalogue, setup, tmp, write};
+use super::tests::{catalogue, gen_loads, setup, snapshot, tmp, write};
 use super::{import, repair::repair};
 
 /// Every node of `v` as a path of object keys and list indices, in document order.
@@ -149,17 +147,15 @@ proptest! {
             apply(&mut cat, m);
         }
         write(&o.catalog.join("demo/v20200101/api.json"), &cat.to_string());
+        let before = snapshot(&o.out);
         match import(&o) {
-            Err(problems) => prop_assert!(!problems.trim().is_empty()),
+            Err(problems) => {
+                // Each problem names the file and where in it; nothing is written.
+                prop_assert!(problems.contains("api.json: $"), "{problems}");
+                prop_assert!(snapshot(&o.out) == before, "written despite: {problems}");
+            }
             Ok(_) => {
-                std::fs::remove_file(o.out.join("demo/hand_thing.yaml")).unwrap();
-                let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-                let input = codegen::Input {
-                    base: o.out.clone(),
-                    protocols: root.join("specs/protocols"),
-                    specs: o.out.clone(),
-                };
-                if let Err(d) = codegen::load(&input) {
+                if let Err(d) = gen_loads(&o) {
                     prop_assert!(false, "imported, then refused by gen:\n{d}\ncatalogue: {cat}");
                 }
             }

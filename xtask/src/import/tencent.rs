@@ -191,6 +191,16 @@ pub fn load(
     }
     if short_name.is_empty() {
         p.add("$.metadata.serviceShortName", "missing");
+    } else if !short_name.starts_with(|c: char| c.is_ascii_lowercase())
+        || !short_name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        // It is the host's first label and the signature's scope.
+        p.add(
+            "$.metadata.serviceShortName",
+            format!("{short_name:?} is not a service name (lower-case letters and digits)"),
+        );
     }
     let empty = serde_json::Map::new();
     let objs = match doc.get("objects").and_then(Value::as_object) {
@@ -216,6 +226,18 @@ pub fn load(
     let mut actions = BTreeMap::new();
     for (name, a) in acts {
         let path = format!("$.actions.{name}");
+        // An action is named like `DescribeDBInstances`: its name is the wire's `Action` and
+        // becomes a file, a module and types.
+        let mut chars = name.chars();
+        if !chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            || !chars.all(|c| c.is_ascii_alphanumeric())
+        {
+            p.add(
+                &format!("$.actions[{name:?}]"),
+                "not an action name (ASCII letters and digits, starting with a letter)",
+            );
+            continue;
+        }
         let mut io = |key: &str| -> Option<String> {
             match str_at(a, key) {
                 None => p.add(&format!("{path}.{key}"), "missing or not a string"),

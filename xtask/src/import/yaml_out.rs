@@ -215,14 +215,18 @@ fn sensitivity(m: &Member) -> Option<&'static str> {
     }
 }
 
-/// Whether a lower-case field name is a secret's: a password, a secret (but not a secret's
-/// id or name), a private, certificate, decryption, signature, session, API or auth key, or a
-/// token (but not a paging cursor, an idempotency token or a token's id, name or count).
-/// Drawn from the names of the whole English catalogue's string fields.
+/// Whether a lower-case field name is a secret's: a password, a secret, a private,
+/// certificate, decryption, signature, session, API or auth key, or a token; but not a
+/// secret's or token's id, name, type, status, time, region, checksum, endpoint or header, a
+/// paging cursor, an idempotency token, a count of tokens, or a password policy's setting.
+/// Drawn from the names of the whole catalogue's string fields (English and Chinese editions).
 pub(super) fn secret_name(name: &str) -> bool {
-    const KEYS: [&str; 9] = [
+    const SECRETS: [&str; 13] = [
         "password",
         "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
         "privatekey",
         "certkey",
         "decryptionkey",
@@ -230,12 +234,27 @@ pub(super) fn secret_name(name: &str) -> bool {
         "sessionkey",
         "apikey",
         "authkey",
+        "token",
     ];
-    // A password policy's settings (`ValidatePasswordDictionary`: words a password may not
-    // hold) are not a password.
-    const NOT_KEYS: [&str; 3] = ["apikeyid", "apikeyname", "validatepassword"];
-    const NOT_SECRETS: [&str; 3] = ["secretid", "secretname", "secretdataname"];
-    const NOT_TOKENS: [&str; 18] = [
+    const ABOUT: [&str; 14] = [
+        "id",
+        "ids",
+        "name",
+        "names",
+        "type",
+        "status",
+        "time",
+        "region",
+        "md5",
+        "endpoint",
+        "header",
+        "cost",
+        "count",
+        "complexity",
+    ];
+    const NOT: [&str; 20] = [
+        "idlist",
+        "validatepassword",
         "nexttoken",
         "nextpagetoken",
         "pagetoken",
@@ -245,20 +264,19 @@ pub(super) fn secret_name(name: &str) -> bool {
         "clienttoken",
         "creationtoken",
         "idempotencytoken",
-        "tokenid",
-        "tokenname",
-        "tokentype",
         "tokenlocation",
-        "tokentime",
         "tokenurl",
         "tokenizer",
         "totaltoken",
         "cachedtokens",
+        "inputtoken",
+        "outputtoken",
+        "reasoningtoken",
+        "firsttoken",
     ];
-    let any = |words: &[&str]| words.iter().any(|w| name.contains(w));
-    (any(&KEYS) && !any(&NOT_KEYS))
-        || (name.contains("secret") && !any(&NOT_SECRETS))
-        || (name.contains("token") && !any(&NOT_TOKENS))
+    SECRETS.iter().any(|w| name.contains(w))
+        && !ABOUT.iter().any(|w| name.ends_with(w))
+        && !NOT.iter().any(|w| name.contains(w))
 }
 
 /// `  Wire: { type: ..., ... }` lines of one struct, with `indent` spaces.
@@ -527,7 +545,7 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
         // only in punctuation (`InvalidParameter.ValueTooLarge`, `InvalidParameterValue.TooLarge`)
         // would share one, so later ones get a numbered `variant:`.
         let mut taken: std::collections::BTreeSet<String> =
-            ["Common", "Unhandled"].map(str::to_owned).into();
+            ["Common", "Service", "Unhandled"].map(str::to_owned).into();
         for e in errors {
             let _ = write!(s, "  - {{ code: {}", json_str(&e.code));
             let base = codegen::naming::pascal(&e.code);
