@@ -39,8 +39,9 @@ pub struct CreateInstanceNewRequest {
     /// Wire name: `InstanceName`; example: `无`.
     pub instance_name: String,
     /// Database password
-    /// Wire name: `DorisUserPwd`; example: `无`.
-    pub doris_user_pwd: String,
+    /// Wire name: `DorisUserPwd`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub doris_user_pwd: ::runtime::Sensitive<String>,
     /// Tag list
     /// Wire name: `Tags`.
     pub tags: Option<Vec<Tag>>,
@@ -80,7 +81,7 @@ impl CreateInstanceNewRequest {
         product_version: String = "ProductVersion",
         charge_properties: ChargeProperties = "ChargeProperties",
         instance_name: String = "InstanceName",
-        doris_user_pwd: String = "DorisUserPwd",
+        doris_user_pwd: ::runtime::Sensitive<String> = "DorisUserPwd",
         tags: Vec<Tag> = "Tags",
         ha_type: i64 = "HaType",
         case_sensitive: i64 = "CaseSensitive",

@@ -12,7 +12,6 @@ pub fn example() -> Result<CreateInstanceNewRequest, ::runtime::BuildError> {
         .user_subnet_id(String::from("无"))
         .product_version(String::from("无"))
         .instance_name(String::from("无"))
-        .doris_user_pwd(String::from("无"))
         .ha_type(0i64)
         .case_sensitive(0i64)
         .enable_multi_zones(true)
@@ -140,7 +139,6 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("UserSubnetId", "无"),
             ("ProductVersion", "无"),
             ("InstanceName", "无"),
-            ("DorisUserPwd", "无"),
             ("HaType", "0"),
             ("CaseSensitive", "0"),
             ("EnableMultiZones", "true"),

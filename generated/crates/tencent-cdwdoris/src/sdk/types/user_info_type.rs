@@ -24,8 +24,9 @@ pub struct UserInfo {
     /// Wire name: `Describe`; example: `描述`.
     pub describe: Option<String>,
     /// Original password
-    /// Wire name: `OldPwd`; example: `pwd—***`.
-    pub old_pwd: Option<String>,
+    /// Wire name: `OldPwd`.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub old_pwd: Option<::runtime::Sensitive<String>>,
     /// UIN of the bound sub-user
     /// Wire name: `CamUin`; example: `123124123`.
     pub cam_uin: Option<String>,

@@ -163,9 +163,8 @@ pub struct CynosdbClusterDetail {
     /// Wire name: `PitrType`; example: `normal`.
     pub pitr_type: Option<String>,
     /// Whether to enable password complexity
-    /// Wire name: `IsOpenPasswordComplexity`.
-    /// Sensitive: `Debug` shows `<redacted>`.
-    pub is_open_password_complexity: Option<::runtime::Sensitive<String>>,
+    /// Wire name: `IsOpenPasswordComplexity`; example: `yes`.
+    pub is_open_password_complexity: Option<String>,
     /// Network type
     /// Wire name: `NetworkStatus`; example: `tcp`.
     pub network_status: Option<String>,
@@ -294,7 +293,7 @@ pub struct CynosdbClusterDetail {
         41 => log_bin: Option<String> = "LogBin",
         42 => is_skip_trade: Option<String> = "IsSkipTrade",
         43 => pitr_type: Option<String> = "PitrType",
-        44 => is_open_password_complexity: Option<::runtime::Sensitive<String>> = "IsOpenPasswordComplexity",
+        44 => is_open_password_complexity: Option<String> = "IsOpenPasswordComplexity",
         45 => network_status: Option<String> = "NetworkStatus",
         46 => resource_packages: Vec<ResourcePackage> = "ResourcePackages",
         47 => renew_flag: Option<i64> = "RenewFlag",

@@ -27,9 +27,8 @@ pub struct AccountInfo {
     ///
     /// This field will only take effect after 2025-10-31. No matter whether the password is modified before, the value will be the default value: 0000-00-00 00:00:00
     /// Indicates that this field is updated only when the password is modified via the cloud API or the console.
-    /// Wire name: `PasswordUpdateTime`.
-    /// Sensitive: `Debug` shows `<redacted>`.
-    pub password_update_time: Option<::runtime::Sensitive<String>>,
+    /// Wire name: `PasswordUpdateTime`; example: `2024-06-06 22:00:12`.
+    pub password_update_time: Option<String>,
     /// Account type. valid values: normal, tencentDBSuper. normal references a general user, tencentDBSuper possesses the pg_tencentdb_superuser user role.
     /// Wire name: `UserType`; example: `normal`.
     pub user_type: Option<String>,
@@ -46,7 +45,7 @@ pub struct AccountInfo {
         3 => status: Option<i64> = "Status",
         4 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreateTime",
         5 => update_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "UpdateTime",
-        6 => password_update_time: Option<::runtime::Sensitive<String>> = "PasswordUpdateTime",
+        6 => password_update_time: Option<String> = "PasswordUpdateTime",
         7 => user_type: Option<String> = "UserType",
         8 => open_cam: Option<bool> = "OpenCam",
     }

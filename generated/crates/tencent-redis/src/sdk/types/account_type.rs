@@ -35,9 +35,8 @@ pub struct Account {
     ///
     ///
     /// If the parameter is an empty string, it means the account was created in an earlier version that did not support the password modification time recording feature.
-    /// Wire name: `PasswordLastModifiedTime`.
-    /// Sensitive: `Debug` shows `<redacted>`.
-    pub password_last_modified_time: Option<::runtime::Sensitive<String>>,
+    /// Wire name: `PasswordLastModifiedTime`; example: `"2025-01-03 17:44:25"`.
+    pub password_last_modified_time: Option<String>,
 }
 
 ::runtime::lenient_object! {
@@ -49,6 +48,6 @@ pub struct Account {
         4 => readonly_policy: Vec<String> = "ReadonlyPolicy",
         5 => status: Option<i64> = "Status",
         6 => create_time: Option<String> = "CreateTime",
-        7 => password_last_modified_time: Option<::runtime::Sensitive<String>> = "PasswordLastModifiedTime",
+        7 => password_last_modified_time: Option<String> = "PasswordLastModifiedTime",
     }
 }

@@ -36,9 +36,8 @@ pub struct ClusterInfo {
     /// Sensitive: `Debug` shows `<redacted>`.
     pub password: Option<::runtime::Sensitive<String>>,
     /// Password status
-    /// Wire name: `PasswordStatus`.
-    /// Sensitive: `Debug` shows `<redacted>`.
-    pub password_status: Option<::runtime::Sensitive<String>>,
+    /// Wire name: `PasswordStatus`; example: `0`.
+    pub password_status: Option<String>,
     /// TcaplusDB SDK connection parameter: access ID
     /// Wire name: `ApiAccessId`; example: `0`.
     pub api_access_id: Option<String>,
@@ -49,9 +48,8 @@ pub struct ClusterInfo {
     /// Wire name: `ApiAccessPort`; example: `0`.
     pub api_access_port: Option<i64>,
     /// If the value of PasswordStatus is unmodifiable, it indicates that the old password has not expired. This field will display the expiration time of the old password; otherwise, the value is null.
-    /// Wire name: `OldPasswordExpireTime`.
-    /// Sensitive: `Debug` shows `<redacted>`.
-    pub old_password_expire_time: Option<::runtime::Sensitive<String>>,
+    /// Wire name: `OldPasswordExpireTime`; example: `0`.
+    pub old_password_expire_time: Option<String>,
     /// TencentDB for TcaplusDB (TcaplusDB) SDK connection parameters, which are used to access the IPv6 address.
     /// Wire name: `ApiAccessIpv6`; example: `0`.
     pub api_access_ipv6: Option<String>,
@@ -119,11 +117,11 @@ pub struct ClusterInfo {
         6 => subnet_id: Option<String> = "SubnetId",
         7 => created_time: Option<::runtime::Timestamp<::runtime::time_fmt::DateTimeCst>> = "CreatedTime",
         8 => password: Option<::runtime::Sensitive<String>> = "Password",
-        9 => password_status: Option<::runtime::Sensitive<String>> = "PasswordStatus",
+        9 => password_status: Option<String> = "PasswordStatus",
         10 => api_access_id: Option<String> = "ApiAccessId",
         11 => api_access_ip: Option<String> = "ApiAccessIp",
         12 => api_access_port: Option<i64> = "ApiAccessPort",
-        13 => old_password_expire_time: Option<::runtime::Sensitive<String>> = "OldPasswordExpireTime",
+        13 => old_password_expire_time: Option<String> = "OldPasswordExpireTime",
         14 => api_access_ipv6: Option<String> = "ApiAccessIpv6",
         15 => cluster_type: Option<i64> = "ClusterType",
         16 => cluster_status: Option<i64> = "ClusterStatus",
