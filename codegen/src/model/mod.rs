@@ -14,6 +14,11 @@ use std::collections::BTreeMap;
 
 use crate::diag::{Diag, Diagnostics, Pos};
 
+/// Variant names an operation's or a service's error enum keeps for itself: the nested
+/// protocol enum (`Common`), the nested service enum (`Service`) and a code nobody documented
+/// (`Unhandled`). A table's row may not take them; the importer numbers around them.
+pub const RESERVED_ERROR_VARIANTS: [&str; 3] = ["Common", "Service", "Unhandled"];
+
 /// Units a numeric field may declare, and the factor to bytes where it is a size.
 pub const UNITS: &[(&str, Option<u64>)] = &[
     ("B", Some(1)),

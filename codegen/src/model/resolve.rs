@@ -10,8 +10,8 @@ use super::service::{
     ServiceInput, finish_services, inherit, resolve_services, service_index, visible_names,
 };
 use super::{
-    Cx, EnumValue, Field, Location, Model, NamedType, Operation, PRELUDE, Protocol, ReadSample,
-    Sample, Scope, Sensitivity, Side, Sources, TypeKind,
+    Cx, EnumValue, Field, Location, Model, NamedType, Operation, PRELUDE, Protocol,
+    RESERVED_ERROR_VARIANTS, ReadSample, Sample, Scope, Sensitivity, Side, Sources, TypeKind,
 };
 use crate::diag::{Diag, Diagnostics, Pos};
 use crate::naming::{did_you_mean, is_pascal_ident, pascal, snake};
@@ -311,12 +311,7 @@ fn resolve_op(
             ),
         );
     }
-    let errors = resolve_errors(
-        cx,
-        spec.errors.clone(),
-        true,
-        &["Common", "Service", "Unhandled"],
-    );
+    let errors = resolve_errors(cx, spec.errors.clone(), true, &RESERVED_ERROR_VARIANTS);
     let mut samples = Vec::new();
     let mut sample_pos = Vec::new();
     for s in &spec.samples {

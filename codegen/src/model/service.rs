@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::passes::{box_recursion, mark_usage};
 use super::protocol::resolve_errors;
 use super::resolve::{check_type_names, resolve_types};
-use super::{Cx, Model, NamedType, PRELUDE, Service, TypeKind};
+use super::{Cx, Model, NamedType, PRELUDE, RESERVED_ERROR_VARIANTS, Service, TypeKind};
 use crate::diag::{Diag, Diagnostics, Pos};
 use crate::naming::{is_keyword, is_snake_ident, pascal, snake};
 use crate::spec::{OpSpec, ServiceSpec, Str};
@@ -85,7 +85,7 @@ pub(super) fn resolve_services(
         let names = check_type_names(cx, &spec.types, &reserved);
         let types = resolve_types(cx, &spec.types, &names);
         let common = &model.protocols[protocol].errors;
-        let errors = resolve_errors(cx, spec.errors, true, &["Common", "Service", "Unhandled"])
+        let errors = resolve_errors(cx, spec.errors, true, &RESERVED_ERROR_VARIANTS)
             .into_iter()
             .filter(|e| common.iter().all(|c| c.code != e.code))
             .collect();

@@ -556,7 +556,6 @@ fn secret_names() {
         "DorisUserPwd",
         "OldPwd",
         "Passphrase",
-        "SecretString",
         "KeyPassword",
     ];
     let not_secret = [

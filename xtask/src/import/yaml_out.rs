@@ -544,8 +544,9 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
         // The generator names a variant after the PascalCase of its code; codes that differ
         // only in punctuation (`InvalidParameter.ValueTooLarge`, `InvalidParameterValue.TooLarge`)
         // would share one, so later ones get a numbered `variant:`.
-        let mut taken: std::collections::BTreeSet<String> =
-            ["Common", "Service", "Unhandled"].map(str::to_owned).into();
+        let mut taken: std::collections::BTreeSet<String> = codegen::model::RESERVED_ERROR_VARIANTS
+            .map(str::to_owned)
+            .into();
         for e in errors {
             let _ = write!(s, "  - {{ code: {}", json_str(&e.code));
             let base = codegen::naming::pascal(&e.code);
