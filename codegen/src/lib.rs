@@ -15,6 +15,7 @@ pub mod naming;
 mod pool;
 pub mod sample;
 pub mod spec;
+pub mod synth;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -420,6 +421,21 @@ fn cargo_toml(model: &model::Model, krate: &emit::CrateTree) -> String {
             ) + "\n[lib]\ndoctest = false\n\n[features]\n"
                 + &features
                 + "\n[dependencies]\nruntime.workspace = true\ngenerated-protocols = { path = \"crates/protocols\" }\n"
+                + &deps
+        }
+        emit::CATALOG_CRATE => {
+            let deps: String = model
+                .crates()
+                .map(|(_, s)| {
+                    format!(
+                        "{0} = {{ path = \"../{0}\", features = [\"catalog\"] }}\n",
+                        s.crate_name()
+                    )
+                })
+                .collect();
+            head(
+                "The catalog of every generated operation (each service crate's `catalog` feature), for emulators and the every-operation test.",
+            ) + "\n[lib]\ntest = false\ndoctest = false\n\n[dependencies]\nruntime.workspace = true\ngenerated-protocols = { path = \"../protocols\", features = [\"catalog\"] }\n"
                 + &deps
         }
         _ => {

@@ -23,6 +23,21 @@ pub struct OperationCatalog {
     /// Imported from a vendor catalogue (`origin:`), not written by a maintainer: its
     /// examples are the vendor's, so an example request may not build.
     pub imported: bool,
+    /// A success body made up from the response type (every field present and of its type,
+    /// in the protocol's envelope) when no documented sample decodes: what an emulator
+    /// answers such an operation with. `None` when `samples` has one.
+    pub synthesized: Option<&'static str>,
+}
+
+impl OperationCatalog {
+    /// The success body an emulator answers with by default: the first documented sample
+    /// that decodes, else the synthesized one (status and body).
+    pub fn default_body(&self) -> Option<(u16, &'static str)> {
+        self.samples
+            .first()
+            .map(|s| (s.status, s.body))
+            .or(self.synthesized.map(|b| (200, b)))
+    }
 }
 
 /// What a protocol's spec says beyond its envelope: the roles of its error rows, the

@@ -11,7 +11,9 @@
 //!    `AuthFailure.SignatureFailure`, UCloud `171`, Huawei HTTP 401 `APIG.0301`), an unknown
 //!    key id with the "not found" code, and a stale timestamp with the expiry code;
 //! 3. checks the spec's required parameters;
-//! 4. answers with the operation's [`Reply`]: by default the spec's first sample, verbatim.
+//! 4. answers with the operation's [`Reply`]: by default [`Reply::Default`], the spec's
+//!    first sample that decodes, verbatim, or where none does a response synthesized from
+//!    the response type (`OperationCatalog::synthesized`).
 //!
 //! Every request is recorded ([`Emulator::requests`]) with its verdict.
 //!
@@ -96,6 +98,9 @@ pub enum Malformed {
 /// What the emulator answers a valid request of an operation with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
+    /// What an operation answers unless told otherwise: its first documented sample that
+    /// decodes, else the body synthesized from its response type.
+    Default,
     /// The spec sample at this index (0: the first), with its status.
     Sample(usize),
     /// The documented error `code`, rendered in the protocol's envelope with the spec's HTTP
@@ -142,6 +147,8 @@ pub struct Received {
     pub protocol: Option<Protocol>,
     /// Operation wire name, if found.
     pub operation: Option<&'static str>,
+    /// The service of that operation (its signing name).
+    pub service: Option<&'static str>,
     /// HTTP method.
     pub method: String,
     /// Path.
@@ -170,6 +177,8 @@ struct State {
     issuer: Mutex<metadata::Issuer>,
     metadata_requests: std::sync::atomic::AtomicU64,
     objects: objects::Store,
+    /// The port of each service asked for with [`Emulator::endpoint_for`].
+    service_ports: Mutex<HashMap<String, SocketAddr>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -180,7 +189,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct Emulator {
     addr: SocketAddr,
     state: Arc<State>,
-    task: JoinHandle<()>,
+    /// The shared port's accept loop, then each service port's.
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    runtime: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -222,32 +233,60 @@ impl Emulator {
             issuer: Mutex::new(metadata::Issuer::default()),
             metadata_requests: std::sync::atomic::AtomicU64::new(0),
             objects: objects::Store::new(addr),
+            service_ports: Mutex::new(HashMap::new()),
         });
-        let shared = Arc::clone(&state);
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let state = Arc::clone(&shared);
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| {
-                        let state = Arc::clone(&state);
-                        async move { handle(&state, req).await }
-                    });
-                    // A client that hangs up mid-request is not the emulator's problem.
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Ok(Self { addr, state, task })
+        let task = tokio::spawn(serve(listener, Arc::clone(&state), None));
+        Ok(Self {
+            addr,
+            state,
+            tasks: Mutex::new(vec![task]),
+            runtime: tokio::runtime::Handle::current(),
+        })
     }
 
     /// `http://127.0.0.1:<port>`: pass it to `ClientConfig::endpoint`.
+    ///
+    /// This shared port places a request by what it carries: a Tencent API 3.0 request by
+    /// the service its TC3 credential scope names and its action; an API 2.0, UCloud or
+    /// v1-signed 3.0 request by its action; a Huawei request by its method and path (the
+    /// most literal path template wins); any of them by the service its `Host` names
+    /// (`mariadb.localhost:<port>`). A request that fits operations of several services
+    /// and names none is refused with the protocol's unknown-operation code, never answered
+    /// as one of them: send it to [`Emulator::endpoint_for`] that service instead.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:<port>` of `service` (an operation's `OperationInfo::service`, the
+    /// name it signs with: `mariadb`, `dds`, `udb`): a port of its own, bound on the first
+    /// call, where only that service's operations are served, so an unmodified client
+    /// pointed at it reaches that service whatever other services share its action names
+    /// or paths. A service the emulator does not serve gets a port too, refusing every
+    /// request as an unknown operation. Objects and metadata are served on every port.
+    ///
+    /// # Panics
+    /// If no loopback port can be bound.
+    pub fn endpoint_for(&self, service: &str) -> String {
+        let mut ports = lock(&self.state.service_ports);
+        if let Some(addr) = ports.get(service) {
+            return format!("http://{addr}");
+        }
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .unwrap_or_else(|e| panic!("emulator: cannot bind a port for `{service}`: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("emulator: the port of `{service}`: {e}"));
+        ports.insert(service.to_owned(), addr);
+        let (state, scope) = (Arc::clone(&self.state), Arc::<str>::from(service));
+        let task = self.runtime.spawn(async move {
+            match TcpListener::from_std(listener) {
+                Ok(listener) => serve(listener, state, Some(scope)).await,
+                Err(e) => eprintln!("emulator: cannot serve the port of `{scope}`: {e}"),
+            }
+        });
+        lock(&self.tasks).push(task);
+        format!("http://{addr}")
     }
 
     /// The credentials the emulator accepts.
@@ -255,7 +294,8 @@ impl Emulator {
         &self.state.keys
     }
 
-    /// Sets what `operation` (wire name) answers from now on.
+    /// Sets what `operation` (wire name) answers from now on: every served operation of that
+    /// name, whichever service it is placed in.
     pub fn set_reply(&self, operation: &'static str, reply: Reply) {
         lock(&self.state.replies).insert(operation, reply);
     }
@@ -374,7 +414,30 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in lock(&self.tasks).iter() {
+            task.abort();
+        }
+    }
+}
+
+/// Accepts connections on `listener` until aborted; `scope` is the service a port of
+/// [`Emulator::endpoint_for`] serves (`None`: the shared port).
+async fn serve(listener: TcpListener, state: Arc<State>, scope: Option<Arc<str>>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let (state, scope) = (Arc::clone(&state), scope.clone());
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let (state, scope) = (Arc::clone(&state), scope.clone());
+                async move { handle(&state, scope.as_deref(), req).await }
+            });
+            // A client that hangs up mid-request is not the emulator's problem.
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
     }
 }
 
@@ -397,7 +460,11 @@ impl Seen {
 }
 
 /// Handles one request; `Err` drops the connection without a response (`Fault::Reset`).
-async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, std::io::Error> {
+async fn handle(
+    state: &State,
+    scope: Option<&str>,
+    req: hyper::Request<Incoming>,
+) -> Result<Resp, std::io::Error> {
     let (parts, body) = req.into_parts();
     if parts.uri.path().starts_with(objects::PREFIX) {
         let now = clock(state);
@@ -439,7 +506,8 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
     let keys = lock(&state.issuer)
         .keys_for(&state.keys, &incoming, now)
         .into_owned();
-    let outcome = verify::check(&state.ops, &keys, &incoming, now);
+    let scope = scope.map_or(verify::Scope::Shared, verify::Scope::Service);
+    let outcome = verify::check(&state.ops, scope, &keys, &incoming, now);
     let (response, verdict) = match &outcome {
         verify::Outcome::Unrecognised(why) => (
             plain(400, why).into(),
@@ -469,7 +537,7 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
                 .and_then(VecDeque::pop_front);
             let reply = queued
                 .or_else(|| lock(&state.replies).get(op.info.name).cloned())
-                .unwrap_or(Reply::Sample(0));
+                .unwrap_or(Reply::Default);
             let answer = match &reply {
                 Reply::Template(text) => match state.objects.render(text, now) {
                     Ok(body) => dialect.body(200, body.into_bytes(), &request_id).into(),
@@ -480,16 +548,15 @@ async fn handle(state: &State, req: hyper::Request<Incoming>) -> Result<Resp, st
             (answer, Verdict::Accepted)
         }
     };
-    let (protocol, operation) = match &outcome {
+    let (protocol, op) = match &outcome {
         verify::Outcome::Unrecognised(_) => (None, None),
-        verify::Outcome::Rejected { dialect, op, .. } => {
-            (Some(dialect.protocol), op.map(|o| o.info.name))
-        }
-        verify::Outcome::Accepted { dialect, op } => (Some(dialect.protocol), Some(op.info.name)),
+        verify::Outcome::Rejected { dialect, op, .. } => (Some(dialect.protocol), *op),
+        verify::Outcome::Accepted { dialect, op } => (Some(dialect.protocol), Some(*op)),
     };
     lock(&state.log).push(Received {
         protocol,
-        operation,
+        operation: op.map(|o| o.info.name),
+        service: op.map(|o| o.info.service),
         method: incoming.method,
         path: incoming.path,
         query: incoming.query,
@@ -562,9 +629,20 @@ fn answer(
     reply: &Reply,
     request_id: &str,
 ) -> Answer {
-    let sample = op.samples.first();
+    let default = op.default_body();
+    let sample = default.map_or("{}", |(_, body)| body);
     match reply {
         Reply::Template(_) => plain(500, "emulator: a template is rendered by the caller").into(),
+        Reply::Default => match default {
+            Some((status, body)) => dialect
+                .body(status, body.as_bytes().to_vec(), request_id)
+                .into(),
+            None => plain(
+                500,
+                "emulator: the operation has no sample and no synthesized body",
+            )
+            .into(),
+        },
         Reply::Sample(i) => match op.samples.get(*i) {
             Some(s) => dialect
                 .body(s.status, s.body.as_bytes().to_vec(), request_id)
@@ -588,7 +666,6 @@ fn answer(
             status,
         } => dialect.error(*status, code, message, request_id).into(),
         Reply::Malformed(kind) => {
-            let sample = sample.map_or("{}", |s| s.body);
             let (status, body): (u16, Vec<u8>) = match kind {
                 Malformed::Html502 => (502, HTML_502.to_vec()),
                 Malformed::Truncated => (200, sample.as_bytes()[..sample.len() / 2].to_vec()),
@@ -598,7 +675,6 @@ fn answer(
             dialect.body(status, body, request_id).into()
         }
         Reply::Fault(fault) => {
-            let sample = sample.map_or("{}", |s| s.body);
             let streamed = |body: fault::Drip| {
                 let mut r = dialect.body(200, Vec::new(), request_id);
                 *r.body_mut() = body.boxed();

@@ -46,8 +46,53 @@ fn auth_fields(auth: &str) -> Pairs {
         .collect()
 }
 
+/// Where a request was sent: the emulator's shared port, or the port of one service
+/// ([`crate::Emulator::endpoint_for`]), which serves that service's operations alone.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Scope<'a> {
+    Shared,
+    Service(&'a str),
+}
+
+/// Which operation a request names, or why none can be told.
+enum Placed {
+    Found(&'static OperationCatalog),
+    Unknown,
+    /// The request names an operation of several services and nothing in it says which.
+    Ambiguous(Vec<&'static str>),
+}
+
+impl Placed {
+    /// The one operation of `candidates`, or the services among which it is ambiguous.
+    fn of(candidates: Vec<&'static OperationCatalog>) -> Self {
+        let mut services: Vec<&'static str> = candidates.iter().map(|o| o.info.service).collect();
+        services.sort_unstable();
+        services.dedup();
+        match (candidates.first(), services.len()) {
+            (None, _) => Placed::Unknown,
+            (Some(op), 1) => Placed::Found(op),
+            _ => Placed::Ambiguous(services),
+        }
+    }
+
+    fn op(&self) -> Option<&'static OperationCatalog> {
+        match self {
+            Placed::Found(op) => Some(op),
+            _ => None,
+        }
+    }
+}
+
+/// The service a request's `Host` names by its first label (`mariadb.localhost:8080`,
+/// `cdb.tencentcloudapi.com`), when the emulator serves one of that name.
+fn host_service<'a>(ops: &[&'static OperationCatalog], host: &'a str) -> Option<&'a str> {
+    let label = host.split(['.', ':']).next()?;
+    ops.iter().any(|o| o.info.service == label).then_some(label)
+}
+
 pub(crate) fn check(
     ops: &[&'static OperationCatalog],
+    scope: Scope<'_>,
     keys: &Keys,
     req: &Seen,
     now: i64,
@@ -58,6 +103,12 @@ pub(crate) fn check(
     } else {
         form_urldecode(&String::from_utf8_lossy(&req.body))
     };
+    // The service the request was sent to: the port's, else the one its host names.
+    let service = match scope {
+        Scope::Service(s) => Some(s),
+        Scope::Shared => host_service(ops, req.header("host").unwrap_or_default()),
+    };
+    let in_service = |o: &&&'static OperationCatalog| service.is_none_or(|s| o.info.service == s);
     // The official SDKs also sign API 3.0 calls the old way (HmacSHA1/HmacSHA256 over form
     // or query parameters, `Action` and `Version` among them): recognised by an `Action`
     // that only a 3.0 operation has, answered in the 3.0 envelope.
@@ -66,7 +117,11 @@ pub(crate) fn check(
         && get(&params, "SecretId").is_some()
         && get(&params, "Version").is_some()
         && get(&params, "Action").is_some_and(|a| {
-            let served = |p: Protocol| ops.iter().any(|o| o.info.protocol == p && o.info.name == a);
+            let served = |p: Protocol| {
+                ops.iter()
+                    .filter(in_service)
+                    .any(|o| o.info.protocol == p && o.info.name == a)
+            };
             served(Protocol::TencentV3) && !served(Protocol::TencentV2)
         });
     let protocol =
@@ -91,27 +146,54 @@ pub(crate) fn check(
             "emulator: protocol {protocol:?}'s spec names no bad-signature code"
         ));
     };
-    let of_protocol = || ops.iter().copied().filter(|o| o.info.protocol == protocol);
-    let op = match protocol {
-        Protocol::TencentV3 if v1_on_v3 => {
-            let action = get(&params, "Action").unwrap_or_default();
-            of_protocol().find(|o| o.info.name == action)
+    // A TC3 signature names its service in the credential scope: on the shared port that
+    // is the service; on a service's port a scope naming another is a bad signature.
+    let tc3_service = (protocol == Protocol::TencentV3 && !v1_on_v3)
+        .then(|| credential_service(auth))
+        .flatten()
+        .filter(|_| service.is_none());
+    let candidates = ops
+        .iter()
+        .copied()
+        .filter(|o| o.info.protocol == protocol)
+        .filter(|o| {
+            service
+                .or(tc3_service.as_deref())
+                .is_none_or(|s| o.info.service == s)
+        });
+    let named = |action: &str| {
+        Placed::of(
+            candidates
+                .clone()
+                .filter(|o| o.info.name == action)
+                .collect(),
+        )
+    };
+    let placed = match protocol {
+        Protocol::TencentV3 if !v1_on_v3 => named(req.header("x-tc-action").unwrap_or_default()),
+        Protocol::TencentV3 | Protocol::TencentV2 | Protocol::UCloud => {
+            named(get(&params, "Action").unwrap_or_default())
         }
-        Protocol::TencentV3 => {
-            let action = req.header("x-tc-action").unwrap_or_default();
-            of_protocol().find(|o| o.info.name == action)
+        Protocol::Huawei => {
+            // The most literal template wins (`/instances/backups` over `/instances/{id}`).
+            let matching: Vec<(usize, &'static OperationCatalog)> = candidates
+                .filter(|o| o.info.method.as_str() == req.method)
+                .filter_map(|o| Some((path_vars(o.info.path, &req.path)?.len(), o)))
+                .collect();
+            let fewest = matching.iter().map(|(vars, _)| *vars).min();
+            Placed::of(
+                matching
+                    .into_iter()
+                    .filter(|(vars, _)| Some(*vars) == fewest)
+                    .map(|(_, o)| o)
+                    .collect(),
+            )
         }
-        Protocol::TencentV2 | Protocol::UCloud => {
-            let action = get(&params, "Action").unwrap_or_default();
-            of_protocol().find(|o| o.info.name == action)
-        }
-        Protocol::Huawei => of_protocol().find(|o| {
-            o.info.method.as_str() == req.method && path_vars(o.info.path, &req.path).is_some()
-        }),
         other => {
             return Outcome::Unrecognised(format!("emulator: no verifier for {other:?}"));
         }
     };
+    let op = placed.op();
     let reject = |code: &'static str, reason: String| Outcome::Rejected {
         dialect,
         op,
@@ -143,8 +225,19 @@ pub(crate) fn check(
     if let Err((code, reason)) = auth_result {
         return reject(code, reason);
     }
-    let Some(op) = op else {
-        return reject(dialect.unknown_operation, "no such operation".into());
+    let op = match placed {
+        Placed::Found(op) => op,
+        Placed::Unknown => return reject(dialect.unknown_operation, "no such operation".into()),
+        Placed::Ambiguous(services) => {
+            return reject(
+                dialect.unknown_operation,
+                format!(
+                    "the operation is one of services {} and the request names none: \
+                     send it to the service's endpoint (Emulator::endpoint_for)",
+                    services.join(", ")
+                ),
+            );
+        }
     };
     if let Some(code) = dialect.missing_param
         && let Some(missing) = missing_param(op, req, &params, v1_on_v3)
@@ -202,6 +295,16 @@ fn verify_v1(
     let sts = string_to_sign(&req.method, host, &req.path, params);
     let expected = tencent_v2::signature(algo, key.secret_key.expose(), &sts);
     same(d, get(params, "Signature"), &expected)
+}
+
+/// The service a TC3 `Authorization` header's credential scope names
+/// (`Credential=<id>/<date>/<service>/tc3_request`).
+fn credential_service(auth: &str) -> Option<String> {
+    let fields = auth_fields(auth);
+    get(&fields, "Credential")?
+        .split('/')
+        .nth(2)
+        .map(str::to_owned)
 }
 
 fn verify_v3(

@@ -79,7 +79,7 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
     let op_module = s.op_module_lines.checked_div(s.operations).unwrap_or(0);
     let sm = s.samples;
     println!(
-        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation without the {}-line catalog; {} in each operation's own module); samples: {} decode, {} error samples decode as their code, {} invalid, {} do not decode ({} of the decoded repaired by the importer: mended into JSON or taken from another edition; {} decode with values set aside, read tolerantly); {:.2} s (load {:.2}, emit and render {:.2} on {} threads, count {:.2})",
+        "gen{}: {} specs ({} operations), {} types, {} error variants, {} generated lines ({} per operation without the {}-line catalog; {} in each operation's own module); samples: {} decode, {} error samples decode as their code, {} invalid, {} do not decode ({} of the decoded repaired by the importer: mended into JSON or taken from another edition; {} decode with values set aside, read tolerantly); {} operations answered by the emulator with a synthesized response (no success sample decodes); {:.2} s (load {:.2}, emit and render {:.2} on {} threads, count {:.2})",
         if check { " --check: up to date" } else { "" },
         s.specs,
         s.operations,
@@ -95,6 +95,7 @@ fn gen_cmd(root: &Path, check: bool) -> Result<(), String> {
         sm.undecodable,
         sm.repaired,
         sm.set_aside,
+        sm.synthesized,
         started.elapsed().as_secs_f64(),
         s.phases[0],
         s.phases[1],

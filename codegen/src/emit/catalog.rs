@@ -183,11 +183,7 @@ impl Emitter<'_> {
                     Some(quote!((#name, #text)))
                 });
                 // Only samples that decode as a success: the ones tests replay.
-                let samples = op
-                    .samples
-                    .iter()
-                    .filter(|s| s.unusable.is_none() && s.error.is_none())
-                    .map(|s| {
+                let samples = crate::sample::replayable(op).map(|s| {
                         let (name, status, body) = (&s.name, s.status, str_lit(&s.text));
                         quote!(::runtime::catalog::SampleInfo { name: #name, status: #status, body: #body })
                     });
@@ -199,6 +195,13 @@ impl Emitter<'_> {
                 };
                 let proto = format_ident!("PROTOCOL_{}", p.module.to_uppercase());
                 let imported = op.origin.is_some();
+                let synthesized = match crate::sample::replayable(op).next() {
+                    Some(_) => quote!(None),
+                    None => {
+                        let body = str_lit(&crate::synth::response(self.model, op));
+                        quote!(Some(#body))
+                    }
+                };
                 let entry = quote! {
                     ::runtime::catalog::Entry {
                         spec: &::runtime::catalog::OperationCatalog {
@@ -209,6 +212,7 @@ impl Emitter<'_> {
                             protocol: &#protocols::catalog::#proto,
                             examples: &[#(#examples),*],
                             imported: #imported,
+                            synthesized: #synthesized,
                         },
                         decode: |status, request_id, body| ::runtime::catalog::outcome(decode(status, request_id, body)),
                         example_request: |config| example().and_then(|input| to_wire(&input, config)),
@@ -251,64 +255,75 @@ impl Emitter<'_> {
 
     /// The root `catalog`: the enabled services' entries.
     pub(super) fn root_catalog(&self) -> Module {
+        catalog_module(
+            "Spec facts and typed hooks of every operation compiled in, for emulators, spec-driven tests, demos and benchmarks: parameters, documented samples, error codes with their roles, example requests.",
+            self.catalog_items(true),
+        )
+    }
+
+    /// What a root catalog holds: `operations()` over the services (each behind its
+    /// feature when `gated`, as in the facade), and the lookups built on it.
+    pub(super) fn catalog_items(&self, gated: bool) -> TokenStream {
         let mut groups = Vec::new();
         for (_, s) in self.model.crates() {
             let (gate, path) = if self.crates {
                 let krate = ident(&s.crate_name().replace('-', "_"));
                 let feature = s.crate_name();
                 (
-                    quote!(#[cfg(feature = #feature)]),
+                    gated.then(|| quote!(#[cfg(feature = #feature)])),
                     quote!(::#krate::catalog::ENTRIES),
                 )
             } else {
                 let (root, provider, name) = (&self.root, ident(&s.provider), ident(&s.name));
                 (
-                    Self::feature(&s.provider),
+                    gated.then(|| Self::feature(&s.provider)),
                     quote!(#root::#provider::#name::catalog::ENTRIES),
                 )
             };
             groups.push(quote!(#gate #path));
         }
         let protocols = self.protocols_path();
-        let reexport = quote!(pub use #protocols::catalog::*;);
-        catalog_module(
-            "Spec facts and typed hooks of every operation compiled in, for emulators, spec-driven tests, demos and benchmarks: parameters, documented samples, error codes with their roles, example requests.",
-            quote! {
-                #reexport
+        let compiled = if gated {
+            "compiled in (by feature)"
+        } else {
+            "of the SDK"
+        };
+        let operations_doc = doc(&format!("Every operation {compiled}, in spec order."));
+        quote! {
+            pub use #protocols::catalog::*;
 
-                /// This crate's name and version.
-                pub const SDK: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+            /// This crate's name and version.
+            pub const SDK: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-                /// Every operation compiled in (by feature), in spec order.
-                pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
-                    let groups: &[&[::runtime::catalog::Entry]] = &[#(#groups),*];
-                    groups.iter().flat_map(|g| g.iter()).collect()
-                }
+            #operations_doc
+            pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
+                let groups: &[&[::runtime::catalog::Entry]] = &[#(#groups),*];
+                groups.iter().flat_map(|g| g.iter()).collect()
+            }
 
-                /// The operations whose specs a maintainer wrote (not imported from a vendor
-                /// catalogue): the ones whose examples and samples are curated.
-                pub fn hand_written() -> Vec<&'static ::runtime::catalog::Entry> {
-                    operations().into_iter().filter(|e| !e.spec.imported).collect()
-                }
+            /// The operations whose specs a maintainer wrote (not imported from a vendor
+            /// catalogue): the ones whose examples and samples are curated.
+            pub fn hand_written() -> Vec<&'static ::runtime::catalog::Entry> {
+                operations().into_iter().filter(|e| !e.spec.imported).collect()
+            }
 
-                /// The operation with wire name `name`, if compiled in: a hand-written one
-                /// first, else the first in spec order (services may share an operation
-                /// name: see [`find`]).
-                pub fn operation(name: &str) -> Option<&'static ::runtime::catalog::Entry> {
-                    let all = operations();
-                    all.iter()
-                        .find(|e| !e.spec.imported && e.spec.info.name == name)
-                        .or_else(|| all.iter().find(|e| e.spec.info.name == name))
-                        .copied()
-                }
+            /// The operation with wire name `name`, if compiled in: a hand-written one
+            /// first, else the first in spec order (services may share an operation
+            /// name: see [`find`]).
+            pub fn operation(name: &str) -> Option<&'static ::runtime::catalog::Entry> {
+                let all = operations();
+                all.iter()
+                    .find(|e| !e.spec.imported && e.spec.info.name == name)
+                    .or_else(|| all.iter().find(|e| e.spec.info.name == name))
+                    .copied()
+            }
 
-                /// The operation `name` of the service that signs as `service`, if compiled in.
-                pub fn find(service: &str, name: &str) -> Option<&'static ::runtime::catalog::Entry> {
-                    operations()
-                        .into_iter()
-                        .find(|e| e.spec.info.service == service && e.spec.info.name == name)
-                }
-            },
-        )
+            /// The operation `name` of the service that signs as `service`, if compiled in.
+            pub fn find(service: &str, name: &str) -> Option<&'static ::runtime::catalog::Entry> {
+                operations()
+                    .into_iter()
+                    .find(|e| e.spec.info.service == service && e.spec.info.name == name)
+            }
+        }
     }
 }

@@ -75,7 +75,12 @@ pub(super) fn example_builder(model: &Model, op: &Operation, p: &Protocol) -> To
         if p.credential_params.contains(&f.wire) {
             return None;
         }
-        let value = example_value(f, &types)?;
+        // A required field whose example is missing, unusable or out of range gets a value
+        // made up from its type, so that the example request builds.
+        let value = example_value(f, &types).or_else(|| {
+            let made_up = crate::synth::request_value(f, &types).filter(|_| f.required)?;
+            value(&f.ty, &made_up, &types, 0, Secrets::Allowed)
+        })?;
         let setter = ident(&f.ident);
         Some(quote!(.#setter(#value)))
     });
@@ -88,6 +93,12 @@ fn example_value(f: &Field, types: &[&NamedType]) -> Option<TokenStream> {
         return None;
     }
     let text = f.example.as_deref()?;
+    if f.ty.is_number() {
+        let n: f64 = text.trim().parse().ok()?;
+        if f.min.is_some_and(|m| n < m) || f.max.is_some_and(|m| n > m) {
+            return None;
+        }
+    }
     let json = match &f.ty {
         Ty::Str => Value::String(text.to_owned()),
         Ty::List(_) | Ty::Map(_) | Ty::Named(_) => serde_json::from_str(text).ok()?,
@@ -96,11 +107,25 @@ fn example_value(f: &Field, types: &[&NamedType]) -> Option<TokenStream> {
             .filter(|v: &Value| !v.is_string())
             .or_else(|| Some(Value::String(text.to_owned())))?,
     };
-    value(&f.ty, &json, types, 0)
+    value(&f.ty, &json, types, 0, Secrets::Refused)
+}
+
+/// Whether a value may set a secret field: a made-up one may, a vendor's example may not
+/// (secrets' examples are never written out).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Secrets {
+    Allowed,
+    Refused,
 }
 
 /// `json` as a value of `ty`; `None` when it does not fit.
-fn value(ty: &Ty, json: &Value, types: &[&NamedType], depth: usize) -> Option<TokenStream> {
+fn value(
+    ty: &Ty,
+    json: &Value,
+    types: &[&NamedType],
+    depth: usize,
+    secrets: Secrets,
+) -> Option<TokenStream> {
     if depth > 16 {
         return None;
     }
@@ -162,12 +187,15 @@ fn value(ty: &Ty, json: &Value, types: &[&NamedType], depth: usize) -> Option<To
             let l = Literal::f64_suffixed(n);
             quote!(#l)
         }
-        Ty::Timestamp(_) => return None,
+        Ty::Timestamp(_) => {
+            let s = json.as_str()?;
+            quote!(::runtime::Timestamp::from(#s))
+        }
         Ty::List(inner) => {
             let items = json
                 .as_array()?
                 .iter()
-                .map(|v| value(inner, v, types, depth + 1))
+                .map(|v| value(inner, v, types, depth + 1, secrets))
                 .collect::<Option<Vec<_>>>()?;
             quote!(Vec::from([#(#items),*]))
         }
@@ -176,7 +204,8 @@ fn value(ty: &Ty, json: &Value, types: &[&NamedType], depth: usize) -> Option<To
                 .as_object()?
                 .iter()
                 .map(|(k, v)| {
-                    value(inner, v, types, depth + 1).map(|v| quote!((String::from(#k), #v)))
+                    value(inner, v, types, depth + 1, secrets)
+                        .map(|v| quote!((String::from(#k), #v)))
                 })
                 .collect::<Option<Vec<_>>>()?;
             quote!(::std::collections::BTreeMap::from([#(#entries),*]))
@@ -196,7 +225,8 @@ fn value(ty: &Ty, json: &Value, types: &[&NamedType], depth: usize) -> Option<To
                         // Responses keep lists and maps plain (absent = empty).
                         let collection = matches!(f.ty, Ty::List(_) | Ty::Map(_));
                         let plain = f.required || (t.in_response && collection);
-                        if f.sensitive != Sensitivity::None {
+                        let secret = f.sensitive != Sensitivity::None;
+                        if secret && secrets == Secrets::Refused {
                             return None;
                         }
                         let name = ident(&f.ident);
@@ -206,7 +236,8 @@ fn value(ty: &Ty, json: &Value, types: &[&NamedType], depth: usize) -> Option<To
                             .filter(|v| !v.is_null());
                         let v = match found {
                             Some(v) => {
-                                let v = value(&f.ty, v, types, depth + 1)?;
+                                let v = value(&f.ty, v, types, depth + 1, secrets)?;
+                                let v = if secret { quote!(#v.into()) } else { v };
                                 if f.boxed { quote!(Box::new(#v)) } else { v }
                             }
                             None if f.required => return None,

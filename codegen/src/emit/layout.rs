@@ -8,6 +8,9 @@ use quote::quote;
 
 use super::{Emitter, Module, ident};
 
+/// The package that gathers every service's catalog (`generated/crates/catalog`).
+pub const CATALOG_CRATE: &str = "generated-catalog";
+
 /// The private module of a service crate that holds the service (re-exported at the root).
 pub const SDK_MODULE: &str = "sdk";
 
@@ -18,6 +21,8 @@ pub enum CrateJob {
     /// The service (index in `Model::services`) and its further API versions.
     Service(usize),
     Facade,
+    /// `generated-catalog`: every service's catalog, unconditionally.
+    Catalog,
 }
 
 /// One crate of the SDK: its package name, its directory (relative to `generated/`), its
@@ -97,6 +102,7 @@ impl Emitter<'_> {
         let mut jobs = vec![CrateJob::Protocols];
         jobs.extend(self.model.crates().map(|(i, _)| CrateJob::Service(i)));
         jobs.push(CrateJob::Facade);
+        jobs.push(CrateJob::Catalog);
         jobs
     }
 
@@ -141,6 +147,26 @@ impl Emitter<'_> {
                 package: "generated".into(),
                 dir: String::new(),
                 root: self.facade(),
+            },
+            CrateJob::Catalog => CrateTree {
+                package: CATALOG_CRATE.into(),
+                dir: "crates/catalog".into(),
+                root: Module {
+                    name: String::new(),
+                    doc: "The catalog of every generated operation, whatever features are enabled elsewhere: each service crate with its `catalog` feature, for emulating the whole SDK and for the test that calls every operation. It depends on every service crate; downstream code that needs a few wants `generated` with their features instead.".into(),
+                    attrs: quote!(),
+                    // In a private module, as a service crate's, so rustfmt leaves it alone.
+                    items: quote!(pub use sdk::*;),
+                    children: vec![Module {
+                        name: SDK_MODULE.into(),
+                        doc: "Every service's catalog entries; re-exported at the crate root.".into(),
+                        attrs: quote!(),
+                        items: self.catalog_items(false),
+                        children: vec![],
+                        source: None,
+                    }],
+                    source: None,
+                },
             },
         }
     }

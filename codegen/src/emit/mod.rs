@@ -9,7 +9,7 @@ mod errors;
 mod glue;
 mod layout;
 
-pub use layout::{CrateJob, CrateTree, SDK_MODULE};
+pub use layout::{CATALOG_CRATE, CrateJob, CrateTree, SDK_MODULE};
 mod types;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};

@@ -227,6 +227,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("backup_id", "bd062e1af2d248b3bb4cd3dbb4183888br02"),
         ],
         imported: false,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::create_service_linked_role::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateServiceLinkedRoleRequest, ::runtime::BuildError> {
     CreateServiceLinkedRoleRequest::builder()
+        .qcs_service_name(Vec::from([String::from("example-QCSServiceName")]))
         .custom_suffix(String::from("forAdmin"))
         .description(String::from("ccsLinkedRole"))
         .build()
@@ -75,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("CustomSuffix", "forAdmin"), ("Description", "ccsLinkedRole")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

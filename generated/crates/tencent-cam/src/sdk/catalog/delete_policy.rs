@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePolicyRequest, ::runtime::BuildError> {
-    DeletePolicyRequest::builder().build()
+    DeletePolicyRequest::builder().policy_id(Vec::from([1u64])).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_policy_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePolicyVersionRequest, ::runtime::BuildError> {
-    DeletePolicyVersionRequest::builder().policy_id(1000u64).build()
+    DeletePolicyVersionRequest::builder()
+        .policy_id(1000u64)
+        .version_id(Vec::from([1u64]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("PolicyId", "1000")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_sub_accounts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeSubAccountsRequest, ::runtime::BuildError> {
-    DescribeSubAccountsRequest::builder().build()
+    DescribeSubAccountsRequest::builder()
+        .filter_sub_account_uin(Vec::from([1u64]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -71,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::get_custom_mfa_token_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetCustomMfaTokenInfoRequest, ::runtime::BuildError> {
-    GetCustomMfaTokenInfoRequest::builder().build()
+    GetCustomMfaTokenInfoRequest::builder()
+        .mfa_token(String::from("example-MFAToken"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -57,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

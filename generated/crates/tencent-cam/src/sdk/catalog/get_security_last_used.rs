@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::get_security_last_used::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetSecurityLastUsedRequest, ::runtime::BuildError> {
-    GetSecurityLastUsedRequest::builder().build()
+    GetSecurityLastUsedRequest::builder()
+        .secret_id_list(Vec::from([String::from("example-SecretIdList")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -60,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

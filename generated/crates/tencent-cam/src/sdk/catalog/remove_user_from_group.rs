@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::remove_user_from_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RemoveUserFromGroupRequest, ::runtime::BuildError> {
-    RemoveUserFromGroupRequest::builder().build()
+    RemoveUserFromGroupRequest::builder()
+        .info(
+            Vec::from([
+                GroupIdOfUidInfo {
+                    group_id: None,
+                    uid: None,
+                    uin: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -53,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

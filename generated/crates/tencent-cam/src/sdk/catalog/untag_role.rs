@@ -7,6 +7,7 @@ pub use crate::untag_role::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UntagRoleRequest, ::runtime::BuildError> {
     UntagRoleRequest::builder()
+        .tag_keys(Vec::from([String::from("example-TagKeys")]))
         .role_name(String::from("CAM_QCSRole"))
         .role_id(String::from("46111234567890"))
         .build()
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RoleName", "CAM_QCSRole"), ("RoleId", "46111234567890")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

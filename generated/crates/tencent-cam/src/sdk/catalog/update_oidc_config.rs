@@ -9,6 +9,7 @@ pub fn example() -> Result<UpdateOidcConfigRequest, ::runtime::BuildError> {
     UpdateOidcConfigRequest::builder()
         .identity_url(String::from("https://xxx.qq.cn/oidc"))
         .identity_key(String::from("dazw****"))
+        .client_id(Vec::from([String::from("example-ClientId")]))
         .name(String::from("OIDC"))
         .description(String::from("this is description"))
         .build()
@@ -83,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Description", "this is description"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,16 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::update_password_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdatePasswordRulesRequest, ::runtime::BuildError> {
-    UpdatePasswordRulesRequest::builder().build()
+    UpdatePasswordRulesRequest::builder()
+        .rules(PassWordRule {
+            minimum_length: None,
+            must_contain: None,
+            force_password_change: None,
+            reuse_password_limit: None,
+            retry_password_limit: None,
+            password_expiration_invalidation: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -53,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::apply_snapshot_group::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ApplySnapshotGroupRequest, ::runtime::BuildError> {
     ApplySnapshotGroupRequest::builder()
         .snapshot_group_id(String::from("csnap-csoplz7u"))
+        .apply_disks(
+            Vec::from([
+                ApplyDisk {
+                    snapshot_id: None,
+                    disk_id: None,
+                },
+            ]),
+        )
         .auto_stop_instance(false)
         .auto_start_instance(false)
         .build()
@@ -76,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AutoStartInstance", "false"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::attach_disks::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AttachDisksRequest, ::runtime::BuildError> {
     AttachDisksRequest::builder()
         .instance_id(String::from("ins-9oxguxa"))
+        .disk_ids(Vec::from([String::from("example-DiskIds")]))
         .attach_mode(String::from("PF"))
         .build()
 }
@@ -71,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "ins-9oxguxa"), ("AttachMode", "PF")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::copy_snapshot_cross_regions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CopySnapshotCrossRegionsRequest, ::runtime::BuildError> {
     CopySnapshotCrossRegionsRequest::builder()
+        .destination_regions(Vec::from([String::from("example-DestinationRegions")]))
         .snapshot_id(String::from("snap-ckgjwkqh"))
         .snapshot_name(String::from("snap-hfdadhusads"))
         .build()
@@ -80,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("SnapshotName", "snap-hfdadhusads"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

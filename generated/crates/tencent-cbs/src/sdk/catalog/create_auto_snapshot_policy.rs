@@ -7,6 +7,16 @@ pub use crate::create_auto_snapshot_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateAutoSnapshotPolicyRequest, ::runtime::BuildError> {
     CreateAutoSnapshotPolicyRequest::builder()
+        .policy(
+            Vec::from([
+                Policy {
+                    hour: Default::default(),
+                    day_of_week: Default::default(),
+                    day_of_month: Default::default(),
+                    interval_days: None,
+                },
+            ]),
+        )
         .auto_snapshot_policy_name(String::from("backup_data_friday"))
         .is_activated(false)
         .is_permanent(false)
@@ -95,6 +105,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("DryRun", "false"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,15 @@ pub use crate::create_disks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDisksRequest, ::runtime::BuildError> {
     CreateDisksRequest::builder()
+        .placement(Placement {
+            zone: None,
+            cage_id: None,
+            project_id: None,
+            project_name: None,
+            cdc_name: None,
+            cdc_id: None,
+            dedicated_cluster_id: None,
+        })
         .disk_charge_type(String::from("PREPAID"))
         .disk_type(String::from("CLOUD_HSSD"))
         .disk_name(String::from("imc-fs9x0bv9"))
@@ -204,6 +213,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EncryptType", "ENCRYPT_V2"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::create_snapshot_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSnapshotGroupRequest, ::runtime::BuildError> {
     CreateSnapshotGroupRequest::builder()
+        .disk_ids(Vec::from([String::from("example-DiskIds")]))
         .snapshot_group_name(String::from("testSnapGroup"))
         .build()
 }
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SnapshotGroupName", "testSnapGroup")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

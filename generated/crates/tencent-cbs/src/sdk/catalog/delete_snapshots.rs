@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_snapshots::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSnapshotsRequest, ::runtime::BuildError> {
-    DeleteSnapshotsRequest::builder().delete_bind_images(true).build()
+    DeleteSnapshotsRequest::builder()
+        .snapshot_ids(Vec::from([String::from("example-SnapshotIds")]))
+        .delete_bind_images(true)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DeleteBindImages", "true")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

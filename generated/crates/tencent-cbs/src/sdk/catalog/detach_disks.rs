@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::detach_disks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DetachDisksRequest, ::runtime::BuildError> {
-    DetachDisksRequest::builder().instance_id(String::from("ins-arxix3xm")).build()
+    DetachDisksRequest::builder()
+        .disk_ids(Vec::from([String::from("example-DiskIds")]))
+        .instance_id(String::from("ins-arxix3xm"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "ins-arxix3xm")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

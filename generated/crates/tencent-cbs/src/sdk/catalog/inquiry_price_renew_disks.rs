@@ -7,6 +7,7 @@ pub use crate::inquiry_price_renew_disks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquiryPriceRenewDisksRequest, ::runtime::BuildError> {
     InquiryPriceRenewDisksRequest::builder()
+        .disk_ids(Vec::from([String::from("example-DiskIds")]))
         .new_deadline(String::from("2025-01-01 00:00:00"))
         .project_id(0u64)
         .build()
@@ -161,6 +162,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NewDeadline", "2025-01-01 00:00:00"), ("ProjectId", "0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

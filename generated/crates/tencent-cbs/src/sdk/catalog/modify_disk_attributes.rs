@@ -7,6 +7,7 @@ pub use crate::modify_disk_attributes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDiskAttributesRequest, ::runtime::BuildError> {
     ModifyDiskAttributesRequest::builder()
+        .disk_ids(Vec::from([String::from("example-DiskIds")]))
         .disk_name(String::from("DataDisk-Production-01"))
         .project_id(0u64)
         .disk_type(String::from("CLOUD_SSD"))
@@ -96,6 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("BurstPerformanceOperation", "CREATE"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,8 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     ModifySnapshotsSharePermissionRequest::builder()
+        .snapshot_ids(Vec::from([String::from("example-SnapshotIds")]))
+        .account_ids(Vec::from([String::from("example-AccountIds")]))
         .permission(String::from("\"SHARE\""))
         .build()
 }
@@ -71,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Permission", "\"SHARE\"")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

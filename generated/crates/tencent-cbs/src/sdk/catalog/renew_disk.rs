@@ -6,7 +6,14 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::renew_disk::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewDiskRequest, ::runtime::BuildError> {
-    RenewDiskRequest::builder().disk_id(String::from("disk-jwk0zvrg")).build()
+    RenewDiskRequest::builder()
+        .disk_charge_prepaid(DiskChargePrepaid {
+            period: None,
+            renew_flag: None,
+            cur_instance_deadline: None,
+        })
+        .disk_id(String::from("disk-jwk0zvrg"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -67,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DiskId", "disk-jwk0zvrg")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::terminate_disks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminateDisksRequest, ::runtime::BuildError> {
-    TerminateDisksRequest::builder().delete_snapshot(0i64).build()
+    TerminateDisksRequest::builder()
+        .disk_ids(Vec::from([String::from("example-DiskIds")]))
+        .delete_snapshot(0i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DeleteSnapshot", "0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,17 @@ pub fn example() -> Result<AdjustCdbProxyRequest, ::runtime::BuildError> {
     AdjustCdbProxyRequest::builder()
         .instance_id(String::from("cdb-aykuksx3"))
         .proxy_group_id(String::from("proxy-il2nlsdn"))
+        .proxy_node_custom(
+            Vec::from([
+                ProxyNodeCustom {
+                    node_count: None,
+                    cpu: None,
+                    mem: None,
+                    region: None,
+                    zone: None,
+                },
+            ]),
+        )
         .reload_balance(String::from("auto"))
         .upgrade_time(String::from("nowTime"))
         .build()
@@ -84,6 +95,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("UpgradeTime", "nowTime"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,15 @@ pub fn example() -> Result<AnalyzeAuditLogsRequest, ::runtime::BuildError> {
         .instance_id(String::from("cdb-r9bpb9gs"))
         .start_time(String::from("2023-02-16 00:00:20"))
         .end_time(String::from("2023-02-16 00:10:20"))
+        .aggregation_conditions(
+            Vec::from([
+                AggregationCondition {
+                    aggregation_field: None,
+                    offset: None,
+                    limit: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -148,6 +157,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EndTime", "2023-02-16 00:10:20"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

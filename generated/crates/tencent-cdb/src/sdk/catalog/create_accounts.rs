@@ -8,6 +8,8 @@ pub use crate::create_accounts::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateAccountsRequest, ::runtime::BuildError> {
     CreateAccountsRequest::builder()
         .instance_id(String::from("cdb-f35wr6wj"))
+        .accounts(Vec::from([Account { user: None, host: None }]))
+        .password(String::from("example-Password"))
         .description(String::from("test description"))
         .max_user_connections(1i64)
         .build()
@@ -82,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("MaxUserConnections", "1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,17 @@ pub fn example() -> Result<CreateCdbProxyRequest, ::runtime::BuildError> {
         .instance_id(String::from("cdb-aykuksx3"))
         .uniq_vpc_id(String::from("vpc-ixw3ll2d"))
         .uniq_subnet_id(String::from("subnet-0z3r56vq"))
+        .proxy_node_custom(
+            Vec::from([
+                ProxyNodeCustom {
+                    node_count: None,
+                    cpu: None,
+                    mem: None,
+                    region: None,
+                    zone: None,
+                },
+            ]),
+        )
         .desc(String::from("andy_proxy"))
         .connection_pool_limit(10u64)
         .proxy_version(String::from("1.4.1"))
@@ -103,6 +114,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ProxyVersion", "1.4.1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

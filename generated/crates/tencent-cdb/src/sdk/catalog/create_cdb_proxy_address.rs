@@ -16,6 +16,15 @@ pub fn example() -> Result<CreateCdbProxyAddressRequest, ::runtime::BuildError> 
         .auto_add_ro(true)
         .read_only(true)
         .trans_split(true)
+        .proxy_allocation(
+            Vec::from([
+                ProxyAllocation {
+                    region: None,
+                    zone: None,
+                    proxy_instance: Default::default(),
+                },
+            ]),
+        )
         .uniq_vpc_id(String::from("vpc-ixw3ll2d"))
         .uniq_subnet_id(String::from("subnet-0z3r56vq"))
         .connection_pool(true)
@@ -190,6 +199,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AccessMode", "nearBy"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::create_rotation_password::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateRotationPasswordRequest, ::runtime::BuildError> {
     CreateRotationPasswordRequest::builder()
         .instance_id(String::from("cdb-c1nl9rpv"))
+        .accounts(Vec::from([Account { user: None, host: None }]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-c1nl9rpv")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_accounts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAccountsRequest, ::runtime::BuildError> {
-    DeleteAccountsRequest::builder().instance_id(String::from("cdb-f35wr6wj")).build()
+    DeleteAccountsRequest::builder()
+        .instance_id(String::from("cdb-f35wr6wj"))
+        .accounts(Vec::from([Account { user: None, host: None }]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-f35wr6wj")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

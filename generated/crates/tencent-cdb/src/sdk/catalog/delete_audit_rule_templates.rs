@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_audit_rule_templates::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAuditRuleTemplatesRequest, ::runtime::BuildError> {
-    DeleteAuditRuleTemplatesRequest::builder().build()
+    DeleteAuditRuleTemplatesRequest::builder()
+        .rule_template_ids(Vec::from([String::from("example-RuleTemplateIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -56,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<DeleteRotationPasswordRequest, ::runtime::BuildError>
         .instance_id(String::from("cdb-c1nl9rpv"))
         .user(String::from("andy"))
         .host(String::from("192.1.1.1"))
+        .password(String::from("example-Password"))
         .encrypt_method(String::from("134531"))
         .build()
 }
@@ -86,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EncryptMethod", "134531"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

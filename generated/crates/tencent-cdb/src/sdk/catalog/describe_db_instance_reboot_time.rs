@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_db_instance_reboot_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbInstanceRebootTimeRequest, ::runtime::BuildError> {
-    DescribeDbInstanceRebootTimeRequest::builder().build()
+    DescribeDbInstanceRebootTimeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -63,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

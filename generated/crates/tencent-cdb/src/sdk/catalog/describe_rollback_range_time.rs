@@ -7,6 +7,7 @@ pub use crate::describe_rollback_range_time::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeRollbackRangeTimeRequest, ::runtime::BuildError> {
     DescribeRollbackRangeTimeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .is_remote_zone(String::from("false"))
         .backup_region(String::from("ap-guangzhou"))
         .build()
@@ -94,6 +95,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("IsRemoteZone", "false"), ("BackupRegion", "ap-guangzhou")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_tags_of_instance_ids::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTagsOfInstanceIdsRequest, ::runtime::BuildError> {
-    DescribeTagsOfInstanceIdsRequest::builder().offset(0i64).limit(10i64).build()
+    DescribeTagsOfInstanceIdsRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .offset(0i64)
+        .limit(10i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -79,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Offset", "0"), ("Limit", "10")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::disassociate_security_groups::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DisassociateSecurityGroupsRequest, ::runtime::BuildError> {
     DisassociateSecurityGroupsRequest::builder()
         .security_group_id(String::from("sg-ajr1jzgj"))
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .build()
 }
 
@@ -68,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SecurityGroupId", "sg-ajr1jzgj")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::modify_account_description::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyAccountDescriptionRequest, ::runtime::BuildError> {
     ModifyAccountDescriptionRequest::builder()
         .instance_id(String::from("cdb-f35wr6wj"))
+        .accounts(Vec::from([Account { user: None, host: None }]))
         .description(String::from("new"))
         .build()
 }
@@ -70,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-f35wr6wj"), ("Description", "new")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

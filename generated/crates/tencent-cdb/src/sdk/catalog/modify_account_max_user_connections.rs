@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     ModifyAccountMaxUserConnectionsRequest::builder()
+        .accounts(Vec::from([Account { user: None, host: None }]))
         .instance_id(String::from("cdb-c1nl9rpv"))
         .max_user_connections(1i64)
         .build()
@@ -73,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-c1nl9rpv"), ("MaxUserConnections", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

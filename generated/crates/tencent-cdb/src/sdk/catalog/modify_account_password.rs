@@ -8,6 +8,8 @@ pub use crate::modify_account_password::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyAccountPasswordRequest, ::runtime::BuildError> {
     ModifyAccountPasswordRequest::builder()
         .instance_id(String::from("cdb-f35wr6wj"))
+        .new_password(String::from("example-NewPassword"))
+        .accounts(Vec::from([Account { user: None, host: None }]))
         .skip_validate_password(false)
         .build()
 }
@@ -75,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-f35wr6wj"), ("SkipValidatePassword", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_auto_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAutoRenewFlagRequest, ::runtime::BuildError> {
-    ModifyAutoRenewFlagRequest::builder().auto_renew(1i64).build()
+    ModifyAutoRenewFlagRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .auto_renew(1i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("AutoRenew", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

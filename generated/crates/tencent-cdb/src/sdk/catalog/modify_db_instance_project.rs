@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_db_instance_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbInstanceProjectRequest, ::runtime::BuildError> {
-    ModifyDbInstanceProjectRequest::builder().new_project_id(11954i64).build()
+    ModifyDbInstanceProjectRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .new_project_id(11954i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NewProjectId", "11954")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ModifyDbInstanceSecurityGroupsRequest::builder()
         .instance_id(String::from("cdb-eb2w7dto"))
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
         .for_readonly_instance(false)
         .op_resource_id(String::from("cdb-xxx|readonly"))
         .build()
@@ -82,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("OpResourceId", "cdb-xxx|readonly"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::modify_instance_param::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceParamRequest, ::runtime::BuildError> {
     ModifyInstanceParamRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .template_id(99i64)
         .wait_switch(0i64)
         .not_sync_ro(true)
@@ -89,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("NotSyncDr", "true"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<ModifyRemoteBackupConfigRequest, ::runtime::BuildErro
         .instance_id(String::from("cdb-c1nl9rpv"))
         .remote_backup_save(String::from("on"))
         .remote_binlog_save(String::from("on"))
+        .remote_region(Vec::from([String::from("example-RemoteRegion")]))
         .expire_days(7i64)
         .build()
 }
@@ -86,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ExpireDays", "7"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

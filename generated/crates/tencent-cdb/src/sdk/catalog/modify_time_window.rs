@@ -8,6 +8,7 @@ pub use crate::modify_time_window::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyTimeWindowRequest, ::runtime::BuildError> {
     ModifyTimeWindowRequest::builder()
         .instance_id(String::from("cdb-eb2w7dto"))
+        .time_ranges(Vec::from([String::from("example-TimeRanges")]))
         .max_delay_time(10u64)
         .build()
 }
@@ -71,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-eb2w7dto"), ("MaxDelayTime", "10")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

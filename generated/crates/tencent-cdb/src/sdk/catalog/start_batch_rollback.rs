@@ -6,7 +6,19 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::start_batch_rollback::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StartBatchRollbackRequest, ::runtime::BuildError> {
-    StartBatchRollbackRequest::builder().build()
+    StartBatchRollbackRequest::builder()
+        .instances(
+            Vec::from([
+                RollbackInstancesInfo {
+                    instance_id: None,
+                    strategy: None,
+                    rollback_time: None,
+                    databases: Default::default(),
+                    tables: Default::default(),
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -54,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

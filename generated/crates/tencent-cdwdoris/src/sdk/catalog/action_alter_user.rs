@@ -7,6 +7,17 @@ pub use crate::action_alter_user::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ActionAlterUserRequest, ::runtime::BuildError> {
     ActionAlterUserRequest::builder()
+        .user_info(UserInfo {
+            instance_id: None,
+            user_name: None,
+            pass_word: None,
+            white_host: None,
+            old_white_host: None,
+            describe: None,
+            old_pwd: None,
+            cam_uin: None,
+            cam_ranger_group_ids: None,
+        })
         .api_type(String::from("AddSystemUser"))
         .user_privilege(1i64)
         .build()
@@ -67,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ApiType", "AddSystemUser"), ("UserPrivilege", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

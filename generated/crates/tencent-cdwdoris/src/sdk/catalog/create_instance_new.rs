@@ -8,10 +8,28 @@ pub use crate::create_instance_new::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateInstanceNewRequest, ::runtime::BuildError> {
     CreateInstanceNewRequest::builder()
         .zone(String::from("无"))
+        .fe_spec(CreateInstanceSpec {
+            spec_name: None,
+            count: None,
+            disk_size: None,
+        })
+        .be_spec(CreateInstanceSpec {
+            spec_name: None,
+            count: None,
+            disk_size: None,
+        })
+        .ha_flag(true)
         .user_vpc_id(String::from("无"))
         .user_subnet_id(String::from("无"))
         .product_version(String::from("无"))
+        .charge_properties(ChargeProperties {
+            charge_type: None,
+            renew_flag: None,
+            time_span: None,
+            time_unit: None,
+        })
         .instance_name(String::from("无"))
+        .doris_user_pwd(String::from("example-DorisUserPwd"))
         .ha_type(0i64)
         .case_sensitive(0i64)
         .enable_multi_zones(true)
@@ -144,6 +162,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EnableMultiZones", "true"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -11,6 +11,26 @@ pub fn example() -> Result<CreateTableRequest, ::runtime::BuildError> {
         .db_name(String::from("demo"))
         .table_name(String::from("test"))
         .keys_type(String::from("AGG_KEY"))
+        .columns(
+            Vec::from([
+                Column {
+                    name: None,
+                    type_field: None,
+                    agg_type: None,
+                    is_null: None,
+                    is_key: None,
+                    default_value: None,
+                    is_partition: None,
+                    is_distribution: None,
+                    auto_inc: None,
+                    comment: None,
+                },
+            ]),
+        )
+        .distribution(Distribution {
+            distribution_type: None,
+            count: None,
+        })
         .user_name(String::from("user"))
         .table_comment(String::from("This is a table"))
         .build()
@@ -143,6 +163,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("TableComment", "This is a table"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

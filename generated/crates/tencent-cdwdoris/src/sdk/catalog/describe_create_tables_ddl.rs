@@ -8,6 +8,14 @@ pub use crate::describe_create_tables_ddl::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeCreateTablesDdlRequest, ::runtime::BuildError> {
     DescribeCreateTablesDdlRequest::builder()
         .instance_id(String::from("cdwdoris-bjizjxxx"))
+        .db_tables_infos(
+            Vec::from([
+                DbTablesInfo {
+                    db_name: None,
+                    tables_name: None,
+                },
+            ]),
+        )
         .user_name(String::from("user"))
         .is_brief(false)
         .build()
@@ -105,6 +113,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("IsBrief", "false"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

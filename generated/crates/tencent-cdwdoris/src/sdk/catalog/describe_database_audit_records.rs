@@ -10,6 +10,8 @@ pub fn example() -> Result<DescribeDatabaseAuditRecordsRequest, ::runtime::Build
         .instance_id(String::from("xx"))
         .start_time(String::from("xx"))
         .end_time(String::from("xx"))
+        .page_size(1i64)
+        .page_num(1i64)
         .order_type(String::from("DESC/ASC"))
         .user(String::from("无"))
         .db_name(String::from("无"))
@@ -154,6 +156,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Sql", "sql"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

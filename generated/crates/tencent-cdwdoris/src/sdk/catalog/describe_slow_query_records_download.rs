@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     DescribeSlowQueryRecordsDownloadRequest::builder()
         .instance_id(String::from("xx"))
+        .query_duration_ms(1i64)
         .start_time(String::from("xx"))
         .end_time(String::from("xx"))
         .duration_ms(String::from("xx"))
@@ -133,6 +134,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("MemoryUsage", "无"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

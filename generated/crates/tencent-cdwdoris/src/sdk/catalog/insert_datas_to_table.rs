@@ -9,6 +9,15 @@ pub fn example() -> Result<InsertDatasToTableRequest, ::runtime::BuildError> {
     InsertDatasToTableRequest::builder()
         .database(String::from("db1"))
         .table(String::from("tb1"))
+        .columns(Vec::from([String::from("example-Columns")]))
+        .rows(
+            Vec::from([
+                Rows {
+                    data_row: Default::default(),
+                },
+            ]),
+        )
+        .types(Vec::from([String::from("example-Types")]))
         .instance_id(String::from("无"))
         .strict(true)
         .max_filter_ratio(0.5f64)
@@ -129,6 +138,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("CatalogName", "internal"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

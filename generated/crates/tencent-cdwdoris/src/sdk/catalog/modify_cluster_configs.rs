@@ -8,6 +8,16 @@ pub use crate::modify_cluster_configs::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyClusterConfigsRequest, ::runtime::BuildError> {
     ModifyClusterConfigsRequest::builder()
         .instance_id(String::from("cdwch-xxxx"))
+        .modify_conf_context(
+            Vec::from([
+                ConfigSubmitContext {
+                    file_name: None,
+                    new_conf_value: None,
+                    old_conf_value: None,
+                    file_path: None,
+                },
+            ]),
+        )
         .remark(String::from("为了性能提升"))
         .build()
 }
@@ -71,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdwch-xxxx"), ("Remark", "为了性能提升")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

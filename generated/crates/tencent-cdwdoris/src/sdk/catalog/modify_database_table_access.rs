@@ -8,6 +8,7 @@ pub use crate::modify_database_table_access::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyDatabaseTableAccessRequest, ::runtime::BuildError> {
     ModifyDatabaseTableAccessRequest::builder()
         .database(String::from("db1"))
+        .privileges(Vec::from([String::from("example-Privileges")]))
         .grant_or_revoke(String::from("GRANT"))
         .instance_id(String::from("无"))
         .table(String::from("tb1"))
@@ -121,6 +122,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("WhiteHost", "%"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,18 @@ pub use crate::modify_node_status::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyNodeStatusRequest, ::runtime::BuildError> {
     ModifyNodeStatusRequest::builder()
         .instance_id(String::from("cdwch-xxxx"))
+        .node_infos(
+            Vec::from([
+                NodeInfos {
+                    node_name: None,
+                    status: None,
+                    ip: None,
+                    node_role: None,
+                    component_name: None,
+                    last_restart_time: None,
+                },
+            ]),
+        )
         .operation_code(String::from("start, restart, stop"))
         .restart_time_out(String::from("3600"))
         .build()
@@ -78,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("RestartTimeOut", "3600"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

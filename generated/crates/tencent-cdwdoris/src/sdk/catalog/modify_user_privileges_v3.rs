@@ -9,6 +9,9 @@ pub fn example() -> Result<ModifyUserPrivilegesV3Request, ::runtime::BuildError>
     ModifyUserPrivilegesV3Request::builder()
         .instance_id(String::from("cdwdoris-xxx"))
         .user_name(String::from("test"))
+        .user_privileges(UpdateUserPrivileges {
+            is_set_global_catalog: None,
+        })
         .white_host(String::from("10.0.0.2"))
         .build()
 }
@@ -81,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("WhiteHost", "10.0.0.2"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

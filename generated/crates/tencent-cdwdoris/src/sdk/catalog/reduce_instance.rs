@@ -8,7 +8,9 @@ pub use crate::reduce_instance::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ReduceInstanceRequest, ::runtime::BuildError> {
     ReduceInstanceRequest::builder()
         .instance_id(String::from("无"))
+        .del_hosts(Vec::from([String::from("example-DelHosts")]))
         .type_field(String::from("无"))
+        .ha_type(1i64)
         .build()
 }
 
@@ -74,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "无"), ("Type", "无")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<ResizeDiskRequest, ::runtime::BuildError> {
     ResizeDiskRequest::builder()
         .instance_id(String::from("无"))
         .type_field(String::from("无"))
+        .disk_size(1u64)
         .build()
 }
 
@@ -69,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "无"), ("Type", "无")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<ScaleOutInstanceRequest, ::runtime::BuildError> {
     ScaleOutInstanceRequest::builder()
         .instance_id(String::from("无"))
         .type_field(String::from("无"))
+        .node_count(1u64)
         .ha_type(0i64)
         .build()
 }
@@ -75,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "无"), ("Type", "无"), ("HaType", "0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,26 @@ pub fn example() -> Result<UpdateTableSchemaRequest, ::runtime::BuildError> {
         .instance_id(String::from("无"))
         .db_name(String::from("无"))
         .table_name(String::from("无"))
+        .columns(
+            Vec::from([
+                Column {
+                    name: None,
+                    type_field: None,
+                    agg_type: None,
+                    is_null: None,
+                    is_key: None,
+                    default_value: None,
+                    is_partition: None,
+                    is_distribution: None,
+                    auto_inc: None,
+                    comment: None,
+                },
+            ]),
+        )
+        .distribution(Distribution {
+            distribution_type: None,
+            count: None,
+        })
         .user_name(String::from("无"))
         .table_comment(String::from("无"))
         .build()
@@ -112,6 +132,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("TableComment", "无"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -11,6 +11,24 @@ pub fn example() -> Result<CreateInstanceByApiRequest, ::runtime::BuildError> {
         .zone(String::from("ap-beijing-6"))
         .user_vpc_id(String::from("vpc-1asw4o72"))
         .user_subnet_id(String::from("subnet-rdlodajh"))
+        .charge_properties(ChargeProperties {
+            renew_flag: None,
+            time_span: None,
+            time_unit: None,
+            pay_mode: None,
+            charge_type: None,
+        })
+        .admin_password(String::from("example-AdminPassword"))
+        .resources(
+            Vec::from([
+                ResourceSpecNew {
+                    spec_name: None,
+                    count: None,
+                    disk_spec: None,
+                    type_field: None,
+                },
+            ]),
+        )
         .product_version(String::from("3.16.9.4"))
         .build()
 }
@@ -113,6 +131,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ProductVersion", "3.16.9.4"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

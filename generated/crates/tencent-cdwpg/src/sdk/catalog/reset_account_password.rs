@@ -9,6 +9,7 @@ pub fn example() -> Result<ResetAccountPasswordRequest, ::runtime::BuildError> {
     ResetAccountPasswordRequest::builder()
         .instance_id(String::from("cdwpg-cdwsfsxxx"))
         .user_name(String::from("dbadmin"))
+        .new_password(String::from("example-NewPassword"))
         .build()
 }
 
@@ -70,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdwpg-cdwsfsxxx"), ("UserName", "dbadmin")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

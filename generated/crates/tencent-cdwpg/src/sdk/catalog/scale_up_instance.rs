@@ -9,6 +9,12 @@ pub fn example() -> Result<ScaleUpInstanceRequest, ::runtime::BuildError> {
     ScaleUpInstanceRequest::builder()
         .instance_id(String::from("cdwpg-xxxxx"))
         .case(String::from("scale_up_instance"))
+        .modify_spec(CnResourceSpec {
+            type_field: None,
+            spec_name: None,
+            count: None,
+            disk_spec: None,
+        })
         .instance_name(String::from("cdwpg-test"))
         .build()
 }
@@ -78,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("InstanceName", "cdwpg-test"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

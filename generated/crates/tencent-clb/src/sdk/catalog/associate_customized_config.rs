@@ -8,6 +8,16 @@ pub use crate::associate_customized_config::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AssociateCustomizedConfigRequest, ::runtime::BuildError> {
     AssociateCustomizedConfigRequest::builder()
         .uconfig_id(String::from("pz-clweh**c1"))
+        .bind_list(
+            Vec::from([
+                BindItem {
+                    load_balancer_id: None,
+                    listener_id: None,
+                    domain: None,
+                    location_id: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("UconfigId", "pz-clweh**c1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

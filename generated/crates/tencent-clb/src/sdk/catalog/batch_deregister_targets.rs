@@ -8,6 +8,19 @@ pub use crate::batch_deregister_targets::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<BatchDeregisterTargetsRequest, ::runtime::BuildError> {
     BatchDeregisterTargetsRequest::builder()
         .load_balancer_id(String::from("lb-xxxx"))
+        .targets(
+            Vec::from([
+                BatchTarget {
+                    listener_id: None,
+                    port: None,
+                    instance_id: None,
+                    eni_ip: None,
+                    weight: None,
+                    location_id: None,
+                    tag: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -65,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-xxxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

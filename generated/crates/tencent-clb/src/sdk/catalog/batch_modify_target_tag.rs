@@ -8,6 +8,16 @@ pub use crate::batch_modify_target_tag::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<BatchModifyTargetTagRequest, ::runtime::BuildError> {
     BatchModifyTargetTagRequest::builder()
         .load_balancer_id(String::from("lb-dx98lwo0"))
+        .modify_list(
+            Vec::from([
+                RsTagRule {
+                    listener_id: None,
+                    targets: None,
+                    location_id: None,
+                    tag: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-dx98lwo0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::create_listener::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateListenerRequest, ::runtime::BuildError> {
     CreateListenerRequest::builder()
         .load_balancer_id(String::from("lb-cuxw****"))
+        .ports(Vec::from([1i64]))
         .protocol(String::from("TCP"))
         .session_expire_time(60i64)
         .scheduler(String::from("WRR"))
@@ -305,6 +306,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("RescheduleInterval", "1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::create_load_balancer_snat_ips::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateLoadBalancerSnatIpsRequest, ::runtime::BuildError> {
     CreateLoadBalancerSnatIpsRequest::builder()
         .load_balancer_id(String::from("lb-cuxw****"))
+        .snat_ips(
+            Vec::from([
+                SnatIp {
+                    subnet_id: None,
+                    ip: None,
+                },
+            ]),
+        )
         .number(2u64)
         .build()
 }
@@ -78,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-cuxw****"), ("Number", "2")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,28 @@ pub fn example() -> Result<CreateRuleRequest, ::runtime::BuildError> {
     CreateRuleRequest::builder()
         .load_balancer_id(String::from("lb-cuxw****"))
         .listener_id(String::from("lbl-4fbx*****"))
+        .rules(
+            Vec::from([
+                RuleInput {
+                    url: None,
+                    domain: None,
+                    session_expire_time: None,
+                    health_check: None,
+                    certificate: None,
+                    scheduler: None,
+                    forward_type: None,
+                    default_server: None,
+                    http2: None,
+                    target_type: None,
+                    trpc_callee: None,
+                    trpc_func: None,
+                    quic: None,
+                    domains: None,
+                    multi_cert_info: None,
+                    cookie_name: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -69,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-cuxw****"), ("ListenerId", "lbl-4fbx*****")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_load_balancer::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteLoadBalancerRequest, ::runtime::BuildError> {
-    DeleteLoadBalancerRequest::builder().force_delete(true).build()
+    DeleteLoadBalancerRequest::builder()
+        .load_balancer_ids(Vec::from([String::from("example-LoadBalancerIds")]))
+        .force_delete(true)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ForceDelete", "true")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

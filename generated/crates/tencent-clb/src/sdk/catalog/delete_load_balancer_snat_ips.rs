@@ -8,6 +8,7 @@ pub use crate::delete_load_balancer_snat_ips::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteLoadBalancerSnatIpsRequest, ::runtime::BuildError> {
     DeleteLoadBalancerSnatIpsRequest::builder()
         .load_balancer_id(String::from("lb-cuxw****"))
+        .ips(Vec::from([String::from("example-Ips")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-cuxw****")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

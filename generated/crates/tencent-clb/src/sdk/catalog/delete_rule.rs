@@ -90,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("NewDefaultServerDomain", "www.default.example.com"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

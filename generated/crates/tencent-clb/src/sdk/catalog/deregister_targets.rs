@@ -9,6 +9,18 @@ pub fn example() -> Result<DeregisterTargetsRequest, ::runtime::BuildError> {
     DeregisterTargetsRequest::builder()
         .load_balancer_id(String::from("lb-cuxw****"))
         .listener_id(String::from("lbl-d1ub****"))
+        .targets(
+            Vec::from([
+                Target {
+                    port: None,
+                    type_field: None,
+                    instance_id: None,
+                    weight: None,
+                    eni_ip: None,
+                    tag: None,
+                },
+            ]),
+        )
         .location_id(String::from("loc-1234****"))
         .domain(String::from("www.aaa.com"))
         .url(String::from("/test"))
@@ -90,6 +102,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Url", "/test"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

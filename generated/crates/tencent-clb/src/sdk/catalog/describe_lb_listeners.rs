@@ -6,7 +6,16 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_lb_listeners::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeLbListenersRequest, ::runtime::BuildError> {
-    DescribeLbListenersRequest::builder().build()
+    DescribeLbListenersRequest::builder()
+        .backends(
+            Vec::from([
+                LbRsItem {
+                    vpc_id: None,
+                    private_ip: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -78,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_target_group_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTargetGroupInstancesRequest, ::runtime::BuildError> {
-    DescribeTargetGroupInstancesRequest::builder().limit(20u64).offset(0u64).build()
+    DescribeTargetGroupInstancesRequest::builder()
+        .filters(Vec::from([Filter { name: None, values: None }]))
+        .limit(20u64)
+        .offset(0u64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -100,6 +104,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Limit", "20"), ("Offset", "0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,16 @@ pub use crate::disassociate_customized_config::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DisassociateCustomizedConfigRequest, ::runtime::BuildError> {
     DisassociateCustomizedConfigRequest::builder()
         .uconfig_id(String::from("pz-ched**vd"))
+        .bind_list(
+            Vec::from([
+                BindItem {
+                    load_balancer_id: None,
+                    listener_id: None,
+                    domain: None,
+                    location_id: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("UconfigId", "pz-ched**vd")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,19 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::disassociate_target_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateTargetGroupsRequest, ::runtime::BuildError> {
-    DisassociateTargetGroupsRequest::builder().build()
+    DisassociateTargetGroupsRequest::builder()
+        .associations(
+            Vec::from([
+                TargetGroupAssociation {
+                    load_balancer_id: None,
+                    target_group_id: None,
+                    listener_id: None,
+                    location_id: None,
+                    weight: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -56,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

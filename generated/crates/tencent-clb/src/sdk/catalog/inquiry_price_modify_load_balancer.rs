@@ -11,6 +11,11 @@ pub fn example() -> Result<
 > {
     InquiryPriceModifyLoadBalancerRequest::builder()
         .load_balancer_id(String::from("lb-dr0mo6w4"))
+        .internet_accessible(InternetAccessible {
+            internet_charge_type: None,
+            internet_max_bandwidth_out: None,
+            bandwidthpkg_sub_type: None,
+        })
         .build()
 }
 
@@ -85,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-dr0mo6w4")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,10 @@ pub use crate::inquiry_price_renew_load_balancer::glue::{OP, OPERATION, to_wire}
 pub fn example() -> Result<InquiryPriceRenewLoadBalancerRequest, ::runtime::BuildError> {
     InquiryPriceRenewLoadBalancerRequest::builder()
         .load_balancer_id(String::from("lb-xxxxxxxx"))
+        .load_balancer_charge_prepaid(LbChargePrepaid {
+            renew_flag: None,
+            period: None,
+        })
         .build()
 }
 
@@ -82,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-xxxxxxxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

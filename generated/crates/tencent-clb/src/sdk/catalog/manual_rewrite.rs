@@ -10,6 +10,17 @@ pub fn example() -> Result<ManualRewriteRequest, ::runtime::BuildError> {
         .load_balancer_id(String::from("lb-51jj****"))
         .source_listener_id(String::from("lbl-0non****"))
         .target_listener_id(String::from("lbl-r4ia****"))
+        .rewrite_infos(
+            Vec::from([
+                RewriteLocationMap {
+                    source_location_id: None,
+                    target_location_id: None,
+                    rewrite_code: None,
+                    take_url: None,
+                    source_domain: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -76,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("TargetListenerId", "lbl-r4ia****"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

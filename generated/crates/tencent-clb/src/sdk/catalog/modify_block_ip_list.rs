@@ -7,6 +7,7 @@ pub use crate::modify_block_ip_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyBlockIpListRequest, ::runtime::BuildError> {
     ModifyBlockIpListRequest::builder()
+        .load_balancer_ids(Vec::from([String::from("example-LoadBalancerIds")]))
         .type_field(String::from("add_customized_field"))
         .client_ip_field(String::from("X-Real-IP"))
         .add_strategy(String::from("fifo"))
@@ -97,6 +98,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AddStrategy", "fifo"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

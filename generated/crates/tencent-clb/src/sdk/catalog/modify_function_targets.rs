@@ -9,6 +9,14 @@ pub fn example() -> Result<ModifyFunctionTargetsRequest, ::runtime::BuildError> 
     ModifyFunctionTargetsRequest::builder()
         .load_balancer_id(String::from("lb-1234abcd"))
         .listener_id(String::from("lbl-1234tgbh"))
+        .function_targets(
+            Vec::from([
+                FunctionTarget {
+                    function: None,
+                    weight: None,
+                },
+            ]),
+        )
         .location_id(String::from("loc-1234rrrr"))
         .domain(String::from("www.123.com"))
         .url(String::from("/test"))
@@ -93,6 +101,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Url", "/test"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_load_balancer_sla::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyLoadBalancerSlaRequest, ::runtime::BuildError> {
-    ModifyLoadBalancerSlaRequest::builder().force(false).build()
+    ModifyLoadBalancerSlaRequest::builder()
+        .load_balancer_sla(
+            Vec::from([
+                SlaUpdateParam {
+                    load_balancer_id: None,
+                    sla_type: None,
+                },
+            ]),
+        )
+        .force(false)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Force", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

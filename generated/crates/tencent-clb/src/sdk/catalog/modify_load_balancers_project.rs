@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_load_balancers_project::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyLoadBalancersProjectRequest, ::runtime::BuildError> {
-    ModifyLoadBalancersProjectRequest::builder().project_id(1122u64).build()
+    ModifyLoadBalancersProjectRequest::builder()
+        .load_balancer_ids(Vec::from([String::from("example-LoadBalancerIds")]))
+        .project_id(1122u64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ProjectId", "1122")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

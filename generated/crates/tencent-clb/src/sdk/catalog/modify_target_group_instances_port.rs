@@ -11,6 +11,16 @@ pub fn example() -> Result<
 > {
     ModifyTargetGroupInstancesPortRequest::builder()
         .target_group_id(String::from("lbtg-815iz538"))
+        .target_group_instances(
+            Vec::from([
+                TargetGroupInstance {
+                    bind_ip: None,
+                    port: None,
+                    weight: None,
+                    new_port: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -66,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TargetGroupId", "lbtg-815iz538")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,18 @@ pub fn example() -> Result<ModifyTargetWeightRequest, ::runtime::BuildError> {
     ModifyTargetWeightRequest::builder()
         .load_balancer_id(String::from("lb-cuxw****"))
         .listener_id(String::from("lbl-d1ub****"))
+        .targets(
+            Vec::from([
+                Target {
+                    port: None,
+                    type_field: None,
+                    instance_id: None,
+                    weight: None,
+                    eni_ip: None,
+                    tag: None,
+                },
+            ]),
+        )
         .location_id(String::from("loc-fi8g****"))
         .domain(String::from("www.new.example.com"))
         .url(String::from("/index"))
@@ -97,6 +109,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Weight", "8"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

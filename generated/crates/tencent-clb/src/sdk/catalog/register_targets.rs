@@ -9,6 +9,18 @@ pub fn example() -> Result<RegisterTargetsRequest, ::runtime::BuildError> {
     RegisterTargetsRequest::builder()
         .load_balancer_id(String::from("lb-cuxw****"))
         .listener_id(String::from("lbl-d1ub****"))
+        .targets(
+            Vec::from([
+                Target {
+                    port: None,
+                    type_field: None,
+                    instance_id: None,
+                    weight: None,
+                    eni_ip: None,
+                    tag: None,
+                },
+            ]),
+        )
         .location_id(String::from("loc-fi8g****"))
         .domain(String::from("www.qcloud.example.com"))
         .url(String::from("/index"))
@@ -108,6 +120,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Url", "/index"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -11,6 +11,14 @@ pub fn example() -> Result<
 > {
     RegisterTargetsWithClassicalLbRequest::builder()
         .load_balancer_id(String::from("lb-a3u5****"))
+        .targets(
+            Vec::from([
+                ClassicalTargetInfo {
+                    instance_id: None,
+                    weight: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -66,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-a3u5****")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

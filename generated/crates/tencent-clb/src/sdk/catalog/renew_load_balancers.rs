@@ -6,7 +6,13 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::renew_load_balancers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewLoadBalancersRequest, ::runtime::BuildError> {
-    RenewLoadBalancersRequest::builder().build()
+    RenewLoadBalancersRequest::builder()
+        .load_balancer_ids(Vec::from([String::from("example-LoadBalancerIds")]))
+        .lb_charge_prepaid(LbChargePrepaid {
+            renew_flag: None,
+            period: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

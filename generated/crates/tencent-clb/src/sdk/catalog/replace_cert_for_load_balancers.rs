@@ -8,6 +8,17 @@ pub use crate::replace_cert_for_load_balancers::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ReplaceCertForLoadBalancersRequest, ::runtime::BuildError> {
     ReplaceCertForLoadBalancersRequest::builder()
         .old_certificate_id(String::from("cuxw0123"))
+        .certificate(CertificateInput {
+            ssl_mode: None,
+            ssl_verify_client: None,
+            cert_id: None,
+            cert_ca_id: None,
+            cert_name: None,
+            cert_key: None,
+            cert_content: None,
+            cert_ca_name: None,
+            cert_ca_content: None,
+        })
         .build()
 }
 
@@ -63,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("OldCertificateId", "cuxw0123")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

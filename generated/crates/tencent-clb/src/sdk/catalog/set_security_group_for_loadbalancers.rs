@@ -12,6 +12,7 @@ pub fn example() -> Result<
     SetSecurityGroupForLoadbalancersRequest::builder()
         .security_group(String::from("sg-12345678"))
         .operation_type(String::from("ADD"))
+        .load_balancer_ids(Vec::from([String::from("example-LoadBalancerIds")]))
         .build()
 }
 
@@ -72,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SecurityGroup", "sg-12345678"), ("OperationType", "ADD")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,18 @@ pub use crate::v20230417::batch_modify_target_weight::glue::{OP, OPERATION, to_w
 pub fn example() -> Result<BatchModifyTargetWeightRequest, ::runtime::BuildError> {
     BatchModifyTargetWeightRequest::builder()
         .load_balancer_id(String::from("lb-dx98lwo0"))
+        .modify_list(
+            Vec::from([
+                RsWeightRule {
+                    listener_id: None,
+                    targets: None,
+                    location_id: None,
+                    domain: None,
+                    url: None,
+                    weight: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -72,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LoadBalancerId", "lb-dx98lwo0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v20230417::describe_target_health::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTargetHealthRequest, ::runtime::BuildError> {
-    DescribeTargetHealthRequest::builder().build()
+    DescribeTargetHealthRequest::builder()
+        .load_balancer_ids(Vec::from([String::from("example-LoadBalancerIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -96,6 +98,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

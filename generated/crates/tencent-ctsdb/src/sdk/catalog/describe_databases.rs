@@ -6,7 +6,18 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_databases::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDatabasesRequest, ::runtime::BuildError> {
-    DescribeDatabasesRequest::builder().build()
+    DescribeDatabasesRequest::builder()
+        .database(Database {
+            cluster_id: None,
+            name: None,
+            cool_down_in_days: None,
+            retention_in_days: None,
+            remark: None,
+            status: None,
+            created_at: None,
+            updated_at: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -76,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,12 @@ pub use crate::allocate_hosts::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateHostsRequest, ::runtime::BuildError> {
     AllocateHostsRequest::builder()
+        .placement(Placement {
+            zone: None,
+            project_id: None,
+            host_ids: Default::default(),
+            host_id: None,
+        })
         .client_token(String::from("a521b4e4-c903-4d37-9de6-8606e3ad8eb7"))
         .host_charge_type(String::from("PREPAID"))
         .host_type(String::from("HS1"))
@@ -96,6 +102,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("HostCount", "1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::associate_security_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateSecurityGroupsRequest, ::runtime::BuildError> {
-    AssociateSecurityGroupsRequest::builder().build()
+    AssociateSecurityGroupsRequest::builder()
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

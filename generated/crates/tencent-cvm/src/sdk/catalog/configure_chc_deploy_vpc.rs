@@ -6,7 +6,16 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::configure_chc_deploy_vpc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ConfigureChcDeployVpcRequest, ::runtime::BuildError> {
-    ConfigureChcDeployVpcRequest::builder().build()
+    ConfigureChcDeployVpcRequest::builder()
+        .chc_ids(Vec::from([String::from("example-ChcIds")]))
+        .deploy_virtual_private_cloud(VirtualPrivateCloud {
+            vpc_id: None,
+            subnet_id: None,
+            as_vpc_gateway: None,
+            private_ip_addresses: Default::default(),
+            ipv6_address_count: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -71,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::convert_operating_systems::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ConvertOperatingSystemsRequest, ::runtime::BuildError> {
     ConvertOperatingSystemsRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .minimal_conversion(false)
         .dry_run(false)
         .target_os_type(String::from("TencentOS"))
@@ -86,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("TargetOSType", "TencentOS"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,12 @@ pub use crate::create_launch_template::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateLaunchTemplateRequest, ::runtime::BuildError> {
     CreateLaunchTemplateRequest::builder()
         .launch_template_name(String::from("MyLaunchTemplate"))
+        .placement(Placement {
+            zone: None,
+            project_id: None,
+            host_ids: Default::default(),
+            host_id: None,
+        })
         .image_id(String::from("img-dkwyg6sr"))
         .launch_template_version_description(String::from("MyLaunchTemplateVersionDesc"))
         .instance_type(String::from("S5.16XLARGE256"))
@@ -246,6 +252,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("TemplateDataModifyAction", "Update"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

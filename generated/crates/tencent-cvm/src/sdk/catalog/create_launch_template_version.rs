@@ -7,6 +7,12 @@ pub use crate::create_launch_template_version::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateLaunchTemplateVersionRequest, ::runtime::BuildError> {
     CreateLaunchTemplateVersionRequest::builder()
+        .placement(Placement {
+            zone: None,
+            project_id: None,
+            host_ids: Default::default(),
+            host_id: None,
+        })
         .launch_template_id(String::from("lt-86v7g7g8"))
         .launch_template_version(1i64)
         .launch_template_version_description(String::from("new_version"))
@@ -248,6 +254,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("TemplateDataModifyAction", "Update"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

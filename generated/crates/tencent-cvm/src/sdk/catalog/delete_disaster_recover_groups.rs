@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_disaster_recover_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteDisasterRecoverGroupsRequest, ::runtime::BuildError> {
-    DeleteDisasterRecoverGroupsRequest::builder().build()
+    DeleteDisasterRecoverGroupsRequest::builder()
+        .disaster_recover_group_ids(
+            Vec::from([String::from("example-DisasterRecoverGroupIds")]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -56,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_images::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteImagesRequest, ::runtime::BuildError> {
-    DeleteImagesRequest::builder().delete_binded_snap(false).dry_run(true).build()
+    DeleteImagesRequest::builder()
+        .image_ids(Vec::from([String::from("example-ImageIds")]))
+        .delete_binded_snap(false)
+        .dry_run(true)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -72,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DeleteBindedSnap", "false"), ("DryRun", "true")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,7 +9,12 @@ pub fn example() -> Result<
     DeleteInstancesDisasterRecoverGroupsRequest,
     ::runtime::BuildError,
 > {
-    DeleteInstancesDisasterRecoverGroupsRequest::builder().build()
+    DeleteInstancesDisasterRecoverGroupsRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .disaster_recover_group_ids(
+            Vec::from([String::from("example-DisasterRecoverGroupIds")]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -64,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

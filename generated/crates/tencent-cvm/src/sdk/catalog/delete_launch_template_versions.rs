@@ -8,6 +8,7 @@ pub use crate::delete_launch_template_versions::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteLaunchTemplateVersionsRequest, ::runtime::BuildError> {
     DeleteLaunchTemplateVersionsRequest::builder()
         .launch_template_id(String::from("lt-irmer45l"))
+        .launch_template_versions(Vec::from([1i64]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("LaunchTemplateId", "lt-irmer45l")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_chc_denied_actions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeChcDeniedActionsRequest, ::runtime::BuildError> {
-    DescribeChcDeniedActionsRequest::builder().build()
+    DescribeChcDeniedActionsRequest::builder()
+        .chc_ids(Vec::from([String::from("example-ChcIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -74,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

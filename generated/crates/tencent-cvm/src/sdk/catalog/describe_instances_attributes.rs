@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_instances_attributes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeInstancesAttributesRequest, ::runtime::BuildError> {
-    DescribeInstancesAttributesRequest::builder().build()
+    DescribeInstancesAttributesRequest::builder()
+        .attributes(Vec::from([String::from("example-Attributes")]))
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -69,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

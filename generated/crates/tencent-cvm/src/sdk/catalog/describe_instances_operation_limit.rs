@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     DescribeInstancesOperationLimitRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .operation(String::from("INSTANCE_DEGRADE"))
         .build()
 }
@@ -74,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Operation", "INSTANCE_DEGRADE")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::disassociate_instances_key_pairs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateInstancesKeyPairsRequest, ::runtime::BuildError> {
-    DisassociateInstancesKeyPairsRequest::builder().force_stop(false).build()
+    DisassociateInstancesKeyPairsRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .key_ids(Vec::from([String::from("example-KeyIds")]))
+        .force_stop(false)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ForceStop", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

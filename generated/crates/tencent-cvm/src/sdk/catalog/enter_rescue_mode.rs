@@ -8,6 +8,7 @@ pub use crate::enter_rescue_mode::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<EnterRescueModeRequest, ::runtime::BuildError> {
     EnterRescueModeRequest::builder()
         .instance_id(String::from("ins-abcdefg"))
+        .password(String::from("example-Password"))
         .username(String::from("root"))
         .force_stop(false)
         .stop_type(String::from("HARD"))
@@ -83,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("StopType", "HARD"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -12,6 +12,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     InquiryPriceModifyInstancesChargeTypeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .instance_charge_type(String::from("PREPAID"))
         .modify_portable_data_disk(false)
         .build()
@@ -88,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ModifyPortableDataDisk", "false"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

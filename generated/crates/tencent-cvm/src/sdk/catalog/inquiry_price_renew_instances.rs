@@ -7,6 +7,11 @@ pub use crate::inquiry_price_renew_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquiryPriceRenewInstancesRequest, ::runtime::BuildError> {
     InquiryPriceRenewInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .instance_charge_prepaid(InstanceChargePrepaid {
+            period: None,
+            renew_flag: None,
+        })
         .dry_run(false)
         .renew_portable_data_disk(false)
         .build()
@@ -80,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DryRun", "false"), ("RenewPortableDataDisk", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -12,6 +12,17 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     InquiryPriceResetInstancesInternetMaxBandwidthRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .internet_accessible(InternetAccessible {
+            internet_charge_type: None,
+            internet_max_bandwidth_out: None,
+            public_ip_assigned: None,
+            bandwidth_package_id: None,
+            internet_service_provider: None,
+            i_pv4_address_type: None,
+            i_pv6_address_type: None,
+            anti_d_do_s_package_id: None,
+        })
         .start_time(String::from("2016-10-30"))
         .end_time(String::from("2016-11-30"))
         .build()
@@ -89,6 +100,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("StartTime", "2016-10-30"), ("EndTime", "2016-11-30")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

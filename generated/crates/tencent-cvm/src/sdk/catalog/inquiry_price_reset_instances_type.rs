@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     InquiryPriceResetInstancesTypeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .instance_type(String::from("S5.16XLARGE256"))
         .build()
 }
@@ -72,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceType", "S5.16XLARGE256")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

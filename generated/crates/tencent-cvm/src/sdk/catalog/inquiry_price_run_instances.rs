@@ -7,6 +7,12 @@ pub use crate::inquiry_price_run_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquiryPriceRunInstancesRequest, ::runtime::BuildError> {
     InquiryPriceRunInstancesRequest::builder()
+        .placement(Placement {
+            zone: None,
+            project_id: None,
+            host_ids: Default::default(),
+            host_id: None,
+        })
         .image_id(String::from("img-pmqg1cw7"))
         .instance_charge_type(String::from("PREPAID"))
         .instance_type(String::from("S5.MEDIUM2"))
@@ -334,6 +340,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("HpcClusterId", "hpc-a5n666lo"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::modify_chc_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyChcAttributeRequest, ::runtime::BuildError> {
     ModifyChcAttributeRequest::builder()
+        .chc_ids(Vec::from([String::from("example-ChcIds")]))
         .instance_name(String::from("服务器名称"))
         .device_type(String::from("CHC_HS1"))
         .bmc_user(String::from("albert"))
@@ -86,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("BmcUser", "albert"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::modify_hosts_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyHostsAttributeRequest, ::runtime::BuildError> {
     ModifyHostsAttributeRequest::builder()
+        .host_ids(Vec::from([String::from("example-HostIds")]))
         .host_name(String::from("webserver"))
         .renew_flag(String::from("NOTIFY_AND_AUTO_RENEW"))
         .project_id(0u64)
@@ -79,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ProjectId", "0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

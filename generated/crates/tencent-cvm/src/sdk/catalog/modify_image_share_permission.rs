@@ -8,6 +8,7 @@ pub use crate::modify_image_share_permission::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyImageSharePermissionRequest, ::runtime::BuildError> {
     ModifyImageSharePermissionRequest::builder()
         .image_id(String::from("img-6pb6lrmy"))
+        .account_ids(Vec::from([String::from("example-AccountIds")]))
         .permission(String::from("SHARE"))
         .build()
 }
@@ -69,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ImageId", "img-6pb6lrmy"), ("Permission", "SHARE")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::modify_instances_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstancesAttributeRequest, ::runtime::BuildError> {
     ModifyInstancesAttributeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .instance_name(String::from("MyInsName"))
         .user_data(String::from("TXlVc2VyRGF0YQo"))
         .cam_role_name(String::from("TKE_QCSLinkedRoleInPrometheusService"))
@@ -112,6 +113,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AutoReboot", "true"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::modify_instances_charge_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstancesChargeTypeRequest, ::runtime::BuildError> {
     ModifyInstancesChargeTypeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .instance_charge_type(String::from("PREPAID"))
         .modify_portable_data_disk(false)
         .build()
@@ -86,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ModifyPortableDataDisk", "false"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     ModifyInstancesDisasterRecoverGroupRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .disaster_recover_group_id(String::from("ps-a66w6rlb"))
         .force(false)
         .build()
@@ -72,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DisasterRecoverGroupId", "ps-a66w6rlb"), ("Force", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,14 @@ pub use crate::modify_instances_vpc_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstancesVpcAttributeRequest, ::runtime::BuildError> {
     ModifyInstancesVpcAttributeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .virtual_private_cloud(VirtualPrivateCloud {
+            vpc_id: None,
+            subnet_id: None,
+            as_vpc_gateway: None,
+            private_ip_addresses: Default::default(),
+            ipv6_address_count: None,
+        })
         .force_stop(false)
         .reserve_host_name(false)
         .build()
@@ -74,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ForceStop", "false"), ("ReserveHostName", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

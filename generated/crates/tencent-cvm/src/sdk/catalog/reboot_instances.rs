@@ -7,6 +7,7 @@ pub use crate::reboot_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RebootInstancesRequest, ::runtime::BuildError> {
     RebootInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .force_reboot(false)
         .stop_type(String::from("SOFT"))
         .build()
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ForceReboot", "false"), ("StopType", "SOFT")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::renew_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewInstancesRequest, ::runtime::BuildError> {
-    RenewInstancesRequest::builder().renew_portable_data_disk(false).build()
+    RenewInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .renew_portable_data_disk(false)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -63,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RenewPortableDataDisk", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

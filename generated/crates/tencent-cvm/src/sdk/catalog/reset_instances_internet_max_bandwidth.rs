@@ -10,6 +10,17 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     ResetInstancesInternetMaxBandwidthRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .internet_accessible(InternetAccessible {
+            internet_charge_type: None,
+            internet_max_bandwidth_out: None,
+            public_ip_assigned: None,
+            bandwidth_package_id: None,
+            internet_service_provider: None,
+            i_pv4_address_type: None,
+            i_pv6_address_type: None,
+            anti_d_do_s_package_id: None,
+        })
         .start_time(String::from("2017-03-15"))
         .end_time(String::from("2017-03-16"))
         .build()
@@ -77,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("StartTime", "2017-03-15"), ("EndTime", "2017-03-16")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,8 @@ pub use crate::reset_instances_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetInstancesPasswordRequest, ::runtime::BuildError> {
     ResetInstancesPasswordRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .password(String::from("example-Password"))
         .user_name(String::from("asdc21"))
         .force_stop(true)
         .build()
@@ -74,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("UserName", "asdc21"), ("ForceStop", "true")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

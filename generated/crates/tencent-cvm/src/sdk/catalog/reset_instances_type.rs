@@ -7,6 +7,7 @@ pub use crate::reset_instances_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetInstancesTypeRequest, ::runtime::BuildError> {
     ResetInstancesTypeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .instance_type(String::from("S5.16XLARGE256"))
         .force_stop(false)
         .build()
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceType", "S5.16XLARGE256"), ("ForceStop", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::stop_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<StopInstancesRequest, ::runtime::BuildError> {
     StopInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .force_stop(false)
         .stop_type(String::from("SOFT"))
         .stopped_mode(String::from("KEEP_CHARGING"))
@@ -76,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("StoppedMode", "KEEP_CHARGING"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,8 @@ pub use crate::sync_images::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SyncImagesRequest, ::runtime::BuildError> {
     SyncImagesRequest::builder()
+        .image_ids(Vec::from([String::from("example-ImageIds")]))
+        .destination_regions(Vec::from([String::from("example-DestinationRegions")]))
         .dry_run(false)
         .image_name(String::from("“test_image”"))
         .image_set_required(false)
@@ -110,6 +112,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("KmsKeyId", "2bb53791-c2e9-4c42-8772-ecf135a1d92x"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::terminate_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminateInstancesRequest, ::runtime::BuildError> {
     TerminateInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .release_address(true)
         .release_prepaid_data_disks(true)
         .build()
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ReleaseAddress", "true"), ("ReleasePrepaidDataDisks", "true")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

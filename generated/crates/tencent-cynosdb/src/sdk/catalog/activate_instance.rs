@@ -8,6 +8,7 @@ pub use crate::activate_instance::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ActivateInstanceRequest, ::runtime::BuildError> {
     ActivateInstanceRequest::builder()
         .cluster_id(String::from("cynosdbmysql-bzxxrmtq"))
+        .instance_id_list(Vec::from([String::from("example-InstanceIdList")]))
         .build()
 }
 
@@ -61,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "cynosdbmysql-bzxxrmtq")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

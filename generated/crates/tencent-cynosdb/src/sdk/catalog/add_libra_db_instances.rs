@@ -13,6 +13,7 @@ pub fn example() -> Result<AddLibraDbInstancesRequest, ::runtime::BuildError> {
         .mem(4i64)
         .storage_size(100i64)
         .pay_mode(0i64)
+        .objects(Objects { database_tables: None })
         .port(2000i64)
         .goods_num(1i64)
         .instance_name(String::from("cynosmysql-xxxxxxxx"))
@@ -215,6 +216,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("SrcInstanceId", "cynosdbmysql-ins-xxx"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,8 @@ pub use crate::associate_security_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AssociateSecurityGroupsRequest, ::runtime::BuildError> {
     AssociateSecurityGroupsRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
         .zone(String::from("ap-guangzhou-3"))
         .build()
 }
@@ -68,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Zone", "ap-guangzhou-3")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

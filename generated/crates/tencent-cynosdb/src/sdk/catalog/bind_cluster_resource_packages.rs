@@ -7,6 +7,7 @@ pub use crate::bind_cluster_resource_packages::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<BindClusterResourcePackagesRequest, ::runtime::BuildError> {
     BindClusterResourcePackagesRequest::builder()
+        .package_ids(Vec::from([String::from("example-PackageIds")]))
         .cluster_id(String::from("cynosdb-qwerty"))
         .build()
 }
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "cynosdb-qwerty")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

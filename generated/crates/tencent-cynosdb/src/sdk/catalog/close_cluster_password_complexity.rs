@@ -9,7 +9,9 @@ pub fn example() -> Result<
     CloseClusterPasswordComplexityRequest,
     ::runtime::BuildError,
 > {
-    CloseClusterPasswordComplexityRequest::builder().build()
+    CloseClusterPasswordComplexityRequest::builder()
+        .cluster_ids(Vec::from([String::from("example-ClusterIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -60,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

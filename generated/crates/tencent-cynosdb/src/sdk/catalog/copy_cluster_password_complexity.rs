@@ -7,6 +7,7 @@ pub use crate::copy_cluster_password_complexity::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CopyClusterPasswordComplexityRequest, ::runtime::BuildError> {
     CopyClusterPasswordComplexityRequest::builder()
+        .cluster_ids(Vec::from([String::from("example-ClusterIds")]))
         .source_cluster_id(String::from("cynosdbpg-bzxxrmtq"))
         .build()
 }
@@ -64,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SourceClusterId", "cynosdbpg-bzxxrmtq")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,18 @@ pub use crate::create_accounts::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateAccountsRequest, ::runtime::BuildError> {
     CreateAccountsRequest::builder()
         .cluster_id(String::from("cynosdbmysql-asd45wwe"))
+        .accounts(
+            Vec::from([
+                NewAccount {
+                    account_name: None,
+                    host: None,
+                    account_password: None,
+                    password_rotation: None,
+                    description: None,
+                    max_user_connections: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -60,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "cynosdbmysql-asd45wwe")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

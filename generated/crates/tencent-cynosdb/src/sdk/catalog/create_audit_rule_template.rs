@@ -7,6 +7,15 @@ pub use crate::create_audit_rule_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateAuditRuleTemplateRequest, ::runtime::BuildError> {
     CreateAuditRuleTemplateRequest::builder()
+        .rule_filters(
+            Vec::from([
+                RuleFilters {
+                    type_field: None,
+                    compare: None,
+                    value: Default::default(),
+                },
+            ]),
+        )
         .rule_template_name(String::from("andy"))
         .description(String::from("andy模板"))
         .alarm_level(3u64)
@@ -87,6 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AlarmPolicy", "1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,19 @@ pub use crate::create_cls_delivery::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateClsDeliveryRequest, ::runtime::BuildError> {
     CreateClsDeliveryRequest::builder()
         .instance_id(String::from("cynosdbmysql-ins-ifq10f11"))
+        .cls_info_list(
+            Vec::from([
+                ClsInfo {
+                    topic_operation: None,
+                    group_operation: None,
+                    region: None,
+                    topic_id: None,
+                    topic_name: None,
+                    group_id: None,
+                    group_name: None,
+                },
+            ]),
+        )
         .log_type(String::from("slow"))
         .is_in_maintain_period(String::from("no"))
         .build()
@@ -77,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("IsInMaintainPeriod", "no"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

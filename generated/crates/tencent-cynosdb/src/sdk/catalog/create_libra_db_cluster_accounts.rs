@@ -8,6 +8,18 @@ pub use crate::create_libra_db_cluster_accounts::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateLibraDbClusterAccountsRequest, ::runtime::BuildError> {
     CreateLibraDbClusterAccountsRequest::builder()
         .cluster_id(String::from("libradb-i794jfvg"))
+        .accounts(
+            Vec::from([
+                NewAccount {
+                    account_name: None,
+                    host: None,
+                    account_password: None,
+                    password_rotation: None,
+                    description: None,
+                    max_user_connections: None,
+                },
+            ]),
+        )
         .encrypt_method(String::from("hash"))
         .build()
 }
@@ -69,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "libradb-i794jfvg"), ("EncryptMethod", "hash")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,23 @@ pub fn example() -> Result<CreateLibraDbClustersRequest, ::runtime::BuildError> 
     CreateLibraDbClustersRequest::builder()
         .count(1i64)
         .zone(String::from("ap-guangzhou-6\""))
+        .instance_init_infos(
+            Vec::from([
+                LibraDbInstanceInitInfo {
+                    cpu: None,
+                    memory: None,
+                    storage_size: None,
+                    storage_type: None,
+                    instance_type: None,
+                    libra_db_version: None,
+                    instance_count: None,
+                    vpc_id: None,
+                    subnet_id: None,
+                    port: None,
+                    replicas_num: None,
+                },
+            ]),
+        )
         .auto_renew_flag(0i64)
         .auto_voucher(0i64)
         .cluster_name(String::from("libradb-xxx"))
@@ -194,6 +211,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Port", "3306"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::delete_backup_vault::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteBackupVaultRequest, ::runtime::BuildError> {
     DeleteBackupVaultRequest::builder()
         .vault_id(String::from("vault-a6ed23f2-f03e-4410-b946-624d1e7d9b5a"))
+        .backup_ids(Vec::from([1i64]))
         .build()
 }
 
@@ -61,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VaultId", "vault-a6ed23f2-f03e-4410-b946-624d1e7d9b5a")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

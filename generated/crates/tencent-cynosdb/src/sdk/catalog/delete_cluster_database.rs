@@ -8,6 +8,7 @@ pub use crate::delete_cluster_database::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteClusterDatabaseRequest, ::runtime::BuildError> {
     DeleteClusterDatabaseRequest::builder()
         .cluster_id(String::from("cynosdbmysql-j9i41hfv"))
+        .db_names(Vec::from([String::from("example-DbNames")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "cynosdbmysql-j9i41hfv")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::delete_libra_db_cluster_accounts::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteLibraDbClusterAccountsRequest, ::runtime::BuildError> {
     DeleteLibraDbClusterAccountsRequest::builder()
         .cluster_id(String::from("libradb-xxx"))
+        .accounts(
+            Vec::from([
+                InputAccount {
+                    account_name: None,
+                    host: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "libradb-xxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_vaults::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteVaultsRequest, ::runtime::BuildError> {
-    DeleteVaultsRequest::builder().build()
+    DeleteVaultsRequest::builder()
+        .vault_ids(Vec::from([String::from("example-VaultIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

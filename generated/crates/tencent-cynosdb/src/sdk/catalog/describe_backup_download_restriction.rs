@@ -9,7 +9,9 @@ pub fn example() -> Result<
     DescribeBackupDownloadRestrictionRequest,
     ::runtime::BuildError,
 > {
-    DescribeBackupDownloadRestrictionRequest::builder().build()
+    DescribeBackupDownloadRestrictionRequest::builder()
+        .cluster_ids(Vec::from([String::from("example-ClusterIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -76,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::describe_instance_params::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeInstanceParamsRequest, ::runtime::BuildError> {
     DescribeInstanceParamsRequest::builder()
         .cluster_id(String::from("cynosdbmysql-mywcr111"))
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .param_keyword(String::from("auto_increment"))
         .is_global(String::from("no"))
         .build()
@@ -104,6 +105,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("IsGlobal", "no"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

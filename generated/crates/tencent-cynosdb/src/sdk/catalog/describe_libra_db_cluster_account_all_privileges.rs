@@ -13,6 +13,10 @@ pub fn example() -> Result<
 > {
     DescribeLibraDbClusterAccountAllPrivilegesRequest::builder()
         .cluster_id(String::from("libradb-xxx"))
+        .account(InputAccount {
+            account_name: None,
+            host: None,
+        })
         .build()
 }
 
@@ -78,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "libradb-xxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,19 @@ pub use crate::grant_account_privileges::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<GrantAccountPrivilegesRequest, ::runtime::BuildError> {
     GrantAccountPrivilegesRequest::builder()
         .cluster_id(String::from("cynosdbmysql-asd12qwe"))
+        .account(InputAccount {
+            account_name: None,
+            host: None,
+        })
+        .db_table_privileges(Vec::from([String::from("example-DbTablePrivileges")]))
+        .db_tables(
+            Vec::from([
+                DbTable {
+                    db: None,
+                    table_name: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -73,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "cynosdbmysql-asd12qwe")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

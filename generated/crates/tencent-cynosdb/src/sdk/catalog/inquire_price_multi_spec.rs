@@ -10,6 +10,20 @@ pub fn example() -> Result<InquirePriceMultiSpecRequest, ::runtime::BuildError> 
         .zone(String::from("ap-guangzhou-2"))
         .instance_pay_mode(String::from("PREPAID"))
         .storage_pay_mode(String::from("POSTPAID"))
+        .goods_specs(
+            Vec::from([
+                GoodsSpec {
+                    goods_num: None,
+                    cpu: None,
+                    memory: None,
+                    ccu: None,
+                    storage_limit: None,
+                    time_span: None,
+                    time_unit: None,
+                    device_type: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -109,6 +123,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("StoragePayMode", "POSTPAID"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

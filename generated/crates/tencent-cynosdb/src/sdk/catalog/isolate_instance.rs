@@ -8,6 +8,7 @@ pub use crate::isolate_instance::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<IsolateInstanceRequest, ::runtime::BuildError> {
     IsolateInstanceRequest::builder()
         .cluster_id(String::from("cynosdbmysql-ins-bzkxxrmt"))
+        .instance_id_list(Vec::from([String::from("example-InstanceIdList")]))
         .db_type(String::from("MYSQL"))
         .isolate_reason(String::from("退还原因"))
         .save_backup(false)
@@ -92,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("SaveBackup", "false"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::isolate_libra_db_instance::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<IsolateLibraDbInstanceRequest, ::runtime::BuildError> {
     IsolateLibraDbInstanceRequest::builder()
         .cluster_id(String::from("cynosdbmysql-bzxxrmtq"))
+        .instance_id_list(Vec::from([String::from("example-InstanceIdList")]))
         .force_isolate(true)
         .isolate_reason(String::from("\"test\""))
         .build()
@@ -88,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("IsolateReason", "\"test\""),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

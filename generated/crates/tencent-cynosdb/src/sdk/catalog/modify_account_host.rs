@@ -9,6 +9,10 @@ pub fn example() -> Result<ModifyAccountHostRequest, ::runtime::BuildError> {
     ModifyAccountHostRequest::builder()
         .cluster_id(String::from("cynosdbmysql-on5xw0ni"))
         .new_host(String::from("192.168.12.15"))
+        .account(InputAccount {
+            account_name: None,
+            host: None,
+        })
         .build()
 }
 
@@ -69,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("NewHost", "192.168.12.15"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

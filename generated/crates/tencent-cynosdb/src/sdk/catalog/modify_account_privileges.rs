@@ -8,6 +8,10 @@ pub use crate::modify_account_privileges::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyAccountPrivilegesRequest, ::runtime::BuildError> {
     ModifyAccountPrivilegesRequest::builder()
         .cluster_id(String::from("cynosdbmysql-asd12qwe"))
+        .account(InputAccount {
+            account_name: None,
+            host: None,
+        })
         .build()
 }
 
@@ -78,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "cynosdbmysql-asd12qwe")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::modify_audit_rule_templates::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAuditRuleTemplatesRequest, ::runtime::BuildError> {
     ModifyAuditRuleTemplatesRequest::builder()
+        .rule_template_ids(Vec::from([String::from("example-RuleTemplateIds")]))
         .rule_template_name(String::from("新规则模板名称"))
         .description(String::from("新规则模板描述"))
         .alarm_level(1u64)
@@ -91,6 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AlarmPolicy", "0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     ModifyBackupDownloadRestrictionRequest::builder()
+        .cluster_ids(Vec::from([String::from("example-ClusterIds")]))
         .limit_type(String::from("MYSQL"))
         .vpc_comparison_symbol(String::from("In"))
         .ip_comparison_symbol(String::from("In"))
@@ -92,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("IpComparisonSymbol", "In"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,13 @@ pub use crate::modify_binlog_config::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyBinlogConfigRequest, ::runtime::BuildError> {
     ModifyBinlogConfigRequest::builder()
         .cluster_id(String::from("cynosdbmysql-2u2mh111"))
+        .binlog_config(BinlogConfigInfo {
+            binlog_save_days: None,
+            binlog_cross_regions_enable: None,
+            binlog_cross_regions: Default::default(),
+            binlog_cross_region_save_days: None,
+            auto_copy_vaults: Default::default(),
+        })
         .build()
 }
 
@@ -60,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "cynosdbmysql-2u2mh111")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,15 @@ pub use crate::modify_cluster_param::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyClusterParamRequest, ::runtime::BuildError> {
     ModifyClusterParamRequest::builder()
         .cluster_id(String::from("cynosdbmysql-jhi2gdi0"))
+        .param_list(
+            Vec::from([
+                ParamItem {
+                    param_name: None,
+                    current_value: None,
+                    old_value: None,
+                },
+            ]),
+        )
         .is_in_maintain_period(String::from("yes"))
         .build()
 }
@@ -70,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("IsInMaintainPeriod", "yes"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

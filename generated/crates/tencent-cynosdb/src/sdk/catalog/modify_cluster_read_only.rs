@@ -7,6 +7,7 @@ pub use crate::modify_cluster_read_only::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyClusterReadOnlyRequest, ::runtime::BuildError> {
     ModifyClusterReadOnlyRequest::builder()
+        .cluster_ids(Vec::from([String::from("example-ClusterIds")]))
         .read_only_operation(String::from("ON"))
         .is_in_maintain_period(String::from("yes"))
         .build()
@@ -79,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ReadOnlyOperation", "ON"), ("IsInMaintainPeriod", "yes")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

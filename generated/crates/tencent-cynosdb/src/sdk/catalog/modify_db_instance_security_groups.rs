@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ModifyDbInstanceSecurityGroupsRequest::builder()
         .instance_id(String::from("cynosdbmysql-grp-4senc2fm"))
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
         .zone(String::from("ap-guangzhou-3"))
         .uniq_vpc_id(String::from("vpc-95mugkpt"))
         .vip(String::from("192.168.18.109"))
@@ -96,6 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Vport", "3306"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<ModifyMaintainPeriodConfigRequest, ::runtime::BuildEr
         .instance_id(String::from("cynosdbmysql-ins-n7ocdslw"))
         .maintain_start_time(3600i64)
         .maintain_duration(3600i64)
+        .maintain_week_days(Vec::from([String::from("example-MaintainWeekDays")]))
         .build()
 }
 
@@ -79,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("MaintainDuration", "3600"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -14,6 +14,14 @@ pub fn example() -> Result<
     ModifyResourcePackagesDeductionPriorityRequest::builder()
         .package_type(String::from("CCU"))
         .cluster_id(String::from("cynosdbmysql-abcd1234"))
+        .deduction_priorities(
+            Vec::from([
+                PackagePriority {
+                    package_id: None,
+                    deduction_priority: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -74,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("PackageType", "CCU"), ("ClusterId", "cynosdbmysql-abcd1234")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

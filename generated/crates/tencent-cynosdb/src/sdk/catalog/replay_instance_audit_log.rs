@@ -12,6 +12,7 @@ pub fn example() -> Result<ReplayInstanceAuditLogRequest, ::runtime::BuildError>
         .target_cluster_id(String::from("cynosdbmysql-kwoft68f"))
         .target_instance_id(String::from("cynosdbmysql-ins-431w3zh0"))
         .target_user_name(String::from("root"))
+        .target_password(String::from("example-TargetPassword"))
         .start_time(String::from("2025-06-26 14:00:00"))
         .end_time(String::from("2025-06-26 14:20:00"))
         .build()
@@ -108,6 +109,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EndTime", "2025-06-26 14:20:00"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

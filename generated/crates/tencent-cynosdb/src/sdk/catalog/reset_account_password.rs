@@ -8,6 +8,7 @@ pub use crate::reset_account_password::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ResetAccountPasswordRequest, ::runtime::BuildError> {
     ResetAccountPasswordRequest::builder()
         .account_name(String::from("root"))
+        .account_password(String::from("example-AccountPassword"))
         .cluster_id(String::from("cynosdbpg-on5xw0ni"))
         .host(String::from("%"))
         .build()
@@ -79,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Host", "%"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

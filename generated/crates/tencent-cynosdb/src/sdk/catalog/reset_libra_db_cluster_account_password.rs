@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ResetLibraDbClusterAccountPasswordRequest::builder()
         .cluster_id(String::from("libradb-xxx"))
+        .account_password(String::from("example-AccountPassword"))
         .account_name(String::from("root"))
         .encrypt_method(String::from("hash"))
         .host(String::from("127.0.0.1"))
@@ -89,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Host", "127.0.0.1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

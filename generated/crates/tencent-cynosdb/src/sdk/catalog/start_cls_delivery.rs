@@ -8,6 +8,7 @@ pub use crate::start_cls_delivery::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<StartClsDeliveryRequest, ::runtime::BuildError> {
     StartClsDeliveryRequest::builder()
         .instance_id(String::from("cynosdbmysql-ins-nwc5ao8g"))
+        .cls_topic_ids(Vec::from([String::from("example-CLSTopicIds")]))
         .log_type(String::from("slow"))
         .is_in_maintain_period(String::from("yes"))
         .build()
@@ -77,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("IsInMaintainPeriod", "yes"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

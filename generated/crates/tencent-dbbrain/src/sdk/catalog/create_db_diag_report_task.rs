@@ -8,6 +8,8 @@ pub use crate::create_db_diag_report_task::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateDbDiagReportTaskRequest, ::runtime::BuildError> {
     CreateDbDiagReportTaskRequest::builder()
         .instance_id(String::from("cdb-test123"))
+        .start_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
+        .end_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
         .send_mail_flag(0i64)
         .product(String::from("mysql"))
         .build()
@@ -95,6 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Product", "mysql"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

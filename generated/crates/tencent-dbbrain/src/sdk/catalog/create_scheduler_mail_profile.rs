@@ -7,6 +7,11 @@ pub use crate::create_scheduler_mail_profile::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSchedulerMailProfileRequest, ::runtime::BuildError> {
     CreateSchedulerMailProfileRequest::builder()
+        .week_configuration(Vec::from([1i64]))
+        .profile_info(ProfileInfo {
+            language: None,
+            mail_configuration: None,
+        })
         .profile_name(String::from("scheduler_cdb-test"))
         .bind_instance_id(String::from("cdb-123456"))
         .product(String::from("mysql"))
@@ -84,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Product", "mysql"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,8 @@ pub use crate::describe_slow_log_user_host_stats::glue::{OP, OPERATION, to_wire}
 pub fn example() -> Result<DescribeSlowLogUserHostStatsRequest, ::runtime::BuildError> {
     DescribeSlowLogUserHostStatsRequest::builder()
         .instance_id(String::from("cdb-c1nl9rpv"))
+        .start_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
+        .end_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
         .product(String::from("mysql"))
         .build()
 }
@@ -87,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-c1nl9rpv"), ("Product", "mysql")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

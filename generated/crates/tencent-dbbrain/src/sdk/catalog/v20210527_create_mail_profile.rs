@@ -7,6 +7,10 @@ pub use crate::v20210527::create_mail_profile::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateMailProfileRequest, ::runtime::BuildError> {
     CreateMailProfileRequest::builder()
+        .profile_info(ProfileInfo {
+            language: None,
+            mail_configuration: None,
+        })
         .profile_level(String::from("Instance"))
         .profile_name(String::from("scheduler_cdb-test1234"))
         .profile_type(String::from("scheduler_mail_configuration"))
@@ -88,6 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Product", "mysql"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

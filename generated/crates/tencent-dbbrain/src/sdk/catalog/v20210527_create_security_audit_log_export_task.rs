@@ -13,6 +13,8 @@ pub fn example() -> Result<
 > {
     CreateSecurityAuditLogExportTaskRequest::builder()
         .sec_audit_group_id(String::from("sag-01z37k3f"))
+        .start_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
+        .end_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
         .product(String::from("mysql"))
         .build()
 }
@@ -89,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SecAuditGroupId", "sag-01z37k3f"), ("Product", "mysql")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

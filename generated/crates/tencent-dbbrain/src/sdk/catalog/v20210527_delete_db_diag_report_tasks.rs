@@ -7,6 +7,7 @@ pub use crate::v20210527::delete_db_diag_report_tasks::glue::{OP, OPERATION, to_
 
 pub fn example() -> Result<DeleteDbDiagReportTasksRequest, ::runtime::BuildError> {
     DeleteDbDiagReportTasksRequest::builder()
+        .async_request_ids(Vec::from([1i64]))
         .instance_id(String::from("crs-hor87q50"))
         .product(String::from("mysql"))
         .build()
@@ -70,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "crs-hor87q50"), ("Product", "mysql")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

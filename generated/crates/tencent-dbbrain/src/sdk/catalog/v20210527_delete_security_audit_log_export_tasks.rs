@@ -13,6 +13,7 @@ pub fn example() -> Result<
 > {
     DeleteSecurityAuditLogExportTasksRequest::builder()
         .sec_audit_group_id(String::from("sag-01z37k3f"))
+        .async_request_ids(Vec::from([1u64]))
         .product(String::from("mysql"))
         .build()
 }
@@ -78,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SecAuditGroupId", "sag-01z37k3f"), ("Product", "mysql")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

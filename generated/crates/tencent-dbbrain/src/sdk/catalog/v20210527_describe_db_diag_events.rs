@@ -6,7 +6,12 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v20210527::describe_db_diag_events::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbDiagEventsRequest, ::runtime::BuildError> {
-    DescribeDbDiagEventsRequest::builder().offset(0i64).limit(20i64).build()
+    DescribeDbDiagEventsRequest::builder()
+        .start_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
+        .end_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
+        .offset(0i64)
+        .limit(20i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -96,6 +101,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Offset", "0"), ("Limit", "20")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

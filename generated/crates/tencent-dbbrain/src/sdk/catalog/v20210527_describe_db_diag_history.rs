@@ -8,6 +8,8 @@ pub use crate::v20210527::describe_db_diag_history::glue::{OP, OPERATION, to_wir
 pub fn example() -> Result<DescribeDbDiagHistoryRequest, ::runtime::BuildError> {
     DescribeDbDiagHistoryRequest::builder()
         .instance_id(String::from("cdb-test"))
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .product(String::from("mysql"))
         .build()
 }
@@ -88,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-test"), ("Product", "mysql")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::v20210527::describe_health_score::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeHealthScoreRequest, ::runtime::BuildError> {
     DescribeHealthScoreRequest::builder()
         .instance_id(String::from("cdb-test123"))
+        .time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
         .product(String::from("mysql"))
         .build()
 }
@@ -93,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-test123"), ("Product", "mysql")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

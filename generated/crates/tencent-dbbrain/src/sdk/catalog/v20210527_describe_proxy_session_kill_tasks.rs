@@ -10,6 +10,7 @@ pub use crate::v20210527::describe_proxy_session_kill_tasks::glue::{
 pub fn example() -> Result<DescribeProxySessionKillTasksRequest, ::runtime::BuildError> {
     DescribeProxySessionKillTasksRequest::builder()
         .instance_id(String::from("crs-test1234"))
+        .async_request_ids(Vec::from([1i64]))
         .product(String::from("redis"))
         .build()
 }
@@ -95,6 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "crs-test1234"), ("Product", "redis")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -13,6 +13,8 @@ pub fn example() -> Result<
 > {
     DescribeSlowLogTimeSeriesStatsRequest::builder()
         .instance_id(String::from("cdb-test1234"))
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .product(String::from("mysql"))
         .build()
 }
@@ -280,6 +282,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cdb-test1234"), ("Product", "mysql")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

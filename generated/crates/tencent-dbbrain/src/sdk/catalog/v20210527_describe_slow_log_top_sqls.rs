@@ -8,6 +8,8 @@ pub use crate::v20210527::describe_slow_log_top_sqls::glue::{OP, OPERATION, to_w
 pub fn example() -> Result<DescribeSlowLogTopSqlsRequest, ::runtime::BuildError> {
     DescribeSlowLogTopSqlsRequest::builder()
         .instance_id(String::from("cdb-test1234"))
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .sort_by(String::from("QueryTime"))
         .order_by(String::from("ASC"))
         .limit(10i64)
@@ -140,6 +142,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Product", "mysql"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

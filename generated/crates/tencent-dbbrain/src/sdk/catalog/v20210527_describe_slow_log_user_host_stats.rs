@@ -10,6 +10,8 @@ pub use crate::v20210527::describe_slow_log_user_host_stats::glue::{
 pub fn example() -> Result<DescribeSlowLogUserHostStatsRequest, ::runtime::BuildError> {
     DescribeSlowLogUserHostStatsRequest::builder()
         .instance_id(String::from("cdb-c1nl9rpv"))
+        .start_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
+        .end_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
         .product(String::from("mysql"))
         .md5(String::from("AD7651E51E8C6FBA"))
         .build()
@@ -107,6 +109,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Md5", "AD7651E51E8C6FBA"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

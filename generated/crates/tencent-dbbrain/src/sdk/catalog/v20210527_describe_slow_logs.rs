@@ -10,6 +10,8 @@ pub fn example() -> Result<DescribeSlowLogsRequest, ::runtime::BuildError> {
         .product(String::from("mysql"))
         .instance_id(String::from("cdb-insde12"))
         .md5(String::from("2693831786114179882"))
+        .start_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
+        .end_time(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
         .offset(0i64)
         .limit(20i64)
         .build()
@@ -145,6 +147,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Limit", "20"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

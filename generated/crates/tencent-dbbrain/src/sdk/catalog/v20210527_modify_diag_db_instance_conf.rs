@@ -7,6 +7,13 @@ pub use crate::v20210527::modify_diag_db_instance_conf::glue::{OP, OPERATION, to
 
 pub fn example() -> Result<ModifyDiagDbInstanceConfRequest, ::runtime::BuildError> {
     ModifyDiagDbInstanceConfRequest::builder()
+        .instance_confs(InstanceConfs {
+            daily_inspection: None,
+            overview_display: None,
+            key_delimiters: Default::default(),
+            shard_num: None,
+            analysis_top_key: None,
+        })
         .regions(String::from("All"))
         .product(String::from("mysql"))
         .build()
@@ -74,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Regions", "All"), ("Product", "mysql")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::close_db_extranet_access::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloseDbExtranetAccessRequest, ::runtime::BuildError> {
-    CloseDbExtranetAccessRequest::builder().build()
+    CloseDbExtranetAccessRequest::builder()
+        .instance_id(String::from("example-InstanceId"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -62,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,13 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::copy_account_privileges::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CopyAccountPrivilegesRequest, ::runtime::BuildError> {
-    CopyAccountPrivilegesRequest::builder().build()
+    CopyAccountPrivilegesRequest::builder()
+        .instance_id(String::from("example-InstanceId"))
+        .src_user_name(String::from("example-SrcUserName"))
+        .src_host(String::from("example-SrcHost"))
+        .dst_user_name(String::from("example-DstUserName"))
+        .dst_host(String::from("example-DstHost"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -86,6 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

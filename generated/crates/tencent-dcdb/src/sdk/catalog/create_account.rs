@@ -10,6 +10,7 @@ pub fn example() -> Result<CreateAccountRequest, ::runtime::BuildError> {
         .instance_id(String::from("dcdbt-fdpjf5zh"))
         .user_name(String::from("testuser1"))
         .host(String::from("172.17.%"))
+        .password(String::from("example-Password"))
         .read_only(0i64)
         .description(String::from("测试帐号"))
         .delay_thresh(15i64)
@@ -115,6 +116,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("MaxUserConnections", "0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::create_dcdb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDcdbInstanceRequest, ::runtime::BuildError> {
     CreateDcdbInstanceRequest::builder()
+        .zones(Vec::from([String::from("example-Zones")]))
         .period(1i64)
         .shard_memory(2i64)
         .shard_storage(10i64)
@@ -212,6 +213,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("CpuType", "Intel/AMD"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_account::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAccountRequest, ::runtime::BuildError> {
-    DeleteAccountRequest::builder().build()
+    DeleteAccountRequest::builder()
+        .instance_id(String::from("example-InstanceId"))
+        .user_name(String::from("example-UserName"))
+        .host(String::from("example-Host"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -63,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_db_log_files::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDbLogFilesRequest, ::runtime::BuildError> {
-    DescribeDbLogFilesRequest::builder().build()
+    DescribeDbLogFilesRequest::builder()
+        .instance_id(String::from("example-InstanceId"))
+        .shard_id(String::from("example-ShardId"))
+        .type_field(1i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -77,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<DescribeDbSlowLogsRequest, ::runtime::BuildError> {
         .instance_id(String::from("tdsql-xxx"))
         .offset(0u64)
         .limit(20u64)
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .shard_id(String::from("shard-xxx"))
         .db(String::from("dbname"))
         .order_by(String::from("query_count"))
@@ -121,6 +122,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Slave", "0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_flow::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeFlowRequest, ::runtime::BuildError> {
-    DescribeFlowRequest::builder().build()
+    DescribeFlowRequest::builder().flow_id(1i64).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_project_security_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeProjectSecurityGroupsRequest, ::runtime::BuildError> {
-    DescribeProjectSecurityGroupsRequest::builder().build()
+    DescribeProjectSecurityGroupsRequest::builder()
+        .product(String::from("example-Product"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -87,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

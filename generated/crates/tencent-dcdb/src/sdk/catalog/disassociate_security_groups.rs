@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::disassociate_security_groups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisassociateSecurityGroupsRequest, ::runtime::BuildError> {
-    DisassociateSecurityGroupsRequest::builder().build()
+    DisassociateSecurityGroupsRequest::builder()
+        .product(String::from("example-Product"))
+        .security_group_id(String::from("example-SecurityGroupId"))
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

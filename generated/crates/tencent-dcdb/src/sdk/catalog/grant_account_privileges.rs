@@ -11,6 +11,7 @@ pub fn example() -> Result<GrantAccountPrivilegesRequest, ::runtime::BuildError>
         .user_name(String::from("user"))
         .host(String::from("10.%"))
         .db_name(String::from("*"))
+        .privileges(Vec::from([String::from("example-Privileges")]))
         .type_field(String::from("*"))
         .object(String::from("无"))
         .col_name(String::from("无"))
@@ -107,6 +108,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ColName", "无"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::init_dcdb_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InitDcdbInstancesRequest, ::runtime::BuildError> {
-    InitDcdbInstancesRequest::builder().build()
+    InitDcdbInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .params(
+            Vec::from([
+                DbParamValue {
+                    param: None,
+                    value: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

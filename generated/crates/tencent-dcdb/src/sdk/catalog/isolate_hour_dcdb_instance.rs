@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::isolate_hour_dcdb_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<IsolateHourDcdbInstanceRequest, ::runtime::BuildError> {
-    IsolateHourDcdbInstanceRequest::builder().build()
+    IsolateHourDcdbInstanceRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -60,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

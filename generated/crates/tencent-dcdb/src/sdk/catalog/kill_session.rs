@@ -8,6 +8,7 @@ pub use crate::kill_session::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<KillSessionRequest, ::runtime::BuildError> {
     KillSessionRequest::builder()
         .instance_id(String::from("tdsqlshard-2gk4nxyz"))
+        .session_id(Vec::from([1i64]))
         .shard_id(String::from("shard-ljilb4st"))
         .shard_serial_id(String::from("set_1468379419_1"))
         .build()
@@ -77,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ShardSerialId", "set_1468379419_1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

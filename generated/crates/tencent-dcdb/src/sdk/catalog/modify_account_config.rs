@@ -10,6 +10,14 @@ pub fn example() -> Result<ModifyAccountConfigRequest, ::runtime::BuildError> {
         .instance_id(String::from("tdsqlshard-kpkvq5oj"))
         .user_name(String::from("test"))
         .host(String::from("%"))
+        .configs(
+            Vec::from([
+                ConfigValue {
+                    config: None,
+                    value: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -76,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Host", "%"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

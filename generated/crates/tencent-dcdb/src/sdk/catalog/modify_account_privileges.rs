@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_account_privileges::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAccountPrivilegesRequest, ::runtime::BuildError> {
-    ModifyAccountPrivilegesRequest::builder().instance_id(String::from("无")).build()
+    ModifyAccountPrivilegesRequest::builder()
+        .instance_id(String::from("无"))
+        .accounts(Vec::from([Account { user: None, host: None }]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -87,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "无")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

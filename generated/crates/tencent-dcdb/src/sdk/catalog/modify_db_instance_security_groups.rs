@@ -9,7 +9,11 @@ pub fn example() -> Result<
     ModifyDbInstanceSecurityGroupsRequest,
     ::runtime::BuildError,
 > {
-    ModifyDbInstanceSecurityGroupsRequest::builder().build()
+    ModifyDbInstanceSecurityGroupsRequest::builder()
+        .product(String::from("example-Product"))
+        .instance_id(String::from("example-InstanceId"))
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -69,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

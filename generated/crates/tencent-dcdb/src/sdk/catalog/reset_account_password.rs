@@ -6,7 +6,12 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::reset_account_password::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ResetAccountPasswordRequest, ::runtime::BuildError> {
-    ResetAccountPasswordRequest::builder().build()
+    ResetAccountPasswordRequest::builder()
+        .instance_id(String::from("example-InstanceId"))
+        .user_name(String::from("example-UserName"))
+        .host(String::from("example-Host"))
+        .password(String::from("example-Password"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -71,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,12 +10,40 @@ pub fn example() -> Result<CreateMigrateJobRequest, ::runtime::BuildError> {
         .job_name(
             String::from("usertest                               // DTS任务名称"),
         )
+        .migrate_option(MigrateOption {
+            run_mode: None,
+            expect_time: None,
+            migrate_type: None,
+            migrate_object: None,
+            consistency_type: None,
+            is_override_root: None,
+            extern_params: None,
+            consistency_params: None,
+        })
         .src_database_type(
             String::from("mysql                          // 源实例是mysql"),
         )
         .src_access_type(
             String::from("extranet                         // 公网迁移"),
         )
+        .src_info(SrcInfo {
+            access_key: None,
+            ip: None,
+            port: None,
+            user: None,
+            password: None,
+            rds_instance_id: None,
+            cvm_instance_id: None,
+            uniq_dcg_id: None,
+            vpc_id: None,
+            subnet_id: None,
+            uniq_vpn_gw_id: None,
+            instance_id: None,
+            region: None,
+            supplier: None,
+            ccn_id: None,
+            engine_version: None,
+        })
         .dst_database_type(
             String::from("mysql                          // 目标实例mysql"),
         )
@@ -24,6 +52,15 @@ pub fn example() -> Result<CreateMigrateJobRequest, ::runtime::BuildError> {
                 "cdb                              // 目标实例是腾讯云mysql",
             ),
         )
+        .dst_info(DstInfo {
+            region: None,
+            instance_id: None,
+            ip: None,
+            port: None,
+            read_only: None,
+            user: None,
+            password: None,
+        })
         .database_info(
             String::from(
                 "[{\"Database\":\"db1\",\"Table\":[\"table1\",\"table2\"]},{\"Database\":\"db2\"}]",
@@ -167,6 +204,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("SrcNodeType", "cluster"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,35 @@ pub fn example() -> Result<ConfigureSubscribeJobRequest, ::runtime::BuildError> 
         .subscribe_id(String::from("subs-xxxxxx"))
         .subscribe_mode(String::from("dmlAndDdl"))
         .access_type(String::from("cdb"))
+        .endpoints(
+            Vec::from([
+                EndpointItem {
+                    database_region: None,
+                    user: None,
+                    password: None,
+                    instance_id: None,
+                    cvm_instance_id: None,
+                    uniq_dcg_id: None,
+                    ccn_id: None,
+                    uniq_vpn_gw_id: None,
+                    vpc_id: None,
+                    subnet_id: None,
+                    host_name: None,
+                    port: None,
+                    encrypt_conn: None,
+                    database_net_env: None,
+                    ccn_owner_uin: None,
+                    extra_attr: Default::default(),
+                    child_instance_id: None,
+                    child_instance_type: None,
+                },
+            ]),
+        )
+        .kafka_config(SubscribeKafkaConfig {
+            number_of_partitions: None,
+            distribute_rules: Default::default(),
+            default_rule_type: None,
+        })
         .protocol(String::from("protobuf"))
         .consumer_vpc_id(String::from("vpc-2hfu26a7"))
         .consumer_subnet_id(String::from("subnet-3gnpluam"))
@@ -120,6 +149,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ConsumerSubnetId", "subnet-3gnpluam"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

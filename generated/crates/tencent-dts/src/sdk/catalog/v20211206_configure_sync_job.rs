@@ -10,6 +10,12 @@ pub fn example() -> Result<ConfigureSyncJobRequest, ::runtime::BuildError> {
         .job_id(String::from("sync-werwfs23"))
         .src_access_type(String::from("cdb"))
         .dst_access_type(String::from("extranet"))
+        .objects(Objects {
+            mode: None,
+            databases: Default::default(),
+            advanced_objects: Default::default(),
+            online_ddl: None,
+        })
         .job_name(String::from("sync-werwfs23"))
         .job_mode(String::from("fullMode"))
         .run_mode(String::from("Immediate"))
@@ -159,6 +165,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AutoRetryTimeRangeMinutes", "5"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<CreateConsumerGroupRequest, ::runtime::BuildError> {
         .subscribe_id(String::from("subs-jvxbbos7c0"))
         .consumer_group_name(String::from("group-1"))
         .account_name(String::from("jason"))
+        .password(String::from("example-Password"))
         .description(String::from("binlog订阅"))
         .build()
 }
@@ -83,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Description", "binlog订阅"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

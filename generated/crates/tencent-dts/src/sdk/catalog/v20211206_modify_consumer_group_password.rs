@@ -10,6 +10,7 @@ pub fn example() -> Result<ModifyConsumerGroupPasswordRequest, ::runtime::BuildE
         .subscribe_id(String::from("subs-9jyki7hniw"))
         .account_name(String::from("account-subs-9jyki7hniw-jason"))
         .consumer_group_name(String::from("consumer-grp-subs-9jyki7hniw-group-1"))
+        .new_password(String::from("example-NewPassword"))
         .build()
 }
 
@@ -79,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ConsumerGroupName", "consumer-grp-subs-9jyki7hniw-group-1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

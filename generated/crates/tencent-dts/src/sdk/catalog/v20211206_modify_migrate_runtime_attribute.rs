@@ -10,6 +10,14 @@ pub use crate::v20211206::modify_migrate_runtime_attribute::glue::{
 pub fn example() -> Result<ModifyMigrateRuntimeAttributeRequest, ::runtime::BuildError> {
     ModifyMigrateRuntimeAttributeRequest::builder()
         .job_id(String::from("dts-7itt1j4w"))
+        .other_options(
+            Vec::from([
+                KeyValuePairOption {
+                    key: None,
+                    value: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -65,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("JobId", "dts-7itt1j4w")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

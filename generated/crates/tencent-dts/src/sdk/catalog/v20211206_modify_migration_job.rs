@@ -9,6 +9,38 @@ pub fn example() -> Result<ModifyMigrationJobRequest, ::runtime::BuildError> {
     ModifyMigrationJobRequest::builder()
         .job_id(String::from("dts-1ewjspuw"))
         .run_mode(String::from("immediate"))
+        .migrate_option(MigrateOption {
+            database_table: None,
+            migrate_type: None,
+            consistency: None,
+            is_migrate_account: None,
+            is_override_root: None,
+            is_dst_read_only: None,
+            extra_attr: Default::default(),
+            migrate_way: None,
+        })
+        .src_info(DbEndpointInfo {
+            region: None,
+            access_type: None,
+            database_type: None,
+            node_type: None,
+            info: Default::default(),
+            supplier: None,
+            extra_attr: Default::default(),
+            database_net_env: None,
+            connect_type: None,
+        })
+        .dst_info(DbEndpointInfo {
+            region: None,
+            access_type: None,
+            database_type: None,
+            node_type: None,
+            info: Default::default(),
+            supplier: None,
+            extra_attr: Default::default(),
+            database_net_env: None,
+            connect_type: None,
+        })
         .job_name(String::from("migrate_test"))
         .expect_run_time(String::from("2022-07-11 17:20:56"))
         .auto_retry_time_range_minutes(5i64)
@@ -114,6 +146,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AutoRetryTimeRangeMinutes", "5"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<ResetConsumerGroupOffsetRequest, ::runtime::BuildErro
         .subscribe_id(String::from("subs-7l2ly86kao"))
         .topic_name(String::from("topic-subs-7l2ly86kao-cdb-5jr9ms95"))
         .consumer_group_name(String::from("consumer-grp-subs-7l2ly86kao-group-1"))
+        .partition_nos(Vec::from([1i64]))
         .reset_mode(String::from("earliest"))
         .reset_datetime(String::from("2022-04-01 11:00:00"))
         .build()
@@ -93,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ResetDatetime", "2022-04-01 11:00:00"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

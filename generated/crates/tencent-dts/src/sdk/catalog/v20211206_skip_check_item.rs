@@ -8,6 +8,7 @@ pub use crate::v20211206::skip_check_item::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<SkipCheckItemRequest, ::runtime::BuildError> {
     SkipCheckItemRequest::builder()
         .job_id(String::from("dts-1kl0iy0v"))
+        .step_ids(Vec::from([String::from("example-StepIds")]))
         .foreign_key_flag(String::from("shield"))
         .build()
 }
@@ -67,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("JobId", "dts-1kl0iy0v"), ("ForeignKeyFlag", "shield")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v20211206::skip_sync_check_item::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SkipSyncCheckItemRequest, ::runtime::BuildError> {
-    SkipSyncCheckItemRequest::builder().job_id(String::from("sync-4ddgid2")).build()
+    SkipSyncCheckItemRequest::builder()
+        .job_id(String::from("sync-4ddgid2"))
+        .step_ids(Vec::from([String::from("example-StepIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("JobId", "sync-4ddgid2")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

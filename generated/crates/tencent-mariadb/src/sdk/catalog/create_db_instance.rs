@@ -7,6 +7,7 @@ pub use crate::create_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDbInstanceRequest, ::runtime::BuildError> {
     CreateDbInstanceRequest::builder()
+        .zones(Vec::from([String::from("example-Zones")]))
         .node_count(1i64)
         .memory(2000i64)
         .storage(10000i64)
@@ -196,6 +197,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("CpuType", "Intel/AMD"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::create_hour_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateHourDbInstanceRequest, ::runtime::BuildError> {
     CreateHourDbInstanceRequest::builder()
+        .zones(Vec::from([String::from("example-Zones")]))
         .node_count(2i64)
         .memory(2i64)
         .storage(10i64)
@@ -176,6 +177,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("RollbackTime", "2021-11-22 00:00:00"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

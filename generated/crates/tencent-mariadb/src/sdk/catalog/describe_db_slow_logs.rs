@@ -10,6 +10,7 @@ pub fn example() -> Result<DescribeDbSlowLogsRequest, ::runtime::BuildError> {
         .instance_id(String::from("tdsql-ige1a5k3"))
         .offset(0u64)
         .limit(20u64)
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .db(String::from("db"))
         .order_by(String::from("query_time_sum"))
         .order_by_type(String::from("desc"))
@@ -136,6 +137,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Slave", "1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<DisassociateSecurityGroupsRequest, ::runtime::BuildEr
     DisassociateSecurityGroupsRequest::builder()
         .product(String::from("mariadb"))
         .security_group_id(String::from("sg-xxxxxx"))
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .build()
 }
 
@@ -69,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Product", "mariadb"), ("SecurityGroupId", "sg-xxxxxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

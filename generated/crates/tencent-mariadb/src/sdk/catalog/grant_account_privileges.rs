@@ -11,6 +11,7 @@ pub fn example() -> Result<GrantAccountPrivilegesRequest, ::runtime::BuildError>
         .user_name(String::from("username"))
         .host(String::from("10.%"))
         .db_name(String::from("product_db"))
+        .privileges(Vec::from([String::from("example-Privileges")]))
         .type_field(String::from("table"))
         .object(String::from("prod_user_tbl"))
         .col_name(String::from("username"))
@@ -107,6 +108,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ColName", "username"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::kill_session::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KillSessionRequest, ::runtime::BuildError> {
-    KillSessionRequest::builder().instance_id(String::from("tdsql-2gk4nxyz")).build()
+    KillSessionRequest::builder()
+        .instance_id(String::from("tdsql-2gk4nxyz"))
+        .session_id(Vec::from([1i64]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "tdsql-2gk4nxyz")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::modify_db_parameters::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyDbParametersRequest, ::runtime::BuildError> {
     ModifyDbParametersRequest::builder()
         .instance_id(String::from("tdsql-ige1a5k3"))
+        .params(
+            Vec::from([
+                DbParamValue {
+                    param: None,
+                    value: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -67,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "tdsql-ige1a5k3")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

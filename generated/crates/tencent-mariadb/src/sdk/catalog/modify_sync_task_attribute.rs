@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_sync_task_attribute::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySyncTaskAttributeRequest, ::runtime::BuildError> {
-    ModifySyncTaskAttributeRequest::builder().task_name(String::from("taskname")).build()
+    ModifySyncTaskAttributeRequest::builder()
+        .task_ids(Vec::from([String::from("example-TaskIds")]))
+        .task_name(String::from("taskname"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TaskName", "taskname")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

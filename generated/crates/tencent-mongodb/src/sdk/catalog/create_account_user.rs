@@ -9,6 +9,7 @@ pub fn example() -> Result<CreateAccountUserRequest, ::runtime::BuildError> {
     CreateAccountUserRequest::builder()
         .instance_id(String::from("cmgo-7pjedvz7"))
         .user_name(String::from("mong_test"))
+        .password(String::from("example-Password"))
         .user_desc(String::from("测试账号"))
         .build()
 }
@@ -87,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("UserDesc", "测试账号"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

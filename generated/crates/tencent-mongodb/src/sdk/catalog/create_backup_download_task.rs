@@ -9,6 +9,13 @@ pub fn example() -> Result<CreateBackupDownloadTaskRequest, ::runtime::BuildErro
     CreateBackupDownloadTaskRequest::builder()
         .instance_id(String::from("cmgo-f555zzzz"))
         .backup_name(String::from("cmgo-74sjf5mt_2021-03-24 15:40"))
+        .backup_sets(
+            Vec::from([
+                ReplicaSetInfo {
+                    replica_set_id: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -78,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("BackupName", "cmgo-74sjf5mt_2021-03-24 15:40"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

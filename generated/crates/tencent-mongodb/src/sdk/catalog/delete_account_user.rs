@@ -9,6 +9,7 @@ pub fn example() -> Result<DeleteAccountUserRequest, ::runtime::BuildError> {
     DeleteAccountUserRequest::builder()
         .instance_id(String::from("cmgo-7pjedvz7"))
         .user_name(String::from("mong_test"))
+        .mongo_user_password(String::from("example-MongoUserPassword"))
         .build()
 }
 
@@ -67,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cmgo-7pjedvz7"), ("UserName", "mong_test")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

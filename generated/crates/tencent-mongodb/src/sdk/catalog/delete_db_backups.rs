@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_db_backups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteDbBackupsRequest, ::runtime::BuildError> {
-    DeleteDbBackupsRequest::builder().instance_id(String::from("无")).build()
+    DeleteDbBackupsRequest::builder()
+        .instance_id(String::from("无"))
+        .backup_ids(Vec::from([1i64]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "无")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

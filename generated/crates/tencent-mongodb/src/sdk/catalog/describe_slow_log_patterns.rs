@@ -8,6 +8,8 @@ pub use crate::describe_slow_log_patterns::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeSlowLogPatternsRequest, ::runtime::BuildError> {
     DescribeSlowLogPatternsRequest::builder()
         .instance_id(String::from("cmgo-a3bm93hf"))
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .slow_ms(100u64)
         .offset(0u64)
         .limit(100u64)
@@ -113,6 +115,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Format", "json"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

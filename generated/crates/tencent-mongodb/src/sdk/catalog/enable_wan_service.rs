@@ -9,6 +9,14 @@ pub fn example() -> Result<EnableWanServiceRequest, ::runtime::BuildError> {
     EnableWanServiceRequest::builder()
         .instance_id(String::from("cmgo-abcdef"))
         .load_balancer_id(String::from("lb-dabkt44i"))
+        .node_list(
+            Vec::from([
+                WanServiceNodeList {
+                    vip_vport: None,
+                    listener_port: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -67,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cmgo-abcdef"), ("LoadBalancerId", "lb-dabkt44i")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,13 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::inquire_price_renew_db_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquirePriceRenewDbInstancesRequest, ::runtime::BuildError> {
-    InquirePriceRenewDbInstancesRequest::builder().build()
+    InquirePriceRenewDbInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .instance_charge_prepaid(InstanceChargePrepaid {
+            period: None,
+            renew_flag: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

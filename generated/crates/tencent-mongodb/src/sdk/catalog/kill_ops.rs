@@ -6,7 +6,18 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::kill_ops::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KillOpsRequest, ::runtime::BuildError> {
-    KillOpsRequest::builder().instance_id(String::from("cmgo-p8vnipr5")).build()
+    KillOpsRequest::builder()
+        .instance_id(String::from("cmgo-p8vnipr5"))
+        .operations(
+            Vec::from([
+                Operation {
+                    replica_set_name: None,
+                    node_name: None,
+                    op_id: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cmgo-p8vnipr5")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

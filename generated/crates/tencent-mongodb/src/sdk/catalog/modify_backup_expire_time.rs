@@ -9,6 +9,7 @@ pub fn example() -> Result<ModifyBackupExpireTimeRequest, ::runtime::BuildError>
     ModifyBackupExpireTimeRequest::builder()
         .instance_id(String::from("cmgo-********"))
         .expire_time(String::from("2026-06-06 04:02:00"))
+        .backup_ids(Vec::from([1i64]))
         .build()
 }
 
@@ -75,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ExpireTime", "2026-06-06 04:02:00"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::modify_db_instance_security_group::glue::{OP, OPERATION, to_wire}
 pub fn example() -> Result<ModifyDbInstanceSecurityGroupRequest, ::runtime::BuildError> {
     ModifyDbInstanceSecurityGroupRequest::builder()
         .instance_id(String::from("cmgo-7pjedvz7"))
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cmgo-7pjedvz7")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<ModifyInstanceAzRequest, ::runtime::BuildError> {
     ModifyInstanceAzRequest::builder()
         .instance_id(String::from("cmgo-p8vnipr5"))
         .primary_node_zone(String::from("ap-guangzhou-2"))
+        .secondary_node_zone(Vec::from([String::from("example-SecondaryNodeZone")]))
         .hidden_node_zone(String::from("ap-guangzhou-3"))
         .in_maintenance(0u64)
         .build()
@@ -89,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("InMaintenance", "0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

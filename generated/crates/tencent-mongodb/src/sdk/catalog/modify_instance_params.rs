@@ -8,6 +8,14 @@ pub use crate::modify_instance_params::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyInstanceParamsRequest, ::runtime::BuildError> {
     ModifyInstanceParamsRequest::builder()
         .instance_id(String::from("\"cmgo-jyjcw8yv\""))
+        .instance_params(
+            Vec::from([
+                ModifyMongoDbParamType {
+                    key: None,
+                    value: None,
+                },
+            ]),
+        )
         .modify_type(String::from("IMMEDIATELY"))
         .build()
 }
@@ -71,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "\"cmgo-jyjcw8yv\""), ("ModifyType", "IMMEDIATELY")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,13 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::renew_db_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RenewDbInstancesRequest, ::runtime::BuildError> {
-    RenewDbInstancesRequest::builder().build()
+    RenewDbInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .instance_charge_prepaid(InstanceChargePrepaid {
+            period: None,
+            renew_flag: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<ResetDbInstancePasswordRequest, ::runtime::BuildError
     ResetDbInstancePasswordRequest::builder()
         .instance_id(String::from("cmgo-7pjedvz7"))
         .user_name(String::from("rwuser"))
+        .password(String::from("example-Password"))
         .build()
 }
 
@@ -70,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cmgo-7pjedvz7"), ("UserName", "rwuser")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,14 @@ pub fn example() -> Result<RestoreDbInstanceRequest, ::runtime::BuildError> {
     RestoreDbInstanceRequest::builder()
         .instance_id(String::from("cmgo-7pje****"))
         .restore_time(String::from("2021-09-28 14:25:38"))
+        .databases(
+            Vec::from([
+                RestoreDatabases {
+                    db: None,
+                    collections: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -70,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("RestoreTime", "2021-09-28 14:25:38"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,14 @@ pub fn example() -> Result<SetAccountUserPrivilegeRequest, ::runtime::BuildError
     SetAccountUserPrivilegeRequest::builder()
         .instance_id(String::from("cmgo-kbcfl64r"))
         .user_name(String::from("test_123"))
+        .auth_role(
+            Vec::from([
+                Auth {
+                    mask: None,
+                    name_space: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -70,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cmgo-kbcfl64r"), ("UserName", "test_123")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -167,6 +167,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EbSubject", "\"{\\\"source\\\":[\\\"cvm.cloud.tencent\\\"]}\""),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

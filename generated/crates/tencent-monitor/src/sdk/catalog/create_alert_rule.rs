@@ -10,6 +10,7 @@ pub fn example() -> Result<CreateAlertRuleRequest, ::runtime::BuildError> {
         .instance_id(String::from("prom-123131"))
         .rule_name(String::from("告警规则测试"))
         .expr(String::from("job:request_latency_seconds:mean5m{job=\"myjob\"} > 0.5"))
+        .receivers(Vec::from([String::from("example-Receivers")]))
         .rule_state(2i64)
         .duration(String::from("5m"))
         .type_field(String::from("TargetDown"))
@@ -108,6 +109,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Type", "TargetDown"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<CreateGrafanaInstanceRequest, ::runtime::BuildError> 
     CreateGrafanaInstanceRequest::builder()
         .instance_name(String::from("my-grafana"))
         .vpc_id(String::from("vpc-id"))
+        .subnet_ids(Vec::from([String::from("example-SubnetIds")]))
         .enable_internet(true)
         .auto_voucher(true)
         .build()
@@ -97,6 +98,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AutoVoucher", "true"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

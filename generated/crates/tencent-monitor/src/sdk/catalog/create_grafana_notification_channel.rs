@@ -13,6 +13,7 @@ pub fn example() -> Result<
         .instance_id(String::from("my-instance"))
         .channel_name(String::from("my-channel"))
         .org_id(1i64)
+        .receivers(Vec::from([String::from("example-Receivers")]))
         .build()
 }
 
@@ -93,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("OrgId", "1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,13 @@ pub fn example() -> Result<CreateOnCallFormRequest, ::runtime::BuildError> {
     CreateOnCallFormRequest::builder()
         .module(String::from("monitor"))
         .on_call_form_name(String::from("form-12345"))
+        .staff_infos(
+            Vec::from([
+                StaffInfo {
+                    staff_i_ds: Default::default(),
+                },
+            ]),
+        )
         .rotation_type(String::from("无"))
         .shift_time(String::from("12:00"))
         .effective_start_time(1648742400i64)
@@ -122,6 +129,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("OnCallFormDesc", "无"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,21 @@ pub use crate::create_prometheus_cluster_agent::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreatePrometheusClusterAgentRequest, ::runtime::BuildError> {
     CreatePrometheusClusterAgentRequest::builder()
         .instance_id(String::from("prom-xxx"))
+        .agents(
+            Vec::from([
+                PrometheusClusterAgentBasic {
+                    region: None,
+                    cluster_type: None,
+                    cluster_id: None,
+                    enable_external: None,
+                    in_cluster_pod_config: None,
+                    external_labels: None,
+                    not_install_basic_scrape: None,
+                    not_scrape: None,
+                    open_default_record: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -72,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "prom-xxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

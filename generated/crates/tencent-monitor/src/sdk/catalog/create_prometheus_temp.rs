@@ -6,7 +6,23 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_prometheus_temp::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreatePrometheusTempRequest, ::runtime::BuildError> {
-    CreatePrometheusTempRequest::builder().build()
+    CreatePrometheusTempRequest::builder()
+        .template(PrometheusTemp {
+            name: None,
+            level: None,
+            describe: None,
+            record_rules: Default::default(),
+            service_monitors: Default::default(),
+            pod_monitors: Default::default(),
+            raw_jobs: Default::default(),
+            template_id: None,
+            update_time: None,
+            version: None,
+            is_default: None,
+            alert_detail_rules: Default::default(),
+            targets_total: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -57,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

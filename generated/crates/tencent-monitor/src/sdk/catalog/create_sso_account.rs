@@ -9,6 +9,14 @@ pub fn example() -> Result<CreateSsoAccountRequest, ::runtime::BuildError> {
     CreateSsoAccountRequest::builder()
         .instance_id(String::from("myGrafana"))
         .user_id(String::from("1000000000"))
+        .role(
+            Vec::from([
+                GrafanaAccountRole {
+                    organization: None,
+                    role: None,
+                },
+            ]),
+        )
         .notes(String::from("备注"))
         .build()
 }
@@ -77,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Notes", "备注"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

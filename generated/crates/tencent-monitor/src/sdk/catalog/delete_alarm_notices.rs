@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_alarm_notices::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAlarmNoticesRequest, ::runtime::BuildError> {
-    DeleteAlarmNoticesRequest::builder().module(String::from("monitor")).build()
+    DeleteAlarmNoticesRequest::builder()
+        .module(String::from("monitor"))
+        .notice_ids(Vec::from([String::from("example-NoticeIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -63,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Module", "monitor")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

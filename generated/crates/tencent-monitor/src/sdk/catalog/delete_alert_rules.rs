@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_alert_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAlertRulesRequest, ::runtime::BuildError> {
-    DeleteAlertRulesRequest::builder().instance_id(String::from("prom-123123")).build()
+    DeleteAlertRulesRequest::builder()
+        .rule_ids(Vec::from([String::from("example-RuleIds")]))
+        .instance_id(String::from("prom-123123"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "prom-123123")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

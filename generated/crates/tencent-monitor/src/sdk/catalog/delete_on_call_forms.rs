@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_on_call_forms::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteOnCallFormsRequest, ::runtime::BuildError> {
-    DeleteOnCallFormsRequest::builder().module(String::from("monitor")).build()
+    DeleteOnCallFormsRequest::builder()
+        .module(String::from("monitor"))
+        .on_call_form_i_ds(Vec::from([String::from("example-OnCallFormIDs")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -64,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Module", "monitor")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::delete_prometheus_alert_policy::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeletePrometheusAlertPolicyRequest, ::runtime::BuildError> {
     DeletePrometheusAlertPolicyRequest::builder()
         .instance_id(String::from("prom-xxx"))
+        .alert_ids(Vec::from([String::from("example-AlertIds")]))
         .build()
 }
 
@@ -68,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "prom-xxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,15 @@ pub use crate::delete_prometheus_cluster_agent::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePrometheusClusterAgentRequest, ::runtime::BuildError> {
     DeletePrometheusClusterAgentRequest::builder()
+        .agents(
+            Vec::from([
+                PrometheusAgentInfo {
+                    cluster_type: None,
+                    cluster_id: None,
+                    describe: None,
+                },
+            ]),
+        )
         .instance_id(String::from("prome-xx"))
         .build()
 }
@@ -63,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "prome-xx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

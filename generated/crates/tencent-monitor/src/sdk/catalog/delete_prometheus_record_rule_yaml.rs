@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     DeletePrometheusRecordRuleYamlRequest::builder()
         .instance_id(String::from("prom-wjheg"))
+        .names(Vec::from([String::from("example-Names")]))
         .build()
 }
 
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "prom-wjheg")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_prometheus_scrape_jobs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePrometheusScrapeJobsRequest, ::runtime::BuildError> {
-    DeletePrometheusScrapeJobsRequest::builder().build()
+    DeletePrometheusScrapeJobsRequest::builder()
+        .instance_id(String::from("example-InstanceId"))
+        .agent_id(String::from("example-AgentId"))
+        .job_ids(Vec::from([String::from("example-JobIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

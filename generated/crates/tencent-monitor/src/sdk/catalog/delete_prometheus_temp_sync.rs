@@ -6,7 +6,23 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_prometheus_temp_sync::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePrometheusTempSyncRequest, ::runtime::BuildError> {
-    DeletePrometheusTempSyncRequest::builder().template_id(String::from("无")).build()
+    DeletePrometheusTempSyncRequest::builder()
+        .template_id(String::from("无"))
+        .targets(
+            Vec::from([
+                PrometheusTemplateSyncTarget {
+                    region: None,
+                    instance_id: None,
+                    cluster_id: None,
+                    sync_time: None,
+                    version: None,
+                    cluster_type: None,
+                    instance_name: None,
+                    cluster_name: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TemplateId", "无")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::delete_recording_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteRecordingRulesRequest, ::runtime::BuildError> {
     DeleteRecordingRulesRequest::builder()
+        .rule_ids(Vec::from([String::from("example-RuleIds")]))
         .instance_id(String::from("prom-xxxerwer"))
         .build()
 }
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "prom-xxxerwer")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_alarm_notice::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAlarmNoticeRequest, ::runtime::BuildError> {
-    DescribeAlarmNoticeRequest::builder().build()
+    DescribeAlarmNoticeRequest::builder()
+        .module(String::from("example-Module"))
+        .notice_id(String::from("example-NoticeId"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -131,6 +134,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

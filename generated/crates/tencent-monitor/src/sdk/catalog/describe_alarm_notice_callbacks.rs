@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_alarm_notice_callbacks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeAlarmNoticeCallbacksRequest, ::runtime::BuildError> {
-    DescribeAlarmNoticeCallbacksRequest::builder().build()
+    DescribeAlarmNoticeCallbacksRequest::builder()
+        .module(String::from("example-Module"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -70,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,8 @@ pub use crate::describe_on_call_forms::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeOnCallFormsRequest, ::runtime::BuildError> {
     DescribeOnCallFormsRequest::builder()
         .module(String::from("无"))
+        .offset(1i64)
+        .limit(1i64)
         .rotation_type(String::from("无"))
         .order(String::from("无"))
         .on_call_form_name(String::from("无"))
@@ -109,6 +111,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("OnCallFormName", "无"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

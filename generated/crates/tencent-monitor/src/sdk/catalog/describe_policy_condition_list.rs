@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_policy_condition_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribePolicyConditionListRequest, ::runtime::BuildError> {
-    DescribePolicyConditionListRequest::builder().build()
+    DescribePolicyConditionListRequest::builder()
+        .module(String::from("example-Module"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -311,6 +313,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     DescribePrometheusInstanceUsageRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .start_calc_date(String::from("20210101"))
         .end_calc_date(String::from("20210102"))
         .build()
@@ -81,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("StartCalcDate", "20210101"), ("EndCalcDate", "20210102")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_prometheus_scrape_jobs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribePrometheusScrapeJobsRequest, ::runtime::BuildError> {
-    DescribePrometheusScrapeJobsRequest::builder().build()
+    DescribePrometheusScrapeJobsRequest::builder()
+        .instance_id(String::from("example-InstanceId"))
+        .agent_id(String::from("example-AgentId"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -90,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

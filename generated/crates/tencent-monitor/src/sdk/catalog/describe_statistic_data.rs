@@ -9,6 +9,7 @@ pub fn example() -> Result<DescribeStatisticDataRequest, ::runtime::BuildError> 
     DescribeStatisticDataRequest::builder()
         .module(String::from("monitor"))
         .namespace(String::from("QCE/TKE2"))
+        .metric_names(Vec::from([String::from("example-MetricNames")]))
         .period(300u64)
         .start_time(String::from("2020-11-24T15:15:50+08:00"))
         .end_time(String::from("2020-11-24T15:25:50+08:00"))
@@ -213,6 +214,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EndTime", "2020-11-24T15:25:50+08:00"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<GetMonitorDataRequest, ::runtime::BuildError> {
     GetMonitorDataRequest::builder()
         .namespace(String::from("QCE/CVM"))
         .metric_name(String::from("CPUUsage"))
+        .instances(Vec::from([Instance { dimensions: None }]))
         .period(300u64)
         .build()
 }
@@ -183,6 +184,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Period", "300"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,7 +9,10 @@ pub fn example() -> Result<
     GetPrometheusAgentManagementCommandRequest,
     ::runtime::BuildError,
 > {
-    GetPrometheusAgentManagementCommandRequest::builder().build()
+    GetPrometheusAgentManagementCommandRequest::builder()
+        .instance_id(String::from("example-InstanceId"))
+        .agent_id(String::from("example-AgentId"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -71,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::install_plugins::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InstallPluginsRequest, ::runtime::BuildError> {
-    InstallPluginsRequest::builder().instance_id(String::from("my-instance")).build()
+    InstallPluginsRequest::builder()
+        .plugins(
+            Vec::from([
+                GrafanaPlugin {
+                    plugin_id: None,
+                    version: None,
+                },
+            ]),
+        )
+        .instance_id(String::from("my-instance"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "my-instance")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

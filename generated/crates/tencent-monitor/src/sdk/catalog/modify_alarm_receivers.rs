@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_alarm_receivers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAlarmReceiversRequest, ::runtime::BuildError> {
-    ModifyAlarmReceiversRequest::builder().build()
+    ModifyAlarmReceiversRequest::builder()
+        .group_id(1i64)
+        .module(String::from("example-Module"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,13 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_policy_group::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyPolicyGroupRequest, ::runtime::BuildError> {
-    ModifyPolicyGroupRequest::builder().build()
+    ModifyPolicyGroupRequest::builder()
+        .module(String::from("example-Module"))
+        .group_id(1i64)
+        .view_name(String::from("example-ViewName"))
+        .group_name(String::from("example-GroupName"))
+        .is_union_rule(1i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -89,6 +95,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -12,6 +12,7 @@ pub fn example() -> Result<
     ModifyPrometheusAgentExternalLabelsRequest::builder()
         .instance_id(String::from("prom-xxx"))
         .cluster_id(String::from("cls-xxx"))
+        .external_labels(Vec::from([Label { name: None, value: None }]))
         .build()
 }
 
@@ -72,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "prom-xxx"), ("ClusterId", "cls-xxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,15 @@ pub use crate::modify_prometheus_alert_policy::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyPrometheusAlertPolicyRequest, ::runtime::BuildError> {
     ModifyPrometheusAlertPolicyRequest::builder()
         .instance_id(String::from("无"))
+        .alert_rule(PrometheusAlertPolicyItem {
+            name: None,
+            rules: Default::default(),
+            id: None,
+            template_id: None,
+            notification: None,
+            updated_at: None,
+            cluster_id: None,
+        })
         .build()
 }
 
@@ -63,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "无")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

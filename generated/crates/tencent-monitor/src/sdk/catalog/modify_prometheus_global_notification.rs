@@ -11,6 +11,22 @@ pub fn example() -> Result<
 > {
     ModifyPrometheusGlobalNotificationRequest::builder()
         .instance_id(String::from("prom-xxx"))
+        .notification(PrometheusNotificationItem {
+            enabled: None,
+            type_field: None,
+            web_hook: None,
+            alert_manager: None,
+            repeat_interval: None,
+            time_range_start: None,
+            time_range_end: None,
+            notify_way: Default::default(),
+            receiver_groups: Default::default(),
+            phone_notify_order: Default::default(),
+            phone_circle_times: None,
+            phone_inner_interval: None,
+            phone_circle_interval: None,
+            phone_arrive_notice: None,
+        })
         .build()
 }
 
@@ -66,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "prom-xxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,18 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_prometheus_temp::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyPrometheusTempRequest, ::runtime::BuildError> {
-    ModifyPrometheusTempRequest::builder().template_id(String::from("temp-xxx")).build()
+    ModifyPrometheusTempRequest::builder()
+        .template_id(String::from("temp-xxx"))
+        .template(PrometheusTempModify {
+            name: None,
+            describe: None,
+            service_monitors: None,
+            pod_monitors: None,
+            raw_jobs: None,
+            record_rules: None,
+            alert_detail_rules: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TemplateId", "temp-xxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<UnBindingPolicyObjectRequest, ::runtime::BuildError> 
     UnBindingPolicyObjectRequest::builder()
         .module(String::from("monitor"))
         .group_id(11106331i64)
+        .unique_id(Vec::from([String::from("example-UniqueId")]))
         .instance_group_id(0i64)
         .policy_id(String::from("policy-abc123"))
         .eb_subject(String::from("\"{\\\"source\\\":[\\\"cvm.cloud.tencent\\\"]}\""))
@@ -100,6 +101,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EbEventFlag", "1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::uninstall_grafana_plugins::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UninstallGrafanaPluginsRequest, ::runtime::BuildError> {
     UninstallGrafanaPluginsRequest::builder()
+        .plugin_ids(Vec::from([String::from("example-PluginIds")]))
         .instance_id(String::from("my-instance"))
         .build()
 }
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "my-instance")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -13,6 +13,7 @@ pub fn example() -> Result<UpdateAlertRuleRequest, ::runtime::BuildError> {
         .rule_name(String::from("告警规则测试"))
         .expr(String::from("job:request_latency_seconds:mean5m{job=\"myjob\"} > 0.5"))
         .duration(String::from("1m"))
+        .receivers(Vec::from([String::from("example-Receivers")]))
         .type_field(String::from("TargetDown"))
         .build()
 }
@@ -115,6 +116,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Type", "TargetDown"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

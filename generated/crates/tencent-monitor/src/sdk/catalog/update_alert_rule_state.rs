@@ -7,6 +7,7 @@ pub use crate::update_alert_rule_state::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateAlertRuleStateRequest, ::runtime::BuildError> {
     UpdateAlertRuleStateRequest::builder()
+        .rule_ids(Vec::from([String::from("example-RuleIds")]))
         .instance_id(String::from("my-prom-gg"))
         .rule_state(3i64)
         .build()
@@ -69,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "my-prom-gg"), ("RuleState", "3")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

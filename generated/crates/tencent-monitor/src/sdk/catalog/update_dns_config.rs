@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::update_dns_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateDnsConfigRequest, ::runtime::BuildError> {
-    UpdateDnsConfigRequest::builder().instance_id(String::from("my-instance")).build()
+    UpdateDnsConfigRequest::builder()
+        .instance_id(String::from("my-instance"))
+        .name_servers(Vec::from([String::from("example-NameServers")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "my-instance")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

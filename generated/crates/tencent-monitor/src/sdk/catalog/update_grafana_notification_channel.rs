@@ -13,6 +13,7 @@ pub fn example() -> Result<
         .channel_id(String::from("channel-id"))
         .instance_id(String::from("my-instance"))
         .channel_name(String::from("channel-name"))
+        .receivers(Vec::from([String::from("example-Receivers")]))
         .build()
 }
 
@@ -92,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ChannelName", "channel-name"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::update_grafana_white_list::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<UpdateGrafanaWhiteListRequest, ::runtime::BuildError> {
     UpdateGrafanaWhiteListRequest::builder()
         .instance_id(String::from("my-instance"))
+        .whitelist(Vec::from([String::from("example-Whitelist")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "my-instance")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,10 +10,18 @@ pub fn example() -> Result<UpdateOnCallFormRequest, ::runtime::BuildError> {
         .module(String::from("monitor"))
         .on_call_form_id(String::from("form-12345"))
         .on_call_form_name(String::from("test"))
+        .staff_infos(
+            Vec::from([
+                StaffInfo {
+                    staff_i_ds: Default::default(),
+                },
+            ]),
+        )
         .rotation_type(String::from("day/week"))
         .shift_time(String::from("12:00"))
         .effective_start_time(1648742400i64)
         .effective_end_time(1649520000i64)
+        .time_zone(1f64)
         .on_call_form_desc(String::from("无"))
         .build()
 }
@@ -122,6 +130,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("OnCallFormDesc", "无"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::update_prometheus_agent_status::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<UpdatePrometheusAgentStatusRequest, ::runtime::BuildError> {
     UpdatePrometheusAgentStatusRequest::builder()
         .instance_id(String::from("xx"))
+        .agent_ids(Vec::from([String::from("example-AgentIds")]))
         .status(1i64)
         .build()
 }
@@ -69,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "xx"), ("Status", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -12,6 +12,10 @@ pub fn example() -> Result<DescribeAlarmNotifyHistoriesRequest, ::runtime::Build
         .monitor_type(String::from("MT_PROME"))
         .query_base_time(1732801290i64)
         .query_before_seconds(1800i64)
+        .page_params(PageByNoParams {
+            per_page: None,
+            page_no: None,
+        })
         .namespace(String::from("qce/cvm"))
         .model_name(String::from("cvm_device"))
         .policy_id(String::from("policy-123"))
@@ -174,6 +178,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("PolicyId", "policy-123"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<CloseAccountCamRequest, ::runtime::BuildError> {
     CloseAccountCamRequest::builder()
         .db_instance_id(String::from("postgres-4sfuv15b"))
         .user_name(String::from("readonly_user"))
+        .password(String::from("example-Password"))
         .password_encrypt(false)
         .build()
 }
@@ -76,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("PasswordEncrypt", "false"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

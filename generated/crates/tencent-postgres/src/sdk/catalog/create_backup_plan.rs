@@ -10,6 +10,7 @@ pub fn example() -> Result<CreateBackupPlanRequest, ::runtime::BuildError> {
         .db_instance_id(String::from("postgres-herclkx7"))
         .plan_name(String::from("panl1"))
         .backup_period_type(String::from("month"))
+        .backup_period(Vec::from([String::from("example-BackupPeriod")]))
         .min_backup_start_time(String::from("01:00:00\t"))
         .max_backup_start_time(String::from("02:00:00\t"))
         .base_backup_retention_period(30u64)
@@ -98,6 +99,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("BaseBackupRetentionPeriod", "30"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

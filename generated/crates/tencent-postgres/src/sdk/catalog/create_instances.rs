@@ -13,6 +13,7 @@ pub fn example() -> Result<CreateInstancesRequest, ::runtime::BuildError> {
         .period(12u64)
         .charset(String::from("UTF8"))
         .admin_name(String::from("pgadmin1"))
+        .admin_password(String::from("example-AdminPassword"))
         .zone(String::from("ap-guangzhou-6"))
         .db_major_version(String::from("12"))
         .db_version(String::from("12.7"))
@@ -317,6 +318,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("StorageType", "PHYSICAL_LOCAL_SSD"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,17 @@ pub fn example() -> Result<DescribeAccountPrivilegesRequest, ::runtime::BuildErr
     DescribeAccountPrivilegesRequest::builder()
         .db_instance_id(String::from("postgres-4sfuv15b\t"))
         .user_name(String::from("app_user"))
+        .database_object_set(
+            Vec::from([
+                DatabaseObject {
+                    object_type: None,
+                    object_name: None,
+                    database_name: None,
+                    schema_name: None,
+                    table_name: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -174,6 +185,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DBInstanceId", "postgres-4sfuv15b\t"), ("UserName", "app_user")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

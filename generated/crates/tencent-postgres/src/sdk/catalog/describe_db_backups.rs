@@ -9,6 +9,8 @@ pub fn example() -> Result<DescribeDbBackupsRequest, ::runtime::BuildError> {
     DescribeDbBackupsRequest::builder()
         .db_instance_id(String::from("postgres-6fego161"))
         .type_field(1i64)
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .limit(20i64)
         .offset(0i64)
         .build()
@@ -123,6 +125,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Offset", "0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

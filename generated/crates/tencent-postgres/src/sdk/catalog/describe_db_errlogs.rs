@@ -8,6 +8,8 @@ pub use crate::describe_db_errlogs::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeDbErrlogsRequest, ::runtime::BuildError> {
     DescribeDbErrlogsRequest::builder()
         .db_instance_id(String::from("postgres-apzvwncr"))
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .database_name(String::from("webapp-use"))
         .limit(20i64)
         .offset(0i64)
@@ -114,6 +116,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Offset", "0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

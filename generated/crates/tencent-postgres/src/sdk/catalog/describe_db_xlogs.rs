@@ -8,6 +8,8 @@ pub use crate::describe_db_xlogs::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeDbXlogsRequest, ::runtime::BuildError> {
     DescribeDbXlogsRequest::builder()
         .db_instance_id(String::from("postgres-apzvwncr"))
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .offset(0i64)
         .limit(100i64)
         .build()
@@ -132,6 +134,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Limit", "100"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

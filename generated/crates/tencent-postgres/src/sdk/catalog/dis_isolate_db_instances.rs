@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::dis_isolate_db_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DisIsolateDbInstancesRequest, ::runtime::BuildError> {
-    DisIsolateDbInstancesRequest::builder().period(1i64).auto_voucher(true).build()
+    DisIsolateDbInstancesRequest::builder()
+        .db_instance_id_set(Vec::from([String::from("example-DBInstanceIdSet")]))
+        .period(1i64)
+        .auto_voucher(true)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -71,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Period", "1"), ("AutoVoucher", "true")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

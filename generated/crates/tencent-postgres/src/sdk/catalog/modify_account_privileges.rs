@@ -9,6 +9,15 @@ pub fn example() -> Result<ModifyAccountPrivilegesRequest, ::runtime::BuildError
     ModifyAccountPrivilegesRequest::builder()
         .db_instance_id(String::from("postgres-4sfuv15b\t"))
         .user_name(String::from("readonly_user"))
+        .modify_privilege_set(
+            Vec::from([
+                ModifyPrivilege {
+                    database_privilege: None,
+                    modify_type: None,
+                    is_cascade: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -72,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("UserName", "readonly_user"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

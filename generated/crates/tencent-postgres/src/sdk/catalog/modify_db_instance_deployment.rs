@@ -8,6 +8,15 @@ pub use crate::modify_db_instance_deployment::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyDbInstanceDeploymentRequest, ::runtime::BuildError> {
     ModifyDbInstanceDeploymentRequest::builder()
         .db_instance_id(String::from("postgres-6bwgamo3"))
+        .db_node_set(
+            Vec::from([
+                DbNode {
+                    role: None,
+                    zone: None,
+                    dedicated_cluster_id: None,
+                },
+            ]),
+        )
         .switch_tag(1i64)
         .switch_start_time(String::from("12:00:00"))
         .switch_end_time(String::from("12:30:00"))
@@ -97,6 +106,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("SwitchEndTime", "12:30:00"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::modify_db_instance_parameters::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyDbInstanceParametersRequest, ::runtime::BuildError> {
     ModifyDbInstanceParametersRequest::builder()
         .db_instance_id(String::from("postgres-q12ghoq1"))
+        .param_list(
+            Vec::from([
+                ParamEntry {
+                    name: None,
+                    expected_value: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -64,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DBInstanceId", "postgres-q12ghoq1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

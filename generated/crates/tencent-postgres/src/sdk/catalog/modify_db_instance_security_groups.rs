@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     ModifyDbInstanceSecurityGroupsRequest::builder()
+        .security_group_id_set(Vec::from([String::from("example-SecurityGroupIdSet")]))
         .db_instance_id(String::from("postgres-apzvwncr"))
         .read_only_group_id(String::from("pgrogrp-nqwpkjbu"))
         .build()
@@ -84,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ReadOnlyGroupId", "pgrogrp-nqwpkjbu"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<ResetAccountPasswordRequest, ::runtime::BuildError> {
     ResetAccountPasswordRequest::builder()
         .db_instance_id(String::from("postgres-lnp6j6172"))
         .user_name(String::from("test_account"))
+        .password(String::from("example-Password"))
         .build()
 }
 
@@ -72,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("UserName", "test_account"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

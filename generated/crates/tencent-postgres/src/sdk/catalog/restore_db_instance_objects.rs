@@ -8,6 +8,7 @@ pub use crate::restore_db_instance_objects::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<RestoreDbInstanceObjectsRequest, ::runtime::BuildError> {
     RestoreDbInstanceObjectsRequest::builder()
         .db_instance_id(String::from("postgres-6bwgamo3"))
+        .restore_objects(Vec::from([String::from("example-RestoreObjects")]))
         .backup_set_id(String::from("db468966-a8d8-5831-8596-763a7833e380"))
         .restore_target_time(String::from("2024-04-30 00:20:27"))
         .build()
@@ -90,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("RestoreTargetTime", "2024-04-30 00:20:27"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

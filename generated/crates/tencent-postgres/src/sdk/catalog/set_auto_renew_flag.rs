@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::set_auto_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetAutoRenewFlagRequest, ::runtime::BuildError> {
-    SetAutoRenewFlagRequest::builder().auto_renew_flag(1i64).build()
+    SetAutoRenewFlagRequest::builder()
+        .db_instance_id_set(Vec::from([String::from("example-DBInstanceIdSet")]))
+        .auto_renew_flag(1i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("AutoRenewFlag", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::apply_params_template::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ApplyParamsTemplateRequest, ::runtime::BuildError> {
     ApplyParamsTemplateRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .template_id(String::from("crs-cfg-rhlppeye"))
         .build()
 }
@@ -65,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TemplateId", "crs-cfg-rhlppeye")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -12,6 +12,7 @@ pub fn example() -> Result<CloneInstancesRequest, ::runtime::BuildError> {
         .zone_id(100001u64)
         .billing_mode(0i64)
         .period(1u64)
+        .security_group_id_list(Vec::from([String::from("example-SecurityGroupIdList")]))
         .backup_id(String::from("154572601-1165734322-153705740"))
         .no_auth(false)
         .vpc_id(String::from("vpc-pxyzim13"))
@@ -218,6 +219,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ProductVersion", "local"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

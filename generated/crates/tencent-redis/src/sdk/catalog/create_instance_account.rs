@@ -9,6 +9,8 @@ pub fn example() -> Result<CreateInstanceAccountRequest, ::runtime::BuildError> 
     CreateInstanceAccountRequest::builder()
         .instance_id(String::from("crs-5a4p****"))
         .account_name(String::from("username_01"))
+        .account_password(String::from("example-AccountPassword"))
+        .readonly_policy(Vec::from([String::from("example-ReadonlyPolicy")]))
         .privilege(String::from("rw"))
         .remark(String::from("\"生产账号\""))
         .encrypt_password(false)
@@ -99,6 +101,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("EncryptPassword", "false"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

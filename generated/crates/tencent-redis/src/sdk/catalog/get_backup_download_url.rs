@@ -263,6 +263,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("backupId", "fb8d2cd6-f6ee-11e6-ac36-525400394272"),
         ],
         imported: false,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

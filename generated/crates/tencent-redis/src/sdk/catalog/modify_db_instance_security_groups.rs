@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ModifyDbInstanceSecurityGroupsRequest::builder()
         .product(String::from("redis"))
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
         .instance_id(String::from("crs-eb2w7dto"))
         .build()
 }
@@ -72,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Product", "redis"), ("InstanceId", "crs-eb2w7dto")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -12,6 +12,16 @@ pub fn example() -> Result<
     ModifyInstanceAvailabilityZonesRequest::builder()
         .instance_id(String::from("crs-65xie09x"))
         .switch_option(2i64)
+        .node_set(
+            Vec::from([
+                RedisNodeInfo {
+                    node_type: None,
+                    node_id: None,
+                    zone_id: None,
+                    zone_name: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -73,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "crs-65xie09x"), ("SwitchOption", "2")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

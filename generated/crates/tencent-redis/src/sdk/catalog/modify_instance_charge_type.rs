@@ -7,6 +7,7 @@ pub use crate::modify_instance_charge_type::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceChargeTypeRequest, ::runtime::BuildError> {
     ModifyInstanceChargeTypeRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .instance_charge_type(String::from("POSTPAID"))
         .period(1u64)
         .build()
@@ -80,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceChargeType", "POSTPAID"), ("Period", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::modify_instance_params::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyInstanceParamsRequest, ::runtime::BuildError> {
     ModifyInstanceParamsRequest::builder()
         .instance_id(String::from("crs-5a4py64p"))
+        .instance_params(
+            Vec::from([
+                InstanceParam {
+                    key: None,
+                    value: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -65,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "crs-5a4py64p")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

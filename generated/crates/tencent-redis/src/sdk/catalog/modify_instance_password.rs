@@ -8,6 +8,8 @@ pub use crate::modify_instance_password::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyInstancePasswordRequest, ::runtime::BuildError> {
     ModifyInstancePasswordRequest::builder()
         .instance_id(String::from("crs-5a4py64p"))
+        .old_password(String::from("example-OldPassword"))
+        .password(String::from("example-Password"))
         .build()
 }
 
@@ -69,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "crs-5a4py64p")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,13 @@ pub use crate::modify_instance_password_policy::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyInstancePasswordPolicyRequest, ::runtime::BuildError> {
     ModifyInstancePasswordPolicyRequest::builder()
         .instance_id(String::from("crs-5x9h****"))
+        .password_policy(PasswordPolicy {
+            enabled: None,
+            min_letter_count: None,
+            min_digit_count: None,
+            min_special_count: None,
+            min_length: None,
+        })
         .build()
 }
 
@@ -63,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "crs-5x9h****")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

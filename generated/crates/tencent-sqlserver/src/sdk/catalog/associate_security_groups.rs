@@ -8,6 +8,7 @@ pub use crate::associate_security_groups::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AssociateSecurityGroupsRequest, ::runtime::BuildError> {
     AssociateSecurityGroupsRequest::builder()
         .security_group_id(String::from("sg-igw86yth"))
+        .instance_id_set(Vec::from([String::from("example-InstanceIdSet")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SecurityGroupId", "sg-igw86yth")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

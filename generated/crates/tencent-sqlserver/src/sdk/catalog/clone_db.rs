@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::clone_db::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloneDbRequest, ::runtime::BuildError> {
-    CloneDbRequest::builder().instance_id(String::from("mssql-j8kv137v")).build()
+    CloneDbRequest::builder()
+        .instance_id(String::from("mssql-j8kv137v"))
+        .rename_restore(
+            Vec::from([
+                RenameRestoreDatabase {
+                    old_name: None,
+                    new_name: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-j8kv137v")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::close_inter_communication::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CloseInterCommunicationRequest, ::runtime::BuildError> {
-    CloseInterCommunicationRequest::builder().build()
+    CloseInterCommunicationRequest::builder()
+        .instance_id_set(Vec::from([String::from("example-InstanceIdSet")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -46,6 +48,9 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: Some(
+            r#"{"Response":{"InterInstanceFlowSet":[{"FlowId":558800,"InstanceId":"mssql-dj5i29c5n"}],"RequestId":"synthesized-request-id"}}"#,
+        ),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

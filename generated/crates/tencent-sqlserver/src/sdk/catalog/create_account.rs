@@ -6,7 +6,24 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_account::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateAccountRequest, ::runtime::BuildError> {
-    CreateAccountRequest::builder().instance_id(String::from("mssql-njj2mtpl")).build()
+    CreateAccountRequest::builder()
+        .instance_id(String::from("mssql-njj2mtpl"))
+        .accounts(
+            Vec::from([
+                AccountCreateInfo {
+                    user_name: None,
+                    password: None,
+                    db_privileges: None,
+                    remark: None,
+                    is_admin: None,
+                    authentication: None,
+                    account_type: None,
+                    is_cam: None,
+                    encrypted_version: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-njj2mtpl")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,19 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_db::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateDbRequest, ::runtime::BuildError> {
-    CreateDbRequest::builder().instance_id(String::from("mssql-i1z41iwd")).build()
+    CreateDbRequest::builder()
+        .instance_id(String::from("mssql-i1z41iwd"))
+        .d_bs(
+            Vec::from([
+                DbCreateInfo {
+                    db_name: None,
+                    charset: None,
+                    accounts: None,
+                    remark: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-i1z41iwd")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,23 @@ pub fn example() -> Result<CreateMigrationRequest, ::runtime::BuildError> {
         .migrate_name(String::from("测试接口"))
         .migrate_type(2u64)
         .source_type(5u64)
+        .source(MigrateSource {
+            instance_id: None,
+            cvm_id: None,
+            vpc_id: None,
+            subnet_id: None,
+            user_name: None,
+            password: None,
+            ip: None,
+            port: None,
+            url: Default::default(),
+            url_password: None,
+        })
+        .target(MigrateTarget {
+            instance_id: None,
+            user_name: None,
+            password: None,
+        })
         .build()
 }
 
@@ -92,6 +109,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("SourceType", "5"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

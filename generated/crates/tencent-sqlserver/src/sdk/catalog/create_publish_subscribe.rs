@@ -9,6 +9,14 @@ pub fn example() -> Result<CreatePublishSubscribeRequest, ::runtime::BuildError>
     CreatePublishSubscribeRequest::builder()
         .publish_instance_id(String::from("mssql-2cwisu23"))
         .subscribe_instance_id(String::from("mssql-hlh6yka1"))
+        .database_tuple_set(
+            Vec::from([
+                DatabaseTuple {
+                    publish_database: None,
+                    subscribe_database: None,
+                },
+            ]),
+        )
         .publish_subscribe_name(String::from("Create_name"))
         .build()
 }
@@ -80,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("PublishSubscribeName", "Create_name"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_account::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAccountRequest, ::runtime::BuildError> {
-    DeleteAccountRequest::builder().instance_id(String::from("mssql-njj2mtpl")).build()
+    DeleteAccountRequest::builder()
+        .instance_id(String::from("mssql-njj2mtpl"))
+        .user_names(Vec::from([String::from("example-UserNames")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-njj2mtpl")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

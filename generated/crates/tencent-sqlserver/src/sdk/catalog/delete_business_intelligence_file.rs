@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     DeleteBusinessIntelligenceFileRequest::builder()
         .instance_id(String::from("mssql-dj5i29c5n"))
+        .file_name_set(Vec::from([String::from("example-FileNameSet")]))
         .build()
 }
 
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-dj5i29c5n")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

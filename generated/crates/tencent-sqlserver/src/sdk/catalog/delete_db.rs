@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_db::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteDbRequest, ::runtime::BuildError> {
-    DeleteDbRequest::builder().instance_id(String::from("mssql-rljoi3bf")).build()
+    DeleteDbRequest::builder()
+        .instance_id(String::from("mssql-rljoi3bf"))
+        .names(Vec::from([String::from("example-Names")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-rljoi3bf")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_publish_subscribe::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeletePublishSubscribeRequest, ::runtime::BuildError> {
-    DeletePublishSubscribeRequest::builder().publish_subscribe_id(5u64).build()
+    DeletePublishSubscribeRequest::builder()
+        .publish_subscribe_id(5u64)
+        .database_tuple_set(
+            Vec::from([
+                DatabaseTuple {
+                    publish_database: None,
+                    subscribe_database: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("PublishSubscribeId", "5")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::delete_restore_task::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteRestoreTaskRequest, ::runtime::BuildError> {
     DeleteRestoreTaskRequest::builder()
         .instance_id(String::from("mssql-8u99wqu1"))
+        .restore_ids(Vec::from([1i64]))
         .build()
 }
 
@@ -60,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-8u99wqu1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

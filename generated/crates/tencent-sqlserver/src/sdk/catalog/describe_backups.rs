@@ -7,6 +7,8 @@ pub use crate::describe_backups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeBackupsRequest, ::runtime::BuildError> {
     DescribeBackupsRequest::builder()
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .instance_id(String::from("mssql-njj2mtpl"))
         .limit(20i64)
         .offset(0i64)
@@ -134,6 +136,9 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("StorageStrategy", "0"),
         ],
         imported: true,
+        synthesized: Some(
+            r#"{"Response":{"Backups":[{"BackupFormat":"pkg","BackupName":"mssql-dj5i29c5n","BackupWay":0,"CrossBackupAddr":[{"CrossExternalAddr":"http://xxx ","CrossInternalAddr":" http://xxx","CrossRegion":"ap-guangzhou"}],"CrossBackupStatus":[{"CrossRegion":"ap-guangzhou","CrossStatus":0}],"DBs":["example-DBs"],"EndTime":"2026-01-02 03:04:05","ExternalAddr":"http://xxx","FileName":"auto_xxx.bak.tar","GroupId":"558800","Id":1,"InternalAddr":"http://xxx","Region":"ap-guangzhou","Size":20,"StartTime":"2026-01-02 03:04:05","Status":0,"Strategy":0}],"RequestId":"synthesized-request-id","TotalCount":2}}"#,
+        ),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::describe_d_bs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeDBsRequest, ::runtime::BuildError> {
     DescribeDBsRequest::builder()
+        .instance_id_set(Vec::from([String::from("example-InstanceIdSet")]))
         .limit(10u64)
         .offset(0u64)
         .name(String::from("test_db"))
@@ -112,6 +113,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Encryption", "disable"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<DescribeMigrationDatabasesRequest, ::runtime::BuildEr
     DescribeMigrationDatabasesRequest::builder()
         .instance_id(String::from("mssql-si2823jyl"))
         .user_name(String::from("sqlserver_admin"))
+        .password(String::from("example-Password"))
         .build()
 }
 
@@ -75,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-si2823jyl"), ("UserName", "sqlserver_admin")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

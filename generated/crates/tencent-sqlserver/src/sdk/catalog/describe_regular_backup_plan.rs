@@ -12,6 +12,7 @@ pub fn example() -> Result<DescribeRegularBackupPlanRequest, ::runtime::BuildErr
         .regular_backup_strategy(String::from("months"))
         .regular_backup_counts(1u64)
         .regular_backup_start_time(String::from("2022-10-10"))
+        .backup_cycle(Vec::from([1u64]))
         .build()
 }
 
@@ -99,6 +100,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("RegularBackupStartTime", "2022-10-10"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

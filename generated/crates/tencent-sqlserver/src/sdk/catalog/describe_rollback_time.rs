@@ -8,6 +8,7 @@ pub use crate::describe_rollback_time::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeRollbackTimeRequest, ::runtime::BuildError> {
     DescribeRollbackTimeRequest::builder()
         .instance_id(String::from("mssql-j8kv137v"))
+        .d_bs(Vec::from([String::from("example-DBs")]))
         .build()
 }
 
@@ -70,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-j8kv137v")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

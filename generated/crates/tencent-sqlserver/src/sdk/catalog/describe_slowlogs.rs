@@ -8,6 +8,8 @@ pub use crate::describe_slowlogs::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeSlowlogsRequest, ::runtime::BuildError> {
     DescribeSlowlogsRequest::builder()
         .instance_id(String::from("mssql-9aajrcn7"))
+        .start_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .end_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .limit(20i64)
         .offset(0u64)
         .build()
@@ -90,6 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-9aajrcn7"), ("Limit", "20"), ("Offset", "0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

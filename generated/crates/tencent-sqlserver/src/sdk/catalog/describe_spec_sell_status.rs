@@ -8,6 +8,7 @@ pub use crate::describe_spec_sell_status::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DescribeSpecSellStatusRequest, ::runtime::BuildError> {
     DescribeSpecSellStatusRequest::builder()
         .zone(String::from("ap-guangzhou-3"))
+        .spec_id_set(Vec::from([1u64]))
         .db_version(String::from("2008R2"))
         .pid(100456u64)
         .pay_mode(String::from("POST"))
@@ -199,6 +200,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Currency", "CNY"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

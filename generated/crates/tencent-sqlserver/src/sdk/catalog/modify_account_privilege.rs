@@ -8,6 +8,16 @@ pub use crate::modify_account_privilege::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyAccountPrivilegeRequest, ::runtime::BuildError> {
     ModifyAccountPrivilegeRequest::builder()
         .instance_id(String::from("mssql-njj2mtpl"))
+        .accounts(
+            Vec::from([
+                AccountPrivilegeModifyInfo {
+                    user_name: None,
+                    db_privileges: None,
+                    is_admin: None,
+                    account_type: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -64,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-njj2mtpl")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

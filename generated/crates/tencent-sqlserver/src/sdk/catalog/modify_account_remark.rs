@@ -8,6 +8,14 @@ pub use crate::modify_account_remark::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyAccountRemarkRequest, ::runtime::BuildError> {
     ModifyAccountRemarkRequest::builder()
         .instance_id(String::from("mssql-j8kv137v"))
+        .accounts(
+            Vec::from([
+                AccountRemark {
+                    user_name: None,
+                    remark: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -60,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-j8kv137v")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

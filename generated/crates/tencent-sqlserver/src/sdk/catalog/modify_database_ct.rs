@@ -7,6 +7,7 @@ pub use crate::modify_database_ct::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDatabaseCtRequest, ::runtime::BuildError> {
     ModifyDatabaseCtRequest::builder()
+        .db_names(Vec::from([String::from("example-DBNames")]))
         .modify_type(String::from("enable"))
         .instance_id(String::from("mssql-j8kv137v"))
         .change_retention_day(3i64)
@@ -77,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ChangeRetentionDay", "3"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

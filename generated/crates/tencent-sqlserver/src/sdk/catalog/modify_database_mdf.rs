@@ -7,6 +7,7 @@ pub use crate::modify_database_mdf::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDatabaseMdfRequest, ::runtime::BuildError> {
     ModifyDatabaseMdfRequest::builder()
+        .db_names(Vec::from([String::from("example-DBNames")]))
         .instance_id(String::from("mssql-j8kv137v"))
         .build()
 }
@@ -61,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-j8kv137v")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::modify_database_privilege::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyDatabasePrivilegeRequest, ::runtime::BuildError> {
     ModifyDatabasePrivilegeRequest::builder()
         .instance_id(String::from("mssql-njj2mtpl"))
+        .data_base_set(
+            Vec::from([
+                DataBasePrivilegeModifyInfo {
+                    data_base_name: None,
+                    account_privileges: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -64,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-njj2mtpl")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::modify_db_encrypt_attributes::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyDbEncryptAttributesRequest, ::runtime::BuildError> {
     ModifyDbEncryptAttributesRequest::builder()
         .instance_id(String::from("mssql-182jha8a"))
+        .dbtde_encrypt(
+            Vec::from([
+                DbtdeEncrypt {
+                    db_name: None,
+                    encryption: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -64,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-182jha8a")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

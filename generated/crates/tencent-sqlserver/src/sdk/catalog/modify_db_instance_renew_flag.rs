@@ -6,7 +6,16 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_db_instance_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbInstanceRenewFlagRequest, ::runtime::BuildError> {
-    ModifyDbInstanceRenewFlagRequest::builder().build()
+    ModifyDbInstanceRenewFlagRequest::builder()
+        .renew_flags(
+            Vec::from([
+                InstanceRenewInfo {
+                    instance_id: None,
+                    renew_flag: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -57,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

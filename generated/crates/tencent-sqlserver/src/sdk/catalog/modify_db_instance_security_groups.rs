@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ModifyDbInstanceSecurityGroupsRequest::builder()
         .instance_id(String::from("mssql-6f4ddx2f"))
+        .security_group_id_set(Vec::from([String::from("example-SecurityGroupIdSet")]))
         .build()
 }
 
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-6f4ddx2f")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

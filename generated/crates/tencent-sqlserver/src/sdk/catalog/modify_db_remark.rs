@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_db_remark::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbRemarkRequest, ::runtime::BuildError> {
-    ModifyDbRemarkRequest::builder().instance_id(String::from("mssql-njj2mtpl")).build()
+    ModifyDbRemarkRequest::builder()
+        .instance_id(String::from("mssql-njj2mtpl"))
+        .db_remarks(
+            Vec::from([
+                DbRemark {
+                    name: None,
+                    remark: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-njj2mtpl")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

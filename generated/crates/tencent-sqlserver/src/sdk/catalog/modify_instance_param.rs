@@ -6,7 +6,18 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_instance_param::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyInstanceParamRequest, ::runtime::BuildError> {
-    ModifyInstanceParamRequest::builder().wait_switch(0i64).build()
+    ModifyInstanceParamRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .param_list(
+            Vec::from([
+                Parameter {
+                    name: None,
+                    current_value: None,
+                },
+            ]),
+        )
+        .wait_switch(0i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -63,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("WaitSwitch", "0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,15 @@ pub fn example() -> Result<ModifyPublishSubscribeRequest, ::runtime::BuildError>
     ModifyPublishSubscribeRequest::builder()
         .instance_id(String::from("mssql-dj5i29c5n"))
         .publish_subscribe_id(2i64)
+        .database_tuple_set(
+            Vec::from([
+                ModifyDataBaseTuple {
+                    database_tuple: None,
+                    new_database_tuple: None,
+                    delete_data_bases_tuple: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -80,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-dj5i29c5n"), ("PublishSubscribeId", "2")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::reset_account_password::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ResetAccountPasswordRequest, ::runtime::BuildError> {
     ResetAccountPasswordRequest::builder()
         .instance_id(String::from("mssql-njj2mtpl"))
+        .accounts(
+            Vec::from([
+                AccountPassword {
+                    user_name: None,
+                    password: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -64,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-njj2mtpl")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<RollbackInstanceRequest, ::runtime::BuildError> {
     RollbackInstanceRequest::builder()
         .instance_id(String::from("mssql-j8kv137v"))
         .type_field(0u64)
+        .time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .target_instance_id(String::from("mssql-dj5i29c5n"))
         .build()
 }
@@ -87,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("TargetInstanceId", "mssql-dj5i29c5n"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

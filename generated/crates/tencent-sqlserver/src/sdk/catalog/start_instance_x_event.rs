@@ -8,6 +8,14 @@ pub use crate::start_instance_x_event::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<StartInstanceXEventRequest, ::runtime::BuildError> {
     StartInstanceXEventRequest::builder()
         .instance_id(String::from("mssql-wuw78w"))
+        .event_config(
+            Vec::from([
+                EventConfig {
+                    event_type: None,
+                    threshold: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -60,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "mssql-wuw78w")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

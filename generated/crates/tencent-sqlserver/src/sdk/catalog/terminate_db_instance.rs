@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::terminate_db_instance::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TerminateDbInstanceRequest, ::runtime::BuildError> {
-    TerminateDbInstanceRequest::builder().build()
+    TerminateDbInstanceRequest::builder()
+        .instance_id_set(Vec::from([String::from("example-InstanceIdSet")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -53,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::assume_role_with_web_identity::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AssumeRoleWithWebIdentityRequest, ::runtime::BuildError> {
     AssumeRoleWithWebIdentityRequest::builder()
         .provider_id(String::from("OIDC"))
+        .web_identity_token(String::from("example-WebIdentityToken"))
         .role_arn(String::from("qcs::cam::uin/7989***:roleName/OneLogin-Role"))
         .role_session_name(String::from("test_OIDC"))
         .duration_seconds(3600i64)
@@ -93,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("DurationSeconds", "3600"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

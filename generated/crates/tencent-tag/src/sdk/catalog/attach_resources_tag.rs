@@ -8,6 +8,7 @@ pub use crate::attach_resources_tag::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AttachResourcesTagRequest, ::runtime::BuildError> {
     AttachResourcesTagRequest::builder()
         .service_type(String::from("cvm"))
+        .resource_ids(Vec::from([String::from("example-ResourceIds")]))
         .tag_key(String::from("testKey"))
         .tag_value(String::from("testValue"))
         .resource_region(String::from("ap-beijing"))
@@ -90,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ResourcePrefix", "instance"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -12,6 +12,7 @@ pub fn example() -> Result<
     DescribeResourceTagsByResourceIdsRequest::builder()
         .service_type(String::from("cvm"))
         .resource_prefix(String::from("instance"))
+        .resource_ids(Vec::from([String::from("example-ResourceIds")]))
         .resource_region(String::from("ap-beijing"))
         .offset(0u64)
         .limit(15u64)
@@ -116,6 +117,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Category", "All"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

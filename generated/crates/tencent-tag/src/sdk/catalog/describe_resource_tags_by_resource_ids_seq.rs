@@ -14,6 +14,7 @@ pub fn example() -> Result<
     DescribeResourceTagsByResourceIdsSeqRequest::builder()
         .service_type(String::from("ckafka"))
         .resource_prefix(String::from("ckafkaId"))
+        .resource_ids(Vec::from([String::from("example-ResourceIds")]))
         .resource_region(String::from("ap-guangzhou"))
         .offset(0u64)
         .limit(15u64)
@@ -110,6 +111,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Limit", "15"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

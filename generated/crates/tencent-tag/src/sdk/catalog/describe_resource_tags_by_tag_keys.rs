@@ -10,6 +10,8 @@ pub fn example() -> Result<DescribeResourceTagsByTagKeysRequest, ::runtime::Buil
         .service_type(String::from("cvm"))
         .resource_prefix(String::from("instance"))
         .resource_region(String::from("ap-guangzhou"))
+        .resource_ids(Vec::from([String::from("example-ResourceIds")]))
+        .tag_keys(Vec::from([String::from("example-TagKeys")]))
         .limit(400u64)
         .offset(0u64)
         .build()
@@ -112,6 +114,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Offset", "0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,14 @@ pub use crate::describe_resources_by_tags_union::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeResourcesByTagsUnionRequest, ::runtime::BuildError> {
     DescribeResourcesByTagsUnionRequest::builder()
+        .tag_filters(
+            Vec::from([
+                TagFilter {
+                    tag_key: None,
+                    tag_value: None,
+                },
+            ]),
+        )
         .create_uin(1000343562u64)
         .offset(0u64)
         .limit(15u64)
@@ -124,6 +132,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ServiceType", "ckafka"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

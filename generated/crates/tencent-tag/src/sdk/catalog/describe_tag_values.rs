@@ -7,6 +7,7 @@ pub use crate::describe_tag_values::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTagValuesRequest, ::runtime::BuildError> {
     DescribeTagValuesRequest::builder()
+        .tag_keys(Vec::from([String::from("example-TagKeys")]))
         .create_uin(1000052481u64)
         .offset(0u64)
         .limit(15u64)
@@ -92,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Category", "All"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::describe_tag_values_seq::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTagValuesSeqRequest, ::runtime::BuildError> {
     DescribeTagValuesSeqRequest::builder()
+        .tag_keys(Vec::from([String::from("example-TagKeys")]))
         .create_uin(10000465248u64)
         .offset(0u64)
         .limit(15u64)
@@ -84,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("CreateUin", "10000465248"), ("Offset", "0"), ("Limit", "15")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

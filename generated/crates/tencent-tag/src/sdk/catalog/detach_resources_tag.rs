@@ -8,6 +8,7 @@ pub use crate::detach_resources_tag::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DetachResourcesTagRequest, ::runtime::BuildError> {
     DetachResourcesTagRequest::builder()
         .service_type(String::from("cvm"))
+        .resource_ids(Vec::from([String::from("example-ResourceIds")]))
         .tag_key(String::from("key"))
         .resource_region(String::from("ap-beijing"))
         .resource_prefix(String::from("instance"))
@@ -83,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ResourcePrefix", "instance"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

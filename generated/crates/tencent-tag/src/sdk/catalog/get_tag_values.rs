@@ -7,6 +7,7 @@ pub use crate::get_tag_values::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<GetTagValuesRequest, ::runtime::BuildError> {
     GetTagValuesRequest::builder()
+        .tag_keys(Vec::from([String::from("example-TagKeys")]))
         .pagination_token(
             String::from("POzXXYGXh2fRDHxx7PGaJnLApcyIuAYBC5HX25gKI4Sz2R*********"),
         )
@@ -88,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Category", "All"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

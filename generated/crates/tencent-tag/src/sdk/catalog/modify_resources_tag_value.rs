@@ -8,6 +8,7 @@ pub use crate::modify_resources_tag_value::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyResourcesTagValueRequest, ::runtime::BuildError> {
     ModifyResourcesTagValueRequest::builder()
         .service_type(String::from("cvm"))
+        .resource_ids(Vec::from([String::from("example-ResourceIds")]))
         .tag_key(String::from("key1"))
         .tag_value(String::from("value1"))
         .resource_region(String::from("ap-beijing"))
@@ -93,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ResourcePrefix", "instance"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

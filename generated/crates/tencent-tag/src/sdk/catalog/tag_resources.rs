@@ -6,7 +6,18 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::tag_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<TagResourcesRequest, ::runtime::BuildError> {
-    TagResourcesRequest::builder().build()
+    TagResourcesRequest::builder()
+        .resource_list(Vec::from([String::from("example-ResourceList")]))
+        .tags(
+            Vec::from([
+                Tag {
+                    tag_key: None,
+                    tag_value: None,
+                    category: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

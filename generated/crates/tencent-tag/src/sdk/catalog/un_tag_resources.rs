@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::un_tag_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UnTagResourcesRequest, ::runtime::BuildError> {
-    UnTagResourcesRequest::builder().build()
+    UnTagResourcesRequest::builder()
+        .resource_list(Vec::from([String::from("example-ResourceList")]))
+        .tag_keys(Vec::from([String::from("example-TagKeys")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,26 @@ pub use crate::create_backup::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateBackupRequest, ::runtime::BuildError> {
     CreateBackupRequest::builder()
         .cluster_id(String::from("0"))
+        .selected_tables(
+            Vec::from([
+                SelectedTableInfoNew {
+                    table_group_id: None,
+                    table_name: None,
+                    table_instance_id: None,
+                    table_idl_type: None,
+                    table_type: None,
+                    list_element_num: None,
+                    reserved_volume: None,
+                    reserved_read_qps: None,
+                    reserved_write_qps: None,
+                    memo: None,
+                    file_name: None,
+                    file_ext_type: None,
+                    file_size: None,
+                    file_content: None,
+                },
+            ]),
+        )
         .remark(String::from("0"))
         .build()
 }
@@ -72,6 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "0"), ("Remark", "0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

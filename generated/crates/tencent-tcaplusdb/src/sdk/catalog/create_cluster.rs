@@ -11,6 +11,7 @@ pub fn example() -> Result<CreateClusterRequest, ::runtime::BuildError> {
         .cluster_name(String::from("gz测试TDR"))
         .vpc_id(String::from("vpc-kppg4pm1"))
         .subnet_id(String::from("subnet-3sww53pa"))
+        .password(String::from("example-Password"))
         .ipv6_enable(0i64)
         .cluster_type(1i64)
         .auth_type(1i64)
@@ -120,6 +121,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AuthType", "1"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,41 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_tables::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateTablesRequest, ::runtime::BuildError> {
-    CreateTablesRequest::builder().cluster_id(String::from(" 123")).build()
+    CreateTablesRequest::builder()
+        .cluster_id(String::from(" 123"))
+        .idl_files(
+            Vec::from([
+                IdlFileInfo {
+                    file_name: None,
+                    file_type: None,
+                    file_ext_type: None,
+                    file_size: None,
+                    file_id: None,
+                    file_content: None,
+                },
+            ]),
+        )
+        .selected_tables(
+            Vec::from([
+                SelectedTableInfoNew {
+                    table_group_id: None,
+                    table_name: None,
+                    table_instance_id: None,
+                    table_idl_type: None,
+                    table_type: None,
+                    list_element_num: None,
+                    reserved_volume: None,
+                    reserved_read_qps: None,
+                    reserved_write_qps: None,
+                    memo: None,
+                    file_name: None,
+                    file_ext_type: None,
+                    file_size: None,
+                    file_content: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -79,6 +113,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", " 123")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,25 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_backup_records::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteBackupRecordsRequest, ::runtime::BuildError> {
-    DeleteBackupRecordsRequest::builder().cluster_id(String::from("5674209986")).build()
+    DeleteBackupRecordsRequest::builder()
+        .cluster_id(String::from("5674209986"))
+        .backup_records(
+            Vec::from([
+                BackupRecords {
+                    zone_id: None,
+                    table_name: None,
+                    backup_type: None,
+                    file_tag: None,
+                    shard_count: None,
+                    backup_batch_time: None,
+                    backup_file_size: None,
+                    backup_succ_rate: None,
+                    backup_expire_time: None,
+                    app_id: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "5674209986")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,21 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_idl_files::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteIdlFilesRequest, ::runtime::BuildError> {
-    DeleteIdlFilesRequest::builder().cluster_id(String::from("187656")).build()
+    DeleteIdlFilesRequest::builder()
+        .cluster_id(String::from("187656"))
+        .idl_files(
+            Vec::from([
+                IdlFileInfo {
+                    file_name: None,
+                    file_type: None,
+                    file_ext_type: None,
+                    file_size: None,
+                    file_id: None,
+                    file_content: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -69,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "187656")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,19 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_snapshots::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteSnapshotsRequest, ::runtime::BuildError> {
-    DeleteSnapshotsRequest::builder().cluster_id(String::from("1")).build()
+    DeleteSnapshotsRequest::builder()
+        .cluster_id(String::from("1"))
+        .selected_tables(
+            Vec::from([
+                SnapshotInfoNew {
+                    table_group_id: None,
+                    table_name: None,
+                    snapshot_name: None,
+                    snapshot_dead_time: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -76,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

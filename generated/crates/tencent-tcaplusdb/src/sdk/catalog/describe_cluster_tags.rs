@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_cluster_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeClusterTagsRequest, ::runtime::BuildError> {
-    DescribeClusterTagsRequest::builder().build()
+    DescribeClusterTagsRequest::builder()
+        .cluster_ids(Vec::from([String::from("example-ClusterIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -63,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

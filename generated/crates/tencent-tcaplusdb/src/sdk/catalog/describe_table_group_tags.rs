@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_table_group_tags::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeTableGroupTagsRequest, ::runtime::BuildError> {
-    DescribeTableGroupTagsRequest::builder().cluster_id(String::from("345332")).build()
+    DescribeTableGroupTagsRequest::builder()
+        .cluster_id(String::from("345332"))
+        .table_group_ids(Vec::from([String::from("example-TableGroupIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -72,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "345332")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,13 @@ pub use crate::import_snapshots::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ImportSnapshotsRequest, ::runtime::BuildError> {
     ImportSnapshotsRequest::builder()
         .cluster_id(String::from("346673"))
+        .snapshots(SnapshotInfo {
+            table_group_id: None,
+            table_name: None,
+            snapshot_name: None,
+            snapshot_time: None,
+            snapshot_dead_time: None,
+        })
         .import_special_key(String::from("testkey"))
         .import_origin_table(String::from("testname"))
         .new_table_group_id(String::from("56336"))
@@ -97,6 +104,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("NewTableName", "testnewname"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::merge_tables_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<MergeTablesDataRequest, ::runtime::BuildError> {
-    MergeTablesDataRequest::builder().is_only_compare(false).build()
+    MergeTablesDataRequest::builder()
+        .selected_tables(
+            Vec::from([
+                MergeTablesInfo {
+                    merge_tables: None,
+                    check_index: None,
+                },
+            ]),
+        )
+        .is_only_compare(false)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -75,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("IsOnlyCompare", "false")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,22 @@ pub use crate::modify_cluster_machine::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyClusterMachineRequest, ::runtime::BuildError> {
     ModifyClusterMachineRequest::builder()
         .cluster_id(String::from("16585"))
+        .server_list(
+            Vec::from([
+                MachineInfo {
+                    machine_type: None,
+                    machine_num: None,
+                },
+            ]),
+        )
+        .proxy_list(
+            Vec::from([
+                MachineInfo {
+                    machine_type: None,
+                    machine_num: None,
+                },
+            ]),
+        )
         .cluster_type(2i64)
         .build()
 }
@@ -75,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "16585"), ("ClusterType", "2")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,9 @@ pub use crate::modify_cluster_password::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyClusterPasswordRequest, ::runtime::BuildError> {
     ModifyClusterPasswordRequest::builder()
         .cluster_id(String::from("23311894780"))
+        .old_password(String::from("example-OldPassword"))
+        .old_password_expire_time(::runtime::Timestamp::from("2026-01-02 03:04:05"))
+        .new_password(String::from("example-NewPassword"))
         .mode(String::from("1"))
         .build()
 }
@@ -79,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "23311894780"), ("Mode", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

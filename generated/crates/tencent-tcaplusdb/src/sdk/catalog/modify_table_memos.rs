@@ -6,7 +6,29 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_table_memos::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyTableMemosRequest, ::runtime::BuildError> {
-    ModifyTableMemosRequest::builder().cluster_id(String::from("574845")).build()
+    ModifyTableMemosRequest::builder()
+        .cluster_id(String::from("574845"))
+        .table_memos(
+            Vec::from([
+                SelectedTableInfoNew {
+                    table_group_id: None,
+                    table_name: None,
+                    table_instance_id: None,
+                    table_idl_type: None,
+                    table_type: None,
+                    list_element_num: None,
+                    reserved_volume: None,
+                    reserved_read_qps: None,
+                    reserved_write_qps: None,
+                    memo: None,
+                    file_name: None,
+                    file_ext_type: None,
+                    file_size: None,
+                    file_content: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -71,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "574845")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,20 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::set_backup_expire_rule::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetBackupExpireRuleRequest, ::runtime::BuildError> {
-    SetBackupExpireRuleRequest::builder().cluster_id(String::from("5674209986")).build()
+    SetBackupExpireRuleRequest::builder()
+        .cluster_id(String::from("5674209986"))
+        .backup_expire_rules(
+            Vec::from([
+                BackupExpireRuleInfo {
+                    table_group_id: None,
+                    table_name: None,
+                    file_tag: None,
+                    expire_day: None,
+                    oper_type: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "5674209986")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

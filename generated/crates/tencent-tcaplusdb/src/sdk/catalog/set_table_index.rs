@@ -6,7 +6,23 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::set_table_index::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetTableIndexRequest, ::runtime::BuildError> {
-    SetTableIndexRequest::builder().cluster_id(String::from("5674209986")).build()
+    SetTableIndexRequest::builder()
+        .cluster_id(String::from("5674209986"))
+        .selected_tables(
+            Vec::from([
+                SelectedTableWithField {
+                    table_group_id: None,
+                    table_name: None,
+                    table_instance_id: None,
+                    table_idl_type: None,
+                    table_type: None,
+                    selected_fields: None,
+                    shard_num: None,
+                    kafka_info: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -77,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ClusterId", "5674209986")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,18 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::update_apply::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<UpdateApplyRequest, ::runtime::BuildError> {
-    UpdateApplyRequest::builder().build()
+    UpdateApplyRequest::builder()
+        .apply_status(
+            Vec::from([
+                ApplyStatus {
+                    application_id: None,
+                    application_status: None,
+                    application_type: None,
+                    cluster_id: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

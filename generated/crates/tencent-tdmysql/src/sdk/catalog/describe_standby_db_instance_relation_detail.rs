@@ -11,7 +11,9 @@ pub fn example() -> Result<
     DescribeStandbyDbInstanceRelationDetailRequest,
     ::runtime::BuildError,
 > {
-    DescribeStandbyDbInstanceRelationDetailRequest::builder().build()
+    DescribeStandbyDbInstanceRelationDetailRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -87,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ModifyDbInstanceSecurityGroupsRequest::builder()
         .instance_id(String::from("tdsql3-eb2w7dto"))
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
         .build()
 }
 
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "tdsql3-eb2w7dto")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,18 @@ pub use crate::modify_dbs_backup_policy::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyDbsBackupPolicyRequest, ::runtime::BuildError> {
     ModifyDbsBackupPolicyRequest::builder()
+        .backup_policy(BackupPolicyModelInput {
+            backup_end_time: None,
+            backup_method: None,
+            backup_start_time: None,
+            enable_full: None,
+            enable_log: None,
+            full_retention_period: None,
+            instance_id: None,
+            log_retention_period: None,
+            period_time: None,
+            storage_type: None,
+        })
         .instance_id(String::from("tdsql3-3f17e49d"))
         .build()
 }
@@ -65,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "tdsql3-3f17e49d")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

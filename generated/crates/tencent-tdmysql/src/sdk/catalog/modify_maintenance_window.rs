@@ -10,6 +10,7 @@ pub fn example() -> Result<ModifyMaintenanceWindowRequest, ::runtime::BuildError
         .instance_id(String::from("tdsql3-99c63ac1"))
         .start_time(String::from("04:00"))
         .duration(3i64)
+        .week_days(Vec::from([String::from("example-WeekDays")]))
         .build()
 }
 
@@ -79,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Duration", "3"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

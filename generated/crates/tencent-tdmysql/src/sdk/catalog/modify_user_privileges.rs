@@ -8,6 +8,14 @@ pub use crate::modify_user_privileges::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyUserPrivilegesRequest, ::runtime::BuildError> {
     ModifyUserPrivilegesRequest::builder()
         .instance_id(String::from("tdsql3-5baee8df"))
+        .users(
+            Vec::from([
+                User {
+                    user_name: None,
+                    host: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -78,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "tdsql3-5baee8df")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

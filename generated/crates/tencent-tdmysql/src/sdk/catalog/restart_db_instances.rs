@@ -7,6 +7,7 @@ pub use crate::restart_db_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<RestartDbInstancesRequest, ::runtime::BuildError> {
     RestartDbInstancesRequest::builder()
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
         .restart_time(String::from("2021-04-20 15:00:00"))
         .build()
 }
@@ -61,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RestartTime", "2021-04-20 15:00:00")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,17 @@ pub use crate::accept_attach_ccn_instances::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AcceptAttachCcnInstancesRequest, ::runtime::BuildError> {
     AcceptAttachCcnInstancesRequest::builder()
         .ccn_id(String::from("ccn-gree226l"))
+        .instances(
+            Vec::from([
+                CcnInstance {
+                    instance_type: None,
+                    instance_id: None,
+                    instance_region: None,
+                    description: None,
+                    route_table_id: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("CcnId", "ccn-gree226l")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

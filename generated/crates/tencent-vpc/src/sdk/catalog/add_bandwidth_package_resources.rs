@@ -7,6 +7,7 @@ pub use crate::add_bandwidth_package_resources::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddBandwidthPackageResourcesRequest, ::runtime::BuildError> {
     AddBandwidthPackageResourcesRequest::builder()
+        .resource_ids(Vec::from([String::from("example-ResourceIds")]))
         .bandwidth_package_id(String::from("bwp-e40edw8y"))
         .network_type(String::from("BGP"))
         .resource_type(String::from("Address"))
@@ -86,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("Protocol", "ipv4"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

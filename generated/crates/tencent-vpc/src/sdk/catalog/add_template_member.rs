@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::add_template_member::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AddTemplateMemberRequest, ::runtime::BuildError> {
-    AddTemplateMemberRequest::builder().template_id(String::from("ipm-88t6207k")).build()
+    AddTemplateMemberRequest::builder()
+        .template_id(String::from("ipm-88t6207k"))
+        .template_member(
+            Vec::from([
+                MemberInfo {
+                    member: None,
+                    description: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -85,6 +95,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TemplateId", "ipm-88t6207k")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

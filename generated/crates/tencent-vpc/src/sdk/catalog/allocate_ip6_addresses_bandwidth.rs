@@ -7,6 +7,7 @@ pub use crate::allocate_ip6_addresses_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AllocateIp6AddressesBandwidthRequest, ::runtime::BuildError> {
     AllocateIp6AddressesBandwidthRequest::builder()
+        .ip6_addresses(Vec::from([String::from("example-Ip6Addresses")]))
         .internet_max_bandwidth_out(50i64)
         .internet_charge_type(String::from("TRAFFIC_POSTPAID_BY_HOUR"))
         .bandwidth_package_id(String::from("bwp-12345678"))
@@ -88,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("BandwidthPackageId", "bwp-12345678"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::assign_ipv6_subnet_cidr_block::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AssignIpv6SubnetCidrBlockRequest, ::runtime::BuildError> {
     AssignIpv6SubnetCidrBlockRequest::builder()
         .vpc_id(String::from("vpc-5k6fot41"))
+        .ipv6_subnet_cidr_blocks(
+            Vec::from([
+                Ipv6SubnetCidrBlock {
+                    subnet_id: None,
+                    ipv6_cidr_block: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -69,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-5k6fot41")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::associate_network_acl_subnets::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AssociateNetworkAclSubnetsRequest, ::runtime::BuildError> {
     AssociateNetworkAclSubnetsRequest::builder()
         .network_acl_id(String::from("acl-12345678"))
+        .subnet_ids(Vec::from([String::from("example-SubnetIds")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NetworkAclId", "acl-12345678")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

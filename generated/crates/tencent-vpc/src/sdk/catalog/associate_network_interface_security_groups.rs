@@ -11,7 +11,10 @@ pub fn example() -> Result<
     AssociateNetworkInterfaceSecurityGroupsRequest,
     ::runtime::BuildError,
 > {
-    AssociateNetworkInterfaceSecurityGroupsRequest::builder().build()
+    AssociateNetworkInterfaceSecurityGroupsRequest::builder()
+        .network_interface_ids(Vec::from([String::from("example-NetworkInterfaceIds")]))
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -66,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,17 @@ pub use crate::attach_ccn_instances::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<AttachCcnInstancesRequest, ::runtime::BuildError> {
     AttachCcnInstancesRequest::builder()
         .ccn_id(String::from("ccn-gree226l"))
+        .instances(
+            Vec::from([
+                CcnInstance {
+                    instance_type: None,
+                    instance_id: None,
+                    instance_region: None,
+                    description: None,
+                    route_table_id: None,
+                },
+            ]),
+        )
         .ccn_uin(String::from("无"))
         .build()
 }
@@ -66,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("CcnId", "ccn-gree226l"), ("CcnUin", "无")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

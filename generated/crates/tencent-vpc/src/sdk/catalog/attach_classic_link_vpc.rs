@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::attach_classic_link_vpc::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<AttachClassicLinkVpcRequest, ::runtime::BuildError> {
-    AttachClassicLinkVpcRequest::builder().vpc_id(String::from("vpc-gjui0b5t")).build()
+    AttachClassicLinkVpcRequest::builder()
+        .vpc_id(String::from("vpc-gjui0b5t"))
+        .instance_ids(Vec::from([String::from("example-InstanceIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -61,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-gjui0b5t")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

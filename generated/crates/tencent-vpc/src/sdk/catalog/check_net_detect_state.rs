@@ -7,6 +7,7 @@ pub use crate::check_net_detect_state::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CheckNetDetectStateRequest, ::runtime::BuildError> {
     CheckNetDetectStateRequest::builder()
+        .detect_destination_ip(Vec::from([String::from("example-DetectDestinationIp")]))
         .net_detect_id(String::from("netd-12345678"))
         .vpc_id(String::from("vpc-7zayowkt"))
         .subnet_id(String::from("subnet-siqkaiqm"))
@@ -111,6 +112,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("NextHopDestination", "10.0.0.4"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::create_address_template_group::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateAddressTemplateGroupRequest, ::runtime::BuildError> {
     CreateAddressTemplateGroupRequest::builder()
         .address_template_group_name(String::from("TestName"))
+        .address_template_ids(Vec::from([String::from("example-AddressTemplateIds")]))
         .build()
 }
 
@@ -78,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("AddressTemplateGroupName", "TestName")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_assistant_cidr::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateAssistantCidrRequest, ::runtime::BuildError> {
-    CreateAssistantCidrRequest::builder().vpc_id(String::from("vpc-n0yejvje")).build()
+    CreateAssistantCidrRequest::builder()
+        .vpc_id(String::from("vpc-n0yejvje"))
+        .cidr_blocks(Vec::from([String::from("example-CidrBlocks")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -65,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-n0yejvje")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,7 +9,20 @@ pub fn example() -> Result<
     CreateDirectConnectGatewayCcnRoutesRequest,
     ::runtime::BuildError,
 > {
-    CreateDirectConnectGatewayCcnRoutesRequest::builder().build()
+    CreateDirectConnectGatewayCcnRoutesRequest::builder()
+        .direct_connect_gateway_id(String::from("example-DirectConnectGatewayId"))
+        .routes(
+            Vec::from([
+                DirectConnectGatewayCcnRoute {
+                    route_id: None,
+                    destination_cidr_block: None,
+                    as_path: Default::default(),
+                    description: None,
+                    update_time: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -64,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

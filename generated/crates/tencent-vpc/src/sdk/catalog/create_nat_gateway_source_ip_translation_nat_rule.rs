@@ -13,6 +13,21 @@ pub fn example() -> Result<
 > {
     CreateNatGatewaySourceIpTranslationNatRuleRequest::builder()
         .nat_gateway_id(String::from("nat-3isn9hr0"))
+        .source_ip_translation_nat_rules(
+            Vec::from([
+                SourceIpTranslationNatRule {
+                    resource_id: None,
+                    resource_type: None,
+                    private_ip_address: None,
+                    public_ip_addresses: Default::default(),
+                    description: None,
+                    nat_gateway_snat_id: None,
+                    nat_gateway_id: None,
+                    vpc_id: None,
+                    created_time: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -72,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NatGatewayId", "nat-3isn9hr0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

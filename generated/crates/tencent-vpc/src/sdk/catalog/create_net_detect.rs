@@ -10,6 +10,7 @@ pub fn example() -> Result<CreateNetDetectRequest, ::runtime::BuildError> {
         .vpc_id(String::from("vpc-5k6fot41"))
         .subnet_id(String::from("subnet-kgpu7qt2"))
         .net_detect_name(String::from("demo"))
+        .detect_destination_ip(Vec::from([String::from("example-DetectDestinationIp")]))
         .next_hop_type(String::from("NORMAL_CVM"))
         .next_hop_destination(String::from("10.0.0.4"))
         .net_detect_description(String::from("demo"))
@@ -118,6 +119,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("NetDetectDescription", "demo"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,17 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_route_policy_associations::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRoutePolicyAssociationsRequest, ::runtime::BuildError> {
-    CreateRoutePolicyAssociationsRequest::builder().build()
+    CreateRoutePolicyAssociationsRequest::builder()
+        .route_policy_association_set(
+            Vec::from([
+                RoutePolicyAssociation {
+                    route_table_id: None,
+                    route_policy_id: None,
+                    priority: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -56,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

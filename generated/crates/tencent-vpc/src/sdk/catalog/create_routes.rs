@@ -6,7 +6,27 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateRoutesRequest, ::runtime::BuildError> {
-    CreateRoutesRequest::builder().route_table_id(String::from("rtb-n0yejvje")).build()
+    CreateRoutesRequest::builder()
+        .route_table_id(String::from("rtb-n0yejvje"))
+        .routes(
+            Vec::from([
+                Route {
+                    destination_cidr_block: None,
+                    gateway_type: None,
+                    gateway_id: None,
+                    route_id: None,
+                    route_description: None,
+                    enabled: None,
+                    route_type: None,
+                    route_table_id: None,
+                    destination_ipv6_cidr_block: None,
+                    route_item_id: None,
+                    published_to_vbc: None,
+                    created_time: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -99,6 +119,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RouteTableId", "rtb-n0yejvje")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

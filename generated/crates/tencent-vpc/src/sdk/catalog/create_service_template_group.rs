@@ -8,6 +8,7 @@ pub use crate::create_service_template_group::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateServiceTemplateGroupRequest, ::runtime::BuildError> {
     CreateServiceTemplateGroupRequest::builder()
         .service_template_group_name(String::from("TestName"))
+        .service_template_ids(Vec::from([String::from("example-ServiceTemplateIds")]))
         .build()
 }
 
@@ -72,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("ServiceTemplateGroupName", "TestName")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

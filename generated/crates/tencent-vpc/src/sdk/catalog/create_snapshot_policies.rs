@@ -6,7 +6,24 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_snapshot_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateSnapshotPoliciesRequest, ::runtime::BuildError> {
-    CreateSnapshotPoliciesRequest::builder().build()
+    CreateSnapshotPoliciesRequest::builder()
+        .snapshot_policies(
+            Vec::from([
+                SnapshotPolicy {
+                    snapshot_policy_name: None,
+                    backup_type: None,
+                    keep_time: None,
+                    create_new_cos: None,
+                    cos_region: None,
+                    cos_bucket: None,
+                    snapshot_policy_id: None,
+                    backup_policies: Default::default(),
+                    enable: None,
+                    create_time: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -68,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,16 @@ pub use crate::create_subnets::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateSubnetsRequest, ::runtime::BuildError> {
     CreateSubnetsRequest::builder()
         .vpc_id(String::from("vpc-6v2ht8q5"))
+        .subnets(
+            Vec::from([
+                SubnetInput {
+                    cidr_block: None,
+                    subnet_name: None,
+                    zone: None,
+                    route_table_id: None,
+                },
+            ]),
+        )
         .cdc_id(String::from("cluster-gbo27yc4"))
         .build()
 }
@@ -97,6 +107,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-6v2ht8q5"), ("CdcId", "cluster-gbo27yc4")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<CreateVpcEndPointServiceRequest, ::runtime::BuildErro
     CreateVpcEndPointServiceRequest::builder()
         .vpc_id(String::from("vpc-ihwh81fr。"))
         .end_point_service_name(String::from("终端服务测试001。"))
+        .auto_accept_flag(true)
         .service_instance_id(String::from("lb-7xwasqqy。"))
         .service_type(String::from("CLB,CDB,CRS"))
         .build()
@@ -103,6 +104,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("ServiceType", "CLB,CDB,CRS"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,21 @@ pub use crate::create_vpn_gateway_routes::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateVpnGatewayRoutesRequest, ::runtime::BuildError> {
     CreateVpnGatewayRoutesRequest::builder()
         .vpn_gateway_id(String::from("vpn-ngenl4az"))
+        .routes(
+            Vec::from([
+                VpnGatewayRoute {
+                    destination_cidr_block: None,
+                    instance_type: None,
+                    instance_id: None,
+                    priority: None,
+                    status: None,
+                    route_id: None,
+                    type_field: None,
+                    create_time: None,
+                    update_time: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -94,6 +109,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpnGatewayId", "vpn-ngenl4az")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_assistant_cidr::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteAssistantCidrRequest, ::runtime::BuildError> {
-    DeleteAssistantCidrRequest::builder().vpc_id(String::from("vpc-12345678")).build()
+    DeleteAssistantCidrRequest::builder()
+        .vpc_id(String::from("vpc-12345678"))
+        .cidr_blocks(Vec::from([String::from("example-CidrBlocks")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-12345678")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

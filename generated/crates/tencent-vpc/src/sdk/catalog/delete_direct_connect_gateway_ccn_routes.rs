@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     DeleteDirectConnectGatewayCcnRoutesRequest::builder()
         .direct_connect_gateway_id(String::from("dcg-prpqlmg1"))
+        .route_ids(Vec::from([String::from("example-RouteIds")]))
         .build()
 }
 
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DirectConnectGatewayId", "dcg-prpqlmg1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -13,6 +13,18 @@ pub fn example() -> Result<
 > {
     DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest::builder()
         .nat_gateway_id(String::from("nat-3isn9hr0"))
+        .destination_ip_port_translation_nat_rules(
+            Vec::from([
+                DestinationIpPortTranslationNatRule {
+                    ip_protocol: None,
+                    public_ip_address: None,
+                    public_port: None,
+                    private_ip_address: None,
+                    private_port: None,
+                    description: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -72,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NatGatewayId", "nat-3isn9hr0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -13,6 +13,7 @@ pub fn example() -> Result<
 > {
     DeleteNatGatewaySourceIpTranslationNatRuleRequest::builder()
         .nat_gateway_id(String::from("nat-3isn9hr0"))
+        .nat_gateway_snat_ids(Vec::from([String::from("example-NatGatewaySnatIds")]))
         .build()
 }
 
@@ -72,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NatGatewayId", "nat-3isn9hr0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -11,6 +11,10 @@ pub fn example() -> Result<
 > {
     DeleteNetworkAclQuintupleEntriesRequest::builder()
         .network_acl_id(String::from("acl-12345678"))
+        .network_acl_quintuple_set(NetworkAclQuintupleEntries {
+            ingress: None,
+            egress: None,
+        })
         .build()
 }
 
@@ -66,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NetworkAclId", "acl-12345678")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

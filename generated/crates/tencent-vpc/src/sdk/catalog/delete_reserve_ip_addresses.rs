@@ -8,6 +8,7 @@ pub use crate::delete_reserve_ip_addresses::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteReserveIpAddressesRequest, ::runtime::BuildError> {
     DeleteReserveIpAddressesRequest::builder()
         .vpc_id(String::from("vpc-mcqaoy0f"))
+        .reserve_ip_ids(Vec::from([String::from("example-ReserveIpIds")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-mcqaoy0f")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::delete_template_member::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteTemplateMemberRequest, ::runtime::BuildError> {
     DeleteTemplateMemberRequest::builder()
         .template_id(String::from("ipm-test1234"))
+        .template_member(
+            Vec::from([
+                MemberInfo {
+                    member: None,
+                    description: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -90,6 +98,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TemplateId", "ipm-test1234")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

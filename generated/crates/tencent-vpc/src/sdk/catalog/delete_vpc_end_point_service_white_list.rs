@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     DeleteVpcEndPointServiceWhiteListRequest::builder()
+        .user_uin(Vec::from([String::from("example-UserUin")]))
         .end_point_service_id(String::from("vpcsvc-b2mrmmx7"))
         .build()
 }
@@ -66,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("EndPointServiceId", "vpcsvc-b2mrmmx7")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::delete_vpn_gateway_routes::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteVpnGatewayRoutesRequest, ::runtime::BuildError> {
     DeleteVpnGatewayRoutesRequest::builder()
         .vpn_gateway_id(String::from("vpngw-12345678"))
+        .route_ids(Vec::from([String::from("example-RouteIds")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpnGatewayId", "vpngw-12345678")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

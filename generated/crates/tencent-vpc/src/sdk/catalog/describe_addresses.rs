@@ -214,6 +214,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Offset", "0"), ("Limit", "20")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

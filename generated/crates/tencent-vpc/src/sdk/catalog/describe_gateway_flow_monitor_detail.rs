@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     DescribeGatewayFlowMonitorDetailRequest::builder()
+        .time_point(::runtime::Timestamp::from("2026-01-02 03:04:05"))
         .vpn_id(String::from("vpn-ltjahce6"))
         .direct_connect_gateway_id(String::from("dcg-ltjahce6"))
         .peering_connection_id(String::from("pcx-ltjahce6"))
@@ -174,6 +175,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("OrderDirection", "ASC"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

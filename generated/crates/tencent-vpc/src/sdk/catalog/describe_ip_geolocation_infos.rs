@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_ip_geolocation_infos::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeIpGeolocationInfosRequest, ::runtime::BuildError> {
-    DescribeIpGeolocationInfosRequest::builder().build()
+    DescribeIpGeolocationInfosRequest::builder()
+        .address_ips(Vec::from([String::from("example-AddressIps")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -80,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

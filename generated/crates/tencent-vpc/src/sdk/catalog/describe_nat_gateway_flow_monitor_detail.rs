@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     DescribeNatGatewayFlowMonitorDetailRequest::builder()
+        .time_point(::runtime::Timestamp::from("2026-01-02T03:04:05Z"))
         .nat_gateway_id(String::from("nat-ig8xpno8"))
         .top_n(10i64)
         .order_field(String::from("InTraffic"))
@@ -106,6 +107,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AggregationTimeRange", "60"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,7 +9,9 @@ pub fn example() -> Result<
     DescribeSubnetResourceDashboardRequest,
     ::runtime::BuildError,
 > {
-    DescribeSubnetResourceDashboardRequest::builder().build()
+    DescribeSubnetResourceDashboardRequest::builder()
+        .subnet_ids(Vec::from([String::from("example-SubnetIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -138,6 +140,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

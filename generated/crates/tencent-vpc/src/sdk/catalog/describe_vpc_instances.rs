@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_vpc_instances::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeVpcInstancesRequest, ::runtime::BuildError> {
-    DescribeVpcInstancesRequest::builder().offset(0u64).limit(20u64).build()
+    DescribeVpcInstancesRequest::builder()
+        .filters(Vec::from([Filter { name: None, values: None }]))
+        .offset(0u64)
+        .limit(20u64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -83,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("Offset", "0"), ("Limit", "20")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::describe_vpc_private_ip_addresses::glue::{OP, OPERATION, to_wire}
 pub fn example() -> Result<DescribeVpcPrivateIpAddressesRequest, ::runtime::BuildError> {
     DescribeVpcPrivateIpAddressesRequest::builder()
         .vpc_id(String::from("vpc-rkxd3pgh"))
+        .private_ip_addresses(Vec::from([String::from("example-PrivateIpAddresses")]))
         .build()
 }
 
@@ -83,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-rkxd3pgh")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

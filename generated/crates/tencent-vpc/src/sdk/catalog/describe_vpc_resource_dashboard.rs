@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::describe_vpc_resource_dashboard::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DescribeVpcResourceDashboardRequest, ::runtime::BuildError> {
-    DescribeVpcResourceDashboardRequest::builder().build()
+    DescribeVpcResourceDashboardRequest::builder()
+        .vpc_ids(Vec::from([String::from("example-VpcIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -102,6 +104,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

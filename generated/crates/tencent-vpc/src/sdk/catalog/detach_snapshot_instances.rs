@@ -8,6 +8,17 @@ pub use crate::detach_snapshot_instances::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DetachSnapshotInstancesRequest, ::runtime::BuildError> {
     DetachSnapshotInstancesRequest::builder()
         .snapshot_policy_id(String::from("sspolicy-hx8an9sr"))
+        .instances(
+            Vec::from([
+                SnapshotInstance {
+                    instance_id: None,
+                    instance_type: None,
+                    instance_region: None,
+                    snapshot_policy_id: None,
+                    instance_name: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SnapshotPolicyId", "sspolicy-hx8an9sr")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::disassociate_nat_gateway_address::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DisassociateNatGatewayAddressRequest, ::runtime::BuildError> {
     DisassociateNatGatewayAddressRequest::builder()
         .nat_gateway_id(String::from("nat-mdbjfr0y"))
+        .public_ip_addresses(Vec::from([String::from("example-PublicIpAddresses")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NatGatewayId", "nat-mdbjfr0y")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

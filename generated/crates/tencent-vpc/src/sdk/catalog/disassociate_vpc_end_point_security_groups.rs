@@ -12,6 +12,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     DisassociateVpcEndPointSecurityGroupsRequest::builder()
+        .security_group_ids(Vec::from([String::from("example-SecurityGroupIds")]))
         .end_point_id(String::from("vpce-h0fk8lfc"))
         .build()
 }
@@ -68,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("EndPointId", "vpce-h0fk8lfc")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

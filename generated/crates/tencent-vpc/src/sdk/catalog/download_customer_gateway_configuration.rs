@@ -12,6 +12,11 @@ pub fn example() -> Result<
     DownloadCustomerGatewayConfigurationRequest::builder()
         .vpn_gateway_id(String::from("vpngw-p4lmbqwn"))
         .vpn_connection_id(String::from("vpnx-4p6vkch3"))
+        .customer_gateway_vendor(CustomerGatewayVendor {
+            platform: None,
+            software_version: None,
+            vendor_name: None,
+        })
         .interface_name(String::from("eth0"))
         .build()
 }
@@ -83,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("InterfaceName", "eth0"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

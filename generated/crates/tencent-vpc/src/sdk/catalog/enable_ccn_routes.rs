@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::enable_ccn_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableCcnRoutesRequest, ::runtime::BuildError> {
-    EnableCcnRoutesRequest::builder().ccn_id(String::from("ccn-gree226l")).build()
+    EnableCcnRoutesRequest::builder()
+        .ccn_id(String::from("ccn-gree226l"))
+        .route_ids(Vec::from([String::from("example-RouteIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("CcnId", "ccn-gree226l")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

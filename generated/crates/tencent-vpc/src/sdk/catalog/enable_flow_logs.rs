@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::enable_flow_logs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableFlowLogsRequest, ::runtime::BuildError> {
-    EnableFlowLogsRequest::builder().build()
+    EnableFlowLogsRequest::builder()
+        .flow_log_ids(Vec::from([String::from("example-FlowLogIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -53,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::enable_snapshot_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<EnableSnapshotPoliciesRequest, ::runtime::BuildError> {
-    EnableSnapshotPoliciesRequest::builder().build()
+    EnableSnapshotPoliciesRequest::builder()
+        .snapshot_policy_ids(Vec::from([String::from("example-SnapshotPolicyIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -56,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,8 @@ pub use crate::enable_vpc_end_point_connect::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<EnableVpcEndPointConnectRequest, ::runtime::BuildError> {
     EnableVpcEndPointConnectRequest::builder()
         .end_point_service_id(String::from("vpcsvc-8gdaqxi0"))
+        .end_point_id(Vec::from([String::from("example-EndPointId")]))
+        .accept_flag(true)
         .build()
 }
 
@@ -68,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("EndPointServiceId", "vpcsvc-8gdaqxi0")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -10,6 +10,7 @@ pub fn example() -> Result<
     ::runtime::BuildError,
 > {
     InquiryPriceModifyAddressesBandwidthRequest::builder()
+        .address_ids(Vec::from([String::from("example-AddressIds")]))
         .internet_max_bandwidth_out(1i64)
         .build()
 }
@@ -104,6 +105,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InternetMaxBandwidthOut", "1")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,13 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::inquiry_price_renew_addresses::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<InquiryPriceRenewAddressesRequest, ::runtime::BuildError> {
-    InquiryPriceRenewAddressesRequest::builder().build()
+    InquiryPriceRenewAddressesRequest::builder()
+        .address_ids(Vec::from([String::from("example-AddressIds")]))
+        .address_charge_prepaid(AddressChargePrepaid {
+            period: None,
+            auto_renew_flag: None,
+        })
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -67,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

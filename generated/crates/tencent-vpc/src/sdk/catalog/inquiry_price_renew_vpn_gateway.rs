@@ -8,6 +8,10 @@ pub use crate::inquiry_price_renew_vpn_gateway::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<InquiryPriceRenewVpnGatewayRequest, ::runtime::BuildError> {
     InquiryPriceRenewVpnGatewayRequest::builder()
         .vpn_gateway_id(String::from("vpngw-ac13cgez"))
+        .instance_charge_prepaid(InstanceChargePrepaid {
+            period: None,
+            renew_flag: None,
+        })
         .build()
 }
 
@@ -77,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpnGatewayId", "vpngw-ac13cgez")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

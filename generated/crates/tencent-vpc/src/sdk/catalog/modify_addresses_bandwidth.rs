@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_addresses_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAddressesBandwidthRequest, ::runtime::BuildError> {
-    ModifyAddressesBandwidthRequest::builder().internet_max_bandwidth_out(2i64).build()
+    ModifyAddressesBandwidthRequest::builder()
+        .address_ids(Vec::from([String::from("example-AddressIds")]))
+        .internet_max_bandwidth_out(2i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -72,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InternetMaxBandwidthOut", "2")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::modify_addresses_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyAddressesRenewFlagRequest, ::runtime::BuildError> {
     ModifyAddressesRenewFlagRequest::builder()
+        .address_ids(Vec::from([String::from("example-AddressIds")]))
         .renew_flag(String::from("NOTIFY_AND_AUTO_RENEW"))
         .build()
 }
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RenewFlag", "NOTIFY_AND_AUTO_RENEW")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,7 @@ pub fn example() -> Result<ModifyGatewayFlowQosRequest, ::runtime::BuildError> {
     ModifyGatewayFlowQosRequest::builder()
         .gateway_id(String::from("vpngw-gree226l"))
         .bandwidth(10i64)
+        .ip_addresses(Vec::from([String::from("example-IpAddresses")]))
         .build()
 }
 
@@ -69,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("GatewayId", "vpngw-gree226l"), ("Bandwidth", "10")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

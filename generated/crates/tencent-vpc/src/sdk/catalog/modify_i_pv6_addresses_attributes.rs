@@ -7,6 +7,7 @@ pub use crate::modify_i_pv6_addresses_attributes::glue::{OP, OPERATION, to_wire}
 
 pub fn example() -> Result<ModifyIPv6AddressesAttributesRequest, ::runtime::BuildError> {
     ModifyIPv6AddressesAttributesRequest::builder()
+        .i_pv6_address_ids(Vec::from([String::from("example-IPv6AddressIds")]))
         .i_pv6_address_name(String::from("demo"))
         .build()
 }
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("IPv6AddressName", "demo")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::modify_i_pv6_addresses_bandwidth::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifyIPv6AddressesBandwidthRequest, ::runtime::BuildError> {
     ModifyIPv6AddressesBandwidthRequest::builder()
+        .i_pv6_address_ids(Vec::from([String::from("example-IPv6AddressIds")]))
         .internet_max_bandwidth_out(10i64)
         .build()
 }
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InternetMaxBandwidthOut", "10")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,18 @@ pub use crate::modify_ipv6_addresses_attribute::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyIpv6AddressesAttributeRequest, ::runtime::BuildError> {
     ModifyIpv6AddressesAttributeRequest::builder()
         .network_interface_id(String::from("eni-m6dyj72l"))
+        .ipv6_addresses(
+            Vec::from([
+                Ipv6Address {
+                    address: None,
+                    primary: None,
+                    address_id: None,
+                    description: None,
+                    is_wan_ip_blocked: None,
+                    state: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NetworkInterfaceId", "eni-m6dyj72l")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -11,6 +11,20 @@ pub fn example() -> Result<
 > {
     ModifyPrivateIpAddressesAttributeRequest::builder()
         .network_interface_id(String::from("eni-afo43z61"))
+        .private_ip_addresses(
+            Vec::from([
+                PrivateIpAddressSpecification {
+                    private_ip_address: None,
+                    primary: None,
+                    public_ip_address: None,
+                    address_id: None,
+                    description: None,
+                    is_wan_ip_blocked: None,
+                    state: None,
+                    qos_level: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -66,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("NetworkInterfaceId", "eni-afo43z61")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

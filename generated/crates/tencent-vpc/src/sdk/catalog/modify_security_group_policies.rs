@@ -8,6 +8,11 @@ pub use crate::modify_security_group_policies::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifySecurityGroupPoliciesRequest, ::runtime::BuildError> {
     ModifySecurityGroupPoliciesRequest::builder()
         .security_group_id(String::from("sg-ohuuioma"))
+        .security_group_policy_set(SecurityGroupPolicySet {
+            version: None,
+            egress: Default::default(),
+            ingress: Default::default(),
+        })
         .build()
 }
 
@@ -68,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("SecurityGroupId", "sg-ohuuioma")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,18 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::modify_snapshot_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ModifySnapshotPoliciesRequest, ::runtime::BuildError> {
-    ModifySnapshotPoliciesRequest::builder().build()
+    ModifySnapshotPoliciesRequest::builder()
+        .snapshot_policies_info(
+            Vec::from([
+                BatchModifySnapshotPolicy {
+                    snapshot_policy_id: None,
+                    snapshot_policy_name: None,
+                    backup_policies: None,
+                    keep_time: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -56,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,22 @@ pub use crate::modify_template_member::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyTemplateMemberRequest, ::runtime::BuildError> {
     ModifyTemplateMemberRequest::builder()
         .template_id(String::from("ipm-nswq8wkq"))
+        .original_template_member(
+            Vec::from([
+                MemberInfo {
+                    member: None,
+                    description: None,
+                },
+            ]),
+        )
+        .template_member(
+            Vec::from([
+                MemberInfo {
+                    member: None,
+                    description: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -95,6 +111,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TemplateId", "ipm-nswq8wkq")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,15 @@ pub use crate::modify_vpn_gateway_ccn_routes::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyVpnGatewayCcnRoutesRequest, ::runtime::BuildError> {
     ModifyVpnGatewayCcnRoutesRequest::builder()
         .vpn_gateway_id(String::from("vpngw-qol17bja"))
+        .routes(
+            Vec::from([
+                VpngwCcnRoutes {
+                    route_id: None,
+                    status: None,
+                    destination_cidr_block: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpnGatewayId", "vpngw-qol17bja")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

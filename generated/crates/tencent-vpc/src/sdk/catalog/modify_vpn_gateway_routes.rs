@@ -8,6 +8,14 @@ pub use crate::modify_vpn_gateway_routes::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ModifyVpnGatewayRoutesRequest, ::runtime::BuildError> {
     ModifyVpnGatewayRoutesRequest::builder()
         .vpn_gateway_id(String::from("vpn-ngenl4az"))
+        .routes(
+            Vec::from([
+                VpnGatewayRouteModify {
+                    route_id: None,
+                    status: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -72,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpnGatewayId", "vpn-ngenl4az")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

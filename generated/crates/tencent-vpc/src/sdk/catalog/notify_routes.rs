@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::notify_routes::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<NotifyRoutesRequest, ::runtime::BuildError> {
-    NotifyRoutesRequest::builder().route_table_id(String::from("rtb-9wzwlnhc")).build()
+    NotifyRoutesRequest::builder()
+        .route_table_id(String::from("rtb-9wzwlnhc"))
+        .route_item_ids(Vec::from([String::from("example-RouteItemIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -58,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RouteTableId", "rtb-9wzwlnhc")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::release_addresses::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ReleaseAddressesRequest, ::runtime::BuildError> {
-    ReleaseAddressesRequest::builder().build()
+    ReleaseAddressesRequest::builder()
+        .address_ids(Vec::from([String::from("example-AddressIds")]))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -54,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

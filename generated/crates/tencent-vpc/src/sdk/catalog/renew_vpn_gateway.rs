@@ -8,6 +8,10 @@ pub use crate::renew_vpn_gateway::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<RenewVpnGatewayRequest, ::runtime::BuildError> {
     RenewVpnGatewayRequest::builder()
         .vpn_gateway_id(String::from("vpngw-cxkeaff3"))
+        .instance_charge_prepaid(InstanceChargePrepaid {
+            period: None,
+            renew_flag: None,
+        })
         .build()
 }
 
@@ -60,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpnGatewayId", "vpngw-cxkeaff3")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -11,6 +11,17 @@ pub fn example() -> Result<
 > {
     ReplaceDirectConnectGatewayCcnRoutesRequest::builder()
         .direct_connect_gateway_id(String::from("dcg-xxxxxxxx"))
+        .routes(
+            Vec::from([
+                DirectConnectGatewayCcnRoute {
+                    route_id: None,
+                    destination_cidr_block: None,
+                    as_path: Default::default(),
+                    description: None,
+                    update_time: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -66,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("DirectConnectGatewayId", "dcg-xxxxxxxx")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

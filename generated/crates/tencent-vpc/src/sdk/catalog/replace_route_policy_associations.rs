@@ -9,7 +9,17 @@ pub fn example() -> Result<
     ReplaceRoutePolicyAssociationsRequest,
     ::runtime::BuildError,
 > {
-    ReplaceRoutePolicyAssociationsRequest::builder().build()
+    ReplaceRoutePolicyAssociationsRequest::builder()
+        .route_policy_association_set(
+            Vec::from([
+                RoutePolicyAssociation {
+                    route_table_id: None,
+                    route_policy_id: None,
+                    priority: None,
+                },
+            ]),
+        )
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -59,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

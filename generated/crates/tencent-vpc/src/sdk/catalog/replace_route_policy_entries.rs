@@ -8,6 +8,22 @@ pub use crate::replace_route_policy_entries::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ReplaceRoutePolicyEntriesRequest, ::runtime::BuildError> {
     ReplaceRoutePolicyEntriesRequest::builder()
         .route_policy_id(String::from("rrp-azd4dt1c"))
+        .route_policy_entry_set(
+            Vec::from([
+                RoutePolicyEntry {
+                    route_policy_entry_id: None,
+                    cidr_block: None,
+                    description: None,
+                    route_type: None,
+                    gateway_type: None,
+                    gateway_id: None,
+                    priority: None,
+                    action: None,
+                    created_time: None,
+                    region: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RoutePolicyId", "rrp-azd4dt1c")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::replace_routes_with_route_policy::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ReplaceRoutesWithRoutePolicyRequest, ::runtime::BuildError> {
     ReplaceRoutesWithRoutePolicyRequest::builder()
         .route_table_id(String::from("rtb-65ckdx3a"))
+        .routes(
+            Vec::from([
+                ReplaceRoutesWithRoutePolicyRoute {
+                    route_item_id: None,
+                    force_match_policy: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RouteTableId", "rtb-65ckdx3a")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -9,6 +9,17 @@ pub fn example() -> Result<ResetAttachCcnInstancesRequest, ::runtime::BuildError
     ResetAttachCcnInstancesRequest::builder()
         .ccn_id(String::from("ccn-gree226l"))
         .ccn_uin(String::from("979137"))
+        .instances(
+            Vec::from([
+                CcnInstance {
+                    instance_type: None,
+                    instance_id: None,
+                    instance_region: None,
+                    description: None,
+                    route_table_id: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -69,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("CcnId", "ccn-gree226l"), ("CcnUin", "979137")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

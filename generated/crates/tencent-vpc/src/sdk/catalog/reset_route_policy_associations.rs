@@ -8,6 +8,15 @@ pub use crate::reset_route_policy_associations::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ResetRoutePolicyAssociationsRequest, ::runtime::BuildError> {
     ResetRoutePolicyAssociationsRequest::builder()
         .route_table_id(String::from("rtb-n0yejvje"))
+        .route_policy_association_set(
+            Vec::from([
+                RoutePolicyAssociation {
+                    route_table_id: None,
+                    route_policy_id: None,
+                    priority: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RouteTableId", "rtb-n0yejvje")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

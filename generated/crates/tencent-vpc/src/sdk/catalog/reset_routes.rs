@@ -9,6 +9,24 @@ pub fn example() -> Result<ResetRoutesRequest, ::runtime::BuildError> {
     ResetRoutesRequest::builder()
         .route_table_id(String::from("rtb-n0yejvje"))
         .route_table_name(String::from("TEST"))
+        .routes(
+            Vec::from([
+                Route {
+                    destination_cidr_block: None,
+                    gateway_type: None,
+                    gateway_id: None,
+                    route_id: None,
+                    route_description: None,
+                    enabled: None,
+                    route_type: None,
+                    route_table_id: None,
+                    destination_ipv6_cidr_block: None,
+                    route_item_id: None,
+                    published_to_vbc: None,
+                    created_time: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -66,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RouteTableId", "rtb-n0yejvje"), ("RouteTableName", "TEST")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

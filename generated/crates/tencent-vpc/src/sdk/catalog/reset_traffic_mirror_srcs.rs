@@ -8,6 +8,7 @@ pub use crate::reset_traffic_mirror_srcs::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ResetTrafficMirrorSrcsRequest, ::runtime::BuildError> {
     ResetTrafficMirrorSrcsRequest::builder()
         .traffic_mirror_id(String::from("imgf-cvfp7xo8"))
+        .collector_srcs(Vec::from([String::from("example-CollectorSrcs")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("TrafficMirrorId", "imgf-cvfp7xo8")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

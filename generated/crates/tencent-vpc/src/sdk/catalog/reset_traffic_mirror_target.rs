@@ -8,6 +8,12 @@ pub use crate::reset_traffic_mirror_target::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ResetTrafficMirrorTargetRequest, ::runtime::BuildError> {
     ResetTrafficMirrorTargetRequest::builder()
         .traffic_mirror_id(String::from("imgf-cvfp7xo8"))
+        .collector_target(TrafficMirrorTarget {
+            target_ips: Default::default(),
+            alg_hash: None,
+            target_end_points: Default::default(),
+            target_type: None,
+        })
         .subnet_id(String::from("subnet-as2osi38"))
         .build()
 }
@@ -72,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("SubnetId", "subnet-as2osi38"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,17 @@ pub use crate::set_ccn_region_bandwidth_limits::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<SetCcnRegionBandwidthLimitsRequest, ::runtime::BuildError> {
     SetCcnRegionBandwidthLimitsRequest::builder()
         .ccn_id(String::from("ccn-f49l6u0z"))
+        .ccn_region_bandwidth_limits(
+            Vec::from([
+                CcnRegionBandwidthLimit {
+                    region: None,
+                    bandwidth_limit: None,
+                    is_bm: None,
+                    dst_region: None,
+                    dst_is_bm: None,
+                },
+            ]),
+        )
         .set_default_limit_flag(true)
         .build()
 }
@@ -78,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("CcnId", "ccn-f49l6u0z"), ("SetDefaultLimitFlag", "true")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -7,6 +7,7 @@ pub use crate::set_vpn_gateways_renew_flag::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<SetVpnGatewaysRenewFlagRequest, ::runtime::BuildError> {
     SetVpnGatewaysRenewFlagRequest::builder()
+        .vpn_gateway_ids(Vec::from([String::from("example-VpnGatewayIds")]))
         .auto_renew_flag(2i64)
         .type_field(String::from("IPSEC"))
         .build()
@@ -69,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("AutoRenewFlag", "2"), ("Type", "IPSEC")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,14 @@ pub use crate::unassign_ipv6_subnet_cidr_block::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<UnassignIpv6SubnetCidrBlockRequest, ::runtime::BuildError> {
     UnassignIpv6SubnetCidrBlockRequest::builder()
         .vpc_id(String::from("vpc-q26u781x"))
+        .ipv6_subnet_cidr_blocks(
+            Vec::from([
+                Ipv6SubnetCidrBlock {
+                    subnet_id: None,
+                    ipv6_cidr_block: None,
+                },
+            ]),
+        )
         .build()
 }
 
@@ -63,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("VpcId", "vpc-q26u781x")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

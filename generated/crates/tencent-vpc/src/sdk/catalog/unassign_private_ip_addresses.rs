@@ -8,6 +8,20 @@ pub use crate::unassign_private_ip_addresses::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<UnassignPrivateIpAddressesRequest, ::runtime::BuildError> {
     UnassignPrivateIpAddressesRequest::builder()
         .network_interface_id(String::from("eni-afo43z61"))
+        .private_ip_addresses(
+            Vec::from([
+                PrivateIpAddressSpecification {
+                    private_ip_address: None,
+                    primary: None,
+                    public_ip_address: None,
+                    address_id: None,
+                    description: None,
+                    is_wan_ip_blocked: None,
+                    state: None,
+                    qos_level: None,
+                },
+            ]),
+        )
         .instance_id(String::from("ins-3456tghy"))
         .build()
 }
@@ -72,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("InstanceId", "ins-3456tghy"),
         ],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -8,6 +8,7 @@ pub use crate::withdraw_notify_routes::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<WithdrawNotifyRoutesRequest, ::runtime::BuildError> {
     WithdrawNotifyRoutesRequest::builder()
         .route_table_id(String::from("rtb-9wzwlnhc"))
+        .route_item_ids(Vec::from([String::from("example-RouteItemIds")]))
         .build()
 }
 
@@ -63,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("RouteTableId", "rtb-9wzwlnhc")],
         imported: true,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

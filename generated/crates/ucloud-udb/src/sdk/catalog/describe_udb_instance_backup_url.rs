@@ -88,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_UCLOUD,
         examples: &[("Region", "cn-bj2"), ("DBId", "udb-xxx"), ("BackupId", "1234")],
         imported: false,
+        synthesized: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -1,0 +1,155 @@
+//! Values made up from a type, where the spec gives none: the success body the emulator
+//! answers an operation with when none of its documented samples decodes
+//! ([`response`]), and the values of required request fields without a usable example
+//! (`emit::glue`'s example requests use [`scalar`]).
+//!
+//! Everything here is deterministic and protocol-neutral: the envelope comes from the
+//! protocol's spec, the values from the field's type, range and declared example.
+
+use serde_json::{Map, Value};
+
+use crate::model::{Envelope, Field, Model, NamedType, Operation, Sensitivity, Ty, TypeKind};
+
+/// How deep nested named types are filled: below it, only required fields are (a required
+/// field cannot recurse without end: the type would have no finite value).
+pub const MAX_DEPTH: usize = 4;
+
+/// Hard stop for a malformed model (a required field recursing through itself).
+const LIMIT: usize = 32;
+
+/// A fixed instant in each timestamp format the runtime knows (`Ty::Timestamp`'s marker).
+pub fn timestamp_text(format: &str) -> &'static str {
+    match format {
+        "DateTimeCst" | "DateTimeUtc" => "2026-01-02 03:04:05",
+        _ => "2026-01-02T03:04:05Z",
+    }
+}
+
+/// A made-up scalar of type `ty` for `field` (its type, or its elements') as JSON (`None`
+/// for lists, maps and named types): the field's example where it is a value of `ty`
+/// within the field's range, else the range's lower bound (or 1) for numbers, `true`, a
+/// fixed instant for timestamps, and a text naming the field for strings
+/// (`"example-InstanceId"`; a secret's is never its example).
+pub fn scalar(field: &Field, ty: &Ty) -> Option<Value> {
+    let example = field
+        .example
+        .as_deref()
+        .filter(|_| field.sensitive == Sensitivity::None && *ty == field.ty);
+    let in_range = |n: f64| field.min.is_none_or(|m| n >= m) && field.max.is_none_or(|m| n <= m);
+    let number = |lo: f64, hi: f64| -> f64 {
+        let lo = field.min.unwrap_or(lo).max(lo);
+        let hi = field.max.unwrap_or(hi).min(hi);
+        if (lo..=hi).contains(&1.0) { 1.0 } else { lo }
+    };
+    let from_example = |integer: bool| -> Option<f64> {
+        let n: f64 = example?.trim().parse().ok()?;
+        (n.is_finite() && in_range(n) && (!integer || n.fract() == 0.0)).then_some(n)
+    };
+    let int = |lo: f64, hi: f64| -> Value {
+        let n = from_example(true)
+            .filter(|n| (lo..=hi).contains(n))
+            .unwrap_or_else(|| number(lo, hi).ceil());
+        // Integers within the type's bounds: the casts are exact.
+        if n < 0.0 {
+            Value::from(n as i64)
+        } else {
+            Value::from(n as u64)
+        }
+    };
+    Some(match ty {
+        Ty::Str => Value::from(match example {
+            Some(text) if !text.is_empty() => text.to_owned(),
+            _ => format!("example-{}", field.wire),
+        }),
+        Ty::Bool => Value::Bool(example.is_none_or(|e| e.trim() != "false")),
+        Ty::I32 => int(i32::MIN.into(), i32::MAX.into()),
+        Ty::I64 => int(-9.0e15, 9.0e15),
+        Ty::U32 => int(0.0, u32::MAX.into()),
+        Ty::U64 => int(0.0, 9.0e15),
+        Ty::F64 => Value::from(from_example(false).unwrap_or_else(|| number(f64::MIN, f64::MAX))),
+        Ty::Timestamp(format) => Value::from(timestamp_text(format)),
+        Ty::List(_) | Ty::Map(_) | Ty::Named(_) => return None,
+    })
+}
+
+/// The JSON text of a success response of `op`, in its protocol's envelope, with every
+/// field of its response present and of its type: lists with one element, maps with one
+/// entry, enums their first value, named types filled to [`MAX_DEPTH`].
+pub fn response(model: &Model, op: &Operation) -> String {
+    let filler = Filler {
+        types: model.types_of(op).collect(),
+        every_field: true,
+    };
+    let payload = filler.object(&op.response, 0);
+    wrap(&model.protocols[op.protocol].envelope, payload).to_string()
+}
+
+/// A made-up value of a request field as JSON: [`scalar`]s, one-element lists and maps,
+/// and named types with their required fields alone.
+pub fn request_value(field: &Field, types: &[&NamedType]) -> Option<Value> {
+    Filler {
+        types: types.to_vec(),
+        every_field: false,
+    }
+    .value(field, &field.ty, 0)
+}
+
+/// `payload` in `envelope`: inside its wrapper, with its success code and a request id
+/// where the body carries them.
+fn wrap(envelope: &Envelope, mut payload: Map<String, Value>) -> Value {
+    if let Some(code) = &envelope.success_code {
+        let code = code
+            .parse::<i64>()
+            .map_or_else(|_| Value::from(code.as_str()), Value::from);
+        payload.insert(envelope.code_field.clone(), code);
+    }
+    if let Some(field) = &envelope.request_id_field
+        && !envelope.status_errors
+    {
+        payload.insert(field.clone(), Value::from("synthesized-request-id"));
+    }
+    match &envelope.wrapper {
+        Some(key) => Value::Object(Map::from_iter([(key.clone(), Value::Object(payload))])),
+        None => Value::Object(payload),
+    }
+}
+
+/// Fills values of types: every field of an object down to [`MAX_DEPTH`] (a response), or
+/// required fields alone (a request).
+struct Filler<'m> {
+    types: Vec<&'m NamedType>,
+    every_field: bool,
+}
+
+impl Filler<'_> {
+    fn object(&self, fields: &[Field], depth: usize) -> Map<String, Value> {
+        fields
+            .iter()
+            .filter(|f| f.required || (self.every_field && depth < MAX_DEPTH))
+            .filter_map(|f| Some((f.wire.clone(), self.value(f, &f.ty, depth)?)))
+            .collect()
+    }
+
+    /// A value of `ty` (the type of `field`, or of an element of it); `None` past [`LIMIT`].
+    fn value(&self, field: &Field, ty: &Ty, depth: usize) -> Option<Value> {
+        if depth > LIMIT {
+            return None;
+        }
+        let named = |name: &String| self.types.iter().find(|t| &t.name == name).map(|t| &t.kind);
+        Some(match ty {
+            Ty::List(inner) => Value::Array(Vec::from_iter(self.value(field, inner, depth))),
+            Ty::Map(inner) => Value::Object(Map::from_iter(
+                self.value(field, inner, depth)
+                    .map(|v| ("key".to_owned(), v)),
+            )),
+            Ty::Named(name) => match named(name) {
+                Some(TypeKind::Object(fields)) => Value::Object(self.object(fields, depth + 1)),
+                Some(TypeKind::Enum(values)) if !values.is_empty() => {
+                    Value::from(values[0].wire.as_str())
+                }
+                _ => Value::from(format!("example-{}", field.wire)),
+            },
+            scalar_ty => scalar(field, scalar_ty)?,
+        })
+    }
+}
