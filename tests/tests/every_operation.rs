@@ -46,7 +46,10 @@ async fn every_committed_operation_is_called_end_to_end() {
     }
     let total = entries.len();
     // Past the harness's capture (it takes `print!` alone), so the summary is in every log.
-    let summary = format!("end to end: {} of {total} operations\n", total - failures.len());
+    let summary = format!(
+        "end to end: {} of {total} operations\n",
+        total - failures.len()
+    );
     std::io::Write::write_all(&mut std::io::stdout(), summary.as_bytes()).expect("stdout");
     let requests = emu.requests();
     let refused: Vec<_> = requests
