@@ -77,7 +77,8 @@ impl Default for Keys {
                 "emulator-ucloud-private-key-00000",
             ),
             huawei: HuaweiCredentials::new("EMULATORAK0000000000", "emulator-huawei-sk-0000000000")
-                .with_project_id("0123456789abcdef0123456789abcdef"),
+                .with_project_id("0123456789abcdef0123456789abcdef")
+                .with_domain_id("fedcba9876543210fedcba9876543210"),
         }
     }
 }
