@@ -7,11 +7,15 @@
 //! Only files whose bytes change are written (temp file + rename); stale importer-owned
 //! files are deleted last.
 
+pub mod huawei;
+pub mod huawei_out;
 pub mod overlay;
 pub mod repair;
 pub mod tencent;
 pub mod yaml_out;
 
+#[cfg(test)]
+mod huawei_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]
@@ -23,7 +27,7 @@ use std::time::Instant;
 
 use yaml_out::Stats;
 
-pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]";
+pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import huawei <SITE_DIR> [--service NAME]... [--out DIR]";
 
 pub(crate) const MARK: &str = "# @imported by";
 
@@ -79,6 +83,9 @@ pub fn parse_args(root: &Path, args: &[String]) -> Result<Opts, String> {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("huawei") {
+        return run_huawei(root, &args[1..]);
+    }
     let started = Instant::now();
     let opts = parse_args(root, args)?;
     let s = import(&opts)?;
@@ -130,6 +137,23 @@ fn operation_of(path: &Path) -> Option<String> {
         let v = v.split(" #").next().unwrap_or(v).trim();
         Some(v.trim_matches(|c| c == '"' || c == '\'').to_owned())
     })
+}
+
+/// The `http: { method: M, path: "P" }` of a spec file, if it has one on a line.
+fn http_of(path: &Path) -> Option<(String, String)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with("http:"))?;
+    let method = line.split("method:").nth(1)?.split(',').next()?.trim();
+    let path = line
+        .split("path:")
+        .nth(1)?
+        .trim()
+        .trim_end_matches('}')
+        .trim();
+    Some((
+        method.to_owned(),
+        path.trim_matches(|c| c == '"' || c == '\'').to_owned(),
+    ))
 }
 
 fn scan(dir: &Path) -> Existing {
@@ -287,9 +311,20 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
             files.push((dir.join(rel), bytes));
         }
     }
+    write_all(&files, &scan_dirs, &mut summary)?;
+    Ok(summary)
+}
+
+/// Writes the rendered `files` and deletes the importer-owned files of `scan_dirs` that
+/// are no longer produced: every changed file is staged first, then renamed into place.
+pub(crate) fn write_all(
+    files: &[(PathBuf, Vec<u8>)],
+    scan_dirs: &BTreeSet<PathBuf>,
+    summary: &mut Summary,
+) -> Result<(), String> {
     let produced: BTreeSet<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
     let mut stale = Vec::new();
-    for d in &scan_dirs {
+    for d in scan_dirs {
         stale.extend(
             scan(d)
                 .owned
@@ -301,7 +336,7 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
     // do they move into place (a rename each), so a full disk or a read-only directory
     // leaves the specs as they were.
     let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
-    for (path, bytes) in &files {
+    for (path, bytes) in files {
         if std::fs::read(path).is_ok_and(|old| old == *bytes) {
             summary.unchanged += 1;
             continue;
@@ -337,7 +372,7 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
             let _ = std::fs::remove_dir(parent);
         }
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// Writes `bytes` to a temporary file beside `path` (created with its directory) and
@@ -354,4 +389,156 @@ fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
         let _ = std::fs::remove_file(&tmp);
     })?;
     Ok(tmp)
+}
+
+/// `cargo xtask import huawei <SITE_DIR> [--service NAME]... [--out DIR]`: `SITE_DIR` holds
+/// the unpacked `huaweicloudsdk<service>` wheels.
+fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let usage = || format!("usage: {USAGE}");
+    let (mut site, mut services, mut out) = (None, Vec::new(), root.join("specs/huawei"));
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--service" => services.push(it.next().ok_or_else(usage)?.clone()),
+            "--out" => out = it.next().ok_or_else(usage)?.into(),
+            s if !s.starts_with("--") && site.is_none() => site = Some(PathBuf::from(s)),
+            _ => return Err(usage()),
+        }
+    }
+    let site = site.ok_or_else(usage)?;
+    let (summary, stats) = import_huawei(&site, &services, &out)?;
+    let refused: usize = stats.refused.values().sum();
+    let causes: Vec<String> = stats
+        .refused
+        .iter()
+        .map(|(why, n)| format!("{n} {why}"))
+        .collect();
+    println!(
+        "import huawei: {} services, {} versions, {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} response headers not mapped, files {} written / {} unchanged / {} deleted, {:.2} s",
+        summary.services,
+        summary.versions,
+        stats.operations,
+        stats.skipped,
+        if causes.is_empty() {
+            "none".into()
+        } else {
+            causes.join(", ")
+        },
+        stats.types,
+        stats.response_headers,
+        summary.written,
+        summary.unchanged,
+        summary.deleted,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `v3`, `v5`: a further API version's directory under a Huawei service's.
+fn is_huawei_version(name: &str) -> bool {
+    name.strip_prefix('v')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub fn import_huawei(
+    site: &Path,
+    services: &[String],
+    out: &Path,
+) -> Result<(Summary, huawei_out::HwStats), String> {
+    let all = huawei::list(site)?;
+    let mut problems = Vec::new();
+    let wanted: Vec<(&String, &Vec<String>)> = if services.is_empty() {
+        all.iter().collect()
+    } else {
+        services
+            .iter()
+            .filter_map(|s| {
+                let found = all.get_key_value(s);
+                if found.is_none() {
+                    problems.push(format!(
+                        "{}: no service {s:?} (no huaweicloudsdk{s}/v<N>/{s}_client.py)",
+                        site.display()
+                    ));
+                }
+                found
+            })
+            .collect()
+    };
+    let mut summary = Summary::default();
+    let mut stats = huawei_out::HwStats::default();
+    let mut scan_dirs = BTreeSet::new();
+    let mut plans = Vec::new();
+    for (service, versions) in wanted {
+        summary.services += 1;
+        let base = out.join(service);
+        scan_dirs.insert(base.clone());
+        for e in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            if e.path().is_dir() && is_huawei_version(&e.file_name().to_string_lossy()) {
+                scan_dirs.insert(e.path());
+            }
+        }
+        let tool = match huawei::package_version(site, &format!("huaweicloudsdk{service}")) {
+            Ok(v) => format!("huaweicloudsdk{service} {v}"),
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        for (i, version) in versions.iter().enumerate() {
+            summary.versions += 1;
+            let dir = if i == 0 {
+                base.clone()
+            } else {
+                base.join(version)
+            };
+            let v = match huawei::load(site, service, version) {
+                Ok(v) => v,
+                Err(errs) => {
+                    problems.extend(errs);
+                    continue;
+                }
+            };
+            let existing = scan(&dir);
+            if existing.hand.contains_key("service.yaml") {
+                problems.push(format!(
+                    "{}: hand-written; the importer will not replace it (rename it, or start it with `{MARK}`)",
+                    dir.join("service.yaml").display()
+                ));
+            }
+            // A hand-written spec wins over the operation of the same name, file or method
+            // and path (DDS `download-file` is the SDK's `ShowBackupDownloadLink`).
+            let hand_http: BTreeSet<(String, String)> = existing
+                .hand
+                .keys()
+                .filter_map(|f| http_of(&dir.join(f)))
+                .collect();
+            let skip: BTreeSet<String> = v
+                .ops
+                .iter()
+                .filter(|o| {
+                    existing.hand.values().flatten().any(|h| *h == o.name)
+                        || existing
+                            .hand
+                            .contains_key(&format!("{}.yaml", codegen::naming::snake(&o.name)))
+                        || hand_http.contains(&(o.method.clone(), o.path.clone()))
+                })
+                .map(|o| o.name.clone())
+                .collect();
+            plans.push((dir, v, tool.clone(), skip));
+        }
+    }
+    if !problems.is_empty() {
+        let n = problems.len();
+        problems.push(format!("{n} problem(s); nothing written"));
+        return Err(problems.join("\n"));
+    }
+    let mut files = Vec::new();
+    for (dir, v, tool, skip) in &plans {
+        for (rel, bytes) in huawei_out::render(v, tool, skip, &mut stats) {
+            files.push((dir.join(rel), bytes));
+        }
+    }
+    write_all(&files, &scan_dirs, &mut summary)?;
+    Ok((summary, stats))
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Opts, Summary, import};
 
 /// A temporary directory removed even when the test panics.
-pub(super) struct Tmp(PathBuf);
+pub(super) struct Tmp(pub(super) PathBuf);
 
 impl Drop for Tmp {
     fn drop(&mut self) {

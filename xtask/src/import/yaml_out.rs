@@ -127,13 +127,14 @@ pub fn type_names(api: &Api, types: &BTreeSet<String>) -> BTreeMap<String, Strin
     out
 }
 
-/// Rust field names where `snake(wire)` will not do (keyword, clash, odd start).
-pub fn rust_names(members: &[Member]) -> Vec<Option<String>> {
+/// Rust field names where `snake(wire)` will not do (keyword, clash, odd start), for
+/// fields of these wire names in order.
+pub fn rust_names<'a>(wires: impl IntoIterator<Item = &'a str>) -> Vec<Option<String>> {
     let mut taken = BTreeSet::new();
-    members
-        .iter()
-        .map(|m| {
-            let s = snake(&m.name);
+    wires
+        .into_iter()
+        .map(|wire| {
+            let s = snake(wire);
             let (mut base, mut renamed) = if s.is_empty() {
                 ("field".to_owned(), true)
             } else if s.starts_with('_') || s.starts_with(|c: char| c.is_ascii_digit()) {
@@ -288,7 +289,7 @@ fn fields(
     request: bool,
     extra: Option<&BTreeMap<String, (FieldSet, String)>>,
 ) {
-    let renames = rust_names(members);
+    let renames = rust_names(members.iter().map(|m| m.name.as_str()));
     for (m, rn) in members.iter().zip(renames) {
         let mut kv: BTreeMap<&str, String> = BTreeMap::new();
         let (t, f) = ty_text(&m.ty, names);

@@ -1,0 +1,512 @@
+//! Reads Huawei Cloud's catalogue: the unpacked `huaweicloudsdk<service>` wheels (Python
+//! source, never run). Per API version (`<pkg>/v<N>/`): the client module
+//! (`<svc>_client.py`: each operation's `_<op>_http_info` gives its method, path template,
+//! parameter locations, array formats, content type and response headers), the models
+//! (`model/*.py`: `openapi_types`, `attribute_map` — the wire names, never derived from
+//! case rules —, `sensitive_list`, the `:param` doc lines) and the region file (the
+//! endpoint host). Every problem names its file and line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A Python type of `openapi_types`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PyTy {
+    Str,
+    Int,
+    Bool,
+    Float,
+    DateTime,
+    /// `object`: any JSON.
+    Object,
+    /// `file`: a stream (multipart parts).
+    File,
+    List(Box<PyTy>),
+    /// `dict(str, T)`.
+    Dict(Box<PyTy>),
+    Model(String),
+}
+
+impl PyTy {
+    fn parse(text: &str) -> Option<PyTy> {
+        let t = text.trim();
+        Some(match t {
+            "str" => PyTy::Str,
+            "int" => PyTy::Int,
+            "bool" => PyTy::Bool,
+            "float" => PyTy::Float,
+            "datetime" | "date" => PyTy::DateTime,
+            "object" => PyTy::Object,
+            "file" => PyTy::File,
+            _ => {
+                if let Some(inner) = t.strip_prefix("list[").and_then(|r| r.strip_suffix(']')) {
+                    PyTy::List(Box::new(PyTy::parse(inner)?))
+                } else if let Some(inner) = t
+                    .strip_prefix("dict(str,")
+                    .and_then(|r| r.strip_suffix(')'))
+                {
+                    PyTy::Dict(Box::new(PyTy::parse(inner)?))
+                } else if t.starts_with(|c: char| c.is_ascii_uppercase())
+                    && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    PyTy::Model(t.to_owned())
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// The models it names.
+    pub fn models(&self) -> Vec<&str> {
+        match self {
+            PyTy::Model(m) => vec![m.as_str()],
+            PyTy::List(t) | PyTy::Dict(t) => t.models(),
+            _ => vec![],
+        }
+    }
+
+    /// Whether any part of it is `object` or `file` (no typed spec for it yet).
+    pub fn untyped(&self) -> Option<&'static str> {
+        match self {
+            PyTy::Object => Some("object"),
+            PyTy::File => Some("file"),
+            PyTy::List(t) | PyTy::Dict(t) => t.untyped(),
+            _ => None,
+        }
+    }
+}
+
+/// One attribute of a model.
+#[derive(Clone, Debug)]
+pub struct Attr {
+    /// Python attribute name (snake_case, unique in the model).
+    pub attr: String,
+    /// Wire name, from `attribute_map`.
+    pub wire: String,
+    pub ty: PyTy,
+    pub doc: String,
+    pub sensitive: bool,
+}
+
+/// A model class.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub attrs: Vec<Attr>,
+}
+
+/// Where an operation's parameter travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    Path,
+    Query,
+    Header,
+    Form,
+    Body,
+}
+
+/// One parameter of an operation, from its `_http_info`.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// The request model's attribute.
+    pub attr: String,
+    pub loc: Loc,
+    /// Wire name (the path template's, the query key, the header name).
+    pub wire: String,
+    /// `csv` or `multi` for query arrays.
+    pub collection: Option<String>,
+}
+
+/// One operation.
+#[derive(Clone, Debug)]
+pub struct Op {
+    /// `ShowBackupDownloadLink` (the response type without `Response`).
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub params: Vec<Param>,
+    pub content_type: Option<String>,
+    pub response_headers: Vec<String>,
+    /// Title line of the method's docstring.
+    pub doc: String,
+    /// `<pkg>/v3/x_client.py:LINE` of its `_http_info`.
+    pub at: String,
+}
+
+/// One API version of a service.
+#[derive(Clone, Debug)]
+pub struct Version {
+    /// `dds`.
+    pub service: String,
+    /// `v3`.
+    pub version: String,
+    /// `huaweicloudsdkdds`.
+    pub package: String,
+    pub ops: Vec<Op>,
+    pub models: BTreeMap<String, Model>,
+    /// `dds.{region}.myhuaweicloud.com`, or a global service's host.
+    pub endpoint: String,
+    /// Signed with `X-Domain-Id` (the client accepts only global credentials).
+    pub global: bool,
+}
+
+/// The package's version, from its `*.dist-info/METADATA`.
+pub fn package_version(site: &Path, package: &str) -> Result<String, String> {
+    let prefix = format!("{package}-");
+    for e in std::fs::read_dir(site).map_err(|e| format!("{}: {e}", site.display()))? {
+        let name = e
+            .map_err(|e| format!("{}: {e}", site.display()))?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if let Some(v) = name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".dist-info"))
+        {
+            return Ok(v.to_owned());
+        }
+    }
+    Err(format!(
+        "{}: no {package}-<version>.dist-info (unpack the wheel here)",
+        site.display()
+    ))
+}
+
+/// Every `huaweicloudsdk<service>` package under `site` with its version directories
+/// (`v2`, `v3`, … in numeric order).
+pub fn list(site: &Path) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let mut out = BTreeMap::new();
+    let entries = std::fs::read_dir(site).map_err(|e| format!("{}: {e}", site.display()))?;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(service) = name.strip_prefix("huaweicloudsdk") else {
+            continue;
+        };
+        if service == "core" || service == "all" || !e.path().is_dir() {
+            continue;
+        }
+        let mut versions: Vec<(u32, String)> = std::fs::read_dir(e.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|v| {
+                let n = v.file_name().to_string_lossy().into_owned();
+                let number = n.strip_prefix('v')?.parse().ok()?;
+                v.path()
+                    .join(format!("{service}_client.py"))
+                    .is_file()
+                    .then_some((number, n))
+            })
+            .collect();
+        versions.sort();
+        if !versions.is_empty() {
+            out.insert(
+                service.to_owned(),
+                versions.into_iter().map(|(_, v)| v).collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}
+
+/// The quoted strings of a line, in order (`'a'`, `"b"`).
+fn quoted(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find(['\'', '"']) {
+        let q = rest.as_bytes()[start] as char;
+        let tail = &rest[start + 1..];
+        let Some(end) = tail.find(q) else { break };
+        out.push(&tail[..end]);
+        rest = &tail[end + 1..];
+    }
+    out
+}
+
+/// Loads one version of a service.
+pub fn load(site: &Path, service: &str, version: &str) -> Result<Version, Vec<String>> {
+    let package = format!("huaweicloudsdk{service}");
+    let dir: PathBuf = site.join(&package).join(version);
+    let rel = |p: &Path| {
+        p.strip_prefix(site)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let mut problems = Vec::new();
+    let client = dir.join(format!("{service}_client.py"));
+    let text = read(&client).map_err(|e| vec![e])?;
+    let (ops, global) = client_ops(&text, &rel(&client), &mut problems);
+    let mut models = BTreeMap::new();
+    let model_dir = dir.join("model");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&model_dir)
+        .map_err(|e| vec![format!("{}: {e}", model_dir.display())])?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = match read(&f) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        if let Some(m) = model(&text, &rel(&f), &mut problems) {
+            models.insert(m.name.clone(), m);
+        }
+    }
+    let region = dir.join("region").join(format!("{service}_region.py"));
+    let endpoint = match read(&region) {
+        Ok(text) => endpoint(&text, service).unwrap_or_else(|| {
+            problems.push(format!(
+                "{}: no `Region(\"…\", \"https://…\")` to take the endpoint from",
+                rel(&region)
+            ));
+            String::new()
+        }),
+        Err(e) => {
+            problems.push(e);
+            String::new()
+        }
+    };
+    if problems.is_empty() {
+        Ok(Version {
+            service: service.to_owned(),
+            version: version.to_owned(),
+            package,
+            ops,
+            models,
+            endpoint,
+            global,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// The endpoint template from the region file: the host of the first region whose host
+/// names that region (`dds.cn-north-4.myhuaweicloud.com` → `dds.{region}.myhuaweicloud.com`),
+/// else the first host (a global service: `iam.myhuaweicloud.com`).
+fn endpoint(text: &str, service: &str) -> Option<String> {
+    let mut first = None;
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if !line.contains("Region(") {
+            continue;
+        }
+        let mut q = quoted(line);
+        if q.len() < 2
+            && let Some(next) = lines.peek()
+        {
+            q.extend(quoted(next));
+        }
+        let (Some(region), Some(url)) = (q.first(), q.get(1)) else {
+            continue;
+        };
+        let host = url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        if host.contains(&format!(".{region}.myhuaweicloud.com")) {
+            return Some(host.replace(&format!(".{region}."), ".{region}."));
+        }
+        first.get_or_insert_with(|| host.to_owned());
+    }
+    let _ = service;
+    first
+}
+
+/// The operations of a client module, and whether the client is global-only.
+fn client_ops(text: &str, file: &str, problems: &mut Vec<String>) -> (Vec<Op>, bool) {
+    let lines: Vec<&str> = text.lines().collect();
+    let global = lines.iter().any(|l| {
+        l.contains("ClientBuilder(") && l.contains("\"GlobalCredentials") && !l.contains("Basic")
+    }) || lines
+        .iter()
+        .any(|l| l.contains("ClientBuilder(") && l.contains("\"GlobalCredentials\""));
+    // Docstring titles of the public methods: `def show_x(self, request):` then `r"""Title`.
+    let mut titles: BTreeMap<&str, &str> = BTreeMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim();
+        if let Some(name) = t
+            .strip_prefix("def ")
+            .and_then(|r| r.strip_suffix("(self, request):"))
+            && let Some(next) = lines.get(i + 1)
+        {
+            let title = next.trim().trim_start_matches("r\"\"\"").trim();
+            titles.insert(name, title);
+        }
+    }
+    let mut ops = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let t = lines[i].trim();
+        let Some(snake) = t
+            .strip_prefix("def _")
+            .and_then(|r| r.strip_suffix("_http_info(cls, request):"))
+        else {
+            i += 1;
+            continue;
+        };
+        let at = format!("{file}:{}", i + 1);
+        let mut op = Op {
+            name: String::new(),
+            method: String::new(),
+            path: String::new(),
+            params: Vec::new(),
+            content_type: None,
+            response_headers: Vec::new(),
+            doc: titles.get(snake).copied().unwrap_or_default().to_owned(),
+            at: at.clone(),
+        };
+        let mut formats: BTreeMap<String, String> = BTreeMap::new();
+        i += 1;
+        while i < lines.len() && !lines[i].trim().starts_with("return http_info") {
+            let l = lines[i].trim();
+            let q = quoted(l);
+            if l.starts_with("\"method\":") {
+                op.method = q.get(1).copied().unwrap_or_default().to_owned();
+            } else if l.starts_with("\"resource_path\":") {
+                op.path = q.get(1).copied().unwrap_or_default().to_owned();
+            } else if l.starts_with("\"response_type\":") {
+                let ty = q.get(1).copied().unwrap_or_default();
+                op.name = ty.strip_suffix("Response").unwrap_or(ty).to_owned();
+            } else if l.starts_with("collection_formats[") && q.len() == 2 {
+                formats.insert(q[0].to_owned(), q[1].to_owned());
+            } else if l.starts_with("path_params[") && q.len() == 2 {
+                op.params.push(param(q[1], Loc::Path, q[0]));
+            } else if l.starts_with("query_params.append(") && q.len() == 2 {
+                op.params.push(param(q[1], Loc::Query, q[0]));
+            } else if l.starts_with("header_params[") && q.len() == 2 && q[0] != "Content-Type" {
+                op.params.push(param(q[1], Loc::Header, q[0]));
+            } else if l.starts_with("form_params[") && q.len() == 2 {
+                op.params.push(param(q[1], Loc::Form, q[0]));
+            } else if l.starts_with("body = local_var_params[") && q.len() == 1 {
+                op.params.push(param(q[0], Loc::Body, "body"));
+            } else if l.starts_with("response_headers = [") {
+                op.response_headers = q.iter().map(|s| (*s).to_owned()).collect();
+            } else if l.starts_with("header_params['Content-Type'] = http_utils.select_header") {
+                let next = lines.get(i + 1).copied().unwrap_or_default();
+                op.content_type = quoted(next).first().map(|s| (*s).to_owned());
+            }
+            i += 1;
+        }
+        for p in &mut op.params {
+            p.collection = formats.get(&p.wire).cloned();
+        }
+        if op.name.is_empty() || op.method.is_empty() || op.path.is_empty() {
+            problems.push(format!(
+                "{at}: `_{snake}_http_info` lacks a method, resource_path or response_type"
+            ));
+        } else {
+            ops.push(op);
+        }
+    }
+    (ops, global)
+}
+
+fn param(attr: &str, loc: Loc, wire: &str) -> Param {
+    Param {
+        attr: attr.to_owned(),
+        loc,
+        wire: wire.to_owned(),
+        collection: None,
+    }
+}
+
+/// A `{ 'key': 'value', … }` literal starting at `lines[start]` (`name = {`): its pairs.
+fn dict(lines: &[&str], start: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if lines[start].trim_end().ends_with("{}") {
+        return out;
+    }
+    for l in &lines[start + 1..] {
+        if l.trim() == "}" {
+            break;
+        }
+        let q = quoted(l);
+        if q.len() == 2 {
+            out.push((q[0].to_owned(), q[1].to_owned()));
+        }
+    }
+    out
+}
+
+/// One model file: its class, `openapi_types`, `attribute_map`, `sensitive_list` and the
+/// `:param` docs of its `__init__`.
+fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
+    let lines: Vec<&str> = text.lines().collect();
+    let (class_line, name) = lines.iter().enumerate().find_map(|(i, l)| {
+        let rest = l.strip_prefix("class ")?;
+        let name = rest.split(['(', ':']).next()?.trim();
+        Some((i, name.to_owned()))
+    })?;
+    let at = format!("{file}:{}", class_line + 1);
+    let find = |prefix: &str| lines.iter().position(|l| l.trim().starts_with(prefix));
+    let (Some(types_at), Some(map_at)) = (find("openapi_types = {"), find("attribute_map = {"))
+    else {
+        problems.push(format!(
+            "{at}: class `{name}` has no `openapi_types` or `attribute_map`"
+        ));
+        return None;
+    };
+    let wires: BTreeMap<String, String> = dict(&lines, map_at).into_iter().collect();
+    let sensitive: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.trim().starts_with("sensitive_list.append("))
+        .filter_map(|l| quoted(l).first().copied())
+        .collect();
+    let mut docs: BTreeMap<String, String> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for l in &lines {
+        let t = l.trim();
+        if let Some(rest) = t.strip_prefix(":param ") {
+            if let Some((attr, doc)) = rest.split_once(':') {
+                docs.insert(attr.trim().to_owned(), doc.trim().to_owned());
+                current = Some(attr.trim().to_owned());
+            }
+        } else if t.starts_with(":type ") || t.starts_with("\"\"\"") || t.is_empty() {
+            current = None;
+        } else if let Some(attr) = &current
+            && let Some(doc) = docs.get_mut(attr)
+        {
+            doc.push('\n');
+            doc.push_str(t);
+        }
+        if t.starts_with("self._") {
+            break;
+        }
+    }
+    let mut attrs = Vec::new();
+    for (n, (attr, ty)) in dict(&lines, types_at).into_iter().enumerate() {
+        let Some(parsed) = PyTy::parse(&ty) else {
+            problems.push(format!(
+                "{file}:{}: `{name}.{attr}`: unknown type `{ty}`",
+                types_at + 2 + n
+            ));
+            continue;
+        };
+        let Some(wire) = wires.get(&attr) else {
+            problems.push(format!(
+                "{at}: `{name}.{attr}` is in `openapi_types` but not in `attribute_map`"
+            ));
+            continue;
+        };
+        attrs.push(Attr {
+            doc: docs.get(&attr).cloned().unwrap_or_default(),
+            sensitive: sensitive.contains(&attr.as_str()),
+            wire: wire.clone(),
+            attr,
+            ty: parsed,
+        });
+    }
+    Some(Model { name, attrs })
+}

@@ -1,0 +1,398 @@
+//! Renders one API version of a Huawei service ([`huawei::Version`]) as specs: a
+//! `service.yaml` with every model an operation reaches as a named type, and one spec per
+//! operation (path, query, header and JSON-body parameters; the body model as the
+//! `payload`). What the specs cannot say yet is refused per operation with its cause and
+//! counted, never half-rendered: multipart and form bodies, `file` members, `object`
+//! members in a request, a response that is not a JSON object.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::MARK;
+use super::huawei::{Attr, Loc, Op, PyTy, Version};
+use super::overlay::{json_str, key};
+use super::yaml_out::{rust_names, secret_name};
+
+/// What a render did, for the summary line.
+#[derive(Debug, Default, Clone)]
+pub struct HwStats {
+    pub operations: usize,
+    pub types: usize,
+    /// Operations skipped because a hand-written spec defines them.
+    pub skipped: usize,
+    /// Operations refused, by cause.
+    pub refused: BTreeMap<String, usize>,
+    /// Response headers the specs cannot map yet (dropped from responses).
+    pub response_headers: usize,
+}
+
+/// Path parameters the signer fills from the credentials (`credential_params` of
+/// `specs/protocols/huawei.yaml`): never required.
+const CREDENTIAL_PARAMS: &[&str] = &["project_id", "domain_id"];
+
+/// Names a generated crate already uses or the prelude has: a model of that name is
+/// renamed `<Name>Type`.
+const TAKEN: &[&str] = &[
+    "Option", "Result", "String", "Vec", "Box", "Client", "Some", "None", "Ok", "Err", "Default",
+];
+
+fn type_name(model: &str, ops: &BTreeSet<String>) -> String {
+    let generated = ["Request", "Response", "Error", "RequestBuilder"]
+        .iter()
+        .any(|s| model.strip_suffix(s).is_some_and(|op| ops.contains(op)));
+    if TAKEN.contains(&model) || generated {
+        format!("{model}Type")
+    } else {
+        model.to_owned()
+    }
+}
+
+/// Why an operation cannot be rendered yet, if it cannot.
+fn refusal(op: &Op, v: &Version) -> Option<String> {
+    if !matches!(
+        op.method.as_str(),
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH"
+    ) {
+        return Some(format!("method {}", op.method));
+    }
+    if op.params.iter().any(|p| p.loc == Loc::Form) {
+        return Some("a form or multipart body".into());
+    }
+    if let Some(ct) = op.content_type.as_deref()
+        && !ct.starts_with("application/json")
+    {
+        return Some(format!("content type {ct}"));
+    }
+    let Some(request) = v.models.get(&format!("{}Request", op.name)) else {
+        return Some("no request model".into());
+    };
+    for p in &op.params {
+        let Some(a) = request.attrs.iter().find(|a| a.attr == p.attr) else {
+            return Some(format!(
+                "parameter `{}` is not in the request model",
+                p.attr
+            ));
+        };
+        if let Some(what) = untyped_in(&a.ty, v, &mut BTreeSet::new()) {
+            return Some(format!("a request member of type `{what}`"));
+        }
+    }
+    let Some(response) = v.models.get(&format!("{}Response", op.name)) else {
+        return Some("no response model".into());
+    };
+    if response.attrs.iter().any(|a| a.wire == "body") {
+        return Some("a response body that is not a JSON object".into());
+    }
+    if response
+        .attrs
+        .iter()
+        .any(|a| untyped_in(&a.ty, v, &mut BTreeSet::new()) == Some("file"))
+    {
+        return Some("a file response".into());
+    }
+    None
+}
+
+/// `object` or `file` anywhere in `ty` or the models it reaches.
+fn untyped_in(ty: &PyTy, v: &Version, seen: &mut BTreeSet<String>) -> Option<&'static str> {
+    if let Some(what) = ty.untyped() {
+        return Some(what);
+    }
+    for m in ty.models() {
+        if !seen.insert(m.to_owned()) {
+            continue;
+        }
+        let model = v.models.get(m)?;
+        for a in &model.attrs {
+            if let Some(what) = untyped_in(&a.ty, v, seen) {
+                return Some(what);
+            }
+        }
+    }
+    None
+}
+
+/// Every model `ty` reaches, into `out`.
+fn reach(ty: &PyTy, v: &Version, out: &mut BTreeSet<String>) {
+    for m in ty.models() {
+        if out.insert(m.to_owned())
+            && let Some(model) = v.models.get(m)
+        {
+            for a in &model.attrs {
+                reach(&a.ty, v, out);
+            }
+        }
+    }
+}
+
+fn ty_text(ty: &PyTy, names: &BTreeMap<String, String>) -> String {
+    match ty {
+        // `object` is read as text (JSON kept as it came) in responses; requests with one
+        // are refused above.
+        PyTy::Str | PyTy::Object | PyTy::File => "string".into(),
+        PyTy::Int => "i64".into(),
+        PyTy::Bool => "bool".into(),
+        PyTy::Float => "f64".into(),
+        PyTy::DateTime => "timestamp".into(),
+        PyTy::List(t) => format!("list<{}>", ty_text(t, names)),
+        PyTy::Dict(t) => format!("map<string, {}>", ty_text(t, names)),
+        PyTy::Model(m) => names.get(m).cloned().unwrap_or_else(|| m.clone()),
+    }
+}
+
+/// `true` for a string (or list of strings) the SDK lists as sensitive or named like a secret.
+fn sensitive(a: &Attr) -> bool {
+    let strings = match &a.ty {
+        PyTy::Str => true,
+        PyTy::List(t) => **t == PyTy::Str,
+        _ => false,
+    };
+    let flat: String = a
+        .wire
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    strings && (a.sensitive || secret_name(&flat))
+}
+
+/// One field line: `wire: { type, rust_name, location, required, doc, sensitive }`.
+#[allow(clippy::too_many_arguments)]
+fn field_line(
+    out: &mut String,
+    indent: usize,
+    wire: &str,
+    ty: String,
+    rust_name: Option<String>,
+    location: Option<&str>,
+    required: bool,
+    a: Option<&Attr>,
+) {
+    let ty = if ty.contains(',') { json_str(&ty) } else { ty };
+    let mut kv = vec![format!("type: {ty}")];
+    if let Some(rn) = rust_name {
+        kv.push(format!("rust_name: {rn}"));
+    }
+    if let Some(l) = location {
+        kv.push(format!("location: {l}"));
+    }
+    if required {
+        kv.push("required: true".into());
+    }
+    if let Some(a) = a {
+        if !a.doc.is_empty() {
+            kv.push(format!("doc: {}", json_str(&a.doc)));
+        }
+        if sensitive(a) {
+            kv.push("sensitive: true".into());
+        }
+    }
+    let _ = writeln!(out, "{:indent$}{}: {{ {} }}", "", key(wire), kv.join(", "));
+}
+
+/// The files of one version, relative to its directory, and what was refused.
+pub fn render(
+    v: &Version,
+    tool: &str,
+    skip: &BTreeSet<String>,
+    stats: &mut HwStats,
+) -> Vec<(String, Vec<u8>)> {
+    let header = format!(
+        "{MARK} `cargo xtask import huawei` from {tool} `{}/{}`; do not edit: re-run the import.\n",
+        v.package, v.version
+    );
+    let mut accepted: Vec<&Op> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for op in &v.ops {
+        if skip.contains(&op.name) {
+            stats.skipped += 1;
+        } else if !seen.insert(op.name.clone()) {
+            *stats
+                .refused
+                .entry("an operation name twice".into())
+                .or_default() += 1;
+        } else if let Some(why) = refusal(op, v) {
+            *stats.refused.entry(why).or_default() += 1;
+        } else {
+            accepted.push(op);
+        }
+    }
+    let op_names: BTreeSet<String> = accepted.iter().map(|o| o.name.clone()).collect();
+    // Models the accepted operations reach (their own Request/Response are not types).
+    let mut used = BTreeSet::new();
+    for op in &accepted {
+        for suffix in ["Request", "Response"] {
+            if let Some(m) = v.models.get(&format!("{}{suffix}", op.name)) {
+                for a in &m.attrs {
+                    reach(&a.ty, v, &mut used);
+                }
+            }
+        }
+    }
+    let names: BTreeMap<String, String> = used
+        .iter()
+        .map(|m| (m.clone(), type_name(m, &op_names)))
+        .collect();
+    let mut files = Vec::new();
+    let mut svc = header.clone();
+    let _ = writeln!(svc, "service: {}", v.service);
+    let _ = writeln!(svc, "protocol: huawei");
+    let _ = writeln!(svc, "endpoint: {}", json_str(&v.endpoint));
+    let _ = writeln!(
+        svc,
+        "doc: {}",
+        json_str(&format!(
+            "Huawei Cloud `{}` API {} (imported from the vendor's Python SDK, {tool}).",
+            v.service, v.version
+        ))
+    );
+    if !used.is_empty() {
+        svc.push_str("types:\n");
+    }
+    for m in &used {
+        let Some(model) = v.models.get(m) else {
+            continue;
+        };
+        stats.types += 1;
+        let _ = writeln!(svc, "  {}:", names[m]);
+        let _ = writeln!(
+            svc,
+            "    doc: {}",
+            json_str(&format!("`{}` of the vendor's SDK.", model.name))
+        );
+        if model.attrs.is_empty() {
+            svc.push_str("    fields: {}\n");
+            continue;
+        }
+        svc.push_str("    fields:\n");
+        let renames = rust_names(model.attrs.iter().map(|a| a.wire.as_str()));
+        for (a, rn) in model.attrs.iter().zip(renames) {
+            field_line(
+                &mut svc,
+                6,
+                &a.wire,
+                ty_text(&a.ty, &names),
+                rn,
+                None,
+                false,
+                Some(a),
+            );
+        }
+    }
+    files.push(("service.yaml".to_owned(), svc.into_bytes()));
+    for op in accepted {
+        stats.operations += 1;
+        files.push((
+            format!("{}.yaml", codegen::naming::snake(&op.name)),
+            op_spec(v, op, &header, &names, tool, stats).into_bytes(),
+        ));
+    }
+    files
+}
+
+fn op_spec(
+    v: &Version,
+    op: &Op,
+    header: &str,
+    names: &BTreeMap<String, String>,
+    tool: &str,
+    stats: &mut HwStats,
+) -> String {
+    let request = &v.models[&format!("{}Request", op.name)];
+    let response = &v.models[&format!("{}Response", op.name)];
+    let mut out = header.to_owned();
+    let _ = writeln!(out, "operation: {}", op.name);
+    let _ = writeln!(
+        out,
+        "origin: {}",
+        json_str(&format!("{tool} {} ({})", v.version, op.at))
+    );
+    let _ = writeln!(
+        out,
+        "http: {{ method: {}, path: {} }}",
+        op.method,
+        json_str(&op.path)
+    );
+    if v.global {
+        out.push_str("scope: domain\n");
+    }
+    // A read is safe to send twice (HTTP semantics); the depth issue's rule refines it.
+    if op.method == "GET" {
+        out.push_str("idempotent: true\n");
+    }
+    let doc = if op.doc.is_empty() { &op.name } else { &op.doc };
+    let _ = writeln!(out, "doc: {}", json_str(doc));
+    // Path variables the request model lacks are the credentials' (`{project_id}`).
+    let mut fields: Vec<(String, String, &'static str, bool, Option<&Attr>)> = Vec::new();
+    for var in op
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    {
+        if !op
+            .params
+            .iter()
+            .any(|p| p.loc == Loc::Path && p.wire == var)
+        {
+            fields.push((var.to_owned(), "string".into(), "path", false, None));
+        }
+    }
+    for p in &op.params {
+        let Some(a) = request.attrs.iter().find(|a| a.attr == p.attr) else {
+            continue;
+        };
+        let (location, required) = match p.loc {
+            // The credentials fill `{project_id}` and `{domain_id}` when the request does not.
+            Loc::Path => ("path", !CREDENTIAL_PARAMS.contains(&p.wire.as_str())),
+            Loc::Query => ("query", false),
+            Loc::Header => ("header", false),
+            Loc::Body => ("payload", false),
+            Loc::Form => continue,
+        };
+        fields.push((
+            p.wire.clone(),
+            ty_text(&a.ty, names),
+            location,
+            required,
+            Some(a),
+        ));
+    }
+    if !fields.is_empty() {
+        out.push_str("request:\n");
+        let renames = rust_names(fields.iter().map(|f| f.0.as_str()));
+        for ((wire, ty, location, required, a), rn) in fields.into_iter().zip(renames) {
+            field_line(&mut out, 2, &wire, ty, rn, Some(location), required, a);
+        }
+    }
+    let headers: Vec<String> = op
+        .response_headers
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let body: Vec<&Attr> = response
+        .attrs
+        .iter()
+        .filter(|a| {
+            let header = headers.contains(&a.wire.to_ascii_lowercase());
+            stats.response_headers += usize::from(header);
+            !header
+        })
+        .collect();
+    if !body.is_empty() {
+        out.push_str("response:\n");
+        let renames = rust_names(body.iter().map(|a| a.wire.as_str()));
+        for (a, rn) in body.into_iter().zip(renames) {
+            field_line(
+                &mut out,
+                2,
+                &a.wire,
+                ty_text(&a.ty, names),
+                rn,
+                None,
+                false,
+                Some(a),
+            );
+        }
+    }
+    out
+}

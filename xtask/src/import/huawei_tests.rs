@@ -1,0 +1,181 @@
+//! The Huawei importer on a fixture cut from the real `huaweicloudsdkdds` 3.1.219 wheel
+//! (`xtask/fixtures/huawei`, see its README).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use codegen::model::{Model, Operation, Ty, TypeKind};
+
+use super::import_huawei;
+use super::tests::{tmp, write};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is in the workspace")
+        .to_owned()
+}
+
+fn fixture() -> PathBuf {
+    root().join("xtask/fixtures/huawei")
+}
+
+/// `gen`'s model of the specs under `specs` (with the repository's protocols).
+fn load(specs: &Path) -> Model {
+    let root = root();
+    codegen::load(&codegen::Input {
+        base: specs.to_owned(),
+        protocols: root.join("specs/protocols"),
+        specs: specs.to_owned(),
+    })
+    .unwrap_or_else(|d| panic!("the specs load: {d}"))
+}
+
+/// The JSON kind a value of `ty` travels as, with named objects opened up to their fields.
+fn wire_shape(model: &Model, op: &Operation, ty: &Ty) -> String {
+    match ty {
+        Ty::Str | Ty::Timestamp(_) => "string".into(),
+        Ty::Bool => "bool".into(),
+        Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 => "integer".into(),
+        Ty::F64 => "number".into(),
+        Ty::List(t) => format!("[{}]", wire_shape(model, op, t)),
+        Ty::Map(t) => format!("{{*: {}}}", wire_shape(model, op, t)),
+        Ty::Named(name) => match model
+            .types_of(op)
+            .find(|t| &t.name == name)
+            .map(|t| &t.kind)
+        {
+            Some(TypeKind::Object(fields)) => {
+                let inner: BTreeMap<&str, String> = fields
+                    .iter()
+                    .map(|f| (f.wire.as_str(), wire_shape(model, op, &f.ty)))
+                    .collect();
+                format!("{inner:?}")
+            }
+            _ => "string".into(),
+        },
+    }
+}
+
+/// Method, path, and each request and response field's wire name, location and shape.
+fn signature(model: &Model, name: &str) -> (String, String, Vec<String>, Vec<String>) {
+    let op = model
+        .ops
+        .iter()
+        .find(|o| o.wire_name == name)
+        .unwrap_or_else(|| panic!("{name} is loaded"));
+    let fields = |fs: &[codegen::model::Field]| {
+        let mut v: Vec<String> = fs
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {:?} {}",
+                    f.wire,
+                    f.location,
+                    wire_shape(model, op, &f.ty)
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    (
+        op.method.clone(),
+        op.path.clone(),
+        fields(&op.request),
+        fields(&op.response),
+    )
+}
+
+#[test]
+fn imports_the_fixture_deterministically_and_refuses_what_specs_cannot_say() {
+    let out = tmp("huawei");
+    let (summary, stats) = import_huawei(&fixture(), &[], &out.0).expect("the fixture imports");
+    assert_eq!((summary.services, summary.versions), (1, 1));
+    assert_eq!(stats.operations, 2, "{stats:?}");
+    assert_eq!(
+        stats.refused,
+        BTreeMap::from([("a response body that is not a JSON object".to_owned(), 1)])
+    );
+    let dds = out.0.join("dds");
+    let spec = std::fs::read_to_string(dds.join("add_readonly_node.yaml")).expect("written");
+    for line in [
+        "operation: AddReadonlyNode",
+        "http: { method: POST, path: \"/v3/{project_id}/instances/{instance_id}/readonly-node\" }",
+        "  project_id: { type: string, location: path }",
+        "  body: { type: AddReadonlyNodeRequestBody, location: payload",
+    ] {
+        assert!(spec.contains(line), "{line:?} in:\n{spec}");
+    }
+    assert!(
+        spec.contains("  instance_id: { type: string, location: path, required: true"),
+        "{spec}"
+    );
+    let service = std::fs::read_to_string(dds.join("service.yaml")).expect("written");
+    assert!(
+        service.contains("endpoint: \"dds.{region}.myhuaweicloud.com\""),
+        "{service}"
+    );
+    // gen takes what was written, and a second run changes nothing.
+    let model = load(&out.0);
+    assert_eq!(model.ops.len(), 2);
+    let (again, _) = import_huawei(&fixture(), &[], &out.0).expect("imports again");
+    assert_eq!((again.written, again.deleted), (0, 0));
+}
+
+#[test]
+fn the_imported_download_link_agrees_with_the_hand_written_seed_on_the_wire() {
+    let out = tmp("huawei-seed");
+    import_huawei(&fixture(), &["dds".to_owned()], &out.0).expect("the fixture imports");
+    let imported = signature(&load(&out.0), "ShowBackupDownloadLink");
+    let seed_dir = tmp("huawei-seed-hand");
+    let hand = root().join("specs/huawei/dds");
+    for f in ["download_file.yaml", "samples/download_file.json"] {
+        write(
+            &seed_dir.0.join("dds").join(f),
+            &std::fs::read_to_string(hand.join(f)).expect("the seed spec"),
+        );
+    }
+    write(
+        &seed_dir.0.join("dds/service.yaml"),
+        "service: dds\nprotocol: huawei\nendpoint: dds.{region}.myhuaweicloud.com\ndoc: DDS.\n",
+    );
+    let seed = signature(&load(&seed_dir.0), "download-file");
+    // Method, path, wire names, locations and JSON kinds agree (the seed's `u64` size in
+    // KiB and its timestamp are finer types of the same integer and string).
+    assert_eq!(imported, seed);
+}
+
+#[test]
+fn a_broken_model_is_located_and_nothing_is_written() {
+    let site = tmp("huawei-broken");
+    let copy = |rel: &str, text: Option<String>| {
+        let text = text.unwrap_or_else(|| std::fs::read_to_string(fixture().join(rel)).unwrap());
+        write(&site.0.join(rel), &text);
+    };
+    for rel in [
+        "huaweicloudsdkdds-3.1.219.dist-info/METADATA",
+        "huaweicloudsdkdds/v3/dds_client.py",
+        "huaweicloudsdkdds/v3/region/dds_region.py",
+    ] {
+        copy(rel, None);
+    }
+    for e in std::fs::read_dir(fixture().join("huaweicloudsdkdds/v3/model")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        let rel = format!("huaweicloudsdkdds/v3/model/{name}");
+        let text = std::fs::read_to_string(fixture().join(&rel)).unwrap();
+        // One member with a type no Python SDK type is.
+        let text = text.replace("'backup_id': 'str'", "'backup_id': 'strange[int'");
+        copy(&rel, Some(text));
+    }
+    let out = tmp("huawei-broken-out");
+    let err = import_huawei(&site.0, &[], &out.0).expect_err("refused");
+    assert!(
+        err.contains("huaweicloudsdkdds/v3/model/show_backup_download_link_request.py:")
+            && err
+                .contains("`ShowBackupDownloadLinkRequest.backup_id`: unknown type `strange[int`")
+            && err.ends_with("nothing written"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(&out.0).unwrap().count(), 0);
+}
