@@ -11,6 +11,8 @@ pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
     let groups: &[&[::runtime::catalog::Entry]] = &[
         #[cfg(feature = "tencent-cam")]
         ::tencent_cam::catalog::ENTRIES,
+        #[cfg(feature = "huawei-cbr")]
+        ::huawei_cbr::catalog::ENTRIES,
         #[cfg(feature = "tencent-cbs")]
         ::tencent_cbs::catalog::ENTRIES,
         #[cfg(feature = "tencent-cdb")]
@@ -19,6 +21,8 @@ pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
         ::tencent_cdwdoris::catalog::ENTRIES,
         #[cfg(feature = "tencent-cdwpg")]
         ::tencent_cdwpg::catalog::ENTRIES,
+        #[cfg(feature = "huawei-ces")]
+        ::huawei_ces::catalog::ENTRIES,
         #[cfg(feature = "tencent-clb")]
         ::tencent_clb::catalog::ENTRIES,
         #[cfg(feature = "tencent-ctsdb")]
@@ -31,10 +35,26 @@ pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
         ::tencent_dbbrain::catalog::ENTRIES,
         #[cfg(feature = "tencent-dcdb")]
         ::tencent_dcdb::catalog::ENTRIES,
+        #[cfg(feature = "huawei-dcs")]
+        ::huawei_dcs::catalog::ENTRIES,
         #[cfg(feature = "huawei-dds")]
         ::huawei_dds::catalog::ENTRIES,
+        #[cfg(feature = "huawei-drs")]
+        ::huawei_drs::catalog::ENTRIES,
         #[cfg(feature = "tencent-dts")]
         ::tencent_dts::catalog::ENTRIES,
+        #[cfg(feature = "huawei-ecs")]
+        ::huawei_ecs::catalog::ENTRIES,
+        #[cfg(feature = "huawei-eip")]
+        ::huawei_eip::catalog::ENTRIES,
+        #[cfg(feature = "huawei-evs")]
+        ::huawei_evs::catalog::ENTRIES,
+        #[cfg(feature = "huawei-gaussdb")]
+        ::huawei_gaussdb::catalog::ENTRIES,
+        #[cfg(feature = "huawei-gaussdbfornosql")]
+        ::huawei_gaussdbfornosql::catalog::ENTRIES,
+        #[cfg(feature = "huawei-iam")]
+        ::huawei_iam::catalog::ENTRIES,
         #[cfg(feature = "tencent-mariadb")]
         ::tencent_mariadb::catalog::ENTRIES,
         #[cfg(feature = "tencent-mongodb")]
@@ -43,6 +63,8 @@ pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
         ::tencent_monitor::catalog::ENTRIES,
         #[cfg(feature = "tencent-postgres")]
         ::tencent_postgres::catalog::ENTRIES,
+        #[cfg(feature = "huawei-rds")]
+        ::huawei_rds::catalog::ENTRIES,
         #[cfg(feature = "tencent-redis")]
         ::tencent_redis::catalog::ENTRIES,
         #[cfg(feature = "tencent-region")]
@@ -59,6 +81,8 @@ pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
         ::tencent_tdmysql::catalog::ENTRIES,
         #[cfg(feature = "ucloud-udb")]
         ::ucloud_udb::catalog::ENTRIES,
+        #[cfg(feature = "huawei-vpc")]
+        ::huawei_vpc::catalog::ENTRIES,
         #[cfg(feature = "tencent-vpc")]
         ::tencent_vpc::catalog::ENTRIES,
     ];

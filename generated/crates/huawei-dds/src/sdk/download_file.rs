@@ -223,6 +223,8 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "download-file",
+        method: ::runtime::Method::Get,
+        path: "/v3/{project_id}/backups/download-file",
         idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };

@@ -2,7 +2,615 @@
 //! Spec facts and typed hooks of this service's operations, for emulators, spec-driven tests, demos and benchmarks.
 
 #[doc(hidden)]
+pub mod add_readonly_node;
+
+#[doc(hidden)]
+pub mod add_sharding_node;
+
+#[doc(hidden)]
+pub mod attach_eip;
+
+#[doc(hidden)]
+pub mod attach_internal_ip;
+
+#[doc(hidden)]
+pub mod batch_delete_backup;
+
+#[doc(hidden)]
+pub mod batch_delete_shards;
+
+#[doc(hidden)]
+pub mod batch_tag_action;
+
+#[doc(hidden)]
+pub mod batch_upgrade_database_version;
+
+#[doc(hidden)]
+pub mod bind_public_gateway;
+
+#[doc(hidden)]
+pub mod cancel_eip;
+
+#[doc(hidden)]
+pub mod cancel_scheduled_task;
+
+#[doc(hidden)]
+pub mod change_ops_window;
+
+#[doc(hidden)]
+pub mod check_password;
+
+#[doc(hidden)]
+pub mod check_weak_password;
+
+#[doc(hidden)]
+pub mod compare_configuration;
+
+#[doc(hidden)]
+pub mod copy_configuration;
+
+#[doc(hidden)]
+pub mod create_configuration;
+
+#[doc(hidden)]
+pub mod create_database_role;
+
+#[doc(hidden)]
+pub mod create_database_user;
+
+#[doc(hidden)]
+pub mod create_instance;
+
+#[doc(hidden)]
+pub mod create_ip;
+
+#[doc(hidden)]
+pub mod create_kill_op_rule;
+
+#[doc(hidden)]
+pub mod create_manual_backup;
+
+#[doc(hidden)]
+pub mod delete_audit_log;
+
+#[doc(hidden)]
+pub mod delete_configuration;
+
+#[doc(hidden)]
+pub mod delete_database_role;
+
+#[doc(hidden)]
+pub mod delete_database_user;
+
+#[doc(hidden)]
+pub mod delete_instance;
+
+#[doc(hidden)]
+pub mod delete_ip;
+
+#[doc(hidden)]
+pub mod delete_kill_op_rule_list;
+
+#[doc(hidden)]
+pub mod delete_lts_config;
+
+#[doc(hidden)]
+pub mod delete_manual_backup;
+
+#[doc(hidden)]
+pub mod delete_mongos_node;
+
+#[doc(hidden)]
+pub mod delete_readonly_node;
+
+#[doc(hidden)]
+pub mod delete_session;
+
+#[doc(hidden)]
+pub mod download_errorlog;
+
+#[doc(hidden)]
 pub mod download_file;
 
+#[doc(hidden)]
+pub mod download_slowlog;
+
+#[doc(hidden)]
+pub mod expand_replicaset_node;
+
+#[doc(hidden)]
+pub mod list_api_version;
+
+#[doc(hidden)]
+pub mod list_applied_instances;
+
+#[doc(hidden)]
+pub mod list_auditlog_links;
+
+#[doc(hidden)]
+pub mod list_auditlogs;
+
+#[doc(hidden)]
+pub mod list_az2_migrate;
+
+#[doc(hidden)]
+pub mod list_backup_download_policy;
+
+#[doc(hidden)]
+pub mod list_backups;
+
+#[doc(hidden)]
+pub mod list_configurations;
+
+#[doc(hidden)]
+pub mod list_database_roles;
+
+#[doc(hidden)]
+pub mod list_database_users;
+
+#[doc(hidden)]
+pub mod list_databases;
+
+#[doc(hidden)]
+pub mod list_datastore_versions;
+
+#[doc(hidden)]
+pub mod list_error_logs;
+
+#[doc(hidden)]
+pub mod list_flavor_infos;
+
+#[doc(hidden)]
+pub mod list_flavors;
+
+#[doc(hidden)]
+pub mod list_instance_tags;
+
+#[doc(hidden)]
+pub mod list_instances;
+
+#[doc(hidden)]
+pub mod list_instances_by_tags;
+
+#[doc(hidden)]
+pub mod list_lts_configs;
+
+#[doc(hidden)]
+pub mod list_lts_error_logs;
+
+#[doc(hidden)]
+pub mod list_lts_slow_logs;
+
+#[doc(hidden)]
+pub mod list_project_tags;
+
+#[doc(hidden)]
+pub mod list_recycle_instances;
+
+#[doc(hidden)]
+pub mod list_restore_collections;
+
+#[doc(hidden)]
+pub mod list_restore_databases;
+
+#[doc(hidden)]
+pub mod list_restore_times;
+
+#[doc(hidden)]
+pub mod list_scheduled_tasks;
+
+#[doc(hidden)]
+pub mod list_sessions;
+
+#[doc(hidden)]
+pub mod list_slow_logs;
+
+#[doc(hidden)]
+pub mod list_ssl_cert_download_address;
+
+#[doc(hidden)]
+pub mod list_storage_type;
+
+#[doc(hidden)]
+pub mod list_tasks;
+
+#[doc(hidden)]
+pub mod migrate_az;
+
+#[doc(hidden)]
+pub mod reset_password;
+
+#[doc(hidden)]
+pub mod resize_instance;
+
+#[doc(hidden)]
+pub mod resize_instance_volume;
+
+#[doc(hidden)]
+pub mod restart_instance;
+
+#[doc(hidden)]
+pub mod restore_instance;
+
+#[doc(hidden)]
+pub mod restore_instance_from_collection;
+
+#[doc(hidden)]
+pub mod restore_new_instance;
+
+#[doc(hidden)]
+pub mod set_auditlog_policy;
+
+#[doc(hidden)]
+pub mod set_auto_enlarge_policies;
+
+#[doc(hidden)]
+pub mod set_backup_policy;
+
+#[doc(hidden)]
+pub mod set_balancer_switch;
+
+#[doc(hidden)]
+pub mod set_balancer_window;
+
+#[doc(hidden)]
+pub mod set_recycle_policy;
+
+#[doc(hidden)]
+pub mod show_api_version;
+
+#[doc(hidden)]
+pub mod show_auditlog_policy;
+
+#[doc(hidden)]
+pub mod show_auto_enlarge_policy;
+
+#[doc(hidden)]
+pub mod show_backup_policy;
+
+#[doc(hidden)]
+pub mod show_client_network;
+
+#[doc(hidden)]
+pub mod show_configuration_applied_history;
+
+#[doc(hidden)]
+pub mod show_configuration_modify_history;
+
+#[doc(hidden)]
+pub mod show_configuration_parameter;
+
+#[doc(hidden)]
+pub mod show_connection_statistics;
+
+#[doc(hidden)]
+pub mod show_disk_usage;
+
+#[doc(hidden)]
+pub mod show_entity_configuration;
+
+#[doc(hidden)]
+pub mod show_instance_configuration_modify_history;
+
+#[doc(hidden)]
+pub mod show_job_detail;
+
+#[doc(hidden)]
+pub mod show_kill_op_rule_rule_list;
+
+#[doc(hidden)]
+pub mod show_quotas;
+
+#[doc(hidden)]
+pub mod show_recycle_policy;
+
+#[doc(hidden)]
+pub mod show_repl_set_name;
+
+#[doc(hidden)]
+pub mod show_second_level_monitoring_status;
+
+#[doc(hidden)]
+pub mod show_sharding_balancer;
+
+#[doc(hidden)]
+pub mod show_slowlog_desensitization_switch;
+
+#[doc(hidden)]
+pub mod show_upgrade_duration;
+
+#[doc(hidden)]
+pub mod shrink_instance_nodes;
+
+#[doc(hidden)]
+pub mod stop_backup;
+
+#[doc(hidden)]
+pub mod switch_configuration;
+
+#[doc(hidden)]
+pub mod switch_instance_primary;
+
+#[doc(hidden)]
+pub mod switch_second_level_monitoring;
+
+#[doc(hidden)]
+pub mod switch_slowlog_desensitization;
+
+#[doc(hidden)]
+pub mod switch_ssl;
+
+#[doc(hidden)]
+pub mod switchover_replica_set;
+
+#[doc(hidden)]
+pub mod unbind_public_gateway;
+
+#[doc(hidden)]
+pub mod update_client_network;
+
+#[doc(hidden)]
+pub mod update_configuration_parameter;
+
+#[doc(hidden)]
+pub mod update_entity_configuration;
+
+#[doc(hidden)]
+pub mod update_instance_name;
+
+#[doc(hidden)]
+pub mod update_instance_port;
+
+#[doc(hidden)]
+pub mod update_instance_remark;
+
+#[doc(hidden)]
+pub mod update_kill_op_rule;
+
+#[doc(hidden)]
+pub mod update_lts_config;
+
+#[doc(hidden)]
+pub mod update_security_group;
+
+#[doc(hidden)]
+pub mod upgrade_database_version;
+
+#[doc(hidden)]
+pub mod validate_configuration_name;
+
+/// Error facts of the `dds` service's enum (its codes, then the common ones).
+pub const ERRORS: &[::runtime::catalog::ErrorInfo] = &[
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0101",
+        variant: "Common(ApiNotFound)",
+        status: Some(404u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[::runtime::catalog::Role::UnknownOperation],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0103",
+        variant: "Common(BackendNotFound)",
+        status: Some(500u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0201",
+        variant: "Common(BadRequest)",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[::runtime::catalog::Role::MissingParameter],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0202",
+        variant: "Common(BackendUnavailable)",
+        status: Some(502u16),
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0203",
+        variant: "Common(BackendTimeout)",
+        status: Some(504u16),
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0301",
+        variant: "Common(IamAuthFailed)",
+        status: Some(401u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[
+            ::runtime::catalog::Role::BadSignature,
+            ::runtime::catalog::Role::UnknownKey,
+            ::runtime::catalog::Role::ExpiredTimestamp,
+        ],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0302",
+        variant: "Common(IamUserForbidden)",
+        status: Some(403u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0303",
+        variant: "Common(AppAuthFailed)",
+        status: Some(401u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0307",
+        variant: "Common(TokenExpired)",
+        status: Some(401u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0308",
+        variant: "Common(Throttled)",
+        status: Some(429u16),
+        retry: ::runtime::Retry::Always,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0401",
+        variant: "Common(ClientIpUnknown)",
+        status: Some(403u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0402",
+        variant: "Common(IpNotAllowed)",
+        status: Some(403u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0607",
+        variant: "Common(ProtocolNotAllowed)",
+        status: Some(400u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "APIG.0608",
+        variant: "Common(AdminTokenFailure)",
+        status: Some(500u16),
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+];
+
 /// Every operation of the service, in spec order.
-pub const ENTRIES: &[::runtime::catalog::Entry] = &[download_file::ENTRY];
+pub const ENTRIES: &[::runtime::catalog::Entry] = &[
+    add_readonly_node::ENTRY,
+    add_sharding_node::ENTRY,
+    attach_eip::ENTRY,
+    attach_internal_ip::ENTRY,
+    batch_delete_backup::ENTRY,
+    batch_delete_shards::ENTRY,
+    batch_tag_action::ENTRY,
+    batch_upgrade_database_version::ENTRY,
+    bind_public_gateway::ENTRY,
+    cancel_eip::ENTRY,
+    cancel_scheduled_task::ENTRY,
+    change_ops_window::ENTRY,
+    check_password::ENTRY,
+    check_weak_password::ENTRY,
+    compare_configuration::ENTRY,
+    copy_configuration::ENTRY,
+    create_configuration::ENTRY,
+    create_database_role::ENTRY,
+    create_database_user::ENTRY,
+    create_instance::ENTRY,
+    create_ip::ENTRY,
+    create_kill_op_rule::ENTRY,
+    create_manual_backup::ENTRY,
+    delete_audit_log::ENTRY,
+    delete_configuration::ENTRY,
+    delete_database_role::ENTRY,
+    delete_database_user::ENTRY,
+    delete_instance::ENTRY,
+    delete_ip::ENTRY,
+    delete_kill_op_rule_list::ENTRY,
+    delete_lts_config::ENTRY,
+    delete_manual_backup::ENTRY,
+    delete_mongos_node::ENTRY,
+    delete_readonly_node::ENTRY,
+    delete_session::ENTRY,
+    download_errorlog::ENTRY,
+    download_file::ENTRY,
+    download_slowlog::ENTRY,
+    expand_replicaset_node::ENTRY,
+    list_api_version::ENTRY,
+    list_applied_instances::ENTRY,
+    list_auditlog_links::ENTRY,
+    list_auditlogs::ENTRY,
+    list_az2_migrate::ENTRY,
+    list_backup_download_policy::ENTRY,
+    list_backups::ENTRY,
+    list_configurations::ENTRY,
+    list_database_roles::ENTRY,
+    list_database_users::ENTRY,
+    list_databases::ENTRY,
+    list_datastore_versions::ENTRY,
+    list_error_logs::ENTRY,
+    list_flavor_infos::ENTRY,
+    list_flavors::ENTRY,
+    list_instance_tags::ENTRY,
+    list_instances::ENTRY,
+    list_instances_by_tags::ENTRY,
+    list_lts_configs::ENTRY,
+    list_lts_error_logs::ENTRY,
+    list_lts_slow_logs::ENTRY,
+    list_project_tags::ENTRY,
+    list_recycle_instances::ENTRY,
+    list_restore_collections::ENTRY,
+    list_restore_databases::ENTRY,
+    list_restore_times::ENTRY,
+    list_scheduled_tasks::ENTRY,
+    list_sessions::ENTRY,
+    list_slow_logs::ENTRY,
+    list_ssl_cert_download_address::ENTRY,
+    list_storage_type::ENTRY,
+    list_tasks::ENTRY,
+    migrate_az::ENTRY,
+    reset_password::ENTRY,
+    resize_instance::ENTRY,
+    resize_instance_volume::ENTRY,
+    restart_instance::ENTRY,
+    restore_instance::ENTRY,
+    restore_instance_from_collection::ENTRY,
+    restore_new_instance::ENTRY,
+    set_auditlog_policy::ENTRY,
+    set_auto_enlarge_policies::ENTRY,
+    set_backup_policy::ENTRY,
+    set_balancer_switch::ENTRY,
+    set_balancer_window::ENTRY,
+    set_recycle_policy::ENTRY,
+    show_api_version::ENTRY,
+    show_auditlog_policy::ENTRY,
+    show_auto_enlarge_policy::ENTRY,
+    show_backup_policy::ENTRY,
+    show_client_network::ENTRY,
+    show_configuration_applied_history::ENTRY,
+    show_configuration_modify_history::ENTRY,
+    show_configuration_parameter::ENTRY,
+    show_connection_statistics::ENTRY,
+    show_disk_usage::ENTRY,
+    show_entity_configuration::ENTRY,
+    show_instance_configuration_modify_history::ENTRY,
+    show_job_detail::ENTRY,
+    show_kill_op_rule_rule_list::ENTRY,
+    show_quotas::ENTRY,
+    show_recycle_policy::ENTRY,
+    show_repl_set_name::ENTRY,
+    show_second_level_monitoring_status::ENTRY,
+    show_sharding_balancer::ENTRY,
+    show_slowlog_desensitization_switch::ENTRY,
+    show_upgrade_duration::ENTRY,
+    shrink_instance_nodes::ENTRY,
+    stop_backup::ENTRY,
+    switch_configuration::ENTRY,
+    switch_instance_primary::ENTRY,
+    switch_second_level_monitoring::ENTRY,
+    switch_slowlog_desensitization::ENTRY,
+    switch_ssl::ENTRY,
+    switchover_replica_set::ENTRY,
+    unbind_public_gateway::ENTRY,
+    update_client_network::ENTRY,
+    update_configuration_parameter::ENTRY,
+    update_entity_configuration::ENTRY,
+    update_instance_name::ENTRY,
+    update_instance_port::ENTRY,
+    update_instance_remark::ENTRY,
+    update_kill_op_rule::ENTRY,
+    update_lts_config::ENTRY,
+    update_security_group::ENTRY,
+    upgrade_database_version::ENTRY,
+    validate_configuration_name::ENTRY,
+];
