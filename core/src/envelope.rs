@@ -40,6 +40,15 @@ pub struct EnvelopeSpec {
     pub clock_skew_codes: &'static [&'static str],
 }
 
+impl EnvelopeSpec {
+    /// Whether the body is the payload alone: no wrapper, no success code, errors signalled
+    /// by the HTTP status (Huawei). Then a success status with no body is the payload with
+    /// every field absent (204 No Content, or a 200, 201 or 202 with nothing in it).
+    pub fn body_is_payload(&self) -> bool {
+        self.status_errors && self.wrapper.is_none() && self.success_code.is_none()
+    }
+}
+
 /// Why [`decode`] did not produce a payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -112,6 +121,9 @@ pub fn decode<T: DeserializeOwned>(
 /// A success status is decoded in one pass. When that pass fails (or the status is not a
 /// success), the body is read a second time for the envelope alone, so a service error is
 /// reported as such and a malformed body gets a precise reason.
+///
+/// Where [`EnvelopeSpec::body_is_payload`], a success status with no body is the payload
+/// with every field absent.
 #[inline]
 pub fn decode_with<'de, S: DeserializeSeed<'de>>(
     spec: &EnvelopeSpec,
@@ -121,6 +133,12 @@ pub fn decode_with<'de, S: DeserializeSeed<'de>>(
     seed: S,
 ) -> Result<S::Value, Failure> {
     let mut payload_error = None;
+    let empty_success = (200..300).contains(&status) && body.trim_ascii().is_empty();
+    let body: &'de [u8] = if empty_success && spec.body_is_payload() {
+        b"{}"
+    } else {
+        body
+    };
     if (200..300).contains(&status) {
         let mut notes = Notes::default();
         match single_pass(spec, body, seed, &mut notes) {
@@ -343,5 +361,32 @@ mod tests {
             panic!()
         };
         assert!(e.reason.contains("EOF"), "{}", e.reason);
+    }
+
+    #[test]
+    fn an_empty_success_body_is_every_field_absent_where_the_status_alone_says_success() {
+        let rest = EnvelopeSpec {
+            protocol: "huawei",
+            wrapper: None,
+            error_object: Some("error"),
+            code_field: "error_code",
+            message_field: "error_msg",
+            success_code: None,
+            request_id_field: Some("request_id"),
+            request_id_header: Some("X-Request-Id"),
+            status_errors: true,
+            clock_skew_codes: &[],
+        };
+        for status in [200, 201, 202, 204] {
+            let v = decode::<Json>(&rest, status, Some("r-1"), b"").expect("empty is absent");
+            assert_eq!(v, serde_json::json!({}), "{status}");
+        }
+        // An error status with no body is still an error, and a body-signalled envelope
+        // still needs its body.
+        assert!(matches!(
+            decode::<Json>(&rest, 404, None, b""),
+            Err(Failure::Service(_) | Failure::Decode(_))
+        ));
+        assert!(decode::<Json>(&V3, 200, None, b"").is_err());
     }
 }
