@@ -215,6 +215,23 @@ impl Field {
         payload => Payload
     );
 
+    /// This field's list sent as one comma-separated value (Huawei's `csv` query arrays:
+    /// `zones=a,b` rather than `zones=a&zones=b`); any other value is left as it is.
+    #[must_use]
+    pub fn csv(self) -> Self {
+        let value = match self.value {
+            Value::List(items) => Value::Str(
+                items
+                    .iter()
+                    .map(|v| v.scalar_text().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            v => v,
+        };
+        Self { value, ..self }
+    }
+
     /// This field's value sent as a JSON document inside a string (Tencent's `dbTableList`).
     #[must_use]
     pub fn json(self) -> Self {

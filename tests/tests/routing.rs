@@ -80,6 +80,7 @@ async fn a_shared_huawei_path_is_placed_by_the_services_port_and_refused_on_the_
     let keys = emu.keys().huawei.clone();
     let gadget = hgadgets::CreateGadgetWidgetRequest::builder()
         .gadget_id("g-1")
+        .zones(vec!["az-1".to_owned(), "az-2".to_owned()])
         .build()
         .expect("valid");
     let widget = hwidgets::CreateWidgetRequest::builder()
@@ -96,7 +97,10 @@ async fn a_shared_huawei_path_is_placed_by_the_services_port_and_refused_on_the_
         hgadgets::Client::new(config(&emu.endpoint_for("gadgets")), keys.clone()).expect("client");
     let created = client.create_gadget_widget(&gadget).await.expect("created");
     assert_eq!(created.gadget_widget_id, "example-gadget_widget_id");
-    assert_eq!(last(&emu).service, Some("gadgets"));
+    let r = last(&emu);
+    assert_eq!(r.service, Some("gadgets"));
+    // An `encoding: csv` list is one comma-separated value, signed and verified as sent.
+    assert_eq!(r.query, "zones=az-1%2Caz-2");
 
     let client =
         hwidgets::Client::new(config(&emu.endpoint_for("widgets")), keys.clone()).expect("client");

@@ -17,7 +17,8 @@ mod prose;
 pub use prose::{code_span, prose};
 
 use crate::model::{
-    ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity, Service,
+    Encoding, ErrorVariant, Field, Location, Model, NamedType, Operation, Protocol, Sensitivity,
+    Service,
 };
 
 /// The lines of a rustdoc text as emitted: every line break a spec may hold (`\n`, `\r\n`,
@@ -72,7 +73,8 @@ service has a `Client`. A crate that needs one service can depend on that crate 
         r#"{{ doc if doc else "(No description in the spec.)" }}
 {% if list_end %}
 {% endif %}{% if deprecated %}**Deprecated** by the vendor (still sent and decoded). {% endif %}Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, sent in the {{ location }}{% endif %}{% if example %}; example: {{ example }}{% endif %}.{% if json %}
-Sent as a JSON document inside a string.{% endif %}{% if unit %}
+Sent as a JSON document inside a string.{% endif %}{% if csv %}
+Sent as one comma-separated value.{% endif %}{% if unit %}
 Unit: {{ unit }}.{% endif %}{% if range %}
 Allowed range: `{{ range }}`; checked before sending.{% endif %}{% if valid_for %}
 Valid for {{ valid_for }} after it is issued.{% endif %}{% if signed_url %}
@@ -188,7 +190,7 @@ impl Docs {
             "field",
             ctx! {
                 doc, list_end, wire => f.wire, aliases => f.aliases, location,
-                json => f.json_string, unit => f.unit, range, valid_for => f.valid_for.as_ref().map(|v| &v.0),
+                json => f.encoding == Encoding::Json, csv => f.encoding == Encoding::Csv, unit => f.unit, range, valid_for => f.valid_for.as_ref().map(|v| &v.0),
                 signed_url => f.sensitive == Sensitivity::SignedUrl, secret => f.sensitive == Sensitivity::Secret,
                 // A secret's example (an overlay may make a field secret) is not printed.
                 example => f.example.as_deref().filter(|_| f.sensitive != Sensitivity::Secret).map(code_span),

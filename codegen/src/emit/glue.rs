@@ -6,7 +6,9 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::model::{Field, Model, NamedType, Operation, Protocol, Sensitivity, Ty, TypeKind};
+use crate::model::{
+    Encoding, Field, Model, NamedType, Operation, Protocol, Sensitivity, Ty, TypeKind,
+};
 
 fn ident(s: &str) -> proc_macro2::Ident {
     format_ident!("{}", s)
@@ -19,10 +21,10 @@ fn wire_fields(op: &Operation) -> Vec<TokenStream> {
         .map(|f| {
             let (name, wire) = (ident(&f.ident), &f.wire);
             let ctor = ident(f.location.spec_name());
-            let json = if f.json_string {
-                quote!(.json())
-            } else {
-                quote!()
+            let json = match f.encoding {
+                Encoding::Plain => quote!(),
+                Encoding::Json => quote!(.json()),
+                Encoding::Csv => quote!(.csv()),
             };
             quote!(Field::#ctor(#wire, &input.#name)#json)
         })

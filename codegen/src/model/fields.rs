@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    Cx, Field, Location, PRIMITIVES, Protocol, Sensitivity, Side, TIME_FORMATS, Ty, UNITS,
+    Cx, Encoding, Field, Location, PRIMITIVES, Protocol, Sensitivity, Side, TIME_FORMATS, Ty, UNITS,
 };
 use crate::diag::Pos;
 use crate::naming::{did_you_mean, is_keyword, is_snake_ident, snake};
@@ -52,7 +52,7 @@ pub(super) fn resolve_fields(
         };
         check_range(cx, &at);
         let bytes_factor = unit_bytes_factor(cx, &at);
-        let json_string = encoding_is_json(cx, &at);
+        let encoding = encoding_of(cx, &at);
         let location = location_of(cx, &at);
         let sensitive = sensitivity_of(cx, &at);
         let valid_for = validity_of(cx, &at, sensitive);
@@ -68,7 +68,7 @@ pub(super) fn resolve_fields(
             max: f.max.map(|n| n.value),
             unit: f.unit.as_ref().map(|u| u.value.clone()),
             bytes_factor,
-            json_string,
+            encoding,
             location,
             sensitive,
             valid_for,
@@ -273,22 +273,35 @@ fn parse_duration(text: &str) -> Option<u64> {
     n.checked_mul(factor)
 }
 
-/// `encoding: json`: a request value sent as a JSON document in a string.
-fn encoding_is_json(cx: &mut Cx<'_>, at: &At<'_>) -> bool {
-    let mut json_string = false;
-    if let Some(e) = &at.f.encoding {
-        if e.value != "json" {
-            cx.err(e.pos, format!("unknown encoding `{}`", e.value))
-                .hint = Some(
-                "the only encoding is `json` (a value sent as a JSON document in a string)".into(),
+/// `encoding: json` (a request value sent as a JSON document in a string) or `encoding: csv`
+/// (a request list of scalars sent as one comma-separated value).
+fn encoding_of(cx: &mut Cx<'_>, at: &At<'_>) -> Encoding {
+    let Some(e) = &at.f.encoding else {
+        return Encoding::Plain;
+    };
+    let encoding = match e.value.as_str() {
+        "json" => Encoding::Json,
+        "csv" => Encoding::Csv,
+        other => {
+            cx.err(e.pos, format!("unknown encoding `{other}`")).hint = Some(
+                "encodings are `json` (a value sent as a JSON document in a string) and `csv` (a list sent as one comma-separated value)".into(),
             );
-        } else if at.side == Side::Response {
-            cx.err(e.pos, "`encoding: json` applies to request fields only");
-        } else {
-            json_string = true;
+            return Encoding::Plain;
         }
+    };
+    let scalar_list = matches!(at.ty, Ty::List(inner) if !matches!(**inner, Ty::List(_) | Ty::Map(_) | Ty::Named(_)));
+    if at.side == Side::Response {
+        cx.err(
+            e.pos,
+            format!("`encoding: {}` applies to request fields only", e.value),
+        );
+        Encoding::Plain
+    } else if encoding == Encoding::Csv && !scalar_list {
+        cx.err(e.pos, "`encoding: csv` applies to a list of scalars only");
+        Encoding::Plain
+    } else {
+        encoding
     }
-    json_string
 }
 
 /// `sensitive:`: `true` (a secret) or `signed-url` (strings only).

@@ -138,6 +138,17 @@ impl Ty {
     }
 }
 
+/// `encoding:` of a request field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// The value as the protocol sends its type (a list in a query: one key per item).
+    Plain,
+    /// A JSON document inside a string (Tencent's `dbTableList`).
+    Json,
+    /// A list as one comma-separated value (Huawei's `collection_formats` `csv`).
+    Csv,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sensitivity {
     None,
@@ -161,7 +172,8 @@ pub struct Field {
     pub unit: Option<String>,
     /// Bytes per unit of an integer field whose unit is a size (`1` for `B`).
     pub bytes_factor: Option<u64>,
-    pub json_string: bool,
+    /// How a request value is put in its one place on the wire.
+    pub encoding: Encoding,
     pub location: Location,
     pub sensitive: Sensitivity,
     /// How long a signed URL stays valid after it is issued: the spec's text and seconds.

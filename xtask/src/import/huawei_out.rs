@@ -1,4 +1,4 @@
-//! Renders one API version of a Huawei service ([`huawei::Version`]) as specs: a
+//! Renders one API version of a Huawei service (`huawei::Version`) as specs: a
 //! `service.yaml` with every model an operation reaches as a named type, and one spec per
 //! operation (path, query, header and JSON-body parameters; the body model as the
 //! `payload`). What the specs cannot say yet is refused per operation with its cause and
@@ -156,38 +156,68 @@ fn sensitive(a: &Attr) -> bool {
     strings && (a.sensitive || secret_name(&flat))
 }
 
-/// One field line: `wire: { type, rust_name, location, required, doc, sensitive }`.
-#[allow(clippy::too_many_arguments)]
-fn field_line(
-    out: &mut String,
-    indent: usize,
-    wire: &str,
+/// One field of a rendered spec.
+struct Line<'a> {
+    wire: &'a str,
     ty: String,
     rust_name: Option<String>,
-    location: Option<&str>,
+    location: Option<&'static str>,
     required: bool,
-    a: Option<&Attr>,
-) {
-    let ty = if ty.contains(',') { json_str(&ty) } else { ty };
-    let mut kv = vec![format!("type: {ty}")];
-    if let Some(rn) = rust_name {
-        kv.push(format!("rust_name: {rn}"));
-    }
-    if let Some(l) = location {
-        kv.push(format!("location: {l}"));
-    }
-    if required {
-        kv.push("required: true".into());
-    }
-    if let Some(a) = a {
-        if !a.doc.is_empty() {
-            kv.push(format!("doc: {}", json_str(&a.doc)));
-        }
-        if sensitive(a) {
-            kv.push("sensitive: true".into());
+    /// `encoding: csv` (a query array the SDK sends comma-separated).
+    csv: bool,
+    attr: Option<&'a Attr>,
+}
+
+impl<'a> Line<'a> {
+    /// A member of a model (a type's field or a response field).
+    fn member(a: &'a Attr, names: &BTreeMap<String, String>, rust_name: Option<String>) -> Self {
+        Line {
+            wire: &a.wire,
+            ty: ty_text(&a.ty, names),
+            rust_name,
+            location: None,
+            required: false,
+            csv: false,
+            attr: Some(a),
         }
     }
-    let _ = writeln!(out, "{:indent$}{}: {{ {} }}", "", key(wire), kv.join(", "));
+
+    /// `wire: { type, rust_name, location, required, encoding, doc, sensitive }`.
+    fn write(self, out: &mut String, indent: usize) {
+        let ty = if self.ty.contains(',') {
+            json_str(&self.ty)
+        } else {
+            self.ty
+        };
+        let mut kv = vec![format!("type: {ty}")];
+        if let Some(rn) = self.rust_name {
+            kv.push(format!("rust_name: {rn}"));
+        }
+        if let Some(l) = self.location {
+            kv.push(format!("location: {l}"));
+        }
+        if self.required {
+            kv.push("required: true".into());
+        }
+        if self.csv {
+            kv.push("encoding: csv".into());
+        }
+        if let Some(a) = self.attr {
+            if !a.doc.is_empty() {
+                kv.push(format!("doc: {}", json_str(&a.doc)));
+            }
+            if sensitive(a) {
+                kv.push("sensitive: true".into());
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{:indent$}{}: {{ {} }}",
+            "",
+            key(self.wire),
+            kv.join(", ")
+        );
+    }
 }
 
 /// The files of one version, relative to its directory, and what was refused.
@@ -267,16 +297,7 @@ pub fn render(
         svc.push_str("    fields:\n");
         let renames = rust_names(model.attrs.iter().map(|a| a.wire.as_str()));
         for (a, rn) in model.attrs.iter().zip(renames) {
-            field_line(
-                &mut svc,
-                6,
-                &a.wire,
-                ty_text(&a.ty, &names),
-                rn,
-                None,
-                false,
-                Some(a),
-            );
+            Line::member(a, &names, rn).write(&mut svc, 6);
         }
     }
     files.push(("service.yaml".to_owned(), svc.into_bytes()));
@@ -323,18 +344,26 @@ fn op_spec(
     let doc = if op.doc.is_empty() { &op.name } else { &op.doc };
     let _ = writeln!(out, "doc: {}", json_str(doc));
     // Path variables the request model lacks are the credentials' (`{project_id}`).
-    let mut fields: Vec<(String, String, &'static str, bool, Option<&Attr>)> = Vec::new();
-    for var in op
+    let mut fields: Vec<Line> = Vec::new();
+    let vars = op
         .path
         .split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-    {
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')));
+    for var in vars {
         if !op
             .params
             .iter()
             .any(|p| p.loc == Loc::Path && p.wire == var)
         {
-            fields.push((var.to_owned(), "string".into(), "path", false, None));
+            fields.push(Line {
+                wire: var,
+                ty: "string".into(),
+                rust_name: None,
+                location: Some("path"),
+                required: false,
+                csv: false,
+                attr: None,
+            });
         }
     }
     for p in &op.params {
@@ -349,19 +378,22 @@ fn op_spec(
             Loc::Body => ("payload", false),
             Loc::Form => continue,
         };
-        fields.push((
-            p.wire.clone(),
-            ty_text(&a.ty, names),
-            location,
+        fields.push(Line {
+            wire: &p.wire,
+            location: Some(location),
             required,
-            Some(a),
-        ));
+            // A `csv` array of the SDK is one comma-separated value; `multi` is a key per
+            // item, what a list in a query is by default.
+            csv: p.collection.as_deref() == Some("csv") && matches!(a.ty, PyTy::List(_)),
+            ..Line::member(a, names, None)
+        });
     }
     if !fields.is_empty() {
         out.push_str("request:\n");
-        let renames = rust_names(fields.iter().map(|f| f.0.as_str()));
-        for ((wire, ty, location, required, a), rn) in fields.into_iter().zip(renames) {
-            field_line(&mut out, 2, &wire, ty, rn, Some(location), required, a);
+        let renames = rust_names(fields.iter().map(|f| f.wire));
+        for (mut line, rn) in fields.into_iter().zip(renames) {
+            line.rust_name = rn;
+            line.write(&mut out, 2);
         }
     }
     let headers: Vec<String> = op
@@ -382,16 +414,7 @@ fn op_spec(
         out.push_str("response:\n");
         let renames = rust_names(body.iter().map(|a| a.wire.as_str()));
         for (a, rn) in body.into_iter().zip(renames) {
-            field_line(
-                &mut out,
-                2,
-                &a.wire,
-                ty_text(&a.ty, names),
-                rn,
-                None,
-                false,
-                Some(a),
-            );
+            Line::member(a, names, rn).write(&mut out, 2);
         }
     }
     out

@@ -24,6 +24,7 @@ pub struct ListAgentRequest {
     pub status: Option<String>,
     /// 客户端ID
     /// Wire name: `agent_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub agent_id: Option<Vec<String>>,
 }
 
@@ -134,7 +135,7 @@ pub(crate) mod glue {
             Field::query("limit", &input.limit),
             Field::query("offset", &input.offset),
             Field::query("status", &input.status),
-            Field::query("agent_id", &input.agent_id),
+            Field::query("agent_id", &input.agent_id).csv(),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }

@@ -36,6 +36,7 @@ pub struct ListVaultRequest {
     pub enterprise_project_id: Option<String>,
     /// 存储库ID
     /// Wire name: `id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub id: Option<Vec<String>>,
     /// 策略ID
     /// Wire name: `policy_id`, sent in the query.
@@ -173,7 +174,7 @@ pub(crate) mod glue {
             Field::query("protect_type", &input.protect_type),
             Field::query("object_type", &input.object_type),
             Field::query("enterprise_project_id", &input.enterprise_project_id),
-            Field::query("id", &input.id),
+            Field::query("id", &input.id).csv(),
             Field::query("policy_id", &input.policy_id),
             Field::query("status", &input.status),
             Field::query("resource_ids", &input.resource_ids),

@@ -66,6 +66,7 @@ pub struct ListCloudServersRequest {
     pub enterprise_project_id: Option<String>,
     /// 控制查询输出的字段。在默认字段的基础上选择是否查询。   launched_at：云服务器启动时间。   key_name：云服务器使用的密钥对名称。   locked：云服务器是否为锁定状态。   root_device_name：云服务器系统盘的设备名称。   tenancy：在专属主机或共享池中创建云服务器。   dedicated_host_id：专属主机ID。   enterprise_project_id：查询绑定某个企业项目的云服务器。   tags：云服务器的标签列表。   metadata：云服务器元数据。   addresses：云服务器对应的网络地址信息。   security_groups：云服务器的安全组信息。   volumes_attached：云服务器挂载磁盘信息。   image：云服务器镜像信息。   power_state：云服务器电源状态。   cpu_options：自定义CPU选项。   market_info：云服务器计费信息，包含计费类型、到期时间等字段。
     /// Wire name: `expect-fields`, sent in the query.
+    /// Sent as one comma-separated value.
     pub expect_fields: Option<Vec<String>>,
     /// 查询返回VM数量限制。 limit 默认为10，最大为100。
     /// Wire name: `limit`, sent in the query.
@@ -224,7 +225,7 @@ pub(crate) mod glue {
             Field::query("key_name", &input.key_name),
             Field::query("launched_since", &input.launched_since),
             Field::query("enterprise_project_id", &input.enterprise_project_id),
-            Field::query("expect-fields", &input.expect_fields),
+            Field::query("expect-fields", &input.expect_fields).csv(),
             Field::query("limit", &input.limit),
             Field::query("marker", &input.marker),
         ]);

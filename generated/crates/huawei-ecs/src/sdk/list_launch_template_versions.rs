@@ -30,6 +30,7 @@ pub struct ListLaunchTemplateVersionsRequest {
     pub flavor_id: Option<String>,
     /// 版本
     /// Wire name: `version`, sent in the query.
+    /// Sent as one comma-separated value.
     pub version: Option<Vec<i64>>,
 }
 
@@ -146,7 +147,7 @@ pub(crate) mod glue {
             Field::query("launch_template_id", &input.launch_template_id),
             Field::query("image_id", &input.image_id),
             Field::query("flavor_id", &input.flavor_id),
-            Field::query("version", &input.version),
+            Field::query("version", &input.version).csv(),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }

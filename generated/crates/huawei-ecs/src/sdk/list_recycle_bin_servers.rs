@@ -39,9 +39,11 @@ pub struct ListRecycleBinServersRequest {
     pub offset: Option<String>,
     /// (No description in the spec.)
     /// Wire name: `tags`, sent in the query.
+    /// Sent as one comma-separated value.
     pub tags: Option<Vec<String>>,
     /// (No description in the spec.)
     /// Wire name: `tags_key`, sent in the query.
+    /// Sent as one comma-separated value.
     pub tags_key: Option<Vec<String>>,
 }
 
@@ -160,8 +162,8 @@ pub(crate) mod glue {
             Field::query("marker", &input.marker),
             Field::query("name", &input.name),
             Field::query("offset", &input.offset),
-            Field::query("tags", &input.tags),
-            Field::query("tags_key", &input.tags_key),
+            Field::query("tags", &input.tags).csv(),
+            Field::query("tags_key", &input.tags_key).csv(),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }

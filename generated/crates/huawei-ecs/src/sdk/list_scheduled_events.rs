@@ -21,12 +21,15 @@ pub struct ListScheduledEventsRequest {
     pub id: Option<String>,
     /// 实例ID
     /// Wire name: `instance_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub instance_id: Option<Vec<String>>,
     /// 事件类型
     /// Wire name: `type`, sent in the query.
+    /// Sent as one comma-separated value.
     pub type_field: Option<Vec<String>>,
     /// 事件状态
     /// Wire name: `state`, sent in the query.
+    /// Sent as one comma-separated value.
     pub state: Option<Vec<String>>,
     /// 事件发布开始时间
     /// Wire name: `publish_since`, sent in the query.
@@ -148,9 +151,9 @@ pub(crate) mod glue {
             Field::path("project_id", &input.project_id),
             Field::query("marker", &input.marker),
             Field::query("id", &input.id),
-            Field::query("instance_id", &input.instance_id),
-            Field::query("type", &input.type_field),
-            Field::query("state", &input.state),
+            Field::query("instance_id", &input.instance_id).csv(),
+            Field::query("type", &input.type_field).csv(),
+            Field::query("state", &input.state).csv(),
             Field::query("publish_since", &input.publish_since),
             Field::query("publish_until", &input.publish_until),
             Field::query("limit", &input.limit),

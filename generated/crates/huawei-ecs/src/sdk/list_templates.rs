@@ -21,9 +21,11 @@ pub struct ListTemplatesRequest {
     pub marker: Option<String>,
     /// 模板ID
     /// Wire name: `launch_template_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub launch_template_id: Option<Vec<String>>,
     /// 模板名称
     /// Wire name: `name`, sent in the query.
+    /// Sent as one comma-separated value.
     pub name: Option<Vec<String>>,
 }
 
@@ -125,8 +127,8 @@ pub(crate) mod glue {
             Field::path("project_id", &input.project_id),
             Field::query("limit", &input.limit),
             Field::query("marker", &input.marker),
-            Field::query("launch_template_id", &input.launch_template_id),
-            Field::query("name", &input.name),
+            Field::query("launch_template_id", &input.launch_template_id).csv(),
+            Field::query("name", &input.name).csv(),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }

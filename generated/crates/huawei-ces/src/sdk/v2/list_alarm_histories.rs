@@ -15,6 +15,7 @@ pub struct ListAlarmHistoriesRequest {
     pub project_id: Option<String>,
     /// **参数解释**： 告警ID列表。告警ID：以al开头，后跟22位由字母或数字组成的字符串。 **约束限制**： 列表最大长度为50。
     /// Wire name: `alarm_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub alarm_id: Option<Vec<String>>,
     /// **参数解释**： 告警流水号。优化告警流水号生成规则，由之前的 ah1655717086704DEnBrJ999 更改为 ah251222T092004SAD2yARym **约束限制**： 不涉及。 **取值范围**： 以ah开头，后跟22位由字母或数字组成的字符串，字符串长度为24。 **默认取值**： 不涉及。
     /// Wire name: `record_id`, sent in the query.
@@ -24,6 +25,7 @@ pub struct ListAlarmHistoriesRequest {
     pub name: Option<String>,
     /// **参数解释**： 告警规则状态列表。 **取值范围**： 告警规则状态：枚举值。 - ok：已解决 - alarm：告警中 - invalid：已失效 - insufficient_data: 数据不足 - ok_manual: 已解决（手动） **约束限制**： 包含的告警规则状态对象数量为\[0,3\]
     /// Wire name: `status`, sent in the query.
+    /// Sent as one comma-separated value.
     pub status: Option<Vec<String>>,
     /// **参数解释**： 告警级别。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - 1：紧急 - 2：重要 - 3：次要 - 4：提示 **默认取值**： 不涉及。
     /// Wire name: `level`, sent in the query.
@@ -186,10 +188,10 @@ pub(crate) mod glue {
     ) -> Result<WireRequest, BuildError> {
         let fields = Vec::from([
             Field::path("project_id", &input.project_id),
-            Field::query("alarm_id", &input.alarm_id),
+            Field::query("alarm_id", &input.alarm_id).csv(),
             Field::query("record_id", &input.record_id),
             Field::query("name", &input.name),
-            Field::query("status", &input.status),
+            Field::query("status", &input.status).csv(),
             Field::query("level", &input.level),
             Field::query("namespace", &input.namespace),
             Field::query("resource_id", &input.resource_id),

@@ -27,6 +27,7 @@ pub struct ListDbObjectsRequest {
     pub type_field: Option<String>,
     /// 查询指定库的信息。
     /// Wire name: `db_names`, sent in the query.
+    /// Sent as one comma-separated value.
     pub db_names: Option<Vec<String>>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
@@ -154,7 +155,7 @@ pub(crate) mod glue {
             Field::query("offset", &input.offset),
             Field::query("limit", &input.limit),
             Field::query("type", &input.type_field),
-            Field::query("db_names", &input.db_names),
+            Field::query("db_names", &input.db_names).csv(),
             Field::header("X-Language", &input.x_language),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)

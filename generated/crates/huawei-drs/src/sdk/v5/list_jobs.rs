@@ -45,6 +45,7 @@ pub struct ListJobsRequest {
     pub sort_dir: Option<String>,
     /// **参数解释**：  数据库实例ID列表，用于按数据库实例过滤查询结果。  **约束限制**：  - 最多支持10个实例ID。  **取值范围**：  不涉及。  **默认取值**：  null，表示不使用数据库实例ID过滤
     /// Wire name: `instance_ids`, sent in the query.
+    /// Sent as one comma-separated value.
     pub instance_ids: Option<Vec<String>>,
     /// **参数解释**：  DRS绑定的数据库实例IP，用于按数据库实例IP过滤查询结果。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  空字符串，表示不使用DRS绑定数据库IP过滤
     /// Wire name: `instance_ip`, sent in the query.
@@ -178,7 +179,7 @@ pub(crate) mod glue {
             Field::query("limit", &input.limit),
             Field::query("sort_key", &input.sort_key),
             Field::query("sort_dir", &input.sort_dir),
-            Field::query("instance_ids", &input.instance_ids),
+            Field::query("instance_ids", &input.instance_ids).csv(),
             Field::query("instance_ip", &input.instance_ip),
             Field::header("X-Language", &input.x_language),
         ]);

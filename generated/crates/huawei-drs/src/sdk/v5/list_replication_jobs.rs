@@ -21,6 +21,7 @@ pub struct ListReplicationJobsRequest {
     pub status: Option<String>,
     /// 数据库实例ID，最大数量为10。
     /// Wire name: `dbs_instance_ids`, sent in the query.
+    /// Sent as one comma-separated value.
     pub dbs_instance_ids: Option<Vec<String>>,
     /// 描述。
     /// Wire name: `description`, sent in the query.
@@ -173,7 +174,7 @@ pub(crate) mod glue {
             Field::path("project_id", &input.project_id),
             Field::query("name", &input.name),
             Field::query("status", &input.status),
-            Field::query("dbs_instance_ids", &input.dbs_instance_ids),
+            Field::query("dbs_instance_ids", &input.dbs_instance_ids).csv(),
             Field::query("description", &input.description),
             Field::query("create_at", &input.create_at),
             Field::query("completed_at", &input.completed_at),

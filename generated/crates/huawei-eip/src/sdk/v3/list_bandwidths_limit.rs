@@ -27,6 +27,7 @@ pub struct ListBandwidthsLimitRequest {
     pub page_reverse: Option<bool>,
     /// 只显示指定的字段。使用ext-fields时在默认显示的字段基础上追加字段
     /// Wire name: `fields`, sent in the query.
+    /// Sent as one comma-separated value.
     pub fields: Option<Vec<String>>,
     /// 根据charge_mode过滤
     /// Wire name: `charge_mode`, sent in the query.
@@ -144,7 +145,7 @@ pub(crate) mod glue {
             Field::query("offset", &input.offset),
             Field::query("marker", &input.marker),
             Field::query("page_reverse", &input.page_reverse),
-            Field::query("fields", &input.fields),
+            Field::query("fields", &input.fields).csv(),
             Field::query("charge_mode", &input.charge_mode),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)

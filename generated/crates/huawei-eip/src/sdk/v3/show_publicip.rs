@@ -18,6 +18,7 @@ pub struct ShowPublicipRequest {
     pub publicip_id: String,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;owner&amp;...\\&quot;  支持字段：id/project_id/ip_version/type/public_ip_address/public_ipv6_address/network_type/status/description/created_at/updated_at/vnic/bandwidth/associate_instance_type/associate_instance_id/lock_status/billing_info/tags/enterprise_project_id/publicip_pool_name/allow_share_bandwidth_types/alias/publicip_pool_id/public_border_group
     /// Wire name: `fields`, sent in the query.
+    /// Sent as one comma-separated value.
     pub fields: Option<Vec<String>>,
 }
 
@@ -115,7 +116,7 @@ pub(crate) mod glue {
         let fields = Vec::from([
             Field::path("project_id", &input.project_id),
             Field::path("publicip_id", &input.publicip_id),
-            Field::query("fields", &input.fields),
+            Field::query("fields", &input.fields).csv(),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }

@@ -15,9 +15,11 @@ pub struct ListPortsRequest {
     pub project_id: Option<String>,
     /// **参数解释**： 端口的资源ID。 **取值范围**： 带“-”的标准UUID格式。
     /// Wire name: `id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub id: Option<Vec<String>>,
     /// **参数解释**： 端口的名称。 **取值范围**： 默认为空，最大长度不超过255。
     /// Wire name: `name`, sent in the query.
+    /// Sent as one comma-separated value.
     pub name: Option<Vec<String>>,
     /// **参数解释**： 端口的管理状态。 **取值范围**： true，false，默认值true。
     /// Wire name: `admin_state_up`, sent in the query.
@@ -27,36 +29,46 @@ pub struct ListPortsRequest {
     pub status: Option<String>,
     /// **参数解释**： 端口所在的虚拟子网ID。 **取值范围**： 带“-”的标准UUID格式。
     /// Wire name: `virsubnet_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub virsubnet_id: Option<Vec<String>>,
     /// **参数解释**： 端口所属的设备ID。 **取值范围**： 带“-”的标准UUID格式。
     /// Wire name: `device_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub device_id: Option<Vec<String>>,
     /// **参数解释**： 端口的MAC地址。 **取值范围**： 不涉及
     /// Wire name: `mac_address`, sent in the query.
+    /// Sent as one comma-separated value.
     pub mac_address: Option<Vec<String>>,
     /// **参数解释**： 端口所属的设备名称。 **取值范围**： - network:dhcp, 表示DHCP服务 - network:router_interface_distributed, 表示子网网关地址 - compute:xxx, 表示云服务器网卡私有IP地址，其中XXX对应具体的可用区名称，例如compute:aa-bb-cc表示私有IP地址被可用区aa-bb-cc内的云服务器使用 - neutron:VIP_PORT, 表示虚拟IP地址 - neutron:LOADBALANCERV2, 表示共享型ELB - neutron:LOADBALANCERV3, 表示独享型ELB - network:endpoint_interface, 表示VPC终端节点 - network:nat_gateway, 表示NAT网关 - network:ucmp, 表示UCMP端口，为企业路由器服务所用
     /// Wire name: `device_owner`, sent in the query.
+    /// Sent as one comma-separated value.
     pub device_owner: Option<Vec<String>>,
     /// **参数解释**： 端口所属的设备名称前缀。 **取值范围**： - network：过滤出device_owner前缀是network的端口，如DHCP端口。 - compute：过滤出device_owner前缀是compute的端口，如云服务器网卡。 - neutron：过滤出device_owner前缀是compute的端口，如虚拟IP地址。
     /// Wire name: `device_owner_prefixlike`, sent in the query.
     pub device_owner_prefixlike: Option<String>,
     /// **参数解释**： 端口的描述信息。 **取值范围**： 0-255个字符，不能包含“&lt;”和“&gt;”。
     /// Wire name: `description`, sent in the query.
+    /// Sent as one comma-separated value.
     pub description: Option<Vec<String>>,
     /// **参数解释**： 端口所在的主机ID。 **取值范围**： 不涉及。
     /// Wire name: `binding:host_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub binding_host_id: Option<Vec<String>>,
     /// **参数解释**： 端口的私有IP地址。 **取值范围**： - private_ips&#x3D;ip_address&#x3D;{ip_address}，其中{ip_address}填IP地址，如192.168.21.22。 - private_ips&#x3D;subnet_cidr_id&#x3D;{subnet_id}，其中{subnet_id}填IPv4子网或IPv6子网的ID，如011fc878-5521-4654-a1ad-f5b0b5820302。
     /// Wire name: `private_ips`, sent in the query.
+    /// Sent as one comma-separated value.
     pub private_ips: Option<Vec<String>>,
     /// **参数解释**： 端口绑定的安全组列表。 **取值范围**： 不涉及。
     /// Wire name: `security_groups`, sent in the query.
+    /// Sent as one comma-separated value.
     pub security_groups: Option<Vec<String>>,
     /// **参数解释**： 端口所在的VPC的ID。 **取值范围**： 带“-”的标准UUID格式。
     /// Wire name: `vpc_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub vpc_id: Option<Vec<String>>,
     /// **参数解释**： 端口的IP/Mac对列表。 **取值范围**： - allowed_address_pairs&#x3D;ip_address&#x3D;{ip_address}，其中{ip_address}填IP地址，如192.168.21.22。 - allowed_address_pairs&#x3D;mac_address&#x3D;{mac_address}，其中{mac_address}填MAC地址，如fa:16:3e:b1:da:62。
     /// Wire name: `allowed_address_pairs`, sent in the query.
+    /// Sent as one comma-separated value.
     pub allowed_address_pairs: Option<Vec<String>>,
     /// **参数解释**： 端口所属的云服务实例ID，例如RDS实例ID。 **取值范围**： 不涉及。
     /// Wire name: `instance_id`, sent in the query.
@@ -202,21 +214,21 @@ pub(crate) mod glue {
     ) -> Result<WireRequest, BuildError> {
         let fields = Vec::from([
             Field::path("project_id", &input.project_id),
-            Field::query("id", &input.id),
-            Field::query("name", &input.name),
+            Field::query("id", &input.id).csv(),
+            Field::query("name", &input.name).csv(),
             Field::query("admin_state_up", &input.admin_state_up),
             Field::query("status", &input.status),
-            Field::query("virsubnet_id", &input.virsubnet_id),
-            Field::query("device_id", &input.device_id),
-            Field::query("mac_address", &input.mac_address),
-            Field::query("device_owner", &input.device_owner),
+            Field::query("virsubnet_id", &input.virsubnet_id).csv(),
+            Field::query("device_id", &input.device_id).csv(),
+            Field::query("mac_address", &input.mac_address).csv(),
+            Field::query("device_owner", &input.device_owner).csv(),
             Field::query("device_owner_prefixlike", &input.device_owner_prefixlike),
-            Field::query("description", &input.description),
-            Field::query("binding:host_id", &input.binding_host_id),
-            Field::query("private_ips", &input.private_ips),
-            Field::query("security_groups", &input.security_groups),
-            Field::query("vpc_id", &input.vpc_id),
-            Field::query("allowed_address_pairs", &input.allowed_address_pairs),
+            Field::query("description", &input.description).csv(),
+            Field::query("binding:host_id", &input.binding_host_id).csv(),
+            Field::query("private_ips", &input.private_ips).csv(),
+            Field::query("security_groups", &input.security_groups).csv(),
+            Field::query("vpc_id", &input.vpc_id).csv(),
+            Field::query("allowed_address_pairs", &input.allowed_address_pairs).csv(),
             Field::query("instance_id", &input.instance_id),
             Field::query("instance_type", &input.instance_type),
             Field::query("limit", &input.limit),

@@ -45,12 +45,15 @@ pub struct ListSecurityGroupRulesRequest {
     pub remote_ip_prefix: Option<String>,
     /// 功能说明：优先级，支持多条过滤。
     /// Wire name: `priority`, sent in the query.
+    /// Sent as one comma-separated value.
     pub priority: Option<Vec<i64>>,
     /// 功能说明：IP协议类型，支持多条过滤。 取值范围：IPv4,IPv6,ipv4,ipv6
     /// Wire name: `ethertype`, sent in the query.
+    /// Sent as one comma-separated value.
     pub ethertype: Option<Vec<String>>,
     /// 功能说明：远端IP地址组ID，支持多ID过滤。
     /// Wire name: `remote_address_group_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub remote_address_group_id: Option<Vec<String>>,
     /// 功能说明：是否启用安全组规则，不支持多值过滤。 取值范围：true, false。
     /// Wire name: `enabled`, sent in the query.
@@ -190,9 +193,10 @@ pub(crate) mod glue {
             Field::query("direction", &input.direction),
             Field::query("action", &input.action),
             Field::query("remote_ip_prefix", &input.remote_ip_prefix),
-            Field::query("priority", &input.priority),
-            Field::query("ethertype", &input.ethertype),
-            Field::query("remote_address_group_id", &input.remote_address_group_id),
+            Field::query("priority", &input.priority).csv(),
+            Field::query("ethertype", &input.ethertype).csv(),
+            Field::query("remote_address_group_id", &input.remote_address_group_id)
+                .csv(),
             Field::query("enabled", &input.enabled),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)

@@ -24,12 +24,15 @@ pub struct ListVirsubnetCidrReservationsRequest {
     pub id: Option<Vec<String>>,
     /// **参数解释**： 子网预留网段所在的子网ID。可以使用该字段过滤子网预留网段，支持传入多个ID过滤。 **取值范围**： 不涉及。
     /// Wire name: `virsubnet_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub virsubnet_id: Option<Vec<String>>,
     /// **参数解释**： 子网预留网段的IP网段。可以使用该字段过滤子网预留网段，支持传入多个IP网段过滤。 **取值范围**： 不涉及。
     /// Wire name: `cidr`, sent in the query.
+    /// Sent as one comma-separated value.
     pub cidr: Option<Vec<String>>,
     /// **参数解释**： 子网预留网段所在子网的IP版本。可以使用该字段过滤子网预留网段，支持传入多个IP版本过滤。 **取值范围**： - 4：过滤出IPv4子网预留网段。 - 6：过滤出IPv6子网预留网段。
     /// Wire name: `ip_version`, sent in the query.
+    /// Sent as one comma-separated value.
     pub ip_version: Option<Vec<i64>>,
     /// **参数解释**： 子网预留网段的名称。可以使用该字段过滤满足条件的子网预留网段，支持传入多个名称过滤。 **取值范围**： 不涉及。
     /// Wire name: `name`, sent in the query.
@@ -163,9 +166,9 @@ pub(crate) mod glue {
             Field::query("limit", &input.limit),
             Field::query("marker", &input.marker),
             Field::query("id", &input.id),
-            Field::query("virsubnet_id", &input.virsubnet_id),
-            Field::query("cidr", &input.cidr),
-            Field::query("ip_version", &input.ip_version),
+            Field::query("virsubnet_id", &input.virsubnet_id).csv(),
+            Field::query("cidr", &input.cidr).csv(),
+            Field::query("ip_version", &input.ip_version).csv(),
             Field::query("name", &input.name),
             Field::query("description", &input.description),
             Field::query("enterprise_project_id", &input.enterprise_project_id),

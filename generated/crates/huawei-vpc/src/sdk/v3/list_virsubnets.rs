@@ -27,18 +27,22 @@ pub struct ListVirsubnetsRequest {
     pub name: Option<Vec<String>>,
     /// **参数解释**： 子网所在VPC的资源ID，填写后按照VPC资源ID进行过滤，支持传入多个ID过滤。 **取值范围**： 不涉及。
     /// Wire name: `vpc_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub vpc_id: Option<Vec<String>>,
     /// **参数解释**： 子网的状态，填写后按照状态进行过滤，只支持传入单个状态过滤。 **取值范围**： - ACTIVE：表示子网已挂载到VPC上。 - UNKNOWN：表示子网还未挂载到VPC上。 - ERROR：表示子网状态故障。
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
     /// **参数解释**： 子网的作用域，填写后按照作用域进行过滤，支持传入多个作用域过滤。 **取值范围**： - center：表示作用域为中心。 - {publicBorderGroup}：表示作用域为具体的公网边界组。公网边界组限制子网的可用区范围，可关联多个边缘可用区。
     /// Wire name: `scope`, sent in the query.
+    /// Sent as one comma-separated value.
     pub scope: Option<Vec<String>>,
     /// **参数解释**： 子网的可用区ID，填写后按照可用区ID进行过滤，支持传入多个可用区ID过滤。 **取值范围**： 不涉及
     /// Wire name: `zone_id`, sent in the query.
+    /// Sent as one comma-separated value.
     pub zone_id: Option<Vec<String>>,
     /// **参数解释**： 子网的描述信息，填写后按照描述信息进行过滤，支持传入多个描述信息过滤。 **取值范围**： 不涉及。
     /// Wire name: `description`, sent in the query.
+    /// Sent as one comma-separated value.
     pub description: Option<Vec<String>>,
 }
 
@@ -156,11 +160,11 @@ pub(crate) mod glue {
             Field::query("marker", &input.marker),
             Field::query("id", &input.id),
             Field::query("name", &input.name),
-            Field::query("vpc_id", &input.vpc_id),
+            Field::query("vpc_id", &input.vpc_id).csv(),
             Field::query("status", &input.status),
-            Field::query("scope", &input.scope),
-            Field::query("zone_id", &input.zone_id),
-            Field::query("description", &input.description),
+            Field::query("scope", &input.scope).csv(),
+            Field::query("zone_id", &input.zone_id).csv(),
+            Field::query("description", &input.description).csv(),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }
