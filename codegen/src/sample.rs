@@ -95,12 +95,12 @@ pub fn check_all(model: &mut Model, sources: &Sources, diags: &mut Diagnostics) 
         .filter(|op| replayable(op).next().is_none());
     for op in unanswered.filter(|_| resolved) {
         stats.synthesized += 1;
-        let text = crate::synth::response(model, op);
+        let (status, text) = crate::synth::response(model, op);
         let sample = crate::model::Sample {
             name: "synthesized".into(),
             file: String::new(),
             text,
-            status: 200,
+            status,
             doc: None,
             error: None,
             unusable: None,
@@ -196,7 +196,7 @@ pub fn check(model: &Model, op: &Operation, sample: &crate::model::Sample) -> Re
 /// The protocol's envelope as the runtime reads it. The runtime's `EnvelopeSpec` holds
 /// `&'static str` (generated code emits it as a constant), so each protocol's strings are
 /// leaked once per process, cached by protocol name and envelope.
-fn envelope(protocol: &Protocol) -> &'static EnvelopeSpec {
+pub(crate) fn envelope(protocol: &Protocol) -> &'static EnvelopeSpec {
     use std::collections::BTreeMap;
     use std::sync::Mutex;
     static CACHE: Mutex<BTreeMap<String, &'static EnvelopeSpec>> = Mutex::new(BTreeMap::new());

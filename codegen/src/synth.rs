@@ -72,16 +72,22 @@ pub fn scalar(field: &Field, ty: &Ty) -> Option<Value> {
     })
 }
 
-/// The JSON text of a success response of `op`, in its protocol's envelope, with every
-/// field of its response present and of its type: lists with one element, maps with one
-/// entry, enums their first value, named types filled to [`MAX_DEPTH`].
-pub fn response(model: &Model, op: &Operation) -> String {
+/// A success response of `op` (status and JSON text), in its protocol's envelope, with
+/// every field of its response present and of its type: lists with one element, maps with
+/// one entry, enums their first value, named types filled to [`MAX_DEPTH`]. An operation
+/// with nothing in its response, where the status alone signals success and the body has
+/// no envelope (Huawei), is answered `204 No Content`.
+pub fn response(model: &Model, op: &Operation) -> (u16, String) {
     let filler = Filler {
         types: model.types_of(op).collect(),
         every_field: true,
     };
     let payload = filler.object(&op.response, 0);
-    wrap(&model.protocols[op.protocol].envelope, payload).to_string()
+    let protocol = &model.protocols[op.protocol];
+    if payload.is_empty() && crate::sample::envelope(protocol).body_is_payload() {
+        return (204, String::new());
+    }
+    (200, wrap(&protocol.envelope, payload).to_string())
 }
 
 /// A made-up value of a request field as JSON: [`scalar`]s, one-element lists and maps,

@@ -23,10 +23,11 @@ pub struct OperationCatalog {
     /// Imported from a vendor catalogue (`origin:`), not written by a maintainer: its
     /// examples are the vendor's, so an example request may not build.
     pub imported: bool,
-    /// A success body made up from the response type (every field present and of its type,
-    /// in the protocol's envelope) when no documented sample decodes: what an emulator
+    /// A success response made up from the response type (every field present and of its
+    /// type, in the protocol's envelope; an empty type where the status alone signals
+    /// success is a 204 with no body) when no documented sample decodes: what an emulator
     /// answers such an operation with. `None` when `samples` has one.
-    pub synthesized: Option<&'static str>,
+    pub synthesized: Option<SampleInfo>,
 }
 
 impl OperationCatalog {
@@ -36,7 +37,7 @@ impl OperationCatalog {
         self.samples
             .first()
             .map(|s| (s.status, s.body))
-            .or(self.synthesized.map(|b| (200, b)))
+            .or(self.synthesized.map(|s| (s.status, s.body)))
     }
 }
 

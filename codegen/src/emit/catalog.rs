@@ -198,8 +198,9 @@ impl Emitter<'_> {
                 let synthesized = match crate::sample::replayable(op).next() {
                     Some(_) => quote!(None),
                     None => {
-                        let body = str_lit(&crate::synth::response(self.model, op));
-                        quote!(Some(#body))
+                        let (status, body) = crate::synth::response(self.model, op);
+                        let body = str_lit(&body);
+                        quote!(Some(::runtime::catalog::SampleInfo { name: "synthesized", status: #status, body: #body }))
                     }
                 };
                 let entry = quote! {

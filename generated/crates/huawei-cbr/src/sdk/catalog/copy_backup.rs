@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"replication":{"backup_id":"example-backup_id","destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","destination_vault_id":"example-destination_vault_id","project_id":"example-project_id","provider_id":"example-provider_id","replication_record_id":"example-replication_record_id","source_region":"example-source_region"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"replication":{"backup_id":"example-backup_id","destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","destination_vault_id":"example-destination_vault_id","project_id":"example-project_id","provider_id":"example-provider_id","replication_record_id":"example-replication_record_id","source_region":"example-source_region"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"replication":{"backups":[{"backup_id":"example-backup_id","replication_record_id":"example-replication_record_id"}],"destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","destination_vault_id":"example-destination_vault_id","project_id":"example-project_id","provider_id":"example-provider_id","source_region":"example-source_region","vault_id":"example-vault_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"replication":{"backups":[{"backup_id":"example-backup_id","replication_record_id":"example-replication_record_id"}],"destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","destination_vault_id":"example-destination_vault_id","project_id":"example-project_id","provider_id":"example-provider_id","source_region":"example-source_region","vault_id":"example-vault_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"errText":"example-errText","error_code":"example-error_code","orders":[{"cloudServiceId":"example-cloudServiceId","orderId":"example-orderId","resourceId":"example-resourceId","subscribeResult":1}],"retCode":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"errText":"example-errText","error_code":"example-error_code","orders":[{"cloudServiceId":"example-cloudServiceId","orderId":"example-orderId","resourceId":"example-resourceId","subscribeResult":1}],"retCode":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"dissociate_policy":{"destination_vault_id":"example-destination_vault_id","policy_id":"example-policy_id","vault_id":"example-vault_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"dissociate_policy":{"destination_vault_id":"example-destination_vault_id","policy_id":"example-policy_id","vault_id":"example-vault_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -45,9 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"domain_id":"example-domain_id","domain_name":"example-domain_name","project_id":"example-project_id","project_name":"example-project_name"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"domain_id":"example-domain_id","domain_name":"example-domain_name","project_id":"example-project_id","project_name":"example-project_name"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -90,9 +90,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"members":[{"backup_id":"example-backup_id","created_at":"example-created_at","dest_project_id":"example-dest_project_id","id":"example-id","image_id":"example-image_id","status":"example-status","updated_at":"example-updated_at","vault_id":"example-vault_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"members":[{"backup_id":"example-backup_id","created_at":"example-created_at","dest_project_id":"example-dest_project_id","id":"example-id","image_id":"example-image_id","status":"example-status","updated_at":"example-updated_at","vault_id":"example-vault_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

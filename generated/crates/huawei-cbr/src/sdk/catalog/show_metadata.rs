@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"backup_id":"example-backup_id","backups":"example-backups","flavor":"example-flavor","floatingips":["example-floatingips"],"interface":"example-interface","ports":["example-ports"],"server":"example-server","volumes":["example-volumes"],"workspace":"example-workspace"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"backup_id":"example-backup_id","backups":"example-backups","flavor":"example-flavor","floatingips":["example-floatingips"],"interface":"example-interface","ports":["example-ports"],"server":"example-server","volumes":["example-volumes"],"workspace":"example-workspace"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

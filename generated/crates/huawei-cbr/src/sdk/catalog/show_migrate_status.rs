@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"project_status":[{"fail_code":1,"fail_reason":"example-fail_reason","progress":1,"project_id":"example-project_id","project_name":"example-project_name","region_id":"example-region_id","status":"example-status"}],"status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"project_status":[{"fail_code":1,"fail_reason":"example-fail_reason","progress":1,"project_id":"example-project_id","project_name":"example-project_name","region_id":"example-region_id","status":"example-status"}],"status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"resource_count":1,"storage_usage":[{"backup_count":1,"backup_size":1,"backup_size_multiaz":1,"resource_id":"example-resource_id","resource_name":"example-resource_name","resource_type":"example-resource_type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"resource_count":1,"storage_usage":[{"backup_count":1,"backup_size":1,"backup_size_multiaz":1,"resource_id":"example-resource_id","resource_name":"example-resource_name","resource_type":"example-resource_type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

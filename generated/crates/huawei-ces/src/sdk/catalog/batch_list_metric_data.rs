@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"metrics":[{"datapoints":[{"average":1.0,"max":1.0,"min":1.0,"sum":1.0,"timestamp":1,"variance":1.0}],"dimensions":[{"name":"example-name","value":"example-value"}],"metric_name":"example-metric_name","namespace":"example-namespace","unit":"example-unit"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"metrics":[{"datapoints":[{"average":1.0,"max":1.0,"min":1.0,"sum":1.0,"timestamp":1,"variance":1.0}],"dimensions":[{"name":"example-name","value":"example-value"}],"metric_name":"example-metric_name","namespace":"example-namespace","unit":"example-unit"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

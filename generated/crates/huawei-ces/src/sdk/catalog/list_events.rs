@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"events":[{"event_count":1,"event_name":"example-event_name","event_type":"example-event_type","latest_event_source":"example-latest_event_source","latest_occur_time":1,"sub_event_type":"example-sub_event_type"}],"meta_data":{"total":1}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"events":[{"event_count":1,"event_name":"example-event_name","event_type":"example-event_type","latest_event_source":"example-latest_event_source","latest_occur_time":1,"sub_event_type":"example-sub_event_type"}],"meta_data":{"total":1}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -93,9 +93,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"datapoints":[{"average":1.0,"max":1.0,"min":1.0,"sum":1.0,"timestamp":1,"unit":"example-unit","variance":1.0}],"metric_name":"example-metric_name"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"datapoints":[{"average":1.0,"max":1.0,"min":1.0,"sum":1.0,"timestamp":1,"unit":"example-unit","variance":1.0}],"metric_name":"example-metric_name"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

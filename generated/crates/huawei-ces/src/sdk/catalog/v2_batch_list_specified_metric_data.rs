@@ -51,9 +51,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"data_points":[{"dimensions":[{"name":"example-name","origin_value":"example-origin_value","value":"example-value"}],"timestamp":1,"unit":"example-unit","value":1.0}],"metric_dimension":"example-metric_dimension","metric_name":"example-metric_name","namespace":"example-namespace"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"data_points":[{"dimensions":[{"name":"example-name","origin_value":"example-origin_value","value":"example-value"}],"timestamp":1,"unit":"example-unit","value":1.0}],"metric_dimension":"example-metric_dimension","metric_name":"example-metric_name","namespace":"example-namespace"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

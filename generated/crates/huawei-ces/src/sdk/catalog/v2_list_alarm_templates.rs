@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"alarm_templates":[{"create_time":"2026-01-02T03:04:05Z","template_description":"example-template_description","template_id":"example-template_id","template_name":"example-template_name","template_type":{}}],"count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"alarm_templates":[{"create_time":"2026-01-02T03:04:05Z","template_description":"example-template_description","template_id":"example-template_id","template_name":"example-template_name","template_type":{}}],"count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"one_click_alarms":[{"description":"example-description","enabled":true,"namespace":"example-namespace","one_click_alarm_id":"example-one_click_alarm_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"one_click_alarms":[{"description":"example-description","enabled":true,"namespace":"example-namespace","one_click_alarm_id":"example-one_click_alarm_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -114,9 +114,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"enterprise_project_id":"example-enterprise_project_id","event_status":"example-event_status","resource_name":"example-resource_name","status":"example-status","tags":"example-tags"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"enterprise_project_id":"example-enterprise_project_id","event_status":"example-event_status","resource_name":"example-resource_name","status":"example-status","tags":"example-tags"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,9 +51,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"invocations":[{"error_code":"example-error_code","error_msg":"example-error_msg","instance_id":"example-instance_id","invocation_id":"example-invocation_id","ret_status":"example-ret_status"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"invocations":[{"error_code":"example-error_code","error_msg":"example-error_msg","instance_id":"example-instance_id","invocation_id":"example-invocation_id","ret_status":"example-ret_status"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

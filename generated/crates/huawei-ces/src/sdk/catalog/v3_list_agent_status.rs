@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"agent_status":[{"extensions":[{"name":"example-name","status":"example-status","version":"example-version"}],"instance_id":"example-instance_id","uniagent_status":"example-uniagent_status"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"agent_status":[{"extensions":[{"name":"example-name","status":"example-status","version":"example-version"}],"instance_id":"example-instance_id","uniagent_status":"example-uniagent_status"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,9 +54,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"migration_tasks":[{"error_code":"example-error_code","error_msg":"example-error_msg","result":"example-result","task_id":"example-task_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"migration_tasks":[{"error_code":"example-error_code","error_msg":"example-error_msg","result":"example-result","task_id":"example-task_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,9 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"created_at":"example-created_at","finished_at":"example-finished_at","id":"example-id","instance_id":"example-instance_id","keys":[{"db":1,"name":"example-name","shard":"example-shard","size":1,"type":"example-type","unit":"example-unit"}],"num":1,"scan_type":"example-scan_type","started_at":"example-started_at","status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"created_at":"example-created_at","finished_at":"example-finished_at","id":"example-id","instance_id":"example-instance_id","keys":[{"db":1,"name":"example-name","shard":"example-shard","size":1,"type":"example-type","unit":"example-unit"}],"num":1,"scan_type":"example-scan_type","started_at":"example-started_at","status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"err_code":"example-err_code","err_msg":"example-err_msg","file_name":"example-file_name","link":"example-link","status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"err_code":"example-err_code","err_msg":"example-err_msg","file_name":"example-file_name","link":"example-link","status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

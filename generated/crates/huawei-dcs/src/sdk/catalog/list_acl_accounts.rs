@@ -50,9 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"accounts":[{"account_id":"example-account_id","account_name":"example-account_name","account_role":"example-account_role","account_type":"example-account_type","description":"example-description","error_code":"example-error_code","instance_id":"example-instance_id","status":"example-status"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"accounts":[{"account_id":"example-account_id","account_name":"example-account_name","account_role":"example-account_role","account_type":"example-account_type","description":"example-description","error_code":"example-error_code","instance_id":"example-instance_id","status":"example-status"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

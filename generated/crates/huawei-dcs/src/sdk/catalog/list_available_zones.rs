@@ -37,9 +37,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"available_zones":[{"code":"example-code","id":"example-id","name":"example-name","port":"example-port","resource_availability":"example-resource_availability"}],"region_id":"example-region_id"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"available_zones":[{"code":"example-code","id":"example-id","name":"example-name","port":"example-port","resource_availability":"example-resource_availability"}],"region_id":"example-region_id"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

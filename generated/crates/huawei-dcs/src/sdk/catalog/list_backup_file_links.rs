@@ -61,9 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"bucket_name":"example-bucket_name","file_path":"example-file_path","links":[{"file_name":"example-file_name","link":"example-link"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"bucket_name":"example-bucket_name","file_path":"example-file_path","links":[{"file_name":"example-file_name","link":"example-link"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"instance_id":"example-instance_id","records":[{"created_at":"example-created_at","finished_at":"example-finished_at","id":"example-id","scan_type":"example-scan_type","started_at":"example-started_at","status":"example-status"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"instance_id":"example-instance_id","records":[{"created_at":"example-created_at","finished_at":"example-finished_at","id":"example-id","scan_type":"example-scan_type","started_at":"example-started_at","status":"example-status"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -60,9 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"diagnosis_report_list":[{"abnormal_item_sum":1,"begin_time":"example-begin_time","created_at":"example-created_at","end_time":"example-end_time","failed_item_sum":1,"node_num":1,"report_id":"example-report_id","status":"example-status"}],"total_num":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"diagnosis_report_list":[{"abnormal_item_sum":1,"begin_time":"example-begin_time","created_at":"example-created_at","end_time":"example-end_time","failed_item_sum":1,"node_num":1,"report_id":"example-report_id","status":"example-status"}],"total_num":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -40,9 +40,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"maintain_windows":[{"begin":"example-begin","default":true,"end":"example-end","seq":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"maintain_windows":[{"begin":"example-begin","default":true,"end":"example-end","seq":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

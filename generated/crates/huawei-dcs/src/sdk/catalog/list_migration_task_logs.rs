@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"log_num":1,"migration_logs":[{"created_at":"example-created_at","keyword":["example-keyword"],"log_code":"example-log_code","log_level":"example-log_level","message":"example-message"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"log_num":1,"migration_logs":[{"created_at":"example-created_at","keyword":["example-keyword"],"log_code":"example-log_code","log_level":"example-log_level","message":"example-message"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

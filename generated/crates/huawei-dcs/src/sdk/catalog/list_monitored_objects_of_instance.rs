@@ -61,9 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"children":[{"dim_name":"example-dim_name","dim_route":"example-dim_route"}],"dcs_cluster_proxy2_node":[{"dcs_cluster_proxy2_node":"example-dcs_cluster_proxy2_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"dcs_cluster_proxy_node":[{"dcs_cluster_proxy_node":"example-dcs_cluster_proxy_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"dcs_cluster_redis_node":[{"dcs_cluster_redis_node":"example-dcs_cluster_redis_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"instances":[{"dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"router":["example-router"],"total":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"children":[{"dim_name":"example-dim_name","dim_route":"example-dim_route"}],"dcs_cluster_proxy2_node":[{"dcs_cluster_proxy2_node":"example-dcs_cluster_proxy2_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"dcs_cluster_proxy_node":[{"dcs_cluster_proxy_node":"example-dcs_cluster_proxy_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"dcs_cluster_redis_node":[{"dcs_cluster_redis_node":"example-dcs_cluster_redis_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"instances":[{"dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"router":["example-router"],"total":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

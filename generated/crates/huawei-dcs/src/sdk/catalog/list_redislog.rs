@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"file_list":[{"backup_id":"example-backup_id","file_name":"example-file_name","group_name":"example-group_name","id":"example-id","replication_ip":"example-replication_ip","status":"example-status","time":"example-time"}],"total_num":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"file_list":[{"backup_id":"example-backup_id","file_name":"example-file_name","group_name":"example-group_name","id":"example-id","replication_ip":"example-replication_ip","status":"example-status","time":"example-time"}],"total_num":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

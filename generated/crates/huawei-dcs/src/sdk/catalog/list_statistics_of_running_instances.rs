@@ -49,9 +49,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"statistics":[{"cmd_get_count":1,"cmd_set_count":1,"input_kbps":"example-input_kbps","instance_id":"example-instance_id","keys":1,"max_memory":1,"output_kbps":"example-output_kbps","used_cpu":"example-used_cpu","used_memory":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"statistics":[{"cmd_get_count":1,"cmd_set_count":1,"input_kbps":"example-input_kbps","instance_id":"example-instance_id","keys":1,"max_memory":1,"output_kbps":"example-output_kbps","used_cpu":"example-used_cpu","used_memory":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

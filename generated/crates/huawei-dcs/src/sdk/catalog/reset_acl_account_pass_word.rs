@@ -64,9 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"code":"example-code","lock_time":"example-lock_time","lock_time_left":"example-lock_time_left","message":"example-message","retry_times_left":"example-retry_times_left"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"code":"example-code","lock_time":"example-lock_time","lock_time_left":"example-lock_time_left","message":"example-message","retry_times_left":"example-retry_times_left"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -50,9 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"allow_modify":true,"bandwidth":1,"group_bandwidths":[{"assured_bandwidth":1,"bandwidth":1,"group_id":"example-group_id","max_bandwidth":1,"updated_at":"example-updated_at"}],"max_bandwidth":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"allow_modify":true,"bandwidth":1,"group_bandwidths":[{"assured_bandwidth":1,"bandwidth":1,"group_id":"example-group_id","max_bandwidth":1,"updated_at":"example-updated_at"}],"max_bandwidth":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

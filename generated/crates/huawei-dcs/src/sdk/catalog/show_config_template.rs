@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"cache_mode":"example-cache_mode","created_at":"example-created_at","description":"example-description","engine":"example-engine","engine_version":"example-engine_version","name":"example-name","product_type":"example-product_type","storage_type":"example-storage_type","template_id":"example-template_id","type":"example-type"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"cache_mode":"example-cache_mode","created_at":"example-created_at","description":"example-description","engine":"example-engine","engine_version":"example-engine_version","name":"example-name","product_type":"example-product_type","storage_type":"example-storage_type","template_id":"example-template_id","type":"example-type"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

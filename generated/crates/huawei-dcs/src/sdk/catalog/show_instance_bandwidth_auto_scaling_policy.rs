@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"bandwidth_usage_lower_threshold":1,"bandwidth_usage_upper_threshold":1,"scale_in_cooldown":1,"scale_in_enabled":true,"scale_out_cooldown":1,"window_size":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"bandwidth_usage_lower_threshold":1,"bandwidth_usage_upper_threshold":1,"scale_in_cooldown":1,"scale_in_enabled":true,"scale_out_cooldown":1,"window_size":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"domain_name":"example-domain_name","enabled":true,"ip":"example-ip","port":"example-port","ssl_expired_at":"example-ssl_expired_at","ssl_validated":true}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"domain_name":"example-domain_name","enabled":true,"ip":"example-ip","port":"example-port","ssl_expired_at":"example-ssl_expired_at","ssl_validated":true}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -50,9 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"engine_minor_version":"example-engine_minor_version","engine_minor_version_upgradable":true,"latest_engine_minor_version":"example-latest_engine_minor_version","latest_proxy_minor_version":"example-latest_proxy_minor_version","proxy_minor_version":"example-proxy_minor_version","proxy_minor_version_upgradable":true}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"engine_minor_version":"example-engine_minor_version","engine_minor_version_upgradable":true,"latest_engine_minor_version":"example-latest_engine_minor_version","latest_proxy_minor_version":"example-latest_proxy_minor_version","proxy_minor_version":"example-proxy_minor_version","proxy_minor_version_upgradable":true}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -50,9 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"enable_whitelist":true,"instance_id":"example-instance_id","whitelist":[{"group_name":"example-group_name","ip_list":["example-ip_list"]}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"enable_whitelist":true,"instance_id":"example-instance_id","whitelist":[{"group_name":"example-group_name","ip_list":["example-ip_list"]}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

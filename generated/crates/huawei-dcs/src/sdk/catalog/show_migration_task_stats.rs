@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"full_migration_progress":"example-full_migration_progress","is_migrating":true,"offset":"example-offset","source_dbsize":"example-source_dbsize","target_dbsize":"example-target_dbsize","target_input_kbps":"example-target_input_kbps","target_ops":"example-target_ops"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"full_migration_progress":"example-full_migration_progress","is_migrating":true,"offset":"example-offset","source_dbsize":"example-source_dbsize","target_dbsize":"example-target_dbsize","target_input_kbps":"example-target_input_kbps","target_ops":"example-target_ops"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

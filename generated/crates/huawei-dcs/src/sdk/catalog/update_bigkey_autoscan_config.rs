@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"enable_auto_scan":true,"instance_id":"example-instance_id","schedule_at":["example-schedule_at"],"updated_at":"example-updated_at"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"enable_auto_scan":true,"instance_id":"example-instance_id","schedule_at":["example-schedule_at"],"updated_at":"example-updated_at"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

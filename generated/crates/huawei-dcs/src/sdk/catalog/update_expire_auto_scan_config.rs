@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"enable_auto_scan":true,"first_scan_at":"example-first_scan_at","instance_id":"example-instance_id","interval":1,"scan_keys_count":1,"timeout":1,"updated_at":"example-updated_at"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"enable_auto_scan":true,"first_scan_at":"example-first_scan_at","instance_id":"example-instance_id","interval":1,"scan_keys_count":1,"timeout":1,"updated_at":"example-updated_at"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"available_zone":"example-available_zone","check_result":true,"replication_list":[{"available_zone":"example-available_zone","group_id":"example-group_id","group_name":"example-group_name","node_id":"example-node_id","replication_id":"example-replication_id","replication_ip":"example-replication_ip"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"available_zone":"example-available_zone","check_result":true,"replication_list":[{"available_zone":"example-available_zone","group_id":"example-group_id","group_name":"example-group_name","node_id":"example-node_id","replication_id":"example-replication_id","replication_ip":"example-replication_ip"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

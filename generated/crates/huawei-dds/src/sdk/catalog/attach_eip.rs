@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"job_id":"example-job_id","node_id":"example-node_id","node_name":"example-node_name","public_ip":"example-public_ip","public_ip_id":"example-public_ip_id"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"job_id":"example-job_id","node_id":"example-node_id","node_name":"example-node_name","public_ip":"example-public_ip","public_ip_id":"example-public_ip_id"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"list":[{"file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","node_name":"example-node_name","status":"example-status","update_at":1}],"status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"list":[{"file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","node_name":"example-node_name","status":"example-status","update_at":1}],"status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

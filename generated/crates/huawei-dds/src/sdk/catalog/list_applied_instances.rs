@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"instances":[{"entities":[{"entity_id":"example-entity_id","entity_name":"example-entity_name"}],"instance_id":"example-instance_id","instance_name":"example-instance_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"instances":[{"entities":[{"entity_id":"example-entity_id","entity_name":"example-entity_name"}],"instance_id":"example-instance_id","instance_name":"example-instance_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

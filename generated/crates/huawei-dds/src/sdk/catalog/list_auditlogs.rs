@@ -80,9 +80,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"audit_logs":[{"end_time":"example-end_time","id":"example-id","name":"example-name","node_id":"example-node_id","size":1,"start_time":"example-start_time"}],"total_record":1,"total_size":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"audit_logs":[{"end_time":"example-end_time","id":"example-id","name":"example-name","node_id":"example-node_id","size":1,"start_time":"example-start_time"}],"total_record":1,"total_size":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"flavors":[{"az_status":"example-az_status","engine_name":"example-engine_name","ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"flavors":[{"az_status":"example-az_status","engine_name":"example-engine_name","ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

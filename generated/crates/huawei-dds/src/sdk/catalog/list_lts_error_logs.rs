@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"error_logs":[{"line_num":"example-line_num","log_time":"example-log_time","node_id":"example-node_id","node_name":"example-node_name","raw_message":"example-raw_message","severity":"example-severity"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"error_logs":[{"line_num":"example-line_num","log_time":"example-log_time","node_id":"example-node_id","node_name":"example-node_name","raw_message":"example-raw_message","severity":"example-severity"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"sessions":[{"active":true,"client":"example-client","cost_time":"example-cost_time","db":"example-db","description":"example-description","host":"example-host","id":"example-id","namespace":"example-namespace","operation":"example-operation","plan_summary":"example-plan_summary","type":"example-type","user":"example-user"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"sessions":[{"active":true,"client":"example-client","cost_time":"example-cost_time","db":"example-db","description":"example-description","host":"example-host","id":"example-id","namespace":"example-namespace","operation":"example-operation","plan_summary":"example-plan_summary","type":"example-type","user":"example-user"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,9 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"histories":[{"new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","updated_at":"example-updated_at"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"histories":[{"new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","updated_at":"example-updated_at"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"inner_connections":[{"client_ip":"example-client_ip","count":1}],"outer_connections":[{"client_ip":"example-client_ip","count":1}],"total_connections":1,"total_inner_connections":1,"total_outer_connections":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"inner_connections":[{"client_ip":"example-client_ip","count":1}],"outer_connections":[{"client_ip":"example-client_ip","count":1}],"total_connections":1,"total_inner_connections":1,"total_outer_connections":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

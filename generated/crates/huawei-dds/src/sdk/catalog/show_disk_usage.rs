@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"volumes":[{"entity_id":"example-entity_id","entity_name":"example-entity_name","group_type":"example-group_type","size":"example-size","used":"example-used"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"volumes":[{"entity_id":"example-entity_id","entity_name":"example-entity_name","group_type":"example-group_type","size":"example-size","used":"example-used"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"job":{"created":"example-created","ended":"example-ended","fail_reason":"example-fail_reason","id":"example-id","instance":{"id":"example-id","name":"example-name"},"name":"example-name","progress":"example-progress","status":"example-status"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"job":{"created":"example-created","ended":"example-ended","fail_reason":"example-fail_reason","id":"example-id","instance":{"id":"example-id","name":"example-name"},"name":"example-name","progress":"example-progress","status":"example-status"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

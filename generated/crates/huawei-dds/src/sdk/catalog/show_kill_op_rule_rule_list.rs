@@ -83,9 +83,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"rules":[{"client_ips":"example-client_ips","id":"example-id","max_concurrency":1,"namespaces":"example-namespaces","node_type":"example-node_type","operation_types":"example-operation_types","plan_summary":"example-plan_summary","secs_running":1,"status":"example-status"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"rules":[{"client_ips":"example-client_ips","id":"example-id","max_concurrency":1,"namespaces":"example-namespaces","node_type":"example-node_type","operation_types":"example-operation_types","plan_summary":"example-plan_summary","secs_running":1,"status":"example-status"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","job_direction":"example-job_direction","precheck_id":"example-precheck_id","precheck_result":[{"data":"example-data","failed_reason":"example-failed_reason","failed_sub_jobs":[{"check_result":"example-check_result","id":"example-id","name":"example-name"}],"group":"example-group","item":"example-item","raw_error_msg":"example-raw_error_msg","result":"example-result"}],"process":"example-process","rds_instance_id":"example-rds_instance_id","result":true,"total_passed_rate":"example-total_passed_rate"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","job_direction":"example-job_direction","precheck_id":"example-precheck_id","precheck_result":[{"data":"example-data","failed_reason":"example-failed_reason","failed_sub_jobs":[{"check_result":"example-check_result","id":"example-id","name":"example-name"}],"group":"example-group","item":"example-item","raw_error_msg":"example-raw_error_msg","result":"example-result"}],"process":"example-process","rds_instance_id":"example-rds_instance_id","result":true,"total_passed_rate":"example-total_passed_rate"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","job_id":"example-job_id","rpo_info":{"check_point":"example-check_point","delay":"example-delay","gtid_set":"example-gtid_set","time":"example-time"},"rto_info":{"check_point":"example-check_point","delay":"example-delay","gtid_set":"example-gtid_set","time":"example-time"}}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","job_id":"example-job_id","rpo_info":{"check_point":"example-check_point","delay":"example-delay","gtid_set":"example-gtid_set","time":"example-time"},"rto_info":{"check_point":"example-check_point","delay":"example-delay","gtid_set":"example-gtid_set","time":"example-time"}}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

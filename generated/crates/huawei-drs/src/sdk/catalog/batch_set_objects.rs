@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"all_counts":1,"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","job_id":"example-job_id","status":true}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"all_counts":1,"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","job_id":"example-job_id","status":true}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

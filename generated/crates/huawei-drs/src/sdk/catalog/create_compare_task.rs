@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"data_level_compare_create_result":{"compare_task_id":"example-compare_task_id","error_code":"example-error_code","error_msg":"example-error_msg"},"error_code":"example-error_code","error_msg":"example-error_msg","job_id":"example-job_id","object_level_compare_create_result":{"compare_task_id":"example-compare_task_id","error_code":"example-error_code","error_msg":"example-error_msg"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"data_level_compare_create_result":{"compare_task_id":"example-compare_task_id","error_code":"example-error_code","error_msg":"example-error_msg"},"error_code":"example-error_code","error_msg":"example-error_msg","job_id":"example-job_id","object_level_compare_create_result":{"compare_task_id":"example-compare_task_id","error_code":"example-error_code","error_msg":"example-error_msg"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,9 +84,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"contents_infos":[{"select_sql":"example-select_sql","source_key_value":["example-source_key_value"],"target_key_value":["example-target_key_value"],"target_select_sql":"example-target_select_sql"}],"count":1,"source_meta_is_null":1,"source_target_meta_not_null":1,"target_meta_is_null":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"contents_infos":[{"select_sql":"example-select_sql","source_key_value":["example-source_key_value"],"target_key_value":["example-target_key_value"],"target_select_sql":"example-target_select_sql"}],"count":1,"source_meta_is_null":1,"source_target_meta_not_null":1,"target_meta_is_null":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,9 +74,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"content_compare_result_infos":[{"compare_end_num":1,"compare_num":1,"data_inconsistent_num":1,"source_db":"example-source_db","status":1,"target_db":"example-target_db","uncomparable_num":1}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"content_compare_result_infos":[{"compare_end_num":1,"compare_num":1,"data_inconsistent_num":1,"source_db":"example-source_db","status":1,"target_db":"example-target_db","uncomparable_num":1}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,9 +79,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"data_compare_overview_infos":[{"compare_end_num":1,"compare_num":1,"data_inconsistent_num":1,"source_db_name":"example-source_db_name","status":1,"target_db_name":"example-target_db_name","uncomparable_num":1}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"data_compare_overview_infos":[{"compare_end_num":1,"compare_num":1,"data_inconsistent_num":1,"source_db_name":"example-source_db_name","status":1,"target_db_name":"example-target_db_name","uncomparable_num":1}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

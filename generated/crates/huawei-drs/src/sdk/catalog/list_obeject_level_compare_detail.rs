@@ -79,9 +79,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"compare_detail":[{"error_message":"example-error_message","source_db_name":"example-source_db_name","source_db_value":"example-source_db_value","status":1,"target_db_name":"example-target_db_name","target_db_value":"example-target_db_value"}],"count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"compare_detail":[{"error_message":"example-error_message","source_db_name":"example-source_db_name","source_db_value":"example-source_db_value","status":1,"target_db_name":"example-target_db_name","target_db_value":"example-target_db_value"}],"count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"full_sync":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_apply":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_capture":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_relay":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"modify_result":"example-modify_result"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"full_sync":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_apply":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_capture":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_relay":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"modify_result":"example-modify_result"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

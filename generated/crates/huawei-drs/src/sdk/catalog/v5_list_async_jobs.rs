@@ -88,9 +88,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"jobs":[{"async_job_id":"example-async_job_id","create_time":"example-create_time","domain_name":"example-domain_name","status":"example-status","user_name":"example-user_name"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"jobs":[{"async_job_id":"example-async_job_id","create_time":"example-create_time","domain_name":"example-domain_name","status":"example-status","user_name":"example-user_name"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -73,9 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"column_process_objects":[{"extra_column_infos":[{"column_name":"example-column_name","column_type":"example-column_type","column_value":"example-column_value","data_type":"example-data_type"}],"is_sent":true,"object_alias_name":"example-object_alias_name","object_source_names":["example-object_source_names"]}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"column_process_objects":[{"extra_column_infos":[{"column_name":"example-column_name","column_type":"example-column_type","column_value":"example-column_value","data_type":"example-data_type"}],"is_sent":true,"object_alias_name":"example-object_alias_name","object_source_names":["example-object_source_names"]}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

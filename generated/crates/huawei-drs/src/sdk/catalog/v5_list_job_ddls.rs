@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"ddl_list":[{"checkpoint":"example-checkpoint","clean_time":1,"ddl_text":"example-ddl_text","ddl_timestamp":1,"exe_result":true,"record_time":1,"seqno":1,"status":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"ddl_list":[{"checkpoint":"example-checkpoint","clean_time":1,"ddl_text":"example-ddl_text","ddl_timestamp":1,"exe_result":true,"record_time":1,"seqno":1,"status":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -83,9 +83,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"parameter_history_config_list":[{"apply_time":"example-apply_time","is_applied":true,"is_update_success":true,"name":"example-name","new_value":"example-new_value","old_value":"example-old_value","update_time":"example-update_time"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"parameter_history_config_list":[{"apply_time":"example-apply_time","is_applied":true,"is_update_success":true,"name":"example-name","new_value":"example-new_value","old_value":"example-old_value","update_time":"example-update_time"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

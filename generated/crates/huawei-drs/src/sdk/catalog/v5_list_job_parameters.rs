@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"parameter_config_list":[{"created_at":"example-created_at","default_value":"example-default_value","description":"example-description","is_need_restart":true,"name":"example-name","updated_at":"example-updated_at","value":"example-value","value_range":"example-value_range"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"parameter_config_list":[{"created_at":"example-created_at","default_value":"example-default_value","description":"example-description","is_need_restart":true,"name":"example-name","updated_at":"example-updated_at","value":"example-value","value_range":"example-value_range"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

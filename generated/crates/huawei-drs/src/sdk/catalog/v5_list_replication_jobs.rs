@@ -108,9 +108,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"jobs":[{"create_time":"example-create_time","description":"example-description","engine_type":"example-engine_type","enterprise_project_id":"example-enterprise_project_id","error_log":"example-error_log","finish_time":"example-finish_time","id":"example-id","name":"example-name","status":"example-status"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"jobs":[{"create_time":"example-create_time","description":"example-description","engine_type":"example-engine_type","enterprise_project_id":"example-enterprise_project_id","error_log":"example-error_log","finish_time":"example-finish_time","id":"example-id","name":"example-name","status":"example-status"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

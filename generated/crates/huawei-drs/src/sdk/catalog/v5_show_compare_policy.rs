@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"begin_time":"example-begin_time","compare_policy":"example-compare_policy","compare_type":["example-compare_type"],"conflict_strategy":"example-conflict_strategy","end_time":"example-end_time","interval_hour":1,"next_compare_time":"example-next_compare_time","period":"example-period","status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"begin_time":"example-begin_time","compare_policy":"example-compare_policy","compare_type":["example-compare_type"],"conflict_strategy":"example-conflict_strategy","end_time":"example-end_time","interval_hour":1,"next_compare_time":"example-next_compare_time","period":"example-period","status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,9 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"full_info":{"progress":1.0,"recheck_entities":1,"src_speed":"example-src_speed"},"global_info":{"src_speed":"example-src_speed"},"incre_info":{"delay":1.0,"log_point":"example-log_point","recheck_entities":1,"rps":1,"src_speed":"example-src_speed"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"full_info":{"progress":1.0,"recheck_entities":1,"src_speed":"example-src_speed"},"global_info":{"src_speed":"example-src_speed"},"incre_info":{"delay":1.0,"log_point":"example-log_point","recheck_entities":1,"rps":1,"src_speed":"example-src_speed"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"db_object_filtering_result":[{"db_name":"example-db_name","is_success":true,"message":"example-message","schema_name":"example-schema_name","source":"example-source","source_message":"example-source_message","source_result":"example-source_result","table_name":"example-table_name","target_message":"example-target_message","target_result":"example-target_result"}],"failed_count":1,"success_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"db_object_filtering_result":[{"db_name":"example-db_name","is_success":true,"message":"example-message","schema_name":"example-schema_name","source":"example-source","source_message":"example-source_message","source_result":"example-source_result","table_name":"example-table_name","target_message":"example-target_message","target_result":"example-target_result"}],"failed_count":1,"success_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -83,9 +83,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"dirty_data_list":[{"db_name":"example-db_name","error_msg":"example-error_msg","error_sql":"example-error_sql","error_time":"example-error_time","schema_name":"example-schema_name","table_name":"example-table_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"dirty_data_list":[{"db_name":"example-db_name","error_msg":"example-error_msg","error_sql":"example-error_sql","error_time":"example-error_time","schema_name":"example-schema_name","table_name":"example-table_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

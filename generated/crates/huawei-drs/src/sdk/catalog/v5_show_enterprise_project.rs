@@ -71,9 +71,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"enterprise_project_list":[{"created_at":"example-created_at","description":"example-description","id":"example-id","name":"example-name","status":"example-status","updated_at":"example-updated_at"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"enterprise_project_list":[{"created_at":"example-created_at","description":"example-description","id":"example-id","name":"example-name","status":"example-status","updated_at":"example-updated_at"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,9 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"end_time":"example-end_time","id":"example-id","job_name":"example-job_name","start_time":"example-start_time","status":"example-status","type":"example-type"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"end_time":"example-end_time","id":"example-id","job_name":"example-job_name","start_time":"example-start_time","status":"example-status","type":"example-type"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -73,9 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"compare_jobs":[{"compute_type":"example-compute_type","database_info":"example-database_info","end_time":"example-end_time","id":"example-id","start_time":"example-start_time","status":"example-status","type":"example-type"}],"count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"compare_jobs":[{"compute_type":"example-compute_type","database_info":"example-database_info","end_time":"example-end_time","id":"example-id","start_time":"example-start_time","status":"example-status","type":"example-type"}],"count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

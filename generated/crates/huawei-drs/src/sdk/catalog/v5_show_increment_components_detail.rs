@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"increment_components_list":[{"current_point":"example-current_point","delay":"example-delay","resolution_time":"example-resolution_time","start_point":"example-start_point","start_time":"example-start_time","status":"example-status","type":"example-type"}],"update_time":"example-update_time"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"increment_components_list":[{"current_point":"example-current_point","delay":"example-delay","resolution_time":"example-resolution_time","start_point":"example-start_point","start_time":"example-start_time","status":"example-status","type":"example-type"}],"update_time":"example-update_time"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

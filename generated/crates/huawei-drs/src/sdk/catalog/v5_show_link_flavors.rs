@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"flow_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"},"vm_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"},"volume_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"flow_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"},"vm_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"},"volume_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

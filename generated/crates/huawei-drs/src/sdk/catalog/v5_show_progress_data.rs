@@ -76,9 +76,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"create_time":"example-create_time","flow_compare_data":[{"dst_db":"example-dst_db","dst_tb":"example-dst_tb","progress":1,"src_db":"example-src_db","src_tb":"example-src_tb"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"create_time":"example-create_time","flow_compare_data":[{"dst_db":"example-dst_db","dst_tb":"example-dst_tb","progress":1,"src_db":"example-src_db","src_tb":"example-src_tb"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"current_count":1,"export_status":"example-export_status","failed_reason":"example-failed_reason","file_type":"example-file_type","job_id":"example-job_id","progress_percentage":1,"total_count":1,"uploaded_file_names":["example-uploaded_file_names"]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"current_count":1,"export_status":"example-export_status","failed_reason":"example-failed_reason","file_type":"example-file_type","job_id":"example-job_id","progress_percentage":1,"total_count":1,"uploaded_file_names":["example-uploaded_file_names"]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"delay_time":1,"is_alarm_user":true,"rpo_delay":1,"rto_delay":1,"topic_name":"example-topic_name","topic_urn":"example-topic_urn"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"delay_time":1,"is_alarm_user":true,"rpo_delay":1,"rto_delay":1,"topic_name":"example-topic_name","topic_urn":"example-topic_urn"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

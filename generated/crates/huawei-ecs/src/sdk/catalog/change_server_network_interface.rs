@@ -64,9 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"id":"example-id","ip_address":"example-ip_address","ipv6_address":"example-ipv6_address","subnet_id":"example-subnet_id"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"id":"example-id","ip_address":"example-ip_address","ipv6_address":"example-ipv6_address","subnet_id":"example-subnet_id"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -101,9 +101,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"sell_policies":[{"availability_zone_id":"example-availability_zone_id","flavor_id":"example-flavor_id","id":1,"sell_mode":"example-sell_mode","sell_status":"example-sell_status","spot_options":{"interruption_policy":"example-interruption_policy","largest_spot_duration_count":1,"longest_spot_duration_hours":1}}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"sell_policies":[{"availability_zone_id":"example-availability_zone_id","flavor_id":"example-flavor_id","id":1,"sell_mode":"example-sell_mode","sell_status":"example-sell_status","spot_options":{"interruption_policy":"example-interruption_policy","largest_spot_duration_count":1,"longest_spot_duration_hours":1}}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"availability_zones":[{"alias":"example-alias","availability_zone_id":"example-availability_zone_id","az_group_ids":["example-az_group_ids"],"category":1,"mode":"example-mode","public_border_group":"example-public_border_group","type":"example-type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"availability_zones":[{"alias":"example-alias","availability_zone_id":"example-availability_zone_id","az_group_ids":["example-az_group_ids"],"category":1,"mode":"example-mode","public_border_group":"example-public_border_group","type":"example-type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

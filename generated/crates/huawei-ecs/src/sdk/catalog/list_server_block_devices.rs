@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"attachableQuantity":{"free_blk":1,"free_disk":1,"free_scsi":1},"volumeAttachments":[{"bootIndex":1,"bus":"example-bus","device":"example-device","id":"example-id","pciAddress":"example-pciAddress","serverId":"example-serverId","size":1,"volumeId":"example-volumeId"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"attachableQuantity":{"free_blk":1,"free_disk":1,"free_scsi":1},"volumeAttachments":[{"bootIndex":1,"bus":"example-bus","device":"example-device","id":"example-id","pciAddress":"example-pciAddress","serverId":"example-serverId","size":1,"volumeId":"example-volumeId"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"page_info":{"next_marker":"example-next_marker"},"server_groups":[{"id":"example-id","members":["example-members"],"metadata":{"key":"example-metadata"},"name":"example-name","policies":["example-policies"]}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"page_info":{"next_marker":"example-next_marker"},"server_groups":[{"id":"example-id","members":["example-members"],"metadata":{"key":"example-metadata"},"name":"example-name","policies":["example-policies"]}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"launch_templates":[{"created_at":"example-created_at","default_version":1,"description":"example-description","id":"example-id","latest_version":1,"name":"example-name","updated_at":"example-updated_at"}],"page_info":{"next_marker":"example-next_marker","previous_marker":"example-previous_marker"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"launch_templates":[{"created_at":"example-created_at","default_version":1,"description":"example-description","id":"example-id","latest_version":1,"name":"example-name","updated_at":"example-updated_at"}],"page_info":{"next_marker":"example-next_marker","previous_marker":"example-previous_marker"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

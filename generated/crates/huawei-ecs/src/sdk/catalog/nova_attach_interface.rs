@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"interfaceAttachment":{"fixed_ips":[{"ip_address":"example-ip_address","subnet_id":"example-subnet_id"}],"mac_addr":"example-mac_addr","net_id":"example-net_id","port_id":"example-port_id","port_state":"example-port_state"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"interfaceAttachment":{"fixed_ips":[{"ip_address":"example-ip_address","subnet_id":"example-subnet_id"}],"mac_addr":"example-mac_addr","net_id":"example-net_id","port_id":"example-port_id","port_state":"example-port_state"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"keypair":{"fingerprint":"example-fingerprint","name":"example-name","private_key":"example-private_key","public_key":"example-public_key","type":"example-type","user_id":"example-user_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"keypair":{"fingerprint":"example-fingerprint","name":"example-name","private_key":"example-private_key","public_key":"example-public_key","type":"example-type","user_id":"example-user_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"server":{"OS-DCF:diskConfig":"example-OS-DCF:diskConfig","adminPass":"example-adminPass","id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"reservation_id":"example-reservation_id","security_groups":[{"name":"example-name"}]}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"server":{"OS-DCF:diskConfig":"example-OS-DCF:diskConfig","adminPass":"example-adminPass","id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"reservation_id":"example-reservation_id","security_groups":[{"name":"example-name"}]}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

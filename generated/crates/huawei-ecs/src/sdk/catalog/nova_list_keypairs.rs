@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"keypairs":[{"keypair":{"fingerprint":"example-fingerprint","name":"example-name","public_key":"example-public_key","type":"example-type"}}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"keypairs":[{"keypair":{"fingerprint":"example-fingerprint","name":"example-name","public_key":"example-public_key","type":"example-type"}}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

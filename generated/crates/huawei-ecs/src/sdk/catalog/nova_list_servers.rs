@@ -113,9 +113,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"servers":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"name":"example-name"}],"servers_links":[{"href":"example-href","rel":"example-rel"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"servers":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"name":"example-name"}],"servers_links":[{"href":"example-href","rel":"example-rel"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

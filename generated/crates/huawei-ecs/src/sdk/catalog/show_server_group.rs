@@ -50,9 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"server_group":{"id":"example-id","members":["example-members"],"metadata":{"key":"example-metadata"},"name":"example-name","policies":["example-policies"]}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"server_group":{"id":"example-id","members":["example-members"],"metadata":{"key":"example-metadata"},"name":"example-name","policies":["example-policies"]}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"bandwidthpkgs":[{"bandwidthId":"example-bandwidthId","billingInfo":"example-billingInfo","endTime":"example-endTime","pkgSize":1,"processedTime":"example-processedTime","resourceId":"example-resourceId","resourceName":"example-resourceName","startTime":"example-startTime","status":"example-status","tenantId":"example-tenantId"}],"bandwidthpkgs_links":[{"href":"example-href","rel":"example-rel"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"bandwidthpkgs":[{"bandwidthId":"example-bandwidthId","billingInfo":"example-billingInfo","endTime":"example-endTime","pkgSize":1,"processedTime":"example-processedTime","resourceId":"example-resourceId","resourceName":"example-resourceName","startTime":"example-startTime","status":"example-status","tenantId":"example-tenantId"}],"bandwidthpkgs_links":[{"href":"example-href","rel":"example-rel"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -73,9 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"eip_bandwidth_limits":[{"charge_mode":"example-charge_mode","ext_limit":{"max_ingress_size":1,"min_ingress_size":1,"ratio_95peak":1},"id":"example-id","max_size":1,"min_size":1}],"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"eip_bandwidth_limits":[{"charge_mode":"example-charge_mode","ext_limit":{"max_ingress_size":1,"min_ingress_size":1,"ratio_95peak":1},"id":"example-id","max_size":1,"min_size":1}],"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"common_pools":[{"allow_share_bandwidth_types":["example-allow_share_bandwidth_types"],"id":"example-id","name":"example-name","public_border_group":"example-public_border_group","status":"example-status","type":"example-type","used":1}],"request_id":"example-request_id"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"common_pools":[{"allow_share_bandwidth_types":["example-allow_share_bandwidth_types"],"id":"example-id","name":"example-name","public_border_group":"example-public_border_group","status":"example-status","type":"example-type","used":1}],"request_id":"example-request_id"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

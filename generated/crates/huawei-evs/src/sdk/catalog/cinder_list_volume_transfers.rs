@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"transfers":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"name":"example-name","volume_id":"example-volume_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"transfers":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"name":"example-name","volume_id":"example-volume_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"snapshot_chains":[{"availability_zone":"example-availability_zone","capacity":1.0,"category":"example-category","created_at":"example-created_at","id":"example-id","project_id":"example-project_id","snapshot_count":1,"updated_at":"example-updated_at","volume_id":"example-volume_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"snapshot_chains":[{"availability_zone":"example-availability_zone","capacity":1.0,"category":"example-category","created_at":"example-created_at","id":"example-id","project_id":"example-project_id","snapshot_count":1,"updated_at":"example-updated_at","volume_id":"example-volume_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -98,9 +98,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"snapshots":[{"created_at":"example-created_at","dedicated_storage_id":"example-dedicated_storage_id","dedicated_storage_name":"example-dedicated_storage_name","description":"example-description","id":"example-id","metadata":{"key":"example-metadata"},"name":"example-name","os-extended-snapshot-attributes:progress":"example-os-extended-snapshot-attributes:progress","os-extended-snapshot-attributes:project_id":"example-os-extended-snapshot-attributes:project_id","service_type":"example-service_type","size":1,"status":"example-status","updated_at":"example-updated_at","volume_id":"example-volume_id"}],"snapshots_links":[{"href":"example-href","rel":"example-rel"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"snapshots":[{"created_at":"example-created_at","dedicated_storage_id":"example-dedicated_storage_id","dedicated_storage_name":"example-dedicated_storage_name","description":"example-description","id":"example-id","metadata":{"key":"example-metadata"},"name":"example-name","os-extended-snapshot-attributes:progress":"example-os-extended-snapshot-attributes:progress","os-extended-snapshot-attributes:project_id":"example-os-extended-snapshot-attributes:project_id","service_type":"example-service_type","size":1,"status":"example-status","updated_at":"example-updated_at","volume_id":"example-volume_id"}],"snapshots_links":[{"href":"example-href","rel":"example-rel"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

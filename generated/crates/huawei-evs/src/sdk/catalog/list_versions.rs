@@ -37,9 +37,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"versions":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"media-types":[{"base":"example-base","type":"example-type"}],"min_version":"example-min_version","status":"example-status","updated":"example-updated","version":"example-version"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"versions":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"media-types":[{"base":"example-base","type":"example-type"}],"min_version":"example-min_version","status":"example-status","updated":"example-updated","version":"example-version"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"name":"example-name","size":1,"sub_jobs":[{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"name":"example-name","size":1,"volume_id":"example-volume_id","volume_type":"example-volume_type"},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}],"volume_id":"example-volume_id","volume_type":"example-volume_type"},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"name":"example-name","size":1,"sub_jobs":[{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"name":"example-name","size":1,"volume_id":"example-volume_id","volume_type":"example-volume_type"},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}],"volume_id":"example-volume_id","volume_type":"example-volume_type"},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

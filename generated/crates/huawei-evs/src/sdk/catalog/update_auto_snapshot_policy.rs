@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"snapshot_policy":{"created_at":"example-created_at","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","repeat_interval_days":1,"repeat_weekdays":["example-repeat_weekdays"],"retention_days":1,"tags":{"key":"example-tags"},"time_points":["example-time_points"],"updated_at":"example-updated_at"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"snapshot_policy":{"created_at":"example-created_at","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","repeat_interval_days":1,"repeat_weekdays":["example-repeat_weekdays"],"retention_days":1,"tags":{"key":"example-tags"},"time_points":["example-time_points"],"updated_at":"example-updated_at"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"snapshot":{"created_at":"example-created_at","description":"example-description","id":"example-id","metadata":"example-metadata","name":"example-name","os-extended-snapshot-attributes:progress":"example-os-extended-snapshot-attributes:progress","os-extended-snapshot-attributes:project_id":"example-os-extended-snapshot-attributes:project_id","size":1,"status":"example-status","updated_at":"example-updated_at","volume_id":"example-volume_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"snapshot":{"created_at":"example-created_at","description":"example-description","id":"example-id","metadata":"example-metadata","name":"example-name","os-extended-snapshot-attributes:progress":"example-os-extended-snapshot-attributes:progress","os-extended-snapshot-attributes:project_id":"example-os-extended-snapshot-attributes:project_id","size":1,"status":"example-status","updated_at":"example-updated_at","volume_id":"example-volume_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"failed_count":1,"failed_results":[{"backup_id":"example-backup_id","error_code":"example-error_code","error_msg":"example-error_msg"}],"success_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"failed_count":1,"failed_results":[{"backup_id":"example-backup_id","error_code":"example-error_code","error_msg":"example-error_msg"}],"success_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"failed_count":1,"failed_results":[{"error_code":"example-error_code","error_msg":"example-error_msg","instance_id":"example-instance_id"}],"success_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"failed_count":1,"failed_results":[{"error_code":"example-error_code","error_msg":"example-error_msg","instance_id":"example-instance_id"}],"success_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"source_database_name":"example-source_database_name","table_config_check_results":[{"check_result":"example-check_result","table_config":"example-table_config","table_name":"example-table_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"source_database_name":"example-source_database_name","table_config_check_results":[{"check_result":"example-check_result","table_config":"example-table_config","table_name":"example-table_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -60,9 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"download_files":[{"download_url":"example-download_url","expire_time":1,"file_name":"example-file_name","file_size":1,"id":"example-id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"download_files":[{"download_url":"example-download_url","expire_time":1,"file_name":"example-file_name","file_size":1,"id":"example-id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -83,9 +83,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"files":[{"download_link":"example-download_link","link_expired_time":"example-link_expired_time","name":"example-name","size":1,"updated_time":"example-updated_time"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"files":[{"download_link":"example-download_link","link_expired_time":"example-link_expired_time","name":"example-name","size":1,"updated_time":"example-updated_time"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -75,9 +75,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"audit_logs":[{"begin_time":"example-begin_time","end_time":"example-end_time","id":"example-id","name":"example-name","size":1}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"audit_logs":[{"begin_time":"example-begin_time","end_time":"example-end_time","id":"example-id","name":"example-name","size":1}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,9 +71,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"ext_text":"example-ext_text","replications":[{"catchup_stage":"example-catchup_stage","percentage":"example-percentage","source_database":"example-source_database","stage":"example-stage","status":"example-status","target_database":"example-target_database"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"ext_text":"example-ext_text","replications":[{"catchup_stage":"example-catchup_stage","percentage":"example-percentage","source_database":"example-source_database","stage":"example-stage","status":"example-status","target_database":"example-target_database"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

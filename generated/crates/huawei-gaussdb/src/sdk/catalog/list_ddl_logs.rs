@@ -80,9 +80,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"ddl_logs":[{"create_time":"example-create_time","end_time":"example-end_time","file_name":"example-file_name","file_size":1,"id":"example-id","status":"example-status"}],"keep_days":1,"switch_status":"example-switch_status","total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"ddl_logs":[{"create_time":"example-create_time","end_time":"example-end_time","file_name":"example-file_name","file_size":1,"id":"example-id","status":"example-status"}],"keep_days":1,"switch_status":"example-switch_status","total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

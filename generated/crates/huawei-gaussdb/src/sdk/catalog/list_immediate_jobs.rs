@@ -83,9 +83,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"action_names":["example-action_names"],"jobs":[{"created_time":"example-created_time","ended_time":"example-ended_time","extend_fields":{"key":"example-extend_fields"},"fail_reason":"example-fail_reason","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","job_id":"example-job_id","job_name":"example-job_name","order_id":"example-order_id","process":"example-process","show_detail":true,"status":"example-status"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"action_names":["example-action_names"],"jobs":[{"created_time":"example-created_time","ended_time":"example-ended_time","extend_fields":{"key":"example-extend_fields"},"fail_reason":"example-fail_reason","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","job_id":"example-job_id","job_name":"example-job_name","order_id":"example-order_id","process":"example-process","show_detail":true,"status":"example-status"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

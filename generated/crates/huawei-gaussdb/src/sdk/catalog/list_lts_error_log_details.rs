@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"error_log_list":[{"content":"example-content","level":"example-level","line_num":"example-line_num","node_id":"example-node_id","time":"example-time"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"error_log_list":[{"content":"example-content","level":"example-level","line_num":"example-line_num","node_id":"example-node_id","time":"example-time"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"histories":[{"applied":"example-applied","is_applied":true,"new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","update_result":"example-update_result","updated":"example-updated"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"histories":[{"applied":"example-applied","is_applied":true,"new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","update_result":"example-update_result","updated":"example-updated"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,9 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"histories":[{"applied_at":1.0,"apply_result":"example-apply_result","error_code":"example-error_code","target_id":"example-target_id","target_name":"example-target_name"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"histories":[{"applied_at":1.0,"apply_result":"example-apply_result","error_code":"example-error_code","target_id":"example-target_id","target_name":"example-target_name"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

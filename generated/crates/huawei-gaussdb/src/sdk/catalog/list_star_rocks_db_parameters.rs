@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"db_parameters":[{"data_type":"example-data_type","default_value":"example-default_value","description":"example-description","is_modifiable":"example-is_modifiable","param_name":"example-param_name","value_range":"example-value_range"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"db_parameters":[{"data_type":"example-data_type","default_value":"example-default_value","description":"example-description","is_modifiable":"example-is_modifiable","param_name":"example-param_name","value_range":"example-value_range"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

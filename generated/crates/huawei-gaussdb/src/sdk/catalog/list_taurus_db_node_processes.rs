@@ -74,9 +74,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"processes":[{"command":"example-command","db":"example-db","host":"example-host","id":1,"info":"example-info","state":"example-state","time":1,"user":"example-user"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"processes":[{"command":"example-command","db":"example-db","host":"example-host","id":1,"info":"example-info","state":"example-state","time":1,"user":"example-user"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -60,9 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"job_id":"example-job_id","source_database_name":"example-source_database_name","source_db_config_check_results":[{"check_result":"example-check_result","param_name":"example-param_name","value":"example-value"}],"target_database_name":"example-target_database_name","task_name":"example-task_name","tbl_config_check_results":[{"check_result":"example-check_result","table_config":"example-table_config","table_name":"example-table_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"job_id":"example-job_id","source_database_name":"example-source_database_name","source_db_config_check_results":[{"check_result":"example-check_result","param_name":"example-param_name","value":"example-value"}],"target_database_name":"example-target_database_name","task_name":"example-task_name","tbl_config_check_results":[{"check_result":"example-check_result","table_config":"example-table_config","table_name":"example-table_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"quota_list":[{"enterprise_project_id":"example-enterprise_project_id","instance_quota":1,"ram_quota":1,"vcpus_quota":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"quota_list":[{"enterprise_project_id":"example-enterprise_project_id","instance_quota":1,"ram_quota":1,"vcpus_quota":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

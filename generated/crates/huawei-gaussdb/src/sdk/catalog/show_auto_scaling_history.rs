@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"records":[{"create_at":"example-create_at","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","original_value":"example-original_value","result":"example-result","scaling_type":"example-scaling_type","target_value":"example-target_value"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"records":[{"create_at":"example-create_at","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","original_value":"example-original_value","result":"example-result","scaling_type":"example-scaling_type","target_value":"example-target_value"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

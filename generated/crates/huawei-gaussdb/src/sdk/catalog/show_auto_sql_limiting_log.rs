@@ -64,9 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"logs":[{"create_at":1,"expire_at":1,"max_concurrency":1,"node_id":"example-node_id","pattern":"example-pattern","sql_type":"example-sql_type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"logs":[{"create_at":1,"expire_at":1,"max_concurrency":1,"node_id":"example-node_id","pattern":"example-pattern","sql_type":"example-sql_type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

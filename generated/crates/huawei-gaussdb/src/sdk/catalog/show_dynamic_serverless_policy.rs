@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"available_vcpus":["example-available_vcpus"],"current_vcpus":"example-current_vcpus","max_vcpus":"example-max_vcpus","min_vcpus":"example-min_vcpus"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"available_vcpus":["example-available_vcpus"],"current_vcpus":"example-current_vcpus","max_vcpus":"example-max_vcpus","min_vcpus":"example-min_vcpus"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

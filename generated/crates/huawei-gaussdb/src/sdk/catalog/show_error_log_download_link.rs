@@ -64,9 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"list":[{"create_at":1,"file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","job_id":"example-job_id","status":"example-status","updated_at":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"list":[{"create_at":1,"file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","job_id":"example-job_id","status":"example-status","updated_at":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

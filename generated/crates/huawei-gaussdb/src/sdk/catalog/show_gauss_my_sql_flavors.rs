@@ -73,9 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"flavors":[{"az_status":{"key":"example-az_status"},"id":"example-id","instance_mode":"example-instance_mode","ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus","version_name":"example-version_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"flavors":[{"az_status":{"key":"example-az_status"},"id":"example-id","instance_mode":"example-instance_mode","ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus","version_name":"example-version_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,9 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"quota_list":[{"availability_instance_quota":1,"availability_ram_quota":1,"availability_vcpus_quota":1,"enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","instance_quota":1,"ram_quota":1,"vcpus_quota":1}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"quota_list":[{"availability_instance_quota":1,"availability_ram_quota":1,"availability_vcpus_quota":1,"enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","instance_quota":1,"ram_quota":1,"vcpus_quota":1}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"process_list":[{"command":"example-command","database":"example-database","duration":1.0,"host":"example-host","id":"example-id","sql_statement":"example-sql_statement","state":"example-state","user":"example-user"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"process_list":[{"command":"example-command","database":"example-database","duration":1.0,"host":"example-host","id":"example-id","sql_statement":"example-sql_statement","state":"example-state","user":"example-user"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"query_queue_rule":{"enable_query_queue_select":"example-enable_query_queue_select","query_queue_concurrency_limit":1,"query_queue_cpu_used_pct_limit":1,"query_queue_max_queued_queries":1,"query_queue_mem_used_pct_limit":1,"query_queue_pending_timeout_second":1}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"query_queue_rule":{"enable_query_queue_select":"example-enable_query_queue_select","query_queue_concurrency_limit":1,"query_queue_cpu_used_pct_limit":1,"query_queue_max_queued_queries":1,"query_queue_mem_used_pct_limit":1,"query_queue_pending_timeout_second":1}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"datastore":{"current_kernel_version":"example-current_kernel_version","current_version":"example-current_version","latest_kernel_version":"example-latest_kernel_version","latest_version":"example-latest_version"},"upgrade_flag":true}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"datastore":{"current_kernel_version":"example-current_kernel_version","current_version":"example-current_version","latest_kernel_version":"example-latest_kernel_version","latest_version":"example-latest_version"},"upgrade_flag":true}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,9 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"statistics":[{"avg_time":1.0,"count":1,"example_sql_text":"example-example_sql_text","ids":[1],"keyword":"example-keyword","max_time":1.0,"strategy":"example-strategy","total_time":1.0}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"statistics":[{"avg_time":1.0,"count":1,"example_sql_text":"example-example_sql_text","ids":[1],"keyword":"example-keyword","max_time":1.0,"strategy":"example-strategy","total_time":1.0}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

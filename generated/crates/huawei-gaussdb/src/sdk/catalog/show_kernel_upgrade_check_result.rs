@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"updated_at":1,"upgrade_precheck_detail":[{"check_description":"example-check_description","check_item":"example-check_item","check_object":"example-check_object","check_status":"example-check_status"}],"upgrade_precheck_result":"example-upgrade_precheck_result"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"updated_at":1,"upgrade_precheck_detail":[{"check_description":"example-check_description","check_item":"example-check_item","check_object":"example-check_object","check_status":"example-check_status"}],"upgrade_precheck_result":"example-upgrade_precheck_result"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

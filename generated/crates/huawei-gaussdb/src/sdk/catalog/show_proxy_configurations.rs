@@ -79,9 +79,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"configurations":[{"data_type":"example-data_type","description":"example-description","elem_type":"example-elem_type","name":"example-name","value":"example-value","value_range":"example-value_range"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"configurations":[{"data_type":"example-data_type","description":"example-description","elem_type":"example-elem_type","name":"example-name","value":"example-value","value_range":"example-value_range"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

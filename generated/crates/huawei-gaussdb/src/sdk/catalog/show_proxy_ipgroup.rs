@@ -61,9 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"enable_ip_group":true,"ip_group":{"id":"example-id","ip_list":[{"description":"example-description","ip":"example-ip"}],"name":"example-name"},"type":"example-type"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"enable_ip_group":true,"ip_group":{"id":"example-id","ip_list":[{"description":"example-description","ip":"example-ip"}],"name":"example-name"},"type":"example-type"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,9 +67,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"can_upgrade":true,"current_version":"example-current_version","latest_version":"example-latest_version","risk":{"guidance":"example-guidance","influence":"example-influence","level":1,"service_impact_duration":"example-service_impact_duration","suggest":"example-suggest","upgrade_duration":"example-upgrade_duration"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"can_upgrade":true,"current_version":"example-current_version","latest_version":"example-latest_version","risk":{"guidance":"example-guidance","influence":"example-influence","level":1,"service_impact_duration":"example-service_impact_duration","suggest":"example-suggest","upgrade_duration":"example-upgrade_duration"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,9 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"current_vcpus":"example-current_vcpus","max_readonly_node_count":1,"max_vcpus":"example-max_vcpus","min_readonly_node_count":1,"min_vcpus":"example-min_vcpus","scale_out_switch":true}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"current_vcpus":"example-current_vcpus","max_readonly_node_count":1,"max_vcpus":"example-max_vcpus","min_readonly_node_count":1,"min_vcpus":"example-min_vcpus","scale_out_switch":true}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"custom_scaling_config":{"enlarge_scene":{"conditions":[{"condition_id":"example-condition_id","duration":1,"interval":1,"metric_conditions":[{}]}]}},"enlarge_step_size":"example-enlarge_step_size"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"custom_scaling_config":{"enlarge_scene":{"conditions":[{"condition_id":"example-condition_id","duration":1,"interval":1,"metric_conditions":[{}]}]}},"enlarge_step_size":"example-enlarge_step_size"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"node_id":"example-node_id","sql_filter_rules":[{"patterns":[{"create_at":1,"cur_concurrency":1,"cur_reject":1,"expire_at":1,"max_concurrency":1,"pattern":"example-pattern"}],"sql_type":"example-sql_type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"node_id":"example-node_id","sql_filter_rules":[{"patterns":[{"create_at":1,"cur_concurrency":1,"cur_reject":1,"expire_at":1,"max_concurrency":1,"pattern":"example-pattern"}],"sql_type":"example-sql_type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

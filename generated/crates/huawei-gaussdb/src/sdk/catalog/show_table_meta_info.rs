@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"database_names":["example-database_names"],"table_meta_infos":[{"column_default":"example-column_default","column_key":"example-column_key","column_name":"example-column_name","column_type":"example-column_type","extra":"example-extra","is_nullable":"example-is_nullable"}],"table_names":["example-table_names"]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"database_names":["example-database_names"],"table_meta_infos":[{"column_default":"example-column_default","column_key":"example-column_key","column_name":"example-column_name","column_type":"example-column_type","extra":"example-extra","is_nullable":"example-is_nullable"}],"table_names":["example-table_names"]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

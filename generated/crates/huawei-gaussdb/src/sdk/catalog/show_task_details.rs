@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"instance_id":"example-instance_id","instance_name":"example-instance_name","job_id":"example-job_id","job_name":"example-job_name","status":"example-status","sub_task_list":[{"percent":"example-percent","remaining_time":"example-remaining_time","status":"example-status","sub_task_name":"example-sub_task_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"instance_id":"example-instance_id","instance_name":"example-instance_name","job_id":"example-job_id","job_name":"example-job_name","status":"example-status","sub_task_list":[{"percent":"example-percent","remaining_time":"example-remaining_time","status":"example-status","sub_task_name":"example-sub_task_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

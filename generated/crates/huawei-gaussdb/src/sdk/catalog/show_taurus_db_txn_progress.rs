@@ -69,9 +69,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"total_count":1,"transactions":[{"estimated_remaining_time":1,"trx_id":"example-trx_id","trx_mysql_thread_id":1,"trx_query":"example-trx_query","trx_rows_modified":1,"trx_started":"example-trx_started"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"total_count":1,"transactions":[{"estimated_remaining_time":1,"trx_id":"example-trx_id","trx_mysql_thread_id":1,"trx_query":"example-trx_query","trx_rows_modified":1,"trx_started":"example-trx_started"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"instance_id":"example-instance_id","instance_name":"example-instance_name","switch_status":{"flavor_switch":"example-flavor_switch","read_only_switch":"example-read_only_switch","scaling_switch":"example-scaling_switch"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"instance_id":"example-instance_id","instance_name":"example-instance_name","switch_status":{"flavor_switch":"example-flavor_switch","read_only_switch":"example-read_only_switch","scaling_switch":"example-scaling_switch"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

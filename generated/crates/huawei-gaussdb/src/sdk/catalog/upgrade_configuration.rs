@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"diff_parameters":[{"name":"example-name","source_value":"example-source_value","target_value":"example-target_value"}],"name":"example-name","skipped_parameter_names":["example-skipped_parameter_names"]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"diff_parameters":[{"name":"example-name","source_value":"example-source_value","target_value":"example-target_value"}],"name":"example-name","skipped_parameter_names":["example-skipped_parameter_names"]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

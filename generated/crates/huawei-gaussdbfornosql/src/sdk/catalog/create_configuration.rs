@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"configuration":{"created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","mode":"example-mode","name":"example-name","updated":"example-updated"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"configuration":{"created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","mode":"example-mode","name":"example-name","updated":"example-updated"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"current_flavor":{"az_status":{"key":"example-az_status"},"ram":"example-ram","region_status":"example-region_status","spec_code":"example-spec_code","vcpus":"example-vcpus"},"instance_id":"example-instance_id","instance_name":"example-instance_name","optional_flavors":{"list":[{"az_status":{"key":"example-az_status"},"ram":"example-ram","region_status":"example-region_status","spec_code":"example-spec_code","vcpus":"example-vcpus"}],"total_count":1}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"current_flavor":{"az_status":{"key":"example-az_status"},"ram":"example-ram","region_status":"example-region_status","spec_code":"example-spec_code","vcpus":"example-vcpus"},"instance_id":"example-instance_id","instance_name":"example-instance_name","optional_flavors":{"list":[{"az_status":{"key":"example-az_status"},"ram":"example-ram","region_status":"example-region_status","spec_code":"example-spec_code","vcpus":"example-vcpus"}],"total_count":1}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

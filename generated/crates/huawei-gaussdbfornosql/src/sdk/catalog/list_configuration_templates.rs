@@ -66,9 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"configurations":[{"created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","mode":"example-mode","name":"example-name","updated":"example-updated","user_defined":true}],"count":1,"quota":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"configurations":[{"created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","mode":"example-mode","name":"example-name","updated":"example-updated","user_defined":true}],"count":1,"quota":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -83,9 +83,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"dbcache_mappings":[{"created":"example-created","id":"example-id","name":"example-name","rule_count":1,"source_instance_id":"example-source_instance_id","source_instance_name":"example-source_instance_name","status":"example-status","target_instance_id":"example-target_instance_id","target_instance_name":"example-target_instance_name","updated":"example-updated"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"dbcache_mappings":[{"created":"example-created","id":"example-id","name":"example-name","rule_count":1,"source_instance_id":"example-source_instance_id","source_instance_name":"example-source_instance_name","status":"example-status","target_instance_id":"example-target_instance_id","target_instance_name":"example-target_instance_name","updated":"example-updated"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"dbcache_mapping_id":"example-dbcache_mapping_id","rules":[{"id":"example-id","key_columns":["example-key_columns"],"key_prefix":"example-key_prefix","key_separator":"example-key_separator","name":"example-name","source_db_schema":"example-source_db_schema","source_db_table":"example-source_db_table","status":"example-status","storage_type":"example-storage_type","target_database":"example-target_database","ttl":"example-ttl","value_columns":["example-value_columns"],"value_separator":"example-value_separator"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"dbcache_mapping_id":"example-dbcache_mapping_id","rules":[{"id":"example-id","key_columns":["example-key_columns"],"key_prefix":"example-key_prefix","key_separator":"example-key_separator","name":"example-name","source_db_schema":"example-source_db_schema","source_db_table":"example-source_db_table","status":"example-status","storage_type":"example-storage_type","target_database":"example-target_database","ttl":"example-ttl","value_columns":["example-value_columns"],"value_separator":"example-value_separator"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"resources":[{"architecture":"example-architecture","availability_zone":"example-availability_zone","capacity":{"ram":1,"vcpus":1,"volume":1},"engine_name":"example-engine_name","id":"example-id","resource_name":"example-resource_name","status":"example-status"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"resources":[{"architecture":"example-architecture","availability_zone":"example-availability_zone","capacity":{"ram":1,"vcpus":1,"volume":1},"engine_name":"example-engine_name","id":"example-id","resource_name":"example-resource_name","status":"example-status"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"quotas":[{"enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","quota":{"instance":1,"ram":1,"vcpus":1},"used":{"instance":1,"ram":1,"vcpus":1}}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"quotas":[{"enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","quota":{"instance":1,"ram":1,"vcpus":1},"used":{"instance":1,"ram":1,"vcpus":1}}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"flavors":[{"availability_zone":["example-availability_zone"],"az_status":"example-az_status","engine_name":"example-engine_name","engine_version":"example-engine_version","ram":"example-ram","spec_code":"example-spec_code","vcpus":"example-vcpus"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"flavors":[{"availability_zone":["example-availability_zone"],"az_status":"example-az_status","engine_name":"example-engine_name","engine_version":"example-engine_version","ram":"example-ram","spec_code":"example-spec_code","vcpus":"example-vcpus"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

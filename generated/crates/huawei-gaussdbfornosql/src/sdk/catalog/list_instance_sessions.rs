@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"node_sessions":[{"node_id":"example-node_id","sessions":[{"addr":"example-addr","age":"example-age","cmd":"example-cmd","db":"example-db","fd":"example-fd","id":"example-id","idle":"example-idle","multi":"example-multi","name":"example-name","psub":"example-psub","sub":"example-sub"}],"total_count":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"node_sessions":[{"node_id":"example-node_id","sessions":[{"addr":"example-addr","age":"example-age","cmd":"example-cmd","db":"example-db","fd":"example-fd","id":"example-id","idle":"example-idle","multi":"example-multi","name":"example-name","psub":"example-psub","sub":"example-sub"}],"total_count":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"active_connection_count":1,"top_dbs":"example-top_dbs","top_source_ips":[{"client_ip":"example-client_ip","connection_count":1}],"total_connection_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"active_connection_count":1,"top_dbs":"example-top_dbs","top_source_ips":[{"client_ip":"example-client_ip","connection_count":1}],"total_connection_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

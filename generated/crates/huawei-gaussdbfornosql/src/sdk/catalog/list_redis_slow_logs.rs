@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"slow_logs":[{"cost_time":1.0,"line_num":"example-line_num","log_time":"example-log_time","node_id":"example-node_id","node_name":"example-node_name","operate_type":"example-operate_type","whole_message":"example-whole_message"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"slow_logs":[{"cost_time":1.0,"line_num":"example-line_num","log_time":"example-log_time","node_id":"example-node_id","node_name":"example-node_name","operate_type":"example-operate_type","whole_message":"example-whole_message"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

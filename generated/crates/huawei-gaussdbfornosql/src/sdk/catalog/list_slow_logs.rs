@@ -80,9 +80,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"slow_log_list":[{"database":"example-database","query_sample":"example-query_sample","start_time":"example-start_time","time":"example-time","type":"example-type"}],"total_record":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"slow_log_list":[{"database":"example-database","query_sample":"example-query_sample","start_time":"example-start_time","time":"example-time","type":"example-type"}],"total_record":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

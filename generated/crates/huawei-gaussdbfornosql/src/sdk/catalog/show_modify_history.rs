@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"histories":[{"applied":true,"applied_at":"example-applied_at","new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","update_result":"example-update_result","updated_at":"example-updated_at"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"histories":[{"applied":true,"applied_at":"example-applied_at","new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","update_result":"example-update_result","updated_at":"example-updated_at"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"commands":["example-commands"],"disabled_type":"example-disabled_type","keys":[{"commands":["example-commands"],"db_id":"example-db_id","key":"example-key"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"commands":["example-commands"],"disabled_type":"example-disabled_type","keys":[{"commands":["example-commands"],"db_id":"example-db_id","key":"example-key"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

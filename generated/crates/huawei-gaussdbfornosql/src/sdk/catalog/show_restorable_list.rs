@@ -60,9 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"restorable_instances":[{"engine_name":"example-engine_name","engine_version":"example-engine_version","instance_id":"example-instance_id","instance_mode":"example-instance_mode","security_group_ids":["example-security_group_ids"],"subnet_ids":["example-subnet_ids"],"vpc_id":"example-vpc_id"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"restorable_instances":[{"engine_name":"example-engine_name","engine_version":"example-engine_version","instance_id":"example-instance_id","instance_mode":"example-instance_mode","security_group_ids":["example-security_group_ids"],"subnet_ids":["example-subnet_ids"],"vpc_id":"example-vpc_id"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

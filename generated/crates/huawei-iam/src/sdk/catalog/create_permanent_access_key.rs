@@ -46,9 +46,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"credential":{"access":"example-access","create_time":"example-create_time","description":"example-description","secret":"example-secret","status":"example-status","user_id":"example-user_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"credential":{"access":"example-access","create_time":"example-create_time","description":"example-description","secret":"example-secret","status":"example-status","user_id":"example-user_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,9 +49,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"credential":{"access":"example-access","expires_at":"example-expires_at","secret":"example-secret","securitytoken":"example-securitytoken"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"credential":{"access":"example-access","expires_at":"example-expires_at","secret":"example-secret","securitytoken":"example-securitytoken"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"group":{"create_time":1,"description":"example-description","domain_id":"example-domain_id","id":"example-id","links":{"self":"example-self"},"name":"example-name"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"group":{"create_time":1,"description":"example-description","domain_id":"example-domain_id","id":"example-id","links":{"self":"example-self"},"name":"example-name"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,9 +51,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"mapping":{"id":"example-id","links":{"self":"example-self"},"rules":[{"local":[{"group":{},"user":{}}],"remote":[{"any_one_of":["example-any_one_of"],"not_any_of":["example-not_any_of"],"regex":true,"type":"example-type"}]}]}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"mapping":{"id":"example-id","links":{"self":"example-self"},"rules":[{"local":[{"group":{},"user":{}}],"remote":[{"any_one_of":["example-any_one_of"],"not_any_of":["example-not_any_of"],"regex":true,"type":"example-type"}]}]}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,9 +51,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"endpoints":[{"enabled":true,"id":"example-id","interface":"example-interface","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"region":"example-region","region_id":"example-region_id","service_id":"example-service_id","url":"example-url"}],"links":{"next":"example-next","previous":"example-previous","self":"example-self"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"endpoints":[{"enabled":true,"id":"example-id","interface":"example-interface","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"region":"example-region","region_id":"example-region_id","service_id":"example-service_id","url":"example-url"}],"links":{"next":"example-next","previous":"example-previous","self":"example-self"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

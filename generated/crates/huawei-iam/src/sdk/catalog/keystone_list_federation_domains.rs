@@ -40,9 +40,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"domains":[{"description":"example-description","enabled":true,"id":"example-id","links":{"self":"example-self"},"name":"example-name"}],"links":{"self":"example-self"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"domains":[{"description":"example-description","enabled":true,"id":"example-id","links":{"self":"example-self"},"name":"example-name"}],"links":{"self":"example-self"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

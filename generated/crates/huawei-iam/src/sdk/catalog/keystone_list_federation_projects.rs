@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"links":{"self":"example-self"},"projects":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"links":{"self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"links":{"self":"example-self"},"projects":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"links":{"self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"groups":[{"create_time":1,"description":"example-description","domain_id":"example-domain_id","id":"example-id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name"}],"links":{"next":"example-next","previous":"example-previous","self":"example-self"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"groups":[{"create_time":1,"description":"example-description","domain_id":"example-domain_id","id":"example-id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name"}],"links":{"next":"example-next","previous":"example-previous","self":"example-self"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"projects":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"projects":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

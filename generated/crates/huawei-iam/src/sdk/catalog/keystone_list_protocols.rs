@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"protocols":[{"id":"example-id","links":{"identity_provider":"example-identity_provider","self":"example-self"},"mapping_id":"example-mapping_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"protocols":[{"id":"example-id","links":{"identity_provider":"example-identity_provider","self":"example-self"},"mapping_id":"example-mapping_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

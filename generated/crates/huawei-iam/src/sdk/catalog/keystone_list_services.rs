@@ -46,9 +46,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"services":[{"description":"example-description","enabled":true,"id":"example-id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name","type":"example-type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"services":[{"description":"example-description","enabled":true,"id":"example-id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name","type":"example-type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -37,9 +37,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"catalog":[{"endpoints":[{"id":"example-id","interface":"example-interface","region":"example-region","region_id":"example-region_id","url":"example-url"}],"id":"example-id","name":"example-name","type":"example-type"}],"links":{"self":"example-self"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"catalog":[{"endpoints":[{"id":"example-id","interface":"example-interface","region":"example-region","region_id":"example-region_id","url":"example-url"}],"id":"example-id","name":"example-name","type":"example-type"}],"links":{"self":"example-self"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

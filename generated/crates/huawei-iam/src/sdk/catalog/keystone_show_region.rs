@@ -45,9 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"region":{"description":"example-description","id":"example-id","links":{"self":"example-self"},"locales":{"en-us":"example-en-us","es-es":"example-es-es","es-us":"example-es-us","pt-br":"example-pt-br","zh-cn":"example-zh-cn"},"parent_region_id":"example-parent_region_id","type":"example-type"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"region":{"description":"example-description","id":"example-id","links":{"self":"example-self"},"locales":{"en-us":"example-en-us","es-es":"example-es-es","es-us":"example-es-us","pt-br":"example-pt-br","zh-cn":"example-zh-cn"},"parent_region_id":"example-parent_region_id","type":"example-type"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"identity_provider":{"description":"example-description","enabled":true,"id":"example-id","links":{"protocols":"example-protocols","self":"example-self"},"remote_ids":["example-remote_ids"],"sso_type":"example-sso_type"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"identity_provider":{"description":"example-description","enabled":true,"id":"example-id","links":{"protocols":"example-protocols","self":"example-self"},"remote_ids":["example-remote_ids"],"sso_type":"example-sso_type"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

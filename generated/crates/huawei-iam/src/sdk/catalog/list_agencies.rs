@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"agencies":[{"agency_urn":"example-agency_urn","create_time":"example-create_time","description":"example-description","domain_id":"example-domain_id","duration":"example-duration","expire_time":"example-expire_time","id":"example-id","name":"example-name","trust_domain_id":"example-trust_domain_id","trust_domain_name":"example-trust_domain_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"agencies":[{"agency_urn":"example-agency_urn","create_time":"example-create_time","description":"example-description","domain_id":"example-domain_id","duration":"example-duration","expire_time":"example-expire_time","id":"example-id","name":"example-name","trust_domain_id":"example-trust_domain_id","trust_domain_name":"example-trust_domain_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

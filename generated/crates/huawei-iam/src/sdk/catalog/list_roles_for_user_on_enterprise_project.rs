@@ -57,9 +57,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"roles":[{"catalog":"example-catalog","description":"example-description","description_cn":"example-description_cn","display_name":"example-display_name","domain_id":"example-domain_id","flag":"example-flag","id":"example-id","name":"example-name","policy":{"Depends":[{"catalog":"example-catalog","display_name":"example-display_name"}],"Statement":[{"Action":["example-Action"],"Condition":"example-Condition","Effect":"example-Effect","Resource":"example-Resource"}],"Version":"example-Version"},"type":"example-type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"roles":[{"catalog":"example-catalog","description":"example-description","description_cn":"example-description_cn","display_name":"example-display_name","domain_id":"example-domain_id","flag":"example-flag","id":"example-id","name":"example-name","policy":{"Depends":[{"catalog":"example-catalog","display_name":"example-display_name"}],"Statement":[{"Action":["example-Action"],"Condition":"example-Condition","Effect":"example-Effect","Resource":"example-Resource"}],"Version":"example-Version"},"type":"example-type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"users":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","lastest_policy_time":1,"name":"example-name","policy_num":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"users":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","lastest_policy_time":1,"name":"example-name","policy_num":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -46,9 +46,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"console_acl_policy":{"allow_address_netmasks":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_address_netmasks_ipv6":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_ip_ranges":[{"description":"example-description","ip_range":"example-ip_range"}],"allow_ip_ranges_ipv6":[{"description":"example-description","ip_range":"example-ip_range"}]}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"console_acl_policy":{"allow_address_netmasks":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_address_netmasks_ipv6":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_ip_ranges":[{"description":"example-description","ip_range":"example-ip_range"}],"allow_ip_ranges_ipv6":[{"description":"example-description","ip_range":"example-ip_range"}]}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

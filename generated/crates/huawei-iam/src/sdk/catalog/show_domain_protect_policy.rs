@@ -46,9 +46,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"protect_policy":{"admin_check":"example-admin_check","allow_user":{"manage_accesskey":true,"manage_email":true,"manage_mobile":true,"manage_password":true},"email":"example-email","mobile":"example-mobile","operation_protection":true,"scene":"example-scene"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"protect_policy":{"admin_check":"example-admin_check","allow_user":{"manage_accesskey":true,"manage_email":true,"manage_mobile":true,"manage_password":true},"email":"example-email","mobile":"example-mobile","operation_protection":true,"scene":"example-scene"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

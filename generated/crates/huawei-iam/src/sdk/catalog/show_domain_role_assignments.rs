@@ -111,9 +111,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"role_assignments":[{"agency":{"id":"example-id"},"group":{"id":"example-id"},"is_inherited":true,"role":{"id":"example-id"},"scope":{"domain":{"id":"example-id"},"enterprise_project":{"id":"example-id"},"project":{"id":"example-id"}},"user":{"id":"example-id"}}],"total_num":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"role_assignments":[{"agency":{"id":"example-id"},"group":{"id":"example-id"},"is_inherited":true,"role":{"id":"example-id"},"scope":{"domain":{"id":"example-id"},"enterprise_project":{"id":"example-id"},"project":{"id":"example-id"}},"user":{"id":"example-id"}}],"total_num":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

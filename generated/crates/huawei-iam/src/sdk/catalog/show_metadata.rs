@@ -51,9 +51,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"data":"example-data","domain_id":"example-domain_id","entity_id":"example-entity_id","id":"example-id","idp_id":"example-idp_id","protocol_id":"example-protocol_id","update_time":"example-update_time","xaccount_type":"example-xaccount_type"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"data":"example-data","domain_id":"example-domain_id","entity_id":"example-entity_id","id":"example-id","idp_id":"example-idp_id","protocol_id":"example-protocol_id","update_time":"example-update_time","xaccount_type":"example-xaccount_type"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"openid_connect_config":{"access_mode":"example-access_mode","authorization_endpoint":"example-authorization_endpoint","client_id":"example-client_id","idp_url":"example-idp_url","response_mode":"example-response_mode","response_type":"example-response_type","scope":"example-scope","signing_key":"example-signing_key"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"openid_connect_config":{"access_mode":"example-access_mode","authorization_endpoint":"example-authorization_endpoint","client_id":"example-client_id","idp_url":"example-idp_url","response_mode":"example-response_mode","response_type":"example-response_type","scope":"example-scope","signing_key":"example-signing_key"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -46,9 +46,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"project":{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"name":"example-name","parent_id":"example-parent_id","status":"example-status"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"project":{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"name":"example-name","parent_id":"example-parent_id","status":"example-status"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,9 +51,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"api_acl_policy":{"allow_address_netmasks":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_ip_ranges":[{"description":"example-description","ip_range":"example-ip_range"}],"allow_vpc_endpoints":[{"description":"example-description","vpc_endpoint_id":"example-vpc_endpoint_id"}]}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"api_acl_policy":{"allow_address_netmasks":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_ip_ranges":[{"description":"example-description","ip_range":"example-ip_range"}],"allow_vpc_endpoints":[{"description":"example-description","vpc_endpoint_id":"example-vpc_endpoint_id"}]}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

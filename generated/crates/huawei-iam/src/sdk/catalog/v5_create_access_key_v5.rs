@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"access_key":{"access_key_id":"example-access_key_id","created_at":"2026-01-02T03:04:05Z","secret_access_key":"example-secret_access_key","status":{},"user_id":"example-user_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"access_key":{"access_key_id":"example-access_key_id","created_at":"2026-01-02T03:04:05Z","secret_access_key":"example-secret_access_key","status":{},"user_id":"example-user_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"login_profile":{"created_at":"2026-01-02T03:04:05Z","password_expires_at":"2026-01-02T03:04:05Z","password_reset_required":true,"user_id":"example-user_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"login_profile":{"created_at":"2026-01-02T03:04:05Z","password_expires_at":"2026-01-02T03:04:05Z","password_reset_required":true,"user_id":"example-user_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"policy":{"attachment_count":1,"created_at":"2026-01-02T03:04:05Z","default_version_id":"example-default_version_id","description":"example-description","path":"example-path","policy_id":"example-policy_id","policy_name":"example-policy_name","policy_type":{},"updated_at":"2026-01-02T03:04:05Z","urn":"example-urn"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"policy":{"attachment_count":1,"created_at":"2026-01-02T03:04:05Z","default_version_id":"example-default_version_id","description":"example-description","path":"example-path","policy_id":"example-policy_id","policy_name":"example-policy_name","policy_type":{},"updated_at":"2026-01-02T03:04:05Z","urn":"example-urn"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

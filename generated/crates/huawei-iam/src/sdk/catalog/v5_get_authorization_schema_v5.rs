@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"actions":[{"access_level":"example-access_level","aliases":["example-aliases"],"condition_keys":["example-condition_keys"],"description":{"en_US":"example-en_US","zh_CN":"example-zh_CN"},"name":"example-name","permission_only":true,"resources":[{"condition_keys":["example-condition_keys"],"required":true,"urn_template":"example-urn_template"}]}],"conditions":[{"description":{"en_US":"example-en_US","zh_CN":"example-zh_CN"},"key":"example-key","multi_valued":true,"value_type":"example-value_type"}],"operations":[{"dependent_actions":["example-dependent_actions"],"operation_action":"example-operation_action","operation_id":"example-operation_id"}],"resources":[{"type_name":"example-type_name","urn_template":"example-urn_template"}],"version":"example-version"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"actions":[{"access_level":"example-access_level","aliases":["example-aliases"],"condition_keys":["example-condition_keys"],"description":{"en_US":"example-en_US","zh_CN":"example-zh_CN"},"name":"example-name","permission_only":true,"resources":[{"condition_keys":["example-condition_keys"],"required":true,"urn_template":"example-urn_template"}]}],"conditions":[{"description":{"en_US":"example-en_US","zh_CN":"example-zh_CN"},"key":"example-key","multi_valued":true,"value_type":"example-value_type"}],"operations":[{"dependent_actions":["example-dependent_actions"],"operation_action":"example-operation_action","operation_id":"example-operation_id"}],"resources":[{"type_name":"example-type_name","urn_template":"example-urn_template"}],"version":"example-version"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"groups":[{"created_at":"2026-01-02T03:04:05Z","description":"example-description","group_id":"example-group_id","group_name":"example-group_name","urn":"example-urn"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"groups":[{"created_at":"2026-01-02T03:04:05Z","description":"example-description","group_id":"example-group_id","group_name":"example-group_name","urn":"example-urn"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"mfa_devices":[{"enabled":true,"serial_number":"example-serial_number","user_id":"example-user_id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"mfa_devices":[{"enabled":true,"serial_number":"example-serial_number","user_id":"example-user_id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

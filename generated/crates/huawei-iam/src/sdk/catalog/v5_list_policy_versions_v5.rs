@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"versions":[{"created_at":"2026-01-02T03:04:05Z","document":"example-document","is_default":true,"version_id":"example-version_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"versions":[{"created_at":"2026-01-02T03:04:05Z","document":"example-document","is_default":true,"version_id":"example-version_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

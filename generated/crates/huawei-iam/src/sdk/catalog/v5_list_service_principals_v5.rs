@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"service_principals":[{"description":"example-description","display_name":"example-display_name","service_catalog":"example-service_catalog","service_principal":"example-service_principal"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"service_principals":[{"description":"example-description","display_name":"example-display_name","service_catalog":"example-service_catalog","service_principal":"example-service_principal"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

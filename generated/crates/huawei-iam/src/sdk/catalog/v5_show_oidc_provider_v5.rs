@@ -45,9 +45,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"oidc_provider":{"client_ids":["example-client_ids"],"created_at":"2026-01-02T03:04:05Z","description":"example-description","name":"example-name","provider_id":"example-provider_id","tags":[{"tag_key":"example-tag_key","tag_value":"example-tag_value"}],"thumbprints":["example-thumbprints"],"url":"example-url","urn":"example-urn"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"oidc_provider":{"client_ids":["example-client_ids"],"created_at":"2026-01-02T03:04:05Z","description":"example-description","name":"example-name","provider_id":"example-provider_id","tags":[{"tag_key":"example-tag_key","tag_value":"example-tag_value"}],"thumbprints":["example-thumbprints"],"url":"example-url","urn":"example-urn"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

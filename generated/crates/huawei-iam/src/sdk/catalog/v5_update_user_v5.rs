@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"user":{"created_at":"2026-01-02T03:04:05Z","description":"example-description","enabled":true,"is_root_user":true,"urn":"example-urn","user_id":"example-user_id","user_name":"example-user_name"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"user":{"created_at":"2026-01-02T03:04:05Z","description":"example-description","enabled":true,"is_root_user":true,"urn":"example-urn","user_id":"example-user_id","user_name":"example-user_name"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

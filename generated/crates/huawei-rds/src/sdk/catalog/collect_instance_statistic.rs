@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"abnormal_num":1,"disk_full_num":1,"frozen_num":1,"normal_num":1,"total_num":1,"wait_reboot_num":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"abnormal_num":1,"disk_full_num":1,"frozen_num":1,"normal_num":1,"total_num":1,"wait_reboot_num":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,9 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"average_latency":1,"best_latency":1,"last_dist_sync":"example-last_dist_sync","replicated_transactions":1,"status":"example-status","worst_latency":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"average_latency":1,"best_latency":1,"last_dist_sync":"example-last_dist_sync","replicated_transactions":1,"status":"example-status","worst_latency":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

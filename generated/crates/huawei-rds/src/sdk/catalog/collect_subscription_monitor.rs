@@ -64,9 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"agent_not_running":1,"estimated_process_time":1,"last_dist_sync":"example-last_dist_sync","latency":1,"pending_cmd_count":1,"status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"agent_not_running":1,"estimated_process_time":1,"last_dist_sync":"example-last_dist_sync","latency":1,"pending_cmd_count":1,"status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"parameters":[{"name":"example-name","source_value":"example-source_value","target_value":"example-target_value"}],"source_id":"example-source_id","source_name":"example-source_name","target_id":"example-target_id","target_name":"example-target_name"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"parameters":[{"name":"example-name","source_value":"example-source_value","target_value":"example-target_value"}],"source_id":"example-source_id","source_name":"example-source_name","target_id":"example-target_id","target_name":"example-target_name"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"create_time":"example-create_time","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","name":"example-name","update_time":"example-update_time"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"create_time":"example-create_time","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","name":"example-name","update_time":"example-update_time"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"backup":{"begin_time":"example-begin_time","databases":[{"name":"example-name"}],"description":"example-description","id":"example-id","instance_id":"example-instance_id","name":"example-name","status":"example-status","type":"example-type"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"backup":{"begin_time":"example-begin_time","databases":[{"name":"example-name"}],"description":"example-description","id":"example-id","instance_id":"example-instance_id","name":"example-name","status":"example-status","type":"example-type"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

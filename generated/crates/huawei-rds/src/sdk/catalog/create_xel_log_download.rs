@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"list":[{"create_at":"example-create_at","file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","status":"example-status","update_at":"example-update_at"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"list":[{"create_at":"example-create_at","file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","status":"example-status","update_at":"example-update_at"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -60,9 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"apply_results":[{"instance_id":"example-instance_id","instance_name":"example-instance_name","restart_required":true,"success":true}],"configuration_id":"example-configuration_id","configuration_name":"example-configuration_name","success":true}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"apply_results":[{"instance_id":"example-instance_id","instance_name":"example-instance_name","restart_required":true,"success":true}],"configuration_id":"example-configuration_id","configuration_name":"example-configuration_name","success":true}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"dim":"example-dim","metrics":[{"filter":"example-filter","metric":"example-metric","name":"example-name"}],"namespace":"example-namespace"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"dim":"example-dim","metrics":[{"filter":"example-filter","metric":"example-metric","name":"example-name"}],"namespace":"example-namespace"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"cpu":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"disk":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"io":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"mem":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"cpu":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"disk":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"io":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"mem":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"enlarge_threshold":1,"instance_id":"example-instance_id","max_flavor":"example-max_flavor","min_flavor":"example-min_flavor","monitor_cycle":1,"reduce_enabled":"example-reduce_enabled","reduce_threshold":1,"silence_cycle":1,"status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"enlarge_threshold":1,"instance_id":"example-instance_id","max_flavor":"example-max_flavor","min_flavor":"example-min_flavor","monitor_cycle":1,"reduce_enabled":"example-reduce_enabled","reduce_threshold":1,"silence_cycle":1,"status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

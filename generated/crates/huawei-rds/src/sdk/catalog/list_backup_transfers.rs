@@ -93,9 +93,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"total":1,"transfer_list":[{"backup_begin_time":1,"backup_end_time":1,"begin_time":1,"destination":"example-destination","end_time":1,"file_name":"example-file_name","id":"example-id","instance_id":"example-instance_id","name":"example-name","prefix":"example-prefix","size":1.0,"status":"example-status","transfer_type":"example-transfer_type","type":"example-type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"total":1,"transfer_list":[{"backup_begin_time":1,"backup_end_time":1,"begin_time":1,"destination":"example-destination","end_time":1,"file_name":"example-file_name","id":"example-id","instance_id":"example-instance_id","name":"example-name","prefix":"example-prefix","size":1.0,"status":"example-status","transfer_type":"example-transfer_type","type":"example-type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"resource_package_infos":[{"engine_name":"example-engine_name","resource_id":"example-resource_id","status":"example-status","total_quota":1,"used_quota":1}],"total":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"resource_package_infos":[{"engine_name":"example-engine_name","resource_id":"example-resource_id","status":"example-status","total_quota":1,"used_quota":1}],"total":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,9 +71,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"histories":[{"apply_result":"example-apply_result","apply_time":"example-apply_time","error_code":"example-error_code","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"histories":[{"apply_result":"example-apply_result","apply_time":"example-apply_time","error_code":"example-error_code","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

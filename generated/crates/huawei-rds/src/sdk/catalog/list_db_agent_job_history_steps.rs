@@ -74,9 +74,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"steps":[{"message":"example-message","run_duration":"example-run_duration","run_status":"example-run_status","run_time":"example-run_time","step_id":"example-step_id","step_name":"example-step_name"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"steps":[{"message":"example-message","run_duration":"example-run_duration","run_status":"example-run_status","run_time":"example-run_time","step_id":"example-step_id","step_name":"example-step_name"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,9 +70,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"jobs":[{"agent_type":"example-agent_type","failure_count":1,"is_enabled":true,"job_id":"example-job_id","job_name":"example-job_name","last_failure_time":"example-last_failure_time","profile_id":"example-profile_id","profile_name":"example-profile_name","run_status":"example-run_status","run_time":"example-run_time"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"jobs":[{"agent_type":"example-agent_type","failure_count":1,"is_enabled":true,"job_id":"example-job_id","job_name":"example-job_name","last_failure_time":"example-last_failure_time","profile_id":"example-profile_id","profile_name":"example-profile_name","run_status":"example-run_status","run_time":"example-run_time"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"total_count":1,"users":[{"comment":"example-comment","databases":[{"name":"example-name","readonly":true}],"hosts":["example-hosts"],"name":"example-name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"total_count":1,"users":[{"comment":"example-comment","databases":[{"name":"example-name","readonly":true}],"hosts":["example-hosts"],"name":"example-name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

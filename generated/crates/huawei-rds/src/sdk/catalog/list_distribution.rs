@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"distributor_instance_id":"example-distributor_instance_id","distributor_instance_name":"example-distributor_instance_name","status":"example-status"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"distributor_instance_id":"example-distributor_instance_id","distributor_instance_name":"example-distributor_instance_name","status":"example-status"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

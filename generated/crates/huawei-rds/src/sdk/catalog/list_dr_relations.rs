@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"instance_dr_relations":[{"instance_id":"example-instance_id","master_instance":{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"},"slave_instances":[{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"}]}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"instance_dr_relations":[{"instance_id":"example-instance_id","master_instance":{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"},"slave_instances":[{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"}]}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

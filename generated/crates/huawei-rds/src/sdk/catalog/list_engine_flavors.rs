@@ -85,9 +85,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"optional_flavors":[{"az_status":{"key":"example-az_status"},"group_type":"example-group_type","is_ipv6_supported":true,"max_connection":"example-max_connection","max_volume_size":"example-max_volume_size","min_volume_size":"example-min_volume_size","qps":"example-qps","ram":"example-ram","spec_code":"example-spec_code","tps":"example-tps","type_code":"example-type_code","vcpus":"example-vcpus"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"optional_flavors":[{"az_status":{"key":"example-az_status"},"group_type":"example-group_type","is_ipv6_supported":true,"max_connection":"example-max_connection","max_volume_size":"example-max_volume_size","min_volume_size":"example-min_volume_size","qps":"example-qps","ram":"example-ram","spec_code":"example-spec_code","tps":"example-tps","type_code":"example-type_code","vcpus":"example-vcpus"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"flavor_groups":[{"compute_flavors":[{"az_status":{"key":"example-az_status"},"code":"example-code","id":"example-id","ram":"example-ram","vcpus":"example-vcpus"}],"group_type":"example-group_type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"flavor_groups":[{"compute_flavors":[{"az_status":{"key":"example-az_status"},"code":"example-code","id":"example-id","ram":"example-ram","vcpus":"example-vcpus"}],"group_type":"example-group_type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

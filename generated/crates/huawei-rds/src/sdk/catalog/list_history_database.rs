@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"database_limit":1,"instances":[{"databases":[{"name":"example-name","total_tables":1}],"id":"example-id","name":"example-name","total_tables":1}],"table_limit":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"database_limit":1,"instances":[{"databases":[{"name":"example-name","total_tables":1}],"id":"example-id","name":"example-name","total_tables":1}],"table_limit":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -85,9 +85,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"top_sqls":[{"count":1,"database_name":"example-database_name","query_id":"example-query_id","sample_time":"example-sample_time","sql_statement":"example-sql_statement","user_name":"example-user_name"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"top_sqls":[{"count":1,"database_name":"example-database_name","query_id":"example-query_id","sample_time":"example-sample_time","sql_statement":"example-sql_statement","user_name":"example-user_name"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

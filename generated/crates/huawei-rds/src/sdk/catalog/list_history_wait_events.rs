@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"events":[{"count":1,"sample_time":"example-sample_time","session_status":"example-session_status","wait_event_name":"example-wait_event_name","wait_event_type":"example-wait_event_type"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"events":[{"count":1,"sample_time":"example-sample_time","session_status":"example-session_status","wait_event_name":"example-wait_event_name","wait_event_type":"example-wait_event_type"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -88,9 +88,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"inspection_reports":[{"check_time":"example-check_time","detail":"example-detail","expiration_time":"example-expiration_time","id":"example-id","result":"example-result","target_version":"example-target_version"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"inspection_reports":[{"check_time":"example-check_time","detail":"example-detail","expiration_time":"example-expiration_time","id":"example-id","result":"example-result","target_version":"example-target_version"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -86,9 +86,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"infos":[{"backup_used_space":1.0,"datastore":{"type":"example-type","version":"example-version"},"instance_id":"example-instance_id","name":"example-name","space":{"auditlog":1.0,"cbr_snapshot":1.0,"db":1.0,"log":1.0,"obs":1.0,"obs_free":1.0,"snapshot":1.0,"snapshot_free":1.0}}],"total":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"infos":[{"backup_used_space":1.0,"datastore":{"type":"example-type","version":"example-version"},"instance_id":"example-instance_id","name":"example-name","space":{"auditlog":1.0,"cbr_snapshot":1.0,"db":1.0,"log":1.0,"obs":1.0,"obs_free":1.0,"snapshot":1.0,"snapshot_free":1.0}}],"total":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"histories":[{"applied":true,"apply_time":"example-apply_time","new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","update_result":"example-update_result","update_time":"example-update_time"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"histories":[{"applied":true,"apply_time":"example-apply_time","new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","update_result":"example-update_result","update_time":"example-update_time"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,9 +59,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"support_fast_restore_list":[{"instance_id":"example-instance_id","is_support_fast_database_restore":true,"is_support_fast_table_restore":true}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"support_fast_restore_list":[{"instance_id":"example-instance_id","is_support_fast_database_restore":true,"is_support_fast_table_restore":true}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

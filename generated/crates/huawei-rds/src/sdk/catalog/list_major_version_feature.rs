@@ -61,9 +61,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"support_always_on":true,"support_file_stream":true,"support_read_only":true,"support_recover_version":["example-support_recover_version"],"support_tde":true,"support_upgrade_version":["example-support_upgrade_version"],"version":"example-version"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"support_always_on":true,"support_file_stream":true,"support_read_only":true,"support_recover_version":["example-support_recover_version"],"support_tde":true,"support_upgrade_version":["example-support_upgrade_version"],"version":"example-version"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -83,9 +83,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"backups":[{"associated_with_ddm":true,"begin_time":"example-begin_time","databases":[{"name":"example-name"}],"datastore":{"type":"example-type","version":"example-version"},"end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","name":"example-name","size":1,"status":"example-status","type":"example-type"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"backups":[{"associated_with_ddm":true,"begin_time":"example-begin_time","databases":[{"name":"example-name"}],"datastore":{"type":"example-type","version":"example-version"},"end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","name":"example-name","size":1,"status":"example-status","type":"example-type"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"all_operate_type":["example-all_operate_type"],"count":1,"traces":[{"level":"example-level","operate_time":1,"operate_type":"example-operate_type","user_name":"example-user_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"all_operate_type":["example-all_operate_type"],"count":1,"traces":[{"level":"example-level","operate_time":1,"operate_type":"example-operate_type","user_name":"example-user_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"pack_log_infos":[{"file_name":"example-file_name","id":"example-id","instance_id":"example-instance_id","query_end_time":1,"query_start_time":1,"size":1.0,"size_unit":"example-size_unit","status":"example-status"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"pack_log_infos":[{"file_name":"example-file_name","id":"example-id","instance_id":"example-instance_id","query_end_time":1,"query_start_time":1,"size":1.0,"size_unit":"example-size_unit","status":"example-status"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

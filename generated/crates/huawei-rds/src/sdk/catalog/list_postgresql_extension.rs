@@ -73,9 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"extensions":[{"created":true,"database_name":"example-database_name","description":"example-description","name":"example-name","shared_preload_libraries":"example-shared_preload_libraries","version":"example-version","version_update":"example-version_update"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"extensions":[{"created":true,"database_name":"example-database_name","description":"example-description","name":"example-name","shared_preload_libraries":"example-shared_preload_libraries","version":"example-version","version_update":"example-version_update"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,9 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"instances":[{"databases":[{"name":"example-name","schemas":[{"name":"example-name","tables":[{}],"total_tables":1}],"total_tables":1}],"id":"example-id","name":"example-name","total_tables":1}],"table_limit":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"instances":[{"databases":[{"name":"example-name","schemas":[{"name":"example-name","tables":[{}],"total_tables":1}],"total_tables":1}],"id":"example-id","name":"example-name","total_tables":1}],"table_limit":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

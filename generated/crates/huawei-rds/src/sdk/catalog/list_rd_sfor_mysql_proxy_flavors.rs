@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"compute_flavor_groups":[{"compute_flavors":[{"az_status":"example-az_status","code":"example-code","cpu":"example-cpu","db_type":"example-db_type","id":"example-id","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"az_status":"example-az_status","code":"example-code","cpu":"example-cpu","db_type":"example-db_type","id":"example-id","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

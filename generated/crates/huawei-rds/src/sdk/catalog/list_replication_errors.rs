@@ -68,9 +68,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"errors":[{"error_code":"example-error_code","error_text":"example-error_text","occur_time":"example-occur_time","source_name":"example-source_name","source_type_id":"example-source_type_id"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"errors":[{"error_code":"example-error_code","error_text":"example-error_text","occur_time":"example-occur_time","source_name":"example-source_name","source_type_id":"example-source_type_id"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

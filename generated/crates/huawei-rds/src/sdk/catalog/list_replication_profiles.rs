@@ -73,9 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"profiles":[{"agent_type":"example-agent_type","description":"example-description","is_def_profile":true,"profile_id":"example-profile_id","profile_name":"example-profile_name"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"profiles":[{"agent_type":"example-agent_type","description":"example-description","is_def_profile":true,"profile_id":"example-profile_id","profile_name":"example-profile_name"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

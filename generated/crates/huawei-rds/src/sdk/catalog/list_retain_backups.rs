@@ -60,9 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"backups":{"backup_method":"example-backup_method","begin_time":"example-begin_time","describe":"example-describe","end_time":"example-end_time","id":"example-id","name":"example-name","size":"example-size","tde":true,"type":"example-type"},"total":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"backups":{"backup_method":"example-backup_method","begin_time":"example-begin_time","describe":"example-describe","end_time":"example-end_time","id":"example-id","name":"example-name","size":"example-size","tde":true,"type":"example-type"},"total":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

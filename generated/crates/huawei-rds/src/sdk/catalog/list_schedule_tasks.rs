@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"schedule_tasks":[{"create_time":"example-create_time","datastore_type":"example-datastore_type","end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","name":"example-name","order":"example-order","project_id":"example-project_id","start_time":"example-start_time","status":"example-status","target_config":{"cpu":"example-cpu","flavor":"example-flavor","mem":"example-mem"},"volume_type":"example-volume_type"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"schedule_tasks":[{"create_time":"example-create_time","datastore_type":"example-datastore_type","end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","name":"example-name","order":"example-order","project_id":"example-project_id","start_time":"example-start_time","status":"example-status","target_config":{"cpu":"example-cpu","flavor":"example-flavor","mem":"example-mem"},"volume_type":"example-volume_type"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

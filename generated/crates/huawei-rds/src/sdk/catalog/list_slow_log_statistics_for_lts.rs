@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","lock_time":"example-lock_time","query_sample":"example-query_sample","rows_examined":1,"rows_sent":1,"time":"example-time","type":"example-type","users":"example-users"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","lock_time":"example-lock_time","query_sample":"example-query_sample","rows_examined":1,"rows_sent":1,"time":"example-time","type":"example-type","users":"example-users"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

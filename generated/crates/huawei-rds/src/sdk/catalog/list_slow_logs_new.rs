@@ -80,9 +80,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","lock_time":"example-lock_time","query_sample":"example-query_sample","rows_examined":"example-rows_examined","rows_sent":"example-rows_sent","start_time":"example-start_time","time":"example-time","type":"example-type","users":"example-users"}],"total_record":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","lock_time":"example-lock_time","query_sample":"example-query_sample","rows_examined":"example-rows_examined","rows_sent":"example-rows_sent","start_time":"example-start_time","time":"example-time","type":"example-type","users":"example-users"}],"total_record":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

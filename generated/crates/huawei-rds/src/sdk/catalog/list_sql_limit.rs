@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"count":1,"sql_limit_objects":[{"id":"example-id","is_effective":true,"max_concurrency":1,"max_waiting":1,"query_id":"example-query_id","query_string":"example-query_string","search_path":"example-search_path"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"count":1,"sql_limit_objects":[{"id":"example-id","is_effective":true,"max_concurrency":1,"max_waiting":1,"query_id":"example-query_id","query_string":"example-query_string","search_path":"example-search_path"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

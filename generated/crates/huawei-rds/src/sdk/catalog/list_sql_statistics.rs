@@ -60,9 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"list":[{"calls":1,"canUse":true,"database":"example-database","query":"example-query","query_id":"example-query_id","rows":1,"user_name":"example-user_name"}],"reset_view_last_time":1,"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"list":[{"calls":1,"canUse":true,"database":"example-database","query":"example-query","query_id":"example-query_id","rows":1,"user_name":"example-user_name"}],"reset_view_last_time":1,"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,9 +65,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"dsspool_info":[{"az_name":"example-az_name","dsspool_id":"example-dsspool_id","dsspool_status":"example-dsspool_status","dsspool_volume_type":"example-dsspool_volume_type","free_capacity_gb":"example-free_capacity_gb"}],"storage_type":[{"az_status":{"key":"example-az_status"},"name":"example-name","support_compute_group_type":["example-support_compute_group_type"]}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"dsspool_info":[{"az_name":"example-az_name","dsspool_id":"example-dsspool_id","dsspool_status":"example-dsspool_status","dsspool_volume_type":"example-dsspool_volume_type","free_capacity_gb":"example-free_capacity_gb"}],"storage_type":[{"az_status":{"key":"example-az_status"},"name":"example-name","support_compute_group_type":["example-support_compute_group_type"]}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -88,9 +88,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"actions":["example-actions"],"tasks":[{"create_time":"example-create_time","end_time":"example-end_time","fail_reason":"example-fail_reason","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","name":"example-name","order_id":"example-order_id","process":"example-process","status":"example-status"}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"actions":["example-actions"],"tasks":[{"create_time":"example-create_time","end_time":"example-end_time","fail_reason":"example-fail_reason","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","name":"example-name","order_id":"example-order_id","process":"example-process","status":"example-status"}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"begin_time":"example-begin_time","end_time":"example-end_time","frequency":"example-frequency","manual_backup_retention_days":"example-manual_backup_retention_days","policies":[{"period":"example-period","retention_days":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","frequency":"example-frequency","manual_backup_retention_days":"example-manual_backup_retention_days","policies":[{"period":"example-period","retention_days":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"active_sessions":1,"clear_time":1,"condition":"example-condition","cpu_usage":1,"db":["example-db"],"duration":1,"enable":true,"end_time":"example-end_time","is_keyword":true,"kill_session_switch":true,"max_concurrency":1,"retain_sql_rule":true,"session_allow":1,"start_time":"example-start_time","user":["example-user"]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"active_sessions":1,"clear_time":1,"condition":"example-condition","cpu_usage":1,"db":["example-db"],"duration":1,"enable":true,"end_time":"example-end_time","is_keyword":true,"kill_session_switch":true,"max_concurrency":1,"retain_sql_rule":true,"session_allow":1,"start_time":"example-start_time","user":["example-user"]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,9 +71,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"compute_flavor_groups":[{"compute_flavors":[{"code":"example-code","cpu":"example-cpu","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"code":"example-code","cpu":"example-cpu","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"auto":"example-auto","engine_name":"example-engine_name","engine_version":"example-engine_version","instance_delete_time":1,"instance_id":"example-instance_id","manual":"example-manual","name":"example-name"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"auto":"example-auto","engine_name":"example-engine_name","engine_version":"example-engine_version","instance_delete_time":1,"instance_id":"example-instance_id","manual":"example-manual","name":"example-name"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

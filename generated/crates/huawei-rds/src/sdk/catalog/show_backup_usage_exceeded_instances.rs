@@ -64,9 +64,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"instances":[{"instance_id":"example-instance_id","obs_free_backup_space_gb":1.0,"obs_usage_gb":1.0,"snapshot_free_backup_space_gb":1.0,"snapshot_usage_gb":1.0}],"total":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"instances":[{"instance_id":"example-instance_id","obs_free_backup_space_gb":1.0,"obs_usage_gb":1.0,"snapshot_free_backup_space_gb":1.0,"snapshot_usage_gb":1.0}],"total":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -63,9 +63,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"bucket_name":"example-bucket_name","database_limit":1,"databases":[{"backup_file_name":"example-backup_file_name","backup_file_size":1,"database_name":"example-database_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"bucket_name":"example-bucket_name","database_limit":1,"databases":[{"backup_file_name":"example-backup_file_name","backup_file_size":1,"database_name":"example-database_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"replica_state":"example-replica_state","wal_receive_replay_delay_in_ms":"example-wal_receive_replay_delay_in_ms","wal_write_receive_delay_in_mb":"example-wal_write_receive_delay_in_mb","wal_write_replay_delay_in_mb":"example-wal_write_replay_delay_in_mb"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"replica_state":"example-replica_state","wal_receive_replay_delay_in_ms":"example-wal_receive_replay_delay_in_ms","wal_write_receive_delay_in_mb":"example-wal_write_receive_delay_in_mb","wal_write_replay_delay_in_mb":"example-wal_write_replay_delay_in_mb"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

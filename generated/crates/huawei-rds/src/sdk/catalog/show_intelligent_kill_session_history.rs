@@ -76,9 +76,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"history":[{"download_link":"example-download_link","end_time":1,"start_time":1,"task_id":"example-task_id"}],"instance_id":"example-instance_id","total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"history":[{"download_link":"example-download_link","end_time":1,"start_time":1,"task_id":"example-task_id"}],"instance_id":"example-instance_id","total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,9 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"statistics":[{"advice_concurrency":1,"avg_time":1.0,"count":1,"ids":[1],"keyword":"example-keyword","max_time":1.0,"raw_sql_text":"example-raw_sql_text","strategy":"example-strategy","total_time":1.0,"type":"example-type"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"statistics":[{"advice_concurrency":1,"avg_time":1.0,"count":1,"ids":[1],"keyword":"example-keyword","max_time":1.0,"raw_sql_text":"example-raw_sql_text","strategy":"example-strategy","total_time":1.0,"type":"example-type"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

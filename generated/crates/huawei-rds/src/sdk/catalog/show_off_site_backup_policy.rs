@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"policy_para":[{"backup_type":"example-backup_type","destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","keep_days":1}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"policy_para":[{"backup_type":"example-backup_type","destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","keep_days":1}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

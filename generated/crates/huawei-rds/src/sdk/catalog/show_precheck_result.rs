@@ -55,9 +55,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"db_upgrade_precheck":{"checks_performed":[{"description":"example-description","detected_problems":[{"db_object":"example-db_object","description":"example-description","level":"example-level"}],"documentation_link":"example-documentation_link","id":"example-id","status":"example-status","title":"example-title"}],"result":1},"display":true,"download_link":"example-download_link","instance_status_check_list":["example-instance_status_check_list"],"result_code":1,"status":"example-status","updated_at":"example-updated_at"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"db_upgrade_precheck":{"checks_performed":[{"description":"example-description","detected_problems":[{"db_object":"example-db_object","description":"example-description","level":"example-level"}],"documentation_link":"example-documentation_link","id":"example-id","status":"example-status","title":"example-title"}],"result":1},"display":true,"download_link":"example-download_link","instance_status_check_list":["example-instance_status_check_list"],"result_code":1,"status":"example-status","updated_at":"example-updated_at"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

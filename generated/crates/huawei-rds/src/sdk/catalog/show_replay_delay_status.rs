@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"cur_delay_time_mills":1,"cur_log_replay_paused":true,"delay_time_value_range":"example-delay_time_value_range","latest_receive_log":"example-latest_receive_log","latest_replay_log":"example-latest_replay_log","real_delay_time_mills":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"cur_delay_time_mills":1,"cur_log_replay_paused":true,"delay_time_value_range":"example-delay_time_value_range","latest_receive_log":"example-latest_receive_log","latest_replay_log":"example-latest_replay_log","real_delay_time_mills":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -60,9 +60,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"data_list":[{"database_name":"example-database_name","table_name":"example-table_name"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"data_list":[{"database_name":"example-database_name","table_name":"example-table_name"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

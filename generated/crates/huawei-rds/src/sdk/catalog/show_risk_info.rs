@@ -50,9 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"risks":[{"engine_name":"example-engine_name","engine_version":"example-engine_version","guidance":"example-guidance","influence":"example-influence","instance_id":"example-instance_id","level":1,"service_impact_duration":"example-service_impact_duration","suggest":"example-suggest","upgrade_duration":"example-upgrade_duration"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"risks":[{"engine_name":"example-engine_name","engine_version":"example-engine_version","guidance":"example-guidance","influence":"example-influence","instance_id":"example-instance_id","level":1,"service_impact_duration":"example-service_impact_duration","suggest":"example-suggest","upgrade_duration":"example-upgrade_duration"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

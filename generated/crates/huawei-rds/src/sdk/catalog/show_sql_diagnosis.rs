@@ -75,9 +75,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"results":[{"db":"example-db","host":"example-host","id":1,"sql":"example-sql","start_time":1,"user":"example-user"}],"total":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"results":[{"db":"example-db","host":"example-host","id":1,"sql":"example-sql","start_time":1,"user":"example-user"}],"total":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

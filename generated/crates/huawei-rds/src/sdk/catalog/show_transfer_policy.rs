@@ -50,9 +50,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"policies":[{"backup_type":"example-backup_type","destination":"example-destination","instance_id":"example-instance_id","period":"example-period","prefix":"example-prefix","setting_id":"example-setting_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"policies":[{"backup_type":"example-backup_type","destination":"example-destination","instance_id":"example-instance_id","period":"example-period","prefix":"example-prefix","setting_id":"example-setting_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,9 +66,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"check_expiration_time":"example-check_expiration_time","detail":"example-detail","start_time":"example-start_time","status":"example-status","target_version":"example-target_version"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"check_expiration_time":"example-check_expiration_time","detail":"example-detail","start_time":"example-start_time","status":"example-status","target_version":"example-target_version"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

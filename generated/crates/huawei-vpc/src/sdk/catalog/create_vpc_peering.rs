@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"peering":{"accept_vpc_info":{"tenant_id":"example-tenant_id","vpc_id":"example-vpc_id"},"created_at":"2026-01-02T03:04:05Z","description":"example-description","id":"example-id","name":"example-name","request_vpc_info":{"tenant_id":"example-tenant_id","vpc_id":"example-vpc_id"},"status":"example-status","updated_at":"2026-01-02T03:04:05Z"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"peering":{"accept_vpc_info":{"tenant_id":"example-tenant_id","vpc_id":"example-vpc_id"},"created_at":"2026-01-02T03:04:05Z","description":"example-description","id":"example-id","name":"example-name","request_vpc_info":{"tenant_id":"example-tenant_id","vpc_id":"example-vpc_id"},"status":"example-status","updated_at":"2026-01-02T03:04:05Z"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"privateips":[{"device_owner":"example-device_owner","id":"example-id","ip_address":"example-ip_address","status":"example-status","subnet_id":"example-subnet_id","tenant_id":"example-tenant_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"privateips":[{"device_owner":"example-device_owner","id":"example-id","ip_address":"example-ip_address","status":"example-status","subnet_id":"example-subnet_id","tenant_id":"example-tenant_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,9 +51,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"resources":[{"resource_detail":"example-resource_detail","resource_id":"example-resource_id","resource_name":"example-resource_name","tags":[{"key":"example-key","value":"example-value"}]}],"total_count":1}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"resources":[{"resource_detail":"example-resource_detail","resource_id":"example-resource_id","resource_name":"example-resource_name","tags":[{"key":"example-key","value":"example-value"}]}],"total_count":1}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

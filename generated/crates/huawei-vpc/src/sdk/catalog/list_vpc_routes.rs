@@ -73,9 +73,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"routes":[{"destination":"example-destination","id":"example-id","nexthop":"example-nexthop","tenant_id":"example-tenant_id","type":"example-type","vpc_id":"example-vpc_id"}],"routes_links":[{"href":"example-href","rel":"example-rel"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"routes":[{"destination":"example-destination","id":"example-id","nexthop":"example-nexthop","tenant_id":"example-tenant_id","type":"example-type","vpc_id":"example-vpc_id"}],"routes_links":[{"href":"example-href","rel":"example-rel"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"id":"example-id","port_id":"example-port_id","project_id":"example-project_id","subnet_id":"example-subnet_id","tenant_id":"example-tenant_id"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"id":"example-id","port_id":"example-port_id","project_id":"example-project_id","subnet_id":"example-subnet_id","tenant_id":"example-tenant_id"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

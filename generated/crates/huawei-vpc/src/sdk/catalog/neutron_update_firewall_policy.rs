@@ -53,9 +53,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"firewall_policy":{"audited":true,"description":"example-description","firewall_rules":["example-firewall_rules"],"id":"example-id","name":"example-name","project_id":"example-project_id","public":true,"tenant_id":"example-tenant_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"firewall_policy":{"audited":true,"description":"example-description","firewall_rules":["example-firewall_rules"],"id":"example-id","name":"example-name","project_id":"example-project_id","public":true,"tenant_id":"example-tenant_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"network_ip_availability":{"network_id":"example-network_id","network_name":"example-network_name","subnet_ip_availability":[{"cidr":"example-cidr","ip_version":1,"subnet_id":"example-subnet_id","subnet_name":"example-subnet_name","total_ips":1,"used_ips":1}],"tenant_id":"example-tenant_id","total_ips":1,"used_ips":1}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"network_ip_availability":{"network_id":"example-network_id","network_name":"example-network_name","subnet_ip_availability":[{"cidr":"example-cidr","ip_version":1,"subnet_id":"example-subnet_id","subnet_name":"example-subnet_name","total_ips":1,"used_ips":1}],"tenant_id":"example-tenant_id","total_ips":1,"used_ips":1}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"vpc":{"block_service_endpoint_states":"example-block_service_endpoint_states","cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","enable_network_address_usage_metrics":true,"enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","routes":[{"destination":"example-destination","nexthop":"example-nexthop"}],"status":"example-status","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"vpc":{"block_service_endpoint_states":"example-block_service_endpoint_states","cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","enable_network_address_usage_metrics":true,"enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","routes":[{"destination":"example-destination","nexthop":"example-nexthop"}],"status":"example-status","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"route":{"destination":"example-destination","id":"example-id","nexthop":"example-nexthop","tenant_id":"example-tenant_id","type":"example-type","vpc_id":"example-vpc_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"route":{"destination":"example-destination","id":"example-id","nexthop":"example-nexthop","tenant_id":"example-tenant_id","type":"example-type","vpc_id":"example-vpc_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,9 +54,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"request_id":"example-request_id","virsubnet_cidr_reservation":{"cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","id":"example-id","ip_version":1,"name":"example-name","project_id":"example-project_id","updated_at":"2026-01-02T03:04:05Z","virsubnet_id":"example-virsubnet_id","vpc_id":"example-vpc_id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"request_id":"example-request_id","virsubnet_cidr_reservation":{"cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","id":"example-id","ip_version":1,"name":"example-name","project_id":"example-project_id","updated_at":"2026-01-02T03:04:05Z","virsubnet_id":"example-virsubnet_id","vpc_id":"example-vpc_id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

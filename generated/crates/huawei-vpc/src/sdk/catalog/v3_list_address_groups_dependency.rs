@@ -56,9 +56,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"address_groups":[{"dependency":[{"instance_id":"example-instance_id","instance_name":"example-instance_name","type":"example-type"}],"enterprise_project_id":"example-enterprise_project_id","id":"example-id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id"}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"address_groups":[{"dependency":[{"instance_id":"example-instance_id","instance_name":"example-instance_name","type":"example-type"}],"enterprise_project_id":"example-enterprise_project_id","id":"example-id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id"}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -58,9 +58,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_HUAWEI,
         examples: &[],
         imported: true,
-        synthesized: Some(
-            r#"{"clouddcn_subnets":[{"availability_zone":"example-availability_zone","cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","dns_nameservers":["example-dns_nameservers"],"enterprise_project_id":"example-enterprise_project_id","gateway_ip":"example-gateway_ip","id":"example-id","name":"example-name","project_id":"example-project_id","tags":[{"key":"example-key","value":"example-value"}],"updated_at":"2026-01-02T03:04:05Z","vpc_id":"example-vpc_id"}]}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"clouddcn_subnets":[{"availability_zone":"example-availability_zone","cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","dns_nameservers":["example-dns_nameservers"],"enterprise_project_id":"example-enterprise_project_id","gateway_ip":"example-gateway_ip","id":"example-id","name":"example-name","project_id":"example-project_id","tags":[{"key":"example-key","value":"example-value"}],"updated_at":"2026-01-02T03:04:05Z","vpc_id":"example-vpc_id"}]}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -48,9 +48,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "cmgo-p8vnipr5")],
         imported: true,
-        synthesized: Some(
-            r#"{"Response":{"Domain":"myinstance.tencentcdb.com","RequestId":"synthesized-request-id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"Response":{"Domain":"myinstance.tencentcdb.com","RequestId":"synthesized-request-id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -78,9 +78,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ("AutoVoucher", "0"),
         ],
         imported: true,
-        synthesized: Some(
-            r#"{"Response":{"DealName":"201806181256","RequestId":"synthesized-request-id"}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"Response":{"DealName":"201806181256","RequestId":"synthesized-request-id"}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,9 +43,11 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         protocol: &::generated_protocols::catalog::PROTOCOL_TENCENT_V3,
         examples: &[("InstanceId", "crs-dvchdv5")],
         imported: true,
-        synthesized: Some(
-            r#"{"Response":{"FlowId":486489,"RequestId":"synthesized-request-id","WanStatus":"\"外网开通中\""}}"#,
-        ),
+        synthesized: Some(::runtime::catalog::SampleInfo {
+            name: "synthesized",
+            status: 200u16,
+            body: r#"{"Response":{"FlowId":486489,"RequestId":"synthesized-request-id","WanStatus":"\"外网开通中\""}}"#,
+        }),
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),
