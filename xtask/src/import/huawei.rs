@@ -265,7 +265,7 @@ pub fn load(site: &Path, service: &str, version: &str) -> Result<Version, Vec<St
     }
     let region = dir.join("region").join(format!("{service}_region.py"));
     let endpoint = match read(&region) {
-        Ok(text) => endpoint(&text, service).unwrap_or_else(|| {
+        Ok(text) => endpoint(&text).unwrap_or_else(|| {
             problems.push(format!(
                 "{}: no `Region(\"…\", \"https://…\")` to take the endpoint from",
                 rel(&region)
@@ -295,7 +295,7 @@ pub fn load(site: &Path, service: &str, version: &str) -> Result<Version, Vec<St
 /// The endpoint template from the region file: the host of the first region whose host
 /// names that region (`dds.cn-north-4.myhuaweicloud.com` → `dds.{region}.myhuaweicloud.com`),
 /// else the first host (a global service: `iam.myhuaweicloud.com`).
-fn endpoint(text: &str, service: &str) -> Option<String> {
+fn endpoint(text: &str) -> Option<String> {
     let mut first = None;
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
@@ -320,18 +320,16 @@ fn endpoint(text: &str, service: &str) -> Option<String> {
         }
         first.get_or_insert_with(|| host.to_owned());
     }
-    let _ = service;
     first
 }
 
 /// The operations of a client module, and whether the client is global-only.
 fn client_ops(text: &str, file: &str, problems: &mut Vec<String>) -> (Vec<Op>, bool) {
     let lines: Vec<&str> = text.lines().collect();
-    let global = lines.iter().any(|l| {
-        l.contains("ClientBuilder(") && l.contains("\"GlobalCredentials") && !l.contains("Basic")
-    }) || lines
+    // `ClientBuilder(clazz, "GlobalCredentials,…")`: global credentials come first (IAM).
+    let global = lines
         .iter()
-        .any(|l| l.contains("ClientBuilder(") && l.contains("\"GlobalCredentials\""));
+        .any(|l| l.contains("ClientBuilder(") && l.contains("\"GlobalCredentials"));
     // Docstring titles of the public methods: `def show_x(self, request):` then `r"""Title`.
     let mut titles: BTreeMap<&str, &str> = BTreeMap::new();
     for (i, l) in lines.iter().enumerate() {

@@ -336,7 +336,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     idempotent: false,
     rate_limit: None,
     envelope: &::generated_protocols::huawei::ENVELOPE,
-    scope: ::runtime::Scope::Project,
+    scope: ::runtime::Scope::Domain,
 };
 
 /// Client for the `iam` operations of huawei: configuration, credentials and a pooled connection, shared by clones.
