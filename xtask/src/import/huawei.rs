@@ -16,10 +16,13 @@ pub enum PyTy {
     Int,
     Bool,
     Float,
+    /// `decimal.Decimal` (amounts of money): carried as `f64`, which round-trips the
+    /// vendor's decimal text up to 15 significant digits.
+    Decimal,
     DateTime,
-    /// `object`: any JSON.
+    /// `object` or `dict`: any JSON.
     Object,
-    /// `file`: a stream (multipart parts).
+    /// `file` (a stream: multipart parts) or `bytes`.
     File,
     List(Box<PyTy>),
     /// `dict(str, T)`.
@@ -28,16 +31,17 @@ pub enum PyTy {
 }
 
 impl PyTy {
-    fn parse(text: &str) -> Option<PyTy> {
+    pub fn parse(text: &str) -> Option<PyTy> {
         let t = text.trim();
         Some(match t {
             "str" => PyTy::Str,
             "int" => PyTy::Int,
             "bool" => PyTy::Bool,
             "float" => PyTy::Float,
+            "decimal.Decimal" => PyTy::Decimal,
             "datetime" | "date" => PyTy::DateTime,
-            "object" => PyTy::Object,
-            "file" => PyTy::File,
+            "object" | "dict" => PyTy::Object,
+            "file" | "bytes" => PyTy::File,
             _ => {
                 if let Some(inner) = t.strip_prefix("list[").and_then(|r| r.strip_suffix(']')) {
                     PyTy::List(Box::new(PyTy::parse(inner)?))
@@ -94,6 +98,9 @@ pub struct Attr {
 pub struct Model {
     pub name: String,
     pub attrs: Vec<Attr>,
+    /// A flaw of the vendor's declaration (`file:line: what`): the operations that reach
+    /// this model are refused with it rather than the whole import.
+    pub flaw: Option<String>,
 }
 
 /// Where an operation's parameter travels.
@@ -484,6 +491,7 @@ fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
         }
     }
     let mut attrs = Vec::new();
+    let mut flaw = None;
     for (n, (attr, ty)) in dict(&lines, types_at).into_iter().enumerate() {
         let Some(parsed) = PyTy::parse(&ty) else {
             problems.push(format!(
@@ -493,9 +501,13 @@ fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
             continue;
         };
         let Some(wire) = wires.get(&attr) else {
-            problems.push(format!(
-                "{at}: `{name}.{attr}` is in `openapi_types` but not in `attribute_map`"
-            ));
+            // A vendor typo (kvs `Credential.stsToken`): no wire name to send it under.
+            flaw.get_or_insert_with(|| {
+                format!(
+                    "{file}:{}: `{name}.{attr}` is in `openapi_types` but not in `attribute_map`",
+                    types_at + 2 + n
+                )
+            });
             continue;
         };
         attrs.push(Attr {
@@ -506,5 +518,5 @@ fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
             ty: parsed,
         });
     }
-    Some(Model { name, attrs })
+    Some(Model { name, attrs, flaw })
 }

@@ -22,6 +22,8 @@ pub struct HwStats {
     pub skipped: usize,
     /// Operations refused, by cause.
     pub refused: BTreeMap<String, usize>,
+    /// Each refused operation: `service version Operation: cause (file:line)`.
+    pub refusals: Vec<String>,
     /// Response headers the specs cannot map yet (dropped from responses).
     pub response_headers: usize,
 }
@@ -66,6 +68,19 @@ fn refusal(op: &Op, v: &Version) -> Option<String> {
     let Some(request) = v.models.get(&format!("{}Request", op.name)) else {
         return Some("no request model".into());
     };
+    let Some(response) = v.models.get(&format!("{}Response", op.name)) else {
+        return Some("no response model".into());
+    };
+    let mut reached = BTreeSet::from([request.name.clone(), response.name.clone()]);
+    for a in request.attrs.iter().chain(&response.attrs) {
+        reach(&a.ty, v, &mut reached);
+    }
+    if let Some(flaw) = reached
+        .iter()
+        .find_map(|m| v.models.get(m).and_then(|m| m.flaw.as_deref()))
+    {
+        return Some(format!("a model the SDK declares inconsistently ({flaw})"));
+    }
     for p in &op.params {
         let Some(a) = request.attrs.iter().find(|a| a.attr == p.attr) else {
             return Some(format!(
@@ -77,9 +92,6 @@ fn refusal(op: &Op, v: &Version) -> Option<String> {
             return Some(format!("a request member of type `{what}`"));
         }
     }
-    let Some(response) = v.models.get(&format!("{}Response", op.name)) else {
-        return Some("no response model".into());
-    };
     if response.attrs.iter().any(|a| a.wire == "body") {
         return Some("a response body that is not a JSON object".into());
     }
@@ -132,7 +144,7 @@ fn ty_text(ty: &PyTy, names: &BTreeMap<String, String>) -> String {
         PyTy::Str | PyTy::Object | PyTy::File => "string".into(),
         PyTy::Int => "i64".into(),
         PyTy::Bool => "bool".into(),
-        PyTy::Float => "f64".into(),
+        PyTy::Float | PyTy::Decimal => "f64".into(),
         PyTy::DateTime => "timestamp".into(),
         PyTy::List(t) => format!("list<{}>", ty_text(t, names)),
         PyTy::Dict(t) => format!("map<string, {}>", ty_text(t, names)),
@@ -236,13 +248,18 @@ pub fn render(
     for op in &v.ops {
         if skip.contains(&op.name) {
             stats.skipped += 1;
-        } else if !seen.insert(op.name.clone()) {
-            *stats
-                .refused
-                .entry("an operation name twice".into())
-                .or_default() += 1;
-        } else if let Some(why) = refusal(op, v) {
-            *stats.refused.entry(why).or_default() += 1;
+        } else if let Some(why) = if seen.insert(op.name.clone()) {
+            refusal(op, v)
+        } else {
+            Some("an operation name twice".into())
+        } {
+            // Counted by cause without the location; listed with it.
+            let cause = why.split(" (").next().unwrap_or(&why).to_owned();
+            stats.refusals.push(format!(
+                "{} {} {}: {why} ({})",
+                v.service, v.version, op.name, op.at
+            ));
+            *stats.refused.entry(cause).or_default() += 1;
         } else {
             accepted.push(op);
         }

@@ -146,9 +146,9 @@ fn the_imported_download_link_agrees_with_the_hand_written_seed_on_the_wire() {
     assert_eq!(imported, seed);
 }
 
-#[test]
-fn a_broken_model_is_located_and_nothing_is_written() {
-    let site = tmp("huawei-broken");
+/// A copy of the fixture with `edit` applied to every model file.
+fn edited_site(name: &str, edit: impl Fn(&str) -> String) -> super::tests::Tmp {
+    let site = tmp(name);
     let copy = |rel: &str, text: Option<String>| {
         let text = text.unwrap_or_else(|| std::fs::read_to_string(fixture().join(rel)).unwrap());
         write(&site.0.join(rel), &text);
@@ -164,10 +164,17 @@ fn a_broken_model_is_located_and_nothing_is_written() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         let rel = format!("huaweicloudsdkdds/v3/model/{name}");
         let text = std::fs::read_to_string(fixture().join(&rel)).unwrap();
-        // One member with a type no Python SDK type is.
-        let text = text.replace("'backup_id': 'str'", "'backup_id': 'strange[int'");
-        copy(&rel, Some(text));
+        copy(&rel, Some(edit(&text)));
     }
+    site
+}
+
+#[test]
+fn a_broken_model_is_located_and_nothing_is_written() {
+    // One member with a type no Python SDK type is.
+    let site = edited_site("huawei-broken", |text| {
+        text.replace("'backup_id': 'str'", "'backup_id': 'strange[int'")
+    });
     let out = tmp("huawei-broken-out");
     let err = import_huawei(&site.0, &[], &out.0).expect_err("refused");
     assert!(
@@ -178,4 +185,46 @@ fn a_broken_model_is_located_and_nothing_is_written() {
         "{err}"
     );
     assert_eq!(std::fs::read_dir(&out.0).unwrap().count(), 0);
+}
+
+#[test]
+fn a_member_without_a_wire_name_refuses_only_the_operations_that_reach_it() {
+    // The vendor's typo (kvs `Credential.stsToken`): in `openapi_types`, not in
+    // `attribute_map`. The model's operations are refused, located; the rest import.
+    let site = edited_site("huawei-flaw", |text| {
+        text.replace("        'backup_id': 'backup_id'\n", "")
+            .replace(
+                "'instance_id': 'instance_id',",
+                "'instance_id': 'instance_id'",
+            )
+    });
+    let out = tmp("huawei-flaw-out");
+    let (_, stats) = import_huawei(&site.0, &[], &out.0).expect("the rest imports");
+    assert_eq!(stats.operations, 1, "{stats:?}");
+    let cause = "a model the SDK declares inconsistently";
+    assert_eq!(stats.refused.get(cause), Some(&1), "{stats:?}");
+    let listed = stats
+        .refusals
+        .iter()
+        .find(|r| r.contains("ShowBackupDownloadLink"))
+        .expect("listed");
+    assert!(
+        listed.starts_with("dds v3 ShowBackupDownloadLink: a model the SDK declares inconsistently (huaweicloudsdkdds/v3/model/show_backup_download_link_request.py:")
+            && listed.contains("`ShowBackupDownloadLinkRequest.backup_id` is in `openapi_types` but not in `attribute_map`")
+            && listed.contains("dds_client.py:"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn vendor_type_names_decimal_dict_and_bytes_are_read() {
+    use super::huawei::PyTy;
+    for (text, ty) in [
+        ("decimal.Decimal", PyTy::Decimal),
+        ("dict", PyTy::Object),
+        ("list[dict]", PyTy::List(Box::new(PyTy::Object))),
+        ("bytes", PyTy::File),
+    ] {
+        assert_eq!(PyTy::parse(text), Some(ty), "{text}");
+    }
 }

@@ -408,6 +408,9 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
     }
     let site = site.ok_or_else(usage)?;
     let (summary, stats) = import_huawei(&site, &services, &out)?;
+    for r in &stats.refusals {
+        println!("refused: {r}");
+    }
     let refused: usize = stats.refused.values().sum();
     let causes: Vec<String> = stats
         .refused
