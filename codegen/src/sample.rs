@@ -3,7 +3,7 @@
 //! declared output (`sdk_core::shape`), so the generator accepts exactly what the generated
 //! SDK decodes. Nothing here restates a decoding rule.
 
-use sdk_core::envelope::{EnvelopeSpec, Failure, decode_with};
+use sdk_core::envelope::{EnvelopeSpec, Failure, decode_parts_with};
 use sdk_core::shape::{FieldShape, ObjectSeed, ObjectShape, Shape, Shapes};
 
 use crate::diag::{Diag, Diagnostics};
@@ -164,7 +164,18 @@ pub fn check(model: &Model, op: &Operation, sample: &crate::model::Sample) -> Re
         // As the generated struct is marked (`lenient_object!(tolerant …)`).
         tolerant: op.origin.is_some(),
     };
-    let result = decode_with(spec, sample.status, None, sample.text.as_bytes(), seed);
+    let payload = op
+        .response_payload()
+        .map(|(f, kind)| (f.wire.as_str(), kind));
+    let result = decode_parts_with(
+        spec,
+        payload,
+        sample.status,
+        None,
+        &[],
+        sample.text.as_bytes(),
+        seed,
+    );
     if let Some(code) = &sample.error {
         return match result {
             Err(Failure::Service(meta)) if &meta.code == code => Ok(()),

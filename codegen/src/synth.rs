@@ -8,7 +8,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::{Envelope, Field, Model, NamedType, Operation, Sensitivity, Ty, TypeKind};
+use crate::model::{
+    Envelope, Field, Location, Model, NamedType, Operation, Sensitivity, Ty, TypeKind,
+};
 
 /// How deep nested named types are filled: below it, only required fields are (a required
 /// field cannot recurse without end: the type would have no finite value).
@@ -82,12 +84,34 @@ pub fn response(model: &Model, op: &Operation) -> (u16, String) {
         types: model.types_of(op).collect(),
         every_field: true,
     };
-    let payload = filler.object(&op.response, 0);
     let protocol = &model.protocols[op.protocol];
+    if let Some((field, _)) = op.response_payload() {
+        // The body is the field's value alone (no envelope: errors are the status's).
+        return match filler.value(field, &field.ty, 0) {
+            Some(value) => (200, value.to_string()),
+            None => (204, String::new()),
+        };
+    }
+    let payload = filler.object(&op.response, 0);
     if payload.is_empty() && crate::sample::envelope(protocol).body_is_payload() {
         return (204, String::new());
     }
     (200, wrap(&protocol.envelope, payload).to_string())
+}
+
+/// A made-up value of each response field read from a header, as header text.
+pub fn response_headers(op: &Operation) -> Vec<(String, String)> {
+    op.response
+        .iter()
+        .filter(|f| f.location == Location::Header)
+        .filter_map(|f| {
+            let text = match scalar(f, &f.ty)? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            Some((f.wire.clone(), text))
+        })
+        .collect()
 }
 
 /// A made-up value of a request field as JSON: [`scalar`]s, one-element lists and maps,
@@ -131,6 +155,8 @@ impl Filler<'_> {
     fn object(&self, fields: &[Field], depth: usize) -> Map<String, Value> {
         fields
             .iter()
+            // A header field is not in a body.
+            .filter(|f| f.location != Location::Header)
             .filter(|f| f.required || (self.every_field && depth < MAX_DEPTH))
             .filter_map(|f| Some((f.wire.clone(), self.value(f, &f.ty, depth)?)))
             .collect()

@@ -28,6 +28,9 @@ pub struct OperationCatalog {
     /// success is a 204 with no body) when no documented sample decodes: what an emulator
     /// answers such an operation with. `None` when `samples` has one.
     pub synthesized: Option<SampleInfo>,
+    /// `(header, value)`: a value of its type for each response field read from a header,
+    /// which an emulator sends with a success of this operation.
+    pub reply_headers: &'static [(&'static str, &'static str)],
 }
 
 impl OperationCatalog {

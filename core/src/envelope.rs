@@ -49,6 +49,35 @@ impl EnvelopeSpec {
     }
 }
 
+/// Where an operation's response fields come from besides the body's members: response
+/// headers, and a body that is one field's value (`location:` of response fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResponseLayout {
+    /// `(header, key)`: the field whose key is `key` is read from the response header
+    /// `header` (any case).
+    pub headers: &'static [(&'static str, &'static str)],
+    /// The field that is the whole body (`location: payload`), and how the body is read.
+    pub payload: Option<(&'static str, PayloadKind)>,
+}
+
+impl ResponseLayout {
+    /// Every field is a member of the body object: the usual layout.
+    pub const MEMBERS: ResponseLayout = ResponseLayout {
+        headers: &[],
+        payload: None,
+    };
+}
+
+/// How a body that is one field's value is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadKind {
+    /// JSON of the field's type (an array, an object, a number).
+    Json,
+    /// A string: a JSON string's value when the body is one, else the body's text as it
+    /// came (plain text, XML, a JSON document kept whole), never a decode error.
+    Text,
+}
+
 /// Why [`decode`] did not produce a payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -112,6 +141,29 @@ pub fn decode<T: DeserializeOwned>(
     decode_with(spec, status, header_request_id, body, PhantomData::<T>)
 }
 
+/// [`decode`] for an operation whose response has header fields or a body that is one
+/// field's value: `headers` holds `(key, value)` of each `layout.headers` entry the
+/// response carried.
+#[inline]
+pub fn decode_parts<T: DeserializeOwned>(
+    spec: &EnvelopeSpec,
+    layout: &ResponseLayout,
+    status: u16,
+    header_request_id: Option<&str>,
+    headers: &[(&'static str, &str)],
+    body: &[u8],
+) -> Result<T, Failure> {
+    decode_parts_with(
+        spec,
+        layout.payload,
+        status,
+        header_request_id,
+        headers,
+        body,
+        PhantomData::<T>,
+    )
+}
+
 /// [`decode`] with a seed: the payload streams into `seed` in the same pass that notes the
 /// envelope's code, message and request id (no intermediate tree).
 ///
@@ -132,6 +184,38 @@ pub fn decode_with<'de, S: DeserializeSeed<'de>>(
     body: &'de [u8],
     seed: S,
 ) -> Result<S::Value, Failure> {
+    decode_parts_with(spec, None, status, header_request_id, &[], body, seed)
+}
+
+/// [`decode_parts`] with a seed (what [`decode_with`] is for [`decode`]); `payload` is
+/// [`ResponseLayout::payload`].
+///
+/// A success's header fields come first, then the body's members, or the one field the
+/// body is. An error status reads the error envelope from the body as [`decode_with`] does.
+#[inline]
+pub fn decode_parts_with<'de, S: DeserializeSeed<'de>>(
+    spec: &EnvelopeSpec,
+    payload: Option<(&str, PayloadKind)>,
+    status: u16,
+    header_request_id: Option<&str>,
+    headers: &[(&'static str, &str)],
+    body: &'de [u8],
+    seed: S,
+) -> Result<S::Value, Failure> {
+    if let Some((key, kind)) = payload
+        && (200..300).contains(&status)
+    {
+        return match pass::whole_body(headers, key, kind, body, seed) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(slow_path(
+                spec,
+                status,
+                header_request_id,
+                body,
+                Some(e.to_string()),
+            )),
+        };
+    }
     let mut payload_error = None;
     let empty_success = (200..300).contains(&status) && body.trim_ascii().is_empty();
     let body: &'de [u8] = if empty_success && spec.body_is_payload() {
@@ -141,7 +225,7 @@ pub fn decode_with<'de, S: DeserializeSeed<'de>>(
     };
     if (200..300).contains(&status) {
         let mut notes = Notes::default();
-        match single_pass(spec, body, seed, &mut notes) {
+        match single_pass(spec, body, seed, headers, &mut notes) {
             // The common case decides without copying any text.
             Ok(value) if notes.is_success(spec) => return Ok(value),
             // A service error (or a missing success code): the second reading says which.
@@ -388,5 +472,91 @@ mod tests {
             Err(Failure::Service(_) | Failure::Decode(_))
         ));
         assert!(decode::<Json>(&V3, 200, None, b"").is_err());
+    }
+
+    const REST: EnvelopeSpec = EnvelopeSpec {
+        protocol: "huawei",
+        wrapper: None,
+        error_object: Some("error"),
+        code_field: "error_code",
+        message_field: "error_msg",
+        success_code: None,
+        request_id_field: Some("request_id"),
+        request_id_header: Some("X-Request-Id"),
+        status_errors: true,
+        clock_skew_codes: &[],
+    };
+
+    #[test]
+    fn header_fields_come_before_the_body_members() {
+        let layout = ResponseLayout {
+            headers: &[("X-Subject-Token", "X-Subject-Token")],
+            payload: None,
+        };
+        let headers = [("X-Subject-Token", "tok-1")];
+        let v: Json =
+            decode_parts(&REST, &layout, 201, None, &headers, br#"{"token":{"a":1}}"#).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"X-Subject-Token": "tok-1", "token": {"a": 1}})
+        );
+        // A HEAD answer: headers and no body.
+        let v: Json = decode_parts(&REST, &layout, 200, None, &headers, b"").unwrap();
+        assert_eq!(v, serde_json::json!({"X-Subject-Token": "tok-1"}));
+    }
+
+    #[test]
+    fn a_body_that_is_one_field_is_read_as_that_field() {
+        let list = ResponseLayout {
+            headers: &[("X-Request-Id", "X-Request-Id")],
+            payload: Some(("body", PayloadKind::Json)),
+        };
+        let v: Json = decode_parts(
+            &REST,
+            &list,
+            200,
+            None,
+            &[("X-Request-Id", "r-1")],
+            br#" [{"id":"a"},{"id":"b"}] "#,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"X-Request-Id": "r-1", "body": [{"id": "a"}, {"id": "b"}]})
+        );
+        // An empty body leaves the field absent; trailing garbage is refused.
+        let v: Json = decode_parts(&REST, &list, 204, None, &[], b"").unwrap();
+        assert_eq!(v, serde_json::json!({}));
+        assert!(matches!(
+            decode_parts::<Json>(&REST, &list, 200, None, &[], b"[1] x"),
+            Err(Failure::Decode(_))
+        ));
+        let text = ResponseLayout {
+            headers: &[],
+            payload: Some(("body", PayloadKind::Text)),
+        };
+        for (body, want) in [
+            (&b"<a>xml</a>"[..], "<a>xml</a>"),
+            (br#""quoted""#, "quoted"),
+            (br#"{"kept":"whole"}"#, r#"{"kept":"whole"}"#),
+        ] {
+            let v: Json = decode_parts(&REST, &text, 200, None, &[], body).unwrap();
+            assert_eq!(v, serde_json::json!({ "body": want }));
+        }
+        // An error status is the error envelope, whatever the layout.
+        let Err(Failure::Service(meta)) = decode_parts::<Json>(
+            &REST,
+            &list,
+            404,
+            None,
+            &[],
+            br#"{"error_code":"X.404","error_msg":"gone","request_id":"r-2"}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            (meta.code.as_str(), meta.request_id.as_deref()),
+            ("X.404", Some("r-2"))
+        );
     }
 }

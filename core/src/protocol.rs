@@ -80,6 +80,8 @@ pub struct OperationInfo {
     pub envelope: &'static EnvelopeSpec,
     /// Which identity of the account the request is signed for (project or domain).
     pub scope: Scope,
+    /// Response fields read from headers, and a body that is one field's value.
+    pub response: crate::envelope::ResponseLayout,
 }
 
 /// Which identity of the account an operation is scoped to, for protocols that sign one

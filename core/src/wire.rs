@@ -208,6 +208,8 @@ pub enum Method {
     Delete,
     /// PATCH
     Patch,
+    /// HEAD: the answer is its status and headers.
+    Head,
 }
 
 impl Method {
@@ -219,6 +221,7 @@ impl Method {
             Method::Put => "PUT",
             Method::Delete => "DELETE",
             Method::Patch => "PATCH",
+            Method::Head => "HEAD",
         }
     }
 }

@@ -613,6 +613,21 @@ impl From<Resp> for Answer {
     }
 }
 
+/// `resp` with the operation's response header fields, each unless the dialect set it
+/// (the request id header carries the request's id).
+fn with_headers(mut resp: Resp, headers: &[(&str, &str)]) -> Resp {
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::try_from(*name),
+            hyper::header::HeaderValue::try_from(*value),
+        ) && !resp.headers().contains_key(&name)
+        {
+            resp.headers_mut().insert(name, value);
+        }
+    }
+    resp
+}
+
 /// `now` as an IMF-fixdate, for the `Date` header (clients correct clock skew from it).
 fn http_date(now: i64) -> String {
     let format = time::macros::format_description!(
@@ -635,9 +650,11 @@ fn answer(
     match reply {
         Reply::Template(_) => plain(500, "emulator: a template is rendered by the caller").into(),
         Reply::Default => match default {
-            Some((status, body)) => dialect
-                .body(status, body.as_bytes().to_vec(), request_id)
-                .into(),
+            Some((status, body)) => with_headers(
+                dialect.body(status, body.as_bytes().to_vec(), request_id),
+                op.reply_headers,
+            )
+            .into(),
             None => plain(
                 500,
                 "emulator: the operation has no sample and no synthesized body",
@@ -645,9 +662,11 @@ fn answer(
             .into(),
         },
         Reply::Sample(i) => match op.samples.get(*i) {
-            Some(s) => dialect
-                .body(s.status, s.body.as_bytes().to_vec(), request_id)
-                .into(),
+            Some(s) => with_headers(
+                dialect.body(s.status, s.body.as_bytes().to_vec(), request_id),
+                op.reply_headers,
+            )
+            .into(),
             None => plain(500, "emulator: the operation has no such sample").into(),
         },
         Reply::Error(code) => {

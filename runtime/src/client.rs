@@ -386,8 +386,22 @@ impl Runtime {
             .or_else(|| raw.header("x-request-id"));
         // An imported operation's response is read tolerantly: each value set aside (its
         // field reads as absent) is logged, once per distinct note.
+        // Response fields read from headers (none for most operations: no allocation).
+        let headers: Vec<(&'static str, &str)> = op
+            .response
+            .headers
+            .iter()
+            .filter_map(|&(name, key)| raw.header(name).map(|v| (key, v)))
+            .collect();
         let (decoded, set_aside) = sdk_core::de::tolerant::collecting(|| {
-            envelope::decode::<T>(op.envelope, raw.status, header_id, &raw.body)
+            envelope::decode_parts::<T>(
+                op.envelope,
+                &op.response,
+                raw.status,
+                header_id,
+                &headers,
+                &raw.body,
+            )
         });
         for (note, times) in sdk_core::de::tolerant::distinct(&set_aside.kept) {
             tracing::warn!(

@@ -6,17 +6,28 @@ use serde::de::DeserializeOwned;
 pub use sdk_core::envelope::*;
 
 use crate::error::{ErrorMeta, SdkError};
+use crate::protocols::OperationInfo;
 
-/// [`decode`] for generated code: the service error becomes the operation's error enum.
+/// [`decode_parts`] for generated code, by the operation's envelope and layout (no
+/// response headers: a catalog hook decodes a body): the service error becomes the
+/// operation's error enum.
 #[doc(hidden)]
 #[inline]
 pub fn decode_into<T: DeserializeOwned, E: From<ErrorMeta>>(
-    spec: &EnvelopeSpec,
+    op: &OperationInfo,
     status: u16,
     header_request_id: Option<&str>,
     body: &[u8],
 ) -> Result<T, SdkError<E>> {
-    decode(spec, status, header_request_id, body).map_err(|f| match f {
+    decode_parts(
+        op.envelope,
+        &op.response,
+        status,
+        header_request_id,
+        &[],
+        body,
+    )
+    .map_err(|f| match f {
         Failure::Service(meta) => SdkError::Service(E::from(meta)),
         Failure::Decode(e) => SdkError::Decode(e),
     })

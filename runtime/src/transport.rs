@@ -173,6 +173,7 @@ impl Transport {
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
             Method::Patch => reqwest::Method::PATCH,
+            Method::Head => reqwest::Method::HEAD,
         };
         self.http.request(method, url)
     }

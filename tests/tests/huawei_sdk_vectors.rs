@@ -89,6 +89,7 @@ fn check(v: &Value) -> String {
         rate_limit: None,
         envelope: &generated::protocols::huawei::ENVELOPE,
         scope,
+        response: runtime::envelope::ResponseLayout::MEMBERS,
     };
     // The caller's headers, with the default Content-Type unless they chose one (as the
     // runtime's `build` does).

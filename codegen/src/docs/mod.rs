@@ -72,7 +72,7 @@ service has a `Client`. A crate that needs one service can depend on that crate 
         "field",
         r#"{{ doc if doc else "(No description in the spec.)" }}
 {% if list_end %}
-{% endif %}{% if deprecated %}**Deprecated** by the vendor (still sent and decoded). {% endif %}Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, sent in the {{ location }}{% endif %}{% if example %}; example: {{ example }}{% endif %}.{% if json %}
+{% endif %}{% if deprecated %}**Deprecated** by the vendor (still sent and decoded). {% endif %}Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, {{ location }}{% endif %}{% if example %}; example: {{ example }}{% endif %}.{% if json %}
 Sent as a JSON document inside a string.{% endif %}{% if csv %}
 Sent as one comma-separated value.{% endif %}{% if unit %}
 Unit: {{ unit }}.{% endif %}{% if range %}
@@ -166,7 +166,9 @@ impl Docs {
         )
     }
 
-    pub fn field_doc(&self, f: &Field) -> String {
+    /// A field's doc: its description, then its facts. `response`: a field of an
+    /// operation's response (read from a header or the whole body, not sent).
+    pub fn field_doc(&self, f: &Field, response: bool) -> String {
         let range = match (f.min, f.max) {
             (None, None) => None,
             (lo, hi) => Some(format!(
@@ -175,13 +177,15 @@ impl Docs {
                 hi.map(|n| n.to_string()).unwrap_or_default()
             )),
         };
-        let location = match f.location {
-            Location::Param => None,
-            Location::Path => Some("path"),
-            Location::Query => Some("query"),
-            Location::Header => Some("headers"),
-            Location::Body => Some("JSON body"),
-            Location::Payload => Some("whole body"),
+        let location = match (f.location, response) {
+            (Location::Param, _) => None,
+            (Location::Header, true) => Some("read from the response's headers"),
+            (Location::Payload, true) => Some("the whole response body"),
+            (Location::Path, _) => Some("sent in the path"),
+            (Location::Query, _) => Some("sent in the query"),
+            (Location::Header, _) => Some("sent in the headers"),
+            (Location::Body, _) => Some("sent in the JSON body"),
+            (Location::Payload, _) => Some("sent in the whole body"),
         };
         let doc = f.doc.as_deref().map(|d| prose(d.trim()));
         // The facts line continues the description's paragraph, unless that ends in a list.

@@ -170,7 +170,7 @@ impl Emitter<'_> {
                         }
 
                         pub fn decode(status: u16, request_id: Option<&str>, body: &[u8]) -> Result<#resp, ::runtime::SdkError<#err>> {
-                            ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+                            ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
                         }
                 };
                 let params = op.request.iter().map(|f| {
@@ -203,6 +203,9 @@ impl Emitter<'_> {
                         quote!(Some(::runtime::catalog::SampleInfo { name: "synthesized", status: #status, body: #body }))
                     }
                 };
+                let reply_headers = crate::synth::response_headers(op)
+                    .into_iter()
+                    .map(|(h, v)| quote!((#h, #v)));
                 let entry = quote! {
                     ::runtime::catalog::Entry {
                         spec: &::runtime::catalog::OperationCatalog {
@@ -214,6 +217,7 @@ impl Emitter<'_> {
                             examples: &[#(#examples),*],
                             imported: #imported,
                             synthesized: #synthesized,
+                            reply_headers: &[#(#reply_headers),*],
                         },
                         decode: |status, request_id, body| ::runtime::catalog::outcome(decode(status, request_id, body)),
                         example_request: |config| example().and_then(|input| to_wire(&input, config)),

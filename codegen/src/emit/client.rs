@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Emitter, Module, doc, ident, opt_lit};
-use crate::model::{Operation, Protocol};
+use crate::model::{Location, Operation, Protocol};
 
 impl Emitter<'_> {
     /// The module of service `svc`: its shared types and error enum, the re-exports of its
@@ -241,6 +241,7 @@ impl Emitter<'_> {
         let module = ident(&p.module);
         let protocols = self.protocols_path();
         let scope = ident(op.scope.variant_name());
+        let response = response_layout(op);
         let fields = [
             ("name", quote!(#name)),
             ("protocol", quote!(::runtime::Protocol::#protocol)),
@@ -253,6 +254,7 @@ impl Emitter<'_> {
             ("rate_limit", rate),
             ("envelope", quote!(&#protocols::#module::ENVELOPE)),
             ("scope", quote!(::runtime::Scope::#scope)),
+            ("response", response),
         ];
         fields
             .into_iter()
@@ -318,4 +320,31 @@ impl Emitter<'_> {
             }
         }
     }
+}
+
+/// The operation's `ResponseLayout`: response fields read from headers, and the field that
+/// is the whole body.
+fn response_layout(op: &Operation) -> TokenStream {
+    let headers: Vec<TokenStream> = op
+        .response
+        .iter()
+        .filter(|f| f.location == Location::Header)
+        .map(|f| {
+            let wire = &f.wire;
+            quote!((#wire, #wire))
+        })
+        .collect();
+    let payload = op.response_payload();
+    if headers.is_empty() && payload.is_none() {
+        return quote!(::runtime::envelope::ResponseLayout::MEMBERS);
+    }
+    let payload = match payload {
+        Some((f, kind)) => {
+            let wire = &f.wire;
+            let kind = ident(&format!("{kind:?}"));
+            quote!(Some((#wire, ::runtime::envelope::PayloadKind::#kind)))
+        }
+        None => quote!(None),
+    };
+    quote!(::runtime::envelope::ResponseLayout { headers: &[#(#headers),*], payload: #payload })
 }

@@ -14,7 +14,7 @@ impl Emitter<'_> {
         let docs: Vec<TokenStream> = op
             .request
             .iter()
-            .map(|f| doc(&self.docs.field_doc(f)))
+            .map(|f| doc(&self.docs.field_doc(f, false)))
             .collect();
         let tys = op.request.iter().map(|f| field_ty(f, false));
         // The builder's macro body, formatted here: the renderer puts it in place of the
@@ -104,7 +104,7 @@ impl Emitter<'_> {
     fn struct_fields(&self, fields: &[Field]) -> TokenStream {
         let out = fields.iter().map(|f| {
             let name = ident(&f.ident);
-            let d = doc(&self.docs.field_doc(f));
+            let d = doc(&self.docs.field_doc(f, true));
             let t = field_ty(f, true);
             quote! {
                 #d
@@ -279,7 +279,7 @@ impl Emitter<'_> {
             let fs = fields.iter().map(|f| {
                 let (n, d, ty) = (
                     ident(&f.ident),
-                    doc(&self.docs.field_doc(f)),
+                    doc(&self.docs.field_doc(f, false)),
                     field_ty(f, false),
                 );
                 quote!(#d pub #n: #ty,)

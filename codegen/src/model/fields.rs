@@ -378,10 +378,44 @@ fn location_of(cx: &mut Cx<'_>, at: &At<'_>) -> Location {
     let Some(l) = &f.location else {
         return default;
     };
-    let Some(p) = protocol.filter(|_| side == Side::Request) else {
-        cx.err(l.pos, "`location` applies to request fields only");
+    let Some(p) = protocol else {
+        cx.err(
+            l.pos,
+            "`location` applies to an operation's request and response fields only",
+        )
+        .hint = Some("a named type's fields are where the type is".into());
         return default;
     };
+    if side == Side::Response {
+        // A response field is a member of the body unless it is read from a header or is
+        // the whole body.
+        return match Location::from_spec_name(&l.value) {
+            Some(loc @ (Location::Header | Location::Payload)) if p.locations.contains(&loc) => loc,
+            _ => {
+                let names: Vec<&str> = [Location::Header, Location::Payload]
+                    .into_iter()
+                    .filter(|l| p.locations.contains(l))
+                    .map(|l| l.spec_name())
+                    .collect();
+                let d = cx.err(
+                    l.pos,
+                    format!("`location: {}` does not apply to a response field", l.value),
+                );
+                d.hint = Some(if names.is_empty() {
+                    format!(
+                        "protocol `{}` reads every response field from the body; drop `location`",
+                        p.name
+                    )
+                } else {
+                    format!(
+                        "one of {} (or none: a member of the body)",
+                        names.join(", ")
+                    )
+                });
+                default
+            }
+        };
+    }
     if p.locations.is_empty() {
         cx.err(
             l.pos,

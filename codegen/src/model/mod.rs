@@ -322,6 +322,23 @@ pub struct Operation {
     pub samples: Vec<Sample>,
 }
 
+impl Operation {
+    /// The response field that is the whole body (`location: payload`), with how the body
+    /// is read: a string takes the text as it came, anything else is JSON.
+    pub fn response_payload(&self) -> Option<(&Field, sdk_core::envelope::PayloadKind)> {
+        let f = self
+            .response
+            .iter()
+            .find(|f| f.location == Location::Payload)?;
+        let kind = if f.ty == Ty::Str {
+            sdk_core::envelope::PayloadKind::Text
+        } else {
+            sdk_core::envelope::PayloadKind::Json
+        };
+        Some((f, kind))
+    }
+}
+
 /// A service: a crate of the generated SDK (or, for a further API version, a module of
 /// that crate), with the types and error codes its operations share.
 #[derive(Clone, Debug)]

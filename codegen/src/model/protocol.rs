@@ -263,7 +263,7 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
 }
 
 pub(super) fn check_method(cx: &mut Cx<'_>, m: &Str) -> String {
-    const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH"];
+    const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
     if !METHODS.contains(&m.value.as_str()) {
         let d = cx.err(m.pos, format!("unsupported HTTP method `{}`", m.value));
         d.hint = Some(format!("one of {}", METHODS.join(", ")));

@@ -299,6 +299,7 @@ fn resolve_op(
     };
     check_path_params(cx, &spec, protocol, &path, &request);
     check_payload(cx, &spec, &request);
+    check_response_layout(cx, &spec, &response);
     let scope = resolve_scope(cx, &spec, protocol);
     if let Some(rl) = spec.rate_limit
         && rl.value <= 0.0
@@ -532,6 +533,62 @@ fn check_payload(cx: &mut Cx<'_>, spec: &OpSpec, request: &[Field]) {
             ),
         )
         .hint = Some("move it into the payload's type, or to another location".into());
+    }
+}
+
+/// Response fields read from headers are scalars; at most one response field is the whole
+/// body (`location: payload`), and then no other is a member of it.
+fn check_response_layout(cx: &mut Cx<'_>, spec: &OpSpec, response: &[Field]) {
+    let pos = |wire: &str| {
+        spec.response
+            .iter()
+            .find(|f| f.name.value == wire)
+            .map_or(spec.operation.pos, |f| f.name.pos)
+    };
+    for f in response.iter().filter(|f| f.location == Location::Header) {
+        if matches!(
+            f.ty,
+            super::Ty::List(_) | super::Ty::Map(_) | super::Ty::Named(_)
+        ) {
+            cx.err(
+                pos(&f.wire),
+                format!(
+                    "response field `{}` is read from a header, which holds one value, not a `{}`",
+                    f.wire,
+                    f.ty.spec_name()
+                ),
+            )
+            .hint = Some("give it a scalar type (string, a number, bool, timestamp)".into());
+        }
+    }
+    let payloads: Vec<&Field> = response
+        .iter()
+        .filter(|f| f.location == Location::Payload)
+        .collect();
+    let Some(first) = payloads.first() else {
+        return;
+    };
+    for extra in &payloads[1..] {
+        cx.err(
+            pos(&extra.wire),
+            format!(
+                "response field `{}` has `location: payload` but `{}` already is the whole body",
+                extra.wire, first.wire
+            ),
+        );
+    }
+    for member in response
+        .iter()
+        .filter(|f| !matches!(f.location, Location::Header | Location::Payload))
+    {
+        cx.err(
+            pos(&member.wire),
+            format!(
+                "response field `{}` is a member of the body but `{}` is the whole body (`location: payload`)",
+                member.wire, first.wire
+            ),
+        )
+        .hint = Some("move it into the payload's type, or read it from a header".into());
     }
 }
 

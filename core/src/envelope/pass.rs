@@ -14,7 +14,7 @@ use serde::de::{
 };
 use serde_json::Value as Json;
 
-use super::EnvelopeSpec;
+use super::{EnvelopeSpec, PayloadKind};
 use crate::de::Key;
 
 #[inline]
@@ -22,20 +22,114 @@ pub(super) fn single_pass<'de, S: DeserializeSeed<'de>>(
     spec: &EnvelopeSpec,
     body: &'de [u8],
     seed: S,
+    headers: &[(&'static str, &str)],
     notes: &mut Notes<'de>,
 ) -> Result<S::Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = match spec.wrapper {
-        None => (&mut de).deserialize_map(PayloadVisitor { spec, notes, seed })?,
+        None => (&mut de).deserialize_map(PayloadVisitor {
+            spec,
+            notes,
+            seed,
+            headers,
+        })?,
         Some(wrapper) => (&mut de).deserialize_map(WrapperVisitor {
             spec,
             wrapper,
             notes,
             seed,
+            headers,
         })?,
     };
     de.end()?;
     Ok(value)
+}
+
+/// A success whose body is one field's value: the header fields, then `key` with the body
+/// (JSON of the field's type, or for [`PayloadKind::Text`] a JSON string's value or the
+/// text as it came). An empty body leaves the field absent.
+pub(super) fn whole_body<'de, S: DeserializeSeed<'de>>(
+    headers: &[(&'static str, &str)],
+    key: &str,
+    kind: PayloadKind,
+    body: &'de [u8],
+    seed: S,
+) -> Result<S::Value, serde_json::Error> {
+    let trimmed = body.trim_ascii();
+    let text = kind == PayloadKind::Text && !trimmed.starts_with(b"\"");
+    let json = !trimmed.is_empty() && !text;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let last = if trimmed.is_empty() {
+        None
+    } else if text {
+        Some((key, Last::Text(String::from_utf8_lossy(body))))
+    } else {
+        Some((key, Last::Json(&mut de)))
+    };
+    let value = seed.deserialize(MapAccessDeserializer::new(Parts {
+        headers: headers.iter(),
+        pending: None,
+        last,
+        last_value: None,
+    }))?;
+    if json {
+        de.end()?;
+    }
+    Ok(value)
+}
+
+/// Where the last entry of [`Parts`] comes from.
+enum Last<'a, 'de> {
+    Json(&'a mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>),
+    Text(Cow<'de, str>),
+}
+
+/// Header fields, then the one field the body is, as one object.
+struct Parts<'a, 'h, 'de> {
+    headers: std::slice::Iter<'h, (&'static str, &'h str)>,
+    pending: Option<&'h str>,
+    last: Option<(&'h str, Last<'a, 'de>)>,
+    last_value: Option<Last<'a, 'de>>,
+}
+
+impl<'de> MapAccess<'de> for Parts<'_, '_, 'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        if let Some((key, value)) = self.headers.next() {
+            self.pending = Some(value);
+            return seed
+                .deserialize(BorrowedStrDeserializer::new(key))
+                .map(Some);
+        }
+        match self.last.take() {
+            Some((key, value)) => {
+                self.last_value = Some(value);
+                seed.deserialize(StrDeserializer::new(key)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        if let Some(value) = self.pending.take() {
+            return seed.deserialize(StrDeserializer::new(value));
+        }
+        match self.last_value.take() {
+            Some(Last::Json(de)) => seed.deserialize(de),
+            Some(Last::Text(Cow::Borrowed(text))) => {
+                seed.deserialize(BorrowedStrDeserializer::new(text))
+            }
+            Some(Last::Text(Cow::Owned(text))) => seed.deserialize(StrDeserializer::new(&text)),
+            None => Err(de::Error::custom("a value without its key")),
+        }
+    }
 }
 
 /// A scalar (or, rarely, a structure) noted from the envelope on its way to the payload.
@@ -185,6 +279,7 @@ struct WrapperVisitor<'n, 'de, S> {
     wrapper: &'static str,
     notes: &'n mut Notes<'de>,
     seed: S,
+    headers: &'n [(&'static str, &'n str)],
 }
 
 impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for WrapperVisitor<'_, 'de, S> {
@@ -194,7 +289,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for WrapperVisitor<'_, 'de, S> {
     }
     #[inline]
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<S::Value, A::Error> {
-        let (spec, notes) = (self.spec, self.notes);
+        let (spec, notes, headers) = (self.spec, self.notes, self.headers);
         let mut seed = Some(self.seed);
         let mut out = None;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
@@ -204,6 +299,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for WrapperVisitor<'_, 'de, S> {
                         spec,
                         notes: &mut *notes,
                         seed: s,
+                        headers,
                     })?);
                 }
                 // A second wrapper: which one counts is not the sender's to decide.
@@ -227,6 +323,7 @@ struct PayloadSeed<'n, 'de, S> {
     spec: &'n EnvelopeSpec,
     notes: &'n mut Notes<'de>,
     seed: S,
+    headers: &'n [(&'static str, &'n str)],
 }
 
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for PayloadSeed<'_, 'de, S> {
@@ -237,6 +334,7 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for PayloadSeed<'_, 'de,
             spec: self.spec,
             notes: self.notes,
             seed: self.seed,
+            headers: self.headers,
         })
     }
 }
@@ -245,6 +343,7 @@ struct PayloadVisitor<'n, 'de, S> {
     spec: &'n EnvelopeSpec,
     notes: &'n mut Notes<'de>,
     seed: S,
+    headers: &'n [(&'static str, &'n str)],
 }
 
 impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for PayloadVisitor<'_, 'de, S> {
@@ -259,18 +358,24 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for PayloadVisitor<'_, 'de, S> {
             spec: self.spec,
             notes: self.notes,
             pending: false,
+            headers: self.headers.iter(),
+            header_value: None,
         }))
     }
 }
 
 /// The payload's entries as the payload type sees them, with the success code noted on the
-/// way (and the error object kept out of the payload).
+/// way (and the error object kept out of the payload), after the header fields.
 struct Payload<'n, 'de, A> {
     inner: A,
     spec: &'n EnvelopeSpec,
     notes: &'n mut Notes<'de>,
     /// The payload's next value is the noted code.
     pending: bool,
+    /// Header fields not yet handed over.
+    headers: std::slice::Iter<'n, (&'static str, &'n str)>,
+    /// The next value is this header's.
+    header_value: Option<&'n str>,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
@@ -281,6 +386,12 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
+        if let Some((key, value)) = self.headers.next() {
+            self.header_value = Some(value);
+            return seed
+                .deserialize(BorrowedStrDeserializer::new(key))
+                .map(Some);
+        }
         loop {
             let Some(Key(key)) = self.inner.next_key::<Key<'de>>()? else {
                 return Ok(None);
@@ -300,6 +411,9 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
 
     #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        if let Some(value) = self.header_value.take() {
+            return seed.deserialize(StrDeserializer::new(value));
+        }
         if std::mem::take(&mut self.pending) {
             match &self.notes.code {
                 Some(note) => note.feed(seed),

@@ -306,6 +306,7 @@ mod tests {
             rate_limit: None,
             envelope: &ENVELOPE,
             scope,
+            response: sdk_core::envelope::ResponseLayout::MEMBERS,
         }
     }
 

@@ -282,6 +282,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     rate_limit: None,
     envelope: &::generated_protocols::huawei::ENVELOPE,
     scope: ::runtime::Scope::Project,
+    response: ::runtime::envelope::ResponseLayout::MEMBERS,
 };
 
 /// Client for the `cbr` operations of huawei: configuration, credentials and a pooled connection, shared by clones.

@@ -485,6 +485,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     rate_limit: None,
     envelope: &::generated_protocols::huawei::ENVELOPE,
     scope: ::runtime::Scope::Domain,
+    response: ::runtime::envelope::ResponseLayout::MEMBERS,
 };
 
 /// Client for the `iam` operations of huawei: configuration, credentials and a pooled connection, shared by clones.

@@ -311,6 +311,7 @@ pub(crate) mod glue {
         rate_limit: None,
         envelope: &::generated_protocols::tencent_v2::ENVELOPE,
         scope: ::runtime::Scope::Project,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
     };
 
     pub const OP: Op<GetExportBackupUrlRequest> = Op { info: &OPERATION, to_wire };

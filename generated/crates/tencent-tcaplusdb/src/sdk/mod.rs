@@ -345,6 +345,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     rate_limit: None,
     envelope: &::generated_protocols::tencent_v3::ENVELOPE,
     scope: ::runtime::Scope::Project,
+    response: ::runtime::envelope::ResponseLayout::MEMBERS,
 };
 
 /// Client for the `tcaplusdb` operations of tencent: configuration, credentials and a pooled connection, shared by clones.

@@ -69,6 +69,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     rate_limit: None,
     envelope: &::generated_protocols::ucloud::ENVELOPE,
     scope: ::runtime::Scope::Project,
+    response: ::runtime::envelope::ResponseLayout::MEMBERS,
 };
 
 /// Client for the `udb` operations of ucloud: configuration, credentials and a pooled connection, shared by clones.

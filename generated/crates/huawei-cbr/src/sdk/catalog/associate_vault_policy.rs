@@ -27,7 +27,7 @@ pub fn decode(
     AssociateVaultPolicyResponse,
     ::runtime::SdkError<AssociateVaultPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"associate_policy":{"destination_vault_id":"example-destination_vault_id","policy_id":"example-policy_id","vault_id":"example-vault_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<CopyCheckpointResponse, ::runtime::SdkError<CopyCheckpointError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"replication":{"backups":[{"backup_id":"example-backup_id","replication_record_id":"example-replication_record_id"}],"destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","destination_vault_id":"example-destination_vault_id","project_id":"example-project_id","provider_id":"example-provider_id","source_region":"example-source_region","vault_id":"example-vault_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListOpLogsResponse, ::runtime::SdkError<ListOpLogsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -108,6 +108,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"limit":1,"offset":1,"operation_logs":[{"checkpoint_id":"example-checkpoint_id","created_at":"example-created_at","ended_at":"example-ended_at","error_info":{"code":"example-code","message":"example-message"},"extra_info":{"backup":{"app_consistency_error_code":"example-app_consistency_error_code","app_consistency_error_message":"example-app_consistency_error_message","app_consistency_status":"example-app_consistency_status","backup_id":"example-backup_id","backup_name":"example-backup_name","incremental":"example-incremental"},"common":{"progress":1,"request_id":"example-request_id","task_id":"example-task_id"},"delete":{"backup_id":"example-backup_id","backup_name":"example-backup_name"},"remove_resources":{"fail_count":1,"resources":[{}],"total_count":1},"replication":{"destination_backup_id":"example-destination_backup_id","destination_backup_name":"example-destination_backup_name","destination_checkpoint_id":"example-destination_checkpoint_id","destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","source_backup_id":"example-source_backup_id","source_backup_name":"example-source_backup_name","source_checkpoint_id":"example-source_checkpoint_id","source_project_id":"example-source_project_id","source_region":"example-source_region"},"resource":{"extra_info":{},"id":"example-id","name":"example-name","type":"example-type"},"restore":{"backup_id":"example-backup_id","backup_name":"example-backup_name","target_resource_id":"example-target_resource_id","target_resource_name":"example-target_resource_name"},"sync":{"delete_backup_num":1,"err_sync_backup_num":1,"sync_backup_num":1},"update_expiration_time":{"affected_backups_count":1,"expiration_day":"example-expiration_day"},"vault_delete":{"fail_count":1,"total_count":1}},"id":"example-id","operation_type":"example-operation_type","policy_id":"example-policy_id","project_id":"example-project_id","provider_id":"example-provider_id","started_at":"example-started_at","status":"example-status","updated_at":"example-updated_at","vault_id":"example-vault_id","vault_name":"example-vault_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListOrganizationPolicyDetailResponse,
     ::runtime::SdkError<ListOrganizationPolicyDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"limit":1,"offset":1,"policies":[{"domain_id":"example-domain_id","policy_id":"example-policy_id","project_id":"example-project_id","status":"example-status"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

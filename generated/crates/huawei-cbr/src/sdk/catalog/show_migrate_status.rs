@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowMigrateStatusResponse, ::runtime::SdkError<ShowMigrateStatusError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -48,6 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"project_status":[{"fail_code":1,"fail_reason":"example-fail_reason","progress":1,"project_id":"example-project_id","project_name":"example-project_name","region_id":"example-region_id","status":"example-status"}],"status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     UpdateExpirationTimeResponse,
     ::runtime::SdkError<UpdateExpirationTimeError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"affected_backups_count":1,"new_expiration_day":"example-new_expiration_day","operation_log_id":"example-operation_log_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

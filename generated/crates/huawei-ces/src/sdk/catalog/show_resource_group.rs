@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowResourceGroupResponse, ::runtime::SdkError<ShowResourceGroupError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -80,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"create_time":1,"enterprise_project_id":"example-enterprise_project_id","group_id":"example-group_id","group_name":"example-group_name","meta_data":{"count":1,"marker":"example-marker","total":1},"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"event_type":1,"namespace":"example-namespace","status":{}}],"status":{}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     BatchListSpecifiedMetricDataResponse,
     ::runtime::SdkError<BatchListSpecifiedMetricDataError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"data_points":[{"dimensions":[{"name":"example-name","origin_value":"example-origin_value","value":"example-value"}],"timestamp":1,"unit":"example-unit","value":1.0}],"metric_dimension":"example-metric_dimension","metric_name":"example-metric_name","namespace":"example-namespace"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

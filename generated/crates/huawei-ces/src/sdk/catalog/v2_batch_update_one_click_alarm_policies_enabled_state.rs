@@ -37,7 +37,7 @@ pub fn decode(
     BatchUpdateOneClickAlarmPoliciesEnabledStateResponse,
     ::runtime::SdkError<BatchUpdateOneClickAlarmPoliciesEnabledStateError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"alarm_policy_ids":["example-alarm_policy_ids"]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

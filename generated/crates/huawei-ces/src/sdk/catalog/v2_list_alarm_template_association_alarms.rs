@@ -32,7 +32,7 @@ pub fn decode(
     ListAlarmTemplateAssociationAlarmsResponse,
     ::runtime::SdkError<ListAlarmTemplateAssociationAlarmsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"alarms":[{"alarm_id":"example-alarm_id","description":"example-description","name":"example-name"}],"count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListDashboardWidgetsResponse,
     ::runtime::SdkError<ListDashboardWidgetsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"widgets":[{"create_time":1,"group_id":"example-group_id","location":{"height":1,"left":1,"top":1,"width":1},"metric_display_mode":"example-metric_display_mode","metrics":[{"alias":["example-alias"],"dimensions":{"filter_type":"example-filter_type","name":"example-name","values":["example-values"]},"extra_info":{"custom_proc_name":"example-custom_proc_name","metric_prefix":"example-metric_prefix","metric_type":"example-metric_type","origin_metric_name":"example-origin_metric_name"},"last_week_compare_enable":true,"metric_dimension":"example-metric_dimension","metric_name":"example-metric_name","namespace":"example-namespace","order":"example-order","rollup_dimension":"example-rollup_dimension","rollup_enable":true,"rollup_filter":{},"top_num":1,"topn_metric_name":"example-topn_metric_name","unit":"example-unit","y_axis_position":"example-y_axis_position","yesterday_compare_enable":true}],"properties":{"description":"example-description","filter":"example-filter","is_all_compare_enable":true,"last_week_compare_enable":true,"legend_location":"example-legend_location","legend_values":["example-legend_values"],"order":"example-order","thresholds":[{"threshold":1.0,"threshold_color":"example-threshold_color"}],"topN":1,"yesterday_compare_enable":true},"threshold":1.0,"threshold_enabled":true,"title":"example-title","unit":"example-unit","view":"example-view","widget_id":"example-widget_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

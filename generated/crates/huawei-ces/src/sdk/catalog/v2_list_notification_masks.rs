@@ -25,7 +25,7 @@ pub fn decode(
     ListNotificationMasksResponse,
     ::runtime::SdkError<ListNotificationMasksError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"notification_masks":[{"create_time":1,"effective_timezone":"example-effective_timezone","end_date":"2026-01-02T03:04:05Z","end_time":"example-end_time","mask_name":"example-mask_name","mask_status":{},"mask_type":{},"metric_names":["example-metric_names"],"notification_mask_id":"example-notification_mask_id","policies":[{"alarm_level":1,"alarm_policy_id":"example-alarm_policy_id","comparison_operator":"example-comparison_operator","count":1,"dimension_name":"example-dimension_name","extra_info":{"custom_proc_name":"example-custom_proc_name","metric_prefix":"example-metric_prefix","metric_type":"example-metric_type","origin_metric_name":"example-origin_metric_name"},"filter":"example-filter","hierarchical_value":{"critical":1.0,"info":1.0,"major":1.0,"minor":1.0},"metric_name":"example-metric_name","namespace":"example-namespace","period":{},"selected_unit":"example-selected_unit","suppress_duration":{},"type":"example-type","unit":"example-unit","value":1.0}],"product_metrics":[{"dimension_name":"example-dimension_name","metric_name":"example-metric_name"}],"product_name":"example-product_name","relation_id":"example-relation_id","relation_type":{},"resource_level":"example-resource_level","resource_type":{},"resources":[{"dimension_names":["example-dimension_names"],"namespace":"example-namespace"}],"start_date":"2026-01-02T03:04:05Z","start_time":"example-start_time","update_time":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -33,7 +33,7 @@ pub fn decode(
     ListResourceGroupsServicesResourcesResponse,
     ::runtime::SdkError<ListResourceGroupsServicesResourcesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -119,6 +119,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"enterprise_project_id":"example-enterprise_project_id","event_status":"example-event_status","resource_name":"example-resource_name","status":"example-status","tags":"example-tags"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

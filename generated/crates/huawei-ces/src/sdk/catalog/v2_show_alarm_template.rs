@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowAlarmTemplateResponse, ::runtime::SdkError<ShowAlarmTemplateError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -55,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"create_time":"2026-01-02T03:04:05Z","policies":[{"alarm_level":1,"comparison_operator":"example-comparison_operator","count":1,"dimension_name":"example-dimension_name","filter":"example-filter","hierarchical_value":{"critical":1.0,"info":1.0,"major":1.0,"minor":1.0},"metric_name":"example-metric_name","namespace":"example-namespace","period":{},"selected_unit":"example-selected_unit","suppress_duration":{},"unit":"example-unit","value":1.0}],"template_description":"example-template_description","template_id":"example-template_id","template_name":"example-template_name","template_type":{}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

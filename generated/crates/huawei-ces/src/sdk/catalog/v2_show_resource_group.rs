@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowResourceGroupResponse, ::runtime::SdkError<ShowResourceGroupError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -55,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"association_alarm_templates":[{"template_id":"example-template_id","template_name":"example-template_name"}],"association_ep_ids":["example-association_ep_ids"],"comb_relation":{"conditions":[{"enterprise_project_id":"example-enterprise_project_id","instance_name":{"operator":"example-operator","resource_name":"example-resource_name","resource_name_is_ignore_case":true},"tag":{"key":"example-key","operator":"example-operator","value":"example-value"}}],"logical_operator":"example-logical_operator"},"create_time":"2026-01-02T03:04:05Z","enterprise_project_id":"example-enterprise_project_id","enterprise_project_id_and_tags":[{"enterprise_project_id":"example-enterprise_project_id","tag":{"key":"example-key","operator":"example-operator","value":"example-value"}}],"ep_resource_statistics":[{"event_unhealthy":1,"extend_relation_id":"example-extend_relation_id","namespaces":1,"total":1,"unhealthy":1}],"event_status":"example-event_status","group_id":"example-group_id","group_name":"example-group_name","instances":[{"instance_names":[{"operator":"example-operator","resource_name":"example-resource_name","resource_name_is_ignore_case":true}],"logical_operator":"example-logical_operator","product_name":"example-product_name"}],"product_names":"example-product_names","related_ep_ids":["example-related_ep_ids"],"resource_level":"example-resource_level","resource_statistics":{"event_unhealthy":1,"namespaces":1,"total":1,"unhealthy":1},"status":"example-status","tags":[{"key":"example-key","operator":"example-operator","value":"example-value"}],"type":"example-type","update_time":"2026-01-02T03:04:05Z"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     UpdateAlarmNotificationsResponse,
     ::runtime::SdkError<UpdateAlarmNotificationsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"alarm_notifications":[{"notification_list":["example-notification_list"],"type":"example-type"}],"effective_timezone":"example-effective_timezone","notification_begin_time":"example-notification_begin_time","notification_enabled":true,"notification_end_time":"example-notification_end_time","notification_manner":"example-notification_manner","notification_policy_ids":["example-notification_policy_ids"],"ok_notifications":[{"notification_list":["example-notification_list"],"type":"example-type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

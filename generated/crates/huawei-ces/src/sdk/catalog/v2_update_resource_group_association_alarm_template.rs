@@ -36,7 +36,7 @@ pub fn decode(
     UpdateResourceGroupAssociationAlarmTemplateResponse,
     ::runtime::SdkError<UpdateResourceGroupAssociationAlarmTemplateError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V2;
@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"group_id":"example-group_id","template_ids":["example-template_ids"]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     BatchCreateAgentInvocationsResponse,
     ::runtime::SdkError<BatchCreateAgentInvocationsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"invocations":[{"error_code":"example-error_code","error_msg":"example-error_msg","instance_id":"example-instance_id","invocation_id":"example-invocation_id","ret_status":"example-ret_status"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

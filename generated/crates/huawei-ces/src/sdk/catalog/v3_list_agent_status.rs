@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListAgentStatusResponse, ::runtime::SdkError<ListAgentStatusError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"agent_status":[{"extensions":[{"name":"example-name","status":"example-status","version":"example-version"}],"instance_id":"example-instance_id","uniagent_status":"example-uniagent_status"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

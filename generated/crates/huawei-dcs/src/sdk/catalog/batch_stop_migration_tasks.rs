@@ -25,7 +25,7 @@ pub fn decode(
     BatchStopMigrationTasksResponse,
     ::runtime::SdkError<BatchStopMigrationTasksError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"migration_tasks":[{"error_code":"example-error_code","error_msg":"example-error_msg","result":"example-result","task_id":"example-task_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     DeleteBigkeyScanTaskResponse,
     ::runtime::SdkError<DeleteBigkeyScanTaskError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"created_at":"example-created_at","finished_at":"example-finished_at","id":"example-id","instance_id":"example-instance_id","keys":[{"db":1,"name":"example-name","shard":"example-shard","size":1,"type":"example-type","unit":"example-unit"}],"num":1,"scan_type":"example-scan_type","started_at":"example-started_at","status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListDiagnosisTasksResponse, ::runtime::SdkError<ListDiagnosisTasksError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"diagnosis_report_list":[{"abnormal_item_sum":1,"begin_time":"example-begin_time","created_at":"example-created_at","end_time":"example-end_time","failed_item_sum":1,"node_num":1,"report_id":"example-report_id","status":"example-status"}],"total_num":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListInstancesResponse, ::runtime::SdkError<ListInstancesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -98,6 +98,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instance_num":1,"instances":[{"access_user":"example-access_user","az_codes":["example-az_codes"],"capacity":1,"capacity_minor":"example-capacity_minor","charging_mode":1,"cpu_type":"example-cpu_type","created_at":"example-created_at","description":"example-description","domain_name":"example-domain_name","enable_publicip":true,"enable_ssl":true,"engine":"example-engine","engine_version":"example-engine_version","enterprise_project_id":"example-enterprise_project_id","features":{"support_acl":true,"support_audit_log":true,"support_ssl":true,"support_transparent_client_ip":true},"instance_id":"example-instance_id","ip":"example-ip","maintain_begin":"example-maintain_begin","maintain_end":"example-maintain_end","max_memory":1,"name":"example-name","no_password_access":"example-no_password_access","order_id":"example-order_id","port":1,"publicip_address":"example-publicip_address","publicip_id":"example-publicip_id","readonly_domain_name":"example-readonly_domain_name","security_group_id":"example-security_group_id","service_task_id":"example-service_task_id","service_upgrade":true,"spec_code":"example-spec_code","status":"example-status","sub_status":"example-sub_status","subnet_id":"example-subnet_id","tags":[{"key":"example-key","value":"example-value"}],"updated_at":"example-updated_at","used_memory":1,"user_id":"example-user_id","user_name":"example-user_name","vpc_id":"example-vpc_id","vpc_name":"example-vpc_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

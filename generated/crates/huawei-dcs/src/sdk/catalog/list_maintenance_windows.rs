@@ -25,7 +25,7 @@ pub fn decode(
     ListMaintenanceWindowsResponse,
     ::runtime::SdkError<ListMaintenanceWindowsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -45,6 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"maintain_windows":[{"begin":"example-begin","default":true,"end":"example-end","seq":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListMigrationTaskLogsResponse,
     ::runtime::SdkError<ListMigrationTaskLogsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"log_num":1,"migration_logs":[{"created_at":"example-created_at","keyword":["example-keyword"],"log_code":"example-log_code","log_level":"example-log_level","message":"example-message"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ListMonitoredObjectsResponse,
     ::runtime::SdkError<ListMonitoredObjectsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"children":[{"dim_name":"example-dim_name","dim_route":"example-dim_route"}],"instances":[{"dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"router":["example-router"],"total":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     ListNumberOfInstancesInDifferentStatusResponse,
     ::runtime::SdkError<ListNumberOfInstancesInDifferentStatusError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"createfailed_count":1,"creating_count":1,"error_count":1,"extending_count":1,"flushing_count":1,"freezing_count":1,"frozen_count":1,"memcached":{"createfailed_count":1,"creating_count":1,"error_count":1,"extending_count":1,"flushing_count":1,"freezing_count":1,"frozen_count":1,"migrating_count":1,"paying_count":1,"restarting_count":1,"restoring_count":1,"running_count":1,"upgrading_count":1},"migrating_count":1,"paying_count":1,"redis":{"createfailed_count":1,"creating_count":1,"error_count":1,"extending_count":1,"flushing_count":1,"freezing_count":1,"frozen_count":1,"migrating_count":1,"paying_count":1,"restarting_count":1,"restoring_count":1,"running_count":1,"upgrading_count":1},"restarting_count":1,"restoring_count":1,"running_count":1,"upgrading_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListSlowlogResponse, ::runtime::SdkError<ListSlowlogError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -90,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"slowlogs":[{"client_ip":"example-client_ip","command":"example-command","database_id":1,"duration":"example-duration","id":1,"node_role":"example-node_role","shard_name":"example-shard_name","start_time":"example-start_time","username":"example-username"}],"total_num":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     ListStatisticsOfRunningInstancesResponse,
     ::runtime::SdkError<ListStatisticsOfRunningInstancesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"statistics":[{"cmd_get_count":1,"cmd_set_count":1,"input_kbps":"example-input_kbps","instance_id":"example-instance_id","keys":1,"max_memory":1,"output_kbps":"example-output_kbps","used_cpu":"example-used_cpu","used_memory":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

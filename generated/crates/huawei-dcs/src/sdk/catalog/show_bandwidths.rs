@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowBandwidthsResponse, ::runtime::SdkError<ShowBandwidthsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -55,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"allow_modify":true,"bandwidth":1,"group_bandwidths":[{"assured_bandwidth":1,"bandwidth":1,"group_id":"example-group_id","max_bandwidth":1,"updated_at":"example-updated_at"}],"max_bandwidth":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

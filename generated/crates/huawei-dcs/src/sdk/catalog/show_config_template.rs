@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowConfigTemplateResponse, ::runtime::SdkError<ShowConfigTemplateError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"cache_mode":"example-cache_mode","created_at":"example-created_at","description":"example-description","engine":"example-engine","engine_version":"example-engine_version","name":"example-name","product_type":"example-product_type","storage_type":"example-storage_type","template_id":"example-template_id","type":"example-type"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

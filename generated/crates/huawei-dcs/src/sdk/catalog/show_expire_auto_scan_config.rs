@@ -27,7 +27,7 @@ pub fn decode(
     ShowExpireAutoScanConfigResponse,
     ::runtime::SdkError<ShowExpireAutoScanConfigError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"enable_auto_scan":true,"first_scan_at":"example-first_scan_at","instance_id":"example-instance_id","interval":1,"scan_keys_count":1,"timeout":1,"updated_at":"example-updated_at"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

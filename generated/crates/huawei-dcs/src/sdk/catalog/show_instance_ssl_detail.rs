@@ -27,7 +27,7 @@ pub fn decode(
     ShowInstanceSslDetailResponse,
     ::runtime::SdkError<ShowInstanceSslDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"domain_name":"example-domain_name","enabled":true,"ip":"example-ip","port":"example-port","ssl_expired_at":"example-ssl_expired_at","ssl_validated":true}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

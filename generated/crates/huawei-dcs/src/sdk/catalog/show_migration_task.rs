@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowMigrationTaskResponse, ::runtime::SdkError<ShowMigrationTaskError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"backup_files":{"backup_id":"example-backup_id","bucket_name":"example-bucket_name","file_source":"example-file_source","files":[{"file_name":"example-file_name","size":"example-size","update_at":"example-update_at"}]},"bandwidth_limit_mb":"example-bandwidth_limit_mb","created_at":"example-created_at","description":"example-description","ecs_tenant_private_ip":"example-ecs_tenant_private_ip","migration_method":"example-migration_method","migration_type":"example-migration_type","network_type":"example-network_type","released_at":"example-released_at","resume_mode":"example-resume_mode","source_instance":{"addrs":"example-addrs","db":"example-db","id":"example-id","ip":"example-ip","name":"example-name","password":"example-password","port":"example-port","proxy_multi_db":true,"task_status":"example-task_status"},"status":"example-status","supported_features":["example-supported_features"],"target_instance":{"addrs":"example-addrs","db":"example-db","id":"example-id","ip":"example-ip","name":"example-name","password":"example-password","port":"example-port","proxy_multi_db":true,"task_status":"example-task_status"},"task_id":"example-task_id","task_name":"example-task_name","task_status":"example-task_status","tenant_security_group_id":"example-tenant_security_group_id","tenant_subnet_id":"example-tenant_subnet_id","tenant_vpc_id":"example-tenant_vpc_id","updated_at":"example-updated_at","version":"example-version"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowMigrationTaskStatsResponse,
     ::runtime::SdkError<ShowMigrationTaskStatsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"full_migration_progress":"example-full_migration_progress","is_migrating":true,"offset":"example-offset","source_dbsize":"example-source_dbsize","target_dbsize":"example-target_dbsize","target_input_kbps":"example-target_input_kbps","target_ops":"example-target_ops"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -32,7 +32,7 @@ pub fn decode(
     UpdateInstanceBandwidthAutoScalingPolicyResponse,
     ::runtime::SdkError<UpdateInstanceBandwidthAutoScalingPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"bandwidth_usage_lower_threshold":1,"bandwidth_usage_upper_threshold":1,"scale_in_cooldown":1,"scale_in_enabled":true,"scale_out_cooldown":1,"window_size":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

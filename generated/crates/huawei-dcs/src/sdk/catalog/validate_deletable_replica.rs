@@ -27,7 +27,7 @@ pub fn decode(
     ValidateDeletableReplicaResponse,
     ::runtime::SdkError<ValidateDeletableReplicaError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"available_zone":"example-available_zone","check_result":true,"replication_list":[{"available_zone":"example-available_zone","group_id":"example-group_id","group_name":"example-group_name","node_id":"example-node_id","replication_id":"example-replication_id","replication_ip":"example-replication_ip"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

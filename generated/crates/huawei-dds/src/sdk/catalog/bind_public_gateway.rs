@@ -25,7 +25,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<BindPublicGatewayResponse, ::runtime::SdkError<BindPublicGatewayError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"external_service_port":1,"instance_id":"example-instance_id","instance_name":"example-instance_name","nat_gateway_id":"example-nat_gateway_id","node_id":"example-node_id","node_name":"example-node_name","public_ip_id":"example-public_ip_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

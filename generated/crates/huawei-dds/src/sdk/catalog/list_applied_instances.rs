@@ -27,7 +27,7 @@ pub fn decode(
     ListAppliedInstancesResponse,
     ::runtime::SdkError<ListAppliedInstancesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"entities":[{"entity_id":"example-entity_id","entity_name":"example-entity_name"}],"instance_id":"example-instance_id","instance_name":"example-instance_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

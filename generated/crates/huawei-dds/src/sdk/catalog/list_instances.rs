@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListInstancesResponse, ::runtime::SdkError<ListInstancesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -93,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"actions":["example-actions"],"backup_strategy":{"keep_days":1,"start_time":"example-start_time"},"created":"example-created","datastore":{"patch_available":true,"type":"example-type","version":"example-version","whole_version":"example-whole_version"},"db_user_name":"example-db_user_name","disk_encryption_id":"example-disk_encryption_id","dss_pool_id":"example-dss_pool_id","engine":"example-engine","enterprise_project_id":"example-enterprise_project_id","groups":[{"id":"example-id","name":"example-name","nodes":[{"availability_zone":"example-availability_zone","external_service_port":1,"id":"example-id","name":"example-name","nat_gateway_id":"example-nat_gateway_id","private_ip":"example-private_ip","public_ip":"example-public_ip","role":"example-role","spec_code":"example-spec_code","status":"example-status"}],"status":"example-status","type":"example-type","volume":{"size":"example-size","used":"example-used"}}],"id":"example-id","maintenance_window":"example-maintenance_window","mode":"example-mode","name":"example-name","order_id":"example-order_id","pay_mode":"example-pay_mode","port":"example-port","region":"example-region","remark":"example-remark","security_group_id":"example-security_group_id","ssl":1,"status":"example-status","subnet_id":"example-subnet_id","tags":[{"key":"example-key","value":"example-value"}],"time_zone":"example-time_zone","updated":"example-updated","vpc_id":"example-vpc_id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListLtsErrorLogsResponse, ::runtime::SdkError<ListLtsErrorLogsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"error_logs":[{"line_num":"example-line_num","log_time":"example-log_time","node_id":"example-node_id","node_name":"example-node_name","raw_message":"example-raw_message","severity":"example-severity"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

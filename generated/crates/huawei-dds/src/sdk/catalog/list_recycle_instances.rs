@@ -25,7 +25,7 @@ pub fn decode(
     ListRecycleInstancesResponse,
     ::runtime::SdkError<ListRecycleInstancesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"backup_id":"example-backup_id","created_at":"example-created_at","datastore":{"type":"example-type","version":"example-version"},"deleted_at":"example-deleted_at","enterprise_project_id":"example-enterprise_project_id","id":"example-id","mode":"example-mode","name":"example-name","pay_mode":"example-pay_mode","retained_until":"example-retained_until"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

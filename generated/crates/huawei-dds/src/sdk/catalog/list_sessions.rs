@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListSessionsResponse, ::runtime::SdkError<ListSessionsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"sessions":[{"active":true,"client":"example-client","cost_time":"example-cost_time","db":"example-db","description":"example-description","host":"example-host","id":"example-id","namespace":"example-namespace","operation":"example-operation","plan_summary":"example-plan_summary","type":"example-type","user":"example-user"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

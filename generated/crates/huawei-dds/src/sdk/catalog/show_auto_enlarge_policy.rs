@@ -27,7 +27,7 @@ pub fn decode(
     ShowAutoEnlargePolicyResponse,
     ::runtime::SdkError<ShowAutoEnlargePolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"policy":{"instance_id":"example-instance_id","size":1,"step":1,"threshold":1},"switch_option":"example-switch_option"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

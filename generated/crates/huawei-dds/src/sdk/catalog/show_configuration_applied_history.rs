@@ -30,7 +30,7 @@ pub fn decode(
     ShowConfigurationAppliedHistoryResponse,
     ::runtime::SdkError<ShowConfigurationAppliedHistoryError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"histories":[{"applied_at":"example-applied_at","apply_result":"example-apply_result","failure_reason":"example-failure_reason","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     ShowConfigurationModifyHistoryResponse,
     ::runtime::SdkError<ShowConfigurationModifyHistoryError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"histories":[{"new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","updated_at":"example-updated_at"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

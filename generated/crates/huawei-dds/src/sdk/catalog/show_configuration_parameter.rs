@@ -27,7 +27,7 @@ pub fn decode(
     ShowConfigurationParameterResponse,
     ::runtime::SdkError<ShowConfigurationParameterError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"created":"example-created","datastore_name":"example-datastore_name","datastore_version":"example-datastore_version","description":"example-description","id":"example-id","name":"example-name","parameters":[{"description":"example-description","name":"example-name","readonly":true,"restart_required":true,"type":"example-type","value":"example-value","value_range":"example-value_range"}],"updated":"example-updated"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

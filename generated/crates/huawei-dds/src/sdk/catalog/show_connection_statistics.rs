@@ -27,7 +27,7 @@ pub fn decode(
     ShowConnectionStatisticsResponse,
     ::runtime::SdkError<ShowConnectionStatisticsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"inner_connections":[{"client_ip":"example-client_ip","count":1}],"outer_connections":[{"client_ip":"example-client_ip","count":1}],"total_connections":1,"total_inner_connections":1,"total_outer_connections":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<BatchListProgressesResponse, ::runtime::SdkError<BatchListProgressesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"results":[{"apply_bytes_rate":1,"apply_rows_rate":1,"error_code":"example-error_code","error_msg":"example-error_msg","incre_trans_delay":"example-incre_trans_delay","incre_trans_delay_millis":"example-incre_trans_delay_millis","job_id":"example-job_id","process_time":"example-process_time","progress":"example-progress","progress_map":{"key":{"completed":"example-completed","remaining_time":"example-remaining_time"}},"remaining_time":"example-remaining_time","task_mode":"example-task_mode","transfer_status":"example-transfer_status"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

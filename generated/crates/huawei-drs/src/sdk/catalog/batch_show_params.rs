@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<BatchShowParamsResponse, ::runtime::SdkError<BatchShowParamsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"params_list":[{"params":[{"compare_result":"example-compare_result","data_type":"example-data_type","error_code":"example-error_code","error_message":"example-error_message","group":"example-group","key":"example-key","need_restart":"example-need_restart","source_value":"example-source_value","target_value":"example-target_value","value_range":"example-value_range"}]}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

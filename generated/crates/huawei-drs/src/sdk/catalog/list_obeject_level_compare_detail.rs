@@ -28,7 +28,7 @@ pub fn decode(
     ListObejectLevelCompareDetailResponse,
     ::runtime::SdkError<ListObejectLevelCompareDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"compare_detail":[{"error_message":"example-error_message","source_db_name":"example-source_db_name","source_db_value":"example-source_db_value","status":1,"target_db_name":"example-target_db_name","target_db_value":"example-target_db_value"}],"count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<UpdateTuningParamsResponse, ::runtime::SdkError<UpdateTuningParamsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"full_sync":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_apply":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_capture":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_relay":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"modify_result":"example-modify_result"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListExtraColumnsResponse, ::runtime::SdkError<ListExtraColumnsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"column_process_objects":[{"extra_column_infos":[{"column_name":"example-column_name","column_type":"example-column_type","column_value":"example-column_value","data_type":"example-data_type"}],"is_sent":true,"object_alias_name":"example-object_alias_name","object_source_names":["example-object_source_names"]}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

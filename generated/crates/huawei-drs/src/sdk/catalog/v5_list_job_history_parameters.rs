@@ -27,7 +27,7 @@ pub fn decode(
     ListJobHistoryParametersResponse,
     ::runtime::SdkError<ListJobHistoryParametersError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -88,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"parameter_history_config_list":[{"apply_time":"example-apply_time","is_applied":true,"is_update_success":true,"name":"example-name","new_value":"example-new_value","old_value":"example-old_value","update_time":"example-update_time"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListJobsResponse, ::runtime::SdkError<ListJobsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -113,6 +113,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"jobs":[{"billing_tag":true,"charging_mode":"example-charging_mode","children":[{"billing_tag":true,"charging_mode":"example-charging_mode","create_time":"example-create_time","description":"example-description","engine_type":"example-engine_type","enterprise_project_id":"example-enterprise_project_id","id":"example-id","is_multi_az":true,"job_action":{"available_actions":["example-available_actions"],"current_action":"example-current_action","unavailable_actions":["example-unavailable_actions"]},"job_direction":"example-job_direction","job_mode":"example-job_mode","job_mode_role":"example-job_mode_role","job_type":"example-job_type","name":"example-name","net_type":"example-net_type","node_new_framework":true,"node_role":"example-node_role","status":"example-status","task_type":"example-task_type"}],"create_time":"example-create_time","description":"example-description","engine_type":"example-engine_type","enterprise_project_id":"example-enterprise_project_id","id":"example-id","is_multi_az":true,"job_action":{"available_actions":["example-available_actions"],"current_action":"example-current_action","unavailable_actions":["example-unavailable_actions"]},"job_direction":"example-job_direction","job_mode":"example-job_mode","job_mode_role":"example-job_mode_role","job_type":"example-job_type","name":"example-name","net_type":"example-net_type","node_new_framework":true,"node_role":"example-node_role","status":"example-status","task_type":"example-task_type"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

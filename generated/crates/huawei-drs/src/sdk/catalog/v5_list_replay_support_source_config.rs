@@ -25,7 +25,7 @@ pub fn decode(
     ListReplaySupportSourceConfigResponse,
     ::runtime::SdkError<ListReplaySupportSourceConfigError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"config_list":[{"engine_type":"example-engine_type","source_db_origin":"example-source_db_origin","source_endpoint_type":"example-source_endpoint_type","support_mirror_database_types":["example-support_mirror_database_types"],"support_os_types":["example-support_os_types"],"support_traffic_types":["example-support_traffic_types"],"traffic_source":"example-traffic_source"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

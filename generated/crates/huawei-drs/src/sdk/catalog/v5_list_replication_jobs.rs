@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListReplicationJobsResponse, ::runtime::SdkError<ListReplicationJobsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -113,6 +113,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"jobs":[{"create_time":"example-create_time","description":"example-description","engine_type":"example-engine_type","enterprise_project_id":"example-enterprise_project_id","error_log":"example-error_log","finish_time":"example-finish_time","id":"example-id","name":"example-name","status":"example-status"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

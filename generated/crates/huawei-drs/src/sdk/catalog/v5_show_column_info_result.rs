@@ -25,7 +25,7 @@ pub fn decode(
     ShowColumnInfoResultResponse,
     ::runtime::SdkError<ShowColumnInfoResultError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"results":[{"column_infos":[{"column_mapped_name":"example-column_mapped_name","column_name":"example-column_name","column_type":"example-column_type","is_filtered":true,"is_partition_key":true,"primary_key_or_unique_index":"example-primary_key_or_unique_index"}],"db_name":"example-db_name","schema_name":"example-schema_name","table_name":"example-table_name","total_count":1}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowComparePolicyResponse, ::runtime::SdkError<ShowComparePolicyError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"begin_time":"example-begin_time","compare_policy":"example-compare_policy","compare_type":["example-compare_type"],"conflict_strategy":"example-conflict_strategy","end_time":"example-end_time","interval_hour":1,"next_compare_time":"example-next_compare_time","period":"example-period","status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

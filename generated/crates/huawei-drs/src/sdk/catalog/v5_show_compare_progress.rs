@@ -25,7 +25,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowCompareProgressResponse, ::runtime::SdkError<ShowCompareProgressError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"full_info":{"progress":1.0,"recheck_entities":1,"src_speed":"example-src_speed"},"global_info":{"src_speed":"example-src_speed"},"incre_info":{"delay":1.0,"log_point":"example-log_point","recheck_entities":1,"rps":1,"src_speed":"example-src_speed"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     ShowCompareUsersDetailResponse,
     ::runtime::SdkError<ShowCompareUsersDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -79,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"total_count":1,"user_compare_info":[{"compare_result":1,"created_at":"example-created_at","id":"example-id","is_target_existed":true,"src_privileges":"example-src_privileges","src_user_name":"example-src_user_name","tar_privileges":"example-tar_privileges","tar_user_name":"example-tar_user_name","updated_at":"example-updated_at"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

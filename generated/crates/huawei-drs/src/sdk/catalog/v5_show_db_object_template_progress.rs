@@ -27,7 +27,7 @@ pub fn decode(
     ShowDbObjectTemplateProgressResponse,
     ::runtime::SdkError<ShowDbObjectTemplateProgressError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"parsed_success_number":"example-parsed_success_number","process_status":"example-process_status","send_success":true}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowDbObjectsListResponse, ::runtime::SdkError<ShowDbObjectsListError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"id":"example-id","max_table_num":1,"object_info":{"key":{"all":true,"is_synchronized":true,"name":"example-name","schemas":{"key":{"all":true,"name":"example-name","sync_type":"example-sync_type","tables":{"key":{"all":true,"columns":{"key":{}},"config_conditions":["example-config_conditions"],"db_alias_name":"example-db_alias_name","filter_conditions":["example-filter_conditions"],"filtered":true,"is_synchronized":true,"name":"example-name","schema_alias_name":"example-schema_alias_name","sync_type":"example-sync_type","type":"example-type"}}}},"sync_type":"example-sync_type","tables":{"key":{"all":true,"columns":{"key":{"additional":true,"filtered":true,"index_for_data_filtering":"example-index_for_data_filtering","name":"example-name","operation_type":"example-operation_type","primary_key_for_column_filtering":"example-primary_key_for_column_filtering","primary_key_for_data_filtering":"example-primary_key_for_data_filtering","sync_type":"example-sync_type","type":"example-type","value":"example-value"}},"config_conditions":["example-config_conditions"],"db_alias_name":"example-db_alias_name","filter_conditions":["example-filter_conditions"],"filtered":true,"is_synchronized":true,"name":"example-name","schema_alias_name":"example-schema_alias_name","sync_type":"example-sync_type","type":"example-type"}},"total_table_num":1}},"object_scope":"example-object_scope","status":"example-status","target_root_db":{"db_encoding":"example-db_encoding","db_name":"example-db_name"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

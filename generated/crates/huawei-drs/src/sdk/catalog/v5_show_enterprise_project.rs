@@ -25,7 +25,7 @@ pub fn decode(
     ShowEnterpriseProjectResponse,
     ::runtime::SdkError<ShowEnterpriseProjectError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"enterprise_project_list":[{"created_at":"example-created_at","description":"example-description","id":"example-id","name":"example-name","status":"example-status","updated_at":"example-updated_at"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

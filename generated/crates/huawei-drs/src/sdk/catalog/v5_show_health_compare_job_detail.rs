@@ -28,7 +28,7 @@ pub fn decode(
     ShowHealthCompareJobDetailResponse,
     ::runtime::SdkError<ShowHealthCompareJobDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"end_time":"example-end_time","id":"example-id","job_name":"example-job_name","start_time":"example-start_time","status":"example-status","type":"example-type"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

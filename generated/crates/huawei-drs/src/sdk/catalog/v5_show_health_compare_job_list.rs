@@ -27,7 +27,7 @@ pub fn decode(
     ShowHealthCompareJobListResponse,
     ::runtime::SdkError<ShowHealthCompareJobListError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"compare_jobs":[{"compute_type":"example-compute_type","database_info":"example-database_info","end_time":"example-end_time","id":"example-id","start_time":"example-start_time","status":"example-status","type":"example-type"}],"count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

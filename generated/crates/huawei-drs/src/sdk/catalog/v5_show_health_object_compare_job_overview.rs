@@ -33,7 +33,7 @@ pub fn decode(
     ShowHealthObjectCompareJobOverviewResponse,
     ::runtime::SdkError<ShowHealthObjectCompareJobOverviewError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"compare_result":[{"source_count":1,"status":1,"target_count":1,"type":"example-type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowIncrementComponentsDetailResponse,
     ::runtime::SdkError<ShowIncrementComponentsDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"increment_components_list":[{"current_point":"example-current_point","delay":"example-delay","resolution_time":"example-resolution_time","start_point":"example-start_point","start_time":"example-start_time","status":"example-status","type":"example-type"}],"update_time":"example-update_time"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowLinkFlavorsResponse, ::runtime::SdkError<ShowLinkFlavorsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"flow_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"},"vm_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"},"volume_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowMeteringResponse, ::runtime::SdkError<ShowMeteringError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"product_info_list":[{"cloud_service_type":"example-cloud_service_type","id":"example-id","resource_size":1,"resource_size_measure_id":1,"resource_spec_code":"example-resource_spec_code","resource_type":"example-resource_type","usage_factor":"example-usage_factor","usage_measure_id":1,"usage_value":1.0}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

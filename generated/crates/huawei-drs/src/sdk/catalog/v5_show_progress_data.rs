@@ -25,7 +25,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowProgressDataResponse, ::runtime::SdkError<ShowProgressDataError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -81,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"create_time":"example-create_time","flow_compare_data":[{"dst_db":"example-dst_db","dst_tb":"example-dst_tb","progress":1,"src_db":"example-src_db","src_tb":"example-src_tb"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

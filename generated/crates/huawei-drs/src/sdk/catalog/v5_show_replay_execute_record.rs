@@ -27,7 +27,7 @@ pub fn decode(
     ShowReplayExecuteRecordResponse,
     ::runtime::SdkError<ShowReplayExecuteRecordError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"sql_records":[{"abnormal_sql":1,"execute_time":1,"finished_sql":1,"slow_sql":1,"total_sql":1}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowReplayReportExportStatusResponse,
     ::runtime::SdkError<ShowReplayReportExportStatusError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"current_count":1,"export_status":"example-export_status","failed_reason":"example-failed_reason","file_type":"example-file_type","job_id":"example-job_id","progress_percentage":1,"total_count":1,"uploaded_file_names":["example-uploaded_file_names"]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowReplayResultsResponse, ::runtime::SdkError<ShowReplayResultsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -113,6 +113,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"compare_results":[{"create_time":"example-create_time","mirror_content":"example-mirror_content","sql_params":"example-sql_params","sql_template":"example-sql_template","sql_template_md5":"example-sql_template_md5","target_content":"example-target_content"}],"error_classifications":[{"error_cnt":"example-error_cnt","error_template_cnt":"example-error_template_cnt","error_type":"example-error_type","target_name":"example-target_name"}],"error_sql_templates":[{"count":1,"query_type":"example-query_type","schema_name":"example-schema_name","sql_template":"example-sql_template","sql_template_md5":"example-sql_template_md5","target_name":"example-target_name","target_type":"example-target_type"}],"error_sqls":[{"abnormal_info":"example-abnormal_info","abnormal_sql":"example-abnormal_sql","object_type":"example-object_type"}],"replaying_sqls":[{"client":"example-client","connection_id":"example-connection_id","execute_latency":1,"latency":1,"replay_start_time":"example-replay_start_time","schema_name":"example-schema_name","sql_statement":"example-sql_statement","status":"example-status"}],"shard_statics":[{"abnormal":1,"finish":1,"slow":1,"time":"example-time","total":1}],"slow_sql_templates":[{"avg_latency":1,"count":1,"max_latency":1,"min_latency":1,"query_type":"example-query_type","schema_name":"example-schema_name","sql_template":"example-sql_template","sql_template_md5":"example-sql_template_md5","target_name":"example-target_name","target_type":"example-target_type","total_latency":1}],"slow_sqls":[{"object_type":"example-object_type","old_time":"example-old_time","replay_time":"example-replay_time","slow_sql":"example-slow_sql"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowReportFileObsUrisResponse,
     ::runtime::SdkError<ShowReportFileObsUrisError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"export_report_obs_files":[{"file_name":"example-file_name","obs_temp_uri":"example-obs_temp_uri"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

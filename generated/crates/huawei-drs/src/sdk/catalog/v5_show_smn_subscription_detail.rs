@@ -27,7 +27,7 @@ pub fn decode(
     ShowSmnSubscriptionDetailResponse,
     ::runtime::SdkError<ShowSmnSubscriptionDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"delay_time":1,"is_alarm_user":true,"rpo_delay":1,"rto_delay":1,"topic_name":"example-topic_name","topic_urn":"example-topic_urn"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     BatchAddServerGroupMemberResponse,
     ::runtime::SdkError<BatchAddServerGroupMemberError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"servers":[{"fail_reason":"example-fail_reason","server_id":"example-server_id","status":"example-status"}],"status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListCloudServersResponse, ::runtime::SdkError<ListCloudServersError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -148,6 +148,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"request_id":"example-request_id","servers":[{"addresses":{"key":[{"OS-EXT-IPS-MAC:mac_addr":"example-OS-EXT-IPS-MAC:mac_addr","OS-EXT-IPS:port_id":"example-OS-EXT-IPS:port_id","OS-EXT-IPS:type":"example-OS-EXT-IPS:type","addr":"example-addr","primary":true,"version":1}]},"availability_zone":"example-availability_zone","cpu_options":{"hw:cpu_threads":1},"created":"example-created","dedicated_host_id":"example-dedicated_host_id","description":"example-description","enterprise_project_id":"example-enterprise_project_id","fault":{"code":1,"created":"example-created","details":"example-details","message":"example-message"},"flavor":{"asic_accelerators":[{"count":1,"memory_mb":1,"name":"example-name"}],"disk":1,"gpus":[{"count":1,"memory_mb":1,"name":"example-name"}],"id":"example-id","name":"example-name","ram":1,"vcpus":1},"id":"example-id","image":{"id":"example-id"},"in_recycle_bin":true,"key_name":"example-key_name","launched_at":"example-launched_at","locked":true,"market_info":{"charge_mode":"example-charge_mode","prepaid_info":{"expired_time":"example-expired_time"}},"metadata":{"key":"example-metadata"},"name":"example-name","power_state":1,"root_device_name":"example-root_device_name","security_groups":[{"id":"example-id","name":"example-name"}],"spod_id":"example-spod_id","status":"example-status","tags":["example-tags"],"task_state":"example-task_state","tenancy":"example-tenancy","tenant_id":"example-tenant_id","updated":"example-updated","user_id":"example-user_id","vm_state":"example-vm_state","volumes_attached":[{"bootIndex":"example-bootIndex","delete_on_termination":true,"device":"example-device","id":"example-id","size":1}]}],"servers_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

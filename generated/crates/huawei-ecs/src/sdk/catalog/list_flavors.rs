@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListFlavorsResponse, ::runtime::SdkError<ListFlavorsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"flavors":[{"OS-FLV-DISABLED:disabled":true,"OS-FLV-EXT-DATA:ephemeral":1,"attachableQuantity":{"free_blk":1,"free_disk":1,"free_nic":1,"free_scsi":1},"disk":"example-disk","id":"example-id","links":[{"href":"example-href","rel":"example-rel","type":"example-type"}],"name":"example-name","os-flavor-access:is_public":true,"os_extra_specs":{"cond:compute":"example-cond:compute","cond:compute:live_resizable":"example-cond:compute:live_resizable","cond:network":"example-cond:network","cond:operation:az":"example-cond:operation:az","cond:operation:charge":"example-cond:operation:charge","cond:operation:charge:stop":"example-cond:operation:charge:stop","cond:operation:roles":"example-cond:operation:roles","cond:operation:status":"example-cond:operation:status","cond:spot:operation:az":"example-cond:spot:operation:az","cond:spot:operation:status":"example-cond:spot:operation:status","cond:storage":"example-cond:storage","cond:storage:type":"example-cond:storage:type","ecs:generation":"example-ecs:generation","ecs:instance_architecture":"example-ecs:instance_architecture","ecs:performancetype":"example-ecs:performancetype","ecs:virtualization_env_types":"example-ecs:virtualization_env_types","extra_spec:io:persistent_grant":"example-extra_spec:io:persistent_grant","hpet_support":"example-hpet_support","hw:numa_nodes":"example-hw:numa_nodes","info:asic_accelerators":"example-info:asic_accelerators","info:cpu:name":"example-info:cpu:name","info:features":"example-info:features","info:gpu:name":"example-info:gpu:name","info:gpus":"example-info:gpus","instance_vnic:instance_bandwidth":"example-instance_vnic:instance_bandwidth","instance_vnic:max_count":"example-instance_vnic:max_count","instance_vnic:type":"example-instance_vnic:type","network_interface:traffic_mirroring_supported":"example-network_interface:traffic_mirroring_supported","pci_passthrough:alias":"example-pci_passthrough:alias","pci_passthrough:enable_gpu":"example-pci_passthrough:enable_gpu","pci_passthrough:gpu_specs":"example-pci_passthrough:gpu_specs","quota:gpu":"example-quota:gpu","quota:local_disk":"example-quota:local_disk","quota:max_pps":"example-quota:max_pps","quota:max_rate":"example-quota:max_rate","quota:min_rate":"example-quota:min_rate","quota:nvme_ssd":"example-quota:nvme_ssd","quota:sub_network_interface_max_num":"example-quota:sub_network_interface_max_num","quota:vif_max_num":"example-quota:vif_max_num","resource_type":"example-resource_type","security:enclave_supported":"example-security:enclave_supported"},"ram":1,"rxtx_cap":"example-rxtx_cap","rxtx_factor":1.0,"rxtx_quota":"example-rxtx_quota","swap":"example-swap","vcpus":"example-vcpus"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListServerAzInfoResponse, ::runtime::SdkError<ListServerAzInfoError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -48,6 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"availability_zones":[{"alias":"example-alias","availability_zone_id":"example-availability_zone_id","az_group_ids":["example-az_group_ids"],"category":1,"mode":"example-mode","public_border_group":"example-public_border_group","type":"example-type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

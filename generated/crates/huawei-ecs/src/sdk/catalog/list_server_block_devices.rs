@@ -27,7 +27,7 @@ pub fn decode(
     ListServerBlockDevicesResponse,
     ::runtime::SdkError<ListServerBlockDevicesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"attachableQuantity":{"free_blk":1,"free_disk":1,"free_scsi":1},"volumeAttachments":[{"bootIndex":1,"bus":"example-bus","device":"example-device","id":"example-id","pciAddress":"example-pciAddress","serverId":"example-serverId","size":1,"volumeId":"example-volumeId"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListTemplatesResponse, ::runtime::SdkError<ListTemplatesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"launch_templates":[{"created_at":"example-created_at","default_version":1,"description":"example-description","id":"example-id","latest_version":1,"name":"example-name","updated_at":"example-updated_at"}],"page_info":{"next_marker":"example-next_marker","previous_marker":"example-previous_marker"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

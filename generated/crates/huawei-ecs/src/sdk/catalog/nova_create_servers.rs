@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<NovaCreateServersResponse, ::runtime::SdkError<NovaCreateServersError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"server":{"OS-DCF:diskConfig":"example-OS-DCF:diskConfig","adminPass":"example-adminPass","id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"reservation_id":"example-reservation_id","security_groups":[{"name":"example-name"}]}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     NovaListServersDetailsResponse,
     ::runtime::SdkError<NovaListServersDetailsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -116,6 +116,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"servers":[{"OS-DCF:diskConfig":"example-OS-DCF:diskConfig","OS-EXT-AZ:availability_zone":"example-OS-EXT-AZ:availability_zone","OS-EXT-SRV-ATTR:host":"example-OS-EXT-SRV-ATTR:host","OS-EXT-SRV-ATTR:hostname":"example-OS-EXT-SRV-ATTR:hostname","OS-EXT-SRV-ATTR:hypervisor_hostname":"example-OS-EXT-SRV-ATTR:hypervisor_hostname","OS-EXT-SRV-ATTR:instance_name":"example-OS-EXT-SRV-ATTR:instance_name","OS-EXT-SRV-ATTR:kernel_id":"example-OS-EXT-SRV-ATTR:kernel_id","OS-EXT-SRV-ATTR:launch_index":1,"OS-EXT-SRV-ATTR:ramdisk_id":"example-OS-EXT-SRV-ATTR:ramdisk_id","OS-EXT-SRV-ATTR:reservation_id":"example-OS-EXT-SRV-ATTR:reservation_id","OS-EXT-SRV-ATTR:root_device_name":"example-OS-EXT-SRV-ATTR:root_device_name","OS-EXT-SRV-ATTR:user_data":"example-OS-EXT-SRV-ATTR:user_data","OS-EXT-STS:power_state":1,"OS-EXT-STS:task_state":"example-OS-EXT-STS:task_state","OS-EXT-STS:vm_state":"example-OS-EXT-STS:vm_state","OS-SRV-USG:launched_at":"example-OS-SRV-USG:launched_at","OS-SRV-USG:terminated_at":"example-OS-SRV-USG:terminated_at","accessIPv4":"example-accessIPv4","accessIPv6":"example-accessIPv6","addresses":{"key":[{"OS-EXT-IPS-MAC:mac_addr":"example-OS-EXT-IPS-MAC:mac_addr","OS-EXT-IPS:type":"example-OS-EXT-IPS:type","addr":"example-addr","version":1}]},"config_drive":"example-config_drive","created":"example-created","description":"example-description","fault":{"code":1,"created":"example-created","details":"example-details","message":"example-message"},"flavor":{"disk":1,"ephemeral":1,"extra_specs":{"key":"example-extra_specs"},"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"original_name":"example-original_name","ram":1,"swap":1,"vcpus":1},"hostId":"example-hostId","host_status":"example-host_status","id":"example-id","image":{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}]},"key_name":"example-key_name","links":[{"href":"example-href","rel":"example-rel"}],"locked":true,"metadata":{"key":"example-metadata"},"name":"example-name","os-extended-volumes:volumes_attached":[{"delete_on_termination":true,"id":"example-id"}],"os:scheduler_hints":{"dedicated_host_id":["example-dedicated_host_id"],"tenancy":["example-tenancy"]},"progress":1,"security_groups":[{"name":"example-name"}],"status":"example-status","tags":["example-tags"],"tenant_id":"example-tenant_id","updated":"example-updated","user_id":"example-user_id"}],"servers_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<NovaShowKeypairResponse, ::runtime::SdkError<NovaShowKeypairError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"keypair":{"created_at":"2026-01-02T03:04:05Z","deleted":true,"deleted_at":"2026-01-02T03:04:05Z","fingerprint":"example-fingerprint","id":1,"name":"example-name","public_key":"example-public_key","type":"example-type","updated_at":"2026-01-02T03:04:05Z","user_id":"example-user_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     NovaShowServerInterfaceResponse,
     ::runtime::SdkError<NovaShowServerInterfaceError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"interfaceAttachment":{"fixed_ips":[{"ip_address":"example-ip_address","subnet_id":"example-subnet_id"}],"mac_addr":"example-mac_addr","net_id":"example-net_id","port_id":"example-port_id","port_state":"example-port_state"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

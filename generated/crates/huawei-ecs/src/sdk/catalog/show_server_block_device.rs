@@ -28,7 +28,7 @@ pub fn decode(
     ShowServerBlockDeviceResponse,
     ::runtime::SdkError<ShowServerBlockDeviceError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"volumeAttachment":{"bootIndex":1,"bus":"example-bus","device":"example-device","id":"example-id","pciAddress":"example-pciAddress","serverId":"example-serverId","size":1,"volumeId":"example-volumeId"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

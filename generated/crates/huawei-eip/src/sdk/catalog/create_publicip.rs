@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<CreatePublicipResponse, ::runtime::SdkError<CreatePublicipError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"publicip":{"alias":"example-alias","bandwidth_size":1,"create_time":"2026-01-02T03:04:05Z","enterprise_project_id":"example-enterprise_project_id","id":"example-id","ip_version":1,"public_ip_address":"example-public_ip_address","public_ipv6_address":"example-public_ipv6_address","status":"example-status","tenant_id":"example-tenant_id","type":"example-type"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

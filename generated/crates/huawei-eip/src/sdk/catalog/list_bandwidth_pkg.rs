@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListBandwidthPkgResponse, ::runtime::SdkError<ListBandwidthPkgError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"bandwidthpkgs":[{"bandwidthId":"example-bandwidthId","billingInfo":"example-billingInfo","endTime":"example-endTime","pkgSize":1,"processedTime":"example-processedTime","resourceId":"example-resourceId","resourceName":"example-resourceName","startTime":"example-startTime","status":"example-status","tenantId":"example-tenantId"}],"bandwidthpkgs_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowResourcesJobDetailResponse,
     ::runtime::SdkError<ShowResourcesJobDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"sub_jobs":["example-sub_jobs"]},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<AttachBatchPublicIpResponse, ::runtime::SdkError<AttachBatchPublicIpError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"publicips":[{"publicip":{"alias":"example-alias","associate_instance_id":"example-associate_instance_id","associate_instance_type":"example-associate_instance_type","bandwidth":{"billing_info":"example-billing_info","charge_mode":"example-charge_mode","id":"example-id","name":"example-name","share_type":"example-share_type","size":1},"billing_info":"example-billing_info","created_at":"example-created_at","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","ip_version":1,"lock_status":"example-lock_status","project_id":"example-project_id","public_border_group":"example-public_border_group","public_ip_address":"example-public_ip_address","public_ipv6_address":"example-public_ipv6_address","publicip_pool_id":"example-publicip_pool_id","publicip_pool_name":"example-publicip_pool_name","status":"example-status","type":"example-type","updated_at":"example-updated_at","vnic":{"device_id":"example-device_id","device_owner":"example-device_owner","instance_id":"example-instance_id","instance_type":"example-instance_type","mac":"example-mac","port_id":"example-port_id","port_profile":"example-port_profile","private_ip_address":"example-private_ip_address","vni":"example-vni","vpc_id":"example-vpc_id","vtep":"example-vtep"}},"statusCode":1}],"request_id":"example-request_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListCommonPoolsResponse, ::runtime::SdkError<ListCommonPoolsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"common_pools":[{"allow_share_bandwidth_types":["example-allow_share_bandwidth_types"],"id":"example-id","name":"example-name","public_border_group":"example-public_border_group","status":"example-status","type":"example-type","used":1}],"request_id":"example-request_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ListPublicBorderGroupsResponse,
     ::runtime::SdkError<ListPublicBorderGroupsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"public_border_groups":[{"public_border_group":"example-public_border_group","publicip_pools":["example-publicip_pools"]}],"request_id":"example-request_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ListShareBandwidthTypesResponse,
     ::runtime::SdkError<ListShareBandwidthTypesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -106,6 +106,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id","share_bandwidth_types":[{"bandwidth_type":"example-bandwidth_type","created_at":"example-created_at","description":"example-description","id":"example-id","name_en":"example-name_en","name_zh":"example-name_zh","public_border_group":"example-public_border_group","updated_at":"example-updated_at"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListTenantVpcIgwsResponse, ::runtime::SdkError<ListTenantVpcIgwsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -93,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"request_id":"example-request_id","vpc_igws":[{"created_at":"example-created_at","enable_ipv6":true,"id":"example-id","name":"example-name","network_id":"example-network_id","project_id":"example-project_id","updated_at":"example-updated_at","vpc_id":"example-vpc_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

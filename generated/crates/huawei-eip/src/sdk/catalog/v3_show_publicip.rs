@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowPublicipResponse, ::runtime::SdkError<ShowPublicipError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"publicip":{"alias":"example-alias","allow_share_bandwidth_types":["example-allow_share_bandwidth_types"],"associate_instance_id":"example-associate_instance_id","associate_instance_metadata":"example-associate_instance_metadata","associate_instance_type":"example-associate_instance_type","associate_mode":"example-associate_mode","bandwidth":{"billing_info":"example-billing_info","charge_mode":"example-charge_mode","id":"example-id","name":"example-name","share_type":"example-share_type","size":1},"billing_info":"example-billing_info","cascade_delete_by_instance":true,"created_at":"2026-01-02T03:04:05Z","description":"example-description","enterprise_project_id":"example-enterprise_project_id","fake_network_type":true,"id":"example-id","ip_version":1,"lock_status":"example-lock_status","network_type":"example-network_type","profile":{"bandwith_info":{"bandwidth_id":"example-bandwidth_id","bandwidth_name":"example-bandwidth_name","bandwidth_number":1,"bandwidth_type":"example-bandwidth_type"},"create_source":"example-create_source","create_time":"example-create_time","ecs_id":"example-ecs_id","fake_network_type":true,"freezed_status":"example-freezed_status","local_network_port":"example-local_network_port","lock_status":"example-lock_status","notify_status":"example-notify_status","standalone":true},"project_id":"example-project_id","public_border_group":"example-public_border_group","public_ip_address":"example-public_ip_address","public_ipv6_address":"example-public_ipv6_address","publicip_pool_id":"example-publicip_pool_id","publicip_pool_name":"example-publicip_pool_name","status":"example-status","tags":["example-tags"],"type":"example-type","updated_at":"2026-01-02T03:04:05Z","vnic":{"device_id":"example-device_id","device_owner":"example-device_owner","instance_id":"example-instance_id","instance_type":"example-instance_type","mac":"example-mac","port_id":"example-port_id","port_profile":"example-port_profile","private_ip_address":"example-private_ip_address","vni":"example-vni","vpc_id":"example-vpc_id","vtep":"example-vtep"}},"request_id":"example-request_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

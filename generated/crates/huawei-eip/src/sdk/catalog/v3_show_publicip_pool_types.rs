@@ -25,7 +25,7 @@ pub fn decode(
     ShowPublicipPoolTypesResponse,
     ::runtime::SdkError<ShowPublicipPoolTypesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -111,6 +111,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"publicip-pool-types":{"id":"example-id","type":"example-type"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     CinderAcceptVolumeTransferResponse,
     ::runtime::SdkError<CinderAcceptVolumeTransferError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"transfer":{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"name":"example-name","volume_id":"example-volume_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     CinderCreateVolumeTransferResponse,
     ::runtime::SdkError<CinderCreateVolumeTransferError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"transfer":{"auth_key":"example-auth_key","created_at":"example-created_at","id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"name":"example-name","volume_id":"example-volume_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     CinderListVolumeTypesResponse,
     ::runtime::SdkError<CinderListVolumeTypesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"volume_types":[{"description":"example-description","extra_specs":{"HW:availability_zone":"example-HW:availability_zone","RESKEY:availability_zones":"example-RESKEY:availability_zones","availability-zone":"example-availability-zone","os-vendor-extended:sold_out_availability_zones":"example-os-vendor-extended:sold_out_availability_zones","volume_backend_name":"example-volume_backend_name"},"id":"example-id","is_public":true,"name":"example-name","qos_specs_id":"example-qos_specs_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListSnapshotChainsResponse, ::runtime::SdkError<ListSnapshotChainsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"snapshot_chains":[{"availability_zone":"example-availability_zone","capacity":1.0,"category":"example-category","created_at":"example-created_at","id":"example-id","project_id":"example-project_id","snapshot_count":1,"updated_at":"example-updated_at","volume_id":"example-volume_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

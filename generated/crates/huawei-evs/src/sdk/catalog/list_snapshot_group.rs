@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListSnapshotGroupResponse, ::runtime::SdkError<ListSnapshotGroupError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -103,6 +103,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"snapshot_groups":[{"created_at":"example-created_at","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","project_id":"example-project_id","server_id":"example-server_id","status":"example-status","tags":{"key":"example-tags"},"updated_at":"example-updated_at"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListVolumesResponse, ::runtime::SdkError<ListVolumesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -143,6 +143,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"volumes":[{"attachments":[{"attached_at":"example-attached_at","attachment_id":"example-attachment_id","device":"example-device","host_name":"example-host_name","id":"example-id","server_id":"example-server_id","volume_id":"example-volume_id"}],"availability_zone":"example-availability_zone","bootable":"example-bootable","consistencygroup_id":"example-consistencygroup_id","created_at":"example-created_at","dedicated_storage_id":"example-dedicated_storage_id","dedicated_storage_name":"example-dedicated_storage_name","description":"example-description","encrypted":true,"enterprise_project_id":"example-enterprise_project_id","id":"example-id","iops":{"frozened":true,"id":"example-id","total_val":1},"links":[{"href":"example-href","rel":"example-rel"}],"metadata":{"key":"example-metadata"},"multiattach":true,"name":"example-name","os-vol-host-attr:host":"example-os-vol-host-attr:host","os-vol-mig-status-attr:migstat":"example-os-vol-mig-status-attr:migstat","os-vol-mig-status-attr:name_id":"example-os-vol-mig-status-attr:name_id","os-vol-tenant-attr:tenant_id":"example-os-vol-tenant-attr:tenant_id","os-volume-replication:extended_status":"example-os-volume-replication:extended_status","replication_status":"example-replication_status","serial_number":"example-serial_number","service_type":"example-service_type","shareable":"example-shareable","size":1,"snapshot_id":"example-snapshot_id","source_volid":"example-source_volid","status":"example-status","tags":{"key":"example-tags"},"throughput":{"frozened":true,"id":"example-id","total_val":1},"updated_at":"example-updated_at","user_id":"example-user_id","volume_image_metadata":{"key":"example-volume_image_metadata"},"volume_type":"example-volume_type","wwn":"example-wwn"}],"volumes_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

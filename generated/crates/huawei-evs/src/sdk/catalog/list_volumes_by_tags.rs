@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListVolumesByTagsResponse, ::runtime::SdkError<ListVolumesByTagsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"resources":[{"resource_detail":{"attachments":[{"attached_at":"example-attached_at","attachment_id":"example-attachment_id","device":"example-device","host_name":"example-host_name","id":"example-id","server_id":"example-server_id","volume_id":"example-volume_id"}],"availability_zone":"example-availability_zone","bootable":"example-bootable","consistencygroup_id":"example-consistencygroup_id","created_at":"example-created_at","dedicated_storage_id":"example-dedicated_storage_id","dedicated_storage_name":"example-dedicated_storage_name","description":"example-description","encrypted":true,"enterprise_project_id":"example-enterprise_project_id","id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"metadata":{"__system__cmkid":"example-__system__cmkid","__system__encrypted":"example-__system__encrypted","hw:passthrough":"example-hw:passthrough","orderID":"example-orderID"},"multiattach":true,"name":"example-name","os-vol-host-attr:host":"example-os-vol-host-attr:host","os-vol-mig-status-attr:migstat":"example-os-vol-mig-status-attr:migstat","os-vol-mig-status-attr:name_id":"example-os-vol-mig-status-attr:name_id","os-vol-tenant-attr:tenant_id":"example-os-vol-tenant-attr:tenant_id","os-volume-replication:extended_status":"example-os-volume-replication:extended_status","replication_status":"example-replication_status","service_type":"example-service_type","shareable":true,"size":1,"snapshot_id":"example-snapshot_id","source_volid":"example-source_volid","status":"example-status","tags":{"key":"example-tags"},"updated_at":"example-updated_at","user_id":"example-user_id","volume_image_metadata":{"key":"example-volume_image_metadata"},"volume_type":"example-volume_type","wwn":"example-wwn"},"resource_id":"example-resource_id","resource_name":"example-resource_name","tags":[{"key":"example-tags"}]}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     UpdateAutoSnapshotPolicyResponse,
     ::runtime::SdkError<UpdateAutoSnapshotPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"snapshot_policy":{"created_at":"example-created_at","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","repeat_interval_days":1,"repeat_weekdays":["example-repeat_weekdays"],"retention_days":1,"tags":{"key":"example-tags"},"time_points":["example-time_points"],"updated_at":"example-updated_at"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

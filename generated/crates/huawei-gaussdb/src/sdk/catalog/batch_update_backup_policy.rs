@@ -25,7 +25,7 @@ pub fn decode(
     BatchUpdateBackupPolicyResponse,
     ::runtime::SdkError<BatchUpdateBackupPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"failed_count":1,"failed_results":[{"error_code":"example-error_code","error_msg":"example-error_msg","instance_id":"example-instance_id"}],"success_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

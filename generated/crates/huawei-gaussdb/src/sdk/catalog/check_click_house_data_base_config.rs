@@ -27,7 +27,7 @@ pub fn decode(
     CheckClickHouseDataBaseConfigResponse,
     ::runtime::SdkError<CheckClickHouseDataBaseConfigError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"database_name":"example-database_name","db_config_check_results":[{"check_result":"example-check_result","param_name":"example-param_name","value":"example-value"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

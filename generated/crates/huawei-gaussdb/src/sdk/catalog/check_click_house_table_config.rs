@@ -27,7 +27,7 @@ pub fn decode(
     CheckClickHouseTableConfigResponse,
     ::runtime::SdkError<CheckClickHouseTableConfigError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"source_database_name":"example-source_database_name","table_config_check_results":[{"check_result":"example-check_result","table_config":"example-table_config","table_name":"example-table_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

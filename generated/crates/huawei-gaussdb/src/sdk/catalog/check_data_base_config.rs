@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<CheckDataBaseConfigResponse, ::runtime::SdkError<CheckDataBaseConfigError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"source_database_name":"example-source_database_name","source_db_config_check_results":[{"check_result":"example-check_result","param_name":"example-param_name","value":"example-value"}],"target_database_name":"example-target_database_name","target_db_config_check_results":[{"check_result":"example-check_result","param_name":"example-param_name","value":"example-value"}],"task_name":"example-task_name"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

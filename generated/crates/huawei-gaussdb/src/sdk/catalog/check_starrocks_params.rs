@@ -25,7 +25,7 @@ pub fn decode(
     CheckStarrocksParamsResponse,
     ::runtime::SdkError<CheckStarrocksParamsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"differences":[{"parameter_name":"example-parameter_name","source_value":"example-source_value","target_value":"example-target_value"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     CreateBackupResourcePackageResponse,
     ::runtime::SdkError<CreateBackupResourcePackageError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"num":1,"order_id":"example-order_id","period_num":1,"period_type":"example-period_type","spec_code":"example-spec_code"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

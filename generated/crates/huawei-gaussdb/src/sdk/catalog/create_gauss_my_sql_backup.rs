@@ -25,7 +25,7 @@ pub fn decode(
     CreateGaussMySqlBackupResponse,
     ::runtime::SdkError<CreateGaussMySqlBackupError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"backup":{"begin_time":"example-begin_time","description":"example-description","id":"example-id","instance_id":"example-instance_id","name":"example-name","status":"example-status","type":"example-type"},"job_id":"example-job_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     CreateGaussMySqlConfigurationResponse,
     ::runtime::SdkError<CreateGaussMySqlConfigurationError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"configurations":{"created":"example-created","datastore":{"type":"example-type","version":"example-version"},"description":"example-description","id":"example-id","name":"example-name","updated":"example-updated"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

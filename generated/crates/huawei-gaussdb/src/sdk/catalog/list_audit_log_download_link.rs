@@ -27,7 +27,7 @@ pub fn decode(
     ListAuditLogDownloadLinkResponse,
     ::runtime::SdkError<ListAuditLogDownloadLinkError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -88,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"files":[{"download_link":"example-download_link","link_expired_time":"example-link_expired_time","name":"example-name","size":1,"updated_time":"example-updated_time"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     ListClickHouseDataBaseParameterResponse,
     ::runtime::SdkError<ListClickHouseDataBaseParameterError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"db_parameters":[{"data_type":"example-data_type","default_value":"example-default_value","description":"example-description","param_name":"example-param_name","value_range":"example-value_range"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

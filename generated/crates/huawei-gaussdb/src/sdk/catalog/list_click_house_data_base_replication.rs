@@ -30,7 +30,7 @@ pub fn decode(
     ListClickHouseDataBaseReplicationResponse,
     ::runtime::SdkError<ListClickHouseDataBaseReplicationError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"ext_text":"example-ext_text","replications":[{"catchup_stage":"example-catchup_stage","percentage":"example-percentage","source_database":"example-source_database","stage":"example-stage","status":"example-status","target_database":"example-target_database"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     ListClickHouseInstanceResponse,
     ::runtime::SdkError<ListClickHouseInstanceError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instance":{"actions":[{"action":"example-action","created_at":1,"id":"example-id","job_id":"example-job_id","object_id":"example-object_id","status":"example-status","type":"example-type","updated_at":1}],"az_mode":"example-az_mode","backup_used_space":"example-backup_used_space","bak_expected_start_time":"example-bak_expected_start_time","bak_keep_day":1,"bak_period":"example-bak_period","can_enable_public_access":true,"cluster_mode":"example-cluster_mode","create_at":1,"create_fail_error_code":"example-create_fail_error_code","current_backup_node_id":"example-current_backup_node_id","datastore_type":"example-datastore_type","datastore_version":"example-datastore_version","datastore_version_id":"example-datastore_version_id","db_port":"example-db_port","db_user":"example-db_user","dedicated_resource_id":"example-dedicated_resource_id","delete_at":1,"enterprise_project_id":"example-enterprise_project_id","frozen_time":"example-frozen_time","groups":[{"group_type_name":"example-group_type_name","id":"example-id","name":"example-name","nodes":[{"az_code":"example-az_code","az_description":"example-az_description","az_type":"example-az_type","cpu":"example-cpu","create_at":1,"datastore":{},"db_port":1,"flavor_id":"example-flavor_id","flavor_ref":"example-flavor_ref","frozen_flag":1,"iass_flavor_ref":"example-iass_flavor_ref","id":"example-id","max_connections":"example-max_connections","mem":"example-mem","name":"example-name","need_restart":true,"order_id":"example-order_id","pay_model":"example-pay_model","period":"example-period","priority":1,"region":"example-region","sg_id":"example-sg_id","status":"example-status","subnet_id":"example-subnet_id","traffic_ip":"example-traffic_ip","traffic_ipv6":"example-traffic_ipv6","traffic_vip":"example-traffic_vip","traffic_vipv6":"example-traffic_vipv6","type":"example-type","update_at":1,"volume":{},"vpc_id":"example-vpc_id"}]}],"id":"example-id","is_frozen":1,"master_az_code":"example-master_az_code","name":"example-name","new_version_available":true,"ops_window":{"end_time":"example-end_time","period":"example-period","start_time":"example-start_time"},"param_group":{"id":"example-id","name":"example-name"},"pay_model":"example-pay_model","port_info":{"http_port":1,"https_port":1,"mysql_port":1,"tep_port":1,"tep_secure_port":1},"project_id":"example-project_id","public_ip":"example-public_ip","ssl_option":true,"status":"example-status","support_data_replication":true,"tags_info":{"sys_tags":[{"key":"example-key","value":"example-value"}],"tags":[{"key":"example-key","value":"example-value"}]},"time_zone":"example-time_zone","update_at":1,"volume_code":"example-volume_code"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

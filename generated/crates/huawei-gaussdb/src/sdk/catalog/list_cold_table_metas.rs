@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListColdTableMetasResponse, ::runtime::SdkError<ListColdTableMetasError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"meta_info":[{"data_size":1.0,"database_name":"example-database_name","dd_id":"example-dd_id","expiration_time":1,"partition_name":"example-partition_name","retained_time":1,"space_id":"example-space_id","table_name":"example-table_name"}],"total":1,"total_data_size":1.0}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ListEnterpriseProjectsResponse,
     ::runtime::SdkError<ListEnterpriseProjectsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"enterprise_projects":[{"created":"example-created","description":"example-description","id":"example-id","name":"example-name","status":"example-status","updated":"example-updated"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

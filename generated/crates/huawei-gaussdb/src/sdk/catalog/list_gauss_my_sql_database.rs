@@ -27,7 +27,7 @@ pub fn decode(
     ListGaussMySqlDatabaseResponse,
     ::runtime::SdkError<ListGaussMySqlDatabaseError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"databases":[{"charset":"example-charset","comment":"example-comment","name":"example-name","users":[{"host":"example-host","name":"example-name","readonly":true}]}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListGaussMySqlDatabaseUserResponse,
     ::runtime::SdkError<ListGaussMySqlDatabaseUserError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"total_count":1,"users":[{"comment":"example-comment","databases":[{"name":"example-name","readonly":true}],"host":"example-host","name":"example-name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

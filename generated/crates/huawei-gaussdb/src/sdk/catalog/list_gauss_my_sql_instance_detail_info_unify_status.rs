@@ -34,7 +34,7 @@ pub fn decode(
     ListGaussMySqlInstanceDetailInfoUnifyStatusResponse,
     ::runtime::SdkError<ListGaussMySqlInstanceDetailInfoUnifyStatusError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"alias":"example-alias","az_mode":"example-az_mode","backup_strategy":{"keep_days":"example-keep_days","start_time":"example-start_time"},"backup_used_space":1.0,"charge_info":{"charge_mode":"example-charge_mode","order_id":"example-order_id"},"configuration_id":"example-configuration_id","created":"example-created","datastore":{"kernel_version":"example-kernel_version","type":"example-type","version":"example-version"},"db_user_name":"example-db_user_name","dedicated_resource_id":"example-dedicated_resource_id","enterprise_project_id":"example-enterprise_project_id","eos_tag":true,"id":"example-id","maintenance_window":"example-maintenance_window","master_az_code":"example-master_az_code","name":"example-name","node_count":1,"nodes":[{"az_code":"example-az_code","created":"example-created","flavor_id":"example-flavor_id","flavor_ref":"example-flavor_ref","id":"example-id","max_connections":"example-max_connections","name":"example-name","need_restart":true,"port":1,"priority":1,"private_read_ips":["example-private_read_ips"],"ram":"example-ram","region_code":"example-region_code","status":"example-status","type":"example-type","updated":"example-updated","vcpus":"example-vcpus","volume":{"size":1,"type":"example-type","used":"example-used"}}],"port":"example-port","private_dns_names":["example-private_dns_names"],"private_write_ips":["example-private_write_ips"],"project_id":"example-project_id","proxies":[{"address":"example-address","name":"example-name","pool_id":"example-pool_id"}],"public_ips":"example-public_ips","security_group_id":"example-security_group_id","status":"example-status","subnet_id":"example-subnet_id","tags":[{"key":"example-key","value":"example-value"}],"tde_info":{"enable_tde":true,"encryption_type":"example-encryption_type"},"time_zone":"example-time_zone","type":"example-type","updated":"example-updated","vpc_id":"example-vpc_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListHtapInstanceInfoResponse,
     ::runtime::SdkError<ListHtapInstanceInfoError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"alter_order_id":"example-alter_order_id","available_zones":[{"az_type":"example-az_type","code":"example-code","description":"example-description"}],"ch_master_node_id":"example-ch_master_node_id","create_at":1,"current_actions":[{"action":"example-action","created_at":1,"id":"example-id","job_id":"example-job_id","object_id":"example-object_id","status":"example-status","type":"example-type","updated_at":1}],"data_vip":"example-data_vip","data_vip_v6":"example-data_vip_v6","dedicated_resource_id":"example-dedicated_resource_id","engine_name":"example-engine_name","engine_version":"example-engine_version","enterprise_project_id":"example-enterprise_project_id","ha_mode":"example-ha_mode","id":"example-id","instance_state":{"create_fail_error_code":"example-create_fail_error_code","fail_message":"example-fail_message","instance_status":"example-instance_status","wait_restart_for_params":true},"is_frozen":true,"name":"example-name","network":{"security_group_id":"example-security_group_id","sub_net_id":"example-sub_net_id","vpc_id":"example-vpc_id"},"node_num":1,"order_id":"example-order_id","pay_model":"example-pay_model","port":1,"project_id":"example-project_id","proxy_ips":["example-proxy_ips"],"readable_node_infos":[{"data_ip":"example-data_ip","node_id":"example-node_id","node_name":"example-node_name"}],"server_type":"example-server_type","volume_type":"example-volume_type"}],"max_htap_instance_num_of_taurus":1,"total":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

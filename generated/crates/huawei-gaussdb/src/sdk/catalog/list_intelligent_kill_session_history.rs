@@ -30,7 +30,7 @@ pub fn decode(
     ListIntelligentKillSessionHistoryResponse,
     ::runtime::SdkError<ListIntelligentKillSessionHistoryError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -91,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"intelligent_kill_session_histories":[{"download_link":"example-download_link","end_time":1,"start_time":1,"task_id":"example-task_id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     ListParamsTemplateApplyHistoryResponse,
     ::runtime::SdkError<ListParamsTemplateApplyHistoryError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"histories":[{"applied_at":1.0,"apply_result":"example-apply_result","error_code":"example-error_code","target_id":"example-target_id","target_name":"example-target_name"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

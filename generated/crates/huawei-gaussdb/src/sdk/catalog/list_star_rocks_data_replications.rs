@@ -27,7 +27,7 @@ pub fn decode(
     ListStarRocksDataReplicationsResponse,
     ::runtime::SdkError<ListStarRocksDataReplicationsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"ext_text":"example-ext_text","replications":[{"catchup_percentage":"example-catchup_percentage","catchup_stage":"example-catchup_stage","percentage":"example-percentage","source_database":"example-source_database","stage":"example-stage","status":"example-status","target_database":"example-target_database","task_name":"example-task_name"}],"total_count":"example-total_count"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     ListStarrocksInstanceInfoResponse,
     ::runtime::SdkError<ListStarrocksInstanceInfoError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"actions":[{"action":"example-action","created_at":1,"id":"example-id","job_id":"example-job_id","object_id":"example-object_id","status":"example-status","type":"example-type","updated_at":1}],"az_mode":"example-az_mode","backup_used_space":"example-backup_used_space","bak_expected_start_time":1,"bak_keep_day":1,"bak_period":"example-bak_period","be_node_volume_code":"example-be_node_volume_code","be_node_volume_size":"example-be_node_volume_size","can_enable_public_access":true,"cluster_mode":"example-cluster_mode","create_at":1,"create_fail_error_code":"example-create_fail_error_code","current_backup_node_id":"example-current_backup_node_id","data_store_type":"example-data_store_type","data_store_version":"example-data_store_version","data_store_version_id":"example-data_store_version_id","data_vip":"example-data_vip","db_port":"example-db_port","db_user":"example-db_user","dedicated_resource_id":"example-dedicated_resource_id","delete_at":1,"enterprise_project_id":"example-enterprise_project_id","fe_node_volume_code":"example-fe_node_volume_code","fe_node_volume_size":"example-fe_node_volume_size","frozen_time":1,"groups":[{"group_node_type":"example-group_node_type","group_type_name":"example-group_type_name","id":"example-id","name":"example-name","nodes":[{"actions":[{}],"az_code":"example-az_code","az_description":"example-az_description","az_type":"example-az_type","cpu":"example-cpu","create_at":1,"datastore":{},"db_port":1,"flavor_id":"example-flavor_id","flavor_ref":"example-flavor_ref","frozen_flag":1,"iass_flavor_ref":"example-iass_flavor_ref","id":"example-id","max_connections":"example-max_connections","mem":"example-mem","name":"example-name","need_restart":true,"order_id":"example-order_id","param_group":{"key":{}},"pay_model":"example-pay_model","period":"example-period","priority":1,"region_code":"example-region_code","sg_id":"example-sg_id","status":"example-status","subnet_id":"example-subnet_id","traffic_ip":"example-traffic_ip","traffic_ipv6":"example-traffic_ipv6","type":"example-type","update_at":1,"volume":{},"vpc_id":"example-vpc_id"}]}],"id":"example-id","is_frozen":1,"name":"example-name","new_version_available":true,"ops_window":{"end_time":"example-end_time","period":"example-period","start_time":"example-start_time"},"param_group":"example-param_group","pay_model":"example-pay_model","port_info":{"mysql_port":1},"project_id":"example-project_id","public_ip":"example-public_ip","ssl_option":true,"status":"example-status","support_data_replication":true,"tags_info":{"sys_tags":[{"key":"example-key","value":"example-value"}],"tags":[{"key":"example-key","value":"example-value"}]},"time_zone":"example-time_zone","update_at":1,"users_sync_switch_on":true}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

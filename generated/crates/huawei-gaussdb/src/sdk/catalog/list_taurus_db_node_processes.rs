@@ -28,7 +28,7 @@ pub fn decode(
     ListTaurusDbNodeProcessesResponse,
     ::runtime::SdkError<ListTaurusDbNodeProcessesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -79,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"processes":[{"command":"example-command","db":"example-db","host":"example-host","id":1,"info":"example-info","state":"example-state","time":1,"user":"example-user"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

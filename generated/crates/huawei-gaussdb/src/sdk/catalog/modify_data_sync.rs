@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ModifyDataSyncResponse, ::runtime::SdkError<ModifyDataSyncError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"job_id":"example-job_id","source_database_name":"example-source_database_name","source_db_config_check_results":[{"check_result":"example-check_result","param_name":"example-param_name","value":"example-value"}],"target_database_name":"example-target_database_name","task_name":"example-task_name","tbl_config_check_results":[{"check_result":"example-check_result","table_config":"example-table_config","table_name":"example-table_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

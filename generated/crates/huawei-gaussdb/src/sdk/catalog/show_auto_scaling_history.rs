@@ -27,7 +27,7 @@ pub fn decode(
     ShowAutoScalingHistoryResponse,
     ::runtime::SdkError<ShowAutoScalingHistoryError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"records":[{"create_at":"example-create_at","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","original_value":"example-original_value","result":"example-result","scaling_type":"example-scaling_type","target_value":"example-target_value"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     ShowAutoSqlLimitingLogResponse,
     ::runtime::SdkError<ShowAutoSqlLimitingLogError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"logs":[{"create_at":1,"expire_at":1,"max_concurrency":1,"node_id":"example-node_id","pattern":"example-pattern","sql_type":"example-sql_type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowClickHouseDatabaseUserResponse,
     ::runtime::SdkError<ShowClickHouseDatabaseUserError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"total_count":1,"user_details":[{"databases":["example-databases"],"ddl":1,"dml":1,"user_name":"example-user_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowClickHouseSlowLogDetailResponse,
     ::runtime::SdkError<ShowClickHouseSlowLogDetailError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","line_num":"example-line_num","lock_time":"example-lock_time","node_id":"example-node_id","query_sample":"example-query_sample","rows_examined":1,"rows_sent":1,"start_time":"example-start_time","time":"example-time","type":"example-type","users":"example-users"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -32,7 +32,7 @@ pub fn decode(
     ShowClickHouseSlowLogSensitiveStatusResponse,
     ::runtime::SdkError<ShowClickHouseSlowLogSensitiveStatusError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"open_slow_log_switch":"example-open_slow_log_switch"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowDedicatedResourceInfoResponse,
     ::runtime::SdkError<ShowDedicatedResourceInfoError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"architecture":"example-architecture","availability_zone_ids":["example-availability_zone_ids"],"dedicated_compute_info":{"host_num":1,"ram_total":1,"ram_used":1,"spec_code":"example-spec_code","vcpus_total":1,"vcpus_used":1},"dedicated_storage_info":{"host_num":1,"spec_code":"example-spec_code"},"engine_name":"example-engine_name","id":"example-id","resource_name":"example-resource_name","status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowGaussMySqlBackupPolicyResponse,
     ::runtime::SdkError<ShowGaussMySqlBackupPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"backup_policy":{"keep_days":1,"period":"example-period","retention_num_backup_level1":1,"start_time":"example-start_time"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowGaussMySqlConfigurationResponse,
     ::runtime::SdkError<ShowGaussMySqlConfigurationError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"configurations":{"created":"example-created","datastore":{"type":"example-type","version":"example-version"},"description":"example-description","id":"example-id","name":"example-name","updated":"example-updated"},"parameter_values":{"key":"example-parameter_values"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowGaussMySqlEngineVersionResponse,
     ::runtime::SdkError<ShowGaussMySqlEngineVersionError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"datastores":[{"id":"example-id","kernel_version":"example-kernel_version","name":"example-name","version":"example-version"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     ShowGaussMySqlIncrementalBackupListResponse,
     ::runtime::SdkError<ShowGaussMySqlIncrementalBackupListError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -91,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"backups":[{"backup_type":"example-backup_type","begin_time":"example-begin_time","end_time":"example-end_time","id":"example-id","instance_id":"example-instance_id","name":"example-name","size":1.0}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowGaussMySqlProxyFlavorsResponse,
     ::runtime::SdkError<ShowGaussMySqlProxyFlavorsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"proxy_flavor_groups":[{"group_type":"example-group_type","proxy_flavors":[{"az_status":"example-az_status","db_type":"example-db_type","id":"example-id","ram":"example-ram","spec_code":"example-spec_code","vcpus":"example-vcpus"}]}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowGaussMySqlProxyListResponse,
     ::runtime::SdkError<ShowGaussMySqlProxyListError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"proxy_list":[{"htap_nodes":[{"availability_zone":[{"code":"example-code","description":"example-description"}],"id":"example-id","instance_id":"example-instance_id","name":"example-name","status":"example-status","weight":1}],"master_node":{"availability_zone":[{"code":"example-code","description":"example-description"}],"id":"example-id","instance_id":"example-instance_id","name":"example-name","status":"example-status","weight":1},"proxy":{"address":"example-address","balance_route_mode_enabled":true,"connection_pool_type":"example-connection_pool_type","consistence_mode":"example-consistence_mode","created_at":"example-created_at","delay_threshold_in_seconds":1,"eip":"example-eip","elb_vip":"example-elb_vip","flavor_ref":"example-flavor_ref","mode":"example-mode","name":"example-name","new_node_auto_add_status":"example-new_node_auto_add_status","new_node_weight":1,"node_num":1,"nodes":[{"az_code":"example-az_code","frozen_flag":1,"id":"example-id","name":"example-name","role":"example-role","status":"example-status"}],"pool_id":"example-pool_id","pool_status":"example-pool_status","port":1,"ram":"example-ram","route_mode":1,"ssl_option":"example-ssl_option","status":"example-status","subnet_id":"example-subnet_id","support_ap_node":true,"switch_connection_pool_type_enabled":true,"transaction_split":"example-transaction_split","type":"example-type","updated_at":"example-updated_at","vcpus":"example-vcpus"},"readonly_nodes":[{"availability_zone":[{"code":"example-code","description":"example-description"}],"id":"example-id","instance_id":"example-instance_id","name":"example-name","status":"example-status","weight":1}]}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ShowGaussMySqlQuotasResponse,
     ::runtime::SdkError<ShowGaussMySqlQuotasError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"quota_list":[{"availability_instance_quota":1,"availability_ram_quota":1,"availability_vcpus_quota":1,"enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","instance_quota":1,"ram_quota":1,"vcpus_quota":1}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

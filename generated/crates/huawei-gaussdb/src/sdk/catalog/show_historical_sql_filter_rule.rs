@@ -27,7 +27,7 @@ pub fn decode(
     ShowHistoricalSqlFilterRuleResponse,
     ::runtime::SdkError<ShowHistoricalSqlFilterRuleError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"sql_filter_rules":[{"create_at":1,"delete_at":1,"expire_at":1,"instance_id":"example-instance_id","max_concurrency":1,"node_id":"example-node_id","pattern":"example-pattern","sql_type":"example-sql_type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

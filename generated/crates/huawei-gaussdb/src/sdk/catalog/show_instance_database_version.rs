@@ -27,7 +27,7 @@ pub fn decode(
     ShowInstanceDatabaseVersionResponse,
     ::runtime::SdkError<ShowInstanceDatabaseVersionError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"datastore":{"current_kernel_version":"example-current_kernel_version","current_version":"example-current_version","latest_kernel_version":"example-latest_kernel_version","latest_version":"example-latest_version"},"upgrade_flag":true}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

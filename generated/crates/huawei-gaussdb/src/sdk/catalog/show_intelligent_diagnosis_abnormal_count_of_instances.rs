@@ -34,7 +34,7 @@ pub fn decode(
     ShowIntelligentDiagnosisAbnormalCountOfInstancesResponse,
     ::runtime::SdkError<ShowIntelligentDiagnosisAbnormalCountOfInstancesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"diagnosis_info":[{"count":1,"metric_name":"example-metric_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

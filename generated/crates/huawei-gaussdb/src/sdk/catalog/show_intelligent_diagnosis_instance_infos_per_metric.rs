@@ -34,7 +34,7 @@ pub fn decode(
     ShowIntelligentDiagnosisInstanceInfosPerMetricResponse,
     ::runtime::SdkError<ShowIntelligentDiagnosisInstanceInfosPerMetricError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -80,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instance_infos":[{"instance_id":"example-instance_id","master_node_id":"example-master_node_id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ShowKernelUpgradeCheckResultResponse,
     ::runtime::SdkError<ShowKernelUpgradeCheckResultError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"updated_at":1,"upgrade_precheck_detail":[{"check_description":"example-check_description","check_item":"example-check_item","check_object":"example-check_object","check_status":"example-check_status"}],"upgrade_precheck_result":"example-upgrade_precheck_result"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     ShowProxyConfigurationsResponse,
     ::runtime::SdkError<ShowProxyConfigurationsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"configurations":[{"data_type":"example-data_type","description":"example-description","elem_type":"example-elem_type","name":"example-name","value":"example-value","value_range":"example-value_range"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

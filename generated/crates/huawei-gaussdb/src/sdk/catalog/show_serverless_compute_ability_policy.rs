@@ -30,7 +30,7 @@ pub fn decode(
     ShowServerlessComputeAbilityPolicyResponse,
     ::runtime::SdkError<ShowServerlessComputeAbilityPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"current_vcpus":"example-current_vcpus","max_readonly_node_count":1,"max_vcpus":"example-max_vcpus","min_readonly_node_count":1,"min_vcpus":"example-min_vcpus","scale_out_switch":true}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

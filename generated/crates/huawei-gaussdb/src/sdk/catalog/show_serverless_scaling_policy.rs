@@ -27,7 +27,7 @@ pub fn decode(
     ShowServerlessScalingPolicyResponse,
     ::runtime::SdkError<ShowServerlessScalingPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"custom_scaling_config":{"enlarge_scene":{"conditions":[{"condition_id":"example-condition_id","duration":1,"interval":1,"metric_conditions":[{}]}]}},"enlarge_step_size":"example-enlarge_step_size"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

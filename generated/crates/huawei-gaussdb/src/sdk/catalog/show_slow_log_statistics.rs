@@ -27,7 +27,7 @@ pub fn decode(
     ShowSlowLogStatisticsResponse,
     ::runtime::SdkError<ShowSlowLogStatisticsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","lock_time":"example-lock_time","node_id":"example-node_id","query_sample":"example-query_sample","rows_examined":1,"rows_sent":1,"time":"example-time","type":"example-type","users":"example-users"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

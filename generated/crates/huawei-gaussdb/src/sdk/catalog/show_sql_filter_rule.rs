@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowSqlFilterRuleResponse, ::runtime::SdkError<ShowSqlFilterRuleError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"node_id":"example-node_id","sql_filter_rules":[{"patterns":[{"create_at":1,"cur_concurrency":1,"cur_reject":1,"expire_at":1,"max_concurrency":1,"pattern":"example-pattern"}],"sql_type":"example-sql_type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

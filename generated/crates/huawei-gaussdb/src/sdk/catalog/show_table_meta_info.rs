@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowTableMetaInfoResponse, ::runtime::SdkError<ShowTableMetaInfoError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"database_names":["example-database_names"],"table_meta_infos":[{"column_default":"example-column_default","column_key":"example-column_key","column_name":"example-column_name","column_type":"example-column_type","extra":"example-extra","is_nullable":"example-is_nullable"}],"table_names":["example-table_names"]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

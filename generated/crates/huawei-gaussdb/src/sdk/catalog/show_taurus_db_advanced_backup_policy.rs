@@ -30,7 +30,7 @@ pub fn decode(
     ShowTaurusDbAdvancedBackupPolicyResponse,
     ::runtime::SdkError<ShowTaurusDbAdvancedBackupPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","policies":[{"period":"example-period","policy_type":"example-policy_type","retention_days":1}],"retention_num_backup_level1":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

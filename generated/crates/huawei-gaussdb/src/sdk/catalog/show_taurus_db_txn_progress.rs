@@ -28,7 +28,7 @@ pub fn decode(
     ShowTaurusDbTxnProgressResponse,
     ::runtime::SdkError<ShowTaurusDbTxnProgressError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"total_count":1,"transactions":[{"estimated_remaining_time":1,"trx_id":"example-trx_id","trx_mysql_thread_id":1,"trx_query":"example-trx_query","trx_rows_modified":1,"trx_started":"example-trx_started"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     UpdateAutoScalingPolicyResponse,
     ::runtime::SdkError<UpdateAutoScalingPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instance_id":"example-instance_id","instance_name":"example-instance_name","switch_status":{"flavor_switch":"example-flavor_switch","read_only_switch":"example-read_only_switch","scaling_switch":"example-scaling_switch"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     UpdateGaussMySqlQuotasResponse,
     ::runtime::SdkError<UpdateGaussMySqlQuotasError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"quota_list":[{"enterprise_project_id":"example-enterprise_project_id","instance_quota":1,"ram_quota":1,"vcpus_quota":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     UpgradeConfigurationResponse,
     ::runtime::SdkError<UpgradeConfigurationError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"diff_parameters":[{"name":"example-name","source_value":"example-source_value","target_value":"example-target_value"}],"name":"example-name","skipped_parameter_names":["example-skipped_parameter_names"]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

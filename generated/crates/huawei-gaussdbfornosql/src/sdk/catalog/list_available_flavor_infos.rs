@@ -27,7 +27,7 @@ pub fn decode(
     ListAvailableFlavorInfosResponse,
     ::runtime::SdkError<ListAvailableFlavorInfosError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"current_flavor":{"az_status":{"key":"example-az_status"},"ram":"example-ram","region_status":"example-region_status","spec_code":"example-spec_code","vcpus":"example-vcpus"},"instance_id":"example-instance_id","instance_name":"example-instance_name","optional_flavors":{"list":[{"az_status":{"key":"example-az_status"},"ram":"example-ram","region_status":"example-region_status","spec_code":"example-spec_code","vcpus":"example-vcpus"}],"total_count":1}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListDbCacheMappingsResponse, ::runtime::SdkError<ListDbCacheMappingsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -88,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"dbcache_mappings":[{"created":"example-created","id":"example-id","name":"example-name","rule_count":1,"source_instance_id":"example-source_instance_id","source_instance_name":"example-source_instance_name","status":"example-status","target_instance_id":"example-target_instance_id","target_instance_name":"example-target_instance_name","updated":"example-updated"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ListDedicatedResourcesResponse,
     ::runtime::SdkError<ListDedicatedResourcesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"resources":[{"architecture":"example-architecture","availability_zone":"example-availability_zone","capacity":{"ram":1,"vcpus":1,"volume":1},"engine_name":"example-engine_name","id":"example-id","resource_name":"example-resource_name","status":"example-status"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListEpsQuotasResponse, ::runtime::SdkError<ListEpsQuotasError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"quotas":[{"enterprise_project_id":"example-enterprise_project_id","enterprise_project_name":"example-enterprise_project_name","quota":{"instance":1,"ram":1,"vcpus":1},"used":{"instance":1,"ram":1,"vcpus":1}}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

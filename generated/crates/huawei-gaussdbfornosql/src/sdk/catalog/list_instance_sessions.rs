@@ -27,7 +27,7 @@ pub fn decode(
     ListInstanceSessionsResponse,
     ::runtime::SdkError<ListInstanceSessionsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"node_sessions":[{"node_id":"example-node_id","sessions":[{"addr":"example-addr","age":"example-age","cmd":"example-cmd","db":"example-db","fd":"example-fd","id":"example-id","idle":"example-idle","multi":"example-multi","name":"example-name","psub":"example-psub","sub":"example-sub"}],"total_count":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

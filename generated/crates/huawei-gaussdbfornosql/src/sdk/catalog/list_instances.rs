@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListInstancesResponse, ::runtime::SdkError<ListInstancesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -88,6 +88,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"actions":["example-actions"],"availability_zone":"example-availability_zone","backup_space_usage":{"backup_usage":1},"backup_strategy":{"keep_days":1,"start_time":"example-start_time"},"ccm_cert_info":{"cert_id":"example-cert_id","cert_type":"example-cert_type"},"created":"example-created","datastore":{"patch_available":true,"type":"example-type","version":"example-version","whole_version":"example-whole_version"},"db_user_name":"example-db_user_name","dedicated_resource_id":"example-dedicated_resource_id","disk_encryption_id":"example-disk_encryption_id","dr_instance_id":"example-dr_instance_id","dual_active_info":{"destination_instance_id":"example-destination_instance_id","destination_instance_name":"example-destination_instance_name","destination_instance_node_num":1,"destination_instance_spec_code":"example-destination_instance_spec_code","destination_region":"example-destination_region","role":"example-role","status":"example-status"},"engine":"example-engine","enterprise_project_id":"example-enterprise_project_id","groups":[{"id":"example-id","nodes":[{"availability_zone":"example-availability_zone","id":"example-id","name":"example-name","private_ip":"example-private_ip","public_ip":"example-public_ip","role":"example-role","spec_code":"example-spec_code","status":"example-status","subnet_id":"example-subnet_id","support_reduce":true}],"status":"example-status","volume":{"gift_size":"example-gift_size","size":"example-size","used":"example-used"}}],"id":"example-id","lb_ip_address":"example-lb_ip_address","lb_port":"example-lb_port","maintenance_window":"example-maintenance_window","mode":"example-mode","name":"example-name","pay_mode":"example-pay_mode","port":"example-port","product_type":"example-product_type","region":"example-region","security_group_id":"example-security_group_id","ssl":"example-ssl","status":"example-status","subnet_id":"example-subnet_id","time_zone":"example-time_zone","updated":"example-updated","vpc_id":"example-vpc_id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     ListInstancesSessionStatisticsResponse,
     ::runtime::SdkError<ListInstancesSessionStatisticsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"active_connection_count":1,"top_dbs":"example-top_dbs","top_source_ips":[{"client_ip":"example-client_ip","connection_count":1}],"total_connection_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

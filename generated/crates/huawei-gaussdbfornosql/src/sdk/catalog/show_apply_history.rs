@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowApplyHistoryResponse, ::runtime::SdkError<ShowApplyHistoryError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"histories":[{"applied_at":"2026-01-02T03:04:05Z","apply_result":"example-apply_result","failure_reason":"example-failure_reason","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

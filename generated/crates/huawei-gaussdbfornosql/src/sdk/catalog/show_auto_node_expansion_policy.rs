@@ -27,7 +27,7 @@ pub fn decode(
     ShowAutoNodeExpansionPolicyResponse,
     ::runtime::SdkError<ShowAutoNodeExpansionPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"cpu_threshold":1,"mem_threshold":1,"node_limit":1,"overload_node_threshold":1,"step":1,"switch_option":true}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

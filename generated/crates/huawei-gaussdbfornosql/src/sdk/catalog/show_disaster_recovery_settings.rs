@@ -25,7 +25,7 @@ pub fn decode(
     ShowDisasterRecoverySettingsResponse,
     ::runtime::SdkError<ShowDisasterRecoverySettingsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"disaster_recovery_settings":[{"instance_id":"example-instance_id","switchover_ratio":1,"sync_delay":1}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowInstanceConfigurationResponse,
     ::runtime::SdkError<ShowInstanceConfigurationError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"configuration_parameters":[{"description":"example-description","name":"example-name","readonly":true,"restart_required":true,"type":"example-type","value":"example-value","value_range":"example-value_range"}],"created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","id":"example-id","mode":"example-mode","updated":"example-updated"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowPauseResumeStutusResponse,
     ::runtime::SdkError<ShowPauseResumeStutusError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"data_sync_indicators":{"rsync_max_push_cost":1,"rsync_max_send_cost":1,"rsync_ops":1,"rsync_push_cost":1,"rsync_send_cost":1,"rsync_status":1,"rsync_wal_size":1},"master_instance_id":"example-master_instance_id","rto_and_rpo_indicators":[{"rpo":1,"rto":1,"scene":"example-scene"}],"slave_instance_id":"example-slave_instance_id","status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowRestorableListResponse, ::runtime::SdkError<ShowRestorableListError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"restorable_instances":[{"engine_name":"example-engine_name","engine_version":"example-engine_version","instance_id":"example-instance_id","instance_mode":"example-instance_mode","security_group_ids":["example-security_group_ids"],"subnet_ids":["example-subnet_ids"],"vpc_id":"example-vpc_id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -34,7 +34,7 @@ pub fn decode(
     AssociateRoleToUserOnEnterpriseProjectResponse,
     ::runtime::SdkError<AssociateRoleToUserOnEnterpriseProjectError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 204u16,
             body: r"",
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

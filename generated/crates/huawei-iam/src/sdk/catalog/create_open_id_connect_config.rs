@@ -27,7 +27,7 @@ pub fn decode(
     CreateOpenIdConnectConfigResponse,
     ::runtime::SdkError<CreateOpenIdConnectConfigError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"openid_connect_config":{"access_mode":"example-access_mode","authorization_endpoint":"example-authorization_endpoint","client_id":"example-client_id","idp_url":"example-idp_url","response_mode":"example-response_mode","response_type":"example-response_type","scope":"example-scope","signing_key":"example-signing_key"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

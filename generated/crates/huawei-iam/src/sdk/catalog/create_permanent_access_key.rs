@@ -25,7 +25,7 @@ pub fn decode(
     CreatePermanentAccessKeyResponse,
     ::runtime::SdkError<CreatePermanentAccessKeyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"credential":{"access":"example-access","create_time":"example-create_time","description":"example-description","secret":"example-secret","status":"example-status","user_id":"example-user_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     CreateTemporaryAccessKeyByTokenResponse,
     ::runtime::SdkError<CreateTemporaryAccessKeyByTokenError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"credential":{"access":"example-access","expires_at":"example-expires_at","secret":"example-secret","securitytoken":"example-securitytoken"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

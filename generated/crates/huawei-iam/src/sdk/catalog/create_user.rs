@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<CreateUserResponse, ::runtime::SdkError<CreateUserError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -48,6 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"user":{"access_mode":"example-access_mode","areacode":"example-areacode","create_time":"example-create_time","default_project_id":"example-default_project_id","description":"example-description","domain_id":"example-domain_id","email":"example-email","enabled":true,"id":"example-id","is_domain_owner":true,"name":"example-name","password_expires_at":"example-password_expires_at","phone":"example-phone","pwd_status":true,"status":1,"xdomain_id":"example-xdomain_id","xdomain_type":"example-xdomain_type","xuser_id":"example-xuser_id","xuser_type":"example-xuser_type"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<KeystoneCreateUserResponse, ::runtime::SdkError<KeystoneCreateUserError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -48,6 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"user":{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","links":{"self":"example-self"},"name":"example-name","password_expires_at":"example-password_expires_at","pwd_status":true}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     KeystoneListFederationDomainsResponse,
     ::runtime::SdkError<KeystoneListFederationDomainsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -45,6 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"domains":[{"description":"example-description","enabled":true,"id":"example-id","links":{"self":"example-self"},"name":"example-name"}],"links":{"self":"example-self"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     KeystoneListGroupsForUserResponse,
     ::runtime::SdkError<KeystoneListGroupsForUserError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"groups":[{"create_time":1,"description":"example-description","domain_id":"example-domain_id","id":"example-id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name"}],"links":{"next":"example-next","previous":"example-previous","self":"example-self"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

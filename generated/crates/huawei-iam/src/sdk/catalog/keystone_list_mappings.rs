@@ -25,7 +25,7 @@ pub fn decode(
     KeystoneListMappingsResponse,
     ::runtime::SdkError<KeystoneListMappingsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -45,6 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"mappings":[{"id":"example-id","links":{"self":"example-self"},"rules":[{"local":[{"group":{},"user":{}}],"remote":[{"any_one_of":["example-any_one_of"],"not_any_of":["example-not_any_of"],"regex":true,"type":"example-type"}]}]}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

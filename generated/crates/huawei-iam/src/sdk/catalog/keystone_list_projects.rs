@@ -25,7 +25,7 @@ pub fn decode(
     KeystoneListProjectsResponse,
     ::runtime::SdkError<KeystoneListProjectsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -81,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"projects":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     KeystoneListProtocolsResponse,
     ::runtime::SdkError<KeystoneListProtocolsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"protocols":[{"id":"example-id","links":{"identity_provider":"example-identity_provider","self":"example-self"},"mapping_id":"example-mapping_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<KeystoneListRegionsResponse, ::runtime::SdkError<KeystoneListRegionsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -42,6 +42,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"regions":[{"description":"example-description","id":"example-id","links":{"self":"example-self"},"locales":{"en-us":"example-en-us","es-es":"example-es-es","es-us":"example-es-us","pt-br":"example-pt-br","zh-cn":"example-zh-cn"},"parent_region_id":"example-parent_region_id","type":"example-type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     KeystoneListVersionsResponse,
     ::runtime::SdkError<KeystoneListVersionsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -45,6 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"versions":{"values":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"media-types":[{"base":"example-base","type":"example-type"}],"status":"example-status","updated":"example-updated"}]}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<KeystoneShowCatalogResponse, ::runtime::SdkError<KeystoneShowCatalogError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -42,6 +42,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"catalog":[{"endpoints":[{"id":"example-id","interface":"example-interface","region":"example-region","region_id":"example-region_id","url":"example-url"}],"id":"example-id","name":"example-name","type":"example-type"}],"links":{"self":"example-self"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     KeystoneShowEndpointResponse,
     ::runtime::SdkError<KeystoneShowEndpointError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"endpoint":{"enabled":true,"id":"example-id","interface":"example-interface","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"region":"example-region","region_id":"example-region_id","service_id":"example-service_id","url":"example-url"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     KeystoneShowProtocolResponse,
     ::runtime::SdkError<KeystoneShowProtocolError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"protocol":{"id":"example-id","links":{"identity_provider":"example-identity_provider","self":"example-self"},"mapping_id":"example-mapping_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<KeystoneShowRegionResponse, ::runtime::SdkError<KeystoneShowRegionError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -50,6 +50,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"region":{"description":"example-description","id":"example-id","links":{"self":"example-self"},"locales":{"en-us":"example-en-us","es-es":"example-es-es","es-us":"example-es-us","pt-br":"example-pt-br","zh-cn":"example-zh-cn"},"parent_region_id":"example-parent_region_id","type":"example-type"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     KeystoneShowSecurityComplianceResponse,
     ::runtime::SdkError<KeystoneShowSecurityComplianceError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"config":{"security_compliance":{"password_regex":"example-password_regex","password_regex_description":"example-password_regex_description"}}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

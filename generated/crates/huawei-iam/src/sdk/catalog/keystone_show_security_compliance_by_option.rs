@@ -32,7 +32,7 @@ pub fn decode(
     KeystoneShowSecurityComplianceByOptionResponse,
     ::runtime::SdkError<KeystoneShowSecurityComplianceByOptionError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"config":{"password_regex":"example-password_regex","password_regex_description":"example-password_regex_description"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     KeystoneUpdateIdentityProviderResponse,
     ::runtime::SdkError<KeystoneUpdateIdentityProviderError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"identity_provider":{"description":"example-description","enabled":true,"id":"example-id","links":{"protocols":"example-protocols","self":"example-self"},"remote_ids":["example-remote_ids"],"sso_type":"example-sso_type"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

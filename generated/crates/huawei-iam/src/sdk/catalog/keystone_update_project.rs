@@ -25,7 +25,7 @@ pub fn decode(
     KeystoneUpdateProjectResponse,
     ::runtime::SdkError<KeystoneUpdateProjectError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"project":{"description":"example-description","domain_id":"example-domain_id","enabled":true,"extra":"example-extra","id":"example-id","is_domain":true,"links":{"self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     ListGroupsForEnterpriseProjectResponse,
     ::runtime::SdkError<ListGroupsForEnterpriseProjectError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"groups":[{"createTime":1,"description":"example-description","domainId":"example-domainId","id":"example-id","name":"example-name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

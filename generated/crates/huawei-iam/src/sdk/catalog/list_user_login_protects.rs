@@ -25,7 +25,7 @@ pub fn decode(
     ListUserLoginProtectsResponse,
     ::runtime::SdkError<ListUserLoginProtectsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -45,6 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"login_protects":[{"enabled":true,"user_id":"example-user_id","verification_method":"example-verification_method"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListUsersForEnterpriseProjectResponse,
     ::runtime::SdkError<ListUsersForEnterpriseProjectError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"users":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","lastest_policy_time":1,"name":"example-name","policy_num":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowAgencyResponse, ::runtime::SdkError<ShowAgencyError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -48,6 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"agency":{"agency_urn":"example-agency_urn","create_time":"example-create_time","description":"example-description","domain_id":"example-domain_id","duration":"example-duration","expire_time":"example-expire_time","id":"example-id","name":"example-name","trust_domain_id":"example-trust_domain_id","trust_domain_name":"example-trust_domain_name"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

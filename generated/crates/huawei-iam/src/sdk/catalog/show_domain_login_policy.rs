@@ -25,7 +25,7 @@ pub fn decode(
     ShowDomainLoginPolicyResponse,
     ::runtime::SdkError<ShowDomainLoginPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"login_policy":{"account_validity_period":1,"custom_info_for_login":"example-custom_info_for_login","lockout_duration":1,"login_failed_times":1,"period_with_login_failures":1,"session_timeout":1,"show_recent_login_info":true}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

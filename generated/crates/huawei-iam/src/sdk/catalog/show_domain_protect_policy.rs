@@ -25,7 +25,7 @@ pub fn decode(
     ShowDomainProtectPolicyResponse,
     ::runtime::SdkError<ShowDomainProtectPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"protect_policy":{"admin_check":"example-admin_check","allow_user":{"manage_accesskey":true,"manage_email":true,"manage_mobile":true,"manage_password":true},"email":"example-email","mobile":"example-mobile","operation_protection":true,"scene":"example-scene"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

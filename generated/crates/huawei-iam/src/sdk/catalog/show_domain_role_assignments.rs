@@ -25,7 +25,7 @@ pub fn decode(
     ShowDomainRoleAssignmentsResponse,
     ::runtime::SdkError<ShowDomainRoleAssignmentsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -116,6 +116,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"role_assignments":[{"agency":{"id":"example-id"},"group":{"id":"example-id"},"is_inherited":true,"role":{"id":"example-id"},"scope":{"domain":{"id":"example-id"},"enterprise_project":{"id":"example-id"},"project":{"id":"example-id"}},"user":{"id":"example-id"}}],"total_num":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

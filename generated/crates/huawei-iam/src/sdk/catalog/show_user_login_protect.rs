@@ -27,7 +27,7 @@ pub fn decode(
     ShowUserLoginProtectResponse,
     ::runtime::SdkError<ShowUserLoginProtectError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"login_protect":{"enabled":true,"user_id":"example-user_id","verification_method":"example-verification_method"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     UpdatePermanentAccessKeyResponse,
     ::runtime::SdkError<UpdatePermanentAccessKeyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"credential":{"access":"example-access","create_time":"example-create_time","description":"example-description","status":"example-status","user_id":"example-user_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     CreateOidcProviderV5Response,
     ::runtime::SdkError<CreateOidcProviderV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"oidc_provider":{"client_ids":["example-client_ids"],"created_at":"2026-01-02T03:04:05Z","description":"example-description","name":"example-name","provider_id":"example-provider_id","thumbprints":["example-thumbprints"],"url":"example-url","urn":"example-urn"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     CreateVirtualMfaDeviceV5Response,
     ::runtime::SdkError<CreateVirtualMfaDeviceV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"virtual_mfa_device":{"base32_string_seed":"example-base32_string_seed","serial_number":"example-serial_number"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

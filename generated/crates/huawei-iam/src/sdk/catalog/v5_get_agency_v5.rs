@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<GetAgencyV5Response, ::runtime::SdkError<GetAgencyV5Error>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -48,6 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"agency":{"agency_id":"example-agency_id","agency_name":"example-agency_name","created_at":"2026-01-02T03:04:05Z","description":"example-description","max_session_duration":1,"path":"example-path","tags":[{"tag_key":"example-tag_key","tag_value":"example-tag_value"}],"trust_domain_id":"example-trust_domain_id","trust_domain_name":"example-trust_domain_name","trust_policy":"example-trust_policy","urn":"example-urn"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     GetAsymmetricSignatureSwitchV5Response,
     ::runtime::SdkError<GetAsymmetricSignatureSwitchV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -48,6 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"asymmetric_signature":{"asymmetric_signature_switch":true,"domain_id":"example-domain_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

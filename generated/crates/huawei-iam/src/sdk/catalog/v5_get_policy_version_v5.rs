@@ -25,7 +25,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<GetPolicyVersionV5Response, ::runtime::SdkError<GetPolicyVersionV5Error>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"policy_version":{"created_at":"2026-01-02T03:04:05Z","document":"example-document","is_default":true,"version_id":"example-version_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -36,7 +36,7 @@ pub fn decode(
     GetServiceLinkedAgencyDeletionStatusV5Response,
     ::runtime::SdkError<GetServiceLinkedAgencyDeletionStatusV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"agency_usage_list":[{"region":"example-region","resources":["example-resources"]}],"reason":"example-reason","status":{}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListAgenciesV5Response, ::runtime::SdkError<ListAgenciesV5Error>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"agencies":[{"agency_id":"example-agency_id","agency_name":"example-agency_name","created_at":"2026-01-02T03:04:05Z","description":"example-description","max_session_duration":1,"path":"example-path","trust_domain_id":"example-trust_domain_id","trust_domain_name":"example-trust_domain_name","trust_policy":"example-trust_policy","urn":"example-urn"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListAttachedUserPoliciesV5Response,
     ::runtime::SdkError<ListAttachedUserPoliciesV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"attached_policies":[{"attached_at":"2026-01-02T03:04:05Z","policy_id":"example-policy_id","policy_name":"example-policy_name","urn":"example-urn"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

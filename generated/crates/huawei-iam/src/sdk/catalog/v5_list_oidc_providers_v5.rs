@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListOidcProvidersV5Response, ::runtime::SdkError<ListOidcProvidersV5Error>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"oidc_providers":[{"client_ids":["example-client_ids"],"created_at":"2026-01-02T03:04:05Z","description":"example-description","name":"example-name","provider_id":"example-provider_id","thumbprints":["example-thumbprints"],"url":"example-url","urn":"example-urn"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListPoliciesV5Response, ::runtime::SdkError<ListPoliciesV5Error>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"policies":[{"attachment_count":1,"created_at":"2026-01-02T03:04:05Z","default_version_id":"example-default_version_id","description":"example-description","path":"example-path","policy_id":"example-policy_id","policy_name":"example-policy_name","policy_type":{},"updated_at":"2026-01-02T03:04:05Z","urn":"example-urn"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListPolicyVersionsV5Response,
     ::runtime::SdkError<ListPolicyVersionsV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"versions":[{"created_at":"2026-01-02T03:04:05Z","document":"example-document","is_default":true,"version_id":"example-version_id"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

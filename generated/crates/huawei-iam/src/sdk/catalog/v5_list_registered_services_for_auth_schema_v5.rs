@@ -34,7 +34,7 @@ pub fn decode(
     ListRegisteredServicesForAuthSchemaV5Response,
     ::runtime::SdkError<ListRegisteredServicesForAuthSchemaV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"service_codes":["example-service_codes"]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ListServicePrincipalsV5Response,
     ::runtime::SdkError<ListServicePrincipalsV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"service_principals":[{"description":"example-description","display_name":"example-display_name","service_catalog":"example-service_catalog","service_principal":"example-service_principal"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -34,7 +34,7 @@ pub fn decode(
     ListServiceSpecificCredentialSupportedServicesV5Response,
     ::runtime::SdkError<ListServiceSpecificCredentialSupportedServicesV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"services":[{"display_name":"example-display_name","service_name":"example-service_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

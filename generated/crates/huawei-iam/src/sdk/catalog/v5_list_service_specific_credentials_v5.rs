@@ -28,7 +28,7 @@ pub fn decode(
     ListServiceSpecificCredentialsV5Response,
     ::runtime::SdkError<ListServiceSpecificCredentialsV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"service_specific_credentials":[{"created_at":"2026-01-02T03:04:05Z","credential_id":"example-credential_id","credential_mask":"example-credential_mask","description":"example-description","expires_at":"2026-01-02T03:04:05Z","service_name":"example-service_name","status":"example-status","user_id":"example-user_id","user_name":"example-user_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

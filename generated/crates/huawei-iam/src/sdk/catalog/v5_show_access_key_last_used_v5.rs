@@ -28,7 +28,7 @@ pub fn decode(
     ShowAccessKeyLastUsedV5Response,
     ::runtime::SdkError<ShowAccessKeyLastUsedV5Error>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V5;
@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"access_key_last_used":{"last_used_at":"2026-01-02T03:04:05Z"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

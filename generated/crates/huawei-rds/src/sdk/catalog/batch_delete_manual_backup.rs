@@ -25,7 +25,7 @@ pub fn decode(
     BatchDeleteManualBackupResponse,
     ::runtime::SdkError<BatchDeleteManualBackupError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"delete_results":[{"backup_id":"example-backup_id","error_code":"example-error_code","error_msg":"example-error_msg"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

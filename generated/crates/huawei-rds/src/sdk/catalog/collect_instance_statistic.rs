@@ -25,7 +25,7 @@ pub fn decode(
     CollectInstanceStatisticResponse,
     ::runtime::SdkError<CollectInstanceStatisticError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"abnormal_num":1,"disk_full_num":1,"frozen_num":1,"normal_num":1,"total_num":1,"wait_reboot_num":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     CollectPublicationMonitorResponse,
     ::runtime::SdkError<CollectPublicationMonitorError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"average_latency":1,"best_latency":1,"last_dist_sync":"example-last_dist_sync","replicated_transactions":1,"status":"example-status","worst_latency":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     CollectSubscriptionMonitorResponse,
     ::runtime::SdkError<CollectSubscriptionMonitorError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"agent_not_running":1,"estimated_process_time":1,"last_dist_sync":"example-last_dist_sync","latency":1,"pending_cmd_count":1,"status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

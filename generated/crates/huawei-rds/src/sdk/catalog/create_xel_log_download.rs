@@ -27,7 +27,7 @@ pub fn decode(
     CreateXelLogDownloadResponse,
     ::runtime::SdkError<CreateXelLogDownloadError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"count":1,"list":[{"create_at":"example-create_at","file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","status":"example-status","update_at":"example-update_at"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

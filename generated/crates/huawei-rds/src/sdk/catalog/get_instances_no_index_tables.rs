@@ -27,7 +27,7 @@ pub fn decode(
     GetInstancesNoIndexTablesResponse,
     ::runtime::SdkError<GetInstancesNoIndexTablesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"tables":[{"db_name":"example-db_name","schema_name":"example-schema_name","table_name":"example-table_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

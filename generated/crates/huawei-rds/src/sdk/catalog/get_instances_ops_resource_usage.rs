@@ -27,7 +27,7 @@ pub fn decode(
     GetInstancesOpsResourceUsageResponse,
     ::runtime::SdkError<GetInstancesOpsResourceUsageError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"cpu":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"disk":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"io":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"mem":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

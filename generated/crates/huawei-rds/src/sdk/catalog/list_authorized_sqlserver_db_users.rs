@@ -30,7 +30,7 @@ pub fn decode(
     ListAuthorizedSqlserverDbUsersResponse,
     ::runtime::SdkError<ListAuthorizedSqlserverDbUsersError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -81,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"total_count":1,"users":[{"name":"example-name","readonly":true}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListAutoScalingHistoryResponse,
     ::runtime::SdkError<ListAutoScalingHistoryError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"records":[{"created_at":1,"id":"example-id","instance_id":"example-instance_id","original_value":"example-original_value","result":"example-result","scaling_type":"example-scaling_type","target_value":"example-target_value"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

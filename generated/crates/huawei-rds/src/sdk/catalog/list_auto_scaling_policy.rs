@@ -27,7 +27,7 @@ pub fn decode(
     ListAutoScalingPolicyResponse,
     ::runtime::SdkError<ListAutoScalingPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"enlarge_threshold":1,"instance_id":"example-instance_id","max_flavor":"example-max_flavor","min_flavor":"example-min_flavor","monitor_cycle":1,"reduce_enabled":"example-reduce_enabled","reduce_threshold":1,"silence_cycle":1,"status":"example-status"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ListBusinessPartnersResponse,
     ::runtime::SdkError<ListBusinessPartnersError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"business_partners":[{"bp_domain_id":"example-bp_domain_id","bp_name":"example-bp_name","international":true,"order":1}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     ListConfigurationApplyHistoriesResponse,
     ::runtime::SdkError<ListConfigurationApplyHistoriesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"histories":[{"apply_result":"example-apply_result","apply_time":"example-apply_time","error_code":"example-error_code","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     ListDbAgentJobHistorysResponse,
     ::runtime::SdkError<ListDbAgentJobHistorysError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"histories":[{"history_id":"example-history_id","message":"example-message","run_duration":"example-run_duration","run_status":"example-run_status","run_time":"example-run_time"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListDbAgentJobsResponse, ::runtime::SdkError<ListDbAgentJobsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -75,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"jobs":[{"agent_type":"example-agent_type","failure_count":1,"is_enabled":true,"job_id":"example-job_id","job_name":"example-job_name","last_failure_time":"example-last_failure_time","profile_id":"example-profile_id","profile_name":"example-profile_name","run_status":"example-run_status","run_time":"example-run_time"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

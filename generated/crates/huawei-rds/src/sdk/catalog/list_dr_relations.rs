@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListDrRelationsResponse, ::runtime::SdkError<ListDrRelationsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instance_dr_relations":[{"instance_id":"example-instance_id","master_instance":{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"},"slave_instances":[{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"}]}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

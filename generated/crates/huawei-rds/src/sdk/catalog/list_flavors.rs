@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListFlavorsResponse, ::runtime::SdkError<ListFlavorsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -75,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"flavors":[{"az_desc":{"key":"example-az_desc"},"az_status":{"key":"example-az_status"},"group_type":"example-group_type","id":"example-id","instance_mode":"example-instance_mode","ram":1,"spec_code":"example-spec_code","vcpus":"example-vcpus","version_name":["example-version_name"]}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListHistoryWaitEventsResponse,
     ::runtime::SdkError<ListHistoryWaitEventsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"events":[{"count":1,"sample_time":"example-sample_time","session_status":"example-session_status","wait_event_name":"example-wait_event_name","wait_event_type":"example-wait_event_type"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListInspectionHistoriesResponse,
     ::runtime::SdkError<ListInspectionHistoriesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -93,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"inspection_reports":[{"check_time":"example-check_time","detail":"example-detail","expiration_time":"example-expiration_time","id":"example-id","result":"example-result","target_version":"example-target_version"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

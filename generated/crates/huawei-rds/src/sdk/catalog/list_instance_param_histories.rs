@@ -27,7 +27,7 @@ pub fn decode(
     ListInstanceParamHistoriesResponse,
     ::runtime::SdkError<ListInstanceParamHistoriesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"histories":[{"applied":true,"apply_time":"example-apply_time","new_value":"example-new_value","old_value":"example-old_value","parameter_name":"example-parameter_name","update_result":"example-update_result","update_time":"example-update_time"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

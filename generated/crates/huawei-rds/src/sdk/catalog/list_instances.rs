@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListInstancesResponse, ::runtime::SdkError<ListInstancesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -108,6 +108,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"alias":"example-alias","associated_with_ddm":true,"backup_strategy":{"keep_days":1,"start_time":"example-start_time"},"backup_used_space":1.0,"charge_info":{"charge_mode":"example-charge_mode"},"cpu":"example-cpu","created":"example-created","datastore":{"complete_version":"example-complete_version","type":"example-type","version":"example-version"},"db_user_name":"example-db_user_name","disk_encryption_id":"example-disk_encryption_id","enable_ssl":true,"enterprise_project_id":"example-enterprise_project_id","expiration_time":"example-expiration_time","flavor_ref":"example-flavor_ref","ha":{"replication_mode":"example-replication_mode"},"id":"example-id","maintenance_window":"example-maintenance_window","max_iops":1,"mem":"example-mem","name":"example-name","nodes":[{"availability_zone":"example-availability_zone","id":"example-id","name":"example-name","role":"example-role","status":"example-status"}],"order_id":"example-order_id","port":1,"private_dns_names":["example-private_dns_names"],"private_ips":["example-private_ips"],"public_dns_names":["example-public_dns_names"],"public_ips":["example-public_ips"],"read_only_by_user":true,"region":"example-region","related_instance":[{"id":"example-id","type":"example-type"}],"security_group_id":"example-security_group_id","serverless_info":{"max_compute_unit":"example-max_compute_unit","min_compute_unit":"example-min_compute_unit"},"status":"example-status","storage_used_space":1.0,"subnet_id":"example-subnet_id","switch_strategy":"example-switch_strategy","tags":[{"key":"example-key","value":"example-value"}],"time_zone":"example-time_zone","type":"example-type","updated":"example-updated","volume":{"size":1,"type":"example-type"},"vpc_id":"example-vpc_id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListInstancesConfigurationsResponse,
     ::runtime::SdkError<ListInstancesConfigurationsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"entities":[{"entity_id":"example-entity_id","entity_name":"example-entity_name"}],"instance_count_limit":1,"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

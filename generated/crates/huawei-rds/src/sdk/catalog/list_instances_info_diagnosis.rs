@@ -25,7 +25,7 @@ pub fn decode(
     ListInstancesInfoDiagnosisResponse,
     ::runtime::SdkError<ListInstancesInfoDiagnosisError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"diagnosis":"example-diagnosis","instances":[{"id":"example-id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

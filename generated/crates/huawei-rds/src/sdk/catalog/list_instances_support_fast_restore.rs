@@ -28,7 +28,7 @@ pub fn decode(
     ListInstancesSupportFastRestoreResponse,
     ::runtime::SdkError<ListInstancesSupportFastRestoreError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"support_fast_restore_list":[{"instance_id":"example-instance_id","is_support_fast_database_restore":true,"is_support_fast_table_restore":true}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

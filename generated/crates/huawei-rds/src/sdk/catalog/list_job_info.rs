@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListJobInfoResponse, ::runtime::SdkError<ListJobInfoError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"job":{"created":"example-created","ended":"example-ended","entities":{"instance":{"datastore":{},"endpoint":"example-endpoint","replica_of":"example-replica_of","type":"example-type"},"public_ip":"example-public_ip","resource_ids":["example-resource_ids"],"switch_strategy":"example-switch_strategy","volume":{"original_size":"example-original_size","target_size":"example-target_size","type":"example-type"}},"fail_reason":"example-fail_reason","id":"example-id","instance":{"id":"example-id","name":"example-name"},"name":"example-name","process":"example-process","status":"example-status"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ListMajorVersionFeatureResponse,
     ::runtime::SdkError<ListMajorVersionFeatureError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"support_always_on":true,"support_file_stream":true,"support_read_only":true,"support_recover_version":["example-support_recover_version"],"support_tde":true,"support_upgrade_version":["example-support_upgrade_version"],"version":"example-version"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

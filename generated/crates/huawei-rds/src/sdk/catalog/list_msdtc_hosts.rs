@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListMsdtcHostsResponse, ::runtime::SdkError<ListMsdtcHostsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"hosts":[{"host":"example-host","host_name":"example-host_name","id":"example-id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

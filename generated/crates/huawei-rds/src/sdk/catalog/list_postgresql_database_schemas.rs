@@ -27,7 +27,7 @@ pub fn decode(
     ListPostgresqlDatabaseSchemasResponse,
     ::runtime::SdkError<ListPostgresqlDatabaseSchemasError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"database_schemas":[{"owner":"example-owner","schema_name":"example-schema_name"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListPostgresqlDbUserPaginatedResponse,
     ::runtime::SdkError<ListPostgresqlDbUserPaginatedError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"total_count":1,"users":[{"attributes":"example-attributes","comment":"example-comment","memberof":["example-memberof"],"name":"example-name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

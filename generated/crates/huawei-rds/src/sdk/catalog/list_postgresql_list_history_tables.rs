@@ -30,7 +30,7 @@ pub fn decode(
     ListPostgresqlListHistoryTablesResponse,
     ::runtime::SdkError<ListPostgresqlListHistoryTablesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"databases":[{"name":"example-name","schemas":[{"name":"example-name","tables":[{}],"total_tables":1}],"total_tables":1}],"id":"example-id","name":"example-name","total_tables":1}],"table_limit":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListPublicationsResponse, ::runtime::SdkError<ListPublicationsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -85,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"publications":[{"extend_tables":["example-extend_tables"],"id":"example-id","is_select_all_table":true,"job_schedule":{"daily_frequency":{"active_end_time":"example-active_end_time","active_start_time":"example-active_start_time","freq_interval_unit":"example-freq_interval_unit","freq_subday_interval":1,"freq_subday_type":"example-freq_subday_type"},"duration":{"active_end_date":"example-active_end_date","active_start_date":"example-active_start_date"},"frequency":{"freq_interval":1,"freq_interval_day_monthly":1,"freq_interval_monthly":"example-freq_interval_monthly","freq_interval_weekly":["example-freq_interval_weekly"],"freq_relative_interval_monthly":"example-freq_relative_interval_monthly","freq_type":"example-freq_type"},"id":"example-id","job_schedule_type":"example-job_schedule_type","one_time_occurrence":{"active_start_date":"example-active_start_date","active_start_time":"example-active_start_time"}},"publication_database":"example-publication_database","publication_name":"example-publication_name","status":"example-status","subscription_count":1,"subscription_options":{"allow_initialize_from_backup":true,"independent_agent":true,"replicate_ddl":true,"snapshot_always_available":true},"tables":[{"article_properties":{"delete_delivery_format":"example-delete_delivery_format","delete_stored_procedure":"example-delete_stored_procedure","destination_object_name":"example-destination_object_name","destination_object_owner":"example-destination_object_owner","insert_delivery_format":"example-insert_delivery_format","insert_stored_procedure":"example-insert_stored_procedure","update_delivery_format":"example-update_delivery_format","update_stored_procedure":"example-update_stored_procedure"},"columns":["example-columns"],"filter":{"column":"example-column","condition":"example-condition","filters":[{}],"relation":"example-relation","value":"example-value"},"filter_statement":"example-filter_statement","primary_key":["example-primary_key"],"schema":"example-schema","table_name":"example-table_name"}]}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListRdSforMySqlProxyResponse,
     ::runtime::SdkError<ListRdSforMySqlProxyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"max_proxy_node_num":1,"max_proxy_num":1,"proxy_query_info_list":[{"master_instance":{"available_zones":[{"code":"example-code","description":"example-description"}],"id":"example-id","name":"example-name","status":"example-status","weight":1},"proxy":{"address":"example-address","alt_flag":true,"connection_pool_type":"example-connection_pool_type","cpu":"example-cpu","delay_threshold_in_seconds":1,"dns_name":"example-dns_name","flavor_info":{"code":"example-code","group_type":"example-group_type"},"force_read_only":true,"mem":"example-mem","mode":"example-mode","name":"example-name","node_num":1,"nodes":[{"az_code":"example-az_code","frozen_flag":1,"id":"example-id","role":"example-role","status":"example-status"}],"pay_mode":"example-pay_mode","pool_id":"example-pool_id","port":1,"proxy_mode":"example-proxy_mode","route_mode":1,"seconds_level_monitor_fun_status":"example-seconds_level_monitor_fun_status","ssl_option":true,"status":"example-status","subnet_id":"example-subnet_id","support_balance_route_mode":true,"support_proxy_ssl":true,"support_switch_connection_pool_type":true,"support_transaction_split":true,"transaction_split":"example-transaction_split"},"proxy_security_group_check_result":true,"readonly_instances":[{"available_zones":[{"code":"example-code","description":"example-description"}],"id":"example-id","name":"example-name","status":"example-status","weight":1}]}],"support_balance_route_mode_for_favored_version":true}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListRdSforMysqlProxyFlavorsResponse,
     ::runtime::SdkError<ListRdSforMysqlProxyFlavorsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"az_status":"example-az_status","code":"example-code","cpu":"example-cpu","db_type":"example-db_type","id":"example-id","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

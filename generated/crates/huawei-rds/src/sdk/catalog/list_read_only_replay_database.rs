@@ -27,7 +27,7 @@ pub fn decode(
     ListReadOnlyReplayDatabaseResponse,
     ::runtime::SdkError<ListReadOnlyReplayDatabaseError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"database_limit":1,"databases":[{"name":"example-name","schemas":[{"name":"example-name","tables":[{"name":"example-name"}],"total_tables":1}],"total_tables":1}],"table_limit":1,"total_tables":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

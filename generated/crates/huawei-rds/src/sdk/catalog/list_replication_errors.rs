@@ -27,7 +27,7 @@ pub fn decode(
     ListReplicationErrorsResponse,
     ::runtime::SdkError<ListReplicationErrorsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"errors":[{"error_code":"example-error_code","error_text":"example-error_text","occur_time":"example-occur_time","source_name":"example-source_name","source_type_id":"example-source_type_id"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListSlowLogsNewResponse, ::runtime::SdkError<ListSlowLogsNewError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -85,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","lock_time":"example-lock_time","query_sample":"example-query_sample","rows_examined":"example-rows_examined","rows_sent":"example-rows_sent","start_time":"example-start_time","time":"example-time","type":"example-type","users":"example-users"}],"total_record":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListSlowlogStatisticsResponse,
     ::runtime::SdkError<ListSlowlogStatisticsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -93,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"endTime":1,"pageNumber":1,"pageRecord":1,"slowLogList":[{"clientIP":"example-clientIP","count":"example-count","database":"example-database","lockTime":"example-lockTime","querySample":"example-querySample","rowsExamined":1,"rowsSent":1,"time":"example-time","type":"example-type","users":"example-users"}],"startTime":1,"totalRecord":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

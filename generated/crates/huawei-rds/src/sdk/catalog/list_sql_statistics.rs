@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListSqlStatisticsResponse, ::runtime::SdkError<ListSqlStatisticsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"list":[{"calls":1,"canUse":true,"database":"example-database","query":"example-query","query_id":"example-query_id","rows":1,"user_name":"example-user_name"}],"reset_view_last_time":1,"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListStorageTypesResponse, ::runtime::SdkError<ListStorageTypesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"dsspool_info":[{"az_name":"example-az_name","dsspool_id":"example-dsspool_id","dsspool_status":"example-dsspool_status","dsspool_volume_type":"example-dsspool_volume_type","free_capacity_gb":"example-free_capacity_gb"}],"storage_type":[{"az_status":{"key":"example-az_status"},"name":"example-name","support_compute_group_type":["example-support_compute_group_type"]}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

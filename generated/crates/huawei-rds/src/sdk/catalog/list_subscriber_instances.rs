@@ -27,7 +27,7 @@ pub fn decode(
     ListSubscriberInstancesResponse,
     ::runtime::SdkError<ListSubscriberInstancesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"data_vip":"example-data_vip","instance_id":"example-instance_id","instance_name":"example-instance_name"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

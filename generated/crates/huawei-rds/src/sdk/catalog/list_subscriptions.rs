@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListSubscriptionsResponse, ::runtime::SdkError<ListSubscriptionsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -90,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"subscriptions":[{"id":"example-id","is_cloud":true,"job_schedule":{"daily_frequency":{"active_end_time":"example-active_end_time","active_start_time":"example-active_start_time","freq_interval_unit":"example-freq_interval_unit","freq_subday_interval":1,"freq_subday_type":"example-freq_subday_type"},"duration":{"active_end_date":"example-active_end_date","active_start_date":"example-active_start_date"},"frequency":{"freq_interval":1,"freq_interval_day_monthly":1,"freq_interval_monthly":"example-freq_interval_monthly","freq_interval_weekly":["example-freq_interval_weekly"],"freq_relative_interval_monthly":"example-freq_relative_interval_monthly","freq_type":"example-freq_type"},"id":"example-id","job_schedule_type":"example-job_schedule_type","one_time_occurrence":{"active_start_date":"example-active_start_date","active_start_time":"example-active_start_time"}},"local_subscription":{"publication_instance_id":"example-publication_instance_id","publication_instance_name":"example-publication_instance_name"},"publication_id":"example-publication_id","publication_name":"example-publication_name","publication_subscription":{"subscription_instance_id":"example-subscription_instance_id","subscription_instance_ip":"example-subscription_instance_ip","subscription_instance_name":"example-subscription_instance_name"},"status":"example-status","subscription_database":"example-subscription_database","subscription_type":"example-subscription_type"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

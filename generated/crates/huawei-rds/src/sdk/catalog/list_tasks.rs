@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListTasksResponse, ::runtime::SdkError<ListTasksError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -93,6 +93,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"actions":["example-actions"],"tasks":[{"create_time":"example-create_time","end_time":"example-end_time","fail_reason":"example-fail_reason","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","name":"example-name","order_id":"example-order_id","process":"example-process","status":"example-status"}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

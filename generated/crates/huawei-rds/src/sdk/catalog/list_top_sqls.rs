@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListTopSqlsResponse, ::runtime::SdkError<ListTopSqlsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -85,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"avg_cpu_time_top_values":[{"data_type":"example-data_type","id":"example-id","value":"example-value"}],"avg_duration_time_top_values":[{"data_type":"example-data_type","id":"example-id","value":"example-value"}],"avg_logical_top_values":[{"data_type":"example-data_type","id":"example-id","value":"example-value"}],"avg_rows_top_values":[{"data_type":"example-data_type","id":"example-id","value":"example-value"}],"list":[{"avg_cpu_time":"example-avg_cpu_time","avg_cpu_time_percent":"example-avg_cpu_time_percent","avg_duration_time":"example-avg_duration_time","avg_duration_time_percent":"example-avg_duration_time_percent","avg_logical_reads":"example-avg_logical_reads","avg_logical_reads_percent":"example-avg_logical_reads_percent","avg_logical_write":"example-avg_logical_write","avg_logical_write_percent":"example-avg_logical_write_percent","avg_physical_reads":"example-avg_physical_reads","avg_physical_reads_percent":"example-avg_physical_reads_percent","avg_rows":"example-avg_rows","avg_rows_percent":"example-avg_rows_percent","db_name":"example-db_name","execution_count":"example-execution_count","execution_count_percent":"example-execution_count_percent","id":"example-id","last_execution_time":"example-last_execution_time","query":"example-query","statement":"example-statement","total_cpu_time":"example-total_cpu_time","total_cpu_time_percent":"example-total_cpu_time_percent","total_duration_time":"example-total_duration_time","total_duration_time_percent":"example-total_duration_time_percent","total_logical_reads":"example-total_logical_reads","total_logical_reads_percent":"example-total_logical_reads_percent","total_logical_write":"example-total_logical_write","total_logical_write_percent":"example-total_logical_write_percent","total_physical_reads":"example-total_physical_reads","total_physical_reads_percent":"example-total_physical_reads_percent","total_rows":"example-total_rows","total_rows_percent":"example-total_rows_percent"}],"total_count":1,"total_cpu_time_top_values":[{"data_type":"example-data_type","id":"example-id","value":"example-value"}],"total_duration_time_top_values":[{"data_type":"example-data_type","id":"example-id","value":"example-value"}],"total_logical_reads_top_values":[{"data_type":"example-data_type","id":"example-id","value":"example-value"}],"total_rows_top_values":[{"data_type":"example-data_type","id":"example-id","value":"example-value"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ListUpdateBackupEnhancePolicyResponse,
     ::runtime::SdkError<ListUpdateBackupEnhancePolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","frequency":"example-frequency","manual_backup_retention_days":"example-manual_backup_retention_days","policies":[{"period":"example-period","retention_days":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     QueryAutoSqlLimitingResponse,
     ::runtime::SdkError<QueryAutoSqlLimitingError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"active_sessions":1,"clear_time":1,"condition":"example-condition","cpu_usage":1,"db":["example-db"],"duration":1,"enable":true,"end_time":"example-end_time","is_keyword":true,"kill_session_switch":true,"max_concurrency":1,"retain_sql_rule":true,"session_allow":1,"start_time":"example-start_time","user":["example-user"]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

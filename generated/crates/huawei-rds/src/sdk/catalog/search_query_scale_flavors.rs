@@ -27,7 +27,7 @@ pub fn decode(
     SearchQueryScaleFlavorsResponse,
     ::runtime::SdkError<SearchQueryScaleFlavorsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"code":"example-code","cpu":"example-cpu","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ShowAvailableCorsVpcsResponse,
     ::runtime::SdkError<ShowAvailableCorsVpcsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"security_group_id":"example-security_group_id","subnet_id":"example-subnet_id","vpc_id":"example-vpc_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

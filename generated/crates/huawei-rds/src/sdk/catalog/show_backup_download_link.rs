@@ -25,7 +25,7 @@ pub fn decode(
     ShowBackupDownloadLinkResponse,
     ::runtime::SdkError<ShowBackupDownloadLinkError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"bucket":"example-bucket","files":[{"database_name":"example-database_name","download_link":"example-download_link","link_expired_time":"example-link_expired_time","name":"example-name","size":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ShowBackupRetainPolicyResponse,
     ::runtime::SdkError<ShowBackupRetainPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"auto":"example-auto","engine_name":"example-engine_name","engine_version":"example-engine_version","instance_delete_time":1,"instance_id":"example-instance_id","manual":"example-manual","name":"example-name"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     ShowBackupUsageAlarmConfigResponse,
     ::runtime::SdkError<ShowBackupUsageAlarmConfigError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"alarm_enabled":"example-alarm_enabled","increment_percent":1,"threshold_percent":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

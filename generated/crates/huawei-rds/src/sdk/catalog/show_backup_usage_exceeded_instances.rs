@@ -28,7 +28,7 @@ pub fn decode(
     ShowBackupUsageExceededInstancesResponse,
     ::runtime::SdkError<ShowBackupUsageExceededInstancesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instances":[{"instance_id":"example-instance_id","obs_free_backup_space_gb":1.0,"obs_usage_gb":1.0,"snapshot_free_backup_space_gb":1.0,"snapshot_usage_gb":1.0}],"total":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

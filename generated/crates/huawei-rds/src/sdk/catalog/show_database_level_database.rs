@@ -27,7 +27,7 @@ pub fn decode(
     ShowDatabaseLevelDatabaseResponse,
     ::runtime::SdkError<ShowDatabaseLevelDatabaseError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"bucket_name":"example-bucket_name","database_limit":1,"databases":[{"backup_file_name":"example-backup_file_name","backup_file_size":1,"database_name":"example-database_name"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

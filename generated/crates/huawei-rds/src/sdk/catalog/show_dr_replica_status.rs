@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowDrReplicaStatusResponse, ::runtime::SdkError<ShowDrReplicaStatusError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"replica_state":"example-replica_state","wal_receive_replay_delay_in_ms":"example-wal_receive_replay_delay_in_ms","wal_write_receive_delay_in_mb":"example-wal_write_receive_delay_in_mb","wal_write_replay_delay_in_mb":"example-wal_write_replay_delay_in_mb"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

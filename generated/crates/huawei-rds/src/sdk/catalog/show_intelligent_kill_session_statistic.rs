@@ -30,7 +30,7 @@ pub fn decode(
     ShowIntelligentKillSessionStatisticResponse,
     ::runtime::SdkError<ShowIntelligentKillSessionStatisticError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"statistics":[{"advice_concurrency":1,"avg_time":1.0,"count":1,"ids":[1],"keyword":"example-keyword","max_time":1.0,"raw_sql_text":"example-raw_sql_text","strategy":"example-strategy","total_time":1.0,"type":"example-type"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowOffSiteBackupPolicyResponse,
     ::runtime::SdkError<ShowOffSiteBackupPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"policy_para":[{"backup_type":"example-backup_type","destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","keep_days":1}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowPrecheckResultResponse, ::runtime::SdkError<ShowPrecheckResultError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"db_upgrade_precheck":{"checks_performed":[{"description":"example-description","detected_problems":[{"db_object":"example-db_object","description":"example-description","level":"example-level"}],"documentation_link":"example-documentation_link","id":"example-id","status":"example-status","title":"example-title"}],"result":1},"display":true,"download_link":"example-download_link","instance_status_check_list":["example-instance_status_check_list"],"result_code":1,"status":"example-status","updated_at":"example-updated_at"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowRebuildSlaveStatusResponse,
     ::runtime::SdkError<ShowRebuildSlaveStatusError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"instance_id":"example-instance_id","last_rebuild_time":"example-last_rebuild_time","next_rebuild_time":"example-next_rebuild_time","workflow_id":"example-workflow_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

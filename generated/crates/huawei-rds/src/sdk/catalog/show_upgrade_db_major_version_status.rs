@@ -30,7 +30,7 @@ pub fn decode(
     ShowUpgradeDbMajorVersionStatusResponse,
     ::runtime::SdkError<ShowUpgradeDbMajorVersionStatusError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"check_expiration_time":"example-check_expiration_time","detail":"example-detail","start_time":"example-start_time","status":"example-status","target_version":"example-target_version"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

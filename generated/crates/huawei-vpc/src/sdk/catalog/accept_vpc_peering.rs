@@ -24,7 +24,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<AcceptVpcPeeringResponse, ::runtime::SdkError<AcceptVpcPeeringError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -50,6 +50,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"accept_vpc_info":{"tenant_id":"example-tenant_id","vpc_id":"example-vpc_id"},"created_at":"2026-01-02T03:04:05Z","description":"example-description","id":"example-id","name":"example-name","request_vpc_info":{"tenant_id":"example-tenant_id","vpc_id":"example-vpc_id"},"status":"example-status","updated_at":"2026-01-02T03:04:05Z"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

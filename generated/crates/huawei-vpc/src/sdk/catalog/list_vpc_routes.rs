@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListVpcRoutesResponse, ::runtime::SdkError<ListVpcRoutesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"routes":[{"destination":"example-destination","id":"example-id","nexthop":"example-nexthop","tenant_id":"example-tenant_id","type":"example-type","vpc_id":"example-vpc_id"}],"routes_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

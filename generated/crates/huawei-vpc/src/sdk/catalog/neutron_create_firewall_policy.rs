@@ -25,7 +25,7 @@ pub fn decode(
     NeutronCreateFirewallPolicyResponse,
     ::runtime::SdkError<NeutronCreateFirewallPolicyError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"firewall_policy":{"audited":true,"description":"example-description","firewall_rules":["example-firewall_rules"],"id":"example-id","name":"example-name","project_id":"example-project_id","public":true,"tenant_id":"example-tenant_id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowNetworkIpAvailabilitiesResponse,
     ::runtime::SdkError<ShowNetworkIpAvailabilitiesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"network_ip_availability":{"network_id":"example-network_id","network_name":"example-network_name","subnet_ip_availability":[{"cidr":"example-cidr","ip_version":1,"subnet_id":"example-subnet_id","subnet_name":"example-subnet_name","total_ips":1,"used_ips":1}],"tenant_id":"example-tenant_id","total_ips":1,"used_ips":1}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<CreateFirewallResponse, ::runtime::SdkError<CreateFirewallError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"firewall":{"admin_state_up":true,"associations":[{"virsubnet_id":"example-virsubnet_id"}],"created_at":"example-created_at","description":"example-description","egress_rules":[{"action":"example-action","description":"example-description","destination_address_group_id":"example-destination_address_group_id","destination_ip_address":"example-destination_ip_address","destination_port":"example-destination_port","enabled":true,"id":"example-id","ip_version":1,"name":"example-name","protocol":"example-protocol","source_address_group_id":"example-source_address_group_id","source_ip_address":"example-source_ip_address","source_port":"example-source_port"}],"enterprise_project_id":"example-enterprise_project_id","id":"example-id","ingress_rules":[{"action":"example-action","description":"example-description","destination_address_group_id":"example-destination_address_group_id","destination_ip_address":"example-destination_ip_address","destination_port":"example-destination_port","enabled":true,"id":"example-id","ip_version":1,"name":"example-name","protocol":"example-protocol","source_address_group_id":"example-source_address_group_id","source_ip_address":"example-source_ip_address","source_port":"example-source_port"}],"name":"example-name","project_id":"example-project_id","status":"example-status","tags":[{"key":"example-key","value":"example-value"}],"type":"example-type","updated_at":"example-updated_at"},"request_id":"example-request_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ListSecurityGroupsResponse, ::runtime::SdkError<ListSecurityGroupsError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id","security_groups":[{"created_at":"2026-01-02T03:04:05Z","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","project_id":"example-project_id","tags":[{"key":"example-key","value":"example-value"}],"updated_at":"2026-01-02T03:04:05Z"}]}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

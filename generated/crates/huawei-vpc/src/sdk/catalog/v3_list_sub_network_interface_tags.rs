@@ -25,7 +25,7 @@ pub fn decode(
     ListSubNetworkInterfaceTagsResponse,
     ::runtime::SdkError<ListSubNetworkInterfaceTagsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"request_id":"example-request_id","tags":[{"key":"example-key","values":["example-values"]}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

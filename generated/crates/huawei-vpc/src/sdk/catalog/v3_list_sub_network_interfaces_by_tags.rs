@@ -28,7 +28,7 @@ pub fn decode(
     ListSubNetworkInterfacesByTagsResponse,
     ::runtime::SdkError<ListSubNetworkInterfacesByTagsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"request_id":"example-request_id","resources":[{"resource_detail":"example-resource_detail","resource_id":"example-resource_id","resource_name":"example-resource_name","tags":[{"key":"example-key","value":"example-value"}]}],"total_count":1}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowPortResponse, ::runtime::SdkError<ShowPortError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"port":{"admin_state_up":true,"allowed_address_pairs":[{"ip_address":"example-ip_address","mac_address":"example-mac_address"}],"binding:host_id":"example-binding:host_id","binding:migration_info":"example-binding:migration_info","binding:profile":"example-binding:profile","binding:vif_details":{"ovs_hybrid_plug":true,"parent_device_id":"example-parent_device_id","parent_id":"example-parent_id","port_filter":true,"primary_interface":true,"vlan_id":1},"binding:vif_type":"example-binding:vif_type","binding:vnic_type":"example-binding:vnic_type","created_at":"2026-01-02T03:04:05Z","description":"example-description","device_id":"example-device_id","device_owner":"example-device_owner","ecs_flavor":"example-ecs_flavor","enable_efi":true,"extra_dhcp_opts":[{"opt_name":"example-opt_name","opt_value":"example-opt_value"}],"id":"example-id","instance_id":"example-instance_id","instance_info":"example-instance_info","instance_type":"example-instance_type","mac_address":"example-mac_address","name":"example-name","port_security_enabled":true,"position_type":"example-position_type","private_ips":[{"ip_address":"example-ip_address","subnet_cidr_id":"example-subnet_cidr_id"}],"project_id":"example-project_id","scope":"example-scope","security_groups":["example-security_groups"],"status":"example-status","tags":[{"key":"example-key","value":"example-value"}],"tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z","virsubnet_id":"example-virsubnet_id","vpc_id":"example-vpc_id","vpc_tenant_id":"example-vpc_tenant_id","vtep_ip":"example-vtep_ip","zone_id":"example-zone_id"},"request_id":"example-request_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -22,7 +22,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ShowQuotaResponse, ::runtime::SdkError<ShowQuotaError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -48,6 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"quota":{"acl_policy_contain_rules":1,"address_group":1,"address_group_contain_ipset":1,"clouddcn_acl_policy_contain_rules":1,"clouddcn_firewall_group":1,"edge_gateway":1,"eni_contain_secgroup":1,"firewall_policy_contain_ipv4_composite_rules":1,"firewall_policy_contain_ipv6_composite_rules":1,"forward_policy":1,"forward_policy_contain_ports":1,"forward_rule":1,"peering":1,"roce_cluster_contain_networks":1,"rtb_allow_sys_cidr_routes":1,"secgroup_contain_rules":1,"secgroup_referred_by_nic":1,"security_group":1,"security_group_contain_egress_ipv4_composite_rules":1,"security_group_contain_egress_ipv6_composite_rules":1,"security_group_contain_ingress_ipv4_composite_rules":1,"security_group_contain_ingress_ipv6_composite_rules":1,"security_group_rule":1,"shared_bandwidth":1,"shared_bandwidth_contain_publicip":1,"subnet_contain_eni":1,"traffic_mirror_filter":1,"traffic_mirror_filter_contain_rules_each_direction":1,"traffic_mirror_filter_referred_by_session":1,"traffic_mirror_session":1,"traffic_mirror_session_contain_sources":1,"traffic_mirror_source_referred_by_session":1,"traffic_mirror_target_elb_referred_by_session":1,"traffic_mirror_target_eni_referred_by_session":1,"vip":1,"virsubnet":1,"virsubnet_contain_ipv4_cidr_reservations":1,"virsubnet_contain_ipv6_cidr_reservations":1,"vpc":1,"vpc_contain_eni":1,"vpc_contain_vip":1,"vpc_contain_virsubnet":1},"request_id":"example-request_id"}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     ShowTrafficMirrorFilterResponse,
     ::runtime::SdkError<ShowTrafficMirrorFilterError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V3;
@@ -58,6 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"request_id":"example-request_id","traffic_mirror_filter":{"created_at":"2026-01-02T03:04:05Z","description":"example-description","egress_rules":[{"action":"example-action","created_at":"2026-01-02T03:04:05Z","description":"example-description","destination_cidr_block":"example-destination_cidr_block","destination_port_range":"example-destination_port_range","direction":"example-direction","ethertype":"example-ethertype","id":"example-id","priority":1,"project_id":"example-project_id","protocol":"example-protocol","source_cidr_block":"example-source_cidr_block","source_port_range":"example-source_port_range","traffic_mirror_filter_id":"example-traffic_mirror_filter_id","updated_at":"2026-01-02T03:04:05Z"}],"id":"example-id","ingress_rules":[{"action":"example-action","created_at":"2026-01-02T03:04:05Z","description":"example-description","destination_cidr_block":"example-destination_cidr_block","destination_port_range":"example-destination_port_range","direction":"example-direction","ethertype":"example-ethertype","id":"example-id","priority":1,"project_id":"example-project_id","protocol":"example-protocol","source_cidr_block":"example-source_cidr_block","source_port_range":"example-source_port_range","traffic_mirror_filter_id":"example-traffic_mirror_filter_id","updated_at":"2026-01-02T03:04:05Z"}],"name":"example-name","project_id":"example-project_id","type":"example-type","updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -26,7 +26,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<TagRoleResponse, ::runtime::SdkError<TagRoleError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("RoleName", "CAM_QCSRole"), ("RoleId", "46111234567890")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -31,7 +31,7 @@ pub fn decode(
     InquirePriceModifyDiskBackupQuotaResponse,
     ::runtime::SdkError<InquirePriceModifyDiskBackupQuotaError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -79,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("DiskId", "disk-l7mxexxc"), ("DiskBackupQuota", "1")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

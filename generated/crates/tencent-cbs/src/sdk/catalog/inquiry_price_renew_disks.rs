@@ -29,7 +29,7 @@ pub fn decode(
     InquiryPriceRenewDisksResponse,
     ::runtime::SdkError<InquiryPriceRenewDisksError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -163,6 +163,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("NewDeadline", "2025-01-01 00:00:00"), ("ProjectId", "0")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

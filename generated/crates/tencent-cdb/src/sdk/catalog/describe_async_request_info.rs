@@ -27,7 +27,7 @@ pub fn decode(
     DescribeAsyncRequestInfoResponse,
     ::runtime::SdkError<DescribeAsyncRequestInfoError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("AsyncRequestId", "f96e4f3c-8fc96c86-2ec79ac8-cb63a7a7")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

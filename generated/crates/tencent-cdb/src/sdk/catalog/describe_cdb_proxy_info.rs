@@ -28,7 +28,7 @@ pub fn decode(
     DescribeCdbProxyInfoResponse,
     ::runtime::SdkError<DescribeCdbProxyInfoError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -126,6 +126,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "cdb-aykuksx3"), ("ProxyGroupId", "proxy-ixw3ll2d")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -29,7 +29,7 @@ pub fn decode(
     DescribeDbSwitchRecordsResponse,
     ::runtime::SdkError<DescribeDbSwitchRecordsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "cdb-nrdbtr5o"), ("Offset", "10"), ("Limit", "10")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

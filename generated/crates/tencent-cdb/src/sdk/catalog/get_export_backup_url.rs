@@ -40,7 +40,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<GetExportBackupUrlResponse, ::runtime::SdkError<GetExportBackupUrlError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 /// The operation's catalog entry.
@@ -325,6 +325,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         ],
         imported: false,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -28,7 +28,7 @@ pub fn decode(
     DescribeInstanceNodesRoleResponse,
     ::runtime::SdkError<DescribeInstanceNodesRoleError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -75,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "\"cdwdoris-xxx\""), ("IpFilter", "\"127.0.0.1\"")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

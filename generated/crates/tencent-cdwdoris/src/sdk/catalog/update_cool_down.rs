@@ -26,7 +26,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<UpdateCoolDownResponse, ::runtime::SdkError<UpdateCoolDownError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "cdwdoris-xxx"), ("Enable", "1"), ("Bucket", "abc")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

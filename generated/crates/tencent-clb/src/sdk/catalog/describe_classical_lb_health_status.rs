@@ -31,7 +31,7 @@ pub fn decode(
     DescribeClassicalLbHealthStatusResponse,
     ::runtime::SdkError<DescribeClassicalLbHealthStatusError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -112,6 +112,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("LoadBalancerId", "lb-a3u5****"), ("ListenerId", "lbl-0non****")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

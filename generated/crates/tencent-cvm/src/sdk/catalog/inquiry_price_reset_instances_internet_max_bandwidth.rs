@@ -48,7 +48,7 @@ pub fn decode(
     InquiryPriceResetInstancesInternetMaxBandwidthResponse,
     ::runtime::SdkError<InquiryPriceResetInstancesInternetMaxBandwidthError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -101,6 +101,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("StartTime", "2016-10-30"), ("EndTime", "2016-11-30")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

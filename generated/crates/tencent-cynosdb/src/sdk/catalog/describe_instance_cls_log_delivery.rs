@@ -31,7 +31,7 @@ pub fn decode(
     DescribeInstanceClsLogDeliveryResponse,
     ::runtime::SdkError<DescribeInstanceClsLogDeliveryError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -91,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "cynosdbmysql-ins-nwc5ao8g"), ("LogType", "slow")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

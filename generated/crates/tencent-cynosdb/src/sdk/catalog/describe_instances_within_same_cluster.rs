@@ -31,7 +31,7 @@ pub fn decode(
     DescribeInstancesWithinSameClusterResponse,
     ::runtime::SdkError<DescribeInstancesWithinSameClusterError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("UniqVpcId", "vpc-5l7l5q11"), ("Vip", "subnet-b5v6id11")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -29,7 +29,7 @@ pub fn decode(
     DescribeResourcePackageListResponse,
     ::runtime::SdkError<DescribeResourcePackageListError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -125,6 +125,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("OrderDirection", "ASC"), ("Offset", "0"), ("Limit", "10")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

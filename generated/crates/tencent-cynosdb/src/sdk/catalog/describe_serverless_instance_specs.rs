@@ -31,7 +31,7 @@ pub fn decode(
     DescribeServerlessInstanceSpecsResponse,
     ::runtime::SdkError<DescribeServerlessInstanceSpecsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -150,6 +150,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("Zone", "ap-guangzhou-3"), ("ClusterLevel", "L1")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -30,7 +30,7 @@ pub fn decode(
     DescribeVaultBackupClusterInfoResponse,
     ::runtime::SdkError<DescribeVaultBackupClusterInfoError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("VaultId", "vault-a6ed23f2-f03e-4410-b946-624d1e7d9b5a")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

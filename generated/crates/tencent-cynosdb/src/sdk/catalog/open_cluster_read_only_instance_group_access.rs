@@ -33,7 +33,7 @@ pub fn decode(
     OpenClusterReadOnlyInstanceGroupAccessResponse,
     ::runtime::SdkError<OpenClusterReadOnlyInstanceGroupAccessError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("ClusterId", "cynosdbmysql-12345678"), ("Port", "3306")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

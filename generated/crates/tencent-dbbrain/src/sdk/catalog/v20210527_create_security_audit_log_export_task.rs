@@ -39,7 +39,7 @@ pub fn decode(
     CreateSecurityAuditLogExportTaskResponse,
     ::runtime::SdkError<CreateSecurityAuditLogExportTaskError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V20210527;
@@ -92,6 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("SecAuditGroupId", "sag-01z37k3f"), ("Product", "mysql")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

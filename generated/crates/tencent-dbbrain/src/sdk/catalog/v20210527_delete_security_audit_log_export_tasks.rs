@@ -38,7 +38,7 @@ pub fn decode(
     DeleteSecurityAuditLogExportTasksResponse,
     ::runtime::SdkError<DeleteSecurityAuditLogExportTasksError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V20210527;
@@ -80,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("SecAuditGroupId", "sag-01z37k3f"), ("Product", "mysql")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -34,7 +34,7 @@ pub fn decode(
     DescribeSlowLogTopSqlsResponse,
     ::runtime::SdkError<DescribeSlowLogTopSqlsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V20210527;
@@ -143,6 +143,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         ],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

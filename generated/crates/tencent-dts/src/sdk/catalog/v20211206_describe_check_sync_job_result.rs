@@ -27,7 +27,7 @@ pub fn decode(
     DescribeCheckSyncJobResultResponse,
     ::runtime::SdkError<DescribeCheckSyncJobResultError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V20211206;
@@ -228,6 +228,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("JobId", "sync-werwfs23")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

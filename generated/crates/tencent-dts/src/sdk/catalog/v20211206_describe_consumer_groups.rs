@@ -29,7 +29,7 @@ pub fn decode(
     DescribeConsumerGroupsResponse,
     ::runtime::SdkError<DescribeConsumerGroupsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V20211206;
@@ -134,6 +134,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("SubscribeId", "subs-47damshnra"), ("Offset", "0"), ("Limit", "1")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

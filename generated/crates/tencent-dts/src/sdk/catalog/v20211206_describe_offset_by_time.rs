@@ -28,7 +28,7 @@ pub fn decode(
     DescribeOffsetByTimeResponse,
     ::runtime::SdkError<DescribeOffsetByTimeError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V20211206;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("SubscribeId", "subs-9jyki7hniw"), ("Time", "2023-05-15 16:31:33")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

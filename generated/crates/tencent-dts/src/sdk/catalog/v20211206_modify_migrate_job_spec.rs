@@ -28,7 +28,7 @@ pub fn decode(
     ModifyMigrateJobSpecResponse,
     ::runtime::SdkError<ModifyMigrateJobSpecError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V20211206;
@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("JobId", "dts-j7bt5sid"), ("NewInstanceClass", "xlarge")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -29,7 +29,7 @@ pub fn decode(
     DescribeInstanceNodeInfoResponse,
     ::runtime::SdkError<DescribeInstanceNodeInfoError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -86,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "tdsql-b43f8yjl"), ("Limit", "100"), ("Offset", "0")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

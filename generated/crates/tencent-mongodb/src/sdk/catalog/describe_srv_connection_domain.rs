@@ -27,7 +27,7 @@ pub fn decode(
     DescribeSrvConnectionDomainResponse,
     ::runtime::SdkError<DescribeSrvConnectionDomainError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -53,6 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"Response":{"Domain":"myinstance.tencentcdb.com","RequestId":"synthesized-request-id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

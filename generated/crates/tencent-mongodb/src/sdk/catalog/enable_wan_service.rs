@@ -33,7 +33,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<EnableWanServiceResponse, ::runtime::SdkError<EnableWanServiceError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "cmgo-abcdef"), ("LoadBalancerId", "lb-dabkt44i")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

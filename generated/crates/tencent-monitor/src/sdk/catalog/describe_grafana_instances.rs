@@ -29,7 +29,7 @@ pub fn decode(
     DescribeGrafanaInstancesResponse,
     ::runtime::SdkError<DescribeGrafanaInstancesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -147,6 +147,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("Offset", "0"), ("Limit", "10"), ("InstanceName", "instance-id")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

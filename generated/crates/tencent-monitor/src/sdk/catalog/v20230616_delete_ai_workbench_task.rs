@@ -25,7 +25,7 @@ pub fn decode(
     DeleteAiWorkbenchTaskResponse,
     ::runtime::SdkError<DeleteAiWorkbenchTaskError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS_V20230616;
@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("TaskId", "tsk-********")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

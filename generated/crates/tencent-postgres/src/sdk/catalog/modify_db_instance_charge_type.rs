@@ -31,7 +31,7 @@ pub fn decode(
     ModifyDbInstanceChargeTypeResponse,
     ::runtime::SdkError<ModifyDbInstanceChargeTypeError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"Response":{"DealName":"201806181256","RequestId":"synthesized-request-id"}}"#,
         }),
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

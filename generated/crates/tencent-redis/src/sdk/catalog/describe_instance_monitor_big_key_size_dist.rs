@@ -33,7 +33,7 @@ pub fn decode(
     DescribeInstanceMonitorBigKeySizeDistResponse,
     ::runtime::SdkError<DescribeInstanceMonitorBigKeySizeDistError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -77,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "crs-5a4py64p"), ("Date", "2019-11-07")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

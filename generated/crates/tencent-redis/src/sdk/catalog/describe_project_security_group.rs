@@ -28,7 +28,7 @@ pub fn decode(
     DescribeProjectSecurityGroupResponse,
     ::runtime::SdkError<DescribeProjectSecurityGroupError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -96,6 +96,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("ProjectId", "15623"), ("SecurityGroupId", "sg-gl1egaj1")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

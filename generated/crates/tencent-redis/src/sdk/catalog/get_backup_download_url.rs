@@ -28,7 +28,7 @@ pub fn decode(
     GetBackupDownloadUrlResponse,
     ::runtime::SdkError<GetBackupDownloadUrlError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 /// The operation's catalog entry.
@@ -264,6 +264,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         ],
         imported: false,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -27,7 +27,7 @@ pub fn decode(
     DescribeReadOnlyGroupListResponse,
     ::runtime::SdkError<DescribeReadOnlyGroupListError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -142,6 +142,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "mssql-6f4ddx2f")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

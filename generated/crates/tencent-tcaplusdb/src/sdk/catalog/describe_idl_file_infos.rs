@@ -29,7 +29,7 @@ pub fn decode(
     DescribeIdlFileInfosResponse,
     ::runtime::SdkError<DescribeIdlFileInfosError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -208,6 +208,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("ClusterId", "1876767"), ("Offset", "0"), ("Limit", "10")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -26,7 +26,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<DescribeTablesResponse, ::runtime::SdkError<DescribeTablesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -153,6 +153,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("ClusterId", "5674209986"), ("Offset", "1"), ("Limit", "1")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

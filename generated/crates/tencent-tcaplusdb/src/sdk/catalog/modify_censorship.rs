@@ -25,7 +25,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<ModifyCensorshipResponse, ::runtime::SdkError<ModifyCensorshipError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("ClusterId", "2143435"), ("Censorship", "0")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -25,7 +25,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<CreateUsersResponse, ::runtime::SdkError<CreateUsersError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "tdsql3-831053d8"), ("Description", "测试账号")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

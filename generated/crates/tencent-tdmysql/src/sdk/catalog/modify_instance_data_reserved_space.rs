@@ -31,7 +31,7 @@ pub fn decode(
     ModifyInstanceDataReservedSpaceResponse,
     ::runtime::SdkError<ModifyInstanceDataReservedSpaceError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InstanceId", "tdsql3-51780d0c"), ("ReservedSpaceGB", "5")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

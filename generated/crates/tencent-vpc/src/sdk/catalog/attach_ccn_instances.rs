@@ -36,7 +36,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<AttachCcnInstancesResponse, ::runtime::SdkError<AttachCcnInstancesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("CcnId", "ccn-gree226l"), ("CcnUin", "无")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

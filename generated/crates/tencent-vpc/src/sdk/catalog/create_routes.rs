@@ -42,7 +42,7 @@ pub fn decode(
     request_id: Option<&str>,
     body: &[u8],
 ) -> Result<CreateRoutesResponse, ::runtime::SdkError<CreateRoutesError>> {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -120,6 +120,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("RouteTableId", "rtb-n0yejvje")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -29,7 +29,7 @@ pub fn decode(
     DescribeGatewayFlowQosResponse,
     ::runtime::SdkError<DescribeGatewayFlowQosError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -85,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("GatewayId", "vpngw-4je9dgin"), ("Offset", "0"), ("Limit", "20")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -37,7 +37,7 @@ pub fn decode(
     DescribeNatGatewayDestinationIpPortTranslationNatRulesResponse,
     ::runtime::SdkError<DescribeNatGatewayDestinationIpPortTranslationNatRulesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -143,6 +143,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("Offset", "0"), ("Limit", "10")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -29,7 +29,7 @@ pub fn decode(
     DescribeVpcIpv6AddressesResponse,
     ::runtime::SdkError<DescribeVpcIpv6AddressesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -115,6 +115,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("VpcId", "vpc-rkxd3pgh"), ("Offset", "0"), ("Limit", "20")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -29,7 +29,7 @@ pub fn decode(
     DescribeVpnGatewayRoutesResponse,
     ::runtime::SdkError<DescribeVpnGatewayRoutesError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -90,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("VpnGatewayId", "vpngw-ngenl4az"), ("Offset", "0"), ("Limit", "2")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -36,7 +36,7 @@ pub fn decode(
     GenerateVpnConnectionDefaultHealthCheckIpResponse,
     ::runtime::SdkError<GenerateVpnConnectionDefaultHealthCheckIpError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("VpnGatewayId", "vpngw-1w9tue3d")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -29,7 +29,7 @@ pub fn decode(
     GetCcnRegionBandwidthLimitsResponse,
     ::runtime::SdkError<GetCcnRegionBandwidthLimitsError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -162,6 +162,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("CcnId", "无"), ("SortedBy", "无"), ("OrderBy", "无")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -31,7 +31,7 @@ pub fn decode(
     InquiryPriceModifyAddressesBandwidthResponse,
     ::runtime::SdkError<InquiryPriceModifyAddressesBandwidthError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -106,6 +106,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("InternetMaxBandwidthOut", "1")],
         imported: true,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

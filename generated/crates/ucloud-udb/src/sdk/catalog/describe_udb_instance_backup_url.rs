@@ -29,7 +29,7 @@ pub fn decode(
     DescribeUdbInstanceBackupUrlResponse,
     ::runtime::SdkError<DescribeUdbInstanceBackupUrlError>,
 > {
-    ::runtime::envelope::decode_into(OPERATION.envelope, status, request_id, body)
+    ::runtime::envelope::decode_into(&OPERATION, status, request_id, body)
 }
 
 use super::ERRORS;
@@ -89,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         examples: &[("Region", "cn-bj2"), ("DBId", "udb-xxx"), ("BackupId", "1234")],
         imported: false,
         synthesized: None,
+        reply_headers: &[],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),
