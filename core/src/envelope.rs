@@ -281,7 +281,8 @@ impl Reason {
 /// `Ok` when the envelope says success; otherwise the request id and why not.
 fn verdict(spec: &EnvelopeSpec, status: u16, seen: Seen) -> Result<(), (Option<String>, Reason)> {
     let ok_status = (200..300).contains(&status);
-    let is_error = seen.error_object
+    // Where the status signals errors, a 2xx is a success whatever its members say.
+    let is_error = (seen.error_object && !spec.status_errors)
         || (spec.status_errors && !ok_status)
         || match (spec.success_code, &seen.code) {
             (Some(success), Some(code)) => code != success,
@@ -558,5 +559,23 @@ mod tests {
             (meta.code.as_str(), meta.request_id.as_deref()),
             ("X.404", Some("r-2"))
         );
+    }
+
+    #[test]
+    fn where_the_status_signals_errors_a_success_may_have_an_error_member() {
+        // vas `ShowTask`: a task's last error is a member of a 200 answer.
+        let body = br#"{"id":"t-1","error":{"error_code":"VAS.1","error_msg":"last run failed"}}"#;
+        let v: Json = decode(&REST, 200, None, body).expect("a success");
+        assert_eq!(v["error"]["error_code"], "VAS.1");
+        let Err(Failure::Service(meta)) = decode::<Json>(&REST, 400, None, body) else {
+            panic!()
+        };
+        assert_eq!(meta.code, "VAS.1");
+        // Where the body signals errors (Tencent 3.0), the nested error object is the error.
+        let v3 = br#"{"Response":{"Error":{"Code":"X","Message":"m"},"RequestId":"r"}}"#;
+        assert!(matches!(
+            decode::<Json>(&V3, 200, None, v3),
+            Err(Failure::Service(_))
+        ));
     }
 }

@@ -397,7 +397,9 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Payload<'_, 'de, A> {
                 return Ok(None);
             };
             let spec = self.spec;
-            if spec.error_object == Some(&*key) {
+            // Where the status signals errors (Huawei), a success's `error` member is
+            // the payload's own (a task's last error), as the vendor's SDK reads it.
+            if !spec.status_errors && spec.error_object == Some(&*key) {
                 self.notes.error_object |= self.inner.next_value_seed(IsObject)?;
                 continue;
             }
