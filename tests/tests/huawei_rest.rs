@@ -43,6 +43,10 @@ async fn a_head_answer_is_read_from_its_headers() {
 async fn a_json_array_body_is_the_payload_field_and_headers_fill_theirs() {
     let (emu, client) = client().await;
     let request = widgets::ListWidgetNamesRequest::builder()
+        .kinds(vec![
+            widgets::WidgetKind::Round,
+            widgets::WidgetKind::Square,
+        ])
         .build()
         .expect("valid");
     emu.set_reply("ListWidgetNames", Reply::Template(r#"["a", "b"]"#.into()));
@@ -51,7 +55,10 @@ async fn a_json_array_body_is_the_payload_field_and_headers_fill_theirs() {
     // The emulator's request id header, read into the field.
     let id = response.request_id.expect("the header was read");
     assert!(!id.is_empty());
-    accepted(&emu, "GET");
+    let r = emu.requests().pop().expect("received");
+    // A csv list of enum values is one comma-separated value.
+    assert_eq!(r.query, "kinds=round%2Csquare", "{r:?}");
+    assert_eq!(r.verdict, Verdict::Accepted, "{r:?}");
     // An empty body leaves the list empty rather than failing.
     emu.set_reply("ListWidgetNames", Reply::Template(String::new()));
     let response = client.list_widget_names(&request).await.expect("answered");

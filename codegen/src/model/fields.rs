@@ -18,6 +18,8 @@ struct At<'s> {
     ty: &'s Ty,
     side: Side,
     protocol: Option<&'s Protocol>,
+    /// Type names that are enums (a list of them is a list of scalars).
+    enums: &'s BTreeSet<String>,
 }
 
 pub(super) fn resolve_fields(
@@ -26,6 +28,7 @@ pub(super) fn resolve_fields(
     side: Side,
     protocol: Option<&Protocol>,
     names: &BTreeSet<String>,
+    enums: &BTreeSet<String>,
     owner: &str,
 ) -> Vec<Field> {
     let mut out = Vec::new();
@@ -49,6 +52,7 @@ pub(super) fn resolve_fields(
             ty: &ty,
             side,
             protocol,
+            enums,
         };
         check_range(cx, &at);
         let bytes_factor = unit_bytes_factor(cx, &at);
@@ -289,7 +293,14 @@ fn encoding_of(cx: &mut Cx<'_>, at: &At<'_>) -> Encoding {
             return Encoding::Plain;
         }
     };
-    let scalar_list = matches!(at.ty, Ty::List(inner) if !matches!(**inner, Ty::List(_) | Ty::Map(_) | Ty::Named(_)));
+    let scalar_list = match at.ty {
+        Ty::List(inner) => match &**inner {
+            Ty::List(_) | Ty::Map(_) => false,
+            Ty::Named(name) => at.enums.contains(name),
+            _ => true,
+        },
+        _ => false,
+    };
     if at.side == Side::Response {
         cx.err(
             e.pos,
@@ -297,7 +308,10 @@ fn encoding_of(cx: &mut Cx<'_>, at: &At<'_>) -> Encoding {
         );
         Encoding::Plain
     } else if encoding == Encoding::Csv && !scalar_list {
-        cx.err(e.pos, "`encoding: csv` applies to a list of scalars only");
+        cx.err(
+            e.pos,
+            "`encoding: csv` applies to a list of scalars or enum values only",
+        );
         Encoding::Plain
     } else {
         encoding

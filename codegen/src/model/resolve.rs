@@ -250,7 +250,20 @@ fn resolve_op(
         .map(|t| (t.name.value.clone(), t.name.pos))
         .collect();
     let names = visible_names(cx, &own, &model.services[svc].types, &own_pos);
-    let mut types = resolve_types(cx, &spec.types, &names);
+    let enums: BTreeSet<String> = spec
+        .types
+        .iter()
+        .filter(|t| matches!(t.body, TypeBody::Enum(_)))
+        .map(|t| t.name.value.clone())
+        .chain(
+            model.services[svc]
+                .types
+                .iter()
+                .filter(|t| matches!(t.kind, TypeKind::Enum(_)))
+                .map(|t| t.name.clone()),
+        )
+        .collect();
+    let mut types = resolve_types(cx, &spec.types, &names, &enums);
     types.retain(|t| own.contains(&t.name));
     let request = resolve_fields(
         cx,
@@ -258,6 +271,7 @@ fn resolve_op(
         Side::Request,
         protocol,
         &names,
+        &enums,
         "the request",
     );
     let response = resolve_fields(
@@ -266,6 +280,7 @@ fn resolve_op(
         Side::Response,
         protocol,
         &names,
+        &enums,
         "the response",
     );
     for f in &request {
@@ -420,6 +435,7 @@ pub(super) fn resolve_types(
     cx: &mut Cx<'_>,
     types: &[TypeSpec],
     names: &BTreeSet<String>,
+    enums: &BTreeSet<String>,
 ) -> Vec<NamedType> {
     let mut out = Vec::new();
     for t in types {
@@ -433,6 +449,7 @@ pub(super) fn resolve_types(
                 Side::Response,
                 None,
                 names,
+                enums,
                 &format!("type `{}`", t.name.value),
             )),
             TypeBody::Enum(values) => TypeKind::Enum(resolve_enum(cx, values, &t.name.value)),

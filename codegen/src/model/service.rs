@@ -10,7 +10,7 @@ use super::resolve::{check_type_names, resolve_types};
 use super::{Cx, Model, NamedType, PRELUDE, RESERVED_ERROR_VARIANTS, Service, TypeKind};
 use crate::diag::{Diag, Diagnostics, Pos};
 use crate::naming::{is_keyword, is_snake_ident, pascal, snake};
-use crate::spec::{OpSpec, ServiceSpec, Str};
+use crate::spec::{OpSpec, ServiceSpec, Str, TypeBody};
 
 /// A `service.yaml` and, for a further API version, the module it becomes (its directory).
 pub struct ServiceInput {
@@ -83,7 +83,13 @@ pub(super) fn resolve_services(
             .map(str::to_owned)
             .collect();
         let names = check_type_names(cx, &spec.types, &reserved);
-        let types = resolve_types(cx, &spec.types, &names);
+        let enums: BTreeSet<String> = spec
+            .types
+            .iter()
+            .filter(|t| matches!(t.body, TypeBody::Enum(_)))
+            .map(|t| t.name.value.clone())
+            .collect();
+        let types = resolve_types(cx, &spec.types, &names, &enums);
         let common = &model.protocols[protocol].errors;
         let errors = resolve_errors(cx, spec.errors, true, &RESERVED_ERROR_VARIANTS)
             .into_iter()
