@@ -98,9 +98,20 @@ pub struct Attr {
 pub struct Model {
     pub name: String,
     pub attrs: Vec<Attr>,
+    /// An enum class of the SDK (`allowed enum values`): its constants.
+    pub values: Option<EnumValues>,
     /// A flaw of the vendor's declaration (`file:line: what`): the operations that reach
     /// this model are refused with it rather than the whole import.
     pub flaw: Option<String>,
+}
+
+/// The constants of an enum class: `NAME = "value"` (strings) or `_1 = 1` (integers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnumValues {
+    /// `(Python constant, wire value)`.
+    Str(Vec<(String, String)>),
+    /// Integer constants: the wire value is a number.
+    Int,
 }
 
 /// Where an operation's parameter travels.
@@ -156,6 +167,17 @@ pub struct Version {
     pub endpoint: String,
     /// Signed with `X-Domain-Id` (the client accepts only global credentials).
     pub global: bool,
+}
+
+/// The spec name (directory, `service:`, crate) of the SDK's service: its own name, or
+/// `<name>_service` where that is a Rust keyword (`as`, Auto Scaling: `as_service`, crate
+/// `huawei-as-service`).
+pub fn spec_service(service: &str) -> String {
+    if codegen::naming::is_keyword(service) {
+        format!("{service}_service")
+    } else {
+        service.to_owned()
+    }
 }
 
 /// The package's version, from its `*.dist-info/METADATA`.
@@ -445,6 +467,44 @@ fn dict(lines: &[&str], start: usize) -> Vec<(String, String)> {
     out
 }
 
+/// The constants of an enum class: the `NAME = value` lines of its body after the
+/// `allowed enum values` docstring, up to the next docstring.
+fn enum_values(class: &[&str]) -> Option<EnumValues> {
+    let start = class
+        .iter()
+        .take(4)
+        .position(|l| l.trim() == "allowed enum values")?;
+    let mut strings = Vec::new();
+    let mut ints = false;
+    for l in class[start + 2..].iter().map(|l| l.trim()) {
+        if l.starts_with("\"\"\"") {
+            break;
+        }
+        let Some((name, value)) = l.split_once(" = ") else {
+            continue;
+        };
+        if let Some(text) = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        {
+            strings.push((name.to_owned(), text.to_owned()));
+        } else if value.parse::<i64>().is_ok() {
+            ints = true;
+        }
+    }
+    match (ints, strings.is_empty()) {
+        (true, _) => Some(EnumValues::Int),
+        (false, false) => Some(EnumValues::Str(strings)),
+        (false, true) => None,
+    }
+}
+
+#[cfg(test)]
+pub fn test_enum_values(class: &str) -> Option<EnumValues> {
+    enum_values(&class.lines().collect::<Vec<_>>())
+}
+
 /// One model file: its class, `openapi_types`, `attribute_map`, `sensitive_list` and the
 /// `:param` docs of its `__init__`.
 fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
@@ -456,6 +516,7 @@ fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
     })?;
     let at = format!("{file}:{}", class_line + 1);
     let find = |prefix: &str| lines.iter().position(|l| l.trim().starts_with(prefix));
+    let values = enum_values(&lines[class_line..]);
     let (Some(types_at), Some(map_at)) = (find("openapi_types = {"), find("attribute_map = {"))
     else {
         problems.push(format!(
@@ -518,5 +579,10 @@ fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
             ty: parsed,
         });
     }
-    Some(Model { name, attrs, flaw })
+    Some(Model {
+        name,
+        attrs,
+        values,
+        flaw,
+    })
 }

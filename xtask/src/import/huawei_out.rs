@@ -1,15 +1,16 @@
 //! Renders one API version of a Huawei service (`huawei::Version`) as specs: a
-//! `service.yaml` with every model an operation reaches as a named type, and one spec per
-//! operation (path, query, header and JSON-body parameters; the body model as the
-//! `payload`). What the specs cannot say yet is refused per operation with its cause and
-//! counted, never half-rendered: multipart and form bodies, `file` members, `object`
-//! members in a request, a response that is not a JSON object.
+//! `service.yaml` with every model an operation reaches as a named type (an enum class as an
+//! `enum:`), and one spec per operation (path, query, header and JSON-body parameters; the
+//! body model as the `payload`; response headers as `location: header` fields and the SDK's
+//! `body` member as the response `payload`). What the specs cannot say yet is refused per
+//! operation with its cause, listed and counted, never half-rendered: multipart and form
+//! bodies, `file` members, `object` members in a request, non-JSON request content types.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::MARK;
-use super::huawei::{Attr, Loc, Op, PyTy, Version};
+use super::huawei::{Attr, EnumValues, Loc, Op, PyTy, Version};
 use super::overlay::{json_str, key};
 use super::yaml_out::{rust_names, secret_name};
 
@@ -24,7 +25,7 @@ pub struct HwStats {
     pub refused: BTreeMap<String, usize>,
     /// Each refused operation: `service version Operation: cause (file:line)`.
     pub refusals: Vec<String>,
-    /// Response headers the specs cannot map yet (dropped from responses).
+    /// Response fields read from headers.
     pub response_headers: usize,
 }
 
@@ -32,28 +33,74 @@ pub struct HwStats {
 /// `specs/protocols/huawei.yaml`): never required.
 const CREDENTIAL_PARAMS: &[&str] = &["project_id", "domain_id"];
 
-/// Names a generated crate already uses or the prelude has: a model of that name is
-/// renamed `<Name>Type`.
-const TAKEN: &[&str] = &[
-    "Option", "Result", "String", "Vec", "Box", "Client", "Some", "None", "Ok", "Err", "Default",
-];
-
-fn type_name(model: &str, ops: &BTreeSet<String>) -> String {
+/// The spec name of a model: `<Name>Type` where the name is one a generated crate already
+/// uses (`Client`, the service's error enum, an operation's `Request`/`Response`/`Error`/
+/// `RequestBuilder`) or the prelude has (`codegen::model::PRELUDE`: `Option`, `Extend`…).
+fn type_name(model: &str, ops: &BTreeSet<String>, error_enum: &str) -> String {
     let generated = ["Request", "Response", "Error", "RequestBuilder"]
         .iter()
         .any(|s| model.strip_suffix(s).is_some_and(|op| ops.contains(op)));
-    if TAKEN.contains(&model) || generated {
+    if codegen::model::PRELUDE.contains(&model)
+        || model == "Client"
+        || model == error_enum
+        || generated
+    {
         format!("{model}Type")
     } else {
         model.to_owned()
     }
 }
 
+/// Each value of a string enum with a `rust_name` where codegen's PascalCase of the value
+/// is not a usable, distinct variant name: the PascalCase of the SDK's constant, else
+/// `Value<N>`.
+fn enum_names(values: &[(String, String)]) -> Vec<(&str, Option<String>)> {
+    use codegen::naming::{is_pascal_ident, pascal};
+    let mut taken: BTreeSet<String> = BTreeSet::from(["Unknown".to_owned()]);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for (i, (constant, value)) in values.iter().enumerate() {
+        if !seen.insert(value.as_str()) {
+            continue; // the same wire value under two constants: one variant
+        }
+        let usable =
+            |n: &String, taken: &BTreeSet<String>| is_pascal_ident(n) && !taken.contains(n);
+        let natural = pascal(value);
+        let (name, rust_name) = if usable(&natural, &taken) {
+            (natural, None)
+        } else {
+            let from_constant = pascal(constant);
+            let name = if usable(&from_constant, &taken) {
+                from_constant
+            } else {
+                (i..)
+                    .map(|n| format!("Value{n}"))
+                    .find(|n| !taken.contains(n))
+                    .unwrap_or_default()
+            };
+            (name.clone(), Some(name))
+        };
+        taken.insert(name);
+        out.push((value.as_str(), rust_name));
+    }
+    out
+}
+
+#[cfg(test)]
+pub fn test_enum_names(values: &[(String, String)]) -> Vec<(&str, Option<String>)> {
+    enum_names(values)
+}
+
+#[cfg(test)]
+pub fn test_path_vars(path: &str) -> Vec<&str> {
+    path_vars(path)
+}
+
 /// Why an operation cannot be rendered yet, if it cannot.
 fn refusal(op: &Op, v: &Version) -> Option<String> {
     if !matches!(
         op.method.as_str(),
-        "GET" | "POST" | "PUT" | "DELETE" | "PATCH"
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD"
     ) {
         return Some(format!("method {}", op.method));
     }
@@ -91,9 +138,33 @@ fn refusal(op: &Op, v: &Version) -> Option<String> {
         if let Some(what) = untyped_in(&a.ty, v, &mut BTreeSet::new()) {
             return Some(format!("a request member of type `{what}`"));
         }
+        // An object has no one text for a path, query or header (the SDK would send its
+        // Python repr).
+        let object =
+            a.ty.models()
+                .iter()
+                .any(|m| v.models.get(*m).is_some_and(|model| model.values.is_none()));
+        if object && matches!(p.loc, Loc::Path | Loc::Query | Loc::Header) {
+            return Some("an object in the path, query or headers".into());
+        }
     }
-    if response.attrs.iter().any(|a| a.wire == "body") {
-        return Some("a response body that is not a JSON object".into());
+    let headers = lower(&op.response_headers);
+    if response.attrs.iter().any(|a| a.wire == "body")
+        && response
+            .attrs
+            .iter()
+            .any(|a| a.wire != "body" && !headers.contains(&a.wire.to_ascii_lowercase()))
+    {
+        return Some("a whole-body response with other members".into());
+    }
+    if response.attrs.iter().any(|a| {
+        headers.contains(&a.wire.to_ascii_lowercase())
+            && !matches!(
+                a.ty,
+                PyTy::Str | PyTy::Int | PyTy::Bool | PyTy::Float | PyTy::DateTime
+            )
+    }) {
+        return Some("a response header that is not a scalar".into());
     }
     if response
         .attrs
@@ -103,6 +174,26 @@ fn refusal(op: &Op, v: &Version) -> Option<String> {
         return Some("a file response".into());
     }
     None
+}
+
+/// The `{name}` variables of a path template, wherever they sit in a segment
+/// (`/floatingips/{region}:{floatingip_id}`).
+fn path_vars(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(&rest[start + 1..start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+/// Header names, lowercased (HTTP header names are case-insensitive).
+fn lower(names: &[String]) -> Vec<String> {
+    names.iter().map(|h| h.to_ascii_lowercase()).collect()
 }
 
 /// `object` or `file` anywhere in `ty` or the models it reaches.
@@ -276,13 +367,22 @@ pub fn render(
             }
         }
     }
+    let spec_service = super::huawei::spec_service(&v.service);
+    let error_enum = format!("{}Error", codegen::naming::pascal(&spec_service));
+    // An integer enum of the SDK is its integer on the wire (spec enums are strings).
     let names: BTreeMap<String, String> = used
         .iter()
-        .map(|m| (m.clone(), type_name(m, &op_names)))
+        .map(|m| {
+            let name = match v.models.get(m).and_then(|m| m.values.as_ref()) {
+                Some(EnumValues::Int) => "i64".to_owned(),
+                _ => type_name(m, &op_names, &error_enum),
+            };
+            (m.clone(), name)
+        })
         .collect();
     let mut files = Vec::new();
     let mut svc = header.clone();
-    let _ = writeln!(svc, "service: {}", v.service);
+    let _ = writeln!(svc, "service: {spec_service}");
     let _ = writeln!(svc, "protocol: huawei");
     let _ = writeln!(svc, "endpoint: {}", json_str(&v.endpoint));
     let _ = writeln!(
@@ -300,6 +400,11 @@ pub fn render(
         let Some(model) = v.models.get(m) else {
             continue;
         };
+        let values = match &model.values {
+            Some(EnumValues::Int) => continue,
+            Some(EnumValues::Str(values)) => Some(values),
+            None => None,
+        };
         stats.types += 1;
         let _ = writeln!(svc, "  {}:", names[m]);
         let _ = writeln!(
@@ -307,6 +412,20 @@ pub fn render(
             "    doc: {}",
             json_str(&format!("`{}` of the vendor's SDK.", model.name))
         );
+        if let Some(values) = values {
+            svc.push_str("    enum:\n");
+            for (value, rust_name) in enum_names(values) {
+                let _ = match rust_name {
+                    Some(rn) => writeln!(
+                        svc,
+                        "      - {{ value: {}, rust_name: {rn} }}",
+                        json_str(value)
+                    ),
+                    None => writeln!(svc, "      - {{ value: {} }}", json_str(value)),
+                };
+            }
+            continue;
+        }
         if model.attrs.is_empty() {
             svc.push_str("    fields: {}\n");
             continue;
@@ -355,17 +474,14 @@ fn op_spec(
         out.push_str("scope: domain\n");
     }
     // A read is safe to send twice (HTTP semantics); the depth issue's rule refines it.
-    if op.method == "GET" {
+    if matches!(op.method.as_str(), "GET" | "HEAD") {
         out.push_str("idempotent: true\n");
     }
     let doc = if op.doc.is_empty() { &op.name } else { &op.doc };
     let _ = writeln!(out, "doc: {}", json_str(doc));
     // Path variables the request model lacks are the credentials' (`{project_id}`).
     let mut fields: Vec<Line> = Vec::new();
-    let vars = op
-        .path
-        .split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')));
+    let vars = path_vars(&op.path);
     for var in vars {
         if !op
             .params
@@ -413,25 +529,26 @@ fn op_spec(
             line.write(&mut out, 2);
         }
     }
-    let headers: Vec<String> = op
-        .response_headers
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    let body: Vec<&Attr> = response
-        .attrs
-        .iter()
-        .filter(|a| {
-            let header = headers.contains(&a.wire.to_ascii_lowercase());
-            stats.response_headers += usize::from(header);
-            !header
-        })
-        .collect();
-    if !body.is_empty() {
+    // Members of the body; a response header the SDK lists is a field read from it, and
+    // the SDK's `body` member is the whole body.
+    let headers = lower(&op.response_headers);
+    if !response.attrs.is_empty() {
         out.push_str("response:\n");
-        let renames = rust_names(body.iter().map(|a| a.wire.as_str()));
-        for (a, rn) in body.into_iter().zip(renames) {
-            Line::member(a, names, rn).write(&mut out, 2);
+        let renames = rust_names(response.attrs.iter().map(|a| a.wire.as_str()));
+        for (a, rn) in response.attrs.iter().zip(renames) {
+            let location = if headers.contains(&a.wire.to_ascii_lowercase()) {
+                stats.response_headers += 1;
+                Some("header")
+            } else if a.wire == "body" {
+                Some("payload")
+            } else {
+                None
+            };
+            Line {
+                location,
+                ..Line::member(a, names, rn)
+            }
+            .write(&mut out, 2);
         }
     }
     out

@@ -92,11 +92,8 @@ fn imports_the_fixture_deterministically_and_refuses_what_specs_cannot_say() {
     let out = tmp("huawei");
     let (summary, stats) = import_huawei(&fixture(), &[], &out.0).expect("the fixture imports");
     assert_eq!((summary.services, summary.versions), (1, 1));
-    assert_eq!(stats.operations, 2, "{stats:?}");
-    assert_eq!(
-        stats.refused,
-        BTreeMap::from([("a response body that is not a JSON object".to_owned(), 1)])
-    );
+    assert_eq!(stats.operations, 3, "{stats:?}");
+    assert_eq!(stats.refused, BTreeMap::new());
     let dds = out.0.join("dds");
     let spec = std::fs::read_to_string(dds.join("add_readonly_node.yaml")).expect("written");
     for line in [
@@ -116,9 +113,15 @@ fn imports_the_fixture_deterministically_and_refuses_what_specs_cannot_say() {
         service.contains("endpoint: \"dds.{region}.myhuaweicloud.com\""),
         "{service}"
     );
+    // The SDK's `body: str` response is the whole body, read as text.
+    let reset = std::fs::read_to_string(dds.join("reset_configuration.yaml")).expect("written");
+    assert!(
+        reset.contains("  body: { type: string, location: payload"),
+        "{reset}"
+    );
     // gen takes what was written, and a second run changes nothing.
     let model = load(&out.0);
-    assert_eq!(model.ops.len(), 2);
+    assert_eq!(model.ops.len(), 3);
     let (again, _) = import_huawei(&fixture(), &[], &out.0).expect("imports again");
     assert_eq!((again.written, again.deleted), (0, 0));
 }
@@ -200,9 +203,10 @@ fn a_member_without_a_wire_name_refuses_only_the_operations_that_reach_it() {
     });
     let out = tmp("huawei-flaw-out");
     let (_, stats) = import_huawei(&site.0, &[], &out.0).expect("the rest imports");
-    assert_eq!(stats.operations, 1, "{stats:?}");
+    assert_eq!(stats.operations, 2, "{stats:?}");
     let cause = "a model the SDK declares inconsistently";
     assert_eq!(stats.refused.get(cause), Some(&1), "{stats:?}");
+    assert_eq!(stats.refusals.len(), 1, "{stats:?}");
     let listed = stats
         .refusals
         .iter()
@@ -227,4 +231,63 @@ fn vendor_type_names_decimal_dict_and_bytes_are_read() {
     ] {
         assert_eq!(PyTy::parse(text), Some(ty), "{text}");
     }
+}
+
+#[test]
+fn enum_classes_are_read_with_their_constants() {
+    use super::huawei::{EnumValues, test_enum_values};
+    // `huaweicloudsdkdds/v3/model/lts_log_type.py` (3.1.219), from its class line.
+    let lts = "class LtsLogType:\n    \"\"\"\n    allowed enum values\n    \"\"\"\n    AUDIT_LOG = \"audit_log\"\n    \"\"\"\n    Attributes:\n      openapi_types (dict): The key is attribute name\n    \"\"\"\n    sensitive_list = []\n";
+    assert_eq!(
+        test_enum_values(lts),
+        Some(EnumValues::Str(vec![(
+            "AUDIT_LOG".into(),
+            "audit_log".into()
+        )]))
+    );
+    // `huaweicloudsdkcc/v3/model/billing_mode_enum.py`: integer constants.
+    let billing = "class BillingModeEnum:\n    \"\"\"\n    allowed enum values\n    \"\"\"\n    _1 = 1\n    _2 = 2\n    \"\"\"\n";
+    assert_eq!(test_enum_values(billing), Some(EnumValues::Int));
+    // A model class is no enum.
+    let model =
+        "class Version:\n\n    \"\"\"\n    Attributes:\n    \"\"\"\n    sensitive_list = []\n";
+    assert_eq!(test_enum_values(model), None);
+}
+
+#[test]
+fn enum_values_get_distinct_usable_variant_names() {
+    let values: Vec<(String, String)> = [
+        ("ON", "on"),
+        ("ON_2", "On"),
+        ("EMPTY", ""),
+        ("UNKNOWN", "unknown"),
+        ("_2022_08_30", "2022.08.30"),
+        ("ON_AGAIN", "on"),
+    ]
+    .iter()
+    .map(|(c, v)| ((*c).to_owned(), (*v).to_owned()))
+    .collect();
+    let names = super::huawei_out::test_enum_names(&values);
+    assert_eq!(
+        names,
+        vec![
+            ("on", None),
+            ("On", Some("On2".to_owned())),
+            ("", Some("Empty".to_owned())),
+            ("unknown", Some("Value3".to_owned())),
+            ("2022.08.30", None),
+        ]
+    );
+}
+
+#[test]
+fn path_variables_are_found_anywhere_in_a_segment() {
+    assert_eq!(
+        super::huawei_out::test_path_vars("/v2/reverse/floatingips/{region}:{floatingip_id}"),
+        vec!["region", "floatingip_id"]
+    );
+    assert_eq!(
+        super::huawei_out::test_path_vars("/v3/{project_id}/instances"),
+        vec!["project_id"]
+    );
 }

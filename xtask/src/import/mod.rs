@@ -418,7 +418,7 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
         .map(|(why, n)| format!("{n} {why}"))
         .collect();
     println!(
-        "import huawei: {} services, {} versions, {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} response headers not mapped, files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import huawei: {} services, {} versions, {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} response fields read from headers, files {} written / {} unchanged / {} deleted, {:.2} s",
         summary.services,
         summary.versions,
         stats.operations,
@@ -474,7 +474,7 @@ pub fn import_huawei(
     let mut plans = Vec::new();
     for (service, versions) in wanted {
         summary.services += 1;
-        let base = out.join(service);
+        let base = out.join(huawei::spec_service(service));
         scan_dirs.insert(base.clone());
         for e in std::fs::read_dir(&base).into_iter().flatten().flatten() {
             if e.path().is_dir() && is_huawei_version(&e.file_name().to_string_lossy()) {

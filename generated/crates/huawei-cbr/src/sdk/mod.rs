@@ -61,6 +61,8 @@ pub mod list_domain_projects;
 
 pub mod list_external_vault;
 
+pub mod list_features;
+
 pub mod list_op_logs;
 
 pub mod list_organization_policies;
@@ -74,6 +76,8 @@ pub mod list_projects;
 pub mod list_protectable;
 
 pub mod list_vault;
+
+pub mod migrate_domain;
 
 pub mod migrate_vault_resource;
 
@@ -94,6 +98,8 @@ pub mod show_backup;
 pub mod show_checkpoint;
 
 pub mod show_domain;
+
+pub mod show_feature;
 
 pub mod show_member_detail;
 
@@ -178,6 +184,7 @@ pub use list_agent::*;
 pub use list_backups::*;
 pub use list_domain_projects::*;
 pub use list_external_vault::*;
+pub use list_features::*;
 pub use list_op_logs::*;
 pub use list_organization_policies::*;
 pub use list_organization_policy_detail::*;
@@ -185,6 +192,7 @@ pub use list_policies::*;
 pub use list_projects::*;
 pub use list_protectable::*;
 pub use list_vault::*;
+pub use migrate_domain::*;
 pub use migrate_vault_resource::*;
 pub use register_agent::*;
 pub use remove_agent_path::*;
@@ -195,6 +203,7 @@ pub use show_agent::*;
 pub use show_backup::*;
 pub use show_checkpoint::*;
 pub use show_domain::*;
+pub use show_feature::*;
 pub use show_member_detail::*;
 pub use show_members_detail::*;
 pub use show_metadata::*;

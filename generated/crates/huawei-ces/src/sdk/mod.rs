@@ -7,6 +7,8 @@ pub mod create_alarm;
 
 pub mod create_alarm_template;
 
+pub mod create_events;
+
 pub mod create_metric_data;
 
 pub mod create_resource_group;
@@ -61,6 +63,7 @@ pub mod catalog;
 pub use batch_list_metric_data::*;
 pub use create_alarm::*;
 pub use create_alarm_template::*;
+pub use create_events::*;
 pub use create_metric_data::*;
 pub use create_resource_group::*;
 pub use delete_alarm::*;

@@ -15,6 +15,8 @@ pub mod change_master_standby;
 
 pub mod change_master_standby_async;
 
+pub mod change_nodes_start_stop_status;
+
 pub mod copy_instance;
 
 pub mod create_acl_account;
@@ -57,6 +59,8 @@ pub mod delete_diagnosis_task;
 
 pub mod delete_hotkey_scan_task;
 
+pub mod delete_instance_bandwidth_auto_scaling_policy;
+
 pub mod delete_ip_from_domain_name;
 
 pub mod delete_migration_task;
@@ -82,6 +86,8 @@ pub mod export_excel_job;
 pub mod export_instances_task;
 
 pub mod hang_up_clients;
+
+pub mod hang_up_kill_all_clients;
 
 pub mod list_acl_accounts;
 
@@ -159,6 +165,8 @@ pub mod restore_instance;
 
 pub mod rollback_exchange_instance_ip;
 
+pub mod scan_clients;
+
 pub mod scan_expire_key;
 
 pub mod set_online_migration_task;
@@ -170,6 +178,8 @@ pub mod show_bandwidths;
 pub mod show_bigkey_autoscan_config;
 
 pub mod show_bigkey_scan_task_details;
+
+pub mod show_config_history_detail;
 
 pub mod show_config_template;
 
@@ -207,6 +217,8 @@ pub mod show_offline_key_analysis_task;
 
 pub mod show_quota_of_tenant;
 
+pub mod show_replication_states;
+
 pub mod show_tags;
 
 pub mod start_instance_resize_check_job;
@@ -220,6 +232,8 @@ pub mod update_acl_account;
 pub mod update_acl_account_pass_word;
 
 pub mod update_acl_account_remark;
+
+pub mod update_bandwidth;
 
 pub mod update_bigkey_autoscan_config;
 
@@ -245,6 +259,8 @@ pub mod update_ip_whitelist;
 
 pub mod update_ip_whitelist_async;
 
+pub mod update_migration_task;
+
 pub mod update_password;
 
 pub mod update_public_ip;
@@ -269,6 +285,7 @@ pub use batch_show_nodes_information::*;
 pub use batch_stop_migration_tasks::*;
 pub use change_master_standby::*;
 pub use change_master_standby_async::*;
+pub use change_nodes_start_stop_status::*;
 pub use copy_instance::*;
 pub use create_acl_account::*;
 pub use create_auto_expire_scan_task::*;
@@ -290,6 +307,7 @@ pub use delete_center_task::*;
 pub use delete_config_template::*;
 pub use delete_diagnosis_task::*;
 pub use delete_hotkey_scan_task::*;
+pub use delete_instance_bandwidth_auto_scaling_policy::*;
 pub use delete_ip_from_domain_name::*;
 pub use delete_migration_task::*;
 pub use delete_offline_key_analysis_task::*;
@@ -303,6 +321,7 @@ pub use execute_command_mobilization::*;
 pub use export_excel_job::*;
 pub use export_instances_task::*;
 pub use hang_up_clients::*;
+pub use hang_up_kill_all_clients::*;
 pub use list_acl_accounts::*;
 pub use list_available_zones::*;
 pub use list_background_task::*;
@@ -341,12 +360,14 @@ pub use resize_instance::*;
 pub use restart_or_flush_instances::*;
 pub use restore_instance::*;
 pub use rollback_exchange_instance_ip::*;
+pub use scan_clients::*;
 pub use scan_expire_key::*;
 pub use set_online_migration_task::*;
 pub use show_background_task_progress::*;
 pub use show_bandwidths::*;
 pub use show_bigkey_autoscan_config::*;
 pub use show_bigkey_scan_task_details::*;
+pub use show_config_history_detail::*;
 pub use show_config_template::*;
 pub use show_diagnosis_task_details::*;
 pub use show_expire_auto_scan_config::*;
@@ -365,6 +386,7 @@ pub use show_migration_task_stats::*;
 pub use show_nodes_information::*;
 pub use show_offline_key_analysis_task::*;
 pub use show_quota_of_tenant::*;
+pub use show_replication_states::*;
 pub use show_tags::*;
 pub use start_instance_resize_check_job::*;
 pub use stop_migration_task::*;
@@ -372,6 +394,7 @@ pub use stop_migration_task_sync::*;
 pub use update_acl_account::*;
 pub use update_acl_account_pass_word::*;
 pub use update_acl_account_remark::*;
+pub use update_bandwidth::*;
 pub use update_bigkey_autoscan_config::*;
 pub use update_client_ip_transparent_transmission::*;
 pub use update_config_template::*;
@@ -384,6 +407,7 @@ pub use update_instance_bandwidth_auto_scaling_policy::*;
 pub use update_instance_config::*;
 pub use update_ip_whitelist::*;
 pub use update_ip_whitelist_async::*;
+pub use update_migration_task::*;
 pub use update_password::*;
 pub use update_public_ip::*;
 pub use update_slave_priority::*;

@@ -145,6 +145,8 @@ pub mod list_tasks;
 
 pub mod migrate_az;
 
+pub mod reset_configuration;
+
 pub mod reset_password;
 
 pub mod resize_instance;
@@ -158,6 +160,8 @@ pub mod restore_instance;
 pub mod restore_instance_from_collection;
 
 pub mod restore_new_instance;
+
+pub mod save_backup_download_policy;
 
 pub mod set_auditlog_policy;
 
@@ -231,6 +235,8 @@ pub mod switchover_replica_set;
 
 pub mod unbind_public_gateway;
 
+pub mod update_backup_download_policy;
+
 pub mod update_client_network;
 
 pub mod update_configuration_parameter;
@@ -246,6 +252,8 @@ pub mod update_instance_remark;
 pub mod update_kill_op_rule;
 
 pub mod update_lts_config;
+
+pub mod update_repl_set_name;
 
 pub mod update_security_group;
 
@@ -330,6 +338,7 @@ pub use list_ssl_cert_download_address::*;
 pub use list_storage_type::*;
 pub use list_tasks::*;
 pub use migrate_az::*;
+pub use reset_configuration::*;
 pub use reset_password::*;
 pub use resize_instance::*;
 pub use resize_instance_volume::*;
@@ -337,6 +346,7 @@ pub use restart_instance::*;
 pub use restore_instance::*;
 pub use restore_instance_from_collection::*;
 pub use restore_new_instance::*;
+pub use save_backup_download_policy::*;
 pub use set_auditlog_policy::*;
 pub use set_auto_enlarge_policies::*;
 pub use set_backup_policy::*;
@@ -373,6 +383,7 @@ pub use switch_slowlog_desensitization::*;
 pub use switch_ssl::*;
 pub use switchover_replica_set::*;
 pub use unbind_public_gateway::*;
+pub use update_backup_download_policy::*;
 pub use update_client_network::*;
 pub use update_configuration_parameter::*;
 pub use update_entity_configuration::*;
@@ -381,6 +392,7 @@ pub use update_instance_port::*;
 pub use update_instance_remark::*;
 pub use update_kill_op_rule::*;
 pub use update_lts_config::*;
+pub use update_repl_set_name::*;
 pub use update_security_group::*;
 pub use upgrade_database_version::*;
 pub use validate_configuration_name::*;

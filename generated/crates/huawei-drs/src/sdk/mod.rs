@@ -53,9 +53,15 @@ pub mod batch_validate_clusters_connections;
 
 pub mod batch_validate_connections;
 
+pub mod create_compare_result_file;
+
 pub mod create_compare_task;
 
 pub mod create_data_level_table_compare_job;
+
+pub mod create_object_level_compare_job;
+
+pub mod delete_compare_job;
 
 pub mod download_compare_result_file;
 
@@ -83,6 +89,8 @@ pub mod list_obeject_level_compare_overview;
 
 pub mod list_users;
 
+pub mod modify_group_and_stream;
+
 pub mod query_tuning_params;
 
 pub mod select_group_and_stream;
@@ -92,6 +100,8 @@ pub mod show_job_list;
 pub mod show_monitoring_data;
 
 pub mod show_quotas;
+
+pub mod start_promptly_data_level_table_compare_job;
 
 pub mod update_params;
 
@@ -130,8 +140,11 @@ pub use batch_update_job::*;
 pub use batch_update_user::*;
 pub use batch_validate_clusters_connections::*;
 pub use batch_validate_connections::*;
+pub use create_compare_result_file::*;
 pub use create_compare_task::*;
 pub use create_data_level_table_compare_job::*;
+pub use create_object_level_compare_job::*;
+pub use delete_compare_job::*;
 pub use download_compare_result_file::*;
 pub use list_available_node_types::*;
 pub use list_available_zone::*;
@@ -145,11 +158,13 @@ pub use list_data_level_table_compare_jobs::*;
 pub use list_obeject_level_compare_detail::*;
 pub use list_obeject_level_compare_overview::*;
 pub use list_users::*;
+pub use modify_group_and_stream::*;
 pub use query_tuning_params::*;
 pub use select_group_and_stream::*;
 pub use show_job_list::*;
 pub use show_monitoring_data::*;
 pub use show_quotas::*;
+pub use start_promptly_data_level_table_compare_job::*;
 pub use update_params::*;
 pub use update_tuning_params::*;
 pub use types::*;

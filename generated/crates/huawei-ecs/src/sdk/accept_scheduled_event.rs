@@ -54,9 +54,16 @@ impl AcceptScheduledEventRequestBuilder {
 /// Output of `AcceptScheduledEvent`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct AcceptScheduledEventResponse {}
+pub struct AcceptScheduledEventResponse {
+    /// (No description in the spec.)
+    /// Wire name: `X-Request-Id`, read from the response's headers.
+    pub x_request_id: Option<String>,
+}
+
 ::runtime::lenient_object! {
-    tolerant AcceptScheduledEventResponse {}
+    tolerant AcceptScheduledEventResponse {
+        0 => x_request_id: Option<String> = "X-Request-Id",
+    }
 }
 
 /// Errors of `AcceptScheduledEvent`: those of its service ([`EcsError`](super::EcsError)).

@@ -103,6 +103,7 @@ pub(crate) mod glue {
         name: "AssociateServerVirtualIp",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/cloudservers/nics/{nic_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

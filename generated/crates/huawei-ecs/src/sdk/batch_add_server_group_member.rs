@@ -107,6 +107,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "BatchAddServerGroupMember",
         path: "/v1/{project_id}/cloudservers/os-server-groups/{server_group_id}/add_members",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

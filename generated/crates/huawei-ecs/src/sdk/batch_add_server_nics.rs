@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "BatchAddServerNics",
         path: "/v1/{project_id}/cloudservers/{server_id}/nics",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -102,6 +102,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "BatchAttachSharableVolumes",
         path: "/v1/{project_id}/batchaction/attachvolumes/{volume_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,6 +93,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "BatchCreateServerTags",
         path: "/v1/{project_id}/cloudservers/{server_id}/tags/action",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

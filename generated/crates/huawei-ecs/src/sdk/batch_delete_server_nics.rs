@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "BatchDeleteServerNics",
         path: "/v1/{project_id}/cloudservers/{server_id}/nics/delete",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

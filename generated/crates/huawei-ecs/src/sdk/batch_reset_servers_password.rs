@@ -97,6 +97,7 @@ pub(crate) mod glue {
         name: "BatchResetServersPassword",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/cloudservers/os-reset-passwords",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -95,6 +95,7 @@ pub(crate) mod glue {
         name: "BatchUpdateServersName",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/cloudservers/server-name",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -98,6 +98,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ChangeServerChargeMode",
         path: "/v1/{project_id}/cloudservers/actions/change-charge-mode",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

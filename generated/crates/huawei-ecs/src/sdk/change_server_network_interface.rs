@@ -120,6 +120,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ChangeServerNetworkInterface",
         path: "/v1/{project_id}/cloudservers/{server_id}/os-interface/{port_id}/change-network-interface",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -97,6 +97,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ChangeVpc",
         path: "/v1/{project_id}/cloudservers/{server_id}/changevpc",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

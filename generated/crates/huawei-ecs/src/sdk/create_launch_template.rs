@@ -52,11 +52,15 @@ pub struct CreateLaunchTemplateResponse {
     /// 模板id
     /// Wire name: `launch_template_id`.
     pub launch_template_id: Option<String>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Request-Id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant CreateLaunchTemplateResponse {
         0 => launch_template_id: Option<String> = "launch_template_id",
+        1 => x_request_id: Option<String> = "X-Request-Id",
     }
 }
 

@@ -105,6 +105,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CreateServers",
         path: "/v1.1/{project_id}/cloudservers",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -52,9 +52,16 @@ impl DeleteLaunchTemplatesRequestBuilder {
 /// Output of `DeleteLaunchTemplates`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteLaunchTemplatesResponse {}
+pub struct DeleteLaunchTemplatesResponse {
+    /// (No description in the spec.)
+    /// Wire name: `X-Request-Id`, read from the response's headers.
+    pub x_request_id: Option<String>,
+}
+
 ::runtime::lenient_object! {
-    tolerant DeleteLaunchTemplatesResponse {}
+    tolerant DeleteLaunchTemplatesResponse {
+        0 => x_request_id: Option<String> = "X-Request-Id",
+    }
 }
 
 /// Errors of `DeleteLaunchTemplates`: those of its service ([`EcsError`](super::EcsError)).

@@ -94,6 +94,7 @@ pub(crate) mod glue {
         name: "DeleteRecycleBinServer",
         method: ::runtime::Method::Delete,
         path: "/v1/{project_id}/recycle-bin/cloudservers/{server_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

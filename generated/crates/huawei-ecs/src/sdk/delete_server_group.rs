@@ -85,6 +85,7 @@ pub(crate) mod glue {
         name: "DeleteServerGroup",
         method: ::runtime::Method::Delete,
         path: "/v1/{project_id}/cloudservers/os-server-groups/{server_group_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

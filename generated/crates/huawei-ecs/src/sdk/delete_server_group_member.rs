@@ -94,6 +94,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DeleteServerGroupMember",
         path: "/v1/{project_id}/cloudservers/os-server-groups/{server_group_id}/action",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,6 +93,7 @@ pub(crate) mod glue {
         name: "DeleteServerMetadata",
         method: ::runtime::Method::Delete,
         path: "/v1/{project_id}/cloudservers/{server_id}/metadata/{key}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

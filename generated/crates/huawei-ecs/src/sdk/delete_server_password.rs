@@ -87,6 +87,7 @@ pub(crate) mod glue {
         name: "DeleteServerPassword",
         method: ::runtime::Method::Delete,
         path: "/v1/{project_id}/cloudservers/{server_id}/os-server-password",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -105,6 +105,7 @@ pub(crate) mod glue {
         name: "DetachServerVolume",
         method: ::runtime::Method::Delete,
         path: "/v1/{project_id}/cloudservers/{server_id}/detachvolume/{volume_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,6 +83,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ExecuteServerDump",
         path: "/v1/{project_id}/cloudservers/{server_id}/actions/trigger-crash-dump",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,6 +93,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ExecuteServerRedeploy",
         path: "/v1/{project_id}/cloudservers/{server_id}/actions/redeploy",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -197,6 +197,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v1.1/{project_id}/cloudservers/detail",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,12 +83,16 @@ pub struct ListLaunchTemplateVersionsResponse {
     /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<ResponsePageInfoV3>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Request-Id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListLaunchTemplateVersionsResponse {
         0 => launch_template_versions: Vec<TemplateVersion> = "launch_template_versions",
         1 => page_info: Option<ResponsePageInfoV3> = "page_info",
+        2 => x_request_id: Option<String> = "X-Request-Id",
     }
 }
 

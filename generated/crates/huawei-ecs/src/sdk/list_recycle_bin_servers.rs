@@ -143,6 +143,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v1/{project_id}/recycle-bin/cloudservers",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -123,6 +123,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v1/{project_id}/cloudservers/resize_flavors",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

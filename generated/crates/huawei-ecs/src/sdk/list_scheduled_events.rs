@@ -138,6 +138,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/{project_id}/instance-scheduled-events",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

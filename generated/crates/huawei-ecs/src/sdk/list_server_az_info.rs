@@ -88,6 +88,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v1/{project_id}/availability-zones",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

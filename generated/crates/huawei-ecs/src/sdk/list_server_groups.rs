@@ -102,6 +102,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v1/{project_id}/cloudservers/os-server-groups",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

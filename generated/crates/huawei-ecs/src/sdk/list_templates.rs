@@ -72,12 +72,16 @@ pub struct ListTemplatesResponse {
     /// (No description in the spec.)
     /// Wire name: `page_info`.
     pub page_info: Option<ResponsePageInfoV3>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Request-Id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListTemplatesResponse {
         0 => launch_templates: Vec<LaunchTemplate> = "launch_templates",
         1 => page_info: Option<ResponsePageInfoV3> = "page_info",
+        2 => x_request_id: Option<String> = "X-Request-Id",
     }
 }
 

@@ -387,7 +387,10 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     rate_limit: None,
     envelope: &::generated_protocols::huawei::ENVELOPE,
     scope: ::runtime::Scope::Project,
-    response: ::runtime::envelope::ResponseLayout::MEMBERS,
+    response: ::runtime::envelope::ResponseLayout {
+        headers: &[("X-Request-Id", "X-Request-Id")],
+        payload: None,
+    },
 };
 
 /// Client for the `ecs` operations of huawei: configuration, credentials and a pooled connection, shared by clones.

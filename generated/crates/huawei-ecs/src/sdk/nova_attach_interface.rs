@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "NovaAttachInterface",
         path: "/v2.1/{project_id}/servers/{server_id}/os-interface",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

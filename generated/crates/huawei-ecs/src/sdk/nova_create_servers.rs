@@ -96,6 +96,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "NovaCreateServers",
         path: "/v2.1/{project_id}/servers",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,6 +85,7 @@ pub(crate) mod glue {
         name: "NovaDeleteKeypair",
         method: ::runtime::Method::Delete,
         path: "/v2.1/{project_id}/os-keypairs/{keypair_name}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

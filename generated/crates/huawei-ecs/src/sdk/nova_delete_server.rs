@@ -84,6 +84,7 @@ pub(crate) mod glue {
         name: "NovaDeleteServer",
         method: ::runtime::Method::Delete,
         path: "/v2.1/{project_id}/servers/{server_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

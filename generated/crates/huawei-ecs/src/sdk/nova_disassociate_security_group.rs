@@ -95,6 +95,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "NovaDisassociateSecurityGroup",
         path: "/v2.1/{project_id}/servers/{server_id}/action",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -103,6 +103,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v2.1/{project_id}/os-keypairs",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

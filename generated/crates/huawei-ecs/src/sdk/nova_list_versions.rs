@@ -78,6 +78,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -97,6 +97,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v2.1/{project_id}/flavors/{flavor_id}/os-extra_specs",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -100,6 +100,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v2.1/{project_id}/os-keypairs/{keypair_name}",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -99,6 +99,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v2.1/{project_id}/servers/{server_id}",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

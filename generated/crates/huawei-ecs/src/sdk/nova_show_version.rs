@@ -89,6 +89,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/{api_version}",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

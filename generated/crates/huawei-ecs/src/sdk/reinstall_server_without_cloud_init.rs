@@ -102,6 +102,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ReinstallServerWithoutCloudInit",
         path: "/v1/{project_id}/cloudservers/{server_id}/reinstallos",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

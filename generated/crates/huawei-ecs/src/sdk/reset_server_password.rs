@@ -94,6 +94,7 @@ pub(crate) mod glue {
         name: "ResetServerPassword",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/cloudservers/{server_id}/os-reset-password",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ResizePostPaidServer",
         path: "/v1/{project_id}/cloudservers/{server_id}/resize",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -101,6 +101,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ResizeServer",
         path: "/v1.1/{project_id}/cloudservers/{server_id}/resize",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

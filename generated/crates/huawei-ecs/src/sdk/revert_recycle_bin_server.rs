@@ -93,6 +93,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "RevertRecycleBinServer",
         path: "/v1/{project_id}/recycle-bin/cloudservers/{server_id}/actions/revert",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

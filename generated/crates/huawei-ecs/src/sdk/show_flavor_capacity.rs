@@ -107,6 +107,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v1/{project_id}/cloudservers/flavors/{flavor_id}/resources",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -94,6 +94,7 @@ pub(crate) mod glue {
         name: "UpdateMetadataOptions",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/cloudservers/{server_id}/metadata-options",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

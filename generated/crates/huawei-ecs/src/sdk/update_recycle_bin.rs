@@ -85,6 +85,7 @@ pub(crate) mod glue {
         name: "UpdateRecycleBin",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/recycle-bin",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

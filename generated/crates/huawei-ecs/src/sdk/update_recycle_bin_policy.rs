@@ -88,6 +88,7 @@ pub(crate) mod glue {
         name: "UpdateRecycleBinPolicy",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/recycle-bin/policy",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

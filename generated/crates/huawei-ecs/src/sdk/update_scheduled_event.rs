@@ -54,9 +54,16 @@ impl UpdateScheduledEventRequestBuilder {
 /// Output of `UpdateScheduledEvent`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct UpdateScheduledEventResponse {}
+pub struct UpdateScheduledEventResponse {
+    /// (No description in the spec.)
+    /// Wire name: `X-Request-Id`, read from the response's headers.
+    pub x_request_id: Option<String>,
+}
+
 ::runtime::lenient_object! {
-    tolerant UpdateScheduledEventResponse {}
+    tolerant UpdateScheduledEventResponse {
+        0 => x_request_id: Option<String> = "X-Request-Id",
+    }
 }
 
 /// Errors of `UpdateScheduledEvent`: those of its service ([`EcsError`](super::EcsError)).

@@ -96,6 +96,7 @@ pub(crate) mod glue {
         name: "UpdateSerialConsoleOptions",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/cloudservers/{server_id}/serial-console-options",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

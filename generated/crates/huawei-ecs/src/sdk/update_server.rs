@@ -98,6 +98,7 @@ pub(crate) mod glue {
         name: "UpdateServer",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/cloudservers/{server_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -95,6 +95,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "UpdateServerAutoTerminateTime",
         path: "/v1/{project_id}/cloudservers/{server_id}/actions/update-auto-terminate-time",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

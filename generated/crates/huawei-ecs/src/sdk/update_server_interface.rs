@@ -100,6 +100,7 @@ pub(crate) mod glue {
         name: "UpdateServerInterface",
         method: ::runtime::Method::Put,
         path: "/v1/{project_id}/cloudservers/{server_id}/os-interface/{port_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -23,6 +23,8 @@ pub mod change_publicip_to_period;
 
 pub mod count_public_ip;
 
+pub mod count_public_ip_instance;
+
 pub mod create_pre_paid_publicip;
 
 pub mod create_publicip;
@@ -63,6 +65,8 @@ pub mod remove_publicips_from_shared_bandwidth;
 
 pub mod show_bandwidth;
 
+pub mod show_public_ip_type;
+
 pub mod show_publicip;
 
 pub mod show_publicip_tags;
@@ -93,6 +97,7 @@ pub use batch_modify_bandwidth::*;
 pub use change_bandwidth_to_period::*;
 pub use change_publicip_to_period::*;
 pub use count_public_ip::*;
+pub use count_public_ip_instance::*;
 pub use create_pre_paid_publicip::*;
 pub use create_publicip::*;
 pub use create_publicip_tag::*;
@@ -113,6 +118,7 @@ pub use neutron_show_floating_ip::*;
 pub use neutron_update_floating_ip::*;
 pub use remove_publicips_from_shared_bandwidth::*;
 pub use show_bandwidth::*;
+pub use show_public_ip_type::*;
 pub use show_publicip::*;
 pub use show_publicip_tags::*;
 pub use show_resources_job_detail::*;

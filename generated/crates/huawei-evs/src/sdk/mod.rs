@@ -17,6 +17,8 @@ pub mod batch_delete_volume_tags;
 
 pub mod batch_resize_volumes;
 
+pub mod change_volume_charge_mode;
+
 pub mod cinder_accept_volume_transfer;
 
 pub mod cinder_create_volume_transfer;
@@ -50,6 +52,8 @@ pub mod create_snapshot_group;
 pub mod create_standard_snapshot;
 
 pub mod create_volume;
+
+pub mod delete_auto_snapshot_policy;
 
 pub mod delete_snapshot;
 
@@ -119,6 +123,8 @@ pub mod show_volume_in_recycle;
 
 pub mod show_volume_tags;
 
+pub mod unsubscribe_postpaid_volume;
+
 pub mod update_auto_snapshot_policy;
 
 pub mod update_recycle_policy;
@@ -144,6 +150,7 @@ pub use batch_delete_snapshot_group_tag::*;
 pub use batch_delete_snapshot_tags::*;
 pub use batch_delete_volume_tags::*;
 pub use batch_resize_volumes::*;
+pub use change_volume_charge_mode::*;
 pub use cinder_accept_volume_transfer::*;
 pub use cinder_create_volume_transfer::*;
 pub use cinder_delete_volume_transfer::*;
@@ -161,6 +168,7 @@ pub use create_snapshot::*;
 pub use create_snapshot_group::*;
 pub use create_standard_snapshot::*;
 pub use create_volume::*;
+pub use delete_auto_snapshot_policy::*;
 pub use delete_snapshot::*;
 pub use delete_snapshot_group::*;
 pub use delete_standard_snapshot::*;
@@ -195,6 +203,7 @@ pub use show_version::*;
 pub use show_volume::*;
 pub use show_volume_in_recycle::*;
 pub use show_volume_tags::*;
+pub use unsubscribe_postpaid_volume::*;
 pub use update_auto_snapshot_policy::*;
 pub use update_recycle_policy::*;
 pub use update_snapshot::*;

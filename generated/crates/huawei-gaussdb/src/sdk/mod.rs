@@ -127,11 +127,15 @@ pub mod delete_schedule_tas_k;
 
 pub mod delete_sql_filter_rule;
 
+pub mod delete_star_rock_lts_config;
+
 pub mod delete_star_rocks_data_replication;
 
 pub mod delete_star_rocks_database_user;
 
 pub mod delete_starrocks_instance;
+
+pub mod delete_task_record;
 
 pub mod delete_taurus_db_node_processes;
 
@@ -501,11 +505,15 @@ pub mod update_gauss_my_sql_database_comment;
 
 pub mod update_gauss_my_sql_database_user_comment;
 
+pub mod update_gauss_my_sql_instance_alias;
+
 pub mod update_gauss_my_sql_instance_eip;
 
 pub mod update_gauss_my_sql_instance_internal_ip;
 
 pub mod update_gauss_my_sql_instance_name;
+
+pub mod update_gauss_my_sql_instance_ops_window;
 
 pub mod update_gauss_my_sql_instance_port;
 
@@ -546,6 +554,8 @@ pub mod update_slowlog_sensitive_status;
 pub mod update_slowlog_sensitive_switch;
 
 pub mod update_sql_filter_control;
+
+pub mod update_star_rock_lts_config;
 
 pub mod update_star_rocks_database_user_password;
 
@@ -635,9 +645,11 @@ pub use delete_online_ddl_task_record::*;
 pub use delete_proxy_private_dns_name::*;
 pub use delete_schedule_tas_k::*;
 pub use delete_sql_filter_rule::*;
+pub use delete_star_rock_lts_config::*;
 pub use delete_star_rocks_data_replication::*;
 pub use delete_star_rocks_database_user::*;
 pub use delete_starrocks_instance::*;
+pub use delete_task_record::*;
 pub use delete_taurus_db_node_processes::*;
 pub use describe_backup_encrypt_status::*;
 pub use download_ddl_logs::*;
@@ -822,9 +834,11 @@ pub use update_gauss_my_sql_backup_policy::*;
 pub use update_gauss_my_sql_configuration::*;
 pub use update_gauss_my_sql_database_comment::*;
 pub use update_gauss_my_sql_database_user_comment::*;
+pub use update_gauss_my_sql_instance_alias::*;
 pub use update_gauss_my_sql_instance_eip::*;
 pub use update_gauss_my_sql_instance_internal_ip::*;
 pub use update_gauss_my_sql_instance_name::*;
+pub use update_gauss_my_sql_instance_ops_window::*;
 pub use update_gauss_my_sql_instance_port::*;
 pub use update_gauss_my_sql_instance_security_group::*;
 pub use update_gauss_my_sql_quotas::*;
@@ -845,6 +859,7 @@ pub use update_serverless_scaling_policy::*;
 pub use update_slowlog_sensitive_status::*;
 pub use update_slowlog_sensitive_switch::*;
 pub use update_sql_filter_control::*;
+pub use update_star_rock_lts_config::*;
 pub use update_star_rocks_database_user_password::*;
 pub use update_star_rocks_database_user_permission::*;
 pub use update_starrocks_params::*;

@@ -47,11 +47,16 @@ pub struct CreateLoginTokenResponse {
     /// (No description in the spec.)
     /// Wire name: `logintoken`.
     pub logintoken: Option<LoginToken>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Subject-LoginToken`, read from the response's headers.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub x_subject_login_token: Option<::runtime::Sensitive<String>>,
 }
 
 ::runtime::lenient_object! {
     tolerant CreateLoginTokenResponse {
         0 => logintoken: Option<LoginToken> = "logintoken",
+        1 => x_subject_login_token: Option<::runtime::Sensitive<String>> = "X-Subject-LoginToken",
     }
 }
 
@@ -87,6 +92,10 @@ pub(crate) mod glue {
         name: "CreateLoginToken",
         method: ::runtime::Method::Post,
         path: "/v3.0/OS-AUTH/securitytoken/logintokens",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-Subject-LoginToken", "X-Subject-LoginToken")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

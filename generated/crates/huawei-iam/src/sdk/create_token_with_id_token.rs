@@ -52,11 +52,16 @@ pub struct CreateTokenWithIdTokenResponse {
     /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<ScopedTokenInfo>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Subject-Token`, read from the response's headers.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub x_subject_token: Option<::runtime::Sensitive<String>>,
 }
 
 ::runtime::lenient_object! {
     tolerant CreateTokenWithIdTokenResponse {
         0 => token: Option<ScopedTokenInfo> = "token",
+        1 => x_subject_token: Option<::runtime::Sensitive<String>> = "X-Subject-Token",
     }
 }
 
@@ -95,6 +100,10 @@ pub(crate) mod glue {
         name: "CreateTokenWithIdToken",
         method: ::runtime::Method::Post,
         path: "/v3.0/OS-AUTH/id-token/tokens",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-Subject-Token", "X-Subject-Token")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,11 +61,16 @@ pub struct CreateUnscopedTokenWithIdTokenResponse {
     /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<UnscopedTokenInfo>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Subject-Token`, read from the response's headers.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub x_subject_token: Option<::runtime::Sensitive<String>>,
 }
 
 ::runtime::lenient_object! {
     tolerant CreateUnscopedTokenWithIdTokenResponse {
         0 => token: Option<UnscopedTokenInfo> = "token",
+        1 => x_subject_token: Option<::runtime::Sensitive<String>> = "X-Subject-Token",
     }
 }
 
@@ -104,6 +109,10 @@ pub(crate) mod glue {
         name: "CreateUnscopedTokenWithIdToken",
         method: ::runtime::Method::Post,
         path: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-Subject-Token", "X-Subject-Token")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -54,11 +54,16 @@ pub struct KeystoneCreateAgencyTokenResponse {
     /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<AgencyTokenResult>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Subject-Token`, read from the response's headers.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub x_subject_token: Option<::runtime::Sensitive<String>>,
 }
 
 ::runtime::lenient_object! {
     tolerant KeystoneCreateAgencyTokenResponse {
         0 => token: Option<AgencyTokenResult> = "token",
+        1 => x_subject_token: Option<::runtime::Sensitive<String>> = "X-Subject-Token",
     }
 }
 
@@ -97,6 +102,10 @@ pub(crate) mod glue {
         name: "KeystoneCreateAgencyToken",
         method: ::runtime::Method::Post,
         path: "/v3/auth/tokens",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-Subject-Token", "X-Subject-Token")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

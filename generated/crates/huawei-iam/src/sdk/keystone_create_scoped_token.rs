@@ -49,11 +49,16 @@ pub struct KeystoneCreateScopedTokenResponse {
     /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<ScopeTokenResult>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Subject-Token`, read from the response's headers.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub x_subject_token: Option<::runtime::Sensitive<String>>,
 }
 
 ::runtime::lenient_object! {
     tolerant KeystoneCreateScopedTokenResponse {
         0 => token: Option<ScopeTokenResult> = "token",
+        1 => x_subject_token: Option<::runtime::Sensitive<String>> = "X-Subject-Token",
     }
 }
 
@@ -92,6 +97,10 @@ pub(crate) mod glue {
         name: "KeystoneCreateScopedToken",
         method: ::runtime::Method::Post,
         path: "/v3/auth/tokens",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-Subject-Token", "X-Subject-Token")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

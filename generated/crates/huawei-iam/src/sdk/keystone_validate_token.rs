@@ -53,11 +53,16 @@ pub struct KeystoneValidateTokenResponse {
     /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<TokenResult>,
+    /// (No description in the spec.)
+    /// Wire name: `X-Subject-Token`, read from the response's headers.
+    /// Sensitive: `Debug` shows `<redacted>`.
+    pub x_subject_token: Option<::runtime::Sensitive<String>>,
 }
 
 ::runtime::lenient_object! {
     tolerant KeystoneValidateTokenResponse {
         0 => token: Option<TokenResult> = "token",
+        1 => x_subject_token: Option<::runtime::Sensitive<String>> = "X-Subject-Token",
     }
 }
 
@@ -97,6 +102,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/auth/tokens",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-Subject-Token", "X-Subject-Token")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -7,9 +7,17 @@ pub mod associate_agency_with_domain_permission;
 
 pub mod associate_agency_with_project_permission;
 
+pub mod associate_role_to_agency_on_enterprise_project;
+
 pub mod associate_role_to_group_on_enterprise_project;
 
 pub mod associate_role_to_user_on_enterprise_project;
+
+pub mod check_all_projects_permission_for_agency;
+
+pub mod check_domain_permission_for_agency;
+
+pub mod check_project_permission_for_agency;
 
 pub mod create_agency_custom_policy;
 
@@ -54,6 +62,14 @@ pub mod keystone_add_user_to_group;
 pub mod keystone_associate_group_with_domain_permission;
 
 pub mod keystone_associate_group_with_project_permission;
+
+pub mod keystone_check_domain_permission_for_group;
+
+pub mod keystone_check_project_permission_for_group;
+
+pub mod keystone_check_user_in_group;
+
+pub mod keystone_checkrole_for_group;
 
 pub mod keystone_create_agency_token;
 
@@ -211,6 +227,8 @@ pub mod remove_domain_permission_from_agency;
 
 pub mod remove_project_permission_from_agency;
 
+pub mod revoke_role_from_agency_on_enterprise_project;
+
 pub mod revoke_role_from_group_on_enterprise_project;
 
 pub mod revoke_role_from_user_on_enterprise_project;
@@ -287,8 +305,12 @@ pub mod catalog;
 pub use associate_agency_with_all_projects_permission::*;
 pub use associate_agency_with_domain_permission::*;
 pub use associate_agency_with_project_permission::*;
+pub use associate_role_to_agency_on_enterprise_project::*;
 pub use associate_role_to_group_on_enterprise_project::*;
 pub use associate_role_to_user_on_enterprise_project::*;
+pub use check_all_projects_permission_for_agency::*;
+pub use check_domain_permission_for_agency::*;
+pub use check_project_permission_for_agency::*;
 pub use create_agency_custom_policy::*;
 pub use create_binding_device::*;
 pub use create_cloud_service_custom_policy::*;
@@ -311,6 +333,10 @@ pub use delete_permanent_access_key::*;
 pub use keystone_add_user_to_group::*;
 pub use keystone_associate_group_with_domain_permission::*;
 pub use keystone_associate_group_with_project_permission::*;
+pub use keystone_check_domain_permission_for_group::*;
+pub use keystone_check_project_permission_for_group::*;
+pub use keystone_check_user_in_group::*;
+pub use keystone_checkrole_for_group::*;
 pub use keystone_create_agency_token::*;
 pub use keystone_create_group::*;
 pub use keystone_create_identity_provider::*;
@@ -389,6 +415,7 @@ pub use list_users_for_enterprise_project::*;
 pub use remove_all_projects_permission_from_agency::*;
 pub use remove_domain_permission_from_agency::*;
 pub use remove_project_permission_from_agency::*;
+pub use revoke_role_from_agency_on_enterprise_project::*;
 pub use revoke_role_from_group_on_enterprise_project::*;
 pub use revoke_role_from_user_on_enterprise_project::*;
 pub use show_agency::*;

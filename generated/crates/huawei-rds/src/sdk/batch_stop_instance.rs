@@ -52,11 +52,15 @@ pub struct BatchStopInstanceResponse {
     /// 停止实例结果列表
     /// Wire name: `records`.
     pub records: Vec<ShutdownInstanceRecord>,
+    /// (No description in the spec.)
+    /// Wire name: `X-request-id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchStopInstanceResponse {
         0 => records: Vec<ShutdownInstanceRecord> = "records",
+        1 => x_request_id: Option<String> = "X-request-id",
     }
 }
 
@@ -91,6 +95,10 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "BatchStopInstance",
         path: "/v3/{project_id}/instances/batch/action/shutdown",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-request-id", "X-request-id")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,11 +63,15 @@ pub struct CheckInstanceForUpgradeResponse {
     /// 工作流id
     /// Wire name: `workflow_id`.
     pub workflow_id: Option<String>,
+    /// (No description in the spec.)
+    /// Wire name: `X-request-id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant CheckInstanceForUpgradeResponse {
         0 => workflow_id: Option<String> = "workflow_id",
+        1 => x_request_id: Option<String> = "X-request-id",
     }
 }
 
@@ -106,6 +110,10 @@ pub(crate) mod glue {
         name: "CheckInstanceForUpgrade",
         method: ::runtime::Method::Put,
         path: "/v3/{project_id}/instances/{instance_id}/upgrade-version/precheck",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-request-id", "X-request-id")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,11 +63,15 @@ pub struct GetAvailableVpcsResponse {
     /// 可用的VPC列表
     /// Wire name: `vpcs`.
     pub vpcs: Vec<Vpc>,
+    /// (No description in the spec.)
+    /// Wire name: `X-TRACE-ID`, read from the response's headers.
+    pub x_trace_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant GetAvailableVpcsResponse {
         0 => vpcs: Vec<Vpc> = "vpcs",
+        1 => x_trace_id: Option<String> = "X-TRACE-ID",
     }
 }
 
@@ -104,6 +108,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/{project_id}/instances/{instance_id}/available-vpcs",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-TRACE-ID", "X-TRACE-ID")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

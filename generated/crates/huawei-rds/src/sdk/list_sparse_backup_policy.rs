@@ -53,11 +53,15 @@ pub struct ListSparseBackupPolicyResponse {
     /// 备份策略集
     /// Wire name: `policies`.
     pub policies: Vec<SparseBackupPolicy>,
+    /// (No description in the spec.)
+    /// Wire name: `X-request-id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListSparseBackupPolicyResponse {
         0 => policies: Vec<SparseBackupPolicy> = "policies",
+        1 => x_request_id: Option<String> = "X-request-id",
     }
 }
 
@@ -97,6 +101,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/{project_id}/instances/{instance_id}/backups/sparse-policy",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-request-id", "X-request-id")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

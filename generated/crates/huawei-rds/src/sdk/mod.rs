@@ -37,6 +37,8 @@ pub mod batch_tag_add_action;
 
 pub mod batch_tag_del_action;
 
+pub mod change_backup_config;
+
 pub mod change_failover_mode;
 
 pub mod change_failover_strategy;
@@ -93,6 +95,8 @@ pub mod create_postgresql_database_schema;
 
 pub mod create_postgresql_db_user;
 
+pub mod create_postgresql_extension;
+
 pub mod create_publication;
 
 pub mod create_rd_sfor_my_sql_proxy;
@@ -127,6 +131,8 @@ pub mod delete_distribution;
 
 pub mod delete_instance;
 
+pub mod delete_job;
+
 pub mod delete_job_schedule;
 
 pub mod delete_log_lts_configs;
@@ -138,6 +144,8 @@ pub mod delete_msdtc_local_host;
 pub mod delete_postgresql_database;
 
 pub mod delete_postgresql_db_user;
+
+pub mod delete_postgresql_extension;
 
 pub mod delete_postgresql_hba_conf;
 
@@ -299,6 +307,10 @@ pub mod list_postgresql_db_user_paginated;
 
 pub mod list_postgresql_extension;
 
+pub mod list_postgresql_hba_info;
+
+pub mod list_postgresql_hba_info_history;
+
 pub mod list_postgresql_list_history_tables;
 
 pub mod list_predefined_tag;
@@ -375,6 +387,8 @@ pub mod list_update_backup_enhance_policy;
 
 pub mod list_upgrade_histories;
 
+pub mod list_volume_info;
+
 pub mod list_xellog_files;
 
 pub mod migrate_follower;
@@ -435,6 +449,8 @@ pub mod search_query_scale_flavors;
 
 pub mod set_auditlog_policy;
 
+pub mod set_auto_enlarge_policy;
+
 pub mod set_auto_scaling_policy;
 
 pub mod set_auto_upgrade_policy;
@@ -465,9 +481,13 @@ pub mod set_rds_db_fault_policy;
 
 pub mod set_read_only_switch;
 
+pub mod set_second_level_monitor;
+
 pub mod set_security_group;
 
 pub mod set_sensitive_slow_log;
+
+pub mod set_transfer_policy;
 
 pub mod show_agency_policy;
 
@@ -659,9 +679,13 @@ pub mod update_postgresql_database;
 
 pub mod update_postgresql_db_user_comment;
 
+pub mod update_postgresql_extension;
+
 pub mod update_postgresql_parameter_value;
 
 pub mod update_read_weight;
+
+pub mod update_sparse_backup_policy;
 
 pub mod update_sql_limit;
 
@@ -712,6 +736,7 @@ pub use batch_restore_postgre_sql_tables::*;
 pub use batch_stop_instance::*;
 pub use batch_tag_add_action::*;
 pub use batch_tag_del_action::*;
+pub use change_backup_config::*;
 pub use change_failover_mode::*;
 pub use change_failover_strategy::*;
 pub use change_ops_window::*;
@@ -740,6 +765,7 @@ pub use create_manual_backup::*;
 pub use create_postgresql_database::*;
 pub use create_postgresql_database_schema::*;
 pub use create_postgresql_db_user::*;
+pub use create_postgresql_extension::*;
 pub use create_publication::*;
 pub use create_rd_sfor_my_sql_proxy::*;
 pub use create_rebuild_slave::*;
@@ -757,12 +783,14 @@ pub use delete_db_user::*;
 pub use delete_disaster_recovery::*;
 pub use delete_distribution::*;
 pub use delete_instance::*;
+pub use delete_job::*;
 pub use delete_job_schedule::*;
 pub use delete_log_lts_configs::*;
 pub use delete_manual_backup::*;
 pub use delete_msdtc_local_host::*;
 pub use delete_postgresql_database::*;
 pub use delete_postgresql_db_user::*;
+pub use delete_postgresql_extension::*;
 pub use delete_postgresql_hba_conf::*;
 pub use delete_publication::*;
 pub use delete_rd_sfor_my_sql_proxy::*;
@@ -843,6 +871,8 @@ pub use list_postgresql_database_schemas::*;
 pub use list_postgresql_databases::*;
 pub use list_postgresql_db_user_paginated::*;
 pub use list_postgresql_extension::*;
+pub use list_postgresql_hba_info::*;
+pub use list_postgresql_hba_info_history::*;
 pub use list_postgresql_list_history_tables::*;
 pub use list_predefined_tag::*;
 pub use list_project_tags::*;
@@ -881,6 +911,7 @@ pub use list_tasks::*;
 pub use list_top_sqls::*;
 pub use list_update_backup_enhance_policy::*;
 pub use list_upgrade_histories::*;
+pub use list_volume_info::*;
 pub use list_xellog_files::*;
 pub use migrate_follower::*;
 pub use modify_collation::*;
@@ -911,6 +942,7 @@ pub use rotate_audit_log::*;
 pub use search_query_scale_compute_flavors::*;
 pub use search_query_scale_flavors::*;
 pub use set_auditlog_policy::*;
+pub use set_auto_enlarge_policy::*;
 pub use set_auto_scaling_policy::*;
 pub use set_auto_upgrade_policy::*;
 pub use set_backup_policy::*;
@@ -926,8 +958,10 @@ pub use set_off_site_backup_policy::*;
 pub use set_postgresql_db_user_pwd::*;
 pub use set_rds_db_fault_policy::*;
 pub use set_read_only_switch::*;
+pub use set_second_level_monitor::*;
 pub use set_security_group::*;
 pub use set_sensitive_slow_log::*;
+pub use set_transfer_policy::*;
 pub use show_agency_policy::*;
 pub use show_api_version::*;
 pub use show_auditlog_download_link::*;
@@ -1023,8 +1057,10 @@ pub use update_instances_proxy_port::*;
 pub use update_port::*;
 pub use update_postgresql_database::*;
 pub use update_postgresql_db_user_comment::*;
+pub use update_postgresql_extension::*;
 pub use update_postgresql_parameter_value::*;
 pub use update_read_weight::*;
+pub use update_sparse_backup_policy::*;
 pub use update_sql_limit::*;
 pub use update_statistics::*;
 pub use update_tde_status::*;

@@ -76,6 +76,9 @@ pub struct ShowPrecheckResultResponse {
     /// 检查结果下载链接
     /// Wire name: `download_link`.
     pub download_link: Option<String>,
+    /// (No description in the spec.)
+    /// Wire name: `X-request-id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
@@ -87,6 +90,7 @@ pub struct ShowPrecheckResultResponse {
         4 => instance_status_check_list: Vec<String> = "instance_status_check_list",
         5 => db_upgrade_precheck: Option<DBUpgradePrecheck> = "db_upgrade_precheck",
         6 => download_link: Option<String> = "download_link",
+        7 => x_request_id: Option<String> = "X-request-id",
     }
 }
 
@@ -126,6 +130,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/{project_id}/instances/{instance_id}/upgrade-version/precheck-result",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-request-id", "X-request-id")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -53,11 +53,15 @@ pub struct ShowRiskInfoResponse {
     /// 风险版本信息
     /// Wire name: `risks`.
     pub risks: Vec<ShowRiskInfoEngineRiskDesc>,
+    /// (No description in the spec.)
+    /// Wire name: `X-request-id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowRiskInfoResponse {
         0 => risks: Vec<ShowRiskInfoEngineRiskDesc> = "risks",
+        1 => x_request_id: Option<String> = "X-request-id",
     }
 }
 
@@ -94,6 +98,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/{project_id}/instances/{instance_id}/show-risk-info",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-request-id", "X-request-id")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,6 +82,9 @@ pub struct ShowTaskDetailResponse {
     /// 子任务进度信息
     /// Wire name: `sub_task_list`.
     pub sub_task_list: Vec<SubTaskInfo>,
+    /// (No description in the spec.)
+    /// Wire name: `X-request-id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
@@ -95,6 +98,7 @@ pub struct ShowTaskDetailResponse {
         6 => process: Option<String> = "process",
         7 => status: Option<String> = "status",
         8 => sub_task_list: Vec<SubTaskInfo> = "sub_task_list",
+        9 => x_request_id: Option<String> = "X-request-id",
     }
 }
 
@@ -129,6 +133,10 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowTaskDetail",
         path: "/v3/{project_id}/instances/{instance_id}/task-center-detail",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-request-id", "X-request-id")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

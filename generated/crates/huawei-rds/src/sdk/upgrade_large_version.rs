@@ -63,11 +63,15 @@ pub struct UpgradeLargeVersionResponse {
     /// 任务流ID
     /// Wire name: `job_id`.
     pub job_id: Option<String>,
+    /// (No description in the spec.)
+    /// Wire name: `X-request-id`, read from the response's headers.
+    pub x_request_id: Option<String>,
 }
 
 ::runtime::lenient_object! {
     tolerant UpgradeLargeVersionResponse {
         0 => job_id: Option<String> = "job_id",
+        1 => x_request_id: Option<String> = "X-request-id",
     }
 }
 
@@ -105,6 +109,10 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "UpgradeLargeVersion",
         path: "/v3/{project_id}/instances/{instance_id}/major-upgrade",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[("X-request-id", "X-request-id")],
+            payload: None,
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

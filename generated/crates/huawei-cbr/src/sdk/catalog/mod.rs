@@ -92,6 +92,9 @@ pub mod list_domain_projects;
 pub mod list_external_vault;
 
 #[doc(hidden)]
+pub mod list_features;
+
+#[doc(hidden)]
 pub mod list_op_logs;
 
 #[doc(hidden)]
@@ -111,6 +114,9 @@ pub mod list_protectable;
 
 #[doc(hidden)]
 pub mod list_vault;
+
+#[doc(hidden)]
+pub mod migrate_domain;
 
 #[doc(hidden)]
 pub mod migrate_vault_resource;
@@ -141,6 +147,9 @@ pub mod show_checkpoint;
 
 #[doc(hidden)]
 pub mod show_domain;
+
+#[doc(hidden)]
+pub mod show_feature;
 
 #[doc(hidden)]
 pub mod show_member_detail;
@@ -352,6 +361,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     list_backups::ENTRY,
     list_domain_projects::ENTRY,
     list_external_vault::ENTRY,
+    list_features::ENTRY,
     list_op_logs::ENTRY,
     list_organization_policies::ENTRY,
     list_organization_policy_detail::ENTRY,
@@ -359,6 +369,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     list_projects::ENTRY,
     list_protectable::ENTRY,
     list_vault::ENTRY,
+    migrate_domain::ENTRY,
     migrate_vault_resource::ENTRY,
     register_agent::ENTRY,
     remove_agent_path::ENTRY,
@@ -369,6 +380,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     show_backup::ENTRY,
     show_checkpoint::ENTRY,
     show_domain::ENTRY,
+    show_feature::ENTRY,
     show_member_detail::ENTRY,
     show_members_detail::ENTRY,
     show_metadata::ENTRY,

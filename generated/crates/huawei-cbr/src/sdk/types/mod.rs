@@ -93,6 +93,8 @@ pub mod combined_order_type;
 
 pub mod data_encryption_type;
 
+pub mod domain_migrate_type;
+
 pub mod domain_migrate_project_status_type;
 
 pub mod domain_projects_info_type;
@@ -331,6 +333,7 @@ pub use checkpoint_replicate_respbackups_type::CheckpointReplicateRespbackups;
 pub use checkpoint_resource_resp_type::CheckpointResourceResp;
 pub use combined_order_type::CombinedOrder;
 pub use data_encryption_type::DataEncryption;
+pub use domain_migrate_type::DomainMigrate;
 pub use domain_migrate_project_status_type::DomainMigrateProjectStatus;
 pub use domain_projects_info_type::DomainProjectsInfo;
 pub use exclude_path_type::ExcludePath;

@@ -11,6 +11,9 @@ pub mod create_alarm;
 pub mod create_alarm_template;
 
 #[doc(hidden)]
+pub mod create_events;
+
+#[doc(hidden)]
 pub mod create_metric_data;
 
 #[doc(hidden)]
@@ -558,6 +561,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     batch_list_metric_data::ENTRY,
     create_alarm::ENTRY,
     create_alarm_template::ENTRY,
+    create_events::ENTRY,
     create_metric_data::ENTRY,
     create_resource_group::ENTRY,
     delete_alarm::ENTRY,

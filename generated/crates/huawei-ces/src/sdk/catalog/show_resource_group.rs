@@ -78,7 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"create_time":1,"enterprise_project_id":"example-enterprise_project_id","group_id":"example-group_id","group_name":"example-group_name","meta_data":{"count":1,"marker":"example-marker","total":1},"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"event_type":1,"namespace":"example-namespace","status":{}}],"status":{}}"#,
+            body: r#"{"create_time":1,"enterprise_project_id":"example-enterprise_project_id","group_id":"example-group_id","group_name":"example-group_name","meta_data":{"count":1,"marker":"example-marker","total":1},"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"event_type":1,"namespace":"example-namespace","status":"health"}],"status":"health"}"#,
         }),
         reply_headers: &[],
     },

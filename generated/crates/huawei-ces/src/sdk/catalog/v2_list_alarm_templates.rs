@@ -81,7 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"alarm_templates":[{"create_time":"2026-01-02T03:04:05Z","template_description":"example-template_description","template_id":"example-template_id","template_name":"example-template_name","template_type":{}}],"count":1}"#,
+            body: r#"{"alarm_templates":[{"create_time":"2026-01-02T03:04:05Z","template_description":"example-template_description","template_id":"example-template_id","template_name":"example-template_name","template_type":"system"}],"count":1}"#,
         }),
         reply_headers: &[],
     },

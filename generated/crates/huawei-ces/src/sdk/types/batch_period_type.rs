@@ -2,10 +2,56 @@
 //! `BatchPeriod`.
 
 /// `BatchPeriod` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BatchPeriod {}
-impl ::runtime::wire::ToWire for BatchPeriod {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BatchPeriod {
+    /// `1`
+    V1,
+    /// `60`
+    V60,
+    /// `300`
+    V300,
+    /// `1200`
+    V1200,
+    /// `3600`
+    V3600,
+    /// `14400`
+    V14400,
+    /// `86400`
+    V86400,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
+}
+
+impl BatchPeriod {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V1 => "1",
+            Self::V60 => "60",
+            Self::V300 => "300",
+            Self::V1200 => "1200",
+            Self::V3600 => "3600",
+            Self::V14400 => "14400",
+            Self::V86400 => "86400",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for BatchPeriod {
+    fn from(value: &str) -> Self {
+        match value {
+            "1" => Self::V1,
+            "60" => Self::V60,
+            "300" => Self::V300,
+            "1200" => Self::V1200,
+            "3600" => Self::V3600,
+            "14400" => Self::V14400,
+            "86400" => Self::V86400,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(BatchPeriod);

@@ -2,9 +2,48 @@
 //! `FilterResp`.
 
 /// `FilterResp` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct FilterResp {}
-::runtime::lenient_object! {
-    FilterResp {}
+pub enum FilterResp {
+    /// `average`
+    Average,
+    /// `variance`
+    Variance,
+    /// `min`
+    Min,
+    /// `max`
+    Max,
+    /// `sum`
+    Sum,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl FilterResp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Average => "average",
+            Self::Variance => "variance",
+            Self::Min => "min",
+            Self::Max => "max",
+            Self::Sum => "sum",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FilterResp {
+    fn from(value: &str) -> Self {
+        match value {
+            "average" => Self::Average,
+            "variance" => Self::Variance,
+            "min" => Self::Min,
+            "max" => Self::Max,
+            "sum" => Self::Sum,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(FilterResp);

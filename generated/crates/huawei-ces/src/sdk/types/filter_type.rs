@@ -2,14 +2,48 @@
 //! `Filter`.
 
 /// `Filter` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Filter {}
-::runtime::lenient_object! {
-    Filter {}
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Filter {
+    /// `average`
+    Average,
+    /// `variance`
+    Variance,
+    /// `min`
+    Min,
+    /// `max`
+    Max,
+    /// `sum`
+    Sum,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
 
-impl ::runtime::wire::ToWire for Filter {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+impl Filter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Average => "average",
+            Self::Variance => "variance",
+            Self::Min => "min",
+            Self::Max => "max",
+            Self::Sum => "sum",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for Filter {
+    fn from(value: &str) -> Self {
+        match value {
+            "average" => Self::Average,
+            "variance" => Self::Variance,
+            "min" => Self::Min,
+            "max" => Self::Max,
+            "sum" => Self::Sum,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(Filter);

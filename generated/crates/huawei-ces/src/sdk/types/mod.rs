@@ -27,6 +27,8 @@ pub mod create_alarm_request_body_type;
 
 pub mod create_alarm_template_request_body_type;
 
+pub mod create_events_request_body_type;
+
 pub mod create_metric_data_request_body_type;
 
 pub mod create_metric_dimension_type;
@@ -43,11 +45,15 @@ pub mod datapoint_for_batch_metric_type;
 
 pub mod dimension_resp_type;
 
+pub mod event_type;
+
 pub mod event_data_info_type;
 
 pub mod event_info_type;
 
 pub mod event_info_detail_resp_type;
+
+pub mod event_item_detail_type;
 
 pub mod filter_type;
 
@@ -81,8 +87,6 @@ pub mod notification_type;
 
 pub mod notification_resp_type;
 
-pub mod period_resp_type;
-
 pub mod quotas_resp_type;
 
 pub mod resource_type;
@@ -100,10 +104,6 @@ pub mod show_event_item_detail_resp_type;
 pub mod status_schema_type;
 
 pub mod status_schema_resp_type;
-
-pub mod suppress_duration_type;
-
-pub mod suppress_duration_resp_type;
 
 pub mod template_item_type;
 
@@ -130,6 +130,7 @@ pub use condition_resp_type::ConditionResp;
 pub use create_alarm_metric_type::CreateAlarmMetric;
 pub use create_alarm_request_body_type::CreateAlarmRequestBody;
 pub use create_alarm_template_request_body_type::CreateAlarmTemplateRequestBody;
+pub use create_events_request_body_type::CreateEventsRequestBody;
 pub use create_metric_data_request_body_type::CreateMetricDataRequestBody;
 pub use create_metric_dimension_type::CreateMetricDimension;
 pub use create_resource_group_type::CreateResourceGroup;
@@ -138,9 +139,11 @@ pub use data_point_for_alarm_history_resp_type::DataPointForAlarmHistoryResp;
 pub use datapoint_type::Datapoint;
 pub use datapoint_for_batch_metric_type::DatapointForBatchMetric;
 pub use dimension_resp_type::DimensionResp;
+pub use event_type::Event;
 pub use event_data_info_type::EventDataInfo;
 pub use event_info_type::EventInfo;
 pub use event_info_detail_resp_type::EventInfoDetailResp;
+pub use event_item_detail_type::EventItemDetail;
 pub use filter_type::Filter;
 pub use filter_resp_type::FilterResp;
 pub use instance_statistics_type::InstanceStatistics;
@@ -157,7 +160,6 @@ pub use metrics_dimension_type::MetricsDimension;
 pub use metrics_dimension_resp_type::MetricsDimensionResp;
 pub use notification_type::Notification;
 pub use notification_resp_type::NotificationResp;
-pub use period_resp_type::PeriodResp;
 pub use quotas_resp_type::QuotasResp;
 pub use resource_type::Resource;
 pub use resource_group_type::ResourceGroup;
@@ -167,8 +169,6 @@ pub use resource_quotas_resp_type::ResourceQuotasResp;
 pub use show_event_item_detail_resp_type::ShowEventItemDetailResp;
 pub use status_schema_type::StatusSchema;
 pub use status_schema_resp_type::StatusSchemaResp;
-pub use suppress_duration_type::SuppressDuration;
-pub use suppress_duration_resp_type::SuppressDurationResp;
 pub use template_item_type::TemplateItem;
 pub use total_meta_data_type::TotalMetaData;
 pub use update_alarm_action_request_body_type::UpdateAlarmActionRequestBody;

@@ -2,9 +2,40 @@
 //! `StatusSchemaResp`.
 
 /// `StatusSchemaResp` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct StatusSchemaResp {}
-::runtime::lenient_object! {
-    StatusSchemaResp {}
+pub enum StatusSchemaResp {
+    /// `health`
+    Health,
+    /// `unhealth`
+    Unhealth,
+    /// `no_alarm_rule`
+    NoAlarmRule,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl StatusSchemaResp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Health => "health",
+            Self::Unhealth => "unhealth",
+            Self::NoAlarmRule => "no_alarm_rule",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for StatusSchemaResp {
+    fn from(value: &str) -> Self {
+        match value {
+            "health" => Self::Health,
+            "unhealth" => Self::Unhealth,
+            "no_alarm_rule" => Self::NoAlarmRule,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(StatusSchemaResp);

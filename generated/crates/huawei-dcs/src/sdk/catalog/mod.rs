@@ -23,6 +23,9 @@ pub mod change_master_standby;
 pub mod change_master_standby_async;
 
 #[doc(hidden)]
+pub mod change_nodes_start_stop_status;
+
+#[doc(hidden)]
 pub mod copy_instance;
 
 #[doc(hidden)]
@@ -86,6 +89,9 @@ pub mod delete_diagnosis_task;
 pub mod delete_hotkey_scan_task;
 
 #[doc(hidden)]
+pub mod delete_instance_bandwidth_auto_scaling_policy;
+
+#[doc(hidden)]
 pub mod delete_ip_from_domain_name;
 
 #[doc(hidden)]
@@ -123,6 +129,9 @@ pub mod export_instances_task;
 
 #[doc(hidden)]
 pub mod hang_up_clients;
+
+#[doc(hidden)]
+pub mod hang_up_kill_all_clients;
 
 #[doc(hidden)]
 pub mod list_acl_accounts;
@@ -239,6 +248,9 @@ pub mod restore_instance;
 pub mod rollback_exchange_instance_ip;
 
 #[doc(hidden)]
+pub mod scan_clients;
+
+#[doc(hidden)]
 pub mod scan_expire_key;
 
 #[doc(hidden)]
@@ -255,6 +267,9 @@ pub mod show_bigkey_autoscan_config;
 
 #[doc(hidden)]
 pub mod show_bigkey_scan_task_details;
+
+#[doc(hidden)]
+pub mod show_config_history_detail;
 
 #[doc(hidden)]
 pub mod show_config_template;
@@ -311,6 +326,9 @@ pub mod show_offline_key_analysis_task;
 pub mod show_quota_of_tenant;
 
 #[doc(hidden)]
+pub mod show_replication_states;
+
+#[doc(hidden)]
 pub mod show_tags;
 
 #[doc(hidden)]
@@ -330,6 +348,9 @@ pub mod update_acl_account_pass_word;
 
 #[doc(hidden)]
 pub mod update_acl_account_remark;
+
+#[doc(hidden)]
+pub mod update_bandwidth;
 
 #[doc(hidden)]
 pub mod update_bigkey_autoscan_config;
@@ -366,6 +387,9 @@ pub mod update_ip_whitelist;
 
 #[doc(hidden)]
 pub mod update_ip_whitelist_async;
+
+#[doc(hidden)]
+pub mod update_migration_task;
 
 #[doc(hidden)]
 pub mod update_password;
@@ -500,6 +524,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     batch_stop_migration_tasks::ENTRY,
     change_master_standby::ENTRY,
     change_master_standby_async::ENTRY,
+    change_nodes_start_stop_status::ENTRY,
     copy_instance::ENTRY,
     create_acl_account::ENTRY,
     create_auto_expire_scan_task::ENTRY,
@@ -521,6 +546,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     delete_config_template::ENTRY,
     delete_diagnosis_task::ENTRY,
     delete_hotkey_scan_task::ENTRY,
+    delete_instance_bandwidth_auto_scaling_policy::ENTRY,
     delete_ip_from_domain_name::ENTRY,
     delete_migration_task::ENTRY,
     delete_offline_key_analysis_task::ENTRY,
@@ -534,6 +560,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     export_excel_job::ENTRY,
     export_instances_task::ENTRY,
     hang_up_clients::ENTRY,
+    hang_up_kill_all_clients::ENTRY,
     list_acl_accounts::ENTRY,
     list_available_zones::ENTRY,
     list_background_task::ENTRY,
@@ -572,12 +599,14 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     restart_or_flush_instances::ENTRY,
     restore_instance::ENTRY,
     rollback_exchange_instance_ip::ENTRY,
+    scan_clients::ENTRY,
     scan_expire_key::ENTRY,
     set_online_migration_task::ENTRY,
     show_background_task_progress::ENTRY,
     show_bandwidths::ENTRY,
     show_bigkey_autoscan_config::ENTRY,
     show_bigkey_scan_task_details::ENTRY,
+    show_config_history_detail::ENTRY,
     show_config_template::ENTRY,
     show_diagnosis_task_details::ENTRY,
     show_expire_auto_scan_config::ENTRY,
@@ -596,6 +625,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     show_nodes_information::ENTRY,
     show_offline_key_analysis_task::ENTRY,
     show_quota_of_tenant::ENTRY,
+    show_replication_states::ENTRY,
     show_tags::ENTRY,
     start_instance_resize_check_job::ENTRY,
     stop_migration_task::ENTRY,
@@ -603,6 +633,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     update_acl_account::ENTRY,
     update_acl_account_pass_word::ENTRY,
     update_acl_account_remark::ENTRY,
+    update_bandwidth::ENTRY,
     update_bigkey_autoscan_config::ENTRY,
     update_client_ip_transparent_transmission::ENTRY,
     update_config_template::ENTRY,
@@ -615,6 +646,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     update_instance_config::ENTRY,
     update_ip_whitelist::ENTRY,
     update_ip_whitelist_async::ENTRY,
+    update_migration_task::ENTRY,
     update_password::ENTRY,
     update_public_ip::ENTRY,
     update_slave_priority::ENTRY,

@@ -45,6 +45,8 @@ pub mod bss_param_entity_type;
 
 pub mod change_instance_status_body_type;
 
+pub mod change_nodes_start_stop_status_body_type;
+
 pub mod client_info_type;
 
 pub mod cluster_redis_node_monitored_object_type;
@@ -117,6 +119,8 @@ pub mod group_bandwidth_info_type;
 
 pub mod hang_up_clients_request_body_type;
 
+pub mod hang_up_kill_all_clients_request_body_type;
+
 pub mod history_info_type;
 
 pub mod hotkeys_body_type;
@@ -169,6 +173,8 @@ pub mod migration_log_type;
 
 pub mod migration_task_list_type;
 
+pub mod migration_update_request_entity_type;
+
 pub mod modify_instance_body_type;
 
 pub mod modify_instance_password_body_type;
@@ -213,6 +219,8 @@ pub mod restore_instance_body_type;
 
 pub mod runlog_item_type;
 
+pub mod scan_clients_request_body_type;
+
 pub mod set_online_migration_task_body_type;
 
 pub mod simple_key_scan_record_type;
@@ -243,9 +251,13 @@ pub mod update_acl_account_remark_request_body_type;
 
 pub mod update_auto_scan_config_request_body_type;
 
+pub mod update_bandwidth_info_request_type;
+
 pub mod update_client_ip_transparent_transmission_request_body_type;
 
 pub mod update_custom_template_body_type;
+
+pub mod update_group_bandwidth_info_request_type;
 
 pub mod update_instance_bandwidth_auto_scaling_policy_request_body_type;
 
@@ -279,6 +291,7 @@ pub use batch_stop_migration_tasks_body_type::BatchStopMigrationTasksBody;
 pub use bigkeys_body_type::BigkeysBody;
 pub use bss_param_entity_type::BssParamEntity;
 pub use change_instance_status_body_type::ChangeInstanceStatusBody;
+pub use change_nodes_start_stop_status_body_type::ChangeNodesStartStopStatusBody;
 pub use client_info_type::ClientInfo;
 pub use cluster_redis_node_monitored_object_type::ClusterRedisNodeMonitoredObject;
 pub use command_time_taken_type::CommandTimeTaken;
@@ -315,6 +328,7 @@ pub use flavor_az_object_type::FlavorAzObject;
 pub use flavors_items_type::FlavorsItems;
 pub use group_bandwidth_info_type::GroupBandwidthInfo;
 pub use hang_up_clients_request_body_type::HangUpClientsRequestBody;
+pub use hang_up_kill_all_clients_request_body_type::HangUpKillAllClientsRequestBody;
 pub use history_info_type::HistoryInfo;
 pub use hotkeys_body_type::HotkeysBody;
 pub use instance_backup_policy_type::InstanceBackupPolicy;
@@ -341,6 +355,7 @@ pub use maintain_windows_entity_type::MaintainWindowsEntity;
 pub use migrate_az_request_body_type::MigrateAZRequestBody;
 pub use migration_log_type::MigrationLog;
 pub use migration_task_list_type::MigrationTaskList;
+pub use migration_update_request_entity_type::MigrationUpdateRequestEntity;
 pub use modify_instance_body_type::ModifyInstanceBody;
 pub use modify_instance_password_body_type::ModifyInstancePasswordBody;
 pub use modify_ip_whitelist_body_type::ModifyIpWhitelistBody;
@@ -363,6 +378,7 @@ pub use resource_tag_type::ResourceTag;
 pub use resources_type::Resources;
 pub use restore_instance_body_type::RestoreInstanceBody;
 pub use runlog_item_type::RunlogItem;
+pub use scan_clients_request_body_type::ScanClientsRequestBody;
 pub use set_online_migration_task_body_type::SetOnlineMigrationTaskBody;
 pub use simple_key_scan_record_type::SimpleKeyScanRecord;
 pub use single_background_task_type::SingleBackgroundTask;
@@ -378,8 +394,10 @@ pub use target_instance_body_type::TargetInstanceBody;
 pub use topology_info_type::TopologyInfo;
 pub use update_acl_account_remark_request_body_type::UpdateAclAccountRemarkRequestBody;
 pub use update_auto_scan_config_request_body_type::UpdateAutoScanConfigRequestBody;
+pub use update_bandwidth_info_request_type::UpdateBandwidthInfoRequest;
 pub use update_client_ip_transparent_transmission_request_body_type::UpdateClientIpTransparentTransmissionRequestBody;
 pub use update_custom_template_body_type::UpdateCustomTemplateBody;
+pub use update_group_bandwidth_info_request_type::UpdateGroupBandwidthInfoRequest;
 pub use update_instance_bandwidth_auto_scaling_policy_request_body_type::UpdateInstanceBandwidthAutoScalingPolicyRequestBody;
 pub use update_public_ip_request_body_type::UpdatePublicIpRequestBody;
 pub use update_ssl_switch_request_body_type::UpdateSSLSwitchRequestBody;

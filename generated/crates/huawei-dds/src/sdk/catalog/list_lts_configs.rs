@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"instance_lts_configs":[{"instance":{"actions":["example-actions"],"datastore":{"type":"example-type","version":"example-version"},"enterprise_project_id":"example-enterprise_project_id","id":"example-id","mode":"example-mode","name":"example-name","status":"example-status"},"lts_configs":[{"enabled":true,"log_type":{},"lts_group_id":"example-lts_group_id","lts_stream_id":"example-lts_stream_id"}]}],"total_count":1}"#,
+            body: r#"{"instance_lts_configs":[{"instance":{"actions":["example-actions"],"datastore":{"type":"example-type","version":"example-version"},"enterprise_project_id":"example-enterprise_project_id","id":"example-id","mode":"example-mode","name":"example-name","status":"example-status"},"lts_configs":[{"enabled":true,"log_type":"audit_log","lts_group_id":"example-lts_group_id","lts_stream_id":"example-lts_stream_id"}]}],"total_count":1}"#,
         }),
         reply_headers: &[],
     },

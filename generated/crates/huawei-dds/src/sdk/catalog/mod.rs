@@ -218,6 +218,9 @@ pub mod list_tasks;
 pub mod migrate_az;
 
 #[doc(hidden)]
+pub mod reset_configuration;
+
+#[doc(hidden)]
 pub mod reset_password;
 
 #[doc(hidden)]
@@ -237,6 +240,9 @@ pub mod restore_instance_from_collection;
 
 #[doc(hidden)]
 pub mod restore_new_instance;
+
+#[doc(hidden)]
+pub mod save_backup_download_policy;
 
 #[doc(hidden)]
 pub mod set_auditlog_policy;
@@ -347,6 +353,9 @@ pub mod switchover_replica_set;
 pub mod unbind_public_gateway;
 
 #[doc(hidden)]
+pub mod update_backup_download_policy;
+
+#[doc(hidden)]
 pub mod update_client_network;
 
 #[doc(hidden)]
@@ -369,6 +378,9 @@ pub mod update_kill_op_rule;
 
 #[doc(hidden)]
 pub mod update_lts_config;
+
+#[doc(hidden)]
+pub mod update_repl_set_name;
 
 #[doc(hidden)]
 pub mod update_security_group;
@@ -559,6 +571,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     list_storage_type::ENTRY,
     list_tasks::ENTRY,
     migrate_az::ENTRY,
+    reset_configuration::ENTRY,
     reset_password::ENTRY,
     resize_instance::ENTRY,
     resize_instance_volume::ENTRY,
@@ -566,6 +579,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     restore_instance::ENTRY,
     restore_instance_from_collection::ENTRY,
     restore_new_instance::ENTRY,
+    save_backup_download_policy::ENTRY,
     set_auditlog_policy::ENTRY,
     set_auto_enlarge_policies::ENTRY,
     set_backup_policy::ENTRY,
@@ -602,6 +616,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     switch_ssl::ENTRY,
     switchover_replica_set::ENTRY,
     unbind_public_gateway::ENTRY,
+    update_backup_download_policy::ENTRY,
     update_client_network::ENTRY,
     update_configuration_parameter::ENTRY,
     update_entity_configuration::ENTRY,
@@ -610,6 +625,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     update_instance_remark::ENTRY,
     update_kill_op_rule::ENTRY,
     update_lts_config::ENTRY,
+    update_repl_set_name::ENTRY,
     update_security_group::ENTRY,
     upgrade_database_version::ENTRY,
     validate_configuration_name::ENTRY,

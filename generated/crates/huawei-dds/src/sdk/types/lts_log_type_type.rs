@@ -2,14 +2,32 @@
 //! `LtsLogType`.
 
 /// `LtsLogType` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LtsLogType {}
-::runtime::lenient_object! {
-    LtsLogType {}
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LtsLogType {
+    /// `audit_log`
+    AuditLog,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
 
-impl ::runtime::wire::ToWire for LtsLogType {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+impl LtsLogType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AuditLog => "audit_log",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for LtsLogType {
+    fn from(value: &str) -> Self {
+        match value {
+            "audit_log" => Self::AuditLog,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(LtsLogType);

@@ -185,6 +185,8 @@ pub mod lts_log_type_type;
 
 pub mod migrate_az_request_body_type;
 
+pub mod mongo_update_repl_set_v3_request_body_type;
+
 pub mod node_item_type;
 
 pub mod ops_window_request_body_type;
@@ -247,6 +249,8 @@ pub mod restore_point_type;
 
 pub mod roles_option_type;
 
+pub mod save_backup_download_policy_request_body_type;
+
 pub mod scheduled_tasks_rsp_schedules_type;
 
 pub mod set_auditlog_policy_request_body_type;
@@ -282,6 +286,8 @@ pub mod tag_response_type;
 pub mod tag_with_key_value_type;
 
 pub mod target_type;
+
+pub mod update_backup_download_policy_request_body_type;
 
 pub mod update_configuration_parameter_request_body_type;
 
@@ -401,6 +407,7 @@ pub use list_lts_slow_logs_request_body_type::ListLtsSlowLogsRequestBody;
 pub use list_restore_times_response_body_restore_time_type::ListRestoreTimesResponseBodyRestoreTime;
 pub use lts_log_type_type::LtsLogType;
 pub use migrate_az_request_body_type::MigrateAzRequestBody;
+pub use mongo_update_repl_set_v3_request_body_type::MongoUpdateReplSetV3RequestBody;
 pub use node_item_type::NodeItem;
 pub use ops_window_request_body_type::OpsWindowRequestBody;
 pub use param_group_info_result_type::ParamGroupInfoResult;
@@ -432,6 +439,7 @@ pub use restore_new_instance_flavor_option_type::RestoreNewInstanceFlavorOption;
 pub use restore_new_instance_request_body_type::RestoreNewInstanceRequestBody;
 pub use restore_point_type::RestorePoint;
 pub use roles_option_type::RolesOption;
+pub use save_backup_download_policy_request_body_type::SaveBackupDownloadPolicyRequestBody;
 pub use scheduled_tasks_rsp_schedules_type::ScheduledTasksRspSchedules;
 pub use set_auditlog_policy_request_body_type::SetAuditlogPolicyRequestBody;
 pub use set_auto_enlarge_policies_request_body_type::SetAutoEnlargePoliciesRequestBody;
@@ -450,6 +458,7 @@ pub use tag_item_type::TagItem;
 pub use tag_response_type::TagResponse;
 pub use tag_with_key_value_type::TagWithKeyValue;
 pub use target_type::Target;
+pub use update_backup_download_policy_request_body_type::UpdateBackupDownloadPolicyRequestBody;
 pub use update_configuration_parameter_request_body_type::UpdateConfigurationParameterRequestBody;
 pub use update_configuration_parameter_result_type::UpdateConfigurationParameterResult;
 pub use update_instance_remark_request_body_type::UpdateInstanceRemarkRequestBody;

@@ -80,10 +80,19 @@ pub mod batch_validate_clusters_connections;
 pub mod batch_validate_connections;
 
 #[doc(hidden)]
+pub mod create_compare_result_file;
+
+#[doc(hidden)]
 pub mod create_compare_task;
 
 #[doc(hidden)]
 pub mod create_data_level_table_compare_job;
+
+#[doc(hidden)]
+pub mod create_object_level_compare_job;
+
+#[doc(hidden)]
+pub mod delete_compare_job;
 
 #[doc(hidden)]
 pub mod download_compare_result_file;
@@ -125,6 +134,9 @@ pub mod list_obeject_level_compare_overview;
 pub mod list_users;
 
 #[doc(hidden)]
+pub mod modify_group_and_stream;
+
+#[doc(hidden)]
 pub mod query_tuning_params;
 
 #[doc(hidden)]
@@ -140,16 +152,28 @@ pub mod show_monitoring_data;
 pub mod show_quotas;
 
 #[doc(hidden)]
+pub mod start_promptly_data_level_table_compare_job;
+
+#[doc(hidden)]
 pub mod update_params;
 
 #[doc(hidden)]
 pub mod update_tuning_params;
 
 #[doc(hidden)]
+pub mod v5_associate_smn_topic;
+
+#[doc(hidden)]
 pub mod v5_batch_create_jobs_async;
 
 #[doc(hidden)]
+pub mod v5_batch_create_tags;
+
+#[doc(hidden)]
 pub mod v5_batch_delete_jobs_by_id;
+
+#[doc(hidden)]
+pub mod v5_batch_delete_tags;
 
 #[doc(hidden)]
 pub mod v5_batch_execute_job_actions;
@@ -171,6 +195,9 @@ pub mod v5_check_data_filter;
 
 #[doc(hidden)]
 pub mod v5_check_data_filter_rules;
+
+#[doc(hidden)]
+pub mod v5_clean_alarms;
 
 #[doc(hidden)]
 pub mod v5_collect_columns;
@@ -212,7 +239,25 @@ pub mod v5_create_subscription;
 pub mod v5_delete_column_infos;
 
 #[doc(hidden)]
+pub mod v5_delete_connection;
+
+#[doc(hidden)]
+pub mod v5_delete_data_filter_rules;
+
+#[doc(hidden)]
+pub mod v5_delete_jdbc_driver;
+
+#[doc(hidden)]
 pub mod v5_delete_job;
+
+#[doc(hidden)]
+pub mod v5_delete_replication_job;
+
+#[doc(hidden)]
+pub mod v5_delete_subscription;
+
+#[doc(hidden)]
+pub mod v5_delete_user_jdbc_driver;
 
 #[doc(hidden)]
 pub mod v5_download_batch_create_template;
@@ -234,6 +279,12 @@ pub mod v5_export_creation_template;
 
 #[doc(hidden)]
 pub mod v5_export_job_list;
+
+#[doc(hidden)]
+pub mod v5_export_operation_info;
+
+#[doc(hidden)]
+pub mod v5_export_replay_report;
 
 #[doc(hidden)]
 pub mod v5_list_async_job_detail;
@@ -284,6 +335,9 @@ pub mod v5_list_replay_support_source_config;
 pub mod v5_list_replication_jobs;
 
 #[doc(hidden)]
+pub mod v5_list_support_links;
+
+#[doc(hidden)]
 pub mod v5_list_tags;
 
 #[doc(hidden)]
@@ -299,10 +353,22 @@ pub mod v5_lists_agency_permissions;
 pub mod v5_modify_column_infos;
 
 #[doc(hidden)]
+pub mod v5_modify_connection;
+
+#[doc(hidden)]
 pub mod v5_pause_compare_jobs;
 
 #[doc(hidden)]
+pub mod v5_reset_subscription;
+
+#[doc(hidden)]
 pub mod v5_restart_compare_jobs;
+
+#[doc(hidden)]
+pub mod v5_retry_subscription;
+
+#[doc(hidden)]
+pub mod v5_save_data_filter_rules;
 
 #[doc(hidden)]
 pub mod v5_show_actions;
@@ -452,16 +518,43 @@ pub mod v5_show_timeline;
 pub mod v5_show_update_object_saving_status;
 
 #[doc(hidden)]
+pub mod v5_start_subscription;
+
+#[doc(hidden)]
 pub mod v5_stop_job_action;
 
 #[doc(hidden)]
+pub mod v5_sync_jdbc_driver;
+
+#[doc(hidden)]
+pub mod v5_sync_user_jdbc_driver;
+
+#[doc(hidden)]
+pub mod v5_update_agency_policy;
+
+#[doc(hidden)]
 pub mod v5_update_batch_async_jobs;
+
+#[doc(hidden)]
+pub mod v5_update_compare_policy;
 
 #[doc(hidden)]
 pub mod v5_update_data_progress;
 
 #[doc(hidden)]
 pub mod v5_update_job;
+
+#[doc(hidden)]
+pub mod v5_update_job_configurations;
+
+#[doc(hidden)]
+pub mod v5_update_replication_job;
+
+#[doc(hidden)]
+pub mod v5_update_start_position;
+
+#[doc(hidden)]
+pub mod v5_update_subscription_info;
 
 #[doc(hidden)]
 pub mod v5_validate_job_name;
@@ -706,8 +799,11 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     batch_update_user::ENTRY,
     batch_validate_clusters_connections::ENTRY,
     batch_validate_connections::ENTRY,
+    create_compare_result_file::ENTRY,
     create_compare_task::ENTRY,
     create_data_level_table_compare_job::ENTRY,
+    create_object_level_compare_job::ENTRY,
+    delete_compare_job::ENTRY,
     download_compare_result_file::ENTRY,
     list_available_node_types::ENTRY,
     list_available_zone::ENTRY,
@@ -721,15 +817,20 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     list_obeject_level_compare_detail::ENTRY,
     list_obeject_level_compare_overview::ENTRY,
     list_users::ENTRY,
+    modify_group_and_stream::ENTRY,
     query_tuning_params::ENTRY,
     select_group_and_stream::ENTRY,
     show_job_list::ENTRY,
     show_monitoring_data::ENTRY,
     show_quotas::ENTRY,
+    start_promptly_data_level_table_compare_job::ENTRY,
     update_params::ENTRY,
     update_tuning_params::ENTRY,
+    v5_associate_smn_topic::ENTRY,
     v5_batch_create_jobs_async::ENTRY,
+    v5_batch_create_tags::ENTRY,
     v5_batch_delete_jobs_by_id::ENTRY,
+    v5_batch_delete_tags::ENTRY,
     v5_batch_execute_job_actions::ENTRY,
     v5_batch_stop_jobs_action::ENTRY,
     v5_batch_tag_action::ENTRY,
@@ -737,6 +838,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     v5_change_to_period::ENTRY,
     v5_check_data_filter::ENTRY,
     v5_check_data_filter_rules::ENTRY,
+    v5_clean_alarms::ENTRY,
     v5_collect_columns::ENTRY,
     v5_collect_data_filter_rules::ENTRY,
     v5_collect_db_objects_async::ENTRY,
@@ -750,7 +852,13 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     v5_create_replication_job::ENTRY,
     v5_create_subscription::ENTRY,
     v5_delete_column_infos::ENTRY,
+    v5_delete_connection::ENTRY,
+    v5_delete_data_filter_rules::ENTRY,
+    v5_delete_jdbc_driver::ENTRY,
     v5_delete_job::ENTRY,
+    v5_delete_replication_job::ENTRY,
+    v5_delete_subscription::ENTRY,
+    v5_delete_user_jdbc_driver::ENTRY,
     v5_download_batch_create_template::ENTRY,
     v5_download_create_template::ENTRY,
     v5_download_db_object_template::ENTRY,
@@ -758,6 +866,8 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     v5_execute_job_action::ENTRY,
     v5_export_creation_template::ENTRY,
     v5_export_job_list::ENTRY,
+    v5_export_operation_info::ENTRY,
+    v5_export_replay_report::ENTRY,
     v5_list_async_job_detail::ENTRY,
     v5_list_async_jobs::ENTRY,
     v5_list_connections::ENTRY,
@@ -774,13 +884,18 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     v5_list_project_tags::ENTRY,
     v5_list_replay_support_source_config::ENTRY,
     v5_list_replication_jobs::ENTRY,
+    v5_list_support_links::ENTRY,
     v5_list_tags::ENTRY,
     v5_list_templates::ENTRY,
     v5_list_user_jdbc_drivers::ENTRY,
     v5_lists_agency_permissions::ENTRY,
     v5_modify_column_infos::ENTRY,
+    v5_modify_connection::ENTRY,
     v5_pause_compare_jobs::ENTRY,
+    v5_reset_subscription::ENTRY,
     v5_restart_compare_jobs::ENTRY,
+    v5_retry_subscription::ENTRY,
+    v5_save_data_filter_rules::ENTRY,
     v5_show_actions::ENTRY,
     v5_show_agency_info::ENTRY,
     v5_show_child_num::ENTRY,
@@ -830,9 +945,18 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     v5_show_task_execute_progress::ENTRY,
     v5_show_timeline::ENTRY,
     v5_show_update_object_saving_status::ENTRY,
+    v5_start_subscription::ENTRY,
     v5_stop_job_action::ENTRY,
+    v5_sync_jdbc_driver::ENTRY,
+    v5_sync_user_jdbc_driver::ENTRY,
+    v5_update_agency_policy::ENTRY,
     v5_update_batch_async_jobs::ENTRY,
+    v5_update_compare_policy::ENTRY,
     v5_update_data_progress::ENTRY,
     v5_update_job::ENTRY,
+    v5_update_job_configurations::ENTRY,
+    v5_update_replication_job::ENTRY,
+    v5_update_start_position::ENTRY,
+    v5_update_subscription_info::ENTRY,
     v5_validate_job_name::ENTRY,
 ];

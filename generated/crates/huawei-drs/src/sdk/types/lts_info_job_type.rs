@@ -3,7 +3,6 @@
 
 /// `LtsInfoJob` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
 pub struct LtsInfoJob {
     /// 日志组ID。
     /// Wire name: `log_group_id`.
@@ -21,5 +20,17 @@ pub struct LtsInfoJob {
         0 => log_group_id: Option<String> = "log_group_id",
         1 => log_stream_id: Option<String> = "log_stream_id",
         2 => lts_enabled: Option<bool> = "lts_enabled",
+    }
+}
+
+impl ::runtime::wire::ToWire for LtsInfoJob {
+    fn to_wire(&self) -> ::runtime::wire::Value {
+        ::runtime::wire::Value::Object(
+            Vec::from([
+                ("log_group_id", ::runtime::wire::ToWire::to_wire(&self.log_group_id)),
+                ("log_stream_id", ::runtime::wire::ToWire::to_wire(&self.log_stream_id)),
+                ("lts_enabled", ::runtime::wire::ToWire::to_wire(&self.lts_enabled)),
+            ]),
+        )
     }
 }

@@ -109,6 +109,8 @@ pub mod create_job_req_type;
 
 pub mod create_job_resp_type;
 
+pub mod create_object_compare_job_req_type;
+
 pub mod customized_dns_type;
 
 pub mod data_compare_overview_info_type;
@@ -164,6 +166,8 @@ pub mod line_compare_result_type;
 pub mod line_compare_result_details_type;
 
 pub mod line_compare_result_overview_type;
+
+pub mod lts_info_type;
 
 pub mod lts_info_job_type;
 
@@ -365,6 +369,7 @@ pub use create_data_level_compare_req_type::CreateDataLevelCompareReq;
 pub use create_data_level_table_compare_job_req_type::CreateDataLevelTableCompareJobReq;
 pub use create_job_req_type::CreateJobReq;
 pub use create_job_resp_type::CreateJobResp;
+pub use create_object_compare_job_req_type::CreateObjectCompareJobReq;
 pub use customized_dns_type::CustomizedDns;
 pub use data_compare_overview_info_type::DataCompareOverviewInfo;
 pub use data_transformation_info_type::DataTransformationInfo;
@@ -393,6 +398,7 @@ pub use line_compare_detail_type::LineCompareDetail;
 pub use line_compare_result_type::LineCompareResult;
 pub use line_compare_result_details_type::LineCompareResultDetails;
 pub use line_compare_result_overview_type::LineCompareResultOverview;
+pub use lts_info_type::LtsInfo;
 pub use lts_info_job_type::LtsInfoJob;
 pub use modify_db_pwd_resp_type::ModifyDbPwdResp;
 pub use modify_job_req_type::ModifyJobReq;

@@ -98,6 +98,8 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "BatchCreateJobsAsync",
+        path: "/v5/{project_id}/jobs/batch-async-create",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -100,6 +100,7 @@ pub(crate) mod glue {
         name: "BatchDeleteJobsById",
         method: ::runtime::Method::Delete,
         path: "/v5/{project_id}/jobs",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -102,6 +102,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "BatchTagAction",
         path: "/v5/{project_id}/jobs/{resource_type}/{job_id}/tags/action",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -110,6 +110,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckDataFilter",
         path: "/v5/{project_id}/job/{job_id}/data-filtering/check",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

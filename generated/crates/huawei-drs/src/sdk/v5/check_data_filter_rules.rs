@@ -105,6 +105,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckDataFilterRules",
         path: "/v5/{project_id}/jobs/{job_id}/check-filter-rules",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

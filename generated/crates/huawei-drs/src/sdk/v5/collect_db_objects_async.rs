@@ -132,6 +132,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CollectDbObjectsAsync",
         path: "/v5/{project_id}/jobs/{job_id}/db-objects/collect",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -113,6 +113,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CollectDbObjectsInfo",
         path: "/v5.1/{project_id}/jobs/{job_id}/db-objects/collect",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -113,6 +113,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CollectPositionAsync",
         path: "/v5/{project_id}/jobs/{job_id}/collect-db-position",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -98,6 +98,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CommitAsyncJob",
         path: "/v5/{project_id}/batch-async-jobs/{async_job_id}/commit",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

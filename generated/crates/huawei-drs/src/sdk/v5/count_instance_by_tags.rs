@@ -106,6 +106,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CountInstanceByTags",
         path: "/v5/{project_id}/{resource_type}/resource-instances/count",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

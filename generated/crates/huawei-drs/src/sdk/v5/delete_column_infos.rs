@@ -103,6 +103,7 @@ pub(crate) mod glue {
         name: "DeleteColumnInfos",
         method: ::runtime::Method::Delete,
         path: "/v5/{project_id}/job/{job_id}/column-info",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

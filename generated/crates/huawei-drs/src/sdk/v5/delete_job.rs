@@ -89,6 +89,7 @@ pub(crate) mod glue {
         name: "DeleteJob",
         method: ::runtime::Method::Delete,
         path: "/v5/{project_id}/jobs/{job_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

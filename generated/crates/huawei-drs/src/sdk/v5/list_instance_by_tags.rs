@@ -120,6 +120,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListInstanceByTags",
         path: "/v5/{project_id}/{resource_type}/resource-instances/filter",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -118,6 +118,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v5/{project_id}/jobs/{job_id}/configurations",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

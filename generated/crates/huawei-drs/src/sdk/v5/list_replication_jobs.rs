@@ -161,6 +161,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v5/{project_id}/backup-migration-jobs",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

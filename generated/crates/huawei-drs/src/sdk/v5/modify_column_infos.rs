@@ -102,6 +102,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ModifyColumnInfos",
         path: "/v5/{project_id}/job/{job_id}/column-info-modification",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

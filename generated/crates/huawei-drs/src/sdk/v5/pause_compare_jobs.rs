@@ -102,6 +102,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "PauseCompareJobs",
         path: "/v5/{project_id}/jobs/{job_id}/compare/pause",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

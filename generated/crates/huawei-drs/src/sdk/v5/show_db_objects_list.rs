@@ -124,6 +124,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v5.1/{project_id}/jobs/{job_id}/db-object",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

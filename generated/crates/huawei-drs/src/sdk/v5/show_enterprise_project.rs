@@ -120,6 +120,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v5/{project_id}/enterprise-projects",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

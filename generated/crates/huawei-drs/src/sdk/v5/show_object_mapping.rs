@@ -106,6 +106,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowObjectMapping",
         path: "/v5/{project_id}/jobs/{job_id}/object-mappings",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -150,6 +150,7 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v5/{project_id}/subscriptions/{job_id}",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

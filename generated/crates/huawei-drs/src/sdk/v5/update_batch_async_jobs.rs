@@ -107,6 +107,7 @@ pub(crate) mod glue {
         name: "UpdateBatchAsyncJobs",
         method: ::runtime::Method::Put,
         path: "/v5/{project_id}/batch-async-jobs/{async_job_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

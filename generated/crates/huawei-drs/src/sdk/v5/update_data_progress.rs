@@ -114,6 +114,7 @@ pub(crate) mod glue {
         name: "UpdateDataProgress",
         method: ::runtime::Method::Put,
         path: "/v5/{project_id}/jobs/{job_id}/data-processing-rules",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -119,6 +119,7 @@ pub(crate) mod glue {
         name: "UpdateJob",
         method: ::runtime::Method::Put,
         path: "/v5/{project_id}/jobs/{job_id}",
+        response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 204u16,
             body: r"",
         }),
-        reply_headers: &[],
+        reply_headers: &[("X-Request-Id", "example-X-Request-Id")],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

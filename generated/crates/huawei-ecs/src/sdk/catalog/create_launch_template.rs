@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"launch_template_id":"example-launch_template_id"}"#,
         }),
-        reply_headers: &[],
+        reply_headers: &[("X-Request-Id", "example-X-Request-Id")],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -35,6 +35,9 @@ pub mod change_publicip_to_period;
 pub mod count_public_ip;
 
 #[doc(hidden)]
+pub mod count_public_ip_instance;
+
+#[doc(hidden)]
 pub mod create_pre_paid_publicip;
 
 #[doc(hidden)]
@@ -93,6 +96,9 @@ pub mod remove_publicips_from_shared_bandwidth;
 
 #[doc(hidden)]
 pub mod show_bandwidth;
+
+#[doc(hidden)]
+pub mod show_public_ip_type;
 
 #[doc(hidden)]
 pub mod show_publicip;
@@ -418,6 +424,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     change_bandwidth_to_period::ENTRY,
     change_publicip_to_period::ENTRY,
     count_public_ip::ENTRY,
+    count_public_ip_instance::ENTRY,
     create_pre_paid_publicip::ENTRY,
     create_publicip::ENTRY,
     create_publicip_tag::ENTRY,
@@ -438,6 +445,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     neutron_update_floating_ip::ENTRY,
     remove_publicips_from_shared_bandwidth::ENTRY,
     show_bandwidth::ENTRY,
+    show_public_ip_type::ENTRY,
     show_publicip::ENTRY,
     show_publicip_tags::ENTRY,
     show_resources_job_detail::ENTRY,

@@ -26,6 +26,9 @@ pub mod batch_delete_volume_tags;
 pub mod batch_resize_volumes;
 
 #[doc(hidden)]
+pub mod change_volume_charge_mode;
+
+#[doc(hidden)]
 pub mod cinder_accept_volume_transfer;
 
 #[doc(hidden)]
@@ -75,6 +78,9 @@ pub mod create_standard_snapshot;
 
 #[doc(hidden)]
 pub mod create_volume;
+
+#[doc(hidden)]
+pub mod delete_auto_snapshot_policy;
 
 #[doc(hidden)]
 pub mod delete_snapshot;
@@ -177,6 +183,9 @@ pub mod show_volume_in_recycle;
 
 #[doc(hidden)]
 pub mod show_volume_tags;
+
+#[doc(hidden)]
+pub mod unsubscribe_postpaid_volume;
 
 #[doc(hidden)]
 pub mod update_auto_snapshot_policy;
@@ -312,6 +321,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     batch_delete_snapshot_tags::ENTRY,
     batch_delete_volume_tags::ENTRY,
     batch_resize_volumes::ENTRY,
+    change_volume_charge_mode::ENTRY,
     cinder_accept_volume_transfer::ENTRY,
     cinder_create_volume_transfer::ENTRY,
     cinder_delete_volume_transfer::ENTRY,
@@ -329,6 +339,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     create_snapshot_group::ENTRY,
     create_standard_snapshot::ENTRY,
     create_volume::ENTRY,
+    delete_auto_snapshot_policy::ENTRY,
     delete_snapshot::ENTRY,
     delete_snapshot_group::ENTRY,
     delete_standard_snapshot::ENTRY,
@@ -363,6 +374,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     show_volume::ENTRY,
     show_volume_in_recycle::ENTRY,
     show_volume_tags::ENTRY,
+    unsubscribe_postpaid_volume::ENTRY,
     update_auto_snapshot_policy::ENTRY,
     update_recycle_policy::ENTRY,
     update_snapshot::ENTRY,

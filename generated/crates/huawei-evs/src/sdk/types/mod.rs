@@ -15,11 +15,15 @@ pub mod batch_delete_volume_tags_request_body_type;
 
 pub mod batch_resize_volume_request_body_type;
 
+pub mod bss_param2_type;
+
 pub mod bss_param_for_create_volume_type;
 
 pub mod bss_param_for_resize_volume_type;
 
 pub mod bss_param_for_retype_volume_type;
+
+pub mod change_volume_charge_mode_request_body_type;
 
 pub mod cinder_accept_volume_transfer_option_type;
 
@@ -161,6 +165,8 @@ pub mod tags_for_list_volumes_type;
 
 pub mod throughput_type;
 
+pub mod unsubscribe_volume_request_body_type;
+
 pub mod update_snapshot_group_request_body_type;
 
 pub mod update_snapshot_group_response_body_type;
@@ -206,9 +212,11 @@ pub use batch_create_volume_tags_request_body_type::BatchCreateVolumeTagsRequest
 pub use batch_delete_resource_tags_request_body_type::BatchDeleteResourceTagsRequestBody;
 pub use batch_delete_volume_tags_request_body_type::BatchDeleteVolumeTagsRequestBody;
 pub use batch_resize_volume_request_body_type::BatchResizeVolumeRequestBody;
+pub use bss_param2_type::BssParam2;
 pub use bss_param_for_create_volume_type::BssParamForCreateVolume;
 pub use bss_param_for_resize_volume_type::BssParamForResizeVolume;
 pub use bss_param_for_retype_volume_type::BssParamForRetypeVolume;
+pub use change_volume_charge_mode_request_body_type::ChangeVolumeChargeModeRequestBody;
 pub use cinder_accept_volume_transfer_option_type::CinderAcceptVolumeTransferOption;
 pub use cinder_accept_volume_transfer_request_body_type::CinderAcceptVolumeTransferRequestBody;
 pub use cinder_create_volume_transfer_request_body_type::CinderCreateVolumeTransferRequestBody;
@@ -279,6 +287,7 @@ pub use sub_job_entities_type::SubJobEntities;
 pub use tag_type::Tag;
 pub use tags_for_list_volumes_type::TagsForListVolumes;
 pub use throughput_type::Throughput;
+pub use unsubscribe_volume_request_body_type::UnsubscribeVolumeRequestBody;
 pub use update_snapshot_group_request_body_type::UpdateSnapshotGroupRequestBody;
 pub use update_snapshot_group_response_body_type::UpdateSnapshotGroupResponseBody;
 pub use update_snapshot_option_type::UpdateSnapshotOption;

@@ -191,6 +191,9 @@ pub mod delete_schedule_tas_k;
 pub mod delete_sql_filter_rule;
 
 #[doc(hidden)]
+pub mod delete_star_rock_lts_config;
+
+#[doc(hidden)]
 pub mod delete_star_rocks_data_replication;
 
 #[doc(hidden)]
@@ -198,6 +201,9 @@ pub mod delete_star_rocks_database_user;
 
 #[doc(hidden)]
 pub mod delete_starrocks_instance;
+
+#[doc(hidden)]
+pub mod delete_task_record;
 
 #[doc(hidden)]
 pub mod delete_taurus_db_node_processes;
@@ -752,6 +758,9 @@ pub mod update_gauss_my_sql_database_comment;
 pub mod update_gauss_my_sql_database_user_comment;
 
 #[doc(hidden)]
+pub mod update_gauss_my_sql_instance_alias;
+
+#[doc(hidden)]
 pub mod update_gauss_my_sql_instance_eip;
 
 #[doc(hidden)]
@@ -759,6 +768,9 @@ pub mod update_gauss_my_sql_instance_internal_ip;
 
 #[doc(hidden)]
 pub mod update_gauss_my_sql_instance_name;
+
+#[doc(hidden)]
+pub mod update_gauss_my_sql_instance_ops_window;
 
 #[doc(hidden)]
 pub mod update_gauss_my_sql_instance_port;
@@ -819,6 +831,9 @@ pub mod update_slowlog_sensitive_switch;
 
 #[doc(hidden)]
 pub mod update_sql_filter_control;
+
+#[doc(hidden)]
+pub mod update_star_rock_lts_config;
 
 #[doc(hidden)]
 pub mod update_star_rocks_database_user_password;
@@ -1021,9 +1036,11 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     delete_proxy_private_dns_name::ENTRY,
     delete_schedule_tas_k::ENTRY,
     delete_sql_filter_rule::ENTRY,
+    delete_star_rock_lts_config::ENTRY,
     delete_star_rocks_data_replication::ENTRY,
     delete_star_rocks_database_user::ENTRY,
     delete_starrocks_instance::ENTRY,
+    delete_task_record::ENTRY,
     delete_taurus_db_node_processes::ENTRY,
     describe_backup_encrypt_status::ENTRY,
     download_ddl_logs::ENTRY,
@@ -1208,9 +1225,11 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     update_gauss_my_sql_configuration::ENTRY,
     update_gauss_my_sql_database_comment::ENTRY,
     update_gauss_my_sql_database_user_comment::ENTRY,
+    update_gauss_my_sql_instance_alias::ENTRY,
     update_gauss_my_sql_instance_eip::ENTRY,
     update_gauss_my_sql_instance_internal_ip::ENTRY,
     update_gauss_my_sql_instance_name::ENTRY,
+    update_gauss_my_sql_instance_ops_window::ENTRY,
     update_gauss_my_sql_instance_port::ENTRY,
     update_gauss_my_sql_instance_security_group::ENTRY,
     update_gauss_my_sql_quotas::ENTRY,
@@ -1231,6 +1250,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     update_slowlog_sensitive_status::ENTRY,
     update_slowlog_sensitive_switch::ENTRY,
     update_sql_filter_control::ENTRY,
+    update_star_rock_lts_config::ENTRY,
     update_star_rocks_database_user_password::ENTRY,
     update_star_rocks_database_user_permission::ENTRY,
     update_starrocks_params::ENTRY,

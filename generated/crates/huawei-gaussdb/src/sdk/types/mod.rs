@@ -299,6 +299,14 @@ pub mod group_parameter_diff_info_type;
 
 pub mod historical_sql_filter_rule_type;
 
+pub mod htap_create_lts_config_request_body_type;
+
+pub mod htap_create_lts_config_request_body_log_configs_type;
+
+pub mod htap_delete_lts_config_request_body_type;
+
+pub mod htap_delete_lts_config_request_body_log_configs_type;
+
 pub mod htap_error_log_detail_response_error_log_list_type;
 
 pub mod htap_error_log_query_request_body_type;
@@ -375,6 +383,8 @@ pub mod lts_log_slow_query_request_type;
 
 pub mod metric_condition_type;
 
+pub mod modify_alias_request_type;
+
 pub mod modify_auto_expand_policy_req_type;
 
 pub mod modify_bind_eip_request_type;
@@ -390,6 +400,8 @@ pub mod modify_internal_ip_request_type;
 pub mod modify_node_data_ip_request_type;
 
 pub mod modify_node_priority_request_body_type;
+
+pub mod modify_ops_window_type;
 
 pub mod modify_port_request_type;
 
@@ -980,6 +992,10 @@ pub use grant_database_permission_type::GrantDatabasePermission;
 pub use grant_database_permission_request_body_type::GrantDatabasePermissionRequestBody;
 pub use group_parameter_diff_info_type::GroupParameterDiffInfo;
 pub use historical_sql_filter_rule_type::HistoricalSqlFilterRule;
+pub use htap_create_lts_config_request_body_type::HtapCreateLTSConfigRequestBody;
+pub use htap_create_lts_config_request_body_log_configs_type::HtapCreateLTSConfigRequestBodyLogConfigs;
+pub use htap_delete_lts_config_request_body_type::HtapDeleteLTSConfigRequestBody;
+pub use htap_delete_lts_config_request_body_log_configs_type::HtapDeleteLTSConfigRequestBodyLogConfigs;
 pub use htap_error_log_detail_response_error_log_list_type::HtapErrorLogDetailResponseErrorLogList;
 pub use htap_error_log_query_request_body_type::HtapErrorLogQueryRequestBody;
 pub use htap_flavor_info_flavors_type::HtapFlavorInfoFlavors;
@@ -1018,6 +1034,7 @@ pub use lts_log_error_query_request_type::LtsLogErrorQueryRequest;
 pub use lts_log_slow_detail_type::LtsLogSlowDetail;
 pub use lts_log_slow_query_request_type::LtsLogSlowQueryRequest;
 pub use metric_condition_type::MetricCondition;
+pub use modify_alias_request_type::ModifyAliasRequest;
 pub use modify_auto_expand_policy_req_type::ModifyAutoExpandPolicyReq;
 pub use modify_bind_eip_request_type::ModifyBindEipRequest;
 pub use modify_data_sync_config_request_v3_type::ModifyDataSyncConfigRequestV3;
@@ -1026,6 +1043,7 @@ pub use modify_gauss_my_sql_proxy_route_mode_request_body_type::ModifyGaussMySql
 pub use modify_internal_ip_request_type::ModifyInternalIpRequest;
 pub use modify_node_data_ip_request_type::ModifyNodeDataIpRequest;
 pub use modify_node_priority_request_body_type::ModifyNodePriorityRequestBody;
+pub use modify_ops_window_type::ModifyOpsWindow;
 pub use modify_port_request_type::ModifyPortRequest;
 pub use modify_proxy_consist_request_type::ModifyProxyConsistRequest;
 pub use modify_proxy_route_weight_readonly_node_type::ModifyProxyRouteWeightReadonlyNode;

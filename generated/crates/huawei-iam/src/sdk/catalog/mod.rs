@@ -11,10 +11,22 @@ pub mod associate_agency_with_domain_permission;
 pub mod associate_agency_with_project_permission;
 
 #[doc(hidden)]
+pub mod associate_role_to_agency_on_enterprise_project;
+
+#[doc(hidden)]
 pub mod associate_role_to_group_on_enterprise_project;
 
 #[doc(hidden)]
 pub mod associate_role_to_user_on_enterprise_project;
+
+#[doc(hidden)]
+pub mod check_all_projects_permission_for_agency;
+
+#[doc(hidden)]
+pub mod check_domain_permission_for_agency;
+
+#[doc(hidden)]
+pub mod check_project_permission_for_agency;
 
 #[doc(hidden)]
 pub mod create_agency_custom_policy;
@@ -81,6 +93,18 @@ pub mod keystone_associate_group_with_domain_permission;
 
 #[doc(hidden)]
 pub mod keystone_associate_group_with_project_permission;
+
+#[doc(hidden)]
+pub mod keystone_check_domain_permission_for_group;
+
+#[doc(hidden)]
+pub mod keystone_check_project_permission_for_group;
+
+#[doc(hidden)]
+pub mod keystone_check_user_in_group;
+
+#[doc(hidden)]
+pub mod keystone_checkrole_for_group;
 
 #[doc(hidden)]
 pub mod keystone_create_agency_token;
@@ -315,6 +339,9 @@ pub mod remove_domain_permission_from_agency;
 
 #[doc(hidden)]
 pub mod remove_project_permission_from_agency;
+
+#[doc(hidden)]
+pub mod revoke_role_from_agency_on_enterprise_project;
 
 #[doc(hidden)]
 pub mod revoke_role_from_group_on_enterprise_project;
@@ -899,8 +926,12 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     associate_agency_with_all_projects_permission::ENTRY,
     associate_agency_with_domain_permission::ENTRY,
     associate_agency_with_project_permission::ENTRY,
+    associate_role_to_agency_on_enterprise_project::ENTRY,
     associate_role_to_group_on_enterprise_project::ENTRY,
     associate_role_to_user_on_enterprise_project::ENTRY,
+    check_all_projects_permission_for_agency::ENTRY,
+    check_domain_permission_for_agency::ENTRY,
+    check_project_permission_for_agency::ENTRY,
     create_agency_custom_policy::ENTRY,
     create_binding_device::ENTRY,
     create_cloud_service_custom_policy::ENTRY,
@@ -923,6 +954,10 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     keystone_add_user_to_group::ENTRY,
     keystone_associate_group_with_domain_permission::ENTRY,
     keystone_associate_group_with_project_permission::ENTRY,
+    keystone_check_domain_permission_for_group::ENTRY,
+    keystone_check_project_permission_for_group::ENTRY,
+    keystone_check_user_in_group::ENTRY,
+    keystone_checkrole_for_group::ENTRY,
     keystone_create_agency_token::ENTRY,
     keystone_create_group::ENTRY,
     keystone_create_identity_provider::ENTRY,
@@ -1001,6 +1036,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     remove_all_projects_permission_from_agency::ENTRY,
     remove_domain_permission_from_agency::ENTRY,
     remove_project_permission_from_agency::ENTRY,
+    revoke_role_from_agency_on_enterprise_project::ENTRY,
     revoke_role_from_group_on_enterprise_project::ENTRY,
     revoke_role_from_user_on_enterprise_project::ENTRY,
     show_agency::ENTRY,

@@ -48,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"feature_status":{}}"#,
+            body: r#"{"feature_status":"on"}"#,
         }),
         reply_headers: &[],
     },

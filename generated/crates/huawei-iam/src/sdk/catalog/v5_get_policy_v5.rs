@@ -51,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"policy":{"attachment_count":1,"created_at":"2026-01-02T03:04:05Z","default_version_id":"example-default_version_id","description":"example-description","path":"example-path","policy_id":"example-policy_id","policy_name":"example-policy_name","policy_type":{},"updated_at":"2026-01-02T03:04:05Z","urn":"example-urn"}}"#,
+            body: r#"{"policy":{"attachment_count":1,"created_at":"2026-01-02T03:04:05Z","default_version_id":"example-default_version_id","description":"example-description","path":"example-path","policy_id":"example-policy_id","policy_name":"example-policy_name","policy_type":"custom","updated_at":"2026-01-02T03:04:05Z","urn":"example-urn"}}"#,
         }),
         reply_headers: &[],
     },

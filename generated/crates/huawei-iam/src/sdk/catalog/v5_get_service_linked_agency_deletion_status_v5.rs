@@ -60,7 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"agency_usage_list":[{"region":"example-region","resources":["example-resources"]}],"reason":"example-reason","status":{}}"#,
+            body: r#"{"agency_usage_list":[{"region":"example-region","resources":["example-resources"]}],"reason":"example-reason","status":"succeeded"}"#,
         }),
         reply_headers: &[],
     },

@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"access_keys":[{"access_key_id":"example-access_key_id","created_at":"2026-01-02T03:04:05Z","status":{},"user_id":"example-user_id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
+            body: r#"{"access_keys":[{"access_key_id":"example-access_key_id","created_at":"2026-01-02T03:04:05Z","status":"active","user_id":"example-user_id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
         }),
         reply_headers: &[],
     },

@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"access_key":{"access_key_id":"example-access_key_id","created_at":"2026-01-02T03:04:05Z","status":{},"user_id":"example-user_id"}}"#,
+            body: r#"{"access_key":{"access_key_id":"example-access_key_id","created_at":"2026-01-02T03:04:05Z","status":"active","user_id":"example-user_id"}}"#,
         }),
         reply_headers: &[],
     },

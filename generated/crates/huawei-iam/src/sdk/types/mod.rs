@@ -103,6 +103,10 @@ pub mod console_acl_policy_result_type;
 
 pub mod create_agency_custom_policy_request_body_type;
 
+pub mod create_agency_ep_policy_assignment_req_body_type;
+
+pub mod create_agency_ep_policy_assignment_req_body_role_assignments_type;
+
 pub mod create_cloud_service_custom_policy_request_body_type;
 
 pub mod create_credential_option_type;
@@ -122,6 +126,8 @@ pub mod create_mfa_device_respon_type;
 pub mod create_open_id_connect_config_type;
 
 pub mod create_open_id_connect_config_request_body_type;
+
+pub mod create_or_del_agency_ep_policy_assignment_req_body_type;
 
 pub mod create_permanent_access_key_request_body_type;
 
@@ -550,6 +556,8 @@ pub use config_by_option_type::ConfigByOption;
 pub use console_acl_policy_option_type::ConsoleAclPolicyOption;
 pub use console_acl_policy_result_type::ConsoleAclPolicyResult;
 pub use create_agency_custom_policy_request_body_type::CreateAgencyCustomPolicyRequestBody;
+pub use create_agency_ep_policy_assignment_req_body_type::CreateAgencyEpPolicyAssignmentReqBody;
+pub use create_agency_ep_policy_assignment_req_body_role_assignments_type::CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments;
 pub use create_cloud_service_custom_policy_request_body_type::CreateCloudServiceCustomPolicyRequestBody;
 pub use create_credential_option_type::CreateCredentialOption;
 pub use create_credential_result_type::CreateCredentialResult;
@@ -560,6 +568,7 @@ pub use create_mfa_device_req_type::CreateMfaDeviceReq;
 pub use create_mfa_device_respon_type::CreateMfaDeviceRespon;
 pub use create_open_id_connect_config_type::CreateOpenIdConnectConfig;
 pub use create_open_id_connect_config_request_body_type::CreateOpenIdConnectConfigRequestBody;
+pub use create_or_del_agency_ep_policy_assignment_req_body_type::CreateOrDelAgencyEpPolicyAssignmentReqBody;
 pub use create_permanent_access_key_request_body_type::CreatePermanentAccessKeyRequestBody;
 pub use create_temporary_access_key_by_agency_request_body_type::CreateTemporaryAccessKeyByAgencyRequestBody;
 pub use create_temporary_access_key_by_token_request_body_type::CreateTemporaryAccessKeyByTokenRequestBody;

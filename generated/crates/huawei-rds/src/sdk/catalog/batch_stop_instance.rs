@@ -53,7 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"records":[{"instance_id":"example-instance_id","job_id":"example-job_id"}]}"#,
         }),
-        reply_headers: &[],
+        reply_headers: &[("X-request-id", "example-X-request-id")],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

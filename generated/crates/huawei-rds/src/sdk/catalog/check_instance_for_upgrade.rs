@@ -68,7 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"workflow_id":"example-workflow_id"}"#,
         }),
-        reply_headers: &[],
+        reply_headers: &[("X-request-id", "example-X-request-id")],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

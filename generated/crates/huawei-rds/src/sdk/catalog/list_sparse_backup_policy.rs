@@ -58,7 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"policies":[{"id":"example-id","keep_days":1,"period":"example-period","start_time":"example-start_time"}]}"#,
         }),
-        reply_headers: &[],
+        reply_headers: &[("X-request-id", "example-X-request-id")],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,6 +56,9 @@ pub mod batch_tag_add_action;
 pub mod batch_tag_del_action;
 
 #[doc(hidden)]
+pub mod change_backup_config;
+
+#[doc(hidden)]
 pub mod change_failover_mode;
 
 #[doc(hidden)]
@@ -140,6 +143,9 @@ pub mod create_postgresql_database_schema;
 pub mod create_postgresql_db_user;
 
 #[doc(hidden)]
+pub mod create_postgresql_extension;
+
+#[doc(hidden)]
 pub mod create_publication;
 
 #[doc(hidden)]
@@ -191,6 +197,9 @@ pub mod delete_distribution;
 pub mod delete_instance;
 
 #[doc(hidden)]
+pub mod delete_job;
+
+#[doc(hidden)]
 pub mod delete_job_schedule;
 
 #[doc(hidden)]
@@ -207,6 +216,9 @@ pub mod delete_postgresql_database;
 
 #[doc(hidden)]
 pub mod delete_postgresql_db_user;
+
+#[doc(hidden)]
+pub mod delete_postgresql_extension;
 
 #[doc(hidden)]
 pub mod delete_postgresql_hba_conf;
@@ -449,6 +461,12 @@ pub mod list_postgresql_db_user_paginated;
 pub mod list_postgresql_extension;
 
 #[doc(hidden)]
+pub mod list_postgresql_hba_info;
+
+#[doc(hidden)]
+pub mod list_postgresql_hba_info_history;
+
+#[doc(hidden)]
 pub mod list_postgresql_list_history_tables;
 
 #[doc(hidden)]
@@ -563,6 +581,9 @@ pub mod list_update_backup_enhance_policy;
 pub mod list_upgrade_histories;
 
 #[doc(hidden)]
+pub mod list_volume_info;
+
+#[doc(hidden)]
 pub mod list_xellog_files;
 
 #[doc(hidden)]
@@ -653,6 +674,9 @@ pub mod search_query_scale_flavors;
 pub mod set_auditlog_policy;
 
 #[doc(hidden)]
+pub mod set_auto_enlarge_policy;
+
+#[doc(hidden)]
 pub mod set_auto_scaling_policy;
 
 #[doc(hidden)]
@@ -698,10 +722,16 @@ pub mod set_rds_db_fault_policy;
 pub mod set_read_only_switch;
 
 #[doc(hidden)]
+pub mod set_second_level_monitor;
+
+#[doc(hidden)]
 pub mod set_security_group;
 
 #[doc(hidden)]
 pub mod set_sensitive_slow_log;
+
+#[doc(hidden)]
+pub mod set_transfer_policy;
 
 #[doc(hidden)]
 pub mod show_agency_policy;
@@ -989,10 +1019,16 @@ pub mod update_postgresql_database;
 pub mod update_postgresql_db_user_comment;
 
 #[doc(hidden)]
+pub mod update_postgresql_extension;
+
+#[doc(hidden)]
 pub mod update_postgresql_parameter_value;
 
 #[doc(hidden)]
 pub mod update_read_weight;
+
+#[doc(hidden)]
+pub mod update_sparse_backup_policy;
 
 #[doc(hidden)]
 pub mod update_sql_limit;
@@ -1159,6 +1195,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     batch_stop_instance::ENTRY,
     batch_tag_add_action::ENTRY,
     batch_tag_del_action::ENTRY,
+    change_backup_config::ENTRY,
     change_failover_mode::ENTRY,
     change_failover_strategy::ENTRY,
     change_ops_window::ENTRY,
@@ -1187,6 +1224,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     create_postgresql_database::ENTRY,
     create_postgresql_database_schema::ENTRY,
     create_postgresql_db_user::ENTRY,
+    create_postgresql_extension::ENTRY,
     create_publication::ENTRY,
     create_rd_sfor_my_sql_proxy::ENTRY,
     create_rebuild_slave::ENTRY,
@@ -1204,12 +1242,14 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     delete_disaster_recovery::ENTRY,
     delete_distribution::ENTRY,
     delete_instance::ENTRY,
+    delete_job::ENTRY,
     delete_job_schedule::ENTRY,
     delete_log_lts_configs::ENTRY,
     delete_manual_backup::ENTRY,
     delete_msdtc_local_host::ENTRY,
     delete_postgresql_database::ENTRY,
     delete_postgresql_db_user::ENTRY,
+    delete_postgresql_extension::ENTRY,
     delete_postgresql_hba_conf::ENTRY,
     delete_publication::ENTRY,
     delete_rd_sfor_my_sql_proxy::ENTRY,
@@ -1290,6 +1330,8 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     list_postgresql_databases::ENTRY,
     list_postgresql_db_user_paginated::ENTRY,
     list_postgresql_extension::ENTRY,
+    list_postgresql_hba_info::ENTRY,
+    list_postgresql_hba_info_history::ENTRY,
     list_postgresql_list_history_tables::ENTRY,
     list_predefined_tag::ENTRY,
     list_project_tags::ENTRY,
@@ -1328,6 +1370,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     list_top_sqls::ENTRY,
     list_update_backup_enhance_policy::ENTRY,
     list_upgrade_histories::ENTRY,
+    list_volume_info::ENTRY,
     list_xellog_files::ENTRY,
     migrate_follower::ENTRY,
     modify_collation::ENTRY,
@@ -1358,6 +1401,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     search_query_scale_compute_flavors::ENTRY,
     search_query_scale_flavors::ENTRY,
     set_auditlog_policy::ENTRY,
+    set_auto_enlarge_policy::ENTRY,
     set_auto_scaling_policy::ENTRY,
     set_auto_upgrade_policy::ENTRY,
     set_backup_policy::ENTRY,
@@ -1373,8 +1417,10 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     set_postgresql_db_user_pwd::ENTRY,
     set_rds_db_fault_policy::ENTRY,
     set_read_only_switch::ENTRY,
+    set_second_level_monitor::ENTRY,
     set_security_group::ENTRY,
     set_sensitive_slow_log::ENTRY,
+    set_transfer_policy::ENTRY,
     show_agency_policy::ENTRY,
     show_api_version::ENTRY,
     show_auditlog_download_link::ENTRY,
@@ -1470,8 +1516,10 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     update_port::ENTRY,
     update_postgresql_database::ENTRY,
     update_postgresql_db_user_comment::ENTRY,
+    update_postgresql_extension::ENTRY,
     update_postgresql_parameter_value::ENTRY,
     update_read_weight::ENTRY,
+    update_sparse_backup_policy::ENTRY,
     update_sql_limit::ENTRY,
     update_statistics::ENTRY,
     update_tde_status::ENTRY,

@@ -65,7 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             status: 200u16,
             body: r#"{"job_id":"example-job_id"}"#,
         }),
-        reply_headers: &[],
+        reply_headers: &[("X-request-id", "example-X-request-id")],
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

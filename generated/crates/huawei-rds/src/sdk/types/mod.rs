@@ -141,6 +141,8 @@ pub mod customer_batch_delete_instance_record_type;
 
 pub mod customer_create_instance_req_type;
 
+pub mod customer_modify_auto_enlarge_policy_req_type;
+
 pub mod customer_modify_auto_upgrade_policy_req_type;
 
 pub mod customer_upgrade_database_version_req_type;
@@ -246,6 +248,8 @@ pub mod event_schedule_window_type;
 pub mod exceeded_instance_info_type;
 
 pub mod execute_optimize_table_space_request_body_type;
+
+pub mod extension_request_type;
 
 pub mod extensions_response_type;
 
@@ -481,6 +485,8 @@ pub mod postgresql_grant_request_type;
 
 pub mod postgresql_hba_conf_type;
 
+pub mod postgresql_hba_history_type;
+
 pub mod postgresql_list_database_type;
 
 pub mod postgresql_pre_check_upgrade_major_version_req_type;
@@ -627,6 +633,8 @@ pub mod schedule_event_info_type;
 
 pub mod schedule_task_info_type;
 
+pub mod second_monitor_type;
+
 pub mod security_group_request_type;
 
 pub mod serverless_info_type;
@@ -643,11 +651,15 @@ pub mod set_backup_policy_request_body_type;
 
 pub mod set_backup_retain_policy_request_body_type;
 
+pub mod set_configuration_request_body_type;
+
 pub mod set_database_user_privilege_req_v3_type;
 
 pub mod set_host_privilege_request_v3_type;
 
 pub mod set_off_site_backup_policy_request_body_type;
+
+pub mod set_transfer_policy_request_body_type;
 
 pub mod share_backup_datastore_type;
 
@@ -690,6 +702,8 @@ pub mod slowlog_for_lts_request_type;
 pub mod space_type;
 
 pub mod sparse_backup_policy_type;
+
+pub mod sparse_backup_policy_for_update_type;
 
 pub mod sql_diagnosis_result_type;
 
@@ -773,6 +787,8 @@ pub mod transfer_backup_response_body_results_type;
 
 pub mod transfer_policy_type;
 
+pub mod transfer_policy_param_type;
+
 pub mod unchangeable_param_type;
 
 pub mod unlock_node_readonly_status_request_body_type;
@@ -800,6 +816,8 @@ pub mod update_instance_configuration_request_body_type;
 pub mod update_instances_proxy_port_request_body_type;
 
 pub mod update_rds_instance_alias_request_type;
+
+pub mod update_sparse_backup_policy_req_type;
 
 pub mod update_sql_limit_rule_req_v3_type;
 
@@ -905,6 +923,7 @@ pub use create_xel_log_download_request_body_type::CreateXelLogDownloadRequestBo
 pub use create_xel_log_download_result_type::CreateXelLogDownloadResult;
 pub use customer_batch_delete_instance_record_type::CustomerBatchDeleteInstanceRecord;
 pub use customer_create_instance_req_type::CustomerCreateInstanceReq;
+pub use customer_modify_auto_enlarge_policy_req_type::CustomerModifyAutoEnlargePolicyReq;
 pub use customer_modify_auto_upgrade_policy_req_type::CustomerModifyAutoUpgradePolicyReq;
 pub use customer_upgrade_database_version_req_type::CustomerUpgradeDatabaseVersionReq;
 pub use customer_upgrade_database_version_req_new_type::CustomerUpgradeDatabaseVersionReqNew;
@@ -958,6 +977,7 @@ pub use event_job_result_type::EventJobResult;
 pub use event_schedule_window_type::EventScheduleWindow;
 pub use exceeded_instance_info_type::ExceededInstanceInfo;
 pub use execute_optimize_table_space_request_body_type::ExecuteOptimizeTableSpaceRequestBody;
+pub use extension_request_type::ExtensionRequest;
 pub use extensions_response_type::ExtensionsResponse;
 pub use failover_mode_request_type::FailoverModeRequest;
 pub use failover_request_type::FailoverRequest;
@@ -1075,6 +1095,7 @@ pub use postgresql_database_for_list_schema_type::PostgresqlDatabaseForListSchem
 pub use postgresql_database_schema_req_type::PostgresqlDatabaseSchemaReq;
 pub use postgresql_grant_request_type::PostgresqlGrantRequest;
 pub use postgresql_hba_conf_type::PostgresqlHbaConf;
+pub use postgresql_hba_history_type::PostgresqlHbaHistory;
 pub use postgresql_list_database_type::PostgresqlListDatabase;
 pub use postgresql_pre_check_upgrade_major_version_req_type::PostgresqlPreCheckUpgradeMajorVersionReq;
 pub use postgresql_user_for_creation_type::PostgresqlUserForCreation;
@@ -1148,6 +1169,7 @@ pub use scale_flavors_type::ScaleFlavors;
 pub use scale_proxy_request_body_type::ScaleProxyRequestBody;
 pub use schedule_event_info_type::ScheduleEventInfo;
 pub use schedule_task_info_type::ScheduleTaskInfo;
+pub use second_monitor_type::SecondMonitor;
 pub use security_group_request_type::SecurityGroupRequest;
 pub use serverless_info_type::ServerlessInfo;
 pub use serverless_info_response_type::ServerlessInfoResponse;
@@ -1156,9 +1178,11 @@ pub use set_auditlog_policy_request_body_type::SetAuditlogPolicyRequestBody;
 pub use set_auto_scaling_policy_request_body_type::SetAutoScalingPolicyRequestBody;
 pub use set_backup_policy_request_body_type::SetBackupPolicyRequestBody;
 pub use set_backup_retain_policy_request_body_type::SetBackupRetainPolicyRequestBody;
+pub use set_configuration_request_body_type::SetConfigurationRequestBody;
 pub use set_database_user_privilege_req_v3_type::SetDatabaseUserPrivilegeReqV3;
 pub use set_host_privilege_request_v3_type::SetHostPrivilegeRequestV3;
 pub use set_off_site_backup_policy_request_body_type::SetOffSiteBackupPolicyRequestBody;
+pub use set_transfer_policy_request_body_type::SetTransferPolicyRequestBody;
 pub use share_backup_datastore_type::ShareBackupDatastore;
 pub use share_backups_type::ShareBackups;
 pub use show_backup_retain_policy_request_body_type::ShowBackupRetainPolicyRequestBody;
@@ -1180,6 +1204,7 @@ pub use slowlog_download_request_type::SlowlogDownloadRequest;
 pub use slowlog_for_lts_request_type::SlowlogForLtsRequest;
 pub use space_type::Space;
 pub use sparse_backup_policy_type::SparseBackupPolicy;
+pub use sparse_backup_policy_for_update_type::SparseBackupPolicyForUpdate;
 pub use sql_diagnosis_result_type::SqlDiagnosisResult;
 pub use sql_limit_object_type::SqlLimitObject;
 pub use sqlserver_database_for_creation_type::SqlserverDatabaseForCreation;
@@ -1221,6 +1246,7 @@ pub use top_sqls_time_result_type::TopSqlsTimeResult;
 pub use transfer_backup_request_body_type::TransferBackupRequestBody;
 pub use transfer_backup_response_body_results_type::TransferBackupResponseBodyResults;
 pub use transfer_policy_type::TransferPolicy;
+pub use transfer_policy_param_type::TransferPolicyParam;
 pub use unchangeable_param_type::UnchangeableParam;
 pub use unlock_node_readonly_status_request_body_type::UnlockNodeReadonlyStatusRequestBody;
 pub use update_backup_usage_alarm_config_request_body_type::UpdateBackupUsageAlarmConfigRequestBody;
@@ -1235,6 +1261,7 @@ pub use update_instance_backup_method_request_body_type::UpdateInstanceBackupMet
 pub use update_instance_configuration_request_body_type::UpdateInstanceConfigurationRequestBody;
 pub use update_instances_proxy_port_request_body_type::UpdateInstancesProxyPortRequestBody;
 pub use update_rds_instance_alias_request_type::UpdateRdsInstanceAliasRequest;
+pub use update_sparse_backup_policy_req_type::UpdateSparseBackupPolicyReq;
 pub use update_sql_limit_rule_req_v3_type::UpdateSqlLimitRuleReqV3;
 pub use update_statistics_request_body_type::UpdateStatisticsRequestBody;
 pub use update_tde_status_request_body_type::UpdateTdeStatusRequestBody;

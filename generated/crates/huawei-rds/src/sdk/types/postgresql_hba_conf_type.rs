@@ -27,6 +27,18 @@ pub struct PostgresqlHbaConf {
     pub priority: Option<i64>,
 }
 
+::runtime::lenient_object! {
+    PostgresqlHbaConf {
+        0 => type_field: Option<String> = "type",
+        1 => database: Option<String> = "database",
+        2 => user: Option<String> = "user",
+        3 => address: Option<String> = "address",
+        4 => mask: Option<String> = "mask",
+        5 => method: Option<String> = "method",
+        6 => priority: Option<i64> = "priority",
+    }
+}
+
 impl ::runtime::wire::ToWire for PostgresqlHbaConf {
     fn to_wire(&self) -> ::runtime::wire::Value {
         ::runtime::wire::Value::Object(

@@ -2,9 +2,52 @@
 //! `AlarmTypeResp`.
 
 /// `AlarmTypeResp` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct AlarmTypeResp {}
-::runtime::lenient_object! {
-    AlarmTypeResp {}
+pub enum AlarmTypeResp {
+    /// `EVENT.SYS`
+    EventSys,
+    /// `EVENT.CUSTOM`
+    EventCustom,
+    /// `DNSHealthCheck`
+    DnsHealthCheck,
+    /// `RESOURCE_GROUP`
+    ResourceGroup,
+    /// `MULTI_INSTANCE`
+    MultiInstance,
+    /// `ALL_INSTANCE`
+    AllInstance,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl AlarmTypeResp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EventSys => "EVENT.SYS",
+            Self::EventCustom => "EVENT.CUSTOM",
+            Self::DnsHealthCheck => "DNSHealthCheck",
+            Self::ResourceGroup => "RESOURCE_GROUP",
+            Self::MultiInstance => "MULTI_INSTANCE",
+            Self::AllInstance => "ALL_INSTANCE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AlarmTypeResp {
+    fn from(value: &str) -> Self {
+        match value {
+            "EVENT.SYS" => Self::EventSys,
+            "EVENT.CUSTOM" => Self::EventCustom,
+            "DNSHealthCheck" => Self::DnsHealthCheck,
+            "RESOURCE_GROUP" => Self::ResourceGroup,
+            "MULTI_INSTANCE" => Self::MultiInstance,
+            "ALL_INSTANCE" => Self::AllInstance,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(AlarmTypeResp);

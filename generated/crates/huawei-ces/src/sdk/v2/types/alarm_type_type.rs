@@ -2,14 +2,52 @@
 //! `AlarmType`.
 
 /// `AlarmType` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlarmType {}
-::runtime::lenient_object! {
-    AlarmType {}
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlarmType {
+    /// `EVENT.SYS`
+    EventSys,
+    /// `EVENT.CUSTOM`
+    EventCustom,
+    /// `DNSHealthCheck`
+    DnsHealthCheck,
+    /// `RESOURCE_GROUP`
+    ResourceGroup,
+    /// `MULTI_INSTANCE`
+    MultiInstance,
+    /// `ALL_INSTANCE`
+    AllInstance,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
 
-impl ::runtime::wire::ToWire for AlarmType {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+impl AlarmType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EventSys => "EVENT.SYS",
+            Self::EventCustom => "EVENT.CUSTOM",
+            Self::DnsHealthCheck => "DNSHealthCheck",
+            Self::ResourceGroup => "RESOURCE_GROUP",
+            Self::MultiInstance => "MULTI_INSTANCE",
+            Self::AllInstance => "ALL_INSTANCE",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for AlarmType {
+    fn from(value: &str) -> Self {
+        match value {
+            "EVENT.SYS" => Self::EventSys,
+            "EVENT.CUSTOM" => Self::EventCustom,
+            "DNSHealthCheck" => Self::DnsHealthCheck,
+            "RESOURCE_GROUP" => Self::ResourceGroup,
+            "MULTI_INSTANCE" => Self::MultiInstance,
+            "ALL_INSTANCE" => Self::AllInstance,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(AlarmType);

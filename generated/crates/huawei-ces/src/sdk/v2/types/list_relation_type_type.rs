@@ -2,10 +2,48 @@
 //! `ListRelationType`.
 
 /// `ListRelationType` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListRelationType {}
-impl ::runtime::wire::ToWire for ListRelationType {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListRelationType {
+    /// `ALARM_RULE`
+    AlarmRule,
+    /// `RESOURCE`
+    Resource,
+    /// `RESOURCE_POLICY_NOTIFICATION`
+    ResourcePolicyNotification,
+    /// `RESOURCE_POLICY_ALARM`
+    ResourcePolicyAlarm,
+    /// `DEFAULT`
+    Default,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
+}
+
+impl ListRelationType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AlarmRule => "ALARM_RULE",
+            Self::Resource => "RESOURCE",
+            Self::ResourcePolicyNotification => "RESOURCE_POLICY_NOTIFICATION",
+            Self::ResourcePolicyAlarm => "RESOURCE_POLICY_ALARM",
+            Self::Default => "DEFAULT",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for ListRelationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALARM_RULE" => Self::AlarmRule,
+            "RESOURCE" => Self::Resource,
+            "RESOURCE_POLICY_NOTIFICATION" => Self::ResourcePolicyNotification,
+            "RESOURCE_POLICY_ALARM" => Self::ResourcePolicyAlarm,
+            "DEFAULT" => Self::Default,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(ListRelationType);

@@ -2,9 +2,36 @@
 //! `MaskResourceType`.
 
 /// `MaskResourceType` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct MaskResourceType {}
-::runtime::lenient_object! {
-    MaskResourceType {}
+pub enum MaskResourceType {
+    /// `ALL_INSTANCE`
+    AllInstance,
+    /// `MULTI_INSTANCE`
+    MultiInstance,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl MaskResourceType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllInstance => "ALL_INSTANCE",
+            Self::MultiInstance => "MULTI_INSTANCE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MaskResourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL_INSTANCE" => Self::AllInstance,
+            "MULTI_INSTANCE" => Self::MultiInstance,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(MaskResourceType);

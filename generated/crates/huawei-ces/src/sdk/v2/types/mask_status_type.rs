@@ -2,9 +2,40 @@
 //! `MaskStatus`.
 
 /// `MaskStatus` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct MaskStatus {}
-::runtime::lenient_object! {
-    MaskStatus {}
+pub enum MaskStatus {
+    /// `UN_MASKED`
+    UnMasked,
+    /// `MASK_EFFECTIVE`
+    MaskEffective,
+    /// `MASK_INEFFECTIVE`
+    MaskIneffective,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl MaskStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UnMasked => "UN_MASKED",
+            Self::MaskEffective => "MASK_EFFECTIVE",
+            Self::MaskIneffective => "MASK_INEFFECTIVE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for MaskStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "UN_MASKED" => Self::UnMasked,
+            "MASK_EFFECTIVE" => Self::MaskEffective,
+            "MASK_INEFFECTIVE" => Self::MaskIneffective,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(MaskStatus);

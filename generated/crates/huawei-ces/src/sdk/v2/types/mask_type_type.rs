@@ -2,14 +2,40 @@
 //! `MaskType`.
 
 /// `MaskType` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MaskType {}
-::runtime::lenient_object! {
-    MaskType {}
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MaskType {
+    /// `START_END_TIME`
+    StartEndTime,
+    /// `FOREVER_TIME`
+    ForeverTime,
+    /// `CYCLE_TIME`
+    CycleTime,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
 
-impl ::runtime::wire::ToWire for MaskType {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+impl MaskType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::StartEndTime => "START_END_TIME",
+            Self::ForeverTime => "FOREVER_TIME",
+            Self::CycleTime => "CYCLE_TIME",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for MaskType {
+    fn from(value: &str) -> Self {
+        match value {
+            "START_END_TIME" => Self::StartEndTime,
+            "FOREVER_TIME" => Self::ForeverTime,
+            "CYCLE_TIME" => Self::CycleTime,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(MaskType);

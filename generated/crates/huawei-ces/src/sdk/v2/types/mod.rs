@@ -169,10 +169,6 @@ pub mod one_resource_group_resp_resource_statistics_type;
 
 pub mod overwrite_result_resp_type;
 
-pub mod period_type;
-
-pub mod period_resp_type;
-
 pub mod policies_type;
 
 pub mod policies_in_list_resp_type;
@@ -223,15 +219,9 @@ pub mod rollup_filter_type;
 
 pub mod rollup_filter_resp_type;
 
-pub mod suppress_duration_type;
-
-pub mod suppress_duration_resp_type;
-
 pub mod tag_resp_type;
 
 pub mod template_type_type;
-
-pub mod template_type_update_type;
 
 pub mod threshold_info_type;
 
@@ -349,8 +339,6 @@ pub use one_click_alarm_policy_type::OneClickAlarmPolicy;
 pub use one_resource_group_resp_type::OneResourceGroupResp;
 pub use one_resource_group_resp_resource_statistics_type::OneResourceGroupRespResourceStatistics;
 pub use overwrite_result_resp_type::OverwriteResultResp;
-pub use period_type::Period;
-pub use period_resp_type::PeriodResp;
 pub use policies_type::Policies;
 pub use policies_in_list_resp_type::PoliciesInListResp;
 pub use policy_type::Policy;
@@ -376,11 +364,8 @@ pub use resources_in_list_resp_type::ResourcesInListResp;
 pub use resources_req_v2_type::ResourcesReqV2;
 pub use rollup_filter_type::RollupFilter;
 pub use rollup_filter_resp_type::RollupFilterResp;
-pub use suppress_duration_type::SuppressDuration;
-pub use suppress_duration_resp_type::SuppressDurationResp;
 pub use tag_resp_type::TagResp;
 pub use template_type_type::TemplateType;
-pub use template_type_update_type::TemplateTypeUpdate;
 pub use threshold_info_type::ThresholdInfo;
 pub use threshold_info_resp_type::ThresholdInfoResp;
 pub use update_alarm_rule_policies_req_body_v2_type::UpdateAlarmRulePoliciesReqBodyV2;

@@ -2,14 +2,48 @@
 //! `RelationType`.
 
 /// `RelationType` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RelationType {}
-::runtime::lenient_object! {
-    RelationType {}
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RelationType {
+    /// `ALARM_RULE`
+    AlarmRule,
+    /// `RESOURCE`
+    Resource,
+    /// `RESOURCE_POLICY_NOTIFICATION`
+    ResourcePolicyNotification,
+    /// `RESOURCE_POLICY_ALARM`
+    ResourcePolicyAlarm,
+    /// `EVENT.SYS`
+    EventSys,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
 
-impl ::runtime::wire::ToWire for RelationType {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+impl RelationType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AlarmRule => "ALARM_RULE",
+            Self::Resource => "RESOURCE",
+            Self::ResourcePolicyNotification => "RESOURCE_POLICY_NOTIFICATION",
+            Self::ResourcePolicyAlarm => "RESOURCE_POLICY_ALARM",
+            Self::EventSys => "EVENT.SYS",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for RelationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALARM_RULE" => Self::AlarmRule,
+            "RESOURCE" => Self::Resource,
+            "RESOURCE_POLICY_NOTIFICATION" => Self::ResourcePolicyNotification,
+            "RESOURCE_POLICY_ALARM" => Self::ResourcePolicyAlarm,
+            "EVENT.SYS" => Self::EventSys,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(RelationType);

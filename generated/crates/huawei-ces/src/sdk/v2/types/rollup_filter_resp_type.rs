@@ -2,9 +2,48 @@
 //! `RollupFilterResp`.
 
 /// `RollupFilterResp` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct RollupFilterResp {}
-::runtime::lenient_object! {
-    RollupFilterResp {}
+pub enum RollupFilterResp {
+    /// `last`
+    Last,
+    /// `max`
+    Max,
+    /// `min`
+    Min,
+    /// `average`
+    Average,
+    /// `sum`
+    Sum,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl RollupFilterResp {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Last => "last",
+            Self::Max => "max",
+            Self::Min => "min",
+            Self::Average => "average",
+            Self::Sum => "sum",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for RollupFilterResp {
+    fn from(value: &str) -> Self {
+        match value {
+            "last" => Self::Last,
+            "max" => Self::Max,
+            "min" => Self::Min,
+            "average" => Self::Average,
+            "sum" => Self::Sum,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(RollupFilterResp);

@@ -2,10 +2,48 @@
 //! `RollupFilter`.
 
 /// `RollupFilter` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RollupFilter {}
-impl ::runtime::wire::ToWire for RollupFilter {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RollupFilter {
+    /// `last`
+    Last,
+    /// `max`
+    Max,
+    /// `min`
+    Min,
+    /// `average`
+    Average,
+    /// `sum`
+    Sum,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
+}
+
+impl RollupFilter {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Last => "last",
+            Self::Max => "max",
+            Self::Min => "min",
+            Self::Average => "average",
+            Self::Sum => "sum",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for RollupFilter {
+    fn from(value: &str) -> Self {
+        match value {
+            "last" => Self::Last,
+            "max" => Self::Max,
+            "min" => Self::Min,
+            "average" => Self::Average,
+            "sum" => Self::Sum,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(RollupFilter);

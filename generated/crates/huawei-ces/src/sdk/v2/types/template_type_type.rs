@@ -2,9 +2,36 @@
 //! `TemplateType`.
 
 /// `TemplateType` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct TemplateType {}
-::runtime::lenient_object! {
-    TemplateType {}
+pub enum TemplateType {
+    /// `system`
+    System,
+    /// `custom`
+    Custom,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl TemplateType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "system",
+            Self::Custom => "custom",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for TemplateType {
+    fn from(value: &str) -> Self {
+        match value {
+            "system" => Self::System,
+            "custom" => Self::Custom,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(TemplateType);

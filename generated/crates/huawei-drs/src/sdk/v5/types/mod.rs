@@ -17,6 +17,8 @@ pub mod agency_role_type;
 
 pub mod alarm_notify_config_type;
 
+pub mod associate_smn_topic_req_v5_type;
+
 pub mod async_action_resp_type;
 
 pub mod async_commit_job_resp_type;
@@ -47,6 +49,8 @@ pub mod base_endpoint_type;
 
 pub mod base_endpoint_config_type;
 
+pub mod batch_add_tag_req_type;
+
 pub mod batch_async_create_job_req_type;
 
 pub mod batch_async_update_job_req_type;
@@ -54,6 +58,8 @@ pub mod batch_async_update_job_req_type;
 pub mod batch_deal_resource_tag_req_type;
 
 pub mod batch_delete_job_req_type;
+
+pub mod batch_delete_tag_req_type;
 
 pub mod batch_job_action_req_type;
 
@@ -149,7 +155,13 @@ pub mod ddl_alarm_resp_type;
 
 pub mod delete_column_info_req_type;
 
+pub mod delete_data_filter_rule_req_type;
+
+pub mod delete_driver_req_type;
+
 pub mod delete_job_resp_type;
+
+pub mod delete_user_driver_req_type;
 
 pub mod dirty_data_type;
 
@@ -170,6 +182,8 @@ pub mod export_jobs_template_req_type;
 pub mod export_report_obs_file_resp_export_report_obs_files_type;
 
 pub mod export_report_obs_tmp_file_url_resp_type;
+
+pub mod export_sql_data_req_type;
 
 pub mod failed_to_bind_eip_child_info_type;
 
@@ -223,6 +237,14 @@ pub mod migration_object_overview_info_type;
 
 pub mod modify_column_info_req_type;
 
+pub mod modify_compare_policy_req_type;
+
+pub mod modify_offline_task_req_type;
+
+pub mod modify_parameter_req_type;
+
+pub mod modify_start_position_req_type;
+
 pub mod modify_tuning_params_type;
 
 pub mod object_with_column_info_type;
@@ -240,6 +262,8 @@ pub mod offline_task_info_type;
 pub mod operate_data_compare_job_req_type;
 
 pub mod parameter_config_type;
+
+pub mod parameter_info_type;
 
 pub mod period_order_info_type;
 
@@ -363,6 +387,10 @@ pub mod subscription_source_endpoint_info_type;
 
 pub mod support_import_file_result_type;
 
+pub mod support_link_info_type;
+
+pub mod support_links_resp_type;
+
 pub mod table_line_compare_detail_info_type;
 
 pub mod table_object_type;
@@ -383,9 +411,19 @@ pub mod tuning_param_info_type;
 
 pub mod tuning_parameter_type;
 
+pub mod update_agency_policy_request_body_type;
+
+pub mod update_connection_req_type;
+
+pub mod update_driver_req_type;
+
 pub mod update_job_type;
 
 pub mod update_job_req_type;
+
+pub mod update_subscription_info_req_type;
+
+pub mod update_user_driver_req_type;
 
 pub mod user_migration_info_type;
 
@@ -401,6 +439,7 @@ pub use action_req_type::ActionReq;
 pub use add_column_info_type::AddColumnInfo;
 pub use agency_role_type::AgencyRole;
 pub use alarm_notify_config_type::AlarmNotifyConfig;
+pub use associate_smn_topic_req_v5_type::AssociateSmnTopicReqV5;
 pub use async_action_resp_type::AsyncActionResp;
 pub use async_commit_job_resp_type::AsyncCommitJobResp;
 pub use async_create_job_req_type::AsyncCreateJobReq;
@@ -416,10 +455,12 @@ pub use backup_job_endpoint_info_type::BackupJobEndpointInfo;
 pub use backup_restore_option_info_type::BackupRestoreOptionInfo;
 pub use base_endpoint_type::BaseEndpoint;
 pub use base_endpoint_config_type::BaseEndpointConfig;
+pub use batch_add_tag_req_type::BatchAddTagReq;
 pub use batch_async_create_job_req_type::BatchAsyncCreateJobReq;
 pub use batch_async_update_job_req_type::BatchAsyncUpdateJobReq;
 pub use batch_deal_resource_tag_req_type::BatchDealResourceTagReq;
 pub use batch_delete_job_req_type::BatchDeleteJobReq;
+pub use batch_delete_tag_req_type::BatchDeleteTagReq;
 pub use batch_job_action_req_type::BatchJobActionReq;
 pub use batch_resource_tag_type::BatchResourceTag;
 pub use batch_stop_job_action_req_type::BatchStopJobActionReq;
@@ -467,7 +508,10 @@ pub use db_param_type::DbParam;
 pub use db_param_info_type::DbParamInfo;
 pub use ddl_alarm_resp_type::DdlAlarmResp;
 pub use delete_column_info_req_type::DeleteColumnInfoReq;
+pub use delete_data_filter_rule_req_type::DeleteDataFilterRuleReq;
+pub use delete_driver_req_type::DeleteDriverReq;
 pub use delete_job_resp_type::DeleteJobResp;
+pub use delete_user_driver_req_type::DeleteUserDriverReq;
 pub use dirty_data_type::DirtyData;
 pub use driver_info_type::DriverInfo;
 pub use driver_management_type::DriverManagement;
@@ -478,6 +522,7 @@ pub use export_jobs_req_type::ExportJobsReq;
 pub use export_jobs_template_req_type::ExportJobsTemplateReq;
 pub use export_report_obs_file_resp_export_report_obs_files_type::ExportReportObsFileRespExportReportObsFiles;
 pub use export_report_obs_tmp_file_url_resp_type::ExportReportObsTmpFileUrlResp;
+pub use export_sql_data_req_type::ExportSqlDataReq;
 pub use failed_to_bind_eip_child_info_type::FailedToBindEipChildInfo;
 pub use file_info_type::FileInfo;
 pub use flavor_info_type::FlavorInfo;
@@ -504,6 +549,10 @@ pub use line_compare_overview_info_type::LineCompareOverviewInfo;
 pub use list_job_history_parameter_type::ListJobHistoryParameter;
 pub use migration_object_overview_info_type::MigrationObjectOverviewInfo;
 pub use modify_column_info_req_type::ModifyColumnInfoReq;
+pub use modify_compare_policy_req_type::ModifyComparePolicyReq;
+pub use modify_offline_task_req_type::ModifyOfflineTaskReq;
+pub use modify_parameter_req_type::ModifyParameterReq;
+pub use modify_start_position_req_type::ModifyStartPositionReq;
 pub use modify_tuning_params_type::ModifyTuningParams;
 pub use object_with_column_info_type::ObjectWithColumnInfo;
 pub use objects_compare_detail_info_type::ObjectsCompareDetailInfo;
@@ -513,6 +562,7 @@ pub use objects_health_compare_overview_info_type::ObjectsHealthCompareOverviewI
 pub use offline_task_info_type::OfflineTaskInfo;
 pub use operate_data_compare_job_req_type::OperateDataCompareJobReq;
 pub use parameter_config_type::ParameterConfig;
+pub use parameter_info_type::ParameterInfo;
 pub use period_order_info_type::PeriodOrderInfo;
 pub use policy_config_type::PolicyConfig;
 pub use precheck_fail_sub_job_result_type::PrecheckFailSubJobResult;
@@ -574,6 +624,8 @@ pub use subscription_endpoint_info_type::SubscriptionEndpointInfo;
 pub use subscription_list_resp_type::SubscriptionListResp;
 pub use subscription_source_endpoint_info_type::SubscriptionSourceEndpointInfo;
 pub use support_import_file_result_type::SupportImportFileResult;
+pub use support_link_info_type::SupportLinkInfo;
+pub use support_links_resp_type::SupportLinksResp;
 pub use table_line_compare_detail_info_type::TableLineCompareDetailInfo;
 pub use table_object_type::TableObject;
 pub use tag_type::Tag;
@@ -584,8 +636,13 @@ pub use timeline_info_type::TimelineInfo;
 pub use to_period_req_type::ToPeriodReq;
 pub use tuning_param_info_type::TuningParamInfo;
 pub use tuning_parameter_type::TuningParameter;
+pub use update_agency_policy_request_body_type::UpdateAgencyPolicyRequestBody;
+pub use update_connection_req_type::UpdateConnectionReq;
+pub use update_driver_req_type::UpdateDriverReq;
 pub use update_job_type::UpdateJob;
 pub use update_job_req_type::UpdateJobReq;
+pub use update_subscription_info_req_type::UpdateSubscriptionInfoReq;
+pub use update_user_driver_req_type::UpdateUserDriverReq;
 pub use user_migration_info_type::UserMigrationInfo;
 pub use user_migration_list_type::UserMigrationList;
 pub use user_migration_role_type::UserMigrationRole;

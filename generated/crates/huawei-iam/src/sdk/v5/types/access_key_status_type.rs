@@ -2,14 +2,36 @@
 //! `AccessKeyStatus`.
 
 /// `AccessKeyStatus` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessKeyStatus {}
-::runtime::lenient_object! {
-    AccessKeyStatus {}
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccessKeyStatus {
+    /// `active`
+    Active,
+    /// `inactive`
+    Inactive,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
 
-impl ::runtime::wire::ToWire for AccessKeyStatus {
-    fn to_wire(&self) -> ::runtime::wire::Value {
-        ::runtime::wire::Value::Object(Vec::from([]))
+impl AccessKeyStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
     }
 }
+
+impl From<&str> for AccessKeyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(AccessKeyStatus);

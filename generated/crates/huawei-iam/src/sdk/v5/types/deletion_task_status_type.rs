@@ -2,9 +2,44 @@
 //! `DeletionTaskStatus`.
 
 /// `DeletionTaskStatus` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct DeletionTaskStatus {}
-::runtime::lenient_object! {
-    DeletionTaskStatus {}
+pub enum DeletionTaskStatus {
+    /// `succeeded`
+    Succeeded,
+    /// `in_progress`
+    InProgress,
+    /// `failed`
+    Failed,
+    /// `not_started`
+    NotStarted,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl DeletionTaskStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::InProgress => "in_progress",
+            Self::Failed => "failed",
+            Self::NotStarted => "not_started",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DeletionTaskStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "succeeded" => Self::Succeeded,
+            "in_progress" => Self::InProgress,
+            "failed" => Self::Failed,
+            "not_started" => Self::NotStarted,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(DeletionTaskStatus);

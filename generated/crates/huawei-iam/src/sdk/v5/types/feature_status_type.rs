@@ -2,9 +2,40 @@
 //! `FeatureStatus`.
 
 /// `FeatureStatus` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct FeatureStatus {}
-::runtime::lenient_object! {
-    FeatureStatus {}
+pub enum FeatureStatus {
+    /// `on`
+    On,
+    /// `off`
+    Off,
+    /// `pending`
+    Pending,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl FeatureStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::On => "on",
+            Self::Off => "off",
+            Self::Pending => "pending",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FeatureStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "on" => Self::On,
+            "off" => Self::Off,
+            "pending" => Self::Pending,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(FeatureStatus);

@@ -2,9 +2,36 @@
 //! `PolicyType`.
 
 /// `PolicyType` of the vendor's SDK.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct PolicyType {}
-::runtime::lenient_object! {
-    PolicyType {}
+pub enum PolicyType {
+    /// `custom`
+    Custom,
+    /// `system`
+    System,
+    /// A value this SDK version does not know, kept verbatim.
+    Unknown(String),
 }
+
+impl PolicyType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Custom => "custom",
+            Self::System => "system",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PolicyType {
+    fn from(value: &str) -> Self {
+        match value {
+            "custom" => Self::Custom,
+            "system" => Self::System,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+::runtime::open_enum!(PolicyType);
