@@ -82,6 +82,9 @@ pub struct OperationInfo {
     pub scope: Scope,
     /// Response fields read from headers, and a body that is one field's value.
     pub response: crate::envelope::ResponseLayout,
+    /// `(region, host)`: the regions whose host `endpoint` does not give (Huawei's
+    /// `eu-west-101` is on `myhuaweicloud.eu`).
+    pub regions: &'static [(&'static str, &'static str)],
 }
 
 /// Which identity of the account an operation is scoped to, for protocols that sign one

@@ -90,6 +90,7 @@ fn check(v: &Value) -> String {
         envelope: &generated::protocols::huawei::ENVELOPE,
         scope,
         response: runtime::envelope::ResponseLayout::MEMBERS,
+        regions: &[],
     };
     // The caller's headers, with the default Content-Type unless they chose one (as the
     // runtime's `build` does).

@@ -242,6 +242,7 @@ impl Emitter<'_> {
         let protocols = self.protocols_path();
         let scope = ident(op.scope.variant_name());
         let response = response_layout(op);
+        let regions = op.regions.iter().map(|(r, h)| quote!((#r, #h)));
         let fields = [
             ("name", quote!(#name)),
             ("protocol", quote!(::runtime::Protocol::#protocol)),
@@ -255,6 +256,7 @@ impl Emitter<'_> {
             ("envelope", quote!(&#protocols::#module::ENVELOPE)),
             ("scope", quote!(::runtime::Scope::#scope)),
             ("response", response),
+            ("regions", quote!(&[#(#regions),*])),
         ];
         fields
             .into_iter()

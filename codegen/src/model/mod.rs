@@ -308,6 +308,8 @@ pub struct Operation {
     pub service: String,
     pub version: Option<String>,
     pub endpoint: String,
+    /// `(region, host)` for the regions the endpoint template does not give.
+    pub regions: Vec<(String, String)>,
     pub method: String,
     pub path: String,
     pub idempotent: bool,

@@ -369,6 +369,11 @@ fn resolve_op(
         service: service_name,
         version: spec.version.map(|v| v.value),
         endpoint: spec.endpoint.map(|e| e.value).unwrap_or_default(),
+        regions: spec
+            .regions
+            .iter()
+            .map(|(r, h)| (r.value.clone(), h.value.clone()))
+            .collect(),
         method,
         path,
         idempotent: spec.idempotent,

@@ -142,7 +142,10 @@ pub(super) fn inherit(spec: &mut OpSpec, service: Option<&ServiceSpec>, diags: &
         }
         spec.service.get_or_insert_with(|| s.service.clone());
         spec.protocol.get_or_insert_with(|| s.protocol.clone());
-        spec.endpoint.get_or_insert_with(|| s.endpoint.clone());
+        if spec.endpoint.is_none() {
+            spec.endpoint = Some(s.endpoint.clone());
+            spec.regions = s.regions.clone();
+        }
         // An operation of another protocol (a v2 operation in a v3 service) keeps its own
         // version, or none.
         if spec.version.is_none()

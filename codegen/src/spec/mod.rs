@@ -117,6 +117,9 @@ pub struct OpSpec {
     pub service: Option<Str>,
     pub version: Option<Str>,
     pub endpoint: Option<Str>,
+    /// Hosts of the regions the endpoint template does not give (from the service.yaml
+    /// whose endpoint the operation takes).
+    pub regions: Vec<(Str, Str)>,
     /// `origin:` where an imported spec came from; its samples may fail to decode (counted, not fatal).
     pub origin: Option<String>,
     pub deprecated: bool,
@@ -141,6 +144,9 @@ pub struct ServiceSpec {
     pub protocol: Str,
     pub version: Option<Str>,
     pub endpoint: Str,
+    /// `regions:`: region → host, for the regions whose host the endpoint template does not
+    /// give (`eu-west-101: cce.eu-west-101.myhuaweicloud.eu`).
+    pub regions: Vec<(Str, Str)>,
     /// The name the signature's scope uses (TC3 `service`), when it differs from `service`.
     pub signing_name: Option<Str>,
     pub doc: String,

@@ -287,6 +287,7 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
         service,
         version,
         endpoint,
+        regions: Vec::new(),
         origin,
         deprecated,
         http,
@@ -307,11 +308,45 @@ const SERVICE_KEYS: &[&str] = &[
     "protocol",
     "version",
     "endpoint",
+    "regions",
     "signing_name",
     "doc",
     "types",
     "errors",
 ];
+
+/// `regions:`: region name → host (a name, no scheme, path or `{…}`).
+fn read_regions(r: &mut Reader<'_>, node: Option<&Node>) -> Vec<(Str, Str)> {
+    let Some(mut o) = node.and_then(|n| r.obj(n, "regions")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (region, value) in o.take_all() {
+        let Some(host) = r.str_node(value, &region.value) else {
+            continue;
+        };
+        if region.value.is_empty()
+            || !region
+                .value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            r.err(
+                region.pos,
+                format!("region `{}` is not a region name", region.value),
+            )
+            .hint = Some("lowercase letters, digits and `-`, like `eu-west-101`".into());
+            continue;
+        }
+        if host.value.is_empty() || host.value.contains(['/', '{', '}', ' ']) {
+            r.err(host.pos, format!("`{}` is not a host name", host.value))
+                .hint = Some("a host alone, like `cce.eu-west-101.myhuaweicloud.eu`".into());
+            continue;
+        }
+        out.push((region, host));
+    }
+    out
+}
 
 /// Reads a `service.yaml`: what the operation specs of its directory share.
 pub fn read_service(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<ServiceSpec> {
@@ -322,6 +357,7 @@ pub fn read_service(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<
     let protocol = r.req_str(&mut o, "protocol", what);
     let version = r.opt_str(&mut o, "version");
     let endpoint = r.req_str(&mut o, "endpoint", what);
+    let regions = read_regions(r, o.take("regions"));
     let signing_name = r.opt_str(&mut o, "signing_name");
     let doc = r
         .req_str(&mut o, "doc", what)
@@ -336,6 +372,7 @@ pub fn read_service(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<
         protocol: protocol?,
         version,
         endpoint: endpoint?,
+        regions,
         signing_name,
         doc,
         types,

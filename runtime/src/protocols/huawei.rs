@@ -276,6 +276,7 @@ pub(crate) fn sign(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ClientConfig;
     use crate::envelope::EnvelopeSpec;
     use crate::protocols::Protocol;
     use crate::wire::Method;
@@ -307,11 +308,34 @@ mod tests {
             envelope: &ENVELOPE,
             scope,
             response: sdk_core::envelope::ResponseLayout::MEMBERS,
+            regions: &[("eu-west-101", "vpc.eu-west-101.myhuaweicloud.eu")],
         }
     }
 
     fn p(k: &str, v: &str) -> (String, String) {
         (k.to_owned(), v.to_owned())
+    }
+
+    #[test]
+    fn a_listed_region_takes_its_own_host_and_an_override_wins() {
+        let host = |cfg: &ClientConfig| {
+            crate::protocols::build(&op(Scope::Project), cfg, Vec::new())
+                .expect("builds")
+                .host
+        };
+        let cfg = ClientConfig::new();
+        assert_eq!(
+            host(&cfg.clone().region("cn-north-4")),
+            "vpc.cn-north-4.myhuaweicloud.com"
+        );
+        assert_eq!(
+            host(&cfg.clone().region("eu-west-101")),
+            "vpc.eu-west-101.myhuaweicloud.eu"
+        );
+        assert_eq!(
+            host(&cfg.region("eu-west-101").endpoint("127.0.0.1:9")),
+            "127.0.0.1:9"
+        );
     }
 
     #[test]

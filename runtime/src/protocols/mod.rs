@@ -20,8 +20,13 @@ pub fn build(
     cfg: &ClientConfig,
     fields: Vec<Field>,
 ) -> Result<WireRequest, BuildError> {
-    let template = match (op.protocol, cfg.region_name()) {
-        (Protocol::TencentV3, Some(region)) => tencent_v3::endpoint_for_region(op, region),
+    let listed = cfg
+        .region_name()
+        .and_then(|region| op.regions.iter().find(|(r, _)| *r == region))
+        .map(|(_, host)| *host);
+    let template = match (op.protocol, cfg.region_name(), listed) {
+        (_, _, Some(host)) => host,
+        (Protocol::TencentV3, Some(region), None) => tencent_v3::endpoint_for_region(op, region),
         _ => op.endpoint,
     };
     let host = match cfg.endpoint_override() {

@@ -165,6 +165,8 @@ pub struct Version {
     pub models: BTreeMap<String, Model>,
     /// `dds.{region}.myhuaweicloud.com`, or a global service's host.
     pub endpoint: String,
+    /// `(region, host)` for each region whose host `endpoint` does not give.
+    pub regions: Vec<(String, String)>,
     /// Signed with `X-Domain-Id` (the client accepts only global credentials).
     pub global: bool,
 }
@@ -293,17 +295,17 @@ pub fn load(site: &Path, service: &str, version: &str) -> Result<Version, Vec<St
         }
     }
     let region = dir.join("region").join(format!("{service}_region.py"));
-    let endpoint = match read(&region) {
+    let (endpoint, regions) = match read(&region) {
         Ok(text) => endpoint(&text).unwrap_or_else(|| {
             problems.push(format!(
                 "{}: no `Region(\"…\", \"https://…\")` to take the endpoint from",
                 rel(&region)
             ));
-            String::new()
+            Default::default()
         }),
         Err(e) => {
             problems.push(e);
-            String::new()
+            Default::default()
         }
     };
     if problems.is_empty() {
@@ -314,6 +316,7 @@ pub fn load(site: &Path, service: &str, version: &str) -> Result<Version, Vec<St
             ops,
             models,
             endpoint,
+            regions,
             global,
         })
     } else {
@@ -323,9 +326,10 @@ pub fn load(site: &Path, service: &str, version: &str) -> Result<Version, Vec<St
 
 /// The endpoint template from the region file: the host of the first region whose host
 /// names that region (`dds.cn-north-4.myhuaweicloud.com` → `dds.{region}.myhuaweicloud.com`),
-/// else the first host (a global service: `iam.myhuaweicloud.com`).
-fn endpoint(text: &str) -> Option<String> {
-    let mut first = None;
+/// else the first host (a global service: `iam.myhuaweicloud.com`); and each region whose
+/// host the template does not give, with its host (`eu-west-101` on `myhuaweicloud.eu`).
+fn endpoint(text: &str) -> Option<(String, Vec<(String, String)>)> {
+    let mut regions: Vec<(String, String)> = Vec::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         if !line.contains("Region(") {
@@ -344,12 +348,20 @@ fn endpoint(text: &str) -> Option<String> {
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .trim_end_matches('/');
-        if host.contains(&format!(".{region}.myhuaweicloud.com")) {
-            return Some(host.replace(&format!(".{region}."), ".{region}."));
+        if !regions.iter().any(|(r, _)| r == region) {
+            regions.push(((*region).to_owned(), host.to_owned()));
         }
-        first.get_or_insert_with(|| host.to_owned());
     }
-    first
+    let template = regions
+        .iter()
+        .find(|(r, h)| h.contains(&format!(".{r}.myhuaweicloud.com")))
+        .map(|(r, h)| h.replace(&format!(".{r}."), ".{region}."))
+        .or_else(|| regions.first().map(|(_, h)| h.clone()))?;
+    let exceptions = regions
+        .into_iter()
+        .filter(|(r, h)| template.replace("{region}", r) != *h)
+        .collect();
+    Some((template, exceptions))
 }
 
 /// The operations of a client module, and whether the client is global-only.
@@ -503,6 +515,11 @@ fn enum_values(class: &[&str]) -> Option<EnumValues> {
 #[cfg(test)]
 pub fn test_enum_values(class: &str) -> Option<EnumValues> {
     enum_values(&class.lines().collect::<Vec<_>>())
+}
+
+#[cfg(test)]
+pub fn test_endpoint(text: &str) -> Option<(String, Vec<(String, String)>)> {
+    endpoint(text)
 }
 
 /// One model file: its class, `openapi_types`, `attribute_map`, `sensitive_list` and the

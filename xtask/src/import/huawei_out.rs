@@ -385,6 +385,12 @@ pub fn render(
     let _ = writeln!(svc, "service: {spec_service}");
     let _ = writeln!(svc, "protocol: huawei");
     let _ = writeln!(svc, "endpoint: {}", json_str(&v.endpoint));
+    if !v.regions.is_empty() {
+        svc.push_str("regions:\n");
+        for (region, host) in &v.regions {
+            let _ = writeln!(svc, "  {}: {}", key(region), json_str(host));
+        }
+    }
     let _ = writeln!(
         svc,
         "doc: {}",

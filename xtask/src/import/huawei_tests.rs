@@ -291,3 +291,24 @@ fn path_variables_are_found_anywhere_in_a_segment() {
         vec!["project_id"]
     );
 }
+
+#[test]
+fn regions_the_endpoint_template_does_not_give_are_listed() {
+    // `huaweicloudsdkcce/v3/region/cce_region.py` (3.1.219), three of its regions.
+    let text = r#"
+    CN_NORTH_4 = Region("cn-north-4",
+                        "https://cce.cn-north-4.myhuaweicloud.com")
+    EU_WEST_101 = Region("eu-west-101",
+                        "https://cce.eu-west-101.myhuaweicloud.eu")
+    AP_SOUTHEAST_1 = Region("ap-southeast-1", "https://cce.ap-southeast-1.myhuaweicloud.com")
+"#;
+    let (template, regions) = super::huawei::test_endpoint(text).expect("an endpoint");
+    assert_eq!(template, "cce.{region}.myhuaweicloud.com");
+    assert_eq!(
+        regions,
+        vec![(
+            "eu-west-101".to_owned(),
+            "cce.eu-west-101.myhuaweicloud.eu".to_owned()
+        )]
+    );
+}

@@ -391,6 +391,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
         headers: &[("X-Request-Id", "X-Request-Id")],
         payload: None,
     },
+    regions: &[],
 };
 
 /// Client for the `ecs` operations of huawei: configuration, credentials and a pooled connection, shared by clones.

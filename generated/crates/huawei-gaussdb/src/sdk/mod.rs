@@ -934,6 +934,17 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     envelope: &::generated_protocols::huawei::ENVELOPE,
     scope: ::runtime::Scope::Project,
     response: ::runtime::envelope::ResponseLayout::MEMBERS,
+    regions: &[
+        ("tr-west-1", "gaussdbformysql.tr-west-1.myhuaweicloud.com"),
+        ("ap-southeast-1", "gaussdbformysql.ap-southeast-1.myhuaweicloud.com"),
+        ("ap-southeast-2", "gaussdbformysql.ap-southeast-2.myhuaweicloud.com"),
+        ("af-south-1", "gaussdb-mysql.af-south-1.myhuaweicloud.com"),
+        ("cn-north-11", "gaussdbformysql.cn-north-11.myhuaweicloud.com"),
+        ("cn-east-5", "gaussdb-mysql.cn-east-5.myhuaweicloud.com"),
+        ("la-north-2", "gaussdb-mysql.la-north-2.myhuaweicloud.com"),
+        ("cn-southwest-3", "gaussdb-mysql.cn-southwest-3.myhuaweicloud.com"),
+        ("me-east-1", "gaussdbformysql.me-east-1.myhuaweicloud.com"),
+    ],
 };
 
 /// Client for the `gaussdb` operations of huawei: configuration, credentials and a pooled connection, shared by clones.

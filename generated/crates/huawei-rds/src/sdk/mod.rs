@@ -1138,6 +1138,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     envelope: &::generated_protocols::huawei::ENVELOPE,
     scope: ::runtime::Scope::Project,
     response: ::runtime::envelope::ResponseLayout::MEMBERS,
+    regions: &[("eu-west-101", "rds.eu-west-101.myhuaweicloud.eu")],
 };
 
 /// Client for the `rds` operations of huawei: configuration, credentials and a pooled connection, shared by clones.

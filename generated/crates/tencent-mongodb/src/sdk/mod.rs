@@ -805,6 +805,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     envelope: &::generated_protocols::tencent_v3::ENVELOPE,
     scope: ::runtime::Scope::Project,
     response: ::runtime::envelope::ResponseLayout::MEMBERS,
+    regions: &[],
 };
 
 /// Client for the `mongodb` operations of tencent: configuration, credentials and a pooled connection, shared by clones.

@@ -207,6 +207,7 @@ pub(crate) mod glue {
         envelope: &::generated_protocols::tencent_v2::ENVELOPE,
         scope: ::runtime::Scope::Project,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
+        regions: &[],
     };
 
     pub const OP: Op<GetBackupDownloadUrlRequest> = Op { info: &OPERATION, to_wire };

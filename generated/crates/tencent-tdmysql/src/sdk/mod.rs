@@ -812,6 +812,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     envelope: &::generated_protocols::tencent_v3::ENVELOPE,
     scope: ::runtime::Scope::Project,
     response: ::runtime::envelope::ResponseLayout::MEMBERS,
+    regions: &[],
 };
 
 /// Client for the `tdmysql` operations of tencent: configuration, credentials and a pooled connection, shared by clones.

@@ -70,6 +70,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     envelope: &::generated_protocols::ucloud::ENVELOPE,
     scope: ::runtime::Scope::Project,
     response: ::runtime::envelope::ResponseLayout::MEMBERS,
+    regions: &[],
 };
 
 /// Client for the `udb` operations of ucloud: configuration, credentials and a pooled connection, shared by clones.

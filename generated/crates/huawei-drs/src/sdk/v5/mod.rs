@@ -473,6 +473,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
         headers: &[],
         payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
     },
+    regions: &[("eu-west-101", "drs.eu-west-101.myhuaweicloud.eu")],
 };
 
 /// Client for the `drs` operations of huawei: configuration, credentials and a pooled connection, shared by clones.

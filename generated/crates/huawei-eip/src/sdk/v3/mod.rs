@@ -152,6 +152,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     envelope: &::generated_protocols::huawei::ENVELOPE,
     scope: ::runtime::Scope::Project,
     response: ::runtime::envelope::ResponseLayout::MEMBERS,
+    regions: &[],
 };
 
 /// Client for the `eip` operations of huawei: configuration, credentials and a pooled connection, shared by clones.

@@ -338,6 +338,7 @@ pub const OPERATION_DEFAULTS: ::runtime::OperationInfo = ::runtime::OperationInf
     envelope: &::generated_protocols::huawei::ENVELOPE,
     scope: ::runtime::Scope::Domain,
     response: ::runtime::envelope::ResponseLayout::MEMBERS,
+    regions: &[("eu-west-101", "iam.eu-west-101.myhuaweicloud.eu")],
 };
 
 /// Client for the `iam` operations of huawei: configuration, credentials and a pooled connection, shared by clones.
