@@ -81,7 +81,8 @@ impl Emitter<'_> {
             impl #req {
                 /// A builder with every field unset.
                 pub fn builder() -> #builder {
-                    #builder::default()
+                    // Qualified: a field named `default` has a setter of that name.
+                    <#builder as ::core::default::Default>::default()
                 }
 
 

@@ -39,6 +39,18 @@ pub(super) fn resolve_fields(
         let Some(ident) = ident_of(cx, f, owner) else {
             continue;
         };
+        if side == Side::Request && ident == "build" {
+            let d = cx.err(
+                f.name.pos,
+                format!(
+                    "field `{wire}` of {owner} would be named `build`, the builder's own method"
+                ),
+            );
+            d.hint = Some(format!(
+                "add `rust_name: build_value` (or a better name); the wire name stays `{wire}`"
+            ));
+            continue;
+        }
         if !claim_ident(cx, f, &ident, &mut idents, owner) {
             continue;
         }

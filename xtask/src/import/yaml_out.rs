@@ -139,7 +139,8 @@ pub fn rust_names<'a>(wires: impl IntoIterator<Item = &'a str>) -> Vec<Option<St
                 ("field".to_owned(), true)
             } else if s.starts_with('_') || s.starts_with(|c: char| c.is_ascii_digit()) {
                 (format!("field_{}", s.trim_start_matches('_')), true)
-            } else if is_keyword(&s) {
+            } else if is_keyword(&s) || s == "build" {
+                // `build` would be a request builder's setter beside its `build()`.
                 (format!("{s}_field"), true)
             } else {
                 (s, false)

@@ -24,7 +24,7 @@ pub struct AddAgentPathRequest {
 impl AddAgentPathRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddAgentPathRequestBuilder {
-        AddAgentPathRequestBuilder::default()
+        <AddAgentPathRequestBuilder as ::core::default::Default>::default()
     }
 }
 

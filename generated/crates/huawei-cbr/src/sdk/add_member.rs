@@ -24,7 +24,7 @@ pub struct AddMemberRequest {
 impl AddMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddMemberRequestBuilder {
-        AddMemberRequestBuilder::default()
+        <AddMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

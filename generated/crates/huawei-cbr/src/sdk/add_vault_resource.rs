@@ -24,7 +24,7 @@ pub struct AddVaultResourceRequest {
 impl AddVaultResourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddVaultResourceRequestBuilder {
-        AddVaultResourceRequestBuilder::default()
+        <AddVaultResourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

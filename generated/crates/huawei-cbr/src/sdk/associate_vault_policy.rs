@@ -24,7 +24,7 @@ pub struct AssociateVaultPolicyRequest {
 impl AssociateVaultPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateVaultPolicyRequestBuilder {
-        AssociateVaultPolicyRequestBuilder::default()
+        <AssociateVaultPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCreateAndDeleteVaultTagsRequest {
 impl BatchCreateAndDeleteVaultTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateAndDeleteVaultTagsRequestBuilder {
-        BatchCreateAndDeleteVaultTagsRequestBuilder::default()
+        <BatchCreateAndDeleteVaultTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

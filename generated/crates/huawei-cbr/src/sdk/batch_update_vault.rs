@@ -21,7 +21,7 @@ pub struct BatchUpdateVaultRequest {
 impl BatchUpdateVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateVaultRequestBuilder {
-        BatchUpdateVaultRequestBuilder::default()
+        <BatchUpdateVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

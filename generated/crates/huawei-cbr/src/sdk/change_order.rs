@@ -21,7 +21,7 @@ pub struct ChangeOrderRequest {
 impl ChangeOrderRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeOrderRequestBuilder {
-        ChangeOrderRequestBuilder::default()
+        <ChangeOrderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ChangeVaultChargeModeRequest {
 impl ChangeVaultChargeModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeVaultChargeModeRequestBuilder {
-        ChangeVaultChargeModeRequestBuilder::default()
+        <ChangeVaultChargeModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CheckAgentRequest {
 impl CheckAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckAgentRequestBuilder {
-        CheckAgentRequestBuilder::default()
+        <CheckAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CopyBackupRequest {
 impl CopyBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyBackupRequestBuilder {
-        CopyBackupRequestBuilder::default()
+        <CopyBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

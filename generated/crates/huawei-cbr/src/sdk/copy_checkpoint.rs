@@ -21,7 +21,7 @@ pub struct CopyCheckpointRequest {
 impl CopyCheckpointRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyCheckpointRequestBuilder {
-        CopyCheckpointRequestBuilder::default()
+        <CopyCheckpointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateCheckpointRequest {
 impl CreateCheckpointRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCheckpointRequestBuilder {
-        CreateCheckpointRequestBuilder::default()
+        <CreateCheckpointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateOrganizationPolicyRequest {
 impl CreateOrganizationPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOrganizationPolicyRequestBuilder {
-        CreateOrganizationPolicyRequestBuilder::default()
+        <CreateOrganizationPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

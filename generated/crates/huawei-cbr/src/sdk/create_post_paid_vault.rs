@@ -21,7 +21,7 @@ pub struct CreatePostPaidVaultRequest {
 impl CreatePostPaidVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePostPaidVaultRequestBuilder {
-        CreatePostPaidVaultRequestBuilder::default()
+        <CreatePostPaidVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateVaultRequest {
 impl CreateVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVaultRequestBuilder {
-        CreateVaultRequestBuilder::default()
+        <CreateVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateVaultTagsRequest {
 impl CreateVaultTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVaultTagsRequestBuilder {
-        CreateVaultTagsRequestBuilder::default()
+        <CreateVaultTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

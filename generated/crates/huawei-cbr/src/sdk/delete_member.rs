@@ -22,7 +22,7 @@ pub struct DeleteMemberRequest {
 impl DeleteMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteMemberRequestBuilder {
-        DeleteMemberRequestBuilder::default()
+        <DeleteMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

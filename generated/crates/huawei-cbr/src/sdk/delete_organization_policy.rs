@@ -19,7 +19,7 @@ pub struct DeleteOrganizationPolicyRequest {
 impl DeleteOrganizationPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteOrganizationPolicyRequestBuilder {
-        DeleteOrganizationPolicyRequestBuilder::default()
+        <DeleteOrganizationPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteVaultRequest {
 impl DeleteVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVaultRequestBuilder {
-        DeleteVaultRequestBuilder::default()
+        <DeleteVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

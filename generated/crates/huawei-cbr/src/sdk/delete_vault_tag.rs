@@ -22,7 +22,7 @@ pub struct DeleteVaultTagRequest {
 impl DeleteVaultTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVaultTagRequestBuilder {
-        DeleteVaultTagRequestBuilder::default()
+        <DeleteVaultTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DisassociateVaultPolicyRequest {
 impl DisassociateVaultPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateVaultPolicyRequestBuilder {
-        DisassociateVaultPolicyRequestBuilder::default()
+        <DisassociateVaultPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

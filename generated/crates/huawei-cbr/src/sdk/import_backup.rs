@@ -21,7 +21,7 @@ pub struct ImportBackupRequest {
 impl ImportBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ImportBackupRequestBuilder {
-        ImportBackupRequestBuilder::default()
+        <ImportBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ImportCheckpointRequest {
 impl ImportCheckpointRequest {
     /// A builder with every field unset.
     pub fn builder() -> ImportCheckpointRequestBuilder {
-        ImportCheckpointRequestBuilder::default()
+        <ImportCheckpointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

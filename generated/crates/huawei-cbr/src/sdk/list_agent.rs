@@ -31,7 +31,7 @@ pub struct ListAgentRequest {
 impl ListAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAgentRequestBuilder {
-        ListAgentRequestBuilder::default()
+        <ListAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

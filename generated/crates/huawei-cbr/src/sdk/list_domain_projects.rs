@@ -18,7 +18,7 @@ pub struct ListDomainProjectsRequest {
 impl ListDomainProjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDomainProjectsRequestBuilder {
-        ListDomainProjectsRequestBuilder::default()
+        <ListDomainProjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ListExternalVaultRequest {
 impl ListExternalVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListExternalVaultRequestBuilder {
-        ListExternalVaultRequestBuilder::default()
+        <ListExternalVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ListFeaturesRequest {
 impl ListFeaturesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFeaturesRequestBuilder {
-        ListFeaturesRequestBuilder::default()
+        <ListFeaturesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -54,7 +54,7 @@ pub struct ListOpLogsRequest {
 impl ListOpLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOpLogsRequestBuilder {
-        ListOpLogsRequestBuilder::default()
+        <ListOpLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListOrganizationPoliciesRequest {
 impl ListOrganizationPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOrganizationPoliciesRequestBuilder {
-        ListOrganizationPoliciesRequestBuilder::default()
+        <ListOrganizationPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListOrganizationPolicyDetailRequest {
 impl ListOrganizationPolicyDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOrganizationPolicyDetailRequestBuilder {
-        ListOrganizationPolicyDetailRequestBuilder::default()
+        <ListOrganizationPolicyDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct ListProjectsRequest {}
 impl ListProjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListProjectsRequestBuilder {
-        ListProjectsRequestBuilder::default()
+        <ListProjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

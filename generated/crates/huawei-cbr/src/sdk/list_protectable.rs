@@ -42,7 +42,7 @@ pub struct ListProtectableRequest {
 impl ListProtectableRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListProtectableRequestBuilder {
-        ListProtectableRequestBuilder::default()
+        <ListProtectableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

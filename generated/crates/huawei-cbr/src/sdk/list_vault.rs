@@ -52,7 +52,7 @@ pub struct ListVaultRequest {
 impl ListVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVaultRequestBuilder {
-        ListVaultRequestBuilder::default()
+        <ListVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

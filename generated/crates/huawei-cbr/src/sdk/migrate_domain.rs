@@ -18,7 +18,7 @@ pub struct MigrateDomainRequest {
 impl MigrateDomainRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigrateDomainRequestBuilder {
-        MigrateDomainRequestBuilder::default()
+        <MigrateDomainRequestBuilder as ::core::default::Default>::default()
     }
 }
 

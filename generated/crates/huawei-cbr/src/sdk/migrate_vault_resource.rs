@@ -24,7 +24,7 @@ pub struct MigrateVaultResourceRequest {
 impl MigrateVaultResourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigrateVaultResourceRequestBuilder {
-        MigrateVaultResourceRequestBuilder::default()
+        <MigrateVaultResourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct RegisterAgentRequest {
 impl RegisterAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> RegisterAgentRequestBuilder {
-        RegisterAgentRequestBuilder::default()
+        <RegisterAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RemoveAgentPathRequest {
 impl RemoveAgentPathRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveAgentPathRequestBuilder {
-        RemoveAgentPathRequestBuilder::default()
+        <RemoveAgentPathRequestBuilder as ::core::default::Default>::default()
     }
 }
 

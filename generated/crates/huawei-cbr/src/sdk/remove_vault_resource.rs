@@ -24,7 +24,7 @@ pub struct RemoveVaultResourceRequest {
 impl RemoveVaultResourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveVaultResourceRequestBuilder {
-        RemoveVaultResourceRequestBuilder::default()
+        <RemoveVaultResourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

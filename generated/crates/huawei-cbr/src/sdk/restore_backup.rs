@@ -24,7 +24,7 @@ pub struct RestoreBackupRequest {
 impl RestoreBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreBackupRequestBuilder {
-        RestoreBackupRequestBuilder::default()
+        <RestoreBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SetVaultResourceRequest {
 impl SetVaultResourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetVaultResourceRequestBuilder {
-        SetVaultResourceRequestBuilder::default()
+        <SetVaultResourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowAgentRequest {
 impl ShowAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAgentRequestBuilder {
-        ShowAgentRequestBuilder::default()
+        <ShowAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowBackupRequest {
 impl ShowBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupRequestBuilder {
-        ShowBackupRequestBuilder::default()
+        <ShowBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowCheckpointRequest {
 impl ShowCheckpointRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowCheckpointRequestBuilder {
-        ShowCheckpointRequestBuilder::default()
+        <ShowCheckpointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

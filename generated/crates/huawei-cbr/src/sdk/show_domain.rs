@@ -16,7 +16,7 @@ pub struct ShowDomainRequest {
 impl ShowDomainRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainRequestBuilder {
-        ShowDomainRequestBuilder::default()
+        <ShowDomainRequestBuilder as ::core::default::Default>::default()
     }
 }
 

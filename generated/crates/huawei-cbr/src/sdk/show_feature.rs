@@ -25,7 +25,7 @@ pub struct ShowFeatureRequest {
 impl ShowFeatureRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowFeatureRequestBuilder {
-        ShowFeatureRequestBuilder::default()
+        <ShowFeatureRequestBuilder as ::core::default::Default>::default()
     }
 }
 

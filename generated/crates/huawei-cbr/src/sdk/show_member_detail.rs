@@ -24,7 +24,7 @@ pub struct ShowMemberDetailRequest {
 impl ShowMemberDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMemberDetailRequestBuilder {
-        ShowMemberDetailRequestBuilder::default()
+        <ShowMemberDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

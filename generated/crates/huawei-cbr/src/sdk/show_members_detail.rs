@@ -45,7 +45,7 @@ pub struct ShowMembersDetailRequest {
 impl ShowMembersDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMembersDetailRequestBuilder {
-        ShowMembersDetailRequestBuilder::default()
+        <ShowMembersDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

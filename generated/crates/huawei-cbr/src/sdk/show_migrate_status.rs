@@ -18,7 +18,7 @@ pub struct ShowMigrateStatusRequest {
 impl ShowMigrateStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMigrateStatusRequestBuilder {
-        ShowMigrateStatusRequestBuilder::default()
+        <ShowMigrateStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowOpLogRequest {
 impl ShowOpLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowOpLogRequestBuilder {
-        ShowOpLogRequestBuilder::default()
+        <ShowOpLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

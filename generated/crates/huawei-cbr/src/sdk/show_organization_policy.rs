@@ -21,7 +21,7 @@ pub struct ShowOrganizationPolicyRequest {
 impl ShowOrganizationPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowOrganizationPolicyRequestBuilder {
-        ShowOrganizationPolicyRequestBuilder::default()
+        <ShowOrganizationPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

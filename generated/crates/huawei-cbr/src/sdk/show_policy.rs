@@ -21,7 +21,7 @@ pub struct ShowPolicyRequest {
 impl ShowPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPolicyRequestBuilder {
-        ShowPolicyRequestBuilder::default()
+        <ShowPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowProtectableRequest {
 impl ShowProtectableRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowProtectableRequestBuilder {
-        ShowProtectableRequestBuilder::default()
+        <ShowProtectableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowReplicationCapabilitiesRequest {
 impl ShowReplicationCapabilitiesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplicationCapabilitiesRequestBuilder {
-        ShowReplicationCapabilitiesRequestBuilder::default()
+        <ShowReplicationCapabilitiesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

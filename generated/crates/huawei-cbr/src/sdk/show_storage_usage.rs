@@ -30,7 +30,7 @@ pub struct ShowStorageUsageRequest {
 impl ShowStorageUsageRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowStorageUsageRequestBuilder {
-        ShowStorageUsageRequestBuilder::default()
+        <ShowStorageUsageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct ShowSummaryRequest {
 impl ShowSummaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSummaryRequestBuilder {
-        ShowSummaryRequestBuilder::default()
+        <ShowSummaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

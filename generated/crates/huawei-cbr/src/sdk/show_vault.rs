@@ -21,7 +21,7 @@ pub struct ShowVaultRequest {
 impl ShowVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVaultRequestBuilder {
-        ShowVaultRequestBuilder::default()
+        <ShowVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowVaultProjectTagRequest {
 impl ShowVaultProjectTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVaultProjectTagRequestBuilder {
-        ShowVaultProjectTagRequestBuilder::default()
+        <ShowVaultProjectTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowVaultResourceInstancesRequest {
 impl ShowVaultResourceInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVaultResourceInstancesRequestBuilder {
-        ShowVaultResourceInstancesRequestBuilder::default()
+        <ShowVaultResourceInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

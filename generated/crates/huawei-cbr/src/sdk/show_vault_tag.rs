@@ -21,7 +21,7 @@ pub struct ShowVaultTagRequest {
 impl ShowVaultTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVaultTagRequestBuilder {
-        ShowVaultTagRequestBuilder::default()
+        <ShowVaultTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

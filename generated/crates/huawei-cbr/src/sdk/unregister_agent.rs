@@ -19,7 +19,7 @@ pub struct UnregisterAgentRequest {
 impl UnregisterAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnregisterAgentRequestBuilder {
-        UnregisterAgentRequestBuilder::default()
+        <UnregisterAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

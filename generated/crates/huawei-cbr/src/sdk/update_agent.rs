@@ -24,7 +24,7 @@ pub struct UpdateAgentRequest {
 impl UpdateAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAgentRequestBuilder {
-        UpdateAgentRequestBuilder::default()
+        <UpdateAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateBackupRequest {
 impl UpdateBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateBackupRequestBuilder {
-        UpdateBackupRequestBuilder::default()
+        <UpdateBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateExpirationTimeRequest {
 impl UpdateExpirationTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateExpirationTimeRequestBuilder {
-        UpdateExpirationTimeRequestBuilder::default()
+        <UpdateExpirationTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

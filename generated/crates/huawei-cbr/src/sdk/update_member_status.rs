@@ -27,7 +27,7 @@ pub struct UpdateMemberStatusRequest {
 impl UpdateMemberStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateMemberStatusRequestBuilder {
-        UpdateMemberStatusRequestBuilder::default()
+        <UpdateMemberStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateOrderRequest {
 impl UpdateOrderRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateOrderRequestBuilder {
-        UpdateOrderRequestBuilder::default()
+        <UpdateOrderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateOrganizationPolicyRequest {
 impl UpdateOrganizationPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateOrganizationPolicyRequestBuilder {
-        UpdateOrganizationPolicyRequestBuilder::default()
+        <UpdateOrganizationPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateVaultRequest {
 impl UpdateVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateVaultRequestBuilder {
-        UpdateVaultRequestBuilder::default()
+        <UpdateVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

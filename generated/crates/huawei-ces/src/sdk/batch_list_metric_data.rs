@@ -21,7 +21,7 @@ pub struct BatchListMetricDataRequest {
 impl BatchListMetricDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchListMetricDataRequestBuilder {
-        BatchListMetricDataRequestBuilder::default()
+        <BatchListMetricDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateAlarmRequest {
 impl CreateAlarmRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAlarmRequestBuilder {
-        CreateAlarmRequestBuilder::default()
+        <CreateAlarmRequestBuilder as ::core::default::Default>::default()
     }
 }
 

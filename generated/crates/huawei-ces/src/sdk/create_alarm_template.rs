@@ -21,7 +21,7 @@ pub struct CreateAlarmTemplateRequest {
 impl CreateAlarmTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAlarmTemplateRequestBuilder {
-        CreateAlarmTemplateRequestBuilder::default()
+        <CreateAlarmTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateEventsRequest {
 impl CreateEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateEventsRequestBuilder {
-        CreateEventsRequestBuilder::default()
+        <CreateEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateMetricDataRequest {
 impl CreateMetricDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMetricDataRequestBuilder {
-        CreateMetricDataRequestBuilder::default()
+        <CreateMetricDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateResourceGroupRequest {
 impl CreateResourceGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateResourceGroupRequestBuilder {
-        CreateResourceGroupRequestBuilder::default()
+        <CreateResourceGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteAlarmRequest {
 impl DeleteAlarmRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAlarmRequestBuilder {
-        DeleteAlarmRequestBuilder::default()
+        <DeleteAlarmRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteAlarmTemplateRequest {
 impl DeleteAlarmTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAlarmTemplateRequestBuilder {
-        DeleteAlarmTemplateRequestBuilder::default()
+        <DeleteAlarmTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

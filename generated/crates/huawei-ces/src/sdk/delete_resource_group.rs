@@ -19,7 +19,7 @@ pub struct DeleteResourceGroupRequest {
 impl DeleteResourceGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteResourceGroupRequestBuilder {
-        DeleteResourceGroupRequestBuilder::default()
+        <DeleteResourceGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -48,7 +48,7 @@ pub struct ListAlarmHistoriesRequest {
 impl ListAlarmHistoriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAlarmHistoriesRequestBuilder {
-        ListAlarmHistoriesRequestBuilder::default()
+        <ListAlarmHistoriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListAlarmsRequest {
 impl ListAlarmsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAlarmsRequestBuilder {
-        ListAlarmsRequestBuilder::default()
+        <ListAlarmsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ListEventDetailRequest {
 impl ListEventDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEventDetailRequestBuilder {
-        ListEventDetailRequestBuilder::default()
+        <ListEventDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

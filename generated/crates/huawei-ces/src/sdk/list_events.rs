@@ -39,7 +39,7 @@ pub struct ListEventsRequest {
 impl ListEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEventsRequestBuilder {
-        ListEventsRequestBuilder::default()
+        <ListEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ListMetricsRequest {
 impl ListMetricsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMetricsRequestBuilder {
-        ListMetricsRequestBuilder::default()
+        <ListMetricsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListResourceGroupRequest {
 impl ListResourceGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListResourceGroupRequestBuilder {
-        ListResourceGroupRequestBuilder::default()
+        <ListResourceGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

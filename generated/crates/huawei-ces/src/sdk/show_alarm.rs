@@ -21,7 +21,7 @@ pub struct ShowAlarmRequest {
 impl ShowAlarmRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAlarmRequestBuilder {
-        ShowAlarmRequestBuilder::default()
+        <ShowAlarmRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ShowEventDataRequest {
 impl ShowEventDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowEventDataRequestBuilder {
-        ShowEventDataRequestBuilder::default()
+        <ShowEventDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -48,7 +48,7 @@ pub struct ShowMetricDataRequest {
 impl ShowMetricDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMetricDataRequestBuilder {
-        ShowMetricDataRequestBuilder::default()
+        <ShowMetricDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

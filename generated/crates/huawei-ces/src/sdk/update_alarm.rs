@@ -24,7 +24,7 @@ pub struct UpdateAlarmRequest {
 impl UpdateAlarmRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAlarmRequestBuilder {
-        UpdateAlarmRequestBuilder::default()
+        <UpdateAlarmRequestBuilder as ::core::default::Default>::default()
     }
 }
 

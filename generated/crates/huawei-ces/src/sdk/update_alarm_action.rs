@@ -24,7 +24,7 @@ pub struct UpdateAlarmActionRequest {
 impl UpdateAlarmActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAlarmActionRequestBuilder {
-        UpdateAlarmActionRequestBuilder::default()
+        <UpdateAlarmActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateAlarmTemplateRequest {
 impl UpdateAlarmTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAlarmTemplateRequestBuilder {
-        UpdateAlarmTemplateRequestBuilder::default()
+        <UpdateAlarmTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateResourceGroupRequest {
 impl UpdateResourceGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateResourceGroupRequestBuilder {
-        UpdateResourceGroupRequestBuilder::default()
+        <UpdateResourceGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

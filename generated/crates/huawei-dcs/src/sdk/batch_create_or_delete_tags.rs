@@ -24,7 +24,7 @@ pub struct BatchCreateOrDeleteTagsRequest {
 impl BatchCreateOrDeleteTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateOrDeleteTagsRequestBuilder {
-        BatchCreateOrDeleteTagsRequestBuilder::default()
+        <BatchCreateOrDeleteTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeleteInstancesRequest {
 impl BatchDeleteInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteInstancesRequestBuilder {
-        BatchDeleteInstancesRequestBuilder::default()
+        <BatchDeleteInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

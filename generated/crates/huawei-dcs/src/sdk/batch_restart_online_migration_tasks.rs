@@ -21,7 +21,7 @@ pub struct BatchRestartOnlineMigrationTasksRequest {
 impl BatchRestartOnlineMigrationTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchRestartOnlineMigrationTasksRequestBuilder {
-        BatchRestartOnlineMigrationTasksRequestBuilder::default()
+        <BatchRestartOnlineMigrationTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchShowNodesInformationRequest {
 impl BatchShowNodesInformationRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchShowNodesInformationRequestBuilder {
-        BatchShowNodesInformationRequestBuilder::default()
+        <BatchShowNodesInformationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

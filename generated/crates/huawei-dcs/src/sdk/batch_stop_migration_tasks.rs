@@ -21,7 +21,7 @@ pub struct BatchStopMigrationTasksRequest {
 impl BatchStopMigrationTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchStopMigrationTasksRequestBuilder {
-        BatchStopMigrationTasksRequestBuilder::default()
+        <BatchStopMigrationTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ChangeMasterStandbyRequest {
 impl ChangeMasterStandbyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeMasterStandbyRequestBuilder {
-        ChangeMasterStandbyRequestBuilder::default()
+        <ChangeMasterStandbyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ChangeMasterStandbyAsyncRequest {
 impl ChangeMasterStandbyAsyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeMasterStandbyAsyncRequestBuilder {
-        ChangeMasterStandbyAsyncRequestBuilder::default()
+        <ChangeMasterStandbyAsyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ChangeNodesStartStopStatusRequest {
 impl ChangeNodesStartStopStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeNodesStartStopStatusRequestBuilder {
-        ChangeNodesStartStopStatusRequestBuilder::default()
+        <ChangeNodesStartStopStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CopyInstanceRequest {
 impl CopyInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyInstanceRequestBuilder {
-        CopyInstanceRequestBuilder::default()
+        <CopyInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

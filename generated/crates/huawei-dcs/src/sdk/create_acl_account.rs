@@ -24,7 +24,7 @@ pub struct CreateAclAccountRequest {
 impl CreateAclAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAclAccountRequestBuilder {
-        CreateAclAccountRequestBuilder::default()
+        <CreateAclAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CreateAutoExpireScanTaskRequest {
 impl CreateAutoExpireScanTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAutoExpireScanTaskRequestBuilder {
-        CreateAutoExpireScanTaskRequestBuilder::default()
+        <CreateAutoExpireScanTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

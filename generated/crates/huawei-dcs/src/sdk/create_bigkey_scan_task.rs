@@ -21,7 +21,7 @@ pub struct CreateBigkeyScanTaskRequest {
 impl CreateBigkeyScanTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBigkeyScanTaskRequestBuilder {
-        CreateBigkeyScanTaskRequestBuilder::default()
+        <CreateBigkeyScanTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateCustomTemplateRequest {
 impl CreateCustomTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCustomTemplateRequestBuilder {
-        CreateCustomTemplateRequestBuilder::default()
+        <CreateCustomTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateDiagnosisTaskRequest {
 impl CreateDiagnosisTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDiagnosisTaskRequestBuilder {
-        CreateDiagnosisTaskRequestBuilder::default()
+        <CreateDiagnosisTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

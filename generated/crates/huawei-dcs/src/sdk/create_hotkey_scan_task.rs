@@ -21,7 +21,7 @@ pub struct CreateHotkeyScanTaskRequest {
 impl CreateHotkeyScanTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateHotkeyScanTaskRequestBuilder {
-        CreateHotkeyScanTaskRequestBuilder::default()
+        <CreateHotkeyScanTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

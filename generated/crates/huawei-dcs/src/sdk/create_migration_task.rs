@@ -21,7 +21,7 @@ pub struct CreateMigrationTaskRequest {
 impl CreateMigrationTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMigrationTaskRequestBuilder {
-        CreateMigrationTaskRequestBuilder::default()
+        <CreateMigrationTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateOfflineKeyAnalysisRequest {
 impl CreateOfflineKeyAnalysisRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOfflineKeyAnalysisRequestBuilder {
-        CreateOfflineKeyAnalysisRequestBuilder::default()
+        <CreateOfflineKeyAnalysisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateOnlineMigrationTaskRequest {
 impl CreateOnlineMigrationTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOnlineMigrationTaskRequestBuilder {
-        CreateOnlineMigrationTaskRequestBuilder::default()
+        <CreateOnlineMigrationTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

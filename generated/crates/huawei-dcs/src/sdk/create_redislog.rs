@@ -28,7 +28,7 @@ pub struct CreateRedislogRequest {
 impl CreateRedislogRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRedislogRequestBuilder {
-        CreateRedislogRequestBuilder::default()
+        <CreateRedislogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

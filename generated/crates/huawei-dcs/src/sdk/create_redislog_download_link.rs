@@ -22,7 +22,7 @@ pub struct CreateRedislogDownloadLinkRequest {
 impl CreateRedislogDownloadLinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRedislogDownloadLinkRequestBuilder {
-        CreateRedislogDownloadLinkRequestBuilder::default()
+        <CreateRedislogDownloadLinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

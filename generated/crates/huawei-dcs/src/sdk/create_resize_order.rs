@@ -24,7 +24,7 @@ pub struct CreateResizeOrderRequest {
 impl CreateResizeOrderRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateResizeOrderRequestBuilder {
-        CreateResizeOrderRequestBuilder::default()
+        <CreateResizeOrderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

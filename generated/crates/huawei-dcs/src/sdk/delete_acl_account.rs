@@ -22,7 +22,7 @@ pub struct DeleteAclAccountRequest {
 impl DeleteAclAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAclAccountRequestBuilder {
-        DeleteAclAccountRequestBuilder::default()
+        <DeleteAclAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteBackgroundTaskRequest {
 impl DeleteBackgroundTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackgroundTaskRequestBuilder {
-        DeleteBackgroundTaskRequestBuilder::default()
+        <DeleteBackgroundTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteBackupFileRequest {
 impl DeleteBackupFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackupFileRequestBuilder {
-        DeleteBackupFileRequestBuilder::default()
+        <DeleteBackupFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

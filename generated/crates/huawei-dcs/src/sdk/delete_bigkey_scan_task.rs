@@ -24,7 +24,7 @@ pub struct DeleteBigkeyScanTaskRequest {
 impl DeleteBigkeyScanTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBigkeyScanTaskRequestBuilder {
-        DeleteBigkeyScanTaskRequestBuilder::default()
+        <DeleteBigkeyScanTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteCenterTaskRequest {
 impl DeleteCenterTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteCenterTaskRequestBuilder {
-        DeleteCenterTaskRequestBuilder::default()
+        <DeleteCenterTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteConfigTemplateRequest {
 impl DeleteConfigTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteConfigTemplateRequestBuilder {
-        DeleteConfigTemplateRequestBuilder::default()
+        <DeleteConfigTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteDiagnosisTaskRequest {
 impl DeleteDiagnosisTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDiagnosisTaskRequestBuilder {
-        DeleteDiagnosisTaskRequestBuilder::default()
+        <DeleteDiagnosisTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

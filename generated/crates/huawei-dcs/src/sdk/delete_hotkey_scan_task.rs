@@ -24,7 +24,7 @@ pub struct DeleteHotkeyScanTaskRequest {
 impl DeleteHotkeyScanTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteHotkeyScanTaskRequestBuilder {
-        DeleteHotkeyScanTaskRequestBuilder::default()
+        <DeleteHotkeyScanTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteInstanceBandwidthAutoScalingPolicyRequest {
 impl DeleteInstanceBandwidthAutoScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteInstanceBandwidthAutoScalingPolicyRequestBuilder {
-        DeleteInstanceBandwidthAutoScalingPolicyRequestBuilder::default()
+        <DeleteInstanceBandwidthAutoScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

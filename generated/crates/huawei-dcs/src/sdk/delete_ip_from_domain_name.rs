@@ -25,7 +25,7 @@ pub struct DeleteIpFromDomainNameRequest {
 impl DeleteIpFromDomainNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteIpFromDomainNameRequestBuilder {
-        DeleteIpFromDomainNameRequestBuilder::default()
+        <DeleteIpFromDomainNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DeleteMigrationTaskRequest {
 impl DeleteMigrationTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteMigrationTaskRequestBuilder {
-        DeleteMigrationTaskRequestBuilder::default()
+        <DeleteMigrationTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

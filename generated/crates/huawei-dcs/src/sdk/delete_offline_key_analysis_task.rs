@@ -22,7 +22,7 @@ pub struct DeleteOfflineKeyAnalysisTaskRequest {
 impl DeleteOfflineKeyAnalysisTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteOfflineKeyAnalysisTaskRequestBuilder {
-        DeleteOfflineKeyAnalysisTaskRequestBuilder::default()
+        <DeleteOfflineKeyAnalysisTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeletePublicIpRequest {
 impl DeletePublicIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePublicIpRequestBuilder {
-        DeletePublicIpRequestBuilder::default()
+        <DeletePublicIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

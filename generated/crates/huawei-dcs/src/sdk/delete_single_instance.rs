@@ -19,7 +19,7 @@ pub struct DeleteSingleInstanceRequest {
 impl DeleteSingleInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSingleInstanceRequestBuilder {
-        DeleteSingleInstanceRequestBuilder::default()
+        <DeleteSingleInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

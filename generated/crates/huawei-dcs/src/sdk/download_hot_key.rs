@@ -22,7 +22,7 @@ pub struct DownloadHotKeyRequest {
 impl DownloadHotKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadHotKeyRequestBuilder {
-        DownloadHotKeyRequestBuilder::default()
+        <DownloadHotKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DownloadSslCertRequest {
 impl DownloadSslCertRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadSslCertRequestBuilder {
-        DownloadSslCertRequestBuilder::default()
+        <DownloadSslCertRequestBuilder as ::core::default::Default>::default()
     }
 }
 

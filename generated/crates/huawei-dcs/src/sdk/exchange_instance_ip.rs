@@ -24,7 +24,7 @@ pub struct ExchangeInstanceIpRequest {
 impl ExchangeInstanceIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExchangeInstanceIpRequestBuilder {
-        ExchangeInstanceIpRequestBuilder::default()
+        <ExchangeInstanceIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

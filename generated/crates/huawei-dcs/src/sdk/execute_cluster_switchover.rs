@@ -25,7 +25,7 @@ pub struct ExecuteClusterSwitchoverRequest {
 impl ExecuteClusterSwitchoverRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteClusterSwitchoverRequestBuilder {
-        ExecuteClusterSwitchoverRequestBuilder::default()
+        <ExecuteClusterSwitchoverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ExecuteCommandMobilizationRequest {
 impl ExecuteCommandMobilizationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteCommandMobilizationRequestBuilder {
-        ExecuteCommandMobilizationRequestBuilder::default()
+        <ExecuteCommandMobilizationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ExportExcelJobRequest {
 impl ExportExcelJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportExcelJobRequestBuilder {
-        ExportExcelJobRequestBuilder::default()
+        <ExportExcelJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

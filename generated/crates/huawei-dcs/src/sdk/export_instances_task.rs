@@ -21,7 +21,7 @@ pub struct ExportInstancesTaskRequest {
 impl ExportInstancesTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportInstancesTaskRequestBuilder {
-        ExportInstancesTaskRequestBuilder::default()
+        <ExportInstancesTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct HangUpClientsRequest {
 impl HangUpClientsRequest {
     /// A builder with every field unset.
     pub fn builder() -> HangUpClientsRequestBuilder {
-        HangUpClientsRequestBuilder::default()
+        <HangUpClientsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

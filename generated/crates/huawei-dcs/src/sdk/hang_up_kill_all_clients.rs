@@ -24,7 +24,7 @@ pub struct HangUpKillAllClientsRequest {
 impl HangUpKillAllClientsRequest {
     /// A builder with every field unset.
     pub fn builder() -> HangUpKillAllClientsRequestBuilder {
-        HangUpKillAllClientsRequestBuilder::default()
+        <HangUpKillAllClientsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

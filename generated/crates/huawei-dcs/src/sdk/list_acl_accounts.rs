@@ -21,7 +21,7 @@ pub struct ListAclAccountsRequest {
 impl ListAclAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAclAccountsRequestBuilder {
-        ListAclAccountsRequestBuilder::default()
+        <ListAclAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

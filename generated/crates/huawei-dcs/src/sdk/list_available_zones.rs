@@ -13,7 +13,7 @@ pub struct ListAvailableZonesRequest {}
 impl ListAvailableZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAvailableZonesRequestBuilder {
-        ListAvailableZonesRequestBuilder::default()
+        <ListAvailableZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

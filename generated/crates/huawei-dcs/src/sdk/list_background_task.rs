@@ -33,7 +33,7 @@ pub struct ListBackgroundTaskRequest {
 impl ListBackgroundTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBackgroundTaskRequestBuilder {
-        ListBackgroundTaskRequestBuilder::default()
+        <ListBackgroundTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListBackupFileLinksRequest {
 impl ListBackupFileLinksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBackupFileLinksRequestBuilder {
-        ListBackupFileLinksRequestBuilder::default()
+        <ListBackupFileLinksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListBackupRecordsRequest {
 impl ListBackupRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBackupRecordsRequestBuilder {
-        ListBackupRecordsRequestBuilder::default()
+        <ListBackupRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

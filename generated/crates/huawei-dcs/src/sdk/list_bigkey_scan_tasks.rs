@@ -30,7 +30,7 @@ pub struct ListBigkeyScanTasksRequest {
 impl ListBigkeyScanTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBigkeyScanTasksRequestBuilder {
-        ListBigkeyScanTasksRequestBuilder::default()
+        <ListBigkeyScanTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

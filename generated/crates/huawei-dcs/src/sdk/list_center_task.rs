@@ -30,7 +30,7 @@ pub struct ListCenterTaskRequest {
 impl ListCenterTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCenterTaskRequestBuilder {
-        ListCenterTaskRequestBuilder::default()
+        <ListCenterTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

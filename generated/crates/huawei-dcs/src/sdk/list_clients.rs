@@ -39,7 +39,7 @@ pub struct ListClientsRequest {
 impl ListClientsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClientsRequestBuilder {
-        ListClientsRequestBuilder::default()
+        <ListClientsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListConfigHistoriesRequest {
 impl ListConfigHistoriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConfigHistoriesRequestBuilder {
-        ListConfigHistoriesRequestBuilder::default()
+        <ListConfigHistoriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

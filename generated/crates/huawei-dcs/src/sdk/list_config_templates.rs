@@ -45,7 +45,7 @@ pub struct ListConfigTemplatesRequest {
 impl ListConfigTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConfigTemplatesRequestBuilder {
-        ListConfigTemplatesRequestBuilder::default()
+        <ListConfigTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

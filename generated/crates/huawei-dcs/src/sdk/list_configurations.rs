@@ -21,7 +21,7 @@ pub struct ListConfigurationsRequest {
 impl ListConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConfigurationsRequestBuilder {
-        ListConfigurationsRequestBuilder::default()
+        <ListConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListDiagnosisTasksRequest {
 impl ListDiagnosisTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDiagnosisTasksRequestBuilder {
-        ListDiagnosisTasksRequestBuilder::default()
+        <ListDiagnosisTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

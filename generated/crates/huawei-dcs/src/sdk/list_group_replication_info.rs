@@ -21,7 +21,7 @@ pub struct ListGroupReplicationInfoRequest {
 impl ListGroupReplicationInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGroupReplicationInfoRequestBuilder {
-        ListGroupReplicationInfoRequestBuilder::default()
+        <ListGroupReplicationInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

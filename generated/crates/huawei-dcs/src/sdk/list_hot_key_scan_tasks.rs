@@ -30,7 +30,7 @@ pub struct ListHotKeyScanTasksRequest {
 impl ListHotKeyScanTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHotKeyScanTasksRequestBuilder {
-        ListHotKeyScanTasksRequestBuilder::default()
+        <ListHotKeyScanTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListInstanceOperationsRequest {
 impl ListInstanceOperationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceOperationsRequestBuilder {
-        ListInstanceOperationsRequestBuilder::default()
+        <ListInstanceOperationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -48,7 +48,7 @@ pub struct ListInstancesRequest {
 impl ListInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesRequestBuilder {
-        ListInstancesRequestBuilder::default()
+        <ListInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

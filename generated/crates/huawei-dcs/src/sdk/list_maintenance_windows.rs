@@ -13,7 +13,7 @@ pub struct ListMaintenanceWindowsRequest {}
 impl ListMaintenanceWindowsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMaintenanceWindowsRequestBuilder {
-        ListMaintenanceWindowsRequestBuilder::default()
+        <ListMaintenanceWindowsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

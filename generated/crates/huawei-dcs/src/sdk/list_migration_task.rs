@@ -27,7 +27,7 @@ pub struct ListMigrationTaskRequest {
 impl ListMigrationTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMigrationTaskRequestBuilder {
-        ListMigrationTaskRequestBuilder::default()
+        <ListMigrationTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

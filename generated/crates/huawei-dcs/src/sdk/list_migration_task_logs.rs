@@ -30,7 +30,7 @@ pub struct ListMigrationTaskLogsRequest {
 impl ListMigrationTaskLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMigrationTaskLogsRequestBuilder {
-        ListMigrationTaskLogsRequestBuilder::default()
+        <ListMigrationTaskLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

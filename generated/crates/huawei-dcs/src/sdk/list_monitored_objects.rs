@@ -27,7 +27,7 @@ pub struct ListMonitoredObjectsRequest {
 impl ListMonitoredObjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMonitoredObjectsRequestBuilder {
-        ListMonitoredObjectsRequestBuilder::default()
+        <ListMonitoredObjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListMonitoredObjectsOfInstanceRequest {
 impl ListMonitoredObjectsOfInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMonitoredObjectsOfInstanceRequestBuilder {
-        ListMonitoredObjectsOfInstanceRequestBuilder::default()
+        <ListMonitoredObjectsOfInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListNumberOfInstancesInDifferentStatusRequest {
 impl ListNumberOfInstancesInDifferentStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListNumberOfInstancesInDifferentStatusRequestBuilder {
-        ListNumberOfInstancesInDifferentStatusRequestBuilder::default()
+        <ListNumberOfInstancesInDifferentStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListOfflineKeyAnalysisTaskRequest {
 impl ListOfflineKeyAnalysisTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOfflineKeyAnalysisTaskRequestBuilder {
-        ListOfflineKeyAnalysisTaskRequestBuilder::default()
+        <ListOfflineKeyAnalysisTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

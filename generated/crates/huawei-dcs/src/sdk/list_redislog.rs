@@ -30,7 +30,7 @@ pub struct ListRedislogRequest {
 impl ListRedislogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRedislogRequestBuilder {
-        ListRedislogRequestBuilder::default()
+        <ListRedislogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

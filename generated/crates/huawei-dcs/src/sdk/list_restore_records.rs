@@ -33,7 +33,7 @@ pub struct ListRestoreRecordsRequest {
 impl ListRestoreRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRestoreRecordsRequestBuilder {
-        ListRestoreRecordsRequestBuilder::default()
+        <ListRestoreRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

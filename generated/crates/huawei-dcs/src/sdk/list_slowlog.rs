@@ -42,7 +42,7 @@ pub struct ListSlowlogRequest {
 impl ListSlowlogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSlowlogRequestBuilder {
-        ListSlowlogRequestBuilder::default()
+        <ListSlowlogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

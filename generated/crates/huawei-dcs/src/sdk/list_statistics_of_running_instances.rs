@@ -18,7 +18,7 @@ pub struct ListStatisticsOfRunningInstancesRequest {
 impl ListStatisticsOfRunningInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStatisticsOfRunningInstancesRequestBuilder {
-        ListStatisticsOfRunningInstancesRequestBuilder::default()
+        <ListStatisticsOfRunningInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

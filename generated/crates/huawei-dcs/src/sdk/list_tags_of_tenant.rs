@@ -18,7 +18,7 @@ pub struct ListTagsOfTenantRequest {
 impl ListTagsOfTenantRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTagsOfTenantRequestBuilder {
-        ListTagsOfTenantRequestBuilder::default()
+        <ListTagsOfTenantRequestBuilder as ::core::default::Default>::default()
     }
 }
 

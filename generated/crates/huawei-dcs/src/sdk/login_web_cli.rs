@@ -24,7 +24,7 @@ pub struct LoginWebCliRequest {
 impl LoginWebCliRequest {
     /// A builder with every field unset.
     pub fn builder() -> LoginWebCliRequestBuilder {
-        LoginWebCliRequestBuilder::default()
+        <LoginWebCliRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct LogoffWebCliRequest {
 impl LogoffWebCliRequest {
     /// A builder with every field unset.
     pub fn builder() -> LogoffWebCliRequestBuilder {
-        LogoffWebCliRequestBuilder::default()
+        <LogoffWebCliRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct MigrateAzRequest {
 impl MigrateAzRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigrateAzRequestBuilder {
-        MigrateAzRequestBuilder::default()
+        <MigrateAzRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ResetAclAccountPassWordRequest {
 impl ResetAclAccountPassWordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetAclAccountPassWordRequestBuilder {
-        ResetAclAccountPassWordRequestBuilder::default()
+        <ResetAclAccountPassWordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

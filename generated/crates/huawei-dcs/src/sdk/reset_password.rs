@@ -24,7 +24,7 @@ pub struct ResetPasswordRequest {
 impl ResetPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetPasswordRequestBuilder {
-        ResetPasswordRequestBuilder::default()
+        <ResetPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

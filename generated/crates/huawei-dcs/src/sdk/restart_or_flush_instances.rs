@@ -21,7 +21,7 @@ pub struct RestartOrFlushInstancesRequest {
 impl RestartOrFlushInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartOrFlushInstancesRequestBuilder {
-        RestartOrFlushInstancesRequestBuilder::default()
+        <RestartOrFlushInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct RollbackExchangeInstanceIpRequest {
 impl RollbackExchangeInstanceIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> RollbackExchangeInstanceIpRequestBuilder {
-        RollbackExchangeInstanceIpRequestBuilder::default()
+        <RollbackExchangeInstanceIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ScanClientsRequest {
 impl ScanClientsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ScanClientsRequestBuilder {
-        ScanClientsRequestBuilder::default()
+        <ScanClientsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ScanExpireKeyRequest {
 impl ScanExpireKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ScanExpireKeyRequestBuilder {
-        ScanExpireKeyRequestBuilder::default()
+        <ScanExpireKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

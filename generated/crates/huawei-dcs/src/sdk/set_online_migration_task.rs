@@ -24,7 +24,7 @@ pub struct SetOnlineMigrationTaskRequest {
 impl SetOnlineMigrationTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetOnlineMigrationTaskRequestBuilder {
-        SetOnlineMigrationTaskRequestBuilder::default()
+        <SetOnlineMigrationTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

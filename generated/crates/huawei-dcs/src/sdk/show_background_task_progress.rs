@@ -24,7 +24,7 @@ pub struct ShowBackgroundTaskProgressRequest {
 impl ShowBackgroundTaskProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackgroundTaskProgressRequestBuilder {
-        ShowBackgroundTaskProgressRequestBuilder::default()
+        <ShowBackgroundTaskProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowBandwidthsRequest {
 impl ShowBandwidthsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBandwidthsRequestBuilder {
-        ShowBandwidthsRequestBuilder::default()
+        <ShowBandwidthsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowBigkeyAutoscanConfigRequest {
 impl ShowBigkeyAutoscanConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBigkeyAutoscanConfigRequestBuilder {
-        ShowBigkeyAutoscanConfigRequestBuilder::default()
+        <ShowBigkeyAutoscanConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

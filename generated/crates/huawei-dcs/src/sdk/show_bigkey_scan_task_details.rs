@@ -24,7 +24,7 @@ pub struct ShowBigkeyScanTaskDetailsRequest {
 impl ShowBigkeyScanTaskDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBigkeyScanTaskDetailsRequestBuilder {
-        ShowBigkeyScanTaskDetailsRequestBuilder::default()
+        <ShowBigkeyScanTaskDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

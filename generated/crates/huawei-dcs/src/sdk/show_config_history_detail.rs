@@ -22,7 +22,7 @@ pub struct ShowConfigHistoryDetailRequest {
 impl ShowConfigHistoryDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowConfigHistoryDetailRequestBuilder {
-        ShowConfigHistoryDetailRequestBuilder::default()
+        <ShowConfigHistoryDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

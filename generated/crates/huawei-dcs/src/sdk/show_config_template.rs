@@ -22,7 +22,7 @@ pub struct ShowConfigTemplateRequest {
 impl ShowConfigTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowConfigTemplateRequestBuilder {
-        ShowConfigTemplateRequestBuilder::default()
+        <ShowConfigTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowDiagnosisTaskDetailsRequest {
 impl ShowDiagnosisTaskDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDiagnosisTaskDetailsRequestBuilder {
-        ShowDiagnosisTaskDetailsRequestBuilder::default()
+        <ShowDiagnosisTaskDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

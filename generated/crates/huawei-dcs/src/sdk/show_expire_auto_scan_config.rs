@@ -19,7 +19,7 @@ pub struct ShowExpireAutoScanConfigRequest {
 impl ShowExpireAutoScanConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowExpireAutoScanConfigRequestBuilder {
-        ShowExpireAutoScanConfigRequestBuilder::default()
+        <ShowExpireAutoScanConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowExpireKeyScanInfoRequest {
 impl ShowExpireKeyScanInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowExpireKeyScanInfoRequestBuilder {
-        ShowExpireKeyScanInfoRequestBuilder::default()
+        <ShowExpireKeyScanInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowHotkeyAutoscanConfigRequest {
 impl ShowHotkeyAutoscanConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHotkeyAutoscanConfigRequestBuilder {
-        ShowHotkeyAutoscanConfigRequestBuilder::default()
+        <ShowHotkeyAutoscanConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowHotkeyTaskDetailsRequest {
 impl ShowHotkeyTaskDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHotkeyTaskDetailsRequestBuilder {
-        ShowHotkeyTaskDetailsRequestBuilder::default()
+        <ShowHotkeyTaskDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowInstanceRequest {
 impl ShowInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceRequestBuilder {
-        ShowInstanceRequestBuilder::default()
+        <ShowInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowInstanceBandwidthAutoScalingPolicyRequest {
 impl ShowInstanceBandwidthAutoScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceBandwidthAutoScalingPolicyRequestBuilder {
-        ShowInstanceBandwidthAutoScalingPolicyRequestBuilder::default()
+        <ShowInstanceBandwidthAutoScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowInstanceSslDetailRequest {
 impl ShowInstanceSslDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceSslDetailRequestBuilder {
-        ShowInstanceSslDetailRequestBuilder::default()
+        <ShowInstanceSslDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

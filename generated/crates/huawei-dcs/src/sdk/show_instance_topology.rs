@@ -21,7 +21,7 @@ pub struct ShowInstanceTopologyRequest {
 impl ShowInstanceTopologyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceTopologyRequestBuilder {
-        ShowInstanceTopologyRequestBuilder::default()
+        <ShowInstanceTopologyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

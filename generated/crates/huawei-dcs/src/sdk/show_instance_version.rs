@@ -19,7 +19,7 @@ pub struct ShowInstanceVersionRequest {
 impl ShowInstanceVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceVersionRequestBuilder {
-        ShowInstanceVersionRequestBuilder::default()
+        <ShowInstanceVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

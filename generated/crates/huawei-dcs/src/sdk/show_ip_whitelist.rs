@@ -21,7 +21,7 @@ pub struct ShowIpWhitelistRequest {
 impl ShowIpWhitelistRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowIpWhitelistRequestBuilder {
-        ShowIpWhitelistRequestBuilder::default()
+        <ShowIpWhitelistRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowJobInfoRequest {
 impl ShowJobInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowJobInfoRequestBuilder {
-        ShowJobInfoRequestBuilder::default()
+        <ShowJobInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowMigrationTaskRequest {
 impl ShowMigrationTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMigrationTaskRequestBuilder {
-        ShowMigrationTaskRequestBuilder::default()
+        <ShowMigrationTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

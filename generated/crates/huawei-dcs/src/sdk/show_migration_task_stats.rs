@@ -19,7 +19,7 @@ pub struct ShowMigrationTaskStatsRequest {
 impl ShowMigrationTaskStatsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMigrationTaskStatsRequestBuilder {
-        ShowMigrationTaskStatsRequestBuilder::default()
+        <ShowMigrationTaskStatsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowNodesInformationRequest {
 impl ShowNodesInformationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowNodesInformationRequestBuilder {
-        ShowNodesInformationRequestBuilder::default()
+        <ShowNodesInformationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowOfflineKeyAnalysisTaskRequest {
 impl ShowOfflineKeyAnalysisTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowOfflineKeyAnalysisTaskRequestBuilder {
-        ShowOfflineKeyAnalysisTaskRequestBuilder::default()
+        <ShowOfflineKeyAnalysisTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

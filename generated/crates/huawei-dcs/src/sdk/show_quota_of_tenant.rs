@@ -18,7 +18,7 @@ pub struct ShowQuotaOfTenantRequest {
 impl ShowQuotaOfTenantRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowQuotaOfTenantRequestBuilder {
-        ShowQuotaOfTenantRequestBuilder::default()
+        <ShowQuotaOfTenantRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowReplicationStatesRequest {
 impl ShowReplicationStatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplicationStatesRequestBuilder {
-        ShowReplicationStatesRequestBuilder::default()
+        <ShowReplicationStatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

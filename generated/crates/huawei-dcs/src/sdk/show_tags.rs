@@ -21,7 +21,7 @@ pub struct ShowTagsRequest {
 impl ShowTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTagsRequestBuilder {
-        ShowTagsRequestBuilder::default()
+        <ShowTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

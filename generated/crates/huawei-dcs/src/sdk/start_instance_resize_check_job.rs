@@ -24,7 +24,7 @@ pub struct StartInstanceResizeCheckJobRequest {
 impl StartInstanceResizeCheckJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartInstanceResizeCheckJobRequestBuilder {
-        StartInstanceResizeCheckJobRequestBuilder::default()
+        <StartInstanceResizeCheckJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct StopMigrationTaskRequest {
 impl StopMigrationTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopMigrationTaskRequestBuilder {
-        StopMigrationTaskRequestBuilder::default()
+        <StopMigrationTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct StopMigrationTaskSyncRequest {
 impl StopMigrationTaskSyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopMigrationTaskSyncRequestBuilder {
-        StopMigrationTaskSyncRequestBuilder::default()
+        <StopMigrationTaskSyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateAclAccountRequest {
 impl UpdateAclAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAclAccountRequestBuilder {
-        UpdateAclAccountRequestBuilder::default()
+        <UpdateAclAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateAclAccountPassWordRequest {
 impl UpdateAclAccountPassWordRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAclAccountPassWordRequestBuilder {
-        UpdateAclAccountPassWordRequestBuilder::default()
+        <UpdateAclAccountPassWordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateAclAccountRemarkRequest {
 impl UpdateAclAccountRemarkRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAclAccountRemarkRequestBuilder {
-        UpdateAclAccountRemarkRequestBuilder::default()
+        <UpdateAclAccountRemarkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateBigkeyAutoscanConfigRequest {
 impl UpdateBigkeyAutoscanConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateBigkeyAutoscanConfigRequestBuilder {
-        UpdateBigkeyAutoscanConfigRequestBuilder::default()
+        <UpdateBigkeyAutoscanConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

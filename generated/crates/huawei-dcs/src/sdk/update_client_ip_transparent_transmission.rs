@@ -24,7 +24,7 @@ pub struct UpdateClientIpTransparentTransmissionRequest {
 impl UpdateClientIpTransparentTransmissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateClientIpTransparentTransmissionRequestBuilder {
-        UpdateClientIpTransparentTransmissionRequestBuilder::default()
+        <UpdateClientIpTransparentTransmissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateConfigTemplateRequest {
 impl UpdateConfigTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateConfigTemplateRequestBuilder {
-        UpdateConfigTemplateRequestBuilder::default()
+        <UpdateConfigTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateConfigurationsRequest {
 impl UpdateConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateConfigurationsRequestBuilder {
-        UpdateConfigurationsRequestBuilder::default()
+        <UpdateConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

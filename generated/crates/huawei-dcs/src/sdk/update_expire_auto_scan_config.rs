@@ -24,7 +24,7 @@ pub struct UpdateExpireAutoScanConfigRequest {
 impl UpdateExpireAutoScanConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateExpireAutoScanConfigRequestBuilder {
-        UpdateExpireAutoScanConfigRequestBuilder::default()
+        <UpdateExpireAutoScanConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

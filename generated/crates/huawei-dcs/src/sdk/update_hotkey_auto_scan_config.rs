@@ -24,7 +24,7 @@ pub struct UpdateHotkeyAutoScanConfigRequest {
 impl UpdateHotkeyAutoScanConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateHotkeyAutoScanConfigRequestBuilder {
-        UpdateHotkeyAutoScanConfigRequestBuilder::default()
+        <UpdateHotkeyAutoScanConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

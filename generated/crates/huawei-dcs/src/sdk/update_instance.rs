@@ -24,7 +24,7 @@ pub struct UpdateInstanceRequest {
 impl UpdateInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceRequestBuilder {
-        UpdateInstanceRequestBuilder::default()
+        <UpdateInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct UpdateInstanceBandwidthRequest {
 impl UpdateInstanceBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceBandwidthRequestBuilder {
-        UpdateInstanceBandwidthRequestBuilder::default()
+        <UpdateInstanceBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateInstanceBandwidthAutoScalingPolicyRequest {
 impl UpdateInstanceBandwidthAutoScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceBandwidthAutoScalingPolicyRequestBuilder {
-        UpdateInstanceBandwidthAutoScalingPolicyRequestBuilder::default()
+        <UpdateInstanceBandwidthAutoScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

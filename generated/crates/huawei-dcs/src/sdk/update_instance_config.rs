@@ -24,7 +24,7 @@ pub struct UpdateInstanceConfigRequest {
 impl UpdateInstanceConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceConfigRequestBuilder {
-        UpdateInstanceConfigRequestBuilder::default()
+        <UpdateInstanceConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

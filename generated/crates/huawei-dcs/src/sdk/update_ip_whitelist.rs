@@ -24,7 +24,7 @@ pub struct UpdateIpWhitelistRequest {
 impl UpdateIpWhitelistRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateIpWhitelistRequestBuilder {
-        UpdateIpWhitelistRequestBuilder::default()
+        <UpdateIpWhitelistRequestBuilder as ::core::default::Default>::default()
     }
 }
 

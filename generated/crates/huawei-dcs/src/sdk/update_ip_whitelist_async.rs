@@ -24,7 +24,7 @@ pub struct UpdateIpWhitelistAsyncRequest {
 impl UpdateIpWhitelistAsyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateIpWhitelistAsyncRequestBuilder {
-        UpdateIpWhitelistAsyncRequestBuilder::default()
+        <UpdateIpWhitelistAsyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

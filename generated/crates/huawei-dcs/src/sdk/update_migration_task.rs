@@ -24,7 +24,7 @@ pub struct UpdateMigrationTaskRequest {
 impl UpdateMigrationTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateMigrationTaskRequestBuilder {
-        UpdateMigrationTaskRequestBuilder::default()
+        <UpdateMigrationTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

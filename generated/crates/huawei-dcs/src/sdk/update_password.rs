@@ -24,7 +24,7 @@ pub struct UpdatePasswordRequest {
 impl UpdatePasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePasswordRequestBuilder {
-        UpdatePasswordRequestBuilder::default()
+        <UpdatePasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdatePublicIpRequest {
 impl UpdatePublicIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePublicIpRequestBuilder {
-        UpdatePublicIpRequestBuilder::default()
+        <UpdatePublicIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

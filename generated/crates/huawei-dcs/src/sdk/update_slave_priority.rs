@@ -30,7 +30,7 @@ pub struct UpdateSlavePriorityRequest {
 impl UpdateSlavePriorityRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSlavePriorityRequestBuilder {
-        UpdateSlavePriorityRequestBuilder::default()
+        <UpdateSlavePriorityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateSslSwitchRequest {
 impl UpdateSslSwitchRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSslSwitchRequestBuilder {
-        UpdateSslSwitchRequestBuilder::default()
+        <UpdateSslSwitchRequestBuilder as ::core::default::Default>::default()
     }
 }
 

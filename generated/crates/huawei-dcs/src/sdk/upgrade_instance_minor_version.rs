@@ -24,7 +24,7 @@ pub struct UpgradeInstanceMinorVersionRequest {
 impl UpgradeInstanceMinorVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeInstanceMinorVersionRequestBuilder {
-        UpgradeInstanceMinorVersionRequestBuilder::default()
+        <UpgradeInstanceMinorVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

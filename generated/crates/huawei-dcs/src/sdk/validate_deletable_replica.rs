@@ -21,7 +21,7 @@ pub struct ValidateDeletableReplicaRequest {
 impl ValidateDeletableReplicaRequest {
     /// A builder with every field unset.
     pub fn builder() -> ValidateDeletableReplicaRequestBuilder {
-        ValidateDeletableReplicaRequestBuilder::default()
+        <ValidateDeletableReplicaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AddReadonlyNodeRequest {
 impl AddReadonlyNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddReadonlyNodeRequestBuilder {
-        AddReadonlyNodeRequestBuilder::default()
+        <AddReadonlyNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

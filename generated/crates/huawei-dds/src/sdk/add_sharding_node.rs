@@ -24,7 +24,7 @@ pub struct AddShardingNodeRequest {
 impl AddShardingNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddShardingNodeRequestBuilder {
-        AddShardingNodeRequestBuilder::default()
+        <AddShardingNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

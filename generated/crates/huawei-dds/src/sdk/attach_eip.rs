@@ -24,7 +24,7 @@ pub struct AttachEipRequest {
 impl AttachEipRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachEipRequestBuilder {
-        AttachEipRequestBuilder::default()
+        <AttachEipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AttachInternalIpRequest {
 impl AttachInternalIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachInternalIpRequestBuilder {
-        AttachInternalIpRequestBuilder::default()
+        <AttachInternalIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

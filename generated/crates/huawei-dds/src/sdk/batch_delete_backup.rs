@@ -24,7 +24,7 @@ pub struct BatchDeleteBackupRequest {
 impl BatchDeleteBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteBackupRequestBuilder {
-        BatchDeleteBackupRequestBuilder::default()
+        <BatchDeleteBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

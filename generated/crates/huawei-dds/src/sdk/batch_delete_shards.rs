@@ -24,7 +24,7 @@ pub struct BatchDeleteShardsRequest {
 impl BatchDeleteShardsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteShardsRequestBuilder {
-        BatchDeleteShardsRequestBuilder::default()
+        <BatchDeleteShardsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct BindPublicGatewayRequest {
 impl BindPublicGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> BindPublicGatewayRequestBuilder {
-        BindPublicGatewayRequestBuilder::default()
+        <BindPublicGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CancelEipRequest {
 impl CancelEipRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelEipRequestBuilder {
-        CancelEipRequestBuilder::default()
+        <CancelEipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CancelScheduledTaskRequest {
 impl CancelScheduledTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelScheduledTaskRequestBuilder {
-        CancelScheduledTaskRequestBuilder::default()
+        <CancelScheduledTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

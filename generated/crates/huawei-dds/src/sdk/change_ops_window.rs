@@ -24,7 +24,7 @@ pub struct ChangeOpsWindowRequest {
 impl ChangeOpsWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeOpsWindowRequestBuilder {
-        ChangeOpsWindowRequestBuilder::default()
+        <ChangeOpsWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

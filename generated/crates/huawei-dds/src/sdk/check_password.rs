@@ -24,7 +24,7 @@ pub struct CheckPasswordRequest {
 impl CheckPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckPasswordRequestBuilder {
-        CheckPasswordRequestBuilder::default()
+        <CheckPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CheckWeakPasswordRequest {
 impl CheckWeakPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckWeakPasswordRequestBuilder {
-        CheckWeakPasswordRequestBuilder::default()
+        <CheckWeakPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

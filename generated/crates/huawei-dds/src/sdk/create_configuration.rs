@@ -21,7 +21,7 @@ pub struct CreateConfigurationRequest {
 impl CreateConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateConfigurationRequestBuilder {
-        CreateConfigurationRequestBuilder::default()
+        <CreateConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

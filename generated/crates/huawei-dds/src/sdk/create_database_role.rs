@@ -24,7 +24,7 @@ pub struct CreateDatabaseRoleRequest {
 impl CreateDatabaseRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDatabaseRoleRequestBuilder {
-        CreateDatabaseRoleRequestBuilder::default()
+        <CreateDatabaseRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

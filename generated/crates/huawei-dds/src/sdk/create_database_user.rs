@@ -24,7 +24,7 @@ pub struct CreateDatabaseUserRequest {
 impl CreateDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDatabaseUserRequestBuilder {
-        CreateDatabaseUserRequestBuilder::default()
+        <CreateDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

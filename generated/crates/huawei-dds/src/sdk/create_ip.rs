@@ -24,7 +24,7 @@ pub struct CreateIpRequest {
 impl CreateIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateIpRequestBuilder {
-        CreateIpRequestBuilder::default()
+        <CreateIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateKillOpRuleRequest {
 impl CreateKillOpRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateKillOpRuleRequestBuilder {
-        CreateKillOpRuleRequestBuilder::default()
+        <CreateKillOpRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateManualBackupRequest {
 impl CreateManualBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateManualBackupRequestBuilder {
-        CreateManualBackupRequestBuilder::default()
+        <CreateManualBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

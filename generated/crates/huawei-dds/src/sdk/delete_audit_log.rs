@@ -27,7 +27,7 @@ pub struct DeleteAuditLogRequest {
 impl DeleteAuditLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAuditLogRequestBuilder {
-        DeleteAuditLogRequestBuilder::default()
+        <DeleteAuditLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

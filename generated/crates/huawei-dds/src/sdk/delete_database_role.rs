@@ -24,7 +24,7 @@ pub struct DeleteDatabaseRoleRequest {
 impl DeleteDatabaseRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDatabaseRoleRequestBuilder {
-        DeleteDatabaseRoleRequestBuilder::default()
+        <DeleteDatabaseRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteDatabaseUserRequest {
 impl DeleteDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDatabaseUserRequestBuilder {
-        DeleteDatabaseUserRequestBuilder::default()
+        <DeleteDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

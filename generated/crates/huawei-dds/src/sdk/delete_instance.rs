@@ -19,7 +19,7 @@ pub struct DeleteInstanceRequest {
 impl DeleteInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteInstanceRequestBuilder {
-        DeleteInstanceRequestBuilder::default()
+        <DeleteInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteIpRequest {
 impl DeleteIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteIpRequestBuilder {
-        DeleteIpRequestBuilder::default()
+        <DeleteIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

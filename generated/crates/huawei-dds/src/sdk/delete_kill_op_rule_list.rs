@@ -24,7 +24,7 @@ pub struct DeleteKillOpRuleListRequest {
 impl DeleteKillOpRuleListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteKillOpRuleListRequestBuilder {
-        DeleteKillOpRuleListRequestBuilder::default()
+        <DeleteKillOpRuleListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DeleteLtsConfigRequest {
 impl DeleteLtsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLtsConfigRequestBuilder {
-        DeleteLtsConfigRequestBuilder::default()
+        <DeleteLtsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteMongosNodeRequest {
 impl DeleteMongosNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteMongosNodeRequestBuilder {
-        DeleteMongosNodeRequestBuilder::default()
+        <DeleteMongosNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteReadonlyNodeRequest {
 impl DeleteReadonlyNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteReadonlyNodeRequestBuilder {
-        DeleteReadonlyNodeRequestBuilder::default()
+        <DeleteReadonlyNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteSessionRequest {
 impl DeleteSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSessionRequestBuilder {
-        DeleteSessionRequestBuilder::default()
+        <DeleteSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DownloadFileRequest {
 impl DownloadFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadFileRequestBuilder {
-        DownloadFileRequestBuilder::default()
+        <DownloadFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DownloadSlowlogRequest {
 impl DownloadSlowlogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadSlowlogRequestBuilder {
-        DownloadSlowlogRequestBuilder::default()
+        <DownloadSlowlogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

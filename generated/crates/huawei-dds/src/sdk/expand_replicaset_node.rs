@@ -24,7 +24,7 @@ pub struct ExpandReplicasetNodeRequest {
 impl ExpandReplicasetNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExpandReplicasetNodeRequestBuilder {
-        ExpandReplicasetNodeRequestBuilder::default()
+        <ExpandReplicasetNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListAppliedInstancesRequest {
 impl ListAppliedInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAppliedInstancesRequestBuilder {
-        ListAppliedInstancesRequestBuilder::default()
+        <ListAppliedInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

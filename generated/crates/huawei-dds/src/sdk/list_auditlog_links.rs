@@ -24,7 +24,7 @@ pub struct ListAuditlogLinksRequest {
 impl ListAuditlogLinksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAuditlogLinksRequestBuilder {
-        ListAuditlogLinksRequestBuilder::default()
+        <ListAuditlogLinksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListAz2MigrateRequest {
 impl ListAz2MigrateRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAz2MigrateRequestBuilder {
-        ListAz2MigrateRequestBuilder::default()
+        <ListAz2MigrateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

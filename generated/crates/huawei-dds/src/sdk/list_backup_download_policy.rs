@@ -16,7 +16,7 @@ pub struct ListBackupDownloadPolicyRequest {
 impl ListBackupDownloadPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBackupDownloadPolicyRequestBuilder {
-        ListBackupDownloadPolicyRequestBuilder::default()
+        <ListBackupDownloadPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ListDatabaseRolesRequest {
 impl ListDatabaseRolesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDatabaseRolesRequestBuilder {
-        ListDatabaseRolesRequestBuilder::default()
+        <ListDatabaseRolesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

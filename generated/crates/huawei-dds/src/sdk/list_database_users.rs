@@ -31,7 +31,7 @@ pub struct ListDatabaseUsersRequest {
 impl ListDatabaseUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDatabaseUsersRequestBuilder {
-        ListDatabaseUsersRequestBuilder::default()
+        <ListDatabaseUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

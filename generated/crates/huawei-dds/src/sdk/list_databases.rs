@@ -27,7 +27,7 @@ pub struct ListDatabasesRequest {
 impl ListDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDatabasesRequestBuilder {
-        ListDatabasesRequestBuilder::default()
+        <ListDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

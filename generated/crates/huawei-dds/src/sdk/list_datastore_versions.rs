@@ -19,7 +19,7 @@ pub struct ListDatastoreVersionsRequest {
 impl ListDatastoreVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDatastoreVersionsRequestBuilder {
-        ListDatastoreVersionsRequestBuilder::default()
+        <ListDatastoreVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

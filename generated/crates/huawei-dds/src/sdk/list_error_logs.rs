@@ -39,7 +39,7 @@ pub struct ListErrorLogsRequest {
 impl ListErrorLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListErrorLogsRequestBuilder {
-        ListErrorLogsRequestBuilder::default()
+        <ListErrorLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

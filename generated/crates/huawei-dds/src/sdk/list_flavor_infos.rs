@@ -30,7 +30,7 @@ pub struct ListFlavorInfosRequest {
 impl ListFlavorInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFlavorInfosRequestBuilder {
-        ListFlavorInfosRequestBuilder::default()
+        <ListFlavorInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

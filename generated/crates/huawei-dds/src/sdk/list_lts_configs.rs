@@ -24,7 +24,7 @@ pub struct ListLtsConfigsRequest {
 impl ListLtsConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListLtsConfigsRequestBuilder {
-        ListLtsConfigsRequestBuilder::default()
+        <ListLtsConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListLtsErrorLogsRequest {
 impl ListLtsErrorLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListLtsErrorLogsRequestBuilder {
-        ListLtsErrorLogsRequestBuilder::default()
+        <ListLtsErrorLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

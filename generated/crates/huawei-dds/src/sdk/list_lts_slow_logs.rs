@@ -24,7 +24,7 @@ pub struct ListLtsSlowLogsRequest {
 impl ListLtsSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListLtsSlowLogsRequestBuilder {
-        ListLtsSlowLogsRequestBuilder::default()
+        <ListLtsSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

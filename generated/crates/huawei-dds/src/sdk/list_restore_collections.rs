@@ -34,7 +34,7 @@ pub struct ListRestoreCollectionsRequest {
 impl ListRestoreCollectionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRestoreCollectionsRequestBuilder {
-        ListRestoreCollectionsRequestBuilder::default()
+        <ListRestoreCollectionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ListRestoreDatabasesRequest {
 impl ListRestoreDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRestoreDatabasesRequestBuilder {
-        ListRestoreDatabasesRequestBuilder::default()
+        <ListRestoreDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListRestoreTimesRequest {
 impl ListRestoreTimesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRestoreTimesRequestBuilder {
-        ListRestoreTimesRequestBuilder::default()
+        <ListRestoreTimesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ListScheduledTasksRequest {
 impl ListScheduledTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListScheduledTasksRequestBuilder {
-        ListScheduledTasksRequestBuilder::default()
+        <ListScheduledTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

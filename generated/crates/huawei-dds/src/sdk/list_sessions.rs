@@ -39,7 +39,7 @@ pub struct ListSessionsRequest {
 impl ListSessionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSessionsRequestBuilder {
-        ListSessionsRequestBuilder::default()
+        <ListSessionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

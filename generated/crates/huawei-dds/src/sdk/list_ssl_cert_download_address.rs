@@ -24,7 +24,7 @@ pub struct ListSslCertDownloadAddressRequest {
 impl ListSslCertDownloadAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSslCertDownloadAddressRequestBuilder {
-        ListSslCertDownloadAddressRequestBuilder::default()
+        <ListSslCertDownloadAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListStorageTypeRequest {
 impl ListStorageTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStorageTypeRequestBuilder {
-        ListStorageTypeRequestBuilder::default()
+        <ListStorageTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

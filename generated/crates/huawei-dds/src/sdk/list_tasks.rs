@@ -39,7 +39,7 @@ pub struct ListTasksRequest {
 impl ListTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTasksRequestBuilder {
-        ListTasksRequestBuilder::default()
+        <ListTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct RestoreInstanceFromCollectionRequest {
 impl RestoreInstanceFromCollectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreInstanceFromCollectionRequestBuilder {
-        RestoreInstanceFromCollectionRequestBuilder::default()
+        <RestoreInstanceFromCollectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RestoreNewInstanceRequest {
 impl RestoreNewInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreNewInstanceRequestBuilder {
-        RestoreNewInstanceRequestBuilder::default()
+        <RestoreNewInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct SaveBackupDownloadPolicyRequest {
 impl SaveBackupDownloadPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SaveBackupDownloadPolicyRequestBuilder {
-        SaveBackupDownloadPolicyRequestBuilder::default()
+        <SaveBackupDownloadPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

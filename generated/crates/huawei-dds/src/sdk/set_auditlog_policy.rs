@@ -24,7 +24,7 @@ pub struct SetAuditlogPolicyRequest {
 impl SetAuditlogPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAuditlogPolicyRequestBuilder {
-        SetAuditlogPolicyRequestBuilder::default()
+        <SetAuditlogPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct SetAutoEnlargePoliciesRequest {
 impl SetAutoEnlargePoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAutoEnlargePoliciesRequestBuilder {
-        SetAutoEnlargePoliciesRequestBuilder::default()
+        <SetAutoEnlargePoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct SetBalancerSwitchRequest {
 impl SetBalancerSwitchRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetBalancerSwitchRequestBuilder {
-        SetBalancerSwitchRequestBuilder::default()
+        <SetBalancerSwitchRequestBuilder as ::core::default::Default>::default()
     }
 }
 

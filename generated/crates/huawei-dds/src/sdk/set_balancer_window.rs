@@ -24,7 +24,7 @@ pub struct SetBalancerWindowRequest {
 impl SetBalancerWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetBalancerWindowRequestBuilder {
-        SetBalancerWindowRequestBuilder::default()
+        <SetBalancerWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowAuditlogPolicyRequest {
 impl ShowAuditlogPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAuditlogPolicyRequestBuilder {
-        ShowAuditlogPolicyRequestBuilder::default()
+        <ShowAuditlogPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowAutoEnlargePolicyRequest {
 impl ShowAutoEnlargePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoEnlargePolicyRequestBuilder {
-        ShowAutoEnlargePolicyRequestBuilder::default()
+        <ShowAutoEnlargePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

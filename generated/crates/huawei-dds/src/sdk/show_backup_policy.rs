@@ -21,7 +21,7 @@ pub struct ShowBackupPolicyRequest {
 impl ShowBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupPolicyRequestBuilder {
-        ShowBackupPolicyRequestBuilder::default()
+        <ShowBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

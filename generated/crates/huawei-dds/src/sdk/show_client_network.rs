@@ -19,7 +19,7 @@ pub struct ShowClientNetworkRequest {
 impl ShowClientNetworkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowClientNetworkRequestBuilder {
-        ShowClientNetworkRequestBuilder::default()
+        <ShowClientNetworkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowConfigurationAppliedHistoryRequest {
 impl ShowConfigurationAppliedHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowConfigurationAppliedHistoryRequestBuilder {
-        ShowConfigurationAppliedHistoryRequestBuilder::default()
+        <ShowConfigurationAppliedHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowConfigurationModifyHistoryRequest {
 impl ShowConfigurationModifyHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowConfigurationModifyHistoryRequestBuilder {
-        ShowConfigurationModifyHistoryRequestBuilder::default()
+        <ShowConfigurationModifyHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

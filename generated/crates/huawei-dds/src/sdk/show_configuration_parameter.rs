@@ -21,7 +21,7 @@ pub struct ShowConfigurationParameterRequest {
 impl ShowConfigurationParameterRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowConfigurationParameterRequestBuilder {
-        ShowConfigurationParameterRequestBuilder::default()
+        <ShowConfigurationParameterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowConnectionStatisticsRequest {
 impl ShowConnectionStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowConnectionStatisticsRequestBuilder {
-        ShowConnectionStatisticsRequestBuilder::default()
+        <ShowConnectionStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

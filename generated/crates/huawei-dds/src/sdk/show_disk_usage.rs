@@ -24,7 +24,7 @@ pub struct ShowDiskUsageRequest {
 impl ShowDiskUsageRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDiskUsageRequestBuilder {
-        ShowDiskUsageRequestBuilder::default()
+        <ShowDiskUsageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ShowEntityConfigurationRequest {
 impl ShowEntityConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowEntityConfigurationRequestBuilder {
-        ShowEntityConfigurationRequestBuilder::default()
+        <ShowEntityConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowInstanceConfigurationModifyHistoryRequest {
 impl ShowInstanceConfigurationModifyHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceConfigurationModifyHistoryRequestBuilder {
-        ShowInstanceConfigurationModifyHistoryRequestBuilder::default()
+        <ShowInstanceConfigurationModifyHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

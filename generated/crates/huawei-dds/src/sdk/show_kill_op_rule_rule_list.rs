@@ -39,7 +39,7 @@ pub struct ShowKillOpRuleRuleListRequest {
 impl ShowKillOpRuleRuleListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowKillOpRuleRuleListRequestBuilder {
-        ShowKillOpRuleRuleListRequestBuilder::default()
+        <ShowKillOpRuleRuleListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowReplSetNameRequest {
 impl ShowReplSetNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplSetNameRequestBuilder {
-        ShowReplSetNameRequestBuilder::default()
+        <ShowReplSetNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowShardingBalancerRequest {
 impl ShowShardingBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowShardingBalancerRequestBuilder {
-        ShowShardingBalancerRequestBuilder::default()
+        <ShowShardingBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowSlowlogDesensitizationSwitchRequest {
 impl ShowSlowlogDesensitizationSwitchRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSlowlogDesensitizationSwitchRequestBuilder {
-        ShowSlowlogDesensitizationSwitchRequestBuilder::default()
+        <ShowSlowlogDesensitizationSwitchRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowUpgradeDurationRequest {
 impl ShowUpgradeDurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowUpgradeDurationRequestBuilder {
-        ShowUpgradeDurationRequestBuilder::default()
+        <ShowUpgradeDurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

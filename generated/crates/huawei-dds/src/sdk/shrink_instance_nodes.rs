@@ -24,7 +24,7 @@ pub struct ShrinkInstanceNodesRequest {
 impl ShrinkInstanceNodesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShrinkInstanceNodesRequestBuilder {
-        ShrinkInstanceNodesRequestBuilder::default()
+        <ShrinkInstanceNodesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SwitchConfigurationRequest {
 impl SwitchConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchConfigurationRequestBuilder {
-        SwitchConfigurationRequestBuilder::default()
+        <SwitchConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct SwitchInstancePrimaryRequest {
 impl SwitchInstancePrimaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchInstancePrimaryRequestBuilder {
-        SwitchInstancePrimaryRequestBuilder::default()
+        <SwitchInstancePrimaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

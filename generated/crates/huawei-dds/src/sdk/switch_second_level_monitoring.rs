@@ -24,7 +24,7 @@ pub struct SwitchSecondLevelMonitoringRequest {
 impl SwitchSecondLevelMonitoringRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchSecondLevelMonitoringRequestBuilder {
-        SwitchSecondLevelMonitoringRequestBuilder::default()
+        <SwitchSecondLevelMonitoringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

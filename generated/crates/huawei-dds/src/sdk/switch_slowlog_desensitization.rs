@@ -25,7 +25,7 @@ pub struct SwitchSlowlogDesensitizationRequest {
 impl SwitchSlowlogDesensitizationRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchSlowlogDesensitizationRequestBuilder {
-        SwitchSlowlogDesensitizationRequestBuilder::default()
+        <SwitchSlowlogDesensitizationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SwitchoverReplicaSetRequest {
 impl SwitchoverReplicaSetRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchoverReplicaSetRequestBuilder {
-        SwitchoverReplicaSetRequestBuilder::default()
+        <SwitchoverReplicaSetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

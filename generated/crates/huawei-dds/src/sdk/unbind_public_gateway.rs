@@ -22,7 +22,7 @@ pub struct UnbindPublicGatewayRequest {
 impl UnbindPublicGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnbindPublicGatewayRequestBuilder {
-        UnbindPublicGatewayRequestBuilder::default()
+        <UnbindPublicGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

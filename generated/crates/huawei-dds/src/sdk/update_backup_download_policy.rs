@@ -21,7 +21,7 @@ pub struct UpdateBackupDownloadPolicyRequest {
 impl UpdateBackupDownloadPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateBackupDownloadPolicyRequestBuilder {
-        UpdateBackupDownloadPolicyRequestBuilder::default()
+        <UpdateBackupDownloadPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateConfigurationParameterRequest {
 impl UpdateConfigurationParameterRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateConfigurationParameterRequestBuilder {
-        UpdateConfigurationParameterRequestBuilder::default()
+        <UpdateConfigurationParameterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateEntityConfigurationRequest {
 impl UpdateEntityConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateEntityConfigurationRequestBuilder {
-        UpdateEntityConfigurationRequestBuilder::default()
+        <UpdateEntityConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

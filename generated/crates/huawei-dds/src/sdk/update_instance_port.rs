@@ -24,7 +24,7 @@ pub struct UpdateInstancePortRequest {
 impl UpdateInstancePortRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstancePortRequestBuilder {
-        UpdateInstancePortRequestBuilder::default()
+        <UpdateInstancePortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateInstanceRemarkRequest {
 impl UpdateInstanceRemarkRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceRemarkRequestBuilder {
-        UpdateInstanceRemarkRequestBuilder::default()
+        <UpdateInstanceRemarkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

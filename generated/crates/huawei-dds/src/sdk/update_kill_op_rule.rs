@@ -24,7 +24,7 @@ pub struct UpdateKillOpRuleRequest {
 impl UpdateKillOpRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateKillOpRuleRequestBuilder {
-        UpdateKillOpRuleRequestBuilder::default()
+        <UpdateKillOpRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateLtsConfigRequest {
 impl UpdateLtsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateLtsConfigRequestBuilder {
-        UpdateLtsConfigRequestBuilder::default()
+        <UpdateLtsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

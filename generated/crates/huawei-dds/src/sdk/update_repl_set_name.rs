@@ -24,7 +24,7 @@ pub struct UpdateReplSetNameRequest {
 impl UpdateReplSetNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateReplSetNameRequestBuilder {
-        UpdateReplSetNameRequestBuilder::default()
+        <UpdateReplSetNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

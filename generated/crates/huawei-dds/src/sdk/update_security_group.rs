@@ -24,7 +24,7 @@ pub struct UpdateSecurityGroupRequest {
 impl UpdateSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSecurityGroupRequestBuilder {
-        UpdateSecurityGroupRequestBuilder::default()
+        <UpdateSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpgradeDatabaseVersionRequest {
 impl UpgradeDatabaseVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDatabaseVersionRequestBuilder {
-        UpgradeDatabaseVersionRequestBuilder::default()
+        <UpgradeDatabaseVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ValidateConfigurationNameRequest {
 impl ValidateConfigurationNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ValidateConfigurationNameRequestBuilder {
-        ValidateConfigurationNameRequestBuilder::default()
+        <ValidateConfigurationNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

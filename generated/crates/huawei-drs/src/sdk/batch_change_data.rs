@@ -24,7 +24,7 @@ pub struct BatchChangeDataRequest {
 impl BatchChangeDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchChangeDataRequestBuilder {
-        BatchChangeDataRequestBuilder::default()
+        <BatchChangeDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCheckJobsRequest {
 impl BatchCheckJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCheckJobsRequestBuilder {
-        BatchCheckJobsRequestBuilder::default()
+        <BatchCheckJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCheckResultsRequest {
 impl BatchCheckResultsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCheckResultsRequestBuilder {
-        BatchCheckResultsRequestBuilder::default()
+        <BatchCheckResultsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCreateJobsRequest {
 impl BatchCreateJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateJobsRequestBuilder {
-        BatchCreateJobsRequestBuilder::default()
+        <BatchCreateJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

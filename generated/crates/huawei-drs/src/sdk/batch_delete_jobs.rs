@@ -24,7 +24,7 @@ pub struct BatchDeleteJobsRequest {
 impl BatchDeleteJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteJobsRequestBuilder {
-        BatchDeleteJobsRequestBuilder::default()
+        <BatchDeleteJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

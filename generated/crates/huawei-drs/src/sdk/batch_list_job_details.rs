@@ -24,7 +24,7 @@ pub struct BatchListJobDetailsRequest {
 impl BatchListJobDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchListJobDetailsRequestBuilder {
-        BatchListJobDetailsRequestBuilder::default()
+        <BatchListJobDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

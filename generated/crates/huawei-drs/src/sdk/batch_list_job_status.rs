@@ -24,7 +24,7 @@ pub struct BatchListJobStatusRequest {
 impl BatchListJobStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchListJobStatusRequestBuilder {
-        BatchListJobStatusRequestBuilder::default()
+        <BatchListJobStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchListProgressesRequest {
 impl BatchListProgressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchListProgressesRequestBuilder {
-        BatchListProgressesRequestBuilder::default()
+        <BatchListProgressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

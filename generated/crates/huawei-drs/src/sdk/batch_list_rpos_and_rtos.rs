@@ -24,7 +24,7 @@ pub struct BatchListRposAndRtosRequest {
 impl BatchListRposAndRtosRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchListRposAndRtosRequestBuilder {
-        BatchListRposAndRtosRequestBuilder::default()
+        <BatchListRposAndRtosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct BatchListStructDetailRequest {
 impl BatchListStructDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchListStructDetailRequestBuilder {
-        BatchListStructDetailRequestBuilder::default()
+        <BatchListStructDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

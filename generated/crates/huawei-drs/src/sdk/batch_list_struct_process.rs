@@ -24,7 +24,7 @@ pub struct BatchListStructProcessRequest {
 impl BatchListStructProcessRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchListStructProcessRequestBuilder {
-        BatchListStructProcessRequestBuilder::default()
+        <BatchListStructProcessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchResetPasswordRequest {
 impl BatchResetPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchResetPasswordRequestBuilder {
-        BatchResetPasswordRequestBuilder::default()
+        <BatchResetPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchRestoreTaskRequest {
 impl BatchRestoreTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchRestoreTaskRequestBuilder {
-        BatchRestoreTaskRequestBuilder::default()
+        <BatchRestoreTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchSetDefinerRequest {
 impl BatchSetDefinerRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchSetDefinerRequestBuilder {
-        BatchSetDefinerRequestBuilder::default()
+        <BatchSetDefinerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

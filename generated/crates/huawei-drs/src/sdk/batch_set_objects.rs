@@ -24,7 +24,7 @@ pub struct BatchSetObjectsRequest {
 impl BatchSetObjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchSetObjectsRequestBuilder {
-        BatchSetObjectsRequestBuilder::default()
+        <BatchSetObjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchSetPolicyRequest {
 impl BatchSetPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchSetPolicyRequestBuilder {
-        BatchSetPolicyRequestBuilder::default()
+        <BatchSetPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchSetSmnRequest {
 impl BatchSetSmnRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchSetSmnRequestBuilder {
-        BatchSetSmnRequestBuilder::default()
+        <BatchSetSmnRequestBuilder as ::core::default::Default>::default()
     }
 }
 

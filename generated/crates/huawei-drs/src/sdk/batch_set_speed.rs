@@ -24,7 +24,7 @@ pub struct BatchSetSpeedRequest {
 impl BatchSetSpeedRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchSetSpeedRequestBuilder {
-        BatchSetSpeedRequestBuilder::default()
+        <BatchSetSpeedRequestBuilder as ::core::default::Default>::default()
     }
 }
 

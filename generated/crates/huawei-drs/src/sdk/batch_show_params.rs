@@ -24,7 +24,7 @@ pub struct BatchShowParamsRequest {
 impl BatchShowParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchShowParamsRequestBuilder {
-        BatchShowParamsRequestBuilder::default()
+        <BatchShowParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

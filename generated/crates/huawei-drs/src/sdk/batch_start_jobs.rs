@@ -24,7 +24,7 @@ pub struct BatchStartJobsRequest {
 impl BatchStartJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchStartJobsRequestBuilder {
-        BatchStartJobsRequestBuilder::default()
+        <BatchStartJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchStopJobsRequest {
 impl BatchStopJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchStopJobsRequestBuilder {
-        BatchStopJobsRequestBuilder::default()
+        <BatchStopJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchSwitchoverRequest {
 impl BatchSwitchoverRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchSwitchoverRequestBuilder {
-        BatchSwitchoverRequestBuilder::default()
+        <BatchSwitchoverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

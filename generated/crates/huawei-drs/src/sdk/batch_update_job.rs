@@ -24,7 +24,7 @@ pub struct BatchUpdateJobRequest {
 impl BatchUpdateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateJobRequestBuilder {
-        BatchUpdateJobRequestBuilder::default()
+        <BatchUpdateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchUpdateUserRequest {
 impl BatchUpdateUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateUserRequestBuilder {
-        BatchUpdateUserRequestBuilder::default()
+        <BatchUpdateUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchValidateClustersConnectionsRequest {
 impl BatchValidateClustersConnectionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchValidateClustersConnectionsRequestBuilder {
-        BatchValidateClustersConnectionsRequestBuilder::default()
+        <BatchValidateClustersConnectionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchValidateConnectionsRequest {
 impl BatchValidateConnectionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchValidateConnectionsRequestBuilder {
-        BatchValidateConnectionsRequestBuilder::default()
+        <BatchValidateConnectionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct CreateCompareResultFileRequest {
 impl CreateCompareResultFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCompareResultFileRequestBuilder {
-        CreateCompareResultFileRequestBuilder::default()
+        <CreateCompareResultFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateDataLevelTableCompareJobRequest {
 impl CreateDataLevelTableCompareJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDataLevelTableCompareJobRequestBuilder {
-        CreateDataLevelTableCompareJobRequestBuilder::default()
+        <CreateDataLevelTableCompareJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateObjectLevelCompareJobRequest {
 impl CreateObjectLevelCompareJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateObjectLevelCompareJobRequestBuilder {
-        CreateObjectLevelCompareJobRequestBuilder::default()
+        <CreateObjectLevelCompareJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DeleteCompareJobRequest {
 impl DeleteCompareJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteCompareJobRequestBuilder {
-        DeleteCompareJobRequestBuilder::default()
+        <DeleteCompareJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct DownloadCompareResultFileRequest {
 impl DownloadCompareResultFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadCompareResultFileRequestBuilder {
-        DownloadCompareResultFileRequestBuilder::default()
+        <DownloadCompareResultFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ListAvailableNodeTypesRequest {
 impl ListAvailableNodeTypesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAvailableNodeTypesRequestBuilder {
-        ListAvailableNodeTypesRequestBuilder::default()
+        <ListAvailableNodeTypesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListAvailableZoneRequest {
 impl ListAvailableZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAvailableZoneRequestBuilder {
-        ListAvailableZoneRequestBuilder::default()
+        <ListAvailableZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListCompareResultRequest {
 impl ListCompareResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCompareResultRequestBuilder {
-        ListCompareResultRequestBuilder::default()
+        <ListCompareResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ListContentCompareDetailRequest {
 impl ListContentCompareDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListContentCompareDetailRequestBuilder {
-        ListContentCompareDetailRequestBuilder::default()
+        <ListContentCompareDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

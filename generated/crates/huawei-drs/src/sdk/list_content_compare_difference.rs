@@ -39,7 +39,7 @@ pub struct ListContentCompareDifferenceRequest {
 impl ListContentCompareDifferenceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListContentCompareDifferenceRequestBuilder {
-        ListContentCompareDifferenceRequestBuilder::default()
+        <ListContentCompareDifferenceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

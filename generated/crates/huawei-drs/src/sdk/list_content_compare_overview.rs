@@ -33,7 +33,7 @@ pub struct ListContentCompareOverviewRequest {
 impl ListContentCompareOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListContentCompareOverviewRequestBuilder {
-        ListContentCompareOverviewRequestBuilder::default()
+        <ListContentCompareOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

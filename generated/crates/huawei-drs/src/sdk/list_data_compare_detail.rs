@@ -48,7 +48,7 @@ pub struct ListDataCompareDetailRequest {
 impl ListDataCompareDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDataCompareDetailRequestBuilder {
-        ListDataCompareDetailRequestBuilder::default()
+        <ListDataCompareDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ListDataCompareOverviewRequest {
 impl ListDataCompareOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDataCompareOverviewRequestBuilder {
-        ListDataCompareOverviewRequestBuilder::default()
+        <ListDataCompareOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListDataLevelTableCompareJobsRequest {
 impl ListDataLevelTableCompareJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDataLevelTableCompareJobsRequestBuilder {
-        ListDataLevelTableCompareJobsRequestBuilder::default()
+        <ListDataLevelTableCompareJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

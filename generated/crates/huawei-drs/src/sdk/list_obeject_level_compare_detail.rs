@@ -36,7 +36,7 @@ pub struct ListObejectLevelCompareDetailRequest {
 impl ListObejectLevelCompareDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListObejectLevelCompareDetailRequestBuilder {
-        ListObejectLevelCompareDetailRequestBuilder::default()
+        <ListObejectLevelCompareDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListObejectLevelCompareOverviewRequest {
 impl ListObejectLevelCompareOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListObejectLevelCompareOverviewRequestBuilder {
-        ListObejectLevelCompareOverviewRequestBuilder::default()
+        <ListObejectLevelCompareOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

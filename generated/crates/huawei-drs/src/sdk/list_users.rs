@@ -24,7 +24,7 @@ pub struct ListUsersRequest {
 impl ListUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListUsersRequestBuilder {
-        ListUsersRequestBuilder::default()
+        <ListUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

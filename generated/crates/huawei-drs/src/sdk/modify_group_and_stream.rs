@@ -27,7 +27,7 @@ pub struct ModifyGroupAndStreamRequest {
 impl ModifyGroupAndStreamRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyGroupAndStreamRequestBuilder {
-        ModifyGroupAndStreamRequestBuilder::default()
+        <ModifyGroupAndStreamRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct QueryTuningParamsRequest {
 impl QueryTuningParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> QueryTuningParamsRequestBuilder {
-        QueryTuningParamsRequestBuilder::default()
+        <QueryTuningParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

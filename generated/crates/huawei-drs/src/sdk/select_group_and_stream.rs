@@ -24,7 +24,7 @@ pub struct SelectGroupAndStreamRequest {
 impl SelectGroupAndStreamRequest {
     /// A builder with every field unset.
     pub fn builder() -> SelectGroupAndStreamRequestBuilder {
-        SelectGroupAndStreamRequestBuilder::default()
+        <SelectGroupAndStreamRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowJobListRequest {
 impl ShowJobListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowJobListRequestBuilder {
-        ShowJobListRequestBuilder::default()
+        <ShowJobListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

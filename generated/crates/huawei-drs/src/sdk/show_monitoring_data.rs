@@ -24,7 +24,7 @@ pub struct ShowMonitoringDataRequest {
 impl ShowMonitoringDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMonitoringDataRequestBuilder {
-        ShowMonitoringDataRequestBuilder::default()
+        <ShowMonitoringDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct StartPromptlyDataLevelTableCompareJobRequest {
 impl StartPromptlyDataLevelTableCompareJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartPromptlyDataLevelTableCompareJobRequestBuilder {
-        StartPromptlyDataLevelTableCompareJobRequestBuilder::default()
+        <StartPromptlyDataLevelTableCompareJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

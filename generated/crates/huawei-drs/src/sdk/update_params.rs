@@ -27,7 +27,7 @@ pub struct UpdateParamsRequest {
 impl UpdateParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateParamsRequestBuilder {
-        UpdateParamsRequestBuilder::default()
+        <UpdateParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateTuningParamsRequest {
 impl UpdateTuningParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTuningParamsRequestBuilder {
-        UpdateTuningParamsRequestBuilder::default()
+        <UpdateTuningParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AcceptScheduledEventRequest {
 impl AcceptScheduledEventRequest {
     /// A builder with every field unset.
     pub fn builder() -> AcceptScheduledEventRequestBuilder {
-        AcceptScheduledEventRequestBuilder::default()
+        <AcceptScheduledEventRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AddServerGroupMemberRequest {
 impl AddServerGroupMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddServerGroupMemberRequestBuilder {
-        AddServerGroupMemberRequestBuilder::default()
+        <AddServerGroupMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

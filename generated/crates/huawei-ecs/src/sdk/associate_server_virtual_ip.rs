@@ -24,7 +24,7 @@ pub struct AssociateServerVirtualIpRequest {
 impl AssociateServerVirtualIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateServerVirtualIpRequestBuilder {
-        AssociateServerVirtualIpRequestBuilder::default()
+        <AssociateServerVirtualIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AttachServerVolumeRequest {
 impl AttachServerVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachServerVolumeRequestBuilder {
-        AttachServerVolumeRequestBuilder::default()
+        <AttachServerVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

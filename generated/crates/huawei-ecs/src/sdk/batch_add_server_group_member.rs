@@ -24,7 +24,7 @@ pub struct BatchAddServerGroupMemberRequest {
 impl BatchAddServerGroupMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchAddServerGroupMemberRequestBuilder {
-        BatchAddServerGroupMemberRequestBuilder::default()
+        <BatchAddServerGroupMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

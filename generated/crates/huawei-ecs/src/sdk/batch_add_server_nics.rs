@@ -24,7 +24,7 @@ pub struct BatchAddServerNicsRequest {
 impl BatchAddServerNicsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchAddServerNicsRequestBuilder {
-        BatchAddServerNicsRequestBuilder::default()
+        <BatchAddServerNicsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

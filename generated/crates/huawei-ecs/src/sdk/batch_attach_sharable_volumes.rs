@@ -24,7 +24,7 @@ pub struct BatchAttachSharableVolumesRequest {
 impl BatchAttachSharableVolumesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchAttachSharableVolumesRequestBuilder {
-        BatchAttachSharableVolumesRequestBuilder::default()
+        <BatchAttachSharableVolumesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCreateServerTagsRequest {
 impl BatchCreateServerTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateServerTagsRequestBuilder {
-        BatchCreateServerTagsRequestBuilder::default()
+        <BatchCreateServerTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

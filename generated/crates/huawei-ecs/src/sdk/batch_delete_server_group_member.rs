@@ -24,7 +24,7 @@ pub struct BatchDeleteServerGroupMemberRequest {
 impl BatchDeleteServerGroupMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteServerGroupMemberRequestBuilder {
-        BatchDeleteServerGroupMemberRequestBuilder::default()
+        <BatchDeleteServerGroupMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

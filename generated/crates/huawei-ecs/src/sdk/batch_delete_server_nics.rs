@@ -24,7 +24,7 @@ pub struct BatchDeleteServerNicsRequest {
 impl BatchDeleteServerNicsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteServerNicsRequestBuilder {
-        BatchDeleteServerNicsRequestBuilder::default()
+        <BatchDeleteServerNicsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

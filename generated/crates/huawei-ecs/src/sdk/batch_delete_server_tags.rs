@@ -24,7 +24,7 @@ pub struct BatchDeleteServerTagsRequest {
 impl BatchDeleteServerTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteServerTagsRequestBuilder {
-        BatchDeleteServerTagsRequestBuilder::default()
+        <BatchDeleteServerTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDetachVolumesRequest {
 impl BatchDetachVolumesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDetachVolumesRequestBuilder {
-        BatchDetachVolumesRequestBuilder::default()
+        <BatchDetachVolumesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchRebootServersRequest {
 impl BatchRebootServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchRebootServersRequestBuilder {
-        BatchRebootServersRequestBuilder::default()
+        <BatchRebootServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

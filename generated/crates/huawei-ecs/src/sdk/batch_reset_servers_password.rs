@@ -21,7 +21,7 @@ pub struct BatchResetServersPasswordRequest {
 impl BatchResetServersPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchResetServersPasswordRequestBuilder {
-        BatchResetServersPasswordRequestBuilder::default()
+        <BatchResetServersPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

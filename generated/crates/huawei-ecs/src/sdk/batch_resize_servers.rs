@@ -21,7 +21,7 @@ pub struct BatchResizeServersRequest {
 impl BatchResizeServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchResizeServersRequestBuilder {
-        BatchResizeServersRequestBuilder::default()
+        <BatchResizeServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

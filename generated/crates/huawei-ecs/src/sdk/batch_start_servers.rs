@@ -21,7 +21,7 @@ pub struct BatchStartServersRequest {
 impl BatchStartServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchStartServersRequestBuilder {
-        BatchStartServersRequestBuilder::default()
+        <BatchStartServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchStopServersRequest {
 impl BatchStopServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchStopServersRequestBuilder {
-        BatchStopServersRequestBuilder::default()
+        <BatchStopServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

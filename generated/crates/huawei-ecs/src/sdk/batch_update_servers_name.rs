@@ -21,7 +21,7 @@ pub struct BatchUpdateServersNameRequest {
 impl BatchUpdateServersNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateServersNameRequestBuilder {
-        BatchUpdateServersNameRequestBuilder::default()
+        <BatchUpdateServersNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

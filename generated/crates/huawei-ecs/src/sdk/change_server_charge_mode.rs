@@ -21,7 +21,7 @@ pub struct ChangeServerChargeModeRequest {
 impl ChangeServerChargeModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeServerChargeModeRequestBuilder {
-        ChangeServerChargeModeRequestBuilder::default()
+        <ChangeServerChargeModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

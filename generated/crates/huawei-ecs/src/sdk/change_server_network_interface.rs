@@ -27,7 +27,7 @@ pub struct ChangeServerNetworkInterfaceRequest {
 impl ChangeServerNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeServerNetworkInterfaceRequestBuilder {
-        ChangeServerNetworkInterfaceRequestBuilder::default()
+        <ChangeServerNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ChangeServerOsWithCloudInitRequest {
 impl ChangeServerOsWithCloudInitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeServerOsWithCloudInitRequestBuilder {
-        ChangeServerOsWithCloudInitRequestBuilder::default()
+        <ChangeServerOsWithCloudInitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ChangeServerOsWithoutCloudInitRequest {
 impl ChangeServerOsWithoutCloudInitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeServerOsWithoutCloudInitRequestBuilder {
-        ChangeServerOsWithoutCloudInitRequestBuilder::default()
+        <ChangeServerOsWithoutCloudInitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ChangeVpcRequest {
 impl ChangeVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeVpcRequestBuilder {
-        ChangeVpcRequestBuilder::default()
+        <ChangeVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

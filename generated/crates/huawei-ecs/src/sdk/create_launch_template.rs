@@ -21,7 +21,7 @@ pub struct CreateLaunchTemplateRequest {
 impl CreateLaunchTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLaunchTemplateRequestBuilder {
-        CreateLaunchTemplateRequestBuilder::default()
+        <CreateLaunchTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

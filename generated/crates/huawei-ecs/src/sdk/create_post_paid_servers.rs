@@ -25,7 +25,7 @@ pub struct CreatePostPaidServersRequest {
 impl CreatePostPaidServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePostPaidServersRequestBuilder {
-        CreatePostPaidServersRequestBuilder::default()
+        <CreatePostPaidServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

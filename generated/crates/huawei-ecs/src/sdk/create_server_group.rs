@@ -21,7 +21,7 @@ pub struct CreateServerGroupRequest {
 impl CreateServerGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateServerGroupRequestBuilder {
-        CreateServerGroupRequestBuilder::default()
+        <CreateServerGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct CreateServersRequest {
 impl CreateServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateServersRequestBuilder {
-        CreateServersRequestBuilder::default()
+        <CreateServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

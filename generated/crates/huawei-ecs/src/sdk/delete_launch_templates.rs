@@ -19,7 +19,7 @@ pub struct DeleteLaunchTemplatesRequest {
 impl DeleteLaunchTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLaunchTemplatesRequestBuilder {
-        DeleteLaunchTemplatesRequestBuilder::default()
+        <DeleteLaunchTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteRecycleBinServerRequest {
 impl DeleteRecycleBinServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRecycleBinServerRequestBuilder {
-        DeleteRecycleBinServerRequestBuilder::default()
+        <DeleteRecycleBinServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteServerGroupRequest {
 impl DeleteServerGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServerGroupRequestBuilder {
-        DeleteServerGroupRequestBuilder::default()
+        <DeleteServerGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteServerGroupMemberRequest {
 impl DeleteServerGroupMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServerGroupMemberRequestBuilder {
-        DeleteServerGroupMemberRequestBuilder::default()
+        <DeleteServerGroupMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

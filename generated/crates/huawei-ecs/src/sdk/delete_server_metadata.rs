@@ -22,7 +22,7 @@ pub struct DeleteServerMetadataRequest {
 impl DeleteServerMetadataRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServerMetadataRequestBuilder {
-        DeleteServerMetadataRequestBuilder::default()
+        <DeleteServerMetadataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteServerPasswordRequest {
 impl DeleteServerPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServerPasswordRequestBuilder {
-        DeleteServerPasswordRequestBuilder::default()
+        <DeleteServerPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DeleteServersRequest {
 impl DeleteServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServersRequestBuilder {
-        DeleteServersRequestBuilder::default()
+        <DeleteServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

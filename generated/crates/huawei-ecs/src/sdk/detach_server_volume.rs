@@ -25,7 +25,7 @@ pub struct DetachServerVolumeRequest {
 impl DetachServerVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachServerVolumeRequestBuilder {
-        DetachServerVolumeRequestBuilder::default()
+        <DetachServerVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DisassociateServerVirtualIpRequest {
 impl DisassociateServerVirtualIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateServerVirtualIpRequestBuilder {
-        DisassociateServerVirtualIpRequestBuilder::default()
+        <DisassociateServerVirtualIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

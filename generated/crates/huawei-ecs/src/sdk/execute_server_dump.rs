@@ -19,7 +19,7 @@ pub struct ExecuteServerDumpRequest {
 impl ExecuteServerDumpRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteServerDumpRequestBuilder {
-        ExecuteServerDumpRequestBuilder::default()
+        <ExecuteServerDumpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ExecuteServerRedeployRequest {
 impl ExecuteServerRedeployRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteServerRedeployRequestBuilder {
-        ExecuteServerRedeployRequestBuilder::default()
+        <ExecuteServerRedeployRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -79,7 +79,7 @@ pub struct ListCloudServersRequest {
 impl ListCloudServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCloudServersRequestBuilder {
-        ListCloudServersRequestBuilder::default()
+        <ListCloudServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ListFlavorSellPoliciesRequest {
 impl ListFlavorSellPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFlavorSellPoliciesRequestBuilder {
-        ListFlavorSellPoliciesRequestBuilder::default()
+        <ListFlavorSellPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

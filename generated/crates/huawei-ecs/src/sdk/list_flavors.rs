@@ -30,7 +30,7 @@ pub struct ListFlavorsRequest {
 impl ListFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFlavorsRequestBuilder {
-        ListFlavorsRequestBuilder::default()
+        <ListFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct ListLaunchTemplateVersionsRequest {
 impl ListLaunchTemplateVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListLaunchTemplateVersionsRequestBuilder {
-        ListLaunchTemplateVersionsRequestBuilder::default()
+        <ListLaunchTemplateVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

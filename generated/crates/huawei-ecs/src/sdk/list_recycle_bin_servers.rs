@@ -50,7 +50,7 @@ pub struct ListRecycleBinServersRequest {
 impl ListRecycleBinServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRecycleBinServersRequestBuilder {
-        ListRecycleBinServersRequestBuilder::default()
+        <ListRecycleBinServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ListResizeFlavorsRequest {
 impl ListResizeFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListResizeFlavorsRequestBuilder {
-        ListResizeFlavorsRequestBuilder::default()
+        <ListResizeFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ListScheduledEventsRequest {
 impl ListScheduledEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListScheduledEventsRequestBuilder {
-        ListScheduledEventsRequestBuilder::default()
+        <ListScheduledEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListServerAzInfoRequest {
 impl ListServerAzInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListServerAzInfoRequestBuilder {
-        ListServerAzInfoRequestBuilder::default()
+        <ListServerAzInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

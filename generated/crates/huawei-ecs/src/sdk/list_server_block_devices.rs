@@ -21,7 +21,7 @@ pub struct ListServerBlockDevicesRequest {
 impl ListServerBlockDevicesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListServerBlockDevicesRequestBuilder {
-        ListServerBlockDevicesRequestBuilder::default()
+        <ListServerBlockDevicesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListServerGroupsRequest {
 impl ListServerGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListServerGroupsRequestBuilder {
-        ListServerGroupsRequestBuilder::default()
+        <ListServerGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

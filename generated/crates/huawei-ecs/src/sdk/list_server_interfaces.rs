@@ -21,7 +21,7 @@ pub struct ListServerInterfacesRequest {
 impl ListServerInterfacesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListServerInterfacesRequestBuilder {
-        ListServerInterfacesRequestBuilder::default()
+        <ListServerInterfacesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListServerTagsRequest {
 impl ListServerTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListServerTagsRequestBuilder {
-        ListServerTagsRequestBuilder::default()
+        <ListServerTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListServerVolumeAttachmentsRequest {
 impl ListServerVolumeAttachmentsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListServerVolumeAttachmentsRequestBuilder {
-        ListServerVolumeAttachmentsRequestBuilder::default()
+        <ListServerVolumeAttachmentsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

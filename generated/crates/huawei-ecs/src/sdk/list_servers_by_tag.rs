@@ -21,7 +21,7 @@ pub struct ListServersByTagRequest {
 impl ListServersByTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListServersByTagRequestBuilder {
-        ListServersByTagRequestBuilder::default()
+        <ListServersByTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

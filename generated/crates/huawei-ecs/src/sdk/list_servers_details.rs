@@ -57,7 +57,7 @@ pub struct ListServersDetailsRequest {
 impl ListServersDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListServersDetailsRequestBuilder {
-        ListServersDetailsRequestBuilder::default()
+        <ListServersDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct MigrateServerRequest {
 impl MigrateServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigrateServerRequestBuilder {
-        MigrateServerRequestBuilder::default()
+        <MigrateServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct NovaAssociateSecurityGroupRequest {
 impl NovaAssociateSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaAssociateSecurityGroupRequestBuilder {
-        NovaAssociateSecurityGroupRequestBuilder::default()
+        <NovaAssociateSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

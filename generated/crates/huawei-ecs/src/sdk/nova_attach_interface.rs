@@ -24,7 +24,7 @@ pub struct NovaAttachInterfaceRequest {
 impl NovaAttachInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaAttachInterfaceRequestBuilder {
-        NovaAttachInterfaceRequestBuilder::default()
+        <NovaAttachInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct NovaCreateKeypairRequest {
 impl NovaCreateKeypairRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaCreateKeypairRequestBuilder {
-        NovaCreateKeypairRequestBuilder::default()
+        <NovaCreateKeypairRequestBuilder as ::core::default::Default>::default()
     }
 }
 

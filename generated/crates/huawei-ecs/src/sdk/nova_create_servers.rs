@@ -24,7 +24,7 @@ pub struct NovaCreateServersRequest {
 impl NovaCreateServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaCreateServersRequestBuilder {
-        NovaCreateServersRequestBuilder::default()
+        <NovaCreateServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct NovaDeleteKeypairRequest {
 impl NovaDeleteKeypairRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaDeleteKeypairRequestBuilder {
-        NovaDeleteKeypairRequestBuilder::default()
+        <NovaDeleteKeypairRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct NovaDeleteServerRequest {
 impl NovaDeleteServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaDeleteServerRequestBuilder {
-        NovaDeleteServerRequestBuilder::default()
+        <NovaDeleteServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct NovaDisassociateSecurityGroupRequest {
 impl NovaDisassociateSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaDisassociateSecurityGroupRequestBuilder {
-        NovaDisassociateSecurityGroupRequestBuilder::default()
+        <NovaDisassociateSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

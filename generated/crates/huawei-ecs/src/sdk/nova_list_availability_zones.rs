@@ -18,7 +18,7 @@ pub struct NovaListAvailabilityZonesRequest {
 impl NovaListAvailabilityZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaListAvailabilityZonesRequestBuilder {
-        NovaListAvailabilityZonesRequestBuilder::default()
+        <NovaListAvailabilityZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct NovaListKeypairsRequest {
 impl NovaListKeypairsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaListKeypairsRequestBuilder {
-        NovaListKeypairsRequestBuilder::default()
+        <NovaListKeypairsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct NovaListServerSecurityGroupsRequest {
 impl NovaListServerSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaListServerSecurityGroupsRequestBuilder {
-        NovaListServerSecurityGroupsRequestBuilder::default()
+        <NovaListServerSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -60,7 +60,7 @@ pub struct NovaListServersRequest {
 impl NovaListServersRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaListServersRequestBuilder {
-        NovaListServersRequestBuilder::default()
+        <NovaListServersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -57,7 +57,7 @@ pub struct NovaListServersDetailsRequest {
 impl NovaListServersDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaListServersDetailsRequestBuilder {
-        NovaListServersDetailsRequestBuilder::default()
+        <NovaListServersDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct NovaListVersionsRequest {}
 impl NovaListVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaListVersionsRequestBuilder {
-        NovaListVersionsRequestBuilder::default()
+        <NovaListVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct NovaShowFlavorExtraSpecsRequest {
 impl NovaShowFlavorExtraSpecsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaShowFlavorExtraSpecsRequestBuilder {
-        NovaShowFlavorExtraSpecsRequestBuilder::default()
+        <NovaShowFlavorExtraSpecsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

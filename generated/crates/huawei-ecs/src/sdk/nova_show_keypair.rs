@@ -24,7 +24,7 @@ pub struct NovaShowKeypairRequest {
 impl NovaShowKeypairRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaShowKeypairRequestBuilder {
-        NovaShowKeypairRequestBuilder::default()
+        <NovaShowKeypairRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct NovaShowServerRequest {
 impl NovaShowServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaShowServerRequestBuilder {
-        NovaShowServerRequestBuilder::default()
+        <NovaShowServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

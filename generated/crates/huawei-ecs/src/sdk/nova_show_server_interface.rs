@@ -24,7 +24,7 @@ pub struct NovaShowServerInterfaceRequest {
 impl NovaShowServerInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaShowServerInterfaceRequestBuilder {
-        NovaShowServerInterfaceRequestBuilder::default()
+        <NovaShowServerInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct NovaShowVersionRequest {
 impl NovaShowVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> NovaShowVersionRequestBuilder {
-        NovaShowVersionRequestBuilder::default()
+        <NovaShowVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct RegisterServerMonitorRequest {
 impl RegisterServerMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> RegisterServerMonitorRequestBuilder {
-        RegisterServerMonitorRequestBuilder::default()
+        <RegisterServerMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ReinstallServerWithCloudInitRequest {
 impl ReinstallServerWithCloudInitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReinstallServerWithCloudInitRequestBuilder {
-        ReinstallServerWithCloudInitRequestBuilder::default()
+        <ReinstallServerWithCloudInitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

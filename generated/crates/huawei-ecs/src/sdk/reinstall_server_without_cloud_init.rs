@@ -24,7 +24,7 @@ pub struct ReinstallServerWithoutCloudInitRequest {
 impl ReinstallServerWithoutCloudInitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReinstallServerWithoutCloudInitRequestBuilder {
-        ReinstallServerWithoutCloudInitRequestBuilder::default()
+        <ReinstallServerWithoutCloudInitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

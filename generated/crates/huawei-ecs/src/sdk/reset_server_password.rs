@@ -24,7 +24,7 @@ pub struct ResetServerPasswordRequest {
 impl ResetServerPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetServerPasswordRequestBuilder {
-        ResetServerPasswordRequestBuilder::default()
+        <ResetServerPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ResizePostPaidServerRequest {
 impl ResizePostPaidServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizePostPaidServerRequestBuilder {
-        ResizePostPaidServerRequestBuilder::default()
+        <ResizePostPaidServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ResizeServerRequest {
 impl ResizeServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeServerRequestBuilder {
-        ResizeServerRequestBuilder::default()
+        <ResizeServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct RevertRecycleBinServerRequest {
 impl RevertRecycleBinServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> RevertRecycleBinServerRequestBuilder {
-        RevertRecycleBinServerRequestBuilder::default()
+        <RevertRecycleBinServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

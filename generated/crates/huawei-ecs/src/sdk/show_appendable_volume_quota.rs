@@ -19,7 +19,7 @@ pub struct ShowAppendableVolumeQuotaRequest {
 impl ShowAppendableVolumeQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAppendableVolumeQuotaRequestBuilder {
-        ShowAppendableVolumeQuotaRequestBuilder::default()
+        <ShowAppendableVolumeQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowFlavorCapacityRequest {
 impl ShowFlavorCapacityRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowFlavorCapacityRequestBuilder {
-        ShowFlavorCapacityRequestBuilder::default()
+        <ShowFlavorCapacityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowMetadataOptionsRequest {
 impl ShowMetadataOptionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMetadataOptionsRequestBuilder {
-        ShowMetadataOptionsRequestBuilder::default()
+        <ShowMetadataOptionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowRecycleBinRequest {
 impl ShowRecycleBinRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRecycleBinRequestBuilder {
-        ShowRecycleBinRequestBuilder::default()
+        <ShowRecycleBinRequestBuilder as ::core::default::Default>::default()
     }
 }
 

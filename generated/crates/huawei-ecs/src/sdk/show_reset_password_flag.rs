@@ -19,7 +19,7 @@ pub struct ShowResetPasswordFlagRequest {
 impl ShowResetPasswordFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowResetPasswordFlagRequestBuilder {
-        ShowResetPasswordFlagRequestBuilder::default()
+        <ShowResetPasswordFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowSerialConsoleActionsRequest {
 impl ShowSerialConsoleActionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSerialConsoleActionsRequestBuilder {
-        ShowSerialConsoleActionsRequestBuilder::default()
+        <ShowSerialConsoleActionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

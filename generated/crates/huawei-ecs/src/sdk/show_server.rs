@@ -21,7 +21,7 @@ pub struct ShowServerRequest {
 impl ShowServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerRequestBuilder {
-        ShowServerRequestBuilder::default()
+        <ShowServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowServerAttachableNicNumRequest {
 impl ShowServerAttachableNicNumRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerAttachableNicNumRequestBuilder {
-        ShowServerAttachableNicNumRequestBuilder::default()
+        <ShowServerAttachableNicNumRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowServerBlockDeviceRequest {
 impl ShowServerBlockDeviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerBlockDeviceRequestBuilder {
-        ShowServerBlockDeviceRequestBuilder::default()
+        <ShowServerBlockDeviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ShowServerConsoleOutputRequest {
 impl ShowServerConsoleOutputRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerConsoleOutputRequestBuilder {
-        ShowServerConsoleOutputRequestBuilder::default()
+        <ShowServerConsoleOutputRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowServerGroupRequest {
 impl ShowServerGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerGroupRequestBuilder {
-        ShowServerGroupRequestBuilder::default()
+        <ShowServerGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

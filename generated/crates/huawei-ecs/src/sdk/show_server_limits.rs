@@ -18,7 +18,7 @@ pub struct ShowServerLimitsRequest {
 impl ShowServerLimitsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerLimitsRequestBuilder {
-        ShowServerLimitsRequestBuilder::default()
+        <ShowServerLimitsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowServerPasswordRequest {
 impl ShowServerPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerPasswordRequestBuilder {
-        ShowServerPasswordRequestBuilder::default()
+        <ShowServerPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowServerRemoteConsoleRequest {
 impl ShowServerRemoteConsoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerRemoteConsoleRequestBuilder {
-        ShowServerRemoteConsoleRequestBuilder::default()
+        <ShowServerRemoteConsoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

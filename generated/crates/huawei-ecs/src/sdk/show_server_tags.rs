@@ -21,7 +21,7 @@ pub struct ShowServerTagsRequest {
 impl ShowServerTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerTagsRequestBuilder {
-        ShowServerTagsRequestBuilder::default()
+        <ShowServerTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

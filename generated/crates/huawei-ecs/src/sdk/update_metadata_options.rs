@@ -24,7 +24,7 @@ pub struct UpdateMetadataOptionsRequest {
 impl UpdateMetadataOptionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateMetadataOptionsRequestBuilder {
-        UpdateMetadataOptionsRequestBuilder::default()
+        <UpdateMetadataOptionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateRecycleBinRequest {
 impl UpdateRecycleBinRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateRecycleBinRequestBuilder {
-        UpdateRecycleBinRequestBuilder::default()
+        <UpdateRecycleBinRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateRecycleBinPolicyRequest {
 impl UpdateRecycleBinPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateRecycleBinPolicyRequestBuilder {
-        UpdateRecycleBinPolicyRequestBuilder::default()
+        <UpdateRecycleBinPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

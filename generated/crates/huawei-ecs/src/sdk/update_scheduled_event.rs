@@ -24,7 +24,7 @@ pub struct UpdateScheduledEventRequest {
 impl UpdateScheduledEventRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateScheduledEventRequestBuilder {
-        UpdateScheduledEventRequestBuilder::default()
+        <UpdateScheduledEventRequestBuilder as ::core::default::Default>::default()
     }
 }
 

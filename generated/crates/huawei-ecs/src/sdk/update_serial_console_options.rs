@@ -24,7 +24,7 @@ pub struct UpdateSerialConsoleOptionsRequest {
 impl UpdateSerialConsoleOptionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSerialConsoleOptionsRequestBuilder {
-        UpdateSerialConsoleOptionsRequestBuilder::default()
+        <UpdateSerialConsoleOptionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateServerRequest {
 impl UpdateServerRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServerRequestBuilder {
-        UpdateServerRequestBuilder::default()
+        <UpdateServerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

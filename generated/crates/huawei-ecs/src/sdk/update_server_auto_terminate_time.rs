@@ -24,7 +24,7 @@ pub struct UpdateServerAutoTerminateTimeRequest {
 impl UpdateServerAutoTerminateTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServerAutoTerminateTimeRequestBuilder {
-        UpdateServerAutoTerminateTimeRequestBuilder::default()
+        <UpdateServerAutoTerminateTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateServerBlockDeviceRequest {
 impl UpdateServerBlockDeviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServerBlockDeviceRequestBuilder {
-        UpdateServerBlockDeviceRequestBuilder::default()
+        <UpdateServerBlockDeviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateServerInterfaceRequest {
 impl UpdateServerInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServerInterfaceRequestBuilder {
-        UpdateServerInterfaceRequestBuilder::default()
+        <UpdateServerInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

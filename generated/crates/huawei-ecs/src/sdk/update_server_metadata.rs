@@ -24,7 +24,7 @@ pub struct UpdateServerMetadataRequest {
 impl UpdateServerMetadataRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServerMetadataRequestBuilder {
-        UpdateServerMetadataRequestBuilder::default()
+        <UpdateServerMetadataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

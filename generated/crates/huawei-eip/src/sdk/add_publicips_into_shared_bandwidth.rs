@@ -24,7 +24,7 @@ pub struct AddPublicipsIntoSharedBandwidthRequest {
 impl AddPublicipsIntoSharedBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddPublicipsIntoSharedBandwidthRequestBuilder {
-        AddPublicipsIntoSharedBandwidthRequestBuilder::default()
+        <AddPublicipsIntoSharedBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

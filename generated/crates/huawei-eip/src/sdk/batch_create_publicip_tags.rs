@@ -24,7 +24,7 @@ pub struct BatchCreatePublicipTagsRequest {
 impl BatchCreatePublicipTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreatePublicipTagsRequestBuilder {
-        BatchCreatePublicipTagsRequestBuilder::default()
+        <BatchCreatePublicipTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

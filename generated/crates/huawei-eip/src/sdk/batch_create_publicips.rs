@@ -21,7 +21,7 @@ pub struct BatchCreatePublicipsRequest {
 impl BatchCreatePublicipsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreatePublicipsRequestBuilder {
-        BatchCreatePublicipsRequestBuilder::default()
+        <BatchCreatePublicipsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchCreateSharedBandwidthsRequest {
 impl BatchCreateSharedBandwidthsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateSharedBandwidthsRequestBuilder {
-        BatchCreateSharedBandwidthsRequestBuilder::default()
+        <BatchCreateSharedBandwidthsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchDeletePublicIpRequest {
 impl BatchDeletePublicIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeletePublicIpRequestBuilder {
-        BatchDeletePublicIpRequestBuilder::default()
+        <BatchDeletePublicIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

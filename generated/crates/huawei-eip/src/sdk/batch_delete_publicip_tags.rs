@@ -24,7 +24,7 @@ pub struct BatchDeletePublicipTagsRequest {
 impl BatchDeletePublicipTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeletePublicipTagsRequestBuilder {
-        BatchDeletePublicipTagsRequestBuilder::default()
+        <BatchDeletePublicipTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchDisassociatePublicipsRequest {
 impl BatchDisassociatePublicipsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDisassociatePublicipsRequestBuilder {
-        BatchDisassociatePublicipsRequestBuilder::default()
+        <BatchDisassociatePublicipsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

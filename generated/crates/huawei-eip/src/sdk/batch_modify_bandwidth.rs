@@ -21,7 +21,7 @@ pub struct BatchModifyBandwidthRequest {
 impl BatchModifyBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchModifyBandwidthRequestBuilder {
-        BatchModifyBandwidthRequestBuilder::default()
+        <BatchModifyBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ChangeBandwidthToPeriodRequest {
 impl ChangeBandwidthToPeriodRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeBandwidthToPeriodRequestBuilder {
-        ChangeBandwidthToPeriodRequestBuilder::default()
+        <ChangeBandwidthToPeriodRequestBuilder as ::core::default::Default>::default()
     }
 }
 

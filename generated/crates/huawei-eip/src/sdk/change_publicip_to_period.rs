@@ -21,7 +21,7 @@ pub struct ChangePublicipToPeriodRequest {
 impl ChangePublicipToPeriodRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangePublicipToPeriodRequestBuilder {
-        ChangePublicipToPeriodRequestBuilder::default()
+        <ChangePublicipToPeriodRequestBuilder as ::core::default::Default>::default()
     }
 }
 

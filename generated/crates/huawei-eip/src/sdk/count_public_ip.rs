@@ -16,7 +16,7 @@ pub struct CountPublicIpRequest {
 impl CountPublicIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountPublicIpRequestBuilder {
-        CountPublicIpRequestBuilder::default()
+        <CountPublicIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct CountPublicIpInstanceRequest {
 impl CountPublicIpInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountPublicIpInstanceRequestBuilder {
-        CountPublicIpInstanceRequestBuilder::default()
+        <CountPublicIpInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

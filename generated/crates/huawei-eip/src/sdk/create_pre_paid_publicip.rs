@@ -21,7 +21,7 @@ pub struct CreatePrePaidPublicipRequest {
 impl CreatePrePaidPublicipRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrePaidPublicipRequestBuilder {
-        CreatePrePaidPublicipRequestBuilder::default()
+        <CreatePrePaidPublicipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

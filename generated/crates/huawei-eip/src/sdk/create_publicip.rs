@@ -21,7 +21,7 @@ pub struct CreatePublicipRequest {
 impl CreatePublicipRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePublicipRequestBuilder {
-        CreatePublicipRequestBuilder::default()
+        <CreatePublicipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreatePublicipTagRequest {
 impl CreatePublicipTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePublicipTagRequestBuilder {
-        CreatePublicipTagRequestBuilder::default()
+        <CreatePublicipTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

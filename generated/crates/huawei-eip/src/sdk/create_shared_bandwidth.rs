@@ -21,7 +21,7 @@ pub struct CreateSharedBandwidthRequest {
 impl CreateSharedBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSharedBandwidthRequestBuilder {
-        CreateSharedBandwidthRequestBuilder::default()
+        <CreateSharedBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeletePublicipRequest {
 impl DeletePublicipRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePublicipRequestBuilder {
-        DeletePublicipRequestBuilder::default()
+        <DeletePublicipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

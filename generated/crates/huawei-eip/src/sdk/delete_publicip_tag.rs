@@ -22,7 +22,7 @@ pub struct DeletePublicipTagRequest {
 impl DeletePublicipTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePublicipTagRequestBuilder {
-        DeletePublicipTagRequestBuilder::default()
+        <DeletePublicipTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteSharedBandwidthRequest {
 impl DeleteSharedBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSharedBandwidthRequestBuilder {
-        DeleteSharedBandwidthRequestBuilder::default()
+        <DeleteSharedBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListBandwidthPkgRequest {
 impl ListBandwidthPkgRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBandwidthPkgRequestBuilder {
-        ListBandwidthPkgRequestBuilder::default()
+        <ListBandwidthPkgRequestBuilder as ::core::default::Default>::default()
     }
 }
 

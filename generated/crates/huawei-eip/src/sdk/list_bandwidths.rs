@@ -30,7 +30,7 @@ pub struct ListBandwidthsRequest {
 impl ListBandwidthsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBandwidthsRequestBuilder {
-        ListBandwidthsRequestBuilder::default()
+        <ListBandwidthsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListPublicipTagsRequest {
 impl ListPublicipTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPublicipTagsRequestBuilder {
-        ListPublicipTagsRequestBuilder::default()
+        <ListPublicipTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListPublicipsByTagsRequest {
 impl ListPublicipsByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPublicipsByTagsRequestBuilder {
-        ListPublicipsByTagsRequestBuilder::default()
+        <ListPublicipsByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

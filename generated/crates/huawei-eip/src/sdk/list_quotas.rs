@@ -21,7 +21,7 @@ pub struct ListQuotasRequest {
 impl ListQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListQuotasRequestBuilder {
-        ListQuotasRequestBuilder::default()
+        <ListQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

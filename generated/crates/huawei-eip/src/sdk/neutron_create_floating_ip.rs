@@ -18,7 +18,7 @@ pub struct NeutronCreateFloatingIpRequest {
 impl NeutronCreateFloatingIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateFloatingIpRequestBuilder {
-        NeutronCreateFloatingIpRequestBuilder::default()
+        <NeutronCreateFloatingIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct NeutronDeleteFloatingIpRequest {
 impl NeutronDeleteFloatingIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteFloatingIpRequestBuilder {
-        NeutronDeleteFloatingIpRequestBuilder::default()
+        <NeutronDeleteFloatingIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

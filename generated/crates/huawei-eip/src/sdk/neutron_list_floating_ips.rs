@@ -45,7 +45,7 @@ pub struct NeutronListFloatingIpsRequest {
 impl NeutronListFloatingIpsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListFloatingIpsRequestBuilder {
-        NeutronListFloatingIpsRequestBuilder::default()
+        <NeutronListFloatingIpsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

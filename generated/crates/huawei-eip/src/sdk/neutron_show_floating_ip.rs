@@ -18,7 +18,7 @@ pub struct NeutronShowFloatingIpRequest {
 impl NeutronShowFloatingIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowFloatingIpRequestBuilder {
-        NeutronShowFloatingIpRequestBuilder::default()
+        <NeutronShowFloatingIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

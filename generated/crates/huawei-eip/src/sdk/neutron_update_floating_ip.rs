@@ -21,7 +21,7 @@ pub struct NeutronUpdateFloatingIpRequest {
 impl NeutronUpdateFloatingIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronUpdateFloatingIpRequestBuilder {
-        NeutronUpdateFloatingIpRequestBuilder::default()
+        <NeutronUpdateFloatingIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

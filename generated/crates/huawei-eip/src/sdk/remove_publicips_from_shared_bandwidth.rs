@@ -24,7 +24,7 @@ pub struct RemovePublicipsFromSharedBandwidthRequest {
 impl RemovePublicipsFromSharedBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemovePublicipsFromSharedBandwidthRequestBuilder {
-        RemovePublicipsFromSharedBandwidthRequestBuilder::default()
+        <RemovePublicipsFromSharedBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowBandwidthRequest {
 impl ShowBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBandwidthRequestBuilder {
-        ShowBandwidthRequestBuilder::default()
+        <ShowBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

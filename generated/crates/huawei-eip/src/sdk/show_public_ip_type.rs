@@ -16,7 +16,7 @@ pub struct ShowPublicIpTypeRequest {
 impl ShowPublicIpTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPublicIpTypeRequestBuilder {
-        ShowPublicIpTypeRequestBuilder::default()
+        <ShowPublicIpTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowPublicipTagsRequest {
 impl ShowPublicipTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPublicipTagsRequestBuilder {
-        ShowPublicipTagsRequestBuilder::default()
+        <ShowPublicipTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowResourcesJobDetailRequest {
 impl ShowResourcesJobDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowResourcesJobDetailRequestBuilder {
-        ShowResourcesJobDetailRequestBuilder::default()
+        <ShowResourcesJobDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

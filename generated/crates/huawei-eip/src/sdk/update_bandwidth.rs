@@ -24,7 +24,7 @@ pub struct UpdateBandwidthRequest {
 impl UpdateBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateBandwidthRequestBuilder {
-        UpdateBandwidthRequestBuilder::default()
+        <UpdateBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdatePrePaidBandwidthRequest {
 impl UpdatePrePaidBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePrePaidBandwidthRequestBuilder {
-        UpdatePrePaidBandwidthRequestBuilder::default()
+        <UpdatePrePaidBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

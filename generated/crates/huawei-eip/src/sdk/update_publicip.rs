@@ -24,7 +24,7 @@ pub struct UpdatePublicipRequest {
 impl UpdatePublicipRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePublicipRequestBuilder {
-        UpdatePublicipRequestBuilder::default()
+        <UpdatePublicipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct AssociateAutoSnapshotPolicyRequest {
 impl AssociateAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateAutoSnapshotPolicyRequestBuilder {
-        AssociateAutoSnapshotPolicyRequestBuilder::default()
+        <AssociateAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

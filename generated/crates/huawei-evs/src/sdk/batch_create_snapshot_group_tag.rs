@@ -24,7 +24,7 @@ pub struct BatchCreateSnapshotGroupTagRequest {
 impl BatchCreateSnapshotGroupTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateSnapshotGroupTagRequestBuilder {
-        BatchCreateSnapshotGroupTagRequestBuilder::default()
+        <BatchCreateSnapshotGroupTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

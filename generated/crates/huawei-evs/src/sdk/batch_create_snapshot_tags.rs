@@ -24,7 +24,7 @@ pub struct BatchCreateSnapshotTagsRequest {
 impl BatchCreateSnapshotTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateSnapshotTagsRequestBuilder {
-        BatchCreateSnapshotTagsRequestBuilder::default()
+        <BatchCreateSnapshotTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCreateVolumeTagsRequest {
 impl BatchCreateVolumeTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateVolumeTagsRequestBuilder {
-        BatchCreateVolumeTagsRequestBuilder::default()
+        <BatchCreateVolumeTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

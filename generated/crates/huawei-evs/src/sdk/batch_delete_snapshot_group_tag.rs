@@ -24,7 +24,7 @@ pub struct BatchDeleteSnapshotGroupTagRequest {
 impl BatchDeleteSnapshotGroupTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteSnapshotGroupTagRequestBuilder {
-        BatchDeleteSnapshotGroupTagRequestBuilder::default()
+        <BatchDeleteSnapshotGroupTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeleteSnapshotTagsRequest {
 impl BatchDeleteSnapshotTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteSnapshotTagsRequestBuilder {
-        BatchDeleteSnapshotTagsRequestBuilder::default()
+        <BatchDeleteSnapshotTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

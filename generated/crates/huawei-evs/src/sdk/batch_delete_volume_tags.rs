@@ -24,7 +24,7 @@ pub struct BatchDeleteVolumeTagsRequest {
 impl BatchDeleteVolumeTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteVolumeTagsRequestBuilder {
-        BatchDeleteVolumeTagsRequestBuilder::default()
+        <BatchDeleteVolumeTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

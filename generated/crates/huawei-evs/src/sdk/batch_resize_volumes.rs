@@ -21,7 +21,7 @@ pub struct BatchResizeVolumesRequest {
 impl BatchResizeVolumesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchResizeVolumesRequestBuilder {
-        BatchResizeVolumesRequestBuilder::default()
+        <BatchResizeVolumesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

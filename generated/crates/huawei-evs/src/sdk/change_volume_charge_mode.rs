@@ -21,7 +21,7 @@ pub struct ChangeVolumeChargeModeRequest {
 impl ChangeVolumeChargeModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeVolumeChargeModeRequestBuilder {
-        ChangeVolumeChargeModeRequestBuilder::default()
+        <ChangeVolumeChargeModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

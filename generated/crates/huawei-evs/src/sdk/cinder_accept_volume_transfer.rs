@@ -24,7 +24,7 @@ pub struct CinderAcceptVolumeTransferRequest {
 impl CinderAcceptVolumeTransferRequest {
     /// A builder with every field unset.
     pub fn builder() -> CinderAcceptVolumeTransferRequestBuilder {
-        CinderAcceptVolumeTransferRequestBuilder::default()
+        <CinderAcceptVolumeTransferRequestBuilder as ::core::default::Default>::default()
     }
 }
 

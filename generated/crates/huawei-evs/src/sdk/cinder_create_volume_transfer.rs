@@ -21,7 +21,7 @@ pub struct CinderCreateVolumeTransferRequest {
 impl CinderCreateVolumeTransferRequest {
     /// A builder with every field unset.
     pub fn builder() -> CinderCreateVolumeTransferRequestBuilder {
-        CinderCreateVolumeTransferRequestBuilder::default()
+        <CinderCreateVolumeTransferRequestBuilder as ::core::default::Default>::default()
     }
 }
 

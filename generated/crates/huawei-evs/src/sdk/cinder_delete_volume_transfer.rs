@@ -19,7 +19,7 @@ pub struct CinderDeleteVolumeTransferRequest {
 impl CinderDeleteVolumeTransferRequest {
     /// A builder with every field unset.
     pub fn builder() -> CinderDeleteVolumeTransferRequestBuilder {
-        CinderDeleteVolumeTransferRequestBuilder::default()
+        <CinderDeleteVolumeTransferRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CinderListAvailabilityZonesRequest {
 impl CinderListAvailabilityZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CinderListAvailabilityZonesRequestBuilder {
-        CinderListAvailabilityZonesRequestBuilder::default()
+        <CinderListAvailabilityZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CinderListQuotasRequest {
 impl CinderListQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> CinderListQuotasRequestBuilder {
-        CinderListQuotasRequestBuilder::default()
+        <CinderListQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

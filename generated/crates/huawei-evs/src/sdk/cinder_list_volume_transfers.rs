@@ -24,7 +24,7 @@ pub struct CinderListVolumeTransfersRequest {
 impl CinderListVolumeTransfersRequest {
     /// A builder with every field unset.
     pub fn builder() -> CinderListVolumeTransfersRequestBuilder {
-        CinderListVolumeTransfersRequestBuilder::default()
+        <CinderListVolumeTransfersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CinderListVolumeTypesRequest {
 impl CinderListVolumeTypesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CinderListVolumeTypesRequestBuilder {
-        CinderListVolumeTypesRequestBuilder::default()
+        <CinderListVolumeTypesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CinderShowVolumeTransferRequest {
 impl CinderShowVolumeTransferRequest {
     /// A builder with every field unset.
     pub fn builder() -> CinderShowVolumeTransferRequestBuilder {
-        CinderShowVolumeTransferRequestBuilder::default()
+        <CinderShowVolumeTransferRequestBuilder as ::core::default::Default>::default()
     }
 }
 

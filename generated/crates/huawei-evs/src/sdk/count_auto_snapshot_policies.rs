@@ -31,7 +31,7 @@ pub struct CountAutoSnapshotPoliciesRequest {
 impl CountAutoSnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountAutoSnapshotPoliciesRequestBuilder {
-        CountAutoSnapshotPoliciesRequestBuilder::default()
+        <CountAutoSnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

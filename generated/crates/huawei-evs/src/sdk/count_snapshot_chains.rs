@@ -28,7 +28,7 @@ pub struct CountSnapshotChainsRequest {
 impl CountSnapshotChainsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountSnapshotChainsRequestBuilder {
-        CountSnapshotChainsRequestBuilder::default()
+        <CountSnapshotChainsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct CountSnapshotsRequest {
 impl CountSnapshotsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountSnapshotsRequestBuilder {
-        CountSnapshotsRequestBuilder::default()
+        <CountSnapshotsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

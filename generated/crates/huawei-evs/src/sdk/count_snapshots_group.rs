@@ -34,7 +34,7 @@ pub struct CountSnapshotsGroupRequest {
 impl CountSnapshotsGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountSnapshotsGroupRequestBuilder {
-        CountSnapshotsGroupRequestBuilder::default()
+        <CountSnapshotsGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

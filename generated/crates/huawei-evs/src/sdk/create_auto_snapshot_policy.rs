@@ -21,7 +21,7 @@ pub struct CreateAutoSnapshotPolicyRequest {
 impl CreateAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAutoSnapshotPolicyRequestBuilder {
-        CreateAutoSnapshotPolicyRequestBuilder::default()
+        <CreateAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

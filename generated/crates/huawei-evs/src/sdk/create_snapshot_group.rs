@@ -21,7 +21,7 @@ pub struct CreateSnapshotGroupRequest {
 impl CreateSnapshotGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSnapshotGroupRequestBuilder {
-        CreateSnapshotGroupRequestBuilder::default()
+        <CreateSnapshotGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateStandardSnapshotRequest {
 impl CreateStandardSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateStandardSnapshotRequestBuilder {
-        CreateStandardSnapshotRequestBuilder::default()
+        <CreateStandardSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct CreateVolumeRequest {
 impl CreateVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVolumeRequestBuilder {
-        CreateVolumeRequestBuilder::default()
+        <CreateVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteAutoSnapshotPolicyRequest {
 impl DeleteAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAutoSnapshotPolicyRequestBuilder {
-        DeleteAutoSnapshotPolicyRequestBuilder::default()
+        <DeleteAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteSnapshotRequest {
 impl DeleteSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSnapshotRequestBuilder {
-        DeleteSnapshotRequestBuilder::default()
+        <DeleteSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteSnapshotGroupRequest {
 impl DeleteSnapshotGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSnapshotGroupRequestBuilder {
-        DeleteSnapshotGroupRequestBuilder::default()
+        <DeleteSnapshotGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

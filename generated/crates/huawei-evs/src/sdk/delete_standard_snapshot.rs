@@ -19,7 +19,7 @@ pub struct DeleteStandardSnapshotRequest {
 impl DeleteStandardSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteStandardSnapshotRequestBuilder {
-        DeleteStandardSnapshotRequestBuilder::default()
+        <DeleteStandardSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

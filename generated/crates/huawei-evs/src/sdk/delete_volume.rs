@@ -19,7 +19,7 @@ pub struct DeleteVolumeRequest {
 impl DeleteVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVolumeRequestBuilder {
-        DeleteVolumeRequestBuilder::default()
+        <DeleteVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

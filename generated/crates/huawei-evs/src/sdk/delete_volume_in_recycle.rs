@@ -19,7 +19,7 @@ pub struct DeleteVolumeInRecycleRequest {
 impl DeleteVolumeInRecycleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVolumeInRecycleRequestBuilder {
-        DeleteVolumeInRecycleRequestBuilder::default()
+        <DeleteVolumeInRecycleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DisassociateAutoSnapshotPolicyRequest {
 impl DisassociateAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateAutoSnapshotPolicyRequestBuilder {
-        DisassociateAutoSnapshotPolicyRequestBuilder::default()
+        <DisassociateAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ListAutoSnapshotPolicyRequest {
 impl ListAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAutoSnapshotPolicyRequestBuilder {
-        ListAutoSnapshotPolicyRequestBuilder::default()
+        <ListAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

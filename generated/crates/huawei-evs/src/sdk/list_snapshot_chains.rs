@@ -33,7 +33,7 @@ pub struct ListSnapshotChainsRequest {
 impl ListSnapshotChainsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSnapshotChainsRequestBuilder {
-        ListSnapshotChainsRequestBuilder::default()
+        <ListSnapshotChainsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

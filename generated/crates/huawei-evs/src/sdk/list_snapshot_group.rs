@@ -51,7 +51,7 @@ pub struct ListSnapshotGroupRequest {
 impl ListSnapshotGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSnapshotGroupRequestBuilder {
-        ListSnapshotGroupRequestBuilder::default()
+        <ListSnapshotGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

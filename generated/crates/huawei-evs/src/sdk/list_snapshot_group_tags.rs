@@ -18,7 +18,7 @@ pub struct ListSnapshotGroupTagsRequest {
 impl ListSnapshotGroupTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSnapshotGroupTagsRequestBuilder {
-        ListSnapshotGroupTagsRequestBuilder::default()
+        <ListSnapshotGroupTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListSnapshotTagsRequest {
 impl ListSnapshotTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSnapshotTagsRequestBuilder {
-        ListSnapshotTagsRequestBuilder::default()
+        <ListSnapshotTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

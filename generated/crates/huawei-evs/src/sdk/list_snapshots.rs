@@ -51,7 +51,7 @@ pub struct ListSnapshotsRequest {
 impl ListSnapshotsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSnapshotsRequestBuilder {
-        ListSnapshotsRequestBuilder::default()
+        <ListSnapshotsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

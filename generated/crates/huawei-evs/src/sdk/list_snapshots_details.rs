@@ -69,7 +69,7 @@ pub struct ListSnapshotsDetailsRequest {
 impl ListSnapshotsDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSnapshotsDetailsRequestBuilder {
-        ListSnapshotsDetailsRequestBuilder::default()
+        <ListSnapshotsDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

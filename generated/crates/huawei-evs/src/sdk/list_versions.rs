@@ -13,7 +13,7 @@ pub struct ListVersionsRequest {}
 impl ListVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVersionsRequestBuilder {
-        ListVersionsRequestBuilder::default()
+        <ListVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

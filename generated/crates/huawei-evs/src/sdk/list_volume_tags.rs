@@ -16,7 +16,7 @@ pub struct ListVolumeTagsRequest {
 impl ListVolumeTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVolumeTagsRequestBuilder {
-        ListVolumeTagsRequestBuilder::default()
+        <ListVolumeTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -75,7 +75,7 @@ pub struct ListVolumesRequest {
 impl ListVolumesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVolumesRequestBuilder {
-        ListVolumesRequestBuilder::default()
+        <ListVolumesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

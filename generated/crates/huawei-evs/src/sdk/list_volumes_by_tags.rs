@@ -21,7 +21,7 @@ pub struct ListVolumesByTagsRequest {
 impl ListVolumesByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVolumesByTagsRequestBuilder {
-        ListVolumesByTagsRequestBuilder::default()
+        <ListVolumesByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

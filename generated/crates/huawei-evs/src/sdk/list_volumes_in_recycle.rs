@@ -36,7 +36,7 @@ pub struct ListVolumesInRecycleRequest {
 impl ListVolumesInRecycleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVolumesInRecycleRequestBuilder {
-        ListVolumesInRecycleRequestBuilder::default()
+        <ListVolumesInRecycleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

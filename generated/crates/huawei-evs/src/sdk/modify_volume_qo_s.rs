@@ -24,7 +24,7 @@ pub struct ModifyVolumeQoSRequest {
 impl ModifyVolumeQoSRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVolumeQoSRequestBuilder {
-        ModifyVolumeQoSRequestBuilder::default()
+        <ModifyVolumeQoSRequestBuilder as ::core::default::Default>::default()
     }
 }
 

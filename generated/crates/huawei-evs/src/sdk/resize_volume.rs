@@ -24,7 +24,7 @@ pub struct ResizeVolumeRequest {
 impl ResizeVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeVolumeRequestBuilder {
-        ResizeVolumeRequestBuilder::default()
+        <ResizeVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RetypeVolumeRequest {
 impl RetypeVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> RetypeVolumeRequestBuilder {
-        RetypeVolumeRequestBuilder::default()
+        <RetypeVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct RevertVolumeInRecycleRequest {
 impl RevertVolumeInRecycleRequest {
     /// A builder with every field unset.
     pub fn builder() -> RevertVolumeInRecycleRequestBuilder {
-        RevertVolumeInRecycleRequestBuilder::default()
+        <RevertVolumeInRecycleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

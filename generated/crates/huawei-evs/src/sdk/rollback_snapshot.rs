@@ -24,7 +24,7 @@ pub struct RollbackSnapshotRequest {
 impl RollbackSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> RollbackSnapshotRequestBuilder {
-        RollbackSnapshotRequestBuilder::default()
+        <RollbackSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

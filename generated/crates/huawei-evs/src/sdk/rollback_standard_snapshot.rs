@@ -24,7 +24,7 @@ pub struct RollbackStandardSnapshotRequest {
 impl RollbackStandardSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> RollbackStandardSnapshotRequestBuilder {
-        RollbackStandardSnapshotRequestBuilder::default()
+        <RollbackStandardSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

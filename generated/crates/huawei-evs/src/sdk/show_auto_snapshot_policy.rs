@@ -21,7 +21,7 @@ pub struct ShowAutoSnapshotPolicyRequest {
 impl ShowAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoSnapshotPolicyRequestBuilder {
-        ShowAutoSnapshotPolicyRequestBuilder::default()
+        <ShowAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowJobRequest {
 impl ShowJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowJobRequestBuilder {
-        ShowJobRequestBuilder::default()
+        <ShowJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowSnapshotRequest {
 impl ShowSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSnapshotRequestBuilder {
-        ShowSnapshotRequestBuilder::default()
+        <ShowSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

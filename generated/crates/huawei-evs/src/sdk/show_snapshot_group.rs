@@ -21,7 +21,7 @@ pub struct ShowSnapshotGroupRequest {
 impl ShowSnapshotGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSnapshotGroupRequestBuilder {
-        ShowSnapshotGroupRequestBuilder::default()
+        <ShowSnapshotGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowStandardSnapshotRequest {
 impl ShowStandardSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowStandardSnapshotRequestBuilder {
-        ShowStandardSnapshotRequestBuilder::default()
+        <ShowStandardSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowVersionRequest {
 impl ShowVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVersionRequestBuilder {
-        ShowVersionRequestBuilder::default()
+        <ShowVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowVolumeRequest {
 impl ShowVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVolumeRequestBuilder {
-        ShowVolumeRequestBuilder::default()
+        <ShowVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

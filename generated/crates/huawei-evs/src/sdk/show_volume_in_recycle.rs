@@ -21,7 +21,7 @@ pub struct ShowVolumeInRecycleRequest {
 impl ShowVolumeInRecycleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVolumeInRecycleRequestBuilder {
-        ShowVolumeInRecycleRequestBuilder::default()
+        <ShowVolumeInRecycleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

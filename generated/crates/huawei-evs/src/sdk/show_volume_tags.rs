@@ -21,7 +21,7 @@ pub struct ShowVolumeTagsRequest {
 impl ShowVolumeTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVolumeTagsRequestBuilder {
-        ShowVolumeTagsRequestBuilder::default()
+        <ShowVolumeTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UnsubscribePostpaidVolumeRequest {
 impl UnsubscribePostpaidVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnsubscribePostpaidVolumeRequestBuilder {
-        UnsubscribePostpaidVolumeRequestBuilder::default()
+        <UnsubscribePostpaidVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

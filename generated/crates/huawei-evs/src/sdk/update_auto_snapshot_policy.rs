@@ -24,7 +24,7 @@ pub struct UpdateAutoSnapshotPolicyRequest {
 impl UpdateAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAutoSnapshotPolicyRequestBuilder {
-        UpdateAutoSnapshotPolicyRequestBuilder::default()
+        <UpdateAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateRecyclePolicyRequest {
 impl UpdateRecyclePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateRecyclePolicyRequestBuilder {
-        UpdateRecyclePolicyRequestBuilder::default()
+        <UpdateRecyclePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateSnapshotRequest {
 impl UpdateSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSnapshotRequestBuilder {
-        UpdateSnapshotRequestBuilder::default()
+        <UpdateSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateSnapshotGroupRequest {
 impl UpdateSnapshotGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSnapshotGroupRequestBuilder {
-        UpdateSnapshotGroupRequestBuilder::default()
+        <UpdateSnapshotGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateStandardSnapshotRequest {
 impl UpdateStandardSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateStandardSnapshotRequestBuilder {
-        UpdateStandardSnapshotRequestBuilder::default()
+        <UpdateStandardSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateVolumeRequest {
 impl UpdateVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateVolumeRequestBuilder {
-        UpdateVolumeRequestBuilder::default()
+        <UpdateVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct AddDatabasePermissionRequest {
 impl AddDatabasePermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddDatabasePermissionRequestBuilder {
-        AddDatabasePermissionRequestBuilder::default()
+        <AddDatabasePermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

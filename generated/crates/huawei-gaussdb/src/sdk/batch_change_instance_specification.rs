@@ -24,7 +24,7 @@ pub struct BatchChangeInstanceSpecificationRequest {
 impl BatchChangeInstanceSpecificationRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchChangeInstanceSpecificationRequestBuilder {
-        BatchChangeInstanceSpecificationRequestBuilder::default()
+        <BatchChangeInstanceSpecificationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct BatchTagActionRequest {
 impl BatchTagActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchTagActionRequestBuilder {
-        BatchTagActionRequestBuilder::default()
+        <BatchTagActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

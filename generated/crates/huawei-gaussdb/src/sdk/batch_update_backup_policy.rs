@@ -24,7 +24,7 @@ pub struct BatchUpdateBackupPolicyRequest {
 impl BatchUpdateBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateBackupPolicyRequestBuilder {
-        BatchUpdateBackupPolicyRequestBuilder::default()
+        <BatchUpdateBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

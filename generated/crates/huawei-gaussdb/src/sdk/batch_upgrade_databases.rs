@@ -24,7 +24,7 @@ pub struct BatchUpgradeDatabasesRequest {
 impl BatchUpgradeDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpgradeDatabasesRequestBuilder {
-        BatchUpgradeDatabasesRequestBuilder::default()
+        <BatchUpgradeDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CancelGaussMySqlInstanceEipRequest {
 impl CancelGaussMySqlInstanceEipRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelGaussMySqlInstanceEipRequestBuilder {
-        CancelGaussMySqlInstanceEipRequestBuilder::default()
+        <CancelGaussMySqlInstanceEipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CancelScheduleTaskRequest {
 impl CancelScheduleTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelScheduleTaskRequestBuilder {
-        CancelScheduleTaskRequestBuilder::default()
+        <CancelScheduleTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ChangeGaussMySqlInstanceSpecificationRequest {
 impl ChangeGaussMySqlInstanceSpecificationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeGaussMySqlInstanceSpecificationRequestBuilder {
-        ChangeGaussMySqlInstanceSpecificationRequestBuilder::default()
+        <ChangeGaussMySqlInstanceSpecificationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ChangeGaussMySqlProxySpecificationRequest {
 impl ChangeGaussMySqlProxySpecificationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeGaussMySqlProxySpecificationRequestBuilder {
-        ChangeGaussMySqlProxySpecificationRequestBuilder::default()
+        <ChangeGaussMySqlProxySpecificationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

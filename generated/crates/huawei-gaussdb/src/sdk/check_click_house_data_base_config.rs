@@ -27,7 +27,7 @@ pub struct CheckClickHouseDataBaseConfigRequest {
 impl CheckClickHouseDataBaseConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckClickHouseDataBaseConfigRequestBuilder {
-        CheckClickHouseDataBaseConfigRequestBuilder::default()
+        <CheckClickHouseDataBaseConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CheckClickHouseTableConfigRequest {
 impl CheckClickHouseTableConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckClickHouseTableConfigRequestBuilder {
-        CheckClickHouseTableConfigRequestBuilder::default()
+        <CheckClickHouseTableConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CheckDataBaseConfigRequest {
 impl CheckDataBaseConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckDataBaseConfigRequestBuilder {
-        CheckDataBaseConfigRequestBuilder::default()
+        <CheckDataBaseConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

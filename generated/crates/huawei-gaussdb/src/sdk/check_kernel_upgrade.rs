@@ -24,7 +24,7 @@ pub struct CheckKernelUpgradeRequest {
 impl CheckKernelUpgradeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckKernelUpgradeRequestBuilder {
-        CheckKernelUpgradeRequestBuilder::default()
+        <CheckKernelUpgradeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

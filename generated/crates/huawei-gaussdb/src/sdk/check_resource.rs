@@ -24,7 +24,7 @@ pub struct CheckResourceRequest {
 impl CheckResourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckResourceRequestBuilder {
-        CheckResourceRequestBuilder::default()
+        <CheckResourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

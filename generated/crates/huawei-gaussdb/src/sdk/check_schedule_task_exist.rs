@@ -27,7 +27,7 @@ pub struct CheckScheduleTaskExistRequest {
 impl CheckScheduleTaskExistRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckScheduleTaskExistRequestBuilder {
-        CheckScheduleTaskExistRequestBuilder::default()
+        <CheckScheduleTaskExistRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CheckStarRocksResourceRequest {
 impl CheckStarRocksResourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckStarRocksResourceRequestBuilder {
-        CheckStarRocksResourceRequestBuilder::default()
+        <CheckStarRocksResourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

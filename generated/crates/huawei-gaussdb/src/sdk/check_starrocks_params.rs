@@ -24,7 +24,7 @@ pub struct CheckStarrocksParamsRequest {
 impl CheckStarrocksParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckStarrocksParamsRequestBuilder {
-        CheckStarrocksParamsRequestBuilder::default()
+        <CheckStarrocksParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

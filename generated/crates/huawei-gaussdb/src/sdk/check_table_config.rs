@@ -27,7 +27,7 @@ pub struct CheckTableConfigRequest {
 impl CheckTableConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckTableConfigRequestBuilder {
-        CheckTableConfigRequestBuilder::default()
+        <CheckTableConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ClearOnlineDdlTaskTempTableRequest {
 impl ClearOnlineDdlTaskTempTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> ClearOnlineDdlTaskTempTableRequestBuilder {
-        ClearOnlineDdlTaskTempTableRequestBuilder::default()
+        <ClearOnlineDdlTaskTempTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct CollectRealtimeSessionRequest {
 impl CollectRealtimeSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectRealtimeSessionRequestBuilder {
-        CollectRealtimeSessionRequestBuilder::default()
+        <CollectRealtimeSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CopyConfigurationsRequest {
 impl CopyConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyConfigurationsRequestBuilder {
-        CopyConfigurationsRequestBuilder::default()
+        <CopyConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

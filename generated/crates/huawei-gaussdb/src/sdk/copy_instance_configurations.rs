@@ -30,7 +30,7 @@ pub struct CopyInstanceConfigurationsRequest {
 impl CopyInstanceConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyInstanceConfigurationsRequestBuilder {
-        CopyInstanceConfigurationsRequestBuilder::default()
+        <CopyInstanceConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

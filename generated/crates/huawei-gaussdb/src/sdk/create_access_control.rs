@@ -30,7 +30,7 @@ pub struct CreateAccessControlRequest {
 impl CreateAccessControlRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAccessControlRequestBuilder {
-        CreateAccessControlRequestBuilder::default()
+        <CreateAccessControlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateBackupResourcePackageRequest {
 impl CreateBackupResourcePackageRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBackupResourcePackageRequestBuilder {
-        CreateBackupResourcePackageRequestBuilder::default()
+        <CreateBackupResourcePackageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateClickHouseDataBaseReplicationRequest {
 impl CreateClickHouseDataBaseReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateClickHouseDataBaseReplicationRequestBuilder {
-        CreateClickHouseDataBaseReplicationRequestBuilder::default()
+        <CreateClickHouseDataBaseReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateClickHouseDatabaseUserRequest {
 impl CreateClickHouseDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateClickHouseDatabaseUserRequestBuilder {
-        CreateClickHouseDatabaseUserRequestBuilder::default()
+        <CreateClickHouseDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

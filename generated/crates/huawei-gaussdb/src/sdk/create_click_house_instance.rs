@@ -27,7 +27,7 @@ pub struct CreateClickHouseInstanceRequest {
 impl CreateClickHouseInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateClickHouseInstanceRequestBuilder {
-        CreateClickHouseInstanceRequestBuilder::default()
+        <CreateClickHouseInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

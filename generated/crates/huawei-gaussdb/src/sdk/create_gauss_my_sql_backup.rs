@@ -24,7 +24,7 @@ pub struct CreateGaussMySqlBackupRequest {
 impl CreateGaussMySqlBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGaussMySqlBackupRequestBuilder {
-        CreateGaussMySqlBackupRequestBuilder::default()
+        <CreateGaussMySqlBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateGaussMySqlConfigurationRequest {
 impl CreateGaussMySqlConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGaussMySqlConfigurationRequestBuilder {
-        CreateGaussMySqlConfigurationRequestBuilder::default()
+        <CreateGaussMySqlConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

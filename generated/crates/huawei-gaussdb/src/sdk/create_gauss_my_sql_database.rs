@@ -27,7 +27,7 @@ pub struct CreateGaussMySqlDatabaseRequest {
 impl CreateGaussMySqlDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGaussMySqlDatabaseRequestBuilder {
-        CreateGaussMySqlDatabaseRequestBuilder::default()
+        <CreateGaussMySqlDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateGaussMySqlDatabaseUserRequest {
 impl CreateGaussMySqlDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGaussMySqlDatabaseUserRequestBuilder {
-        CreateGaussMySqlDatabaseUserRequestBuilder::default()
+        <CreateGaussMySqlDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

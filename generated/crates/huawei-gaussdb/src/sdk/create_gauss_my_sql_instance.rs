@@ -24,7 +24,7 @@ pub struct CreateGaussMySqlInstanceRequest {
 impl CreateGaussMySqlInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGaussMySqlInstanceRequestBuilder {
-        CreateGaussMySqlInstanceRequestBuilder::default()
+        <CreateGaussMySqlInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateGaussMySqlProxyRequest {
 impl CreateGaussMySqlProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGaussMySqlProxyRequestBuilder {
-        CreateGaussMySqlProxyRequestBuilder::default()
+        <CreateGaussMySqlProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

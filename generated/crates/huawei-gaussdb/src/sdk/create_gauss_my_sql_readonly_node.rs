@@ -27,7 +27,7 @@ pub struct CreateGaussMySqlReadonlyNodeRequest {
 impl CreateGaussMySqlReadonlyNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGaussMySqlReadonlyNodeRequestBuilder {
-        CreateGaussMySqlReadonlyNodeRequestBuilder::default()
+        <CreateGaussMySqlReadonlyNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateGaussMysqlDnsRequest {
 impl CreateGaussMysqlDnsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGaussMysqlDnsRequestBuilder {
-        CreateGaussMysqlDnsRequestBuilder::default()
+        <CreateGaussMysqlDnsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateLtsConfigsRequest {
 impl CreateLtsConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLtsConfigsRequestBuilder {
-        CreateLtsConfigsRequestBuilder::default()
+        <CreateLtsConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct CreateProxyDnsNameRequest {
 impl CreateProxyDnsNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateProxyDnsNameRequestBuilder {
-        CreateProxyDnsNameRequestBuilder::default()
+        <CreateProxyDnsNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateRestoreTablesRequest {
 impl CreateRestoreTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRestoreTablesRequestBuilder {
-        CreateRestoreTablesRequestBuilder::default()
+        <CreateRestoreTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

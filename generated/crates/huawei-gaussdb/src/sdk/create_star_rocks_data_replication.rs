@@ -27,7 +27,7 @@ pub struct CreateStarRocksDataReplicationRequest {
 impl CreateStarRocksDataReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateStarRocksDataReplicationRequestBuilder {
-        CreateStarRocksDataReplicationRequestBuilder::default()
+        <CreateStarRocksDataReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateStarRocksDatabaseUserRequest {
 impl CreateStarRocksDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateStarRocksDatabaseUserRequestBuilder {
-        CreateStarRocksDatabaseUserRequestBuilder::default()
+        <CreateStarRocksDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateStarrocksInstanceRequest {
 impl CreateStarrocksInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateStarrocksInstanceRequestBuilder {
-        CreateStarrocksInstanceRequestBuilder::default()
+        <CreateStarrocksInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DeleteAutoSqlLimitingRequest {
 impl DeleteAutoSqlLimitingRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAutoSqlLimitingRequestBuilder {
-        DeleteAutoSqlLimitingRequestBuilder::default()
+        <DeleteAutoSqlLimitingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

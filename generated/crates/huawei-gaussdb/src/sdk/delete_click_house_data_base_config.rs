@@ -25,7 +25,7 @@ pub struct DeleteClickHouseDataBaseConfigRequest {
 impl DeleteClickHouseDataBaseConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClickHouseDataBaseConfigRequestBuilder {
-        DeleteClickHouseDataBaseConfigRequestBuilder::default()
+        <DeleteClickHouseDataBaseConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

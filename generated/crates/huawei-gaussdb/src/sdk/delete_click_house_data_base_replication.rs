@@ -25,7 +25,7 @@ pub struct DeleteClickHouseDataBaseReplicationRequest {
 impl DeleteClickHouseDataBaseReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClickHouseDataBaseReplicationRequestBuilder {
-        DeleteClickHouseDataBaseReplicationRequestBuilder::default()
+        <DeleteClickHouseDataBaseReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

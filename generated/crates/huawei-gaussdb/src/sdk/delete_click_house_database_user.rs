@@ -25,7 +25,7 @@ pub struct DeleteClickHouseDatabaseUserRequest {
 impl DeleteClickHouseDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClickHouseDatabaseUserRequestBuilder {
-        DeleteClickHouseDatabaseUserRequestBuilder::default()
+        <DeleteClickHouseDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DeleteClickHouseInstanceRequest {
 impl DeleteClickHouseInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClickHouseInstanceRequestBuilder {
-        DeleteClickHouseInstanceRequestBuilder::default()
+        <DeleteClickHouseInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteClickHouseLtsConfigRequest {
 impl DeleteClickHouseLtsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClickHouseLtsConfigRequestBuilder {
-        DeleteClickHouseLtsConfigRequestBuilder::default()
+        <DeleteClickHouseLtsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteDatabasePermissionRequest {
 impl DeleteDatabasePermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDatabasePermissionRequestBuilder {
-        DeleteDatabasePermissionRequestBuilder::default()
+        <DeleteDatabasePermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

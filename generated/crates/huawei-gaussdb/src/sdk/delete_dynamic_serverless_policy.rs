@@ -22,7 +22,7 @@ pub struct DeleteDynamicServerlessPolicyRequest {
 impl DeleteDynamicServerlessPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDynamicServerlessPolicyRequestBuilder {
-        DeleteDynamicServerlessPolicyRequestBuilder::default()
+        <DeleteDynamicServerlessPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

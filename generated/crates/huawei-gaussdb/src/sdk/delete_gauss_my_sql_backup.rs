@@ -22,7 +22,7 @@ pub struct DeleteGaussMySqlBackupRequest {
 impl DeleteGaussMySqlBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGaussMySqlBackupRequestBuilder {
-        DeleteGaussMySqlBackupRequestBuilder::default()
+        <DeleteGaussMySqlBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteGaussMySqlConfigurationRequest {
 impl DeleteGaussMySqlConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGaussMySqlConfigurationRequestBuilder {
-        DeleteGaussMySqlConfigurationRequestBuilder::default()
+        <DeleteGaussMySqlConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteGaussMySqlDatabaseRequest {
 impl DeleteGaussMySqlDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGaussMySqlDatabaseRequestBuilder {
-        DeleteGaussMySqlDatabaseRequestBuilder::default()
+        <DeleteGaussMySqlDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

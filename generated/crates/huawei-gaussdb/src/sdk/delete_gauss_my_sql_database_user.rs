@@ -27,7 +27,7 @@ pub struct DeleteGaussMySqlDatabaseUserRequest {
 impl DeleteGaussMySqlDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGaussMySqlDatabaseUserRequestBuilder {
-        DeleteGaussMySqlDatabaseUserRequestBuilder::default()
+        <DeleteGaussMySqlDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteGaussMySqlInstanceRequest {
 impl DeleteGaussMySqlInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGaussMySqlInstanceRequestBuilder {
-        DeleteGaussMySqlInstanceRequestBuilder::default()
+        <DeleteGaussMySqlInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteGaussMySqlProxyRequest {
 impl DeleteGaussMySqlProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGaussMySqlProxyRequestBuilder {
-        DeleteGaussMySqlProxyRequestBuilder::default()
+        <DeleteGaussMySqlProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

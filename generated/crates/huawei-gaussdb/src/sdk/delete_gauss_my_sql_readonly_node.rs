@@ -25,7 +25,7 @@ pub struct DeleteGaussMySqlReadonlyNodeRequest {
 impl DeleteGaussMySqlReadonlyNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGaussMySqlReadonlyNodeRequestBuilder {
-        DeleteGaussMySqlReadonlyNodeRequestBuilder::default()
+        <DeleteGaussMySqlReadonlyNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteHtapProcessListRequest {
 impl DeleteHtapProcessListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteHtapProcessListRequestBuilder {
-        DeleteHtapProcessListRequestBuilder::default()
+        <DeleteHtapProcessListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteLtsConfigsRequest {
 impl DeleteLtsConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLtsConfigsRequestBuilder {
-        DeleteLtsConfigsRequestBuilder::default()
+        <DeleteLtsConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteOnlineDdlTaskRecordRequest {
 impl DeleteOnlineDdlTaskRecordRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteOnlineDdlTaskRecordRequestBuilder {
-        DeleteOnlineDdlTaskRecordRequestBuilder::default()
+        <DeleteOnlineDdlTaskRecordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DeleteProxyPrivateDnsNameRequest {
 impl DeleteProxyPrivateDnsNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteProxyPrivateDnsNameRequestBuilder {
-        DeleteProxyPrivateDnsNameRequestBuilder::default()
+        <DeleteProxyPrivateDnsNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

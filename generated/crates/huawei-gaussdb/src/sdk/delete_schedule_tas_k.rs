@@ -27,7 +27,7 @@ pub struct DeleteScheduleTasKRequest {
 impl DeleteScheduleTasKRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteScheduleTasKRequestBuilder {
-        DeleteScheduleTasKRequestBuilder::default()
+        <DeleteScheduleTasKRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteSqlFilterRuleRequest {
 impl DeleteSqlFilterRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSqlFilterRuleRequestBuilder {
-        DeleteSqlFilterRuleRequestBuilder::default()
+        <DeleteSqlFilterRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

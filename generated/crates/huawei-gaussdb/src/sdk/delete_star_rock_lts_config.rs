@@ -24,7 +24,7 @@ pub struct DeleteStarRockLtsConfigRequest {
 impl DeleteStarRockLtsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteStarRockLtsConfigRequestBuilder {
-        DeleteStarRockLtsConfigRequestBuilder::default()
+        <DeleteStarRockLtsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteStarRocksDataReplicationRequest {
 impl DeleteStarRocksDataReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteStarRocksDataReplicationRequestBuilder {
-        DeleteStarRocksDataReplicationRequestBuilder::default()
+        <DeleteStarRocksDataReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

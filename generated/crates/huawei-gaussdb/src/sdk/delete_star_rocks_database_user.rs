@@ -25,7 +25,7 @@ pub struct DeleteStarRocksDatabaseUserRequest {
 impl DeleteStarRocksDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteStarRocksDatabaseUserRequestBuilder {
-        DeleteStarRocksDatabaseUserRequestBuilder::default()
+        <DeleteStarRocksDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DeleteStarrocksInstanceRequest {
 impl DeleteStarrocksInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteStarrocksInstanceRequestBuilder {
-        DeleteStarrocksInstanceRequestBuilder::default()
+        <DeleteStarrocksInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteTaskRecordRequest {
 impl DeleteTaskRecordRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTaskRecordRequestBuilder {
-        DeleteTaskRecordRequestBuilder::default()
+        <DeleteTaskRecordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct DeleteTaurusDbNodeProcessesRequest {
 impl DeleteTaurusDbNodeProcessesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTaurusDbNodeProcessesRequestBuilder {
-        DeleteTaurusDbNodeProcessesRequestBuilder::default()
+        <DeleteTaurusDbNodeProcessesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeBackupEncryptStatusRequest {
 impl DescribeBackupEncryptStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupEncryptStatusRequestBuilder {
-        DescribeBackupEncryptStatusRequestBuilder::default()
+        <DescribeBackupEncryptStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DownloadDdlLogsRequest {
 impl DownloadDdlLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadDdlLogsRequestBuilder {
-        DownloadDdlLogsRequestBuilder::default()
+        <DownloadDdlLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DownloadImportExcelTemplateRequest {
 impl DownloadImportExcelTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadImportExcelTemplateRequestBuilder {
-        DownloadImportExcelTemplateRequestBuilder::default()
+        <DownloadImportExcelTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DownloadOnlineDdlTaskLogRequest {
 impl DownloadOnlineDdlTaskLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadOnlineDdlTaskLogRequestBuilder {
-        DownloadOnlineDdlTaskLogRequestBuilder::default()
+        <DownloadOnlineDdlTaskLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DownloadRealtimeSessionRequest {
 impl DownloadRealtimeSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadRealtimeSessionRequestBuilder {
-        DownloadRealtimeSessionRequestBuilder::default()
+        <DownloadRealtimeSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DownloadSlowLogFileRequest {
 impl DownloadSlowLogFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadSlowLogFileRequestBuilder {
-        DownloadSlowLogFileRequestBuilder::default()
+        <DownloadSlowLogFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ExecuteIntelligentKillSessionRequest {
 impl ExecuteIntelligentKillSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteIntelligentKillSessionRequestBuilder {
-        ExecuteIntelligentKillSessionRequestBuilder::default()
+        <ExecuteIntelligentKillSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ExpandGaussMySqlInstanceVolumeRequest {
 impl ExpandGaussMySqlInstanceVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExpandGaussMySqlInstanceVolumeRequestBuilder {
-        ExpandGaussMySqlInstanceVolumeRequestBuilder::default()
+        <ExpandGaussMySqlInstanceVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ExpandGaussMySqlProxyRequest {
 impl ExpandGaussMySqlProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExpandGaussMySqlProxyRequestBuilder {
-        ExpandGaussMySqlProxyRequestBuilder::default()
+        <ExpandGaussMySqlProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

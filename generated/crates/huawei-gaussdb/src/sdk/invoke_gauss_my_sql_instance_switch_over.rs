@@ -27,7 +27,7 @@ pub struct InvokeGaussMySqlInstanceSwitchOverRequest {
 impl InvokeGaussMySqlInstanceSwitchOverRequest {
     /// A builder with every field unset.
     pub fn builder() -> InvokeGaussMySqlInstanceSwitchOverRequestBuilder {
-        InvokeGaussMySqlInstanceSwitchOverRequestBuilder::default()
+        <InvokeGaussMySqlInstanceSwitchOverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

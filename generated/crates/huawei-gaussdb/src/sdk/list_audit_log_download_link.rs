@@ -39,7 +39,7 @@ pub struct ListAuditLogDownloadLinkRequest {
 impl ListAuditLogDownloadLinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAuditLogDownloadLinkRequestBuilder {
-        ListAuditLogDownloadLinkRequestBuilder::default()
+        <ListAuditLogDownloadLinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ListAuditLogsRequest {
 impl ListAuditLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAuditLogsRequestBuilder {
-        ListAuditLogsRequestBuilder::default()
+        <ListAuditLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

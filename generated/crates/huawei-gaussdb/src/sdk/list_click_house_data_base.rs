@@ -31,7 +31,7 @@ pub struct ListClickHouseDataBaseRequest {
 impl ListClickHouseDataBaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClickHouseDataBaseRequestBuilder {
-        ListClickHouseDataBaseRequestBuilder::default()
+        <ListClickHouseDataBaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListClickHouseDataBaseParameterRequest {
 impl ListClickHouseDataBaseParameterRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClickHouseDataBaseParameterRequestBuilder {
-        ListClickHouseDataBaseParameterRequestBuilder::default()
+        <ListClickHouseDataBaseParameterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

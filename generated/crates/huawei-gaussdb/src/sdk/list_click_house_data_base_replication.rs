@@ -30,7 +30,7 @@ pub struct ListClickHouseDataBaseReplicationRequest {
 impl ListClickHouseDataBaseReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClickHouseDataBaseReplicationRequestBuilder {
-        ListClickHouseDataBaseReplicationRequestBuilder::default()
+        <ListClickHouseDataBaseReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListClickHouseDataBaseReplicationConfigRequest {
 impl ListClickHouseDataBaseReplicationConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClickHouseDataBaseReplicationConfigRequestBuilder {
-        ListClickHouseDataBaseReplicationConfigRequestBuilder::default()
+        <ListClickHouseDataBaseReplicationConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListClickHouseInstanceRequest {
 impl ListClickHouseInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClickHouseInstanceRequestBuilder {
-        ListClickHouseInstanceRequestBuilder::default()
+        <ListClickHouseInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListClickHouseInstanceNodeRequest {
 impl ListClickHouseInstanceNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClickHouseInstanceNodeRequestBuilder {
-        ListClickHouseInstanceNodeRequestBuilder::default()
+        <ListClickHouseInstanceNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

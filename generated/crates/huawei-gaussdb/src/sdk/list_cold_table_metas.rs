@@ -30,7 +30,7 @@ pub struct ListColdTableMetasRequest {
 impl ListColdTableMetasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListColdTableMetasRequestBuilder {
-        ListColdTableMetasRequestBuilder::default()
+        <ListColdTableMetasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListConfigurationsDifferencesRequest {
 impl ListConfigurationsDifferencesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConfigurationsDifferencesRequestBuilder {
-        ListConfigurationsDifferencesRequestBuilder::default()
+        <ListConfigurationsDifferencesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListConfigurationsInstancesRequest {
 impl ListConfigurationsInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConfigurationsInstancesRequestBuilder {
-        ListConfigurationsInstancesRequestBuilder::default()
+        <ListConfigurationsInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

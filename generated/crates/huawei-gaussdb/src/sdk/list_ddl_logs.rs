@@ -39,7 +39,7 @@ pub struct ListDdlLogsRequest {
 impl ListDdlLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDdlLogsRequestBuilder {
-        ListDdlLogsRequestBuilder::default()
+        <ListDdlLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListEnterpriseProjectsRequest {
 impl ListEnterpriseProjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEnterpriseProjectsRequestBuilder {
-        ListEnterpriseProjectsRequestBuilder::default()
+        <ListEnterpriseProjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListGaussMySqlConfigurationsRequest {
 impl ListGaussMySqlConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlConfigurationsRequestBuilder {
-        ListGaussMySqlConfigurationsRequestBuilder::default()
+        <ListGaussMySqlConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

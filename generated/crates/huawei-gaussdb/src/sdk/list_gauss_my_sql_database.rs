@@ -36,7 +36,7 @@ pub struct ListGaussMySqlDatabaseRequest {
 impl ListGaussMySqlDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlDatabaseRequestBuilder {
-        ListGaussMySqlDatabaseRequestBuilder::default()
+        <ListGaussMySqlDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

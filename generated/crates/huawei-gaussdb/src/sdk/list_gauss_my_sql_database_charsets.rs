@@ -22,7 +22,7 @@ pub struct ListGaussMySqlDatabaseCharsetsRequest {
 impl ListGaussMySqlDatabaseCharsetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlDatabaseCharsetsRequestBuilder {
-        ListGaussMySqlDatabaseCharsetsRequestBuilder::default()
+        <ListGaussMySqlDatabaseCharsetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

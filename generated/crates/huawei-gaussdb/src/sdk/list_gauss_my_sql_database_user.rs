@@ -30,7 +30,7 @@ pub struct ListGaussMySqlDatabaseUserRequest {
 impl ListGaussMySqlDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlDatabaseUserRequestBuilder {
-        ListGaussMySqlDatabaseUserRequestBuilder::default()
+        <ListGaussMySqlDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

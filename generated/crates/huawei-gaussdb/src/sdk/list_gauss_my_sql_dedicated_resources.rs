@@ -27,7 +27,7 @@ pub struct ListGaussMySqlDedicatedResourcesRequest {
 impl ListGaussMySqlDedicatedResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlDedicatedResourcesRequestBuilder {
-        ListGaussMySqlDedicatedResourcesRequestBuilder::default()
+        <ListGaussMySqlDedicatedResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListGaussMySqlInstanceDetailInfoRequest {
 impl ListGaussMySqlInstanceDetailInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlInstanceDetailInfoRequestBuilder {
-        ListGaussMySqlInstanceDetailInfoRequestBuilder::default()
+        <ListGaussMySqlInstanceDetailInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

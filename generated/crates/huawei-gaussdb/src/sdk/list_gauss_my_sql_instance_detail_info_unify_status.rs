@@ -24,7 +24,7 @@ pub struct ListGaussMySqlInstanceDetailInfoUnifyStatusRequest {
 impl ListGaussMySqlInstanceDetailInfoUnifyStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlInstanceDetailInfoUnifyStatusRequestBuilder {
-        ListGaussMySqlInstanceDetailInfoUnifyStatusRequestBuilder::default()
+        <ListGaussMySqlInstanceDetailInfoUnifyStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ListGaussMySqlInstancesRequest {
 impl ListGaussMySqlInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlInstancesRequestBuilder {
-        ListGaussMySqlInstancesRequestBuilder::default()
+        <ListGaussMySqlInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ListGaussMySqlInstancesUnifyStatusRequest {
 impl ListGaussMySqlInstancesUnifyStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGaussMySqlInstancesUnifyStatusRequestBuilder {
-        ListGaussMySqlInstancesUnifyStatusRequestBuilder::default()
+        <ListGaussMySqlInstancesUnifyStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListHtapDataStoreRequest {
 impl ListHtapDataStoreRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHtapDataStoreRequestBuilder {
-        ListHtapDataStoreRequestBuilder::default()
+        <ListHtapDataStoreRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListHtapFlavorRequest {
 impl ListHtapFlavorRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHtapFlavorRequestBuilder {
-        ListHtapFlavorRequestBuilder::default()
+        <ListHtapFlavorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

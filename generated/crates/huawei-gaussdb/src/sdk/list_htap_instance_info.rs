@@ -24,7 +24,7 @@ pub struct ListHtapInstanceInfoRequest {
 impl ListHtapInstanceInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHtapInstanceInfoRequestBuilder {
-        ListHtapInstanceInfoRequestBuilder::default()
+        <ListHtapInstanceInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

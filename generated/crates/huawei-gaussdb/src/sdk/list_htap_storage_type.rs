@@ -27,7 +27,7 @@ pub struct ListHtapStorageTypeRequest {
 impl ListHtapStorageTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHtapStorageTypeRequestBuilder {
-        ListHtapStorageTypeRequestBuilder::default()
+        <ListHtapStorageTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

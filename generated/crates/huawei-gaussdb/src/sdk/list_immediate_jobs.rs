@@ -42,7 +42,7 @@ pub struct ListImmediateJobsRequest {
 impl ListImmediateJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListImmediateJobsRequestBuilder {
-        ListImmediateJobsRequestBuilder::default()
+        <ListImmediateJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

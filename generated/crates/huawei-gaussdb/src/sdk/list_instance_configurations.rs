@@ -30,7 +30,7 @@ pub struct ListInstanceConfigurationsRequest {
 impl ListInstanceConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceConfigurationsRequestBuilder {
-        ListInstanceConfigurationsRequestBuilder::default()
+        <ListInstanceConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

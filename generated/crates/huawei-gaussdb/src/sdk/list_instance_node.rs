@@ -24,7 +24,7 @@ pub struct ListInstanceNodeRequest {
 impl ListInstanceNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceNodeRequestBuilder {
-        ListInstanceNodeRequestBuilder::default()
+        <ListInstanceNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

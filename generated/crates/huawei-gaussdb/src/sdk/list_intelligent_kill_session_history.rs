@@ -39,7 +39,7 @@ pub struct ListIntelligentKillSessionHistoryRequest {
 impl ListIntelligentKillSessionHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListIntelligentKillSessionHistoryRequestBuilder {
-        ListIntelligentKillSessionHistoryRequestBuilder::default()
+        <ListIntelligentKillSessionHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

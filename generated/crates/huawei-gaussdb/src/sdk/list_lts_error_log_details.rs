@@ -27,7 +27,7 @@ pub struct ListLtsErrorLogDetailsRequest {
 impl ListLtsErrorLogDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListLtsErrorLogDetailsRequestBuilder {
-        ListLtsErrorLogDetailsRequestBuilder::default()
+        <ListLtsErrorLogDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

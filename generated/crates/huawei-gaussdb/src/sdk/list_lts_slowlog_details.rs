@@ -27,7 +27,7 @@ pub struct ListLtsSlowlogDetailsRequest {
 impl ListLtsSlowlogDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListLtsSlowlogDetailsRequestBuilder {
-        ListLtsSlowlogDetailsRequestBuilder::default()
+        <ListLtsSlowlogDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListModifyHistoryRequest {
 impl ListModifyHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListModifyHistoryRequestBuilder {
-        ListModifyHistoryRequestBuilder::default()
+        <ListModifyHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

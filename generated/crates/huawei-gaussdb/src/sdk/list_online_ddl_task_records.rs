@@ -36,7 +36,7 @@ pub struct ListOnlineDdlTaskRecordsRequest {
 impl ListOnlineDdlTaskRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOnlineDdlTaskRecordsRequestBuilder {
-        ListOnlineDdlTaskRecordsRequestBuilder::default()
+        <ListOnlineDdlTaskRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

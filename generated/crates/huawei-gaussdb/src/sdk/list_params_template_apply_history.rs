@@ -27,7 +27,7 @@ pub struct ListParamsTemplateApplyHistoryRequest {
 impl ListParamsTemplateApplyHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListParamsTemplateApplyHistoryRequestBuilder {
-        ListParamsTemplateApplyHistoryRequestBuilder::default()
+        <ListParamsTemplateApplyHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

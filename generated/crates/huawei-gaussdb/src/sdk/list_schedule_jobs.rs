@@ -45,7 +45,7 @@ pub struct ListScheduleJobsRequest {
 impl ListScheduleJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListScheduleJobsRequestBuilder {
-        ListScheduleJobsRequestBuilder::default()
+        <ListScheduleJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ListStarRocksDataBasesRequest {
 impl ListStarRocksDataBasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStarRocksDataBasesRequestBuilder {
-        ListStarRocksDataBasesRequestBuilder::default()
+        <ListStarRocksDataBasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

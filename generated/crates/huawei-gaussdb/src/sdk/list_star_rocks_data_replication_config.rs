@@ -27,7 +27,7 @@ pub struct ListStarRocksDataReplicationConfigRequest {
 impl ListStarRocksDataReplicationConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStarRocksDataReplicationConfigRequestBuilder {
-        ListStarRocksDataReplicationConfigRequestBuilder::default()
+        <ListStarRocksDataReplicationConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListStarRocksDataReplicationConfigByDataBaseRequest {
 impl ListStarRocksDataReplicationConfigByDataBaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStarRocksDataReplicationConfigByDataBaseRequestBuilder {
-        ListStarRocksDataReplicationConfigByDataBaseRequestBuilder::default()
+        <ListStarRocksDataReplicationConfigByDataBaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListStarRocksDataReplicationsRequest {
 impl ListStarRocksDataReplicationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStarRocksDataReplicationsRequestBuilder {
-        ListStarRocksDataReplicationsRequestBuilder::default()
+        <ListStarRocksDataReplicationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

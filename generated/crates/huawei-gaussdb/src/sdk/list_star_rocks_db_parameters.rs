@@ -30,7 +30,7 @@ pub struct ListStarRocksDbParametersRequest {
 impl ListStarRocksDbParametersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStarRocksDbParametersRequestBuilder {
-        ListStarRocksDbParametersRequestBuilder::default()
+        <ListStarRocksDbParametersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

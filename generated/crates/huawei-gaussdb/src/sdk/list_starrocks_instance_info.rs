@@ -27,7 +27,7 @@ pub struct ListStarrocksInstanceInfoRequest {
 impl ListStarrocksInstanceInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStarrocksInstanceInfoRequestBuilder {
-        ListStarrocksInstanceInfoRequestBuilder::default()
+        <ListStarrocksInstanceInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

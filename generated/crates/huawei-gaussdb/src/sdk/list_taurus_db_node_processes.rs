@@ -33,7 +33,7 @@ pub struct ListTaurusDbNodeProcessesRequest {
 impl ListTaurusDbNodeProcessesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTaurusDbNodeProcessesRequestBuilder {
-        ListTaurusDbNodeProcessesRequestBuilder::default()
+        <ListTaurusDbNodeProcessesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyAutoExpandPolicyRequest {
 impl ModifyAutoExpandPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAutoExpandPolicyRequestBuilder {
-        ModifyAutoExpandPolicyRequestBuilder::default()
+        <ModifyAutoExpandPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyBackupEncryptStatusRequest {
 impl ModifyBackupEncryptStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupEncryptStatusRequestBuilder {
-        ModifyBackupEncryptStatusRequestBuilder::default()
+        <ModifyBackupEncryptStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

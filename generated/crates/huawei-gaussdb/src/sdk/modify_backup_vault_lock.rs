@@ -27,7 +27,7 @@ pub struct ModifyBackupVaultLockRequest {
 impl ModifyBackupVaultLockRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupVaultLockRequestBuilder {
-        ModifyBackupVaultLockRequestBuilder::default()
+        <ModifyBackupVaultLockRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyDataSyncRequest {
 impl ModifyDataSyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDataSyncRequestBuilder {
-        ModifyDataSyncRequestBuilder::default()
+        <ModifyDataSyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

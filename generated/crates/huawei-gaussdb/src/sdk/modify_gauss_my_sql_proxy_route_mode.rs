@@ -30,7 +30,7 @@ pub struct ModifyGaussMySqlProxyRouteModeRequest {
 impl ModifyGaussMySqlProxyRouteModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyGaussMySqlProxyRouteModeRequestBuilder {
-        ModifyGaussMySqlProxyRouteModeRequestBuilder::default()
+        <ModifyGaussMySqlProxyRouteModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyGaussMysqlDnsRequest {
 impl ModifyGaussMysqlDnsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyGaussMysqlDnsRequestBuilder {
-        ModifyGaussMysqlDnsRequestBuilder::default()
+        <ModifyGaussMysqlDnsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

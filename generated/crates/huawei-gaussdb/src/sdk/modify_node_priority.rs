@@ -30,7 +30,7 @@ pub struct ModifyNodePriorityRequest {
 impl ModifyNodePriorityRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNodePriorityRequestBuilder {
-        ModifyNodePriorityRequestBuilder::default()
+        <ModifyNodePriorityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyStarRocksSecurityGroupRequest {
 impl ModifyStarRocksSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyStarRocksSecurityGroupRequestBuilder {
-        ModifyStarRocksSecurityGroupRequestBuilder::default()
+        <ModifyStarRocksSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct PauseStarRocksDataReplicationRequest {
 impl PauseStarRocksDataReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> PauseStarRocksDataReplicationRequestBuilder {
-        PauseStarRocksDataReplicationRequestBuilder::default()
+        <PauseStarRocksDataReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

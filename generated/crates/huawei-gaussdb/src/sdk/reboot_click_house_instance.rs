@@ -22,7 +22,7 @@ pub struct RebootClickHouseInstanceRequest {
 impl RebootClickHouseInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RebootClickHouseInstanceRequestBuilder {
-        RebootClickHouseInstanceRequestBuilder::default()
+        <RebootClickHouseInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct RenameInstanceNodeRequest {
 impl RenameInstanceNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenameInstanceNodeRequestBuilder {
-        RenameInstanceNodeRequestBuilder::default()
+        <RenameInstanceNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ResetGaussMySqlDatabasePasswordRequest {
 impl ResetGaussMySqlDatabasePasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetGaussMySqlDatabasePasswordRequestBuilder {
-        ResetGaussMySqlDatabasePasswordRequestBuilder::default()
+        <ResetGaussMySqlDatabasePasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

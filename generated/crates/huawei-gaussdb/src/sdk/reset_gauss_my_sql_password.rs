@@ -27,7 +27,7 @@ pub struct ResetGaussMySqlPasswordRequest {
 impl ResetGaussMySqlPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetGaussMySqlPasswordRequestBuilder {
-        ResetGaussMySqlPasswordRequestBuilder::default()
+        <ResetGaussMySqlPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

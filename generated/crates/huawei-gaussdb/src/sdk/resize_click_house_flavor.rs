@@ -27,7 +27,7 @@ pub struct ResizeClickHouseFlavorRequest {
 impl ResizeClickHouseFlavorRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeClickHouseFlavorRequestBuilder {
-        ResizeClickHouseFlavorRequestBuilder::default()
+        <ResizeClickHouseFlavorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ResizeClickHouseInstanceRequest {
 impl ResizeClickHouseInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeClickHouseInstanceRequestBuilder {
-        ResizeClickHouseInstanceRequestBuilder::default()
+        <ResizeClickHouseInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ResizeStarRocksFlavorRequest {
 impl ResizeStarRocksFlavorRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeStarRocksFlavorRequestBuilder {
-        ResizeStarRocksFlavorRequestBuilder::default()
+        <ResizeStarRocksFlavorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

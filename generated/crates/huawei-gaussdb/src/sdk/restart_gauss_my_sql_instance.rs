@@ -27,7 +27,7 @@ pub struct RestartGaussMySqlInstanceRequest {
 impl RestartGaussMySqlInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartGaussMySqlInstanceRequestBuilder {
-        RestartGaussMySqlInstanceRequestBuilder::default()
+        <RestartGaussMySqlInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

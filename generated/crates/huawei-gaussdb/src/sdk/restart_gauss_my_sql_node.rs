@@ -30,7 +30,7 @@ pub struct RestartGaussMySqlNodeRequest {
 impl RestartGaussMySqlNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartGaussMySqlNodeRequestBuilder {
-        RestartGaussMySqlNodeRequestBuilder::default()
+        <RestartGaussMySqlNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct RestartProxyInstanceRequest {
 impl RestartProxyInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartProxyInstanceRequestBuilder {
-        RestartProxyInstanceRequestBuilder::default()
+        <RestartProxyInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

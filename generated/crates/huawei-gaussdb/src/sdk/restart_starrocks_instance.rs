@@ -22,7 +22,7 @@ pub struct RestartStarrocksInstanceRequest {
 impl RestartStarrocksInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartStarrocksInstanceRequestBuilder {
-        RestartStarrocksInstanceRequestBuilder::default()
+        <RestartStarrocksInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

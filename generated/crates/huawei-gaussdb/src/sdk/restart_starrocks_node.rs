@@ -25,7 +25,7 @@ pub struct RestartStarrocksNodeRequest {
 impl RestartStarrocksNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartStarrocksNodeRequestBuilder {
-        RestartStarrocksNodeRequestBuilder::default()
+        <RestartStarrocksNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RestoreOldInstanceRequest {
 impl RestoreOldInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreOldInstanceRequestBuilder {
-        RestoreOldInstanceRequestBuilder::default()
+        <RestoreOldInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

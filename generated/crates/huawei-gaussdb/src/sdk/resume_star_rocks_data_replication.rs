@@ -27,7 +27,7 @@ pub struct ResumeStarRocksDataReplicationRequest {
 impl ResumeStarRocksDataReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResumeStarRocksDataReplicationRequestBuilder {
-        ResumeStarRocksDataReplicationRequestBuilder::default()
+        <ResumeStarRocksDataReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

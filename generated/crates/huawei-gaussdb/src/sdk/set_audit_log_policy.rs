@@ -27,7 +27,7 @@ pub struct SetAuditLogPolicyRequest {
 impl SetAuditLogPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAuditLogPolicyRequestBuilder {
-        SetAuditLogPolicyRequestBuilder::default()
+        <SetAuditLogPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetAutoSqlLimitingRequest {
 impl SetAutoSqlLimitingRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAutoSqlLimitingRequestBuilder {
-        SetAutoSqlLimitingRequestBuilder::default()
+        <SetAutoSqlLimitingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetDdlLogPolicyRequest {
 impl SetDdlLogPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetDdlLogPolicyRequestBuilder {
-        SetDdlLogPolicyRequestBuilder::default()
+        <SetDdlLogPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

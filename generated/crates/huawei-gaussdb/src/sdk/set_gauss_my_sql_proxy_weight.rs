@@ -30,7 +30,7 @@ pub struct SetGaussMySqlProxyWeightRequest {
 impl SetGaussMySqlProxyWeightRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetGaussMySqlProxyWeightRequestBuilder {
-        SetGaussMySqlProxyWeightRequestBuilder::default()
+        <SetGaussMySqlProxyWeightRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SetGaussMySqlQuotasRequest {
 impl SetGaussMySqlQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetGaussMySqlQuotasRequestBuilder {
-        SetGaussMySqlQuotasRequestBuilder::default()
+        <SetGaussMySqlQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

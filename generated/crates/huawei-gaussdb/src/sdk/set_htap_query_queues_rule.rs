@@ -27,7 +27,7 @@ pub struct SetHtapQueryQueuesRuleRequest {
 impl SetHtapQueryQueuesRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetHtapQueryQueuesRuleRequestBuilder {
-        SetHtapQueryQueuesRuleRequestBuilder::default()
+        <SetHtapQueryQueuesRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetInstanceReadonlyStatusRequest {
 impl SetInstanceReadonlyStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetInstanceReadonlyStatusRequestBuilder {
-        SetInstanceReadonlyStatusRequestBuilder::default()
+        <SetInstanceReadonlyStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SetInstanceScheduleEventsRequest {
 impl SetInstanceScheduleEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetInstanceScheduleEventsRequestBuilder {
-        SetInstanceScheduleEventsRequestBuilder::default()
+        <SetInstanceScheduleEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

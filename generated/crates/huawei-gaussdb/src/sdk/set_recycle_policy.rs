@@ -24,7 +24,7 @@ pub struct SetRecyclePolicyRequest {
 impl SetRecyclePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetRecyclePolicyRequestBuilder {
-        SetRecyclePolicyRequestBuilder::default()
+        <SetRecyclePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetSqlFilterRuleRequest {
 impl SetSqlFilterRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetSqlFilterRuleRequestBuilder {
-        SetSqlFilterRuleRequestBuilder::default()
+        <SetSqlFilterRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowAuditLogRequest {
 impl ShowAuditLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAuditLogRequestBuilder {
-        ShowAuditLogRequestBuilder::default()
+        <ShowAuditLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

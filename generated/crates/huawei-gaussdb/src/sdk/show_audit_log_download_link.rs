@@ -27,7 +27,7 @@ pub struct ShowAuditLogDownloadLinkRequest {
 impl ShowAuditLogDownloadLinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAuditLogDownloadLinkRequestBuilder {
-        ShowAuditLogDownloadLinkRequestBuilder::default()
+        <ShowAuditLogDownloadLinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

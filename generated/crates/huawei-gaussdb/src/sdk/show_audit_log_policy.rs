@@ -22,7 +22,7 @@ pub struct ShowAuditLogPolicyRequest {
 impl ShowAuditLogPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAuditLogPolicyRequestBuilder {
-        ShowAuditLogPolicyRequestBuilder::default()
+        <ShowAuditLogPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

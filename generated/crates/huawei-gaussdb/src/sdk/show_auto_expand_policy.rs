@@ -22,7 +22,7 @@ pub struct ShowAutoExpandPolicyRequest {
 impl ShowAutoExpandPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoExpandPolicyRequestBuilder {
-        ShowAutoExpandPolicyRequestBuilder::default()
+        <ShowAutoExpandPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowAutoScalingHistoryRequest {
 impl ShowAutoScalingHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoScalingHistoryRequestBuilder {
-        ShowAutoScalingHistoryRequestBuilder::default()
+        <ShowAutoScalingHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowAutoScalingPolicyRequest {
 impl ShowAutoScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoScalingPolicyRequestBuilder {
-        ShowAutoScalingPolicyRequestBuilder::default()
+        <ShowAutoScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowAutoSqlLimitingLogRequest {
 impl ShowAutoSqlLimitingLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoSqlLimitingLogRequestBuilder {
-        ShowAutoSqlLimitingLogRequestBuilder::default()
+        <ShowAutoSqlLimitingLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

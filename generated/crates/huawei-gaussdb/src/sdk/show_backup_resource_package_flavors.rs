@@ -27,7 +27,7 @@ pub struct ShowBackupResourcePackageFlavorsRequest {
 impl ShowBackupResourcePackageFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupResourcePackageFlavorsRequestBuilder {
-        ShowBackupResourcePackageFlavorsRequestBuilder::default()
+        <ShowBackupResourcePackageFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

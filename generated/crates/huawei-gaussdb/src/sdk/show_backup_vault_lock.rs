@@ -24,7 +24,7 @@ pub struct ShowBackupVaultLockRequest {
 impl ShowBackupVaultLockRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupVaultLockRequestBuilder {
-        ShowBackupVaultLockRequestBuilder::default()
+        <ShowBackupVaultLockRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ShowClickHouseDatabaseUserRequest {
 impl ShowClickHouseDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowClickHouseDatabaseUserRequestBuilder {
-        ShowClickHouseDatabaseUserRequestBuilder::default()
+        <ShowClickHouseDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ShowClickHouseLtsConfigRequest {
 impl ShowClickHouseLtsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowClickHouseLtsConfigRequestBuilder {
-        ShowClickHouseLtsConfigRequestBuilder::default()
+        <ShowClickHouseLtsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

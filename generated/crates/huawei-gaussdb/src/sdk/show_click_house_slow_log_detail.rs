@@ -27,7 +27,7 @@ pub struct ShowClickHouseSlowLogDetailRequest {
 impl ShowClickHouseSlowLogDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowClickHouseSlowLogDetailRequestBuilder {
-        ShowClickHouseSlowLogDetailRequestBuilder::default()
+        <ShowClickHouseSlowLogDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

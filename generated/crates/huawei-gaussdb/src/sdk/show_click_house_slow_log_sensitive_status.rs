@@ -22,7 +22,7 @@ pub struct ShowClickHouseSlowLogSensitiveStatusRequest {
 impl ShowClickHouseSlowLogSensitiveStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowClickHouseSlowLogSensitiveStatusRequestBuilder {
-        ShowClickHouseSlowLogSensitiveStatusRequestBuilder::default()
+        <ShowClickHouseSlowLogSensitiveStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowDedicatedResourceInfoRequest {
 impl ShowDedicatedResourceInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDedicatedResourceInfoRequestBuilder {
-        ShowDedicatedResourceInfoRequestBuilder::default()
+        <ShowDedicatedResourceInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowDynamicServerlessPolicyRequest {
 impl ShowDynamicServerlessPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDynamicServerlessPolicyRequestBuilder {
-        ShowDynamicServerlessPolicyRequestBuilder::default()
+        <ShowDynamicServerlessPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

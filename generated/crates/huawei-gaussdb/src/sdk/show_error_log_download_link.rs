@@ -27,7 +27,7 @@ pub struct ShowErrorLogDownloadLinkRequest {
 impl ShowErrorLogDownloadLinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowErrorLogDownloadLinkRequestBuilder {
-        ShowErrorLogDownloadLinkRequestBuilder::default()
+        <ShowErrorLogDownloadLinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

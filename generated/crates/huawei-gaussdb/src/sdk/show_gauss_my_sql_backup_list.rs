@@ -48,7 +48,7 @@ pub struct ShowGaussMySqlBackupListRequest {
 impl ShowGaussMySqlBackupListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlBackupListRequestBuilder {
-        ShowGaussMySqlBackupListRequestBuilder::default()
+        <ShowGaussMySqlBackupListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

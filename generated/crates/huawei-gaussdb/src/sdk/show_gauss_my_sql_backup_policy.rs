@@ -24,7 +24,7 @@ pub struct ShowGaussMySqlBackupPolicyRequest {
 impl ShowGaussMySqlBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlBackupPolicyRequestBuilder {
-        ShowGaussMySqlBackupPolicyRequestBuilder::default()
+        <ShowGaussMySqlBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

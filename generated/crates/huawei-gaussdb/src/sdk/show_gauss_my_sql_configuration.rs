@@ -24,7 +24,7 @@ pub struct ShowGaussMySqlConfigurationRequest {
 impl ShowGaussMySqlConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlConfigurationRequestBuilder {
-        ShowGaussMySqlConfigurationRequestBuilder::default()
+        <ShowGaussMySqlConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowGaussMySqlEngineVersionRequest {
 impl ShowGaussMySqlEngineVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlEngineVersionRequestBuilder {
-        ShowGaussMySqlEngineVersionRequestBuilder::default()
+        <ShowGaussMySqlEngineVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

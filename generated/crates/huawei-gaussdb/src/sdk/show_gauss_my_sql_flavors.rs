@@ -33,7 +33,7 @@ pub struct ShowGaussMySqlFlavorsRequest {
 impl ShowGaussMySqlFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlFlavorsRequestBuilder {
-        ShowGaussMySqlFlavorsRequestBuilder::default()
+        <ShowGaussMySqlFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ShowGaussMySqlIncrementalBackupListRequest {
 impl ShowGaussMySqlIncrementalBackupListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlIncrementalBackupListRequestBuilder {
-        ShowGaussMySqlIncrementalBackupListRequestBuilder::default()
+        <ShowGaussMySqlIncrementalBackupListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowGaussMySqlInstanceInfoRequest {
 impl ShowGaussMySqlInstanceInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlInstanceInfoRequestBuilder {
-        ShowGaussMySqlInstanceInfoRequestBuilder::default()
+        <ShowGaussMySqlInstanceInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

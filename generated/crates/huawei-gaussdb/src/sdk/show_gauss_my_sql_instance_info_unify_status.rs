@@ -24,7 +24,7 @@ pub struct ShowGaussMySqlInstanceInfoUnifyStatusRequest {
 impl ShowGaussMySqlInstanceInfoUnifyStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlInstanceInfoUnifyStatusRequestBuilder {
-        ShowGaussMySqlInstanceInfoUnifyStatusRequestBuilder::default()
+        <ShowGaussMySqlInstanceInfoUnifyStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

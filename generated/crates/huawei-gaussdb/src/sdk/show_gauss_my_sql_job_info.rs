@@ -24,7 +24,7 @@ pub struct ShowGaussMySqlJobInfoRequest {
 impl ShowGaussMySqlJobInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlJobInfoRequestBuilder {
-        ShowGaussMySqlJobInfoRequestBuilder::default()
+        <ShowGaussMySqlJobInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

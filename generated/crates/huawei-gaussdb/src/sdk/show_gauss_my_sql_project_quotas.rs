@@ -24,7 +24,7 @@ pub struct ShowGaussMySqlProjectQuotasRequest {
 impl ShowGaussMySqlProjectQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlProjectQuotasRequestBuilder {
-        ShowGaussMySqlProjectQuotasRequestBuilder::default()
+        <ShowGaussMySqlProjectQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

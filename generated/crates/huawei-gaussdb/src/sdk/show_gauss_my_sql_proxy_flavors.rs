@@ -30,7 +30,7 @@ pub struct ShowGaussMySqlProxyFlavorsRequest {
 impl ShowGaussMySqlProxyFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlProxyFlavorsRequestBuilder {
-        ShowGaussMySqlProxyFlavorsRequestBuilder::default()
+        <ShowGaussMySqlProxyFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowGaussMySqlProxyListRequest {
 impl ShowGaussMySqlProxyListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlProxyListRequestBuilder {
-        ShowGaussMySqlProxyListRequestBuilder::default()
+        <ShowGaussMySqlProxyListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowGaussMySqlQuotasRequest {
 impl ShowGaussMySqlQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGaussMySqlQuotasRequestBuilder {
-        ShowGaussMySqlQuotasRequestBuilder::default()
+        <ShowGaussMySqlQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowHistoricalSqlFilterRuleRequest {
 impl ShowHistoricalSqlFilterRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHistoricalSqlFilterRuleRequestBuilder {
-        ShowHistoricalSqlFilterRuleRequestBuilder::default()
+        <ShowHistoricalSqlFilterRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowHtapErrorLogDetailRequest {
 impl ShowHtapErrorLogDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHtapErrorLogDetailRequestBuilder {
-        ShowHtapErrorLogDetailRequestBuilder::default()
+        <ShowHtapErrorLogDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ShowHtapLtsConfigRequest {
 impl ShowHtapLtsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHtapLtsConfigRequestBuilder {
-        ShowHtapLtsConfigRequestBuilder::default()
+        <ShowHtapLtsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowHtapProcessListRequest {
 impl ShowHtapProcessListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHtapProcessListRequestBuilder {
-        ShowHtapProcessListRequestBuilder::default()
+        <ShowHtapProcessListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

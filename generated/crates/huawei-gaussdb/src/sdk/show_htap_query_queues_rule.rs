@@ -24,7 +24,7 @@ pub struct ShowHtapQueryQueuesRuleRequest {
 impl ShowHtapQueryQueuesRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHtapQueryQueuesRuleRequestBuilder {
-        ShowHtapQueryQueuesRuleRequestBuilder::default()
+        <ShowHtapQueryQueuesRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

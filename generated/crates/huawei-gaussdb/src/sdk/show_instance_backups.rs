@@ -42,7 +42,7 @@ pub struct ShowInstanceBackupsRequest {
 impl ShowInstanceBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceBackupsRequestBuilder {
-        ShowInstanceBackupsRequestBuilder::default()
+        <ShowInstanceBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

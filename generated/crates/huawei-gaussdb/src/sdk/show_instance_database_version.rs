@@ -24,7 +24,7 @@ pub struct ShowInstanceDatabaseVersionRequest {
 impl ShowInstanceDatabaseVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceDatabaseVersionRequestBuilder {
-        ShowInstanceDatabaseVersionRequestBuilder::default()
+        <ShowInstanceDatabaseVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ShowInstanceDatabasesForHtapRequest {
 impl ShowInstanceDatabasesForHtapRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceDatabasesForHtapRequestBuilder {
-        ShowInstanceDatabasesForHtapRequestBuilder::default()
+        <ShowInstanceDatabasesForHtapRequestBuilder as ::core::default::Default>::default()
     }
 }
 

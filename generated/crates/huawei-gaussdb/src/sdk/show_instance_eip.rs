@@ -22,7 +22,7 @@ pub struct ShowInstanceEipRequest {
 impl ShowInstanceEipRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceEipRequestBuilder {
-        ShowInstanceEipRequestBuilder::default()
+        <ShowInstanceEipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowInstanceMonitorExtendRequest {
 impl ShowInstanceMonitorExtendRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceMonitorExtendRequestBuilder {
-        ShowInstanceMonitorExtendRequestBuilder::default()
+        <ShowInstanceMonitorExtendRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -48,7 +48,7 @@ pub struct ShowInstanceScheduleEventsRequest {
 impl ShowInstanceScheduleEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceScheduleEventsRequestBuilder {
-        ShowInstanceScheduleEventsRequestBuilder::default()
+        <ShowInstanceScheduleEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

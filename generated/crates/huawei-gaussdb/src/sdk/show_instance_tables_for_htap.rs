@@ -33,7 +33,7 @@ pub struct ShowInstanceTablesForHtapRequest {
 impl ShowInstanceTablesForHtapRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceTablesForHtapRequestBuilder {
-        ShowInstanceTablesForHtapRequestBuilder::default()
+        <ShowInstanceTablesForHtapRequestBuilder as ::core::default::Default>::default()
     }
 }
 

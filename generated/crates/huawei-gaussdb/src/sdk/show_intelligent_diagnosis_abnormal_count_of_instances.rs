@@ -21,7 +21,7 @@ pub struct ShowIntelligentDiagnosisAbnormalCountOfInstancesRequest {
 impl ShowIntelligentDiagnosisAbnormalCountOfInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowIntelligentDiagnosisAbnormalCountOfInstancesRequestBuilder {
-        ShowIntelligentDiagnosisAbnormalCountOfInstancesRequestBuilder::default()
+        <ShowIntelligentDiagnosisAbnormalCountOfInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

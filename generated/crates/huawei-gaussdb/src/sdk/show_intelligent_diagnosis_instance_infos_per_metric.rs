@@ -30,7 +30,7 @@ pub struct ShowIntelligentDiagnosisInstanceInfosPerMetricRequest {
 impl ShowIntelligentDiagnosisInstanceInfosPerMetricRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowIntelligentDiagnosisInstanceInfosPerMetricRequestBuilder {
-        ShowIntelligentDiagnosisInstanceInfosPerMetricRequestBuilder::default()
+        <ShowIntelligentDiagnosisInstanceInfosPerMetricRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowIntelligentKillSessionStatisticRequest {
 impl ShowIntelligentKillSessionStatisticRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowIntelligentKillSessionStatisticRequestBuilder {
-        ShowIntelligentKillSessionStatisticRequestBuilder::default()
+        <ShowIntelligentKillSessionStatisticRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowKernelUpgradeCheckResultRequest {
 impl ShowKernelUpgradeCheckResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowKernelUpgradeCheckResultRequestBuilder {
-        ShowKernelUpgradeCheckResultRequestBuilder::default()
+        <ShowKernelUpgradeCheckResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

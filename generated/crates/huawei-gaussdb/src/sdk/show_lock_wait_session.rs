@@ -30,7 +30,7 @@ pub struct ShowLockWaitSessionRequest {
 impl ShowLockWaitSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowLockWaitSessionRequestBuilder {
-        ShowLockWaitSessionRequestBuilder::default()
+        <ShowLockWaitSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ShowLtsConfigsRequest {
 impl ShowLtsConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowLtsConfigsRequestBuilder {
-        ShowLtsConfigsRequestBuilder::default()
+        <ShowLtsConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

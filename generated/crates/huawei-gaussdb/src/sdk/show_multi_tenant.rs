@@ -22,7 +22,7 @@ pub struct ShowMultiTenantRequest {
 impl ShowMultiTenantRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMultiTenantRequestBuilder {
-        ShowMultiTenantRequestBuilder::default()
+        <ShowMultiTenantRequestBuilder as ::core::default::Default>::default()
     }
 }
 

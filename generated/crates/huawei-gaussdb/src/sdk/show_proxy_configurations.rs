@@ -36,7 +36,7 @@ pub struct ShowProxyConfigurationsRequest {
 impl ShowProxyConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowProxyConfigurationsRequestBuilder {
-        ShowProxyConfigurationsRequestBuilder::default()
+        <ShowProxyConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowProxyFlavorsByAzCodeRequest {
 impl ShowProxyFlavorsByAzCodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowProxyFlavorsByAzCodeRequestBuilder {
-        ShowProxyFlavorsByAzCodeRequestBuilder::default()
+        <ShowProxyFlavorsByAzCodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

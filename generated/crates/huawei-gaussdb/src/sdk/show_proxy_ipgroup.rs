@@ -27,7 +27,7 @@ pub struct ShowProxyIpgroupRequest {
 impl ShowProxyIpgroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowProxyIpgroupRequestBuilder {
-        ShowProxyIpgroupRequestBuilder::default()
+        <ShowProxyIpgroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowProxyVersionRequest {
 impl ShowProxyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowProxyVersionRequestBuilder {
-        ShowProxyVersionRequestBuilder::default()
+        <ShowProxyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ShowRealtimeSessionTaskStatusRequest {
 impl ShowRealtimeSessionTaskStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRealtimeSessionTaskStatusRequestBuilder {
-        ShowRealtimeSessionTaskStatusRequestBuilder::default()
+        <ShowRealtimeSessionTaskStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowRecyclePolicyRequest {
 impl ShowRecyclePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRecyclePolicyRequestBuilder {
-        ShowRecyclePolicyRequestBuilder::default()
+        <ShowRecyclePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

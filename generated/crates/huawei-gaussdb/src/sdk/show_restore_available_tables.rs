@@ -36,7 +36,7 @@ pub struct ShowRestoreAvailableTablesRequest {
 impl ShowRestoreAvailableTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRestoreAvailableTablesRequestBuilder {
-        ShowRestoreAvailableTablesRequestBuilder::default()
+        <ShowRestoreAvailableTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowServerlessComputeAbilityPolicyRequest {
 impl ShowServerlessComputeAbilityPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerlessComputeAbilityPolicyRequestBuilder {
-        ShowServerlessComputeAbilityPolicyRequestBuilder::default()
+        <ShowServerlessComputeAbilityPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowServerlessScalingPolicyRequest {
 impl ShowServerlessScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowServerlessScalingPolicyRequestBuilder {
-        ShowServerlessScalingPolicyRequestBuilder::default()
+        <ShowServerlessScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowSlowLogDetailRequest {
 impl ShowSlowLogDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSlowLogDetailRequestBuilder {
-        ShowSlowLogDetailRequestBuilder::default()
+        <ShowSlowLogDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

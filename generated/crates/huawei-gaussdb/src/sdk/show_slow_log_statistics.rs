@@ -27,7 +27,7 @@ pub struct ShowSlowLogStatisticsRequest {
 impl ShowSlowLogStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSlowLogStatisticsRequestBuilder {
-        ShowSlowLogStatisticsRequestBuilder::default()
+        <ShowSlowLogStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowSlowlogSensitiveStatusRequest {
 impl ShowSlowlogSensitiveStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSlowlogSensitiveStatusRequestBuilder {
-        ShowSlowlogSensitiveStatusRequestBuilder::default()
+        <ShowSlowlogSensitiveStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowSqlAutoSqlLimitingRequest {
 impl ShowSqlAutoSqlLimitingRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSqlAutoSqlLimitingRequestBuilder {
-        ShowSqlAutoSqlLimitingRequestBuilder::default()
+        <ShowSqlAutoSqlLimitingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowSqlFilterControlRequest {
 impl ShowSqlFilterControlRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSqlFilterControlRequestBuilder {
-        ShowSqlFilterControlRequestBuilder::default()
+        <ShowSqlFilterControlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

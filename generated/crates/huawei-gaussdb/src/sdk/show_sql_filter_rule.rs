@@ -30,7 +30,7 @@ pub struct ShowSqlFilterRuleRequest {
 impl ShowSqlFilterRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSqlFilterRuleRequestBuilder {
-        ShowSqlFilterRuleRequestBuilder::default()
+        <ShowSqlFilterRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

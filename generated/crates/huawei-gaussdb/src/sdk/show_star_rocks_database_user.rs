@@ -33,7 +33,7 @@ pub struct ShowStarRocksDatabaseUserRequest {
 impl ShowStarRocksDatabaseUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowStarRocksDatabaseUserRequestBuilder {
-        ShowStarRocksDatabaseUserRequestBuilder::default()
+        <ShowStarRocksDatabaseUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

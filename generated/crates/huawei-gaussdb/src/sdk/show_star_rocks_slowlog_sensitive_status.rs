@@ -22,7 +22,7 @@ pub struct ShowStarRocksSlowlogSensitiveStatusRequest {
 impl ShowStarRocksSlowlogSensitiveStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowStarRocksSlowlogSensitiveStatusRequestBuilder {
-        ShowStarRocksSlowlogSensitiveStatusRequestBuilder::default()
+        <ShowStarRocksSlowlogSensitiveStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

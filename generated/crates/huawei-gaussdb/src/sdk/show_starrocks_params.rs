@@ -33,7 +33,7 @@ pub struct ShowStarrocksParamsRequest {
 impl ShowStarrocksParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowStarrocksParamsRequestBuilder {
-        ShowStarrocksParamsRequestBuilder::default()
+        <ShowStarrocksParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowTableMetaInfoRequest {
 impl ShowTableMetaInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTableMetaInfoRequestBuilder {
-        ShowTableMetaInfoRequestBuilder::default()
+        <ShowTableMetaInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

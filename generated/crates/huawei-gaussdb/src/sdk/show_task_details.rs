@@ -30,7 +30,7 @@ pub struct ShowTaskDetailsRequest {
 impl ShowTaskDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTaskDetailsRequestBuilder {
-        ShowTaskDetailsRequestBuilder::default()
+        <ShowTaskDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

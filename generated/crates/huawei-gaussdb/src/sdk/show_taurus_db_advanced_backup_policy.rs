@@ -24,7 +24,7 @@ pub struct ShowTaurusDbAdvancedBackupPolicyRequest {
 impl ShowTaurusDbAdvancedBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTaurusDbAdvancedBackupPolicyRequestBuilder {
-        ShowTaurusDbAdvancedBackupPolicyRequestBuilder::default()
+        <ShowTaurusDbAdvancedBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

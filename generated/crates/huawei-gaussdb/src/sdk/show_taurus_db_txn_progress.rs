@@ -30,7 +30,7 @@ pub struct ShowTaurusDbTxnProgressRequest {
 impl ShowTaurusDbTxnProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTaurusDbTxnProgressRequestBuilder {
-        ShowTaurusDbTxnProgressRequestBuilder::default()
+        <ShowTaurusDbTxnProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

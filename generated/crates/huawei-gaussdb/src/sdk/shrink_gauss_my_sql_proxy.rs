@@ -30,7 +30,7 @@ pub struct ShrinkGaussMySqlProxyRequest {
 impl ShrinkGaussMySqlProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShrinkGaussMySqlProxyRequestBuilder {
-        ShrinkGaussMySqlProxyRequestBuilder::default()
+        <ShrinkGaussMySqlProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct StartOnlineDdlTaskRequest {
 impl StartOnlineDdlTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartOnlineDdlTaskRequestBuilder {
-        StartOnlineDdlTaskRequestBuilder::default()
+        <StartOnlineDdlTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

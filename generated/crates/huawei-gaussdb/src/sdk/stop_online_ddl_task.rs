@@ -27,7 +27,7 @@ pub struct StopOnlineDdlTaskRequest {
 impl StopOnlineDdlTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopOnlineDdlTaskRequestBuilder {
-        StopOnlineDdlTaskRequestBuilder::default()
+        <StopOnlineDdlTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

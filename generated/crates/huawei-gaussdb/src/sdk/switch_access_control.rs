@@ -30,7 +30,7 @@ pub struct SwitchAccessControlRequest {
 impl SwitchAccessControlRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchAccessControlRequestBuilder {
-        SwitchAccessControlRequestBuilder::default()
+        <SwitchAccessControlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SwitchGaussMySqlConfigurationRequest {
 impl SwitchGaussMySqlConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchGaussMySqlConfigurationRequestBuilder {
-        SwitchGaussMySqlConfigurationRequestBuilder::default()
+        <SwitchGaussMySqlConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SwitchGaussMySqlInstanceSslRequest {
 impl SwitchGaussMySqlInstanceSslRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchGaussMySqlInstanceSslRequestBuilder {
-        SwitchGaussMySqlInstanceSslRequestBuilder::default()
+        <SwitchGaussMySqlInstanceSslRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct SwitchGaussMySqlProxyAltRequest {
 impl SwitchGaussMySqlProxyAltRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchGaussMySqlProxyAltRequestBuilder {
-        SwitchGaussMySqlProxyAltRequestBuilder::default()
+        <SwitchGaussMySqlProxyAltRequestBuilder as ::core::default::Default>::default()
     }
 }
 

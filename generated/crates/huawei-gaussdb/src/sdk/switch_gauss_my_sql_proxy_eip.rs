@@ -30,7 +30,7 @@ pub struct SwitchGaussMySqlProxyEipRequest {
 impl SwitchGaussMySqlProxyEipRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchGaussMySqlProxyEipRequestBuilder {
-        SwitchGaussMySqlProxyEipRequestBuilder::default()
+        <SwitchGaussMySqlProxyEipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

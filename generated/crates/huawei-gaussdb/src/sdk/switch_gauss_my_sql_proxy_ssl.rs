@@ -30,7 +30,7 @@ pub struct SwitchGaussMySqlProxySslRequest {
 impl SwitchGaussMySqlProxySslRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchGaussMySqlProxySslRequestBuilder {
-        SwitchGaussMySqlProxySslRequestBuilder::default()
+        <SwitchGaussMySqlProxySslRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SyncStarRocksUsersRequest {
 impl SyncStarRocksUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> SyncStarRocksUsersRequestBuilder {
-        SyncStarRocksUsersRequestBuilder::default()
+        <SyncStarRocksUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateAuditLogRequest {
 impl UpdateAuditLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAuditLogRequestBuilder {
-        UpdateAuditLogRequestBuilder::default()
+        <UpdateAuditLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

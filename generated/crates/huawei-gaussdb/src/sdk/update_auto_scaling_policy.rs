@@ -27,7 +27,7 @@ pub struct UpdateAutoScalingPolicyRequest {
 impl UpdateAutoScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAutoScalingPolicyRequestBuilder {
-        UpdateAutoScalingPolicyRequestBuilder::default()
+        <UpdateAutoScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

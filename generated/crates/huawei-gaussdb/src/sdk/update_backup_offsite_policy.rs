@@ -27,7 +27,7 @@ pub struct UpdateBackupOffsitePolicyRequest {
 impl UpdateBackupOffsitePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateBackupOffsitePolicyRequestBuilder {
-        UpdateBackupOffsitePolicyRequestBuilder::default()
+        <UpdateBackupOffsitePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

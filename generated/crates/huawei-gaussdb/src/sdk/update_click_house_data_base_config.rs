@@ -27,7 +27,7 @@ pub struct UpdateClickHouseDataBaseConfigRequest {
 impl UpdateClickHouseDataBaseConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateClickHouseDataBaseConfigRequestBuilder {
-        UpdateClickHouseDataBaseConfigRequestBuilder::default()
+        <UpdateClickHouseDataBaseConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateClickHouseDatabaseUserPasswordRequest {
 impl UpdateClickHouseDatabaseUserPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateClickHouseDatabaseUserPasswordRequestBuilder {
-        UpdateClickHouseDatabaseUserPasswordRequestBuilder::default()
+        <UpdateClickHouseDatabaseUserPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

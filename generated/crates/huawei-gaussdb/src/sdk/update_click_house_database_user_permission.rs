@@ -27,7 +27,7 @@ pub struct UpdateClickHouseDatabaseUserPermissionRequest {
 impl UpdateClickHouseDatabaseUserPermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateClickHouseDatabaseUserPermissionRequestBuilder {
-        UpdateClickHouseDatabaseUserPermissionRequestBuilder::default()
+        <UpdateClickHouseDatabaseUserPermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

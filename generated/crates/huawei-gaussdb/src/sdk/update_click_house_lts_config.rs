@@ -24,7 +24,7 @@ pub struct UpdateClickHouseLtsConfigRequest {
 impl UpdateClickHouseLtsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateClickHouseLtsConfigRequestBuilder {
-        UpdateClickHouseLtsConfigRequestBuilder::default()
+        <UpdateClickHouseLtsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateClickHouseSlowLogSensitiveStatusRequest {
 impl UpdateClickHouseSlowLogSensitiveStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateClickHouseSlowLogSensitiveStatusRequestBuilder {
-        UpdateClickHouseSlowLogSensitiveStatusRequestBuilder::default()
+        <UpdateClickHouseSlowLogSensitiveStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

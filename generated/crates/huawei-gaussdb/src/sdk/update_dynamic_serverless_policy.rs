@@ -27,7 +27,7 @@ pub struct UpdateDynamicServerlessPolicyRequest {
 impl UpdateDynamicServerlessPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDynamicServerlessPolicyRequestBuilder {
-        UpdateDynamicServerlessPolicyRequestBuilder::default()
+        <UpdateDynamicServerlessPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlBackupPolicyRequest {
 impl UpdateGaussMySqlBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlBackupPolicyRequestBuilder {
-        UpdateGaussMySqlBackupPolicyRequestBuilder::default()
+        <UpdateGaussMySqlBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlConfigurationRequest {
 impl UpdateGaussMySqlConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlConfigurationRequestBuilder {
-        UpdateGaussMySqlConfigurationRequestBuilder::default()
+        <UpdateGaussMySqlConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlDatabaseCommentRequest {
 impl UpdateGaussMySqlDatabaseCommentRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlDatabaseCommentRequestBuilder {
-        UpdateGaussMySqlDatabaseCommentRequestBuilder::default()
+        <UpdateGaussMySqlDatabaseCommentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlDatabaseUserCommentRequest {
 impl UpdateGaussMySqlDatabaseUserCommentRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlDatabaseUserCommentRequestBuilder {
-        UpdateGaussMySqlDatabaseUserCommentRequestBuilder::default()
+        <UpdateGaussMySqlDatabaseUserCommentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

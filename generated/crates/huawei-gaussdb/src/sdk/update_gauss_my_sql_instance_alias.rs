@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlInstanceAliasRequest {
 impl UpdateGaussMySqlInstanceAliasRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlInstanceAliasRequestBuilder {
-        UpdateGaussMySqlInstanceAliasRequestBuilder::default()
+        <UpdateGaussMySqlInstanceAliasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

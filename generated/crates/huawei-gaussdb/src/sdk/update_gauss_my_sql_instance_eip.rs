@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlInstanceEipRequest {
 impl UpdateGaussMySqlInstanceEipRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlInstanceEipRequestBuilder {
-        UpdateGaussMySqlInstanceEipRequestBuilder::default()
+        <UpdateGaussMySqlInstanceEipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlInstanceInternalIpRequest {
 impl UpdateGaussMySqlInstanceInternalIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlInstanceInternalIpRequestBuilder {
-        UpdateGaussMySqlInstanceInternalIpRequestBuilder::default()
+        <UpdateGaussMySqlInstanceInternalIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

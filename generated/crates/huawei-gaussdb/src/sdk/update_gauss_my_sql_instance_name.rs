@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlInstanceNameRequest {
 impl UpdateGaussMySqlInstanceNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlInstanceNameRequestBuilder {
-        UpdateGaussMySqlInstanceNameRequestBuilder::default()
+        <UpdateGaussMySqlInstanceNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlInstanceOpsWindowRequest {
 impl UpdateGaussMySqlInstanceOpsWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlInstanceOpsWindowRequestBuilder {
-        UpdateGaussMySqlInstanceOpsWindowRequestBuilder::default()
+        <UpdateGaussMySqlInstanceOpsWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlInstancePortRequest {
 impl UpdateGaussMySqlInstancePortRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlInstancePortRequestBuilder {
-        UpdateGaussMySqlInstancePortRequestBuilder::default()
+        <UpdateGaussMySqlInstancePortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateGaussMySqlInstanceSecurityGroupRequest {
 impl UpdateGaussMySqlInstanceSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlInstanceSecurityGroupRequestBuilder {
-        UpdateGaussMySqlInstanceSecurityGroupRequestBuilder::default()
+        <UpdateGaussMySqlInstanceSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

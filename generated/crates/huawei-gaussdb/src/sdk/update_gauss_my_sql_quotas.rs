@@ -24,7 +24,7 @@ pub struct UpdateGaussMySqlQuotasRequest {
 impl UpdateGaussMySqlQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGaussMySqlQuotasRequestBuilder {
-        UpdateGaussMySqlQuotasRequestBuilder::default()
+        <UpdateGaussMySqlQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateHtapQueryQueuesControlRequest {
 impl UpdateHtapQueryQueuesControlRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateHtapQueryQueuesControlRequestBuilder {
-        UpdateHtapQueryQueuesControlRequestBuilder::default()
+        <UpdateHtapQueryQueuesControlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

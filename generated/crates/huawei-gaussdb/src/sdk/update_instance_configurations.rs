@@ -27,7 +27,7 @@ pub struct UpdateInstanceConfigurationsRequest {
 impl UpdateInstanceConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceConfigurationsRequestBuilder {
-        UpdateInstanceConfigurationsRequestBuilder::default()
+        <UpdateInstanceConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

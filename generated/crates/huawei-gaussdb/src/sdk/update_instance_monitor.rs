@@ -27,7 +27,7 @@ pub struct UpdateInstanceMonitorRequest {
 impl UpdateInstanceMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceMonitorRequestBuilder {
-        UpdateInstanceMonitorRequestBuilder::default()
+        <UpdateInstanceMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateMultiTenantRequest {
 impl UpdateMultiTenantRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateMultiTenantRequestBuilder {
-        UpdateMultiTenantRequestBuilder::default()
+        <UpdateMultiTenantRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct UpdateNewNodeAutoAddSwitchRequest {
 impl UpdateNewNodeAutoAddSwitchRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateNewNodeAutoAddSwitchRequestBuilder {
-        UpdateNewNodeAutoAddSwitchRequestBuilder::default()
+        <UpdateNewNodeAutoAddSwitchRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct UpdateProxyConnectionPoolTypeRequest {
 impl UpdateProxyConnectionPoolTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateProxyConnectionPoolTypeRequestBuilder {
-        UpdateProxyConnectionPoolTypeRequestBuilder::default()
+        <UpdateProxyConnectionPoolTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct UpdateProxyNameRequest {
 impl UpdateProxyNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateProxyNameRequestBuilder {
-        UpdateProxyNameRequestBuilder::default()
+        <UpdateProxyNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct UpdateProxyNewConfigurationsRequest {
 impl UpdateProxyNewConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateProxyNewConfigurationsRequestBuilder {
-        UpdateProxyNewConfigurationsRequestBuilder::default()
+        <UpdateProxyNewConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

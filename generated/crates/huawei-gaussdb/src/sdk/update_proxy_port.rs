@@ -30,7 +30,7 @@ pub struct UpdateProxyPortRequest {
 impl UpdateProxyPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateProxyPortRequestBuilder {
-        UpdateProxyPortRequestBuilder::default()
+        <UpdateProxyPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

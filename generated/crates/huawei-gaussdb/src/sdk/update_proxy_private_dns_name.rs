@@ -30,7 +30,7 @@ pub struct UpdateProxyPrivateDnsNameRequest {
 impl UpdateProxyPrivateDnsNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateProxyPrivateDnsNameRequestBuilder {
-        UpdateProxyPrivateDnsNameRequestBuilder::default()
+        <UpdateProxyPrivateDnsNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct UpdateProxySessionConsistenceRequest {
 impl UpdateProxySessionConsistenceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateProxySessionConsistenceRequestBuilder {
-        UpdateProxySessionConsistenceRequestBuilder::default()
+        <UpdateProxySessionConsistenceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateServerlessComputeAbilityPolicyRequest {
 impl UpdateServerlessComputeAbilityPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServerlessComputeAbilityPolicyRequestBuilder {
-        UpdateServerlessComputeAbilityPolicyRequestBuilder::default()
+        <UpdateServerlessComputeAbilityPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateServerlessPolicyRequest {
 impl UpdateServerlessPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServerlessPolicyRequestBuilder {
-        UpdateServerlessPolicyRequestBuilder::default()
+        <UpdateServerlessPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateServerlessScalingPolicyRequest {
 impl UpdateServerlessScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServerlessScalingPolicyRequestBuilder {
-        UpdateServerlessScalingPolicyRequestBuilder::default()
+        <UpdateServerlessScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateSlowlogSensitiveStatusRequest {
 impl UpdateSlowlogSensitiveStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSlowlogSensitiveStatusRequestBuilder {
-        UpdateSlowlogSensitiveStatusRequestBuilder::default()
+        <UpdateSlowlogSensitiveStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateSlowlogSensitiveSwitchRequest {
 impl UpdateSlowlogSensitiveSwitchRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSlowlogSensitiveSwitchRequestBuilder {
-        UpdateSlowlogSensitiveSwitchRequestBuilder::default()
+        <UpdateSlowlogSensitiveSwitchRequestBuilder as ::core::default::Default>::default()
     }
 }
 

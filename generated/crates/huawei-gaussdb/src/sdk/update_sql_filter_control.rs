@@ -27,7 +27,7 @@ pub struct UpdateSqlFilterControlRequest {
 impl UpdateSqlFilterControlRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSqlFilterControlRequestBuilder {
-        UpdateSqlFilterControlRequestBuilder::default()
+        <UpdateSqlFilterControlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateStarRockLtsConfigRequest {
 impl UpdateStarRockLtsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateStarRockLtsConfigRequestBuilder {
-        UpdateStarRockLtsConfigRequestBuilder::default()
+        <UpdateStarRockLtsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateStarRocksDatabaseUserPasswordRequest {
 impl UpdateStarRocksDatabaseUserPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateStarRocksDatabaseUserPasswordRequestBuilder {
-        UpdateStarRocksDatabaseUserPasswordRequestBuilder::default()
+        <UpdateStarRocksDatabaseUserPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateStarRocksDatabaseUserPermissionRequest {
 impl UpdateStarRocksDatabaseUserPermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateStarRocksDatabaseUserPermissionRequestBuilder {
-        UpdateStarRocksDatabaseUserPermissionRequestBuilder::default()
+        <UpdateStarRocksDatabaseUserPermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateStarrocksParamsRequest {
 impl UpdateStarrocksParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateStarrocksParamsRequestBuilder {
-        UpdateStarrocksParamsRequestBuilder::default()
+        <UpdateStarrocksParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

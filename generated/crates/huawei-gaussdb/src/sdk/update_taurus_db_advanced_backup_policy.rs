@@ -27,7 +27,7 @@ pub struct UpdateTaurusDbAdvancedBackupPolicyRequest {
 impl UpdateTaurusDbAdvancedBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTaurusDbAdvancedBackupPolicyRequestBuilder {
-        UpdateTaurusDbAdvancedBackupPolicyRequestBuilder::default()
+        <UpdateTaurusDbAdvancedBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

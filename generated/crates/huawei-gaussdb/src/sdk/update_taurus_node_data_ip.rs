@@ -30,7 +30,7 @@ pub struct UpdateTaurusNodeDataIpRequest {
 impl UpdateTaurusNodeDataIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTaurusNodeDataIpRequestBuilder {
-        UpdateTaurusNodeDataIpRequestBuilder::default()
+        <UpdateTaurusNodeDataIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

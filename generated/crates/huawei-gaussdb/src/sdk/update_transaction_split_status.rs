@@ -27,7 +27,7 @@ pub struct UpdateTransactionSplitStatusRequest {
 impl UpdateTransactionSplitStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTransactionSplitStatusRequestBuilder {
-        UpdateTransactionSplitStatusRequestBuilder::default()
+        <UpdateTransactionSplitStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

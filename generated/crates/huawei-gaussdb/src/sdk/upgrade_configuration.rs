@@ -27,7 +27,7 @@ pub struct UpgradeConfigurationRequest {
 impl UpgradeConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeConfigurationRequestBuilder {
-        UpgradeConfigurationRequestBuilder::default()
+        <UpgradeConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

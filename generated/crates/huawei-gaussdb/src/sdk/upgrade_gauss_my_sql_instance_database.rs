@@ -27,7 +27,7 @@ pub struct UpgradeGaussMySqlInstanceDatabaseRequest {
 impl UpgradeGaussMySqlInstanceDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeGaussMySqlInstanceDatabaseRequestBuilder {
-        UpgradeGaussMySqlInstanceDatabaseRequestBuilder::default()
+        <UpgradeGaussMySqlInstanceDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

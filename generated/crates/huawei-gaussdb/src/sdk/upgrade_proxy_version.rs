@@ -30,7 +30,7 @@ pub struct UpgradeProxyVersionRequest {
 impl UpgradeProxyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeProxyVersionRequestBuilder {
-        UpgradeProxyVersionRequestBuilder::default()
+        <UpgradeProxyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpgradeSrKernelVersionRequest {
 impl UpgradeSrKernelVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeSrKernelVersionRequestBuilder {
-        UpgradeSrKernelVersionRequestBuilder::default()
+        <UpgradeSrKernelVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

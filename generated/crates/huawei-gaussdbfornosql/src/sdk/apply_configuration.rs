@@ -24,7 +24,7 @@ pub struct ApplyConfigurationRequest {
 impl ApplyConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ApplyConfigurationRequestBuilder {
-        ApplyConfigurationRequestBuilder::default()
+        <ApplyConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ApplyConfigurationToInstancesRequest {
 impl ApplyConfigurationToInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ApplyConfigurationToInstancesRequestBuilder {
-        ApplyConfigurationToInstancesRequestBuilder::default()
+        <ApplyConfigurationToInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchUpgradeDatabaseVersionRequest {
 impl BatchUpgradeDatabaseVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpgradeDatabaseVersionRequestBuilder {
-        BatchUpgradeDatabaseVersionRequestBuilder::default()
+        <BatchUpgradeDatabaseVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

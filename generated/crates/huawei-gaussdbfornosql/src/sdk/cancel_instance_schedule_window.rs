@@ -19,7 +19,7 @@ pub struct CancelInstanceScheduleWindowRequest {
 impl CancelInstanceScheduleWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelInstanceScheduleWindowRequestBuilder {
-        CancelInstanceScheduleWindowRequestBuilder::default()
+        <CancelInstanceScheduleWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

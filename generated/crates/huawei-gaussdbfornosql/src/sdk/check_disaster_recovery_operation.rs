@@ -24,7 +24,7 @@ pub struct CheckDisasterRecoveryOperationRequest {
 impl CheckDisasterRecoveryOperationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckDisasterRecoveryOperationRequestBuilder {
-        CheckDisasterRecoveryOperationRequestBuilder::default()
+        <CheckDisasterRecoveryOperationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CheckWeekPasswordRequest {
 impl CheckWeekPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckWeekPasswordRequestBuilder {
-        CheckWeekPasswordRequestBuilder::default()
+        <CheckWeekPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

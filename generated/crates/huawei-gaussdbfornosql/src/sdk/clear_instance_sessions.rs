@@ -22,7 +22,7 @@ pub struct ClearInstanceSessionsRequest {
 impl ClearInstanceSessionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ClearInstanceSessionsRequestBuilder {
-        ClearInstanceSessionsRequestBuilder::default()
+        <ClearInstanceSessionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateBackRequest {
 impl CreateBackRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBackRequestBuilder {
-        CreateBackRequestBuilder::default()
+        <CreateBackRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateColdVolumeRequest {
 impl CreateColdVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateColdVolumeRequestBuilder {
-        CreateColdVolumeRequestBuilder::default()
+        <CreateColdVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateDbCacheMappingRequest {
 impl CreateDbCacheMappingRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbCacheMappingRequestBuilder {
-        CreateDbCacheMappingRequestBuilder::default()
+        <CreateDbCacheMappingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateDbCacheRuleRequest {
 impl CreateDbCacheRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbCacheRuleRequestBuilder {
-        CreateDbCacheRuleRequestBuilder::default()
+        <CreateDbCacheRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateDisasterRecoveryRequest {
 impl CreateDisasterRecoveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDisasterRecoveryRequestBuilder {
-        CreateDisasterRecoveryRequestBuilder::default()
+        <CreateDisasterRecoveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

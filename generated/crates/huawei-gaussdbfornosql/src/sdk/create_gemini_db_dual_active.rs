@@ -24,7 +24,7 @@ pub struct CreateGeminiDbDualActiveRequest {
 impl CreateGeminiDbDualActiveRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGeminiDbDualActiveRequestBuilder {
-        CreateGeminiDbDualActiveRequestBuilder::default()
+        <CreateGeminiDbDualActiveRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateInstanceRequest {
 impl CreateInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateInstanceRequestBuilder {
-        CreateInstanceRequestBuilder::default()
+        <CreateInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

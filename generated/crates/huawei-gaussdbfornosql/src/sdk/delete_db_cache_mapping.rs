@@ -21,7 +21,7 @@ pub struct DeleteDbCacheMappingRequest {
 impl DeleteDbCacheMappingRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbCacheMappingRequestBuilder {
-        DeleteDbCacheMappingRequestBuilder::default()
+        <DeleteDbCacheMappingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DeleteDbCacheRuleRequest {
 impl DeleteDbCacheRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbCacheRuleRequestBuilder {
-        DeleteDbCacheRuleRequestBuilder::default()
+        <DeleteDbCacheRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteDbUserRequest {
 impl DeleteDbUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbUserRequestBuilder {
-        DeleteDbUserRequestBuilder::default()
+        <DeleteDbUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

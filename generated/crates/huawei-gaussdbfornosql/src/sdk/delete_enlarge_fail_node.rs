@@ -24,7 +24,7 @@ pub struct DeleteEnlargeFailNodeRequest {
 impl DeleteEnlargeFailNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteEnlargeFailNodeRequestBuilder {
-        DeleteEnlargeFailNodeRequestBuilder::default()
+        <DeleteEnlargeFailNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteGeminiDbDualActiveRequest {
 impl DeleteGeminiDbDualActiveRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGeminiDbDualActiveRequestBuilder {
-        DeleteGeminiDbDualActiveRequestBuilder::default()
+        <DeleteGeminiDbDualActiveRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteInstancesSessionRequest {
 impl DeleteInstancesSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteInstancesSessionRequestBuilder {
-        DeleteInstancesSessionRequestBuilder::default()
+        <DeleteInstancesSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

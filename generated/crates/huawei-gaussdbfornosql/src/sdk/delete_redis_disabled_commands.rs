@@ -24,7 +24,7 @@ pub struct DeleteRedisDisabledCommandsRequest {
 impl DeleteRedisDisabledCommandsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRedisDisabledCommandsRequestBuilder {
-        DeleteRedisDisabledCommandsRequestBuilder::default()
+        <DeleteRedisDisabledCommandsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

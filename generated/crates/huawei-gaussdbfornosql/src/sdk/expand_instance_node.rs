@@ -24,7 +24,7 @@ pub struct ExpandInstanceNodeRequest {
 impl ExpandInstanceNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExpandInstanceNodeRequestBuilder {
-        ExpandInstanceNodeRequestBuilder::default()
+        <ExpandInstanceNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListAvailableFlavorInfosRequest {
 impl ListAvailableFlavorInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAvailableFlavorInfosRequestBuilder {
-        ListAvailableFlavorInfosRequestBuilder::default()
+        <ListAvailableFlavorInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

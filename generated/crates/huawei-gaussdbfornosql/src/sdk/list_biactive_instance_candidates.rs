@@ -36,7 +36,7 @@ pub struct ListBiactiveInstanceCandidatesRequest {
 impl ListBiactiveInstanceCandidatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBiactiveInstanceCandidatesRequestBuilder {
-        ListBiactiveInstanceCandidatesRequestBuilder::default()
+        <ListBiactiveInstanceCandidatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListCassandraSlowLogsRequest {
 impl ListCassandraSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCassandraSlowLogsRequestBuilder {
-        ListCassandraSlowLogsRequestBuilder::default()
+        <ListCassandraSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

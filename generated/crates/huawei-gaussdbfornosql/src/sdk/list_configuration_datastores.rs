@@ -18,7 +18,7 @@ pub struct ListConfigurationDatastoresRequest {
 impl ListConfigurationDatastoresRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConfigurationDatastoresRequestBuilder {
-        ListConfigurationDatastoresRequestBuilder::default()
+        <ListConfigurationDatastoresRequestBuilder as ::core::default::Default>::default()
     }
 }
 

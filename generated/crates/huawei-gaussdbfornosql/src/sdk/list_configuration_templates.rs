@@ -30,7 +30,7 @@ pub struct ListConfigurationTemplatesRequest {
 impl ListConfigurationTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConfigurationTemplatesRequestBuilder {
-        ListConfigurationTemplatesRequestBuilder::default()
+        <ListConfigurationTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ListDatastoresRequest {
 impl ListDatastoresRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDatastoresRequestBuilder {
-        ListDatastoresRequestBuilder::default()
+        <ListDatastoresRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ListDbCacheMappingsRequest {
 impl ListDbCacheMappingsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDbCacheMappingsRequestBuilder {
-        ListDbCacheMappingsRequestBuilder::default()
+        <ListDbCacheMappingsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ListDbCacheRulesRequest {
 impl ListDbCacheRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDbCacheRulesRequestBuilder {
-        ListDbCacheRulesRequestBuilder::default()
+        <ListDbCacheRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

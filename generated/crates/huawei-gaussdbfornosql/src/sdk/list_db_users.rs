@@ -30,7 +30,7 @@ pub struct ListDbUsersRequest {
 impl ListDbUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDbUsersRequestBuilder {
-        ListDbUsersRequestBuilder::default()
+        <ListDbUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListDedicatedResourcesRequest {
 impl ListDedicatedResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDedicatedResourcesRequestBuilder {
-        ListDedicatedResourcesRequestBuilder::default()
+        <ListDedicatedResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

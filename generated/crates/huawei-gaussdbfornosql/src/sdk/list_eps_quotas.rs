@@ -27,7 +27,7 @@ pub struct ListEpsQuotasRequest {
 impl ListEpsQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEpsQuotasRequestBuilder {
-        ListEpsQuotasRequestBuilder::default()
+        <ListEpsQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListInfluxdbSlowLogsRequest {
 impl ListInfluxdbSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInfluxdbSlowLogsRequestBuilder {
-        ListInfluxdbSlowLogsRequestBuilder::default()
+        <ListInfluxdbSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

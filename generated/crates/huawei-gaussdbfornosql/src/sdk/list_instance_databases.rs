@@ -25,7 +25,7 @@ pub struct ListInstanceDatabasesRequest {
 impl ListInstanceDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceDatabasesRequestBuilder {
-        ListInstanceDatabasesRequestBuilder::default()
+        <ListInstanceDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ListInstanceMaintenanceWindowRequest {
 impl ListInstanceMaintenanceWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceMaintenanceWindowRequestBuilder {
-        ListInstanceMaintenanceWindowRequestBuilder::default()
+        <ListInstanceMaintenanceWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

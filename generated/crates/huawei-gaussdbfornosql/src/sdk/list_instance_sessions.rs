@@ -24,7 +24,7 @@ pub struct ListInstanceSessionsRequest {
 impl ListInstanceSessionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceSessionsRequestBuilder {
-        ListInstanceSessionsRequestBuilder::default()
+        <ListInstanceSessionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

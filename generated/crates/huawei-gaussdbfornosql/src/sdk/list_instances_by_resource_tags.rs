@@ -21,7 +21,7 @@ pub struct ListInstancesByResourceTagsRequest {
 impl ListInstancesByResourceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesByResourceTagsRequestBuilder {
-        ListInstancesByResourceTagsRequestBuilder::default()
+        <ListInstancesByResourceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

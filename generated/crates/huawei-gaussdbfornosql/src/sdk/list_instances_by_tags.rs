@@ -21,7 +21,7 @@ pub struct ListInstancesByTagsRequest {
 impl ListInstancesByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesByTagsRequestBuilder {
-        ListInstancesByTagsRequestBuilder::default()
+        <ListInstancesByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListInstancesSessionRequest {
 impl ListInstancesSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesSessionRequestBuilder {
-        ListInstancesSessionRequestBuilder::default()
+        <ListInstancesSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListInstancesSessionStatisticsRequest {
 impl ListInstancesSessionStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesSessionStatisticsRequestBuilder {
-        ListInstancesSessionStatisticsRequestBuilder::default()
+        <ListInstancesSessionStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

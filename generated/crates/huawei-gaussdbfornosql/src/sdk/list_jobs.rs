@@ -39,7 +39,7 @@ pub struct ListJobsRequest {
 impl ListJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListJobsRequestBuilder {
-        ListJobsRequestBuilder::default()
+        <ListJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListMongodbErrorLogsRequest {
 impl ListMongodbErrorLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMongodbErrorLogsRequestBuilder {
-        ListMongodbErrorLogsRequestBuilder::default()
+        <ListMongodbErrorLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListMongodbSlowLogsRequest {
 impl ListMongodbSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMongodbSlowLogsRequestBuilder {
-        ListMongodbSlowLogsRequestBuilder::default()
+        <ListMongodbSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

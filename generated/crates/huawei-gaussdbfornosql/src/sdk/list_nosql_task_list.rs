@@ -39,7 +39,7 @@ pub struct ListNosqlTaskListRequest {
 impl ListNosqlTaskListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListNosqlTaskListRequestBuilder {
-        ListNosqlTaskListRequestBuilder::default()
+        <ListNosqlTaskListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ListRedisPitrRestoreTimeRequest {
 impl ListRedisPitrRestoreTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRedisPitrRestoreTimeRequestBuilder {
-        ListRedisPitrRestoreTimeRequestBuilder::default()
+        <ListRedisPitrRestoreTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

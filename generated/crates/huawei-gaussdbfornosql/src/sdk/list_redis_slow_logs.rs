@@ -24,7 +24,7 @@ pub struct ListRedisSlowLogsRequest {
 impl ListRedisSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRedisSlowLogsRequestBuilder {
-        ListRedisSlowLogsRequestBuilder::default()
+        <ListRedisSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

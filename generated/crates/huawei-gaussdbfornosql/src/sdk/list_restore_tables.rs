@@ -28,7 +28,7 @@ pub struct ListRestoreTablesRequest {
 impl ListRestoreTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRestoreTablesRequestBuilder {
-        ListRestoreTablesRequestBuilder::default()
+        <ListRestoreTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListRestoreTimeRequest {
 impl ListRestoreTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRestoreTimeRequestBuilder {
-        ListRestoreTimeRequestBuilder::default()
+        <ListRestoreTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

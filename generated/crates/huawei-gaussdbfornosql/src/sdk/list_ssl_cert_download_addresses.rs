@@ -21,7 +21,7 @@ pub struct ListSslCertDownloadAddressesRequest {
 impl ListSslCertDownloadAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSslCertDownloadAddressesRequestBuilder {
-        ListSslCertDownloadAddressesRequestBuilder::default()
+        <ListSslCertDownloadAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

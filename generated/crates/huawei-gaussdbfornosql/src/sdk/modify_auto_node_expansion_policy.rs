@@ -27,7 +27,7 @@ pub struct ModifyAutoNodeExpansionPolicyRequest {
 impl ModifyAutoNodeExpansionPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAutoNodeExpansionPolicyRequestBuilder {
-        ModifyAutoNodeExpansionPolicyRequestBuilder::default()
+        <ModifyAutoNodeExpansionPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

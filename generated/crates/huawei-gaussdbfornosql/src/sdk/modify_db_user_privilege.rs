@@ -24,7 +24,7 @@ pub struct ModifyDbUserPrivilegeRequest {
 impl ModifyDbUserPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbUserPrivilegeRequestBuilder {
-        ModifyDbUserPrivilegeRequestBuilder::default()
+        <ModifyDbUserPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

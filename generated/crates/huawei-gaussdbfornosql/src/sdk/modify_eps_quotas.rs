@@ -21,7 +21,7 @@ pub struct ModifyEpsQuotasRequest {
 impl ModifyEpsQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyEpsQuotasRequestBuilder {
-        ModifyEpsQuotasRequestBuilder::default()
+        <ModifyEpsQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ModifyInstanceMaintenanceWindowRequest {
 impl ModifyInstanceMaintenanceWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceMaintenanceWindowRequestBuilder {
-        ModifyInstanceMaintenanceWindowRequestBuilder::default()
+        <ModifyInstanceMaintenanceWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

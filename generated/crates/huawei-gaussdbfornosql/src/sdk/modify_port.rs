@@ -24,7 +24,7 @@ pub struct ModifyPortRequest {
 impl ModifyPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPortRequestBuilder {
-        ModifyPortRequestBuilder::default()
+        <ModifyPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyPublicIpRequest {
 impl ModifyPublicIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPublicIpRequestBuilder {
-        ModifyPublicIpRequestBuilder::default()
+        <ModifyPublicIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ModifyVolumeRequest {
 impl ModifyVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVolumeRequestBuilder {
-        ModifyVolumeRequestBuilder::default()
+        <ModifyVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct OfflineNodesRequest {
 impl OfflineNodesRequest {
     /// A builder with every field unset.
     pub fn builder() -> OfflineNodesRequestBuilder {
-        OfflineNodesRequestBuilder::default()
+        <OfflineNodesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

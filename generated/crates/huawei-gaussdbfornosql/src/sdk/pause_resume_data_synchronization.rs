@@ -24,7 +24,7 @@ pub struct PauseResumeDataSynchronizationRequest {
 impl PauseResumeDataSynchronizationRequest {
     /// A builder with every field unset.
     pub fn builder() -> PauseResumeDataSynchronizationRequestBuilder {
-        PauseResumeDataSynchronizationRequestBuilder::default()
+        <PauseResumeDataSynchronizationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

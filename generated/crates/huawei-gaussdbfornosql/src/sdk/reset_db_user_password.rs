@@ -24,7 +24,7 @@ pub struct ResetDbUserPasswordRequest {
 impl ResetDbUserPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetDbUserPasswordRequestBuilder {
-        ResetDbUserPasswordRequestBuilder::default()
+        <ResetDbUserPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ResetParamGroupTemplateRequest {
 impl ResetParamGroupTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetParamGroupTemplateRequestBuilder {
-        ResetParamGroupTemplateRequestBuilder::default()
+        <ResetParamGroupTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

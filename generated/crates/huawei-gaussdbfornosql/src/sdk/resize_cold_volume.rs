@@ -24,7 +24,7 @@ pub struct ResizeColdVolumeRequest {
 impl ResizeColdVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeColdVolumeRequestBuilder {
-        ResizeColdVolumeRequestBuilder::default()
+        <ResizeColdVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ResizeInstanceRequest {
 impl ResizeInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeInstanceRequestBuilder {
-        ResizeInstanceRequestBuilder::default()
+        <ResizeInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ResizeInstanceVolumeRequest {
 impl ResizeInstanceVolumeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeInstanceVolumeRequestBuilder {
-        ResizeInstanceVolumeRequestBuilder::default()
+        <ResizeInstanceVolumeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RestoreExistingInstanceRequest {
 impl RestoreExistingInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreExistingInstanceRequestBuilder {
-        RestoreExistingInstanceRequestBuilder::default()
+        <RestoreExistingInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

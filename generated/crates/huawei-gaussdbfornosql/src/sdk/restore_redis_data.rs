@@ -24,7 +24,7 @@ pub struct RestoreRedisDataRequest {
 impl RestoreRedisDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreRedisDataRequestBuilder {
-        RestoreRedisDataRequestBuilder::default()
+        <RestoreRedisDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RestoreRedisPitrRequest {
 impl RestoreRedisPitrRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreRedisPitrRequestBuilder {
-        RestoreRedisPitrRequestBuilder::default()
+        <RestoreRedisPitrRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SaveLtsConfigsRequest {
 impl SaveLtsConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SaveLtsConfigsRequestBuilder {
-        SaveLtsConfigsRequestBuilder::default()
+        <SaveLtsConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SaveRedisDisabledCommandsRequest {
 impl SaveRedisDisabledCommandsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SaveRedisDisabledCommandsRequestBuilder {
-        SaveRedisDisabledCommandsRequestBuilder::default()
+        <SaveRedisDisabledCommandsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SetBackupPolicyRequest {
 impl SetBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetBackupPolicyRequestBuilder {
-        SetBackupPolicyRequestBuilder::default()
+        <SetBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

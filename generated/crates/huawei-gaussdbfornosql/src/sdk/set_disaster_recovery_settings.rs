@@ -21,7 +21,7 @@ pub struct SetDisasterRecoverySettingsRequest {
 impl SetDisasterRecoverySettingsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetDisasterRecoverySettingsRequestBuilder {
-        SetDisasterRecoverySettingsRequestBuilder::default()
+        <SetDisasterRecoverySettingsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SetInstanceDataDumpRequest {
 impl SetInstanceDataDumpRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetInstanceDataDumpRequestBuilder {
-        SetInstanceDataDumpRequestBuilder::default()
+        <SetInstanceDataDumpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

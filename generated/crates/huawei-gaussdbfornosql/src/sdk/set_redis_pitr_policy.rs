@@ -24,7 +24,7 @@ pub struct SetRedisPitrPolicyRequest {
 impl SetRedisPitrPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetRedisPitrPolicyRequestBuilder {
-        SetRedisPitrPolicyRequestBuilder::default()
+        <SetRedisPitrPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

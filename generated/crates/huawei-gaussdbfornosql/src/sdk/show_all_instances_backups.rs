@@ -42,7 +42,7 @@ pub struct ShowAllInstancesBackupsRequest {
 impl ShowAllInstancesBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAllInstancesBackupsRequestBuilder {
-        ShowAllInstancesBackupsRequestBuilder::default()
+        <ShowAllInstancesBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ShowAllInstancesBackupsNewRequest {
 impl ShowAllInstancesBackupsNewRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAllInstancesBackupsNewRequestBuilder {
-        ShowAllInstancesBackupsNewRequestBuilder::default()
+        <ShowAllInstancesBackupsNewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

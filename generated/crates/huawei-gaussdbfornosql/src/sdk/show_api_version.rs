@@ -18,7 +18,7 @@ pub struct ShowApiVersionRequest {
 impl ShowApiVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowApiVersionRequestBuilder {
-        ShowApiVersionRequestBuilder::default()
+        <ShowApiVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

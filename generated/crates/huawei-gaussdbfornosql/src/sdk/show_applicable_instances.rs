@@ -33,7 +33,7 @@ pub struct ShowApplicableInstancesRequest {
 impl ShowApplicableInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowApplicableInstancesRequestBuilder {
-        ShowApplicableInstancesRequestBuilder::default()
+        <ShowApplicableInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

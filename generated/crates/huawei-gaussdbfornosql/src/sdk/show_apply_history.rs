@@ -27,7 +27,7 @@ pub struct ShowApplyHistoryRequest {
 impl ShowApplyHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowApplyHistoryRequestBuilder {
-        ShowApplyHistoryRequestBuilder::default()
+        <ShowApplyHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

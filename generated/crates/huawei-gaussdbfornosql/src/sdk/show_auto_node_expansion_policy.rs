@@ -22,7 +22,7 @@ pub struct ShowAutoNodeExpansionPolicyRequest {
 impl ShowAutoNodeExpansionPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoNodeExpansionPolicyRequestBuilder {
-        ShowAutoNodeExpansionPolicyRequestBuilder::default()
+        <ShowAutoNodeExpansionPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowBackupPoliciesRequest {
 impl ShowBackupPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupPoliciesRequestBuilder {
-        ShowBackupPoliciesRequestBuilder::default()
+        <ShowBackupPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowConfigurationDetailRequest {
 impl ShowConfigurationDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowConfigurationDetailRequestBuilder {
-        ShowConfigurationDetailRequestBuilder::default()
+        <ShowConfigurationDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowDisasterRecoverySettingsRequest {
 impl ShowDisasterRecoverySettingsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDisasterRecoverySettingsRequestBuilder {
-        ShowDisasterRecoverySettingsRequestBuilder::default()
+        <ShowDisasterRecoverySettingsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

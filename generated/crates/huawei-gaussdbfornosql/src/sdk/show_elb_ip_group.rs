@@ -21,7 +21,7 @@ pub struct ShowElbIpGroupRequest {
 impl ShowElbIpGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowElbIpGroupRequestBuilder {
-        ShowElbIpGroupRequestBuilder::default()
+        <ShowElbIpGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ShowErrorLogRequest {
 impl ShowErrorLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowErrorLogRequestBuilder {
-        ShowErrorLogRequestBuilder::default()
+        <ShowErrorLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowHighRiskCommandsRequest {
 impl ShowHighRiskCommandsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHighRiskCommandsRequestBuilder {
-        ShowHighRiskCommandsRequestBuilder::default()
+        <ShowHighRiskCommandsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

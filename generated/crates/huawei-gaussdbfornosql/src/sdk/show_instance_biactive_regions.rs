@@ -19,7 +19,7 @@ pub struct ShowInstanceBiactiveRegionsRequest {
 impl ShowInstanceBiactiveRegionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceBiactiveRegionsRequestBuilder {
-        ShowInstanceBiactiveRegionsRequestBuilder::default()
+        <ShowInstanceBiactiveRegionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

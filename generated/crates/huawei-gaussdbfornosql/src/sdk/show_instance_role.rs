@@ -19,7 +19,7 @@ pub struct ShowInstanceRoleRequest {
 impl ShowInstanceRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceRoleRequestBuilder {
-        ShowInstanceRoleRequestBuilder::default()
+        <ShowInstanceRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ShowIpNumRequirementRequest {
 impl ShowIpNumRequirementRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowIpNumRequirementRequestBuilder {
-        ShowIpNumRequirementRequestBuilder::default()
+        <ShowIpNumRequirementRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowModifyHistoryRequest {
 impl ShowModifyHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowModifyHistoryRequestBuilder {
-        ShowModifyHistoryRequestBuilder::default()
+        <ShowModifyHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ShowPasswordlessConfigRequest {
 impl ShowPasswordlessConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPasswordlessConfigRequestBuilder {
-        ShowPasswordlessConfigRequestBuilder::default()
+        <ShowPasswordlessConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowPauseResumeStutusRequest {
 impl ShowPauseResumeStutusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPauseResumeStutusRequestBuilder {
-        ShowPauseResumeStutusRequestBuilder::default()
+        <ShowPauseResumeStutusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowQuotasRequest {
 impl ShowQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowQuotasRequestBuilder {
-        ShowQuotasRequestBuilder::default()
+        <ShowQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowRedisBigKeysRequest {
 impl ShowRedisBigKeysRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRedisBigKeysRequestBuilder {
-        ShowRedisBigKeysRequestBuilder::default()
+        <ShowRedisBigKeysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

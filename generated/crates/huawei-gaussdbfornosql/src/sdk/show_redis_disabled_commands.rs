@@ -30,7 +30,7 @@ pub struct ShowRedisDisabledCommandsRequest {
 impl ShowRedisDisabledCommandsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRedisDisabledCommandsRequestBuilder {
-        ShowRedisDisabledCommandsRequestBuilder::default()
+        <ShowRedisDisabledCommandsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

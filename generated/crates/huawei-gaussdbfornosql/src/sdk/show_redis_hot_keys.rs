@@ -27,7 +27,7 @@ pub struct ShowRedisHotKeysRequest {
 impl ShowRedisHotKeysRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRedisHotKeysRequestBuilder {
-        ShowRedisHotKeysRequestBuilder::default()
+        <ShowRedisHotKeysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

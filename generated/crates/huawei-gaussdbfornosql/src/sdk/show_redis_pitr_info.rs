@@ -19,7 +19,7 @@ pub struct ShowRedisPitrInfoRequest {
 impl ShowRedisPitrInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRedisPitrInfoRequestBuilder {
-        ShowRedisPitrInfoRequestBuilder::default()
+        <ShowRedisPitrInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowRedisPitrPolicyRequest {
 impl ShowRedisPitrPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRedisPitrPolicyRequestBuilder {
-        ShowRedisPitrPolicyRequestBuilder::default()
+        <ShowRedisPitrPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

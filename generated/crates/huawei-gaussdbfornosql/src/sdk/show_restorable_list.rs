@@ -27,7 +27,7 @@ pub struct ShowRestorableListRequest {
 impl ShowRestorableListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRestorableListRequestBuilder {
-        ShowRestorableListRequestBuilder::default()
+        <ShowRestorableListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowSecondLevelMonitoringStatusRequest {
 impl ShowSecondLevelMonitoringStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSecondLevelMonitoringStatusRequestBuilder {
-        ShowSecondLevelMonitoringStatusRequestBuilder::default()
+        <ShowSecondLevelMonitoringStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowSlowLogDesensitizationRequest {
 impl ShowSlowLogDesensitizationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSlowLogDesensitizationRequestBuilder {
-        ShowSlowLogDesensitizationRequestBuilder::default()
+        <ShowSlowLogDesensitizationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShrinkInstanceNodeRequest {
 impl ShrinkInstanceNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShrinkInstanceNodeRequestBuilder {
-        ShrinkInstanceNodeRequestBuilder::default()
+        <ShrinkInstanceNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SwitchIpGroupRequest {
 impl SwitchIpGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchIpGroupRequestBuilder {
-        SwitchIpGroupRequestBuilder::default()
+        <SwitchIpGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

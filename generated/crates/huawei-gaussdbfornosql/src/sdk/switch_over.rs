@@ -19,7 +19,7 @@ pub struct SwitchOverRequest {
 impl SwitchOverRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchOverRequestBuilder {
-        SwitchOverRequestBuilder::default()
+        <SwitchOverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct SwitchOverDisasterRecoveryRequest {
 impl SwitchOverDisasterRecoveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchOverDisasterRecoveryRequestBuilder {
-        SwitchOverDisasterRecoveryRequestBuilder::default()
+        <SwitchOverDisasterRecoveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SwitchToMasterRequest {
 impl SwitchToMasterRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchToMasterRequestBuilder {
-        SwitchToMasterRequestBuilder::default()
+        <SwitchToMasterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

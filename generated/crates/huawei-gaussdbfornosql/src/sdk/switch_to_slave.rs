@@ -19,7 +19,7 @@ pub struct SwitchToSlaveRequest {
 impl SwitchToSlaveRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchToSlaveRequestBuilder {
-        SwitchToSlaveRequestBuilder::default()
+        <SwitchToSlaveRequestBuilder as ::core::default::Default>::default()
     }
 }
 

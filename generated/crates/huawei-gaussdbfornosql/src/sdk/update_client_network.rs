@@ -24,7 +24,7 @@ pub struct UpdateClientNetworkRequest {
 impl UpdateClientNetworkRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateClientNetworkRequestBuilder {
-        UpdateClientNetworkRequestBuilder::default()
+        <UpdateClientNetworkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

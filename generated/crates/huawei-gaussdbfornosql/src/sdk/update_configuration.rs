@@ -24,7 +24,7 @@ pub struct UpdateConfigurationRequest {
 impl UpdateConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateConfigurationRequestBuilder {
-        UpdateConfigurationRequestBuilder::default()
+        <UpdateConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

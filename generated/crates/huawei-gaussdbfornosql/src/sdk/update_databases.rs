@@ -24,7 +24,7 @@ pub struct UpdateDatabasesRequest {
 impl UpdateDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDatabasesRequestBuilder {
-        UpdateDatabasesRequestBuilder::default()
+        <UpdateDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

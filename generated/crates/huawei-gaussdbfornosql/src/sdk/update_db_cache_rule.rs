@@ -21,7 +21,7 @@ pub struct UpdateDbCacheRuleRequest {
 impl UpdateDbCacheRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDbCacheRuleRequestBuilder {
-        UpdateDbCacheRuleRequestBuilder::default()
+        <UpdateDbCacheRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateHighRiskCommandsRequest {
 impl UpdateHighRiskCommandsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateHighRiskCommandsRequestBuilder {
-        UpdateHighRiskCommandsRequestBuilder::default()
+        <UpdateHighRiskCommandsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

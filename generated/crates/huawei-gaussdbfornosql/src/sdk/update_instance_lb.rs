@@ -24,7 +24,7 @@ pub struct UpdateInstanceLbRequest {
 impl UpdateInstanceLbRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceLbRequestBuilder {
-        UpdateInstanceLbRequestBuilder::default()
+        <UpdateInstanceLbRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateInstanceNameRequest {
 impl UpdateInstanceNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceNameRequestBuilder {
-        UpdateInstanceNameRequestBuilder::default()
+        <UpdateInstanceNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdatePasswordlessConfigRequest {
 impl UpdatePasswordlessConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePasswordlessConfigRequestBuilder {
-        UpdatePasswordlessConfigRequestBuilder::default()
+        <UpdatePasswordlessConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

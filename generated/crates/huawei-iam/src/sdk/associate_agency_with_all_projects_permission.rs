@@ -22,7 +22,7 @@ pub struct AssociateAgencyWithAllProjectsPermissionRequest {
 impl AssociateAgencyWithAllProjectsPermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateAgencyWithAllProjectsPermissionRequestBuilder {
-        AssociateAgencyWithAllProjectsPermissionRequestBuilder::default()
+        <AssociateAgencyWithAllProjectsPermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

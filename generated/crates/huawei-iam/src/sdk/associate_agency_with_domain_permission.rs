@@ -22,7 +22,7 @@ pub struct AssociateAgencyWithDomainPermissionRequest {
 impl AssociateAgencyWithDomainPermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateAgencyWithDomainPermissionRequestBuilder {
-        AssociateAgencyWithDomainPermissionRequestBuilder::default()
+        <AssociateAgencyWithDomainPermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct AssociateAgencyWithProjectPermissionRequest {
 impl AssociateAgencyWithProjectPermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateAgencyWithProjectPermissionRequestBuilder {
-        AssociateAgencyWithProjectPermissionRequestBuilder::default()
+        <AssociateAgencyWithProjectPermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct AssociateRoleToAgencyOnEnterpriseProjectRequest {
 impl AssociateRoleToAgencyOnEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateRoleToAgencyOnEnterpriseProjectRequestBuilder {
-        AssociateRoleToAgencyOnEnterpriseProjectRequestBuilder::default()
+        <AssociateRoleToAgencyOnEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct AssociateRoleToGroupOnEnterpriseProjectRequest {
 impl AssociateRoleToGroupOnEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateRoleToGroupOnEnterpriseProjectRequestBuilder {
-        AssociateRoleToGroupOnEnterpriseProjectRequestBuilder::default()
+        <AssociateRoleToGroupOnEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct AssociateRoleToUserOnEnterpriseProjectRequest {
 impl AssociateRoleToUserOnEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateRoleToUserOnEnterpriseProjectRequestBuilder {
-        AssociateRoleToUserOnEnterpriseProjectRequestBuilder::default()
+        <AssociateRoleToUserOnEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

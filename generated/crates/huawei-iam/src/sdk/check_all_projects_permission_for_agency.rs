@@ -22,7 +22,7 @@ pub struct CheckAllProjectsPermissionForAgencyRequest {
 impl CheckAllProjectsPermissionForAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckAllProjectsPermissionForAgencyRequestBuilder {
-        CheckAllProjectsPermissionForAgencyRequestBuilder::default()
+        <CheckAllProjectsPermissionForAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CheckDomainPermissionForAgencyRequest {
 impl CheckDomainPermissionForAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckDomainPermissionForAgencyRequestBuilder {
-        CheckDomainPermissionForAgencyRequestBuilder::default()
+        <CheckDomainPermissionForAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CheckProjectPermissionForAgencyRequest {
 impl CheckProjectPermissionForAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckProjectPermissionForAgencyRequestBuilder {
-        CheckProjectPermissionForAgencyRequestBuilder::default()
+        <CheckProjectPermissionForAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CreateAgencyCustomPolicyRequest {
 impl CreateAgencyCustomPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAgencyCustomPolicyRequestBuilder {
-        CreateAgencyCustomPolicyRequestBuilder::default()
+        <CreateAgencyCustomPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

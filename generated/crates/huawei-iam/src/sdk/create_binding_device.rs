@@ -18,7 +18,7 @@ pub struct CreateBindingDeviceRequest {
 impl CreateBindingDeviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBindingDeviceRequestBuilder {
-        CreateBindingDeviceRequestBuilder::default()
+        <CreateBindingDeviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CreateCloudServiceCustomPolicyRequest {
 impl CreateCloudServiceCustomPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCloudServiceCustomPolicyRequestBuilder {
-        CreateCloudServiceCustomPolicyRequestBuilder::default()
+        <CreateCloudServiceCustomPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CreateLoginTokenRequest {
 impl CreateLoginTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLoginTokenRequestBuilder {
-        CreateLoginTokenRequestBuilder::default()
+        <CreateLoginTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

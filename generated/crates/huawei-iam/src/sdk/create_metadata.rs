@@ -24,7 +24,7 @@ pub struct CreateMetadataRequest {
 impl CreateMetadataRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMetadataRequestBuilder {
-        CreateMetadataRequestBuilder::default()
+        <CreateMetadataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CreateMfaDeviceRequest {
 impl CreateMfaDeviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMfaDeviceRequestBuilder {
-        CreateMfaDeviceRequestBuilder::default()
+        <CreateMfaDeviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

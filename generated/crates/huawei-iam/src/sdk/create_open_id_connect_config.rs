@@ -21,7 +21,7 @@ pub struct CreateOpenIdConnectConfigRequest {
 impl CreateOpenIdConnectConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOpenIdConnectConfigRequestBuilder {
-        CreateOpenIdConnectConfigRequestBuilder::default()
+        <CreateOpenIdConnectConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

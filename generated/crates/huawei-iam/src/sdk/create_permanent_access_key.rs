@@ -18,7 +18,7 @@ pub struct CreatePermanentAccessKeyRequest {
 impl CreatePermanentAccessKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePermanentAccessKeyRequestBuilder {
-        CreatePermanentAccessKeyRequestBuilder::default()
+        <CreatePermanentAccessKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

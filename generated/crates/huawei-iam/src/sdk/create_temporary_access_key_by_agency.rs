@@ -18,7 +18,7 @@ pub struct CreateTemporaryAccessKeyByAgencyRequest {
 impl CreateTemporaryAccessKeyByAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTemporaryAccessKeyByAgencyRequestBuilder {
-        CreateTemporaryAccessKeyByAgencyRequestBuilder::default()
+        <CreateTemporaryAccessKeyByAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

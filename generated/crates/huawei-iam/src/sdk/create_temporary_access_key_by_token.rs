@@ -18,7 +18,7 @@ pub struct CreateTemporaryAccessKeyByTokenRequest {
 impl CreateTemporaryAccessKeyByTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTemporaryAccessKeyByTokenRequestBuilder {
-        CreateTemporaryAccessKeyByTokenRequestBuilder::default()
+        <CreateTemporaryAccessKeyByTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

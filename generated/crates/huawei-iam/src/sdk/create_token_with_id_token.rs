@@ -21,7 +21,7 @@ pub struct CreateTokenWithIdTokenRequest {
 impl CreateTokenWithIdTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTokenWithIdTokenRequestBuilder {
-        CreateTokenWithIdTokenRequestBuilder::default()
+        <CreateTokenWithIdTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

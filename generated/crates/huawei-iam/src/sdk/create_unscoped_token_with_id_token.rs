@@ -24,7 +24,7 @@ pub struct CreateUnscopedTokenWithIdTokenRequest {
 impl CreateUnscopedTokenWithIdTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateUnscopedTokenWithIdTokenRequestBuilder {
-        CreateUnscopedTokenWithIdTokenRequestBuilder::default()
+        <CreateUnscopedTokenWithIdTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

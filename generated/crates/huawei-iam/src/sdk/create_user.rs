@@ -18,7 +18,7 @@ pub struct CreateUserRequest {
 impl CreateUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateUserRequestBuilder {
-        CreateUserRequestBuilder::default()
+        <CreateUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

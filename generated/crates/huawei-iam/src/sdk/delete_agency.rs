@@ -16,7 +16,7 @@ pub struct DeleteAgencyRequest {
 impl DeleteAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAgencyRequestBuilder {
-        DeleteAgencyRequestBuilder::default()
+        <DeleteAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

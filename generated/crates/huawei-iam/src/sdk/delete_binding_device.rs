@@ -18,7 +18,7 @@ pub struct DeleteBindingDeviceRequest {
 impl DeleteBindingDeviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBindingDeviceRequestBuilder {
-        DeleteBindingDeviceRequestBuilder::default()
+        <DeleteBindingDeviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

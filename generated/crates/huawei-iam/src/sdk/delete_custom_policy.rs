@@ -16,7 +16,7 @@ pub struct DeleteCustomPolicyRequest {
 impl DeleteCustomPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteCustomPolicyRequestBuilder {
-        DeleteCustomPolicyRequestBuilder::default()
+        <DeleteCustomPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteDomainGroupInheritedRoleRequest {
 impl DeleteDomainGroupInheritedRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDomainGroupInheritedRoleRequestBuilder {
-        DeleteDomainGroupInheritedRoleRequestBuilder::default()
+        <DeleteDomainGroupInheritedRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

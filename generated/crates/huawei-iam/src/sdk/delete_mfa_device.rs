@@ -19,7 +19,7 @@ pub struct DeleteMfaDeviceRequest {
 impl DeleteMfaDeviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteMfaDeviceRequestBuilder {
-        DeleteMfaDeviceRequestBuilder::default()
+        <DeleteMfaDeviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

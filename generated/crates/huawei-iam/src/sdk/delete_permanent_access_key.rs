@@ -16,7 +16,7 @@ pub struct DeletePermanentAccessKeyRequest {
 impl DeletePermanentAccessKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePermanentAccessKeyRequestBuilder {
-        DeletePermanentAccessKeyRequestBuilder::default()
+        <DeletePermanentAccessKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

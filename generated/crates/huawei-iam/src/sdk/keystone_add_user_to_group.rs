@@ -19,7 +19,7 @@ pub struct KeystoneAddUserToGroupRequest {
 impl KeystoneAddUserToGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneAddUserToGroupRequestBuilder {
-        KeystoneAddUserToGroupRequestBuilder::default()
+        <KeystoneAddUserToGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct KeystoneAssociateGroupWithDomainPermissionRequest {
 impl KeystoneAssociateGroupWithDomainPermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneAssociateGroupWithDomainPermissionRequestBuilder {
-        KeystoneAssociateGroupWithDomainPermissionRequestBuilder::default()
+        <KeystoneAssociateGroupWithDomainPermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct KeystoneAssociateGroupWithProjectPermissionRequest {
 impl KeystoneAssociateGroupWithProjectPermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneAssociateGroupWithProjectPermissionRequestBuilder {
-        KeystoneAssociateGroupWithProjectPermissionRequestBuilder::default()
+        <KeystoneAssociateGroupWithProjectPermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

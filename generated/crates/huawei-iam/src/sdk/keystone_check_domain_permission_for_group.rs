@@ -22,7 +22,7 @@ pub struct KeystoneCheckDomainPermissionForGroupRequest {
 impl KeystoneCheckDomainPermissionForGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCheckDomainPermissionForGroupRequestBuilder {
-        KeystoneCheckDomainPermissionForGroupRequestBuilder::default()
+        <KeystoneCheckDomainPermissionForGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

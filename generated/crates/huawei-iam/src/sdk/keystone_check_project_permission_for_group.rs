@@ -22,7 +22,7 @@ pub struct KeystoneCheckProjectPermissionForGroupRequest {
 impl KeystoneCheckProjectPermissionForGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCheckProjectPermissionForGroupRequestBuilder {
-        KeystoneCheckProjectPermissionForGroupRequestBuilder::default()
+        <KeystoneCheckProjectPermissionForGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct KeystoneCheckUserInGroupRequest {
 impl KeystoneCheckUserInGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCheckUserInGroupRequestBuilder {
-        KeystoneCheckUserInGroupRequestBuilder::default()
+        <KeystoneCheckUserInGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct KeystoneCheckroleForGroupRequest {
 impl KeystoneCheckroleForGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCheckroleForGroupRequestBuilder {
-        KeystoneCheckroleForGroupRequestBuilder::default()
+        <KeystoneCheckroleForGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneCreateAgencyTokenRequest {
 impl KeystoneCreateAgencyTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateAgencyTokenRequestBuilder {
-        KeystoneCreateAgencyTokenRequestBuilder::default()
+        <KeystoneCreateAgencyTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneCreateGroupRequest {
 impl KeystoneCreateGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateGroupRequestBuilder {
-        KeystoneCreateGroupRequestBuilder::default()
+        <KeystoneCreateGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneCreateIdentityProviderRequest {
 impl KeystoneCreateIdentityProviderRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateIdentityProviderRequestBuilder {
-        KeystoneCreateIdentityProviderRequestBuilder::default()
+        <KeystoneCreateIdentityProviderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneCreateMappingRequest {
 impl KeystoneCreateMappingRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateMappingRequestBuilder {
-        KeystoneCreateMappingRequestBuilder::default()
+        <KeystoneCreateMappingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneCreateProjectRequest {
 impl KeystoneCreateProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateProjectRequestBuilder {
-        KeystoneCreateProjectRequestBuilder::default()
+        <KeystoneCreateProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct KeystoneCreateProtocolRequest {
 impl KeystoneCreateProtocolRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateProtocolRequestBuilder {
-        KeystoneCreateProtocolRequestBuilder::default()
+        <KeystoneCreateProtocolRequestBuilder as ::core::default::Default>::default()
     }
 }
 

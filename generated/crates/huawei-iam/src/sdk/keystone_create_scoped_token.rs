@@ -18,7 +18,7 @@ pub struct KeystoneCreateScopedTokenRequest {
 impl KeystoneCreateScopedTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateScopedTokenRequestBuilder {
-        KeystoneCreateScopedTokenRequestBuilder::default()
+        <KeystoneCreateScopedTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneCreateUserRequest {
 impl KeystoneCreateUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateUserRequestBuilder {
-        KeystoneCreateUserRequestBuilder::default()
+        <KeystoneCreateUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

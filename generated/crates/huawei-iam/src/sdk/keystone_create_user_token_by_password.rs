@@ -21,7 +21,7 @@ pub struct KeystoneCreateUserTokenByPasswordRequest {
 impl KeystoneCreateUserTokenByPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateUserTokenByPasswordRequestBuilder {
-        KeystoneCreateUserTokenByPasswordRequestBuilder::default()
+        <KeystoneCreateUserTokenByPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneCreateUserTokenByPasswordAndMfaRequest {
 impl KeystoneCreateUserTokenByPasswordAndMfaRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneCreateUserTokenByPasswordAndMfaRequestBuilder {
-        KeystoneCreateUserTokenByPasswordAndMfaRequestBuilder::default()
+        <KeystoneCreateUserTokenByPasswordAndMfaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

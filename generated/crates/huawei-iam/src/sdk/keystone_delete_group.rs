@@ -16,7 +16,7 @@ pub struct KeystoneDeleteGroupRequest {
 impl KeystoneDeleteGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneDeleteGroupRequestBuilder {
-        KeystoneDeleteGroupRequestBuilder::default()
+        <KeystoneDeleteGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

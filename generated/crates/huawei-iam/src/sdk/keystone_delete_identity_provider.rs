@@ -16,7 +16,7 @@ pub struct KeystoneDeleteIdentityProviderRequest {
 impl KeystoneDeleteIdentityProviderRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneDeleteIdentityProviderRequestBuilder {
-        KeystoneDeleteIdentityProviderRequestBuilder::default()
+        <KeystoneDeleteIdentityProviderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

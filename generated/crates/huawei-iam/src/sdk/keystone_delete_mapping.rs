@@ -16,7 +16,7 @@ pub struct KeystoneDeleteMappingRequest {
 impl KeystoneDeleteMappingRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneDeleteMappingRequestBuilder {
-        KeystoneDeleteMappingRequestBuilder::default()
+        <KeystoneDeleteMappingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

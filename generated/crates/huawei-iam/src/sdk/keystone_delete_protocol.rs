@@ -19,7 +19,7 @@ pub struct KeystoneDeleteProtocolRequest {
 impl KeystoneDeleteProtocolRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneDeleteProtocolRequestBuilder {
-        KeystoneDeleteProtocolRequestBuilder::default()
+        <KeystoneDeleteProtocolRequestBuilder as ::core::default::Default>::default()
     }
 }
 

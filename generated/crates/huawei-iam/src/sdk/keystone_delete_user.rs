@@ -16,7 +16,7 @@ pub struct KeystoneDeleteUserRequest {
 impl KeystoneDeleteUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneDeleteUserRequestBuilder {
-        KeystoneDeleteUserRequestBuilder::default()
+        <KeystoneDeleteUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneListAllProjectPermissionsForGroupRequest {
 impl KeystoneListAllProjectPermissionsForGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListAllProjectPermissionsForGroupRequestBuilder {
-        KeystoneListAllProjectPermissionsForGroupRequestBuilder::default()
+        <KeystoneListAllProjectPermissionsForGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

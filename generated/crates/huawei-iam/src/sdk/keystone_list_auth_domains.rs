@@ -13,7 +13,7 @@ pub struct KeystoneListAuthDomainsRequest {}
 impl KeystoneListAuthDomainsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListAuthDomainsRequestBuilder {
-        KeystoneListAuthDomainsRequestBuilder::default()
+        <KeystoneListAuthDomainsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct KeystoneListAuthProjectsRequest {}
 impl KeystoneListAuthProjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListAuthProjectsRequestBuilder {
-        KeystoneListAuthProjectsRequestBuilder::default()
+        <KeystoneListAuthProjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneListDomainPermissionsForGroupRequest {
 impl KeystoneListDomainPermissionsForGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListDomainPermissionsForGroupRequestBuilder {
-        KeystoneListDomainPermissionsForGroupRequestBuilder::default()
+        <KeystoneListDomainPermissionsForGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

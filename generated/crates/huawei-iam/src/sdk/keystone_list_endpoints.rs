@@ -21,7 +21,7 @@ pub struct KeystoneListEndpointsRequest {
 impl KeystoneListEndpointsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListEndpointsRequestBuilder {
-        KeystoneListEndpointsRequestBuilder::default()
+        <KeystoneListEndpointsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct KeystoneListFederationDomainsRequest {}
 impl KeystoneListFederationDomainsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListFederationDomainsRequestBuilder {
-        KeystoneListFederationDomainsRequestBuilder::default()
+        <KeystoneListFederationDomainsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

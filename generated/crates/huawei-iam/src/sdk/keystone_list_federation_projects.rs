@@ -13,7 +13,7 @@ pub struct KeystoneListFederationProjectsRequest {}
 impl KeystoneListFederationProjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListFederationProjectsRequestBuilder {
-        KeystoneListFederationProjectsRequestBuilder::default()
+        <KeystoneListFederationProjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneListGroupsRequest {
 impl KeystoneListGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListGroupsRequestBuilder {
-        KeystoneListGroupsRequestBuilder::default()
+        <KeystoneListGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneListGroupsForUserRequest {
 impl KeystoneListGroupsForUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListGroupsForUserRequestBuilder {
-        KeystoneListGroupsForUserRequestBuilder::default()
+        <KeystoneListGroupsForUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct KeystoneListIdentityProvidersRequest {}
 impl KeystoneListIdentityProvidersRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListIdentityProvidersRequestBuilder {
-        KeystoneListIdentityProvidersRequestBuilder::default()
+        <KeystoneListIdentityProvidersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct KeystoneListMappingsRequest {}
 impl KeystoneListMappingsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListMappingsRequestBuilder {
-        KeystoneListMappingsRequestBuilder::default()
+        <KeystoneListMappingsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct KeystoneListPermissionsRequest {
 impl KeystoneListPermissionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListPermissionsRequestBuilder {
-        KeystoneListPermissionsRequestBuilder::default()
+        <KeystoneListPermissionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

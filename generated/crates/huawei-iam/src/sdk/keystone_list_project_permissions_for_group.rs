@@ -21,7 +21,7 @@ pub struct KeystoneListProjectPermissionsForGroupRequest {
 impl KeystoneListProjectPermissionsForGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListProjectPermissionsForGroupRequestBuilder {
-        KeystoneListProjectPermissionsForGroupRequestBuilder::default()
+        <KeystoneListProjectPermissionsForGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct KeystoneListProjectsRequest {
 impl KeystoneListProjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListProjectsRequestBuilder {
-        KeystoneListProjectsRequestBuilder::default()
+        <KeystoneListProjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

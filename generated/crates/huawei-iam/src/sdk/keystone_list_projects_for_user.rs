@@ -18,7 +18,7 @@ pub struct KeystoneListProjectsForUserRequest {
 impl KeystoneListProjectsForUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListProjectsForUserRequestBuilder {
-        KeystoneListProjectsForUserRequestBuilder::default()
+        <KeystoneListProjectsForUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneListProtocolsRequest {
 impl KeystoneListProtocolsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListProtocolsRequestBuilder {
-        KeystoneListProtocolsRequestBuilder::default()
+        <KeystoneListProtocolsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

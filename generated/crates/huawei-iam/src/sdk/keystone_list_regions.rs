@@ -13,7 +13,7 @@ pub struct KeystoneListRegionsRequest {}
 impl KeystoneListRegionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListRegionsRequestBuilder {
-        KeystoneListRegionsRequestBuilder::default()
+        <KeystoneListRegionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneListServicesRequest {
 impl KeystoneListServicesRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListServicesRequestBuilder {
-        KeystoneListServicesRequestBuilder::default()
+        <KeystoneListServicesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct KeystoneListUsersRequest {
 impl KeystoneListUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListUsersRequestBuilder {
-        KeystoneListUsersRequestBuilder::default()
+        <KeystoneListUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

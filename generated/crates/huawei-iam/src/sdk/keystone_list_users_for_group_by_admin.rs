@@ -18,7 +18,7 @@ pub struct KeystoneListUsersForGroupByAdminRequest {
 impl KeystoneListUsersForGroupByAdminRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListUsersForGroupByAdminRequestBuilder {
-        KeystoneListUsersForGroupByAdminRequestBuilder::default()
+        <KeystoneListUsersForGroupByAdminRequestBuilder as ::core::default::Default>::default()
     }
 }
 

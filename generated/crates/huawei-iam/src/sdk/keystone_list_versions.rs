@@ -13,7 +13,7 @@ pub struct KeystoneListVersionsRequest {}
 impl KeystoneListVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneListVersionsRequestBuilder {
-        KeystoneListVersionsRequestBuilder::default()
+        <KeystoneListVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct KeystoneRemoveDomainPermissionFromGroupRequest {
 impl KeystoneRemoveDomainPermissionFromGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneRemoveDomainPermissionFromGroupRequestBuilder {
-        KeystoneRemoveDomainPermissionFromGroupRequestBuilder::default()
+        <KeystoneRemoveDomainPermissionFromGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct KeystoneRemoveProjectPermissionFromGroupRequest {
 impl KeystoneRemoveProjectPermissionFromGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneRemoveProjectPermissionFromGroupRequestBuilder {
-        KeystoneRemoveProjectPermissionFromGroupRequestBuilder::default()
+        <KeystoneRemoveProjectPermissionFromGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct KeystoneRemoveUserFromGroupRequest {
 impl KeystoneRemoveUserFromGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneRemoveUserFromGroupRequestBuilder {
-        KeystoneRemoveUserFromGroupRequestBuilder::default()
+        <KeystoneRemoveUserFromGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

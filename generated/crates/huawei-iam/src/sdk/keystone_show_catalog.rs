@@ -13,7 +13,7 @@ pub struct KeystoneShowCatalogRequest {}
 impl KeystoneShowCatalogRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowCatalogRequestBuilder {
-        KeystoneShowCatalogRequestBuilder::default()
+        <KeystoneShowCatalogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

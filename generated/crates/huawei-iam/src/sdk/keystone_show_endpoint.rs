@@ -18,7 +18,7 @@ pub struct KeystoneShowEndpointRequest {
 impl KeystoneShowEndpointRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowEndpointRequestBuilder {
-        KeystoneShowEndpointRequestBuilder::default()
+        <KeystoneShowEndpointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneShowGroupRequest {
 impl KeystoneShowGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowGroupRequestBuilder {
-        KeystoneShowGroupRequestBuilder::default()
+        <KeystoneShowGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneShowIdentityProviderRequest {
 impl KeystoneShowIdentityProviderRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowIdentityProviderRequestBuilder {
-        KeystoneShowIdentityProviderRequestBuilder::default()
+        <KeystoneShowIdentityProviderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneShowMappingRequest {
 impl KeystoneShowMappingRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowMappingRequestBuilder {
-        KeystoneShowMappingRequestBuilder::default()
+        <KeystoneShowMappingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

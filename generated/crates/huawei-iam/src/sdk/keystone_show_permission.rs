@@ -18,7 +18,7 @@ pub struct KeystoneShowPermissionRequest {
 impl KeystoneShowPermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowPermissionRequestBuilder {
-        KeystoneShowPermissionRequestBuilder::default()
+        <KeystoneShowPermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneShowProjectRequest {
 impl KeystoneShowProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowProjectRequestBuilder {
-        KeystoneShowProjectRequestBuilder::default()
+        <KeystoneShowProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneShowProtocolRequest {
 impl KeystoneShowProtocolRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowProtocolRequestBuilder {
-        KeystoneShowProtocolRequestBuilder::default()
+        <KeystoneShowProtocolRequestBuilder as ::core::default::Default>::default()
     }
 }
 

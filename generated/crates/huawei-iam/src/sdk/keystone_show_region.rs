@@ -18,7 +18,7 @@ pub struct KeystoneShowRegionRequest {
 impl KeystoneShowRegionRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowRegionRequestBuilder {
-        KeystoneShowRegionRequestBuilder::default()
+        <KeystoneShowRegionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

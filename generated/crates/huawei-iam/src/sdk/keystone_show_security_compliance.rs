@@ -18,7 +18,7 @@ pub struct KeystoneShowSecurityComplianceRequest {
 impl KeystoneShowSecurityComplianceRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowSecurityComplianceRequestBuilder {
-        KeystoneShowSecurityComplianceRequestBuilder::default()
+        <KeystoneShowSecurityComplianceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

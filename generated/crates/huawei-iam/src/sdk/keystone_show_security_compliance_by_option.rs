@@ -21,7 +21,7 @@ pub struct KeystoneShowSecurityComplianceByOptionRequest {
 impl KeystoneShowSecurityComplianceByOptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowSecurityComplianceByOptionRequestBuilder {
-        KeystoneShowSecurityComplianceByOptionRequestBuilder::default()
+        <KeystoneShowSecurityComplianceByOptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneShowServiceRequest {
 impl KeystoneShowServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowServiceRequestBuilder {
-        KeystoneShowServiceRequestBuilder::default()
+        <KeystoneShowServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct KeystoneShowUserRequest {
 impl KeystoneShowUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowUserRequestBuilder {
-        KeystoneShowUserRequestBuilder::default()
+        <KeystoneShowUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct KeystoneShowVersionRequest {}
 impl KeystoneShowVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneShowVersionRequestBuilder {
-        KeystoneShowVersionRequestBuilder::default()
+        <KeystoneShowVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

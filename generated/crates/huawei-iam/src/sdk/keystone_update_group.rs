@@ -21,7 +21,7 @@ pub struct KeystoneUpdateGroupRequest {
 impl KeystoneUpdateGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneUpdateGroupRequestBuilder {
-        KeystoneUpdateGroupRequestBuilder::default()
+        <KeystoneUpdateGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneUpdateIdentityProviderRequest {
 impl KeystoneUpdateIdentityProviderRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneUpdateIdentityProviderRequestBuilder {
-        KeystoneUpdateIdentityProviderRequestBuilder::default()
+        <KeystoneUpdateIdentityProviderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

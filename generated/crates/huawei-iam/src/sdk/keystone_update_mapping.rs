@@ -21,7 +21,7 @@ pub struct KeystoneUpdateMappingRequest {
 impl KeystoneUpdateMappingRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneUpdateMappingRequestBuilder {
-        KeystoneUpdateMappingRequestBuilder::default()
+        <KeystoneUpdateMappingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneUpdateProjectRequest {
 impl KeystoneUpdateProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneUpdateProjectRequestBuilder {
-        KeystoneUpdateProjectRequestBuilder::default()
+        <KeystoneUpdateProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

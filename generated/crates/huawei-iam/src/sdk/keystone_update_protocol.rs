@@ -24,7 +24,7 @@ pub struct KeystoneUpdateProtocolRequest {
 impl KeystoneUpdateProtocolRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneUpdateProtocolRequestBuilder {
-        KeystoneUpdateProtocolRequestBuilder::default()
+        <KeystoneUpdateProtocolRequestBuilder as ::core::default::Default>::default()
     }
 }
 

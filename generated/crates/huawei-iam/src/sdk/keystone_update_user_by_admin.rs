@@ -21,7 +21,7 @@ pub struct KeystoneUpdateUserByAdminRequest {
 impl KeystoneUpdateUserByAdminRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneUpdateUserByAdminRequestBuilder {
-        KeystoneUpdateUserByAdminRequestBuilder::default()
+        <KeystoneUpdateUserByAdminRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct KeystoneUpdateUserPasswordRequest {
 impl KeystoneUpdateUserPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneUpdateUserPasswordRequestBuilder {
-        KeystoneUpdateUserPasswordRequestBuilder::default()
+        <KeystoneUpdateUserPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

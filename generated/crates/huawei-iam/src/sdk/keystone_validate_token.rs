@@ -22,7 +22,7 @@ pub struct KeystoneValidateTokenRequest {
 impl KeystoneValidateTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> KeystoneValidateTokenRequestBuilder {
-        KeystoneValidateTokenRequestBuilder::default()
+        <KeystoneValidateTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListAgenciesRequest {
 impl ListAgenciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAgenciesRequestBuilder {
-        ListAgenciesRequestBuilder::default()
+        <ListAgenciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListAllProjectsPermissionsForAgencyRequest {
 impl ListAllProjectsPermissionsForAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAllProjectsPermissionsForAgencyRequestBuilder {
-        ListAllProjectsPermissionsForAgencyRequestBuilder::default()
+        <ListAllProjectsPermissionsForAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

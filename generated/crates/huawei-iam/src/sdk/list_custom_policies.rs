@@ -21,7 +21,7 @@ pub struct ListCustomPoliciesRequest {
 impl ListCustomPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCustomPoliciesRequestBuilder {
-        ListCustomPoliciesRequestBuilder::default()
+        <ListCustomPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

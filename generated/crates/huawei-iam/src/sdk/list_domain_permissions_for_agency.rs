@@ -21,7 +21,7 @@ pub struct ListDomainPermissionsForAgencyRequest {
 impl ListDomainPermissionsForAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDomainPermissionsForAgencyRequestBuilder {
-        ListDomainPermissionsForAgencyRequestBuilder::default()
+        <ListDomainPermissionsForAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListEnterpriseProjectsForGroupRequest {
 impl ListEnterpriseProjectsForGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEnterpriseProjectsForGroupRequestBuilder {
-        ListEnterpriseProjectsForGroupRequestBuilder::default()
+        <ListEnterpriseProjectsForGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

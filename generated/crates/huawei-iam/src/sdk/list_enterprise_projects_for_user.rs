@@ -18,7 +18,7 @@ pub struct ListEnterpriseProjectsForUserRequest {
 impl ListEnterpriseProjectsForUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEnterpriseProjectsForUserRequestBuilder {
-        ListEnterpriseProjectsForUserRequestBuilder::default()
+        <ListEnterpriseProjectsForUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListGroupsForEnterpriseProjectRequest {
 impl ListGroupsForEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGroupsForEnterpriseProjectRequestBuilder {
-        ListGroupsForEnterpriseProjectRequestBuilder::default()
+        <ListGroupsForEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListPermanentAccessKeysRequest {
 impl ListPermanentAccessKeysRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPermanentAccessKeysRequestBuilder {
-        ListPermanentAccessKeysRequestBuilder::default()
+        <ListPermanentAccessKeysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListProjectPermissionsForAgencyRequest {
 impl ListProjectPermissionsForAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListProjectPermissionsForAgencyRequestBuilder {
-        ListProjectPermissionsForAgencyRequestBuilder::default()
+        <ListProjectPermissionsForAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListRolesForGroupOnEnterpriseProjectRequest {
 impl ListRolesForGroupOnEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRolesForGroupOnEnterpriseProjectRequestBuilder {
-        ListRolesForGroupOnEnterpriseProjectRequestBuilder::default()
+        <ListRolesForGroupOnEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListRolesForUserOnEnterpriseProjectRequest {
 impl ListRolesForUserOnEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRolesForUserOnEnterpriseProjectRequestBuilder {
-        ListRolesForUserOnEnterpriseProjectRequestBuilder::default()
+        <ListRolesForUserOnEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct ListUserLoginProtectsRequest {}
 impl ListUserLoginProtectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListUserLoginProtectsRequestBuilder {
-        ListUserLoginProtectsRequestBuilder::default()
+        <ListUserLoginProtectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

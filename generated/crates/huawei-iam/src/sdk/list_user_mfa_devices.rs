@@ -13,7 +13,7 @@ pub struct ListUserMfaDevicesRequest {}
 impl ListUserMfaDevicesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListUserMfaDevicesRequestBuilder {
-        ListUserMfaDevicesRequestBuilder::default()
+        <ListUserMfaDevicesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

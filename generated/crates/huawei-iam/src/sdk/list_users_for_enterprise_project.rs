@@ -18,7 +18,7 @@ pub struct ListUsersForEnterpriseProjectRequest {
 impl ListUsersForEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListUsersForEnterpriseProjectRequestBuilder {
-        ListUsersForEnterpriseProjectRequestBuilder::default()
+        <ListUsersForEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct RemoveAllProjectsPermissionFromAgencyRequest {
 impl RemoveAllProjectsPermissionFromAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveAllProjectsPermissionFromAgencyRequestBuilder {
-        RemoveAllProjectsPermissionFromAgencyRequestBuilder::default()
+        <RemoveAllProjectsPermissionFromAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct RemoveDomainPermissionFromAgencyRequest {
 impl RemoveDomainPermissionFromAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveDomainPermissionFromAgencyRequestBuilder {
-        RemoveDomainPermissionFromAgencyRequestBuilder::default()
+        <RemoveDomainPermissionFromAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct RemoveProjectPermissionFromAgencyRequest {
 impl RemoveProjectPermissionFromAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveProjectPermissionFromAgencyRequestBuilder {
-        RemoveProjectPermissionFromAgencyRequestBuilder::default()
+        <RemoveProjectPermissionFromAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

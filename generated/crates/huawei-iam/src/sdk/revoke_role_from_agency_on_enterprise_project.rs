@@ -18,7 +18,7 @@ pub struct RevokeRoleFromAgencyOnEnterpriseProjectRequest {
 impl RevokeRoleFromAgencyOnEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> RevokeRoleFromAgencyOnEnterpriseProjectRequestBuilder {
-        RevokeRoleFromAgencyOnEnterpriseProjectRequestBuilder::default()
+        <RevokeRoleFromAgencyOnEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

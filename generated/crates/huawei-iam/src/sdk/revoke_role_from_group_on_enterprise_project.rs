@@ -22,7 +22,7 @@ pub struct RevokeRoleFromGroupOnEnterpriseProjectRequest {
 impl RevokeRoleFromGroupOnEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> RevokeRoleFromGroupOnEnterpriseProjectRequestBuilder {
-        RevokeRoleFromGroupOnEnterpriseProjectRequestBuilder::default()
+        <RevokeRoleFromGroupOnEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct RevokeRoleFromUserOnEnterpriseProjectRequest {
 impl RevokeRoleFromUserOnEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> RevokeRoleFromUserOnEnterpriseProjectRequestBuilder {
-        RevokeRoleFromUserOnEnterpriseProjectRequestBuilder::default()
+        <RevokeRoleFromUserOnEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

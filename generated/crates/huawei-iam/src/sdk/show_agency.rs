@@ -18,7 +18,7 @@ pub struct ShowAgencyRequest {
 impl ShowAgencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAgencyRequestBuilder {
-        ShowAgencyRequestBuilder::default()
+        <ShowAgencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowCustomPolicyRequest {
 impl ShowCustomPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowCustomPolicyRequestBuilder {
-        ShowCustomPolicyRequestBuilder::default()
+        <ShowCustomPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowDomainApiAclPolicyRequest {
 impl ShowDomainApiAclPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainApiAclPolicyRequestBuilder {
-        ShowDomainApiAclPolicyRequestBuilder::default()
+        <ShowDomainApiAclPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

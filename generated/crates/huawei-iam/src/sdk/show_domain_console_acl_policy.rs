@@ -18,7 +18,7 @@ pub struct ShowDomainConsoleAclPolicyRequest {
 impl ShowDomainConsoleAclPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainConsoleAclPolicyRequestBuilder {
-        ShowDomainConsoleAclPolicyRequestBuilder::default()
+        <ShowDomainConsoleAclPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowDomainLoginPolicyRequest {
 impl ShowDomainLoginPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainLoginPolicyRequestBuilder {
-        ShowDomainLoginPolicyRequestBuilder::default()
+        <ShowDomainLoginPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowDomainPasswordPolicyRequest {
 impl ShowDomainPasswordPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainPasswordPolicyRequestBuilder {
-        ShowDomainPasswordPolicyRequestBuilder::default()
+        <ShowDomainPasswordPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

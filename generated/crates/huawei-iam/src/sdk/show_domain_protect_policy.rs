@@ -18,7 +18,7 @@ pub struct ShowDomainProtectPolicyRequest {
 impl ShowDomainProtectPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainProtectPolicyRequestBuilder {
-        ShowDomainProtectPolicyRequestBuilder::default()
+        <ShowDomainProtectPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowDomainQuotaRequest {
 impl ShowDomainQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainQuotaRequestBuilder {
-        ShowDomainQuotaRequestBuilder::default()
+        <ShowDomainQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

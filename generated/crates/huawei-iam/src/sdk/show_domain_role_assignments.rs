@@ -57,7 +57,7 @@ pub struct ShowDomainRoleAssignmentsRequest {
 impl ShowDomainRoleAssignmentsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainRoleAssignmentsRequestBuilder {
-        ShowDomainRoleAssignmentsRequestBuilder::default()
+        <ShowDomainRoleAssignmentsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

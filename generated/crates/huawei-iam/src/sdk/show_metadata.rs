@@ -19,7 +19,7 @@ pub struct ShowMetadataRequest {
 impl ShowMetadataRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMetadataRequestBuilder {
-        ShowMetadataRequestBuilder::default()
+        <ShowMetadataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowOpenIdConnectConfigRequest {
 impl ShowOpenIdConnectConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowOpenIdConnectConfigRequestBuilder {
-        ShowOpenIdConnectConfigRequestBuilder::default()
+        <ShowOpenIdConnectConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowPermanentAccessKeyRequest {
 impl ShowPermanentAccessKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPermanentAccessKeyRequestBuilder {
-        ShowPermanentAccessKeyRequestBuilder::default()
+        <ShowPermanentAccessKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowProjectDetailsAndStatusRequest {
 impl ShowProjectDetailsAndStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowProjectDetailsAndStatusRequestBuilder {
-        ShowProjectDetailsAndStatusRequestBuilder::default()
+        <ShowProjectDetailsAndStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

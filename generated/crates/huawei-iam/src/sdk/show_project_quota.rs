@@ -18,7 +18,7 @@ pub struct ShowProjectQuotaRequest {
 impl ShowProjectQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowProjectQuotaRequestBuilder {
-        ShowProjectQuotaRequestBuilder::default()
+        <ShowProjectQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

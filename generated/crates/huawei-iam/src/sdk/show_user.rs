@@ -18,7 +18,7 @@ pub struct ShowUserRequest {
 impl ShowUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowUserRequestBuilder {
-        ShowUserRequestBuilder::default()
+        <ShowUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

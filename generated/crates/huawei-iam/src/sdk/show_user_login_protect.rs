@@ -18,7 +18,7 @@ pub struct ShowUserLoginProtectRequest {
 impl ShowUserLoginProtectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowUserLoginProtectRequestBuilder {
-        ShowUserLoginProtectRequestBuilder::default()
+        <ShowUserLoginProtectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowUserMfaDeviceRequest {
 impl ShowUserMfaDeviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowUserMfaDeviceRequestBuilder {
-        ShowUserMfaDeviceRequestBuilder::default()
+        <ShowUserMfaDeviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateAgencyCustomPolicyRequest {
 impl UpdateAgencyCustomPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAgencyCustomPolicyRequestBuilder {
-        UpdateAgencyCustomPolicyRequestBuilder::default()
+        <UpdateAgencyCustomPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

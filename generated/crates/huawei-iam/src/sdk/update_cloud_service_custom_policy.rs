@@ -21,7 +21,7 @@ pub struct UpdateCloudServiceCustomPolicyRequest {
 impl UpdateCloudServiceCustomPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateCloudServiceCustomPolicyRequestBuilder {
-        UpdateCloudServiceCustomPolicyRequestBuilder::default()
+        <UpdateCloudServiceCustomPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateDomainApiAclPolicyRequest {
 impl UpdateDomainApiAclPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDomainApiAclPolicyRequestBuilder {
-        UpdateDomainApiAclPolicyRequestBuilder::default()
+        <UpdateDomainApiAclPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateDomainConsoleAclPolicyRequest {
 impl UpdateDomainConsoleAclPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDomainConsoleAclPolicyRequestBuilder {
-        UpdateDomainConsoleAclPolicyRequestBuilder::default()
+        <UpdateDomainConsoleAclPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

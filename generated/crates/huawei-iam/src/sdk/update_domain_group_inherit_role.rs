@@ -22,7 +22,7 @@ pub struct UpdateDomainGroupInheritRoleRequest {
 impl UpdateDomainGroupInheritRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDomainGroupInheritRoleRequestBuilder {
-        UpdateDomainGroupInheritRoleRequestBuilder::default()
+        <UpdateDomainGroupInheritRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateDomainLoginPolicyRequest {
 impl UpdateDomainLoginPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDomainLoginPolicyRequestBuilder {
-        UpdateDomainLoginPolicyRequestBuilder::default()
+        <UpdateDomainLoginPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateDomainPasswordPolicyRequest {
 impl UpdateDomainPasswordPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDomainPasswordPolicyRequestBuilder {
-        UpdateDomainPasswordPolicyRequestBuilder::default()
+        <UpdateDomainPasswordPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateDomainProtectPolicyRequest {
 impl UpdateDomainProtectPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDomainProtectPolicyRequestBuilder {
-        UpdateDomainProtectPolicyRequestBuilder::default()
+        <UpdateDomainProtectPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateLoginProtectRequest {
 impl UpdateLoginProtectRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateLoginProtectRequestBuilder {
-        UpdateLoginProtectRequestBuilder::default()
+        <UpdateLoginProtectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateOpenIdConnectConfigRequest {
 impl UpdateOpenIdConnectConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateOpenIdConnectConfigRequestBuilder {
-        UpdateOpenIdConnectConfigRequestBuilder::default()
+        <UpdateOpenIdConnectConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

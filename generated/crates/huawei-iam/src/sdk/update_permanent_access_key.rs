@@ -21,7 +21,7 @@ pub struct UpdatePermanentAccessKeyRequest {
 impl UpdatePermanentAccessKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePermanentAccessKeyRequestBuilder {
-        UpdatePermanentAccessKeyRequestBuilder::default()
+        <UpdatePermanentAccessKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateProjectStatusRequest {
 impl UpdateProjectStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateProjectStatusRequestBuilder {
-        UpdateProjectStatusRequestBuilder::default()
+        <UpdateProjectStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

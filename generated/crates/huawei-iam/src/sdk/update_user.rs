@@ -21,7 +21,7 @@ pub struct UpdateUserRequest {
 impl UpdateUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateUserRequestBuilder {
-        UpdateUserRequestBuilder::default()
+        <UpdateUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

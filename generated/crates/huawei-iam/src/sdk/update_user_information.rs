@@ -21,7 +21,7 @@ pub struct UpdateUserInformationRequest {
 impl UpdateUserInformationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateUserInformationRequestBuilder {
-        UpdateUserInformationRequestBuilder::default()
+        <UpdateUserInformationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AddPostgresqlHbaConfRequest {
 impl AddPostgresqlHbaConfRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddPostgresqlHbaConfRequestBuilder {
-        AddPostgresqlHbaConfRequestBuilder::default()
+        <AddPostgresqlHbaConfRequestBuilder as ::core::default::Default>::default()
     }
 }
 

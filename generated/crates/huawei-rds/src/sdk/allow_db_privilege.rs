@@ -27,7 +27,7 @@ pub struct AllowDbPrivilegeRequest {
 impl AllowDbPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> AllowDbPrivilegeRequestBuilder {
-        AllowDbPrivilegeRequestBuilder::default()
+        <AllowDbPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct AllowDbUserPrivilegeRequest {
 impl AllowDbUserPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> AllowDbUserPrivilegeRequestBuilder {
-        AllowDbUserPrivilegeRequestBuilder::default()
+        <AllowDbUserPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

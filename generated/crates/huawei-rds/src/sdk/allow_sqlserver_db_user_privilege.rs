@@ -27,7 +27,7 @@ pub struct AllowSqlserverDbUserPrivilegeRequest {
 impl AllowSqlserverDbUserPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> AllowSqlserverDbUserPrivilegeRequestBuilder {
-        AllowSqlserverDbUserPrivilegeRequestBuilder::default()
+        <AllowSqlserverDbUserPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ApplyConfigurationAsyncRequest {
 impl ApplyConfigurationAsyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> ApplyConfigurationAsyncRequestBuilder {
-        ApplyConfigurationAsyncRequestBuilder::default()
+        <ApplyConfigurationAsyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchAddMsdtcsRequest {
 impl BatchAddMsdtcsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchAddMsdtcsRequestBuilder {
-        BatchAddMsdtcsRequestBuilder::default()
+        <BatchAddMsdtcsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

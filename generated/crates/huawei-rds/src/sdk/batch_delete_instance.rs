@@ -24,7 +24,7 @@ pub struct BatchDeleteInstanceRequest {
 impl BatchDeleteInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteInstanceRequestBuilder {
-        BatchDeleteInstanceRequestBuilder::default()
+        <BatchDeleteInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeleteManualBackupRequest {
 impl BatchDeleteManualBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteManualBackupRequestBuilder {
-        BatchDeleteManualBackupRequestBuilder::default()
+        <BatchDeleteManualBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchExecuteEventsRequest {
 impl BatchExecuteEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchExecuteEventsRequestBuilder {
-        BatchExecuteEventsRequestBuilder::default()
+        <BatchExecuteEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchModifyPublicationRequest {
 impl BatchModifyPublicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchModifyPublicationRequestBuilder {
-        BatchModifyPublicationRequestBuilder::default()
+        <BatchModifyPublicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct BatchModifySubscriptionRequest {
 impl BatchModifySubscriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchModifySubscriptionRequestBuilder {
-        BatchModifySubscriptionRequestBuilder::default()
+        <BatchModifySubscriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchResizeFlavorRequest {
 impl BatchResizeFlavorRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchResizeFlavorRequestBuilder {
-        BatchResizeFlavorRequestBuilder::default()
+        <BatchResizeFlavorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchRestoreDatabaseRequest {
 impl BatchRestoreDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchRestoreDatabaseRequestBuilder {
-        BatchRestoreDatabaseRequestBuilder::default()
+        <BatchRestoreDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchRestorePostgreSqlTablesRequest {
 impl BatchRestorePostgreSqlTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchRestorePostgreSqlTablesRequestBuilder {
-        BatchRestorePostgreSqlTablesRequestBuilder::default()
+        <BatchRestorePostgreSqlTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchStopInstanceRequest {
 impl BatchStopInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchStopInstanceRequestBuilder {
-        BatchStopInstanceRequestBuilder::default()
+        <BatchStopInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

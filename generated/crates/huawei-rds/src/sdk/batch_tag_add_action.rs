@@ -27,7 +27,7 @@ pub struct BatchTagAddActionRequest {
 impl BatchTagAddActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchTagAddActionRequestBuilder {
-        BatchTagAddActionRequestBuilder::default()
+        <BatchTagAddActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct BatchTagDelActionRequest {
 impl BatchTagDelActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchTagDelActionRequestBuilder {
-        BatchTagDelActionRequestBuilder::default()
+        <BatchTagDelActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ChangeBackupConfigRequest {
 impl ChangeBackupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeBackupConfigRequestBuilder {
-        ChangeBackupConfigRequestBuilder::default()
+        <ChangeBackupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

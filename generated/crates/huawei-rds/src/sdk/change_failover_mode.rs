@@ -27,7 +27,7 @@ pub struct ChangeFailoverModeRequest {
 impl ChangeFailoverModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeFailoverModeRequestBuilder {
-        ChangeFailoverModeRequestBuilder::default()
+        <ChangeFailoverModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ChangeFailoverStrategyRequest {
 impl ChangeFailoverStrategyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeFailoverStrategyRequestBuilder {
-        ChangeFailoverStrategyRequestBuilder::default()
+        <ChangeFailoverStrategyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

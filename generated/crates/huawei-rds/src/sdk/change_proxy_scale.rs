@@ -27,7 +27,7 @@ pub struct ChangeProxyScaleRequest {
 impl ChangeProxyScaleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeProxyScaleRequestBuilder {
-        ChangeProxyScaleRequestBuilder::default()
+        <ChangeProxyScaleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

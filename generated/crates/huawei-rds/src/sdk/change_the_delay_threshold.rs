@@ -27,7 +27,7 @@ pub struct ChangeTheDelayThresholdRequest {
 impl ChangeTheDelayThresholdRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeTheDelayThresholdRequestBuilder {
-        ChangeTheDelayThresholdRequestBuilder::default()
+        <ChangeTheDelayThresholdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

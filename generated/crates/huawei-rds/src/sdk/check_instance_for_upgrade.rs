@@ -27,7 +27,7 @@ pub struct CheckInstanceForUpgradeRequest {
 impl CheckInstanceForUpgradeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckInstanceForUpgradeRequestBuilder {
-        CheckInstanceForUpgradeRequestBuilder::default()
+        <CheckInstanceForUpgradeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CheckWeakpwdRequest {
 impl CheckWeakpwdRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckWeakpwdRequestBuilder {
-        CheckWeakpwdRequestBuilder::default()
+        <CheckWeakpwdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

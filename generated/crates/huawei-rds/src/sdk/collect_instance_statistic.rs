@@ -22,7 +22,7 @@ pub struct CollectInstanceStatisticRequest {
 impl CollectInstanceStatisticRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectInstanceStatisticRequestBuilder {
-        CollectInstanceStatisticRequestBuilder::default()
+        <CollectInstanceStatisticRequestBuilder as ::core::default::Default>::default()
     }
 }
 

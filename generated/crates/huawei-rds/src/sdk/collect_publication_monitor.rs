@@ -25,7 +25,7 @@ pub struct CollectPublicationMonitorRequest {
 impl CollectPublicationMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectPublicationMonitorRequestBuilder {
-        CollectPublicationMonitorRequestBuilder::default()
+        <CollectPublicationMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct CollectSubscriptionMonitorRequest {
 impl CollectSubscriptionMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectSubscriptionMonitorRequestBuilder {
-        CollectSubscriptionMonitorRequestBuilder::default()
+        <CollectSubscriptionMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

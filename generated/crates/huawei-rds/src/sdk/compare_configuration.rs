@@ -24,7 +24,7 @@ pub struct CompareConfigurationRequest {
 impl CompareConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CompareConfigurationRequestBuilder {
-        CompareConfigurationRequestBuilder::default()
+        <CompareConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

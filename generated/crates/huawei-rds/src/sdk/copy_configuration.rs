@@ -24,7 +24,7 @@ pub struct CopyConfigurationRequest {
 impl CopyConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyConfigurationRequestBuilder {
-        CopyConfigurationRequestBuilder::default()
+        <CopyConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateBinlogMergeRequest {
 impl CreateBinlogMergeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBinlogMergeRequestBuilder {
-        CreateBinlogMergeRequestBuilder::default()
+        <CreateBinlogMergeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateDatabaseRequest {
 impl CreateDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDatabaseRequestBuilder {
-        CreateDatabaseRequestBuilder::default()
+        <CreateDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateDbUserRequest {
 impl CreateDbUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbUserRequestBuilder {
-        CreateDbUserRequestBuilder::default()
+        <CreateDbUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateDiskSpaceDiagnosisRequest {
 impl CreateDiskSpaceDiagnosisRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDiskSpaceDiagnosisRequestBuilder {
-        CreateDiskSpaceDiagnosisRequestBuilder::default()
+        <CreateDiskSpaceDiagnosisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

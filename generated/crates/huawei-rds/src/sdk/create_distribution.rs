@@ -24,7 +24,7 @@ pub struct CreateDistributionRequest {
 impl CreateDistributionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDistributionRequestBuilder {
-        CreateDistributionRequestBuilder::default()
+        <CreateDistributionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

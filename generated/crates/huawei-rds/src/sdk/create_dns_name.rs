@@ -27,7 +27,7 @@ pub struct CreateDnsNameRequest {
 impl CreateDnsNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDnsNameRequestBuilder {
-        CreateDnsNameRequestBuilder::default()
+        <CreateDnsNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateDrsJobTaskRequest {
 impl CreateDrsJobTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDrsJobTaskRequestBuilder {
-        CreateDrsJobTaskRequestBuilder::default()
+        <CreateDrsJobTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

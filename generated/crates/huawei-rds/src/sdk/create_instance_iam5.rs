@@ -28,7 +28,7 @@ pub struct CreateInstanceIam5Request {
 impl CreateInstanceIam5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateInstanceIam5RequestBuilder {
-        CreateInstanceIam5RequestBuilder::default()
+        <CreateInstanceIam5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateIntelligentKillSessionRequest {
 impl CreateIntelligentKillSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateIntelligentKillSessionRequestBuilder {
-        CreateIntelligentKillSessionRequestBuilder::default()
+        <CreateIntelligentKillSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

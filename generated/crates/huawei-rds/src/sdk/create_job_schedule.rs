@@ -21,7 +21,7 @@ pub struct CreateJobScheduleRequest {
 impl CreateJobScheduleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateJobScheduleRequestBuilder {
-        CreateJobScheduleRequestBuilder::default()
+        <CreateJobScheduleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

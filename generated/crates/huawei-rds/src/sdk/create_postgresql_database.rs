@@ -27,7 +27,7 @@ pub struct CreatePostgresqlDatabaseRequest {
 impl CreatePostgresqlDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePostgresqlDatabaseRequestBuilder {
-        CreatePostgresqlDatabaseRequestBuilder::default()
+        <CreatePostgresqlDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreatePostgresqlDatabaseSchemaRequest {
 impl CreatePostgresqlDatabaseSchemaRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePostgresqlDatabaseSchemaRequestBuilder {
-        CreatePostgresqlDatabaseSchemaRequestBuilder::default()
+        <CreatePostgresqlDatabaseSchemaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreatePostgresqlDbUserRequest {
 impl CreatePostgresqlDbUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePostgresqlDbUserRequestBuilder {
-        CreatePostgresqlDbUserRequestBuilder::default()
+        <CreatePostgresqlDbUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreatePostgresqlExtensionRequest {
 impl CreatePostgresqlExtensionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePostgresqlExtensionRequestBuilder {
-        CreatePostgresqlExtensionRequestBuilder::default()
+        <CreatePostgresqlExtensionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreatePublicationRequest {
 impl CreatePublicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePublicationRequestBuilder {
-        CreatePublicationRequestBuilder::default()
+        <CreatePublicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

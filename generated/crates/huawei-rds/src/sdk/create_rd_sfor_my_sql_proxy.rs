@@ -27,7 +27,7 @@ pub struct CreateRdSforMySqlProxyRequest {
 impl CreateRdSforMySqlProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRdSforMySqlProxyRequestBuilder {
-        CreateRdSforMySqlProxyRequestBuilder::default()
+        <CreateRdSforMySqlProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CreateRebuildSlaveRequest {
 impl CreateRebuildSlaveRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRebuildSlaveRequestBuilder {
-        CreateRebuildSlaveRequestBuilder::default()
+        <CreateRebuildSlaveRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateRestoreInstanceRequest {
 impl CreateRestoreInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRestoreInstanceRequestBuilder {
-        CreateRestoreInstanceRequestBuilder::default()
+        <CreateRestoreInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

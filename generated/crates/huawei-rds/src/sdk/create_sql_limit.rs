@@ -24,7 +24,7 @@ pub struct CreateSqlLimitRequest {
 impl CreateSqlLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSqlLimitRequestBuilder {
-        CreateSqlLimitRequestBuilder::default()
+        <CreateSqlLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateSqlserverDatabaseRequest {
 impl CreateSqlserverDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSqlserverDatabaseRequestBuilder {
-        CreateSqlserverDatabaseRequestBuilder::default()
+        <CreateSqlserverDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

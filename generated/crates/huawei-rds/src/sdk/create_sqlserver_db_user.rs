@@ -27,7 +27,7 @@ pub struct CreateSqlserverDbUserRequest {
 impl CreateSqlserverDbUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSqlserverDbUserRequestBuilder {
-        CreateSqlserverDbUserRequestBuilder::default()
+        <CreateSqlserverDbUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

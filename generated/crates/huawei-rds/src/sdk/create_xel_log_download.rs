@@ -27,7 +27,7 @@ pub struct CreateXelLogDownloadRequest {
 impl CreateXelLogDownloadRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateXelLogDownloadRequestBuilder {
-        CreateXelLogDownloadRequestBuilder::default()
+        <CreateXelLogDownloadRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteBackupSelectionRequest {
 impl DeleteBackupSelectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackupSelectionRequestBuilder {
-        DeleteBackupSelectionRequestBuilder::default()
+        <DeleteBackupSelectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteBinlogMergeRequest {
 impl DeleteBinlogMergeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBinlogMergeRequestBuilder {
-        DeleteBinlogMergeRequestBuilder::default()
+        <DeleteBinlogMergeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

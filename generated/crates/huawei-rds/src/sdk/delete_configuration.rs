@@ -22,7 +22,7 @@ pub struct DeleteConfigurationRequest {
 impl DeleteConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteConfigurationRequestBuilder {
-        DeleteConfigurationRequestBuilder::default()
+        <DeleteConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DeleteDisasterRecoveryRequest {
 impl DeleteDisasterRecoveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDisasterRecoveryRequestBuilder {
-        DeleteDisasterRecoveryRequestBuilder::default()
+        <DeleteDisasterRecoveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

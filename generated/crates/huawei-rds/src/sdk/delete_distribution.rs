@@ -22,7 +22,7 @@ pub struct DeleteDistributionRequest {
 impl DeleteDistributionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDistributionRequestBuilder {
-        DeleteDistributionRequestBuilder::default()
+        <DeleteDistributionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

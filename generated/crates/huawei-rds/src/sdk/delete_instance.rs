@@ -22,7 +22,7 @@ pub struct DeleteInstanceRequest {
 impl DeleteInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteInstanceRequestBuilder {
-        DeleteInstanceRequestBuilder::default()
+        <DeleteInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteJobRequest {
 impl DeleteJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteJobRequestBuilder {
-        DeleteJobRequestBuilder::default()
+        <DeleteJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteJobScheduleRequest {
 impl DeleteJobScheduleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteJobScheduleRequestBuilder {
-        DeleteJobScheduleRequestBuilder::default()
+        <DeleteJobScheduleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

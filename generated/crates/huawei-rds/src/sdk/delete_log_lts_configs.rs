@@ -27,7 +27,7 @@ pub struct DeleteLogLtsConfigsRequest {
 impl DeleteLogLtsConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLogLtsConfigsRequestBuilder {
-        DeleteLogLtsConfigsRequestBuilder::default()
+        <DeleteLogLtsConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteManualBackupRequest {
 impl DeleteManualBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteManualBackupRequestBuilder {
-        DeleteManualBackupRequestBuilder::default()
+        <DeleteManualBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteMsdtcLocalHostRequest {
 impl DeleteMsdtcLocalHostRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteMsdtcLocalHostRequestBuilder {
-        DeleteMsdtcLocalHostRequestBuilder::default()
+        <DeleteMsdtcLocalHostRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DeletePostgresqlDatabaseRequest {
 impl DeletePostgresqlDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePostgresqlDatabaseRequestBuilder {
-        DeletePostgresqlDatabaseRequestBuilder::default()
+        <DeletePostgresqlDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

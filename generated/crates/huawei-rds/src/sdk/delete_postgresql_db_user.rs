@@ -25,7 +25,7 @@ pub struct DeletePostgresqlDbUserRequest {
 impl DeletePostgresqlDbUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePostgresqlDbUserRequestBuilder {
-        DeletePostgresqlDbUserRequestBuilder::default()
+        <DeletePostgresqlDbUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

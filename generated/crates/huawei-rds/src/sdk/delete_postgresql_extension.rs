@@ -27,7 +27,7 @@ pub struct DeletePostgresqlExtensionRequest {
 impl DeletePostgresqlExtensionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePostgresqlExtensionRequestBuilder {
-        DeletePostgresqlExtensionRequestBuilder::default()
+        <DeletePostgresqlExtensionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

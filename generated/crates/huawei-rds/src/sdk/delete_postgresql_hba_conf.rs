@@ -24,7 +24,7 @@ pub struct DeletePostgresqlHbaConfRequest {
 impl DeletePostgresqlHbaConfRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePostgresqlHbaConfRequestBuilder {
-        DeletePostgresqlHbaConfRequestBuilder::default()
+        <DeletePostgresqlHbaConfRequestBuilder as ::core::default::Default>::default()
     }
 }
 

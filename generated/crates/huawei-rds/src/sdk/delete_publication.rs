@@ -27,7 +27,7 @@ pub struct DeletePublicationRequest {
 impl DeletePublicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePublicationRequestBuilder {
-        DeletePublicationRequestBuilder::default()
+        <DeletePublicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

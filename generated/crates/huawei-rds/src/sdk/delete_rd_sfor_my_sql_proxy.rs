@@ -25,7 +25,7 @@ pub struct DeleteRdSforMySqlProxyRequest {
 impl DeleteRdSforMySqlProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRdSforMySqlProxyRequestBuilder {
-        DeleteRdSforMySqlProxyRequestBuilder::default()
+        <DeleteRdSforMySqlProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

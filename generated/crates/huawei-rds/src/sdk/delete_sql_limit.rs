@@ -24,7 +24,7 @@ pub struct DeleteSqlLimitRequest {
 impl DeleteSqlLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSqlLimitRequestBuilder {
-        DeleteSqlLimitRequestBuilder::default()
+        <DeleteSqlLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

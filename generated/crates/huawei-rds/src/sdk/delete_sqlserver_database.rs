@@ -30,7 +30,7 @@ pub struct DeleteSqlserverDatabaseRequest {
 impl DeleteSqlserverDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSqlserverDatabaseRequestBuilder {
-        DeleteSqlserverDatabaseRequestBuilder::default()
+        <DeleteSqlserverDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct DeleteSqlserverDatabaseExRequest {
 impl DeleteSqlserverDatabaseExRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSqlserverDatabaseExRequestBuilder {
-        DeleteSqlserverDatabaseExRequestBuilder::default()
+        <DeleteSqlserverDatabaseExRequestBuilder as ::core::default::Default>::default()
     }
 }
 

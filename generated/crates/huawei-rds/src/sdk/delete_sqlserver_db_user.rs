@@ -25,7 +25,7 @@ pub struct DeleteSqlserverDbUserRequest {
 impl DeleteSqlserverDbUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSqlserverDbUserRequestBuilder {
-        DeleteSqlserverDbUserRequestBuilder::default()
+        <DeleteSqlserverDbUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DownloadErrorlogRequest {
 impl DownloadErrorlogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadErrorlogRequestBuilder {
-        DownloadErrorlogRequestBuilder::default()
+        <DownloadErrorlogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

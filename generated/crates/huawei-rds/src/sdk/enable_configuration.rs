@@ -27,7 +27,7 @@ pub struct EnableConfigurationRequest {
 impl EnableConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableConfigurationRequestBuilder {
-        EnableConfigurationRequestBuilder::default()
+        <EnableConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ExecuteOptimizeTableSpaceRequest {
 impl ExecuteOptimizeTableSpaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteOptimizeTableSpaceRequestBuilder {
-        ExecuteOptimizeTableSpaceRequestBuilder::default()
+        <ExecuteOptimizeTableSpaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

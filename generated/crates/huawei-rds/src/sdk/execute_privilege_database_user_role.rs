@@ -24,7 +24,7 @@ pub struct ExecutePrivilegeDatabaseUserRoleRequest {
 impl ExecutePrivilegeDatabaseUserRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecutePrivilegeDatabaseUserRoleRequestBuilder {
-        ExecutePrivilegeDatabaseUserRoleRequestBuilder::default()
+        <ExecutePrivilegeDatabaseUserRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

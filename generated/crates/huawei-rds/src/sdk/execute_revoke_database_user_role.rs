@@ -24,7 +24,7 @@ pub struct ExecuteRevokeDatabaseUserRoleRequest {
 impl ExecuteRevokeDatabaseUserRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteRevokeDatabaseUserRoleRequestBuilder {
-        ExecuteRevokeDatabaseUserRoleRequestBuilder::default()
+        <ExecuteRevokeDatabaseUserRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct GetAvailableVpcsRequest {
 impl GetAvailableVpcsRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetAvailableVpcsRequestBuilder {
-        GetAvailableVpcsRequestBuilder::default()
+        <GetAvailableVpcsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct GetInstancesNoIndexTablesRequest {
 impl GetInstancesNoIndexTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetInstancesNoIndexTablesRequestBuilder {
-        GetInstancesNoIndexTablesRequestBuilder::default()
+        <GetInstancesNoIndexTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

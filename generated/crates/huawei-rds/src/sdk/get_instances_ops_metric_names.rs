@@ -27,7 +27,7 @@ pub struct GetInstancesOpsMetricNamesRequest {
 impl GetInstancesOpsMetricNamesRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetInstancesOpsMetricNamesRequestBuilder {
-        GetInstancesOpsMetricNamesRequestBuilder::default()
+        <GetInstancesOpsMetricNamesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct GetInstancesOpsResourceUsageRequest {
 impl GetInstancesOpsResourceUsageRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetInstancesOpsResourceUsageRequestBuilder {
-        GetInstancesOpsResourceUsageRequestBuilder::default()
+        <GetInstancesOpsResourceUsageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

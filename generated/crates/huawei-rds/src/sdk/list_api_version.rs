@@ -13,7 +13,7 @@ pub struct ListApiVersionRequest {}
 impl ListApiVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListApiVersionRequestBuilder {
-        ListApiVersionRequestBuilder::default()
+        <ListApiVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

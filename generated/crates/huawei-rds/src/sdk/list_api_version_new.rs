@@ -13,7 +13,7 @@ pub struct ListApiVersionNewRequest {}
 impl ListApiVersionNewRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListApiVersionNewRequestBuilder {
-        ListApiVersionNewRequestBuilder::default()
+        <ListApiVersionNewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

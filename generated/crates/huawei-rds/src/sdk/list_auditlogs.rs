@@ -36,7 +36,7 @@ pub struct ListAuditlogsRequest {
 impl ListAuditlogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAuditlogsRequestBuilder {
-        ListAuditlogsRequestBuilder::default()
+        <ListAuditlogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

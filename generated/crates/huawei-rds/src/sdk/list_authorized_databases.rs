@@ -33,7 +33,7 @@ pub struct ListAuthorizedDatabasesRequest {
 impl ListAuthorizedDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAuthorizedDatabasesRequestBuilder {
-        ListAuthorizedDatabasesRequestBuilder::default()
+        <ListAuthorizedDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListAuthorizedDbUsersRequest {
 impl ListAuthorizedDbUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAuthorizedDbUsersRequestBuilder {
-        ListAuthorizedDbUsersRequestBuilder::default()
+        <ListAuthorizedDbUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

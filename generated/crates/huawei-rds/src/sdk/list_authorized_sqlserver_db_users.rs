@@ -33,7 +33,7 @@ pub struct ListAuthorizedSqlserverDbUsersRequest {
 impl ListAuthorizedSqlserverDbUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAuthorizedSqlserverDbUsersRequestBuilder {
-        ListAuthorizedSqlserverDbUsersRequestBuilder::default()
+        <ListAuthorizedSqlserverDbUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

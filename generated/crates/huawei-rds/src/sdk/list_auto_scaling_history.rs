@@ -33,7 +33,7 @@ pub struct ListAutoScalingHistoryRequest {
 impl ListAutoScalingHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAutoScalingHistoryRequestBuilder {
-        ListAutoScalingHistoryRequestBuilder::default()
+        <ListAutoScalingHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

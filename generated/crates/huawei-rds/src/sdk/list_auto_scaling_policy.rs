@@ -22,7 +22,7 @@ pub struct ListAutoScalingPolicyRequest {
 impl ListAutoScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAutoScalingPolicyRequestBuilder {
-        ListAutoScalingPolicyRequestBuilder::default()
+        <ListAutoScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -48,7 +48,7 @@ pub struct ListBackupTransfersRequest {
 impl ListBackupTransfersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBackupTransfersRequestBuilder {
-        ListBackupTransfersRequestBuilder::default()
+        <ListBackupTransfersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

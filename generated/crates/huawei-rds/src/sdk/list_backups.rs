@@ -45,7 +45,7 @@ pub struct ListBackupsRequest {
 impl ListBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBackupsRequestBuilder {
-        ListBackupsRequestBuilder::default()
+        <ListBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListBusinessPartnersRequest {
 impl ListBusinessPartnersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBusinessPartnersRequestBuilder {
-        ListBusinessPartnersRequestBuilder::default()
+        <ListBusinessPartnersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ListCollationsRequest {
 impl ListCollationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCollationsRequestBuilder {
-        ListCollationsRequestBuilder::default()
+        <ListCollationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

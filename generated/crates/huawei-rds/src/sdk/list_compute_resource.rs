@@ -27,7 +27,7 @@ pub struct ListComputeResourceRequest {
 impl ListComputeResourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListComputeResourceRequestBuilder {
-        ListComputeResourceRequestBuilder::default()
+        <ListComputeResourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListConfigurationApplyHistoriesRequest {
 impl ListConfigurationApplyHistoriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConfigurationApplyHistoriesRequestBuilder {
-        ListConfigurationApplyHistoriesRequestBuilder::default()
+        <ListConfigurationApplyHistoriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ListDatabaseUserRoleRequest {
 impl ListDatabaseUserRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDatabaseUserRoleRequestBuilder {
-        ListDatabaseUserRoleRequestBuilder::default()
+        <ListDatabaseUserRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListDatastoresRequest {
 impl ListDatastoresRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDatastoresRequestBuilder {
-        ListDatastoresRequestBuilder::default()
+        <ListDatastoresRequestBuilder as ::core::default::Default>::default()
     }
 }
 

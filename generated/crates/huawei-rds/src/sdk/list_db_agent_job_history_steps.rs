@@ -33,7 +33,7 @@ pub struct ListDbAgentJobHistoryStepsRequest {
 impl ListDbAgentJobHistoryStepsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDbAgentJobHistoryStepsRequestBuilder {
-        ListDbAgentJobHistoryStepsRequestBuilder::default()
+        <ListDbAgentJobHistoryStepsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ListDbAgentJobHistorysRequest {
 impl ListDbAgentJobHistorysRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDbAgentJobHistorysRequestBuilder {
-        ListDbAgentJobHistorysRequestBuilder::default()
+        <ListDbAgentJobHistorysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

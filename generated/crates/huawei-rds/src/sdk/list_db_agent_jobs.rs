@@ -33,7 +33,7 @@ pub struct ListDbAgentJobsRequest {
 impl ListDbAgentJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDbAgentJobsRequestBuilder {
-        ListDbAgentJobsRequestBuilder::default()
+        <ListDbAgentJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

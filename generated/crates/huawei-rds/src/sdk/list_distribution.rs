@@ -22,7 +22,7 @@ pub struct ListDistributionRequest {
 impl ListDistributionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDistributionRequestBuilder {
-        ListDistributionRequestBuilder::default()
+        <ListDistributionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

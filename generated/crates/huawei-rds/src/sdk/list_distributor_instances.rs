@@ -30,7 +30,7 @@ pub struct ListDistributorInstancesRequest {
 impl ListDistributorInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDistributorInstancesRequestBuilder {
-        ListDistributorInstancesRequestBuilder::default()
+        <ListDistributorInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListDrInfosRequest {
 impl ListDrInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDrInfosRequestBuilder {
-        ListDrInfosRequestBuilder::default()
+        <ListDrInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

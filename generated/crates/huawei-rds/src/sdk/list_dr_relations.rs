@@ -21,7 +21,7 @@ pub struct ListDrRelationsRequest {
 impl ListDrRelationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDrRelationsRequestBuilder {
-        ListDrRelationsRequestBuilder::default()
+        <ListDrRelationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ListEngineFlavorsRequest {
 impl ListEngineFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEngineFlavorsRequestBuilder {
-        ListEngineFlavorsRequestBuilder::default()
+        <ListEngineFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

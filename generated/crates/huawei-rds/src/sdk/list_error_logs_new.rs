@@ -39,7 +39,7 @@ pub struct ListErrorLogsNewRequest {
 impl ListErrorLogsNewRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListErrorLogsNewRequestBuilder {
-        ListErrorLogsNewRequestBuilder::default()
+        <ListErrorLogsNewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

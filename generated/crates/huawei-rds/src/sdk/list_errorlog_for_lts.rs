@@ -27,7 +27,7 @@ pub struct ListErrorlogForLtsRequest {
 impl ListErrorlogForLtsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListErrorlogForLtsRequestBuilder {
-        ListErrorlogForLtsRequestBuilder::default()
+        <ListErrorlogForLtsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListFlavorsResizeRequest {
 impl ListFlavorsResizeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFlavorsResizeRequestBuilder {
-        ListFlavorsResizeRequestBuilder::default()
+        <ListFlavorsResizeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListHistoryDatabaseRequest {
 impl ListHistoryDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHistoryDatabaseRequestBuilder {
-        ListHistoryDatabaseRequestBuilder::default()
+        <ListHistoryDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

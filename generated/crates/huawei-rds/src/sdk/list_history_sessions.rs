@@ -45,7 +45,7 @@ pub struct ListHistorySessionsRequest {
 impl ListHistorySessionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHistorySessionsRequestBuilder {
-        ListHistorySessionsRequestBuilder::default()
+        <ListHistorySessionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

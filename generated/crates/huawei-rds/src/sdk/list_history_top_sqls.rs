@@ -42,7 +42,7 @@ pub struct ListHistoryTopSqlsRequest {
 impl ListHistoryTopSqlsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHistoryTopSqlsRequestBuilder {
-        ListHistoryTopSqlsRequestBuilder::default()
+        <ListHistoryTopSqlsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

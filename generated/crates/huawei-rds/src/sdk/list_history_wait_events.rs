@@ -36,7 +36,7 @@ pub struct ListHistoryWaitEventsRequest {
 impl ListHistoryWaitEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListHistoryWaitEventsRequestBuilder {
-        ListHistoryWaitEventsRequestBuilder::default()
+        <ListHistoryWaitEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

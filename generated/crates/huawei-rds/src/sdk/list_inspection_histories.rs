@@ -42,7 +42,7 @@ pub struct ListInspectionHistoriesRequest {
 impl ListInspectionHistoriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInspectionHistoriesRequestBuilder {
-        ListInspectionHistoriesRequestBuilder::default()
+        <ListInspectionHistoriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

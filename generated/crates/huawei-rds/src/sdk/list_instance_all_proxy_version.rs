@@ -24,7 +24,7 @@ pub struct ListInstanceAllProxyVersionRequest {
 impl ListInstanceAllProxyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceAllProxyVersionRequestBuilder {
-        ListInstanceAllProxyVersionRequestBuilder::default()
+        <ListInstanceAllProxyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ListInstanceBackupSummaryRequest {
 impl ListInstanceBackupSummaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceBackupSummaryRequestBuilder {
-        ListInstanceBackupSummaryRequestBuilder::default()
+        <ListInstanceBackupSummaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListInstanceDiagnosisRequest {
 impl ListInstanceDiagnosisRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceDiagnosisRequestBuilder {
-        ListInstanceDiagnosisRequestBuilder::default()
+        <ListInstanceDiagnosisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ListInstanceParamHistoriesRequest {
 impl ListInstanceParamHistoriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceParamHistoriesRequestBuilder {
-        ListInstanceParamHistoriesRequestBuilder::default()
+        <ListInstanceParamHistoriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

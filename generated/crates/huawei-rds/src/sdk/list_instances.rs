@@ -54,7 +54,7 @@ pub struct ListInstancesRequest {
 impl ListInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesRequestBuilder {
-        ListInstancesRequestBuilder::default()
+        <ListInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

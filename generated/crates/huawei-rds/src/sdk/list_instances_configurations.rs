@@ -30,7 +30,7 @@ pub struct ListInstancesConfigurationsRequest {
 impl ListInstancesConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesConfigurationsRequestBuilder {
-        ListInstancesConfigurationsRequestBuilder::default()
+        <ListInstancesConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListInstancesInfoDiagnosisRequest {
 impl ListInstancesInfoDiagnosisRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesInfoDiagnosisRequestBuilder {
-        ListInstancesInfoDiagnosisRequestBuilder::default()
+        <ListInstancesInfoDiagnosisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ListInstancesResourceMetricsRequest {
 impl ListInstancesResourceMetricsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesResourceMetricsRequestBuilder {
-        ListInstancesResourceMetricsRequestBuilder::default()
+        <ListInstancesResourceMetricsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListInstancesSupportFastRestoreRequest {
 impl ListInstancesSupportFastRestoreRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstancesSupportFastRestoreRequestBuilder {
-        ListInstancesSupportFastRestoreRequestBuilder::default()
+        <ListInstancesSupportFastRestoreRequestBuilder as ::core::default::Default>::default()
     }
 }
 

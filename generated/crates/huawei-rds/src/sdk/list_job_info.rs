@@ -24,7 +24,7 @@ pub struct ListJobInfoRequest {
 impl ListJobInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListJobInfoRequestBuilder {
-        ListJobInfoRequestBuilder::default()
+        <ListJobInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListJobInfoDetailRequest {
 impl ListJobInfoDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListJobInfoDetailRequestBuilder {
-        ListJobInfoDetailRequestBuilder::default()
+        <ListJobInfoDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListJobSchedulesRequest {
 impl ListJobSchedulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListJobSchedulesRequestBuilder {
-        ListJobSchedulesRequestBuilder::default()
+        <ListJobSchedulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ListLogLtsConfigsRequest {
 impl ListLogLtsConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListLogLtsConfigsRequestBuilder {
-        ListLogLtsConfigsRequestBuilder::default()
+        <ListLogLtsConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ListMajorVersionFeatureRequest {
 impl ListMajorVersionFeatureRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMajorVersionFeatureRequestBuilder {
-        ListMajorVersionFeatureRequestBuilder::default()
+        <ListMajorVersionFeatureRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListMarketplaceEngineProductsRequest {
 impl ListMarketplaceEngineProductsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMarketplaceEngineProductsRequestBuilder {
-        ListMarketplaceEngineProductsRequestBuilder::default()
+        <ListMarketplaceEngineProductsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListMsdtcHostsRequest {
 impl ListMsdtcHostsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListMsdtcHostsRequestBuilder {
-        ListMsdtcHostsRequestBuilder::default()
+        <ListMsdtcHostsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

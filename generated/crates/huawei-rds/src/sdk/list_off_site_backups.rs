@@ -42,7 +42,7 @@ pub struct ListOffSiteBackupsRequest {
 impl ListOffSiteBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOffSiteBackupsRequestBuilder {
-        ListOffSiteBackupsRequestBuilder::default()
+        <ListOffSiteBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListOffSiteRestoreTimesRequest {
 impl ListOffSiteRestoreTimesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOffSiteRestoreTimesRequestBuilder {
-        ListOffSiteRestoreTimesRequestBuilder::default()
+        <ListOffSiteRestoreTimesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

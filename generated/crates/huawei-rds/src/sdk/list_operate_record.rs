@@ -24,7 +24,7 @@ pub struct ListOperateRecordRequest {
 impl ListOperateRecordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOperateRecordRequestBuilder {
-        ListOperateRecordRequestBuilder::default()
+        <ListOperateRecordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListPackLogInfosRequest {
 impl ListPackLogInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPackLogInfosRequestBuilder {
-        ListPackLogInfosRequestBuilder::default()
+        <ListPackLogInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

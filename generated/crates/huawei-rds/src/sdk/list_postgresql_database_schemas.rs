@@ -33,7 +33,7 @@ pub struct ListPostgresqlDatabaseSchemasRequest {
 impl ListPostgresqlDatabaseSchemasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPostgresqlDatabaseSchemasRequestBuilder {
-        ListPostgresqlDatabaseSchemasRequestBuilder::default()
+        <ListPostgresqlDatabaseSchemasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListPostgresqlDatabasesRequest {
 impl ListPostgresqlDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPostgresqlDatabasesRequestBuilder {
-        ListPostgresqlDatabasesRequestBuilder::default()
+        <ListPostgresqlDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListPostgresqlDbUserPaginatedRequest {
 impl ListPostgresqlDbUserPaginatedRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPostgresqlDbUserPaginatedRequestBuilder {
-        ListPostgresqlDbUserPaginatedRequestBuilder::default()
+        <ListPostgresqlDbUserPaginatedRequestBuilder as ::core::default::Default>::default()
     }
 }
 

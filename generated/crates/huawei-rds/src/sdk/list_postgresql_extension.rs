@@ -33,7 +33,7 @@ pub struct ListPostgresqlExtensionRequest {
 impl ListPostgresqlExtensionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPostgresqlExtensionRequestBuilder {
-        ListPostgresqlExtensionRequestBuilder::default()
+        <ListPostgresqlExtensionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListPostgresqlHbaInfoRequest {
 impl ListPostgresqlHbaInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPostgresqlHbaInfoRequestBuilder {
-        ListPostgresqlHbaInfoRequestBuilder::default()
+        <ListPostgresqlHbaInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListPostgresqlHbaInfoHistoryRequest {
 impl ListPostgresqlHbaInfoHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPostgresqlHbaInfoHistoryRequestBuilder {
-        ListPostgresqlHbaInfoHistoryRequestBuilder::default()
+        <ListPostgresqlHbaInfoHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

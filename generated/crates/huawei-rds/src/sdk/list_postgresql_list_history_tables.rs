@@ -27,7 +27,7 @@ pub struct ListPostgresqlListHistoryTablesRequest {
 impl ListPostgresqlListHistoryTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPostgresqlListHistoryTablesRequestBuilder {
-        ListPostgresqlListHistoryTablesRequestBuilder::default()
+        <ListPostgresqlListHistoryTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListPredefinedTagRequest {
 impl ListPredefinedTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPredefinedTagRequestBuilder {
-        ListPredefinedTagRequestBuilder::default()
+        <ListPredefinedTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ListPublicationsRequest {
 impl ListPublicationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPublicationsRequestBuilder {
-        ListPublicationsRequestBuilder::default()
+        <ListPublicationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

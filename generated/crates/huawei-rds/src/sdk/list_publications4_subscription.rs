@@ -27,7 +27,7 @@ pub struct ListPublications4SubscriptionRequest {
 impl ListPublications4SubscriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPublications4SubscriptionRequestBuilder {
-        ListPublications4SubscriptionRequestBuilder::default()
+        <ListPublications4SubscriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

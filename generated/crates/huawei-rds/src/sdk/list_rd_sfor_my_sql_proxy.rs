@@ -24,7 +24,7 @@ pub struct ListRdSforMySqlProxyRequest {
 impl ListRdSforMySqlProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRdSforMySqlProxyRequestBuilder {
-        ListRdSforMySqlProxyRequestBuilder::default()
+        <ListRdSforMySqlProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListRdSforMysqlProxyFlavorsRequest {
 impl ListRdSforMysqlProxyFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRdSforMysqlProxyFlavorsRequestBuilder {
-        ListRdSforMysqlProxyFlavorsRequestBuilder::default()
+        <ListRdSforMysqlProxyFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

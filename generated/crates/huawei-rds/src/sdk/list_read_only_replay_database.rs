@@ -21,7 +21,7 @@ pub struct ListReadOnlyReplayDatabaseRequest {
 impl ListReadOnlyReplayDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListReadOnlyReplayDatabaseRequestBuilder {
-        ListReadOnlyReplayDatabaseRequestBuilder::default()
+        <ListReadOnlyReplayDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

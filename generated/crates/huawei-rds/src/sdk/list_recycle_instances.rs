@@ -27,7 +27,7 @@ pub struct ListRecycleInstancesRequest {
 impl ListRecycleInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRecycleInstancesRequestBuilder {
-        ListRecycleInstancesRequestBuilder::default()
+        <ListRecycleInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

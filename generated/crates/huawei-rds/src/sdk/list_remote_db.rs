@@ -24,7 +24,7 @@ pub struct ListRemoteDbRequest {
 impl ListRemoteDbRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRemoteDbRequestBuilder {
-        ListRemoteDbRequestBuilder::default()
+        <ListRemoteDbRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListReplicationErrorsRequest {
 impl ListReplicationErrorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListReplicationErrorsRequestBuilder {
-        ListReplicationErrorsRequestBuilder::default()
+        <ListReplicationErrorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListReplicationProfilesRequest {
 impl ListReplicationProfilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListReplicationProfilesRequestBuilder {
-        ListReplicationProfilesRequestBuilder::default()
+        <ListReplicationProfilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

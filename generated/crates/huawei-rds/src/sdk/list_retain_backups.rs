@@ -27,7 +27,7 @@ pub struct ListRetainBackupsRequest {
 impl ListRetainBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRetainBackupsRequestBuilder {
-        ListRetainBackupsRequestBuilder::default()
+        <ListRetainBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

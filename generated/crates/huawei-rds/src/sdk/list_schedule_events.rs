@@ -45,7 +45,7 @@ pub struct ListScheduleEventsRequest {
 impl ListScheduleEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListScheduleEventsRequestBuilder {
-        ListScheduleEventsRequestBuilder::default()
+        <ListScheduleEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

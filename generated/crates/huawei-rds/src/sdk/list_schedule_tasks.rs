@@ -39,7 +39,7 @@ pub struct ListScheduleTasksRequest {
 impl ListScheduleTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListScheduleTasksRequestBuilder {
-        ListScheduleTasksRequestBuilder::default()
+        <ListScheduleTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListShareBackupsRequest {
 impl ListShareBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListShareBackupsRequestBuilder {
-        ListShareBackupsRequestBuilder::default()
+        <ListShareBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListSimplifiedInstancesRequest {
 impl ListSimplifiedInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSimplifiedInstancesRequestBuilder {
-        ListSimplifiedInstancesRequestBuilder::default()
+        <ListSimplifiedInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListSlowLogFileRequest {
 impl ListSlowLogFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSlowLogFileRequestBuilder {
-        ListSlowLogFileRequestBuilder::default()
+        <ListSlowLogFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

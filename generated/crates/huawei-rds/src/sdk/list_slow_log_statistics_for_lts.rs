@@ -27,7 +27,7 @@ pub struct ListSlowLogStatisticsForLtsRequest {
 impl ListSlowLogStatisticsForLtsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSlowLogStatisticsForLtsRequestBuilder {
-        ListSlowLogStatisticsForLtsRequestBuilder::default()
+        <ListSlowLogStatisticsForLtsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

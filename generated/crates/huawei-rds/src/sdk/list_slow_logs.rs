@@ -39,7 +39,7 @@ pub struct ListSlowLogsRequest {
 impl ListSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSlowLogsRequestBuilder {
-        ListSlowLogsRequestBuilder::default()
+        <ListSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ListSlowLogsNewRequest {
 impl ListSlowLogsNewRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSlowLogsNewRequestBuilder {
-        ListSlowLogsNewRequestBuilder::default()
+        <ListSlowLogsNewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

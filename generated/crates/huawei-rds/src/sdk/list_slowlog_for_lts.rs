@@ -27,7 +27,7 @@ pub struct ListSlowlogForLtsRequest {
 impl ListSlowlogForLtsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSlowlogForLtsRequestBuilder {
-        ListSlowlogForLtsRequestBuilder::default()
+        <ListSlowlogForLtsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ListSlowlogStatisticsRequest {
 impl ListSlowlogStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSlowlogStatisticsRequestBuilder {
-        ListSlowlogStatisticsRequestBuilder::default()
+        <ListSlowlogStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListSmallVersionRequest {
 impl ListSmallVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSmallVersionRequestBuilder {
-        ListSmallVersionRequestBuilder::default()
+        <ListSmallVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListSparseBackupPolicyRequest {
 impl ListSparseBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSparseBackupPolicyRequestBuilder {
-        ListSparseBackupPolicyRequestBuilder::default()
+        <ListSparseBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

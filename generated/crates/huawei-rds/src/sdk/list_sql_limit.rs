@@ -30,7 +30,7 @@ pub struct ListSqlLimitRequest {
 impl ListSqlLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSqlLimitRequestBuilder {
-        ListSqlLimitRequestBuilder::default()
+        <ListSqlLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListSqlStatisticsRequest {
 impl ListSqlStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSqlStatisticsRequestBuilder {
-        ListSqlStatisticsRequestBuilder::default()
+        <ListSqlStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

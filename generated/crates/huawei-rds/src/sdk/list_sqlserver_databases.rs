@@ -36,7 +36,7 @@ pub struct ListSqlserverDatabasesRequest {
 impl ListSqlserverDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSqlserverDatabasesRequestBuilder {
-        ListSqlserverDatabasesRequestBuilder::default()
+        <ListSqlserverDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListSqlserverDbUsersRequest {
 impl ListSqlserverDbUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSqlserverDbUsersRequestBuilder {
-        ListSqlserverDbUsersRequestBuilder::default()
+        <ListSqlserverDbUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListSslCertDownloadLinkRequest {
 impl ListSslCertDownloadLinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSslCertDownloadLinkRequestBuilder {
-        ListSslCertDownloadLinkRequestBuilder::default()
+        <ListSslCertDownloadLinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

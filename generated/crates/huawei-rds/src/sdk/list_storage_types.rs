@@ -30,7 +30,7 @@ pub struct ListStorageTypesRequest {
 impl ListStorageTypesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListStorageTypesRequestBuilder {
-        ListStorageTypesRequestBuilder::default()
+        <ListStorageTypesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

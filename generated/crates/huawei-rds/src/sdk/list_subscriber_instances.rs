@@ -36,7 +36,7 @@ pub struct ListSubscriberInstancesRequest {
 impl ListSubscriberInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSubscriberInstancesRequestBuilder {
-        ListSubscriberInstancesRequestBuilder::default()
+        <ListSubscriberInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ListSubscriptionsRequest {
 impl ListSubscriptionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSubscriptionsRequestBuilder {
-        ListSubscriptionsRequestBuilder::default()
+        <ListSubscriptionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct ListTopSqlsRequest {
 impl ListTopSqlsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTopSqlsRequestBuilder {
-        ListTopSqlsRequestBuilder::default()
+        <ListTopSqlsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

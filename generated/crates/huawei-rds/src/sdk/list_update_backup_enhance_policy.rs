@@ -24,7 +24,7 @@ pub struct ListUpdateBackupEnhancePolicyRequest {
 impl ListUpdateBackupEnhancePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListUpdateBackupEnhancePolicyRequestBuilder {
-        ListUpdateBackupEnhancePolicyRequestBuilder::default()
+        <ListUpdateBackupEnhancePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ListUpgradeHistoriesRequest {
 impl ListUpgradeHistoriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListUpgradeHistoriesRequestBuilder {
-        ListUpgradeHistoriesRequestBuilder::default()
+        <ListUpgradeHistoriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ListVolumeInfoRequest {
 impl ListVolumeInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVolumeInfoRequestBuilder {
-        ListVolumeInfoRequestBuilder::default()
+        <ListVolumeInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

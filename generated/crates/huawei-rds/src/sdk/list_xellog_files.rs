@@ -30,7 +30,7 @@ pub struct ListXellogFilesRequest {
 impl ListXellogFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListXellogFilesRequestBuilder {
-        ListXellogFilesRequestBuilder::default()
+        <ListXellogFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct MigrateFollowerRequest {
 impl MigrateFollowerRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigrateFollowerRequestBuilder {
-        MigrateFollowerRequestBuilder::default()
+        <MigrateFollowerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

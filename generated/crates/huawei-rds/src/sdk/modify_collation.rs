@@ -27,7 +27,7 @@ pub struct ModifyCollationRequest {
 impl ModifyCollationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCollationRequestBuilder {
-        ModifyCollationRequestBuilder::default()
+        <ModifyCollationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ModifyDbAgentJobRequest {
 impl ModifyDbAgentJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbAgentJobRequestBuilder {
-        ModifyDbAgentJobRequestBuilder::default()
+        <ModifyDbAgentJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ModifyJobScheduleRequest {
 impl ModifyJobScheduleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyJobScheduleRequestBuilder {
-        ModifyJobScheduleRequestBuilder::default()
+        <ModifyJobScheduleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyNewBackupEncryptRequest {
 impl ModifyNewBackupEncryptRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNewBackupEncryptRequestBuilder {
-        ModifyNewBackupEncryptRequestBuilder::default()
+        <ModifyNewBackupEncryptRequestBuilder as ::core::default::Default>::default()
     }
 }
 

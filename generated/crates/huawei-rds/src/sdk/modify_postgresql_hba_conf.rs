@@ -24,7 +24,7 @@ pub struct ModifyPostgresqlHbaConfRequest {
 impl ModifyPostgresqlHbaConfRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPostgresqlHbaConfRequestBuilder {
-        ModifyPostgresqlHbaConfRequestBuilder::default()
+        <ModifyPostgresqlHbaConfRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ModifyPublicationRequest {
 impl ModifyPublicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPublicationRequestBuilder {
-        ModifyPublicationRequestBuilder::default()
+        <ModifyPublicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ModifyRdSforMySqlProxyRouteModeRequest {
 impl ModifyRdSforMySqlProxyRouteModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyRdSforMySqlProxyRouteModeRequestBuilder {
-        ModifyRdSforMySqlProxyRouteModeRequestBuilder::default()
+        <ModifyRdSforMySqlProxyRouteModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

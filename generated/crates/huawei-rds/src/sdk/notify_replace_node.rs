@@ -27,7 +27,7 @@ pub struct NotifyReplaceNodeRequest {
 impl NotifyReplaceNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> NotifyReplaceNodeRequestBuilder {
-        NotifyReplaceNodeRequestBuilder::default()
+        <NotifyReplaceNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

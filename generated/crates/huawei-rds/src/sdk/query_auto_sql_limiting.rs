@@ -22,7 +22,7 @@ pub struct QueryAutoSqlLimitingRequest {
 impl QueryAutoSqlLimitingRequest {
     /// A builder with every field unset.
     pub fn builder() -> QueryAutoSqlLimitingRequestBuilder {
-        QueryAutoSqlLimitingRequestBuilder::default()
+        <QueryAutoSqlLimitingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

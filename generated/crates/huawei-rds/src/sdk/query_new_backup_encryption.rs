@@ -22,7 +22,7 @@ pub struct QueryNewBackupEncryptionRequest {
 impl QueryNewBackupEncryptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> QueryNewBackupEncryptionRequestBuilder {
-        QueryNewBackupEncryptionRequestBuilder::default()
+        <QueryNewBackupEncryptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct RefreshPublicationSnapshotRequest {
 impl RefreshPublicationSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> RefreshPublicationSnapshotRequestBuilder {
-        RefreshPublicationSnapshotRequestBuilder::default()
+        <RefreshPublicationSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct RefreshSubscriptionRequest {
 impl RefreshSubscriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> RefreshSubscriptionRequestBuilder {
-        RefreshSubscriptionRequestBuilder::default()
+        <RefreshSubscriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ResetConfigurationRequest {
 impl ResetConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetConfigurationRequestBuilder {
-        ResetConfigurationRequestBuilder::default()
+        <ResetConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ResetPwdRequest {
 impl ResetPwdRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetPwdRequestBuilder {
-        ResetPwdRequestBuilder::default()
+        <ResetPwdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

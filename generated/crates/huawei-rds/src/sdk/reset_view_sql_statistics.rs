@@ -19,7 +19,7 @@ pub struct ResetViewSqlStatisticsRequest {
 impl ResetViewSqlStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetViewSqlStatisticsRequestBuilder {
-        ResetViewSqlStatisticsRequestBuilder::default()
+        <ResetViewSqlStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

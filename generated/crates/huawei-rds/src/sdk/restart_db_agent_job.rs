@@ -25,7 +25,7 @@ pub struct RestartDbAgentJobRequest {
 impl RestartDbAgentJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartDbAgentJobRequestBuilder {
-        RestartDbAgentJobRequestBuilder::default()
+        <RestartDbAgentJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

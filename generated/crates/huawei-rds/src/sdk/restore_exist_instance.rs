@@ -24,7 +24,7 @@ pub struct RestoreExistInstanceRequest {
 impl RestoreExistInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreExistInstanceRequestBuilder {
-        RestoreExistInstanceRequestBuilder::default()
+        <RestoreExistInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

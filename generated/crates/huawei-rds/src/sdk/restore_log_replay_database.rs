@@ -27,7 +27,7 @@ pub struct RestoreLogReplayDatabaseRequest {
 impl RestoreLogReplayDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreLogReplayDatabaseRequestBuilder {
-        RestoreLogReplayDatabaseRequestBuilder::default()
+        <RestoreLogReplayDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct RestoreTablesRequest {
 impl RestoreTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreTablesRequestBuilder {
-        RestoreTablesRequestBuilder::default()
+        <RestoreTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct RestoreTablesNewRequest {
 impl RestoreTablesNewRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreTablesNewRequestBuilder {
-        RestoreTablesNewRequestBuilder::default()
+        <RestoreTablesNewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RestoreToExistingInstanceRequest {
 impl RestoreToExistingInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreToExistingInstanceRequestBuilder {
-        RestoreToExistingInstanceRequestBuilder::default()
+        <RestoreToExistingInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

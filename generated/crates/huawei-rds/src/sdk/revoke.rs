@@ -27,7 +27,7 @@ pub struct RevokeRequest {
 impl RevokeRequest {
     /// A builder with every field unset.
     pub fn builder() -> RevokeRequestBuilder {
-        RevokeRequestBuilder::default()
+        <RevokeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RevokePostgresqlDbPrivilegeRequest {
 impl RevokePostgresqlDbPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> RevokePostgresqlDbPrivilegeRequestBuilder {
-        RevokePostgresqlDbPrivilegeRequestBuilder::default()
+        <RevokePostgresqlDbPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct RevokeSqlserverDbUserPrivilegeRequest {
 impl RevokeSqlserverDbUserPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> RevokeSqlserverDbUserPrivilegeRequestBuilder {
-        RevokeSqlserverDbUserPrivilegeRequestBuilder::default()
+        <RevokeSqlserverDbUserPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

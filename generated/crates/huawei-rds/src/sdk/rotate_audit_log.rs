@@ -27,7 +27,7 @@ pub struct RotateAuditLogRequest {
 impl RotateAuditLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> RotateAuditLogRequestBuilder {
-        RotateAuditLogRequestBuilder::default()
+        <RotateAuditLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

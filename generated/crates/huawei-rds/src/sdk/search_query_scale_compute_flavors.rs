@@ -30,7 +30,7 @@ pub struct SearchQueryScaleComputeFlavorsRequest {
 impl SearchQueryScaleComputeFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SearchQueryScaleComputeFlavorsRequestBuilder {
-        SearchQueryScaleComputeFlavorsRequestBuilder::default()
+        <SearchQueryScaleComputeFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

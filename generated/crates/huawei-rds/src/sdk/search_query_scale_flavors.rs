@@ -24,7 +24,7 @@ pub struct SearchQueryScaleFlavorsRequest {
 impl SearchQueryScaleFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SearchQueryScaleFlavorsRequestBuilder {
-        SearchQueryScaleFlavorsRequestBuilder::default()
+        <SearchQueryScaleFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

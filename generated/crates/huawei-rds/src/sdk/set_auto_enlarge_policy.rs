@@ -27,7 +27,7 @@ pub struct SetAutoEnlargePolicyRequest {
 impl SetAutoEnlargePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAutoEnlargePolicyRequestBuilder {
-        SetAutoEnlargePolicyRequestBuilder::default()
+        <SetAutoEnlargePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetAutoScalingPolicyRequest {
 impl SetAutoScalingPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAutoScalingPolicyRequestBuilder {
-        SetAutoScalingPolicyRequestBuilder::default()
+        <SetAutoScalingPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetAutoUpgradePolicyRequest {
 impl SetAutoUpgradePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAutoUpgradePolicyRequestBuilder {
-        SetAutoUpgradePolicyRequestBuilder::default()
+        <SetAutoUpgradePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct SetBackupRetainPolicyRequest {
 impl SetBackupRetainPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetBackupRetainPolicyRequestBuilder {
-        SetBackupRetainPolicyRequestBuilder::default()
+        <SetBackupRetainPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetBinlogClearPolicyRequest {
 impl SetBinlogClearPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetBinlogClearPolicyRequestBuilder {
-        SetBinlogClearPolicyRequestBuilder::default()
+        <SetBinlogClearPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

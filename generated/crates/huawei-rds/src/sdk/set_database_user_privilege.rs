@@ -27,7 +27,7 @@ pub struct SetDatabaseUserPrivilegeRequest {
 impl SetDatabaseUserPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetDatabaseUserPrivilegeRequestBuilder {
-        SetDatabaseUserPrivilegeRequestBuilder::default()
+        <SetDatabaseUserPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetDbUserPwdRequest {
 impl SetDbUserPwdRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetDbUserPwdRequestBuilder {
-        SetDbUserPwdRequestBuilder::default()
+        <SetDbUserPwdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

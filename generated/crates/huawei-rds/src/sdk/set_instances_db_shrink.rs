@@ -24,7 +24,7 @@ pub struct SetInstancesDbShrinkRequest {
 impl SetInstancesDbShrinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetInstancesDbShrinkRequestBuilder {
-        SetInstancesDbShrinkRequestBuilder::default()
+        <SetInstancesDbShrinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

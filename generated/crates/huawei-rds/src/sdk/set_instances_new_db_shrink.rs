@@ -24,7 +24,7 @@ pub struct SetInstancesNewDbShrinkRequest {
 impl SetInstancesNewDbShrinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetInstancesNewDbShrinkRequestBuilder {
-        SetInstancesNewDbShrinkRequestBuilder::default()
+        <SetInstancesNewDbShrinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

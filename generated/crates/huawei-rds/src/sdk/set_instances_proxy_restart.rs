@@ -25,7 +25,7 @@ pub struct SetInstancesProxyRestartRequest {
 impl SetInstancesProxyRestartRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetInstancesProxyRestartRequestBuilder {
-        SetInstancesProxyRestartRequestBuilder::default()
+        <SetInstancesProxyRestartRequestBuilder as ::core::default::Default>::default()
     }
 }
 

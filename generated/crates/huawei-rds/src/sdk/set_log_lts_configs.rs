@@ -27,7 +27,7 @@ pub struct SetLogLtsConfigsRequest {
 impl SetLogLtsConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetLogLtsConfigsRequestBuilder {
-        SetLogLtsConfigsRequestBuilder::default()
+        <SetLogLtsConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

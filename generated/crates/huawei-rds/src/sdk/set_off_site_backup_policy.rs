@@ -27,7 +27,7 @@ pub struct SetOffSiteBackupPolicyRequest {
 impl SetOffSiteBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetOffSiteBackupPolicyRequestBuilder {
-        SetOffSiteBackupPolicyRequestBuilder::default()
+        <SetOffSiteBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

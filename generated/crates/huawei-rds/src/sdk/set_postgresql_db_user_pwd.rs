@@ -27,7 +27,7 @@ pub struct SetPostgresqlDbUserPwdRequest {
 impl SetPostgresqlDbUserPwdRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetPostgresqlDbUserPwdRequestBuilder {
-        SetPostgresqlDbUserPwdRequestBuilder::default()
+        <SetPostgresqlDbUserPwdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetRdsDbFaultPolicyRequest {
 impl SetRdsDbFaultPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetRdsDbFaultPolicyRequestBuilder {
-        SetRdsDbFaultPolicyRequestBuilder::default()
+        <SetRdsDbFaultPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

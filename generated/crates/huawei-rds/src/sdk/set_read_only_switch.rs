@@ -27,7 +27,7 @@ pub struct SetReadOnlySwitchRequest {
 impl SetReadOnlySwitchRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetReadOnlySwitchRequestBuilder {
-        SetReadOnlySwitchRequestBuilder::default()
+        <SetReadOnlySwitchRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SetSecondLevelMonitorRequest {
 impl SetSecondLevelMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetSecondLevelMonitorRequestBuilder {
-        SetSecondLevelMonitorRequestBuilder::default()
+        <SetSecondLevelMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

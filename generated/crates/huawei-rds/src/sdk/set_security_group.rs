@@ -27,7 +27,7 @@ pub struct SetSecurityGroupRequest {
 impl SetSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetSecurityGroupRequestBuilder {
-        SetSecurityGroupRequestBuilder::default()
+        <SetSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

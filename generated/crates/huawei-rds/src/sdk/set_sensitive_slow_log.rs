@@ -25,7 +25,7 @@ pub struct SetSensitiveSlowLogRequest {
 impl SetSensitiveSlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetSensitiveSlowLogRequestBuilder {
-        SetSensitiveSlowLogRequestBuilder::default()
+        <SetSensitiveSlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

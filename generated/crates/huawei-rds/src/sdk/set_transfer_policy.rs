@@ -24,7 +24,7 @@ pub struct SetTransferPolicyRequest {
 impl SetTransferPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetTransferPolicyRequestBuilder {
-        SetTransferPolicyRequestBuilder::default()
+        <SetTransferPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

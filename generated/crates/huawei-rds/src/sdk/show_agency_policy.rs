@@ -24,7 +24,7 @@ pub struct ShowAgencyPolicyRequest {
 impl ShowAgencyPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAgencyPolicyRequestBuilder {
-        ShowAgencyPolicyRequestBuilder::default()
+        <ShowAgencyPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowAuditlogDownloadLinkRequest {
 impl ShowAuditlogDownloadLinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAuditlogDownloadLinkRequestBuilder {
-        ShowAuditlogDownloadLinkRequestBuilder::default()
+        <ShowAuditlogDownloadLinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowAutoCesAlarmRequest {
 impl ShowAutoCesAlarmRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoCesAlarmRequestBuilder {
-        ShowAutoCesAlarmRequestBuilder::default()
+        <ShowAutoCesAlarmRequestBuilder as ::core::default::Default>::default()
     }
 }
 

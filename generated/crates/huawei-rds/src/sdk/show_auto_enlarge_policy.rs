@@ -22,7 +22,7 @@ pub struct ShowAutoEnlargePolicyRequest {
 impl ShowAutoEnlargePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoEnlargePolicyRequestBuilder {
-        ShowAutoEnlargePolicyRequestBuilder::default()
+        <ShowAutoEnlargePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

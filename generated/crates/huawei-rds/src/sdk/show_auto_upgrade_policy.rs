@@ -22,7 +22,7 @@ pub struct ShowAutoUpgradePolicyRequest {
 impl ShowAutoUpgradePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAutoUpgradePolicyRequestBuilder {
-        ShowAutoUpgradePolicyRequestBuilder::default()
+        <ShowAutoUpgradePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

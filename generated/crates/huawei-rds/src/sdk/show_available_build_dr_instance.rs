@@ -24,7 +24,7 @@ pub struct ShowAvailableBuildDrInstanceRequest {
 impl ShowAvailableBuildDrInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAvailableBuildDrInstanceRequestBuilder {
-        ShowAvailableBuildDrInstanceRequestBuilder::default()
+        <ShowAvailableBuildDrInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowAvailableCorsVpcsRequest {
 impl ShowAvailableCorsVpcsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAvailableCorsVpcsRequestBuilder {
-        ShowAvailableCorsVpcsRequestBuilder::default()
+        <ShowAvailableCorsVpcsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowAvailableVersionRequest {
 impl ShowAvailableVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAvailableVersionRequestBuilder {
-        ShowAvailableVersionRequestBuilder::default()
+        <ShowAvailableVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowBackupConfigRequest {
 impl ShowBackupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupConfigRequestBuilder {
-        ShowBackupConfigRequestBuilder::default()
+        <ShowBackupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowBackupDownloadLinkRequest {
 impl ShowBackupDownloadLinkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupDownloadLinkRequestBuilder {
-        ShowBackupDownloadLinkRequestBuilder::default()
+        <ShowBackupDownloadLinkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

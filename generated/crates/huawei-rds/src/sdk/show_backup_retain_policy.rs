@@ -24,7 +24,7 @@ pub struct ShowBackupRetainPolicyRequest {
 impl ShowBackupRetainPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupRetainPolicyRequestBuilder {
-        ShowBackupRetainPolicyRequestBuilder::default()
+        <ShowBackupRetainPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowBackupUsageRequest {
 impl ShowBackupUsageRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupUsageRequestBuilder {
-        ShowBackupUsageRequestBuilder::default()
+        <ShowBackupUsageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

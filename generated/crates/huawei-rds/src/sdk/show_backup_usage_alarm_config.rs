@@ -19,7 +19,7 @@ pub struct ShowBackupUsageAlarmConfigRequest {
 impl ShowBackupUsageAlarmConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupUsageAlarmConfigRequestBuilder {
-        ShowBackupUsageAlarmConfigRequestBuilder::default()
+        <ShowBackupUsageAlarmConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

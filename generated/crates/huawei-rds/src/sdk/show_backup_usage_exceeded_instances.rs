@@ -27,7 +27,7 @@ pub struct ShowBackupUsageExceededInstancesRequest {
 impl ShowBackupUsageExceededInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBackupUsageExceededInstancesRequestBuilder {
-        ShowBackupUsageExceededInstancesRequestBuilder::default()
+        <ShowBackupUsageExceededInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

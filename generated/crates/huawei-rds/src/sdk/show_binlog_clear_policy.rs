@@ -22,7 +22,7 @@ pub struct ShowBinlogClearPolicyRequest {
 impl ShowBinlogClearPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowBinlogClearPolicyRequestBuilder {
-        ShowBinlogClearPolicyRequestBuilder::default()
+        <ShowBinlogClearPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

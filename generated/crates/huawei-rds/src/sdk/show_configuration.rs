@@ -24,7 +24,7 @@ pub struct ShowConfigurationRequest {
 impl ShowConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowConfigurationRequestBuilder {
-        ShowConfigurationRequestBuilder::default()
+        <ShowConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowDatabaseLevelDatabaseRequest {
 impl ShowDatabaseLevelDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDatabaseLevelDatabaseRequestBuilder {
-        ShowDatabaseLevelDatabaseRequestBuilder::default()
+        <ShowDatabaseLevelDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

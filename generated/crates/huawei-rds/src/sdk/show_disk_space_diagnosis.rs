@@ -24,7 +24,7 @@ pub struct ShowDiskSpaceDiagnosisRequest {
 impl ShowDiskSpaceDiagnosisRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDiskSpaceDiagnosisRequestBuilder {
-        ShowDiskSpaceDiagnosisRequestBuilder::default()
+        <ShowDiskSpaceDiagnosisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ShowDnsNameRequest {
 impl ShowDnsNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDnsNameRequestBuilder {
-        ShowDnsNameRequestBuilder::default()
+        <ShowDnsNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

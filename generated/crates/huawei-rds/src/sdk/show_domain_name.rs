@@ -25,7 +25,7 @@ pub struct ShowDomainNameRequest {
 impl ShowDomainNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDomainNameRequestBuilder {
-        ShowDomainNameRequestBuilder::default()
+        <ShowDomainNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

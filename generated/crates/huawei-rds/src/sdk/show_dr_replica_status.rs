@@ -22,7 +22,7 @@ pub struct ShowDrReplicaStatusRequest {
 impl ShowDrReplicaStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDrReplicaStatusRequestBuilder {
-        ShowDrReplicaStatusRequestBuilder::default()
+        <ShowDrReplicaStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowDrsJobNameRequest {
 impl ShowDrsJobNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDrsJobNameRequestBuilder {
-        ShowDrsJobNameRequestBuilder::default()
+        <ShowDrsJobNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

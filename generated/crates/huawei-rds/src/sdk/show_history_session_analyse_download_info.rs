@@ -27,7 +27,7 @@ pub struct ShowHistorySessionAnalyseDownloadInfoRequest {
 impl ShowHistorySessionAnalyseDownloadInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHistorySessionAnalyseDownloadInfoRequestBuilder {
-        ShowHistorySessionAnalyseDownloadInfoRequestBuilder::default()
+        <ShowHistorySessionAnalyseDownloadInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

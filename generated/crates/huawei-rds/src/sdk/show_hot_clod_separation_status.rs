@@ -22,7 +22,7 @@ pub struct ShowHotClodSeparationStatusRequest {
 impl ShowHotClodSeparationStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHotClodSeparationStatusRequestBuilder {
-        ShowHotClodSeparationStatusRequestBuilder::default()
+        <ShowHotClodSeparationStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

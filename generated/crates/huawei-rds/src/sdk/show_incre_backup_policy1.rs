@@ -21,7 +21,7 @@ pub struct ShowIncreBackupPolicy1Request {
 impl ShowIncreBackupPolicy1Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowIncreBackupPolicy1RequestBuilder {
-        ShowIncreBackupPolicy1RequestBuilder::default()
+        <ShowIncreBackupPolicy1RequestBuilder as ::core::default::Default>::default()
     }
 }
 

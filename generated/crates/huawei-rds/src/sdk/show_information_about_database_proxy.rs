@@ -24,7 +24,7 @@ pub struct ShowInformationAboutDatabaseProxyRequest {
 impl ShowInformationAboutDatabaseProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInformationAboutDatabaseProxyRequestBuilder {
-        ShowInformationAboutDatabaseProxyRequestBuilder::default()
+        <ShowInformationAboutDatabaseProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

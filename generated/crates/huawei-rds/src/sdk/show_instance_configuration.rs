@@ -24,7 +24,7 @@ pub struct ShowInstanceConfigurationRequest {
 impl ShowInstanceConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceConfigurationRequestBuilder {
-        ShowInstanceConfigurationRequestBuilder::default()
+        <ShowInstanceConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

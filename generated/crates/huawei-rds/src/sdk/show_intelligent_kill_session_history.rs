@@ -33,7 +33,7 @@ pub struct ShowIntelligentKillSessionHistoryRequest {
 impl ShowIntelligentKillSessionHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowIntelligentKillSessionHistoryRequestBuilder {
-        ShowIntelligentKillSessionHistoryRequestBuilder::default()
+        <ShowIntelligentKillSessionHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowMsdtcLocalHostRequest {
 impl ShowMsdtcLocalHostRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMsdtcLocalHostRequestBuilder {
-        ShowMsdtcLocalHostRequestBuilder::default()
+        <ShowMsdtcLocalHostRequestBuilder as ::core::default::Default>::default()
     }
 }
 

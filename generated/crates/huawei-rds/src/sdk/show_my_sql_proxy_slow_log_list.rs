@@ -39,7 +39,7 @@ pub struct ShowMySqlProxySlowLogListRequest {
 impl ShowMySqlProxySlowLogListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMySqlProxySlowLogListRequestBuilder {
-        ShowMySqlProxySlowLogListRequestBuilder::default()
+        <ShowMySqlProxySlowLogListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

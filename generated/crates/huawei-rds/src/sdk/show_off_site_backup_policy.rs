@@ -24,7 +24,7 @@ pub struct ShowOffSiteBackupPolicyRequest {
 impl ShowOffSiteBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowOffSiteBackupPolicyRequestBuilder {
-        ShowOffSiteBackupPolicyRequestBuilder::default()
+        <ShowOffSiteBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

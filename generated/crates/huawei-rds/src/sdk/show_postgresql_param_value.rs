@@ -25,7 +25,7 @@ pub struct ShowPostgresqlParamValueRequest {
 impl ShowPostgresqlParamValueRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPostgresqlParamValueRequestBuilder {
-        ShowPostgresqlParamValueRequestBuilder::default()
+        <ShowPostgresqlParamValueRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowPrecheckResultRequest {
 impl ShowPrecheckResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPrecheckResultRequestBuilder {
-        ShowPrecheckResultRequestBuilder::default()
+        <ShowPrecheckResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

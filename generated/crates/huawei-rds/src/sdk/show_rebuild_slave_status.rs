@@ -19,7 +19,7 @@ pub struct ShowRebuildSlaveStatusRequest {
 impl ShowRebuildSlaveStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRebuildSlaveStatusRequestBuilder {
-        ShowRebuildSlaveStatusRequestBuilder::default()
+        <ShowRebuildSlaveStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowRecoveryTimeWindowRequest {
 impl ShowRecoveryTimeWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRecoveryTimeWindowRequestBuilder {
-        ShowRecoveryTimeWindowRequestBuilder::default()
+        <ShowRecoveryTimeWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowReplayDelayStatusRequest {
 impl ShowReplayDelayStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplayDelayStatusRequestBuilder {
-        ShowReplayDelayStatusRequestBuilder::default()
+        <ShowReplayDelayStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowReplicationStatusRequest {
 impl ShowReplicationStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplicationStatusRequestBuilder {
-        ShowReplicationStatusRequestBuilder::default()
+        <ShowReplicationStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

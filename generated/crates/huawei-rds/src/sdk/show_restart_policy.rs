@@ -22,7 +22,7 @@ pub struct ShowRestartPolicyRequest {
 impl ShowRestartPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRestartPolicyRequestBuilder {
-        ShowRestartPolicyRequestBuilder::default()
+        <ShowRestartPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowRestoreTablesRequest {
 impl ShowRestoreTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRestoreTablesRequestBuilder {
-        ShowRestoreTablesRequestBuilder::default()
+        <ShowRestoreTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowRiskInfoRequest {
 impl ShowRiskInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRiskInfoRequestBuilder {
-        ShowRiskInfoRequestBuilder::default()
+        <ShowRiskInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowSecondLevelMonitoringRequest {
 impl ShowSecondLevelMonitoringRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSecondLevelMonitoringRequestBuilder {
-        ShowSecondLevelMonitoringRequestBuilder::default()
+        <ShowSecondLevelMonitoringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ShowSqlDiagnosisRequest {
 impl ShowSqlDiagnosisRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSqlDiagnosisRequestBuilder {
-        ShowSqlDiagnosisRequestBuilder::default()
+        <ShowSqlDiagnosisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowStorageUsedSpaceRequest {
 impl ShowStorageUsedSpaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowStorageUsedSpaceRequestBuilder {
-        ShowStorageUsedSpaceRequestBuilder::default()
+        <ShowStorageUsedSpaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowTaskDetailRequest {
 impl ShowTaskDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTaskDetailRequestBuilder {
-        ShowTaskDetailRequestBuilder::default()
+        <ShowTaskDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ShowTdeStatusRequest {
 impl ShowTdeStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTdeStatusRequestBuilder {
-        ShowTdeStatusRequestBuilder::default()
+        <ShowTdeStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

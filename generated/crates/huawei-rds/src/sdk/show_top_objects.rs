@@ -39,7 +39,7 @@ pub struct ShowTopObjectsRequest {
 impl ShowTopObjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTopObjectsRequestBuilder {
-        ShowTopObjectsRequestBuilder::default()
+        <ShowTopObjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowTransferPolicyRequest {
 impl ShowTransferPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTransferPolicyRequestBuilder {
-        ShowTransferPolicyRequestBuilder::default()
+        <ShowTransferPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

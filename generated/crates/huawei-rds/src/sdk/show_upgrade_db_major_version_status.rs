@@ -25,7 +25,7 @@ pub struct ShowUpgradeDbMajorVersionStatusRequest {
 impl ShowUpgradeDbMajorVersionStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowUpgradeDbMajorVersionStatusRequestBuilder {
-        ShowUpgradeDbMajorVersionStatusRequestBuilder::default()
+        <ShowUpgradeDbMajorVersionStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowVectorStorageConfigRequest {
 impl ShowVectorStorageConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVectorStorageConfigRequestBuilder {
-        ShowVectorStorageConfigRequestBuilder::default()
+        <ShowVectorStorageConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct StartDatabaseProxyRequest {
 impl StartDatabaseProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartDatabaseProxyRequestBuilder {
-        StartDatabaseProxyRequestBuilder::default()
+        <StartDatabaseProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct StartFailoverRequest {
 impl StartFailoverRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartFailoverRequestBuilder {
-        StartFailoverRequestBuilder::default()
+        <StartFailoverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

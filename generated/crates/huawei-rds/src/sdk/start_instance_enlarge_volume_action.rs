@@ -27,7 +27,7 @@ pub struct StartInstanceEnlargeVolumeActionRequest {
 impl StartInstanceEnlargeVolumeActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartInstanceEnlargeVolumeActionRequestBuilder {
-        StartInstanceEnlargeVolumeActionRequestBuilder::default()
+        <StartInstanceEnlargeVolumeActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct StartInstanceReduceVolumeActionRequest {
 impl StartInstanceReduceVolumeActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartInstanceReduceVolumeActionRequestBuilder {
-        StartInstanceReduceVolumeActionRequestBuilder::default()
+        <StartInstanceReduceVolumeActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

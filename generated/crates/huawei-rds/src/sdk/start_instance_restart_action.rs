@@ -27,7 +27,7 @@ pub struct StartInstanceRestartActionRequest {
 impl StartInstanceRestartActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartInstanceRestartActionRequestBuilder {
-        StartInstanceRestartActionRequestBuilder::default()
+        <StartInstanceRestartActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

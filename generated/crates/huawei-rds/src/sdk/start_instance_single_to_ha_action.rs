@@ -27,7 +27,7 @@ pub struct StartInstanceSingleToHaActionRequest {
 impl StartInstanceSingleToHaActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartInstanceSingleToHaActionRequestBuilder {
-        StartInstanceSingleToHaActionRequestBuilder::default()
+        <StartInstanceSingleToHaActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

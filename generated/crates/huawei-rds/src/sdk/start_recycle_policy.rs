@@ -24,7 +24,7 @@ pub struct StartRecyclePolicyRequest {
 impl StartRecyclePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartRecyclePolicyRequestBuilder {
-        StartRecyclePolicyRequestBuilder::default()
+        <StartRecyclePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

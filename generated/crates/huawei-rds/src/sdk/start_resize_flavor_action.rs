@@ -27,7 +27,7 @@ pub struct StartResizeFlavorActionRequest {
 impl StartResizeFlavorActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartResizeFlavorActionRequestBuilder {
-        StartResizeFlavorActionRequestBuilder::default()
+        <StartResizeFlavorActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct StopBackupRequest {
 impl StopBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopBackupRequestBuilder {
-        StopBackupRequestBuilder::default()
+        <StopBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

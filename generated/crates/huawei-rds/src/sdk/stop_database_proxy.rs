@@ -22,7 +22,7 @@ pub struct StopDatabaseProxyRequest {
 impl StopDatabaseProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopDatabaseProxyRequestBuilder {
-        StopDatabaseProxyRequestBuilder::default()
+        <StopDatabaseProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct StopInstanceRequest {
 impl StopInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopInstanceRequestBuilder {
-        StopInstanceRequestBuilder::default()
+        <StopInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct SwitchDbAgentJobRequest {
 impl SwitchDbAgentJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchDbAgentJobRequestBuilder {
-        SwitchDbAgentJobRequestBuilder::default()
+        <SwitchDbAgentJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

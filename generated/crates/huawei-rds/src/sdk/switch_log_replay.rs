@@ -27,7 +27,7 @@ pub struct SwitchLogReplayRequest {
 impl SwitchLogReplayRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchLogReplayRequestBuilder {
-        SwitchLogReplayRequestBuilder::default()
+        <SwitchLogReplayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

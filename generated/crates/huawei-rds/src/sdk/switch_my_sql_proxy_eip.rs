@@ -30,7 +30,7 @@ pub struct SwitchMySqlProxyEipRequest {
 impl SwitchMySqlProxyEipRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchMySqlProxyEipRequestBuilder {
-        SwitchMySqlProxyEipRequestBuilder::default()
+        <SwitchMySqlProxyEipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

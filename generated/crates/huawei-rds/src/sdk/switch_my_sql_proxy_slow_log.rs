@@ -30,7 +30,7 @@ pub struct SwitchMySqlProxySlowLogRequest {
 impl SwitchMySqlProxySlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchMySqlProxySlowLogRequestBuilder {
-        SwitchMySqlProxySlowLogRequestBuilder::default()
+        <SwitchMySqlProxySlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

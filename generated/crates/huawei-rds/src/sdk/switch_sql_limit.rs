@@ -24,7 +24,7 @@ pub struct SwitchSqlLimitRequest {
 impl SwitchSqlLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchSqlLimitRequestBuilder {
-        SwitchSqlLimitRequestBuilder::default()
+        <SwitchSqlLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SwitchSslRequest {
 impl SwitchSslRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchSslRequestBuilder {
-        SwitchSslRequestBuilder::default()
+        <SwitchSslRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct SyncReplicationMetadataRequest {
 impl SyncReplicationMetadataRequest {
     /// A builder with every field unset.
     pub fn builder() -> SyncReplicationMetadataRequestBuilder {
-        SyncReplicationMetadataRequestBuilder::default()
+        <SyncReplicationMetadataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct TransferBackupRequest {
 impl TransferBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> TransferBackupRequestBuilder {
-        TransferBackupRequestBuilder::default()
+        <TransferBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UnlockNodeReadonlyStatusRequest {
 impl UnlockNodeReadonlyStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnlockNodeReadonlyStatusRequestBuilder {
-        UnlockNodeReadonlyStatusRequestBuilder::default()
+        <UnlockNodeReadonlyStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

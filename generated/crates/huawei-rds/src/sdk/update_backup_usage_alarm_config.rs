@@ -24,7 +24,7 @@ pub struct UpdateBackupUsageAlarmConfigRequest {
 impl UpdateBackupUsageAlarmConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateBackupUsageAlarmConfigRequestBuilder {
-        UpdateBackupUsageAlarmConfigRequestBuilder::default()
+        <UpdateBackupUsageAlarmConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

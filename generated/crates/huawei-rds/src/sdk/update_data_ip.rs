@@ -27,7 +27,7 @@ pub struct UpdateDataIpRequest {
 impl UpdateDataIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDataIpRequestBuilder {
-        UpdateDataIpRequestBuilder::default()
+        <UpdateDataIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

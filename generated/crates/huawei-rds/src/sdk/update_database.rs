@@ -27,7 +27,7 @@ pub struct UpdateDatabaseRequest {
 impl UpdateDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDatabaseRequestBuilder {
-        UpdateDatabaseRequestBuilder::default()
+        <UpdateDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateDatabaseOwnerRequest {
 impl UpdateDatabaseOwnerRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDatabaseOwnerRequestBuilder {
-        UpdateDatabaseOwnerRequestBuilder::default()
+        <UpdateDatabaseOwnerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

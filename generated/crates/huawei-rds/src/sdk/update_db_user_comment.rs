@@ -27,7 +27,7 @@ pub struct UpdateDbUserCommentRequest {
 impl UpdateDbUserCommentRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDbUserCommentRequestBuilder {
-        UpdateDbUserCommentRequestBuilder::default()
+        <UpdateDbUserCommentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

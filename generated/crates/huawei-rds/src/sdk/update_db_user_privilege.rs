@@ -24,7 +24,7 @@ pub struct UpdateDbUserPrivilegeRequest {
 impl UpdateDbUserPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDbUserPrivilegeRequestBuilder {
-        UpdateDbUserPrivilegeRequestBuilder::default()
+        <UpdateDbUserPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateDnsNameRequest {
 impl UpdateDnsNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDnsNameRequestBuilder {
-        UpdateDnsNameRequestBuilder::default()
+        <UpdateDnsNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateHostPrivilegeRequest {
 impl UpdateHostPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateHostPrivilegeRequestBuilder {
-        UpdateHostPrivilegeRequestBuilder::default()
+        <UpdateHostPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

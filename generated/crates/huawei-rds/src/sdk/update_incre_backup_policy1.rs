@@ -24,7 +24,7 @@ pub struct UpdateIncreBackupPolicy1Request {
 impl UpdateIncreBackupPolicy1Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateIncreBackupPolicy1RequestBuilder {
-        UpdateIncreBackupPolicy1RequestBuilder::default()
+        <UpdateIncreBackupPolicy1RequestBuilder as ::core::default::Default>::default()
     }
 }
 

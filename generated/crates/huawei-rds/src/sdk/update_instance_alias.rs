@@ -27,7 +27,7 @@ pub struct UpdateInstanceAliasRequest {
 impl UpdateInstanceAliasRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceAliasRequestBuilder {
-        UpdateInstanceAliasRequestBuilder::default()
+        <UpdateInstanceAliasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

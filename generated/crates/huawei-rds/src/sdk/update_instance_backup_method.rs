@@ -27,7 +27,7 @@ pub struct UpdateInstanceBackupMethodRequest {
 impl UpdateInstanceBackupMethodRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceBackupMethodRequestBuilder {
-        UpdateInstanceBackupMethodRequestBuilder::default()
+        <UpdateInstanceBackupMethodRequestBuilder as ::core::default::Default>::default()
     }
 }
 

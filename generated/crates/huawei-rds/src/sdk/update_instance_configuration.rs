@@ -27,7 +27,7 @@ pub struct UpdateInstanceConfigurationRequest {
 impl UpdateInstanceConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceConfigurationRequestBuilder {
-        UpdateInstanceConfigurationRequestBuilder::default()
+        <UpdateInstanceConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateInstanceConfigurationAsyncRequest {
 impl UpdateInstanceConfigurationAsyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceConfigurationAsyncRequestBuilder {
-        UpdateInstanceConfigurationAsyncRequestBuilder::default()
+        <UpdateInstanceConfigurationAsyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateInstanceNameRequest {
 impl UpdateInstanceNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstanceNameRequestBuilder {
-        UpdateInstanceNameRequestBuilder::default()
+        <UpdateInstanceNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct UpdateInstancesProxyPortRequest {
 impl UpdateInstancesProxyPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateInstancesProxyPortRequestBuilder {
-        UpdateInstancesProxyPortRequestBuilder::default()
+        <UpdateInstancesProxyPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

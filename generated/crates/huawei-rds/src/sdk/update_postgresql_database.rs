@@ -27,7 +27,7 @@ pub struct UpdatePostgresqlDatabaseRequest {
 impl UpdatePostgresqlDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePostgresqlDatabaseRequestBuilder {
-        UpdatePostgresqlDatabaseRequestBuilder::default()
+        <UpdatePostgresqlDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

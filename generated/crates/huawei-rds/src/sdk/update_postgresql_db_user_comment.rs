@@ -27,7 +27,7 @@ pub struct UpdatePostgresqlDbUserCommentRequest {
 impl UpdatePostgresqlDbUserCommentRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePostgresqlDbUserCommentRequestBuilder {
-        UpdatePostgresqlDbUserCommentRequestBuilder::default()
+        <UpdatePostgresqlDbUserCommentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdatePostgresqlExtensionRequest {
 impl UpdatePostgresqlExtensionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePostgresqlExtensionRequestBuilder {
-        UpdatePostgresqlExtensionRequestBuilder::default()
+        <UpdatePostgresqlExtensionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

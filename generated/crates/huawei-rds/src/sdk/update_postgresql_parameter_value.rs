@@ -30,7 +30,7 @@ pub struct UpdatePostgresqlParameterValueRequest {
 impl UpdatePostgresqlParameterValueRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePostgresqlParameterValueRequestBuilder {
-        UpdatePostgresqlParameterValueRequestBuilder::default()
+        <UpdatePostgresqlParameterValueRequestBuilder as ::core::default::Default>::default()
     }
 }
 

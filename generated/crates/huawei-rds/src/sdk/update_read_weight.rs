@@ -27,7 +27,7 @@ pub struct UpdateReadWeightRequest {
 impl UpdateReadWeightRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateReadWeightRequestBuilder {
-        UpdateReadWeightRequestBuilder::default()
+        <UpdateReadWeightRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateSparseBackupPolicyRequest {
 impl UpdateSparseBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSparseBackupPolicyRequestBuilder {
-        UpdateSparseBackupPolicyRequestBuilder::default()
+        <UpdateSparseBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

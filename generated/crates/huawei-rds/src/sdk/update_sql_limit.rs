@@ -24,7 +24,7 @@ pub struct UpdateSqlLimitRequest {
 impl UpdateSqlLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSqlLimitRequestBuilder {
-        UpdateSqlLimitRequestBuilder::default()
+        <UpdateSqlLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

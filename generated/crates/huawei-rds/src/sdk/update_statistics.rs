@@ -27,7 +27,7 @@ pub struct UpdateStatisticsRequest {
 impl UpdateStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateStatisticsRequestBuilder {
-        UpdateStatisticsRequestBuilder::default()
+        <UpdateStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

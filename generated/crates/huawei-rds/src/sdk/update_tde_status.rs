@@ -24,7 +24,7 @@ pub struct UpdateTdeStatusRequest {
 impl UpdateTdeStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTdeStatusRequestBuilder {
-        UpdateTdeStatusRequestBuilder::default()
+        <UpdateTdeStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateTimeZoneRequest {
 impl UpdateTimeZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTimeZoneRequestBuilder {
-        UpdateTimeZoneRequestBuilder::default()
+        <UpdateTimeZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateToPeriodRequest {
 impl UpdateToPeriodRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateToPeriodRequestBuilder {
-        UpdateToPeriodRequestBuilder::default()
+        <UpdateToPeriodRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateVectorStorageConfigRequest {
 impl UpdateVectorStorageConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateVectorStorageConfigRequestBuilder {
-        UpdateVectorStorageConfigRequestBuilder::default()
+        <UpdateVectorStorageConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpgradeDbMajorVersionRequest {
 impl UpgradeDbMajorVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbMajorVersionRequestBuilder {
-        UpgradeDbMajorVersionRequestBuilder::default()
+        <UpgradeDbMajorVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

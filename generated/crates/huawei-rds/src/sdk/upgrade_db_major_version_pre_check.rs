@@ -27,7 +27,7 @@ pub struct UpgradeDbMajorVersionPreCheckRequest {
 impl UpgradeDbMajorVersionPreCheckRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbMajorVersionPreCheckRequestBuilder {
-        UpgradeDbMajorVersionPreCheckRequestBuilder::default()
+        <UpgradeDbMajorVersionPreCheckRequestBuilder as ::core::default::Default>::default()
     }
 }
 

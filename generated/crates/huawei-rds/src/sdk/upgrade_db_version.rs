@@ -27,7 +27,7 @@ pub struct UpgradeDbVersionRequest {
 impl UpgradeDbVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbVersionRequestBuilder {
-        UpgradeDbVersionRequestBuilder::default()
+        <UpgradeDbVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

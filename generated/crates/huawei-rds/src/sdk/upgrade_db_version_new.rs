@@ -27,7 +27,7 @@ pub struct UpgradeDbVersionNewRequest {
 impl UpgradeDbVersionNewRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbVersionNewRequestBuilder {
-        UpgradeDbVersionNewRequestBuilder::default()
+        <UpgradeDbVersionNewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

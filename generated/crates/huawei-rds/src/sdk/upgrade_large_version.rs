@@ -27,7 +27,7 @@ pub struct UpgradeLargeVersionRequest {
 impl UpgradeLargeVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeLargeVersionRequestBuilder {
-        UpgradeLargeVersionRequestBuilder::default()
+        <UpgradeLargeVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UploadHistorySessionAnalyaseRequest {
 impl UploadHistorySessionAnalyaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> UploadHistorySessionAnalyaseRequestBuilder {
-        UploadHistorySessionAnalyaseRequestBuilder::default()
+        <UploadHistorySessionAnalyaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

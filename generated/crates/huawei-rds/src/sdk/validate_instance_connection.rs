@@ -27,7 +27,7 @@ pub struct ValidateInstanceConnectionRequest {
 impl ValidateInstanceConnectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ValidateInstanceConnectionRequestBuilder {
-        ValidateInstanceConnectionRequestBuilder::default()
+        <ValidateInstanceConnectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

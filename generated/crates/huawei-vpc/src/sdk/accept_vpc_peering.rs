@@ -18,7 +18,7 @@ pub struct AcceptVpcPeeringRequest {
 impl AcceptVpcPeeringRequest {
     /// A builder with every field unset.
     pub fn builder() -> AcceptVpcPeeringRequestBuilder {
-        AcceptVpcPeeringRequestBuilder::default()
+        <AcceptVpcPeeringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

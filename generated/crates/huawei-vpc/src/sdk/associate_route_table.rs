@@ -24,7 +24,7 @@ pub struct AssociateRouteTableRequest {
 impl AssociateRouteTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateRouteTableRequestBuilder {
-        AssociateRouteTableRequestBuilder::default()
+        <AssociateRouteTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

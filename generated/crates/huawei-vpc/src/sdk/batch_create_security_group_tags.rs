@@ -24,7 +24,7 @@ pub struct BatchCreateSecurityGroupTagsRequest {
 impl BatchCreateSecurityGroupTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateSecurityGroupTagsRequestBuilder {
-        BatchCreateSecurityGroupTagsRequestBuilder::default()
+        <BatchCreateSecurityGroupTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

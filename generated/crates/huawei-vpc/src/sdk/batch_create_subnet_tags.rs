@@ -24,7 +24,7 @@ pub struct BatchCreateSubnetTagsRequest {
 impl BatchCreateSubnetTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateSubnetTagsRequestBuilder {
-        BatchCreateSubnetTagsRequestBuilder::default()
+        <BatchCreateSubnetTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

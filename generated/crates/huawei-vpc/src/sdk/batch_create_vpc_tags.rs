@@ -24,7 +24,7 @@ pub struct BatchCreateVpcTagsRequest {
 impl BatchCreateVpcTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateVpcTagsRequestBuilder {
-        BatchCreateVpcTagsRequestBuilder::default()
+        <BatchCreateVpcTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeleteSecurityGroupTagsRequest {
 impl BatchDeleteSecurityGroupTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteSecurityGroupTagsRequestBuilder {
-        BatchDeleteSecurityGroupTagsRequestBuilder::default()
+        <BatchDeleteSecurityGroupTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeleteSubnetTagsRequest {
 impl BatchDeleteSubnetTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteSubnetTagsRequestBuilder {
-        BatchDeleteSubnetTagsRequestBuilder::default()
+        <BatchDeleteSubnetTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeleteVpcTagsRequest {
 impl BatchDeleteVpcTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteVpcTagsRequestBuilder {
-        BatchDeleteVpcTagsRequestBuilder::default()
+        <BatchDeleteVpcTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

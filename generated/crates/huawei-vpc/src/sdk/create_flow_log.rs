@@ -21,7 +21,7 @@ pub struct CreateFlowLogRequest {
 impl CreateFlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateFlowLogRequestBuilder {
-        CreateFlowLogRequestBuilder::default()
+        <CreateFlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

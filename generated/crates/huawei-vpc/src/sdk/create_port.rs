@@ -21,7 +21,7 @@ pub struct CreatePortRequest {
 impl CreatePortRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePortRequestBuilder {
-        CreatePortRequestBuilder::default()
+        <CreatePortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreatePrivateipRequest {
 impl CreatePrivateipRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrivateipRequestBuilder {
-        CreatePrivateipRequestBuilder::default()
+        <CreatePrivateipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateSecurityGroupRuleRequest {
 impl CreateSecurityGroupRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSecurityGroupRuleRequestBuilder {
-        CreateSecurityGroupRuleRequestBuilder::default()
+        <CreateSecurityGroupRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateSecurityGroupTagRequest {
 impl CreateSecurityGroupTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSecurityGroupTagRequestBuilder {
-        CreateSecurityGroupTagRequestBuilder::default()
+        <CreateSecurityGroupTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

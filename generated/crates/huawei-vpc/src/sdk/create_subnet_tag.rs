@@ -24,7 +24,7 @@ pub struct CreateSubnetTagRequest {
 impl CreateSubnetTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSubnetTagRequestBuilder {
-        CreateSubnetTagRequestBuilder::default()
+        <CreateSubnetTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

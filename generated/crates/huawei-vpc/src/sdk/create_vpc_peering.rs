@@ -18,7 +18,7 @@ pub struct CreateVpcPeeringRequest {
 impl CreateVpcPeeringRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpcPeeringRequestBuilder {
-        CreateVpcPeeringRequestBuilder::default()
+        <CreateVpcPeeringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

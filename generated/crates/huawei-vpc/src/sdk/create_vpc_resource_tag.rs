@@ -24,7 +24,7 @@ pub struct CreateVpcResourceTagRequest {
 impl CreateVpcResourceTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpcResourceTagRequestBuilder {
-        CreateVpcResourceTagRequestBuilder::default()
+        <CreateVpcResourceTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

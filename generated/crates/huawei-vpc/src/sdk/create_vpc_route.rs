@@ -18,7 +18,7 @@ pub struct CreateVpcRouteRequest {
 impl CreateVpcRouteRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpcRouteRequestBuilder {
-        CreateVpcRouteRequestBuilder::default()
+        <CreateVpcRouteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeletePortRequest {
 impl DeletePortRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePortRequestBuilder {
-        DeletePortRequestBuilder::default()
+        <DeletePortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeletePrivateipRequest {
 impl DeletePrivateipRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrivateipRequestBuilder {
-        DeletePrivateipRequestBuilder::default()
+        <DeletePrivateipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteRouteTableRequest {
 impl DeleteRouteTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRouteTableRequestBuilder {
-        DeleteRouteTableRequestBuilder::default()
+        <DeleteRouteTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteSecurityGroupRequest {
 impl DeleteSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSecurityGroupRequestBuilder {
-        DeleteSecurityGroupRequestBuilder::default()
+        <DeleteSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteSecurityGroupTagRequest {
 impl DeleteSecurityGroupTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSecurityGroupTagRequestBuilder {
-        DeleteSecurityGroupTagRequestBuilder::default()
+        <DeleteSecurityGroupTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

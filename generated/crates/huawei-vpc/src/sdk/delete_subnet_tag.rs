@@ -22,7 +22,7 @@ pub struct DeleteSubnetTagRequest {
 impl DeleteSubnetTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSubnetTagRequestBuilder {
-        DeleteSubnetTagRequestBuilder::default()
+        <DeleteSubnetTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

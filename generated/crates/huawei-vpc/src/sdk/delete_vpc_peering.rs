@@ -16,7 +16,7 @@ pub struct DeleteVpcPeeringRequest {
 impl DeleteVpcPeeringRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpcPeeringRequestBuilder {
-        DeleteVpcPeeringRequestBuilder::default()
+        <DeleteVpcPeeringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct DeleteVpcRouteRequest {
 impl DeleteVpcRouteRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpcRouteRequestBuilder {
-        DeleteVpcRouteRequestBuilder::default()
+        <DeleteVpcRouteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

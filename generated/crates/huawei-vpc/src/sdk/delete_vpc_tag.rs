@@ -22,7 +22,7 @@ pub struct DeleteVpcTagRequest {
 impl DeleteVpcTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpcTagRequestBuilder {
-        DeleteVpcTagRequestBuilder::default()
+        <DeleteVpcTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DisassociateRouteTableRequest {
 impl DisassociateRouteTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateRouteTableRequestBuilder {
-        DisassociateRouteTableRequestBuilder::default()
+        <DisassociateRouteTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

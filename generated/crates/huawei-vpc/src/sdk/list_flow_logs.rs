@@ -57,7 +57,7 @@ pub struct ListFlowLogsRequest {
 impl ListFlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFlowLogsRequestBuilder {
-        ListFlowLogsRequestBuilder::default()
+        <ListFlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

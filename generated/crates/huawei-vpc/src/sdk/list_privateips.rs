@@ -27,7 +27,7 @@ pub struct ListPrivateipsRequest {
 impl ListPrivateipsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPrivateipsRequestBuilder {
-        ListPrivateipsRequestBuilder::default()
+        <ListPrivateipsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

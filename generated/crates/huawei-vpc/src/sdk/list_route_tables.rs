@@ -33,7 +33,7 @@ pub struct ListRouteTablesRequest {
 impl ListRouteTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListRouteTablesRequestBuilder {
-        ListRouteTablesRequestBuilder::default()
+        <ListRouteTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListSecurityGroupRulesRequest {
 impl ListSecurityGroupRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSecurityGroupRulesRequestBuilder {
-        ListSecurityGroupRulesRequestBuilder::default()
+        <ListSecurityGroupRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListSecurityGroupTagsRequest {
 impl ListSecurityGroupTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSecurityGroupTagsRequestBuilder {
-        ListSecurityGroupTagsRequestBuilder::default()
+        <ListSecurityGroupTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListSecurityGroupsRequest {
 impl ListSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSecurityGroupsRequestBuilder {
-        ListSecurityGroupsRequestBuilder::default()
+        <ListSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

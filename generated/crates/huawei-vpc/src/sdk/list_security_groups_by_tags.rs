@@ -21,7 +21,7 @@ pub struct ListSecurityGroupsByTagsRequest {
 impl ListSecurityGroupsByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSecurityGroupsByTagsRequestBuilder {
-        ListSecurityGroupsByTagsRequestBuilder::default()
+        <ListSecurityGroupsByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListSubnetTagsRequest {
 impl ListSubnetTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSubnetTagsRequestBuilder {
-        ListSubnetTagsRequestBuilder::default()
+        <ListSubnetTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListSubnetsRequest {
 impl ListSubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSubnetsRequestBuilder {
-        ListSubnetsRequestBuilder::default()
+        <ListSubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

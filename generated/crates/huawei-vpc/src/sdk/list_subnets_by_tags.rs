@@ -21,7 +21,7 @@ pub struct ListSubnetsByTagsRequest {
 impl ListSubnetsByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSubnetsByTagsRequestBuilder {
-        ListSubnetsByTagsRequestBuilder::default()
+        <ListSubnetsByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

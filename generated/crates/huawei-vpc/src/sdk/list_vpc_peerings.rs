@@ -36,7 +36,7 @@ pub struct ListVpcPeeringsRequest {
 impl ListVpcPeeringsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVpcPeeringsRequestBuilder {
-        ListVpcPeeringsRequestBuilder::default()
+        <ListVpcPeeringsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ListVpcRoutesRequest {
 impl ListVpcRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVpcRoutesRequestBuilder {
-        ListVpcRoutesRequestBuilder::default()
+        <ListVpcRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListVpcTagsRequest {
 impl ListVpcTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVpcTagsRequestBuilder {
-        ListVpcTagsRequestBuilder::default()
+        <ListVpcTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

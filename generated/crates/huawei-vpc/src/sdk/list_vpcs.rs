@@ -30,7 +30,7 @@ pub struct ListVpcsRequest {
 impl ListVpcsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVpcsRequestBuilder {
-        ListVpcsRequestBuilder::default()
+        <ListVpcsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

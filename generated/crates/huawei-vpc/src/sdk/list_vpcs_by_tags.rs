@@ -21,7 +21,7 @@ pub struct ListVpcsByTagsRequest {
 impl ListVpcsByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVpcsByTagsRequestBuilder {
-        ListVpcsByTagsRequestBuilder::default()
+        <ListVpcsByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct NeutronAddFirewallRuleRequest {
 impl NeutronAddFirewallRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronAddFirewallRuleRequestBuilder {
-        NeutronAddFirewallRuleRequestBuilder::default()
+        <NeutronAddFirewallRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct NeutronAddRouterInterfaceRequest {
 impl NeutronAddRouterInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronAddRouterInterfaceRequestBuilder {
-        NeutronAddRouterInterfaceRequestBuilder::default()
+        <NeutronAddRouterInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct NeutronCreateFirewallGroupRequest {
 impl NeutronCreateFirewallGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateFirewallGroupRequestBuilder {
-        NeutronCreateFirewallGroupRequestBuilder::default()
+        <NeutronCreateFirewallGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct NeutronCreateFirewallPolicyRequest {
 impl NeutronCreateFirewallPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateFirewallPolicyRequestBuilder {
-        NeutronCreateFirewallPolicyRequestBuilder::default()
+        <NeutronCreateFirewallPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

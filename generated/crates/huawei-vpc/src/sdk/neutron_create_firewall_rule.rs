@@ -18,7 +18,7 @@ pub struct NeutronCreateFirewallRuleRequest {
 impl NeutronCreateFirewallRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateFirewallRuleRequestBuilder {
-        NeutronCreateFirewallRuleRequestBuilder::default()
+        <NeutronCreateFirewallRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

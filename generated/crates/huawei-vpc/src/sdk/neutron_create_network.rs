@@ -18,7 +18,7 @@ pub struct NeutronCreateNetworkRequest {
 impl NeutronCreateNetworkRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateNetworkRequestBuilder {
-        NeutronCreateNetworkRequestBuilder::default()
+        <NeutronCreateNetworkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct NeutronCreateRouterRequest {
 impl NeutronCreateRouterRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateRouterRequestBuilder {
-        NeutronCreateRouterRequestBuilder::default()
+        <NeutronCreateRouterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

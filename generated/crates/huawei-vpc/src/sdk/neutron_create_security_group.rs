@@ -18,7 +18,7 @@ pub struct NeutronCreateSecurityGroupRequest {
 impl NeutronCreateSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateSecurityGroupRequestBuilder {
-        NeutronCreateSecurityGroupRequestBuilder::default()
+        <NeutronCreateSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

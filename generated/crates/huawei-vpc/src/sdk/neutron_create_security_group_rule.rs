@@ -18,7 +18,7 @@ pub struct NeutronCreateSecurityGroupRuleRequest {
 impl NeutronCreateSecurityGroupRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateSecurityGroupRuleRequestBuilder {
-        NeutronCreateSecurityGroupRuleRequestBuilder::default()
+        <NeutronCreateSecurityGroupRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct NeutronCreateSubnetRequest {
 impl NeutronCreateSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronCreateSubnetRequestBuilder {
-        NeutronCreateSubnetRequestBuilder::default()
+        <NeutronCreateSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

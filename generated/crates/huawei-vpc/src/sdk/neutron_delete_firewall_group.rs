@@ -16,7 +16,7 @@ pub struct NeutronDeleteFirewallGroupRequest {
 impl NeutronDeleteFirewallGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteFirewallGroupRequestBuilder {
-        NeutronDeleteFirewallGroupRequestBuilder::default()
+        <NeutronDeleteFirewallGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct NeutronDeleteFirewallPolicyRequest {
 impl NeutronDeleteFirewallPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteFirewallPolicyRequestBuilder {
-        NeutronDeleteFirewallPolicyRequestBuilder::default()
+        <NeutronDeleteFirewallPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

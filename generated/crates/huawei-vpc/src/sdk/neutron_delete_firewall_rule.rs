@@ -16,7 +16,7 @@ pub struct NeutronDeleteFirewallRuleRequest {
 impl NeutronDeleteFirewallRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteFirewallRuleRequestBuilder {
-        NeutronDeleteFirewallRuleRequestBuilder::default()
+        <NeutronDeleteFirewallRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct NeutronDeleteNetworkRequest {
 impl NeutronDeleteNetworkRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteNetworkRequestBuilder {
-        NeutronDeleteNetworkRequestBuilder::default()
+        <NeutronDeleteNetworkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

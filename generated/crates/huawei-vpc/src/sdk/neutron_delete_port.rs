@@ -16,7 +16,7 @@ pub struct NeutronDeletePortRequest {
 impl NeutronDeletePortRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeletePortRequestBuilder {
-        NeutronDeletePortRequestBuilder::default()
+        <NeutronDeletePortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

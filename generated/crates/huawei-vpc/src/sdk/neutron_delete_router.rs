@@ -16,7 +16,7 @@ pub struct NeutronDeleteRouterRequest {
 impl NeutronDeleteRouterRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteRouterRequestBuilder {
-        NeutronDeleteRouterRequestBuilder::default()
+        <NeutronDeleteRouterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

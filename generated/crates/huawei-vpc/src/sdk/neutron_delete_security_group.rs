@@ -16,7 +16,7 @@ pub struct NeutronDeleteSecurityGroupRequest {
 impl NeutronDeleteSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteSecurityGroupRequestBuilder {
-        NeutronDeleteSecurityGroupRequestBuilder::default()
+        <NeutronDeleteSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct NeutronDeleteSecurityGroupRuleRequest {
 impl NeutronDeleteSecurityGroupRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteSecurityGroupRuleRequestBuilder {
-        NeutronDeleteSecurityGroupRuleRequestBuilder::default()
+        <NeutronDeleteSecurityGroupRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

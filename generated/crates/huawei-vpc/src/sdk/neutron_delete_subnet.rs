@@ -16,7 +16,7 @@ pub struct NeutronDeleteSubnetRequest {
 impl NeutronDeleteSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronDeleteSubnetRequestBuilder {
-        NeutronDeleteSubnetRequestBuilder::default()
+        <NeutronDeleteSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct NeutronListFirewallGroupsRequest {
 impl NeutronListFirewallGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListFirewallGroupsRequestBuilder {
-        NeutronListFirewallGroupsRequestBuilder::default()
+        <NeutronListFirewallGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct NeutronListFirewallPoliciesRequest {
 impl NeutronListFirewallPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListFirewallPoliciesRequestBuilder {
-        NeutronListFirewallPoliciesRequestBuilder::default()
+        <NeutronListFirewallPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct NeutronListFirewallRulesRequest {
 impl NeutronListFirewallRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListFirewallRulesRequestBuilder {
-        NeutronListFirewallRulesRequestBuilder::default()
+        <NeutronListFirewallRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

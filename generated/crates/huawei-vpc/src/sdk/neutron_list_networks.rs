@@ -45,7 +45,7 @@ pub struct NeutronListNetworksRequest {
 impl NeutronListNetworksRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListNetworksRequestBuilder {
-        NeutronListNetworksRequestBuilder::default()
+        <NeutronListNetworksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

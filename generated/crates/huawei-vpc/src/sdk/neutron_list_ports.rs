@@ -54,7 +54,7 @@ pub struct NeutronListPortsRequest {
 impl NeutronListPortsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListPortsRequestBuilder {
-        NeutronListPortsRequestBuilder::default()
+        <NeutronListPortsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct NeutronListRoutersRequest {
 impl NeutronListRoutersRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListRoutersRequestBuilder {
-        NeutronListRoutersRequestBuilder::default()
+        <NeutronListRoutersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -54,7 +54,7 @@ pub struct NeutronListSecurityGroupRulesRequest {
 impl NeutronListSecurityGroupRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListSecurityGroupRulesRequestBuilder {
-        NeutronListSecurityGroupRulesRequestBuilder::default()
+        <NeutronListSecurityGroupRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct NeutronListSecurityGroupsRequest {
 impl NeutronListSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListSecurityGroupsRequestBuilder {
-        NeutronListSecurityGroupsRequestBuilder::default()
+        <NeutronListSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct NeutronListSubnetsRequest {
 impl NeutronListSubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronListSubnetsRequestBuilder {
-        NeutronListSubnetsRequestBuilder::default()
+        <NeutronListSubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

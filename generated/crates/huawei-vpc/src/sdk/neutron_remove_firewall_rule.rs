@@ -21,7 +21,7 @@ pub struct NeutronRemoveFirewallRuleRequest {
 impl NeutronRemoveFirewallRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronRemoveFirewallRuleRequestBuilder {
-        NeutronRemoveFirewallRuleRequestBuilder::default()
+        <NeutronRemoveFirewallRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct NeutronRemoveRouterInterfaceRequest {
 impl NeutronRemoveRouterInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronRemoveRouterInterfaceRequestBuilder {
-        NeutronRemoveRouterInterfaceRequestBuilder::default()
+        <NeutronRemoveRouterInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

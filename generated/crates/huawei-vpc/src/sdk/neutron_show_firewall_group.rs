@@ -18,7 +18,7 @@ pub struct NeutronShowFirewallGroupRequest {
 impl NeutronShowFirewallGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowFirewallGroupRequestBuilder {
-        NeutronShowFirewallGroupRequestBuilder::default()
+        <NeutronShowFirewallGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct NeutronShowFirewallPolicyRequest {
 impl NeutronShowFirewallPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowFirewallPolicyRequestBuilder {
-        NeutronShowFirewallPolicyRequestBuilder::default()
+        <NeutronShowFirewallPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

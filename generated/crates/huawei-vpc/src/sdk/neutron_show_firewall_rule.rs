@@ -18,7 +18,7 @@ pub struct NeutronShowFirewallRuleRequest {
 impl NeutronShowFirewallRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowFirewallRuleRequestBuilder {
-        NeutronShowFirewallRuleRequestBuilder::default()
+        <NeutronShowFirewallRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct NeutronShowNetworkRequest {
 impl NeutronShowNetworkRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowNetworkRequestBuilder {
-        NeutronShowNetworkRequestBuilder::default()
+        <NeutronShowNetworkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct NeutronShowPortRequest {
 impl NeutronShowPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowPortRequestBuilder {
-        NeutronShowPortRequestBuilder::default()
+        <NeutronShowPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

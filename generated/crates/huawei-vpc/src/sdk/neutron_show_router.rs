@@ -18,7 +18,7 @@ pub struct NeutronShowRouterRequest {
 impl NeutronShowRouterRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowRouterRequestBuilder {
-        NeutronShowRouterRequestBuilder::default()
+        <NeutronShowRouterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

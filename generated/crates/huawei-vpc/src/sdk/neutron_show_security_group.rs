@@ -18,7 +18,7 @@ pub struct NeutronShowSecurityGroupRequest {
 impl NeutronShowSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowSecurityGroupRequestBuilder {
-        NeutronShowSecurityGroupRequestBuilder::default()
+        <NeutronShowSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

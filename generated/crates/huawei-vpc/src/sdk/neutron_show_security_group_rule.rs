@@ -18,7 +18,7 @@ pub struct NeutronShowSecurityGroupRuleRequest {
 impl NeutronShowSecurityGroupRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowSecurityGroupRuleRequestBuilder {
-        NeutronShowSecurityGroupRuleRequestBuilder::default()
+        <NeutronShowSecurityGroupRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

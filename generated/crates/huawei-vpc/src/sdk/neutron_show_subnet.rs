@@ -18,7 +18,7 @@ pub struct NeutronShowSubnetRequest {
 impl NeutronShowSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronShowSubnetRequestBuilder {
-        NeutronShowSubnetRequestBuilder::default()
+        <NeutronShowSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

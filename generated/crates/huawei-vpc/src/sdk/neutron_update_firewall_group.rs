@@ -21,7 +21,7 @@ pub struct NeutronUpdateFirewallGroupRequest {
 impl NeutronUpdateFirewallGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronUpdateFirewallGroupRequestBuilder {
-        NeutronUpdateFirewallGroupRequestBuilder::default()
+        <NeutronUpdateFirewallGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct NeutronUpdateFirewallPolicyRequest {
 impl NeutronUpdateFirewallPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronUpdateFirewallPolicyRequestBuilder {
-        NeutronUpdateFirewallPolicyRequestBuilder::default()
+        <NeutronUpdateFirewallPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct NeutronUpdateFirewallRuleRequest {
 impl NeutronUpdateFirewallRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronUpdateFirewallRuleRequestBuilder {
-        NeutronUpdateFirewallRuleRequestBuilder::default()
+        <NeutronUpdateFirewallRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct NeutronUpdateNetworkRequest {
 impl NeutronUpdateNetworkRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronUpdateNetworkRequestBuilder {
-        NeutronUpdateNetworkRequestBuilder::default()
+        <NeutronUpdateNetworkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

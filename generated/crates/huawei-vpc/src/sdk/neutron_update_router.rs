@@ -21,7 +21,7 @@ pub struct NeutronUpdateRouterRequest {
 impl NeutronUpdateRouterRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronUpdateRouterRequestBuilder {
-        NeutronUpdateRouterRequestBuilder::default()
+        <NeutronUpdateRouterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct NeutronUpdateSecurityGroupRequest {
 impl NeutronUpdateSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronUpdateSecurityGroupRequestBuilder {
-        NeutronUpdateSecurityGroupRequestBuilder::default()
+        <NeutronUpdateSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

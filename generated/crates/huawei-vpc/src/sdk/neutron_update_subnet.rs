@@ -21,7 +21,7 @@ pub struct NeutronUpdateSubnetRequest {
 impl NeutronUpdateSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> NeutronUpdateSubnetRequestBuilder {
-        NeutronUpdateSubnetRequestBuilder::default()
+        <NeutronUpdateSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct RejectVpcPeeringRequest {
 impl RejectVpcPeeringRequest {
     /// A builder with every field unset.
     pub fn builder() -> RejectVpcPeeringRequestBuilder {
-        RejectVpcPeeringRequestBuilder::default()
+        <RejectVpcPeeringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowFlowLogRequest {
 impl ShowFlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowFlowLogRequestBuilder {
-        ShowFlowLogRequestBuilder::default()
+        <ShowFlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowNetworkIpAvailabilitiesRequest {
 impl ShowNetworkIpAvailabilitiesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowNetworkIpAvailabilitiesRequestBuilder {
-        ShowNetworkIpAvailabilitiesRequestBuilder::default()
+        <ShowNetworkIpAvailabilitiesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowPortRequest {
 impl ShowPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPortRequestBuilder {
-        ShowPortRequestBuilder::default()
+        <ShowPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowPrivateipRequest {
 impl ShowPrivateipRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPrivateipRequestBuilder {
-        ShowPrivateipRequestBuilder::default()
+        <ShowPrivateipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowQuotaRequest {
 impl ShowQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowQuotaRequestBuilder {
-        ShowQuotaRequestBuilder::default()
+        <ShowQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowRouteTableRequest {
 impl ShowRouteTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowRouteTableRequestBuilder {
-        ShowRouteTableRequestBuilder::default()
+        <ShowRouteTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowSecurityGroupRuleRequest {
 impl ShowSecurityGroupRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSecurityGroupRuleRequestBuilder {
-        ShowSecurityGroupRuleRequestBuilder::default()
+        <ShowSecurityGroupRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

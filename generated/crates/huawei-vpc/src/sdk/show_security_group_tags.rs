@@ -21,7 +21,7 @@ pub struct ShowSecurityGroupTagsRequest {
 impl ShowSecurityGroupTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSecurityGroupTagsRequestBuilder {
-        ShowSecurityGroupTagsRequestBuilder::default()
+        <ShowSecurityGroupTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

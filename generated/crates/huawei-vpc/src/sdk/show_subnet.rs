@@ -21,7 +21,7 @@ pub struct ShowSubnetRequest {
 impl ShowSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSubnetRequestBuilder {
-        ShowSubnetRequestBuilder::default()
+        <ShowSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

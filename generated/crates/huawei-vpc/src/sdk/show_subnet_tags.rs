@@ -21,7 +21,7 @@ pub struct ShowSubnetTagsRequest {
 impl ShowSubnetTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSubnetTagsRequestBuilder {
-        ShowSubnetTagsRequestBuilder::default()
+        <ShowSubnetTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

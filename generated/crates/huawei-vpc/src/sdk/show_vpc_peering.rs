@@ -18,7 +18,7 @@ pub struct ShowVpcPeeringRequest {
 impl ShowVpcPeeringRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVpcPeeringRequestBuilder {
-        ShowVpcPeeringRequestBuilder::default()
+        <ShowVpcPeeringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowVpcRouteRequest {
 impl ShowVpcRouteRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVpcRouteRequestBuilder {
-        ShowVpcRouteRequestBuilder::default()
+        <ShowVpcRouteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

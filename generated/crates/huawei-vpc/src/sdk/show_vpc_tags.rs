@@ -21,7 +21,7 @@ pub struct ShowVpcTagsRequest {
 impl ShowVpcTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVpcTagsRequestBuilder {
-        ShowVpcTagsRequestBuilder::default()
+        <ShowVpcTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateFlowLogRequest {
 impl UpdateFlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateFlowLogRequestBuilder {
-        UpdateFlowLogRequestBuilder::default()
+        <UpdateFlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdatePortRequest {
 impl UpdatePortRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePortRequestBuilder {
-        UpdatePortRequestBuilder::default()
+        <UpdatePortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateRouteTableRequest {
 impl UpdateRouteTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateRouteTableRequestBuilder {
-        UpdateRouteTableRequestBuilder::default()
+        <UpdateRouteTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateSubnetRequest {
 impl UpdateSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSubnetRequestBuilder {
-        UpdateSubnetRequestBuilder::default()
+        <UpdateSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateVpcRequest {
 impl UpdateVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateVpcRequestBuilder {
-        UpdateVpcRequestBuilder::default()
+        <UpdateVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

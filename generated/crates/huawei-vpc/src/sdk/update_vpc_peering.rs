@@ -21,7 +21,7 @@ pub struct UpdateVpcPeeringRequest {
 impl UpdateVpcPeeringRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateVpcPeeringRequestBuilder {
-        UpdateVpcPeeringRequestBuilder::default()
+        <UpdateVpcPeeringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct AddUserRequest {
 impl AddUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddUserRequestBuilder {
-        AddUserRequestBuilder::default()
+        <AddUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

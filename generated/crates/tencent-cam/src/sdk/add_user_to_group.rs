@@ -19,7 +19,7 @@ pub struct AddUserToGroupRequest {
 impl AddUserToGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddUserToGroupRequestBuilder {
-        AddUserToGroupRequestBuilder::default()
+        <AddUserToGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

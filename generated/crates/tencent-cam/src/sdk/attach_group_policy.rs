@@ -20,7 +20,7 @@ pub struct AttachGroupPolicyRequest {
 impl AttachGroupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachGroupPolicyRequestBuilder {
-        AttachGroupPolicyRequestBuilder::default()
+        <AttachGroupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct AttachRolePolicyRequest {
 impl AttachRolePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachRolePolicyRequestBuilder {
-        AttachRolePolicyRequestBuilder::default()
+        <AttachRolePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

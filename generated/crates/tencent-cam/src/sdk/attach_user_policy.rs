@@ -20,7 +20,7 @@ pub struct AttachUserPolicyRequest {
 impl AttachUserPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachUserPolicyRequestBuilder {
-        AttachUserPolicyRequestBuilder::default()
+        <AttachUserPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

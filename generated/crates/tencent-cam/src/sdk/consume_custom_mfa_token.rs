@@ -18,7 +18,7 @@ pub struct ConsumeCustomMfaTokenRequest {
 impl ConsumeCustomMfaTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> ConsumeCustomMfaTokenRequestBuilder {
-        ConsumeCustomMfaTokenRequestBuilder::default()
+        <ConsumeCustomMfaTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CreateAccessKeyRequest {
 impl CreateAccessKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAccessKeyRequestBuilder {
-        CreateAccessKeyRequestBuilder::default()
+        <CreateAccessKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

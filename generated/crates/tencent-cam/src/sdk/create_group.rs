@@ -20,7 +20,7 @@ pub struct CreateGroupRequest {
 impl CreateGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGroupRequestBuilder {
-        CreateGroupRequestBuilder::default()
+        <CreateGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct CreateOidcConfigRequest {
 impl CreateOidcConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOidcConfigRequestBuilder {
-        CreateOidcConfigRequestBuilder::default()
+        <CreateOidcConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CreatePolicyRequest {
 impl CreatePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePolicyRequestBuilder {
-        CreatePolicyRequestBuilder::default()
+        <CreatePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

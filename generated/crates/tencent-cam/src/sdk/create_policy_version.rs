@@ -23,7 +23,7 @@ pub struct CreatePolicyVersionRequest {
 impl CreatePolicyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePolicyVersionRequestBuilder {
-        CreatePolicyVersionRequestBuilder::default()
+        <CreatePolicyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct CreateRoleRequest {
 impl CreateRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRoleRequestBuilder {
-        CreateRoleRequestBuilder::default()
+        <CreateRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

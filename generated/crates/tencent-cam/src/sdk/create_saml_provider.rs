@@ -23,7 +23,7 @@ pub struct CreateSamlProviderRequest {
 impl CreateSamlProviderRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSamlProviderRequestBuilder {
-        CreateSamlProviderRequestBuilder::default()
+        <CreateSamlProviderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct CreateServiceLinkedRoleRequest {
 impl CreateServiceLinkedRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateServiceLinkedRoleRequestBuilder {
-        CreateServiceLinkedRoleRequestBuilder::default()
+        <CreateServiceLinkedRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

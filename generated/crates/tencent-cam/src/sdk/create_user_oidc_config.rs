@@ -42,7 +42,7 @@ pub struct CreateUserOidcConfigRequest {
 impl CreateUserOidcConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateUserOidcConfigRequestBuilder {
-        CreateUserOidcConfigRequestBuilder::default()
+        <CreateUserOidcConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CreateUserSamlConfigRequest {
 impl CreateUserSamlConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateUserSamlConfigRequestBuilder {
-        CreateUserSamlConfigRequestBuilder::default()
+        <CreateUserSamlConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DeleteAccessKeyRequest {
 impl DeleteAccessKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAccessKeyRequestBuilder {
-        DeleteAccessKeyRequestBuilder::default()
+        <DeleteAccessKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteGroupRequest {
 impl DeleteGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGroupRequestBuilder {
-        DeleteGroupRequestBuilder::default()
+        <DeleteGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteOidcConfigRequest {
 impl DeleteOidcConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteOidcConfigRequestBuilder {
-        DeleteOidcConfigRequestBuilder::default()
+        <DeleteOidcConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeletePolicyRequest {
 impl DeletePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePolicyRequestBuilder {
-        DeletePolicyRequestBuilder::default()
+        <DeletePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

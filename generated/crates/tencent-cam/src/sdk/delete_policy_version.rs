@@ -20,7 +20,7 @@ pub struct DeletePolicyVersionRequest {
 impl DeletePolicyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePolicyVersionRequestBuilder {
-        DeletePolicyVersionRequestBuilder::default()
+        <DeletePolicyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

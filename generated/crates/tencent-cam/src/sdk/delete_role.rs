@@ -20,7 +20,7 @@ pub struct DeleteRoleRequest {
 impl DeleteRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRoleRequestBuilder {
-        DeleteRoleRequestBuilder::default()
+        <DeleteRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

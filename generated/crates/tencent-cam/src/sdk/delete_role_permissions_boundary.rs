@@ -20,7 +20,7 @@ pub struct DeleteRolePermissionsBoundaryRequest {
 impl DeleteRolePermissionsBoundaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRolePermissionsBoundaryRequestBuilder {
-        DeleteRolePermissionsBoundaryRequestBuilder::default()
+        <DeleteRolePermissionsBoundaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

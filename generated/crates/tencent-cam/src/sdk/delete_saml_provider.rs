@@ -17,7 +17,7 @@ pub struct DeleteSamlProviderRequest {
 impl DeleteSamlProviderRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSamlProviderRequestBuilder {
-        DeleteSamlProviderRequestBuilder::default()
+        <DeleteSamlProviderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteServiceLinkedRoleRequest {
 impl DeleteServiceLinkedRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServiceLinkedRoleRequestBuilder {
-        DeleteServiceLinkedRoleRequestBuilder::default()
+        <DeleteServiceLinkedRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

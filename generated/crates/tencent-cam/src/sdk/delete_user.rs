@@ -20,7 +20,7 @@ pub struct DeleteUserRequest {
 impl DeleteUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteUserRequestBuilder {
-        DeleteUserRequestBuilder::default()
+        <DeleteUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

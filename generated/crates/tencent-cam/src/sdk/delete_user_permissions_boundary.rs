@@ -17,7 +17,7 @@ pub struct DeleteUserPermissionsBoundaryRequest {
 impl DeleteUserPermissionsBoundaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteUserPermissionsBoundaryRequestBuilder {
-        DeleteUserPermissionsBoundaryRequestBuilder::default()
+        <DeleteUserPermissionsBoundaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

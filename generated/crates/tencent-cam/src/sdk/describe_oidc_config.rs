@@ -17,7 +17,7 @@ pub struct DescribeOidcConfigRequest {
 impl DescribeOidcConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeOidcConfigRequestBuilder {
-        DescribeOidcConfigRequestBuilder::default()
+        <DescribeOidcConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

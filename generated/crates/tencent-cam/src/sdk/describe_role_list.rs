@@ -25,7 +25,7 @@ pub struct DescribeRoleListRequest {
 impl DescribeRoleListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRoleListRequestBuilder {
-        DescribeRoleListRequestBuilder::default()
+        <DescribeRoleListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeSafeAuthFlagCollRequest {
 impl DescribeSafeAuthFlagCollRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSafeAuthFlagCollRequestBuilder {
-        DescribeSafeAuthFlagCollRequestBuilder::default()
+        <DescribeSafeAuthFlagCollRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeSafeAuthFlagIntlRequest {}
 impl DescribeSafeAuthFlagIntlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSafeAuthFlagIntlRequestBuilder {
-        DescribeSafeAuthFlagIntlRequestBuilder::default()
+        <DescribeSafeAuthFlagIntlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

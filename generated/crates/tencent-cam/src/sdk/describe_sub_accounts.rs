@@ -19,7 +19,7 @@ pub struct DescribeSubAccountsRequest {
 impl DescribeSubAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubAccountsRequestBuilder {
-        DescribeSubAccountsRequestBuilder::default()
+        <DescribeSubAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

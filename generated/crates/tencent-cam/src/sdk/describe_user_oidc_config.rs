@@ -12,7 +12,7 @@ pub struct DescribeUserOidcConfigRequest {}
 impl DescribeUserOidcConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUserOidcConfigRequestBuilder {
-        DescribeUserOidcConfigRequestBuilder::default()
+        <DescribeUserOidcConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

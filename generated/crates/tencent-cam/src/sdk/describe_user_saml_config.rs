@@ -12,7 +12,7 @@ pub struct DescribeUserSamlConfigRequest {}
 impl DescribeUserSamlConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUserSamlConfigRequestBuilder {
-        DescribeUserSamlConfigRequestBuilder::default()
+        <DescribeUserSamlConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DetachGroupPolicyRequest {
 impl DetachGroupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachGroupPolicyRequestBuilder {
-        DetachGroupPolicyRequestBuilder::default()
+        <DetachGroupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

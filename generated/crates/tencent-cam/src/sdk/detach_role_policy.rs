@@ -26,7 +26,7 @@ pub struct DetachRolePolicyRequest {
 impl DetachRolePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachRolePolicyRequestBuilder {
-        DetachRolePolicyRequestBuilder::default()
+        <DetachRolePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

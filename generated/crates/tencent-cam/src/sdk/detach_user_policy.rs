@@ -20,7 +20,7 @@ pub struct DetachUserPolicyRequest {
 impl DetachUserPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachUserPolicyRequestBuilder {
-        DetachUserPolicyRequestBuilder::default()
+        <DetachUserPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -12,7 +12,7 @@ pub struct DisableUserSsoRequest {}
 impl DisableUserSsoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableUserSsoRequestBuilder {
-        DisableUserSsoRequestBuilder::default()
+        <DisableUserSsoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

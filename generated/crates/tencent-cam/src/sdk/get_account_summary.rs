@@ -12,7 +12,7 @@ pub struct GetAccountSummaryRequest {}
 impl GetAccountSummaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetAccountSummaryRequestBuilder {
-        GetAccountSummaryRequestBuilder::default()
+        <GetAccountSummaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

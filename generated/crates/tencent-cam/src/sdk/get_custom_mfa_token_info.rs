@@ -18,7 +18,7 @@ pub struct GetCustomMfaTokenInfoRequest {
 impl GetCustomMfaTokenInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetCustomMfaTokenInfoRequestBuilder {
-        GetCustomMfaTokenInfoRequestBuilder::default()
+        <GetCustomMfaTokenInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct GetGroupRequest {
 impl GetGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetGroupRequestBuilder {
-        GetGroupRequestBuilder::default()
+        <GetGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct GetPasswordRulesRequest {}
 impl GetPasswordRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetPasswordRulesRequestBuilder {
-        GetPasswordRulesRequestBuilder::default()
+        <GetPasswordRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct GetPolicyRequest {
 impl GetPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetPolicyRequestBuilder {
-        GetPolicyRequestBuilder::default()
+        <GetPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

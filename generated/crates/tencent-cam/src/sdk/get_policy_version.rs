@@ -22,7 +22,7 @@ pub struct GetPolicyVersionRequest {
 impl GetPolicyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetPolicyVersionRequestBuilder {
-        GetPolicyVersionRequestBuilder::default()
+        <GetPolicyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct GetRoleRequest {
 impl GetRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetRoleRequestBuilder {
-        GetRoleRequestBuilder::default()
+        <GetRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct GetSamlProviderRequest {
 impl GetSamlProviderRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetSamlProviderRequestBuilder {
-        GetSamlProviderRequestBuilder::default()
+        <GetSamlProviderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct GetSecurityLastUsedRequest {
 impl GetSecurityLastUsedRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetSecurityLastUsedRequestBuilder {
-        GetSecurityLastUsedRequestBuilder::default()
+        <GetSecurityLastUsedRequestBuilder as ::core::default::Default>::default()
     }
 }
 

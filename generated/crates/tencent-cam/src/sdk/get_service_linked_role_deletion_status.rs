@@ -17,7 +17,7 @@ pub struct GetServiceLinkedRoleDeletionStatusRequest {
 impl GetServiceLinkedRoleDeletionStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetServiceLinkedRoleDeletionStatusRequestBuilder {
-        GetServiceLinkedRoleDeletionStatusRequestBuilder::default()
+        <GetServiceLinkedRoleDeletionStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct GetUserRequest {
 impl GetUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetUserRequestBuilder {
-        GetUserRequestBuilder::default()
+        <GetUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

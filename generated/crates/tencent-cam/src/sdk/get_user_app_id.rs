@@ -12,7 +12,7 @@ pub struct GetUserAppIdRequest {}
 impl GetUserAppIdRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetUserAppIdRequestBuilder {
-        GetUserAppIdRequestBuilder::default()
+        <GetUserAppIdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ListAccessKeysRequest {
 impl ListAccessKeysRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAccessKeysRequestBuilder {
-        ListAccessKeysRequestBuilder::default()
+        <ListAccessKeysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

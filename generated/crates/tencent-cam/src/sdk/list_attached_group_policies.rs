@@ -28,7 +28,7 @@ pub struct ListAttachedGroupPoliciesRequest {
 impl ListAttachedGroupPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAttachedGroupPoliciesRequestBuilder {
-        ListAttachedGroupPoliciesRequestBuilder::default()
+        <ListAttachedGroupPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ListAttachedRolePoliciesRequest {
 impl ListAttachedRolePoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAttachedRolePoliciesRequestBuilder {
-        ListAttachedRolePoliciesRequestBuilder::default()
+        <ListAttachedRolePoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ListAttachedUserAllPoliciesRequest {
 impl ListAttachedUserAllPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAttachedUserAllPoliciesRequestBuilder {
-        ListAttachedUserAllPoliciesRequestBuilder::default()
+        <ListAttachedUserAllPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

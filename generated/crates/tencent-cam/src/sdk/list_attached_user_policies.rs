@@ -25,7 +25,7 @@ pub struct ListAttachedUserPoliciesRequest {
 impl ListAttachedUserPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAttachedUserPoliciesRequestBuilder {
-        ListAttachedUserPoliciesRequestBuilder::default()
+        <ListAttachedUserPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

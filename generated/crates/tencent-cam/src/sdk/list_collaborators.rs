@@ -22,7 +22,7 @@ pub struct ListCollaboratorsRequest {
 impl ListCollaboratorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCollaboratorsRequestBuilder {
-        ListCollaboratorsRequestBuilder::default()
+        <ListCollaboratorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

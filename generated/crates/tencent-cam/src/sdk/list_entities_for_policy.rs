@@ -28,7 +28,7 @@ pub struct ListEntitiesForPolicyRequest {
 impl ListEntitiesForPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEntitiesForPolicyRequestBuilder {
-        ListEntitiesForPolicyRequestBuilder::default()
+        <ListEntitiesForPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ListGroupsRequest {
 impl ListGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGroupsRequestBuilder {
-        ListGroupsRequestBuilder::default()
+        <ListGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

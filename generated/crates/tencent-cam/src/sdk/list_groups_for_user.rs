@@ -28,7 +28,7 @@ pub struct ListGroupsForUserRequest {
 impl ListGroupsForUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListGroupsForUserRequestBuilder {
-        ListGroupsForUserRequestBuilder::default()
+        <ListGroupsForUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ListPoliciesRequest {
 impl ListPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPoliciesRequestBuilder {
-        ListPoliciesRequestBuilder::default()
+        <ListPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

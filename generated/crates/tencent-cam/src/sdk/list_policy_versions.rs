@@ -19,7 +19,7 @@ pub struct ListPolicyVersionsRequest {
 impl ListPolicyVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPolicyVersionsRequestBuilder {
-        ListPolicyVersionsRequestBuilder::default()
+        <ListPolicyVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct ListSamlProvidersRequest {}
 impl ListSamlProvidersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSamlProvidersRequestBuilder {
-        ListSamlProvidersRequestBuilder::default()
+        <ListSamlProvidersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ListUsersForGroupRequest {
 impl ListUsersForGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListUsersForGroupRequestBuilder {
-        ListUsersForGroupRequestBuilder::default()
+        <ListUsersForGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

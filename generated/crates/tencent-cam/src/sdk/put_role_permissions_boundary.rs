@@ -23,7 +23,7 @@ pub struct PutRolePermissionsBoundaryRequest {
 impl PutRolePermissionsBoundaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> PutRolePermissionsBoundaryRequestBuilder {
-        PutRolePermissionsBoundaryRequestBuilder::default()
+        <PutRolePermissionsBoundaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

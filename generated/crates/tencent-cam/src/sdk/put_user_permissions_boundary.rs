@@ -20,7 +20,7 @@ pub struct PutUserPermissionsBoundaryRequest {
 impl PutUserPermissionsBoundaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> PutUserPermissionsBoundaryRequestBuilder {
-        PutUserPermissionsBoundaryRequestBuilder::default()
+        <PutUserPermissionsBoundaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

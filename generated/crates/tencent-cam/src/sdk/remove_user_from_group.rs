@@ -19,7 +19,7 @@ pub struct RemoveUserFromGroupRequest {
 impl RemoveUserFromGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveUserFromGroupRequestBuilder {
-        RemoveUserFromGroupRequestBuilder::default()
+        <RemoveUserFromGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct SetDefaultPolicyVersionRequest {
 impl SetDefaultPolicyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetDefaultPolicyVersionRequestBuilder {
-        SetDefaultPolicyVersionRequestBuilder::default()
+        <SetDefaultPolicyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct SetMfaFlagRequest {
 impl SetMfaFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetMfaFlagRequestBuilder {
-        SetMfaFlagRequestBuilder::default()
+        <SetMfaFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

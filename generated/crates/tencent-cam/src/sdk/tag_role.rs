@@ -25,7 +25,7 @@ pub struct TagRoleRequest {
 impl TagRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> TagRoleRequestBuilder {
-        TagRoleRequestBuilder::default()
+        <TagRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

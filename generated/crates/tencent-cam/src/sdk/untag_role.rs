@@ -23,7 +23,7 @@ pub struct UntagRoleRequest {
 impl UntagRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> UntagRoleRequestBuilder {
-        UntagRoleRequestBuilder::default()
+        <UntagRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

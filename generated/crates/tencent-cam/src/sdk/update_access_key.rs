@@ -23,7 +23,7 @@ pub struct UpdateAccessKeyRequest {
 impl UpdateAccessKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAccessKeyRequestBuilder {
-        UpdateAccessKeyRequestBuilder::default()
+        <UpdateAccessKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

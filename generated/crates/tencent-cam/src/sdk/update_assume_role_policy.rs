@@ -23,7 +23,7 @@ pub struct UpdateAssumeRolePolicyRequest {
 impl UpdateAssumeRolePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAssumeRolePolicyRequestBuilder {
-        UpdateAssumeRolePolicyRequestBuilder::default()
+        <UpdateAssumeRolePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

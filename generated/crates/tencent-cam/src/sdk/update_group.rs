@@ -23,7 +23,7 @@ pub struct UpdateGroupRequest {
 impl UpdateGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGroupRequestBuilder {
-        UpdateGroupRequestBuilder::default()
+        <UpdateGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct UpdateOidcConfigRequest {
 impl UpdateOidcConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateOidcConfigRequestBuilder {
-        UpdateOidcConfigRequestBuilder::default()
+        <UpdateOidcConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct UpdatePasswordRulesRequest {
 impl UpdatePasswordRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePasswordRulesRequestBuilder {
-        UpdatePasswordRulesRequestBuilder::default()
+        <UpdatePasswordRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

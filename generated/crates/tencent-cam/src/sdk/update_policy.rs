@@ -30,7 +30,7 @@ pub struct UpdatePolicyRequest {
 impl UpdatePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePolicyRequestBuilder {
-        UpdatePolicyRequestBuilder::default()
+        <UpdatePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

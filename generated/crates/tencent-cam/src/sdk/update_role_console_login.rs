@@ -23,7 +23,7 @@ pub struct UpdateRoleConsoleLoginRequest {
 impl UpdateRoleConsoleLoginRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateRoleConsoleLoginRequestBuilder {
-        UpdateRoleConsoleLoginRequestBuilder::default()
+        <UpdateRoleConsoleLoginRequestBuilder as ::core::default::Default>::default()
     }
 }
 

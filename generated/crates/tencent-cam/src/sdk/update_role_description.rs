@@ -23,7 +23,7 @@ pub struct UpdateRoleDescriptionRequest {
 impl UpdateRoleDescriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateRoleDescriptionRequestBuilder {
-        UpdateRoleDescriptionRequestBuilder::default()
+        <UpdateRoleDescriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct UpdateSamlProviderRequest {
 impl UpdateSamlProviderRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSamlProviderRequestBuilder {
-        UpdateSamlProviderRequestBuilder::default()
+        <UpdateSamlProviderRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct UpdateUserOidcConfigRequest {
 impl UpdateUserOidcConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateUserOidcConfigRequestBuilder {
-        UpdateUserOidcConfigRequestBuilder::default()
+        <UpdateUserOidcConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct UpdateUserSamlConfigRequest {
 impl UpdateUserSamlConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateUserSamlConfigRequestBuilder {
-        UpdateUserSamlConfigRequestBuilder::default()
+        <UpdateUserSamlConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ApplyDiskBackupRequest {
 impl ApplyDiskBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ApplyDiskBackupRequestBuilder {
-        ApplyDiskBackupRequestBuilder::default()
+        <ApplyDiskBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ApplySnapshotRequest {
 impl ApplySnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> ApplySnapshotRequestBuilder {
-        ApplySnapshotRequestBuilder::default()
+        <ApplySnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ApplySnapshotGroupRequest {
 impl ApplySnapshotGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ApplySnapshotGroupRequestBuilder {
-        ApplySnapshotGroupRequestBuilder::default()
+        <ApplySnapshotGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct AttachDisksRequest {
 impl AttachDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachDisksRequestBuilder {
-        AttachDisksRequestBuilder::default()
+        <AttachDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct BindAutoSnapshotPolicyRequest {
 impl BindAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> BindAutoSnapshotPolicyRequestBuilder {
-        BindAutoSnapshotPolicyRequestBuilder::default()
+        <BindAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

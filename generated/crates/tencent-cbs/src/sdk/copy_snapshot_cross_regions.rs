@@ -28,7 +28,7 @@ pub struct CopySnapshotCrossRegionsRequest {
 impl CopySnapshotCrossRegionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopySnapshotCrossRegionsRequestBuilder {
-        CopySnapshotCrossRegionsRequestBuilder::default()
+        <CopySnapshotCrossRegionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CreateDiskBackupRequest {
 impl CreateDiskBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDiskBackupRequestBuilder {
-        CreateDiskBackupRequestBuilder::default()
+        <CreateDiskBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -98,7 +98,7 @@ pub struct CreateDisksRequest {
 impl CreateDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDisksRequestBuilder {
-        CreateDisksRequestBuilder::default()
+        <CreateDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

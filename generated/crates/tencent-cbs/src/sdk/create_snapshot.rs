@@ -38,7 +38,7 @@ pub struct CreateSnapshotRequest {
 impl CreateSnapshotRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSnapshotRequestBuilder {
-        CreateSnapshotRequestBuilder::default()
+        <CreateSnapshotRequestBuilder as ::core::default::Default>::default()
     }
 }
 

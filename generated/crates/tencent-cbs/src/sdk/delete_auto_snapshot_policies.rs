@@ -19,7 +19,7 @@ pub struct DeleteAutoSnapshotPoliciesRequest {
 impl DeleteAutoSnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAutoSnapshotPoliciesRequestBuilder {
-        DeleteAutoSnapshotPoliciesRequestBuilder::default()
+        <DeleteAutoSnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteDiskBackupsRequest {
 impl DeleteDiskBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDiskBackupsRequestBuilder {
-        DeleteDiskBackupsRequestBuilder::default()
+        <DeleteDiskBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DeleteSnapshotsRequest {
 impl DeleteSnapshotsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSnapshotsRequestBuilder {
-        DeleteSnapshotsRequestBuilder::default()
+        <DeleteSnapshotsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct DescribeAutoSnapshotPoliciesRequest {
 impl DescribeAutoSnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAutoSnapshotPoliciesRequestBuilder {
-        DescribeAutoSnapshotPoliciesRequestBuilder::default()
+        <DescribeAutoSnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeDiskAssociatedAutoSnapshotPolicyRequest {
 impl DescribeDiskAssociatedAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDiskAssociatedAutoSnapshotPolicyRequestBuilder {
-        DescribeDiskAssociatedAutoSnapshotPolicyRequestBuilder::default()
+        <DescribeDiskAssociatedAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -53,7 +53,7 @@ pub struct DescribeDiskBackupsRequest {
 impl DescribeDiskBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDiskBackupsRequestBuilder {
-        DescribeDiskBackupsRequestBuilder::default()
+        <DescribeDiskBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

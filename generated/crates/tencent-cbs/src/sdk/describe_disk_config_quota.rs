@@ -54,7 +54,7 @@ pub struct DescribeDiskConfigQuotaRequest {
 impl DescribeDiskConfigQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDiskConfigQuotaRequestBuilder {
-        DescribeDiskConfigQuotaRequestBuilder::default()
+        <DescribeDiskConfigQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeDiskStoragePoolRequest {
 impl DescribeDiskStoragePoolRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDiskStoragePoolRequestBuilder {
-        DescribeDiskStoragePoolRequestBuilder::default()
+        <DescribeDiskStoragePoolRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -82,7 +82,7 @@ pub struct DescribeDisksRequest {
 impl DescribeDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDisksRequestBuilder {
-        DescribeDisksRequestBuilder::default()
+        <DescribeDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

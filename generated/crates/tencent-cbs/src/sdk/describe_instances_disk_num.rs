@@ -21,7 +21,7 @@ pub struct DescribeInstancesDiskNumRequest {
 impl DescribeInstancesDiskNumRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancesDiskNumRequestBuilder {
-        DescribeInstancesDiskNumRequestBuilder::default()
+        <DescribeInstancesDiskNumRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct DescribeSnapshotGroupsRequest {
 impl DescribeSnapshotGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSnapshotGroupsRequestBuilder {
-        DescribeSnapshotGroupsRequestBuilder::default()
+        <DescribeSnapshotGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

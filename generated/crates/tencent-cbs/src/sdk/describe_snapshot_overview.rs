@@ -12,7 +12,7 @@ pub struct DescribeSnapshotOverviewRequest {}
 impl DescribeSnapshotOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSnapshotOverviewRequestBuilder {
-        DescribeSnapshotOverviewRequestBuilder::default()
+        <DescribeSnapshotOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

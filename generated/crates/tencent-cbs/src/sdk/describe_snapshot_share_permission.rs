@@ -19,7 +19,7 @@ pub struct DescribeSnapshotSharePermissionRequest {
 impl DescribeSnapshotSharePermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSnapshotSharePermissionRequestBuilder {
-        DescribeSnapshotSharePermissionRequestBuilder::default()
+        <DescribeSnapshotSharePermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -121,7 +121,7 @@ pub struct DescribeSnapshotsRequest {
 impl DescribeSnapshotsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSnapshotsRequestBuilder {
-        DescribeSnapshotsRequestBuilder::default()
+        <DescribeSnapshotsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DetachDisksRequest {
 impl DetachDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachDisksRequestBuilder {
-        DetachDisksRequestBuilder::default()
+        <DetachDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct GetSnapOverviewRequest {}
 impl GetSnapOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetSnapOverviewRequestBuilder {
-        GetSnapOverviewRequestBuilder::default()
+        <GetSnapOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct InitializeDisksRequest {
 impl InitializeDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> InitializeDisksRequestBuilder {
-        InitializeDisksRequestBuilder::default()
+        <InitializeDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

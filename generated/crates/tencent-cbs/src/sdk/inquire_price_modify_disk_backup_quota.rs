@@ -22,7 +22,7 @@ pub struct InquirePriceModifyDiskBackupQuotaRequest {
 impl InquirePriceModifyDiskBackupQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceModifyDiskBackupQuotaRequestBuilder {
-        InquirePriceModifyDiskBackupQuotaRequestBuilder::default()
+        <InquirePriceModifyDiskBackupQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

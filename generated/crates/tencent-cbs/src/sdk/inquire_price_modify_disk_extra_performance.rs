@@ -22,7 +22,7 @@ pub struct InquirePriceModifyDiskExtraPerformanceRequest {
 impl InquirePriceModifyDiskExtraPerformanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceModifyDiskExtraPerformanceRequestBuilder {
-        InquirePriceModifyDiskExtraPerformanceRequestBuilder::default()
+        <InquirePriceModifyDiskExtraPerformanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

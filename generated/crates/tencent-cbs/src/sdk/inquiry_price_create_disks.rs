@@ -56,7 +56,7 @@ pub struct InquiryPriceCreateDisksRequest {
 impl InquiryPriceCreateDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceCreateDisksRequestBuilder {
-        InquiryPriceCreateDisksRequestBuilder::default()
+        <InquiryPriceCreateDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

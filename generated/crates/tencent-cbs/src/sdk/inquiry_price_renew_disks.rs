@@ -32,7 +32,7 @@ pub struct InquiryPriceRenewDisksRequest {
 impl InquiryPriceRenewDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceRenewDisksRequestBuilder {
-        InquiryPriceRenewDisksRequestBuilder::default()
+        <InquiryPriceRenewDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct InquiryPriceResizeDiskRequest {
 impl InquiryPriceResizeDiskRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceResizeDiskRequestBuilder {
-        InquiryPriceResizeDiskRequestBuilder::default()
+        <InquiryPriceResizeDiskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

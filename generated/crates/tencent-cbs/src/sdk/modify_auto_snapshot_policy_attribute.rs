@@ -38,7 +38,7 @@ pub struct ModifyAutoSnapshotPolicyAttributeRequest {
 impl ModifyAutoSnapshotPolicyAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAutoSnapshotPolicyAttributeRequestBuilder {
-        ModifyAutoSnapshotPolicyAttributeRequestBuilder::default()
+        <ModifyAutoSnapshotPolicyAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

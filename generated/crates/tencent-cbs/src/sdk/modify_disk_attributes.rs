@@ -45,7 +45,7 @@ pub struct ModifyDiskAttributesRequest {
 impl ModifyDiskAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDiskAttributesRequestBuilder {
-        ModifyDiskAttributesRequestBuilder::default()
+        <ModifyDiskAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

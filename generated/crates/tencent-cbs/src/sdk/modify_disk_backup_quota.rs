@@ -20,7 +20,7 @@ pub struct ModifyDiskBackupQuotaRequest {
 impl ModifyDiskBackupQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDiskBackupQuotaRequestBuilder {
-        ModifyDiskBackupQuotaRequestBuilder::default()
+        <ModifyDiskBackupQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

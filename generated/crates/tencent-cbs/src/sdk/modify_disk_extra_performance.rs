@@ -22,7 +22,7 @@ pub struct ModifyDiskExtraPerformanceRequest {
 impl ModifyDiskExtraPerformanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDiskExtraPerformanceRequestBuilder {
-        ModifyDiskExtraPerformanceRequestBuilder::default()
+        <ModifyDiskExtraPerformanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

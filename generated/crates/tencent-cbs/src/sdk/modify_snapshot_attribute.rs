@@ -29,7 +29,7 @@ pub struct ModifySnapshotAttributeRequest {
 impl ModifySnapshotAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySnapshotAttributeRequestBuilder {
-        ModifySnapshotAttributeRequestBuilder::default()
+        <ModifySnapshotAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

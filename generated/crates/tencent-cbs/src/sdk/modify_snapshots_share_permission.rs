@@ -29,7 +29,7 @@ pub struct ModifySnapshotsSharePermissionRequest {
 impl ModifySnapshotsSharePermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySnapshotsSharePermissionRequestBuilder {
-        ModifySnapshotsSharePermissionRequestBuilder::default()
+        <ModifySnapshotsSharePermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct RenewDiskRequest {
 impl RenewDiskRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewDiskRequestBuilder {
-        RenewDiskRequestBuilder::default()
+        <RenewDiskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

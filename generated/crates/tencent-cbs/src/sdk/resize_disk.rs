@@ -22,7 +22,7 @@ pub struct ResizeDiskRequest {
 impl ResizeDiskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeDiskRequestBuilder {
-        ResizeDiskRequestBuilder::default()
+        <ResizeDiskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

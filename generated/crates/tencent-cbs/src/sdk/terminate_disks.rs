@@ -24,7 +24,7 @@ pub struct TerminateDisksRequest {
 impl TerminateDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> TerminateDisksRequestBuilder {
-        TerminateDisksRequestBuilder::default()
+        <TerminateDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

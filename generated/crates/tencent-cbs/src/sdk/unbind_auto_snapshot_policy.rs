@@ -26,7 +26,7 @@ pub struct UnbindAutoSnapshotPolicyRequest {
 impl UnbindAutoSnapshotPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnbindAutoSnapshotPolicyRequestBuilder {
-        UnbindAutoSnapshotPolicyRequestBuilder::default()
+        <UnbindAutoSnapshotPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct AddTimeWindowRequest {
 impl AddTimeWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddTimeWindowRequestBuilder {
-        AddTimeWindowRequestBuilder::default()
+        <AddTimeWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct AdjustCdbProxyRequest {
 impl AdjustCdbProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> AdjustCdbProxyRequestBuilder {
-        AdjustCdbProxyRequestBuilder::default()
+        <AdjustCdbProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -67,7 +67,7 @@ pub struct AdjustCdbProxyAddressRequest {
 impl AdjustCdbProxyAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> AdjustCdbProxyAddressRequestBuilder {
-        AdjustCdbProxyAddressRequestBuilder::default()
+        <AdjustCdbProxyAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

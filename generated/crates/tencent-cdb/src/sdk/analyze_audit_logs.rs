@@ -38,7 +38,7 @@ pub struct AnalyzeAuditLogsRequest {
 impl AnalyzeAuditLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AnalyzeAuditLogsRequestBuilder {
-        AnalyzeAuditLogsRequestBuilder::default()
+        <AnalyzeAuditLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

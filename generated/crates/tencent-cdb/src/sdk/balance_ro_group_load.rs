@@ -17,7 +17,7 @@ pub struct BalanceRoGroupLoadRequest {
 impl BalanceRoGroupLoadRequest {
     /// A builder with every field unset.
     pub fn builder() -> BalanceRoGroupLoadRequestBuilder {
-        BalanceRoGroupLoadRequestBuilder::default()
+        <BalanceRoGroupLoadRequestBuilder as ::core::default::Default>::default()
     }
 }
 

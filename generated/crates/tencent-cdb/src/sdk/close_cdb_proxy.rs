@@ -23,7 +23,7 @@ pub struct CloseCdbProxyRequest {
 impl CloseCdbProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseCdbProxyRequestBuilder {
-        CloseCdbProxyRequestBuilder::default()
+        <CloseCdbProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CloseCdbProxyAddressRequest {
 impl CloseCdbProxyAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseCdbProxyAddressRequestBuilder {
-        CloseCdbProxyAddressRequestBuilder::default()
+        <CloseCdbProxyAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CloseWanServiceRequest {
 impl CloseWanServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseWanServiceRequestBuilder {
-        CloseWanServiceRequestBuilder::default()
+        <CloseWanServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

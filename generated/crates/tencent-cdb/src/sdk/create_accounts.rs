@@ -37,7 +37,7 @@ pub struct CreateAccountsRequest {
 impl CreateAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAccountsRequestBuilder {
-        CreateAccountsRequestBuilder::default()
+        <CreateAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct CreateAuditPolicyRequest {
 impl CreateAuditPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAuditPolicyRequestBuilder {
-        CreateAuditPolicyRequestBuilder::default()
+        <CreateAuditPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

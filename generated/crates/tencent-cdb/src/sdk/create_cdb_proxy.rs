@@ -51,7 +51,7 @@ pub struct CreateCdbProxyRequest {
 impl CreateCdbProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCdbProxyRequestBuilder {
-        CreateCdbProxyRequestBuilder::default()
+        <CreateCdbProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

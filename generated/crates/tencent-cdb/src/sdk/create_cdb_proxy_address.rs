@@ -77,7 +77,7 @@ pub struct CreateCdbProxyAddressRequest {
 impl CreateCdbProxyAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCdbProxyAddressRequestBuilder {
-        CreateCdbProxyAddressRequestBuilder::default()
+        <CreateCdbProxyAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct CreateDbImportJobRequest {
 impl CreateDbImportJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbImportJobRequestBuilder {
-        CreateDbImportJobRequestBuilder::default()
+        <CreateDbImportJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

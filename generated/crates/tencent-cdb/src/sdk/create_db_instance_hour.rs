@@ -232,7 +232,7 @@ pub struct CreateDbInstanceHourRequest {
 impl CreateDbInstanceHourRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbInstanceHourRequestBuilder {
-        CreateDbInstanceHourRequestBuilder::default()
+        <CreateDbInstanceHourRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct CreateParamTemplateRequest {
 impl CreateParamTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateParamTemplateRequestBuilder {
-        CreateParamTemplateRequestBuilder::default()
+        <CreateParamTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CreateRoInstanceIpRequest {
 impl CreateRoInstanceIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRoInstanceIpRequestBuilder {
-        CreateRoInstanceIpRequestBuilder::default()
+        <CreateRoInstanceIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CreateRotationPasswordRequest {
 impl CreateRotationPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRotationPasswordRequestBuilder {
-        CreateRotationPasswordRequestBuilder::default()
+        <CreateRotationPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

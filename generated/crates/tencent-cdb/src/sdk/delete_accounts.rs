@@ -22,7 +22,7 @@ pub struct DeleteAccountsRequest {
 impl DeleteAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAccountsRequestBuilder {
-        DeleteAccountsRequestBuilder::default()
+        <DeleteAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

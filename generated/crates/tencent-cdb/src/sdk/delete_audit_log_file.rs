@@ -20,7 +20,7 @@ pub struct DeleteAuditLogFileRequest {
 impl DeleteAuditLogFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAuditLogFileRequestBuilder {
-        DeleteAuditLogFileRequestBuilder::default()
+        <DeleteAuditLogFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

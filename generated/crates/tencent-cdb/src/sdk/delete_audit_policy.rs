@@ -20,7 +20,7 @@ pub struct DeleteAuditPolicyRequest {
 impl DeleteAuditPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAuditPolicyRequestBuilder {
-        DeleteAuditPolicyRequestBuilder::default()
+        <DeleteAuditPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

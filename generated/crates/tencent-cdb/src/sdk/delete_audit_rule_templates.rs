@@ -17,7 +17,7 @@ pub struct DeleteAuditRuleTemplatesRequest {
 impl DeleteAuditRuleTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAuditRuleTemplatesRequestBuilder {
-        DeleteAuditRuleTemplatesRequestBuilder::default()
+        <DeleteAuditRuleTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

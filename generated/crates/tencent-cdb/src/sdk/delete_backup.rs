@@ -20,7 +20,7 @@ pub struct DeleteBackupRequest {
 impl DeleteBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackupRequestBuilder {
-        DeleteBackupRequestBuilder::default()
+        <DeleteBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

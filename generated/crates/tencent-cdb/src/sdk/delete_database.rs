@@ -20,7 +20,7 @@ pub struct DeleteDatabaseRequest {
 impl DeleteDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDatabaseRequestBuilder {
-        DeleteDatabaseRequestBuilder::default()
+        <DeleteDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

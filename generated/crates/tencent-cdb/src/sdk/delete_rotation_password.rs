@@ -30,7 +30,7 @@ pub struct DeleteRotationPasswordRequest {
 impl DeleteRotationPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRotationPasswordRequestBuilder {
-        DeleteRotationPasswordRequestBuilder::default()
+        <DeleteRotationPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

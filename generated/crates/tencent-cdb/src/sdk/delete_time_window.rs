@@ -17,7 +17,7 @@ pub struct DeleteTimeWindowRequest {
 impl DeleteTimeWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTimeWindowRequestBuilder {
-        DeleteTimeWindowRequestBuilder::default()
+        <DeleteTimeWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeAccountsRequest {
 impl DescribeAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAccountsRequestBuilder {
-        DescribeAccountsRequestBuilder::default()
+        <DescribeAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeAsyncRequestInfoRequest {
 impl DescribeAsyncRequestInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAsyncRequestInfoRequestBuilder {
-        DescribeAsyncRequestInfoRequestBuilder::default()
+        <DescribeAsyncRequestInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

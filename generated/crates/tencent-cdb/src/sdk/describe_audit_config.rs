@@ -17,7 +17,7 @@ pub struct DescribeAuditConfigRequest {
 impl DescribeAuditConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditConfigRequestBuilder {
-        DescribeAuditConfigRequestBuilder::default()
+        <DescribeAuditConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

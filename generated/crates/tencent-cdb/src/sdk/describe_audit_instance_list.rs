@@ -31,7 +31,7 @@ pub struct DescribeAuditInstanceListRequest {
 impl DescribeAuditInstanceListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditInstanceListRequestBuilder {
-        DescribeAuditInstanceListRequestBuilder::default()
+        <DescribeAuditInstanceListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

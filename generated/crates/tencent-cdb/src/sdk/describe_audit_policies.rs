@@ -38,7 +38,7 @@ pub struct DescribeAuditPoliciesRequest {
 impl DescribeAuditPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditPoliciesRequestBuilder {
-        DescribeAuditPoliciesRequestBuilder::default()
+        <DescribeAuditPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

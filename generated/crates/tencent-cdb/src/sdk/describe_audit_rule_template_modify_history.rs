@@ -34,7 +34,7 @@ pub struct DescribeAuditRuleTemplateModifyHistoryRequest {
 impl DescribeAuditRuleTemplateModifyHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditRuleTemplateModifyHistoryRequestBuilder {
-        DescribeAuditRuleTemplateModifyHistoryRequestBuilder::default()
+        <DescribeAuditRuleTemplateModifyHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

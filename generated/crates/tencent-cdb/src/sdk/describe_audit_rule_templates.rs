@@ -34,7 +34,7 @@ pub struct DescribeAuditRuleTemplatesRequest {
 impl DescribeAuditRuleTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditRuleTemplatesRequestBuilder {
-        DescribeAuditRuleTemplatesRequestBuilder::default()
+        <DescribeAuditRuleTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct DescribeAuditRulesRequest {
 impl DescribeAuditRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditRulesRequestBuilder {
-        DescribeAuditRulesRequestBuilder::default()
+        <DescribeAuditRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeBackupConfigRequest {
 impl DescribeBackupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupConfigRequestBuilder {
-        DescribeBackupConfigRequestBuilder::default()
+        <DescribeBackupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

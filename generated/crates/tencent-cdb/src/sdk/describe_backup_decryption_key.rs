@@ -23,7 +23,7 @@ pub struct DescribeBackupDecryptionKeyRequest {
 impl DescribeBackupDecryptionKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupDecryptionKeyRequestBuilder {
-        DescribeBackupDecryptionKeyRequestBuilder::default()
+        <DescribeBackupDecryptionKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeBackupEncryptionStatusRequest {
 impl DescribeBackupEncryptionStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupEncryptionStatusRequestBuilder {
-        DescribeBackupEncryptionStatusRequestBuilder::default()
+        <DescribeBackupEncryptionStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeBackupSummariesRequest {
 impl DescribeBackupSummariesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupSummariesRequestBuilder {
-        DescribeBackupSummariesRequestBuilder::default()
+        <DescribeBackupSummariesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeBinlogBackupOverviewRequest {
 impl DescribeBinlogBackupOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBinlogBackupOverviewRequestBuilder {
-        DescribeBinlogBackupOverviewRequestBuilder::default()
+        <DescribeBinlogBackupOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeCdbProxyInfoRequest {
 impl DescribeCdbProxyInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCdbProxyInfoRequestBuilder {
-        DescribeCdbProxyInfoRequestBuilder::default()
+        <DescribeCdbProxyInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

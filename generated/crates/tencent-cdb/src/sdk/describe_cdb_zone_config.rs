@@ -14,7 +14,7 @@ pub struct DescribeCdbZoneConfigRequest {}
 impl DescribeCdbZoneConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCdbZoneConfigRequestBuilder {
-        DescribeCdbZoneConfigRequestBuilder::default()
+        <DescribeCdbZoneConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

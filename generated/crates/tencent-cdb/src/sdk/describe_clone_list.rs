@@ -25,7 +25,7 @@ pub struct DescribeCloneListRequest {
 impl DescribeCloneListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCloneListRequestBuilder {
-        DescribeCloneListRequestBuilder::default()
+        <DescribeCloneListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

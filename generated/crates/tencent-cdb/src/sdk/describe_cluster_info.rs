@@ -20,7 +20,7 @@ pub struct DescribeClusterInfoRequest {
 impl DescribeClusterInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterInfoRequestBuilder {
-        DescribeClusterInfoRequestBuilder::default()
+        <DescribeClusterInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeCpuExpandStrategyInfoRequest {
 impl DescribeCpuExpandStrategyInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCpuExpandStrategyInfoRequestBuilder {
-        DescribeCpuExpandStrategyInfoRequestBuilder::default()
+        <DescribeCpuExpandStrategyInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

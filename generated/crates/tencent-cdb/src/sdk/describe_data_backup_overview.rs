@@ -17,7 +17,7 @@ pub struct DescribeDataBackupOverviewRequest {
 impl DescribeDataBackupOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDataBackupOverviewRequestBuilder {
-        DescribeDataBackupOverviewRequestBuilder::default()
+        <DescribeDataBackupOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeDatabasesRequest {
 impl DescribeDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDatabasesRequestBuilder {
-        DescribeDatabasesRequestBuilder::default()
+        <DescribeDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

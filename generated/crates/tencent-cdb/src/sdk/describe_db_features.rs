@@ -17,7 +17,7 @@ pub struct DescribeDbFeaturesRequest {
 impl DescribeDbFeaturesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbFeaturesRequestBuilder {
-        DescribeDbFeaturesRequestBuilder::default()
+        <DescribeDbFeaturesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

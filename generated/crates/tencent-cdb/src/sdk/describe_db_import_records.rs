@@ -31,7 +31,7 @@ pub struct DescribeDbImportRecordsRequest {
 impl DescribeDbImportRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbImportRecordsRequestBuilder {
-        DescribeDbImportRecordsRequestBuilder::default()
+        <DescribeDbImportRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

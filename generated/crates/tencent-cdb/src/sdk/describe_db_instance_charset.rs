@@ -17,7 +17,7 @@ pub struct DescribeDbInstanceCharsetRequest {
 impl DescribeDbInstanceCharsetRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceCharsetRequestBuilder {
-        DescribeDbInstanceCharsetRequestBuilder::default()
+        <DescribeDbInstanceCharsetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeDbInstanceConfigRequest {
 impl DescribeDbInstanceConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceConfigRequestBuilder {
-        DescribeDbInstanceConfigRequestBuilder::default()
+        <DescribeDbInstanceConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

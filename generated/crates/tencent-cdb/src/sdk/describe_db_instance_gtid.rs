@@ -17,7 +17,7 @@ pub struct DescribeDbInstanceGtidRequest {
 impl DescribeDbInstanceGtidRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceGtidRequestBuilder {
-        DescribeDbInstanceGtidRequestBuilder::default()
+        <DescribeDbInstanceGtidRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct DescribeDbInstanceInfoRequest {
 impl DescribeDbInstanceInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceInfoRequestBuilder {
-        DescribeDbInstanceInfoRequestBuilder::default()
+        <DescribeDbInstanceInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

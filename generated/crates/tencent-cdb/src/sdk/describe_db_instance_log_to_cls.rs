@@ -22,7 +22,7 @@ pub struct DescribeDbInstanceLogToClsRequest {
 impl DescribeDbInstanceLogToClsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceLogToClsRequestBuilder {
-        DescribeDbInstanceLogToClsRequestBuilder::default()
+        <DescribeDbInstanceLogToClsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DescribeDbInstanceRebootTimeRequest {
 impl DescribeDbInstanceRebootTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceRebootTimeRequestBuilder {
-        DescribeDbInstanceRebootTimeRequestBuilder::default()
+        <DescribeDbInstanceRebootTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -87,7 +87,7 @@ pub struct DescribeDbPriceRequest {
 impl DescribeDbPriceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbPriceRequestBuilder {
-        DescribeDbPriceRequestBuilder::default()
+        <DescribeDbPriceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeDbSwitchRecordsRequest {
 impl DescribeDbSwitchRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbSwitchRecordsRequestBuilder {
-        DescribeDbSwitchRecordsRequestBuilder::default()
+        <DescribeDbSwitchRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DescribeDefaultParamsRequest {
 impl DescribeDefaultParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDefaultParamsRequestBuilder {
-        DescribeDefaultParamsRequestBuilder::default()
+        <DescribeDefaultParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeDeviceMonitorInfoRequest {
 impl DescribeDeviceMonitorInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDeviceMonitorInfoRequestBuilder {
-        DescribeDeviceMonitorInfoRequestBuilder::default()
+        <DescribeDeviceMonitorInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

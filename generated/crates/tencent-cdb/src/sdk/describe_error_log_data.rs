@@ -38,7 +38,7 @@ pub struct DescribeErrorLogDataRequest {
 impl DescribeErrorLogDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeErrorLogDataRequestBuilder {
-        DescribeErrorLogDataRequestBuilder::default()
+        <DescribeErrorLogDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribeInstanceAlarmEventsRequest {
 impl DescribeInstanceAlarmEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceAlarmEventsRequestBuilder {
-        DescribeInstanceAlarmEventsRequestBuilder::default()
+        <DescribeInstanceAlarmEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

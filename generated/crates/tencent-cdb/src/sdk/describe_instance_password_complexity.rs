@@ -19,7 +19,7 @@ pub struct DescribeInstancePasswordComplexityRequest {
 impl DescribeInstancePasswordComplexityRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancePasswordComplexityRequestBuilder {
-        DescribeInstancePasswordComplexityRequestBuilder::default()
+        <DescribeInstancePasswordComplexityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

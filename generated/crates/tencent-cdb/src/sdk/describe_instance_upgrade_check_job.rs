@@ -21,7 +21,7 @@ pub struct DescribeInstanceUpgradeCheckJobRequest {
 impl DescribeInstanceUpgradeCheckJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceUpgradeCheckJobRequestBuilder {
-        DescribeInstanceUpgradeCheckJobRequestBuilder::default()
+        <DescribeInstanceUpgradeCheckJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DescribeInstanceUpgradeTypeRequest {
 impl DescribeInstanceUpgradeTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceUpgradeTypeRequestBuilder {
-        DescribeInstanceUpgradeTypeRequestBuilder::default()
+        <DescribeInstanceUpgradeTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeLocalBinlogConfigRequest {
 impl DescribeLocalBinlogConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLocalBinlogConfigRequestBuilder {
-        DescribeLocalBinlogConfigRequestBuilder::default()
+        <DescribeLocalBinlogConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DescribeParamTemplateInfoRequest {
 impl DescribeParamTemplateInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeParamTemplateInfoRequestBuilder {
-        DescribeParamTemplateInfoRequestBuilder::default()
+        <DescribeParamTemplateInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

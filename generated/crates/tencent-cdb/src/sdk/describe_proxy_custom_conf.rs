@@ -25,7 +25,7 @@ pub struct DescribeProxyCustomConfRequest {
 impl DescribeProxyCustomConfRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxyCustomConfRequestBuilder {
-        DescribeProxyCustomConfRequestBuilder::default()
+        <DescribeProxyCustomConfRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeProxySupportParamRequest {
 impl DescribeProxySupportParamRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxySupportParamRequestBuilder {
-        DescribeProxySupportParamRequestBuilder::default()
+        <DescribeProxySupportParamRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeRemoteBackupConfigRequest {
 impl DescribeRemoteBackupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRemoteBackupConfigRequestBuilder {
-        DescribeRemoteBackupConfigRequestBuilder::default()
+        <DescribeRemoteBackupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeRoGroupsRequest {
 impl DescribeRoGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRoGroupsRequestBuilder {
-        DescribeRoGroupsRequestBuilder::default()
+        <DescribeRoGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

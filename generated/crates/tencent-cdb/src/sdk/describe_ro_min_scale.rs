@@ -20,7 +20,7 @@ pub struct DescribeRoMinScaleRequest {
 impl DescribeRoMinScaleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRoMinScaleRequestBuilder {
-        DescribeRoMinScaleRequestBuilder::default()
+        <DescribeRoMinScaleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

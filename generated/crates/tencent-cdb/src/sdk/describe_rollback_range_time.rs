@@ -25,7 +25,7 @@ pub struct DescribeRollbackRangeTimeRequest {
 impl DescribeRollbackRangeTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRollbackRangeTimeRequestBuilder {
-        DescribeRollbackRangeTimeRequestBuilder::default()
+        <DescribeRollbackRangeTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeRollbackTaskDetailRequest {
 impl DescribeRollbackTaskDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRollbackTaskDetailRequestBuilder {
-        DescribeRollbackTaskDetailRequestBuilder::default()
+        <DescribeRollbackTaskDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -61,7 +61,7 @@ pub struct DescribeSlowLogDataRequest {
 impl DescribeSlowLogDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowLogDataRequestBuilder {
-        DescribeSlowLogDataRequestBuilder::default()
+        <DescribeSlowLogDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

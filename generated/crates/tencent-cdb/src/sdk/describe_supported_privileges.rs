@@ -17,7 +17,7 @@ pub struct DescribeSupportedPrivilegesRequest {
 impl DescribeSupportedPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSupportedPrivilegesRequestBuilder {
-        DescribeSupportedPrivilegesRequestBuilder::default()
+        <DescribeSupportedPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

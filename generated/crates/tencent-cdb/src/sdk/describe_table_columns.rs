@@ -23,7 +23,7 @@ pub struct DescribeTableColumnsRequest {
 impl DescribeTableColumnsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTableColumnsRequestBuilder {
-        DescribeTableColumnsRequestBuilder::default()
+        <DescribeTableColumnsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

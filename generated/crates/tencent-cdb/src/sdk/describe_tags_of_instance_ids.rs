@@ -25,7 +25,7 @@ pub struct DescribeTagsOfInstanceIdsRequest {
 impl DescribeTagsOfInstanceIdsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTagsOfInstanceIdsRequestBuilder {
-        DescribeTagsOfInstanceIdsRequestBuilder::default()
+        <DescribeTagsOfInstanceIdsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

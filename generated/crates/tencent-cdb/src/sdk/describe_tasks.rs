@@ -60,7 +60,7 @@ pub struct DescribeTasksRequest {
 impl DescribeTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTasksRequestBuilder {
-        DescribeTasksRequestBuilder::default()
+        <DescribeTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

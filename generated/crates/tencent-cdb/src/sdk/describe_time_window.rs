@@ -17,7 +17,7 @@ pub struct DescribeTimeWindowRequest {
 impl DescribeTimeWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTimeWindowRequestBuilder {
-        DescribeTimeWindowRequestBuilder::default()
+        <DescribeTimeWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

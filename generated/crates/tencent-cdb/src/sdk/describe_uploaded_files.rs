@@ -25,7 +25,7 @@ pub struct DescribeUploadedFilesRequest {
 impl DescribeUploadedFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUploadedFilesRequestBuilder {
-        DescribeUploadedFilesRequestBuilder::default()
+        <DescribeUploadedFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

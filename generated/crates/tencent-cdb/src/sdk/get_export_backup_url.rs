@@ -28,7 +28,7 @@ pub struct GetExportBackupUrlRequest {
 impl GetExportBackupUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetExportBackupUrlRequestBuilder {
-        GetExportBackupUrlRequestBuilder::default()
+        <GetExportBackupUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyAccountMaxUserConnectionsRequest {
 impl ModifyAccountMaxUserConnectionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAccountMaxUserConnectionsRequestBuilder {
-        ModifyAccountMaxUserConnectionsRequestBuilder::default()
+        <ModifyAccountMaxUserConnectionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

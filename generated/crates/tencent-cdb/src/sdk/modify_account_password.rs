@@ -29,7 +29,7 @@ pub struct ModifyAccountPasswordRequest {
 impl ModifyAccountPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAccountPasswordRequestBuilder {
-        ModifyAccountPasswordRequestBuilder::default()
+        <ModifyAccountPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyAuditConfigRequest {
 impl ModifyAuditConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAuditConfigRequestBuilder {
-        ModifyAuditConfigRequestBuilder::default()
+        <ModifyAuditConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ModifyAuditServiceRequest {
 impl ModifyAuditServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAuditServiceRequestBuilder {
-        ModifyAuditServiceRequestBuilder::default()
+        <ModifyAuditServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

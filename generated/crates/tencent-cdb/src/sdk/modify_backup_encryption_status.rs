@@ -23,7 +23,7 @@ pub struct ModifyBackupEncryptionStatusRequest {
 impl ModifyBackupEncryptionStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupEncryptionStatusRequestBuilder {
-        ModifyBackupEncryptionStatusRequestBuilder::default()
+        <ModifyBackupEncryptionStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

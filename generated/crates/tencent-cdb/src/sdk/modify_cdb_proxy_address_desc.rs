@@ -23,7 +23,7 @@ pub struct ModifyCdbProxyAddressDescRequest {
 impl ModifyCdbProxyAddressDescRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCdbProxyAddressDescRequestBuilder {
-        ModifyCdbProxyAddressDescRequestBuilder::default()
+        <ModifyCdbProxyAddressDescRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct ModifyCdbProxyAddressVipAndVPortRequest {
 impl ModifyCdbProxyAddressVipAndVPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCdbProxyAddressVipAndVPortRequestBuilder {
-        ModifyCdbProxyAddressVipAndVPortRequestBuilder::default()
+        <ModifyCdbProxyAddressVipAndVPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

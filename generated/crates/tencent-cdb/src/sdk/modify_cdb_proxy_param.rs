@@ -24,7 +24,7 @@ pub struct ModifyCdbProxyParamRequest {
 impl ModifyCdbProxyParamRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCdbProxyParamRequestBuilder {
-        ModifyCdbProxyParamRequestBuilder::default()
+        <ModifyCdbProxyParamRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ModifyDbInstanceLogToClsRequest {
 impl ModifyDbInstanceLogToClsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceLogToClsRequestBuilder {
-        ModifyDbInstanceLogToClsRequestBuilder::default()
+        <ModifyDbInstanceLogToClsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

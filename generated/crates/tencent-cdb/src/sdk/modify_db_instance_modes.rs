@@ -23,7 +23,7 @@ pub struct ModifyDbInstanceModesRequest {
 impl ModifyDbInstanceModesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceModesRequestBuilder {
-        ModifyDbInstanceModesRequestBuilder::default()
+        <ModifyDbInstanceModesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct ModifyDbInstanceVipVportRequest {
 impl ModifyDbInstanceVipVportRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceVipVportRequestBuilder {
-        ModifyDbInstanceVipVportRequestBuilder::default()
+        <ModifyDbInstanceVipVportRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct ModifyInstancePasswordComplexityRequest {
 impl ModifyInstancePasswordComplexityRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancePasswordComplexityRequestBuilder {
-        ModifyInstancePasswordComplexityRequestBuilder::default()
+        <ModifyInstancePasswordComplexityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

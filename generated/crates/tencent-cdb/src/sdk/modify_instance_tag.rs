@@ -25,7 +25,7 @@ pub struct ModifyInstanceTagRequest {
 impl ModifyInstanceTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceTagRequestBuilder {
-        ModifyInstanceTagRequestBuilder::default()
+        <ModifyInstanceTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

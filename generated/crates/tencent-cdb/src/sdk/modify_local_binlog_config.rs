@@ -28,7 +28,7 @@ pub struct ModifyLocalBinlogConfigRequest {
 impl ModifyLocalBinlogConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLocalBinlogConfigRequestBuilder {
-        ModifyLocalBinlogConfigRequestBuilder::default()
+        <ModifyLocalBinlogConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

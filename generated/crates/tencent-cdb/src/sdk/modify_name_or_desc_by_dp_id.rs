@@ -23,7 +23,7 @@ pub struct ModifyNameOrDescByDpIdRequest {
 impl ModifyNameOrDescByDpIdRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNameOrDescByDpIdRequestBuilder {
-        ModifyNameOrDescByDpIdRequestBuilder::default()
+        <ModifyNameOrDescByDpIdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ModifyProtectModeRequest {
 impl ModifyProtectModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyProtectModeRequestBuilder {
-        ModifyProtectModeRequestBuilder::default()
+        <ModifyProtectModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct ModifyRemoteBackupConfigRequest {
 impl ModifyRemoteBackupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyRemoteBackupConfigRequestBuilder {
-        ModifyRemoteBackupConfigRequestBuilder::default()
+        <ModifyRemoteBackupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct ModifyRoGroupInfoRequest {
 impl ModifyRoGroupInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyRoGroupInfoRequestBuilder {
-        ModifyRoGroupInfoRequestBuilder::default()
+        <ModifyRoGroupInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyRoGroupVipVportRequest {
 impl ModifyRoGroupVipVportRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyRoGroupVipVportRequestBuilder {
-        ModifyRoGroupVipVportRequestBuilder::default()
+        <ModifyRoGroupVipVportRequestBuilder as ::core::default::Default>::default()
     }
 }
 

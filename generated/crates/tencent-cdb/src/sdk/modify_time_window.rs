@@ -36,7 +36,7 @@ pub struct ModifyTimeWindowRequest {
 impl ModifyTimeWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTimeWindowRequestBuilder {
-        ModifyTimeWindowRequestBuilder::default()
+        <ModifyTimeWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

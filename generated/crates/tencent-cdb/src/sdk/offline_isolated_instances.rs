@@ -21,7 +21,7 @@ pub struct OfflineIsolatedInstancesRequest {
 impl OfflineIsolatedInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> OfflineIsolatedInstancesRequestBuilder {
-        OfflineIsolatedInstancesRequestBuilder::default()
+        <OfflineIsolatedInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

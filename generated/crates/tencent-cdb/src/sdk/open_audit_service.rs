@@ -49,7 +49,7 @@ pub struct OpenAuditServiceRequest {
 impl OpenAuditServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenAuditServiceRequestBuilder {
-        OpenAuditServiceRequestBuilder::default()
+        <OpenAuditServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct OpenDbInstanceEncryptionRequest {
 impl OpenDbInstanceEncryptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenDbInstanceEncryptionRequestBuilder {
-        OpenDbInstanceEncryptionRequestBuilder::default()
+        <OpenDbInstanceEncryptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

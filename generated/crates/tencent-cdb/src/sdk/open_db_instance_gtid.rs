@@ -17,7 +17,7 @@ pub struct OpenDbInstanceGtidRequest {
 impl OpenDbInstanceGtidRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenDbInstanceGtidRequestBuilder {
-        OpenDbInstanceGtidRequestBuilder::default()
+        <OpenDbInstanceGtidRequestBuilder as ::core::default::Default>::default()
     }
 }
 

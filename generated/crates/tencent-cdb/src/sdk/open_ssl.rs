@@ -20,7 +20,7 @@ pub struct OpenSslRequest {
 impl OpenSslRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenSslRequestBuilder {
-        OpenSslRequestBuilder::default()
+        <OpenSslRequestBuilder as ::core::default::Default>::default()
     }
 }
 

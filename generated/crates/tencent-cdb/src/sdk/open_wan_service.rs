@@ -22,7 +22,7 @@ pub struct OpenWanServiceRequest {
 impl OpenWanServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenWanServiceRequestBuilder {
-        OpenWanServiceRequestBuilder::default()
+        <OpenWanServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ReleaseIsolatedDbInstancesRequest {
 impl ReleaseIsolatedDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReleaseIsolatedDbInstancesRequestBuilder {
-        ReleaseIsolatedDbInstancesRequestBuilder::default()
+        <ReleaseIsolatedDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct ResetRootAccountRequest {
 impl ResetRootAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetRootAccountRequestBuilder {
-        ResetRootAccountRequestBuilder::default()
+        <ResetRootAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

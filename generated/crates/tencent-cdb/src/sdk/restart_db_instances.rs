@@ -21,7 +21,7 @@ pub struct RestartDbInstancesRequest {
 impl RestartDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartDbInstancesRequestBuilder {
-        RestartDbInstancesRequestBuilder::default()
+        <RestartDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

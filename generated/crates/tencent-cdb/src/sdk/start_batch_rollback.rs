@@ -19,7 +19,7 @@ pub struct StartBatchRollbackRequest {
 impl StartBatchRollbackRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartBatchRollbackRequestBuilder {
-        StartBatchRollbackRequestBuilder::default()
+        <StartBatchRollbackRequestBuilder as ::core::default::Default>::default()
     }
 }
 

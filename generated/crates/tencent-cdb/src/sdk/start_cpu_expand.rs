@@ -38,7 +38,7 @@ pub struct StartCpuExpandRequest {
 impl StartCpuExpandRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartCpuExpandRequestBuilder {
-        StartCpuExpandRequestBuilder::default()
+        <StartCpuExpandRequestBuilder as ::core::default::Default>::default()
     }
 }
 

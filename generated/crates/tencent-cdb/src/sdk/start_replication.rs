@@ -17,7 +17,7 @@ pub struct StartReplicationRequest {
 impl StartReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartReplicationRequestBuilder {
-        StartReplicationRequestBuilder::default()
+        <StartReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

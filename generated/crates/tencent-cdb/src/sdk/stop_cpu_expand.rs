@@ -17,7 +17,7 @@ pub struct StopCpuExpandRequest {
 impl StopCpuExpandRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopCpuExpandRequestBuilder {
-        StopCpuExpandRequestBuilder::default()
+        <StopCpuExpandRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct StopDbImportJobRequest {
 impl StopDbImportJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopDbImportJobRequestBuilder {
-        StopDbImportJobRequestBuilder::default()
+        <StopDbImportJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct StopReplicationRequest {
 impl StopReplicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopReplicationRequestBuilder {
-        StopReplicationRequestBuilder::default()
+        <StopReplicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

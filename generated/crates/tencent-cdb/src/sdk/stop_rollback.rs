@@ -17,7 +17,7 @@ pub struct StopRollbackRequest {
 impl StopRollbackRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopRollbackRequestBuilder {
-        StopRollbackRequestBuilder::default()
+        <StopRollbackRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct SubmitInstanceUpgradeCheckJobRequest {
 impl SubmitInstanceUpgradeCheckJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> SubmitInstanceUpgradeCheckJobRequestBuilder {
-        SubmitInstanceUpgradeCheckJobRequestBuilder::default()
+        <SubmitInstanceUpgradeCheckJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

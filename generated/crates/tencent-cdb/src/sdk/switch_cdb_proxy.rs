@@ -20,7 +20,7 @@ pub struct SwitchCdbProxyRequest {
 impl SwitchCdbProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchCdbProxyRequestBuilder {
-        SwitchCdbProxyRequestBuilder::default()
+        <SwitchCdbProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct SwitchDbInstanceMasterSlaveRequest {
 impl SwitchDbInstanceMasterSlaveRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchDbInstanceMasterSlaveRequestBuilder {
-        SwitchDbInstanceMasterSlaveRequestBuilder::default()
+        <SwitchDbInstanceMasterSlaveRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct SwitchDrInstanceToMasterRequest {
 impl SwitchDrInstanceToMasterRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchDrInstanceToMasterRequestBuilder {
-        SwitchDrInstanceToMasterRequestBuilder::default()
+        <SwitchDrInstanceToMasterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct SwitchForUpgradeRequest {
 impl SwitchForUpgradeRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchForUpgradeRequestBuilder {
-        SwitchForUpgradeRequestBuilder::default()
+        <SwitchForUpgradeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

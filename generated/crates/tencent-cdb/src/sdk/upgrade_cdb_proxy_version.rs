@@ -29,7 +29,7 @@ pub struct UpgradeCdbProxyVersionRequest {
 impl UpgradeCdbProxyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeCdbProxyVersionRequestBuilder {
-        UpgradeCdbProxyVersionRequestBuilder::default()
+        <UpgradeCdbProxyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct UpgradeDbInstanceEngineVersionRequest {
 impl UpgradeDbInstanceEngineVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbInstanceEngineVersionRequestBuilder {
-        UpgradeDbInstanceEngineVersionRequestBuilder::default()
+        <UpgradeDbInstanceEngineVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct UpgradeRoGroupRequest {
 impl UpgradeRoGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeRoGroupRequestBuilder {
-        UpgradeRoGroupRequestBuilder::default()
+        <UpgradeRoGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ActionAlterUserRequest {
 impl ActionAlterUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> ActionAlterUserRequestBuilder {
-        ActionAlterUserRequestBuilder::default()
+        <ActionAlterUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CancelBackupJobRequest {
 impl CancelBackupJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelBackupJobRequestBuilder {
-        CancelBackupJobRequestBuilder::default()
+        <CancelBackupJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CheckCoolDownWorkingVariableConfigCorrectRequest {
 impl CheckCoolDownWorkingVariableConfigCorrectRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckCoolDownWorkingVariableConfigCorrectRequestBuilder {
-        CheckCoolDownWorkingVariableConfigCorrectRequestBuilder::default()
+        <CheckCoolDownWorkingVariableConfigCorrectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct CopyTableDatasRequest {
 impl CopyTableDatasRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyTableDatasRequestBuilder {
-        CopyTableDatasRequestBuilder::default()
+        <CopyTableDatasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

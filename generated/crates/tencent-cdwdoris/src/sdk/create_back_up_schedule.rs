@@ -47,7 +47,7 @@ pub struct CreateBackUpScheduleRequest {
 impl CreateBackUpScheduleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBackUpScheduleRequestBuilder {
-        CreateBackUpScheduleRequestBuilder::default()
+        <CreateBackUpScheduleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

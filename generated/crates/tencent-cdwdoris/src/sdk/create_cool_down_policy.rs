@@ -26,7 +26,7 @@ pub struct CreateCoolDownPolicyRequest {
 impl CreateCoolDownPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCoolDownPolicyRequestBuilder {
-        CreateCoolDownPolicyRequestBuilder::default()
+        <CreateCoolDownPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -65,7 +65,7 @@ pub struct CreateInstanceNewRequest {
 impl CreateInstanceNewRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateInstanceNewRequestBuilder {
-        CreateInstanceNewRequestBuilder::default()
+        <CreateInstanceNewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

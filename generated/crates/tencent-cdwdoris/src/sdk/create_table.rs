@@ -58,7 +58,7 @@ pub struct CreateTableRequest {
 impl CreateTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTableRequestBuilder {
-        CreateTableRequestBuilder::default()
+        <CreateTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

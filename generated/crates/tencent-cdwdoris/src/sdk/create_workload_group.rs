@@ -22,7 +22,7 @@ pub struct CreateWorkloadGroupRequest {
 impl CreateWorkloadGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateWorkloadGroupRequestBuilder {
-        CreateWorkloadGroupRequestBuilder::default()
+        <CreateWorkloadGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DeleteBackUpDataRequest {
 impl DeleteBackUpDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackUpDataRequestBuilder {
-        DeleteBackUpDataRequestBuilder::default()
+        <DeleteBackUpDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

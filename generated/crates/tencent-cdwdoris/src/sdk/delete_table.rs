@@ -33,7 +33,7 @@ pub struct DeleteTableRequest {
 impl DeleteTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTableRequestBuilder {
-        DeleteTableRequestBuilder::default()
+        <DeleteTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

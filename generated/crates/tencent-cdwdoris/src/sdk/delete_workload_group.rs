@@ -20,7 +20,7 @@ pub struct DeleteWorkloadGroupRequest {
 impl DeleteWorkloadGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteWorkloadGroupRequestBuilder {
-        DeleteWorkloadGroupRequestBuilder::default()
+        <DeleteWorkloadGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

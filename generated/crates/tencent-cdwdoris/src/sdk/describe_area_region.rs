@@ -19,7 +19,7 @@ pub struct DescribeAreaRegionRequest {
 impl DescribeAreaRegionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAreaRegionRequestBuilder {
-        DescribeAreaRegionRequestBuilder::default()
+        <DescribeAreaRegionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeBackUpJobRequest {
 impl DescribeBackUpJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackUpJobRequestBuilder {
-        DescribeBackUpJobRequestBuilder::default()
+        <DescribeBackUpJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

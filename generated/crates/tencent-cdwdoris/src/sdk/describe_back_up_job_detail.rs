@@ -22,7 +22,7 @@ pub struct DescribeBackUpJobDetailRequest {
 impl DescribeBackUpJobDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackUpJobDetailRequestBuilder {
-        DescribeBackUpJobDetailRequestBuilder::default()
+        <DescribeBackUpJobDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

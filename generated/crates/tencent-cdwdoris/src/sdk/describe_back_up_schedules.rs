@@ -12,7 +12,7 @@ pub struct DescribeBackUpSchedulesRequest {}
 impl DescribeBackUpSchedulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackUpSchedulesRequestBuilder {
-        DescribeBackUpSchedulesRequestBuilder::default()
+        <DescribeBackUpSchedulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

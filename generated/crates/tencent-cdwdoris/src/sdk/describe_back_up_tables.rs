@@ -28,7 +28,7 @@ pub struct DescribeBackUpTablesRequest {
 impl DescribeBackUpTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackUpTablesRequestBuilder {
-        DescribeBackUpTablesRequestBuilder::default()
+        <DescribeBackUpTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeBackUpTaskDetailRequest {
 impl DescribeBackUpTaskDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackUpTaskDetailRequestBuilder {
-        DescribeBackUpTaskDetailRequestBuilder::default()
+        <DescribeBackUpTaskDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeClusterConfigsRequest {
 impl DescribeClusterConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterConfigsRequestBuilder {
-        DescribeClusterConfigsRequestBuilder::default()
+        <DescribeClusterConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct DescribeClusterConfigsHistoryRequest {
 impl DescribeClusterConfigsHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterConfigsHistoryRequestBuilder {
-        DescribeClusterConfigsHistoryRequestBuilder::default()
+        <DescribeClusterConfigsHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

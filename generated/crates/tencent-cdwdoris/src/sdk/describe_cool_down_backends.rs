@@ -19,7 +19,7 @@ pub struct DescribeCoolDownBackendsRequest {
 impl DescribeCoolDownBackendsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCoolDownBackendsRequestBuilder {
-        DescribeCoolDownBackendsRequestBuilder::default()
+        <DescribeCoolDownBackendsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

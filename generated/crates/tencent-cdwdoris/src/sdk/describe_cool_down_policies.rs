@@ -19,7 +19,7 @@ pub struct DescribeCoolDownPoliciesRequest {
 impl DescribeCoolDownPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCoolDownPoliciesRequestBuilder {
-        DescribeCoolDownPoliciesRequestBuilder::default()
+        <DescribeCoolDownPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

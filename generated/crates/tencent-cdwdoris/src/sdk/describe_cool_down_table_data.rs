@@ -22,7 +22,7 @@ pub struct DescribeCoolDownTableDataRequest {
 impl DescribeCoolDownTableDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCoolDownTableDataRequestBuilder {
-        DescribeCoolDownTableDataRequestBuilder::default()
+        <DescribeCoolDownTableDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

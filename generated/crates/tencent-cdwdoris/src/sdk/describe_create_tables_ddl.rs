@@ -32,7 +32,7 @@ pub struct DescribeCreateTablesDdlRequest {
 impl DescribeCreateTablesDdlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCreateTablesDdlRequestBuilder {
-        DescribeCreateTablesDdlRequestBuilder::default()
+        <DescribeCreateTablesDdlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

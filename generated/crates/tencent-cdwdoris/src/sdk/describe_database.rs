@@ -35,7 +35,7 @@ pub struct DescribeDatabaseRequest {
 impl DescribeDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDatabaseRequestBuilder {
-        DescribeDatabaseRequestBuilder::default()
+        <DescribeDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

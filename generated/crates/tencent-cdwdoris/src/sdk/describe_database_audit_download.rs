@@ -56,7 +56,7 @@ pub struct DescribeDatabaseAuditDownloadRequest {
 impl DescribeDatabaseAuditDownloadRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDatabaseAuditDownloadRequestBuilder {
-        DescribeDatabaseAuditDownloadRequestBuilder::default()
+        <DescribeDatabaseAuditDownloadRequestBuilder as ::core::default::Default>::default()
     }
 }
 

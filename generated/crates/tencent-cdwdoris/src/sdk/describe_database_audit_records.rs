@@ -58,7 +58,7 @@ pub struct DescribeDatabaseAuditRecordsRequest {
 impl DescribeDatabaseAuditRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDatabaseAuditRecordsRequestBuilder {
-        DescribeDatabaseAuditRecordsRequestBuilder::default()
+        <DescribeDatabaseAuditRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

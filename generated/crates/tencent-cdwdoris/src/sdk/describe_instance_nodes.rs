@@ -31,7 +31,7 @@ pub struct DescribeInstanceNodesRequest {
 impl DescribeInstanceNodesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceNodesRequestBuilder {
-        DescribeInstanceNodesRequestBuilder::default()
+        <DescribeInstanceNodesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

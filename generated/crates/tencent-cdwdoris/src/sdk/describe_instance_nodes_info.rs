@@ -20,7 +20,7 @@ pub struct DescribeInstanceNodesInfoRequest {
 impl DescribeInstanceNodesInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceNodesInfoRequestBuilder {
-        DescribeInstanceNodesInfoRequestBuilder::default()
+        <DescribeInstanceNodesInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

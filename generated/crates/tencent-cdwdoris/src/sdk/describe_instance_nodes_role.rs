@@ -22,7 +22,7 @@ pub struct DescribeInstanceNodesRoleRequest {
 impl DescribeInstanceNodesRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceNodesRoleRequestBuilder {
-        DescribeInstanceNodesRoleRequestBuilder::default()
+        <DescribeInstanceNodesRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

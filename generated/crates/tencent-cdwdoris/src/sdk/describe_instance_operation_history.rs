@@ -38,7 +38,7 @@ pub struct DescribeInstanceOperationHistoryRequest {
 impl DescribeInstanceOperationHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceOperationHistoryRequestBuilder {
-        DescribeInstanceOperationHistoryRequestBuilder::default()
+        <DescribeInstanceOperationHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

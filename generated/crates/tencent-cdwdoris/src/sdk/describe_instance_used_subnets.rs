@@ -17,7 +17,7 @@ pub struct DescribeInstanceUsedSubnetsRequest {
 impl DescribeInstanceUsedSubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceUsedSubnetsRequestBuilder {
-        DescribeInstanceUsedSubnetsRequestBuilder::default()
+        <DescribeInstanceUsedSubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DescribeInstancesHealthStateRequest {
 impl DescribeInstancesHealthStateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancesHealthStateRequestBuilder {
-        DescribeInstancesHealthStateRequestBuilder::default()
+        <DescribeInstancesHealthStateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

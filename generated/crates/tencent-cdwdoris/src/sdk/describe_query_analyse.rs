@@ -59,7 +59,7 @@ pub struct DescribeQueryAnalyseRequest {
 impl DescribeQueryAnalyseRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeQueryAnalyseRequestBuilder {
-        DescribeQueryAnalyseRequestBuilder::default()
+        <DescribeQueryAnalyseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

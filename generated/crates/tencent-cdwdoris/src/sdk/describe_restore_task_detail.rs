@@ -22,7 +22,7 @@ pub struct DescribeRestoreTaskDetailRequest {
 impl DescribeRestoreTaskDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRestoreTaskDetailRequestBuilder {
-        DescribeRestoreTaskDetailRequestBuilder::default()
+        <DescribeRestoreTaskDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -58,7 +58,7 @@ pub struct DescribeSlowQueryRecordsRequest {
 impl DescribeSlowQueryRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowQueryRecordsRequestBuilder {
-        DescribeSlowQueryRecordsRequestBuilder::default()
+        <DescribeSlowQueryRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

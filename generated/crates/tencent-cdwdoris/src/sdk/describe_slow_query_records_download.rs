@@ -50,7 +50,7 @@ pub struct DescribeSlowQueryRecordsDownloadRequest {
 impl DescribeSlowQueryRecordsDownloadRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowQueryRecordsDownloadRequestBuilder {
-        DescribeSlowQueryRecordsDownloadRequestBuilder::default()
+        <DescribeSlowQueryRecordsDownloadRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeSpecRequest {
 impl DescribeSpecRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSpecRequestBuilder {
-        DescribeSpecRequestBuilder::default()
+        <DescribeSpecRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DescribeSqlApisRequest {
 impl DescribeSqlApisRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSqlApisRequestBuilder {
-        DescribeSqlApisRequestBuilder::default()
+        <DescribeSqlApisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct DescribeTableRequest {
 impl DescribeTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTableRequestBuilder {
-        DescribeTableRequestBuilder::default()
+        <DescribeTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct DescribeTableListRequest {
 impl DescribeTableListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTableListRequestBuilder {
-        DescribeTableListRequestBuilder::default()
+        <DescribeTableListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

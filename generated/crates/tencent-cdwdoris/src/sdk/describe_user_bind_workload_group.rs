@@ -19,7 +19,7 @@ pub struct DescribeUserBindWorkloadGroupRequest {
 impl DescribeUserBindWorkloadGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUserBindWorkloadGroupRequestBuilder {
-        DescribeUserBindWorkloadGroupRequestBuilder::default()
+        <DescribeUserBindWorkloadGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct DescribeUserPolicyRequest {
 impl DescribeUserPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUserPolicyRequestBuilder {
-        DescribeUserPolicyRequestBuilder::default()
+        <DescribeUserPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeWorkloadGroupRequest {
 impl DescribeWorkloadGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeWorkloadGroupRequestBuilder {
-        DescribeWorkloadGroupRequestBuilder::default()
+        <DescribeWorkloadGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyInstanceRequest {
 impl DestroyInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyInstanceRequestBuilder {
-        DestroyInstanceRequestBuilder::default()
+        <DestroyInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

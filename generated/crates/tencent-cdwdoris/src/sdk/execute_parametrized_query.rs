@@ -44,7 +44,7 @@ pub struct ExecuteParametrizedQueryRequest {
 impl ExecuteParametrizedQueryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteParametrizedQueryRequestBuilder {
-        ExecuteParametrizedQueryRequestBuilder::default()
+        <ExecuteParametrizedQueryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

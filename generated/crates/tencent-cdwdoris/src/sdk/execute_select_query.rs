@@ -41,7 +41,7 @@ pub struct ExecuteSelectQueryRequest {
 impl ExecuteSelectQueryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteSelectQueryRequestBuilder {
-        ExecuteSelectQueryRequestBuilder::default()
+        <ExecuteSelectQueryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -53,7 +53,7 @@ pub struct InsertDatasToTableRequest {
 impl InsertDatasToTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> InsertDatasToTableRequestBuilder {
-        InsertDatasToTableRequestBuilder::default()
+        <InsertDatasToTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyClusterConfigsRequest {
 impl ModifyClusterConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterConfigsRequestBuilder {
-        ModifyClusterConfigsRequestBuilder::default()
+        <ModifyClusterConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

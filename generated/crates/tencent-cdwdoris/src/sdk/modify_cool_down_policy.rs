@@ -26,7 +26,7 @@ pub struct ModifyCoolDownPolicyRequest {
 impl ModifyCoolDownPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCoolDownPolicyRequestBuilder {
-        ModifyCoolDownPolicyRequestBuilder::default()
+        <ModifyCoolDownPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ModifyDatabaseTableAccessRequest {
 impl ModifyDatabaseTableAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDatabaseTableAccessRequestBuilder {
-        ModifyDatabaseTableAccessRequestBuilder::default()
+        <ModifyDatabaseTableAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct ModifyInstanceKeyValConfigsRequest {
 impl ModifyInstanceKeyValConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceKeyValConfigsRequestBuilder {
-        ModifyInstanceKeyValConfigsRequestBuilder::default()
+        <ModifyInstanceKeyValConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ModifyNodeStatusRequest {
 impl ModifyNodeStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNodeStatusRequestBuilder {
-        ModifyNodeStatusRequestBuilder::default()
+        <ModifyNodeStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifySecurityGroupsRequest {
 impl ModifySecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySecurityGroupsRequestBuilder {
-        ModifySecurityGroupsRequestBuilder::default()
+        <ModifySecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

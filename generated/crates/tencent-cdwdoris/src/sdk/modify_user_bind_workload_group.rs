@@ -28,7 +28,7 @@ pub struct ModifyUserBindWorkloadGroupRequest {
 impl ModifyUserBindWorkloadGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyUserBindWorkloadGroupRequestBuilder {
-        ModifyUserBindWorkloadGroupRequestBuilder::default()
+        <ModifyUserBindWorkloadGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

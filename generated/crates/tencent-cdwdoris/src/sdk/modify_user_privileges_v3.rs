@@ -28,7 +28,7 @@ pub struct ModifyUserPrivilegesV3Request {
 impl ModifyUserPrivilegesV3Request {
     /// A builder with every field unset.
     pub fn builder() -> ModifyUserPrivilegesV3RequestBuilder {
-        ModifyUserPrivilegesV3RequestBuilder::default()
+        <ModifyUserPrivilegesV3RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyWorkloadGroupRequest {
 impl ModifyWorkloadGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyWorkloadGroupRequestBuilder {
-        ModifyWorkloadGroupRequestBuilder::default()
+        <ModifyWorkloadGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

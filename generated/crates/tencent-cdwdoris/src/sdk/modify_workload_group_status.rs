@@ -20,7 +20,7 @@ pub struct ModifyWorkloadGroupStatusRequest {
 impl ModifyWorkloadGroupStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyWorkloadGroupStatusRequestBuilder {
-        ModifyWorkloadGroupStatusRequestBuilder::default()
+        <ModifyWorkloadGroupStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct OpenCoolDownRequest {
 impl OpenCoolDownRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenCoolDownRequestBuilder {
-        OpenCoolDownRequestBuilder::default()
+        <OpenCoolDownRequestBuilder as ::core::default::Default>::default()
     }
 }
 

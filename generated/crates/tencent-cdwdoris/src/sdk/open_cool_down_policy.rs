@@ -35,7 +35,7 @@ pub struct OpenCoolDownPolicyRequest {
 impl OpenCoolDownPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenCoolDownPolicyRequestBuilder {
-        OpenCoolDownPolicyRequestBuilder::default()
+        <OpenCoolDownPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

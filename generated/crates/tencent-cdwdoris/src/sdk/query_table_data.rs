@@ -44,7 +44,7 @@ pub struct QueryTableDataRequest {
 impl QueryTableDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> QueryTableDataRequestBuilder {
-        QueryTableDataRequestBuilder::default()
+        <QueryTableDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct RecoverBackUpJobRequest {
 impl RecoverBackUpJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> RecoverBackUpJobRequestBuilder {
-        RecoverBackUpJobRequestBuilder::default()
+        <RecoverBackUpJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

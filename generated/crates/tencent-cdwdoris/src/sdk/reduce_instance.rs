@@ -26,7 +26,7 @@ pub struct ReduceInstanceRequest {
 impl ReduceInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReduceInstanceRequestBuilder {
-        ReduceInstanceRequestBuilder::default()
+        <ReduceInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct RestartClusterForConfigsRequest {
 impl RestartClusterForConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartClusterForConfigsRequestBuilder {
-        RestartClusterForConfigsRequestBuilder::default()
+        <RestartClusterForConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

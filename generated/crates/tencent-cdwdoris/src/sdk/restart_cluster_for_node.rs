@@ -29,7 +29,7 @@ pub struct RestartClusterForNodeRequest {
 impl RestartClusterForNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartClusterForNodeRequestBuilder {
-        RestartClusterForNodeRequestBuilder::default()
+        <RestartClusterForNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

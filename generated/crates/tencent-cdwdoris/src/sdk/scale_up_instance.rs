@@ -23,7 +23,7 @@ pub struct ScaleUpInstanceRequest {
 impl ScaleUpInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ScaleUpInstanceRequestBuilder {
-        ScaleUpInstanceRequestBuilder::default()
+        <ScaleUpInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

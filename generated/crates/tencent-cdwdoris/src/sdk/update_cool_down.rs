@@ -23,7 +23,7 @@ pub struct UpdateCoolDownRequest {
 impl UpdateCoolDownRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateCoolDownRequestBuilder {
-        UpdateCoolDownRequestBuilder::default()
+        <UpdateCoolDownRequestBuilder as ::core::default::Default>::default()
     }
 }
 

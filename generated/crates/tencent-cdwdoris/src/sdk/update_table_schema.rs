@@ -47,7 +47,7 @@ pub struct UpdateTableSchemaRequest {
 impl UpdateTableSchemaRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTableSchemaRequestBuilder {
-        UpdateTableSchemaRequestBuilder::default()
+        <UpdateTableSchemaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

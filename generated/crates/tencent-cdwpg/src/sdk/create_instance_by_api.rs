@@ -47,7 +47,7 @@ pub struct CreateInstanceByApiRequest {
 impl CreateInstanceByApiRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateInstanceByApiRequestBuilder {
-        CreateInstanceByApiRequestBuilder::default()
+        <CreateInstanceByApiRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeDbConfigHistoryRequest {
 impl DescribeDbConfigHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbConfigHistoryRequestBuilder {
-        DescribeDbConfigHistoryRequestBuilder::default()
+        <DescribeDbConfigHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

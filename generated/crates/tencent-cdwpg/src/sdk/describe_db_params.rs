@@ -28,7 +28,7 @@ pub struct DescribeDbParamsRequest {
 impl DescribeDbParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbParamsRequestBuilder {
-        DescribeDbParamsRequestBuilder::default()
+        <DescribeDbParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeErrorLogRequest {
 impl DescribeErrorLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeErrorLogRequestBuilder {
-        DescribeErrorLogRequestBuilder::default()
+        <DescribeErrorLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

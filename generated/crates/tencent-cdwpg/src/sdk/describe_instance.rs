@@ -19,7 +19,7 @@ pub struct DescribeInstanceRequest {
 impl DescribeInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceRequestBuilder {
-        DescribeInstanceRequestBuilder::default()
+        <DescribeInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

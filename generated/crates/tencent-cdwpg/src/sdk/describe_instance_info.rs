@@ -19,7 +19,7 @@ pub struct DescribeInstanceInfoRequest {
 impl DescribeInstanceInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceInfoRequestBuilder {
-        DescribeInstanceInfoRequestBuilder::default()
+        <DescribeInstanceInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

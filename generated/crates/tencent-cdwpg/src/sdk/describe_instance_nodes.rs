@@ -19,7 +19,7 @@ pub struct DescribeInstanceNodesRequest {
 impl DescribeInstanceNodesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceNodesRequestBuilder {
-        DescribeInstanceNodesRequestBuilder::default()
+        <DescribeInstanceNodesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

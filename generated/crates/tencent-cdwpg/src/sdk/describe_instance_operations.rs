@@ -31,7 +31,7 @@ pub struct DescribeInstanceOperationsRequest {
 impl DescribeInstanceOperationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceOperationsRequestBuilder {
-        DescribeInstanceOperationsRequestBuilder::default()
+        <DescribeInstanceOperationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeInstanceStateRequest {
 impl DescribeInstanceStateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceStateRequestBuilder {
-        DescribeInstanceStateRequestBuilder::default()
+        <DescribeInstanceStateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

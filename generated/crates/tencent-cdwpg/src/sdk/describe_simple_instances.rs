@@ -31,7 +31,7 @@ pub struct DescribeSimpleInstancesRequest {
 impl DescribeSimpleInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSimpleInstancesRequestBuilder {
-        DescribeSimpleInstancesRequestBuilder::default()
+        <DescribeSimpleInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

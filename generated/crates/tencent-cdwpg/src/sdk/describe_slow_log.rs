@@ -43,7 +43,7 @@ pub struct DescribeSlowLogRequest {
 impl DescribeSlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowLogRequestBuilder {
-        DescribeSlowLogRequestBuilder::default()
+        <DescribeSlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeUpgradeListRequest {
 impl DescribeUpgradeListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUpgradeListRequestBuilder {
-        DescribeUpgradeListRequestBuilder::default()
+        <DescribeUpgradeListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

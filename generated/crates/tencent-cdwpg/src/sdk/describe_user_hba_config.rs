@@ -19,7 +19,7 @@ pub struct DescribeUserHbaConfigRequest {
 impl DescribeUserHbaConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUserHbaConfigRequestBuilder {
-        DescribeUserHbaConfigRequestBuilder::default()
+        <DescribeUserHbaConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyInstanceByApiRequest {
 impl DestroyInstanceByApiRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyInstanceByApiRequestBuilder {
-        DestroyInstanceByApiRequestBuilder::default()
+        <DestroyInstanceByApiRequestBuilder as ::core::default::Default>::default()
     }
 }
 

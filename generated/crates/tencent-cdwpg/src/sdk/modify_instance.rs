@@ -20,7 +20,7 @@ pub struct ModifyInstanceRequest {
 impl ModifyInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceRequestBuilder {
-        ModifyInstanceRequestBuilder::default()
+        <ModifyInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyUserHbaRequest {
 impl ModifyUserHbaRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyUserHbaRequestBuilder {
-        ModifyUserHbaRequestBuilder::default()
+        <ModifyUserHbaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ResetAccountPasswordRequest {
 impl ResetAccountPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetAccountPasswordRequestBuilder {
-        ResetAccountPasswordRequestBuilder::default()
+        <ResetAccountPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

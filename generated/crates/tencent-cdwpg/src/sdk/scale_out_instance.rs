@@ -23,7 +23,7 @@ pub struct ScaleOutInstanceRequest {
 impl ScaleOutInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ScaleOutInstanceRequestBuilder {
-        ScaleOutInstanceRequestBuilder::default()
+        <ScaleOutInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

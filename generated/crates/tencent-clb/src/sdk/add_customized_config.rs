@@ -28,7 +28,7 @@ pub struct AddCustomizedConfigRequest {
 impl AddCustomizedConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddCustomizedConfigRequestBuilder {
-        AddCustomizedConfigRequestBuilder::default()
+        <AddCustomizedConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct AssociateCustomizedConfigRequest {
 impl AssociateCustomizedConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateCustomizedConfigRequestBuilder {
-        AssociateCustomizedConfigRequestBuilder::default()
+        <AssociateCustomizedConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

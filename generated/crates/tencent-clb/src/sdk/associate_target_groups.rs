@@ -25,7 +25,7 @@ pub struct AssociateTargetGroupsRequest {
 impl AssociateTargetGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateTargetGroupsRequestBuilder {
-        AssociateTargetGroupsRequestBuilder::default()
+        <AssociateTargetGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct AutoRewriteRequest {
 impl AutoRewriteRequest {
     /// A builder with every field unset.
     pub fn builder() -> AutoRewriteRequestBuilder {
-        AutoRewriteRequestBuilder::default()
+        <AutoRewriteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

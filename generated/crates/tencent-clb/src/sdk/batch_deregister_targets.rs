@@ -22,7 +22,7 @@ pub struct BatchDeregisterTargetsRequest {
 impl BatchDeregisterTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeregisterTargetsRequestBuilder {
-        BatchDeregisterTargetsRequestBuilder::default()
+        <BatchDeregisterTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

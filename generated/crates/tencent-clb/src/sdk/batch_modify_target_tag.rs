@@ -23,7 +23,7 @@ pub struct BatchModifyTargetTagRequest {
 impl BatchModifyTargetTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchModifyTargetTagRequestBuilder {
-        BatchModifyTargetTagRequestBuilder::default()
+        <BatchModifyTargetTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct BatchModifyTargetWeightRequest {
 impl BatchModifyTargetWeightRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchModifyTargetWeightRequestBuilder {
-        BatchModifyTargetWeightRequestBuilder::default()
+        <BatchModifyTargetWeightRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct BatchRegisterTargetsRequest {
 impl BatchRegisterTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchRegisterTargetsRequestBuilder {
-        BatchRegisterTargetsRequestBuilder::default()
+        <BatchRegisterTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CreateClsLogSetRequest {
 impl CreateClsLogSetRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateClsLogSetRequestBuilder {
-        CreateClsLogSetRequestBuilder::default()
+        <CreateClsLogSetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

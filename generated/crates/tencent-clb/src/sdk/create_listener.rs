@@ -146,7 +146,7 @@ pub struct CreateListenerRequest {
 impl CreateListenerRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateListenerRequestBuilder {
-        CreateListenerRequestBuilder::default()
+        <CreateListenerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -150,7 +150,7 @@ pub struct CreateLoadBalancerRequest {
 impl CreateLoadBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLoadBalancerRequestBuilder {
-        CreateLoadBalancerRequestBuilder::default()
+        <CreateLoadBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateLoadBalancerSnatIpsRequest {
 impl CreateLoadBalancerSnatIpsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLoadBalancerSnatIpsRequestBuilder {
-        CreateLoadBalancerSnatIpsRequestBuilder::default()
+        <CreateLoadBalancerSnatIpsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

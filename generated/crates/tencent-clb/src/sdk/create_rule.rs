@@ -26,7 +26,7 @@ pub struct CreateRuleRequest {
 impl CreateRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRuleRequestBuilder {
-        CreateRuleRequestBuilder::default()
+        <CreateRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -75,7 +75,7 @@ pub struct CreateTargetGroupRequest {
 impl CreateTargetGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTargetGroupRequestBuilder {
-        CreateTargetGroupRequestBuilder::default()
+        <CreateTargetGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct CreateTopicRequest {
 impl CreateTopicRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTopicRequestBuilder {
-        CreateTopicRequestBuilder::default()
+        <CreateTopicRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteCustomizedConfigRequest {
 impl DeleteCustomizedConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteCustomizedConfigRequestBuilder {
-        DeleteCustomizedConfigRequestBuilder::default()
+        <DeleteCustomizedConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

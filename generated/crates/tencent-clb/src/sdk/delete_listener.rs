@@ -21,7 +21,7 @@ pub struct DeleteListenerRequest {
 impl DeleteListenerRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteListenerRequestBuilder {
-        DeleteListenerRequestBuilder::default()
+        <DeleteListenerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

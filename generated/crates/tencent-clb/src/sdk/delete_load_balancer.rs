@@ -27,7 +27,7 @@ pub struct DeleteLoadBalancerRequest {
 impl DeleteLoadBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLoadBalancerRequestBuilder {
-        DeleteLoadBalancerRequestBuilder::default()
+        <DeleteLoadBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

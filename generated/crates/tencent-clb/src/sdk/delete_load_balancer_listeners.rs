@@ -22,7 +22,7 @@ pub struct DeleteLoadBalancerListenersRequest {
 impl DeleteLoadBalancerListenersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLoadBalancerListenersRequestBuilder {
-        DeleteLoadBalancerListenersRequestBuilder::default()
+        <DeleteLoadBalancerListenersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DeleteLoadBalancerSnatIpsRequest {
 impl DeleteLoadBalancerSnatIpsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLoadBalancerSnatIpsRequestBuilder {
-        DeleteLoadBalancerSnatIpsRequestBuilder::default()
+        <DeleteLoadBalancerSnatIpsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DeleteRewriteRequest {
 impl DeleteRewriteRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRewriteRequestBuilder {
-        DeleteRewriteRequestBuilder::default()
+        <DeleteRewriteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

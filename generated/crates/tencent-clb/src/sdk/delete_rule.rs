@@ -33,7 +33,7 @@ pub struct DeleteRuleRequest {
 impl DeleteRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRuleRequestBuilder {
-        DeleteRuleRequestBuilder::default()
+        <DeleteRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteTargetGroupsRequest {
 impl DeleteTargetGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTargetGroupsRequestBuilder {
-        DeleteTargetGroupsRequestBuilder::default()
+        <DeleteTargetGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct DeregisterFunctionTargetsRequest {
 impl DeregisterFunctionTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeregisterFunctionTargetsRequestBuilder {
-        DeregisterFunctionTargetsRequestBuilder::default()
+        <DeregisterFunctionTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeregisterTargetGroupInstancesRequest {
 impl DeregisterTargetGroupInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeregisterTargetGroupInstancesRequestBuilder {
-        DeregisterTargetGroupInstancesRequestBuilder::default()
+        <DeregisterTargetGroupInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct DeregisterTargetsRequest {
 impl DeregisterTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeregisterTargetsRequestBuilder {
-        DeregisterTargetsRequestBuilder::default()
+        <DeregisterTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

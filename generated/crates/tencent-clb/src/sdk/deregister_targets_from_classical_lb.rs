@@ -20,7 +20,7 @@ pub struct DeregisterTargetsFromClassicalLbRequest {
 impl DeregisterTargetsFromClassicalLbRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeregisterTargetsFromClassicalLbRequestBuilder {
-        DeregisterTargetsFromClassicalLbRequestBuilder::default()
+        <DeregisterTargetsFromClassicalLbRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeBlockIpListRequest {
 impl DescribeBlockIpListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBlockIpListRequestBuilder {
-        DescribeBlockIpListRequestBuilder::default()
+        <DescribeBlockIpListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

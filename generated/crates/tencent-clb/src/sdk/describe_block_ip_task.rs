@@ -17,7 +17,7 @@ pub struct DescribeBlockIpTaskRequest {
 impl DescribeBlockIpTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBlockIpTaskRequestBuilder {
-        DescribeBlockIpTaskRequestBuilder::default()
+        <DescribeBlockIpTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

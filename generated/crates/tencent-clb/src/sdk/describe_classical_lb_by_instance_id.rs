@@ -19,7 +19,7 @@ pub struct DescribeClassicalLbByInstanceIdRequest {
 impl DescribeClassicalLbByInstanceIdRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClassicalLbByInstanceIdRequestBuilder {
-        DescribeClassicalLbByInstanceIdRequestBuilder::default()
+        <DescribeClassicalLbByInstanceIdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeClassicalLbHealthStatusRequest {
 impl DescribeClassicalLbHealthStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClassicalLbHealthStatusRequestBuilder {
-        DescribeClassicalLbHealthStatusRequestBuilder::default()
+        <DescribeClassicalLbHealthStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeClassicalLbListenersRequest {
 impl DescribeClassicalLbListenersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClassicalLbListenersRequestBuilder {
-        DescribeClassicalLbListenersRequestBuilder::default()
+        <DescribeClassicalLbListenersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

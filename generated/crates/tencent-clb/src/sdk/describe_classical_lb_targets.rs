@@ -19,7 +19,7 @@ pub struct DescribeClassicalLbTargetsRequest {
 impl DescribeClassicalLbTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClassicalLbTargetsRequestBuilder {
-        DescribeClassicalLbTargetsRequestBuilder::default()
+        <DescribeClassicalLbTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

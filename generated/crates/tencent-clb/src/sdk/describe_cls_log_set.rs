@@ -12,7 +12,7 @@ pub struct DescribeClsLogSetRequest {}
 impl DescribeClsLogSetRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClsLogSetRequestBuilder {
-        DescribeClsLogSetRequestBuilder::default()
+        <DescribeClsLogSetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

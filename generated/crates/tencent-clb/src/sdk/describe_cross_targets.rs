@@ -34,7 +34,7 @@ pub struct DescribeCrossTargetsRequest {
 impl DescribeCrossTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCrossTargetsRequestBuilder {
-        DescribeCrossTargetsRequestBuilder::default()
+        <DescribeCrossTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeIdleLoadBalancersRequest {
 impl DescribeIdleLoadBalancersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIdleLoadBalancersRequestBuilder {
-        DescribeIdleLoadBalancersRequestBuilder::default()
+        <DescribeIdleLoadBalancersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeLbListenersRequest {
 impl DescribeLbListenersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLbListenersRequestBuilder {
-        DescribeLbListenersRequestBuilder::default()
+        <DescribeLbListenersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeLbOperateProtectRequest {
 impl DescribeLbOperateProtectRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLbOperateProtectRequestBuilder {
-        DescribeLbOperateProtectRequestBuilder::default()
+        <DescribeLbOperateProtectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct DescribeListenersRequest {
 impl DescribeListenersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeListenersRequestBuilder {
-        DescribeListenersRequestBuilder::default()
+        <DescribeListenersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

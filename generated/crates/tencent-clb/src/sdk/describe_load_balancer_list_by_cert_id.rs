@@ -21,7 +21,7 @@ pub struct DescribeLoadBalancerListByCertIdRequest {
 impl DescribeLoadBalancerListByCertIdRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLoadBalancerListByCertIdRequestBuilder {
-        DescribeLoadBalancerListByCertIdRequestBuilder::default()
+        <DescribeLoadBalancerListByCertIdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -12,7 +12,7 @@ pub struct DescribeLoadBalancerOverviewRequest {}
 impl DescribeLoadBalancerOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLoadBalancerOverviewRequestBuilder {
-        DescribeLoadBalancerOverviewRequestBuilder::default()
+        <DescribeLoadBalancerOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

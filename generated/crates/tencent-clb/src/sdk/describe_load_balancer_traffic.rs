@@ -19,7 +19,7 @@ pub struct DescribeLoadBalancerTrafficRequest {
 impl DescribeLoadBalancerTrafficRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLoadBalancerTrafficRequestBuilder {
-        DescribeLoadBalancerTrafficRequestBuilder::default()
+        <DescribeLoadBalancerTrafficRequestBuilder as ::core::default::Default>::default()
     }
 }
 

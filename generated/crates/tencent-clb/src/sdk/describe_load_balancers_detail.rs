@@ -88,7 +88,7 @@ pub struct DescribeLoadBalancersDetailRequest {
 impl DescribeLoadBalancersDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLoadBalancersDetailRequestBuilder {
-        DescribeLoadBalancersDetailRequestBuilder::default()
+        <DescribeLoadBalancersDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

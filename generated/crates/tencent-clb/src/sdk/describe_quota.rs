@@ -14,7 +14,7 @@ pub struct DescribeQuotaRequest {}
 impl DescribeQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeQuotaRequestBuilder {
-        DescribeQuotaRequestBuilder::default()
+        <DescribeQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

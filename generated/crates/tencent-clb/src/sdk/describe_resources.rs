@@ -42,7 +42,7 @@ pub struct DescribeResourcesRequest {
 impl DescribeResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourcesRequestBuilder {
-        DescribeResourcesRequestBuilder::default()
+        <DescribeResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeRewriteRequest {
 impl DescribeRewriteRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRewriteRequestBuilder {
-        DescribeRewriteRequestBuilder::default()
+        <DescribeRewriteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeTargetGroupInstanceStatusRequest {
 impl DescribeTargetGroupInstanceStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTargetGroupInstanceStatusRequestBuilder {
-        DescribeTargetGroupInstanceStatusRequestBuilder::default()
+        <DescribeTargetGroupInstanceStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeTargetGroupInstancesRequest {
 impl DescribeTargetGroupInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTargetGroupInstancesRequestBuilder {
-        DescribeTargetGroupInstancesRequestBuilder::default()
+        <DescribeTargetGroupInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct DescribeTargetGroupListRequest {
 impl DescribeTargetGroupListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTargetGroupListRequestBuilder {
-        DescribeTargetGroupListRequestBuilder::default()
+        <DescribeTargetGroupListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

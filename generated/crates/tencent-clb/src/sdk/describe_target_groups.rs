@@ -29,7 +29,7 @@ pub struct DescribeTargetGroupsRequest {
 impl DescribeTargetGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTargetGroupsRequestBuilder {
-        DescribeTargetGroupsRequestBuilder::default()
+        <DescribeTargetGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeTargetHealthRequest {
 impl DescribeTargetHealthRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTargetHealthRequestBuilder {
-        DescribeTargetHealthRequestBuilder::default()
+        <DescribeTargetHealthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

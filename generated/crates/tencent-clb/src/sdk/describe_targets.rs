@@ -36,7 +36,7 @@ pub struct DescribeTargetsRequest {
 impl DescribeTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTargetsRequestBuilder {
-        DescribeTargetsRequestBuilder::default()
+        <DescribeTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DescribeTaskStatusRequest {
 impl DescribeTaskStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTaskStatusRequestBuilder {
-        DescribeTaskStatusRequestBuilder::default()
+        <DescribeTaskStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DisassociateCustomizedConfigRequest {
 impl DisassociateCustomizedConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateCustomizedConfigRequestBuilder {
-        DisassociateCustomizedConfigRequestBuilder::default()
+        <DisassociateCustomizedConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DisassociateTargetGroupsRequest {
 impl DisassociateTargetGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateTargetGroupsRequestBuilder {
-        DisassociateTargetGroupsRequestBuilder::default()
+        <DisassociateTargetGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

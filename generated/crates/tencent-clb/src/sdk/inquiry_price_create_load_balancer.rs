@@ -54,7 +54,7 @@ pub struct InquiryPriceCreateLoadBalancerRequest {
 impl InquiryPriceCreateLoadBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceCreateLoadBalancerRequestBuilder {
-        InquiryPriceCreateLoadBalancerRequestBuilder::default()
+        <InquiryPriceCreateLoadBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct InquiryPriceModifyLoadBalancerRequest {
 impl InquiryPriceModifyLoadBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceModifyLoadBalancerRequestBuilder {
-        InquiryPriceModifyLoadBalancerRequestBuilder::default()
+        <InquiryPriceModifyLoadBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct InquiryPriceRefundLoadBalancerRequest {
 impl InquiryPriceRefundLoadBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceRefundLoadBalancerRequestBuilder {
-        InquiryPriceRefundLoadBalancerRequestBuilder::default()
+        <InquiryPriceRefundLoadBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct InquiryPriceRenewLoadBalancerRequest {
 impl InquiryPriceRenewLoadBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceRenewLoadBalancerRequestBuilder {
-        InquiryPriceRenewLoadBalancerRequestBuilder::default()
+        <InquiryPriceRenewLoadBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ManualRewriteRequest {
 impl ManualRewriteRequest {
     /// A builder with every field unset.
     pub fn builder() -> ManualRewriteRequestBuilder {
-        ManualRewriteRequestBuilder::default()
+        <ManualRewriteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

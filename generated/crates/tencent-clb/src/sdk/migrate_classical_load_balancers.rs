@@ -23,7 +23,7 @@ pub struct MigrateClassicalLoadBalancersRequest {
 impl MigrateClassicalLoadBalancersRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigrateClassicalLoadBalancersRequestBuilder {
-        MigrateClassicalLoadBalancersRequestBuilder::default()
+        <MigrateClassicalLoadBalancersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -47,7 +47,7 @@ pub struct ModifyBlockIpListRequest {
 impl ModifyBlockIpListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBlockIpListRequestBuilder {
-        ModifyBlockIpListRequestBuilder::default()
+        <ModifyBlockIpListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyCustomizedConfigRequest {
 impl ModifyCustomizedConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCustomizedConfigRequestBuilder {
-        ModifyCustomizedConfigRequestBuilder::default()
+        <ModifyCustomizedConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyDomainRequest {
 impl ModifyDomainRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDomainRequestBuilder {
-        ModifyDomainRequestBuilder::default()
+        <ModifyDomainRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -53,7 +53,7 @@ pub struct ModifyDomainAttributesRequest {
 impl ModifyDomainAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDomainAttributesRequestBuilder {
-        ModifyDomainAttributesRequestBuilder::default()
+        <ModifyDomainAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

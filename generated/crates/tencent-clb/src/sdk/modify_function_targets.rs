@@ -36,7 +36,7 @@ pub struct ModifyFunctionTargetsRequest {
 impl ModifyFunctionTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyFunctionTargetsRequestBuilder {
-        ModifyFunctionTargetsRequestBuilder::default()
+        <ModifyFunctionTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -125,7 +125,7 @@ pub struct ModifyListenerRequest {
 impl ModifyListenerRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyListenerRequestBuilder {
-        ModifyListenerRequestBuilder::default()
+        <ModifyListenerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ModifyLoadBalancerAttributesRequest {
 impl ModifyLoadBalancerAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLoadBalancerAttributesRequestBuilder {
-        ModifyLoadBalancerAttributesRequestBuilder::default()
+        <ModifyLoadBalancerAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

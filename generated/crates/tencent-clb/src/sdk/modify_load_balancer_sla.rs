@@ -25,7 +25,7 @@ pub struct ModifyLoadBalancerSlaRequest {
 impl ModifyLoadBalancerSlaRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLoadBalancerSlaRequestBuilder {
-        ModifyLoadBalancerSlaRequestBuilder::default()
+        <ModifyLoadBalancerSlaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

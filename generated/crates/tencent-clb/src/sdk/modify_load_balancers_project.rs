@@ -21,7 +21,7 @@ pub struct ModifyLoadBalancersProjectRequest {
 impl ModifyLoadBalancersProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLoadBalancersProjectRequestBuilder {
-        ModifyLoadBalancersProjectRequestBuilder::default()
+        <ModifyLoadBalancersProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

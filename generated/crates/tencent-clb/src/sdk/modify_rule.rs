@@ -55,7 +55,7 @@ pub struct ModifyRuleRequest {
 impl ModifyRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyRuleRequestBuilder {
-        ModifyRuleRequestBuilder::default()
+        <ModifyRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

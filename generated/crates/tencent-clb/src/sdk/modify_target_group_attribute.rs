@@ -54,7 +54,7 @@ pub struct ModifyTargetGroupAttributeRequest {
 impl ModifyTargetGroupAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTargetGroupAttributeRequestBuilder {
-        ModifyTargetGroupAttributeRequestBuilder::default()
+        <ModifyTargetGroupAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

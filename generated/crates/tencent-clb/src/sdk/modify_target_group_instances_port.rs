@@ -23,7 +23,7 @@ pub struct ModifyTargetGroupInstancesPortRequest {
 impl ModifyTargetGroupInstancesPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTargetGroupInstancesPortRequestBuilder {
-        ModifyTargetGroupInstancesPortRequestBuilder::default()
+        <ModifyTargetGroupInstancesPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

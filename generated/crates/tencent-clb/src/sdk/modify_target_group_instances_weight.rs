@@ -23,7 +23,7 @@ pub struct ModifyTargetGroupInstancesWeightRequest {
 impl ModifyTargetGroupInstancesWeightRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTargetGroupInstancesWeightRequestBuilder {
-        ModifyTargetGroupInstancesWeightRequestBuilder::default()
+        <ModifyTargetGroupInstancesWeightRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct ModifyTargetPortRequest {
 impl ModifyTargetPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTargetPortRequestBuilder {
-        ModifyTargetPortRequestBuilder::default()
+        <ModifyTargetPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct ModifyTargetWeightRequest {
 impl ModifyTargetWeightRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTargetWeightRequestBuilder {
-        ModifyTargetWeightRequestBuilder::default()
+        <ModifyTargetWeightRequestBuilder as ::core::default::Default>::default()
     }
 }
 

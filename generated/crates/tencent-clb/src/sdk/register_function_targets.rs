@@ -45,7 +45,7 @@ pub struct RegisterFunctionTargetsRequest {
 impl RegisterFunctionTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> RegisterFunctionTargetsRequestBuilder {
-        RegisterFunctionTargetsRequestBuilder::default()
+        <RegisterFunctionTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct RegisterTargetGroupInstancesRequest {
 impl RegisterTargetGroupInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RegisterTargetGroupInstancesRequestBuilder {
-        RegisterTargetGroupInstancesRequestBuilder::default()
+        <RegisterTargetGroupInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct RegisterTargetsRequest {
 impl RegisterTargetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> RegisterTargetsRequestBuilder {
-        RegisterTargetsRequestBuilder::default()
+        <RegisterTargetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

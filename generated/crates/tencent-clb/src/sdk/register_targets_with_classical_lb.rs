@@ -22,7 +22,7 @@ pub struct RegisterTargetsWithClassicalLbRequest {
 impl RegisterTargetsWithClassicalLbRequest {
     /// A builder with every field unset.
     pub fn builder() -> RegisterTargetsWithClassicalLbRequestBuilder {
-        RegisterTargetsWithClassicalLbRequestBuilder::default()
+        <RegisterTargetsWithClassicalLbRequestBuilder as ::core::default::Default>::default()
     }
 }
 

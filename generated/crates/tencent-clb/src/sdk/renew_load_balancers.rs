@@ -22,7 +22,7 @@ pub struct RenewLoadBalancersRequest {
 impl RenewLoadBalancersRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewLoadBalancersRequestBuilder {
-        RenewLoadBalancersRequestBuilder::default()
+        <RenewLoadBalancersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ReplaceCertForLoadBalancersRequest {
 impl ReplaceCertForLoadBalancersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceCertForLoadBalancersRequestBuilder {
-        ReplaceCertForLoadBalancersRequestBuilder::default()
+        <ReplaceCertForLoadBalancersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct SetCustomizedConfigForLoadBalancerRequest {
 impl SetCustomizedConfigForLoadBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetCustomizedConfigForLoadBalancerRequestBuilder {
-        SetCustomizedConfigForLoadBalancerRequestBuilder::default()
+        <SetCustomizedConfigForLoadBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

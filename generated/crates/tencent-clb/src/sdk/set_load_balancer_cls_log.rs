@@ -43,7 +43,7 @@ pub struct SetLoadBalancerClsLogRequest {
 impl SetLoadBalancerClsLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetLoadBalancerClsLogRequestBuilder {
-        SetLoadBalancerClsLogRequestBuilder::default()
+        <SetLoadBalancerClsLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct SetLoadBalancerSecurityGroupsRequest {
 impl SetLoadBalancerSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetLoadBalancerSecurityGroupsRequestBuilder {
-        SetLoadBalancerSecurityGroupsRequestBuilder::default()
+        <SetLoadBalancerSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

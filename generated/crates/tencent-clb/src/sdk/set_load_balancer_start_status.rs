@@ -25,7 +25,7 @@ pub struct SetLoadBalancerStartStatusRequest {
 impl SetLoadBalancerStartStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetLoadBalancerStartStatusRequestBuilder {
-        SetLoadBalancerStartStatusRequestBuilder::default()
+        <SetLoadBalancerStartStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct SetSecurityGroupForLoadbalancersRequest {
 impl SetSecurityGroupForLoadbalancersRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetSecurityGroupForLoadbalancersRequestBuilder {
-        SetSecurityGroupForLoadbalancersRequestBuilder::default()
+        <SetSecurityGroupForLoadbalancersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

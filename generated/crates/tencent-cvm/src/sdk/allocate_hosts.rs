@@ -40,7 +40,7 @@ pub struct AllocateHostsRequest {
 impl AllocateHostsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AllocateHostsRequestBuilder {
-        AllocateHostsRequestBuilder::default()
+        <AllocateHostsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -47,7 +47,7 @@ pub struct AssociateInstancesKeyPairsRequest {
 impl AssociateInstancesKeyPairsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateInstancesKeyPairsRequestBuilder {
-        AssociateInstancesKeyPairsRequestBuilder::default()
+        <AssociateInstancesKeyPairsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

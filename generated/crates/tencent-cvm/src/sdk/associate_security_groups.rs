@@ -20,7 +20,7 @@ pub struct AssociateSecurityGroupsRequest {
 impl AssociateSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateSecurityGroupsRequestBuilder {
-        AssociateSecurityGroupsRequestBuilder::default()
+        <AssociateSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

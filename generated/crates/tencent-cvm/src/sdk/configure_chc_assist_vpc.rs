@@ -34,7 +34,7 @@ pub struct ConfigureChcAssistVpcRequest {
 impl ConfigureChcAssistVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> ConfigureChcAssistVpcRequestBuilder {
-        ConfigureChcAssistVpcRequestBuilder::default()
+        <ConfigureChcAssistVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

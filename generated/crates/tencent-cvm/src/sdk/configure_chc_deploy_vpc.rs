@@ -28,7 +28,7 @@ pub struct ConfigureChcDeployVpcRequest {
 impl ConfigureChcDeployVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> ConfigureChcDeployVpcRequestBuilder {
-        ConfigureChcDeployVpcRequestBuilder::default()
+        <ConfigureChcDeployVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

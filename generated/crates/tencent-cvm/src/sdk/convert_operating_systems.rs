@@ -28,7 +28,7 @@ pub struct ConvertOperatingSystemsRequest {
 impl ConvertOperatingSystemsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ConvertOperatingSystemsRequestBuilder {
-        ConvertOperatingSystemsRequestBuilder::default()
+        <ConvertOperatingSystemsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct CreateDisasterRecoverGroupRequest {
 impl CreateDisasterRecoverGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDisasterRecoverGroupRequestBuilder {
-        CreateDisasterRecoverGroupRequestBuilder::default()
+        <CreateDisasterRecoverGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

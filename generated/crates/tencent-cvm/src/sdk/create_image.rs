@@ -58,7 +58,7 @@ pub struct CreateImageRequest {
 impl CreateImageRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateImageRequestBuilder {
-        CreateImageRequestBuilder::default()
+        <CreateImageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

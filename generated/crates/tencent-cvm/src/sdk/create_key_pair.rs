@@ -37,7 +37,7 @@ pub struct CreateKeyPairRequest {
 impl CreateKeyPairRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateKeyPairRequestBuilder {
-        CreateKeyPairRequestBuilder::default()
+        <CreateKeyPairRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -172,7 +172,7 @@ pub struct CreateLaunchTemplateVersionRequest {
 impl CreateLaunchTemplateVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLaunchTemplateVersionRequestBuilder {
-        CreateLaunchTemplateVersionRequestBuilder::default()
+        <CreateLaunchTemplateVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteDisasterRecoverGroupsRequest {
 impl DeleteDisasterRecoverGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDisasterRecoverGroupsRequestBuilder {
-        DeleteDisasterRecoverGroupsRequestBuilder::default()
+        <DeleteDisasterRecoverGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DeleteImagesRequest {
 impl DeleteImagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteImagesRequestBuilder {
-        DeleteImagesRequestBuilder::default()
+        <DeleteImagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteInstancesDisasterRecoverGroupsRequest {
 impl DeleteInstancesDisasterRecoverGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteInstancesDisasterRecoverGroupsRequestBuilder {
-        DeleteInstancesDisasterRecoverGroupsRequestBuilder::default()
+        <DeleteInstancesDisasterRecoverGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

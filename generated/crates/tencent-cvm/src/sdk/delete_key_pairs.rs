@@ -26,7 +26,7 @@ pub struct DeleteKeyPairsRequest {
 impl DeleteKeyPairsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteKeyPairsRequestBuilder {
-        DeleteKeyPairsRequestBuilder::default()
+        <DeleteKeyPairsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

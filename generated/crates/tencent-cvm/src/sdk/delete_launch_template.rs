@@ -17,7 +17,7 @@ pub struct DeleteLaunchTemplateRequest {
 impl DeleteLaunchTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLaunchTemplateRequestBuilder {
-        DeleteLaunchTemplateRequestBuilder::default()
+        <DeleteLaunchTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteLaunchTemplateVersionsRequest {
 impl DeleteLaunchTemplateVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLaunchTemplateVersionsRequestBuilder {
-        DeleteLaunchTemplateVersionsRequestBuilder::default()
+        <DeleteLaunchTemplateVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeChcDeniedActionsRequest {
 impl DescribeChcDeniedActionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeChcDeniedActionsRequestBuilder {
-        DescribeChcDeniedActionsRequestBuilder::default()
+        <DescribeChcDeniedActionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -89,7 +89,7 @@ pub struct DescribeChcHostsRequest {
 impl DescribeChcHostsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeChcHostsRequestBuilder {
-        DescribeChcHostsRequestBuilder::default()
+        <DescribeChcHostsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -12,7 +12,7 @@ pub struct DescribeDisasterRecoverGroupQuotaRequest {}
 impl DescribeDisasterRecoverGroupQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDisasterRecoverGroupQuotaRequestBuilder {
-        DescribeDisasterRecoverGroupQuotaRequestBuilder::default()
+        <DescribeDisasterRecoverGroupQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

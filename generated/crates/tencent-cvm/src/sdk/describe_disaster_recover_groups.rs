@@ -37,7 +37,7 @@ pub struct DescribeDisasterRecoverGroupsRequest {
 impl DescribeDisasterRecoverGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDisasterRecoverGroupsRequestBuilder {
-        DescribeDisasterRecoverGroupsRequestBuilder::default()
+        <DescribeDisasterRecoverGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

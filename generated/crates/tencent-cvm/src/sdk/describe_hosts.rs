@@ -76,7 +76,7 @@ pub struct DescribeHostsRequest {
 impl DescribeHostsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeHostsRequestBuilder {
-        DescribeHostsRequestBuilder::default()
+        <DescribeHostsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

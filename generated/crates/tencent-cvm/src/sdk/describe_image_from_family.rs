@@ -19,7 +19,7 @@ pub struct DescribeImageFromFamilyRequest {
 impl DescribeImageFromFamilyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeImageFromFamilyRequestBuilder {
-        DescribeImageFromFamilyRequestBuilder::default()
+        <DescribeImageFromFamilyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

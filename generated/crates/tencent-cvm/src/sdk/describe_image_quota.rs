@@ -12,7 +12,7 @@ pub struct DescribeImageQuotaRequest {}
 impl DescribeImageQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeImageQuotaRequestBuilder {
-        DescribeImageQuotaRequestBuilder::default()
+        <DescribeImageQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

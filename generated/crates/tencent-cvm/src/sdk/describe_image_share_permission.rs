@@ -19,7 +19,7 @@ pub struct DescribeImageSharePermissionRequest {
 impl DescribeImageSharePermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeImageSharePermissionRequestBuilder {
-        DescribeImageSharePermissionRequestBuilder::default()
+        <DescribeImageSharePermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -117,7 +117,7 @@ pub struct DescribeImagesRequest {
 impl DescribeImagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeImagesRequestBuilder {
-        DescribeImagesRequestBuilder::default()
+        <DescribeImagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeImportImageOsRequest {}
 impl DescribeImportImageOsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeImportImageOsRequestBuilder {
-        DescribeImportImageOsRequestBuilder::default()
+        <DescribeImportImageOsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

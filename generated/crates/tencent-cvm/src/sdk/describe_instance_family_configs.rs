@@ -14,7 +14,7 @@ pub struct DescribeInstanceFamilyConfigsRequest {}
 impl DescribeInstanceFamilyConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceFamilyConfigsRequestBuilder {
-        DescribeInstanceFamilyConfigsRequestBuilder::default()
+        <DescribeInstanceFamilyConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

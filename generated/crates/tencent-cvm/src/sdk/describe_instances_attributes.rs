@@ -23,7 +23,7 @@ pub struct DescribeInstancesAttributesRequest {
 impl DescribeInstancesAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancesAttributesRequestBuilder {
-        DescribeInstancesAttributesRequestBuilder::default()
+        <DescribeInstancesAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

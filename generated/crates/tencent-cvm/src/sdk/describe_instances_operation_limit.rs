@@ -27,7 +27,7 @@ pub struct DescribeInstancesOperationLimitRequest {
 impl DescribeInstancesOperationLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancesOperationLimitRequestBuilder {
-        DescribeInstancesOperationLimitRequestBuilder::default()
+        <DescribeInstancesOperationLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeInstancesStatusRequest {
 impl DescribeInstancesStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancesStatusRequestBuilder {
-        DescribeInstancesStatusRequestBuilder::default()
+        <DescribeInstancesStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeInternetChargeTypeConfigsRequest {}
 impl DescribeInternetChargeTypeConfigsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInternetChargeTypeConfigsRequestBuilder {
-        DescribeInternetChargeTypeConfigsRequestBuilder::default()
+        <DescribeInternetChargeTypeConfigsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct DescribeKeyPairsRequest {
 impl DescribeKeyPairsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeKeyPairsRequestBuilder {
-        DescribeKeyPairsRequestBuilder::default()
+        <DescribeKeyPairsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

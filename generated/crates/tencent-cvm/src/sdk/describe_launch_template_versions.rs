@@ -37,7 +37,7 @@ pub struct DescribeLaunchTemplateVersionsRequest {
 impl DescribeLaunchTemplateVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLaunchTemplateVersionsRequestBuilder {
-        DescribeLaunchTemplateVersionsRequestBuilder::default()
+        <DescribeLaunchTemplateVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

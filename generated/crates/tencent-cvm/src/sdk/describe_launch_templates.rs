@@ -35,7 +35,7 @@ pub struct DescribeLaunchTemplatesRequest {
 impl DescribeLaunchTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLaunchTemplatesRequestBuilder {
-        DescribeLaunchTemplatesRequestBuilder::default()
+        <DescribeLaunchTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -123,7 +123,7 @@ pub struct DescribeReservedInstancesRequest {
 impl DescribeReservedInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReservedInstancesRequestBuilder {
-        DescribeReservedInstancesRequestBuilder::default()
+        <DescribeReservedInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

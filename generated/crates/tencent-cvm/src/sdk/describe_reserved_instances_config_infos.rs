@@ -41,7 +41,7 @@ pub struct DescribeReservedInstancesConfigInfosRequest {
 impl DescribeReservedInstancesConfigInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReservedInstancesConfigInfosRequestBuilder {
-        DescribeReservedInstancesConfigInfosRequestBuilder::default()
+        <DescribeReservedInstancesConfigInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -109,7 +109,7 @@ pub struct DescribeReservedInstancesOfferingsRequest {
 impl DescribeReservedInstancesOfferingsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReservedInstancesOfferingsRequestBuilder {
-        DescribeReservedInstancesOfferingsRequestBuilder::default()
+        <DescribeReservedInstancesOfferingsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DescribeZoneInstanceConfigInfosRequest {
 impl DescribeZoneInstanceConfigInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeZoneInstanceConfigInfosRequestBuilder {
-        DescribeZoneInstanceConfigInfosRequestBuilder::default()
+        <DescribeZoneInstanceConfigInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -48,7 +48,7 @@ pub struct DisassociateInstancesKeyPairsRequest {
 impl DisassociateInstancesKeyPairsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateInstancesKeyPairsRequestBuilder {
-        DisassociateInstancesKeyPairsRequestBuilder::default()
+        <DisassociateInstancesKeyPairsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DisassociateSecurityGroupsRequest {
 impl DisassociateSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateSecurityGroupsRequestBuilder {
-        DisassociateSecurityGroupsRequestBuilder::default()
+        <DisassociateSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct EnterRescueModeRequest {
 impl EnterRescueModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnterRescueModeRequestBuilder {
-        EnterRescueModeRequestBuilder::default()
+        <EnterRescueModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct ExitRescueModeRequest {
 impl ExitRescueModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExitRescueModeRequestBuilder {
-        ExitRescueModeRequestBuilder::default()
+        <ExitRescueModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct ExportImagesRequest {
 impl ExportImagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportImagesRequestBuilder {
-        ExportImagesRequestBuilder::default()
+        <ExportImagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

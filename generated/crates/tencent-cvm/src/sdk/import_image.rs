@@ -55,7 +55,7 @@ pub struct ImportImageRequest {
 impl ImportImageRequest {
     /// A builder with every field unset.
     pub fn builder() -> ImportImageRequestBuilder {
-        ImportImageRequestBuilder::default()
+        <ImportImageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct ImportKeyPairRequest {
 impl ImportKeyPairRequest {
     /// A builder with every field unset.
     pub fn builder() -> ImportKeyPairRequestBuilder {
-        ImportKeyPairRequestBuilder::default()
+        <ImportKeyPairRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct InquirePricePurchaseReservedInstancesOfferingRequest {
 impl InquirePricePurchaseReservedInstancesOfferingRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePricePurchaseReservedInstancesOfferingRequestBuilder {
-        InquirePricePurchaseReservedInstancesOfferingRequestBuilder::default()
+        <InquirePricePurchaseReservedInstancesOfferingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

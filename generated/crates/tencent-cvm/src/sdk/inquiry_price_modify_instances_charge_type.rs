@@ -42,7 +42,7 @@ pub struct InquiryPriceModifyInstancesChargeTypeRequest {
 impl InquiryPriceModifyInstancesChargeTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceModifyInstancesChargeTypeRequestBuilder {
-        InquiryPriceModifyInstancesChargeTypeRequestBuilder::default()
+        <InquiryPriceModifyInstancesChargeTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

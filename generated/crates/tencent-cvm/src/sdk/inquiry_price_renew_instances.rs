@@ -38,7 +38,7 @@ pub struct InquiryPriceRenewInstancesRequest {
 impl InquiryPriceRenewInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceRenewInstancesRequestBuilder {
-        InquiryPriceRenewInstancesRequestBuilder::default()
+        <InquiryPriceRenewInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

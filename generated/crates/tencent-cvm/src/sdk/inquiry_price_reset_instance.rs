@@ -49,7 +49,7 @@ pub struct InquiryPriceResetInstanceRequest {
 impl InquiryPriceResetInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceResetInstanceRequestBuilder {
-        InquiryPriceResetInstanceRequestBuilder::default()
+        <InquiryPriceResetInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

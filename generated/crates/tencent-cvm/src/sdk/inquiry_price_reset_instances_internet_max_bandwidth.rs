@@ -31,7 +31,7 @@ pub struct InquiryPriceResetInstancesInternetMaxBandwidthRequest {
 impl InquiryPriceResetInstancesInternetMaxBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceResetInstancesInternetMaxBandwidthRequestBuilder {
-        InquiryPriceResetInstancesInternetMaxBandwidthRequestBuilder::default()
+        <InquiryPriceResetInstancesInternetMaxBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct InquiryPriceResetInstancesTypeRequest {
 impl InquiryPriceResetInstancesTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceResetInstancesTypeRequestBuilder {
-        InquiryPriceResetInstancesTypeRequestBuilder::default()
+        <InquiryPriceResetInstancesTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

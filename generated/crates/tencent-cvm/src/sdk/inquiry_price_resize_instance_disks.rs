@@ -43,7 +43,7 @@ pub struct InquiryPriceResizeInstanceDisksRequest {
 impl InquiryPriceResizeInstanceDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceResizeInstanceDisksRequestBuilder {
-        InquiryPriceResizeInstanceDisksRequestBuilder::default()
+        <InquiryPriceResizeInstanceDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -129,7 +129,7 @@ pub struct InquiryPriceRunInstancesRequest {
 impl InquiryPriceRunInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceRunInstancesRequestBuilder {
-        InquiryPriceRunInstancesRequestBuilder::default()
+        <InquiryPriceRunInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

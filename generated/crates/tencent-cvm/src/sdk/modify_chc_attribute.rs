@@ -33,7 +33,7 @@ pub struct ModifyChcAttributeRequest {
 impl ModifyChcAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyChcAttributeRequestBuilder {
-        ModifyChcAttributeRequestBuilder::default()
+        <ModifyChcAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyDisasterRecoverGroupAttributeRequest {
 impl ModifyDisasterRecoverGroupAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDisasterRecoverGroupAttributeRequestBuilder {
-        ModifyDisasterRecoverGroupAttributeRequestBuilder::default()
+        <ModifyDisasterRecoverGroupAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ModifyHostsAttributeRequest {
 impl ModifyHostsAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyHostsAttributeRequestBuilder {
-        ModifyHostsAttributeRequestBuilder::default()
+        <ModifyHostsAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ModifyImageAttributeRequest {
 impl ModifyImageAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyImageAttributeRequestBuilder {
-        ModifyImageAttributeRequestBuilder::default()
+        <ModifyImageAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

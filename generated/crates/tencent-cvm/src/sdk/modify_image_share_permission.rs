@@ -34,7 +34,7 @@ pub struct ModifyImageSharePermissionRequest {
 impl ModifyImageSharePermissionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyImageSharePermissionRequestBuilder {
-        ModifyImageSharePermissionRequestBuilder::default()
+        <ModifyImageSharePermissionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -62,7 +62,7 @@ pub struct ModifyInstancesAttributeRequest {
 impl ModifyInstancesAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancesAttributeRequestBuilder {
-        ModifyInstancesAttributeRequestBuilder::default()
+        <ModifyInstancesAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

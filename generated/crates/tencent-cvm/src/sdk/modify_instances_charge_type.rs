@@ -40,7 +40,7 @@ pub struct ModifyInstancesChargeTypeRequest {
 impl ModifyInstancesChargeTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancesChargeTypeRequestBuilder {
-        ModifyInstancesChargeTypeRequestBuilder::default()
+        <ModifyInstancesChargeTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ModifyInstancesDisasterRecoverGroupRequest {
 impl ModifyInstancesDisasterRecoverGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancesDisasterRecoverGroupRequestBuilder {
-        ModifyInstancesDisasterRecoverGroupRequestBuilder::default()
+        <ModifyInstancesDisasterRecoverGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

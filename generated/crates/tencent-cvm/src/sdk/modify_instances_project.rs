@@ -25,7 +25,7 @@ pub struct ModifyInstancesProjectRequest {
 impl ModifyInstancesProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancesProjectRequestBuilder {
-        ModifyInstancesProjectRequestBuilder::default()
+        <ModifyInstancesProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct ModifyInstancesRenewFlagRequest {
 impl ModifyInstancesRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancesRenewFlagRequestBuilder {
-        ModifyInstancesRenewFlagRequestBuilder::default()
+        <ModifyInstancesRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

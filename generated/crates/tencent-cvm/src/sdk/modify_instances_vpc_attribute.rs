@@ -31,7 +31,7 @@ pub struct ModifyInstancesVpcAttributeRequest {
 impl ModifyInstancesVpcAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancesVpcAttributeRequestBuilder {
-        ModifyInstancesVpcAttributeRequestBuilder::default()
+        <ModifyInstancesVpcAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

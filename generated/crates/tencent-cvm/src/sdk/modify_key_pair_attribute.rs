@@ -37,7 +37,7 @@ pub struct ModifyKeyPairAttributeRequest {
 impl ModifyKeyPairAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyKeyPairAttributeRequestBuilder {
-        ModifyKeyPairAttributeRequestBuilder::default()
+        <ModifyKeyPairAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

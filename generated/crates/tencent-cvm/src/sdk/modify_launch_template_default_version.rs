@@ -20,7 +20,7 @@ pub struct ModifyLaunchTemplateDefaultVersionRequest {
 impl ModifyLaunchTemplateDefaultVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLaunchTemplateDefaultVersionRequestBuilder {
-        ModifyLaunchTemplateDefaultVersionRequestBuilder::default()
+        <ModifyLaunchTemplateDefaultVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

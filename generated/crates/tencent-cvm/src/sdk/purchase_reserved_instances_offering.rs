@@ -34,7 +34,7 @@ pub struct PurchaseReservedInstancesOfferingRequest {
 impl PurchaseReservedInstancesOfferingRequest {
     /// A builder with every field unset.
     pub fn builder() -> PurchaseReservedInstancesOfferingRequestBuilder {
-        PurchaseReservedInstancesOfferingRequestBuilder::default()
+        <PurchaseReservedInstancesOfferingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct RebootInstancesRequest {
 impl RebootInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RebootInstancesRequestBuilder {
-        RebootInstancesRequestBuilder::default()
+        <RebootInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

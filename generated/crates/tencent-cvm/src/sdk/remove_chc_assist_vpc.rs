@@ -17,7 +17,7 @@ pub struct RemoveChcAssistVpcRequest {
 impl RemoveChcAssistVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveChcAssistVpcRequestBuilder {
-        RemoveChcAssistVpcRequestBuilder::default()
+        <RemoveChcAssistVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct RemoveChcDeployVpcRequest {
 impl RemoveChcDeployVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveChcDeployVpcRequestBuilder {
-        RemoveChcDeployVpcRequestBuilder::default()
+        <RemoveChcDeployVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct RenewInstancesRequest {
 impl RenewInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewInstancesRequestBuilder {
-        RenewInstancesRequestBuilder::default()
+        <RenewInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -64,7 +64,7 @@ pub struct ResetInstanceRequest {
 impl ResetInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetInstanceRequestBuilder {
-        ResetInstanceRequestBuilder::default()
+        <ResetInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

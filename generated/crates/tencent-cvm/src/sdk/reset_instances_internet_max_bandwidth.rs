@@ -31,7 +31,7 @@ pub struct ResetInstancesInternetMaxBandwidthRequest {
 impl ResetInstancesInternetMaxBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetInstancesInternetMaxBandwidthRequestBuilder {
-        ResetInstancesInternetMaxBandwidthRequestBuilder::default()
+        <ResetInstancesInternetMaxBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

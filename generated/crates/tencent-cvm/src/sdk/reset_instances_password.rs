@@ -60,7 +60,7 @@ pub struct ResetInstancesPasswordRequest {
 impl ResetInstancesPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetInstancesPasswordRequestBuilder {
-        ResetInstancesPasswordRequestBuilder::default()
+        <ResetInstancesPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ResetInstancesTypeRequest {
 impl ResetInstancesTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetInstancesTypeRequestBuilder {
-        ResetInstancesTypeRequestBuilder::default()
+        <ResetInstancesTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct ResizeInstanceDisksRequest {
 impl ResizeInstanceDisksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeInstanceDisksRequestBuilder {
-        ResizeInstanceDisksRequestBuilder::default()
+        <ResizeInstanceDisksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

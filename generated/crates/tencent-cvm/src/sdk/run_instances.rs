@@ -200,7 +200,7 @@ pub struct RunInstancesRequest {
 impl RunInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RunInstancesRequestBuilder {
-        RunInstancesRequestBuilder::default()
+        <RunInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct StartInstancesRequest {
 impl StartInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartInstancesRequestBuilder {
-        StartInstancesRequestBuilder::default()
+        <StartInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -53,7 +53,7 @@ pub struct StopInstancesRequest {
 impl StopInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopInstancesRequestBuilder {
-        StopInstancesRequestBuilder::default()
+        <StopInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

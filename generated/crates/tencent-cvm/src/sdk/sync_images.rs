@@ -63,7 +63,7 @@ pub struct SyncImagesRequest {
 impl SyncImagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> SyncImagesRequestBuilder {
-        SyncImagesRequestBuilder::default()
+        <SyncImagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct TerminateInstancesRequest {
 impl TerminateInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> TerminateInstancesRequestBuilder {
-        TerminateInstancesRequestBuilder::default()
+        <TerminateInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

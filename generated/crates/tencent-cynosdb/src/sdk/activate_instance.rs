@@ -20,7 +20,7 @@ pub struct ActivateInstanceRequest {
 impl ActivateInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ActivateInstanceRequestBuilder {
-        ActivateInstanceRequestBuilder::default()
+        <ActivateInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

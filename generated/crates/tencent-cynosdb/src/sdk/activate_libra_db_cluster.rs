@@ -17,7 +17,7 @@ pub struct ActivateLibraDbClusterRequest {
 impl ActivateLibraDbClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> ActivateLibraDbClusterRequestBuilder {
-        ActivateLibraDbClusterRequestBuilder::default()
+        <ActivateLibraDbClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ActivateLibraDbInstanceRequest {
 impl ActivateLibraDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ActivateLibraDbInstanceRequestBuilder {
-        ActivateLibraDbInstanceRequestBuilder::default()
+        <ActivateLibraDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

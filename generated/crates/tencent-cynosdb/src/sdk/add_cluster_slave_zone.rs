@@ -26,7 +26,7 @@ pub struct AddClusterSlaveZoneRequest {
 impl AddClusterSlaveZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddClusterSlaveZoneRequestBuilder {
-        AddClusterSlaveZoneRequestBuilder::default()
+        <AddClusterSlaveZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

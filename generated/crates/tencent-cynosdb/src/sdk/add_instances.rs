@@ -80,7 +80,7 @@ pub struct AddInstancesRequest {
 impl AddInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddInstancesRequestBuilder {
-        AddInstancesRequestBuilder::default()
+        <AddInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -85,7 +85,7 @@ pub struct AddLibraDbInstancesRequest {
 impl AddLibraDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddLibraDbInstancesRequestBuilder {
-        AddLibraDbInstancesRequestBuilder::default()
+        <AddLibraDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

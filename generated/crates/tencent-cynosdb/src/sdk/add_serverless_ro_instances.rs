@@ -69,7 +69,7 @@ pub struct AddServerlessRoInstancesRequest {
 impl AddServerlessRoInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddServerlessRoInstancesRequestBuilder {
-        AddServerlessRoInstancesRequestBuilder::default()
+        <AddServerlessRoInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct BindClusterResourcePackagesRequest {
 impl BindClusterResourcePackagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BindClusterResourcePackagesRequestBuilder {
-        BindClusterResourcePackagesRequestBuilder::default()
+        <BindClusterResourcePackagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

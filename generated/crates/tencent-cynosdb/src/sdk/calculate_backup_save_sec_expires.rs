@@ -34,7 +34,7 @@ pub struct CalculateBackupSaveSecExpiresRequest {
 impl CalculateBackupSaveSecExpiresRequest {
     /// A builder with every field unset.
     pub fn builder() -> CalculateBackupSaveSecExpiresRequestBuilder {
-        CalculateBackupSaveSecExpiresRequestBuilder::default()
+        <CalculateBackupSaveSecExpiresRequestBuilder as ::core::default::Default>::default()
     }
 }
 

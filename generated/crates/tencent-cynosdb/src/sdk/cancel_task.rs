@@ -17,7 +17,7 @@ pub struct CancelTaskRequest {
 impl CancelTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelTaskRequestBuilder {
-        CancelTaskRequestBuilder::default()
+        <CancelTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

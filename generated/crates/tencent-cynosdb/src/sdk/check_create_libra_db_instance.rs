@@ -22,7 +22,7 @@ pub struct CheckCreateLibraDbInstanceRequest {
 impl CheckCreateLibraDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckCreateLibraDbInstanceRequestBuilder {
-        CheckCreateLibraDbInstanceRequestBuilder::default()
+        <CheckCreateLibraDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

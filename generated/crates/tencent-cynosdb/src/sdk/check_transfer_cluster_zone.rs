@@ -25,7 +25,7 @@ pub struct CheckTransferClusterZoneRequest {
 impl CheckTransferClusterZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckTransferClusterZoneRequestBuilder {
-        CheckTransferClusterZoneRequestBuilder::default()
+        <CheckTransferClusterZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CloseClusterPasswordComplexityRequest {
 impl CloseClusterPasswordComplexityRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseClusterPasswordComplexityRequestBuilder {
-        CloseClusterPasswordComplexityRequestBuilder::default()
+        <CloseClusterPasswordComplexityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CloseProxyRequest {
 impl CloseProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseProxyRequestBuilder {
-        CloseProxyRequestBuilder::default()
+        <CloseProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CloseProxyEndPointRequest {
 impl CloseProxyEndPointRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseProxyEndPointRequestBuilder {
-        CloseProxyEndPointRequestBuilder::default()
+        <CloseProxyEndPointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CloseWanRequest {
 impl CloseWanRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseWanRequestBuilder {
-        CloseWanRequestBuilder::default()
+        <CloseWanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

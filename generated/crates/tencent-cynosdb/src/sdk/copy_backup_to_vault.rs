@@ -20,7 +20,7 @@ pub struct CopyBackupToVaultRequest {
 impl CopyBackupToVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyBackupToVaultRequestBuilder {
-        CopyBackupToVaultRequestBuilder::default()
+        <CopyBackupToVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

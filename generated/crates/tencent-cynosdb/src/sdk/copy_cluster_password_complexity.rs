@@ -20,7 +20,7 @@ pub struct CopyClusterPasswordComplexityRequest {
 impl CopyClusterPasswordComplexityRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyClusterPasswordComplexityRequestBuilder {
-        CopyClusterPasswordComplexityRequestBuilder::default()
+        <CopyClusterPasswordComplexityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct CreateAuditRuleTemplateRequest {
 impl CreateAuditRuleTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAuditRuleTemplateRequestBuilder {
-        CreateAuditRuleTemplateRequestBuilder::default()
+        <CreateAuditRuleTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct CreateBackupRequest {
 impl CreateBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBackupRequestBuilder {
-        CreateBackupRequestBuilder::default()
+        <CreateBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

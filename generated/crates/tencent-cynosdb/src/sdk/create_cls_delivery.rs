@@ -28,7 +28,7 @@ pub struct CreateClsDeliveryRequest {
 impl CreateClsDeliveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateClsDeliveryRequestBuilder {
-        CreateClsDeliveryRequestBuilder::default()
+        <CreateClsDeliveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

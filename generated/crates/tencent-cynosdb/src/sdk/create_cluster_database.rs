@@ -34,7 +34,7 @@ pub struct CreateClusterDatabaseRequest {
 impl CreateClusterDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateClusterDatabaseRequestBuilder {
-        CreateClusterDatabaseRequestBuilder::default()
+        <CreateClusterDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

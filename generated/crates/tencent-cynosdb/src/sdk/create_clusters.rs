@@ -341,7 +341,7 @@ pub struct CreateClustersRequest {
 impl CreateClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateClustersRequestBuilder {
-        CreateClustersRequestBuilder::default()
+        <CreateClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -119,7 +119,7 @@ pub struct CreateIntegrateClusterRequest {
 impl CreateIntegrateClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateIntegrateClusterRequestBuilder {
-        CreateIntegrateClusterRequestBuilder::default()
+        <CreateIntegrateClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

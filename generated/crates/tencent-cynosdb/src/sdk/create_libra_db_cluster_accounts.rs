@@ -25,7 +25,7 @@ pub struct CreateLibraDbClusterAccountsRequest {
 impl CreateLibraDbClusterAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLibraDbClusterAccountsRequestBuilder {
-        CreateLibraDbClusterAccountsRequestBuilder::default()
+        <CreateLibraDbClusterAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

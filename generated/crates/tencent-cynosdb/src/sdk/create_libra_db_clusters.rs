@@ -77,7 +77,7 @@ pub struct CreateLibraDbClustersRequest {
 impl CreateLibraDbClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLibraDbClustersRequestBuilder {
-        CreateLibraDbClustersRequestBuilder::default()
+        <CreateLibraDbClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

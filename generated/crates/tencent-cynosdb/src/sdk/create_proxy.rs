@@ -52,7 +52,7 @@ pub struct CreateProxyRequest {
 impl CreateProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateProxyRequestBuilder {
-        CreateProxyRequestBuilder::default()
+        <CreateProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -105,7 +105,7 @@ pub struct CreateProxyEndPointRequest {
 impl CreateProxyEndPointRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateProxyEndPointRequestBuilder {
-        CreateProxyEndPointRequestBuilder::default()
+        <CreateProxyEndPointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

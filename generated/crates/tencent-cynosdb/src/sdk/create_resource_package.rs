@@ -39,7 +39,7 @@ pub struct CreateResourcePackageRequest {
 impl CreateResourcePackageRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateResourcePackageRequestBuilder {
-        CreateResourcePackageRequestBuilder::default()
+        <CreateResourcePackageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

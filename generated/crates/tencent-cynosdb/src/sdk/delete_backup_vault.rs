@@ -20,7 +20,7 @@ pub struct DeleteBackupVaultRequest {
 impl DeleteBackupVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackupVaultRequestBuilder {
-        DeleteBackupVaultRequestBuilder::default()
+        <DeleteBackupVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DeleteClsDeliveryRequest {
 impl DeleteClsDeliveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClsDeliveryRequestBuilder {
-        DeleteClsDeliveryRequestBuilder::default()
+        <DeleteClsDeliveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

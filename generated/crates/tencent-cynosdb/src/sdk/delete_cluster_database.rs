@@ -20,7 +20,7 @@ pub struct DeleteClusterDatabaseRequest {
 impl DeleteClusterDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClusterDatabaseRequestBuilder {
-        DeleteClusterDatabaseRequestBuilder::default()
+        <DeleteClusterDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

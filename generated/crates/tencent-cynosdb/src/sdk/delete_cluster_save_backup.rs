@@ -20,7 +20,7 @@ pub struct DeleteClusterSaveBackupRequest {
 impl DeleteClusterSaveBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClusterSaveBackupRequestBuilder {
-        DeleteClusterSaveBackupRequestBuilder::default()
+        <DeleteClusterSaveBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteLibraDbClusterRequest {
 impl DeleteLibraDbClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLibraDbClusterRequestBuilder {
-        DeleteLibraDbClusterRequestBuilder::default()
+        <DeleteLibraDbClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

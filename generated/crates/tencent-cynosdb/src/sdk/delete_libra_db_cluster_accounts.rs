@@ -22,7 +22,7 @@ pub struct DeleteLibraDbClusterAccountsRequest {
 impl DeleteLibraDbClusterAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLibraDbClusterAccountsRequestBuilder {
-        DeleteLibraDbClusterAccountsRequestBuilder::default()
+        <DeleteLibraDbClusterAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

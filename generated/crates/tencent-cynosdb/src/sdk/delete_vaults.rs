@@ -19,7 +19,7 @@ pub struct DeleteVaultsRequest {
 impl DeleteVaultsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVaultsRequestBuilder {
-        DeleteVaultsRequestBuilder::default()
+        <DeleteVaultsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeAuditRuleWithInstanceIdsRequest {
 impl DescribeAuditRuleWithInstanceIdsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditRuleWithInstanceIdsRequestBuilder {
-        DescribeAuditRuleWithInstanceIdsRequestBuilder::default()
+        <DescribeAuditRuleWithInstanceIdsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeBackupDownloadUrlRequest {
 impl DescribeBackupDownloadUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupDownloadUrlRequestBuilder {
-        DescribeBackupDownloadUrlRequestBuilder::default()
+        <DescribeBackupDownloadUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeBackupDownloadUserRestrictionRequest {
 impl DescribeBackupDownloadUserRestrictionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupDownloadUserRestrictionRequestBuilder {
-        DescribeBackupDownloadUserRestrictionRequestBuilder::default()
+        <DescribeBackupDownloadUserRestrictionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -67,7 +67,7 @@ pub struct DescribeBackupListRequest {
 impl DescribeBackupListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupListRequestBuilder {
-        DescribeBackupListRequestBuilder::default()
+        <DescribeBackupListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct DescribeBackupListByVaultRequest {
 impl DescribeBackupListByVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupListByVaultRequestBuilder {
-        DescribeBackupListByVaultRequestBuilder::default()
+        <DescribeBackupListByVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

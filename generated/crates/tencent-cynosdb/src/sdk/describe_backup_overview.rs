@@ -19,7 +19,7 @@ pub struct DescribeBackupOverviewRequest {
 impl DescribeBackupOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupOverviewRequestBuilder {
-        DescribeBackupOverviewRequestBuilder::default()
+        <DescribeBackupOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeBinlogConfigRequest {
 impl DescribeBinlogConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBinlogConfigRequestBuilder {
-        DescribeBinlogConfigRequestBuilder::default()
+        <DescribeBinlogConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeBinlogDownloadUrlRequest {
 impl DescribeBinlogDownloadUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBinlogDownloadUrlRequestBuilder {
-        DescribeBinlogDownloadUrlRequestBuilder::default()
+        <DescribeBinlogDownloadUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

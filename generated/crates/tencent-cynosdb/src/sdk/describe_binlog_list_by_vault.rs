@@ -46,7 +46,7 @@ pub struct DescribeBinlogListByVaultRequest {
 impl DescribeBinlogListByVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBinlogListByVaultRequestBuilder {
-        DescribeBinlogListByVaultRequestBuilder::default()
+        <DescribeBinlogListByVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeBinlogSaveDaysRequest {
 impl DescribeBinlogSaveDaysRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBinlogSaveDaysRequestBuilder {
-        DescribeBinlogSaveDaysRequestBuilder::default()
+        <DescribeBinlogSaveDaysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeBinlogsRequest {
 impl DescribeBinlogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBinlogsRequestBuilder {
-        DescribeBinlogsRequestBuilder::default()
+        <DescribeBinlogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

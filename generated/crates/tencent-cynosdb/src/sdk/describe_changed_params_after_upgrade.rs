@@ -25,7 +25,7 @@ pub struct DescribeChangedParamsAfterUpgradeRequest {
 impl DescribeChangedParamsAfterUpgradeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeChangedParamsAfterUpgradeRequestBuilder {
-        DescribeChangedParamsAfterUpgradeRequestBuilder::default()
+        <DescribeChangedParamsAfterUpgradeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct DescribeClusterDatabaseTablesRequest {
 impl DescribeClusterDatabaseTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterDatabaseTablesRequestBuilder {
-        DescribeClusterDatabaseTablesRequestBuilder::default()
+        <DescribeClusterDatabaseTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DescribeClusterDatabasesRequest {
 impl DescribeClusterDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterDatabasesRequestBuilder {
-        DescribeClusterDatabasesRequestBuilder::default()
+        <DescribeClusterDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeClusterDetailRequest {
 impl DescribeClusterDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterDetailRequestBuilder {
-        DescribeClusterDetailRequestBuilder::default()
+        <DescribeClusterDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeClusterDetailDatabasesRequest {
 impl DescribeClusterDetailDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterDetailDatabasesRequestBuilder {
-        DescribeClusterDetailDatabasesRequestBuilder::default()
+        <DescribeClusterDetailDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeClusterInstanceGroupsRequest {
 impl DescribeClusterInstanceGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterInstanceGroupsRequestBuilder {
-        DescribeClusterInstanceGroupsRequestBuilder::default()
+        <DescribeClusterInstanceGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeClusterInstanceGrpsRequest {
 impl DescribeClusterInstanceGrpsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterInstanceGrpsRequestBuilder {
-        DescribeClusterInstanceGrpsRequestBuilder::default()
+        <DescribeClusterInstanceGrpsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

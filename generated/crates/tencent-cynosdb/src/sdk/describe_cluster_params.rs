@@ -25,7 +25,7 @@ pub struct DescribeClusterParamsRequest {
 impl DescribeClusterParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterParamsRequestBuilder {
-        DescribeClusterParamsRequestBuilder::default()
+        <DescribeClusterParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

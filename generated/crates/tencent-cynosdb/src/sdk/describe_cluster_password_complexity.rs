@@ -19,7 +19,7 @@ pub struct DescribeClusterPasswordComplexityRequest {
 impl DescribeClusterPasswordComplexityRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterPasswordComplexityRequestBuilder {
-        DescribeClusterPasswordComplexityRequestBuilder::default()
+        <DescribeClusterPasswordComplexityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

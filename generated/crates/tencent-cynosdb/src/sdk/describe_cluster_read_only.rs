@@ -19,7 +19,7 @@ pub struct DescribeClusterReadOnlyRequest {
 impl DescribeClusterReadOnlyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterReadOnlyRequestBuilder {
-        DescribeClusterReadOnlyRequestBuilder::default()
+        <DescribeClusterReadOnlyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeClusterStorageAutoExpandRequest {
 impl DescribeClusterStorageAutoExpandRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterStorageAutoExpandRequestBuilder {
-        DescribeClusterStorageAutoExpandRequestBuilder::default()
+        <DescribeClusterStorageAutoExpandRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeClusterTransparentEncryptInfoRequest {
 impl DescribeClusterTransparentEncryptInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterTransparentEncryptInfoRequestBuilder {
-        DescribeClusterTransparentEncryptInfoRequestBuilder::default()
+        <DescribeClusterTransparentEncryptInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

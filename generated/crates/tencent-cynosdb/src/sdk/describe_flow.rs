@@ -17,7 +17,7 @@ pub struct DescribeFlowRequest {
 impl DescribeFlowRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeFlowRequestBuilder {
-        DescribeFlowRequestBuilder::default()
+        <DescribeFlowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

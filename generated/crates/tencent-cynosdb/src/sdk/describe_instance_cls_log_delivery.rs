@@ -22,7 +22,7 @@ pub struct DescribeInstanceClsLogDeliveryRequest {
 impl DescribeInstanceClsLogDeliveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceClsLogDeliveryRequestBuilder {
-        DescribeInstanceClsLogDeliveryRequestBuilder::default()
+        <DescribeInstanceClsLogDeliveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeInstanceDetailRequest {
 impl DescribeInstanceDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceDetailRequestBuilder {
-        DescribeInstanceDetailRequestBuilder::default()
+        <DescribeInstanceDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribeInstanceErrorLogsRequest {
 impl DescribeInstanceErrorLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceErrorLogsRequestBuilder {
-        DescribeInstanceErrorLogsRequestBuilder::default()
+        <DescribeInstanceErrorLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -66,7 +66,7 @@ pub struct DescribeInstanceSlowQueriesRequest {
 impl DescribeInstanceSlowQueriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceSlowQueriesRequestBuilder {
-        DescribeInstanceSlowQueriesRequestBuilder::default()
+        <DescribeInstanceSlowQueriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

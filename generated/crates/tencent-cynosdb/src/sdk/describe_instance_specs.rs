@@ -35,7 +35,7 @@ pub struct DescribeInstanceSpecsRequest {
 impl DescribeInstanceSpecsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceSpecsRequestBuilder {
-        DescribeInstanceSpecsRequestBuilder::default()
+        <DescribeInstanceSpecsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct DescribeInstanceSpecsByOperationTypeRequest {
 impl DescribeInstanceSpecsByOperationTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceSpecsByOperationTypeRequestBuilder {
-        DescribeInstanceSpecsByOperationTypeRequestBuilder::default()
+        <DescribeInstanceSpecsByOperationTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DescribeInstancesWithinSameClusterRequest {
 impl DescribeInstancesWithinSameClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancesWithinSameClusterRequestBuilder {
-        DescribeInstancesWithinSameClusterRequestBuilder::default()
+        <DescribeInstancesWithinSameClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

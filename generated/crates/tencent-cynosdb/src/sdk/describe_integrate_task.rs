@@ -20,7 +20,7 @@ pub struct DescribeIntegrateTaskRequest {
 impl DescribeIntegrateTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIntegrateTaskRequestBuilder {
-        DescribeIntegrateTaskRequestBuilder::default()
+        <DescribeIntegrateTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

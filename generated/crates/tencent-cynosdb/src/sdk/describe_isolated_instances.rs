@@ -44,7 +44,7 @@ pub struct DescribeIsolatedInstancesRequest {
 impl DescribeIsolatedInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIsolatedInstancesRequestBuilder {
-        DescribeIsolatedInstancesRequestBuilder::default()
+        <DescribeIsolatedInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeLibraDbClusterAccountAllPrivilegesRequest {
 impl DescribeLibraDbClusterAccountAllPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbClusterAccountAllPrivilegesRequestBuilder {
-        DescribeLibraDbClusterAccountAllPrivilegesRequestBuilder::default()
+        <DescribeLibraDbClusterAccountAllPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

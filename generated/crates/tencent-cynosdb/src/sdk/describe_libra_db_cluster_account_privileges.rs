@@ -32,7 +32,7 @@ pub struct DescribeLibraDbClusterAccountPrivilegesRequest {
 impl DescribeLibraDbClusterAccountPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbClusterAccountPrivilegesRequestBuilder {
-        DescribeLibraDbClusterAccountPrivilegesRequestBuilder::default()
+        <DescribeLibraDbClusterAccountPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

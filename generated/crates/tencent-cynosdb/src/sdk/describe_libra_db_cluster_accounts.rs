@@ -34,7 +34,7 @@ pub struct DescribeLibraDbClusterAccountsRequest {
 impl DescribeLibraDbClusterAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbClusterAccountsRequestBuilder {
-        DescribeLibraDbClusterAccountsRequestBuilder::default()
+        <DescribeLibraDbClusterAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeLibraDbClusterAutoMapRuleRequest {
 impl DescribeLibraDbClusterAutoMapRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbClusterAutoMapRuleRequestBuilder {
-        DescribeLibraDbClusterAutoMapRuleRequestBuilder::default()
+        <DescribeLibraDbClusterAutoMapRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeLibraDbClusterDetailRequest {
 impl DescribeLibraDbClusterDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbClusterDetailRequestBuilder {
-        DescribeLibraDbClusterDetailRequestBuilder::default()
+        <DescribeLibraDbClusterDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DescribeLibraDbClusterTableMappingRequest {
 impl DescribeLibraDbClusterTableMappingRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbClusterTableMappingRequestBuilder {
-        DescribeLibraDbClusterTableMappingRequestBuilder::default()
+        <DescribeLibraDbClusterTableMappingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeLibraDbClustersRequest {
 impl DescribeLibraDbClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbClustersRequestBuilder {
-        DescribeLibraDbClustersRequestBuilder::default()
+        <DescribeLibraDbClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

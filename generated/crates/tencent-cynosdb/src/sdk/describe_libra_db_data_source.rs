@@ -22,7 +22,7 @@ pub struct DescribeLibraDbDataSourceRequest {
 impl DescribeLibraDbDataSourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbDataSourceRequestBuilder {
-        DescribeLibraDbDataSourceRequestBuilder::default()
+        <DescribeLibraDbDataSourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

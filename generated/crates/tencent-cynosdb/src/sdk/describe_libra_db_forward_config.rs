@@ -19,7 +19,7 @@ pub struct DescribeLibraDbForwardConfigRequest {
 impl DescribeLibraDbForwardConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbForwardConfigRequestBuilder {
-        DescribeLibraDbForwardConfigRequestBuilder::default()
+        <DescribeLibraDbForwardConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

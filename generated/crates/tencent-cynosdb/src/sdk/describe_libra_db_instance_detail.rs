@@ -22,7 +22,7 @@ pub struct DescribeLibraDbInstanceDetailRequest {
 impl DescribeLibraDbInstanceDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbInstanceDetailRequestBuilder {
-        DescribeLibraDbInstanceDetailRequestBuilder::default()
+        <DescribeLibraDbInstanceDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeLibraDbInstanceSpecsRequest {}
 impl DescribeLibraDbInstanceSpecsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbInstanceSpecsRequestBuilder {
-        DescribeLibraDbInstanceSpecsRequestBuilder::default()
+        <DescribeLibraDbInstanceSpecsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeLibraDbSlowLogsRequest {
 impl DescribeLibraDbSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbSlowLogsRequestBuilder {
-        DescribeLibraDbSlowLogsRequestBuilder::default()
+        <DescribeLibraDbSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeLibraDbVersionRequest {}
 impl DescribeLibraDbVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLibraDbVersionRequestBuilder {
-        DescribeLibraDbVersionRequestBuilder::default()
+        <DescribeLibraDbVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeMaintainPeriodRequest {
 impl DescribeMaintainPeriodRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMaintainPeriodRequestBuilder {
-        DescribeMaintainPeriodRequestBuilder::default()
+        <DescribeMaintainPeriodRequestBuilder as ::core::default::Default>::default()
     }
 }
 

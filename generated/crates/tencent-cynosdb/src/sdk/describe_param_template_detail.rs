@@ -19,7 +19,7 @@ pub struct DescribeParamTemplateDetailRequest {
 impl DescribeParamTemplateDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeParamTemplateDetailRequestBuilder {
-        DescribeParamTemplateDetailRequestBuilder::default()
+        <DescribeParamTemplateDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

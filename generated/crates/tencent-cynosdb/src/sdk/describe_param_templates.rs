@@ -49,7 +49,7 @@ pub struct DescribeParamTemplatesRequest {
 impl DescribeParamTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeParamTemplatesRequestBuilder {
-        DescribeParamTemplatesRequestBuilder::default()
+        <DescribeParamTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct DescribeProxiesRequest {
 impl DescribeProxiesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxiesRequestBuilder {
-        DescribeProxiesRequestBuilder::default()
+        <DescribeProxiesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeProxyNodesRequest {
 impl DescribeProxyNodesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxyNodesRequestBuilder {
-        DescribeProxyNodesRequestBuilder::default()
+        <DescribeProxyNodesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DescribeProxySpecsRequest {
 impl DescribeProxySpecsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxySpecsRequestBuilder {
-        DescribeProxySpecsRequestBuilder::default()
+        <DescribeProxySpecsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeProxyZoneStocksRequest {
 impl DescribeProxyZoneStocksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxyZoneStocksRequestBuilder {
-        DescribeProxyZoneStocksRequestBuilder::default()
+        <DescribeProxyZoneStocksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

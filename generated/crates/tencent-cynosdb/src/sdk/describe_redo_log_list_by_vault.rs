@@ -46,7 +46,7 @@ pub struct DescribeRedoLogListByVaultRequest {
 impl DescribeRedoLogListByVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRedoLogListByVaultRequestBuilder {
-        DescribeRedoLogListByVaultRequestBuilder::default()
+        <DescribeRedoLogListByVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeRedoLogsRequest {
 impl DescribeRedoLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRedoLogsRequestBuilder {
-        DescribeRedoLogsRequestBuilder::default()
+        <DescribeRedoLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

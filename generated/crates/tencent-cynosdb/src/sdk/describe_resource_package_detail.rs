@@ -37,7 +37,7 @@ pub struct DescribeResourcePackageDetailRequest {
 impl DescribeResourcePackageDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourcePackageDetailRequestBuilder {
-        DescribeResourcePackageDetailRequestBuilder::default()
+        <DescribeResourcePackageDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

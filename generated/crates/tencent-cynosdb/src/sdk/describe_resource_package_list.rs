@@ -53,7 +53,7 @@ pub struct DescribeResourcePackageListRequest {
 impl DescribeResourcePackageListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourcePackageListRequestBuilder {
-        DescribeResourcePackageListRequestBuilder::default()
+        <DescribeResourcePackageListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeResourcePackageSaleSpecRequest {
 impl DescribeResourcePackageSaleSpecRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourcePackageSaleSpecRequestBuilder {
-        DescribeResourcePackageSaleSpecRequestBuilder::default()
+        <DescribeResourcePackageSaleSpecRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DescribeResourcesByDealNameRequest {
 impl DescribeResourcesByDealNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourcesByDealNameRequestBuilder {
-        DescribeResourcesByDealNameRequestBuilder::default()
+        <DescribeResourcesByDealNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

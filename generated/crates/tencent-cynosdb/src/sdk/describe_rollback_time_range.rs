@@ -25,7 +25,7 @@ pub struct DescribeRollbackTimeRangeRequest {
 impl DescribeRollbackTimeRangeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRollbackTimeRangeRequestBuilder {
-        DescribeRollbackTimeRangeRequestBuilder::default()
+        <DescribeRollbackTimeRangeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

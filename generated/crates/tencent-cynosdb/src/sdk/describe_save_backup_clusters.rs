@@ -25,7 +25,7 @@ pub struct DescribeSaveBackupClustersRequest {
 impl DescribeSaveBackupClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSaveBackupClustersRequestBuilder {
-        DescribeSaveBackupClustersRequestBuilder::default()
+        <DescribeSaveBackupClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

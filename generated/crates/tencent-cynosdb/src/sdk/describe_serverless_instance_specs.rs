@@ -22,7 +22,7 @@ pub struct DescribeServerlessInstanceSpecsRequest {
 impl DescribeServerlessInstanceSpecsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeServerlessInstanceSpecsRequestBuilder {
-        DescribeServerlessInstanceSpecsRequestBuilder::default()
+        <DescribeServerlessInstanceSpecsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

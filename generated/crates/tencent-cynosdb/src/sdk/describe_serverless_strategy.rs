@@ -17,7 +17,7 @@ pub struct DescribeServerlessStrategyRequest {
 impl DescribeServerlessStrategyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeServerlessStrategyRequestBuilder {
-        DescribeServerlessStrategyRequestBuilder::default()
+        <DescribeServerlessStrategyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DescribeSlaveZonesRequest {
 impl DescribeSlaveZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlaveZonesRequestBuilder {
-        DescribeSlaveZonesRequestBuilder::default()
+        <DescribeSlaveZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

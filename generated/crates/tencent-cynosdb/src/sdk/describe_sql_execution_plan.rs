@@ -28,7 +28,7 @@ pub struct DescribeSqlExecutionPlanRequest {
 impl DescribeSqlExecutionPlanRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSqlExecutionPlanRequestBuilder {
-        DescribeSqlExecutionPlanRequestBuilder::default()
+        <DescribeSqlExecutionPlanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

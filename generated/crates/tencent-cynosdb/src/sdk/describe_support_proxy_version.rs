@@ -22,7 +22,7 @@ pub struct DescribeSupportProxyVersionRequest {
 impl DescribeSupportProxyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSupportProxyVersionRequestBuilder {
-        DescribeSupportProxyVersionRequestBuilder::default()
+        <DescribeSupportProxyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeVaultBackupClusterInfoRequest {
 impl DescribeVaultBackupClusterInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVaultBackupClusterInfoRequestBuilder {
-        DescribeVaultBackupClusterInfoRequestBuilder::default()
+        <DescribeVaultBackupClusterInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeVaultsRequest {
 impl DescribeVaultsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVaultsRequestBuilder {
-        DescribeVaultsRequestBuilder::default()
+        <DescribeVaultsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DownloadLibraDbClusterListRequest {
 impl DownloadLibraDbClusterListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadLibraDbClusterListRequestBuilder {
-        DownloadLibraDbClusterListRequestBuilder::default()
+        <DownloadLibraDbClusterListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct ExportInstanceErrorLogsRequest {
 impl ExportInstanceErrorLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportInstanceErrorLogsRequestBuilder {
-        ExportInstanceErrorLogsRequestBuilder::default()
+        <ExportInstanceErrorLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

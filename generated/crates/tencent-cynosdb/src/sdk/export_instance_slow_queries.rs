@@ -47,7 +47,7 @@ pub struct ExportInstanceSlowQueriesRequest {
 impl ExportInstanceSlowQueriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportInstanceSlowQueriesRequestBuilder {
-        ExportInstanceSlowQueriesRequestBuilder::default()
+        <ExportInstanceSlowQueriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

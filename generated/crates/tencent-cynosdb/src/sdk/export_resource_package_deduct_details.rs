@@ -41,7 +41,7 @@ pub struct ExportResourcePackageDeductDetailsRequest {
 impl ExportResourcePackageDeductDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportResourcePackageDeductDetailsRequestBuilder {
-        ExportResourcePackageDeductDetailsRequestBuilder::default()
+        <ExportResourcePackageDeductDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

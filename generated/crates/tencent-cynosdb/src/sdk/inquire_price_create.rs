@@ -61,7 +61,7 @@ pub struct InquirePriceCreateRequest {
 impl InquirePriceCreateRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceCreateRequestBuilder {
-        InquirePriceCreateRequestBuilder::default()
+        <InquirePriceCreateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct InquirePriceModifyRequest {
 impl InquirePriceModifyRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceModifyRequestBuilder {
-        InquirePriceModifyRequestBuilder::default()
+        <InquirePriceModifyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

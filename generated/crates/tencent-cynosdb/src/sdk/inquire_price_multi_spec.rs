@@ -28,7 +28,7 @@ pub struct InquirePriceMultiSpecRequest {
 impl InquirePriceMultiSpecRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceMultiSpecRequestBuilder {
-        InquirePriceMultiSpecRequestBuilder::default()
+        <InquirePriceMultiSpecRequestBuilder as ::core::default::Default>::default()
     }
 }
 

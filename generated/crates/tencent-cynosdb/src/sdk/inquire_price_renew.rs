@@ -25,7 +25,7 @@ pub struct InquirePriceRenewRequest {
 impl InquirePriceRenewRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceRenewRequestBuilder {
-        InquirePriceRenewRequestBuilder::default()
+        <InquirePriceRenewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct IsolateClusterRequest {
 impl IsolateClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateClusterRequestBuilder {
-        IsolateClusterRequestBuilder::default()
+        <IsolateClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

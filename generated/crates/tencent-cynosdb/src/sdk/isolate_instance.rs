@@ -32,7 +32,7 @@ pub struct IsolateInstanceRequest {
 impl IsolateInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateInstanceRequestBuilder {
-        IsolateInstanceRequestBuilder::default()
+        <IsolateInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct IsolateLibraDbClusterRequest {
 impl IsolateLibraDbClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateLibraDbClusterRequestBuilder {
-        IsolateLibraDbClusterRequestBuilder::default()
+        <IsolateLibraDbClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct IsolateLibraDbInstanceRequest {
 impl IsolateLibraDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateLibraDbInstanceRequestBuilder {
-        IsolateLibraDbInstanceRequestBuilder::default()
+        <IsolateLibraDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyAccountHostRequest {
 impl ModifyAccountHostRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAccountHostRequestBuilder {
-        ModifyAccountHostRequestBuilder::default()
+        <ModifyAccountHostRequestBuilder as ::core::default::Default>::default()
     }
 }
 

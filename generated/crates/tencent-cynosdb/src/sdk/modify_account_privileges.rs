@@ -31,7 +31,7 @@ pub struct ModifyAccountPrivilegesRequest {
 impl ModifyAccountPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAccountPrivilegesRequestBuilder {
-        ModifyAccountPrivilegesRequestBuilder::default()
+        <ModifyAccountPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ModifyAuditRuleTemplatesRequest {
 impl ModifyAuditRuleTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAuditRuleTemplatesRequestBuilder {
-        ModifyAuditRuleTemplatesRequestBuilder::default()
+        <ModifyAuditRuleTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

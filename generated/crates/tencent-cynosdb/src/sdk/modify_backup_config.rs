@@ -46,7 +46,7 @@ pub struct ModifyBackupConfigRequest {
 impl ModifyBackupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupConfigRequestBuilder {
-        ModifyBackupConfigRequestBuilder::default()
+        <ModifyBackupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ModifyBackupDownloadUserRestrictionRequest {
 impl ModifyBackupDownloadUserRestrictionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupDownloadUserRestrictionRequestBuilder {
-        ModifyBackupDownloadUserRestrictionRequestBuilder::default()
+        <ModifyBackupDownloadUserRestrictionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyBinlogConfigRequest {
 impl ModifyBinlogConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBinlogConfigRequestBuilder {
-        ModifyBinlogConfigRequestBuilder::default()
+        <ModifyBinlogConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

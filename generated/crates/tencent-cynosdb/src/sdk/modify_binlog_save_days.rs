@@ -27,7 +27,7 @@ pub struct ModifyBinlogSaveDaysRequest {
 impl ModifyBinlogSaveDaysRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBinlogSaveDaysRequestBuilder {
-        ModifyBinlogSaveDaysRequestBuilder::default()
+        <ModifyBinlogSaveDaysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

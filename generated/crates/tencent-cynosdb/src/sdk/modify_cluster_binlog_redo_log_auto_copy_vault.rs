@@ -22,7 +22,7 @@ pub struct ModifyClusterBinlogRedoLogAutoCopyVaultRequest {
 impl ModifyClusterBinlogRedoLogAutoCopyVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterBinlogRedoLogAutoCopyVaultRequestBuilder {
-        ModifyClusterBinlogRedoLogAutoCopyVaultRequestBuilder::default()
+        <ModifyClusterBinlogRedoLogAutoCopyVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

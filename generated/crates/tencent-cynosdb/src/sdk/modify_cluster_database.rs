@@ -31,7 +31,7 @@ pub struct ModifyClusterDatabaseRequest {
 impl ModifyClusterDatabaseRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterDatabaseRequestBuilder {
-        ModifyClusterDatabaseRequestBuilder::default()
+        <ModifyClusterDatabaseRequestBuilder as ::core::default::Default>::default()
     }
 }
 

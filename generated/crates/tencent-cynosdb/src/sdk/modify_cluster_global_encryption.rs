@@ -20,7 +20,7 @@ pub struct ModifyClusterGlobalEncryptionRequest {
 impl ModifyClusterGlobalEncryptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterGlobalEncryptionRequestBuilder {
-        ModifyClusterGlobalEncryptionRequestBuilder::default()
+        <ModifyClusterGlobalEncryptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyClusterLevelRequest {
 impl ModifyClusterLevelRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterLevelRequestBuilder {
-        ModifyClusterLevelRequestBuilder::default()
+        <ModifyClusterLevelRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyClusterParamRequest {
 impl ModifyClusterParamRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterParamRequestBuilder {
-        ModifyClusterParamRequestBuilder::default()
+        <ModifyClusterParamRequestBuilder as ::core::default::Default>::default()
     }
 }
 

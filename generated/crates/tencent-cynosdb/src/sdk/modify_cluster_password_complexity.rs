@@ -35,7 +35,7 @@ pub struct ModifyClusterPasswordComplexityRequest {
 impl ModifyClusterPasswordComplexityRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterPasswordComplexityRequestBuilder {
-        ModifyClusterPasswordComplexityRequestBuilder::default()
+        <ModifyClusterPasswordComplexityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyClusterReadOnlyRequest {
 impl ModifyClusterReadOnlyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterReadOnlyRequestBuilder {
-        ModifyClusterReadOnlyRequestBuilder::default()
+        <ModifyClusterReadOnlyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

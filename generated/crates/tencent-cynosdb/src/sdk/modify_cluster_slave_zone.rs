@@ -29,7 +29,7 @@ pub struct ModifyClusterSlaveZoneRequest {
 impl ModifyClusterSlaveZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterSlaveZoneRequestBuilder {
-        ModifyClusterSlaveZoneRequestBuilder::default()
+        <ModifyClusterSlaveZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

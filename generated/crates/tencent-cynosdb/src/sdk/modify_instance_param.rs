@@ -31,7 +31,7 @@ pub struct ModifyInstanceParamRequest {
 impl ModifyInstanceParamRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceParamRequestBuilder {
-        ModifyInstanceParamRequestBuilder::default()
+        <ModifyInstanceParamRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyInstanceUpgradeLimitDaysRequest {
 impl ModifyInstanceUpgradeLimitDaysRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceUpgradeLimitDaysRequestBuilder {
-        ModifyInstanceUpgradeLimitDaysRequestBuilder::default()
+        <ModifyInstanceUpgradeLimitDaysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

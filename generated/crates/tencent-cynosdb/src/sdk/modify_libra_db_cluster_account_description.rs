@@ -26,7 +26,7 @@ pub struct ModifyLibraDbClusterAccountDescriptionRequest {
 impl ModifyLibraDbClusterAccountDescriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLibraDbClusterAccountDescriptionRequestBuilder {
-        ModifyLibraDbClusterAccountDescriptionRequestBuilder::default()
+        <ModifyLibraDbClusterAccountDescriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyLibraDbClusterAccountHostRequest {
 impl ModifyLibraDbClusterAccountHostRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLibraDbClusterAccountHostRequestBuilder {
-        ModifyLibraDbClusterAccountHostRequestBuilder::default()
+        <ModifyLibraDbClusterAccountHostRequestBuilder as ::core::default::Default>::default()
     }
 }
 

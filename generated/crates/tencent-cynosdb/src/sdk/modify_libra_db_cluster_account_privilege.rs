@@ -31,7 +31,7 @@ pub struct ModifyLibraDbClusterAccountPrivilegeRequest {
 impl ModifyLibraDbClusterAccountPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLibraDbClusterAccountPrivilegeRequestBuilder {
-        ModifyLibraDbClusterAccountPrivilegeRequestBuilder::default()
+        <ModifyLibraDbClusterAccountPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyLibraDbClusterDataSourceRequest {
 impl ModifyLibraDbClusterDataSourceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLibraDbClusterDataSourceRequestBuilder {
-        ModifyLibraDbClusterDataSourceRequestBuilder::default()
+        <ModifyLibraDbClusterDataSourceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

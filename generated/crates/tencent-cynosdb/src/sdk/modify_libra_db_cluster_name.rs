@@ -20,7 +20,7 @@ pub struct ModifyLibraDbClusterNameRequest {
 impl ModifyLibraDbClusterNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLibraDbClusterNameRequestBuilder {
-        ModifyLibraDbClusterNameRequestBuilder::default()
+        <ModifyLibraDbClusterNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

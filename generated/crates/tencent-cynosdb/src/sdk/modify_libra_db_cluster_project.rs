@@ -20,7 +20,7 @@ pub struct ModifyLibraDbClusterProjectRequest {
 impl ModifyLibraDbClusterProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLibraDbClusterProjectRequestBuilder {
-        ModifyLibraDbClusterProjectRequestBuilder::default()
+        <ModifyLibraDbClusterProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ModifyLibraDbClusterReplicationObjectRequest {
 impl ModifyLibraDbClusterReplicationObjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLibraDbClusterReplicationObjectRequestBuilder {
-        ModifyLibraDbClusterReplicationObjectRequestBuilder::default()
+        <ModifyLibraDbClusterReplicationObjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

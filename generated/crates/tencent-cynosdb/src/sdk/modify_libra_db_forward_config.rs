@@ -25,7 +25,7 @@ pub struct ModifyLibraDbForwardConfigRequest {
 impl ModifyLibraDbForwardConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLibraDbForwardConfigRequestBuilder {
-        ModifyLibraDbForwardConfigRequestBuilder::default()
+        <ModifyLibraDbForwardConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

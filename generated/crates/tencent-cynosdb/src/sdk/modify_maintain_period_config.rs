@@ -26,7 +26,7 @@ pub struct ModifyMaintainPeriodConfigRequest {
 impl ModifyMaintainPeriodConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMaintainPeriodConfigRequestBuilder {
-        ModifyMaintainPeriodConfigRequestBuilder::default()
+        <ModifyMaintainPeriodConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

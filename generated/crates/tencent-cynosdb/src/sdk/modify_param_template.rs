@@ -28,7 +28,7 @@ pub struct ModifyParamTemplateRequest {
 impl ModifyParamTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyParamTemplateRequestBuilder {
-        ModifyParamTemplateRequestBuilder::default()
+        <ModifyParamTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyProxyDescRequest {
 impl ModifyProxyDescRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyProxyDescRequestBuilder {
-        ModifyProxyDescRequestBuilder::default()
+        <ModifyProxyDescRequestBuilder as ::core::default::Default>::default()
     }
 }
 

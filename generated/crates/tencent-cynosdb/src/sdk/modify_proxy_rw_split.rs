@@ -90,7 +90,7 @@ pub struct ModifyProxyRwSplitRequest {
 impl ModifyProxyRwSplitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyProxyRwSplitRequestBuilder {
-        ModifyProxyRwSplitRequestBuilder::default()
+        <ModifyProxyRwSplitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyResourcePackageClustersRequest {
 impl ModifyResourcePackageClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyResourcePackageClustersRequestBuilder {
-        ModifyResourcePackageClustersRequestBuilder::default()
+        <ModifyResourcePackageClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyResourcePackageNameRequest {
 impl ModifyResourcePackageNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyResourcePackageNameRequestBuilder {
-        ModifyResourcePackageNameRequestBuilder::default()
+        <ModifyResourcePackageNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyResourcePackagesDeductionPriorityRequest {
 impl ModifyResourcePackagesDeductionPriorityRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyResourcePackagesDeductionPriorityRequestBuilder {
-        ModifyResourcePackagesDeductionPriorityRequestBuilder::default()
+        <ModifyResourcePackagesDeductionPriorityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

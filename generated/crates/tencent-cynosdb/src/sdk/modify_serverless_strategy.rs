@@ -65,7 +65,7 @@ pub struct ModifyServerlessStrategyRequest {
 impl ModifyServerlessStrategyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyServerlessStrategyRequestBuilder {
-        ModifyServerlessStrategyRequestBuilder::default()
+        <ModifyServerlessStrategyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

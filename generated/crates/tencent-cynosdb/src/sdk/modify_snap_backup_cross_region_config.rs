@@ -30,7 +30,7 @@ pub struct ModifySnapBackupCrossRegionConfigRequest {
 impl ModifySnapBackupCrossRegionConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySnapBackupCrossRegionConfigRequestBuilder {
-        ModifySnapBackupCrossRegionConfigRequestBuilder::default()
+        <ModifySnapBackupCrossRegionConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -44,7 +44,7 @@ pub struct ModifyVaultRequest {
 impl ModifyVaultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVaultRequestBuilder {
-        ModifyVaultRequestBuilder::default()
+        <ModifyVaultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct ModifyVipVportRequest {
 impl ModifyVipVportRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVipVportRequestBuilder {
-        ModifyVipVportRequestBuilder::default()
+        <ModifyVipVportRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct OfflineClusterRequest {
 impl OfflineClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> OfflineClusterRequestBuilder {
-        OfflineClusterRequestBuilder::default()
+        <OfflineClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct OfflineInstanceRequest {
 impl OfflineInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> OfflineInstanceRequestBuilder {
-        OfflineInstanceRequestBuilder::default()
+        <OfflineInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct OfflineLibraDbClusterRequest {
 impl OfflineLibraDbClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> OfflineLibraDbClusterRequestBuilder {
-        OfflineLibraDbClusterRequestBuilder::default()
+        <OfflineLibraDbClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct OfflineLibraDbInstanceRequest {
 impl OfflineLibraDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> OfflineLibraDbInstanceRequestBuilder {
-        OfflineLibraDbInstanceRequestBuilder::default()
+        <OfflineLibraDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct OpenAiOptimizerRequest {
 impl OpenAiOptimizerRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenAiOptimizerRequestBuilder {
-        OpenAiOptimizerRequestBuilder::default()
+        <OpenAiOptimizerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct OpenAuditServiceRequest {
 impl OpenAuditServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenAuditServiceRequestBuilder {
-        OpenAuditServiceRequestBuilder::default()
+        <OpenAuditServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

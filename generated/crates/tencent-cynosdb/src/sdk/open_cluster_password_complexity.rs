@@ -35,7 +35,7 @@ pub struct OpenClusterPasswordComplexityRequest {
 impl OpenClusterPasswordComplexityRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenClusterPasswordComplexityRequestBuilder {
-        OpenClusterPasswordComplexityRequestBuilder::default()
+        <OpenClusterPasswordComplexityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct OpenClusterReadOnlyInstanceGroupAccessRequest {
 impl OpenClusterReadOnlyInstanceGroupAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenClusterReadOnlyInstanceGroupAccessRequestBuilder {
-        OpenClusterReadOnlyInstanceGroupAccessRequestBuilder::default()
+        <OpenClusterReadOnlyInstanceGroupAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

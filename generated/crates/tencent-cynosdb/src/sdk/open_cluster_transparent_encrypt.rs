@@ -29,7 +29,7 @@ pub struct OpenClusterTransparentEncryptRequest {
 impl OpenClusterTransparentEncryptRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenClusterTransparentEncryptRequestBuilder {
-        OpenClusterTransparentEncryptRequestBuilder::default()
+        <OpenClusterTransparentEncryptRequestBuilder as ::core::default::Default>::default()
     }
 }
 

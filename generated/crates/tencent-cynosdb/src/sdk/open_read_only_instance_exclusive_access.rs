@@ -32,7 +32,7 @@ pub struct OpenReadOnlyInstanceExclusiveAccessRequest {
 impl OpenReadOnlyInstanceExclusiveAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenReadOnlyInstanceExclusiveAccessRequestBuilder {
-        OpenReadOnlyInstanceExclusiveAccessRequestBuilder::default()
+        <OpenReadOnlyInstanceExclusiveAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

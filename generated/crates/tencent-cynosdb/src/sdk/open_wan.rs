@@ -23,7 +23,7 @@ pub struct OpenWanRequest {
 impl OpenWanRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenWanRequestBuilder {
-        OpenWanRequestBuilder::default()
+        <OpenWanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

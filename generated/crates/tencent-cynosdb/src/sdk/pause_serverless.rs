@@ -20,7 +20,7 @@ pub struct PauseServerlessRequest {
 impl PauseServerlessRequest {
     /// A builder with every field unset.
     pub fn builder() -> PauseServerlessRequestBuilder {
-        PauseServerlessRequestBuilder::default()
+        <PauseServerlessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct RefundResourcePackageRequest {
 impl RefundResourcePackageRequest {
     /// A builder with every field unset.
     pub fn builder() -> RefundResourcePackageRequestBuilder {
-        RefundResourcePackageRequestBuilder::default()
+        <RefundResourcePackageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ReloadBalanceProxyNodeRequest {
 impl ReloadBalanceProxyNodeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReloadBalanceProxyNodeRequestBuilder {
-        ReloadBalanceProxyNodeRequestBuilder::default()
+        <ReloadBalanceProxyNodeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct RemoveClusterSlaveZoneRequest {
 impl RemoveClusterSlaveZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveClusterSlaveZoneRequestBuilder {
-        RemoveClusterSlaveZoneRequestBuilder::default()
+        <RemoveClusterSlaveZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

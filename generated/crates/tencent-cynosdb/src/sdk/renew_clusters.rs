@@ -26,7 +26,7 @@ pub struct RenewClustersRequest {
 impl RenewClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewClustersRequestBuilder {
-        RenewClustersRequestBuilder::default()
+        <RenewClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

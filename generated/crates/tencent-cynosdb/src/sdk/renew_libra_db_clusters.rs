@@ -26,7 +26,7 @@ pub struct RenewLibraDbClustersRequest {
 impl RenewLibraDbClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewLibraDbClustersRequestBuilder {
-        RenewLibraDbClustersRequestBuilder::default()
+        <RenewLibraDbClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

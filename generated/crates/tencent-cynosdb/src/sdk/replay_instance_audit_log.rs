@@ -40,7 +40,7 @@ pub struct ReplayInstanceAuditLogRequest {
 impl ReplayInstanceAuditLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplayInstanceAuditLogRequestBuilder {
-        ReplayInstanceAuditLogRequestBuilder::default()
+        <ReplayInstanceAuditLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

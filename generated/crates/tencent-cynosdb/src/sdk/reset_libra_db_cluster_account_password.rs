@@ -30,7 +30,7 @@ pub struct ResetLibraDbClusterAccountPasswordRequest {
 impl ResetLibraDbClusterAccountPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetLibraDbClusterAccountPasswordRequestBuilder {
-        ResetLibraDbClusterAccountPasswordRequestBuilder::default()
+        <ResetLibraDbClusterAccountPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct RestartInstanceRequest {
 impl RestartInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartInstanceRequestBuilder {
-        RestartInstanceRequestBuilder::default()
+        <RestartInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct RestartLibraDbInstanceRequest {
 impl RestartLibraDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartLibraDbInstanceRequestBuilder {
-        RestartLibraDbInstanceRequestBuilder::default()
+        <RestartLibraDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

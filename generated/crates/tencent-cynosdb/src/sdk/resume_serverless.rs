@@ -17,7 +17,7 @@ pub struct ResumeServerlessRequest {
 impl ResumeServerlessRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResumeServerlessRequestBuilder {
-        ResumeServerlessRequestBuilder::default()
+        <ResumeServerlessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

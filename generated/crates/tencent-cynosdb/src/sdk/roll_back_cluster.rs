@@ -45,7 +45,7 @@ pub struct RollBackClusterRequest {
 impl RollBackClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> RollBackClusterRequestBuilder {
-        RollBackClusterRequestBuilder::default()
+        <RollBackClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

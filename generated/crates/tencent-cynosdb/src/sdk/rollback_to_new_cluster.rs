@@ -141,7 +141,7 @@ pub struct RollbackToNewClusterRequest {
 impl RollbackToNewClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> RollbackToNewClusterRequestBuilder {
-        RollbackToNewClusterRequestBuilder::default()
+        <RollbackToNewClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

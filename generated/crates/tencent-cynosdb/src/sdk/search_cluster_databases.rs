@@ -25,7 +25,7 @@ pub struct SearchClusterDatabasesRequest {
 impl SearchClusterDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> SearchClusterDatabasesRequestBuilder {
-        SearchClusterDatabasesRequestBuilder::default()
+        <SearchClusterDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct SearchClusterTablesRequest {
 impl SearchClusterTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> SearchClusterTablesRequestBuilder {
-        SearchClusterTablesRequestBuilder::default()
+        <SearchClusterTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct SetLibraDbClusterRenewFlagRequest {
 impl SetLibraDbClusterRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetLibraDbClusterRenewFlagRequestBuilder {
-        SetLibraDbClusterRenewFlagRequestBuilder::default()
+        <SetLibraDbClusterRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct SetRenewFlagRequest {
 impl SetRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetRenewFlagRequestBuilder {
-        SetRenewFlagRequestBuilder::default()
+        <SetRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct StartClsDeliveryRequest {
 impl StartClsDeliveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartClsDeliveryRequestBuilder {
-        StartClsDeliveryRequestBuilder::default()
+        <StartClsDeliveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

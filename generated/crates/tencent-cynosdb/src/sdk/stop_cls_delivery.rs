@@ -26,7 +26,7 @@ pub struct StopClsDeliveryRequest {
 impl StopClsDeliveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopClsDeliveryRequestBuilder {
-        StopClsDeliveryRequestBuilder::default()
+        <StopClsDeliveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct SwitchClusterVpcRequest {
 impl SwitchClusterVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchClusterVpcRequestBuilder {
-        SwitchClusterVpcRequestBuilder::default()
+        <SwitchClusterVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

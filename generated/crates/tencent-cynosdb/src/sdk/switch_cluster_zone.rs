@@ -26,7 +26,7 @@ pub struct SwitchClusterZoneRequest {
 impl SwitchClusterZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchClusterZoneRequestBuilder {
-        SwitchClusterZoneRequestBuilder::default()
+        <SwitchClusterZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

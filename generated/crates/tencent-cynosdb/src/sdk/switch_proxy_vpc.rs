@@ -29,7 +29,7 @@ pub struct SwitchProxyVpcRequest {
 impl SwitchProxyVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchProxyVpcRequestBuilder {
-        SwitchProxyVpcRequestBuilder::default()
+        <SwitchProxyVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct TransferClusterPrepayToPostpayRequest {
 impl TransferClusterPrepayToPostpayRequest {
     /// A builder with every field unset.
     pub fn builder() -> TransferClusterPrepayToPostpayRequestBuilder {
-        TransferClusterPrepayToPostpayRequestBuilder::default()
+        <TransferClusterPrepayToPostpayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct TransferClusterZoneRequest {
 impl TransferClusterZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> TransferClusterZoneRequestBuilder {
-        TransferClusterZoneRequestBuilder::default()
+        <TransferClusterZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct TransferStoragePrepayToPostpayRequest {
 impl TransferStoragePrepayToPostpayRequest {
     /// A builder with every field unset.
     pub fn builder() -> TransferStoragePrepayToPostpayRequestBuilder {
-        TransferStoragePrepayToPostpayRequestBuilder::default()
+        <TransferStoragePrepayToPostpayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct UnbindClusterResourcePackagesRequest {
 impl UnbindClusterResourcePackagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnbindClusterResourcePackagesRequestBuilder {
-        UnbindClusterResourcePackagesRequestBuilder::default()
+        <UnbindClusterResourcePackagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct UpgradeClusterVersionRequest {
 impl UpgradeClusterVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeClusterVersionRequestBuilder {
-        UpgradeClusterVersionRequestBuilder::default()
+        <UpgradeClusterVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct UpgradeInstanceRequest {
 impl UpgradeInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeInstanceRequestBuilder {
-        UpgradeInstanceRequestBuilder::default()
+        <UpgradeInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct UpgradeProxyRequest {
 impl UpgradeProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeProxyRequestBuilder {
-        UpgradeProxyRequestBuilder::default()
+        <UpgradeProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct AddUserContactRequest {
 impl AddUserContactRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddUserContactRequestBuilder {
-        AddUserContactRequestBuilder::default()
+        <AddUserContactRequestBuilder as ::core::default::Default>::default()
     }
 }
 

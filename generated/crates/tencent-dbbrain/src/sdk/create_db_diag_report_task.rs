@@ -35,7 +35,7 @@ pub struct CreateDbDiagReportTaskRequest {
 impl CreateDbDiagReportTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbDiagReportTaskRequestBuilder {
-        CreateDbDiagReportTaskRequestBuilder::default()
+        <CreateDbDiagReportTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

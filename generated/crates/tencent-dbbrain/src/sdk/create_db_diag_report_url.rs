@@ -23,7 +23,7 @@ pub struct CreateDbDiagReportUrlRequest {
 impl CreateDbDiagReportUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbDiagReportUrlRequestBuilder {
-        CreateDbDiagReportUrlRequestBuilder::default()
+        <CreateDbDiagReportUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct CreateMailProfileRequest {
 impl CreateMailProfileRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMailProfileRequestBuilder {
-        CreateMailProfileRequestBuilder::default()
+        <CreateMailProfileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

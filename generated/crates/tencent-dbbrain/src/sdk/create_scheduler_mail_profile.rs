@@ -31,7 +31,7 @@ pub struct CreateSchedulerMailProfileRequest {
 impl CreateSchedulerMailProfileRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSchedulerMailProfileRequestBuilder {
-        CreateSchedulerMailProfileRequestBuilder::default()
+        <CreateSchedulerMailProfileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

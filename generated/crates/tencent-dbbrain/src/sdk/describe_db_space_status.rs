@@ -23,7 +23,7 @@ pub struct DescribeDbSpaceStatusRequest {
 impl DescribeDbSpaceStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbSpaceStatusRequestBuilder {
-        DescribeDbSpaceStatusRequestBuilder::default()
+        <DescribeDbSpaceStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeDiagDbInstancesRequest {
 impl DescribeDiagDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDiagDbInstancesRequestBuilder {
-        DescribeDiagDbInstancesRequestBuilder::default()
+        <DescribeDiagDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DescribeHealthScoreRequest {
 impl DescribeHealthScoreRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeHealthScoreRequestBuilder {
-        DescribeHealthScoreRequestBuilder::default()
+        <DescribeHealthScoreRequestBuilder as ::core::default::Default>::default()
     }
 }
 

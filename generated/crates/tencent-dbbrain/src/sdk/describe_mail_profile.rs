@@ -31,7 +31,7 @@ pub struct DescribeMailProfileRequest {
 impl DescribeMailProfileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMailProfileRequestBuilder {
-        DescribeMailProfileRequestBuilder::default()
+        <DescribeMailProfileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribeSlowLogTopSqlsRequest {
 impl DescribeSlowLogTopSqlsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowLogTopSqlsRequestBuilder {
-        DescribeSlowLogTopSqlsRequestBuilder::default()
+        <DescribeSlowLogTopSqlsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

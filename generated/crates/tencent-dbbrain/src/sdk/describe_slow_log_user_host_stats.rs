@@ -28,7 +28,7 @@ pub struct DescribeSlowLogUserHostStatsRequest {
 impl DescribeSlowLogUserHostStatsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowLogUserHostStatsRequestBuilder {
-        DescribeSlowLogUserHostStatsRequestBuilder::default()
+        <DescribeSlowLogUserHostStatsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeTopSpaceSchemaTimeSeriesRequest {
 impl DescribeTopSpaceSchemaTimeSeriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTopSpaceSchemaTimeSeriesRequestBuilder {
-        DescribeTopSpaceSchemaTimeSeriesRequestBuilder::default()
+        <DescribeTopSpaceSchemaTimeSeriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeTopSpaceSchemasRequest {
 impl DescribeTopSpaceSchemasRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTopSpaceSchemasRequestBuilder {
-        DescribeTopSpaceSchemasRequestBuilder::default()
+        <DescribeTopSpaceSchemasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

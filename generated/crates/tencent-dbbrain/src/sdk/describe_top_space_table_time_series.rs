@@ -34,7 +34,7 @@ pub struct DescribeTopSpaceTableTimeSeriesRequest {
 impl DescribeTopSpaceTableTimeSeriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTopSpaceTableTimeSeriesRequestBuilder {
-        DescribeTopSpaceTableTimeSeriesRequestBuilder::default()
+        <DescribeTopSpaceTableTimeSeriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

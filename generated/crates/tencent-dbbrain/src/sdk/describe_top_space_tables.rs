@@ -28,7 +28,7 @@ pub struct DescribeTopSpaceTablesRequest {
 impl DescribeTopSpaceTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTopSpaceTablesRequestBuilder {
-        DescribeTopSpaceTablesRequestBuilder::default()
+        <DescribeTopSpaceTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DescribeUserSqlAdviceRequest {
 impl DescribeUserSqlAdviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUserSqlAdviceRequestBuilder {
-        DescribeUserSqlAdviceRequestBuilder::default()
+        <DescribeUserSqlAdviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

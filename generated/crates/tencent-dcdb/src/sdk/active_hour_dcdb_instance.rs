@@ -17,7 +17,7 @@ pub struct ActiveHourDcdbInstanceRequest {
 impl ActiveHourDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ActiveHourDcdbInstanceRequestBuilder {
-        ActiveHourDcdbInstanceRequestBuilder::default()
+        <ActiveHourDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CancelDcnJobRequest {
 impl CancelDcnJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelDcnJobRequestBuilder {
-        CancelDcnJobRequestBuilder::default()
+        <CancelDcnJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct CloneAccountRequest {
 impl CloneAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloneAccountRequestBuilder {
-        CloneAccountRequestBuilder::default()
+        <CloneAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

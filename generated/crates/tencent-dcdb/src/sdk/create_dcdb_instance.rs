@@ -92,7 +92,7 @@ pub struct CreateDcdbInstanceRequest {
 impl CreateDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDcdbInstanceRequestBuilder {
-        CreateDcdbInstanceRequestBuilder::default()
+        <CreateDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -106,7 +106,7 @@ pub struct CreateDedicatedClusterDcdbInstanceRequest {
 impl CreateDedicatedClusterDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDedicatedClusterDcdbInstanceRequestBuilder {
-        CreateDedicatedClusterDcdbInstanceRequestBuilder::default()
+        <CreateDedicatedClusterDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

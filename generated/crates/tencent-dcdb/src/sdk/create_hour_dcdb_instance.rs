@@ -85,7 +85,7 @@ pub struct CreateHourDcdbInstanceRequest {
 impl CreateHourDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateHourDcdbInstanceRequestBuilder {
-        CreateHourDcdbInstanceRequestBuilder::default()
+        <CreateHourDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

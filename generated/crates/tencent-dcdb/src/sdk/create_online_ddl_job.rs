@@ -52,7 +52,7 @@ pub struct CreateOnlineDdlJobRequest {
 impl CreateOnlineDdlJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOnlineDdlJobRequestBuilder {
-        CreateOnlineDdlJobRequestBuilder::default()
+        <CreateOnlineDdlJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribeBackupFilesRequest {
 impl DescribeBackupFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupFilesRequestBuilder {
-        DescribeBackupFilesRequestBuilder::default()
+        <DescribeBackupFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

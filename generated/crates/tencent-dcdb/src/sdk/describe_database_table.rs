@@ -25,7 +25,7 @@ pub struct DescribeDatabaseTableRequest {
 impl DescribeDatabaseTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDatabaseTableRequestBuilder {
-        DescribeDatabaseTableRequestBuilder::default()
+        <DescribeDatabaseTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

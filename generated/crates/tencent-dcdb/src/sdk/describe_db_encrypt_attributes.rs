@@ -17,7 +17,7 @@ pub struct DescribeDbEncryptAttributesRequest {
 impl DescribeDbEncryptAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbEncryptAttributesRequestBuilder {
-        DescribeDbEncryptAttributesRequestBuilder::default()
+        <DescribeDbEncryptAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeDbLogFilesRequest {
 impl DescribeDbLogFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbLogFilesRequestBuilder {
-        DescribeDbLogFilesRequestBuilder::default()
+        <DescribeDbLogFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

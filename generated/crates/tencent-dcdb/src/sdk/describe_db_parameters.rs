@@ -19,7 +19,7 @@ pub struct DescribeDbParametersRequest {
 impl DescribeDbParametersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbParametersRequestBuilder {
-        DescribeDbParametersRequestBuilder::default()
+        <DescribeDbParametersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

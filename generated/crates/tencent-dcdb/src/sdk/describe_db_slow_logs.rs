@@ -46,7 +46,7 @@ pub struct DescribeDbSlowLogsRequest {
 impl DescribeDbSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbSlowLogsRequestBuilder {
-        DescribeDbSlowLogsRequestBuilder::default()
+        <DescribeDbSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeDbSyncModeRequest {
 impl DescribeDbSyncModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbSyncModeRequestBuilder {
-        DescribeDbSyncModeRequestBuilder::default()
+        <DescribeDbSyncModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeDbTmpInstancesRequest {
 impl DescribeDbTmpInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbTmpInstancesRequestBuilder {
-        DescribeDbTmpInstancesRequestBuilder::default()
+        <DescribeDbTmpInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeDcdbInstanceDetailRequest {
 impl DescribeDcdbInstanceDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDcdbInstanceDetailRequestBuilder {
-        DescribeDcdbInstanceDetailRequestBuilder::default()
+        <DescribeDcdbInstanceDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

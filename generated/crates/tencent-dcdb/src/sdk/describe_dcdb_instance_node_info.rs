@@ -25,7 +25,7 @@ pub struct DescribeDcdbInstanceNodeInfoRequest {
 impl DescribeDcdbInstanceNodeInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDcdbInstanceNodeInfoRequestBuilder {
-        DescribeDcdbInstanceNodeInfoRequestBuilder::default()
+        <DescribeDcdbInstanceNodeInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

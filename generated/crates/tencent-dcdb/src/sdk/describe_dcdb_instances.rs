@@ -71,7 +71,7 @@ pub struct DescribeDcdbInstancesRequest {
 impl DescribeDcdbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDcdbInstancesRequestBuilder {
-        DescribeDcdbInstancesRequestBuilder::default()
+        <DescribeDcdbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct DescribeDcdbPriceRequest {
 impl DescribeDcdbPriceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDcdbPriceRequestBuilder {
-        DescribeDcdbPriceRequestBuilder::default()
+        <DescribeDcdbPriceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

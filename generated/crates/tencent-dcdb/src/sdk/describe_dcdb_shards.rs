@@ -34,7 +34,7 @@ pub struct DescribeDcdbShardsRequest {
 impl DescribeDcdbShardsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDcdbShardsRequestBuilder {
-        DescribeDcdbShardsRequestBuilder::default()
+        <DescribeDcdbShardsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

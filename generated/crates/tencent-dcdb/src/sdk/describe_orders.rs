@@ -19,7 +19,7 @@ pub struct DescribeOrdersRequest {
 impl DescribeOrdersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeOrdersRequestBuilder {
-        DescribeOrdersRequestBuilder::default()
+        <DescribeOrdersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeProjectSecurityGroupsRequest {
 impl DescribeProjectSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProjectSecurityGroupsRequestBuilder {
-        DescribeProjectSecurityGroupsRequestBuilder::default()
+        <DescribeProjectSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyDcdbInstanceRequest {
 impl DestroyDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyDcdbInstanceRequestBuilder {
-        DestroyDcdbInstanceRequestBuilder::default()
+        <DestroyDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

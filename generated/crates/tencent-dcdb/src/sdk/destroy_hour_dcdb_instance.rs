@@ -17,7 +17,7 @@ pub struct DestroyHourDcdbInstanceRequest {
 impl DestroyHourDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyHourDcdbInstanceRequestBuilder {
-        DestroyHourDcdbInstanceRequestBuilder::default()
+        <DestroyHourDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

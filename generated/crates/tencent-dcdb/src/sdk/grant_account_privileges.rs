@@ -42,7 +42,7 @@ pub struct GrantAccountPrivilegesRequest {
 impl GrantAccountPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> GrantAccountPrivilegesRequestBuilder {
-        GrantAccountPrivilegesRequestBuilder::default()
+        <GrantAccountPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

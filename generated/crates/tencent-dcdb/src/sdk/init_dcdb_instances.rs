@@ -22,7 +22,7 @@ pub struct InitDcdbInstancesRequest {
 impl InitDcdbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InitDcdbInstancesRequestBuilder {
-        InitDcdbInstancesRequestBuilder::default()
+        <InitDcdbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct IsolateDcdbInstanceRequest {
 impl IsolateDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateDcdbInstanceRequestBuilder {
-        IsolateDcdbInstanceRequestBuilder::default()
+        <IsolateDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

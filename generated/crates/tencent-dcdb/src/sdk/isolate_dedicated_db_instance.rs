@@ -17,7 +17,7 @@ pub struct IsolateDedicatedDbInstanceRequest {
 impl IsolateDedicatedDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateDedicatedDbInstanceRequestBuilder {
-        IsolateDedicatedDbInstanceRequestBuilder::default()
+        <IsolateDedicatedDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct IsolateHourDcdbInstanceRequest {
 impl IsolateHourDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateHourDcdbInstanceRequestBuilder {
-        IsolateHourDcdbInstanceRequestBuilder::default()
+        <IsolateHourDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

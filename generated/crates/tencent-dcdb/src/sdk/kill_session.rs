@@ -26,7 +26,7 @@ pub struct KillSessionRequest {
 impl KillSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> KillSessionRequestBuilder {
-        KillSessionRequestBuilder::default()
+        <KillSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ModifyAccountConfigRequest {
 impl ModifyAccountConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAccountConfigRequestBuilder {
-        ModifyAccountConfigRequestBuilder::default()
+        <ModifyAccountConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

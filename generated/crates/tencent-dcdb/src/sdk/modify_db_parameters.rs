@@ -22,7 +22,7 @@ pub struct ModifyDbParametersRequest {
 impl ModifyDbParametersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbParametersRequestBuilder {
-        ModifyDbParametersRequestBuilder::default()
+        <ModifyDbParametersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct ModifyInstanceNetworkRequest {
 impl ModifyInstanceNetworkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceNetworkRequestBuilder {
-        ModifyInstanceNetworkRequestBuilder::default()
+        <ModifyInstanceNetworkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyInstanceVportRequest {
 impl ModifyInstanceVportRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceVportRequestBuilder {
-        ModifyInstanceVportRequestBuilder::default()
+        <ModifyInstanceVportRequestBuilder as ::core::default::Default>::default()
     }
 }
 

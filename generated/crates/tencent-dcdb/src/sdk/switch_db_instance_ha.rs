@@ -20,7 +20,7 @@ pub struct SwitchDbInstanceHaRequest {
 impl SwitchDbInstanceHaRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchDbInstanceHaRequestBuilder {
-        SwitchDbInstanceHaRequestBuilder::default()
+        <SwitchDbInstanceHaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct TerminateDedicatedDbInstanceRequest {
 impl TerminateDedicatedDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> TerminateDedicatedDbInstanceRequestBuilder {
-        TerminateDedicatedDbInstanceRequestBuilder::default()
+        <TerminateDedicatedDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

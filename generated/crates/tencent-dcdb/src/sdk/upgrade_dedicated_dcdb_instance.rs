@@ -40,7 +40,7 @@ pub struct UpgradeDedicatedDcdbInstanceRequest {
 impl UpgradeDedicatedDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDedicatedDcdbInstanceRequestBuilder {
-        UpgradeDedicatedDcdbInstanceRequestBuilder::default()
+        <UpgradeDedicatedDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct UpgradeHourDcdbInstanceRequest {
 impl UpgradeHourDcdbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeHourDcdbInstanceRequestBuilder {
-        UpgradeHourDcdbInstanceRequestBuilder::default()
+        <UpgradeHourDcdbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ActivateSubscribeRequest {
 impl ActivateSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ActivateSubscribeRequestBuilder {
-        ActivateSubscribeRequestBuilder::default()
+        <ActivateSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CompleteMigrateJobRequest {
 impl CompleteMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CompleteMigrateJobRequestBuilder {
-        CompleteMigrateJobRequestBuilder::default()
+        <CompleteMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -60,7 +60,7 @@ pub struct CreateMigrateJobRequest {
 impl CreateMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMigrateJobRequestBuilder {
-        CreateMigrateJobRequestBuilder::default()
+        <CreateMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

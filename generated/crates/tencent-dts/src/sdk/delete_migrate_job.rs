@@ -17,7 +17,7 @@ pub struct DeleteMigrateJobRequest {
 impl DeleteMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteMigrateJobRequestBuilder {
-        DeleteMigrateJobRequestBuilder::default()
+        <DeleteMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

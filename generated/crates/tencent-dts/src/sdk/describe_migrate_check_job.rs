@@ -20,7 +20,7 @@ pub struct DescribeMigrateCheckJobRequest {
 impl DescribeMigrateCheckJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMigrateCheckJobRequestBuilder {
-        DescribeMigrateCheckJobRequestBuilder::default()
+        <DescribeMigrateCheckJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

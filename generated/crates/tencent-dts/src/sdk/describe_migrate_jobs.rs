@@ -38,7 +38,7 @@ pub struct DescribeMigrateJobsRequest {
 impl DescribeMigrateJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMigrateJobsRequestBuilder {
-        DescribeMigrateJobsRequestBuilder::default()
+        <DescribeMigrateJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

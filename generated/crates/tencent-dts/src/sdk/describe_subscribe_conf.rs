@@ -19,7 +19,7 @@ pub struct DescribeSubscribeConfRequest {
 impl DescribeSubscribeConfRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubscribeConfRequestBuilder {
-        DescribeSubscribeConfRequestBuilder::default()
+        <DescribeSubscribeConfRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -55,7 +55,7 @@ pub struct DescribeSubscribesRequest {
 impl DescribeSubscribesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubscribesRequestBuilder {
-        DescribeSubscribesRequestBuilder::default()
+        <DescribeSubscribesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

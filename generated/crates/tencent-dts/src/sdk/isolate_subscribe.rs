@@ -17,7 +17,7 @@ pub struct IsolateSubscribeRequest {
 impl IsolateSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateSubscribeRequestBuilder {
-        IsolateSubscribeRequestBuilder::default()
+        <IsolateSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -56,7 +56,7 @@ pub struct ModifyMigrateJobRequest {
 impl ModifyMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMigrateJobRequestBuilder {
-        ModifyMigrateJobRequestBuilder::default()
+        <ModifyMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifySubscribeConsumeTimeRequest {
 impl ModifySubscribeConsumeTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySubscribeConsumeTimeRequestBuilder {
-        ModifySubscribeConsumeTimeRequestBuilder::default()
+        <ModifySubscribeConsumeTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

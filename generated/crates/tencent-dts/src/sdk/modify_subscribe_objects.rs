@@ -25,7 +25,7 @@ pub struct ModifySubscribeObjectsRequest {
 impl ModifySubscribeObjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySubscribeObjectsRequestBuilder {
-        ModifySubscribeObjectsRequestBuilder::default()
+        <ModifySubscribeObjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifySubscribeVipVportRequest {
 impl ModifySubscribeVipVportRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySubscribeVipVportRequestBuilder {
-        ModifySubscribeVipVportRequestBuilder::default()
+        <ModifySubscribeVipVportRequestBuilder as ::core::default::Default>::default()
     }
 }
 

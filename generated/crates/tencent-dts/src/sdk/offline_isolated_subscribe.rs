@@ -17,7 +17,7 @@ pub struct OfflineIsolatedSubscribeRequest {
 impl OfflineIsolatedSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> OfflineIsolatedSubscribeRequestBuilder {
-        OfflineIsolatedSubscribeRequestBuilder::default()
+        <OfflineIsolatedSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct ResetSubscribeRequest {
 impl ResetSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetSubscribeRequestBuilder {
-        ResetSubscribeRequestBuilder::default()
+        <ResetSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

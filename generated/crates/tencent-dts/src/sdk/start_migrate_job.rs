@@ -18,7 +18,7 @@ pub struct StartMigrateJobRequest {
 impl StartMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartMigrateJobRequestBuilder {
-        StartMigrateJobRequestBuilder::default()
+        <StartMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

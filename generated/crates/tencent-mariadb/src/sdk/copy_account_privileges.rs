@@ -36,7 +36,7 @@ pub struct CopyAccountPrivilegesRequest {
 impl CopyAccountPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyAccountPrivilegesRequestBuilder {
-        CopyAccountPrivilegesRequestBuilder::default()
+        <CopyAccountPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

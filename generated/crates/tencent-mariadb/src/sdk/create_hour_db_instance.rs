@@ -72,7 +72,7 @@ pub struct CreateHourDbInstanceRequest {
 impl CreateHourDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateHourDbInstanceRequestBuilder {
-        CreateHourDbInstanceRequestBuilder::default()
+        <CreateHourDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

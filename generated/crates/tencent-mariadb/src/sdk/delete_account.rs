@@ -23,7 +23,7 @@ pub struct DeleteAccountRequest {
 impl DeleteAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAccountRequestBuilder {
-        DeleteAccountRequestBuilder::default()
+        <DeleteAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct DescribeAccountPrivilegesRequest {
 impl DescribeAccountPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAccountPrivilegesRequestBuilder {
-        DescribeAccountPrivilegesRequestBuilder::default()
+        <DescribeAccountPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

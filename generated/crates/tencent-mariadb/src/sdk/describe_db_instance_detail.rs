@@ -21,7 +21,7 @@ pub struct DescribeDbInstanceDetailRequest {
 impl DescribeDbInstanceDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceDetailRequestBuilder {
-        DescribeDbInstanceDetailRequestBuilder::default()
+        <DescribeDbInstanceDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

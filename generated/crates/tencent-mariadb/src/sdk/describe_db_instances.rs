@@ -74,7 +74,7 @@ pub struct DescribeDbInstancesRequest {
 impl DescribeDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstancesRequestBuilder {
-        DescribeDbInstancesRequestBuilder::default()
+        <DescribeDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeDbSecurityGroupsRequest {
 impl DescribeDbSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbSecurityGroupsRequestBuilder {
-        DescribeDbSecurityGroupsRequestBuilder::default()
+        <DescribeDbSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeDcnDetailRequest {
 impl DescribeDcnDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDcnDetailRequestBuilder {
-        DescribeDcnDetailRequestBuilder::default()
+        <DescribeDcnDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

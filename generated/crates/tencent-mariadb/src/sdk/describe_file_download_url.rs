@@ -20,7 +20,7 @@ pub struct DescribeFileDownloadUrlRequest {
 impl DescribeFileDownloadUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeFileDownloadUrlRequestBuilder {
-        DescribeFileDownloadUrlRequestBuilder::default()
+        <DescribeFileDownloadUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

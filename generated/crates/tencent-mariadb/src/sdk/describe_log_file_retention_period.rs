@@ -17,7 +17,7 @@ pub struct DescribeLogFileRetentionPeriodRequest {
 impl DescribeLogFileRetentionPeriodRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLogFileRetentionPeriodRequestBuilder {
-        DescribeLogFileRetentionPeriodRequestBuilder::default()
+        <DescribeLogFileRetentionPeriodRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct DescribePriceRequest {
 impl DescribePriceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePriceRequestBuilder {
-        DescribePriceRequestBuilder::default()
+        <DescribePriceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

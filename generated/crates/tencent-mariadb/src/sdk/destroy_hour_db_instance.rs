@@ -17,7 +17,7 @@ pub struct DestroyHourDbInstanceRequest {
 impl DestroyHourDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyHourDbInstanceRequestBuilder {
-        DestroyHourDbInstanceRequestBuilder::default()
+        <DestroyHourDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

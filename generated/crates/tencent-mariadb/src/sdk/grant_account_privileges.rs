@@ -43,7 +43,7 @@ pub struct GrantAccountPrivilegesRequest {
 impl GrantAccountPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> GrantAccountPrivilegesRequestBuilder {
-        GrantAccountPrivilegesRequestBuilder::default()
+        <GrantAccountPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

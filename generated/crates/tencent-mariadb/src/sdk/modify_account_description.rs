@@ -27,7 +27,7 @@ pub struct ModifyAccountDescriptionRequest {
 impl ModifyAccountDescriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAccountDescriptionRequestBuilder {
-        ModifyAccountDescriptionRequestBuilder::default()
+        <ModifyAccountDescriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyDbInstancesProjectRequest {
 impl ModifyDbInstancesProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstancesProjectRequestBuilder {
-        ModifyDbInstancesProjectRequestBuilder::default()
+        <ModifyDbInstancesProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyDbSyncModeRequest {
 impl ModifyDbSyncModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbSyncModeRequestBuilder {
-        ModifyDbSyncModeRequestBuilder::default()
+        <ModifyDbSyncModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyInstanceVipRequest {
 impl ModifyInstanceVipRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceVipRequestBuilder {
-        ModifyInstanceVipRequestBuilder::default()
+        <ModifyInstanceVipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifySyncTaskAttributeRequest {
 impl ModifySyncTaskAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySyncTaskAttributeRequestBuilder {
-        ModifySyncTaskAttributeRequestBuilder::default()
+        <ModifySyncTaskAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct UpgradeDedicatedDbInstanceRequest {
 impl UpgradeDedicatedDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDedicatedDbInstanceRequestBuilder {
-        UpgradeDedicatedDbInstanceRequestBuilder::default()
+        <UpgradeDedicatedDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct AssignProjectRequest {
 impl AssignProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssignProjectRequestBuilder {
-        AssignProjectRequestBuilder::default()
+        <AssignProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

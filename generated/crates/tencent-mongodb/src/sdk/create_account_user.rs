@@ -42,7 +42,7 @@ pub struct CreateAccountUserRequest {
 impl CreateAccountUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAccountUserRequestBuilder {
-        CreateAccountUserRequestBuilder::default()
+        <CreateAccountUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct CreateBackupDbInstanceRequest {
 impl CreateBackupDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBackupDbInstanceRequestBuilder {
-        CreateBackupDbInstanceRequestBuilder::default()
+        <CreateBackupDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct CreateBackupDownloadTaskRequest {
 impl CreateBackupDownloadTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBackupDownloadTaskRequestBuilder {
-        CreateBackupDownloadTaskRequestBuilder::default()
+        <CreateBackupDownloadTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -238,7 +238,7 @@ pub struct CreateDbInstanceRequest {
 impl CreateDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbInstanceRequestBuilder {
-        CreateDbInstanceRequestBuilder::default()
+        <CreateDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct CreateDbInstanceParamTplRequest {
 impl CreateDbInstanceParamTplRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbInstanceParamTplRequestBuilder {
-        CreateDbInstanceParamTplRequestBuilder::default()
+        <CreateDbInstanceParamTplRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct CreateLogDownloadTaskRequest {
 impl CreateLogDownloadTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLogDownloadTaskRequestBuilder {
-        CreateLogDownloadTaskRequestBuilder::default()
+        <CreateLogDownloadTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteAccountUserRequest {
 impl DeleteAccountUserRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAccountUserRequestBuilder {
-        DeleteAccountUserRequestBuilder::default()
+        <DeleteAccountUserRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteDbBackupsRequest {
 impl DeleteDbBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbBackupsRequestBuilder {
-        DeleteDbBackupsRequestBuilder::default()
+        <DeleteDbBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteLogDownloadTaskRequest {
 impl DeleteLogDownloadTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLogDownloadTaskRequestBuilder {
-        DeleteLogDownloadTaskRequestBuilder::default()
+        <DeleteLogDownloadTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeAccountUsersRequest {
 impl DescribeAccountUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAccountUsersRequestBuilder {
-        DescribeAccountUsersRequestBuilder::default()
+        <DescribeAccountUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeAuditLogFilesRequest {
 impl DescribeAuditLogFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditLogFilesRequestBuilder {
-        DescribeAuditLogFilesRequestBuilder::default()
+        <DescribeAuditLogFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

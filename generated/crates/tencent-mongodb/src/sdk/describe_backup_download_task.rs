@@ -55,7 +55,7 @@ pub struct DescribeBackupDownloadTaskRequest {
 impl DescribeBackupDownloadTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupDownloadTaskRequestBuilder {
-        DescribeBackupDownloadTaskRequestBuilder::default()
+        <DescribeBackupDownloadTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

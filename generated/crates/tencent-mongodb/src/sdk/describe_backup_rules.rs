@@ -19,7 +19,7 @@ pub struct DescribeBackupRulesRequest {
 impl DescribeBackupRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupRulesRequestBuilder {
-        DescribeBackupRulesRequestBuilder::default()
+        <DescribeBackupRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

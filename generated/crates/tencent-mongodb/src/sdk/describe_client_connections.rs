@@ -25,7 +25,7 @@ pub struct DescribeClientConnectionsRequest {
 impl DescribeClientConnectionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClientConnectionsRequestBuilder {
-        DescribeClientConnectionsRequestBuilder::default()
+        <DescribeClientConnectionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -64,7 +64,7 @@ pub struct DescribeCurrentOpRequest {
 impl DescribeCurrentOpRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCurrentOpRequestBuilder {
-        DescribeCurrentOpRequestBuilder::default()
+        <DescribeCurrentOpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

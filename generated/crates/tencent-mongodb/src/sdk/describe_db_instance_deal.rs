@@ -20,7 +20,7 @@ pub struct DescribeDbInstanceDealRequest {
 impl DescribeDbInstanceDealRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceDealRequestBuilder {
-        DescribeDbInstanceDealRequestBuilder::default()
+        <DescribeDbInstanceDealRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DescribeDbInstanceNamespaceRequest {
 impl DescribeDbInstanceNamespaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceNamespaceRequestBuilder {
-        DescribeDbInstanceNamespaceRequestBuilder::default()
+        <DescribeDbInstanceNamespaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -44,7 +44,7 @@ pub struct DescribeDbInstanceNodePropertyRequest {
 impl DescribeDbInstanceNodePropertyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceNodePropertyRequestBuilder {
-        DescribeDbInstanceNodePropertyRequestBuilder::default()
+        <DescribeDbInstanceNodePropertyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

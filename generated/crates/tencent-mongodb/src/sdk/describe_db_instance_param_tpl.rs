@@ -40,7 +40,7 @@ pub struct DescribeDbInstanceParamTplRequest {
 impl DescribeDbInstanceParamTplRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceParamTplRequestBuilder {
-        DescribeDbInstanceParamTplRequestBuilder::default()
+        <DescribeDbInstanceParamTplRequestBuilder as ::core::default::Default>::default()
     }
 }
 

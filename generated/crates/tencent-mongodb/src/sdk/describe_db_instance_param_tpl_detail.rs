@@ -25,7 +25,7 @@ pub struct DescribeDbInstanceParamTplDetailRequest {
 impl DescribeDbInstanceParamTplDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceParamTplDetailRequestBuilder {
-        DescribeDbInstanceParamTplDetailRequestBuilder::default()
+        <DescribeDbInstanceParamTplDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

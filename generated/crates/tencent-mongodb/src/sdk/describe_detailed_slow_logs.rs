@@ -61,7 +61,7 @@ pub struct DescribeDetailedSlowLogsRequest {
 impl DescribeDetailedSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDetailedSlowLogsRequestBuilder {
-        DescribeDetailedSlowLogsRequestBuilder::default()
+        <DescribeDetailedSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

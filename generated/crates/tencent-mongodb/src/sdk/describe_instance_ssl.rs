@@ -17,7 +17,7 @@ pub struct DescribeInstanceSslRequest {
 impl DescribeInstanceSslRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceSslRequestBuilder {
-        DescribeInstanceSslRequestBuilder::default()
+        <DescribeInstanceSslRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeLogDownloadTasksRequest {
 impl DescribeLogDownloadTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLogDownloadTasksRequestBuilder {
-        DescribeLogDownloadTasksRequestBuilder::default()
+        <DescribeLogDownloadTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

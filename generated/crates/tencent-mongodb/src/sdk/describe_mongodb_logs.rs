@@ -61,7 +61,7 @@ pub struct DescribeMongodbLogsRequest {
 impl DescribeMongodbLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMongodbLogsRequestBuilder {
-        DescribeMongodbLogsRequestBuilder::default()
+        <DescribeMongodbLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -12,7 +12,7 @@ pub struct DescribePasswordRotationRequest {}
 impl DescribePasswordRotationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePasswordRotationRequestBuilder {
-        DescribePasswordRotationRequestBuilder::default()
+        <DescribePasswordRotationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

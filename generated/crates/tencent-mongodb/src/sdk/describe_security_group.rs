@@ -19,7 +19,7 @@ pub struct DescribeSecurityGroupRequest {
 impl DescribeSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSecurityGroupRequestBuilder {
-        DescribeSecurityGroupRequestBuilder::default()
+        <DescribeSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

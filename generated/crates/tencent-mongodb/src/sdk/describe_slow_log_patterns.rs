@@ -43,7 +43,7 @@ pub struct DescribeSlowLogPatternsRequest {
 impl DescribeSlowLogPatternsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowLogPatternsRequestBuilder {
-        DescribeSlowLogPatternsRequestBuilder::default()
+        <DescribeSlowLogPatternsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

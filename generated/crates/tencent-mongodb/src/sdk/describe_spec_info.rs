@@ -19,7 +19,7 @@ pub struct DescribeSpecInfoRequest {
 impl DescribeSpecInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSpecInfoRequestBuilder {
-        DescribeSpecInfoRequestBuilder::default()
+        <DescribeSpecInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeSrvConnectionDomainRequest {
 impl DescribeSrvConnectionDomainRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSrvConnectionDomainRequestBuilder {
-        DescribeSrvConnectionDomainRequestBuilder::default()
+        <DescribeSrvConnectionDomainRequestBuilder as ::core::default::Default>::default()
     }
 }
 

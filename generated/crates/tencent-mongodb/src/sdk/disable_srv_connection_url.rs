@@ -17,7 +17,7 @@ pub struct DisableSrvConnectionUrlRequest {
 impl DisableSrvConnectionUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableSrvConnectionUrlRequestBuilder {
-        DisableSrvConnectionUrlRequestBuilder::default()
+        <DisableSrvConnectionUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

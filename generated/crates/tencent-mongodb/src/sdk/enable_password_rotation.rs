@@ -12,7 +12,7 @@ pub struct EnablePasswordRotationRequest {}
 impl EnablePasswordRotationRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnablePasswordRotationRequestBuilder {
-        EnablePasswordRotationRequestBuilder::default()
+        <EnablePasswordRotationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct EnableSrvConnectionUrlRequest {
 impl EnableSrvConnectionUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableSrvConnectionUrlRequestBuilder {
-        EnableSrvConnectionUrlRequestBuilder::default()
+        <EnableSrvConnectionUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

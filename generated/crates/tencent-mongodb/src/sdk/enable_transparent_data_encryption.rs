@@ -23,7 +23,7 @@ pub struct EnableTransparentDataEncryptionRequest {
 impl EnableTransparentDataEncryptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableTransparentDataEncryptionRequestBuilder {
-        EnableTransparentDataEncryptionRequestBuilder::default()
+        <EnableTransparentDataEncryptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct EnableWanServiceRequest {
 impl EnableWanServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableWanServiceRequestBuilder {
-        EnableWanServiceRequestBuilder::default()
+        <EnableWanServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

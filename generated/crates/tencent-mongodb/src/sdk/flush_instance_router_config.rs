@@ -17,7 +17,7 @@ pub struct FlushInstanceRouterConfigRequest {
 impl FlushInstanceRouterConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> FlushInstanceRouterConfigRequestBuilder {
-        FlushInstanceRouterConfigRequestBuilder::default()
+        <FlushInstanceRouterConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -140,7 +140,7 @@ pub struct InquirePriceCreateDbInstancesRequest {
 impl InquirePriceCreateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceCreateDbInstancesRequestBuilder {
-        InquirePriceCreateDbInstancesRequestBuilder::default()
+        <InquirePriceCreateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

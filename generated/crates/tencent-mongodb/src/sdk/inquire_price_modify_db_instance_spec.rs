@@ -40,7 +40,7 @@ pub struct InquirePriceModifyDbInstanceSpecRequest {
 impl InquirePriceModifyDbInstanceSpecRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceModifyDbInstanceSpecRequestBuilder {
-        InquirePriceModifyDbInstanceSpecRequestBuilder::default()
+        <InquirePriceModifyDbInstanceSpecRequestBuilder as ::core::default::Default>::default()
     }
 }
 

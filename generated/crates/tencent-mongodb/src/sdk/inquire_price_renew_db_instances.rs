@@ -22,7 +22,7 @@ pub struct InquirePriceRenewDbInstancesRequest {
 impl InquirePriceRenewDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceRenewDbInstancesRequestBuilder {
-        InquirePriceRenewDbInstancesRequestBuilder::default()
+        <InquirePriceRenewDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct InstanceEnableSslRequest {
 impl InstanceEnableSslRequest {
     /// A builder with every field unset.
     pub fn builder() -> InstanceEnableSslRequestBuilder {
-        InstanceEnableSslRequestBuilder::default()
+        <InstanceEnableSslRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct IsolateDbInstanceRequest {
 impl IsolateDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateDbInstanceRequestBuilder {
-        IsolateDbInstanceRequestBuilder::default()
+        <IsolateDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct KillOpsRequest {
 impl KillOpsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KillOpsRequestBuilder {
-        KillOpsRequestBuilder::default()
+        <KillOpsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

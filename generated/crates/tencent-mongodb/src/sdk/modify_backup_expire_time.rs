@@ -27,7 +27,7 @@ pub struct ModifyBackupExpireTimeRequest {
 impl ModifyBackupExpireTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupExpireTimeRequestBuilder {
-        ModifyBackupExpireTimeRequestBuilder::default()
+        <ModifyBackupExpireTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ModifyDbInstanceNetworkAddressRequest {
 impl ModifyDbInstanceNetworkAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceNetworkAddressRequestBuilder {
-        ModifyDbInstanceNetworkAddressRequestBuilder::default()
+        <ModifyDbInstanceNetworkAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

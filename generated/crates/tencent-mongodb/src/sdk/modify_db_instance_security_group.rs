@@ -21,7 +21,7 @@ pub struct ModifyDbInstanceSecurityGroupRequest {
 impl ModifyDbInstanceSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceSecurityGroupRequestBuilder {
-        ModifyDbInstanceSecurityGroupRequestBuilder::default()
+        <ModifyDbInstanceSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

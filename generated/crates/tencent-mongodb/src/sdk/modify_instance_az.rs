@@ -40,7 +40,7 @@ pub struct ModifyInstanceAzRequest {
 impl ModifyInstanceAzRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceAzRequestBuilder {
-        ModifyInstanceAzRequestBuilder::default()
+        <ModifyInstanceAzRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifySrvConnectionUrlRequest {
 impl ModifySrvConnectionUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySrvConnectionUrlRequestBuilder {
-        ModifySrvConnectionUrlRequestBuilder::default()
+        <ModifySrvConnectionUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

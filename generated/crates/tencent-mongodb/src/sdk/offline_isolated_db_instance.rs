@@ -17,7 +17,7 @@ pub struct OfflineIsolatedDbInstanceRequest {
 impl OfflineIsolatedDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> OfflineIsolatedDbInstanceRequestBuilder {
-        OfflineIsolatedDbInstanceRequestBuilder::default()
+        <OfflineIsolatedDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

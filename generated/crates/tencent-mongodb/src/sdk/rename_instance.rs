@@ -20,7 +20,7 @@ pub struct RenameInstanceRequest {
 impl RenameInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenameInstanceRequestBuilder {
-        RenameInstanceRequestBuilder::default()
+        <RenameInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

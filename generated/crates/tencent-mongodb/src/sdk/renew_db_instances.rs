@@ -25,7 +25,7 @@ pub struct RenewDbInstancesRequest {
 impl RenewDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewDbInstancesRequestBuilder {
-        RenewDbInstancesRequestBuilder::default()
+        <RenewDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

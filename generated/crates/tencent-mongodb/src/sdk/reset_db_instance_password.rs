@@ -27,7 +27,7 @@ pub struct ResetDbInstancePasswordRequest {
 impl ResetDbInstancePasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetDbInstancePasswordRequestBuilder {
-        ResetDbInstancePasswordRequestBuilder::default()
+        <ResetDbInstancePasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct RestoreDbInstanceRequest {
 impl RestoreDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreDbInstanceRequestBuilder {
-        RestoreDbInstanceRequestBuilder::default()
+        <RestoreDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct SetAccountUserPrivilegeRequest {
 impl SetAccountUserPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAccountUserPrivilegeRequestBuilder {
-        SetAccountUserPrivilegeRequestBuilder::default()
+        <SetAccountUserPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

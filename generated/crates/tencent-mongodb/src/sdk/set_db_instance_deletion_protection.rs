@@ -20,7 +20,7 @@ pub struct SetDbInstanceDeletionProtectionRequest {
 impl SetDbInstanceDeletionProtectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetDbInstanceDeletionProtectionRequestBuilder {
-        SetDbInstanceDeletionProtectionRequestBuilder::default()
+        <SetDbInstanceDeletionProtectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct SetInstanceMaintenanceRequest {
 impl SetInstanceMaintenanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetInstanceMaintenanceRequestBuilder {
-        SetInstanceMaintenanceRequestBuilder::default()
+        <SetInstanceMaintenanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

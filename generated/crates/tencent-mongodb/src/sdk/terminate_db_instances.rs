@@ -17,7 +17,7 @@ pub struct TerminateDbInstancesRequest {
 impl TerminateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> TerminateDbInstancesRequestBuilder {
-        TerminateDbInstancesRequestBuilder::default()
+        <TerminateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct UpgradeDbInstanceKernelVersionRequest {
 impl UpgradeDbInstanceKernelVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbInstanceKernelVersionRequestBuilder {
-        UpgradeDbInstanceKernelVersionRequestBuilder::default()
+        <UpgradeDbInstanceKernelVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct UpgradeDbInstanceVersionRequest {
 impl UpgradeDbInstanceVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbInstanceVersionRequestBuilder {
-        UpgradeDbInstanceVersionRequestBuilder::default()
+        <UpgradeDbInstanceVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

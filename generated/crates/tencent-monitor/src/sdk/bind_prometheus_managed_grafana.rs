@@ -20,7 +20,7 @@ pub struct BindPrometheusManagedGrafanaRequest {
 impl BindPrometheusManagedGrafanaRequest {
     /// A builder with every field unset.
     pub fn builder() -> BindPrometheusManagedGrafanaRequestBuilder {
-        BindPrometheusManagedGrafanaRequestBuilder::default()
+        <BindPrometheusManagedGrafanaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

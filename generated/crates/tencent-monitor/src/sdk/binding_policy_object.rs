@@ -37,7 +37,7 @@ pub struct BindingPolicyObjectRequest {
 impl BindingPolicyObjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> BindingPolicyObjectRequestBuilder {
-        BindingPolicyObjectRequestBuilder::default()
+        <BindingPolicyObjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

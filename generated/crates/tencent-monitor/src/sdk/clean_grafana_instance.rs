@@ -17,7 +17,7 @@ pub struct CleanGrafanaInstanceRequest {
 impl CleanGrafanaInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CleanGrafanaInstanceRequestBuilder {
-        CleanGrafanaInstanceRequestBuilder::default()
+        <CleanGrafanaInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

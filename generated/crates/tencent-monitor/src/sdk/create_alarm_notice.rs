@@ -40,7 +40,7 @@ pub struct CreateAlarmNoticeRequest {
 impl CreateAlarmNoticeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAlarmNoticeRequestBuilder {
-        CreateAlarmNoticeRequestBuilder::default()
+        <CreateAlarmNoticeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

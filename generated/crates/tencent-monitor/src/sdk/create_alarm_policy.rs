@@ -76,7 +76,7 @@ pub struct CreateAlarmPolicyRequest {
 impl CreateAlarmPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAlarmPolicyRequestBuilder {
-        CreateAlarmPolicyRequestBuilder::default()
+        <CreateAlarmPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

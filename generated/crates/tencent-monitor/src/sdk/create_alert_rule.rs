@@ -52,7 +52,7 @@ pub struct CreateAlertRuleRequest {
 impl CreateAlertRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAlertRuleRequestBuilder {
-        CreateAlertRuleRequestBuilder::default()
+        <CreateAlertRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

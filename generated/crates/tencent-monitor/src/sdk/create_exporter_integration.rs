@@ -54,7 +54,7 @@ pub struct CreateExporterIntegrationRequest {
 impl CreateExporterIntegrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateExporterIntegrationRequestBuilder {
-        CreateExporterIntegrationRequestBuilder::default()
+        <CreateExporterIntegrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

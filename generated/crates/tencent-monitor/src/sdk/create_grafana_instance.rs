@@ -38,7 +38,7 @@ pub struct CreateGrafanaInstanceRequest {
 impl CreateGrafanaInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGrafanaInstanceRequestBuilder {
-        CreateGrafanaInstanceRequestBuilder::default()
+        <CreateGrafanaInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CreateGrafanaIntegrationRequest {
 impl CreateGrafanaIntegrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGrafanaIntegrationRequestBuilder {
-        CreateGrafanaIntegrationRequestBuilder::default()
+        <CreateGrafanaIntegrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct CreateGrafanaNotificationChannelRequest {
 impl CreateGrafanaNotificationChannelRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateGrafanaNotificationChannelRequestBuilder {
-        CreateGrafanaNotificationChannelRequestBuilder::default()
+        <CreateGrafanaNotificationChannelRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct CreateOnCallFormRequest {
 impl CreateOnCallFormRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOnCallFormRequestBuilder {
-        CreateOnCallFormRequestBuilder::default()
+        <CreateOnCallFormRequestBuilder as ::core::default::Default>::default()
     }
 }
 

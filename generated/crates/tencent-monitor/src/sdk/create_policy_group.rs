@@ -52,7 +52,7 @@ pub struct CreatePolicyGroupRequest {
 impl CreatePolicyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePolicyGroupRequestBuilder {
-        CreatePolicyGroupRequestBuilder::default()
+        <CreatePolicyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CreatePrometheusAgentRequest {
 impl CreatePrometheusAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusAgentRequestBuilder {
-        CreatePrometheusAgentRequestBuilder::default()
+        <CreatePrometheusAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct CreatePrometheusAlertGroupRequest {
 impl CreatePrometheusAlertGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusAlertGroupRequestBuilder {
-        CreatePrometheusAlertGroupRequestBuilder::default()
+        <CreatePrometheusAlertGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CreatePrometheusAlertPolicyRequest {
 impl CreatePrometheusAlertPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusAlertPolicyRequestBuilder {
-        CreatePrometheusAlertPolicyRequestBuilder::default()
+        <CreatePrometheusAlertPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CreatePrometheusClusterAgentRequest {
 impl CreatePrometheusClusterAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusClusterAgentRequestBuilder {
-        CreatePrometheusClusterAgentRequestBuilder::default()
+        <CreatePrometheusClusterAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct CreatePrometheusConfigRequest {
 impl CreatePrometheusConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusConfigRequestBuilder {
-        CreatePrometheusConfigRequestBuilder::default()
+        <CreatePrometheusConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CreatePrometheusGlobalNotificationRequest {
 impl CreatePrometheusGlobalNotificationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusGlobalNotificationRequestBuilder {
-        CreatePrometheusGlobalNotificationRequestBuilder::default()
+        <CreatePrometheusGlobalNotificationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct CreatePrometheusMultiTenantInstancePostPayModeRequest {
 impl CreatePrometheusMultiTenantInstancePostPayModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusMultiTenantInstancePostPayModeRequestBuilder {
-        CreatePrometheusMultiTenantInstancePostPayModeRequestBuilder::default()
+        <CreatePrometheusMultiTenantInstancePostPayModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

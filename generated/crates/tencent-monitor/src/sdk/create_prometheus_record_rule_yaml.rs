@@ -23,7 +23,7 @@ pub struct CreatePrometheusRecordRuleYamlRequest {
 impl CreatePrometheusRecordRuleYamlRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusRecordRuleYamlRequestBuilder {
-        CreatePrometheusRecordRuleYamlRequestBuilder::default()
+        <CreatePrometheusRecordRuleYamlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

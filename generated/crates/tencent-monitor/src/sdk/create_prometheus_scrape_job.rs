@@ -23,7 +23,7 @@ pub struct CreatePrometheusScrapeJobRequest {
 impl CreatePrometheusScrapeJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusScrapeJobRequestBuilder {
-        CreatePrometheusScrapeJobRequestBuilder::default()
+        <CreatePrometheusScrapeJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CreatePrometheusTempRequest {
 impl CreatePrometheusTempRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePrometheusTempRequestBuilder {
-        CreatePrometheusTempRequestBuilder::default()
+        <CreatePrometheusTempRequestBuilder as ::core::default::Default>::default()
     }
 }
 

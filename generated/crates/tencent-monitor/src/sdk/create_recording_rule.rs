@@ -34,7 +34,7 @@ pub struct CreateRecordingRuleRequest {
 impl CreateRecordingRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRecordingRuleRequestBuilder {
-        CreateRecordingRuleRequestBuilder::default()
+        <CreateRecordingRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

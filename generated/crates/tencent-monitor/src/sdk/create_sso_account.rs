@@ -28,7 +28,7 @@ pub struct CreateSsoAccountRequest {
 impl CreateSsoAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSsoAccountRequestBuilder {
-        CreateSsoAccountRequestBuilder::default()
+        <CreateSsoAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DeleteAlarmNoticesRequest {
 impl DeleteAlarmNoticesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAlarmNoticesRequestBuilder {
-        DeleteAlarmNoticesRequestBuilder::default()
+        <DeleteAlarmNoticesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteAlarmPolicyRequest {
 impl DeleteAlarmPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAlarmPolicyRequestBuilder {
-        DeleteAlarmPolicyRequestBuilder::default()
+        <DeleteAlarmPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteAlertRulesRequest {
 impl DeleteAlertRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAlertRulesRequestBuilder {
-        DeleteAlertRulesRequestBuilder::default()
+        <DeleteAlertRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

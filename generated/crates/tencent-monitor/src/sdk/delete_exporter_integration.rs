@@ -36,7 +36,7 @@ pub struct DeleteExporterIntegrationRequest {
 impl DeleteExporterIntegrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteExporterIntegrationRequestBuilder {
-        DeleteExporterIntegrationRequestBuilder::default()
+        <DeleteExporterIntegrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

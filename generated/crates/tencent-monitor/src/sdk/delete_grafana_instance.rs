@@ -17,7 +17,7 @@ pub struct DeleteGrafanaInstanceRequest {
 impl DeleteGrafanaInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGrafanaInstanceRequestBuilder {
-        DeleteGrafanaInstanceRequestBuilder::default()
+        <DeleteGrafanaInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteGrafanaIntegrationRequest {
 impl DeleteGrafanaIntegrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGrafanaIntegrationRequestBuilder {
-        DeleteGrafanaIntegrationRequestBuilder::default()
+        <DeleteGrafanaIntegrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteGrafanaNotificationChannelRequest {
 impl DeleteGrafanaNotificationChannelRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGrafanaNotificationChannelRequestBuilder {
-        DeleteGrafanaNotificationChannelRequestBuilder::default()
+        <DeleteGrafanaNotificationChannelRequestBuilder as ::core::default::Default>::default()
     }
 }
 

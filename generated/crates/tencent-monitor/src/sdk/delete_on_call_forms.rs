@@ -20,7 +20,7 @@ pub struct DeleteOnCallFormsRequest {
 impl DeleteOnCallFormsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteOnCallFormsRequestBuilder {
-        DeleteOnCallFormsRequestBuilder::default()
+        <DeleteOnCallFormsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeletePolicyGroupRequest {
 impl DeletePolicyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePolicyGroupRequestBuilder {
-        DeletePolicyGroupRequestBuilder::default()
+        <DeletePolicyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeletePrometheusAlertGroupsRequest {
 impl DeletePrometheusAlertGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrometheusAlertGroupsRequestBuilder {
-        DeletePrometheusAlertGroupsRequestBuilder::default()
+        <DeletePrometheusAlertGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DeletePrometheusAlertPolicyRequest {
 impl DeletePrometheusAlertPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrometheusAlertPolicyRequestBuilder {
-        DeletePrometheusAlertPolicyRequestBuilder::default()
+        <DeletePrometheusAlertPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

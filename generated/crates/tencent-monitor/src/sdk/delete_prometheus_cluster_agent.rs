@@ -22,7 +22,7 @@ pub struct DeletePrometheusClusterAgentRequest {
 impl DeletePrometheusClusterAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrometheusClusterAgentRequestBuilder {
-        DeletePrometheusClusterAgentRequestBuilder::default()
+        <DeletePrometheusClusterAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

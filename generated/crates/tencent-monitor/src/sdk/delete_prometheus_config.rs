@@ -32,7 +32,7 @@ pub struct DeletePrometheusConfigRequest {
 impl DeletePrometheusConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrometheusConfigRequestBuilder {
-        DeletePrometheusConfigRequestBuilder::default()
+        <DeletePrometheusConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

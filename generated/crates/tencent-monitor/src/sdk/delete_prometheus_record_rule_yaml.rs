@@ -20,7 +20,7 @@ pub struct DeletePrometheusRecordRuleYamlRequest {
 impl DeletePrometheusRecordRuleYamlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrometheusRecordRuleYamlRequestBuilder {
-        DeletePrometheusRecordRuleYamlRequestBuilder::default()
+        <DeletePrometheusRecordRuleYamlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DeletePrometheusScrapeJobsRequest {
 impl DeletePrometheusScrapeJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrometheusScrapeJobsRequestBuilder {
-        DeletePrometheusScrapeJobsRequestBuilder::default()
+        <DeletePrometheusScrapeJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeletePrometheusTempRequest {
 impl DeletePrometheusTempRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrometheusTempRequestBuilder {
-        DeletePrometheusTempRequestBuilder::default()
+        <DeletePrometheusTempRequestBuilder as ::core::default::Default>::default()
     }
 }
 

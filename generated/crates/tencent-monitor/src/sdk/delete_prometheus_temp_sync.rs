@@ -22,7 +22,7 @@ pub struct DeletePrometheusTempSyncRequest {
 impl DeletePrometheusTempSyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePrometheusTempSyncRequestBuilder {
-        DeletePrometheusTempSyncRequestBuilder::default()
+        <DeletePrometheusTempSyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteRecordingRulesRequest {
 impl DeleteRecordingRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRecordingRulesRequestBuilder {
-        DeleteRecordingRulesRequestBuilder::default()
+        <DeleteRecordingRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

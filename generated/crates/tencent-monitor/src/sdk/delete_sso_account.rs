@@ -20,7 +20,7 @@ pub struct DeleteSsoAccountRequest {
 impl DeleteSsoAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSsoAccountRequestBuilder {
-        DeleteSsoAccountRequestBuilder::default()
+        <DeleteSsoAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

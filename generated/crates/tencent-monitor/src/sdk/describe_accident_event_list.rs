@@ -52,7 +52,7 @@ pub struct DescribeAccidentEventListRequest {
 impl DescribeAccidentEventListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAccidentEventListRequestBuilder {
-        DescribeAccidentEventListRequestBuilder::default()
+        <DescribeAccidentEventListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

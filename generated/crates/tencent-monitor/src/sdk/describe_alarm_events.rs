@@ -25,7 +25,7 @@ pub struct DescribeAlarmEventsRequest {
 impl DescribeAlarmEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmEventsRequestBuilder {
-        DescribeAlarmEventsRequestBuilder::default()
+        <DescribeAlarmEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -73,7 +73,7 @@ pub struct DescribeAlarmHistoriesRequest {
 impl DescribeAlarmHistoriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmHistoriesRequestBuilder {
-        DescribeAlarmHistoriesRequestBuilder::default()
+        <DescribeAlarmHistoriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

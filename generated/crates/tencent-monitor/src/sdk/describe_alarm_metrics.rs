@@ -25,7 +25,7 @@ pub struct DescribeAlarmMetricsRequest {
 impl DescribeAlarmMetricsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmMetricsRequestBuilder {
-        DescribeAlarmMetricsRequestBuilder::default()
+        <DescribeAlarmMetricsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

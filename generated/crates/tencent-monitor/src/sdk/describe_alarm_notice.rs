@@ -22,7 +22,7 @@ pub struct DescribeAlarmNoticeRequest {
 impl DescribeAlarmNoticeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmNoticeRequestBuilder {
-        DescribeAlarmNoticeRequestBuilder::default()
+        <DescribeAlarmNoticeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

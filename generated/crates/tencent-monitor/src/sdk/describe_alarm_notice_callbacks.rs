@@ -19,7 +19,7 @@ pub struct DescribeAlarmNoticeCallbacksRequest {
 impl DescribeAlarmNoticeCallbacksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmNoticeCallbacksRequestBuilder {
-        DescribeAlarmNoticeCallbacksRequestBuilder::default()
+        <DescribeAlarmNoticeCallbacksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

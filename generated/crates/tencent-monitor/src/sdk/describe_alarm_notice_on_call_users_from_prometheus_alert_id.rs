@@ -23,7 +23,7 @@ pub struct DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdRequest {
 impl DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdRequestBuilder {
-        DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdRequestBuilder::default()
+        <DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

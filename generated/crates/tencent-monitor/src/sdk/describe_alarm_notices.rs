@@ -52,7 +52,7 @@ pub struct DescribeAlarmNoticesRequest {
 impl DescribeAlarmNoticesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmNoticesRequestBuilder {
-        DescribeAlarmNoticesRequestBuilder::default()
+        <DescribeAlarmNoticesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

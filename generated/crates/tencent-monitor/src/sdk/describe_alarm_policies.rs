@@ -104,7 +104,7 @@ pub struct DescribeAlarmPoliciesRequest {
 impl DescribeAlarmPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmPoliciesRequestBuilder {
-        DescribeAlarmPoliciesRequestBuilder::default()
+        <DescribeAlarmPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

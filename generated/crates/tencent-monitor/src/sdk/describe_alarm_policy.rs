@@ -22,7 +22,7 @@ pub struct DescribeAlarmPolicyRequest {
 impl DescribeAlarmPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmPolicyRequestBuilder {
-        DescribeAlarmPolicyRequestBuilder::default()
+        <DescribeAlarmPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

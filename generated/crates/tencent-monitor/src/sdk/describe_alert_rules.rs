@@ -42,7 +42,7 @@ pub struct DescribeAlertRulesRequest {
 impl DescribeAlertRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlertRulesRequestBuilder {
-        DescribeAlertRulesRequestBuilder::default()
+        <DescribeAlertRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

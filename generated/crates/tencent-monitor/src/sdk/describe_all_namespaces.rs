@@ -28,7 +28,7 @@ pub struct DescribeAllNamespacesRequest {
 impl DescribeAllNamespacesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAllNamespacesRequestBuilder {
-        DescribeAllNamespacesRequestBuilder::default()
+        <DescribeAllNamespacesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

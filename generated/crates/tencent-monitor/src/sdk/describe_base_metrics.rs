@@ -26,7 +26,7 @@ pub struct DescribeBaseMetricsRequest {
 impl DescribeBaseMetricsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBaseMetricsRequestBuilder {
-        DescribeBaseMetricsRequestBuilder::default()
+        <DescribeBaseMetricsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DescribeBasicAlarmListRequest {
 impl DescribeBasicAlarmListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBasicAlarmListRequestBuilder {
-        DescribeBasicAlarmListRequestBuilder::default()
+        <DescribeBasicAlarmListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeBindingPolicyObjectListRequest {
 impl DescribeBindingPolicyObjectListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBindingPolicyObjectListRequestBuilder {
-        DescribeBindingPolicyObjectListRequestBuilder::default()
+        <DescribeBindingPolicyObjectListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -12,7 +12,7 @@ pub struct DescribeClusterAgentCreatingProgressRequest {}
 impl DescribeClusterAgentCreatingProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterAgentCreatingProgressRequestBuilder {
-        DescribeClusterAgentCreatingProgressRequestBuilder::default()
+        <DescribeClusterAgentCreatingProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

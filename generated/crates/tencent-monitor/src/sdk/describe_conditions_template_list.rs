@@ -40,7 +40,7 @@ pub struct DescribeConditionsTemplateListRequest {
 impl DescribeConditionsTemplateListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeConditionsTemplateListRequestBuilder {
-        DescribeConditionsTemplateListRequestBuilder::default()
+        <DescribeConditionsTemplateListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

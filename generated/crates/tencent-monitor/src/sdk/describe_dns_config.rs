@@ -17,7 +17,7 @@ pub struct DescribeDnsConfigRequest {
 impl DescribeDnsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDnsConfigRequestBuilder {
-        DescribeDnsConfigRequestBuilder::default()
+        <DescribeDnsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct DescribeExporterIntegrationsRequest {
 impl DescribeExporterIntegrationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeExporterIntegrationsRequestBuilder {
-        DescribeExporterIntegrationsRequestBuilder::default()
+        <DescribeExporterIntegrationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

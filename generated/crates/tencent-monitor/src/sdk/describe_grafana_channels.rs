@@ -34,7 +34,7 @@ pub struct DescribeGrafanaChannelsRequest {
 impl DescribeGrafanaChannelsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGrafanaChannelsRequestBuilder {
-        DescribeGrafanaChannelsRequestBuilder::default()
+        <DescribeGrafanaChannelsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeGrafanaConfigRequest {
 impl DescribeGrafanaConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGrafanaConfigRequestBuilder {
-        DescribeGrafanaConfigRequestBuilder::default()
+        <DescribeGrafanaConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

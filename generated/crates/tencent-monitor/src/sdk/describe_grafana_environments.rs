@@ -17,7 +17,7 @@ pub struct DescribeGrafanaEnvironmentsRequest {
 impl DescribeGrafanaEnvironmentsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGrafanaEnvironmentsRequestBuilder {
-        DescribeGrafanaEnvironmentsRequestBuilder::default()
+        <DescribeGrafanaEnvironmentsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeGrafanaInstancesRequest {
 impl DescribeGrafanaInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGrafanaInstancesRequestBuilder {
-        DescribeGrafanaInstancesRequestBuilder::default()
+        <DescribeGrafanaInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

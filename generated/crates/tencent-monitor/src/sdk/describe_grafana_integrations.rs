@@ -25,7 +25,7 @@ pub struct DescribeGrafanaIntegrationsRequest {
 impl DescribeGrafanaIntegrationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGrafanaIntegrationsRequestBuilder {
-        DescribeGrafanaIntegrationsRequestBuilder::default()
+        <DescribeGrafanaIntegrationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

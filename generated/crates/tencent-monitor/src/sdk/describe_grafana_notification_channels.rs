@@ -34,7 +34,7 @@ pub struct DescribeGrafanaNotificationChannelsRequest {
 impl DescribeGrafanaNotificationChannelsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGrafanaNotificationChannelsRequestBuilder {
-        DescribeGrafanaNotificationChannelsRequestBuilder::default()
+        <DescribeGrafanaNotificationChannelsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeGrafanaWhiteListRequest {
 impl DescribeGrafanaWhiteListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGrafanaWhiteListRequestBuilder {
-        DescribeGrafanaWhiteListRequestBuilder::default()
+        <DescribeGrafanaWhiteListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

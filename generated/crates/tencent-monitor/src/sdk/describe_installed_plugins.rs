@@ -22,7 +22,7 @@ pub struct DescribeInstalledPluginsRequest {
 impl DescribeInstalledPluginsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstalledPluginsRequestBuilder {
-        DescribeInstalledPluginsRequestBuilder::default()
+        <DescribeInstalledPluginsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeMonitorTypesRequest {
 impl DescribeMonitorTypesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMonitorTypesRequestBuilder {
-        DescribeMonitorTypesRequestBuilder::default()
+        <DescribeMonitorTypesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

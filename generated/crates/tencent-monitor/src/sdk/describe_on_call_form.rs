@@ -22,7 +22,7 @@ pub struct DescribeOnCallFormRequest {
 impl DescribeOnCallFormRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeOnCallFormRequestBuilder {
-        DescribeOnCallFormRequestBuilder::default()
+        <DescribeOnCallFormRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeOnCallFormsRequest {
 impl DescribeOnCallFormsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeOnCallFormsRequestBuilder {
-        DescribeOnCallFormsRequestBuilder::default()
+        <DescribeOnCallFormsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

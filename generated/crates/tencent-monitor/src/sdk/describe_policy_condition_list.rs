@@ -19,7 +19,7 @@ pub struct DescribePolicyConditionListRequest {
 impl DescribePolicyConditionListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePolicyConditionListRequestBuilder {
-        DescribePolicyConditionListRequestBuilder::default()
+        <DescribePolicyConditionListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DescribePolicyGroupInfoRequest {
 impl DescribePolicyGroupInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePolicyGroupInfoRequestBuilder {
-        DescribePolicyGroupInfoRequestBuilder::default()
+        <DescribePolicyGroupInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

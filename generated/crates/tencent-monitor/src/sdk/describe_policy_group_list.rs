@@ -61,7 +61,7 @@ pub struct DescribePolicyGroupListRequest {
 impl DescribePolicyGroupListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePolicyGroupListRequestBuilder {
-        DescribePolicyGroupListRequestBuilder::default()
+        <DescribePolicyGroupListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -64,7 +64,7 @@ pub struct DescribeProductEventListRequest {
 impl DescribeProductEventListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProductEventListRequestBuilder {
-        DescribeProductEventListRequestBuilder::default()
+        <DescribeProductEventListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct DescribePrometheusAgentInstancesRequest {
 impl DescribePrometheusAgentInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusAgentInstancesRequestBuilder {
-        DescribePrometheusAgentInstancesRequestBuilder::default()
+        <DescribePrometheusAgentInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribePrometheusAgentsRequest {
 impl DescribePrometheusAgentsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusAgentsRequestBuilder {
-        DescribePrometheusAgentsRequestBuilder::default()
+        <DescribePrometheusAgentsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

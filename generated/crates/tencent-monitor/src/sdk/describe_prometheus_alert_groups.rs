@@ -33,7 +33,7 @@ pub struct DescribePrometheusAlertGroupsRequest {
 impl DescribePrometheusAlertGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusAlertGroupsRequestBuilder {
-        DescribePrometheusAlertGroupsRequestBuilder::default()
+        <DescribePrometheusAlertGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct DescribePrometheusAlertPolicyRequest {
 impl DescribePrometheusAlertPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusAlertPolicyRequestBuilder {
-        DescribePrometheusAlertPolicyRequestBuilder::default()
+        <DescribePrometheusAlertPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribePrometheusClusterAgentsRequest {
 impl DescribePrometheusClusterAgentsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusClusterAgentsRequestBuilder {
-        DescribePrometheusClusterAgentsRequestBuilder::default()
+        <DescribePrometheusClusterAgentsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

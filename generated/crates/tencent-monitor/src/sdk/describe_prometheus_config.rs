@@ -25,7 +25,7 @@ pub struct DescribePrometheusConfigRequest {
 impl DescribePrometheusConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusConfigRequestBuilder {
-        DescribePrometheusConfigRequestBuilder::default()
+        <DescribePrometheusConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

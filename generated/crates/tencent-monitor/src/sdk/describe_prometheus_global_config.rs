@@ -22,7 +22,7 @@ pub struct DescribePrometheusGlobalConfigRequest {
 impl DescribePrometheusGlobalConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusGlobalConfigRequestBuilder {
-        DescribePrometheusGlobalConfigRequestBuilder::default()
+        <DescribePrometheusGlobalConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

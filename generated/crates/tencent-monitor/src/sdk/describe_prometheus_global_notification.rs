@@ -19,7 +19,7 @@ pub struct DescribePrometheusGlobalNotificationRequest {
 impl DescribePrometheusGlobalNotificationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusGlobalNotificationRequestBuilder {
-        DescribePrometheusGlobalNotificationRequestBuilder::default()
+        <DescribePrometheusGlobalNotificationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

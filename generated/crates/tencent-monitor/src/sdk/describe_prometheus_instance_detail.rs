@@ -17,7 +17,7 @@ pub struct DescribePrometheusInstanceDetailRequest {
 impl DescribePrometheusInstanceDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusInstanceDetailRequestBuilder {
-        DescribePrometheusInstanceDetailRequestBuilder::default()
+        <DescribePrometheusInstanceDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

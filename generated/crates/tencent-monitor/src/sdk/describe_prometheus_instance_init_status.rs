@@ -20,7 +20,7 @@ pub struct DescribePrometheusInstanceInitStatusRequest {
 impl DescribePrometheusInstanceInitStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusInstanceInitStatusRequestBuilder {
-        DescribePrometheusInstanceInitStatusRequestBuilder::default()
+        <DescribePrometheusInstanceInitStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribePrometheusInstanceUsageRequest {
 impl DescribePrometheusInstanceUsageRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusInstanceUsageRequestBuilder {
-        DescribePrometheusInstanceUsageRequestBuilder::default()
+        <DescribePrometheusInstanceUsageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

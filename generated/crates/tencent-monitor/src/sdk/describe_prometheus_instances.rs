@@ -73,7 +73,7 @@ pub struct DescribePrometheusInstancesRequest {
 impl DescribePrometheusInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusInstancesRequestBuilder {
-        DescribePrometheusInstancesRequestBuilder::default()
+        <DescribePrometheusInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

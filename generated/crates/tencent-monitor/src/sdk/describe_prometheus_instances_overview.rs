@@ -27,7 +27,7 @@ pub struct DescribePrometheusInstancesOverviewRequest {
 impl DescribePrometheusInstancesOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusInstancesOverviewRequestBuilder {
-        DescribePrometheusInstancesOverviewRequestBuilder::default()
+        <DescribePrometheusInstancesOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

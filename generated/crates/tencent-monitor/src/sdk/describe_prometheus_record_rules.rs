@@ -28,7 +28,7 @@ pub struct DescribePrometheusRecordRulesRequest {
 impl DescribePrometheusRecordRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusRecordRulesRequestBuilder {
-        DescribePrometheusRecordRulesRequestBuilder::default()
+        <DescribePrometheusRecordRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribePrometheusScrapeJobsRequest {
 impl DescribePrometheusScrapeJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusScrapeJobsRequestBuilder {
-        DescribePrometheusScrapeJobsRequestBuilder::default()
+        <DescribePrometheusScrapeJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

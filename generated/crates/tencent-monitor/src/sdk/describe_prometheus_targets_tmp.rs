@@ -30,7 +30,7 @@ pub struct DescribePrometheusTargetsTmpRequest {
 impl DescribePrometheusTargetsTmpRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusTargetsTmpRequestBuilder {
-        DescribePrometheusTargetsTmpRequestBuilder::default()
+        <DescribePrometheusTargetsTmpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

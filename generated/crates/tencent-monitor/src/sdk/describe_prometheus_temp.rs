@@ -29,7 +29,7 @@ pub struct DescribePrometheusTempRequest {
 impl DescribePrometheusTempRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusTempRequestBuilder {
-        DescribePrometheusTempRequestBuilder::default()
+        <DescribePrometheusTempRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribePrometheusTempSyncRequest {
 impl DescribePrometheusTempSyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusTempSyncRequestBuilder {
-        DescribePrometheusTempSyncRequestBuilder::default()
+        <DescribePrometheusTempSyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribePrometheusZonesRequest {
 impl DescribePrometheusZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePrometheusZonesRequestBuilder {
-        DescribePrometheusZonesRequestBuilder::default()
+        <DescribePrometheusZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

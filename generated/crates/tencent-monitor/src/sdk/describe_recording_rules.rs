@@ -41,7 +41,7 @@ pub struct DescribeRecordingRulesRequest {
 impl DescribeRecordingRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRecordingRulesRequestBuilder {
-        DescribeRecordingRulesRequestBuilder::default()
+        <DescribeRecordingRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

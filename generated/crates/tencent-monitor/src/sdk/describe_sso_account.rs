@@ -22,7 +22,7 @@ pub struct DescribeSsoAccountRequest {
 impl DescribeSsoAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSsoAccountRequestBuilder {
-        DescribeSsoAccountRequestBuilder::default()
+        <DescribeSsoAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct DescribeStatisticDataRequest {
 impl DescribeStatisticDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeStatisticDataRequestBuilder {
-        DescribeStatisticDataRequestBuilder::default()
+        <DescribeStatisticDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyPrometheusInstanceRequest {
 impl DestroyPrometheusInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyPrometheusInstanceRequestBuilder {
-        DestroyPrometheusInstanceRequestBuilder::default()
+        <DestroyPrometheusInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

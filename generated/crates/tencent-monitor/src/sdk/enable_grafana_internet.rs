@@ -20,7 +20,7 @@ pub struct EnableGrafanaInternetRequest {
 impl EnableGrafanaInternetRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableGrafanaInternetRequestBuilder {
-        EnableGrafanaInternetRequestBuilder::default()
+        <EnableGrafanaInternetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

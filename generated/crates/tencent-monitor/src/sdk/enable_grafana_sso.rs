@@ -20,7 +20,7 @@ pub struct EnableGrafanaSsoRequest {
 impl EnableGrafanaSsoRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableGrafanaSsoRequestBuilder {
-        EnableGrafanaSsoRequestBuilder::default()
+        <EnableGrafanaSsoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

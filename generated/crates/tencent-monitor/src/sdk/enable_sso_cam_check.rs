@@ -20,7 +20,7 @@ pub struct EnableSsoCamCheckRequest {
 impl EnableSsoCamCheckRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableSsoCamCheckRequestBuilder {
-        EnableSsoCamCheckRequestBuilder::default()
+        <EnableSsoCamCheckRequestBuilder as ::core::default::Default>::default()
     }
 }
 

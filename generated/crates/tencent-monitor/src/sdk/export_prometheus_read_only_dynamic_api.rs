@@ -48,7 +48,7 @@ pub struct ExportPrometheusReadOnlyDynamicApiRequest {
 impl ExportPrometheusReadOnlyDynamicApiRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportPrometheusReadOnlyDynamicApiRequestBuilder {
-        ExportPrometheusReadOnlyDynamicApiRequestBuilder::default()
+        <ExportPrometheusReadOnlyDynamicApiRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct GetMonitorDataRequest {
 impl GetMonitorDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetMonitorDataRequestBuilder {
-        GetMonitorDataRequestBuilder::default()
+        <GetMonitorDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

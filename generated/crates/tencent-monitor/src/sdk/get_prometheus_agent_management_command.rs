@@ -22,7 +22,7 @@ pub struct GetPrometheusAgentManagementCommandRequest {
 impl GetPrometheusAgentManagementCommandRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetPrometheusAgentManagementCommandRequestBuilder {
-        GetPrometheusAgentManagementCommandRequestBuilder::default()
+        <GetPrometheusAgentManagementCommandRequestBuilder as ::core::default::Default>::default()
     }
 }
 

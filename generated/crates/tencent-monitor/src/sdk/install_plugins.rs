@@ -22,7 +22,7 @@ pub struct InstallPluginsRequest {
 impl InstallPluginsRequest {
     /// A builder with every field unset.
     pub fn builder() -> InstallPluginsRequestBuilder {
-        InstallPluginsRequestBuilder::default()
+        <InstallPluginsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

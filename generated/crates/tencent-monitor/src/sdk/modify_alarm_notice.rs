@@ -43,7 +43,7 @@ pub struct ModifyAlarmNoticeRequest {
 impl ModifyAlarmNoticeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAlarmNoticeRequestBuilder {
-        ModifyAlarmNoticeRequestBuilder::default()
+        <ModifyAlarmNoticeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -54,7 +54,7 @@ pub struct ModifyAlarmPolicyConditionRequest {
 impl ModifyAlarmPolicyConditionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAlarmPolicyConditionRequestBuilder {
-        ModifyAlarmPolicyConditionRequestBuilder::default()
+        <ModifyAlarmPolicyConditionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

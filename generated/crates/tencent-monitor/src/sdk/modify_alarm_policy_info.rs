@@ -26,7 +26,7 @@ pub struct ModifyAlarmPolicyInfoRequest {
 impl ModifyAlarmPolicyInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAlarmPolicyInfoRequestBuilder {
-        ModifyAlarmPolicyInfoRequestBuilder::default()
+        <ModifyAlarmPolicyInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

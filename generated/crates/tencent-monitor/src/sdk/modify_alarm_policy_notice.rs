@@ -31,7 +31,7 @@ pub struct ModifyAlarmPolicyNoticeRequest {
 impl ModifyAlarmPolicyNoticeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAlarmPolicyNoticeRequestBuilder {
-        ModifyAlarmPolicyNoticeRequestBuilder::default()
+        <ModifyAlarmPolicyNoticeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyAlarmPolicyStatusRequest {
 impl ModifyAlarmPolicyStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAlarmPolicyStatusRequestBuilder {
-        ModifyAlarmPolicyStatusRequestBuilder::default()
+        <ModifyAlarmPolicyStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

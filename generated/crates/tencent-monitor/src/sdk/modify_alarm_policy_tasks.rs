@@ -25,7 +25,7 @@ pub struct ModifyAlarmPolicyTasksRequest {
 impl ModifyAlarmPolicyTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAlarmPolicyTasksRequestBuilder {
-        ModifyAlarmPolicyTasksRequestBuilder::default()
+        <ModifyAlarmPolicyTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

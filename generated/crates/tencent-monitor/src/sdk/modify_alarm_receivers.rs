@@ -25,7 +25,7 @@ pub struct ModifyAlarmReceiversRequest {
 impl ModifyAlarmReceiversRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAlarmReceiversRequestBuilder {
-        ModifyAlarmReceiversRequestBuilder::default()
+        <ModifyAlarmReceiversRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyGrafanaInstanceRequest {
 impl ModifyGrafanaInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyGrafanaInstanceRequestBuilder {
-        ModifyGrafanaInstanceRequestBuilder::default()
+        <ModifyGrafanaInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

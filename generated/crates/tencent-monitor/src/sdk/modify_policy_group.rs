@@ -40,7 +40,7 @@ pub struct ModifyPolicyGroupRequest {
 impl ModifyPolicyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPolicyGroupRequestBuilder {
-        ModifyPolicyGroupRequestBuilder::default()
+        <ModifyPolicyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

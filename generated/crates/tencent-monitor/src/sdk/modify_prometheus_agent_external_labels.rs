@@ -25,7 +25,7 @@ pub struct ModifyPrometheusAgentExternalLabelsRequest {
 impl ModifyPrometheusAgentExternalLabelsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPrometheusAgentExternalLabelsRequestBuilder {
-        ModifyPrometheusAgentExternalLabelsRequestBuilder::default()
+        <ModifyPrometheusAgentExternalLabelsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

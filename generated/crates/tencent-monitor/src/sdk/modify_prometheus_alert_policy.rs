@@ -22,7 +22,7 @@ pub struct ModifyPrometheusAlertPolicyRequest {
 impl ModifyPrometheusAlertPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPrometheusAlertPolicyRequestBuilder {
-        ModifyPrometheusAlertPolicyRequestBuilder::default()
+        <ModifyPrometheusAlertPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

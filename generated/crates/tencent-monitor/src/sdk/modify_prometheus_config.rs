@@ -37,7 +37,7 @@ pub struct ModifyPrometheusConfigRequest {
 impl ModifyPrometheusConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPrometheusConfigRequestBuilder {
-        ModifyPrometheusConfigRequestBuilder::default()
+        <ModifyPrometheusConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyPrometheusGlobalNotificationRequest {
 impl ModifyPrometheusGlobalNotificationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPrometheusGlobalNotificationRequestBuilder {
-        ModifyPrometheusGlobalNotificationRequestBuilder::default()
+        <ModifyPrometheusGlobalNotificationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct ModifyPrometheusInstanceAttributesRequest {
 impl ModifyPrometheusInstanceAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPrometheusInstanceAttributesRequestBuilder {
-        ModifyPrometheusInstanceAttributesRequestBuilder::default()
+        <ModifyPrometheusInstanceAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

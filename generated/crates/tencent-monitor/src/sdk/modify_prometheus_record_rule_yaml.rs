@@ -23,7 +23,7 @@ pub struct ModifyPrometheusRecordRuleYamlRequest {
 impl ModifyPrometheusRecordRuleYamlRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPrometheusRecordRuleYamlRequestBuilder {
-        ModifyPrometheusRecordRuleYamlRequestBuilder::default()
+        <ModifyPrometheusRecordRuleYamlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyPrometheusTempRequest {
 impl ModifyPrometheusTempRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPrometheusTempRequestBuilder {
-        ModifyPrometheusTempRequestBuilder::default()
+        <ModifyPrometheusTempRequestBuilder as ::core::default::Default>::default()
     }
 }
 

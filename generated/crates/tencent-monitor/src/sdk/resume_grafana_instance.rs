@@ -17,7 +17,7 @@ pub struct ResumeGrafanaInstanceRequest {
 impl ResumeGrafanaInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResumeGrafanaInstanceRequestBuilder {
-        ResumeGrafanaInstanceRequestBuilder::default()
+        <ResumeGrafanaInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

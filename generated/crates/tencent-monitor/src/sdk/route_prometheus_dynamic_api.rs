@@ -52,7 +52,7 @@ pub struct RoutePrometheusDynamicApiRequest {
 impl RoutePrometheusDynamicApiRequest {
     /// A builder with every field unset.
     pub fn builder() -> RoutePrometheusDynamicApiRequestBuilder {
-        RoutePrometheusDynamicApiRequestBuilder::default()
+        <RoutePrometheusDynamicApiRequestBuilder as ::core::default::Default>::default()
     }
 }
 

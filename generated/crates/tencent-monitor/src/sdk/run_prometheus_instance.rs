@@ -20,7 +20,7 @@ pub struct RunPrometheusInstanceRequest {
 impl RunPrometheusInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RunPrometheusInstanceRequestBuilder {
-        RunPrometheusInstanceRequestBuilder::default()
+        <RunPrometheusInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

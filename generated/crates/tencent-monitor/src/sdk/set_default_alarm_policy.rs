@@ -21,7 +21,7 @@ pub struct SetDefaultAlarmPolicyRequest {
 impl SetDefaultAlarmPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetDefaultAlarmPolicyRequestBuilder {
-        SetDefaultAlarmPolicyRequestBuilder::default()
+        <SetDefaultAlarmPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

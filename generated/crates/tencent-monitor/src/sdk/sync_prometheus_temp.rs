@@ -22,7 +22,7 @@ pub struct SyncPrometheusTempRequest {
 impl SyncPrometheusTempRequest {
     /// A builder with every field unset.
     pub fn builder() -> SyncPrometheusTempRequestBuilder {
-        SyncPrometheusTempRequestBuilder::default()
+        <SyncPrometheusTempRequestBuilder as ::core::default::Default>::default()
     }
 }
 

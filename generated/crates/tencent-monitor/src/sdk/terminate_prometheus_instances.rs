@@ -17,7 +17,7 @@ pub struct TerminatePrometheusInstancesRequest {
 impl TerminatePrometheusInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> TerminatePrometheusInstancesRequestBuilder {
-        TerminatePrometheusInstancesRequestBuilder::default()
+        <TerminatePrometheusInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

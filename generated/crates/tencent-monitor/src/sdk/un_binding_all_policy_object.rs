@@ -29,7 +29,7 @@ pub struct UnBindingAllPolicyObjectRequest {
 impl UnBindingAllPolicyObjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnBindingAllPolicyObjectRequestBuilder {
-        UnBindingAllPolicyObjectRequestBuilder::default()
+        <UnBindingAllPolicyObjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct UnBindingPolicyObjectRequest {
 impl UnBindingPolicyObjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnBindingPolicyObjectRequestBuilder {
-        UnBindingPolicyObjectRequestBuilder::default()
+        <UnBindingPolicyObjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

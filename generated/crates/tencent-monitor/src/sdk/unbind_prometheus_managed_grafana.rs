@@ -20,7 +20,7 @@ pub struct UnbindPrometheusManagedGrafanaRequest {
 impl UnbindPrometheusManagedGrafanaRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnbindPrometheusManagedGrafanaRequestBuilder {
-        UnbindPrometheusManagedGrafanaRequestBuilder::default()
+        <UnbindPrometheusManagedGrafanaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

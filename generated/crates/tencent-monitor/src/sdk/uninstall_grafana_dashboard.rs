@@ -55,7 +55,7 @@ pub struct UninstallGrafanaDashboardRequest {
 impl UninstallGrafanaDashboardRequest {
     /// A builder with every field unset.
     pub fn builder() -> UninstallGrafanaDashboardRequestBuilder {
-        UninstallGrafanaDashboardRequestBuilder::default()
+        <UninstallGrafanaDashboardRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct UninstallGrafanaPluginsRequest {
 impl UninstallGrafanaPluginsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UninstallGrafanaPluginsRequestBuilder {
-        UninstallGrafanaPluginsRequestBuilder::default()
+        <UninstallGrafanaPluginsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

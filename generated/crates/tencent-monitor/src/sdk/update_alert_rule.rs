@@ -58,7 +58,7 @@ pub struct UpdateAlertRuleRequest {
 impl UpdateAlertRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAlertRuleRequestBuilder {
-        UpdateAlertRuleRequestBuilder::default()
+        <UpdateAlertRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

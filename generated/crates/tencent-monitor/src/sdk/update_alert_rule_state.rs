@@ -29,7 +29,7 @@ pub struct UpdateAlertRuleStateRequest {
 impl UpdateAlertRuleStateRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAlertRuleStateRequestBuilder {
-        UpdateAlertRuleStateRequestBuilder::default()
+        <UpdateAlertRuleStateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

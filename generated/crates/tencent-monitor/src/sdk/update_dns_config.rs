@@ -20,7 +20,7 @@ pub struct UpdateDnsConfigRequest {
 impl UpdateDnsConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDnsConfigRequestBuilder {
-        UpdateDnsConfigRequestBuilder::default()
+        <UpdateDnsConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

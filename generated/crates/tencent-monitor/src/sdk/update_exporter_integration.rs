@@ -36,7 +36,7 @@ pub struct UpdateExporterIntegrationRequest {
 impl UpdateExporterIntegrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateExporterIntegrationRequestBuilder {
-        UpdateExporterIntegrationRequestBuilder::default()
+        <UpdateExporterIntegrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

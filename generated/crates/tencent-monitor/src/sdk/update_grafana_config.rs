@@ -20,7 +20,7 @@ pub struct UpdateGrafanaConfigRequest {
 impl UpdateGrafanaConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGrafanaConfigRequestBuilder {
-        UpdateGrafanaConfigRequestBuilder::default()
+        <UpdateGrafanaConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct UpdateGrafanaEnvironmentsRequest {
 impl UpdateGrafanaEnvironmentsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGrafanaEnvironmentsRequestBuilder {
-        UpdateGrafanaEnvironmentsRequestBuilder::default()
+        <UpdateGrafanaEnvironmentsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

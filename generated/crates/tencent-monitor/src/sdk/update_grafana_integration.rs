@@ -26,7 +26,7 @@ pub struct UpdateGrafanaIntegrationRequest {
 impl UpdateGrafanaIntegrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGrafanaIntegrationRequestBuilder {
-        UpdateGrafanaIntegrationRequestBuilder::default()
+        <UpdateGrafanaIntegrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct UpdateGrafanaNotificationChannelRequest {
 impl UpdateGrafanaNotificationChannelRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGrafanaNotificationChannelRequestBuilder {
-        UpdateGrafanaNotificationChannelRequestBuilder::default()
+        <UpdateGrafanaNotificationChannelRequestBuilder as ::core::default::Default>::default()
     }
 }
 

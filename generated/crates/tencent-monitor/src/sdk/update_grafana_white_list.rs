@@ -20,7 +20,7 @@ pub struct UpdateGrafanaWhiteListRequest {
 impl UpdateGrafanaWhiteListRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGrafanaWhiteListRequestBuilder {
-        UpdateGrafanaWhiteListRequestBuilder::default()
+        <UpdateGrafanaWhiteListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct UpdateOnCallFormRequest {
 impl UpdateOnCallFormRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateOnCallFormRequestBuilder {
-        UpdateOnCallFormRequestBuilder::default()
+        <UpdateOnCallFormRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct UpdatePrometheusAgentStatusRequest {
 impl UpdatePrometheusAgentStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePrometheusAgentStatusRequestBuilder {
-        UpdatePrometheusAgentStatusRequestBuilder::default()
+        <UpdatePrometheusAgentStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

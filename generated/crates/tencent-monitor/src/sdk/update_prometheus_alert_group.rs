@@ -43,7 +43,7 @@ pub struct UpdatePrometheusAlertGroupRequest {
 impl UpdatePrometheusAlertGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePrometheusAlertGroupRequestBuilder {
-        UpdatePrometheusAlertGroupRequestBuilder::default()
+        <UpdatePrometheusAlertGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

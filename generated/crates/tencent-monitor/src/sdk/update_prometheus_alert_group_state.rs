@@ -25,7 +25,7 @@ pub struct UpdatePrometheusAlertGroupStateRequest {
 impl UpdatePrometheusAlertGroupStateRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePrometheusAlertGroupStateRequestBuilder {
-        UpdatePrometheusAlertGroupStateRequestBuilder::default()
+        <UpdatePrometheusAlertGroupStateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

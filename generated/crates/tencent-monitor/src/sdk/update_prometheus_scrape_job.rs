@@ -26,7 +26,7 @@ pub struct UpdatePrometheusScrapeJobRequest {
 impl UpdatePrometheusScrapeJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePrometheusScrapeJobRequestBuilder {
-        UpdatePrometheusScrapeJobRequestBuilder::default()
+        <UpdatePrometheusScrapeJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

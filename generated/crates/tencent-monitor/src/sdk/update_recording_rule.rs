@@ -37,7 +37,7 @@ pub struct UpdateRecordingRuleRequest {
 impl UpdateRecordingRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateRecordingRuleRequestBuilder {
-        UpdateRecordingRuleRequestBuilder::default()
+        <UpdateRecordingRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

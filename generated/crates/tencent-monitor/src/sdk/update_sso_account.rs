@@ -28,7 +28,7 @@ pub struct UpdateSsoAccountRequest {
 impl UpdateSsoAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSsoAccountRequestBuilder {
-        UpdateSsoAccountRequestBuilder::default()
+        <UpdateSsoAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -55,7 +55,7 @@ pub struct UpgradeGrafanaDashboardRequest {
 impl UpgradeGrafanaDashboardRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeGrafanaDashboardRequestBuilder {
-        UpgradeGrafanaDashboardRequestBuilder::default()
+        <UpgradeGrafanaDashboardRequestBuilder as ::core::default::Default>::default()
     }
 }
 

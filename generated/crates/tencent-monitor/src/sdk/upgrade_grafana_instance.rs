@@ -20,7 +20,7 @@ pub struct UpgradeGrafanaInstanceRequest {
 impl UpgradeGrafanaInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeGrafanaInstanceRequestBuilder {
-        UpgradeGrafanaInstanceRequestBuilder::default()
+        <UpgradeGrafanaInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct AddDbInstanceToReadOnlyGroupRequest {
 impl AddDbInstanceToReadOnlyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddDbInstanceToReadOnlyGroupRequestBuilder {
-        AddDbInstanceToReadOnlyGroupRequestBuilder::default()
+        <AddDbInstanceToReadOnlyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

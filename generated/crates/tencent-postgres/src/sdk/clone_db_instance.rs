@@ -105,7 +105,7 @@ pub struct CloneDbInstanceRequest {
 impl CloneDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloneDbInstanceRequestBuilder {
-        CloneDbInstanceRequestBuilder::default()
+        <CloneDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

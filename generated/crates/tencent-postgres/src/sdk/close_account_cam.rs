@@ -27,7 +27,7 @@ pub struct CloseAccountCamRequest {
 impl CloseAccountCamRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseAccountCamRequestBuilder {
-        CloseAccountCamRequestBuilder::default()
+        <CloseAccountCamRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CloseAuditServiceRequest {
 impl CloseAuditServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseAuditServiceRequestBuilder {
-        CloseAuditServiceRequestBuilder::default()
+        <CloseAuditServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CloseDbExtranetAccessRequest {
 impl CloseDbExtranetAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseDbExtranetAccessRequestBuilder {
-        CloseDbExtranetAccessRequestBuilder::default()
+        <CloseDbExtranetAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

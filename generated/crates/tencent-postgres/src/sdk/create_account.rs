@@ -45,7 +45,7 @@ pub struct CreateAccountRequest {
 impl CreateAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAccountRequestBuilder {
-        CreateAccountRequestBuilder::default()
+        <CreateAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct CreateAuditLogFileRequest {
 impl CreateAuditLogFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAuditLogFileRequestBuilder {
-        CreateAuditLogFileRequestBuilder::default()
+        <CreateAuditLogFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

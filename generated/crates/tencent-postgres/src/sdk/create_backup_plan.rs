@@ -36,7 +36,7 @@ pub struct CreateBackupPlanRequest {
 impl CreateBackupPlanRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBackupPlanRequestBuilder {
-        CreateBackupPlanRequestBuilder::default()
+        <CreateBackupPlanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

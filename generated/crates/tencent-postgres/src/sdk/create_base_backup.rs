@@ -17,7 +17,7 @@ pub struct CreateBaseBackupRequest {
 impl CreateBaseBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBaseBackupRequestBuilder {
-        CreateBaseBackupRequestBuilder::default()
+        <CreateBaseBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

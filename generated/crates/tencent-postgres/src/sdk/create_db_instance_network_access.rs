@@ -29,7 +29,7 @@ pub struct CreateDbInstanceNetworkAccessRequest {
 impl CreateDbInstanceNetworkAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbInstanceNetworkAccessRequestBuilder {
-        CreateDbInstanceNetworkAccessRequestBuilder::default()
+        <CreateDbInstanceNetworkAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -198,7 +198,7 @@ pub struct CreateInstancesRequest {
 impl CreateInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateInstancesRequestBuilder {
-        CreateInstancesRequestBuilder::default()
+        <CreateInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct CreateParameterTemplateRequest {
 impl CreateParameterTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateParameterTemplateRequestBuilder {
-        CreateParameterTemplateRequestBuilder::default()
+        <CreateParameterTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

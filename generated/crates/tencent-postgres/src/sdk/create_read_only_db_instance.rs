@@ -109,7 +109,7 @@ pub struct CreateReadOnlyDbInstanceRequest {
 impl CreateReadOnlyDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateReadOnlyDbInstanceRequestBuilder {
-        CreateReadOnlyDbInstanceRequestBuilder::default()
+        <CreateReadOnlyDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -47,7 +47,7 @@ pub struct CreateReadOnlyGroupRequest {
 impl CreateReadOnlyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateReadOnlyGroupRequestBuilder {
-        CreateReadOnlyGroupRequestBuilder::default()
+        <CreateReadOnlyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct CreateReadOnlyGroupNetworkAccessRequest {
 impl CreateReadOnlyGroupNetworkAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateReadOnlyGroupNetworkAccessRequestBuilder {
-        CreateReadOnlyGroupNetworkAccessRequestBuilder::default()
+        <CreateReadOnlyGroupNetworkAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DeleteAuditLogFileRequest {
 impl DeleteAuditLogFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAuditLogFileRequestBuilder {
-        DeleteAuditLogFileRequestBuilder::default()
+        <DeleteAuditLogFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

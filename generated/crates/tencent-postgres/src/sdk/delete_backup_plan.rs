@@ -20,7 +20,7 @@ pub struct DeleteBackupPlanRequest {
 impl DeleteBackupPlanRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackupPlanRequestBuilder {
-        DeleteBackupPlanRequestBuilder::default()
+        <DeleteBackupPlanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteBaseBackupRequest {
 impl DeleteBaseBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBaseBackupRequestBuilder {
-        DeleteBaseBackupRequestBuilder::default()
+        <DeleteBaseBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

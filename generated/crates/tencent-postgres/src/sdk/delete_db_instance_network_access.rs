@@ -26,7 +26,7 @@ pub struct DeleteDbInstanceNetworkAccessRequest {
 impl DeleteDbInstanceNetworkAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbInstanceNetworkAccessRequestBuilder {
-        DeleteDbInstanceNetworkAccessRequestBuilder::default()
+        <DeleteDbInstanceNetworkAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

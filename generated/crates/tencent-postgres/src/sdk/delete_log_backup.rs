@@ -20,7 +20,7 @@ pub struct DeleteLogBackupRequest {
 impl DeleteLogBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLogBackupRequestBuilder {
-        DeleteLogBackupRequestBuilder::default()
+        <DeleteLogBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteParameterTemplateRequest {
 impl DeleteParameterTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteParameterTemplateRequestBuilder {
-        DeleteParameterTemplateRequestBuilder::default()
+        <DeleteParameterTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

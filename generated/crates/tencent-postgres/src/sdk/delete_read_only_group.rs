@@ -17,7 +17,7 @@ pub struct DeleteReadOnlyGroupRequest {
 impl DeleteReadOnlyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteReadOnlyGroupRequestBuilder {
-        DeleteReadOnlyGroupRequestBuilder::default()
+        <DeleteReadOnlyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

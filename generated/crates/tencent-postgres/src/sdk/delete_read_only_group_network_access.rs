@@ -26,7 +26,7 @@ pub struct DeleteReadOnlyGroupNetworkAccessRequest {
 impl DeleteReadOnlyGroupNetworkAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteReadOnlyGroupNetworkAccessRequestBuilder {
-        DeleteReadOnlyGroupNetworkAccessRequestBuilder::default()
+        <DeleteReadOnlyGroupNetworkAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

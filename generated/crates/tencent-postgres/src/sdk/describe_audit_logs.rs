@@ -71,7 +71,7 @@ pub struct DescribeAuditLogsRequest {
 impl DescribeAuditLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAuditLogsRequestBuilder {
-        DescribeAuditLogsRequestBuilder::default()
+        <DescribeAuditLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeAvailableRecoveryTimeRequest {
 impl DescribeAvailableRecoveryTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAvailableRecoveryTimeRequestBuilder {
-        DescribeAvailableRecoveryTimeRequestBuilder::default()
+        <DescribeAvailableRecoveryTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeBackupDownloadUrlRequest {
 impl DescribeBackupDownloadUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupDownloadUrlRequestBuilder {
-        DescribeBackupDownloadUrlRequestBuilder::default()
+        <DescribeBackupDownloadUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

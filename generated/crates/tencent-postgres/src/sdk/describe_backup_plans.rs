@@ -19,7 +19,7 @@ pub struct DescribeBackupPlansRequest {
 impl DescribeBackupPlansRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupPlansRequestBuilder {
-        DescribeBackupPlansRequestBuilder::default()
+        <DescribeBackupPlansRequestBuilder as ::core::default::Default>::default()
     }
 }
 

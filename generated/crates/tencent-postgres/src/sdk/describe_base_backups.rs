@@ -42,7 +42,7 @@ pub struct DescribeBaseBackupsRequest {
 impl DescribeBaseBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBaseBackupsRequestBuilder {
-        DescribeBaseBackupsRequestBuilder::default()
+        <DescribeBaseBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct DescribeClassesRequest {
 impl DescribeClassesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClassesRequestBuilder {
-        DescribeClassesRequestBuilder::default()
+        <DescribeClassesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

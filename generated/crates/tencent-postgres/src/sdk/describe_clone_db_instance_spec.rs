@@ -23,7 +23,7 @@ pub struct DescribeCloneDbInstanceSpecRequest {
 impl DescribeCloneDbInstanceSpecRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCloneDbInstanceSpecRequestBuilder {
-        DescribeCloneDbInstanceSpecRequestBuilder::default()
+        <DescribeCloneDbInstanceSpecRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeDatabaseObjectsRequest {
 impl DescribeDatabaseObjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDatabaseObjectsRequestBuilder {
-        DescribeDatabaseObjectsRequestBuilder::default()
+        <DescribeDatabaseObjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

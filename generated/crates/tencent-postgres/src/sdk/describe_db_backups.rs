@@ -34,7 +34,7 @@ pub struct DescribeDbBackupsRequest {
 impl DescribeDbBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbBackupsRequestBuilder {
-        DescribeDbBackupsRequestBuilder::default()
+        <DescribeDbBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeDbErrlogsRequest {
 impl DescribeDbErrlogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbErrlogsRequestBuilder {
-        DescribeDbErrlogsRequestBuilder::default()
+        <DescribeDbErrlogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

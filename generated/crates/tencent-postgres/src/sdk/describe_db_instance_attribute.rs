@@ -19,7 +19,7 @@ pub struct DescribeDbInstanceAttributeRequest {
 impl DescribeDbInstanceAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceAttributeRequestBuilder {
-        DescribeDbInstanceAttributeRequestBuilder::default()
+        <DescribeDbInstanceAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DescribeDbInstanceHaConfigRequest {
 impl DescribeDbInstanceHaConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceHaConfigRequestBuilder {
-        DescribeDbInstanceHaConfigRequestBuilder::default()
+        <DescribeDbInstanceHaConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeDbInstanceParametersRequest {
 impl DescribeDbInstanceParametersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceParametersRequestBuilder {
-        DescribeDbInstanceParametersRequestBuilder::default()
+        <DescribeDbInstanceParametersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

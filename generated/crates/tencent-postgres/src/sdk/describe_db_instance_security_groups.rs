@@ -23,7 +23,7 @@ pub struct DescribeDbInstanceSecurityGroupsRequest {
 impl DescribeDbInstanceSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceSecurityGroupsRequestBuilder {
-        DescribeDbInstanceSecurityGroupsRequestBuilder::default()
+        <DescribeDbInstanceSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

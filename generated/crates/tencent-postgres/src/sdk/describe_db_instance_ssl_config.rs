@@ -18,7 +18,7 @@ pub struct DescribeDbInstanceSslConfigRequest {
 impl DescribeDbInstanceSslConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceSslConfigRequestBuilder {
-        DescribeDbInstanceSslConfigRequestBuilder::default()
+        <DescribeDbInstanceSslConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

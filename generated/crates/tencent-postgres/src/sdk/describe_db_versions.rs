@@ -34,7 +34,7 @@ pub struct DescribeDbVersionsRequest {
 impl DescribeDbVersionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbVersionsRequestBuilder {
-        DescribeDbVersionsRequestBuilder::default()
+        <DescribeDbVersionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

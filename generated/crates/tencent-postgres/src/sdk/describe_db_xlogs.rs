@@ -31,7 +31,7 @@ pub struct DescribeDbXlogsRequest {
 impl DescribeDbXlogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbXlogsRequestBuilder {
-        DescribeDbXlogsRequestBuilder::default()
+        <DescribeDbXlogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

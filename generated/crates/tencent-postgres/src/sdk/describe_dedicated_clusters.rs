@@ -21,7 +21,7 @@ pub struct DescribeDedicatedClustersRequest {
 impl DescribeDedicatedClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDedicatedClustersRequestBuilder {
-        DescribeDedicatedClustersRequestBuilder::default()
+        <DescribeDedicatedClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

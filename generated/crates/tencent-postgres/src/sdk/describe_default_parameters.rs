@@ -22,7 +22,7 @@ pub struct DescribeDefaultParametersRequest {
 impl DescribeDefaultParametersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDefaultParametersRequestBuilder {
-        DescribeDefaultParametersRequestBuilder::default()
+        <DescribeDefaultParametersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

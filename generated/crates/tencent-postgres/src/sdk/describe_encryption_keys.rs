@@ -19,7 +19,7 @@ pub struct DescribeEncryptionKeysRequest {
 impl DescribeEncryptionKeysRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeEncryptionKeysRequestBuilder {
-        DescribeEncryptionKeysRequestBuilder::default()
+        <DescribeEncryptionKeysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeLogBackupsRequest {
 impl DescribeLogBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLogBackupsRequestBuilder {
-        DescribeLogBackupsRequestBuilder::default()
+        <DescribeLogBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

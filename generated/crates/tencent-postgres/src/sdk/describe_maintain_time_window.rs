@@ -17,7 +17,7 @@ pub struct DescribeMaintainTimeWindowRequest {
 impl DescribeMaintainTimeWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMaintainTimeWindowRequestBuilder {
-        DescribeMaintainTimeWindowRequestBuilder::default()
+        <DescribeMaintainTimeWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeParameterTemplateAttributesRequest {
 impl DescribeParameterTemplateAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeParameterTemplateAttributesRequestBuilder {
-        DescribeParameterTemplateAttributesRequestBuilder::default()
+        <DescribeParameterTemplateAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeParameterTemplatesRequest {
 impl DescribeParameterTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeParameterTemplatesRequestBuilder {
-        DescribeParameterTemplatesRequestBuilder::default()
+        <DescribeParameterTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

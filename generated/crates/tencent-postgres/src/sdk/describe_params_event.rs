@@ -19,7 +19,7 @@ pub struct DescribeParamsEventRequest {
 impl DescribeParamsEventRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeParamsEventRequestBuilder {
-        DescribeParamsEventRequestBuilder::default()
+        <DescribeParamsEventRequestBuilder as ::core::default::Default>::default()
     }
 }
 

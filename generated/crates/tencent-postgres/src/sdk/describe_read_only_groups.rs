@@ -34,7 +34,7 @@ pub struct DescribeReadOnlyGroupsRequest {
 impl DescribeReadOnlyGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReadOnlyGroupsRequestBuilder {
-        DescribeReadOnlyGroupsRequestBuilder::default()
+        <DescribeReadOnlyGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

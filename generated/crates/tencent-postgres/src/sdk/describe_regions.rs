@@ -14,7 +14,7 @@ pub struct DescribeRegionsRequest {}
 impl DescribeRegionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRegionsRequestBuilder {
-        DescribeRegionsRequestBuilder::default()
+        <DescribeRegionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

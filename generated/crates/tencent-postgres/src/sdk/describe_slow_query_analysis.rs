@@ -40,7 +40,7 @@ pub struct DescribeSlowQueryAnalysisRequest {
 impl DescribeSlowQueryAnalysisRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowQueryAnalysisRequestBuilder {
-        DescribeSlowQueryAnalysisRequestBuilder::default()
+        <DescribeSlowQueryAnalysisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

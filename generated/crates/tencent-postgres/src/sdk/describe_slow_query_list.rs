@@ -40,7 +40,7 @@ pub struct DescribeSlowQueryListRequest {
 impl DescribeSlowQueryListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowQueryListRequestBuilder {
-        DescribeSlowQueryListRequestBuilder::default()
+        <DescribeSlowQueryListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyDbInstanceRequest {
 impl DestroyDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyDbInstanceRequestBuilder {
-        DestroyDbInstanceRequestBuilder::default()
+        <DestroyDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct DisIsolateDbInstancesRequest {
 impl DisIsolateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisIsolateDbInstancesRequestBuilder {
-        DisIsolateDbInstancesRequestBuilder::default()
+        <DisIsolateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct InquiryPriceCreateDbInstancesRequest {
 impl InquiryPriceCreateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceCreateDbInstancesRequestBuilder {
-        InquiryPriceCreateDbInstancesRequestBuilder::default()
+        <InquiryPriceCreateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct IsolateDbInstancesRequest {
 impl IsolateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateDbInstancesRequestBuilder {
-        IsolateDbInstancesRequestBuilder::default()
+        <IsolateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

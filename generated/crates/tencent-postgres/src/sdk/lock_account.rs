@@ -20,7 +20,7 @@ pub struct LockAccountRequest {
 impl LockAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> LockAccountRequestBuilder {
-        LockAccountRequestBuilder::default()
+        <LockAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyAccountRemarkRequest {
 impl ModifyAccountRemarkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAccountRemarkRequestBuilder {
-        ModifyAccountRemarkRequestBuilder::default()
+        <ModifyAccountRemarkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

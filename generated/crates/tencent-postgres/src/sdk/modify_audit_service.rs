@@ -73,7 +73,7 @@ pub struct ModifyAuditServiceRequest {
 impl ModifyAuditServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAuditServiceRequestBuilder {
-        ModifyAuditServiceRequestBuilder::default()
+        <ModifyAuditServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

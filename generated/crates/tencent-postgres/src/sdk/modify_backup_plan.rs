@@ -38,7 +38,7 @@ pub struct ModifyBackupPlanRequest {
 impl ModifyBackupPlanRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupPlanRequestBuilder {
-        ModifyBackupPlanRequestBuilder::default()
+        <ModifyBackupPlanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

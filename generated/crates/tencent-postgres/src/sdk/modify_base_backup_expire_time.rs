@@ -23,7 +23,7 @@ pub struct ModifyBaseBackupExpireTimeRequest {
 impl ModifyBaseBackupExpireTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBaseBackupExpireTimeRequestBuilder {
-        ModifyBaseBackupExpireTimeRequestBuilder::default()
+        <ModifyBaseBackupExpireTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyDatabaseOwnerRequest {
 impl ModifyDatabaseOwnerRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDatabaseOwnerRequestBuilder {
-        ModifyDatabaseOwnerRequestBuilder::default()
+        <ModifyDatabaseOwnerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

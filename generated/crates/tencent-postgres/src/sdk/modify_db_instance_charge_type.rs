@@ -52,7 +52,7 @@ pub struct ModifyDbInstanceChargeTypeRequest {
 impl ModifyDbInstanceChargeTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceChargeTypeRequestBuilder {
-        ModifyDbInstanceChargeTypeRequestBuilder::default()
+        <ModifyDbInstanceChargeTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ModifyDbInstanceDeletionProtectionRequest {
 impl ModifyDbInstanceDeletionProtectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceDeletionProtectionRequestBuilder {
-        ModifyDbInstanceDeletionProtectionRequestBuilder::default()
+        <ModifyDbInstanceDeletionProtectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

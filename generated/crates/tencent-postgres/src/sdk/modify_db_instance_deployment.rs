@@ -40,7 +40,7 @@ pub struct ModifyDbInstanceDeploymentRequest {
 impl ModifyDbInstanceDeploymentRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceDeploymentRequestBuilder {
-        ModifyDbInstanceDeploymentRequestBuilder::default()
+        <ModifyDbInstanceDeploymentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

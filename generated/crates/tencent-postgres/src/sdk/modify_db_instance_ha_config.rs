@@ -59,7 +59,7 @@ pub struct ModifyDbInstanceHaConfigRequest {
 impl ModifyDbInstanceHaConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceHaConfigRequestBuilder {
-        ModifyDbInstanceHaConfigRequestBuilder::default()
+        <ModifyDbInstanceHaConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ModifyDbInstanceNameRequest {
 impl ModifyDbInstanceNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceNameRequestBuilder {
-        ModifyDbInstanceNameRequestBuilder::default()
+        <ModifyDbInstanceNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

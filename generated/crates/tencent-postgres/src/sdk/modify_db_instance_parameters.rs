@@ -22,7 +22,7 @@ pub struct ModifyDbInstanceParametersRequest {
 impl ModifyDbInstanceParametersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceParametersRequestBuilder {
-        ModifyDbInstanceParametersRequestBuilder::default()
+        <ModifyDbInstanceParametersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyDbInstanceReadOnlyGroupRequest {
 impl ModifyDbInstanceReadOnlyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceReadOnlyGroupRequestBuilder {
-        ModifyDbInstanceReadOnlyGroupRequestBuilder::default()
+        <ModifyDbInstanceReadOnlyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyDbInstanceSecurityGroupsRequest {
 impl ModifyDbInstanceSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceSecurityGroupsRequestBuilder {
-        ModifyDbInstanceSecurityGroupsRequestBuilder::default()
+        <ModifyDbInstanceSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ModifyDbInstanceSpecRequest {
 impl ModifyDbInstanceSpecRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceSpecRequestBuilder {
-        ModifyDbInstanceSpecRequestBuilder::default()
+        <ModifyDbInstanceSpecRequestBuilder as ::core::default::Default>::default()
     }
 }
 

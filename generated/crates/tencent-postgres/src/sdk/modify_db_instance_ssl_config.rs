@@ -24,7 +24,7 @@ pub struct ModifyDbInstanceSslConfigRequest {
 impl ModifyDbInstanceSslConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceSslConfigRequestBuilder {
-        ModifyDbInstanceSslConfigRequestBuilder::default()
+        <ModifyDbInstanceSslConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyMaintainTimeWindowRequest {
 impl ModifyMaintainTimeWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMaintainTimeWindowRequestBuilder {
-        ModifyMaintainTimeWindowRequestBuilder::default()
+        <ModifyMaintainTimeWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ModifyParameterTemplateRequest {
 impl ModifyParameterTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyParameterTemplateRequestBuilder {
-        ModifyParameterTemplateRequestBuilder::default()
+        <ModifyParameterTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyReadOnlyDbInstanceWeightRequest {
 impl ModifyReadOnlyDbInstanceWeightRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyReadOnlyDbInstanceWeightRequestBuilder {
-        ModifyReadOnlyDbInstanceWeightRequestBuilder::default()
+        <ModifyReadOnlyDbInstanceWeightRequestBuilder as ::core::default::Default>::default()
     }
 }
 

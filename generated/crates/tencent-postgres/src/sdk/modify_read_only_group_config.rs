@@ -38,7 +38,7 @@ pub struct ModifyReadOnlyGroupConfigRequest {
 impl ModifyReadOnlyGroupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyReadOnlyGroupConfigRequestBuilder {
-        ModifyReadOnlyGroupConfigRequestBuilder::default()
+        <ModifyReadOnlyGroupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

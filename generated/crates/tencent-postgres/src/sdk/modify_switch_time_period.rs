@@ -20,7 +20,7 @@ pub struct ModifySwitchTimePeriodRequest {
 impl ModifySwitchTimePeriodRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySwitchTimePeriodRequestBuilder {
-        ModifySwitchTimePeriodRequestBuilder::default()
+        <ModifySwitchTimePeriodRequestBuilder as ::core::default::Default>::default()
     }
 }
 

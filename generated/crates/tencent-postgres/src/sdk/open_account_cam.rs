@@ -20,7 +20,7 @@ pub struct OpenAccountCamRequest {
 impl OpenAccountCamRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenAccountCamRequestBuilder {
-        OpenAccountCamRequestBuilder::default()
+        <OpenAccountCamRequestBuilder as ::core::default::Default>::default()
     }
 }
 

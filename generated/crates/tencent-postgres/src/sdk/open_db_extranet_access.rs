@@ -21,7 +21,7 @@ pub struct OpenDbExtranetAccessRequest {
 impl OpenDbExtranetAccessRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenDbExtranetAccessRequestBuilder {
-        OpenDbExtranetAccessRequestBuilder::default()
+        <OpenDbExtranetAccessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct RebalanceReadOnlyGroupRequest {
 impl RebalanceReadOnlyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> RebalanceReadOnlyGroupRequestBuilder {
-        RebalanceReadOnlyGroupRequestBuilder::default()
+        <RebalanceReadOnlyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct RefreshAccountPasswordRequest {
 impl RefreshAccountPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> RefreshAccountPasswordRequestBuilder {
-        RefreshAccountPasswordRequestBuilder::default()
+        <RefreshAccountPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct RemoveDbInstanceFromReadOnlyGroupRequest {
 impl RemoveDbInstanceFromReadOnlyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveDbInstanceFromReadOnlyGroupRequestBuilder {
-        RemoveDbInstanceFromReadOnlyGroupRequestBuilder::default()
+        <RemoveDbInstanceFromReadOnlyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

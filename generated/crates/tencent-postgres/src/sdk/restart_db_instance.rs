@@ -17,7 +17,7 @@ pub struct RestartDbInstanceRequest {
 impl RestartDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartDbInstanceRequestBuilder {
-        RestartDbInstanceRequestBuilder::default()
+        <RestartDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct RestoreDbInstanceObjectsRequest {
 impl RestoreDbInstanceObjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreDbInstanceObjectsRequestBuilder {
-        RestoreDbInstanceObjectsRequestBuilder::default()
+        <RestoreDbInstanceObjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct SetAutoRenewFlagRequest {
 impl SetAutoRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetAutoRenewFlagRequestBuilder {
-        SetAutoRenewFlagRequestBuilder::default()
+        <SetAutoRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct SwitchDbInstancePrimaryRequest {
 impl SwitchDbInstancePrimaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchDbInstancePrimaryRequestBuilder {
-        SwitchDbInstancePrimaryRequestBuilder::default()
+        <SwitchDbInstancePrimaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct UnlockAccountRequest {
 impl UnlockAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnlockAccountRequestBuilder {
-        UnlockAccountRequestBuilder::default()
+        <UnlockAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

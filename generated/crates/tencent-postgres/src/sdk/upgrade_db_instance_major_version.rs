@@ -55,7 +55,7 @@ pub struct UpgradeDbInstanceMajorVersionRequest {
 impl UpgradeDbInstanceMajorVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbInstanceMajorVersionRequestBuilder {
-        UpgradeDbInstanceMajorVersionRequestBuilder::default()
+        <UpgradeDbInstanceMajorVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct AddReplicationInstanceRequest {
 impl AddReplicationInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddReplicationInstanceRequestBuilder {
-        AddReplicationInstanceRequestBuilder::default()
+        <AddReplicationInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct AllocateWanAddressRequest {
 impl AllocateWanAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> AllocateWanAddressRequestBuilder {
-        AllocateWanAddressRequestBuilder::default()
+        <AllocateWanAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

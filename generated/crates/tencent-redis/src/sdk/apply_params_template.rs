@@ -23,7 +23,7 @@ pub struct ApplyParamsTemplateRequest {
 impl ApplyParamsTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> ApplyParamsTemplateRequestBuilder {
-        ApplyParamsTemplateRequestBuilder::default()
+        <ApplyParamsTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ChangeInstanceRoleRequest {
 impl ChangeInstanceRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeInstanceRoleRequestBuilder {
-        ChangeInstanceRoleRequestBuilder::default()
+        <ChangeInstanceRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

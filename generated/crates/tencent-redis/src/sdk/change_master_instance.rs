@@ -26,7 +26,7 @@ pub struct ChangeMasterInstanceRequest {
 impl ChangeMasterInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeMasterInstanceRequestBuilder {
-        ChangeMasterInstanceRequestBuilder::default()
+        <ChangeMasterInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

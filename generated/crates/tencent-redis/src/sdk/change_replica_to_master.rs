@@ -35,7 +35,7 @@ pub struct ChangeReplicaToMasterRequest {
 impl ChangeReplicaToMasterRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeReplicaToMasterRequestBuilder {
-        ChangeReplicaToMasterRequestBuilder::default()
+        <ChangeReplicaToMasterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

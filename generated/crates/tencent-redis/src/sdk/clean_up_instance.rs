@@ -17,7 +17,7 @@ pub struct CleanUpInstanceRequest {
 impl CleanUpInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CleanUpInstanceRequestBuilder {
-        CleanUpInstanceRequestBuilder::default()
+        <CleanUpInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

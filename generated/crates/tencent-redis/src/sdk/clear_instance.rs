@@ -27,7 +27,7 @@ pub struct ClearInstanceRequest {
 impl ClearInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ClearInstanceRequestBuilder {
-        ClearInstanceRequestBuilder::default()
+        <ClearInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -173,7 +173,7 @@ pub struct CloneInstancesRequest {
 impl CloneInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloneInstancesRequestBuilder {
-        CloneInstancesRequestBuilder::default()
+        <CloneInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CloseLogRequest {
 impl CloseLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseLogRequestBuilder {
-        CloseLogRequestBuilder::default()
+        <CloseLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct CloseSslRequest {
 impl CloseSslRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseSslRequestBuilder {
-        CloseSslRequestBuilder::default()
+        <CloseSslRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -51,7 +51,7 @@ pub struct CreateExportTaskRequest {
 impl CreateExportTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateExportTaskRequestBuilder {
-        CreateExportTaskRequestBuilder::default()
+        <CreateExportTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -67,7 +67,7 @@ pub struct CreateInstanceAccountRequest {
 impl CreateInstanceAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateInstanceAccountRequestBuilder {
-        CreateInstanceAccountRequestBuilder::default()
+        <CreateInstanceAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

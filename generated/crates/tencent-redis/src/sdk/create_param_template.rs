@@ -40,7 +40,7 @@ pub struct CreateParamTemplateRequest {
 impl CreateParamTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateParamTemplateRequestBuilder {
-        CreateParamTemplateRequestBuilder::default()
+        <CreateParamTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

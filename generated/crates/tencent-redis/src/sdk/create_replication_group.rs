@@ -23,7 +23,7 @@ pub struct CreateReplicationGroupRequest {
 impl CreateReplicationGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateReplicationGroupRequestBuilder {
-        CreateReplicationGroupRequestBuilder::default()
+        <CreateReplicationGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

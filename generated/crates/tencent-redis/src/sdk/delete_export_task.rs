@@ -32,7 +32,7 @@ pub struct DeleteExportTaskRequest {
 impl DeleteExportTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteExportTaskRequestBuilder {
-        DeleteExportTaskRequestBuilder::default()
+        <DeleteExportTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

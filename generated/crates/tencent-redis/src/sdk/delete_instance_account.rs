@@ -20,7 +20,7 @@ pub struct DeleteInstanceAccountRequest {
 impl DeleteInstanceAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteInstanceAccountRequestBuilder {
-        DeleteInstanceAccountRequestBuilder::default()
+        <DeleteInstanceAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

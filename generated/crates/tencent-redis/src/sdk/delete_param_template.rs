@@ -17,7 +17,7 @@ pub struct DeleteParamTemplateRequest {
 impl DeleteParamTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteParamTemplateRequestBuilder {
-        DeleteParamTemplateRequestBuilder::default()
+        <DeleteParamTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DeleteReplicationInstanceRequest {
 impl DeleteReplicationInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteReplicationInstanceRequestBuilder {
-        DeleteReplicationInstanceRequestBuilder::default()
+        <DeleteReplicationInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

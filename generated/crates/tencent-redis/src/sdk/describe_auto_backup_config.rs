@@ -17,7 +17,7 @@ pub struct DescribeAutoBackupConfigRequest {
 impl DescribeAutoBackupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAutoBackupConfigRequestBuilder {
-        DescribeAutoBackupConfigRequestBuilder::default()
+        <DescribeAutoBackupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

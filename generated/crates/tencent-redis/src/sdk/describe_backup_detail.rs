@@ -20,7 +20,7 @@ pub struct DescribeBackupDetailRequest {
 impl DescribeBackupDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupDetailRequestBuilder {
-        DescribeBackupDetailRequestBuilder::default()
+        <DescribeBackupDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

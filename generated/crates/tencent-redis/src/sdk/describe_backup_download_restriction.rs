@@ -14,7 +14,7 @@ pub struct DescribeBackupDownloadRestrictionRequest {}
 impl DescribeBackupDownloadRestrictionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupDownloadRestrictionRequestBuilder {
-        DescribeBackupDownloadRestrictionRequestBuilder::default()
+        <DescribeBackupDownloadRestrictionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeBackupEncryptConfigRequest {
 impl DescribeBackupEncryptConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupEncryptConfigRequestBuilder {
-        DescribeBackupEncryptConfigRequestBuilder::default()
+        <DescribeBackupEncryptConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeBackupUrlRequest {
 impl DescribeBackupUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupUrlRequestBuilder {
-        DescribeBackupUrlRequestBuilder::default()
+        <DescribeBackupUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

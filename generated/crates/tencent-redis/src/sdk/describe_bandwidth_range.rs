@@ -17,7 +17,7 @@ pub struct DescribeBandwidthRangeRequest {
 impl DescribeBandwidthRangeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBandwidthRangeRequestBuilder {
-        DescribeBandwidthRangeRequestBuilder::default()
+        <DescribeBandwidthRangeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

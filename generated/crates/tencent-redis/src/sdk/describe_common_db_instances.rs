@@ -55,7 +55,7 @@ pub struct DescribeCommonDbInstancesRequest {
 impl DescribeCommonDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCommonDbInstancesRequestBuilder {
-        DescribeCommonDbInstancesRequestBuilder::default()
+        <DescribeCommonDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct DescribeExportTasksRequest {
 impl DescribeExportTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeExportTasksRequestBuilder {
-        DescribeExportTasksRequestBuilder::default()
+        <DescribeExportTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeGlobalReplicationAreaRequest {}
 impl DescribeGlobalReplicationAreaRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGlobalReplicationAreaRequestBuilder {
-        DescribeGlobalReplicationAreaRequestBuilder::default()
+        <DescribeGlobalReplicationAreaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

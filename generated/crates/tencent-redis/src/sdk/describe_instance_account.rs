@@ -31,7 +31,7 @@ pub struct DescribeInstanceAccountRequest {
 impl DescribeInstanceAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceAccountRequestBuilder {
-        DescribeInstanceAccountRequestBuilder::default()
+        <DescribeInstanceAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct DescribeInstanceBackupsRequest {
 impl DescribeInstanceBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceBackupsRequestBuilder {
-        DescribeInstanceBackupsRequestBuilder::default()
+        <DescribeInstanceBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

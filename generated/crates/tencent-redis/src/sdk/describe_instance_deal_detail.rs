@@ -22,7 +22,7 @@ pub struct DescribeInstanceDealDetailRequest {
 impl DescribeInstanceDealDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceDealDetailRequestBuilder {
-        DescribeInstanceDealDetailRequestBuilder::default()
+        <DescribeInstanceDealDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeInstanceDtsInfoRequest {
 impl DescribeInstanceDtsInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceDtsInfoRequestBuilder {
-        DescribeInstanceDtsInfoRequestBuilder::default()
+        <DescribeInstanceDtsInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct DescribeInstanceEventsRequest {
 impl DescribeInstanceEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceEventsRequestBuilder {
-        DescribeInstanceEventsRequestBuilder::default()
+        <DescribeInstanceEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

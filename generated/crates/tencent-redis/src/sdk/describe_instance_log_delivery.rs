@@ -19,7 +19,7 @@ pub struct DescribeInstanceLogDeliveryRequest {
 impl DescribeInstanceLogDeliveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceLogDeliveryRequestBuilder {
-        DescribeInstanceLogDeliveryRequestBuilder::default()
+        <DescribeInstanceLogDeliveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

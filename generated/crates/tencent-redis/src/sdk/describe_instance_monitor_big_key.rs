@@ -25,7 +25,7 @@ pub struct DescribeInstanceMonitorBigKeyRequest {
 impl DescribeInstanceMonitorBigKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceMonitorBigKeyRequestBuilder {
-        DescribeInstanceMonitorBigKeyRequestBuilder::default()
+        <DescribeInstanceMonitorBigKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

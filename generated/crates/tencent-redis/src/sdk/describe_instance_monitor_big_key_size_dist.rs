@@ -22,7 +22,7 @@ pub struct DescribeInstanceMonitorBigKeySizeDistRequest {
 impl DescribeInstanceMonitorBigKeySizeDistRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceMonitorBigKeySizeDistRequestBuilder {
-        DescribeInstanceMonitorBigKeySizeDistRequestBuilder::default()
+        <DescribeInstanceMonitorBigKeySizeDistRequestBuilder as ::core::default::Default>::default()
     }
 }
 

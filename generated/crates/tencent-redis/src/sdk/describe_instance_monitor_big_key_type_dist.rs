@@ -22,7 +22,7 @@ pub struct DescribeInstanceMonitorBigKeyTypeDistRequest {
 impl DescribeInstanceMonitorBigKeyTypeDistRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceMonitorBigKeyTypeDistRequestBuilder {
-        DescribeInstanceMonitorBigKeyTypeDistRequestBuilder::default()
+        <DescribeInstanceMonitorBigKeyTypeDistRequestBuilder as ::core::default::Default>::default()
     }
 }
 

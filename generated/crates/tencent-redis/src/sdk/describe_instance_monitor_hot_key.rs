@@ -27,7 +27,7 @@ pub struct DescribeInstanceMonitorHotKeyRequest {
 impl DescribeInstanceMonitorHotKeyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceMonitorHotKeyRequestBuilder {
-        DescribeInstanceMonitorHotKeyRequestBuilder::default()
+        <DescribeInstanceMonitorHotKeyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeInstanceMonitorSipRequest {
 impl DescribeInstanceMonitorSipRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceMonitorSipRequestBuilder {
-        DescribeInstanceMonitorSipRequestBuilder::default()
+        <DescribeInstanceMonitorSipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct DescribeInstanceMonitorTookDistRequest {
 impl DescribeInstanceMonitorTookDistRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceMonitorTookDistRequestBuilder {
-        DescribeInstanceMonitorTookDistRequestBuilder::default()
+        <DescribeInstanceMonitorTookDistRequestBuilder as ::core::default::Default>::default()
     }
 }
 

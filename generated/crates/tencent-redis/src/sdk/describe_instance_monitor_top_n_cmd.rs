@@ -27,7 +27,7 @@ pub struct DescribeInstanceMonitorTopNCmdRequest {
 impl DescribeInstanceMonitorTopNCmdRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceMonitorTopNCmdRequestBuilder {
-        DescribeInstanceMonitorTopNCmdRequestBuilder::default()
+        <DescribeInstanceMonitorTopNCmdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

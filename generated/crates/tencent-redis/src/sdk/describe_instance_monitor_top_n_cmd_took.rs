@@ -27,7 +27,7 @@ pub struct DescribeInstanceMonitorTopNCmdTookRequest {
 impl DescribeInstanceMonitorTopNCmdTookRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceMonitorTopNCmdTookRequestBuilder {
-        DescribeInstanceMonitorTopNCmdTookRequestBuilder::default()
+        <DescribeInstanceMonitorTopNCmdTookRequestBuilder as ::core::default::Default>::default()
     }
 }
 

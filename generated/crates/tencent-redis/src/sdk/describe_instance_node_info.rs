@@ -25,7 +25,7 @@ pub struct DescribeInstanceNodeInfoRequest {
 impl DescribeInstanceNodeInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceNodeInfoRequestBuilder {
-        DescribeInstanceNodeInfoRequestBuilder::default()
+        <DescribeInstanceNodeInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

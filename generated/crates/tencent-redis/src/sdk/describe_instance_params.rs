@@ -21,7 +21,7 @@ pub struct DescribeInstanceParamsRequest {
 impl DescribeInstanceParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceParamsRequestBuilder {
-        DescribeInstanceParamsRequestBuilder::default()
+        <DescribeInstanceParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeInstancePasswordPolicyRequest {
 impl DescribeInstancePasswordPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancePasswordPolicyRequestBuilder {
-        DescribeInstancePasswordPolicyRequestBuilder::default()
+        <DescribeInstancePasswordPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeInstanceSecurityGroupRequest {
 impl DescribeInstanceSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceSecurityGroupRequestBuilder {
-        DescribeInstanceSecurityGroupRequestBuilder::default()
+        <DescribeInstanceSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

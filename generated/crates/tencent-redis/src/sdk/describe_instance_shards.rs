@@ -25,7 +25,7 @@ pub struct DescribeInstanceShardsRequest {
 impl DescribeInstanceShardsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceShardsRequestBuilder {
-        DescribeInstanceShardsRequestBuilder::default()
+        <DescribeInstanceShardsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct DescribeInstanceSpecBandwidthRequest {
 impl DescribeInstanceSpecBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceSpecBandwidthRequestBuilder {
-        DescribeInstanceSpecBandwidthRequestBuilder::default()
+        <DescribeInstanceSpecBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

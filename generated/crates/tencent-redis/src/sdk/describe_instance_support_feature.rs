@@ -24,7 +24,7 @@ pub struct DescribeInstanceSupportFeatureRequest {
 impl DescribeInstanceSupportFeatureRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceSupportFeatureRequestBuilder {
-        DescribeInstanceSupportFeatureRequestBuilder::default()
+        <DescribeInstanceSupportFeatureRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeInstanceZoneInfoRequest {
 impl DescribeInstanceZoneInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceZoneInfoRequestBuilder {
-        DescribeInstanceZoneInfoRequestBuilder::default()
+        <DescribeInstanceZoneInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -139,7 +139,7 @@ pub struct DescribeInstancesRequest {
 impl DescribeInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstancesRequestBuilder {
-        DescribeInstancesRequestBuilder::default()
+        <DescribeInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

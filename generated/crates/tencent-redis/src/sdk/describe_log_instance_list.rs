@@ -72,7 +72,7 @@ pub struct DescribeLogInstanceListRequest {
 impl DescribeLogInstanceListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLogInstanceListRequestBuilder {
-        DescribeLogInstanceListRequestBuilder::default()
+        <DescribeLogInstanceListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -78,7 +78,7 @@ pub struct DescribeLogsRequest {
 impl DescribeLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLogsRequestBuilder {
-        DescribeLogsRequestBuilder::default()
+        <DescribeLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeMaintenanceWindowRequest {
 impl DescribeMaintenanceWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMaintenanceWindowRequestBuilder {
-        DescribeMaintenanceWindowRequestBuilder::default()
+        <DescribeMaintenanceWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeParamTemplateInfoRequest {
 impl DescribeParamTemplateInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeParamTemplateInfoRequestBuilder {
-        DescribeParamTemplateInfoRequestBuilder::default()
+        <DescribeParamTemplateInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

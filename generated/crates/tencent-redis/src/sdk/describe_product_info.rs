@@ -14,7 +14,7 @@ pub struct DescribeProductInfoRequest {}
 impl DescribeProductInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProductInfoRequestBuilder {
-        DescribeProductInfoRequestBuilder::default()
+        <DescribeProductInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DescribeProjectSecurityGroupRequest {
 impl DescribeProjectSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProjectSecurityGroupRequestBuilder {
-        DescribeProjectSecurityGroupRequestBuilder::default()
+        <DescribeProjectSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct DescribeProxySlowLogRequest {
 impl DescribeProxySlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxySlowLogRequestBuilder {
-        DescribeProxySlowLogRequestBuilder::default()
+        <DescribeProxySlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

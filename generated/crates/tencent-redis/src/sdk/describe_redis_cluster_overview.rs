@@ -18,7 +18,7 @@ pub struct DescribeRedisClusterOverviewRequest {
 impl DescribeRedisClusterOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRedisClusterOverviewRequestBuilder {
-        DescribeRedisClusterOverviewRequestBuilder::default()
+        <DescribeRedisClusterOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -53,7 +53,7 @@ pub struct DescribeRedisClustersRequest {
 impl DescribeRedisClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRedisClustersRequestBuilder {
-        DescribeRedisClustersRequestBuilder::default()
+        <DescribeRedisClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeReplicationGroupRequest {
 impl DescribeReplicationGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReplicationGroupRequestBuilder {
-        DescribeReplicationGroupRequestBuilder::default()
+        <DescribeReplicationGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

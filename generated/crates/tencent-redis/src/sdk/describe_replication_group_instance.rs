@@ -17,7 +17,7 @@ pub struct DescribeReplicationGroupInstanceRequest {
 impl DescribeReplicationGroupInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReplicationGroupInstanceRequestBuilder {
-        DescribeReplicationGroupInstanceRequestBuilder::default()
+        <DescribeReplicationGroupInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

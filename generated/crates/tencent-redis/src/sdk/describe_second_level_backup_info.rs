@@ -25,7 +25,7 @@ pub struct DescribeSecondLevelBackupInfoRequest {
 impl DescribeSecondLevelBackupInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSecondLevelBackupInfoRequestBuilder {
-        DescribeSecondLevelBackupInfoRequestBuilder::default()
+        <DescribeSecondLevelBackupInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

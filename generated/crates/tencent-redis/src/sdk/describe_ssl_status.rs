@@ -17,7 +17,7 @@ pub struct DescribeSslStatusRequest {
 impl DescribeSslStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSslStatusRequestBuilder {
-        DescribeSslStatusRequestBuilder::default()
+        <DescribeSslStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

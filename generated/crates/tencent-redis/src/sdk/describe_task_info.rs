@@ -17,7 +17,7 @@ pub struct DescribeTaskInfoRequest {
 impl DescribeTaskInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTaskInfoRequestBuilder {
-        DescribeTaskInfoRequestBuilder::default()
+        <DescribeTaskInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -112,7 +112,7 @@ pub struct DescribeTaskListRequest {
 impl DescribeTaskListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTaskListRequestBuilder {
-        DescribeTaskListRequestBuilder::default()
+        <DescribeTaskListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct DescribeTendisSlowLogRequest {
 impl DescribeTendisSlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTendisSlowLogRequestBuilder {
-        DescribeTendisSlowLogRequestBuilder::default()
+        <DescribeTendisSlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyPostpaidInstanceRequest {
 impl DestroyPostpaidInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyPostpaidInstanceRequestBuilder {
-        DestroyPostpaidInstanceRequestBuilder::default()
+        <DestroyPostpaidInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyPrepaidInstanceRequest {
 impl DestroyPrepaidInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyPrepaidInstanceRequestBuilder {
-        DestroyPrepaidInstanceRequestBuilder::default()
+        <DestroyPrepaidInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DisableReplicaReadonlyRequest {
 impl DisableReplicaReadonlyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableReplicaReadonlyRequestBuilder {
-        DisableReplicaReadonlyRequestBuilder::default()
+        <DisableReplicaReadonlyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

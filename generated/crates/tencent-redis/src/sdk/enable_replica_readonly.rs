@@ -23,7 +23,7 @@ pub struct EnableReplicaReadonlyRequest {
 impl EnableReplicaReadonlyRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableReplicaReadonlyRequestBuilder {
-        EnableReplicaReadonlyRequestBuilder::default()
+        <EnableReplicaReadonlyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct GetBackupDownloadUrlRequest {
 impl GetBackupDownloadUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetBackupDownloadUrlRequestBuilder {
-        GetBackupDownloadUrlRequestBuilder::default()
+        <GetBackupDownloadUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

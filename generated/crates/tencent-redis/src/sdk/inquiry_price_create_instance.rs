@@ -47,7 +47,7 @@ pub struct InquiryPriceCreateInstanceRequest {
 impl InquiryPriceCreateInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceCreateInstanceRequestBuilder {
-        InquiryPriceCreateInstanceRequestBuilder::default()
+        <InquiryPriceCreateInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

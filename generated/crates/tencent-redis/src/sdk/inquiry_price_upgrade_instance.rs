@@ -26,7 +26,7 @@ pub struct InquiryPriceUpgradeInstanceRequest {
 impl InquiryPriceUpgradeInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceUpgradeInstanceRequestBuilder {
-        InquiryPriceUpgradeInstanceRequestBuilder::default()
+        <InquiryPriceUpgradeInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

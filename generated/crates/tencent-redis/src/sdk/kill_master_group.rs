@@ -25,7 +25,7 @@ pub struct KillMasterGroupRequest {
 impl KillMasterGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> KillMasterGroupRequestBuilder {
-        KillMasterGroupRequestBuilder::default()
+        <KillMasterGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

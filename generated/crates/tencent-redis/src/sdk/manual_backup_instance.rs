@@ -23,7 +23,7 @@ pub struct ManualBackupInstanceRequest {
 impl ManualBackupInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ManualBackupInstanceRequestBuilder {
-        ManualBackupInstanceRequestBuilder::default()
+        <ManualBackupInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

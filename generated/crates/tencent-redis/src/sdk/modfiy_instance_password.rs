@@ -32,7 +32,7 @@ pub struct ModfiyInstancePasswordRequest {
 impl ModfiyInstancePasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModfiyInstancePasswordRequestBuilder {
-        ModfiyInstancePasswordRequestBuilder::default()
+        <ModfiyInstancePasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

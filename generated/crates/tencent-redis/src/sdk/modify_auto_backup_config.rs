@@ -29,7 +29,7 @@ pub struct ModifyAutoBackupConfigRequest {
 impl ModifyAutoBackupConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAutoBackupConfigRequestBuilder {
-        ModifyAutoBackupConfigRequestBuilder::default()
+        <ModifyAutoBackupConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

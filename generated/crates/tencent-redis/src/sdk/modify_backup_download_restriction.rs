@@ -40,7 +40,7 @@ pub struct ModifyBackupDownloadRestrictionRequest {
 impl ModifyBackupDownloadRestrictionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupDownloadRestrictionRequestBuilder {
-        ModifyBackupDownloadRestrictionRequestBuilder::default()
+        <ModifyBackupDownloadRestrictionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ModifyBackupEncryptRequest {
 impl ModifyBackupEncryptRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupEncryptRequestBuilder {
-        ModifyBackupEncryptRequestBuilder::default()
+        <ModifyBackupEncryptRequestBuilder as ::core::default::Default>::default()
     }
 }
 

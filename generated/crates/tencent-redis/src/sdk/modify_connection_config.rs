@@ -28,7 +28,7 @@ pub struct ModifyConnectionConfigRequest {
 impl ModifyConnectionConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyConnectionConfigRequestBuilder {
-        ModifyConnectionConfigRequestBuilder::default()
+        <ModifyConnectionConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -70,7 +70,7 @@ pub struct ModifyInstanceAccountRequest {
 impl ModifyInstanceAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceAccountRequestBuilder {
-        ModifyInstanceAccountRequestBuilder::default()
+        <ModifyInstanceAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ModifyInstanceAvailabilityZonesRequest {
 impl ModifyInstanceAvailabilityZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceAvailabilityZonesRequestBuilder {
-        ModifyInstanceAvailabilityZonesRequestBuilder::default()
+        <ModifyInstanceAvailabilityZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

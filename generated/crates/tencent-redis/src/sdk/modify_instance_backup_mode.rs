@@ -23,7 +23,7 @@ pub struct ModifyInstanceBackupModeRequest {
 impl ModifyInstanceBackupModeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceBackupModeRequestBuilder {
-        ModifyInstanceBackupModeRequestBuilder::default()
+        <ModifyInstanceBackupModeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -48,7 +48,7 @@ pub struct ModifyInstanceChargeTypeRequest {
 impl ModifyInstanceChargeTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceChargeTypeRequestBuilder {
-        ModifyInstanceChargeTypeRequestBuilder::default()
+        <ModifyInstanceChargeTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct ModifyInstanceEventRequest {
 impl ModifyInstanceEventRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceEventRequestBuilder {
-        ModifyInstanceEventRequestBuilder::default()
+        <ModifyInstanceEventRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -47,7 +47,7 @@ pub struct ModifyInstanceLogDeliveryRequest {
 impl ModifyInstanceLogDeliveryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceLogDeliveryRequestBuilder {
-        ModifyInstanceLogDeliveryRequestBuilder::default()
+        <ModifyInstanceLogDeliveryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

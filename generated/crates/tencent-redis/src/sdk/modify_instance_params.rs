@@ -22,7 +22,7 @@ pub struct ModifyInstanceParamsRequest {
 impl ModifyInstanceParamsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceParamsRequestBuilder {
-        ModifyInstanceParamsRequestBuilder::default()
+        <ModifyInstanceParamsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

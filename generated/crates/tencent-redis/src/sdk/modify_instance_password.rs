@@ -29,7 +29,7 @@ pub struct ModifyInstancePasswordRequest {
 impl ModifyInstancePasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancePasswordRequestBuilder {
-        ModifyInstancePasswordRequestBuilder::default()
+        <ModifyInstancePasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyInstancePasswordPolicyRequest {
 impl ModifyInstancePasswordPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstancePasswordPolicyRequestBuilder {
-        ModifyInstancePasswordPolicyRequestBuilder::default()
+        <ModifyInstancePasswordPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyInstanceReadOnlyRequest {
 impl ModifyInstanceReadOnlyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceReadOnlyRequestBuilder {
-        ModifyInstanceReadOnlyRequestBuilder::default()
+        <ModifyInstanceReadOnlyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -77,7 +77,7 @@ pub struct ModifyLogRequest {
 impl ModifyLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLogRequestBuilder {
-        ModifyLogRequestBuilder::default()
+        <ModifyLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ModifyMaintenanceWindowRequest {
 impl ModifyMaintenanceWindowRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMaintenanceWindowRequestBuilder {
-        ModifyMaintenanceWindowRequestBuilder::default()
+        <ModifyMaintenanceWindowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

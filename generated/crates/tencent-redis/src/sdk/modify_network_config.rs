@@ -50,7 +50,7 @@ pub struct ModifyNetworkConfigRequest {
 impl ModifyNetworkConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNetworkConfigRequestBuilder {
-        ModifyNetworkConfigRequestBuilder::default()
+        <ModifyNetworkConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyReplicationGroupRequest {
 impl ModifyReplicationGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyReplicationGroupRequestBuilder {
-        ModifyReplicationGroupRequestBuilder::default()
+        <ModifyReplicationGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -82,7 +82,7 @@ pub struct OpenLogRequest {
 impl OpenLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenLogRequestBuilder {
-        OpenLogRequestBuilder::default()
+        <OpenLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

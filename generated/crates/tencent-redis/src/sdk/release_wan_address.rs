@@ -17,7 +17,7 @@ pub struct ReleaseWanAddressRequest {
 impl ReleaseWanAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReleaseWanAddressRequestBuilder {
-        ReleaseWanAddressRequestBuilder::default()
+        <ReleaseWanAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

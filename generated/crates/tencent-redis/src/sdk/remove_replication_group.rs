@@ -17,7 +17,7 @@ pub struct RemoveReplicationGroupRequest {
 impl RemoveReplicationGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveReplicationGroupRequestBuilder {
-        RemoveReplicationGroupRequestBuilder::default()
+        <RemoveReplicationGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

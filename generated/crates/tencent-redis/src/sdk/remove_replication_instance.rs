@@ -26,7 +26,7 @@ pub struct RemoveReplicationInstanceRequest {
 impl RemoveReplicationInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveReplicationInstanceRequestBuilder {
-        RemoveReplicationInstanceRequestBuilder::default()
+        <RemoveReplicationInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

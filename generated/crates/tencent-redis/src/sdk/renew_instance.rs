@@ -28,7 +28,7 @@ pub struct RenewInstanceRequest {
 impl RenewInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewInstanceRequestBuilder {
-        RenewInstanceRequestBuilder::default()
+        <RenewInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RestoreInstanceRequest {
 impl RestoreInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestoreInstanceRequestBuilder {
-        RestoreInstanceRequestBuilder::default()
+        <RestoreInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct StartupInstanceRequest {
 impl StartupInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartupInstanceRequestBuilder {
-        StartupInstanceRequestBuilder::default()
+        <StartupInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

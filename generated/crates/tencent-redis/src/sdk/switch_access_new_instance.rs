@@ -19,7 +19,7 @@ pub struct SwitchAccessNewInstanceRequest {
 impl SwitchAccessNewInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchAccessNewInstanceRequestBuilder {
-        SwitchAccessNewInstanceRequestBuilder::default()
+        <SwitchAccessNewInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

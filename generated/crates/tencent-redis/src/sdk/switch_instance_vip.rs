@@ -32,7 +32,7 @@ pub struct SwitchInstanceVipRequest {
 impl SwitchInstanceVipRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchInstanceVipRequestBuilder {
-        SwitchInstanceVipRequestBuilder::default()
+        <SwitchInstanceVipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

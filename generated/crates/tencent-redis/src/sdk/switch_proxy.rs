@@ -23,7 +23,7 @@ pub struct SwitchProxyRequest {
 impl SwitchProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchProxyRequestBuilder {
-        SwitchProxyRequestBuilder::default()
+        <SwitchProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

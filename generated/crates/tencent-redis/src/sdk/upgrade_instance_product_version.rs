@@ -38,7 +38,7 @@ pub struct UpgradeInstanceProductVersionRequest {
 impl UpgradeInstanceProductVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeInstanceProductVersionRequestBuilder {
-        UpgradeInstanceProductVersionRequestBuilder::default()
+        <UpgradeInstanceProductVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct UpgradeInstanceVersionRequest {
 impl UpgradeInstanceVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeInstanceVersionRequestBuilder {
-        UpgradeInstanceVersionRequestBuilder::default()
+        <UpgradeInstanceVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct UpgradeProxyVersionRequest {
 impl UpgradeProxyVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeProxyVersionRequestBuilder {
-        UpgradeProxyVersionRequestBuilder::default()
+        <UpgradeProxyVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct UpgradeSmallVersionRequest {
 impl UpgradeSmallVersionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeSmallVersionRequestBuilder {
-        UpgradeSmallVersionRequestBuilder::default()
+        <UpgradeSmallVersionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct UpgradeVersionToMultiAvailabilityZonesRequest {
 impl UpgradeVersionToMultiAvailabilityZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeVersionToMultiAvailabilityZonesRequestBuilder {
-        UpgradeVersionToMultiAvailabilityZonesRequestBuilder::default()
+        <UpgradeVersionToMultiAvailabilityZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

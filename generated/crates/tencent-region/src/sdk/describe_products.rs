@@ -22,7 +22,7 @@ pub struct DescribeProductsRequest {
 impl DescribeProductsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProductsRequestBuilder {
-        DescribeProductsRequestBuilder::default()
+        <DescribeProductsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeZonesRequest {
 impl DescribeZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeZonesRequestBuilder {
-        DescribeZonesRequestBuilder::default()
+        <DescribeZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct BalanceReadOnlyGroupRequest {
 impl BalanceReadOnlyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> BalanceReadOnlyGroupRequestBuilder {
-        BalanceReadOnlyGroupRequestBuilder::default()
+        <BalanceReadOnlyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CloneDbRequest {
 impl CloneDbRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloneDbRequestBuilder {
-        CloneDbRequestBuilder::default()
+        <CloneDbRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CloseInterCommunicationRequest {
 impl CloseInterCommunicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloseInterCommunicationRequestBuilder {
-        CloseInterCommunicationRequestBuilder::default()
+        <CloseInterCommunicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CompleteExpansionRequest {
 impl CompleteExpansionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CompleteExpansionRequestBuilder {
-        CompleteExpansionRequestBuilder::default()
+        <CompleteExpansionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

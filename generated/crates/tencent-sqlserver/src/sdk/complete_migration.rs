@@ -17,7 +17,7 @@ pub struct CompleteMigrationRequest {
 impl CompleteMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CompleteMigrationRequestBuilder {
-        CompleteMigrationRequestBuilder::default()
+        <CompleteMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct CreateBackupMigrationRequest {
 impl CreateBackupMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBackupMigrationRequestBuilder {
-        CreateBackupMigrationRequestBuilder::default()
+        <CreateBackupMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -85,7 +85,7 @@ pub struct CreateBasicDbInstancesRequest {
 impl CreateBasicDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBasicDbInstancesRequestBuilder {
-        CreateBasicDbInstancesRequestBuilder::default()
+        <CreateBasicDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

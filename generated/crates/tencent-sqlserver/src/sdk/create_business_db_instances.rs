@@ -62,7 +62,7 @@ pub struct CreateBusinessDbInstancesRequest {
 impl CreateBusinessDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBusinessDbInstancesRequestBuilder {
-        CreateBusinessDbInstancesRequestBuilder::default()
+        <CreateBusinessDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct CreateBusinessIntelligenceFileRequest {
 impl CreateBusinessIntelligenceFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBusinessIntelligenceFileRequestBuilder {
-        CreateBusinessIntelligenceFileRequestBuilder::default()
+        <CreateBusinessIntelligenceFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

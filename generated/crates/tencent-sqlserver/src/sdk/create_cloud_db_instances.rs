@@ -94,7 +94,7 @@ pub struct CreateCloudDbInstancesRequest {
 impl CreateCloudDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCloudDbInstancesRequestBuilder {
-        CreateCloudDbInstancesRequestBuilder::default()
+        <CreateCloudDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

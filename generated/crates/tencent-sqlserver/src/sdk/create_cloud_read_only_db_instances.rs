@@ -91,7 +91,7 @@ pub struct CreateCloudReadOnlyDbInstancesRequest {
 impl CreateCloudReadOnlyDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCloudReadOnlyDbInstancesRequestBuilder {
-        CreateCloudReadOnlyDbInstancesRequestBuilder::default()
+        <CreateCloudReadOnlyDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

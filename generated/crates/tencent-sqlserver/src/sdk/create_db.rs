@@ -22,7 +22,7 @@ pub struct CreateDbRequest {
 impl CreateDbRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbRequestBuilder {
-        CreateDbRequestBuilder::default()
+        <CreateDbRequestBuilder as ::core::default::Default>::default()
     }
 }
 

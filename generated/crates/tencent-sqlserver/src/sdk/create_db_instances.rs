@@ -88,7 +88,7 @@ pub struct CreateDbInstancesRequest {
 impl CreateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbInstancesRequestBuilder {
-        CreateDbInstancesRequestBuilder::default()
+        <CreateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct CreateIncrementalMigrationRequest {
 impl CreateIncrementalMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateIncrementalMigrationRequestBuilder {
-        CreateIncrementalMigrationRequestBuilder::default()
+        <CreateIncrementalMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct CreateMigrationRequest {
 impl CreateMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMigrationRequestBuilder {
-        CreateMigrationRequestBuilder::default()
+        <CreateMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

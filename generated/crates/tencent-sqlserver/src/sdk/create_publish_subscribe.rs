@@ -28,7 +28,7 @@ pub struct CreatePublishSubscribeRequest {
 impl CreatePublishSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePublishSubscribeRequestBuilder {
-        CreatePublishSubscribeRequestBuilder::default()
+        <CreatePublishSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -82,7 +82,7 @@ pub struct CreateReadOnlyDbInstancesRequest {
 impl CreateReadOnlyDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateReadOnlyDbInstancesRequestBuilder {
-        CreateReadOnlyDbInstancesRequestBuilder::default()
+        <CreateReadOnlyDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

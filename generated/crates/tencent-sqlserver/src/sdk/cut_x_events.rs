@@ -17,7 +17,7 @@ pub struct CutXEventsRequest {
 impl CutXEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CutXEventsRequestBuilder {
-        CutXEventsRequestBuilder::default()
+        <CutXEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteBackupMigrationRequest {
 impl DeleteBackupMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackupMigrationRequestBuilder {
-        DeleteBackupMigrationRequestBuilder::default()
+        <DeleteBackupMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

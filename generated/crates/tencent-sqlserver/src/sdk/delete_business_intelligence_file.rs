@@ -20,7 +20,7 @@ pub struct DeleteBusinessIntelligenceFileRequest {
 impl DeleteBusinessIntelligenceFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBusinessIntelligenceFileRequestBuilder {
-        DeleteBusinessIntelligenceFileRequestBuilder::default()
+        <DeleteBusinessIntelligenceFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteDbRequest {
 impl DeleteDbRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbRequestBuilder {
-        DeleteDbRequestBuilder::default()
+        <DeleteDbRequestBuilder as ::core::default::Default>::default()
     }
 }
 

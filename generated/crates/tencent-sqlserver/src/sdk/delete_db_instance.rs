@@ -17,7 +17,7 @@ pub struct DeleteDbInstanceRequest {
 impl DeleteDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbInstanceRequestBuilder {
-        DeleteDbInstanceRequestBuilder::default()
+        <DeleteDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DeleteIncrementalMigrationRequest {
 impl DeleteIncrementalMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteIncrementalMigrationRequestBuilder {
-        DeleteIncrementalMigrationRequestBuilder::default()
+        <DeleteIncrementalMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteMigrationRequest {
 impl DeleteMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteMigrationRequestBuilder {
-        DeleteMigrationRequestBuilder::default()
+        <DeleteMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

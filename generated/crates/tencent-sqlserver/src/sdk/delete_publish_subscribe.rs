@@ -22,7 +22,7 @@ pub struct DeletePublishSubscribeRequest {
 impl DeletePublishSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePublishSubscribeRequestBuilder {
-        DeletePublishSubscribeRequestBuilder::default()
+        <DeletePublishSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteRestoreTaskRequest {
 impl DeleteRestoreTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRestoreTaskRequestBuilder {
-        DeleteRestoreTaskRequestBuilder::default()
+        <DeleteRestoreTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

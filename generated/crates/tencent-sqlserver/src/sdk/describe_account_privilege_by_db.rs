@@ -31,7 +31,7 @@ pub struct DescribeAccountPrivilegeByDbRequest {
 impl DescribeAccountPrivilegeByDbRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAccountPrivilegeByDbRequestBuilder {
-        DescribeAccountPrivilegeByDbRequestBuilder::default()
+        <DescribeAccountPrivilegeByDbRequestBuilder as ::core::default::Default>::default()
     }
 }
 

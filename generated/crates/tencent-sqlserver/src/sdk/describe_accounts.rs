@@ -34,7 +34,7 @@ pub struct DescribeAccountsRequest {
 impl DescribeAccountsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAccountsRequestBuilder {
-        DescribeAccountsRequestBuilder::default()
+        <DescribeAccountsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DescribeBackupByFlowIdRequest {
 impl DescribeBackupByFlowIdRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupByFlowIdRequestBuilder {
-        DescribeBackupByFlowIdRequestBuilder::default()
+        <DescribeBackupByFlowIdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeBackupCommandRequest {
 impl DescribeBackupCommandRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupCommandRequestBuilder {
-        DescribeBackupCommandRequestBuilder::default()
+        <DescribeBackupCommandRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct DescribeBackupMigrationRequest {
 impl DescribeBackupMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupMigrationRequestBuilder {
-        DescribeBackupMigrationRequestBuilder::default()
+        <DescribeBackupMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DescribeBackupMonitorRequest {
 impl DescribeBackupMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupMonitorRequestBuilder {
-        DescribeBackupMonitorRequestBuilder::default()
+        <DescribeBackupMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeBackupStatisticalRequest {
 impl DescribeBackupStatisticalRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupStatisticalRequestBuilder {
-        DescribeBackupStatisticalRequestBuilder::default()
+        <DescribeBackupStatisticalRequestBuilder as ::core::default::Default>::default()
     }
 }
 

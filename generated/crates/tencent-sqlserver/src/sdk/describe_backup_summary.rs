@@ -12,7 +12,7 @@ pub struct DescribeBackupSummaryRequest {}
 impl DescribeBackupSummaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupSummaryRequestBuilder {
-        DescribeBackupSummaryRequestBuilder::default()
+        <DescribeBackupSummaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DescribeBackupUploadSizeRequest {
 impl DescribeBackupUploadSizeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupUploadSizeRequestBuilder {
-        DescribeBackupUploadSizeRequestBuilder::default()
+        <DescribeBackupUploadSizeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

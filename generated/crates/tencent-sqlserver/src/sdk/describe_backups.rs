@@ -58,7 +58,7 @@ pub struct DescribeBackupsRequest {
 impl DescribeBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupsRequestBuilder {
-        DescribeBackupsRequestBuilder::default()
+        <DescribeBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeBusinessIntelligenceFileRequest {
 impl DescribeBusinessIntelligenceFileRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBusinessIntelligenceFileRequestBuilder {
-        DescribeBusinessIntelligenceFileRequestBuilder::default()
+        <DescribeBusinessIntelligenceFileRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DescribeCollationTimeZoneRequest {
 impl DescribeCollationTimeZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCollationTimeZoneRequestBuilder {
-        DescribeCollationTimeZoneRequestBuilder::default()
+        <DescribeCollationTimeZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeCrossBackupStatisticalRequest {
 impl DescribeCrossBackupStatisticalRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCrossBackupStatisticalRequestBuilder {
-        DescribeCrossBackupStatisticalRequestBuilder::default()
+        <DescribeCrossBackupStatisticalRequestBuilder as ::core::default::Default>::default()
     }
 }
 

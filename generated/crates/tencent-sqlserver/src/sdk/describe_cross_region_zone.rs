@@ -17,7 +17,7 @@ pub struct DescribeCrossRegionZoneRequest {
 impl DescribeCrossRegionZoneRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCrossRegionZoneRequestBuilder {
-        DescribeCrossRegionZoneRequestBuilder::default()
+        <DescribeCrossRegionZoneRequestBuilder as ::core::default::Default>::default()
     }
 }
 

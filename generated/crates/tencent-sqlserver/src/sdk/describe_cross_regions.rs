@@ -12,7 +12,7 @@ pub struct DescribeCrossRegionsRequest {}
 impl DescribeCrossRegionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCrossRegionsRequestBuilder {
-        DescribeCrossRegionsRequestBuilder::default()
+        <DescribeCrossRegionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

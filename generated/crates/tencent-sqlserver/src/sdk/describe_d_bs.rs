@@ -34,7 +34,7 @@ pub struct DescribeDBsRequest {
 impl DescribeDBsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDBsRequestBuilder {
-        DescribeDBsRequestBuilder::default()
+        <DescribeDBsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

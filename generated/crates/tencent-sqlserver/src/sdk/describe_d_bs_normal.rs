@@ -19,7 +19,7 @@ pub struct DescribeDBsNormalRequest {
 impl DescribeDBsNormalRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDBsNormalRequestBuilder {
-        DescribeDBsNormalRequestBuilder::default()
+        <DescribeDBsNormalRequestBuilder as ::core::default::Default>::default()
     }
 }
 

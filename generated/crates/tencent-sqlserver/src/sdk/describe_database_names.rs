@@ -20,7 +20,7 @@ pub struct DescribeDatabaseNamesRequest {
 impl DescribeDatabaseNamesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDatabaseNamesRequestBuilder {
-        DescribeDatabaseNamesRequestBuilder::default()
+        <DescribeDatabaseNamesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

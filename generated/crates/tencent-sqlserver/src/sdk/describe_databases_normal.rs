@@ -19,7 +19,7 @@ pub struct DescribeDatabasesNormalRequest {
 impl DescribeDatabasesNormalRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDatabasesNormalRequestBuilder {
-        DescribeDatabasesNormalRequestBuilder::default()
+        <DescribeDatabasesNormalRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeDbCharsetsRequest {
 impl DescribeDbCharsetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbCharsetsRequestBuilder {
-        DescribeDbCharsetsRequestBuilder::default()
+        <DescribeDbCharsetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeDbInstanceInterRequest {
 impl DescribeDbInstanceInterRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceInterRequestBuilder {
-        DescribeDbInstanceInterRequestBuilder::default()
+        <DescribeDbInstanceInterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeDbInstancesAttributeRequest {
 impl DescribeDbInstancesAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstancesAttributeRequestBuilder {
-        DescribeDbInstancesAttributeRequestBuilder::default()
+        <DescribeDbInstancesAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeDbPrivilegeByAccountRequest {
 impl DescribeDbPrivilegeByAccountRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbPrivilegeByAccountRequestBuilder {
-        DescribeDbPrivilegeByAccountRequestBuilder::default()
+        <DescribeDbPrivilegeByAccountRequestBuilder as ::core::default::Default>::default()
     }
 }
 

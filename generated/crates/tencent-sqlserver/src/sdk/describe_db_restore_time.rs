@@ -31,7 +31,7 @@ pub struct DescribeDbRestoreTimeRequest {
 impl DescribeDbRestoreTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbRestoreTimeRequestBuilder {
-        DescribeDbRestoreTimeRequestBuilder::default()
+        <DescribeDbRestoreTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

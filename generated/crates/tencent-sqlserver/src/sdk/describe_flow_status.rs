@@ -17,7 +17,7 @@ pub struct DescribeFlowStatusRequest {
 impl DescribeFlowStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeFlowStatusRequestBuilder {
-        DescribeFlowStatusRequestBuilder::default()
+        <DescribeFlowStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeHaSwitchLogRequest {
 impl DescribeHaSwitchLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeHaSwitchLogRequestBuilder {
-        DescribeHaSwitchLogRequestBuilder::default()
+        <DescribeHaSwitchLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribeIncrementalMigrationRequest {
 impl DescribeIncrementalMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIncrementalMigrationRequestBuilder {
-        DescribeIncrementalMigrationRequestBuilder::default()
+        <DescribeIncrementalMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

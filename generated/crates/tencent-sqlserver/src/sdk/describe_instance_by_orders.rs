@@ -19,7 +19,7 @@ pub struct DescribeInstanceByOrdersRequest {
 impl DescribeInstanceByOrdersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceByOrdersRequestBuilder {
-        DescribeInstanceByOrdersRequestBuilder::default()
+        <DescribeInstanceByOrdersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

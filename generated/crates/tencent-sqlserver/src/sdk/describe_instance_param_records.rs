@@ -25,7 +25,7 @@ pub struct DescribeInstanceParamRecordsRequest {
 impl DescribeInstanceParamRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceParamRecordsRequestBuilder {
-        DescribeInstanceParamRecordsRequestBuilder::default()
+        <DescribeInstanceParamRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

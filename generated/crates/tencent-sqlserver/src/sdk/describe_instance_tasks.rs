@@ -28,7 +28,7 @@ pub struct DescribeInstanceTasksRequest {
 impl DescribeInstanceTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceTasksRequestBuilder {
-        DescribeInstanceTasksRequestBuilder::default()
+        <DescribeInstanceTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

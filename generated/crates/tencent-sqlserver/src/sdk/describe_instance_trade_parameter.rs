@@ -88,7 +88,7 @@ pub struct DescribeInstanceTradeParameterRequest {
 impl DescribeInstanceTradeParameterRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceTradeParameterRequestBuilder {
-        DescribeInstanceTradeParameterRequestBuilder::default()
+        <DescribeInstanceTradeParameterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeMaintenanceSpanRequest {
 impl DescribeMaintenanceSpanRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMaintenanceSpanRequestBuilder {
-        DescribeMaintenanceSpanRequestBuilder::default()
+        <DescribeMaintenanceSpanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

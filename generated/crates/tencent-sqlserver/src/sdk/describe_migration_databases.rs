@@ -24,7 +24,7 @@ pub struct DescribeMigrationDatabasesRequest {
 impl DescribeMigrationDatabasesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMigrationDatabasesRequestBuilder {
-        DescribeMigrationDatabasesRequestBuilder::default()
+        <DescribeMigrationDatabasesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeMigrationsRequest {
 impl DescribeMigrationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMigrationsRequestBuilder {
-        DescribeMigrationsRequestBuilder::default()
+        <DescribeMigrationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

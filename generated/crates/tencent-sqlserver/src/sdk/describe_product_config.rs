@@ -22,7 +22,7 @@ pub struct DescribeProductConfigRequest {
 impl DescribeProductConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProductConfigRequestBuilder {
-        DescribeProductConfigRequestBuilder::default()
+        <DescribeProductConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribePublishSubscribeRequest {
 impl DescribePublishSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribePublishSubscribeRequestBuilder {
-        DescribePublishSubscribeRequestBuilder::default()
+        <DescribePublishSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeReadOnlyGroupAutoWeightRequest {
 impl DescribeReadOnlyGroupAutoWeightRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReadOnlyGroupAutoWeightRequestBuilder {
-        DescribeReadOnlyGroupAutoWeightRequestBuilder::default()
+        <DescribeReadOnlyGroupAutoWeightRequestBuilder as ::core::default::Default>::default()
     }
 }
 

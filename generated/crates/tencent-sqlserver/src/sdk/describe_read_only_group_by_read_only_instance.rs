@@ -17,7 +17,7 @@ pub struct DescribeReadOnlyGroupByReadOnlyInstanceRequest {
 impl DescribeReadOnlyGroupByReadOnlyInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReadOnlyGroupByReadOnlyInstanceRequestBuilder {
-        DescribeReadOnlyGroupByReadOnlyInstanceRequestBuilder::default()
+        <DescribeReadOnlyGroupByReadOnlyInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

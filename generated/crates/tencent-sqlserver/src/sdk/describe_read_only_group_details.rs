@@ -22,7 +22,7 @@ pub struct DescribeReadOnlyGroupDetailsRequest {
 impl DescribeReadOnlyGroupDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReadOnlyGroupDetailsRequestBuilder {
-        DescribeReadOnlyGroupDetailsRequestBuilder::default()
+        <DescribeReadOnlyGroupDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeReadOnlyGroupListRequest {
 impl DescribeReadOnlyGroupListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReadOnlyGroupListRequestBuilder {
-        DescribeReadOnlyGroupListRequestBuilder::default()
+        <DescribeReadOnlyGroupListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct DescribeRegularBackupPlanRequest {
 impl DescribeRegularBackupPlanRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRegularBackupPlanRequestBuilder {
-        DescribeRegularBackupPlanRequestBuilder::default()
+        <DescribeRegularBackupPlanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DescribeRestoreTaskRequest {
 impl DescribeRestoreTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRestoreTaskRequestBuilder {
-        DescribeRestoreTaskRequestBuilder::default()
+        <DescribeRestoreTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DescribeRestoreTimeRangeRequest {
 impl DescribeRestoreTimeRangeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRestoreTimeRangeRequestBuilder {
-        DescribeRestoreTimeRangeRequestBuilder::default()
+        <DescribeRestoreTimeRangeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

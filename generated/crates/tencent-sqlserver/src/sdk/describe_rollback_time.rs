@@ -22,7 +22,7 @@ pub struct DescribeRollbackTimeRequest {
 impl DescribeRollbackTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRollbackTimeRequestBuilder {
-        DescribeRollbackTimeRequestBuilder::default()
+        <DescribeRollbackTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeSlowlogsRequest {
 impl DescribeSlowlogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowlogsRequestBuilder {
-        DescribeSlowlogsRequestBuilder::default()
+        <DescribeSlowlogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

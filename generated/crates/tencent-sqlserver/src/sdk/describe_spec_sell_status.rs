@@ -34,7 +34,7 @@ pub struct DescribeSpecSellStatusRequest {
 impl DescribeSpecSellStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSpecSellStatusRequestBuilder {
-        DescribeSpecSellStatusRequestBuilder::default()
+        <DescribeSpecSellStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeUpgradeInstanceCheckRequest {
 impl DescribeUpgradeInstanceCheckRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUpgradeInstanceCheckRequestBuilder {
-        DescribeUpgradeInstanceCheckRequestBuilder::default()
+        <DescribeUpgradeInstanceCheckRequestBuilder as ::core::default::Default>::default()
     }
 }
 

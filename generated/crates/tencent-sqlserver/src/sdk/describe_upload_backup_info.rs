@@ -20,7 +20,7 @@ pub struct DescribeUploadBackupInfoRequest {
 impl DescribeUploadBackupInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUploadBackupInfoRequestBuilder {
-        DescribeUploadBackupInfoRequestBuilder::default()
+        <DescribeUploadBackupInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DescribeUploadIncrementalInfoRequest {
 impl DescribeUploadIncrementalInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUploadIncrementalInfoRequestBuilder {
-        DescribeUploadIncrementalInfoRequestBuilder::default()
+        <DescribeUploadIncrementalInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

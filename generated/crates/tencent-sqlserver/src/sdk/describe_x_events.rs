@@ -34,7 +34,7 @@ pub struct DescribeXEventsRequest {
 impl DescribeXEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeXEventsRequestBuilder {
-        DescribeXEventsRequestBuilder::default()
+        <DescribeXEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct InquiryPriceCreateDbInstancesRequest {
 impl InquiryPriceCreateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceCreateDbInstancesRequestBuilder {
-        InquiryPriceCreateDbInstancesRequestBuilder::default()
+        <InquiryPriceCreateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

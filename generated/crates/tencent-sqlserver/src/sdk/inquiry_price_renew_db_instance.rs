@@ -23,7 +23,7 @@ pub struct InquiryPriceRenewDbInstanceRequest {
 impl InquiryPriceRenewDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceRenewDbInstanceRequestBuilder {
-        InquiryPriceRenewDbInstanceRequestBuilder::default()
+        <InquiryPriceRenewDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct InquiryPriceUpgradeDbInstanceRequest {
 impl InquiryPriceUpgradeDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceUpgradeDbInstanceRequestBuilder {
-        InquiryPriceUpgradeDbInstanceRequestBuilder::default()
+        <InquiryPriceUpgradeDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyAccountPrivilegeRequest {
 impl ModifyAccountPrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAccountPrivilegeRequestBuilder {
-        ModifyAccountPrivilegeRequestBuilder::default()
+        <ModifyAccountPrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

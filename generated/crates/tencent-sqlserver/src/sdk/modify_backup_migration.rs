@@ -37,7 +37,7 @@ pub struct ModifyBackupMigrationRequest {
 impl ModifyBackupMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupMigrationRequestBuilder {
-        ModifyBackupMigrationRequestBuilder::default()
+        <ModifyBackupMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyBackupNameRequest {
 impl ModifyBackupNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupNameRequestBuilder {
-        ModifyBackupNameRequestBuilder::default()
+        <ModifyBackupNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -50,7 +50,7 @@ pub struct ModifyBackupStrategyRequest {
 impl ModifyBackupStrategyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBackupStrategyRequestBuilder {
-        ModifyBackupStrategyRequestBuilder::default()
+        <ModifyBackupStrategyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyCloseWanIpRequest {
 impl ModifyCloseWanIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCloseWanIpRequestBuilder {
-        ModifyCloseWanIpRequestBuilder::default()
+        <ModifyCloseWanIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct ModifyCrossBackupStrategyRequest {
 impl ModifyCrossBackupStrategyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCrossBackupStrategyRequestBuilder {
-        ModifyCrossBackupStrategyRequestBuilder::default()
+        <ModifyCrossBackupStrategyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

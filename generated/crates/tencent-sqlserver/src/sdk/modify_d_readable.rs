@@ -29,7 +29,7 @@ pub struct ModifyDReadableRequest {
 impl ModifyDReadableRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDReadableRequestBuilder {
-        ModifyDReadableRequestBuilder::default()
+        <ModifyDReadableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyDatabaseCdcRequest {
 impl ModifyDatabaseCdcRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDatabaseCdcRequestBuilder {
-        ModifyDatabaseCdcRequestBuilder::default()
+        <ModifyDatabaseCdcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyDatabaseCtRequest {
 impl ModifyDatabaseCtRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDatabaseCtRequestBuilder {
-        ModifyDatabaseCtRequestBuilder::default()
+        <ModifyDatabaseCtRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyDatabaseMdfRequest {
 impl ModifyDatabaseMdfRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDatabaseMdfRequestBuilder {
-        ModifyDatabaseMdfRequestBuilder::default()
+        <ModifyDatabaseMdfRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyDatabasePrivilegeRequest {
 impl ModifyDatabasePrivilegeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDatabasePrivilegeRequestBuilder {
-        ModifyDatabasePrivilegeRequestBuilder::default()
+        <ModifyDatabasePrivilegeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyDatabaseShrinkMdfRequest {
 impl ModifyDatabaseShrinkMdfRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDatabaseShrinkMdfRequestBuilder {
-        ModifyDatabaseShrinkMdfRequestBuilder::default()
+        <ModifyDatabaseShrinkMdfRequestBuilder as ::core::default::Default>::default()
     }
 }
 

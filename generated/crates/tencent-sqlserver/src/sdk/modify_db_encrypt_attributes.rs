@@ -22,7 +22,7 @@ pub struct ModifyDbEncryptAttributesRequest {
 impl ModifyDbEncryptAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbEncryptAttributesRequestBuilder {
-        ModifyDbEncryptAttributesRequestBuilder::default()
+        <ModifyDbEncryptAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyDbInstanceNameRequest {
 impl ModifyDbInstanceNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceNameRequestBuilder {
-        ModifyDbInstanceNameRequestBuilder::default()
+        <ModifyDbInstanceNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ModifyDbInstanceNetworkRequest {
 impl ModifyDbInstanceNetworkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceNetworkRequestBuilder {
-        ModifyDbInstanceNetworkRequestBuilder::default()
+        <ModifyDbInstanceNetworkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

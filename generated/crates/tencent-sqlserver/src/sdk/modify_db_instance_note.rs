@@ -20,7 +20,7 @@ pub struct ModifyDbInstanceNoteRequest {
 impl ModifyDbInstanceNoteRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceNoteRequestBuilder {
-        ModifyDbInstanceNoteRequestBuilder::default()
+        <ModifyDbInstanceNoteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyDbInstanceProjectRequest {
 impl ModifyDbInstanceProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceProjectRequestBuilder {
-        ModifyDbInstanceProjectRequestBuilder::default()
+        <ModifyDbInstanceProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

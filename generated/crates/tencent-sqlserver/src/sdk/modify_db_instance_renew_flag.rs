@@ -19,7 +19,7 @@ pub struct ModifyDbInstanceRenewFlagRequest {
 impl ModifyDbInstanceRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceRenewFlagRequestBuilder {
-        ModifyDbInstanceRenewFlagRequestBuilder::default()
+        <ModifyDbInstanceRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct ModifyDbInstanceSslRequest {
 impl ModifyDbInstanceSslRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceSslRequestBuilder {
-        ModifyDbInstanceSslRequestBuilder::default()
+        <ModifyDbInstanceSslRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyDbNameRequest {
 impl ModifyDbNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbNameRequestBuilder {
-        ModifyDbNameRequestBuilder::default()
+        <ModifyDbNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyDbRemarkRequest {
 impl ModifyDbRemarkRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbRemarkRequestBuilder {
-        ModifyDbRemarkRequestBuilder::default()
+        <ModifyDbRemarkRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct ModifyIncrementalMigrationRequest {
 impl ModifyIncrementalMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyIncrementalMigrationRequestBuilder {
-        ModifyIncrementalMigrationRequestBuilder::default()
+        <ModifyIncrementalMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

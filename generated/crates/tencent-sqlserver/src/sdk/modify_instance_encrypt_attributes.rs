@@ -23,7 +23,7 @@ pub struct ModifyInstanceEncryptAttributesRequest {
 impl ModifyInstanceEncryptAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceEncryptAttributesRequestBuilder {
-        ModifyInstanceEncryptAttributesRequestBuilder::default()
+        <ModifyInstanceEncryptAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

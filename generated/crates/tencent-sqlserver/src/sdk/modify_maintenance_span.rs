@@ -26,7 +26,7 @@ pub struct ModifyMaintenanceSpanRequest {
 impl ModifyMaintenanceSpanRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMaintenanceSpanRequestBuilder {
-        ModifyMaintenanceSpanRequestBuilder::default()
+        <ModifyMaintenanceSpanRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct ModifyMigrationRequest {
 impl ModifyMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMigrationRequestBuilder {
-        ModifyMigrationRequestBuilder::default()
+        <ModifyMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

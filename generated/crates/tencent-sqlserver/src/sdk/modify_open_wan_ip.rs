@@ -20,7 +20,7 @@ pub struct ModifyOpenWanIpRequest {
 impl ModifyOpenWanIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyOpenWanIpRequestBuilder {
-        ModifyOpenWanIpRequestBuilder::default()
+        <ModifyOpenWanIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

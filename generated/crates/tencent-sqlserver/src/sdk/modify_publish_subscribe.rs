@@ -26,7 +26,7 @@ pub struct ModifyPublishSubscribeRequest {
 impl ModifyPublishSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPublishSubscribeRequestBuilder {
-        ModifyPublishSubscribeRequestBuilder::default()
+        <ModifyPublishSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyPublishSubscribeNameRequest {
 impl ModifyPublishSubscribeNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPublishSubscribeNameRequestBuilder {
-        ModifyPublishSubscribeNameRequestBuilder::default()
+        <ModifyPublishSubscribeNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

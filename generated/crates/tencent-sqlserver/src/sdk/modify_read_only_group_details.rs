@@ -43,7 +43,7 @@ pub struct ModifyReadOnlyGroupDetailsRequest {
 impl ModifyReadOnlyGroupDetailsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyReadOnlyGroupDetailsRequestBuilder {
-        ModifyReadOnlyGroupDetailsRequestBuilder::default()
+        <ModifyReadOnlyGroupDetailsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

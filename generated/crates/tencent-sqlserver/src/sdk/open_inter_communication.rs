@@ -19,7 +19,7 @@ pub struct OpenInterCommunicationRequest {
 impl OpenInterCommunicationRequest {
     /// A builder with every field unset.
     pub fn builder() -> OpenInterCommunicationRequestBuilder {
-        OpenInterCommunicationRequestBuilder::default()
+        <OpenInterCommunicationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

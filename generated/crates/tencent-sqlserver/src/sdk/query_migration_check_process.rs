@@ -19,7 +19,7 @@ pub struct QueryMigrationCheckProcessRequest {
 impl QueryMigrationCheckProcessRequest {
     /// A builder with every field unset.
     pub fn builder() -> QueryMigrationCheckProcessRequestBuilder {
-        QueryMigrationCheckProcessRequestBuilder::default()
+        <QueryMigrationCheckProcessRequestBuilder as ::core::default::Default>::default()
     }
 }
 

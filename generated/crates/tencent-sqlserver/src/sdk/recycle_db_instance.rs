@@ -17,7 +17,7 @@ pub struct RecycleDbInstanceRequest {
 impl RecycleDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RecycleDbInstanceRequestBuilder {
-        RecycleDbInstanceRequestBuilder::default()
+        <RecycleDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct RecycleReadOnlyGroupRequest {
 impl RecycleReadOnlyGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> RecycleReadOnlyGroupRequestBuilder {
-        RecycleReadOnlyGroupRequestBuilder::default()
+        <RecycleReadOnlyGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct RemoveBackupsRequest {
 impl RemoveBackupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveBackupsRequestBuilder {
-        RemoveBackupsRequestBuilder::default()
+        <RemoveBackupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

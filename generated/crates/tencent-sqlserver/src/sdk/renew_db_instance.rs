@@ -29,7 +29,7 @@ pub struct RenewDbInstanceRequest {
 impl RenewDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewDbInstanceRequestBuilder {
-        RenewDbInstanceRequestBuilder::default()
+        <RenewDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

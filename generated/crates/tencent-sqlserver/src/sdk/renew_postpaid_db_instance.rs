@@ -17,7 +17,7 @@ pub struct RenewPostpaidDbInstanceRequest {
 impl RenewPostpaidDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewPostpaidDbInstanceRequestBuilder {
-        RenewPostpaidDbInstanceRequestBuilder::default()
+        <RenewPostpaidDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

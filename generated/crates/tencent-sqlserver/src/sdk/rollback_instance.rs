@@ -34,7 +34,7 @@ pub struct RollbackInstanceRequest {
 impl RollbackInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> RollbackInstanceRequestBuilder {
-        RollbackInstanceRequestBuilder::default()
+        <RollbackInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct RunMigrationRequest {
 impl RunMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> RunMigrationRequestBuilder {
-        RunMigrationRequestBuilder::default()
+        <RunMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

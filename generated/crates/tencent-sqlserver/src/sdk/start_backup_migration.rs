@@ -20,7 +20,7 @@ pub struct StartBackupMigrationRequest {
 impl StartBackupMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartBackupMigrationRequestBuilder {
-        StartBackupMigrationRequestBuilder::default()
+        <StartBackupMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct StartIncrementalMigrationRequest {
 impl StartIncrementalMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartIncrementalMigrationRequestBuilder {
-        StartIncrementalMigrationRequestBuilder::default()
+        <StartIncrementalMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct StartInstanceXEventRequest {
 impl StartInstanceXEventRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartInstanceXEventRequestBuilder {
-        StartInstanceXEventRequestBuilder::default()
+        <StartInstanceXEventRequestBuilder as ::core::default::Default>::default()
     }
 }
 

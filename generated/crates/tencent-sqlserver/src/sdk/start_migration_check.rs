@@ -17,7 +17,7 @@ pub struct StartMigrationCheckRequest {
 impl StartMigrationCheckRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartMigrationCheckRequestBuilder {
-        StartMigrationCheckRequestBuilder::default()
+        <StartMigrationCheckRequestBuilder as ::core::default::Default>::default()
     }
 }
 

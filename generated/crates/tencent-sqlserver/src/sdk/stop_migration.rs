@@ -17,7 +17,7 @@ pub struct StopMigrationRequest {
 impl StopMigrationRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopMigrationRequestBuilder {
-        StopMigrationRequestBuilder::default()
+        <StopMigrationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct SwitchCloudInstanceHaRequest {
 impl SwitchCloudInstanceHaRequest {
     /// A builder with every field unset.
     pub fn builder() -> SwitchCloudInstanceHaRequestBuilder {
-        SwitchCloudInstanceHaRequestBuilder::default()
+        <SwitchCloudInstanceHaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct TerminateDbInstanceRequest {
 impl TerminateDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> TerminateDbInstanceRequestBuilder {
-        TerminateDbInstanceRequestBuilder::default()
+        <TerminateDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct UpgradeDbInstanceRequest {
 impl UpgradeDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpgradeDbInstanceRequestBuilder {
-        UpgradeDbInstanceRequestBuilder::default()
+        <UpgradeDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -70,7 +70,7 @@ pub struct AssumeRoleRequest {
 impl AssumeRoleRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssumeRoleRequestBuilder {
-        AssumeRoleRequestBuilder::default()
+        <AssumeRoleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

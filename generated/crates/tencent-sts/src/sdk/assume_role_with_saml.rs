@@ -33,7 +33,7 @@ pub struct AssumeRoleWithSamlRequest {
 impl AssumeRoleWithSamlRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssumeRoleWithSamlRequestBuilder {
-        AssumeRoleWithSamlRequestBuilder::default()
+        <AssumeRoleWithSamlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

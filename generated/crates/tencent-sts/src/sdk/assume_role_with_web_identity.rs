@@ -34,7 +34,7 @@ pub struct AssumeRoleWithWebIdentityRequest {
 impl AssumeRoleWithWebIdentityRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssumeRoleWithWebIdentityRequestBuilder {
-        AssumeRoleWithWebIdentityRequestBuilder::default()
+        <AssumeRoleWithWebIdentityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

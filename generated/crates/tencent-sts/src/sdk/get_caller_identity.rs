@@ -16,7 +16,7 @@ pub struct GetCallerIdentityRequest {}
 impl GetCallerIdentityRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetCallerIdentityRequestBuilder {
-        GetCallerIdentityRequestBuilder::default()
+        <GetCallerIdentityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct GetFederationTokenRequest {
 impl GetFederationTokenRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetFederationTokenRequestBuilder {
-        GetFederationTokenRequestBuilder::default()
+        <GetFederationTokenRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct AddProjectRequest {
 impl AddProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddProjectRequestBuilder {
-        AddProjectRequestBuilder::default()
+        <AddProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct AddResourceTagRequest {
 impl AddResourceTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddResourceTagRequestBuilder {
-        AddResourceTagRequestBuilder::default()
+        <AddResourceTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

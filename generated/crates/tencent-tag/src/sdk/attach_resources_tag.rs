@@ -32,7 +32,7 @@ pub struct AttachResourcesTagRequest {
 impl AttachResourcesTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachResourcesTagRequestBuilder {
-        AttachResourcesTagRequestBuilder::default()
+        <AttachResourcesTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

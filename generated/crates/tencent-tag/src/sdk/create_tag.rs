@@ -20,7 +20,7 @@ pub struct CreateTagRequest {
 impl CreateTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTagRequestBuilder {
-        CreateTagRequestBuilder::default()
+        <CreateTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CreateTagsRequest {
 impl CreateTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTagsRequestBuilder {
-        CreateTagsRequestBuilder::default()
+        <CreateTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteResourceTagRequest {
 impl DeleteResourceTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteResourceTagRequestBuilder {
-        DeleteResourceTagRequestBuilder::default()
+        <DeleteResourceTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteTagRequest {
 impl DeleteTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTagRequestBuilder {
-        DeleteTagRequestBuilder::default()
+        <DeleteTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteTagsRequest {
 impl DeleteTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTagsRequestBuilder {
-        DeleteTagsRequestBuilder::default()
+        <DeleteTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

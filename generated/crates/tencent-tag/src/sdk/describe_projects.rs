@@ -25,7 +25,7 @@ pub struct DescribeProjectsRequest {
 impl DescribeProjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProjectsRequestBuilder {
-        DescribeProjectsRequestBuilder::default()
+        <DescribeProjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeResourceTagsRequest {
 impl DescribeResourceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourceTagsRequestBuilder {
-        DescribeResourceTagsRequestBuilder::default()
+        <DescribeResourceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

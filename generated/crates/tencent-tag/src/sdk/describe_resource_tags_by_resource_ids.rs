@@ -37,7 +37,7 @@ pub struct DescribeResourceTagsByResourceIdsRequest {
 impl DescribeResourceTagsByResourceIdsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourceTagsByResourceIdsRequestBuilder {
-        DescribeResourceTagsByResourceIdsRequestBuilder::default()
+        <DescribeResourceTagsByResourceIdsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

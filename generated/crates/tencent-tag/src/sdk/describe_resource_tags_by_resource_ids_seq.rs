@@ -34,7 +34,7 @@ pub struct DescribeResourceTagsByResourceIdsSeqRequest {
 impl DescribeResourceTagsByResourceIdsSeqRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourceTagsByResourceIdsSeqRequestBuilder {
-        DescribeResourceTagsByResourceIdsSeqRequestBuilder::default()
+        <DescribeResourceTagsByResourceIdsSeqRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeResourceTagsByTagKeysRequest {
 impl DescribeResourceTagsByTagKeysRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourceTagsByTagKeysRequestBuilder {
-        DescribeResourceTagsByTagKeysRequestBuilder::default()
+        <DescribeResourceTagsByTagKeysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

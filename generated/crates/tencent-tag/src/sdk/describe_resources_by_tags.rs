@@ -40,7 +40,7 @@ pub struct DescribeResourcesByTagsRequest {
 impl DescribeResourcesByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourcesByTagsRequestBuilder {
-        DescribeResourcesByTagsRequestBuilder::default()
+        <DescribeResourcesByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeResourcesByTagsUnionRequest {
 impl DescribeResourcesByTagsUnionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeResourcesByTagsUnionRequestBuilder {
-        DescribeResourcesByTagsUnionRequestBuilder::default()
+        <DescribeResourcesByTagsUnionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct DescribeTagKeysRequest {
 impl DescribeTagKeysRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTagKeysRequestBuilder {
-        DescribeTagKeysRequestBuilder::default()
+        <DescribeTagKeysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

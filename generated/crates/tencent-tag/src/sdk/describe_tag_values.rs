@@ -31,7 +31,7 @@ pub struct DescribeTagValuesRequest {
 impl DescribeTagValuesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTagValuesRequestBuilder {
-        DescribeTagValuesRequestBuilder::default()
+        <DescribeTagValuesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeTagValuesSeqRequest {
 impl DescribeTagValuesSeqRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTagValuesSeqRequestBuilder {
-        DescribeTagValuesSeqRequestBuilder::default()
+        <DescribeTagValuesSeqRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeTagsRequest {
 impl DescribeTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTagsRequestBuilder {
-        DescribeTagsRequestBuilder::default()
+        <DescribeTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

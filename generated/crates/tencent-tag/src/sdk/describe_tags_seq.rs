@@ -37,7 +37,7 @@ pub struct DescribeTagsSeqRequest {
 impl DescribeTagsSeqRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTagsSeqRequestBuilder {
-        DescribeTagsSeqRequestBuilder::default()
+        <DescribeTagsSeqRequestBuilder as ::core::default::Default>::default()
     }
 }
 

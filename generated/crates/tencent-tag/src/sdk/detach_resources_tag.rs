@@ -29,7 +29,7 @@ pub struct DetachResourcesTagRequest {
 impl DetachResourcesTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachResourcesTagRequestBuilder {
-        DetachResourcesTagRequestBuilder::default()
+        <DetachResourcesTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

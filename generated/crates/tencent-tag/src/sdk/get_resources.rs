@@ -36,7 +36,7 @@ pub struct GetResourcesRequest {
 impl GetResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetResourcesRequestBuilder {
-        GetResourcesRequestBuilder::default()
+        <GetResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct GetTagKeysRequest {
 impl GetTagKeysRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetTagKeysRequestBuilder {
-        GetTagKeysRequestBuilder::default()
+        <GetTagKeysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

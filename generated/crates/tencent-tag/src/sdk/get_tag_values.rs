@@ -32,7 +32,7 @@ pub struct GetTagValuesRequest {
 impl GetTagValuesRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetTagValuesRequestBuilder {
-        GetTagValuesRequestBuilder::default()
+        <GetTagValuesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct GetTagsRequest {
 impl GetTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetTagsRequestBuilder {
-        GetTagsRequestBuilder::default()
+        <GetTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyResourceTagsRequest {
 impl ModifyResourceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyResourceTagsRequestBuilder {
-        ModifyResourceTagsRequestBuilder::default()
+        <ModifyResourceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct ModifyResourcesTagValueRequest {
 impl ModifyResourcesTagValueRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyResourcesTagValueRequestBuilder {
-        ModifyResourcesTagValueRequestBuilder::default()
+        <ModifyResourcesTagValueRequestBuilder as ::core::default::Default>::default()
     }
 }
 

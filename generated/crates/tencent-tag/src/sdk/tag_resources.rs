@@ -27,7 +27,7 @@ pub struct TagResourcesRequest {
 impl TagResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> TagResourcesRequestBuilder {
-        TagResourcesRequestBuilder::default()
+        <TagResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct UnTagResourcesRequest {
 impl UnTagResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnTagResourcesRequestBuilder {
-        UnTagResourcesRequestBuilder::default()
+        <UnTagResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

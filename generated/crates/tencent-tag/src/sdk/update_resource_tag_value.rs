@@ -23,7 +23,7 @@ pub struct UpdateResourceTagValueRequest {
 impl UpdateResourceTagValueRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateResourceTagValueRequestBuilder {
-        UpdateResourceTagValueRequestBuilder::default()
+        <UpdateResourceTagValueRequestBuilder as ::core::default::Default>::default()
     }
 }
 

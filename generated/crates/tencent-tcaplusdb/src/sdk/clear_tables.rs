@@ -23,7 +23,7 @@ pub struct ClearTablesRequest {
 impl ClearTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ClearTablesRequestBuilder {
-        ClearTablesRequestBuilder::default()
+        <ClearTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

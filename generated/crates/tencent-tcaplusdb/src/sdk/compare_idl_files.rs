@@ -28,7 +28,7 @@ pub struct CompareIdlFilesRequest {
 impl CompareIdlFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CompareIdlFilesRequestBuilder {
-        CompareIdlFilesRequestBuilder::default()
+        <CompareIdlFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

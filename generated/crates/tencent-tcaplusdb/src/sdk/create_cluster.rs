@@ -50,7 +50,7 @@ pub struct CreateClusterRequest {
 impl CreateClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateClusterRequestBuilder {
-        CreateClusterRequestBuilder::default()
+        <CreateClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CreateSnapshotsRequest {
 impl CreateSnapshotsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSnapshotsRequestBuilder {
-        CreateSnapshotsRequestBuilder::default()
+        <CreateSnapshotsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

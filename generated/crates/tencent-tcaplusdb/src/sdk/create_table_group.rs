@@ -28,7 +28,7 @@ pub struct CreateTableGroupRequest {
 impl CreateTableGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTableGroupRequestBuilder {
-        CreateTableGroupRequestBuilder::default()
+        <CreateTableGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

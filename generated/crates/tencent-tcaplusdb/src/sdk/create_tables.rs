@@ -28,7 +28,7 @@ pub struct CreateTablesRequest {
 impl CreateTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTablesRequestBuilder {
-        CreateTablesRequestBuilder::default()
+        <CreateTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

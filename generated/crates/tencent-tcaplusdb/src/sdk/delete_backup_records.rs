@@ -22,7 +22,7 @@ pub struct DeleteBackupRecordsRequest {
 impl DeleteBackupRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBackupRecordsRequestBuilder {
-        DeleteBackupRecordsRequestBuilder::default()
+        <DeleteBackupRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

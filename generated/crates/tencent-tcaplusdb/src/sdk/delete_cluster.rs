@@ -17,7 +17,7 @@ pub struct DeleteClusterRequest {
 impl DeleteClusterRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClusterRequestBuilder {
-        DeleteClusterRequestBuilder::default()
+        <DeleteClusterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteIdlFilesRequest {
 impl DeleteIdlFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteIdlFilesRequestBuilder {
-        DeleteIdlFilesRequestBuilder::default()
+        <DeleteIdlFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteSnapshotsRequest {
 impl DeleteSnapshotsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSnapshotsRequestBuilder {
-        DeleteSnapshotsRequestBuilder::default()
+        <DeleteSnapshotsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

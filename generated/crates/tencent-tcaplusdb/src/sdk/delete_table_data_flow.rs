@@ -22,7 +22,7 @@ pub struct DeleteTableDataFlowRequest {
 impl DeleteTableDataFlowRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTableDataFlowRequestBuilder {
-        DeleteTableDataFlowRequestBuilder::default()
+        <DeleteTableDataFlowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

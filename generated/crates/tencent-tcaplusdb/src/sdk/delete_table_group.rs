@@ -20,7 +20,7 @@ pub struct DeleteTableGroupRequest {
 impl DeleteTableGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTableGroupRequestBuilder {
-        DeleteTableGroupRequestBuilder::default()
+        <DeleteTableGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

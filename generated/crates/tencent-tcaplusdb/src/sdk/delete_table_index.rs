@@ -22,7 +22,7 @@ pub struct DeleteTableIndexRequest {
 impl DeleteTableIndexRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTableIndexRequestBuilder {
-        DeleteTableIndexRequestBuilder::default()
+        <DeleteTableIndexRequestBuilder as ::core::default::Default>::default()
     }
 }
 

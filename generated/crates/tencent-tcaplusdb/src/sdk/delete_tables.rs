@@ -22,7 +22,7 @@ pub struct DeleteTablesRequest {
 impl DeleteTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTablesRequestBuilder {
-        DeleteTablesRequestBuilder::default()
+        <DeleteTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct DescribeBackupRecordsRequest {
 impl DescribeBackupRecordsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBackupRecordsRequestBuilder {
-        DescribeBackupRecordsRequestBuilder::default()
+        <DescribeBackupRecordsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

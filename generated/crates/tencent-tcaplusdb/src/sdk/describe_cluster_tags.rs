@@ -19,7 +19,7 @@ pub struct DescribeClusterTagsRequest {
 impl DescribeClusterTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClusterTagsRequestBuilder {
-        DescribeClusterTagsRequestBuilder::default()
+        <DescribeClusterTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

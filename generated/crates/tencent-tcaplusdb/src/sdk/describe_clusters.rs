@@ -31,7 +31,7 @@ pub struct DescribeClustersRequest {
 impl DescribeClustersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClustersRequestBuilder {
-        DescribeClustersRequestBuilder::default()
+        <DescribeClustersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

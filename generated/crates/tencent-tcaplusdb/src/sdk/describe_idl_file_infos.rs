@@ -32,7 +32,7 @@ pub struct DescribeIdlFileInfosRequest {
 impl DescribeIdlFileInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIdlFileInfosRequestBuilder {
-        DescribeIdlFileInfosRequestBuilder::default()
+        <DescribeIdlFileInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

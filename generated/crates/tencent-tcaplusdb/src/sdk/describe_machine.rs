@@ -19,7 +19,7 @@ pub struct DescribeMachineRequest {
 impl DescribeMachineRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMachineRequestBuilder {
-        DescribeMachineRequestBuilder::default()
+        <DescribeMachineRequestBuilder as ::core::default::Default>::default()
     }
 }
 

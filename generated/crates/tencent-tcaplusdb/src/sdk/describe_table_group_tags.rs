@@ -22,7 +22,7 @@ pub struct DescribeTableGroupTagsRequest {
 impl DescribeTableGroupTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTableGroupTagsRequestBuilder {
-        DescribeTableGroupTagsRequestBuilder::default()
+        <DescribeTableGroupTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeTableGroupsRequest {
 impl DescribeTableGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTableGroupsRequestBuilder {
-        DescribeTableGroupsRequestBuilder::default()
+        <DescribeTableGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeTableTagsRequest {
 impl DescribeTableTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTableTagsRequestBuilder {
-        DescribeTableTagsRequestBuilder::default()
+        <DescribeTableTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

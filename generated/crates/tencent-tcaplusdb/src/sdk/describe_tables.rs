@@ -34,7 +34,7 @@ pub struct DescribeTablesRequest {
 impl DescribeTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTablesRequestBuilder {
-        DescribeTablesRequestBuilder::default()
+        <DescribeTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

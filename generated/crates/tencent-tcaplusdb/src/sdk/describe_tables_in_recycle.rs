@@ -31,7 +31,7 @@ pub struct DescribeTablesInRecycleRequest {
 impl DescribeTablesInRecycleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTablesInRecycleRequestBuilder {
-        DescribeTablesInRecycleRequestBuilder::default()
+        <DescribeTablesInRecycleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

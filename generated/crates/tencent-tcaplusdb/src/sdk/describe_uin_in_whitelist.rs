@@ -12,7 +12,7 @@ pub struct DescribeUinInWhitelistRequest {}
 impl DescribeUinInWhitelistRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUinInWhitelistRequestBuilder {
-        DescribeUinInWhitelistRequestBuilder::default()
+        <DescribeUinInWhitelistRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DisableRestProxyRequest {
 impl DisableRestProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableRestProxyRequestBuilder {
-        DisableRestProxyRequestBuilder::default()
+        <DisableRestProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

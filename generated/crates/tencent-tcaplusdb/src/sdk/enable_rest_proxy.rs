@@ -17,7 +17,7 @@ pub struct EnableRestProxyRequest {
 impl EnableRestProxyRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableRestProxyRequestBuilder {
-        EnableRestProxyRequestBuilder::default()
+        <EnableRestProxyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct ImportSnapshotsRequest {
 impl ImportSnapshotsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ImportSnapshotsRequestBuilder {
-        ImportSnapshotsRequestBuilder::default()
+        <ImportSnapshotsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

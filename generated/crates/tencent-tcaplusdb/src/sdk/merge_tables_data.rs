@@ -22,7 +22,7 @@ pub struct MergeTablesDataRequest {
 impl MergeTablesDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> MergeTablesDataRequestBuilder {
-        MergeTablesDataRequestBuilder::default()
+        <MergeTablesDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyCensorshipRequest {
 impl ModifyCensorshipRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCensorshipRequestBuilder {
-        ModifyCensorshipRequestBuilder::default()
+        <ModifyCensorshipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ModifyClusterMachineRequest {
 impl ModifyClusterMachineRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterMachineRequestBuilder {
-        ModifyClusterMachineRequestBuilder::default()
+        <ModifyClusterMachineRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyClusterNameRequest {
 impl ModifyClusterNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterNameRequestBuilder {
-        ModifyClusterNameRequestBuilder::default()
+        <ModifyClusterNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

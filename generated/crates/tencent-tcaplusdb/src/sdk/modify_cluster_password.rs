@@ -31,7 +31,7 @@ pub struct ModifyClusterPasswordRequest {
 impl ModifyClusterPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterPasswordRequestBuilder {
-        ModifyClusterPasswordRequestBuilder::default()
+        <ModifyClusterPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyClusterTagsRequest {
 impl ModifyClusterTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyClusterTagsRequestBuilder {
-        ModifyClusterTagsRequestBuilder::default()
+        <ModifyClusterTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

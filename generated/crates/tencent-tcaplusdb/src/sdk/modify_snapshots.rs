@@ -22,7 +22,7 @@ pub struct ModifySnapshotsRequest {
 impl ModifySnapshotsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySnapshotsRequestBuilder {
-        ModifySnapshotsRequestBuilder::default()
+        <ModifySnapshotsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

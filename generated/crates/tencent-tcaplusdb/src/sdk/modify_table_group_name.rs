@@ -23,7 +23,7 @@ pub struct ModifyTableGroupNameRequest {
 impl ModifyTableGroupNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTableGroupNameRequestBuilder {
-        ModifyTableGroupNameRequestBuilder::default()
+        <ModifyTableGroupNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

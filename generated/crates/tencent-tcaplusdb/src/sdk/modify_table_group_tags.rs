@@ -28,7 +28,7 @@ pub struct ModifyTableGroupTagsRequest {
 impl ModifyTableGroupTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTableGroupTagsRequestBuilder {
-        ModifyTableGroupTagsRequestBuilder::default()
+        <ModifyTableGroupTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

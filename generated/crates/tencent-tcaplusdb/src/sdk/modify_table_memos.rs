@@ -22,7 +22,7 @@ pub struct ModifyTableMemosRequest {
 impl ModifyTableMemosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTableMemosRequestBuilder {
-        ModifyTableMemosRequestBuilder::default()
+        <ModifyTableMemosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

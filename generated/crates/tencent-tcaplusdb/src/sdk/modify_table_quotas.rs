@@ -22,7 +22,7 @@ pub struct ModifyTableQuotasRequest {
 impl ModifyTableQuotasRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTableQuotasRequestBuilder {
-        ModifyTableQuotasRequestBuilder::default()
+        <ModifyTableQuotasRequestBuilder as ::core::default::Default>::default()
     }
 }
 

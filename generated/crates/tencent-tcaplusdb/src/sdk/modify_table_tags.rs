@@ -28,7 +28,7 @@ pub struct ModifyTableTagsRequest {
 impl ModifyTableTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTableTagsRequestBuilder {
-        ModifyTableTagsRequestBuilder::default()
+        <ModifyTableTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

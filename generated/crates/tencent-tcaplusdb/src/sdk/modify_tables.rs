@@ -25,7 +25,7 @@ pub struct ModifyTablesRequest {
 impl ModifyTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTablesRequestBuilder {
-        ModifyTablesRequestBuilder::default()
+        <ModifyTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct RecoverRecycleTablesRequest {
 impl RecoverRecycleTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RecoverRecycleTablesRequestBuilder {
-        RecoverRecycleTablesRequestBuilder::default()
+        <RecoverRecycleTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct RollbackTablesRequest {
 impl RollbackTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RollbackTablesRequestBuilder {
-        RollbackTablesRequestBuilder::default()
+        <RollbackTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

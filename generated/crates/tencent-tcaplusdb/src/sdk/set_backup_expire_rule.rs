@@ -22,7 +22,7 @@ pub struct SetBackupExpireRuleRequest {
 impl SetBackupExpireRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetBackupExpireRuleRequestBuilder {
-        SetBackupExpireRuleRequestBuilder::default()
+        <SetBackupExpireRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct SetTableDataFlowRequest {
 impl SetTableDataFlowRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetTableDataFlowRequestBuilder {
-        SetTableDataFlowRequestBuilder::default()
+        <SetTableDataFlowRequestBuilder as ::core::default::Default>::default()
     }
 }
 

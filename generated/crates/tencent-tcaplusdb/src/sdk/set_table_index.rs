@@ -22,7 +22,7 @@ pub struct SetTableIndexRequest {
 impl SetTableIndexRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetTableIndexRequestBuilder {
-        SetTableIndexRequestBuilder::default()
+        <SetTableIndexRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct UpdateApplyRequest {
 impl UpdateApplyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateApplyRequestBuilder {
-        UpdateApplyRequestBuilder::default()
+        <UpdateApplyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct VerifyIdlFilesRequest {
 impl VerifyIdlFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> VerifyIdlFilesRequestBuilder {
-        VerifyIdlFilesRequestBuilder::default()
+        <VerifyIdlFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

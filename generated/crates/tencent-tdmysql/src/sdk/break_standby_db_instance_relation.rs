@@ -23,7 +23,7 @@ pub struct BreakStandbyDbInstanceRelationRequest {
 impl BreakStandbyDbInstanceRelationRequest {
     /// A builder with every field unset.
     pub fn builder() -> BreakStandbyDbInstanceRelationRequestBuilder {
-        BreakStandbyDbInstanceRelationRequestBuilder::default()
+        <BreakStandbyDbInstanceRelationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CancelIsolateDbInstancesRequest {
 impl CancelIsolateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelIsolateDbInstancesRequestBuilder {
-        CancelIsolateDbInstancesRequestBuilder::default()
+        <CancelIsolateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

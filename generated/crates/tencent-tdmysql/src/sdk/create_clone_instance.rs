@@ -79,7 +79,7 @@ pub struct CreateCloneInstanceRequest {
 impl CreateCloneInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCloneInstanceRequestBuilder {
-        CreateCloneInstanceRequestBuilder::default()
+        <CreateCloneInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

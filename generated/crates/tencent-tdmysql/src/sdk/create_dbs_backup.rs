@@ -36,7 +36,7 @@ pub struct CreateDbsBackupRequest {
 impl CreateDbsBackupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDbsBackupRequestBuilder {
-        CreateDbsBackupRequestBuilder::default()
+        <CreateDbsBackupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

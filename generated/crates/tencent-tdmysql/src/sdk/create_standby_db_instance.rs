@@ -95,7 +95,7 @@ pub struct CreateStandbyDbInstanceRequest {
 impl CreateStandbyDbInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateStandbyDbInstanceRequestBuilder {
-        CreateStandbyDbInstanceRequestBuilder::default()
+        <CreateStandbyDbInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct CreateUsersRequest {
 impl CreateUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateUsersRequestBuilder {
-        CreateUsersRequestBuilder::default()
+        <CreateUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteDbsBackupSetsRequest {
 impl DeleteDbsBackupSetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbsBackupSetsRequestBuilder {
-        DeleteDbsBackupSetsRequestBuilder::default()
+        <DeleteDbsBackupSetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

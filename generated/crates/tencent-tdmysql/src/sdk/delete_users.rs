@@ -22,7 +22,7 @@ pub struct DeleteUsersRequest {
 impl DeleteUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteUsersRequestBuilder {
-        DeleteUsersRequestBuilder::default()
+        <DeleteUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

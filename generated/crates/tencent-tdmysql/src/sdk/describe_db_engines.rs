@@ -15,7 +15,7 @@ pub struct DescribeDbEnginesRequest {}
 impl DescribeDbEnginesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbEnginesRequestBuilder {
-        DescribeDbEnginesRequestBuilder::default()
+        <DescribeDbEnginesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeDbInstanceDetailRequest {
 impl DescribeDbInstanceDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbInstanceDetailRequestBuilder {
-        DescribeDbInstanceDetailRequestBuilder::default()
+        <DescribeDbInstanceDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

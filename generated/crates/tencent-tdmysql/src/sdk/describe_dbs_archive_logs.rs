@@ -43,7 +43,7 @@ pub struct DescribeDbsArchiveLogsRequest {
 impl DescribeDbsArchiveLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbsArchiveLogsRequestBuilder {
-        DescribeDbsArchiveLogsRequestBuilder::default()
+        <DescribeDbsArchiveLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeDbsAvailableRecoveryTimeRequest {
 impl DescribeDbsAvailableRecoveryTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbsAvailableRecoveryTimeRequestBuilder {
-        DescribeDbsAvailableRecoveryTimeRequestBuilder::default()
+        <DescribeDbsAvailableRecoveryTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeDbsBackupPolicyRequest {
 impl DescribeDbsBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbsBackupPolicyRequestBuilder {
-        DescribeDbsBackupPolicyRequestBuilder::default()
+        <DescribeDbsBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

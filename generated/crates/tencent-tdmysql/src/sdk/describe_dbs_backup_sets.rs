@@ -43,7 +43,7 @@ pub struct DescribeDbsBackupSetsRequest {
 impl DescribeDbsBackupSetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbsBackupSetsRequestBuilder {
-        DescribeDbsBackupSetsRequestBuilder::default()
+        <DescribeDbsBackupSetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

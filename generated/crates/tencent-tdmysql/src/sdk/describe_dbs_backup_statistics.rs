@@ -28,7 +28,7 @@ pub struct DescribeDbsBackupStatisticsRequest {
 impl DescribeDbsBackupStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbsBackupStatisticsRequestBuilder {
-        DescribeDbsBackupStatisticsRequestBuilder::default()
+        <DescribeDbsBackupStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeDbsBackupStatisticsDetailRequest {
 impl DescribeDbsBackupStatisticsDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbsBackupStatisticsDetailRequestBuilder {
-        DescribeDbsBackupStatisticsDetailRequestBuilder::default()
+        <DescribeDbsBackupStatisticsDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

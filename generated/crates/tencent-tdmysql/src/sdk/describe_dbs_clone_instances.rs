@@ -43,7 +43,7 @@ pub struct DescribeDbsCloneInstancesRequest {
 impl DescribeDbsCloneInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbsCloneInstancesRequestBuilder {
-        DescribeDbsCloneInstancesRequestBuilder::default()
+        <DescribeDbsCloneInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeFlowTypesRequest {}
 impl DescribeFlowTypesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeFlowTypesRequestBuilder {
-        DescribeFlowTypesRequestBuilder::default()
+        <DescribeFlowTypesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

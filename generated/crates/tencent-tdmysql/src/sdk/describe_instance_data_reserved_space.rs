@@ -17,7 +17,7 @@ pub struct DescribeInstanceDataReservedSpaceRequest {
 impl DescribeInstanceDataReservedSpaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceDataReservedSpaceRequestBuilder {
-        DescribeInstanceDataReservedSpaceRequestBuilder::default()
+        <DescribeInstanceDataReservedSpaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

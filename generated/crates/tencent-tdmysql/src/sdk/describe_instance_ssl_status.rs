@@ -17,7 +17,7 @@ pub struct DescribeInstanceSslStatusRequest {
 impl DescribeInstanceSslStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceSslStatusRequestBuilder {
-        DescribeInstanceSslStatusRequestBuilder::default()
+        <DescribeInstanceSslStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -44,7 +44,7 @@ pub struct DescribeSaleInfoRequest {
 impl DescribeSaleInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSaleInfoRequestBuilder {
-        DescribeSaleInfoRequestBuilder::default()
+        <DescribeSaleInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

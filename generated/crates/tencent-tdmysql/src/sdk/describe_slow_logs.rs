@@ -40,7 +40,7 @@ pub struct DescribeSlowLogsRequest {
 impl DescribeSlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowLogsRequestBuilder {
-        DescribeSlowLogsRequestBuilder::default()
+        <DescribeSlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DescribeSpecsRequest {
 impl DescribeSpecsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSpecsRequestBuilder {
-        DescribeSpecsRequestBuilder::default()
+        <DescribeSpecsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeStandbyDbInstanceRelationDetailRequest {
 impl DescribeStandbyDbInstanceRelationDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeStandbyDbInstanceRelationDetailRequestBuilder {
-        DescribeStandbyDbInstanceRelationDetailRequestBuilder::default()
+        <DescribeStandbyDbInstanceRelationDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

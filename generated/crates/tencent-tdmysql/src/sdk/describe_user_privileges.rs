@@ -38,7 +38,7 @@ pub struct DescribeUserPrivilegesRequest {
 impl DescribeUserPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUserPrivilegesRequestBuilder {
-        DescribeUserPrivilegesRequestBuilder::default()
+        <DescribeUserPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

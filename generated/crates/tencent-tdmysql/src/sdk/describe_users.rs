@@ -19,7 +19,7 @@ pub struct DescribeUsersRequest {
 impl DescribeUsersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUsersRequestBuilder {
-        DescribeUsersRequestBuilder::default()
+        <DescribeUsersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyInstancesRequest {
 impl DestroyInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyInstancesRequestBuilder {
-        DestroyInstancesRequestBuilder::default()
+        <DestroyInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

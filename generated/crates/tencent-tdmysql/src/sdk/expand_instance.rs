@@ -32,7 +32,7 @@ pub struct ExpandInstanceRequest {
 impl ExpandInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExpandInstanceRequestBuilder {
-        ExpandInstanceRequestBuilder::default()
+        <ExpandInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

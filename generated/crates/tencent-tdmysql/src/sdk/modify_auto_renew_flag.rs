@@ -24,7 +24,7 @@ pub struct ModifyAutoRenewFlagRequest {
 impl ModifyAutoRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAutoRenewFlagRequestBuilder {
-        ModifyAutoRenewFlagRequestBuilder::default()
+        <ModifyAutoRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

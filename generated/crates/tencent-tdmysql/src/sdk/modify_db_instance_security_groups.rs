@@ -20,7 +20,7 @@ pub struct ModifyDbInstanceSecurityGroupsRequest {
 impl ModifyDbInstanceSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceSecurityGroupsRequestBuilder {
-        ModifyDbInstanceSecurityGroupsRequestBuilder::default()
+        <ModifyDbInstanceSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyDbInstanceVPortRequest {
 impl ModifyDbInstanceVPortRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbInstanceVPortRequestBuilder {
-        ModifyDbInstanceVPortRequestBuilder::default()
+        <ModifyDbInstanceVPortRequestBuilder as ::core::default::Default>::default()
     }
 }
 

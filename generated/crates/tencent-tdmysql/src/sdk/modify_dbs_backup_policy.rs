@@ -22,7 +22,7 @@ pub struct ModifyDbsBackupPolicyRequest {
 impl ModifyDbsBackupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbsBackupPolicyRequestBuilder {
-        ModifyDbsBackupPolicyRequestBuilder::default()
+        <ModifyDbsBackupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

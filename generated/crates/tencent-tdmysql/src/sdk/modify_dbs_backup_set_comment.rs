@@ -23,7 +23,7 @@ pub struct ModifyDbsBackupSetCommentRequest {
 impl ModifyDbsBackupSetCommentRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDbsBackupSetCommentRequestBuilder {
-        ModifyDbsBackupSetCommentRequestBuilder::default()
+        <ModifyDbsBackupSetCommentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

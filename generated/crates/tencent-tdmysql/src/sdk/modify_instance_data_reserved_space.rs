@@ -24,7 +24,7 @@ pub struct ModifyInstanceDataReservedSpaceRequest {
 impl ModifyInstanceDataReservedSpaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceDataReservedSpaceRequestBuilder {
-        ModifyInstanceDataReservedSpaceRequestBuilder::default()
+        <ModifyInstanceDataReservedSpaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyInstanceNameRequest {
 impl ModifyInstanceNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceNameRequestBuilder {
-        ModifyInstanceNameRequestBuilder::default()
+        <ModifyInstanceNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyInstanceSslStatusRequest {
 impl ModifyInstanceSslStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyInstanceSslStatusRequestBuilder {
-        ModifyInstanceSslStatusRequestBuilder::default()
+        <ModifyInstanceSslStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ModifyUserPrivilegesRequest {
 impl ModifyUserPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyUserPrivilegesRequestBuilder {
-        ModifyUserPrivilegesRequestBuilder::default()
+        <ModifyUserPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

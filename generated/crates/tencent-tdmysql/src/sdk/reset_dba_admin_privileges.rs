@@ -17,7 +17,7 @@ pub struct ResetDbaAdminPrivilegesRequest {
 impl ResetDbaAdminPrivilegesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetDbaAdminPrivilegesRequestBuilder {
-        ResetDbaAdminPrivilegesRequestBuilder::default()
+        <ResetDbaAdminPrivilegesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

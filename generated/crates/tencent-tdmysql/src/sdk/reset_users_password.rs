@@ -22,7 +22,7 @@ pub struct ResetUsersPasswordRequest {
 impl ResetUsersPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetUsersPasswordRequestBuilder {
-        ResetUsersPasswordRequestBuilder::default()
+        <ResetUsersPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct RestartDbInstancesRequest {
 impl RestartDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartDbInstancesRequestBuilder {
-        RestartDbInstancesRequestBuilder::default()
+        <RestartDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

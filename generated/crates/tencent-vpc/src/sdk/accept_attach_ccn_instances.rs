@@ -22,7 +22,7 @@ pub struct AcceptAttachCcnInstancesRequest {
 impl AcceptAttachCcnInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AcceptAttachCcnInstancesRequestBuilder {
-        AcceptAttachCcnInstancesRequestBuilder::default()
+        <AcceptAttachCcnInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

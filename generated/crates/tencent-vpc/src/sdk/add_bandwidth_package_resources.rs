@@ -29,7 +29,7 @@ pub struct AddBandwidthPackageResourcesRequest {
 impl AddBandwidthPackageResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddBandwidthPackageResourcesRequestBuilder {
-        AddBandwidthPackageResourcesRequestBuilder::default()
+        <AddBandwidthPackageResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

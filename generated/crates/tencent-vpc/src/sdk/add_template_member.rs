@@ -25,7 +25,7 @@ pub struct AddTemplateMemberRequest {
 impl AddTemplateMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddTemplateMemberRequestBuilder {
-        AddTemplateMemberRequestBuilder::default()
+        <AddTemplateMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct AdjustPublicAddressRequest {
 impl AdjustPublicAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> AdjustPublicAddressRequestBuilder {
-        AdjustPublicAddressRequestBuilder::default()
+        <AdjustPublicAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -156,7 +156,7 @@ pub struct AllocateAddressesRequest {
 impl AllocateAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AllocateAddressesRequestBuilder {
-        AllocateAddressesRequestBuilder::default()
+        <AllocateAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

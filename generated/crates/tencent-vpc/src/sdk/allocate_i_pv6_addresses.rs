@@ -82,7 +82,7 @@ pub struct AllocateIPv6AddressesRequest {
 impl AllocateIPv6AddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AllocateIPv6AddressesRequestBuilder {
-        AllocateIPv6AddressesRequestBuilder::default()
+        <AllocateIPv6AddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

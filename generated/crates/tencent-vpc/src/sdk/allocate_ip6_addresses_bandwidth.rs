@@ -34,7 +34,7 @@ pub struct AllocateIp6AddressesBandwidthRequest {
 impl AllocateIp6AddressesBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> AllocateIp6AddressesBandwidthRequestBuilder {
-        AllocateIp6AddressesBandwidthRequestBuilder::default()
+        <AllocateIp6AddressesBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

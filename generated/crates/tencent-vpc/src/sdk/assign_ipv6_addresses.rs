@@ -32,7 +32,7 @@ pub struct AssignIpv6AddressesRequest {
 impl AssignIpv6AddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssignIpv6AddressesRequestBuilder {
-        AssignIpv6AddressesRequestBuilder::default()
+        <AssignIpv6AddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct AssignIpv6CidrBlockRequest {
 impl AssignIpv6CidrBlockRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssignIpv6CidrBlockRequestBuilder {
-        AssignIpv6CidrBlockRequestBuilder::default()
+        <AssignIpv6CidrBlockRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AssignIpv6SubnetCidrBlockRequest {
 impl AssignIpv6SubnetCidrBlockRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssignIpv6SubnetCidrBlockRequestBuilder {
-        AssignIpv6SubnetCidrBlockRequestBuilder::default()
+        <AssignIpv6SubnetCidrBlockRequestBuilder as ::core::default::Default>::default()
     }
 }
 

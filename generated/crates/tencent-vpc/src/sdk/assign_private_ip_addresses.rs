@@ -37,7 +37,7 @@ pub struct AssignPrivateIpAddressesRequest {
 impl AssignPrivateIpAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssignPrivateIpAddressesRequestBuilder {
-        AssignPrivateIpAddressesRequestBuilder::default()
+        <AssignPrivateIpAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct AssociateAddressRequest {
 impl AssociateAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateAddressRequestBuilder {
-        AssociateAddressRequestBuilder::default()
+        <AssociateAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct AssociateDirectConnectGatewayNatGatewayRequest {
 impl AssociateDirectConnectGatewayNatGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateDirectConnectGatewayNatGatewayRequestBuilder {
-        AssociateDirectConnectGatewayNatGatewayRequestBuilder::default()
+        <AssociateDirectConnectGatewayNatGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct AssociateIPv6AddressRequest {
 impl AssociateIPv6AddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateIPv6AddressRequestBuilder {
-        AssociateIPv6AddressRequestBuilder::default()
+        <AssociateIPv6AddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct AssociateNatGatewayAddressRequest {
 impl AssociateNatGatewayAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateNatGatewayAddressRequestBuilder {
-        AssociateNatGatewayAddressRequestBuilder::default()
+        <AssociateNatGatewayAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct AssociateNetworkAclSubnetsRequest {
 impl AssociateNetworkAclSubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateNetworkAclSubnetsRequestBuilder {
-        AssociateNetworkAclSubnetsRequestBuilder::default()
+        <AssociateNetworkAclSubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

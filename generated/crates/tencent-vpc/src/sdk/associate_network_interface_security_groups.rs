@@ -20,7 +20,7 @@ pub struct AssociateNetworkInterfaceSecurityGroupsRequest {
 impl AssociateNetworkInterfaceSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateNetworkInterfaceSecurityGroupsRequestBuilder {
-        AssociateNetworkInterfaceSecurityGroupsRequestBuilder::default()
+        <AssociateNetworkInterfaceSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

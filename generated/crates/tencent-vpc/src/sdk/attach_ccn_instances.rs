@@ -27,7 +27,7 @@ pub struct AttachCcnInstancesRequest {
 impl AttachCcnInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachCcnInstancesRequestBuilder {
-        AttachCcnInstancesRequestBuilder::default()
+        <AttachCcnInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

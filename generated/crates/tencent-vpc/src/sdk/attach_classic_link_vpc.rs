@@ -25,7 +25,7 @@ pub struct AttachClassicLinkVpcRequest {
 impl AttachClassicLinkVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachClassicLinkVpcRequestBuilder {
-        AttachClassicLinkVpcRequestBuilder::default()
+        <AttachClassicLinkVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

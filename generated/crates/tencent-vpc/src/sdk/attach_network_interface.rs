@@ -30,7 +30,7 @@ pub struct AttachNetworkInterfaceRequest {
 impl AttachNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachNetworkInterfaceRequestBuilder {
-        AttachNetworkInterfaceRequestBuilder::default()
+        <AttachNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct AttachSnapshotInstancesRequest {
 impl AttachSnapshotInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachSnapshotInstancesRequestBuilder {
-        AttachSnapshotInstancesRequestBuilder::default()
+        <AttachSnapshotInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct AuditCrossBorderComplianceRequest {
 impl AuditCrossBorderComplianceRequest {
     /// A builder with every field unset.
     pub fn builder() -> AuditCrossBorderComplianceRequestBuilder {
-        AuditCrossBorderComplianceRequestBuilder::default()
+        <AuditCrossBorderComplianceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct CheckAssistantCidrRequest {
 impl CheckAssistantCidrRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckAssistantCidrRequestBuilder {
-        CheckAssistantCidrRequestBuilder::default()
+        <CheckAssistantCidrRequestBuilder as ::core::default::Default>::default()
     }
 }
 

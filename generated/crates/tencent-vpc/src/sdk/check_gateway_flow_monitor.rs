@@ -20,7 +20,7 @@ pub struct CheckGatewayFlowMonitorRequest {
 impl CheckGatewayFlowMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckGatewayFlowMonitorRequestBuilder {
-        CheckGatewayFlowMonitorRequestBuilder::default()
+        <CheckGatewayFlowMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

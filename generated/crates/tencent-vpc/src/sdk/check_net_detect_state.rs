@@ -47,7 +47,7 @@ pub struct CheckNetDetectStateRequest {
 impl CheckNetDetectStateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckNetDetectStateRequestBuilder {
-        CheckNetDetectStateRequestBuilder::default()
+        <CheckNetDetectStateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct CheckTrafficMirrorRequest {
 impl CheckTrafficMirrorRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckTrafficMirrorRequestBuilder {
-        CheckTrafficMirrorRequestBuilder::default()
+        <CheckTrafficMirrorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct CloneSecurityGroupRequest {
 impl CloneSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloneSecurityGroupRequestBuilder {
-        CloneSecurityGroupRequestBuilder::default()
+        <CloneSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

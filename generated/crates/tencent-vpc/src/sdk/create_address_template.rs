@@ -25,7 +25,7 @@ pub struct CreateAddressTemplateRequest {
 impl CreateAddressTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAddressTemplateRequestBuilder {
-        CreateAddressTemplateRequestBuilder::default()
+        <CreateAddressTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

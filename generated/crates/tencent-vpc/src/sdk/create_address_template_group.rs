@@ -22,7 +22,7 @@ pub struct CreateAddressTemplateGroupRequest {
 impl CreateAddressTemplateGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAddressTemplateGroupRequestBuilder {
-        CreateAddressTemplateGroupRequestBuilder::default()
+        <CreateAddressTemplateGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -60,7 +60,7 @@ pub struct CreateAndAttachNetworkInterfaceRequest {
 impl CreateAndAttachNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAndAttachNetworkInterfaceRequestBuilder {
-        CreateAndAttachNetworkInterfaceRequestBuilder::default()
+        <CreateAndAttachNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

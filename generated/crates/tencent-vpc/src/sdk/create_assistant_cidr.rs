@@ -22,7 +22,7 @@ pub struct CreateAssistantCidrRequest {
 impl CreateAssistantCidrRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAssistantCidrRequestBuilder {
-        CreateAssistantCidrRequestBuilder::default()
+        <CreateAssistantCidrRequestBuilder as ::core::default::Default>::default()
     }
 }
 

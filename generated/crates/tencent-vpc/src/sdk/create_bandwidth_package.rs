@@ -57,7 +57,7 @@ pub struct CreateBandwidthPackageRequest {
 impl CreateBandwidthPackageRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateBandwidthPackageRequestBuilder {
-        CreateBandwidthPackageRequestBuilder::default()
+        <CreateBandwidthPackageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

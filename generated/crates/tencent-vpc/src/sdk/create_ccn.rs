@@ -36,7 +36,7 @@ pub struct CreateCcnRequest {
 impl CreateCcnRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCcnRequestBuilder {
-        CreateCcnRequestBuilder::default()
+        <CreateCcnRequestBuilder as ::core::default::Default>::default()
     }
 }
 

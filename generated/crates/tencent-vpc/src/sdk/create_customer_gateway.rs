@@ -25,7 +25,7 @@ pub struct CreateCustomerGatewayRequest {
 impl CreateCustomerGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCustomerGatewayRequestBuilder {
-        CreateCustomerGatewayRequestBuilder::default()
+        <CreateCustomerGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

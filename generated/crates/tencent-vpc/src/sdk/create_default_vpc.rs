@@ -32,7 +32,7 @@ pub struct CreateDefaultVpcRequest {
 impl CreateDefaultVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDefaultVpcRequestBuilder {
-        CreateDefaultVpcRequestBuilder::default()
+        <CreateDefaultVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -51,7 +51,7 @@ pub struct CreateDirectConnectGatewayRequest {
 impl CreateDirectConnectGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDirectConnectGatewayRequestBuilder {
-        CreateDirectConnectGatewayRequestBuilder::default()
+        <CreateDirectConnectGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CreateDirectConnectGatewayCcnRoutesRequest {
 impl CreateDirectConnectGatewayCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDirectConnectGatewayCcnRoutesRequestBuilder {
-        CreateDirectConnectGatewayCcnRoutesRequestBuilder::default()
+        <CreateDirectConnectGatewayCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct CreateHaVipRequest {
 impl CreateHaVipRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateHaVipRequestBuilder {
-        CreateHaVipRequestBuilder::default()
+        <CreateHaVipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

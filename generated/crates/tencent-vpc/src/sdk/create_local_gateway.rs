@@ -25,7 +25,7 @@ pub struct CreateLocalGatewayRequest {
 impl CreateLocalGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateLocalGatewayRequestBuilder {
-        CreateLocalGatewayRequestBuilder::default()
+        <CreateLocalGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

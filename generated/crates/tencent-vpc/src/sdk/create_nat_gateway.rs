@@ -57,7 +57,7 @@ pub struct CreateNatGatewayRequest {
 impl CreateNatGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateNatGatewayRequestBuilder {
-        CreateNatGatewayRequestBuilder::default()
+        <CreateNatGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

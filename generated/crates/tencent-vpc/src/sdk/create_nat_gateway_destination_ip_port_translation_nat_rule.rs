@@ -24,7 +24,7 @@ pub struct CreateNatGatewayDestinationIpPortTranslationNatRuleRequest {
 impl CreateNatGatewayDestinationIpPortTranslationNatRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder {
-        CreateNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder::default()
+        <CreateNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CreateNatGatewaySourceIpTranslationNatRuleRequest {
 impl CreateNatGatewaySourceIpTranslationNatRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateNatGatewaySourceIpTranslationNatRuleRequestBuilder {
-        CreateNatGatewaySourceIpTranslationNatRuleRequestBuilder::default()
+        <CreateNatGatewaySourceIpTranslationNatRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -51,7 +51,7 @@ pub struct CreateNetDetectRequest {
 impl CreateNetDetectRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateNetDetectRequestBuilder {
-        CreateNetDetectRequestBuilder::default()
+        <CreateNetDetectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct CreateNetworkAclRequest {
 impl CreateNetworkAclRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateNetworkAclRequestBuilder {
-        CreateNetworkAclRequestBuilder::default()
+        <CreateNetworkAclRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct CreateNetworkAclQuintupleEntriesRequest {
 impl CreateNetworkAclQuintupleEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateNetworkAclQuintupleEntriesRequestBuilder {
-        CreateNetworkAclQuintupleEntriesRequestBuilder::default()
+        <CreateNetworkAclQuintupleEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

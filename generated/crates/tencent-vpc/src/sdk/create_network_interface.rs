@@ -57,7 +57,7 @@ pub struct CreateNetworkInterfaceRequest {
 impl CreateNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateNetworkInterfaceRequestBuilder {
-        CreateNetworkInterfaceRequestBuilder::default()
+        <CreateNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct CreateReserveIpAddressesRequest {
 impl CreateReserveIpAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateReserveIpAddressesRequestBuilder {
-        CreateReserveIpAddressesRequestBuilder::default()
+        <CreateReserveIpAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

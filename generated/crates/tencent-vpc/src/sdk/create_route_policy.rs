@@ -25,7 +25,7 @@ pub struct CreateRoutePolicyRequest {
 impl CreateRoutePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRoutePolicyRequestBuilder {
-        CreateRoutePolicyRequestBuilder::default()
+        <CreateRoutePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

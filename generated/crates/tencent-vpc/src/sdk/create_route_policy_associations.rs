@@ -19,7 +19,7 @@ pub struct CreateRoutePolicyAssociationsRequest {
 impl CreateRoutePolicyAssociationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRoutePolicyAssociationsRequestBuilder {
-        CreateRoutePolicyAssociationsRequestBuilder::default()
+        <CreateRoutePolicyAssociationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

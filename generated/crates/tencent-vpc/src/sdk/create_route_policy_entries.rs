@@ -22,7 +22,7 @@ pub struct CreateRoutePolicyEntriesRequest {
 impl CreateRoutePolicyEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRoutePolicyEntriesRequestBuilder {
-        CreateRoutePolicyEntriesRequestBuilder::default()
+        <CreateRoutePolicyEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CreateRouteTableRequest {
 impl CreateRouteTableRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRouteTableRequestBuilder {
-        CreateRouteTableRequestBuilder::default()
+        <CreateRouteTableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct CreateRoutesRequest {
 impl CreateRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRoutesRequestBuilder {
-        CreateRoutesRequestBuilder::default()
+        <CreateRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

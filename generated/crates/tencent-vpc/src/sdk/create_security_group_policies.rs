@@ -47,7 +47,7 @@ pub struct CreateSecurityGroupPoliciesRequest {
 impl CreateSecurityGroupPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSecurityGroupPoliciesRequestBuilder {
-        CreateSecurityGroupPoliciesRequestBuilder::default()
+        <CreateSecurityGroupPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -44,7 +44,7 @@ pub struct CreateSecurityGroupWithPoliciesRequest {
 impl CreateSecurityGroupWithPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSecurityGroupWithPoliciesRequestBuilder {
-        CreateSecurityGroupWithPoliciesRequestBuilder::default()
+        <CreateSecurityGroupWithPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

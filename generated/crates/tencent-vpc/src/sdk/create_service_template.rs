@@ -25,7 +25,7 @@ pub struct CreateServiceTemplateRequest {
 impl CreateServiceTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateServiceTemplateRequestBuilder {
-        CreateServiceTemplateRequestBuilder::default()
+        <CreateServiceTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

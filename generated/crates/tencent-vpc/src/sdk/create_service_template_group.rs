@@ -22,7 +22,7 @@ pub struct CreateServiceTemplateGroupRequest {
 impl CreateServiceTemplateGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateServiceTemplateGroupRequestBuilder {
-        CreateServiceTemplateGroupRequestBuilder::default()
+        <CreateServiceTemplateGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct CreateSnapshotPoliciesRequest {
 impl CreateSnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSnapshotPoliciesRequestBuilder {
-        CreateSnapshotPoliciesRequestBuilder::default()
+        <CreateSnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct CreateSubnetRequest {
 impl CreateSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSubnetRequestBuilder {
-        CreateSubnetRequestBuilder::default()
+        <CreateSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

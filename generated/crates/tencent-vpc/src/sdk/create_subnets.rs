@@ -34,7 +34,7 @@ pub struct CreateSubnetsRequest {
 impl CreateSubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSubnetsRequestBuilder {
-        CreateSubnetsRequestBuilder::default()
+        <CreateSubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct CreateTrafficMirrorRequest {
 impl CreateTrafficMirrorRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTrafficMirrorRequestBuilder {
-        CreateTrafficMirrorRequestBuilder::default()
+        <CreateTrafficMirrorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct CreateVpcEndPointRequest {
 impl CreateVpcEndPointRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpcEndPointRequestBuilder {
-        CreateVpcEndPointRequestBuilder::default()
+        <CreateVpcEndPointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct CreateVpcEndPointServiceRequest {
 impl CreateVpcEndPointServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpcEndPointServiceRequestBuilder {
-        CreateVpcEndPointServiceRequestBuilder::default()
+        <CreateVpcEndPointServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

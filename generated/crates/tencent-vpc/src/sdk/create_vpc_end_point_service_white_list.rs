@@ -23,7 +23,7 @@ pub struct CreateVpcEndPointServiceWhiteListRequest {
 impl CreateVpcEndPointServiceWhiteListRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpcEndPointServiceWhiteListRequestBuilder {
-        CreateVpcEndPointServiceWhiteListRequestBuilder::default()
+        <CreateVpcEndPointServiceWhiteListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -73,7 +73,7 @@ pub struct CreateVpnConnectionRequest {
 impl CreateVpnConnectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpnConnectionRequestBuilder {
-        CreateVpnConnectionRequestBuilder::default()
+        <CreateVpnConnectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -49,7 +49,7 @@ pub struct CreateVpnGatewayRequest {
 impl CreateVpnGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpnGatewayRequestBuilder {
-        CreateVpnGatewayRequestBuilder::default()
+        <CreateVpnGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

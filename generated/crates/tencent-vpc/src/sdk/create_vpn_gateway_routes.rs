@@ -23,7 +23,7 @@ pub struct CreateVpnGatewayRoutesRequest {
 impl CreateVpnGatewayRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpnGatewayRoutesRequestBuilder {
-        CreateVpnGatewayRoutesRequestBuilder::default()
+        <CreateVpnGatewayRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteAddressTemplateRequest {
 impl DeleteAddressTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAddressTemplateRequestBuilder {
-        DeleteAddressTemplateRequestBuilder::default()
+        <DeleteAddressTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteAddressTemplateGroupRequest {
 impl DeleteAddressTemplateGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAddressTemplateGroupRequestBuilder {
-        DeleteAddressTemplateGroupRequestBuilder::default()
+        <DeleteAddressTemplateGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

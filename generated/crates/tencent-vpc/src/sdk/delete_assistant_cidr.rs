@@ -20,7 +20,7 @@ pub struct DeleteAssistantCidrRequest {
 impl DeleteAssistantCidrRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAssistantCidrRequestBuilder {
-        DeleteAssistantCidrRequestBuilder::default()
+        <DeleteAssistantCidrRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteBandwidthPackageRequest {
 impl DeleteBandwidthPackageRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteBandwidthPackageRequestBuilder {
-        DeleteBandwidthPackageRequestBuilder::default()
+        <DeleteBandwidthPackageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteCcnRequest {
 impl DeleteCcnRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteCcnRequestBuilder {
-        DeleteCcnRequestBuilder::default()
+        <DeleteCcnRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteCustomerGatewayRequest {
 impl DeleteCustomerGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteCustomerGatewayRequestBuilder {
-        DeleteCustomerGatewayRequestBuilder::default()
+        <DeleteCustomerGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

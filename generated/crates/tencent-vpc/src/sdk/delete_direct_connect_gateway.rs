@@ -23,7 +23,7 @@ pub struct DeleteDirectConnectGatewayRequest {
 impl DeleteDirectConnectGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDirectConnectGatewayRequestBuilder {
-        DeleteDirectConnectGatewayRequestBuilder::default()
+        <DeleteDirectConnectGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteDirectConnectGatewayCcnRoutesRequest {
 impl DeleteDirectConnectGatewayCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDirectConnectGatewayCcnRoutesRequestBuilder {
-        DeleteDirectConnectGatewayCcnRoutesRequestBuilder::default()
+        <DeleteDirectConnectGatewayCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

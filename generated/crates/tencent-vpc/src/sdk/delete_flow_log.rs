@@ -20,7 +20,7 @@ pub struct DeleteFlowLogRequest {
 impl DeleteFlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteFlowLogRequestBuilder {
-        DeleteFlowLogRequestBuilder::default()
+        <DeleteFlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

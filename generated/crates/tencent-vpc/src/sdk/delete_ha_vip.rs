@@ -19,7 +19,7 @@ pub struct DeleteHaVipRequest {
 impl DeleteHaVipRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteHaVipRequestBuilder {
-        DeleteHaVipRequestBuilder::default()
+        <DeleteHaVipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DeleteLocalGatewayRequest {
 impl DeleteLocalGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLocalGatewayRequestBuilder {
-        DeleteLocalGatewayRequestBuilder::default()
+        <DeleteLocalGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

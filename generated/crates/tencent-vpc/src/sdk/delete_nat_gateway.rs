@@ -21,7 +21,7 @@ pub struct DeleteNatGatewayRequest {
 impl DeleteNatGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteNatGatewayRequestBuilder {
-        DeleteNatGatewayRequestBuilder::default()
+        <DeleteNatGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

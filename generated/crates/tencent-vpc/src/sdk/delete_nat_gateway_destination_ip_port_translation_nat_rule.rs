@@ -24,7 +24,7 @@ pub struct DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest {
 impl DeleteNatGatewayDestinationIpPortTranslationNatRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder {
-        DeleteNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder::default()
+        <DeleteNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

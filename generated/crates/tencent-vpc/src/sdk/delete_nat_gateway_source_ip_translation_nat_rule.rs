@@ -20,7 +20,7 @@ pub struct DeleteNatGatewaySourceIpTranslationNatRuleRequest {
 impl DeleteNatGatewaySourceIpTranslationNatRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteNatGatewaySourceIpTranslationNatRuleRequestBuilder {
-        DeleteNatGatewaySourceIpTranslationNatRuleRequestBuilder::default()
+        <DeleteNatGatewaySourceIpTranslationNatRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

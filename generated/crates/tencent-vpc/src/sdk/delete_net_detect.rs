@@ -17,7 +17,7 @@ pub struct DeleteNetDetectRequest {
 impl DeleteNetDetectRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteNetDetectRequestBuilder {
-        DeleteNetDetectRequestBuilder::default()
+        <DeleteNetDetectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteNetworkAclRequest {
 impl DeleteNetworkAclRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteNetworkAclRequestBuilder {
-        DeleteNetworkAclRequestBuilder::default()
+        <DeleteNetworkAclRequestBuilder as ::core::default::Default>::default()
     }
 }
 

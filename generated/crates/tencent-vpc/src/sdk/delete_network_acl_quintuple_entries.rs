@@ -22,7 +22,7 @@ pub struct DeleteNetworkAclQuintupleEntriesRequest {
 impl DeleteNetworkAclQuintupleEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteNetworkAclQuintupleEntriesRequestBuilder {
-        DeleteNetworkAclQuintupleEntriesRequestBuilder::default()
+        <DeleteNetworkAclQuintupleEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

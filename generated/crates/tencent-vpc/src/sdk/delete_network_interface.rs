@@ -21,7 +21,7 @@ pub struct DeleteNetworkInterfaceRequest {
 impl DeleteNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteNetworkInterfaceRequestBuilder {
-        DeleteNetworkInterfaceRequestBuilder::default()
+        <DeleteNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteReserveIpAddressesRequest {
 impl DeleteReserveIpAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteReserveIpAddressesRequestBuilder {
-        DeleteReserveIpAddressesRequestBuilder::default()
+        <DeleteReserveIpAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteRoutePolicyRequest {
 impl DeleteRoutePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRoutePolicyRequestBuilder {
-        DeleteRoutePolicyRequestBuilder::default()
+        <DeleteRoutePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteRoutePolicyAssociationsRequest {
 impl DeleteRoutePolicyAssociationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRoutePolicyAssociationsRequestBuilder {
-        DeleteRoutePolicyAssociationsRequestBuilder::default()
+        <DeleteRoutePolicyAssociationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

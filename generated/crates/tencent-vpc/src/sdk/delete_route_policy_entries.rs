@@ -22,7 +22,7 @@ pub struct DeleteRoutePolicyEntriesRequest {
 impl DeleteRoutePolicyEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRoutePolicyEntriesRequestBuilder {
-        DeleteRoutePolicyEntriesRequestBuilder::default()
+        <DeleteRoutePolicyEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

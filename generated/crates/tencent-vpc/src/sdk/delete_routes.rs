@@ -22,7 +22,7 @@ pub struct DeleteRoutesRequest {
 impl DeleteRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteRoutesRequestBuilder {
-        DeleteRoutesRequestBuilder::default()
+        <DeleteRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteSecurityGroupRequest {
 impl DeleteSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSecurityGroupRequestBuilder {
-        DeleteSecurityGroupRequestBuilder::default()
+        <DeleteSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct DeleteSecurityGroupPoliciesRequest {
 impl DeleteSecurityGroupPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSecurityGroupPoliciesRequestBuilder {
-        DeleteSecurityGroupPoliciesRequestBuilder::default()
+        <DeleteSecurityGroupPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteServiceTemplateRequest {
 impl DeleteServiceTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServiceTemplateRequestBuilder {
-        DeleteServiceTemplateRequestBuilder::default()
+        <DeleteServiceTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteServiceTemplateGroupRequest {
 impl DeleteServiceTemplateGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServiceTemplateGroupRequestBuilder {
-        DeleteServiceTemplateGroupRequestBuilder::default()
+        <DeleteServiceTemplateGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteSnapshotPoliciesRequest {
 impl DeleteSnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSnapshotPoliciesRequestBuilder {
-        DeleteSnapshotPoliciesRequestBuilder::default()
+        <DeleteSnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct DeleteSubnetRequest {
 impl DeleteSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSubnetRequestBuilder {
-        DeleteSubnetRequestBuilder::default()
+        <DeleteSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

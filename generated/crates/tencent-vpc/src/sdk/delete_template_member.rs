@@ -25,7 +25,7 @@ pub struct DeleteTemplateMemberRequest {
 impl DeleteTemplateMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTemplateMemberRequestBuilder {
-        DeleteTemplateMemberRequestBuilder::default()
+        <DeleteTemplateMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteTrafficMirrorRequest {
 impl DeleteTrafficMirrorRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTrafficMirrorRequestBuilder {
-        DeleteTrafficMirrorRequestBuilder::default()
+        <DeleteTrafficMirrorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

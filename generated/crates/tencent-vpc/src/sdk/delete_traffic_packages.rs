@@ -17,7 +17,7 @@ pub struct DeleteTrafficPackagesRequest {
 impl DeleteTrafficPackagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTrafficPackagesRequestBuilder {
-        DeleteTrafficPackagesRequestBuilder::default()
+        <DeleteTrafficPackagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

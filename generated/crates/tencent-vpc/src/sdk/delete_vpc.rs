@@ -19,7 +19,7 @@ pub struct DeleteVpcRequest {
 impl DeleteVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpcRequestBuilder {
-        DeleteVpcRequestBuilder::default()
+        <DeleteVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteVpcEndPointRequest {
 impl DeleteVpcEndPointRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpcEndPointRequestBuilder {
-        DeleteVpcEndPointRequestBuilder::default()
+        <DeleteVpcEndPointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteVpcEndPointServiceRequest {
 impl DeleteVpcEndPointServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpcEndPointServiceRequestBuilder {
-        DeleteVpcEndPointServiceRequestBuilder::default()
+        <DeleteVpcEndPointServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

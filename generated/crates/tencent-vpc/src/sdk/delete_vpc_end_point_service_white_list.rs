@@ -20,7 +20,7 @@ pub struct DeleteVpcEndPointServiceWhiteListRequest {
 impl DeleteVpcEndPointServiceWhiteListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpcEndPointServiceWhiteListRequestBuilder {
-        DeleteVpcEndPointServiceWhiteListRequestBuilder::default()
+        <DeleteVpcEndPointServiceWhiteListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteVpnConnectionRequest {
 impl DeleteVpnConnectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpnConnectionRequestBuilder {
-        DeleteVpnConnectionRequestBuilder::default()
+        <DeleteVpnConnectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DeleteVpnGatewayRequest {
 impl DeleteVpnGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpnGatewayRequestBuilder {
-        DeleteVpnGatewayRequestBuilder::default()
+        <DeleteVpnGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

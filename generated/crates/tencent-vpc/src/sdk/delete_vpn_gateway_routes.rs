@@ -20,7 +20,7 @@ pub struct DeleteVpnGatewayRoutesRequest {
 impl DeleteVpnGatewayRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVpnGatewayRoutesRequestBuilder {
-        DeleteVpnGatewayRoutesRequestBuilder::default()
+        <DeleteVpnGatewayRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeAccountAttributesRequest {}
 impl DescribeAccountAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAccountAttributesRequestBuilder {
-        DescribeAccountAttributesRequestBuilder::default()
+        <DescribeAccountAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

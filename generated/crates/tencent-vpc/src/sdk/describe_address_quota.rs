@@ -14,7 +14,7 @@ pub struct DescribeAddressQuotaRequest {}
 impl DescribeAddressQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAddressQuotaRequestBuilder {
-        DescribeAddressQuotaRequestBuilder::default()
+        <DescribeAddressQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

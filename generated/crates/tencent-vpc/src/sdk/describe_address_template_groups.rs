@@ -30,7 +30,7 @@ pub struct DescribeAddressTemplateGroupsRequest {
 impl DescribeAddressTemplateGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAddressTemplateGroupsRequestBuilder {
-        DescribeAddressTemplateGroupsRequestBuilder::default()
+        <DescribeAddressTemplateGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

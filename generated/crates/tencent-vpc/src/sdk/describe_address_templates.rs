@@ -32,7 +32,7 @@ pub struct DescribeAddressTemplatesRequest {
 impl DescribeAddressTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAddressTemplatesRequestBuilder {
-        DescribeAddressTemplatesRequestBuilder::default()
+        <DescribeAddressTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

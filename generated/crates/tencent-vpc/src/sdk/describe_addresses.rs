@@ -64,7 +64,7 @@ pub struct DescribeAddressesRequest {
 impl DescribeAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAddressesRequestBuilder {
-        DescribeAddressesRequestBuilder::default()
+        <DescribeAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct DescribeAssistantCidrRequest {
 impl DescribeAssistantCidrRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAssistantCidrRequestBuilder {
-        DescribeAssistantCidrRequestBuilder::default()
+        <DescribeAssistantCidrRequestBuilder as ::core::default::Default>::default()
     }
 }
 

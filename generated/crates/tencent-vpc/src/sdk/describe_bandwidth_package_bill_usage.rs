@@ -19,7 +19,7 @@ pub struct DescribeBandwidthPackageBillUsageRequest {
 impl DescribeBandwidthPackageBillUsageRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBandwidthPackageBillUsageRequestBuilder {
-        DescribeBandwidthPackageBillUsageRequestBuilder::default()
+        <DescribeBandwidthPackageBillUsageRequestBuilder as ::core::default::Default>::default()
     }
 }
 

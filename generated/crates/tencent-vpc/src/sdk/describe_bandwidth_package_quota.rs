@@ -14,7 +14,7 @@ pub struct DescribeBandwidthPackageQuotaRequest {}
 impl DescribeBandwidthPackageQuotaRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBandwidthPackageQuotaRequestBuilder {
-        DescribeBandwidthPackageQuotaRequestBuilder::default()
+        <DescribeBandwidthPackageQuotaRequestBuilder as ::core::default::Default>::default()
     }
 }
 

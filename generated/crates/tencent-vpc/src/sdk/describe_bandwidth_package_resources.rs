@@ -33,7 +33,7 @@ pub struct DescribeBandwidthPackageResourcesRequest {
 impl DescribeBandwidthPackageResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBandwidthPackageResourcesRequestBuilder {
-        DescribeBandwidthPackageResourcesRequestBuilder::default()
+        <DescribeBandwidthPackageResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -50,7 +50,7 @@ pub struct DescribeBandwidthPackagesRequest {
 impl DescribeBandwidthPackagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeBandwidthPackagesRequestBuilder {
-        DescribeBandwidthPackagesRequestBuilder::default()
+        <DescribeBandwidthPackagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

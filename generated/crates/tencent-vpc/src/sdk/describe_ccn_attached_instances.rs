@@ -43,7 +43,7 @@ pub struct DescribeCcnAttachedInstancesRequest {
 impl DescribeCcnAttachedInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCcnAttachedInstancesRequestBuilder {
-        DescribeCcnAttachedInstancesRequestBuilder::default()
+        <DescribeCcnAttachedInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

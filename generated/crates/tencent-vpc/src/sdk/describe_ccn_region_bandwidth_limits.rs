@@ -19,7 +19,7 @@ pub struct DescribeCcnRegionBandwidthLimitsRequest {
 impl DescribeCcnRegionBandwidthLimitsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCcnRegionBandwidthLimitsRequestBuilder {
-        DescribeCcnRegionBandwidthLimitsRequestBuilder::default()
+        <DescribeCcnRegionBandwidthLimitsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

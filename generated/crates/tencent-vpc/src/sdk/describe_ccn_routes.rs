@@ -44,7 +44,7 @@ pub struct DescribeCcnRoutesRequest {
 impl DescribeCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCcnRoutesRequestBuilder {
-        DescribeCcnRoutesRequestBuilder::default()
+        <DescribeCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

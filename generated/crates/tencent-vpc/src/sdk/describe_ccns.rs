@@ -49,7 +49,7 @@ pub struct DescribeCcnsRequest {
 impl DescribeCcnsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCcnsRequestBuilder {
-        DescribeCcnsRequestBuilder::default()
+        <DescribeCcnsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

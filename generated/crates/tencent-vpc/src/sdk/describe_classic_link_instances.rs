@@ -30,7 +30,7 @@ pub struct DescribeClassicLinkInstancesRequest {
 impl DescribeClassicLinkInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeClassicLinkInstancesRequestBuilder {
-        DescribeClassicLinkInstancesRequestBuilder::default()
+        <DescribeClassicLinkInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

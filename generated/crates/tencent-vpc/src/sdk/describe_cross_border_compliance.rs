@@ -74,7 +74,7 @@ pub struct DescribeCrossBorderComplianceRequest {
 impl DescribeCrossBorderComplianceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCrossBorderComplianceRequestBuilder {
-        DescribeCrossBorderComplianceRequestBuilder::default()
+        <DescribeCrossBorderComplianceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeCustomerGatewayVendorsRequest {}
 impl DescribeCustomerGatewayVendorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCustomerGatewayVendorsRequestBuilder {
-        DescribeCustomerGatewayVendorsRequestBuilder::default()
+        <DescribeCustomerGatewayVendorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct DescribeCustomerGatewaysRequest {
 impl DescribeCustomerGatewaysRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCustomerGatewaysRequestBuilder {
-        DescribeCustomerGatewaysRequestBuilder::default()
+        <DescribeCustomerGatewaysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

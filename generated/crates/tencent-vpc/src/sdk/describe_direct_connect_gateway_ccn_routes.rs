@@ -33,7 +33,7 @@ pub struct DescribeDirectConnectGatewayCcnRoutesRequest {
 impl DescribeDirectConnectGatewayCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDirectConnectGatewayCcnRoutesRequestBuilder {
-        DescribeDirectConnectGatewayCcnRoutesRequestBuilder::default()
+        <DescribeDirectConnectGatewayCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -44,7 +44,7 @@ pub struct DescribeDirectConnectGatewaysRequest {
 impl DescribeDirectConnectGatewaysRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDirectConnectGatewaysRequestBuilder {
-        DescribeDirectConnectGatewaysRequestBuilder::default()
+        <DescribeDirectConnectGatewaysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

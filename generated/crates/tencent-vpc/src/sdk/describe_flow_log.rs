@@ -22,7 +22,7 @@ pub struct DescribeFlowLogRequest {
 impl DescribeFlowLogRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeFlowLogRequestBuilder {
-        DescribeFlowLogRequestBuilder::default()
+        <DescribeFlowLogRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -64,7 +64,7 @@ pub struct DescribeFlowLogsRequest {
 impl DescribeFlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeFlowLogsRequestBuilder {
-        DescribeFlowLogsRequestBuilder::default()
+        <DescribeFlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct DescribeGatewayFlowMonitorDetailRequest {
 impl DescribeGatewayFlowMonitorDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGatewayFlowMonitorDetailRequestBuilder {
-        DescribeGatewayFlowMonitorDetailRequestBuilder::default()
+        <DescribeGatewayFlowMonitorDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

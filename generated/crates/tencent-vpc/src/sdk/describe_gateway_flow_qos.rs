@@ -31,7 +31,7 @@ pub struct DescribeGatewayFlowQosRequest {
 impl DescribeGatewayFlowQosRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeGatewayFlowQosRequestBuilder {
-        DescribeGatewayFlowQosRequestBuilder::default()
+        <DescribeGatewayFlowQosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeHaVipsRequest {
 impl DescribeHaVipsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeHaVipsRequestBuilder {
-        DescribeHaVipsRequestBuilder::default()
+        <DescribeHaVipsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

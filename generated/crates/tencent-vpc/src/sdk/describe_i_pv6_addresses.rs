@@ -55,7 +55,7 @@ pub struct DescribeIPv6AddressesRequest {
 impl DescribeIPv6AddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIPv6AddressesRequestBuilder {
-        DescribeIPv6AddressesRequestBuilder::default()
+        <DescribeIPv6AddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeInstanceJumboRequest {
 impl DescribeInstanceJumboRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeInstanceJumboRequestBuilder {
-        DescribeInstanceJumboRequestBuilder::default()
+        <DescribeInstanceJumboRequestBuilder as ::core::default::Default>::default()
     }
 }
 

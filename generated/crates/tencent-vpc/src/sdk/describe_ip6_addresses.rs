@@ -34,7 +34,7 @@ pub struct DescribeIp6AddressesRequest {
 impl DescribeIp6AddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIp6AddressesRequestBuilder {
-        DescribeIp6AddressesRequestBuilder::default()
+        <DescribeIp6AddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

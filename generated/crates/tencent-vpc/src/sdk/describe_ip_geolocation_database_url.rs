@@ -18,7 +18,7 @@ pub struct DescribeIpGeolocationDatabaseUrlRequest {
 impl DescribeIpGeolocationDatabaseUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIpGeolocationDatabaseUrlRequestBuilder {
-        DescribeIpGeolocationDatabaseUrlRequestBuilder::default()
+        <DescribeIpGeolocationDatabaseUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

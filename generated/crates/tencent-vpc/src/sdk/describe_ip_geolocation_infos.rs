@@ -23,7 +23,7 @@ pub struct DescribeIpGeolocationInfosRequest {
 impl DescribeIpGeolocationInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeIpGeolocationInfosRequestBuilder {
-        DescribeIpGeolocationInfosRequestBuilder::default()
+        <DescribeIpGeolocationInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

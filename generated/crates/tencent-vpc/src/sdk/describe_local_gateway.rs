@@ -26,7 +26,7 @@ pub struct DescribeLocalGatewayRequest {
 impl DescribeLocalGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLocalGatewayRequestBuilder {
-        DescribeLocalGatewayRequestBuilder::default()
+        <DescribeLocalGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

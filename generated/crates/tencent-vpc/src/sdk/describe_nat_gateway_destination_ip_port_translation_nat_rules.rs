@@ -45,7 +45,7 @@ pub struct DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest {
 impl DescribeNatGatewayDestinationIpPortTranslationNatRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNatGatewayDestinationIpPortTranslationNatRulesRequestBuilder {
-        DescribeNatGatewayDestinationIpPortTranslationNatRulesRequestBuilder::default()
+        <DescribeNatGatewayDestinationIpPortTranslationNatRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

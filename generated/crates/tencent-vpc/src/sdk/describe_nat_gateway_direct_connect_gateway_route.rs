@@ -28,7 +28,7 @@ pub struct DescribeNatGatewayDirectConnectGatewayRouteRequest {
 impl DescribeNatGatewayDirectConnectGatewayRouteRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNatGatewayDirectConnectGatewayRouteRequestBuilder {
-        DescribeNatGatewayDirectConnectGatewayRouteRequestBuilder::default()
+        <DescribeNatGatewayDirectConnectGatewayRouteRequestBuilder as ::core::default::Default>::default()
     }
 }
 

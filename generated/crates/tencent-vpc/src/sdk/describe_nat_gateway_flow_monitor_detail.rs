@@ -36,7 +36,7 @@ pub struct DescribeNatGatewayFlowMonitorDetailRequest {
 impl DescribeNatGatewayFlowMonitorDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNatGatewayFlowMonitorDetailRequestBuilder {
-        DescribeNatGatewayFlowMonitorDetailRequestBuilder::default()
+        <DescribeNatGatewayFlowMonitorDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

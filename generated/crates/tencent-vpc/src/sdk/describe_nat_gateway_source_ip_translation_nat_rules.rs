@@ -35,7 +35,7 @@ pub struct DescribeNatGatewaySourceIpTranslationNatRulesRequest {
 impl DescribeNatGatewaySourceIpTranslationNatRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNatGatewaySourceIpTranslationNatRulesRequestBuilder {
-        DescribeNatGatewaySourceIpTranslationNatRulesRequestBuilder::default()
+        <DescribeNatGatewaySourceIpTranslationNatRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct DescribeNatGatewayZonesRequest {}
 impl DescribeNatGatewayZonesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNatGatewayZonesRequestBuilder {
-        DescribeNatGatewayZonesRequestBuilder::default()
+        <DescribeNatGatewayZonesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct DescribeNatGatewaysRequest {
 impl DescribeNatGatewaysRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNatGatewaysRequestBuilder {
-        DescribeNatGatewaysRequestBuilder::default()
+        <DescribeNatGatewaysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

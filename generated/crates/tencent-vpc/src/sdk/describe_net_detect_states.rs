@@ -31,7 +31,7 @@ pub struct DescribeNetDetectStatesRequest {
 impl DescribeNetDetectStatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNetDetectStatesRequestBuilder {
-        DescribeNetDetectStatesRequestBuilder::default()
+        <DescribeNetDetectStatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -38,7 +38,7 @@ pub struct DescribeNetDetectsRequest {
 impl DescribeNetDetectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNetDetectsRequestBuilder {
-        DescribeNetDetectsRequestBuilder::default()
+        <DescribeNetDetectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribeNetworkAclQuintupleEntriesRequest {
 impl DescribeNetworkAclQuintupleEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNetworkAclQuintupleEntriesRequestBuilder {
-        DescribeNetworkAclQuintupleEntriesRequestBuilder::default()
+        <DescribeNetworkAclQuintupleEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct DescribeNetworkAclsRequest {
 impl DescribeNetworkAclsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNetworkAclsRequestBuilder {
-        DescribeNetworkAclsRequestBuilder::default()
+        <DescribeNetworkAclsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

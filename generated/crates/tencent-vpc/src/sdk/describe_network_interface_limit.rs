@@ -18,7 +18,7 @@ pub struct DescribeNetworkInterfaceLimitRequest {
 impl DescribeNetworkInterfaceLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNetworkInterfaceLimitRequestBuilder {
-        DescribeNetworkInterfaceLimitRequestBuilder::default()
+        <DescribeNetworkInterfaceLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -62,7 +62,7 @@ pub struct DescribeNetworkInterfacesRequest {
 impl DescribeNetworkInterfacesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeNetworkInterfacesRequestBuilder {
-        DescribeNetworkInterfacesRequestBuilder::default()
+        <DescribeNetworkInterfacesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct DescribeReserveIpAddressesRequest {
 impl DescribeReserveIpAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeReserveIpAddressesRequestBuilder {
-        DescribeReserveIpAddressesRequestBuilder::default()
+        <DescribeReserveIpAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

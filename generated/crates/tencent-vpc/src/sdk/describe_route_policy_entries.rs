@@ -55,7 +55,7 @@ pub struct DescribeRoutePolicyEntriesRequest {
 impl DescribeRoutePolicyEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRoutePolicyEntriesRequestBuilder {
-        DescribeRoutePolicyEntriesRequestBuilder::default()
+        <DescribeRoutePolicyEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

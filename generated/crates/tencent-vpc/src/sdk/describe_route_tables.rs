@@ -45,7 +45,7 @@ pub struct DescribeRouteTablesRequest {
 impl DescribeRouteTablesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRouteTablesRequestBuilder {
-        DescribeRouteTablesRequestBuilder::default()
+        <DescribeRouteTablesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeSecurityGroupAssociationStatisticsRequest {
 impl DescribeSecurityGroupAssociationStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSecurityGroupAssociationStatisticsRequestBuilder {
-        DescribeSecurityGroupAssociationStatisticsRequestBuilder::default()
+        <DescribeSecurityGroupAssociationStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct DescribeSecurityGroupPoliciesRequest {
 impl DescribeSecurityGroupPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSecurityGroupPoliciesRequestBuilder {
-        DescribeSecurityGroupPoliciesRequestBuilder::default()
+        <DescribeSecurityGroupPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeSecurityGroupReferencesRequest {
 impl DescribeSecurityGroupReferencesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSecurityGroupReferencesRequestBuilder {
-        DescribeSecurityGroupReferencesRequestBuilder::default()
+        <DescribeSecurityGroupReferencesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct DescribeSecurityGroupsRequest {
 impl DescribeSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSecurityGroupsRequestBuilder {
-        DescribeSecurityGroupsRequestBuilder::default()
+        <DescribeSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

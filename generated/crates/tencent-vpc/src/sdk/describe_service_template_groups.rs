@@ -30,7 +30,7 @@ pub struct DescribeServiceTemplateGroupsRequest {
 impl DescribeServiceTemplateGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeServiceTemplateGroupsRequestBuilder {
-        DescribeServiceTemplateGroupsRequestBuilder::default()
+        <DescribeServiceTemplateGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct DescribeServiceTemplatesRequest {
 impl DescribeServiceTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeServiceTemplatesRequestBuilder {
-        DescribeServiceTemplatesRequestBuilder::default()
+        <DescribeServiceTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeSgSnapshotFileContentRequest {
 impl DescribeSgSnapshotFileContentRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSgSnapshotFileContentRequestBuilder {
-        DescribeSgSnapshotFileContentRequestBuilder::default()
+        <DescribeSgSnapshotFileContentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

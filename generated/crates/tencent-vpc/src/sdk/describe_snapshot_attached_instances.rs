@@ -34,7 +34,7 @@ pub struct DescribeSnapshotAttachedInstancesRequest {
 impl DescribeSnapshotAttachedInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSnapshotAttachedInstancesRequestBuilder {
-        DescribeSnapshotAttachedInstancesRequestBuilder::default()
+        <DescribeSnapshotAttachedInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeSnapshotFilesRequest {
 impl DescribeSnapshotFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSnapshotFilesRequestBuilder {
-        DescribeSnapshotFilesRequestBuilder::default()
+        <DescribeSnapshotFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct DescribeSnapshotPoliciesRequest {
 impl DescribeSnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSnapshotPoliciesRequestBuilder {
-        DescribeSnapshotPoliciesRequestBuilder::default()
+        <DescribeSnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

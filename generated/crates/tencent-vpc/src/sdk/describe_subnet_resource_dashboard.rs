@@ -19,7 +19,7 @@ pub struct DescribeSubnetResourceDashboardRequest {
 impl DescribeSubnetResourceDashboardRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubnetResourceDashboardRequestBuilder {
-        DescribeSubnetResourceDashboardRequestBuilder::default()
+        <DescribeSubnetResourceDashboardRequestBuilder as ::core::default::Default>::default()
     }
 }
 

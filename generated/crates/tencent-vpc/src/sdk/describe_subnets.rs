@@ -52,7 +52,7 @@ pub struct DescribeSubnetsRequest {
 impl DescribeSubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubnetsRequestBuilder {
-        DescribeSubnetsRequestBuilder::default()
+        <DescribeSubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DescribeTaskResultRequest {
 impl DescribeTaskResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTaskResultRequestBuilder {
-        DescribeTaskResultRequestBuilder::default()
+        <DescribeTaskResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct DescribeTrafficMirrorsRequest {
 impl DescribeTrafficMirrorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTrafficMirrorsRequestBuilder {
-        DescribeTrafficMirrorsRequestBuilder::default()
+        <DescribeTrafficMirrorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

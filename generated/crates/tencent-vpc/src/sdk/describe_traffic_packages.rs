@@ -35,7 +35,7 @@ pub struct DescribeTrafficPackagesRequest {
 impl DescribeTrafficPackagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeTrafficPackagesRequestBuilder {
-        DescribeTrafficPackagesRequestBuilder::default()
+        <DescribeTrafficPackagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

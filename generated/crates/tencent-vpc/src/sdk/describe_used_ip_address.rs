@@ -32,7 +32,7 @@ pub struct DescribeUsedIpAddressRequest {
 impl DescribeUsedIpAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUsedIpAddressRequestBuilder {
-        DescribeUsedIpAddressRequestBuilder::default()
+        <DescribeUsedIpAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeVpcEndPointRequest {
 impl DescribeVpcEndPointRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcEndPointRequestBuilder {
-        DescribeVpcEndPointRequestBuilder::default()
+        <DescribeVpcEndPointRequestBuilder as ::core::default::Default>::default()
     }
 }
 

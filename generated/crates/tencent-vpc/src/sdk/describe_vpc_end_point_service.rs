@@ -42,7 +42,7 @@ pub struct DescribeVpcEndPointServiceRequest {
 impl DescribeVpcEndPointServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcEndPointServiceRequestBuilder {
-        DescribeVpcEndPointServiceRequestBuilder::default()
+        <DescribeVpcEndPointServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

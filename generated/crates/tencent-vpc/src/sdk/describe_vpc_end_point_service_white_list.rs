@@ -30,7 +30,7 @@ pub struct DescribeVpcEndPointServiceWhiteListRequest {
 impl DescribeVpcEndPointServiceWhiteListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcEndPointServiceWhiteListRequestBuilder {
-        DescribeVpcEndPointServiceWhiteListRequestBuilder::default()
+        <DescribeVpcEndPointServiceWhiteListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct DescribeVpcInstancesRequest {
 impl DescribeVpcInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcInstancesRequestBuilder {
-        DescribeVpcInstancesRequestBuilder::default()
+        <DescribeVpcInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct DescribeVpcIpv6AddressesRequest {
 impl DescribeVpcIpv6AddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcIpv6AddressesRequestBuilder {
-        DescribeVpcIpv6AddressesRequestBuilder::default()
+        <DescribeVpcIpv6AddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

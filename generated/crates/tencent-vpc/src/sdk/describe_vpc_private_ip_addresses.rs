@@ -24,7 +24,7 @@ pub struct DescribeVpcPrivateIpAddressesRequest {
 impl DescribeVpcPrivateIpAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcPrivateIpAddressesRequestBuilder {
-        DescribeVpcPrivateIpAddressesRequestBuilder::default()
+        <DescribeVpcPrivateIpAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeVpcResourceDashboardRequest {
 impl DescribeVpcResourceDashboardRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcResourceDashboardRequestBuilder {
-        DescribeVpcResourceDashboardRequestBuilder::default()
+        <DescribeVpcResourceDashboardRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeVpcTaskResultRequest {
 impl DescribeVpcTaskResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcTaskResultRequestBuilder {
-        DescribeVpcTaskResultRequestBuilder::default()
+        <DescribeVpcTaskResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

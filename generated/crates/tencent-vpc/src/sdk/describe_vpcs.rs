@@ -44,7 +44,7 @@ pub struct DescribeVpcsRequest {
 impl DescribeVpcsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpcsRequestBuilder {
-        DescribeVpcsRequestBuilder::default()
+        <DescribeVpcsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

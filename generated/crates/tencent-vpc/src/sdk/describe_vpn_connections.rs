@@ -39,7 +39,7 @@ pub struct DescribeVpnConnectionsRequest {
 impl DescribeVpnConnectionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpnConnectionsRequestBuilder {
-        DescribeVpnConnectionsRequestBuilder::default()
+        <DescribeVpnConnectionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeVpnGatewayCcnRoutesRequest {
 impl DescribeVpnGatewayCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpnGatewayCcnRoutesRequestBuilder {
-        DescribeVpnGatewayCcnRoutesRequestBuilder::default()
+        <DescribeVpnGatewayCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

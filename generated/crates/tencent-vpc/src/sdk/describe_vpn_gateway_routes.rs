@@ -28,7 +28,7 @@ pub struct DescribeVpnGatewayRoutesRequest {
 impl DescribeVpnGatewayRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpnGatewayRoutesRequestBuilder {
-        DescribeVpnGatewayRoutesRequestBuilder::default()
+        <DescribeVpnGatewayRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribeVpnGatewaysRequest {
 impl DescribeVpnGatewaysRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeVpnGatewaysRequestBuilder {
-        DescribeVpnGatewaysRequestBuilder::default()
+        <DescribeVpnGatewaysRequestBuilder as ::core::default::Default>::default()
     }
 }
 

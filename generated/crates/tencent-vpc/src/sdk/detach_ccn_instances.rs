@@ -24,7 +24,7 @@ pub struct DetachCcnInstancesRequest {
 impl DetachCcnInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachCcnInstancesRequestBuilder {
-        DetachCcnInstancesRequestBuilder::default()
+        <DetachCcnInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DetachClassicLinkVpcRequest {
 impl DetachClassicLinkVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachClassicLinkVpcRequestBuilder {
-        DetachClassicLinkVpcRequestBuilder::default()
+        <DetachClassicLinkVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

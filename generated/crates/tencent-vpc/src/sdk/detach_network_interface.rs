@@ -21,7 +21,7 @@ pub struct DetachNetworkInterfaceRequest {
 impl DetachNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachNetworkInterfaceRequestBuilder {
-        DetachNetworkInterfaceRequestBuilder::default()
+        <DetachNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

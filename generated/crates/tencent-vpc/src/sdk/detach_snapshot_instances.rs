@@ -22,7 +22,7 @@ pub struct DetachSnapshotInstancesRequest {
 impl DetachSnapshotInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachSnapshotInstancesRequestBuilder {
-        DetachSnapshotInstancesRequestBuilder::default()
+        <DetachSnapshotInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DisableCcnRoutesRequest {
 impl DisableCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableCcnRoutesRequestBuilder {
-        DisableCcnRoutesRequestBuilder::default()
+        <DisableCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

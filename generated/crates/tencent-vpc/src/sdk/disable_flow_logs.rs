@@ -17,7 +17,7 @@ pub struct DisableFlowLogsRequest {
 impl DisableFlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableFlowLogsRequestBuilder {
-        DisableFlowLogsRequestBuilder::default()
+        <DisableFlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

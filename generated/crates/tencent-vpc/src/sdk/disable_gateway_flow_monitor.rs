@@ -20,7 +20,7 @@ pub struct DisableGatewayFlowMonitorRequest {
 impl DisableGatewayFlowMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableGatewayFlowMonitorRequestBuilder {
-        DisableGatewayFlowMonitorRequestBuilder::default()
+        <DisableGatewayFlowMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DisableRoutesRequest {
 impl DisableRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableRoutesRequestBuilder {
-        DisableRoutesRequestBuilder::default()
+        <DisableRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DisableSnapshotPoliciesRequest {
 impl DisableSnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisableSnapshotPoliciesRequestBuilder {
-        DisableSnapshotPoliciesRequestBuilder::default()
+        <DisableSnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DisassociateAddressRequest {
 impl DisassociateAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateAddressRequestBuilder {
-        DisassociateAddressRequestBuilder::default()
+        <DisassociateAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

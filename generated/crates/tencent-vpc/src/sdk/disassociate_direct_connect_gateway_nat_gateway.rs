@@ -23,7 +23,7 @@ pub struct DisassociateDirectConnectGatewayNatGatewayRequest {
 impl DisassociateDirectConnectGatewayNatGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateDirectConnectGatewayNatGatewayRequestBuilder {
-        DisassociateDirectConnectGatewayNatGatewayRequestBuilder::default()
+        <DisassociateDirectConnectGatewayNatGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct DisassociateIPv6AddressRequest {
 impl DisassociateIPv6AddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateIPv6AddressRequestBuilder {
-        DisassociateIPv6AddressRequestBuilder::default()
+        <DisassociateIPv6AddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DisassociateNatGatewayAddressRequest {
 impl DisassociateNatGatewayAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateNatGatewayAddressRequestBuilder {
-        DisassociateNatGatewayAddressRequestBuilder::default()
+        <DisassociateNatGatewayAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DisassociateNetworkAclSubnetsRequest {
 impl DisassociateNetworkAclSubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateNetworkAclSubnetsRequestBuilder {
-        DisassociateNetworkAclSubnetsRequestBuilder::default()
+        <DisassociateNetworkAclSubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DisassociateNetworkInterfaceSecurityGroupsRequest {
 impl DisassociateNetworkInterfaceSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateNetworkInterfaceSecurityGroupsRequestBuilder {
-        DisassociateNetworkInterfaceSecurityGroupsRequestBuilder::default()
+        <DisassociateNetworkInterfaceSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

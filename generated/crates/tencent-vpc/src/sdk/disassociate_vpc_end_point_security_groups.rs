@@ -20,7 +20,7 @@ pub struct DisassociateVpcEndPointSecurityGroupsRequest {
 impl DisassociateVpcEndPointSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateVpcEndPointSecurityGroupsRequestBuilder {
-        DisassociateVpcEndPointSecurityGroupsRequestBuilder::default()
+        <DisassociateVpcEndPointSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

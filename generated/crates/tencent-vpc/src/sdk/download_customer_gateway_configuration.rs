@@ -28,7 +28,7 @@ pub struct DownloadCustomerGatewayConfigurationRequest {
 impl DownloadCustomerGatewayConfigurationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadCustomerGatewayConfigurationRequestBuilder {
-        DownloadCustomerGatewayConfigurationRequestBuilder::default()
+        <DownloadCustomerGatewayConfigurationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

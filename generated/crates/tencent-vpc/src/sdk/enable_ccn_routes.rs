@@ -22,7 +22,7 @@ pub struct EnableCcnRoutesRequest {
 impl EnableCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableCcnRoutesRequestBuilder {
-        EnableCcnRoutesRequestBuilder::default()
+        <EnableCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

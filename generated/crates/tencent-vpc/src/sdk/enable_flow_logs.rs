@@ -17,7 +17,7 @@ pub struct EnableFlowLogsRequest {
 impl EnableFlowLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableFlowLogsRequestBuilder {
-        EnableFlowLogsRequestBuilder::default()
+        <EnableFlowLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

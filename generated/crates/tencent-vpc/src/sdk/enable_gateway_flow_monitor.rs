@@ -20,7 +20,7 @@ pub struct EnableGatewayFlowMonitorRequest {
 impl EnableGatewayFlowMonitorRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableGatewayFlowMonitorRequestBuilder {
-        EnableGatewayFlowMonitorRequestBuilder::default()
+        <EnableGatewayFlowMonitorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct EnableRoutesRequest {
 impl EnableRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableRoutesRequestBuilder {
-        EnableRoutesRequestBuilder::default()
+        <EnableRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct EnableSnapshotPoliciesRequest {
 impl EnableSnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableSnapshotPoliciesRequestBuilder {
-        EnableSnapshotPoliciesRequestBuilder::default()
+        <EnableSnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

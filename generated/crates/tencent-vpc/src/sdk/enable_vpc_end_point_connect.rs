@@ -23,7 +23,7 @@ pub struct EnableVpcEndPointConnectRequest {
 impl EnableVpcEndPointConnectRequest {
     /// A builder with every field unset.
     pub fn builder() -> EnableVpcEndPointConnectRequestBuilder {
-        EnableVpcEndPointConnectRequestBuilder::default()
+        <EnableVpcEndPointConnectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct GenerateVpnConnectionDefaultHealthCheckIpRequest {
 impl GenerateVpnConnectionDefaultHealthCheckIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> GenerateVpnConnectionDefaultHealthCheckIpRequestBuilder {
-        GenerateVpnConnectionDefaultHealthCheckIpRequestBuilder::default()
+        <GenerateVpnConnectionDefaultHealthCheckIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -40,7 +40,7 @@ pub struct GetCcnRegionBandwidthLimitsRequest {
 impl GetCcnRegionBandwidthLimitsRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetCcnRegionBandwidthLimitsRequestBuilder {
-        GetCcnRegionBandwidthLimitsRequestBuilder::default()
+        <GetCcnRegionBandwidthLimitsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct HaVipAssociateAddressIpRequest {
 impl HaVipAssociateAddressIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> HaVipAssociateAddressIpRequestBuilder {
-        HaVipAssociateAddressIpRequestBuilder::default()
+        <HaVipAssociateAddressIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct HaVipDisassociateAddressIpRequest {
 impl HaVipDisassociateAddressIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> HaVipDisassociateAddressIpRequestBuilder {
-        HaVipDisassociateAddressIpRequestBuilder::default()
+        <HaVipDisassociateAddressIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

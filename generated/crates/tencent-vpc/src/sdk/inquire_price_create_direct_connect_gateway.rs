@@ -12,7 +12,7 @@ pub struct InquirePriceCreateDirectConnectGatewayRequest {}
 impl InquirePriceCreateDirectConnectGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquirePriceCreateDirectConnectGatewayRequestBuilder {
-        InquirePriceCreateDirectConnectGatewayRequestBuilder::default()
+        <InquirePriceCreateDirectConnectGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

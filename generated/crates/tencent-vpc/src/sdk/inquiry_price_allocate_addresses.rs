@@ -73,7 +73,7 @@ pub struct InquiryPriceAllocateAddressesRequest {
 impl InquiryPriceAllocateAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceAllocateAddressesRequestBuilder {
-        InquiryPriceAllocateAddressesRequestBuilder::default()
+        <InquiryPriceAllocateAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

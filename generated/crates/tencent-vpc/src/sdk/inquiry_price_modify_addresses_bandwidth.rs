@@ -24,7 +24,7 @@ pub struct InquiryPriceModifyAddressesBandwidthRequest {
 impl InquiryPriceModifyAddressesBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceModifyAddressesBandwidthRequestBuilder {
-        InquiryPriceModifyAddressesBandwidthRequestBuilder::default()
+        <InquiryPriceModifyAddressesBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

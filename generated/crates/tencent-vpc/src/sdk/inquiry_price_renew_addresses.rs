@@ -22,7 +22,7 @@ pub struct InquiryPriceRenewAddressesRequest {
 impl InquiryPriceRenewAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceRenewAddressesRequestBuilder {
-        InquiryPriceRenewAddressesRequestBuilder::default()
+        <InquiryPriceRenewAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

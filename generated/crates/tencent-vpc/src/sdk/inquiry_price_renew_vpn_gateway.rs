@@ -22,7 +22,7 @@ pub struct InquiryPriceRenewVpnGatewayRequest {
 impl InquiryPriceRenewVpnGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceRenewVpnGatewayRequestBuilder {
-        InquiryPriceRenewVpnGatewayRequestBuilder::default()
+        <InquiryPriceRenewVpnGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

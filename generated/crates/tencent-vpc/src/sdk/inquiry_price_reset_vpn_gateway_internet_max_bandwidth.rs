@@ -22,7 +22,7 @@ pub struct InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest {
 impl InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> InquiryPriceResetVpnGatewayInternetMaxBandwidthRequestBuilder {
-        InquiryPriceResetVpnGatewayInternetMaxBandwidthRequestBuilder::default()
+        <InquiryPriceResetVpnGatewayInternetMaxBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct MigrateNetworkInterfaceRequest {
 impl MigrateNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigrateNetworkInterfaceRequestBuilder {
-        MigrateNetworkInterfaceRequestBuilder::default()
+        <MigrateNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct MigratePrivateIpAddressRequest {
 impl MigratePrivateIpAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigratePrivateIpAddressRequestBuilder {
-        MigratePrivateIpAddressRequestBuilder::default()
+        <MigratePrivateIpAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

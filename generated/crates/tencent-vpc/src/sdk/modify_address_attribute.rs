@@ -23,7 +23,7 @@ pub struct ModifyAddressAttributeRequest {
 impl ModifyAddressAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAddressAttributeRequestBuilder {
-        ModifyAddressAttributeRequestBuilder::default()
+        <ModifyAddressAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

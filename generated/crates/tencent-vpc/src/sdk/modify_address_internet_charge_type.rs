@@ -30,7 +30,7 @@ pub struct ModifyAddressInternetChargeTypeRequest {
 impl ModifyAddressInternetChargeTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAddressInternetChargeTypeRequestBuilder {
-        ModifyAddressInternetChargeTypeRequestBuilder::default()
+        <ModifyAddressInternetChargeTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

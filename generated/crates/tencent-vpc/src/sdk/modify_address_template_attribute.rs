@@ -28,7 +28,7 @@ pub struct ModifyAddressTemplateAttributeRequest {
 impl ModifyAddressTemplateAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAddressTemplateAttributeRequestBuilder {
-        ModifyAddressTemplateAttributeRequestBuilder::default()
+        <ModifyAddressTemplateAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyAddressTemplateGroupAttributeRequest {
 impl ModifyAddressTemplateGroupAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAddressTemplateGroupAttributeRequestBuilder {
-        ModifyAddressTemplateGroupAttributeRequestBuilder::default()
+        <ModifyAddressTemplateGroupAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

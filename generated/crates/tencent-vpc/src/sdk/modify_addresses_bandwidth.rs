@@ -26,7 +26,7 @@ pub struct ModifyAddressesBandwidthRequest {
 impl ModifyAddressesBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAddressesBandwidthRequestBuilder {
-        ModifyAddressesBandwidthRequestBuilder::default()
+        <ModifyAddressesBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ModifyAddressesRenewFlagRequest {
 impl ModifyAddressesRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAddressesRenewFlagRequestBuilder {
-        ModifyAddressesRenewFlagRequestBuilder::default()
+        <ModifyAddressesRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyAssistantCidrRequest {
 impl ModifyAssistantCidrRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAssistantCidrRequestBuilder {
-        ModifyAssistantCidrRequestBuilder::default()
+        <ModifyAssistantCidrRequestBuilder as ::core::default::Default>::default()
     }
 }
 

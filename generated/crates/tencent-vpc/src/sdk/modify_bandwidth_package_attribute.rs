@@ -25,7 +25,7 @@ pub struct ModifyBandwidthPackageAttributeRequest {
 impl ModifyBandwidthPackageAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBandwidthPackageAttributeRequestBuilder {
-        ModifyBandwidthPackageAttributeRequestBuilder::default()
+        <ModifyBandwidthPackageAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

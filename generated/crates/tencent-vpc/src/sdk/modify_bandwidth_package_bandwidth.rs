@@ -20,7 +20,7 @@ pub struct ModifyBandwidthPackageBandwidthRequest {
 impl ModifyBandwidthPackageBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyBandwidthPackageBandwidthRequestBuilder {
-        ModifyBandwidthPackageBandwidthRequestBuilder::default()
+        <ModifyBandwidthPackageBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyCcnAttachedInstancesAttributeRequest {
 impl ModifyCcnAttachedInstancesAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCcnAttachedInstancesAttributeRequestBuilder {
-        ModifyCcnAttachedInstancesAttributeRequestBuilder::default()
+        <ModifyCcnAttachedInstancesAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

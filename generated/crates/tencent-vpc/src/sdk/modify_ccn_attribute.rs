@@ -23,7 +23,7 @@ pub struct ModifyCcnAttributeRequest {
 impl ModifyCcnAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCcnAttributeRequestBuilder {
-        ModifyCcnAttributeRequestBuilder::default()
+        <ModifyCcnAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

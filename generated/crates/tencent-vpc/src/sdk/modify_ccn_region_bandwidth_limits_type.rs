@@ -20,7 +20,7 @@ pub struct ModifyCcnRegionBandwidthLimitsTypeRequest {
 impl ModifyCcnRegionBandwidthLimitsTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCcnRegionBandwidthLimitsTypeRequestBuilder {
-        ModifyCcnRegionBandwidthLimitsTypeRequestBuilder::default()
+        <ModifyCcnRegionBandwidthLimitsTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

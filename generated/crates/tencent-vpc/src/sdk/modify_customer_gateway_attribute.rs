@@ -20,7 +20,7 @@ pub struct ModifyCustomerGatewayAttributeRequest {
 impl ModifyCustomerGatewayAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCustomerGatewayAttributeRequestBuilder {
-        ModifyCustomerGatewayAttributeRequestBuilder::default()
+        <ModifyCustomerGatewayAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

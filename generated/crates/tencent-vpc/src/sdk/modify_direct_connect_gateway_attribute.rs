@@ -26,7 +26,7 @@ pub struct ModifyDirectConnectGatewayAttributeRequest {
 impl ModifyDirectConnectGatewayAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDirectConnectGatewayAttributeRequestBuilder {
-        ModifyDirectConnectGatewayAttributeRequestBuilder::default()
+        <ModifyDirectConnectGatewayAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

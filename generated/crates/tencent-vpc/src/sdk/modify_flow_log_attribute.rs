@@ -26,7 +26,7 @@ pub struct ModifyFlowLogAttributeRequest {
 impl ModifyFlowLogAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyFlowLogAttributeRequestBuilder {
-        ModifyFlowLogAttributeRequestBuilder::default()
+        <ModifyFlowLogAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyGatewayFlowQosRequest {
 impl ModifyGatewayFlowQosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyGatewayFlowQosRequestBuilder {
-        ModifyGatewayFlowQosRequestBuilder::default()
+        <ModifyGatewayFlowQosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

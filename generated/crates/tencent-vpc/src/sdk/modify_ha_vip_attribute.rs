@@ -20,7 +20,7 @@ pub struct ModifyHaVipAttributeRequest {
 impl ModifyHaVipAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyHaVipAttributeRequestBuilder {
-        ModifyHaVipAttributeRequestBuilder::default()
+        <ModifyHaVipAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyIPv6AddressesAttributesRequest {
 impl ModifyIPv6AddressesAttributesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyIPv6AddressesAttributesRequestBuilder {
-        ModifyIPv6AddressesAttributesRequestBuilder::default()
+        <ModifyIPv6AddressesAttributesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyIPv6AddressesBandwidthRequest {
 impl ModifyIPv6AddressesBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyIPv6AddressesBandwidthRequestBuilder {
-        ModifyIPv6AddressesBandwidthRequestBuilder::default()
+        <ModifyIPv6AddressesBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

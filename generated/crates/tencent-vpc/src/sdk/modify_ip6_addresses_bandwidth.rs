@@ -26,7 +26,7 @@ pub struct ModifyIp6AddressesBandwidthRequest {
 impl ModifyIp6AddressesBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyIp6AddressesBandwidthRequestBuilder {
-        ModifyIp6AddressesBandwidthRequestBuilder::default()
+        <ModifyIp6AddressesBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyIpv6AddressesAttributeRequest {
 impl ModifyIpv6AddressesAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyIpv6AddressesAttributeRequestBuilder {
-        ModifyIpv6AddressesAttributeRequestBuilder::default()
+        <ModifyIpv6AddressesAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

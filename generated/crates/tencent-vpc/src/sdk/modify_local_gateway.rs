@@ -26,7 +26,7 @@ pub struct ModifyLocalGatewayRequest {
 impl ModifyLocalGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyLocalGatewayRequestBuilder {
-        ModifyLocalGatewayRequestBuilder::default()
+        <ModifyLocalGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

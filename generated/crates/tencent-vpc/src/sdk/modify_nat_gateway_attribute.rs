@@ -30,7 +30,7 @@ pub struct ModifyNatGatewayAttributeRequest {
 impl ModifyNatGatewayAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNatGatewayAttributeRequestBuilder {
-        ModifyNatGatewayAttributeRequestBuilder::default()
+        <ModifyNatGatewayAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ModifyNatGatewayDestinationIpPortTranslationNatRuleRequest {
 impl ModifyNatGatewayDestinationIpPortTranslationNatRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder {
-        ModifyNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder::default()
+        <ModifyNatGatewayDestinationIpPortTranslationNatRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyNatGatewaySourceIpTranslationNatRuleRequest {
 impl ModifyNatGatewaySourceIpTranslationNatRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNatGatewaySourceIpTranslationNatRuleRequestBuilder {
-        ModifyNatGatewaySourceIpTranslationNatRuleRequestBuilder::default()
+        <ModifyNatGatewaySourceIpTranslationNatRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

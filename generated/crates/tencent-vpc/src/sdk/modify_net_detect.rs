@@ -46,7 +46,7 @@ pub struct ModifyNetDetectRequest {
 impl ModifyNetDetectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNetDetectRequestBuilder {
-        ModifyNetDetectRequestBuilder::default()
+        <ModifyNetDetectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

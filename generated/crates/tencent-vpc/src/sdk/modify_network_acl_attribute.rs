@@ -20,7 +20,7 @@ pub struct ModifyNetworkAclAttributeRequest {
 impl ModifyNetworkAclAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNetworkAclAttributeRequestBuilder {
-        ModifyNetworkAclAttributeRequestBuilder::default()
+        <ModifyNetworkAclAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct ModifyNetworkAclEntriesRequest {
 impl ModifyNetworkAclEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNetworkAclEntriesRequestBuilder {
-        ModifyNetworkAclEntriesRequestBuilder::default()
+        <ModifyNetworkAclEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

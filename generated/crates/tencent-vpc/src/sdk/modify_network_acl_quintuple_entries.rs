@@ -22,7 +22,7 @@ pub struct ModifyNetworkAclQuintupleEntriesRequest {
 impl ModifyNetworkAclQuintupleEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNetworkAclQuintupleEntriesRequestBuilder {
-        ModifyNetworkAclQuintupleEntriesRequestBuilder::default()
+        <ModifyNetworkAclQuintupleEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

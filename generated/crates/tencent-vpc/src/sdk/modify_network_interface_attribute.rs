@@ -29,7 +29,7 @@ pub struct ModifyNetworkInterfaceAttributeRequest {
 impl ModifyNetworkInterfaceAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyNetworkInterfaceAttributeRequestBuilder {
-        ModifyNetworkInterfaceAttributeRequestBuilder::default()
+        <ModifyNetworkInterfaceAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

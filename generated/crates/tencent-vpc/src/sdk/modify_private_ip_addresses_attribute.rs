@@ -22,7 +22,7 @@ pub struct ModifyPrivateIpAddressesAttributeRequest {
 impl ModifyPrivateIpAddressesAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyPrivateIpAddressesAttributeRequestBuilder {
-        ModifyPrivateIpAddressesAttributeRequestBuilder::default()
+        <ModifyPrivateIpAddressesAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ModifyReserveIpAddressRequest {
 impl ModifyReserveIpAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyReserveIpAddressRequestBuilder {
-        ModifyReserveIpAddressRequestBuilder::default()
+        <ModifyReserveIpAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyRoutePolicyAttributeRequest {
 impl ModifyRoutePolicyAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyRoutePolicyAttributeRequestBuilder {
-        ModifyRoutePolicyAttributeRequestBuilder::default()
+        <ModifyRoutePolicyAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyRouteTableAttributeRequest {
 impl ModifyRouteTableAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyRouteTableAttributeRequestBuilder {
-        ModifyRouteTableAttributeRequestBuilder::default()
+        <ModifyRouteTableAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

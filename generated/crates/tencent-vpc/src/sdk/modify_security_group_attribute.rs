@@ -23,7 +23,7 @@ pub struct ModifySecurityGroupAttributeRequest {
 impl ModifySecurityGroupAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySecurityGroupAttributeRequestBuilder {
-        ModifySecurityGroupAttributeRequestBuilder::default()
+        <ModifySecurityGroupAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

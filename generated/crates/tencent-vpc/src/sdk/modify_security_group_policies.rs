@@ -53,7 +53,7 @@ pub struct ModifySecurityGroupPoliciesRequest {
 impl ModifySecurityGroupPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySecurityGroupPoliciesRequestBuilder {
-        ModifySecurityGroupPoliciesRequestBuilder::default()
+        <ModifySecurityGroupPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

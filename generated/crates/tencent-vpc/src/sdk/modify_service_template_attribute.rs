@@ -28,7 +28,7 @@ pub struct ModifyServiceTemplateAttributeRequest {
 impl ModifyServiceTemplateAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyServiceTemplateAttributeRequestBuilder {
-        ModifyServiceTemplateAttributeRequestBuilder::default()
+        <ModifyServiceTemplateAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

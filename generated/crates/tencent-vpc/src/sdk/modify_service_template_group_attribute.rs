@@ -23,7 +23,7 @@ pub struct ModifyServiceTemplateGroupAttributeRequest {
 impl ModifyServiceTemplateGroupAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyServiceTemplateGroupAttributeRequestBuilder {
-        ModifyServiceTemplateGroupAttributeRequestBuilder::default()
+        <ModifyServiceTemplateGroupAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ModifySnapshotPoliciesRequest {
 impl ModifySnapshotPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySnapshotPoliciesRequestBuilder {
-        ModifySnapshotPoliciesRequestBuilder::default()
+        <ModifySnapshotPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

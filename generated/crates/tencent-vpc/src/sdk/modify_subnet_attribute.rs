@@ -23,7 +23,7 @@ pub struct ModifySubnetAttributeRequest {
 impl ModifySubnetAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySubnetAttributeRequestBuilder {
-        ModifySubnetAttributeRequestBuilder::default()
+        <ModifySubnetAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

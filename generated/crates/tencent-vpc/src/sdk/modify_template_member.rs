@@ -28,7 +28,7 @@ pub struct ModifyTemplateMemberRequest {
 impl ModifyTemplateMemberRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTemplateMemberRequestBuilder {
-        ModifyTemplateMemberRequestBuilder::default()
+        <ModifyTemplateMemberRequestBuilder as ::core::default::Default>::default()
     }
 }
 

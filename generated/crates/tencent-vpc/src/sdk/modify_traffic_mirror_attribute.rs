@@ -24,7 +24,7 @@ pub struct ModifyTrafficMirrorAttributeRequest {
 impl ModifyTrafficMirrorAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyTrafficMirrorAttributeRequestBuilder {
-        ModifyTrafficMirrorAttributeRequestBuilder::default()
+        <ModifyTrafficMirrorAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

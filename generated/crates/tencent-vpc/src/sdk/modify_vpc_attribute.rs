@@ -35,7 +35,7 @@ pub struct ModifyVpcAttributeRequest {
 impl ModifyVpcAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVpcAttributeRequestBuilder {
-        ModifyVpcAttributeRequestBuilder::default()
+        <ModifyVpcAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

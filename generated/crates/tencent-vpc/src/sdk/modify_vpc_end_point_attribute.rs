@@ -23,7 +23,7 @@ pub struct ModifyVpcEndPointAttributeRequest {
 impl ModifyVpcEndPointAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVpcEndPointAttributeRequestBuilder {
-        ModifyVpcEndPointAttributeRequestBuilder::default()
+        <ModifyVpcEndPointAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct ModifyVpcEndPointServiceAttributeRequest {
 impl ModifyVpcEndPointServiceAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVpcEndPointServiceAttributeRequestBuilder {
-        ModifyVpcEndPointServiceAttributeRequestBuilder::default()
+        <ModifyVpcEndPointServiceAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ModifyVpcEndPointServiceWhiteListRequest {
 impl ModifyVpcEndPointServiceWhiteListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVpcEndPointServiceWhiteListRequestBuilder {
-        ModifyVpcEndPointServiceWhiteListRequestBuilder::default()
+        <ModifyVpcEndPointServiceWhiteListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

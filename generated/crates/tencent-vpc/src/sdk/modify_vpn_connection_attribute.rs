@@ -58,7 +58,7 @@ pub struct ModifyVpnConnectionAttributeRequest {
 impl ModifyVpnConnectionAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVpnConnectionAttributeRequestBuilder {
-        ModifyVpnConnectionAttributeRequestBuilder::default()
+        <ModifyVpnConnectionAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

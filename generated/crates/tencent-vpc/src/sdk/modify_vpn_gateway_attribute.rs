@@ -29,7 +29,7 @@ pub struct ModifyVpnGatewayAttributeRequest {
 impl ModifyVpnGatewayAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVpnGatewayAttributeRequestBuilder {
-        ModifyVpnGatewayAttributeRequestBuilder::default()
+        <ModifyVpnGatewayAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyVpnGatewayCcnRoutesRequest {
 impl ModifyVpnGatewayCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVpnGatewayCcnRoutesRequestBuilder {
-        ModifyVpnGatewayCcnRoutesRequestBuilder::default()
+        <ModifyVpnGatewayCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ModifyVpnGatewayRoutesRequest {
 impl ModifyVpnGatewayRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyVpnGatewayRoutesRequestBuilder {
-        ModifyVpnGatewayRoutesRequestBuilder::default()
+        <ModifyVpnGatewayRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

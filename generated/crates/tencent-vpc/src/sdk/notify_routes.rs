@@ -20,7 +20,7 @@ pub struct NotifyRoutesRequest {
 impl NotifyRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> NotifyRoutesRequestBuilder {
-        NotifyRoutesRequestBuilder::default()
+        <NotifyRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct RefreshDirectConnectGatewayRouteToNatGatewayRequest {
 impl RefreshDirectConnectGatewayRouteToNatGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> RefreshDirectConnectGatewayRouteToNatGatewayRequestBuilder {
-        RefreshDirectConnectGatewayRouteToNatGatewayRequestBuilder::default()
+        <RefreshDirectConnectGatewayRouteToNatGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

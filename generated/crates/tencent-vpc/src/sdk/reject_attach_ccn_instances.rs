@@ -22,7 +22,7 @@ pub struct RejectAttachCcnInstancesRequest {
 impl RejectAttachCcnInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RejectAttachCcnInstancesRequestBuilder {
-        RejectAttachCcnInstancesRequestBuilder::default()
+        <RejectAttachCcnInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ReleaseAddressesRequest {
 impl ReleaseAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReleaseAddressesRequestBuilder {
-        ReleaseAddressesRequestBuilder::default()
+        <ReleaseAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

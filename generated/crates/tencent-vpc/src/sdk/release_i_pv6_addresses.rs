@@ -20,7 +20,7 @@ pub struct ReleaseIPv6AddressesRequest {
 impl ReleaseIPv6AddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReleaseIPv6AddressesRequestBuilder {
-        ReleaseIPv6AddressesRequestBuilder::default()
+        <ReleaseIPv6AddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

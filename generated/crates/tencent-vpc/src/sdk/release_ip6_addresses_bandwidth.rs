@@ -24,7 +24,7 @@ pub struct ReleaseIp6AddressesBandwidthRequest {
 impl ReleaseIp6AddressesBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReleaseIp6AddressesBandwidthRequestBuilder {
-        ReleaseIp6AddressesBandwidthRequestBuilder::default()
+        <ReleaseIp6AddressesBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct RemoveBandwidthPackageResourcesRequest {
 impl RemoveBandwidthPackageResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveBandwidthPackageResourcesRequestBuilder {
-        RemoveBandwidthPackageResourcesRequestBuilder::default()
+        <RemoveBandwidthPackageResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

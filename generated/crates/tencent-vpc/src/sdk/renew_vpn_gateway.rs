@@ -22,7 +22,7 @@ pub struct RenewVpnGatewayRequest {
 impl RenewVpnGatewayRequest {
     /// A builder with every field unset.
     pub fn builder() -> RenewVpnGatewayRequestBuilder {
-        RenewVpnGatewayRequestBuilder::default()
+        <RenewVpnGatewayRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ReplaceDirectConnectGatewayCcnRoutesRequest {
 impl ReplaceDirectConnectGatewayCcnRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceDirectConnectGatewayCcnRoutesRequestBuilder {
-        ReplaceDirectConnectGatewayCcnRoutesRequestBuilder::default()
+        <ReplaceDirectConnectGatewayCcnRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

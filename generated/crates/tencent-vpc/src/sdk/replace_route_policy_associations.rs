@@ -19,7 +19,7 @@ pub struct ReplaceRoutePolicyAssociationsRequest {
 impl ReplaceRoutePolicyAssociationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceRoutePolicyAssociationsRequestBuilder {
-        ReplaceRoutePolicyAssociationsRequestBuilder::default()
+        <ReplaceRoutePolicyAssociationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ReplaceRoutePolicyEntriesRequest {
 impl ReplaceRoutePolicyEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceRoutePolicyEntriesRequestBuilder {
-        ReplaceRoutePolicyEntriesRequestBuilder::default()
+        <ReplaceRoutePolicyEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ReplaceRouteTableAssociationRequest {
 impl ReplaceRouteTableAssociationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceRouteTableAssociationRequestBuilder {
-        ReplaceRouteTableAssociationRequestBuilder::default()
+        <ReplaceRouteTableAssociationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ReplaceRoutesRequest {
 impl ReplaceRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceRoutesRequestBuilder {
-        ReplaceRoutesRequestBuilder::default()
+        <ReplaceRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

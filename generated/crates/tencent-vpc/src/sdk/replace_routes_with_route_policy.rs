@@ -22,7 +22,7 @@ pub struct ReplaceRoutesWithRoutePolicyRequest {
 impl ReplaceRoutesWithRoutePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceRoutesWithRoutePolicyRequestBuilder {
-        ReplaceRoutesWithRoutePolicyRequestBuilder::default()
+        <ReplaceRoutesWithRoutePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

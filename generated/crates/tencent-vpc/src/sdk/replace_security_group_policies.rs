@@ -26,7 +26,7 @@ pub struct ReplaceSecurityGroupPoliciesRequest {
 impl ReplaceSecurityGroupPoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceSecurityGroupPoliciesRequestBuilder {
-        ReplaceSecurityGroupPoliciesRequestBuilder::default()
+        <ReplaceSecurityGroupPoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ReplaceSecurityGroupPolicyRequest {
 impl ReplaceSecurityGroupPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReplaceSecurityGroupPolicyRequestBuilder {
-        ReplaceSecurityGroupPolicyRequestBuilder::default()
+        <ReplaceSecurityGroupPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

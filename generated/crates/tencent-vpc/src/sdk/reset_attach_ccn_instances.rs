@@ -25,7 +25,7 @@ pub struct ResetAttachCcnInstancesRequest {
 impl ResetAttachCcnInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetAttachCcnInstancesRequestBuilder {
-        ResetAttachCcnInstancesRequestBuilder::default()
+        <ResetAttachCcnInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

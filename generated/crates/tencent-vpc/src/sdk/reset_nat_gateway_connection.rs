@@ -20,7 +20,7 @@ pub struct ResetNatGatewayConnectionRequest {
 impl ResetNatGatewayConnectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetNatGatewayConnectionRequestBuilder {
-        ResetNatGatewayConnectionRequestBuilder::default()
+        <ResetNatGatewayConnectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

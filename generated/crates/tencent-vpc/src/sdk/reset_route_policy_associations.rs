@@ -22,7 +22,7 @@ pub struct ResetRoutePolicyAssociationsRequest {
 impl ResetRoutePolicyAssociationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetRoutePolicyAssociationsRequestBuilder {
-        ResetRoutePolicyAssociationsRequestBuilder::default()
+        <ResetRoutePolicyAssociationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ResetRoutePolicyEntriesRequest {
 impl ResetRoutePolicyEntriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetRoutePolicyEntriesRequestBuilder {
-        ResetRoutePolicyEntriesRequestBuilder::default()
+        <ResetRoutePolicyEntriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

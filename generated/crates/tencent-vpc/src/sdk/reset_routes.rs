@@ -27,7 +27,7 @@ pub struct ResetRoutesRequest {
 impl ResetRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetRoutesRequestBuilder {
-        ResetRoutesRequestBuilder::default()
+        <ResetRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ResetTrafficMirrorFilterRequest {
 impl ResetTrafficMirrorFilterRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetTrafficMirrorFilterRequestBuilder {
-        ResetTrafficMirrorFilterRequestBuilder::default()
+        <ResetTrafficMirrorFilterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

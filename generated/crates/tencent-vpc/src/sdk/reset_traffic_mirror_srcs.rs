@@ -20,7 +20,7 @@ pub struct ResetTrafficMirrorSrcsRequest {
 impl ResetTrafficMirrorSrcsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetTrafficMirrorSrcsRequestBuilder {
-        ResetTrafficMirrorSrcsRequestBuilder::default()
+        <ResetTrafficMirrorSrcsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

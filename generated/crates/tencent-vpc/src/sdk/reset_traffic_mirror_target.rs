@@ -25,7 +25,7 @@ pub struct ResetTrafficMirrorTargetRequest {
 impl ResetTrafficMirrorTargetRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetTrafficMirrorTargetRequestBuilder {
-        ResetTrafficMirrorTargetRequestBuilder::default()
+        <ResetTrafficMirrorTargetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ResetVpnConnectionRequest {
 impl ResetVpnConnectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetVpnConnectionRequestBuilder {
-        ResetVpnConnectionRequestBuilder::default()
+        <ResetVpnConnectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ResetVpnGatewayInternetMaxBandwidthRequest {
 impl ResetVpnGatewayInternetMaxBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetVpnGatewayInternetMaxBandwidthRequestBuilder {
-        ResetVpnGatewayInternetMaxBandwidthRequestBuilder::default()
+        <ResetVpnGatewayInternetMaxBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct ResumeSnapshotInstanceRequest {
 impl ResumeSnapshotInstanceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResumeSnapshotInstanceRequestBuilder {
-        ResumeSnapshotInstanceRequestBuilder::default()
+        <ResumeSnapshotInstanceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ReturnNormalAddressesRequest {
 impl ReturnNormalAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ReturnNormalAddressesRequestBuilder {
-        ReturnNormalAddressesRequestBuilder::default()
+        <ReturnNormalAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct SetCcnRegionBandwidthLimitsRequest {
 impl SetCcnRegionBandwidthLimitsRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetCcnRegionBandwidthLimitsRequestBuilder {
-        SetCcnRegionBandwidthLimitsRequestBuilder::default()
+        <SetCcnRegionBandwidthLimitsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

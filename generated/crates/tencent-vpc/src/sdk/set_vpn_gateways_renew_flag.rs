@@ -24,7 +24,7 @@ pub struct SetVpnGatewaysRenewFlagRequest {
 impl SetVpnGatewaysRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> SetVpnGatewaysRenewFlagRequestBuilder {
-        SetVpnGatewaysRenewFlagRequestBuilder::default()
+        <SetVpnGatewaysRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

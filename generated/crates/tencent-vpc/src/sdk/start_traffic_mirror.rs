@@ -17,7 +17,7 @@ pub struct StartTrafficMirrorRequest {
 impl StartTrafficMirrorRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartTrafficMirrorRequestBuilder {
-        StartTrafficMirrorRequestBuilder::default()
+        <StartTrafficMirrorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct StopTrafficMirrorRequest {
 impl StopTrafficMirrorRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopTrafficMirrorRequestBuilder {
-        StopTrafficMirrorRequestBuilder::default()
+        <StopTrafficMirrorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

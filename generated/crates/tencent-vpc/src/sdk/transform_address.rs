@@ -18,7 +18,7 @@ pub struct TransformAddressRequest {
 impl TransformAddressRequest {
     /// A builder with every field unset.
     pub fn builder() -> TransformAddressRequestBuilder {
-        TransformAddressRequestBuilder::default()
+        <TransformAddressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

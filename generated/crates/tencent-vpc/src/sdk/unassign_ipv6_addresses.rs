@@ -24,7 +24,7 @@ pub struct UnassignIpv6AddressesRequest {
 impl UnassignIpv6AddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnassignIpv6AddressesRequestBuilder {
-        UnassignIpv6AddressesRequestBuilder::default()
+        <UnassignIpv6AddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

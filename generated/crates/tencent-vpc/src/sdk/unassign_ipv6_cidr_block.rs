@@ -21,7 +21,7 @@ pub struct UnassignIpv6CidrBlockRequest {
 impl UnassignIpv6CidrBlockRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnassignIpv6CidrBlockRequestBuilder {
-        UnassignIpv6CidrBlockRequestBuilder::default()
+        <UnassignIpv6CidrBlockRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -23,7 +23,7 @@ pub struct UnassignIpv6SubnetCidrBlockRequest {
 impl UnassignIpv6SubnetCidrBlockRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnassignIpv6SubnetCidrBlockRequestBuilder {
-        UnassignIpv6SubnetCidrBlockRequestBuilder::default()
+        <UnassignIpv6SubnetCidrBlockRequestBuilder as ::core::default::Default>::default()
     }
 }
 

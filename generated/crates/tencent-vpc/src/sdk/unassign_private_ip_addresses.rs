@@ -28,7 +28,7 @@ pub struct UnassignPrivateIpAddressesRequest {
 impl UnassignPrivateIpAddressesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UnassignPrivateIpAddressesRequestBuilder {
-        UnassignPrivateIpAddressesRequestBuilder::default()
+        <UnassignPrivateIpAddressesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

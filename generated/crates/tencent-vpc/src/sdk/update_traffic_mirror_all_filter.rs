@@ -31,7 +31,7 @@ pub struct UpdateTrafficMirrorAllFilterRequest {
 impl UpdateTrafficMirrorAllFilterRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTrafficMirrorAllFilterRequestBuilder {
-        UpdateTrafficMirrorAllFilterRequestBuilder::default()
+        <UpdateTrafficMirrorAllFilterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

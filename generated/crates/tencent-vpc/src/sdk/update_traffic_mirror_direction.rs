@@ -20,7 +20,7 @@ pub struct UpdateTrafficMirrorDirectionRequest {
 impl UpdateTrafficMirrorDirectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTrafficMirrorDirectionRequestBuilder {
-        UpdateTrafficMirrorDirectionRequestBuilder::default()
+        <UpdateTrafficMirrorDirectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

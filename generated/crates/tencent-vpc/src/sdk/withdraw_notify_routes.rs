@@ -20,7 +20,7 @@ pub struct WithdrawNotifyRoutesRequest {
 impl WithdrawNotifyRoutesRequest {
     /// A builder with every field unset.
     pub fn builder() -> WithdrawNotifyRoutesRequestBuilder {
-        WithdrawNotifyRoutesRequestBuilder::default()
+        <WithdrawNotifyRoutesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct DescribeUdbInstanceBackupUrlRequest {
 impl DescribeUdbInstanceBackupUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUdbInstanceBackupUrlRequestBuilder {
-        DescribeUdbInstanceBackupUrlRequestBuilder::default()
+        <DescribeUdbInstanceBackupUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

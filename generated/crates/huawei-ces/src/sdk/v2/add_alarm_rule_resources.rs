@@ -24,7 +24,7 @@ pub struct AddAlarmRuleResourcesRequest {
 impl AddAlarmRuleResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddAlarmRuleResourcesRequestBuilder {
-        AddAlarmRuleResourcesRequestBuilder::default()
+        <AddAlarmRuleResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCreateResourcesRequest {
 impl BatchCreateResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateResourcesRequestBuilder {
-        BatchCreateResourcesRequestBuilder::default()
+        <BatchCreateResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

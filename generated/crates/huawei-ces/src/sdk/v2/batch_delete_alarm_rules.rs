@@ -21,7 +21,7 @@ pub struct BatchDeleteAlarmRulesRequest {
 impl BatchDeleteAlarmRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteAlarmRulesRequestBuilder {
-        BatchDeleteAlarmRulesRequestBuilder::default()
+        <BatchDeleteAlarmRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

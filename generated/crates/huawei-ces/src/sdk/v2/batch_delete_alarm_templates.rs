@@ -21,7 +21,7 @@ pub struct BatchDeleteAlarmTemplatesRequest {
 impl BatchDeleteAlarmTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteAlarmTemplatesRequestBuilder {
-        BatchDeleteAlarmTemplatesRequestBuilder::default()
+        <BatchDeleteAlarmTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchDeleteNotificationMasksRequest {
 impl BatchDeleteNotificationMasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteNotificationMasksRequestBuilder {
-        BatchDeleteNotificationMasksRequestBuilder::default()
+        <BatchDeleteNotificationMasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

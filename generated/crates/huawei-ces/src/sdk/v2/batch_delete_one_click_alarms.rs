@@ -21,7 +21,7 @@ pub struct BatchDeleteOneClickAlarmsRequest {
 impl BatchDeleteOneClickAlarmsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteOneClickAlarmsRequestBuilder {
-        BatchDeleteOneClickAlarmsRequestBuilder::default()
+        <BatchDeleteOneClickAlarmsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

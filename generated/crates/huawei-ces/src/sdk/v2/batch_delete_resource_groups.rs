@@ -21,7 +21,7 @@ pub struct BatchDeleteResourceGroupsRequest {
 impl BatchDeleteResourceGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteResourceGroupsRequestBuilder {
-        BatchDeleteResourceGroupsRequestBuilder::default()
+        <BatchDeleteResourceGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

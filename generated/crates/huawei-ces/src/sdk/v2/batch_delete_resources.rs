@@ -24,7 +24,7 @@ pub struct BatchDeleteResourcesRequest {
 impl BatchDeleteResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteResourcesRequestBuilder {
-        BatchDeleteResourcesRequestBuilder::default()
+        <BatchDeleteResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchEnableAlarmRulesRequest {
 impl BatchEnableAlarmRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchEnableAlarmRulesRequestBuilder {
-        BatchEnableAlarmRulesRequestBuilder::default()
+        <BatchEnableAlarmRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchListSpecifiedMetricDataRequest {
 impl BatchListSpecifiedMetricDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchListSpecifiedMetricDataRequestBuilder {
-        BatchListSpecifiedMetricDataRequestBuilder::default()
+        <BatchListSpecifiedMetricDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

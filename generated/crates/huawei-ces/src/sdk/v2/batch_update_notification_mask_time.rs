@@ -21,7 +21,7 @@ pub struct BatchUpdateNotificationMaskTimeRequest {
 impl BatchUpdateNotificationMaskTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateNotificationMaskTimeRequestBuilder {
-        BatchUpdateNotificationMaskTimeRequestBuilder::default()
+        <BatchUpdateNotificationMaskTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchUpdateNotificationMasksRequest {
 impl BatchUpdateNotificationMasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateNotificationMasksRequestBuilder {
-        BatchUpdateNotificationMasksRequestBuilder::default()
+        <BatchUpdateNotificationMasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

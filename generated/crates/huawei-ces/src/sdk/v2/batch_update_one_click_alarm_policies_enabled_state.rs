@@ -27,7 +27,7 @@ pub struct BatchUpdateOneClickAlarmPoliciesEnabledStateRequest {
 impl BatchUpdateOneClickAlarmPoliciesEnabledStateRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateOneClickAlarmPoliciesEnabledStateRequestBuilder {
-        BatchUpdateOneClickAlarmPoliciesEnabledStateRequestBuilder::default()
+        <BatchUpdateOneClickAlarmPoliciesEnabledStateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

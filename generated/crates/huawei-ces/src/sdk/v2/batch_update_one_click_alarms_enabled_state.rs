@@ -24,7 +24,7 @@ pub struct BatchUpdateOneClickAlarmsEnabledStateRequest {
 impl BatchUpdateOneClickAlarmsEnabledStateRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateOneClickAlarmsEnabledStateRequestBuilder {
-        BatchUpdateOneClickAlarmsEnabledStateRequestBuilder::default()
+        <BatchUpdateOneClickAlarmsEnabledStateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

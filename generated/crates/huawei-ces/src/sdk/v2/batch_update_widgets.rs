@@ -21,7 +21,7 @@ pub struct BatchUpdateWidgetsRequest {
 impl BatchUpdateWidgetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchUpdateWidgetsRequestBuilder {
-        BatchUpdateWidgetsRequestBuilder::default()
+        <BatchUpdateWidgetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

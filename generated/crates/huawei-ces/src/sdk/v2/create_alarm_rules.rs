@@ -21,7 +21,7 @@ pub struct CreateAlarmRulesRequest {
 impl CreateAlarmRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAlarmRulesRequestBuilder {
-        CreateAlarmRulesRequestBuilder::default()
+        <CreateAlarmRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateDashboardWidgetsRequest {
 impl CreateDashboardWidgetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateDashboardWidgetsRequestBuilder {
-        CreateDashboardWidgetsRequestBuilder::default()
+        <CreateDashboardWidgetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

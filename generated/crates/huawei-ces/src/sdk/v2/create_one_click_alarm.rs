@@ -21,7 +21,7 @@ pub struct CreateOneClickAlarmRequest {
 impl CreateOneClickAlarmRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOneClickAlarmRequestBuilder {
-        CreateOneClickAlarmRequestBuilder::default()
+        <CreateOneClickAlarmRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateOneDashboardRequest {
 impl CreateOneDashboardRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateOneDashboardRequestBuilder {
-        CreateOneDashboardRequestBuilder::default()
+        <CreateOneDashboardRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteAlarmRuleResourcesRequest {
 impl DeleteAlarmRuleResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAlarmRuleResourcesRequestBuilder {
-        DeleteAlarmRuleResourcesRequestBuilder::default()
+        <DeleteAlarmRuleResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

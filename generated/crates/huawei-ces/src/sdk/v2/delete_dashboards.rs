@@ -21,7 +21,7 @@ pub struct DeleteDashboardsRequest {
 impl DeleteDashboardsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDashboardsRequestBuilder {
-        DeleteDashboardsRequestBuilder::default()
+        <DeleteDashboardsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

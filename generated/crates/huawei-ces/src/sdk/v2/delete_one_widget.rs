@@ -19,7 +19,7 @@ pub struct DeleteOneWidgetRequest {
 impl DeleteOneWidgetRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteOneWidgetRequestBuilder {
-        DeleteOneWidgetRequestBuilder::default()
+        <DeleteOneWidgetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListAgentDimensionInfoRequest {
 impl ListAgentDimensionInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAgentDimensionInfoRequestBuilder {
-        ListAgentDimensionInfoRequestBuilder::default()
+        <ListAgentDimensionInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListAlarmRulePoliciesRequest {
 impl ListAlarmRulePoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAlarmRulePoliciesRequestBuilder {
-        ListAlarmRulePoliciesRequestBuilder::default()
+        <ListAlarmRulePoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

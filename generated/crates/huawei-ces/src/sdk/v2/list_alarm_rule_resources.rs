@@ -27,7 +27,7 @@ pub struct ListAlarmRuleResourcesRequest {
 impl ListAlarmRuleResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAlarmRuleResourcesRequestBuilder {
-        ListAlarmRuleResourcesRequestBuilder::default()
+        <ListAlarmRuleResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ListAlarmRulesRequest {
 impl ListAlarmRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAlarmRulesRequestBuilder {
-        ListAlarmRulesRequestBuilder::default()
+        <ListAlarmRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

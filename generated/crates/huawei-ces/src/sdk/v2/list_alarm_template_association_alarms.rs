@@ -27,7 +27,7 @@ pub struct ListAlarmTemplateAssociationAlarmsRequest {
 impl ListAlarmTemplateAssociationAlarmsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAlarmTemplateAssociationAlarmsRequestBuilder {
-        ListAlarmTemplateAssociationAlarmsRequestBuilder::default()
+        <ListAlarmTemplateAssociationAlarmsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ListAlarmTemplatesRequest {
 impl ListAlarmTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAlarmTemplatesRequestBuilder {
-        ListAlarmTemplatesRequestBuilder::default()
+        <ListAlarmTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListCesTargetProjectTagsRequest {
 impl ListCesTargetProjectTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCesTargetProjectTagsRequestBuilder {
-        ListCesTargetProjectTagsRequestBuilder::default()
+        <ListCesTargetProjectTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

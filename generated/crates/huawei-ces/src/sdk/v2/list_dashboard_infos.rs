@@ -33,7 +33,7 @@ pub struct ListDashboardInfosRequest {
 impl ListDashboardInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDashboardInfosRequestBuilder {
-        ListDashboardInfosRequestBuilder::default()
+        <ListDashboardInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListDashboardWidgetsRequest {
 impl ListDashboardWidgetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDashboardWidgetsRequestBuilder {
-        ListDashboardWidgetsRequestBuilder::default()
+        <ListDashboardWidgetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

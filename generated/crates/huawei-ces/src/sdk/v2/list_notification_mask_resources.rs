@@ -27,7 +27,7 @@ pub struct ListNotificationMaskResourcesRequest {
 impl ListNotificationMaskResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListNotificationMaskResourcesRequestBuilder {
-        ListNotificationMaskResourcesRequestBuilder::default()
+        <ListNotificationMaskResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

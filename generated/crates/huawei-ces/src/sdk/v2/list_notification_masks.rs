@@ -33,7 +33,7 @@ pub struct ListNotificationMasksRequest {
 impl ListNotificationMasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListNotificationMasksRequestBuilder {
-        ListNotificationMasksRequestBuilder::default()
+        <ListNotificationMasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListOneClickAlarmRulesRequest {
 impl ListOneClickAlarmRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOneClickAlarmRulesRequestBuilder {
-        ListOneClickAlarmRulesRequestBuilder::default()
+        <ListOneClickAlarmRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListOneClickAlarmsRequest {
 impl ListOneClickAlarmsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListOneClickAlarmsRequestBuilder {
-        ListOneClickAlarmsRequestBuilder::default()
+        <ListOneClickAlarmsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

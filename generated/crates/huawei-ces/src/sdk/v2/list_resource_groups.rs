@@ -39,7 +39,7 @@ pub struct ListResourceGroupsRequest {
 impl ListResourceGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListResourceGroupsRequestBuilder {
-        ListResourceGroupsRequestBuilder::default()
+        <ListResourceGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

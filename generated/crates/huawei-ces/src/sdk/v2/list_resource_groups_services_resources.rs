@@ -54,7 +54,7 @@ pub struct ListResourceGroupsServicesResourcesRequest {
 impl ListResourceGroupsServicesResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListResourceGroupsServicesResourcesRequestBuilder {
-        ListResourceGroupsServicesResourcesRequestBuilder::default()
+        <ListResourceGroupsServicesResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

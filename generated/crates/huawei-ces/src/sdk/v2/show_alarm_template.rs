@@ -21,7 +21,7 @@ pub struct ShowAlarmTemplateRequest {
 impl ShowAlarmTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAlarmTemplateRequestBuilder {
-        ShowAlarmTemplateRequestBuilder::default()
+        <ShowAlarmTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ShowResourceGroupRequest {
 impl ShowResourceGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowResourceGroupRequestBuilder {
-        ShowResourceGroupRequestBuilder::default()
+        <ShowResourceGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowWidgetRequest {
 impl ShowWidgetRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowWidgetRequestBuilder {
-        ShowWidgetRequestBuilder::default()
+        <ShowWidgetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateAlarmNotificationsRequest {
 impl UpdateAlarmNotificationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAlarmNotificationsRequestBuilder {
-        UpdateAlarmNotificationsRequestBuilder::default()
+        <UpdateAlarmNotificationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

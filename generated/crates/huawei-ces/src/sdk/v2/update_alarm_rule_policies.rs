@@ -24,7 +24,7 @@ pub struct UpdateAlarmRulePoliciesRequest {
 impl UpdateAlarmRulePoliciesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAlarmRulePoliciesRequestBuilder {
-        UpdateAlarmRulePoliciesRequestBuilder::default()
+        <UpdateAlarmRulePoliciesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateDashboardRequest {
 impl UpdateDashboardRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDashboardRequestBuilder {
-        UpdateDashboardRequestBuilder::default()
+        <UpdateDashboardRequestBuilder as ::core::default::Default>::default()
     }
 }
 

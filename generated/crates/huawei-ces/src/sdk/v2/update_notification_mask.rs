@@ -24,7 +24,7 @@ pub struct UpdateNotificationMaskRequest {
 impl UpdateNotificationMaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateNotificationMaskRequestBuilder {
-        UpdateNotificationMaskRequestBuilder::default()
+        <UpdateNotificationMaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateOneClickAlarmNotificationsRequest {
 impl UpdateOneClickAlarmNotificationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateOneClickAlarmNotificationsRequestBuilder {
-        UpdateOneClickAlarmNotificationsRequestBuilder::default()
+        <UpdateOneClickAlarmNotificationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateResourceGroupAssociationAlarmTemplateRequest {
 impl UpdateResourceGroupAssociationAlarmTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateResourceGroupAssociationAlarmTemplateRequestBuilder {
-        UpdateResourceGroupAssociationAlarmTemplateRequestBuilder::default()
+        <UpdateResourceGroupAssociationAlarmTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchCreateAgentInvocationsRequest {
 impl BatchCreateAgentInvocationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateAgentInvocationsRequestBuilder {
-        BatchCreateAgentInvocationsRequestBuilder::default()
+        <BatchCreateAgentInvocationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

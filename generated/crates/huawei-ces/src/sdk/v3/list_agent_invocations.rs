@@ -39,7 +39,7 @@ pub struct ListAgentInvocationsRequest {
 impl ListAgentInvocationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAgentInvocationsRequestBuilder {
-        ListAgentInvocationsRequestBuilder::default()
+        <ListAgentInvocationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

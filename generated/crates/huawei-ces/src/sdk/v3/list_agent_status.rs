@@ -21,7 +21,7 @@ pub struct ListAgentStatusRequest {
 impl ListAgentStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAgentStatusRequestBuilder {
-        ListAgentStatusRequestBuilder::default()
+        <ListAgentStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct AssociateSmnTopicRequest {
 impl AssociateSmnTopicRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateSmnTopicRequestBuilder {
-        AssociateSmnTopicRequestBuilder::default()
+        <AssociateSmnTopicRequestBuilder as ::core::default::Default>::default()
     }
 }
 

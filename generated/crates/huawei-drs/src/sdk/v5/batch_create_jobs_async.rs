@@ -24,7 +24,7 @@ pub struct BatchCreateJobsAsyncRequest {
 impl BatchCreateJobsAsyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateJobsAsyncRequestBuilder {
-        BatchCreateJobsAsyncRequestBuilder::default()
+        <BatchCreateJobsAsyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

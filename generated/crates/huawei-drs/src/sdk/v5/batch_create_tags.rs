@@ -30,7 +30,7 @@ pub struct BatchCreateTagsRequest {
 impl BatchCreateTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateTagsRequestBuilder {
-        BatchCreateTagsRequestBuilder::default()
+        <BatchCreateTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeleteJobsByIdRequest {
 impl BatchDeleteJobsByIdRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteJobsByIdRequestBuilder {
-        BatchDeleteJobsByIdRequestBuilder::default()
+        <BatchDeleteJobsByIdRequestBuilder as ::core::default::Default>::default()
     }
 }
 

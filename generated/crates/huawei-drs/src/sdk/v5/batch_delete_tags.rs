@@ -30,7 +30,7 @@ pub struct BatchDeleteTagsRequest {
 impl BatchDeleteTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteTagsRequestBuilder {
-        BatchDeleteTagsRequestBuilder::default()
+        <BatchDeleteTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

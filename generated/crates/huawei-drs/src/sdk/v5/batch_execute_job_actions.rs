@@ -24,7 +24,7 @@ pub struct BatchExecuteJobActionsRequest {
 impl BatchExecuteJobActionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchExecuteJobActionsRequestBuilder {
-        BatchExecuteJobActionsRequestBuilder::default()
+        <BatchExecuteJobActionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

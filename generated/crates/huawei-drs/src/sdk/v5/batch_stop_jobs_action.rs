@@ -24,7 +24,7 @@ pub struct BatchStopJobsActionRequest {
 impl BatchStopJobsActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchStopJobsActionRequestBuilder {
-        BatchStopJobsActionRequestBuilder::default()
+        <BatchStopJobsActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ChangeJobFlavorRequest {
 impl ChangeJobFlavorRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeJobFlavorRequestBuilder {
-        ChangeJobFlavorRequestBuilder::default()
+        <ChangeJobFlavorRequestBuilder as ::core::default::Default>::default()
     }
 }
 

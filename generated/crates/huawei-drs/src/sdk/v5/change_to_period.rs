@@ -27,7 +27,7 @@ pub struct ChangeToPeriodRequest {
 impl ChangeToPeriodRequest {
     /// A builder with every field unset.
     pub fn builder() -> ChangeToPeriodRequestBuilder {
-        ChangeToPeriodRequestBuilder::default()
+        <ChangeToPeriodRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CheckDataFilterRequest {
 impl CheckDataFilterRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckDataFilterRequestBuilder {
-        CheckDataFilterRequestBuilder::default()
+        <CheckDataFilterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

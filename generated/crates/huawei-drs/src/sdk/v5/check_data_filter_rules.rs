@@ -27,7 +27,7 @@ pub struct CheckDataFilterRulesRequest {
 impl CheckDataFilterRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CheckDataFilterRulesRequestBuilder {
-        CheckDataFilterRulesRequestBuilder::default()
+        <CheckDataFilterRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct CleanAlarmsRequest {
 impl CleanAlarmsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CleanAlarmsRequestBuilder {
-        CleanAlarmsRequestBuilder::default()
+        <CleanAlarmsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CollectColumnsRequest {
 impl CollectColumnsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectColumnsRequestBuilder {
-        CollectColumnsRequestBuilder::default()
+        <CollectColumnsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

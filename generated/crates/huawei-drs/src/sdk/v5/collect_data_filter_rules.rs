@@ -27,7 +27,7 @@ pub struct CollectDataFilterRulesRequest {
 impl CollectDataFilterRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectDataFilterRulesRequestBuilder {
-        CollectDataFilterRulesRequestBuilder::default()
+        <CollectDataFilterRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

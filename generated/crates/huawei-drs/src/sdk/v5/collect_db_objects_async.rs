@@ -38,7 +38,7 @@ pub struct CollectDbObjectsAsyncRequest {
 impl CollectDbObjectsAsyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectDbObjectsAsyncRequestBuilder {
-        CollectDbObjectsAsyncRequestBuilder::default()
+        <CollectDbObjectsAsyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CollectDbObjectsInfoRequest {
 impl CollectDbObjectsInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectDbObjectsInfoRequestBuilder {
-        CollectDbObjectsInfoRequestBuilder::default()
+        <CollectDbObjectsInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CollectPositionAsyncRequest {
 impl CollectPositionAsyncRequest {
     /// A builder with every field unset.
     pub fn builder() -> CollectPositionAsyncRequestBuilder {
-        CollectPositionAsyncRequestBuilder::default()
+        <CollectPositionAsyncRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CommitAsyncJobRequest {
 impl CommitAsyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CommitAsyncJobRequestBuilder {
-        CommitAsyncJobRequestBuilder::default()
+        <CommitAsyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

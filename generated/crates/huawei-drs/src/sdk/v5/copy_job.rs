@@ -24,7 +24,7 @@ pub struct CopyJobRequest {
 impl CopyJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CopyJobRequestBuilder {
-        CopyJobRequestBuilder::default()
+        <CopyJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CountInstanceByTagsRequest {
 impl CountInstanceByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountInstanceByTagsRequestBuilder {
-        CountInstanceByTagsRequestBuilder::default()
+        <CountInstanceByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

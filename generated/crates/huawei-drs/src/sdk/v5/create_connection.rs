@@ -26,7 +26,7 @@ pub struct CreateConnectionRequest {
 impl CreateConnectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateConnectionRequestBuilder {
-        CreateConnectionRequestBuilder::default()
+        <CreateConnectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateJobRequest {
 impl CreateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateJobRequestBuilder {
-        CreateJobRequestBuilder::default()
+        <CreateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

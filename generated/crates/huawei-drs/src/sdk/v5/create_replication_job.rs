@@ -24,7 +24,7 @@ pub struct CreateReplicationJobRequest {
 impl CreateReplicationJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateReplicationJobRequestBuilder {
-        CreateReplicationJobRequestBuilder::default()
+        <CreateReplicationJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateSubscriptionRequest {
 impl CreateSubscriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSubscriptionRequestBuilder {
-        CreateSubscriptionRequestBuilder::default()
+        <CreateSubscriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

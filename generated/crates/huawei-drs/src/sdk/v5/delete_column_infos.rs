@@ -27,7 +27,7 @@ pub struct DeleteColumnInfosRequest {
 impl DeleteColumnInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteColumnInfosRequestBuilder {
-        DeleteColumnInfosRequestBuilder::default()
+        <DeleteColumnInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteConnectionRequest {
 impl DeleteConnectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteConnectionRequestBuilder {
-        DeleteConnectionRequestBuilder::default()
+        <DeleteConnectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

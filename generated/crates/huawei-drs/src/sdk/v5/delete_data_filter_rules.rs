@@ -27,7 +27,7 @@ pub struct DeleteDataFilterRulesRequest {
 impl DeleteDataFilterRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDataFilterRulesRequestBuilder {
-        DeleteDataFilterRulesRequestBuilder::default()
+        <DeleteDataFilterRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DeleteJdbcDriverRequest {
 impl DeleteJdbcDriverRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteJdbcDriverRequestBuilder {
-        DeleteJdbcDriverRequestBuilder::default()
+        <DeleteJdbcDriverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

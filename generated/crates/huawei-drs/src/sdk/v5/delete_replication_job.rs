@@ -22,7 +22,7 @@ pub struct DeleteReplicationJobRequest {
 impl DeleteReplicationJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteReplicationJobRequestBuilder {
-        DeleteReplicationJobRequestBuilder::default()
+        <DeleteReplicationJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteSubscriptionRequest {
 impl DeleteSubscriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSubscriptionRequestBuilder {
-        DeleteSubscriptionRequestBuilder::default()
+        <DeleteSubscriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

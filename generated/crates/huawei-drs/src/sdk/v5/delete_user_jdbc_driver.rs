@@ -24,7 +24,7 @@ pub struct DeleteUserJdbcDriverRequest {
 impl DeleteUserJdbcDriverRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteUserJdbcDriverRequestBuilder {
-        DeleteUserJdbcDriverRequestBuilder::default()
+        <DeleteUserJdbcDriverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DownloadBatchCreateTemplateRequest {
 impl DownloadBatchCreateTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadBatchCreateTemplateRequestBuilder {
-        DownloadBatchCreateTemplateRequestBuilder::default()
+        <DownloadBatchCreateTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

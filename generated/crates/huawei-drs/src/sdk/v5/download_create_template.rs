@@ -24,7 +24,7 @@ pub struct DownloadCreateTemplateRequest {
 impl DownloadCreateTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadCreateTemplateRequestBuilder {
-        DownloadCreateTemplateRequestBuilder::default()
+        <DownloadCreateTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

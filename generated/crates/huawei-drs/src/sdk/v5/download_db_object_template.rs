@@ -25,7 +25,7 @@ pub struct DownloadDbObjectTemplateRequest {
 impl DownloadDbObjectTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> DownloadDbObjectTemplateRequestBuilder {
-        DownloadDbObjectTemplateRequestBuilder::default()
+        <DownloadDbObjectTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

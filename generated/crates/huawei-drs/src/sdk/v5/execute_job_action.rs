@@ -27,7 +27,7 @@ pub struct ExecuteJobActionRequest {
 impl ExecuteJobActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExecuteJobActionRequestBuilder {
-        ExecuteJobActionRequestBuilder::default()
+        <ExecuteJobActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

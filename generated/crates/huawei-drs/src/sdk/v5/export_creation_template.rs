@@ -24,7 +24,7 @@ pub struct ExportCreationTemplateRequest {
 impl ExportCreationTemplateRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportCreationTemplateRequestBuilder {
-        ExportCreationTemplateRequestBuilder::default()
+        <ExportCreationTemplateRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ExportJobListRequest {
 impl ExportJobListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportJobListRequestBuilder {
-        ExportJobListRequestBuilder::default()
+        <ExportJobListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ExportOperationInfoRequest {
 impl ExportOperationInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportOperationInfoRequestBuilder {
-        ExportOperationInfoRequestBuilder::default()
+        <ExportOperationInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ExportReplayReportRequest {
 impl ExportReplayReportRequest {
     /// A builder with every field unset.
     pub fn builder() -> ExportReplayReportRequestBuilder {
-        ExportReplayReportRequestBuilder::default()
+        <ExportReplayReportRequestBuilder as ::core::default::Default>::default()
     }
 }
 

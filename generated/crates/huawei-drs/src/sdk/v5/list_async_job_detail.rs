@@ -30,7 +30,7 @@ pub struct ListAsyncJobDetailRequest {
 impl ListAsyncJobDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAsyncJobDetailRequestBuilder {
-        ListAsyncJobDetailRequestBuilder::default()
+        <ListAsyncJobDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ListAsyncJobsRequest {
 impl ListAsyncJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAsyncJobsRequestBuilder {
-        ListAsyncJobsRequestBuilder::default()
+        <ListAsyncJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ListConnectionsRequest {
 impl ListConnectionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListConnectionsRequestBuilder {
-        ListConnectionsRequestBuilder::default()
+        <ListConnectionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

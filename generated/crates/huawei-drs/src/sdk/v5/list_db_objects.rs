@@ -37,7 +37,7 @@ pub struct ListDbObjectsRequest {
 impl ListDbObjectsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListDbObjectsRequestBuilder {
-        ListDbObjectsRequestBuilder::default()
+        <ListDbObjectsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

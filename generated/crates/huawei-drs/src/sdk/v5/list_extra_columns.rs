@@ -36,7 +36,7 @@ pub struct ListExtraColumnsRequest {
 impl ListExtraColumnsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListExtraColumnsRequestBuilder {
-        ListExtraColumnsRequestBuilder::default()
+        <ListExtraColumnsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

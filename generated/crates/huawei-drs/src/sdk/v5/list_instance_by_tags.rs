@@ -33,7 +33,7 @@ pub struct ListInstanceByTagsRequest {
 impl ListInstanceByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceByTagsRequestBuilder {
-        ListInstanceByTagsRequestBuilder::default()
+        <ListInstanceByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListInstanceTagsRequest {
 impl ListInstanceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListInstanceTagsRequestBuilder {
-        ListInstanceTagsRequestBuilder::default()
+        <ListInstanceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListJdbcDriversRequest {
 impl ListJdbcDriversRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListJdbcDriversRequestBuilder {
-        ListJdbcDriversRequestBuilder::default()
+        <ListJdbcDriversRequestBuilder as ::core::default::Default>::default()
     }
 }
 

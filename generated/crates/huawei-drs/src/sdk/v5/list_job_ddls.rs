@@ -39,7 +39,7 @@ pub struct ListJobDdlsRequest {
 impl ListJobDdlsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListJobDdlsRequestBuilder {
-        ListJobDdlsRequestBuilder::default()
+        <ListJobDdlsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

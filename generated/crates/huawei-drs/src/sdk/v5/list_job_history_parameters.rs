@@ -39,7 +39,7 @@ pub struct ListJobHistoryParametersRequest {
 impl ListJobHistoryParametersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListJobHistoryParametersRequestBuilder {
-        ListJobHistoryParametersRequestBuilder::default()
+        <ListJobHistoryParametersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListJobParametersRequest {
 impl ListJobParametersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListJobParametersRequestBuilder {
-        ListJobParametersRequestBuilder::default()
+        <ListJobParametersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

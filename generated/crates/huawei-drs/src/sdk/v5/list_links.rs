@@ -30,7 +30,7 @@ pub struct ListLinksRequest {
 impl ListLinksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListLinksRequestBuilder {
-        ListLinksRequestBuilder::default()
+        <ListLinksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

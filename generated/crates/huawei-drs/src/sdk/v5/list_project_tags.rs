@@ -24,7 +24,7 @@ pub struct ListProjectTagsRequest {
 impl ListProjectTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListProjectTagsRequestBuilder {
-        ListProjectTagsRequestBuilder::default()
+        <ListProjectTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

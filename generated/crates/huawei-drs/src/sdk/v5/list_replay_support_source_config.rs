@@ -27,7 +27,7 @@ pub struct ListReplaySupportSourceConfigRequest {
 impl ListReplaySupportSourceConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListReplaySupportSourceConfigRequestBuilder {
-        ListReplaySupportSourceConfigRequestBuilder::default()
+        <ListReplaySupportSourceConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -58,7 +58,7 @@ pub struct ListReplicationJobsRequest {
 impl ListReplicationJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListReplicationJobsRequestBuilder {
-        ListReplicationJobsRequestBuilder::default()
+        <ListReplicationJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ListSupportLinksRequest {
 impl ListSupportLinksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSupportLinksRequestBuilder {
-        ListSupportLinksRequestBuilder::default()
+        <ListSupportLinksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListTagsRequest {
 impl ListTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTagsRequestBuilder {
-        ListTagsRequestBuilder::default()
+        <ListTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

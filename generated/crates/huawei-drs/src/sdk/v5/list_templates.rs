@@ -27,7 +27,7 @@ pub struct ListTemplatesRequest {
 impl ListTemplatesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTemplatesRequestBuilder {
-        ListTemplatesRequestBuilder::default()
+        <ListTemplatesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

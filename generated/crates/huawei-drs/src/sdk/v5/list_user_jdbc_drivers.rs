@@ -30,7 +30,7 @@ pub struct ListUserJdbcDriversRequest {
 impl ListUserJdbcDriversRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListUserJdbcDriversRequestBuilder {
-        ListUserJdbcDriversRequestBuilder::default()
+        <ListUserJdbcDriversRequestBuilder as ::core::default::Default>::default()
     }
 }
 

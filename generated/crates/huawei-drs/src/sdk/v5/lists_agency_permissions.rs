@@ -28,7 +28,7 @@ pub struct ListsAgencyPermissionsRequest {
 impl ListsAgencyPermissionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListsAgencyPermissionsRequestBuilder {
-        ListsAgencyPermissionsRequestBuilder::default()
+        <ListsAgencyPermissionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

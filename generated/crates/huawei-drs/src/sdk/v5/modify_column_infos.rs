@@ -27,7 +27,7 @@ pub struct ModifyColumnInfosRequest {
 impl ModifyColumnInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyColumnInfosRequestBuilder {
-        ModifyColumnInfosRequestBuilder::default()
+        <ModifyColumnInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyConnectionRequest {
 impl ModifyConnectionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyConnectionRequestBuilder {
-        ModifyConnectionRequestBuilder::default()
+        <ModifyConnectionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct PauseCompareJobsRequest {
 impl PauseCompareJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> PauseCompareJobsRequestBuilder {
-        PauseCompareJobsRequestBuilder::default()
+        <PauseCompareJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

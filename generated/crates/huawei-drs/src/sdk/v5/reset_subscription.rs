@@ -22,7 +22,7 @@ pub struct ResetSubscriptionRequest {
 impl ResetSubscriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetSubscriptionRequestBuilder {
-        ResetSubscriptionRequestBuilder::default()
+        <ResetSubscriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

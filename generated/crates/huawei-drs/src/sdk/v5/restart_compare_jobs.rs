@@ -27,7 +27,7 @@ pub struct RestartCompareJobsRequest {
 impl RestartCompareJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> RestartCompareJobsRequestBuilder {
-        RestartCompareJobsRequestBuilder::default()
+        <RestartCompareJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct RetrySubscriptionRequest {
 impl RetrySubscriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> RetrySubscriptionRequestBuilder {
-        RetrySubscriptionRequestBuilder::default()
+        <RetrySubscriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SaveDataFilterRulesRequest {
 impl SaveDataFilterRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> SaveDataFilterRulesRequestBuilder {
-        SaveDataFilterRulesRequestBuilder::default()
+        <SaveDataFilterRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

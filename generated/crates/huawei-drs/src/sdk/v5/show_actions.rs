@@ -24,7 +24,7 @@ pub struct ShowActionsRequest {
 impl ShowActionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowActionsRequestBuilder {
-        ShowActionsRequestBuilder::default()
+        <ShowActionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

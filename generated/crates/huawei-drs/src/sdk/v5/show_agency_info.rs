@@ -24,7 +24,7 @@ pub struct ShowAgencyInfoRequest {
 impl ShowAgencyInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAgencyInfoRequestBuilder {
-        ShowAgencyInfoRequestBuilder::default()
+        <ShowAgencyInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ShowChildNumRequest {
 impl ShowChildNumRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowChildNumRequestBuilder {
-        ShowChildNumRequestBuilder::default()
+        <ShowChildNumRequestBuilder as ::core::default::Default>::default()
     }
 }
 

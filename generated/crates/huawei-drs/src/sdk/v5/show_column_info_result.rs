@@ -33,7 +33,7 @@ pub struct ShowColumnInfoResultRequest {
 impl ShowColumnInfoResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowColumnInfoResultRequestBuilder {
-        ShowColumnInfoResultRequestBuilder::default()
+        <ShowColumnInfoResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowColumnInfosRequest {
 impl ShowColumnInfosRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowColumnInfosRequestBuilder {
-        ShowColumnInfosRequestBuilder::default()
+        <ShowColumnInfosRequestBuilder as ::core::default::Default>::default()
     }
 }
 

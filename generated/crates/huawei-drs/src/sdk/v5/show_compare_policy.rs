@@ -22,7 +22,7 @@ pub struct ShowComparePolicyRequest {
 impl ShowComparePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowComparePolicyRequestBuilder {
-        ShowComparePolicyRequestBuilder::default()
+        <ShowComparePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

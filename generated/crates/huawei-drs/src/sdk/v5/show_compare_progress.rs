@@ -30,7 +30,7 @@ pub struct ShowCompareProgressRequest {
 impl ShowCompareProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowCompareProgressRequestBuilder {
-        ShowCompareProgressRequestBuilder::default()
+        <ShowCompareProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

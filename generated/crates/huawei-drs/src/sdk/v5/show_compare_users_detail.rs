@@ -33,7 +33,7 @@ pub struct ShowCompareUsersDetailRequest {
 impl ShowCompareUsersDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowCompareUsersDetailRequestBuilder {
-        ShowCompareUsersDetailRequestBuilder::default()
+        <ShowCompareUsersDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowDataFilterRulesResultRequest {
 impl ShowDataFilterRulesResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDataFilterRulesResultRequestBuilder {
-        ShowDataFilterRulesResultRequestBuilder::default()
+        <ShowDataFilterRulesResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

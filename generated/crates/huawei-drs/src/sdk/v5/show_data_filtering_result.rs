@@ -27,7 +27,7 @@ pub struct ShowDataFilteringResultRequest {
 impl ShowDataFilteringResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDataFilteringResultRequestBuilder {
-        ShowDataFilteringResultRequestBuilder::default()
+        <ShowDataFilteringResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ShowDataProcessingRulesResultRequest {
 impl ShowDataProcessingRulesResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDataProcessingRulesResultRequestBuilder {
-        ShowDataProcessingRulesResultRequestBuilder::default()
+        <ShowDataProcessingRulesResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct ShowDataProgressRequest {
 impl ShowDataProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDataProgressRequestBuilder {
-        ShowDataProgressRequestBuilder::default()
+        <ShowDataProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowDbObjectCollectionStatusRequest {
 impl ShowDbObjectCollectionStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDbObjectCollectionStatusRequestBuilder {
-        ShowDbObjectCollectionStatusRequestBuilder::default()
+        <ShowDbObjectCollectionStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

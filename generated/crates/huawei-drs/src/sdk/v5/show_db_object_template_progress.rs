@@ -31,7 +31,7 @@ pub struct ShowDbObjectTemplateProgressRequest {
 impl ShowDbObjectTemplateProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDbObjectTemplateProgressRequestBuilder {
-        ShowDbObjectTemplateProgressRequestBuilder::default()
+        <ShowDbObjectTemplateProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ShowDbObjectTemplateResultRequest {
 impl ShowDbObjectTemplateResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDbObjectTemplateResultRequestBuilder {
-        ShowDbObjectTemplateResultRequestBuilder::default()
+        <ShowDbObjectTemplateResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowDbObjectsListRequest {
 impl ShowDbObjectsListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDbObjectsListRequestBuilder {
-        ShowDbObjectsListRequestBuilder::default()
+        <ShowDbObjectsListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ShowDirtyDataRequest {
 impl ShowDirtyDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowDirtyDataRequestBuilder {
-        ShowDirtyDataRequestBuilder::default()
+        <ShowDirtyDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ShowEnterpriseProjectRequest {
 impl ShowEnterpriseProjectRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowEnterpriseProjectRequestBuilder {
-        ShowEnterpriseProjectRequestBuilder::default()
+        <ShowEnterpriseProjectRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowExportProgressRequest {
 impl ShowExportProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowExportProgressRequestBuilder {
-        ShowExportProgressRequestBuilder::default()
+        <ShowExportProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowFilesRequest {
 impl ShowFilesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowFilesRequestBuilder {
-        ShowFilesRequestBuilder::default()
+        <ShowFilesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

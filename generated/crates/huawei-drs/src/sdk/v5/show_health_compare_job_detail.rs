@@ -25,7 +25,7 @@ pub struct ShowHealthCompareJobDetailRequest {
 impl ShowHealthCompareJobDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHealthCompareJobDetailRequestBuilder {
-        ShowHealthCompareJobDetailRequestBuilder::default()
+        <ShowHealthCompareJobDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ShowHealthCompareJobListRequest {
 impl ShowHealthCompareJobListRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHealthCompareJobListRequestBuilder {
-        ShowHealthCompareJobListRequestBuilder::default()
+        <ShowHealthCompareJobListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

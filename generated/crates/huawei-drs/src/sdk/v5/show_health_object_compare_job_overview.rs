@@ -27,7 +27,7 @@ pub struct ShowHealthObjectCompareJobOverviewRequest {
 impl ShowHealthObjectCompareJobOverviewRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowHealthObjectCompareJobOverviewRequestBuilder {
-        ShowHealthObjectCompareJobOverviewRequestBuilder::default()
+        <ShowHealthObjectCompareJobOverviewRequestBuilder as ::core::default::Default>::default()
     }
 }
 

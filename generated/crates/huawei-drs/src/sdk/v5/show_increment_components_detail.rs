@@ -24,7 +24,7 @@ pub struct ShowIncrementComponentsDetailRequest {
 impl ShowIncrementComponentsDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowIncrementComponentsDetailRequestBuilder {
-        ShowIncrementComponentsDetailRequestBuilder::default()
+        <ShowIncrementComponentsDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowInstanceTagsRequest {
 impl ShowInstanceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInstanceTagsRequestBuilder {
-        ShowInstanceTagsRequestBuilder::default()
+        <ShowInstanceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -60,7 +60,7 @@ pub struct ShowJobDetailRequest {
 impl ShowJobDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowJobDetailRequestBuilder {
-        ShowJobDetailRequestBuilder::default()
+        <ShowJobDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ShowLinkFlavorsRequest {
 impl ShowLinkFlavorsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowLinkFlavorsRequestBuilder {
-        ShowLinkFlavorsRequestBuilder::default()
+        <ShowLinkFlavorsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowMeteringRequest {
 impl ShowMeteringRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMeteringRequestBuilder {
-        ShowMeteringRequestBuilder::default()
+        <ShowMeteringRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowMonitorDataRequest {
 impl ShowMonitorDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowMonitorDataRequestBuilder {
-        ShowMonitorDataRequestBuilder::default()
+        <ShowMonitorDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ShowObjectColumnInfoRequest {
 impl ShowObjectColumnInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowObjectColumnInfoRequestBuilder {
-        ShowObjectColumnInfoRequestBuilder::default()
+        <ShowObjectColumnInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowObjectMappingRequest {
 impl ShowObjectMappingRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowObjectMappingRequestBuilder {
-        ShowObjectMappingRequestBuilder::default()
+        <ShowObjectMappingRequestBuilder as ::core::default::Default>::default()
     }
 }
 

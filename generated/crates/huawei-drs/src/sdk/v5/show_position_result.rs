@@ -25,7 +25,7 @@ pub struct ShowPositionResultRequest {
 impl ShowPositionResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPositionResultRequestBuilder {
-        ShowPositionResultRequestBuilder::default()
+        <ShowPositionResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

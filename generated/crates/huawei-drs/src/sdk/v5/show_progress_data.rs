@@ -36,7 +36,7 @@ pub struct ShowProgressDataRequest {
 impl ShowProgressDataRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowProgressDataRequestBuilder {
-        ShowProgressDataRequestBuilder::default()
+        <ShowProgressDataRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ShowReplayExecuteRecordRequest {
 impl ShowReplayExecuteRecordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplayExecuteRecordRequestBuilder {
-        ShowReplayExecuteRecordRequestBuilder::default()
+        <ShowReplayExecuteRecordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

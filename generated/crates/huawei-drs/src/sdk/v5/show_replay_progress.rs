@@ -24,7 +24,7 @@ pub struct ShowReplayProgressRequest {
 impl ShowReplayProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplayProgressRequestBuilder {
-        ShowReplayProgressRequestBuilder::default()
+        <ShowReplayProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -36,7 +36,7 @@ pub struct ShowReplayRecordRequest {
 impl ShowReplayRecordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplayRecordRequestBuilder {
-        ShowReplayRecordRequestBuilder::default()
+        <ShowReplayRecordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct ShowReplayReportExportStatusRequest {
 impl ShowReplayReportExportStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplayReportExportStatusRequestBuilder {
-        ShowReplayReportExportStatusRequestBuilder::default()
+        <ShowReplayReportExportStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -61,7 +61,7 @@ pub struct ShowReplayResultsRequest {
 impl ShowReplayResultsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplayResultsRequestBuilder {
-        ShowReplayResultsRequestBuilder::default()
+        <ShowReplayResultsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -26,7 +26,7 @@ pub struct ShowReplicationJobRequest {
 impl ShowReplicationJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReplicationJobRequestBuilder {
-        ShowReplicationJobRequestBuilder::default()
+        <ShowReplicationJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ShowReportFileObsUrisRequest {
 impl ShowReportFileObsUrisRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowReportFileObsUrisRequestBuilder {
-        ShowReportFileObsUrisRequestBuilder::default()
+        <ShowReportFileObsUrisRequestBuilder as ::core::default::Default>::default()
     }
 }
 

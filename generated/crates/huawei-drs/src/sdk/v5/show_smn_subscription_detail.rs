@@ -22,7 +22,7 @@ pub struct ShowSmnSubscriptionDetailRequest {
 impl ShowSmnSubscriptionDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSmnSubscriptionDetailRequestBuilder {
-        ShowSmnSubscriptionDetailRequestBuilder::default()
+        <ShowSmnSubscriptionDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowSmnTopicInfoRequest {
 impl ShowSmnTopicInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSmnTopicInfoRequestBuilder {
-        ShowSmnTopicInfoRequestBuilder::default()
+        <ShowSmnTopicInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

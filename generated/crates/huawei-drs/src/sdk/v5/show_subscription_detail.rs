@@ -24,7 +24,7 @@ pub struct ShowSubscriptionDetailRequest {
 impl ShowSubscriptionDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSubscriptionDetailRequestBuilder {
-        ShowSubscriptionDetailRequestBuilder::default()
+        <ShowSubscriptionDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

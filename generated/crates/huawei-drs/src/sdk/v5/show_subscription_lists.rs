@@ -30,7 +30,7 @@ pub struct ShowSubscriptionListsRequest {
 impl ShowSubscriptionListsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSubscriptionListsRequestBuilder {
-        ShowSubscriptionListsRequestBuilder::default()
+        <ShowSubscriptionListsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

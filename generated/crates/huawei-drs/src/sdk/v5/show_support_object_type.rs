@@ -22,7 +22,7 @@ pub struct ShowSupportObjectTypeRequest {
 impl ShowSupportObjectTypeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSupportObjectTypeRequestBuilder {
-        ShowSupportObjectTypeRequestBuilder::default()
+        <ShowSupportObjectTypeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ShowSwitchoverInfoRequest {
 impl ShowSwitchoverInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSwitchoverInfoRequestBuilder {
-        ShowSwitchoverInfoRequestBuilder::default()
+        <ShowSwitchoverInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

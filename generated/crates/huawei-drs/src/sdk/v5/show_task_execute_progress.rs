@@ -25,7 +25,7 @@ pub struct ShowTaskExecuteProgressRequest {
 impl ShowTaskExecuteProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTaskExecuteProgressRequestBuilder {
-        ShowTaskExecuteProgressRequestBuilder::default()
+        <ShowTaskExecuteProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

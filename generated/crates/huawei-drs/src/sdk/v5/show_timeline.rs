@@ -30,7 +30,7 @@ pub struct ShowTimelineRequest {
 impl ShowTimelineRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTimelineRequestBuilder {
-        ShowTimelineRequestBuilder::default()
+        <ShowTimelineRequestBuilder as ::core::default::Default>::default()
     }
 }
 

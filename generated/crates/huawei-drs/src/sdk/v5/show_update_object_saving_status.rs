@@ -25,7 +25,7 @@ pub struct ShowUpdateObjectSavingStatusRequest {
 impl ShowUpdateObjectSavingStatusRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowUpdateObjectSavingStatusRequestBuilder {
-        ShowUpdateObjectSavingStatusRequestBuilder::default()
+        <ShowUpdateObjectSavingStatusRequestBuilder as ::core::default::Default>::default()
     }
 }
 

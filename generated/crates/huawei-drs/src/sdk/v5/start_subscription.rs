@@ -22,7 +22,7 @@ pub struct StartSubscriptionRequest {
 impl StartSubscriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartSubscriptionRequestBuilder {
-        StartSubscriptionRequestBuilder::default()
+        <StartSubscriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct StopJobActionRequest {
 impl StopJobActionRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopJobActionRequestBuilder {
-        StopJobActionRequestBuilder::default()
+        <StopJobActionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SyncJdbcDriverRequest {
 impl SyncJdbcDriverRequest {
     /// A builder with every field unset.
     pub fn builder() -> SyncJdbcDriverRequestBuilder {
-        SyncJdbcDriverRequestBuilder::default()
+        <SyncJdbcDriverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct SyncUserJdbcDriverRequest {
 impl SyncUserJdbcDriverRequest {
     /// A builder with every field unset.
     pub fn builder() -> SyncUserJdbcDriverRequestBuilder {
-        SyncUserJdbcDriverRequestBuilder::default()
+        <SyncUserJdbcDriverRequestBuilder as ::core::default::Default>::default()
     }
 }
 

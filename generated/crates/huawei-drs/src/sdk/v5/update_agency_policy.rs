@@ -27,7 +27,7 @@ pub struct UpdateAgencyPolicyRequest {
 impl UpdateAgencyPolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAgencyPolicyRequestBuilder {
-        UpdateAgencyPolicyRequestBuilder::default()
+        <UpdateAgencyPolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

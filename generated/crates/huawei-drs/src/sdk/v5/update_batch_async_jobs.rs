@@ -27,7 +27,7 @@ pub struct UpdateBatchAsyncJobsRequest {
 impl UpdateBatchAsyncJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateBatchAsyncJobsRequestBuilder {
-        UpdateBatchAsyncJobsRequestBuilder::default()
+        <UpdateBatchAsyncJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

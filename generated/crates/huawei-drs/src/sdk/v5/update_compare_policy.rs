@@ -27,7 +27,7 @@ pub struct UpdateComparePolicyRequest {
 impl UpdateComparePolicyRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateComparePolicyRequestBuilder {
-        UpdateComparePolicyRequestBuilder::default()
+        <UpdateComparePolicyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateDataProgressRequest {
 impl UpdateDataProgressRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateDataProgressRequestBuilder {
-        UpdateDataProgressRequestBuilder::default()
+        <UpdateDataProgressRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateJobRequest {
 impl UpdateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateJobRequestBuilder {
-        UpdateJobRequestBuilder::default()
+        <UpdateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateJobConfigurationsRequest {
 impl UpdateJobConfigurationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateJobConfigurationsRequestBuilder {
-        UpdateJobConfigurationsRequestBuilder::default()
+        <UpdateJobConfigurationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

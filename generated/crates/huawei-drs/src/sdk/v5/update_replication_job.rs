@@ -27,7 +27,7 @@ pub struct UpdateReplicationJobRequest {
 impl UpdateReplicationJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateReplicationJobRequestBuilder {
-        UpdateReplicationJobRequestBuilder::default()
+        <UpdateReplicationJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct UpdateStartPositionRequest {
 impl UpdateStartPositionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateStartPositionRequestBuilder {
-        UpdateStartPositionRequestBuilder::default()
+        <UpdateStartPositionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

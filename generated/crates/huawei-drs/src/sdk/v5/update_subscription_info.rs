@@ -27,7 +27,7 @@ pub struct UpdateSubscriptionInfoRequest {
 impl UpdateSubscriptionInfoRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSubscriptionInfoRequestBuilder {
-        UpdateSubscriptionInfoRequestBuilder::default()
+        <UpdateSubscriptionInfoRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ValidateJobNameRequest {
 impl ValidateJobNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ValidateJobNameRequestBuilder {
-        ValidateJobNameRequestBuilder::default()
+        <ValidateJobNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AssociatePublicipsRequest {
 impl AssociatePublicipsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociatePublicipsRequestBuilder {
-        AssociatePublicipsRequestBuilder::default()
+        <AssociatePublicipsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct AttachBatchPublicIpRequest {
 impl AttachBatchPublicIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachBatchPublicIpRequestBuilder {
-        AttachBatchPublicIpRequestBuilder::default()
+        <AttachBatchPublicIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

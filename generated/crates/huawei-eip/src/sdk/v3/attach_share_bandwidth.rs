@@ -24,7 +24,7 @@ pub struct AttachShareBandwidthRequest {
 impl AttachShareBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachShareBandwidthRequestBuilder {
-        AttachShareBandwidthRequestBuilder::default()
+        <AttachShareBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

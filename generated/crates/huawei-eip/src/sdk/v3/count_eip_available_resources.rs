@@ -21,7 +21,7 @@ pub struct CountEipAvailableResourcesRequest {
 impl CountEipAvailableResourcesRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountEipAvailableResourcesRequestBuilder {
-        CountEipAvailableResourcesRequestBuilder::default()
+        <CountEipAvailableResourcesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateTenantVpcIgwRequest {
 impl CreateTenantVpcIgwRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTenantVpcIgwRequestBuilder {
-        CreateTenantVpcIgwRequestBuilder::default()
+        <CreateTenantVpcIgwRequestBuilder as ::core::default::Default>::default()
     }
 }
 

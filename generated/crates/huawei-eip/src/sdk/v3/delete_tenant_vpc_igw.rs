@@ -19,7 +19,7 @@ pub struct DeleteTenantVpcIgwRequest {
 impl DeleteTenantVpcIgwRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTenantVpcIgwRequestBuilder {
-        DeleteTenantVpcIgwRequestBuilder::default()
+        <DeleteTenantVpcIgwRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DetachBatchPublicIpRequest {
 impl DetachBatchPublicIpRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachBatchPublicIpRequestBuilder {
-        DetachBatchPublicIpRequestBuilder::default()
+        <DetachBatchPublicIpRequestBuilder as ::core::default::Default>::default()
     }
 }
 

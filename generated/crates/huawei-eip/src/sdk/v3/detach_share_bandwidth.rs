@@ -24,7 +24,7 @@ pub struct DetachShareBandwidthRequest {
 impl DetachShareBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachShareBandwidthRequestBuilder {
-        DetachShareBandwidthRequestBuilder::default()
+        <DetachShareBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DisableNat64Request {
 impl DisableNat64Request {
     /// A builder with every field unset.
     pub fn builder() -> DisableNat64RequestBuilder {
-        DisableNat64RequestBuilder::default()
+        <DisableNat64RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DisassociatePublicipsRequest {
 impl DisassociatePublicipsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociatePublicipsRequestBuilder {
-        DisassociatePublicipsRequestBuilder::default()
+        <DisassociatePublicipsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

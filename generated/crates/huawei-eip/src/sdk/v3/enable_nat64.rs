@@ -21,7 +21,7 @@ pub struct EnableNat64Request {
 impl EnableNat64Request {
     /// A builder with every field unset.
     pub fn builder() -> EnableNat64RequestBuilder {
-        EnableNat64RequestBuilder::default()
+        <EnableNat64RequestBuilder as ::core::default::Default>::default()
     }
 }
 

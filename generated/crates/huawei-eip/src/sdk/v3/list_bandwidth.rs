@@ -85,7 +85,7 @@ pub struct ListBandwidthRequest {
 impl ListBandwidthRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBandwidthRequestBuilder {
-        ListBandwidthRequestBuilder::default()
+        <ListBandwidthRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct ListBandwidthsLimitRequest {
 impl ListBandwidthsLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListBandwidthsLimitRequestBuilder {
-        ListBandwidthsLimitRequestBuilder::default()
+        <ListBandwidthsLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

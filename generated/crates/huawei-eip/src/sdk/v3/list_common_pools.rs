@@ -33,7 +33,7 @@ pub struct ListCommonPoolsRequest {
 impl ListCommonPoolsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListCommonPoolsRequestBuilder {
-        ListCommonPoolsRequestBuilder::default()
+        <ListCommonPoolsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -89,7 +89,7 @@ pub struct ListEipBandwidthsRequest {
 impl ListEipBandwidthsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListEipBandwidthsRequestBuilder {
-        ListEipBandwidthsRequestBuilder::default()
+        <ListEipBandwidthsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -93,7 +93,7 @@ pub struct ListProjectGeipBindingsRequest {
 impl ListProjectGeipBindingsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListProjectGeipBindingsRequestBuilder {
-        ListProjectGeipBindingsRequestBuilder::default()
+        <ListProjectGeipBindingsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListPublicBorderGroupsRequest {
 impl ListPublicBorderGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPublicBorderGroupsRequestBuilder {
-        ListPublicBorderGroupsRequestBuilder::default()
+        <ListPublicBorderGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -54,7 +54,7 @@ pub struct ListPublicipPoolRequest {
 impl ListPublicipPoolRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPublicipPoolRequestBuilder {
-        ListPublicipPoolRequestBuilder::default()
+        <ListPublicipPoolRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -141,7 +141,7 @@ pub struct ListPublicipsRequest {
 impl ListPublicipsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPublicipsRequestBuilder {
-        ListPublicipsRequestBuilder::default()
+        <ListPublicipsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

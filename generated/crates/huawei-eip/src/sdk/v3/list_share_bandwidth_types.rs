@@ -51,7 +51,7 @@ pub struct ListShareBandwidthTypesRequest {
 impl ListShareBandwidthTypesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListShareBandwidthTypesRequestBuilder {
-        ListShareBandwidthTypesRequestBuilder::default()
+        <ListShareBandwidthTypesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ListTenantVpcIgwsRequest {
 impl ListTenantVpcIgwsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTenantVpcIgwsRequestBuilder {
-        ListTenantVpcIgwsRequestBuilder::default()
+        <ListTenantVpcIgwsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

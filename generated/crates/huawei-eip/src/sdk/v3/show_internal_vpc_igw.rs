@@ -24,7 +24,7 @@ pub struct ShowInternalVpcIgwRequest {
 impl ShowInternalVpcIgwRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowInternalVpcIgwRequestBuilder {
-        ShowInternalVpcIgwRequestBuilder::default()
+        <ShowInternalVpcIgwRequestBuilder as ::core::default::Default>::default()
     }
 }
 

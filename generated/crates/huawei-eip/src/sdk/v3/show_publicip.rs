@@ -25,7 +25,7 @@ pub struct ShowPublicipRequest {
 impl ShowPublicipRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPublicipRequestBuilder {
-        ShowPublicipRequestBuilder::default()
+        <ShowPublicipRequestBuilder as ::core::default::Default>::default()
     }
 }
 

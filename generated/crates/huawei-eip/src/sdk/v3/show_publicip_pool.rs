@@ -24,7 +24,7 @@ pub struct ShowPublicipPoolRequest {
 impl ShowPublicipPoolRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPublicipPoolRequestBuilder {
-        ShowPublicipPoolRequestBuilder::default()
+        <ShowPublicipPoolRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -66,7 +66,7 @@ pub struct ShowPublicipPoolTypesRequest {
 impl ShowPublicipPoolTypesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPublicipPoolTypesRequestBuilder {
-        ShowPublicipPoolTypesRequestBuilder::default()
+        <ShowPublicipPoolTypesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

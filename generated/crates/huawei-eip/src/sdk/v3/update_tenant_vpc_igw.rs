@@ -27,7 +27,7 @@ pub struct UpdateTenantVpcIgwRequest {
 impl UpdateTenantVpcIgwRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTenantVpcIgwRequestBuilder {
-        UpdateTenantVpcIgwRequestBuilder::default()
+        <UpdateTenantVpcIgwRequestBuilder as ::core::default::Default>::default()
     }
 }
 

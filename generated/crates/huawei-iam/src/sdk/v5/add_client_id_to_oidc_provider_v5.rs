@@ -21,7 +21,7 @@ pub struct AddClientIdToOidcProviderV5Request {
 impl AddClientIdToOidcProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> AddClientIdToOidcProviderV5RequestBuilder {
-        AddClientIdToOidcProviderV5RequestBuilder::default()
+        <AddClientIdToOidcProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

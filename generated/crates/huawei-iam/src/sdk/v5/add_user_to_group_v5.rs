@@ -21,7 +21,7 @@ pub struct AddUserToGroupV5Request {
 impl AddUserToGroupV5Request {
     /// A builder with every field unset.
     pub fn builder() -> AddUserToGroupV5RequestBuilder {
-        AddUserToGroupV5RequestBuilder::default()
+        <AddUserToGroupV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct AttachAgencyPolicyV5Request {
 impl AttachAgencyPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> AttachAgencyPolicyV5RequestBuilder {
-        AttachAgencyPolicyV5RequestBuilder::default()
+        <AttachAgencyPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

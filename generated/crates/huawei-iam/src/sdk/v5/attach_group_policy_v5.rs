@@ -21,7 +21,7 @@ pub struct AttachGroupPolicyV5Request {
 impl AttachGroupPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> AttachGroupPolicyV5RequestBuilder {
-        AttachGroupPolicyV5RequestBuilder::default()
+        <AttachGroupPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

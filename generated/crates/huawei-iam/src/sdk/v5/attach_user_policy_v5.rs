@@ -21,7 +21,7 @@ pub struct AttachUserPolicyV5Request {
 impl AttachUserPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> AttachUserPolicyV5RequestBuilder {
-        AttachUserPolicyV5RequestBuilder::default()
+        <AttachUserPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ChangePasswordV5Request {
 impl ChangePasswordV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ChangePasswordV5RequestBuilder {
-        ChangePasswordV5RequestBuilder::default()
+        <ChangePasswordV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

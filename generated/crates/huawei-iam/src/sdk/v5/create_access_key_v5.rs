@@ -18,7 +18,7 @@ pub struct CreateAccessKeyV5Request {
 impl CreateAccessKeyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateAccessKeyV5RequestBuilder {
-        CreateAccessKeyV5RequestBuilder::default()
+        <CreateAccessKeyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

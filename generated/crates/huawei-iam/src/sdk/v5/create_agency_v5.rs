@@ -18,7 +18,7 @@ pub struct CreateAgencyV5Request {
 impl CreateAgencyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateAgencyV5RequestBuilder {
-        CreateAgencyV5RequestBuilder::default()
+        <CreateAgencyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CreateGroupV5Request {
 impl CreateGroupV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateGroupV5RequestBuilder {
-        CreateGroupV5RequestBuilder::default()
+        <CreateGroupV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateLoginProfileV5Request {
 impl CreateLoginProfileV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateLoginProfileV5RequestBuilder {
-        CreateLoginProfileV5RequestBuilder::default()
+        <CreateLoginProfileV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CreateOidcProviderV5Request {
 impl CreateOidcProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateOidcProviderV5RequestBuilder {
-        CreateOidcProviderV5RequestBuilder::default()
+        <CreateOidcProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

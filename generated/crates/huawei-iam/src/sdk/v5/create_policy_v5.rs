@@ -18,7 +18,7 @@ pub struct CreatePolicyV5Request {
 impl CreatePolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreatePolicyV5RequestBuilder {
-        CreatePolicyV5RequestBuilder::default()
+        <CreatePolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreatePolicyVersionV5Request {
 impl CreatePolicyVersionV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreatePolicyVersionV5RequestBuilder {
-        CreatePolicyVersionV5RequestBuilder::default()
+        <CreatePolicyVersionV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

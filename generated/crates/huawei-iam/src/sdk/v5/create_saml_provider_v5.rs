@@ -18,7 +18,7 @@ pub struct CreateSamlProviderV5Request {
 impl CreateSamlProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateSamlProviderV5RequestBuilder {
-        CreateSamlProviderV5RequestBuilder::default()
+        <CreateSamlProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

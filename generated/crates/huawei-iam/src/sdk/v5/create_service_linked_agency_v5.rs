@@ -18,7 +18,7 @@ pub struct CreateServiceLinkedAgencyV5Request {
 impl CreateServiceLinkedAgencyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateServiceLinkedAgencyV5RequestBuilder {
-        CreateServiceLinkedAgencyV5RequestBuilder::default()
+        <CreateServiceLinkedAgencyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

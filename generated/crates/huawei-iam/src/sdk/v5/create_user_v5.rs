@@ -18,7 +18,7 @@ pub struct CreateUserV5Request {
 impl CreateUserV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateUserV5RequestBuilder {
-        CreateUserV5RequestBuilder::default()
+        <CreateUserV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct CreateVirtualMfaDeviceV5Request {
 impl CreateVirtualMfaDeviceV5Request {
     /// A builder with every field unset.
     pub fn builder() -> CreateVirtualMfaDeviceV5RequestBuilder {
-        CreateVirtualMfaDeviceV5RequestBuilder::default()
+        <CreateVirtualMfaDeviceV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

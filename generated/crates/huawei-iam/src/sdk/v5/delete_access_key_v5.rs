@@ -19,7 +19,7 @@ pub struct DeleteAccessKeyV5Request {
 impl DeleteAccessKeyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAccessKeyV5RequestBuilder {
-        DeleteAccessKeyV5RequestBuilder::default()
+        <DeleteAccessKeyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

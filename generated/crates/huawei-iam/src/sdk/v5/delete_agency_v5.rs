@@ -16,7 +16,7 @@ pub struct DeleteAgencyV5Request {
 impl DeleteAgencyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAgencyV5RequestBuilder {
-        DeleteAgencyV5RequestBuilder::default()
+        <DeleteAgencyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct DeleteGroupV5Request {
 impl DeleteGroupV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteGroupV5RequestBuilder {
-        DeleteGroupV5RequestBuilder::default()
+        <DeleteGroupV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

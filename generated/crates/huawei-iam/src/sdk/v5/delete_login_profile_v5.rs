@@ -16,7 +16,7 @@ pub struct DeleteLoginProfileV5Request {
 impl DeleteLoginProfileV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteLoginProfileV5RequestBuilder {
-        DeleteLoginProfileV5RequestBuilder::default()
+        <DeleteLoginProfileV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct DeleteOidcProviderV5Request {
 impl DeleteOidcProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteOidcProviderV5RequestBuilder {
-        DeleteOidcProviderV5RequestBuilder::default()
+        <DeleteOidcProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct DeletePolicyV5Request {
 impl DeletePolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeletePolicyV5RequestBuilder {
-        DeletePolicyV5RequestBuilder::default()
+        <DeletePolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

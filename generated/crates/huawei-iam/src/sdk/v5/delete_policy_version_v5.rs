@@ -19,7 +19,7 @@ pub struct DeletePolicyVersionV5Request {
 impl DeletePolicyVersionV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeletePolicyVersionV5RequestBuilder {
-        DeletePolicyVersionV5RequestBuilder::default()
+        <DeletePolicyVersionV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

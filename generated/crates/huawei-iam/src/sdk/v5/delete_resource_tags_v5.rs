@@ -22,7 +22,7 @@ pub struct DeleteResourceTagsV5Request {
 impl DeleteResourceTagsV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteResourceTagsV5RequestBuilder {
-        DeleteResourceTagsV5RequestBuilder::default()
+        <DeleteResourceTagsV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct DeleteSamlProviderV5Request {
 impl DeleteSamlProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSamlProviderV5RequestBuilder {
-        DeleteSamlProviderV5RequestBuilder::default()
+        <DeleteSamlProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

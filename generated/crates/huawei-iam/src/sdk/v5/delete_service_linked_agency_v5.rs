@@ -16,7 +16,7 @@ pub struct DeleteServiceLinkedAgencyV5Request {
 impl DeleteServiceLinkedAgencyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServiceLinkedAgencyV5RequestBuilder {
-        DeleteServiceLinkedAgencyV5RequestBuilder::default()
+        <DeleteServiceLinkedAgencyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteServiceSpecificCredentialV5Request {
 impl DeleteServiceSpecificCredentialV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteServiceSpecificCredentialV5RequestBuilder {
-        DeleteServiceSpecificCredentialV5RequestBuilder::default()
+        <DeleteServiceSpecificCredentialV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct DeleteUserV5Request {
 impl DeleteUserV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteUserV5RequestBuilder {
-        DeleteUserV5RequestBuilder::default()
+        <DeleteUserV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteVirtualMfaDeviceV5Request {
 impl DeleteVirtualMfaDeviceV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVirtualMfaDeviceV5RequestBuilder {
-        DeleteVirtualMfaDeviceV5RequestBuilder::default()
+        <DeleteVirtualMfaDeviceV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DetachAgencyPolicyV5Request {
 impl DetachAgencyPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DetachAgencyPolicyV5RequestBuilder {
-        DetachAgencyPolicyV5RequestBuilder::default()
+        <DetachAgencyPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DetachGroupPolicyV5Request {
 impl DetachGroupPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DetachGroupPolicyV5RequestBuilder {
-        DetachGroupPolicyV5RequestBuilder::default()
+        <DetachGroupPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

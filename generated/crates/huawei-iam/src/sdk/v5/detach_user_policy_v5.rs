@@ -21,7 +21,7 @@ pub struct DetachUserPolicyV5Request {
 impl DetachUserPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DetachUserPolicyV5RequestBuilder {
-        DetachUserPolicyV5RequestBuilder::default()
+        <DetachUserPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

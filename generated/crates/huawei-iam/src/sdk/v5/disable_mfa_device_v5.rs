@@ -18,7 +18,7 @@ pub struct DisableMfaDeviceV5Request {
 impl DisableMfaDeviceV5Request {
     /// A builder with every field unset.
     pub fn builder() -> DisableMfaDeviceV5RequestBuilder {
-        DisableMfaDeviceV5RequestBuilder::default()
+        <DisableMfaDeviceV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct EnableMfaDeviceV5Request {
 impl EnableMfaDeviceV5Request {
     /// A builder with every field unset.
     pub fn builder() -> EnableMfaDeviceV5RequestBuilder {
-        EnableMfaDeviceV5RequestBuilder::default()
+        <EnableMfaDeviceV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

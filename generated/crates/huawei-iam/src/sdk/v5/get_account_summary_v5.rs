@@ -11,7 +11,7 @@ pub struct GetAccountSummaryV5Request {}
 impl GetAccountSummaryV5Request {
     /// A builder with every field unset.
     pub fn builder() -> GetAccountSummaryV5RequestBuilder {
-        GetAccountSummaryV5RequestBuilder::default()
+        <GetAccountSummaryV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

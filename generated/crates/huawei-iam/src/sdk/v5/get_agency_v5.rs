@@ -18,7 +18,7 @@ pub struct GetAgencyV5Request {
 impl GetAgencyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> GetAgencyV5RequestBuilder {
-        GetAgencyV5RequestBuilder::default()
+        <GetAgencyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -13,7 +13,7 @@ pub struct GetAsymmetricSignatureSwitchV5Request {}
 impl GetAsymmetricSignatureSwitchV5Request {
     /// A builder with every field unset.
     pub fn builder() -> GetAsymmetricSignatureSwitchV5RequestBuilder {
-        GetAsymmetricSignatureSwitchV5RequestBuilder::default()
+        <GetAsymmetricSignatureSwitchV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

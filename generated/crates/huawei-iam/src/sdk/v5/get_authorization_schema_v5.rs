@@ -18,7 +18,7 @@ pub struct GetAuthorizationSchemaV5Request {
 impl GetAuthorizationSchemaV5Request {
     /// A builder with every field unset.
     pub fn builder() -> GetAuthorizationSchemaV5RequestBuilder {
-        GetAuthorizationSchemaV5RequestBuilder::default()
+        <GetAuthorizationSchemaV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

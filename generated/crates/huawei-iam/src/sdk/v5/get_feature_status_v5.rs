@@ -18,7 +18,7 @@ pub struct GetFeatureStatusV5Request {
 impl GetFeatureStatusV5Request {
     /// A builder with every field unset.
     pub fn builder() -> GetFeatureStatusV5RequestBuilder {
-        GetFeatureStatusV5RequestBuilder::default()
+        <GetFeatureStatusV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

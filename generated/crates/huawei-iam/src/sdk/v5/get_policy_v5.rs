@@ -21,7 +21,7 @@ pub struct GetPolicyV5Request {
 impl GetPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> GetPolicyV5RequestBuilder {
-        GetPolicyV5RequestBuilder::default()
+        <GetPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

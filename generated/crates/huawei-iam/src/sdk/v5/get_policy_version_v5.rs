@@ -21,7 +21,7 @@ pub struct GetPolicyVersionV5Request {
 impl GetPolicyVersionV5Request {
     /// A builder with every field unset.
     pub fn builder() -> GetPolicyVersionV5RequestBuilder {
-        GetPolicyVersionV5RequestBuilder::default()
+        <GetPolicyVersionV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct GetServiceLinkedAgencyDeletionStatusV5Request {
 impl GetServiceLinkedAgencyDeletionStatusV5Request {
     /// A builder with every field unset.
     pub fn builder() -> GetServiceLinkedAgencyDeletionStatusV5RequestBuilder {
-        GetServiceLinkedAgencyDeletionStatusV5RequestBuilder::default()
+        <GetServiceLinkedAgencyDeletionStatusV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

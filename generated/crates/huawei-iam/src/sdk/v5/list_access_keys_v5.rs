@@ -24,7 +24,7 @@ pub struct ListAccessKeysV5Request {
 impl ListAccessKeysV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListAccessKeysV5RequestBuilder {
-        ListAccessKeysV5RequestBuilder::default()
+        <ListAccessKeysV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListAgenciesV5Request {
 impl ListAgenciesV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListAgenciesV5RequestBuilder {
-        ListAgenciesV5RequestBuilder::default()
+        <ListAgenciesV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

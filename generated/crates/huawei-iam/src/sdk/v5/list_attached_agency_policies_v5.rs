@@ -24,7 +24,7 @@ pub struct ListAttachedAgencyPoliciesV5Request {
 impl ListAttachedAgencyPoliciesV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListAttachedAgencyPoliciesV5RequestBuilder {
-        ListAttachedAgencyPoliciesV5RequestBuilder::default()
+        <ListAttachedAgencyPoliciesV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListAttachedGroupPoliciesV5Request {
 impl ListAttachedGroupPoliciesV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListAttachedGroupPoliciesV5RequestBuilder {
-        ListAttachedGroupPoliciesV5RequestBuilder::default()
+        <ListAttachedGroupPoliciesV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

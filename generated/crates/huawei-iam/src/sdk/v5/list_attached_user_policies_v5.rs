@@ -24,7 +24,7 @@ pub struct ListAttachedUserPoliciesV5Request {
 impl ListAttachedUserPoliciesV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListAttachedUserPoliciesV5RequestBuilder {
-        ListAttachedUserPoliciesV5RequestBuilder::default()
+        <ListAttachedUserPoliciesV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListEntitiesForPolicyV5Request {
 impl ListEntitiesForPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListEntitiesForPolicyV5RequestBuilder {
-        ListEntitiesForPolicyV5RequestBuilder::default()
+        <ListEntitiesForPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListGroupsV5Request {
 impl ListGroupsV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListGroupsV5RequestBuilder {
-        ListGroupsV5RequestBuilder::default()
+        <ListGroupsV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListMfaDevicesV5Request {
 impl ListMfaDevicesV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListMfaDevicesV5RequestBuilder {
-        ListMfaDevicesV5RequestBuilder::default()
+        <ListMfaDevicesV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListOidcProvidersV5Request {
 impl ListOidcProvidersV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListOidcProvidersV5RequestBuilder {
-        ListOidcProvidersV5RequestBuilder::default()
+        <ListOidcProvidersV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -33,7 +33,7 @@ pub struct ListPoliciesV5Request {
 impl ListPoliciesV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListPoliciesV5RequestBuilder {
-        ListPoliciesV5RequestBuilder::default()
+        <ListPoliciesV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

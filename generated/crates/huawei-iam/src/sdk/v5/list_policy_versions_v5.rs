@@ -24,7 +24,7 @@ pub struct ListPolicyVersionsV5Request {
 impl ListPolicyVersionsV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListPolicyVersionsV5RequestBuilder {
-        ListPolicyVersionsV5RequestBuilder::default()
+        <ListPolicyVersionsV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

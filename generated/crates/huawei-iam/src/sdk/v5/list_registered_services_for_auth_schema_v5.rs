@@ -21,7 +21,7 @@ pub struct ListRegisteredServicesForAuthSchemaV5Request {
 impl ListRegisteredServicesForAuthSchemaV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListRegisteredServicesForAuthSchemaV5RequestBuilder {
-        ListRegisteredServicesForAuthSchemaV5RequestBuilder::default()
+        <ListRegisteredServicesForAuthSchemaV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListResourceTagsV5Request {
 impl ListResourceTagsV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListResourceTagsV5RequestBuilder {
-        ListResourceTagsV5RequestBuilder::default()
+        <ListResourceTagsV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

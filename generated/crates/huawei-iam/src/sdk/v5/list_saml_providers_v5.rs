@@ -21,7 +21,7 @@ pub struct ListSamlProvidersV5Request {
 impl ListSamlProvidersV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListSamlProvidersV5RequestBuilder {
-        ListSamlProvidersV5RequestBuilder::default()
+        <ListSamlProvidersV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

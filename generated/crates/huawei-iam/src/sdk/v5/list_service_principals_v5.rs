@@ -24,7 +24,7 @@ pub struct ListServicePrincipalsV5Request {
 impl ListServicePrincipalsV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListServicePrincipalsV5RequestBuilder {
-        ListServicePrincipalsV5RequestBuilder::default()
+        <ListServicePrincipalsV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListServiceSpecificCredentialSupportedServicesV5Request {
 impl ListServiceSpecificCredentialSupportedServicesV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListServiceSpecificCredentialSupportedServicesV5RequestBuilder {
-        ListServiceSpecificCredentialSupportedServicesV5RequestBuilder::default()
+        <ListServiceSpecificCredentialSupportedServicesV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

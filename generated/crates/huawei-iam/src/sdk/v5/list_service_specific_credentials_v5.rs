@@ -30,7 +30,7 @@ pub struct ListServiceSpecificCredentialsV5Request {
 impl ListServiceSpecificCredentialsV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListServiceSpecificCredentialsV5RequestBuilder {
-        ListServiceSpecificCredentialsV5RequestBuilder::default()
+        <ListServiceSpecificCredentialsV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListUsersV5Request {
 impl ListUsersV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ListUsersV5RequestBuilder {
-        ListUsersV5RequestBuilder::default()
+        <ListUsersV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct RemoveClientIdFromOidcProviderV5Request {
 impl RemoveClientIdFromOidcProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> RemoveClientIdFromOidcProviderV5RequestBuilder {
-        RemoveClientIdFromOidcProviderV5RequestBuilder::default()
+        <RemoveClientIdFromOidcProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct RemoveUserFromGroupV5Request {
 impl RemoveUserFromGroupV5Request {
     /// A builder with every field unset.
     pub fn builder() -> RemoveUserFromGroupV5RequestBuilder {
-        RemoveUserFromGroupV5RequestBuilder::default()
+        <RemoveUserFromGroupV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct SetAsymmetricSignatureSwitchV5Request {
 impl SetAsymmetricSignatureSwitchV5Request {
     /// A builder with every field unset.
     pub fn builder() -> SetAsymmetricSignatureSwitchV5RequestBuilder {
-        SetAsymmetricSignatureSwitchV5RequestBuilder::default()
+        <SetAsymmetricSignatureSwitchV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct SetDefaultPolicyVersionV5Request {
 impl SetDefaultPolicyVersionV5Request {
     /// A builder with every field unset.
     pub fn builder() -> SetDefaultPolicyVersionV5RequestBuilder {
-        SetDefaultPolicyVersionV5RequestBuilder::default()
+        <SetDefaultPolicyVersionV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

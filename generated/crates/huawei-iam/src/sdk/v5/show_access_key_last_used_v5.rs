@@ -21,7 +21,7 @@ pub struct ShowAccessKeyLastUsedV5Request {
 impl ShowAccessKeyLastUsedV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowAccessKeyLastUsedV5RequestBuilder {
-        ShowAccessKeyLastUsedV5RequestBuilder::default()
+        <ShowAccessKeyLastUsedV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ShowGroupSummaryRequest {
 impl ShowGroupSummaryRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowGroupSummaryRequestBuilder {
-        ShowGroupSummaryRequestBuilder::default()
+        <ShowGroupSummaryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowGroupV5Request {
 impl ShowGroupV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowGroupV5RequestBuilder {
-        ShowGroupV5RequestBuilder::default()
+        <ShowGroupV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

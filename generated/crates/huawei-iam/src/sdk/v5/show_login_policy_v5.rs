@@ -13,7 +13,7 @@ pub struct ShowLoginPolicyV5Request {}
 impl ShowLoginPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowLoginPolicyV5RequestBuilder {
-        ShowLoginPolicyV5RequestBuilder::default()
+        <ShowLoginPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowLoginProfileV5Request {
 impl ShowLoginProfileV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowLoginProfileV5RequestBuilder {
-        ShowLoginProfileV5RequestBuilder::default()
+        <ShowLoginProfileV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowOidcProviderV5Request {
 impl ShowOidcProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowOidcProviderV5RequestBuilder {
-        ShowOidcProviderV5RequestBuilder::default()
+        <ShowOidcProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

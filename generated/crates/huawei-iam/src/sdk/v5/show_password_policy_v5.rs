@@ -13,7 +13,7 @@ pub struct ShowPasswordPolicyV5Request {}
 impl ShowPasswordPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowPasswordPolicyV5RequestBuilder {
-        ShowPasswordPolicyV5RequestBuilder::default()
+        <ShowPasswordPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowSamlProviderV5Request {
 impl ShowSamlProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowSamlProviderV5RequestBuilder {
-        ShowSamlProviderV5RequestBuilder::default()
+        <ShowSamlProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowUserLastLoginV5Request {
 impl ShowUserLastLoginV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowUserLastLoginV5RequestBuilder {
-        ShowUserLastLoginV5RequestBuilder::default()
+        <ShowUserLastLoginV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ShowUserV5Request {
 impl ShowUserV5Request {
     /// A builder with every field unset.
     pub fn builder() -> ShowUserV5RequestBuilder {
-        ShowUserV5RequestBuilder::default()
+        <ShowUserV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

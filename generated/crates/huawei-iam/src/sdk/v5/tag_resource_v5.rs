@@ -24,7 +24,7 @@ pub struct TagResourceV5Request {
 impl TagResourceV5Request {
     /// A builder with every field unset.
     pub fn builder() -> TagResourceV5RequestBuilder {
-        TagResourceV5RequestBuilder::default()
+        <TagResourceV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateAccessKeyV5Request {
 impl UpdateAccessKeyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAccessKeyV5RequestBuilder {
-        UpdateAccessKeyV5RequestBuilder::default()
+        <UpdateAccessKeyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateAgencyV5Request {
 impl UpdateAgencyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAgencyV5RequestBuilder {
-        UpdateAgencyV5RequestBuilder::default()
+        <UpdateAgencyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateGroupV5Request {
 impl UpdateGroupV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateGroupV5RequestBuilder {
-        UpdateGroupV5RequestBuilder::default()
+        <UpdateGroupV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct UpdateLoginPolicyV5Request {
 impl UpdateLoginPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateLoginPolicyV5RequestBuilder {
-        UpdateLoginPolicyV5RequestBuilder::default()
+        <UpdateLoginPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

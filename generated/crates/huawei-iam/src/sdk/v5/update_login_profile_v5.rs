@@ -21,7 +21,7 @@ pub struct UpdateLoginProfileV5Request {
 impl UpdateLoginProfileV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateLoginProfileV5RequestBuilder {
-        UpdateLoginProfileV5RequestBuilder::default()
+        <UpdateLoginProfileV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

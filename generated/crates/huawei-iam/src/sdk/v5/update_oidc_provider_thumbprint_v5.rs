@@ -21,7 +21,7 @@ pub struct UpdateOidcProviderThumbprintV5Request {
 impl UpdateOidcProviderThumbprintV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateOidcProviderThumbprintV5RequestBuilder {
-        UpdateOidcProviderThumbprintV5RequestBuilder::default()
+        <UpdateOidcProviderThumbprintV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateOidcProviderV5Request {
 impl UpdateOidcProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateOidcProviderV5RequestBuilder {
-        UpdateOidcProviderV5RequestBuilder::default()
+        <UpdateOidcProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

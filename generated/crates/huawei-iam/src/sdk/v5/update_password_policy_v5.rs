@@ -18,7 +18,7 @@ pub struct UpdatePasswordPolicyV5Request {
 impl UpdatePasswordPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePasswordPolicyV5RequestBuilder {
-        UpdatePasswordPolicyV5RequestBuilder::default()
+        <UpdatePasswordPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

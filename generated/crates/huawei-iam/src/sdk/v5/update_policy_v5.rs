@@ -21,7 +21,7 @@ pub struct UpdatePolicyV5Request {
 impl UpdatePolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdatePolicyV5RequestBuilder {
-        UpdatePolicyV5RequestBuilder::default()
+        <UpdatePolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

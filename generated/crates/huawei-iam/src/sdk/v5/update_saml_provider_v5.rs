@@ -21,7 +21,7 @@ pub struct UpdateSamlProviderV5Request {
 impl UpdateSamlProviderV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSamlProviderV5RequestBuilder {
-        UpdateSamlProviderV5RequestBuilder::default()
+        <UpdateSamlProviderV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateServiceSpecificCredentialV5Request {
 impl UpdateServiceSpecificCredentialV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateServiceSpecificCredentialV5RequestBuilder {
-        UpdateServiceSpecificCredentialV5RequestBuilder::default()
+        <UpdateServiceSpecificCredentialV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct UpdateTrustPolicyV5Request {
 impl UpdateTrustPolicyV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTrustPolicyV5RequestBuilder {
-        UpdateTrustPolicyV5RequestBuilder::default()
+        <UpdateTrustPolicyV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

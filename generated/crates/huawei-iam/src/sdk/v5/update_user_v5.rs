@@ -21,7 +21,7 @@ pub struct UpdateUserV5Request {
 impl UpdateUserV5Request {
     /// A builder with every field unset.
     pub fn builder() -> UpdateUserV5RequestBuilder {
-        UpdateUserV5RequestBuilder::default()
+        <UpdateUserV5RequestBuilder as ::core::default::Default>::default()
     }
 }
 

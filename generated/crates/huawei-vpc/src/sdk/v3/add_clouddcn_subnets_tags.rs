@@ -24,7 +24,7 @@ pub struct AddClouddcnSubnetsTagsRequest {
 impl AddClouddcnSubnetsTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddClouddcnSubnetsTagsRequestBuilder {
-        AddClouddcnSubnetsTagsRequestBuilder::default()
+        <AddClouddcnSubnetsTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AddFirewallRulesRequest {
 impl AddFirewallRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddFirewallRulesRequestBuilder {
-        AddFirewallRulesRequestBuilder::default()
+        <AddFirewallRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AddSecurityGroupsRequest {
 impl AddSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddSecurityGroupsRequestBuilder {
-        AddSecurityGroupsRequestBuilder::default()
+        <AddSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

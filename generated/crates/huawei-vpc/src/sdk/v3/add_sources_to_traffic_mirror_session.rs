@@ -24,7 +24,7 @@ pub struct AddSourcesToTrafficMirrorSessionRequest {
 impl AddSourcesToTrafficMirrorSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddSourcesToTrafficMirrorSessionRequestBuilder {
-        AddSourcesToTrafficMirrorSessionRequestBuilder::default()
+        <AddSourcesToTrafficMirrorSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct AddVpcExtendCidrRequest {
 impl AddVpcExtendCidrRequest {
     /// A builder with every field unset.
     pub fn builder() -> AddVpcExtendCidrRequestBuilder {
-        AddVpcExtendCidrRequestBuilder::default()
+        <AddVpcExtendCidrRequestBuilder as ::core::default::Default>::default()
     }
 }
 

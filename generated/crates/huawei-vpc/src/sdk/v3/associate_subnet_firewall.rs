@@ -24,7 +24,7 @@ pub struct AssociateSubnetFirewallRequest {
 impl AssociateSubnetFirewallRequest {
     /// A builder with every field unset.
     pub fn builder() -> AssociateSubnetFirewallRequestBuilder {
-        AssociateSubnetFirewallRequestBuilder::default()
+        <AssociateSubnetFirewallRequestBuilder as ::core::default::Default>::default()
     }
 }
 

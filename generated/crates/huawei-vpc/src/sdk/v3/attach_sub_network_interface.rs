@@ -24,7 +24,7 @@ pub struct AttachSubNetworkInterfaceRequest {
 impl AttachSubNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> AttachSubNetworkInterfaceRequestBuilder {
-        AttachSubNetworkInterfaceRequestBuilder::default()
+        <AttachSubNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCreateClouddcnSubnetsTagsRequest {
 impl BatchCreateClouddcnSubnetsTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateClouddcnSubnetsTagsRequestBuilder {
-        BatchCreateClouddcnSubnetsTagsRequestBuilder::default()
+        <BatchCreateClouddcnSubnetsTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchCreateFirewallTagsRequest {
 impl BatchCreateFirewallTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateFirewallTagsRequestBuilder {
-        BatchCreateFirewallTagsRequestBuilder::default()
+        <BatchCreateFirewallTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

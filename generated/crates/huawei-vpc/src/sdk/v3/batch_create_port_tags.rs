@@ -24,7 +24,7 @@ pub struct BatchCreatePortTagsRequest {
 impl BatchCreatePortTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreatePortTagsRequestBuilder {
-        BatchCreatePortTagsRequestBuilder::default()
+        <BatchCreatePortTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

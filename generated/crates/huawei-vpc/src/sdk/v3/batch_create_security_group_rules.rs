@@ -24,7 +24,7 @@ pub struct BatchCreateSecurityGroupRulesRequest {
 impl BatchCreateSecurityGroupRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateSecurityGroupRulesRequestBuilder {
-        BatchCreateSecurityGroupRulesRequestBuilder::default()
+        <BatchCreateSecurityGroupRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct BatchCreateSubNetworkInterfaceRequest {
 impl BatchCreateSubNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateSubNetworkInterfaceRequestBuilder {
-        BatchCreateSubNetworkInterfaceRequestBuilder::default()
+        <BatchCreateSubNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

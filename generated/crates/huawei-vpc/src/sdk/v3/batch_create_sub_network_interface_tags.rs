@@ -24,7 +24,7 @@ pub struct BatchCreateSubNetworkInterfaceTagsRequest {
 impl BatchCreateSubNetworkInterfaceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchCreateSubNetworkInterfaceTagsRequestBuilder {
-        BatchCreateSubNetworkInterfaceTagsRequestBuilder::default()
+        <BatchCreateSubNetworkInterfaceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeleteClouddcnSubnetsTagsRequest {
 impl BatchDeleteClouddcnSubnetsTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteClouddcnSubnetsTagsRequestBuilder {
-        BatchDeleteClouddcnSubnetsTagsRequestBuilder::default()
+        <BatchDeleteClouddcnSubnetsTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

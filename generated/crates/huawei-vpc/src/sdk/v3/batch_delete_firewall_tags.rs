@@ -24,7 +24,7 @@ pub struct BatchDeleteFirewallTagsRequest {
 impl BatchDeleteFirewallTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteFirewallTagsRequestBuilder {
-        BatchDeleteFirewallTagsRequestBuilder::default()
+        <BatchDeleteFirewallTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct BatchDeletePortTagsRequest {
 impl BatchDeletePortTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeletePortTagsRequestBuilder {
-        BatchDeletePortTagsRequestBuilder::default()
+        <BatchDeletePortTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

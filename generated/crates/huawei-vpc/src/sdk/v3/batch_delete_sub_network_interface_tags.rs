@@ -24,7 +24,7 @@ pub struct BatchDeleteSubNetworkInterfaceTagsRequest {
 impl BatchDeleteSubNetworkInterfaceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> BatchDeleteSubNetworkInterfaceTagsRequestBuilder {
-        BatchDeleteSubNetworkInterfaceTagsRequestBuilder::default()
+        <BatchDeleteSubNetworkInterfaceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CountFirewallsByTagsRequest {
 impl CountFirewallsByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountFirewallsByTagsRequestBuilder {
-        CountFirewallsByTagsRequestBuilder::default()
+        <CountFirewallsByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CountPortsByTagsRequest {
 impl CountPortsByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountPortsByTagsRequestBuilder {
-        CountPortsByTagsRequestBuilder::default()
+        <CountPortsByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

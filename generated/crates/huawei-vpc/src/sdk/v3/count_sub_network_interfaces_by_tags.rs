@@ -21,7 +21,7 @@ pub struct CountSubNetworkInterfacesByTagsRequest {
 impl CountSubNetworkInterfacesByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> CountSubNetworkInterfacesByTagsRequestBuilder {
-        CountSubNetworkInterfacesByTagsRequestBuilder::default()
+        <CountSubNetworkInterfacesByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateAddressGroupRequest {
 impl CreateAddressGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAddressGroupRequestBuilder {
-        CreateAddressGroupRequestBuilder::default()
+        <CreateAddressGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateFirewallRequest {
 impl CreateFirewallRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateFirewallRequestBuilder {
-        CreateFirewallRequestBuilder::default()
+        <CreateFirewallRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateFirewallTagRequest {
 impl CreateFirewallTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateFirewallTagRequestBuilder {
-        CreateFirewallTagRequestBuilder::default()
+        <CreateFirewallTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

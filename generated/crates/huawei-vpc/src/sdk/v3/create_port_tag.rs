@@ -24,7 +24,7 @@ pub struct CreatePortTagRequest {
 impl CreatePortTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreatePortTagRequestBuilder {
-        CreatePortTagRequestBuilder::default()
+        <CreatePortTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

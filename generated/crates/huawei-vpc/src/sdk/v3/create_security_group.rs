@@ -21,7 +21,7 @@ pub struct CreateSecurityGroupRequest {
 impl CreateSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSecurityGroupRequestBuilder {
-        CreateSecurityGroupRequestBuilder::default()
+        <CreateSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

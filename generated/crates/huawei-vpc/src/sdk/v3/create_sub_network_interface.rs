@@ -21,7 +21,7 @@ pub struct CreateSubNetworkInterfaceRequest {
 impl CreateSubNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSubNetworkInterfaceRequestBuilder {
-        CreateSubNetworkInterfaceRequestBuilder::default()
+        <CreateSubNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct CreateSubNetworkInterfaceTagRequest {
 impl CreateSubNetworkInterfaceTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSubNetworkInterfaceTagRequestBuilder {
-        CreateSubNetworkInterfaceTagRequestBuilder::default()
+        <CreateSubNetworkInterfaceTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

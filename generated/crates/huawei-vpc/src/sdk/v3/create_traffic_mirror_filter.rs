@@ -21,7 +21,7 @@ pub struct CreateTrafficMirrorFilterRequest {
 impl CreateTrafficMirrorFilterRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTrafficMirrorFilterRequestBuilder {
-        CreateTrafficMirrorFilterRequestBuilder::default()
+        <CreateTrafficMirrorFilterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

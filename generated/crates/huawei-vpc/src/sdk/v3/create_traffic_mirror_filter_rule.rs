@@ -21,7 +21,7 @@ pub struct CreateTrafficMirrorFilterRuleRequest {
 impl CreateTrafficMirrorFilterRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTrafficMirrorFilterRuleRequestBuilder {
-        CreateTrafficMirrorFilterRuleRequestBuilder::default()
+        <CreateTrafficMirrorFilterRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct CreateTrafficMirrorSessionRequest {
 impl CreateTrafficMirrorSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateTrafficMirrorSessionRequestBuilder {
-        CreateTrafficMirrorSessionRequestBuilder::default()
+        <CreateTrafficMirrorSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

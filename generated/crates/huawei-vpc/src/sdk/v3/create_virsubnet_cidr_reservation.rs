@@ -21,7 +21,7 @@ pub struct CreateVirsubnetCidrReservationRequest {
 impl CreateVirsubnetCidrReservationRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVirsubnetCidrReservationRequestBuilder {
-        CreateVirsubnetCidrReservationRequestBuilder::default()
+        <CreateVirsubnetCidrReservationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

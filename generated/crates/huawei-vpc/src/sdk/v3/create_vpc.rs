@@ -21,7 +21,7 @@ pub struct CreateVpcRequest {
 impl CreateVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateVpcRequestBuilder {
-        CreateVpcRequestBuilder::default()
+        <CreateVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

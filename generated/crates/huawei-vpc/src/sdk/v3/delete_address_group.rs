@@ -19,7 +19,7 @@ pub struct DeleteAddressGroupRequest {
 impl DeleteAddressGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAddressGroupRequestBuilder {
-        DeleteAddressGroupRequestBuilder::default()
+        <DeleteAddressGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

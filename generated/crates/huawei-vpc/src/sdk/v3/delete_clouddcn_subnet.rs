@@ -19,7 +19,7 @@ pub struct DeleteClouddcnSubnetRequest {
 impl DeleteClouddcnSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClouddcnSubnetRequestBuilder {
-        DeleteClouddcnSubnetRequestBuilder::default()
+        <DeleteClouddcnSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteClouddcnSubnetsTagRequest {
 impl DeleteClouddcnSubnetsTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteClouddcnSubnetsTagRequestBuilder {
-        DeleteClouddcnSubnetsTagRequestBuilder::default()
+        <DeleteClouddcnSubnetsTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

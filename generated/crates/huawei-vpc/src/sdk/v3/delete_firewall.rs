@@ -19,7 +19,7 @@ pub struct DeleteFirewallRequest {
 impl DeleteFirewallRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteFirewallRequestBuilder {
-        DeleteFirewallRequestBuilder::default()
+        <DeleteFirewallRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DeleteFirewallTagRequest {
 impl DeleteFirewallTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteFirewallTagRequestBuilder {
-        DeleteFirewallTagRequestBuilder::default()
+        <DeleteFirewallTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteIpAddressGroupForceRequest {
 impl DeleteIpAddressGroupForceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteIpAddressGroupForceRequestBuilder {
-        DeleteIpAddressGroupForceRequestBuilder::default()
+        <DeleteIpAddressGroupForceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

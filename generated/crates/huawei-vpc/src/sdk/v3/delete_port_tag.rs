@@ -22,7 +22,7 @@ pub struct DeletePortTagRequest {
 impl DeletePortTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeletePortTagRequestBuilder {
-        DeletePortTagRequestBuilder::default()
+        <DeletePortTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteSecurityGroupRuleRequest {
 impl DeleteSecurityGroupRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSecurityGroupRuleRequestBuilder {
-        DeleteSecurityGroupRuleRequestBuilder::default()
+        <DeleteSecurityGroupRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteSubNetworkInterfaceRequest {
 impl DeleteSubNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSubNetworkInterfaceRequestBuilder {
-        DeleteSubNetworkInterfaceRequestBuilder::default()
+        <DeleteSubNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

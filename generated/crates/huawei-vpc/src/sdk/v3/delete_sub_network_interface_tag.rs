@@ -22,7 +22,7 @@ pub struct DeleteSubNetworkInterfaceTagRequest {
 impl DeleteSubNetworkInterfaceTagRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSubNetworkInterfaceTagRequestBuilder {
-        DeleteSubNetworkInterfaceTagRequestBuilder::default()
+        <DeleteSubNetworkInterfaceTagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

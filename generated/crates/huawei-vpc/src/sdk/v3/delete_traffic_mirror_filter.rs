@@ -19,7 +19,7 @@ pub struct DeleteTrafficMirrorFilterRequest {
 impl DeleteTrafficMirrorFilterRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTrafficMirrorFilterRequestBuilder {
-        DeleteTrafficMirrorFilterRequestBuilder::default()
+        <DeleteTrafficMirrorFilterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteTrafficMirrorFilterRuleRequest {
 impl DeleteTrafficMirrorFilterRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTrafficMirrorFilterRuleRequestBuilder {
-        DeleteTrafficMirrorFilterRuleRequestBuilder::default()
+        <DeleteTrafficMirrorFilterRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DeleteTrafficMirrorSessionRequest {
 impl DeleteTrafficMirrorSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteTrafficMirrorSessionRequestBuilder {
-        DeleteTrafficMirrorSessionRequestBuilder::default()
+        <DeleteTrafficMirrorSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

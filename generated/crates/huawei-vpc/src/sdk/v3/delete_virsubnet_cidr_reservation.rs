@@ -19,7 +19,7 @@ pub struct DeleteVirsubnetCidrReservationRequest {
 impl DeleteVirsubnetCidrReservationRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteVirsubnetCidrReservationRequestBuilder {
-        DeleteVirsubnetCidrReservationRequestBuilder::default()
+        <DeleteVirsubnetCidrReservationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

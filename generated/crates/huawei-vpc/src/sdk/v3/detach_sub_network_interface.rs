@@ -21,7 +21,7 @@ pub struct DetachSubNetworkInterfaceRequest {
 impl DetachSubNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DetachSubNetworkInterfaceRequestBuilder {
-        DetachSubNetworkInterfaceRequestBuilder::default()
+        <DetachSubNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct DisassociateSubnetFirewallRequest {
 impl DisassociateSubnetFirewallRequest {
     /// A builder with every field unset.
     pub fn builder() -> DisassociateSubnetFirewallRequestBuilder {
-        DisassociateSubnetFirewallRequestBuilder::default()
+        <DisassociateSubnetFirewallRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ListAddressGroupRequest {
 impl ListAddressGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAddressGroupRequestBuilder {
-        ListAddressGroupRequestBuilder::default()
+        <ListAddressGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListAddressGroupsDependencyRequest {
 impl ListAddressGroupsDependencyRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAddressGroupsDependencyRequestBuilder {
-        ListAddressGroupsDependencyRequestBuilder::default()
+        <ListAddressGroupsDependencyRequestBuilder as ::core::default::Default>::default()
     }
 }
 

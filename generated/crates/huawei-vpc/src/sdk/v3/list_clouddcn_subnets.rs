@@ -27,7 +27,7 @@ pub struct ListClouddcnSubnetsRequest {
 impl ListClouddcnSubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClouddcnSubnetsRequestBuilder {
-        ListClouddcnSubnetsRequestBuilder::default()
+        <ListClouddcnSubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ListClouddcnSubnetsCountFilterTagsRequest {
 impl ListClouddcnSubnetsCountFilterTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClouddcnSubnetsCountFilterTagsRequestBuilder {
-        ListClouddcnSubnetsCountFilterTagsRequestBuilder::default()
+        <ListClouddcnSubnetsCountFilterTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListClouddcnSubnetsFilterTagsRequest {
 impl ListClouddcnSubnetsFilterTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClouddcnSubnetsFilterTagsRequestBuilder {
-        ListClouddcnSubnetsFilterTagsRequestBuilder::default()
+        <ListClouddcnSubnetsFilterTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

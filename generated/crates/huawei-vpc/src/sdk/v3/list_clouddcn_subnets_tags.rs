@@ -18,7 +18,7 @@ pub struct ListClouddcnSubnetsTagsRequest {
 impl ListClouddcnSubnetsTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListClouddcnSubnetsTagsRequestBuilder {
-        ListClouddcnSubnetsTagsRequestBuilder::default()
+        <ListClouddcnSubnetsTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

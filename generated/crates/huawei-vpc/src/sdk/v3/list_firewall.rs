@@ -39,7 +39,7 @@ pub struct ListFirewallRequest {
 impl ListFirewallRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFirewallRequestBuilder {
-        ListFirewallRequestBuilder::default()
+        <ListFirewallRequestBuilder as ::core::default::Default>::default()
     }
 }
 

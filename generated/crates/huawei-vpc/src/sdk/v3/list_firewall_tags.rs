@@ -24,7 +24,7 @@ pub struct ListFirewallTagsRequest {
 impl ListFirewallTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFirewallTagsRequestBuilder {
-        ListFirewallTagsRequestBuilder::default()
+        <ListFirewallTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

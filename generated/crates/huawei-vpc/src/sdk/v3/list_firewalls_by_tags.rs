@@ -27,7 +27,7 @@ pub struct ListFirewallsByTagsRequest {
 impl ListFirewallsByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListFirewallsByTagsRequestBuilder {
-        ListFirewallsByTagsRequestBuilder::default()
+        <ListFirewallsByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct ListPortTagsRequest {
 impl ListPortTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPortTagsRequestBuilder {
-        ListPortTagsRequestBuilder::default()
+        <ListPortTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -87,7 +87,7 @@ pub struct ListPortsRequest {
 impl ListPortsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPortsRequestBuilder {
-        ListPortsRequestBuilder::default()
+        <ListPortsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ListPortsByTagsRequest {
 impl ListPortsByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListPortsByTagsRequestBuilder {
-        ListPortsByTagsRequestBuilder::default()
+        <ListPortsByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ListSubNetworkInterfaceTagsRequest {
 impl ListSubNetworkInterfaceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSubNetworkInterfaceTagsRequestBuilder {
-        ListSubNetworkInterfaceTagsRequestBuilder::default()
+        <ListSubNetworkInterfaceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -45,7 +45,7 @@ pub struct ListSubNetworkInterfacesRequest {
 impl ListSubNetworkInterfacesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSubNetworkInterfacesRequestBuilder {
-        ListSubNetworkInterfacesRequestBuilder::default()
+        <ListSubNetworkInterfacesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

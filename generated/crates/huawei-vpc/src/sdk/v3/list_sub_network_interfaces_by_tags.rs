@@ -27,7 +27,7 @@ pub struct ListSubNetworkInterfacesByTagsRequest {
 impl ListSubNetworkInterfacesByTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListSubNetworkInterfacesByTagsRequestBuilder {
-        ListSubNetworkInterfacesByTagsRequestBuilder::default()
+        <ListSubNetworkInterfacesByTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ListTrafficMirrorFilterRulesRequest {
 impl ListTrafficMirrorFilterRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTrafficMirrorFilterRulesRequestBuilder {
-        ListTrafficMirrorFilterRulesRequestBuilder::default()
+        <ListTrafficMirrorFilterRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -39,7 +39,7 @@ pub struct ListTrafficMirrorFiltersRequest {
 impl ListTrafficMirrorFiltersRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTrafficMirrorFiltersRequestBuilder {
-        ListTrafficMirrorFiltersRequestBuilder::default()
+        <ListTrafficMirrorFiltersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -63,7 +63,7 @@ pub struct ListTrafficMirrorSessionsRequest {
 impl ListTrafficMirrorSessionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListTrafficMirrorSessionsRequestBuilder {
-        ListTrafficMirrorSessionsRequestBuilder::default()
+        <ListTrafficMirrorSessionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

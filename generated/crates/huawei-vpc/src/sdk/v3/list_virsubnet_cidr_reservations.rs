@@ -48,7 +48,7 @@ pub struct ListVirsubnetCidrReservationsRequest {
 impl ListVirsubnetCidrReservationsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVirsubnetCidrReservationsRequestBuilder {
-        ListVirsubnetCidrReservationsRequestBuilder::default()
+        <ListVirsubnetCidrReservationsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

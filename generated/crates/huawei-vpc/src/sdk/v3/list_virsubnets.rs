@@ -49,7 +49,7 @@ pub struct ListVirsubnetsRequest {
 impl ListVirsubnetsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListVirsubnetsRequestBuilder {
-        ListVirsubnetsRequestBuilder::default()
+        <ListVirsubnetsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

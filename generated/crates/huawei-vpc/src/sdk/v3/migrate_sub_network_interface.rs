@@ -21,7 +21,7 @@ pub struct MigrateSubNetworkInterfaceRequest {
 impl MigrateSubNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> MigrateSubNetworkInterfaceRequestBuilder {
-        MigrateSubNetworkInterfaceRequestBuilder::default()
+        <MigrateSubNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

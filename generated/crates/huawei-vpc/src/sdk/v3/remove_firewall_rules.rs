@@ -24,7 +24,7 @@ pub struct RemoveFirewallRulesRequest {
 impl RemoveFirewallRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveFirewallRulesRequestBuilder {
-        RemoveFirewallRulesRequestBuilder::default()
+        <RemoveFirewallRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct RemoveSecurityGroupsRequest {
 impl RemoveSecurityGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveSecurityGroupsRequestBuilder {
-        RemoveSecurityGroupsRequestBuilder::default()
+        <RemoveSecurityGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

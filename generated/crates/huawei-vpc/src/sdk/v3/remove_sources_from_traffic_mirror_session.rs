@@ -24,7 +24,7 @@ pub struct RemoveSourcesFromTrafficMirrorSessionRequest {
 impl RemoveSourcesFromTrafficMirrorSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
-        RemoveSourcesFromTrafficMirrorSessionRequestBuilder::default()
+        <RemoveSourcesFromTrafficMirrorSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

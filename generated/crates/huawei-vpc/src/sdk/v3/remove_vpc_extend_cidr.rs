@@ -24,7 +24,7 @@ pub struct RemoveVpcExtendCidrRequest {
 impl RemoveVpcExtendCidrRequest {
     /// A builder with every field unset.
     pub fn builder() -> RemoveVpcExtendCidrRequestBuilder {
-        RemoveVpcExtendCidrRequestBuilder::default()
+        <RemoveVpcExtendCidrRequestBuilder as ::core::default::Default>::default()
     }
 }
 

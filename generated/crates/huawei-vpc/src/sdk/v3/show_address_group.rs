@@ -21,7 +21,7 @@ pub struct ShowAddressGroupRequest {
 impl ShowAddressGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowAddressGroupRequestBuilder {
-        ShowAddressGroupRequestBuilder::default()
+        <ShowAddressGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowClouddcnSubnetRequest {
 impl ShowClouddcnSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowClouddcnSubnetRequestBuilder {
-        ShowClouddcnSubnetRequestBuilder::default()
+        <ShowClouddcnSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

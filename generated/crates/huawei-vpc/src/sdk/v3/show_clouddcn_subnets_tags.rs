@@ -21,7 +21,7 @@ pub struct ShowClouddcnSubnetsTagsRequest {
 impl ShowClouddcnSubnetsTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowClouddcnSubnetsTagsRequestBuilder {
-        ShowClouddcnSubnetsTagsRequestBuilder::default()
+        <ShowClouddcnSubnetsTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

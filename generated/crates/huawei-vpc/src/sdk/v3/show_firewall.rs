@@ -21,7 +21,7 @@ pub struct ShowFirewallRequest {
 impl ShowFirewallRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowFirewallRequestBuilder {
-        ShowFirewallRequestBuilder::default()
+        <ShowFirewallRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowFirewallTagsRequest {
 impl ShowFirewallTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowFirewallTagsRequestBuilder {
-        ShowFirewallTagsRequestBuilder::default()
+        <ShowFirewallTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

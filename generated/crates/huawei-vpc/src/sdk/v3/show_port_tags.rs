@@ -21,7 +21,7 @@ pub struct ShowPortTagsRequest {
 impl ShowPortTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowPortTagsRequestBuilder {
-        ShowPortTagsRequestBuilder::default()
+        <ShowPortTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

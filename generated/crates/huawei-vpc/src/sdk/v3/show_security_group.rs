@@ -21,7 +21,7 @@ pub struct ShowSecurityGroupRequest {
 impl ShowSecurityGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSecurityGroupRequestBuilder {
-        ShowSecurityGroupRequestBuilder::default()
+        <ShowSecurityGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

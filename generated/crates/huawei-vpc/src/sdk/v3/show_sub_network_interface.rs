@@ -21,7 +21,7 @@ pub struct ShowSubNetworkInterfaceRequest {
 impl ShowSubNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSubNetworkInterfaceRequestBuilder {
-        ShowSubNetworkInterfaceRequestBuilder::default()
+        <ShowSubNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowSubNetworkInterfaceTagsRequest {
 impl ShowSubNetworkInterfaceTagsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSubNetworkInterfaceTagsRequestBuilder {
-        ShowSubNetworkInterfaceTagsRequestBuilder::default()
+        <ShowSubNetworkInterfaceTagsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -16,7 +16,7 @@ pub struct ShowSubNetworkInterfacesQuantityRequest {
 impl ShowSubNetworkInterfacesQuantityRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowSubNetworkInterfacesQuantityRequestBuilder {
-        ShowSubNetworkInterfacesQuantityRequestBuilder::default()
+        <ShowSubNetworkInterfacesQuantityRequestBuilder as ::core::default::Default>::default()
     }
 }
 

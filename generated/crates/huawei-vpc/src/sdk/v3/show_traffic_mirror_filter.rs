@@ -21,7 +21,7 @@ pub struct ShowTrafficMirrorFilterRequest {
 impl ShowTrafficMirrorFilterRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTrafficMirrorFilterRequestBuilder {
-        ShowTrafficMirrorFilterRequestBuilder::default()
+        <ShowTrafficMirrorFilterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

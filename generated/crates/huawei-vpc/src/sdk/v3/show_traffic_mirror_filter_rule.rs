@@ -21,7 +21,7 @@ pub struct ShowTrafficMirrorFilterRuleRequest {
 impl ShowTrafficMirrorFilterRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTrafficMirrorFilterRuleRequestBuilder {
-        ShowTrafficMirrorFilterRuleRequestBuilder::default()
+        <ShowTrafficMirrorFilterRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

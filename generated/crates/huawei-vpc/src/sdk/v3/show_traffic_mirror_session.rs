@@ -21,7 +21,7 @@ pub struct ShowTrafficMirrorSessionRequest {
 impl ShowTrafficMirrorSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowTrafficMirrorSessionRequestBuilder {
-        ShowTrafficMirrorSessionRequestBuilder::default()
+        <ShowTrafficMirrorSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

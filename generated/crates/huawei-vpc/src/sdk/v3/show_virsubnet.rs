@@ -21,7 +21,7 @@ pub struct ShowVirsubnetRequest {
 impl ShowVirsubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVirsubnetRequestBuilder {
-        ShowVirsubnetRequestBuilder::default()
+        <ShowVirsubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowVirsubnetCidrReservationRequest {
 impl ShowVirsubnetCidrReservationRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVirsubnetCidrReservationRequestBuilder {
-        ShowVirsubnetCidrReservationRequestBuilder::default()
+        <ShowVirsubnetCidrReservationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct ShowVpcRequest {
 impl ShowVpcRequest {
     /// A builder with every field unset.
     pub fn builder() -> ShowVpcRequestBuilder {
-        ShowVpcRequestBuilder::default()
+        <ShowVpcRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateAddressGroupRequest {
 impl UpdateAddressGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAddressGroupRequestBuilder {
-        UpdateAddressGroupRequestBuilder::default()
+        <UpdateAddressGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

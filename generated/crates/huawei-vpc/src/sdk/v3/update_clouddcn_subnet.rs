@@ -24,7 +24,7 @@ pub struct UpdateClouddcnSubnetRequest {
 impl UpdateClouddcnSubnetRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateClouddcnSubnetRequestBuilder {
-        UpdateClouddcnSubnetRequestBuilder::default()
+        <UpdateClouddcnSubnetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

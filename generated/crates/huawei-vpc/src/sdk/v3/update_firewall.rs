@@ -24,7 +24,7 @@ pub struct UpdateFirewallRequest {
 impl UpdateFirewallRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateFirewallRequestBuilder {
-        UpdateFirewallRequestBuilder::default()
+        <UpdateFirewallRequestBuilder as ::core::default::Default>::default()
     }
 }
 

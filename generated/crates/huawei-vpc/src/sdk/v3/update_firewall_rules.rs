@@ -24,7 +24,7 @@ pub struct UpdateFirewallRulesRequest {
 impl UpdateFirewallRulesRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateFirewallRulesRequestBuilder {
-        UpdateFirewallRulesRequestBuilder::default()
+        <UpdateFirewallRulesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

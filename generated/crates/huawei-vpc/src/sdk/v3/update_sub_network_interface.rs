@@ -24,7 +24,7 @@ pub struct UpdateSubNetworkInterfaceRequest {
 impl UpdateSubNetworkInterfaceRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateSubNetworkInterfaceRequestBuilder {
-        UpdateSubNetworkInterfaceRequestBuilder::default()
+        <UpdateSubNetworkInterfaceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

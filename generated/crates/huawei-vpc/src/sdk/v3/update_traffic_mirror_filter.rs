@@ -24,7 +24,7 @@ pub struct UpdateTrafficMirrorFilterRequest {
 impl UpdateTrafficMirrorFilterRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTrafficMirrorFilterRequestBuilder {
-        UpdateTrafficMirrorFilterRequestBuilder::default()
+        <UpdateTrafficMirrorFilterRequestBuilder as ::core::default::Default>::default()
     }
 }
 

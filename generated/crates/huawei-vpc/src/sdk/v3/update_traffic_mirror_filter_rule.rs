@@ -24,7 +24,7 @@ pub struct UpdateTrafficMirrorFilterRuleRequest {
 impl UpdateTrafficMirrorFilterRuleRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTrafficMirrorFilterRuleRequestBuilder {
-        UpdateTrafficMirrorFilterRuleRequestBuilder::default()
+        <UpdateTrafficMirrorFilterRuleRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -24,7 +24,7 @@ pub struct UpdateTrafficMirrorSessionRequest {
 impl UpdateTrafficMirrorSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateTrafficMirrorSessionRequestBuilder {
-        UpdateTrafficMirrorSessionRequestBuilder::default()
+        <UpdateTrafficMirrorSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

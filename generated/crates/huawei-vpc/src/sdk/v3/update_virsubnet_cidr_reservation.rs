@@ -24,7 +24,7 @@ pub struct UpdateVirsubnetCidrReservationRequest {
 impl UpdateVirsubnetCidrReservationRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateVirsubnetCidrReservationRequestBuilder {
-        UpdateVirsubnetCidrReservationRequestBuilder::default()
+        <UpdateVirsubnetCidrReservationRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -96,7 +96,7 @@ pub struct CloneLoadBalancerRequest {
 impl CloneLoadBalancerRequest {
     /// A builder with every field unset.
     pub fn builder() -> CloneLoadBalancerRequestBuilder {
-        CloneLoadBalancerRequestBuilder::default()
+        <CloneLoadBalancerRequestBuilder as ::core::default::Default>::default()
     }
 }
 

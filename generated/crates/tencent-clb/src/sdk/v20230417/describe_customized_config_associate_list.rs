@@ -28,7 +28,7 @@ pub struct DescribeCustomizedConfigAssociateListRequest {
 impl DescribeCustomizedConfigAssociateListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCustomizedConfigAssociateListRequestBuilder {
-        DescribeCustomizedConfigAssociateListRequestBuilder::default()
+        <DescribeCustomizedConfigAssociateListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

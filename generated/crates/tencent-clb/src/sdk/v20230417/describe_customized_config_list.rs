@@ -39,7 +39,7 @@ pub struct DescribeCustomizedConfigListRequest {
 impl DescribeCustomizedConfigListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCustomizedConfigListRequestBuilder {
-        DescribeCustomizedConfigListRequestBuilder::default()
+        <DescribeCustomizedConfigListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -103,7 +103,7 @@ pub struct DescribeLoadBalancersRequest {
 impl DescribeLoadBalancersRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeLoadBalancersRequestBuilder {
-        DescribeLoadBalancersRequestBuilder::default()
+        <DescribeLoadBalancersRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct CreateKillTaskRequest {
 impl CreateKillTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateKillTaskRequestBuilder {
-        CreateKillTaskRequestBuilder::default()
+        <CreateKillTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CreateProxySessionKillTaskRequest {
 impl CreateProxySessionKillTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateProxySessionKillTaskRequestBuilder {
-        CreateProxySessionKillTaskRequestBuilder::default()
+        <CreateProxySessionKillTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

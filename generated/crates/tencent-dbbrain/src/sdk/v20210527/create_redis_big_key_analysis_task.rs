@@ -27,7 +27,7 @@ pub struct CreateRedisBigKeyAnalysisTaskRequest {
 impl CreateRedisBigKeyAnalysisTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateRedisBigKeyAnalysisTaskRequestBuilder {
-        CreateRedisBigKeyAnalysisTaskRequestBuilder::default()
+        <CreateRedisBigKeyAnalysisTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -29,7 +29,7 @@ pub struct CreateSecurityAuditLogExportTaskRequest {
 impl CreateSecurityAuditLogExportTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSecurityAuditLogExportTaskRequestBuilder {
-        CreateSecurityAuditLogExportTaskRequestBuilder::default()
+        <CreateSecurityAuditLogExportTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

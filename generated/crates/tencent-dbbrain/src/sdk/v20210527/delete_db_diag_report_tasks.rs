@@ -23,7 +23,7 @@ pub struct DeleteDbDiagReportTasksRequest {
 impl DeleteDbDiagReportTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteDbDiagReportTasksRequestBuilder {
-        DeleteDbDiagReportTasksRequestBuilder::default()
+        <DeleteDbDiagReportTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

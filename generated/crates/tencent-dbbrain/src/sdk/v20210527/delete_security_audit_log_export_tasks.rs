@@ -23,7 +23,7 @@ pub struct DeleteSecurityAuditLogExportTasksRequest {
 impl DeleteSecurityAuditLogExportTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteSecurityAuditLogExportTasksRequestBuilder {
-        DeleteSecurityAuditLogExportTasksRequestBuilder::default()
+        <DeleteSecurityAuditLogExportTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeAllUserContactRequest {
 impl DescribeAllUserContactRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAllUserContactRequestBuilder {
-        DescribeAllUserContactRequestBuilder::default()
+        <DescribeAllUserContactRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeAllUserGroupRequest {
 impl DescribeAllUserGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAllUserGroupRequestBuilder {
-        DescribeAllUserGroupRequestBuilder::default()
+        <DescribeAllUserGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct DescribeDbAuditLogsRequest {
 impl DescribeDbAuditLogsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbAuditLogsRequestBuilder {
-        DescribeDbAuditLogsRequestBuilder::default()
+        <DescribeDbAuditLogsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

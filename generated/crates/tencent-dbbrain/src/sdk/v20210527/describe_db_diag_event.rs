@@ -23,7 +23,7 @@ pub struct DescribeDbDiagEventRequest {
 impl DescribeDbDiagEventRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbDiagEventRequestBuilder {
-        DescribeDbDiagEventRequestBuilder::default()
+        <DescribeDbDiagEventRequestBuilder as ::core::default::Default>::default()
     }
 }
 

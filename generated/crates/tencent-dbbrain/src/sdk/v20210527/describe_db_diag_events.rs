@@ -34,7 +34,7 @@ pub struct DescribeDbDiagEventsRequest {
 impl DescribeDbDiagEventsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbDiagEventsRequestBuilder {
-        DescribeDbDiagEventsRequestBuilder::default()
+        <DescribeDbDiagEventsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

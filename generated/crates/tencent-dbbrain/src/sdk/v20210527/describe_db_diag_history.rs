@@ -28,7 +28,7 @@ pub struct DescribeDbDiagHistoryRequest {
 impl DescribeDbDiagHistoryRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbDiagHistoryRequestBuilder {
-        DescribeDbDiagHistoryRequestBuilder::default()
+        <DescribeDbDiagHistoryRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct DescribeDbDiagReportTasksRequest {
 impl DescribeDbDiagReportTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeDbDiagReportTasksRequestBuilder {
-        DescribeDbDiagReportTasksRequestBuilder::default()
+        <DescribeDbDiagReportTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

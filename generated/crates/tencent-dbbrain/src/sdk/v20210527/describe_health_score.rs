@@ -25,7 +25,7 @@ pub struct DescribeHealthScoreRequest {
 impl DescribeHealthScoreRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeHealthScoreRequestBuilder {
-        DescribeHealthScoreRequestBuilder::default()
+        <DescribeHealthScoreRequestBuilder as ::core::default::Default>::default()
     }
 }
 

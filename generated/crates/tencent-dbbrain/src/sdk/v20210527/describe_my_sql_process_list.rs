@@ -49,7 +49,7 @@ pub struct DescribeMySqlProcessListRequest {
 impl DescribeMySqlProcessListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMySqlProcessListRequestBuilder {
-        DescribeMySqlProcessListRequestBuilder::default()
+        <DescribeMySqlProcessListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct DescribeProxyProcessStatisticsRequest {
 impl DescribeProxyProcessStatisticsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxyProcessStatisticsRequestBuilder {
-        DescribeProxyProcessStatisticsRequestBuilder::default()
+        <DescribeProxyProcessStatisticsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -25,7 +25,7 @@ pub struct DescribeProxySessionKillTasksRequest {
 impl DescribeProxySessionKillTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeProxySessionKillTasksRequestBuilder {
-        DescribeProxySessionKillTasksRequestBuilder::default()
+        <DescribeProxySessionKillTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct DescribeRedisTopKeyPrefixListRequest {
 impl DescribeRedisTopKeyPrefixListRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeRedisTopKeyPrefixListRequestBuilder {
-        DescribeRedisTopKeyPrefixListRequestBuilder::default()
+        <DescribeRedisTopKeyPrefixListRequestBuilder as ::core::default::Default>::default()
     }
 }
 

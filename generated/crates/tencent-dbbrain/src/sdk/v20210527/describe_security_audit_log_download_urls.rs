@@ -23,7 +23,7 @@ pub struct DescribeSecurityAuditLogDownloadUrlsRequest {
 impl DescribeSecurityAuditLogDownloadUrlsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSecurityAuditLogDownloadUrlsRequestBuilder {
-        DescribeSecurityAuditLogDownloadUrlsRequestBuilder::default()
+        <DescribeSecurityAuditLogDownloadUrlsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

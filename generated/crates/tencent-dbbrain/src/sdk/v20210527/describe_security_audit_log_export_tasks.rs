@@ -31,7 +31,7 @@ pub struct DescribeSecurityAuditLogExportTasksRequest {
 impl DescribeSecurityAuditLogExportTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSecurityAuditLogExportTasksRequestBuilder {
-        DescribeSecurityAuditLogExportTasksRequestBuilder::default()
+        <DescribeSecurityAuditLogExportTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

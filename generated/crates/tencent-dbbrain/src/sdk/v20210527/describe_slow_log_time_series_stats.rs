@@ -28,7 +28,7 @@ pub struct DescribeSlowLogTimeSeriesStatsRequest {
 impl DescribeSlowLogTimeSeriesStatsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSlowLogTimeSeriesStatsRequestBuilder {
-        DescribeSlowLogTimeSeriesStatsRequestBuilder::default()
+        <DescribeSlowLogTimeSeriesStatsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct DescribeUserSqlAdviceRequest {
 impl DescribeUserSqlAdviceRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeUserSqlAdviceRequestBuilder {
-        DescribeUserSqlAdviceRequestBuilder::default()
+        <DescribeUserSqlAdviceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct KillMySqlThreadsRequest {
 impl KillMySqlThreadsRequest {
     /// A builder with every field unset.
     pub fn builder() -> KillMySqlThreadsRequestBuilder {
-        KillMySqlThreadsRequestBuilder::default()
+        <KillMySqlThreadsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct ModifyDiagDbInstanceConfRequest {
 impl ModifyDiagDbInstanceConfRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyDiagDbInstanceConfRequestBuilder {
-        ModifyDiagDbInstanceConfRequestBuilder::default()
+        <ModifyDiagDbInstanceConfRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -51,7 +51,7 @@ pub struct ConfigureSubscribeJobRequest {
 impl ConfigureSubscribeJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ConfigureSubscribeJobRequestBuilder {
-        ConfigureSubscribeJobRequestBuilder::default()
+        <ConfigureSubscribeJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -65,7 +65,7 @@ pub struct ConfigureSyncJobRequest {
 impl ConfigureSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ConfigureSyncJobRequestBuilder {
-        ConfigureSyncJobRequestBuilder::default()
+        <ConfigureSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

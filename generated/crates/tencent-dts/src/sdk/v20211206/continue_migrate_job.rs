@@ -17,7 +17,7 @@ pub struct ContinueMigrateJobRequest {
 impl ContinueMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ContinueMigrateJobRequestBuilder {
-        ContinueMigrateJobRequestBuilder::default()
+        <ContinueMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

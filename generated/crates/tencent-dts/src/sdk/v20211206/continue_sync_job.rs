@@ -17,7 +17,7 @@ pub struct ContinueSyncJobRequest {
 impl ContinueSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ContinueSyncJobRequestBuilder {
-        ContinueSyncJobRequestBuilder::default()
+        <ContinueSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CreateCheckSyncJobRequest {
 impl CreateCheckSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCheckSyncJobRequestBuilder {
-        CreateCheckSyncJobRequestBuilder::default()
+        <CreateCheckSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct CreateCompareTaskRequest {
 impl CreateCompareTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateCompareTaskRequestBuilder {
-        CreateCompareTaskRequestBuilder::default()
+        <CreateCompareTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -30,7 +30,7 @@ pub struct CreateConsumerGroupRequest {
 impl CreateConsumerGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateConsumerGroupRequestBuilder {
-        CreateConsumerGroupRequestBuilder::default()
+        <CreateConsumerGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

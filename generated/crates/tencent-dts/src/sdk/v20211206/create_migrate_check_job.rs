@@ -19,7 +19,7 @@ pub struct CreateMigrateCheckJobRequest {
 impl CreateMigrateCheckJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMigrateCheckJobRequestBuilder {
-        CreateMigrateCheckJobRequestBuilder::default()
+        <CreateMigrateCheckJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

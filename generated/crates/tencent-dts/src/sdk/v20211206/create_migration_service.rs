@@ -40,7 +40,7 @@ pub struct CreateMigrationServiceRequest {
 impl CreateMigrationServiceRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateMigrationServiceRequestBuilder {
-        CreateMigrationServiceRequestBuilder::default()
+        <CreateMigrationServiceRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CreateModifyCheckSyncJobRequest {
 impl CreateModifyCheckSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateModifyCheckSyncJobRequestBuilder {
-        CreateModifyCheckSyncJobRequestBuilder::default()
+        <CreateModifyCheckSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

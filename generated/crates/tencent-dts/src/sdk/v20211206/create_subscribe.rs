@@ -40,7 +40,7 @@ pub struct CreateSubscribeRequest {
 impl CreateSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSubscribeRequestBuilder {
-        CreateSubscribeRequestBuilder::default()
+        <CreateSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct CreateSubscribeCheckJobRequest {
 impl CreateSubscribeCheckJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSubscribeCheckJobRequestBuilder {
-        CreateSubscribeCheckJobRequestBuilder::default()
+        <CreateSubscribeCheckJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -55,7 +55,7 @@ pub struct CreateSyncJobRequest {
 impl CreateSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateSyncJobRequestBuilder {
-        CreateSyncJobRequestBuilder::default()
+        <CreateSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct DeleteCompareTaskRequest {
 impl DeleteCompareTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteCompareTaskRequestBuilder {
-        DeleteCompareTaskRequestBuilder::default()
+        <DeleteCompareTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

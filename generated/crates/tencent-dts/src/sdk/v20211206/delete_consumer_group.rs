@@ -23,7 +23,7 @@ pub struct DeleteConsumerGroupRequest {
 impl DeleteConsumerGroupRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteConsumerGroupRequestBuilder {
-        DeleteConsumerGroupRequestBuilder::default()
+        <DeleteConsumerGroupRequestBuilder as ::core::default::Default>::default()
     }
 }
 

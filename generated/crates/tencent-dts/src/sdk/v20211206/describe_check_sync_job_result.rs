@@ -19,7 +19,7 @@ pub struct DescribeCheckSyncJobResultRequest {
 impl DescribeCheckSyncJobResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCheckSyncJobResultRequestBuilder {
-        DescribeCheckSyncJobResultRequestBuilder::default()
+        <DescribeCheckSyncJobResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -46,7 +46,7 @@ pub struct DescribeCompareReportRequest {
 impl DescribeCompareReportRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCompareReportRequestBuilder {
-        DescribeCompareReportRequestBuilder::default()
+        <DescribeCompareReportRequestBuilder as ::core::default::Default>::default()
     }
 }
 

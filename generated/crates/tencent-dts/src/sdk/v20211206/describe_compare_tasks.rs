@@ -31,7 +31,7 @@ pub struct DescribeCompareTasksRequest {
 impl DescribeCompareTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeCompareTasksRequestBuilder {
-        DescribeCompareTasksRequestBuilder::default()
+        <DescribeCompareTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

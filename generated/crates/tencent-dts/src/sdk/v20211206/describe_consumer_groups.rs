@@ -25,7 +25,7 @@ pub struct DescribeConsumerGroupsRequest {
 impl DescribeConsumerGroupsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeConsumerGroupsRequestBuilder {
-        DescribeConsumerGroupsRequestBuilder::default()
+        <DescribeConsumerGroupsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -48,7 +48,7 @@ pub struct DescribeMigrateDbInstancesRequest {
 impl DescribeMigrateDbInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMigrateDbInstancesRequestBuilder {
-        DescribeMigrateDbInstancesRequestBuilder::default()
+        <DescribeMigrateDbInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -21,7 +21,7 @@ pub struct DescribeMigrationCheckJobRequest {
 impl DescribeMigrationCheckJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMigrationCheckJobRequestBuilder {
-        DescribeMigrationCheckJobRequestBuilder::default()
+        <DescribeMigrationCheckJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

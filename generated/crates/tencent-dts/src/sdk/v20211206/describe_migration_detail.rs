@@ -22,7 +22,7 @@ pub struct DescribeMigrationDetailRequest {
 impl DescribeMigrationDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMigrationDetailRequestBuilder {
-        DescribeMigrationDetailRequestBuilder::default()
+        <DescribeMigrationDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

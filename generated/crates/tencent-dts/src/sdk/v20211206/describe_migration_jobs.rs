@@ -64,7 +64,7 @@ pub struct DescribeMigrationJobsRequest {
 impl DescribeMigrationJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeMigrationJobsRequestBuilder {
-        DescribeMigrationJobsRequestBuilder::default()
+        <DescribeMigrationJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeModifyCheckSyncJobResultRequest {
 impl DescribeModifyCheckSyncJobResultRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeModifyCheckSyncJobResultRequestBuilder {
-        DescribeModifyCheckSyncJobResultRequestBuilder::default()
+        <DescribeModifyCheckSyncJobResultRequestBuilder as ::core::default::Default>::default()
     }
 }
 

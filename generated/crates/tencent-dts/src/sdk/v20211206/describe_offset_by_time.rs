@@ -22,7 +22,7 @@ pub struct DescribeOffsetByTimeRequest {
 impl DescribeOffsetByTimeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeOffsetByTimeRequestBuilder {
-        DescribeOffsetByTimeRequestBuilder::default()
+        <DescribeOffsetByTimeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeSubscribeCheckJobRequest {
 impl DescribeSubscribeCheckJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubscribeCheckJobRequestBuilder {
-        DescribeSubscribeCheckJobRequestBuilder::default()
+        <DescribeSubscribeCheckJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct DescribeSubscribeDetailRequest {
 impl DescribeSubscribeDetailRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubscribeDetailRequestBuilder {
-        DescribeSubscribeDetailRequestBuilder::default()
+        <DescribeSubscribeDetailRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -55,7 +55,7 @@ pub struct DescribeSubscribeJobsRequest {
 impl DescribeSubscribeJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubscribeJobsRequestBuilder {
-        DescribeSubscribeJobsRequestBuilder::default()
+        <DescribeSubscribeJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DescribeSubscribeReturnableRequest {
 impl DescribeSubscribeReturnableRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSubscribeReturnableRequestBuilder {
-        DescribeSubscribeReturnableRequestBuilder::default()
+        <DescribeSubscribeReturnableRequestBuilder as ::core::default::Default>::default()
     }
 }
 

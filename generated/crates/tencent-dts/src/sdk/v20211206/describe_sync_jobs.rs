@@ -49,7 +49,7 @@ pub struct DescribeSyncJobsRequest {
 impl DescribeSyncJobsRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeSyncJobsRequestBuilder {
-        DescribeSyncJobsRequestBuilder::default()
+        <DescribeSyncJobsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyIsolatedSubscribeRequest {
 impl DestroyIsolatedSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyIsolatedSubscribeRequestBuilder {
-        DestroyIsolatedSubscribeRequestBuilder::default()
+        <DestroyIsolatedSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct DestroyMigrateJobRequest {
 impl DestroyMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroyMigrateJobRequestBuilder {
-        DestroyMigrateJobRequestBuilder::default()
+        <DestroyMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

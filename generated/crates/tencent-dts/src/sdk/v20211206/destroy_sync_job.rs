@@ -17,7 +17,7 @@ pub struct DestroySyncJobRequest {
 impl DestroySyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> DestroySyncJobRequestBuilder {
-        DestroySyncJobRequestBuilder::default()
+        <DestroySyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

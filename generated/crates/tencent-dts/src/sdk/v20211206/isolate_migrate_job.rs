@@ -17,7 +17,7 @@ pub struct IsolateMigrateJobRequest {
 impl IsolateMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateMigrateJobRequestBuilder {
-        IsolateMigrateJobRequestBuilder::default()
+        <IsolateMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

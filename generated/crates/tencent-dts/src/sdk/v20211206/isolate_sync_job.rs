@@ -17,7 +17,7 @@ pub struct IsolateSyncJobRequest {
 impl IsolateSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> IsolateSyncJobRequestBuilder {
-        IsolateSyncJobRequestBuilder::default()
+        <IsolateSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ModifyCompareTaskRequest {
 impl ModifyCompareTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCompareTaskRequestBuilder {
-        ModifyCompareTaskRequestBuilder::default()
+        <ModifyCompareTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

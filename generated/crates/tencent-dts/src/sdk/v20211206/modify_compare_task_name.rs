@@ -23,7 +23,7 @@ pub struct ModifyCompareTaskNameRequest {
 impl ModifyCompareTaskNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyCompareTaskNameRequestBuilder {
-        ModifyCompareTaskNameRequestBuilder::default()
+        <ModifyCompareTaskNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

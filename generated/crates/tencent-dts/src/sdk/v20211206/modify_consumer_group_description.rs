@@ -26,7 +26,7 @@ pub struct ModifyConsumerGroupDescriptionRequest {
 impl ModifyConsumerGroupDescriptionRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyConsumerGroupDescriptionRequestBuilder {
-        ModifyConsumerGroupDescriptionRequestBuilder::default()
+        <ModifyConsumerGroupDescriptionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ModifyConsumerGroupPasswordRequest {
 impl ModifyConsumerGroupPasswordRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyConsumerGroupPasswordRequestBuilder {
-        ModifyConsumerGroupPasswordRequestBuilder::default()
+        <ModifyConsumerGroupPasswordRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifyMigrateJobSpecRequest {
 impl ModifyMigrateJobSpecRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMigrateJobSpecRequestBuilder {
-        ModifyMigrateJobSpecRequestBuilder::default()
+        <ModifyMigrateJobSpecRequestBuilder as ::core::default::Default>::default()
     }
 }
 

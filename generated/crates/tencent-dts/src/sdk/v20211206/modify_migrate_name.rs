@@ -20,7 +20,7 @@ pub struct ModifyMigrateNameRequest {
 impl ModifyMigrateNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMigrateNameRequestBuilder {
-        ModifyMigrateNameRequestBuilder::default()
+        <ModifyMigrateNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

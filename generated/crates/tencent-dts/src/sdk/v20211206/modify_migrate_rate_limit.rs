@@ -32,7 +32,7 @@ pub struct ModifyMigrateRateLimitRequest {
 impl ModifyMigrateRateLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMigrateRateLimitRequestBuilder {
-        ModifyMigrateRateLimitRequestBuilder::default()
+        <ModifyMigrateRateLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ModifyMigrateRuntimeAttributeRequest {
 impl ModifyMigrateRuntimeAttributeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMigrateRuntimeAttributeRequestBuilder {
-        ModifyMigrateRuntimeAttributeRequestBuilder::default()
+        <ModifyMigrateRuntimeAttributeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -44,7 +44,7 @@ pub struct ModifyMigrationJobRequest {
 impl ModifyMigrationJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifyMigrationJobRequestBuilder {
-        ModifyMigrationJobRequestBuilder::default()
+        <ModifyMigrationJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ModifySubscribeAutoRenewFlagRequest {
 impl ModifySubscribeAutoRenewFlagRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySubscribeAutoRenewFlagRequestBuilder {
-        ModifySubscribeAutoRenewFlagRequestBuilder::default()
+        <ModifySubscribeAutoRenewFlagRequestBuilder as ::core::default::Default>::default()
     }
 }
 

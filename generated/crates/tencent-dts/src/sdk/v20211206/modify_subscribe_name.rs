@@ -20,7 +20,7 @@ pub struct ModifySubscribeNameRequest {
 impl ModifySubscribeNameRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySubscribeNameRequestBuilder {
-        ModifySubscribeNameRequestBuilder::default()
+        <ModifySubscribeNameRequestBuilder as ::core::default::Default>::default()
     }
 }
 

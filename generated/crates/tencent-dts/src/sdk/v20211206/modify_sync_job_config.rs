@@ -25,7 +25,7 @@ pub struct ModifySyncJobConfigRequest {
 impl ModifySyncJobConfigRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySyncJobConfigRequestBuilder {
-        ModifySyncJobConfigRequestBuilder::default()
+        <ModifySyncJobConfigRequestBuilder as ::core::default::Default>::default()
     }
 }
 

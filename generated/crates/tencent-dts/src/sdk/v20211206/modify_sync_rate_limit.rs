@@ -32,7 +32,7 @@ pub struct ModifySyncRateLimitRequest {
 impl ModifySyncRateLimitRequest {
     /// A builder with every field unset.
     pub fn builder() -> ModifySyncRateLimitRequestBuilder {
-        ModifySyncRateLimitRequestBuilder::default()
+        <ModifySyncRateLimitRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct PauseMigrateJobRequest {
 impl PauseMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> PauseMigrateJobRequestBuilder {
-        PauseMigrateJobRequestBuilder::default()
+        <PauseMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct PauseSyncJobRequest {
 impl PauseSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> PauseSyncJobRequestBuilder {
-        PauseSyncJobRequestBuilder::default()
+        <PauseSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

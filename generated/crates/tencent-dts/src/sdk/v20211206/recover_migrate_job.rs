@@ -17,7 +17,7 @@ pub struct RecoverMigrateJobRequest {
 impl RecoverMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> RecoverMigrateJobRequestBuilder {
-        RecoverMigrateJobRequestBuilder::default()
+        <RecoverMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct RecoverSyncJobRequest {
 impl RecoverSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> RecoverSyncJobRequestBuilder {
-        RecoverSyncJobRequestBuilder::default()
+        <RecoverSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -32,7 +32,7 @@ pub struct ResetConsumerGroupOffsetRequest {
 impl ResetConsumerGroupOffsetRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResetConsumerGroupOffsetRequestBuilder {
-        ResetConsumerGroupOffsetRequestBuilder::default()
+        <ResetConsumerGroupOffsetRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct ResizeSyncJobRequest {
 impl ResizeSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResizeSyncJobRequestBuilder {
-        ResizeSyncJobRequestBuilder::default()
+        <ResizeSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

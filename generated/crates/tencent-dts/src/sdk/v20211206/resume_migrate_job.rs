@@ -20,7 +20,7 @@ pub struct ResumeMigrateJobRequest {
 impl ResumeMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResumeMigrateJobRequestBuilder {
-        ResumeMigrateJobRequestBuilder::default()
+        <ResumeMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct ResumeSubscribeRequest {
 impl ResumeSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResumeSubscribeRequestBuilder {
-        ResumeSubscribeRequestBuilder::default()
+        <ResumeSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

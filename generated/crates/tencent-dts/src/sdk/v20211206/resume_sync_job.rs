@@ -17,7 +17,7 @@ pub struct ResumeSyncJobRequest {
 impl ResumeSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> ResumeSyncJobRequestBuilder {
-        ResumeSyncJobRequestBuilder::default()
+        <ResumeSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

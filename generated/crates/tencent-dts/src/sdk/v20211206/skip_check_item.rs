@@ -23,7 +23,7 @@ pub struct SkipCheckItemRequest {
 impl SkipCheckItemRequest {
     /// A builder with every field unset.
     pub fn builder() -> SkipCheckItemRequestBuilder {
-        SkipCheckItemRequestBuilder::default()
+        <SkipCheckItemRequestBuilder as ::core::default::Default>::default()
     }
 }
 

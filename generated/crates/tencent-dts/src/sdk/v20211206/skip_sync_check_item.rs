@@ -20,7 +20,7 @@ pub struct SkipSyncCheckItemRequest {
 impl SkipSyncCheckItemRequest {
     /// A builder with every field unset.
     pub fn builder() -> SkipSyncCheckItemRequestBuilder {
-        SkipSyncCheckItemRequestBuilder::default()
+        <SkipSyncCheckItemRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct StartCompareRequest {
 impl StartCompareRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartCompareRequestBuilder {
-        StartCompareRequestBuilder::default()
+        <StartCompareRequestBuilder as ::core::default::Default>::default()
     }
 }
 

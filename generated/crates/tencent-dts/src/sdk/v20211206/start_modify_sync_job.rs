@@ -17,7 +17,7 @@ pub struct StartModifySyncJobRequest {
 impl StartModifySyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartModifySyncJobRequestBuilder {
-        StartModifySyncJobRequestBuilder::default()
+        <StartModifySyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct StartSubscribeRequest {
 impl StartSubscribeRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartSubscribeRequestBuilder {
-        StartSubscribeRequestBuilder::default()
+        <StartSubscribeRequestBuilder as ::core::default::Default>::default()
     }
 }
 

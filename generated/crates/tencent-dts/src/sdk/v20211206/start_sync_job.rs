@@ -17,7 +17,7 @@ pub struct StartSyncJobRequest {
 impl StartSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> StartSyncJobRequestBuilder {
-        StartSyncJobRequestBuilder::default()
+        <StartSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct StopCompareRequest {
 impl StopCompareRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopCompareRequestBuilder {
-        StopCompareRequestBuilder::default()
+        <StopCompareRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -18,7 +18,7 @@ pub struct StopMigrateJobRequest {
 impl StopMigrateJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopMigrateJobRequestBuilder {
-        StopMigrateJobRequestBuilder::default()
+        <StopMigrateJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -17,7 +17,7 @@ pub struct StopSyncJobRequest {
 impl StopSyncJobRequest {
     /// A builder with every field unset.
     pub fn builder() -> StopSyncJobRequestBuilder {
-        StopSyncJobRequestBuilder::default()
+        <StopSyncJobRequestBuilder as ::core::default::Default>::default()
     }
 }
 

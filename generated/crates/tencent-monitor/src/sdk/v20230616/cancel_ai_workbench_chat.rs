@@ -17,7 +17,7 @@ pub struct CancelAiWorkbenchChatRequest {
 impl CancelAiWorkbenchChatRequest {
     /// A builder with every field unset.
     pub fn builder() -> CancelAiWorkbenchChatRequestBuilder {
-        CancelAiWorkbenchChatRequestBuilder::default()
+        <CancelAiWorkbenchChatRequestBuilder as ::core::default::Default>::default()
     }
 }
 

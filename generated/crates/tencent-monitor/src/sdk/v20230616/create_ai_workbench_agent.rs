@@ -49,7 +49,7 @@ pub struct CreateAiWorkbenchAgentRequest {
 impl CreateAiWorkbenchAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAiWorkbenchAgentRequestBuilder {
-        CreateAiWorkbenchAgentRequestBuilder::default()
+        <CreateAiWorkbenchAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -56,7 +56,7 @@ pub struct CreateAiWorkbenchTaskRequest {
 impl CreateAiWorkbenchTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> CreateAiWorkbenchTaskRequestBuilder {
-        CreateAiWorkbenchTaskRequestBuilder::default()
+        <CreateAiWorkbenchTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

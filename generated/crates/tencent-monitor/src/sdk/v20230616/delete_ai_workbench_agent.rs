@@ -17,7 +17,7 @@ pub struct DeleteAiWorkbenchAgentRequest {
 impl DeleteAiWorkbenchAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAiWorkbenchAgentRequestBuilder {
-        DeleteAiWorkbenchAgentRequestBuilder::default()
+        <DeleteAiWorkbenchAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

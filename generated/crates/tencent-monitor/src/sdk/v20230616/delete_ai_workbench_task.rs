@@ -17,7 +17,7 @@ pub struct DeleteAiWorkbenchTaskRequest {
 impl DeleteAiWorkbenchTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> DeleteAiWorkbenchTaskRequestBuilder {
-        DeleteAiWorkbenchTaskRequestBuilder::default()
+        <DeleteAiWorkbenchTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

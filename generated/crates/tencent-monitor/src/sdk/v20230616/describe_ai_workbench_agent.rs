@@ -19,7 +19,7 @@ pub struct DescribeAiWorkbenchAgentRequest {
 impl DescribeAiWorkbenchAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAiWorkbenchAgentRequestBuilder {
-        DescribeAiWorkbenchAgentRequestBuilder::default()
+        <DescribeAiWorkbenchAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 

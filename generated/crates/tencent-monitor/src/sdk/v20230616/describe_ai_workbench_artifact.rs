@@ -26,7 +26,7 @@ pub struct DescribeAiWorkbenchArtifactRequest {
 impl DescribeAiWorkbenchArtifactRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAiWorkbenchArtifactRequestBuilder {
-        DescribeAiWorkbenchArtifactRequestBuilder::default()
+        <DescribeAiWorkbenchArtifactRequestBuilder as ::core::default::Default>::default()
     }
 }
 

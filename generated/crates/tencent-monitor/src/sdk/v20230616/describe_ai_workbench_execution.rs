@@ -19,7 +19,7 @@ pub struct DescribeAiWorkbenchExecutionRequest {
 impl DescribeAiWorkbenchExecutionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAiWorkbenchExecutionRequestBuilder {
-        DescribeAiWorkbenchExecutionRequestBuilder::default()
+        <DescribeAiWorkbenchExecutionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeAiWorkbenchSessionRequest {
 impl DescribeAiWorkbenchSessionRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAiWorkbenchSessionRequestBuilder {
-        DescribeAiWorkbenchSessionRequestBuilder::default()
+        <DescribeAiWorkbenchSessionRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -19,7 +19,7 @@ pub struct DescribeAiWorkbenchSkillRequest {
 impl DescribeAiWorkbenchSkillRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAiWorkbenchSkillRequestBuilder {
-        DescribeAiWorkbenchSkillRequestBuilder::default()
+        <DescribeAiWorkbenchSkillRequestBuilder as ::core::default::Default>::default()
     }
 }
 

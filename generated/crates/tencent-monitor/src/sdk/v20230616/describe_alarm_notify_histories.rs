@@ -37,7 +37,7 @@ pub struct DescribeAlarmNotifyHistoriesRequest {
 impl DescribeAlarmNotifyHistoriesRequest {
     /// A builder with every field unset.
     pub fn builder() -> DescribeAlarmNotifyHistoriesRequestBuilder {
-        DescribeAlarmNotifyHistoriesRequestBuilder::default()
+        <DescribeAlarmNotifyHistoriesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -20,7 +20,7 @@ pub struct GetAiWorkbenchArtifactDownloadUrlRequest {
 impl GetAiWorkbenchArtifactDownloadUrlRequest {
     /// A builder with every field unset.
     pub fn builder() -> GetAiWorkbenchArtifactDownloadUrlRequestBuilder {
-        GetAiWorkbenchArtifactDownloadUrlRequestBuilder::default()
+        <GetAiWorkbenchArtifactDownloadUrlRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct ListAiWorkbenchAgentsRequest {
 impl ListAiWorkbenchAgentsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchAgentsRequestBuilder {
-        ListAiWorkbenchAgentsRequestBuilder::default()
+        <ListAiWorkbenchAgentsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

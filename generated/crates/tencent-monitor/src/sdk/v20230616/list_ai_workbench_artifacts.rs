@@ -41,7 +41,7 @@ pub struct ListAiWorkbenchArtifactsRequest {
 impl ListAiWorkbenchArtifactsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchArtifactsRequestBuilder {
-        ListAiWorkbenchArtifactsRequestBuilder::default()
+        <ListAiWorkbenchArtifactsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

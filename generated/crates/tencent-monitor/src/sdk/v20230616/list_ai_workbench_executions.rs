@@ -43,7 +43,7 @@ pub struct ListAiWorkbenchExecutionsRequest {
 impl ListAiWorkbenchExecutionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchExecutionsRequestBuilder {
-        ListAiWorkbenchExecutionsRequestBuilder::default()
+        <ListAiWorkbenchExecutionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

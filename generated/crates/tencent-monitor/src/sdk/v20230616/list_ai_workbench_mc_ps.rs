@@ -47,7 +47,7 @@ pub struct ListAiWorkbenchMcPsRequest {
 impl ListAiWorkbenchMcPsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchMcPsRequestBuilder {
-        ListAiWorkbenchMcPsRequestBuilder::default()
+        <ListAiWorkbenchMcPsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

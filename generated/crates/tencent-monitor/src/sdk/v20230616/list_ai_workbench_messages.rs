@@ -28,7 +28,7 @@ pub struct ListAiWorkbenchMessagesRequest {
 impl ListAiWorkbenchMessagesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchMessagesRequestBuilder {
-        ListAiWorkbenchMessagesRequestBuilder::default()
+        <ListAiWorkbenchMessagesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -22,7 +22,7 @@ pub struct ListAiWorkbenchResourceInstancesRequest {
 impl ListAiWorkbenchResourceInstancesRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchResourceInstancesRequestBuilder {
-        ListAiWorkbenchResourceInstancesRequestBuilder::default()
+        <ListAiWorkbenchResourceInstancesRequestBuilder as ::core::default::Default>::default()
     }
 }
 

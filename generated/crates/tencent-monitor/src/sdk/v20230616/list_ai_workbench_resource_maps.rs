@@ -25,7 +25,7 @@ pub struct ListAiWorkbenchResourceMapsRequest {
 impl ListAiWorkbenchResourceMapsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchResourceMapsRequestBuilder {
-        ListAiWorkbenchResourceMapsRequestBuilder::default()
+        <ListAiWorkbenchResourceMapsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ListAiWorkbenchSessionsRequest {
 impl ListAiWorkbenchSessionsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchSessionsRequestBuilder {
-        ListAiWorkbenchSessionsRequestBuilder::default()
+        <ListAiWorkbenchSessionsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ListAiWorkbenchSkillsRequest {
 impl ListAiWorkbenchSkillsRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchSkillsRequestBuilder {
-        ListAiWorkbenchSkillsRequestBuilder::default()
+        <ListAiWorkbenchSkillsRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct ListAiWorkbenchTasksRequest {
 impl ListAiWorkbenchTasksRequest {
     /// A builder with every field unset.
     pub fn builder() -> ListAiWorkbenchTasksRequestBuilder {
-        ListAiWorkbenchTasksRequestBuilder::default()
+        <ListAiWorkbenchTasksRequestBuilder as ::core::default::Default>::default()
     }
 }
 

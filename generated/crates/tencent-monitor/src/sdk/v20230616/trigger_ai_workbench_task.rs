@@ -17,7 +17,7 @@ pub struct TriggerAiWorkbenchTaskRequest {
 impl TriggerAiWorkbenchTaskRequest {
     /// A builder with every field unset.
     pub fn builder() -> TriggerAiWorkbenchTaskRequestBuilder {
-        TriggerAiWorkbenchTaskRequestBuilder::default()
+        <TriggerAiWorkbenchTaskRequestBuilder as ::core::default::Default>::default()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct UpdateAiWorkbenchAgentRequest {
 impl UpdateAiWorkbenchAgentRequest {
     /// A builder with every field unset.
     pub fn builder() -> UpdateAiWorkbenchAgentRequestBuilder {
-        UpdateAiWorkbenchAgentRequestBuilder::default()
+        <UpdateAiWorkbenchAgentRequestBuilder as ::core::default::Default>::default()
     }
 }
 
