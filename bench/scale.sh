@@ -1,36 +1,63 @@
 #!/usr/bin/env bash
-# Whole-catalogue scale benchmark: imports EVERY service of the pinned English Tencent
-# catalogue (tccli-intl-en 3.1.193.1, error codes from tencentcloud-sdk-python-intl-en
-# 3.1.193; an example the English edition does not give as JSON is taken from the Chinese
-# edition, tccli 3.1.189.1, when its keys match) into a scratch clone of this checkout,
-# generates, checks every service crate on its own (timing `cargo check -p`, and the crate's
-# rustc invocation alone, which is what the service adds to a downstream build), fits the
-# per-crate and per-operation parts of rustc's time, and prints one table (paste it into
-# BENCHMARKS.md).
+# Whole-catalogue scale benchmark: imports EVERY service of one vendor's pinned catalogue into
+# a scratch clone of this checkout, generates, checks every service crate of that vendor on
+# its own (timing `cargo check -p`, and the crate's rustc invocation alone, which is what the
+# service adds to a downstream build), fits the per-crate and per-operation parts of rustc's
+# time, and prints one table (paste it into BENCHMARKS.md).
 #
-# Usage: bench/scale.sh            (downloads the two wheels with pip once, into the cache)
+# Catalogues:
+#   tencent (default): the English Tencent catalogue (tccli-intl-en 3.1.193.1, error codes
+#     from tencentcloud-sdk-python-intl-en 3.1.193; an example the English edition does not
+#     give as JSON is taken from the Chinese edition, tccli 3.1.189.1, when its keys match).
+#   huawei: every `huaweicloudsdk<service>` 3.1.219 package `huaweicloudsdkall` 3.1.219 requires.
+#
+# Usage: bench/scale.sh [tencent|huawei]   (downloads the wheels with pip once, into the cache)
 # Env:   CATALOGUE_CACHE (default ~/.cache/sdkgen/catalogue), SCALE_TARGET_DIR (cargo target
 #        directory of the scratch build; default inside the scratch directory, deleted after),
 #        SCALE_KEEP (a directory to keep the per-crate check figures and the logs in).
-# Needs: git, pip (first run only), unzip, GNU time (/usr/bin/time). About 15 minutes on 2 cores.
+# Needs: git, pip (first run only), unzip, GNU time (/usr/bin/time). About 15 minutes on 2
+# cores for Tencent, 25 for Huawei.
 set -euo pipefail
+vendor=${1:-tencent}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CATALOGUE_CACHE:-$HOME/.cache/sdkgen/catalogue}
-services_dir="$cache/tccli/tccli/services"
-sdk_dir="$cache/sdk/tencentcloud"
-zh_dir="$cache/tccli-zh/tccli/services"
-if [ ! -d "$services_dir" ] || [ ! -d "$sdk_dir" ]; then
-  mkdir -p "$cache/dl" "$cache/tccli" "$cache/sdk"
-  pip download -q --no-deps tccli-intl-en==3.1.193.1 -d "$cache/dl"
-  pip download -q --no-deps tencentcloud-sdk-python-intl-en==3.1.193 -d "$cache/dl"
-  (cd "$cache/tccli" && unzip -q -o "$cache"/dl/tccli_intl_en-*.whl)
-  (cd "$cache/sdk" && unzip -q -o "$cache"/dl/tencentcloud_sdk_python_intl_en-*.whl)
-fi
-if [ ! -d "$zh_dir" ]; then
-  mkdir -p "$cache/dl-zh" "$cache/tccli-zh"
-  pip download -q --no-deps tccli==3.1.189.1 -d "$cache/dl-zh"
-  (cd "$cache/tccli-zh" && unzip -q -o "$cache"/dl-zh/tccli-*.whl)
-fi
+case "$vendor" in
+  tencent)
+    services_dir="$cache/tccli/tccli/services"
+    sdk_dir="$cache/sdk/tencentcloud"
+    zh_dir="$cache/tccli-zh/tccli/services"
+    if [ ! -d "$services_dir" ] || [ ! -d "$sdk_dir" ]; then
+      mkdir -p "$cache/dl" "$cache/tccli" "$cache/sdk"
+      pip download -q --no-deps tccli-intl-en==3.1.193.1 -d "$cache/dl"
+      pip download -q --no-deps tencentcloud-sdk-python-intl-en==3.1.193 -d "$cache/dl"
+      (cd "$cache/tccli" && unzip -q -o "$cache"/dl/tccli_intl_en-*.whl)
+      (cd "$cache/sdk" && unzip -q -o "$cache"/dl/tencentcloud_sdk_python_intl_en-*.whl)
+    fi
+    if [ ! -d "$zh_dir" ]; then
+      mkdir -p "$cache/dl-zh" "$cache/tccli-zh"
+      pip download -q --no-deps tccli==3.1.189.1 -d "$cache/dl-zh"
+      (cd "$cache/tccli-zh" && unzip -q -o "$cache"/dl-zh/tccli-*.whl)
+    fi
+    import_args=(tencent "$services_dir" --errors "$sdk_dir" --examples-fallback "$zh_dir")
+    ;;
+  huawei)
+    hw="$cache/huawei-3.1.219"
+    if [ ! -f "$hw/site/.complete" ]; then
+      mkdir -p "$hw/dl" "$hw/site"
+      pip download -q --no-deps huaweicloudsdkall==3.1.219 -d "$hw/dl"
+      # The packages `huaweicloudsdkall` requires (its METADATA's Requires-Dist), each pinned.
+      unzip -p "$hw"/dl/huaweicloudsdkall-3.1.219-*.whl '*.dist-info/METADATA' \
+        | sed -nE 's/^Requires-Dist: (huaweicloudsdk[a-z0-9]+).*/\1/p' | sort -u >"$hw/pkgs.txt"
+      while read -r pkg; do
+        [ -n "$(ls "$hw/dl/$pkg"-3.1.219-*.whl 2>/dev/null)" ] || pip download -q --no-deps "$pkg==3.1.219" -d "$hw/dl"
+      done <"$hw/pkgs.txt"
+      for whl in "$hw"/dl/*.whl; do (cd "$hw/site" && unzip -q -o "$whl"); done
+      touch "$hw/site/.complete"
+    fi
+    import_args=(huawei "$hw/site")
+    ;;
+  *) echo "usage: bench/scale.sh [tencent|huawei]" >&2; exit 2 ;;
+esac
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -53,7 +80,7 @@ cargo build -q --release -p xtask
 xtask="$CARGO_TARGET_DIR/release/xtask"
 
 echo "importing every service..." >&2
-timed import "$xtask" import tencent "$services_dir" --errors "$sdk_dir" --examples-fallback "$zh_dir" >"$scratch/import.log" 2>&1 \
+timed import "$xtask" import "${import_args[@]}" >"$scratch/import.log" 2>&1 \
   || { tail -n 20 "$scratch/import.log" >&2; exit 1; }
 echo "generating..." >&2
 timed gen "$xtask" gen >"$scratch/gen.log" 2>&1 || { tail -n 20 "$scratch/gen.log" >&2; exit 1; }
@@ -100,10 +127,11 @@ SCALE_TIME_CRATE=floor_empty cargo check -q -p floor-empty
 empty_s=$(cut -d' ' -f1 "$scratch/rustc.time")
 echo "checking every service crate on its own..." >&2
 : >"$scratch/checks"
-for dir in generated/crates/tencent-*/; do
+for dir in generated/crates/"$vendor"-*/; do
   crate=$(basename "$dir")
-  service=${crate#tencent-}
-  n=$(find "specs/tencent/$service" -name '*.yaml' ! -name service.yaml ! -name overlay.yaml | wc -l)
+  service=${crate#"$vendor"-}
+  service=${service//-/_} # the crate name's hyphens are the spec directory's underscores
+  n=$(find "specs/$vendor/$service" -name '*.yaml' ! -name service.yaml ! -name overlay.yaml ! -path '*/samples/*' | wc -l)
   rm -f "$scratch/rustc.time"
   SCALE_TIME_CRATE=${crate//-/_} timed check cargo check -q -p "$crate"
   [ -s "$scratch/rustc.time" ] || { echo "warning: no rustc run was timed for $crate (left out)" >&2; continue; }
@@ -151,4 +179,6 @@ printf '| examples decoded / total | %s / %s (%.2f %%): %s success samples (%s o
   "$((decoded + errs))" "$samples" "$(awk -v d=$((decoded + errs)) -v t="$samples" 'BEGIN {print 100 * d / t}')" "$decoded" "${aside:-0}" "$errs" "$invalid" "$undecodable"
 echo
 echo "import: $(tail -n 1 "$scratch/import.log")"
+refused=$(grep -c '^refused: ' "$scratch/import.log" || true)
+[ "$refused" -eq 0 ] || echo "refused operations: $refused, each listed in the import log (SCALE_KEEP keeps it)"
 echo "gen: $summary"
