@@ -61,6 +61,15 @@ impl PyTy {
         })
     }
 
+    /// The scalar it is or holds (a list's or map's element), if any.
+    pub fn scalar(&self) -> Option<&PyTy> {
+        match self {
+            PyTy::List(t) | PyTy::Dict(t) => t.scalar(),
+            PyTy::Model(_) => None,
+            other => Some(other),
+        }
+    }
+
     /// The models it names.
     pub fn models(&self) -> Vec<&str> {
         match self {
@@ -91,6 +100,10 @@ pub struct Attr {
     pub ty: PyTy,
     pub doc: String,
     pub sensitive: bool,
+    /// Required, by the Go SDK (a member neither a pointer nor `omitempty`).
+    pub required: bool,
+    /// A 32-bit integer (or a list of them), by the Go SDK.
+    pub int32: bool,
 }
 
 /// A model class.
@@ -169,6 +182,35 @@ pub struct Version {
     pub regions: Vec<(String, String)>,
     /// Signed with `X-Domain-Id` (the client accepts only global credentials).
     pub global: bool,
+}
+
+/// Takes what the Go SDK says of the version's models (required members, 32-bit integers)
+/// for each model whose Go struct's wire names are all the Python model's (the Python
+/// release may have added members, which stay optional); returns how many models took it
+/// and how many Go structs have a member the Python model lacks (not used).
+pub fn apply_go(v: &mut Version, go: &super::huawei_go::GoModels) -> (usize, usize) {
+    let (mut applied, mut differ) = (0, 0);
+    for model in v.models.values_mut() {
+        let Some(members) = go.get(&model.name) else {
+            continue;
+        };
+        let py: std::collections::BTreeSet<&str> =
+            model.attrs.iter().map(|a| a.wire.as_str()).collect();
+        let go_wires: std::collections::BTreeSet<&str> =
+            members.iter().map(|m| m.wire.as_str()).collect();
+        if !go_wires.is_subset(&py) || model.flaw.is_some() {
+            differ += 1;
+            continue;
+        }
+        applied += 1;
+        for a in &mut model.attrs {
+            if let Some(m) = members.iter().find(|m| m.wire == a.wire) {
+                a.required = m.required;
+                a.int32 = m.int32 && matches!(a.ty.scalar(), Some(PyTy::Int));
+            }
+        }
+    }
+    (applied, differ)
 }
 
 /// The spec name (directory, `service:`, crate) of the SDK's service: its own name, or
@@ -591,6 +633,8 @@ fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
         attrs.push(Attr {
             doc: docs.get(&attr).cloned().unwrap_or_default(),
             sensitive: sensitive.contains(&attr.as_str()),
+            required: false,
+            int32: false,
             wire: wire.clone(),
             attr,
             ty: parsed,

@@ -90,7 +90,8 @@ fn signature(model: &Model, name: &str) -> (String, String, Vec<String>, Vec<Str
 #[test]
 fn imports_the_fixture_deterministically_and_refuses_what_specs_cannot_say() {
     let out = tmp("huawei");
-    let (summary, stats) = import_huawei(&fixture(), &[], &out.0).expect("the fixture imports");
+    let (summary, stats) =
+        import_huawei(&fixture(), None, &[], &out.0).expect("the fixture imports");
     assert_eq!((summary.services, summary.versions), (1, 1));
     assert_eq!(stats.operations, 3, "{stats:?}");
     assert_eq!(stats.refused, BTreeMap::new());
@@ -122,14 +123,14 @@ fn imports_the_fixture_deterministically_and_refuses_what_specs_cannot_say() {
     // gen takes what was written, and a second run changes nothing.
     let model = load(&out.0);
     assert_eq!(model.ops.len(), 3);
-    let (again, _) = import_huawei(&fixture(), &[], &out.0).expect("imports again");
+    let (again, _) = import_huawei(&fixture(), None, &[], &out.0).expect("imports again");
     assert_eq!((again.written, again.deleted), (0, 0));
 }
 
 #[test]
 fn the_imported_download_link_agrees_with_the_hand_written_seed_on_the_wire() {
     let out = tmp("huawei-seed");
-    import_huawei(&fixture(), &["dds".to_owned()], &out.0).expect("the fixture imports");
+    import_huawei(&fixture(), None, &["dds".to_owned()], &out.0).expect("the fixture imports");
     let imported = signature(&load(&out.0), "ShowBackupDownloadLink");
     let seed_dir = tmp("huawei-seed-hand");
     let hand = root().join("specs/huawei/dds");
@@ -179,7 +180,7 @@ fn a_broken_model_is_located_and_nothing_is_written() {
         text.replace("'backup_id': 'str'", "'backup_id': 'strange[int'")
     });
     let out = tmp("huawei-broken-out");
-    let err = import_huawei(&site.0, &[], &out.0).expect_err("refused");
+    let err = import_huawei(&site.0, None, &[], &out.0).expect_err("refused");
     assert!(
         err.contains("huaweicloudsdkdds/v3/model/show_backup_download_link_request.py:")
             && err
@@ -202,7 +203,7 @@ fn a_member_without_a_wire_name_refuses_only_the_operations_that_reach_it() {
             )
     });
     let out = tmp("huawei-flaw-out");
-    let (_, stats) = import_huawei(&site.0, &[], &out.0).expect("the rest imports");
+    let (_, stats) = import_huawei(&site.0, None, &[], &out.0).expect("the rest imports");
     assert_eq!(stats.operations, 2, "{stats:?}");
     let cause = "a model the SDK declares inconsistently";
     assert_eq!(stats.refused.get(cause), Some(&1), "{stats:?}");
@@ -311,4 +312,54 @@ fn regions_the_endpoint_template_does_not_give_are_listed() {
             "cce.eu-west-101.myhuaweicloud.eu".to_owned()
         )]
     );
+}
+
+#[test]
+fn the_go_sdk_gives_required_members_and_widths_where_its_models_agree() {
+    let go = root().join("xtask/fixtures/huawei-go");
+    let out = tmp("huawei-go");
+    let (_, stats) =
+        import_huawei(&fixture(), Some(&go), &[], &out.0).expect("the fixture imports");
+    // Each Go struct's members are among its Python model's (3.1.219 added `group_id` and
+    // `availability_zone` to the body: they stay optional).
+    assert_eq!((stats.go_applied, stats.go_differ), (4, 0), "{stats:?}");
+    let dds = out.0.join("dds");
+    let link = std::fs::read_to_string(dds.join("show_backup_download_link.yaml")).unwrap();
+    assert!(
+        link.contains("  backup_id: { type: string, location: query, required: true"),
+        "{link}"
+    );
+    assert!(link.contains("and huaweicloud-sdk-go-v3 0.1.188"), "{link}");
+    let service = std::fs::read_to_string(dds.join("service.yaml")).unwrap();
+    for line in [
+        "      spec_code: { type: string, required: true",
+        "      num: { type: i32, required: true",
+        "      delay: { type: i32,",
+        "      group_id: { type: string, doc:",
+    ] {
+        assert!(service.contains(line), "{line:?} in:\n{service}");
+    }
+    // gen takes it, and the builder now refuses a request without the required member.
+    load(&out.0);
+}
+
+#[test]
+fn a_go_struct_that_differs_from_the_python_model_is_not_used() {
+    let go = tmp("huawei-go-skew");
+    let src = root().join("xtask/fixtures/huawei-go");
+    write(
+        &go.0.join("VERSION"),
+        &std::fs::read_to_string(src.join("VERSION")).unwrap(),
+    );
+    let rel = "services/dds/v3/model/model_add_readonly_node_request_body.go";
+    let text = std::fs::read_to_string(src.join(rel)).unwrap().replace(
+        "\tNum int32 `json:\"num\"`",
+        "\tNum int32 `json:\"num\"`\n\n\tNewer string `json:\"newer\"`",
+    );
+    write(&go.0.join(rel), &text);
+    let out = tmp("huawei-go-skew-out");
+    let (_, stats) = import_huawei(&fixture(), Some(&go.0), &[], &out.0).expect("imports");
+    assert_eq!((stats.go_applied, stats.go_differ), (0, 1), "{stats:?}");
+    let service = std::fs::read_to_string(out.0.join("dds/service.yaml")).unwrap();
+    assert!(service.contains("      num: { type: i64"), "{service}");
 }

@@ -8,6 +8,7 @@
 //! files are deleted last.
 
 pub mod huawei;
+pub mod huawei_go;
 pub mod huawei_out;
 pub mod overlay;
 pub mod repair;
@@ -27,7 +28,7 @@ use std::time::Instant;
 
 use yaml_out::Stats;
 
-pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import huawei <SITE_DIR> [--service NAME]... [--out DIR]";
+pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import huawei <SITE_DIR> [--go <GO_SDK_DIR>] [--service NAME]... [--out DIR]";
 
 pub(crate) const MARK: &str = "# @imported by";
 
@@ -397,17 +398,19 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let usage = || format!("usage: {USAGE}");
     let (mut site, mut services, mut out) = (None, Vec::new(), root.join("specs/huawei"));
+    let mut go: Option<PathBuf> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--service" => services.push(it.next().ok_or_else(usage)?.clone()),
+            "--go" => go = Some(it.next().ok_or_else(usage)?.into()),
             "--out" => out = it.next().ok_or_else(usage)?.into(),
             s if !s.starts_with("--") && site.is_none() => site = Some(PathBuf::from(s)),
             _ => return Err(usage()),
         }
     }
     let site = site.ok_or_else(usage)?;
-    let (summary, stats) = import_huawei(&site, &services, &out)?;
+    let (summary, stats) = import_huawei(&site, go.as_deref(), &services, &out)?;
     for r in &stats.refusals {
         println!("refused: {r}");
     }
@@ -418,7 +421,7 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
         .map(|(why, n)| format!("{n} {why}"))
         .collect();
     println!(
-        "import huawei: {} services, {} versions, {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} response fields read from headers, files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import huawei: {} services, {} versions, {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} response fields read from headers, Go SDK facts for {} models ({} differ from the Python SDK's: not used), files {} written / {} unchanged / {} deleted, {:.2} s",
         summary.services,
         summary.versions,
         stats.operations,
@@ -430,6 +433,8 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
         },
         stats.types,
         stats.response_headers,
+        stats.go_applied,
+        stats.go_differ,
         summary.written,
         summary.unchanged,
         summary.deleted,
@@ -444,8 +449,11 @@ fn is_huawei_version(name: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Imports the Huawei services `services` (every one when empty) of the unpacked wheels in
+/// `site` into `out`, with the Go SDK at `go` as a second input when given.
 pub fn import_huawei(
     site: &Path,
+    go: Option<&Path>,
     services: &[String],
     out: &Path,
 ) -> Result<(Summary, huawei_out::HwStats), String> {
@@ -472,6 +480,13 @@ pub fn import_huawei(
     let mut stats = huawei_out::HwStats::default();
     let mut scan_dirs = BTreeSet::new();
     let mut plans = Vec::new();
+    let go_version = match go.map(huawei_go::version).transpose() {
+        Ok(v) => v,
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
     for (service, versions) in wanted {
         summary.services += 1;
         let base = out.join(huawei::spec_service(service));
@@ -482,7 +497,10 @@ pub fn import_huawei(
             }
         }
         let tool = match huawei::package_version(site, &format!("huaweicloudsdk{service}")) {
-            Ok(v) => format!("huaweicloudsdk{service} {v}"),
+            Ok(v) => match &go_version {
+                Some(g) => format!("huaweicloudsdk{service} {v} and huaweicloud-sdk-go-v3 {g}"),
+                None => format!("huaweicloudsdk{service} {v}"),
+            },
             Err(e) => {
                 problems.push(e);
                 continue;
@@ -495,13 +513,23 @@ pub fn import_huawei(
             } else {
                 base.join(version)
             };
-            let v = match huawei::load(site, service, version) {
+            let mut v = match huawei::load(site, service, version) {
                 Ok(v) => v,
                 Err(errs) => {
                     problems.extend(errs);
                     continue;
                 }
             };
+            if let Some(go) = go {
+                match huawei_go::load(go, service, version) {
+                    Ok(models) => {
+                        let (applied, differ) = huawei::apply_go(&mut v, &models);
+                        stats.go_applied += applied;
+                        stats.go_differ += differ;
+                    }
+                    Err(e) => problems.push(e),
+                }
+            }
             let existing = scan(&dir);
             if existing.hand.contains_key("service.yaml") {
                 problems.push(format!(

@@ -2,7 +2,7 @@
 //! `AddAgentPath`: 新增备份路径
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agents/{agent_id}/add-path` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/add_agent_path.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:55).
+//! - Spec: `specs/huawei/cbr/add_agent_path.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:55).
 
 use super::AgentAddPathReq;
 

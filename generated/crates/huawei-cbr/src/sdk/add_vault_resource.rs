@@ -2,7 +2,7 @@
 //! `AddVaultResource`: 添加资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vaults/{vault_id}/addresources` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/add_vault_resource.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:189).
+//! - Spec: `specs/huawei/cbr/add_vault_resource.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:189).
 
 use super::VaultAddResourceReq;
 

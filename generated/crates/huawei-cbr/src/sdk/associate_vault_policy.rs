@@ -2,7 +2,7 @@
 //! `AssociateVaultPolicy`: 设置存储库策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vaults/{vault_id}/associatepolicy` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/associate_vault_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:256).
+//! - Spec: `specs/huawei/cbr/associate_vault_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:256).
 
 use super::{VaultAssociate, VaultPolicyResp};
 

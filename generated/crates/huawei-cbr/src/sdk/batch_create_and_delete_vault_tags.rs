@@ -2,7 +2,7 @@
 //! `BatchCreateAndDeleteVaultTags`: 批量添加或删除存储库资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vault/{vault_id}/tags/action` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/batch_create_and_delete_vault_tags.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:324).
+//! - Spec: `specs/huawei/cbr/batch_create_and_delete_vault_tags.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:324).
 
 use super::BulkCreateAndDeleteVaultTagsReq;
 

@@ -2,7 +2,7 @@
 //! `BatchUpdateVault`: 批量修改存储库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vaults/batch-update` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/batch_update_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:391).
+//! - Spec: `specs/huawei/cbr/batch_update_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:391).
 
 use super::BatchUpdateVaultRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ChangeVaultChargeMode`: 修改付费模式
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vaults/change-charge-mode` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/change_vault_charge_mode.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:523).
+//! - Spec: `specs/huawei/cbr/change_vault_charge_mode.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:523).
 
 use super::ChangeToPeriod;
 

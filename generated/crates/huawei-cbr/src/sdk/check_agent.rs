@@ -2,7 +2,7 @@
 //! `CheckAgent`: 查询Agent状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agent/check` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/check_agent.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:588).
+//! - Spec: `specs/huawei/cbr/check_agent.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:588).
 
 use super::{ProtectableAgentReq, ProtectableAgentStatus};
 

@@ -2,7 +2,7 @@
 //! `CopyBackup`: 复制备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/backups/{backup_id}/replicate` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/copy_backup.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:653).
+//! - Spec: `specs/huawei/cbr/copy_backup.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:653).
 
 use super::{BackupReplicateReq, BackupReplicateRespBody};
 

@@ -2,7 +2,7 @@
 //! `CreateCheckpoint`: 创建备份还原点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/checkpoints` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/create_checkpoint.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:785).
+//! - Spec: `specs/huawei/cbr/create_checkpoint.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:785).
 
 use super::{CheckpointCreate, VaultBackupReq};
 

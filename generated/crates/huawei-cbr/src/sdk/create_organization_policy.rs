@@ -2,7 +2,7 @@
 //! `CreateOrganizationPolicy`: 创建组织策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/organization-policies` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/create_organization_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:850).
+//! - Spec: `specs/huawei/cbr/create_organization_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:850).
 
 use super::{OrganizationPolicy, OrganizationPolicyCreateReq};
 

@@ -2,7 +2,7 @@
 //! `CreatePostPaidVault`: 创建包周期存储库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vaults/order` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/create_post_paid_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:980).
+//! - Spec: `specs/huawei/cbr/create_post_paid_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:980).
 
 use super::{CbcOrderResult, VaultOrderCreateReqs};
 
@@ -54,7 +54,7 @@ pub struct CreatePostPaidVaultResponse {
     pub orders: Vec<CbcOrderResult>,
     /// 创建结果代码 0：成功
     /// Wire name: `retCode`.
-    pub ret_code: Option<i64>,
+    pub ret_code: Option<i32>,
     /// 创建结果信息
     /// Wire name: `errText`.
     pub err_text: Option<String>,
@@ -66,7 +66,7 @@ pub struct CreatePostPaidVaultResponse {
 ::runtime::lenient_object! {
     tolerant CreatePostPaidVaultResponse {
         0 => orders: Vec<CbcOrderResult> = "orders",
-        1 => ret_code: Option<i64> = "retCode",
+        1 => ret_code: Option<i32> = "retCode",
         2 => err_text: Option<String> = "errText",
         3 => error_code: Option<String> = "error_code",
     }

@@ -2,7 +2,7 @@
 //! `CreateVault`: 创建存储库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vaults` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/create_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1045).
+//! - Spec: `specs/huawei/cbr/create_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1045).
 
 use super::{CbcOrderResult, VaultCreateReq, VaultCreateResource};
 
@@ -57,7 +57,7 @@ pub struct CreateVaultResponse {
     pub orders: Vec<CbcOrderResult>,
     /// 包周期订购结果（仅包周期创建时显示）
     /// Wire name: `retCode`.
-    pub ret_code: Option<i64>,
+    pub ret_code: Option<i32>,
     /// 包周期创建错误信息（仅包周期创建时显示）
     /// Wire name: `errText`.
     pub err_text: Option<String>,
@@ -70,7 +70,7 @@ pub struct CreateVaultResponse {
     tolerant CreateVaultResponse {
         0 => vault: Option<VaultCreateResource> = "vault",
         1 => orders: Vec<CbcOrderResult> = "orders",
-        2 => ret_code: Option<i64> = "retCode",
+        2 => ret_code: Option<i32> = "retCode",
         3 => err_text: Option<String> = "errText",
         4 => error_code: Option<String> = "error_code",
     }

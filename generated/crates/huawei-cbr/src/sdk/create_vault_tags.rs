@@ -2,7 +2,7 @@
 //! `CreateVaultTags`: 添加存储库资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vault/{vault_id}/tags` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/create_vault_tags.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1110).
+//! - Spec: `specs/huawei/cbr/create_vault_tags.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1110).
 
 use super::VaultTagsCreateReq;
 

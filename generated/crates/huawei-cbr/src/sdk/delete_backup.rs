@@ -2,7 +2,7 @@
 //! `DeleteBackup`: 删除备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/backups/{backup_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/delete_backup.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1177).
+//! - Spec: `specs/huawei/cbr/delete_backup.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1177).
 
 /// Input of `DeleteBackup`. Build one with [`DeleteBackupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteMember`: 删除指定备份成员
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/backups/{backup_id}/members/{member_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/delete_member.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1242).
+//! - Spec: `specs/huawei/cbr/delete_member.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1242).
 
 /// Input of `DeleteMember`. Build one with [`DeleteMemberRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

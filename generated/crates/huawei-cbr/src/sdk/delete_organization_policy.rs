@@ -2,7 +2,7 @@
 //! `DeleteOrganizationPolicy`: 删除组织策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/organization-policies/{organization_policy_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/delete_organization_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1309).
+//! - Spec: `specs/huawei/cbr/delete_organization_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1309).
 
 /// Input of `DeleteOrganizationPolicy`. Build one with [`DeleteOrganizationPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

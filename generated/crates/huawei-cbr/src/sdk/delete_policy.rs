@@ -2,7 +2,7 @@
 //! `DeletePolicy`: 删除策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/policies/{policy_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/delete_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1374).
+//! - Spec: `specs/huawei/cbr/delete_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1374).
 
 /// Input of `DeletePolicy`. Build one with [`DeletePolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteVaultTag`: 删除存储库资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vault/{vault_id}/tags/{key}` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/delete_vault_tag.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1504).
+//! - Spec: `specs/huawei/cbr/delete_vault_tag.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1504).
 
 /// Input of `DeleteVaultTag`. Build one with [`DeleteVaultTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

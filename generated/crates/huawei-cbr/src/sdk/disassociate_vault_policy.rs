@@ -2,7 +2,7 @@
 //! `DisassociateVaultPolicy`: 解除存储库策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vaults/{vault_id}/dissociatepolicy` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/disassociate_vault_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1571).
+//! - Spec: `specs/huawei/cbr/disassociate_vault_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1571).
 
 use super::{VaultDissociate, VaultPolicyResp};
 

@@ -2,7 +2,7 @@
 //! `ListAgent`: 查询客户端列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/agents` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_agent.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1768).
+//! - Spec: `specs/huawei/cbr/list_agent.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1768).
 
 use super::Agent;
 
@@ -18,7 +18,7 @@ pub struct ListAgentRequest {
     pub limit: Option<String>,
     /// 偏移值,正整数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 状态
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
@@ -40,7 +40,7 @@ impl ListAgentRequest {
     ListAgentRequestBuilder for ListAgentRequest {
         project_id: String = "project_id",
         limit: String = "limit",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         status: String = "status",
         agent_id: Vec<String> = "agent_id",
     }
@@ -70,21 +70,21 @@ pub struct ListAgentResponse {
     pub agents: Vec<Agent>,
     /// 客户端个数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 每页显示的条目数量
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAgentResponse {
         0 => agents: Vec<Agent> = "agents",
-        1 => count: Option<i64> = "count",
-        2 => limit: Option<i64> = "limit",
-        3 => offset: Option<i64> = "offset",
+        1 => count: Option<i32> = "count",
+        2 => limit: Option<i32> = "limit",
+        3 => offset: Option<i32> = "offset",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListBackups`: 查询所有备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_backups.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1840).
+//! - Spec: `specs/huawei/cbr/list_backups.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1840).
 
 use super::BackupResp;
 
@@ -27,7 +27,7 @@ pub struct ListBackupsRequest {
     pub image_type: Option<String>,
     /// 每页显示的条目数量，正整数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 上一次查询最后一条的id
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -36,7 +36,7 @@ pub struct ListBackupsRequest {
     pub name: Option<String>,
     /// 偏移值，正整数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 支持按az来过滤
     /// Wire name: `resource_az`, sent in the query.
     pub resource_az: Option<String>,
@@ -99,10 +99,10 @@ impl ListBackupsRequest {
         dec: bool = "dec",
         end_time: String = "end_time",
         image_type: String = "image_type",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         name: String = "name",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         resource_az: String = "resource_az",
         resource_id: String = "resource_id",
         resource_name: String = "resource_name",
@@ -164,21 +164,21 @@ pub struct ListBackupsResponse {
     pub backups: Vec<BackupResp>,
     /// 备份个数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListBackupsResponse {
         0 => backups: Vec<BackupResp> = "backups",
-        1 => count: Option<i64> = "count",
-        2 => offset: Option<i64> = "offset",
-        3 => limit: Option<i64> = "limit",
+        1 => count: Option<i32> = "count",
+        2 => offset: Option<i32> = "offset",
+        3 => limit: Option<i32> = "limit",
     }
 }
 

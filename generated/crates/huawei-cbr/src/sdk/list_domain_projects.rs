@@ -2,7 +2,7 @@
 //! `ListDomainProjects`: 查询租户项目列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/domain/{domain_name}/projects` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_domain_projects.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1949).
+//! - Spec: `specs/huawei/cbr/list_domain_projects.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:1949).
 
 use super::DomainProjectsInfo;
 

@@ -2,7 +2,7 @@
 //! `ListExternalVault`: 查询其他区域存储库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vaults/external` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_external_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2014).
+//! - Spec: `specs/huawei/cbr/list_external_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2014).
 
 use super::Vault;
 
@@ -15,19 +15,19 @@ pub struct ListExternalVaultRequest {
     pub project_id: Option<String>,
     /// 其他区域的项目ID
     /// Wire name: `external_project_id`, sent in the query.
-    pub external_project_id: Option<String>,
+    pub external_project_id: String,
     /// 每页显示条目数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移值
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// \[保护类型。取值为backup，replication和hybrid。\](tag:hws,hws_hk) \[保护类型。取值为backup和replication。\](tag:ocb) \[保护类型。取值为backup。\](tag:g42,hk-g42,sbc,dt,fcs_vm,ctc,tm,tlf,cmcc,hcso_dt)
     /// Wire name: `protect_type`, sent in the query.
     pub protect_type: Option<String>,
     /// 区域ID
     /// Wire name: `region_id`, sent in the query.
-    pub region_id: Option<String>,
+    pub region_id: String,
     /// 资源类型
     /// Wire name: `objcet_type`, sent in the query.
     pub objcet_type: Option<String>,
@@ -51,8 +51,8 @@ impl ListExternalVaultRequest {
     ListExternalVaultRequestBuilder for ListExternalVaultRequest {
         project_id: String = "project_id",
         external_project_id: String = "external_project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         protect_type: String = "protect_type",
         region_id: String = "region_id",
         objcet_type: String = "objcet_type",
@@ -64,15 +64,22 @@ impl ListExternalVaultRequest {
 impl ListExternalVaultRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListExternalVaultRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let external_project_id = check
+            .required(
+                "external_project_id",
+                "external_project_id",
+                self.external_project_id,
+            );
+        let region_id = check.required("region_id", "region_id", self.region_id);
         check
             .finish(|| Some(ListExternalVaultRequest {
                 project_id: self.project_id,
-                external_project_id: self.external_project_id,
+                external_project_id: external_project_id?,
                 limit: self.limit,
                 offset: self.offset,
                 protect_type: self.protect_type,
-                region_id: self.region_id,
+                region_id: region_id?,
                 objcet_type: self.objcet_type,
                 cloud_type: self.cloud_type,
                 vault_id: self.vault_id,
@@ -89,21 +96,21 @@ pub struct ListExternalVaultResponse {
     pub vaults: Vec<Vault>,
     /// 存储库个数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 每页显示的条目数量
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListExternalVaultResponse {
         0 => vaults: Vec<Vault> = "vaults",
-        1 => count: Option<i64> = "count",
-        2 => limit: Option<i64> = "limit",
-        3 => offset: Option<i64> = "offset",
+        1 => count: Option<i32> = "count",
+        2 => limit: Option<i32> = "limit",
+        3 => offset: Option<i32> = "offset",
     }
 }
 

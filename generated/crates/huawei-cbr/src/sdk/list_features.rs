@@ -2,7 +2,7 @@
 //! `ListFeatures`: 查询服务支持的特性列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/cbr-features` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_features.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2094).
+//! - Spec: `specs/huawei/cbr/list_features.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2094).
 
 /// Input of `ListFeatures`. Build one with [`ListFeaturesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -13,10 +13,10 @@ pub struct ListFeaturesRequest {
     pub project_id: Option<String>,
     /// 每页显示条目数，正整数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移值,正整数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ListFeaturesRequest {
@@ -30,8 +30,8 @@ impl ListFeaturesRequest {
     /// Builder of [`ListFeaturesRequest`]: [`build`](ListFeaturesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListFeaturesRequestBuilder for ListFeaturesRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
     }
 }
 

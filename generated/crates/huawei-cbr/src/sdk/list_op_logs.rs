@@ -2,7 +2,7 @@
 //! `ListOpLogs`: 查询任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/operation-logs` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_op_logs.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2161).
+//! - Spec: `specs/huawei/cbr/list_op_logs.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2161).
 
 use super::OperationLog;
 
@@ -18,10 +18,10 @@ pub struct ListOpLogsRequest {
     pub end_time: Option<String>,
     /// 每页显示的条目数量，正整数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移值，正整数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 任务类型
     /// Wire name: `operation_type`, sent in the query.
     pub operation_type: Option<String>,
@@ -63,8 +63,8 @@ impl ListOpLogsRequest {
     ListOpLogsRequestBuilder for ListOpLogsRequest {
         project_id: String = "project_id",
         end_time: String = "end_time",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         operation_type: String = "operation_type",
         provider_id: String = "provider_id",
         resource_id: String = "resource_id",
@@ -109,21 +109,21 @@ pub struct ListOpLogsResponse {
     pub operation_logs: Vec<OperationLog>,
     /// 任务个数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 每页显示的条目数量
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListOpLogsResponse {
         0 => operation_logs: Vec<OperationLog> = "operation_logs",
-        1 => count: Option<i64> = "count",
-        2 => limit: Option<i64> = "limit",
-        3 => offset: Option<i64> = "offset",
+        1 => count: Option<i32> = "count",
+        2 => limit: Option<i32> = "limit",
+        3 => offset: Option<i32> = "offset",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListOrganizationPolicies`: 查询组织策略列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/organization-policies` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_organization_policies.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2248).
+//! - Spec: `specs/huawei/cbr/list_organization_policies.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2248).
 
 use super::OrganizationPolicy;
 
@@ -15,13 +15,13 @@ pub struct ListOrganizationPoliciesRequest {
     pub project_id: Option<String>,
     /// 组织策略类型
     /// Wire name: `operation_type`, sent in the query.
-    pub operation_type: Option<String>,
+    pub operation_type: String,
     /// 每页显示的条目数量，正整数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移值，正整数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ListOrganizationPoliciesRequest {
@@ -36,8 +36,8 @@ impl ListOrganizationPoliciesRequest {
     ListOrganizationPoliciesRequestBuilder for ListOrganizationPoliciesRequest {
         project_id: String = "project_id",
         operation_type: String = "operation_type",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
     }
 }
 
@@ -46,11 +46,13 @@ impl ListOrganizationPoliciesRequestBuilder {
     pub fn build(
         self,
     ) -> Result<ListOrganizationPoliciesRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let operation_type = check
+            .required("operation_type", "operation_type", self.operation_type);
         check
             .finish(|| Some(ListOrganizationPoliciesRequest {
                 project_id: self.project_id,
-                operation_type: self.operation_type,
+                operation_type: operation_type?,
                 limit: self.limit,
                 offset: self.offset,
             }))
@@ -66,21 +68,21 @@ pub struct ListOrganizationPoliciesResponse {
     pub policies: Vec<OrganizationPolicy>,
     /// 组织策略数量
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 每页显示的条目数量
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListOrganizationPoliciesResponse {
         0 => policies: Vec<OrganizationPolicy> = "policies",
-        1 => count: Option<i64> = "count",
-        2 => limit: Option<i64> = "limit",
-        3 => offset: Option<i64> = "offset",
+        1 => count: Option<i32> = "count",
+        2 => limit: Option<i32> = "limit",
+        3 => offset: Option<i32> = "offset",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListOrganizationPolicyDetail`: 查询组织策略部署状态列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/organization-policies/{organization_policy_id}/policy-detail` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_organization_policy_detail.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2317).
+//! - Spec: `specs/huawei/cbr/list_organization_policy_detail.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2317).
 
 use super::OrganizationPolicyStatus;
 
@@ -62,21 +62,21 @@ pub struct ListOrganizationPolicyDetailResponse {
     pub policies: Vec<OrganizationPolicyStatus>,
     /// 组织策略状态成员数量
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 每页显示的条目数量
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListOrganizationPolicyDetailResponse {
         0 => policies: Vec<OrganizationPolicyStatus> = "policies",
-        1 => count: Option<i64> = "count",
-        2 => limit: Option<i64> = "limit",
-        3 => offset: Option<i64> = "offset",
+        1 => count: Option<i32> = "count",
+        2 => limit: Option<i32> = "limit",
+        3 => offset: Option<i32> = "offset",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListPolicies`: 查询策略列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/policies` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_policies.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2382).
+//! - Spec: `specs/huawei/cbr/list_policies.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2382).
 
 use super::Policy;
 
@@ -59,13 +59,13 @@ pub struct ListPoliciesResponse {
     pub policies: Vec<Policy>,
     /// 策略总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListPoliciesResponse {
         0 => policies: Vec<Policy> = "policies",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListProjects`: 查询租户的项目信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/region-projects` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_projects.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2449).
+//! - Spec: `specs/huawei/cbr/list_projects.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2449).
 
 use super::{ProjectsListInfo, SelfLinksInfo};
 

@@ -2,7 +2,7 @@
 //! `ListProtectable`: 查询可保护资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/protectables/{protectable_type}/instances` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_protectable.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2512).
+//! - Spec: `specs/huawei/cbr/list_protectable.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2512).
 
 use super::ProtectablesResp;
 
@@ -18,7 +18,7 @@ pub struct ListProtectableRequest {
     pub protectable_type: String,
     /// 每页显示的条目数量，每页最多支持50条
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 上一次查询最后一条的ID
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -27,7 +27,7 @@ pub struct ListProtectableRequest {
     pub name: Option<String>,
     /// 偏移值
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 资源的状态，如available，error 等
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
@@ -51,10 +51,10 @@ impl ListProtectableRequest {
     ListProtectableRequestBuilder for ListProtectableRequest {
         project_id: String = "project_id",
         protectable_type: String = "protectable_type",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         name: String = "name",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         status: String = "status",
         id: String = "id",
         server_id: String = "server_id",

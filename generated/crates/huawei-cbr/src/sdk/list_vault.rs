@@ -2,7 +2,7 @@
 //! `ListVault`: 查询存储库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vaults` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/list_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2591).
+//! - Spec: `specs/huawei/cbr/list_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2591).
 
 use super::Vault;
 
@@ -15,13 +15,13 @@ pub struct ListVaultRequest {
     pub project_id: Option<String>,
     /// 每页显示条目数，正整数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 存储库名称
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
     /// 偏移值,正整数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 云类型
     /// Wire name: `cloud_type`, sent in the query.
     pub cloud_type: Option<String>,
@@ -60,9 +60,9 @@ impl ListVaultRequest {
     /// Builder of [`ListVaultRequest`]: [`build`](ListVaultRequestBuilder::build) checks required fields and ranges before any I/O.
     ListVaultRequestBuilder for ListVaultRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         name: String = "name",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         cloud_type: String = "cloud_type",
         protect_type: String = "protect_type",
         object_type: String = "object_type",
@@ -105,21 +105,21 @@ pub struct ListVaultResponse {
     pub vaults: Vec<Vault>,
     /// 存储库个数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 每页显示的条目数量
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListVaultResponse {
         0 => vaults: Vec<Vault> = "vaults",
-        1 => count: Option<i64> = "count",
-        2 => limit: Option<i64> = "limit",
-        3 => offset: Option<i64> = "offset",
+        1 => count: Option<i32> = "count",
+        2 => limit: Option<i32> = "limit",
+        3 => offset: Option<i32> = "offset",
     }
 }
 

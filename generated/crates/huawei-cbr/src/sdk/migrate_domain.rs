@@ -2,7 +2,7 @@
 //! `MigrateDomain`: 租户迁移
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/migrates` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/migrate_domain.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2677).
+//! - Spec: `specs/huawei/cbr/migrate_domain.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2677).
 
 use super::DomainMigrate;
 

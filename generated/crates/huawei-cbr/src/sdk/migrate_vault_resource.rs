@@ -2,7 +2,7 @@
 //! `MigrateVaultResource`: 迁移资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vaults/{vault_id}/migrateresources` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/migrate_vault_resource.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2742).
+//! - Spec: `specs/huawei/cbr/migrate_vault_resource.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2742).
 
 use super::VaultMigrateResourceReq;
 

@@ -2,7 +2,7 @@
 //! `RemoveAgentPath`: 移除备份路径
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agents/{agent_id}/remove-path` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/remove_agent_path.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2874).
+//! - Spec: `specs/huawei/cbr/remove_agent_path.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2874).
 
 use super::AgentRemovePathReq;
 

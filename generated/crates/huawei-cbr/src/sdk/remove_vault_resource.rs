@@ -2,7 +2,7 @@
 //! `RemoveVaultResource`: 移除资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vaults/{vault_id}/removeresources` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/remove_vault_resource.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2941).
+//! - Spec: `specs/huawei/cbr/remove_vault_resource.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:2941).
 
 use super::VaultRemoveResourceReq;
 

@@ -2,7 +2,7 @@
 //! `SetVaultResource`: 设置存储库资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vaults/{vault_id}/set-resources` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/set_vault_resource.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3075).
+//! - Spec: `specs/huawei/cbr/set_vault_resource.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3075).
 
 use super::VaultSetResourceReq;
 

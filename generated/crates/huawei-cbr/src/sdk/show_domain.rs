@@ -2,7 +2,7 @@
 //! `ShowDomain`: 查询租户信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/domain/{source_project_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_domain.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3337).
+//! - Spec: `specs/huawei/cbr/show_domain.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3337).
 
 /// Input of `ShowDomain`. Build one with [`ShowDomainRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowFeature`: 查询指定特性
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/cbr-features/{feature_key}` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_feature.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3403).
+//! - Spec: `specs/huawei/cbr/show_feature.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3403).
 
 /// Input of `ShowFeature`. Build one with [`ShowFeatureRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,10 +16,10 @@ pub struct ShowFeatureRequest {
     pub feature_key: String,
     /// 每页显示条目数，正整数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移值,正整数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ShowFeatureRequest {
@@ -34,8 +34,8 @@ impl ShowFeatureRequest {
     ShowFeatureRequestBuilder for ShowFeatureRequest {
         project_id: String = "project_id",
         feature_key: String = "feature_key",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowMemberDetail`: 获取备份成员详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/{backup_id}/members/{member_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_member_detail.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3472).
+//! - Spec: `specs/huawei/cbr/show_member_detail.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3472).
 
 use super::Member;
 

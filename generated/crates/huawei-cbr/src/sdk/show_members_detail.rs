@@ -2,7 +2,7 @@
 //! `ShowMembersDetail`: 获取备份成员列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/{backup_id}/members` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_members_detail.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3539).
+//! - Spec: `specs/huawei/cbr/show_members_detail.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3539).
 
 use super::Member;
 
@@ -30,13 +30,13 @@ pub struct ShowMembersDetailRequest {
     pub vault_id: Option<String>,
     /// 每页显示的条目数量，正整数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 上一次查询最后一条的id，仅支持uuid
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 偏移值，正整数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// sort的内容为一组由逗号分隔的属性及可选排序方向组成，形如&lt;key1&gt;\[:&lt;direction&gt;\],&lt;key2&gt;\[:&lt;direction&gt;\],其中direction的取值为asc (升序) 或 desc (降序),如没有传入direction参数，默认为降序，sort内容的长度限制为255个字符。
     /// Wire name: `sort`, sent in the query.
     pub sort: Option<String>,
@@ -58,9 +58,9 @@ impl ShowMembersDetailRequest {
         image_id: String = "image_id",
         status: String = "status",
         vault_id: String = "vault_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         sort: String = "sort",
     }
 }
@@ -95,13 +95,13 @@ pub struct ShowMembersDetailResponse {
     pub members: Vec<Member>,
     /// 备份共享成员数量
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowMembersDetailResponse {
         0 => members: Vec<Member> = "members",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowMetadata`: 查询备份元数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/{backup_id}/metadata` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_metadata.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3620).
+//! - Spec: `specs/huawei/cbr/show_metadata.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3620).
 
 /// Input of `ShowMetadata`. Build one with [`ShowMetadataRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowMigrateStatus`: 查询迁移
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/migrates` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_migrate_status.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3685).
+//! - Spec: `specs/huawei/cbr/show_migrate_status.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3685).
 
 use super::DomainMigrateProjectStatus;
 

@@ -2,7 +2,7 @@
 //! `ShowProtectable`: 查询指定可保护资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/protectables/{protectable_type}/instances/{instance_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_protectable.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3945).
+//! - Spec: `specs/huawei/cbr/show_protectable.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:3945).
 
 use super::ProtectablesResp;
 

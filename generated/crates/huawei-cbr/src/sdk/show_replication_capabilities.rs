@@ -2,7 +2,7 @@
 //! `ShowReplicationCapabilities`: 查询复制能力
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/replication-capabilities` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_replication_capabilities.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4012).
+//! - Spec: `specs/huawei/cbr/show_replication_capabilities.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4012).
 
 use super::ProtectableReplicationCapabilitiesRespRegion;
 

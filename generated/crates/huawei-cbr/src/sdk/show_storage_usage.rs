@@ -2,7 +2,7 @@
 //! `ShowStorageUsage`: 查询容量统计
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/storage_usage` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_storage_usage.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4075).
+//! - Spec: `specs/huawei/cbr/show_storage_usage.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4075).
 
 use super::StorageUsage;
 
@@ -15,10 +15,10 @@ pub struct ShowStorageUsageRequest {
     pub project_id: Option<String>,
     /// 查询条数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移值
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 支持按照备份对象ID过滤
     /// Wire name: `resource_id`, sent in the query.
     pub resource_id: Option<String>,
@@ -38,8 +38,8 @@ impl ShowStorageUsageRequest {
     /// Builder of [`ShowStorageUsageRequest`]: [`build`](ShowStorageUsageRequestBuilder::build) checks required fields and ranges before any I/O.
     ShowStorageUsageRequestBuilder for ShowStorageUsageRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         resource_id: String = "resource_id",
         resource_type: String = "resource_type",
     }
@@ -66,7 +66,7 @@ impl ShowStorageUsageRequestBuilder {
 pub struct ShowStorageUsageResponse {
     /// 满足过滤条件的资源总条数
     /// Wire name: `resource_count`.
-    pub resource_count: Option<i64>,
+    pub resource_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `storage_usage`.
     pub storage_usage: Vec<StorageUsage>,
@@ -74,7 +74,7 @@ pub struct ShowStorageUsageResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowStorageUsageResponse {
-        0 => resource_count: Option<i64> = "resource_count",
+        0 => resource_count: Option<i32> = "resource_count",
         1 => storage_usage: Vec<StorageUsage> = "storage_usage",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowSummary`: 存储库容量总览
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vaults/summary` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_summary.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4146).
+//! - Spec: `specs/huawei/cbr/show_summary.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4146).
 
 /// Input of `ShowSummary`. Build one with [`ShowSummaryRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -44,16 +44,16 @@ impl ShowSummaryRequestBuilder {
 pub struct ShowSummaryResponse {
     /// 总容量大小
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 总使用量
     /// Wire name: `used_size`.
-    pub used_size: Option<i64>,
+    pub used_size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowSummaryResponse {
-        0 => size: Option<i64> = "size",
-        1 => used_size: Option<i64> = "used_size",
+        0 => size: Option<i32> = "size",
+        1 => used_size: Option<i32> = "used_size",
     }
 }
 

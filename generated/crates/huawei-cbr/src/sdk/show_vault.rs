@@ -2,7 +2,7 @@
 //! `ShowVault`: 查询指定存储库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vaults/{vault_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/cbr/show_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4209).
+//! - Spec: `specs/huawei/cbr/show_vault.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4209).
 
 use super::Vault;
 

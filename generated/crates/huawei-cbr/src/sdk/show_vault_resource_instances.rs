@@ -2,7 +2,7 @@
 //! `ShowVaultResourceInstances`: 查询存储库资源实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vault/resource_instances/action` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/show_vault_resource_instances.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4337).
+//! - Spec: `specs/huawei/cbr/show_vault_resource_instances.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4337).
 
 use super::{TagResource, VaultResourceInstancesReq};
 
@@ -56,13 +56,13 @@ pub struct ShowVaultResourceInstancesResponse {
     pub resources: Vec<TagResource>,
     /// 符合查询条件的资源总个数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowVaultResourceInstancesResponse {
         0 => resources: Vec<TagResource> = "resources",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

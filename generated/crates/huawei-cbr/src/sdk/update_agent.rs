@@ -2,7 +2,7 @@
 //! `UpdateAgent`: 修改客户端
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/agents/{agent_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/update_agent.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4532).
+//! - Spec: `specs/huawei/cbr/update_agent.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4532).
 
 use super::{Agent, AgentUpdateReq};
 

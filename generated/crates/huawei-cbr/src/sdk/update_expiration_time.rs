@@ -2,7 +2,7 @@
 //! `UpdateExpirationTime`: 变更指定存储库备份过期时间
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vaults/{vault_id}/update-backup-expiration-time` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/update_expiration_time.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4666).
+//! - Spec: `specs/huawei/cbr/update_expiration_time.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4666).
 
 use super::UpdateExpirationTimeReq;
 

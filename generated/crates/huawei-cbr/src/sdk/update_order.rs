@@ -2,7 +2,7 @@
 //! `UpdateOrder`: 变更（废弃）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/orders/{order_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/update_order.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4802).
+//! - Spec: `specs/huawei/cbr/update_order.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4802).
 
 use super::CbcUpdate;
 

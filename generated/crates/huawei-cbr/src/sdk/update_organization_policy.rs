@@ -2,7 +2,7 @@
 //! `UpdateOrganizationPolicy`: 更新组织策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/organization-policies/{organization_policy_id}` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/cbr/update_organization_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4869).
+//! - Spec: `specs/huawei/cbr/update_organization_policy.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4869).
 
 use super::{OrganizationPolicy, OrganizationPolicyUpdateReq};
 

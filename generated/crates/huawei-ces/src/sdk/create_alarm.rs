@@ -2,7 +2,7 @@
 //! `CreateAlarm`: 创建告警规则（V1）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /V1.0/{project_id}/alarms` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/create_alarm.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:120).
+//! - Spec: `specs/huawei/ces/create_alarm.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:120).
 
 use super::CreateAlarmRequestBody;
 

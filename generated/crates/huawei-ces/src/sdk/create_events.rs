@@ -2,7 +2,7 @@
 //! `CreateEvents`: 上报事件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /V1.0/{project_id}/events` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/create_events.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:250).
+//! - Spec: `specs/huawei/ces/create_events.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:250).
 
 use super::{CreateEventsRequestBody, Event};
 

@@ -2,7 +2,7 @@
 //! `CreateMetricData`: 添加监控数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /V1.0/{project_id}/metric-data` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/create_metric_data.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:319).
+//! - Spec: `specs/huawei/ces/create_metric_data.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:319).
 
 use super::CreateMetricDataRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateResourceGroup`: 创建资源分组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /V1.0/{project_id}/resource-groups` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/create_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:384).
+//! - Spec: `specs/huawei/ces/create_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:384).
 
 use super::CreateResourceGroupRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteAlarm`: 删除告警规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /V1.0/{project_id}/alarms/{alarm_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/delete_alarm.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:450).
+//! - Spec: `specs/huawei/ces/delete_alarm.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:450).
 
 /// Input of `DeleteAlarm`. Build one with [`DeleteAlarmRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

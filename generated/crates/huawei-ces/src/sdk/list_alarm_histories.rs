@@ -2,7 +2,7 @@
 //! `ListAlarmHistories`: 查询告警历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /V1.0/{project_id}/alarm-histories` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/list_alarm_histories.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:645).
+//! - Spec: `specs/huawei/ces/list_alarm_histories.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:645).
 
 use super::{AlarmHistoryInfoResp, MetaDataForAlarmHistoryResp};
 

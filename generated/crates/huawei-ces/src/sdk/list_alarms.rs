@@ -2,7 +2,7 @@
 //! `ListAlarms`: 查询告警规则列表（V1）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /V1.0/{project_id}/alarms` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/list_alarms.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:801).
+//! - Spec: `specs/huawei/ces/list_alarms.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:801).
 
 use super::{MetaDataResp, MetricAlarmsResp};
 
@@ -18,7 +18,7 @@ pub struct ListAlarmsRequest {
     pub start: Option<String>,
     /// **参数解释**： 用于限制结果数据条数。 **约束限制**： 不涉及。 **取值范围**： 取值范围(0,100\] **默认取值**： 默认值为100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**： 用于标识结果排序方法，按创建时间排序。 **约束限制**： 不涉及 **取值范围**： 枚举值： - asc：升序 - desc：降序 **默认取值**： desc
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
@@ -39,7 +39,7 @@ impl ListAlarmsRequest {
     ListAlarmsRequestBuilder for ListAlarmsRequest {
         project_id: String = "project_id",
         start: String = "start",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         order: String = "order",
         enterprise_project_id: String = "enterprise_project_id",
     }

@@ -2,7 +2,7 @@
 //! `ListEventDetail`: 查询某一事件监控详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /V1.0/{project_id}/event/{event_name}` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/list_event_detail.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:872).
+//! - Spec: `specs/huawei/ces/list_event_detail.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:872).
 
 use super::{EventInfoDetailResp, TotalMetaData};
 
@@ -18,7 +18,7 @@ pub struct ListEventDetailRequest {
     pub event_name: String,
     /// **参数解释**： 事件类型。 **约束限制**： 不涉及。 **取值范围**： 值为EVENT.SYS或EVENT.CUSTOM。 - EVENT.SYS：系统事件。 - EVENT.CUSTOM：自定义事件。 **默认取值**： 不涉及。
     /// Wire name: `event_type`, sent in the query.
-    pub event_type: Option<String>,
+    pub event_type: String,
     /// **参数解释**： 事件子类。 **约束限制**： 不涉及。 **取值范围**： 枚举类型 - SUB_EVENT.OPS: 运维事件 - SUB_EVENT.PLAN: 计划事件 - SUB_EVENT.CUSTOM: 自定义事件 **默认取值**： 不涉及。
     /// Wire name: `sub_event_type`, sent in the query.
     pub sub_event_type: Option<String>,
@@ -45,7 +45,7 @@ pub struct ListEventDetailRequest {
     pub start: Option<i64>,
     /// **参数解释**： 单次查询的条数限制，用于限制结果数据条数。 **约束限制**： 不涉及。 **取值范围**： 大小为\[1,100\]的整数 **默认取值**： 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListEventDetailRequest {
@@ -69,7 +69,7 @@ impl ListEventDetailRequest {
         from: i64 = "from",
         to: i64 = "to",
         start: i64 = "start",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
     }
 }
 
@@ -78,11 +78,12 @@ impl ListEventDetailRequestBuilder {
     pub fn build(self) -> Result<ListEventDetailRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let event_name = check.required("event_name", "event_name", self.event_name);
+        let event_type = check.required("event_type", "event_type", self.event_type);
         check
             .finish(|| Some(ListEventDetailRequest {
                 project_id: self.project_id,
                 event_name: event_name?,
-                event_type: self.event_type,
+                event_type: event_type?,
                 sub_event_type: self.sub_event_type,
                 event_source: self.event_source,
                 event_level: self.event_level,

@@ -2,7 +2,7 @@
 //! `ListEvents`: 查询事件监控列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /V1.0/{project_id}/events` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/list_events.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:957).
+//! - Spec: `specs/huawei/ces/list_events.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:957).
 
 use super::{EventInfo, TotalMetaData};
 
@@ -33,7 +33,7 @@ pub struct ListEventsRequest {
     pub start: Option<String>,
     /// **参数解释** 单次查询的条数限制 **约束限制** 不涉及 **取值范围** 条数限制为\[1,100\] **默认取值** 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListEventsRequest {
@@ -53,7 +53,7 @@ impl ListEventsRequest {
         from: i64 = "from",
         to: i64 = "to",
         start: String = "start",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListMetrics`: 查询指标列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /V1.0/{project_id}/metrics` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/list_metrics.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:1037).
+//! - Spec: `specs/huawei/ces/list_metrics.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:1037).
 
 use super::{MetricInfoList, MetricListMetaDataResp};
 
@@ -36,7 +36,7 @@ pub struct ListMetricsRequest {
     pub start: Option<String>,
     /// **参数解释** 单次查询的条数限制 **约束限制** 不涉及 **取值范围** 条数限制为\[1,1000\] **默认取值** 1000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释** 用于标识结果的排序方法 **约束限制** 不涉及 **取值范围** 枚举值： - asc 升序 - desc 降序 **默认取值** asc
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
@@ -60,7 +60,7 @@ impl ListMetricsRequest {
         dim_2: String = "dim.2",
         dim_3: String = "dim.3",
         start: String = "start",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         order: String = "order",
     }
 }

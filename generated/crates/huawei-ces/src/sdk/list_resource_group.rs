@@ -2,7 +2,7 @@
 //! `ListResourceGroup`: 查询所有资源分组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /V1.0/{project_id}/resource-groups` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/list_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:1118).
+//! - Spec: `specs/huawei/ces/list_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:1118).
 
 use super::{ResourceGroupInfo, TotalMetaData};
 
@@ -24,10 +24,10 @@ pub struct ListResourceGroupRequest {
     pub status: Option<String>,
     /// **参数解释** 分页起始值。 **约束限制** 不涉及。 **取值范围** 在\[0,9999999\]区间内。 **默认取值** 0
     /// Wire name: `start`, sent in the query.
-    pub start: Option<i64>,
+    pub start: Option<i32>,
     /// **参数解释** 单次查询的条数限制。 **约束限制** 不涉及。 **取值范围** 在\[1,100\]区间内。 **默认取值** 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListResourceGroupRequest {
@@ -44,8 +44,8 @@ impl ListResourceGroupRequest {
         group_name: String = "group_name",
         group_id: String = "group_id",
         status: String = "status",
-        start: i64 = "start",
-        limit: i64 = "limit",
+        start: i32 = "start",
+        limit: i32 = "limit",
     }
 }
 

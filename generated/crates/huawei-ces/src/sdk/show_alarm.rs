@@ -2,7 +2,7 @@
 //! `ShowAlarm`: 查询单条告警规则信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /V1.0/{project_id}/alarms/{alarm_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/show_alarm.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:1191).
+//! - Spec: `specs/huawei/ces/show_alarm.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:1191).
 
 use super::MetricAlarmsResp;
 

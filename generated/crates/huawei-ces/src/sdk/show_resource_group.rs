@@ -2,7 +2,7 @@
 //! `ShowResourceGroup`: 查询资源分组下的资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /V1.0/{project_id}/resource-groups/{group_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/show_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:1481).
+//! - Spec: `specs/huawei/ces/show_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:1481).
 
 use super::{MetaData, ResourceGroup, StatusSchema};
 

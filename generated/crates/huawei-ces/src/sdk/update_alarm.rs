@@ -2,7 +2,7 @@
 //! `UpdateAlarm`: 修改告警规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /V1.0/{project_id}/alarms/{alarm_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/update_alarm.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:1557).
+//! - Spec: `specs/huawei/ces/update_alarm.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:1557).
 
 use super::UpdateAlarmRequestBody;
 

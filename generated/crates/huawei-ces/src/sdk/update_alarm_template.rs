@@ -2,7 +2,7 @@
 //! `UpdateAlarmTemplate`: 更新自定义告警模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /V1.0/{project_id}/alarm-template/{template_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/update_alarm_template.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:1692).
+//! - Spec: `specs/huawei/ces/update_alarm_template.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:1692).
 
 use super::UpdateAlarmTemplateRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateResourceGroup`: 更新资源分组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /V1.0/{project_id}/resource-groups/{group_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/update_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 v1 (huaweicloudsdkces/v1/ces_client.py:1759).
+//! - Spec: `specs/huawei/ces/update_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkces/v1/ces_client.py:1759).
 
 use super::UpdateResourceGroupRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchCreateOrDeleteTags`: 批量添加或删除标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/dcs/{instance_id}/tags/action` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/batch_create_or_delete_tags.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:55).
+//! - Spec: `specs/huawei/dcs/batch_create_or_delete_tags.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:55).
 
 use super::CreateOrDeleteInstanceTags;
 

@@ -2,7 +2,7 @@
 //! `BatchDeleteInstances`: 批量删除实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/batch_delete_instances.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:122).
+//! - Spec: `specs/huawei/dcs/batch_delete_instances.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:122).
 
 use super::{BatchDeleteBody, BatchOpsResult};
 

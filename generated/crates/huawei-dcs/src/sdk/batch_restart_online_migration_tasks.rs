@@ -2,7 +2,7 @@
 //! `BatchRestartOnlineMigrationTasks`: 批量重启在线迁移任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/migration-tasks/batch-restart` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/batch_restart_online_migration_tasks.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:189).
+//! - Spec: `specs/huawei/dcs/batch_restart_online_migration_tasks.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:189).
 
 use super::{BatchRestartMigrationTaskResult, BatchRestartOnlineMigrationTasksBody};
 

@@ -2,7 +2,7 @@
 //! `BatchShowNodesInformation`: 批量查询实例节点信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances-logical-nodes` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/batch_show_nodes_information.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:256).
+//! - Spec: `specs/huawei/dcs/batch_show_nodes_information.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:256).
 
 use super::InstanceNodesInfoResp;
 
@@ -15,10 +15,10 @@ pub struct BatchShowNodesInformationRequest {
     pub project_id: Option<String>,
     /// 偏移量，表示从此偏移量开始查询，offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量，当前最大值为100。若不设置该参数，则为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl BatchShowNodesInformationRequest {
@@ -32,8 +32,8 @@ impl BatchShowNodesInformationRequest {
     /// Builder of [`BatchShowNodesInformationRequest`]: [`build`](BatchShowNodesInformationRequestBuilder::build) checks required fields and ranges before any I/O.
     BatchShowNodesInformationRequestBuilder for BatchShowNodesInformationRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -58,7 +58,7 @@ impl BatchShowNodesInformationRequestBuilder {
 pub struct BatchShowNodesInformationResponse {
     /// 查询结果的实例总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 实例列表。
     /// Wire name: `instances`.
     pub instances: Vec<InstanceNodesInfoResp>,
@@ -66,7 +66,7 @@ pub struct BatchShowNodesInformationResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchShowNodesInformationResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => instances: Vec<InstanceNodesInfoResp> = "instances",
     }
 }

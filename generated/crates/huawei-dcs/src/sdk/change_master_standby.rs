@@ -2,7 +2,7 @@
 //! `ChangeMasterStandby`: 主备切换
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/swap` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/change_master_standby.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:388).
+//! - Spec: `specs/huawei/dcs/change_master_standby.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:388).
 
 /// Input of `ChangeMasterStandby`. Build one with [`ChangeMasterStandbyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ChangeMasterStandbyAsync`: 异步交换实例主备节点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/async-swap` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/change_master_standby_async.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:453).
+//! - Spec: `specs/huawei/dcs/change_master_standby_async.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:453).
 
 /// Input of `ChangeMasterStandbyAsync`. Build one with [`ChangeMasterStandbyAsyncRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

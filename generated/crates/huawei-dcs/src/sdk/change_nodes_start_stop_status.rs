@@ -2,7 +2,7 @@
 //! `ChangeNodesStartStopStatus`: 指定实例节点启停开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/nodes/status` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/change_nodes_start_stop_status.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:518).
+//! - Spec: `specs/huawei/dcs/change_nodes_start_stop_status.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:518).
 
 use super::ChangeNodesStartStopStatusBody;
 

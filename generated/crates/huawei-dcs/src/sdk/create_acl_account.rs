@@ -2,7 +2,7 @@
 //! `CreateAclAccount`: 创建ACL账号
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/accounts` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/create_acl_account.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:655).
+//! - Spec: `specs/huawei/dcs/create_acl_account.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:655).
 
 use super::CreateAclAccountRequestBody;
 

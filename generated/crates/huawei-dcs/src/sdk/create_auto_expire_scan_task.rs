@@ -2,7 +2,7 @@
 //! `CreateAutoExpireScanTask`: 创建过期key扫描任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/scan-expire-keys-task` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/create_auto_expire_scan_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:724).
+//! - Spec: `specs/huawei/dcs/create_auto_expire_scan_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:724).
 
 /// Input of `CreateAutoExpireScanTask`. Build one with [`CreateAutoExpireScanTaskRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CreateHotkeyScanTask`: 创建热key分析任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/hotkey-task` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/create_hotkey_scan_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:988).
+//! - Spec: `specs/huawei/dcs/create_hotkey_scan_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:988).
 
 use super::HotkeysBody;
 
@@ -73,7 +73,7 @@ pub struct CreateHotkeyScanTaskResponse {
     pub finished_at: Option<String>,
     /// 热key的数量
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: Option<i32>,
     /// 热key记录
     /// Wire name: `keys`.
     pub keys: Vec<HotkeysBody>,
@@ -88,7 +88,7 @@ pub struct CreateHotkeyScanTaskResponse {
         4 => created_at: Option<String> = "created_at",
         5 => started_at: Option<String> = "started_at",
         6 => finished_at: Option<String> = "finished_at",
-        7 => num: Option<i64> = "num",
+        7 => num: Option<i32> = "num",
         8 => keys: Vec<HotkeysBody> = "keys",
     }
 }

@@ -2,7 +2,7 @@
 //! `CreateOfflineKeyAnalysis`: 创建离线全量key分析任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/offline/key-analysis` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/create_offline_key_analysis.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:9007).
+//! - Spec: `specs/huawei/dcs/create_offline_key_analysis.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:9007).
 
 use super::CreateOfflineKeyAnalysisRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateRedislog`: 采集Redis运行日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/redislog` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/create_redislog.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1248).
+//! - Spec: `specs/huawei/dcs/create_redislog.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1248).
 
 /// Input of `CreateRedislog`. Build one with [`CreateRedislogRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +19,7 @@ pub struct CreateRedislogRequest {
     pub query_time: Option<i64>,
     /// 返回日志的类型，当前仅支持Redis运行日志，类型为run
     /// Wire name: `log_type`, sent in the query.
-    pub log_type: Option<String>,
+    pub log_type: String,
     /// 副本ID，可以从分片与副本中查询对应节点的副本ID
     /// Wire name: `replication_id`, sent in the query.
     pub replication_id: Option<String>,
@@ -48,12 +48,13 @@ impl CreateRedislogRequestBuilder {
     pub fn build(self) -> Result<CreateRedislogRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let log_type = check.required("log_type", "log_type", self.log_type);
         check
             .finish(|| Some(CreateRedislogRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
                 query_time: self.query_time,
-                log_type: self.log_type,
+                log_type: log_type?,
                 replication_id: self.replication_id,
             }))
     }

@@ -2,7 +2,7 @@
 //! `CreateRedislogDownloadLink`: 获取日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/redislog/{id}/links` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/create_redislog_download_link.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1319).
+//! - Spec: `specs/huawei/dcs/create_redislog_download_link.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1319).
 
 /// Input of `CreateRedislogDownloadLink`. Build one with [`CreateRedislogDownloadLinkRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CreateResizeOrder`: 包周期实例变更规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/orders/instances/{instance_id}/resize` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/create_resize_order.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1386).
+//! - Spec: `specs/huawei/dcs/create_resize_order.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1386).
 
 use super::CreateResizeOrderRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteAclAccount`: 删除ACL账号
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/accounts/{account_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_acl_account.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1453).
+//! - Spec: `specs/huawei/dcs/delete_acl_account.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1453).
 
 /// Input of `DeleteAclAccount`. Build one with [`DeleteAclAccountRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

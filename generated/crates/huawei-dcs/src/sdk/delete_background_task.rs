@@ -2,7 +2,7 @@
 //! `DeleteBackgroundTask`: 删除后台任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/tasks/{task_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_background_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1520).
+//! - Spec: `specs/huawei/dcs/delete_background_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1520).
 
 /// Input of `DeleteBackgroundTask`. Build one with [`DeleteBackgroundTaskRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

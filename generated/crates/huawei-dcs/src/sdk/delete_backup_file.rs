@@ -2,7 +2,7 @@
 //! `DeleteBackupFile`: 删除备份文件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/backups/{backup_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_backup_file.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1587).
+//! - Spec: `specs/huawei/dcs/delete_backup_file.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1587).
 
 /// Input of `DeleteBackupFile`. Build one with [`DeleteBackupFileRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

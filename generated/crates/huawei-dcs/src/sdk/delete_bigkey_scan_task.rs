@@ -2,7 +2,7 @@
 //! `DeleteBigkeyScanTask`: 删除大key分析记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/bigkey-task/{bigkey_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_bigkey_scan_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1654).
+//! - Spec: `specs/huawei/dcs/delete_bigkey_scan_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1654).
 
 use super::BigkeysBody;
 
@@ -79,7 +79,7 @@ pub struct DeleteBigkeyScanTaskResponse {
     pub finished_at: Option<String>,
     /// 大key的数量
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: Option<i32>,
     /// 大key记录
     /// Wire name: `keys`.
     pub keys: Vec<BigkeysBody>,
@@ -94,7 +94,7 @@ pub struct DeleteBigkeyScanTaskResponse {
         4 => created_at: Option<String> = "created_at",
         5 => started_at: Option<String> = "started_at",
         6 => finished_at: Option<String> = "finished_at",
-        7 => num: Option<i64> = "num",
+        7 => num: Option<i32> = "num",
         8 => keys: Vec<BigkeysBody> = "keys",
     }
 }

@@ -2,7 +2,7 @@
 //! `DeleteCenterTask`: 删除任务中心任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/tasks/{task_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_center_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1721).
+//! - Spec: `specs/huawei/dcs/delete_center_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1721).
 
 use super::DeleteCenterTaskRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteConfigTemplate`: 删除自定义模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/config-templates/{template_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_config_template.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1788).
+//! - Spec: `specs/huawei/dcs/delete_config_template.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1788).
 
 /// Input of `DeleteConfigTemplate`. Build one with [`DeleteConfigTemplateRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

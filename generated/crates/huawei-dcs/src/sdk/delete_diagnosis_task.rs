@@ -2,7 +2,7 @@
 //! `DeleteDiagnosisTask`: 删除诊断记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/diagnosis` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_diagnosis_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1853).
+//! - Spec: `specs/huawei/dcs/delete_diagnosis_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1853).
 
 use super::{DeleteDiagnosisReportRequest, Item};
 

@@ -2,7 +2,7 @@
 //! `DeleteHotkeyScanTask`: 删除热key分析任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/hotkey-task/{hotkey_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_hotkey_scan_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1920).
+//! - Spec: `specs/huawei/dcs/delete_hotkey_scan_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1920).
 
 use super::HotkeysBody;
 
@@ -79,7 +79,7 @@ pub struct DeleteHotkeyScanTaskResponse {
     pub finished_at: Option<String>,
     /// 热key的数量
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: Option<i32>,
     /// 热key记录
     /// Wire name: `keys`.
     pub keys: Vec<HotkeysBody>,
@@ -94,7 +94,7 @@ pub struct DeleteHotkeyScanTaskResponse {
         4 => created_at: Option<String> = "created_at",
         5 => started_at: Option<String> = "started_at",
         6 => finished_at: Option<String> = "finished_at",
-        7 => num: Option<i64> = "num",
+        7 => num: Option<i32> = "num",
         8 => keys: Vec<HotkeysBody> = "keys",
     }
 }

@@ -2,7 +2,7 @@
 //! `DeleteInstanceBandwidthAutoScalingPolicy`: 删除实例带宽弹性伸缩策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/autoscaling-policy/bandwidth` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_instance_bandwidth_auto_scaling_policy.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1987).
+//! - Spec: `specs/huawei/dcs/delete_instance_bandwidth_auto_scaling_policy.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:1987).
 
 /// Input of `DeleteInstanceBandwidthAutoScalingPolicy`. Build one with [`DeleteInstanceBandwidthAutoScalingPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

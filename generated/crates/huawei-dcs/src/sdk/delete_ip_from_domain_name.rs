@@ -2,7 +2,7 @@
 //! `DeleteIpFromDomainName`: 域名摘除IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/groups/{group_id}/replications/{node_id}/remove-ip` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_ip_from_domain_name.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2052).
+//! - Spec: `specs/huawei/dcs/delete_ip_from_domain_name.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2052).
 
 /// Input of `DeleteIpFromDomainName`. Build one with [`DeleteIpFromDomainNameRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteOfflineKeyAnalysisTask`: 删除离线全量key分析记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/offline/key-analysis/{task_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_offline_key_analysis_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:9074).
+//! - Spec: `specs/huawei/dcs/delete_offline_key_analysis_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:9074).
 
 /// Input of `DeleteOfflineKeyAnalysisTask`. Build one with [`DeleteOfflineKeyAnalysisTaskRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeletePublicIp`: 关闭实例公网访问
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}/public-ip` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_public_ip.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2186).
+//! - Spec: `specs/huawei/dcs/delete_public_ip.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2186).
 
 /// Input of `DeletePublicIp`. Build one with [`DeletePublicIpRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteSingleInstance`: 删除实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/instances/{instance_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/delete_single_instance.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2253).
+//! - Spec: `specs/huawei/dcs/delete_single_instance.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2253).
 
 /// Input of `DeleteSingleInstance`. Build one with [`DeleteSingleInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

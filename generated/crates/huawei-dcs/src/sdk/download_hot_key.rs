@@ -2,7 +2,7 @@
 //! `DownloadHotKey`: 下载热key
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/hotkey/{task_id}/export` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/download_hot_key.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2318).
+//! - Spec: `specs/huawei/dcs/download_hot_key.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2318).
 
 /// Input of `DownloadHotKey`. Build one with [`DownloadHotKeyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

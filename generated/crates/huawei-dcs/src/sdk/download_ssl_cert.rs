@@ -2,7 +2,7 @@
 //! `DownloadSslCert`: 下载实例SSL证书
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/ssl-certs/download` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/download_ssl_cert.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2385).
+//! - Spec: `specs/huawei/dcs/download_ssl_cert.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2385).
 
 /// Input of `DownloadSslCert`. Build one with [`DownloadSslCertRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ExchangeInstanceIp`: 进行IP交换
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/migration-task/{task_id}/exchange-ip` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/exchange_instance_ip.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2450).
+//! - Spec: `specs/huawei/dcs/exchange_instance_ip.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2450).
 
 use super::IpExchangeRequest;
 

@@ -2,7 +2,7 @@
 //! `ExecuteClusterSwitchover`: 集群分片倒换
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instance/{instance_id}/groups/{group_id}/replications/{node_id}/async-switchover` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/execute_cluster_switchover.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2517).
+//! - Spec: `specs/huawei/dcs/execute_cluster_switchover.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2517).
 
 /// Input of `ExecuteClusterSwitchover`. Build one with [`ExecuteClusterSwitchoverRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ExecuteCommandMobilization`: 执行web-cli命令V2接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/webcli/command` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/execute_command_mobilization.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2586).
+//! - Spec: `specs/huawei/dcs/execute_command_mobilization.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2586).
 
 use super::ExecuteCommandRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ExportExcelJob`: 查询实例列表导出任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/export-job` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/export_excel_job.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2653).
+//! - Spec: `specs/huawei/dcs/export_excel_job.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2653).
 
 /// Input of `ExportExcelJob`. Build one with [`ExportExcelJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -13,7 +13,7 @@ pub struct ExportExcelJobRequest {
     pub project_id: Option<String>,
     /// jobID
     /// Wire name: `job_id`, sent in the query.
-    pub job_id: Option<String>,
+    pub job_id: String,
 }
 
 impl ExportExcelJobRequest {
@@ -34,11 +34,12 @@ impl ExportExcelJobRequest {
 impl ExportExcelJobRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ExportExcelJobRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let job_id = check.required("job_id", "job_id", self.job_id);
         check
             .finish(|| Some(ExportExcelJobRequest {
                 project_id: self.project_id,
-                job_id: self.job_id,
+                job_id: job_id?,
             }))
     }
 }

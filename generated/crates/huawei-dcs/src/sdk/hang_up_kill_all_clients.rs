@@ -2,7 +2,7 @@
 //! `HangUpKillAllClients`: 下发kill指定节点或实例的全部会话任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/clients/kill-all` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/hang_up_kill_all_clients.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2850).
+//! - Spec: `specs/huawei/dcs/hang_up_kill_all_clients.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:2850).
 
 use super::HangUpKillAllClientsRequestBody;
 

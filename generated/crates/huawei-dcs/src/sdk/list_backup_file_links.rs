@@ -2,7 +2,7 @@
 //! `ListBackupFileLinks`: 获取备份文件下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/backups/{backup_id}/links` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/list_backup_file_links.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3118).
+//! - Spec: `specs/huawei/dcs/list_backup_file_links.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3118).
 
 use super::{DownloadBackupFilesReq, LinksItem};
 

@@ -2,7 +2,7 @@
 //! `ListBigkeyScanTasks`: 查询大key分析任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/bigkey-tasks` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_bigkey_scan_tasks.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3260).
+//! - Spec: `specs/huawei/dcs/list_bigkey_scan_tasks.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3260).
 
 use super::RecordsResponse;
 
@@ -18,10 +18,10 @@ pub struct ListBigkeyScanTasksRequest {
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分析任务状态
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
@@ -39,8 +39,8 @@ impl ListBigkeyScanTasksRequest {
     ListBigkeyScanTasksRequestBuilder for ListBigkeyScanTasksRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         status: String = "status",
     }
 }
@@ -70,7 +70,7 @@ pub struct ListBigkeyScanTasksResponse {
     pub instance_id: Option<String>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 大key分析记录列表
     /// Wire name: `records`.
     pub records: Vec<RecordsResponse>,
@@ -79,7 +79,7 @@ pub struct ListBigkeyScanTasksResponse {
 ::runtime::lenient_object! {
     tolerant ListBigkeyScanTasksResponse {
         0 => instance_id: Option<String> = "instance_id",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
         2 => records: Vec<RecordsResponse> = "records",
     }
 }

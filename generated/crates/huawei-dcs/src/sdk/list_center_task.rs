@@ -2,7 +2,7 @@
 //! `ListCenterTask`: 查询任务中心任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/tasks` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_center_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3331).
+//! - Spec: `specs/huawei/dcs/list_center_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3331).
 
 use super::ListCenterTasksResp;
 
@@ -15,10 +15,10 @@ pub struct ListCenterTaskRequest {
     pub project_id: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 查询开始时间，时间为UTC时间。格式：yyyyMMddHHmmss，如：20200609160000。
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
@@ -38,8 +38,8 @@ impl ListCenterTaskRequest {
     /// Builder of [`ListCenterTaskRequest`]: [`build`](ListCenterTaskRequestBuilder::build) checks required fields and ranges before any I/O.
     ListCenterTaskRequestBuilder for ListCenterTaskRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         start_time: String = "start_time",
         end_time: String = "end_time",
     }

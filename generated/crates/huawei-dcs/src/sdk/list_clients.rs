@@ -2,7 +2,7 @@
 //! `ListClients`: 获取会话列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/clients` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_clients.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3402).
+//! - Spec: `specs/huawei/dcs/list_clients.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3402).
 
 use super::ClientInfo;
 
@@ -18,13 +18,13 @@ pub struct ListClientsRequest {
     pub instance_id: String,
     /// 节点ID。
     /// Wire name: `node_id`, sent in the query.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// 偏移量，表示从此偏移量开始查询， 偏移量大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10.
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 按客户端连接地址过滤。
     /// Wire name: `addr`, sent in the query.
     pub addr: Option<String>,
@@ -49,8 +49,8 @@ impl ListClientsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         node_id: String = "node_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         addr: String = "addr",
         sort: String = "sort",
         order: String = "order",
@@ -62,11 +62,12 @@ impl ListClientsRequestBuilder {
     pub fn build(self) -> Result<ListClientsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let node_id = check.required("node_id", "node_id", self.node_id);
         check
             .finish(|| Some(ListClientsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                node_id: self.node_id,
+                node_id: node_id?,
                 offset: self.offset,
                 limit: self.limit,
                 addr: self.addr,
@@ -88,14 +89,14 @@ pub struct ListClientsResponse {
     pub clients: Vec<ClientInfo>,
     /// 会话总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListClientsResponse {
         0 => time: Option<String> = "time",
         1 => clients: Vec<ClientInfo> = "clients",
-        2 => count: Option<i64> = "count",
+        2 => count: Option<i32> = "count",
     }
 }
 

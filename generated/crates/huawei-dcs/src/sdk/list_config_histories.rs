@@ -2,7 +2,7 @@
 //! `ListConfigHistories`: 查询实例参数修改记录列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/config-histories` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_config_histories.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3479).
+//! - Spec: `specs/huawei/dcs/list_config_histories.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3479).
 
 use super::HistoryInfo;
 
@@ -18,10 +18,10 @@ pub struct ListConfigHistoriesRequest {
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListConfigHistoriesRequest {
@@ -36,8 +36,8 @@ impl ListConfigHistoriesRequest {
     ListConfigHistoriesRequestBuilder for ListConfigHistoriesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -62,7 +62,7 @@ impl ListConfigHistoriesRequestBuilder {
 pub struct ListConfigHistoriesResponse {
     /// 实例参数修改记录个数
     /// Wire name: `history_num`.
-    pub history_num: Option<i64>,
+    pub history_num: Option<i32>,
     /// 实力参数修改记录详情
     /// Wire name: `histories`.
     pub histories: Vec<HistoryInfo>,
@@ -70,7 +70,7 @@ pub struct ListConfigHistoriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListConfigHistoriesResponse {
-        0 => history_num: Option<i64> = "history_num",
+        0 => history_num: Option<i32> = "history_num",
         1 => histories: Vec<HistoryInfo> = "histories",
     }
 }

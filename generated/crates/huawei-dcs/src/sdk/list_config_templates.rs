@@ -2,7 +2,7 @@
 //! `ListConfigTemplates`: 查询参数模板列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/config-templates` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_config_templates.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3548).
+//! - Spec: `specs/huawei/dcs/list_config_templates.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3548).
 
 use super::ConfigTemplatesListInfo;
 
@@ -21,7 +21,7 @@ pub struct ListConfigTemplatesRequest {
     pub template_id: Option<String>,
     /// 模板类型
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 缓存引擎：Redis\[和Memcached\](tag:hws,hws_hk,ocb,sbc,tm,ctc,cmcc)。
     /// Wire name: `engine`, sent in the query.
     pub engine: Option<String>,
@@ -36,10 +36,10 @@ pub struct ListConfigTemplatesRequest {
     pub description: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListConfigTemplatesRequest {
@@ -60,21 +60,22 @@ impl ListConfigTemplatesRequest {
         engine_version: String = "engine_version",
         cache_mode: String = "cache_mode",
         description: String = "description",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
 impl ListConfigTemplatesRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListConfigTemplatesRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ListConfigTemplatesRequest {
                 project_id: self.project_id,
                 name: self.name,
                 template_id: self.template_id,
-                type_field: self.type_field,
+                type_field: type_field?,
                 engine: self.engine,
                 engine_version: self.engine_version,
                 cache_mode: self.cache_mode,
@@ -91,7 +92,7 @@ impl ListConfigTemplatesRequestBuilder {
 pub struct ListConfigTemplatesResponse {
     /// 模板个数。
     /// Wire name: `template_num`.
-    pub template_num: Option<i64>,
+    pub template_num: Option<i32>,
     /// 模板的详情数组。
     /// Wire name: `templates`.
     pub templates: Vec<ConfigTemplatesListInfo>,
@@ -99,7 +100,7 @@ pub struct ListConfigTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListConfigTemplatesResponse {
-        0 => template_num: Option<i64> = "template_num",
+        0 => template_num: Option<i32> = "template_num",
         1 => templates: Vec<ConfigTemplatesListInfo> = "templates",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListConfigurations`: 查询实例配置参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/configs` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_configurations.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3629).
+//! - Spec: `specs/huawei/dcs/list_configurations.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3629).
 
 use super::QueryRedisConfig;
 

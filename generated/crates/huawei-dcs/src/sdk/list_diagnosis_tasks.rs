@@ -2,7 +2,7 @@
 //! `ListDiagnosisTasks`: 查询实例诊断任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/diagnosis` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_diagnosis_tasks.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3694).
+//! - Spec: `specs/huawei/dcs/list_diagnosis_tasks.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3694).
 
 use super::DiagnosisReportInfo;
 
@@ -18,10 +18,10 @@ pub struct ListDiagnosisTasksRequest {
     pub instance_id: String,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ListDiagnosisTasksRequest {
@@ -36,8 +36,8 @@ impl ListDiagnosisTasksRequest {
     ListDiagnosisTasksRequestBuilder for ListDiagnosisTasksRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
     }
 }
 
@@ -65,13 +65,13 @@ pub struct ListDiagnosisTasksResponse {
     pub diagnosis_report_list: Vec<DiagnosisReportInfo>,
     /// 诊断报告总数
     /// Wire name: `total_num`.
-    pub total_num: Option<i64>,
+    pub total_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListDiagnosisTasksResponse {
         0 => diagnosis_report_list: Vec<DiagnosisReportInfo> = "diagnosis_report_list",
-        1 => total_num: Option<i64> = "total_num",
+        1 => total_num: Option<i32> = "total_num",
     }
 }
 

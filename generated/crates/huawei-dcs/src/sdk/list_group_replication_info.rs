@@ -2,7 +2,7 @@
 //! `ListGroupReplicationInfo`: 查询分片信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instance/{instance_id}/groups` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_group_replication_info.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3840).
+//! - Spec: `specs/huawei/dcs/list_group_replication_info.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3840).
 
 use super::InstanceGroupListInfo;
 
@@ -57,13 +57,13 @@ pub struct ListGroupReplicationInfoResponse {
     pub group_list: Vec<InstanceGroupListInfo>,
     /// 实例分片总数。
     /// Wire name: `group_count`.
-    pub group_count: Option<i64>,
+    pub group_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListGroupReplicationInfoResponse {
         0 => group_list: Vec<InstanceGroupListInfo> = "group_list",
-        1 => group_count: Option<i64> = "group_count",
+        1 => group_count: Option<i32> = "group_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListInstanceOperations`: 查询实例是否可以扩容
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/operations` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_instance_operations.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3976).
+//! - Spec: `specs/huawei/dcs/list_instance_operations.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3976).
 
 use super::Operations;
 
@@ -18,7 +18,7 @@ pub struct ListInstanceOperationsRequest {
     pub instance_id: String,
     /// 操作信息。
     /// Wire name: `operation`, sent in the query.
-    pub operation: Option<String>,
+    pub operation: String,
 }
 
 impl ListInstanceOperationsRequest {
@@ -42,11 +42,12 @@ impl ListInstanceOperationsRequestBuilder {
     pub fn build(self) -> Result<ListInstanceOperationsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let operation = check.required("operation", "operation", self.operation);
         check
             .finish(|| Some(ListInstanceOperationsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                operation: self.operation,
+                operation: operation?,
             }))
     }
 }

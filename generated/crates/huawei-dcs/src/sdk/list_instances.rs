@@ -2,7 +2,7 @@
 //! `ListInstances`: 查询所有实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_instances.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4043).
+//! - Spec: `specs/huawei/dcs/list_instances.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4043).
 
 use super::InstanceListInfo;
 
@@ -27,10 +27,10 @@ pub struct ListInstancesRequest {
     pub name: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示条数，最小值为1，最大值为1000，若不设置该参数，则为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 实例状态。详细状态说明见\[缓存实例状态说明\](<https://support.huaweicloud.com/api-dcs/dcs-api-0312047.html>)
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
@@ -60,8 +60,8 @@ impl ListInstancesRequest {
         include_failure: String = "include_failure",
         include_delete: String = "include_delete",
         name: String = "name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         status: String = "status",
         name_equal: String = "name_equal",
         tags: String = "tags",
@@ -96,7 +96,7 @@ impl ListInstancesRequestBuilder {
 pub struct ListInstancesResponse {
     /// 实例个数。
     /// Wire name: `instance_num`.
-    pub instance_num: Option<i64>,
+    pub instance_num: Option<i32>,
     /// 实例的详情数组。
     /// Wire name: `instances`.
     pub instances: Vec<InstanceListInfo>,
@@ -104,7 +104,7 @@ pub struct ListInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListInstancesResponse {
-        0 => instance_num: Option<i64> = "instance_num",
+        0 => instance_num: Option<i32> = "instance_num",
         1 => instances: Vec<InstanceListInfo> = "instances",
     }
 }

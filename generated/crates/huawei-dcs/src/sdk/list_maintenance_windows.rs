@@ -2,7 +2,7 @@
 //! `ListMaintenanceWindows`: 查询维护时间窗时间段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/instances/maintain-windows` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_maintenance_windows.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4126).
+//! - Spec: `specs/huawei/dcs/list_maintenance_windows.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4126).
 
 use super::MaintainWindowsEntity;
 

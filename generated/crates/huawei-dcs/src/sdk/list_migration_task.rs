@@ -2,7 +2,7 @@
 //! `ListMigrationTask`: 查询迁移任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/migration-tasks` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_migration_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4189).
+//! - Spec: `specs/huawei/dcs/list_migration_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4189).
 
 use super::MigrationTaskList;
 
@@ -15,10 +15,10 @@ pub struct ListMigrationTaskRequest {
     pub project_id: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 迁移任务名称。
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
@@ -35,8 +35,8 @@ impl ListMigrationTaskRequest {
     /// Builder of [`ListMigrationTaskRequest`]: [`build`](ListMigrationTaskRequestBuilder::build) checks required fields and ranges before any I/O.
     ListMigrationTaskRequestBuilder for ListMigrationTaskRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         name: String = "name",
     }
 }
@@ -61,7 +61,7 @@ impl ListMigrationTaskRequestBuilder {
 pub struct ListMigrationTaskResponse {
     /// 迁移任务数量。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 迁移任务列表。
     /// Wire name: `migration_tasks`.
     pub migration_tasks: Vec<MigrationTaskList>,
@@ -69,7 +69,7 @@ pub struct ListMigrationTaskResponse {
 
 ::runtime::lenient_object! {
     tolerant ListMigrationTaskResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => migration_tasks: Vec<MigrationTaskList> = "migration_tasks",
     }
 }

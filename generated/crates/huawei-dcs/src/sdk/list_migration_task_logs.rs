@@ -2,7 +2,7 @@
 //! `ListMigrationTaskLogs`: 查询迁移日志列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/migration-task/{task_id}/logs` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_migration_task_logs.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4258).
+//! - Spec: `specs/huawei/dcs/list_migration_task_logs.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4258).
 
 use super::MigrationLog;
 
@@ -18,10 +18,10 @@ pub struct ListMigrationTaskLogsRequest {
     pub task_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 日志级别
     /// Wire name: `log_level`, sent in the query.
     pub log_level: Option<String>,
@@ -39,8 +39,8 @@ impl ListMigrationTaskLogsRequest {
     ListMigrationTaskLogsRequestBuilder for ListMigrationTaskLogsRequest {
         project_id: String = "project_id",
         task_id: String = "task_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         log_level: String = "log_level",
     }
 }
@@ -67,7 +67,7 @@ impl ListMigrationTaskLogsRequestBuilder {
 pub struct ListMigrationTaskLogsResponse {
     /// 日志条数
     /// Wire name: `log_num`.
-    pub log_num: Option<i64>,
+    pub log_num: Option<i32>,
     /// 日志列表
     /// Wire name: `migration_logs`.
     pub migration_logs: Vec<MigrationLog>,
@@ -75,7 +75,7 @@ pub struct ListMigrationTaskLogsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListMigrationTaskLogsResponse {
-        0 => log_num: Option<i64> = "log_num",
+        0 => log_num: Option<i32> = "log_num",
         1 => migration_logs: Vec<MigrationLog> = "migration_logs",
     }
 }

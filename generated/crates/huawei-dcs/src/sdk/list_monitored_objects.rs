@@ -2,7 +2,7 @@
 //! `ListMonitoredObjects`: 查询主维度信息列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/dims/monitored-objects` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_monitored_objects.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4330).
+//! - Spec: `specs/huawei/dcs/list_monitored_objects.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4330).
 
 use super::{DimChild, InstancesMonitoredObject};
 
@@ -15,13 +15,13 @@ pub struct ListMonitoredObjectsRequest {
     pub project_id: Option<String>,
     /// 主维度ID，当前支持dcs_instance_id，dcs_memcached_instance_id。
     /// Wire name: `dim_name`, sent in the query.
-    pub dim_name: Option<String>,
+    pub dim_name: String,
     /// 偏移量，表示从此偏移量开始查询，offset大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListMonitoredObjectsRequest {
@@ -36,19 +36,20 @@ impl ListMonitoredObjectsRequest {
     ListMonitoredObjectsRequestBuilder for ListMonitoredObjectsRequest {
         project_id: String = "project_id",
         dim_name: String = "dim_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
 impl ListMonitoredObjectsRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListMonitoredObjectsRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let dim_name = check.required("dim_name", "dim_name", self.dim_name);
         check
             .finish(|| Some(ListMonitoredObjectsRequest {
                 project_id: self.project_id,
-                dim_name: self.dim_name,
+                dim_name: dim_name?,
                 offset: self.offset,
                 limit: self.limit,
             }))
@@ -70,7 +71,7 @@ pub struct ListMonitoredObjectsResponse {
     pub instances: Vec<InstancesMonitoredObject>,
     /// 主维度监控对象的总数。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -78,7 +79,7 @@ pub struct ListMonitoredObjectsResponse {
         0 => router: Vec<String> = "router",
         1 => children: Vec<DimChild> = "children",
         2 => instances: Vec<InstancesMonitoredObject> = "instances",
-        3 => total: Option<i64> = "total",
+        3 => total: Option<i32> = "total",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListMonitoredObjectsOfInstance`: 查询单个主维度下子维度监控对象列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/dims/monitored-objects/{instance_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_monitored_objects_of_instance.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4400).
+//! - Spec: `specs/huawei/dcs/list_monitored_objects_of_instance.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4400).
 
 use super::{
     ClusterRedisNodeMonitoredObject, DimChild, InstancesMonitoredObject,
@@ -21,7 +21,7 @@ pub struct ListMonitoredObjectsOfInstanceRequest {
     pub instance_id: String,
     /// 主维度ID，当前支持子维度的主维度ID的有dcs_instance_id。
     /// Wire name: `dim_name`, sent in the query.
-    pub dim_name: Option<String>,
+    pub dim_name: String,
 }
 
 impl ListMonitoredObjectsOfInstanceRequest {
@@ -47,11 +47,12 @@ impl ListMonitoredObjectsOfInstanceRequestBuilder {
     ) -> Result<ListMonitoredObjectsOfInstanceRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let dim_name = check.required("dim_name", "dim_name", self.dim_name);
         check
             .finish(|| Some(ListMonitoredObjectsOfInstanceRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                dim_name: self.dim_name,
+                dim_name: dim_name?,
             }))
     }
 }
@@ -80,7 +81,7 @@ pub struct ListMonitoredObjectsOfInstanceResponse {
     pub dcs_cluster_proxy2_node: Vec<Proxy2NodeMonitoredObject>,
     /// 主维度监控对象的总数。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -91,7 +92,7 @@ pub struct ListMonitoredObjectsOfInstanceResponse {
         3 => dcs_cluster_redis_node: Vec<ClusterRedisNodeMonitoredObject> = "dcs_cluster_redis_node",
         4 => dcs_cluster_proxy_node: Vec<ProxyNodeMonitoredObject> = "dcs_cluster_proxy_node",
         5 => dcs_cluster_proxy2_node: Vec<Proxy2NodeMonitoredObject> = "dcs_cluster_proxy2_node",
-        6 => total: Option<i64> = "total",
+        6 => total: Option<i32> = "total",
     }
 }
 

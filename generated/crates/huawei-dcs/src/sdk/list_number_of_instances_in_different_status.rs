@@ -2,7 +2,7 @@
 //! `ListNumberOfInstancesInDifferentStatus`: 查询实例状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/status` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_number_of_instances_in_different_status.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4467).
+//! - Spec: `specs/huawei/dcs/list_number_of_instances_in_different_status.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4467).
 
 use super::StatusStatistic;
 
@@ -59,62 +59,62 @@ pub struct ListNumberOfInstancesInDifferentStatusResponse {
     pub memcached: Option<StatusStatistic>,
     /// 支付中的实例数。
     /// Wire name: `paying_count`.
-    pub paying_count: Option<i64>,
+    pub paying_count: Option<i32>,
     /// 冻结中的实例数。
     /// Wire name: `freezing_count`.
-    pub freezing_count: Option<i64>,
+    pub freezing_count: Option<i32>,
     /// 迁移中的实例数。
     /// Wire name: `migrating_count`.
-    pub migrating_count: Option<i64>,
+    pub migrating_count: Option<i32>,
     /// 清空中的实例数。
     /// Wire name: `flushing_count`.
-    pub flushing_count: Option<i64>,
+    pub flushing_count: Option<i32>,
     /// 升级中的实例数。
     /// Wire name: `upgrading_count`.
-    pub upgrading_count: Option<i64>,
+    pub upgrading_count: Option<i32>,
     /// 恢复中的实例数。
     /// Wire name: `restoring_count`.
-    pub restoring_count: Option<i64>,
+    pub restoring_count: Option<i32>,
     /// 扩容中的实例数。
     /// Wire name: `extending_count`.
-    pub extending_count: Option<i64>,
+    pub extending_count: Option<i32>,
     /// 正在创建的实例数。
     /// Wire name: `creating_count`.
-    pub creating_count: Option<i64>,
+    pub creating_count: Option<i32>,
     /// 正在运行的实例数。
     /// Wire name: `running_count`.
-    pub running_count: Option<i64>,
+    pub running_count: Option<i32>,
     /// 异常的实例数。
     /// Wire name: `error_count`.
-    pub error_count: Option<i64>,
+    pub error_count: Option<i32>,
     /// 已冻结的实例数。
     /// Wire name: `frozen_count`.
-    pub frozen_count: Option<i64>,
+    pub frozen_count: Option<i32>,
     /// 创建失败的实例数。
     /// Wire name: `createfailed_count`.
-    pub createfailed_count: Option<i64>,
+    pub createfailed_count: Option<i32>,
     /// 正在重启的实例数。
     /// Wire name: `restarting_count`.
-    pub restarting_count: Option<i64>,
+    pub restarting_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListNumberOfInstancesInDifferentStatusResponse {
         0 => redis: Option<StatusStatistic> = "redis",
         1 => memcached: Option<StatusStatistic> = "memcached",
-        2 => paying_count: Option<i64> = "paying_count",
-        3 => freezing_count: Option<i64> = "freezing_count",
-        4 => migrating_count: Option<i64> = "migrating_count",
-        5 => flushing_count: Option<i64> = "flushing_count",
-        6 => upgrading_count: Option<i64> = "upgrading_count",
-        7 => restoring_count: Option<i64> = "restoring_count",
-        8 => extending_count: Option<i64> = "extending_count",
-        9 => creating_count: Option<i64> = "creating_count",
-        10 => running_count: Option<i64> = "running_count",
-        11 => error_count: Option<i64> = "error_count",
-        12 => frozen_count: Option<i64> = "frozen_count",
-        13 => createfailed_count: Option<i64> = "createfailed_count",
-        14 => restarting_count: Option<i64> = "restarting_count",
+        2 => paying_count: Option<i32> = "paying_count",
+        3 => freezing_count: Option<i32> = "freezing_count",
+        4 => migrating_count: Option<i32> = "migrating_count",
+        5 => flushing_count: Option<i32> = "flushing_count",
+        6 => upgrading_count: Option<i32> = "upgrading_count",
+        7 => restoring_count: Option<i32> = "restoring_count",
+        8 => extending_count: Option<i32> = "extending_count",
+        9 => creating_count: Option<i32> = "creating_count",
+        10 => running_count: Option<i32> = "running_count",
+        11 => error_count: Option<i32> = "error_count",
+        12 => frozen_count: Option<i32> = "frozen_count",
+        13 => createfailed_count: Option<i32> = "createfailed_count",
+        14 => restarting_count: Option<i32> = "restarting_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListOfflineKeyAnalysisTask`: 查询离线全量key分析任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/offline/key-analysis` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_offline_key_analysis_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:9141).
+//! - Spec: `specs/huawei/dcs/list_offline_key_analysis_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:9141).
 
 use super::OfflineKeyAnalysisRecord;
 
@@ -18,10 +18,10 @@ pub struct ListOfflineKeyAnalysisTaskRequest {
     pub instance_id: String,
     /// **参数解释**： 偏移量，表示从此偏移量开始查询。 **约束限制**： 不涉及。 **取值范围**： 大于等于0。 **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 每页显示的条目数量。 **约束限制**： 不涉及。 **取值范围**： 大于等于0。 **默认取值**： 10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**： 离线分析的任务状态。 **约束限制**： 不涉及。 **取值范围**： waiting：任务等待中。 running：任务进行中。 success：任务执行成功。 failed：任务执行失败。 **默认取值**： 不涉及。
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
@@ -39,8 +39,8 @@ impl ListOfflineKeyAnalysisTaskRequest {
     ListOfflineKeyAnalysisTaskRequestBuilder for ListOfflineKeyAnalysisTaskRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         status: String = "status",
     }
 }
@@ -72,7 +72,7 @@ pub struct ListOfflineKeyAnalysisTaskResponse {
     pub instance_id: Option<String>,
     /// **参数解释**： 离线全量key分析的总数。 **取值范围**： 不涉及。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// **参数解释**： 离线全量key分析记录列表。
     /// Wire name: `records`.
     pub records: Vec<OfflineKeyAnalysisRecord>,
@@ -81,7 +81,7 @@ pub struct ListOfflineKeyAnalysisTaskResponse {
 ::runtime::lenient_object! {
     tolerant ListOfflineKeyAnalysisTaskResponse {
         0 => instance_id: Option<String> = "instance_id",
-        1 => total: Option<i64> = "total",
+        1 => total: Option<i32> = "total",
         2 => records: Vec<OfflineKeyAnalysisRecord> = "records",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListRedislog`: 查询Redis运行日志列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/redislog` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_redislog.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4532).
+//! - Spec: `specs/huawei/dcs/list_redislog.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4532).
 
 use super::RunlogItem;
 
@@ -18,13 +18,13 @@ pub struct ListRedislogRequest {
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 返回日志的类型，当前仅支持Redis运行日志，类型为run
     /// Wire name: `log_type`, sent in the query.
-    pub log_type: Option<String>,
+    pub log_type: String,
 }
 
 impl ListRedislogRequest {
@@ -39,8 +39,8 @@ impl ListRedislogRequest {
     ListRedislogRequestBuilder for ListRedislogRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         log_type: String = "log_type",
     }
 }
@@ -50,13 +50,14 @@ impl ListRedislogRequestBuilder {
     pub fn build(self) -> Result<ListRedislogRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let log_type = check.required("log_type", "log_type", self.log_type);
         check
             .finish(|| Some(ListRedislogRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
                 offset: self.offset,
                 limit: self.limit,
-                log_type: self.log_type,
+                log_type: log_type?,
             }))
     }
 }
@@ -67,7 +68,7 @@ impl ListRedislogRequestBuilder {
 pub struct ListRedislogResponse {
     /// 总数
     /// Wire name: `total_num`.
-    pub total_num: Option<i64>,
+    pub total_num: Option<i32>,
     /// 运行日志列表
     /// Wire name: `file_list`.
     pub file_list: Vec<RunlogItem>,
@@ -75,7 +76,7 @@ pub struct ListRedislogResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRedislogResponse {
-        0 => total_num: Option<i64> = "total_num",
+        0 => total_num: Option<i32> = "total_num",
         1 => file_list: Vec<RunlogItem> = "file_list",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListRestoreRecords`: 查询实例恢复记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/restores` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_restore_records.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4603).
+//! - Spec: `specs/huawei/dcs/list_restore_records.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4603).
 
 use super::InstanceRestoreInfo;
 
@@ -24,10 +24,10 @@ pub struct ListRestoreRecordsRequest {
     pub end_time: Option<String>,
     /// 每页显示的条目数量。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ListRestoreRecordsRequest {
@@ -44,8 +44,8 @@ impl ListRestoreRecordsRequest {
         instance_id: String = "instance_id",
         begin_time: String = "begin_time",
         end_time: String = "end_time",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
     }
 }
 
@@ -75,13 +75,13 @@ pub struct ListRestoreRecordsResponse {
     pub restore_record_response: Vec<InstanceRestoreInfo>,
     /// 返回记录数。
     /// Wire name: `total_num`.
-    pub total_num: Option<i64>,
+    pub total_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListRestoreRecordsResponse {
         0 => restore_record_response: Vec<InstanceRestoreInfo> = "restore_record_response",
-        1 => total_num: Option<i64> = "total_num",
+        1 => total_num: Option<i32> = "total_num",
     }
 }
 

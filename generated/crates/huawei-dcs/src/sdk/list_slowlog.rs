@@ -2,7 +2,7 @@
 //! `ListSlowlog`: 查询慢日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/slowlog` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_slowlog.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4676).
+//! - Spec: `specs/huawei/dcs/list_slowlog.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4676).
 
 use super::SlowlogItem;
 
@@ -18,10 +18,10 @@ pub struct ListSlowlogRequest {
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 返回结果按该关键字排序，支持start_time，duration，默认为“start_time”
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
@@ -30,10 +30,10 @@ pub struct ListSlowlogRequest {
     pub sort_dir: Option<String>,
     /// 查询开始时间，时间为UTC时间的Unix时间戳。如：1598803200000。
     /// Wire name: `start_time`, sent in the query.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// 查询结束时间，时间为UTC时间的Unix时间戳。如：1599494399000。
     /// Wire name: `end_time`, sent in the query.
-    pub end_time: Option<String>,
+    pub end_time: String,
     /// 查询节点，分为proxy和server。
     /// Wire name: `role`, sent in the query.
     pub role: Option<String>,
@@ -51,8 +51,8 @@ impl ListSlowlogRequest {
     ListSlowlogRequestBuilder for ListSlowlogRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
         start_time: String = "start_time",
@@ -66,6 +66,8 @@ impl ListSlowlogRequestBuilder {
     pub fn build(self) -> Result<ListSlowlogRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_time = check.required("start_time", "start_time", self.start_time);
+        let end_time = check.required("end_time", "end_time", self.end_time);
         check
             .finish(|| Some(ListSlowlogRequest {
                 project_id: self.project_id,
@@ -74,8 +76,8 @@ impl ListSlowlogRequestBuilder {
                 limit: self.limit,
                 sort_key: self.sort_key,
                 sort_dir: self.sort_dir,
-                start_time: self.start_time,
-                end_time: self.end_time,
+                start_time: start_time?,
+                end_time: end_time?,
                 role: self.role,
             }))
     }
@@ -87,10 +89,10 @@ impl ListSlowlogRequestBuilder {
 pub struct ListSlowlogResponse {
     /// 慢日志总条数
     /// Wire name: `total_num`.
-    pub total_num: Option<i64>,
+    pub total_num: Option<i32>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 慢日志列表
     /// Wire name: `slowlogs`.
     pub slowlogs: Vec<SlowlogItem>,
@@ -98,8 +100,8 @@ pub struct ListSlowlogResponse {
 
 ::runtime::lenient_object! {
     tolerant ListSlowlogResponse {
-        0 => total_num: Option<i64> = "total_num",
-        1 => count: Option<i64> = "count",
+        0 => total_num: Option<i32> = "total_num",
+        1 => count: Option<i32> = "count",
         2 => slowlogs: Vec<SlowlogItem> = "slowlogs",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListStatisticsOfRunningInstances`: 查询运行中实例的统计信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/statistic` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_statistics_of_running_instances.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4755).
+//! - Spec: `specs/huawei/dcs/list_statistics_of_running_instances.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4755).
 
 use super::InstanceStatistic;
 

@@ -2,7 +2,7 @@
 //! `ListTagsOfTenant`: 查询租户所有标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/dcs/tags` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/list_tags_of_tenant.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4818).
+//! - Spec: `specs/huawei/dcs/list_tags_of_tenant.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4818).
 
 use super::Tag;
 

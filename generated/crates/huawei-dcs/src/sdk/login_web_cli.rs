@@ -2,7 +2,7 @@
 //! `LoginWebCli`: 登录webCli
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/webcli/auth` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/login_web_cli.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4881).
+//! - Spec: `specs/huawei/dcs/login_web_cli.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:4881).
 
 use super::LoginWebCliBody;
 
@@ -60,13 +60,13 @@ pub struct LoginWebCliResponse {
     pub client_id: Option<String>,
     /// DB数量
     /// Wire name: `databases`.
-    pub databases: Option<i64>,
+    pub databases: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant LoginWebCliResponse {
         0 => client_id: Option<String> = "client_id",
-        1 => databases: Option<i64> = "databases",
+        1 => databases: Option<i32> = "databases",
     }
 }
 

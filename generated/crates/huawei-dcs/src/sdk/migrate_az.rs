@@ -2,7 +2,7 @@
 //! `MigrateAz`: 变更可用区
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/available-zones` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/migrate_az.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5015).
+//! - Spec: `specs/huawei/dcs/migrate_az.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5015).
 
 use super::MigrateAZRequestBody;
 

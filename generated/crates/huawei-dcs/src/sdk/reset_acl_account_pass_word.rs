@@ -2,7 +2,7 @@
 //! `ResetAclAccountPassWord`: 重置ACL账号密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/accounts/{account_id}/password/reset` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/reset_acl_account_pass_word.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5082).
+//! - Spec: `specs/huawei/dcs/reset_acl_account_pass_word.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5082).
 
 use super::AclAccountResetPasswordBody;
 

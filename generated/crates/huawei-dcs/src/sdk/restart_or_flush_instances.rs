@@ -2,7 +2,7 @@
 //! `RestartOrFlushInstances`: 重启实例或清空数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/status` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/restart_or_flush_instances.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5287).
+//! - Spec: `specs/huawei/dcs/restart_or_flush_instances.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5287).
 
 use super::{BatchOpsResult, ChangeInstanceStatusBody};
 

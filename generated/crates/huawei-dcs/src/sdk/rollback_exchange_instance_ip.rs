@@ -2,7 +2,7 @@
 //! `RollbackExchangeInstanceIp`: IP交换回滚
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/migration-task/{task_id}/rollback-ip` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/rollback_exchange_instance_ip.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5420).
+//! - Spec: `specs/huawei/dcs/rollback_exchange_instance_ip.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5420).
 
 /// Input of `RollbackExchangeInstanceIp`. Build one with [`RollbackExchangeInstanceIpRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ScanExpireKey`: 立刻扫描过期Key
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/auto-expire/scan` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/scan_expire_key.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5552).
+//! - Spec: `specs/huawei/dcs/scan_expire_key.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5552).
 
 /// Input of `ScanExpireKey`. Build one with [`ScanExpireKeyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `SetOnlineMigrationTask`: 配置在线数据迁移任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/migration/{task_id}/task` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/set_online_migration_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5617).
+//! - Spec: `specs/huawei/dcs/set_online_migration_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5617).
 
 use super::SetOnlineMigrationTaskBody;
 

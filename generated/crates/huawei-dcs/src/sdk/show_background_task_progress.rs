@@ -2,7 +2,7 @@
 //! `ShowBackgroundTaskProgress`: 查询后台任务详细信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/tasks/{task_id}/progress` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_background_task_progress.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5684).
+//! - Spec: `specs/huawei/dcs/show_background_task_progress.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5684).
 
 use super::StepDetail;
 
@@ -60,10 +60,10 @@ impl ShowBackgroundTaskProgressRequestBuilder {
 pub struct ShowBackgroundTaskProgressResponse {
     /// 总体进度,百分比
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
     /// 剩余时间(单位秒)
     /// Wire name: `remain_time`.
-    pub remain_time: Option<i64>,
+    pub remain_time: Option<i32>,
     /// 任务详情列表
     /// Wire name: `step_details`.
     pub step_details: Vec<StepDetail>,
@@ -71,8 +71,8 @@ pub struct ShowBackgroundTaskProgressResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowBackgroundTaskProgressResponse {
-        0 => progress: Option<i64> = "progress",
-        1 => remain_time: Option<i64> = "remain_time",
+        0 => progress: Option<i32> = "progress",
+        1 => remain_time: Option<i32> = "remain_time",
         2 => step_details: Vec<StepDetail> = "step_details",
     }
 }

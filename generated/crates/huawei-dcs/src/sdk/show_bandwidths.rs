@@ -2,7 +2,7 @@
 //! `ShowBandwidths`: 获取实例分片带宽
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/bandwidths` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_bandwidths.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5751).
+//! - Spec: `specs/huawei/dcs/show_bandwidths.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5751).
 
 use super::GroupBandwidthInfo;
 
@@ -52,10 +52,10 @@ impl ShowBandwidthsRequestBuilder {
 pub struct ShowBandwidthsResponse {
     /// 实例当前带宽(Mbit/s)。
     /// Wire name: `bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: Option<i32>,
     /// 实例最大带宽(Mbit/s)。
     /// Wire name: `max_bandwidth`.
-    pub max_bandwidth: Option<i64>,
+    pub max_bandwidth: Option<i32>,
     /// 是否支持调带宽。
     /// Wire name: `allow_modify`.
     pub allow_modify: Option<bool>,
@@ -66,8 +66,8 @@ pub struct ShowBandwidthsResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowBandwidthsResponse {
-        0 => bandwidth: Option<i64> = "bandwidth",
-        1 => max_bandwidth: Option<i64> = "max_bandwidth",
+        0 => bandwidth: Option<i32> = "bandwidth",
+        1 => max_bandwidth: Option<i32> = "max_bandwidth",
         2 => allow_modify: Option<bool> = "allow_modify",
         3 => group_bandwidths: Vec<GroupBandwidthInfo> = "group_bandwidths",
     }

@@ -2,7 +2,7 @@
 //! `ShowBigkeyAutoscanConfig`: 查询大key自动分析配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/bigkey/autoscan` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_bigkey_autoscan_config.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5816).
+//! - Spec: `specs/huawei/dcs/show_bigkey_autoscan_config.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5816).
 
 /// Input of `ShowBigkeyAutoscanConfig`. Build one with [`ShowBigkeyAutoscanConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowBigkeyScanTaskDetails`: 查询大key分析详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/bigkey-task/{bigkey_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_bigkey_scan_task_details.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5881).
+//! - Spec: `specs/huawei/dcs/show_bigkey_scan_task_details.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5881).
 
 use super::BigkeysBody;
 
@@ -81,7 +81,7 @@ pub struct ShowBigkeyScanTaskDetailsResponse {
     pub finished_at: Option<String>,
     /// 大key的数量
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: Option<i32>,
     /// 大key记录
     /// Wire name: `keys`.
     pub keys: Vec<BigkeysBody>,
@@ -96,7 +96,7 @@ pub struct ShowBigkeyScanTaskDetailsResponse {
         4 => created_at: Option<String> = "created_at",
         5 => started_at: Option<String> = "started_at",
         6 => finished_at: Option<String> = "finished_at",
-        7 => num: Option<i64> = "num",
+        7 => num: Option<i32> = "num",
         8 => keys: Vec<BigkeysBody> = "keys",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowConfigHistoryDetail`: 查询实例参数修改记录详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/config-histories/{history_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_config_history_detail.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5948).
+//! - Spec: `specs/huawei/dcs/show_config_history_detail.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:5948).
 
 /// Input of `ShowConfigHistoryDetail`. Build one with [`ShowConfigHistoryDetailRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowConfigTemplate`: 查询参数模板详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/config-templates/{template_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_config_template.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6015).
+//! - Spec: `specs/huawei/dcs/show_config_template.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6015).
 
 /// Input of `ShowConfigTemplate`. Build one with [`ShowConfigTemplateRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct ShowConfigTemplateRequest {
     pub template_id: String,
     /// 模板类型
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
 }
 
 impl ShowConfigTemplateRequest {
@@ -40,11 +40,12 @@ impl ShowConfigTemplateRequestBuilder {
     pub fn build(self) -> Result<ShowConfigTemplateRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let template_id = check.required("template_id", "template_id", self.template_id);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ShowConfigTemplateRequest {
                 project_id: self.project_id,
                 template_id: template_id?,
-                type_field: self.type_field,
+                type_field: type_field?,
             }))
     }
 }

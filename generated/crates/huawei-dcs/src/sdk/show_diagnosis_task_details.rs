@@ -2,7 +2,7 @@
 //! `ShowDiagnosisTaskDetails`: 查询指定诊断报告
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/diagnosis/{report_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_diagnosis_task_details.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6082).
+//! - Spec: `specs/huawei/dcs/show_diagnosis_task_details.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6082).
 
 use super::DiagnosisNodeReport;
 
@@ -54,10 +54,10 @@ impl ShowDiagnosisTaskDetailsRequestBuilder {
 pub struct ShowDiagnosisTaskDetailsResponse {
     /// 诊断结果为异常的诊断项总数
     /// Wire name: `abnormal_item_sum`.
-    pub abnormal_item_sum: Option<i64>,
+    pub abnormal_item_sum: Option<i32>,
     /// 诊断失败的诊断项总数
     /// Wire name: `failed_item_sum`.
-    pub failed_item_sum: Option<i64>,
+    pub failed_item_sum: Option<i32>,
     /// 节点诊断报告列表
     /// Wire name: `diagnosis_node_report_list`.
     pub diagnosis_node_report_list: Vec<DiagnosisNodeReport>,
@@ -65,8 +65,8 @@ pub struct ShowDiagnosisTaskDetailsResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowDiagnosisTaskDetailsResponse {
-        0 => abnormal_item_sum: Option<i64> = "abnormal_item_sum",
-        1 => failed_item_sum: Option<i64> = "failed_item_sum",
+        0 => abnormal_item_sum: Option<i32> = "abnormal_item_sum",
+        1 => failed_item_sum: Option<i32> = "failed_item_sum",
         2 => diagnosis_node_report_list: Vec<DiagnosisNodeReport> = "diagnosis_node_report_list",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowExpireKeyScanInfo`: 查询过期Key扫描记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/auto-expire/histories` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_expire_key_scan_info.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6212).
+//! - Spec: `specs/huawei/dcs/show_expire_key_scan_info.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6212).
 
 use super::SimpleKeyScanRecord;
 
@@ -18,10 +18,10 @@ pub struct ShowExpireKeyScanInfoRequest {
     pub instance_id: String,
     /// 偏移量，表示从此偏移量开始查询， start大于等于0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 过期key状态
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
@@ -39,8 +39,8 @@ impl ShowExpireKeyScanInfoRequest {
     ShowExpireKeyScanInfoRequestBuilder for ShowExpireKeyScanInfoRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         status: String = "status",
     }
 }
@@ -73,18 +73,18 @@ pub struct ShowExpireKeyScanInfoResponse {
     pub instance_id: Option<String>,
     /// 总数
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// 统计
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowExpireKeyScanInfoResponse {
         0 => records: Vec<SimpleKeyScanRecord> = "records",
         1 => instance_id: Option<String> = "instance_id",
-        2 => total: Option<i64> = "total",
-        3 => count: Option<i64> = "count",
+        2 => total: Option<i32> = "total",
+        3 => count: Option<i32> = "count",
     }
 }
 

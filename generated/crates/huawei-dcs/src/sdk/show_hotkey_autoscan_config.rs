@@ -2,7 +2,7 @@
 //! `ShowHotkeyAutoscanConfig`: 查询热key自动分析配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/hotkey/autoscan` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_hotkey_autoscan_config.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6283).
+//! - Spec: `specs/huawei/dcs/show_hotkey_autoscan_config.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6283).
 
 /// Input of `ShowHotkeyAutoscanConfig`. Build one with [`ShowHotkeyAutoscanConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowHotkeyTaskDetails`: 查询热key分析详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/hotkey-task/{hotkey_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_hotkey_task_details.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6348).
+//! - Spec: `specs/huawei/dcs/show_hotkey_task_details.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6348).
 
 use super::HotkeysBody;
 
@@ -79,7 +79,7 @@ pub struct ShowHotkeyTaskDetailsResponse {
     pub finished_at: Option<String>,
     /// 热key的数量
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: Option<i32>,
     /// 热key记录
     /// Wire name: `keys`.
     pub keys: Vec<HotkeysBody>,
@@ -94,7 +94,7 @@ pub struct ShowHotkeyTaskDetailsResponse {
         4 => created_at: Option<String> = "created_at",
         5 => started_at: Option<String> = "started_at",
         6 => finished_at: Option<String> = "finished_at",
-        7 => num: Option<i64> = "num",
+        7 => num: Option<i32> = "num",
         8 => keys: Vec<HotkeysBody> = "keys",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowInstance`: 查询指定实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_instance.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6415).
+//! - Spec: `specs/huawei/dcs/show_instance.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6415).
 
 use super::{BandwidthInfo, DomainNameInfo, Features, InstanceBackupPolicy, ResourceTag};
 
@@ -55,7 +55,7 @@ pub struct ShowInstanceResponse {
     pub vpc_name: Option<String>,
     /// 付费模式，0表示按需计费，1表示包年/包月计费。
     /// Wire name: `charging_mode`.
-    pub charging_mode: Option<i64>,
+    pub charging_mode: Option<i32>,
     /// VPC ID
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
@@ -76,13 +76,13 @@ pub struct ShowInstanceResponse {
     pub security_group_name: Option<String>,
     /// 总内存，单位：MB。
     /// Wire name: `max_memory`.
-    pub max_memory: Option<i64>,
+    pub max_memory: Option<i32>,
     /// 已使用的内存，单位：MB。
     /// Wire name: `used_memory`.
-    pub used_memory: Option<i64>,
+    pub used_memory: Option<i32>,
     /// 缓存实例的容量（G Byte）。
     /// Wire name: `capacity`.
-    pub capacity: Option<i64>,
+    pub capacity: Option<i32>,
     /// 单机小规格的缓存容量。
     /// Wire name: `capacity_minor`.
     pub capacity_minor: Option<String>,
@@ -119,7 +119,7 @@ pub struct ShowInstanceResponse {
     pub instance_id: Option<String>,
     /// 缓存的端口。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// 用户id。
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
@@ -218,13 +218,13 @@ pub struct ShowInstanceResponse {
     pub support_slow_log_flag: Option<String>,
     /// 数据库数量
     /// Wire name: `db_number`.
-    pub db_number: Option<i64>,
+    pub db_number: Option<i32>,
     /// 副本数
     /// Wire name: `replica_count`.
-    pub replica_count: Option<i64>,
+    pub replica_count: Option<i32>,
     /// 集群实例分片个数
     /// Wire name: `sharding_count`.
-    pub sharding_count: Option<i64>,
+    pub sharding_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `bandwidth_info`.
     pub bandwidth_info: Option<BandwidthInfo>,
@@ -242,16 +242,16 @@ pub struct ShowInstanceResponse {
 ::runtime::lenient_object! {
     tolerant ShowInstanceResponse {
         0 => vpc_name: Option<String> = "vpc_name",
-        1 => charging_mode: Option<i64> = "charging_mode",
+        1 => charging_mode: Option<i32> = "charging_mode",
         2 => vpc_id: Option<String> = "vpc_id",
         3 => user_name: Option<String> = "user_name",
         4 => created_at: Option<String> = "created_at",
         5 => description: Option<String> = "description",
         6 => security_group_id: Option<String> = "security_group_id",
         7 => security_group_name: Option<String> = "security_group_name",
-        8 => max_memory: Option<i64> = "max_memory",
-        9 => used_memory: Option<i64> = "used_memory",
-        10 => capacity: Option<i64> = "capacity",
+        8 => max_memory: Option<i32> = "max_memory",
+        9 => used_memory: Option<i32> = "used_memory",
+        10 => capacity: Option<i32> = "capacity",
         11 => capacity_minor: Option<String> = "capacity_minor",
         12 => maintain_begin: Option<String> = "maintain_begin",
         13 => maintain_end: Option<String> = "maintain_end",
@@ -263,7 +263,7 @@ pub struct ShowInstanceResponse {
         19 => available_zones: Vec<String> = "available_zones",
         20 => access_user: Option<String> = "access_user",
         21 => instance_id: Option<String> = "instance_id",
-        22 => port: Option<i64> = "port",
+        22 => port: Option<i32> = "port",
         23 => user_id: Option<String> = "user_id",
         24 => name: Option<String> = "name",
         25 => spec_code: Option<String> = "spec_code",
@@ -296,9 +296,9 @@ pub struct ShowInstanceResponse {
         52 => launched_at: Option<String> = "launched_at",
         53 => cache_mode: Option<String> = "cache_mode",
         54 => support_slow_log_flag: Option<String> = "support_slow_log_flag",
-        55 => db_number: Option<i64> = "db_number",
-        56 => replica_count: Option<i64> = "replica_count",
-        57 => sharding_count: Option<i64> = "sharding_count",
+        55 => db_number: Option<i32> = "db_number",
+        56 => replica_count: Option<i32> = "replica_count",
+        57 => sharding_count: Option<i32> = "sharding_count",
         58 => bandwidth_info: Option<BandwidthInfo> = "bandwidth_info",
         59 => cloud_service_type_code: Option<String> = "cloud_service_type_code",
         60 => cloud_resource_type_code: Option<String> = "cloud_resource_type_code",

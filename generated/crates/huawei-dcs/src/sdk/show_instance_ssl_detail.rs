@@ -2,7 +2,7 @@
 //! `ShowInstanceSslDetail`: 查询实例SSL信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/ssl` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_instance_ssl_detail.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6545).
+//! - Spec: `specs/huawei/dcs/show_instance_ssl_detail.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6545).
 
 /// Input of `ShowInstanceSslDetail`. Build one with [`ShowInstanceSslDetailRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowInstanceVersion`: 根据实例ID获取实例内核版本信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/version` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_instance_version.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6675).
+//! - Spec: `specs/huawei/dcs/show_instance_version.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6675).
 
 /// Input of `ShowInstanceVersion`. Build one with [`ShowInstanceVersionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

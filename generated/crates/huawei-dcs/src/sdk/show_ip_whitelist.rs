@@ -2,7 +2,7 @@
 //! `ShowIpWhitelist`: 查询指定实例的IP白名单
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instance/{instance_id}/whitelist` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_ip_whitelist.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8875).
+//! - Spec: `specs/huawei/dcs/show_ip_whitelist.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8875).
 
 use super::Whitelist;
 

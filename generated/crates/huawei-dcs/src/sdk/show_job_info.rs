@@ -2,7 +2,7 @@
 //! `ShowJobInfo`: 查询租户Job执行结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/jobs/{job_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_job_info.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6740).
+//! - Spec: `specs/huawei/dcs/show_job_info.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6740).
 
 /// Input of `ShowJobInfo`. Build one with [`ShowJobInfoRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowMigrationTask`: 查询迁移任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/migration-task/{task_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_migration_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6805).
+//! - Spec: `specs/huawei/dcs/show_migration_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6805).
 
 use super::{BackupFilesBody, SourceInstanceBody, TargetInstanceBody};
 

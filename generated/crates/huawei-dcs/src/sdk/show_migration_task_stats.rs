@@ -2,7 +2,7 @@
 //! `ShowMigrationTaskStats`: 查询在线迁移进度明细
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/migration-task/{task_id}/stats` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_migration_task_stats.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6870).
+//! - Spec: `specs/huawei/dcs/show_migration_task_stats.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6870).
 
 /// Input of `ShowMigrationTaskStats`. Build one with [`ShowMigrationTaskStatsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowNodesInformation`: 查询实例节点信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/logical-nodes` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_nodes_information.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6937).
+//! - Spec: `specs/huawei/dcs/show_nodes_information.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:6937).
 
 use super::NodesInfoResp;
 
@@ -55,7 +55,7 @@ pub struct ShowNodesInformationResponse {
     pub instance_id: Option<String>,
     /// 节点数量
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// 节点信息
     /// Wire name: `nodes`.
     pub nodes: Vec<NodesInfoResp>,
@@ -64,7 +64,7 @@ pub struct ShowNodesInformationResponse {
 ::runtime::lenient_object! {
     tolerant ShowNodesInformationResponse {
         0 => instance_id: Option<String> = "instance_id",
-        1 => total: Option<i64> = "total",
+        1 => total: Option<i32> = "total",
         2 => nodes: Vec<NodesInfoResp> = "nodes",
     }
 }

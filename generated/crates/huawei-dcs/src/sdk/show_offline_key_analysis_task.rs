@@ -2,7 +2,7 @@
 //! `ShowOfflineKeyAnalysisTask`: 查询离线全量key分析详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/offline/key-analysis/{task_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_offline_key_analysis_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:9212).
+//! - Spec: `specs/huawei/dcs/show_offline_key_analysis_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:9212).
 
 use super::{KeyTypeByte, KeyTypeNum, LargestKey, LargestKeyPrefix};
 
@@ -99,10 +99,10 @@ pub struct ShowOfflineKeyAnalysisTaskResponse {
     pub largest_keys: Vec<LargestKey>,
     /// **参数解释**： Key的总大小，单位：Bytes。 **取值范围**： 不涉及。
     /// Wire name: `total_bytes`.
-    pub total_bytes: Option<i64>,
+    pub total_bytes: Option<i32>,
     /// **参数解释**： Key的总数。 **取值范围**： 不涉及。
     /// Wire name: `total_num`.
-    pub total_num: Option<i64>,
+    pub total_num: Option<i32>,
     /// **参数解释**： 每种类型key的总大小，单位：Bytes。 **取值范围**： 不涉及。
     /// Wire name: `type_bytes`.
     pub type_bytes: Vec<KeyTypeByte>,
@@ -126,8 +126,8 @@ pub struct ShowOfflineKeyAnalysisTaskResponse {
         10 => finished_at: Option<String> = "finished_at",
         11 => largest_key_prefixes: Vec<LargestKeyPrefix> = "largest_key_prefixes",
         12 => largest_keys: Vec<LargestKey> = "largest_keys",
-        13 => total_bytes: Option<i64> = "total_bytes",
-        14 => total_num: Option<i64> = "total_num",
+        13 => total_bytes: Option<i32> = "total_bytes",
+        14 => total_num: Option<i32> = "total_num",
         15 => type_bytes: Vec<KeyTypeByte> = "type_bytes",
         16 => type_num: Vec<KeyTypeNum> = "type_num",
     }

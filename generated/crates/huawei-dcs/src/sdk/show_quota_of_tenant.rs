@@ -2,7 +2,7 @@
 //! `ShowQuotaOfTenant`: 查询租户配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/quota` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_quota_of_tenant.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7002).
+//! - Spec: `specs/huawei/dcs/show_quota_of_tenant.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7002).
 
 use super::QueryTenantQuotaRespQuotas;
 

@@ -2,7 +2,7 @@
 //! `ShowReplicationStates`: 获取副本状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instance/{instance_id}/groups/{group_id}/group-nodes-state` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/show_replication_states.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7065).
+//! - Spec: `specs/huawei/dcs/show_replication_states.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7065).
 
 use super::InstanceReplicationListInfo;
 

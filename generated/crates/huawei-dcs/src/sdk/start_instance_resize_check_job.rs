@@ -2,7 +2,7 @@
 //! `StartInstanceResizeCheckJob`: 提交前置检查任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/resize/check-job` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/start_instance_resize_check_job.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7197).
+//! - Spec: `specs/huawei/dcs/start_instance_resize_check_job.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7197).
 
 use super::StartInstanceResizeCheckJobRequestBody;
 

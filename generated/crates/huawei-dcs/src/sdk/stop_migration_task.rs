@@ -2,7 +2,7 @@
 //! `StopMigrationTask`: 停止数据迁移任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/migration-task/{task_id}/stop` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/stop_migration_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7264).
+//! - Spec: `specs/huawei/dcs/stop_migration_task.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7264).
 
 use super::{BackupFilesBody, SourceInstanceBody, TargetInstanceBody};
 

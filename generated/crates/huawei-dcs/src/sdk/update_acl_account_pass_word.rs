@@ -2,7 +2,7 @@
 //! `UpdateAclAccountPassWord`: 修改ACL账号密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/accounts/{account_id}/password/modify` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_acl_account_pass_word.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7463).
+//! - Spec: `specs/huawei/dcs/update_acl_account_pass_word.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7463).
 
 use super::AclAccountModifyPasswordBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateAclAccountRemark`: ACL账号修改备注
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/accounts/{account_id}` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_acl_account_remark.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7532).
+//! - Spec: `specs/huawei/dcs/update_acl_account_remark.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7532).
 
 use super::UpdateAclAccountRemarkRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateBigkeyAutoscanConfig`: 设置大key自动分析配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/bigkey/autoscan` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_bigkey_autoscan_config.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7668).
+//! - Spec: `specs/huawei/dcs/update_bigkey_autoscan_config.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7668).
 
 use super::AutoscanConfigRequest;
 

@@ -2,7 +2,7 @@
 //! `UpdateClientIpTransparentTransmission`: 开启或关闭客户端ip透传
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/{instance_id}/client-ip-transparent-transmission` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_client_ip_transparent_transmission.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7735).
+//! - Spec: `specs/huawei/dcs/update_client_ip_transparent_transmission.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7735).
 
 use super::UpdateClientIpTransparentTransmissionRequestBody;
 

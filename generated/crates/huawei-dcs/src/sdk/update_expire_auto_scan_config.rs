@@ -2,7 +2,7 @@
 //! `UpdateExpireAutoScanConfig`: 修改自动扫描配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/scan-expire-keys/autoscan-config` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_expire_auto_scan_config.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7936).
+//! - Spec: `specs/huawei/dcs/update_expire_auto_scan_config.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:7936).
 
 use super::UpdateAutoScanConfigRequestBody;
 
@@ -68,13 +68,13 @@ pub struct UpdateExpireAutoScanConfigResponse {
     pub first_scan_at: Option<String>,
     /// 间隔时间(秒)
     /// Wire name: `interval`.
-    pub interval: Option<i64>,
+    pub interval: Option<i32>,
     /// 超时时间(秒)
     /// Wire name: `timeout`.
-    pub timeout: Option<i64>,
+    pub timeout: Option<i32>,
     /// 扫描数
     /// Wire name: `scan_keys_count`.
-    pub scan_keys_count: Option<i64>,
+    pub scan_keys_count: Option<i32>,
     /// 更新时间，例如：2023-06-15T06:20:13.283Z
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
@@ -85,9 +85,9 @@ pub struct UpdateExpireAutoScanConfigResponse {
         0 => instance_id: Option<String> = "instance_id",
         1 => enable_auto_scan: Option<bool> = "enable_auto_scan",
         2 => first_scan_at: Option<String> = "first_scan_at",
-        3 => interval: Option<i64> = "interval",
-        4 => timeout: Option<i64> = "timeout",
-        5 => scan_keys_count: Option<i64> = "scan_keys_count",
+        3 => interval: Option<i32> = "interval",
+        4 => timeout: Option<i32> = "timeout",
+        5 => scan_keys_count: Option<i32> = "scan_keys_count",
         6 => updated_at: Option<String> = "updated_at",
     }
 }

@@ -2,7 +2,7 @@
 //! `UpdateInstanceBandwidth`: 变更指定实例的带宽
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/bandwidth` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_instance_bandwidth.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8137).
+//! - Spec: `specs/huawei/dcs/update_instance_bandwidth.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8137).
 
 /// Input of `UpdateInstanceBandwidth`. Build one with [`UpdateInstanceBandwidthRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

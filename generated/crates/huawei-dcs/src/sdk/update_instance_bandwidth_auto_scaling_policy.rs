@@ -2,7 +2,7 @@
 //! `UpdateInstanceBandwidthAutoScalingPolicy`: 更新实例带宽弹性伸缩策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/autoscaling-policy/bandwidth` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_instance_bandwidth_auto_scaling_policy.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8202).
+//! - Spec: `specs/huawei/dcs/update_instance_bandwidth_auto_scaling_policy.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8202).
 
 use super::UpdateInstanceBandwidthAutoScalingPolicyRequestBody;
 
@@ -65,26 +65,26 @@ pub struct UpdateInstanceBandwidthAutoScalingPolicyResponse {
     pub bandwidth_usage_upper_threshold: Option<i64>,
     /// 带宽扩展操作的静默时间（两次带宽扩展操作之间的最小间隔时间），单位：秒。 默认值：0。取值范围：0~86400。
     /// Wire name: `scale_out_cooldown`.
-    pub scale_out_cooldown: Option<i64>,
+    pub scale_out_cooldown: Option<i32>,
     /// 是否启用带宽自动回缩。默认值：false。该参数暂未启用。
     /// Wire name: `scale_in_enabled`.
     pub scale_in_enabled: Option<bool>,
     /// 触发带宽自动回缩的带宽平均使用率阈值，单位：百分比。支持的取值：10、20、30。该参数暂未启用。
     /// Wire name: `bandwidth_usage_lower_threshold`.
-    pub bandwidth_usage_lower_threshold: Option<i64>,
+    pub bandwidth_usage_lower_threshold: Option<i32>,
     /// 带宽回缩操作的静默时间（两次带宽回缩操作之间的最小间隔时间），单位：秒。该参数暂未启用。 默认值：300。取值范围：0~86400。
     /// Wire name: `scale_in_cooldown`.
-    pub scale_in_cooldown: Option<i64>,
+    pub scale_in_cooldown: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant UpdateInstanceBandwidthAutoScalingPolicyResponse {
         0 => window_size: Option<i64> = "window_size",
         1 => bandwidth_usage_upper_threshold: Option<i64> = "bandwidth_usage_upper_threshold",
-        2 => scale_out_cooldown: Option<i64> = "scale_out_cooldown",
+        2 => scale_out_cooldown: Option<i32> = "scale_out_cooldown",
         3 => scale_in_enabled: Option<bool> = "scale_in_enabled",
-        4 => bandwidth_usage_lower_threshold: Option<i64> = "bandwidth_usage_lower_threshold",
-        5 => scale_in_cooldown: Option<i64> = "scale_in_cooldown",
+        4 => bandwidth_usage_lower_threshold: Option<i32> = "bandwidth_usage_lower_threshold",
+        5 => scale_in_cooldown: Option<i32> = "scale_in_cooldown",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `UpdateIpWhitelistAsync`: 设置IP白名单分组异步接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instance/{instance_id}/whitelist-async` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_ip_whitelist_async.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8337).
+//! - Spec: `specs/huawei/dcs/update_ip_whitelist_async.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8337).
 
 use super::ModifyIpWhitelistBody;
 

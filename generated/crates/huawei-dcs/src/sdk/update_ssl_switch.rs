@@ -2,7 +2,7 @@
 //! `UpdateSslSwitch`: 开启/关闭SSL
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/instances/{instance_id}/ssl` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/update_ssl_switch.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8676).
+//! - Spec: `specs/huawei/dcs/update_ssl_switch.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8676).
 
 use super::UpdateSSLSwitchRequestBody;
 

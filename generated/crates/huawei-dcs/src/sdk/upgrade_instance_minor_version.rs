@@ -2,7 +2,7 @@
 //! `UpgradeInstanceMinorVersion`: 升级实例小版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/minor-version/upgrade` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dcs/upgrade_instance_minor_version.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8743).
+//! - Spec: `specs/huawei/dcs/upgrade_instance_minor_version.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8743).
 
 use super::UpgradeMinorVersionRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ValidateDeletableReplica`: 校验集群副本是否支持删除
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/deletable-replication` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dcs/validate_deletable_replica.yaml`, imported from huaweicloudsdkdcs 3.1.219 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8810).
+//! - Spec: `specs/huawei/dcs/validate_deletable_replica.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:8810).
 
 use super::ReplicationInfo;
 

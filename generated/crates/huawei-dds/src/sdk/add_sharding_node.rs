@@ -2,7 +2,7 @@
 //! `AddShardingNode`: 扩容集群实例的节点数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/enlarge` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/add_sharding_node.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:122).
+//! - Spec: `specs/huawei/dds/add_sharding_node.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:122).
 
 use super::EnlargeInstanceRequestBody;
 

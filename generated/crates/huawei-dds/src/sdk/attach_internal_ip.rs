@@ -2,7 +2,7 @@
 //! `AttachInternalIp`: 修改实例内网地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/modify-internal-ip` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/attach_internal_ip.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:256).
+//! - Spec: `specs/huawei/dds/attach_internal_ip.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:256).
 
 use super::AttachInternalIpRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchDeleteBackup`: 批量删除手动备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/backups` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/batch_delete_backup.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:323).
+//! - Spec: `specs/huawei/dds/batch_delete_backup.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:323).
 
 use super::BatchDeleteBackupRequestBody;
 

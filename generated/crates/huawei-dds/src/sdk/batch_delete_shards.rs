@@ -2,7 +2,7 @@
 //! `BatchDeleteShards`: 删除分片
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/shards/batch-delete` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/batch_delete_shards.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:390).
+//! - Spec: `specs/huawei/dds/batch_delete_shards.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:390).
 
 use super::BatchDeleteShardsRequestBody;
 

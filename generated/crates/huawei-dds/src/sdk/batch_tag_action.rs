@@ -2,7 +2,7 @@
 //! `BatchTagAction`: 批量添加或删除资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/tags/action` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/batch_tag_action.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:457).
+//! - Spec: `specs/huawei/dds/batch_tag_action.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:457).
 
 use super::BatchOperateInstanceTagRequestBody;
 

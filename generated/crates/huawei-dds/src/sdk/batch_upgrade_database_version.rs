@@ -2,7 +2,7 @@
 //! `BatchUpgradeDatabaseVersion`: 批量数据库补丁升级
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/db-upgrade` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/batch_upgrade_database_version.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:524).
+//! - Spec: `specs/huawei/dds/batch_upgrade_database_version.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:524).
 
 use super::{BatchUpgradeDatabaseVersionRequestBody, UpgradeResult};
 

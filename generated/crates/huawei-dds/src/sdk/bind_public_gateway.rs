@@ -2,7 +2,7 @@
 //! `BindPublicGateway`: 绑定公网网关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/public-gateway` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/bind_public_gateway.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:589).
+//! - Spec: `specs/huawei/dds/bind_public_gateway.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:589).
 
 use super::BindPublicGatewayRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CancelEip`: 解绑弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/nodes/{node_id}/unbind-eip` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/cancel_eip.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:658).
+//! - Spec: `specs/huawei/dds/cancel_eip.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:658).
 
 /// Input of `CancelEip`. Build one with [`CancelEipRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

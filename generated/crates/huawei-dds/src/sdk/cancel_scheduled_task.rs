@@ -2,7 +2,7 @@
 //! `CancelScheduledTask`: 取消定时任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/scheduled-jobs/{job_id}` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/cancel_scheduled_task.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:723).
+//! - Spec: `specs/huawei/dds/cancel_scheduled_task.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:723).
 
 /// Input of `CancelScheduledTask`. Build one with [`CancelScheduledTaskRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ChangeOpsWindow`: 设置可维护时间段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/maintenance-window` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/change_ops_window.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:788).
+//! - Spec: `specs/huawei/dds/change_ops_window.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:788).
 
 use super::OpsWindowRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CheckWeakPassword`: 检查弱密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/weak-password-verification` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/check_weak_password.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:922).
+//! - Spec: `specs/huawei/dds/check_weak_password.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:922).
 
 use super::WeakPasswordCheckRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CompareConfiguration`: 参数模板比较
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/comparison` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/compare_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:989).
+//! - Spec: `specs/huawei/dds/compare_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:989).
 
 use super::{DiffConfigurationRequest, DiffDetails};
 

@@ -2,7 +2,7 @@
 //! `CreateConfiguration`: 创建参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/create_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:1121).
+//! - Spec: `specs/huawei/dds/create_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:1121).
 
 use super::{CreateConfigurationRequestBody, ParamGroupInfoResult};
 

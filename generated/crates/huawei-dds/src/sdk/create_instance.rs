@@ -2,7 +2,7 @@
 //! `CreateInstance`: 创建实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/create_instance.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:1320).
+//! - Spec: `specs/huawei/dds/create_instance.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:1320).
 
 use super::{
     BackupStrategy, ChargeInfoResult, CreateInstanceConfigurationsOption,

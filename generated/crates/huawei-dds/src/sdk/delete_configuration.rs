@@ -2,7 +2,7 @@
 //! `DeleteConfiguration`: 删除参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/configurations/{config_id}` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/delete_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:1653).
+//! - Spec: `specs/huawei/dds/delete_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:1653).
 
 /// Input of `DeleteConfiguration`. Build one with [`DeleteConfigurationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteDatabaseUser`: 删除数据库用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/db-user` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/delete_database_user.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:1785).
+//! - Spec: `specs/huawei/dds/delete_database_user.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:1785).
 
 use super::DeleteDatabaseUserRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteInstance`: 删除实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/delete_instance.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:1852).
+//! - Spec: `specs/huawei/dds/delete_instance.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:1852).
 
 /// Input of `DeleteInstance`. Build one with [`DeleteInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteKillOpRuleList`: 删除killOp规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/kill-op-rule` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/delete_kill_op_rule_list.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:1984).
+//! - Spec: `specs/huawei/dds/delete_kill_op_rule_list.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:1984).
 
 use super::DeleteKillOpRuleListRequestBody;
 

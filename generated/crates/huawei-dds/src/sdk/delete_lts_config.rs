@@ -2,7 +2,7 @@
 //! `DeleteLtsConfig`: 解除关联LTS日志流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/logs/lts-configs` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/delete_lts_config.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2051).
+//! - Spec: `specs/huawei/dds/delete_lts_config.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2051).
 
 use super::DeleteLtsConfigRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteReadonlyNode`: 删除只读节点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/readonly-node` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/delete_readonly_node.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2248).
+//! - Spec: `specs/huawei/dds/delete_readonly_node.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2248).
 
 use super::DeleteReadonlyNodeRequestBody;
 

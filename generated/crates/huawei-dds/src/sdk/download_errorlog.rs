@@ -2,7 +2,7 @@
 //! `DownloadErrorlog`: 获取错误日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/errorlog-download` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/download_errorlog.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2382).
+//! - Spec: `specs/huawei/dds/download_errorlog.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2382).
 
 use super::{DownloadErrorlogRequestBody, DownloadSlowlogResult};
 
@@ -63,14 +63,14 @@ pub struct DownloadErrorlogResponse {
     pub status: Option<String>,
     /// 错误日志链接数量。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant DownloadErrorlogResponse {
         0 => list: Vec<DownloadSlowlogResult> = "list",
         1 => status: Option<String> = "status",
-        2 => count: Option<i64> = "count",
+        2 => count: Option<i32> = "count",
     }
 }
 

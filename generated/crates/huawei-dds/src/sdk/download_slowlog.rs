@@ -2,7 +2,7 @@
 //! `DownloadSlowlog`: 获取慢日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slowlog-download` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/download_slowlog.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2449).
+//! - Spec: `specs/huawei/dds/download_slowlog.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2449).
 
 use super::{DownloadSlowlogRequestBody, DownloadSlowlogResult};
 
@@ -63,14 +63,14 @@ pub struct DownloadSlowlogResponse {
     pub status: Option<String>,
     /// 慢日志链接数量。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant DownloadSlowlogResponse {
         0 => list: Vec<DownloadSlowlogResult> = "list",
         1 => status: Option<String> = "status",
-        2 => count: Option<i64> = "count",
+        2 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ExpandReplicasetNode`: 扩容副本集实例的节点数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replicaset-node` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/expand_replicaset_node.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2516).
+//! - Spec: `specs/huawei/dds/expand_replicaset_node.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2516).
 
 use super::EnlargeReplicasetNodeRequestBody;
 

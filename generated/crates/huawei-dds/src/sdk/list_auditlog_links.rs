@@ -2,7 +2,7 @@
 //! `ListAuditlogLinks`: 获取审计日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auditlog-links` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/list_auditlog_links.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2652).
+//! - Spec: `specs/huawei/dds/list_auditlog_links.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2652).
 
 use super::ProduceAuditlogLinksRequestBody;
 

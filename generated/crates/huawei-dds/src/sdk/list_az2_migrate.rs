@@ -2,7 +2,7 @@
 //! `ListAz2Migrate`: 查询实例可迁移到的可用区
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/migrate/az` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_az2_migrate.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2796).
+//! - Spec: `specs/huawei/dds/list_az2_migrate.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2796).
 
 use super::Az2Migrate;
 

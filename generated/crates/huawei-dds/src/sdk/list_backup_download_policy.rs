@@ -2,7 +2,7 @@
 //! `ListBackupDownloadPolicy`: 查询备份下载策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/download-policy` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_backup_download_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2861).
+//! - Spec: `specs/huawei/dds/list_backup_download_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2861).
 
 /// Input of `ListBackupDownloadPolicy`. Build one with [`ListBackupDownloadPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

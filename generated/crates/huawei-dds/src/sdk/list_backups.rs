@@ -2,7 +2,7 @@
 //! `ListBackups`: 查询备份列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_backups.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:2924).
+//! - Spec: `specs/huawei/dds/list_backups.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2924).
 
 use super::BackupForList;
 
@@ -24,10 +24,10 @@ pub struct ListBackupsRequest {
     pub backup_type: Option<String>,
     /// **参数解释：** 索引位置偏移量，表示从指定project ID下最新的备份创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的备份信息。 **约束限制：** 不涉及。 **取值范围：** 大于或等于0。 **默认取值：** 0，表示从最新的备份创建时间对应的备份开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释：** 查询备份个数上限值。 **约束限制：** 不涉及。 **取值范围：** 1~100。 **默认取值：** 100。不传该参数时，默认查询前100条备份信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释：** 查询备份开始的时间，格式为“yyyy-mm-dd hh:mm:ss”。该时间为UTC时间。 **约束限制：** “end_time”有值时，“begin_time”必选。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
@@ -71,8 +71,8 @@ impl ListBackupsRequest {
         instance_id: String = "instance_id",
         backup_id: String = "backup_id",
         backup_type: String = "backup_type",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         begin_time: String = "begin_time",
         end_time: String = "end_time",
         mode: String = "mode",
@@ -119,13 +119,13 @@ pub struct ListBackupsResponse {
     pub backups: Vec<BackupForList>,
     /// **参数解释：** 总记录数。 **取值范围：** 不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListBackupsResponse {
         0 => backups: Vec<BackupForList> = "backups",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListConfigurations`: 获取参数模板列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_configurations.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3015).
+//! - Spec: `specs/huawei/dds/list_configurations.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3015).
 
 use super::ListConfigurationsResult;
 
@@ -15,10 +15,10 @@ pub struct ListConfigurationsRequest {
     pub project_id: Option<String>,
     /// **参数解释：** 索引位置，偏移量。 **约束限制：** 必须为数字。 **取值范围：** 不能为负数。 **默认取值：** 0。偏移0条数据，表示从第一条数据开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释：** 每页显示的数量。 **约束限制：** 不涉及。 **取值范围：** 1~100。 **默认取值：** 100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListConfigurationsRequest {
@@ -32,8 +32,8 @@ impl ListConfigurationsRequest {
     /// Builder of [`ListConfigurationsRequest`]: [`build`](ListConfigurationsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListConfigurationsRequestBuilder for ListConfigurationsRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -56,7 +56,7 @@ impl ListConfigurationsRequestBuilder {
 pub struct ListConfigurationsResponse {
     /// **参数解释：** 总记录数。 **取值范围：** 不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释：** 参数模板列表。 **取值范围：** 不涉及。
     /// Wire name: `configurations`.
     pub configurations: Vec<ListConfigurationsResult>,
@@ -64,7 +64,7 @@ pub struct ListConfigurationsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListConfigurationsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => configurations: Vec<ListConfigurationsResult> = "configurations",
     }
 }

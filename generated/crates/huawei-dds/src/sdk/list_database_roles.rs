@@ -2,7 +2,7 @@
 //! `ListDatabaseRoles`: 查询数据库角色列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/db-roles` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_database_roles.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3082).
+//! - Spec: `specs/huawei/dds/list_database_roles.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3082).
 
 /// Input of `ListDatabaseRoles`. Build one with [`ListDatabaseRolesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -22,10 +22,10 @@ pub struct ListDatabaseRolesRequest {
     pub db_name: Option<String>,
     /// 索引位置偏移量。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询实例个数上限值。 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListDatabaseRolesRequest {
@@ -42,8 +42,8 @@ impl ListDatabaseRolesRequest {
         instance_id: String = "instance_id",
         role_name: String = "role_name",
         db_name: String = "db_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -73,13 +73,13 @@ pub struct ListDatabaseRolesResponse {
     pub roles: Option<String>,
     /// 数据库角色总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListDatabaseRolesResponse {
         0 => roles: Option<String> = "roles",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListDatabaseUsers`: 查询数据库用户列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/db-user/detail` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_database_users.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3155).
+//! - Spec: `specs/huawei/dds/list_database_users.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3155).
 
 /// Input of `ListDatabaseUsers`. Build one with [`ListDatabaseUsersRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -22,10 +22,10 @@ pub struct ListDatabaseUsersRequest {
     pub db_name: Option<String>,
     /// 索引位置偏移量。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询实例个数上限值。 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListDatabaseUsersRequest {
@@ -42,8 +42,8 @@ impl ListDatabaseUsersRequest {
         instance_id: String = "instance_id",
         user_name: String = "user_name",
         db_name: String = "db_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -73,13 +73,13 @@ pub struct ListDatabaseUsersResponse {
     pub users: Option<String>,
     /// 数据库用户总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListDatabaseUsersResponse {
         0 => users: Option<String> = "users",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

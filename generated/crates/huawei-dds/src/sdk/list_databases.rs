@@ -2,7 +2,7 @@
 //! `ListDatabases`: 查询数据库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/databases` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_databases.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3228).
+//! - Spec: `specs/huawei/dds/list_databases.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3228).
 
 use super::DatabaseInfoItem;
 
@@ -18,10 +18,10 @@ pub struct ListDatabasesRequest {
     pub instance_id: String,
     /// 索引位置偏移量。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询实例个数上限值。 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListDatabasesRequest {
@@ -36,8 +36,8 @@ impl ListDatabasesRequest {
     ListDatabasesRequestBuilder for ListDatabasesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -65,13 +65,13 @@ pub struct ListDatabasesResponse {
     pub databases: Vec<DatabaseInfoItem>,
     /// 数据库列表总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListDatabasesResponse {
         0 => databases: Vec<DatabaseInfoItem> = "databases",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListDatastoreVersions`: 查询数据库版本信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/datastores/{datastore_name}/versions` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_datastore_versions.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3297).
+//! - Spec: `specs/huawei/dds/list_datastore_versions.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3297).
 
 /// Input of `ListDatastoreVersions`. Build one with [`ListDatastoreVersionsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

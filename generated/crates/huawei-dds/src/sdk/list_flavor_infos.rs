@@ -2,7 +2,7 @@
 //! `ListFlavorInfos`: 查询数据库规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/flavors` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_flavor_infos.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3441).
+//! - Spec: `specs/huawei/dds/list_flavor_infos.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3441).
 
 use super::FlavorInfo;
 
@@ -21,10 +21,10 @@ pub struct ListFlavorInfosRequest {
     pub engine_version: Option<String>,
     /// 索引位置，偏移量。   - 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。   - 取值必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询规格信息上限值。   - 取值范围: 1~100。   - 不传该参数时，默认查询前100条规格信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListFlavorInfosRequest {
@@ -40,8 +40,8 @@ impl ListFlavorInfosRequest {
         project_id: String = "project_id",
         engine_name: String = "engine_name",
         engine_version: String = "engine_version",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -66,7 +66,7 @@ impl ListFlavorInfosRequestBuilder {
 pub struct ListFlavorInfosResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 实例规格信息列表。
     /// Wire name: `flavors`.
     pub flavors: Vec<FlavorInfo>,
@@ -74,7 +74,7 @@ pub struct ListFlavorInfosResponse {
 
 ::runtime::lenient_object! {
     tolerant ListFlavorInfosResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => flavors: Vec<FlavorInfo> = "flavors",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListInstances`: 查询实例列表和详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_instances.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3646).
+//! - Spec: `specs/huawei/dds/list_instances.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3646).
 
 use super::QueryInstanceResponse;
 
@@ -33,10 +33,10 @@ pub struct ListInstancesRequest {
     pub subnet_id: Option<String>,
     /// 索引位置偏移量，表示从指定project ID下最新的实例创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的实例信息。 取值大于或等于0。不传该参数时，查询偏移量默认为0，表示从最新的实例创建时间对应的实例开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询实例个数上限值。 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 根据实例标签键值对进行查询。{key}表示标签键，{value}表示标签值，最多包含20组。key不可以为空或重复，value可以为空。如果同时使用多个标签键值对进行查询，中间使用逗号分隔开，表示查询同时包含指定标签键值对的实例。
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
@@ -59,8 +59,8 @@ impl ListInstancesRequest {
         datastore_type: String = "datastore_type",
         vpc_id: String = "vpc_id",
         subnet_id: String = "subnet_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         tags: String = "tags",
     }
 }
@@ -94,13 +94,13 @@ pub struct ListInstancesResponse {
     pub instances: Vec<QueryInstanceResponse>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListInstancesResponse {
         0 => instances: Vec<QueryInstanceResponse> = "instances",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

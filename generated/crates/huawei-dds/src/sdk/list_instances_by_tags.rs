@@ -2,7 +2,7 @@
 //! `ListInstancesByTags`: 查询资源实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/action` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/list_instances_by_tags.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3727).
+//! - Spec: `specs/huawei/dds/list_instances_by_tags.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3727).
 
 use super::{InstanceItem, ListInstancesByTagsRequestBody};
 
@@ -54,13 +54,13 @@ pub struct ListInstancesByTagsResponse {
     pub instances: Vec<InstanceItem>,
     /// **参数解释：** 总记录数。 **取值范围：** 不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListInstancesByTagsResponse {
         0 => instances: Vec<InstanceItem> = "instances",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListLtsConfigs`: 查询LTS日志配置信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/logs/lts-configs` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_lts_configs.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3792).
+//! - Spec: `specs/huawei/dds/list_lts_configs.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3792).
 
 use super::ListLtsLogPolicyRespondBodyInstanceLtsConfigs;
 
@@ -15,10 +15,10 @@ pub struct ListLtsConfigsRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。取值范围：0~50。不传该参数时，默认查询前50条实例的云服务日志配置信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListLtsConfigsRequest {
@@ -32,8 +32,8 @@ impl ListLtsConfigsRequest {
     /// Builder of [`ListLtsConfigsRequest`]: [`build`](ListLtsConfigsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListLtsConfigsRequestBuilder for ListLtsConfigsRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -59,13 +59,13 @@ pub struct ListLtsConfigsResponse {
     pub instance_lts_configs: Vec<ListLtsLogPolicyRespondBodyInstanceLtsConfigs>,
     /// 全部可查询的云服务日志配置结果个数，等于所有DDS实例的个数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListLtsConfigsResponse {
         0 => instance_lts_configs: Vec<ListLtsLogPolicyRespondBodyInstanceLtsConfigs> = "instance_lts_configs",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListLtsErrorLogs`: 查询数据库错误日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/error-logs` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/list_lts_error_logs.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:3859).
+//! - Spec: `specs/huawei/dds/list_lts_error_logs.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3859).
 
 use super::{ErrorLogDetail, ListLtsErrorLogsRequestBody};
 

@@ -2,7 +2,7 @@
 //! `ListRecycleInstances`: 查询回收站实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/recycle-instances` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_recycle_instances.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4056).
+//! - Spec: `specs/huawei/dds/list_recycle_instances.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4056).
 
 use super::RecycleInstance;
 
@@ -15,10 +15,10 @@ pub struct ListRecycleInstancesRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的数量，默认是100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -35,8 +35,8 @@ impl ListRecycleInstancesRequest {
     /// Builder of [`ListRecycleInstancesRequest`]: [`build`](ListRecycleInstancesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListRecycleInstancesRequestBuilder for ListRecycleInstancesRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -61,7 +61,7 @@ impl ListRecycleInstancesRequestBuilder {
 pub struct ListRecycleInstancesResponse {
     /// 总记录数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 实例信息
     /// Wire name: `instances`.
     pub instances: Vec<RecycleInstance>,
@@ -69,7 +69,7 @@ pub struct ListRecycleInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRecycleInstancesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => instances: Vec<RecycleInstance> = "instances",
     }
 }

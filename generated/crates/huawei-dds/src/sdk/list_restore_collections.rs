@@ -2,7 +2,7 @@
 //! `ListRestoreCollections`: 获取可恢复的数据库集合列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/restore-collection` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_restore_collections.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4125).
+//! - Spec: `specs/huawei/dds/list_restore_collections.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4125).
 
 /// Input of `ListRestoreCollections`. Build one with [`ListRestoreCollectionsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,16 +16,16 @@ pub struct ListRestoreCollectionsRequest {
     pub instance_id: String,
     /// 数据库名称。
     /// Wire name: `db_name`, sent in the query.
-    pub db_name: Option<String>,
+    pub db_name: String,
     /// 恢复时间点。UNIX时间戳格式，单位是毫秒，时区是UTC。
     /// Wire name: `restore_time`, sent in the query.
-    pub restore_time: Option<String>,
+    pub restore_time: String,
     /// 索引位置偏移量。取值大于或等于0。不传该参数时，查询偏移量默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。取值范围：1~100。不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -45,8 +45,8 @@ impl ListRestoreCollectionsRequest {
         instance_id: String = "instance_id",
         db_name: String = "db_name",
         restore_time: String = "restore_time",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -56,12 +56,15 @@ impl ListRestoreCollectionsRequestBuilder {
     pub fn build(self) -> Result<ListRestoreCollectionsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let db_name = check.required("db_name", "db_name", self.db_name);
+        let restore_time = check
+            .required("restore_time", "restore_time", self.restore_time);
         check
             .finish(|| Some(ListRestoreCollectionsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                db_name: self.db_name,
-                restore_time: self.restore_time,
+                db_name: db_name?,
+                restore_time: restore_time?,
                 offset: self.offset,
                 limit: self.limit,
                 x_language: self.x_language,
@@ -75,7 +78,7 @@ impl ListRestoreCollectionsRequestBuilder {
 pub struct ListRestoreCollectionsResponse {
     /// 集合总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 集合列表，列表中每个元素表示一个集合。
     /// Wire name: `collections`.
     pub collections: Vec<String>,
@@ -83,7 +86,7 @@ pub struct ListRestoreCollectionsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRestoreCollectionsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => collections: Vec<String> = "collections",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListRestoreTimes`: 查询可恢复的时间段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/restore-time` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_restore_times.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4273).
+//! - Spec: `specs/huawei/dds/list_restore_times.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4273).
 
 use super::ListRestoreTimesResponseBodyRestoreTime;
 
@@ -18,7 +18,7 @@ pub struct ListRestoreTimesRequest {
     pub instance_id: String,
     /// 所需查询的日期，为yyyy-mm-dd字符串格式，时区为UTC。
     /// Wire name: `date`, sent in the query.
-    pub date: Option<String>,
+    pub date: String,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,11 +46,12 @@ impl ListRestoreTimesRequestBuilder {
     pub fn build(self) -> Result<ListRestoreTimesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let date = check.required("date", "date", self.date);
         check
             .finish(|| Some(ListRestoreTimesRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                date: self.date,
+                date: date?,
                 x_language: self.x_language,
             }))
     }

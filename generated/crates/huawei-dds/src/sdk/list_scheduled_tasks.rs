@@ -2,7 +2,7 @@
 //! `ListScheduledTasks`: 查询定时任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/scheduled-jobs` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_scheduled_tasks.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4342).
+//! - Spec: `specs/huawei/dds/list_scheduled_tasks.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4342).
 
 use super::ScheduledTasksRspSchedules;
 
@@ -30,10 +30,10 @@ pub struct ListScheduledTasksRequest {
     pub end_time: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。不传该参数时，默认为10,取值范围1-100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListScheduledTasksRequest {
@@ -52,8 +52,8 @@ impl ListScheduledTasksRequest {
         instance_id: String = "instance_id",
         start_time: String = "start_time",
         end_time: String = "end_time",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -81,7 +81,7 @@ impl ListScheduledTasksRequestBuilder {
 pub struct ListScheduledTasksResponse {
     /// 记录数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 任务详情
     /// Wire name: `schedules`.
     pub schedules: Vec<ScheduledTasksRspSchedules>,
@@ -89,7 +89,7 @@ pub struct ListScheduledTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant ListScheduledTasksResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => schedules: Vec<ScheduledTasksRspSchedules> = "schedules",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListSessions`: 查询实例节点会话
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/nodes/{node_id}/sessions` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_sessions.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4419).
+//! - Spec: `specs/huawei/dds/list_sessions.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4419).
 
 use super::QuerySessionResponse;
 
@@ -18,10 +18,10 @@ pub struct ListSessionsRequest {
     pub node_id: String,
     /// 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。取值范围\[1, 20\]，默认10 （表示返回10条数据）。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 执行计划描述。取空值表示查询所有语句类型，也可指定执行计划，例如： COLLSCAN IXSCAN FETCH SORT LIMIT SKIP COUNT COUNT_SCAN TEXT PROJECTION 等
     /// Wire name: `plan_summary`, sent in the query.
     pub plan_summary: Option<String>,
@@ -33,7 +33,7 @@ pub struct ListSessionsRequest {
     pub namespace: Option<String>,
     /// 运行时间，单位为 us。取空值表示查询所有的运行时间。也可根据当前业务需要进行配置，表示查询超出 cost_time 的会话。
     /// Wire name: `cost_time`, sent in the query.
-    pub cost_time: Option<i64>,
+    pub cost_time: Option<i32>,
 }
 
 impl ListSessionsRequest {
@@ -48,12 +48,12 @@ impl ListSessionsRequest {
     ListSessionsRequestBuilder for ListSessionsRequest {
         project_id: String = "project_id",
         node_id: String = "node_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         plan_summary: String = "plan_summary",
         type_field: String = "type",
         namespace: String = "namespace",
-        cost_time: i64 = "cost_time",
+        cost_time: i32 = "cost_time",
     }
 }
 
@@ -82,7 +82,7 @@ impl ListSessionsRequestBuilder {
 pub struct ListSessionsResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 具体信息。
     /// Wire name: `sessions`.
     pub sessions: Vec<QuerySessionResponse>,
@@ -90,7 +90,7 @@ pub struct ListSessionsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListSessionsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => sessions: Vec<QuerySessionResponse> = "sessions",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListSlowLogs`: 查询数据库慢日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/slowlog` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_slow_logs.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4498).
+//! - Spec: `specs/huawei/dds/list_slow_logs.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4498).
 
 use super::SlowlogResult;
 
@@ -18,10 +18,10 @@ pub struct ListSlowLogsRequest {
     pub instance_id: String,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `start_date`, sent in the query.
-    pub start_date: Option<String>,
+    pub start_date: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。只能查询当前时间前一个月内的慢日志。注：结束时间不能晚于当前时间。
     /// Wire name: `end_date`, sent in the query.
-    pub end_date: Option<String>,
+    pub end_date: String,
     /// 节点ID，取空值，表示查询实例下所有允许查询的节点。 使用请参考《DDS API参考》的“查询实例列表和详情”响应消息表“nodes 数据结构说明”的“id”。允许查询的节点如下： - 集群实例下面的 shard节点 - 副本集、单节点实例下面的所有节点
     /// Wire name: `node_id`, sent in the query.
     pub node_id: Option<String>,
@@ -30,10 +30,10 @@ pub struct ListSlowLogsRequest {
     pub type_field: Option<String>,
     /// 索引位置，偏移量。取值范围为 \[0, 1999\]。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。取值范围\[1, 100\]，默认10 （表示默认返回10条数据）。 注意： limit 与 offset 的和需要满足 &lt;&#x3D; 2000的条件。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListSlowLogsRequest {
@@ -52,8 +52,8 @@ impl ListSlowLogsRequest {
         end_date: String = "end_date",
         node_id: String = "node_id",
         type_field: String = "type",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -62,12 +62,14 @@ impl ListSlowLogsRequestBuilder {
     pub fn build(self) -> Result<ListSlowLogsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_date = check.required("start_date", "start_date", self.start_date);
+        let end_date = check.required("end_date", "end_date", self.end_date);
         check
             .finish(|| Some(ListSlowLogsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                start_date: self.start_date,
-                end_date: self.end_date,
+                start_date: start_date?,
+                end_date: end_date?,
                 node_id: self.node_id,
                 type_field: self.type_field,
                 offset: self.offset,
@@ -85,13 +87,13 @@ pub struct ListSlowLogsResponse {
     pub slow_log_list: Vec<SlowlogResult>,
     /// 数据库版本总记录数。
     /// Wire name: `total_record`.
-    pub total_record: Option<i64>,
+    pub total_record: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListSlowLogsResponse {
         0 => slow_log_list: Vec<SlowlogResult> = "slow_log_list",
-        1 => total_record: Option<i64> = "total_record",
+        1 => total_record: Option<i32> = "total_record",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListSslCertDownloadAddress`: 获取SSL证书下载地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ssl-cert/download-link` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/list_ssl_cert_download_address.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4575).
+//! - Spec: `specs/huawei/dds/list_ssl_cert_download_address.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4575).
 
 use super::CertInfo;
 

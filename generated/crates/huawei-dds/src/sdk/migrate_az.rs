@@ -2,7 +2,7 @@
 //! `MigrateAz`: 实例可用区迁移
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/migrate` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/migrate_az.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4784).
+//! - Spec: `specs/huawei/dds/migrate_az.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4784).
 
 use super::MigrateAzRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ResetConfiguration`: 重置参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/{config_id}/reset` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/reset_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:4851).
+//! - Spec: `specs/huawei/dds/reset_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:4851).
 
 /// Input of `ResetConfiguration`. Build one with [`ResetConfigurationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ResizeInstanceVolume`: 扩容实例存储容量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/enlarge-volume` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/resize_instance_volume.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5050).
+//! - Spec: `specs/huawei/dds/resize_instance_volume.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5050).
 
 use super::ResizeInstanceVolumeRequestBody;
 

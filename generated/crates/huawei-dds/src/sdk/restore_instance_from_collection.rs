@@ -2,7 +2,7 @@
 //! `RestoreInstanceFromCollection`: 库表级时间点恢复
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/restore/collections` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/restore_instance_from_collection.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5251).
+//! - Spec: `specs/huawei/dds/restore_instance_from_collection.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5251).
 
 use super::RestoreInstanceFromCollectionRequestBody;
 

@@ -2,7 +2,7 @@
 //! `RestoreNewInstance`: 恢复到新实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/restore_new_instance.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5320).
+//! - Spec: `specs/huawei/dds/restore_new_instance.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5320).
 
 use super::{
     BackupStrategy, ChargeInfoResult, Datastore, RestoreNewInstanceConfigurationsOption,

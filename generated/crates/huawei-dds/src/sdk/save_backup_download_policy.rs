@@ -2,7 +2,7 @@
 //! `SaveBackupDownloadPolicy`: 创建备份下载策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/backups/download-policy` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/save_backup_download_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5385).
+//! - Spec: `specs/huawei/dds/save_backup_download_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5385).
 
 use super::SaveBackupDownloadPolicyRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SetAuditlogPolicy`: 设置审计日志策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auditlog-policy` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/set_auditlog_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5450).
+//! - Spec: `specs/huawei/dds/set_auditlog_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5450).
 
 use super::SetAuditlogPolicyRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SetAutoEnlargePolicies`: 设置磁盘自动扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/auto-enlarge-volume-policies` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/set_auto_enlarge_policies.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5517).
+//! - Spec: `specs/huawei/dds/set_auto_enlarge_policies.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5517).
 
 use super::SetAutoEnlargePoliciesRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SetBalancerSwitch`: 设置集群均衡开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/balancer/{action}` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/set_balancer_switch.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5649).
+//! - Spec: `specs/huawei/dds/set_balancer_switch.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5649).
 
 /// Input of `SetBalancerSwitch`. Build one with [`SetBalancerSwitchRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

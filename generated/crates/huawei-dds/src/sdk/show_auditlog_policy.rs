@@ -2,7 +2,7 @@
 //! `ShowAuditlogPolicy`: 查询审计日志策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/auditlog-policy` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_auditlog_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5848).
+//! - Spec: `specs/huawei/dds/show_auditlog_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5848).
 
 /// Input of `ShowAuditlogPolicy`. Build one with [`ShowAuditlogPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,7 @@ impl ShowAuditlogPolicyRequestBuilder {
 pub struct ShowAuditlogPolicyResponse {
     /// 审计日志保存天数，审计日志策略关闭时为0。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<i32>,
     /// 审计范围。
     /// Wire name: `audit_scope`.
     pub audit_scope: Option<String>,
@@ -66,7 +66,7 @@ pub struct ShowAuditlogPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowAuditlogPolicyResponse {
-        0 => keep_days: Option<i64> = "keep_days",
+        0 => keep_days: Option<i32> = "keep_days",
         1 => audit_scope: Option<String> = "audit_scope",
         2 => audit_types: Vec<String> = "audit_types",
     }

@@ -2,7 +2,7 @@
 //! `ShowAutoEnlargePolicy`: 查询磁盘自动扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/auto-enlarge-volume-policy` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_auto_enlarge_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:5915).
+//! - Spec: `specs/huawei/dds/show_auto_enlarge_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:5915).
 
 use super::DiskAutoExpansionPolicy;
 

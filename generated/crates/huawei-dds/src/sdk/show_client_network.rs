@@ -2,7 +2,7 @@
 //! `ShowClientNetwork`: 查询副本集跨网段访问配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/client-network` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_client_network.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6112).
+//! - Spec: `specs/huawei/dds/show_client_network.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6112).
 
 /// Input of `ShowClientNetwork`. Build one with [`ShowClientNetworkRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowConfigurationAppliedHistory`: 查询参数模板被应用历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}/applied-histories` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_configuration_applied_history.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6177).
+//! - Spec: `specs/huawei/dds/show_configuration_applied_history.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6177).
 
 use super::ApplyHistoryInfo;
 
@@ -18,10 +18,10 @@ pub struct ShowConfigurationAppliedHistoryRequest {
     pub config_id: String,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowConfigurationAppliedHistoryRequest {
@@ -36,8 +36,8 @@ impl ShowConfigurationAppliedHistoryRequest {
     ShowConfigurationAppliedHistoryRequestBuilder for ShowConfigurationAppliedHistoryRequest {
         project_id: String = "project_id",
         config_id: String = "config_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -67,13 +67,13 @@ pub struct ShowConfigurationAppliedHistoryResponse {
     pub histories: Vec<ApplyHistoryInfo>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowConfigurationAppliedHistoryResponse {
         0 => histories: Vec<ApplyHistoryInfo> = "histories",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowConfigurationModifyHistory`: 查询参数模板修改历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}/histories` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_configuration_modify_history.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6246).
+//! - Spec: `specs/huawei/dds/show_configuration_modify_history.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6246).
 
 use super::HistoryInfo;
 
@@ -18,10 +18,10 @@ pub struct ShowConfigurationModifyHistoryRequest {
     pub config_id: String,
     /// **参数解释：** 索引位置，偏移量。 **约束限制：** 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。 **取值范围：** 不涉及。 **默认取值：** 0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释：** 查询个数上限值。 **约束限制：** 不传该参数时，默认查询前100条信息。 **取值范围：** 1~100。 **默认取值：** 100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowConfigurationModifyHistoryRequest {
@@ -36,8 +36,8 @@ impl ShowConfigurationModifyHistoryRequest {
     ShowConfigurationModifyHistoryRequestBuilder for ShowConfigurationModifyHistoryRequest {
         project_id: String = "project_id",
         config_id: String = "config_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowConfigurationParameter`: 获取参数模板的详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_configuration_parameter.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6315).
+//! - Spec: `specs/huawei/dds/show_configuration_parameter.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6315).
 
 use super::ConfigurationParametersResult;
 

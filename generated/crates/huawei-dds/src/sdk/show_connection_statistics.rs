@@ -2,7 +2,7 @@
 //! `ShowConnectionStatistics`: 查询实例连接数统计信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/conn-statistics` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_connection_statistics.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6380).
+//! - Spec: `specs/huawei/dds/show_connection_statistics.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6380).
 
 use super::QueryConnectionsResponse;
 
@@ -59,13 +59,13 @@ impl ShowConnectionStatisticsRequestBuilder {
 pub struct ShowConnectionStatisticsResponse {
     /// 总连接数，包括内部连接与外部连接。
     /// Wire name: `total_connections`.
-    pub total_connections: Option<i64>,
+    pub total_connections: Option<i32>,
     /// 内部总连接数。
     /// Wire name: `total_inner_connections`.
-    pub total_inner_connections: Option<i64>,
+    pub total_inner_connections: Option<i32>,
     /// 外部总连接数。
     /// Wire name: `total_outer_connections`.
-    pub total_outer_connections: Option<i64>,
+    pub total_outer_connections: Option<i32>,
     /// 内部连接统计信息数组，最大记录数为200条。
     /// Wire name: `inner_connections`.
     pub inner_connections: Vec<QueryConnectionsResponse>,
@@ -76,9 +76,9 @@ pub struct ShowConnectionStatisticsResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowConnectionStatisticsResponse {
-        0 => total_connections: Option<i64> = "total_connections",
-        1 => total_inner_connections: Option<i64> = "total_inner_connections",
-        2 => total_outer_connections: Option<i64> = "total_outer_connections",
+        0 => total_connections: Option<i32> = "total_connections",
+        1 => total_inner_connections: Option<i32> = "total_inner_connections",
+        2 => total_outer_connections: Option<i32> = "total_outer_connections",
         3 => inner_connections: Vec<QueryConnectionsResponse> = "inner_connections",
         4 => outer_connections: Vec<QueryConnectionsResponse> = "outer_connections",
     }

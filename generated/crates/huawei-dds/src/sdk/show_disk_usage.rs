@@ -2,7 +2,7 @@
 //! `ShowDiskUsage`: 查询实例磁盘信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/disk-usage` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_disk_usage.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6447).
+//! - Spec: `specs/huawei/dds/show_disk_usage.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6447).
 
 use super::DiskVolumes;
 

@@ -2,7 +2,7 @@
 //! `ShowEntityConfiguration`: 获取指定实例的参数信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/configurations` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_entity_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6514).
+//! - Spec: `specs/huawei/dds/show_entity_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6514).
 
 use super::EntityConfigurationParametersResult;
 

@@ -2,7 +2,7 @@
 //! `ShowInstanceConfigurationModifyHistory`: 查询实例参数的修改历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/configuration-histories` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_instance_configuration_modify_history.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6581).
+//! - Spec: `specs/huawei/dds/show_instance_configuration_modify_history.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6581).
 
 use super::ConfigurationModifyHistoryInfo;
 
@@ -18,13 +18,13 @@ pub struct ShowInstanceConfigurationModifyHistoryRequest {
     pub instance_id: String,
     /// 实例ID或组ID或节点ID。可以调用“查询实例列表和详情”接口获取。如果未申请实例，可以调用“创建实例”接口创建。
     /// Wire name: `entity_id`, sent in the query.
-    pub entity_id: Option<String>,
+    pub entity_id: String,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。 - 取值范围: 1~100。 - 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowInstanceConfigurationModifyHistoryRequest {
@@ -40,8 +40,8 @@ impl ShowInstanceConfigurationModifyHistoryRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         entity_id: String = "entity_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -52,11 +52,12 @@ impl ShowInstanceConfigurationModifyHistoryRequestBuilder {
     ) -> Result<ShowInstanceConfigurationModifyHistoryRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let entity_id = check.required("entity_id", "entity_id", self.entity_id);
         check
             .finish(|| Some(ShowInstanceConfigurationModifyHistoryRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                entity_id: self.entity_id,
+                entity_id: entity_id?,
                 offset: self.offset,
                 limit: self.limit,
             }))
@@ -72,13 +73,13 @@ pub struct ShowInstanceConfigurationModifyHistoryResponse {
     pub histories: Vec<ConfigurationModifyHistoryInfo>,
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowInstanceConfigurationModifyHistoryResponse {
         0 => histories: Vec<ConfigurationModifyHistoryInfo> = "histories",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

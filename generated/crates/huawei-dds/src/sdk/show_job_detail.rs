@@ -2,7 +2,7 @@
 //! `ShowJobDetail`: 获取DDS任务中心指定ID的任务信息。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_job_detail.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6652).
+//! - Spec: `specs/huawei/dds/show_job_detail.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6652).
 
 use super::JobDetail;
 
@@ -15,7 +15,7 @@ pub struct ShowJobDetailRequest {
     pub project_id: Option<String>,
     /// 任务ID。
     /// Wire name: `id`, sent in the query.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ShowJobDetailRequest {
@@ -36,11 +36,12 @@ impl ShowJobDetailRequest {
 impl ShowJobDetailRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ShowJobDetailRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let id = check.required("id", "id", self.id);
         check
             .finish(|| Some(ShowJobDetailRequest {
                 project_id: self.project_id,
-                id: self.id,
+                id: id?,
             }))
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowKillOpRuleRuleList`: 获取killOp规则列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/kill-op-rule` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_kill_op_rule_rule_list.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6717).
+//! - Spec: `specs/huawei/dds/show_kill_op_rule_rule_list.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6717).
 
 use super::KillOpRule;
 
@@ -30,10 +30,10 @@ pub struct ShowKillOpRuleRuleListRequest {
     pub plan_summary: Option<String>,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。 - 取值范围: 1~100。 - 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowKillOpRuleRuleListRequest {
@@ -52,8 +52,8 @@ impl ShowKillOpRuleRuleListRequest {
         namespaces: String = "namespaces",
         status: String = "status",
         plan_summary: String = "plan_summary",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -85,13 +85,13 @@ pub struct ShowKillOpRuleRuleListResponse {
     pub rules: Vec<KillOpRule>,
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowKillOpRuleRuleListResponse {
         0 => rules: Vec<KillOpRule> = "rules",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

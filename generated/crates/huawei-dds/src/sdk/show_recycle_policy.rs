@@ -2,7 +2,7 @@
 //! `ShowRecyclePolicy`: 查询实例回收站策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/recycle-policy` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_recycle_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6857).
+//! - Spec: `specs/huawei/dds/show_recycle_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6857).
 
 use super::RecyclePolicy;
 

@@ -2,7 +2,7 @@
 //! `ShowReplSetName`: 查询数据库复制集名称
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/replica-set/name` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_repl_set_name.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:6922).
+//! - Spec: `specs/huawei/dds/show_repl_set_name.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:6922).
 
 /// Input of `ShowReplSetName`. Build one with [`ShowReplSetNameRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowSlowlogDesensitizationSwitch`: 查询慢日志明文开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/slowlog-desensitization/status` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_slowlog_desensitization_switch.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7117).
+//! - Spec: `specs/huawei/dds/show_slowlog_desensitization_switch.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7117).
 
 /// Input of `ShowSlowlogDesensitizationSwitch`. Build one with [`ShowSlowlogDesensitizationSwitchRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowUpgradeDuration`: 查询数据库补丁升级预估时长
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/db-upgrade-duration` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/show_upgrade_duration.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7184).
+//! - Spec: `specs/huawei/dds/show_upgrade_duration.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7184).
 
 use super::DurationStrategies;
 

@@ -2,7 +2,7 @@
 //! `ShrinkInstanceNodes`: 删除实例的节点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/nodes` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/shrink_instance_nodes.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7251).
+//! - Spec: `specs/huawei/dds/shrink_instance_nodes.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7251).
 
 use super::ReduceInstanceNodeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SwitchConfiguration`: 应用参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/configurations/{config_id}/apply` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/switch_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7385).
+//! - Spec: `specs/huawei/dds/switch_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7385).
 
 use super::ApplyConfigurationRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SwitchInstancePrimary`: 强制备节点升主
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/primary` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/switch_instance_primary.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7452).
+//! - Spec: `specs/huawei/dds/switch_instance_primary.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7452).
 
 /// Input of `SwitchInstancePrimary`. Build one with [`SwitchInstancePrimaryRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

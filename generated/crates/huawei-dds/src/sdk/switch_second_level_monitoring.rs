@@ -2,7 +2,7 @@
 //! `SwitchSecondLevelMonitoring`: 开启/关闭秒级监控
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/monitoring-by-seconds/switch` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/switch_second_level_monitoring.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7519).
+//! - Spec: `specs/huawei/dds/switch_second_level_monitoring.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7519).
 
 use super::SwitchSecondLevelMonitoringRequestBody;
 

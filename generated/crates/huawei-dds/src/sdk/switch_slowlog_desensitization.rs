@@ -2,7 +2,7 @@
 //! `SwitchSlowlogDesensitization`: 设置慢日志明文开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/slowlog-desensitization/{status}` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/switch_slowlog_desensitization.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7586).
+//! - Spec: `specs/huawei/dds/switch_slowlog_desensitization.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7586).
 
 /// Input of `SwitchSlowlogDesensitization`. Build one with [`SwitchSlowlogDesensitizationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `SwitchoverReplicaSet`: 切换实例的主备节点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/switchover` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/switchover_replica_set.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7722).
+//! - Spec: `specs/huawei/dds/switchover_replica_set.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7722).
 
 use super::SwitchoverReplicaSetRequestBody;
 

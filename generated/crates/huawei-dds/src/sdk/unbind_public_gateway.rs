@@ -2,7 +2,7 @@
 //! `UnbindPublicGateway`: 解绑公网网关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/public-gateway` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/unbind_public_gateway.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7789).
+//! - Spec: `specs/huawei/dds/unbind_public_gateway.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7789).
 
 /// Input of `UnbindPublicGateway`. Build one with [`UnbindPublicGatewayRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

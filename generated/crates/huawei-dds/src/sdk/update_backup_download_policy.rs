@@ -2,7 +2,7 @@
 //! `UpdateBackupDownloadPolicy`: 更新备份下载策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/backups/download-policy` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/update_backup_download_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7856).
+//! - Spec: `specs/huawei/dds/update_backup_download_policy.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7856).
 
 use super::UpdateBackupDownloadPolicyRequestBody;
 

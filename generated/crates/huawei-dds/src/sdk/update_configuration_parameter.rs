@@ -2,7 +2,7 @@
 //! `UpdateConfigurationParameter`: 修改参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/configurations/{config_id}` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/update_configuration_parameter.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:7988).
+//! - Spec: `specs/huawei/dds/update_configuration_parameter.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:7988).
 
 use super::UpdateConfigurationParameterRequestBody;
 

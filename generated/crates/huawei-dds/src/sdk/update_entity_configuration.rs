@@ -2,7 +2,7 @@
 //! `UpdateEntityConfiguration`: 修改指定实例的参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/configurations` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/update_entity_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:8055).
+//! - Spec: `specs/huawei/dds/update_entity_configuration.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:8055).
 
 use super::UpdateConfigurationParameterResult;
 

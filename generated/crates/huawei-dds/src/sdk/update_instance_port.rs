@@ -2,7 +2,7 @@
 //! `UpdateInstancePort`: 修改数据库端口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/modify-port` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/update_instance_port.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:8189).
+//! - Spec: `specs/huawei/dds/update_instance_port.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:8189).
 
 use super::UpdatePortRequestBody;
 
@@ -60,13 +60,13 @@ pub struct UpdateInstancePortResponse {
     pub job_id: Option<String>,
     /// 实例当前端口号。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant UpdateInstancePortResponse {
         0 => job_id: Option<String> = "job_id",
-        1 => port: Option<i64> = "port",
+        1 => port: Option<i32> = "port",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `UpdateInstanceRemark`: 修改实例备注
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/remark` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/update_instance_remark.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:8256).
+//! - Spec: `specs/huawei/dds/update_instance_remark.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:8256).
 
 use super::UpdateInstanceRemarkRequestBody;
 

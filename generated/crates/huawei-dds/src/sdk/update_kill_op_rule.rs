@@ -2,7 +2,7 @@
 //! `UpdateKillOpRule`: 启用/禁用killOp规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/kill-op-rule` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/update_kill_op_rule.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:8323).
+//! - Spec: `specs/huawei/dds/update_kill_op_rule.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:8323).
 
 use super::UpdateKillOpRuleRequestBody;
 

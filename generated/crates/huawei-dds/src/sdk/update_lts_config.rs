@@ -2,7 +2,7 @@
 //! `UpdateLtsConfig`: 关联LTS日志流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/logs/lts-configs` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/update_lts_config.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:8392).
+//! - Spec: `specs/huawei/dds/update_lts_config.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:8392).
 
 use super::UpdateLtsConfigRequestBody;
 

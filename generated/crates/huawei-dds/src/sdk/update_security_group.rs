@@ -2,7 +2,7 @@
 //! `UpdateSecurityGroup`: 变更实例安全组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/modify-security-group` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/update_security_group.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:8524).
+//! - Spec: `specs/huawei/dds/update_security_group.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:8524).
 
 use super::UpdateSecurityGroupRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpgradeDatabaseVersion`: 数据库补丁升级
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db-upgrade` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/dds/upgrade_database_version.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:8591).
+//! - Spec: `specs/huawei/dds/upgrade_database_version.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:8591).
 
 use super::UpgradeDatabaseVersionRequestBody;
 

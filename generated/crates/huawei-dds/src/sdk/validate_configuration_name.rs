@@ -2,7 +2,7 @@
 //! `ValidateConfigurationName`: 校验参数模板名称是否存在
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/name-validation` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/dds/validate_configuration_name.yaml`, imported from huaweicloudsdkdds 3.1.219 v3 (huaweicloudsdkdds/v3/dds_client.py:8658).
+//! - Spec: `specs/huawei/dds/validate_configuration_name.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:8658).
 
 /// Input of `ValidateConfigurationName`. Build one with [`ValidateConfigurationNameRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -13,7 +13,7 @@ pub struct ValidateConfigurationNameRequest {
     pub project_id: Option<String>,
     /// **参数解释：** 参数模板名称。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `name`, sent in the query.
-    pub name: Option<String>,
+    pub name: String,
 }
 
 impl ValidateConfigurationNameRequest {
@@ -36,11 +36,12 @@ impl ValidateConfigurationNameRequestBuilder {
     pub fn build(
         self,
     ) -> Result<ValidateConfigurationNameRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let name = check.required("name", "name", self.name);
         check
             .finish(|| Some(ValidateConfigurationNameRequest {
                 project_id: self.project_id,
-                name: self.name,
+                name: name?,
             }))
     }
 }

@@ -2,7 +2,7 @@
 //! `BatchChangeData`: 批量数据加工
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-transformation` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_change_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:57).
+//! - Spec: `specs/huawei/drs/batch_change_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:57).
 
 use super::{BatchDataTransformationReq, DataTransformationResp};
 
@@ -59,13 +59,13 @@ pub struct BatchChangeDataResponse {
     pub results: Vec<DataTransformationResp>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchChangeDataResponse {
         0 => results: Vec<DataTransformationResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchCheckJobs`: 批量预检查
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-precheck` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_check_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:126).
+//! - Spec: `specs/huawei/drs/batch_check_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:126).
 
 use super::{BatchPrecheckReq, PostPreCheckResp};
 
@@ -59,13 +59,13 @@ pub struct BatchCheckJobsResponse {
     pub results: Vec<PostPreCheckResp>,
     /// **参数解释**：  返回的预检查结果总数，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchCheckJobsResponse {
         0 => results: Vec<PostPreCheckResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

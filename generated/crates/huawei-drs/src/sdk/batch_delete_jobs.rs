@@ -2,7 +2,7 @@
 //! `BatchDeleteJobs`: 批量结束任务或删除任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/jobs/batch-jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_delete_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:333).
+//! - Spec: `specs/huawei/drs/batch_delete_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:333).
 
 use super::{BatchDeleteJobReq, DeleteJobResp};
 
@@ -59,13 +59,13 @@ pub struct BatchDeleteJobsResponse {
     pub results: Vec<DeleteJobResp>,
     /// **参数解释**：  批量结束或删除任务的结果总数，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchDeleteJobsResponse {
         0 => results: Vec<DeleteJobResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchListJobDetails`: 批量查询任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-detail` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_list_job_details.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:402).
+//! - Spec: `specs/huawei/drs/batch_list_job_details.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:402).
 
 use super::{BatchQueryJobReqPage, QueryJobResp};
 
@@ -56,7 +56,7 @@ impl BatchListJobDetailsRequestBuilder {
 pub struct BatchListJobDetailsResponse {
     /// **参数解释**：  返回的任务信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**：  任务详细信息列表，每个元素为QueryJobResp结构。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `results`.
     pub results: Vec<QueryJobResp>,
@@ -64,7 +64,7 @@ pub struct BatchListJobDetailsResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchListJobDetailsResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => results: Vec<QueryJobResp> = "results",
     }
 }

@@ -2,7 +2,7 @@
 //! `BatchListProgresses`: 批量查询任务进度
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-progress` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_list_progresses.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:538).
+//! - Spec: `specs/huawei/drs/batch_list_progresses.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:538).
 
 use super::{BatchQueryProgressReq, QueryProgressResp};
 
@@ -56,7 +56,7 @@ impl BatchListProgressesRequestBuilder {
 pub struct BatchListProgressesResponse {
     /// **参数解释**：  返回的任务进度信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**：  批量查询迁移进度的响应体集合，详情请参见QueryProgressResp定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `results`.
     pub results: Vec<QueryProgressResp>,
@@ -64,7 +64,7 @@ pub struct BatchListProgressesResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchListProgressesResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => results: Vec<QueryProgressResp> = "results",
     }
 }

@@ -2,7 +2,7 @@
 //! `BatchListRposAndRtos`: 批量查询RPO和RTO
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-rpo-and-rto` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_list_rpos_and_rtos.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:605).
+//! - Spec: `specs/huawei/drs/batch_list_rpos_and_rtos.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:605).
 
 use super::{BatchQueryRpoAndRtoReq, QueryRpoAndRtoResp};
 
@@ -56,7 +56,7 @@ impl BatchListRposAndRtosRequestBuilder {
 pub struct BatchListRposAndRtosResponse {
     /// **参数解释**：  返回的RPO和RTO查询结果总数，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**：  批量查询RPO和RTO的响应体集合，每个元素包含一个任务的RPO和RTO信息。详情请参见QueryRpoAndRtoResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `results`.
     pub results: Vec<QueryRpoAndRtoResp>,
@@ -64,7 +64,7 @@ pub struct BatchListRposAndRtosResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchListRposAndRtosResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => results: Vec<QueryRpoAndRtoResp> = "results",
     }
 }

@@ -2,7 +2,7 @@
 //! `BatchListStructDetail`: 批量查询灾备初始化对象详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/{type}/batch-struct-detail` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_list_struct_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:672).
+//! - Spec: `specs/huawei/drs/batch_list_struct_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:672).
 
 use super::{BatchQueryJobReqPage, QueryStructDetailResp};
 
@@ -62,7 +62,7 @@ impl BatchListStructDetailRequestBuilder {
 pub struct BatchListStructDetailResponse {
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 批量查询灾备初始化对象详情返回列表
     /// Wire name: `results`.
     pub results: Vec<QueryStructDetailResp>,
@@ -70,7 +70,7 @@ pub struct BatchListStructDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchListStructDetailResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => results: Vec<QueryStructDetailResp> = "results",
     }
 }

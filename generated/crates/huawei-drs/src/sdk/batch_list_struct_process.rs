@@ -2,7 +2,7 @@
 //! `BatchListStructProcess`: 批量查询灾备初始化进度
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-struct-process` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_list_struct_process.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:743).
+//! - Spec: `specs/huawei/drs/batch_list_struct_process.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:743).
 
 use super::{BatchQueryJobReq, QueryStructProcessResp};
 
@@ -59,13 +59,13 @@ pub struct BatchListStructProcessResponse {
     pub results: Vec<QueryStructProcessResp>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchListStructProcessResponse {
         0 => results: Vec<QueryStructProcessResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchResetPassword`: 批量修改源库/目标库密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/jobs/batch-modify-pwd` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_reset_password.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:812).
+//! - Spec: `specs/huawei/drs/batch_reset_password.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:812).
 
 use super::{BatchModifyPwdReq, ModifyDbPwdResp};
 
@@ -59,13 +59,13 @@ pub struct BatchResetPasswordResponse {
     pub results: Vec<ModifyDbPwdResp>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchResetPasswordResponse {
         0 => results: Vec<ModifyDbPwdResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchRestoreTask`: 批量续传/重试
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-retry-task` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_restore_task.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:881).
+//! - Spec: `specs/huawei/drs/batch_restore_task.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:881).
 
 use super::{BatchRetryReq, RetryTaskResp};
 
@@ -59,13 +59,13 @@ pub struct BatchRestoreTaskResponse {
     pub results: Vec<RetryTaskResp>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchRestoreTaskResponse {
         0 => results: Vec<RetryTaskResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

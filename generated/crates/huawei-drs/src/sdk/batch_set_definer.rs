@@ -2,7 +2,7 @@
 //! `BatchSetDefiner`: 批量设置definer
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-replace-definer` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_set_definer.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:952).
+//! - Spec: `specs/huawei/drs/batch_set_definer.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:952).
 
 use super::{BatchReplaceDefinerReq, ModifyJobResp};
 
@@ -56,7 +56,7 @@ impl BatchSetDefinerRequestBuilder {
 pub struct BatchSetDefinerResponse {
     /// **参数解释**：  返回的任务信息总数，表示本次修改成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**：  批量修改任务返回列表，包含每个任务的修改结果，详情请参见ModifyJobResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `results`.
     pub results: Vec<ModifyJobResp>,
@@ -64,7 +64,7 @@ pub struct BatchSetDefinerResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchSetDefinerResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => results: Vec<ModifyJobResp> = "results",
     }
 }

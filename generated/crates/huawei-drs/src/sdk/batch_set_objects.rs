@@ -2,7 +2,7 @@
 //! `BatchSetObjects`: 批量数据库对象选择
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/jobs/batch-select-objects` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_set_objects.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1021).
+//! - Spec: `specs/huawei/drs/batch_set_objects.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1021).
 
 use super::{BatchUpdateDatabaseObjectReq, DatabaseObjectResp};
 

@@ -2,7 +2,7 @@
 //! `BatchSetSmn`: 批量配置异常通知
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-set-smn` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_set_smn.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1161).
+//! - Spec: `specs/huawei/drs/batch_set_smn.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1161).
 
 use super::{BatchImportSmnInfoReq, ImportSmnResp};
 
@@ -59,13 +59,13 @@ pub struct BatchSetSmnResponse {
     pub results: Vec<ImportSmnResp>,
     /// (No description in the spec.)
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchSetSmnResponse {
         0 => results: Vec<ImportSmnResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchShowParams`: 批量获取数据库参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-get-params` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_show_params.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1301).
+//! - Spec: `specs/huawei/drs/batch_show_params.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1301).
 
 use super::{BatchQueryParamReq, QueryDbParamsResp};
 
@@ -59,13 +59,13 @@ pub struct BatchShowParamsResponse {
     pub params_list: Vec<QueryDbParamsResp>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchShowParamsResponse {
         0 => params_list: Vec<QueryDbParamsResp> = "params_list",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchStartJobs`: 批量启动任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-starting` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_start_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1370).
+//! - Spec: `specs/huawei/drs/batch_start_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1370).
 
 use super::{BatchStartJobReq, StartJobResp};
 
@@ -59,13 +59,13 @@ pub struct BatchStartJobsResponse {
     pub results: Vec<StartJobResp>,
     /// **参数解释**：  返回的任务信息总数，表示本次批量启动操作返回的任务结果数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchStartJobsResponse {
         0 => results: Vec<StartJobResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchStopJobs`: 批量暂停任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-pause-task` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_stop_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1439).
+//! - Spec: `specs/huawei/drs/batch_stop_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1439).
 
 use super::{BatchPauseJobReq, PauseJobResp};
 
@@ -59,13 +59,13 @@ pub struct BatchStopJobsResponse {
     pub results: Vec<PauseJobResp>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchStopJobsResponse {
         0 => results: Vec<PauseJobResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchSwitchover`: 批量主备倒换
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/batch-switchover` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_switchover.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1508).
+//! - Spec: `specs/huawei/drs/batch_switchover.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1508).
 
 use super::{BatchSwitchoverReq, SwitchoverResp};
 
@@ -59,13 +59,13 @@ pub struct BatchSwitchoverResponse {
     pub results: Vec<SwitchoverResp>,
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchSwitchoverResponse {
         0 => results: Vec<SwitchoverResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

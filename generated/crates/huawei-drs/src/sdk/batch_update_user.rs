@@ -2,7 +2,7 @@
 //! `BatchUpdateUser`: 批量更新迁移用户信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/jobs/batch-update-user` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_update_user.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1646).
+//! - Spec: `specs/huawei/drs/batch_update_user.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1646).
 
 use super::{BatchUpdateSrcUserReq, QueryUserResp};
 
@@ -56,7 +56,7 @@ impl BatchUpdateUserRequestBuilder {
 pub struct BatchUpdateUserResponse {
     /// 总数
     /// Wire name: `all_counts`.
-    pub all_counts: Option<i64>,
+    pub all_counts: Option<i32>,
     /// 迁移用户信息
     /// Wire name: `results`.
     pub results: Vec<QueryUserResp>,
@@ -64,7 +64,7 @@ pub struct BatchUpdateUserResponse {
 
 ::runtime::lenient_object! {
     tolerant BatchUpdateUserResponse {
-        0 => all_counts: Option<i64> = "all_counts",
+        0 => all_counts: Option<i32> = "all_counts",
         1 => results: Vec<QueryUserResp> = "results",
     }
 }

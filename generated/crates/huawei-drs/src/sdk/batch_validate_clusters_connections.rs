@@ -2,7 +2,7 @@
 //! `BatchValidateClustersConnections`: 批量测试连接-集群模式
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/cluster/batch-connection` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/batch_validate_clusters_connections.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1716).
+//! - Spec: `specs/huawei/drs/batch_validate_clusters_connections.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1716).
 
 use super::{BatchSpecialTestConnectionReq, CheckJobResp};
 
@@ -61,13 +61,13 @@ pub struct BatchValidateClustersConnectionsResponse {
     pub results: Vec<CheckJobResp>,
     /// **参数解释**：  返回的任务信息总数，表示本次查询成功返回的任务数量，与results数组的长度一致。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchValidateClustersConnectionsResponse {
         0 => results: Vec<CheckJobResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

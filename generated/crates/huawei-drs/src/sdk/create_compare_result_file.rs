@@ -2,7 +2,7 @@
 //! `CreateCompareResultFile`: 导出对比任务结果文件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/{job_id}/compare/result/file` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/create_compare_result_file.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1854).
+//! - Spec: `specs/huawei/drs/create_compare_result_file.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1854).
 
 use super::ExportCompareResultReq;
 
@@ -21,7 +21,7 @@ pub struct CreateCompareResultFileRequest {
     pub x_language: Option<String>,
     /// 区域ID，例如：cn-north-4。
     /// Wire name: `Region`, sent in the headers.
-    pub region: Option<String>,
+    pub region: String,
     /// Body of the CreateCompareResultFileRequest
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ExportCompareResultReq>,
@@ -50,12 +50,13 @@ impl CreateCompareResultFileRequestBuilder {
     pub fn build(self) -> Result<CreateCompareResultFileRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let region = check.required("region", "Region", self.region);
         check
             .finish(|| Some(CreateCompareResultFileRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
                 x_language: self.x_language,
-                region: self.region,
+                region: region?,
                 body: self.body,
             }))
     }

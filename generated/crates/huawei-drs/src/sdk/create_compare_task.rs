@@ -2,7 +2,7 @@
 //! `CreateCompareTask`: 创建对比任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/create-compare-task` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/create_compare_task.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1927).
+//! - Spec: `specs/huawei/drs/create_compare_task.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1927).
 
 use super::{CreateCompareTaskReq, CreateCompareTaskResult};
 

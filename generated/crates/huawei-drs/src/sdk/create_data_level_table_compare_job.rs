@@ -2,7 +2,7 @@
 //! `CreateDataLevelTableCompareJob`: 创建数据级表对比任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/{job_id}/table/compare` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/create_data_level_table_compare_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:1996).
+//! - Spec: `specs/huawei/drs/create_data_level_table_compare_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:1996).
 
 use super::CreateDataLevelTableCompareJobReq;
 

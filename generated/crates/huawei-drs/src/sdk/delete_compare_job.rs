@@ -2,7 +2,7 @@
 //! `DeleteCompareJob`: 取消对比任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/jobs/{job_id}/compare/{compare_job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/delete_compare_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2138).
+//! - Spec: `specs/huawei/drs/delete_compare_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2138).
 
 /// Input of `DeleteCompareJob`. Build one with [`DeleteCompareJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

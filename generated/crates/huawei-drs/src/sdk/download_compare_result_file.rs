@@ -2,7 +2,7 @@
 //! `DownloadCompareResultFile`: 下载对比任务结果文件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs/{job_id}/compare/result/file` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/download_compare_result_file.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2209).
+//! - Spec: `specs/huawei/drs/download_compare_result_file.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2209).
 
 use super::ExportCompareResultReq;
 

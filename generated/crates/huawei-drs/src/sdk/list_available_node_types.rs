@@ -2,7 +2,7 @@
 //! `ListAvailableNodeTypes`: 查询可用的Node规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/node-type` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/list_available_node_types.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2286).
+//! - Spec: `specs/huawei/drs/list_available_node_types.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2286).
 
 use super::QuerySupportNodeTypeBean;
 
@@ -15,13 +15,13 @@ pub struct ListAvailableNodeTypesRequest {
     pub project_id: Option<String>,
     /// 引擎类型
     /// Wire name: `engine_type`, sent in the query.
-    pub engine_type: Option<String>,
+    pub engine_type: String,
     /// 迁移场景。 - migration:实时迁移 - sync:实时同步 - cloudDataGuard:实时灾备
     /// Wire name: `db_use_type`, sent in the query.
-    pub db_use_type: Option<String>,
+    pub db_use_type: String,
     /// 迁移方向，up：入云 ，down：出云，non-dbs：自建。
     /// Wire name: `job_direction`, sent in the query.
-    pub job_direction: Option<String>,
+    pub job_direction: String,
     /// 是否查询资源售罄情况
     /// Wire name: `is_use_sellout_info`, sent in the query.
     pub is_use_sellout_info: Option<bool>,
@@ -56,13 +56,17 @@ impl ListAvailableNodeTypesRequest {
 impl ListAvailableNodeTypesRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListAvailableNodeTypesRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let engine_type = check.required("engine_type", "engine_type", self.engine_type);
+        let db_use_type = check.required("db_use_type", "db_use_type", self.db_use_type);
+        let job_direction = check
+            .required("job_direction", "job_direction", self.job_direction);
         check
             .finish(|| Some(ListAvailableNodeTypesRequest {
                 project_id: self.project_id,
-                engine_type: self.engine_type,
-                db_use_type: self.db_use_type,
-                job_direction: self.job_direction,
+                engine_type: engine_type?,
+                db_use_type: db_use_type?,
+                job_direction: job_direction?,
                 is_use_sellout_info: self.is_use_sellout_info,
                 is_multi_write: self.is_multi_write,
                 x_language: self.x_language,

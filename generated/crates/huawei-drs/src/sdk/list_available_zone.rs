@@ -2,7 +2,7 @@
 //! `ListAvailableZone`: 查询规格未售罄的可用区
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/available-zone` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/list_available_zone.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2361).
+//! - Spec: `specs/huawei/drs/list_available_zone.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2361).
 
 use super::{AzInfoResp, QueryAvailableNodeTypeReq};
 

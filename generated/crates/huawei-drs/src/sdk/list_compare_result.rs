@@ -2,7 +2,7 @@
 //! `ListCompareResult`: 查询对比结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/query-compare-result` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/list_compare_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2430).
+//! - Spec: `specs/huawei/drs/list_compare_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2430).
 
 use super::{
     CompareTaskListResult, ContentCompareResult, LineCompareResult, ObjectCompareResult,

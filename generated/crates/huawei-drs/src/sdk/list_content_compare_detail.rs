@@ -2,7 +2,7 @@
 //! `ListContentCompareDetail`: 查询内容对比详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs/{job_id}/compare/{compare_job_id}/content-detail` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/list_content_compare_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2499).
+//! - Spec: `specs/huawei/drs/list_content_compare_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2499).
 
 use super::NodeContentCompareDetailResult;
 
@@ -30,10 +30,10 @@ pub struct ListContentCompareDetailRequest {
     pub type_field: Option<String>,
     /// 每页显示的条目数量，最大值1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -55,8 +55,8 @@ impl ListContentCompareDetailRequest {
         target_db_name: String = "target_db_name",
         db_name: String = "db_name",
         type_field: String = "type",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -91,7 +91,7 @@ impl ListContentCompareDetailRequestBuilder {
 pub struct ListContentCompareDetailResponse {
     /// 对比数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 对比信息列表
     /// Wire name: `content_compare_result_infos`.
     pub content_compare_result_infos: Vec<NodeContentCompareDetailResult>,
@@ -99,7 +99,7 @@ pub struct ListContentCompareDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant ListContentCompareDetailResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => content_compare_result_infos: Vec<NodeContentCompareDetailResult> = "content_compare_result_infos",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListContentCompareDifference`: 查询内容对比差异
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs/{job_id}/compare/{compare_job_id}/content-difference` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/list_content_compare_difference.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2580).
+//! - Spec: `specs/huawei/drs/list_content_compare_difference.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2580).
 
 use super::CompareJobContentDetailInfo;
 
@@ -27,10 +27,10 @@ pub struct ListContentCompareDifferenceRequest {
     pub db_name: Option<String>,
     /// 每页显示的条目数量，最大值1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -51,8 +51,8 @@ impl ListContentCompareDifferenceRequest {
         compare_job_id: String = "compare_job_id",
         table_name: String = "table_name",
         db_name: String = "db_name",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }

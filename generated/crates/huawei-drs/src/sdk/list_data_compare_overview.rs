@@ -2,7 +2,7 @@
 //! `ListDataCompareOverview`: 查询行数对比总览
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs/{job_id}/compare/{compare_job_id}/line-overview` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/list_data_compare_overview.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2819).
+//! - Spec: `specs/huawei/drs/list_data_compare_overview.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2819).
 
 use super::DataCompareOverviewInfo;
 
@@ -21,13 +21,13 @@ pub struct ListDataCompareOverviewRequest {
     pub compare_job_id: String,
     /// 对比状态。 - 0：对比不一致 - 2：对比一致 - 3：目标库表不存在 - 4：对比失败 - 5：正在对比中 - 6：等待对比中 - 7：任务已取消 - 8：源库为空 - 9：目标库为空 - 10：源库和目标库都为空 - 11：源表不存在 - 12：目标表不存在 - 13：原表和目标表都不存在 - 14：源数据库连接失败 - 15：目标库数据库连接失败 - 16：源数据库执行SQL超时 - 17：目标数据库执行SQL超时 - 18：源数据库执行SQL错误 - 19：目标数据库执行SQL错误 - 20：源库和目标库都不存在 - 21：源库不存在 - 22：目标库不存在 - 23：行数为亿行，未进行对比 - 27：超时
     /// Wire name: `status`, sent in the query.
-    pub status: Option<i64>,
+    pub status: Option<i32>,
     /// 每页显示的条目数量，最大值1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,9 +46,9 @@ impl ListDataCompareOverviewRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
         compare_job_id: String = "compare_job_id",
-        status: i64 = "status",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        status: i32 = "status",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -79,7 +79,7 @@ impl ListDataCompareOverviewRequestBuilder {
 pub struct ListDataCompareOverviewResponse {
     /// 对比信息数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 信息列表
     /// Wire name: `data_compare_overview_infos`.
     pub data_compare_overview_infos: Vec<DataCompareOverviewInfo>,
@@ -87,7 +87,7 @@ pub struct ListDataCompareOverviewResponse {
 
 ::runtime::lenient_object! {
     tolerant ListDataCompareOverviewResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => data_compare_overview_infos: Vec<DataCompareOverviewInfo> = "data_compare_overview_infos",
     }
 }

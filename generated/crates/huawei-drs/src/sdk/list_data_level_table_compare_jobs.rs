@@ -2,7 +2,7 @@
 //! `ListDataLevelTableCompareJobs`: 查询数据级表对比任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs/{job_id}/table/compare` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/list_data_level_table_compare_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2896).
+//! - Spec: `specs/huawei/drs/list_data_level_table_compare_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2896).
 
 use super::CompareJobInfo;
 
@@ -18,10 +18,10 @@ pub struct ListDataLevelTableCompareJobsRequest {
     pub job_id: String,
     /// 每页显示的条目数量，最大值1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListDataLevelTableCompareJobsRequest {
     ListDataLevelTableCompareJobsRequestBuilder for ListDataLevelTableCompareJobsRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListObejectLevelCompareDetail`: 查询对象对比任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs/{job_id}/object/compare/{compare_type}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/list_obeject_level_compare_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:2969).
+//! - Spec: `specs/huawei/drs/list_obeject_level_compare_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2969).
 
 use super::ObjectsCompareDetailInfo;
 
@@ -24,10 +24,10 @@ pub struct ListObejectLevelCompareDetailRequest {
     pub compare_job_id: Option<String>,
     /// 每页显示的条目数量，最大值1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset大于等于0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -47,8 +47,8 @@ impl ListObejectLevelCompareDetailRequest {
         job_id: String = "job_id",
         compare_type: String = "compare_type",
         compare_job_id: String = "compare_job_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -81,7 +81,7 @@ impl ListObejectLevelCompareDetailRequestBuilder {
 pub struct ListObejectLevelCompareDetailResponse {
     /// 对比数量。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 对象级对比详情。
     /// Wire name: `compare_detail`.
     pub compare_detail: Vec<ObjectsCompareDetailInfo>,
@@ -89,7 +89,7 @@ pub struct ListObejectLevelCompareDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant ListObejectLevelCompareDetailResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => compare_detail: Vec<ObjectsCompareDetailInfo> = "compare_detail",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListObejectLevelCompareOverview`: 查询对象对比任务概览
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs/{job_id}/object/compare` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/list_obeject_level_compare_overview.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:3046).
+//! - Spec: `specs/huawei/drs/list_obeject_level_compare_overview.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3046).
 
 use super::ObjectsCompareOverviewInfo;
 

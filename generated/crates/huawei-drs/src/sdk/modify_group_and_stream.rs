@@ -2,7 +2,7 @@
 //! `ModifyGroupAndStream`: 更新LTS配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/jobs/{job_id}/lts-log-switch` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/modify_group_and_stream.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:3184).
+//! - Spec: `specs/huawei/drs/modify_group_and_stream.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3184).
 
 use super::LtsInfo;
 

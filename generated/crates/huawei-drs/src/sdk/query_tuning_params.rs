@@ -2,7 +2,7 @@
 //! `QueryTuningParams`: 查询高级设置参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/job/{job_id}/tuning-params/query-params` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/query_tuning_params.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:3255).
+//! - Spec: `specs/huawei/drs/query_tuning_params.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3255).
 
 use super::TuningParameter;
 

@@ -2,7 +2,7 @@
 //! `SelectGroupAndStream`: 查询LTS配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs/{job_id}/lts-log-switch` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/select_group_and_stream.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:3324).
+//! - Spec: `specs/huawei/drs/select_group_and_stream.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3324).
 
 use super::LtsInfoJob;
 

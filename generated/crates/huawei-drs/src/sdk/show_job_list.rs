@@ -2,7 +2,7 @@
 //! `ShowJobList`: 查询租户任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/show_job_list.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:3393).
+//! - Spec: `specs/huawei/drs/show_job_list.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3393).
 
 use super::{JobInfo, QueryJobsReq};
 
@@ -56,7 +56,7 @@ impl ShowJobListRequestBuilder {
 pub struct ShowJobListResponse {
     /// **参数解释**：  任务总数，表示满足查询条件的任务记录总数量。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `total_record`.
-    pub total_record: Option<i64>,
+    pub total_record: Option<i32>,
     /// **参数解释**：  任务信息列表，包含满足查询条件的所有任务详情。详情请参见JobInfo对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `jobs`.
     pub jobs: Vec<JobInfo>,
@@ -64,7 +64,7 @@ pub struct ShowJobListResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowJobListResponse {
-        0 => total_record: Option<i64> = "total_record",
+        0 => total_record: Option<i32> = "total_record",
         1 => jobs: Vec<JobInfo> = "jobs",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowMonitoringData`: 查询容灾监控数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/disaster-recovery-monitoring-data` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/show_monitoring_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:3462).
+//! - Spec: `specs/huawei/drs/show_monitoring_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3462).
 
 use super::{BatchQueryJobReq, QueryDataGuardMonitorAndChartResp};
 
@@ -59,13 +59,13 @@ pub struct ShowMonitoringDataResponse {
     pub results: Vec<QueryDataGuardMonitorAndChartResp>,
     /// 查询总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowMonitoringDataResponse {
         0 => results: Vec<QueryDataGuardMonitorAndChartResp> = "results",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

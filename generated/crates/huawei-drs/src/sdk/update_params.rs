@@ -2,7 +2,7 @@
 //! `UpdateParams`: 修改数据库参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/{job_id}/params` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/update_params.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:3667).
+//! - Spec: `specs/huawei/drs/update_params.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3667).
 
 use super::ModifyTargetParamsReq;
 

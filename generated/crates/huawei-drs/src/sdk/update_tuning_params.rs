@@ -2,7 +2,7 @@
 //! `UpdateTuningParams`: 高级设置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/job/{job_id}/tuning-params/modify-params` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/update_tuning_params.yaml`, imported from huaweicloudsdkdrs 3.1.219 v3 (huaweicloudsdkdrs/v3/drs_client.py:3738).
+//! - Spec: `specs/huawei/drs/update_tuning_params.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3738).
 
 use super::{ModifyTuningParamsReq, TuningParameter};
 

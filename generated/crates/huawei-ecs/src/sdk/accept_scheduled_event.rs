@@ -2,7 +2,7 @@
 //! `AcceptScheduledEvent`: 接受并授权执行计划事件操作
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instance-scheduled-events/{id}/actions/accept` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/accept_scheduled_event.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:54).
+//! - Spec: `specs/huawei/ecs/accept_scheduled_event.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:54).
 
 use super::ScheduledEventAcceptBody;
 

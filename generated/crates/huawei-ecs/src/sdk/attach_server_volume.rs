@@ -2,7 +2,7 @@
 //! `AttachServerVolume`: 弹性云服务器挂载磁盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/attachvolume` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/attach_server_volume.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:263).
+//! - Spec: `specs/huawei/ecs/attach_server_volume.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:263).
 
 use super::AttachServerVolumeRequestBody;
 

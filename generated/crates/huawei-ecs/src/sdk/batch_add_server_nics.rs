@@ -2,7 +2,7 @@
 //! `BatchAddServerNics`: 批量添加云服务器网卡
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/nics` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_add_server_nics.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:399).
+//! - Spec: `specs/huawei/ecs/batch_add_server_nics.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:399).
 
 use super::BatchAddServerNicsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchAttachSharableVolumes`: 批量挂载指定共享盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/batchaction/attachvolumes/{volume_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_attach_sharable_volumes.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:466).
+//! - Spec: `specs/huawei/ecs/batch_attach_sharable_volumes.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:466).
 
 use super::BatchAttachSharableVolumesRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchCreateServerTags`: 批量添加云服务器标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/tags/action` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_create_server_tags.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:535).
+//! - Spec: `specs/huawei/ecs/batch_create_server_tags.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:535).
 
 use super::BatchCreateServerTagsRequestBody;
 

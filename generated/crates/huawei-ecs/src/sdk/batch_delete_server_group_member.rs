@@ -2,7 +2,7 @@
 //! `BatchDeleteServerGroupMember`: 云服务器组批量删除成员
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/os-server-groups/{server_group_id}/remove_members` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_delete_server_group_member.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:604).
+//! - Spec: `specs/huawei/ecs/batch_delete_server_group_member.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:604).
 
 use super::{BatchDeleteServerGroupMemberReq, BatchOperateResultResponse};
 

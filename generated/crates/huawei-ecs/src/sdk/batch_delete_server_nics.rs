@@ -2,7 +2,7 @@
 //! `BatchDeleteServerNics`: 批量删除云服务器网卡
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/nics/delete` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_delete_server_nics.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:671).
+//! - Spec: `specs/huawei/ecs/batch_delete_server_nics.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:671).
 
 use super::BatchDeleteServerNicsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchDetachVolumes`: 批量卸载指定共享盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/batchaction/detachvolumes/{volume_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_detach_volumes.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:806).
+//! - Spec: `specs/huawei/ecs/batch_detach_volumes.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:806).
 
 use super::VolumeBatchDetachRequest;
 

@@ -2,7 +2,7 @@
 //! `BatchResetServersPassword`: 批量重置弹性云服务器密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/os-reset-passwords` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_reset_servers_password.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:938).
+//! - Spec: `specs/huawei/ecs/batch_reset_servers_password.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:938).
 
 use super::{BatchResetServersPasswordRequestBody, ServerId};
 

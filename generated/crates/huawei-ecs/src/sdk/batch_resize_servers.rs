@@ -2,7 +2,7 @@
 //! `BatchResizeServers`: 批量变更云服务器规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/batch-resize` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_resize_servers.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1003).
+//! - Spec: `specs/huawei/ecs/batch_resize_servers.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1003).
 
 use super::BatchResizeServersReq;
 

@@ -2,7 +2,7 @@
 //! `BatchUpdateServersName`: 批量修改弹性云服务器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/server-name` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/batch_update_servers_name.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1199).
+//! - Spec: `specs/huawei/ecs/batch_update_servers_name.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1199).
 
 use super::{BatchUpdateServersNameRequestBody, ServerId};
 

@@ -2,7 +2,7 @@
 //! `ChangeServerChargeMode`: 更换云服务器计费模式
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/actions/change-charge-mode` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/change_server_charge_mode.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1264).
+//! - Spec: `specs/huawei/ecs/change_server_charge_mode.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1264).
 
 use super::ChangeServerChargeModeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ChangeServerNetworkInterface`: 更新云服务器指定网卡属性
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/os-interface/{port_id}/change-network-interface` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/change_server_network_interface.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1329).
+//! - Spec: `specs/huawei/ecs/change_server_network_interface.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1329).
 
 use super::ChangeServerNetworkInterfaceRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ChangeServerOsWithCloudInit`: 切换弹性云服务器操作系统(安装Cloud init)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudservers/{server_id}/changeos` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/change_server_os_with_cloud_init.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1400).
+//! - Spec: `specs/huawei/ecs/change_server_os_with_cloud_init.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1400).
 
 use super::ChangeServerOsWithCloudInitRequestBody;
 

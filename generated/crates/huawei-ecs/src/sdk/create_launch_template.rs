@@ -2,7 +2,7 @@
 //! `CreateLaunchTemplate`: 创建模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/launch-templates` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/create_launch_template.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1603).
+//! - Spec: `specs/huawei/ecs/create_launch_template.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1603).
 
 use super::CreateLaunchTemplateRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateServerGroup`: 创建云服务器组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/os-server-groups` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/create_server_group.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1750).
+//! - Spec: `specs/huawei/ecs/create_server_group.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1750).
 
 use super::{CreateServerGroupRequestBody, CreateServerGroupResult};
 

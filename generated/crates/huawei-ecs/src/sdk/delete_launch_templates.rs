@@ -2,7 +2,7 @@
 //! `DeleteLaunchTemplates`: 删除模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/launch-templates/{launch_template_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/delete_launch_templates.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1904).
+//! - Spec: `specs/huawei/ecs/delete_launch_templates.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1904).
 
 /// Input of `DeleteLaunchTemplates`. Build one with [`DeleteLaunchTemplatesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteRecycleBinServer`: 删除回收站中虚拟机
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/recycle-bin/cloudservers/{server_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/delete_recycle_bin_server.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:1968).
+//! - Spec: `specs/huawei/ecs/delete_recycle_bin_server.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:1968).
 
 /// Input of `DeleteRecycleBinServer`. Build one with [`DeleteRecycleBinServerRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

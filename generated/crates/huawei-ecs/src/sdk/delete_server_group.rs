@@ -2,7 +2,7 @@
 //! `DeleteServerGroup`: 删除云服务器组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/cloudservers/os-server-groups/{server_group_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/delete_server_group.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2035).
+//! - Spec: `specs/huawei/ecs/delete_server_group.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2035).
 
 /// Input of `DeleteServerGroup`. Build one with [`DeleteServerGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteServerGroupMember`: 删除云服务器组成员
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/os-server-groups/{server_group_id}/action` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/delete_server_group_member.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2100).
+//! - Spec: `specs/huawei/ecs/delete_server_group_member.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2100).
 
 use super::DeleteServerGroupMemberRequestBody;
 

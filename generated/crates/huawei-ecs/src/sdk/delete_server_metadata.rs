@@ -2,7 +2,7 @@
 //! `DeleteServerMetadata`: 删除云服务器指定元数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/cloudservers/{server_id}/metadata/{key}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/delete_server_metadata.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2167).
+//! - Spec: `specs/huawei/ecs/delete_server_metadata.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2167).
 
 /// Input of `DeleteServerMetadata`. Build one with [`DeleteServerMetadataRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteServerPassword`: 云服务器清除密码(企业项目)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/cloudservers/{server_id}/os-server-password` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/delete_server_password.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2234).
+//! - Spec: `specs/huawei/ecs/delete_server_password.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2234).
 
 /// Input of `DeleteServerPassword`. Build one with [`DeleteServerPasswordRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

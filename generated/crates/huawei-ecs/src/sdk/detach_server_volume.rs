@@ -2,7 +2,7 @@
 //! `DetachServerVolume`: 弹性云服务器卸载磁盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/cloudservers/{server_id}/detachvolume/{volume_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/detach_server_volume.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2366).
+//! - Spec: `specs/huawei/ecs/detach_server_volume.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2366).
 
 /// Input of `DetachServerVolume`. Build one with [`DetachServerVolumeRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DisassociateServerVirtualIp`: 云服务器网卡解绑虚拟IP地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/nics/{nic_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/disassociate_server_virtual_ip.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2439).
+//! - Spec: `specs/huawei/ecs/disassociate_server_virtual_ip.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2439).
 
 use super::DisassociateServerVirtualIpRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ExecuteServerDump`: 触发云服务器内核dump
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/actions/trigger-crash-dump` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/execute_server_dump.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2506).
+//! - Spec: `specs/huawei/ecs/execute_server_dump.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2506).
 
 /// Input of `ExecuteServerDump`. Build one with [`ExecuteServerDumpRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ExecuteServerRedeploy`: 重部署云服务器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/actions/redeploy` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/execute_server_redeploy.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2571).
+//! - Spec: `specs/huawei/ecs/execute_server_redeploy.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2571).
 
 /// Input of `ExecuteServerRedeploy`. Build one with [`ExecuteServerRedeployRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

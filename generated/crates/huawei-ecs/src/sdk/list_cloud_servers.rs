@@ -2,7 +2,7 @@
 //! `ListCloudServers`: 查询云服务器列表接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1.1/{project_id}/cloudservers/detail` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_cloud_servers.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2636).
+//! - Spec: `specs/huawei/ecs/list_cloud_servers.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2636).
 
 use super::{CloudServer, PageLink};
 
@@ -70,7 +70,7 @@ pub struct ListCloudServersRequest {
     pub expect_fields: Option<Vec<String>>,
     /// 查询返回VM数量限制。 limit 默认为10，最大为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 以单页最后一条server的ID作为分页标记。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -105,7 +105,7 @@ impl ListCloudServersRequest {
         launched_since: String = "launched_since",
         enterprise_project_id: String = "enterprise_project_id",
         expect_fields: Vec<String> = "expect-fields",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListFlavorSellPolicies`: 查询规格销售策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/flavor-sell-policies` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_flavor_sell_policies.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2740).
+//! - Spec: `specs/huawei/ecs/list_flavor_sell_policies.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2740).
 
 use super::ListFlavorSellPoliciesResult;
 
@@ -27,22 +27,22 @@ pub struct ListFlavorSellPoliciesRequest {
     pub availability_zone_id: Option<String>,
     /// 查询竞价实例时长大于设置值的策略
     /// Wire name: `longest_spot_duration_hours_gt`, sent in the query.
-    pub longest_spot_duration_hours_gt: Option<i64>,
+    pub longest_spot_duration_hours_gt: Option<i32>,
     /// 查询“竞价实例时长”的个数大于设置值的策略
     /// Wire name: `largest_spot_duration_count_gt`, sent in the query.
-    pub largest_spot_duration_count_gt: Option<i64>,
+    pub largest_spot_duration_count_gt: Option<i32>,
     /// 查询竞价实例时长等于设置值的策略
     /// Wire name: `longest_spot_duration_hours`, sent in the query.
-    pub longest_spot_duration_hours: Option<i64>,
+    pub longest_spot_duration_hours: Option<i32>,
     /// 查询“竞价实例时长”的个数等于设置值的策略
     /// Wire name: `largest_spot_duration_count`, sent in the query.
-    pub largest_spot_duration_count: Option<i64>,
+    pub largest_spot_duration_count: Option<i32>,
     /// 中断策略。  取值范围：  - immediate：立即释放 - delay：延迟释放
     /// Wire name: `interruption_policy`, sent in the query.
     pub interruption_policy: Option<String>,
     /// 单页面可显示的flavor条数最大值，默认是1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 以单页最后一条flavor的ID作为分页标记。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -63,12 +63,12 @@ impl ListFlavorSellPoliciesRequest {
         sell_status: String = "sell_status",
         sell_mode: String = "sell_mode",
         availability_zone_id: String = "availability_zone_id",
-        longest_spot_duration_hours_gt: i64 = "longest_spot_duration_hours_gt",
-        largest_spot_duration_count_gt: i64 = "largest_spot_duration_count_gt",
-        longest_spot_duration_hours: i64 = "longest_spot_duration_hours",
-        largest_spot_duration_count: i64 = "largest_spot_duration_count",
+        longest_spot_duration_hours_gt: i32 = "longest_spot_duration_hours_gt",
+        largest_spot_duration_count_gt: i32 = "largest_spot_duration_count_gt",
+        longest_spot_duration_hours: i32 = "longest_spot_duration_hours",
+        largest_spot_duration_count: i32 = "largest_spot_duration_count",
         interruption_policy: String = "interruption_policy",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }
@@ -101,7 +101,7 @@ impl ListFlavorSellPoliciesRequestBuilder {
 pub struct ListFlavorSellPoliciesResponse {
     /// 云服务器规格销售策略数量。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 云服务器规格销售策略。
     /// Wire name: `sell_policies`.
     pub sell_policies: Vec<ListFlavorSellPoliciesResult>,
@@ -109,7 +109,7 @@ pub struct ListFlavorSellPoliciesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListFlavorSellPoliciesResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => sell_policies: Vec<ListFlavorSellPoliciesResult> = "sell_policies",
     }
 }

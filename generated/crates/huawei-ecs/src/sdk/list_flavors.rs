@@ -2,7 +2,7 @@
 //! `ListFlavors`: 查询规格详情和规格扩展信息列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/flavors` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_flavors.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2825).
+//! - Spec: `specs/huawei/ecs/list_flavors.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2825).
 
 use super::Flavor;
 
@@ -21,7 +21,7 @@ pub struct ListFlavorsRequest {
     pub flavor_id: Option<String>,
     /// 查询返回云服务器规格列表当前页面的数量。默认为1000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 从marker指定的flavor_id的下一条数据开始查询
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -40,7 +40,7 @@ impl ListFlavorsRequest {
         project_id: String = "project_id",
         availability_zone: String = "availability_zone",
         flavor_id: String = "flavor_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListLaunchTemplateVersions`: 查询模板版本列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/launch-template-versions` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_launch_template_versions.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2896).
+//! - Spec: `specs/huawei/ecs/list_launch_template_versions.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2896).
 
 use super::{ResponsePageInfoV3, TemplateVersion};
 
@@ -15,7 +15,7 @@ pub struct ListLaunchTemplateVersionsRequest {
     pub project_id: Option<String>,
     /// max number of resources to return
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// next page resource index id
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -31,7 +31,7 @@ pub struct ListLaunchTemplateVersionsRequest {
     /// 版本
     /// Wire name: `version`, sent in the query.
     /// Sent as one comma-separated value.
-    pub version: Option<Vec<i64>>,
+    pub version: Option<Vec<i32>>,
 }
 
 impl ListLaunchTemplateVersionsRequest {
@@ -45,12 +45,12 @@ impl ListLaunchTemplateVersionsRequest {
     /// Builder of [`ListLaunchTemplateVersionsRequest`]: [`build`](ListLaunchTemplateVersionsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListLaunchTemplateVersionsRequestBuilder for ListLaunchTemplateVersionsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         launch_template_id: String = "launch_template_id",
         image_id: String = "image_id",
         flavor_id: String = "flavor_id",
-        version: Vec<i64> = "version",
+        version: Vec<i32> = "version",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListRecycleBinServers`: 查询回收站中虚拟机列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/recycle-bin/cloudservers` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_recycle_bin_servers.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:2971).
+//! - Spec: `specs/huawei/ecs/list_recycle_bin_servers.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:2971).
 
 use super::ServerDetail;
 
@@ -27,7 +27,7 @@ pub struct ListRecycleBinServersRequest {
     pub ip_address: Option<String>,
     /// (No description in the spec.)
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -62,7 +62,7 @@ impl ListRecycleBinServersRequest {
         availability_zone: String = "availability_zone",
         expect_fields: String = "expect-fields",
         ip_address: String = "ip_address",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         name: String = "name",
         offset: String = "offset",

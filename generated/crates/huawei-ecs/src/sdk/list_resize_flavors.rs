@@ -2,7 +2,7 @@
 //! `ListResizeFlavors`: 查询云服务器规格变更支持列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/resize_flavors` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_resize_flavors.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3056).
+//! - Spec: `specs/huawei/ecs/list_resize_flavors.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3056).
 
 use super::ListResizeFlavorsResult;
 
@@ -18,7 +18,7 @@ pub struct ListResizeFlavorsRequest {
     pub instance_uuid: Option<String>,
     /// 单页面可显示的flavor条数最大值，默认是1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 以单页最后一条flavor的ID作为分页标记。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -48,7 +48,7 @@ impl ListResizeFlavorsRequest {
     ListResizeFlavorsRequestBuilder for ListResizeFlavorsRequest {
         project_id: String = "project_id",
         instance_uuid: String = "instance_uuid",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         sort_dir: String = "sort_dir",
         sort_key: String = "sort_key",

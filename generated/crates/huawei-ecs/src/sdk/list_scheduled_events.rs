@@ -2,7 +2,7 @@
 //! `ListScheduledEvents`: 查询计划事件列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instance-scheduled-events` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_scheduled_events.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3134).
+//! - Spec: `specs/huawei/ecs/list_scheduled_events.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3134).
 
 use super::{EventResponse, ListEventsResponsePageInfo};
 
@@ -39,7 +39,7 @@ pub struct ListScheduledEventsRequest {
     pub publish_until: Option<String>,
     /// 每页显示的条目数量
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListScheduledEventsRequest {
@@ -60,7 +60,7 @@ impl ListScheduledEventsRequest {
         state: Vec<String> = "state",
         publish_since: String = "publish_since",
         publish_until: String = "publish_until",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
     }
 }
 

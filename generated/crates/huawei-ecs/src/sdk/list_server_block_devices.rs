@@ -2,7 +2,7 @@
 //! `ListServerBlockDevices`: 查询弹性云服务器挂载磁盘列表详情信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/block_device` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_server_block_devices.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3279).
+//! - Spec: `specs/huawei/ecs/list_server_block_devices.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3279).
 
 use super::{BlockDeviceAttachableQuantity, ServerBlockDevice};
 

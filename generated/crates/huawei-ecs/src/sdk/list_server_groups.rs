@@ -2,7 +2,7 @@
 //! `ListServerGroups`: 查询云服务器组列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/os-server-groups` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_server_groups.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3346).
+//! - Spec: `specs/huawei/ecs/list_server_groups.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3346).
 
 use super::{ListServerGroupsPageInfoResult, ListServerGroupsResult};
 
@@ -15,7 +15,7 @@ pub struct ListServerGroupsRequest {
     pub project_id: Option<String>,
     /// 查询返回server group数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 从marker指定的server group的下一条数据开始查询。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -32,7 +32,7 @@ impl ListServerGroupsRequest {
     /// Builder of [`ListServerGroupsRequest`]: [`build`](ListServerGroupsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListServerGroupsRequestBuilder for ListServerGroupsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListServerInterfaces`: 查询云服务器网卡信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/os-interface` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_server_interfaces.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3413).
+//! - Spec: `specs/huawei/ecs/list_server_interfaces.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3413).
 
 use super::{InterfaceAttachableQuantity, InterfaceAttachment};
 

@@ -2,7 +2,7 @@
 //! `ListServersByTag`: 按标签查询云服务器列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/resource_instances/action` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/list_servers_by_tag.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3610).
+//! - Spec: `specs/huawei/ecs/list_servers_by_tag.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3610).
 
 use super::{ListServersByTagRequestBody, ServerResource};
 
@@ -54,13 +54,13 @@ pub struct ListServersByTagResponse {
     pub resources: Vec<ServerResource>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListServersByTagResponse {
         0 => resources: Vec<ServerResource> = "resources",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

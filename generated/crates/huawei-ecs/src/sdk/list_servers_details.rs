@@ -2,7 +2,7 @@
 //! `ListServersDetails`: 查询云服务器详情列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/detail` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_servers_details.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3677).
+//! - Spec: `specs/huawei/ecs/list_servers_details.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3677).
 
 use super::ServerDetail;
 
@@ -24,7 +24,7 @@ pub struct ListServersDetailsRequest {
     pub ip: Option<String>,
     /// 查询返回云服务器当前页面的大小。每页默认值是25，最多返回1000台云服务器的信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 云服务器名称，匹配规则为模糊匹配。
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
@@ -33,7 +33,7 @@ pub struct ListServersDetailsRequest {
     pub not_tags: Option<String>,
     /// 页码。 当前页面数，默认为1，取值范围大于等于0。 当取值为0时，系统默认返回第1页，与取值为1时相同。 建议设置该参数大于等于1。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 批量创建弹性云服务器时，指定返回的ID，用于查询本次批量创建的弹性云服务器。
     /// Wire name: `reservation_id`, sent in the query.
     pub reservation_id: Option<String>,
@@ -68,10 +68,10 @@ impl ListServersDetailsRequest {
         enterprise_project_id: String = "enterprise_project_id",
         flavor: String = "flavor",
         ip: String = "ip",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         name: String = "name",
         not_tags: String = "not-tags",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         reservation_id: String = "reservation_id",
         status: String = "status",
         tags: String = "tags",
@@ -111,7 +111,7 @@ impl ListServersDetailsRequestBuilder {
 pub struct ListServersDetailsResponse {
     /// 弹性云服务器的列表总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 弹性云服务器详情列表，具体参照-查询云服务器详情接口。查询级别不同，返回的详情不同。
     /// Wire name: `servers`.
     pub servers: Vec<ServerDetail>,
@@ -119,7 +119,7 @@ pub struct ListServersDetailsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListServersDetailsResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => servers: Vec<ServerDetail> = "servers",
     }
 }

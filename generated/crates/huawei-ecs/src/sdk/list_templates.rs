@@ -2,7 +2,7 @@
 //! `ListTemplates`: 查询模板列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/launch-templates` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/list_templates.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3766).
+//! - Spec: `specs/huawei/ecs/list_templates.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3766).
 
 use super::{LaunchTemplate, ResponsePageInfoV3};
 
@@ -15,7 +15,7 @@ pub struct ListTemplatesRequest {
     pub project_id: Option<String>,
     /// max number of resources to return
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// next page resource index id
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -40,7 +40,7 @@ impl ListTemplatesRequest {
     /// Builder of [`ListTemplatesRequest`]: [`build`](ListTemplatesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListTemplatesRequestBuilder for ListTemplatesRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         launch_template_id: Vec<String> = "launch_template_id",
         name: Vec<String> = "name",

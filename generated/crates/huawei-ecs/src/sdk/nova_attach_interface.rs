@@ -2,7 +2,7 @@
 //! `NovaAttachInterface`: 添加云服务器网卡
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.1/{project_id}/servers/{server_id}/os-interface` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/nova_attach_interface.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:3981).
+//! - Spec: `specs/huawei/ecs/nova_attach_interface.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3981).
 
 use super::{NovaAttachInterfaceRequestBody, NovaServerInterfaceDetail};
 

@@ -2,7 +2,7 @@
 //! `NovaCreateKeypair`: 创建和导入SSH密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.1/{project_id}/os-keypairs` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/nova_create_keypair.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4052).
+//! - Spec: `specs/huawei/ecs/nova_create_keypair.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4052).
 
 use super::{NovaCreateKeypairRequestBody, NovaKeypair};
 

@@ -2,7 +2,7 @@
 //! `NovaCreateServers`: 创建云服务器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.1/{project_id}/servers` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/nova_create_servers.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4125).
+//! - Spec: `specs/huawei/ecs/nova_create_servers.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4125).
 
 use super::{NovaCreateServersRequestBody, NovaCreateServersResult};
 

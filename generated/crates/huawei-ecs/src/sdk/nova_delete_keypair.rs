@@ -2,7 +2,7 @@
 //! `NovaDeleteKeypair`: 删除SSH密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.1/{project_id}/os-keypairs/{keypair_name}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/nova_delete_keypair.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4194).
+//! - Spec: `specs/huawei/ecs/nova_delete_keypair.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4194).
 
 /// Input of `NovaDeleteKeypair`. Build one with [`NovaDeleteKeypairRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

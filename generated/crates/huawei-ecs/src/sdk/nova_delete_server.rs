@@ -2,7 +2,7 @@
 //! `NovaDeleteServer`: 删除云服务器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.1/{project_id}/servers/{server_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/nova_delete_server.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4261).
+//! - Spec: `specs/huawei/ecs/nova_delete_server.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4261).
 
 /// Input of `NovaDeleteServer`. Build one with [`NovaDeleteServerRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `NovaListAvailabilityZones`: 查询可用区列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.1/{project_id}/os-availability-zone` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/nova_list_availability_zones.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4397).
+//! - Spec: `specs/huawei/ecs/nova_list_availability_zones.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4397).
 
 use super::NovaAvailabilityZone;
 

@@ -2,7 +2,7 @@
 //! `NovaListKeypairs`: 查询SSH密钥列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.1/{project_id}/os-keypairs` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/nova_list_keypairs.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4462).
+//! - Spec: `specs/huawei/ecs/nova_list_keypairs.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4462).
 
 use super::NovaListKeypairsResult;
 
@@ -15,7 +15,7 @@ pub struct NovaListKeypairsRequest {
     pub project_id: Option<String>,
     /// 查询返回秘钥数量限制。  在微版本2.35后支持
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 从marker指定的keypair的名称的下一条数据开始查询。  在微版本2.35后支持。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -35,7 +35,7 @@ impl NovaListKeypairsRequest {
     /// Builder of [`NovaListKeypairsRequest`]: [`build`](NovaListKeypairsRequestBuilder::build) checks required fields and ranges before any I/O.
     NovaListKeypairsRequestBuilder for NovaListKeypairsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         open_stack_api_version: String = "OpenStack-API-Version",
     }

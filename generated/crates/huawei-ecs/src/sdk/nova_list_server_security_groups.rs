@@ -2,7 +2,7 @@
 //! `NovaListServerSecurityGroups`: 查询指定云服务器安全组列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.1/{project_id}/servers/{server_id}/os-security-groups` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/nova_list_server_security_groups.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4533).
+//! - Spec: `specs/huawei/ecs/nova_list_server_security_groups.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4533).
 
 use super::NovaSecurityGroup;
 

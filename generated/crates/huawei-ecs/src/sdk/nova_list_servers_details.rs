@@ -2,7 +2,7 @@
 //! `NovaListServersDetails`: 查询云服务器详情列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.1/{project_id}/servers/detail` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/nova_list_servers_details.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4693).
+//! - Spec: `specs/huawei/ecs/nova_list_servers_details.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4693).
 
 use super::{NovaServer, PageLink};
 
@@ -27,7 +27,7 @@ pub struct NovaListServersDetailsRequest {
     pub ip: Option<String>,
     /// 查询返回云服务器数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 从marker指定的云服务器ID的下一条数据开始查询。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -69,7 +69,7 @@ impl NovaListServersDetailsRequest {
         flavor: String = "flavor",
         image: String = "image",
         ip: String = "ip",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         name: String = "name",
         not_tags: String = "not-tags",

@@ -2,7 +2,7 @@
 //! `NovaShowFlavorExtraSpecs`: 查询云服务器规格extra_specs的详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.1/{project_id}/flavors/{flavor_id}/os-extra_specs` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/nova_show_flavor_extra_specs.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4784).
+//! - Spec: `specs/huawei/ecs/nova_show_flavor_extra_specs.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4784).
 
 /// Input of `NovaShowFlavorExtraSpecs`. Build one with [`NovaShowFlavorExtraSpecsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

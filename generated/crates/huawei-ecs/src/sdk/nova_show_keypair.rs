@@ -2,7 +2,7 @@
 //! `NovaShowKeypair`: 查询SSH密钥详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.1/{project_id}/os-keypairs/{keypair_name}` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/nova_show_keypair.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4851).
+//! - Spec: `specs/huawei/ecs/nova_show_keypair.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4851).
 
 use super::NovaKeypairDetail;
 

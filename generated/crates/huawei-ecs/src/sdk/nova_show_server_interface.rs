@@ -2,7 +2,7 @@
 //! `NovaShowServerInterface`: 查询指定云服务器网卡信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.1/{project_id}/servers/{server_id}/os-interface/{port_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/nova_show_server_interface.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:4989).
+//! - Spec: `specs/huawei/ecs/nova_show_server_interface.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:4989).
 
 use super::NovaServerInterfaceDetail;
 

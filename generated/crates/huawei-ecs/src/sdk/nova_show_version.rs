@@ -2,7 +2,7 @@
 //! `NovaShowVersion`: 查询指定API版本信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /{api_version}` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/nova_show_version.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:7279).
+//! - Spec: `specs/huawei/ecs/nova_show_version.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:7279).
 
 use super::NovaVersionDetail;
 

@@ -2,7 +2,7 @@
 //! `RegisterServerMonitor`: 注册云服务器监控
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1.0/servers/{server_id}/action` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/register_server_monitor.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5060).
+//! - Spec: `specs/huawei/ecs/register_server_monitor.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5060).
 
 use super::RegisterServerMonitorRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ReinstallServerWithoutCloudInit`: 重装弹性云服务器操作系统(未安装Cloud init)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/reinstallos` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/reinstall_server_without_cloud_init.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5198).
+//! - Spec: `specs/huawei/ecs/reinstall_server_without_cloud_init.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5198).
 
 use super::ReinstallServerWithoutCloudInitRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ResetServerPassword`: 一键重置弹性云服务器密码(企业项目)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/{server_id}/os-reset-password` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/reset_server_password.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5265).
+//! - Spec: `specs/huawei/ecs/reset_server_password.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5265).
 
 use super::ResetServerPasswordRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ResizePostPaidServer`: 变更云服务器规格(按需)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/resize` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/resize_post_paid_server.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5336).
+//! - Spec: `specs/huawei/ecs/resize_post_paid_server.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5336).
 
 use super::ResizePostPaidServerRequestBody;
 

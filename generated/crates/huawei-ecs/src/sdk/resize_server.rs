@@ -2,7 +2,7 @@
 //! `ResizeServer`: 变更云服务器规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1.1/{project_id}/cloudservers/{server_id}/resize` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/resize_server.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5411).
+//! - Spec: `specs/huawei/ecs/resize_server.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5411).
 
 use super::ResizeServerRequestBody;
 

@@ -2,7 +2,7 @@
 //! `RevertRecycleBinServer`: 恢复回收站中虚拟机
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/recycle-bin/cloudservers/{server_id}/actions/revert` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/revert_recycle_bin_server.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5478).
+//! - Spec: `specs/huawei/ecs/revert_recycle_bin_server.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5478).
 
 /// Input of `RevertRecycleBinServer`. Build one with [`RevertRecycleBinServerRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowAppendableVolumeQuota`: 查询包周期虚拟机可以追加卷数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/appendvolumequota` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_appendable_volume_quota.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5543).
+//! - Spec: `specs/huawei/ecs/show_appendable_volume_quota.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5543).
 
 /// Input of `ShowAppendableVolumeQuota`. Build one with [`ShowAppendableVolumeQuotaRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -52,20 +52,20 @@ impl ShowAppendableVolumeQuotaRequestBuilder {
 pub struct ShowAppendableVolumeQuotaResponse {
     /// (No description in the spec.)
     /// Wire name: `free_scsi`.
-    pub free_scsi: Option<i64>,
+    pub free_scsi: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `free_blk`.
-    pub free_blk: Option<i64>,
+    pub free_blk: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowAppendableVolumeQuotaResponse {
-        0 => free_scsi: Option<i64> = "free_scsi",
-        1 => count: Option<i64> = "count",
-        2 => free_blk: Option<i64> = "free_blk",
+        0 => free_scsi: Option<i32> = "free_scsi",
+        1 => count: Option<i32> = "count",
+        2 => free_blk: Option<i32> = "free_blk",
     }
 }
 

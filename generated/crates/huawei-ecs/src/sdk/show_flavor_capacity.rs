@@ -2,7 +2,7 @@
 //! `ShowFlavorCapacity`: 查询规格的容量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/flavors/{flavor_id}/resources` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_flavor_capacity.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5608).
+//! - Spec: `specs/huawei/ecs/show_flavor_capacity.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5608).
 
 use super::QueryFlavorCapacityAzInfo;
 

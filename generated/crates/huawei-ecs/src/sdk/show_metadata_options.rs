@@ -2,7 +2,7 @@
 //! `ShowMetadataOptions`: 查询云服务器元数据配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/metadata-options` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_metadata_options.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5677).
+//! - Spec: `specs/huawei/ecs/show_metadata_options.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5677).
 
 /// Input of `ShowMetadataOptions`. Build one with [`ShowMetadataOptionsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowRecycleBin`: 查询回收站配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/recycle-bin` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_recycle_bin.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5742).
+//! - Spec: `specs/huawei/ecs/show_recycle_bin.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5742).
 
 use super::RecycleBinPolicys;
 

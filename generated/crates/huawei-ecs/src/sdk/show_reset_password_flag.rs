@@ -2,7 +2,7 @@
 //! `ShowResetPasswordFlag`: 查询是否支持一键重置密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_reset_password_flag.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5805).
+//! - Spec: `specs/huawei/ecs/show_reset_password_flag.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5805).
 
 /// Input of `ShowResetPasswordFlag`. Build one with [`ShowResetPasswordFlagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

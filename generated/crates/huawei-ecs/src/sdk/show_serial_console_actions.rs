@@ -2,7 +2,7 @@
 //! `ShowSerialConsoleActions`: 获取串口登录地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/actions/serial-console` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/show_serial_console_actions.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:5870).
+//! - Spec: `specs/huawei/ecs/show_serial_console_actions.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5870).
 
 use super::ShowSerialConsoleActionsOption;
 

@@ -2,7 +2,7 @@
 //! `ShowServerAttachableNicNum`: 查询虚拟机可挂载网卡
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/os-interface_extension` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_server_attachable_nic_num.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6002).
+//! - Spec: `specs/huawei/ecs/show_server_attachable_nic_num.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6002).
 
 use super::{AttachableQuantityForNic, InterfaceExt};
 

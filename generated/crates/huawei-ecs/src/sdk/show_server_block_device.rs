@@ -2,7 +2,7 @@
 //! `ShowServerBlockDevice`: 查询弹性云服务器单个磁盘信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/block_device/{volume_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_server_block_device.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6067).
+//! - Spec: `specs/huawei/ecs/show_server_block_device.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6067).
 
 use super::ServerBlockDevice;
 

@@ -2,7 +2,7 @@
 //! `ShowServerConsoleOutput`: 获取弹性云服务器的控制台日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/console-output` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_server_console_output.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6134).
+//! - Spec: `specs/huawei/ecs/show_server_console_output.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6134).
 
 /// Input of `ShowServerConsoleOutput`. Build one with [`ShowServerConsoleOutputRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowServerLimits`: 查询租户配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/limits` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_server_limits.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6268).
+//! - Spec: `specs/huawei/ecs/show_server_limits.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6268).
 
 use super::ServerLimits;
 

@@ -2,7 +2,7 @@
 //! `ShowServerPassword`: 云服务器获取密码(企业项目)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/cloudservers/{server_id}/os-server-password` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ecs/show_server_password.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6331).
+//! - Spec: `specs/huawei/ecs/show_server_password.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6331).
 
 /// Input of `ShowServerPassword`. Build one with [`ShowServerPasswordRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

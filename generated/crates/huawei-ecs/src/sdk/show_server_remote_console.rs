@@ -2,7 +2,7 @@
 //! `ShowServerRemoteConsole`: 获取VNC远程登录地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/remote_console` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/show_server_remote_console.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6396).
+//! - Spec: `specs/huawei/ecs/show_server_remote_console.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6396).
 
 use super::{ServerRemoteConsole, ShowServerRemoteConsoleRequestBody};
 

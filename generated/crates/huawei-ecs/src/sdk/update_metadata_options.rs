@@ -2,7 +2,7 @@
 //! `UpdateMetadataOptions`: 更新云服务器元数据配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/{server_id}/metadata-options` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_metadata_options.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6530).
+//! - Spec: `specs/huawei/ecs/update_metadata_options.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6530).
 
 use super::UpdateServerMetadataOptionsRequestBody;
 

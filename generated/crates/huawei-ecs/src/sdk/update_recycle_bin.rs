@@ -2,7 +2,7 @@
 //! `UpdateRecycleBin`: 更新回收站配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/recycle-bin` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_recycle_bin.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6597).
+//! - Spec: `specs/huawei/ecs/update_recycle_bin.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6597).
 
 use super::UpdateRecycleBinReq;
 

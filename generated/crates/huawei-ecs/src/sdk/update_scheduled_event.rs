@@ -2,7 +2,7 @@
 //! `UpdateScheduledEvent`: 更新计划事件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instance-scheduled-events/{id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_scheduled_event.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6726).
+//! - Spec: `specs/huawei/ecs/update_scheduled_event.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6726).
 
 use super::ScheduledEventUpdateBody;
 

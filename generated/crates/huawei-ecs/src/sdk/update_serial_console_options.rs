@@ -2,7 +2,7 @@
 //! `UpdateSerialConsoleOptions`: 设置云服务器云主机串口登录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/{server_id}/serial-console-options` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_serial_console_options.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6793).
+//! - Spec: `specs/huawei/ecs/update_serial_console_options.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6793).
 
 use super::UpdateSerialConsoleOptionsRequestBody;
 

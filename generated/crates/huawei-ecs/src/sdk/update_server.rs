@@ -2,7 +2,7 @@
 //! `UpdateServer`: 修改云服务器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/{server_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_server.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6860).
+//! - Spec: `specs/huawei/ecs/update_server.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6860).
 
 use super::{UpdateServerRequestBody, UpdateServerResult};
 

@@ -2,7 +2,7 @@
 //! `UpdateServerAutoTerminateTime`: 修改云服务器定时删除时间
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/actions/update-auto-terminate-time` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_server_auto_terminate_time.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6929).
+//! - Spec: `specs/huawei/ecs/update_server_auto_terminate_time.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6929).
 
 use super::UpdateServerAutoTerminateTimeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateServerBlockDevice`: 修改云服务器挂载的单个磁盘信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/{server_id}/block_device/{volume_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_server_block_device.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:6996).
+//! - Spec: `specs/huawei/ecs/update_server_block_device.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6996).
 
 use super::UpdateServerBlockDeviceReq;
 

@@ -2,7 +2,7 @@
 //! `UpdateServerInterface`: 更新云服务器网卡挂载信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/cloudservers/{server_id}/os-interface/{port_id}` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_server_interface.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:7065).
+//! - Spec: `specs/huawei/ecs/update_server_interface.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:7065).
 
 use super::UpdateNicInfoRequestBody;
 

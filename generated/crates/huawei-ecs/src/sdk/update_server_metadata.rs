@@ -2,7 +2,7 @@
 //! `UpdateServerMetadata`: 更新云服务器元数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/metadata` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ecs/update_server_metadata.yaml`, imported from huaweicloudsdkecs 3.1.219 v2 (huaweicloudsdkecs/v2/ecs_client.py:7140).
+//! - Spec: `specs/huawei/ecs/update_server_metadata.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:7140).
 
 use super::UpdateServerMetadataRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchCreatePublicips`: 批量创建弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/batchpublicips` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/batch_create_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:985).
+//! - Spec: `specs/huawei/eip/batch_create_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:985).
 
 use super::BatchCreatePublicipsV2RequestBody;
 

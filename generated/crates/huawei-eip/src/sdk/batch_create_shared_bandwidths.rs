@@ -2,7 +2,7 @@
 //! `BatchCreateSharedBandwidths`: 批量创建共享带宽
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/batch-bandwidths` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/batch_create_shared_bandwidths.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:122).
+//! - Spec: `specs/huawei/eip/batch_create_shared_bandwidths.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:122).
 
 use super::{BatchBandwidthResp, BatchCreateBandwidthRequestBody};
 

@@ -2,7 +2,7 @@
 //! `BatchDeletePublicIp`: 批量删除弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/batchpublicips` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/batch_delete_public_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1050).
+//! - Spec: `specs/huawei/eip/batch_delete_public_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1050).
 
 use super::BatchDeletePublicIpRequestBody;
 

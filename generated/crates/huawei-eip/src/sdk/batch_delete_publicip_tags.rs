@@ -2,7 +2,7 @@
 //! `BatchDeletePublicipTags`: 批量删除弹性公网IP资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/publicips/{publicip_id}/tags/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/batch_delete_publicip_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1115).
+//! - Spec: `specs/huawei/eip/batch_delete_publicip_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1115).
 
 use super::BatchDeletePublicipTagsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchDisassociatePublicips`: 批量解绑弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PATCH /v2/{project_id}/batchpublicips` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/batch_disassociate_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1182).
+//! - Spec: `specs/huawei/eip/batch_disassociate_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1182).
 
 use super::BatchDeletePublicIpRequestBody;
 

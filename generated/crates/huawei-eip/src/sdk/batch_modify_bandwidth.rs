@@ -2,7 +2,7 @@
 //! `BatchModifyBandwidth`: 批量更新带宽
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/batch-bandwidths/modify` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/batch_modify_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:187).
+//! - Spec: `specs/huawei/eip/batch_modify_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:187).
 
 use super::{FailureResources, ModifyBandwidthRequestBody, SuccessResources};
 

@@ -2,7 +2,7 @@
 //! `ChangeBandwidthToPeriod`: 按需转包API
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/bandwidths/change-to-period` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/change_bandwidth_to_period.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:252).
+//! - Spec: `specs/huawei/eip/change_bandwidth_to_period.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:252).
 
 use super::BwChangeToPeriodReq;
 

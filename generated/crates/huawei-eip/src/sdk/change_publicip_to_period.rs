@@ -2,7 +2,7 @@
 //! `ChangePublicipToPeriod`: 按需转包接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/publicips/change-to-period` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/change_publicip_to_period.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1247).
+//! - Spec: `specs/huawei/eip/change_publicip_to_period.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1247).
 
 use super::ChangeToPeriodReq;
 

@@ -2,7 +2,7 @@
 //! `CountPublicIp`: 查询PublicIp数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/elasticips` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/count_public_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1312).
+//! - Spec: `specs/huawei/eip/count_public_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1312).
 
 /// Input of `CountPublicIp`. Build one with [`CountPublicIpRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -44,12 +44,12 @@ impl CountPublicIpRequestBuilder {
 pub struct CountPublicIpResponse {
     /// 弹性公网数量
     /// Wire name: `elasticip_size`.
-    pub elasticip_size: Option<i64>,
+    pub elasticip_size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant CountPublicIpResponse {
-        0 => elasticip_size: Option<i64> = "elasticip_size",
+        0 => elasticip_size: Option<i32> = "elasticip_size",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `CountPublicIpInstance`: 查询PublicIp实例数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/publicip/instances` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/count_public_ip_instance.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1375).
+//! - Spec: `specs/huawei/eip/count_public_ip_instance.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1375).
 
 /// Input of `CountPublicIpInstance`. Build one with [`CountPublicIpInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

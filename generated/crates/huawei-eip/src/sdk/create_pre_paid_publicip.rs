@@ -2,7 +2,7 @@
 //! `CreatePrePaidPublicip`: 申请包周期弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/publicips` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/create_pre_paid_publicip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1438).
+//! - Spec: `specs/huawei/eip/create_pre_paid_publicip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1438).
 
 use super::{CreatePrePaidPublicipRequestBody, PublicipCreateResp};
 

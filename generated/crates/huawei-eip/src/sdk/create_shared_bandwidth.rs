@@ -2,7 +2,7 @@
 //! `CreateSharedBandwidth`: 创建共享带宽
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/bandwidths` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/create_shared_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:317).
+//! - Spec: `specs/huawei/eip/create_shared_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:317).
 
 use super::{BandwidthResp, CreateSharedBandwidhRequestBody};
 

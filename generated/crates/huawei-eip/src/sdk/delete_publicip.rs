@@ -2,7 +2,7 @@
 //! `DeletePublicip`: 删除弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/publicips/{publicip_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/delete_publicip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1636).
+//! - Spec: `specs/huawei/eip/delete_publicip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1636).
 
 /// Input of `DeletePublicip`. Build one with [`DeletePublicipRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeletePublicipTag`: 删除弹性公网IP的标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/{project_id}/publicips/{publicip_id}/tags/{key}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/delete_publicip_tag.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1701).
+//! - Spec: `specs/huawei/eip/delete_publicip_tag.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1701).
 
 /// Input of `DeletePublicipTag`. Build one with [`DeletePublicipTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

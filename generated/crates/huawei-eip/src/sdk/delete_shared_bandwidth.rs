@@ -2,7 +2,7 @@
 //! `DeleteSharedBandwidth`: 删除共享带宽
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/{project_id}/bandwidths/{bandwidth_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/delete_shared_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:382).
+//! - Spec: `specs/huawei/eip/delete_shared_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:382).
 
 /// Input of `DeleteSharedBandwidth`. Build one with [`DeleteSharedBandwidthRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

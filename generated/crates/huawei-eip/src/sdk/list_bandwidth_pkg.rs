@@ -2,7 +2,7 @@
 //! `ListBandwidthPkg`: 查询带宽加油包列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/bandwidthpkgs` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/list_bandwidth_pkg.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:447).
+//! - Spec: `specs/huawei/eip/list_bandwidth_pkg.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:447).
 
 use super::{BandwidthPkgPage, BandwidthPkgResp};
 
@@ -15,13 +15,13 @@ pub struct ListBandwidthPkgRequest {
     pub project_id: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时为查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 分页查询起始的资源序号
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ListBandwidthPkgRequest {
@@ -35,9 +35,9 @@ impl ListBandwidthPkgRequest {
     /// Builder of [`ListBandwidthPkgRequest`]: [`build`](ListBandwidthPkgRequestBuilder::build) checks required fields and ranges before any I/O.
     ListBandwidthPkgRequestBuilder for ListBandwidthPkgRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListBandwidths`: 查询带宽列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/bandwidths` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/list_bandwidths.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:516).
+//! - Spec: `specs/huawei/eip/list_bandwidths.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:516).
 
 use super::BandwidthResp;
 
@@ -18,7 +18,7 @@ pub struct ListBandwidthsRequest {
     pub marker: Option<String>,
     /// 功能说明：每页返回的个数  取值范围：0~intmax
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 功能说明：企业项目ID。可以使用该字段过滤某个企业项目下的虚拟私有云。  取值范围：最大长度36字节，带“-”连字符的UUID格式，或者是字符串“0”。“0”表示默认企业项目。若需要查询当前用户所有企业项目绑定的虚拟私有云，请传参all_granted_eps。
     /// Wire name: `enterprise_project_id`, sent in the query.
     pub enterprise_project_id: Option<String>,
@@ -39,7 +39,7 @@ impl ListBandwidthsRequest {
     ListBandwidthsRequestBuilder for ListBandwidthsRequest {
         project_id: String = "project_id",
         marker: String = "marker",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         enterprise_project_id: String = "enterprise_project_id",
         share_type: String = "share_type",
     }

@@ -2,7 +2,7 @@
 //! `ListPublicipTags`: 查询租户的弹性公网IP标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/{project_id}/publicips/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/list_publicip_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1768).
+//! - Spec: `specs/huawei/eip/list_publicip_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1768).
 
 use super::TagResp;
 

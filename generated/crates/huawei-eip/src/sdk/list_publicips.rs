@@ -2,7 +2,7 @@
 //! `ListPublicips`: 查询弹性公网IP列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/publicips` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/list_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1831).
+//! - Spec: `specs/huawei/eip/list_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1831).
 
 use super::PublicipShowResp;
 
@@ -18,7 +18,7 @@ pub struct ListPublicipsRequest {
     pub marker: Option<String>,
     /// 功能说明：每页返回的个数  取值范围：0~intmax
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// IP地址版本信息  4：IPv4  6：IPv6
     /// Wire name: `ip_version`, sent in the query.
     pub ip_version: Option<i64>,
@@ -54,7 +54,7 @@ impl ListPublicipsRequest {
     ListPublicipsRequestBuilder for ListPublicipsRequest {
         project_id: String = "project_id",
         marker: String = "marker",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         ip_version: i64 = "ip_version",
         enterprise_project_id: String = "enterprise_project_id",
         port_id: Vec<String> = "port_id",

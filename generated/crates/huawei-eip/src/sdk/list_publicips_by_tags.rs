@@ -2,7 +2,7 @@
 //! `ListPublicipsByTags`: 按标签查询弹性公网IP列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/publicips/resource_instances/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/list_publicips_by_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1917).
+//! - Spec: `specs/huawei/eip/list_publicips_by_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1917).
 
 use super::{ListPublicipsByTagsRequestBody, ListResourceResp};
 
@@ -54,13 +54,13 @@ pub struct ListPublicipsByTagsResponse {
     pub resources: Vec<ListResourceResp>,
     /// 总记录数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListPublicipsByTagsResponse {
         0 => resources: Vec<ListResourceResp> = "resources",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `NeutronCreateFloatingIp`: 创建浮动IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/floatingips` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/neutron_create_floating_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:2307).
+//! - Spec: `specs/huawei/eip/neutron_create_floating_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:2307).
 
 use super::{NeutronCreateFloatingIpRequestBody, PostAndPutFloatingIpResp};
 

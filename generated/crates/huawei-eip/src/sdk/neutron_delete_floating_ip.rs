@@ -2,7 +2,7 @@
 //! `NeutronDeleteFloatingIp`: 删除浮动IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/floatingips/{floatingip_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/neutron_delete_floating_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:2372).
+//! - Spec: `specs/huawei/eip/neutron_delete_floating_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:2372).
 
 /// Input of `NeutronDeleteFloatingIp`. Build one with [`NeutronDeleteFloatingIpRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

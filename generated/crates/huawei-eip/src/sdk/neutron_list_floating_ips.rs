@@ -2,7 +2,7 @@
 //! `NeutronListFloatingIps`: 查询浮动IP列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/floatingips` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/neutron_list_floating_ips.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:2437).
+//! - Spec: `specs/huawei/eip/neutron_list_floating_ips.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:2437).
 
 use super::{FloatingIpResp, Pager};
 
@@ -12,7 +12,7 @@ use super::{FloatingIpResp, Pager};
 pub struct NeutronListFloatingIpsRequest {
     /// 每页显示的条目数量。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 取值为上一页数据的最后一条记录的id，当marker参数为无效id时，response将响应错误码400
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -52,7 +52,7 @@ impl NeutronListFloatingIpsRequest {
 ::runtime::request_builder! {
     /// Builder of [`NeutronListFloatingIpsRequest`]: [`build`](NeutronListFloatingIpsRequestBuilder::build) checks required fields and ranges before any I/O.
     NeutronListFloatingIpsRequestBuilder for NeutronListFloatingIpsRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         page_reverse: bool = "page_reverse",
         id: String = "id",

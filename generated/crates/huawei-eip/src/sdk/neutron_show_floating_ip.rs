@@ -2,7 +2,7 @@
 //! `NeutronShowFloatingIp`: 查询浮动IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/floatingips/{floatingip_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/neutron_show_floating_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:2520).
+//! - Spec: `specs/huawei/eip/neutron_show_floating_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:2520).
 
 use super::FloatingIpResp;
 

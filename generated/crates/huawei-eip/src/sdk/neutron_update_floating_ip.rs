@@ -2,7 +2,7 @@
 //! `NeutronUpdateFloatingIp`: 更新浮动IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2.0/floatingips/{floatingip_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/neutron_update_floating_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:2587).
+//! - Spec: `specs/huawei/eip/neutron_update_floating_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:2587).
 
 use super::{NeutronUpdateFloatingIpRequestBody, PostAndPutFloatingIpResp};
 

@@ -2,7 +2,7 @@
 //! `RemovePublicipsFromSharedBandwidth`: 共享带宽移除弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/bandwidths/{bandwidth_id}/remove` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/remove_publicips_from_shared_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:652).
+//! - Spec: `specs/huawei/eip/remove_publicips_from_shared_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:652).
 
 use super::RemovePublicipsFromSharedBandwidthRequestBody;
 

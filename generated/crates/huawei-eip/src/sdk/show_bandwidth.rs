@@ -2,7 +2,7 @@
 //! `ShowBandwidth`: 查询带宽
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/bandwidths/{bandwidth_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/show_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:719).
+//! - Spec: `specs/huawei/eip/show_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:719).
 
 use super::BandwidthResp;
 

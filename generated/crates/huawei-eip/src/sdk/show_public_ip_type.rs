@@ -2,7 +2,7 @@
 //! `ShowPublicIpType`: 查询PublicIp类型
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/publicip_types` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/show_public_ip_type.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:1982).
+//! - Spec: `specs/huawei/eip/show_public_ip_type.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1982).
 
 /// Input of `ShowPublicIpType`. Build one with [`ShowPublicIpTypeRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

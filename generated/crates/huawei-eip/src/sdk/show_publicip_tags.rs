@@ -2,7 +2,7 @@
 //! `ShowPublicipTags`: 查询弹性公网IP的标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/{project_id}/publicips/{publicip_id}/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/show_publicip_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:2110).
+//! - Spec: `specs/huawei/eip/show_publicip_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:2110).
 
 use super::ResourceTagResp;
 

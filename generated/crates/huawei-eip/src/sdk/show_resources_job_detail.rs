@@ -2,7 +2,7 @@
 //! `ShowResourcesJobDetail`: 查询Job状态接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/jobs/{job_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/show_resources_job_detail.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:2242).
+//! - Spec: `specs/huawei/eip/show_resources_job_detail.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:2242).
 
 use super::SubJobsInfo;
 

@@ -2,7 +2,7 @@
 //! `UpdateBandwidth`: 更新带宽
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/bandwidths/{bandwidth_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/update_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:784).
+//! - Spec: `specs/huawei/eip/update_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:784).
 
 use super::{BandwidthResp, UpdateBandwidthRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdatePublicip`: 更新弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/publicips/{publicip_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/update_publicip.yaml`, imported from huaweicloudsdkeip 3.1.219 v2 (huaweicloudsdkeip/v2/eip_client.py:2175).
+//! - Spec: `specs/huawei/eip/update_publicip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:2175).
 
 use super::{PublicipUpdateResp, UpdatePublicipsRequestBody};
 

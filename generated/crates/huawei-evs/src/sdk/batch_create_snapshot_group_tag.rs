@@ -2,7 +2,7 @@
 //! `BatchCreateSnapshotGroupTag`: 为指定快照组添加标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/snapshot-groups/{snapshot_group_id}/tags/create` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/batch_create_snapshot_group_tag.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:122).
+//! - Spec: `specs/huawei/evs/batch_create_snapshot_group_tag.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:122).
 
 use super::BatchCreateResourceTagsRequestBody;
 

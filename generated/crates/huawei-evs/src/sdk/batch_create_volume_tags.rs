@@ -2,7 +2,7 @@
 //! `BatchCreateVolumeTags`: 为指定云硬盘批量添加标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudvolumes/{volume_id}/tags/action` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/batch_create_volume_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:259).
+//! - Spec: `specs/huawei/evs/batch_create_volume_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:259).
 
 use super::BatchCreateVolumeTagsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchDeleteSnapshotTags`: 为指定快照删除标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/snapshots/{snapshot_id}/tags/delete` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/batch_delete_snapshot_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:393).
+//! - Spec: `specs/huawei/evs/batch_delete_snapshot_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:393).
 
 use super::BatchDeleteResourceTagsRequestBody;
 

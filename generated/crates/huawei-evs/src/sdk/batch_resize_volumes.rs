@@ -2,7 +2,7 @@
 //! `BatchResizeVolumes`: 批量扩容云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/volumes/batch-extend` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/batch_resize_volumes.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:531).
+//! - Spec: `specs/huawei/evs/batch_resize_volumes.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:531).
 
 use super::BatchResizeVolumeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ChangeVolumeChargeMode`: 修改云硬盘计费模式
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudvolumes/change-charge-mode` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/change_volume_charge_mode.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:596).
+//! - Spec: `specs/huawei/evs/change_volume_charge_mode.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:596).
 
 use super::ChangeVolumeChargeModeRequestBody;
 

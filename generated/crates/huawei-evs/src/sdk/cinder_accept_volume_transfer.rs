@@ -2,7 +2,7 @@
 //! `CinderAcceptVolumeTransfer`: 接受云硬盘过户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/os-volume-transfer/{transfer_id}/accept` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/cinder_accept_volume_transfer.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:661).
+//! - Spec: `specs/huawei/evs/cinder_accept_volume_transfer.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:661).
 
 use super::{CinderAcceptVolumeTransferRequestBody, VolumeTransferSummary};
 

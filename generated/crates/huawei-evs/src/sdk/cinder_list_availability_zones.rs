@@ -2,7 +2,7 @@
 //! `CinderListAvailabilityZones`: 查询所有的可用分区信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/os-availability-zone` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/cinder_list_availability_zones.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:859).
+//! - Spec: `specs/huawei/evs/cinder_list_availability_zones.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:859).
 
 use super::AzInfo;
 

@@ -2,7 +2,7 @@
 //! `CinderListQuotas`: 查询租户的详细配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/os-quota-sets/{target_project_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/cinder_list_quotas.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:922).
+//! - Spec: `specs/huawei/evs/cinder_list_quotas.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:922).
 
 use super::QuotaList;
 
@@ -18,7 +18,7 @@ pub struct CinderListQuotasRequest {
     pub target_project_id: String,
     /// 是否查询配额详细信息。当前只支持传true。
     /// Wire name: `usage`, sent in the query.
-    pub usage: Option<String>,
+    pub usage: String,
 }
 
 impl CinderListQuotasRequest {
@@ -43,11 +43,12 @@ impl CinderListQuotasRequestBuilder {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let target_project_id = check
             .required("target_project_id", "target_project_id", self.target_project_id);
+        let usage = check.required("usage", "usage", self.usage);
         check
             .finish(|| Some(CinderListQuotasRequest {
                 project_id: self.project_id,
                 target_project_id: target_project_id?,
-                usage: self.usage,
+                usage: usage?,
             }))
     }
 }

@@ -2,7 +2,7 @@
 //! `CinderListVolumeTransfers`: 查询云硬盘过户记录列表概要
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/os-volume-transfer` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/cinder_list_volume_transfers.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:989).
+//! - Spec: `specs/huawei/evs/cinder_list_volume_transfers.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:989).
 
 use super::VolumeTransferSummary;
 
@@ -15,10 +15,10 @@ pub struct CinderListVolumeTransfersRequest {
     pub project_id: Option<String>,
     /// 返回结果个数限制，取值为大 于0的整数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，偏移量为一个大于0小 于云硬盘过户记录总个数的整 数，表示查询该偏移量后面的 所有的云硬盘过户记录
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl CinderListVolumeTransfersRequest {
@@ -32,8 +32,8 @@ impl CinderListVolumeTransfersRequest {
     /// Builder of [`CinderListVolumeTransfersRequest`]: [`build`](CinderListVolumeTransfersRequestBuilder::build) checks required fields and ranges before any I/O.
     CinderListVolumeTransfersRequestBuilder for CinderListVolumeTransfersRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `CinderListVolumeTypes`: 查询云硬盘类型列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/types` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/cinder_list_volume_types.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1056).
+//! - Spec: `specs/huawei/evs/cinder_list_volume_types.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1056).
 
 use super::VolumeType;
 

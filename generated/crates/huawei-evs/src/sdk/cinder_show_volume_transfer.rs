@@ -2,7 +2,7 @@
 //! `CinderShowVolumeTransfer`: 查询单个云硬盘过户记录详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/os-volume-transfer/{transfer_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/cinder_show_volume_transfer.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1119).
+//! - Spec: `specs/huawei/evs/cinder_show_volume_transfer.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1119).
 
 use super::VolumeTransfer;
 

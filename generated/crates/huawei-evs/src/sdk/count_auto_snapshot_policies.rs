@@ -2,7 +2,7 @@
 //! `CountAutoSnapshotPolicies`: 查询自动快照策略总数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshot-policies/count` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/count_auto_snapshot_policies.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1184).
+//! - Spec: `specs/huawei/evs/count_auto_snapshot_policies.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1184).
 
 /// Input of `CountAutoSnapshotPolicies`. Build one with [`CountAutoSnapshotPoliciesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CountSnapshotChains`: 查询快照链个数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshot-chains/count` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/count_snapshot_chains.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1257).
+//! - Spec: `specs/huawei/evs/count_snapshot_chains.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1257).
 
 /// Input of `CountSnapshotChains`. Build one with [`CountSnapshotChainsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CountSnapshots`: 查询快照个数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshots/count` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/count_snapshots.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1328).
+//! - Spec: `specs/huawei/evs/count_snapshots.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1328).
 
 /// Input of `CountSnapshots`. Build one with [`CountSnapshotsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

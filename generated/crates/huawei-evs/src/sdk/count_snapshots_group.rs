@@ -2,7 +2,7 @@
 //! `CountSnapshotsGroup`: 查询快照一致性组个数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshot-groups/count` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/count_snapshots_group.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1411).
+//! - Spec: `specs/huawei/evs/count_snapshots_group.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1411).
 
 /// Input of `CountSnapshotsGroup`. Build one with [`CountSnapshotsGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CreateSnapshot`: 创建云硬盘快照
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudsnapshots` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/create_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1551).
+//! - Spec: `specs/huawei/evs/create_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1551).
 
 use super::{CreateSnapshotRequestBody, SnapshotDetails};
 

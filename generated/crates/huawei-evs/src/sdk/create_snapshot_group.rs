@@ -2,7 +2,7 @@
 //! `CreateSnapshotGroup`: 创建快照一致性组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/snapshot-groups` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/create_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1616).
+//! - Spec: `specs/huawei/evs/create_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1616).
 
 use super::CreateSnapshotGroupRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateStandardSnapshot`: 创建快照
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/snapshots` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/create_standard_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1681).
+//! - Spec: `specs/huawei/evs/create_standard_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1681).
 
 use super::CreateStandardSnapshotRequestBody;
 

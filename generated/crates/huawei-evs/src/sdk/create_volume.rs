@@ -2,7 +2,7 @@
 //! `CreateVolume`: 创建云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.1/{project_id}/cloudvolumes` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/create_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1751).
+//! - Spec: `specs/huawei/evs/create_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1751).
 
 use super::CreateVolumeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteSnapshotGroup`: 删除快照一致性组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/snapshot-groups/{snapshot_group_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/delete_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:1948).
+//! - Spec: `specs/huawei/evs/delete_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:1948).
 
 /// Input of `DeleteSnapshotGroup`. Build one with [`DeleteSnapshotGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

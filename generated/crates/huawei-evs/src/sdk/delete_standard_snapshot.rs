@@ -2,7 +2,7 @@
 //! `DeleteStandardSnapshot`: 删除快照
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/snapshots/{snapshot_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/delete_standard_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2013).
+//! - Spec: `specs/huawei/evs/delete_standard_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2013).
 
 /// Input of `DeleteStandardSnapshot`. Build one with [`DeleteStandardSnapshotRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

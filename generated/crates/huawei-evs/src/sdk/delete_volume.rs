@@ -2,7 +2,7 @@
 //! `DeleteVolume`: 删除云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/cloudvolumes/{volume_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/delete_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2078).
+//! - Spec: `specs/huawei/evs/delete_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2078).
 
 /// Input of `DeleteVolume`. Build one with [`DeleteVolumeRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

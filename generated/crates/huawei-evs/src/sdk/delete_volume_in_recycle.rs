@@ -2,7 +2,7 @@
 //! `DeleteVolumeInRecycle`: 删除回收站中单个云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/recycle-bin-volumes/{volume_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/delete_volume_in_recycle.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2143).
+//! - Spec: `specs/huawei/evs/delete_volume_in_recycle.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2143).
 
 /// Input of `DeleteVolumeInRecycle`. Build one with [`DeleteVolumeInRecycleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DisassociateAutoSnapshotPolicy`: 解绑自动快照策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/snapshot-policies/{snapshot_policy_id}/disassociate` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/disassociate_auto_snapshot_policy.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2208).
+//! - Spec: `specs/huawei/evs/disassociate_auto_snapshot_policy.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2208).
 
 /// Input of `DisassociateAutoSnapshotPolicy`. Build one with [`DisassociateAutoSnapshotPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

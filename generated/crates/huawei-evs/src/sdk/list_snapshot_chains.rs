@@ -2,7 +2,7 @@
 //! `ListSnapshotChains`: 查询快照链列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshot-chains` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/list_snapshot_chains.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2356).
+//! - Spec: `specs/huawei/evs/list_snapshot_chains.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2356).
 
 use super::ListSnapshotChainsResponseBodySnapshotChains;
 

@@ -2,7 +2,7 @@
 //! `ListSnapshotGroup`: 查询快照一致性组列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshot-groups/detail` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/list_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2429).
+//! - Spec: `specs/huawei/evs/list_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2429).
 
 use super::SnapshotGroupDetail;
 

@@ -2,7 +2,7 @@
 //! `ListSnapshotTags`: 查询快照资源的所有标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshots/tags` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/list_snapshot_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2577).
+//! - Spec: `specs/huawei/evs/list_snapshot_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2577).
 
 use super::ListResourceTagsResponseBodyTags;
 

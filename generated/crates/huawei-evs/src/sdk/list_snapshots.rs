@@ -2,7 +2,7 @@
 //! `ListSnapshots`: 查询云硬盘快照详情列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/cloudsnapshots/detail` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/list_snapshots.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2640).
+//! - Spec: `specs/huawei/evs/list_snapshots.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2640).
 
 use super::{Link, SnapshotList};
 
@@ -15,10 +15,10 @@ pub struct ListSnapshotsRequest {
     pub project_id: Option<String>,
     /// 偏移量。 说明:分页查询快照时使用，与limit配合使用。假如共有30个快照，设置offset为11，limit为10，即为从第12个快照开始查询，一次最多可读取10个快照。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 返回结果个数限制，值为大于0的整数。默认值为1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 云硬盘快照名称。最大支持255个字节。
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
@@ -59,8 +59,8 @@ impl ListSnapshotsRequest {
     /// Builder of [`ListSnapshotsRequest`]: [`build`](ListSnapshotsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListSnapshotsRequestBuilder for ListSnapshotsRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         name: String = "name",
         status: String = "status",
         volume_id: String = "volume_id",
@@ -101,7 +101,7 @@ impl ListSnapshotsRequestBuilder {
 pub struct ListSnapshotsResponse {
     /// 快照的总数量，不受limi参数的影响。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 快照信息。
     /// Wire name: `snapshots`.
     pub snapshots: Vec<SnapshotList>,
@@ -112,7 +112,7 @@ pub struct ListSnapshotsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListSnapshotsResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => snapshots: Vec<SnapshotList> = "snapshots",
         2 => snapshots_links: Vec<Link> = "snapshots_links",
     }

@@ -2,7 +2,7 @@
 //! `ListVolumeTags`: 获取云硬盘资源的所有标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/cloudvolumes/tags` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/list_volume_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2822).
+//! - Spec: `specs/huawei/evs/list_volume_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2822).
 
 /// Input of `ListVolumeTags`. Build one with [`ListVolumeTagsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ListVolumes`: 查询所有云硬盘详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/cloudvolumes/detail` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/list_volumes.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2885).
+//! - Spec: `specs/huawei/evs/list_volumes.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2885).
 
 use super::{Link, VolumeDetail};
 
@@ -21,13 +21,13 @@ pub struct ListVolumesRequest {
     pub name: Option<String>,
     /// 返回结果个数限制。默认值为1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 返回结果按该关键字排序，支持id，status，size，created_at等关键字，默认为“created_at”。
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
     /// 偏移量（偏移量为一个大于0小于磁盘总个数的整数，表示查询该偏移量后面的所有的磁盘）。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 返回结果按照降序或升序排列，默认为“desc”。 降序：desc 升序：asc
     /// Wire name: `sort_dir`, sent in the query.
     pub sort_dir: Option<String>,
@@ -85,9 +85,9 @@ impl ListVolumesRequest {
         project_id: String = "project_id",
         marker: String = "marker",
         name: String = "name",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         sort_key: String = "sort_key",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         sort_dir: String = "sort_dir",
         status: String = "status",
         metadata: String = "metadata",
@@ -141,7 +141,7 @@ impl ListVolumesRequestBuilder {
 pub struct ListVolumesResponse {
     /// 查询到的云硬盘总数量，不受分页影响。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 云硬盘列表查询位置标记。如果本次查询只返回部分列表信息时，会返回查询到的当前磁盘mark标记的url，可以继续使用这个url查询剩余列表信息。
     /// Wire name: `volumes_links`.
     pub volumes_links: Vec<Link>,
@@ -152,7 +152,7 @@ pub struct ListVolumesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListVolumesResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => volumes_links: Vec<Link> = "volumes_links",
         2 => volumes: Vec<VolumeDetail> = "volumes",
     }

@@ -2,7 +2,7 @@
 //! `ListVolumesByTags`: 通过标签查询云硬盘资源实例详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudvolumes/resource_instances/action` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/list_volumes_by_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:2986).
+//! - Spec: `specs/huawei/evs/list_volumes_by_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2986).
 
 use super::{ListVolumesByTagsRequestBody, Resource};
 
@@ -51,7 +51,7 @@ impl ListVolumesByTagsRequestBuilder {
 pub struct ListVolumesByTagsResponse {
     /// 符合查询条件的云硬盘资源个数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 符合查询条件的资源列表
     /// Wire name: `resources`.
     pub resources: Vec<Resource>,
@@ -59,7 +59,7 @@ pub struct ListVolumesByTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListVolumesByTagsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => resources: Vec<Resource> = "resources",
     }
 }

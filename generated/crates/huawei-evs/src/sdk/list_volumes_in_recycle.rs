@@ -2,7 +2,7 @@
 //! `ListVolumesInRecycle`: 查询回收站中所有云硬盘详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/recycle-bin-volumes/detail` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/list_volumes_in_recycle.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3051).
+//! - Spec: `specs/huawei/evs/list_volumes_in_recycle.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3051).
 
 use super::RecycleBinVolume;
 
@@ -21,7 +21,7 @@ pub struct ListVolumesInRecycleRequest {
     pub status: Option<String>,
     /// **参数解释** 返回结果个数限制。 **约束限制** 不涉及。 **取值范围** 1-1000 **默认取值** 1000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释** 可用区信息。 可通过接口\[查询所有的可用分区信息\](evs_04_2081.xml)获取，也可参考\[地区和终端节点\](<https://console.huaweicloud.com/apiexplorer/#/endpoint>)获取。 **约束限制** 不涉及。 **取值范围** 不涉及。 **默认取值** 不涉及。
     /// Wire name: `availability_zone`, sent in the query.
     pub availability_zone: Option<String>,
@@ -30,7 +30,7 @@ pub struct ListVolumesInRecycleRequest {
     pub service_type: Option<String>,
     /// **参数解释** 分页查询时的偏移量。 **约束限制** 不涉及。 **取值范围** 取值为一个大于0小于磁盘总个数的整数。 **默认取值** 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ListVolumesInRecycleRequest {
@@ -46,10 +46,10 @@ impl ListVolumesInRecycleRequest {
         project_id: String = "project_id",
         name: String = "name",
         status: String = "status",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         availability_zone: String = "availability_zone",
         service_type: String = "service_type",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
     }
 }
 
@@ -76,7 +76,7 @@ impl ListVolumesInRecycleRequestBuilder {
 pub struct ListVolumesInRecycleResponse {
     /// **参数解释** 云硬盘总数。 **取值范围** 不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释** 云硬盘列表。 **取值范围** 不涉及。
     /// Wire name: `volumes`.
     pub volumes: Vec<RecycleBinVolume>,
@@ -84,7 +84,7 @@ pub struct ListVolumesInRecycleResponse {
 
 ::runtime::lenient_object! {
     tolerant ListVolumesInRecycleResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => volumes: Vec<RecycleBinVolume> = "volumes",
     }
 }

@@ -2,7 +2,7 @@
 //! `ModifyVolumeQoS`: 修改云硬盘QoS
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/cloudvolumes/{volume_id}/qos` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/modify_volume_qo_s.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3126).
+//! - Spec: `specs/huawei/evs/modify_volume_qo_s.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3126).
 
 use super::ModifyVolumeQoSRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ResizeVolume`: 扩容云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.1/{project_id}/cloudvolumes/{volume_id}/action` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/resize_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3198).
+//! - Spec: `specs/huawei/evs/resize_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3198).
 
 use super::ResizeVolumeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `RetypeVolume`: 磁盘类型变更
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/volumes/{volume_id}/retype` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/retype_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3270).
+//! - Spec: `specs/huawei/evs/retype_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3270).
 
 use super::RetypeVolumeRequestBody;
 

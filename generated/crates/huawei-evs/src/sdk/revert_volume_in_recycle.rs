@@ -2,7 +2,7 @@
 //! `RevertVolumeInRecycle`: 还原回收站中单个云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/recycle-bin-volumes/{volume_id}/revert` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/revert_volume_in_recycle.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3337).
+//! - Spec: `specs/huawei/evs/revert_volume_in_recycle.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3337).
 
 /// Input of `RevertVolumeInRecycle`. Build one with [`RevertVolumeInRecycleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `RollbackSnapshot`: 回滚快照到云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudsnapshots/{snapshot_id}/rollback` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/rollback_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3402).
+//! - Spec: `specs/huawei/evs/rollback_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3402).
 
 use super::{RollbackInfo, RollbackSnapshotRequestBody};
 

@@ -2,7 +2,7 @@
 //! `ShowAutoSnapshotPolicy`: 查询单个自动快照策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshot-policies/{snapshot_policy_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/show_auto_snapshot_policy.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3536).
+//! - Spec: `specs/huawei/evs/show_auto_snapshot_policy.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3536).
 
 use super::GetSnapshotPolicy;
 

@@ -2,7 +2,7 @@
 //! `ShowRecyclePolicy`: 查询回收站策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/recycle-bin-volumes/policy` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/show_recycle_policy.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3667).
+//! - Spec: `specs/huawei/evs/show_recycle_policy.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3667).
 
 /// Input of `ShowRecyclePolicy`. Build one with [`ShowRecyclePolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -47,17 +47,17 @@ pub struct ShowRecyclePolicyResponse {
     pub switch: Option<bool>,
     /// **参数解释** 回收站的门槛时间，云硬盘创建多少天后删除才会放入回收站。 **取值范围** 1-1000
     /// Wire name: `threshold_time`.
-    pub threshold_time: Option<i64>,
+    pub threshold_time: Option<i32>,
     /// **参数解释** 回收站的云硬盘保存期限（天），云硬盘进入回收站后多少天才会被彻底删除。 **取值范围** 1-365
     /// Wire name: `keep_time`.
-    pub keep_time: Option<i64>,
+    pub keep_time: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowRecyclePolicyResponse {
         0 => switch: Option<bool> = "switch",
-        1 => threshold_time: Option<i64> = "threshold_time",
-        2 => keep_time: Option<i64> = "keep_time",
+        1 => threshold_time: Option<i32> = "threshold_time",
+        2 => keep_time: Option<i32> = "keep_time",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowSnapshot`: 查询单个云硬盘快照详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/cloudsnapshots/{snapshot_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/show_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3730).
+//! - Spec: `specs/huawei/evs/show_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3730).
 
 use super::SnapshotDetails;
 

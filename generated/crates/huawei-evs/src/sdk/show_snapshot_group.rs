@@ -2,7 +2,7 @@
 //! `ShowSnapshotGroup`: 查询单个快照一致性组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/snapshot-groups/{snapshot_group_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/show_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3795).
+//! - Spec: `specs/huawei/evs/show_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3795).
 
 use super::SnapshotGroupDetail;
 

@@ -2,7 +2,7 @@
 //! `ShowVolumeInRecycle`: 查询回收站中单个云硬盘详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/recycle-bin-volumes/{volume_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/evs/show_volume_in_recycle.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:3990).
+//! - Spec: `specs/huawei/evs/show_volume_in_recycle.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:3990).
 
 use super::RecycleBinVolume;
 

@@ -2,7 +2,7 @@
 //! `UnsubscribePostpaidVolume`: 退订包周期计费模式的云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudvolumes/unsubscribe` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/unsubscribe_postpaid_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:4122).
+//! - Spec: `specs/huawei/evs/unsubscribe_postpaid_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:4122).
 
 use super::UnsubscribeVolumeRequestBody;
 

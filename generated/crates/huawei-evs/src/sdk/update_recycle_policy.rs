@@ -2,7 +2,7 @@
 //! `UpdateRecyclePolicy`: 更新回收站策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/recycle-bin-volumes/policy` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/update_recycle_policy.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:4254).
+//! - Spec: `specs/huawei/evs/update_recycle_policy.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:4254).
 
 use super::ModifyRecycleBinPolicyRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateSnapshot`: 更新云硬盘快照
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/cloudsnapshots/{snapshot_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/update_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:4319).
+//! - Spec: `specs/huawei/evs/update_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:4319).
 
 use super::{SnapshotDetails, UpdateSnapshotRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdateSnapshotGroup`: 更新快照一致性组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/snapshot-groups/{snapshot_group_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/update_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:4386).
+//! - Spec: `specs/huawei/evs/update_snapshot_group.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:4386).
 
 use super::{SnapshotGroupDetail, UpdateSnapshotGroupRequestBody};
 

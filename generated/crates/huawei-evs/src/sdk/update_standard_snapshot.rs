@@ -2,7 +2,7 @@
 //! `UpdateStandardSnapshot`: 更新快照信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/snapshots/{snapshot_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/update_standard_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:4453).
+//! - Spec: `specs/huawei/evs/update_standard_snapshot.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:4453).
 
 use super::{SnapshotDetailV5, UpdateSnapshotRequestBodyV5};
 

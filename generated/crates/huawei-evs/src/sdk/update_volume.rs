@@ -2,7 +2,7 @@
 //! `UpdateVolume`: 更新云硬盘
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/cloudvolumes/{volume_id}` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/evs/update_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 v2 (huaweicloudsdkevs/v2/evs_client.py:4520).
+//! - Spec: `specs/huawei/evs/update_volume.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:4520).
 
 use super::{Attachment, Link, UpdateVolumeRequestBody, VolumeMetadata};
 
@@ -93,7 +93,7 @@ pub struct UpdateVolumeResponse {
     pub shareable: Option<String>,
     /// 云硬盘大小。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 快照ID。
     /// Wire name: `snapshot_id`.
     pub snapshot_id: Option<String>,
@@ -131,7 +131,7 @@ pub struct UpdateVolumeResponse {
         9 => os_vol_host_attr_host: Option<String> = "os-vol-host-attr:host",
         10 => os_vol_tenant_attr_tenant_id: Option<String> = "os-vol-tenant-attr:tenant_id",
         11 => shareable: Option<String> = "shareable",
-        12 => size: Option<i64> = "size",
+        12 => size: Option<i32> = "size",
         13 => snapshot_id: Option<String> = "snapshot_id",
         14 => source_volid: Option<String> = "source_volid",
         15 => status: Option<String> = "status",

@@ -2,7 +2,7 @@
 //! `BatchDeleteBackup`: 批量删除手动备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/backups` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/batch_delete_backup.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:191).
+//! - Spec: `specs/huawei/gaussdb/batch_delete_backup.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:191).
 
 use super::{BatchDeleteBackupRequestBody, DeleteBackupResult};
 
@@ -59,17 +59,17 @@ pub struct BatchDeleteBackupResponse {
     pub failed_results: Vec<DeleteBackupResult>,
     /// **参数解释**：  删除成功的数量。  **取值范围**：  0-50。
     /// Wire name: `success_count`.
-    pub success_count: Option<i64>,
+    pub success_count: Option<i32>,
     /// **参数解释**：  删除失败的数量。  **取值范围**：  0-50。
     /// Wire name: `failed_count`.
-    pub failed_count: Option<i64>,
+    pub failed_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchDeleteBackupResponse {
         0 => failed_results: Vec<DeleteBackupResult> = "failed_results",
-        1 => success_count: Option<i64> = "success_count",
-        2 => failed_count: Option<i64> = "failed_count",
+        1 => success_count: Option<i32> = "success_count",
+        2 => failed_count: Option<i32> = "failed_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `BatchUpdateBackupPolicy`: 批量设置同区域备份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/backups/policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/batch_update_backup_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:327).
+//! - Spec: `specs/huawei/gaussdb/batch_update_backup_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:327).
 
 use super::{BatchUpdateBackupPolicyRequestBody, UpdateBackupPolicyResult};
 

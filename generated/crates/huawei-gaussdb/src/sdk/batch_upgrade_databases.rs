@@ -2,7 +2,7 @@
 //! `BatchUpgradeDatabases`: 批量实例小版本升级
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/database-version/upgrade` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/batch_upgrade_databases.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:394).
+//! - Spec: `specs/huawei/gaussdb/batch_upgrade_databases.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:394).
 
 use super::BatchUpgradeDatabasesRequestBody;
 

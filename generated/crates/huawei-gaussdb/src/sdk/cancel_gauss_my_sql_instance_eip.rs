@@ -2,7 +2,7 @@
 //! `CancelGaussMySqlInstanceEip`: 解绑弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/public-ips/unbind` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/cancel_gauss_my_sql_instance_eip.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:461).
+//! - Spec: `specs/huawei/gaussdb/cancel_gauss_my_sql_instance_eip.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:461).
 
 /// Input of `CancelGaussMySqlInstanceEip`. Build one with [`CancelGaussMySqlInstanceEipRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ChangeGaussMySqlInstanceSpecification`: 变更实例规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/action` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/change_gauss_my_sql_instance_specification.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:595).
+//! - Spec: `specs/huawei/gaussdb/change_gauss_my_sql_instance_specification.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:595).
 
 use super::MysqlChangeSpecificationRequest;
 

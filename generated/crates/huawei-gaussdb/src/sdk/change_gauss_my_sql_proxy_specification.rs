@@ -2,7 +2,7 @@
 //! `ChangeGaussMySqlProxySpecification`: 数据库代理规格变更
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/flavor` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/change_gauss_my_sql_proxy_specification.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:664).
+//! - Spec: `specs/huawei/gaussdb/change_gauss_my_sql_proxy_specification.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:664).
 
 use super::TaurusProxyScaleRequest;
 

@@ -2,7 +2,7 @@
 //! `CheckClickHouseDataBaseConfig`: 数据同步库配置校验
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/replication/database-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/check_click_house_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14989).
+//! - Spec: `specs/huawei/gaussdb/check_click_house_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14989).
 
 use super::{ChDatabaseConfigCheckResult, CheckChDatabaseConfigRequestBody};
 

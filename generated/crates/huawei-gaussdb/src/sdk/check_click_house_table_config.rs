@@ -2,7 +2,7 @@
 //! `CheckClickHouseTableConfig`: 数据同步表配置校验
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/replication/table-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/check_click_house_table_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15058).
+//! - Spec: `specs/huawei/gaussdb/check_click_house_table_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15058).
 
 use super::{ChDatabaseTableConfigCheckResult, CheckChDatabaseTableConfigRequestBody};
 

@@ -2,7 +2,7 @@
 //! `CheckDataBaseConfig`: HTAP数据同步库配置校验
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/database-config-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/check_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15127).
+//! - Spec: `specs/huawei/gaussdb/check_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15127).
 
 use super::{DbConfigCheckRequestV3, DbConfigCheckResult};
 
@@ -18,7 +18,7 @@ pub struct CheckDataBaseConfigRequest {
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
     /// Body of the CheckDataBaseConfigRequest
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<DbConfigCheckRequestV3>,
@@ -46,11 +46,12 @@ impl CheckDataBaseConfigRequestBuilder {
     pub fn build(self) -> Result<CheckDataBaseConfigRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(CheckDataBaseConfigRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                x_language: self.x_language,
+                x_language: x_language?,
                 body: self.body,
             }))
     }

@@ -2,7 +2,7 @@
 //! `CheckKernelUpgrade`: 实例升级预检查
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/database-version/upgrade/pre-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/check_kernel_upgrade.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:735).
+//! - Spec: `specs/huawei/gaussdb/check_kernel_upgrade.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:735).
 
 use super::UpgradePrecheckRequest;
 

@@ -2,7 +2,7 @@
 //! `CheckStarrocksParams`: 参数对比
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/starrocks/comparison` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/check_starrocks_params.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15263).
+//! - Spec: `specs/huawei/gaussdb/check_starrocks_params.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15263).
 
 use super::{CheckStarrocksParamsRequestBody, ParamGroupParameterDifferences};
 

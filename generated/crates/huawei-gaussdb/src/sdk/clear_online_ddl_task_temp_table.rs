@@ -2,7 +2,7 @@
 //! `ClearOnlineDdlTaskTempTable`: 清理实例无锁变更任务临时表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/online-ddl-task/clear` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/clear_online_ddl_task_temp_table.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:938).
+//! - Spec: `specs/huawei/gaussdb/clear_online_ddl_task_temp_table.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:938).
 
 use super::ClearOnlineDDLTaskTempTableRequestV3;
 

@@ -2,7 +2,7 @@
 //! `CollectRealtimeSession`: 收集全部实时会话信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/realtime-session` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/collect_realtime_session.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1007).
+//! - Spec: `specs/huawei/gaussdb/collect_realtime_session.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1007).
 
 use super::RealtimeSessionRequest;
 

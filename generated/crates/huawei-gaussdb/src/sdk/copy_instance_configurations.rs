@@ -2,7 +2,7 @@
 //! `CopyInstanceConfigurations`: 复制实例参数组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/configurations/{configuration_id}/copy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/copy_instance_configurations.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1147).
+//! - Spec: `specs/huawei/gaussdb/copy_instance_configurations.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1147).
 
 use super::CopyInstanceConfigurationsRequestBody;
 

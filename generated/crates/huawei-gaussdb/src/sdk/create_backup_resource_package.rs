@@ -2,7 +2,7 @@
 //! `CreateBackupResourcePackage`: 创建备份资源包
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/backups/resource-package` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/create_backup_resource_package.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1289).
+//! - Spec: `specs/huawei/gaussdb/create_backup_resource_package.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1289).
 
 use super::CreateBackupResourcePackageRequestBody;
 

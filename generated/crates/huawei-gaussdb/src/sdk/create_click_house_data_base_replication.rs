@@ -2,7 +2,7 @@
 //! `CreateClickHouseDataBaseReplication`: 创建数据同步
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/replication` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/create_click_house_data_base_replication.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15399).
+//! - Spec: `specs/huawei/gaussdb/create_click_house_data_base_replication.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15399).
 
 use super::CreateChDatabaseReplicationRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateClickHouseInstance`: 创建实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/create_click_house_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15537).
+//! - Spec: `specs/huawei/gaussdb/create_click_house_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15537).
 
 use super::{CreateChInstanceInfo, CreateChInstanceRequestBody};
 

@@ -2,7 +2,7 @@
 //! `CreateGaussMySqlConfiguration`: 创建参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/create_gauss_my_sql_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1423).
+//! - Spec: `specs/huawei/gaussdb/create_gauss_my_sql_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1423).
 
 use super::{ConfigurationSummary2, CreateConfigurationRequestBody};
 

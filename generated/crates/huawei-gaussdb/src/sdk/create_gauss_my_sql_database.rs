@@ -2,7 +2,7 @@
 //! `CreateGaussMySqlDatabase`: 创建数据库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/databases` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/create_gauss_my_sql_database.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1490).
+//! - Spec: `specs/huawei/gaussdb/create_gauss_my_sql_database.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1490).
 
 use super::CreateGaussMySqlDatabaseRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateGaussMySqlDatabaseUser`: 创建数据库用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db-users` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/create_gauss_my_sql_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1559).
+//! - Spec: `specs/huawei/gaussdb/create_gauss_my_sql_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1559).
 
 use super::CreateDatabaseUserRequest;
 

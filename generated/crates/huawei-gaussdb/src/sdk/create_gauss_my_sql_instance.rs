@@ -2,7 +2,7 @@
 //! `CreateGaussMySqlInstance`: 创建数据库实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/create_gauss_my_sql_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1628).
+//! - Spec: `specs/huawei/gaussdb/create_gauss_my_sql_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1628).
 
 use super::{MysqlInstanceRequest, MysqlInstanceResponse};
 

@@ -2,7 +2,7 @@
 //! `CreateProxyDnsName`: 开启proxy内网DNS
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/dns` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/create_proxy_dns_name.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1969).
+//! - Spec: `specs/huawei/gaussdb/create_proxy_dns_name.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:1969).
 
 /// Input of `CreateProxyDnsName`. Build one with [`CreateProxyDnsNameRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteAutoSqlLimiting`: 关闭自治限流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/auto-sql-limiting` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_auto_sql_limiting.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2107).
+//! - Spec: `specs/huawei/gaussdb/delete_auto_sql_limiting.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2107).
 
 /// Input of `DeleteAutoSqlLimiting`. Build one with [`DeleteAutoSqlLimitingRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteClickHouseDataBaseConfig`: 停止修改数据同步
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/clickhouse/databases/replication/config` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_click_house_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15813).
+//! - Spec: `specs/huawei/gaussdb/delete_click_house_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15813).
 
 /// Input of `DeleteClickHouseDataBaseConfig`. Build one with [`DeleteClickHouseDataBaseConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct DeleteClickHouseDataBaseConfigRequest {
     pub instance_id: String,
     /// 数据库名。
     /// Wire name: `database`, sent in the query.
-    pub database: Option<String>,
+    pub database: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,11 +46,12 @@ impl DeleteClickHouseDataBaseConfigRequestBuilder {
     ) -> Result<DeleteClickHouseDataBaseConfigRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let database = check.required("database", "database", self.database);
         check
             .finish(|| Some(DeleteClickHouseDataBaseConfigRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                database: self.database,
+                database: database?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `DeleteClickHouseDataBaseReplication`: 删除数据同步
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/clickhouse/replication/{database_name}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_click_house_data_base_replication.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15882).
+//! - Spec: `specs/huawei/gaussdb/delete_click_house_data_base_replication.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15882).
 
 /// Input of `DeleteClickHouseDataBaseReplication`. Build one with [`DeleteClickHouseDataBaseReplicationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteClickHouseDatabaseUser`: 删除数据库账户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/clickhouse/users/{user_name}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_click_house_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15951).
+//! - Spec: `specs/huawei/gaussdb/delete_click_house_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15951).
 
 /// Input of `DeleteClickHouseDatabaseUser`. Build one with [`DeleteClickHouseDatabaseUserRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteClickHouseInstance`: 删除实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/clickhouse/{clickhouse_instance_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_click_house_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16020).
+//! - Spec: `specs/huawei/gaussdb/delete_click_house_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16020).
 
 /// Input of `DeleteClickHouseInstance`. Build one with [`DeleteClickHouseInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteDynamicServerlessPolicy`: 删除动态Serverless算力策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/serverless/dynamic-policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_dynamic_serverless_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2245).
+//! - Spec: `specs/huawei/gaussdb/delete_dynamic_serverless_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2245).
 
 /// Input of `DeleteDynamicServerlessPolicy`. Build one with [`DeleteDynamicServerlessPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteGaussMySqlBackup`: 删除手动备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/backups/{backup_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_backup.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2312).
+//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_backup.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2312).
 
 /// Input of `DeleteGaussMySqlBackup`. Build one with [`DeleteGaussMySqlBackupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteGaussMySqlConfiguration`: 删除参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/configurations/{configuration_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2379).
+//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2379).
 
 /// Input of `DeleteGaussMySqlConfiguration`. Build one with [`DeleteGaussMySqlConfigurationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteGaussMySqlInstance`: 删除/退订数据库实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2584).
+//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2584).
 
 /// Input of `DeleteGaussMySqlInstance`. Build one with [`DeleteGaussMySqlInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

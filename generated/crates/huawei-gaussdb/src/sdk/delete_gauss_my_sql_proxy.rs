@@ -2,7 +2,7 @@
 //! `DeleteGaussMySqlProxy`: 关闭数据库代理
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/proxy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_proxy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2651).
+//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_proxy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2651).
 
 use super::CloseMysqlProxyRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteGaussMySqlReadonlyNode`: 删除/退订只读节点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/nodes/{node_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_readonly_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2720).
+//! - Spec: `specs/huawei/gaussdb/delete_gauss_my_sql_readonly_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2720).
 
 /// Input of `DeleteGaussMySqlReadonlyNode`. Build one with [`DeleteGaussMySqlReadonlyNodeRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

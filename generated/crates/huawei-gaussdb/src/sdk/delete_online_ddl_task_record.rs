@@ -2,7 +2,7 @@
 //! `DeleteOnlineDdlTaskRecord`: 删除实例无锁变更任务记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/online-ddl-task` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_online_ddl_task_record.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2856).
+//! - Spec: `specs/huawei/gaussdb/delete_online_ddl_task_record.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2856).
 
 use super::DeleteOnlineDDLTaskRecordRequestV3;
 

@@ -2,7 +2,7 @@
 //! `DeleteScheduleTasK`: 删除定时任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instance/{instance_id}/scheduled-jobs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_schedule_tas_k.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2994).
+//! - Spec: `specs/huawei/gaussdb/delete_schedule_tas_k.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:2994).
 
 use super::DeleteScheduleTasKRequestBody;
 

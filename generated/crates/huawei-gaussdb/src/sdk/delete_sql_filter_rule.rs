@@ -2,7 +2,7 @@
 //! `DeleteSqlFilterRule`: 删除SQL限流规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/sql-filter/rules` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_sql_filter_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3063).
+//! - Spec: `specs/huawei/gaussdb/delete_sql_filter_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3063).
 
 use super::DeleteSqlFilterRuleReq;
 

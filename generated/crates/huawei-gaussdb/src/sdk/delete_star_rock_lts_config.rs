@@ -2,7 +2,7 @@
 //! `DeleteStarRockLtsConfig`: 批量解除LTS日志配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/starrocks/instances/logs/lts-configs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_star_rock_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16225).
+//! - Spec: `specs/huawei/gaussdb/delete_star_rock_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16225).
 
 use super::HtapDeleteLTSConfigRequestBody;
 

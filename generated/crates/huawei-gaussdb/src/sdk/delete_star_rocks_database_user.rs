@@ -2,7 +2,7 @@
 //! `DeleteStarRocksDatabaseUser`: 删除数据库账户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/starrocks/users` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_star_rocks_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16361).
+//! - Spec: `specs/huawei/gaussdb/delete_star_rocks_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16361).
 
 /// Input of `DeleteStarRocksDatabaseUser`. Build one with [`DeleteStarRocksDatabaseUserRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct DeleteStarRocksDatabaseUserRequest {
     pub instance_id: String,
     /// 数据库账户名。
     /// Wire name: `user_name`, sent in the query.
-    pub user_name: Option<String>,
+    pub user_name: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,11 +46,12 @@ impl DeleteStarRocksDatabaseUserRequestBuilder {
     ) -> Result<DeleteStarRocksDatabaseUserRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let user_name = check.required("user_name", "user_name", self.user_name);
         check
             .finish(|| Some(DeleteStarRocksDatabaseUserRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                user_name: self.user_name,
+                user_name: user_name?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `DeleteStarrocksInstance`: 删除StarRocks实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/starrocks/{starrocks_instance_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_starrocks_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16430).
+//! - Spec: `specs/huawei/gaussdb/delete_starrocks_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16430).
 
 /// Input of `DeleteStarrocksInstance`. Build one with [`DeleteStarrocksInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteTaskRecord`: 删除指定任务记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/jobs/{job_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_task_record.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3132).
+//! - Spec: `specs/huawei/gaussdb/delete_task_record.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3132).
 
 /// Input of `DeleteTaskRecord`. Build one with [`DeleteTaskRecordRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

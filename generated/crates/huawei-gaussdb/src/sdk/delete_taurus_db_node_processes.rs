@@ -2,7 +2,7 @@
 //! `DeleteTaurusDbNodeProcesses`: 终止节点用户会话线程
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/processes` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/delete_taurus_db_node_processes.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3199).
+//! - Spec: `specs/huawei/gaussdb/delete_taurus_db_node_processes.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3199).
 
 use super::DeleteTaurusDbNodeProcessesRequestBody;
 

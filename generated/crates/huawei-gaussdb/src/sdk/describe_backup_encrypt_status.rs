@@ -2,7 +2,7 @@
 //! `DescribeBackupEncryptStatus`: 查询实例是否开启备份加密功能
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/backups/encryption` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/describe_backup_encrypt_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3270).
+//! - Spec: `specs/huawei/gaussdb/describe_backup_encrypt_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3270).
 
 /// Input of `DescribeBackupEncryptStatus`. Build one with [`DescribeBackupEncryptStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

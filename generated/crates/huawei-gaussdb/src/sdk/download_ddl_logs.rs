@@ -2,7 +2,7 @@
 //! `DownloadDdlLogs`: 获取DDL日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/ddl-log/download` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/download_ddl_logs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3337).
+//! - Spec: `specs/huawei/gaussdb/download_ddl_logs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3337).
 
 use super::{DownLoadFileInfoItem, DownloadDdlLogsRequestBody};
 

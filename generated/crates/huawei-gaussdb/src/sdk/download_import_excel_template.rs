@@ -2,7 +2,7 @@
 //! `DownloadImportExcelTemplate`: HTAP数据同步模板下载
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/htap/template` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/download_import_excel_template.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16499).
+//! - Spec: `specs/huawei/gaussdb/download_import_excel_template.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16499).
 
 /// Input of `DownloadImportExcelTemplate`. Build one with [`DownloadImportExcelTemplateRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct DownloadImportExcelTemplateRequest {
     pub instance_id: String,
     /// **参数解释**：  具体选择哪一种模板进行下载。  **约束限制**：  不涉及。  **取值范围**：  import_async: Excel导入文件类型。  **默认取值**：  不涉及。
     /// Wire name: `template_type`, sent in the query.
-    pub template_type: Option<String>,
+    pub template_type: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,11 +46,13 @@ impl DownloadImportExcelTemplateRequestBuilder {
     ) -> Result<DownloadImportExcelTemplateRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let template_type = check
+            .required("template_type", "template_type", self.template_type);
         check
             .finish(|| Some(DownloadImportExcelTemplateRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                template_type: self.template_type,
+                template_type: template_type?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `DownloadOnlineDdlTaskLog`: 获取实例无锁变更任务日志记录下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/online-ddl-task/log/download` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/download_online_ddl_task_log.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3406).
+//! - Spec: `specs/huawei/gaussdb/download_online_ddl_task_log.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3406).
 
 use super::DownloadOnlineDDLTaskLogRequestV3;
 

@@ -2,7 +2,7 @@
 //! `DownloadRealtimeSession`: 下载全部实时会话信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/realtime-session-result` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/download_realtime_session.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3475).
+//! - Spec: `specs/huawei/gaussdb/download_realtime_session.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3475).
 
 /// Input of `DownloadRealtimeSession`. Build one with [`DownloadRealtimeSessionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DownloadSlowLogFile`: 获取慢日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/{node_id}/slowlog-download` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/download_slow_log_file.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3546).
+//! - Spec: `specs/huawei/gaussdb/download_slow_log_file.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3546).
 
 use super::DownloadSlowLogFileItem;
 
@@ -66,13 +66,13 @@ pub struct DownloadSlowLogFileResponse {
     pub list: Vec<DownloadSlowLogFileItem>,
     /// 条数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant DownloadSlowLogFileResponse {
         0 => list: Vec<DownloadSlowLogFileItem> = "list",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

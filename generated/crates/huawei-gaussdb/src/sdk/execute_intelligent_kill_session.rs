@@ -2,7 +2,7 @@
 //! `ExecuteIntelligentKillSession`: 执行智能Kill会话动作
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/intelligent-kill-session` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/execute_intelligent_kill_session.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3615).
+//! - Spec: `specs/huawei/gaussdb/execute_intelligent_kill_session.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3615).
 
 use super::IntelligentKillSessionsReq;
 

@@ -2,7 +2,7 @@
 //! `ExpandGaussMySqlInstanceVolume`: 包周期存储扩容
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/volume/extend` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/expand_gauss_my_sql_instance_volume.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3684).
+//! - Spec: `specs/huawei/gaussdb/expand_gauss_my_sql_instance_volume.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3684).
 
 use super::MysqlExtendInstanceVolumeRequest;
 
@@ -64,7 +64,7 @@ impl ExpandGaussMySqlInstanceVolumeRequestBuilder {
 pub struct ExpandGaussMySqlInstanceVolumeResponse {
     /// 扩容后容量。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 订单号。
     /// Wire name: `order_id`.
     pub order_id: Option<String>,
@@ -72,7 +72,7 @@ pub struct ExpandGaussMySqlInstanceVolumeResponse {
 
 ::runtime::lenient_object! {
     tolerant ExpandGaussMySqlInstanceVolumeResponse {
-        0 => size: Option<i64> = "size",
+        0 => size: Option<i32> = "size",
         1 => order_id: Option<String> = "order_id",
     }
 }

@@ -2,7 +2,7 @@
 //! `ExpandGaussMySqlProxy`: 扩容数据库代理节点的数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/enlarge` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/expand_gauss_my_sql_proxy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3754).
+//! - Spec: `specs/huawei/gaussdb/expand_gauss_my_sql_proxy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3754).
 
 use super::EnlargeProxyRequest;
 

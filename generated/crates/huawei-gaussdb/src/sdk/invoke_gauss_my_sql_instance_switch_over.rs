@@ -2,7 +2,7 @@
 //! `InvokeGaussMySqlInstanceSwitchOver`: 手动主备倒换
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/switchover` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/invoke_gauss_my_sql_instance_switch_over.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3823).
+//! - Spec: `specs/huawei/gaussdb/invoke_gauss_my_sql_instance_switch_over.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3823).
 
 use super::TaurusSwitchoverRequest;
 

@@ -2,7 +2,7 @@
 //! `ListAuditLogDownloadLink`: 获取全量SQL的临时下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instance/{instance_id}/auditlog/download-link` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_audit_log_download_link.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3892).
+//! - Spec: `specs/huawei/gaussdb/list_audit_log_download_link.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3892).
 
 use super::FileInfo;
 
@@ -24,13 +24,13 @@ pub struct ListAuditLogDownloadLinkRequest {
     pub last_file_name: Option<String>,
     /// 一次查询返回的文件数量。  默认值为10，取值范围：1~50之间的整数值。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 开始时间，不得早于实例创建时间。格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
     /// Wire name: `start_time`, sent in the query.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// 结束时间，不得晚于当前时间。格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如偏移1个小时显示为+0100。
     /// Wire name: `end_time`, sent in the query.
-    pub end_time: Option<String>,
+    pub end_time: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -50,7 +50,7 @@ impl ListAuditLogDownloadLinkRequest {
         instance_id: String = "instance_id",
         node_id: String = "node_id",
         last_file_name: String = "last_file_name",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         start_time: String = "start_time",
         end_time: String = "end_time",
         x_language: String = "X-Language",
@@ -64,6 +64,8 @@ impl ListAuditLogDownloadLinkRequestBuilder {
     ) -> Result<ListAuditLogDownloadLinkRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_time = check.required("start_time", "start_time", self.start_time);
+        let end_time = check.required("end_time", "end_time", self.end_time);
         check
             .finish(|| Some(ListAuditLogDownloadLinkRequest {
                 project_id: self.project_id,
@@ -71,8 +73,8 @@ impl ListAuditLogDownloadLinkRequestBuilder {
                 node_id: self.node_id,
                 last_file_name: self.last_file_name,
                 limit: self.limit,
-                start_time: self.start_time,
-                end_time: self.end_time,
+                start_time: start_time?,
+                end_time: end_time?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ListAuditLogs`: 获取审计日志列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/audit-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_audit_logs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3969).
+//! - Spec: `specs/huawei/gaussdb/list_audit_logs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:3969).
 
 use super::AuditLogDetail;
 
@@ -18,16 +18,16 @@ pub struct ListAuditLogsRequest {
     pub instance_id: String,
     /// **参数解释**：  查询开始时间。  **约束限制**：  格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `start_time`, sent in the query.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// **参数解释**：  查询结束时间。  **约束限制**： 格式为“yyyy-mm-ddThh:mm:ssZ”， 大于查询开始时间，时间跨度不超过30天，  其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `end_time`, sent in the query.
-    pub end_time: Option<String>,
+    pub end_time: String,
     /// **参数解释**：    索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。    **约束限制**：    必须为整数，不能为负数。    **取值范围**：    ≥0  **默认取值**：   0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: i32,
     /// **参数解释**：  查询记录数。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  1-100  **默认取值**：  10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -47,8 +47,8 @@ impl ListAuditLogsRequest {
         instance_id: String = "instance_id",
         start_time: String = "start_time",
         end_time: String = "end_time",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -58,14 +58,18 @@ impl ListAuditLogsRequestBuilder {
     pub fn build(self) -> Result<ListAuditLogsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_time = check.required("start_time", "start_time", self.start_time);
+        let end_time = check.required("end_time", "end_time", self.end_time);
+        let offset = check.required("offset", "offset", self.offset);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ListAuditLogsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                start_time: self.start_time,
-                end_time: self.end_time,
-                offset: self.offset,
-                limit: self.limit,
+                start_time: start_time?,
+                end_time: end_time?,
+                offset: offset?,
+                limit: limit?,
                 x_language: self.x_language,
             }))
     }
@@ -80,13 +84,13 @@ pub struct ListAuditLogsResponse {
     pub audit_logs: Vec<AuditLogDetail>,
     /// **参数解释**：  总记录数。  **取值范围**：  不小于0。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAuditLogsResponse {
         0 => audit_logs: Vec<AuditLogDetail> = "audit_logs",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

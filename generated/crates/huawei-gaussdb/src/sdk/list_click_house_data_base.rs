@@ -2,7 +2,7 @@
 //! `ListClickHouseDataBase`: 查询数据库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/clickhouse/databases` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_click_house_data_base.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16568).
+//! - Spec: `specs/huawei/gaussdb/list_click_house_data_base.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16568).
 
 /// Input of `ListClickHouseDataBase`. Build one with [`ListClickHouseDataBaseRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,10 +16,10 @@ pub struct ListClickHouseDataBaseRequest {
     pub instance_id: String,
     /// 查询记录数，默认10。不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 索引位置，偏移量，默认0。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 数据库名。
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
@@ -40,8 +40,8 @@ impl ListClickHouseDataBaseRequest {
     ListClickHouseDataBaseRequestBuilder for ListClickHouseDataBaseRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         database_name: String = "database_name",
         x_language: String = "X-Language",
     }
@@ -73,13 +73,13 @@ pub struct ListClickHouseDataBaseResponse {
     pub databases: Vec<String>,
     /// 数据库总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListClickHouseDataBaseResponse {
         0 => databases: Vec<String> = "databases",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

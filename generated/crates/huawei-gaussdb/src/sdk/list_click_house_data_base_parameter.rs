@@ -2,7 +2,7 @@
 //! `ListClickHouseDataBaseParameter`: 查询数据同步的库参数配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/clickhouse/replication/database-parameter` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_click_house_data_base_parameter.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16641).
+//! - Spec: `specs/huawei/gaussdb/list_click_house_data_base_parameter.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16641).
 
 use super::ChDatabaseParameterInfo;
 

@@ -2,7 +2,7 @@
 //! `ListClickHouseDataBaseReplication`: 查询数据同步信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/clickhouse/replication` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_click_house_data_base_replication.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16708).
+//! - Spec: `specs/huawei/gaussdb/list_click_house_data_base_replication.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16708).
 
 use super::ChDatabaseReplicationInfo;
 
@@ -18,10 +18,10 @@ pub struct ListClickHouseDataBaseReplicationRequest {
     pub instance_id: String,
     /// 查询记录数，默认10。不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 索引位置，偏移量，默认0。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListClickHouseDataBaseReplicationRequest {
     ListClickHouseDataBaseReplicationRequestBuilder for ListClickHouseDataBaseReplicationRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -69,7 +69,7 @@ impl ListClickHouseDataBaseReplicationRequestBuilder {
 pub struct ListClickHouseDataBaseReplicationResponse {
     /// 查询数据同步任务数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 数据同步任务信息。
     /// Wire name: `replications`.
     pub replications: Vec<ChDatabaseReplicationInfo>,
@@ -80,7 +80,7 @@ pub struct ListClickHouseDataBaseReplicationResponse {
 
 ::runtime::lenient_object! {
     tolerant ListClickHouseDataBaseReplicationResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => replications: Vec<ChDatabaseReplicationInfo> = "replications",
         2 => ext_text: Option<String> = "ext_text",
     }

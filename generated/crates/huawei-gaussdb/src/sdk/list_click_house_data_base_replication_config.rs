@@ -2,7 +2,7 @@
 //! `ListClickHouseDataBaseReplicationConfig`: 查看数据同步配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/clickhouse/replication/config` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_click_house_data_base_replication_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16779).
+//! - Spec: `specs/huawei/gaussdb/list_click_house_data_base_replication_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16779).
 
 use super::{
     ChDatabaseConfigResponse, ChDatabaseTableConfigCheckResult,
@@ -21,7 +21,7 @@ pub struct ListClickHouseDataBaseReplicationConfigRequest {
     pub instance_id: String,
     /// 数据库名。
     /// Wire name: `database_name`, sent in the query.
-    pub database_name: Option<String>,
+    pub database_name: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -51,11 +51,13 @@ impl ListClickHouseDataBaseReplicationConfigRequestBuilder {
     ) -> Result<ListClickHouseDataBaseReplicationConfigRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let database_name = check
+            .required("database_name", "database_name", self.database_name);
         check
             .finish(|| Some(ListClickHouseDataBaseReplicationConfigRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                database_name: self.database_name,
+                database_name: database_name?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ListClickHouseInstanceNode`: 查询错误日志、慢日志节点信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/clickhouse/nodes` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_click_house_instance_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16917).
+//! - Spec: `specs/huawei/gaussdb/list_click_house_instance_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16917).
 
 use super::ClickHouseNodeInfoResponseBodyNodeList;
 

@@ -2,7 +2,7 @@
 //! `ListColdTableMetas`: 查询冷表元信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/instances/{instance_id}/cold-tables/meta` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_cold_table_metas.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4044).
+//! - Spec: `specs/huawei/gaussdb/list_cold_table_metas.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4044).
 
 use super::ColdTableMetaInfo;
 

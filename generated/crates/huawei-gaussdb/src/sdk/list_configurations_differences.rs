@@ -2,7 +2,7 @@
 //! `ListConfigurationsDifferences`: 对比参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/comparison` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/list_configurations_differences.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4115).
+//! - Spec: `specs/huawei/gaussdb/list_configurations_differences.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4115).
 
 use super::{ListConfigurationsDifferencesRequestBody, ParamGroupParameterDifferences};
 

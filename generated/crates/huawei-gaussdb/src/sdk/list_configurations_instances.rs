@@ -2,7 +2,7 @@
 //! `ListConfigurationsInstances`: 查询可应用的实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{configuration_id}/applicable-instances` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_configurations_instances.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4182).
+//! - Spec: `specs/huawei/gaussdb/list_configurations_instances.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4182).
 
 use super::ApplicableInstances;
 
@@ -18,10 +18,10 @@ pub struct ListConfigurationsInstancesRequest {
     pub configuration_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListConfigurationsInstancesRequest {
     ListConfigurationsInstancesRequestBuilder for ListConfigurationsInstancesRequest {
         project_id: String = "project_id",
         configuration_id: String = "configuration_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -73,13 +73,13 @@ pub struct ListConfigurationsInstancesResponse {
     pub instances: Vec<ApplicableInstances>,
     /// 可应用的实例列表数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListConfigurationsInstancesResponse {
         0 => instances: Vec<ApplicableInstances> = "instances",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListEnterpriseProjects`: 查询企业项目
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/enterprise-projects` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_enterprise_projects.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4330).
+//! - Spec: `specs/huawei/gaussdb/list_enterprise_projects.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4330).
 
 use super::EnterpriseProjectItem;
 
@@ -15,10 +15,10 @@ pub struct ListEnterpriseProjectsRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -35,8 +35,8 @@ impl ListEnterpriseProjectsRequest {
     /// Builder of [`ListEnterpriseProjectsRequest`]: [`build`](ListEnterpriseProjectsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListEnterpriseProjectsRequestBuilder for ListEnterpriseProjectsRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -64,13 +64,13 @@ pub struct ListEnterpriseProjectsResponse {
     pub enterprise_projects: Vec<EnterpriseProjectItem>,
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListEnterpriseProjectsResponse {
         0 => enterprise_projects: Vec<EnterpriseProjectItem> = "enterprise_projects",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListGaussMySqlConfigurations`: 查询参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_configurations.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4399).
+//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_configurations.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4399).
 
 use super::ConfigurationSummary;
 
@@ -15,10 +15,10 @@ pub struct ListGaussMySqlConfigurationsRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -35,8 +35,8 @@ impl ListGaussMySqlConfigurationsRequest {
     /// Builder of [`ListGaussMySqlConfigurationsRequest`]: [`build`](ListGaussMySqlConfigurationsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListGaussMySqlConfigurationsRequestBuilder for ListGaussMySqlConfigurationsRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -66,13 +66,13 @@ pub struct ListGaussMySqlConfigurationsResponse {
     pub configurations: Vec<ConfigurationSummary>,
     /// 参数模板的总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListGaussMySqlConfigurationsResponse {
         0 => configurations: Vec<ConfigurationSummary> = "configurations",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListGaussMySqlDatabase`: 查询数据库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/databases` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_database.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4468).
+//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_database.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4468).
 
 use super::ListGaussMysqlDatabaseInfo;
 
@@ -18,10 +18,10 @@ pub struct ListGaussMySqlDatabaseRequest {
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 数据库名称。
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
@@ -45,8 +45,8 @@ impl ListGaussMySqlDatabaseRequest {
     ListGaussMySqlDatabaseRequestBuilder for ListGaussMySqlDatabaseRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         name: String = "name",
         charset: String = "charset",
         x_language: String = "X-Language",
@@ -80,13 +80,13 @@ pub struct ListGaussMySqlDatabaseResponse {
     pub databases: Vec<ListGaussMysqlDatabaseInfo>,
     /// 数据库总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListGaussMySqlDatabaseResponse {
         0 => databases: Vec<ListGaussMysqlDatabaseInfo> = "databases",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

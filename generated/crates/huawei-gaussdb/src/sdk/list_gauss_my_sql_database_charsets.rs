@@ -2,7 +2,7 @@
 //! `ListGaussMySqlDatabaseCharsets`: 查询数据库可用字符集
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/databases/charsets` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_database_charsets.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4543).
+//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_database_charsets.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4543).
 
 /// Input of `ListGaussMySqlDatabaseCharsets`. Build one with [`ListGaussMySqlDatabaseCharsetsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ListGaussMySqlInstanceDetailInfoUnifyStatus`: 批量查询实例详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/instances/details` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_instance_detail_info_unify_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4819).
+//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_instance_detail_info_unify_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4819).
 
 use super::MysqlInstanceInfoDetailUnifyStatus;
 
@@ -15,7 +15,7 @@ pub struct ListGaussMySqlInstanceDetailInfoUnifyStatusRequest {
     pub project_id: Option<String>,
     /// 实例ID，严格匹配UUID规则。最多同时输入20个实例ID，用英文逗号分隔。
     /// Wire name: `instance_ids`, sent in the query.
-    pub instance_ids: Option<String>,
+    pub instance_ids: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -45,11 +45,13 @@ impl ListGaussMySqlInstanceDetailInfoUnifyStatusRequestBuilder {
         ListGaussMySqlInstanceDetailInfoUnifyStatusRequest,
         ::runtime::BuildError,
     > {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let instance_ids = check
+            .required("instance_ids", "instance_ids", self.instance_ids);
         check
             .finish(|| Some(ListGaussMySqlInstanceDetailInfoUnifyStatusRequest {
                 project_id: self.project_id,
-                instance_ids: self.instance_ids,
+                instance_ids: instance_ids?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ListGaussMySqlInstancesUnifyStatus`: 查询实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/instances` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_instances_unify_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4977).
+//! - Spec: `specs/huawei/gaussdb/list_gauss_my_sql_instances_unify_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4977).
 
 use super::MysqlInstanceListInfoUnifyStatus;
 
@@ -42,10 +42,10 @@ pub struct ListGaussMySqlInstancesUnifyStatusRequest {
     pub proxy_ip: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 根据实例标签键值对进行查询。 - {key}表示标签键。 - {value}表示标签值。  如果同时使用多个标签键值对进行查询，中间使用逗号分隔开，表示查询同时包含指定标签键值对的实例。key不能重复，key之间是与的关系。
     /// Wire name: `tags`, sent in the query.
     pub tags: Option<String>,
@@ -74,8 +74,8 @@ impl ListGaussMySqlInstancesUnifyStatusRequest {
         private_ip: String = "private_ip",
         readonly_private_ip: String = "readonly_private_ip",
         proxy_ip: String = "proxy_ip",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         tags: String = "tags",
         x_language: String = "X-Language",
     }
@@ -116,13 +116,13 @@ pub struct ListGaussMySqlInstancesUnifyStatusResponse {
     pub instances: Vec<MysqlInstanceListInfoUnifyStatus>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListGaussMySqlInstancesUnifyStatusResponse {
         0 => instances: Vec<MysqlInstanceListInfoUnifyStatus> = "instances",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

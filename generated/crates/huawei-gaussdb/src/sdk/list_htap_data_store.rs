@@ -2,7 +2,7 @@
 //! `ListHtapDataStore`: HTAP引擎资源查询
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/htap/datastores/{engine_name}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_htap_data_store.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16984).
+//! - Spec: `specs/huawei/gaussdb/list_htap_data_store.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:16984).
 
 use super::SrDataStoresDatastores;
 

@@ -2,7 +2,7 @@
 //! `ListHtapFlavor`: HTAP查询规格信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/htap/flavors/{engine_name}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_htap_flavor.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17051).
+//! - Spec: `specs/huawei/gaussdb/list_htap_flavor.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17051).
 
 use super::HtapFlavorInfoFlavors;
 

@@ -2,7 +2,7 @@
 //! `ListHtapInstanceInfo`: 查询HTAP实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/htap` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_htap_instance_info.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17124).
+//! - Spec: `specs/huawei/gaussdb/list_htap_instance_info.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17124).
 
 use super::HtapInstanceListInstances;
 
@@ -57,20 +57,20 @@ impl ListHtapInstanceInfoRequestBuilder {
 pub struct ListHtapInstanceInfoResponse {
     /// HTAP实例个数。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// HTAP实例信息。
     /// Wire name: `instances`.
     pub instances: Vec<HtapInstanceListInstances>,
     /// 最大HTAP实例个数。
     /// Wire name: `max_htap_instance_num_of_taurus`.
-    pub max_htap_instance_num_of_taurus: Option<i64>,
+    pub max_htap_instance_num_of_taurus: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListHtapInstanceInfoResponse {
-        0 => total: Option<i64> = "total",
+        0 => total: Option<i32> = "total",
         1 => instances: Vec<HtapInstanceListInstances> = "instances",
-        2 => max_htap_instance_num_of_taurus: Option<i64> = "max_htap_instance_num_of_taurus",
+        2 => max_htap_instance_num_of_taurus: Option<i32> = "max_htap_instance_num_of_taurus",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListHtapStorageType`: 获取HTAP实例存储类型
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/htap/storage-type/{database}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_htap_storage_type.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17191).
+//! - Spec: `specs/huawei/gaussdb/list_htap_storage_type.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17191).
 
 use super::HtapStorageTypeStorageType;
 

@@ -2,7 +2,7 @@
 //! `ListImmediateJobs`: 获取即时任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/immediate-jobs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_immediate_jobs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5066).
+//! - Spec: `specs/huawei/gaussdb/list_immediate_jobs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5066).
 
 use super::TaskDetailInfo;
 
@@ -89,7 +89,7 @@ pub struct ListImmediateJobsResponse {
     pub jobs: Vec<TaskDetailInfo>,
     /// 任务总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释**：  支持筛选的任务名称。  **取值范围**：  不涉及。
     /// Wire name: `action_names`.
     pub action_names: Vec<String>,
@@ -98,7 +98,7 @@ pub struct ListImmediateJobsResponse {
 ::runtime::lenient_object! {
     tolerant ListImmediateJobsResponse {
         0 => jobs: Vec<TaskDetailInfo> = "jobs",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
         2 => action_names: Vec<String> = "action_names",
     }
 }

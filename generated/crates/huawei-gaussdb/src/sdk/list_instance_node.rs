@@ -2,7 +2,7 @@
 //! `ListInstanceNode`: 查询节点信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/nodes` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_instance_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17260).
+//! - Spec: `specs/huawei/gaussdb/list_instance_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17260).
 
 use super::HtapNodeInfoResponseBodyNodeList;
 
@@ -18,7 +18,7 @@ pub struct ListInstanceNodeRequest {
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
 }
 
 impl ListInstanceNodeRequest {
@@ -42,11 +42,12 @@ impl ListInstanceNodeRequestBuilder {
     pub fn build(self) -> Result<ListInstanceNodeRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ListInstanceNodeRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                x_language: self.x_language,
+                x_language: x_language?,
             }))
     }
 }

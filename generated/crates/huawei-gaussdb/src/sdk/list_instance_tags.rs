@@ -2,7 +2,7 @@
 //! `ListInstanceTags`: 查询资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/tags` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_instance_tags.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5216).
+//! - Spec: `specs/huawei/gaussdb/list_instance_tags.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5216).
 
 use super::ResourceTagItem;
 
@@ -18,10 +18,10 @@ pub struct ListInstanceTagsRequest {
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListInstanceTagsRequest {
     ListInstanceTagsRequestBuilder for ListInstanceTagsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -67,7 +67,7 @@ impl ListInstanceTagsRequestBuilder {
 pub struct ListInstanceTagsResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 标签列表。
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTagItem>,
@@ -75,7 +75,7 @@ pub struct ListInstanceTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListInstanceTagsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => tags: Vec<ResourceTagItem> = "tags",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListIntelligentKillSessionHistory`: 查询智能Kill会话历史记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/intelligent-kill-session/history` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_intelligent_kill_session_history.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5287).
+//! - Spec: `specs/huawei/gaussdb/list_intelligent_kill_session_history.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5287).
 
 use super::IntelligentKillSessionHistory;
 

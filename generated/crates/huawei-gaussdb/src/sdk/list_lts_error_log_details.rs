@@ -2,7 +2,7 @@
 //! `ListLtsErrorLogDetails`: 获取错误日志详情列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/error-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/list_lts_error_log_details.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5364).
+//! - Spec: `specs/huawei/gaussdb/list_lts_error_log_details.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5364).
 
 use super::{LtsLogErrorDetail, LtsLogErrorQueryRequest};
 

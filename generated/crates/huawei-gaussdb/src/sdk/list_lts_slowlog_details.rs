@@ -2,7 +2,7 @@
 //! `ListLtsSlowlogDetails`: 获取慢日志详情列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/list_lts_slowlog_details.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5433).
+//! - Spec: `specs/huawei/gaussdb/list_lts_slowlog_details.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5433).
 
 use super::{LtsLogSlowDetail, LtsLogSlowQueryRequest};
 

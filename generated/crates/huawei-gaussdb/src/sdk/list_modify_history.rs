@@ -2,7 +2,7 @@
 //! `ListModifyHistory`: 查询参数修改历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{configuration_id}/modify-history` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_modify_history.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5502).
+//! - Spec: `specs/huawei/gaussdb/list_modify_history.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5502).
 
 use super::ParamGroupHistoryResponse;
 
@@ -18,10 +18,10 @@ pub struct ListModifyHistoryRequest {
     pub configuration_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListModifyHistoryRequest {
     ListModifyHistoryRequestBuilder for ListModifyHistoryRequest {
         project_id: String = "project_id",
         configuration_id: String = "configuration_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -68,7 +68,7 @@ impl ListModifyHistoryRequestBuilder {
 pub struct ListModifyHistoryResponse {
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 参数模板的修改历史列表。
     /// Wire name: `histories`.
     pub histories: Vec<ParamGroupHistoryResponse>,
@@ -76,7 +76,7 @@ pub struct ListModifyHistoryResponse {
 
 ::runtime::lenient_object! {
     tolerant ListModifyHistoryResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => histories: Vec<ParamGroupHistoryResponse> = "histories",
     }
 }

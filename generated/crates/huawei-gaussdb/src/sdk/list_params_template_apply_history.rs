@@ -2,7 +2,7 @@
 //! `ListParamsTemplateApplyHistory`: 查询参数模板应用记录。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}/apply-history` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_params_template_apply_history.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5648).
+//! - Spec: `specs/huawei/gaussdb/list_params_template_apply_history.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5648).
 
 use super::TemplateApplyHistory;
 

@@ -2,7 +2,7 @@
 //! `ListRecycleInstances`: 查询回收站实例信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/recycle-info` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_recycle_instances.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5786).
+//! - Spec: `specs/huawei/gaussdb/list_recycle_instances.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5786).
 
 use super::RecycleInstanceV3;
 
@@ -61,7 +61,7 @@ impl ListRecycleInstancesRequestBuilder {
 pub struct ListRecycleInstancesResponse {
     /// 数据总数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 回收站实例信息
     /// Wire name: `instances`.
     pub instances: Vec<RecycleInstanceV3>,
@@ -69,7 +69,7 @@ pub struct ListRecycleInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRecycleInstancesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => instances: Vec<RecycleInstanceV3> = "instances",
     }
 }

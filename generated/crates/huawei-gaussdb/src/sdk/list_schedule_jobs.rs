@@ -2,7 +2,7 @@
 //! `ListScheduleJobs`: 获取定时任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/scheduled-jobs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_schedule_jobs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5855).
+//! - Spec: `specs/huawei/gaussdb/list_schedule_jobs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5855).
 
 use super::ScheduleTask;
 
@@ -94,13 +94,13 @@ pub struct ListScheduleJobsResponse {
     pub schedules: Vec<ScheduleTask>,
     /// 记录总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListScheduleJobsResponse {
         0 => schedules: Vec<ScheduleTask> = "schedules",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListStarRocksDataBases`: 查询StarRocks数据库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/databases` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_star_rocks_data_bases.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17327).
+//! - Spec: `specs/huawei/gaussdb/list_star_rocks_data_bases.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17327).
 
 /// Input of `ListStarRocksDataBases`. Build one with [`ListStarRocksDataBasesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +25,7 @@ pub struct ListStarRocksDataBasesRequest {
     pub database_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
 }
 
 impl ListStarRocksDataBasesRequest {
@@ -52,6 +52,7 @@ impl ListStarRocksDataBasesRequestBuilder {
     pub fn build(self) -> Result<ListStarRocksDataBasesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ListStarRocksDataBasesRequest {
                 project_id: self.project_id,
@@ -59,7 +60,7 @@ impl ListStarRocksDataBasesRequestBuilder {
                 limit: self.limit,
                 offset: self.offset,
                 database_name: self.database_name,
-                x_language: self.x_language,
+                x_language: x_language?,
             }))
     }
 }
@@ -73,17 +74,17 @@ pub struct ListStarRocksDataBasesResponse {
     pub databases: Vec<String>,
     /// 数据库数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 查询时间戳。
     /// Wire name: `timestamp`.
-    pub timestamp: Option<i64>,
+    pub timestamp: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListStarRocksDataBasesResponse {
         0 => databases: Vec<String> = "databases",
-        1 => total_count: Option<i64> = "total_count",
-        2 => timestamp: Option<i64> = "timestamp",
+        1 => total_count: Option<i32> = "total_count",
+        2 => timestamp: Option<i32> = "timestamp",
     }
 }
 

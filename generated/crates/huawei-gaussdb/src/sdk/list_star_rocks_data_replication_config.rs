@@ -2,7 +2,7 @@
 //! `ListStarRocksDataReplicationConfig`: 查询StarRocks数据同步配置信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_star_rocks_data_replication_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17400).
+//! - Spec: `specs/huawei/gaussdb/list_star_rocks_data_replication_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17400).
 
 use super::{DataBaseInfo, TableConfigCheckResult, TableReplConfig};
 
@@ -18,10 +18,10 @@ pub struct ListStarRocksDataReplicationConfigRequest {
     pub instance_id: String,
     /// 数据同步任务名。 字符长度限制3~128位，仅支持英文大小写字母、数字以及下划线_。
     /// Wire name: `task_name`, sent in the query.
-    pub task_name: Option<String>,
+    pub task_name: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
 }
 
 impl ListStarRocksDataReplicationConfigRequest {
@@ -48,12 +48,14 @@ impl ListStarRocksDataReplicationConfigRequestBuilder {
     ) -> Result<ListStarRocksDataReplicationConfigRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let task_name = check.required("task_name", "task_name", self.task_name);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ListStarRocksDataReplicationConfigRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                task_name: self.task_name,
-                x_language: self.x_language,
+                task_name: task_name?,
+                x_language: x_language?,
             }))
     }
 }

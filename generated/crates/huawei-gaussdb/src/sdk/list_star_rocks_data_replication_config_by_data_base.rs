@@ -2,7 +2,7 @@
 //! `ListStarRocksDataReplicationConfigByDataBase`: 按目标库查询StarRocks数据同步配置信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/configuration/{database}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_star_rocks_data_replication_config_by_data_base.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17469).
+//! - Spec: `specs/huawei/gaussdb/list_star_rocks_data_replication_config_by_data_base.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17469).
 
 use super::{DataBaseInfo, TableConfigCheckResult, TableReplConfig};
 
@@ -21,7 +21,7 @@ pub struct ListStarRocksDataReplicationConfigByDataBaseRequest {
     pub database: String,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
 }
 
 impl ListStarRocksDataReplicationConfigByDataBaseRequest {
@@ -52,12 +52,13 @@ impl ListStarRocksDataReplicationConfigByDataBaseRequestBuilder {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
         let database = check.required("database", "database", self.database);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ListStarRocksDataReplicationConfigByDataBaseRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
                 database: database?,
-                x_language: self.x_language,
+                x_language: x_language?,
             }))
     }
 }

@@ -2,7 +2,7 @@
 //! `ListStarRocksDataReplications`: 查询StarRocks数据同步状态信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_star_rocks_data_replications.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17538).
+//! - Spec: `specs/huawei/gaussdb/list_star_rocks_data_replications.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17538).
 
 use super::StarRocksReplicationInfo;
 
@@ -24,7 +24,7 @@ pub struct ListStarRocksDataReplicationsRequest {
     pub offset: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
 }
 
 impl ListStarRocksDataReplicationsRequest {
@@ -52,13 +52,14 @@ impl ListStarRocksDataReplicationsRequestBuilder {
     ) -> Result<ListStarRocksDataReplicationsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ListStarRocksDataReplicationsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
                 limit: self.limit,
                 offset: self.offset,
-                x_language: self.x_language,
+                x_language: x_language?,
             }))
     }
 }

@@ -2,7 +2,7 @@
 //! `ListStarRocksDbParameters`: 查询StarRocks数据同步的库参数配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/database-parameters` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_star_rocks_db_parameters.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17609).
+//! - Spec: `specs/huawei/gaussdb/list_star_rocks_db_parameters.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17609).
 
 use super::DbParameter;
 
@@ -24,7 +24,7 @@ pub struct ListStarRocksDbParametersRequest {
     pub main_task_name: Option<String>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
 }
 
 impl ListStarRocksDbParametersRequest {
@@ -52,13 +52,14 @@ impl ListStarRocksDbParametersRequestBuilder {
     ) -> Result<ListStarRocksDbParametersRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ListStarRocksDbParametersRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
                 add_task_scenario: self.add_task_scenario,
                 main_task_name: self.main_task_name,
-                x_language: self.x_language,
+                x_language: x_language?,
             }))
     }
 }

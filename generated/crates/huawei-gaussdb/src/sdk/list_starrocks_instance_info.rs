@@ -2,7 +2,7 @@
 //! `ListStarrocksInstanceInfo`: 查询StarRocks实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/{starrocks_instance_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_starrocks_instance_info.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17680).
+//! - Spec: `specs/huawei/gaussdb/list_starrocks_instance_info.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17680).
 
 use super::StarRocksInstanceInfoInstances;
 

@@ -2,7 +2,7 @@
 //! `ListTaurusDbNodeProcesses`: 查询节点用户会话线程
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/processes` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/list_taurus_db_node_processes.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5936).
+//! - Spec: `specs/huawei/gaussdb/list_taurus_db_node_processes.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5936).
 
 use super::TaurusDbProcessInfo;
 
@@ -21,10 +21,10 @@ pub struct ListTaurusDbNodeProcessesRequest {
     pub node_id: String,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  ≥0  **默认取值**：  0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**：  查询记录数。  **约束限制**：  必须为整数，不能为负数。  **取值范围**：  1-100  **默认取值**：  100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn  **默认值**：  en-us
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ListTaurusDbNodeProcessesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         node_id: String = "node_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -78,13 +78,13 @@ pub struct ListTaurusDbNodeProcessesResponse {
     pub processes: Vec<TaurusDbProcessInfo>,
     /// **参数解释**：  节点中的用户会话线程总数。  **取值范围**：  ≥0
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListTaurusDbNodeProcessesResponse {
         0 => processes: Vec<TaurusDbProcessInfo> = "processes",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ModifyAutoExpandPolicy`: 修改存储空间自动扩容策略。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/storage/auto-expand-policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/modify_auto_expand_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6009).
+//! - Spec: `specs/huawei/gaussdb/modify_auto_expand_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6009).
 
 use super::ModifyAutoExpandPolicyReq;
 

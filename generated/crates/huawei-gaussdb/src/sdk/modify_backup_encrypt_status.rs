@@ -2,7 +2,7 @@
 //! `ModifyBackupEncryptStatus`: 打开或关闭备份加密
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/backups/encryption` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/modify_backup_encrypt_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6078).
+//! - Spec: `specs/huawei/gaussdb/modify_backup_encrypt_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6078).
 
 use super::BackupEncryptRequest;
 

@@ -2,7 +2,7 @@
 //! `ModifyDataSync`: 修改StarRocks数据同步配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/modify_data_sync.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17749).
+//! - Spec: `specs/huawei/gaussdb/modify_data_sync.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17749).
 
 use super::{DbConfigCheckResult, ModifyDataSyncConfigRequestV3, TableConfigCheckResult};
 

@@ -2,7 +2,7 @@
 //! `ModifyGaussMySqlProxyRouteMode`: 设置读写分离路由模式
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/route-mode` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/modify_gauss_my_sql_proxy_route_mode.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6216).
+//! - Spec: `specs/huawei/gaussdb/modify_gauss_my_sql_proxy_route_mode.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6216).
 
 use super::ModifyGaussMySqlProxyRouteModeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ModifyNodePriority`: 修改节点故障倒换优先级。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/priority` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/modify_node_priority.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6356).
+//! - Spec: `specs/huawei/gaussdb/modify_node_priority.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6356).
 
 use super::ModifyNodePriorityRequestBody;
 

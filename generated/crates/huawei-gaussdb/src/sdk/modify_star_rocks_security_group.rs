@@ -2,7 +2,7 @@
 //! `ModifyStarRocksSecurityGroup`: 修改StarRocks安全组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/starrocks/security-group` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/modify_star_rocks_security_group.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17818).
+//! - Spec: `specs/huawei/gaussdb/modify_star_rocks_security_group.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17818).
 
 use super::ModifyStarRocksSecurityGroupReq;
 

@@ -2,7 +2,7 @@
 //! `PauseStarRocksDataReplication`: 暂停StarRocks数据同步
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/pause` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/pause_star_rocks_data_replication.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17887).
+//! - Spec: `specs/huawei/gaussdb/pause_star_rocks_data_replication.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17887).
 
 use super::PauseStarRocksDataReplication;
 
@@ -18,7 +18,7 @@ pub struct PauseStarRocksDataReplicationRequest {
     pub instance_id: String,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
     /// Body of the PauseStarRocksDataReplicationRequest
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<PauseStarRocksDataReplication>,
@@ -48,11 +48,12 @@ impl PauseStarRocksDataReplicationRequestBuilder {
     ) -> Result<PauseStarRocksDataReplicationRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(PauseStarRocksDataReplicationRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                x_language: self.x_language,
+                x_language: x_language?,
                 body: self.body,
             }))
     }

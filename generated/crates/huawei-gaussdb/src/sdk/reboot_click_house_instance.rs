@@ -2,7 +2,7 @@
 //! `RebootClickHouseInstance`: 重启实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/clickhouse/restart` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/reboot_click_house_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17956).
+//! - Spec: `specs/huawei/gaussdb/reboot_click_house_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:17956).
 
 /// Input of `RebootClickHouseInstance`. Build one with [`RebootClickHouseInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `RenameInstanceNode`: 批量修改节点名称.
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/nodes/name` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/rename_instance_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6427).
+//! - Spec: `specs/huawei/gaussdb/rename_instance_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6427).
 
 use super::RenameInstanceNodeRequestBody;
 

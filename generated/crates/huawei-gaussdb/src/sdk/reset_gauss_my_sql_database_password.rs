@@ -2,7 +2,7 @@
 //! `ResetGaussMySqlDatabasePassword`: 修改数据库用户密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/db-users/password` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/reset_gauss_my_sql_database_password.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6496).
+//! - Spec: `specs/huawei/gaussdb/reset_gauss_my_sql_database_password.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6496).
 
 use super::ResetDatabasePasswordRequest;
 

@@ -2,7 +2,7 @@
 //! `ResizeClickHouseFlavor`: 实例规格变更
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/resize-flavor` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/resize_click_house_flavor.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18023).
+//! - Spec: `specs/huawei/gaussdb/resize_click_house_flavor.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18023).
 
 use super::ClickHouseResizeFlavorRequestBody;
 

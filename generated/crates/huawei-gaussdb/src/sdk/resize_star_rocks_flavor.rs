@@ -2,7 +2,7 @@
 //! `ResizeStarRocksFlavor`: StarRocks实例规格变更
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/resize-flavor` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/resize_star_rocks_flavor.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18161).
+//! - Spec: `specs/huawei/gaussdb/resize_star_rocks_flavor.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18161).
 
 use super::SrFlavorResizeReq;
 

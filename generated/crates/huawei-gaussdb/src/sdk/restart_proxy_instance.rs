@@ -2,7 +2,7 @@
 //! `RestartProxyInstance`: 重启数据库代理.
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/restart` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/restart_proxy_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6774).
+//! - Spec: `specs/huawei/gaussdb/restart_proxy_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6774).
 
 /// Input of `RestartProxyInstance`. Build one with [`RestartProxyInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `RestartStarrocksInstance`: 重启StarRocks实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{starrocks_instance_id}/starrocks/restart` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/restart_starrocks_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18230).
+//! - Spec: `specs/huawei/gaussdb/restart_starrocks_instance.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18230).
 
 /// Input of `RestartStarrocksInstance`. Build one with [`RestartStarrocksInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

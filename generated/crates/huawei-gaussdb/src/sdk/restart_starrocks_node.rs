@@ -2,7 +2,7 @@
 //! `RestartStarrocksNode`: 重启StarRocks节点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{starrocks_instance_id}/starrocks/{starrocks_node_id}/restart` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/restart_starrocks_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18297).
+//! - Spec: `specs/huawei/gaussdb/restart_starrocks_node.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18297).
 
 /// Input of `RestartStarrocksNode`. Build one with [`RestartStarrocksNodeRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `SetAutoSqlLimiting`: 开启自治限流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/auto-sql-limiting` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/set_auto_sql_limiting.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6979).
+//! - Spec: `specs/huawei/gaussdb/set_auto_sql_limiting.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:6979).
 
 use super::SetAutoSqlLimitingReq;
 

@@ -2,7 +2,7 @@
 //! `SetDdlLogPolicy`: 设置DDL下载功能的策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/ddl-log` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/set_ddl_log_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7048).
+//! - Spec: `specs/huawei/gaussdb/set_ddl_log_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7048).
 
 use super::SetDdlLogPolicyRequestBody;
 

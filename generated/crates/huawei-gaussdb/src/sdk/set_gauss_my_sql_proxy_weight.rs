@@ -2,7 +2,7 @@
 //! `SetGaussMySqlProxyWeight`: 设置读写分离权重
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/weight` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/set_gauss_my_sql_proxy_weight.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7117).
+//! - Spec: `specs/huawei/gaussdb/set_gauss_my_sql_proxy_weight.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7117).
 
 use super::TaurusModifyProxyWeightRequest;
 

@@ -2,7 +2,7 @@
 //! `SetHtapQueryQueuesRule`: 设置当前查询队列阈值
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/query-queue/rules` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/set_htap_query_queues_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18435).
+//! - Spec: `specs/huawei/gaussdb/set_htap_query_queues_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18435).
 
 use super::OperateHtapQueryQueueRuleReq;
 

@@ -2,7 +2,7 @@
 //! `SetInstanceReadonlyStatus`: 设置/解除实例只读
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/readonly-status` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/set_instance_readonly_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7255).
+//! - Spec: `specs/huawei/gaussdb/set_instance_readonly_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7255).
 
 use super::SetInstanceReadonlyRequestBody;
 

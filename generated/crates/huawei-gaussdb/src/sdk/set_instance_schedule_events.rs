@@ -2,7 +2,7 @@
 //! `SetInstanceScheduleEvents`: 操作事件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/schedule-events` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/set_instance_schedule_events.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7324).
+//! - Spec: `specs/huawei/gaussdb/set_instance_schedule_events.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7324).
 
 use super::{EventJobResult, SetInstanceScheduleEventsRequestBody};
 

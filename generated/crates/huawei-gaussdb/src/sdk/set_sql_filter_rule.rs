@@ -2,7 +2,7 @@
 //! `SetSqlFilterRule`: 设置SQL限流规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/sql-filter/rules` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/set_sql_filter_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7458).
+//! - Spec: `specs/huawei/gaussdb/set_sql_filter_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7458).
 
 use super::OperateSqlFilterRuleReq;
 

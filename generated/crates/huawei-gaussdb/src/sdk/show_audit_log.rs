@@ -2,7 +2,7 @@
 //! `ShowAuditLog`: 查询全量SQL开关状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instance/{instance_id}/audit-log/switch-status` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_audit_log.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7527).
+//! - Spec: `specs/huawei/gaussdb/show_audit_log.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7527).
 
 /// Input of `ShowAuditLog`. Build one with [`ShowAuditLogRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowAuditLogDownloadLink`: 生成审计日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/audit-log-link` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_audit_log_download_link.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7594).
+//! - Spec: `specs/huawei/gaussdb/show_audit_log_download_link.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7594).
 
 use super::AuditLogDownloadLinkRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ShowAuditLogPolicy`: 查询审计日志策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/audit-log-policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_audit_log_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7663).
+//! - Spec: `specs/huawei/gaussdb/show_audit_log_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7663).
 
 /// Input of `ShowAuditLogPolicy`. Build one with [`ShowAuditLogPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,7 @@ impl ShowAuditLogPolicyRequestBuilder {
 pub struct ShowAuditLogPolicyResponse {
     /// **参数解释**：  审计日志保存天数，0表示关闭审计日志策略。   **取值范围**：  0~732。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<i32>,
     /// **参数解释**：  审计记录的操作类型。空表示不过滤任何操作类型。  **取值范围**：  动态范围。
     /// Wire name: `audit_types`.
     pub audit_types: Vec<String>,
@@ -66,7 +66,7 @@ pub struct ShowAuditLogPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowAuditLogPolicyResponse {
-        0 => keep_days: Option<i64> = "keep_days",
+        0 => keep_days: Option<i32> = "keep_days",
         1 => audit_types: Vec<String> = "audit_types",
         2 => all_audit_log_action: Option<String> = "all_audit_log_action",
     }

@@ -2,7 +2,7 @@
 //! `ShowAutoExpandPolicy`: 查询存储空间自动扩容策略。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/storage/auto-expand-policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_auto_expand_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7730).
+//! - Spec: `specs/huawei/gaussdb/show_auto_expand_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7730).
 
 /// Input of `ShowAutoExpandPolicy`. Build one with [`ShowAutoExpandPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -58,21 +58,21 @@ pub struct ShowAutoExpandPolicyResponse {
     pub switch_option: Option<bool>,
     /// **参数解释**：  存储自动扩容上限，单位GB。
     /// Wire name: `limit_size`.
-    pub limit_size: Option<i64>,
+    pub limit_size: Option<i32>,
     /// **参数解释**：  可用存储空间率。
     /// Wire name: `trigger_available_percent`.
     pub trigger_available_percent: Option<i64>,
     /// **参数解释**：  扩容步长百分比。
     /// Wire name: `step_percent`.
-    pub step_percent: Option<i64>,
+    pub step_percent: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowAutoExpandPolicyResponse {
         0 => switch_option: Option<bool> = "switch_option",
-        1 => limit_size: Option<i64> = "limit_size",
+        1 => limit_size: Option<i32> = "limit_size",
         2 => trigger_available_percent: Option<i64> = "trigger_available_percent",
-        3 => step_percent: Option<i64> = "step_percent",
+        3 => step_percent: Option<i32> = "step_percent",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowAutoScalingHistory`: 查询自动变配历史记录.
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/auto-scaling/history` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_auto_scaling_history.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7797).
+//! - Spec: `specs/huawei/gaussdb/show_auto_scaling_history.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7797).
 
 use super::AutoScalingRecordInfo;
 

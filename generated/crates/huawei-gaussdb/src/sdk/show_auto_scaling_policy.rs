@@ -2,7 +2,7 @@
 //! `ShowAutoScalingPolicy`: 查询自动变配
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/auto-scaling/policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_auto_scaling_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7868).
+//! - Spec: `specs/huawei/gaussdb/show_auto_scaling_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7868).
 
 use super::ScalingStrategyInfo;
 
@@ -69,13 +69,13 @@ pub struct ShowAutoScalingPolicyResponse {
     pub status: Option<String>,
     /// 监测周期（单位：秒）。 在整个观测窗口期内，若CPU平均使用率大于等于设定值，则在观测窗口结束后，进行扩容。
     /// Wire name: `monitor_cycle`.
-    pub monitor_cycle: Option<i64>,
+    pub monitor_cycle: Option<i32>,
     /// 静默周期（单位：秒）。 两次自动扩容或自动回缩的最小间隔时间。
     /// Wire name: `silence_cycle`.
-    pub silence_cycle: Option<i64>,
+    pub silence_cycle: Option<i32>,
     /// 扩容阈值（百分比数值），指CPU平均使用率。
     /// Wire name: `enlarge_threshold`.
-    pub enlarge_threshold: Option<i64>,
+    pub enlarge_threshold: Option<i32>,
     /// 扩容规格上限。
     /// Wire name: `max_flavor`.
     pub max_flavor: Option<String>,
@@ -96,13 +96,13 @@ pub struct ShowAutoScalingPolicyResponse {
     pub scaling_strategy: Option<ScalingStrategyInfo>,
     /// 只读节点数量上限。
     /// Wire name: `max_read_only_count`.
-    pub max_read_only_count: Option<i64>,
+    pub max_read_only_count: Option<i32>,
     /// 只读节点数量下限。
     /// Wire name: `min_read_only_count`.
-    pub min_read_only_count: Option<i64>,
+    pub min_read_only_count: Option<i32>,
     /// 只读节点读写分离权重。
     /// Wire name: `read_only_weight`.
-    pub read_only_weight: Option<i64>,
+    pub read_only_weight: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -111,18 +111,18 @@ pub struct ShowAutoScalingPolicyResponse {
         1 => instance_id: Option<String> = "instance_id",
         2 => instance_name: Option<String> = "instance_name",
         3 => status: Option<String> = "status",
-        4 => monitor_cycle: Option<i64> = "monitor_cycle",
-        5 => silence_cycle: Option<i64> = "silence_cycle",
-        6 => enlarge_threshold: Option<i64> = "enlarge_threshold",
+        4 => monitor_cycle: Option<i32> = "monitor_cycle",
+        5 => silence_cycle: Option<i32> = "silence_cycle",
+        6 => enlarge_threshold: Option<i32> = "enlarge_threshold",
         7 => max_flavor: Option<String> = "max_flavor",
         8 => reduce_enabled: Option<bool> = "reduce_enabled",
         9 => reduce_threshold: Option<i64> = "reduce_threshold",
         10 => min_flavor: Option<String> = "min_flavor",
         11 => silence_start_at: Option<String> = "silence_start_at",
         12 => scaling_strategy: Option<ScalingStrategyInfo> = "scaling_strategy",
-        13 => max_read_only_count: Option<i64> = "max_read_only_count",
-        14 => min_read_only_count: Option<i64> = "min_read_only_count",
-        15 => read_only_weight: Option<i64> = "read_only_weight",
+        13 => max_read_only_count: Option<i32> = "max_read_only_count",
+        14 => min_read_only_count: Option<i32> = "min_read_only_count",
+        15 => read_only_weight: Option<i32> = "read_only_weight",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowAutoSqlLimitingLog`: 查询自治限流执行记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/auto-sql-limiting/log` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_auto_sql_limiting_log.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7935).
+//! - Spec: `specs/huawei/gaussdb/show_auto_sql_limiting_log.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7935).
 
 use super::AutoSqlLimitingLog;
 

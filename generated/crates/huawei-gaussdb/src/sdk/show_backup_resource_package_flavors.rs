@@ -2,7 +2,7 @@
 //! `ShowBackupResourcePackageFlavors`: 查询备份资源包规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/resource-package/flavors` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_backup_resource_package_flavors.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8004).
+//! - Spec: `specs/huawei/gaussdb/show_backup_resource_package_flavors.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8004).
 
 use super::BackupResourcePackageFlavor;
 

@@ -2,7 +2,7 @@
 //! `ShowClickHouseDatabaseUser`: 查询数据库账户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/clickhouse/users` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_click_house_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18504).
+//! - Spec: `specs/huawei/gaussdb/show_click_house_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18504).
 
 use super::ShowClickHouseDatabaseUsersUserDetails;
 
@@ -18,10 +18,10 @@ pub struct ShowClickHouseDatabaseUserRequest {
     pub instance_id: String,
     /// 查询记录数，默认10。不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 索引位置，偏移量。默认0。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 数据库账户。
     /// Wire name: `user_name`, sent in the query.
     pub user_name: Option<String>,
@@ -42,8 +42,8 @@ impl ShowClickHouseDatabaseUserRequest {
     ShowClickHouseDatabaseUserRequestBuilder for ShowClickHouseDatabaseUserRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         user_name: String = "user_name",
         x_language: String = "X-Language",
     }
@@ -77,13 +77,13 @@ pub struct ShowClickHouseDatabaseUserResponse {
     pub user_details: Vec<ShowClickHouseDatabaseUsersUserDetails>,
     /// 数据库账户数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowClickHouseDatabaseUserResponse {
         0 => user_details: Vec<ShowClickHouseDatabaseUsersUserDetails> = "user_details",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowClickHouseLtsConfig`: 查询实例LTS日志配置列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/clickhouse/instances/logs/lts-configs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_click_house_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18577).
+//! - Spec: `specs/huawei/gaussdb/show_click_house_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18577).
 
 use super::ChInstanceLtsConfigs;
 
@@ -24,10 +24,10 @@ pub struct ShowClickHouseLtsConfigRequest {
     pub instance_name: Option<String>,
     /// 查询记录数，默认10。不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 索引位置，偏移量，默认0。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -47,8 +47,8 @@ impl ShowClickHouseLtsConfigRequest {
         instance_id: String = "instance_id",
         enterprise_project_id: String = "enterprise_project_id",
         instance_name: String = "instance_name",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -79,13 +79,13 @@ pub struct ShowClickHouseLtsConfigResponse {
     pub instance_lts_configs: Vec<ChInstanceLtsConfigs>,
     /// 实例总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowClickHouseLtsConfigResponse {
         0 => instance_lts_configs: Vec<ChInstanceLtsConfigs> = "instance_lts_configs",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

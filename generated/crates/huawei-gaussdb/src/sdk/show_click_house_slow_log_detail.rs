@@ -2,7 +2,7 @@
 //! `ShowClickHouseSlowLogDetail`: 查询慢日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_click_house_slow_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18652).
+//! - Spec: `specs/huawei/gaussdb/show_click_house_slow_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18652).
 
 use super::{ChSlowLogDetailResponseSlowLogList, ChSlowLogQueryRequestBody};
 

@@ -2,7 +2,7 @@
 //! `ShowClickHouseSlowLogSensitiveStatus`: 查询慢日志脱敏状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/clickhouse/slowlog-sensitive` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_click_house_slow_log_sensitive_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18721).
+//! - Spec: `specs/huawei/gaussdb/show_click_house_slow_log_sensitive_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18721).
 
 /// Input of `ShowClickHouseSlowLogSensitiveStatus`. Build one with [`ShowClickHouseSlowLogSensitiveStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

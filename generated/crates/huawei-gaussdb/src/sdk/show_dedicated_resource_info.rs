@@ -2,7 +2,7 @@
 //! `ShowDedicatedResourceInfo`: 查询专属资源信息详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/dedicated-resource/{dedicated_resource_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_dedicated_resource_info.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8215).
+//! - Spec: `specs/huawei/gaussdb/show_dedicated_resource_info.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8215).
 
 use super::{DedicatedComputeInfo, DedicatedStorageInfo};
 

@@ -2,7 +2,7 @@
 //! `ShowErrorLogDownloadLink`: 错误日志下载
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/{node_id}/errorlog-download` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_error_log_download_link.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8349).
+//! - Spec: `specs/huawei/gaussdb/show_error_log_download_link.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8349).
 
 use super::RDSErrorLogDownload;
 
@@ -65,7 +65,7 @@ impl ShowErrorLogDownloadLinkRequestBuilder {
 pub struct ShowErrorLogDownloadLinkResponse {
     /// **参数解释**：  数量。  **取值范围**：  不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**：  错误日志下载链接列表。
     /// Wire name: `list`.
     pub list: Vec<RDSErrorLogDownload>,
@@ -73,7 +73,7 @@ pub struct ShowErrorLogDownloadLinkResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowErrorLogDownloadLinkResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => list: Vec<RDSErrorLogDownload> = "list",
     }
 }

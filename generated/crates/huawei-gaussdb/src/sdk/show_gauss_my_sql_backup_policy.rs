@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlBackupPolicy`: 查询自动备份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/backups/policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_backup_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8501).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_backup_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8501).
 
 use super::BackupPolicy;
 

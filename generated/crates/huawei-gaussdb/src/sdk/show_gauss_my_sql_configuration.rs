@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlConfiguration`: 获取参数模板详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{configuration_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8568).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8568).
 
 use super::ConfigurationSummary2;
 

@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlEngineVersion`: 查询数据库引擎的版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/datastores/{database_name}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_engine_version.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8635).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_engine_version.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8635).
 
 use super::MysqlEngineVersionInfo;
 

@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlFlavors`: 查询数据库规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/flavors/{database_name}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_flavors.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8702).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_flavors.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8702).
 
 use super::MysqlFlavorsInfo;
 
@@ -21,7 +21,7 @@ pub struct ShowGaussMySqlFlavorsRequest {
     pub version_name: Option<String>,
     /// 规格的可用区模式，现在仅支持\\&quot;single\\&quot;、\\&quot;multi\\&quot;，不区分大小写。
     /// Wire name: `availability_zone_mode`, sent in the query.
-    pub availability_zone_mode: Option<String>,
+    pub availability_zone_mode: String,
     /// 规格编码。
     /// Wire name: `spec_code`, sent in the query.
     pub spec_code: Option<String>,
@@ -55,12 +55,18 @@ impl ShowGaussMySqlFlavorsRequestBuilder {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let database_name = check
             .required("database_name", "database_name", self.database_name);
+        let availability_zone_mode = check
+            .required(
+                "availability_zone_mode",
+                "availability_zone_mode",
+                self.availability_zone_mode,
+            );
         check
             .finish(|| Some(ShowGaussMySqlFlavorsRequest {
                 project_id: self.project_id,
                 database_name: database_name?,
                 version_name: self.version_name,
-                availability_zone_mode: self.availability_zone_mode,
+                availability_zone_mode: availability_zone_mode?,
                 spec_code: self.spec_code,
                 x_language: self.x_language,
             }))

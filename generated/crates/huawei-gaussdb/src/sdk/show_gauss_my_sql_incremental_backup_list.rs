@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlIncrementalBackupList`: 查询增量备份列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/incremental-backups` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_incremental_backup_list.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8775).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_incremental_backup_list.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8775).
 
 use super::IncrementalBackups;
 

@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlInstanceInfoUnifyStatus`: 查询实例详情信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/instances/{instance_id}` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_instance_info_unify_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8921).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_instance_info_unify_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8921).
 
 use super::MysqlInstanceInfoDetailUnifyStatus;
 

@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlJobInfo`: 获取指定ID的任务信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_job_info.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8988).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_job_info.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8988).
 
 use super::GetJobInfoDetail;
 
@@ -15,7 +15,7 @@ pub struct ShowGaussMySqlJobInfoRequest {
     pub project_id: Option<String>,
     /// 任务ID。
     /// Wire name: `id`, sent in the query.
-    pub id: Option<String>,
+    pub id: String,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -40,11 +40,12 @@ impl ShowGaussMySqlJobInfoRequest {
 impl ShowGaussMySqlJobInfoRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ShowGaussMySqlJobInfoRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let id = check.required("id", "id", self.id);
         check
             .finish(|| Some(ShowGaussMySqlJobInfoRequest {
                 project_id: self.project_id,
-                id: self.id,
+                id: id?,
                 x_language: self.x_language,
             }))
     }

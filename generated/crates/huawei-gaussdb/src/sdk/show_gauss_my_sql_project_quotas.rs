@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlProjectQuotas`: 查询租户的实例配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/project-quotas` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_project_quotas.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9055).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_project_quotas.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9055).
 
 use super::ProjectQuotas;
 

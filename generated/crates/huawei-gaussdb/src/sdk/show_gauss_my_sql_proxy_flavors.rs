@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlProxyFlavors`: 查询数据库代理规格信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy/flavors` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_proxy_flavors.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9122).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_proxy_flavors.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9122).
 
 use super::MysqlProxyFlavorGroups;
 

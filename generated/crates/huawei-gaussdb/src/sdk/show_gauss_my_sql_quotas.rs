@@ -2,7 +2,7 @@
 //! `ShowGaussMySqlQuotas`: 查询租户基于企业项目的资源配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/quotas` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_quotas.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9264).
+//! - Spec: `specs/huawei/gaussdb/show_gauss_my_sql_quotas.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9264).
 
 use super::Quota;
 
@@ -69,13 +69,13 @@ pub struct ShowGaussMySqlQuotasResponse {
     pub quota_list: Vec<Quota>,
     /// 配额记录的条数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowGaussMySqlQuotasResponse {
         0 => quota_list: Vec<Quota> = "quota_list",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

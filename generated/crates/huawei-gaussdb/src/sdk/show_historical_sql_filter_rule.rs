@@ -2,7 +2,7 @@
 //! `ShowHistoricalSqlFilterRule`: 查询历史SQL限流规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/sql-filter/history-rules` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_historical_sql_filter_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9335).
+//! - Spec: `specs/huawei/gaussdb/show_historical_sql_filter_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9335).
 
 use super::HistoricalSqlFilterRule;
 
@@ -18,7 +18,7 @@ pub struct ShowHistoricalSqlFilterRuleRequest {
     pub instance_id: String,
     /// **参数解释**：  节点ID，此参数是节点的唯一标识。  **约束限制**：  不涉及。  **取值范围**：  只能由英文字母、数字组成，前面为UUID，后缀为no07，长度为36个字符。  **默认取值**：  不涉及。
     /// Wire name: `node_id`, sent in the query.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// **参数解释**：  SQL限流类型。  **约束限制**：  不涉及。  **取值范围**：  - SELECT：查询语句。 - UPDATE：更新语句。 - DELETE：删除语句。 - INSERT：插入语句。  **默认取值**：  不传则默认查询所有类型的限流规则。
     /// Wire name: `sql_type`, sent in the query.
     pub sql_type: Option<String>,
@@ -52,11 +52,12 @@ impl ShowHistoricalSqlFilterRuleRequestBuilder {
     ) -> Result<ShowHistoricalSqlFilterRuleRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let node_id = check.required("node_id", "node_id", self.node_id);
         check
             .finish(|| Some(ShowHistoricalSqlFilterRuleRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                node_id: self.node_id,
+                node_id: node_id?,
                 sql_type: self.sql_type,
                 x_language: self.x_language,
             }))

@@ -2,7 +2,7 @@
 //! `ShowHtapErrorLogDetail`: 查询错误日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/error-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_htap_error_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18788).
+//! - Spec: `specs/huawei/gaussdb/show_htap_error_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18788).
 
 use super::{HtapErrorLogDetailResponseErrorLogList, HtapErrorLogQueryRequestBody};
 
@@ -18,7 +18,7 @@ pub struct ShowHtapErrorLogDetailRequest {
     pub instance_id: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
     /// Body of the ShowHtapErrorLogDetailRequest
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<HtapErrorLogQueryRequestBody>,
@@ -46,11 +46,12 @@ impl ShowHtapErrorLogDetailRequestBuilder {
     pub fn build(self) -> Result<ShowHtapErrorLogDetailRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ShowHtapErrorLogDetailRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                x_language: self.x_language,
+                x_language: x_language?,
                 body: self.body,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ShowHtapLtsConfig`: 查询实例LTS日志配置列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/starrocks/instances/logs/lts-configs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_htap_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18857).
+//! - Spec: `specs/huawei/gaussdb/show_htap_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18857).
 
 use super::HtapLTSConfigResponseInstanceLtsConfigs;
 
@@ -24,13 +24,13 @@ pub struct ShowHtapLtsConfigRequest {
     pub instance_name: Option<String>,
     /// **参数解释**： 查询记录数。  **约束限制**：  不涉及。  **取值范围**： 0-100。  **默认取值**： 10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **约束限制**：  不涉及。  **取值范围**：     0-10000。  **默认取值**：  0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
 }
 
 impl ShowHtapLtsConfigRequest {
@@ -47,8 +47,8 @@ impl ShowHtapLtsConfigRequest {
         instance_id: String = "instance_id",
         enterprise_project_id: String = "enterprise_project_id",
         instance_name: String = "instance_name",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -56,7 +56,8 @@ impl ShowHtapLtsConfigRequest {
 impl ShowHtapLtsConfigRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ShowHtapLtsConfigRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ShowHtapLtsConfigRequest {
                 project_id: self.project_id,
@@ -65,7 +66,7 @@ impl ShowHtapLtsConfigRequestBuilder {
                 instance_name: self.instance_name,
                 limit: self.limit,
                 offset: self.offset,
-                x_language: self.x_language,
+                x_language: x_language?,
             }))
     }
 }
@@ -79,13 +80,13 @@ pub struct ShowHtapLtsConfigResponse {
     pub instance_lts_configs: Vec<HtapLTSConfigResponseInstanceLtsConfigs>,
     /// **参数解释**： 实例数。  **取值范围**：  不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowHtapLtsConfigResponse {
         0 => instance_lts_configs: Vec<HtapLTSConfigResponseInstanceLtsConfigs> = "instance_lts_configs",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

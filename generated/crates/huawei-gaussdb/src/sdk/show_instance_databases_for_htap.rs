@@ -2,7 +2,7 @@
 //! `ShowInstanceDatabasesForHtap`: 查询HTAP主实例数据库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/htap/databases` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_instance_databases_for_htap.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19070).
+//! - Spec: `specs/huawei/gaussdb/show_instance_databases_for_htap.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19070).
 
 use super::QueryDataBaseRequestV3;
 

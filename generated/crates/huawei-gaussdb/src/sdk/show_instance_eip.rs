@@ -2,7 +2,7 @@
 //! `ShowInstanceEip`: 查询弹性公网IP。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/eip` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_instance_eip.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9552).
+//! - Spec: `specs/huawei/gaussdb/show_instance_eip.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9552).
 
 /// Input of `ShowInstanceEip`. Build one with [`ShowInstanceEipRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

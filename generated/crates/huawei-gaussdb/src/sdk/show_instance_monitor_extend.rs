@@ -2,7 +2,7 @@
 //! `ShowInstanceMonitorExtend`: 查询实例秒级监控
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/monitor-policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_instance_monitor_extend.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9619).
+//! - Spec: `specs/huawei/gaussdb/show_instance_monitor_extend.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9619).
 
 /// Input of `ShowInstanceMonitorExtend`. Build one with [`ShowInstanceMonitorExtendRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -60,7 +60,7 @@ pub struct ShowInstanceMonitorExtendResponse {
     pub monitor_switch: Option<bool>,
     /// 采集周期，仅在monitor_switch为true时返回。  - 1：采集周期为1s。 - 5：采集周期为5s。
     /// Wire name: `period`.
-    pub period: Option<i64>,
+    pub period: Option<i32>,
     /// **参数解释**：  能否开启秒级监控。  **取值范围**： - true: 可以开启。 - false：不能开启，8vcpu以下规格不允许开启秒级监控。
     /// Wire name: `allow`.
     pub allow: Option<bool>,
@@ -69,7 +69,7 @@ pub struct ShowInstanceMonitorExtendResponse {
 ::runtime::lenient_object! {
     tolerant ShowInstanceMonitorExtendResponse {
         0 => monitor_switch: Option<bool> = "monitor_switch",
-        1 => period: Option<i64> = "period",
+        1 => period: Option<i32> = "period",
         2 => allow: Option<bool> = "allow",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowInstanceScheduleEvents`: 获取事件列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/schedule-events` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_instance_schedule_events.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9686).
+//! - Spec: `specs/huawei/gaussdb/show_instance_schedule_events.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9686).
 
 use super::ScheduleEventInfo;
 

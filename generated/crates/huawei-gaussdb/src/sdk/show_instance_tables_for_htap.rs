@@ -2,7 +2,7 @@
 //! `ShowInstanceTablesForHtap`: 查询HTAP主实例数据库表列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/htap/tables` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_instance_tables_for_htap.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19143).
+//! - Spec: `specs/huawei/gaussdb/show_instance_tables_for_htap.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19143).
 
 use super::QueryTableRequestV3;
 
@@ -77,13 +77,13 @@ pub struct ShowInstanceTablesForHtapResponse {
     pub tables: Vec<String>,
     /// **参数解释**：  数据库数量。  **默认取值**：  不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowInstanceTablesForHtapResponse {
         0 => tables: Vec<String> = "tables",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

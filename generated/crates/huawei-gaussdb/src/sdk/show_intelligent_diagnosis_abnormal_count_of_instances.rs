@@ -2,7 +2,7 @@
 //! `ShowIntelligentDiagnosisAbnormalCountOfInstances`: 获取各指标的异常实例数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/diagnosis-instance-count` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_intelligent_diagnosis_abnormal_count_of_instances.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9769).
+//! - Spec: `specs/huawei/gaussdb/show_intelligent_diagnosis_abnormal_count_of_instances.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9769).
 
 use super::DiagnosisInfo;
 

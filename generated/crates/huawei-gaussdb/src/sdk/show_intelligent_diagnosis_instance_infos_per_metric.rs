@@ -2,7 +2,7 @@
 //! `ShowIntelligentDiagnosisInstanceInfosPerMetric`: 获取某个指标的异常实例信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/diagnosis-instance-infos` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_intelligent_diagnosis_instance_infos_per_metric.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9834).
+//! - Spec: `specs/huawei/gaussdb/show_intelligent_diagnosis_instance_infos_per_metric.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9834).
 
 use super::InstanceInfoForDiagnosis;
 
@@ -15,13 +15,13 @@ pub struct ShowIntelligentDiagnosisInstanceInfosPerMetricRequest {
     pub project_id: Option<String>,
     /// 指标名。
     /// Wire name: `metric_name`, sent in the query.
-    pub metric_name: Option<String>,
+    pub metric_name: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: i32,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ShowIntelligentDiagnosisInstanceInfosPerMetricRequest {
     ShowIntelligentDiagnosisInstanceInfosPerMetricRequestBuilder for ShowIntelligentDiagnosisInstanceInfosPerMetricRequest {
         project_id: String = "project_id",
         metric_name: String = "metric_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -53,13 +53,16 @@ impl ShowIntelligentDiagnosisInstanceInfosPerMetricRequestBuilder {
         ShowIntelligentDiagnosisInstanceInfosPerMetricRequest,
         ::runtime::BuildError,
     > {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let metric_name = check.required("metric_name", "metric_name", self.metric_name);
+        let offset = check.required("offset", "offset", self.offset);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ShowIntelligentDiagnosisInstanceInfosPerMetricRequest {
                 project_id: self.project_id,
-                metric_name: self.metric_name,
-                offset: self.offset,
-                limit: self.limit,
+                metric_name: metric_name?,
+                offset: offset?,
+                limit: limit?,
                 x_language: self.x_language,
             }))
     }
@@ -71,7 +74,7 @@ impl ShowIntelligentDiagnosisInstanceInfosPerMetricRequestBuilder {
 pub struct ShowIntelligentDiagnosisInstanceInfosPerMetricResponse {
     /// 当前指标的异常实例总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 异常实例信息。
     /// Wire name: `instance_infos`.
     pub instance_infos: Vec<InstanceInfoForDiagnosis>,
@@ -79,7 +82,7 @@ pub struct ShowIntelligentDiagnosisInstanceInfosPerMetricResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowIntelligentDiagnosisInstanceInfosPerMetricResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => instance_infos: Vec<InstanceInfoForDiagnosis> = "instance_infos",
     }
 }

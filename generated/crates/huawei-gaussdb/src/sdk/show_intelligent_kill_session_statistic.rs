@@ -2,7 +2,7 @@
 //! `ShowIntelligentKillSessionStatistic`: 预览智能Kill会话结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/intelligent-kill-session/statistic` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_intelligent_kill_session_statistic.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9905).
+//! - Spec: `specs/huawei/gaussdb/show_intelligent_kill_session_statistic.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9905).
 
 use super::IntelligentKillSessionStatistic;
 

@@ -2,7 +2,7 @@
 //! `ShowKernelUpgradeCheckResult`: 查询实例升级预检查结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/database-version/upgrade/pre-check-result` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_kernel_upgrade_check_result.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9974).
+//! - Spec: `specs/huawei/gaussdb/show_kernel_upgrade_check_result.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9974).
 
 use super::{UpgradeDatabasePrecheckResult, UpgradePrecheckRequest};
 

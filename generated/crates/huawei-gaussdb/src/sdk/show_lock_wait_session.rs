@@ -2,7 +2,7 @@
 //! `ShowLockWaitSession`: 查询锁等待会话信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/process/lock-wait` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_lock_wait_session.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10041).
+//! - Spec: `specs/huawei/gaussdb/show_lock_wait_session.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10041).
 
 use super::AbnormalRootCause;
 

@@ -2,7 +2,7 @@
 //! `ShowLtsConfigs`: 查询实例LTS日志配置列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/logs/lts-configs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_lts_configs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10112).
+//! - Spec: `specs/huawei/gaussdb/show_lts_configs.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10112).
 
 use super::LtsConfigsV3;
 
@@ -79,13 +79,13 @@ pub struct ShowLtsConfigsResponse {
     pub instance_lts_configs: Vec<LtsConfigsV3>,
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowLtsConfigsResponse {
         0 => instance_lts_configs: Vec<LtsConfigsV3> = "instance_lts_configs",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

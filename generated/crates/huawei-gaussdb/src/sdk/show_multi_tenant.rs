@@ -2,7 +2,7 @@
 //! `ShowMultiTenant`: 查询多租特性开关状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/multi-tenant` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_multi_tenant.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10187).
+//! - Spec: `specs/huawei/gaussdb/show_multi_tenant.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10187).
 
 /// Input of `ShowMultiTenant`. Build one with [`ShowMultiTenantRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowProxyConfigurations`: 查询数据库代理内核参数。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/configurations` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_proxy_configurations.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10254).
+//! - Spec: `specs/huawei/gaussdb/show_proxy_configurations.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10254).
 
 use super::ProxyConfiguration;
 

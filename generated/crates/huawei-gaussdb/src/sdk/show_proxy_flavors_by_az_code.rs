@@ -2,7 +2,7 @@
 //! `ShowProxyFlavorsByAzCode`: 根据azCode查询数据库代理规格信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/proxy/flavors` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_proxy_flavors_by_az_code.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10329).
+//! - Spec: `specs/huawei/gaussdb/show_proxy_flavors_by_az_code.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10329).
 
 use super::ProxyFlavorGroup;
 
@@ -15,10 +15,10 @@ pub struct ShowProxyFlavorsByAzCodeRequest {
     pub project_id: Option<String>,
     /// **参数解释**：  可用区。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `az_codes`, sent in the query.
-    pub az_codes: Option<String>,
+    pub az_codes: String,
     /// **参数解释**：  代理引擎名称。  **约束限制**：  不涉及。  **取值范围**：  taurusproxy。  **默认取值**：  不涉及。
     /// Wire name: `proxy_engine_name`, sent in the query.
-    pub proxy_engine_name: Option<String>,
+    pub proxy_engine_name: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,12 +46,15 @@ impl ShowProxyFlavorsByAzCodeRequestBuilder {
     pub fn build(
         self,
     ) -> Result<ShowProxyFlavorsByAzCodeRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let az_codes = check.required("az_codes", "az_codes", self.az_codes);
+        let proxy_engine_name = check
+            .required("proxy_engine_name", "proxy_engine_name", self.proxy_engine_name);
         check
             .finish(|| Some(ShowProxyFlavorsByAzCodeRequest {
                 project_id: self.project_id,
-                az_codes: self.az_codes,
-                proxy_engine_name: self.proxy_engine_name,
+                az_codes: az_codes?,
+                proxy_engine_name: proxy_engine_name?,
                 x_language: self.x_language,
             }))
     }

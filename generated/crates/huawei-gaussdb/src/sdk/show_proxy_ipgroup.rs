@@ -2,7 +2,7 @@
 //! `ShowProxyIpgroup`: 查询代理实例访问控制
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/ipgroup` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_proxy_ipgroup.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10398).
+//! - Spec: `specs/huawei/gaussdb/show_proxy_ipgroup.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10398).
 
 use super::ProxyIpGroupDetail;
 

@@ -2,7 +2,7 @@
 //! `ShowRealtimeSessionTaskStatus`: 查看收集全部实时会话信息任务状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/realtime-session-task` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_realtime_session_task_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10538).
+//! - Spec: `specs/huawei/gaussdb/show_realtime_session_task_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10538).
 
 /// Input of `ShowRealtimeSessionTaskStatus`. Build one with [`ShowRealtimeSessionTaskStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

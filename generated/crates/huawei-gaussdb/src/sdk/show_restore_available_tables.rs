@@ -2,7 +2,7 @@
 //! `ShowRestoreAvailableTables`: 查询表级时间点恢复可选表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/instances/{instance_id}/backups/restore/tables` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_restore_available_tables.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10674).
+//! - Spec: `specs/huawei/gaussdb/show_restore_available_tables.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10674).
 
 use super::RestoreDatabaseInfos;
 
@@ -18,10 +18,10 @@ pub struct ShowRestoreAvailableTablesRequest {
     pub instance_id: String,
     /// **参数解释**：              备份时间点。  **约束限制**：  格式为UNIX时间戳，单位是毫秒，时区为UTC标准时区。传参时需要将对应时区的时间转为标准时区对应的时间戳，比如，北京时区的时间点需要-8h后再转为时间戳。  **取值范围**：              通过\[查询可恢复时间段\](<https://support.huaweicloud.com/api-taurusdb/ShowBackupRestoreTime.html>)获取。  **默认取值**：  不涉及。
     /// Wire name: `restore_time`, sent in the query.
-    pub restore_time: Option<String>,
+    pub restore_time: String,
     /// **参数解释**：              是否是最新库表。  **约束限制**：  不涉及。  **取值范围**：  - true：是最新库表。 - false：是恢复时间点库表。  **默认取值**：  不涉及。
     /// Wire name: `last_table_info`, sent in the query.
-    pub last_table_info: Option<String>,
+    pub last_table_info: String,
     /// **参数解释**：   数据库名称，模糊匹配。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
@@ -60,12 +60,16 @@ impl ShowRestoreAvailableTablesRequestBuilder {
     ) -> Result<ShowRestoreAvailableTablesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let restore_time = check
+            .required("restore_time", "restore_time", self.restore_time);
+        let last_table_info = check
+            .required("last_table_info", "last_table_info", self.last_table_info);
         check
             .finish(|| Some(ShowRestoreAvailableTablesRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                restore_time: self.restore_time,
-                last_table_info: self.last_table_info,
+                restore_time: restore_time?,
+                last_table_info: last_table_info?,
                 database_name: self.database_name,
                 table_name: self.table_name,
                 x_language: self.x_language,
@@ -79,7 +83,7 @@ impl ShowRestoreAvailableTablesRequestBuilder {
 pub struct ShowRestoreAvailableTablesResponse {
     /// **参数解释**:  实例总表数。  **取值范围**：  不涉及。
     /// Wire name: `total_tables`.
-    pub total_tables: Option<i64>,
+    pub total_tables: Option<i32>,
     /// **参数解释**：  数据库信息。
     /// Wire name: `databases`.
     pub databases: Vec<RestoreDatabaseInfos>,
@@ -87,7 +91,7 @@ pub struct ShowRestoreAvailableTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowRestoreAvailableTablesResponse {
-        0 => total_tables: Option<i64> = "total_tables",
+        0 => total_tables: Option<i32> = "total_tables",
         1 => databases: Vec<RestoreDatabaseInfos> = "databases",
     }
 }

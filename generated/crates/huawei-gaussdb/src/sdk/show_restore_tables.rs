@@ -2,7 +2,7 @@
 //! `ShowRestoreTables`: 查询表级时间点恢复可选表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/backups/restore/tables` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_restore_tables.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10751).
+//! - Spec: `specs/huawei/gaussdb/show_restore_tables.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10751).
 
 use super::RestoreDatabaseInfos;
 
@@ -18,10 +18,10 @@ pub struct ShowRestoreTablesRequest {
     pub instance_id: String,
     /// 备份时间点，时间戳格式。  通过\[查询可恢复时间段\](<https://support.huaweicloud.com/api-taurusdb/ShowBackupRestoreTime.html>)获取。
     /// Wire name: `restore_time`, sent in the query.
-    pub restore_time: Option<String>,
+    pub restore_time: String,
     /// 是否是最新库表。 - true：是最新库表。 - false：是恢复时间点库表。
     /// Wire name: `last_table_info`, sent in the query.
-    pub last_table_info: Option<String>,
+    pub last_table_info: String,
     /// 数据库名称，模糊匹配。
     /// Wire name: `database_name`, sent in the query.
     pub database_name: Option<String>,
@@ -58,12 +58,16 @@ impl ShowRestoreTablesRequestBuilder {
     pub fn build(self) -> Result<ShowRestoreTablesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let restore_time = check
+            .required("restore_time", "restore_time", self.restore_time);
+        let last_table_info = check
+            .required("last_table_info", "last_table_info", self.last_table_info);
         check
             .finish(|| Some(ShowRestoreTablesRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                restore_time: self.restore_time,
-                last_table_info: self.last_table_info,
+                restore_time: restore_time?,
+                last_table_info: last_table_info?,
                 database_name: self.database_name,
                 table_name: self.table_name,
                 x_language: self.x_language,
@@ -77,7 +81,7 @@ impl ShowRestoreTablesRequestBuilder {
 pub struct ShowRestoreTablesResponse {
     /// 数据库总数。
     /// Wire name: `total_databases`.
-    pub total_databases: Option<i64>,
+    pub total_databases: Option<i32>,
     /// 数据库信息。
     /// Wire name: `databases`.
     pub databases: Vec<RestoreDatabaseInfos>,
@@ -85,7 +89,7 @@ pub struct ShowRestoreTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowRestoreTablesResponse {
-        0 => total_databases: Option<i64> = "total_databases",
+        0 => total_databases: Option<i32> = "total_databases",
         1 => databases: Vec<RestoreDatabaseInfos> = "databases",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowServerlessComputeAbilityPolicy`: 查询Serverless算力策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/serverless/policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_serverless_compute_ability_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10826).
+//! - Spec: `specs/huawei/gaussdb/show_serverless_compute_ability_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10826).
 
 /// Input of `ShowServerlessComputeAbilityPolicy`. Build one with [`ShowServerlessComputeAbilityPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -69,10 +69,10 @@ pub struct ShowServerlessComputeAbilityPolicyResponse {
     pub scale_out_switch: Option<bool>,
     /// **参数解释**：  最大只读节点个数。  **取值范围**：  ≥2。
     /// Wire name: `max_readonly_node_count`.
-    pub max_readonly_node_count: Option<i64>,
+    pub max_readonly_node_count: Option<i32>,
     /// **参数解释**：  最小只读节点个数。  **取值范围**：  ≥1。
     /// Wire name: `min_readonly_node_count`.
-    pub min_readonly_node_count: Option<i64>,
+    pub min_readonly_node_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -81,8 +81,8 @@ pub struct ShowServerlessComputeAbilityPolicyResponse {
         1 => min_vcpus: Option<String> = "min_vcpus",
         2 => max_vcpus: Option<String> = "max_vcpus",
         3 => scale_out_switch: Option<bool> = "scale_out_switch",
-        4 => max_readonly_node_count: Option<i64> = "max_readonly_node_count",
-        5 => min_readonly_node_count: Option<i64> = "min_readonly_node_count",
+        4 => max_readonly_node_count: Option<i32> = "max_readonly_node_count",
+        5 => min_readonly_node_count: Option<i32> = "min_readonly_node_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowServerlessScalingPolicy`: 查询Serverless自定义扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/serverless/scaling-policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_serverless_scaling_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10893).
+//! - Spec: `specs/huawei/gaussdb/show_serverless_scaling_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10893).
 
 use super::CustomScalingConfig;
 

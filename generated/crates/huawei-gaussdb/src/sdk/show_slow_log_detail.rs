@@ -2,7 +2,7 @@
 //! `ShowSlowLogDetail`: 获取StarRocks实例内核慢日志信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_slow_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10960).
+//! - Spec: `specs/huawei/gaussdb/show_slow_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10960).
 
 use super::{LtsLogSlowQueryRequest, ShowStarRocksSlowLogDetail};
 

@@ -2,7 +2,7 @@
 //! `ShowSlowLogStatistics`: 查询慢日志统计信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slow-logs/statistics` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/show_slow_log_statistics.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11029).
+//! - Spec: `specs/huawei/gaussdb/show_slow_log_statistics.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11029).
 
 use super::{ShowSlowLogStatisticsItem, ShowSlowLogStatisticsRequestBody};
 
@@ -65,13 +65,13 @@ pub struct ShowSlowLogStatisticsResponse {
     pub slow_log_list: Vec<ShowSlowLogStatisticsItem>,
     /// 总条数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowSlowLogStatisticsResponse {
         0 => slow_log_list: Vec<ShowSlowLogStatisticsItem> = "slow_log_list",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

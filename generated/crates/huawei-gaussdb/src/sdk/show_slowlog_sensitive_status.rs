@@ -2,7 +2,7 @@
 //! `ShowSlowlogSensitiveStatus`: 查询慢日志脱敏状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/slowlog/query` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_slowlog_sensitive_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11098).
+//! - Spec: `specs/huawei/gaussdb/show_slowlog_sensitive_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11098).
 
 /// Input of `ShowSlowlogSensitiveStatus`. Build one with [`ShowSlowlogSensitiveStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

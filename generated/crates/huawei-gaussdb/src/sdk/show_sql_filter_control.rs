@@ -2,7 +2,7 @@
 //! `ShowSqlFilterControl`: 查询SQL限流开关状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/sql-filter/switch` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_sql_filter_control.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11234).
+//! - Spec: `specs/huawei/gaussdb/show_sql_filter_control.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11234).
 
 /// Input of `ShowSqlFilterControl`. Build one with [`ShowSqlFilterControlRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

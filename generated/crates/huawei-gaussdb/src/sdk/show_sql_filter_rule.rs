@@ -2,7 +2,7 @@
 //! `ShowSqlFilterRule`: 查询SQL限流规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/sql-filter/rules` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_sql_filter_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11301).
+//! - Spec: `specs/huawei/gaussdb/show_sql_filter_rule.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11301).
 
 use super::SqlFilterRule;
 
@@ -18,7 +18,7 @@ pub struct ShowSqlFilterRuleRequest {
     pub instance_id: String,
     /// 节点ID。
     /// Wire name: `node_id`, sent in the query.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// SQL限流类型，取值为SELECT、UPDATE、DELETE，不区分大小写；若不传则默认查询所有类型的限流规则。
     /// Wire name: `sql_type`, sent in the query.
     pub sql_type: Option<String>,
@@ -50,11 +50,12 @@ impl ShowSqlFilterRuleRequestBuilder {
     pub fn build(self) -> Result<ShowSqlFilterRuleRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let node_id = check.required("node_id", "node_id", self.node_id);
         check
             .finish(|| Some(ShowSqlFilterRuleRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                node_id: self.node_id,
+                node_id: node_id?,
                 sql_type: self.sql_type,
                 x_language: self.x_language,
             }))

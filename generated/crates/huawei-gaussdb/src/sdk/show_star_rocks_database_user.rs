@@ -2,7 +2,7 @@
 //! `ShowStarRocksDatabaseUser`: 查询数据库账户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/users` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_star_rocks_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19216).
+//! - Spec: `specs/huawei/gaussdb/show_star_rocks_database_user.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19216).
 
 use super::ShowStarRocksDatabaseUsersUserDetails;
 
@@ -21,10 +21,10 @@ pub struct ShowStarRocksDatabaseUserRequest {
     pub user_name: Option<String>,
     /// 查询记录数，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: i32,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ShowStarRocksDatabaseUserRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         user_name: String = "user_name",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -56,13 +56,15 @@ impl ShowStarRocksDatabaseUserRequestBuilder {
     ) -> Result<ShowStarRocksDatabaseUserRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let limit = check.required("limit", "limit", self.limit);
+        let offset = check.required("offset", "offset", self.offset);
         check
             .finish(|| Some(ShowStarRocksDatabaseUserRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
                 user_name: self.user_name,
-                limit: self.limit,
-                offset: self.offset,
+                limit: limit?,
+                offset: offset?,
                 x_language: self.x_language,
             }))
     }
@@ -77,13 +79,13 @@ pub struct ShowStarRocksDatabaseUserResponse {
     pub user_details: Vec<ShowStarRocksDatabaseUsersUserDetails>,
     /// 数据库账户数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowStarRocksDatabaseUserResponse {
         0 => user_details: Vec<ShowStarRocksDatabaseUsersUserDetails> = "user_details",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

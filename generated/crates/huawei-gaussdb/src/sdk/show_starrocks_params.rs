@@ -2,7 +2,7 @@
 //! `ShowStarrocksParams`: 查询参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/starrocks/configurations` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_starrocks_params.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19289).
+//! - Spec: `specs/huawei/gaussdb/show_starrocks_params.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19289).
 
 use super::{ParameterConfigurationInfo, ParameterValuesInfo};
 
@@ -18,13 +18,13 @@ pub struct ShowStarrocksParamsRequest {
     pub instance_id: String,
     /// 节点类型。取值范围: - be - fe
     /// Wire name: `node_type`, sent in the query.
-    pub node_type: Option<String>,
+    pub node_type: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 请求语言类型。默认en-us。 取值范围： - en-us - zh-cn
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ShowStarrocksParamsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         node_type: String = "node_type",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -54,11 +54,12 @@ impl ShowStarrocksParamsRequestBuilder {
     pub fn build(self) -> Result<ShowStarrocksParamsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let node_type = check.required("node_type", "node_type", self.node_type);
         check
             .finish(|| Some(ShowStarrocksParamsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                node_type: self.node_type,
+                node_type: node_type?,
                 offset: self.offset,
                 limit: self.limit,
                 x_language: self.x_language,

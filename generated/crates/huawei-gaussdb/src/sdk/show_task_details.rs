@@ -2,7 +2,7 @@
 //! `ShowTaskDetails`: 获取TaurusDB异步任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/task-center-detail` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdb/show_task_details.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11510).
+//! - Spec: `specs/huawei/gaussdb/show_task_details.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11510).
 
 use super::SubTaskInfo;
 
@@ -18,10 +18,10 @@ pub struct ShowTaskDetailsRequest {
     pub instance_id: String,
     /// **参数解释**：  任务ID。  **约束限制**：   不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `job_id`, sent in the query.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// **参数解释**：  任务名称。  **约束限制**：   不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `job_name`, sent in the query.
-    pub job_name: Option<String>,
+    pub job_name: String,
     /// **参数解释**：              请求语言类型。  **约束限制**：  不涉及。  **取值范围**： - en-us - zh-cn  **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -50,12 +50,14 @@ impl ShowTaskDetailsRequestBuilder {
     pub fn build(self) -> Result<ShowTaskDetailsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let job_id = check.required("job_id", "job_id", self.job_id);
+        let job_name = check.required("job_name", "job_name", self.job_name);
         check
             .finish(|| Some(ShowTaskDetailsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                job_id: self.job_id,
-                job_name: self.job_name,
+                job_id: job_id?,
+                job_name: job_name?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ShrinkGaussMySqlProxy`: 减少数据库代理节点的数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/reduce` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/shrink_gauss_my_sql_proxy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11720).
+//! - Spec: `specs/huawei/gaussdb/shrink_gauss_my_sql_proxy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11720).
 
 use super::ShrinkGaussMySqlProxyRequestBody;
 

@@ -2,7 +2,7 @@
 //! `StartOnlineDdlTask`: 开启实例无锁变更任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/online-ddl-task` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/start_online_ddl_task.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11791).
+//! - Spec: `specs/huawei/gaussdb/start_online_ddl_task.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11791).
 
 use super::StartOnlineDDLTaskRequestV3;
 

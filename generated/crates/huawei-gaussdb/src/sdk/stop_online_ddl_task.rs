@@ -2,7 +2,7 @@
 //! `StopOnlineDdlTask`: 停止实例无锁变更任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/online-ddl-task/stop` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/stop_online_ddl_task.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11860).
+//! - Spec: `specs/huawei/gaussdb/stop_online_ddl_task.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11860).
 
 use super::StopOnlineDDLTaskRequestV3;
 

@@ -2,7 +2,7 @@
 //! `SwitchGaussMySqlConfiguration`: 应用参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/configurations/{configuration_id}/apply` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/switch_gauss_my_sql_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12000).
+//! - Spec: `specs/huawei/gaussdb/switch_gauss_my_sql_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12000).
 
 use super::ApplyConfigurationRequestBody;
 

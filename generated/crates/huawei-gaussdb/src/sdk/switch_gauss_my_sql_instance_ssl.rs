@@ -2,7 +2,7 @@
 //! `SwitchGaussMySqlInstanceSsl`: 开关SSL
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/ssl-option` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/switch_gauss_my_sql_instance_ssl.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12069).
+//! - Spec: `specs/huawei/gaussdb/switch_gauss_my_sql_instance_ssl.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12069).
 
 use super::SwitchSSLRequest;
 

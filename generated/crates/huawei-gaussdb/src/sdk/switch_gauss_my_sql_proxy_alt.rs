@@ -2,7 +2,7 @@
 //! `SwitchGaussMySqlProxyAlt`: 更改数据库代理ALT开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/alt` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/switch_gauss_my_sql_proxy_alt.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12138).
+//! - Spec: `specs/huawei/gaussdb/switch_gauss_my_sql_proxy_alt.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12138).
 
 use super::SwitchGaussMySqlProxyAltRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SwitchGaussMySqlProxySsl`: 开关数据库代理SSL
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/ssl` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/switch_gauss_my_sql_proxy_ssl.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12280).
+//! - Spec: `specs/huawei/gaussdb/switch_gauss_my_sql_proxy_ssl.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12280).
 
 use super::SwitchProxySSLRequest;
 

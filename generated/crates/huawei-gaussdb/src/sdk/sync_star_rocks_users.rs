@@ -2,7 +2,7 @@
 //! `SyncStarRocksUsers`: StarRocks实例开启行列分流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/users/sync` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/sync_star_rocks_users.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19362).
+//! - Spec: `specs/huawei/gaussdb/sync_star_rocks_users.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19362).
 
 use super::UserSyncReq;
 

@@ -2,7 +2,7 @@
 //! `UpdateAuditLog`: 开启或者关闭全量SQL
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instance/{instance_id}/audit-log/switch` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_audit_log.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12351).
+//! - Spec: `specs/huawei/gaussdb/update_audit_log.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12351).
 
 use super::OperateAuditLogRequestV3Body;
 

@@ -2,7 +2,7 @@
 //! `UpdateAutoScalingPolicy`: 设置自动变配
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/auto-scaling/policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_auto_scaling_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12420).
+//! - Spec: `specs/huawei/gaussdb/update_auto_scaling_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12420).
 
 use super::{AutoScalingSwitchStatus, UpdateAutoScalingPolicyRequestBody};
 

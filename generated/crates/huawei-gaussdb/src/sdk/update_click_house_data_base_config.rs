@@ -2,7 +2,7 @@
 //! `UpdateClickHouseDataBaseConfig`: 修改数据同步
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/clickhouse/databases/replication/config` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_click_house_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19431).
+//! - Spec: `specs/huawei/gaussdb/update_click_house_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19431).
 
 use super::UpdateChDatabaseConfigRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateClickHouseLtsConfig`: 批量创建LTS日志配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/clickhouse/instances/logs/lts-configs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_click_house_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19638).
+//! - Spec: `specs/huawei/gaussdb/update_click_house_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19638).
 
 use super::CreateChLtsConfigRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateDynamicServerlessPolicy`: 设置动态Serverless算力策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/serverless/dynamic-policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_dynamic_serverless_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12558).
+//! - Spec: `specs/huawei/gaussdb/update_dynamic_serverless_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12558).
 
 use super::UpdateDynamicServerlessPolicyRequestBody;
 

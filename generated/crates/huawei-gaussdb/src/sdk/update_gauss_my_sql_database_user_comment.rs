@@ -2,7 +2,7 @@
 //! `UpdateGaussMySqlDatabaseUserComment`: 修改数据库用户备注
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/db-users/comment` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_database_user_comment.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12834).
+//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_database_user_comment.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:12834).
 
 use super::UpdateDatabaseUserCommentRequest;
 

@@ -2,7 +2,7 @@
 //! `UpdateGaussMySqlInstanceInternalIp`: 修改内网地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/internal-ip` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_instance_internal_ip.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13041).
+//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_instance_internal_ip.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13041).
 
 use super::ModifyInternalIpRequest;
 

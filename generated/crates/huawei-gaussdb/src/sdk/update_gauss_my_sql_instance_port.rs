@@ -2,7 +2,7 @@
 //! `UpdateGaussMySqlInstancePort`: 修改实例端口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/port` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_instance_port.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13248).
+//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_instance_port.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13248).
 
 use super::ModifyPortRequest;
 

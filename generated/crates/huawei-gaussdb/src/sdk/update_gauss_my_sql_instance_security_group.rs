@@ -2,7 +2,7 @@
 //! `UpdateGaussMySqlInstanceSecurityGroup`: 修改安全组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/security-group` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_instance_security_group.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13317).
+//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_instance_security_group.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13317).
 
 use super::ModifySecurityGroupRequest;
 

@@ -2,7 +2,7 @@
 //! `UpdateGaussMySqlQuotas`: 修改租户基于企业项目的资源配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/quotas` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_quotas.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13386).
+//! - Spec: `specs/huawei/gaussdb/update_gauss_my_sql_quotas.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13386).
 
 use super::{SetQuota, SetQuotasRequestBody};
 

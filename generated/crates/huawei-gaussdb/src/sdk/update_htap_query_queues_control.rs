@@ -2,7 +2,7 @@
 //! `UpdateHtapQueryQueuesControl`: 开启或者关闭查询队列功能
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/htap/query-queue/switch` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_htap_query_queues_control.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19774).
+//! - Spec: `specs/huawei/gaussdb/update_htap_query_queues_control.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19774).
 
 use super::OperateHtapQueryQueueControlReq;
 

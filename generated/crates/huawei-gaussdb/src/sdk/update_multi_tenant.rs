@@ -2,7 +2,7 @@
 //! `UpdateMultiTenant`: 开启或者关闭多租特性
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/multi-tenant` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_multi_tenant.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13591).
+//! - Spec: `specs/huawei/gaussdb/update_multi_tenant.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13591).
 
 use super::OperateMultiTenantReq;
 

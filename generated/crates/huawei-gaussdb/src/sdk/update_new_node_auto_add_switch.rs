@@ -2,7 +2,7 @@
 //! `UpdateNewNodeAutoAddSwitch`: 开启或关闭新增节点自动加入该Proxy
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/new-node-auto-add` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_new_node_auto_add_switch.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13660).
+//! - Spec: `specs/huawei/gaussdb/update_new_node_auto_add_switch.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13660).
 
 use super::UpdateNewNodeAutoAddSwitchRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateProxyConnectionPoolType`: 更改数据库代理连接池类型
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/connection-pool-type` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_proxy_connection_pool_type.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13731).
+//! - Spec: `specs/huawei/gaussdb/update_proxy_connection_pool_type.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:13731).
 
 use super::ProxyUpdateProxyConnectionPoolTypeRequest;
 

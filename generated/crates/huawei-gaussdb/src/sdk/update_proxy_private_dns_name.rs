@@ -2,7 +2,7 @@
 //! `UpdateProxyPrivateDnsName`: 修改proxy内网dns
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/dns` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_proxy_private_dns_name.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14015).
+//! - Spec: `specs/huawei/gaussdb/update_proxy_private_dns_name.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14015).
 
 use super::UpdateProxyPrivateDnsName;
 

@@ -2,7 +2,7 @@
 //! `UpdateProxySessionConsistence`: 修改代理会话一致性
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/session-consistence` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_proxy_session_consistence.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14086).
+//! - Spec: `specs/huawei/gaussdb/update_proxy_session_consistence.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14086).
 
 use super::ModifyProxyConsistRequest;
 

@@ -2,7 +2,7 @@
 //! `UpdateServerlessComputeAbilityPolicy`: 设置Serverless算力策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.1/{project_id}/instances/{instance_id}/serverless/policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_serverless_compute_ability_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14157).
+//! - Spec: `specs/huawei/gaussdb/update_serverless_compute_ability_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14157).
 
 use super::UpdateServerlessComputeAbilityPolicy;
 

@@ -2,7 +2,7 @@
 //! `UpdateSlowlogSensitiveStatus`: 开启或关闭StarRocks实例慢日志脱敏状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/starrocks/slowlog-sensitive` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_slowlog_sensitive_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14364).
+//! - Spec: `specs/huawei/gaussdb/update_slowlog_sensitive_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14364).
 
 use super::UpdateSlowlogSensitiveStatusRequestBody;
 

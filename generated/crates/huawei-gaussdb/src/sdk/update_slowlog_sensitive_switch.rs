@@ -2,7 +2,7 @@
 //! `UpdateSlowlogSensitiveSwitch`: 开启或关闭慢日志脱敏状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slowlog/modify` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_slowlog_sensitive_switch.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14433).
+//! - Spec: `specs/huawei/gaussdb/update_slowlog_sensitive_switch.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14433).
 
 use super::UpdateSlowlogSensitiveSwitchRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateSqlFilterControl`: 开启或者关闭SQL限流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/sql-filter/switch` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_sql_filter_control.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14502).
+//! - Spec: `specs/huawei/gaussdb/update_sql_filter_control.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14502).
 
 use super::OperateSqlFilterControlReq;
 

@@ -2,7 +2,7 @@
 //! `UpdateStarRockLtsConfig`: 批量创建LTS日志配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/starrocks/instances/logs/lts-configs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_star_rock_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19843).
+//! - Spec: `specs/huawei/gaussdb/update_star_rock_lts_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19843).
 
 use super::HtapCreateLTSConfigRequestBody;
 

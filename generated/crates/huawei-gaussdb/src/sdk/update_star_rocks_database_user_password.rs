@@ -2,7 +2,7 @@
 //! `UpdateStarRocksDatabaseUserPassword`: 修改数据库账号密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/starrocks/users/password` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_star_rocks_database_user_password.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19910).
+//! - Spec: `specs/huawei/gaussdb/update_star_rocks_database_user_password.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19910).
 
 use super::StarRocksDatabaseUserPWinfo;
 

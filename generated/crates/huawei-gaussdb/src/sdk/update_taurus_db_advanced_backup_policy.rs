@@ -2,7 +2,7 @@
 //! `UpdateTaurusDbAdvancedBackupPolicy`: 设置同区域备份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/backups/advanced-policy` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_taurus_db_advanced_backup_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14571).
+//! - Spec: `specs/huawei/gaussdb/update_taurus_db_advanced_backup_policy.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14571).
 
 use super::UpdateTaurusBackupPolicyRequest;
 

@@ -2,7 +2,7 @@
 //! `UpdateTaurusNodeDataIp`: 修改只读节点的读内网地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/{node_id}/internal-ip` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_taurus_node_data_ip.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14640).
+//! - Spec: `specs/huawei/gaussdb/update_taurus_node_data_ip.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14640).
 
 use super::ModifyNodeDataIpRequest;
 

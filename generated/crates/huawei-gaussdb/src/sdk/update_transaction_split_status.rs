@@ -2,7 +2,7 @@
 //! `UpdateTransactionSplitStatus`: 设置proxy事务拆分
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/transaction-split` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/update_transaction_split_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14711).
+//! - Spec: `specs/huawei/gaussdb/update_transaction_split_status.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14711).
 
 use super::ProxyTransactionSplitRequest;
 

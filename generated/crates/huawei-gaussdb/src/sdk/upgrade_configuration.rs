@@ -2,7 +2,7 @@
 //! `UpgradeConfiguration`: 更新自定义参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/configurations/{configuration_id}/upgrade` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/upgrade_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14780).
+//! - Spec: `specs/huawei/gaussdb/upgrade_configuration.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14780).
 
 use super::{GroupParameterDiffInfo, UpgradeConfigurationRequestBody};
 

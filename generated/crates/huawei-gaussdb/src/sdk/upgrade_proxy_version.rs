@@ -2,7 +2,7 @@
 //! `UpgradeProxyVersion`: 升级数据库代理实例内核版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/upgrade-version` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/upgrade_proxy_version.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14918).
+//! - Spec: `specs/huawei/gaussdb/upgrade_proxy_version.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:14918).
 
 use super::{ProxyUpgradeProxyVersionRequest, ProxyUpgradeVersionDetail};
 

@@ -2,7 +2,7 @@
 //! `UpgradeSrKernelVersion`: StarRocks内核版本升级
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/db-upgrade` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdb/upgrade_sr_kernel_version.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:20117).
+//! - Spec: `specs/huawei/gaussdb/upgrade_sr_kernel_version.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:20117).
 
 use super::UpgradeSrKernelVersionRequestV3;
 

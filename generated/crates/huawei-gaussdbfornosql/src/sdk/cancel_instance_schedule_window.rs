@@ -2,7 +2,7 @@
 //! `CancelInstanceScheduleWindow`: 取消定时任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/scheduled-jobs/{job_id}` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/cancel_instance_schedule_window.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:390).
+//! - Spec: `specs/huawei/gaussdbfornosql/cancel_instance_schedule_window.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:390).
 
 /// Input of `CancelInstanceScheduleWindow`. Build one with [`CancelInstanceScheduleWindowRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

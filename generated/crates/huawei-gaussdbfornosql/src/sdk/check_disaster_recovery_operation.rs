@@ -2,7 +2,7 @@
 //! `CheckDisasterRecoveryOperation`: 校验实例是否可以与指定实例建立/解除容灾关系
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/disaster-recovery/precheck` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/check_disaster_recovery_operation.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:456).
+//! - Spec: `specs/huawei/gaussdbfornosql/check_disaster_recovery_operation.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:456).
 
 use super::PrecheckDisasterRecoveryOperationBody;
 

@@ -2,7 +2,7 @@
 //! `ClearInstanceSessions`: 关闭实例所有节点会话
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/sessions` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/clear_instance_sessions.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:588).
+//! - Spec: `specs/huawei/gaussdbfornosql/clear_instance_sessions.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:588).
 
 /// Input of `ClearInstanceSessions`. Build one with [`ClearInstanceSessionsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

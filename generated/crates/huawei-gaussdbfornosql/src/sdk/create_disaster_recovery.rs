@@ -2,7 +2,7 @@
 //! `CreateDisasterRecovery`: 搭建实例与特定实例的容灾关系
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/disaster-recovery/construction` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/create_disaster_recovery.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1183).
+//! - Spec: `specs/huawei/gaussdbfornosql/create_disaster_recovery.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1183).
 
 use super::ConstructDisasterRecoveryBody;
 

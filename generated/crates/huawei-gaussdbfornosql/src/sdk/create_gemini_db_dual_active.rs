@@ -2,7 +2,7 @@
 //! `CreateGeminiDbDualActive`: 搭建双活
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/dual-active-relationship` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/create_gemini_db_dual_active.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1250).
+//! - Spec: `specs/huawei/gaussdbfornosql/create_gemini_db_dual_active.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1250).
 
 use super::DualActiveRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteBackup`: 删除手动备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/backups/{backup_id}` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/delete_backup.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1382).
+//! - Spec: `specs/huawei/gaussdbfornosql/delete_backup.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1382).
 
 /// Input of `DeleteBackup`. Build one with [`DeleteBackupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

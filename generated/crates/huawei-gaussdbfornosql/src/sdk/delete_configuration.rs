@@ -2,7 +2,7 @@
 //! `DeleteConfiguration`: 删除参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/configurations/{config_id}` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/delete_configuration.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1447).
+//! - Spec: `specs/huawei/gaussdbfornosql/delete_configuration.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1447).
 
 /// Input of `DeleteConfiguration`. Build one with [`DeleteConfigurationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteDbCacheMapping`: 解除内存加速映射
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/dbcache/mapping` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/delete_db_cache_mapping.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1512).
+//! - Spec: `specs/huawei/gaussdbfornosql/delete_db_cache_mapping.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1512).
 
 use super::DeleteDbCacheMappingRequestBody;
 

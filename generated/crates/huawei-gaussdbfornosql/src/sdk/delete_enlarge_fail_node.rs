@@ -2,7 +2,7 @@
 //! `DeleteEnlargeFailNode`: 删除扩容失败的节点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/enlarge-failed-nodes` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/delete_enlarge_fail_node.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1774).
+//! - Spec: `specs/huawei/gaussdbfornosql/delete_enlarge_fail_node.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1774).
 
 use super::DeleteEnlargeFailNodeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteInstance`: 删除实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/delete_instance.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1906).
+//! - Spec: `specs/huawei/gaussdbfornosql/delete_instance.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1906).
 
 /// Input of `DeleteInstance`. Build one with [`DeleteInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteInstancesSession`: 关闭实例节点会话
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/redis/nodes/{node_id}/sessions` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/delete_instances_session.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1971).
+//! - Spec: `specs/huawei/gaussdbfornosql/delete_instances_session.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:1971).
 
 use super::DeleteInstancesSessionRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ListAvailableFlavorInfos`: 查询实例可变更规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/available-flavors` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_available_flavor_infos.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2239).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_available_flavor_infos.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2239).
 
 use super::{ComputeFlavor, OptionalFlavorsInfo};
 
@@ -18,10 +18,10 @@ pub struct ListAvailableFlavorInfosRequest {
     pub instance_id: String,
     /// 索引位置，偏移量。    - 从第一条数据偏移offset条数据后开始查询，默认为0。   - 取值必须为数字，且不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。  - 取值范围：1~100。 - 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListAvailableFlavorInfosRequest {
@@ -36,8 +36,8 @@ impl ListAvailableFlavorInfosRequest {
     ListAvailableFlavorInfosRequestBuilder for ListAvailableFlavorInfosRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 

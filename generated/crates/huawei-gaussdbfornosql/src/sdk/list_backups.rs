@@ -2,7 +2,7 @@
 //! `ListBackups`: 查询备份列表（推荐）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v4/{project_id}/backups` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_backups.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2308).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_backups.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2308).
 
 use super::Backup;
 
@@ -30,10 +30,10 @@ pub struct ListBackupsRequest {
     pub type_field: Option<String>,
     /// **参数解释：** 查询备份个数上限值。 **约束限制：** 不涉及。 **取值范围：** 1~100。 **默认取值：** 不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释：** 索引位置偏移量，表示从指定project ID下最新的备份创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的备份信息。 **约束限制：** 取值大于或等于0。 **取值范围：** 取值大于或等于0。 **默认取值：** 不传该参数时，查询偏移量默认为0，表示从最新的备份创建时间对应的备份开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释：** 查询备份开始的时间，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量。 **约束限制：** - “end_time”有值时，“begin_time”必选。 **取值范围：** 不涉及。 **默认取值：** 默认为空。
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
@@ -58,8 +58,8 @@ impl ListBackupsRequest {
         backup_id: String = "backup_id",
         backup_type: String = "backup_type",
         type_field: String = "type",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         begin_time: String = "begin_time",
         end_time: String = "end_time",
     }
@@ -91,7 +91,7 @@ impl ListBackupsRequestBuilder {
 pub struct ListBackupsResponse {
     /// 备份总数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `backups`.
     pub backups: Vec<Backup>,
@@ -99,7 +99,7 @@ pub struct ListBackupsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListBackupsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => backups: Vec<Backup> = "backups",
     }
 }

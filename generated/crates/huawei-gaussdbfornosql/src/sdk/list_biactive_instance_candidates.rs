@@ -2,7 +2,7 @@
 //! `ListBiactiveInstanceCandidates`: 查询实例可搭建双活关系的候选实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/disaster-recovery/biactive-instance-candidates` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_biactive_instance_candidates.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2389).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_biactive_instance_candidates.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2389).
 
 use super::BiactiveInstanceV3;
 

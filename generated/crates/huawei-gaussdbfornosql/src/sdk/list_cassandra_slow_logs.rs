@@ -2,7 +2,7 @@
 //! `ListCassandraSlowLogs`: 查询GeminiDB(for Cassandra)数据库慢日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/cassandra/instances/{instance_id}/slow-logs` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_cassandra_slow_logs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2464).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_cassandra_slow_logs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2464).
 
 use super::{CassandraSlowLogDetail, ListCassandraSlowLogsRequestBody};
 

@@ -2,7 +2,7 @@
 //! `ListConfigurationTemplates`: 获取参数模板列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/configurations` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_configuration_templates.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2594).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_configuration_templates.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2594).
 
 use super::ListConfigurationsResult;
 
@@ -15,10 +15,10 @@ pub struct ListConfigurationTemplatesRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。   - 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。   - 取值必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。 - 取值范围: 1~100。 - 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 【参数解释】 数据库名称。 【约束限制】 不限制。 【取值范围】 cassandra：表示支持GeminiDB Cassandra实例。 redis：表示支持GeminiDB Redis实例。 influxdb：表示支持GeminiDB Influx实例。 mongodb： 表示支持GeminiDB Mongo实例。 【默认取值】 不传该参数，则表示查询所有数据库类型。
     /// Wire name: `datastore_name`, sent in the query.
     pub datastore_name: Option<String>,
@@ -38,8 +38,8 @@ impl ListConfigurationTemplatesRequest {
     /// Builder of [`ListConfigurationTemplatesRequest`]: [`build`](ListConfigurationTemplatesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListConfigurationTemplatesRequestBuilder for ListConfigurationTemplatesRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         datastore_name: String = "datastore_name",
         mode: String = "mode",
     }
@@ -68,10 +68,10 @@ impl ListConfigurationTemplatesRequestBuilder {
 pub struct ListConfigurationTemplatesResponse {
     /// 总记录数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 用户可创建的自定义参数模板最大数量。
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `configurations`.
     pub configurations: Vec<ListConfigurationsResult>,
@@ -79,8 +79,8 @@ pub struct ListConfigurationTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListConfigurationTemplatesResponse {
-        0 => count: Option<i64> = "count",
-        1 => quota: Option<i64> = "quota",
+        0 => count: Option<i32> = "count",
+        1 => quota: Option<i32> = "quota",
         2 => configurations: Vec<ListConfigurationsResult> = "configurations",
     }
 }

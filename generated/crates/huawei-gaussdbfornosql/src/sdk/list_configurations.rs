@@ -2,7 +2,7 @@
 //! `ListConfigurations`: 获取参数模板列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_configurations.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2667).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_configurations.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2667).
 
 use super::ListConfigurationsResult;
 
@@ -56,10 +56,10 @@ impl ListConfigurationsRequestBuilder {
 pub struct ListConfigurationsResponse {
     /// 总记录数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 用户可创建的自定义参数模板最大数量。
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `configurations`.
     pub configurations: Vec<ListConfigurationsResult>,
@@ -67,8 +67,8 @@ pub struct ListConfigurationsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListConfigurationsResponse {
-        0 => count: Option<i64> = "count",
-        1 => quota: Option<i64> = "quota",
+        0 => count: Option<i32> = "count",
+        1 => quota: Option<i32> = "quota",
         2 => configurations: Vec<ListConfigurationsResult> = "configurations",
     }
 }

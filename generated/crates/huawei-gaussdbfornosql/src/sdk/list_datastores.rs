@@ -2,7 +2,7 @@
 //! `ListDatastores`: 查询指定实例类型的数据库版本信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/datastores/{datastore_name}/versions` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_datastores.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2734).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_datastores.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2734).
 
 /// Input of `ListDatastores`. Build one with [`ListDatastoresRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ListDbCacheMappings`: 查询内存加速映射列表和详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/dbcache/mappings` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_db_cache_mappings.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2799).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_db_cache_mappings.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2799).
 
 use super::QueryDBCacheMappingResponse;
 
@@ -33,10 +33,10 @@ pub struct ListDbCacheMappingsRequest {
     pub target_instance_name: Option<String>,
     /// 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 取值必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。取值范围：1~100。不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListDbCacheMappingsRequest {
@@ -56,8 +56,8 @@ impl ListDbCacheMappingsRequest {
         source_instance_name: String = "source_instance_name",
         target_instance_id: String = "target_instance_id",
         target_instance_name: String = "target_instance_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -86,7 +86,7 @@ impl ListDbCacheMappingsRequestBuilder {
 pub struct ListDbCacheMappingsResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 内存加速映射信息。
     /// Wire name: `dbcache_mappings`.
     pub dbcache_mappings: Vec<QueryDBCacheMappingResponse>,
@@ -94,7 +94,7 @@ pub struct ListDbCacheMappingsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListDbCacheMappingsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => dbcache_mappings: Vec<QueryDBCacheMappingResponse> = "dbcache_mappings",
     }
 }

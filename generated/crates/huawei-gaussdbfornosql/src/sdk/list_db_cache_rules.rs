@@ -2,7 +2,7 @@
 //! `ListDbCacheRules`: 查询内存加速规则列表和详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/dbcache/rules` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_db_cache_rules.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2878).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_db_cache_rules.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:2878).
 
 use super::QueryDBCacheRuleResponse;
 
@@ -15,7 +15,7 @@ pub struct ListDbCacheRulesRequest {
     pub project_id: Option<String>,
     /// 内存加速映射ID。
     /// Wire name: `dbcache_mapping_id`, sent in the query.
-    pub dbcache_mapping_id: Option<String>,
+    pub dbcache_mapping_id: String,
     /// 内存加速规则ID。
     /// Wire name: `rule_id`, sent in the query.
     pub rule_id: Option<String>,
@@ -60,11 +60,17 @@ impl ListDbCacheRulesRequest {
 impl ListDbCacheRulesRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListDbCacheRulesRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let dbcache_mapping_id = check
+            .required(
+                "dbcache_mapping_id",
+                "dbcache_mapping_id",
+                self.dbcache_mapping_id,
+            );
         check
             .finish(|| Some(ListDbCacheRulesRequest {
                 project_id: self.project_id,
-                dbcache_mapping_id: self.dbcache_mapping_id,
+                dbcache_mapping_id: dbcache_mapping_id?,
                 rule_id: self.rule_id,
                 rule_name: self.rule_name,
                 source_db_schema: self.source_db_schema,
@@ -81,7 +87,7 @@ impl ListDbCacheRulesRequestBuilder {
 pub struct ListDbCacheRulesResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 内存加速映射ID。
     /// Wire name: `dbcache_mapping_id`.
     pub dbcache_mapping_id: Option<String>,
@@ -92,7 +98,7 @@ pub struct ListDbCacheRulesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListDbCacheRulesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => dbcache_mapping_id: Option<String> = "dbcache_mapping_id",
         2 => rules: Vec<QueryDBCacheRuleResponse> = "rules",
     }

@@ -2,7 +2,7 @@
 //! `ListDedicatedResources`: 查询专属资源列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/dedicated-resources` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_dedicated_resources.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3026).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_dedicated_resources.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3026).
 
 use super::ListDedicatedResourceResult;
 
@@ -15,10 +15,10 @@ pub struct ListDedicatedResourcesRequest {
     pub project_id: Option<String>,
     /// 索引位置偏移量。   - 索引位置偏移量，表示从指定project ID下最新的专属资源创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的专属资源信息。   - 取值大于或等于0。   - 不传该参数时，查询偏移量默认为0，表示从最新的创建时间对应的专属资源开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询专属资源个数上限值。   - 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListDedicatedResourcesRequest {
@@ -32,8 +32,8 @@ impl ListDedicatedResourcesRequest {
     /// Builder of [`ListDedicatedResourcesRequest`]: [`build`](ListDedicatedResourcesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListDedicatedResourcesRequestBuilder for ListDedicatedResourcesRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -56,7 +56,7 @@ impl ListDedicatedResourcesRequestBuilder {
 pub struct ListDedicatedResourcesResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 专属资源信息列表。
     /// Wire name: `resources`.
     pub resources: Vec<ListDedicatedResourceResult>,
@@ -64,7 +64,7 @@ pub struct ListDedicatedResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListDedicatedResourcesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => resources: Vec<ListDedicatedResourceResult> = "resources",
     }
 }

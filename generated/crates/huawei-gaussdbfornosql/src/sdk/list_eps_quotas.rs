@@ -2,7 +2,7 @@
 //! `ListEpsQuotas`: 查询企业项目配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/enterprise-projects/quotas` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_eps_quotas.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3093).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_eps_quotas.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3093).
 
 use super::NoSqlQueryEpsQuotaInfo;
 
@@ -18,10 +18,10 @@ pub struct ListEpsQuotasRequest {
     pub enterprise_project_name: Option<String>,
     /// 索引位置，偏移量。    - 从第一条数据偏移offset条数据后开始查询，默认为0。   - 取值必须为数字，且不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。  - 取值范围：1~100。 - 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListEpsQuotasRequest {
@@ -36,8 +36,8 @@ impl ListEpsQuotasRequest {
     ListEpsQuotasRequestBuilder for ListEpsQuotasRequest {
         project_id: String = "project_id",
         enterprise_project_name: String = "enterprise_project_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -61,7 +61,7 @@ impl ListEpsQuotasRequestBuilder {
 pub struct ListEpsQuotasResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 企业项目配额信息列表。
     /// Wire name: `quotas`.
     pub quotas: Vec<NoSqlQueryEpsQuotaInfo>,
@@ -69,7 +69,7 @@ pub struct ListEpsQuotasResponse {
 
 ::runtime::lenient_object! {
     tolerant ListEpsQuotasResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => quotas: Vec<NoSqlQueryEpsQuotaInfo> = "quotas",
     }
 }

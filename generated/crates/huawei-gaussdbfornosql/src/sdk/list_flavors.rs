@@ -2,7 +2,7 @@
 //! `ListFlavors`: 查询所有实例规格信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/flavors` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_flavors.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3237).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_flavors.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3237).
 
 use super::ListFlavorsResult;
 
@@ -56,7 +56,7 @@ impl ListFlavorsRequestBuilder {
 pub struct ListFlavorsResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 实例规格信息列表。
     /// Wire name: `flavors`.
     pub flavors: Vec<ListFlavorsResult>,
@@ -64,7 +64,7 @@ pub struct ListFlavorsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListFlavorsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => flavors: Vec<ListFlavorsResult> = "flavors",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListInfluxdbSlowLogs`: 查询GeminiDB(for influxdb)数据库慢日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/influxdb/instances/{instance_id}/slow-logs` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_influxdb_slow_logs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3304).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_influxdb_slow_logs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3304).
 
 use super::{InfluxdbSlowLogDetail, ListInfluxdbSlowLogsRequestBody};
 

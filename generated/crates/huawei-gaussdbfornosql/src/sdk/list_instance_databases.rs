@@ -2,7 +2,7 @@
 //! `ListInstanceDatabases`: 获取Redis实例数据库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/redis/instances/{instance_id}/databases` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_instance_databases.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3371).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_instance_databases.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3371).
 
 /// Input of `ListInstanceDatabases`. Build one with [`ListInstanceDatabasesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,10 +16,10 @@ pub struct ListInstanceDatabasesRequest {
     pub instance_id: String,
     /// 索引位置，偏移量。    - 从第一条数据偏移offset条数据后开始查询，默认为0。   - 取值必须为数字，且不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。  - 取值范围：1~100。 - 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListInstanceDatabasesRequest {
@@ -34,8 +34,8 @@ impl ListInstanceDatabasesRequest {
     ListInstanceDatabasesRequestBuilder for ListInstanceDatabasesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -63,13 +63,13 @@ pub struct ListInstanceDatabasesResponse {
     pub databases: Vec<String>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListInstanceDatabasesResponse {
         0 => databases: Vec<String> = "databases",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListInstanceMaintenanceWindow`: 查询实例可维护时间段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ops-window` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_instance_maintenance_window.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3440).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_instance_maintenance_window.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3440).
 
 /// Input of `ListInstanceMaintenanceWindow`. Build one with [`ListInstanceMaintenanceWindowRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

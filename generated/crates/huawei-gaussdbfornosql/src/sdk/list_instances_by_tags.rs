@@ -2,7 +2,7 @@
 //! `ListInstancesByTags`: 查询资源实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/resource_instances/action` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_instances_by_tags.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3783).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_instances_by_tags.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3783).
 
 use super::{InstanceResult, ListInstancesByTagsRequestBody};
 
@@ -54,13 +54,13 @@ pub struct ListInstancesByTagsResponse {
     pub instances: Vec<InstanceResult>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListInstancesByTagsResponse {
         0 => instances: Vec<InstanceResult> = "instances",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

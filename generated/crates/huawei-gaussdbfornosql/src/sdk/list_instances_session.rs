@@ -2,7 +2,7 @@
 //! `ListInstancesSession`: 获取节点会话列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/redis/nodes/{node_id}/sessions` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_instances_session.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3848).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_instances_session.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3848).
 
 use super::ListInstancesSessionRespondBodySessions;
 
@@ -18,10 +18,10 @@ pub struct ListInstancesSessionRequest {
     pub node_id: String,
     /// 索引位置，偏移量。取值大于或等于0。不传该参数时，查询偏移量默认为0，表示从最新创建的实例节点连接开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 分页查询页数。不传该参数时，默认每页50条实例节点连接信息，最大100条。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 用户端地址前缀匹配字符串。完整的地址由ip和端口号组成。不传默认查询所有。
     /// Wire name: `addr_prefix`, sent in the query.
     pub addr_prefix: Option<String>,
@@ -39,8 +39,8 @@ impl ListInstancesSessionRequest {
     ListInstancesSessionRequestBuilder for ListInstancesSessionRequest {
         project_id: String = "project_id",
         node_id: String = "node_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         addr_prefix: String = "addr_prefix",
     }
 }
@@ -67,7 +67,7 @@ impl ListInstancesSessionRequestBuilder {
 pub struct ListInstancesSessionResponse {
     /// 符合查询条件的总会话数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 实例会话详细信息列表。
     /// Wire name: `sessions`.
     pub sessions: Vec<ListInstancesSessionRespondBodySessions>,
@@ -75,7 +75,7 @@ pub struct ListInstancesSessionResponse {
 
 ::runtime::lenient_object! {
     tolerant ListInstancesSessionResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => sessions: Vec<ListInstancesSessionRespondBodySessions> = "sessions",
     }
 }

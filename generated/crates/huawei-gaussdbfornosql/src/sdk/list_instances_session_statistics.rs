@@ -2,7 +2,7 @@
 //! `ListInstancesSessionStatistics`: 查询实例节点会话统计信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/redis/nodes/{node_id}/session-statistics` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_instances_session_statistics.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3919).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_instances_session_statistics.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3919).
 
 use super::ListInstancesSessionStatisticsRespondBodyTopSourceIps;
 
@@ -54,10 +54,10 @@ impl ListInstancesSessionStatisticsRequestBuilder {
 pub struct ListInstancesSessionStatisticsResponse {
     /// 总客户端连接数。
     /// Wire name: `total_connection_count`.
-    pub total_connection_count: Option<i64>,
+    pub total_connection_count: Option<i32>,
     /// active_connection_count
     /// Wire name: `active_connection_count`.
-    pub active_connection_count: Option<i64>,
+    pub active_connection_count: Option<i32>,
     /// 节点连接的各个客户端连接数汇总，从大到小取前十个，最多十个，展示客户端的ip地址和连接总数。
     /// Wire name: `top_source_ips`.
     pub top_source_ips: Vec<ListInstancesSessionStatisticsRespondBodyTopSourceIps>,
@@ -68,8 +68,8 @@ pub struct ListInstancesSessionStatisticsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListInstancesSessionStatisticsResponse {
-        0 => total_connection_count: Option<i64> = "total_connection_count",
-        1 => active_connection_count: Option<i64> = "active_connection_count",
+        0 => total_connection_count: Option<i32> = "total_connection_count",
+        1 => active_connection_count: Option<i32> = "active_connection_count",
         2 => top_source_ips: Vec<ListInstancesSessionStatisticsRespondBodyTopSourceIps> = "top_source_ips",
         3 => top_dbs: Option<String> = "top_dbs",
     }

@@ -2,7 +2,7 @@
 //! `ListLtsConfigs`: 查询LTS日志配置信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/logs/lts-configs` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_lts_configs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4061).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_lts_configs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4061).
 
 use super::InstanceLogConfig;
 
@@ -15,10 +15,10 @@ pub struct ListLtsConfigsRequest {
     pub project_id: Option<String>,
     /// 索引位置偏移量，表示从第一条数据偏移offset条数据后开始查询。取值必须为数字，不能为负数。默认取0值，表示从第一条数据开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。取值范围：1~100，必须为数字。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 根据实例ID精确搜索。
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
@@ -44,8 +44,8 @@ impl ListLtsConfigsRequest {
     /// Builder of [`ListLtsConfigsRequest`]: [`build`](ListLtsConfigsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListLtsConfigsRequestBuilder for ListLtsConfigsRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         instance_id: String = "instance_id",
         instance_name: String = "instance_name",
         enterprise_project_id: String = "enterprise_project_id",
@@ -76,7 +76,7 @@ impl ListLtsConfigsRequestBuilder {
 pub struct ListLtsConfigsResponse {
     /// 实例总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 实例-LTS日志配置信息列表。
     /// Wire name: `instance_lts_configs`.
     pub instance_lts_configs: Vec<InstanceLogConfig>,
@@ -84,7 +84,7 @@ pub struct ListLtsConfigsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListLtsConfigsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => instance_lts_configs: Vec<InstanceLogConfig> = "instance_lts_configs",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListProjectTags`: 查询项目标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/tags` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_project_tags.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4347).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_project_tags.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4347).
 
 use super::Tag;
 
@@ -15,10 +15,10 @@ pub struct ListProjectTagsRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。    - 从第一条数据偏移offset条数据后开始查询，默认为0。   - 取值必须为数字，且不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。    - 取值范围：1~100。   - 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListProjectTagsRequest {
@@ -32,8 +32,8 @@ impl ListProjectTagsRequest {
     /// Builder of [`ListProjectTagsRequest`]: [`build`](ListProjectTagsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListProjectTagsRequestBuilder for ListProjectTagsRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -59,13 +59,13 @@ pub struct ListProjectTagsResponse {
     pub tags: Vec<Tag>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListProjectTagsResponse {
         0 => tags: Vec<Tag> = "tags",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListRecycleInstances`: 查询回收站实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/recycle-instances` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_recycle_instances.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4414).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_recycle_instances.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4414).
 
 use super::RecycleInstance;
 
@@ -15,10 +15,10 @@ pub struct ListRecycleInstancesRequest {
     pub project_id: Option<String>,
     /// **参数解释：** 索引位置，偏移量。 索引位置偏移量。从第一条数据偏移offset条数据后开始查询。 **约束限制：** 大于或等于0。 **取值范围：** 不涉及。 **默认取值：** 0，表示从第一条数据开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释：** 查询个数上限值。 **约束限制：** 不涉及。 **取值范围：** 1~100。 **默认取值：** 100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -35,8 +35,8 @@ impl ListRecycleInstancesRequest {
     /// Builder of [`ListRecycleInstancesRequest`]: [`build`](ListRecycleInstancesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListRecycleInstancesRequestBuilder for ListRecycleInstancesRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -61,7 +61,7 @@ impl ListRecycleInstancesRequestBuilder {
 pub struct ListRecycleInstancesResponse {
     /// **参数解释：** 总记录数。 **取值范围：** 不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释：** 实例信息。 **取值范围：** 不涉及。
     /// Wire name: `instances`.
     pub instances: Vec<RecycleInstance>,
@@ -69,7 +69,7 @@ pub struct ListRecycleInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRecycleInstancesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => instances: Vec<RecycleInstance> = "instances",
     }
 }

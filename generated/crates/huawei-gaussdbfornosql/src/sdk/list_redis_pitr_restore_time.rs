@@ -2,7 +2,7 @@
 //! `ListRedisPitrRestoreTime`: 查询Redis可恢复时间点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/redis/instances/{instance_id}/pitr/restorable-time-periods` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_redis_pitr_restore_time.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4483).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_redis_pitr_restore_time.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4483).
 
 /// Input of `ListRedisPitrRestoreTime`. Build one with [`ListRedisPitrRestoreTimeRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,16 +16,16 @@ pub struct ListRedisPitrRestoreTimeRequest {
     pub instance_id: String,
     /// **参数解释：** 查询可恢复时间点的开始时间，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `start_time`, sent in the query.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// **参数解释：** 查询可恢复时间点的结束时间，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `end_time`, sent in the query.
-    pub end_time: Option<String>,
+    pub end_time: String,
     /// **参数解释：** 偏移量，表示查询该偏移量后面的记录量。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释：** 查询返回记录的数量上限值。 **约束限制：** 不涉及。 **取值范围：** 1~300。 **默认取值：** 300。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListRedisPitrRestoreTimeRequest {
@@ -42,8 +42,8 @@ impl ListRedisPitrRestoreTimeRequest {
         instance_id: String = "instance_id",
         start_time: String = "start_time",
         end_time: String = "end_time",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -54,12 +54,14 @@ impl ListRedisPitrRestoreTimeRequestBuilder {
     ) -> Result<ListRedisPitrRestoreTimeRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_time = check.required("start_time", "start_time", self.start_time);
+        let end_time = check.required("end_time", "end_time", self.end_time);
         check
             .finish(|| Some(ListRedisPitrRestoreTimeRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                start_time: self.start_time,
-                end_time: self.end_time,
+                start_time: start_time?,
+                end_time: end_time?,
                 offset: self.offset,
                 limit: self.limit,
             }))
@@ -75,13 +77,13 @@ pub struct ListRedisPitrRestoreTimeResponse {
     pub restore_time: Vec<String>,
     /// **参数解释：** Redis实例可恢复时间点总数。 **取值范围：** 不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListRedisPitrRestoreTimeResponse {
         0 => restore_time: Vec<String> = "restore_time",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

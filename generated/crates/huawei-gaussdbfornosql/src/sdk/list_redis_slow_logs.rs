@@ -2,7 +2,7 @@
 //! `ListRedisSlowLogs`: 查询GeminiDB(for Redis)数据库慢日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/redis/instances/{instance_id}/slow-logs` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_redis_slow_logs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4556).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_redis_slow_logs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4556).
 
 use super::{ListRedisSlowLogsRequestBody, RedisSlowLogDetail};
 

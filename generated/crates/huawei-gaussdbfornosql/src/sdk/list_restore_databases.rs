@@ -2,7 +2,7 @@
 //! `ListRestoreDatabases`: 获取GeminiDB(for Cassandra)实例表级恢复的数据库信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/databases` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_restore_databases.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4623).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_restore_databases.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4623).
 
 /// Input of `ListRestoreDatabases`. Build one with [`ListRestoreDatabasesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,10 +16,10 @@ pub struct ListRestoreDatabasesRequest {
     pub instance_id: String,
     /// 索引位置偏移量。   - 索引位置偏移量，表示从指定project ID下最新的专属资源创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的专属资源信息。   - 取值大于或等于0。   - 不传该参数时，查询偏移量默认为0，表示从最新的创建时间对应的专属资源开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询专属资源个数上限值。   - 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListRestoreDatabasesRequest {
@@ -34,8 +34,8 @@ impl ListRestoreDatabasesRequest {
     ListRestoreDatabasesRequestBuilder for ListRestoreDatabasesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -60,7 +60,7 @@ impl ListRestoreDatabasesRequestBuilder {
 pub struct ListRestoreDatabasesResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 数据库名称列表。
     /// Wire name: `database_names`.
     pub database_names: Vec<String>,
@@ -68,7 +68,7 @@ pub struct ListRestoreDatabasesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRestoreDatabasesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => database_names: Vec<String> = "database_names",
     }
 }

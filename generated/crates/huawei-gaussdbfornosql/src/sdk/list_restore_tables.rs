@@ -2,7 +2,7 @@
 //! `ListRestoreTables`: 获取GeminiDB(for Cassandra)实例表级恢复的表信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/tables` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_restore_tables.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4692).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_restore_tables.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4692).
 
 /// Input of `ListRestoreTables`. Build one with [`ListRestoreTablesRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,13 +16,13 @@ pub struct ListRestoreTablesRequest {
     pub instance_id: String,
     /// 数据库名。
     /// Wire name: `database_name`, sent in the query.
-    pub database_name: Option<String>,
+    pub database_name: String,
     /// 索引位置偏移量。   - 索引位置偏移量，表示从指定project ID下最新的专属资源创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的专属资源信息。   - 取值大于或等于0。   - 不传该参数时，查询偏移量默认为0，表示从最新的创建时间对应的专属资源开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询专属资源个数上限值。   - 取值范围：1~100。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListRestoreTablesRequest {
@@ -38,8 +38,8 @@ impl ListRestoreTablesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         database_name: String = "database_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -48,11 +48,13 @@ impl ListRestoreTablesRequestBuilder {
     pub fn build(self) -> Result<ListRestoreTablesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let database_name = check
+            .required("database_name", "database_name", self.database_name);
         check
             .finish(|| Some(ListRestoreTablesRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                database_name: self.database_name,
+                database_name: database_name?,
                 offset: self.offset,
                 limit: self.limit,
             }))
@@ -65,7 +67,7 @@ impl ListRestoreTablesRequestBuilder {
 pub struct ListRestoreTablesResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 数据表名称列表。
     /// Wire name: `table_names`.
     pub table_names: Vec<String>,
@@ -73,7 +75,7 @@ pub struct ListRestoreTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRestoreTablesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => table_names: Vec<String> = "table_names",
     }
 }

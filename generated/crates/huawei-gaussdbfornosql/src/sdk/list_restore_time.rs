@@ -2,7 +2,7 @@
 //! `ListRestoreTime`: 查询实例可恢复的时间段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/backups/restorable-time-periods` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_restore_time.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4763).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_restore_time.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4763).
 
 use super::RestorableTime;
 
@@ -24,10 +24,10 @@ pub struct ListRestoreTimeRequest {
     pub end_time: Option<String>,
     /// 偏移量，表示查询该偏移量后面的记录，默认值为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量上限值，取值范围为0~1000，默认值为1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListRestoreTimeRequest {
@@ -44,8 +44,8 @@ impl ListRestoreTimeRequest {
         instance_id: String = "instance_id",
         start_time: String = "start_time",
         end_time: String = "end_time",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -72,7 +72,7 @@ impl ListRestoreTimeRequestBuilder {
 pub struct ListRestoreTimeResponse {
     /// 实例可恢复时间段总数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 实例可恢复的时间段
     /// Wire name: `restorable_time_periods`.
     pub restorable_time_periods: Vec<RestorableTime>,
@@ -80,7 +80,7 @@ pub struct ListRestoreTimeResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRestoreTimeResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => restorable_time_periods: Vec<RestorableTime> = "restorable_time_periods",
     }
 }

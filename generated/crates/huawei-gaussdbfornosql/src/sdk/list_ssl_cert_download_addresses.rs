@@ -2,7 +2,7 @@
 //! `ListSslCertDownloadAddresses`: 获取SSL证书下载地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ssl-cert/download-link` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/list_ssl_cert_download_addresses.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4915).
+//! - Spec: `specs/huawei/gaussdbfornosql/list_ssl_cert_download_addresses.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4915).
 
 use super::CertInfo;
 

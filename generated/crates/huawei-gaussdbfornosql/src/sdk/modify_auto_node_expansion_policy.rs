@@ -2,7 +2,7 @@
 //! `ModifyAutoNodeExpansionPolicy`: 设置节点自动扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/node-auto-expansion-policy` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/modify_auto_node_expansion_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4980).
+//! - Spec: `specs/huawei/gaussdbfornosql/modify_auto_node_expansion_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4980).
 
 use super::ModifyAutoNodeExpansionPolicyRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ModifyDbUserPrivilege`: 修改Redis数据库帐号权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/redis/instances/{instance_id}/db-users/privilege` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/modify_db_user_privilege.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5049).
+//! - Spec: `specs/huawei/gaussdbfornosql/modify_db_user_privilege.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5049).
 
 use super::RedisModifyDBUserPrivilegeRequest;
 

@@ -2,7 +2,7 @@
 //! `ModifyEpsQuotas`: 修改企业项目配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/enterprise-projects/quotas` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/modify_eps_quotas.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5116).
+//! - Spec: `specs/huawei/gaussdbfornosql/modify_eps_quotas.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5116).
 
 use super::NoSqlModiflyEpsQuotasRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ModifyInstanceMaintenanceWindow`: 设置实例可维护时间段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/maintenance-window` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/modify_instance_maintenance_window.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5181).
+//! - Spec: `specs/huawei/gaussdbfornosql/modify_instance_maintenance_window.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5181).
 
 use super::ModifyInstanceOpsWindowV3Req;
 

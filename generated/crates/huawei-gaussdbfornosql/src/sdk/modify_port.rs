@@ -2,7 +2,7 @@
 //! `ModifyPort`: 修改数据库端口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/port` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/modify_port.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5248).
+//! - Spec: `specs/huawei/gaussdbfornosql/modify_port.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5248).
 
 use super::ModifyPortRequestBody;
 

@@ -2,7 +2,7 @@
 //! `PauseResumeDataSynchronization`: 暂停/恢复具备容灾关系的实例数据同步
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/disaster-recovery/data-synchronization` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/pause_resume_data_synchronization.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5520).
+//! - Spec: `specs/huawei/gaussdbfornosql/pause_resume_data_synchronization.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5520).
 
 use super::ActionBody;
 

@@ -2,7 +2,7 @@
 //! `ResetDbUserPassword`: 重置Redis数据库账号密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/redis/instances/{instance_id}/db-users/password` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/reset_db_user_password.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5587).
+//! - Spec: `specs/huawei/gaussdbfornosql/reset_db_user_password.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5587).
 
 use super::RedisResetDbUserPasswordRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ResetParamGroupTemplate`: 重置自定义参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/{config_id}/reset` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/reset_param_group_template.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5654).
+//! - Spec: `specs/huawei/gaussdbfornosql/reset_param_group_template.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5654).
 
 /// Input of `ResetParamGroupTemplate`. Build one with [`ResetParamGroupTemplateRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

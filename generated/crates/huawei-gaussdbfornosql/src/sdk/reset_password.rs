@@ -2,7 +2,7 @@
 //! `ResetPassword`: 修改实例的管理员密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/password` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/reset_password.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5719).
+//! - Spec: `specs/huawei/gaussdbfornosql/reset_password.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:5719).
 
 use super::ResetPasswordRequestBody;
 

@@ -2,7 +2,7 @@
 //! `RestoreExistingInstance`: 恢复到已有实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/recovery` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/restore_existing_instance.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6054).
+//! - Spec: `specs/huawei/gaussdbfornosql/restore_existing_instance.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6054).
 
 use super::RestoreRequestBody;
 

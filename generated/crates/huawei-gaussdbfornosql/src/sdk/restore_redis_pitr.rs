@@ -2,7 +2,7 @@
 //! `RestoreRedisPitr`: 恢复当前Redis实例到指定时间点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/redis/instances/{instance_id}/pitr` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/restore_redis_pitr.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6188).
+//! - Spec: `specs/huawei/gaussdbfornosql/restore_redis_pitr.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6188).
 
 use super::RestoreRedisPitrRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SaveRedisDisabledCommands`: 设置Redis禁用命令
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/redis/instances/{instance_id}/disabled-commands` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/save_redis_disabled_commands.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6324).
+//! - Spec: `specs/huawei/gaussdbfornosql/save_redis_disabled_commands.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6324).
 
 use super::SaveRedisDisabledCommandsRequestBody;
 

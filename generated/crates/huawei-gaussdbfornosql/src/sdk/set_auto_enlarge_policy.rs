@@ -2,7 +2,7 @@
 //! `SetAutoEnlargePolicy`: 设置磁盘自动扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/disk-auto-expansion` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/set_auto_enlarge_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6391).
+//! - Spec: `specs/huawei/gaussdbfornosql/set_auto_enlarge_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6391).
 
 use super::{SetAutoPolicyErrorResults, SetAutoPolicyRequestBody};
 

@@ -2,7 +2,7 @@
 //! `SetDisasterRecoverySettings`: 设置实例容灾切换的故障节点比例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/disaster-recovery/settings` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/set_disaster_recovery_settings.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6523).
+//! - Spec: `specs/huawei/gaussdbfornosql/set_disaster_recovery_settings.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6523).
 
 use super::SetDisasterRecoverySettingsRequestBody;
 

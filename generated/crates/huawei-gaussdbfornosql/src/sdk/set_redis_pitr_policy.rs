@@ -2,7 +2,7 @@
 //! `SetRedisPitrPolicy`: 设置Redis恢复到指定时间点策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/redis/instances/{instance_id}/pitr/policy` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/set_redis_pitr_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6721).
+//! - Spec: `specs/huawei/gaussdbfornosql/set_redis_pitr_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6721).
 
 use super::SetRedisPitrPolicyRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ShowAllInstancesBackups`: 查询备份列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_all_instances_backups.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6788).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_all_instances_backups.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6788).
 
 use super::QueryInstanceBackupResponseBodyBackups;
 
@@ -15,10 +15,10 @@ pub struct ShowAllInstancesBackupsRequest {
     pub project_id: Option<String>,
     /// 分页页码。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: i32,
     /// 每页条数。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 引擎类型 不传该参数则查询所有的引擎。
     /// Wire name: `datastore_type`, sent in the query.
     pub datastore_type: Option<String>,
@@ -50,8 +50,8 @@ impl ShowAllInstancesBackupsRequest {
     /// Builder of [`ShowAllInstancesBackupsRequest`]: [`build`](ShowAllInstancesBackupsRequestBuilder::build) checks required fields and ranges before any I/O.
     ShowAllInstancesBackupsRequestBuilder for ShowAllInstancesBackupsRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         datastore_type: String = "datastore_type",
         instance_id: String = "instance_id",
         backup_id: String = "backup_id",
@@ -64,12 +64,14 @@ impl ShowAllInstancesBackupsRequest {
 impl ShowAllInstancesBackupsRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ShowAllInstancesBackupsRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let offset = check.required("offset", "offset", self.offset);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ShowAllInstancesBackupsRequest {
                 project_id: self.project_id,
-                offset: self.offset,
-                limit: self.limit,
+                offset: offset?,
+                limit: limit?,
                 datastore_type: self.datastore_type,
                 instance_id: self.instance_id,
                 backup_id: self.backup_id,

@@ -2,7 +2,7 @@
 //! `ShowAllInstancesBackupsNew`: 查询备份列表（推荐）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/backups` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_all_instances_backups_new.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6867).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_all_instances_backups_new.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6867).
 
 use super::Backup;
 
@@ -30,10 +30,10 @@ pub struct ShowAllInstancesBackupsNewRequest {
     pub type_field: Option<String>,
     /// 查询备份个数上限值。取值范围：1~100。不传该参数时，默认查询前100条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 索引位置偏移量，表示从指定project ID下最新的备份创建时间开始，按时间的先后顺序偏移offset条数据后查询对应的备份信息。取值大于或等于0。不传该参数时，查询偏移量默认为0，表示从最新的备份创建时间对应的备份开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询备份开始的时间，为yyyy-mm-ddThh:mm:ssZ字符串格式，T指某个时间的开始，Z指时区偏移量，默认为空。 - “end_time”有值时，“begin_time”必选。
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
@@ -58,8 +58,8 @@ impl ShowAllInstancesBackupsNewRequest {
         backup_id: String = "backup_id",
         backup_type: String = "backup_type",
         type_field: String = "type",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         begin_time: String = "begin_time",
         end_time: String = "end_time",
     }
@@ -93,7 +93,7 @@ impl ShowAllInstancesBackupsNewRequestBuilder {
 pub struct ShowAllInstancesBackupsNewResponse {
     /// 备份总数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `backups`.
     pub backups: Vec<Backup>,
@@ -101,7 +101,7 @@ pub struct ShowAllInstancesBackupsNewResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowAllInstancesBackupsNewResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => backups: Vec<Backup> = "backups",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowApiVersion`: 查询指定API版本信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /{version}` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_api_version.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:10366).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_api_version.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:10366).
 
 use super::ApiVersionResponse;
 

@@ -2,7 +2,7 @@
 //! `ShowApplicableInstances`: 查询参数模板可应用的实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}/applicable-instances` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_applicable_instances.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6948).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_applicable_instances.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:6948).
 
 use super::ApplicableInstanceRsp;
 
@@ -18,10 +18,10 @@ pub struct ShowApplicableInstancesRequest {
     pub config_id: String,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。  取值必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。   - 取值范围: 1~100。   - 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释：** 实例名称，支持模糊搜索。 **约束限制：** 不涉及。 **取值范围：** 不涉及 **默认取值：** 不涉及
     /// Wire name: `instance_name`, sent in the query.
     pub instance_name: Option<String>,
@@ -42,8 +42,8 @@ impl ShowApplicableInstancesRequest {
     ShowApplicableInstancesRequestBuilder for ShowApplicableInstancesRequest {
         project_id: String = "project_id",
         config_id: String = "config_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         instance_name: String = "instance_name",
         instance_id: String = "instance_id",
     }
@@ -75,13 +75,13 @@ pub struct ShowApplicableInstancesResponse {
     pub instances: Vec<ApplicableInstanceRsp>,
     /// 应用参数的实例数量限制。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowApplicableInstancesResponse {
         0 => instances: Vec<ApplicableInstanceRsp> = "instances",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowApplyHistory`: 查询参数模板应用历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}/applied-histories` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_apply_history.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7020).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_apply_history.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7020).
 
 use super::ApplyHistoryRsp;
 
@@ -18,10 +18,10 @@ pub struct ShowApplyHistoryRequest {
     pub config_id: String,
     /// **参数解释：** 索引位置，偏移量。 **约束限制：** 不涉及。 **取值范围：** 取值必须为数字，不能为负数。 **默认取值：** 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释：** 查询个数上限值。 **约束限制：** 不涉及。 **取值范围：** 取值范围: 1~100。 **默认取值：** 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowApplyHistoryRequest {
@@ -36,8 +36,8 @@ impl ShowApplyHistoryRequest {
     ShowApplyHistoryRequestBuilder for ShowApplyHistoryRequest {
         project_id: String = "project_id",
         config_id: String = "config_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -62,7 +62,7 @@ impl ShowApplyHistoryRequestBuilder {
 pub struct ShowApplyHistoryResponse {
     /// **参数解释：** 总记录数。 **取值范围：** 不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释：** 参数组模板应用历史列表。 **取值范围：** 不涉及。
     /// Wire name: `histories`.
     pub histories: Vec<ApplyHistoryRsp>,
@@ -70,7 +70,7 @@ pub struct ShowApplyHistoryResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowApplyHistoryResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => histories: Vec<ApplyHistoryRsp> = "histories",
     }
 }

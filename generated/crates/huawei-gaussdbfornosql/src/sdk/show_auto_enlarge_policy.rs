@@ -2,7 +2,7 @@
 //! `ShowAutoEnlargePolicy`: 查询磁盘自动扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/disk-auto-expansion` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_auto_enlarge_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7089).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_auto_enlarge_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7089).
 
 use super::DiskAutoExpansionPolicy;
 

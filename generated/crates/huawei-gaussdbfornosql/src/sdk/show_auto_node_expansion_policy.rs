@@ -2,7 +2,7 @@
 //! `ShowAutoNodeExpansionPolicy`: 查询节点自动扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/node-auto-expansion-policy` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_auto_node_expansion_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7154).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_auto_node_expansion_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7154).
 
 /// Input of `ShowAutoNodeExpansionPolicy`. Build one with [`ShowAutoNodeExpansionPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -60,29 +60,29 @@ pub struct ShowAutoNodeExpansionPolicyResponse {
     pub switch_option: Option<bool>,
     /// **参数解释：** 超负载节点比例。当大等于overload_node_threshold%的节点，节点内存使用率或cpu使用率满足条件时，触发自动扩容节点。 **约束限制：** 不涉及。 **取值范围：** 1-100的正整数。 **默认取值：** 不涉及。
     /// Wire name: `overload_node_threshold`.
-    pub overload_node_threshold: Option<i64>,
+    pub overload_node_threshold: Option<i32>,
     /// **参数解释：** 触发节点自动扩容的CPU使用率。 **约束限制：** 不涉及。 **取值范围：** 1-100的正整数。 **默认取值：** 不涉及。
     /// Wire name: `cpu_threshold`.
-    pub cpu_threshold: Option<i64>,
+    pub cpu_threshold: Option<i32>,
     /// **参数解释：** 触发节点自动扩容的内存使用率。 **约束限制：** 不涉及。 **取值范围：** 1-100的正整数。 **默认取值：** 不涉及。
     /// Wire name: `mem_threshold`.
-    pub mem_threshold: Option<i64>,
+    pub mem_threshold: Option<i32>,
     /// **参数解释：** 每次扩容的节点个数。 **约束限制：** 不涉及。 **取值范围：** 大等于1的正整数，最大不超过可扩容的节点上限。 **默认取值：** 不涉及。
     /// Wire name: `step`.
-    pub step: Option<i64>,
+    pub step: Option<i32>,
     /// **参数解释：** 自动扩容所能达到的节点上限。 **约束限制：** 不涉及。 **取值范围：** 大等于1的正整数，最大不超过当前实例可扩容的节点上限。 **默认取值：** 不涉及。
     /// Wire name: `node_limit`.
-    pub node_limit: Option<i64>,
+    pub node_limit: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowAutoNodeExpansionPolicyResponse {
         0 => switch_option: Option<bool> = "switch_option",
-        1 => overload_node_threshold: Option<i64> = "overload_node_threshold",
-        2 => cpu_threshold: Option<i64> = "cpu_threshold",
-        3 => mem_threshold: Option<i64> = "mem_threshold",
-        4 => step: Option<i64> = "step",
-        5 => node_limit: Option<i64> = "node_limit",
+        1 => overload_node_threshold: Option<i32> = "overload_node_threshold",
+        2 => cpu_threshold: Option<i32> = "cpu_threshold",
+        3 => mem_threshold: Option<i32> = "mem_threshold",
+        4 => step: Option<i32> = "step",
+        5 => node_limit: Option<i32> = "node_limit",
     }
 }
 

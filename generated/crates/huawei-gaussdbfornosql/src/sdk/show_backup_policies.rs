@@ -2,7 +2,7 @@
 //! `ShowBackupPolicies`: 查询自动备份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/instances/{instance_id}/backups/policy` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_backup_policies.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7221).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_backup_policies.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7221).
 
 use super::ShowBackupPolicyResult;
 

@@ -2,7 +2,7 @@
 //! `ShowDisasterRecoverySettings`: 查询实例容灾切换的故障节点比例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/disaster-recovery/settings` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_disaster_recovery_settings.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7418).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_disaster_recovery_settings.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7418).
 
 use super::QuerySwitchoverRatioInfo;
 
@@ -18,10 +18,10 @@ pub struct ShowDisasterRecoverySettingsRequest {
     pub instance_id: Option<String>,
     /// **参数解释：** 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）。 **约束限制：** 取值必须为数字，不能为负数。 **取值范围：** 非负整数。 **默认取值：** 0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释：** 查询个数上限值。 **约束限制：** 不涉及。 **取值范围：** 1~50。 **默认取值：** 50。不传该参数时，默认查询前50条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowDisasterRecoverySettingsRequest {
@@ -36,8 +36,8 @@ impl ShowDisasterRecoverySettingsRequest {
     ShowDisasterRecoverySettingsRequestBuilder for ShowDisasterRecoverySettingsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -66,13 +66,13 @@ pub struct ShowDisasterRecoverySettingsResponse {
     pub disaster_recovery_settings: Vec<QuerySwitchoverRatioInfo>,
     /// **参数解释：** 参数修改历史记录总条数。 **取值范围：** 不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowDisasterRecoverySettingsResponse {
         0 => disaster_recovery_settings: Vec<QuerySwitchoverRatioInfo> = "disaster_recovery_settings",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowElbIpGroup`: 查询实例负载均衡的IP访问黑白名单
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/lb/access-control` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_elb_ip_group.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7487).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_elb_ip_group.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7487).
 
 use super::SwitchIpGroupRequestBodyIpGroups;
 

@@ -2,7 +2,7 @@
 //! `ShowErrorLog`: 查询数据库错误日志信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/error-log` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_error_log.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7554).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_error_log.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7554).
 
 use super::ErrorLogList;
 
@@ -18,10 +18,10 @@ pub struct ShowErrorLogRequest {
     pub instance_id: String,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。开始时间不得早于当前时间31天。
     /// Wire name: `start_time`, sent in the query.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。 只能查询当前时间前一个月内的错误日志。结束时间不能晚于当前时间。
     /// Wire name: `end_time`, sent in the query.
-    pub end_time: Option<String>,
+    pub end_time: String,
     /// 节点ID，取空值，表示查询实例下所有允许查询的节点。
     /// Wire name: `node_id`, sent in the query.
     pub node_id: Option<String>,
@@ -30,10 +30,10 @@ pub struct ShowErrorLogRequest {
     pub type_field: Option<String>,
     /// 索引位置，偏移量。取值范围为 \[0, 1999\]。 从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询） - 必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。取值范围\[1, 100\]，默认10 （表示默认返回10条数据）。 - limit 与 offset的和需要满足小于等于2000的条件。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowErrorLogRequest {
@@ -52,8 +52,8 @@ impl ShowErrorLogRequest {
         end_time: String = "end_time",
         node_id: String = "node_id",
         type_field: String = "type",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -62,12 +62,14 @@ impl ShowErrorLogRequestBuilder {
     pub fn build(self) -> Result<ShowErrorLogRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_time = check.required("start_time", "start_time", self.start_time);
+        let end_time = check.required("end_time", "end_time", self.end_time);
         check
             .finish(|| Some(ShowErrorLogRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                start_time: self.start_time,
-                end_time: self.end_time,
+                start_time: start_time?,
+                end_time: end_time?,
                 node_id: self.node_id,
                 type_field: self.type_field,
                 offset: self.offset,
@@ -82,7 +84,7 @@ impl ShowErrorLogRequestBuilder {
 pub struct ShowErrorLogResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `error_log_list`.
     pub error_log_list: Vec<ErrorLogList>,
@@ -90,7 +92,7 @@ pub struct ShowErrorLogResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowErrorLogResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => error_log_list: Vec<ErrorLogList> = "error_log_list",
     }
 }

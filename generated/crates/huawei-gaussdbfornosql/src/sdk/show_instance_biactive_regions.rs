@@ -2,7 +2,7 @@
 //! `ShowInstanceBiactiveRegions`: 查询实例可搭建双活关系的Region
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/disaster-recovery/regions` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_instance_biactive_regions.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7696).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_instance_biactive_regions.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7696).
 
 /// Input of `ShowInstanceBiactiveRegions`. Build one with [`ShowInstanceBiactiveRegionsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowInstanceRole`: 获取容灾实例主/备角色信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/instance-role` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_instance_role.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7826).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_instance_role.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7826).
 
 /// Input of `ShowInstanceRole`. Build one with [`ShowInstanceRoleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

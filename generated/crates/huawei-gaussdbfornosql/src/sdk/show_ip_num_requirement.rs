@@ -2,7 +2,7 @@
 //! `ShowIpNumRequirement`: 查询创建实例或扩容节点时需要的IP数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/ip-num-requirement` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_ip_num_requirement.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7891).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_ip_num_requirement.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:7891).
 
 /// Input of `ShowIpNumRequirement`. Build one with [`ShowIpNumRequirementRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -13,7 +13,7 @@ pub struct ShowIpNumRequirementRequest {
     pub project_id: Option<String>,
     /// 创建实例或扩容节点的个数。最大支持输入200。
     /// Wire name: `node_num`, sent in the query.
-    pub node_num: Option<i64>,
+    pub node_num: i32,
     /// 数据库引擎名称。没有传入实例ID的时候该字段为必传。   - 取值为“cassandra”，表示GeminiDB Cassandra数据库引擎。   - 取值为“mongodb”，表示GeminiDB Mongo数据库引擎。   - 取值为“influxdb”，表示GeminiDB Influx数据库引擎。   - 取值为“redis”，表示GeminiDB Redis数据库引擎。
     /// Wire name: `engine_name`, sent in the query.
     pub engine_name: Option<String>,
@@ -36,7 +36,7 @@ impl ShowIpNumRequirementRequest {
     /// Builder of [`ShowIpNumRequirementRequest`]: [`build`](ShowIpNumRequirementRequestBuilder::build) checks required fields and ranges before any I/O.
     ShowIpNumRequirementRequestBuilder for ShowIpNumRequirementRequest {
         project_id: String = "project_id",
-        node_num: i64 = "node_num",
+        node_num: i32 = "node_num",
         engine_name: String = "engine_name",
         instance_mode: String = "instance_mode",
         instance_id: String = "instance_id",
@@ -46,11 +46,12 @@ impl ShowIpNumRequirementRequest {
 impl ShowIpNumRequirementRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ShowIpNumRequirementRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let node_num = check.required("node_num", "node_num", self.node_num);
         check
             .finish(|| Some(ShowIpNumRequirementRequest {
                 project_id: self.project_id,
-                node_num: self.node_num,
+                node_num: node_num?,
                 engine_name: self.engine_name,
                 instance_mode: self.instance_mode,
                 instance_id: self.instance_id,
@@ -64,12 +65,12 @@ impl ShowIpNumRequirementRequestBuilder {
 pub struct ShowIpNumRequirementResponse {
     /// 消耗的IP个数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowIpNumRequirementResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
     }
 }
 

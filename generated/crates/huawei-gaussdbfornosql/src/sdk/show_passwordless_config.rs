@@ -2,7 +2,7 @@
 //! `ShowPasswordlessConfig`: 获取GeminiDB Redis的免密配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/passwordless-config` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_passwordless_config.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8033).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_passwordless_config.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8033).
 
 /// Input of `ShowPasswordlessConfig`. Build one with [`ShowPasswordlessConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,10 +16,10 @@ pub struct ShowPasswordlessConfigRequest {
     pub instance_id: String,
     /// 索引位置偏移量，表示从查询到的免密配置列表偏移offset条数据后查询对应的免密配置。 取值大于或等于0。不传该参数时，查询偏移量默认为0，表示从第一条记录开始查询。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。 取值范围：1~100。不传该参数时，默认查询前100条记录。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowPasswordlessConfigRequest {
@@ -34,8 +34,8 @@ impl ShowPasswordlessConfigRequest {
     ShowPasswordlessConfigRequestBuilder for ShowPasswordlessConfigRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -63,13 +63,13 @@ pub struct ShowPasswordlessConfigResponse {
     pub config_ips: Vec<String>,
     /// 免密配置的总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowPasswordlessConfigResponse {
         0 => config_ips: Vec<String> = "config_ips",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowPauseResumeStutus`: 获取容灾实例数据同步状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/disaster-recovery/data-synchronization` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_pause_resume_stutus.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8102).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_pause_resume_stutus.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8102).
 
 use super::{NoSQLDrDateSyncIndicators, NoSQLDrRpoAndRto};
 

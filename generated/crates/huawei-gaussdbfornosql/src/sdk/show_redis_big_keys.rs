@@ -2,7 +2,7 @@
 //! `ShowRedisBigKeys`: 查询Redis实例的大key
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/big-keys` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_big_keys.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8301).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_big_keys.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8301).
 
 use super::{BigKeysInfoResponseBody, ShowRedisBigKeysRequestBody};
 
@@ -60,13 +60,13 @@ pub struct ShowRedisBigKeysResponse {
     pub keys: Vec<BigKeysInfoResponseBody>,
     /// 大Key的总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowRedisBigKeysResponse {
         0 => keys: Vec<BigKeysInfoResponseBody> = "keys",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

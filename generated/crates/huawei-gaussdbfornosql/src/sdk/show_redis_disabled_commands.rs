@@ -2,7 +2,7 @@
 //! `ShowRedisDisabledCommands`: 查询Redis禁用命令
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/redis/instances/{instance_id}/disabled-commands` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_disabled_commands.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8368).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_disabled_commands.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8368).
 
 use super::RedisDisabledCommandsDetail;
 
@@ -18,13 +18,13 @@ pub struct ShowRedisDisabledCommandsRequest {
     pub instance_id: String,
     /// 指令类型
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 索引位置偏移量，表示从指定offset条数据后查询对应的实例信息。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询专属资源个数上限值。   - 取值范围：1~50。不传该参数时，默认查询前50条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowRedisDisabledCommandsRequest {
@@ -40,8 +40,8 @@ impl ShowRedisDisabledCommandsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         type_field: String = "type",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -52,11 +52,12 @@ impl ShowRedisDisabledCommandsRequestBuilder {
     ) -> Result<ShowRedisDisabledCommandsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ShowRedisDisabledCommandsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                type_field: self.type_field,
+                type_field: type_field?,
                 offset: self.offset,
                 limit: self.limit,
             }))

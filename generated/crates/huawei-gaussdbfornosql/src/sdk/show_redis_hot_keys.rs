@@ -2,7 +2,7 @@
 //! `ShowRedisHotKeys`: 查询Redis实例的热key
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/hot-keys` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_hot_keys.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8439).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_hot_keys.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8439).
 
 use super::HotKeysInfoResponseBody;
 
@@ -18,10 +18,10 @@ pub struct ShowRedisHotKeysRequest {
     pub instance_id: String,
     /// 索引位置偏移量，表示从指定offset条数据后查询对应的实例信息。 取值大于或等于0。不传该参数时，查询偏移量默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询数据的上限值。   - 取值范围：1~50。不传该参数时，默认查询前50条实例信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowRedisHotKeysRequest {
@@ -36,8 +36,8 @@ impl ShowRedisHotKeysRequest {
     ShowRedisHotKeysRequestBuilder for ShowRedisHotKeysRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -65,13 +65,13 @@ pub struct ShowRedisHotKeysResponse {
     pub keys: Vec<HotKeysInfoResponseBody>,
     /// 总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowRedisHotKeysResponse {
         0 => keys: Vec<HotKeysInfoResponseBody> = "keys",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

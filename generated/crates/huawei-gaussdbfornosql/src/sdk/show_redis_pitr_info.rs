@@ -2,7 +2,7 @@
 //! `ShowRedisPitrInfo`: 查询Redis实例指定时间点恢复所占用的存储空间
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/redis/instances/{instance_id}/pitr` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_pitr_info.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8508).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_pitr_info.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8508).
 
 /// Input of `ShowRedisPitrInfo`. Build one with [`ShowRedisPitrInfoRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowRedisPitrPolicy`: 查询Redis恢复到指定时间点策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/redis/instances/{instance_id}/pitr/policy` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_pitr_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8573).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_redis_pitr_policy.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8573).
 
 /// Input of `ShowRedisPitrPolicy`. Build one with [`ShowRedisPitrPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -53,17 +53,17 @@ pub struct ShowRedisPitrPolicyResponse {
     pub enabled: Option<bool>,
     /// **参数解释：** 数据备份的时间间隔，该数据备份控制redis实例可恢复时间点的间隔，仅在开启时返回。 **取值范围：** 不涉及。
     /// Wire name: `interval`.
-    pub interval: Option<i64>,
+    pub interval: Option<i32>,
     /// **参数解释：** 指定已生成的备份文件可以保存的天数，仅在开启时返回。 **取值范围：** 不涉及。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowRedisPitrPolicyResponse {
         0 => enabled: Option<bool> = "enabled",
-        1 => interval: Option<i64> = "interval",
-        2 => keep_days: Option<i64> = "keep_days",
+        1 => interval: Option<i32> = "interval",
+        2 => keep_days: Option<i32> = "keep_days",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowRestorableList`: 查询可恢复的实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/{backup_id}/restorable-instances` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_restorable_list.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8638).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_restorable_list.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8638).
 
 use super::QueryRestoreList;
 
@@ -18,10 +18,10 @@ pub struct ShowRestorableListRequest {
     pub backup_id: String,
     /// 索引位置偏移量。取值大于或等于0。不传该参数时，查询偏移量默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。取值范围：1~100。不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ShowRestorableListRequest {
@@ -36,8 +36,8 @@ impl ShowRestorableListRequest {
     ShowRestorableListRequestBuilder for ShowRestorableListRequest {
         project_id: String = "project_id",
         backup_id: String = "backup_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -62,7 +62,7 @@ impl ShowRestorableListRequestBuilder {
 pub struct ShowRestorableListResponse {
     /// 可恢复的实例总数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 可恢复的实例信息
     /// Wire name: `restorable_instances`.
     pub restorable_instances: Vec<QueryRestoreList>,
@@ -70,7 +70,7 @@ pub struct ShowRestorableListResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowRestorableListResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => restorable_instances: Vec<QueryRestoreList> = "restorable_instances",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowSecondLevelMonitoringStatus`: 查询秒级监控配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/monitoring-by-seconds/switch` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_second_level_monitoring_status.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8707).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_second_level_monitoring_status.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8707).
 
 /// Input of `ShowSecondLevelMonitoringStatus`. Build one with [`ShowSecondLevelMonitoringStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

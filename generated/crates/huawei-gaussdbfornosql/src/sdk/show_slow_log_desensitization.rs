@@ -2,7 +2,7 @@
 //! `ShowSlowLogDesensitization`: 查询慢日志脱敏状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/slowlog-desensitization` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/gaussdbfornosql/show_slow_log_desensitization.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8772).
+//! - Spec: `specs/huawei/gaussdbfornosql/show_slow_log_desensitization.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8772).
 
 /// Input of `ShowSlowLogDesensitization`. Build one with [`ShowSlowLogDesensitizationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

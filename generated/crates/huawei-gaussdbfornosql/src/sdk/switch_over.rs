@@ -2,7 +2,7 @@
 //! `SwitchOver`: Redis主备切换
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instance/{instance_id}/switchover` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/switch_over.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9038).
+//! - Spec: `specs/huawei/gaussdbfornosql/switch_over.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9038).
 
 /// Input of `SwitchOver`. Build one with [`SwitchOverRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `SwitchOverDisasterRecovery`: 容灾实例倒换
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/disaster-recovery/switchover` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/switch_over_disaster_recovery.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9103).
+//! - Spec: `specs/huawei/gaussdbfornosql/switch_over_disaster_recovery.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9103).
 
 /// Input of `SwitchOverDisasterRecovery`. Build one with [`SwitchOverDisasterRecoveryRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `SwitchSecondLevelMonitoring`: 开启/关闭秒级监控
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/monitoring-by-seconds/switch` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/switch_second_level_monitoring.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9168).
+//! - Spec: `specs/huawei/gaussdbfornosql/switch_second_level_monitoring.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9168).
 
 use super::SwitchSecondLevelMonitoringRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SwitchSlowlogDesensitization`: 设置慢日志脱敏状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/slowlog-desensitization` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/switch_slowlog_desensitization.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9235).
+//! - Spec: `specs/huawei/gaussdbfornosql/switch_slowlog_desensitization.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9235).
 
 use super::SwitchSlowlogDesensitizationRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SwitchToSlave`: 容灾实例主降备
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/switchover-slave` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/switch_to_slave.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9436).
+//! - Spec: `specs/huawei/gaussdbfornosql/switch_to_slave.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9436).
 
 /// Input of `SwitchToSlave`. Build one with [`SwitchToSlaveRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

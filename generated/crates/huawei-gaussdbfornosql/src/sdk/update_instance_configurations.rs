@@ -2,7 +2,7 @@
 //! `UpdateInstanceConfigurations`: 修改指定实例的参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.1/{project_id}/instances/{instance_id}/configurations` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/update_instance_configurations.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9903).
+//! - Spec: `specs/huawei/gaussdbfornosql/update_instance_configurations.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:9903).
 
 use super::UpdateInstanceConfigurationsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdatePasswordlessConfig`: 支持修改GeminiDB Redis的免密配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/passwordless-config` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/update_passwordless_config.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:10104).
+//! - Spec: `specs/huawei/gaussdbfornosql/update_passwordless_config.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:10104).
 
 use super::UpdatePasswordlessConfigRequestBody;
 

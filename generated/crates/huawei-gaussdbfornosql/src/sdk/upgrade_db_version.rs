@@ -2,7 +2,7 @@
 //! `UpgradeDbVersion`: 数据库补丁升级
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db-upgrade` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/gaussdbfornosql/upgrade_db_version.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:10238).
+//! - Spec: `specs/huawei/gaussdbfornosql/upgrade_db_version.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:10238).
 
 /// Input of `UpgradeDbVersion`. Build one with [`UpgradeDbVersionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

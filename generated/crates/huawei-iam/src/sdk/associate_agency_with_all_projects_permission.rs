@@ -2,7 +2,7 @@
 //! `AssociateAgencyWithAllProjectsPermission`: 为委托授予所有项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/associate_agency_with_all_projects_permission.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:57).
+//! - Spec: `specs/huawei/iam/associate_agency_with_all_projects_permission.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:57).
 
 /// Input of `AssociateAgencyWithAllProjectsPermission`. Build one with [`AssociateAgencyWithAllProjectsPermissionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `AssociateAgencyWithProjectPermission`: 为委托授予项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/associate_agency_with_project_permission.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:199).
+//! - Spec: `specs/huawei/iam/associate_agency_with_project_permission.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:199).
 
 /// Input of `AssociateAgencyWithProjectPermission`. Build one with [`AssociateAgencyWithProjectPermissionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `AssociateRoleToAgencyOnEnterpriseProject`: 基于委托为企业项目授权
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-PERMISSION/subjects/agency/scopes/enterprise-project/role-assignments` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/associate_role_to_agency_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:268).
+//! - Spec: `specs/huawei/iam/associate_role_to_agency_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:268).
 
 use super::CreateAgencyEpPolicyAssignmentReqBody;
 

@@ -2,7 +2,7 @@
 //! `AssociateRoleToGroupOnEnterpriseProject`: 基于用户组为企业项目授权
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/groups/{group_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/associate_role_to_group_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:335).
+//! - Spec: `specs/huawei/iam/associate_role_to_group_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:335).
 
 /// Input of `AssociateRoleToGroupOnEnterpriseProject`. Build one with [`AssociateRoleToGroupOnEnterpriseProjectRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

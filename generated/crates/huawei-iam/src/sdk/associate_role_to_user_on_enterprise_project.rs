@@ -2,7 +2,7 @@
 //! `AssociateRoleToUserOnEnterpriseProject`: 基于用户为企业项目授权
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/users/{user_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/associate_role_to_user_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:405).
+//! - Spec: `specs/huawei/iam/associate_role_to_user_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:405).
 
 /// Input of `AssociateRoleToUserOnEnterpriseProject`. Build one with [`AssociateRoleToUserOnEnterpriseProjectRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CheckAllProjectsPermissionForAgency`: 检查委托下是否具有所有项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `HEAD /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/check_all_projects_permission_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:476).
+//! - Spec: `specs/huawei/iam/check_all_projects_permission_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:476).
 
 /// Input of `CheckAllProjectsPermissionForAgency`. Build one with [`CheckAllProjectsPermissionForAgencyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CheckDomainPermissionForAgency`: 查询委托是否拥有全局服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `HEAD /v3.0/OS-AGENCY/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/check_domain_permission_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:547).
+//! - Spec: `specs/huawei/iam/check_domain_permission_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:547).
 
 /// Input of `CheckDomainPermissionForAgency`. Build one with [`CheckDomainPermissionForAgencyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CheckProjectPermissionForAgency`: 查询委托是否拥有项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `HEAD /v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/check_project_permission_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:618).
+//! - Spec: `specs/huawei/iam/check_project_permission_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:618).
 
 /// Input of `CheckProjectPermissionForAgency`. Build one with [`CheckProjectPermissionForAgencyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CreateAgencyCustomPolicy`: 创建委托自定义策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.0/OS-ROLE/roles` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/create_agency_custom_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:756).
+//! - Spec: `specs/huawei/iam/create_agency_custom_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:756).
 
 use super::{AgencyPolicyRoleResult, CreateAgencyCustomPolicyRequestBody};
 

@@ -2,7 +2,7 @@
 //! `CreateLoginToken`: 获取自定义代理登录票据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.0/OS-AUTH/securitytoken/logintokens` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/create_login_token.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:959).
+//! - Spec: `specs/huawei/iam/create_login_token.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:959).
 
 use super::{CreateLoginTokenRequestBody, LoginToken};
 

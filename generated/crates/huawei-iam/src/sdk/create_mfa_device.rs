@@ -2,7 +2,7 @@
 //! `CreateMfaDevice`: 创建MFA设备
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.0/OS-MFA/virtual-mfa-devices` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/create_mfa_device.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1099).
+//! - Spec: `specs/huawei/iam/create_mfa_device.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1099).
 
 use super::{CreateMfaDeviceReq, CreateMfaDeviceRespon};
 

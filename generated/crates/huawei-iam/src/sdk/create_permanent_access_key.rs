@@ -2,7 +2,7 @@
 //! `CreatePermanentAccessKey`: 创建永久访问密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.0/OS-CREDENTIAL/credentials` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/create_permanent_access_key.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8445).
+//! - Spec: `specs/huawei/iam/create_permanent_access_key.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8445).
 
 use super::{CreateCredentialResult, CreatePermanentAccessKeyRequestBody};
 

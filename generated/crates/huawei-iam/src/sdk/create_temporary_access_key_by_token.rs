@@ -2,7 +2,7 @@
 //! `CreateTemporaryAccessKeyByToken`: 通过token获取临时访问密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.0/OS-CREDENTIAL/securitytokens` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/create_temporary_access_key_by_token.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8583).
+//! - Spec: `specs/huawei/iam/create_temporary_access_key_by_token.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8583).
 
 use super::{CreateTemporaryAccessKeyByTokenRequestBody, Credential};
 

@@ -2,7 +2,7 @@
 //! `CreateTokenWithIdToken`: 获取联邦认证token(OpenId Connect Id token方式)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.0/OS-AUTH/id-token/tokens` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/create_token_with_id_token.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1231).
+//! - Spec: `specs/huawei/iam/create_token_with_id_token.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1231).
 
 use super::{GetIdTokenRequestBody, ScopedTokenInfo};
 
@@ -12,7 +12,7 @@ use super::{GetIdTokenRequestBody, ScopedTokenInfo};
 pub struct CreateTokenWithIdTokenRequest {
     /// 身份提供商ID。
     /// Wire name: `X-Idp-Id`, sent in the headers.
-    pub x_idp_id: Option<String>,
+    pub x_idp_id: String,
     /// Body of the CreateTokenWithIdTokenRequest
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<GetIdTokenRequestBody>,
@@ -36,10 +36,11 @@ impl CreateTokenWithIdTokenRequest {
 impl CreateTokenWithIdTokenRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<CreateTokenWithIdTokenRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let x_idp_id = check.required("x_idp_id", "X-Idp-Id", self.x_idp_id);
         check
             .finish(|| Some(CreateTokenWithIdTokenRequest {
-                x_idp_id: self.x_idp_id,
+                x_idp_id: x_idp_id?,
                 body: self.body,
             }))
     }

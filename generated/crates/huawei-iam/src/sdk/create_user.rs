@@ -2,7 +2,7 @@
 //! `CreateUser`: 管理员创建IAM用户（推荐）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.0/OS-USER/users` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/create_user.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8920).
+//! - Spec: `specs/huawei/iam/create_user.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8920).
 
 use super::{CreateUserRequestBody, CreateUserResult};
 

@@ -2,7 +2,7 @@
 //! `DeleteAgency`: 删除委托
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-AGENCY/agencies/{agency_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/delete_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1443).
+//! - Spec: `specs/huawei/iam/delete_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1443).
 
 /// Input of `DeleteAgency`. Build one with [`DeleteAgencyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

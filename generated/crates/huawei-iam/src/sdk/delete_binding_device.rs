@@ -2,7 +2,7 @@
 //! `DeleteBindingDevice`: 解绑MFA设备
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-MFA/mfa-devices/unbind` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/delete_binding_device.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1510).
+//! - Spec: `specs/huawei/iam/delete_binding_device.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1510).
 
 use super::UnbindMfaDevice;
 

@@ -2,7 +2,7 @@
 //! `DeleteCustomPolicy`: 删除自定义策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-ROLE/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/delete_custom_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1577).
+//! - Spec: `specs/huawei/iam/delete_custom_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1577).
 
 /// Input of `DeleteCustomPolicy`. Build one with [`DeleteCustomPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteDomainGroupInheritedRole`: 移除用户组的所有项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/delete_domain_group_inherited_role.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1644).
+//! - Spec: `specs/huawei/iam/delete_domain_group_inherited_role.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1644).
 
 /// Input of `DeleteDomainGroupInheritedRole`. Build one with [`DeleteDomainGroupInheritedRoleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

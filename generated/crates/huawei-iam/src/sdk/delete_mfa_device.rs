@@ -2,7 +2,7 @@
 //! `DeleteMfaDevice`: 删除MFA设备
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-MFA/virtual-mfa-devices` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/delete_mfa_device.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1715).
+//! - Spec: `specs/huawei/iam/delete_mfa_device.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1715).
 
 /// Input of `DeleteMfaDevice`. Build one with [`DeleteMfaDeviceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -10,10 +10,10 @@
 pub struct DeleteMfaDeviceRequest {
     /// 绑定MFA设备的IAM 用户ID。
     /// Wire name: `user_id`, sent in the query.
-    pub user_id: Option<String>,
+    pub user_id: String,
     /// MFA设备序列号。
     /// Wire name: `serial_number`, sent in the query.
-    pub serial_number: Option<String>,
+    pub serial_number: String,
 }
 
 impl DeleteMfaDeviceRequest {
@@ -34,11 +34,14 @@ impl DeleteMfaDeviceRequest {
 impl DeleteMfaDeviceRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<DeleteMfaDeviceRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let user_id = check.required("user_id", "user_id", self.user_id);
+        let serial_number = check
+            .required("serial_number", "serial_number", self.serial_number);
         check
             .finish(|| Some(DeleteMfaDeviceRequest {
-                user_id: self.user_id,
-                serial_number: self.serial_number,
+                user_id: user_id?,
+                serial_number: serial_number?,
             }))
     }
 }

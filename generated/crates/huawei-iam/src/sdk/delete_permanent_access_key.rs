@@ -2,7 +2,7 @@
 //! `DeletePermanentAccessKey`: 删除指定永久访问密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-CREDENTIAL/credentials/{access_key}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/delete_permanent_access_key.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8650).
+//! - Spec: `specs/huawei/iam/delete_permanent_access_key.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8650).
 
 /// Input of `DeletePermanentAccessKey`. Build one with [`DeletePermanentAccessKeyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

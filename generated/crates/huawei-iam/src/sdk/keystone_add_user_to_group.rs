@@ -2,7 +2,7 @@
 //! `KeystoneAddUserToGroup`: 添加IAM用户到用户组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/groups/{group_id}/users/{user_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_add_user_to_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1784).
+//! - Spec: `specs/huawei/iam/keystone_add_user_to_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1784).
 
 /// Input of `KeystoneAddUserToGroup`. Build one with [`KeystoneAddUserToGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `KeystoneAssociateGroupWithProjectPermission`: 为用户组授予项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_associate_group_with_project_permission.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:1924).
+//! - Spec: `specs/huawei/iam/keystone_associate_group_with_project_permission.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:1924).
 
 /// Input of `KeystoneAssociateGroupWithProjectPermission`. Build one with [`KeystoneAssociateGroupWithProjectPermissionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `KeystoneCheckProjectPermissionForGroup`: 查询用户组是否拥有项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `HEAD /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_check_project_permission_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2066).
+//! - Spec: `specs/huawei/iam/keystone_check_project_permission_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2066).
 
 /// Input of `KeystoneCheckProjectPermissionForGroup`. Build one with [`KeystoneCheckProjectPermissionForGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `KeystoneCheckUserInGroup`: 查询IAM用户是否在用户组中
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `HEAD /v3/groups/{group_id}/users/{user_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_check_user_in_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2137).
+//! - Spec: `specs/huawei/iam/keystone_check_user_in_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2137).
 
 /// Input of `KeystoneCheckUserInGroup`. Build one with [`KeystoneCheckUserInGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `KeystoneCheckroleForGroup`: 查询用户组是否拥有所有项目指定权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `HEAD /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_checkrole_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2206).
+//! - Spec: `specs/huawei/iam/keystone_checkrole_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2206).
 
 /// Input of `KeystoneCheckroleForGroup`. Build one with [`KeystoneCheckroleForGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

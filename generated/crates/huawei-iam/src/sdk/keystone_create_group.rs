@@ -2,7 +2,7 @@
 //! `KeystoneCreateGroup`: 创建用户组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/groups` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_create_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2277).
+//! - Spec: `specs/huawei/iam/keystone_create_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2277).
 
 use super::{KeystoneCreateGroupRequestBody, KeystoneGroupResultWithLinksSelf};
 

@@ -2,7 +2,7 @@
 //! `KeystoneCreateIdentityProvider`: 注册身份提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/OS-FEDERATION/identity_providers/{id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_create_identity_provider.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2344).
+//! - Spec: `specs/huawei/iam/keystone_create_identity_provider.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2344).
 
 use super::{IdentityprovidersResult, KeystoneCreateIdentityProviderRequestBody};
 

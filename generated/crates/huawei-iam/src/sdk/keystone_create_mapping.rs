@@ -2,7 +2,7 @@
 //! `KeystoneCreateMapping`: 注册映射
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/OS-FEDERATION/mappings/{id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_create_mapping.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2413).
+//! - Spec: `specs/huawei/iam/keystone_create_mapping.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2413).
 
 use super::{KeystoneCreateMappingRequestBody, MappingResult};
 

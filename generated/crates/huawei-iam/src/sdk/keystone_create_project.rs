@@ -2,7 +2,7 @@
 //! `KeystoneCreateProject`: 创建项目
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/projects` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_create_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2482).
+//! - Spec: `specs/huawei/iam/keystone_create_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2482).
 
 use super::{AuthProjectResult, KeystoneCreateProjectRequestBody};
 

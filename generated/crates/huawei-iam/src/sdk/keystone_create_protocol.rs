@@ -2,7 +2,7 @@
 //! `KeystoneCreateProtocol`: 注册协议
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_create_protocol.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2549).
+//! - Spec: `specs/huawei/iam/keystone_create_protocol.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2549).
 
 use super::{KeystoneCreateProtocolRequestBody, ProtocolResult};
 

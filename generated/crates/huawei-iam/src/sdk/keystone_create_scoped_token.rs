@@ -2,7 +2,7 @@
 //! `KeystoneCreateScopedToken`: 获取联邦认证scoped token
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/auth/tokens` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_create_scoped_token.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2620).
+//! - Spec: `specs/huawei/iam/keystone_create_scoped_token.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2620).
 
 use super::{KeystoneCreateScopedTokenRequestBody, ScopeTokenResult};
 

@@ -2,7 +2,7 @@
 //! `KeystoneCreateUser`: 管理员创建IAM用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/users` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_create_user.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8987).
+//! - Spec: `specs/huawei/iam/keystone_create_user.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8987).
 
 use super::{KeystoneCreateUserRequestBody, KeystoneCreateUserResult};
 

@@ -2,7 +2,7 @@
 //! `KeystoneCreateUserTokenByPassword`: 获取IAM用户Token（使用密码）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/auth/tokens` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_create_user_token_by_password.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:10151).
+//! - Spec: `specs/huawei/iam/keystone_create_user_token_by_password.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:10151).
 
 use super::{KeystoneCreateUserTokenByPasswordRequestBody, TokenResult};
 

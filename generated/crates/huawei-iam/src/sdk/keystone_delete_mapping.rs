@@ -2,7 +2,7 @@
 //! `KeystoneDeleteMapping`: 删除映射
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/OS-FEDERATION/mappings/{id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_delete_mapping.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2821).
+//! - Spec: `specs/huawei/iam/keystone_delete_mapping.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2821).
 
 /// Input of `KeystoneDeleteMapping`. Build one with [`KeystoneDeleteMappingRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

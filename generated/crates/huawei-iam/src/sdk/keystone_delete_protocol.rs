@@ -2,7 +2,7 @@
 //! `KeystoneDeleteProtocol`: 删除协议
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_delete_protocol.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2888).
+//! - Spec: `specs/huawei/iam/keystone_delete_protocol.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2888).
 
 /// Input of `KeystoneDeleteProtocol`. Build one with [`KeystoneDeleteProtocolRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `KeystoneDeleteUser`: 管理员删除IAM用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/users/{user_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_delete_user.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9054).
+//! - Spec: `specs/huawei/iam/keystone_delete_user.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9054).
 
 /// Input of `KeystoneDeleteUser`. Build one with [`KeystoneDeleteUserRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `KeystoneListAllProjectPermissionsForGroup`: 查询用户组的所有项目权限列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_all_project_permissions_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:2955).
+//! - Spec: `specs/huawei/iam/keystone_list_all_project_permissions_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:2955).
 
 use super::{InheritedRoleResult, Links};
 

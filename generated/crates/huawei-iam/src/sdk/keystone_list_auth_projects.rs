@@ -2,7 +2,7 @@
 //! `KeystoneListAuthProjects`: 查询IAM用户可以访问的项目列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/auth/projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_auth_projects.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3089).
+//! - Spec: `specs/huawei/iam/keystone_list_auth_projects.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3089).
 
 use super::{AuthProjectResult, LinksSelf};
 

@@ -2,7 +2,7 @@
 //! `KeystoneListDomainPermissionsForGroup`: 查询全局服务中的用户组权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/domains/{domain_id}/groups/{group_id}/roles` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_domain_permissions_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3154).
+//! - Spec: `specs/huawei/iam/keystone_list_domain_permissions_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3154).
 
 use super::{Links, RoleResult};
 

@@ -2,7 +2,7 @@
 //! `KeystoneListEndpoints`: 查询终端节点列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/endpoints` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_endpoints.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3223).
+//! - Spec: `specs/huawei/iam/keystone_list_endpoints.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3223).
 
 use super::{Endpoint, Links};
 

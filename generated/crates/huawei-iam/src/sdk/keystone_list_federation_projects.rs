@@ -2,7 +2,7 @@
 //! `KeystoneListFederationProjects`: 查询联邦用户可以访问的项目列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/OS-FEDERATION/projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_federation_projects.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3359).
+//! - Spec: `specs/huawei/iam/keystone_list_federation_projects.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3359).
 
 use super::{AuthProjectResult, LinksSelf};
 

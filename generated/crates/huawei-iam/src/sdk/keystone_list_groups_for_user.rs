@@ -2,7 +2,7 @@
 //! `KeystoneListGroupsForUser`: 查询IAM用户所属用户组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/users/{user_id}/groups` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_groups_for_user.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9121).
+//! - Spec: `specs/huawei/iam/keystone_list_groups_for_user.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9121).
 
 use super::{KeystoneGroupResult, Links};
 

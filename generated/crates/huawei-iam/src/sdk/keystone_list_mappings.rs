@@ -2,7 +2,7 @@
 //! `KeystoneListMappings`: 查询映射列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/OS-FEDERATION/mappings` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_mappings.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3558).
+//! - Spec: `specs/huawei/iam/keystone_list_mappings.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3558).
 
 use super::{Links, MappingResult};
 

@@ -2,7 +2,7 @@
 //! `KeystoneListPermissions`: 查询权限列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/roles` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_permissions.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3623).
+//! - Spec: `specs/huawei/iam/keystone_list_permissions.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3623).
 
 use super::{Links, RoleResult};
 
@@ -18,10 +18,10 @@ pub struct KeystoneListPermissionsRequest {
     pub domain_id: Option<String>,
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。传入domain_id参数查询自定义策略时，可配套使用。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,300\]，默认值为300。需要与page同时存在。不传page和per_page参数时，每页最多返回300个权限。
     /// Wire name: `per_page`, sent in the query.
-    pub per_page: Option<i64>,
+    pub per_page: Option<i32>,
     /// 区分系统权限类型的参数。当domain_id参数为空时生效。 &gt; - policy：返回系统策略。 &gt; - role：返回系统角色。
     /// Wire name: `permission_type`, sent in the query.
     pub permission_type: Option<String>,
@@ -48,8 +48,8 @@ impl KeystoneListPermissionsRequest {
     KeystoneListPermissionsRequestBuilder for KeystoneListPermissionsRequest {
         name: String = "name",
         domain_id: String = "domain_id",
-        page: i64 = "page",
-        per_page: i64 = "per_page",
+        page: i32 = "page",
+        per_page: i32 = "per_page",
         permission_type: String = "permission_type",
         display_name: String = "display_name",
         type_field: String = "type",
@@ -87,14 +87,14 @@ pub struct KeystoneListPermissionsResponse {
     pub roles: Vec<RoleResult>,
     /// 在查询参数存在domain_id时，返回自定义策略总数
     /// Wire name: `total_number`.
-    pub total_number: Option<i64>,
+    pub total_number: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant KeystoneListPermissionsResponse {
         0 => links: Option<Links> = "links",
         1 => roles: Vec<RoleResult> = "roles",
-        2 => total_number: Option<i64> = "total_number",
+        2 => total_number: Option<i32> = "total_number",
     }
 }
 

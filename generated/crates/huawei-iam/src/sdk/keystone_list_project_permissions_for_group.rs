@@ -2,7 +2,7 @@
 //! `KeystoneListProjectPermissionsForGroup`: 查询项目服务中的用户组权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/projects/{project_id}/groups/{group_id}/roles` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_project_permissions_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3704).
+//! - Spec: `specs/huawei/iam/keystone_list_project_permissions_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3704).
 
 use super::{Links, RoleResult};
 

@@ -2,7 +2,7 @@
 //! `KeystoneListProjects`: 查询指定条件下的项目列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_projects.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3773).
+//! - Spec: `specs/huawei/iam/keystone_list_projects.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3773).
 
 use super::{Links, ProjectResult};
 
@@ -27,10 +27,10 @@ pub struct KeystoneListProjectsRequest {
     pub is_domain: Option<bool>,
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,5000\]。需要与page同时存在。
     /// Wire name: `per_page`, sent in the query.
-    pub per_page: Option<i64>,
+    pub per_page: Option<i32>,
 }
 
 impl KeystoneListProjectsRequest {
@@ -48,8 +48,8 @@ impl KeystoneListProjectsRequest {
         parent_id: String = "parent_id",
         enabled: bool = "enabled",
         is_domain: bool = "is_domain",
-        page: i64 = "page",
-        per_page: i64 = "per_page",
+        page: i32 = "page",
+        per_page: i32 = "per_page",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `KeystoneListProjectsForUser`: 查询指定IAM用户的项目列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/users/{user_id}/projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_projects_for_user.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3852).
+//! - Spec: `specs/huawei/iam/keystone_list_projects_for_user.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3852).
 
 use super::{Links, ProjectResult};
 

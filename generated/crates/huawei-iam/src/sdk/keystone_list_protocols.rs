@@ -2,7 +2,7 @@
 //! `KeystoneListProtocols`: 查询协议列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_protocols.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:3919).
+//! - Spec: `specs/huawei/iam/keystone_list_protocols.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:3919).
 
 use super::{Links, ProtocolResult};
 

@@ -2,7 +2,7 @@
 //! `KeystoneListUsers`: 管理员查询IAM用户列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/users` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_users.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9188).
+//! - Spec: `specs/huawei/iam/keystone_list_users.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9188).
 
 use super::{KeystoneListUsersResult, Links};
 

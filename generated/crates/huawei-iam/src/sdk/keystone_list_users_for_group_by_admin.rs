@@ -2,7 +2,7 @@
 //! `KeystoneListUsersForGroupByAdmin`: 管理员查询用户组所包含的IAM用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/groups/{group_id}/users` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_list_users_for_group_by_admin.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9261).
+//! - Spec: `specs/huawei/iam/keystone_list_users_for_group_by_admin.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9261).
 
 use super::{KeystoneUserResult, Links};
 

@@ -2,7 +2,7 @@
 //! `KeystoneRemoveProjectPermissionFromGroup`: 移除用户组的项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_remove_project_permission_from_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:4254).
+//! - Spec: `specs/huawei/iam/keystone_remove_project_permission_from_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:4254).
 
 /// Input of `KeystoneRemoveProjectPermissionFromGroup`. Build one with [`KeystoneRemoveProjectPermissionFromGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

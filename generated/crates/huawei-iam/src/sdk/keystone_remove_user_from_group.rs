@@ -2,7 +2,7 @@
 //! `KeystoneRemoveUserFromGroup`: 移除用户组中的IAM用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/groups/{group_id}/users/{user_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_remove_user_from_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:4325).
+//! - Spec: `specs/huawei/iam/keystone_remove_user_from_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:4325).
 
 /// Input of `KeystoneRemoveUserFromGroup`. Build one with [`KeystoneRemoveUserFromGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `KeystoneShowCatalog`: 查询服务目录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/auth/catalog` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_show_catalog.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:4394).
+//! - Spec: `specs/huawei/iam/keystone_show_catalog.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:4394).
 
 use super::{Catalog, LinksSelf};
 

@@ -2,7 +2,7 @@
 //! `KeystoneShowIdentityProvider`: 查询身份提供商详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/OS-FEDERATION/identity_providers/{id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_show_identity_provider.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:4593).
+//! - Spec: `specs/huawei/iam/keystone_show_identity_provider.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:4593).
 
 use super::IdentityprovidersResult;
 

@@ -2,7 +2,7 @@
 //! `KeystoneShowProject`: 查询项目详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/projects/{project_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_show_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:4794).
+//! - Spec: `specs/huawei/iam/keystone_show_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:4794).
 
 use super::ProjectResult;
 

@@ -2,7 +2,7 @@
 //! `KeystoneShowSecurityComplianceByOption`: 按条件查询账号密码强度策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/domains/{domain_id}/config/security_compliance/{option}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_show_security_compliance_by_option.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5064).
+//! - Spec: `specs/huawei/iam/keystone_show_security_compliance_by_option.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5064).
 
 use super::ConfigByOption;
 

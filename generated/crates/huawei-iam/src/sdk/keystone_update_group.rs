@@ -2,7 +2,7 @@
 //! `KeystoneUpdateGroup`: 更新用户组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PATCH /v3/groups/{group_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_update_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5265).
+//! - Spec: `specs/huawei/iam/keystone_update_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5265).
 
 use super::{KeystoneGroupResultWithLinksSelf, KeystoneUpdateGroupRequestBody};
 

@@ -2,7 +2,7 @@
 //! `KeystoneUpdateIdentityProvider`: 更新身份提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PATCH /v3/OS-FEDERATION/identity_providers/{id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_update_identity_provider.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5334).
+//! - Spec: `specs/huawei/iam/keystone_update_identity_provider.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5334).
 
 use super::{IdentityprovidersResult, KeystoneUpdateIdentityProviderRequestBody};
 

@@ -2,7 +2,7 @@
 //! `KeystoneUpdateMapping`: 更新映射
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PATCH /v3/OS-FEDERATION/mappings/{id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_update_mapping.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5403).
+//! - Spec: `specs/huawei/iam/keystone_update_mapping.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5403).
 
 use super::{KeystoneUpdateMappingRequestBody, MappingResult};
 

@@ -2,7 +2,7 @@
 //! `KeystoneUpdateUserByAdmin`: 管理员修改IAM用户信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PATCH /v3/users/{user_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_update_user_by_admin.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9395).
+//! - Spec: `specs/huawei/iam/keystone_update_user_by_admin.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9395).
 
 use super::{KeystoneUpdateUserByAdminRequestBody, KeystoneUpdateUserByAdminResult};
 

@@ -2,7 +2,7 @@
 //! `KeystoneUpdateUserPassword`: 修改IAM用户密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/users/{user_id}/password` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/keystone_update_user_password.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9464).
+//! - Spec: `specs/huawei/iam/keystone_update_user_password.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9464).
 
 use super::KeystoneUpdateUserPasswordRequestBody;
 

@@ -2,7 +2,7 @@
 //! `KeystoneValidateToken`: 校验Token的有效性
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/auth/tokens` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/keystone_validate_token.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:10294).
+//! - Spec: `specs/huawei/iam/keystone_validate_token.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:10294).
 
 use super::TokenResult;
 
@@ -16,7 +16,7 @@ pub struct KeystoneValidateTokenRequest {
     /// 待校验的token。
     /// Wire name: `X-Subject-Token`, sent in the headers.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub x_subject_token: Option<::runtime::Sensitive<String>>,
+    pub x_subject_token: ::runtime::Sensitive<String>,
 }
 
 impl KeystoneValidateTokenRequest {
@@ -37,11 +37,13 @@ impl KeystoneValidateTokenRequest {
 impl KeystoneValidateTokenRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<KeystoneValidateTokenRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let x_subject_token = check
+            .required("x_subject_token", "X-Subject-Token", self.x_subject_token);
         check
             .finish(|| Some(KeystoneValidateTokenRequest {
                 nocatalog: self.nocatalog,
-                x_subject_token: self.x_subject_token,
+                x_subject_token: x_subject_token?,
             }))
     }
 }

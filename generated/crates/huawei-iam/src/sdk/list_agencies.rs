@@ -2,7 +2,7 @@
 //! `ListAgencies`: 查询指定条件下的委托列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-AGENCY/agencies` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_agencies.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5612).
+//! - Spec: `specs/huawei/iam/list_agencies.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5612).
 
 use super::AgencyListResult;
 
@@ -21,10 +21,10 @@ pub struct ListAgenciesRequest {
     pub name: Option<String>,
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,500\]。需要与page同时存在。
     /// Wire name: `per_page`, sent in the query.
-    pub per_page: Option<i64>,
+    pub per_page: Option<i32>,
 }
 
 impl ListAgenciesRequest {
@@ -40,8 +40,8 @@ impl ListAgenciesRequest {
         domain_id: String = "domain_id",
         trust_domain_id: String = "trust_domain_id",
         name: String = "name",
-        page: i64 = "page",
-        per_page: i64 = "per_page",
+        page: i32 = "page",
+        per_page: i32 = "per_page",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListAllProjectsPermissionsForAgency`: 查询委托下的所有项目服务权限列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/inherited_to_projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_all_projects_permissions_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5687).
+//! - Spec: `specs/huawei/iam/list_all_projects_permissions_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5687).
 
 use super::{AgencyAllProjectRole, LinksSelf};
 

@@ -2,7 +2,7 @@
 //! `ListCustomPolicies`: 查询自定义策略列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-ROLE/roles` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_custom_policies.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5756).
+//! - Spec: `specs/huawei/iam/list_custom_policies.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5756).
 
 use super::{Links, ListPolicyRoleResult};
 
@@ -12,10 +12,10 @@ use super::{Links, ListPolicyRoleResult};
 pub struct ListCustomPoliciesRequest {
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,300\]。需要与page同时存在。
     /// Wire name: `per_page`, sent in the query.
-    pub per_page: Option<i64>,
+    pub per_page: Option<i32>,
 }
 
 impl ListCustomPoliciesRequest {
@@ -28,8 +28,8 @@ impl ListCustomPoliciesRequest {
 ::runtime::request_builder! {
     /// Builder of [`ListCustomPoliciesRequest`]: [`build`](ListCustomPoliciesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListCustomPoliciesRequestBuilder for ListCustomPoliciesRequest {
-        page: i64 = "page",
-        per_page: i64 = "per_page",
+        page: i32 = "page",
+        per_page: i32 = "per_page",
     }
 }
 
@@ -57,14 +57,14 @@ pub struct ListCustomPoliciesResponse {
     pub roles: Vec<ListPolicyRoleResult>,
     /// 返回自定义策略的总条数
     /// Wire name: `total_number`.
-    pub total_number: Option<i64>,
+    pub total_number: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListCustomPoliciesResponse {
         0 => links: Option<Links> = "links",
         1 => roles: Vec<ListPolicyRoleResult> = "roles",
-        2 => total_number: Option<i64> = "total_number",
+        2 => total_number: Option<i32> = "total_number",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListEnterpriseProjectsForGroup`: 查询用户组关联的企业项目
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-PERMISSION/groups/{group_id}/enterprise-projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_enterprise_projects_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5894).
+//! - Spec: `specs/huawei/iam/list_enterprise_projects_for_group.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5894).
 
 use super::ListEnterpriseProjectsResDetail;
 

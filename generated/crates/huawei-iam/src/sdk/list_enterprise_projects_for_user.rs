@@ -2,7 +2,7 @@
 //! `ListEnterpriseProjectsForUser`: 查询用户直接关联的企业项目
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-PERMISSION/users/{user_id}/enterprise-projects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_enterprise_projects_for_user.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:5961).
+//! - Spec: `specs/huawei/iam/list_enterprise_projects_for_user.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:5961).
 
 use super::ListEnterpriseProjectsResDetail;
 

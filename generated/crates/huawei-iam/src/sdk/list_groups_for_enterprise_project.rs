@@ -2,7 +2,7 @@
 //! `ListGroupsForEnterpriseProject`: 查询企业项目关联的用户组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/groups` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_groups_for_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6028).
+//! - Spec: `specs/huawei/iam/list_groups_for_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6028).
 
 use super::ListGroupsForEnterpriseProjectResDetail;
 

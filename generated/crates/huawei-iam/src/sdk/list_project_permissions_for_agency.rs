@@ -2,7 +2,7 @@
 //! `ListProjectPermissionsForAgency`: 查询项目服务中的委托权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_project_permissions_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6095).
+//! - Spec: `specs/huawei/iam/list_project_permissions_for_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6095).
 
 use super::RoleResult;
 

@@ -2,7 +2,7 @@
 //! `ListRolesForUserOnEnterpriseProject`: 查询企业项目直接关联用户的权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/users/{user_id}/roles` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_roles_for_user_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6232).
+//! - Spec: `specs/huawei/iam/list_roles_for_user_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6232).
 
 use super::RolesItem;
 

@@ -2,7 +2,7 @@
 //! `ListUserLoginProtects`: 查询IAM用户的登录保护状态信息列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-USER/login-protects` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_user_login_protects.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9533).
+//! - Spec: `specs/huawei/iam/list_user_login_protects.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9533).
 
 use super::LoginProtectResult;
 

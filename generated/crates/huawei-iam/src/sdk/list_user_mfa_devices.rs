@@ -2,7 +2,7 @@
 //! `ListUserMfaDevices`: 查询IAM用户的MFA绑定信息列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-MFA/virtual-mfa-devices` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_user_mfa_devices.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9598).
+//! - Spec: `specs/huawei/iam/list_user_mfa_devices.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9598).
 
 use super::MfaDeviceResult;
 

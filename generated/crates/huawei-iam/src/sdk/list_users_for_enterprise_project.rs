@@ -2,7 +2,7 @@
 //! `ListUsersForEnterpriseProject`: 查询企业项目直接关联用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/users` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/list_users_for_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6300).
+//! - Spec: `specs/huawei/iam/list_users_for_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6300).
 
 use super::ListUsersForEnterpriseProjectResUsers;
 

@@ -41,8 +41,6 @@ pub mod create_temporary_access_key_by_token;
 
 pub mod create_token_with_id_token;
 
-pub mod create_unscoped_token_with_id_token;
-
 pub mod create_user;
 
 pub mod delete_agency;
@@ -322,7 +320,6 @@ pub use create_permanent_access_key::*;
 pub use create_temporary_access_key_by_agency::*;
 pub use create_temporary_access_key_by_token::*;
 pub use create_token_with_id_token::*;
-pub use create_unscoped_token_with_id_token::*;
 pub use create_user::*;
 pub use delete_agency::*;
 pub use delete_binding_device::*;

@@ -2,7 +2,7 @@
 //! `RemoveAllProjectsPermissionFromAgency`: 移除委托下的所有项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/remove_all_projects_permission_from_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6367).
+//! - Spec: `specs/huawei/iam/remove_all_projects_permission_from_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6367).
 
 /// Input of `RemoveAllProjectsPermissionFromAgency`. Build one with [`RemoveAllProjectsPermissionFromAgencyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

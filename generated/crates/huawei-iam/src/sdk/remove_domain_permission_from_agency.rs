@@ -2,7 +2,7 @@
 //! `RemoveDomainPermissionFromAgency`: 移除委托的全局服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-AGENCY/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/remove_domain_permission_from_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6438).
+//! - Spec: `specs/huawei/iam/remove_domain_permission_from_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6438).
 
 /// Input of `RemoveDomainPermissionFromAgency`. Build one with [`RemoveDomainPermissionFromAgencyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `RemoveProjectPermissionFromAgency`: 移除委托的项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/remove_project_permission_from_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6509).
+//! - Spec: `specs/huawei/iam/remove_project_permission_from_agency.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6509).
 
 /// Input of `RemoveProjectPermissionFromAgency`. Build one with [`RemoveProjectPermissionFromAgencyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `RevokeRoleFromAgencyOnEnterpriseProject`: 删除企业项目关联委托的权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-PERMISSION/subjects/agency/scopes/enterprise-project/role-assignments` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/revoke_role_from_agency_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6578).
+//! - Spec: `specs/huawei/iam/revoke_role_from_agency_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6578).
 
 use super::CreateOrDelAgencyEpPolicyAssignmentReqBody;
 

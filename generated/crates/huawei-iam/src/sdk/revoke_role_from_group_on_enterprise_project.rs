@@ -2,7 +2,7 @@
 //! `RevokeRoleFromGroupOnEnterpriseProject`: 删除企业项目关联用户组的权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/groups/{group_id}/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/revoke_role_from_group_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:6645).
+//! - Spec: `specs/huawei/iam/revoke_role_from_group_on_enterprise_project.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:6645).
 
 /// Input of `RevokeRoleFromGroupOnEnterpriseProject`. Build one with [`RevokeRoleFromGroupOnEnterpriseProjectRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

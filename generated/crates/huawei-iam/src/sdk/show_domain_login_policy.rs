@@ -2,7 +2,7 @@
 //! `ShowDomainLoginPolicy`: 查询账号登录策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-SECURITYPOLICY/domains/{domain_id}/login-policy` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_domain_login_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:7054).
+//! - Spec: `specs/huawei/iam/show_domain_login_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:7054).
 
 use super::LoginPolicyResult;
 

@@ -2,7 +2,7 @@
 //! `ShowDomainQuota`: 查询账号配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-QUOTA/domains/{domain_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_domain_quota.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:7255).
+//! - Spec: `specs/huawei/iam/show_domain_quota.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:7255).
 
 use super::QuotaResult;
 

@@ -2,7 +2,7 @@
 //! `ShowDomainRoleAssignments`: 查询指定账号中的授权记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-PERMISSION/role-assignments` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_domain_role_assignments.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:7323).
+//! - Spec: `specs/huawei/iam/show_domain_role_assignments.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:7323).
 
 use super::RoleAssignmentBody;
 
@@ -48,10 +48,10 @@ pub struct ShowDomainRoleAssignmentsRequest {
     pub include_group: Option<bool>,
     /// 分页查询时数据的页数，查询值最小为1。需要与per_page同时存在。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: Option<i32>,
     /// 分页查询时每页的数据个数，取值范围为\[1,50\]。需要与page同时存在。
     /// Wire name: `per_page`, sent in the query.
-    pub per_page: Option<i64>,
+    pub per_page: Option<i32>,
 }
 
 impl ShowDomainRoleAssignmentsRequest {
@@ -76,8 +76,8 @@ impl ShowDomainRoleAssignmentsRequest {
         scope_enterprise_projects_id: String = "scope.enterprise_projects_id",
         is_inherited: bool = "is_inherited",
         include_group: bool = "include_group",
-        page: i64 = "page",
-        per_page: i64 = "per_page",
+        page: i32 = "page",
+        per_page: i32 = "per_page",
     }
 }
 

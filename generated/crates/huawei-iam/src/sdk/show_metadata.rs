@@ -2,7 +2,7 @@
 //! `ShowMetadata`: 查询Metadata文件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3-ext/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/metadata` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_metadata.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:7416).
+//! - Spec: `specs/huawei/iam/show_metadata.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:7416).
 
 /// Input of `ShowMetadata`. Build one with [`ShowMetadataRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowOpenIdConnectConfig`: 查询OpenId Connect身份提供商配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-FEDERATION/identity-providers/{idp_id}/openid-connect-config` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_open_id_connect_config.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:7483).
+//! - Spec: `specs/huawei/iam/show_open_id_connect_config.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:7483).
 
 use super::OpenIdConnectConfig;
 

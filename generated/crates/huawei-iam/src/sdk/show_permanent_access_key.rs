@@ -2,7 +2,7 @@
 //! `ShowPermanentAccessKey`: 查询指定永久访问密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-CREDENTIAL/credentials/{access_key}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_permanent_access_key.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8784).
+//! - Spec: `specs/huawei/iam/show_permanent_access_key.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8784).
 
 use super::ShowCredential;
 

@@ -2,7 +2,7 @@
 //! `ShowProjectDetailsAndStatus`: 查询项目详情与状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3-ext/projects/{project_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_project_details_and_status.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:7550).
+//! - Spec: `specs/huawei/iam/show_project_details_and_status.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:7550).
 
 use super::ProjectDetailsAndStatusResult;
 

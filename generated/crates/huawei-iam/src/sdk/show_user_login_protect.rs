@@ -2,7 +2,7 @@
 //! `ShowUserLoginProtect`: 查询指定IAM用户的登录保护状态信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-USER/users/{user_id}/login-protect` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_user_login_protect.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9730).
+//! - Spec: `specs/huawei/iam/show_user_login_protect.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9730).
 
 use super::LoginProtectResult;
 

@@ -2,7 +2,7 @@
 //! `ShowUserMfaDevice`: 查询指定IAM用户的MFA绑定信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.0/OS-MFA/users/{user_id}/virtual-mfa-device` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/show_user_mfa_device.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9797).
+//! - Spec: `specs/huawei/iam/show_user_mfa_device.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9797).
 
 use super::MfaDeviceResult;
 

@@ -2,7 +2,7 @@
 //! `UpdateAgencyCustomPolicy`: 修改委托自定义策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PATCH /v3.0/OS-ROLE/roles/{role_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_agency_custom_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:7753).
+//! - Spec: `specs/huawei/iam/update_agency_custom_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:7753).
 
 use super::{AgencyPolicyRoleResult, UpdateAgencyCustomPolicyRequestBody};
 

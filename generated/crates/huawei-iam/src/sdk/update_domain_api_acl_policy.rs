@@ -2,7 +2,7 @@
 //! `UpdateDomainApiAclPolicy`: 修改账号接口访问策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-SECURITYPOLICY/domains/{domain_id}/api-acl-policy` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_domain_api_acl_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:7891).
+//! - Spec: `specs/huawei/iam/update_domain_api_acl_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:7891).
 
 use super::{AclPolicyResult, UpdateDomainApiAclPolicyRequestBody};
 

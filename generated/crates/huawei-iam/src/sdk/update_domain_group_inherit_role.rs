@@ -2,7 +2,7 @@
 //! `UpdateDomainGroupInheritRole`: 为用户组授予所有项目服务权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_domain_group_inherit_role.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8029).
+//! - Spec: `specs/huawei/iam/update_domain_group_inherit_role.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8029).
 
 /// Input of `UpdateDomainGroupInheritRole`. Build one with [`UpdateDomainGroupInheritRoleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

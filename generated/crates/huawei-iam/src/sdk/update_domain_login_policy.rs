@@ -2,7 +2,7 @@
 //! `UpdateDomainLoginPolicy`: 修改账号登录策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-SECURITYPOLICY/domains/{domain_id}/login-policy` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_domain_login_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8100).
+//! - Spec: `specs/huawei/iam/update_domain_login_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8100).
 
 use super::{LoginPolicyResult, UpdateDomainLoginPolicyRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdateDomainProtectPolicy`: 修改账号操作保护策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-SECURITYPOLICY/domains/{domain_id}/protect-policy` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_domain_protect_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8238).
+//! - Spec: `specs/huawei/iam/update_domain_protect_policy.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8238).
 
 use super::{
     UpdateDomainProtectPolicyRequestBody,

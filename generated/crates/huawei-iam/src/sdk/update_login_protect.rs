@@ -2,7 +2,7 @@
 //! `UpdateLoginProtect`: 修改IAM用户登录保护状态信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-USER/users/{user_id}/login-protect` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_login_protect.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:9864).
+//! - Spec: `specs/huawei/iam/update_login_protect.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:9864).
 
 use super::{UpdateLoginProjectReq, UpdateLoginProtectRespon};
 

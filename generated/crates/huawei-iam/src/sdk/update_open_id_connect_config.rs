@@ -2,7 +2,7 @@
 //! `UpdateOpenIdConnectConfig`: 修改OpenId Connect身份提供商配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-FEDERATION/identity-providers/{idp_id}/openid-connect-config` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_open_id_connect_config.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8305).
+//! - Spec: `specs/huawei/iam/update_open_id_connect_config.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8305).
 
 use super::{OpenIdConnectConfig, UpdateOpenIdConnectConfigRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdatePermanentAccessKey`: 修改指定永久访问密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3.0/OS-CREDENTIAL/credentials/{access_key}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_permanent_access_key.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8851).
+//! - Spec: `specs/huawei/iam/update_permanent_access_key.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8851).
 
 use super::{UpdateCredentialResult, UpdatePermanentAccessKeyRequestBody};
 

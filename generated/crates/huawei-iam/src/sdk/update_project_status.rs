@@ -2,7 +2,7 @@
 //! `UpdateProjectStatus`: 设置项目状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3-ext/projects/{project_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/update_project_status.yaml`, imported from huaweicloudsdkiam 3.1.219 v3 (huaweicloudsdkiam/v3/iam_client.py:8374).
+//! - Spec: `specs/huawei/iam/update_project_status.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkiam/v3/iam_client.py:8374).
 
 use super::UpdateProjectStatusRequestBody;
 

@@ -2,7 +2,7 @@
 //! `AllowSqlserverDbUserPrivilege`: 授权数据库帐号
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db_privilege` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/allow_sqlserver_db_user_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:23312).
+//! - Spec: `specs/huawei/rds/allow_sqlserver_db_user_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:23312).
 
 use super::SqlserverGrantRequest;
 

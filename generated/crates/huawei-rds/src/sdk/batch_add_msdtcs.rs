@@ -2,7 +2,7 @@
 //! `BatchAddMsdtcs`: 添加MSDTC
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/msdtc/host` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_add_msdtcs.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:23381).
+//! - Spec: `specs/huawei/rds/batch_add_msdtcs.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:23381).
 
 use super::AddMsdtcRequestBody;
 

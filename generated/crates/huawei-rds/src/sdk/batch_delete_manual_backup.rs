@@ -2,7 +2,7 @@
 //! `BatchDeleteManualBackup`: 批量删除手动备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/backups/batch-delete` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_delete_manual_backup.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:327).
+//! - Spec: `specs/huawei/rds/batch_delete_manual_backup.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:327).
 
 use super::{BatchDeleteBackupRequestBody, DeleteBackupResult};
 

@@ -2,7 +2,7 @@
 //! `BatchExecuteEvents`: 操作EG事件中心通知的事件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/schedule-events` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_execute_events.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:394).
+//! - Spec: `specs/huawei/rds/batch_execute_events.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:394).
 
 use super::{EventJobResult, OperateEventReq};
 

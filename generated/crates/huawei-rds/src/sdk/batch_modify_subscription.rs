@@ -2,7 +2,7 @@
 //! `BatchModifySubscription`: 批量修改订阅
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/replication/subscriptions` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_modify_subscription.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17314).
+//! - Spec: `specs/huawei/rds/batch_modify_subscription.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17314).
 
 use super::{BatchOperateResponseInfo, ModifySubscriptionsRequestBody};
 

@@ -2,7 +2,7 @@
 //! `BatchResizeFlavor`: 批量变更实例规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/batch/resize` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_resize_flavor.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:461).
+//! - Spec: `specs/huawei/rds/batch_resize_flavor.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:461).
 
 use super::BatchResizeFlavorRequestBody;
 

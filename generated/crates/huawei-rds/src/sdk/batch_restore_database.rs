@@ -2,7 +2,7 @@
 //! `BatchRestoreDatabase`: 库级时间点恢复
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/batch/restore/databases` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_restore_database.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:528).
+//! - Spec: `specs/huawei/rds/batch_restore_database.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:528).
 
 use super::{PostgreSQLRestoreDatabaseRequest, RestoreResult};
 

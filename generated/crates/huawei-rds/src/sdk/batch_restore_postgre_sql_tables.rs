@@ -2,7 +2,7 @@
 //! `BatchRestorePostgreSqlTables`: 表级时间点恢复（PostgreSQL）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/batch/restore/tables` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_restore_postgre_sql_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:593).
+//! - Spec: `specs/huawei/rds/batch_restore_postgre_sql_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:593).
 
 use super::{PostgreSQLRestoreTableRequest, RestoreResult};
 

@@ -2,7 +2,7 @@
 //! `BatchStopInstance`: 批量停止实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/batch/action/shutdown` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_stop_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:658).
+//! - Spec: `specs/huawei/rds/batch_stop_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:658).
 
 use super::{BatchShutdownInsReq, ShutdownInstanceRecord};
 

@@ -2,7 +2,7 @@
 //! `BatchTagDelAction`: 批量删除标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/tags/action` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/batch_tag_del_action.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:792).
+//! - Spec: `specs/huawei/rds/batch_tag_del_action.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:792).
 
 use super::BatchTagActionDelRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ChangeFailoverMode`: 更改主备实例的数据同步方式
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/failover/mode` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/change_failover_mode.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:930).
+//! - Spec: `specs/huawei/rds/change_failover_mode.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:930).
 
 use super::FailoverModeRequest;
 

@@ -2,7 +2,7 @@
 //! `ChangeFailoverStrategy`: 切换主备实例的倒换策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/failover/strategy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/change_failover_strategy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:999).
+//! - Spec: `specs/huawei/rds/change_failover_strategy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:999).
 
 use super::FailoverStrategyRequest;
 

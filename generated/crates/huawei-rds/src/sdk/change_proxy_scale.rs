@@ -2,7 +2,7 @@
 //! `ChangeProxyScale`: 数据库代理规格变更
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/scale` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/change_proxy_scale.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:21232).
+//! - Spec: `specs/huawei/rds/change_proxy_scale.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:21232).
 
 use super::ScaleProxyRequestBody;
 

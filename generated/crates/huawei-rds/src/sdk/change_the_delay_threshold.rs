@@ -2,7 +2,7 @@
 //! `ChangeTheDelayThreshold`: 修改读写分离阈值
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/delay-threshold` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/change_the_delay_threshold.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:21301).
+//! - Spec: `specs/huawei/rds/change_the_delay_threshold.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:21301).
 
 use super::ChangingTheDelayThresholdRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CheckInstanceForUpgrade`: 大版本升级预检查
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/upgrade-version/precheck` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/check_instance_for_upgrade.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:1137).
+//! - Spec: `specs/huawei/rds/check_instance_for_upgrade.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1137).
 
 use super::RdsUpgradePrecheckV3Req;
 

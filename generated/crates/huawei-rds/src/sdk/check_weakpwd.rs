@@ -2,7 +2,7 @@
 //! `CheckWeakpwd`: 弱密码校验
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/weakpwd` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/check_weakpwd.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:1206).
+//! - Spec: `specs/huawei/rds/check_weakpwd.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1206).
 
 use super::CheckWeakPasswordRequest;
 

@@ -2,7 +2,7 @@
 //! `CollectInstanceStatistic`: 总览页面实例统计
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/statistic` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/collect_instance_statistic.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:1273).
+//! - Spec: `specs/huawei/rds/collect_instance_statistic.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1273).
 
 /// Input of `CollectInstanceStatistic`. Build one with [`CollectInstanceStatisticRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CollectPublicationMonitor`: 查询发布监控信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/replication/publications/{publication_id}/monitor` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/collect_publication_monitor.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17383).
+//! - Spec: `specs/huawei/rds/collect_publication_monitor.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17383).
 
 /// Input of `CollectPublicationMonitor`. Build one with [`CollectPublicationMonitorRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

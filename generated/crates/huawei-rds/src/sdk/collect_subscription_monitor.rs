@@ -2,7 +2,7 @@
 //! `CollectSubscriptionMonitor`: 查询订阅监控信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/replication/subscriptions/{subscription_id}/monitor` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/collect_subscription_monitor.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17452).
+//! - Spec: `specs/huawei/rds/collect_subscription_monitor.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17452).
 
 /// Input of `CollectSubscriptionMonitor`. Build one with [`CollectSubscriptionMonitorRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -67,29 +67,29 @@ pub struct CollectSubscriptionMonitorResponse {
     pub status: Option<String>,
     /// 数据更改的最长延迟时间（以秒为单位）。
     /// Wire name: `latency`.
-    pub latency: Option<i64>,
+    pub latency: Option<i32>,
     /// 上一次分发代理运行时间。格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `last_dist_sync`.
     pub last_dist_sync: Option<String>,
     /// 代理未运行的时长（以小时为单位）。
     /// Wire name: `agent_not_running`.
-    pub agent_not_running: Option<i64>,
+    pub agent_not_running: Option<i32>,
     /// 订阅未执行的命令数。
     /// Wire name: `pending_cmd_count`.
-    pub pending_cmd_count: Option<i64>,
+    pub pending_cmd_count: Option<i32>,
     /// 预计执行完未执行的命令数所需时间（以秒为单位）。
     /// Wire name: `estimated_process_time`.
-    pub estimated_process_time: Option<i64>,
+    pub estimated_process_time: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant CollectSubscriptionMonitorResponse {
         0 => status: Option<String> = "status",
-        1 => latency: Option<i64> = "latency",
+        1 => latency: Option<i32> = "latency",
         2 => last_dist_sync: Option<String> = "last_dist_sync",
-        3 => agent_not_running: Option<i64> = "agent_not_running",
-        4 => pending_cmd_count: Option<i64> = "pending_cmd_count",
-        5 => estimated_process_time: Option<i64> = "estimated_process_time",
+        3 => agent_not_running: Option<i32> = "agent_not_running",
+        4 => pending_cmd_count: Option<i32> = "pending_cmd_count",
+        5 => estimated_process_time: Option<i32> = "estimated_process_time",
     }
 }
 

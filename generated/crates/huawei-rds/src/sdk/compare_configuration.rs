@@ -2,7 +2,7 @@
 //! `CompareConfiguration`: 比较参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/configurations/difference` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/compare_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:1340).
+//! - Spec: `specs/huawei/rds/compare_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1340).
 
 use super::{CompareConfigurationRequestBody, ParamGroupParameterDiff};
 

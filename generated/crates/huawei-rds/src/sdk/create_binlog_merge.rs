@@ -2,7 +2,7 @@
 //! `CreateBinlogMerge`: 合并Binlog
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/packlog` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_binlog_merge.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:1474).
+//! - Spec: `specs/huawei/rds/create_binlog_merge.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1474).
 
 use super::CreateBinlogMergeRequestBody;
 

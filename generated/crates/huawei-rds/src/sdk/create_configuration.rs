@@ -2,7 +2,7 @@
 //! `CreateConfiguration`: 创建参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:1543).
+//! - Spec: `specs/huawei/rds/create_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1543).
 
 use super::{ConfigurationForCreation, ConfigurationSummaryForCreate};
 

@@ -2,7 +2,7 @@
 //! `CreateDiskSpaceDiagnosis`: 磁盘容量趋势诊断
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/diagnosis/disk` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_disk_space_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:1610).
+//! - Spec: `specs/huawei/rds/create_disk_space_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1610).
 
 use super::CreateDiskSpaceDiagnosisRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateInstanceIam5`: 创建数据库实例V5接口，仅支持IAM5的新平面认证方式（AK/SK认证方式）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/instances` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_instance_iam5.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:1884).
+//! - Spec: `specs/huawei/rds/create_instance_iam5.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1884).
 
 use super::{CreateInstanceRespItem, CustomerCreateInstanceReq};
 

@@ -2,7 +2,7 @@
 //! `CreateIntelligentKillSession`: 一键kill会话
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/ops/intelligent-kill-session` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_intelligent_kill_session.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16484).
+//! - Spec: `specs/huawei/rds/create_intelligent_kill_session.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16484).
 
 use super::IntelligentKillSessionReq;
 

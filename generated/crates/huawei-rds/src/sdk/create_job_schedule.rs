@@ -2,7 +2,7 @@
 //! `CreateJobSchedule`: 创建数据库定时任务策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/db-job/schedules` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_job_schedule.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17588).
+//! - Spec: `specs/huawei/rds/create_job_schedule.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17588).
 
 use super::CreateJobScheduleRequestBody;
 

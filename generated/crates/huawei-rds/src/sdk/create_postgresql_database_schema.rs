@@ -2,7 +2,7 @@
 //! `CreatePostgresqlDatabaseSchema`: 创建数据库SCHEMA
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/schema` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_postgresql_database_schema.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:21439).
+//! - Spec: `specs/huawei/rds/create_postgresql_database_schema.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:21439).
 
 use super::PostgresqlDatabaseSchemaReq;
 

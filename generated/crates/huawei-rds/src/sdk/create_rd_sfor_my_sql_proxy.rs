@@ -2,7 +2,7 @@
 //! `CreateRdSforMySqlProxy`: 开启数据库代理
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/open` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_rd_sfor_my_sql_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2020).
+//! - Spec: `specs/huawei/rds/create_rd_sfor_my_sql_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2020).
 
 use super::CreateMysqlMultiProxyRequest;
 

@@ -2,7 +2,7 @@
 //! `CreateRebuildSlave`: 重建从机
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/rebuild` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_rebuild_slave.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2089).
+//! - Spec: `specs/huawei/rds/create_rebuild_slave.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2089).
 
 /// Input of `CreateRebuildSlave`. Build one with [`CreateRebuildSlaveRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

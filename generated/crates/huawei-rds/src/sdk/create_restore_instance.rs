@@ -2,7 +2,7 @@
 //! `CreateRestoreInstance`: 恢复到新实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_restore_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2154).
+//! - Spec: `specs/huawei/rds/create_restore_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2154).
 
 use super::{CreateInstanceRespItem, CreateRestoreInstanceRequestBody};
 

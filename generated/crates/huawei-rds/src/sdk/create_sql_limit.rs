@@ -2,7 +2,7 @@
 //! `CreateSqlLimit`: 新增SQL限流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/sql-limit` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2221).
+//! - Spec: `specs/huawei/rds/create_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2221).
 
 use super::CreateSqlLimitRuleReqV3;
 

@@ -2,7 +2,7 @@
 //! `CreateSqlserverDbUser`: 创建数据库用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db_user` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_sqlserver_db_user.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:23584).
+//! - Spec: `specs/huawei/rds/create_sqlserver_db_user.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:23584).
 
 use super::SqlserverUserForCreation;
 

@@ -2,7 +2,7 @@
 //! `CreateXelLogDownload`: 获取扩展日志下载信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/xellog-download` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/create_xel_log_download.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2288).
+//! - Spec: `specs/huawei/rds/create_xel_log_download.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2288).
 
 use super::{CreateXelLogDownloadRequestBody, CreateXelLogDownloadResult};
 
@@ -65,13 +65,13 @@ pub struct CreateXelLogDownloadResponse {
     pub list: Vec<CreateXelLogDownloadResult>,
     /// 扩展日志文件信息数量。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant CreateXelLogDownloadResponse {
         0 => list: Vec<CreateXelLogDownloadResult> = "list",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

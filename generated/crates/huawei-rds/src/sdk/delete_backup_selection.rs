@@ -2,7 +2,7 @@
 //! `DeleteBackupSelection`: 删除实例选择是否保留自动备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/backups/delete-selection` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_backup_selection.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2357).
+//! - Spec: `specs/huawei/rds/delete_backup_selection.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2357).
 
 use super::DeleteBackupSelectionRequestBody;
 

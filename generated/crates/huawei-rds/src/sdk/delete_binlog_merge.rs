@@ -2,7 +2,7 @@
 //! `DeleteBinlogMerge`: 删除Binlog合并记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/packlog` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_binlog_merge.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2426).
+//! - Spec: `specs/huawei/rds/delete_binlog_merge.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2426).
 
 use super::DeleteBinlogMergeRequestBody;
 

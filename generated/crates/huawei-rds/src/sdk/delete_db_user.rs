@@ -2,7 +2,7 @@
 //! `DeleteDbUser`: 删除数据库用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/db_user/{user_name}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_db_user.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19966).
+//! - Spec: `specs/huawei/rds/delete_db_user.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19966).
 
 /// Input of `DeleteDbUser`. Build one with [`DeleteDbUserRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteDisasterRecovery`: 解除实例容灾关系接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/delete-disaster-recovery` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_disaster_recovery.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2562).
+//! - Spec: `specs/huawei/rds/delete_disaster_recovery.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2562).
 
 use super::DeleteDisasterRecoveryRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteDistribution`: 删除当前实例的分发服务器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/replication/distribution` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_distribution.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17789).
+//! - Spec: `specs/huawei/rds/delete_distribution.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17789).
 
 /// Input of `DeleteDistribution`. Build one with [`DeleteDistributionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

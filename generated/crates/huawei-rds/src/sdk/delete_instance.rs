@@ -2,7 +2,7 @@
 //! `DeleteInstance`: 删除数据库实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2631).
+//! - Spec: `specs/huawei/rds/delete_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2631).
 
 /// Input of `DeleteInstance`. Build one with [`DeleteInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

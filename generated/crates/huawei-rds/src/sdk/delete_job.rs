@@ -2,7 +2,7 @@
 //! `DeleteJob`: 删除即时任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/jobs` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_job.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2697).
+//! - Spec: `specs/huawei/rds/delete_job.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2697).
 
 /// Input of `DeleteJob`. Build one with [`DeleteJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -13,7 +13,7 @@ pub struct DeleteJobRequest {
     pub project_id: Option<String>,
     /// (No description in the spec.)
     /// Wire name: `id`, sent in the query.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl DeleteJobRequest {
@@ -34,11 +34,12 @@ impl DeleteJobRequest {
 impl DeleteJobRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<DeleteJobRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let id = check.required("id", "id", self.id);
         check
             .finish(|| Some(DeleteJobRequest {
                 project_id: self.project_id,
-                id: self.id,
+                id: id?,
             }))
     }
 }

@@ -2,7 +2,7 @@
 //! `DeleteJobSchedule`: 删除数据库定时任务策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/db-job/schedules/{schedule_id}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_job_schedule.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17856).
+//! - Spec: `specs/huawei/rds/delete_job_schedule.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17856).
 
 /// Input of `DeleteJobSchedule`. Build one with [`DeleteJobScheduleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteLogLtsConfigs`: 解除LTS配置信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/{engine}/instances/logs/lts-configs` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_log_lts_configs.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2762).
+//! - Spec: `specs/huawei/rds/delete_log_lts_configs.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2762).
 
 use super::DeleteLogConfigResponseBody;
 

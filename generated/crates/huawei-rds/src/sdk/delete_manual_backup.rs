@@ -2,7 +2,7 @@
 //! `DeleteManualBackup`: 删除手动备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/backups/{backup_id}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_manual_backup.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2831).
+//! - Spec: `specs/huawei/rds/delete_manual_backup.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2831).
 
 /// Input of `DeleteManualBackup`. Build one with [`DeleteManualBackupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeletePostgresqlDatabase`: 删除数据库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/database/{db_name}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_postgresql_database.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:21646).
+//! - Spec: `specs/huawei/rds/delete_postgresql_database.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:21646).
 
 /// Input of `DeletePostgresqlDatabase`. Build one with [`DeletePostgresqlDatabaseRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

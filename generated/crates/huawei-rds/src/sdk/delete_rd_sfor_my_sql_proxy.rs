@@ -2,7 +2,7 @@
 //! `DeleteRdSforMySqlProxy`: 关闭数据库代理
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_rd_sfor_my_sql_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:2965).
+//! - Spec: `specs/huawei/rds/delete_rd_sfor_my_sql_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:2965).
 
 /// Input of `DeleteRdSforMySqlProxy`. Build one with [`DeleteRdSforMySqlProxyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteSqlLimit`: 删除SQL限流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/sql-limit` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/delete_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3034).
+//! - Spec: `specs/huawei/rds/delete_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3034).
 
 use super::DeleteSqlLimitRuleReqV3;
 

@@ -2,7 +2,7 @@
 //! `DownloadErrorlog`: 获取错误日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/errorlog-download` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/download_errorlog.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3101).
+//! - Spec: `specs/huawei/rds/download_errorlog.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3101).
 
 use super::ErrorlogDownloadInfo;
 
@@ -65,14 +65,14 @@ pub struct DownloadErrorlogResponse {
     /// - 错误日志链接数量。
     ///
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant DownloadErrorlogResponse {
         0 => list: Vec<ErrorlogDownloadInfo> = "list",
         1 => status: Option<String> = "status",
-        2 => count: Option<i64> = "count",
+        2 => count: Option<i32> = "count",
     }
 }
 

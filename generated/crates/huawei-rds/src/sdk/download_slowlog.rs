@@ -2,7 +2,7 @@
 //! `DownloadSlowlog`: 获取慢日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slowlog-download` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/download_slowlog.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3168).
+//! - Spec: `specs/huawei/rds/download_slowlog.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3168).
 
 use super::{SlowlogDownloadInfo, SlowlogDownloadRequest};
 
@@ -70,14 +70,14 @@ pub struct DownloadSlowlogResponse {
     /// - 慢日志链接数量。
     ///
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant DownloadSlowlogResponse {
         0 => list: Vec<SlowlogDownloadInfo> = "list",
         1 => status: Option<String> = "status",
-        2 => count: Option<i64> = "count",
+        2 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `EnableConfiguration`: 应用参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/configurations/{config_id}/apply` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/enable_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3237).
+//! - Spec: `specs/huawei/rds/enable_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3237).
 
 use super::{ApplyConfigurationRequest, ApplyConfigurationResponseApplyResults};
 

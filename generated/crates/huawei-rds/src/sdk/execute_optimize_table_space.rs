@@ -2,7 +2,7 @@
 //! `ExecuteOptimizeTableSpace`: 清理表碎片空间
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/optimize/table` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/execute_optimize_table_space.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3306).
+//! - Spec: `specs/huawei/rds/execute_optimize_table_space.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3306).
 
 use super::ExecuteOptimizeTableSpaceRequestBody;
 

@@ -2,7 +2,7 @@
 //! `ExecutePrivilegeDatabaseUserRole`: 授予用户角色
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db-user-role` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/execute_privilege_database_user_role.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16149).
+//! - Spec: `specs/huawei/rds/execute_privilege_database_user_role.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16149).
 
 use super::DatabaseUserRoleRequest;
 

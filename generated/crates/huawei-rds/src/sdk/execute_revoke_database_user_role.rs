@@ -2,7 +2,7 @@
 //! `ExecuteRevokeDatabaseUserRole`: 撤回用户角色
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/db-user-role` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/execute_revoke_database_user_role.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16216).
+//! - Spec: `specs/huawei/rds/execute_revoke_database_user_role.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16216).
 
 use super::DatabaseUserRoleRequest;
 

@@ -2,7 +2,7 @@
 //! `GetAvailableVpcs`: 根据实例ID和管理网子网信息，返回可用的数据子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/available-vpcs` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/get_available_vpcs.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19621).
+//! - Spec: `specs/huawei/rds/get_available_vpcs.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19621).
 
 use super::Vpc;
 

@@ -2,7 +2,7 @@
 //! `GetInstancesNoIndexTables`: 查询无索引表诊断数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/no-index-tables` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/get_instances_no_index_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16551).
+//! - Spec: `specs/huawei/rds/get_instances_no_index_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16551).
 
 use super::Table;
 
@@ -18,10 +18,10 @@ pub struct GetInstancesNoIndexTablesRequest {
     pub instance_id: String,
     /// 指定查询是否应侧重于检索最新或最新的特殊表。
     /// Wire name: `newest`, sent in the query.
-    pub newest: Option<bool>,
+    pub newest: bool,
     /// 表格类型。
     /// Wire name: `table_type`, sent in the query.
-    pub table_type: Option<String>,
+    pub table_type: String,
     /// 索引位置，偏移量。
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<String>,
@@ -56,12 +56,14 @@ impl GetInstancesNoIndexTablesRequestBuilder {
     ) -> Result<GetInstancesNoIndexTablesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let newest = check.required("newest", "newest", self.newest);
+        let table_type = check.required("table_type", "table_type", self.table_type);
         check
             .finish(|| Some(GetInstancesNoIndexTablesRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                newest: self.newest,
-                table_type: self.table_type,
+                newest: newest?,
+                table_type: table_type?,
                 offset: self.offset,
                 limit: self.limit,
             }))

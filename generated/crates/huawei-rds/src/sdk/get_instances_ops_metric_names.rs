@@ -2,7 +2,7 @@
 //! `GetInstancesOpsMetricNames`: 查询实例CES监控指标名称列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ops/metric-names` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/get_instances_ops_metric_names.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3375).
+//! - Spec: `specs/huawei/rds/get_instances_ops_metric_names.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3375).
 
 use super::MetricItem;
 

@@ -2,7 +2,7 @@
 //! `GetInstancesOpsResourceUsage`: 查询资源利用率
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ops/resource-usage` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/get_instances_ops_resource_usage.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16624).
+//! - Spec: `specs/huawei/rds/get_instances_ops_resource_usage.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16624).
 
 use super::ResourceUsage;
 

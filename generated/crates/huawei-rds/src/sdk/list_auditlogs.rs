@@ -2,7 +2,7 @@
 //! `ListAuditlogs`: 获取审计日志列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/auditlog` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_auditlogs.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3444).
+//! - Spec: `specs/huawei/rds/list_auditlogs.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3444).
 
 use super::Auditlog;
 
@@ -18,16 +18,16 @@ pub struct ListAuditlogsRequest {
     pub instance_id: String,
     /// 查询开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `start_time`, sent in the query.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// 查询结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”，且大于查询开始时间，时间跨度不超过30天。  其中，T指某个时间的开始，Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `end_time`, sent in the query.
-    pub end_time: Option<String>,
+    pub end_time: String,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: i32,
     /// 查询记录数。取值范围\[1, 50\]。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -47,8 +47,8 @@ impl ListAuditlogsRequest {
         instance_id: String = "instance_id",
         start_time: String = "start_time",
         end_time: String = "end_time",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -58,14 +58,18 @@ impl ListAuditlogsRequestBuilder {
     pub fn build(self) -> Result<ListAuditlogsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_time = check.required("start_time", "start_time", self.start_time);
+        let end_time = check.required("end_time", "end_time", self.end_time);
+        let offset = check.required("offset", "offset", self.offset);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ListAuditlogsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                start_time: self.start_time,
-                end_time: self.end_time,
-                offset: self.offset,
-                limit: self.limit,
+                start_time: start_time?,
+                end_time: end_time?,
+                offset: offset?,
+                limit: limit?,
                 x_language: self.x_language,
             }))
     }
@@ -80,13 +84,13 @@ pub struct ListAuditlogsResponse {
     pub auditlogs: Vec<Auditlog>,
     /// 总记录数。
     /// Wire name: `total_record`.
-    pub total_record: Option<i64>,
+    pub total_record: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAuditlogsResponse {
         0 => auditlogs: Vec<Auditlog> = "auditlogs",
-        1 => total_record: Option<i64> = "total_record",
+        1 => total_record: Option<i32> = "total_record",
     }
 }
 

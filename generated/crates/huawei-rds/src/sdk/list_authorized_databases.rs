@@ -2,7 +2,7 @@
 //! `ListAuthorizedDatabases`: 查询指定用户的已授权数据库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/db_user/database` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_authorized_databases.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:20035).
+//! - Spec: `specs/huawei/rds/list_authorized_databases.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:20035).
 
 use super::DatabaseWithPrivilege;
 
@@ -18,13 +18,13 @@ pub struct ListAuthorizedDatabasesRequest {
     pub instance_id: String,
     /// 数据库用户名。
     /// Wire name: `user-name`, sent in the query.
-    pub user_name: Option<String>,
+    pub user_name: String,
     /// 分页页码，从1开始。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ListAuthorizedDatabasesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         user_name: String = "user-name",
-        page: i64 = "page",
-        limit: i64 = "limit",
+        page: i32 = "page",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -54,13 +54,16 @@ impl ListAuthorizedDatabasesRequestBuilder {
     pub fn build(self) -> Result<ListAuthorizedDatabasesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let user_name = check.required("user_name", "user-name", self.user_name);
+        let page = check.required("page", "page", self.page);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ListAuthorizedDatabasesRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                user_name: self.user_name,
-                page: self.page,
-                limit: self.limit,
+                user_name: user_name?,
+                page: page?,
+                limit: limit?,
                 x_language: self.x_language,
             }))
     }
@@ -75,13 +78,13 @@ pub struct ListAuthorizedDatabasesResponse {
     pub databases: Vec<DatabaseWithPrivilege>,
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAuthorizedDatabasesResponse {
         0 => databases: Vec<DatabaseWithPrivilege> = "databases",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListAutoScalingHistory`: 查询自动变配历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/auto-scaling/history` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_auto_scaling_history.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3519).
+//! - Spec: `specs/huawei/rds/list_auto_scaling_history.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3519).
 
 use super::MysqlAutoScalingRecord;
 

@@ -2,7 +2,7 @@
 //! `ListAutoScalingPolicy`: 查询自动变配策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/auto-scaling/policy` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_auto_scaling_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3592).
+//! - Spec: `specs/huawei/rds/list_auto_scaling_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3592).
 
 /// Input of `ListAutoScalingPolicy`. Build one with [`ListAutoScalingPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -61,13 +61,13 @@ pub struct ListAutoScalingPolicyResponse {
     pub status: Option<String>,
     /// **参数解释**：  观察窗口，单位秒  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `monitor_cycle`.
-    pub monitor_cycle: Option<i64>,
+    pub monitor_cycle: Option<i32>,
     /// **参数解释**：  静默期，单位秒  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `silence_cycle`.
-    pub silence_cycle: Option<i64>,
+    pub silence_cycle: Option<i32>,
     /// **参数解释**：  自动升配触发阈值，单位百分比  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `enlarge_threshold`.
-    pub enlarge_threshold: Option<i64>,
+    pub enlarge_threshold: Option<i32>,
     /// **参数解释**：  最大变配规格上限  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `max_flavor`.
     pub max_flavor: Option<String>,
@@ -76,7 +76,7 @@ pub struct ListAutoScalingPolicyResponse {
     pub reduce_enabled: Option<String>,
     /// **参数解释**：  自动降配触发阈值  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `reduce_threshold`.
-    pub reduce_threshold: Option<i64>,
+    pub reduce_threshold: Option<i32>,
     /// **参数解释**：  最大变配规格下限  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `min_flavor`.
     pub min_flavor: Option<String>,
@@ -86,12 +86,12 @@ pub struct ListAutoScalingPolicyResponse {
     tolerant ListAutoScalingPolicyResponse {
         0 => instance_id: Option<String> = "instance_id",
         1 => status: Option<String> = "status",
-        2 => monitor_cycle: Option<i64> = "monitor_cycle",
-        3 => silence_cycle: Option<i64> = "silence_cycle",
-        4 => enlarge_threshold: Option<i64> = "enlarge_threshold",
+        2 => monitor_cycle: Option<i32> = "monitor_cycle",
+        3 => silence_cycle: Option<i32> = "silence_cycle",
+        4 => enlarge_threshold: Option<i32> = "enlarge_threshold",
         5 => max_flavor: Option<String> = "max_flavor",
         6 => reduce_enabled: Option<String> = "reduce_enabled",
-        7 => reduce_threshold: Option<i64> = "reduce_threshold",
+        7 => reduce_threshold: Option<i32> = "reduce_threshold",
         8 => min_flavor: Option<String> = "min_flavor",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListBackupTransfers`: 查询转储任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/transfer-info` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_backup_transfers.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3659).
+//! - Spec: `specs/huawei/rds/list_backup_transfers.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3659).
 
 use super::BackupTransferInfo;
 
@@ -15,7 +15,7 @@ pub struct ListBackupTransfersRequest {
     pub project_id: Option<String>,
     /// 查询记录数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 排序字段
     /// Wire name: `order_field`, sent in the query.
     pub order_field: Option<String>,
@@ -39,7 +39,7 @@ pub struct ListBackupTransfersRequest {
     pub transfer_type: Option<String>,
     /// 分页页码
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -56,7 +56,7 @@ impl ListBackupTransfersRequest {
     /// Builder of [`ListBackupTransfersRequest`]: [`build`](ListBackupTransfersRequestBuilder::build) checks required fields and ranges before any I/O.
     ListBackupTransfersRequestBuilder for ListBackupTransfersRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         order_field: String = "order_field",
         order_rule: String = "order_rule",
         filter_field: String = "filter_field",
@@ -64,7 +64,7 @@ impl ListBackupTransfersRequest {
         begin_time: i64 = "begin_time",
         end_time: i64 = "end_time",
         transfer_type: String = "transfer_type",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }

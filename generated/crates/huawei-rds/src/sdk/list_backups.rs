@@ -2,7 +2,7 @@
 //! `ListBackups`: 获取备份列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_backups.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3742).
+//! - Spec: `specs/huawei/rds/list_backups.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3742).
 
 use super::BackupForList;
 
@@ -15,7 +15,7 @@ pub struct ListBackupsRequest {
     pub project_id: Option<String>,
     /// 实例ID。
     /// Wire name: `instance_id`, sent in the query.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
     /// 备份ID。
     /// Wire name: `backup_id`, sent in the query.
     pub backup_id: Option<String>,
@@ -27,10 +27,10 @@ pub struct ListBackupsRequest {
     pub status: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 查询开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。与end_time必须同时使用。
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
@@ -57,8 +57,8 @@ impl ListBackupsRequest {
         backup_id: String = "backup_id",
         backup_type: String = "backup_type",
         status: String = "status",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         begin_time: String = "begin_time",
         end_time: String = "end_time",
         x_language: String = "X-Language",
@@ -68,11 +68,12 @@ impl ListBackupsRequest {
 impl ListBackupsRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListBackupsRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let instance_id = check.required("instance_id", "instance_id", self.instance_id);
         check
             .finish(|| Some(ListBackupsRequest {
                 project_id: self.project_id,
-                instance_id: self.instance_id,
+                instance_id: instance_id?,
                 backup_id: self.backup_id,
                 backup_type: self.backup_type,
                 status: self.status,
@@ -94,13 +95,13 @@ pub struct ListBackupsResponse {
     pub backups: Vec<BackupForList>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListBackupsResponse {
         0 => backups: Vec<BackupForList> = "backups",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

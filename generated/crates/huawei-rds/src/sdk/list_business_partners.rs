@@ -2,7 +2,7 @@
 //! `ListBusinessPartners`: 查询云市场服务商列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/business-partners` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_business_partners.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:24004).
+//! - Spec: `specs/huawei/rds/list_business_partners.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:24004).
 
 use super::BusinessPartner;
 
@@ -15,10 +15,10 @@ pub struct ListBusinessPartnersRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -35,8 +35,8 @@ impl ListBusinessPartnersRequest {
     /// Builder of [`ListBusinessPartnersRequest`]: [`build`](ListBusinessPartnersRequestBuilder::build) checks required fields and ranges before any I/O.
     ListBusinessPartnersRequestBuilder for ListBusinessPartnersRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -64,13 +64,13 @@ pub struct ListBusinessPartnersResponse {
     pub business_partners: Vec<BusinessPartner>,
     /// 总服务商数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListBusinessPartnersResponse {
         0 => business_partners: Vec<BusinessPartner> = "business_partners",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListCollations`: 查询SQLServer可用字符集
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/collations` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_collations.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3823).
+//! - Spec: `specs/huawei/rds/list_collations.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3823).
 
 /// Input of `ListCollations`. Build one with [`ListCollationsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ListConfigurationApplyHistories`: 查询参数组应用历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}/apply-histories` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_configuration_apply_histories.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:3957).
+//! - Spec: `specs/huawei/rds/list_configuration_apply_histories.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:3957).
 
 use super::ApplyHistoryInfo;
 
@@ -18,10 +18,10 @@ pub struct ListConfigurationApplyHistoriesRequest {
     pub config_id: String,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **约束限制**：  不涉及。  **取值范围**：  大于等于0  **默认取值**：  0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**：  查询记录数。默认为10，不能为负数，最小值为1，最大值为100。  **约束限制**：  不涉及。  **取值范围**：  \[1, 100\]  **默认取值**：  10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListConfigurationApplyHistoriesRequest {
     ListConfigurationApplyHistoriesRequestBuilder for ListConfigurationApplyHistoriesRequest {
         project_id: String = "project_id",
         config_id: String = "config_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -69,7 +69,7 @@ impl ListConfigurationApplyHistoriesRequestBuilder {
 pub struct ListConfigurationApplyHistoriesResponse {
     /// **参数解释**：  参数组应用历史记录总数  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释**：  应用历史详情列表  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `histories`.
     pub histories: Vec<ApplyHistoryInfo>,
@@ -77,7 +77,7 @@ pub struct ListConfigurationApplyHistoriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListConfigurationApplyHistoriesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => histories: Vec<ApplyHistoryInfo> = "histories",
     }
 }

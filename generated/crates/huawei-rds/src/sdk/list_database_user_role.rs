@@ -2,7 +2,7 @@
 //! `ListDatabaseUserRole`: 查询数据库角色信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/roles` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_database_user_role.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16283).
+//! - Spec: `specs/huawei/rds/list_database_user_role.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16283).
 
 /// Input of `ListDatabaseUserRole`. Build one with [`ListDatabaseUserRoleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

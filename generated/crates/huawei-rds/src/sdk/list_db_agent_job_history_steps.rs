@@ -2,7 +2,7 @@
 //! `ListDbAgentJobHistorySteps`: 查询数据库代理作业执行历史步骤
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/db-jobs/histories/{history_id}/steps` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_db_agent_job_history_steps.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:18059).
+//! - Spec: `specs/huawei/rds/list_db_agent_job_history_steps.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18059).
 
 use super::ListDbAgentJobHistoryStepsResult;
 
@@ -21,10 +21,10 @@ pub struct ListDbAgentJobHistoryStepsRequest {
     pub history_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。默认en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ListDbAgentJobHistoryStepsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         history_id: String = "history_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -78,13 +78,13 @@ pub struct ListDbAgentJobHistoryStepsResponse {
     pub steps: Vec<ListDbAgentJobHistoryStepsResult>,
     /// 执行历史步骤总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListDbAgentJobHistoryStepsResponse {
         0 => steps: Vec<ListDbAgentJobHistoryStepsResult> = "steps",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListDbAgentJobHistorys`: 查询数据库代理作业执行历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/db-jobs/{job_id}/histories` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_db_agent_job_historys.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:18132).
+//! - Spec: `specs/huawei/rds/list_db_agent_job_historys.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18132).
 
 use super::ListDbAgentJobHistorysResult;
 
@@ -24,10 +24,10 @@ pub struct ListDbAgentJobHistorysRequest {
     pub run_status: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。默认en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -47,8 +47,8 @@ impl ListDbAgentJobHistorysRequest {
         instance_id: String = "instance_id",
         job_id: String = "job_id",
         run_status: String = "run_status",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }

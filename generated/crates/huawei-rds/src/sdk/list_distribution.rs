@@ -2,7 +2,7 @@
 //! `ListDistribution`: 查询当前实例配置的分发服务器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/replication/distribution` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_distribution.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:18280).
+//! - Spec: `specs/huawei/rds/list_distribution.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18280).
 
 /// Input of `ListDistribution`. Build one with [`ListDistributionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ListDrInfos`: 查询容灾管理列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/disaster-recovery-infos` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_dr_infos.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:4160).
+//! - Spec: `specs/huawei/rds/list_dr_infos.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4160).
 
 use super::{InstanceDrInfo, QueryDRInfoRequest};
 
@@ -56,7 +56,7 @@ impl ListDrInfosRequestBuilder {
 pub struct ListDrInfosResponse {
     /// 总记录数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 实例容灾信息
     /// Wire name: `instance_dr_infos`.
     pub instance_dr_infos: Vec<InstanceDrInfo>,
@@ -64,7 +64,7 @@ pub struct ListDrInfosResponse {
 
 ::runtime::lenient_object! {
     tolerant ListDrInfosResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => instance_dr_infos: Vec<InstanceDrInfo> = "instance_dr_infos",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListDrRelations`: 批量查询容灾实例信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/disaster-recovery-relation` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_dr_relations.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:4227).
+//! - Spec: `specs/huawei/rds/list_dr_relations.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4227).
 
 use super::InstanceDrRelation;
 

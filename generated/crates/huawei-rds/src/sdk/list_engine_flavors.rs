@@ -2,7 +2,7 @@
 //! `ListEngineFlavors`: 查询实例可变更规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/available-flavors` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_engine_flavors.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:4292).
+//! - Spec: `specs/huawei/rds/list_engine_flavors.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4292).
 
 use super::EngineFlavorData;
 
@@ -18,10 +18,10 @@ pub struct ListEngineFlavorsRequest {
     pub instance_id: String,
     /// 可用区，多个用\\&quot;,\\&quot;分割，如cn-southwest-244a,cn-southwest-244b
     /// Wire name: `availability_zone_ids`, sent in the query.
-    pub availability_zone_ids: Option<String>,
+    pub availability_zone_ids: String,
     /// 模式，包括如下类型： ha：主备实例。 replica：只读实例。 single：单实例。
     /// Wire name: `ha_mode`, sent in the query.
-    pub ha_mode: Option<String>,
+    pub ha_mode: String,
     /// 性能规格,如rds.dec.pg.s1.medium，模糊匹配该规格类型
     /// Wire name: `spec_code_like`, sent in the query.
     pub spec_code_like: Option<String>,
@@ -33,10 +33,10 @@ pub struct ListEngineFlavorsRequest {
     pub is_rha_flavor: Option<bool>,
     /// 索引位置，偏移量。 从第一条数据偏移offset条数据后开始查询，默认为0。 取值必须为数字，且不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询个数上限值。 取值范围：1~100。 不传该参数时，默认查询前100条信息。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListEngineFlavorsRequest {
@@ -56,8 +56,8 @@ impl ListEngineFlavorsRequest {
         spec_code_like: String = "spec_code_like",
         flavor_category_type: String = "flavor_category_type",
         is_rha_flavor: bool = "is_rha_flavor",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -66,12 +66,19 @@ impl ListEngineFlavorsRequestBuilder {
     pub fn build(self) -> Result<ListEngineFlavorsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let availability_zone_ids = check
+            .required(
+                "availability_zone_ids",
+                "availability_zone_ids",
+                self.availability_zone_ids,
+            );
+        let ha_mode = check.required("ha_mode", "ha_mode", self.ha_mode);
         check
             .finish(|| Some(ListEngineFlavorsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                availability_zone_ids: self.availability_zone_ids,
-                ha_mode: self.ha_mode,
+                availability_zone_ids: availability_zone_ids?,
+                ha_mode: ha_mode?,
                 spec_code_like: self.spec_code_like,
                 flavor_category_type: self.flavor_category_type,
                 is_rha_flavor: self.is_rha_flavor,
@@ -90,13 +97,13 @@ pub struct ListEngineFlavorsResponse {
     pub optional_flavors: Vec<EngineFlavorData>,
     /// 可用的规格总数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListEngineFlavorsResponse {
         0 => optional_flavors: Vec<EngineFlavorData> = "optional_flavors",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListErrorLogsNew`: 查询数据库错误日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/instances/{instance_id}/errorlog` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_error_logs_new.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:4448).
+//! - Spec: `specs/huawei/rds/list_error_logs_new.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4448).
 
 use super::ErrorLog;
 
@@ -18,10 +18,10 @@ pub struct ListErrorLogsNewRequest {
     pub instance_id: String,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `start_date`, sent in the query.
-    pub start_date: Option<String>,
+    pub start_date: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。 只能查询当前时间前一个月内的错误日志。
     /// Wire name: `end_date`, sent in the query.
-    pub end_date: Option<String>,
+    pub end_date: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
     pub offset: Option<i64>,
@@ -62,12 +62,14 @@ impl ListErrorLogsNewRequestBuilder {
     pub fn build(self) -> Result<ListErrorLogsNewRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_date = check.required("start_date", "start_date", self.start_date);
+        let end_date = check.required("end_date", "end_date", self.end_date);
         check
             .finish(|| Some(ListErrorLogsNewRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                start_date: self.start_date,
-                end_date: self.end_date,
+                start_date: start_date?,
+                end_date: end_date?,
                 offset: self.offset,
                 limit: self.limit,
                 level: self.level,
@@ -85,13 +87,13 @@ pub struct ListErrorLogsNewResponse {
     pub error_log_list: Vec<ErrorLog>,
     /// 总记录数。
     /// Wire name: `total_record`.
-    pub total_record: Option<i64>,
+    pub total_record: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListErrorLogsNewResponse {
         0 => error_log_list: Vec<ErrorLog> = "error_log_list",
-        1 => total_record: Option<i64> = "total_record",
+        1 => total_record: Option<i32> = "total_record",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListFlavorsResize`: 查询数据库可变更规格接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/flavors-resize` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_flavors_resize.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:4667).
+//! - Spec: `specs/huawei/rds/list_flavors_resize.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4667).
 
 use super::ComputeFlavorGroup;
 

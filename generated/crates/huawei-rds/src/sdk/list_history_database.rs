@@ -2,7 +2,7 @@
 //! `ListHistoryDatabase`: 查询指定时间点可恢复的库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/{engine}/instances/history/databases` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_history_database.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:4734).
+//! - Spec: `specs/huawei/rds/list_history_database.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4734).
 
 use super::{HistoryDatabaseInstance, PostgreSQLHistoryDatabaseRequest};
 
@@ -62,10 +62,10 @@ impl ListHistoryDatabaseRequestBuilder {
 pub struct ListHistoryDatabaseResponse {
     /// 恢复库数量限制个数
     /// Wire name: `database_limit`.
-    pub database_limit: Option<i64>,
+    pub database_limit: Option<i32>,
     /// 恢复表数量限制个数
     /// Wire name: `table_limit`.
-    pub table_limit: Option<i64>,
+    pub table_limit: Option<i32>,
     /// 实例信息
     /// Wire name: `instances`.
     pub instances: Vec<HistoryDatabaseInstance>,
@@ -73,8 +73,8 @@ pub struct ListHistoryDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant ListHistoryDatabaseResponse {
-        0 => database_limit: Option<i64> = "database_limit",
-        1 => table_limit: Option<i64> = "table_limit",
+        0 => database_limit: Option<i32> = "database_limit",
+        1 => table_limit: Option<i32> = "table_limit",
         2 => instances: Vec<HistoryDatabaseInstance> = "instances",
     }
 }

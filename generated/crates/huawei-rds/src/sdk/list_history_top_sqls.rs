@@ -2,7 +2,7 @@
 //! `ListHistoryTopSqls`: 查询历史TOP SQL（瞬时）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/history-top-sql` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_history_top_sqls.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:4884).
+//! - Spec: `specs/huawei/rds/list_history_top_sqls.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4884).
 
 use super::TopSql;
 

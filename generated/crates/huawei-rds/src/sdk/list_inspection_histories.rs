@@ -2,7 +2,7 @@
 //! `ListInspectionHistories`: 查询实例大版本升级检查历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/major-version/inspection-histories` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_inspection_histories.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5038).
+//! - Spec: `specs/huawei/rds/list_inspection_histories.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5038).
 
 use super::InspectionReports;
 
@@ -18,10 +18,10 @@ pub struct ListInspectionHistoriesRequest {
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 排序方式。 DESC，降序。 ASC，升序。 默认降序。
     /// Wire name: `order`, sent in the query.
     pub order: Option<String>,
@@ -51,8 +51,8 @@ impl ListInspectionHistoriesRequest {
     ListInspectionHistoriesRequestBuilder for ListInspectionHistoriesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         order: String = "order",
         sort_field: String = "sort_field",
         target_version: String = "target_version",
@@ -87,7 +87,7 @@ impl ListInspectionHistoriesRequestBuilder {
 pub struct ListInspectionHistoriesResponse {
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 检查报告信息。
     /// Wire name: `inspection_reports`.
     pub inspection_reports: Vec<InspectionReports>,
@@ -95,7 +95,7 @@ pub struct ListInspectionHistoriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListInspectionHistoriesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => inspection_reports: Vec<InspectionReports> = "inspection_reports",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListInstanceAllProxyVersion`: 查询实例代理节点的引擎版本信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy/engine-version` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_instance_all_proxy_version.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:20323).
+//! - Spec: `specs/huawei/rds/list_instance_all_proxy_version.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:20323).
 
 use super::ProxyEngineVersionInfo;
 

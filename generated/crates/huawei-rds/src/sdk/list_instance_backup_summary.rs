@@ -2,7 +2,7 @@
 //! `ListInstanceBackupSummary`: 获取实例备份概览列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/backups/summary` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_instance_backup_summary.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5117).
+//! - Spec: `specs/huawei/rds/list_instance_backup_summary.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5117).
 
 use super::InstanceBackupSummary;
 

@@ -2,7 +2,7 @@
 //! `ListInstanceDiagnosis`: 获取诊断后的实例数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/diagnosis` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_instance_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5196).
+//! - Spec: `specs/huawei/rds/list_instance_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5196).
 
 use super::DiagnosisItemResult;
 
@@ -15,7 +15,7 @@ pub struct ListInstanceDiagnosisRequest {
     pub project_id: Option<String>,
     /// 引擎类型
     /// Wire name: `engine`, sent in the query.
-    pub engine: Option<String>,
+    pub engine: String,
 }
 
 impl ListInstanceDiagnosisRequest {
@@ -36,11 +36,12 @@ impl ListInstanceDiagnosisRequest {
 impl ListInstanceDiagnosisRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListInstanceDiagnosisRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let engine = check.required("engine", "engine", self.engine);
         check
             .finish(|| Some(ListInstanceDiagnosisRequest {
                 project_id: self.project_id,
-                engine: self.engine,
+                engine: engine?,
             }))
     }
 }

@@ -2,7 +2,7 @@
 //! `ListInstanceParamHistories`: 查询实例参数修改历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/configuration-histories` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_instance_param_histories.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5261).
+//! - Spec: `specs/huawei/rds/list_instance_param_histories.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5261).
 
 use super::ParamGroupHistoryResult;
 
@@ -18,10 +18,10 @@ pub struct ListInstanceParamHistoriesRequest {
     pub instance_id: String,
     /// 分页参数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 分页参数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 开始时间 默认为当前时间的前7天 格式如 2020-09-01T18:50:20Z
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
@@ -45,8 +45,8 @@ impl ListInstanceParamHistoriesRequest {
     ListInstanceParamHistoriesRequestBuilder for ListInstanceParamHistoriesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         start_time: String = "start_time",
         end_time: String = "end_time",
         param_name: String = "param_name",
@@ -79,7 +79,7 @@ impl ListInstanceParamHistoriesRequestBuilder {
 pub struct ListInstanceParamHistoriesResponse {
     /// 历史记录总数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// host列表
     /// Wire name: `histories`.
     pub histories: Vec<ParamGroupHistoryResult>,
@@ -87,7 +87,7 @@ pub struct ListInstanceParamHistoriesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListInstanceParamHistoriesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => histories: Vec<ParamGroupHistoryResult> = "histories",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListInstances`: 查询数据库实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5403).
+//! - Spec: `specs/huawei/rds/list_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5403).
 
 use super::InstanceResponse;
 
@@ -109,13 +109,13 @@ pub struct ListInstancesResponse {
     pub instances: Vec<InstanceResponse>,
     /// 总实例数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListInstancesResponse {
         0 => instances: Vec<InstanceResponse> = "instances",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

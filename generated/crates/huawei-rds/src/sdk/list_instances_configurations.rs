@@ -2,7 +2,7 @@
 //! `ListInstancesConfigurations`: 查询应用参数模版的实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}/query-instances` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_instances_configurations.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5490).
+//! - Spec: `specs/huawei/rds/list_instances_configurations.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5490).
 
 use super::ApplicableInstanceInfo;
 
@@ -18,10 +18,10 @@ pub struct ListInstancesConfigurationsRequest {
     pub config_id: String,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **约束限制**：  不涉及。  **取值范围**：  大于等于0  **默认取值**：  0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**：  查询记录数。默认为10，不能为负数，最小值为1，最大值为100。  **约束限制**：  不涉及。  **取值范围**：  \[1, 100\]  **默认取值**：  10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us - zh-cn **默认取值**：  en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListInstancesConfigurationsRequest {
     ListInstancesConfigurationsRequestBuilder for ListInstancesConfigurationsRequest {
         project_id: String = "project_id",
         config_id: String = "config_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -72,17 +72,17 @@ pub struct ListInstancesConfigurationsResponse {
     pub entities: Vec<ApplicableInstanceInfo>,
     /// **参数解释**：  实例的限制数量  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `instance_count_limit`.
-    pub instance_count_limit: Option<i64>,
+    pub instance_count_limit: Option<i32>,
     /// **参数解释**：  应用参数模板的实例总数  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListInstancesConfigurationsResponse {
         0 => entities: Vec<ApplicableInstanceInfo> = "entities",
-        1 => instance_count_limit: Option<i64> = "instance_count_limit",
-        2 => total_count: Option<i64> = "total_count",
+        1 => instance_count_limit: Option<i32> = "instance_count_limit",
+        2 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListInstancesInfoDiagnosis`: 获取指定诊断项的诊断结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/diagnosis/info` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_instances_info_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5561).
+//! - Spec: `specs/huawei/rds/list_instances_info_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5561).
 
 use super::DiagnosisInstancesInfoResult;
 
@@ -15,16 +15,16 @@ pub struct ListInstancesInfoDiagnosisRequest {
     pub project_id: Option<String>,
     /// 引擎类型
     /// Wire name: `engine`, sent in the query.
-    pub engine: Option<String>,
+    pub engine: String,
     /// 诊断项
     /// Wire name: `diagnosis`, sent in the query.
-    pub diagnosis: Option<String>,
+    pub diagnosis: String,
     /// offset
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// limit
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListInstancesInfoDiagnosisRequest {
@@ -40,8 +40,8 @@ impl ListInstancesInfoDiagnosisRequest {
         project_id: String = "project_id",
         engine: String = "engine",
         diagnosis: String = "diagnosis",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -50,12 +50,14 @@ impl ListInstancesInfoDiagnosisRequestBuilder {
     pub fn build(
         self,
     ) -> Result<ListInstancesInfoDiagnosisRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let engine = check.required("engine", "engine", self.engine);
+        let diagnosis = check.required("diagnosis", "diagnosis", self.diagnosis);
         check
             .finish(|| Some(ListInstancesInfoDiagnosisRequest {
                 project_id: self.project_id,
-                engine: self.engine,
-                diagnosis: self.diagnosis,
+                engine: engine?,
+                diagnosis: diagnosis?,
                 offset: self.offset,
                 limit: self.limit,
             }))
@@ -71,7 +73,7 @@ pub struct ListInstancesInfoDiagnosisResponse {
     pub diagnosis: Option<String>,
     /// 实例数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 实例信息
     /// Wire name: `instances`.
     pub instances: Vec<DiagnosisInstancesInfoResult>,
@@ -80,7 +82,7 @@ pub struct ListInstancesInfoDiagnosisResponse {
 ::runtime::lenient_object! {
     tolerant ListInstancesInfoDiagnosisResponse {
         0 => diagnosis: Option<String> = "diagnosis",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
         2 => instances: Vec<DiagnosisInstancesInfoResult> = "instances",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListInstancesResourceMetrics`: 查询监控大盘列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/resource-monitoring` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_instances_resource_metrics.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5632).
+//! - Spec: `specs/huawei/rds/list_instances_resource_metrics.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5632).
 
 use super::ResourceMonitoringInfo;
 

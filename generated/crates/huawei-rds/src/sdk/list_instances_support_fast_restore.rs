@@ -2,7 +2,7 @@
 //! `ListInstancesSupportFastRestore`: 获取实例是否能使用极速恢复
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/fast-restore` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_instances_support_fast_restore.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5709).
+//! - Spec: `specs/huawei/rds/list_instances_support_fast_restore.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5709).
 
 use super::{ListInstancesSupportFastRestoreRequestBody, SupportFastRestoreList};
 

@@ -2,7 +2,7 @@
 //! `ListJobInfo`: 获取指定ID的任务信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/jobs` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_job_info.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5776).
+//! - Spec: `specs/huawei/rds/list_job_info.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5776).
 
 use super::GetJobInfoResponseBodyJob;
 
@@ -15,7 +15,7 @@ pub struct ListJobInfoRequest {
     pub project_id: Option<String>,
     /// 任务ID。
     /// Wire name: `id`, sent in the query.
-    pub id: Option<String>,
+    pub id: String,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -40,11 +40,12 @@ impl ListJobInfoRequest {
 impl ListJobInfoRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListJobInfoRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let id = check.required("id", "id", self.id);
         check
             .finish(|| Some(ListJobInfoRequest {
                 project_id: self.project_id,
-                id: self.id,
+                id: id?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ListJobInfoDetail`: 获取指定实例和时间范围的任务信息（SQL Server）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/tasklist/detail` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_job_info_detail.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5843).
+//! - Spec: `specs/huawei/rds/list_job_info_detail.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5843).
 
 use super::GetTaskDetailListRspJobs;
 
@@ -18,7 +18,7 @@ pub struct ListJobInfoDetailRequest {
     pub instance_id: String,
     /// 开始时间，格式为UTC时间戳。
     /// Wire name: `start_time`, sent in the query.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// 结束时间，格式为UTC时间戳。
     /// Wire name: `end_time`, sent in the query.
     pub end_time: Option<String>,
@@ -50,11 +50,12 @@ impl ListJobInfoDetailRequestBuilder {
     pub fn build(self) -> Result<ListJobInfoDetailRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_time = check.required("start_time", "start_time", self.start_time);
         check
             .finish(|| Some(ListJobInfoDetailRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                start_time: self.start_time,
+                start_time: start_time?,
                 end_time: self.end_time,
                 x_language: self.x_language,
             }))
@@ -70,13 +71,13 @@ pub struct ListJobInfoDetailResponse {
     pub jobs: Option<GetTaskDetailListRspJobs>,
     /// 任务数量。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListJobInfoDetailResponse {
         0 => jobs: Option<GetTaskDetailListRspJobs> = "jobs",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

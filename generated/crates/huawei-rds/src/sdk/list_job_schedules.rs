@@ -2,7 +2,7 @@
 //! `ListJobSchedules`: 查询数据库定时任务策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/db-job/schedules` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_job_schedules.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:18418).
+//! - Spec: `specs/huawei/rds/list_job_schedules.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18418).
 
 use super::JobScheduleInfo;
 

@@ -2,7 +2,7 @@
 //! `ListLogLtsConfigs`: 获取LTS配置信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/{engine}/instances/logs/lts-configs` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_log_lts_configs.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5914).
+//! - Spec: `specs/huawei/rds/list_log_lts_configs.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5914).
 
 use super::InstanceLtsConfigResp;
 
@@ -27,10 +27,10 @@ pub struct ListLogLtsConfigsRequest {
     pub instance_name: Option<String>,
     /// 查询记录数。默认10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 索引位置，偏移量。默认0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 排序
     /// Wire name: `sort`, sent in the query.
     pub sort: Option<String>,
@@ -57,8 +57,8 @@ impl ListLogLtsConfigsRequest {
         enterprise_project_id: String = "enterprise_project_id",
         instance_id: String = "instance_id",
         instance_name: String = "instance_name",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         sort: String = "sort",
         instance_status: String = "instance_status",
         x_language: String = "X-Language",
@@ -95,13 +95,13 @@ pub struct ListLogLtsConfigsResponse {
     pub instance_lts_configs: Vec<InstanceLtsConfigResp>,
     /// 结果集大小
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListLogLtsConfigsResponse {
         0 => instance_lts_configs: Vec<InstanceLtsConfigResp> = "instance_lts_configs",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListMajorVersionFeature`: 查询版本支持特性
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/major-version-feature` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_major_version_feature.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:5995).
+//! - Spec: `specs/huawei/rds/list_major_version_feature.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5995).
 
 /// Input of `ListMajorVersionFeature`. Build one with [`ListMajorVersionFeatureRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -13,10 +13,10 @@ pub struct ListMajorVersionFeatureRequest {
     pub project_id: Option<String>,
     /// 版本，例如：2022_SE, 2022_EE, 2022_WEB。
     /// Wire name: `version`, sent in the query.
-    pub version: Option<String>,
+    pub version: String,
     /// 是否是单机版。
     /// Wire name: `single`, sent in the query.
-    pub single: Option<bool>,
+    pub single: bool,
     /// 语言。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -42,12 +42,14 @@ impl ListMajorVersionFeatureRequest {
 impl ListMajorVersionFeatureRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListMajorVersionFeatureRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let version = check.required("version", "version", self.version);
+        let single = check.required("single", "single", self.single);
         check
             .finish(|| Some(ListMajorVersionFeatureRequest {
                 project_id: self.project_id,
-                version: self.version,
-                single: self.single,
+                version: version?,
+                single: single?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ListMarketplaceEngineProducts`: 查询云市场引擎商品列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/business-partner/{bp_domain_id}` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_marketplace_engine_products.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:24073).
+//! - Spec: `specs/huawei/rds/list_marketplace_engine_products.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:24073).
 
 use super::MarketplaceEngineProduct;
 
@@ -18,10 +18,10 @@ pub struct ListMarketplaceEngineProductsRequest {
     pub bp_domain_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 按照引擎ID查询。
     /// Wire name: `engine_id`, sent in the query.
     pub engine_id: Option<String>,
@@ -42,8 +42,8 @@ impl ListMarketplaceEngineProductsRequest {
     ListMarketplaceEngineProductsRequestBuilder for ListMarketplaceEngineProductsRequest {
         project_id: String = "project_id",
         bp_domain_id: String = "bp_domain_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         engine_id: String = "engine_id",
         x_language: String = "X-Language",
     }
@@ -78,13 +78,13 @@ pub struct ListMarketplaceEngineProductsResponse {
     pub marketplace_engine_products: Vec<MarketplaceEngineProduct>,
     /// 云市场引擎商品总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListMarketplaceEngineProductsResponse {
         0 => marketplace_engine_products: Vec<MarketplaceEngineProduct> = "marketplace_engine_products",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListMsdtcHosts`: 查询MSDTC的hosts信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/msdtc/hosts` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_msdtc_hosts.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:24146).
+//! - Spec: `specs/huawei/rds/list_msdtc_hosts.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:24146).
 
 use super::DBSInstanceHostInfoResult;
 
@@ -18,10 +18,10 @@ pub struct ListMsdtcHostsRequest {
     pub instance_id: String,
     /// 分页参数 最小为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 分页参数  取值范围为 1-100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListMsdtcHostsRequest {
@@ -36,8 +36,8 @@ impl ListMsdtcHostsRequest {
     ListMsdtcHostsRequestBuilder for ListMsdtcHostsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -62,7 +62,7 @@ impl ListMsdtcHostsRequestBuilder {
 pub struct ListMsdtcHostsResponse {
     /// host总数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// host列表
     /// Wire name: `hosts`.
     pub hosts: Vec<DBSInstanceHostInfoResult>,
@@ -70,7 +70,7 @@ pub struct ListMsdtcHostsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListMsdtcHostsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => hosts: Vec<DBSInstanceHostInfoResult> = "hosts",
     }
 }

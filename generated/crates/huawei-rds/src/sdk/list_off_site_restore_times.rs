@@ -2,7 +2,7 @@
 //! `ListOffSiteRestoreTimes`: 查询跨区域备份可恢复时间段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/offsite-restore-time` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_off_site_restore_times.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:6213).
+//! - Spec: `specs/huawei/rds/list_off_site_restore_times.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6213).
 
 use super::GetRestoreTimeResponseRestoreTime;
 

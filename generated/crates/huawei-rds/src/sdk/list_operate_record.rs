@@ -2,7 +2,7 @@
 //! `ListOperateRecord`: 查询指定实例的操作记录
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/operate-record` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_operate_record.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:6282).
+//! - Spec: `specs/huawei/rds/list_operate_record.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6282).
 
 use super::{ListOperateRecordRequestBody, OperateRecord};
 

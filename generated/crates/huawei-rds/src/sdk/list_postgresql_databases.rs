@@ -2,7 +2,7 @@
 //! `ListPostgresqlDatabases`: 查询数据库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/database/detail` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_postgresql_databases.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:21926).
+//! - Spec: `specs/huawei/rds/list_postgresql_databases.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:21926).
 
 use super::PostgresqlListDatabase;
 
@@ -21,10 +21,10 @@ pub struct ListPostgresqlDatabasesRequest {
     pub db: Option<String>,
     /// 分页页码，从1开始。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ListPostgresqlDatabasesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         db: String = "db",
-        page: i64 = "page",
-        limit: i64 = "limit",
+        page: i32 = "page",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -54,13 +54,15 @@ impl ListPostgresqlDatabasesRequestBuilder {
     pub fn build(self) -> Result<ListPostgresqlDatabasesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let page = check.required("page", "page", self.page);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ListPostgresqlDatabasesRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
                 db: self.db,
-                page: self.page,
-                limit: self.limit,
+                page: page?,
+                limit: limit?,
                 x_language: self.x_language,
             }))
     }
@@ -75,13 +77,13 @@ pub struct ListPostgresqlDatabasesResponse {
     pub databases: Vec<PostgresqlListDatabase>,
     /// 数据库总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListPostgresqlDatabasesResponse {
         0 => databases: Vec<PostgresqlListDatabase> = "databases",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListPostgresqlDbUserPaginated`: 查询数据库用户列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/db_user/detail` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_postgresql_db_user_paginated.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:21999).
+//! - Spec: `specs/huawei/rds/list_postgresql_db_user_paginated.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:21999).
 
 use super::PostgresqlUserForList;
 
@@ -18,10 +18,10 @@ pub struct ListPostgresqlDbUserPaginatedRequest {
     pub instance_id: String,
     /// 分页页码，从1开始。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListPostgresqlDbUserPaginatedRequest {
     ListPostgresqlDbUserPaginatedRequestBuilder for ListPostgresqlDbUserPaginatedRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        page: i64 = "page",
-        limit: i64 = "limit",
+        page: i32 = "page",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -52,12 +52,14 @@ impl ListPostgresqlDbUserPaginatedRequestBuilder {
     ) -> Result<ListPostgresqlDbUserPaginatedRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let page = check.required("page", "page", self.page);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ListPostgresqlDbUserPaginatedRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                page: self.page,
-                limit: self.limit,
+                page: page?,
+                limit: limit?,
                 x_language: self.x_language,
             }))
     }
@@ -72,13 +74,13 @@ pub struct ListPostgresqlDbUserPaginatedResponse {
     pub users: Vec<PostgresqlUserForList>,
     /// 数据库用户总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListPostgresqlDbUserPaginatedResponse {
         0 => users: Vec<PostgresqlUserForList> = "users",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListPostgresqlExtension`: 查询插件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/extensions` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_postgresql_extension.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22070).
+//! - Spec: `specs/huawei/rds/list_postgresql_extension.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22070).
 
 use super::ExtensionsResponse;
 
@@ -18,13 +18,13 @@ pub struct ListPostgresqlExtensionRequest {
     pub instance_id: String,
     /// 数据库名称。
     /// Wire name: `database_name`, sent in the query.
-    pub database_name: Option<String>,
+    pub database_name: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ListPostgresqlExtensionRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         database_name: String = "database_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -54,11 +54,13 @@ impl ListPostgresqlExtensionRequestBuilder {
     pub fn build(self) -> Result<ListPostgresqlExtensionRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let database_name = check
+            .required("database_name", "database_name", self.database_name);
         check
             .finish(|| Some(ListPostgresqlExtensionRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                database_name: self.database_name,
+                database_name: database_name?,
                 offset: self.offset,
                 limit: self.limit,
                 x_language: self.x_language,
@@ -75,13 +77,13 @@ pub struct ListPostgresqlExtensionResponse {
     pub extensions: Vec<ExtensionsResponse>,
     /// 总插件数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListPostgresqlExtensionResponse {
         0 => extensions: Vec<ExtensionsResponse> = "extensions",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

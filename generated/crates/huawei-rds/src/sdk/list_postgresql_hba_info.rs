@@ -2,7 +2,7 @@
 //! `ListPostgresqlHbaInfo`: 查询实例的pg_hba.conf文件配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/hba-info` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_postgresql_hba_info.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:6420).
+//! - Spec: `specs/huawei/rds/list_postgresql_hba_info.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6420).
 
 use super::PostgresqlHbaConf;
 

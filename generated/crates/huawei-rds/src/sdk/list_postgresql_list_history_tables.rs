@@ -2,7 +2,7 @@
 //! `ListPostgresqlListHistoryTables`: 查询指定时间点可恢复的表(PostgreSQL)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/{database_name}/instances/history/tables` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_postgresql_list_history_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:6554).
+//! - Spec: `specs/huawei/rds/list_postgresql_list_history_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6554).
 
 use super::{PostgreSQLHistoryTableInstance, PostgreSQLHistoryTableRequest};
 
@@ -65,7 +65,7 @@ impl ListPostgresqlListHistoryTablesRequestBuilder {
 pub struct ListPostgresqlListHistoryTablesResponse {
     /// 恢复表数量限制个数
     /// Wire name: `table_limit`.
-    pub table_limit: Option<i64>,
+    pub table_limit: Option<i32>,
     /// 实例信息
     /// Wire name: `instances`.
     pub instances: Vec<PostgreSQLHistoryTableInstance>,
@@ -73,7 +73,7 @@ pub struct ListPostgresqlListHistoryTablesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListPostgresqlListHistoryTablesResponse {
-        0 => table_limit: Option<i64> = "table_limit",
+        0 => table_limit: Option<i32> = "table_limit",
         1 => instances: Vec<PostgreSQLHistoryTableInstance> = "instances",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListPublications4Subscription`: 查询实例可选的发布
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/publication-candidates` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_publications4_subscription.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:18566).
+//! - Spec: `specs/huawei/rds/list_publications4_subscription.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18566).
 
 use super::{InstancePublicatiosInfo, ListPublications4SubscriptionRequestBody};
 
@@ -67,13 +67,13 @@ pub struct ListPublications4SubscriptionResponse {
     pub instance_publications: Vec<InstancePublicatiosInfo>,
     /// 发布总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListPublications4SubscriptionResponse {
         0 => instance_publications: Vec<InstancePublicatiosInfo> = "instance_publications",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListRdSforMySqlProxy`: 查询数据库代理信息列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy-list` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_rd_sfor_my_sql_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:6753).
+//! - Spec: `specs/huawei/rds/list_rd_sfor_my_sql_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6753).
 
 use super::QueryProxyResponseV3;
 
@@ -60,10 +60,10 @@ pub struct ListRdSforMySqlProxyResponse {
     pub proxy_query_info_list: Vec<QueryProxyResponseV3>,
     /// 支持同时开启的数据库代理的最大数量。
     /// Wire name: `max_proxy_num`.
-    pub max_proxy_num: Option<i64>,
+    pub max_proxy_num: Option<i32>,
     /// 单个数据库代理支持选择的代理节点的最大数量。
     /// Wire name: `max_proxy_node_num`.
-    pub max_proxy_node_num: Option<i64>,
+    pub max_proxy_node_num: Option<i32>,
     /// 是否支持创建数据库代理时设置负载均衡路由模式。
     /// Wire name: `support_balance_route_mode_for_favored_version`.
     pub support_balance_route_mode_for_favored_version: Option<bool>,
@@ -72,8 +72,8 @@ pub struct ListRdSforMySqlProxyResponse {
 ::runtime::lenient_object! {
     tolerant ListRdSforMySqlProxyResponse {
         0 => proxy_query_info_list: Vec<QueryProxyResponseV3> = "proxy_query_info_list",
-        1 => max_proxy_num: Option<i64> = "max_proxy_num",
-        2 => max_proxy_node_num: Option<i64> = "max_proxy_node_num",
+        1 => max_proxy_num: Option<i32> = "max_proxy_num",
+        2 => max_proxy_node_num: Option<i32> = "max_proxy_node_num",
         3 => support_balance_route_mode_for_favored_version: Option<bool> = "support_balance_route_mode_for_favored_version",
     }
 }

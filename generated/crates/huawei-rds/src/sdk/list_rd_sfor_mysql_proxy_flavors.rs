@@ -2,7 +2,7 @@
 //! `ListRdSforMysqlProxyFlavors`: 查询数据库代理规格信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy/flavors` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_rd_sfor_mysql_proxy_flavors.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:6820).
+//! - Spec: `specs/huawei/rds/list_rd_sfor_mysql_proxy_flavors.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6820).
 
 use super::MysqlProxyFlavorsResponseComputeFlavorGroups;
 

@@ -2,7 +2,7 @@
 //! `ListReadOnlyReplayDatabase`: 查询只读实例可恢复到主实例的库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/log-replay/database` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_read_only_replay_database.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:6891).
+//! - Spec: `specs/huawei/rds/list_read_only_replay_database.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6891).
 
 use super::DelayRestoreDatabase;
 
@@ -54,13 +54,13 @@ impl ListReadOnlyReplayDatabaseRequestBuilder {
 pub struct ListReadOnlyReplayDatabaseResponse {
     /// 每次返回的库上限数量
     /// Wire name: `database_limit`.
-    pub database_limit: Option<i64>,
+    pub database_limit: Option<i32>,
     /// 返回的总表数量
     /// Wire name: `total_tables`.
-    pub total_tables: Option<i64>,
+    pub total_tables: Option<i32>,
     /// 每次返回的表上限数量
     /// Wire name: `table_limit`.
-    pub table_limit: Option<i64>,
+    pub table_limit: Option<i32>,
     /// 可恢复到主实例的数据库列表
     /// Wire name: `databases`.
     pub databases: Vec<DelayRestoreDatabase>,
@@ -68,9 +68,9 @@ pub struct ListReadOnlyReplayDatabaseResponse {
 
 ::runtime::lenient_object! {
     tolerant ListReadOnlyReplayDatabaseResponse {
-        0 => database_limit: Option<i64> = "database_limit",
-        1 => total_tables: Option<i64> = "total_tables",
-        2 => table_limit: Option<i64> = "table_limit",
+        0 => database_limit: Option<i32> = "database_limit",
+        1 => total_tables: Option<i32> = "total_tables",
+        2 => table_limit: Option<i32> = "table_limit",
         3 => databases: Vec<DelayRestoreDatabase> = "databases",
     }
 }

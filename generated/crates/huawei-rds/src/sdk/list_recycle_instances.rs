@@ -2,7 +2,7 @@
 //! `ListRecycleInstances`: 查询回收站
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/recycle-instances` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_recycle_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:6956).
+//! - Spec: `specs/huawei/rds/list_recycle_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6956).
 
 use super::RecycleInstsanceV3;
 
@@ -15,10 +15,10 @@ pub struct ListRecycleInstancesRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: i32,
     /// 每页数据条数。取值范围\[1, 50\]。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -35,8 +35,8 @@ impl ListRecycleInstancesRequest {
     /// Builder of [`ListRecycleInstancesRequest`]: [`build`](ListRecycleInstancesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListRecycleInstancesRequestBuilder for ListRecycleInstancesRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -44,12 +44,14 @@ impl ListRecycleInstancesRequest {
 impl ListRecycleInstancesRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListRecycleInstancesRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let offset = check.required("offset", "offset", self.offset);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ListRecycleInstancesRequest {
                 project_id: self.project_id,
-                offset: self.offset,
-                limit: self.limit,
+                offset: offset?,
+                limit: limit?,
                 x_language: self.x_language,
             }))
     }
@@ -61,7 +63,7 @@ impl ListRecycleInstancesRequestBuilder {
 pub struct ListRecycleInstancesResponse {
     /// 回收站数据条数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 回收站信息
     /// Wire name: `instances`.
     pub instances: Vec<RecycleInstsanceV3>,
@@ -69,7 +71,7 @@ pub struct ListRecycleInstancesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListRecycleInstancesResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => instances: Vec<RecycleInstsanceV3> = "instances",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListRemoteDb`: 查询远程SQL Server数据库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/remote-databases` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_remote_db.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:18635).
+//! - Spec: `specs/huawei/rds/list_remote_db.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18635).
 
 use super::{ListRemoteDbRequestBody, SqlserverDatabaseForDetail};
 
@@ -60,13 +60,13 @@ pub struct ListRemoteDbResponse {
     pub databases: Vec<SqlserverDatabaseForDetail>,
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListRemoteDbResponse {
         0 => databases: Vec<SqlserverDatabaseForDetail> = "databases",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListReplicationErrors`: 查询发布订阅报错列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/replication/errors` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_replication_errors.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:18702).
+//! - Spec: `specs/huawei/rds/list_replication_errors.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18702).
 
 use super::ListReplicationErrorsResult;
 
@@ -21,10 +21,10 @@ pub struct ListReplicationErrorsRequest {
     pub subscription_id: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListReplicationErrorsRequest {
@@ -40,8 +40,8 @@ impl ListReplicationErrorsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         subscription_id: String = "subscription_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -70,13 +70,13 @@ pub struct ListReplicationErrorsResponse {
     pub errors: Vec<ListReplicationErrorsResult>,
     /// 报错总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListReplicationErrorsResponse {
         0 => errors: Vec<ListReplicationErrorsResult> = "errors",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

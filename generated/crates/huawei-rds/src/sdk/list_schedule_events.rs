@@ -2,7 +2,7 @@
 //! `ListScheduleEvents`: 查询事件列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/schedule-events` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_schedule_events.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7164).
+//! - Spec: `specs/huawei/rds/list_schedule_events.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7164).
 
 use super::ScheduleEventInfo;
 
@@ -36,10 +36,10 @@ pub struct ListScheduleEventsRequest {
     pub order: Option<String>,
     /// **参数解释**：  索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**：  查询记录数。默认为10，不能为负数，最小值为1，最大值为100。  **约束限制**：  不涉及。  **取值范围**：  不涉及  **默认取值**：  10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListScheduleEventsRequest {
@@ -60,8 +60,8 @@ impl ListScheduleEventsRequest {
         level: String = "level",
         sort_field: String = "sort_field",
         order: String = "order",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -91,19 +91,19 @@ impl ListScheduleEventsRequestBuilder {
 pub struct ListScheduleEventsResponse {
     /// **参数解释**：  事件总数。  **约束限制**：  不涉及。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释**：  待授权的事件数。  **约束限制**：  不涉及。
     /// Wire name: `inquiring_count`.
-    pub inquiring_count: Option<i64>,
+    pub inquiring_count: Option<i32>,
     /// **参数解释**：  待执行的事件数。  **约束限制**：  不涉及。
     /// Wire name: `schedule_count`.
-    pub schedule_count: Option<i64>,
+    pub schedule_count: Option<i32>,
     /// **参数解释**：  正在执行的事件数。  **约束限制**：  不涉及。
     /// Wire name: `executing_count`.
-    pub executing_count: Option<i64>,
+    pub executing_count: Option<i32>,
     /// **参数解释**：  执行失败的事件数。  **约束限制**：  不涉及。
     /// Wire name: `failed_count`.
-    pub failed_count: Option<i64>,
+    pub failed_count: Option<i32>,
     /// **参数解释**：  事件详情列表。  **约束限制**：  不涉及。
     /// Wire name: `events`.
     pub events: Vec<ScheduleEventInfo>,
@@ -111,11 +111,11 @@ pub struct ListScheduleEventsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListScheduleEventsResponse {
-        0 => total_count: Option<i64> = "total_count",
-        1 => inquiring_count: Option<i64> = "inquiring_count",
-        2 => schedule_count: Option<i64> = "schedule_count",
-        3 => executing_count: Option<i64> = "executing_count",
-        4 => failed_count: Option<i64> = "failed_count",
+        0 => total_count: Option<i32> = "total_count",
+        1 => inquiring_count: Option<i32> = "inquiring_count",
+        2 => schedule_count: Option<i32> = "schedule_count",
+        3 => executing_count: Option<i32> = "executing_count",
+        4 => failed_count: Option<i32> = "failed_count",
         5 => events: Vec<ScheduleEventInfo> = "events",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListScheduleTasks`: 查询定时任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/schedule-tasks` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_schedule_tasks.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7245).
+//! - Spec: `specs/huawei/rds/list_schedule_tasks.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7245).
 
 use super::ScheduleTaskInfo;
 
@@ -15,10 +15,10 @@ pub struct ListScheduleTasksRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为50。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 实例id，按实例id过滤。
     /// Wire name: `instance_id`, sent in the query.
     pub instance_id: Option<String>,
@@ -47,8 +47,8 @@ impl ListScheduleTasksRequest {
     /// Builder of [`ListScheduleTasksRequest`]: [`build`](ListScheduleTasksRequestBuilder::build) checks required fields and ranges before any I/O.
     ListScheduleTasksRequestBuilder for ListScheduleTasksRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         instance_id: String = "instance_id",
         instance_name: String = "instance_name",
         status: String = "status",
@@ -84,13 +84,13 @@ pub struct ListScheduleTasksResponse {
     pub schedule_tasks: Vec<ScheduleTaskInfo>,
     /// 总任务数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListScheduleTasksResponse {
         0 => schedule_tasks: Vec<ScheduleTaskInfo> = "schedule_tasks",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListShareBackups`: 查询共享备份列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/share-backups` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_share_backups.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7322).
+//! - Spec: `specs/huawei/rds/list_share_backups.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7322).
 
 use super::ShareBackups;
 
@@ -74,13 +74,13 @@ pub struct ListShareBackupsResponse {
     pub backups: Vec<ShareBackups>,
     /// 总记录数。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListShareBackupsResponse {
         0 => backups: Vec<ShareBackups> = "backups",
-        1 => total: Option<i64> = "total",
+        1 => total: Option<i32> = "total",
     }
 }
 

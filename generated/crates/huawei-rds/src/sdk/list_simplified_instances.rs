@@ -2,7 +2,7 @@
 //! `ListSimplifiedInstances`: 获取指定实例详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/simplified-instances` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_simplified_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7395).
+//! - Spec: `specs/huawei/rds/list_simplified_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7395).
 
 use super::{SimplifiedInstanceEntry, SimplifiedInstancesRequest};
 

@@ -2,7 +2,7 @@
 //! `ListSlowLogStatisticsForLts`: 查询实例慢日志的统计数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/slow-logs/statistics` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_slow_log_statistics_for_lts.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7534).
+//! - Spec: `specs/huawei/rds/list_slow_log_statistics_for_lts.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7534).
 
 use super::{MysqlSlowLogStatisticsItem, SlowLogStatisticsForLtsRequest};
 
@@ -67,13 +67,13 @@ pub struct ListSlowLogStatisticsForLtsResponse {
     pub slow_log_list: Vec<MysqlSlowLogStatisticsItem>,
     /// 总条数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListSlowLogStatisticsForLtsResponse {
         0 => slow_log_list: Vec<MysqlSlowLogStatisticsItem> = "slow_log_list",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListSlowLogs`: 查询数据库慢日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/slowlog` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_slow_logs.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7603).
+//! - Spec: `specs/huawei/rds/list_slow_logs.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7603).
 
 use super::SlowLog;
 
@@ -18,16 +18,16 @@ pub struct ListSlowLogsRequest {
     pub instance_id: String,
     /// 开始日期，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `start_date`, sent in the query.
-    pub start_date: Option<String>,
+    pub start_date: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。  其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。只能查询当前时间前一个月内的慢日志。
     /// Wire name: `end_date`, sent in the query.
-    pub end_date: Option<String>,
+    pub end_date: String,
     /// 页数偏移量，如1、2、3、4等，不填时默认为1。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页多少条记录，取值范围是1~100，不填时默认为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语句类型，取空值，表示查询所有语句类型。
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
@@ -50,8 +50,8 @@ impl ListSlowLogsRequest {
         instance_id: String = "instance_id",
         start_date: String = "start_date",
         end_date: String = "end_date",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         type_field: String = "type",
         x_language: String = "X-Language",
     }
@@ -62,12 +62,14 @@ impl ListSlowLogsRequestBuilder {
     pub fn build(self) -> Result<ListSlowLogsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let start_date = check.required("start_date", "start_date", self.start_date);
+        let end_date = check.required("end_date", "end_date", self.end_date);
         check
             .finish(|| Some(ListSlowLogsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                start_date: self.start_date,
-                end_date: self.end_date,
+                start_date: start_date?,
+                end_date: end_date?,
                 offset: self.offset,
                 limit: self.limit,
                 type_field: self.type_field,
@@ -85,13 +87,13 @@ pub struct ListSlowLogsResponse {
     pub slow_log_list: Vec<SlowLog>,
     /// 总记录数。
     /// Wire name: `total_record`.
-    pub total_record: Option<i64>,
+    pub total_record: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListSlowLogsResponse {
         0 => slow_log_list: Vec<SlowLog> = "slow_log_list",
-        1 => total_record: Option<i64> = "total_record",
+        1 => total_record: Option<i32> = "total_record",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListSlowlogForLts`: 查询实例的慢日志数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slow-logs` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/list_slowlog_for_lts.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7757).
+//! - Spec: `specs/huawei/rds/list_slowlog_for_lts.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7757).
 
 use super::{MysqlSlowLogDetailsItem, SlowlogForLtsRequest};
 

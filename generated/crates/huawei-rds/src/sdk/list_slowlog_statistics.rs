@@ -2,7 +2,7 @@
 //! `ListSlowlogStatistics`: 获取慢日志统计信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/slowlog/statistics` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_slowlog_statistics.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7826).
+//! - Spec: `specs/huawei/rds/list_slowlog_statistics.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7826).
 
 use super::SlowLogStatistics;
 
@@ -18,19 +18,19 @@ pub struct ListSlowlogStatisticsRequest {
     pub instance_id: String,
     /// 当前页号
     /// Wire name: `cur_page`, sent in the query.
-    pub cur_page: Option<i64>,
+    pub cur_page: i32,
     /// 每页多少条记录，取值范围0~100
     /// Wire name: `per_page`, sent in the query.
-    pub per_page: Option<i64>,
+    pub per_page: i32,
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `start_date`, sent in the query.
-    pub start_date: Option<String>,
+    pub start_date: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `end_date`, sent in the query.
-    pub end_date: Option<String>,
+    pub end_date: String,
     /// 语句类型，ALL表示查询所有语句类型，也可指定日志类型 - INSERT - UPDATE - SELECT - DELETE - CREATE - ALL
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 取值范围：\\&quot;executeTime\\&quot;,表示按执行时间降序排序，不传或者传其他表示按执行次数降序排序
     /// Wire name: `sort`, sent in the query.
     pub sort: Option<String>,
@@ -51,8 +51,8 @@ impl ListSlowlogStatisticsRequest {
     ListSlowlogStatisticsRequestBuilder for ListSlowlogStatisticsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        cur_page: i64 = "cur_page",
-        per_page: i64 = "per_page",
+        cur_page: i32 = "cur_page",
+        per_page: i32 = "per_page",
         start_date: String = "start_date",
         end_date: String = "end_date",
         type_field: String = "type",
@@ -66,15 +66,20 @@ impl ListSlowlogStatisticsRequestBuilder {
     pub fn build(self) -> Result<ListSlowlogStatisticsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let cur_page = check.required("cur_page", "cur_page", self.cur_page);
+        let per_page = check.required("per_page", "per_page", self.per_page);
+        let start_date = check.required("start_date", "start_date", self.start_date);
+        let end_date = check.required("end_date", "end_date", self.end_date);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ListSlowlogStatisticsRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                cur_page: self.cur_page,
-                per_page: self.per_page,
-                start_date: self.start_date,
-                end_date: self.end_date,
-                type_field: self.type_field,
+                cur_page: cur_page?,
+                per_page: per_page?,
+                start_date: start_date?,
+                end_date: end_date?,
+                type_field: type_field?,
                 sort: self.sort,
                 x_language: self.x_language,
             }))
@@ -87,16 +92,16 @@ impl ListSlowlogStatisticsRequestBuilder {
 pub struct ListSlowlogStatisticsResponse {
     /// 当前页码
     /// Wire name: `pageNumber`.
-    pub page_number: Option<i64>,
+    pub page_number: Option<i32>,
     /// 每页条数
     /// Wire name: `pageRecord`.
-    pub page_record: Option<i64>,
+    pub page_record: Option<i32>,
     /// 慢日志列表
     /// Wire name: `slowLogList`.
     pub slow_log_list: Vec<SlowLogStatistics>,
     /// 总条数
     /// Wire name: `totalRecord`.
-    pub total_record: Option<i64>,
+    pub total_record: Option<i32>,
     /// 开始时间
     /// Wire name: `startTime`.
     pub start_time: Option<i64>,
@@ -107,10 +112,10 @@ pub struct ListSlowlogStatisticsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListSlowlogStatisticsResponse {
-        0 => page_number: Option<i64> = "pageNumber",
-        1 => page_record: Option<i64> = "pageRecord",
+        0 => page_number: Option<i32> = "pageNumber",
+        1 => page_record: Option<i32> = "pageRecord",
         2 => slow_log_list: Vec<SlowLogStatistics> = "slowLogList",
-        3 => total_record: Option<i64> = "totalRecord",
+        3 => total_record: Option<i32> = "totalRecord",
         4 => start_time: Option<i64> = "startTime",
         5 => end_time: Option<i64> = "endTime",
     }

@@ -2,7 +2,7 @@
 //! `ListSmallVersion`: 查询小版本号
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/datastores/{database_name}/small-version` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_small_version.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:7905).
+//! - Spec: `specs/huawei/rds/list_small_version.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7905).
 
 use super::DatabaseSmallVersion;
 
@@ -18,13 +18,13 @@ pub struct ListSmallVersionRequest {
     pub database_name: String,
     /// 数据库版本号。（可输入小版本号）
     /// Wire name: `version`, sent in the query.
-    pub version: Option<String>,
+    pub version: String,
     /// 参数解释： 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询。 约束限制：必须为数字，不能为负数。 取值范围：大于等于0的整数。 默认取值：0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 参数解释： 查询记录数。 约束限制：不涉及。 取值范围：默认为100，不能为负数，最小值为1，最大值为100。 默认取值：100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListSmallVersionRequest {
@@ -40,8 +40,8 @@ impl ListSmallVersionRequest {
         project_id: String = "project_id",
         database_name: String = "database_name",
         version: String = "version",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -51,11 +51,12 @@ impl ListSmallVersionRequestBuilder {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let database_name = check
             .required("database_name", "database_name", self.database_name);
+        let version = check.required("version", "version", self.version);
         check
             .finish(|| Some(ListSmallVersionRequest {
                 project_id: self.project_id,
                 database_name: database_name?,
-                version: self.version,
+                version: version?,
                 offset: self.offset,
                 limit: self.limit,
             }))
@@ -71,13 +72,13 @@ pub struct ListSmallVersionResponse {
     pub data_stores: Vec<DatabaseSmallVersion>,
     /// 参数解释： 查询总个数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListSmallVersionResponse {
         0 => data_stores: Vec<DatabaseSmallVersion> = "data_stores",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

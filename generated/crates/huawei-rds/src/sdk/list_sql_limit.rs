@@ -2,7 +2,7 @@
 //! `ListSqlLimit`: 查询SQL限流列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/sql-limit` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8041).
+//! - Spec: `specs/huawei/rds/list_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8041).
 
 use super::SqlLimitObject;
 
@@ -18,13 +18,13 @@ pub struct ListSqlLimitRequest {
     pub instance_id: String,
     /// 数据库名称
     /// Wire name: `db_name`, sent in the query.
-    pub db_name: Option<String>,
+    pub db_name: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListSqlLimitRequest {
@@ -40,8 +40,8 @@ impl ListSqlLimitRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
         db_name: String = "db_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -50,11 +50,12 @@ impl ListSqlLimitRequestBuilder {
     pub fn build(self) -> Result<ListSqlLimitRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let db_name = check.required("db_name", "db_name", self.db_name);
         check
             .finish(|| Some(ListSqlLimitRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                db_name: self.db_name,
+                db_name: db_name?,
                 offset: self.offset,
                 limit: self.limit,
             }))
@@ -67,7 +68,7 @@ impl ListSqlLimitRequestBuilder {
 pub struct ListSqlLimitResponse {
     /// SQL限流总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// SQL限流详情
     /// Wire name: `sql_limit_objects`.
     pub sql_limit_objects: Vec<SqlLimitObject>,
@@ -75,7 +76,7 @@ pub struct ListSqlLimitResponse {
 
 ::runtime::lenient_object! {
     tolerant ListSqlLimitResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => sql_limit_objects: Vec<SqlLimitObject> = "sql_limit_objects",
     }
 }

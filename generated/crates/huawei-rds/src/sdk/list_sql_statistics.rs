@@ -2,7 +2,7 @@
 //! `ListSqlStatistics`: 查询sql统计列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/sql-statistics` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_sql_statistics.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:24702).
+//! - Spec: `specs/huawei/rds/list_sql_statistics.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:24702).
 
 use super::Statistic;
 
@@ -18,10 +18,10 @@ pub struct ListSqlStatisticsRequest {
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为1000，不能为负数，最小值为1，最大值为1000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListSqlStatisticsRequest {
@@ -36,8 +36,8 @@ impl ListSqlStatisticsRequest {
     ListSqlStatisticsRequestBuilder for ListSqlStatisticsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -65,7 +65,7 @@ pub struct ListSqlStatisticsResponse {
     pub reset_view_last_time: Option<i64>,
     /// 总的个数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 数据列表
     /// Wire name: `list`.
     pub list: Vec<Statistic>,
@@ -74,7 +74,7 @@ pub struct ListSqlStatisticsResponse {
 ::runtime::lenient_object! {
     tolerant ListSqlStatisticsResponse {
         0 => reset_view_last_time: Option<i64> = "reset_view_last_time",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
         2 => list: Vec<Statistic> = "list",
     }
 }

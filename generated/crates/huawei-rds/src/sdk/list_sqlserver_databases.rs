@@ -2,7 +2,7 @@
 //! `ListSqlserverDatabases`: 查询数据库列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/database/detail` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_sqlserver_databases.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:24215).
+//! - Spec: `specs/huawei/rds/list_sqlserver_databases.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:24215).
 
 use super::SqlserverDatabaseForDetail;
 
@@ -18,10 +18,10 @@ pub struct ListSqlserverDatabasesRequest {
     pub instance_id: String,
     /// 分页页码，从1开始。
     /// Wire name: `page`, sent in the query.
-    pub page: Option<i64>,
+    pub page: i32,
     /// 每页数据条数。取值范围\[1, 100\]。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 数据库名。当指定该参数时，page和limit参数需要传入但不生效。
     /// Wire name: `db-name`, sent in the query.
     pub db_name: Option<String>,
@@ -45,8 +45,8 @@ impl ListSqlserverDatabasesRequest {
     ListSqlserverDatabasesRequestBuilder for ListSqlserverDatabasesRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        page: i64 = "page",
-        limit: i64 = "limit",
+        page: i32 = "page",
+        limit: i32 = "limit",
         db_name: String = "db-name",
         recover_model: String = "recover_model",
         x_language: String = "X-Language",
@@ -58,12 +58,14 @@ impl ListSqlserverDatabasesRequestBuilder {
     pub fn build(self) -> Result<ListSqlserverDatabasesRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let page = check.required("page", "page", self.page);
+        let limit = check.required("limit", "limit", self.limit);
         check
             .finish(|| Some(ListSqlserverDatabasesRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                page: self.page,
-                limit: self.limit,
+                page: page?,
+                limit: limit?,
                 db_name: self.db_name,
                 recover_model: self.recover_model,
                 x_language: self.x_language,
@@ -80,13 +82,13 @@ pub struct ListSqlserverDatabasesResponse {
     pub databases: Vec<SqlserverDatabaseForDetail>,
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListSqlserverDatabasesResponse {
         0 => databases: Vec<SqlserverDatabaseForDetail> = "databases",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

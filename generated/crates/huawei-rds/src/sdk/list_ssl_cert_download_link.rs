@@ -2,7 +2,7 @@
 //! `ListSslCertDownloadLink`: 获取SSL证书下载地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ssl-cert/download-link` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_ssl_cert_download_link.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8112).
+//! - Spec: `specs/huawei/rds/list_ssl_cert_download_link.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8112).
 
 use super::DownloadInfoRsp;
 

@@ -2,7 +2,7 @@
 //! `ListStorageTypes`: 查询数据库磁盘类型
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/storage-type/{database_name}` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_storage_types.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8179).
+//! - Spec: `specs/huawei/rds/list_storage_types.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8179).
 
 use super::{DssPoolInfo, Storage};
 
@@ -18,7 +18,7 @@ pub struct ListStorageTypesRequest {
     pub database_name: String,
     /// 数据库版本号。
     /// Wire name: `version_name`, sent in the query.
-    pub version_name: Option<String>,
+    pub version_name: String,
     /// 主备模式： single：单机模式。 ha：主备模式。 replica：只读模式。
     /// Wire name: `ha_mode`, sent in the query.
     pub ha_mode: Option<String>,
@@ -51,11 +51,13 @@ impl ListStorageTypesRequestBuilder {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let database_name = check
             .required("database_name", "database_name", self.database_name);
+        let version_name = check
+            .required("version_name", "version_name", self.version_name);
         check
             .finish(|| Some(ListStorageTypesRequest {
                 project_id: self.project_id,
                 database_name: database_name?,
-                version_name: self.version_name,
+                version_name: version_name?,
                 ha_mode: self.ha_mode,
                 x_language: self.x_language,
             }))

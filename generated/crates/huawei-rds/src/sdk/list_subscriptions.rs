@@ -2,7 +2,7 @@
 //! `ListSubscriptions`: 查询实例订阅信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/replication/subscriptions` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_subscriptions.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:18921).
+//! - Spec: `specs/huawei/rds/list_subscriptions.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18921).
 
 use super::ListSubscriptionInfo;
 
@@ -30,10 +30,10 @@ pub struct ListSubscriptionsRequest {
     pub subscription_db_name: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言。默认en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -55,8 +55,8 @@ impl ListSubscriptionsRequest {
         is_cloud: bool = "is_cloud",
         publication_name: String = "publication_name",
         subscription_db_name: String = "subscription_db_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -90,13 +90,13 @@ pub struct ListSubscriptionsResponse {
     pub subscriptions: Vec<ListSubscriptionInfo>,
     /// 订阅数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListSubscriptionsResponse {
         0 => subscriptions: Vec<ListSubscriptionInfo> = "subscriptions",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListTasks`: 查询即时任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/tasklist` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_tasks.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8250).
+//! - Spec: `specs/huawei/rds/list_tasks.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8250).
 
 use super::Task;
 
@@ -15,10 +15,10 @@ pub struct ListTasksRequest {
     pub project_id: Option<String>,
     /// 索引位置，偏移量。  从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为50。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 任务ID，按任务ID过滤。
     /// Wire name: `id`, sent in the query.
     pub id: Option<String>,
@@ -53,8 +53,8 @@ impl ListTasksRequest {
     /// Builder of [`ListTasksRequest`]: [`build`](ListTasksRequestBuilder::build) checks required fields and ranges before any I/O.
     ListTasksRequestBuilder for ListTasksRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         id: String = "id",
         instance_id: String = "instance_id",
         order_id: String = "order_id",
@@ -91,7 +91,7 @@ impl ListTasksRequestBuilder {
 pub struct ListTasksResponse {
     /// 任务总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 任务名称列表。
     /// Wire name: `actions`.
     pub actions: Vec<String>,
@@ -102,7 +102,7 @@ pub struct ListTasksResponse {
 
 ::runtime::lenient_object! {
     tolerant ListTasksResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => actions: Vec<String> = "actions",
         2 => tasks: Vec<Task> = "tasks",
     }

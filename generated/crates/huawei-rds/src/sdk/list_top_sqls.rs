@@ -2,7 +2,7 @@
 //! `ListTopSqls`: 查询TOP SQL相关信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/top-sqls` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_top_sqls.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8331).
+//! - Spec: `specs/huawei/rds/list_top_sqls.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8331).
 
 use super::{
     QueryTopSqlsResult, TopSqlsLogicalReadResult, TopSqlsRowResult, TopSqlsTimeResult,
@@ -26,7 +26,7 @@ pub struct ListTopSqlsRequest {
     pub sort_key: Option<String>,
     /// TOP 数量，最大支持15个。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 搜索文本内容。
     /// Wire name: `statement`, sent in the query.
     pub statement: Option<String>,
@@ -52,7 +52,7 @@ impl ListTopSqlsRequest {
         instance_id: String = "instance_id",
         offset: i64 = "offset",
         sort_key: String = "sort_key",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         statement: String = "statement",
         sort_dir: String = "sort_dir",
         x_language: String = "X-Language",
@@ -84,7 +84,7 @@ impl ListTopSqlsRequestBuilder {
 pub struct ListTopSqlsResponse {
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// TOP SQL 信息列表。
     /// Wire name: `list`.
     pub list: Vec<QueryTopSqlsResult>,
@@ -116,7 +116,7 @@ pub struct ListTopSqlsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListTopSqlsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => list: Vec<QueryTopSqlsResult> = "list",
         2 => avg_cpu_time_top_values: Vec<TopSqlsTimeResult> = "avg_cpu_time_top_values",
         3 => avg_duration_time_top_values: Vec<TopSqlsTimeResult> = "avg_duration_time_top_values",

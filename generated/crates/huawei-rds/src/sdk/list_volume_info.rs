@@ -2,7 +2,7 @@
 //! `ListVolumeInfo`: 查询实例的磁盘信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/volumes` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/list_volume_info.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8550).
+//! - Spec: `specs/huawei/rds/list_volume_info.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8550).
 
 /// Input of `ListVolumeInfo`. Build one with [`ListVolumeInfoRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `MigrateFollower`: 迁移主备实例的备机
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/migrateslave` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/migrate_follower.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8689).
+//! - Spec: `specs/huawei/rds/migrate_follower.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8689).
 
 use super::FollowerMigrateRequest;
 

@@ -2,7 +2,7 @@
 //! `ModifyDbAgentJob`: 修改数据库代理作业
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/db-jobs/{job_id}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/modify_db_agent_job.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19000).
+//! - Spec: `specs/huawei/rds/modify_db_agent_job.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19000).
 
 use super::ModifyDbAgentJobRequestBody;
 
@@ -86,7 +86,7 @@ pub struct ModifyDbAgentJobResponse {
     pub last_failure_time: Option<String>,
     /// 历史失败次数。
     /// Wire name: `failure_count`.
-    pub failure_count: Option<i64>,
+    pub failure_count: Option<i32>,
     /// 作业代理的类型。  snapshot：快照代理 log_reader：日志读取器代理 distribution：分发代理 merge:合并代理 queue_reader：队列读取器代理。
     /// Wire name: `agent_type`.
     pub agent_type: Option<String>,
@@ -106,7 +106,7 @@ pub struct ModifyDbAgentJobResponse {
         3 => run_time: Option<String> = "run_time",
         4 => run_status: Option<String> = "run_status",
         5 => last_failure_time: Option<String> = "last_failure_time",
-        6 => failure_count: Option<i64> = "failure_count",
+        6 => failure_count: Option<i32> = "failure_count",
         7 => agent_type: Option<String> = "agent_type",
         8 => profile_id: Option<String> = "profile_id",
         9 => profile_name: Option<String> = "profile_name",

@@ -2,7 +2,7 @@
 //! `ModifyJobSchedule`: 修改数据库定时任务策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/db-job/schedules/{schedule_id}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/modify_job_schedule.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19071).
+//! - Spec: `specs/huawei/rds/modify_job_schedule.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19071).
 
 use super::ModifyJobScheduleRequestBody;
 

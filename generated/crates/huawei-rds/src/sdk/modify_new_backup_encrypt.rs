@@ -2,7 +2,7 @@
 //! `ModifyNewBackupEncrypt`: 设置备份加密开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/backups/encryption` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/modify_new_backup_encrypt.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8758).
+//! - Spec: `specs/huawei/rds/modify_new_backup_encrypt.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8758).
 
 use super::ModifyNewBackupEncryptRequestBody;
 

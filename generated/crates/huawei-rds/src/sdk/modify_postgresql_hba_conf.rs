@@ -2,7 +2,7 @@
 //! `ModifyPostgresqlHbaConf`: 修改pg_hba.conf文件的单个或多个配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/hba-info` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/modify_postgresql_hba_conf.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8827).
+//! - Spec: `specs/huawei/rds/modify_postgresql_hba_conf.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8827).
 
 use super::PostgresqlHbaConf;
 

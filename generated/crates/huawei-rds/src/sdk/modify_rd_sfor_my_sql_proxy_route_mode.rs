@@ -2,7 +2,7 @@
 //! `ModifyRdSforMySqlProxyRouteMode`: 设置读写分离路由模式
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/route-mode` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/modify_rd_sfor_my_sql_proxy_route_mode.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8894).
+//! - Spec: `specs/huawei/rds/modify_rd_sfor_my_sql_proxy_route_mode.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8894).
 
 use super::ModifyMySqlProxyRouteModeRequest;
 

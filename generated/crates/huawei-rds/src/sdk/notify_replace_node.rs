@@ -2,7 +2,7 @@
 //! `NotifyReplaceNode`: 备机顶替只读节点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replace-node` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/notify_replace_node.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:8965).
+//! - Spec: `specs/huawei/rds/notify_replace_node.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:8965).
 
 use super::ReplaceNodeRequest;
 

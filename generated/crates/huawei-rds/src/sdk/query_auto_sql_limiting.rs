@@ -2,7 +2,7 @@
 //! `QueryAutoSqlLimiting`: 查询自治限流规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ops/auto-sql-limiting` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/query_auto_sql_limiting.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16693).
+//! - Spec: `specs/huawei/rds/query_auto_sql_limiting.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16693).
 
 /// Input of `QueryAutoSqlLimiting`. Build one with [`QueryAutoSqlLimitingRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

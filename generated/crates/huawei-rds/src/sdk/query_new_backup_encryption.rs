@@ -2,7 +2,7 @@
 //! `QueryNewBackupEncryption`: 查询未加密实例是否打开备份加密开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/backups/encryption` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/query_new_backup_encryption.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9034).
+//! - Spec: `specs/huawei/rds/query_new_backup_encryption.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9034).
 
 /// Input of `QueryNewBackupEncryption`. Build one with [`QueryNewBackupEncryptionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

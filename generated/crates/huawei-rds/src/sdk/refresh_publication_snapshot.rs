@@ -2,7 +2,7 @@
 //! `RefreshPublicationSnapshot`: 重新生成发布快照
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/publications/{publication_id}/reinitialize` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/refresh_publication_snapshot.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19209).
+//! - Spec: `specs/huawei/rds/refresh_publication_snapshot.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19209).
 
 /// Input of `RefreshPublicationSnapshot`. Build one with [`RefreshPublicationSnapshotRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

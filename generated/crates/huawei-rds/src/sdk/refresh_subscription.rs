@@ -2,7 +2,7 @@
 //! `RefreshSubscription`: 重新生成订阅
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/subscriptions/{subscription_id}/reinitialize` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/refresh_subscription.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19278).
+//! - Spec: `specs/huawei/rds/refresh_subscription.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19278).
 
 /// Input of `RefreshSubscription`. Build one with [`RefreshSubscriptionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ResetConfiguration`: 重置自定义参数模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/configurations/{config_id}/reset` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/reset_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9101).
+//! - Spec: `specs/huawei/rds/reset_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9101).
 
 /// Input of `ResetConfiguration`. Build one with [`ResetConfigurationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ResetViewSqlStatistics`: sql统计视图重置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/sql-statistics/reset` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/reset_view_sql_statistics.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:24771).
+//! - Spec: `specs/huawei/rds/reset_view_sql_statistics.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:24771).
 
 /// Input of `ResetViewSqlStatistics`. Build one with [`ResetViewSqlStatisticsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `RestartDbAgentJob`: 重启数据库代理作业
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db-jobs/{job_id}/restart` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/restart_db_agent_job.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19347).
+//! - Spec: `specs/huawei/rds/restart_db_agent_job.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19347).
 
 /// Input of `RestartDbAgentJob`. Build one with [`RestartDbAgentJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

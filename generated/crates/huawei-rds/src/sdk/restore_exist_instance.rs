@@ -2,7 +2,7 @@
 //! `RestoreExistInstance`: 恢复到已有实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/recovery` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/restore_exist_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9168).
+//! - Spec: `specs/huawei/rds/restore_exist_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9168).
 
 use super::RestoreExistingInstanceRequestBody;
 

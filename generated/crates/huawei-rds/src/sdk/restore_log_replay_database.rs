@@ -2,7 +2,7 @@
 //! `RestoreLogReplayDatabase`: 延迟库只读，恢复库到主实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/log-replay/database` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/restore_log_replay_database.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9235).
+//! - Spec: `specs/huawei/rds/restore_log_replay_database.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9235).
 
 use super::LogReplayDatabaseReq;
 
@@ -18,7 +18,7 @@ pub struct RestoreLogReplayDatabaseRequest {
     pub instance_id: String,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
     /// Body of the RestoreLogReplayDatabaseRequest
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<LogReplayDatabaseReq>,
@@ -48,11 +48,12 @@ impl RestoreLogReplayDatabaseRequestBuilder {
     ) -> Result<RestoreLogReplayDatabaseRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(RestoreLogReplayDatabaseRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                x_language: self.x_language,
+                x_language: x_language?,
                 body: self.body,
             }))
     }

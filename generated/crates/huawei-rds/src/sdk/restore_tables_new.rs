@@ -2,7 +2,7 @@
 //! `RestoreTablesNew`: 表级时间点恢复(MySQL)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/restore/tables` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/restore_tables_new.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9373).
+//! - Spec: `specs/huawei/rds/restore_tables_new.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9373).
 
 use super::RestoreTablesNewRequestBody;
 

@@ -2,7 +2,7 @@
 //! `RevokePostgresqlDbPrivilege`: 解除数据库帐号权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/db_privilege` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/revoke_postgresql_db_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16350).
+//! - Spec: `specs/huawei/rds/revoke_postgresql_db_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16350).
 
 use super::RevokePostgresqlDbPrivilegeRequestBody;
 

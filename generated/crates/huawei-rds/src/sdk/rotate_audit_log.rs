@@ -2,7 +2,7 @@
 //! `RotateAuditLog`: 触发审计日志轮转
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auditlog-rotate` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/rotate_audit_log.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16760).
+//! - Spec: `specs/huawei/rds/rotate_audit_log.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16760).
 
 use super::RotateAuditLogRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SearchQueryScaleComputeFlavors`: 查询数据库代理可变更的规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3.1/{project_id}/instances/{instance_id}/proxy/scale/flavors` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/search_query_scale_compute_flavors.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22145).
+//! - Spec: `specs/huawei/rds/search_query_scale_compute_flavors.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22145).
 
 use super::Computes;
 
@@ -18,10 +18,10 @@ pub struct SearchQueryScaleComputeFlavorsRequest {
     pub instance_id: String,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为100，不能为负数，最小值为1，最大值为100。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl SearchQueryScaleComputeFlavorsRequest {
     SearchQueryScaleComputeFlavorsRequestBuilder for SearchQueryScaleComputeFlavorsRequest {
         project_id: String = "project_id",
         instance_id: String = "instance_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }

@@ -2,7 +2,7 @@
 //! `SearchQueryScaleFlavors`: 查询数据库代理可变更的规格
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy/scale/flavors` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/search_query_scale_flavors.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22218).
+//! - Spec: `specs/huawei/rds/search_query_scale_flavors.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22218).
 
 use super::Computes;
 

@@ -2,7 +2,7 @@
 //! `SetAutoEnlargePolicy`: 设置自动扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/disk-auto-expansion` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_auto_enlarge_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9580).
+//! - Spec: `specs/huawei/rds/set_auto_enlarge_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9580).
 
 use super::CustomerModifyAutoEnlargePolicyReq;
 

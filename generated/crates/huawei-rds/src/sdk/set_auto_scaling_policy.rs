@@ -2,7 +2,7 @@
 //! `SetAutoScalingPolicy`: 修改自动变配策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/auto-scaling/policy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_auto_scaling_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9649).
+//! - Spec: `specs/huawei/rds/set_auto_scaling_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9649).
 
 use super::SetAutoScalingPolicyRequestBody;
 

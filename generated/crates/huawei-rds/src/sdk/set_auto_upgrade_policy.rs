@@ -2,7 +2,7 @@
 //! `SetAutoUpgradePolicy`: 设置实例内核小版本自动升级策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/db-auto-upgrade` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_auto_upgrade_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9718).
+//! - Spec: `specs/huawei/rds/set_auto_upgrade_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9718).
 
 use super::CustomerModifyAutoUpgradePolicyReq;
 

@@ -2,7 +2,7 @@
 //! `SetBinlogClearPolicy`: 设置binlog本地保留时长
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/binlog/clear-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_binlog_clear_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9923).
+//! - Spec: `specs/huawei/rds/set_binlog_clear_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9923).
 
 use super::BinlogClearPolicyRequestBody;
 

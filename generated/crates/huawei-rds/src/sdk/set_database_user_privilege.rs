@@ -2,7 +2,7 @@
 //! `SetDatabaseUserPrivilege`: 设置数据库用户权限
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/user-privilege` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_database_user_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22285).
+//! - Spec: `specs/huawei/rds/set_database_user_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22285).
 
 use super::SetDatabaseUserPrivilegeReqV3;
 

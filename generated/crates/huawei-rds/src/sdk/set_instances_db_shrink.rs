@@ -2,7 +2,7 @@
 //! `SetInstancesDbShrink`: 收缩数据库日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db_shrink` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_instances_db_shrink.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:24499).
+//! - Spec: `specs/huawei/rds/set_instances_db_shrink.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:24499).
 
 use super::UpdateDBShrinkRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SetInstancesProxyRestart`: 重启数据库代理
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/restart` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_instances_proxy_restart.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:9992).
+//! - Spec: `specs/huawei/rds/set_instances_proxy_restart.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:9992).
 
 /// Input of `SetInstancesProxyRestart`. Build one with [`SetInstancesProxyRestartRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

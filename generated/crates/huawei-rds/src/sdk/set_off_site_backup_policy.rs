@@ -2,7 +2,7 @@
 //! `SetOffSiteBackupPolicy`: 设置跨区域备份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/backups/offsite-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_off_site_backup_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10130).
+//! - Spec: `specs/huawei/rds/set_off_site_backup_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10130).
 
 use super::SetOffSiteBackupPolicyRequestBody;
 

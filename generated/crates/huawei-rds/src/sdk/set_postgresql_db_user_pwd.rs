@@ -2,7 +2,7 @@
 //! `SetPostgresqlDbUserPwd`: 重置数据库帐号密码
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db_user/resetpwd` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_postgresql_db_user_pwd.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22354).
+//! - Spec: `specs/huawei/rds/set_postgresql_db_user_pwd.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22354).
 
 use super::DbUserPwdRequest;
 

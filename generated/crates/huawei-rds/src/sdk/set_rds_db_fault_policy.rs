@@ -2,7 +2,7 @@
 //! `SetRdsDBFaultPolicy`: 设置内核故障的处理策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/failover/db-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_rds_db_fault_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10199).
+//! - Spec: `specs/huawei/rds/set_rds_db_fault_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10199).
 
 use super::RdsDBFaultPolicyReq;
 

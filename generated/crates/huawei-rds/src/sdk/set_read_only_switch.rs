@@ -2,7 +2,7 @@
 //! `SetReadOnlySwitch`: 设置数据库用户只读参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/readonly-status` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_read_only_switch.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:20597).
+//! - Spec: `specs/huawei/rds/set_read_only_switch.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:20597).
 
 use super::MysqlReadOnlySwitch;
 

@@ -2,7 +2,7 @@
 //! `SetSecondLevelMonitor`: 设置秒级监控策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/second-level-monitor` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_second_level_monitor.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10270).
+//! - Spec: `specs/huawei/rds/set_second_level_monitor.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10270).
 
 use super::SecondMonitor;
 

@@ -2,7 +2,7 @@
 //! `SetSensitiveSlowLog`: 慢日志敏感信息的开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/slowlog-sensitization/{status}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/set_sensitive_slow_log.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10408).
+//! - Spec: `specs/huawei/rds/set_sensitive_slow_log.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10408).
 
 /// Input of `SetSensitiveSlowLog`. Build one with [`SetSensitiveSlowLogRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

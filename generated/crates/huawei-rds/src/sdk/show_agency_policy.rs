@@ -2,7 +2,7 @@
 //! `ShowAgencyPolicy`: 查询可收缩委托策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/agency/{agency_name}` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_agency_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16829).
+//! - Spec: `specs/huawei/rds/show_agency_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16829).
 
 use super::AgencyRole;
 

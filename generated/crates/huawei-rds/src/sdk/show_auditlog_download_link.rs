@@ -2,7 +2,7 @@
 //! `ShowAuditlogDownloadLink`: 生成审计日志下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auditlog-links` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/show_auditlog_download_link.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10544).
+//! - Spec: `specs/huawei/rds/show_auditlog_download_link.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10544).
 
 use super::GenerateAuditlogDownloadLinkRequest;
 

@@ -2,7 +2,7 @@
 //! `ShowAuditlogPolicy`: 查询审计日志策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/auditlog-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_auditlog_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10613).
+//! - Spec: `specs/huawei/rds/show_auditlog_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10613).
 
 /// Input of `ShowAuditlogPolicy`. Build one with [`ShowAuditlogPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,7 @@ impl ShowAuditlogPolicyRequestBuilder {
 pub struct ShowAuditlogPolicyResponse {
     /// 审计日志保存天数，取值范围0~732。0表示关闭审计日志策略。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<i32>,
     /// 审计记录的操作类型，动态范围。空表示不过滤任何操作类型。
     /// Wire name: `audit_types`.
     pub audit_types: Vec<String>,
@@ -66,7 +66,7 @@ pub struct ShowAuditlogPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowAuditlogPolicyResponse {
-        0 => keep_days: Option<i64> = "keep_days",
+        0 => keep_days: Option<i32> = "keep_days",
         1 => audit_types: Vec<String> = "audit_types",
         2 => all_audit_log_action: Option<String> = "all_audit_log_action",
     }

@@ -2,7 +2,7 @@
 //! `ShowAutoCesAlarm`: 查询当前用户自动告警配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/auto-ces-alarm` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_auto_ces_alarm.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16896).
+//! - Spec: `specs/huawei/rds/show_auto_ces_alarm.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16896).
 
 use super::AutoCesAlarmInfo;
 
@@ -59,13 +59,13 @@ pub struct ShowAutoCesAlarmResponse {
     pub entities: Vec<AutoCesAlarmInfo>,
     /// **参数解释**：  总数量。  **约束限制**：  不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowAutoCesAlarmResponse {
         0 => entities: Vec<AutoCesAlarmInfo> = "entities",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowAutoEnlargePolicy`: 查询自动扩容策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/disk-auto-expansion` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_auto_enlarge_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10680).
+//! - Spec: `specs/huawei/rds/show_auto_enlarge_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10680).
 
 /// Input of `ShowAutoEnlargePolicy`. Build one with [`ShowAutoEnlargePolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -58,21 +58,21 @@ pub struct ShowAutoEnlargePolicyResponse {
     pub switch_option: Option<bool>,
     /// 扩容上限，单位GB
     /// Wire name: `limit_size`.
-    pub limit_size: Option<i64>,
+    pub limit_size: Option<i32>,
     /// 可用空间百分比，小于等于此值或者10GB时触发扩容
     /// Wire name: `trigger_threshold`.
-    pub trigger_threshold: Option<i64>,
+    pub trigger_threshold: Option<i32>,
     /// 每次自动扩容的百分比步长，开启自定义步长功能时返回。
     /// Wire name: `step_percent`.
-    pub step_percent: Option<i64>,
+    pub step_percent: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowAutoEnlargePolicyResponse {
         0 => switch_option: Option<bool> = "switch_option",
-        1 => limit_size: Option<i64> = "limit_size",
-        2 => trigger_threshold: Option<i64> = "trigger_threshold",
-        3 => step_percent: Option<i64> = "step_percent",
+        1 => limit_size: Option<i32> = "limit_size",
+        2 => trigger_threshold: Option<i32> = "trigger_threshold",
+        3 => step_percent: Option<i32> = "step_percent",
     }
 }
 

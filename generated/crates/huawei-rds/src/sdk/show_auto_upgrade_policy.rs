@@ -2,7 +2,7 @@
 //! `ShowAutoUpgradePolicy`: 查询实例内核小版本自动升级策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/db-auto-upgrade` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_auto_upgrade_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10747).
+//! - Spec: `specs/huawei/rds/show_auto_upgrade_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10747).
 
 /// Input of `ShowAutoUpgradePolicy`. Build one with [`ShowAutoUpgradePolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

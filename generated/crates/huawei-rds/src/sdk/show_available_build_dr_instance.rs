@@ -2,7 +2,7 @@
 //! `ShowAvailableBuildDrInstance`: 查询可用于搭建容灾的主实例或灾备实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/disaster-recovery-instance` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_available_build_dr_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10814).
+//! - Spec: `specs/huawei/rds/show_available_build_dr_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10814).
 
 use super::DRInstance;
 

@@ -2,7 +2,7 @@
 //! `ShowAvailableCorsVpcs`: 查询云耀实例的VPC服务信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/available-cors-vpcs` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_available_cors_vpcs.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10881).
+//! - Spec: `specs/huawei/rds/show_available_cors_vpcs.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10881).
 
 /// Input of `ShowAvailableCorsVpcs`. Build one with [`ShowAvailableCorsVpcsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

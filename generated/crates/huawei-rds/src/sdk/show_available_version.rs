@@ -2,7 +2,7 @@
 //! `ShowAvailableVersion`: 查询实例可升级的目标版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/major-version/available-version` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_available_version.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:10946).
+//! - Spec: `specs/huawei/rds/show_available_version.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10946).
 
 /// Input of `ShowAvailableVersion`. Build one with [`ShowAvailableVersionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowBackupConfig`: 查询实例备份方式（PostgreSQL）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/backups/config` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_backup_config.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11013).
+//! - Spec: `specs/huawei/rds/show_backup_config.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11013).
 
 /// Input of `ShowBackupConfig`. Build one with [`ShowBackupConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

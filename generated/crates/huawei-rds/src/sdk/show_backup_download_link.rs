@@ -2,7 +2,7 @@
 //! `ShowBackupDownloadLink`: 获取备份下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backup-files` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_backup_download_link.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11080).
+//! - Spec: `specs/huawei/rds/show_backup_download_link.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11080).
 
 use super::GetBackupDownloadLinkFiles;
 
@@ -15,7 +15,7 @@ pub struct ShowBackupDownloadLinkRequest {
     pub project_id: Option<String>,
     /// 备份ID。
     /// Wire name: `backup_id`, sent in the query.
-    pub backup_id: Option<String>,
+    pub backup_id: String,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -40,11 +40,12 @@ impl ShowBackupDownloadLinkRequest {
 impl ShowBackupDownloadLinkRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ShowBackupDownloadLinkRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let backup_id = check.required("backup_id", "backup_id", self.backup_id);
         check
             .finish(|| Some(ShowBackupDownloadLinkRequest {
                 project_id: self.project_id,
-                backup_id: self.backup_id,
+                backup_id: backup_id?,
                 x_language: self.x_language,
             }))
     }

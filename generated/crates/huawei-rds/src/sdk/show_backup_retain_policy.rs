@@ -2,7 +2,7 @@
 //! `ShowBackupRetainPolicy`: 查询备份保留策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/backup-retain-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/show_backup_retain_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11214).
+//! - Spec: `specs/huawei/rds/show_backup_retain_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11214).
 
 use super::ShowBackupRetainPolicyRequestBody;
 

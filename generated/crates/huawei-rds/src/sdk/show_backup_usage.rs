@@ -2,7 +2,7 @@
 //! `ShowBackupUsage`: 查询备份用量总览
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/backup-usage` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_backup_usage.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11281).
+//! - Spec: `specs/huawei/rds/show_backup_usage.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11281).
 
 /// Input of `ShowBackupUsage`. Build one with [`ShowBackupUsageRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowBackupUsageAlarmConfig`: 查询备份空间告警配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/usage-alarm-config` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_backup_usage_alarm_config.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11348).
+//! - Spec: `specs/huawei/rds/show_backup_usage_alarm_config.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11348).
 
 /// Input of `ShowBackupUsageAlarmConfig`. Build one with [`ShowBackupUsageAlarmConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

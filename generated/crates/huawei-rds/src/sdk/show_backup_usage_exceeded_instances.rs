@@ -2,7 +2,7 @@
 //! `ShowBackupUsageExceededInstances`: 查询备份空间超阈值实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/backups/usage-alarm/exceeded-instances` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_backup_usage_exceeded_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11413).
+//! - Spec: `specs/huawei/rds/show_backup_usage_exceeded_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11413).
 
 use super::ExceededInstanceInfo;
 

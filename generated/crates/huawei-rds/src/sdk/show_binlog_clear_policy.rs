@@ -2,7 +2,7 @@
 //! `ShowBinlogClearPolicy`: 获取binlog本地保留时长
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/binlog/clear-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_binlog_clear_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11482).
+//! - Spec: `specs/huawei/rds/show_binlog_clear_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11482).
 
 /// Input of `ShowBinlogClearPolicy`. Build one with [`ShowBinlogClearPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,7 @@ impl ShowBinlogClearPolicyRequestBuilder {
 pub struct ShowBinlogClearPolicyResponse {
     /// binlog保留时长
     /// Wire name: `binlog_retention_hours`.
-    pub binlog_retention_hours: Option<i64>,
+    pub binlog_retention_hours: Option<i32>,
     /// 二进制日志保留策略,取值：time、fast - time:表示按时长保留二进制文件 - fast:表示快速清理,不保留二进制文件
     /// Wire name: `binlog_clear_type`.
     pub binlog_clear_type: Option<String>,
@@ -63,7 +63,7 @@ pub struct ShowBinlogClearPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowBinlogClearPolicyResponse {
-        0 => binlog_retention_hours: Option<i64> = "binlog_retention_hours",
+        0 => binlog_retention_hours: Option<i32> = "binlog_retention_hours",
         1 => binlog_clear_type: Option<String> = "binlog_clear_type",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowConfiguration`: 获取指定参数模板的参数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/configurations/{config_id}` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11549).
+//! - Spec: `specs/huawei/rds/show_configuration.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11549).
 
 use super::ConfigurationParameter;
 

@@ -2,7 +2,7 @@
 //! `ShowDatabaseLevelDatabase`: 查询库级备份包含的库
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/database/db-table-name` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_database_level_database.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11616).
+//! - Spec: `specs/huawei/rds/show_database_level_database.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11616).
 
 use super::DatabaseBackupInfo;
 
@@ -18,7 +18,7 @@ pub struct ShowDatabaseLevelDatabaseRequest {
     pub instance_id: String,
     /// 备份id
     /// Wire name: `backup_id`, sent in the query.
-    pub backup_id: Option<String>,
+    pub backup_id: String,
     /// 语言。默认en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -48,11 +48,12 @@ impl ShowDatabaseLevelDatabaseRequestBuilder {
     ) -> Result<ShowDatabaseLevelDatabaseRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let backup_id = check.required("backup_id", "backup_id", self.backup_id);
         check
             .finish(|| Some(ShowDatabaseLevelDatabaseRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                backup_id: self.backup_id,
+                backup_id: backup_id?,
                 x_language: self.x_language,
             }))
     }
@@ -67,7 +68,7 @@ pub struct ShowDatabaseLevelDatabaseResponse {
     pub databases: Vec<DatabaseBackupInfo>,
     /// 可恢复库的个数
     /// Wire name: `database_limit`.
-    pub database_limit: Option<i64>,
+    pub database_limit: Option<i32>,
     /// obs桶名
     /// Wire name: `bucket_name`.
     pub bucket_name: Option<String>,
@@ -76,7 +77,7 @@ pub struct ShowDatabaseLevelDatabaseResponse {
 ::runtime::lenient_object! {
     tolerant ShowDatabaseLevelDatabaseResponse {
         0 => databases: Vec<DatabaseBackupInfo> = "databases",
-        1 => database_limit: Option<i64> = "database_limit",
+        1 => database_limit: Option<i32> = "database_limit",
         2 => bucket_name: Option<String> = "bucket_name",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowDiskSpaceDiagnosis`: 查询磁盘容量趋势诊断结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/diagnosis/disk` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_disk_space_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16963).
+//! - Spec: `specs/huawei/rds/show_disk_space_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16963).
 
 use super::DiskSpaceDiagnosisResult;
 

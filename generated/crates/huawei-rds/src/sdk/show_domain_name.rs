@@ -2,7 +2,7 @@
 //! `ShowDomainName`: 查询实例ipv4域名
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/dns` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_domain_name.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11754).
+//! - Spec: `specs/huawei/rds/show_domain_name.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11754).
 
 /// Input of `ShowDomainName`. Build one with [`ShowDomainNameRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct ShowDomainNameRequest {
     pub instance_id: String,
     /// 实例域名类型，当前只支持private。
     /// Wire name: `dns_type`, sent in the query.
-    pub dns_type: Option<String>,
+    pub dns_type: String,
     /// 语言
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -44,11 +44,12 @@ impl ShowDomainNameRequestBuilder {
     pub fn build(self) -> Result<ShowDomainNameRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let dns_type = check.required("dns_type", "dns_type", self.dns_type);
         check
             .finish(|| Some(ShowDomainNameRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                dns_type: self.dns_type,
+                dns_type: dns_type?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ShowDrReplicaStatus`: 查询跨云容灾复制状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/disaster-recovery` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_dr_replica_status.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11823).
+//! - Spec: `specs/huawei/rds/show_dr_replica_status.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11823).
 
 /// Input of `ShowDrReplicaStatus`. Build one with [`ShowDrReplicaStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowDrsJobName`: 查询实例的drs任务名称
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/drs-job/name` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_drs_job_name.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11890).
+//! - Spec: `specs/huawei/rds/show_drs_job_name.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11890).
 
 /// Input of `ShowDrsJobName`. Build one with [`ShowDrsJobNameRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

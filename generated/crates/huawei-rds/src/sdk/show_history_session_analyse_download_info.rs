@@ -2,7 +2,7 @@
 //! `ShowHistorySessionAnalyseDownloadInfo`: 查询历史会话分析的下载信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/history-session-analyse-upload` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_history_session_analyse_download_info.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:11955).
+//! - Spec: `specs/huawei/rds/show_history_session_analyse_download_info.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11955).
 
 use super::DownloadInfo;
 

@@ -2,7 +2,7 @@
 //! `ShowHotClodSeparationStatus`: 查询冷热分离是否开启
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/hot-cold-separation/status` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_hot_clod_separation_status.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12024).
+//! - Spec: `specs/huawei/rds/show_hot_clod_separation_status.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12024).
 
 /// Input of `ShowHotClodSeparationStatus`. Build one with [`ShowHotClodSeparationStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowIncreBackupPolicy1`: 获取增备策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/incre-backup/policy` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_incre_backup_policy1.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12091).
+//! - Spec: `specs/huawei/rds/show_incre_backup_policy1.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12091).
 
 use super::ShowIncreBackupPolicyRespBodyIncreBackupPolicy;
 

@@ -2,7 +2,7 @@
 //! `ShowInformationAboutDatabaseProxy`: 查询数据库代理信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_information_about_database_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22423).
+//! - Spec: `specs/huawei/rds/show_information_about_database_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22423).
 
 use super::{MasterInstance, Proxy, ReadonlyInstances};
 

@@ -2,7 +2,7 @@
 //! `ShowIntelligentKillSessionHistory`: 查询一键kill会话历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ops/intelligent-kill-session/history` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_intelligent_kill_session_history.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17030).
+//! - Spec: `specs/huawei/rds/show_intelligent_kill_session_history.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17030).
 
 use super::IntelligentKillSessionHistory;
 
@@ -24,10 +24,10 @@ pub struct ShowIntelligentKillSessionHistoryRequest {
     pub end_time: Option<i64>,
     /// 查询页编号
     /// Wire name: `page_num`, sent in the query.
-    pub page_num: Option<i64>,
+    pub page_num: Option<i32>,
     /// 查询分页大小
     /// Wire name: `page_size`, sent in the query.
-    pub page_size: Option<i64>,
+    pub page_size: Option<i32>,
 }
 
 impl ShowIntelligentKillSessionHistoryRequest {
@@ -44,8 +44,8 @@ impl ShowIntelligentKillSessionHistoryRequest {
         instance_id: String = "instance_id",
         start_time: i64 = "start_time",
         end_time: i64 = "end_time",
-        page_num: i64 = "page_num",
-        page_size: i64 = "page_size",
+        page_num: i32 = "page_num",
+        page_size: i32 = "page_size",
     }
 }
 
@@ -80,14 +80,14 @@ pub struct ShowIntelligentKillSessionHistoryResponse {
     pub history: Vec<IntelligentKillSessionHistory>,
     /// 历史记录数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowIntelligentKillSessionHistoryResponse {
         0 => instance_id: Option<String> = "instance_id",
         1 => history: Vec<IntelligentKillSessionHistory> = "history",
-        2 => total_count: Option<i64> = "total_count",
+        2 => total_count: Option<i32> = "total_count",
     }
 }
 

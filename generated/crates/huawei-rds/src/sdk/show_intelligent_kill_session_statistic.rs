@@ -2,7 +2,7 @@
 //! `ShowIntelligentKillSessionStatistic`: 查询一键kill会话实时统计信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/ops/intelligent-kill-session/statistic` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_intelligent_kill_session_statistic.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17103).
+//! - Spec: `specs/huawei/rds/show_intelligent_kill_session_statistic.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17103).
 
 use super::IntelligentKillSessionStatistic;
 

@@ -2,7 +2,7 @@
 //! `ShowMsdtcLocalHost`: 获取msdtc本机信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/msdtc/local-host` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_msdtc_local_host.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16084).
+//! - Spec: `specs/huawei/rds/show_msdtc_local_host.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16084).
 
 use super::MsdtcHostResult;
 

@@ -2,7 +2,7 @@
 //! `ShowMySqlProxySlowLogList`: 查询数据库代理慢日志信息列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/slow-log` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_my_sql_proxy_slow_log_list.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:20666).
+//! - Spec: `specs/huawei/rds/show_my_sql_proxy_slow_log_list.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:20666).
 
 use super::ProxySlowLogDetail;
 

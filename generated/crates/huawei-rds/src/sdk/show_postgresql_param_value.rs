@@ -2,7 +2,7 @@
 //! `ShowPostgresqlParamValue`: 获取实例指定参数的值
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/parameter/{name}` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_postgresql_param_value.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22490).
+//! - Spec: `specs/huawei/rds/show_postgresql_param_value.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22490).
 
 /// Input of `ShowPostgresqlParamValue`. Build one with [`ShowPostgresqlParamValueRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

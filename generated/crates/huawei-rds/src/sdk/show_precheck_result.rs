@@ -2,7 +2,7 @@
 //! `ShowPrecheckResult`: 获取mysql5.7升级mysql8.0预检查结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/upgrade-version/precheck-result` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_precheck_result.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12290).
+//! - Spec: `specs/huawei/rds/show_precheck_result.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12290).
 
 use super::DBUpgradePrecheck;
 
@@ -57,7 +57,7 @@ impl ShowPrecheckResultRequestBuilder {
 pub struct ShowPrecheckResultResponse {
     /// 检查是否通过，0代表通过，1代表未通过
     /// Wire name: `result_code`.
-    pub result_code: Option<i64>,
+    pub result_code: Option<i32>,
     /// 检查状态
     /// Wire name: `status`.
     pub status: Option<String>,
@@ -83,7 +83,7 @@ pub struct ShowPrecheckResultResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowPrecheckResultResponse {
-        0 => result_code: Option<i64> = "result_code",
+        0 => result_code: Option<i32> = "result_code",
         1 => status: Option<String> = "status",
         2 => updated_at: Option<String> = "updated_at",
         3 => display: Option<bool> = "display",

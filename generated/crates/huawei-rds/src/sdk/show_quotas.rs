@@ -2,7 +2,7 @@
 //! `ShowQuotas`: 查询配额
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/quotas` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_quotas.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12357).
+//! - Spec: `specs/huawei/rds/show_quotas.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12357).
 
 use super::Quotas;
 

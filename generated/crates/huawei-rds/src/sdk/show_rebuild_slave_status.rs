@@ -2,7 +2,7 @@
 //! `ShowRebuildSlaveStatus`: 查询重建从机状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/rebuild` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_rebuild_slave_status.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12422).
+//! - Spec: `specs/huawei/rds/show_rebuild_slave_status.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12422).
 
 /// Input of `ShowRebuildSlaveStatus`. Build one with [`ShowRebuildSlaveStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

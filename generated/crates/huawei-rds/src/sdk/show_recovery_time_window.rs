@@ -2,7 +2,7 @@
 //! `ShowRecoveryTimeWindow`: 查询wal日志恢复时间窗
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/recovery-time` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_recovery_time_window.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22559).
+//! - Spec: `specs/huawei/rds/show_recovery_time_window.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22559).
 
 /// Input of `ShowRecoveryTimeWindow`. Build one with [`ShowRecoveryTimeWindowRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowRecyclePolicy`: 查询回收站的回收策略。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/recycle-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_recycle_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12487).
+//! - Spec: `specs/huawei/rds/show_recycle_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12487).
 
 /// Input of `ShowRecyclePolicy`. Build one with [`ShowRecyclePolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -49,12 +49,12 @@ impl ShowRecyclePolicyRequestBuilder {
 pub struct ShowRecyclePolicyResponse {
     /// 回收站实例保留天数
     /// Wire name: `retention_period_in_days`.
-    pub retention_period_in_days: Option<i64>,
+    pub retention_period_in_days: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowRecyclePolicyResponse {
-        0 => retention_period_in_days: Option<i64> = "retention_period_in_days",
+        0 => retention_period_in_days: Option<i32> = "retention_period_in_days",
     }
 }
 

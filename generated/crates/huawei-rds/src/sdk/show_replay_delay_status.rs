@@ -2,7 +2,7 @@
 //! `ShowReplayDelayStatus`: 获取wal日志延迟回放状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/replay-delay/show` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_replay_delay_status.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22626).
+//! - Spec: `specs/huawei/rds/show_replay_delay_status.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22626).
 
 /// Input of `ShowReplayDelayStatus`. Build one with [`ShowReplayDelayStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -55,13 +55,13 @@ impl ShowReplayDelayStatusRequestBuilder {
 pub struct ShowReplayDelayStatusResponse {
     /// 当前配置的延迟时间，单位ms
     /// Wire name: `cur_delay_time_mills`.
-    pub cur_delay_time_mills: Option<i64>,
+    pub cur_delay_time_mills: Option<i32>,
     /// 延迟时间参数取值范围
     /// Wire name: `delay_time_value_range`.
     pub delay_time_value_range: Option<String>,
     /// 真实延迟时间，单位ms
     /// Wire name: `real_delay_time_mills`.
-    pub real_delay_time_mills: Option<i64>,
+    pub real_delay_time_mills: Option<i32>,
     /// 当前日志回放状态。true表示回放暂停，false表示回放正常
     /// Wire name: `cur_log_replay_paused`.
     pub cur_log_replay_paused: Option<bool>,
@@ -75,9 +75,9 @@ pub struct ShowReplayDelayStatusResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowReplayDelayStatusResponse {
-        0 => cur_delay_time_mills: Option<i64> = "cur_delay_time_mills",
+        0 => cur_delay_time_mills: Option<i32> = "cur_delay_time_mills",
         1 => delay_time_value_range: Option<String> = "delay_time_value_range",
-        2 => real_delay_time_mills: Option<i64> = "real_delay_time_mills",
+        2 => real_delay_time_mills: Option<i32> = "real_delay_time_mills",
         3 => cur_log_replay_paused: Option<bool> = "cur_log_replay_paused",
         4 => latest_receive_log: Option<String> = "latest_receive_log",
         5 => latest_replay_log: Option<String> = "latest_replay_log",

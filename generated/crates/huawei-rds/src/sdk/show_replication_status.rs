@@ -2,7 +2,7 @@
 //! `ShowReplicationStatus`: 获取实例的复制状态。
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/replication/status` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_replication_status.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12552).
+//! - Spec: `specs/huawei/rds/show_replication_status.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12552).
 
 /// Input of `ShowReplicationStatus`. Build one with [`ShowReplicationStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowRestartPolicy`: 查询实例重启策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/restart-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_restart_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12619).
+//! - Spec: `specs/huawei/rds/show_restart_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12619).
 
 /// Input of `ShowRestartPolicy`. Build one with [`ShowRestartPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

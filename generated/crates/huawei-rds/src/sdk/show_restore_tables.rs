@@ -2,7 +2,7 @@
 //! `ShowRestoreTables`: 获取已恢复库表信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/get-restore-tables` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/show_restore_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12686).
+//! - Spec: `specs/huawei/rds/show_restore_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12686).
 
 use super::{RestoreTablesInfo, ShowRestoreTablesRequestBody};
 

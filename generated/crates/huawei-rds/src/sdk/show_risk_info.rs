@@ -2,7 +2,7 @@
 //! `ShowRiskInfo`: 查询指定实例的风险版本信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/show-risk-info` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_risk_info.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12755).
+//! - Spec: `specs/huawei/rds/show_risk_info.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12755).
 
 use super::ShowRiskInfoEngineRiskDesc;
 

@@ -2,7 +2,7 @@
 //! `ShowSecondLevelMonitoring`: 查询秒级监控策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/second-level-monitor` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_second_level_monitoring.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12820).
+//! - Spec: `specs/huawei/rds/show_second_level_monitoring.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12820).
 
 /// Input of `ShowSecondLevelMonitoring`. Build one with [`ShowSecondLevelMonitoringRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

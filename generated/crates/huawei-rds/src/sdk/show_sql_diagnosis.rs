@@ -2,7 +2,7 @@
 //! `ShowSqlDiagnosis`: 查询诊断项sql详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/diagnosis/sql` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_sql_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:17172).
+//! - Spec: `specs/huawei/rds/show_sql_diagnosis.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:17172).
 
 use super::SqlDiagnosisResult;
 

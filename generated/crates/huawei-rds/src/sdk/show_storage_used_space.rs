@@ -2,7 +2,7 @@
 //! `ShowStorageUsedSpace`: 查询实例磁盘空间使用量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/storage-used-space` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_storage_used_space.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12887).
+//! - Spec: `specs/huawei/rds/show_storage_used_space.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12887).
 
 /// Input of `ShowStorageUsedSpace`. Build one with [`ShowStorageUsedSpaceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowTaskDetail`: 获取任务信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/task-center-detail` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/show_task_detail.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:12952).
+//! - Spec: `specs/huawei/rds/show_task_detail.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12952).
 
 use super::{SubTaskInfo, TaskDetailRequest};
 

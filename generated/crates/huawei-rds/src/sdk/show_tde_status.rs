@@ -2,7 +2,7 @@
 //! `ShowTdeStatus`: 根据实例id查询sqlserver TDE状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/tde-status` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_tde_status.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:13019).
+//! - Spec: `specs/huawei/rds/show_tde_status.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:13019).
 
 /// Input of `ShowTdeStatus`. Build one with [`ShowTdeStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

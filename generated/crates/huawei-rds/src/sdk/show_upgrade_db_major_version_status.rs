@@ -2,7 +2,7 @@
 //! `ShowUpgradeDbMajorVersionStatus`: 查询大版本检查状态或升级状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/major-version/status` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_upgrade_db_major_version_status.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:13226).
+//! - Spec: `specs/huawei/rds/show_upgrade_db_major_version_status.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:13226).
 
 /// Input of `ShowUpgradeDbMajorVersionStatus`. Build one with [`ShowUpgradeDbMajorVersionStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct ShowUpgradeDbMajorVersionStatusRequest {
     pub instance_id: String,
     /// 要查询的状态 check：查询升级预检查的状态。 upgrade：查询大板本升级的状态。
     /// Wire name: `action`, sent in the query.
-    pub action: Option<String>,
+    pub action: String,
     /// 语言。默认en-us。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,11 +46,12 @@ impl ShowUpgradeDbMajorVersionStatusRequestBuilder {
     ) -> Result<ShowUpgradeDbMajorVersionStatusRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let action = check.required("action", "action", self.action);
         check
             .finish(|| Some(ShowUpgradeDbMajorVersionStatusRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                action: self.action,
+                action: action?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ShowVectorStorageConfig`: 查询实例的向量存储配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/instances/{instance_id}/vector-storage` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/rds/show_vector_storage_config.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:13295).
+//! - Spec: `specs/huawei/rds/show_vector_storage_config.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:13295).
 
 /// Input of `ShowVectorStorageConfig`. Build one with [`ShowVectorStorageConfigRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `StartInstanceEnlargeVolumeAction`: 扩容数据库实例的磁盘空间
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/action` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/start_instance_enlarge_volume_action.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:13431).
+//! - Spec: `specs/huawei/rds/start_instance_enlarge_volume_action.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:13431).
 
 use super::EnlargeVolumeRequestBody;
 

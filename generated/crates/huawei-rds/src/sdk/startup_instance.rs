@@ -2,7 +2,7 @@
 //! `StartupInstance`: 开启实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/action/startup` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/startup_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:13843).
+//! - Spec: `specs/huawei/rds/startup_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:13843).
 
 /// Input of `StartupInstance`. Build one with [`StartupInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

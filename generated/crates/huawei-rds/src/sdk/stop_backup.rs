@@ -2,7 +2,7 @@
 //! `StopBackup`: 停止备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/backups/stop` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/stop_backup.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:13910).
+//! - Spec: `specs/huawei/rds/stop_backup.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:13910).
 
 /// Input of `StopBackup`. Build one with [`StopBackupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `StopDatabaseProxy`: 关闭数据库代理
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/instances/{instance_id}/proxy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/stop_database_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22762).
+//! - Spec: `specs/huawei/rds/stop_database_proxy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22762).
 
 /// Input of `StopDatabaseProxy`. Build one with [`StopDatabaseProxyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `StopInstance`: 停止实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/action/shutdown` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/stop_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:13977).
+//! - Spec: `specs/huawei/rds/stop_instance.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:13977).
 
 /// Input of `StopInstance`. Build one with [`StopInstanceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `SwitchDbAgentJob`: 禁用启动切换数据库代理作业
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db-jobs/{job_id}/switch` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/switch_db_agent_job.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19416).
+//! - Spec: `specs/huawei/rds/switch_db_agent_job.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19416).
 
 /// Input of `SwitchDbAgentJob`. Build one with [`SwitchDbAgentJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

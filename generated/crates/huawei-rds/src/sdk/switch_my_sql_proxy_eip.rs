@@ -2,7 +2,7 @@
 //! `SwitchMySqlProxyEip`: 数据库代理绑定解绑弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/bind` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/switch_my_sql_proxy_eip.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:20743).
+//! - Spec: `specs/huawei/rds/switch_my_sql_proxy_eip.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:20743).
 
 use super::SwitchMySqlProxyEipRequestBody;
 

@@ -2,7 +2,7 @@
 //! `SwitchMySqlProxySlowLog`: 更改数据库代理慢日志上报开关
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/slow-log` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/switch_my_sql_proxy_slow_log.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:20814).
+//! - Spec: `specs/huawei/rds/switch_my_sql_proxy_slow_log.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:20814).
 
 use super::SwitchMySqlProxySlowLogRequestBody;
 

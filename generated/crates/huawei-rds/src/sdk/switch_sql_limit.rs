@@ -2,7 +2,7 @@
 //! `SwitchSqlLimit`: 开启/关闭/禁用所有SQL限流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/sql-limit/switch` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/switch_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:14044).
+//! - Spec: `specs/huawei/rds/switch_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:14044).
 
 use super::SwitchSqlLimitControlReqV3;
 

@@ -2,7 +2,7 @@
 //! `SyncReplicationMetadata`: 同步发布订阅元数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/metadata/sync` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/sync_replication_metadata.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19485).
+//! - Spec: `specs/huawei/rds/sync_replication_metadata.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19485).
 
 /// Input of `SyncReplicationMetadata`. Build one with [`SyncReplicationMetadataRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `TransferBackup`: 手动转储备份
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/backups/transfer` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/transfer_backup.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:14180).
+//! - Spec: `specs/huawei/rds/transfer_backup.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:14180).
 
 use super::{TransferBackupRequestBody, TransferBackupResponseBodyResults};
 

@@ -2,7 +2,7 @@
 //! `UnlockNodeReadonlyStatus`: 解除节点只读状态接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/unlock-node-readonly-status` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/unlock_node_readonly_status.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:14249).
+//! - Spec: `specs/huawei/rds/unlock_node_readonly_status.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:14249).
 
 use super::UnlockNodeReadonlyStatusRequestBody;
 

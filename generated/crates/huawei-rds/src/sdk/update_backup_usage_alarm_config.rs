@@ -2,7 +2,7 @@
 //! `UpdateBackupUsageAlarmConfig`: 修改备份空间告警配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/backups/usage-alarm-config` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_backup_usage_alarm_config.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:14318).
+//! - Spec: `specs/huawei/rds/update_backup_usage_alarm_config.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:14318).
 
 use super::UpdateBackupUsageAlarmConfigRequestBody;
 

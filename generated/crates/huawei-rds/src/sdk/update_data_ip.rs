@@ -2,7 +2,7 @@
 //! `UpdateDataIp`: 修改内网地址
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/ip` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_data_ip.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:14454).
+//! - Spec: `specs/huawei/rds/update_data_ip.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:14454).
 
 use super::DataIpRequest;
 

@@ -2,7 +2,7 @@
 //! `UpdateDatabaseOwner`: 修改数据库owner
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/database/owner` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_database_owner.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:16417).
+//! - Spec: `specs/huawei/rds/update_database_owner.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:16417).
 
 use super::UpdateDatabaseOwnerRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateDbUserComment`: 修改数据库用户名备注
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/db-users/{user_name}/comment` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_db_user_comment.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:20954).
+//! - Spec: `specs/huawei/rds/update_db_user_comment.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:20954).
 
 use super::UpdateDbUserReq;
 

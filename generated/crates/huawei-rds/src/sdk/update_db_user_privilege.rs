@@ -2,7 +2,7 @@
 //! `UpdateDbUserPrivilege`: 数据库帐号授权
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/db-user-privilege` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_db_user_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:22898).
+//! - Spec: `specs/huawei/rds/update_db_user_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:22898).
 
 use super::DbUserPrivilegeRequest;
 

@@ -2,7 +2,7 @@
 //! `UpdateHostPrivilege`: 修改实例下用户host信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/host-privilege` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_host_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:21023).
+//! - Spec: `specs/huawei/rds/update_host_privilege.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:21023).
 
 use super::SetHostPrivilegeRequestV3;
 

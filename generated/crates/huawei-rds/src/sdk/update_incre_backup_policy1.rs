@@ -2,7 +2,7 @@
 //! `UpdateIncreBackupPolicy1`: 修改增备策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/incre-backup/policy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_incre_backup_policy1.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:14592).
+//! - Spec: `specs/huawei/rds/update_incre_backup_policy1.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:14592).
 
 use super::UpdateIncreBackupPolicy1RequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateInstanceBackupMethod`: 切换实例备份方式
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/backups/method` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_instance_backup_method.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:14728).
+//! - Spec: `specs/huawei/rds/update_instance_backup_method.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:14728).
 
 use super::UpdateInstanceBackupMethodRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateInstancesProxyPort`: 修改数据库代理端口号
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/proxy/{proxy_id}/port` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_instances_proxy_port.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:21090).
+//! - Spec: `specs/huawei/rds/update_instances_proxy_port.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:21090).
 
 use super::UpdateInstancesProxyPortRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdatePostgresqlParameterValue`: 修改实例指定参数的值
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/parameter/{name}` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_postgresql_parameter_value.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:23172).
+//! - Spec: `specs/huawei/rds/update_postgresql_parameter_value.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:23172).
 
 use super::ModifyParamRequest;
 

@@ -2,7 +2,7 @@
 //! `UpdateSparseBackupPolicy`: 修改实例稀疏备份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/backups/sparse-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_sparse_backup_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:15073).
+//! - Spec: `specs/huawei/rds/update_sparse_backup_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:15073).
 
 use super::UpdateSparseBackupPolicyReq;
 

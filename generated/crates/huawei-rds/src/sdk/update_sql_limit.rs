@@ -2,7 +2,7 @@
 //! `UpdateSqlLimit`: 修改SQL限流
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/sql-limit/update` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:15140).
+//! - Spec: `specs/huawei/rds/update_sql_limit.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:15140).
 
 use super::UpdateSqlLimitRuleReqV3;
 

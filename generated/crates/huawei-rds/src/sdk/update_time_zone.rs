@@ -2,7 +2,7 @@
 //! `UpdateTimeZone`: 修改时区
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/timezone/modify` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_time_zone.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:15274).
+//! - Spec: `specs/huawei/rds/update_time_zone.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:15274).
 
 use super::UpdateTimeZoneRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateVectorStorageConfig`: 修改实例的向量存储配置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/vector-storage` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/update_vector_storage_config.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:15412).
+//! - Spec: `specs/huawei/rds/update_vector_storage_config.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:15412).
 
 use super::UpdateVectorStorageConfigReq;
 

@@ -2,7 +2,7 @@
 //! `UpgradeDbMajorVersion`: PostgreSQL数据库升级大版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/major-version/upgrade` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/upgrade_db_major_version.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:15481).
+//! - Spec: `specs/huawei/rds/upgrade_db_major_version.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:15481).
 
 use super::UpgradePgMajorVersion;
 

@@ -2,7 +2,7 @@
 //! `UpgradeDbMajorVersionPreCheck`: 大版本升级前进行升级检查
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/major-version/inspection` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/upgrade_db_major_version_pre_check.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:15548).
+//! - Spec: `specs/huawei/rds/upgrade_db_major_version_pre_check.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:15548).
 
 use super::PostgresqlPreCheckUpgradeMajorVersionReq;
 

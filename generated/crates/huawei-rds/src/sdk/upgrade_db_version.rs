@@ -2,7 +2,7 @@
 //! `UpgradeDbVersion`: 升级内核小版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/action/db-upgrade` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/upgrade_db_version.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:15617).
+//! - Spec: `specs/huawei/rds/upgrade_db_version.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:15617).
 
 use super::CustomerUpgradeDatabaseVersionReq;
 

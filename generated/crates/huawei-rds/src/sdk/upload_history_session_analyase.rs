@@ -2,7 +2,7 @@
 //! `UploadHistorySessionAnalyase`: 上传历史会话分析
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/history-session-analyse-upload` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/upload_history_session_analyase.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:15824).
+//! - Spec: `specs/huawei/rds/upload_history_session_analyase.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:15824).
 
 use super::UploadHistorySessionAnalyaseBody;
 

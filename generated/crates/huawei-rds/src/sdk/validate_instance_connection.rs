@@ -2,7 +2,7 @@
 //! `ValidateInstanceConnection`: 登录测试
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/login-test` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/rds/validate_instance_connection.yaml`, imported from huaweicloudsdkrds 3.1.219 v3 (huaweicloudsdkrds/v3/rds_client.py:19552).
+//! - Spec: `specs/huawei/rds/validate_instance_connection.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19552).
 
 use super::ValidateInstanceConnectionRequestBody;
 

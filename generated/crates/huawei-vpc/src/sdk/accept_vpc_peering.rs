@@ -2,7 +2,7 @@
 //! `AcceptVpcPeering`: 接受对等连接请求
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2.0/vpc/peerings/{peering_id}/accept` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/accept_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:55).
+//! - Spec: `specs/huawei/vpc/accept_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:55).
 
 use super::VpcInfo;
 

@@ -2,7 +2,7 @@
 //! `AssociateRouteTable`: 子网关联路由表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/routetables/{routetable_id}/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/associate_route_table.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:120).
+//! - Spec: `specs/huawei/vpc/associate_route_table.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:120).
 
 use super::{RouteTableResp, RoutetableAssociateReqbody};
 

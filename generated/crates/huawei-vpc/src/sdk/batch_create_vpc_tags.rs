@@ -2,7 +2,7 @@
 //! `BatchCreateVpcTags`: 批量创建VPC资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/vpcs/{vpc_id}/tags/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/batch_create_vpc_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7258).
+//! - Spec: `specs/huawei/vpc/batch_create_vpc_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7258).
 
 use super::BatchCreateVpcTagsRequestBody;
 

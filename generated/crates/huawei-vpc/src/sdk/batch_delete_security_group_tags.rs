@@ -2,7 +2,7 @@
 //! `BatchDeleteSecurityGroupTags`: 批量删除安全组资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/security-groups/{security_group_id}/tags/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/batch_delete_security_group_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:324).
+//! - Spec: `specs/huawei/vpc/batch_delete_security_group_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:324).
 
 use super::BatchDeleteSecurityGroupTagsRequestBody;
 

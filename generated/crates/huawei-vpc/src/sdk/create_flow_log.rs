@@ -2,7 +2,7 @@
 //! `CreateFlowLog`: 创建流日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/fl/flow_logs` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/create_flow_log.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:461).
+//! - Spec: `specs/huawei/vpc/create_flow_log.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:461).
 
 use super::{CreateFlowLogReqBody, FlowLogResp};
 

@@ -2,7 +2,7 @@
 //! `CreateSecurityGroupRule`: 创建安全组规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/security-group-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/create_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:721).
+//! - Spec: `specs/huawei/vpc/create_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:721).
 
 use super::{CreateSecurityGroupRuleRequestBody, SecurityGroupRule};
 

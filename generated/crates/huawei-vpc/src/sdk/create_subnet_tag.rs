@@ -2,7 +2,7 @@
 //! `CreateSubnetTag`: 创建子网资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/subnets/{subnet_id}/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/create_subnet_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:920).
+//! - Spec: `specs/huawei/vpc/create_subnet_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:920).
 
 use super::CreateSubnetTagRequestBody;
 

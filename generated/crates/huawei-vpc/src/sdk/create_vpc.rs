@@ -2,7 +2,7 @@
 //! `CreateVpc`: 创建VPC
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/vpcs` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/create_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7393).
+//! - Spec: `specs/huawei/vpc/create_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7393).
 
 use super::{CreateVpcRequestBody, Vpc};
 

@@ -2,7 +2,7 @@
 //! `CreateVpcPeering`: 创建对等连接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/vpc/peerings` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/create_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:987).
+//! - Spec: `specs/huawei/vpc/create_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:987).
 
 use super::{CreateVpcPeeringRequestBody, VpcPeering};
 

@@ -2,7 +2,7 @@
 //! `CreateVpcResourceTag`: 创建VPC资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/vpcs/{vpc_id}/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/create_vpc_resource_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7459).
+//! - Spec: `specs/huawei/vpc/create_vpc_resource_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7459).
 
 use super::CreateVpcResourceTagRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateVpcRoute`: 创建VPC路由
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/vpc/routes` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/create_vpc_route.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7526).
+//! - Spec: `specs/huawei/vpc/create_vpc_route.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7526).
 
 use super::{CreateVpcRouteRequestBody, VpcRoute};
 

@@ -2,7 +2,7 @@
 //! `DeleteFlowLog`: 删除流日志
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/fl/flow_logs/{flowlog_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_flow_log.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1052).
+//! - Spec: `specs/huawei/vpc/delete_flow_log.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1052).
 
 /// Input of `DeleteFlowLog`. Build one with [`DeleteFlowLogRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

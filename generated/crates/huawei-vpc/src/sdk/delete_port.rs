@@ -2,7 +2,7 @@
 //! `DeletePort`: 删除端口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/ports/{port_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_port.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1117).
+//! - Spec: `specs/huawei/vpc/delete_port.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1117).
 
 /// Input of `DeletePort`. Build one with [`DeletePortRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

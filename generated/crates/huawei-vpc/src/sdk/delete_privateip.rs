@@ -2,7 +2,7 @@
 //! `DeletePrivateip`: 删除私有IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/privateips/{privateip_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_privateip.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3630).
+//! - Spec: `specs/huawei/vpc/delete_privateip.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3630).
 
 /// Input of `DeletePrivateip`. Build one with [`DeletePrivateipRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteRouteTable`: 删除路由表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/routetables/{routetable_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_route_table.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1182).
+//! - Spec: `specs/huawei/vpc/delete_route_table.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1182).
 
 /// Input of `DeleteRouteTable`. Build one with [`DeleteRouteTableRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteSecurityGroupRule`: 删除安全组规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/security-group-rules/{security_group_rule_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1312).
+//! - Spec: `specs/huawei/vpc/delete_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1312).
 
 /// Input of `DeleteSecurityGroupRule`. Build one with [`DeleteSecurityGroupRuleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

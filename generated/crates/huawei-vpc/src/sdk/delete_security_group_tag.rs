@@ -2,7 +2,7 @@
 //! `DeleteSecurityGroupTag`: 删除安全组资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/{project_id}/security-groups/{security_group_id}/tags/{key}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_security_group_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1378).
+//! - Spec: `specs/huawei/vpc/delete_security_group_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1378).
 
 /// Input of `DeleteSecurityGroupTag`. Build one with [`DeleteSecurityGroupTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteSubnet`: 删除子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1445).
+//! - Spec: `specs/huawei/vpc/delete_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1445).
 
 /// Input of `DeleteSubnet`. Build one with [`DeleteSubnetRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

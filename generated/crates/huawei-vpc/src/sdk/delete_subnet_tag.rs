@@ -2,7 +2,7 @@
 //! `DeleteSubnetTag`: 删除子网资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/{project_id}/subnets/{subnet_id}/tags/{key}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_subnet_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1513).
+//! - Spec: `specs/huawei/vpc/delete_subnet_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1513).
 
 /// Input of `DeleteSubnetTag`. Build one with [`DeleteSubnetTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteVpc`: 删除VPC
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v1/{project_id}/vpcs/{vpc_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7591).
+//! - Spec: `specs/huawei/vpc/delete_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7591).
 
 /// Input of `DeleteVpc`. Build one with [`DeleteVpcRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

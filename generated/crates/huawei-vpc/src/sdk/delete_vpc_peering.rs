@@ -2,7 +2,7 @@
 //! `DeleteVpcPeering`: 删除对等连接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/vpc/peerings/{peering_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1581).
+//! - Spec: `specs/huawei/vpc/delete_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1581).
 
 /// Input of `DeleteVpcPeering`. Build one with [`DeleteVpcPeeringRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

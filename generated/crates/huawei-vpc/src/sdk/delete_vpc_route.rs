@@ -2,7 +2,7 @@
 //! `DeleteVpcRoute`: 删除VPC路由
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/vpc/routes/{route_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_vpc_route.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7656).
+//! - Spec: `specs/huawei/vpc/delete_vpc_route.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7656).
 
 /// Input of `DeleteVpcRoute`. Build one with [`DeleteVpcRouteRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

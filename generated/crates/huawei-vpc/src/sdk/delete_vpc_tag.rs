@@ -2,7 +2,7 @@
 //! `DeleteVpcTag`: 删除VPC资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/{project_id}/vpcs/{vpc_id}/tags/{key}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/delete_vpc_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7722).
+//! - Spec: `specs/huawei/vpc/delete_vpc_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7722).
 
 /// Input of `DeleteVpcTag`. Build one with [`DeleteVpcTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

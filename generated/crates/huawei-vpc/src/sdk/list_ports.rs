@@ -2,7 +2,7 @@
 //! `ListPorts`: 查询端口列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/ports` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/list_ports.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1802).
+//! - Spec: `specs/huawei/vpc/list_ports.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1802).
 
 use super::Port;
 
@@ -21,7 +21,7 @@ pub struct ListPortsRequest {
     pub id: Option<Vec<String>>,
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 按照admin_state_up进行过滤
     /// Wire name: `admin_state_up`, sent in the query.
     pub admin_state_up: Option<bool>,
@@ -70,7 +70,7 @@ impl ListPortsRequest {
         project_id: String = "project_id",
         name: String = "name",
         id: Vec<String> = "id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         admin_state_up: bool = "admin_state_up",
         network_id: String = "network_id",
         mac_address: String = "mac_address",

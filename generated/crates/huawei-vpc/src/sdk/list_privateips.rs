@@ -2,7 +2,7 @@
 //! `ListPrivateips`: 查询私有IP列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/subnets/{subnet_id}/privateips` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/list_privateips.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3695).
+//! - Spec: `specs/huawei/vpc/list_privateips.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3695).
 
 use super::Privateip;
 
@@ -18,7 +18,7 @@ pub struct ListPrivateipsRequest {
     pub subnet_id: String,
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源id，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -36,7 +36,7 @@ impl ListPrivateipsRequest {
     ListPrivateipsRequestBuilder for ListPrivateipsRequest {
         project_id: String = "project_id",
         subnet_id: String = "subnet_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListRouteTables`: 查询路由表列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/routetables` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/list_route_tables.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1896).
+//! - Spec: `specs/huawei/vpc/list_route_tables.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1896).
 
 use super::RouteTableListResp;
 
@@ -15,7 +15,7 @@ pub struct ListRouteTablesRequest {
     pub project_id: Option<String>,
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时为查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -41,7 +41,7 @@ impl ListRouteTablesRequest {
     /// Builder of [`ListRouteTablesRequest`]: [`build`](ListRouteTablesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListRouteTablesRequestBuilder for ListRouteTablesRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: String = "id",
         vpc_id: String = "vpc_id",

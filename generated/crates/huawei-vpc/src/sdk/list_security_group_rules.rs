@@ -2,7 +2,7 @@
 //! `ListSecurityGroupRules`: 查询安全组规则列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/security-group-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/list_security_group_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1969).
+//! - Spec: `specs/huawei/vpc/list_security_group_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:1969).
 
 use super::SecurityGroupRule;
 
@@ -18,7 +18,7 @@ pub struct ListSecurityGroupRulesRequest {
     pub marker: Option<String>,
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 安全组ID
     /// Wire name: `security_group_id`, sent in the query.
     pub security_group_id: Option<String>,
@@ -39,7 +39,7 @@ impl ListSecurityGroupRulesRequest {
     ListSecurityGroupRulesRequestBuilder for ListSecurityGroupRulesRequest {
         project_id: String = "project_id",
         marker: String = "marker",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         security_group_id: String = "security_group_id",
         remote_ip_prefix: String = "remote_ip_prefix",
     }

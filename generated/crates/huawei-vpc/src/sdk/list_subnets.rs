@@ -2,7 +2,7 @@
 //! `ListSubnets`: 查询子网列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/subnets` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/list_subnets.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2302).
+//! - Spec: `specs/huawei/vpc/list_subnets.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2302).
 
 use super::Subnet;
 
@@ -15,7 +15,7 @@ pub struct ListSubnetsRequest {
     pub project_id: Option<String>,
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源id，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -35,7 +35,7 @@ impl ListSubnetsRequest {
     /// Builder of [`ListSubnetsRequest`]: [`build`](ListSubnetsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListSubnetsRequestBuilder for ListSubnetsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         vpc_id: String = "vpc_id",
     }

@@ -2,7 +2,7 @@
 //! `ListSubnetsByTags`: 查询子网资源实例
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/subnets/resource_instances/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/list_subnets_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2371).
+//! - Spec: `specs/huawei/vpc/list_subnets_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2371).
 
 use super::{ListResourceResp, ListSubnetsByTagsRequestBody};
 
@@ -54,13 +54,13 @@ pub struct ListSubnetsByTagsResponse {
     pub resources: Vec<ListResourceResp>,
     /// 资源数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListSubnetsByTagsResponse {
         0 => resources: Vec<ListResourceResp> = "resources",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

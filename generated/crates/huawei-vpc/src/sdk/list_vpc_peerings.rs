@@ -2,7 +2,7 @@
 //! `ListVpcPeerings`: 查询对等连接列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/vpc/peerings` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/list_vpc_peerings.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2436).
+//! - Spec: `specs/huawei/vpc/list_vpc_peerings.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2436).
 
 use super::{NeutronPageLink, VpcPeering};
 
@@ -12,7 +12,7 @@ use super::{NeutronPageLink, VpcPeering};
 pub struct ListVpcPeeringsRequest {
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -43,7 +43,7 @@ impl ListVpcPeeringsRequest {
 ::runtime::request_builder! {
     /// Builder of [`ListVpcPeeringsRequest`]: [`build`](ListVpcPeeringsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListVpcPeeringsRequestBuilder for ListVpcPeeringsRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: String = "id",
         name: String = "name",

@@ -2,7 +2,7 @@
 //! `ListVpcRoutes`: 查询VPC路由列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/vpc/routes` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/list_vpc_routes.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7789).
+//! - Spec: `specs/huawei/vpc/list_vpc_routes.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7789).
 
 use super::{NeutronPageLink, VpcRoute};
 
@@ -12,7 +12,7 @@ use super::{NeutronPageLink, VpcRoute};
 pub struct ListVpcRoutesRequest {
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -43,7 +43,7 @@ impl ListVpcRoutesRequest {
 ::runtime::request_builder! {
     /// Builder of [`ListVpcRoutesRequest`]: [`build`](ListVpcRoutesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListVpcRoutesRequestBuilder for ListVpcRoutesRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: String = "id",
         type_field: String = "type",

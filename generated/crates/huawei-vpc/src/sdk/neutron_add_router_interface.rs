@@ -2,7 +2,7 @@
 //! `NeutronAddRouterInterface`: 路由器添加接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2.0/routers/{router_id}/add_router_interface` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_add_router_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3901).
+//! - Spec: `specs/huawei/vpc/neutron_add_router_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3901).
 
 use super::RouterInterfaceRequestBody;
 

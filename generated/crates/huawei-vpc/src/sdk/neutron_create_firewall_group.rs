@@ -2,7 +2,7 @@
 //! `NeutronCreateFirewallGroup`: 创建网络ACL组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/fwaas/firewall_groups` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_create_firewall_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6103).
+//! - Spec: `specs/huawei/vpc/neutron_create_firewall_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6103).
 
 use super::{NeutronCreateFirewallGroupRequestBody, NeutronFirewallGroup};
 

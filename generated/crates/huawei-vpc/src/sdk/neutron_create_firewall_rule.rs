@@ -2,7 +2,7 @@
 //! `NeutronCreateFirewallRule`: 创建网络ACL规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/fwaas/firewall_rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_create_firewall_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6233).
+//! - Spec: `specs/huawei/vpc/neutron_create_firewall_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6233).
 
 use super::{NeutronCreateFirewallRuleRequestBody, NeutronFirewallRule};
 

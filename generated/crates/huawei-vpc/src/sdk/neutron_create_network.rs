@@ -2,7 +2,7 @@
 //! `NeutronCreateNetwork`: 创建网络
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/networks` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_create_network.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3968).
+//! - Spec: `specs/huawei/vpc/neutron_create_network.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3968).
 
 use super::{NeutronCreateNetworkRequestBody, NeutronNetwork};
 

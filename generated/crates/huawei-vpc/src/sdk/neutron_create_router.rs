@@ -2,7 +2,7 @@
 //! `NeutronCreateRouter`: 创建路由器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/routers` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_create_router.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4098).
+//! - Spec: `specs/huawei/vpc/neutron_create_router.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4098).
 
 use super::{NeutronCreateRouterRequestBody, NeutronRouter};
 

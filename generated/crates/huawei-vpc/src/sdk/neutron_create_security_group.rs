@@ -2,7 +2,7 @@
 //! `NeutronCreateSecurityGroup`: 创建安全组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/security-groups` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_create_security_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4163).
+//! - Spec: `specs/huawei/vpc/neutron_create_security_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4163).
 
 use super::{NeutronCreateSecurityGroupRequestBody, NeutronSecurityGroup};
 

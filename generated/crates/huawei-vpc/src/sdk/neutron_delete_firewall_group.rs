@@ -2,7 +2,7 @@
 //! `NeutronDeleteFirewallGroup`: 删除网络ACL组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/fwaas/firewall_groups/{firewall_group_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_delete_firewall_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6298).
+//! - Spec: `specs/huawei/vpc/neutron_delete_firewall_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6298).
 
 /// Input of `NeutronDeleteFirewallGroup`. Build one with [`NeutronDeleteFirewallGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `NeutronDeleteFirewallPolicy`: 删除网络ACL策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/fwaas/firewall_policies/{firewall_policy_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_delete_firewall_policy.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6363).
+//! - Spec: `specs/huawei/vpc/neutron_delete_firewall_policy.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6363).
 
 /// Input of `NeutronDeleteFirewallPolicy`. Build one with [`NeutronDeleteFirewallPolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `NeutronDeleteNetwork`: 删除网络
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/networks/{network_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_delete_network.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4358).
+//! - Spec: `specs/huawei/vpc/neutron_delete_network.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4358).
 
 /// Input of `NeutronDeleteNetwork`. Build one with [`NeutronDeleteNetworkRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `NeutronDeletePort`: 删除端口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/ports/{port_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_delete_port.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4423).
+//! - Spec: `specs/huawei/vpc/neutron_delete_port.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4423).
 
 /// Input of `NeutronDeletePort`. Build one with [`NeutronDeletePortRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `NeutronDeleteRouter`: 删除路由器
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/routers/{router_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_delete_router.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4488).
+//! - Spec: `specs/huawei/vpc/neutron_delete_router.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4488).
 
 /// Input of `NeutronDeleteRouter`. Build one with [`NeutronDeleteRouterRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

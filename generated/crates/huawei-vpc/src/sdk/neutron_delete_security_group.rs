@@ -2,7 +2,7 @@
 //! `NeutronDeleteSecurityGroup`: 删除安全组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/security-groups/{security_group_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_delete_security_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4553).
+//! - Spec: `specs/huawei/vpc/neutron_delete_security_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4553).
 
 /// Input of `NeutronDeleteSecurityGroup`. Build one with [`NeutronDeleteSecurityGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `NeutronDeleteSecurityGroupRule`: 删除安全组规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/security-group-rules/{security_group_rule_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_delete_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4618).
+//! - Spec: `specs/huawei/vpc/neutron_delete_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4618).
 
 /// Input of `NeutronDeleteSecurityGroupRule`. Build one with [`NeutronDeleteSecurityGroupRuleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `NeutronDeleteSubnet`: 删除子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2.0/subnets/{subnet_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_delete_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4683).
+//! - Spec: `specs/huawei/vpc/neutron_delete_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4683).
 
 /// Input of `NeutronDeleteSubnet`. Build one with [`NeutronDeleteSubnetRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `NeutronListFirewallPolicies`: 查询所有网络ACL策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/fwaas/firewall_policies` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_list_firewall_policies.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6573).
+//! - Spec: `specs/huawei/vpc/neutron_list_firewall_policies.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6573).
 
 use super::{NeutronFirewallPolicy, NeutronPageLink};
 
@@ -12,7 +12,7 @@ use super::{NeutronFirewallPolicy, NeutronPageLink};
 pub struct NeutronListFirewallPoliciesRequest {
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -40,7 +40,7 @@ impl NeutronListFirewallPoliciesRequest {
 ::runtime::request_builder! {
     /// Builder of [`NeutronListFirewallPoliciesRequest`]: [`build`](NeutronListFirewallPoliciesRequestBuilder::build) checks required fields and ranges before any I/O.
     NeutronListFirewallPoliciesRequestBuilder for NeutronListFirewallPoliciesRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: Vec<String> = "id",
         name: Vec<String> = "name",

@@ -2,7 +2,7 @@
 //! `NeutronListFirewallRules`: 查询所有网络ACL规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/fwaas/firewall_rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_list_firewall_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6651).
+//! - Spec: `specs/huawei/vpc/neutron_list_firewall_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6651).
 
 use super::{NeutronFirewallRule, NeutronPageLink};
 
@@ -15,7 +15,7 @@ pub struct NeutronListFirewallRulesRequest {
     pub marker: Option<String>,
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 使用网络ACL规则ID过滤网络ACL规则
     /// Wire name: `id`, sent in the query.
     pub id: Option<Vec<String>>,
@@ -44,7 +44,7 @@ impl NeutronListFirewallRulesRequest {
     /// Builder of [`NeutronListFirewallRulesRequest`]: [`build`](NeutronListFirewallRulesRequestBuilder::build) checks required fields and ranges before any I/O.
     NeutronListFirewallRulesRequestBuilder for NeutronListFirewallRulesRequest {
         marker: String = "marker",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         id: Vec<String> = "id",
         name: Vec<String> = "name",
         description: Vec<String> = "description",

@@ -2,7 +2,7 @@
 //! `NeutronListNetworks`: 查询网络列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/networks` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_list_networks.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4748).
+//! - Spec: `specs/huawei/vpc/neutron_list_networks.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4748).
 
 use super::{NeutronNetwork, NeutronPageLink};
 
@@ -12,7 +12,7 @@ use super::{NeutronNetwork, NeutronPageLink};
 pub struct NeutronListNetworksRequest {
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -52,7 +52,7 @@ impl NeutronListNetworksRequest {
 ::runtime::request_builder! {
     /// Builder of [`NeutronListNetworksRequest`]: [`build`](NeutronListNetworksRequestBuilder::build) checks required fields and ranges before any I/O.
     NeutronListNetworksRequestBuilder for NeutronListNetworksRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: String = "id",
         name: String = "name",

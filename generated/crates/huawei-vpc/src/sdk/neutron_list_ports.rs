@@ -2,7 +2,7 @@
 //! `NeutronListPorts`: 查询端口列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/ports` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_list_ports.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4831).
+//! - Spec: `specs/huawei/vpc/neutron_list_ports.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4831).
 
 use super::{NeutronPageLink, NeutronPort};
 
@@ -12,7 +12,7 @@ use super::{NeutronPageLink, NeutronPort};
 pub struct NeutronListPortsRequest {
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -61,7 +61,7 @@ impl NeutronListPortsRequest {
 ::runtime::request_builder! {
     /// Builder of [`NeutronListPortsRequest`]: [`build`](NeutronListPortsRequestBuilder::build) checks required fields and ranges before any I/O.
     NeutronListPortsRequestBuilder for NeutronListPortsRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: String = "id",
         name: String = "name",

@@ -2,7 +2,7 @@
 //! `NeutronListSecurityGroupRules`: 查询安全组规则列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/security-group-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_list_security_group_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4997).
+//! - Spec: `specs/huawei/vpc/neutron_list_security_group_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:4997).
 
 use super::{NeutronPageLink, NeutronSecurityGroupRule};
 
@@ -12,7 +12,7 @@ use super::{NeutronPageLink, NeutronSecurityGroupRule};
 pub struct NeutronListSecurityGroupRulesRequest {
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -61,7 +61,7 @@ impl NeutronListSecurityGroupRulesRequest {
 ::runtime::request_builder! {
     /// Builder of [`NeutronListSecurityGroupRulesRequest`]: [`build`](NeutronListSecurityGroupRulesRequestBuilder::build) checks required fields and ranges before any I/O.
     NeutronListSecurityGroupRulesRequestBuilder for NeutronListSecurityGroupRulesRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: String = "id",
         direction: String = "direction",

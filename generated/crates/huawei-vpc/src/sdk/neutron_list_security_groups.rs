@@ -2,7 +2,7 @@
 //! `NeutronListSecurityGroups`: 查询安全组列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/security-groups` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_list_security_groups.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5086).
+//! - Spec: `specs/huawei/vpc/neutron_list_security_groups.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5086).
 
 use super::{NeutronPageLink, NeutronSecurityGroup};
 
@@ -12,7 +12,7 @@ use super::{NeutronPageLink, NeutronSecurityGroup};
 pub struct NeutronListSecurityGroupsRequest {
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -40,7 +40,7 @@ impl NeutronListSecurityGroupsRequest {
 ::runtime::request_builder! {
     /// Builder of [`NeutronListSecurityGroupsRequest`]: [`build`](NeutronListSecurityGroupsRequestBuilder::build) checks required fields and ranges before any I/O.
     NeutronListSecurityGroupsRequestBuilder for NeutronListSecurityGroupsRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: String = "id",
         name: String = "name",

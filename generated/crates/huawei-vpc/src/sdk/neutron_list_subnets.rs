@@ -2,7 +2,7 @@
 //! `NeutronListSubnets`: 查询子网列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/subnets` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_list_subnets.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5161).
+//! - Spec: `specs/huawei/vpc/neutron_list_subnets.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5161).
 
 use super::{NeutronPageLink, NeutronSubnet};
 
@@ -12,7 +12,7 @@ use super::{NeutronPageLink, NeutronSubnet};
 pub struct NeutronListSubnetsRequest {
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -33,7 +33,7 @@ pub struct NeutronListSubnetsRequest {
     pub network_id: Option<String>,
     /// 按照子网的IP协议版本过滤查询
     /// Wire name: `ip_version`, sent in the query.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 按照子网的网关IP过滤查询
     /// Wire name: `gateway_ip`, sent in the query.
     pub gateway_ip: Option<String>,
@@ -52,14 +52,14 @@ impl NeutronListSubnetsRequest {
 ::runtime::request_builder! {
     /// Builder of [`NeutronListSubnetsRequest`]: [`build`](NeutronListSubnetsRequestBuilder::build) checks required fields and ranges before any I/O.
     NeutronListSubnetsRequestBuilder for NeutronListSubnetsRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: String = "id",
         cidr: String = "cidr",
         name: String = "name",
         enable_dhcp: bool = "enable_dhcp",
         network_id: String = "network_id",
-        ip_version: i64 = "ip_version",
+        ip_version: i32 = "ip_version",
         gateway_ip: String = "gateway_ip",
         tenant_id: String = "tenant_id",
     }

@@ -2,7 +2,7 @@
 //! `NeutronRemoveRouterInterface`: 路由器删除接口
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2.0/routers/{router_id}/remove_router_interface` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_remove_router_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5244).
+//! - Spec: `specs/huawei/vpc/neutron_remove_router_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5244).
 
 use super::RouterInterfaceRequestBody;
 

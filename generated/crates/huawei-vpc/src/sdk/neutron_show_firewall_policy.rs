@@ -2,7 +2,7 @@
 //! `NeutronShowFirewallPolicy`: 查询特定网络ACL策略详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/fwaas/firewall_policies/{firewall_policy_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_show_firewall_policy.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6863).
+//! - Spec: `specs/huawei/vpc/neutron_show_firewall_policy.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6863).
 
 use super::NeutronFirewallPolicy;
 

@@ -2,7 +2,7 @@
 //! `NeutronShowNetwork`: 查询网络
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/networks/{network_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/neutron_show_network.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5311).
+//! - Spec: `specs/huawei/vpc/neutron_show_network.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5311).
 
 use super::NeutronNetwork;
 

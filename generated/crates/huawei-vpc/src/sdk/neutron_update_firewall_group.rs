@@ -2,7 +2,7 @@
 //! `NeutronUpdateFirewallGroup`: 更新网络ACL组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2.0/fwaas/firewall_groups/{firewall_group_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_update_firewall_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6993).
+//! - Spec: `specs/huawei/vpc/neutron_update_firewall_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:6993).
 
 use super::{NeutronFirewallGroup, NeutronUpdateFirewallGroupRequestBody};
 

@@ -2,7 +2,7 @@
 //! `NeutronUpdateFirewallRule`: 更新网络ACL规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2.0/fwaas/firewall_rules/{firewall_rule_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_update_firewall_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7127).
+//! - Spec: `specs/huawei/vpc/neutron_update_firewall_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:7127).
 
 use super::{NeutronFirewallRule, NeutronUpdateFirewallRuleRequestBody};
 

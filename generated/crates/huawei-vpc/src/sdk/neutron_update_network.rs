@@ -2,7 +2,7 @@
 //! `NeutronUpdateNetwork`: 更新网络
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2.0/networks/{network_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/neutron_update_network.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5701).
+//! - Spec: `specs/huawei/vpc/neutron_update_network.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:5701).
 
 use super::{NeutronNetwork, NeutronUpdateNetworkRequestBody};
 

@@ -2,7 +2,7 @@
 //! `RejectVpcPeering`: 拒绝对等连接请求
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2.0/vpc/peerings/{peering_id}/reject` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/reject_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2513).
+//! - Spec: `specs/huawei/vpc/reject_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2513).
 
 use super::VpcInfo;
 

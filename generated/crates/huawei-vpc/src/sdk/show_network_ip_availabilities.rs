@@ -2,7 +2,7 @@
 //! `ShowNetworkIpAvailabilities`: 查询网络IP使用情况
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/network-ip-availabilities/{network_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/show_network_ip_availabilities.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3771).
+//! - Spec: `specs/huawei/vpc/show_network_ip_availabilities.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3771).
 
 use super::NetworkIpAvailability;
 

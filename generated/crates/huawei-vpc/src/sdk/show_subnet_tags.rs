@@ -2,7 +2,7 @@
 //! `ShowSubnetTags`: 查询子网资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/{project_id}/subnets/{subnet_id}/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/show_subnet_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3098).
+//! - Spec: `specs/huawei/vpc/show_subnet_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3098).
 
 use super::ResourceTag;
 

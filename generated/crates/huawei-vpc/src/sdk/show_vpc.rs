@@ -2,7 +2,7 @@
 //! `ShowVpc`: 查询VPC
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v1/{project_id}/vpcs/{vpc_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/show_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:8065).
+//! - Spec: `specs/huawei/vpc/show_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:8065).
 
 use super::Vpc;
 

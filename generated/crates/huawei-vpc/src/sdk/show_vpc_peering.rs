@@ -2,7 +2,7 @@
 //! `ShowVpcPeering`: 查询对等连接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/vpc/peerings/{peering_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/show_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3163).
+//! - Spec: `specs/huawei/vpc/show_vpc_peering.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3163).
 
 use super::VpcPeering;
 

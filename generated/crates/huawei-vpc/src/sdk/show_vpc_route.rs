@@ -2,7 +2,7 @@
 //! `ShowVpcRoute`: 查询VPC路由
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/vpc/routes/{route_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/show_vpc_route.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:8130).
+//! - Spec: `specs/huawei/vpc/show_vpc_route.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:8130).
 
 use super::VpcRoute;
 

@@ -2,7 +2,7 @@
 //! `ShowVpcTags`: 查询VPC资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2.0/{project_id}/vpcs/{vpc_id}/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/show_vpc_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:8195).
+//! - Spec: `specs/huawei/vpc/show_vpc_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:8195).
 
 use super::ResourceTag;
 

@@ -2,7 +2,7 @@
 //! `UpdateSubnet`: 更新子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/update_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3429).
+//! - Spec: `specs/huawei/vpc/update_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:3429).
 
 use super::{SubnetResult, UpdateSubnetRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdateVpc`: 更新VPC
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v1/{project_id}/vpcs/{vpc_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/update_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 v2 (huaweicloudsdkvpc/v2/vpc_client.py:8260).
+//! - Spec: `specs/huawei/vpc/update_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:8260).
 
 use super::{UpdateVpcRequestBody, Vpc};
 

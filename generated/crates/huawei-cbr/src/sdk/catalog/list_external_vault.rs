@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_external_vault::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListExternalVaultRequest, ::runtime::BuildError> {
-    ListExternalVaultRequest::builder().build()
+    ListExternalVaultRequest::builder()
+        .external_project_id(String::from("example-external_project_id"))
+        .region_id(String::from("example-region_id"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "external_project_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "limit",
@@ -60,7 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "region_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "objcet_type",

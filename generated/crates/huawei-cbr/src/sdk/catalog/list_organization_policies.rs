@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_organization_policies::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListOrganizationPoliciesRequest, ::runtime::BuildError> {
-    ListOrganizationPoliciesRequest::builder().build()
+    ListOrganizationPoliciesRequest::builder()
+        .operation_type(String::from("example-operation_type"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,7 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "operation_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "limit",

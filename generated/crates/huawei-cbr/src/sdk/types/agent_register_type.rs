@@ -6,16 +6,16 @@
 pub struct AgentRegister {
     /// 客户端ID
     /// Wire name: `agent_id`.
-    pub agent_id: Option<String>,
+    pub agent_id: String,
     /// 客户端所在的主机名
     /// Wire name: `host_name`.
-    pub host_name: Option<String>,
+    pub host_name: String,
     /// 客户端所在主机的IP
     /// Wire name: `host_ip`.
-    pub host_ip: Option<String>,
+    pub host_ip: String,
     /// 客户端所在主机的操作系统
     /// Wire name: `host_os`.
-    pub host_os: Option<String>,
+    pub host_os: String,
     /// 客户端所在主机的主机别名
     /// Wire name: `host_nickname`.
     pub host_nickname: Option<String>,

@@ -6,7 +6,7 @@
 pub struct AgentRemovePathReq {
     /// 移除备份路径详情
     /// Wire name: `remove_path`.
-    pub remove_path: Option<Vec<String>>,
+    pub remove_path: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for AgentRemovePathReq {

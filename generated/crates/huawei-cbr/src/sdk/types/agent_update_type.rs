@@ -6,7 +6,7 @@
 pub struct AgentUpdate {
     /// 客户端状态，当前只支持卸载，由客户端被卸载时自动触发
     /// Wire name: `status`.
-    pub status: Option<String>,
+    pub status: String,
 }
 
 impl ::runtime::wire::ToWire for AgentUpdate {

@@ -9,13 +9,13 @@ pub struct BackupReplicateReqBody {
     pub description: Option<String>,
     /// 复制的目标项目ID
     /// Wire name: `destination_project_id`.
-    pub destination_project_id: Option<String>,
+    pub destination_project_id: String,
     /// 复制的目标区域
     /// Wire name: `destination_region`.
-    pub destination_region: Option<String>,
+    pub destination_region: String,
     /// 复制的目标区域的存储库ID
     /// Wire name: `destination_vault_id`.
-    pub destination_vault_id: Option<String>,
+    pub destination_vault_id: String,
     /// 跨区域复制时，是否启用加速从而缩短复制的时间，如果不指定，默认不启用加速。
     /// Wire name: `enable_acceleration`.
     pub enable_acceleration: Option<bool>,

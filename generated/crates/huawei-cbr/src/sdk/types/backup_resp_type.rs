@@ -51,7 +51,7 @@ pub struct BackupResp {
     pub resource_name: Option<String>,
     /// 资源大小，单位为GB
     /// Wire name: `resource_size`.
-    pub resource_size: Option<i64>,
+    pub resource_size: Option<i32>,
     /// \[资源类型: OS::Nova::Server, OS::Cinder::Volume, OS::Ironic::BareMetalServer, OS::Native::Server, OS::Sfs::Turbo, OS::Workspace::DesktopV2\](tag:hws,hws_hk) \[资源类型: OS::Nova::Server, OS::Cinder::Volume, OS::Sfs::Turbo\](tag:hk_g42,sbc,dt) \[资源类型: OS::Nova::Server, OS::Cinder::Volume, OS::Ironic::BareMetalServer, OS::Sfs::Turbo\](tag:fcs_vm,ctc,ocb,tm) \[资源类型: OS::Nova::Server, OS::Cinder::Volume\](tag:tlf,cmcc,hcso_dt) \[资源类型: OS::Nova::Server, OS::Cinder::Volume, OS::Sfs::Turbo, OS::Workspace::DesktopV2\](tag:g42)
     /// Wire name: `resource_type`.
     pub resource_type: Option<String>,
@@ -84,7 +84,7 @@ pub struct BackupResp {
     pub incremental: Option<bool>,
     /// 备份副本快照类型
     /// Wire name: `version`.
-    pub version: Option<i64>,
+    pub version: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -103,7 +103,7 @@ pub struct BackupResp {
         11 => resource_az: Option<String> = "resource_az",
         12 => resource_id: Option<String> = "resource_id",
         13 => resource_name: Option<String> = "resource_name",
-        14 => resource_size: Option<i64> = "resource_size",
+        14 => resource_size: Option<i32> = "resource_size",
         15 => resource_type: Option<String> = "resource_type",
         16 => scheduled_operation_id: Option<String> = "scheduled_operation_id",
         17 => status: Option<String> = "status",
@@ -114,6 +114,6 @@ pub struct BackupResp {
         22 => provider_id: Option<String> = "provider_id",
         23 => children: Vec<BackupResp> = "children",
         24 => incremental: Option<bool> = "incremental",
-        25 => version: Option<i64> = "version",
+        25 => version: Option<i32> = "version",
     }
 }

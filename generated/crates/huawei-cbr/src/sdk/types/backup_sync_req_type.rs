@@ -8,7 +8,7 @@ use super::BackupSync;
 pub struct BackupSyncReq {
     /// 待同步备份副本列表
     /// Wire name: `sync`.
-    pub sync: Option<Vec<BackupSync>>,
+    pub sync: Vec<BackupSync>,
 }
 
 impl ::runtime::wire::ToWire for BackupSyncReq {

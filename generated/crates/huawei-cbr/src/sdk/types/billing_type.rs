@@ -7,7 +7,7 @@
 pub struct Billing {
     /// 已分配容量，单位GB
     /// Wire name: `allocated`.
-    pub allocated: Option<i64>,
+    pub allocated: Option<i32>,
     /// 创建模式
     /// Wire name: `charging_mode`.
     pub charging_mode: Option<String>,
@@ -31,7 +31,7 @@ pub struct Billing {
     pub protect_type: Option<String>,
     /// 容量，单位GB
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 规格编码: 云服务备份存储库:vault.backup.server.normal;云硬盘备份存储库:vault.backup.volume.normal;文件备份存储库:vault.backup.turbo.normal;数据库备份存储库:vault.backup.database.normal;混合云备份存储库:vault.hybrid.server.normal;复制备份存储库:vault.replication.server.normal
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
@@ -43,7 +43,7 @@ pub struct Billing {
     pub storage_unit: Option<String>,
     /// 已使用容量，单位MB
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
     /// 冻结场景
     /// Wire name: `frozen_scene`.
     pub frozen_scene: Option<String>,
@@ -54,7 +54,7 @@ pub struct Billing {
 
 ::runtime::lenient_object! {
     Billing {
-        0 => allocated: Option<i64> = "allocated",
+        0 => allocated: Option<i32> = "allocated",
         1 => charging_mode: Option<String> = "charging_mode",
         2 => cloud_type: Option<String> = "cloud_type",
         3 => consistent_level: Option<String> = "consistent_level",
@@ -62,11 +62,11 @@ pub struct Billing {
         5 => order_id: Option<String> = "order_id",
         6 => product_id: Option<String> = "product_id",
         7 => protect_type: Option<String> = "protect_type",
-        8 => size: Option<i64> = "size",
+        8 => size: Option<i32> = "size",
         9 => spec_code: Option<String> = "spec_code",
         10 => status: Option<String> = "status",
         11 => storage_unit: Option<String> = "storage_unit",
-        12 => used: Option<i64> = "used",
+        12 => used: Option<i32> = "used",
         13 => frozen_scene: Option<String> = "frozen_scene",
         14 => is_multi_az: Option<bool> = "is_multi_az",
     }

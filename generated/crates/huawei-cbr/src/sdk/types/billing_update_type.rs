@@ -9,7 +9,7 @@ pub struct BillingUpdate {
     pub consistent_level: Option<String>,
     /// 存储库大小，单位为GB
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for BillingUpdate {

@@ -14,7 +14,7 @@ pub struct BulkCreateAndDeleteVaultTagsReq {
     pub sys_tags: Option<Vec<SysTag>>,
     /// 操作标识：仅限于create（创建）、delete（删除）
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
 }
 
 impl ::runtime::wire::ToWire for BulkCreateAndDeleteVaultTagsReq {

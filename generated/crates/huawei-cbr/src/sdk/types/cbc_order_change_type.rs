@@ -14,7 +14,7 @@ pub struct CbcOrderChange {
     pub product_info: Option<CbcProductInfoOrderChange>,
     /// 待变更的资源ID
     /// Wire name: `resource_id`.
-    pub resource_id: Option<String>,
+    pub resource_id: String,
     /// 是否自动支付，默认非自动支付：false
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,

@@ -13,7 +13,7 @@ pub struct CbcOrderResult {
     pub order_id: Option<String>,
     /// 订购结果，1：成功；0：失败
     /// Wire name: `subscribeResult`.
-    pub subscribe_result: Option<i64>,
+    pub subscribe_result: Option<i32>,
     /// 包周期资源预生成资源id。
     /// Wire name: `resourceId`.
     pub resource_id: Option<String>,
@@ -23,7 +23,7 @@ pub struct CbcOrderResult {
     CbcOrderResult {
         0 => cloud_service_id: Option<String> = "cloudServiceId",
         1 => order_id: Option<String> = "orderId",
-        2 => subscribe_result: Option<i64> = "subscribeResult",
+        2 => subscribe_result: Option<i32> = "subscribeResult",
         3 => resource_id: Option<String> = "resourceId",
     }
 }

@@ -14,7 +14,7 @@ pub struct CbcUpdate {
     pub product_info: Option<CbcProductInfoUpdate>,
     /// 待变更的资源ID
     /// Wire name: `resourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: String,
     /// 购买折扣
     /// Wire name: `promotion_info`.
     pub promotion_info: Option<String>,

@@ -9,10 +9,10 @@ pub struct ChangeToPeriod {
     pub charging_mode: Option<String>,
     /// 创建类型，按年(year)或者按月(month)
     /// Wire name: `period_type`.
-    pub period_type: Option<String>,
+    pub period_type: String,
     /// 创建类型的数量，按年或按月的个数
     /// Wire name: `period_num`.
-    pub period_num: Option<i64>,
+    pub period_num: i32,
     /// 到期后是否自动续期，默认不续期
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<bool>,
@@ -24,7 +24,7 @@ pub struct ChangeToPeriod {
     pub console_url: Option<String>,
     /// 资源列表
     /// Wire name: `vault_ids`.
-    pub vault_ids: Option<Vec<String>>,
+    pub vault_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for ChangeToPeriod {

@@ -13,13 +13,13 @@ pub struct CheckpointExtraInfoResp {
     pub description: Option<String>,
     /// 备份保留天数
     /// Wire name: `retention_duration`.
-    pub retention_duration: Option<i64>,
+    pub retention_duration: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     CheckpointExtraInfoResp {
         0 => name: Option<String> = "name",
         1 => description: Option<String> = "description",
-        2 => retention_duration: Option<i64> = "retention_duration",
+        2 => retention_duration: Option<i32> = "retention_duration",
     }
 }

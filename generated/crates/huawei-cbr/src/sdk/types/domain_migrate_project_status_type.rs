@@ -19,10 +19,10 @@ pub struct DomainMigrateProjectStatus {
     pub region_id: Option<String>,
     /// 迁移进度
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
     /// 失败错误码（仅当项目状态为失败时才有该参数）。
     /// Wire name: `fail_code`.
-    pub fail_code: Option<i64>,
+    pub fail_code: Option<i32>,
     /// 失败原因（仅当项目状态为失败时才有该参数）。
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
@@ -34,8 +34,8 @@ pub struct DomainMigrateProjectStatus {
         1 => project_id: Option<String> = "project_id",
         2 => project_name: Option<String> = "project_name",
         3 => region_id: Option<String> = "region_id",
-        4 => progress: Option<i64> = "progress",
-        5 => fail_code: Option<i64> = "fail_code",
+        4 => progress: Option<i32> = "progress",
+        5 => fail_code: Option<i32> = "fail_code",
         6 => fail_reason: Option<String> = "fail_reason",
     }
 }

@@ -6,10 +6,10 @@
 pub struct DomainMigrate {
     /// 是否触发其他区域迁移
     /// Wire name: `all_regions`.
-    pub all_regions: Option<bool>,
+    pub all_regions: bool,
     /// 存储库默认扩容比，取值范围0到1
     /// Wire name: `reservation`.
-    pub reservation: Option<f64>,
+    pub reservation: f64,
 }
 
 impl ::runtime::wire::ToWire for DomainMigrate {

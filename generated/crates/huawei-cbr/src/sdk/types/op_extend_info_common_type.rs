@@ -7,7 +7,7 @@
 pub struct OpExtendInfoCommon {
     /// 进度，取值为0-100
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
     /// 请求id
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
@@ -18,7 +18,7 @@ pub struct OpExtendInfoCommon {
 
 ::runtime::lenient_object! {
     OpExtendInfoCommon {
-        0 => progress: Option<i64> = "progress",
+        0 => progress: Option<i32> = "progress",
         1 => request_id: Option<String> = "request_id",
         2 => task_id: Option<String> = "task_id",
     }

@@ -9,10 +9,10 @@ use super::Resource;
 pub struct OpExtendInfoRemoveResources {
     /// 删除失败的资源数量
     /// Wire name: `fail_count`.
-    pub fail_count: Option<i64>,
+    pub fail_count: Option<i32>,
     /// 删除的备份数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `resources`.
     pub resources: Vec<Resource>,
@@ -20,8 +20,8 @@ pub struct OpExtendInfoRemoveResources {
 
 ::runtime::lenient_object! {
     OpExtendInfoRemoveResources {
-        0 => fail_count: Option<i64> = "fail_count",
-        1 => total_count: Option<i64> = "total_count",
+        0 => fail_count: Option<i32> = "fail_count",
+        1 => total_count: Option<i32> = "total_count",
         2 => resources: Vec<Resource> = "resources",
     }
 }

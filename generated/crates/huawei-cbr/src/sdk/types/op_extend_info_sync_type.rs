@@ -7,19 +7,19 @@
 pub struct OpExtendInfoSync {
     /// 同步备份副本数
     /// Wire name: `sync_backup_num`.
-    pub sync_backup_num: Option<i64>,
+    pub sync_backup_num: Option<i32>,
     /// 删除的备份副本数
     /// Wire name: `delete_backup_num`.
-    pub delete_backup_num: Option<i64>,
+    pub delete_backup_num: Option<i32>,
     /// 同步失败备副本数
     /// Wire name: `err_sync_backup_num`.
-    pub err_sync_backup_num: Option<i64>,
+    pub err_sync_backup_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     OpExtendInfoSync {
-        0 => sync_backup_num: Option<i64> = "sync_backup_num",
-        1 => delete_backup_num: Option<i64> = "delete_backup_num",
-        2 => err_sync_backup_num: Option<i64> = "err_sync_backup_num",
+        0 => sync_backup_num: Option<i32> = "sync_backup_num",
+        1 => delete_backup_num: Option<i32> = "delete_backup_num",
+        2 => err_sync_backup_num: Option<i32> = "err_sync_backup_num",
     }
 }

@@ -7,15 +7,15 @@
 pub struct OpExtendInfoVaultDelete {
     /// 本次任务删除失败的资源数量
     /// Wire name: `fail_count`.
-    pub fail_count: Option<i64>,
+    pub fail_count: Option<i32>,
     /// 本次任务删除的备份总数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     OpExtendInfoVaultDelete {
-        0 => fail_count: Option<i64> = "fail_count",
-        1 => total_count: Option<i64> = "total_count",
+        0 => fail_count: Option<i32> = "fail_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }

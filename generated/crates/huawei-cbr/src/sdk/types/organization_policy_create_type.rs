@@ -8,19 +8,19 @@ use super::{PolicyTriggerReq, PolicyoODCreate};
 pub struct OrganizationPolicyCreate {
     /// 组织策略名称
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 组织策略描述
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 组织策略类型 - backup: 备份 - replication: 复制
     /// Wire name: `operation_type`.
-    pub operation_type: Option<String>,
+    pub operation_type: String,
     /// 策略名称
     /// Wire name: `policy_name`.
-    pub policy_name: Option<String>,
+    pub policy_name: String,
     /// 策略是否开启
     /// Wire name: `policy_enabled`.
-    pub policy_enabled: Option<bool>,
+    pub policy_enabled: bool,
     /// (No description in the spec.)
     /// Wire name: `policy_operation_definition`.
     pub policy_operation_definition: Option<PolicyoODCreate>,

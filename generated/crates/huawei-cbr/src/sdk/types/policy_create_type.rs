@@ -11,13 +11,13 @@ pub struct PolicyCreate {
     pub enabled: Option<bool>,
     /// 策略名称，长度限制：1- 64，只能由中文、字母、数字、“_”、“-”组成。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// (No description in the spec.)
     /// Wire name: `operation_definition`.
     pub operation_definition: Option<PolicyoODCreate>,
     /// 策略类型，如备份，复制 Enum:\[ backup，replication\]
     /// Wire name: `operation_type`.
-    pub operation_type: Option<String>,
+    pub operation_type: String,
     /// (No description in the spec.)
     /// Wire name: `trigger`.
     pub trigger: Option<PolicyTriggerReq>,

@@ -8,7 +8,7 @@ use super::ProtectableAgentStatusResource;
 pub struct ProtectableAgentReq {
     /// 查询参数列表
     /// Wire name: `agent_status`.
-    pub agent_status: Option<Vec<ProtectableAgentStatusResource>>,
+    pub agent_status: Vec<ProtectableAgentStatusResource>,
 }
 
 impl ::runtime::wire::ToWire for ProtectableAgentReq {

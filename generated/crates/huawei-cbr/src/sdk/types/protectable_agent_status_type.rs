@@ -7,7 +7,7 @@
 pub struct ProtectableAgentStatus {
     /// agent无法连接的错误码
     /// Wire name: `code`.
-    pub code: Option<i64>,
+    pub code: Option<i32>,
     /// agent是否安装
     /// Wire name: `installed`.
     pub installed: Option<bool>,
@@ -27,7 +27,7 @@ pub struct ProtectableAgentStatus {
 
 ::runtime::lenient_object! {
     ProtectableAgentStatus {
-        0 => code: Option<i64> = "code",
+        0 => code: Option<i32> = "code",
         1 => installed: Option<bool> = "installed",
         2 => is_old: Option<bool> = "is_old",
         3 => message: Option<String> = "message",

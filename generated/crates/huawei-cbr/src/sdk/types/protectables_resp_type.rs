@@ -24,7 +24,7 @@ pub struct ProtectablesResp {
     pub protectable: Option<ProtectableResult>,
     /// 大小，单位GB
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 资源状态
     /// Wire name: `status`.
     pub status: Option<String>,
@@ -40,7 +40,7 @@ pub struct ProtectablesResp {
         2 => id: Option<String> = "id",
         3 => name: Option<String> = "name",
         4 => protectable: Option<ProtectableResult> = "protectable",
-        5 => size: Option<i64> = "size",
+        5 => size: Option<i32> = "size",
         6 => status: Option<String> = "status",
         7 => type_field: Option<String> = "type",
     }

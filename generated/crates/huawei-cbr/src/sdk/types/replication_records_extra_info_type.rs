@@ -7,7 +7,7 @@
 pub struct ReplicationRecordsExtraInfo {
     /// 复制进度
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
     /// 失败错误码，成功时为空
     /// Wire name: `fail_code`.
     pub fail_code: Option<String>,
@@ -24,7 +24,7 @@ pub struct ReplicationRecordsExtraInfo {
 
 ::runtime::lenient_object! {
     ReplicationRecordsExtraInfo {
-        0 => progress: Option<i64> = "progress",
+        0 => progress: Option<i32> = "progress",
         1 => fail_code: Option<String> = "fail_code",
         2 => fail_reason: Option<String> = "fail_reason",
         3 => auto_trigger: Option<bool> = "auto_trigger",

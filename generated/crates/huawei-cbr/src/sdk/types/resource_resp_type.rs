@@ -21,16 +21,16 @@ pub struct ResourceResp {
     pub protect_status: Option<String>,
     /// 资源已分配容量,单位为GB
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 待备份资源的类型, 云服务器: OS::Nova::Server, 云硬盘: OS::Cinder::Volume, 裸金属服务器: OS::Ironic::BareMetalServer, 线下本地服务器: OS::Native::Server, 弹性文件系统: OS::Sfs::Turbo, 云桌面：OS::Workspace::DesktopV2
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 副本大小
     /// Wire name: `backup_size`.
-    pub backup_size: Option<i64>,
+    pub backup_size: Option<i32>,
     /// 副本数量
     /// Wire name: `backup_count`.
-    pub backup_count: Option<i64>,
+    pub backup_count: Option<i32>,
     /// 是否跟随存储库自动备份策略进行备份
     /// Wire name: `auto_protect`.
     pub auto_protect: Option<bool>,
@@ -42,10 +42,10 @@ pub struct ResourceResp {
         1 => id: Option<String> = "id",
         2 => name: Option<String> = "name",
         3 => protect_status: Option<String> = "protect_status",
-        4 => size: Option<i64> = "size",
+        4 => size: Option<i32> = "size",
         5 => type_field: Option<String> = "type",
-        6 => backup_size: Option<i64> = "backup_size",
-        7 => backup_count: Option<i64> = "backup_count",
+        6 => backup_size: Option<i32> = "backup_size",
+        7 => backup_count: Option<i32> = "backup_count",
         8 => auto_protect: Option<bool> = "auto_protect",
     }
 }

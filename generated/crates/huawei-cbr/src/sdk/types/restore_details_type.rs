@@ -6,7 +6,7 @@
 pub struct RestoreDetails {
     /// 目的路径
     /// Wire name: `destination_path`.
-    pub destination_path: Option<String>,
+    pub destination_path: String,
 }
 
 impl ::runtime::wire::ToWire for RestoreDetails {

@@ -7,10 +7,10 @@
 pub struct StorageUsage {
     /// 备份数量
     /// Wire name: `backup_count`.
-    pub backup_count: Option<i64>,
+    pub backup_count: Option<i32>,
     /// 备份容量
     /// Wire name: `backup_size`.
-    pub backup_size: Option<i64>,
+    pub backup_size: Option<i32>,
     /// 资源ID
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
@@ -22,16 +22,16 @@ pub struct StorageUsage {
     pub resource_type: Option<String>,
     /// 多AZ备份大小
     /// Wire name: `backup_size_multiaz`.
-    pub backup_size_multiaz: Option<i64>,
+    pub backup_size_multiaz: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     StorageUsage {
-        0 => backup_count: Option<i64> = "backup_count",
-        1 => backup_size: Option<i64> = "backup_size",
+        0 => backup_count: Option<i32> = "backup_count",
+        1 => backup_size: Option<i32> = "backup_size",
         2 => resource_id: Option<String> = "resource_id",
         3 => resource_name: Option<String> = "resource_name",
         4 => resource_type: Option<String> = "resource_type",
-        5 => backup_size_multiaz: Option<i64> = "backup_size_multiaz",
+        5 => backup_size_multiaz: Option<i32> = "backup_size_multiaz",
     }
 }

@@ -6,10 +6,10 @@
 pub struct SyncParam {
     /// 本次同步是否自动触发
     /// Wire name: `auto_trigger`.
-    pub auto_trigger: Option<bool>,
+    pub auto_trigger: bool,
     /// 混合云vault id
     /// Wire name: `vault_id`.
-    pub vault_id: Option<String>,
+    pub vault_id: String,
 }
 
 impl ::runtime::wire::ToWire for SyncParam {

@@ -8,7 +8,7 @@ use super::ResourceCreate;
 pub struct VaultAddResourceReq {
     /// 资源列表
     /// Wire name: `resources`.
-    pub resources: Option<Vec<ResourceCreate>>,
+    pub resources: Vec<ResourceCreate>,
 }
 
 impl ::runtime::wire::ToWire for VaultAddResourceReq {

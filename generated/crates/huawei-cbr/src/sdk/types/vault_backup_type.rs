@@ -11,7 +11,7 @@ pub struct VaultBackup {
     pub parameters: Option<CheckpointParam>,
     /// 存储库ID
     /// Wire name: `vault_id`.
-    pub vault_id: Option<String>,
+    pub vault_id: String,
 }
 
 impl ::runtime::wire::ToWire for VaultBackup {

@@ -9,7 +9,7 @@ pub struct VaultBatchUpdate {
     pub smn_notify: Option<bool>,
     /// 存储库容量阈值
     /// Wire name: `threshold`.
-    pub threshold: Option<i64>,
+    pub threshold: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for VaultBatchUpdate {

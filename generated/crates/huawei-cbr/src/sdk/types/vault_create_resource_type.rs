@@ -54,7 +54,7 @@ pub struct VaultCreateResource {
     pub smn_notify: Option<bool>,
     /// 存储库容量阈值，已用容量占总容量达到此百分比即发送相关通知
     /// Wire name: `threshold`.
-    pub threshold: Option<i64>,
+    pub threshold: Option<i32>,
     /// 备份名称前缀
     /// Wire name: `backup_name_prefix`.
     pub backup_name_prefix: Option<String>,
@@ -63,7 +63,7 @@ pub struct VaultCreateResource {
     pub demand_billing: Option<bool>,
     /// 存储库删除次数
     /// Wire name: `cbc_delete_count`.
-    pub cbc_delete_count: Option<i64>,
+    pub cbc_delete_count: Option<i32>,
     /// 存储库是否冻结
     /// Wire name: `frozen`.
     pub frozen: Option<bool>,
@@ -95,10 +95,10 @@ pub struct VaultCreateResource {
         12 => created_at: Option<String> = "created_at",
         13 => auto_expand: Option<bool> = "auto_expand",
         14 => smn_notify: Option<bool> = "smn_notify",
-        15 => threshold: Option<i64> = "threshold",
+        15 => threshold: Option<i32> = "threshold",
         16 => backup_name_prefix: Option<String> = "backup_name_prefix",
         17 => demand_billing: Option<bool> = "demand_billing",
-        18 => cbc_delete_count: Option<i64> = "cbc_delete_count",
+        18 => cbc_delete_count: Option<i32> = "cbc_delete_count",
         19 => frozen: Option<bool> = "frozen",
         20 => sys_lock_source_service: Option<String> = "sys_lock_source_service",
         21 => locked: Option<bool> = "locked",

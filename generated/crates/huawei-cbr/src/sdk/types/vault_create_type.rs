@@ -17,10 +17,10 @@ pub struct VaultCreate {
     pub description: Option<String>,
     /// 存储库名称
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 绑定的备份资源，未在创建时绑定资源填\[\]
     /// Wire name: `resources`.
-    pub resources: Option<Vec<ResourceCreate>>,
+    pub resources: Vec<ResourceCreate>,
     /// 标签列表 tags不允许为空列表。 tags中最多包含10个key。 tags中key不允许重复。
     /// Wire name: `tags`.
     pub tags: Option<Vec<Tag>>,
@@ -38,7 +38,7 @@ pub struct VaultCreate {
     pub auto_expand: Option<bool>,
     /// 存储库容量阈值，已用容量占总容量达到此百分比，将根据 smn_notify 参数设置选择是否发送相关通知。 默认值为：80 最大值：100 最小值：1
     /// Wire name: `threshold`.
-    pub threshold: Option<i64>,
+    pub threshold: Option<i32>,
     /// 存储库smn消息通知开关。 默认值为 true。
     /// Wire name: `smn_notify`.
     pub smn_notify: Option<bool>,

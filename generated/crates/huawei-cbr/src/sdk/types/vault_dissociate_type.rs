@@ -6,7 +6,7 @@
 pub struct VaultDissociate {
     /// 策略ID
     /// Wire name: `policy_id`.
-    pub policy_id: Option<String>,
+    pub policy_id: String,
 }
 
 impl ::runtime::wire::ToWire for VaultDissociate {

@@ -6,10 +6,10 @@
 pub struct VaultMigrateResourceReq {
     /// 目标存储库
     /// Wire name: `destination_vault_id`.
-    pub destination_vault_id: Option<String>,
+    pub destination_vault_id: String,
     /// 待迁移的资源ID
     /// Wire name: `resource_ids`.
-    pub resource_ids: Option<Vec<String>>,
+    pub resource_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for VaultMigrateResourceReq {

@@ -6,7 +6,7 @@
 pub struct VaultRemoveResourceReq {
     /// 要移除的资源ID列表 最小长度：1 最大长度：256
     /// Wire name: `resource_ids`.
-    pub resource_ids: Option<Vec<String>>,
+    pub resource_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for VaultRemoveResourceReq {

@@ -32,7 +32,7 @@ pub struct VaultResourceInstancesReq {
     pub offset: Option<String>,
     /// 操作标识取值范围为：\\&quot;filter\\&quot;, \\&quot;count\\&quot;。如果是filter就是分页查询，如果是count只需按照条件将总条数返回即可
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 资源本身支持的查询条件。  matches中key不允许重复。  数组长度最大值为 1，后续再扩展。
     /// Wire name: `matches`.
     pub matches: Option<Vec<Match>>,

@@ -6,10 +6,10 @@
 pub struct VaultSetResourceReq {
     /// 需要设置的资源id。
     /// Wire name: `resource_ids`.
-    pub resource_ids: Option<Vec<String>>,
+    pub resource_ids: Vec<String>,
     /// 设置存储库资源动作
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
 }
 
 impl ::runtime::wire::ToWire for VaultSetResourceReq {

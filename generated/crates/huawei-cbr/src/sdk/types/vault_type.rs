@@ -54,7 +54,7 @@ pub struct Vault {
     pub smn_notify: Option<bool>,
     /// 存储库容量阈值，已用容量占总容量达到此百分比即发送相关通知
     /// Wire name: `threshold`.
-    pub threshold: Option<i64>,
+    pub threshold: Option<i32>,
     /// 用于标识SMB服务
     /// Wire name: `sys_lock_source_service`.
     pub sys_lock_source_service: Option<String>,
@@ -83,7 +83,7 @@ pub struct Vault {
         12 => created_at: Option<String> = "created_at",
         13 => auto_expand: Option<bool> = "auto_expand",
         14 => smn_notify: Option<bool> = "smn_notify",
-        15 => threshold: Option<i64> = "threshold",
+        15 => threshold: Option<i32> = "threshold",
         16 => sys_lock_source_service: Option<String> = "sys_lock_source_service",
         17 => locked: Option<bool> = "locked",
         18 => availability_zone: Option<String> = "availability_zone",

@@ -26,7 +26,7 @@ pub struct VaultUpdate {
     pub smn_notify: Option<bool>,
     /// 存储库容量阈值，存储库已用容量和总容量的百分比超过该值，若smn_notify为开，将发送相关通知。
     /// Wire name: `threshold`.
-    pub threshold: Option<i64>,
+    pub threshold: Option<i32>,
     /// 用于标识当前存储库是否已锁定
     /// Wire name: `locked`.
     pub locked: Option<bool>,

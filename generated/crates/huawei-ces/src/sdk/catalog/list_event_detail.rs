@@ -8,6 +8,7 @@ pub use crate::list_event_detail::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListEventDetailRequest, ::runtime::BuildError> {
     ListEventDetailRequest::builder()
         .event_name(String::from("example-event_name"))
+        .event_type(String::from("example-event_type"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "event_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "sub_event_type",

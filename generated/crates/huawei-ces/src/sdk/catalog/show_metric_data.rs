@@ -6,7 +6,15 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::show_metric_data::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowMetricDataRequest, ::runtime::BuildError> {
-    ShowMetricDataRequest::builder().build()
+    ShowMetricDataRequest::builder()
+        .namespace(String::from("example-namespace"))
+        .metric_name(String::from("example-metric_name"))
+        .dim_0(String::from("example-dim.0"))
+        .filter(String::from("example-filter"))
+        .period(1i64)
+        .from(1i64)
+        .to(1i64)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,17 +48,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "namespace",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "metric_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "dim.0",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "dim.1",
@@ -70,22 +78,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "filter",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "period",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "from",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "to",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

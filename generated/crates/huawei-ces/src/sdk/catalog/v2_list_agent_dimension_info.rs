@@ -8,6 +8,7 @@ pub use crate::v2::list_agent_dimension_info::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListAgentDimensionInfoRequest, ::runtime::BuildError> {
     ListAgentDimensionInfoRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .dim_name(String::from("example-dim_name"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "dim_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "dim_value",

@@ -27,7 +27,7 @@ pub struct AlarmHistoryInfoResp {
     pub condition: Option<ConditionResp>,
     /// **参数解释**： 告警记录的告警级别。 **取值范围**： 枚举值： - 1：紧急 - 2：重要 - 3：次要 - 4：提示
     /// Wire name: `alarm_level`.
-    pub alarm_level: Option<i64>,
+    pub alarm_level: Option<i32>,
     /// **参数解释**： 告警规则类型 **取值范围**： 枚举值: - ALL_INSTANCE：全部资源指标告警 - RESOURCE_GROUP：资源分组指标告警 - MULTI_INSTANCE：指定资源指标告警 - EVENT.SYS：系统事件告警 - EVENT.CUSTOM：自定义事件告警 - DNSHealthCheck：健康检查告警
     /// Wire name: `alarm_type`.
     pub alarm_type: Option<String>,
@@ -76,7 +76,7 @@ pub struct AlarmHistoryInfoResp {
         2 => alarm_description: Option<String> = "alarm_description",
         3 => metric: Option<MetricInfoResp> = "metric",
         4 => condition: Option<ConditionResp> = "condition",
-        5 => alarm_level: Option<i64> = "alarm_level",
+        5 => alarm_level: Option<i32> = "alarm_level",
         6 => alarm_type: Option<String> = "alarm_type",
         7 => alarm_enabled: Option<bool> = "alarm_enabled",
         8 => alarm_action_enabled: Option<bool> = "alarm_action_enabled",

@@ -11,7 +11,7 @@ pub struct AlarmTemplateCondition {
     pub comparison_operator: Option<String>,
     /// **参数解释**： 触发告警的连续发生次数。 **约束限制**： 不涉及。 **取值范围**： 整数，取值范围\[1, 5\]。 **默认取值**： 不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `filter`.
     pub filter: Option<Filter>,
@@ -32,7 +32,7 @@ pub struct AlarmTemplateCondition {
 ::runtime::lenient_object! {
     AlarmTemplateCondition {
         0 => comparison_operator: Option<String> = "comparison_operator",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
         2 => filter: Option<Filter> = "filter",
         3 => period: Option<i64> = "period",
         4 => unit: Option<String> = "unit",

@@ -12,7 +12,7 @@ pub struct ConditionResp {
     pub comparison_operator: Option<String>,
     /// **参数解释**： 触发告警的连续发生次数。 **取值范围**： 整数，取值范围\[1, 5\]。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `filter`.
     pub filter: Option<FilterResp>,
@@ -33,7 +33,7 @@ pub struct ConditionResp {
 ::runtime::lenient_object! {
     ConditionResp {
         0 => comparison_operator: Option<String> = "comparison_operator",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
         2 => filter: Option<FilterResp> = "filter",
         3 => period: Option<i64> = "period",
         4 => unit: Option<String> = "unit",

@@ -8,7 +8,7 @@ use super::{Condition, CreateAlarmMetric, Notification};
 pub struct CreateAlarmRequestBody {
     /// **参数解释**： 告警名称。 **约束限制**： 不涉及。 **取值范围**： 只能包含0-9/a-z/A-Z/_/-或汉字，长度1-128。 **默认取值**： 不涉及。
     /// Wire name: `alarm_name`.
-    pub alarm_name: Option<String>,
+    pub alarm_name: String,
     /// **参数解释**： 告警描述。 **约束限制**： 不涉及。 **取值范围**： 长度\[0,256\]个字符。 **默认取值**： 不涉及。
     /// Wire name: `alarm_description`.
     pub alarm_description: Option<String>,
@@ -26,7 +26,7 @@ pub struct CreateAlarmRequestBody {
     pub alarm_action_enabled: Option<bool>,
     /// **参数解释**： 告警级别。 **约束限制**： 不涉及。 **取值范围**： 只能为1、2、3、4。分别对应紧急、重要、次要、提示。 **默认取值**： 2
     /// Wire name: `alarm_level`.
-    pub alarm_level: Option<i64>,
+    pub alarm_level: Option<i32>,
     /// **参数解释**： 告警类型。 **约束限制**： 针对事件类型的告警时，告警类型为EVENT.SYS（系统事件）或EVENT.CUSTOM（自定义事件）。 针对资源分组的告警时，告警类型为RESOURCE_GROUP。 针对指定资源的告警时，告警类型为MULTI_INSTANCE。 **取值范围**： - EVENT.SYS：针对系统事件的告警规则。 - EVENT.CUSTOM：针对自定义事件的告警规则。 - RESOURCE_GROUP：针对资源分组的告警规则。 - MULTI_INSTANCE： 针对指定资源的告警规则。 **默认取值**： 不涉及。
     /// Wire name: `alarm_type`.
     pub alarm_type: Option<String>,

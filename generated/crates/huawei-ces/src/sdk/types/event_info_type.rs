@@ -16,7 +16,7 @@ pub struct EventInfo {
     pub sub_event_type: Option<String>,
     /// **参数解释** 选择查询的时间范围内，此事件发生的数量 **取值范围** 不涉及
     /// Wire name: `event_count`.
-    pub event_count: Option<i64>,
+    pub event_count: Option<i32>,
     /// **参数解释** 此事件最近一次发生的时间 **取值范围** 不涉及
     /// Wire name: `latest_occur_time`.
     pub latest_occur_time: Option<i64>,
@@ -30,7 +30,7 @@ pub struct EventInfo {
         0 => event_name: Option<String> = "event_name",
         1 => event_type: Option<String> = "event_type",
         2 => sub_event_type: Option<String> = "sub_event_type",
-        3 => event_count: Option<i64> = "event_count",
+        3 => event_count: Option<i32> = "event_count",
         4 => latest_occur_time: Option<i64> = "latest_occur_time",
         5 => latest_event_source: Option<String> = "latest_event_source",
     }

@@ -7,11 +7,11 @@
 pub struct MetaDataForAlarmHistoryResp {
     /// **参数解释** 查询告警历史返回的总条数。 **取值范围**： 不涉及。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     MetaDataForAlarmHistoryResp {
-        0 => total: Option<i64> = "total",
+        0 => total: Option<i32> = "total",
     }
 }

@@ -7,10 +7,10 @@
 pub struct MetaDataResp {
     /// **参数解释**： 当前返回结果条数。 **取值范围**: 0 - 2147483647
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**： 结果总条数。 **取值范围**： 0 - 2147483647
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// **参数解释**： 下一个开始的标记，用于分页。如本次查询10条数据，第十条alarm_id为al1441967036681YkazZ0deN，下次start配置为al1441967036681YkazZ0deN可从该alarm_id开始查询。 **取值范围**： 1 - 9999
     /// Wire name: `marker`.
     pub marker: Option<String>,
@@ -18,8 +18,8 @@ pub struct MetaDataResp {
 
 ::runtime::lenient_object! {
     MetaDataResp {
-        0 => count: Option<i64> = "count",
-        1 => total: Option<i64> = "total",
+        0 => count: Option<i32> = "count",
+        1 => total: Option<i32> = "total",
         2 => marker: Option<String> = "marker",
     }
 }

@@ -7,10 +7,10 @@
 pub struct MetaData {
     /// **参数解释**： 当前返回结果条数。    **约束限制**： 不涉及。  **取值范围**： 在\[0,2147483647\]区间内 **默认取值**： 不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**： 总条数。    **约束限制**： 不涉及。  **取值范围**： 在\[0,2147483647\]区间内 **默认取值**： 不涉及。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// **参数解释**： 下一个开始的标记，用于分页。    **约束限制**： 不涉及。  **取值范围**： 长度为\[1,9999\]个数字 **默认取值**： 不涉及。
     /// Wire name: `marker`.
     pub marker: Option<String>,
@@ -18,8 +18,8 @@ pub struct MetaData {
 
 ::runtime::lenient_object! {
     MetaData {
-        0 => count: Option<i64> = "count",
-        1 => total: Option<i64> = "total",
+        0 => count: Option<i32> = "count",
+        1 => total: Option<i32> = "total",
         2 => marker: Option<String> = "marker",
     }
 }

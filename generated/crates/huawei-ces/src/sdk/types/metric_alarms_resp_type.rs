@@ -27,7 +27,7 @@ pub struct MetricAlarmsResp {
     pub alarm_enabled: Option<bool>,
     /// **参数解释**： 告警级别。 **取值范围**： 取值为1、2、3、4 - 1：紧急 - 2：重要 - 3：次要 - 4：提示
     /// Wire name: `alarm_level`.
-    pub alarm_level: Option<i64>,
+    pub alarm_level: Option<i32>,
     /// **参数解释**： 告警类型。 **取值范围**： 针对事件类型的告警时，告警类型为EVENT.SYS（系统事件）或EVENT.CUSTOM（自定义事件）。 针对资源分组的告警时，告警类型为RESOURCE_GROUP。 针对指定资源的告警时，告警类型为MULTI_INSTANCE。 - EVENT.SYS：针对系统事件的告警类型 - EVENT.CUSTOM：针对自定义事件的告警类型 - RESOURCE_GROUP：针对资源分组的告警类型 - MULTI_INSTANCE：指定资源的告警类型
     /// Wire name: `alarm_type`.
     pub alarm_type: Option<String>,
@@ -77,7 +77,7 @@ pub struct MetricAlarmsResp {
         3 => metric: Option<ListAlarmMetricResp> = "metric",
         4 => condition: Option<AlarmRuleConditionResp> = "condition",
         5 => alarm_enabled: Option<bool> = "alarm_enabled",
-        6 => alarm_level: Option<i64> = "alarm_level",
+        6 => alarm_level: Option<i32> = "alarm_level",
         7 => alarm_type: Option<String> = "alarm_type",
         8 => alarm_action_enabled: Option<bool> = "alarm_action_enabled",
         9 => ignore_insufficient_data: Option<bool> = "ignore_insufficient_data",

@@ -18,7 +18,7 @@ pub struct ResourceGroup {
     pub status: Option<StatusSchema>,
     /// **参数解释** 事件类型。已废弃。 **取值范围**： 不涉及。
     /// Wire name: `event_type`.
-    pub event_type: Option<i64>,
+    pub event_type: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -26,6 +26,6 @@ pub struct ResourceGroup {
         0 => namespace: Option<String> = "namespace",
         1 => dimensions: Vec<MetricsDimension> = "dimensions",
         2 => status: Option<StatusSchema> = "status",
-        3 => event_type: Option<i64> = "event_type",
+        3 => event_type: Option<i32> = "event_type",
     }
 }

@@ -14,14 +14,14 @@ pub struct TemplateItem {
     pub condition: Option<AlarmTemplateCondition>,
     /// **参数解释**： 告警级别。     **约束限制**： 不涉及。 **取值范围**： 只能为1、2、3、4。 - 1为紧急 - 2为重要 - 3为次要 - 4为提示           **默认取值**： 不涉及。
     /// Wire name: `alarm_level`.
-    pub alarm_level: Option<i64>,
+    pub alarm_level: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     TemplateItem {
         0 => metric_name: Option<String> = "metric_name",
         1 => condition: Option<AlarmTemplateCondition> = "condition",
-        2 => alarm_level: Option<i64> = "alarm_level",
+        2 => alarm_level: Option<i32> = "alarm_level",
     }
 }
 

@@ -7,11 +7,11 @@
 pub struct TotalMetaData {
     /// **参数解释**： 总条数。 **取值范围**： 在\[0,2147483647\]区间内。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     TotalMetaData {
-        0 => total: Option<i64> = "total",
+        0 => total: Option<i32> = "total",
     }
 }

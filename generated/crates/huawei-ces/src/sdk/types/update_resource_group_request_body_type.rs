@@ -8,7 +8,7 @@ use super::{CreateResourceGroup, ResourceGroupTagRelation};
 pub struct UpdateResourceGroupRequestBody {
     /// **参数解释** 资源分组的名称 **约束限制** 不涉及 **取值范围** 只能为字母、数字、汉字、-或_，长度为\[1,128\]个字符 **默认取值** 不涉及
     /// Wire name: `group_name`.
-    pub group_name: Option<String>,
+    pub group_name: String,
     /// **参数解释** 手动创建时的资源详情。 **约束限制** 不超过1000个资源。
     /// Wire name: `resources`.
     pub resources: Option<Vec<CreateResourceGroup>>,

@@ -2,7 +2,7 @@
 //! `AddAlarmRuleResources`: 批量增加告警规则资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/alarms/{alarm_id}/resources/batch-create` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/add_alarm_rule_resources.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:55).
+//! - Spec: `specs/huawei/ces/v2/add_alarm_rule_resources.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:55).
 
 use super::ResourcesReqV2;
 

@@ -2,7 +2,7 @@
 //! `BatchCreateResources`: 自定义资源分组批量增加关联资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/resource-groups/{group_id}/resources/batch-create` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_create_resources.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:122).
+//! - Spec: `specs/huawei/ces/v2/batch_create_resources.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:122).
 
 use super::AddResourcesReq;
 
@@ -57,12 +57,12 @@ impl BatchCreateResourcesRequestBuilder {
 pub struct BatchCreateResourcesResponse {
     /// **参数解释**： 成功添加的资源数目。     **取值范围**： 取值范围为0-1000。
     /// Wire name: `succeed_count`.
-    pub succeed_count: Option<i64>,
+    pub succeed_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchCreateResourcesResponse {
-        0 => succeed_count: Option<i64> = "succeed_count",
+        0 => succeed_count: Option<i32> = "succeed_count",
     }
 }
 

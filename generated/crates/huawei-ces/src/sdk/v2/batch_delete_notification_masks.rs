@@ -2,7 +2,7 @@
 //! `BatchDeleteNotificationMasks`: 批量删除告警通知屏蔽规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/notification-masks/batch-delete` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_delete_notification_masks.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:319).
+//! - Spec: `specs/huawei/ces/v2/batch_delete_notification_masks.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:319).
 
 use super::BatchDeleteNotificationMasksRequestBody;
 

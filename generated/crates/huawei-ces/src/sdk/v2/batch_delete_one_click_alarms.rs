@@ -2,7 +2,7 @@
 //! `BatchDeleteOneClickAlarms`: 批量删除一键告警
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/one-click-alarms/batch-delete` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_delete_one_click_alarms.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:384).
+//! - Spec: `specs/huawei/ces/v2/batch_delete_one_click_alarms.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:384).
 
 use super::BatchDeleteOneClickAlarmsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchDeleteResourceGroups`: 批量删除资源分组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/resource-groups/batch-delete` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_delete_resource_groups.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:449).
+//! - Spec: `specs/huawei/ces/v2/batch_delete_resource_groups.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:449).
 
 use super::BatchDeleteResourceGroupsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchDeleteResources`: 自定义资源分组批量删除关联资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/resource-groups/{group_id}/resources/batch-delete` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_delete_resources.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:514).
+//! - Spec: `specs/huawei/ces/v2/batch_delete_resources.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:514).
 
 use super::DelResourcesReq;
 
@@ -57,12 +57,12 @@ impl BatchDeleteResourcesRequestBuilder {
 pub struct BatchDeleteResourcesResponse {
     /// 成功删除的资源数目
     /// Wire name: `succeed_count`.
-    pub succeed_count: Option<i64>,
+    pub succeed_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant BatchDeleteResourcesResponse {
-        0 => succeed_count: Option<i64> = "succeed_count",
+        0 => succeed_count: Option<i32> = "succeed_count",
     }
 }
 

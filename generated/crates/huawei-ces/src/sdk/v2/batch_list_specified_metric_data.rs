@@ -2,7 +2,7 @@
 //! `BatchListSpecifiedMetricData`: 批量查询指标数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/batch-query-metric-data` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_list_specified_metric_data.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:646).
+//! - Spec: `specs/huawei/ces/v2/batch_list_specified_metric_data.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:646).
 
 use super::{BatchListSpecifiedMetricDataRequestBody, MetricDataPoint};
 

@@ -2,7 +2,7 @@
 //! `BatchUpdateNotificationMaskTime`: 批量修改告警通知屏蔽规则的屏蔽时间
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/notification-masks/batch-update` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_update_notification_mask_time.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:711).
+//! - Spec: `specs/huawei/ces/v2/batch_update_notification_mask_time.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:711).
 
 use super::BatchUpdateNotificationMaskTimeRequestBody;
 

@@ -2,7 +2,7 @@
 //! `BatchUpdateOneClickAlarmsEnabledState`: 批量修改一键告警关联告警规则的启用状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/one-click-alarms/{one_click_alarm_id}/alarm-rules/action` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_update_one_click_alarms_enabled_state.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:910).
+//! - Spec: `specs/huawei/ces/v2/batch_update_one_click_alarms_enabled_state.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:910).
 
 use super::BatchUpdateOneClickAlarmsEnabledStateRequestBody;
 

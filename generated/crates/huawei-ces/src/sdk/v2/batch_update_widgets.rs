@@ -2,7 +2,7 @@
 //! `BatchUpdateWidgets`: 批量更新监控视图
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/widgets/batch-update` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/batch_update_widgets.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:977).
+//! - Spec: `specs/huawei/ces/v2/batch_update_widgets.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:977).
 
 use super::{BatchUpdateWidgetInfo, UpdateWidgetInfo};
 

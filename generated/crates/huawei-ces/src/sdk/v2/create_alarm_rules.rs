@@ -2,7 +2,7 @@
 //! `CreateAlarmRules`: 创建告警规则（推荐）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/alarms` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/create_alarm_rules.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1042).
+//! - Spec: `specs/huawei/ces/v2/create_alarm_rules.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1042).
 
 use super::PostAlarmsReqV2;
 

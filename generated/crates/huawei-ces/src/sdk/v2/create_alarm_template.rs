@@ -2,7 +2,7 @@
 //! `CreateAlarmTemplate`: 创建自定义告警模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/alarm-templates` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/create_alarm_template.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1107).
+//! - Spec: `specs/huawei/ces/v2/create_alarm_template.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1107).
 
 use super::{CreateAlarmTemplateRequestBody, OverwriteResultResp};
 

@@ -2,7 +2,7 @@
 //! `CreateDashboardWidgets`: 创建/复制/批量创建监控视图到指定的监控看板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/dashboards/{dashboard_id}/widgets` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/create_dashboard_widgets.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1172).
+//! - Spec: `specs/huawei/ces/v2/create_dashboard_widgets.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1172).
 
 use super::BaseWidgetInfo;
 

@@ -2,7 +2,7 @@
 //! `CreateOneDashboard`: 创建/复制监控看板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/dashboards` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/create_one_dashboard.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1304).
+//! - Spec: `specs/huawei/ces/v2/create_one_dashboard.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1304).
 
 use super::CreateDashboardRequestBody;
 

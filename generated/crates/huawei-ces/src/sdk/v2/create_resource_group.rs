@@ -2,7 +2,7 @@
 //! `CreateResourceGroup`: 创建资源分组（推荐）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/resource-groups` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/create_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1369).
+//! - Spec: `specs/huawei/ces/v2/create_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1369).
 
 use super::CreateResourceGroupRequestBody;
 

@@ -2,7 +2,7 @@
 //! `DeleteAlarmRuleResources`: 批量删除告警规则资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/alarms/{alarm_id}/resources/batch-delete` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/delete_alarm_rule_resources.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1434).
+//! - Spec: `specs/huawei/ces/v2/delete_alarm_rule_resources.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1434).
 
 use super::ResourcesReqV2;
 

@@ -2,7 +2,7 @@
 //! `DeleteDashboards`: 批量删除监控看板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/dashboards/batch-delete` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/delete_dashboards.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1501).
+//! - Spec: `specs/huawei/ces/v2/delete_dashboards.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1501).
 
 use super::{BatchDeleteDashboardRespInfo, BatchDeleteDashboardsRequestBody};
 

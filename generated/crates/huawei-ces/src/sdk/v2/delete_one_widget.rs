@@ -2,7 +2,7 @@
 //! `DeleteOneWidget`: 删除指定监控视图
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v2/{project_id}/widgets/{widget_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/delete_one_widget.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1566).
+//! - Spec: `specs/huawei/ces/v2/delete_one_widget.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1566).
 
 /// Input of `DeleteOneWidget`. Build one with [`DeleteOneWidgetRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

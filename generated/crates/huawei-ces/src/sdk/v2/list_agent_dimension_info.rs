@@ -2,7 +2,7 @@
 //! `ListAgentDimensionInfo`: 查询主机监控原始维度值
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/instances/{instance_id}/agent-dimensions` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_agent_dimension_info.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1631).
+//! - Spec: `specs/huawei/ces/v2/list_agent_dimension_info.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1631).
 
 use super::AgentDimension;
 
@@ -18,16 +18,16 @@ pub struct ListAgentDimensionInfoRequest {
     pub instance_id: String,
     /// **参数解释**： 维度名称。 **约束限制**： 不涉及。 **取值范围**： 枚举类型，mount_point:挂载点，disk:磁盘，proc:进程，gpu:显卡，raid:RAID控制器。 **默认取值**： 不涉及。
     /// Wire name: `dim_name`, sent in the query.
-    pub dim_name: Option<String>,
+    pub dim_name: String,
     /// **参数解释**： 维度值(建议：同一个instance_id下相同dim_value对应的原始维度值origin_value是一样的，无需多次调用，建议根据instance_id + dim_value作为key进行缓存重复使用)。 **约束限制**： 不涉及。  **取值范围**： 32位字符串，如：2e84018fc8b4484b94e89aae212fe615。 **默认取值**： 不涉及。
     /// Wire name: `dim_value`, sent in the query.
     pub dim_value: Option<String>,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 最小值为0，最大值为2147483647。 **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： 最小值为1，最大值为1000。 **默认取值**： 1000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListAgentDimensionInfoRequest {
@@ -44,8 +44,8 @@ impl ListAgentDimensionInfoRequest {
         instance_id: String = "instance_id",
         dim_name: String = "dim_name",
         dim_value: String = "dim_value",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -54,11 +54,12 @@ impl ListAgentDimensionInfoRequestBuilder {
     pub fn build(self) -> Result<ListAgentDimensionInfoRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let instance_id = check.required("instance_id", "instance_id", self.instance_id);
+        let dim_name = check.required("dim_name", "dim_name", self.dim_name);
         check
             .finish(|| Some(ListAgentDimensionInfoRequest {
                 project_id: self.project_id,
                 instance_id: instance_id?,
-                dim_name: self.dim_name,
+                dim_name: dim_name?,
                 dim_value: self.dim_value,
                 offset: self.offset,
                 limit: self.limit,
@@ -75,13 +76,13 @@ pub struct ListAgentDimensionInfoResponse {
     pub dimensions: Vec<AgentDimension>,
     /// **参数解释**： 维度信息总数。 **取值范围**： 整数，最小值为0，最大值为2147483647。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAgentDimensionInfoResponse {
         0 => dimensions: Vec<AgentDimension> = "dimensions",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

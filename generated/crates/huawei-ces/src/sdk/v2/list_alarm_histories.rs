@@ -2,7 +2,7 @@
 //! `ListAlarmHistories`: 查询告警记录列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/alarm-histories` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_alarm_histories.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1704).
+//! - Spec: `specs/huawei/ces/v2/list_alarm_histories.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1704).
 
 use super::AlarmHistoryItemV2;
 
@@ -29,7 +29,7 @@ pub struct ListAlarmHistoriesRequest {
     pub status: Option<Vec<String>>,
     /// **参数解释**： 告警级别。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - 1：紧急 - 2：重要 - 3：次要 - 4：提示 **默认取值**： 不涉及。
     /// Wire name: `level`, sent in the query.
-    pub level: Option<i64>,
+    pub level: Option<i32>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值**： 不涉及。
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
@@ -53,10 +53,10 @@ pub struct ListAlarmHistoriesRequest {
     pub create_time_to: Option<String>,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 整数，最小值为0，最大值为1000000000 **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 整数，最小值为1，最大值为100 **默认取值**： 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**： 按关键字排序。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - first_alarm_time: 告警产生时间 - update_time: 更新时间 - alarm_level: 告警级别 - record_id: 表记录主键 **默认取值**： update_time
     /// Wire name: `order_by`, sent in the query.
     pub order_by: Option<String>,
@@ -80,7 +80,7 @@ impl ListAlarmHistoriesRequest {
         record_id: String = "record_id",
         name: String = "name",
         status: Vec<String> = "status",
-        level: i64 = "level",
+        level: i32 = "level",
         namespace: String = "namespace",
         resource_id: String = "resource_id",
         from: String = "from",
@@ -88,8 +88,8 @@ impl ListAlarmHistoriesRequest {
         alarm_type: String = "alarm_type",
         create_time_from: String = "create_time_from",
         create_time_to: String = "create_time_to",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         order_by: String = "order_by",
         mask_status: String = "mask_status",
     }
@@ -131,13 +131,13 @@ pub struct ListAlarmHistoriesResponse {
     pub alarm_histories: Vec<AlarmHistoryItemV2>,
     /// **参数解释**： 告警记录总数。 **取值范围**： \[0,2147483647\]
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAlarmHistoriesResponse {
         0 => alarm_histories: Vec<AlarmHistoryItemV2> = "alarm_histories",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListAlarmRulePolicies`: 查询告警规则策略列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/alarms/{alarm_id}/policies` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_alarm_rule_policies.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1801).
+//! - Spec: `specs/huawei/ces/v2/list_alarm_rule_policies.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1801).
 
 use super::ListPolicyResp;
 
@@ -18,10 +18,10 @@ pub struct ListAlarmRulePoliciesRequest {
     pub alarm_id: String,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 0-10000 **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： 1-100 **默认取值**： 10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListAlarmRulePoliciesRequest {
@@ -36,8 +36,8 @@ impl ListAlarmRulePoliciesRequest {
     ListAlarmRulePoliciesRequestBuilder for ListAlarmRulePoliciesRequest {
         project_id: String = "project_id",
         alarm_id: String = "alarm_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -65,13 +65,13 @@ pub struct ListAlarmRulePoliciesResponse {
     pub policies: Vec<ListPolicyResp>,
     /// **参数解释**： 指定告警规则对应的策略总数。 **取值范围**： 0-100
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAlarmRulePoliciesResponse {
         0 => policies: Vec<ListPolicyResp> = "policies",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

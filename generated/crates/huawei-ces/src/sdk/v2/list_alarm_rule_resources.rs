@@ -2,7 +2,7 @@
 //! `ListAlarmRuleResources`: 查询告警规则资源列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/alarms/{alarm_id}/resources` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_alarm_rule_resources.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1870).
+//! - Spec: `specs/huawei/ces/v2/list_alarm_rule_resources.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1870).
 
 use super::DimensionResp;
 
@@ -18,10 +18,10 @@ pub struct ListAlarmRuleResourcesRequest {
     pub alarm_id: String,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： 最小值为0，最大值为10000。 **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： 最小值为1，最大值为100。 **默认取值**： 10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListAlarmRuleResourcesRequest {
@@ -36,8 +36,8 @@ impl ListAlarmRuleResourcesRequest {
     ListAlarmRuleResourcesRequestBuilder for ListAlarmRuleResourcesRequest {
         project_id: String = "project_id",
         alarm_id: String = "alarm_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -65,13 +65,13 @@ pub struct ListAlarmRuleResourcesResponse {
     pub resources: Vec<Vec<DimensionResp>>,
     /// **参数解释**： 资源总数。 **取值范围**： \[0,2147483647\]
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAlarmRuleResourcesResponse {
         0 => resources: Vec<Vec<DimensionResp>> = "resources",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

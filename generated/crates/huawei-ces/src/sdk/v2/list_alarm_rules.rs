@@ -2,7 +2,7 @@
 //! `ListAlarmRules`: 查询告警规则列表（推荐）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/alarms` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_alarm_rules.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:1939).
+//! - Spec: `specs/huawei/ces/v2/list_alarm_rules.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:1939).
 
 use super::ListAlarmRespBodyAlarms;
 
@@ -36,10 +36,10 @@ pub struct ListAlarmRulesRequest {
     pub resource_level: Option<String>,
     /// **参数解释**： 分页偏移量。 **约束限制**： 不涉及。 **取值范围**： \[0,10000\]           **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： \[1,100\]           **默认取值**： 10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListAlarmRulesRequest {
@@ -60,8 +60,8 @@ impl ListAlarmRulesRequest {
         enterprise_project_id: String = "enterprise_project_id",
         product_name: String = "product_name",
         resource_level: String = "resource_level",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -94,13 +94,13 @@ pub struct ListAlarmRulesResponse {
     pub alarms: Vec<ListAlarmRespBodyAlarms>,
     /// **参数解释**： 告警规则总数。 **取值范围**： \[0,10000\]
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAlarmRulesResponse {
         0 => alarms: Vec<ListAlarmRespBodyAlarms> = "alarms",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

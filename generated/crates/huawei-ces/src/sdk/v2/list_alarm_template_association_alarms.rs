@@ -2,7 +2,7 @@
 //! `ListAlarmTemplateAssociationAlarms`: 查询告警模板关联的告警规则列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/alarm-templates/{template_id}/association-alarms` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_alarm_template_association_alarms.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2020).
+//! - Spec: `specs/huawei/ces/v2/list_alarm_template_association_alarms.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2020).
 
 use super::ListAssociationAlarmsResponseAlarms;
 
@@ -18,10 +18,10 @@ pub struct ListAlarmTemplateAssociationAlarmsRequest {
     pub template_id: String,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小 **约束限制**： 不涉及 **取值范围**： 整数，\[1,100\] **默认取值**： 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListAlarmTemplateAssociationAlarmsRequest {
@@ -36,8 +36,8 @@ impl ListAlarmTemplateAssociationAlarmsRequest {
     ListAlarmTemplateAssociationAlarmsRequestBuilder for ListAlarmTemplateAssociationAlarmsRequest {
         project_id: String = "project_id",
         template_id: String = "template_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -67,13 +67,13 @@ pub struct ListAlarmTemplateAssociationAlarmsResponse {
     pub alarms: Vec<ListAssociationAlarmsResponseAlarms>,
     /// **参数解释**： 告警规则列表总数。     **取值范围**： 取值范围为0-1000.
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAlarmTemplateAssociationAlarmsResponse {
         0 => alarms: Vec<ListAssociationAlarmsResponseAlarms> = "alarms",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListAlarmTemplates`: 查询告警模板列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/alarm-templates` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_alarm_templates.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2089).
+//! - Spec: `specs/huawei/ces/v2/list_alarm_templates.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2089).
 
 use super::AlarmTemplates;
 
@@ -15,10 +15,10 @@ pub struct ListAlarmTemplatesRequest {
     pub project_id: Option<String>,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小 **约束限制**： 不涉及 **取值范围**： 整数，\[1,100\] **默认取值**： 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值**： 不涉及。
     /// Wire name: `namespace`, sent in the query.
     pub namespace: Option<String>,
@@ -47,8 +47,8 @@ impl ListAlarmTemplatesRequest {
     /// Builder of [`ListAlarmTemplatesRequest`]: [`build`](ListAlarmTemplatesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListAlarmTemplatesRequestBuilder for ListAlarmTemplatesRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         namespace: String = "namespace",
         dim_name: String = "dim_name",
         template_type: String = "template_type",
@@ -84,13 +84,13 @@ pub struct ListAlarmTemplatesResponse {
     pub alarm_templates: Vec<AlarmTemplates>,
     /// **参数解释**： 告警模板记录总数。 **取值范围**： 字符串长度在 10 到 9999999 之间。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListAlarmTemplatesResponse {
         0 => alarm_templates: Vec<AlarmTemplates> = "alarm_templates",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

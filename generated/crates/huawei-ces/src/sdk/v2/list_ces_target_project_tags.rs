@@ -2,7 +2,7 @@
 //! `ListCesTargetProjectTags`: 查询CES指定项目指定资源类型标签列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/{resource_type}/tags` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_ces_target_project_tags.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2166).
+//! - Spec: `specs/huawei/ces/v2/list_ces_target_project_tags.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2166).
 
 use super::TagResp;
 

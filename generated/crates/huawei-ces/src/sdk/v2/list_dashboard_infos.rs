@@ -2,7 +2,7 @@
 //! `ListDashboardInfos`: 查询监控看板列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/dashboards` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_dashboard_infos.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2231).
+//! - Spec: `specs/huawei/ces/v2/list_dashboard_infos.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2231).
 
 use super::DashBoardInfo;
 

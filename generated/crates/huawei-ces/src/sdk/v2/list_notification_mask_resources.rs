@@ -2,7 +2,7 @@
 //! `ListNotificationMaskResources`: 查询告警通知屏蔽资源列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/notification-masks/{notification_mask_id}/resources` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_notification_mask_resources.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2371).
+//! - Spec: `specs/huawei/ces/v2/list_notification_mask_resources.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2371).
 
 use super::ResourceResp;
 
@@ -18,10 +18,10 @@ pub struct ListNotificationMaskResourcesRequest {
     pub notification_mask_id: String,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小 **约束限制**： 不涉及 **取值范围**： 整数，\[1,100\] **默认取值**： 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListNotificationMaskResourcesRequest {
@@ -36,8 +36,8 @@ impl ListNotificationMaskResourcesRequest {
     ListNotificationMaskResourcesRequestBuilder for ListNotificationMaskResourcesRequest {
         project_id: String = "project_id",
         notification_mask_id: String = "notification_mask_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
     }
 }
 
@@ -72,13 +72,13 @@ pub struct ListNotificationMaskResourcesResponse {
     pub resources: Vec<ResourceResp>,
     /// **参数解释**： 资源总数 **取值范围**： \[0,100\]
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListNotificationMaskResourcesResponse {
         0 => resources: Vec<ResourceResp> = "resources",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListNotificationMasks`: 查询告警通知屏蔽列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/notification-masks/batch-query` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/list_notification_masks.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2440).
+//! - Spec: `specs/huawei/ces/v2/list_notification_masks.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2440).
 
 use super::{ListNotificationMaskRequestBody, ListNotificationMaskRespNotificationMasks};
 
@@ -15,10 +15,10 @@ pub struct ListNotificationMasksRequest {
     pub project_id: Option<String>,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小 **约束限制**： 不涉及 **取值范围**： 整数，\[1,100\] **默认取值**： 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**： 排序关键字，与sort_dir同时使用。 **约束限制**： 目前只支持create_time与update_time **取值范围**： - create_time：按创建时间排序 - update_time：按修改时间排序 **默认取值**： 不涉及。
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
@@ -41,8 +41,8 @@ impl ListNotificationMasksRequest {
     /// Builder of [`ListNotificationMasksRequest`]: [`build`](ListNotificationMasksRequestBuilder::build) checks required fields and ranges before any I/O.
     ListNotificationMasksRequestBuilder for ListNotificationMasksRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
         body: ListNotificationMaskRequestBody = "body",
@@ -74,13 +74,13 @@ pub struct ListNotificationMasksResponse {
     pub notification_masks: Vec<ListNotificationMaskRespNotificationMasks>,
     /// **参数解释**： 通知屏蔽列表总数 **取值范围**： \[0,99999\]
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListNotificationMasksResponse {
         0 => notification_masks: Vec<ListNotificationMaskRespNotificationMasks> = "notification_masks",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListOneClickAlarms`: 查询一键告警列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/one-click-alarms` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_one_click_alarms.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2578).
+//! - Spec: `specs/huawei/ces/v2/list_one_click_alarms.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2578).
 
 use super::ListOneClickAlarmsRespOneClickAlarms;
 

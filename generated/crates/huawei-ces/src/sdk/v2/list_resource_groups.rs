@@ -2,7 +2,7 @@
 //! `ListResourceGroups`: 查询资源分组列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/resource-groups` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_resource_groups.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2641).
+//! - Spec: `specs/huawei/ces/v2/list_resource_groups.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2641).
 
 use super::OneResourceGroupResp;
 
@@ -24,10 +24,10 @@ pub struct ListResourceGroupsRequest {
     pub group_id: Option<String>,
     /// **参数解释** 分页起始值。 **约束限制** 不涉及。 **取值范围** 在\[0,10000\]区间内。 **默认取值** 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释** 分页查询时每页的条目数。 **约束限制** 不涉及。 **取值范围** 在\[1,100\]区间内。 **默认取值** 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释** 资源分组添加资源方式，不传代表查询所有资源分组类型。 **约束限制** 不涉及。 **取值范围** - EPS: 表示匹配企业项目 - TAG: 表示匹配标签 - Manual: 表示手动添加 - COMB: 表示组合匹配 - NAME: 表示匹配实例名称 **默认取值** 不涉及。
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
@@ -50,8 +50,8 @@ impl ListResourceGroupsRequest {
         enterprise_project_id: String = "enterprise_project_id",
         group_name: String = "group_name",
         group_id: String = "group_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         type_field: String = "type",
         status: String = "status",
     }
@@ -81,7 +81,7 @@ impl ListResourceGroupsRequestBuilder {
 pub struct ListResourceGroupsResponse {
     /// **参数解释** 资源分组总数。 **取值范围** 在\[0,1000\]区间内。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释** 资源分组列表。
     /// Wire name: `resource_groups`.
     pub resource_groups: Vec<OneResourceGroupResp>,
@@ -89,7 +89,7 @@ pub struct ListResourceGroupsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListResourceGroupsResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => resource_groups: Vec<OneResourceGroupResp> = "resource_groups",
     }
 }

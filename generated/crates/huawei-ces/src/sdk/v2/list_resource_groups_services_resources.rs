@@ -2,7 +2,7 @@
 //! `ListResourceGroupsServicesResources`: 查询资源分组下指定服务类别特定维度的资源列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/resource-groups/{group_id}/services/{service}/resources` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/list_resource_groups_services_resources.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2718).
+//! - Spec: `specs/huawei/ces/v2/list_resource_groups_services_resources.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2718).
 
 use super::GetResourceGroupResources;
 
@@ -21,7 +21,7 @@ pub struct ListResourceGroupsServicesResourcesRequest {
     pub service: String,
     /// **参数解释**： 分页偏移量 **约束限制**： 不涉及 **取值范围**： 整数，\[0,10000\] **默认取值**： 0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**： 分页大小。 **约束限制**： 不涉及。 **取值范围**： 大小为1-100。 **默认取值**： 不涉及。
     /// Wire name: `limit`, sent in the query.
     pub limit: Option<String>,
@@ -64,7 +64,7 @@ impl ListResourceGroupsServicesResourcesRequest {
         project_id: String = "project_id",
         group_id: String = "group_id",
         service: String = "service",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
         limit: String = "limit",
         dim_name: String = "dim_name",
         status: String = "status",
@@ -110,7 +110,7 @@ impl ListResourceGroupsServicesResourcesRequestBuilder {
 pub struct ListResourceGroupsServicesResourcesResponse {
     /// **参数解释** 资源总数。 **取值范围** 0-10000
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 资源分组资源列表
     /// Wire name: `resources`.
     pub resources: Vec<GetResourceGroupResources>,
@@ -118,7 +118,7 @@ pub struct ListResourceGroupsServicesResourcesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListResourceGroupsServicesResourcesResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => resources: Vec<GetResourceGroupResources> = "resources",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowAlarmTemplate`: 查询告警模板详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/alarm-templates/{template_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/show_alarm_template.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2805).
+//! - Spec: `specs/huawei/ces/v2/show_alarm_template.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2805).
 
 use super::{AlarmTemplatePolicies, TemplateType};
 

@@ -2,7 +2,7 @@
 //! `ShowResourceGroup`: 查询指定资源分组详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/resource-groups/{group_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/show_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2870).
+//! - Spec: `specs/huawei/ces/v2/show_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2870).
 
 use super::{
     AssociationAlarmTemplate, CombRelation, EnterpriseProjectIdAndTags,

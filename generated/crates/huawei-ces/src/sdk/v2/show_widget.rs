@@ -2,7 +2,7 @@
 //! `ShowWidget`: 查询指定监控视图信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v2/{project_id}/widgets/{widget_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v2/show_widget.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:2935).
+//! - Spec: `specs/huawei/ces/v2/show_widget.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2935).
 
 use super::{BaseWidgetInfoRespLocation, BaseWidgetInfoRespProperties, WidgetMetricResp};
 

@@ -2,7 +2,7 @@
 //! `UpdateAlarmRulePolicies`: 修改告警规则策略(全量修改)
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/alarms/{alarm_id}/policies` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/update_alarm_rule_policies.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:3067).
+//! - Spec: `specs/huawei/ces/v2/update_alarm_rule_policies.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:3067).
 
 use super::{UpdateAlarmRulePoliciesReqBodyV2, UpdatePolicyResp};
 

@@ -2,7 +2,7 @@
 //! `UpdateNotificationMask`: 修改告警通知屏蔽规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/notification-masks/{notification_mask_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/update_notification_mask.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:3269).
+//! - Spec: `specs/huawei/ces/v2/update_notification_mask.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:3269).
 
 use super::UpdateNotificationMasksRequestBody;
 

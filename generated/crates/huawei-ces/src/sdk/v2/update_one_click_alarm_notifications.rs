@@ -2,7 +2,7 @@
 //! `UpdateOneClickAlarmNotifications`: 批量修改开启状态的一键告警关联告警规则的告警通知
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/one-click-alarms/{one_click_alarm_id}/notifications` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/update_one_click_alarm_notifications.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:3336).
+//! - Spec: `specs/huawei/ces/v2/update_one_click_alarm_notifications.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:3336).
 
 use super::UpdateOneClickAlarmNotificationsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateResourceGroup`: 修改资源分组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/resource-groups/{group_id}` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/update_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:3403).
+//! - Spec: `specs/huawei/ces/v2/update_resource_group.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:3403).
 
 use super::PutResourceGroupReq;
 

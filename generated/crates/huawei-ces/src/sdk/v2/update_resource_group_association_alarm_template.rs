@@ -2,7 +2,7 @@
 //! `UpdateResourceGroupAssociationAlarmTemplate`: 资源分组异步关联自定义告警模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v2/{project_id}/resource-groups/{group_id}/alarm-templates/async-association` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v2/update_resource_group_association_alarm_template.yaml`, imported from huaweicloudsdkces 3.1.219 v2 (huaweicloudsdkces/v2/ces_client.py:3470).
+//! - Spec: `specs/huawei/ces/v2/update_resource_group_association_alarm_template.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:3470).
 
 use super::AsyncAssociateRGAndTemplatesReq;
 

@@ -2,7 +2,7 @@
 //! `BatchCreateAgentInvocations`: 批量创建Agent任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agent-invocations/batch-create` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v3/batch_create_agent_invocations.yaml`, imported from huaweicloudsdkces 3.1.219 v3 (huaweicloudsdkces/v3/ces_client.py:120).
+//! - Spec: `specs/huawei/ces/v3/batch_create_agent_invocations.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkces/v3/ces_client.py:120).
 
 use super::{BatchCreateInvocationInfo, BatchCreateInvocationRequestBody};
 

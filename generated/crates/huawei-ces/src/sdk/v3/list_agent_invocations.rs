@@ -2,7 +2,7 @@
 //! `ListAgentInvocations`: 查询Agent任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/agent-invocations` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/ces/v3/list_agent_invocations.yaml`, imported from huaweicloudsdkces 3.1.219 v3 (huaweicloudsdkces/v3/ces_client.py:185).
+//! - Spec: `specs/huawei/ces/v3/list_agent_invocations.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkces/v3/ces_client.py:185).
 
 use super::InvocationInfo;
 
@@ -33,7 +33,7 @@ pub struct ListAgentInvocationsRequest {
     pub offset: Option<i64>,
     /// **参数解释**: 分页大小。 **约束限制**: 不涉及。 **取值范围**: 数字范围为\[1,100\] **默认取值**: 100
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ListAgentInvocationsRequest {
@@ -53,7 +53,7 @@ impl ListAgentInvocationsRequest {
         invocation_type: String = "invocation_type",
         invocation_target: String = "invocation_target",
         offset: i64 = "offset",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListAgentStatus`: 插件状态查询
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agent-status/batch-query` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/ces/v3/list_agent_status.yaml`, imported from huaweicloudsdkces 3.1.219 v3 (huaweicloudsdkces/v3/ces_client.py:55).
+//! - Spec: `specs/huawei/ces/v3/list_agent_status.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkces/v3/ces_client.py:55).
 
 use super::{AgentStatusInfo, ListAgentStatusRequestBody};
 

@@ -8,6 +8,7 @@ pub use crate::create_redislog::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateRedislogRequest, ::runtime::BuildError> {
     CreateRedislogRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .log_type(String::from("example-log_type"))
         .build()
 }
 
@@ -52,7 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "log_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "replication_id",

@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::export_excel_job::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ExportExcelJobRequest, ::runtime::BuildError> {
-    ExportExcelJobRequest::builder().build()
+    ExportExcelJobRequest::builder().job_id(String::from("example-job_id")).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +40,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "job_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_config_templates::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListConfigTemplatesRequest, ::runtime::BuildError> {
-    ListConfigTemplatesRequest::builder().build()
+    ListConfigTemplatesRequest::builder()
+        .type_field(String::from("example-type"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -50,7 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "engine",

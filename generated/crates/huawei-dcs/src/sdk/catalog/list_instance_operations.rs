@@ -8,6 +8,7 @@ pub use crate::list_instance_operations::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListInstanceOperationsRequest, ::runtime::BuildError> {
     ListInstanceOperationsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .operation(String::from("example-operation"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "operation",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

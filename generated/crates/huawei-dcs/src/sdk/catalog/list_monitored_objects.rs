@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_monitored_objects::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMonitoredObjectsRequest, ::runtime::BuildError> {
-    ListMonitoredObjectsRequest::builder().build()
+    ListMonitoredObjectsRequest::builder()
+        .dim_name(String::from("example-dim_name"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,7 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "dim_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

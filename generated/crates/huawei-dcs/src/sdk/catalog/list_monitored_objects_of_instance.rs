@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ListMonitoredObjectsOfInstanceRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .dim_name(String::from("example-dim_name"))
         .build()
 }
 
@@ -53,7 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "dim_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

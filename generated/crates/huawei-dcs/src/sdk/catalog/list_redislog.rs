@@ -8,6 +8,7 @@ pub use crate::list_redislog::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListRedislogRequest, ::runtime::BuildError> {
     ListRedislogRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .log_type(String::from("example-log_type"))
         .build()
 }
 
@@ -57,7 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "log_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

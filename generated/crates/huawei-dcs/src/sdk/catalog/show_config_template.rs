@@ -8,6 +8,7 @@ pub use crate::show_config_template::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowConfigTemplateRequest, ::runtime::BuildError> {
     ShowConfigTemplateRequest::builder()
         .template_id(String::from("example-template_id"))
+        .type_field(String::from("example-type"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

@@ -6,10 +6,10 @@
 pub struct AutoscanConfigRequest {
     /// 是否开启自动分析
     /// Wire name: `enable_auto_scan`.
-    pub enable_auto_scan: Option<bool>,
+    pub enable_auto_scan: bool,
     /// 每日分析时间，时间格式为21:00，时间为UTC时间
     /// Wire name: `schedule_at`.
-    pub schedule_at: Option<Vec<String>>,
+    pub schedule_at: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for AutoscanConfigRequest {

@@ -9,7 +9,7 @@ pub struct BackupPlan {
     pub timezone_offset: Option<String>,
     /// 每周的周几开始备份，取值1-7，1代表周一，7代表周日。
     /// Wire name: `backup_at`.
-    pub backup_at: Vec<i64>,
+    pub backup_at: Vec<i32>,
     /// 备份周期类型，目前支持“weekly”。
     /// Wire name: `period_type`.
     pub period_type: Option<String>,
@@ -21,7 +21,7 @@ pub struct BackupPlan {
 ::runtime::lenient_object! {
     BackupPlan {
         0 => timezone_offset: Option<String> = "timezone_offset",
-        1 => backup_at: Vec<i64> = "backup_at",
+        1 => backup_at: Vec<i32> = "backup_at",
         2 => period_type: Option<String> = "period_type",
         3 => begin_at: Option<String> = "begin_at",
     }

@@ -11,7 +11,7 @@ pub struct BackupPolicy {
     pub backup_type: Option<String>,
     /// 当backup_type设置为auto时，该参数为必填。 保留天数，单位：天，取值范围：1-7。
     /// Wire name: `save_days`.
-    pub save_days: Option<i64>,
+    pub save_days: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `periodical_backup_plan`.
     pub periodical_backup_plan: Option<BackupPlan>,
@@ -20,7 +20,7 @@ pub struct BackupPolicy {
 ::runtime::lenient_object! {
     BackupPolicy {
         0 => backup_type: Option<String> = "backup_type",
-        1 => save_days: Option<i64> = "save_days",
+        1 => save_days: Option<i32> = "save_days",
         2 => periodical_backup_plan: Option<BackupPlan> = "periodical_backup_plan",
     }
 }

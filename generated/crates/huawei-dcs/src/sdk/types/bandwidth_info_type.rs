@@ -16,13 +16,13 @@ pub struct BandwidthInfo {
     pub current_time: Option<i64>,
     /// 当前带宽，单位为GB
     /// Wire name: `bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: Option<i32>,
     /// 下一个扩容时间
     /// Wire name: `next_expand_time`.
     pub next_expand_time: Option<i64>,
     /// 扩容数量
     /// Wire name: `expand_count`.
-    pub expand_count: Option<i64>,
+    pub expand_count: Option<i32>,
     /// 临时扩容时间间隔
     /// Wire name: `expand_effect_time`.
     pub expand_effect_time: Option<i64>,
@@ -31,16 +31,16 @@ pub struct BandwidthInfo {
     pub expand_interval_time: Option<i64>,
     /// 最大扩容数量
     /// Wire name: `max_expand_count`.
-    pub max_expand_count: Option<i64>,
+    pub max_expand_count: Option<i32>,
     /// 任务是否运行
     /// Wire name: `task_running`.
     pub task_running: Option<bool>,
     /// **参数解释**： 实例基准带宽。 **取值范围**： 不涉及。
     /// Wire name: `assured_bandwidth`.
-    pub assured_bandwidth: Option<i64>,
+    pub assured_bandwidth: Option<i32>,
     /// **参数解释**： 节点最大带宽。 **取值范围**： 不涉及。
     /// Wire name: `max_bandwidth_for_node`.
-    pub max_bandwidth_for_node: Option<i64>,
+    pub max_bandwidth_for_node: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -48,14 +48,14 @@ pub struct BandwidthInfo {
         0 => begin_time: Option<i64> = "begin_time",
         1 => end_time: Option<i64> = "end_time",
         2 => current_time: Option<i64> = "current_time",
-        3 => bandwidth: Option<i64> = "bandwidth",
+        3 => bandwidth: Option<i32> = "bandwidth",
         4 => next_expand_time: Option<i64> = "next_expand_time",
-        5 => expand_count: Option<i64> = "expand_count",
+        5 => expand_count: Option<i32> = "expand_count",
         6 => expand_effect_time: Option<i64> = "expand_effect_time",
         7 => expand_interval_time: Option<i64> = "expand_interval_time",
-        8 => max_expand_count: Option<i64> = "max_expand_count",
+        8 => max_expand_count: Option<i32> = "max_expand_count",
         9 => task_running: Option<bool> = "task_running",
-        10 => assured_bandwidth: Option<i64> = "assured_bandwidth",
-        11 => max_bandwidth_for_node: Option<i64> = "max_bandwidth_for_node",
+        10 => assured_bandwidth: Option<i32> = "assured_bandwidth",
+        11 => max_bandwidth_for_node: Option<i32> = "max_bandwidth_for_node",
     }
 }

@@ -6,7 +6,7 @@
 pub struct BatchRestartOnlineMigrationTasksBody {
     /// 数据迁移任务列表。
     /// Wire name: `migration_tasks`.
-    pub migration_tasks: Option<Vec<String>>,
+    pub migration_tasks: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchRestartOnlineMigrationTasksBody {

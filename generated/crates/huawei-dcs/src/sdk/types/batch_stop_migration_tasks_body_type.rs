@@ -6,7 +6,7 @@
 pub struct BatchStopMigrationTasksBody {
     /// 数据迁移任务列表。
     /// Wire name: `migration_tasks`.
-    pub migration_tasks: Option<Vec<String>>,
+    pub migration_tasks: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchStopMigrationTasksBody {

@@ -16,7 +16,7 @@ pub struct BigkeysBody {
     pub shard: Option<String>,
     /// 大key所在的db
     /// Wire name: `db`.
-    pub db: Option<i64>,
+    pub db: Option<i32>,
     /// key的value大小。
     /// Wire name: `size`.
     pub size: Option<i64>,
@@ -30,7 +30,7 @@ pub struct BigkeysBody {
         0 => name: Option<String> = "name",
         1 => type_field: Option<String> = "type",
         2 => shard: Option<String> = "shard",
-        3 => db: Option<i64> = "db",
+        3 => db: Option<i32> = "db",
         4 => size: Option<i64> = "size",
         5 => unit: Option<String> = "unit",
     }

@@ -22,10 +22,10 @@ pub struct ClientInfo {
     pub cmd: Option<String>,
     /// 已连接时长（单位：秒）
     /// Wire name: `age`.
-    pub age: Option<i64>,
+    pub age: Option<i32>,
     /// 空闲时长（单位：秒）
     /// Wire name: `idle`.
-    pub idle: Option<i64>,
+    pub idle: Option<i32>,
     /// 该客户端正在使用的数据库 ID
     /// Wire name: `db`.
     pub db: Option<String>,
@@ -34,28 +34,28 @@ pub struct ClientInfo {
     pub flags: Option<String>,
     /// 已订阅频道的数量
     /// Wire name: `sub`.
-    pub sub: Option<i64>,
+    pub sub: Option<i32>,
     /// 已订阅模式的数量
     /// Wire name: `psub`.
-    pub psub: Option<i64>,
+    pub psub: Option<i32>,
     /// 在事务中被执行的命令数量
     /// Wire name: `multi`.
-    pub multi: Option<i64>,
+    pub multi: Option<i32>,
     /// 查询缓冲区的长度（单位为字节， 0 表示没有分配查询缓冲区）
     /// Wire name: `qbuf`.
-    pub qbuf: Option<i64>,
+    pub qbuf: Option<i32>,
     /// 查询缓冲区剩余空间的长度（单位为字节， 0 表示没有剩余空间）
     /// Wire name: `qbuf_free`.
-    pub qbuf_free: Option<i64>,
+    pub qbuf_free: Option<i32>,
     /// 输出缓冲区的长度（单位为字节， 0 表示没有分配输出缓冲区）
     /// Wire name: `obl`.
-    pub obl: Option<i64>,
+    pub obl: Option<i32>,
     /// 输出列表包含的对象数量（当输出缓冲区没有剩余空间时，命令回复会以字符串对象的形式被入队到这个队列里）
     /// Wire name: `oll`.
-    pub oll: Option<i64>,
+    pub oll: Option<i32>,
     /// 输出缓冲区和输出列表占用的内存总量
     /// Wire name: `omem`.
-    pub omem: Option<i64>,
+    pub omem: Option<i32>,
     /// 文件描述符事件
     /// Wire name: `events`.
     pub events: Option<String>,
@@ -77,18 +77,18 @@ pub struct ClientInfo {
         2 => fd: Option<String> = "fd",
         3 => name: Option<String> = "name",
         4 => cmd: Option<String> = "cmd",
-        5 => age: Option<i64> = "age",
-        6 => idle: Option<i64> = "idle",
+        5 => age: Option<i32> = "age",
+        6 => idle: Option<i32> = "idle",
         7 => db: Option<String> = "db",
         8 => flags: Option<String> = "flags",
-        9 => sub: Option<i64> = "sub",
-        10 => psub: Option<i64> = "psub",
-        11 => multi: Option<i64> = "multi",
-        12 => qbuf: Option<i64> = "qbuf",
-        13 => qbuf_free: Option<i64> = "qbuf_free",
-        14 => obl: Option<i64> = "obl",
-        15 => oll: Option<i64> = "oll",
-        16 => omem: Option<i64> = "omem",
+        9 => sub: Option<i32> = "sub",
+        10 => psub: Option<i32> = "psub",
+        11 => multi: Option<i32> = "multi",
+        12 => qbuf: Option<i32> = "qbuf",
+        13 => qbuf_free: Option<i32> = "qbuf_free",
+        14 => obl: Option<i32> = "obl",
+        15 => oll: Option<i32> = "oll",
+        16 => omem: Option<i32> = "omem",
         17 => events: Option<String> = "events",
         18 => network: Option<String> = "network",
         19 => peer: Option<String> = "peer",

@@ -9,7 +9,7 @@ use super::CommandTimeTaken;
 pub struct CommandTimeTakenList {
     /// 执行命令的总次数
     /// Wire name: `total_num`.
-    pub total_num: Option<i64>,
+    pub total_num: Option<i32>,
     /// 执行命令的总耗时
     /// Wire name: `total_usec_sum`.
     pub total_usec_sum: Option<f64>,
@@ -23,7 +23,7 @@ pub struct CommandTimeTakenList {
 
 ::runtime::lenient_object! {
     CommandTimeTakenList {
-        0 => total_num: Option<i64> = "total_num",
+        0 => total_num: Option<i32> = "total_num",
         1 => total_usec_sum: Option<f64> = "total_usec_sum",
         2 => result: Option<String> = "result",
         3 => command_list: Vec<CommandTimeTaken> = "command_list",

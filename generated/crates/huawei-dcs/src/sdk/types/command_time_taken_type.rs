@@ -7,7 +7,7 @@
 pub struct CommandTimeTaken {
     /// 调用次数
     /// Wire name: `calls_sum`.
-    pub calls_sum: Option<i64>,
+    pub calls_sum: Option<i32>,
     /// 耗时总数
     /// Wire name: `usec_sum`.
     pub usec_sum: Option<f64>,
@@ -24,7 +24,7 @@ pub struct CommandTimeTaken {
 
 ::runtime::lenient_object! {
     CommandTimeTaken {
-        0 => calls_sum: Option<i64> = "calls_sum",
+        0 => calls_sum: Option<i32> = "calls_sum",
         1 => usec_sum: Option<f64> = "usec_sum",
         2 => command_name: Option<String> = "command_name",
         3 => per_usec: Option<String> = "per_usec",

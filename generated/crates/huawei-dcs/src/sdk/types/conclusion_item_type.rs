@@ -7,7 +7,7 @@
 pub struct ConclusionItem {
     /// 结论id
     /// Wire name: `id`.
-    pub id: Option<i64>,
+    pub id: Option<i32>,
     /// 结论参数
     /// Wire name: `params`.
     pub params: ::std::collections::BTreeMap<String, String>,
@@ -15,7 +15,7 @@ pub struct ConclusionItem {
 
 ::runtime::lenient_object! {
     ConclusionItem {
-        0 => id: Option<i64> = "id",
+        0 => id: Option<i32> = "id",
         1 => params: ::std::collections::BTreeMap<String, String> = "params",
     }
 }

@@ -6,13 +6,13 @@
 pub struct CreateCustomTemplateBody {
     /// 来源系统模板ID
     /// Wire name: `template_id`.
-    pub template_id: Option<String>,
+    pub template_id: String,
     /// 模板名称
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 模板类型
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 缓存引擎：Redis\[和Memcached\](tag:hws,hws_hk,ocb,sbc,tm,ctc,cmcc)。
     /// Wire name: `engine`.
     pub engine: Option<String>,
@@ -27,7 +27,7 @@ pub struct CreateCustomTemplateBody {
     pub engine_version: Option<String>,
     /// 参数配置信息
     /// Wire name: `params`.
-    pub params: Option<::std::collections::BTreeMap<String, String>>,
+    pub params: ::std::collections::BTreeMap<String, String>,
 }
 
 impl ::runtime::wire::ToWire for CreateCustomTemplateBody {

@@ -6,7 +6,7 @@
 pub struct DeleteMigrateTaskRequest {
     /// 删除的迁移任务ID列表。
     /// Wire name: `task_id_list`.
-    pub task_id_list: Option<Vec<String>>,
+    pub task_id_list: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteMigrateTaskRequest {

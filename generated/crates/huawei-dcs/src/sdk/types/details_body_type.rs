@@ -37,10 +37,10 @@ pub struct DetailsBody {
     pub new_resource_spec_code: Option<String>,
     /// 变更前的副本数量，仅在变更规格时有值。
     /// Wire name: `old_replica_num`.
-    pub old_replica_num: Option<i64>,
+    pub old_replica_num: Option<i32>,
     /// 变更后的副本数量，仅在变更规格时有值。
     /// Wire name: `new_replica_num`.
-    pub new_replica_num: Option<i64>,
+    pub new_replica_num: Option<i32>,
     /// 变更前的缓存类型，仅在变更规格时有值。
     /// Wire name: `old_cache_type`.
     pub old_cache_type: Option<String>,
@@ -58,10 +58,10 @@ pub struct DetailsBody {
     pub group_name: Option<String>,
     /// 旧端口。
     /// Wire name: `old_port`.
-    pub old_port: Option<i64>,
+    pub old_port: Option<i32>,
     /// 新端口。
     /// Wire name: `new_port`.
-    pub new_port: Option<i64>,
+    pub new_port: Option<i32>,
     /// 是否只是调整计费模式。
     /// Wire name: `is_only_adjust_charging`.
     pub is_only_adjust_charging: Option<bool>,
@@ -82,7 +82,7 @@ pub struct DetailsBody {
     pub rename_commands: Vec<String>,
     /// 更新配置项的长度。
     /// Wire name: `updated_config_length`.
-    pub updated_config_length: Option<i64>,
+    pub updated_config_length: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -97,21 +97,21 @@ pub struct DetailsBody {
         7 => new_cache_mode: Option<String> = "new_cache_mode",
         8 => old_resource_spec_code: Option<String> = "old_resource_spec_code",
         9 => new_resource_spec_code: Option<String> = "new_resource_spec_code",
-        10 => old_replica_num: Option<i64> = "old_replica_num",
-        11 => new_replica_num: Option<i64> = "new_replica_num",
+        10 => old_replica_num: Option<i32> = "old_replica_num",
+        11 => new_replica_num: Option<i32> = "new_replica_num",
         12 => old_cache_type: Option<String> = "old_cache_type",
         13 => new_cache_type: Option<String> = "new_cache_type",
         14 => replica_ip: Option<String> = "replica_ip",
         15 => replica_az: Option<String> = "replica_az",
         16 => group_name: Option<String> = "group_name",
-        17 => old_port: Option<i64> = "old_port",
-        18 => new_port: Option<i64> = "new_port",
+        17 => old_port: Option<i32> = "old_port",
+        18 => new_port: Option<i32> = "new_port",
         19 => is_only_adjust_charging: Option<bool> = "is_only_adjust_charging",
         20 => account_name: Option<String> = "account_name",
         21 => source_ip: Option<String> = "source_ip",
         22 => target_ip: Option<String> = "target_ip",
         23 => node_name: Option<String> = "node_name",
         24 => rename_commands: Vec<String> = "rename_commands",
-        25 => updated_config_length: Option<i64> = "updated_config_length",
+        25 => updated_config_length: Option<i32> = "updated_config_length",
     }
 }

@@ -12,10 +12,10 @@ pub struct DiagnosisDimension {
     pub name: Option<String>,
     /// 诊断结果为异常的诊断项总数
     /// Wire name: `abnormal_num`.
-    pub abnormal_num: Option<i64>,
+    pub abnormal_num: Option<i32>,
     /// 诊断失败的诊断项总数
     /// Wire name: `failed_num`.
-    pub failed_num: Option<i64>,
+    pub failed_num: Option<i32>,
     /// 诊断项列表
     /// Wire name: `diagnosis_item_list`.
     pub diagnosis_item_list: Vec<DiagnosisItem>,
@@ -24,8 +24,8 @@ pub struct DiagnosisDimension {
 ::runtime::lenient_object! {
     DiagnosisDimension {
         0 => name: Option<String> = "name",
-        1 => abnormal_num: Option<i64> = "abnormal_num",
-        2 => failed_num: Option<i64> = "failed_num",
+        1 => abnormal_num: Option<i32> = "abnormal_num",
+        2 => failed_num: Option<i32> = "failed_num",
         3 => diagnosis_item_list: Vec<DiagnosisItem> = "diagnosis_item_list",
     }
 }

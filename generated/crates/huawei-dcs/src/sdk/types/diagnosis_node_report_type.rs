@@ -18,10 +18,10 @@ pub struct DiagnosisNodeReport {
     pub group_name: Option<String>,
     /// 诊断结果为异常的诊断项总数
     /// Wire name: `abnormal_sum`.
-    pub abnormal_sum: Option<i64>,
+    pub abnormal_sum: Option<i32>,
     /// 诊断失败的诊断项总数
     /// Wire name: `failed_sum`.
-    pub failed_sum: Option<i64>,
+    pub failed_sum: Option<i32>,
     /// 节点角色
     /// Wire name: `role`.
     pub role: Option<String>,
@@ -38,8 +38,8 @@ pub struct DiagnosisNodeReport {
         0 => node_ip: Option<String> = "node_ip",
         1 => az_code: Option<String> = "az_code",
         2 => group_name: Option<String> = "group_name",
-        3 => abnormal_sum: Option<i64> = "abnormal_sum",
-        4 => failed_sum: Option<i64> = "failed_sum",
+        3 => abnormal_sum: Option<i32> = "abnormal_sum",
+        4 => failed_sum: Option<i32> = "failed_sum",
         5 => role: Option<String> = "role",
         6 => diagnosis_dimension_list: Vec<DiagnosisDimension> = "diagnosis_dimension_list",
         7 => command_time_taken_list: Option<CommandTimeTakenList> = "command_time_taken_list",

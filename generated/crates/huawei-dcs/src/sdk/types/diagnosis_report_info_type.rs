@@ -22,13 +22,13 @@ pub struct DiagnosisReportInfo {
     pub created_at: Option<String>,
     /// 参与诊断的节点个数
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
     /// 诊断结果为异常的诊断项总数
     /// Wire name: `abnormal_item_sum`.
-    pub abnormal_item_sum: Option<i64>,
+    pub abnormal_item_sum: Option<i32>,
     /// 诊断失败的诊断项总数
     /// Wire name: `failed_item_sum`.
-    pub failed_item_sum: Option<i64>,
+    pub failed_item_sum: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -38,8 +38,8 @@ pub struct DiagnosisReportInfo {
         2 => begin_time: Option<String> = "begin_time",
         3 => end_time: Option<String> = "end_time",
         4 => created_at: Option<String> = "created_at",
-        5 => node_num: Option<i64> = "node_num",
-        6 => abnormal_item_sum: Option<i64> = "abnormal_item_sum",
-        7 => failed_item_sum: Option<i64> = "failed_item_sum",
+        5 => node_num: Option<i32> = "node_num",
+        6 => abnormal_item_sum: Option<i32> = "abnormal_item_sum",
+        7 => failed_item_sum: Option<i32> = "failed_item_sum",
     }
 }

@@ -6,7 +6,7 @@
 pub struct DownloadBackupFilesReq {
     /// 设置URL的有效期，必须在5分钟和24小时之内，单位为秒。
     /// Wire name: `expiration`.
-    pub expiration: Option<i64>,
+    pub expiration: i32,
 }
 
 impl ::runtime::wire::ToWire for DownloadBackupFilesReq {

@@ -12,7 +12,7 @@ pub struct ExecuteCommandRequestBody {
     pub command: Option<String>,
     /// 数据库编号
     /// Wire name: `database`.
-    pub database: Option<i64>,
+    pub database: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for ExecuteCommandRequestBody {

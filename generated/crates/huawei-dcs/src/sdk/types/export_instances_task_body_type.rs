@@ -9,7 +9,7 @@ pub struct ExportInstancesTaskBody {
     pub included_instances: Option<Vec<String>>,
     /// 局点名称，用于导出的文件名命名
     /// Wire name: `region`.
-    pub region: Option<String>,
+    pub region: String,
     /// 按照实例名称筛选实例
     /// Wire name: `name`.
     pub name: Option<String>,

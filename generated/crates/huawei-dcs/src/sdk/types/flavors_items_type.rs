@@ -42,7 +42,7 @@ pub struct FlavorsItems {
     pub billing_mode: Vec<String>,
     /// 租户侧IP数量。
     /// Wire name: `tenant_ip_count`.
-    pub tenant_ip_count: Option<i64>,
+    pub tenant_ip_count: Option<i32>,
     /// 定价类型，取值如下： - tier: 阶梯定价，一个规格对应多个容量 - normal: 规格和容量一一对应
     /// Wire name: `pricing_type`.
     pub pricing_type: Option<String>,
@@ -57,7 +57,7 @@ pub struct FlavorsItems {
     pub flavors_available_zones: Vec<FlavorAzObject>,
     /// 副本数
     /// Wire name: `replica_count`.
-    pub replica_count: Option<i64>,
+    pub replica_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -73,11 +73,11 @@ pub struct FlavorsItems {
         8 => storage_type: Option<String> = "storage_type",
         9 => capacity: Vec<String> = "capacity",
         10 => billing_mode: Vec<String> = "billing_mode",
-        11 => tenant_ip_count: Option<i64> = "tenant_ip_count",
+        11 => tenant_ip_count: Option<i32> = "tenant_ip_count",
         12 => pricing_type: Option<String> = "pricing_type",
         13 => is_dec: Option<bool> = "is_dec",
         14 => attrs: Vec<AttrsObject> = "attrs",
         15 => flavors_available_zones: Vec<FlavorAzObject> = "flavors_available_zones",
-        16 => replica_count: Option<i64> = "replica_count",
+        16 => replica_count: Option<i32> = "replica_count",
     }
 }

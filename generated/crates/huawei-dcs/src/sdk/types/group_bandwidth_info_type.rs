@@ -13,21 +13,21 @@ pub struct GroupBandwidthInfo {
     pub updated_at: Option<String>,
     /// 当前带宽(Mbit/s)。
     /// Wire name: `bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: Option<i32>,
     /// 最大带宽(Mbit/s)。
     /// Wire name: `max_bandwidth`.
-    pub max_bandwidth: Option<i64>,
+    pub max_bandwidth: Option<i32>,
     /// 基准带宽(Mbit/s)。
     /// Wire name: `assured_bandwidth`.
-    pub assured_bandwidth: Option<i64>,
+    pub assured_bandwidth: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     GroupBandwidthInfo {
         0 => group_id: Option<String> = "group_id",
         1 => updated_at: Option<String> = "updated_at",
-        2 => bandwidth: Option<i64> = "bandwidth",
-        3 => max_bandwidth: Option<i64> = "max_bandwidth",
-        4 => assured_bandwidth: Option<i64> = "assured_bandwidth",
+        2 => bandwidth: Option<i32> = "bandwidth",
+        3 => max_bandwidth: Option<i32> = "max_bandwidth",
+        4 => assured_bandwidth: Option<i32> = "assured_bandwidth",
     }
 }

@@ -6,10 +6,10 @@
 pub struct HangUpClientsRequestBody {
     /// 节点id
     /// Wire name: `node_id`.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// 要kill的会话addr列表
     /// Wire name: `client_addrs`.
-    pub client_addrs: Option<Vec<String>>,
+    pub client_addrs: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for HangUpClientsRequestBody {

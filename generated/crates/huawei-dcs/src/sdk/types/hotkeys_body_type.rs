@@ -16,7 +16,7 @@ pub struct HotkeysBody {
     pub shard: Option<String>,
     /// 热key所在的db
     /// Wire name: `db`.
-    pub db: Option<i64>,
+    pub db: Option<i32>,
     /// key的value大小。
     /// Wire name: `size`.
     pub size: Option<i64>,
@@ -25,7 +25,7 @@ pub struct HotkeysBody {
     pub unit: Option<String>,
     /// 表示某个key在一段时间的访问频度，会随着访问的频率而变化。  该值并不是简单的访问频率值，而是一个基于概率的对数计数器结果，最大为255(可表示100万次访问)，超过255后如果继续频繁访问该值并不会继续增大，同时默认如果每过一分钟没有访问，该值会衰减1。
     /// Wire name: `freq`.
-    pub freq: Option<i64>,
+    pub freq: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -33,9 +33,9 @@ pub struct HotkeysBody {
         0 => name: Option<String> = "name",
         1 => type_field: Option<String> = "type",
         2 => shard: Option<String> = "shard",
-        3 => db: Option<i64> = "db",
+        3 => db: Option<i32> = "db",
         4 => size: Option<i64> = "size",
         5 => unit: Option<String> = "unit",
-        6 => freq: Option<i64> = "freq",
+        6 => freq: Option<i32> = "freq",
     }
 }

@@ -15,7 +15,7 @@ pub struct InstanceListInfo {
     pub vpc_name: Option<String>,
     /// 计费模式，0表示按需计费，1表示包年/包月计费。
     /// Wire name: `charging_mode`.
-    pub charging_mode: Option<i64>,
+    pub charging_mode: Option<i32>,
     /// VPC ID。
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
@@ -36,16 +36,16 @@ pub struct InstanceListInfo {
     pub enable_ssl: Option<bool>,
     /// 总内存，单位：MB。
     /// Wire name: `max_memory`.
-    pub max_memory: Option<i64>,
+    pub max_memory: Option<i32>,
     /// 已使用的内存，单位：MB。
     /// Wire name: `used_memory`.
-    pub used_memory: Option<i64>,
+    pub used_memory: Option<i32>,
     /// Redis缓存实例绑定的弹性IP地址。 如果未开启公网访问功能，该字段值为null。
     /// Wire name: `publicip_address`.
     pub publicip_address: Option<String>,
     /// 缓存容量（G Byte）。
     /// Wire name: `capacity`.
-    pub capacity: Option<i64>,
+    pub capacity: Option<i32>,
     /// 小规格缓存容量（G Byte）。
     /// Wire name: `capacity_minor`.
     pub capacity_minor: Option<String>,
@@ -88,7 +88,7 @@ pub struct InstanceListInfo {
     pub enable_publicip: Option<bool>,
     /// 缓存的端口。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// 用户id。
     /// Wire name: `user_id`.
     pub user_id: Option<String>,
@@ -137,17 +137,17 @@ pub struct InstanceListInfo {
     InstanceListInfo {
         0 => publicip_id: Option<String> = "publicip_id",
         1 => vpc_name: Option<String> = "vpc_name",
-        2 => charging_mode: Option<i64> = "charging_mode",
+        2 => charging_mode: Option<i32> = "charging_mode",
         3 => vpc_id: Option<String> = "vpc_id",
         4 => subnet_id: Option<String> = "subnet_id",
         5 => security_group_id: Option<String> = "security_group_id",
         6 => created_at: Option<String> = "created_at",
         7 => updated_at: Option<String> = "updated_at",
         8 => enable_ssl: Option<bool> = "enable_ssl",
-        9 => max_memory: Option<i64> = "max_memory",
-        10 => used_memory: Option<i64> = "used_memory",
+        9 => max_memory: Option<i32> = "max_memory",
+        10 => used_memory: Option<i32> = "used_memory",
         11 => publicip_address: Option<String> = "publicip_address",
-        12 => capacity: Option<i64> = "capacity",
+        12 => capacity: Option<i32> = "capacity",
         13 => capacity_minor: Option<String> = "capacity_minor",
         14 => order_id: Option<String> = "order_id",
         15 => maintain_begin: Option<String> = "maintain_begin",
@@ -161,7 +161,7 @@ pub struct InstanceListInfo {
         23 => access_user: Option<String> = "access_user",
         24 => instance_id: Option<String> = "instance_id",
         25 => enable_publicip: Option<bool> = "enable_publicip",
-        26 => port: Option<i64> = "port",
+        26 => port: Option<i32> = "port",
         27 => user_id: Option<String> = "user_id",
         28 => user_name: Option<String> = "user_name",
         29 => domain_name: Option<String> = "domain_name",

@@ -12,7 +12,7 @@ pub struct InstanceNodesInfoResp {
     pub instance_id: Option<String>,
     /// 当前实例节点总数
     /// Wire name: `node_count`.
-    pub node_count: Option<i64>,
+    pub node_count: Option<i32>,
     /// 节点详情。
     /// Wire name: `nodes`.
     pub nodes: Vec<NodesInfoResp>,
@@ -21,7 +21,7 @@ pub struct InstanceNodesInfoResp {
 ::runtime::lenient_object! {
     InstanceNodesInfoResp {
         0 => instance_id: Option<String> = "instance_id",
-        1 => node_count: Option<i64> = "node_count",
+        1 => node_count: Option<i32> = "node_count",
         2 => nodes: Vec<NodesInfoResp> = "nodes",
     }
 }

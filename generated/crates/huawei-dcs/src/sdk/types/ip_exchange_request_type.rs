@@ -6,10 +6,10 @@
 pub struct IpExchangeRequest {
     /// 待交换的ip地址
     /// Wire name: `exchanged_ip`.
-    pub exchanged_ip: Option<Vec<String>>,
+    pub exchanged_ip: Vec<String>,
     /// 是否交换domain
     /// Wire name: `is_exchange_domain`.
-    pub is_exchange_domain: Option<bool>,
+    pub is_exchange_domain: bool,
 }
 
 impl ::runtime::wire::ToWire for IpExchangeRequest {

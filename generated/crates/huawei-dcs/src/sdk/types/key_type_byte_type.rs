@@ -10,12 +10,12 @@ pub struct KeyTypeByte {
     pub type_field: Option<String>,
     /// **参数解释**： 每种数据类型Key的总大小，单位：Bytes。 **取值范围**： 不涉及。
     /// Wire name: `bytes`.
-    pub bytes: Option<i64>,
+    pub bytes: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     KeyTypeByte {
         0 => type_field: Option<String> = "type",
-        1 => bytes: Option<i64> = "bytes",
+        1 => bytes: Option<i32> = "bytes",
     }
 }

@@ -10,12 +10,12 @@ pub struct KeyTypeNum {
     pub type_field: Option<String>,
     /// **参数解释**： Key类型的总数量。 **取值范围**： 不涉及。
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     KeyTypeNum {
         0 => type_field: Option<String> = "type",
-        1 => num: Option<i64> = "num",
+        1 => num: Option<i32> = "num",
     }
 }

@@ -13,17 +13,17 @@ pub struct LargestKeyPrefix {
     pub type_field: Option<String>,
     /// **参数解释**： Key的大小，单位：Bytes。 **取值范围**： 不涉及。
     /// Wire name: `bytes`.
-    pub bytes: Option<i64>,
+    pub bytes: Option<i32>,
     /// **参数解释**： 相同前缀key的数量。 **取值范围**： 不涉及。
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     LargestKeyPrefix {
         0 => key_prefix: Option<String> = "key_prefix",
         1 => type_field: Option<String> = "type",
-        2 => bytes: Option<i64> = "bytes",
-        3 => num: Option<i64> = "num",
+        2 => bytes: Option<i32> = "bytes",
+        3 => num: Option<i32> = "num",
     }
 }

@@ -13,17 +13,17 @@ pub struct LargestKey {
     pub type_field: Option<String>,
     /// **参数解释**： Key的大小，单位：Bytes。 **取值范围**： 不涉及。
     /// Wire name: `bytes`.
-    pub bytes: Option<i64>,
+    pub bytes: Option<i32>,
     /// **参数解释**： 元素数量或元素大小（String类型为元素大小，单位：Bytes。非String类型为元素数量）。 **取值范围**： 不涉及。
     /// Wire name: `num_of_elem`.
-    pub num_of_elem: Option<i64>,
+    pub num_of_elem: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     LargestKey {
         0 => key: Option<String> = "key",
         1 => type_field: Option<String> = "type",
-        2 => bytes: Option<i64> = "bytes",
-        3 => num_of_elem: Option<i64> = "num_of_elem",
+        2 => bytes: Option<i32> = "bytes",
+        3 => num_of_elem: Option<i32> = "num_of_elem",
     }
 }

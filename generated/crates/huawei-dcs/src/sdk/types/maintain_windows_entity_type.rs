@@ -7,7 +7,7 @@
 pub struct MaintainWindowsEntity {
     /// 序号。
     /// Wire name: `seq`.
-    pub seq: Option<i64>,
+    pub seq: Option<i32>,
     /// 是否为默认时间段。
     /// Wire name: `default`.
     pub default: Option<bool>,
@@ -21,7 +21,7 @@ pub struct MaintainWindowsEntity {
 
 ::runtime::lenient_object! {
     MaintainWindowsEntity {
-        0 => seq: Option<i64> = "seq",
+        0 => seq: Option<i32> = "seq",
         1 => default: Option<bool> = "default",
         2 => begin: Option<String> = "begin",
         3 => end: Option<String> = "end",

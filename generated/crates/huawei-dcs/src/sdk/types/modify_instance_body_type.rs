@@ -14,7 +14,7 @@ pub struct ModifyInstanceBody {
     pub description: Option<String>,
     /// 修改Redis实例的访问端口。端口范围为1~65535的任意数字。 修改后，Redis实例的所有连接将会中断，业务需要重新连接Redis的新端口。 只有Redis4.0和Redis5.0支持修改端口号，Redis3.0\[和Memcached\](tag:hc,hk,ocb,sbc,tm,ctc,cmc)实例不支持。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `rename_commands`.
     pub rename_commands: Option<RenameCommandResp>,

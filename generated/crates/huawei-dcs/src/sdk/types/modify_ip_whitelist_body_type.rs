@@ -11,10 +11,10 @@ pub struct ModifyIpWhitelistBody {
     pub instance_id: Option<String>,
     /// 是否启用白名单（true/false）。
     /// Wire name: `enable_whitelist`.
-    pub enable_whitelist: Option<bool>,
+    pub enable_whitelist: bool,
     /// IP白名单分组列表。
     /// Wire name: `whitelist`.
-    pub whitelist: Option<Vec<Whitelist>>,
+    pub whitelist: Vec<Whitelist>,
 }
 
 impl ::runtime::wire::ToWire for ModifyIpWhitelistBody {

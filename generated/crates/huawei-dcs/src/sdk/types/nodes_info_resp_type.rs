@@ -36,7 +36,7 @@ pub struct NodesInfoResp {
     pub node_id: Option<String>,
     /// 节点权重
     /// Wire name: `priority_weight`.
-    pub priority_weight: Option<i64>,
+    pub priority_weight: Option<i32>,
     /// 节点的IP是否可直接访问
     /// Wire name: `is_access`.
     pub is_access: Option<bool>,
@@ -68,7 +68,7 @@ pub struct NodesInfoResp {
         6 => node_ip: Option<String> = "node_ip",
         7 => node_port: Option<String> = "node_port",
         8 => node_id: Option<String> = "node_id",
-        9 => priority_weight: Option<i64> = "priority_weight",
+        9 => priority_weight: Option<i32> = "priority_weight",
         10 => is_access: Option<bool> = "is_access",
         11 => group_id: Option<String> = "group_id",
         12 => group_name: Option<String> = "group_name",

@@ -6,13 +6,13 @@
 pub struct RedisConfig {
     /// 实例配置项的值。
     /// Wire name: `param_value`.
-    pub param_value: Option<String>,
+    pub param_value: String,
     /// 实例配置项名。
     /// Wire name: `param_name`.
-    pub param_name: Option<String>,
+    pub param_name: String,
     /// 实例配置项ID。
     /// Wire name: `param_id`.
-    pub param_id: Option<String>,
+    pub param_id: String,
 }
 
 impl ::runtime::wire::ToWire for RedisConfig {

@@ -8,10 +8,10 @@ use super::BssParamEntity;
 pub struct ResizeInstanceBody {
     /// 产品规格编码。具体查询方法如下：  - 方法一：查询产品介绍中的\[实例规格\](<https://support.huaweicloud.com/productdesc-dcs/dcs-pd-0522002.html>) - 方法二：登录分布式缓存的控制台界面，点击购买缓存实例，查找对应的实例规格名称 - 方法三：调用\[查询产品规格\](<https://support.huaweicloud.com/api-dcs/ListFlavors.html>)接口查询。
     /// Wire name: `spec_code`.
-    pub spec_code: Option<String>,
+    pub spec_code: String,
     /// 新的缓存实例规格，单位：GB。 Redis4.0版本及以上：单机和主备类型实例取值：0.125、0.25、0.5、1、2、4、8、16、32、64。Cluster集群实例规格支持24、32、48、64、96、128、192、256、384、512、768、1024。 Memcached：单机和主备类型实例取值：2、4、8、16、32、64。
     /// Wire name: `new_capacity`.
-    pub new_capacity: Option<i64>,
+    pub new_capacity: i32,
     /// (No description in the spec.)
     /// Wire name: `bss_param`.
     pub bss_param: Option<BssParamEntity>,

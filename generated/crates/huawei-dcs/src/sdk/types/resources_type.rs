@@ -11,17 +11,17 @@ pub struct Resources {
     /// - 当type为instance时，表示可申请实例配额的最小值。 - 当type为ram时，表示可申请内存配额的最小值。
     ///
     /// Wire name: `min`.
-    pub min: Option<i64>,
+    pub min: Option<i32>,
     /// - 当type为instance时，表示可申请实例配额的最大值。 - 当type为ram时，表示可申请内存配额的最大值。
     ///
     /// Wire name: `max`.
-    pub max: Option<i64>,
+    pub max: Option<i32>,
     /// 可以创建的实例最大数和总内存的配额限制。
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// 已创建的实例个数和已使用的内存配额。
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
     /// 支持instance、ram两种。 - instance表示实例配额。 - ram表示内存配额。
     /// Wire name: `type`.
     pub type_field: Option<String>,
@@ -30,10 +30,10 @@ pub struct Resources {
 ::runtime::lenient_object! {
     Resources {
         0 => unit: Option<String> = "unit",
-        1 => min: Option<i64> = "min",
-        2 => max: Option<i64> = "max",
-        3 => quota: Option<i64> = "quota",
-        4 => used: Option<i64> = "used",
+        1 => min: Option<i32> = "min",
+        2 => max: Option<i32> = "max",
+        3 => quota: Option<i32> = "quota",
+        4 => used: Option<i32> = "used",
         5 => type_field: Option<String> = "type",
     }
 }

@@ -6,7 +6,7 @@
 pub struct RestoreInstanceBody {
     /// 备份记录ID。
     /// Wire name: `backup_id`.
-    pub backup_id: Option<String>,
+    pub backup_id: String,
     /// 恢复缓存实例的备注信息。
     /// Wire name: `remark`.
     pub remark: Option<String>,

@@ -6,7 +6,7 @@
 pub struct ScanClientsRequestBody {
     /// 节点ID
     /// Wire name: `node_id`.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// 是否重新查询并保存会话列表
     /// Wire name: `clean_cache`.
     pub clean_cache: Option<bool>,

@@ -19,7 +19,7 @@ pub struct SimpleKeyScanRecord {
     pub scan_type: Option<String>,
     /// 数量
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: Option<i32>,
     /// 创建时间, 格式为: 2023-06-13T13:46:14.771Z
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
@@ -37,7 +37,7 @@ pub struct SimpleKeyScanRecord {
         1 => instance_id: Option<String> = "instance_id",
         2 => status: Option<String> = "status",
         3 => scan_type: Option<String> = "scan_type",
-        4 => num: Option<i64> = "num",
+        4 => num: Option<i32> = "num",
         5 => created_at: Option<String> = "created_at",
         6 => started_at: Option<String> = "started_at",
         7 => finished_at: Option<String> = "finished_at",

@@ -7,7 +7,7 @@
 pub struct SlowlogItem {
     /// 慢日志的唯一标识
     /// Wire name: `id`.
-    pub id: Option<i64>,
+    pub id: Option<i32>,
     /// 慢命令
     /// Wire name: `command`.
     pub command: Option<String>,
@@ -22,7 +22,7 @@ pub struct SlowlogItem {
     pub shard_name: Option<String>,
     /// 数据库id，当前只对指定客户开放
     /// Wire name: `database_id`.
-    pub database_id: Option<i64>,
+    pub database_id: Option<i32>,
     /// 操作慢日志的账号名称，当前只对指定客户开放
     /// Wire name: `username`.
     pub username: Option<String>,
@@ -36,12 +36,12 @@ pub struct SlowlogItem {
 
 ::runtime::lenient_object! {
     SlowlogItem {
-        0 => id: Option<i64> = "id",
+        0 => id: Option<i32> = "id",
         1 => command: Option<String> = "command",
         2 => start_time: Option<String> = "start_time",
         3 => duration: Option<String> = "duration",
         4 => shard_name: Option<String> = "shard_name",
-        5 => database_id: Option<i64> = "database_id",
+        5 => database_id: Option<i32> = "database_id",
         6 => username: Option<String> = "username",
         7 => node_role: Option<String> = "node_role",
         8 => client_ip: Option<String> = "client_ip",

@@ -12,13 +12,13 @@ pub struct UpdateAutoScanConfigRequestBody {
     pub first_scan_at: Option<String>,
     /// 间隔时间(秒)
     /// Wire name: `interval`.
-    pub interval: Option<i64>,
+    pub interval: Option<i32>,
     /// 超时时间(秒)
     /// Wire name: `timeout`.
-    pub timeout: Option<i64>,
+    pub timeout: Option<i32>,
     /// 扫描密钥计数
     /// Wire name: `scan_keys_count`.
-    pub scan_keys_count: Option<i64>,
+    pub scan_keys_count: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for UpdateAutoScanConfigRequestBody {

@@ -6,10 +6,10 @@
 pub struct UpdateGroupBandwidthInfoRequest {
     /// 分片ID。
     /// Wire name: `group_id`.
-    pub group_id: Option<String>,
+    pub group_id: String,
     /// 目标带宽（Mbit/s）。
     /// Wire name: `target_bandwidth`.
-    pub target_bandwidth: Option<i64>,
+    pub target_bandwidth: i32,
 }
 
 impl ::runtime::wire::ToWire for UpdateGroupBandwidthInfoRequest {

@@ -8,6 +8,8 @@ pub use crate::list_auditlogs::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListAuditlogsRequest, ::runtime::BuildError> {
     ListAuditlogsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .start_time(String::from("example-start_time"))
+        .end_time(String::from("example-end_time"))
         .build()
 }
 
@@ -52,12 +54,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "start_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

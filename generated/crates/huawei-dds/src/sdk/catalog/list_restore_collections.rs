@@ -8,6 +8,8 @@ pub use crate::list_restore_collections::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListRestoreCollectionsRequest, ::runtime::BuildError> {
     ListRestoreCollectionsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .db_name(String::from("example-db_name"))
+        .restore_time(String::from("example-restore_time"))
         .build()
 }
 
@@ -50,12 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "db_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "restore_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

@@ -8,6 +8,7 @@ pub use crate::list_restore_databases::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListRestoreDatabasesRequest, ::runtime::BuildError> {
     ListRestoreDatabasesRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .restore_time(String::from("example-restore_time"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "restore_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

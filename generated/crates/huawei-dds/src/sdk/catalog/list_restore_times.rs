@@ -8,6 +8,7 @@ pub use crate::list_restore_times::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListRestoreTimesRequest, ::runtime::BuildError> {
     ListRestoreTimesRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .date(String::from("example-date"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "date",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_tasks::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListTasksRequest, ::runtime::BuildError> {
-    ListTasksRequest::builder().build()
+    ListTasksRequest::builder()
+        .start_time(String::from("example-start_time"))
+        .end_time(String::from("example-end_time"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,12 +43,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "start_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "status",

@@ -13,6 +13,7 @@ pub fn example() -> Result<
 > {
     ShowInstanceConfigurationModifyHistoryRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .entity_id(String::from("example-entity_id"))
         .build()
 }
 
@@ -55,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "entity_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::show_job_detail::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowJobDetailRequest, ::runtime::BuildError> {
-    ShowJobDetailRequest::builder().build()
+    ShowJobDetailRequest::builder().id(String::from("example-id")).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +40,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::validate_configuration_name::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ValidateConfigurationNameRequest, ::runtime::BuildError> {
-    ValidateConfigurationNameRequest::builder().build()
+    ValidateConfigurationNameRequest::builder()
+        .name(String::from("example-name"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,7 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

@@ -6,13 +6,13 @@
 pub struct AddReadonlyNodeRequestBody {
     /// **参数解释：** 资源规格编码。获取方法请参见查询数据库规格中参数的值。示例：dds.mongodb.c6.large.4.rr。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `spec_code`.
-    pub spec_code: Option<String>,
+    pub spec_code: String,
     /// **参数解释：** 待新增只读节点个数。 **约束限制：** 不涉及。 **取值范围：** \[1, 5\]。 **默认取值：** 不涉及。
     /// Wire name: `num`.
-    pub num: Option<i64>,
+    pub num: i32,
     /// **参数解释：** 同步延迟时间。 **约束限制：** 集群不支持设置。 **取值范围：** 0~1200秒。 **默认取值：** 不涉及。
     /// Wire name: `delay`.
-    pub delay: Option<i64>,
+    pub delay: Option<i32>,
     /// **参数解释：** 新增包年包月实例的只读节点时可指定，表示是否自动从账户中支付，此字段不影响自动续订的支付方式。 **约束限制：** 不涉及。 **取值范围：** - true，表示自动从账户中支付。 - false，表示手动从账户中支付，默认为该方式。 **默认取值：** false。
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<bool>,

@@ -6,7 +6,7 @@
 pub struct AddShardingNodeVolumeOption {
     /// 指定新增的所有shard组的磁盘容量。取值范围：10GB~2000GB。
     /// Wire name: `size`.
-    pub size: Option<String>,
+    pub size: String,
 }
 
 impl ::runtime::wire::ToWire for AddShardingNodeVolumeOption {

@@ -6,10 +6,10 @@
 pub struct AttachEipRequestBody {
     /// 公网IP的ID。
     /// Wire name: `public_ip_id`.
-    pub public_ip_id: Option<String>,
+    pub public_ip_id: String,
     /// 公网IP。
     /// Wire name: `public_ip`.
-    pub public_ip: Option<String>,
+    pub public_ip: String,
 }
 
 impl ::runtime::wire::ToWire for AttachEipRequestBody {

@@ -7,7 +7,7 @@
 pub struct BackupPolicyItem {
     /// 备份文件可以保存的天数。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<i32>,
     /// 备份时间段。自动备份将在该时间段内触发。
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
@@ -21,7 +21,7 @@ pub struct BackupPolicyItem {
 
 ::runtime::lenient_object! {
     BackupPolicyItem {
-        0 => keep_days: Option<i64> = "keep_days",
+        0 => keep_days: Option<i32> = "keep_days",
         1 => start_time: Option<String> = "start_time",
         2 => period: Option<String> = "period",
         3 => enable_incremental_backup: Option<bool> = "enable_incremental_backup",

@@ -8,7 +8,7 @@ use super::DatastoreResult;
 pub struct CreateConfigurationRequestBody {
     /// **参数解释：** 参数模板名称。 **约束限制：** 长度1到64位之间，区分大小写字母，可包含字母、数字、中划线、下划线或句点，不能包含其他特殊字符。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// **参数解释：** 参数模板描述。 **约束限制：** 长度不超过256位，且不能包含回车和&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。 **取值范围：** 不涉及。 **默认取值：** 默认为空。
     /// Wire name: `description`.
     pub description: Option<String>,

@@ -11,26 +11,26 @@ use super::{
 pub struct CreateInstanceRequestBody {
     /// 实例名称。用于表示实例的名称，用于表示实例的名称，允许和已有名称重复。 取值范围：长度为4~64位，必须以字母开头（A~Z或a~z），区分大小写，可以包含字母、数字（0~9）、中划线（-）或者下划线（_），不能包含其他特殊字符。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<Datastore>,
     /// - 区域ID - 取值：非空。
     ///
     /// Wire name: `region`.
-    pub region: Option<String>,
+    pub region: String,
     /// 可用区ID。非专属云用户可以选择多个AZ，创建跨AZ的集群。专属云用户暂不支持创建跨AZ的集群。取值：非空，请参见\[地区和终端节点\](<https://developer.huaweicloud.com/endpoint>)。
     /// Wire name: `availability_zone`.
-    pub availability_zone: Option<String>,
+    pub availability_zone: String,
     /// 虚拟私有云ID。获取方法请参见《虚拟私有云API参考》中“VPC”的内容。 取值：非空，字符长度校验，严格UUID正则校验。
     /// Wire name: `vpc_id`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: String,
     /// 子网ID。获取方法请参见《虚拟私有云API参考》中“子网”的内容。
     /// Wire name: `subnet_id`.
-    pub subnet_id: Option<String>,
+    pub subnet_id: String,
     /// 指定实例所属的安全组ID。 获取方法请参见《虚拟私有云API参考》中“安全组”的内容。
     /// Wire name: `security_group_id`.
-    pub security_group_id: Option<String>,
+    pub security_group_id: String,
     /// 数据库访问端口。 取值范围：2100~9500，以及27017、27018、27019。 不传该参数时，创建实例的访问端口默认为8635。
     /// Wire name: `port`.
     pub port: Option<String>,
@@ -43,13 +43,13 @@ pub struct CreateInstanceRequestBody {
     pub disk_encryption_id: Option<String>,
     /// 实例类型。支持集群、副本集、以及单节点。 取值   - Sharding   - ReplicaSet   - Single
     /// Wire name: `mode`.
-    pub mode: Option<String>,
+    pub mode: String,
     /// 参数组配置信息。
     /// Wire name: `configurations`.
     pub configurations: Option<Vec<CreateInstanceConfigurationsOption>>,
     /// 实例规格详情。
     /// Wire name: `flavor`.
-    pub flavor: Option<Vec<CreateInstanceFlavorOption>>,
+    pub flavor: Vec<CreateInstanceFlavorOption>,
     /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategy>,

@@ -16,7 +16,7 @@ pub struct DatabaseInfoItem {
     pub storage_size: Option<String>,
     /// 数据库中的集合数。
     /// Wire name: `collection_num`.
-    pub collection_num: Option<i64>,
+    pub collection_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -24,6 +24,6 @@ pub struct DatabaseInfoItem {
         0 => name: Option<String> = "name",
         1 => data_size: Option<String> = "data_size",
         2 => storage_size: Option<String> = "storage_size",
-        3 => collection_num: Option<i64> = "collection_num",
+        3 => collection_num: Option<i32> = "collection_num",
     }
 }

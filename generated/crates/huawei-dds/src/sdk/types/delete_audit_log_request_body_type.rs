@@ -6,7 +6,7 @@
 pub struct DeleteAuditLogRequestBody {
     /// 文件名列表
     /// Wire name: `file_names`.
-    pub file_names: Option<Vec<String>>,
+    pub file_names: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteAuditLogRequestBody {

@@ -6,7 +6,7 @@
 pub struct DeleteKillOpRuleListRequestBody {
     /// killOp规则ID列表。
     /// Wire name: `ids`.
-    pub ids: Option<Vec<String>>,
+    pub ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteKillOpRuleListRequestBody {

@@ -8,7 +8,7 @@ use super::DeleteLtsConfigRequestBodyLtsConfigs;
 pub struct DeleteLtsConfigRequestBody {
     /// 需要解除的LTS配置列表，一个实例解除多种日志配置需要填写多个item。
     /// Wire name: `lts_configs`.
-    pub lts_configs: Option<Vec<DeleteLtsConfigRequestBodyLtsConfigs>>,
+    pub lts_configs: Vec<DeleteLtsConfigRequestBodyLtsConfigs>,
 }
 
 impl ::runtime::wire::ToWire for DeleteLtsConfigRequestBody {

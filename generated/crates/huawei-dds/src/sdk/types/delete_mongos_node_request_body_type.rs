@@ -6,7 +6,7 @@
 pub struct DeleteMongosNodeRequestBody {
     /// 所有需要删除的mongos节点ID，至少保留两个mongos节点。
     /// Wire name: `node_list`.
-    pub node_list: Option<Vec<String>>,
+    pub node_list: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteMongosNodeRequestBody {

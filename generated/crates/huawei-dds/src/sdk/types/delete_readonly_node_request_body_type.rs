@@ -6,7 +6,7 @@
 pub struct DeleteReadonlyNodeRequestBody {
     /// 所有需要删除的节点ID。
     /// Wire name: `node_list`.
-    pub node_list: Option<Vec<String>>,
+    pub node_list: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteReadonlyNodeRequestBody {

@@ -6,7 +6,7 @@
 pub struct DeleteSessionRequestBody {
     /// 需要终结的会话ID列表。
     /// Wire name: `sessions`.
-    pub sessions: Option<Vec<String>>,
+    pub sessions: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteSessionRequestBody {

@@ -6,10 +6,10 @@
 pub struct DiffConfigurationRequest {
     /// **参数解释：** 需要进行比较的参数模板ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `source_configuration_id`.
-    pub source_configuration_id: Option<String>,
+    pub source_configuration_id: String,
     /// **参数解释：** 需要进行比较的参数模板ID。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `target_configuration_id`.
-    pub target_configuration_id: Option<String>,
+    pub target_configuration_id: String,
 }
 
 impl ::runtime::wire::ToWire for DiffConfigurationRequest {

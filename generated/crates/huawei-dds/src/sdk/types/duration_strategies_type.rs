@@ -10,12 +10,12 @@ pub struct DurationStrategies {
     pub strategy: Option<String>,
     /// 升级时长，单位为分钟
     /// Wire name: `estimated_upgrade_duration`.
-    pub estimated_upgrade_duration: Option<i64>,
+    pub estimated_upgrade_duration: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     DurationStrategies {
         0 => strategy: Option<String> = "strategy",
-        1 => estimated_upgrade_duration: Option<i64> = "estimated_upgrade_duration",
+        1 => estimated_upgrade_duration: Option<i32> = "estimated_upgrade_duration",
     }
 }

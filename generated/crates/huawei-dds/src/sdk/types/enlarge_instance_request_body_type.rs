@@ -8,13 +8,13 @@ use super::AddShardingNodeVolumeOption;
 pub struct EnlargeInstanceRequestBody {
     /// 待扩容的对象类型。 - 扩容mongos节点时，取值为“mongos”。 - 扩容shard组时，取值为“shard”。
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 资源规格编码。
     /// Wire name: `spec_code`.
-    pub spec_code: Option<String>,
+    pub spec_code: String,
     /// 一个集群实例下，最多支持16个mongos节点和16个shard组。
     /// Wire name: `num`.
-    pub num: Option<String>,
+    pub num: String,
     /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<AddShardingNodeVolumeOption>,

@@ -25,10 +25,10 @@ pub struct KillOpRule {
     pub plan_summary: Option<String>,
     /// 最大并发数。 取值： 不能为负数，可为空，默认为0，表示不做限制， 最小值为1， 最大值为100000。secs_running和max_concurrency不可同时为0。
     /// Wire name: `max_concurrency`.
-    pub max_concurrency: Option<i64>,
+    pub max_concurrency: Option<i32>,
     /// 单条操作最大运行时长。取值： 不能为负数，可为空，默认为0，表示不做限制。单位：s。最小值为2， 最大值为86400。secs_running和max_concurrency不可同时为0。
     /// Wire name: `secs_running`.
-    pub secs_running: Option<i64>,
+    pub secs_running: Option<i32>,
     /// 节点类型。  - mongos_shard，表示同时在mongos和shard节点生效。 - mongos，表示只在集群mongos节点生效。 - shard，表示只在集群shard节点生效。 - replica，表示只在副本集节点生效。
     /// Wire name: `node_type`.
     pub node_type: Option<String>,
@@ -42,8 +42,8 @@ pub struct KillOpRule {
         3 => namespaces: Option<String> = "namespaces",
         4 => client_ips: Option<String> = "client_ips",
         5 => plan_summary: Option<String> = "plan_summary",
-        6 => max_concurrency: Option<i64> = "max_concurrency",
-        7 => secs_running: Option<i64> = "secs_running",
+        6 => max_concurrency: Option<i32> = "max_concurrency",
+        7 => secs_running: Option<i32> = "secs_running",
         8 => node_type: Option<String> = "node_type",
     }
 }

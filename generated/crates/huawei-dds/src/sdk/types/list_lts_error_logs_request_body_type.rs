@@ -6,13 +6,13 @@
 pub struct ListLtsErrorLogsRequestBody {
     /// 开始时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。注：开始时间不得早于当前时间30天。
     /// Wire name: `start_time`.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。注：结束时间不能晚于当前时间。
     /// Wire name: `end_time`.
-    pub end_time: Option<String>,
+    pub end_time: String,
     /// 表示每次查询的日志条数，最大限制100条。
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: i32,
     /// 日志单行序列号，第一次查询时不需要此参数，下一页查询时需要使用，可从上一次查询的返回信息中获取。 说明：当次查询从line_num的下一条日志开始查询，不包含当前line_num日志。
     /// Wire name: `line_num`.
     pub line_num: Option<String>,

@@ -6,7 +6,7 @@
 pub struct MigrateAzRequestBody {
     /// 迁移到的目标单az或者多az，请参见\[地区和终端节点\](<https://developer.huaweicloud.com/endpoint>)。
     /// Wire name: `target_azs`.
-    pub target_azs: Option<String>,
+    pub target_azs: String,
 }
 
 impl ::runtime::wire::ToWire for MigrateAzRequestBody {

@@ -6,7 +6,7 @@
 pub struct ProduceAuditlogLinksRequestBody {
     /// 审计日志ID列表，限制50条以内。
     /// Wire name: `ids`.
-    pub ids: Option<Vec<String>>,
+    pub ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for ProduceAuditlogLinksRequestBody {

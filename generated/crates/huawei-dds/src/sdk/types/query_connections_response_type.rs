@@ -10,12 +10,12 @@ pub struct QueryConnectionsResponse {
     pub client_ip: Option<String>,
     /// 该IP对应的连接数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     QueryConnectionsResponse {
         0 => client_ip: Option<String> = "client_ip",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }

@@ -47,7 +47,7 @@ pub struct QueryInstanceResponse {
     pub db_user_name: Option<String>,
     /// 是否开启SSL安全连接。 - 取值为“1”，表示开启。 - 取值为“0”，表示不开启。
     /// Wire name: `ssl`.
-    pub ssl: Option<i64>,
+    pub ssl: Option<i32>,
     /// 虚拟私有云ID。
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,
@@ -106,7 +106,7 @@ pub struct QueryInstanceResponse {
         9 => created: Option<String> = "created",
         10 => updated: Option<String> = "updated",
         11 => db_user_name: Option<String> = "db_user_name",
-        12 => ssl: Option<i64> = "ssl",
+        12 => ssl: Option<i32> = "ssl",
         13 => vpc_id: Option<String> = "vpc_id",
         14 => subnet_id: Option<String> = "subnet_id",
         15 => security_group_id: Option<String> = "security_group_id",

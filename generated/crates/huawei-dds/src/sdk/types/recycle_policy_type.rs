@@ -9,13 +9,13 @@ pub struct RecyclePolicy {
     pub enabled: Option<bool>,
     /// **参数解释：** 策略保持时长（1-7天），天数为正整数，不填默认保留7天。 **约束限制：** 正整数。 **取值范围：** 1-7。 **默认取值：** 7。
     /// Wire name: `retention_period_in_days`.
-    pub retention_period_in_days: Option<i64>,
+    pub retention_period_in_days: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     RecyclePolicy {
         0 => enabled: Option<bool> = "enabled",
-        1 => retention_period_in_days: Option<i64> = "retention_period_in_days",
+        1 => retention_period_in_days: Option<i32> = "retention_period_in_days",
     }
 }
 

@@ -15,7 +15,7 @@ pub struct ResizeInstanceOption {
     pub target_ids: Option<Vec<String>>,
     /// **参数解释：** 变更至新规格的资源规格编码。获取方法请参见查询数据库规格-QueryingDatabaseSpecifications中响应参数“flavors.spec_code”的值。 **约束限制：** 不涉及。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `target_spec_code`.
-    pub target_spec_code: Option<String>,
+    pub target_spec_code: String,
 }
 
 impl ::runtime::wire::ToWire for ResizeInstanceOption {

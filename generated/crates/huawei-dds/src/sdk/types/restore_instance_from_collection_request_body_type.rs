@@ -8,8 +8,8 @@ use super::RestoreInstanceFromCollectionRequestBodyRestoreCollections;
 pub struct RestoreInstanceFromCollectionRequestBody {
     /// 数据库信息。
     /// Wire name: `restore_collections`.
-    pub restore_collections: Option<
-        Vec<RestoreInstanceFromCollectionRequestBodyRestoreCollections>,
+    pub restore_collections: Vec<
+        RestoreInstanceFromCollectionRequestBodyRestoreCollections,
     >,
 }
 

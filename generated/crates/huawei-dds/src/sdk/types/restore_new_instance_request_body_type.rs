@@ -11,19 +11,19 @@ use super::{
 pub struct RestoreNewInstanceRequestBody {
     /// 实例名称。用于表示实例的名称，用于表示实例的名称，允许和已有名称重复。 取值范围：长度为4~64位，必须以字母开头（A~Z或a~z），区分大小写，可以包含字母、数字（0~9）、中划线（-）或者下划线（_），不能包含其他特殊字符。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 可用区ID，请参见\[地区和终端节点\](<https://developer.huaweicloud.com/endpoint>)。
     /// Wire name: `availability_zone`.
-    pub availability_zone: Option<String>,
+    pub availability_zone: String,
     /// 虚拟私有云ID。获取方法请参见《虚拟私有云API参考》中“VPC”的内容。 取值：非空，字符长度校验，严格UUID正则校验。
     /// Wire name: `vpc_id`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: String,
     /// 子网ID。获取方法请参见《虚拟私有云API参考》中“子网”的内容。
     /// Wire name: `subnet_id`.
-    pub subnet_id: Option<String>,
+    pub subnet_id: String,
     /// 指定实例所属的安全组ID。 获取方法请参见《虚拟私有云API参考》中“安全组”的内容。
     /// Wire name: `security_group_id`.
-    pub security_group_id: Option<String>,
+    pub security_group_id: String,
     /// 数据库密码。 取值范围：长度为8~32位，必须是大写字母（A~Z）、小写字母（a~z）、数字（0~9）、特殊字符~!@#%^*-_&#x3D;+?的组合。 建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
@@ -36,7 +36,7 @@ pub struct RestoreNewInstanceRequestBody {
     pub configurations: Option<Vec<RestoreNewInstanceConfigurationsOption>>,
     /// 实例规格详情。
     /// Wire name: `flavor`.
-    pub flavor: Option<Vec<RestoreNewInstanceFlavorOption>>,
+    pub flavor: Vec<RestoreNewInstanceFlavorOption>,
     /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategy>,

@@ -6,7 +6,7 @@
 pub struct SetAuditlogPolicyRequestBody {
     /// 审计日志保存天数，取值范围0，7~732。 - 取值0，表示关闭审计日志策略。 - 取值7~732，表示开启审计日志策略，并设置审计日志保存天数为该值。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: i32,
     /// 仅关闭审计日志策略时有效。 - true（默认），表示关闭审计日志策略的同时，保留历史审计日志。 - false，表示关闭审计日志策略的同时，删除已有的历史审计日志。
     /// Wire name: `reserve_auditlogs`.
     pub reserve_auditlogs: Option<String>,

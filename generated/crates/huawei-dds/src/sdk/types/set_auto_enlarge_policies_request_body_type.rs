@@ -11,7 +11,7 @@ pub struct SetAutoEnlargePoliciesRequestBody {
     pub switch_option: Option<String>,
     /// **参数解释：** 磁盘自动扩容策略。 **约束限制：** 最大支持设置10个实例的策略。 **取值范围：** 不涉及。 **默认取值：** 不涉及。 **参数解释：** 不涉及。
     /// Wire name: `policies`.
-    pub policies: Option<Vec<DiskSetAutoExpansionPolicy>>,
+    pub policies: Vec<DiskSetAutoExpansionPolicy>,
 }
 
 impl ::runtime::wire::ToWire for SetAutoEnlargePoliciesRequestBody {

@@ -13,17 +13,17 @@ pub struct ShowResourcesDetailResponseBody {
     pub mode: Option<String>,
     /// 当前配额值。
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// 已使用的资源数。
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ShowResourcesDetailResponseBody {
         0 => type_field: Option<String> = "type",
         1 => mode: Option<String> = "mode",
-        2 => quota: Option<i64> = "quota",
-        3 => used: Option<i64> = "used",
+        2 => quota: Option<i32> = "quota",
+        3 => used: Option<i32> = "used",
     }
 }

@@ -6,7 +6,7 @@
 pub struct UpdateInstanceRemarkRequestBody {
     /// 实例备注内容。 长度不能超过64位，不支持回车和&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。
     /// Wire name: `remark`.
-    pub remark: Option<String>,
+    pub remark: String,
 }
 
 impl ::runtime::wire::ToWire for UpdateInstanceRemarkRequestBody {

@@ -8,7 +8,7 @@ use super::UpdateLtsConfigRequestBodyLtsConfigs;
 pub struct UpdateLtsConfigRequestBody {
     /// 每个Item是实例需要设置的LTS策略。
     /// Wire name: `lts_configs`.
-    pub lts_configs: Option<Vec<UpdateLtsConfigRequestBodyLtsConfigs>>,
+    pub lts_configs: Vec<UpdateLtsConfigRequestBodyLtsConfigs>,
 }
 
 impl ::runtime::wire::ToWire for UpdateLtsConfigRequestBody {

@@ -6,7 +6,7 @@
 pub struct UpdatePortRequestBody {
     /// 新端口号。端口号有效范围为2100~9500，27017，27018，27019。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: i32,
 }
 
 impl ::runtime::wire::ToWire for UpdatePortRequestBody {

@@ -7,7 +7,7 @@ pub struct WeakPasswordCheckRequestBody {
     /// 密码
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub password: Option<::runtime::Sensitive<String>>,
+    pub password: ::runtime::Sensitive<String>,
 }
 
 impl ::runtime::wire::ToWire for WeakPasswordCheckRequestBody {

@@ -8,6 +8,7 @@ pub use crate::create_compare_result_file::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CreateCompareResultFileRequest, ::runtime::BuildError> {
     CreateCompareResultFileRequest::builder()
         .job_id(String::from("example-job_id"))
+        .region(String::from("example-Region"))
         .build()
 }
 
@@ -55,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "Region",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "body",

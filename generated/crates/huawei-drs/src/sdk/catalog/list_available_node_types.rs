@@ -6,7 +6,11 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_available_node_types::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListAvailableNodeTypesRequest, ::runtime::BuildError> {
-    ListAvailableNodeTypesRequest::builder().build()
+    ListAvailableNodeTypesRequest::builder()
+        .engine_type(String::from("example-engine_type"))
+        .db_use_type(String::from("example-db_use_type"))
+        .job_direction(String::from("example-job_direction"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,17 +47,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "engine_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "db_use_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "job_direction",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "is_use_sellout_info",

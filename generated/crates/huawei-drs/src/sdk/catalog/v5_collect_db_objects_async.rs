@@ -8,6 +8,7 @@ pub use crate::v5::collect_db_objects_async::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CollectDbObjectsAsyncRequest, ::runtime::BuildError> {
     CollectDbObjectsAsyncRequest::builder()
         .job_id(String::from("example-job_id"))
+        .type_field(String::from("example-type"))
         .build()
 }
 
@@ -60,7 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "is_refresh",

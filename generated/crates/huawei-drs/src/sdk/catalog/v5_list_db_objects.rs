@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::list_db_objects::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDbObjectsRequest, ::runtime::BuildError> {
-    ListDbObjectsRequest::builder().job_id(String::from("example-job_id")).build()
+    ListDbObjectsRequest::builder()
+        .job_id(String::from("example-job_id"))
+        .type_field(String::from("example-type"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -55,7 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "db_names",

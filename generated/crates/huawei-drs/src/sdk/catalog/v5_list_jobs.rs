@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::list_jobs::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListJobsRequest, ::runtime::BuildError> {
-    ListJobsRequest::builder().build()
+    ListJobsRequest::builder().job_type(String::from("example-job_type")).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +40,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "job_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "name",

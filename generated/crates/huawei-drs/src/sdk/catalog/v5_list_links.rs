@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::list_links::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListLinksRequest, ::runtime::BuildError> {
-    ListLinksRequest::builder().build()
+    ListLinksRequest::builder().job_type(String::from("example-job_type")).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +40,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "job_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

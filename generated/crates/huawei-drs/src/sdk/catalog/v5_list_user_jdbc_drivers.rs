@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::list_user_jdbc_drivers::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListUserJdbcDriversRequest, ::runtime::BuildError> {
-    ListUserJdbcDriversRequest::builder().build()
+    ListUserJdbcDriversRequest::builder()
+        .driver_type(String::from("example-driver_type"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -50,7 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "driver_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

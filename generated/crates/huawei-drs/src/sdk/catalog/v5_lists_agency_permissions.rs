@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::lists_agency_permissions::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListsAgencyPermissionsRequest, ::runtime::BuildError> {
-    ListsAgencyPermissionsRequest::builder().build()
+    ListsAgencyPermissionsRequest::builder().is_non_dbs(true).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -53,7 +53,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "is_non_dbs",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::show_column_info_result::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowColumnInfoResultRequest, ::runtime::BuildError> {
-    ShowColumnInfoResultRequest::builder().job_id(String::from("example-job_id")).build()
+    ShowColumnInfoResultRequest::builder()
+        .job_id(String::from("example-job_id"))
+        .query_id(String::from("example-query_id"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -48,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "query_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

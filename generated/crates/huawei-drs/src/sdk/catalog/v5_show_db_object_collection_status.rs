@@ -8,6 +8,7 @@ pub use crate::v5::show_db_object_collection_status::glue::{OP, OPERATION, to_wi
 pub fn example() -> Result<ShowDbObjectCollectionStatusRequest, ::runtime::BuildError> {
     ShowDbObjectCollectionStatusRequest::builder()
         .job_id(String::from("example-job_id"))
+        .query_id(String::from("example-query_id"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "query_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

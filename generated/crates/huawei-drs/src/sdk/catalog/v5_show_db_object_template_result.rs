@@ -8,6 +8,7 @@ pub use crate::v5::show_db_object_template_result::glue::{OP, OPERATION, to_wire
 pub fn example() -> Result<ShowDbObjectTemplateResultRequest, ::runtime::BuildError> {
     ShowDbObjectTemplateResultRequest::builder()
         .job_id(String::from("example-job_id"))
+        .type_field(String::from("example-type"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "file_export_object_level",

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::show_db_objects_list::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowDbObjectsListRequest, ::runtime::BuildError> {
-    ShowDbObjectsListRequest::builder().job_id(String::from("example-job_id")).build()
+    ShowDbObjectsListRequest::builder()
+        .job_id(String::from("example-job_id"))
+        .type_field(String::from("example-type"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -45,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

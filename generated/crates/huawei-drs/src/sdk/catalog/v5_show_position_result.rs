@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::show_position_result::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowPositionResultRequest, ::runtime::BuildError> {
-    ShowPositionResultRequest::builder().job_id(String::from("example-job_id")).build()
+    ShowPositionResultRequest::builder()
+        .job_id(String::from("example-job_id"))
+        .query_id(String::from("example-query_id"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -45,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "query_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::show_timeline::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowTimelineRequest, ::runtime::BuildError> {
-    ShowTimelineRequest::builder().job_id(String::from("example-job_id")).build()
+    ShowTimelineRequest::builder()
+        .job_id(String::from("example-job_id"))
+        .x_language(String::from("example-X-Language"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -55,7 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

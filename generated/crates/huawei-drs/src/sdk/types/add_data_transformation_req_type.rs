@@ -8,7 +8,7 @@ use super::{CreateDataCompareDatabaseObject, CreateDataCompareTransformationInfo
 pub struct AddDataTransformationReq {
     /// 对象信息。
     /// Wire name: `object_info`.
-    pub object_info: Option<Vec<CreateDataCompareDatabaseObject>>,
+    pub object_info: Vec<CreateDataCompareDatabaseObject>,
     /// (No description in the spec.)
     /// Wire name: `transformation_info`.
     pub transformation_info: Option<CreateDataCompareTransformationInfo>,

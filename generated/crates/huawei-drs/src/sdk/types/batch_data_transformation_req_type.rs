@@ -8,7 +8,7 @@ use super::CheckDataTransformationReq;
 pub struct BatchDataTransformationReq {
     /// 批量数据加工规则请求列表
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<CheckDataTransformationReq>>,
+    pub jobs: Vec<CheckDataTransformationReq>,
 }
 
 impl ::runtime::wire::ToWire for BatchDataTransformationReq {

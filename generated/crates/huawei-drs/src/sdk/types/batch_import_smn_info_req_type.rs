@@ -8,7 +8,7 @@ use super::{BatchSetAlarmNotifyInfo, SelectedSetAlarmTaskReq};
 pub struct BatchImportSmnInfoReq {
     /// 任务信息
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<SelectedSetAlarmTaskReq>>,
+    pub jobs: Vec<SelectedSetAlarmTaskReq>,
     /// (No description in the spec.)
     /// Wire name: `alarm_notify_info`.
     pub alarm_notify_info: Option<BatchSetAlarmNotifyInfo>,

@@ -8,7 +8,7 @@ use super::LimitSpeedReq;
 pub struct BatchLimitSpeedReq {
     /// 灾备限速设置信息
     /// Wire name: `speed_limits`.
-    pub speed_limits: Option<Vec<LimitSpeedReq>>,
+    pub speed_limits: Vec<LimitSpeedReq>,
 }
 
 impl ::runtime::wire::ToWire for BatchLimitSpeedReq {

@@ -8,7 +8,7 @@ use super::ModifyPwdEndPoint;
 pub struct BatchModifyPwdReq {
     /// 批量修改数据库密码信息列表
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<ModifyPwdEndPoint>>,
+    pub jobs: Vec<ModifyPwdEndPoint>,
 }
 
 impl ::runtime::wire::ToWire for BatchModifyPwdReq {

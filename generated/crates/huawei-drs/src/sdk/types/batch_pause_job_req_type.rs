@@ -8,7 +8,7 @@ use super::PauseInfo;
 pub struct BatchPauseJobReq {
     /// 不能包含空对象。 集合中的job_id取值严格匹配UUID规则。
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<PauseInfo>>,
+    pub jobs: Vec<PauseInfo>,
 }
 
 impl ::runtime::wire::ToWire for BatchPauseJobReq {

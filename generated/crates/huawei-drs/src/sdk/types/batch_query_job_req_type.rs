@@ -6,7 +6,7 @@
 pub struct BatchQueryJobReq {
     /// 查询任务请求体
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<String>>,
+    pub jobs: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchQueryJobReq {

@@ -8,7 +8,7 @@ use super::ReplaceDefinerInfo;
 pub struct BatchReplaceDefinerReq {
     /// 批量设置replaceDefiner请求列表
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<ReplaceDefinerInfo>>,
+    pub jobs: Vec<ReplaceDefinerInfo>,
 }
 
 impl ::runtime::wire::ToWire for BatchReplaceDefinerReq {

@@ -8,7 +8,7 @@ use super::RetryInfo;
 pub struct BatchRetryReq {
     /// 批量续传任务请求列表
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<RetryInfo>>,
+    pub jobs: Vec<RetryInfo>,
 }
 
 impl ::runtime::wire::ToWire for BatchRetryReq {

@@ -8,7 +8,7 @@ use super::BatchJobActionReq;
 pub struct BatchSpecialTestConnectionReq {
     /// 集群批量测试连接任务请求列表
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<BatchJobActionReq>>,
+    pub jobs: Vec<BatchJobActionReq>,
 }
 
 impl ::runtime::wire::ToWire for BatchSpecialTestConnectionReq {

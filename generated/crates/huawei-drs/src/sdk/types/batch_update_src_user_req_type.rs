@@ -8,7 +8,7 @@ use super::UpdateUserReq;
 pub struct BatchUpdateSrcUserReq {
     /// 批量更新迁移用户请求列表
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<UpdateUserReq>>,
+    pub jobs: Vec<UpdateUserReq>,
 }
 
 impl ::runtime::wire::ToWire for BatchUpdateSrcUserReq {

@@ -6,7 +6,7 @@
 pub struct CompareTableInfoWithToken {
     /// 表名。
     /// Wire name: `table_name`.
-    pub table_name: Option<String>,
+    pub table_name: String,
     /// 该表的min token。
     /// Wire name: `min_token`.
     /// Sensitive: `Debug` shows `<redacted>`.

@@ -12,7 +12,7 @@ pub struct CompareTaskListResult {
     pub compare_task_list: Vec<CompareTaskList>,
     /// 对比任务列表总数。
     /// Wire name: `compare_task_list_count`.
-    pub compare_task_list_count: Option<i64>,
+    pub compare_task_list_count: Option<i32>,
     /// 错误信息
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
@@ -24,7 +24,7 @@ pub struct CompareTaskListResult {
 ::runtime::lenient_object! {
     CompareTaskListResult {
         0 => compare_task_list: Vec<CompareTaskList> = "compare_task_list",
-        1 => compare_task_list_count: Option<i64> = "compare_task_list_count",
+        1 => compare_task_list_count: Option<i32> = "compare_task_list_count",
         2 => error_msg: Option<String> = "error_msg",
         3 => error_code: Option<String> = "error_code",
     }

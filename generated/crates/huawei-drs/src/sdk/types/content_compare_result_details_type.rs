@@ -15,21 +15,21 @@ pub struct ContentCompareResultDetails {
     pub content_compare_detail: Vec<ContentCompareDetail>,
     /// 内容对比结果详情总数。
     /// Wire name: `content_compare_detail_count`.
-    pub content_compare_detail_count: Option<i64>,
+    pub content_compare_detail_count: Option<i32>,
     /// 该库的表的内容对比详情(无法对比的表)。
     /// Wire name: `content_uncompare_detail`.
     pub content_uncompare_detail: Vec<ContentCompareDetail>,
     /// 内容对比结果详情总数(无法对比的表)。
     /// Wire name: `content_uncompare_detail_count`.
-    pub content_uncompare_detail_count: Option<i64>,
+    pub content_uncompare_detail_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ContentCompareResultDetails {
         0 => source_db_name: Option<String> = "source_db_name",
         1 => content_compare_detail: Vec<ContentCompareDetail> = "content_compare_detail",
-        2 => content_compare_detail_count: Option<i64> = "content_compare_detail_count",
+        2 => content_compare_detail_count: Option<i32> = "content_compare_detail_count",
         3 => content_uncompare_detail: Vec<ContentCompareDetail> = "content_uncompare_detail",
-        4 => content_uncompare_detail_count: Option<i64> = "content_uncompare_detail_count",
+        4 => content_uncompare_detail_count: Option<i32> = "content_uncompare_detail_count",
     }
 }

@@ -18,7 +18,7 @@ pub struct ContentCompareResultDiffs {
     pub content_compare_diff: Vec<ContentCompareDiff>,
     /// 内容对比结果差异总数。
     /// Wire name: `content_compare_diff_count`.
-    pub content_compare_diff_count: Option<i64>,
+    pub content_compare_diff_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -26,6 +26,6 @@ pub struct ContentCompareResultDiffs {
         0 => source_db_name: Option<String> = "source_db_name",
         1 => source_table_name: Option<String> = "source_table_name",
         2 => content_compare_diff: Vec<ContentCompareDiff> = "content_compare_diff",
-        3 => content_compare_diff_count: Option<i64> = "content_compare_diff_count",
+        3 => content_compare_diff_count: Option<i32> = "content_compare_diff_count",
     }
 }

@@ -17,7 +17,7 @@ pub struct ContentCompareResult {
     pub content_compare_overview: Vec<ContentCompareResultOverview>,
     /// 内容对比结果概览总数。
     /// Wire name: `content_compare_overview_count`.
-    pub content_compare_overview_count: Option<i64>,
+    pub content_compare_overview_count: Option<i32>,
     /// 内容对比结果详情。
     /// Wire name: `content_compare_details`.
     pub content_compare_details: Vec<ContentCompareResultDetails>,
@@ -36,7 +36,7 @@ pub struct ContentCompareResult {
     ContentCompareResult {
         0 => compare_task_id: Option<String> = "compare_task_id",
         1 => content_compare_overview: Vec<ContentCompareResultOverview> = "content_compare_overview",
-        2 => content_compare_overview_count: Option<i64> = "content_compare_overview_count",
+        2 => content_compare_overview_count: Option<i32> = "content_compare_overview_count",
         3 => content_compare_details: Vec<ContentCompareResultDetails> = "content_compare_details",
         4 => content_compare_diffs: Vec<ContentCompareResultDiffs> = "content_compare_diffs",
         5 => error_code: Option<String> = "error_code",

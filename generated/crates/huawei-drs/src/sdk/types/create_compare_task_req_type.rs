@@ -8,7 +8,7 @@ use super::CreateDataLevelCompareReq;
 pub struct CreateCompareTaskReq {
     /// 任务id。
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// 对象级对比类型，取值为空代表不创建对象级对比。object_level_compare_type和data_level_compare_info都为空时，只查询已创建的对比任务列表。
     /// Wire name: `object_level_compare_type`.
     pub object_level_compare_type: Option<String>,

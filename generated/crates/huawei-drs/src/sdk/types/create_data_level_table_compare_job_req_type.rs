@@ -8,7 +8,7 @@ use super::{AddDataTransformationReq, CompareObjectInfo, CompareObjectInfoWithTo
 pub struct CreateDataLevelTableCompareJobReq {
     /// 对比类型。 - lines：行数对比 - contents：内容对比 - random：抽样对比，当前仅支持gaussdbv5、gaussdbv5-to-postgresql、gaussdbv5ha-to-postgresql链路。
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 对比任务启动时间，时间戳格式，取值为空代表立即启动。
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
@@ -26,7 +26,7 @@ pub struct CreateDataLevelTableCompareJobReq {
     pub compare_object_with_token: Option<Vec<CompareObjectInfoWithToken>>,
     /// 对比任务线程数量，当前仅cloudDataGuard-cassandra和cloudDataGuard-gausscassandra-to-gausscassandra链路支持。
     /// Wire name: `compare_task_num`.
-    pub compare_task_num: Option<i64>,
+    pub compare_task_num: Option<i32>,
     /// 过滤数据信息。
     /// Wire name: `compare_transformation_infos`.
     pub compare_transformation_infos: Option<Vec<AddDataTransformationReq>>,

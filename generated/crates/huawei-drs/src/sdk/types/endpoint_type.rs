@@ -39,7 +39,7 @@ pub struct Endpoint {
     pub db_password: Option<::runtime::Sensitive<String>>,
     /// **参数解释**：  数据库端口号，用于指定连接数据库的服务端口。  **约束限制**：  输入范围为1-65535之间的整数。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `db_port`.
-    pub db_port: Option<i64>,
+    pub db_port: Option<i32>,
     /// **参数解释**：  数据库帐号，用于连接数据库的用户名。  **约束限制**：  除不需要用户名的引擎，其他引擎测试连接之后修改调用时必填。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `db_user`.
     pub db_user: Option<String>,
@@ -54,7 +54,7 @@ pub struct Endpoint {
     pub mongo_ha_mode: Option<String>,
     /// **参数解释**：  MRS集群运行模式。  **约束限制**：  不涉及。  **取值范围**：  - 0：普通集群 - 1：安全集群  **默认取值**：  不涉及
     /// Wire name: `safe_mode`.
-    pub safe_mode: Option<i64>,
+    pub safe_mode: Option<i32>,
     /// **参数解释**：  SSL证书密码，证书文件后缀为.p12。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `ssl_cert_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
@@ -95,12 +95,12 @@ pub struct Endpoint {
         7 => project_id: Option<String> = "project_id",
         8 => db_name: Option<String> = "db_name",
         9 => db_password: Option<::runtime::Sensitive<String>> = "db_password",
-        10 => db_port: Option<i64> = "db_port",
+        10 => db_port: Option<i32> = "db_port",
         11 => db_user: Option<String> = "db_user",
         12 => inst_name: Option<String> = "inst_name",
         13 => ip: Option<String> = "ip",
         14 => mongo_ha_mode: Option<String> = "mongo_ha_mode",
-        15 => safe_mode: Option<i64> = "safe_mode",
+        15 => safe_mode: Option<i32> = "safe_mode",
         16 => ssl_cert_password: Option<::runtime::Sensitive<String>> = "ssl_cert_password",
         17 => ssl_cert_check_sum: Option<String> = "ssl_cert_check_sum",
         18 => ssl_cert_key: Option<::runtime::Sensitive<String>> = "ssl_cert_key",

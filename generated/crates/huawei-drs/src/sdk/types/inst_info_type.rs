@@ -25,7 +25,7 @@ pub struct InstInfo {
     pub status: Option<String>,
     /// **参数解释**：  迁移实例的磁盘大小，单位为GB。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `volume_size`.
-    pub volume_size: Option<i64>,
+    pub volume_size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -36,6 +36,6 @@ pub struct InstInfo {
         3 => public_ip: Option<String> = "public_ip",
         4 => start_time: Option<String> = "start_time",
         5 => status: Option<String> = "status",
-        6 => volume_size: Option<i64> = "volume_size",
+        6 => volume_size: Option<i32> = "volume_size",
     }
 }

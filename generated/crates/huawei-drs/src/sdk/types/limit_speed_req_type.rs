@@ -8,10 +8,10 @@ use super::SpeedLimitInfo;
 pub struct LimitSpeedReq {
     /// 任务ID。
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// 限速信息请求体
     /// Wire name: `speed_limit`.
-    pub speed_limit: Option<Vec<SpeedLimitInfo>>,
+    pub speed_limit: Vec<SpeedLimitInfo>,
 }
 
 impl ::runtime::wire::ToWire for LimitSpeedReq {

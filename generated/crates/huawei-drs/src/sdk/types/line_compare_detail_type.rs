@@ -13,13 +13,13 @@ pub struct LineCompareDetail {
     pub target_table_name: Option<String>,
     /// 源库的表行数。
     /// Wire name: `source_row_num`.
-    pub source_row_num: Option<i64>,
+    pub source_row_num: Option<i32>,
     /// 目标库的表行数。
     /// Wire name: `target_row_num`.
-    pub target_row_num: Option<i64>,
+    pub target_row_num: Option<i32>,
     /// 源库的表和目标库的表的差异值。
     /// Wire name: `diff_row_num`.
-    pub diff_row_num: Option<i64>,
+    pub diff_row_num: Option<i32>,
     /// 对比结果。 - CONSISTENT-一致 - INCONSISTENT-不一致 - COMPARING-正在对比 - WAITING_FOR_COMPARISON-等待对比 - FAILED_TO_COMPARE-对比失败 - TARGET_DB_NOT_EXIT-目标库不存在 - CAN_NOT_COMPARE-无法对比
     /// Wire name: `line_compare_result`.
     pub line_compare_result: Option<String>,
@@ -32,9 +32,9 @@ pub struct LineCompareDetail {
     LineCompareDetail {
         0 => source_table_name: Option<String> = "source_table_name",
         1 => target_table_name: Option<String> = "target_table_name",
-        2 => source_row_num: Option<i64> = "source_row_num",
-        3 => target_row_num: Option<i64> = "target_row_num",
-        4 => diff_row_num: Option<i64> = "diff_row_num",
+        2 => source_row_num: Option<i32> = "source_row_num",
+        3 => target_row_num: Option<i32> = "target_row_num",
+        4 => diff_row_num: Option<i32> = "diff_row_num",
         5 => line_compare_result: Option<String> = "line_compare_result",
         6 => message: Option<String> = "message",
     }

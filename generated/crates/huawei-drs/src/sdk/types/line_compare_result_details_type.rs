@@ -15,13 +15,13 @@ pub struct LineCompareResultDetails {
     pub line_compare_detail: Vec<LineCompareDetail>,
     /// 该库的行对比结果详情总数。
     /// Wire name: `line_compare_detail_count`.
-    pub line_compare_detail_count: Option<i64>,
+    pub line_compare_detail_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     LineCompareResultDetails {
         0 => source_db_name: Option<String> = "source_db_name",
         1 => line_compare_detail: Vec<LineCompareDetail> = "line_compare_detail",
-        2 => line_compare_detail_count: Option<i64> = "line_compare_detail_count",
+        2 => line_compare_detail_count: Option<i32> = "line_compare_detail_count",
     }
 }

@@ -15,7 +15,7 @@ pub struct LineCompareResult {
     pub line_compare_overview: Vec<LineCompareResultOverview>,
     /// 行对比结果概览总数。
     /// Wire name: `line_compare_overview_count`.
-    pub line_compare_overview_count: Option<i64>,
+    pub line_compare_overview_count: Option<i32>,
     /// 行对比结果详情。
     /// Wire name: `line_compare_details`.
     pub line_compare_details: Vec<LineCompareResultDetails>,
@@ -31,7 +31,7 @@ pub struct LineCompareResult {
     LineCompareResult {
         0 => compare_task_id: Option<String> = "compare_task_id",
         1 => line_compare_overview: Vec<LineCompareResultOverview> = "line_compare_overview",
-        2 => line_compare_overview_count: Option<i64> = "line_compare_overview_count",
+        2 => line_compare_overview_count: Option<i32> = "line_compare_overview_count",
         3 => line_compare_details: Vec<LineCompareResultDetails> = "line_compare_details",
         4 => error_code: Option<String> = "error_code",
         5 => error_msg: Option<String> = "error_msg",

@@ -8,7 +8,7 @@ use super::{AlarmNotifyInfo, Endpoint, ResourceTag};
 pub struct ModifyJobReq {
     /// **参数解释**：  迁移任务ID，用于唯一标识一个数据复制任务，在修改任务时作为任务的识别凭证。  **约束限制**：  不涉及。  **取值范围**：  UUID格式字符串。  **默认取值**：  不涉及
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// **参数解释**：  任务描述，用于补充说明任务的用途或备注信息。  **约束限制**：  - 修改任务描述时必填。 - 长度为0-256个字符。 - 不能包含!&lt;&gt;&amp;&#39;\\&quot;特殊字符。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `description`.
     pub description: Option<String>,

@@ -8,10 +8,10 @@ use super::ParamsReqBean;
 pub struct ModifyTargetParamsReq {
     /// 参数分组
     /// Wire name: `group`.
-    pub group: Option<String>,
+    pub group: String,
     /// 修改的参数信息
     /// Wire name: `params`.
-    pub params: Option<Vec<ParamsReqBean>>,
+    pub params: Vec<ParamsReqBean>,
 }
 
 impl ::runtime::wire::ToWire for ModifyTargetParamsReq {

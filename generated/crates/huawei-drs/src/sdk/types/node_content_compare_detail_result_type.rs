@@ -40,13 +40,13 @@ pub struct NodeContentCompareDetailResult {
     pub compare_line_config_filter: Option<String>,
     /// 全量比对状态。 -1：对比中 -2：已完成 -3：待对比 -4：已取消
     /// Wire name: `status`.
-    pub status: Option<i64>,
+    pub status: Option<i32>,
     /// 已对比分片数。
     /// Wire name: `complete_shard_count`.
-    pub complete_shard_count: Option<i64>,
+    pub complete_shard_count: Option<i32>,
     /// 总分片数。
     /// Wire name: `total_shard_count`.
-    pub total_shard_count: Option<i64>,
+    pub total_shard_count: Option<i32>,
     /// 比对进度。
     /// Wire name: `progress`.
     pub progress: Option<f64>,
@@ -65,9 +65,9 @@ pub struct NodeContentCompareDetailResult {
         8 => content_compare_result: Option<bool> = "content_compare_result",
         9 => message: Option<String> = "message",
         10 => compare_line_config_filter: Option<String> = "compare_line_config_filter",
-        11 => status: Option<i64> = "status",
-        12 => complete_shard_count: Option<i64> = "complete_shard_count",
-        13 => total_shard_count: Option<i64> = "total_shard_count",
+        11 => status: Option<i32> = "status",
+        12 => complete_shard_count: Option<i32> = "complete_shard_count",
+        13 => total_shard_count: Option<i32> = "total_shard_count",
         14 => progress: Option<f64> = "progress",
     }
 }

@@ -13,21 +13,21 @@ pub struct ObjectCompareResultOverview {
     pub object_compare_result: Option<String>,
     /// 该类型的对象在目标库的个数。
     /// Wire name: `target_count`.
-    pub target_count: Option<i64>,
+    pub target_count: Option<i32>,
     /// 该类型的对象在源库的个数。
     /// Wire name: `source_count`.
-    pub source_count: Option<i64>,
+    pub source_count: Option<i32>,
     /// 源库和目标库的差异数量。
     /// Wire name: `diff_count`.
-    pub diff_count: Option<i64>,
+    pub diff_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ObjectCompareResultOverview {
         0 => object_type: Option<String> = "object_type",
         1 => object_compare_result: Option<String> = "object_compare_result",
-        2 => target_count: Option<i64> = "target_count",
-        3 => source_count: Option<i64> = "source_count",
-        4 => diff_count: Option<i64> = "diff_count",
+        2 => target_count: Option<i32> = "target_count",
+        3 => source_count: Option<i32> = "source_count",
+        4 => diff_count: Option<i32> = "diff_count",
     }
 }

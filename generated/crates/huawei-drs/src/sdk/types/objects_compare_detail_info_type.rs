@@ -19,7 +19,7 @@ pub struct ObjectsCompareDetailInfo {
     pub target_db_value: Option<String>,
     /// 对比结果，0为不一致，2为一致，3为未完成。
     /// Wire name: `status`.
-    pub status: Option<i64>,
+    pub status: Option<i32>,
     /// 错误信息。
     /// Wire name: `error_message`.
     pub error_message: Option<String>,
@@ -31,7 +31,7 @@ pub struct ObjectsCompareDetailInfo {
         1 => target_db_name: Option<String> = "target_db_name",
         2 => source_db_value: Option<String> = "source_db_value",
         3 => target_db_value: Option<String> = "target_db_value",
-        4 => status: Option<i64> = "status",
+        4 => status: Option<i32> = "status",
         5 => error_message: Option<String> = "error_message",
     }
 }

@@ -16,7 +16,7 @@ pub struct ObjectsCompareOverviewInfo {
     pub target_count: Option<i64>,
     /// 对比结果，0为不一致，2为一致，3为未完成。
     /// Wire name: `status`.
-    pub status: Option<i64>,
+    pub status: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -24,6 +24,6 @@ pub struct ObjectsCompareOverviewInfo {
         0 => type_field: Option<String> = "type",
         1 => source_count: Option<i64> = "source_count",
         2 => target_count: Option<i64> = "target_count",
-        3 => status: Option<i64> = "status",
+        3 => status: Option<i32> = "status",
     }
 }

@@ -6,10 +6,10 @@
 pub struct ParamsReqBean {
     /// 数据库参数名
     /// Wire name: `key`.
-    pub key: Option<String>,
+    pub key: String,
     /// 目标数据库参数值
     /// Wire name: `target_value`.
-    pub target_value: Option<String>,
+    pub target_value: String,
 }
 
 impl ::runtime::wire::ToWire for ParamsReqBean {

@@ -6,10 +6,10 @@
 pub struct PauseInfo {
     /// 任务id
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// 暂停类型，target:停回放,all:停日志抓取和回放
     /// Wire name: `pause_mode`.
-    pub pause_mode: Option<String>,
+    pub pause_mode: String,
 }
 
 impl ::runtime::wire::ToWire for PauseInfo {

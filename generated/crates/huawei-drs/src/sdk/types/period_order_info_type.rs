@@ -9,7 +9,7 @@ pub struct PeriodOrderInfo {
     pub period_type: Option<i64>,
     /// **参数解释**：  订购周期数。  **约束限制**：  不涉及。  **取值范围**：  - period_type为2（月）时，取值为1-9 - period_type为3（年）时，取值为1-3  **默认取值**：  不涉及
     /// Wire name: `period_num`.
-    pub period_num: Option<i64>,
+    pub period_num: Option<i32>,
     /// **参数解释**：  是否自动续订。  **约束限制**：  不涉及。  **取值范围**：  - 0：不自动续订 - 1：自动续订  **默认取值**：  不涉及
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<i64>,

@@ -13,16 +13,16 @@ pub struct PeriodOrderResp {
     pub order_id: Option<String>,
     /// 计费模式
     /// Wire name: `charging_mode`.
-    pub charging_mode: Option<i64>,
+    pub charging_mode: Option<i32>,
     /// 订购包周期类型
     /// Wire name: `period_type`.
-    pub period_type: Option<i64>,
+    pub period_type: Option<i32>,
     /// 订购周期数
     /// Wire name: `period_num`.
-    pub period_num: Option<i64>,
+    pub period_num: Option<i32>,
     /// 是否自动续费
     /// Wire name: `is_auto_renew`.
-    pub is_auto_renew: Option<i64>,
+    pub is_auto_renew: Option<i32>,
     /// 资源生效时间（即资源创建时间）
     /// Wire name: `eff_time`.
     pub eff_time: Option<String>,
@@ -35,10 +35,10 @@ pub struct PeriodOrderResp {
     PeriodOrderResp {
         0 => status: Option<String> = "status",
         1 => order_id: Option<String> = "order_id",
-        2 => charging_mode: Option<i64> = "charging_mode",
-        3 => period_type: Option<i64> = "period_type",
-        4 => period_num: Option<i64> = "period_num",
-        5 => is_auto_renew: Option<i64> = "is_auto_renew",
+        2 => charging_mode: Option<i32> = "charging_mode",
+        3 => period_type: Option<i32> = "period_type",
+        4 => period_num: Option<i32> = "period_num",
+        5 => is_auto_renew: Option<i32> = "is_auto_renew",
         6 => eff_time: Option<String> = "eff_time",
         7 => exp_time: Option<String> = "exp_time",
     }

@@ -6,7 +6,7 @@
 pub struct QueryCompareResultReq {
     /// 任务id。
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// 请求查询结果的对象级对比任务id。
     /// Wire name: `object_level_compare_id`.
     pub object_level_compare_id: Option<String>,
@@ -18,10 +18,10 @@ pub struct QueryCompareResultReq {
     pub content_compare_id: Option<String>,
     /// 分页查询的当前页码，对查询对比任务的结果生效。
     /// Wire name: `current_page`.
-    pub current_page: Option<i64>,
+    pub current_page: i32,
     /// 分页查询的每页个数，对查询对比任务的结果生效。
     /// Wire name: `per_page`.
-    pub per_page: Option<i64>,
+    pub per_page: i32,
 }
 
 impl ::runtime::wire::ToWire for QueryCompareResultReq {

@@ -88,7 +88,7 @@ pub struct QueryJobResp {
     pub schema_type: Option<String>,
     /// **参数解释**：  迁移实例节点个数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
     /// **参数解释**：  对象选择开关，标识是否已开启对象选择功能。  **约束限制**：  不涉及。  **取值范围**：  - true：开启对象选择 - false：关闭对象选择  **默认取值**：  不涉及
     /// Wire name: `object_switch`.
     pub object_switch: Option<bool>,
@@ -229,7 +229,7 @@ pub struct QueryJobResp {
         22 => filter_ddl_policy: Option<String> = "filter_ddl_policy",
         23 => speed_limit: Vec<SpeedLimitInfo> = "speed_limit",
         24 => schema_type: Option<String> = "schema_type",
-        25 => node_num: Option<i64> = "node_num",
+        25 => node_num: Option<i32> = "node_num",
         26 => object_switch: Option<bool> = "object_switch",
         27 => master_job_id: Option<String> = "master_job_id",
         28 => full_mode: Option<String> = "full_mode",

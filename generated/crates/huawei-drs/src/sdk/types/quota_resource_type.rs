@@ -10,24 +10,24 @@ pub struct QuotaResource {
     pub type_field: Option<String>,
     /// **参数解释**：  配额允许的最小值，表示该资源配额的下限。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `min`.
-    pub min: Option<i64>,
+    pub min: Option<i32>,
     /// **参数解释**：  配额允许的最大值，表示该资源配额的上限。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `max`.
-    pub max: Option<i64>,
+    pub max: Option<i32>,
     /// **参数解释**：  用户当前配额的实际值，即系统为该用户分配的配额数量。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// **参数解释**：  用户已使用的配额值，表示当前已占用的资源数量。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     QuotaResource {
         0 => type_field: Option<String> = "type",
-        1 => min: Option<i64> = "min",
-        2 => max: Option<i64> = "max",
-        3 => quota: Option<i64> = "quota",
-        4 => used: Option<i64> = "used",
+        1 => min: Option<i32> = "min",
+        2 => max: Option<i32> = "max",
+        3 => quota: Option<i32> = "quota",
+        4 => used: Option<i32> = "used",
     }
 }

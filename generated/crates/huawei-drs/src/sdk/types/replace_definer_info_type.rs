@@ -6,10 +6,10 @@
 pub struct ReplaceDefinerInfo {
     /// 任务id
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// 是否使用目标库的用户替换掉definer
     /// Wire name: `replace_definer`.
-    pub replace_definer: Option<bool>,
+    pub replace_definer: bool,
 }
 
 impl ::runtime::wire::ToWire for ReplaceDefinerInfo {

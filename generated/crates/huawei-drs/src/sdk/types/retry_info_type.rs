@@ -6,7 +6,7 @@
 pub struct RetryInfo {
     /// 任务ID
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// 再编辑之后启动，必填为true。
     /// Wire name: `is_sync_re_edit`.
     pub is_sync_re_edit: Option<bool>,

@@ -8,7 +8,7 @@ use super::{UserAccountVO, UserRoleVO};
 pub struct UpdateUserReq {
     /// 任务ID
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// 全局密码。
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
@@ -21,10 +21,10 @@ pub struct UpdateUserReq {
     pub user_roles: Option<Vec<UserRoleVO>>,
     /// 是否设置密码
     /// Wire name: `is_set_password`.
-    pub is_set_password: Option<bool>,
+    pub is_set_password: bool,
     /// 是否迁移用户
     /// Wire name: `is_migrate_user`.
-    pub is_migrate_user: Option<bool>,
+    pub is_migrate_user: bool,
     /// 是否同步权限，不填默认为false，PG同步使用。
     /// Wire name: `is_sync_object_privilege`.
     pub is_sync_object_privilege: Option<bool>,

@@ -2,7 +2,7 @@
 //! `AssociateSmnTopic`: 关联SMN主题信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/associate-smn-topic` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/associate_smn_topic.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:55).
+//! - Spec: `specs/huawei/drs/v5/associate_smn_topic.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:55).
 
 use super::AssociateSmnTopicReqV5;
 

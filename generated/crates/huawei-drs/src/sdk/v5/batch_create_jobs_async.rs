@@ -2,7 +2,7 @@
 //! `BatchCreateJobsAsync`: 批量异步创建任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/batch-async-create` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/batch_create_jobs_async.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:124).
+//! - Spec: `specs/huawei/drs/v5/batch_create_jobs_async.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:124).
 
 use super::{AsyncCreateJobResp, BatchAsyncCreateJobReq};
 

@@ -2,7 +2,7 @@
 //! `BatchDeleteJobsById`: 批量删除任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/batch_delete_jobs_by_id.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:262).
+//! - Spec: `specs/huawei/drs/v5/batch_delete_jobs_by_id.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:262).
 
 use super::{BatchDeleteJobReq, DeleteJobResp};
 

@@ -2,7 +2,7 @@
 //! `BatchDeleteTags`: 批量删除资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/{resource_type}/{resource_id}/tags/delete` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/batch_delete_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:329).
+//! - Spec: `specs/huawei/drs/v5/batch_delete_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:329).
 
 use super::BatchDeleteTagReq;
 

@@ -2,7 +2,7 @@
 //! `BatchExecuteJobActions`: 批量操作指定ID任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/action` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/batch_execute_job_actions.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:400).
+//! - Spec: `specs/huawei/drs/v5/batch_execute_job_actions.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:400).
 
 use super::{AsyncActionResp, BatchJobActionReq};
 

@@ -2,7 +2,7 @@
 //! `BatchStopJobsAction`: 批量结束任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/batch-stop` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/batch_stop_jobs_action.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:467).
+//! - Spec: `specs/huawei/drs/v5/batch_stop_jobs_action.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:467).
 
 use super::{ActionBaseResp, BatchStopJobActionReq};
 

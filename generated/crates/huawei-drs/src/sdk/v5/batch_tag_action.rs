@@ -2,7 +2,7 @@
 //! `BatchTagAction`: 批量添加或删除资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{resource_type}/{job_id}/tags/action` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/batch_tag_action.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:536).
+//! - Spec: `specs/huawei/drs/v5/batch_tag_action.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:536).
 
 use super::BatchDealResourceTagReq;
 

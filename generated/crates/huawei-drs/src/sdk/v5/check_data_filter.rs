@@ -2,7 +2,7 @@
 //! `CheckDataFilter`: 数据过滤规则校验
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/job/{job_id}/data-filtering/check` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/check_data_filter.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:747).
+//! - Spec: `specs/huawei/drs/v5/check_data_filter.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:747).
 
 use super::DataProcessReq;
 

@@ -2,7 +2,7 @@
 //! `CleanAlarms`: 清除DDL告警
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/alarms/{alarm_id}/clean` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/clean_alarms.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:885).
+//! - Spec: `specs/huawei/drs/v5/clean_alarms.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:885).
 
 /// Input of `CleanAlarms`. Build one with [`CleanAlarmsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `CollectColumns`: 采集指定数据库表的列信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/job/{job_id}/columns/collect` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/collect_columns.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:954).
+//! - Spec: `specs/huawei/drs/v5/collect_columns.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:954).
 
 use super::QueryColumnReq;
 

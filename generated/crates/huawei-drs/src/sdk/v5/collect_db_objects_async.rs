@@ -2,7 +2,7 @@
 //! `CollectDbObjectsAsync`: 提交查询数据库对象信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/db-objects/collect` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/collect_db_objects_async.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:1097).
+//! - Spec: `specs/huawei/drs/v5/collect_db_objects_async.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1097).
 
 /// Input of `CollectDbObjectsAsync`. Build one with [`CollectDbObjectsAsyncRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,13 +16,13 @@ pub struct CollectDbObjectsAsyncRequest {
     pub job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 查询对象信息类型。 取值： - source：查询源库对象信息。 - modified：查询已选择的（已同步的和未下发的）对象信息。 - synchronized：查询已同步的（已下发的）对象信息 ， 使用场景在任务处于全量中或者增量中。
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 是否强制刷新。 取值： - true：是，表示从源库重新查询。    - false：否，表示从已缓存中数据查询。
     /// Wire name: `is_refresh`, sent in the query.
     pub is_refresh: Option<bool>,
@@ -47,8 +47,8 @@ impl CollectDbObjectsAsyncRequest {
     CollectDbObjectsAsyncRequestBuilder for CollectDbObjectsAsyncRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         type_field: String = "type",
         is_refresh: bool = "is_refresh",
         db_names: Vec<String> = "db_names",
@@ -61,13 +61,14 @@ impl CollectDbObjectsAsyncRequestBuilder {
     pub fn build(self) -> Result<CollectDbObjectsAsyncRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(CollectDbObjectsAsyncRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
                 offset: self.offset,
                 limit: self.limit,
-                type_field: self.type_field,
+                type_field: type_field?,
                 is_refresh: self.is_refresh,
                 db_names: self.db_names,
                 x_language: self.x_language,

@@ -2,7 +2,7 @@
 //! `CollectDbObjectsInfo`: 提交查询数据库对象信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5.1/{project_id}/jobs/{job_id}/db-objects/collect` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/collect_db_objects_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:1178).
+//! - Spec: `specs/huawei/drs/v5/collect_db_objects_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1178).
 
 use super::QuerySelectObjectInfoReq;
 

@@ -2,7 +2,7 @@
 //! `CollectPositionAsync`: 采集数据库位点信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/collect-db-position` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/collect_position_async.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:1247).
+//! - Spec: `specs/huawei/drs/v5/collect_position_async.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1247).
 
 use super::QueryDbPositionReq;
 

@@ -2,7 +2,7 @@
 //! `CommitAsyncJob`: 提交批量创建异步任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/batch-async-jobs/{async_job_id}/commit` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/commit_async_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:1316).
+//! - Spec: `specs/huawei/drs/v5/commit_async_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1316).
 
 use super::AsyncCommitJobResp;
 

@@ -2,7 +2,7 @@
 //! `CountInstanceByTags`: 查询资源实例数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/{resource_type}/resource-instances/count` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/count_instance_by_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:1450).
+//! - Spec: `specs/huawei/drs/v5/count_instance_by_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1450).
 
 use super::QueryInstanceByTagReq;
 
@@ -63,12 +63,12 @@ impl CountInstanceByTagsRequestBuilder {
 pub struct CountInstanceByTagsResponse {
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant CountInstanceByTagsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
     }
 }
 

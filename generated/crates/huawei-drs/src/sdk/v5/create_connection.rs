@@ -2,7 +2,7 @@
 //! `CreateConnection`: 创建连接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/connections` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/create_connection.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:1519).
+//! - Spec: `specs/huawei/drs/v5/create_connection.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1519).
 
 use super::{
     BaseEndpoint, CloudVpcInfo, ConnectionConfig, CreateConnectionReq, EndpointSslConfig,

@@ -2,7 +2,7 @@
 //! `DeleteColumnInfos`: 删除对象的列信息（列映射、列过滤）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/job/{job_id}/column-info` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/delete_column_infos.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:1791).
+//! - Spec: `specs/huawei/drs/v5/delete_column_infos.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1791).
 
 use super::DeleteColumnInfoReq;
 

@@ -2,7 +2,7 @@
 //! `DeleteConnection`: 删除连接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/connections/{connection_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/delete_connection.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:1860).
+//! - Spec: `specs/huawei/drs/v5/delete_connection.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1860).
 
 /// Input of `DeleteConnection`. Build one with [`DeleteConnectionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteJob`: 删除指定ID任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/jobs/{job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/delete_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2065).
+//! - Spec: `specs/huawei/drs/v5/delete_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2065).
 
 /// Input of `DeleteJob`. Build one with [`DeleteJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteReplicationJob`: 删除备份迁移任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/backup-migration-jobs/{job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/delete_replication_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2132).
+//! - Spec: `specs/huawei/drs/v5/delete_replication_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2132).
 
 /// Input of `DeleteReplicationJob`. Build one with [`DeleteReplicationJobRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

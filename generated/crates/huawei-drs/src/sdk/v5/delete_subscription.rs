@@ -2,7 +2,7 @@
 //! `DeleteSubscription`: 删除订阅任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/subscriptions/{job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/delete_subscription.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2199).
+//! - Spec: `specs/huawei/drs/v5/delete_subscription.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2199).
 
 /// Input of `DeleteSubscription`. Build one with [`DeleteSubscriptionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

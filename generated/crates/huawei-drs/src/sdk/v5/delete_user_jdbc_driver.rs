@@ -2,7 +2,7 @@
 //! `DeleteUserJdbcDriver`: 删除驱动文件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{project_id}/drivers` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/delete_user_jdbc_driver.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2266).
+//! - Spec: `specs/huawei/drs/v5/delete_user_jdbc_driver.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2266).
 
 use super::DeleteUserDriverReq;
 

@@ -2,7 +2,7 @@
 //! `DownloadBatchCreateTemplate`: 下载批量导入任务模板
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/template` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/download_batch_create_template.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2333).
+//! - Spec: `specs/huawei/drs/v5/download_batch_create_template.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2333).
 
 /// Input of `DownloadBatchCreateTemplate`. Build one with [`DownloadBatchCreateTemplateRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DownloadDbObjectTemplate`: 对象选择（文件导入 - 模板下载）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/db-object/template` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/download_db_object_template.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2467).
+//! - Spec: `specs/huawei/drs/v5/download_db_object_template.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2467).
 
 /// Input of `DownloadDbObjectTemplate`. Build one with [`DownloadDbObjectTemplateRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DownloadFile`: 下载文件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/download` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/download_file.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2536).
+//! - Spec: `specs/huawei/drs/v5/download_file.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2536).
 
 use super::ExportFilesReq;
 

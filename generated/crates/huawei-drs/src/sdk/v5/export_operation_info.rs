@@ -2,7 +2,7 @@
 //! `ExportOperationInfo`: 导出任务操作统计信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/operation-statistics/export` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/export_operation_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2806).
+//! - Spec: `specs/huawei/drs/v5/export_operation_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2806).
 
 /// Input of `ExportOperationInfo`. Build one with [`ExportOperationInfoRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

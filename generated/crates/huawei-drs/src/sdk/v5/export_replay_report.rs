@@ -2,7 +2,7 @@
 //! `ExportReplayReport`: 导出流量回放任务SQL报告文件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/export-replay-sql` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/export_replay_report.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:2873).
+//! - Spec: `specs/huawei/drs/v5/export_replay_report.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:2873).
 
 use super::ExportSqlDataReq;
 

@@ -2,7 +2,7 @@
 //! `ListAsyncJobDetail`: 查询指定ID批量异步任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/batch-async-jobs/{async_job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_async_job_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3013).
+//! - Spec: `specs/huawei/drs/v5/list_async_job_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3013).
 
 use super::JobDetailResp;
 
@@ -18,10 +18,10 @@ pub struct ListAsyncJobDetailRequest {
     pub async_job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**：  请求语言类型。  **约束限制**：  不涉及。  **取值范围**：  - en-us：英文 - zh-cn：中文  **默认取值**：  en-us
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ListAsyncJobDetailRequest {
     ListAsyncJobDetailRequestBuilder for ListAsyncJobDetailRequest {
         project_id: String = "project_id",
         async_job_id: String = "async_job_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -68,7 +68,7 @@ impl ListAsyncJobDetailRequestBuilder {
 pub struct ListAsyncJobDetailResponse {
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 查询租户指定ID批量异步任务详情响应体。
     /// Wire name: `jobs`.
     pub jobs: Vec<JobDetailResp>,
@@ -76,7 +76,7 @@ pub struct ListAsyncJobDetailResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAsyncJobDetailResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => jobs: Vec<JobDetailResp> = "jobs",
     }
 }

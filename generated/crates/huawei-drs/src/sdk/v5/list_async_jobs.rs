@@ -2,7 +2,7 @@
 //! `ListAsyncJobs`: 查询批量异步创建的任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/batch-async-jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_async_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3084).
+//! - Spec: `specs/huawei/drs/v5/list_async_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3084).
 
 use super::AsyncJobResp;
 
@@ -27,10 +27,10 @@ pub struct ListAsyncJobsRequest {
     pub user_name: Option<String>,
     /// **参数解释**：  偏移量，表示查询该偏移量后面的记录，用于分页查询。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**：  查询返回记录的数量限制，用于分页查询时控制每页返回的数据条数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**：  返回结果按该关键字排序，指定批量异步任务列表的排序依据。  **约束限制**：  不涉及。  **取值范围**：  - create_time：按创建时间排序  **默认取值**：  create_time
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
@@ -57,8 +57,8 @@ impl ListAsyncJobsRequest {
         status: String = "status",
         domain_name: String = "domain_name",
         user_name: String = "user_name",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
         x_language: String = "X-Language",
@@ -91,7 +91,7 @@ impl ListAsyncJobsRequestBuilder {
 pub struct ListAsyncJobsResponse {
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释**：  批量异步创建任务响应列表，包含满足查询条件的所有异步任务信息。详情请参见AsyncJobResp对象定义。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `jobs`.
     pub jobs: Vec<AsyncJobResp>,
@@ -99,7 +99,7 @@ pub struct ListAsyncJobsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListAsyncJobsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => jobs: Vec<AsyncJobResp> = "jobs",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListConnections`: 查询连接列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/connections` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_connections.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3165).
+//! - Spec: `specs/huawei/drs/v5/list_connections.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3165).
 
 use super::ConnectionResp;
 
@@ -39,10 +39,10 @@ pub struct ListConnectionsRequest {
     pub enterprise_project_id: Option<String>,
     /// 偏移量，默认值为0，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制，默认值为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 值为“true”时会使得offset和limit参数失效并返回所有记录。
     /// Wire name: `fetch_all`, sent in the query.
     pub fetch_all: Option<bool>,
@@ -76,8 +76,8 @@ impl ListConnectionsRequest {
         description: String = "description",
         create_time: String = "create_time",
         enterprise_project_id: String = "enterprise_project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         fetch_all: bool = "fetch_all",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
@@ -119,13 +119,13 @@ pub struct ListConnectionsResponse {
     pub connections: Vec<ConnectionResp>,
     /// 列表中的项目总数，与分页无关。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListConnectionsResponse {
         0 => connections: Vec<ConnectionResp> = "connections",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

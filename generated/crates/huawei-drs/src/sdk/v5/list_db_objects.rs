@@ -2,7 +2,7 @@
 //! `ListDbObjects`: 查询数据库对象信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/db-objects` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_db_objects.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3258).
+//! - Spec: `specs/huawei/drs/v5/list_db_objects.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3258).
 
 use super::{DatabaseObject, TargetRootDb};
 
@@ -18,13 +18,13 @@ pub struct ListDbObjectsRequest {
     pub job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 查询对象信息类型。 取值： - source：查询源库对象信息。 - modified：查询已选择的（已同步的和未下发的）对象信息。 - synchronized：查询已同步的（已下发的）对象信息 ， 使用场景在任务处于全量中或者增量中。
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 查询指定库的信息。
     /// Wire name: `db_names`, sent in the query.
     /// Sent as one comma-separated value.
@@ -46,8 +46,8 @@ impl ListDbObjectsRequest {
     ListDbObjectsRequestBuilder for ListDbObjectsRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         type_field: String = "type",
         db_names: Vec<String> = "db_names",
         x_language: String = "X-Language",
@@ -59,13 +59,14 @@ impl ListDbObjectsRequestBuilder {
     pub fn build(self) -> Result<ListDbObjectsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ListDbObjectsRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
                 offset: self.offset,
                 limit: self.limit,
-                type_field: self.type_field,
+                type_field: type_field?,
                 db_names: self.db_names,
                 x_language: self.x_language,
             }))
@@ -84,7 +85,7 @@ pub struct ListDbObjectsResponse {
     pub object_info: ::std::collections::BTreeMap<String, DatabaseObject>,
     /// 库下表数量的阈值。
     /// Wire name: `max_table_num`.
-    pub max_table_num: Option<i64>,
+    pub max_table_num: Option<i32>,
     /// 获取提交查询对象选择信息的状态
     /// Wire name: `status`.
     pub status: Option<String>,
@@ -100,7 +101,7 @@ pub struct ListDbObjectsResponse {
     tolerant ListDbObjectsResponse {
         0 => target_root_db: Option<TargetRootDb> = "target_root_db",
         1 => object_info: ::std::collections::BTreeMap<String, DatabaseObject> = "object_info",
-        2 => max_table_num: Option<i64> = "max_table_num",
+        2 => max_table_num: Option<i32> = "max_table_num",
         3 => status: Option<String> = "status",
         4 => id: Option<String> = "id",
         5 => object_scope: Option<String> = "object_scope",

@@ -2,7 +2,7 @@
 //! `ListInstanceByTags`: 查询资源实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/{resource_type}/resource-instances/filter` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/list_instance_by_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3409).
+//! - Spec: `specs/huawei/drs/v5/list_instance_by_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3409).
 
 use super::{QueryInstanceByTagReq, ResourceInstance};
 
@@ -18,10 +18,10 @@ pub struct ListInstanceByTagsRequest {
     pub resource_type: String,
     /// 查询记录数，默认为1000，limit最多为1000,不能为负数，最小值为1。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 索引位置，偏移量从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询）,必须为数字，不能为负数。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -42,8 +42,8 @@ impl ListInstanceByTagsRequest {
     ListInstanceByTagsRequestBuilder for ListInstanceByTagsRequest {
         project_id: String = "project_id",
         resource_type: String = "resource_type",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
         body: QueryInstanceByTagReq = "body",
     }
@@ -73,7 +73,7 @@ impl ListInstanceByTagsRequestBuilder {
 pub struct ListInstanceByTagsResponse {
     /// 总数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 资源列表。
     /// Wire name: `resources`.
     pub resources: Vec<ResourceInstance>,
@@ -81,7 +81,7 @@ pub struct ListInstanceByTagsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListInstanceByTagsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => resources: Vec<ResourceInstance> = "resources",
     }
 }

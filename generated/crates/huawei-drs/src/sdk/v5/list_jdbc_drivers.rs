@@ -2,7 +2,7 @@
 //! `ListJdbcDrivers`: 查询驱动文件列表（不再推广）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jdbc-drivers` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_jdbc_drivers.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3553).
+//! - Spec: `specs/huawei/drs/v5/list_jdbc_drivers.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3553).
 
 use super::DriverInfo;
 
@@ -15,10 +15,10 @@ pub struct ListJdbcDriversRequest {
     pub project_id: Option<String>,
     /// 每页显示的条目数量。默认为10
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -35,8 +35,8 @@ impl ListJdbcDriversRequest {
     /// Builder of [`ListJdbcDriversRequest`]: [`build`](ListJdbcDriversRequestBuilder::build) checks required fields and ranges before any I/O.
     ListJdbcDriversRequestBuilder for ListJdbcDriversRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -61,7 +61,7 @@ impl ListJdbcDriversRequestBuilder {
 pub struct ListJdbcDriversResponse {
     /// 驱动文件总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 驱动文件列表。
     /// Wire name: `items`.
     pub items: Vec<DriverInfo>,
@@ -69,7 +69,7 @@ pub struct ListJdbcDriversResponse {
 
 ::runtime::lenient_object! {
     tolerant ListJdbcDriversResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => items: Vec<DriverInfo> = "items",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListJobDdls`: 查询增量DDL列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/ddl` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_job_ddls.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3622).
+//! - Spec: `specs/huawei/drs/v5/list_job_ddls.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3622).
 
 use super::DdlAlarmResp;
 
@@ -18,10 +18,10 @@ pub struct ListJobDdlsRequest {
     pub job_id: String,
     /// 偏移量，默认值为0，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制.默认值为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// DDL序列起始值。
     /// Wire name: `start_seq_no`, sent in the query.
     pub start_seq_no: Option<i64>,
@@ -48,8 +48,8 @@ impl ListJobDdlsRequest {
     ListJobDdlsRequestBuilder for ListJobDdlsRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         start_seq_no: i64 = "start_seq_no",
         end_seq_no: i64 = "end_seq_no",
         status: i64 = "status",
@@ -85,13 +85,13 @@ pub struct ListJobDdlsResponse {
     pub ddl_list: Vec<DdlAlarmResp>,
     /// 列表中的项目总数，与分页无关。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListJobDdlsResponse {
         0 => ddl_list: Vec<DdlAlarmResp> = "ddl_list",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

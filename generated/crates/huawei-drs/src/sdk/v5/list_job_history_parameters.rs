@@ -2,7 +2,7 @@
 //! `ListJobHistoryParameters`: 查询任务的参数配置修改历史
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/configuration-histories` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_job_history_parameters.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3700).
+//! - Spec: `specs/huawei/drs/v5/list_job_history_parameters.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3700).
 
 use super::ListJobHistoryParameter;
 
@@ -18,10 +18,10 @@ pub struct ListJobHistoryParametersRequest {
     pub job_id: String,
     /// 偏移量，表示从此偏移量开始查询，offset 大于等于 0。默认为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 开始时间，格式为毫秒级时间戳。
     /// Wire name: `begin_time`, sent in the query.
     pub begin_time: Option<String>,
@@ -48,8 +48,8 @@ impl ListJobHistoryParametersRequest {
     ListJobHistoryParametersRequestBuilder for ListJobHistoryParametersRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         begin_time: String = "begin_time",
         end_time: String = "end_time",
         name: String = "name",
@@ -84,7 +84,7 @@ impl ListJobHistoryParametersRequestBuilder {
 pub struct ListJobHistoryParametersResponse {
     /// 历史记录总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 任务参数历史修改列表
     /// Wire name: `parameter_history_config_list`.
     pub parameter_history_config_list: Vec<ListJobHistoryParameter>,
@@ -92,7 +92,7 @@ pub struct ListJobHistoryParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant ListJobHistoryParametersResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => parameter_history_config_list: Vec<ListJobHistoryParameter> = "parameter_history_config_list",
     }
 }

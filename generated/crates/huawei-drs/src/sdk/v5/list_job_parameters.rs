@@ -2,7 +2,7 @@
 //! `ListJobParameters`: 查询任务参数配置列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/configurations` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_job_parameters.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3778).
+//! - Spec: `specs/huawei/drs/v5/list_job_parameters.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3778).
 
 use super::ParameterConfig;
 
@@ -18,10 +18,10 @@ pub struct ListJobParametersRequest {
     pub job_id: String,
     /// 偏移量，表示从此偏移量开始查询，offset 大于等于 0。默认为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 根据参数名查询。
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
@@ -42,8 +42,8 @@ impl ListJobParametersRequest {
     ListJobParametersRequestBuilder for ListJobParametersRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         name: String = "name",
         x_language: String = "X-Language",
     }
@@ -72,7 +72,7 @@ impl ListJobParametersRequestBuilder {
 pub struct ListJobParametersResponse {
     /// 总数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 任务参数列表
     /// Wire name: `parameter_config_list`.
     pub parameter_config_list: Vec<ParameterConfig>,
@@ -80,7 +80,7 @@ pub struct ListJobParametersResponse {
 
 ::runtime::lenient_object! {
     tolerant ListJobParametersResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => parameter_config_list: Vec<ParameterConfig> = "parameter_config_list",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListJobs`: 查询任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:3851).
+//! - Spec: `specs/huawei/drs/v5/list_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3851).
 
 use super::JobListResp;
 
@@ -15,7 +15,7 @@ pub struct ListJobsRequest {
     pub project_id: Option<String>,
     /// **参数解释**：  DRS任务场景类型，用于区分不同的数据复制场景。  **约束限制**：  不涉及。  **取值范围**：  - migration：实时迁移 - sync：实时同步 - cloudDataGuard：实时灾备 - replay：流量回放  **默认取值**：  不涉及
     /// Wire name: `job_type`, sent in the query.
-    pub job_type: Option<String>,
+    pub job_type: String,
     /// **参数解释**：  任务ID或名称，用于按任务ID或名称过滤查询结果。  **约束限制**：  - 支持输入多个任务ID，以逗号分隔，最多10个。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
@@ -33,10 +33,10 @@ pub struct ListJobsRequest {
     pub enterprise_project_id: Option<String>,
     /// **参数解释**：  偏移量，表示查询该偏移量后面的记录，用于分页查询。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// **参数解释**：  查询返回记录的数量限制，用于分页查询时控制每页返回的数据条数。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**：  返回结果的排序关键字，指定任务列表的排序依据。  **约束限制**：  不涉及。  **取值范围**：  - name：按任务名称排序 - status：按任务状态排序 - create_time：按创建时间排序 - net_type：按网络类型排序 - job_direction：按任务方向排序 - pay_mode：按付费模式排序  **默认取值**：  create_time
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
@@ -72,8 +72,8 @@ impl ListJobsRequest {
         engine_type: String = "engine_type",
         net_type: String = "net_type",
         enterprise_project_id: String = "enterprise_project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
         instance_ids: Vec<String> = "instance_ids",
@@ -85,11 +85,12 @@ impl ListJobsRequest {
 impl ListJobsRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListJobsRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let job_type = check.required("job_type", "job_type", self.job_type);
         check
             .finish(|| Some(ListJobsRequest {
                 project_id: self.project_id,
-                job_type: self.job_type,
+                job_type: job_type?,
                 name: self.name,
                 status: self.status,
                 engine_type: self.engine_type,
@@ -112,7 +113,7 @@ impl ListJobsRequestBuilder {
 pub struct ListJobsResponse {
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释**：  任务信息列表，包含查询到的所有任务详情。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `jobs`.
     pub jobs: Vec<JobListResp>,
@@ -120,7 +121,7 @@ pub struct ListJobsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListJobsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => jobs: Vec<JobListResp> = "jobs",
     }
 }

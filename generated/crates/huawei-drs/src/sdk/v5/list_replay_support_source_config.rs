@@ -2,7 +2,7 @@
 //! `ListReplaySupportSourceConfig`: 查询流量回放支持的源数据库设置
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/support-replay-config` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_replay_support_source_config.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:4083).
+//! - Spec: `specs/huawei/drs/v5/list_replay_support_source_config.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:4083).
 
 use super::ReplaySourceConfigResp;
 

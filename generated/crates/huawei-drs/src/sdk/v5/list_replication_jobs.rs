@@ -2,7 +2,7 @@
 //! `ListReplicationJobs`: 查询备份迁移任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/backup-migration-jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_replication_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:4152).
+//! - Spec: `specs/huawei/drs/v5/list_replication_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:4152).
 
 use super::OfflineTaskInfo;
 
@@ -40,10 +40,10 @@ pub struct ListReplicationJobsRequest {
     pub tags: Option<String>,
     /// 查询返回记录的数量限制，默认值为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，默认值为0，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 排序字段。 取值：name，db_type，inst_id，ip，created_at，description，tag_value
     /// Wire name: `sort_key`, sent in the query.
     pub sort_key: Option<String>,
@@ -74,8 +74,8 @@ impl ListReplicationJobsRequest {
         completed_at: String = "completed_at",
         enterprise_project_id: String = "enterprise_project_id",
         tags: String = "tags",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
         x_language: String = "X-Language",
@@ -112,7 +112,7 @@ impl ListReplicationJobsRequestBuilder {
 pub struct ListReplicationJobsResponse {
     /// 备份迁移任务总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 备份迁移任务列表。
     /// Wire name: `jobs`.
     pub jobs: Vec<OfflineTaskInfo>,
@@ -120,7 +120,7 @@ pub struct ListReplicationJobsResponse {
 
 ::runtime::lenient_object! {
     tolerant ListReplicationJobsResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => jobs: Vec<OfflineTaskInfo> = "jobs",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListTemplates`: 查询创建模板列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/templates` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_templates.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:4380).
+//! - Spec: `specs/huawei/drs/v5/list_templates.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:4380).
 
 use super::ExportReportObsFileRespExportReportObsFiles;
 
@@ -15,10 +15,10 @@ pub struct ListTemplatesRequest {
     pub project_id: Option<String>,
     /// 偏移量，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -35,8 +35,8 @@ impl ListTemplatesRequest {
     /// Builder of [`ListTemplatesRequest`]: [`build`](ListTemplatesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListTemplatesRequestBuilder for ListTemplatesRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -61,7 +61,7 @@ impl ListTemplatesRequestBuilder {
 pub struct ListTemplatesResponse {
     /// 总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 文件列表。
     /// Wire name: `export_report_obs_files`.
     pub export_report_obs_files: Vec<ExportReportObsFileRespExportReportObsFiles>,
@@ -69,7 +69,7 @@ pub struct ListTemplatesResponse {
 
 ::runtime::lenient_object! {
     tolerant ListTemplatesResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => export_report_obs_files: Vec<ExportReportObsFileRespExportReportObsFiles> = "export_report_obs_files",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListUserJdbcDrivers`: 查询驱动文件列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/drivers` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/list_user_jdbc_drivers.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:4449).
+//! - Spec: `specs/huawei/drs/v5/list_user_jdbc_drivers.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:4449).
 
 use super::DriverInfo;
 
@@ -15,13 +15,13 @@ pub struct ListUserJdbcDriversRequest {
     pub project_id: Option<String>,
     /// 每页显示的条目数量。默认为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 指定待查询的驱动文件类型。取值范围： - db2：DB2 for LUW - informix：Informix
     /// Wire name: `driver_type`, sent in the query.
-    pub driver_type: Option<String>,
+    pub driver_type: String,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -38,8 +38,8 @@ impl ListUserJdbcDriversRequest {
     /// Builder of [`ListUserJdbcDriversRequest`]: [`build`](ListUserJdbcDriversRequestBuilder::build) checks required fields and ranges before any I/O.
     ListUserJdbcDriversRequestBuilder for ListUserJdbcDriversRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         driver_type: String = "driver_type",
         x_language: String = "X-Language",
     }
@@ -48,13 +48,14 @@ impl ListUserJdbcDriversRequest {
 impl ListUserJdbcDriversRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListUserJdbcDriversRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let driver_type = check.required("driver_type", "driver_type", self.driver_type);
         check
             .finish(|| Some(ListUserJdbcDriversRequest {
                 project_id: self.project_id,
                 limit: self.limit,
                 offset: self.offset,
-                driver_type: self.driver_type,
+                driver_type: driver_type?,
                 x_language: self.x_language,
             }))
     }
@@ -66,7 +67,7 @@ impl ListUserJdbcDriversRequestBuilder {
 pub struct ListUserJdbcDriversResponse {
     /// 驱动文件总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 驱动文件列表。
     /// Wire name: `items`.
     pub items: Vec<DriverInfo>,
@@ -74,7 +75,7 @@ pub struct ListUserJdbcDriversResponse {
 
 ::runtime::lenient_object! {
     tolerant ListUserJdbcDriversResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => items: Vec<DriverInfo> = "items",
     }
 }

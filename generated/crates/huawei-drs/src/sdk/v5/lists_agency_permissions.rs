@@ -2,7 +2,7 @@
 //! `ListsAgencyPermissions`: 查询委托的权限列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/agency/permissions` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/lists_agency_permissions.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:4522).
+//! - Spec: `specs/huawei/drs/v5/lists_agency_permissions.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:4522).
 
 /// Input of `ListsAgencyPermissions`. Build one with [`ListsAgencyPermissionsRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +19,7 @@ pub struct ListsAgencyPermissionsRequest {
     pub target_type: Option<String>,
     /// 是否自建。
     /// Wire name: `is_non_dbs`, sent in the query.
-    pub is_non_dbs: Option<bool>,
+    pub is_non_dbs: bool,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,13 +46,14 @@ impl ListsAgencyPermissionsRequest {
 impl ListsAgencyPermissionsRequestBuilder {
     /// Checks the fields and builds the request; every problem is reported at once.
     pub fn build(self) -> Result<ListsAgencyPermissionsRequest, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let is_non_dbs = check.required("is_non_dbs", "is_non_dbs", self.is_non_dbs);
         check
             .finish(|| Some(ListsAgencyPermissionsRequest {
                 project_id: self.project_id,
                 source_type: self.source_type,
                 target_type: self.target_type,
-                is_non_dbs: self.is_non_dbs,
+                is_non_dbs: is_non_dbs?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ModifyColumnInfos`: 修改对象的列信息（列映射、列过滤）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/job/{job_id}/column-info-modification` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/modify_column_infos.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:4593).
+//! - Spec: `specs/huawei/drs/v5/modify_column_infos.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:4593).
 
 use super::ModifyColumnInfoReq;
 

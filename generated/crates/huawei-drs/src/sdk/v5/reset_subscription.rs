@@ -2,7 +2,7 @@
 //! `ResetSubscription`: 重置订阅任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/subscription/{job_id}/reset` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/reset_subscription.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:4800).
+//! - Spec: `specs/huawei/drs/v5/reset_subscription.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:4800).
 
 /// Input of `ResetSubscription`. Build one with [`ResetSubscriptionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

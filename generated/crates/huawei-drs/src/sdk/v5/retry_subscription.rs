@@ -2,7 +2,7 @@
 //! `RetrySubscription`: 重试订阅任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/subscription/{job_id}/retry` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/retry_subscription.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:4936).
+//! - Spec: `specs/huawei/drs/v5/retry_subscription.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:4936).
 
 /// Input of `RetrySubscription`. Build one with [`RetrySubscriptionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

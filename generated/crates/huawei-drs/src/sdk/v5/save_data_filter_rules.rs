@@ -2,7 +2,7 @@
 //! `SaveDataFilterRules`: 保存数据过滤规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/jobs/{job_id}/filter-rules` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/save_data_filter_rules.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5003).
+//! - Spec: `specs/huawei/drs/v5/save_data_filter_rules.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5003).
 
 use super::DataFilterRuleReq;
 

@@ -2,7 +2,7 @@
 //! `ShowAgencyInfo`: 查询委托权限详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/agency/{agency_name}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_agency_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5141).
+//! - Spec: `specs/huawei/drs/v5/show_agency_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5141).
 
 use super::AgencyRole;
 

@@ -2,7 +2,7 @@
 //! `ShowChildNum`: 查询子任务数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/child-count` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_child_num.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5208).
+//! - Spec: `specs/huawei/drs/v5/show_child_num.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5208).
 
 /// Input of `ShowChildNum`. Build one with [`ShowChildNumRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowColumnInfoResult`: 获取指定数据库表列信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/job/{job_id}/columns` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_column_info_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5279).
+//! - Spec: `specs/huawei/drs/v5/show_column_info_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5279).
 
 use super::DbObjectColumnInfo;
 
@@ -18,13 +18,13 @@ pub struct ShowColumnInfoResultRequest {
     pub job_id: String,
     /// 指定数据库表的列信息采集的ID，提交采集指定数据库表的列信息接口返回的ID。
     /// Wire name: `query_id`, sent in the query.
-    pub query_id: Option<String>,
+    pub query_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ShowColumnInfoResultRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
         query_id: String = "query_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -54,11 +54,12 @@ impl ShowColumnInfoResultRequestBuilder {
     pub fn build(self) -> Result<ShowColumnInfoResultRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let query_id = check.required("query_id", "query_id", self.query_id);
         check
             .finish(|| Some(ShowColumnInfoResultRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
-                query_id: self.query_id,
+                query_id: query_id?,
                 offset: self.offset,
                 limit: self.limit,
                 x_language: self.x_language,
@@ -75,13 +76,13 @@ pub struct ShowColumnInfoResultResponse {
     pub results: Vec<DbObjectColumnInfo>,
     /// 列表中的项目总数，与分页无关
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowColumnInfoResultResponse {
         0 => results: Vec<DbObjectColumnInfo> = "results",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowComparePolicy`: 查询对比策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/compare-policy` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_compare_policy.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5421).
+//! - Spec: `specs/huawei/drs/v5/show_compare_policy.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5421).
 
 /// Input of `ShowComparePolicy`. Build one with [`ShowComparePolicyRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -76,7 +76,7 @@ pub struct ShowComparePolicyResponse {
     pub compare_policy: Option<String>,
     /// 间隔时间。
     /// Wire name: `interval_hour`.
-    pub interval_hour: Option<i64>,
+    pub interval_hour: Option<i32>,
     /// **参数解释：** 冲突策略。 **约束限制：** 不涉及 **取值范围：** 不涉及 默认取值： 不涉及
     /// Wire name: `conflict_strategy`.
     pub conflict_strategy: Option<String>,
@@ -91,7 +91,7 @@ pub struct ShowComparePolicyResponse {
         4 => compare_type: Vec<String> = "compare_type",
         5 => next_compare_time: Option<String> = "next_compare_time",
         6 => compare_policy: Option<String> = "compare_policy",
-        7 => interval_hour: Option<i64> = "interval_hour",
+        7 => interval_hour: Option<i32> = "interval_hour",
         8 => conflict_strategy: Option<String> = "conflict_strategy",
     }
 }

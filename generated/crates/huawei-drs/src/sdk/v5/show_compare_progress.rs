@@ -2,7 +2,7 @@
 //! `ShowCompareProgress`: 查询对比任务进度
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/compare-progress/{compare_job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_compare_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5491).
+//! - Spec: `specs/huawei/drs/v5/show_compare_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5491).
 
 use super::{
     QueryCompareJobProgressRespFullInfo, QueryCompareJobProgressRespGlobalInfo,

@@ -2,7 +2,7 @@
 //! `ShowDataFilterRulesResult`: 获取数据过滤规则信息结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/filter-rules/result` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_data_filter_rules_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5633).
+//! - Spec: `specs/huawei/drs/v5/show_data_filter_rules_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5633).
 
 use super::DataFilterRuleResp;
 

@@ -2,7 +2,7 @@
 //! `ShowDataProcessingRulesResult`: 获取指定任务数据加工规则更新结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/data-processing-rules/result` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_data_processing_rules_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5773).
+//! - Spec: `specs/huawei/drs/v5/show_data_processing_rules_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5773).
 
 /// Input of `ShowDataProcessingRulesResult`. Build one with [`ShowDataProcessingRulesResultRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct ShowDataProcessingRulesResultRequest {
     pub job_id: String,
     /// 更新数据加工规则ID。
     /// Wire name: `query_id`, sent in the query.
-    pub query_id: Option<String>,
+    pub query_id: String,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,11 +46,12 @@ impl ShowDataProcessingRulesResultRequestBuilder {
     ) -> Result<ShowDataProcessingRulesResultRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let query_id = check.required("query_id", "query_id", self.query_id);
         check
             .finish(|| Some(ShowDataProcessingRulesResultRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
-                query_id: self.query_id,
+                query_id: query_id?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ShowDataProgress`: 查询数据加工规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/data-processing-rules` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_data_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5842).
+//! - Spec: `specs/huawei/drs/v5/show_data_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5842).
 
 use super::DataProcessInfo;
 
@@ -18,10 +18,10 @@ pub struct ShowDataProgressRequest {
     pub job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -39,8 +39,8 @@ impl ShowDataProgressRequest {
     ShowDataProgressRequestBuilder for ShowDataProgressRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }
@@ -70,13 +70,13 @@ pub struct ShowDataProgressResponse {
     pub data_process_info: Vec<DataProcessInfo>,
     /// 数据加工规则总数目
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowDataProgressResponse {
         0 => data_process_info: Vec<DataProcessInfo> = "data_process_info",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowDbObjectCollectionStatus`: 获取提交查询数据库对象信息的结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/db-objects/collection-status` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_db_object_collection_status.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5913).
+//! - Spec: `specs/huawei/drs/v5/show_db_object_collection_status.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5913).
 
 use super::{DatabaseObject, TargetRootDb};
 
@@ -18,7 +18,7 @@ pub struct ShowDbObjectCollectionStatusRequest {
     pub job_id: String,
     /// 对象信息采集的ID，提交查询数据库对象信息接口返回的ID。
     /// Wire name: `query_id`, sent in the query.
-    pub query_id: Option<String>,
+    pub query_id: String,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -48,11 +48,12 @@ impl ShowDbObjectCollectionStatusRequestBuilder {
     ) -> Result<ShowDbObjectCollectionStatusRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let query_id = check.required("query_id", "query_id", self.query_id);
         check
             .finish(|| Some(ShowDbObjectCollectionStatusRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
-                query_id: self.query_id,
+                query_id: query_id?,
                 x_language: self.x_language,
             }))
     }
@@ -70,7 +71,7 @@ pub struct ShowDbObjectCollectionStatusResponse {
     pub object_info: ::std::collections::BTreeMap<String, DatabaseObject>,
     /// 库下表数量的阈值。
     /// Wire name: `max_table_num`.
-    pub max_table_num: Option<i64>,
+    pub max_table_num: Option<i32>,
     /// 获取提交查询对象选择信息的状态
     /// Wire name: `status`.
     pub status: Option<String>,
@@ -86,7 +87,7 @@ pub struct ShowDbObjectCollectionStatusResponse {
     tolerant ShowDbObjectCollectionStatusResponse {
         0 => target_root_db: Option<TargetRootDb> = "target_root_db",
         1 => object_info: ::std::collections::BTreeMap<String, DatabaseObject> = "object_info",
-        2 => max_table_num: Option<i64> = "max_table_num",
+        2 => max_table_num: Option<i32> = "max_table_num",
         3 => status: Option<String> = "status",
         4 => id: Option<String> = "id",
         5 => object_scope: Option<String> = "object_scope",

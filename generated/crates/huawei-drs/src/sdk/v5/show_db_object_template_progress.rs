@@ -2,7 +2,7 @@
 //! `ShowDbObjectTemplateProgress`: 对象选择（文件导入 - 进度查询）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/db-object/template/progress` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_db_object_template_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:5982).
+//! - Spec: `specs/huawei/drs/v5/show_db_object_template_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:5982).
 
 /// Input of `ShowDbObjectTemplateProgress`. Build one with [`ShowDbObjectTemplateProgressRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,10 +16,10 @@ pub struct ShowDbObjectTemplateProgressRequest {
     pub job_id: String,
     /// 偏移量，表示查询该偏移量后面的记录。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 默认为空。 - column：当进行列加工导入时，查询列加工导入进度。
     /// Wire name: `type`, sent in the query.
     pub type_field: Option<String>,
@@ -40,8 +40,8 @@ impl ShowDbObjectTemplateProgressRequest {
     ShowDbObjectTemplateProgressRequestBuilder for ShowDbObjectTemplateProgressRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         type_field: String = "type",
         x_language: String = "X-Language",
     }

@@ -2,7 +2,7 @@
 //! `ShowDbObjectTemplateResult`: 对象选择（文件导入 - 获取导入结果）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/db-object/template/result` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_db_object_template_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6055).
+//! - Spec: `specs/huawei/drs/v5/show_db_object_template_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6055).
 
 /// Input of `ShowDbObjectTemplateResult`. Build one with [`ShowDbObjectTemplateResultRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct ShowDbObjectTemplateResultRequest {
     pub job_id: String,
     /// 导入的结果类型。取值： - detail：获取最新导入的文件与校验结果，上传后的文件若存在错误，会同时将错误原因标记在文件内。 - synchronized：获取已同步的（已下发的）对象文件结果。 - change: 获取新增和删除的对象结果（当再编辑时使用） - compare: 获取已导入的对比键文件结果。 - compare_key_detail: 获取已导入的对比键校验结果，上传后的文件若存在错误，会同时将错误原因标记在文件内。
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 默认为空。当进行列加工导入时，查询列加工导入进度，取值column。
     /// Wire name: `file_export_object_level`, sent in the query.
     pub file_export_object_level: Option<String>,
@@ -50,11 +50,12 @@ impl ShowDbObjectTemplateResultRequestBuilder {
     ) -> Result<ShowDbObjectTemplateResultRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ShowDbObjectTemplateResultRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
-                type_field: self.type_field,
+                type_field: type_field?,
                 file_export_object_level: self.file_export_object_level,
                 x_language: self.x_language,
             }))

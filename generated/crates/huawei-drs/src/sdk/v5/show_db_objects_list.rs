@@ -2,7 +2,7 @@
 //! `ShowDbObjectsList`: 查询数据库对象信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5.1/{project_id}/jobs/{job_id}/db-object` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_db_objects_list.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6126).
+//! - Spec: `specs/huawei/drs/v5/show_db_objects_list.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6126).
 
 use super::{DatabaseObject, TargetRootDb};
 
@@ -18,7 +18,7 @@ pub struct ShowDbObjectsListRequest {
     pub job_id: String,
     /// 查询对象信息类型。 取值：  - modified：查询已选择的（已同步的和未下发的）对象信息。
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -46,11 +46,12 @@ impl ShowDbObjectsListRequestBuilder {
     pub fn build(self) -> Result<ShowDbObjectsListRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ShowDbObjectsListRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
-                type_field: self.type_field,
+                type_field: type_field?,
                 x_language: self.x_language,
             }))
     }
@@ -68,7 +69,7 @@ pub struct ShowDbObjectsListResponse {
     pub object_info: ::std::collections::BTreeMap<String, DatabaseObject>,
     /// 库下表数量的阈值。
     /// Wire name: `max_table_num`.
-    pub max_table_num: Option<i64>,
+    pub max_table_num: Option<i32>,
     /// 获取提交查询对象选择信息的状态
     /// Wire name: `status`.
     pub status: Option<String>,
@@ -84,7 +85,7 @@ pub struct ShowDbObjectsListResponse {
     tolerant ShowDbObjectsListResponse {
         0 => target_root_db: Option<TargetRootDb> = "target_root_db",
         1 => object_info: ::std::collections::BTreeMap<String, DatabaseObject> = "object_info",
-        2 => max_table_num: Option<i64> = "max_table_num",
+        2 => max_table_num: Option<i32> = "max_table_num",
         3 => status: Option<String> = "status",
         4 => id: Option<String> = "id",
         5 => object_scope: Option<String> = "object_scope",

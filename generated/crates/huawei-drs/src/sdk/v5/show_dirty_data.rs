@@ -2,7 +2,7 @@
 //! `ShowDirtyData`: 查询异常数据列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/dirty-data` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_dirty_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6195).
+//! - Spec: `specs/huawei/drs/v5/show_dirty_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6195).
 
 use super::DirtyData;
 
@@ -24,10 +24,10 @@ pub struct ShowDirtyDataRequest {
     pub end_time: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 是否脱敏。
     /// Wire name: `anonymize_mode`, sent in the query.
     pub anonymize_mode: Option<bool>,
@@ -53,8 +53,8 @@ impl ShowDirtyDataRequest {
         job_id: String = "job_id",
         begin_time: String = "begin_time",
         end_time: String = "end_time",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         anonymize_mode: bool = "anonymize_mode",
         task_mode: String = "task_mode",
         x_language: String = "X-Language",
@@ -87,7 +87,7 @@ impl ShowDirtyDataRequestBuilder {
 pub struct ShowDirtyDataResponse {
     /// 总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 异常数据列表。
     /// Wire name: `dirty_data_list`.
     pub dirty_data_list: Vec<DirtyData>,
@@ -95,7 +95,7 @@ pub struct ShowDirtyDataResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowDirtyDataResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => dirty_data_list: Vec<DirtyData> = "dirty_data_list",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowEnterpriseProject`: 查询企业项目列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/enterprise-projects` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_enterprise_project.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6274).
+//! - Spec: `specs/huawei/drs/v5/show_enterprise_project.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6274).
 
 use super::EnterpriseProject;
 
@@ -15,10 +15,10 @@ pub struct ShowEnterpriseProjectRequest {
     pub project_id: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 企业项目名称，支持模糊搜索。
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
@@ -41,8 +41,8 @@ impl ShowEnterpriseProjectRequest {
     /// Builder of [`ShowEnterpriseProjectRequest`]: [`build`](ShowEnterpriseProjectRequestBuilder::build) checks required fields and ranges before any I/O.
     ShowEnterpriseProjectRequestBuilder for ShowEnterpriseProjectRequest {
         project_id: String = "project_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         name: String = "name",
         domain_id: String = "domain_id",
         x_language: String = "X-Language",
@@ -71,7 +71,7 @@ impl ShowEnterpriseProjectRequestBuilder {
 pub struct ShowEnterpriseProjectResponse {
     /// 总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 企业项目列表。
     /// Wire name: `enterprise_project_list`.
     pub enterprise_project_list: Vec<EnterpriseProject>,
@@ -79,7 +79,7 @@ pub struct ShowEnterpriseProjectResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowEnterpriseProjectResponse {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => enterprise_project_list: Vec<EnterpriseProject> = "enterprise_project_list",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowExportProgress`: 查询导出创建模板进度
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{async_job_id}/export/progress` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_export_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6347).
+//! - Spec: `specs/huawei/drs/v5/show_export_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6347).
 
 /// Input of `ShowExportProgress`. Build one with [`ShowExportProgressRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

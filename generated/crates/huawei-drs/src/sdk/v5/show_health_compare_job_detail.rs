@@ -2,7 +2,7 @@
 //! `ShowHealthCompareJobDetail`: 查询健康对比任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/health-compare-jobs/{compare_job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_health_compare_job_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6483).
+//! - Spec: `specs/huawei/drs/v5/show_health_compare_job_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6483).
 
 /// Input of `ShowHealthCompareJobDetail`. Build one with [`ShowHealthCompareJobDetailRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

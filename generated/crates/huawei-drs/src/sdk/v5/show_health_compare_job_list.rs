@@ -2,7 +2,7 @@
 //! `ShowHealthCompareJobList`: 查询健康对比列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/health-compare-jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_health_compare_job_list.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6552).
+//! - Spec: `specs/huawei/drs/v5/show_health_compare_job_list.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6552).
 
 use super::HealthCompareJob;
 
@@ -21,10 +21,10 @@ pub struct ShowHealthCompareJobListRequest {
     pub status: Option<String>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -43,8 +43,8 @@ impl ShowHealthCompareJobListRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
         status: String = "status",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         x_language: String = "X-Language",
     }
 }

@@ -2,7 +2,7 @@
 //! `ShowHealthObjectCompareJobOverview`: 获取健康对比对象级对比概览
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/health-compare-jobs/object/{compare_job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_health_object_compare_job_overview.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6625).
+//! - Spec: `specs/huawei/drs/v5/show_health_object_compare_job_overview.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6625).
 
 use super::ObjectsHealthCompareOverviewInfo;
 

@@ -2,7 +2,7 @@
 //! `ShowIncrementComponentsDetail`: 查询增量组件详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/increment-components-detail` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_increment_components_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6695).
+//! - Spec: `specs/huawei/drs/v5/show_increment_components_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6695).
 
 use super::IncreComponentDetail;
 

@@ -2,7 +2,7 @@
 //! `ShowInstanceTags`: 查询资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{resource_type}/{job_id}/tags` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_instance_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6764).
+//! - Spec: `specs/huawei/drs/v5/show_instance_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6764).
 
 use super::BatchResourceTag;
 

@@ -2,7 +2,7 @@
 //! `ShowJobDetail`: 查询任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_job_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:6833).
+//! - Spec: `specs/huawei/drs/v5/show_job_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:6833).
 
 use super::JobDetailResp;
 
@@ -18,16 +18,16 @@ pub struct ShowJobDetailRequest {
     pub job_id: String,
     /// 任务详情类型。取值： - overview：任务概览信息。 - detail：任务基本信息。 - network：测试连接结果信息，需配合query_id参数一起查询。 - precheck：预检查结果信息，需配合query_id参数一起查询。 - progress：任务进度信息。 - log：任务日志信息，支持分页查询参数offset与limit。 - compare：查询对比任务。 - file：对象导入信息。 - is_writable：目标库解除只读结果。 - cloud_connection：录制回放他云连通性测试，需配合query_id参数一起查询。 - diagnosis：查询一键诊断结果，需配合query_id参数一起查询。 - diagnosis_history：查询一键诊断结果历史，需配合query_id参数一起查询。 - repair_progress：数据修复进度，需配合query_id参数一起查询。 - repair_detail：数据修复详情，需配合query_id参数一起查询。 - repair_export_status：查询数据修复SQL导出状态，需配合compare_task_id参数一起查询。 - db_table_details：库表映射概览。
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 通过指定Query ID查询任务详情。  说明：部分type类型的任务详情，需要通过触发该操作的请求返回的query_id进行操作结果查询。
     /// Wire name: `query_id`, sent in the query.
     pub query_id: Option<String>,
     /// 偏移量，表示查询该偏移量后面的记录。  说明：部分type类型的任务详情支持分页查询，可以通过传递该参数进行分页控制。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询返回记录的数量限制。  说明：部分type类型的任务详情支持分页查询，可以通过传递该参数进行分页控制。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 对比任务类型 - object_compare：对象对比。 - line_compare：行对比。 - content_compare：内容对比。 - data_compare：数据对比。
     /// Wire name: `compare_type`, sent in the query.
     pub compare_type: Option<String>,
@@ -71,8 +71,8 @@ impl ShowJobDetailRequest {
         job_id: String = "job_id",
         type_field: String = "type",
         query_id: String = "query_id",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         compare_type: String = "compare_type",
         query_type: String = "query_type",
         object_type: String = "object_type",
@@ -90,11 +90,12 @@ impl ShowJobDetailRequestBuilder {
     pub fn build(self) -> Result<ShowJobDetailRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ShowJobDetailRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
-                type_field: self.type_field,
+                type_field: type_field?,
                 query_id: self.query_id,
                 offset: self.offset,
                 limit: self.limit,

@@ -2,7 +2,7 @@
 //! `ShowMonitorData`: 查询监控数据
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/monitor-data` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_monitor_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7069).
+//! - Spec: `specs/huawei/drs/v5/show_monitor_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7069).
 
 /// Input of `ShowMonitorData`. Build one with [`ShowMonitorDataRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -73,10 +73,10 @@ pub struct ShowMonitorDataResponse {
     pub dst_offset: Option<String>,
     /// **参数解释**：  源库时延，用于判断数据同步的实时性。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `src_delay`.
-    pub src_delay: Option<i64>,
+    pub src_delay: Option<i32>,
     /// **参数解释**：  目标库时延，用于判断数据同步的实时性。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `dst_delay`.
-    pub dst_delay: Option<i64>,
+    pub dst_delay: Option<i32>,
     /// **参数解释**：  源库RPS（Requests Per Second，每秒请求数），用于评估源库的数据变更速率。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `src_rps`.
     pub src_rps: Option<String>,
@@ -106,16 +106,16 @@ pub struct ShowMonitorDataResponse {
     pub used_cpu_percent: Option<String>,
     /// **参数解释**：  迁移实例磁盘总大小，与used_volumes配合评估磁盘使用率。单位：GB。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `node_volume_size`.
-    pub node_volume_size: Option<i64>,
+    pub node_volume_size: Option<i32>,
     /// **参数解释**：  迁移实例内存总大小，与used_memory配合评估内存使用率。单位：MB。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `node_memory_size`.
-    pub node_memory_size: Option<i64>,
+    pub node_memory_size: Option<i32>,
     /// **参数解释**：  监控数据的更新时间，UTC格式，如2023-07-19T03:09:25Z。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `update_time`.
     pub update_time: Option<String>,
     /// **参数解释**：  同步速度，用于评估数据回放速率。单位：byte/s。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `apply_rate`.
-    pub apply_rate: Option<i64>,
+    pub apply_rate: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -126,8 +126,8 @@ pub struct ShowMonitorDataResponse {
         3 => src_offset: Option<String> = "src_offset",
         4 => node_offset: Option<String> = "node_offset",
         5 => dst_offset: Option<String> = "dst_offset",
-        6 => src_delay: Option<i64> = "src_delay",
-        7 => dst_delay: Option<i64> = "dst_delay",
+        6 => src_delay: Option<i32> = "src_delay",
+        7 => dst_delay: Option<i32> = "dst_delay",
         8 => src_rps: Option<String> = "src_rps",
         9 => src_io: Option<String> = "src_io",
         10 => dst_rps: Option<String> = "dst_rps",
@@ -137,10 +137,10 @@ pub struct ShowMonitorDataResponse {
         14 => used_volumes: Option<String> = "used_volumes",
         15 => used_memory: Option<String> = "used_memory",
         16 => used_cpu_percent: Option<String> = "used_cpu_percent",
-        17 => node_volume_size: Option<i64> = "node_volume_size",
-        18 => node_memory_size: Option<i64> = "node_memory_size",
+        17 => node_volume_size: Option<i32> = "node_volume_size",
+        18 => node_memory_size: Option<i32> = "node_memory_size",
         19 => update_time: Option<String> = "update_time",
-        20 => apply_rate: Option<i64> = "apply_rate",
+        20 => apply_rate: Option<i32> = "apply_rate",
     }
 }
 

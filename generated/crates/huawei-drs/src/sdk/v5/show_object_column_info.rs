@@ -2,7 +2,7 @@
 //! `ShowObjectColumnInfo`: 查询对象的列加工（列映射、列过滤）情况
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/job/{job_id}/object-column-info` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_object_column_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7136).
+//! - Spec: `specs/huawei/drs/v5/show_object_column_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7136).
 
 use super::ObjectWithColumnInfo;
 

@@ -2,7 +2,7 @@
 //! `ShowObjectMapping`: 查询同步映射列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/object-mappings` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/show_object_mapping.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7211).
+//! - Spec: `specs/huawei/drs/v5/show_object_mapping.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7211).
 
 use super::{DbObjectInfo, QueryUserSelectedObjectInfoReq};
 

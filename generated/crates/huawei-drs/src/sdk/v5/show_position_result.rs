@@ -2,7 +2,7 @@
 //! `ShowPositionResult`: 获取查询数据库位点的结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/db-position` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_position_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7280).
+//! - Spec: `specs/huawei/drs/v5/show_position_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7280).
 
 /// Input of `ShowPositionResult`. Build one with [`ShowPositionResultRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct ShowPositionResultRequest {
     pub job_id: String,
     /// 位点信息采集的ID，由采集数据库位点信息接口返回的ID。
     /// Wire name: `query_id`, sent in the query.
-    pub query_id: Option<String>,
+    pub query_id: String,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -44,11 +44,12 @@ impl ShowPositionResultRequestBuilder {
     pub fn build(self) -> Result<ShowPositionResultRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let query_id = check.required("query_id", "query_id", self.query_id);
         check
             .finish(|| Some(ShowPositionResultRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
-                query_id: self.query_id,
+                query_id: query_id?,
                 x_language: self.x_language,
             }))
     }

@@ -2,7 +2,7 @@
 //! `ShowProgressData`: 查询数据级流式对比列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/progress-data/{type}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_progress_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7353).
+//! - Spec: `specs/huawei/drs/v5/show_progress_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7353).
 
 use super::FlowCompareData;
 
@@ -21,10 +21,10 @@ pub struct ShowProgressDataRequest {
     pub type_field: String,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 需要过滤的源库对象名称
     /// Wire name: `search_name`, sent in the query.
     pub search_name: Option<String>,
@@ -46,8 +46,8 @@ impl ShowProgressDataRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
         type_field: String = "type",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         search_name: String = "search_name",
         x_language: String = "X-Language",
     }

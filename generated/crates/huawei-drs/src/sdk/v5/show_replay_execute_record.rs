@@ -2,7 +2,7 @@
 //! `ShowReplayExecuteRecord`: 查询录制回放的目标库SQL执行情况
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/replay-execute-record` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_replay_execute_record.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7428).
+//! - Spec: `specs/huawei/drs/v5/show_replay_execute_record.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7428).
 
 use super::ReplayExecuteRecords;
 

@@ -2,7 +2,7 @@
 //! `ShowReplayReportExportStatus`: 查询流量回放任务的报告文件导出状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/sql-export-status` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_replay_report_export_status.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7645).
+//! - Spec: `specs/huawei/drs/v5/show_replay_report_export_status.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7645).
 
 /// Input of `ShowReplayReportExportStatus`. Build one with [`ShowReplayReportExportStatusRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

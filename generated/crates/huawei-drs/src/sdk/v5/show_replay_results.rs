@@ -2,7 +2,7 @@
 //! `ShowReplayResults`: 查询录制回放结果
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/replay-results` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_replay_results.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7714).
+//! - Spec: `specs/huawei/drs/v5/show_replay_results.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7714).
 
 use super::{
     ReplayCompareResultResp, ReplayErrorClassification, ReplayErrorSqlResp,
@@ -22,7 +22,7 @@ pub struct ShowReplayResultsRequest {
     pub job_id: String,
     /// 结果类型。取值： - shard_statistics：回放概览基于时间维度统计信息。 - slow_sql：慢SQL详情。 - error_sql： 回放异常SQL详情。 - slow_sql_template：慢SQL统计信息。  - error_sql_template：异常SQL统计信息。 - replaying_sql：正在回放SQL详情。 - error_classification：回放异常SQL分类。 - sql_result_inconsistent：回放库和镜像库里面SQL执行结果不一致详情。 - replayed_sql：流量回放已回放SQL统计信息。 - ugo_error_sql：ugo转换失败信息。 - sql_object_statistic：SQL对象统计信息。 - archive_capture_data：录制产生文件的SQL data数据。
     /// Wire name: `type`, sent in the query.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 查询数据的起始时间，在type为shard_statistics、slow_sql、error_sql时必填
     /// Wire name: `start_time`, sent in the query.
     pub start_time: Option<String>,
@@ -90,11 +90,12 @@ impl ShowReplayResultsRequestBuilder {
     pub fn build(self) -> Result<ShowReplayResultsRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let type_field = check.required("type_field", "type", self.type_field);
         check
             .finish(|| Some(ShowReplayResultsRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
-                type_field: self.type_field,
+                type_field: type_field?,
                 start_time: self.start_time,
                 end_time: self.end_time,
                 offset: self.offset,

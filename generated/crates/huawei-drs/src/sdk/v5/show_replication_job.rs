@@ -2,7 +2,7 @@
 //! `ShowReplicationJob`: 查询备份迁移任务详细信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/backup-migration-jobs/{job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_replication_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7803).
+//! - Spec: `specs/huawei/drs/v5/show_replication_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7803).
 
 use super::{
     BackupInfoResp, BackupJobBaseInfo, BackupJobEndpointInfo, BackupRestoreOptionInfo,

@@ -2,7 +2,7 @@
 //! `ShowReportFileObsUris`: 查询录制回放报表下载链接
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/export/obs-uris` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_report_file_obs_uris.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7870).
+//! - Spec: `specs/huawei/drs/v5/show_report_file_obs_uris.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7870).
 
 use super::ExportReportObsTmpFileUrlResp;
 

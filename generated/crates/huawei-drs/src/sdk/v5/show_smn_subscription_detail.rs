@@ -2,7 +2,7 @@
 //! `ShowSmnSubscriptionDetail`: 任务SMN订阅信息查询
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/smn-subscription-detail` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_smn_subscription_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:7939).
+//! - Spec: `specs/huawei/drs/v5/show_smn_subscription_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7939).
 
 /// Input of `ShowSmnSubscriptionDetail`. Build one with [`ShowSmnSubscriptionDetailRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

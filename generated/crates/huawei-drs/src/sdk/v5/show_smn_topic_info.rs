@@ -2,7 +2,7 @@
 //! `ShowSmnTopicInfo`: SMN主题查询
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/smn/topic-info` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_smn_topic_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8006).
+//! - Spec: `specs/huawei/drs/v5/show_smn_topic_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8006).
 
 use super::SmnTopicInfo;
 

@@ -2,7 +2,7 @@
 //! `ShowSubscriptionDetail`: 查询订阅任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/subscriptions/{job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_subscription_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8071).
+//! - Spec: `specs/huawei/drs/v5/show_subscription_detail.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8071).
 
 use super::{ChargeInfoVo, SubscriptionDataType, SubscriptionEndpointInfo};
 

@@ -2,7 +2,7 @@
 //! `ShowSubscriptionLists`: 查询订阅任务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/subscriptions` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/show_subscription_lists.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8138).
+//! - Spec: `specs/huawei/drs/v5/show_subscription_lists.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8138).
 
 use super::{QuerySubscriptionsReq, SubscriptionListResp};
 
@@ -15,10 +15,10 @@ pub struct ShowSubscriptionListsRequest {
     pub project_id: Option<String>,
     /// 查询返回记录的数量限制，默认为10。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示查询该偏移量后面的记录，默认为0。
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
     pub x_language: Option<String>,
@@ -38,8 +38,8 @@ impl ShowSubscriptionListsRequest {
     /// Builder of [`ShowSubscriptionListsRequest`]: [`build`](ShowSubscriptionListsRequestBuilder::build) checks required fields and ranges before any I/O.
     ShowSubscriptionListsRequestBuilder for ShowSubscriptionListsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
         body: QuerySubscriptionsReq = "body",
     }
@@ -66,7 +66,7 @@ impl ShowSubscriptionListsRequestBuilder {
 pub struct ShowSubscriptionListsResponse {
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `jobs`.
     pub jobs: Option<SubscriptionListResp>,
@@ -74,7 +74,7 @@ pub struct ShowSubscriptionListsResponse {
 
 ::runtime::lenient_object! {
     tolerant ShowSubscriptionListsResponse {
-        0 => total_count: Option<i64> = "total_count",
+        0 => total_count: Option<i32> = "total_count",
         1 => jobs: Option<SubscriptionListResp> = "jobs",
     }
 }

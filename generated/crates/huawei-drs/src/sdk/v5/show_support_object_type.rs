@@ -2,7 +2,7 @@
 //! `ShowSupportObjectType`: 查询是否支持对象选择和列映射
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/object/support` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_support_object_type.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8209).
+//! - Spec: `specs/huawei/drs/v5/show_support_object_type.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8209).
 
 /// Input of `ShowSupportObjectType`. Build one with [`ShowSupportObjectTypeRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

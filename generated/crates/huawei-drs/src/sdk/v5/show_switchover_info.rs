@@ -2,7 +2,7 @@
 //! `ShowSwitchoverInfo`: 查询灾备任务上一次倒换信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/switchover-info` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_switchover_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8276).
+//! - Spec: `specs/huawei/drs/v5/show_switchover_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8276).
 
 /// Input of `ShowSwitchoverInfo`. Build one with [`ShowSwitchoverInfoRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowTaskExecuteProgress`: 查询异步任务执行进度
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{async_job_id}/progress` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_task_execute_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8343).
+//! - Spec: `specs/huawei/drs/v5/show_task_execute_progress.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8343).
 
 /// Input of `ShowTaskExecuteProgress`. Build one with [`ShowTaskExecuteProgressRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `ShowTimeline`: 展示时间轴
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{project_id}/jobs/{job_id}/timelines` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/drs/v5/show_timeline.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8412).
+//! - Spec: `specs/huawei/drs/v5/show_timeline.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8412).
 
 use super::TimelineInfo;
 
@@ -18,13 +18,13 @@ pub struct ShowTimelineRequest {
     pub job_id: String,
     /// 每页显示的条目数量。默认为10，取值范围【1-1000】
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 偏移量，表示从此偏移量开始查询， offset 大于等于 0。默认为0
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 请求语言类型。
     /// Wire name: `X-Language`, sent in the headers.
-    pub x_language: Option<String>,
+    pub x_language: String,
 }
 
 impl ShowTimelineRequest {
@@ -39,8 +39,8 @@ impl ShowTimelineRequest {
     ShowTimelineRequestBuilder for ShowTimelineRequest {
         project_id: String = "project_id",
         job_id: String = "job_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         x_language: String = "X-Language",
     }
 }
@@ -50,13 +50,14 @@ impl ShowTimelineRequestBuilder {
     pub fn build(self) -> Result<ShowTimelineRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
         let job_id = check.required("job_id", "job_id", self.job_id);
+        let x_language = check.required("x_language", "X-Language", self.x_language);
         check
             .finish(|| Some(ShowTimelineRequest {
                 project_id: self.project_id,
                 job_id: job_id?,
                 limit: self.limit,
                 offset: self.offset,
-                x_language: self.x_language,
+                x_language: x_language?,
             }))
     }
 }

@@ -2,7 +2,7 @@
 //! `StartSubscription`: 启动订阅任务
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/subscription/{job_id}/start` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/start_subscription.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8552).
+//! - Spec: `specs/huawei/drs/v5/start_subscription.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8552).
 
 /// Input of `StartSubscription`. Build one with [`StartSubscriptionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

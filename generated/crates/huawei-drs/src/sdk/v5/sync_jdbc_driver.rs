@@ -2,7 +2,7 @@
 //! `SyncJdbcDriver`: 同步驱动文件（不再推广）
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/jobs/{job_id}/update-jdbc-driver` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/sync_jdbc_driver.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8690).
+//! - Spec: `specs/huawei/drs/v5/sync_jdbc_driver.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8690).
 
 use super::UpdateDriverReq;
 

@@ -2,7 +2,7 @@
 //! `SyncUserJdbcDriver`: 同步驱动文件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/jobs/{job_id}/update-driver` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/sync_user_jdbc_driver.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8759).
+//! - Spec: `specs/huawei/drs/v5/sync_user_jdbc_driver.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8759).
 
 use super::UpdateUserDriverReq;
 

@@ -2,7 +2,7 @@
 //! `UpdateAgencyPolicy`: 更新委托权限策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/agency/{agency_name}/policy` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/update_agency_policy.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8830).
+//! - Spec: `specs/huawei/drs/v5/update_agency_policy.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8830).
 
 use super::UpdateAgencyPolicyRequestBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateBatchAsyncJobs`: 更新指定ID批量异步任务详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/batch-async-jobs/{async_job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/update_batch_async_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:8899).
+//! - Spec: `specs/huawei/drs/v5/update_batch_async_jobs.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:8899).
 
 use super::{AsyncUpdateJobResp, BatchAsyncUpdateJobReq};
 

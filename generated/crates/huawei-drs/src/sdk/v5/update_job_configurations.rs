@@ -2,7 +2,7 @@
 //! `UpdateJobConfigurations`: 更新任务的参数信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/jobs/{job_id}/modify-configuration` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/update_job_configurations.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:9177).
+//! - Spec: `specs/huawei/drs/v5/update_job_configurations.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:9177).
 
 use super::ModifyParameterReq;
 

@@ -2,7 +2,7 @@
 //! `UpdateReplicationJob`: 修改备份迁移任务信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/backup-migration-jobs/{job_id}` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/update_replication_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:9246).
+//! - Spec: `specs/huawei/drs/v5/update_replication_job.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:9246).
 
 use super::ModifyOfflineTaskReq;
 

@@ -2,7 +2,7 @@
 //! `UpdateStartPosition`: 更新增量任务启动位点
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/jobs/{job_id}/start-position` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/update_start_position.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:9316).
+//! - Spec: `specs/huawei/drs/v5/update_start_position.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:9316).
 
 use super::ModifyStartPositionReq;
 

@@ -2,7 +2,7 @@
 //! `UpdateSubscriptionInfo`: 修改订阅任务的信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/{project_id}/subscriptions/{job_id}/info` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/drs/v5/update_subscription_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 v5 (huaweicloudsdkdrs/v5/drs_client.py:9385).
+//! - Spec: `specs/huawei/drs/v5/update_subscription_info.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:9385).
 
 use super::UpdateSubscriptionInfoReq;
 

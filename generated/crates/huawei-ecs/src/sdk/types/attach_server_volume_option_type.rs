@@ -9,13 +9,13 @@ pub struct AttachServerVolumeOption {
     pub device: Option<String>,
     /// 待挂载磁盘的磁盘ID，UUID格式。
     /// Wire name: `volumeId`.
-    pub volume_id: Option<String>,
+    pub volume_id: String,
     /// 云硬盘类型。  该字段于dry_run为true并且volumeId不存在时有效且为必选字段。
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
     /// 云硬盘的个数。  该字段于dry_run为true并且volumeId不存在时有效，如果该字段不存在，默认为1。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// - true: 表示云硬盘的设备类型为SCSI类型，即允许ECS操作系统直接访问底层存储介质。支持SCSI锁命令 - false: 表示云硬盘的设备类型为VBD (虚拟块存储设备 , Virtual Block Device)类型，VBD只能支持简单的SCSI读写命令。 该字段于dry_run为true并且volumeId不存在时有效且为必选字段。
     ///
     /// Wire name: `hw:passthrough`.

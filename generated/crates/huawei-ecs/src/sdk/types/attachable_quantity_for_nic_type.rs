@@ -7,27 +7,27 @@
 pub struct AttachableQuantityForNic {
     /// (No description in the spec.)
     /// Wire name: `free_efi_nic`.
-    pub free_efi_nic: Option<i64>,
+    pub free_efi_nic: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `free_scsi`.
-    pub free_scsi: Option<i64>,
+    pub free_scsi: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `free_blk`.
-    pub free_blk: Option<i64>,
+    pub free_blk: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `free_disk`.
-    pub free_disk: Option<i64>,
+    pub free_disk: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `free_nic`.
-    pub free_nic: Option<i64>,
+    pub free_nic: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     AttachableQuantityForNic {
-        0 => free_efi_nic: Option<i64> = "free_efi_nic",
-        1 => free_scsi: Option<i64> = "free_scsi",
-        2 => free_blk: Option<i64> = "free_blk",
-        3 => free_disk: Option<i64> = "free_disk",
-        4 => free_nic: Option<i64> = "free_nic",
+        0 => free_efi_nic: Option<i32> = "free_efi_nic",
+        1 => free_scsi: Option<i32> = "free_scsi",
+        2 => free_blk: Option<i32> = "free_blk",
+        3 => free_disk: Option<i32> = "free_disk",
+        4 => free_nic: Option<i32> = "free_nic",
     }
 }

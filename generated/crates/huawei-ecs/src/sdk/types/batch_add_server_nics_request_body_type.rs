@@ -8,7 +8,7 @@ use super::BatchAddServerNicOption;
 pub struct BatchAddServerNicsRequestBody {
     /// 需要添加的网卡参数列表。
     /// Wire name: `nics`.
-    pub nics: Option<Vec<BatchAddServerNicOption>>,
+    pub nics: Vec<BatchAddServerNicOption>,
 }
 
 impl ::runtime::wire::ToWire for BatchAddServerNicsRequestBody {

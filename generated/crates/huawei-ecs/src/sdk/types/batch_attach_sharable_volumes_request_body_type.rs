@@ -8,7 +8,7 @@ use super::BatchAttachSharableVolumesOption;
 pub struct BatchAttachSharableVolumesRequestBody {
     /// 共享磁盘需要挂载的弹性云服务器列表。
     /// Wire name: `serverinfo`.
-    pub serverinfo: Option<Vec<BatchAttachSharableVolumesOption>>,
+    pub serverinfo: Vec<BatchAttachSharableVolumesOption>,
 }
 
 impl ::runtime::wire::ToWire for BatchAttachSharableVolumesRequestBody {

@@ -8,10 +8,10 @@ use super::BatchAddServerTag;
 pub struct BatchCreateServerTagsRequestBody {
     /// 操作标识（仅支持小写）：create（创建）。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<BatchAddServerTag>>,
+    pub tags: Vec<BatchAddServerTag>,
 }
 
 impl ::runtime::wire::ToWire for BatchCreateServerTagsRequestBody {

@@ -6,7 +6,7 @@
 pub struct BatchDeleteServerGroupMemberReq {
     /// (No description in the spec.)
     /// Wire name: `server_ids`.
-    pub server_ids: Option<Vec<String>>,
+    pub server_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteServerGroupMemberReq {

@@ -6,7 +6,7 @@
 pub struct BatchDeleteServerNicOption {
     /// 网卡Port ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteServerNicOption {

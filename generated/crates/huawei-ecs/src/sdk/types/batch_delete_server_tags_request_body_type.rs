@@ -8,10 +8,10 @@ use super::ServerTag;
 pub struct BatchDeleteServerTagsRequestBody {
     /// 操作标识（仅支持小写）：delete（删除）。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<ServerTag>>,
+    pub tags: Vec<ServerTag>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteServerTagsRequestBody {

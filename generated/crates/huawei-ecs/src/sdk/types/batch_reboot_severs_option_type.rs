@@ -8,10 +8,10 @@ use super::ServerId;
 pub struct BatchRebootSeversOption {
     /// 云服务器ID列表。
     /// Wire name: `servers`.
-    pub servers: Option<Vec<ServerId>>,
+    pub servers: Vec<ServerId>,
     /// 重启类型：  - SOFT：普通重启。 - HARD：强制重启。
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
 }
 
 impl ::runtime::wire::ToWire for BatchRebootSeversOption {

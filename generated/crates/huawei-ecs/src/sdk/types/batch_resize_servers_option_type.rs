@@ -8,10 +8,10 @@ use super::{CpuOptions, Promotion, ServerId};
 pub struct BatchResizeServersOption {
     /// flavor
     /// Wire name: `flavorRef`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
     /// (No description in the spec.)
     /// Wire name: `servers`.
-    pub servers: Option<Vec<ServerId>>,
+    pub servers: Vec<ServerId>,
     /// (No description in the spec.)
     /// Wire name: `cpu_options`.
     pub cpu_options: Option<CpuOptions>,

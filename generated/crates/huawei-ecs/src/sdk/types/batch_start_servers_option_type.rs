@@ -8,7 +8,7 @@ use super::ServerId;
 pub struct BatchStartServersOption {
     /// 云服务器ID列表
     /// Wire name: `servers`.
-    pub servers: Option<Vec<ServerId>>,
+    pub servers: Vec<ServerId>,
 }
 
 impl ::runtime::wire::ToWire for BatchStartServersOption {

@@ -8,7 +8,7 @@ use super::ServerId;
 pub struct BatchStopServersOption {
     /// 标记为启动云服务器操作。
     /// Wire name: `servers`.
-    pub servers: Option<Vec<ServerId>>,
+    pub servers: Vec<ServerId>,
     /// 关机类型，默认为SOFT：  - SOFT：普通关机（默认）。 - HARD：强制关机。
     /// Wire name: `type`.
     pub type_field: Option<String>,

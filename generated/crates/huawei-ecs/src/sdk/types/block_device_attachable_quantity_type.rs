@@ -7,19 +7,19 @@
 pub struct BlockDeviceAttachableQuantity {
     /// 云服务器可挂载scsi类型磁盘数量。
     /// Wire name: `free_scsi`.
-    pub free_scsi: Option<i64>,
+    pub free_scsi: Option<i32>,
     /// 云服务器可挂载virtio_blk类型磁盘数量。
     /// Wire name: `free_blk`.
-    pub free_blk: Option<i64>,
+    pub free_blk: Option<i32>,
     /// 云服务器可挂载磁盘总数。
     /// Wire name: `free_disk`.
-    pub free_disk: Option<i64>,
+    pub free_disk: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     BlockDeviceAttachableQuantity {
-        0 => free_scsi: Option<i64> = "free_scsi",
-        1 => free_blk: Option<i64> = "free_blk",
-        2 => free_disk: Option<i64> = "free_disk",
+        0 => free_scsi: Option<i32> = "free_scsi",
+        1 => free_blk: Option<i32> = "free_blk",
+        2 => free_disk: Option<i32> = "free_disk",
     }
 }

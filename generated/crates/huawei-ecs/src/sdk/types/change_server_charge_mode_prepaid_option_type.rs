@@ -12,10 +12,10 @@ pub struct ChangeServerChargeModePrepaidOption {
     pub include_publicips: Option<bool>,
     /// 订购周期类型，取值范围： month-月 year-年
     /// Wire name: `period_type`.
-    pub period_type: Option<String>,
+    pub period_type: String,
     /// 订购周期的周期数。 取值范围： period_type&#x3D;month时，取值范围为\[1,9\]。 period_type&#x3D;year时，取值范围为\[1,3\]。
     /// Wire name: `period_num`.
-    pub period_num: Option<String>,
+    pub period_num: String,
     /// 是否自动支付。 true：自动支付，需要确保账户余额充足，如果余额不足则会生成异常订单，只能作废此订单 false：只生成订单不扣费 默认值为false
     /// Wire name: `auto_pay`.
     pub auto_pay: Option<bool>,

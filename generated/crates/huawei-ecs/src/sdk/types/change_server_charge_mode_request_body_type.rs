@@ -8,10 +8,10 @@ use super::ChangeServerChargeModePrepaidOption;
 pub struct ChangeServerChargeModeRequestBody {
     /// 云服务器ID列表
     /// Wire name: `server_ids`.
-    pub server_ids: Option<Vec<String>>,
+    pub server_ids: Vec<String>,
     /// 更换后的计费模式：prePaid包周期计费模式
     /// Wire name: `charge_mode`.
-    pub charge_mode: Option<String>,
+    pub charge_mode: String,
     /// (No description in the spec.)
     /// Wire name: `prepaid_options`.
     pub prepaid_options: Option<ChangeServerChargeModePrepaidOption>,

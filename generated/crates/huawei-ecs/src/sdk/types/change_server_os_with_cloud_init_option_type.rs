@@ -17,7 +17,7 @@ pub struct ChangeServerOsWithCloudInitOption {
     pub userid: Option<String>,
     /// 切换系统所使用的新镜像的ID，格式为UUID。  镜像的ID可以从控制台或者参考\[《镜像服务API参考》\](<https://support.huaweicloud.com/api-ims/ims_03_0702.html>)的“查询镜像列表”的章节获取。
     /// Wire name: `imageid`.
-    pub imageid: Option<String>,
+    pub imageid: String,
     /// (No description in the spec.)
     /// Wire name: `metadata`.
     pub metadata: Option<ChangeSeversOsMetadata>,

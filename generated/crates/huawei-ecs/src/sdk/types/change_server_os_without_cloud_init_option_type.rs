@@ -17,7 +17,7 @@ pub struct ChangeServerOsWithoutCloudInitOption {
     pub userid: Option<String>,
     /// 切换系统所使用的新镜像的ID，格式为UUID。  镜像的ID可以从控制台或者参考\[《镜像服务API参考》\](<https://support.huaweicloud.com/api-ims/ims_03_0702.html>)的“查询镜像列表”的章节获取。
     /// Wire name: `imageid`.
-    pub imageid: Option<String>,
+    pub imageid: String,
     /// 取值为withStopServer ，支持开机状态下切换弹性云服务器操作系统。  mode取值为withStopServer时，对开机状态的  弹性云服务器执行切换操作系统操作，系统自动对云服务器先执行关机，再切换操作系统。
     /// Wire name: `mode`.
     pub mode: Option<String>,

@@ -8,7 +8,7 @@ use super::ChangeVpcNicBody;
 pub struct ChangeVpcRequestBody {
     /// 虚拟机私有云ID
     /// Wire name: `vpc_id`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: String,
     /// (No description in the spec.)
     /// Wire name: `nic`.
     pub nic: Option<ChangeVpcNicBody>,

@@ -6,7 +6,7 @@
 pub struct ChangeVpcSecurityGroups {
     /// 安全组id
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for ChangeVpcSecurityGroups {

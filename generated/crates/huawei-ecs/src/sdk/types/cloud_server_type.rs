@@ -39,7 +39,7 @@ pub struct CloudServer {
     pub task_state: Option<String>,
     /// 云服务器电源状态。
     /// Wire name: `power_state`.
-    pub power_state: Option<i64>,
+    pub power_state: Option<i32>,
     /// 云服务器创建时间。 时间格式例如：2020-05-22T07:48:53Z。
     /// Wire name: `created`.
     pub created: Option<String>,
@@ -116,7 +116,7 @@ pub struct CloudServer {
         6 => availability_zone: Option<String> = "availability_zone",
         7 => vm_state: Option<String> = "vm_state",
         8 => task_state: Option<String> = "task_state",
-        9 => power_state: Option<i64> = "power_state",
+        9 => power_state: Option<i32> = "power_state",
         10 => created: Option<String> = "created",
         11 => in_recycle_bin: Option<bool> = "in_recycle_bin",
         12 => spod_id: Option<String> = "spod_id",

@@ -14,7 +14,7 @@ pub struct DeleteServersRequestBody {
     pub delete_volume: Option<bool>,
     /// 所需要删除的云服务器列表。
     /// Wire name: `servers`.
-    pub servers: Option<Vec<ServerId>>,
+    pub servers: Vec<ServerId>,
 }
 
 impl ::runtime::wire::ToWire for DeleteServersRequestBody {

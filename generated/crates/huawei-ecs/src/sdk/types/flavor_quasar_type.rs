@@ -15,13 +15,13 @@ pub struct FlavorQuasar {
     pub name: Option<String>,
     /// 该云服务器规格对应的CPU核数。
     /// Wire name: `vcpus`.
-    pub vcpus: Option<i64>,
+    pub vcpus: Option<i32>,
     /// 该云服务器规格对应的内存大小，单位为MB.
     /// Wire name: `ram`.
-    pub ram: Option<i64>,
+    pub ram: Option<i32>,
     /// 该云服务器规格对应要求系统盘大小，0为不限制。
     /// Wire name: `disk`.
-    pub disk: Option<i64>,
+    pub disk: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `gpus`.
     pub gpus: Vec<GpuInfo>,
@@ -34,9 +34,9 @@ pub struct FlavorQuasar {
     FlavorQuasar {
         0 => id: Option<String> = "id",
         1 => name: Option<String> = "name",
-        2 => vcpus: Option<i64> = "vcpus",
-        3 => ram: Option<i64> = "ram",
-        4 => disk: Option<i64> = "disk",
+        2 => vcpus: Option<i32> = "vcpus",
+        3 => ram: Option<i32> = "ram",
+        4 => disk: Option<i32> = "disk",
         5 => gpus: Vec<GpuInfo> = "gpus",
         6 => asic_accelerators: Vec<ASICAcceleratorInfo> = "asic_accelerators",
     }

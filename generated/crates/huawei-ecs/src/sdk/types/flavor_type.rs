@@ -18,7 +18,7 @@ pub struct Flavor {
     pub vcpus: Option<String>,
     /// 云服务器规格对应的内存大小，单位为MB。
     /// Wire name: `ram`.
-    pub ram: Option<i64>,
+    pub ram: Option<i32>,
     /// 云服务器规格对应要求的系统盘大小。  当前未使用该参数，缺省值为0。
     /// Wire name: `disk`.
     pub disk: Option<String>,
@@ -27,7 +27,7 @@ pub struct Flavor {
     pub swap: Option<String>,
     /// 扩展属性，临时盘大小。  当前未使用该参数，缺省值为0
     /// Wire name: `OS-FLV-EXT-DATA:ephemeral`.
-    pub os_flv_ext_data_ephemeral: Option<i64>,
+    pub os_flv_ext_data_ephemeral: Option<i32>,
     /// 扩展属性，该云服务器规格是否禁用。  当前未使用该参数，缺省值为false。
     /// Wire name: `OS-FLV-DISABLED:disabled`.
     pub os_flv_disabled_disabled: Option<bool>,
@@ -59,10 +59,10 @@ pub struct Flavor {
         0 => id: Option<String> = "id",
         1 => name: Option<String> = "name",
         2 => vcpus: Option<String> = "vcpus",
-        3 => ram: Option<i64> = "ram",
+        3 => ram: Option<i32> = "ram",
         4 => disk: Option<String> = "disk",
         5 => swap: Option<String> = "swap",
-        6 => os_flv_ext_data_ephemeral: Option<i64> = "OS-FLV-EXT-DATA:ephemeral",
+        6 => os_flv_ext_data_ephemeral: Option<i32> = "OS-FLV-EXT-DATA:ephemeral",
         7 => os_flv_disabled_disabled: Option<bool> = "OS-FLV-DISABLED:disabled",
         8 => rxtx_factor: Option<f64> = "rxtx_factor",
         9 => rxtx_quota: Option<String> = "rxtx_quota",

@@ -10,16 +10,16 @@ pub struct GpuInfo {
     pub name: Option<String>,
     /// GPU设备数量。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// GPU设备的内存，单位为MB。
     /// Wire name: `memory_mb`.
-    pub memory_mb: Option<i64>,
+    pub memory_mb: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     GpuInfo {
         0 => name: Option<String> = "name",
-        1 => count: Option<i64> = "count",
-        2 => memory_mb: Option<i64> = "memory_mb",
+        1 => count: Option<i32> = "count",
+        2 => memory_mb: Option<i32> = "memory_mb",
     }
 }

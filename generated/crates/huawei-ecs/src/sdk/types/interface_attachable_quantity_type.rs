@@ -7,11 +7,11 @@
 pub struct InterfaceAttachableQuantity {
     /// 云服务器剩余可挂载网卡数量
     /// Wire name: `free_nic`.
-    pub free_nic: Option<i64>,
+    pub free_nic: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     InterfaceAttachableQuantity {
-        0 => free_nic: Option<i64> = "free_nic",
+        0 => free_nic: Option<i32> = "free_nic",
     }
 }

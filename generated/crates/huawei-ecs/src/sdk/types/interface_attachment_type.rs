@@ -29,10 +29,10 @@ pub struct InterfaceAttachment {
     pub driver_mode: Option<String>,
     /// 网卡带宽下限。
     /// Wire name: `min_rate`.
-    pub min_rate: Option<i64>,
+    pub min_rate: Option<i32>,
     /// 网卡多队列个数。
     /// Wire name: `multiqueue_num`.
-    pub multiqueue_num: Option<i64>,
+    pub multiqueue_num: Option<i32>,
     /// 弹性网卡在Linux GuestOS里的BDF号
     /// Wire name: `pci_address`.
     pub pci_address: Option<String>,
@@ -47,8 +47,8 @@ pub struct InterfaceAttachment {
         4 => port_state: Option<String> = "port_state",
         5 => delete_on_termination: Option<bool> = "delete_on_termination",
         6 => driver_mode: Option<String> = "driver_mode",
-        7 => min_rate: Option<i64> = "min_rate",
-        8 => multiqueue_num: Option<i64> = "multiqueue_num",
+        7 => min_rate: Option<i32> = "min_rate",
+        8 => multiqueue_num: Option<i32> = "multiqueue_num",
         9 => pci_address: Option<String> = "pci_address",
     }
 }

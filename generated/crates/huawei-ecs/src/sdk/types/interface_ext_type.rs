@@ -33,10 +33,10 @@ pub struct InterfaceExt {
     pub driver_mode: Option<String>,
     /// (No description in the spec.)
     /// Wire name: `min_rate`.
-    pub min_rate: Option<i64>,
+    pub min_rate: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `multiqueue_num`.
-    pub multiqueue_num: Option<i64>,
+    pub multiqueue_num: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `pci_address`.
     pub pci_address: Option<String>,
@@ -52,8 +52,8 @@ pub struct InterfaceExt {
         5 => mac_addr: Option<String> = "mac_addr",
         6 => delete_on_termination: Option<bool> = "delete_on_termination",
         7 => driver_mode: Option<String> = "driver_mode",
-        8 => min_rate: Option<i64> = "min_rate",
-        9 => multiqueue_num: Option<i64> = "multiqueue_num",
+        8 => min_rate: Option<i32> = "min_rate",
+        9 => multiqueue_num: Option<i32> = "multiqueue_num",
         10 => pci_address: Option<String> = "pci_address",
     }
 }

@@ -18,7 +18,7 @@ pub struct JobEntities {
     pub sub_jobs: Vec<SubJob>,
     /// 子任务数量。
     /// Wire name: `sub_jobs_total`.
-    pub sub_jobs_total: Option<i64>,
+    pub sub_jobs_total: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -26,6 +26,6 @@ pub struct JobEntities {
         0 => server_id: Option<String> = "server_id",
         1 => nic_id: Option<String> = "nic_id",
         2 => sub_jobs: Vec<SubJob> = "sub_jobs",
-        3 => sub_jobs_total: Option<i64> = "sub_jobs_total",
+        3 => sub_jobs_total: Option<i32> = "sub_jobs_total",
     }
 }

@@ -11,7 +11,7 @@ pub struct LaunchTemplateOption {
     pub template_data: Option<TemplateData>,
     /// 模板名称
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 模板描述
     /// Wire name: `description`.
     pub description: Option<String>,

@@ -22,10 +22,10 @@ pub struct LaunchTemplate {
     pub updated_at: Option<String>,
     /// 模板默认版本号
     /// Wire name: `default_version`.
-    pub default_version: Option<i64>,
+    pub default_version: Option<i32>,
     /// 模板最新版本号
     /// Wire name: `latest_version`.
-    pub latest_version: Option<i64>,
+    pub latest_version: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -35,7 +35,7 @@ pub struct LaunchTemplate {
         2 => description: Option<String> = "description",
         3 => created_at: Option<String> = "created_at",
         4 => updated_at: Option<String> = "updated_at",
-        5 => default_version: Option<i64> = "default_version",
-        6 => latest_version: Option<i64> = "latest_version",
+        5 => default_version: Option<i32> = "default_version",
+        6 => latest_version: Option<i32> = "latest_version",
     }
 }

@@ -9,7 +9,7 @@ use super::FlavorSpotOptions;
 pub struct ListFlavorSellPoliciesResult {
     /// 云服务器规格的索引。
     /// Wire name: `id`.
-    pub id: Option<i64>,
+    pub id: Option<i32>,
     /// 云服务器规格的ID。
     /// Wire name: `flavor_id`.
     pub flavor_id: Option<String>,
@@ -29,7 +29,7 @@ pub struct ListFlavorSellPoliciesResult {
 
 ::runtime::lenient_object! {
     ListFlavorSellPoliciesResult {
-        0 => id: Option<i64> = "id",
+        0 => id: Option<i32> = "id",
         1 => flavor_id: Option<String> = "flavor_id",
         2 => sell_status: Option<String> = "sell_status",
         3 => availability_zone_id: Option<String> = "availability_zone_id",

@@ -25,7 +25,7 @@ pub struct ListServerAzInfo {
     pub az_group_ids: Vec<String>,
     /// 可用区类型对应的子类型
     /// Wire name: `category`.
-    pub category: Option<i64>,
+    pub category: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -36,6 +36,6 @@ pub struct ListServerAzInfo {
         3 => public_border_group: Option<String> = "public_border_group",
         4 => alias: Option<String> = "alias",
         5 => az_group_ids: Vec<String> = "az_group_ids",
-        6 => category: Option<i64> = "category",
+        6 => category: Option<i32> = "category",
     }
 }

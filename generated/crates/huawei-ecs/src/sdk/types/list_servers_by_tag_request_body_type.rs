@@ -8,7 +8,7 @@ use super::{ServerTagMatch, ServerTags};
 pub struct ListServersByTagRequestBody {
     /// 值为filter：表示按标签过滤弹性云服务器，返回符合条件的云服务器列表。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 查询返回的云服务器数量限制，最多为1000，不能为负数。  - 如果action的值为count时，此参数无效。 - 如果action的值为filter时，limit必填，取值范围\[0-1000\]，如果不传值，系统默认limit值为1000。
     /// Wire name: `limit`.
     pub limit: Option<String>,

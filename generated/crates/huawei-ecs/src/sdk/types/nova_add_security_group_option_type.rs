@@ -6,7 +6,7 @@
 pub struct NovaAddSecurityGroupOption {
     /// 弹性云服务器添加的安全组名称，会对云服务器中配置的网卡生效。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
 }
 
 impl ::runtime::wire::ToWire for NovaAddSecurityGroupOption {

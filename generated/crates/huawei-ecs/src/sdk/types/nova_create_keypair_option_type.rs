@@ -12,7 +12,7 @@ pub struct NovaCreateKeypairOption {
     pub type_field: Option<String>,
     /// 密钥名称。  新创建的密钥名称不能和已有密钥名称相同。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 密钥的用户ID。  说明：  - 微版本2.10支持。
     /// Wire name: `user_id`.
     pub user_id: Option<String>,

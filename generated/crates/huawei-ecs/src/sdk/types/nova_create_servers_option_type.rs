@@ -14,10 +14,10 @@ pub struct NovaCreateServersOption {
     pub image_ref: Option<String>,
     /// 规格ID或URL。
     /// Wire name: `flavorRef`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
     /// 弹性云服务器名称，长度大于0小于256字节。  &gt; 说明： &gt;  &gt; 云服务器内部主机名(hostname)命名规则遵循 \[RFC 952\](<https://tools.ietf.org/html/rfc952>)和\[RFC 1123\](<https://tools.ietf.org/html/rfc1123>)命名规范，建议使用a-zA-z或0-9以及中划线\\&quot;-\\&quot;组成的名称命名，\\&quot;_\\&quot;将在弹性云服务器内部默认转化为\\&quot;-\\&quot;。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 用户自定义字段键值对。  &gt; - key的长度大于0小于256字节 &gt; - value的长度大于等于0小于256字节   系统预留字段  1. admin_pass：弹性云服务器密码        Windows弹性云服务器Administrator用户的密码。     &gt; 说明：     &gt; 创建密码方式鉴权的Windows弹性云服务器时为必选字段。
     /// Wire name: `metadata`.
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
@@ -35,7 +35,7 @@ pub struct NovaCreateServersOption {
     pub security_groups: Option<Vec<NovaServerSecurityGroup>>,
     /// 扩展属性，指定弹性云服务器的网卡信息。有多个租户网络时必须指定。
     /// Wire name: `networks`.
-    pub networks: Option<Vec<NovaServerNetwork>>,
+    pub networks: Vec<NovaServerNetwork>,
     /// 扩展属性，指定keypair的名称。
     /// Wire name: `key_name`.
     pub key_name: Option<String>,
@@ -50,10 +50,10 @@ pub struct NovaCreateServersOption {
     pub return_reservation_id: Option<bool>,
     /// 扩展属性，表示创建弹性云服务器最小数量。  默认值为1。  &gt; 说明： &gt;  &gt; 指定镜像创建弹性云服务器时，支持使用该字段。
     /// Wire name: `min_count`.
-    pub min_count: Option<i64>,
+    pub min_count: Option<i32>,
     /// 表示创建弹性云服务器最大数量。  默认值与min_count的取值一致。  约束：  参数max_count的取值必须大于参数min_count的取值。  当min_count、max_count同时设置时，创弹性云服务器的数量取决于服务器的资源情况。根据资源情况，在min_count至max_count的取值范围内创建最大数量的弹性云服务器。  - 说明： -  - 指定镜像创建弹性云服务器时，支持使用该字段。
     /// Wire name: `max_count`.
-    pub max_count: Option<i64>,
+    pub max_count: Option<i32>,
     /// diskConfig的方式，取值为AUTO、MANUAL。  - MANUAL，镜像空间不会扩展。 - AUTO，系统盘镜像空间会自动扩展为与flavor大小一致。  当前不支持该功能。
     /// Wire name: `OS-DCF:diskConfig`.
     pub os_dcf_disk_config: Option<String>,

@@ -25,7 +25,7 @@ pub struct NovaKeypairDetail {
     pub deleted_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
     /// 密钥ID。
     /// Wire name: `id`.
-    pub id: Option<i64>,
+    pub id: Option<i32>,
     /// 密钥更新时间。
     /// Wire name: `updated_at`.
     pub updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
@@ -45,7 +45,7 @@ pub struct NovaKeypairDetail {
         3 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "created_at",
         4 => deleted: Option<bool> = "deleted",
         5 => deleted_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "deleted_at",
-        6 => id: Option<i64> = "id",
+        6 => id: Option<i32> = "id",
         7 => updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "updated_at",
         8 => user_id: Option<String> = "user_id",
         9 => type_field: Option<String> = "type",

@@ -10,7 +10,7 @@ pub struct NovaNetwork {
     pub addr: Option<String>,
     /// IP地址类型，值为4或6。  4：IP地址类型是IPv4 6：IP地址类型是IPv6
     /// Wire name: `version`.
-    pub version: Option<i64>,
+    pub version: Option<i32>,
     /// 扩展属性，MAC地址。
     /// Wire name: `OS-EXT-IPS-MAC:mac_addr`.
     pub os_ext_ips_mac_mac_addr: Option<String>,
@@ -22,7 +22,7 @@ pub struct NovaNetwork {
 ::runtime::lenient_object! {
     NovaNetwork {
         0 => addr: Option<String> = "addr",
-        1 => version: Option<i64> = "version",
+        1 => version: Option<i32> = "version",
         2 => os_ext_ips_mac_mac_addr: Option<String> = "OS-EXT-IPS-MAC:mac_addr",
         3 => os_ext_ips_type: Option<String> = "OS-EXT-IPS:type",
     }

@@ -6,7 +6,7 @@
 pub struct NovaRemoveSecurityGroupOption {
     /// 弹性云服务器移除的安全组名称，会对云服务器中配置的网卡生效。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
 }
 
 impl ::runtime::wire::ToWire for NovaRemoveSecurityGroupOption {

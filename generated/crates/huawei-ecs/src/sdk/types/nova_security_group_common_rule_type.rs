@@ -9,7 +9,7 @@ use super::{NovaSecurityGroupCommonGroup, NovaSecurityGroupCommonIpRange};
 pub struct NovaSecurityGroupCommonRule {
     /// 起始端口，范围1-65535，且不大于to_port。 ip_protocol设置为icmp时，from_port表示type，范围是0-255。
     /// Wire name: `from_port`.
-    pub from_port: Option<i64>,
+    pub from_port: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `group`.
     pub group: Option<NovaSecurityGroupCommonGroup>,
@@ -27,17 +27,17 @@ pub struct NovaSecurityGroupCommonRule {
     pub parent_group_id: Option<String>,
     /// 终止端口，范围1-65535，且不小于from_port。 ip_protocol设置为icmp时，to_port表示code，范围是0-255，且如果from_port为-1，to_port为-1表示任意ICMP报文。
     /// Wire name: `to_port`.
-    pub to_port: Option<i64>,
+    pub to_port: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     NovaSecurityGroupCommonRule {
-        0 => from_port: Option<i64> = "from_port",
+        0 => from_port: Option<i32> = "from_port",
         1 => group: Option<NovaSecurityGroupCommonGroup> = "group",
         2 => id: Option<String> = "id",
         3 => ip_protocol: Option<String> = "ip_protocol",
         4 => ip_range: Option<NovaSecurityGroupCommonIpRange> = "ip_range",
         5 => parent_group_id: Option<String> = "parent_group_id",
-        6 => to_port: Option<i64> = "to_port",
+        6 => to_port: Option<i32> = "to_port",
     }
 }

@@ -6,7 +6,7 @@
 pub struct NovaServerBlockDeviceMapping {
     /// 卷设备的源头类型，当前只支持volume、image、snapshot、blank类型。  当使用卷创建云服务器时，source_type设置为volume；当使用镜像创建云服务器时，source_type设置为image；当使用快照创建云服务器时，source_type设置为snapshot；当创建空数据卷时，source_type设置为blank。  - 说明： -  - 当卷设备的源头类型为snapshot时，且boot_index为0，则该快照对应的云硬盘必须为系统盘。
     /// Wire name: `source_type`.
-    pub source_type: Option<String>,
+    pub source_type: String,
     /// 卷设备的目标类型，当前仅支持volume类型。  - volume：卷。 - local：本地文件，当前不支持该类型。
     /// Wire name: `destination_type`.
     pub destination_type: Option<String>,
@@ -27,7 +27,7 @@ pub struct NovaServerBlockDeviceMapping {
     pub uuid: Option<String>,
     /// 卷大小，整数，在source_type是image或blank，destination_type是volume的时候必选。  单位为GB。
     /// Wire name: `volume_size`.
-    pub volume_size: Option<i64>,
+    pub volume_size: Option<i32>,
     /// 卷类型，在source_type是image，destination_type是volume时建议填写。  卷类型取值范围请参考 EVS 服务 \[磁盘类型介绍\](<https://support.huaweicloud.com/productdesc-evs/zh-cn_topic_0044524691.html>)。
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,

@@ -7,7 +7,7 @@
 pub struct NovaServerFault {
     /// 错误码。
     /// Wire name: `code`.
-    pub code: Option<i64>,
+    pub code: Option<i32>,
     /// 异常出现的时间。
     /// Wire name: `created`.
     pub created: Option<String>,
@@ -21,7 +21,7 @@ pub struct NovaServerFault {
 
 ::runtime::lenient_object! {
     NovaServerFault {
-        0 => code: Option<i64> = "code",
+        0 => code: Option<i32> = "code",
         1 => created: Option<String> = "created",
         2 => message: Option<String> = "message",
         3 => details: Option<String> = "details",

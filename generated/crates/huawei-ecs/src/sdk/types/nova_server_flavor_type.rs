@@ -15,19 +15,19 @@ pub struct NovaServerFlavor {
     pub links: Vec<NovaLink>,
     /// 该云服务器规格对应的CPU核数。  在微版本2.47后支持。
     /// Wire name: `vcpus`.
-    pub vcpus: Option<i64>,
+    pub vcpus: Option<i32>,
     /// 该云服务器规格对应的内存大小，单位为MB。  在微版本2.47后支持。
     /// Wire name: `ram`.
-    pub ram: Option<i64>,
+    pub ram: Option<i32>,
     /// 该云服务器规格对应要求系统盘大小，0为不限制。  在微版本2.47后支持。
     /// Wire name: `disk`.
-    pub disk: Option<i64>,
+    pub disk: Option<i32>,
     /// 未使用。  在微版本2.47后支持。
     /// Wire name: `ephemeral`.
-    pub ephemeral: Option<i64>,
+    pub ephemeral: Option<i32>,
     /// 未使用。  在微版本2.47后支持。
     /// Wire name: `swap`.
-    pub swap: Option<i64>,
+    pub swap: Option<i32>,
     /// 云服务器规格名称。  在微版本2.47后支持。
     /// Wire name: `original_name`.
     pub original_name: Option<String>,
@@ -40,11 +40,11 @@ pub struct NovaServerFlavor {
     NovaServerFlavor {
         0 => id: Option<String> = "id",
         1 => links: Vec<NovaLink> = "links",
-        2 => vcpus: Option<i64> = "vcpus",
-        3 => ram: Option<i64> = "ram",
-        4 => disk: Option<i64> = "disk",
-        5 => ephemeral: Option<i64> = "ephemeral",
-        6 => swap: Option<i64> = "swap",
+        2 => vcpus: Option<i32> = "vcpus",
+        3 => ram: Option<i32> = "ram",
+        4 => disk: Option<i32> = "disk",
+        5 => ephemeral: Option<i32> = "ephemeral",
+        6 => swap: Option<i32> = "swap",
         7 => original_name: Option<String> = "original_name",
         8 => extra_specs: ::std::collections::BTreeMap<String, String> = "extra_specs",
     }

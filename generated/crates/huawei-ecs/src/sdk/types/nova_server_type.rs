@@ -72,7 +72,7 @@ pub struct NovaServer {
     pub os_ext_srv_attr_instance_name: Option<String>,
     /// 扩展属性，云服务器电源状态。  取值范围：0，1，2，3，4  - 0 : pending - 1 : running - 2 : paused - 3 : shutdown - 4 : crashed
     /// Wire name: `OS-EXT-STS:power_state`.
-    pub os_ext_sts_power_state: Option<i64>,
+    pub os_ext_sts_power_state: Option<i32>,
     /// 扩展属性，云服务器任务状态。  取值范围：  SHOUTOFF, RESIZE, REBUILD, VERIFY_RESIZE, REVERT_RESIZE, PAUSED, MIGRATING, SUSPENDED, RESCUE, ERROR, DELETED,SOFT_DELETED,SHELVED,SHELVED_OFFLOADED  取值范围请参考\[云服务器状态\](<https://support.huaweicloud.com/api-ecs/ecs_08_0002.html>)表3。
     /// Wire name: `OS-EXT-STS:task_state`.
     pub os_ext_sts_task_state: Option<String>,
@@ -105,7 +105,7 @@ pub struct NovaServer {
     pub os_ext_srv_attr_reservation_id: Option<String>,
     /// 批量创建场景，弹性云服务器的启动顺序。  微版本2.3后支持
     /// Wire name: `OS-EXT-SRV-ATTR:launch_index`.
-    pub os_ext_srv_attr_launch_index: Option<i64>,
+    pub os_ext_srv_attr_launch_index: Option<i32>,
     /// 若使用AMI格式的镜像，则表示kernel image的UUID；否则，留空。  微版本2.3后支持
     /// Wire name: `OS-EXT-SRV-ATTR:kernel_id`.
     pub os_ext_srv_attr_kernel_id: Option<String>,
@@ -135,7 +135,7 @@ pub struct NovaServer {
     pub config_drive: Option<String>,
     /// 预留属性
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `os:scheduler_hints`.
     pub os_scheduler_hints: Option<NovaServerSchedulerHints>,
@@ -163,7 +163,7 @@ pub struct NovaServer {
         17 => os_ext_srv_attr_host: Option<String> = "OS-EXT-SRV-ATTR:host",
         18 => os_ext_srv_attr_hypervisor_hostname: Option<String> = "OS-EXT-SRV-ATTR:hypervisor_hostname",
         19 => os_ext_srv_attr_instance_name: Option<String> = "OS-EXT-SRV-ATTR:instance_name",
-        20 => os_ext_sts_power_state: Option<i64> = "OS-EXT-STS:power_state",
+        20 => os_ext_sts_power_state: Option<i32> = "OS-EXT-STS:power_state",
         21 => os_ext_sts_task_state: Option<String> = "OS-EXT-STS:task_state",
         22 => os_ext_sts_vm_state: Option<String> = "OS-EXT-STS:vm_state",
         23 => os_srv_usg_launched_at: Option<String> = "OS-SRV-USG:launched_at",
@@ -174,7 +174,7 @@ pub struct NovaServer {
         28 => host_status: Option<String> = "host_status",
         29 => os_ext_srv_attr_hostname: Option<String> = "OS-EXT-SRV-ATTR:hostname",
         30 => os_ext_srv_attr_reservation_id: Option<String> = "OS-EXT-SRV-ATTR:reservation_id",
-        31 => os_ext_srv_attr_launch_index: Option<i64> = "OS-EXT-SRV-ATTR:launch_index",
+        31 => os_ext_srv_attr_launch_index: Option<i32> = "OS-EXT-SRV-ATTR:launch_index",
         32 => os_ext_srv_attr_kernel_id: Option<String> = "OS-EXT-SRV-ATTR:kernel_id",
         33 => os_ext_srv_attr_ramdisk_id: Option<String> = "OS-EXT-SRV-ATTR:ramdisk_id",
         34 => os_ext_srv_attr_root_device_name: Option<String> = "OS-EXT-SRV-ATTR:root_device_name",
@@ -184,7 +184,7 @@ pub struct NovaServer {
         38 => access_i_pv4: Option<String> = "accessIPv4",
         39 => access_i_pv6: Option<String> = "accessIPv6",
         40 => config_drive: Option<String> = "config_drive",
-        41 => progress: Option<i64> = "progress",
+        41 => progress: Option<i32> = "progress",
         42 => os_scheduler_hints: Option<NovaServerSchedulerHints> = "os:scheduler_hints",
     }
 }

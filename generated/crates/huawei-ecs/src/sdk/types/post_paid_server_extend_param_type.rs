@@ -6,7 +6,7 @@
 pub struct PostPaidServerExtendParam {
     /// 计费模式：  - 0：按需计费。
     /// Wire name: `chargingMode`.
-    pub charging_mode: Option<i64>,
+    pub charging_mode: Option<i32>,
     /// 云服务器所在区域ID。  请参考\[地区和终端节点\](<https://developer.huaweicloud.com/endpoint>)获取。
     /// Wire name: `regionID`.
     pub region_id: Option<String>,
@@ -27,13 +27,13 @@ pub struct PostPaidServerExtendParam {
     pub disk_prior: Option<String>,
     /// 购买的竞价实例时长。  - 仅interruption_policy&#x3D;immediate 时该字段有效 。 - pot_duration_hours大于0。最大值由预测系统给出可以从flavor的extra_specs的cond:spot_block:operation:longest_duration_hours字段中查询。
     /// Wire name: `spot_duration_hours`.
-    pub spot_duration_hours: Option<i64>,
+    pub spot_duration_hours: Option<i32>,
     /// 竞价实例中断策略，当前支持immediate。  - 当interruption_policy&#x3D;immediate时表示释放策略为立即释放。
     /// Wire name: `interruption_policy`.
     pub interruption_policy: Option<String>,
     /// 表示购买的“竞价实例时长”的个数。  - 仅spot_duration_hours&gt;0 时该字段有效。 - spot_duration_hours小于6时，spot_duration_count值必须为1。 - spot_duration_hours等于6时，spot_duration_count大于等于1。  spot_duration_count的最大值由预测系统给出可以从flavor的extra_specs的cond:spot_block:operation:longest_duration_count字段中查询。
     /// Wire name: `spot_duration_count`.
-    pub spot_duration_count: Option<i64>,
+    pub spot_duration_count: Option<i32>,
     /// 云备份策略和云备份存储库详情，取值包含备份策略ID和云备份存储库ID。
     /// Wire name: `CB_CSBS_BACKUP`.
     pub cb_csbs_backup: Option<String>,

@@ -25,7 +25,7 @@ pub struct PostPaidServer {
     pub batch_create_in_multi_az: Option<bool>,
     /// 创建云服务器数量。  约束：  - 不传该字段时默认取值为1。 - 租户的配额足够时，最大值为100。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 云服务器对应数据盘相关配置。每一个数据结构代表一块待创建的数据盘。 约束：目前新创建的弹性云服务器最多可挂载23块数据盘。
     /// Wire name: `data_volumes`.
     pub data_volumes: Option<Vec<PostPaidServerDataVolume>>,
@@ -34,10 +34,10 @@ pub struct PostPaidServer {
     pub extendparam: Option<PostPaidServerExtendParam>,
     /// 待创建云服务器的系统规格的ID。  可通过 \[规格列表接口\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;ECS&amp;api&#x3D;ListFlavors) 查询，该接口支持通过 availability_zone 参数过滤出待创建云服务器可用区下可用的规格。  已上线的各规格详情介绍请参见《\[弹性云服务器产品介绍\](<https://support.huaweicloud.com/ecs/index.html>)》的“实例类型与规格”章节。
     /// Wire name: `flavorRef`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
     /// 待创建云服务器的系统镜像，需要指定已创建镜像的ID，ID格式为通用唯一识别码（Universally Unique Identifier，简称UUID）。  镜像的ID可以从镜像服务的 \[查询镜像列表\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;IMS&amp;api&#x3D;ListImages) 接口获取，该接口可根据 __imagetype、__os_type 等参数过滤选择合适镜像。
     /// Wire name: `imageRef`.
-    pub image_ref: Option<String>,
+    pub image_ref: String,
     /// 当批量创建弹性云服务器时，云服务器名称是否允许重名，当count大于1的时候该参数生效。默认为True。  - True，表示允许重名。 - False，表示不允许重名。
     /// Wire name: `isAutoRename`.
     pub is_auto_rename: Option<bool>,
@@ -49,10 +49,10 @@ pub struct PostPaidServer {
     pub metadata: Option<::std::collections::BTreeMap<String, String>>,
     /// 云服务器名称。  取值范围：  - 只能由中文字符、英文字母、数字及“_”、“-”、“.”组成，且长度为\[1-64\]个字符。 - 创建的云服务器器数量（count字段对应的值）大于1时，为区分不同云服务器，创建过程中系统会自动在名称后加“-0000”的类似标记。故此时名称的长度为\[1-59\]个字符。  &gt; 说明： &gt;  &gt; 云服务器虚拟机内部(hostname)命名规则遵循 RFC 952和RFC 1123命名规范，建议使用a-zA-z或0-9以及中划线\\&quot;-\\&quot;组成的名称命名，\\&quot;_\\&quot;将在弹性云服务器内部默认转化为\\&quot;-\\&quot;。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 待创建云服务器的网卡信息。  约束：  - 网卡对应的子网（subnet）必须属于vpcid对应的VPC。 - 当前单个云服务器支持最多挂载12张网卡。 - 不同的规格对网卡上限有一定的区别，参考\[规格清单\](<https://support.huaweicloud.com/productdesc-ecs/zh-cn_topic_0159822360.html>)。
     /// Wire name: `nics`.
-    pub nics: Option<Vec<PostPaidServerNic>>,
+    pub nics: Vec<PostPaidServerNic>,
     /// (No description in the spec.)
     /// Wire name: `os:scheduler_hints`.
     pub os_scheduler_hints: Option<PostPaidServerSchedulerHints>,
@@ -76,7 +76,7 @@ pub struct PostPaidServer {
     pub user_data: Option<String>,
     /// 待创建云服务器所属虚拟私有云（简称VPC），需要指定已创建VPC的ID，UUID格式。  可通过 \[查询VPC列表\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;VPC&amp;api&#x3D;ListVpcs) 接口查询。
     /// Wire name: `vpcid`.
-    pub vpcid: Option<String>,
+    pub vpcid: String,
     /// 云服务器描述信息，默认为空字符串。  - 长度最多允许85个字符。 - 不能包含“&lt;” 和 “&gt;”。
     /// Wire name: `description`.
     pub description: Option<String>,

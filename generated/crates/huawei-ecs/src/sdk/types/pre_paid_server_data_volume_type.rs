@@ -8,16 +8,16 @@ use super::{PrePaidServerDataVolumeExtendParam, PrePaidServerDataVolumeMetadata}
 pub struct PrePaidServerDataVolume {
     /// 云服务器数据盘对应的磁盘类型，需要与系统所提供的磁盘类型相匹配。   - SATA：普通IO磁盘类型。  - SAS：高IO磁盘类型。  - SSD：超高IO磁盘类型。  - GPSSD：为通用型SSD磁盘类型。  - co-p1：高IO (性能优化Ⅰ型)。  - uh-l1：超高IO (时延优化)。  - ESSD：为极速IO磁盘类型。  - GPSSD2：通用型SSD V2磁盘类型。  - ESSD2：极速型SSD V2磁盘类型。   &gt; 说明： &gt;  &gt; 对于HANA云服务器、HL1型云服务器、HL2型云服务器，需使用co-p1和uh-l1两种磁盘类型。对于其他类型的云服务器，不能使用co-p1和uh-l1两种磁盘类型。  了解不同磁盘类型的详细信息，请参见 \[磁盘类型及性能介绍\](<https://support.huaweicloud.com/productdesc-evs/zh-cn_topic_0044524691.html>)。  获取region可用的卷类型，请参见\[查询云硬盘类型列表\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;EVS&amp;api&#x3D;CinderListVolumeTypes)
     /// Wire name: `volumetype`.
-    pub volumetype: Option<String>,
+    pub volumetype: String,
     /// 数据盘大小，容量单位为GB，输入大小范围为\[10,32768\]。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: i32,
     /// 给云硬盘配置iops，购买GPSSD2、ESSD2类型的云硬盘时必填，其他类型不能设置。  说明： 1、了解GPSSD2、ESSD2类型的iops大小范围，请参见 \[云硬盘类型及性能介绍里面的云硬盘性能数据表\](<https://support.huaweicloud.com/productdesc-evs/zh-cn_topic_0044524691.html>)。 2、只支持按需计费。
     /// Wire name: `iops`.
-    pub iops: Option<i64>,
+    pub iops: Option<i32>,
     /// 给云硬盘配置吞吐量，单位是MiB/s，购买GPSSD2类型云盘时必填，其他类型不能设置。  说明： 1、了解GPSSD2类型的吞吐量大小范围，请参见 \[云硬盘类型及性能介绍里面的云硬盘性能数据表\](<https://support.huaweicloud.com/productdesc-evs/zh-cn_topic_0044524691.html>)。 2、只支持按需计费。
     /// Wire name: `throughput`.
-    pub throughput: Option<i64>,
+    pub throughput: Option<i32>,
     /// 是否为共享磁盘。true为共享盘，false为普通云硬盘。  &gt; 说明： &gt;  &gt; 该字段已废弃，请使用multiattach。
     /// Wire name: `shareable`.
     pub shareable: Option<bool>,

@@ -15,7 +15,7 @@ pub struct PrePaidServerExtendParam {
     pub period_type: Option<String>,
     /// 订购周期数。  取值范围：  - periodType&#x3D;month（周期类型为月）时，取值为\[1，9\]； - periodType&#x3D;year（周期类型为年）时，取值为\[1，3\]；  &gt; 说明： &gt;  &gt; chargingMode为prePaid时生效且为必选值。 &gt;  &gt; periodNum为正整数。
     /// Wire name: `periodNum`.
-    pub period_num: Option<i64>,
+    pub period_num: Option<i32>,
     /// 是否自动续订。  - “true”：自动续订 - “false”：不自动续订  &gt; 说明： &gt;  &gt; chargingMode为prePaid时生效，不传该字段时默认为不自动续订。
     /// Wire name: `isAutoRenew`.
     pub is_auto_renew: Option<String>,
@@ -39,7 +39,7 @@ pub struct PrePaidServerExtendParam {
     pub disk_prior: Option<String>,
     /// 购买的竞价实例时长。  - 仅interruption_policy&#x3D;immediate 时该字段有效 。 - spot_duration_hours大于0。最大值由预测系统给出可以从flavor的extra_specs的cond:spot_block:operation:longest_duration_hours字段中查询。
     /// Wire name: `spot_duration_hours`.
-    pub spot_duration_hours: Option<i64>,
+    pub spot_duration_hours: Option<i32>,
     /// 竞价实例中断策略，当前支持immediate。  - 当interruption_policy&#x3D;immediate时表示释放策略为立即释放。
     /// Wire name: `interruption_policy`.
     pub interruption_policy: Option<String>,
@@ -48,7 +48,7 @@ pub struct PrePaidServerExtendParam {
     pub cb_csbs_backup: Option<String>,
     /// 表示购买的“竞价实例时长”的个数。  - 仅spot_duration_hours&gt;0 时该字段有效。 - spot_duration_hours小于6时，spot_duration_count值必须为1。 - spot_duration_hours等于6时，spot_duration_count大于等于1。  spot_duration_count的最大值由预测系统给出可以从flavor的extra_specs的cond:spot_block:operation:longest_duration_count字段中查询。
     /// Wire name: `spot_duration_count`.
-    pub spot_duration_count: Option<i64>,
+    pub spot_duration_count: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for PrePaidServerExtendParam {

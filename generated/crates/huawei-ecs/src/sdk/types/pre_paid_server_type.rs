@@ -16,13 +16,13 @@ pub struct PrePaidServer {
     pub auto_terminate_time: Option<String>,
     /// 待创建云服务器的系统镜像，需要指定已创建镜像的ID，ID格式为通用唯一识别码（Universally Unique Identifier，简称UUID）。  镜像的ID可以从镜像服务的 \[查询镜像列表\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;IMS&amp;api&#x3D;ListImages) 接口获取，该接口可根据 __imagetype、__os_type 等参数过滤选择合适镜像。
     /// Wire name: `imageRef`.
-    pub image_ref: Option<String>,
+    pub image_ref: String,
     /// 待创建云服务器的系统规格的ID。  可通过 \[规格列表接口\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;ECS&amp;api&#x3D;ListFlavors) 查询，该接口支持通过 availability_zone 参数过滤出待创建云服务器可用区下可用的规格。  已上线的规格请参见《\[弹性云服务器产品介绍\](<https://support.huaweicloud.com/ecs/index.html>)》的“实例类型与规格”章节。
     /// Wire name: `flavorRef`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
     /// 云服务器名称。  取值范围：  - 只能由中文字符、英文字母、数字及“_”、“-”、“.”组成，且长度为\[1-64\]个字符。 - 创建的云服务器器数量（count字段对应的值）大于1时，为区分不同云服务器，创建过程中系统会自动在名称后加“-0000”的类似标记。故此时名称的长度为\[1-59\]个字符。  &gt; 说明： &gt;  &gt; 云服务器虚拟机内部(hostname)命名规则遵循 RFC 952和RFC 1123命名规范，建议使用a-zA-z或0-9以及中划线\\&quot;-\\&quot;组成的名称命名，\\&quot;_\\&quot;将在弹性云服务器内部默认转化为\\&quot;-\\&quot;。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 创建云服务器过程中待注入用户数据。支持注入文本、文本文件或gzip文件。  更多关于待注入用户数据的信息，请参见《弹性云服务器用户指南 》的“\[用户数据注入\](<https://support.huaweicloud.com/usermanual-ecs/zh-cn_topic_0032380449.html>)”章节。  约束：  - 注入内容，需要进行base64格式编码。注入内容（编码之前的内容）最大长度32KB。 - 创建密码方式鉴权的Linux弹性云服务器时，该字段可为root用户注入自定义初始化密码，具体注入密码的使用方法请参见背景信息（设置登录鉴权方式）。 示例（base64编码前）：  - Linux弹性云服务器  &#x60;&#x60;&#x60; #! /bin/bash echo user_test &gt;&gt; /home/user.txt &#x60;&#x60;&#x60;  - Windows弹性云服务器  &#x60;&#x60;&#x60; rem cmd echo 111 &gt; c:\\\\\\\\aaa.tx &#x60;&#x60;&#x60;
     /// Wire name: `user_data`.
     pub user_data: Option<String>,
@@ -34,16 +34,16 @@ pub struct PrePaidServer {
     pub key_name: Option<String>,
     /// 待创建云服务器所属虚拟私有云（简称VPC），需要指定已创建VPC的ID，UUID格式。  可通过 \[查询VPC列表\](<https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product&#x3D>;VPC&amp;api&#x3D;ListVpcs) 接口查询。
     /// Wire name: `vpcid`.
-    pub vpcid: Option<String>,
+    pub vpcid: String,
     /// 待创建云服务器的网卡信息。  约束：  - 网卡对应的子网（subnet）必须属于vpcid对应的VPC。 - 当前单个云服务器支持最多挂载12张网卡。 - 不同的规格对网卡上限有一定的区别，参考\[规格清单\](<https://support.huaweicloud.com/productdesc-ecs/zh-cn_topic_0159822360.html>)。
     /// Wire name: `nics`.
-    pub nics: Option<Vec<PrePaidServerNic>>,
+    pub nics: Vec<PrePaidServerNic>,
     /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PrePaidServerPublicip>,
     /// 创建云服务器数量。  约束：  - 不传该字段时默认取值为1。 - 租户的配额足够时，最大值为100。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 当批量创建弹性云服务器时，云服务器名称是否允许重名，当count大于1的时候该参数生效。默认为True。  - True，表示允许重名。 - False，表示不允许重名。
     /// Wire name: `isAutoRename`.
     pub is_auto_rename: Option<bool>,

@@ -6,10 +6,10 @@
 pub struct Promotion {
     /// (No description in the spec.)
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// (No description in the spec.)
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for Promotion {

@@ -7,15 +7,15 @@
 pub struct RecycleBinPolicys {
     /// 创建多久的虚拟机可以进入回收站
     /// Wire name: `recycle_threshold_day`.
-    pub recycle_threshold_day: Option<i64>,
+    pub recycle_threshold_day: Option<i32>,
     /// 虚拟机进入回收站后多久删除
     /// Wire name: `retention_hour`.
-    pub retention_hour: Option<i64>,
+    pub retention_hour: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     RecycleBinPolicys {
-        0 => recycle_threshold_day: Option<i64> = "recycle_threshold_day",
-        1 => retention_hour: Option<i64> = "retention_hour",
+        0 => recycle_threshold_day: Option<i32> = "recycle_threshold_day",
+        1 => retention_hour: Option<i32> = "retention_hour",
     }
 }

@@ -6,7 +6,7 @@
 pub struct RegisterServerMonitorRequestBody {
     /// 注册云服务器监控。
     /// Wire name: `monitorMetrics`.
-    pub monitor_metrics: Option<String>,
+    pub monitor_metrics: String,
 }
 
 impl ::runtime::wire::ToWire for RegisterServerMonitorRequestBody {

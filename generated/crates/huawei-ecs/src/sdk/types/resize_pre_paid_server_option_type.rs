@@ -8,7 +8,7 @@ use super::{CpuOptions, ResizeServerExtendParam};
 pub struct ResizePrePaidServerOption {
     /// 变更后的云服务器规格ID。  可通过\[查询云服务器规格变更支持列表\](<https://support.huaweicloud.com/api-ecs/ecs_02_0402.html>)接口查询允许变更的规格列表。
     /// Wire name: `flavorRef`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
     /// 新专属主机ID（仅适用于专属主机上的弹性云服务器）。
     /// Wire name: `dedicated_host_id`.
     pub dedicated_host_id: Option<String>,

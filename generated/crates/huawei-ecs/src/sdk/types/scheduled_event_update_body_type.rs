@@ -6,7 +6,7 @@
 pub struct ScheduledEventUpdateBody {
     /// 计划执行开始时间，新的开始时间必须早于not_before_deadline
     /// Wire name: `not_before`.
-    pub not_before: Option<String>,
+    pub not_before: String,
 }
 
 impl ::runtime::wire::ToWire for ScheduledEventUpdateBody {

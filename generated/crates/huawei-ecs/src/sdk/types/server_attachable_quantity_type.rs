@@ -7,23 +7,23 @@
 pub struct ServerAttachableQuantity {
     /// 可挂载scsi卷数。
     /// Wire name: `free_scsi`.
-    pub free_scsi: Option<i64>,
+    pub free_scsi: Option<i32>,
     /// 可挂载vbd卷数。
     /// Wire name: `free_blk`.
-    pub free_blk: Option<i64>,
+    pub free_blk: Option<i32>,
     /// 可挂载卷数。
     /// Wire name: `free_disk`.
-    pub free_disk: Option<i64>,
+    pub free_disk: Option<i32>,
     /// 可挂载网卡数。
     /// Wire name: `free_nic`.
-    pub free_nic: Option<i64>,
+    pub free_nic: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ServerAttachableQuantity {
-        0 => free_scsi: Option<i64> = "free_scsi",
-        1 => free_blk: Option<i64> = "free_blk",
-        2 => free_disk: Option<i64> = "free_disk",
-        3 => free_nic: Option<i64> = "free_nic",
+        0 => free_scsi: Option<i32> = "free_scsi",
+        1 => free_blk: Option<i32> = "free_blk",
+        2 => free_disk: Option<i32> = "free_disk",
+        3 => free_nic: Option<i32> = "free_nic",
     }
 }

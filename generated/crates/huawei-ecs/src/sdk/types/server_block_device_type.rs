@@ -7,7 +7,7 @@
 pub struct ServerBlockDevice {
     /// 云硬盘启动顺序。  - 0为系统盘。  - 非0为数据盘
     /// Wire name: `bootIndex`.
-    pub boot_index: Option<i64>,
+    pub boot_index: Option<i32>,
     /// pci地址。
     /// Wire name: `pciAddress`.
     pub pci_address: Option<String>,
@@ -25,7 +25,7 @@ pub struct ServerBlockDevice {
     pub id: Option<String>,
     /// 云硬盘大小，单位GB。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 磁盘总线类型 。  取值范围：virtio、scsi
     /// Wire name: `bus`.
     pub bus: Option<String>,
@@ -33,13 +33,13 @@ pub struct ServerBlockDevice {
 
 ::runtime::lenient_object! {
     ServerBlockDevice {
-        0 => boot_index: Option<i64> = "bootIndex",
+        0 => boot_index: Option<i32> = "bootIndex",
         1 => pci_address: Option<String> = "pciAddress",
         2 => volume_id: Option<String> = "volumeId",
         3 => device: Option<String> = "device",
         4 => server_id: Option<String> = "serverId",
         5 => id: Option<String> = "id",
-        6 => size: Option<i64> = "size",
+        6 => size: Option<i32> = "size",
         7 => bus: Option<String> = "bus",
     }
 }

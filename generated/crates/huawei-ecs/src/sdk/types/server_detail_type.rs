@@ -97,10 +97,10 @@ pub struct ServerDetail {
     pub fault: Option<String>,
     /// 弹性云服务器进度。
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
     /// 扩展属性，弹性云服务器电源状态。
     /// Wire name: `OS-EXT-STS:power_state`.
-    pub os_ext_sts_power_state: Option<i64>,
+    pub os_ext_sts_power_state: Option<i32>,
     /// config drive信息。
     /// Wire name: `config_drive`.
     pub config_drive: Option<String>,
@@ -130,7 +130,7 @@ pub struct ServerDetail {
     pub os_ext_srv_attr_reservation_id: Option<String>,
     /// 批量创建场景，弹性云服务器的启动顺序。
     /// Wire name: `OS-EXT-SRV-ATTR:launch_index`.
-    pub os_ext_srv_attr_launch_index: Option<i64>,
+    pub os_ext_srv_attr_launch_index: Option<i32>,
     /// 若使用AMI格式的镜像，则表示kernel image的UUID；否则，留空。
     /// Wire name: `OS-EXT-SRV-ATTR:kernel_id`.
     pub os_ext_srv_attr_kernel_id: Option<String>,
@@ -202,8 +202,8 @@ pub struct ServerDetail {
         25 => access_i_pv4: Option<String> = "accessIPv4",
         26 => access_i_pv6: Option<String> = "accessIPv6",
         27 => fault: Option<String> = "fault",
-        28 => progress: Option<i64> = "progress",
-        29 => os_ext_sts_power_state: Option<i64> = "OS-EXT-STS:power_state",
+        28 => progress: Option<i32> = "progress",
+        29 => os_ext_sts_power_state: Option<i32> = "OS-EXT-STS:power_state",
         30 => config_drive: Option<String> = "config_drive",
         31 => metadata: ::std::collections::BTreeMap<String, String> = "metadata",
         32 => os_srv_usg_launched_at: Option<String> = "OS-SRV-USG:launched_at",
@@ -213,7 +213,7 @@ pub struct ServerDetail {
         36 => host_status: Option<String> = "host_status",
         37 => os_ext_srv_attr_hostname: Option<String> = "OS-EXT-SRV-ATTR:hostname",
         38 => os_ext_srv_attr_reservation_id: Option<String> = "OS-EXT-SRV-ATTR:reservation_id",
-        39 => os_ext_srv_attr_launch_index: Option<i64> = "OS-EXT-SRV-ATTR:launch_index",
+        39 => os_ext_srv_attr_launch_index: Option<i32> = "OS-EXT-SRV-ATTR:launch_index",
         40 => os_ext_srv_attr_kernel_id: Option<String> = "OS-EXT-SRV-ATTR:kernel_id",
         41 => os_ext_srv_attr_ramdisk_id: Option<String> = "OS-EXT-SRV-ATTR:ramdisk_id",
         42 => os_ext_srv_attr_root_device_name: Option<String> = "OS-EXT-SRV-ATTR:root_device_name",

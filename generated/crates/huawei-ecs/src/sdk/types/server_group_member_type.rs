@@ -6,7 +6,7 @@
 pub struct ServerGroupMember {
     /// 云服务器UUID。
     /// Wire name: `instance_uuid`.
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: String,
 }
 
 impl ::runtime::wire::ToWire for ServerGroupMember {

@@ -6,7 +6,7 @@
 pub struct ServerNicSecurityGroup {
     /// 安全组ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for ServerNicSecurityGroup {

@@ -6,10 +6,10 @@
 pub struct ServerTags {
     /// 键。  - 最大长度127个unicode字符。  - key不能为空。
     /// Wire name: `key`.
-    pub key: Option<String>,
+    pub key: String,
     /// 值列表。  - 最多10个value。  - value不允许重复。  - 每个值最大长度255个unicode字符。  - 如果values为空则表示any_value。  - value之间为或的关系。
     /// Wire name: `values`.
-    pub values: Option<Vec<String>>,
+    pub values: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for ServerTags {

@@ -9,7 +9,7 @@ pub struct TemplateBandwidthOption {
     pub share_type: Option<String>,
     /// 带宽大小
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 计费类型
     /// Wire name: `charge_mode`.
     pub charge_mode: Option<String>,
@@ -21,7 +21,7 @@ pub struct TemplateBandwidthOption {
 ::runtime::lenient_object! {
     TemplateBandwidthOption {
         0 => share_type: Option<String> = "share_type",
-        1 => size: Option<i64> = "size",
+        1 => size: Option<i32> = "size",
         2 => charge_mode: Option<String> = "charge_mode",
         3 => id: Option<String> = "id",
     }

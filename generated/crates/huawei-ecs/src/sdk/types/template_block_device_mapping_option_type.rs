@@ -23,7 +23,7 @@ pub struct TemplateBlockDeviceMappingOption {
     pub volume_type: Option<String>,
     /// 卷大小
     /// Wire name: `volume_size`.
-    pub volume_size: Option<i64>,
+    pub volume_size: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `attachment`.
     pub attachment: Option<TemplateBlockDeviceMappingAttachmentOption>,
@@ -36,7 +36,7 @@ pub struct TemplateBlockDeviceMappingOption {
         2 => encrypted: Option<bool> = "encrypted",
         3 => cmk_id: Option<String> = "cmk_id",
         4 => volume_type: Option<String> = "volume_type",
-        5 => volume_size: Option<i64> = "volume_size",
+        5 => volume_size: Option<i32> = "volume_size",
         6 => attachment: Option<TemplateBlockDeviceMappingAttachmentOption> = "attachment",
     }
 }

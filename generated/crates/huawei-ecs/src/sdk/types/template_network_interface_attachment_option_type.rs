@@ -6,12 +6,12 @@
 pub struct TemplateNetworkInterfaceAttachmentOption {
     /// 加载顺序, 0代表主网卡
     /// Wire name: `device_index`.
-    pub device_index: Option<i64>,
+    pub device_index: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     TemplateNetworkInterfaceAttachmentOption {
-        0 => device_index: Option<i64> = "device_index",
+        0 => device_index: Option<i32> = "device_index",
     }
 }
 

@@ -9,7 +9,7 @@ pub struct TemplateSpotOptions {
     pub spot_price: Option<f64>,
     /// 购买的竞价实例时长
     /// Wire name: `block_duration_minutes`.
-    pub block_duration_minutes: Option<i64>,
+    pub block_duration_minutes: Option<i32>,
     /// 竞价实例中断策略，当前支持immediate
     /// Wire name: `instance_interruption_behavior`.
     pub instance_interruption_behavior: Option<String>,
@@ -18,7 +18,7 @@ pub struct TemplateSpotOptions {
 ::runtime::lenient_object! {
     TemplateSpotOptions {
         0 => spot_price: Option<f64> = "spot_price",
-        1 => block_duration_minutes: Option<i64> = "block_duration_minutes",
+        1 => block_duration_minutes: Option<i32> = "block_duration_minutes",
         2 => instance_interruption_behavior: Option<String> = "instance_interruption_behavior",
     }
 }

@@ -12,7 +12,7 @@ pub struct TemplateVersion {
     pub template_data: Option<TemplateData>,
     /// 版本号
     /// Wire name: `version_number`.
-    pub version_number: Option<i64>,
+    pub version_number: Option<i32>,
     /// 版本id
     /// Wire name: `version_id`.
     pub version_id: Option<String>,
@@ -30,7 +30,7 @@ pub struct TemplateVersion {
 ::runtime::lenient_object! {
     TemplateVersion {
         0 => template_data: Option<TemplateData> = "template_data",
-        1 => version_number: Option<i64> = "version_number",
+        1 => version_number: Option<i32> = "version_number",
         2 => version_id: Option<String> = "version_id",
         3 => version_description: Option<String> = "version_description",
         4 => created_at: Option<String> = "created_at",

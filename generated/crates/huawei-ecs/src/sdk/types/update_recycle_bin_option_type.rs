@@ -6,7 +6,7 @@
 pub struct UpdateRecycleBinOption {
     /// 回收站开启开关
     /// Wire name: `switch`.
-    pub switch: Option<String>,
+    pub switch: String,
 }
 
 impl ::runtime::wire::ToWire for UpdateRecycleBinOption {

@@ -7,7 +7,7 @@
 pub struct UpdateServerAddress {
     /// IP地址版本。  - 4：代表IPv4。 - 6：代表IPv6。
     /// Wire name: `version`.
-    pub version: Option<i64>,
+    pub version: Option<i32>,
     /// IP地址。
     /// Wire name: `addr`.
     pub addr: Option<String>,
@@ -15,7 +15,7 @@ pub struct UpdateServerAddress {
 
 ::runtime::lenient_object! {
     UpdateServerAddress {
-        0 => version: Option<i64> = "version",
+        0 => version: Option<i32> = "version",
         1 => addr: Option<String> = "addr",
     }
 }

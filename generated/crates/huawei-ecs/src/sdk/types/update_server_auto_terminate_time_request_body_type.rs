@@ -6,7 +6,7 @@
 pub struct UpdateServerAutoTerminateTimeRequestBody {
     /// 定时删除时间
     /// Wire name: `auto_terminate_time`.
-    pub auto_terminate_time: Option<String>,
+    pub auto_terminate_time: String,
 }
 
 impl ::runtime::wire::ToWire for UpdateServerAutoTerminateTimeRequestBody {

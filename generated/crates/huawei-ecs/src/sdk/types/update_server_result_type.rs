@@ -45,7 +45,7 @@ pub struct UpdateServerResult {
     pub name: Option<String>,
     /// 弹性云服务器进度。
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
     /// 云服务器相关标记快捷链接信息。
     /// Wire name: `links`.
     pub links: Vec<Link>,
@@ -89,7 +89,7 @@ pub struct UpdateServerResult {
         9 => os_dcf_disk_config: Option<String> = "OS-DCF:diskConfig",
         10 => user_id: Option<String> = "user_id",
         11 => name: Option<String> = "name",
-        12 => progress: Option<i64> = "progress",
+        12 => progress: Option<i32> = "progress",
         13 => links: Vec<Link> = "links",
         14 => id: Option<String> = "id",
         15 => updated: Option<String> = "updated",

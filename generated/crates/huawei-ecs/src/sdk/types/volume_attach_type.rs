@@ -19,7 +19,7 @@ pub struct VolumeAttach {
     pub boot_index: Option<String>,
     /// 云盘大小（单位：GB）。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -28,6 +28,6 @@ pub struct VolumeAttach {
         1 => delete_on_termination: Option<bool> = "delete_on_termination",
         2 => device: Option<String> = "device",
         3 => boot_index: Option<String> = "bootIndex",
-        4 => size: Option<i64> = "size",
+        4 => size: Option<i32> = "size",
     }
 }

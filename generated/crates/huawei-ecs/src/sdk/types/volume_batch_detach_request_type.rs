@@ -6,7 +6,7 @@
 pub struct VolumeBatchDetachRequest {
     /// (No description in the spec.)
     /// Wire name: `serverinfo`.
-    pub serverinfo: Option<Vec<String>>,
+    pub serverinfo: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for VolumeBatchDetachRequest {

@@ -24,7 +24,7 @@ pub struct BandwidthPkgResp {
     /// - 功能说明：加油包的大小，即在原始带宽之上提升的带宽大小 - 取值范围：&gt;1M，pkgSize+原始带宽大小 &lt; 云服务带宽接口限制的带宽上限
     ///
     /// Wire name: `pkgSize`.
-    pub pkg_size: Option<i64>,
+    pub pkg_size: Option<i32>,
     /// - 功能说明：租户id
     ///
     /// Wire name: `tenantId`.
@@ -53,7 +53,7 @@ pub struct BandwidthPkgResp {
         1 => resource_name: Option<String> = "resourceName",
         2 => processed_time: Option<String> = "processedTime",
         3 => bandwidth_id: Option<String> = "bandwidthId",
-        4 => pkg_size: Option<i64> = "pkgSize",
+        4 => pkg_size: Option<i32> = "pkgSize",
         5 => tenant_id: Option<String> = "tenantId",
         6 => billing_info: Option<String> = "billingInfo",
         7 => start_time: Option<String> = "startTime",

@@ -30,7 +30,7 @@ pub struct BandwidthResp {
     pub share_type: Option<String>,
     /// 功能说明：带宽大小  取值范围：默认5Mbit/s~2000Mbit/s（具体范围以各区域配置为准，请参见控制台对应页面显示）。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 功能说明：用户所属租户ID
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
@@ -45,7 +45,7 @@ pub struct BandwidthResp {
     pub enable_bandwidth_rules: Option<bool>,
     /// 功能说明：带宽支持的最大分组规则数。（该字段仅在上海1局点返回）
     /// Wire name: `rule_quota`.
-    pub rule_quota: Option<i64>,
+    pub rule_quota: Option<i32>,
     /// 功能说明：带宽规则对象（该字段仅在上海1局点返回）
     /// Wire name: `bandwidth_rules`.
     pub bandwidth_rules: Vec<BandWidthRules>,
@@ -69,12 +69,12 @@ pub struct BandwidthResp {
         4 => name: Option<String> = "name",
         5 => publicip_info: Vec<PublicipInfoResp> = "publicip_info",
         6 => share_type: Option<String> = "share_type",
-        7 => size: Option<i64> = "size",
+        7 => size: Option<i32> = "size",
         8 => tenant_id: Option<String> = "tenant_id",
         9 => enterprise_project_id: Option<String> = "enterprise_project_id",
         10 => status: Option<String> = "status",
         11 => enable_bandwidth_rules: Option<bool> = "enable_bandwidth_rules",
-        12 => rule_quota: Option<i64> = "rule_quota",
+        12 => rule_quota: Option<i32> = "rule_quota",
         13 => bandwidth_rules: Vec<BandWidthRules> = "bandwidth_rules",
         14 => created_at: Option<String> = "created_at",
         15 => updated_at: Option<String> = "updated_at",

@@ -30,7 +30,7 @@ pub struct BatchBandwidthResp {
     pub share_type: Option<String>,
     /// 功能说明：带宽大小  取值范围：默认5Mbit/s~2000Mbit/s（具体范围以各区域配置为准，请参见控制台对应页面显示）。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 功能说明：用户所属租户ID
     /// Wire name: `tenant_id`.
     pub tenant_id: Option<String>,
@@ -51,7 +51,7 @@ pub struct BatchBandwidthResp {
         4 => name: Option<String> = "name",
         5 => publicip_info: Vec<PublicipInfoResp> = "publicip_info",
         6 => share_type: Option<String> = "share_type",
-        7 => size: Option<i64> = "size",
+        7 => size: Option<i32> = "size",
         8 => tenant_id: Option<String> = "tenant_id",
         9 => status: Option<String> = "status",
         10 => public_border_group: Option<String> = "public_border_group",

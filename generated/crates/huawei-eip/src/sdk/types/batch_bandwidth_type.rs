@@ -19,7 +19,7 @@ pub struct BatchBandwidth {
     /// - 功能说明：带宽大小 - 取值范围：默认1Mbit/s~2000Mbit/s（具体范围以各区域配置为准，请参见控制台对应页面显示）。 - 约束：share_type是PER，该参数必须带，如果share_type是WHOLE并且id有值，该参数会忽略。 - 注意：调整带宽时的最小单位会根据带宽范围不同存在差异。   - 小于等于300Mbit/s：默认最小单位为1Mbit/s。   - 300Mbit/s~1000Mbit/s：默认最小单位为50Mbit/s。   - 大于1000Mbit/s：默认最小单位为500Mbit/s。
     ///
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: i32,
     /// - 功能说明：带宽ID，创建WHOLE类型带宽的弹性公网IP时可以指定之前的共享带宽创建 - 取值范围：WHOLE类型的带宽ID
     ///
     /// Wire name: `id`.

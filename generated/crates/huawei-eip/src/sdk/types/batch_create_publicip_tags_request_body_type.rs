@@ -8,10 +8,10 @@ use super::ResourceTagOption;
 pub struct BatchCreatePublicipTagsRequestBody {
     /// 标签列表
     /// Wire name: `tags`.
-    pub tags: Option<Vec<ResourceTagOption>>,
+    pub tags: Vec<ResourceTagOption>,
     /// 操作标识  create：创建  action为create时，tag的value必选
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
 }
 
 impl ::runtime::wire::ToWire for BatchCreatePublicipTagsRequestBody {

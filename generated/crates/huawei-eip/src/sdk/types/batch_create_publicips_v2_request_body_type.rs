@@ -14,10 +14,10 @@ pub struct BatchCreatePublicipsV2RequestBody {
     pub publicip: Option<BatchPublicIp>,
     /// 批量创建EIP的个数
     /// Wire name: `publicip_number`.
-    pub publicip_number: Option<i64>,
+    pub publicip_number: i32,
     /// 企业项目id
     /// Wire name: `enterprise_project_id`.
-    pub enterprise_project_id: Option<String>,
+    pub enterprise_project_id: String,
 }
 
 impl ::runtime::wire::ToWire for BatchCreatePublicipsV2RequestBody {

@@ -6,7 +6,7 @@
 pub struct BatchDeletePublicIpRequestBody {
     /// 弹性公网ip的id列表。
     /// Wire name: `publicip_ids`.
-    pub publicip_ids: Option<Vec<String>>,
+    pub publicip_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeletePublicIpRequestBody {

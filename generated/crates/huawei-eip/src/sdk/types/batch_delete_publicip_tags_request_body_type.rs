@@ -8,10 +8,10 @@ use super::ResourceTagOption;
 pub struct BatchDeletePublicipTagsRequestBody {
     /// 标签列表
     /// Wire name: `tags`.
-    pub tags: Option<Vec<ResourceTagOption>>,
+    pub tags: Vec<ResourceTagOption>,
     /// 操作标识  delete：删除  action为delete时，value可选
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
 }
 
 impl ::runtime::wire::ToWire for BatchDeletePublicipTagsRequestBody {

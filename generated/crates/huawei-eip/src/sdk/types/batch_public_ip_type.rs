@@ -11,7 +11,7 @@ pub struct BatchPublicIp {
     pub id: Option<String>,
     /// 公网ip类型
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 公网EIP的版本，例如ipv4，ipv6，默认为ipv4
     /// Wire name: `ip_version`.
     pub ip_version: Option<String>,

@@ -12,7 +12,7 @@ pub struct CreatePrePaidPublicipExtendParamOption {
     pub period_type: Option<String>,
     /// 功能说明：订购周期数  取值范围：(后续会随运营策略变化)  period_type为month时，为\[1,9\]  period_type为year时，为\[1,3\]  约束：同period_type约束。
     /// Wire name: `period_num`.
-    pub period_num: Option<i64>,
+    pub period_num: Option<i32>,
     /// 功能说明：是否自动续订  取值范围：  false：不自动续订  true：自动续订  约束：到期后，默认自动续订1个月（自动续订时间后续可能会变化），详情可联系客服咨询。
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<bool>,

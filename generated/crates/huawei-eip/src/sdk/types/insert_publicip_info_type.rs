@@ -9,7 +9,7 @@ pub struct InsertPublicipInfo {
     pub publicip_type: Option<String>,
     /// 功能说明：带宽对应的弹性公网IP或IPv6端口PORT的唯一标识
     /// Wire name: `publicip_id`.
-    pub publicip_id: Option<String>,
+    pub publicip_id: String,
 }
 
 impl ::runtime::wire::ToWire for InsertPublicipInfo {

@@ -8,7 +8,7 @@ use super::ModifyBandwidthOption;
 pub struct ModifyBandwidthRequestBody {
     /// 更新带宽列表
     /// Wire name: `bandwidths`.
-    pub bandwidths: Option<Vec<ModifyBandwidthOption>>,
+    pub bandwidths: Vec<ModifyBandwidthOption>,
 }
 
 impl ::runtime::wire::ToWire for ModifyBandwidthRequestBody {

@@ -7,7 +7,7 @@
 pub struct PublicipCreateResp {
     /// 带宽大小，单位为Mbit/s。
     /// Wire name: `bandwidth_size`.
-    pub bandwidth_size: Option<i64>,
+    pub bandwidth_size: Option<i32>,
     /// 弹性公网IP申请时间（UTC时间）
     /// Wire name: `create_time`.
     pub create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
@@ -42,7 +42,7 @@ pub struct PublicipCreateResp {
 
 ::runtime::lenient_object! {
     PublicipCreateResp {
-        0 => bandwidth_size: Option<i64> = "bandwidth_size",
+        0 => bandwidth_size: Option<i32> = "bandwidth_size",
         1 => create_time: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "create_time",
         2 => id: Option<String> = "id",
         3 => public_ip_address: Option<String> = "public_ip_address",

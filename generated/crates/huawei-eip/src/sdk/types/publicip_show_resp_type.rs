@@ -18,7 +18,7 @@ pub struct PublicipShowResp {
     pub bandwidth_share_type: Option<String>,
     /// 带宽大小，单位为Mbit/s。
     /// Wire name: `bandwidth_size`.
-    pub bandwidth_size: Option<i64>,
+    pub bandwidth_size: Option<i32>,
     /// 弹性公网IP申请时间（UTC）
     /// Wire name: `create_time`.
     pub create_time: Option<String>,
@@ -75,7 +75,7 @@ pub struct PublicipShowResp {
         0 => bandwidth_id: Option<String> = "bandwidth_id",
         1 => bandwidth_name: Option<String> = "bandwidth_name",
         2 => bandwidth_share_type: Option<String> = "bandwidth_share_type",
-        3 => bandwidth_size: Option<i64> = "bandwidth_size",
+        3 => bandwidth_size: Option<i32> = "bandwidth_size",
         4 => create_time: Option<String> = "create_time",
         5 => enterprise_project_id: Option<String> = "enterprise_project_id",
         6 => id: Option<String> = "id",

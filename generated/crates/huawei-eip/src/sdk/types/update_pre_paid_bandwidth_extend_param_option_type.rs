@@ -11,7 +11,7 @@ pub struct UpdatePrePaidBandwidthExtendParamOption {
     /// - 功能说明：订购周期数，和period_type同步传入，可选字段 - 取值范围：(后续会随运营策略变化)    - period_type为month时，为\[1,9\]    - period_type为year时，为\[1,3\] - 约束：只有在资源续费降配的时候必须传，其他场景不需要传，如果传入默认忽略。该字段需要和period_type同步传入或同步不传
     ///
     /// Wire name: `period_num`.
-    pub period_num: Option<i64>,
+    pub period_num: Option<i32>,
     /// - 功能说明：下单订购后，是否自动从客户的账户中支付，而不需要客户手动去进行支付；系统默认是“非自动支付”。 - 取值范围：    - true：是（自动支付，从账户余额自动扣费）    - false：否（默认值，需要客户手动去支付） - 约束：资源升配或续费降配时，该参数为必传字段。自动支付时，只能使用账户的现金支付；如果要使用代金券，请选择不自动支付，然后在用户费用中心，选择代金券支付。
     ///
     /// Wire name: `is_auto_pay`.

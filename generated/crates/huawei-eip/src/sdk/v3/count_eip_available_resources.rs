@@ -2,7 +2,7 @@
 //! `CountEipAvailableResources`: 查询弹性公网IP可用数
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/eip/resources/available` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/v3/count_eip_available_resources.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1110).
+//! - Spec: `specs/huawei/eip/v3/count_eip_available_resources.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1110).
 
 use super::EipResourcesAvailableV3RequestBody;
 
@@ -54,12 +54,12 @@ pub struct CountEipAvailableResourcesResponse {
     /// - 功能说明：返回结果
     ///
     /// Wire name: `result`.
-    pub result: Option<i64>,
+    pub result: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant CountEipAvailableResourcesResponse {
-        0 => result: Option<i64> = "result",
+        0 => result: Option<i32> = "result",
     }
 }
 

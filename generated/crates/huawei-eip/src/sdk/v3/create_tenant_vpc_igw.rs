@@ -2,7 +2,7 @@
 //! `CreateTenantVpcIgw`: 创建虚拟igw
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/geip/vpc-igws` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/v3/create_tenant_vpc_igw.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1812).
+//! - Spec: `specs/huawei/eip/v3/create_tenant_vpc_igw.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1812).
 
 use super::{CreateTenantVpcIgwRequestBody, VpcIgwsTenantResp};
 

@@ -2,7 +2,7 @@
 //! `DeleteTenantVpcIgw`: 删除虚拟igw
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/geip/vpc-igws/{vpc_igw_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/v3/delete_tenant_vpc_igw.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1880).
+//! - Spec: `specs/huawei/eip/v3/delete_tenant_vpc_igw.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1880).
 
 /// Input of `DeleteTenantVpcIgw`. Build one with [`DeleteTenantVpcIgwRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DetachBatchPublicIp`: 共享带宽批量移出弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/eip/publicips/detach-share-bandwidth` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/v3/detach_batch_public_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1175).
+//! - Spec: `specs/huawei/eip/v3/detach_batch_public_ip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1175).
 
 use super::{BatchPublicipResp, DetachBatchSharedbwReq};
 

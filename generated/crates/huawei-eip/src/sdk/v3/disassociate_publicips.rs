@@ -2,7 +2,7 @@
 //! `DisassociatePublicips`: 解绑弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/eip/publicips/{publicip_id}/disassociate-instance` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/v3/disassociate_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1372).
+//! - Spec: `specs/huawei/eip/v3/disassociate_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1372).
 
 use super::PublicipInstanceResp;
 

@@ -2,7 +2,7 @@
 //! `EnableNat64`: 弹性公网IP开启NAT64
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/eip/publicips/{publicip_id}/enable-nat64` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/v3/enable_nat64.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1437).
+//! - Spec: `specs/huawei/eip/v3/enable_nat64.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1437).
 
 use super::PublicipResp;
 

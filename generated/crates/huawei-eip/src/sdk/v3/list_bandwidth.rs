@@ -2,7 +2,7 @@
 //! `ListBandwidth`: 查询带宽列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/bandwidths` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:55).
+//! - Spec: `specs/huawei/eip/v3/list_bandwidth.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:55).
 
 use super::{BandwidthResponseBody, PageInfoOption};
 
@@ -63,7 +63,7 @@ pub struct ListBandwidthRequest {
     /// - 功能说明：根据规则数值过滤
     ///
     /// Wire name: `rule_quota`, sent in the query.
-    pub rule_quota: Option<i64>,
+    pub rule_quota: Option<i32>,
     /// - 功能说明：根据站点信息过滤
     ///
     /// Wire name: `public_border_group`, sent in the query.
@@ -105,7 +105,7 @@ impl ListBandwidthRequest {
         billing_info: String = "billing_info",
         tags: String = "tags",
         enable_bandwidth_rules: String = "enable_bandwidth_rules",
-        rule_quota: i64 = "rule_quota",
+        rule_quota: i32 = "rule_quota",
         public_border_group: String = "public_border_group",
         charge_mode: String = "charge_mode",
         size: String = "size",

@@ -2,7 +2,7 @@
 //! `ListBandwidthsLimit`: 查看租户带宽限制
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/eip-bandwidth-limits` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_bandwidths_limit.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:153).
+//! - Spec: `specs/huawei/eip/v3/list_bandwidths_limit.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:153).
 
 use super::{PageInfoDict, ShowTenantDict};
 
@@ -15,10 +15,10 @@ pub struct ListBandwidthsLimitRequest {
     pub project_id: Option<String>,
     /// 每页条数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页起始点
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 分页起始点
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -45,8 +45,8 @@ impl ListBandwidthsLimitRequest {
     /// Builder of [`ListBandwidthsLimitRequest`]: [`build`](ListBandwidthsLimitRequestBuilder::build) checks required fields and ranges before any I/O.
     ListBandwidthsLimitRequestBuilder for ListBandwidthsLimitRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         marker: String = "marker",
         page_reverse: bool = "page_reverse",
         fields: Vec<String> = "fields",

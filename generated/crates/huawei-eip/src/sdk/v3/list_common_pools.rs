@@ -2,7 +2,7 @@
 //! `ListCommonPools`: 查询公共池列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/publicip-pools/common-pools` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_common_pools.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:229).
+//! - Spec: `specs/huawei/eip/v3/list_common_pools.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:229).
 
 use super::CommonPoolDict;
 
@@ -18,10 +18,10 @@ pub struct ListCommonPoolsRequest {
     pub fields: Option<Vec<String>>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源序号
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 公共池名称
     /// Wire name: `name`, sent in the query.
     pub name: Option<String>,
@@ -42,8 +42,8 @@ impl ListCommonPoolsRequest {
     ListCommonPoolsRequestBuilder for ListCommonPoolsRequest {
         project_id: String = "project_id",
         fields: Vec<String> = "fields",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         name: String = "name",
         public_border_group: String = "public_border_group",
     }

@@ -2,7 +2,7 @@
 //! `ListProjectGeipBindings`: 查询GEIP与实例绑定关系的租户列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/geip/bindings` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_project_geip_bindings.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:797).
+//! - Spec: `specs/huawei/eip/v3/list_project_geip_bindings.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:797).
 
 use super::GeipBindingsInternalResp;
 
@@ -42,13 +42,13 @@ pub struct ListProjectGeipBindingsRequest {
     pub gcbandwidth_admin_status: Option<String>,
     /// 骨干带宽的大小
     /// Wire name: `gcbandwidth.size`, sent in the query.
-    pub gcbandwidth_size: Option<i64>,
+    pub gcbandwidth_size: Option<i32>,
     /// 描述网络等级，从高到低分为铂金、金、银、铜
     /// Wire name: `gcbandwidth.sla_level`, sent in the query.
     pub gcbandwidth_sla_level: Option<String>,
     /// 线路质量金银铜对应的DSCP值
     /// Wire name: `gcbandwidth.dscp`, sent in the query.
-    pub gcbandwidth_dscp: Option<i64>,
+    pub gcbandwidth_dscp: Option<i32>,
     /// 绑定实例的ip地址
     /// Wire name: `vnic.private_ip_address`, sent in the query.
     pub vnic_private_ip_address: Option<String>,
@@ -81,10 +81,10 @@ pub struct ListProjectGeipBindingsRequest {
     pub sort_dir: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页起始点
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 分页起始点
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -110,9 +110,9 @@ impl ListProjectGeipBindingsRequest {
         instance_vpc_id: String = "instance_vpc_id",
         gcbandwidth_id: String = "gcbandwidth.id",
         gcbandwidth_admin_status: String = "gcbandwidth.admin_status",
-        gcbandwidth_size: i64 = "gcbandwidth.size",
+        gcbandwidth_size: i32 = "gcbandwidth.size",
         gcbandwidth_sla_level: String = "gcbandwidth.sla_level",
-        gcbandwidth_dscp: i64 = "gcbandwidth.dscp",
+        gcbandwidth_dscp: i32 = "gcbandwidth.dscp",
         vnic_private_ip_address: String = "vnic.private_ip_address",
         vnic_vpc_id: String = "vnic.vpc_id",
         vnic_port_id: String = "vnic.port_id",
@@ -123,8 +123,8 @@ impl ListProjectGeipBindingsRequest {
         vnic_instance_id: String = "vnic.instance_id",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         marker: String = "marker",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListPublicBorderGroups`: 查询公共池分组列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/public-border-groups` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_public_border_groups.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:403).
+//! - Spec: `specs/huawei/eip/v3/list_public_border_groups.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:403).
 
 use super::CommonPoolsWithBorderGroupDict;
 

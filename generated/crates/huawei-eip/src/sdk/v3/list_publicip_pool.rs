@@ -2,7 +2,7 @@
 //! `ListPublicipPool`: 查询公网IP池列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/publicip-pools` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_publicip_pool.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:468).
+//! - Spec: `specs/huawei/eip/v3/list_publicip_pool.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:468).
 
 use super::{PageInfoOption, PublicipPoolShowResp};
 
@@ -18,7 +18,7 @@ pub struct ListPublicipPoolRequest {
     pub marker: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;name&amp;...\\&quot;  支持字段：id/name/size/used/project_id/status/billing_info/created_at/updated_at/type/shared/is_common/description/tags/enterprise_project_id/allow_share_bandwidth_types/public_border_group
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
@@ -36,7 +36,7 @@ pub struct ListPublicipPoolRequest {
     pub name: Option<String>,
     /// 根据size过滤
     /// Wire name: `size`, sent in the query.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 根据status过滤
     /// Wire name: `status`, sent in the query.
     pub status: Option<String>,
@@ -63,13 +63,13 @@ impl ListPublicipPoolRequest {
     ListPublicipPoolRequestBuilder for ListPublicipPoolRequest {
         project_id: String = "project_id",
         marker: String = "marker",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         fields: Vec<String> = "fields",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
         id: String = "id",
         name: String = "name",
-        size: i64 = "size",
+        size: i32 = "size",
         status: String = "status",
         type_field: String = "type",
         description: String = "description",

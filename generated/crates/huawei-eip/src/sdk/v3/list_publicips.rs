@@ -2,7 +2,7 @@
 //! `ListPublicips`: 全量查询弹性公网IP列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/publicips` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1502).
+//! - Spec: `specs/huawei/eip/v3/list_publicips.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1502).
 
 use super::{PageInfoOption, PublicipSingleShowResp};
 
@@ -18,10 +18,10 @@ pub struct ListPublicipsRequest {
     pub marker: Option<String>,
     /// 分页查询起始的资源序号
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 显示，形式为\\&quot;fields&#x3D;id&amp;fields&#x3D;owner&amp;...\\&quot;  支持字段：id/project_id/ip_version/type/public_ip_address/public_ipv6_address/network_type/status/description/created_at/updated_at/vnic/bandwidth/associate_instance_type/associate_instance_id/lock_status/billing_info/tags/enterprise_project_id/allow_share_bandwidth_types/public_border_group/alias/publicip_pool_name/publicip_pool_id
     /// Wire name: `fields`, sent in the query.
     pub fields: Option<Vec<String>>,
@@ -108,7 +108,7 @@ pub struct ListPublicipsRequest {
     pub bandwidth_name_like: Option<Vec<String>>,
     /// 根据size过滤
     /// Wire name: `bandwidth.size`, sent in the query.
-    pub bandwidth_size: Option<Vec<i64>>,
+    pub bandwidth_size: Option<Vec<i32>>,
     /// 根据share_type过滤
     /// Wire name: `bandwidth.share_type`, sent in the query.
     pub bandwidth_share_type: Option<Vec<String>>,
@@ -150,8 +150,8 @@ impl ListPublicipsRequest {
     ListPublicipsRequestBuilder for ListPublicipsRequest {
         project_id: String = "project_id",
         marker: String = "marker",
-        offset: i64 = "offset",
-        limit: i64 = "limit",
+        offset: i32 = "offset",
+        limit: i32 = "limit",
         fields: Vec<String> = "fields",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
@@ -180,7 +180,7 @@ impl ListPublicipsRequest {
         bandwidth_id: Vec<String> = "bandwidth.id",
         bandwidth_name: Vec<String> = "bandwidth.name",
         bandwidth_name_like: Vec<String> = "bandwidth.name_like",
-        bandwidth_size: Vec<i64> = "bandwidth.size",
+        bandwidth_size: Vec<i32> = "bandwidth.size",
         bandwidth_share_type: Vec<String> = "bandwidth.share_type",
         bandwidth_charge_mode: Vec<String> = "bandwidth.charge_mode",
         billing_info: Vec<String> = "billing_info",
@@ -260,7 +260,7 @@ pub struct ListPublicipsResponse {
     pub page_info: Option<PageInfoOption>,
     /// 公网IP总条目数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -268,7 +268,7 @@ pub struct ListPublicipsResponse {
         0 => request_id: Option<String> = "request_id",
         1 => publicips: Vec<PublicipSingleShowResp> = "publicips",
         2 => page_info: Option<PageInfoOption> = "page_info",
-        3 => total_count: Option<i64> = "total_count",
+        3 => total_count: Option<i32> = "total_count",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListShareBandwidthTypes`: 查询指定租户下的共享带宽类型列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/share-bandwidth-types` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_share_bandwidth_types.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:556).
+//! - Spec: `specs/huawei/eip/v3/list_share_bandwidth_types.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:556).
 
 use super::{PageInfoOption, ShareBandwidthTypeShowResp};
 
@@ -39,13 +39,13 @@ pub struct ListShareBandwidthTypesRequest {
     pub sort_dir: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时为查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
     /// 分页查询起始的资源序号
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ListShareBandwidthTypesRequest {
@@ -67,9 +67,9 @@ impl ListShareBandwidthTypesRequest {
         public_border_group: String = "public_border_group",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
-        offset: i64 = "offset",
+        offset: i32 = "offset",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ListTenantVpcIgws`: 查询指定租户下的虚拟igw列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/geip/vpc-igws` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/list_tenant_vpc_igws.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1945).
+//! - Spec: `specs/huawei/eip/v3/list_tenant_vpc_igws.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1945).
 
 use super::VpcIgwsTenantResp;
 
@@ -33,10 +33,10 @@ pub struct ListTenantVpcIgwsRequest {
     pub sort_dir: Option<String>,
     /// 每页返回的个数取值范围：0~\[2000\]，其中2000为局点差异项，具体取值由局点决定
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页起始点
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 分页起始点
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -59,8 +59,8 @@ impl ListTenantVpcIgwsRequest {
         name: String = "name",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         marker: String = "marker",
     }
 }

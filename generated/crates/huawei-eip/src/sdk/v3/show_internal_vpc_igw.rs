@@ -2,7 +2,7 @@
 //! `ShowInternalVpcIgw`: 查询虚拟igw详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/geip/vpc-igws/{vpc_igw_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/show_internal_vpc_igw.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:2027).
+//! - Spec: `specs/huawei/eip/v3/show_internal_vpc_igw.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:2027).
 
 use super::VpcIgwsTenantResp;
 

@@ -2,7 +2,7 @@
 //! `ShowPublicipPool`: 查询公网IP池详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/publicip-pools/{publicip_pool_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/show_publicip_pool.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:642).
+//! - Spec: `specs/huawei/eip/v3/show_publicip_pool.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:642).
 
 use super::PublicipPoolShowResp;
 

@@ -2,7 +2,7 @@
 //! `ShowPublicipPoolTypes`: 查询公网IP池类型
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/eip/publicip-pool-types` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/eip/v3/show_publicip_pool_types.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:710).
+//! - Spec: `specs/huawei/eip/v3/show_publicip_pool_types.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:710).
 
 use super::PublicPoolType;
 
@@ -20,7 +20,7 @@ pub struct ShowPublicipPoolTypesRequest {
     /// - 功能说明：每页返回的资源个数 - 取值范围：1~2000
     ///
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// - 功能说明：查询字段，形式为“fields&#x3D;id&amp;fields&#x3D;name&amp;...” - 支持字段：id/name/size/used/project_id/status/billing_info/created_at/updated_at/type/shared/is_common/description/tags/enterprise_project_id/allow_share_bandwidth_types/public_border_group
     ///
     /// Wire name: `fields`, sent in the query.
@@ -44,7 +44,7 @@ pub struct ShowPublicipPoolTypesRequest {
     /// - 功能说明：根据size过滤
     ///
     /// Wire name: `size`, sent in the query.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// - 功能说明：根据status过滤
     ///
     /// Wire name: `status`, sent in the query.
@@ -75,13 +75,13 @@ impl ShowPublicipPoolTypesRequest {
     ShowPublicipPoolTypesRequestBuilder for ShowPublicipPoolTypesRequest {
         project_id: String = "project_id",
         marker: String = "marker",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         fields: String = "fields",
         sort_key: String = "sort_key",
         sort_dir: String = "sort_dir",
         id: String = "id",
         name: String = "name",
-        size: i64 = "size",
+        size: i32 = "size",
         status: String = "status",
         type_field: String = "type",
         description: String = "description",

@@ -2,7 +2,7 @@
 //! `UpdatePublicip`: 更新弹性公网IP
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/eip/publicips/{publicip_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/v3/update_publicip.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:1745).
+//! - Spec: `specs/huawei/eip/v3/update_publicip.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1745).
 
 use super::{PublicipUpdateResp, UpdatePublicipsRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdateTenantVpcIgw`: 修改虚拟igw
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/geip/vpc-igws/{vpc_igw_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/eip/v3/update_tenant_vpc_igw.yaml`, imported from huaweicloudsdkeip 3.1.219 v3 (huaweicloudsdkeip/v3/eip_client.py:2095).
+//! - Spec: `specs/huawei/eip/v3/update_tenant_vpc_igw.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:2095).
 
 use super::{UpdateTenantVpcIgwRequestBody, VpcIgwsTenantResp};
 

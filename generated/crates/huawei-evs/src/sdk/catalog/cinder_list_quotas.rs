@@ -8,6 +8,7 @@ pub use crate::cinder_list_quotas::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CinderListQuotasRequest, ::runtime::BuildError> {
     CinderListQuotasRequest::builder()
         .target_project_id(String::from("example-target_project_id"))
+        .usage(String::from("example-usage"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "usage",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

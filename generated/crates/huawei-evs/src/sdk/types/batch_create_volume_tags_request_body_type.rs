@@ -8,10 +8,10 @@ use super::Tag;
 pub struct BatchCreateVolumeTagsRequestBody {
     /// 操作标识，当前支持的取值如下：  添加标签：create
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<Tag>>,
+    pub tags: Vec<Tag>,
 }
 
 impl ::runtime::wire::ToWire for BatchCreateVolumeTagsRequestBody {

@@ -8,10 +8,10 @@ use super::DeleteTagsOption;
 pub struct BatchDeleteVolumeTagsRequestBody {
     /// 操作标识，当前支持的取值如下：  删除标签：delete
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<DeleteTagsOption>>,
+    pub tags: Vec<DeleteTagsOption>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteVolumeTagsRequestBody {

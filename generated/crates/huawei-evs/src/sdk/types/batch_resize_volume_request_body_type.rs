@@ -8,7 +8,7 @@ use super::{PrepaidParamForBatchResizeVolume, VolumesForBatchResizeVolume};
 pub struct BatchResizeVolumeRequestBody {
     /// The list of disks to be expanded.
     /// Wire name: `volumes`.
-    pub volumes: Option<Vec<VolumesForBatchResizeVolume>>,
+    pub volumes: Vec<VolumesForBatchResizeVolume>,
     /// (No description in the spec.)
     /// Wire name: `bss_param`.
     pub bss_param: Option<PrepaidParamForBatchResizeVolume>,

@@ -15,7 +15,7 @@ pub struct BssParamForCreateVolume {
     pub is_auto_renew: Option<String>,
     /// 功能说明：订购周期数，chargingMode为prePaid时该参数会生效，并且该参数为为必选。 取值范围： * periodType为month时，为\[1-9\] * periodType为year时，为\[1-1\]
     /// Wire name: `periodNum`.
-    pub period_num: Option<i64>,
+    pub period_num: Option<i32>,
     /// 功能说明：订购周期单位。chargingMode为prePaid时该参数会生效，并且该参数为必选。 取值范围： * month：月 * year：年
     /// Wire name: `periodType`.
     pub period_type: Option<String>,

@@ -7,7 +7,7 @@ pub struct CinderAcceptVolumeTransferOption {
     /// 云硬盘过户的身份认证密钥。  创建云硬盘过户时会返回该身份认证密钥。
     /// Wire name: `auth_key`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub auth_key: Option<::runtime::Sensitive<String>>,
+    pub auth_key: ::runtime::Sensitive<String>,
 }
 
 impl ::runtime::wire::ToWire for CinderAcceptVolumeTransferOption {

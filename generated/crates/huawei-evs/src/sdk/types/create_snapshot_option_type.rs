@@ -6,7 +6,7 @@
 pub struct CreateSnapshotOption {
     /// 源云硬盘的ID。
     /// Wire name: `volume_id`.
-    pub volume_id: Option<String>,
+    pub volume_id: String,
     /// 强制创快照标示，默认为false。 当force标记为false时，云硬盘处于挂载状态时，不能强制创建快照。 当force标记为true时，即使云硬盘处于挂载状态时，仍可以创建快照。
     /// Wire name: `force`.
     pub force: Option<bool>,

@@ -6,10 +6,10 @@
 pub struct CreateVolumeTransferOption {
     /// 云硬盘过户记录的名称。最大支持255个字节。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 云硬盘ID。  通过\[查询所有云硬盘详情\](<https://support.huaweicloud.com/api-evs/evs_04_3033.html>)获取。
     /// Wire name: `volume_id`.
-    pub volume_id: Option<String>,
+    pub volume_id: String,
 }
 
 impl ::runtime::wire::ToWire for CreateVolumeTransferOption {

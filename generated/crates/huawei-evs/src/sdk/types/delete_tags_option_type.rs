@@ -6,7 +6,7 @@
 pub struct DeleteTagsOption {
     /// 标签键。
     /// Wire name: `key`.
-    pub key: Option<String>,
+    pub key: String,
 }
 
 impl ::runtime::wire::ToWire for DeleteTagsOption {

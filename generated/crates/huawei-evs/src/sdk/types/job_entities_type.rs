@@ -12,7 +12,7 @@ pub struct JobEntities {
     pub volume_type: Option<String>,
     /// 云硬盘的容量，单位为GB。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 云硬盘的ID。
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
@@ -27,7 +27,7 @@ pub struct JobEntities {
 ::runtime::lenient_object! {
     JobEntities {
         0 => volume_type: Option<String> = "volume_type",
-        1 => size: Option<i64> = "size",
+        1 => size: Option<i32> = "size",
         2 => volume_id: Option<String> = "volume_id",
         3 => name: Option<String> = "name",
         4 => sub_jobs: Vec<SubJob> = "sub_jobs",

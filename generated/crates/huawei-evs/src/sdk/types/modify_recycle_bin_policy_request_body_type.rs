@@ -9,10 +9,10 @@ pub struct ModifyRecycleBinPolicyRequestBody {
     pub switch: Option<bool>,
     /// **参数解释** 回收站门槛时间，云硬盘创建多少天后删除才会放入回收站。 **约束限制** 不涉及。 **取值范围** 1-1000 **默认取值** 7
     /// Wire name: `threshold_time`.
-    pub threshold_time: Option<i64>,
+    pub threshold_time: Option<i32>,
     /// **参数解释** 回收站的云硬盘保存期限（天），云硬盘进入回收站后多少天才会被彻底删除。 **约束限制** 不涉及。 **取值范围** 1-365 **默认取值** 7
     /// Wire name: `keep_time`.
-    pub keep_time: Option<i64>,
+    pub keep_time: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for ModifyRecycleBinPolicyRequestBody {

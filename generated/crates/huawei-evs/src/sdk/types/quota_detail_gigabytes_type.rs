@@ -7,19 +7,19 @@
 pub struct QuotaDetailGigabytes {
     /// 已使用的数量。
     /// Wire name: `in_use`.
-    pub in_use: Option<i64>,
+    pub in_use: Option<i32>,
     /// 最大的数量。
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 预留属性。
     /// Wire name: `reserved`.
-    pub reserved: Option<i64>,
+    pub reserved: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     QuotaDetailGigabytes {
-        0 => in_use: Option<i64> = "in_use",
-        1 => limit: Option<i64> = "limit",
-        2 => reserved: Option<i64> = "reserved",
+        0 => in_use: Option<i32> = "in_use",
+        1 => limit: Option<i32> = "limit",
+        2 => reserved: Option<i32> = "reserved",
     }
 }

@@ -9,7 +9,7 @@ pub struct RollbackSnapshotOption {
     pub name: Option<String>,
     /// 回滚的目标云硬盘UUID。
     /// Wire name: `volume_id`.
-    pub volume_id: Option<String>,
+    pub volume_id: String,
 }
 
 impl ::runtime::wire::ToWire for RollbackSnapshotOption {

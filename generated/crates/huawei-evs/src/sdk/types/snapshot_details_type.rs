@@ -31,7 +31,7 @@ pub struct SnapshotDetails {
     pub volume_id: Option<String>,
     /// 云硬盘快照大小，单位为GB。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 预留属性。
     /// Wire name: `os-extended-snapshot-attributes:project_id`.
     pub os_extended_snapshot_attributes_project_id: Option<String>,
@@ -50,7 +50,7 @@ pub struct SnapshotDetails {
         5 => updated_at: Option<String> = "updated_at",
         6 => metadata: Option<String> = "metadata",
         7 => volume_id: Option<String> = "volume_id",
-        8 => size: Option<i64> = "size",
+        8 => size: Option<i32> = "size",
         9 => os_extended_snapshot_attributes_project_id: Option<String> = "os-extended-snapshot-attributes:project_id",
         10 => os_extended_snapshot_attributes_progress: Option<String> = "os-extended-snapshot-attributes:progress",
     }

@@ -31,7 +31,7 @@ pub struct SnapshotList {
     pub volume_id: Option<String>,
     /// 云硬盘快照大小。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 项目ID。
     /// Wire name: `os-extended-snapshot-attributes:project_id`.
     pub os_extended_snapshot_attributes_project_id: Option<String>,
@@ -59,7 +59,7 @@ pub struct SnapshotList {
         5 => updated_at: Option<String> = "updated_at",
         6 => metadata: ::std::collections::BTreeMap<String, String> = "metadata",
         7 => volume_id: Option<String> = "volume_id",
-        8 => size: Option<i64> = "size",
+        8 => size: Option<i32> = "size",
         9 => os_extended_snapshot_attributes_project_id: Option<String> = "os-extended-snapshot-attributes:project_id",
         10 => os_extended_snapshot_attributes_progress: Option<String> = "os-extended-snapshot-attributes:progress",
         11 => dedicated_storage_id: Option<String> = "dedicated_storage_id",

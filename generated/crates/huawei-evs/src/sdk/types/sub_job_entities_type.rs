@@ -10,7 +10,7 @@ pub struct SubJobEntities {
     pub volume_type: Option<String>,
     /// 云硬盘的容量，单位为GB。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 云硬盘的ID。
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
@@ -22,7 +22,7 @@ pub struct SubJobEntities {
 ::runtime::lenient_object! {
     SubJobEntities {
         0 => volume_type: Option<String> = "volume_type",
-        1 => size: Option<i64> = "size",
+        1 => size: Option<i32> = "size",
         2 => volume_id: Option<String> = "volume_id",
         3 => name: Option<String> = "name",
     }

@@ -13,13 +13,13 @@ pub struct Throughput {
     pub id: Option<String>,
     /// 吞吐量大小。
     /// Wire name: `total_val`.
-    pub total_val: Option<i64>,
+    pub total_val: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     Throughput {
         0 => frozened: Option<bool> = "frozened",
         1 => id: Option<String> = "id",
-        2 => total_val: Option<i64> = "total_val",
+        2 => total_val: Option<i32> = "total_val",
     }
 }

@@ -6,7 +6,7 @@
 pub struct UnsubscribeVolumeRequestBody {
     /// 退订包周期云硬盘的结果。
     /// Wire name: `volume_ids`.
-    pub volume_ids: Option<Vec<String>>,
+    pub volume_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for UnsubscribeVolumeRequestBody {

@@ -51,7 +51,7 @@ pub struct VolumeDetailForTag {
     pub volume_type: Option<String>,
     /// 云硬盘大小，单位为GB。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 预留属性。
     /// Wire name: `consistencygroup_id`.
     pub consistencygroup_id: Option<String>,
@@ -124,7 +124,7 @@ pub struct VolumeDetailForTag {
         11 => os_vol_tenant_attr_tenant_id: Option<String> = "os-vol-tenant-attr:tenant_id",
         12 => volume_image_metadata: ::std::collections::BTreeMap<String, String> = "volume_image_metadata",
         13 => volume_type: Option<String> = "volume_type",
-        14 => size: Option<i64> = "size",
+        14 => size: Option<i32> = "size",
         15 => consistencygroup_id: Option<String> = "consistencygroup_id",
         16 => bootable: Option<String> = "bootable",
         17 => metadata: Option<VolumeMetadata> = "metadata",

@@ -6,10 +6,10 @@
 pub struct VolumesForBatchResizeVolume {
     /// The disk ID.
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
     /// The new disk size, in GiB. This parameter value must be greater than the original disk size and less than the maximum size allowed for a disk. The maximum disk size: - Data disk: 32,768 GiB - System disk: 1,024 GiB
     /// Wire name: `new_size`.
-    pub new_size: Option<i64>,
+    pub new_size: i32,
 }
 
 impl ::runtime::wire::ToWire for VolumesForBatchResizeVolume {

@@ -8,6 +8,7 @@ pub use crate::check_data_base_config::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<CheckDataBaseConfigRequest, ::runtime::BuildError> {
     CheckDataBaseConfigRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .x_language(String::from("example-X-Language"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "body",

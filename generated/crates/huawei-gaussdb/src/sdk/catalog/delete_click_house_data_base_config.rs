@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     DeleteClickHouseDataBaseConfigRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .database(String::from("example-database"))
         .build()
 }
 
@@ -53,7 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "database",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

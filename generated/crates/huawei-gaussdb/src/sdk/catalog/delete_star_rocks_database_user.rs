@@ -8,6 +8,7 @@ pub use crate::delete_star_rocks_database_user::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DeleteStarRocksDatabaseUserRequest, ::runtime::BuildError> {
     DeleteStarRocksDatabaseUserRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .user_name(String::from("example-user_name"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "user_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

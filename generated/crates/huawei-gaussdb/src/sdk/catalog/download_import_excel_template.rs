@@ -8,6 +8,7 @@ pub use crate::download_import_excel_template::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<DownloadImportExcelTemplateRequest, ::runtime::BuildError> {
     DownloadImportExcelTemplateRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .template_type(String::from("example-template_type"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "template_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,6 +8,8 @@ pub use crate::list_audit_log_download_link::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListAuditLogDownloadLinkRequest, ::runtime::BuildError> {
     ListAuditLogDownloadLinkRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .start_time(String::from("example-start_time"))
+        .end_time(String::from("example-end_time"))
         .build()
 }
 
@@ -65,12 +67,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "start_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

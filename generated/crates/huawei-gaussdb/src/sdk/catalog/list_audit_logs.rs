@@ -8,6 +8,10 @@ pub use crate::list_audit_logs::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListAuditLogsRequest, ::runtime::BuildError> {
     ListAuditLogsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .start_time(String::from("example-start_time"))
+        .end_time(String::from("example-end_time"))
+        .offset(1i32)
+        .limit(1i32)
         .build()
 }
 
@@ -47,22 +51,22 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "start_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "limit",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -13,6 +13,7 @@ pub fn example() -> Result<
 > {
     ListClickHouseDataBaseReplicationConfigRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .database_name(String::from("example-database_name"))
         .build()
 }
 
@@ -55,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "database_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -9,7 +9,9 @@ pub fn example() -> Result<
     ListGaussMySqlInstanceDetailInfoRequest,
     ::runtime::BuildError,
 > {
-    ListGaussMySqlInstanceDetailInfoRequest::builder().build()
+    ListGaussMySqlInstanceDetailInfoRequest::builder()
+        .instance_ids(String::from("example-instance_ids"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -46,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "instance_ids",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -11,7 +11,9 @@ pub fn example() -> Result<
     ListGaussMySqlInstanceDetailInfoUnifyStatusRequest,
     ::runtime::BuildError,
 > {
-    ListGaussMySqlInstanceDetailInfoUnifyStatusRequest::builder().build()
+    ListGaussMySqlInstanceDetailInfoUnifyStatusRequest::builder()
+        .instance_ids(String::from("example-instance_ids"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -52,7 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "instance_ids",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,6 +8,7 @@ pub use crate::list_star_rocks_data_bases::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListStarRocksDataBasesRequest, ::runtime::BuildError> {
     ListStarRocksDataBasesRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .x_language(String::from("example-X-Language"))
         .build()
 }
 
@@ -65,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

@@ -11,6 +11,8 @@ pub fn example() -> Result<
 > {
     ListStarRocksDataReplicationConfigRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .task_name(String::from("example-task_name"))
+        .x_language(String::from("example-X-Language"))
         .build()
 }
 
@@ -53,12 +55,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "task_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

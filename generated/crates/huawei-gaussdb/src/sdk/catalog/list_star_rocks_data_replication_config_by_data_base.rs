@@ -14,6 +14,7 @@ pub fn example() -> Result<
     ListStarRocksDataReplicationConfigByDataBaseRequest::builder()
         .instance_id(String::from("example-instance_id"))
         .database(String::from("example-database"))
+        .x_language(String::from("example-X-Language"))
         .build()
 }
 
@@ -65,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ResumeStarRocksDataReplicationRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .x_language(String::from("example-X-Language"))
         .build()
 }
 
@@ -53,7 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "body",

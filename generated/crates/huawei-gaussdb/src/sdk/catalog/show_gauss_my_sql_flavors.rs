@@ -8,6 +8,7 @@ pub use crate::show_gauss_my_sql_flavors::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowGaussMySqlFlavorsRequest, ::runtime::BuildError> {
     ShowGaussMySqlFlavorsRequest::builder()
         .database_name(String::from("example-database_name"))
+        .availability_zone_mode(String::from("example-availability_zone_mode"))
         .build()
 }
 
@@ -55,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "availability_zone_mode",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "spec_code",

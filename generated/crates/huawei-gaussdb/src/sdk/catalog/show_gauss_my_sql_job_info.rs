@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::show_gauss_my_sql_job_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowGaussMySqlJobInfoRequest, ::runtime::BuildError> {
-    ShowGaussMySqlJobInfoRequest::builder().build()
+    ShowGaussMySqlJobInfoRequest::builder().id(String::from("example-id")).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,7 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

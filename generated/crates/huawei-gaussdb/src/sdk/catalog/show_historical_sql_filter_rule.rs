@@ -8,6 +8,7 @@ pub use crate::show_historical_sql_filter_rule::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowHistoricalSqlFilterRuleRequest, ::runtime::BuildError> {
     ShowHistoricalSqlFilterRuleRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .node_id(String::from("example-node_id"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "node_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "sql_type",

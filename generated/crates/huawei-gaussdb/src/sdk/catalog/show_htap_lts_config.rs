@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::show_htap_lts_config::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowHtapLtsConfigRequest, ::runtime::BuildError> {
-    ShowHtapLtsConfigRequest::builder().build()
+    ShowHtapLtsConfigRequest::builder()
+        .x_language(String::from("example-X-Language"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -65,7 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

@@ -8,6 +8,7 @@ pub use crate::show_htap_query_queues_rule::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowHtapQueryQueuesRuleRequest, ::runtime::BuildError> {
     ShowHtapQueryQueuesRuleRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .x_language(String::from("example-X-Language"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

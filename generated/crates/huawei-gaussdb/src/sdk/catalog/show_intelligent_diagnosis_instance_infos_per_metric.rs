@@ -11,7 +11,11 @@ pub fn example() -> Result<
     ShowIntelligentDiagnosisInstanceInfosPerMetricRequest,
     ::runtime::BuildError,
 > {
-    ShowIntelligentDiagnosisInstanceInfosPerMetricRequest::builder().build()
+    ShowIntelligentDiagnosisInstanceInfosPerMetricRequest::builder()
+        .metric_name(String::from("example-metric_name"))
+        .offset(1i32)
+        .limit(1i32)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -52,17 +56,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "metric_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "limit",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::show_proxy_flavors_by_az_code::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowProxyFlavorsByAzCodeRequest, ::runtime::BuildError> {
-    ShowProxyFlavorsByAzCodeRequest::builder().build()
+    ShowProxyFlavorsByAzCodeRequest::builder()
+        .az_codes(String::from("example-az_codes"))
+        .proxy_engine_name(String::from("example-proxy_engine_name"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,12 +46,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "az_codes",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "proxy_engine_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,6 +8,8 @@ pub use crate::show_restore_available_tables::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowRestoreAvailableTablesRequest, ::runtime::BuildError> {
     ShowRestoreAvailableTablesRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .restore_time(String::from("example-restore_time"))
+        .last_table_info(String::from("example-last_table_info"))
         .build()
 }
 
@@ -50,12 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "restore_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "last_table_info",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "database_name",

@@ -8,6 +8,7 @@ pub use crate::show_sql_filter_rule::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowSqlFilterRuleRequest, ::runtime::BuildError> {
     ShowSqlFilterRuleRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .node_id(String::from("example-node_id"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "node_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "sql_type",

@@ -8,6 +8,8 @@ pub use crate::show_star_rocks_database_user::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowStarRocksDatabaseUserRequest, ::runtime::BuildError> {
     ShowStarRocksDatabaseUserRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .limit(1i32)
+        .offset(1i32)
         .build()
 }
 
@@ -55,12 +57,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "limit",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,6 +8,7 @@ pub use crate::show_starrocks_params::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowStarrocksParamsRequest, ::runtime::BuildError> {
     ShowStarrocksParamsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .node_type(String::from("example-node_type"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "node_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

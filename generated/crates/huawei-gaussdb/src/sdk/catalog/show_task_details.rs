@@ -8,6 +8,8 @@ pub use crate::show_task_details::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowTaskDetailsRequest, ::runtime::BuildError> {
     ShowTaskDetailsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .job_id(String::from("example-job_id"))
+        .job_name(String::from("example-job_name"))
         .build()
 }
 
@@ -47,12 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "job_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "job_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -16,7 +16,7 @@ pub struct AutoSqlLimitingLog {
     pub sql_type: Option<String>,
     /// **参数解释**：  最大并发数。  **取值范围**：  \[0~1000000000\]。  **默认取值**：  不涉及。
     /// Wire name: `max_concurrency`.
-    pub max_concurrency: Option<i64>,
+    pub max_concurrency: Option<i32>,
     /// **参数解释**：  限流开始时间戳。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
@@ -30,7 +30,7 @@ pub struct AutoSqlLimitingLog {
         0 => node_id: Option<String> = "node_id",
         1 => pattern: Option<String> = "pattern",
         2 => sql_type: Option<String> = "sql_type",
-        3 => max_concurrency: Option<i64> = "max_concurrency",
+        3 => max_concurrency: Option<i32> = "max_concurrency",
         4 => create_at: Option<i64> = "create_at",
         5 => expire_at: Option<i64> = "expire_at",
     }

@@ -12,7 +12,7 @@ pub struct BackupEncryptRequest {
     pub kms_key_id: Option<String>,
     /// 开启或关闭加密。不区分大小写。
     /// Wire name: `encryption_status`.
-    pub encryption_status: Option<String>,
+    pub encryption_status: String,
 }
 
 impl ::runtime::wire::ToWire for BackupEncryptRequest {

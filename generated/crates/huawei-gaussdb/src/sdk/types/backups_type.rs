@@ -24,7 +24,7 @@ pub struct Backups {
     pub status: Option<String>,
     /// 备份花费时间（单位：minutes）
     /// Wire name: `take_up_time`.
-    pub take_up_time: Option<i64>,
+    pub take_up_time: Option<i32>,
     /// 备份类型，取值：  - auto：自动全量备份。 - manual：手动全量备份。
     /// Wire name: `type`.
     pub type_field: Option<String>,
@@ -58,7 +58,7 @@ pub struct Backups {
         2 => begin_time: Option<String> = "begin_time",
         3 => end_time: Option<String> = "end_time",
         4 => status: Option<String> = "status",
-        5 => take_up_time: Option<i64> = "take_up_time",
+        5 => take_up_time: Option<i32> = "take_up_time",
         6 => type_field: Option<String> = "type",
         7 => size: Option<f64> = "size",
         8 => datastore: Option<MysqlDatastoreInBackup> = "datastore",

@@ -8,10 +8,10 @@ use super::UpgradeDatabasesSingleInstance;
 pub struct BatchUpgradeDatabasesRequestBody {
     /// 要版本升级的批量实例。
     /// Wire name: `databases_instance_infos`.
-    pub databases_instance_infos: Option<Vec<UpgradeDatabasesSingleInstance>>,
+    pub databases_instance_infos: Vec<UpgradeDatabasesSingleInstance>,
     /// 是否延迟升级。
     /// Wire name: `delay`.
-    pub delay: Option<bool>,
+    pub delay: bool,
 }
 
 impl ::runtime::wire::ToWire for BatchUpgradeDatabasesRequestBody {

@@ -6,7 +6,7 @@
 pub struct CancelScheduleTask {
     /// 任务ID。
     /// Wire name: `job_ids`.
-    pub job_ids: Option<Vec<String>>,
+    pub job_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for CancelScheduleTask {

@@ -6,10 +6,10 @@
 pub struct ChDatabaseTablesConfigsInfo {
     /// 数据库表名。
     /// Wire name: `table_name`.
-    pub table_name: Option<String>,
+    pub table_name: String,
     /// 表配置值。  允许输入的列操作有：PARTITION BY, COLUMNS, ORDER BY, SAMPLE BY, PRIMARY KEY, TTL
     /// Wire name: `table_config`.
-    pub table_config: Option<String>,
+    pub table_config: String,
 }
 
 impl ::runtime::wire::ToWire for ChDatabaseTablesConfigsInfo {

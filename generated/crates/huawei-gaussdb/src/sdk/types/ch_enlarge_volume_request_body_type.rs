@@ -6,7 +6,7 @@
 pub struct ChEnlargeVolumeRequestBody {
     /// 磁盘容量。取值范围：50GB~32000GB。
     /// Wire name: `size_in_gb`.
-    pub size_in_gb: Option<i64>,
+    pub size_in_gb: i32,
 }
 
 impl ::runtime::wire::ToWire for ChEnlargeVolumeRequestBody {

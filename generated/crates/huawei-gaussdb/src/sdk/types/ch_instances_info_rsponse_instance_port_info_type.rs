@@ -7,27 +7,27 @@
 pub struct ChInstancesInfoRsponseInstancePortInfo {
     /// tep端口。取值范围：0~65535。
     /// Wire name: `tep_port`.
-    pub tep_port: Option<i64>,
+    pub tep_port: Option<i32>,
     /// http端口。取值范围：0~65535。
     /// Wire name: `http_port`.
-    pub http_port: Option<i64>,
+    pub http_port: Option<i32>,
     /// MySql端口号。取值范围：0~65535。
     /// Wire name: `mysql_port`.
-    pub mysql_port: Option<i64>,
+    pub mysql_port: Option<i32>,
     /// https端口号。取值范围：0~65535。
     /// Wire name: `https_port`.
-    pub https_port: Option<i64>,
+    pub https_port: Option<i32>,
     /// tep安全端口。取值范围：0~65535。
     /// Wire name: `tep_secure_port`.
-    pub tep_secure_port: Option<i64>,
+    pub tep_secure_port: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ChInstancesInfoRsponseInstancePortInfo {
-        0 => tep_port: Option<i64> = "tep_port",
-        1 => http_port: Option<i64> = "http_port",
-        2 => mysql_port: Option<i64> = "mysql_port",
-        3 => https_port: Option<i64> = "https_port",
-        4 => tep_secure_port: Option<i64> = "tep_secure_port",
+        0 => tep_port: Option<i32> = "tep_port",
+        1 => http_port: Option<i32> = "http_port",
+        2 => mysql_port: Option<i32> = "mysql_port",
+        3 => https_port: Option<i32> = "https_port",
+        4 => tep_secure_port: Option<i32> = "tep_secure_port",
     }
 }

@@ -37,7 +37,7 @@ pub struct ChInstancesInfoRsponseInstance {
     pub status: Option<String>,
     /// 是否冻结。 取值范围： - 0：不冻结 - 1：冻结
     /// Wire name: `is_frozen`.
-    pub is_frozen: Option<i64>,
+    pub is_frozen: Option<i32>,
     /// 冻结时间。
     /// Wire name: `frozen_time`.
     pub frozen_time: Option<String>,
@@ -49,7 +49,7 @@ pub struct ChInstancesInfoRsponseInstance {
     pub bak_period: Option<String>,
     /// 备份保存天数。
     /// Wire name: `bak_keep_day`.
-    pub bak_keep_day: Option<i64>,
+    pub bak_keep_day: Option<i32>,
     /// 备份预计开始时间。
     /// Wire name: `bak_expected_start_time`.
     pub bak_expected_start_time: Option<String>,
@@ -140,11 +140,11 @@ pub struct ChInstancesInfoRsponseInstance {
         5 => current_backup_node_id: Option<String> = "current_backup_node_id",
         6 => cluster_mode: Option<String> = "cluster_mode",
         7 => status: Option<String> = "status",
-        8 => is_frozen: Option<i64> = "is_frozen",
+        8 => is_frozen: Option<i32> = "is_frozen",
         9 => frozen_time: Option<String> = "frozen_time",
         10 => db_user: Option<String> = "db_user",
         11 => bak_period: Option<String> = "bak_period",
-        12 => bak_keep_day: Option<i64> = "bak_keep_day",
+        12 => bak_keep_day: Option<i32> = "bak_keep_day",
         13 => bak_expected_start_time: Option<String> = "bak_expected_start_time",
         14 => datastore_version_id: Option<String> = "datastore_version_id",
         15 => datastore_version: Option<String> = "datastore_version",

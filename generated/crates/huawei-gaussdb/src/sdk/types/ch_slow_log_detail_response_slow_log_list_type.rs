@@ -16,10 +16,10 @@ pub struct ChSlowLogDetailResponseSlowLogList {
     pub lock_time: Option<String>,
     /// 数据库语句执行结果行数。
     /// Wire name: `rows_sent`.
-    pub rows_sent: Option<i64>,
+    pub rows_sent: Option<i32>,
     /// 数据库语句扫描行数。
     /// Wire name: `rows_examined`.
-    pub rows_examined: Option<i64>,
+    pub rows_examined: Option<i32>,
     /// 所属数据库名。
     /// Wire name: `database`.
     pub database: Option<String>,
@@ -51,8 +51,8 @@ pub struct ChSlowLogDetailResponseSlowLogList {
         0 => node_id: Option<String> = "node_id",
         1 => time: Option<String> = "time",
         2 => lock_time: Option<String> = "lock_time",
-        3 => rows_sent: Option<i64> = "rows_sent",
-        4 => rows_examined: Option<i64> = "rows_examined",
+        3 => rows_sent: Option<i32> = "rows_sent",
+        4 => rows_examined: Option<i32> = "rows_examined",
         5 => database: Option<String> = "database",
         6 => users: Option<String> = "users",
         7 => query_sample: Option<String> = "query_sample",

@@ -6,7 +6,7 @@
 pub struct ChSlowlogSensitiveResponse {
     /// 慢日志脱敏开关。
     /// Wire name: `open_slow_log_switch`.
-    pub open_slow_log_switch: Option<String>,
+    pub open_slow_log_switch: String,
 }
 
 impl ::runtime::wire::ToWire for ChSlowlogSensitiveResponse {

@@ -9,7 +9,7 @@ pub struct CheckResourceInfo {
     pub enterprise_project_id: Option<String>,
     /// 实例数量。action为createInstance时必填。
     /// Wire name: `instance_num`.
-    pub instance_num: Option<i64>,
+    pub instance_num: Option<i32>,
     /// 实例类型，目前仅支持Cluster。action为createInstance时必填。
     /// Wire name: `mode`.
     pub mode: Option<String>,
@@ -18,7 +18,7 @@ pub struct CheckResourceInfo {
     pub availability_zone_mode: Option<String>,
     /// 节点数量。action为createInstance、createReadonlyNode时必填。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
     /// 规格码。action为createInstance、resizeFlavor时必填。
     /// Wire name: `flavor_ref`.
     pub flavor_ref: Option<String>,

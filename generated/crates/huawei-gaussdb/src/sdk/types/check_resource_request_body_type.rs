@@ -8,7 +8,7 @@ use super::CheckResourceInfo;
 pub struct CheckResourceRequestBody {
     /// 校验类型。 - createInstance：校验创建实例。 - createReadonlyNode：校验创建只读节点。 - resizeFlavor：校验规格变更。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// (No description in the spec.)
     /// Wire name: `resource`.
     pub resource: Option<CheckResourceInfo>,

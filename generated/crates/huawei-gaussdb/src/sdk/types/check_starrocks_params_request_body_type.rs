@@ -6,7 +6,7 @@
 pub struct CheckStarrocksParamsRequestBody {
     /// 需要进行比较的源参数模板ID。通过ListStarrocksInstanceInfo接口获得。
     /// Wire name: `source_configuration_id`.
-    pub source_configuration_id: Option<String>,
+    pub source_configuration_id: String,
 }
 
 impl ::runtime::wire::ToWire for CheckStarrocksParamsRequestBody {

@@ -36,13 +36,13 @@ pub struct ClickHouseNodeInfo {
     pub datastore: Option<ClickHouseNodeInfoDatastore>,
     /// 节点优先级。
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
     /// 冻结标志。 取值范围： - 0：不冻结 - 1：冻结
     /// Wire name: `frozen_flag`.
-    pub frozen_flag: Option<i64>,
+    pub frozen_flag: Option<i32>,
     /// 数据库端口号。取值范围：0~65535。
     /// Wire name: `db_port`.
-    pub db_port: Option<i64>,
+    pub db_port: Option<i32>,
     /// 支付模式。 取值范围： - 0：按需计费 - 1：包周期
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
@@ -116,9 +116,9 @@ pub struct ClickHouseNodeInfo {
         6 => cpu: Option<String> = "cpu",
         7 => mem: Option<String> = "mem",
         8 => datastore: Option<ClickHouseNodeInfoDatastore> = "datastore",
-        9 => priority: Option<i64> = "priority",
-        10 => frozen_flag: Option<i64> = "frozen_flag",
-        11 => db_port: Option<i64> = "db_port",
+        9 => priority: Option<i32> = "priority",
+        10 => frozen_flag: Option<i32> = "frozen_flag",
+        11 => db_port: Option<i32> = "db_port",
         12 => pay_model: Option<String> = "pay_model",
         13 => order_id: Option<String> = "order_id",
         14 => traffic_ip: Option<String> = "traffic_ip",

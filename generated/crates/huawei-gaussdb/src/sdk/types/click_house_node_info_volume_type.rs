@@ -16,7 +16,7 @@ pub struct ClickHouseNodeInfoVolume {
     pub used: Option<String>,
     /// 实例节点存储IOPS大小。
     /// Wire name: `iops`.
-    pub iops: Option<i64>,
+    pub iops: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -24,6 +24,6 @@ pub struct ClickHouseNodeInfoVolume {
         0 => type_field: Option<String> = "type",
         1 => size: Option<String> = "size",
         2 => used: Option<String> = "used",
-        3 => iops: Option<i64> = "iops",
+        3 => iops: Option<i32> = "iops",
     }
 }

@@ -38,7 +38,7 @@ pub struct CreateChInstanceInfo {
     pub db_user: Option<String>,
     /// 数据库端口。取值范围：0~65535。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// 部署模式。 取值范围： - Single：单机 - Ha：主备
     /// Wire name: `ha_mode`.
     pub ha_mode: Option<String>,
@@ -70,7 +70,7 @@ pub struct CreateChInstanceInfo {
         6 => security_group_id: Option<String> = "security_group_id",
         7 => subnet_id: Option<String> = "subnet_id",
         8 => db_user: Option<String> = "db_user",
-        9 => port: Option<i64> = "port",
+        9 => port: Option<i32> = "port",
         10 => ha_mode: Option<String> = "ha_mode",
         11 => pay_info: Option<CreateChInstanceInfoPayInfo> = "pay_info",
         12 => ssl_option: Option<bool> = "ssl_option",

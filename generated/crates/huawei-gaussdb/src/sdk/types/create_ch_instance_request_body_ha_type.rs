@@ -6,7 +6,7 @@
 pub struct CreateChInstanceRequestBodyHa {
     /// 部署模式。 取值范围： - Single：单机 - Ha：主备
     /// Wire name: `mode`.
-    pub mode: Option<String>,
+    pub mode: String,
 }
 
 impl ::runtime::wire::ToWire for CreateChInstanceRequestBodyHa {

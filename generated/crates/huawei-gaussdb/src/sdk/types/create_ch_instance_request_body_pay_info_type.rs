@@ -12,13 +12,13 @@ pub struct CreateChInstanceRequestBodyPayInfo {
     pub order_id: Option<String>,
     /// 包周期周期。
     /// Wire name: `period`.
-    pub period: Option<i64>,
+    pub period: Option<i32>,
     /// 包周期周期类型。 取值范围： - 2：包月 - 3：包年
     /// Wire name: `period_type`.
-    pub period_type: Option<i64>,
+    pub period_type: Option<i32>,
     /// 包周期是否自动续费。 取值范围： - 1：自动续费 - 0：不自动续费
     /// Wire name: `is_auto_renew`.
-    pub is_auto_renew: Option<i64>,
+    pub is_auto_renew: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for CreateChInstanceRequestBodyPayInfo {

@@ -8,7 +8,7 @@ use super::CreateChInstanceRequestBodyTagsInfoSysTags;
 pub struct CreateChInstanceRequestBodyTagsInfo {
     /// 系统标签。
     /// Wire name: `sys_tags`.
-    pub sys_tags: Option<Vec<CreateChInstanceRequestBodyTagsInfoSysTags>>,
+    pub sys_tags: Vec<CreateChInstanceRequestBodyTagsInfoSysTags>,
 }
 
 impl ::runtime::wire::ToWire for CreateChInstanceRequestBodyTagsInfo {

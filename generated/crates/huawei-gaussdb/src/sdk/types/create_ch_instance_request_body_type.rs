@@ -12,7 +12,7 @@ use super::{
 pub struct CreateChInstanceRequestBody {
     /// ClickHouse实例名称。 - 4位到64位之间 - 必须以字母开头，可以包含字母、数字、中划线或下划线 - 不能包含其他特殊字符
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// (No description in the spec.)
     /// Wire name: `engine`.
     pub engine: Option<ClickHouseEngineInfo>,
@@ -21,20 +21,20 @@ pub struct CreateChInstanceRequestBody {
     pub ha: Option<CreateChInstanceRequestBodyHa>,
     /// 节点规格ID，可通过“HTAP查询规格信息”获取。
     /// Wire name: `flavor_id`.
-    pub flavor_id: Option<String>,
+    pub flavor_id: String,
     /// root账户密码。 - 8~32个字符 - 包含大写字母、小写字母、数字或特殊字符(~ ! @ # % ^ * - _ &#x3D; + ? ,)中的三种
     /// Wire name: `db_root_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub db_root_pwd: Option<::runtime::Sensitive<String>>,
+    pub db_root_pwd: ::runtime::Sensitive<String>,
     /// 可用区类型。 取值范围： - single：单可用区 - double：多可用区
     /// Wire name: `az_mode`.
-    pub az_mode: Option<String>,
+    pub az_mode: String,
     /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<CreateChInstanceRequestBodyVolume>,
     /// 可用区码。  当ha中mode为Ha时，需要填写多个可用区，用\\&quot;,\\&quot; 分隔。例如：cn-southwest-244b,cn-southwest-244a
     /// Wire name: `az_code`.
-    pub az_code: Option<String>,
+    pub az_code: String,
     /// 时区。默认为所属TaurusDB实例时区。
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,

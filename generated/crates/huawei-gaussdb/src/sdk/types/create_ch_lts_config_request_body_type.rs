@@ -8,7 +8,7 @@ use super::CreateChLtsConfigRequestBodyLogConfigs;
 pub struct CreateChLtsConfigRequestBody {
     /// 日志配置信息。
     /// Wire name: `log_configs`.
-    pub log_configs: Option<Vec<CreateChLtsConfigRequestBodyLogConfigs>>,
+    pub log_configs: Vec<CreateChLtsConfigRequestBodyLogConfigs>,
 }
 
 impl ::runtime::wire::ToWire for CreateChLtsConfigRequestBody {

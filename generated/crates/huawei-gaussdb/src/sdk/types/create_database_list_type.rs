@@ -6,10 +6,10 @@
 pub struct CreateDatabaseList {
     /// 数据库名称。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 是否为只读权限： - true，表示只读。 - false，表示可读写。
     /// Wire name: `readonly`.
-    pub readonly: Option<bool>,
+    pub readonly: bool,
 }
 
 impl ::runtime::wire::ToWire for CreateDatabaseList {

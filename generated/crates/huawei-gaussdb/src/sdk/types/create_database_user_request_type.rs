@@ -8,7 +8,7 @@ use super::CreateDatabaseUserList;
 pub struct CreateDatabaseUserRequest {
     /// (No description in the spec.)
     /// Wire name: `users`.
-    pub users: Option<Vec<CreateDatabaseUserList>>,
+    pub users: Vec<CreateDatabaseUserList>,
 }
 
 impl ::runtime::wire::ToWire for CreateDatabaseUserRequest {

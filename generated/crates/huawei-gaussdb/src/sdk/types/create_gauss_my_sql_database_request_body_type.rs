@@ -8,7 +8,7 @@ use super::CreateGaussMySqlDatabase;
 pub struct CreateGaussMySqlDatabaseRequestBody {
     /// (No description in the spec.)
     /// Wire name: `databases`.
-    pub databases: Option<Vec<CreateGaussMySqlDatabase>>,
+    pub databases: Vec<CreateGaussMySqlDatabase>,
 }
 
 impl ::runtime::wire::ToWire for CreateGaussMySqlDatabaseRequestBody {

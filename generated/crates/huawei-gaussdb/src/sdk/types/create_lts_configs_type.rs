@@ -8,7 +8,7 @@ use super::InstanceSaveLtsConfig;
 pub struct CreateLtsConfigs {
     /// 日志配置列表
     /// Wire name: `log_configs`.
-    pub log_configs: Option<Vec<InstanceSaveLtsConfig>>,
+    pub log_configs: Vec<InstanceSaveLtsConfig>,
 }
 
 impl ::runtime::wire::ToWire for CreateLtsConfigs {

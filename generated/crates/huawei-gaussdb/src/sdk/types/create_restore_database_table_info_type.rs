@@ -8,10 +8,10 @@ use super::CreateRestoreTableInfo;
 pub struct CreateRestoreDatabaseTableInfo {
     /// 数据库名称。
     /// Wire name: `database`.
-    pub database: Option<String>,
+    pub database: String,
     /// 表信息。
     /// Wire name: `tables`.
-    pub tables: Option<Vec<CreateRestoreTableInfo>>,
+    pub tables: Vec<CreateRestoreTableInfo>,
 }
 
 impl ::runtime::wire::ToWire for CreateRestoreDatabaseTableInfo {

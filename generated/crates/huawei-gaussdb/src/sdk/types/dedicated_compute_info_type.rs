@@ -7,31 +7,31 @@
 pub struct DedicatedComputeInfo {
     /// 专属资源池中cpu总数。
     /// Wire name: `vcpus_total`.
-    pub vcpus_total: Option<i64>,
+    pub vcpus_total: Option<i32>,
     /// 专属资源池已使用的cpu数。
     /// Wire name: `vcpus_used`.
-    pub vcpus_used: Option<i64>,
+    pub vcpus_used: Option<i32>,
     /// 专属资源池计算内存大小, 单位GB。
     /// Wire name: `ram_total`.
-    pub ram_total: Option<i64>,
+    pub ram_total: Option<i32>,
     /// 专属资源池已使用的计算内存大小，单位GB。
     /// Wire name: `ram_used`.
-    pub ram_used: Option<i64>,
+    pub ram_used: Option<i32>,
     /// 专属资源池计算资源规格码。
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
     /// 专属资源池计算主机数量。
     /// Wire name: `host_num`.
-    pub host_num: Option<i64>,
+    pub host_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     DedicatedComputeInfo {
-        0 => vcpus_total: Option<i64> = "vcpus_total",
-        1 => vcpus_used: Option<i64> = "vcpus_used",
-        2 => ram_total: Option<i64> = "ram_total",
-        3 => ram_used: Option<i64> = "ram_used",
+        0 => vcpus_total: Option<i32> = "vcpus_total",
+        1 => vcpus_used: Option<i32> = "vcpus_used",
+        2 => ram_total: Option<i32> = "ram_total",
+        3 => ram_used: Option<i32> = "ram_used",
         4 => spec_code: Option<String> = "spec_code",
-        5 => host_num: Option<i64> = "host_num",
+        5 => host_num: Option<i32> = "host_num",
     }
 }

@@ -7,19 +7,19 @@
 pub struct DedicatedResourceCapacity {
     /// 内存大小，单位GB
     /// Wire name: `ram`.
-    pub ram: Option<i64>,
+    pub ram: Option<i32>,
     /// 磁盘容量，单位GB
     /// Wire name: `volume`.
     pub volume: Option<i64>,
     /// cpu核数
     /// Wire name: `vcpus`.
-    pub vcpus: Option<i64>,
+    pub vcpus: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     DedicatedResourceCapacity {
-        0 => ram: Option<i64> = "ram",
+        0 => ram: Option<i32> = "ram",
         1 => volume: Option<i64> = "volume",
-        2 => vcpus: Option<i64> = "vcpus",
+        2 => vcpus: Option<i32> = "vcpus",
     }
 }

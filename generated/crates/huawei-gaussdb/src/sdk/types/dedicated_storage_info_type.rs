@@ -10,12 +10,12 @@ pub struct DedicatedStorageInfo {
     pub spec_code: Option<String>,
     /// 专属资源池存储主机数量。
     /// Wire name: `host_num`.
-    pub host_num: Option<i64>,
+    pub host_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     DedicatedStorageInfo {
         0 => spec_code: Option<String> = "spec_code",
-        1 => host_num: Option<i64> = "host_num",
+        1 => host_num: Option<i32> = "host_num",
     }
 }

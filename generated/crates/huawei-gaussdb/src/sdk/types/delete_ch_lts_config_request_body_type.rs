@@ -8,7 +8,7 @@ use super::DeleteChLtsConfigRequestBodyLogConfigs;
 pub struct DeleteChLtsConfigRequestBody {
     /// LTS配置。
     /// Wire name: `log_configs`.
-    pub log_configs: Option<Vec<DeleteChLtsConfigRequestBodyLogConfigs>>,
+    pub log_configs: Vec<DeleteChLtsConfigRequestBodyLogConfigs>,
 }
 
 impl ::runtime::wire::ToWire for DeleteChLtsConfigRequestBody {

@@ -8,7 +8,7 @@ use super::DeleteDatabasePermission;
 pub struct DeleteDatabasePermissionRequestBody {
     /// 数据库用户列表，列表最大长度为50。
     /// Wire name: `users`.
-    pub users: Option<Vec<DeleteDatabasePermission>>,
+    pub users: Vec<DeleteDatabasePermission>,
 }
 
 impl ::runtime::wire::ToWire for DeleteDatabasePermissionRequestBody {

@@ -6,13 +6,13 @@
 pub struct DeleteDatabasePermission {
     /// 数据库用户名
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 主机地址
     /// Wire name: `host`.
-    pub host: Option<String>,
+    pub host: String,
     /// 数据库列表
     /// Wire name: `databases`.
-    pub databases: Option<Vec<String>>,
+    pub databases: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteDatabasePermission {

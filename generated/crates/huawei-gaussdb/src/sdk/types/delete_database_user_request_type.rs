@@ -8,7 +8,7 @@ use super::ListDeleteDatabaseUserRequest;
 pub struct DeleteDatabaseUserRequest {
     /// 准备删除的数据库用户列表，列表最大长度为50。
     /// Wire name: `users`.
-    pub users: Option<Vec<ListDeleteDatabaseUserRequest>>,
+    pub users: Vec<ListDeleteDatabaseUserRequest>,
 }
 
 impl ::runtime::wire::ToWire for DeleteDatabaseUserRequest {

@@ -6,7 +6,7 @@
 pub struct DeleteGaussMySqlDatabaseRequestBody {
     /// 准备删除的数据库列表，列表最大长度为50。
     /// Wire name: `databases`.
-    pub databases: Option<Vec<String>>,
+    pub databases: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteGaussMySqlDatabaseRequestBody {

@@ -8,7 +8,7 @@ use super::InstanceDeleteLtsConfig;
 pub struct DeleteLtsConfigsRequestBody {
     /// 日志配置列表
     /// Wire name: `log_configs`.
-    pub log_configs: Option<Vec<InstanceDeleteLtsConfig>>,
+    pub log_configs: Vec<InstanceDeleteLtsConfig>,
 }
 
 impl ::runtime::wire::ToWire for DeleteLtsConfigsRequestBody {

@@ -8,10 +8,10 @@ use super::DeleteNodeSqlFilterRule;
 pub struct DeleteNodeSqlFilterRuleInfo {
     /// 节点ID
     /// Wire name: `node_id`.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// SQL限流规则。
     /// Wire name: `rules`.
-    pub rules: Option<Vec<DeleteNodeSqlFilterRule>>,
+    pub rules: Vec<DeleteNodeSqlFilterRule>,
 }
 
 impl ::runtime::wire::ToWire for DeleteNodeSqlFilterRuleInfo {

@@ -6,10 +6,10 @@
 pub struct DeleteNodeSqlFilterRule {
     /// Sql限流类型。  取值范围： - SELECT - UPDATE - DELETE
     /// Wire name: `sql_type`.
-    pub sql_type: Option<String>,
+    pub sql_type: String,
     /// SQL限流具体规则。
     /// Wire name: `patterns`.
-    pub patterns: Option<Vec<String>>,
+    pub patterns: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeleteNodeSqlFilterRule {

@@ -6,7 +6,7 @@
 pub struct DeleteScheduleTasKRequestBody {
     /// 任务ID。
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
 }
 
 impl ::runtime::wire::ToWire for DeleteScheduleTasKRequestBody {

@@ -8,7 +8,7 @@ use super::DeleteNodeSqlFilterRuleInfo;
 pub struct DeleteSqlFilterRuleReq {
     /// (No description in the spec.)
     /// Wire name: `sql_filter_rules`.
-    pub sql_filter_rules: Option<Vec<DeleteNodeSqlFilterRuleInfo>>,
+    pub sql_filter_rules: Vec<DeleteNodeSqlFilterRuleInfo>,
 }
 
 impl ::runtime::wire::ToWire for DeleteSqlFilterRuleReq {

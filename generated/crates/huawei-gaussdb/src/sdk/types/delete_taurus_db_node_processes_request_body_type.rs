@@ -6,7 +6,7 @@
 pub struct DeleteTaurusDbNodeProcessesRequestBody {
     /// **参数解释**：  待终止用户会话线程ID列表。  通过查询节点用户会话线程接口，或show processlist命令获取。
     /// Wire name: `processes`.
-    pub processes: Option<Vec<i64>>,
+    pub processes: Vec<i64>,
 }
 
 impl ::runtime::wire::ToWire for DeleteTaurusDbNodeProcessesRequestBody {

@@ -6,7 +6,7 @@
 pub struct EnlargeProxyRequest {
     /// proxy节点扩容操作需要扩容的节点数。  扩容的节点数的取值范围：1~30之间的整数。  限制条件：该实例的proxy节点的总数量小于等于32。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: i32,
     /// 数据库代理ID。  如果实例只开启了一个代理，可不传该参数；如果实例开启了多个代理，则必须指定一个数据库代理，扩容新的代理节点。
     /// Wire name: `proxy_id`.
     pub proxy_id: Option<String>,

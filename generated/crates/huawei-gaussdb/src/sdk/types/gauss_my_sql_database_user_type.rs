@@ -6,13 +6,13 @@
 pub struct GaussMySqlDatabaseUser {
     /// 数据库用户名
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 主机地址
     /// Wire name: `host`.
-    pub host: Option<String>,
+    pub host: String,
     /// 是否为只读权限： - true，表示只读。 - false，表示可读写。
     /// Wire name: `readonly`.
-    pub readonly: Option<bool>,
+    pub readonly: bool,
 }
 
 impl ::runtime::wire::ToWire for GaussMySqlDatabaseUser {

@@ -8,7 +8,7 @@ use super::GrantDatabasePermission;
 pub struct GrantDatabasePermissionRequestBody {
     /// 数据库用户列表，列表最大长度为50。
     /// Wire name: `users`.
-    pub users: Option<Vec<GrantDatabasePermission>>,
+    pub users: Vec<GrantDatabasePermission>,
 }
 
 impl ::runtime::wire::ToWire for GrantDatabasePermissionRequestBody {

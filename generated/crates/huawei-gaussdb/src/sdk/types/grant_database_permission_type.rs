@@ -8,13 +8,13 @@ use super::DatabasePermission;
 pub struct GrantDatabasePermission {
     /// 数据库用户名。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 主机地址。
     /// Wire name: `host`.
-    pub host: Option<String>,
+    pub host: String,
     /// (No description in the spec.)
     /// Wire name: `databases`.
-    pub databases: Option<Vec<DatabasePermission>>,
+    pub databases: Vec<DatabasePermission>,
 }
 
 impl ::runtime::wire::ToWire for GrantDatabasePermission {

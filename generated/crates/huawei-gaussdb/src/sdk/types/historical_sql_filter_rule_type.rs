@@ -19,7 +19,7 @@ pub struct HistoricalSqlFilterRule {
     pub sql_type: Option<String>,
     /// **参数解释**：  最大并发数。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `max_concurrency`.
-    pub max_concurrency: Option<i64>,
+    pub max_concurrency: Option<i32>,
     /// **参数解释**：  SQL限流规则创建时间。  **取值范围**：  0 - 9223372036854775807。  **默认取值**：  不涉及
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
@@ -37,7 +37,7 @@ pub struct HistoricalSqlFilterRule {
         1 => node_id: Option<String> = "node_id",
         2 => pattern: Option<String> = "pattern",
         3 => sql_type: Option<String> = "sql_type",
-        4 => max_concurrency: Option<i64> = "max_concurrency",
+        4 => max_concurrency: Option<i32> = "max_concurrency",
         5 => create_at: Option<i64> = "create_at",
         6 => expire_at: Option<i64> = "expire_at",
         7 => delete_at: Option<i64> = "delete_at",

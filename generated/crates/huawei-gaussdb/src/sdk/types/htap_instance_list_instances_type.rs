@@ -60,7 +60,7 @@ pub struct HtapInstanceListInstances {
     pub data_vip_v6: Option<String>,
     /// 数据库访问端口。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// 可用区信息。
     /// Wire name: `available_zones`.
     pub available_zones: Vec<HtapInstanceListAvailableZones>,
@@ -87,7 +87,7 @@ pub struct HtapInstanceListInstances {
     pub ch_master_node_id: Option<String>,
     /// 节点个数。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -108,7 +108,7 @@ pub struct HtapInstanceListInstances {
         13 => readable_node_infos: Vec<ReadableNodeInfos> = "readable_node_infos",
         14 => proxy_ips: Vec<String> = "proxy_ips",
         15 => data_vip_v6: Option<String> = "data_vip_v6",
-        16 => port: Option<i64> = "port",
+        16 => port: Option<i32> = "port",
         17 => available_zones: Vec<HtapInstanceListAvailableZones> = "available_zones",
         18 => current_actions: Vec<QueryAction> = "current_actions",
         19 => volume_type: Option<String> = "volume_type",
@@ -117,6 +117,6 @@ pub struct HtapInstanceListInstances {
         22 => dedicated_resource_id: Option<String> = "dedicated_resource_id",
         23 => network: Option<HtapInstanceListNetwork> = "network",
         24 => ch_master_node_id: Option<String> = "ch_master_node_id",
-        25 => node_num: Option<i64> = "node_num",
+        25 => node_num: Option<i32> = "node_num",
     }
 }

@@ -13,13 +13,13 @@ pub struct HtapStorageTypeStorageType {
     pub az_status: ::std::collections::BTreeMap<String, String>,
     /// 最小可提供磁盘大小。
     /// Wire name: `min_volume_size`.
-    pub min_volume_size: Option<i64>,
+    pub min_volume_size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     HtapStorageTypeStorageType {
         0 => name: Option<String> = "name",
         1 => az_status: ::std::collections::BTreeMap<String, String> = "az_status",
-        2 => min_volume_size: Option<i64> = "min_volume_size",
+        2 => min_volume_size: Option<i32> = "min_volume_size",
     }
 }

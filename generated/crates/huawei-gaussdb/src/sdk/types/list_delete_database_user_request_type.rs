@@ -6,10 +6,10 @@
 pub struct ListDeleteDatabaseUserRequest {
     /// 数据库用户名。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 主机地址
     /// Wire name: `host`.
-    pub host: Option<String>,
+    pub host: String,
 }
 
 impl ::runtime::wire::ToWire for ListDeleteDatabaseUserRequest {

@@ -6,10 +6,10 @@
 pub struct ModifyBindEipRequest {
     /// 待绑定的弹性公网IP地址。
     /// Wire name: `public_ip`.
-    pub public_ip: Option<String>,
+    pub public_ip: String,
     /// 弹性公网IP地址对应的ID。
     /// Wire name: `public_ip_id`.
-    pub public_ip_id: Option<String>,
+    pub public_ip_id: String,
 }
 
 impl ::runtime::wire::ToWire for ModifyBindEipRequest {

@@ -6,7 +6,7 @@
 pub struct ModifyInternalIpRequest {
     /// 内网IP。
     /// Wire name: `internal_ip`.
-    pub internal_ip: Option<String>,
+    pub internal_ip: String,
 }
 
 impl ::runtime::wire::ToWire for ModifyInternalIpRequest {

@@ -6,10 +6,10 @@
 pub struct ModifyProxyRouteWeightReadonlyNode {
     /// 只读节点ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
     /// 只读节点权重： - 如果路由模式为0，取值为0~1000； - 如果路由模式为1或2，取值为0或1。
     /// Wire name: `weight`.
-    pub weight: Option<i64>,
+    pub weight: i32,
 }
 
 impl ::runtime::wire::ToWire for ModifyProxyRouteWeightReadonlyNode {

@@ -9,7 +9,7 @@ pub struct ModifyProxyWeightReadonlyNode {
     pub id: Option<String>,
     /// 只读节点权重
     /// Wire name: `weight`.
-    pub weight: Option<i64>,
+    pub weight: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for ModifyProxyWeightReadonlyNode {

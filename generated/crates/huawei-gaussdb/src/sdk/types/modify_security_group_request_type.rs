@@ -6,7 +6,7 @@
 pub struct ModifySecurityGroupRequest {
     /// 安全组ID。
     /// Wire name: `security_group_id`.
-    pub security_group_id: Option<String>,
+    pub security_group_id: String,
 }
 
 impl ::runtime::wire::ToWire for ModifySecurityGroupRequest {

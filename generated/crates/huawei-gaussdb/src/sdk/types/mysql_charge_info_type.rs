@@ -12,7 +12,7 @@ pub struct MysqlChargeInfo {
     pub period_type: Option<String>,
     /// “charge_mode”为“prePaid”时生效，且为必选值，指定订购的时间。  取值范围：  当“period_type”为“month”时，取值为1~9。 当“period_type”为“year”时，取值为1~3。
     /// Wire name: `period_num`.
-    pub period_num: Option<i64>,
+    pub period_num: Option<i32>,
     /// 创建包周期实例时可指定，表示是否自动续订，续订的周期和原周期相同，且续订时会自动支付。  - true，为自动续订。 - false，为不自动续订，默认该方式。
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<String>,
@@ -25,7 +25,7 @@ pub struct MysqlChargeInfo {
     MysqlChargeInfo {
         0 => charge_mode: Option<String> = "charge_mode",
         1 => period_type: Option<String> = "period_type",
-        2 => period_num: Option<i64> = "period_num",
+        2 => period_num: Option<i32> = "period_num",
         3 => is_auto_renew: Option<String> = "is_auto_renew",
         4 => is_auto_pay: Option<String> = "is_auto_pay",
     }

@@ -6,7 +6,7 @@
 pub struct MysqlCreateReadonlyNodeRequest {
     /// 指定创建的只读节点故障倒换优先级。  故障倒换优先级的取值范围为1~16，数字越小，优先级越大，即故障倒换时，主节点会优先倒换到优先级高的只读节点上，优先级相同的只读节点选为主节点的概率相同。最多支持9个只读节点设置故障倒换优先级，超过9个的只读节点优先级默认为-1，表示不会参与倒换。可通过修改节点的故障倒换优先级来进行调整。
     /// Wire name: `priorities`.
-    pub priorities: Option<Vec<i64>>,
+    pub priorities: Vec<i32>,
     /// 创建包周期时可指定，表示是否自动从客户的账户中支付，此字段不影响自动续订的支付方式。  - true，为自动支付，默认该方式。 - false，为手动支付。
     /// Wire name: `is_auto_pay`.
     pub is_auto_pay: Option<String>,

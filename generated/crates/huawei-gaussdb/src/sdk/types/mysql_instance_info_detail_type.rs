@@ -36,7 +36,7 @@ pub struct MysqlInstanceInfoDetail {
     pub charge_info: Option<MysqlInstanceChargeInfo>,
     /// 节点个数。
     /// Wire name: `node_count`.
-    pub node_count: Option<i64>,
+    pub node_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<MysqlDatastoreWithKernelVersion>,
@@ -115,7 +115,7 @@ pub struct MysqlInstanceInfoDetail {
         5 => alias: Option<String> = "alias",
         6 => type_field: Option<String> = "type",
         7 => charge_info: Option<MysqlInstanceChargeInfo> = "charge_info",
-        8 => node_count: Option<i64> = "node_count",
+        8 => node_count: Option<i32> = "node_count",
         9 => datastore: Option<MysqlDatastoreWithKernelVersion> = "datastore",
         10 => backup_used_space: Option<f64> = "backup_used_space",
         11 => created: Option<String> = "created",

@@ -21,7 +21,7 @@ pub struct MysqlInstanceNodeInfo {
     pub status: Option<String>,
     /// 数据库端口号。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// 节点的读内网地址。
     /// Wire name: `private_read_ips`.
     pub private_read_ips: Vec<String>,
@@ -60,7 +60,7 @@ pub struct MysqlInstanceNodeInfo {
     pub need_restart: Option<bool>,
     /// 主备倒换优先级。
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -69,7 +69,7 @@ pub struct MysqlInstanceNodeInfo {
         1 => name: Option<String> = "name",
         2 => type_field: Option<String> = "type",
         3 => status: Option<String> = "status",
-        4 => port: Option<i64> = "port",
+        4 => port: Option<i32> = "port",
         5 => private_read_ips: Vec<String> = "private_read_ips",
         6 => volume: Option<MysqlInstanceNodeVolumeInfo> = "volume",
         7 => az_code: Option<String> = "az_code",
@@ -82,6 +82,6 @@ pub struct MysqlInstanceNodeInfo {
         14 => vcpus: Option<String> = "vcpus",
         15 => ram: Option<String> = "ram",
         16 => need_restart: Option<bool> = "need_restart",
-        17 => priority: Option<i64> = "priority",
+        17 => priority: Option<i32> = "priority",
     }
 }

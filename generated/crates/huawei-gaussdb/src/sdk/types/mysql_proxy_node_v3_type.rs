@@ -21,7 +21,7 @@ pub struct MysqlProxyNodeV3 {
     pub name: Option<String>,
     /// 节点读写分离读权重。
     /// Wire name: `weight`.
-    pub weight: Option<i64>,
+    pub weight: Option<i32>,
     /// 主实例所有节点的可用区信息。
     /// Wire name: `availability_zone`.
     pub availability_zone: Vec<MysqlProxyAvailable>,
@@ -33,7 +33,7 @@ pub struct MysqlProxyNodeV3 {
         1 => instance_id: Option<String> = "instance_id",
         2 => status: Option<String> = "status",
         3 => name: Option<String> = "name",
-        4 => weight: Option<i64> = "weight",
+        4 => weight: Option<i32> = "weight",
         5 => availability_zone: Vec<MysqlProxyAvailable> = "availability_zone",
     }
 }

@@ -22,7 +22,7 @@ pub struct MysqlProxyNodes {
     pub az_code: Option<String>,
     /// Proxy节点是否被冻结。  取值范围： - 0-未冻结 - 1-冻结 - 2-冻结删除
     /// Wire name: `frozen_flag`.
-    pub frozen_flag: Option<i64>,
+    pub frozen_flag: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -32,6 +32,6 @@ pub struct MysqlProxyNodes {
         2 => name: Option<String> = "name",
         3 => role: Option<String> = "role",
         4 => az_code: Option<String> = "az_code",
-        5 => frozen_flag: Option<i64> = "frozen_flag",
+        5 => frozen_flag: Option<i32> = "frozen_flag",
     }
 }

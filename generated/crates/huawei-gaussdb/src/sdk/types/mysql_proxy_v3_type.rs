@@ -18,13 +18,13 @@ pub struct MysqlProxyV3 {
     pub address: Option<String>,
     /// Proxy端口信息。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// Proxy实例状态。  取值范围： - ACTIVE，表示数据库代理正常 - ABNORMAL，表示数据库代理异常 - FAILED，表示数据库代理创建失败 - DELETED，表示数据库代理已删除
     /// Wire name: `pool_status`.
     pub pool_status: Option<String>,
     /// 延时阈值，单位：秒。
     /// Wire name: `delay_threshold_in_seconds`.
-    pub delay_threshold_in_seconds: Option<i64>,
+    pub delay_threshold_in_seconds: Option<i32>,
     /// Elb模式的虚拟ip信息。
     /// Wire name: `elb_vip`.
     pub elb_vip: Option<String>,
@@ -39,7 +39,7 @@ pub struct MysqlProxyV3 {
     pub ram: Option<String>,
     /// Proxy节点个数。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
     /// **参数解释**：  数据库代理读写模式。  **取值范围**：  - readwrite：读写模式 - readonly：只读模式
     /// Wire name: `type`.
     pub type_field: Option<String>,
@@ -75,7 +75,7 @@ pub struct MysqlProxyV3 {
     pub switch_connection_pool_type_enabled: Option<bool>,
     /// 数据库代理路由模式，默认为权重负载模式。  取值范围: - 0，表示权重负载模式; - 1，表示负载均衡模式（数据库主节点不接受读请求）； - 2，表示负载均衡模式（数据库主节点接受读请求）。
     /// Wire name: `route_mode`.
-    pub route_mode: Option<i64>,
+    pub route_mode: Option<i32>,
     /// 数据库代理版本是否支持负载均衡模式。  取值范围: - true 支持; - false 不支持。
     /// Wire name: `balance_route_mode_enabled`.
     pub balance_route_mode_enabled: Option<bool>,
@@ -93,7 +93,7 @@ pub struct MysqlProxyV3 {
     pub new_node_auto_add_status: Option<String>,
     /// 新增节点的读权重。
     /// Wire name: `new_node_weight`.
-    pub new_node_weight: Option<i64>,
+    pub new_node_weight: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -101,14 +101,14 @@ pub struct MysqlProxyV3 {
         0 => pool_id: Option<String> = "pool_id",
         1 => status: Option<String> = "status",
         2 => address: Option<String> = "address",
-        3 => port: Option<i64> = "port",
+        3 => port: Option<i32> = "port",
         4 => pool_status: Option<String> = "pool_status",
-        5 => delay_threshold_in_seconds: Option<i64> = "delay_threshold_in_seconds",
+        5 => delay_threshold_in_seconds: Option<i32> = "delay_threshold_in_seconds",
         6 => elb_vip: Option<String> = "elb_vip",
         7 => eip: Option<String> = "eip",
         8 => vcpus: Option<String> = "vcpus",
         9 => ram: Option<String> = "ram",
-        10 => node_num: Option<i64> = "node_num",
+        10 => node_num: Option<i32> = "node_num",
         11 => type_field: Option<String> = "type",
         12 => created_at: Option<String> = "created_at",
         13 => updated_at: Option<String> = "updated_at",
@@ -120,12 +120,12 @@ pub struct MysqlProxyV3 {
         19 => transaction_split: Option<String> = "transaction_split",
         20 => connection_pool_type: Option<String> = "connection_pool_type",
         21 => switch_connection_pool_type_enabled: Option<bool> = "switch_connection_pool_type_enabled",
-        22 => route_mode: Option<i64> = "route_mode",
+        22 => route_mode: Option<i32> = "route_mode",
         23 => balance_route_mode_enabled: Option<bool> = "balance_route_mode_enabled",
         24 => consistence_mode: Option<String> = "consistence_mode",
         25 => subnet_id: Option<String> = "subnet_id",
         26 => ssl_option: Option<String> = "ssl_option",
         27 => new_node_auto_add_status: Option<String> = "new_node_auto_add_status",
-        28 => new_node_weight: Option<i64> = "new_node_weight",
+        28 => new_node_weight: Option<i32> = "new_node_weight",
     }
 }

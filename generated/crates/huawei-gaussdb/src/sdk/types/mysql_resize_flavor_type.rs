@@ -6,7 +6,7 @@
 pub struct MysqlResizeFlavor {
     /// 规格码
     /// Wire name: `spec_code`.
-    pub spec_code: Option<String>,
+    pub spec_code: String,
 }
 
 impl ::runtime::wire::ToWire for MysqlResizeFlavor {

@@ -9,7 +9,7 @@ pub struct MysqlRestorePoint {
     pub restore_time: Option<i64>,
     /// 源实例ID。
     /// Wire name: `source_instance_id`.
-    pub source_instance_id: Option<String>,
+    pub source_instance_id: String,
     /// 备份文件ID。
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,

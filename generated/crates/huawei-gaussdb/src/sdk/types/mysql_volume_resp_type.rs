@@ -7,11 +7,11 @@
 pub struct MysqlVolumeResp {
     /// 磁盘大小。单位GB。  取值范围：10~128000，为10的整数倍。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     MysqlVolumeResp {
-        0 => size: Option<i64> = "size",
+        0 => size: Option<i32> = "size",
     }
 }

@@ -19,19 +19,19 @@ pub struct NodeSqlAutoSqlLimiting {
     pub condition: Option<String>,
     /// **参数解释**：  限流策略CPU利用率。  **约束限制**：  不涉及。  **取值范围**：  \[70~100\]。  **默认取值**：  不涉及。
     /// Wire name: `cpu_usage`.
-    pub cpu_usage: Option<i64>,
+    pub cpu_usage: Option<i32>,
     /// **参数解释**：  限流策略活跃会话数。  **约束限制**：  不涉及。  **取值范围**：  \[1~5000\]。  **默认取值**：  不涉及。
     /// Wire name: `active_sessions`.
-    pub active_sessions: Option<i64>,
+    pub active_sessions: Option<i32>,
     /// **参数解释**：  每次最大限流时长（分钟）。  **取值范围**：  \[1~1440\]。  **默认取值**：  不涉及。
     /// Wire name: `clear_time`.
-    pub clear_time: Option<i64>,
+    pub clear_time: Option<i32>,
     /// **参数解释**：  限流策略满足限流条件的事件持续时间（分钟）。  **取值范围**：  \[2~60\]。  **默认取值**：  不涉及。
     /// Wire name: `duration`.
-    pub duration: Option<i64>,
+    pub duration: Option<i32>,
     /// **参数解释**：  最大并发数。  **取值范围**：  \[0~1000000000\]。  **默认取值**：  不涉及。
     /// Wire name: `max_concurrency`.
-    pub max_concurrency: Option<i64>,
+    pub max_concurrency: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -40,10 +40,10 @@ pub struct NodeSqlAutoSqlLimiting {
         1 => start_time: Option<String> = "start_time",
         2 => end_time: Option<String> = "end_time",
         3 => condition: Option<String> = "condition",
-        4 => cpu_usage: Option<i64> = "cpu_usage",
-        5 => active_sessions: Option<i64> = "active_sessions",
-        6 => clear_time: Option<i64> = "clear_time",
-        7 => duration: Option<i64> = "duration",
-        8 => max_concurrency: Option<i64> = "max_concurrency",
+        4 => cpu_usage: Option<i32> = "cpu_usage",
+        5 => active_sessions: Option<i32> = "active_sessions",
+        6 => clear_time: Option<i32> = "clear_time",
+        7 => duration: Option<i32> = "duration",
+        8 => max_concurrency: Option<i32> = "max_concurrency",
     }
 }

@@ -8,10 +8,10 @@ use super::NodeSqlFilterRule;
 pub struct NodeSqlFilterRuleInfo {
     /// 节点ID
     /// Wire name: `node_id`.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// SQL限流规则。集合的sql_type值不能重复。
     /// Wire name: `rules`.
-    pub rules: Option<Vec<NodeSqlFilterRule>>,
+    pub rules: Vec<NodeSqlFilterRule>,
 }
 
 impl ::runtime::wire::ToWire for NodeSqlFilterRuleInfo {

@@ -8,10 +8,10 @@ use super::NodeSqlFilterRulePattern;
 pub struct NodeSqlFilterRule {
     /// Sql限流类型。  取值范围： - SELECT - UPDATE - DELETE
     /// Wire name: `sql_type`.
-    pub sql_type: Option<String>,
+    pub sql_type: String,
     /// SQL限流具体规则。
     /// Wire name: `patterns`.
-    pub patterns: Option<Vec<NodeSqlFilterRulePattern>>,
+    pub patterns: Vec<NodeSqlFilterRulePattern>,
 }
 
 impl ::runtime::wire::ToWire for NodeSqlFilterRule {

@@ -9,7 +9,7 @@ pub struct NodesWeight {
     pub id: Option<String>,
     /// 权重。取值范围：0~1000。
     /// Wire name: `weight`.
-    pub weight: Option<i64>,
+    pub weight: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for NodesWeight {

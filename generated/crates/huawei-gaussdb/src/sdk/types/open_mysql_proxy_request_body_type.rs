@@ -8,10 +8,10 @@ use super::NodesWeight;
 pub struct OpenMysqlProxyRequestBody {
     /// 代理规格码。
     /// Wire name: `flavor_ref`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
     /// 代理实例节点数，取值整数2-32。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: i32,
     /// 代理实例名称。用于表示实例的名称，同一租户下，同类型的实例名可重名。  取值范围：最小为4个字符，最大为64个字符且不超过64个字节（注意：一个中文字符占用3个字节），必须以字母或中文开头，区分大小写，可以包含字母、数字、中划线、下划线或中文，不能包含其他特殊字符。
     /// Wire name: `proxy_name`.
     pub proxy_name: Option<String>,
@@ -20,7 +20,7 @@ pub struct OpenMysqlProxyRequestBody {
     pub proxy_mode: Option<String>,
     /// 数据库代理路由模式，默认为权重负载模式。  取值范围: - 0，表示权重负载模式; - 1，表示负载均衡模式（数据库主节点不接受读请求）； - 2，表示负载均衡模式（数据库主节点接受读请求）。
     /// Wire name: `route_mode`.
-    pub route_mode: Option<i64>,
+    pub route_mode: Option<i32>,
     /// 数据库节点的读权重设置。  在proxy_mode为readonly时，只能为只读节点选择权重。
     /// Wire name: `nodes_read_weight`.
     pub nodes_read_weight: Option<Vec<NodesWeight>>,
@@ -38,7 +38,7 @@ pub struct OpenMysqlProxyRequestBody {
     pub new_node_auto_add_status: Option<String>,
     /// 新增节点的读权重：    - 如果路由模式为0，新增节点自动加入为ON，取值为0~1000。 - 如果路由模式不为0或新增节点自动加入为OFF，则可不输入读权重。
     /// Wire name: `new_node_weight`.
-    pub new_node_weight: Option<i64>,
+    pub new_node_weight: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for OpenMysqlProxyRequestBody {

@@ -6,7 +6,7 @@
 pub struct OperateAuditLogRequestV3Body {
     /// 全量SQL开关状态。 取值： - ON，表示开启 - OFF，表示关闭
     /// Wire name: `switch_status`.
-    pub switch_status: Option<String>,
+    pub switch_status: String,
 }
 
 impl ::runtime::wire::ToWire for OperateAuditLogRequestV3Body {

@@ -6,7 +6,7 @@
 pub struct OperateMultiTenantReq {
     /// 实例多租特性开关。 - true:开启 - false:关闭。
     /// Wire name: `multi_tenant_switch`.
-    pub multi_tenant_switch: Option<bool>,
+    pub multi_tenant_switch: bool,
 }
 
 impl ::runtime::wire::ToWire for OperateMultiTenantReq {

@@ -8,7 +8,7 @@ use super::NodeSqlFilterRuleInfo;
 pub struct OperateSqlFilterRuleReq {
     /// (No description in the spec.)
     /// Wire name: `sql_filter_rules`.
-    pub sql_filter_rules: Option<Vec<NodeSqlFilterRuleInfo>>,
+    pub sql_filter_rules: Vec<NodeSqlFilterRuleInfo>,
 }
 
 impl ::runtime::wire::ToWire for OperateSqlFilterRuleReq {

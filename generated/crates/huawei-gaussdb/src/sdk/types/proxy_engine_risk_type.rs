@@ -7,7 +7,7 @@
 pub struct ProxyEngineRisk {
     /// **参数解释**：  风险级别。  **取值范围**： 1：一级风险。
     /// Wire name: `level`.
-    pub level: Option<i64>,
+    pub level: Option<i32>,
     /// **参数解释**：  建议升级原因。  **取值范围**：  不涉及。
     /// Wire name: `suggest`.
     pub suggest: Option<String>,
@@ -27,7 +27,7 @@ pub struct ProxyEngineRisk {
 
 ::runtime::lenient_object! {
     ProxyEngineRisk {
-        0 => level: Option<i64> = "level",
+        0 => level: Option<i32> = "level",
         1 => suggest: Option<String> = "suggest",
         2 => influence: Option<String> = "influence",
         3 => guidance: Option<String> = "guidance",

@@ -6,7 +6,7 @@
 pub struct ProxyUpdateProxyConnectionPoolTypeRequest {
     /// 连接池类型。 - CLOSED：关闭连接池。 - SESSION：开启会话级连接池
     /// Wire name: `connection_pool_type`.
-    pub connection_pool_type: Option<String>,
+    pub connection_pool_type: String,
 }
 
 impl ::runtime::wire::ToWire for ProxyUpdateProxyConnectionPoolTypeRequest {

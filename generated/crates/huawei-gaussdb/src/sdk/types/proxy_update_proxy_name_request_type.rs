@@ -6,7 +6,7 @@
 pub struct ProxyUpdateProxyNameRequest {
     /// 修改代理实例的新名称
     /// Wire name: `alias`.
-    pub alias: Option<String>,
+    pub alias: String,
 }
 
 impl ::runtime::wire::ToWire for ProxyUpdateProxyNameRequest {

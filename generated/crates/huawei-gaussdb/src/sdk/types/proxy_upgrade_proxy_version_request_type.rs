@@ -6,10 +6,10 @@
 pub struct ProxyUpgradeProxyVersionRequest {
     /// 升级前源内核版本号
     /// Wire name: `source_version`.
-    pub source_version: Option<String>,
+    pub source_version: String,
     /// 目标升级内核版本号
     /// Wire name: `target_version`.
-    pub target_version: Option<String>,
+    pub target_version: String,
 }
 
 impl ::runtime::wire::ToWire for ProxyUpgradeProxyVersionRequest {

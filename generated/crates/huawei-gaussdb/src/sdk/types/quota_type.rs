@@ -13,33 +13,33 @@ pub struct Quota {
     pub enterprise_project_name: Option<String>,
     /// 实例个数配额。
     /// Wire name: `instance_quota`.
-    pub instance_quota: Option<i64>,
+    pub instance_quota: Option<i32>,
     /// CPU核数配额。
     /// Wire name: `vcpus_quota`.
-    pub vcpus_quota: Option<i64>,
+    pub vcpus_quota: Option<i32>,
     /// 内存使用配额，单位为GB。
     /// Wire name: `ram_quota`.
-    pub ram_quota: Option<i64>,
+    pub ram_quota: Option<i32>,
     /// 实例剩余配额。
     /// Wire name: `availability_instance_quota`.
-    pub availability_instance_quota: Option<i64>,
+    pub availability_instance_quota: Option<i32>,
     /// CPU核数剩余配额。
     /// Wire name: `availability_vcpus_quota`.
-    pub availability_vcpus_quota: Option<i64>,
+    pub availability_vcpus_quota: Option<i32>,
     /// 内存剩余配额。
     /// Wire name: `availability_ram_quota`.
-    pub availability_ram_quota: Option<i64>,
+    pub availability_ram_quota: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     Quota {
         0 => enterprise_project_id: Option<String> = "enterprise_project_id",
         1 => enterprise_project_name: Option<String> = "enterprise_project_name",
-        2 => instance_quota: Option<i64> = "instance_quota",
-        3 => vcpus_quota: Option<i64> = "vcpus_quota",
-        4 => ram_quota: Option<i64> = "ram_quota",
-        5 => availability_instance_quota: Option<i64> = "availability_instance_quota",
-        6 => availability_vcpus_quota: Option<i64> = "availability_vcpus_quota",
-        7 => availability_ram_quota: Option<i64> = "availability_ram_quota",
+        2 => instance_quota: Option<i32> = "instance_quota",
+        3 => vcpus_quota: Option<i32> = "vcpus_quota",
+        4 => ram_quota: Option<i32> = "ram_quota",
+        5 => availability_instance_quota: Option<i32> = "availability_instance_quota",
+        6 => availability_vcpus_quota: Option<i32> = "availability_vcpus_quota",
+        7 => availability_ram_quota: Option<i32> = "availability_ram_quota",
     }
 }

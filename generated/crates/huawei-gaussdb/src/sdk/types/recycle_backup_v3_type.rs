@@ -16,7 +16,7 @@ pub struct RecycleBackupV3 {
     pub backup_name: Option<String>,
     /// 备份大小，单位是字节。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 回收状态。
     /// Wire name: `status`.
     pub status: Option<String>,
@@ -33,7 +33,7 @@ pub struct RecycleBackupV3 {
         0 => backup_level: Option<String> = "backup_level",
         1 => backup_id: Option<String> = "backup_id",
         2 => backup_name: Option<String> = "backup_name",
-        3 => size: Option<i64> = "size",
+        3 => size: Option<i32> = "size",
         4 => status: Option<String> = "status",
         5 => begin_time: Option<i64> = "begin_time",
         6 => end_time: Option<i64> = "end_time",

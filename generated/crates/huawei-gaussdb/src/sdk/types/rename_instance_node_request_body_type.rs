@@ -8,7 +8,7 @@ use super::SingleNodeInfo;
 pub struct RenameInstanceNodeRequestBody {
     /// 节点信息列表
     /// Wire name: `node_list`.
-    pub node_list: Option<Vec<SingleNodeInfo>>,
+    pub node_list: Vec<SingleNodeInfo>,
 }
 
 impl ::runtime::wire::ToWire for RenameInstanceNodeRequestBody {

@@ -8,7 +8,7 @@ use super::ResetDatabasePassword;
 pub struct ResetDatabasePasswordRequest {
     /// 准备修改密码的数据库用户列表，列表最大长度为50。
     /// Wire name: `users`.
-    pub users: Option<Vec<ResetDatabasePassword>>,
+    pub users: Vec<ResetDatabasePassword>,
 }
 
 impl ::runtime::wire::ToWire for ResetDatabasePasswordRequest {

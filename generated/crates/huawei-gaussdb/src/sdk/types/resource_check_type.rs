@@ -8,7 +8,7 @@ use super::ResourceCheckResource;
 pub struct ResourceCheck {
     /// 校验类型，仅支持校验创建实例。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// (No description in the spec.)
     /// Wire name: `resource`.
     pub resource: Option<ResourceCheckResource>,

@@ -10,16 +10,16 @@ pub struct Resource {
     pub type_field: Option<String>,
     /// 已创建的资源个数。
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
     /// 资源最大的配额数。
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     Resource {
         0 => type_field: Option<String> = "type",
-        1 => used: Option<i64> = "used",
-        2 => quota: Option<i64> = "quota",
+        1 => used: Option<i32> = "used",
+        2 => quota: Option<i32> = "quota",
     }
 }

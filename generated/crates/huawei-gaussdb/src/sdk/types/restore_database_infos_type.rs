@@ -12,7 +12,7 @@ pub struct RestoreDatabaseInfos {
     pub name: Option<String>,
     /// 总表数。
     /// Wire name: `total_tables`.
-    pub total_tables: Option<i64>,
+    pub total_tables: Option<i32>,
     /// 表信息。
     /// Wire name: `tables`.
     pub tables: Vec<RestoreDatabaseTableInfo>,
@@ -21,7 +21,7 @@ pub struct RestoreDatabaseInfos {
 ::runtime::lenient_object! {
     RestoreDatabaseInfos {
         0 => name: Option<String> = "name",
-        1 => total_tables: Option<i64> = "total_tables",
+        1 => total_tables: Option<i32> = "total_tables",
         2 => tables: Vec<RestoreDatabaseTableInfo> = "tables",
     }
 }

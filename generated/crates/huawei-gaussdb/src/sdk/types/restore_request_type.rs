@@ -6,10 +6,10 @@
 pub struct RestoreRequest {
     /// 目标实例ID。
     /// Wire name: `target_instance_id`.
-    pub target_instance_id: Option<String>,
+    pub target_instance_id: String,
     /// 源实例ID。
     /// Wire name: `source_instance_id`.
-    pub source_instance_id: Option<String>,
+    pub source_instance_id: String,
     /// 用于恢复的备份ID。当使用备份文件恢复时需要指定该参数。
     /// Wire name: `backup_id`.
     pub backup_id: Option<String>,
@@ -18,7 +18,7 @@ pub struct RestoreRequest {
     pub restore_time: Option<i64>,
     /// 表示恢复方式，枚举值： - backup：表示使用备份文件恢复，按照此方式恢复时，当\\&quot;type\\&quot;字段为非必选时，\\&quot;backup_id\\&quot;必选。 - timestamp：表示按时间点恢复，按照此方式恢复时，当\\&quot;type\\&quot;字段必选时，\\&quot;restore_time\\&quot;必选。
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
 }
 
 impl ::runtime::wire::ToWire for RestoreRequest {

@@ -11,10 +11,10 @@ pub struct ScalingCondition {
     pub condition_id: Option<String>,
     /// **参数描述**：  持续时间，单位是毫秒。  **约束限制**：  不涉及。  **取值范围**：  2000-5000。  **默认取值**：  不涉及。
     /// Wire name: `duration`.
-    pub duration: Option<i64>,
+    pub duration: Option<i32>,
     /// **参数解释**:  间隔时间，单位是毫秒。  **约束限制**：  不涉及。  **取值范围**：  1000-5000。  **默认取值**：  不涉及。
     /// Wire name: `interval`.
-    pub interval: Option<i64>,
+    pub interval: Option<i32>,
     /// **参数描述**:  指标变配条件。  **约束条件**：  不涉及。
     /// Wire name: `metric_conditions`.
     pub metric_conditions: Vec<MetricCondition>,
@@ -23,8 +23,8 @@ pub struct ScalingCondition {
 ::runtime::lenient_object! {
     ScalingCondition {
         0 => condition_id: Option<String> = "condition_id",
-        1 => duration: Option<i64> = "duration",
-        2 => interval: Option<i64> = "interval",
+        1 => duration: Option<i32> = "duration",
+        2 => interval: Option<i32> = "interval",
         3 => metric_conditions: Vec<MetricCondition> = "metric_conditions",
     }
 }

@@ -6,10 +6,10 @@
 pub struct ScalingStrategyReqInfo {
     /// 扩缩规格开关。 - ON：开启。 - OFF：关闭。
     /// Wire name: `flavor_switch`.
-    pub flavor_switch: Option<String>,
+    pub flavor_switch: String,
     /// 增删只读节点开关。自动增删只读节点功能需要先\[开启数据库代理\](<https://support.huaweicloud.com/api-taurusdb/CreateGaussMySqlProxy.html>)，且只能有一个代理。 - ON：开启。 - OFF：关闭。
     /// Wire name: `read_only_switch`.
-    pub read_only_switch: Option<String>,
+    pub read_only_switch: String,
 }
 
 impl ::runtime::wire::ToWire for ScalingStrategyReqInfo {

@@ -9,21 +9,21 @@ pub struct SetQuota {
     pub enterprise_project_id: Option<String>,
     /// 实例个数配额。取值范围0~100000。(如果已经存在实例，应该大于已经存在的实例个数)
     /// Wire name: `instance_quota`.
-    pub instance_quota: Option<i64>,
+    pub instance_quota: Option<i32>,
     /// CPU核数配额。取值范围0~2147483646。(如果已经存在实例，应该大于已经占用的cpu个数)
     /// Wire name: `vcpus_quota`.
-    pub vcpus_quota: Option<i64>,
+    pub vcpus_quota: Option<i32>,
     /// 内存使用配额，单位为GB。取值范围0~2147483646。(如果已经存在实例，应该大于已经占用的内存数)
     /// Wire name: `ram_quota`.
-    pub ram_quota: Option<i64>,
+    pub ram_quota: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     SetQuota {
         0 => enterprise_project_id: Option<String> = "enterprise_project_id",
-        1 => instance_quota: Option<i64> = "instance_quota",
-        2 => vcpus_quota: Option<i64> = "vcpus_quota",
-        3 => ram_quota: Option<i64> = "ram_quota",
+        1 => instance_quota: Option<i32> = "instance_quota",
+        2 => vcpus_quota: Option<i32> = "vcpus_quota",
+        3 => ram_quota: Option<i32> = "ram_quota",
     }
 }
 

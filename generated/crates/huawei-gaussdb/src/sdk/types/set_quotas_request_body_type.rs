@@ -8,7 +8,7 @@ use super::SetQuota;
 pub struct SetQuotasRequestBody {
     /// 资源列表对象。
     /// Wire name: `quota_list`.
-    pub quota_list: Option<Vec<SetQuota>>,
+    pub quota_list: Vec<SetQuota>,
 }
 
 impl ::runtime::wire::ToWire for SetQuotasRequestBody {

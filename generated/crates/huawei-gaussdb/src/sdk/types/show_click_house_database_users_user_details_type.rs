@@ -13,17 +13,17 @@ pub struct ShowClickHouseDatabaseUsersUserDetails {
     pub databases: Vec<String>,
     /// DML权限。 取值范围： - 1：只读权限 - 2：读取和设置权限
     /// Wire name: `dml`.
-    pub dml: Option<i64>,
+    pub dml: Option<i32>,
     /// DDL授权。 取值范围： - 0：无DDL权限 - 1：有DDL权限
     /// Wire name: `ddl`.
-    pub ddl: Option<i64>,
+    pub ddl: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ShowClickHouseDatabaseUsersUserDetails {
         0 => user_name: Option<String> = "user_name",
         1 => databases: Vec<String> = "databases",
-        2 => dml: Option<i64> = "dml",
-        3 => ddl: Option<i64> = "ddl",
+        2 => dml: Option<i32> = "dml",
+        3 => ddl: Option<i32> = "ddl",
     }
 }

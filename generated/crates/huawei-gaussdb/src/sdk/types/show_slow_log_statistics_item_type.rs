@@ -25,10 +25,10 @@ pub struct ShowSlowLogStatisticsItem {
     pub query_sample: Option<String>,
     /// 平均扫描的行数量。
     /// Wire name: `rows_examined`.
-    pub rows_examined: Option<i64>,
+    pub rows_examined: Option<i32>,
     /// 平均结果行统计数量。
     /// Wire name: `rows_sent`.
-    pub rows_sent: Option<i64>,
+    pub rows_sent: Option<i32>,
     /// 平均执行时间。
     /// Wire name: `time`.
     pub time: Option<String>,
@@ -48,8 +48,8 @@ pub struct ShowSlowLogStatisticsItem {
         3 => lock_time: Option<String> = "lock_time",
         4 => node_id: Option<String> = "node_id",
         5 => query_sample: Option<String> = "query_sample",
-        6 => rows_examined: Option<i64> = "rows_examined",
-        7 => rows_sent: Option<i64> = "rows_sent",
+        6 => rows_examined: Option<i32> = "rows_examined",
+        7 => rows_sent: Option<i32> = "rows_sent",
         8 => time: Option<String> = "time",
         9 => type_field: Option<String> = "type",
         10 => users: Option<String> = "users",

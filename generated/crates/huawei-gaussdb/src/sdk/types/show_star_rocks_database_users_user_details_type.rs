@@ -13,17 +13,17 @@ pub struct ShowStarRocksDatabaseUsersUserDetails {
     pub data_bases: Vec<String>,
     /// DML授权。 - 0：读写权限 - 1：只读权限 - 2：只读和设置权限 - 3：读写和设置权限
     /// Wire name: `dml`.
-    pub dml: Option<i64>,
+    pub dml: Option<i32>,
     /// DDL授权。 - 0：无DDL权限 - 1：有DDL权限
     /// Wire name: `ddl`.
-    pub ddl: Option<i64>,
+    pub ddl: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ShowStarRocksDatabaseUsersUserDetails {
         0 => user_name: Option<String> = "user_name",
         1 => data_bases: Vec<String> = "data_bases",
-        2 => dml: Option<i64> = "dml",
-        3 => ddl: Option<i64> = "ddl",
+        2 => dml: Option<i32> = "dml",
+        3 => ddl: Option<i32> = "ddl",
     }
 }

@@ -6,10 +6,10 @@
 pub struct SingleNodeInfo {
     /// 节点ID。
     /// Wire name: `node_id`.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// 节点名称。支持中文、数字、字母、连接符-和_，长度为4-128。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
 }
 
 impl ::runtime::wire::ToWire for SingleNodeInfo {

@@ -10,13 +10,13 @@ pub struct SqlFilterRulePattern {
     pub pattern: Option<String>,
     /// **参数解释**：  最大并发数。  **取值范围**：  不涉及。
     /// Wire name: `max_concurrency`.
-    pub max_concurrency: Option<i64>,
+    pub max_concurrency: Option<i32>,
     /// **参数解释**：  当前并发数。  **取值范围**：  0 - 4294967296。
     /// Wire name: `cur_concurrency`.
-    pub cur_concurrency: Option<i64>,
+    pub cur_concurrency: Option<i32>,
     /// **参数解释**：  当前拦截次数。  **取值范围**：  0 - 4294967296。
     /// Wire name: `cur_reject`.
-    pub cur_reject: Option<i64>,
+    pub cur_reject: Option<i32>,
     /// **参数解释**：  SQL限流规则创建时间。  **取值范围**：  0 - 9223372036854775807。
     /// Wire name: `create_at`.
     pub create_at: Option<i64>,
@@ -28,9 +28,9 @@ pub struct SqlFilterRulePattern {
 ::runtime::lenient_object! {
     SqlFilterRulePattern {
         0 => pattern: Option<String> = "pattern",
-        1 => max_concurrency: Option<i64> = "max_concurrency",
-        2 => cur_concurrency: Option<i64> = "cur_concurrency",
-        3 => cur_reject: Option<i64> = "cur_reject",
+        1 => max_concurrency: Option<i32> = "max_concurrency",
+        2 => cur_concurrency: Option<i32> = "cur_concurrency",
+        3 => cur_reject: Option<i32> = "cur_reject",
         4 => create_at: Option<i64> = "create_at",
         5 => expire_at: Option<i64> = "expire_at",
     }

@@ -39,7 +39,7 @@ pub struct SrCreateInstanceRspInstance {
     pub db_user: Option<String>,
     /// 数据库端口号。默认3306。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// 部署模式。
     /// Wire name: `ha_mode`.
     pub ha_mode: Option<String>,
@@ -71,7 +71,7 @@ pub struct SrCreateInstanceRspInstance {
         6 => security_group_id: Option<String> = "security_group_id",
         7 => sub_net_id: Option<String> = "sub_net_id",
         8 => db_user: Option<String> = "db_user",
-        9 => port: Option<i64> = "port",
+        9 => port: Option<i32> = "port",
         10 => ha_mode: Option<String> = "ha_mode",
         11 => pay_info: Option<SrCreateInstanceRspInstancePayInfo> = "pay_info",
         12 => enable_ssl: Option<bool> = "enable_ssl",

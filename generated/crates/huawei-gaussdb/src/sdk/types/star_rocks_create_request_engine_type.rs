@@ -6,10 +6,10 @@
 pub struct StarRocksCreateRequestEngine {
     /// 引擎类型。仅支持star-rocks。
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// 引擎大版本号。
     /// Wire name: `version`.
-    pub version: Option<String>,
+    pub version: String,
 }
 
 impl ::runtime::wire::ToWire for StarRocksCreateRequestEngine {

@@ -6,10 +6,10 @@
 pub struct StarRocksCreateRequestFeVolume {
     /// 磁盘类型。通过查询HTAP引擎资源返回消息获取。
     /// Wire name: `io_type`.
-    pub io_type: Option<String>,
+    pub io_type: String,
     /// 磁盘容量，单位GB 增长的步长：10GB。
     /// Wire name: `capacity_in_gb`.
-    pub capacity_in_gb: Option<i64>,
+    pub capacity_in_gb: i32,
 }
 
 impl ::runtime::wire::ToWire for StarRocksCreateRequestFeVolume {

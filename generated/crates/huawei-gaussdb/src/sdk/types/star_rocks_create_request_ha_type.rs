@@ -6,7 +6,7 @@
 pub struct StarRocksCreateRequestHa {
     /// 部署模式。
     /// Wire name: `mode`.
-    pub mode: Option<String>,
+    pub mode: String,
 }
 
 impl ::runtime::wire::ToWire for StarRocksCreateRequestHa {

@@ -6,10 +6,10 @@
 pub struct StarRocksCreateRequestTagsInfoSysTags {
     /// 标签键。
     /// Wire name: `key`.
-    pub key: Option<String>,
+    pub key: String,
     /// 标签值。
     /// Wire name: `value`.
-    pub value: Option<String>,
+    pub value: String,
 }
 
 impl ::runtime::wire::ToWire for StarRocksCreateRequestTagsInfoSysTags {

@@ -8,7 +8,7 @@ use super::StarRocksCreateRequestTagsInfoSysTags;
 pub struct StarRocksCreateRequestTagsInfo {
     /// 系统标签。
     /// Wire name: `sys_tags`.
-    pub sys_tags: Option<Vec<StarRocksCreateRequestTagsInfoSysTags>>,
+    pub sys_tags: Vec<StarRocksCreateRequestTagsInfoSysTags>,
 }
 
 impl ::runtime::wire::ToWire for StarRocksCreateRequestTagsInfo {

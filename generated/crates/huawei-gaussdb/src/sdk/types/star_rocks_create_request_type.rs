@@ -12,7 +12,7 @@ use super::{
 pub struct StarRocksCreateRequest {
     /// 实例名称。同一租户下，同类型的实例名可重名。  取值范围：最小为4个字符，最大为64个字符且不超过64个字节，必须以字母开头，区分大小写，可以包含字母、数字、中划线、下划线，不能包含其他特殊字符。不支持中文名。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// (No description in the spec.)
     /// Wire name: `engine`.
     pub engine: Option<StarRocksCreateRequestEngine>,
@@ -21,23 +21,23 @@ pub struct StarRocksCreateRequest {
     pub ha: Option<StarRocksCreateRequestHa>,
     /// FE节点规格ID。使用可通过查询HTAP规格响应消息中的“id”。
     /// Wire name: `fe_flavor_id`.
-    pub fe_flavor_id: Option<String>,
+    pub fe_flavor_id: String,
     /// BE节点规格ID。使用可通过查询HTAP规格响应消息中的“id”。
     /// Wire name: `be_flavor_id`.
-    pub be_flavor_id: Option<String>,
+    pub be_flavor_id: String,
     /// 数据库密码。  取值范围：至少包含以下字符的三种：大小写字母、数字和特殊符号~!@#$%^*-_&#x3D;+?,()&amp;\|.，长度8~32个字符。 建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。如果您输入弱密码，系统会自动判定密码非法。
     /// Wire name: `db_root_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub db_root_pwd: Option<::runtime::Sensitive<String>>,
+    pub db_root_pwd: ::runtime::Sensitive<String>,
     /// FE节点数。 - 单机时固定为1 - 集群时取值\[3, 10\]
     /// Wire name: `fe_count`.
-    pub fe_count: Option<i64>,
+    pub fe_count: i32,
     /// BE节点数。 - 单机时固定为1 - 集群时取值\[3, 10\]
     /// Wire name: `be_count`.
-    pub be_count: Option<i64>,
+    pub be_count: i32,
     /// 可用区类型。 当前仅支持single。
     /// Wire name: `az_mode`.
-    pub az_mode: Option<String>,
+    pub az_mode: String,
     /// (No description in the spec.)
     /// Wire name: `fe_volume`.
     pub fe_volume: Option<StarRocksCreateRequestFeVolume>,
@@ -46,7 +46,7 @@ pub struct StarRocksCreateRequest {
     pub be_volume: Option<StarRocksCreateRequestBeVolume>,
     /// 可用区代码。
     /// Wire name: `az_code`.
-    pub az_code: Option<String>,
+    pub az_code: String,
     /// 时区。默认时区为UTC+08:00。
     /// Wire name: `time_zone`.
     pub time_zone: Option<String>,

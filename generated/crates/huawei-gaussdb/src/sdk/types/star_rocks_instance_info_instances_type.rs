@@ -39,7 +39,7 @@ pub struct StarRocksInstanceInfoInstances {
     pub status: Option<String>,
     /// 是否冻结。
     /// Wire name: `is_frozen`.
-    pub is_frozen: Option<i64>,
+    pub is_frozen: Option<i32>,
     /// 冻结时间。
     /// Wire name: `frozen_time`.
     pub frozen_time: Option<i64>,
@@ -51,7 +51,7 @@ pub struct StarRocksInstanceInfoInstances {
     pub bak_period: Option<String>,
     /// 备份保存天数。
     /// Wire name: `bak_keep_day`.
-    pub bak_keep_day: Option<i64>,
+    pub bak_keep_day: Option<i32>,
     /// 备份预计开始时间。
     /// Wire name: `bak_expected_start_time`.
     pub bak_expected_start_time: Option<i64>,
@@ -152,11 +152,11 @@ pub struct StarRocksInstanceInfoInstances {
         6 => current_backup_node_id: Option<String> = "current_backup_node_id",
         7 => cluster_mode: Option<String> = "cluster_mode",
         8 => status: Option<String> = "status",
-        9 => is_frozen: Option<i64> = "is_frozen",
+        9 => is_frozen: Option<i32> = "is_frozen",
         10 => frozen_time: Option<i64> = "frozen_time",
         11 => db_user: Option<String> = "db_user",
         12 => bak_period: Option<String> = "bak_period",
-        13 => bak_keep_day: Option<i64> = "bak_keep_day",
+        13 => bak_keep_day: Option<i32> = "bak_keep_day",
         14 => bak_expected_start_time: Option<i64> = "bak_expected_start_time",
         15 => data_store_version_id: Option<String> = "data_store_version_id",
         16 => data_store_version: Option<String> = "data_store_version",

@@ -41,13 +41,13 @@ pub struct StarRocksInstanceInfoNodes {
     pub actions: Vec<QueryAction>,
     /// 节点优先级。
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
     /// 冻结标志。
     /// Wire name: `frozen_flag`.
-    pub frozen_flag: Option<i64>,
+    pub frozen_flag: Option<i32>,
     /// 数据库端口号。默认3306。
     /// Wire name: `db_port`.
-    pub db_port: Option<i64>,
+    pub db_port: Option<i32>,
     /// 支付模式。
     /// Wire name: `pay_model`.
     pub pay_model: Option<String>,
@@ -119,9 +119,9 @@ pub struct StarRocksInstanceInfoNodes {
         7 => mem: Option<String> = "mem",
         8 => datastore: Option<StarRocksInstanceInfoDatastore> = "datastore",
         9 => actions: Vec<QueryAction> = "actions",
-        10 => priority: Option<i64> = "priority",
-        11 => frozen_flag: Option<i64> = "frozen_flag",
-        12 => db_port: Option<i64> = "db_port",
+        10 => priority: Option<i32> = "priority",
+        11 => frozen_flag: Option<i32> = "frozen_flag",
+        12 => db_port: Option<i32> = "db_port",
         13 => pay_model: Option<String> = "pay_model",
         14 => order_id: Option<String> = "order_id",
         15 => traffic_ip: Option<String> = "traffic_ip",

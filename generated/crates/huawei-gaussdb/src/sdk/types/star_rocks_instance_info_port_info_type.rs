@@ -7,11 +7,11 @@
 pub struct StarRocksInstanceInfoPortInfo {
     /// MySQL端口号。默认3306。
     /// Wire name: `mysql_port`.
-    pub mysql_port: Option<i64>,
+    pub mysql_port: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     StarRocksInstanceInfoPortInfo {
-        0 => mysql_port: Option<i64> = "mysql_port",
+        0 => mysql_port: Option<i32> = "mysql_port",
     }
 }

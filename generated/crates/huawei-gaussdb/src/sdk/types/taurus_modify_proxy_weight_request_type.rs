@@ -8,7 +8,7 @@ use super::ModifyProxyWeightReadonlyNode;
 pub struct TaurusModifyProxyWeightRequest {
     /// 主节点权重
     /// Wire name: `master_weight`.
-    pub master_weight: Option<i64>,
+    pub master_weight: Option<i32>,
     /// 只读节点权重配置信息
     /// Wire name: `readonly_nodes`.
     pub readonly_nodes: Option<Vec<ModifyProxyWeightReadonlyNode>>,

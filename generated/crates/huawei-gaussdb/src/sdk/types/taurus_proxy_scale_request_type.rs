@@ -6,7 +6,7 @@
 pub struct TaurusProxyScaleRequest {
     /// 需要变更的新规格ID。
     /// Wire name: `flavor_ref`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
 }
 
 impl ::runtime::wire::ToWire for TaurusProxyScaleRequest {

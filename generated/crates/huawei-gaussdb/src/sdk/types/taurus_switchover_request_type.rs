@@ -6,7 +6,7 @@
 pub struct TaurusSwitchoverRequest {
     /// 只读节点ID，倒换后为主节点。
     /// Wire name: `node_id`.
-    pub node_id: Option<String>,
+    pub node_id: String,
 }
 
 impl ::runtime::wire::ToWire for TaurusSwitchoverRequest {

@@ -8,7 +8,7 @@ use super::UpdateDatabaseComment;
 pub struct UpdateDatabaseCommentRequest {
     /// 准备修改备注的数据库列表，列表最大长度为50。
     /// Wire name: `databases`.
-    pub databases: Option<Vec<UpdateDatabaseComment>>,
+    pub databases: Vec<UpdateDatabaseComment>,
 }
 
 impl ::runtime::wire::ToWire for UpdateDatabaseCommentRequest {

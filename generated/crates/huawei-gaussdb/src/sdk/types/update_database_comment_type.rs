@@ -6,10 +6,10 @@
 pub struct UpdateDatabaseComment {
     /// 数据库名称。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 数据库备注,长度不能超过512个字符，不能包含回车和特殊字符!&lt;\\&quot;&#x3D;&#39;&gt;&amp;。
     /// Wire name: `comment`.
-    pub comment: Option<String>,
+    pub comment: String,
 }
 
 impl ::runtime::wire::ToWire for UpdateDatabaseComment {

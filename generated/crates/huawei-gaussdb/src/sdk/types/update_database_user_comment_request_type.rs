@@ -8,7 +8,7 @@ use super::UpdateDatabaseUserComment;
 pub struct UpdateDatabaseUserCommentRequest {
     /// 准备修改备注的数据库用户列表，列表最大长度为50。
     /// Wire name: `users`.
-    pub users: Option<Vec<UpdateDatabaseUserComment>>,
+    pub users: Vec<UpdateDatabaseUserComment>,
 }
 
 impl ::runtime::wire::ToWire for UpdateDatabaseUserCommentRequest {

@@ -6,13 +6,13 @@
 pub struct UpdateProxyConfigurationItem {
     /// 参数名。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 参数值。
     /// Wire name: `value`.
-    pub value: Option<String>,
+    pub value: String,
     /// 父标签类型。
     /// Wire name: `elem_type`.
-    pub elem_type: Option<String>,
+    pub elem_type: String,
 }
 
 impl ::runtime::wire::ToWire for UpdateProxyConfigurationItem {

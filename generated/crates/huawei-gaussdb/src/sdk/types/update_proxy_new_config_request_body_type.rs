@@ -8,7 +8,7 @@ use super::UpdateProxyConfigurationItem;
 pub struct UpdateProxyNewConfigRequestBody {
     /// 修改的配置信息。
     /// Wire name: `configurations`.
-    pub configurations: Option<Vec<UpdateProxyConfigurationItem>>,
+    pub configurations: Vec<UpdateProxyConfigurationItem>,
 }
 
 impl ::runtime::wire::ToWire for UpdateProxyNewConfigRequestBody {

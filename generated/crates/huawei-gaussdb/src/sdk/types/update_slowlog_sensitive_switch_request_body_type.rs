@@ -6,7 +6,7 @@
 pub struct UpdateSlowlogSensitiveSwitchRequestBody {
     /// 慢日志开关状态。
     /// Wire name: `open_slow_log_switch`.
-    pub open_slow_log_switch: Option<bool>,
+    pub open_slow_log_switch: bool,
 }
 
 impl ::runtime::wire::ToWire for UpdateSlowlogSensitiveSwitchRequestBody {

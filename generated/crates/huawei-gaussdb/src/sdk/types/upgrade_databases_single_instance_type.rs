@@ -6,10 +6,10 @@
 pub struct UpgradeDatabasesSingleInstance {
     /// 实例当前的内核版本。
     /// Wire name: `current_version`.
-    pub current_version: Option<String>,
+    pub current_version: String,
     /// 实例id。
     /// Wire name: `instance_id`.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
 }
 
 impl ::runtime::wire::ToWire for UpgradeDatabasesSingleInstance {

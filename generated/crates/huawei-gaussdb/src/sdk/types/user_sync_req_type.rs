@@ -6,7 +6,7 @@
 pub struct UserSyncReq {
     /// StarRocks账号同步动作。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
 }
 
 impl ::runtime::wire::ToWire for UserSyncReq {

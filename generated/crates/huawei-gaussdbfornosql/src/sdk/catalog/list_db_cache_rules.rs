@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_db_cache_rules::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListDbCacheRulesRequest, ::runtime::BuildError> {
-    ListDbCacheRulesRequest::builder().build()
+    ListDbCacheRulesRequest::builder()
+        .dbcache_mapping_id(String::from("example-dbcache_mapping_id"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +42,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "dbcache_mapping_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "rule_id",

@@ -8,6 +8,8 @@ pub use crate::list_redis_pitr_restore_time::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListRedisPitrRestoreTimeRequest, ::runtime::BuildError> {
     ListRedisPitrRestoreTimeRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .start_time(String::from("example-start_time"))
+        .end_time(String::from("example-end_time"))
         .build()
 }
 
@@ -50,12 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "start_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

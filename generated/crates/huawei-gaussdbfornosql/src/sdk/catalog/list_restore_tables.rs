@@ -8,6 +8,7 @@ pub use crate::list_restore_tables::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListRestoreTablesRequest, ::runtime::BuildError> {
     ListRestoreTablesRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .database_name(String::from("example-database_name"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "database_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

@@ -8,6 +8,8 @@ pub use crate::show_error_log::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowErrorLogRequest, ::runtime::BuildError> {
     ShowErrorLogRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .start_time(String::from("example-start_time"))
+        .end_time(String::from("example-end_time"))
         .build()
 }
 
@@ -47,12 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "start_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "node_id",

@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::show_ip_num_requirement::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowIpNumRequirementRequest, ::runtime::BuildError> {
-    ShowIpNumRequirementRequest::builder().build()
+    ShowIpNumRequirementRequest::builder().node_num(1i32).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,7 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "node_num",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "engine_name",

@@ -8,6 +8,7 @@ pub use crate::show_redis_disabled_commands::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowRedisDisabledCommandsRequest, ::runtime::BuildError> {
     ShowRedisDisabledCommandsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .type_field(String::from("example-type"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

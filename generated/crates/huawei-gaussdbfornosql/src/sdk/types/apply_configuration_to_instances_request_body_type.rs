@@ -6,7 +6,7 @@
 pub struct ApplyConfigurationToInstancesRequestBody {
     /// 实例ID列表对象。
     /// Wire name: `instance_ids`.
-    pub instance_ids: Option<Vec<String>>,
+    pub instance_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for ApplyConfigurationToInstancesRequestBody {

@@ -6,7 +6,7 @@
 pub struct BackupPolicy {
     /// 指定已生成的备份文件可以保存的天数。 取值范围：0～35。取0值，表示关闭自动备份策略。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: i32,
     /// 备份时间段。自动备份将在该时间段内触发。开启自动备份策略时，该参数必选；关闭自动备份策略时，不传该参数。 取值范围：格式必须为hh:mm-HH:MM，且有效，当前时间指UTC时间。 - HH取值必须比hh大1。 - mm和MM取值必须相同，且取值必须为00、30。 - 不传该参数，默认的备份时间段为00:00-01:00。 - 取值示例：23:00-00:00。
     /// Wire name: `start_time`.
     pub start_time: Option<String>,

@@ -8,10 +8,10 @@ use super::BatchTagActionTagOption;
 pub struct BatchTagActionRequestBody {
     /// 操作标识。取值： - create，表示添加标签。 - delete，表示删除标签。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<BatchTagActionTagOption>>,
+    pub tags: Vec<BatchTagActionTagOption>,
 }
 
 impl ::runtime::wire::ToWire for BatchTagActionRequestBody {

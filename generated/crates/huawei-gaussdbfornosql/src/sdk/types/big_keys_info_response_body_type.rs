@@ -7,7 +7,7 @@
 pub struct BigKeysInfoResponseBody {
     /// 大Key所在的DB。
     /// Wire name: `db_id`.
-    pub db_id: Option<i64>,
+    pub db_id: Option<i32>,
     /// 大Key类型。
     /// Wire name: `key_type`.
     pub key_type: Option<String>,
@@ -16,14 +16,14 @@ pub struct BigKeysInfoResponseBody {
     pub key_name: Option<String>,
     /// 大Key的长度。
     /// Wire name: `key_size`.
-    pub key_size: Option<i64>,
+    pub key_size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     BigKeysInfoResponseBody {
-        0 => db_id: Option<i64> = "db_id",
+        0 => db_id: Option<i32> = "db_id",
         1 => key_type: Option<String> = "key_type",
         2 => key_name: Option<String> = "key_name",
-        3 => key_size: Option<i64> = "key_size",
+        3 => key_size: Option<i32> = "key_size",
     }
 }

@@ -19,7 +19,7 @@ pub struct CassandraSlowLogDetail {
     pub operate_type: Option<String>,
     /// 执行时间。单位：ms
     /// Wire name: `cost_time`.
-    pub cost_time: Option<i64>,
+    pub cost_time: Option<i32>,
     /// 数据库键空间
     /// Wire name: `keyspace`.
     pub keyspace: Option<String>,
@@ -40,7 +40,7 @@ pub struct CassandraSlowLogDetail {
         1 => node_id: Option<String> = "node_id",
         2 => whole_message: Option<String> = "whole_message",
         3 => operate_type: Option<String> = "operate_type",
-        4 => cost_time: Option<i64> = "cost_time",
+        4 => cost_time: Option<i32> = "cost_time",
         5 => keyspace: Option<String> = "keyspace",
         6 => table: Option<String> = "table",
         7 => log_time: Option<String> = "log_time",

@@ -6,7 +6,7 @@
 pub struct ChargeInfoOption {
     /// **参数解释：** 计费模式。 **约束限制：** 不涉及。 **取值范围：** - prePaid：预付费，即包年/包月。 - postPaid：后付费，即按需付费。 **默认取值：** 不涉及。
     /// Wire name: `charge_mode`.
-    pub charge_mode: Option<String>,
+    pub charge_mode: String,
     /// **参数解释：** 订购周期类型。 **约束限制：** “charge_mode”为“prePaid”时生效，且为必选值。 **取值范围：** - month：包月。 - year：包年。 **默认取值：** 不涉及。
     /// Wire name: `period_type`.
     pub period_type: Option<String>,

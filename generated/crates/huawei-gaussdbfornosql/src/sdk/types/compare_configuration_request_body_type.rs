@@ -6,10 +6,10 @@
 pub struct CompareConfigurationRequestBody {
     /// 需要进行比较的源参数模板ID。
     /// Wire name: `source_configuration_id`.
-    pub source_configuration_id: Option<String>,
+    pub source_configuration_id: String,
     /// 需要进行比较的目标参数模板ID。
     /// Wire name: `target_configuration_id`.
-    pub target_configuration_id: Option<String>,
+    pub target_configuration_id: String,
 }
 
 impl ::runtime::wire::ToWire for CompareConfigurationRequestBody {

@@ -8,7 +8,7 @@ use super::CreateConfigurationDatastoreOption;
 pub struct CreateConfigurationRequestBody {
     /// **参数解释：** 参数模板名称。 **约束限制：** 最长64个字符，只允许大写字母、小写字母、数字、和“-_.”特殊字符。 **取值范围：** 不涉及。 **默认取值：** 不涉及。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// **参数解释：** 参数模板描述。 **约束限制：** 最长256个字符，不支持&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符。 **取值范围：** 不涉及。 **默认取值：** 空。
     /// Wire name: `description`.
     pub description: Option<String>,

@@ -7,19 +7,19 @@
 pub struct DedicatedResourceCapacity {
     /// CPU核数。
     /// Wire name: `vcpus`.
-    pub vcpus: Option<i64>,
+    pub vcpus: Option<i32>,
     /// 内存大小，单位GB。
     /// Wire name: `ram`.
-    pub ram: Option<i64>,
+    pub ram: Option<i32>,
     /// 存储大小，单位GB
     /// Wire name: `volume`.
-    pub volume: Option<i64>,
+    pub volume: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     DedicatedResourceCapacity {
-        0 => vcpus: Option<i64> = "vcpus",
-        1 => ram: Option<i64> = "ram",
-        2 => volume: Option<i64> = "volume",
+        0 => vcpus: Option<i32> = "vcpus",
+        1 => ram: Option<i32> = "ram",
+        2 => volume: Option<i32> = "volume",
     }
 }

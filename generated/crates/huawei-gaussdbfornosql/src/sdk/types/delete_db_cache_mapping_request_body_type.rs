@@ -6,7 +6,7 @@
 pub struct DeleteDbCacheMappingRequestBody {
     /// 内存加速映射ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for DeleteDbCacheMappingRequestBody {

@@ -6,7 +6,7 @@
 pub struct DeleteDbCacheRuleRequestBody {
     /// 内存加速规则ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for DeleteDbCacheRuleRequestBody {

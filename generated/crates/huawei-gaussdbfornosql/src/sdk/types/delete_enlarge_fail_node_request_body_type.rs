@@ -6,7 +6,7 @@
 pub struct DeleteEnlargeFailNodeRequestBody {
     /// 节点ID
     /// Wire name: `node_id`.
-    pub node_id: Option<String>,
+    pub node_id: String,
 }
 
 impl ::runtime::wire::ToWire for DeleteEnlargeFailNodeRequestBody {

@@ -16,10 +16,10 @@ pub struct HotKeysInfoResponseBody {
     pub command: Option<String>,
     /// 热Key QPS。
     /// Wire name: `qps`.
-    pub qps: Option<i64>,
+    pub qps: Option<i32>,
     /// 热key所在的DB。
     /// Wire name: `db_id`.
-    pub db_id: Option<i64>,
+    pub db_id: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -27,7 +27,7 @@ pub struct HotKeysInfoResponseBody {
         0 => name: Option<String> = "name",
         1 => type_field: Option<String> = "type",
         2 => command: Option<String> = "command",
-        3 => qps: Option<i64> = "qps",
-        4 => db_id: Option<i64> = "db_id",
+        3 => qps: Option<i32> = "qps",
+        4 => db_id: Option<i32> = "db_id",
     }
 }

@@ -10,12 +10,12 @@ pub struct ListInstancesBackupStrategyResult {
     pub start_time: Option<String>,
     /// 已生成备份文件可以保存的天数。取值范围：0~35。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ListInstancesBackupStrategyResult {
         0 => start_time: Option<String> = "start_time",
-        1 => keep_days: Option<i64> = "keep_days",
+        1 => keep_days: Option<i32> = "keep_days",
     }
 }

@@ -14,7 +14,7 @@ pub struct ListInstancesByTagsRequestBody {
     pub limit: Option<String>,
     /// 操作标识。   - 取值为“filter”，表示根据标签过滤条件查询实例。   - 取值为“count”，表示仅返回总记录数，禁止返回其他字段。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 搜索字段。   - 该字段值为空，表示不按照实例名称或实例ID查询。   - 该字段值不为空
     /// Wire name: `matches`.
     pub matches: Option<Vec<MatchOption>>,

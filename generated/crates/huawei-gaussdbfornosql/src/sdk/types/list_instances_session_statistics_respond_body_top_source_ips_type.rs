@@ -10,12 +10,12 @@ pub struct ListInstancesSessionStatisticsRespondBodyTopSourceIps {
     pub client_ip: Option<String>,
     /// 客户端连接数。
     /// Wire name: `connection_count`.
-    pub connection_count: Option<i64>,
+    pub connection_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ListInstancesSessionStatisticsRespondBodyTopSourceIps {
         0 => client_ip: Option<String> = "client_ip",
-        1 => connection_count: Option<i64> = "connection_count",
+        1 => connection_count: Option<i32> = "connection_count",
     }
 }

@@ -12,7 +12,7 @@ pub struct ListNodeSessionsResult {
     pub node_id: Option<String>,
     /// 总会话数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 节点会话详细信息列表。
     /// Wire name: `sessions`.
     pub sessions: Vec<ListNodeSessionsResultSessions>,
@@ -21,7 +21,7 @@ pub struct ListNodeSessionsResult {
 ::runtime::lenient_object! {
     ListNodeSessionsResult {
         0 => node_id: Option<String> = "node_id",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
         2 => sessions: Vec<ListNodeSessionsResultSessions> = "sessions",
     }
 }

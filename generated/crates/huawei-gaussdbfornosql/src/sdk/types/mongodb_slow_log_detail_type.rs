@@ -19,16 +19,16 @@ pub struct MongodbSlowLogDetail {
     pub operate_type: Option<String>,
     /// 执行时间。单位：ms
     /// Wire name: `cost_time`.
-    pub cost_time: Option<i64>,
+    pub cost_time: Option<i32>,
     /// 等待锁时间。单位：us
     /// Wire name: `lock_time`.
-    pub lock_time: Option<i64>,
+    pub lock_time: Option<i32>,
     /// 慢查询返回的文档数。
     /// Wire name: `docs_returned`.
-    pub docs_returned: Option<i64>,
+    pub docs_returned: Option<i32>,
     /// 慢查询扫描的文档数。
     /// Wire name: `docs_scanned`.
-    pub docs_scanned: Option<i64>,
+    pub docs_scanned: Option<i32>,
     /// 数据库库名
     /// Wire name: `database`.
     pub database: Option<String>,
@@ -49,10 +49,10 @@ pub struct MongodbSlowLogDetail {
         1 => node_id: Option<String> = "node_id",
         2 => whole_message: Option<String> = "whole_message",
         3 => operate_type: Option<String> = "operate_type",
-        4 => cost_time: Option<i64> = "cost_time",
-        5 => lock_time: Option<i64> = "lock_time",
-        6 => docs_returned: Option<i64> = "docs_returned",
-        7 => docs_scanned: Option<i64> = "docs_scanned",
+        4 => cost_time: Option<i32> = "cost_time",
+        5 => lock_time: Option<i32> = "lock_time",
+        6 => docs_returned: Option<i32> = "docs_returned",
+        7 => docs_scanned: Option<i32> = "docs_scanned",
         8 => database: Option<String> = "database",
         9 => collection: Option<String> = "collection",
         10 => log_time: Option<String> = "log_time",

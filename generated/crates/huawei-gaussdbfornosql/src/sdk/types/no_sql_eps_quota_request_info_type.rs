@@ -6,13 +6,13 @@
 pub struct NoSqlEpsQuotaRequestInfo {
     /// 实例配额。
     /// Wire name: `instance`.
-    pub instance: Option<i64>,
+    pub instance: Option<i32>,
     /// vcpus配额。
     /// Wire name: `vcpus`.
-    pub vcpus: Option<i64>,
+    pub vcpus: Option<i32>,
     /// ram配额。
     /// Wire name: `ram`.
-    pub ram: Option<i64>,
+    pub ram: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for NoSqlEpsQuotaRequestInfo {

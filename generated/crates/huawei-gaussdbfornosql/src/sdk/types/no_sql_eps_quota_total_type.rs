@@ -7,19 +7,19 @@
 pub struct NoSqlEpsQuotaTotal {
     /// 实例配额。
     /// Wire name: `instance`.
-    pub instance: Option<i64>,
+    pub instance: Option<i32>,
     /// vcpus配额。
     /// Wire name: `vcpus`.
-    pub vcpus: Option<i64>,
+    pub vcpus: Option<i32>,
     /// ram配额。
     /// Wire name: `ram`.
-    pub ram: Option<i64>,
+    pub ram: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     NoSqlEpsQuotaTotal {
-        0 => instance: Option<i64> = "instance",
-        1 => vcpus: Option<i64> = "vcpus",
-        2 => ram: Option<i64> = "ram",
+        0 => instance: Option<i32> = "instance",
+        1 => vcpus: Option<i32> = "vcpus",
+        2 => ram: Option<i32> = "ram",
     }
 }

@@ -8,7 +8,7 @@ use super::NoSqlRequestEpsQuota;
 pub struct NoSqlModiflyEpsQuotasRequestBody {
     /// 需要修改的企业项目配额信息列表。
     /// Wire name: `quotas`.
-    pub quotas: Option<Vec<NoSqlRequestEpsQuota>>,
+    pub quotas: Vec<NoSqlRequestEpsQuota>,
 }
 
 impl ::runtime::wire::ToWire for NoSqlModiflyEpsQuotasRequestBody {

@@ -8,7 +8,7 @@ use super::NoSqlEpsQuotaRequestInfo;
 pub struct NoSqlRequestEpsQuota {
     /// 企业项目ID。
     /// Wire name: `enterprise_project_id`.
-    pub enterprise_project_id: Option<String>,
+    pub enterprise_project_id: String,
     /// (No description in the spec.)
     /// Wire name: `quota`.
     pub quota: Option<NoSqlEpsQuotaRequestInfo>,

@@ -6,10 +6,10 @@
 pub struct OfflineNodesRequestBody {
     /// 操作类型 ,shutdown代表关机,开机是startup。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 节点ID列表,最多10个。
     /// Wire name: `node_ids`.
-    pub node_ids: Option<Vec<String>>,
+    pub node_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for OfflineNodesRequestBody {

@@ -12,12 +12,12 @@ pub struct OptionalFlavorsInfo {
     pub list: Vec<ComputeFlavor>,
     /// 总记录数。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     OptionalFlavorsInfo {
         0 => list: Vec<ComputeFlavor> = "list",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }

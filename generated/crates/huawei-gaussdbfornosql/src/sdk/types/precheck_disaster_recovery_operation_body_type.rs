@@ -8,7 +8,7 @@ use super::PrecheckDisasterRecoveryInstance;
 pub struct PrecheckDisasterRecoveryOperationBody {
     /// 指定预校验的具体容灾操作。
     /// Wire name: `operation`.
-    pub operation: Option<String>,
+    pub operation: String,
     /// (No description in the spec.)
     /// Wire name: `disaster_recovery_instance`.
     pub disaster_recovery_instance: Option<PrecheckDisasterRecoveryInstance>,

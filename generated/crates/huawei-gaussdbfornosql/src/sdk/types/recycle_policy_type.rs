@@ -6,12 +6,12 @@
 pub struct RecyclePolicy {
     /// 策略保持时长（1-7天），天数为正整数，默认7天。
     /// Wire name: `retention_period_in_days`.
-    pub retention_period_in_days: Option<i64>,
+    pub retention_period_in_days: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     RecyclePolicy {
-        0 => retention_period_in_days: Option<i64> = "retention_period_in_days",
+        0 => retention_period_in_days: Option<i32> = "retention_period_in_days",
     }
 }
 

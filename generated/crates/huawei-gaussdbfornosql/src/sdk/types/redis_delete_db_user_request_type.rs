@@ -6,7 +6,7 @@
 pub struct RedisDeleteDbUserRequest {
     /// 需要删除的数据库账号名称列表。
     /// Wire name: `names`.
-    pub names: Option<Vec<String>>,
+    pub names: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for RedisDeleteDbUserRequest {

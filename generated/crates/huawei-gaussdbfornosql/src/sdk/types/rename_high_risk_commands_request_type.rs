@@ -8,7 +8,7 @@ use super::CommandInfo;
 pub struct RenameHighRiskCommandsRequest {
     /// 高危命令与对应重命名命令。
     /// Wire name: `commands`.
-    pub commands: Option<Vec<CommandInfo>>,
+    pub commands: Vec<CommandInfo>,
 }
 
 impl ::runtime::wire::ToWire for RenameHighRiskCommandsRequest {

@@ -8,7 +8,7 @@ use super::RedisDisabledCommandsDetail;
 pub struct SaveRedisDisabledCommandsRequestBody {
     /// 禁用类型。
     /// Wire name: `disabled_type`.
-    pub disabled_type: Option<String>,
+    pub disabled_type: String,
     /// disabled_type为command时传入该参数。
     /// Wire name: `commands`.
     pub commands: Option<Vec<String>>,

@@ -8,7 +8,7 @@ use super::DiskAutoExpansionPolicy;
 pub struct SetAutoPolicyRequestBody {
     /// 设置磁盘自动扩容的实例组ID。
     /// Wire name: `instance_ids`.
-    pub instance_ids: Option<Vec<String>>,
+    pub instance_ids: Vec<String>,
     /// 自动扩容开关。  “on”，表示开启磁盘自动扩容策略。  “off”，表示关闭磁盘自动扩容策略。 默认值为“on”。
     /// Wire name: `switch_option`.
     pub switch_option: Option<String>,

@@ -6,10 +6,10 @@
 pub struct SetInstanceDataDumpRequestBody {
     /// OBS桶名。
     /// Wire name: `bucket_name`.
-    pub bucket_name: Option<String>,
+    pub bucket_name: String,
     /// 开启/关闭实例数据导出。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
 }
 
 impl ::runtime::wire::ToWire for SetInstanceDataDumpRequestBody {

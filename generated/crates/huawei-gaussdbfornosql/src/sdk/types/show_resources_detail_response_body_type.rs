@@ -10,16 +10,16 @@ pub struct ShowResourcesDetailResponseBody {
     pub type_field: Option<String>,
     /// 当前配额值。 取值为0时，表示不限制当前配额值。
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// 已使用的资源数。
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ShowResourcesDetailResponseBody {
         0 => type_field: Option<String> = "type",
-        1 => quota: Option<i64> = "quota",
-        2 => used: Option<i64> = "used",
+        1 => quota: Option<i32> = "quota",
+        2 => used: Option<i32> = "used",
     }
 }

@@ -6,7 +6,7 @@
 pub struct StopBackupRequestBody {
     /// 操作。stop代表停止。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
 }
 
 impl ::runtime::wire::ToWire for StopBackupRequestBody {

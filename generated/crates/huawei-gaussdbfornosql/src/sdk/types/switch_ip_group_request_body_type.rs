@@ -8,13 +8,13 @@ use super::SwitchIpGroupRequestBodyIpGroups;
 pub struct SwitchIpGroupRequestBody {
     /// 类型选项，取值： - whiteList：白名单，只允许指定ip或网段访问。 - blackList：黑名单，不允许指定ip或网段访问。
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
     /// true 开启，false 关闭。
     /// Wire name: `enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: bool,
     /// IP地址组中包含的IP或网段列表。
     /// Wire name: `ip_groups`.
-    pub ip_groups: Option<Vec<SwitchIpGroupRequestBodyIpGroups>>,
+    pub ip_groups: Vec<SwitchIpGroupRequestBodyIpGroups>,
 }
 
 impl ::runtime::wire::ToWire for SwitchIpGroupRequestBody {

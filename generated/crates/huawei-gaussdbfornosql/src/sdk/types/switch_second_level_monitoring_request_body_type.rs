@@ -6,7 +6,7 @@
 pub struct SwitchSecondLevelMonitoringRequestBody {
     /// 是否开启秒级监控。 - true: 开启; - false: 关闭。
     /// Wire name: `enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: bool,
 }
 
 impl ::runtime::wire::ToWire for SwitchSecondLevelMonitoringRequestBody {

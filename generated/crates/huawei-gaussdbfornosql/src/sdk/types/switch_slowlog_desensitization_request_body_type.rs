@@ -6,7 +6,7 @@
 pub struct SwitchSlowlogDesensitizationRequestBody {
     /// 实例慢日志脱敏开关开启状态，取值： - off 关闭
     /// Wire name: `desensitization_status`.
-    pub desensitization_status: Option<String>,
+    pub desensitization_status: String,
 }
 
 impl ::runtime::wire::ToWire for SwitchSlowlogDesensitizationRequestBody {

@@ -6,7 +6,7 @@
 pub struct UpdatePasswordlessConfigRequestBody {
     /// 要设置的免密配置,ip与网段的列表,空列表表示清空免密配置。
     /// Wire name: `config_ips`.
-    pub config_ips: Option<Vec<String>>,
+    pub config_ips: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for UpdatePasswordlessConfigRequestBody {

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::create_token_with_id_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<CreateTokenWithIdTokenRequest, ::runtime::BuildError> {
-    CreateTokenWithIdTokenRequest::builder().build()
+    CreateTokenWithIdTokenRequest::builder()
+        .x_idp_id(String::from("example-X-Idp-Id"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -38,7 +40,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Idp-Id",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "body",

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::delete_mfa_device::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteMfaDeviceRequest, ::runtime::BuildError> {
-    DeleteMfaDeviceRequest::builder().build()
+    DeleteMfaDeviceRequest::builder()
+        .user_id(String::from("example-user_id"))
+        .serial_number(String::from("example-serial_number"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -35,12 +38,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "user_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "serial_number",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

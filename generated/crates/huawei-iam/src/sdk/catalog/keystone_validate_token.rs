@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::keystone_validate_token::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<KeystoneValidateTokenRequest, ::runtime::BuildError> {
-    KeystoneValidateTokenRequest::builder().build()
+    KeystoneValidateTokenRequest::builder()
+        .x_subject_token(String::from("example-X-Subject-Token"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,7 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Subject-Token",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

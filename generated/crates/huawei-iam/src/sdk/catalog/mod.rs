@@ -62,9 +62,6 @@ pub mod create_temporary_access_key_by_token;
 pub mod create_token_with_id_token;
 
 #[doc(hidden)]
-pub mod create_unscoped_token_with_id_token;
-
-#[doc(hidden)]
 pub mod create_user;
 
 #[doc(hidden)]
@@ -943,7 +940,6 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     create_temporary_access_key_by_agency::ENTRY,
     create_temporary_access_key_by_token::ENTRY,
     create_token_with_id_token::ENTRY,
-    create_unscoped_token_with_id_token::ENTRY,
     create_user::ENTRY,
     delete_agency::ENTRY,
     delete_binding_device::ENTRY,

@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::v5::delete_virtual_mfa_device_v5::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<DeleteVirtualMfaDeviceV5Request, ::runtime::BuildError> {
-    DeleteVirtualMfaDeviceV5Request::builder().build()
+    DeleteVirtualMfaDeviceV5Request::builder()
+        .user_id(String::from("example-user_id"))
+        .serial_number(String::from("example-serial_number"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -38,12 +41,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "user_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "serial_number",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

@@ -8,7 +8,7 @@ use super::{IdentityAssumerole, ServicePolicy};
 pub struct AgencyAuthIdentity {
     /// 认证方法，该字段内容为\[\\&quot;assume_role\\&quot;\]。
     /// Wire name: `methods`.
-    pub methods: Option<Vec<String>>,
+    pub methods: Vec<String>,
     /// (No description in the spec.)
     /// Wire name: `assume_role`.
     pub assume_role: Option<IdentityAssumerole>,

@@ -12,7 +12,7 @@ pub struct AgencyTokenAssumerole {
     pub domain_name: Option<String>,
     /// 委托方A创建的委托的名称。
     /// Wire name: `agency_name`.
-    pub agency_name: Option<String>,
+    pub agency_name: String,
 }
 
 impl ::runtime::wire::ToWire for AgencyTokenAssumerole {

@@ -9,7 +9,7 @@ pub struct AllowIpRangesOptionIPv6 {
     pub description: Option<String>,
     /// IPv6地址区间，例如： 0000:0000:0000:0000:0000:0000:0000:0000-FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF。
     /// Wire name: `ip_range`.
-    pub ip_range: Option<String>,
+    pub ip_range: String,
 }
 
 impl ::runtime::wire::ToWire for AllowIpRangesOptionIPv6 {

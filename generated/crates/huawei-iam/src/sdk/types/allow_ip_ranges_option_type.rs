@@ -9,7 +9,7 @@ pub struct AllowIpRangesOption {
     pub description: Option<String>,
     /// IP地址区间,例如:0.0.0.0-255.255.255.255。
     /// Wire name: `ip_range`.
-    pub ip_range: Option<String>,
+    pub ip_range: String,
 }
 
 impl ::runtime::wire::ToWire for AllowIpRangesOption {

@@ -9,7 +9,7 @@ pub struct AllowVpcEndpointsOption {
     pub description: Option<String>,
     /// VPC端点，例如：8di3jdu38d7jhfa7df68adyfiadfia6d。
     /// Wire name: `vpc_endpoint_id`.
-    pub vpc_endpoint_id: Option<String>,
+    pub vpc_endpoint_id: String,
 }
 
 impl ::runtime::wire::ToWire for AllowVpcEndpointsOption {

@@ -6,16 +6,16 @@
 pub struct BindMfaDevice {
     /// 待绑定MFA设备的IAM用户ID。
     /// Wire name: `user_id`.
-    pub user_id: Option<String>,
+    pub user_id: String,
     /// MFA设备序列号。
     /// Wire name: `serial_number`.
-    pub serial_number: Option<String>,
+    pub serial_number: String,
     /// 第一组验证码。
     /// Wire name: `authentication_code_first`.
-    pub authentication_code_first: Option<String>,
+    pub authentication_code_first: String,
     /// 第二组验证码。
     /// Wire name: `authentication_code_second`.
-    pub authentication_code_second: Option<String>,
+    pub authentication_code_second: String,
 }
 
 impl ::runtime::wire::ToWire for BindMfaDevice {

@@ -8,9 +8,7 @@ use super::CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments;
 pub struct CreateAgencyEpPolicyAssignmentReqBody {
     /// 委托在企业项目上的绑定关系，最多支持250条。
     /// Wire name: `role_assignments`.
-    pub role_assignments: Option<
-        Vec<CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments>,
-    >,
+    pub role_assignments: Vec<CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments>,
 }
 
 impl ::runtime::wire::ToWire for CreateAgencyEpPolicyAssignmentReqBody {

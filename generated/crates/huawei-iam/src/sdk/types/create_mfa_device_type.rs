@@ -6,10 +6,10 @@
 pub struct CreateMfaDevice {
     /// 设备名称。 最小长度：1 最大长度：64
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 创建MFA设备的IAM用户ID。
     /// Wire name: `user_id`.
-    pub user_id: Option<String>,
+    pub user_id: String,
 }
 
 impl ::runtime::wire::ToWire for CreateMfaDevice {

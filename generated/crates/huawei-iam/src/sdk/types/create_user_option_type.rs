@@ -9,10 +9,10 @@ pub struct CreateUserOption {
     pub access_mode: Option<String>,
     /// IAM用户名，长度1~64之间，只能包含如下字符：大小写字母、空格、数字或特殊字符（-_.）且不能以数字开头。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// IAM用户所属的账号ID，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
     /// Wire name: `domain_id`.
-    pub domain_id: Option<String>,
+    pub domain_id: String,
     /// IAM用户密码。 - 系统默认密码最小长度为6字符，在6-32字符之间支持用户自定义密码长度。 - 至少包含以下四种字符中的两种： 大写字母、小写字母、数字和特殊字符。 - 不能包含手机号和邮箱。 - 必须满足账户设置中密码策略的要求。
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.

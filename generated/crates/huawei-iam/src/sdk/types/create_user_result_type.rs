@@ -10,7 +10,7 @@ pub struct CreateUserResult {
     pub access_mode: Option<String>,
     /// IAM用户状态信息。
     /// Wire name: `status`.
-    pub status: Option<i64>,
+    pub status: Option<i32>,
     /// IAM用户首次登录是否重置密码。
     /// Wire name: `pwd_status`.
     pub pwd_status: Option<bool>,
@@ -68,7 +68,7 @@ pub struct CreateUserResult {
 ::runtime::lenient_object! {
     CreateUserResult {
         0 => access_mode: Option<String> = "access_mode",
-        1 => status: Option<i64> = "status",
+        1 => status: Option<i32> = "status",
         2 => pwd_status: Option<bool> = "pwd_status",
         3 => xuser_id: Option<String> = "xuser_id",
         4 => xuser_type: Option<String> = "xuser_type",

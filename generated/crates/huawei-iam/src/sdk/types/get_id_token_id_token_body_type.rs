@@ -6,7 +6,7 @@
 pub struct GetIdTokenIdTokenBody {
     /// id_token的值
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for GetIdTokenIdTokenBody {

@@ -9,7 +9,7 @@ pub struct IdentityToken {
     pub id: Option<String>,
     /// AK/SK和securitytoken的有效期，时间单位为秒。取值范围：15min ~ 24h ，默认为15min。
     /// Wire name: `duration_seconds`.
-    pub duration_seconds: Option<i64>,
+    pub duration_seconds: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for IdentityToken {

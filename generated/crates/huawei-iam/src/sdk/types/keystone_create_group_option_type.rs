@@ -12,7 +12,7 @@ pub struct KeystoneCreateGroupOption {
     pub domain_id: Option<String>,
     /// 用户组名，长度小于等于128字符。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
 }
 
 impl ::runtime::wire::ToWire for KeystoneCreateGroupOption {

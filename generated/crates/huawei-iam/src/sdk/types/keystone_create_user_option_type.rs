@@ -6,7 +6,7 @@
 pub struct KeystoneCreateUserOption {
     /// IAM用户名，长度1~64之间，只能包含如下字符：大小写字母、空格、数字或特殊字符（-_.）且不能以数字开头。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// IAM用户所属账号ID。
     /// Wire name: `domain_id`.
     pub domain_id: Option<String>,

@@ -22,7 +22,7 @@ pub struct ListUsersForEnterpriseProjectResUsers {
     pub description: Option<String>,
     /// 授权用户的策略数。
     /// Wire name: `policy_num`.
-    pub policy_num: Option<i64>,
+    pub policy_num: Option<i32>,
     /// 用户最近与企业项目关联策略的时间（毫秒）。
     /// Wire name: `lastest_policy_time`.
     pub lastest_policy_time: Option<i64>,
@@ -35,7 +35,7 @@ pub struct ListUsersForEnterpriseProjectResUsers {
         2 => name: Option<String> = "name",
         3 => enabled: Option<bool> = "enabled",
         4 => description: Option<String> = "description",
-        5 => policy_num: Option<i64> = "policy_num",
+        5 => policy_num: Option<i32> = "policy_num",
         6 => lastest_policy_time: Option<i64> = "lastest_policy_time",
     }
 }

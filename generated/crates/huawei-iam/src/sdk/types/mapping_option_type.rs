@@ -8,7 +8,7 @@ use super::MappingRules;
 pub struct MappingOption {
     /// 将联邦用户映射为本地用户的规则列表。
     /// Wire name: `rules`.
-    pub rules: Option<Vec<MappingRules>>,
+    pub rules: Vec<MappingRules>,
 }
 
 impl ::runtime::wire::ToWire for MappingOption {

@@ -441,13 +441,7 @@ pub mod token_user_result_type;
 
 pub mod unbind_mfa_device_type;
 
-pub mod unscoped_token_info_type;
-
-pub mod unscoped_token_info_catalog_type;
-
 pub mod unscoped_token_info_endpoints_type;
-
-pub mod unscoped_token_info_roles_type;
 
 pub mod update_agency_custom_policy_request_body_type;
 
@@ -725,10 +719,7 @@ pub use token_user_domain_result_type::TokenUserDomainResult;
 pub use token_user_osfederation_type::TokenUserOsfederation;
 pub use token_user_result_type::TokenUserResult;
 pub use unbind_mfa_device_type::UnbindMfaDevice;
-pub use unscoped_token_info_type::UnscopedTokenInfo;
-pub use unscoped_token_info_catalog_type::UnscopedTokenInfoCatalog;
 pub use unscoped_token_info_endpoints_type::UnscopedTokenInfoEndpoints;
-pub use unscoped_token_info_roles_type::UnscopedTokenInfoRoles;
 pub use update_agency_custom_policy_request_body_type::UpdateAgencyCustomPolicyRequestBody;
 pub use update_cloud_service_custom_policy_request_body_type::UpdateCloudServiceCustomPolicyRequestBody;
 pub use update_credential_option_type::UpdateCredentialOption;

@@ -7,19 +7,19 @@
 pub struct PasswordPolicyResult {
     /// 同一字符连续出现的最大次数。
     /// Wire name: `maximum_consecutive_identical_chars`.
-    pub maximum_consecutive_identical_chars: Option<i64>,
+    pub maximum_consecutive_identical_chars: Option<i32>,
     /// 密码最大字符数。
     /// Wire name: `maximum_password_length`.
-    pub maximum_password_length: Option<i64>,
+    pub maximum_password_length: Option<i32>,
     /// 密码最短使用时间（分钟）。
     /// Wire name: `minimum_password_age`.
-    pub minimum_password_age: Option<i64>,
+    pub minimum_password_age: Option<i32>,
     /// 密码最小字符数。
     /// Wire name: `minimum_password_length`.
-    pub minimum_password_length: Option<i64>,
+    pub minimum_password_length: Option<i32>,
     /// 密码不能与历史密码重复次数。
     /// Wire name: `number_of_recent_passwords_disallowed`.
-    pub number_of_recent_passwords_disallowed: Option<i64>,
+    pub number_of_recent_passwords_disallowed: Option<i32>,
     /// 密码是否可以是用户名或用户名的反序。
     /// Wire name: `password_not_username_or_invert`.
     pub password_not_username_or_invert: Option<bool>,
@@ -29,22 +29,22 @@ pub struct PasswordPolicyResult {
     pub password_requirements: Option<::runtime::Sensitive<String>>,
     /// 密码有效期（天）。
     /// Wire name: `password_validity_period`.
-    pub password_validity_period: Option<i64>,
+    pub password_validity_period: Option<i32>,
     /// 至少包含字符种类的个数，取值区间\[2,4\]。
     /// Wire name: `password_char_combination`.
-    pub password_char_combination: Option<i64>,
+    pub password_char_combination: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     PasswordPolicyResult {
-        0 => maximum_consecutive_identical_chars: Option<i64> = "maximum_consecutive_identical_chars",
-        1 => maximum_password_length: Option<i64> = "maximum_password_length",
-        2 => minimum_password_age: Option<i64> = "minimum_password_age",
-        3 => minimum_password_length: Option<i64> = "minimum_password_length",
-        4 => number_of_recent_passwords_disallowed: Option<i64> = "number_of_recent_passwords_disallowed",
+        0 => maximum_consecutive_identical_chars: Option<i32> = "maximum_consecutive_identical_chars",
+        1 => maximum_password_length: Option<i32> = "maximum_password_length",
+        2 => minimum_password_age: Option<i32> = "minimum_password_age",
+        3 => minimum_password_length: Option<i32> = "minimum_password_length",
+        4 => number_of_recent_passwords_disallowed: Option<i32> = "number_of_recent_passwords_disallowed",
         5 => password_not_username_or_invert: Option<bool> = "password_not_username_or_invert",
         6 => password_requirements: Option<::runtime::Sensitive<String>> = "password_requirements",
-        7 => password_validity_period: Option<i64> = "password_validity_period",
-        8 => password_char_combination: Option<i64> = "password_char_combination",
+        7 => password_validity_period: Option<i32> = "password_validity_period",
+        8 => password_char_combination: Option<i32> = "password_char_combination",
     }
 }

@@ -8,7 +8,7 @@ use super::AllowUserBody;
 pub struct ProtectPolicyOption {
     /// 是否开启操作保护，开启为\\&quot;true\\&quot;，未开启为\\&quot;false\\&quot;。
     /// Wire name: `operation_protection`.
-    pub operation_protection: Option<bool>,
+    pub operation_protection: bool,
     /// (No description in the spec.)
     /// Wire name: `allow_user`.
     pub allow_user: Option<AllowUserBody>,

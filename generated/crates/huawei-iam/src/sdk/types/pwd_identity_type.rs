@@ -8,7 +8,7 @@ use super::PwdPassword;
 pub struct PwdIdentity {
     /// 认证方法，该字段内容为\[\\&quot;password\\&quot;\]。
     /// Wire name: `methods`.
-    pub methods: Option<Vec<String>>,
+    pub methods: Vec<String>,
     /// (No description in the spec.)
     /// Wire name: `password`.
     pub password: Option<PwdPassword>,

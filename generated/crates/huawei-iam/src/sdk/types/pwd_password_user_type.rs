@@ -11,11 +11,11 @@ pub struct PwdPasswordUser {
     pub domain: Option<PwdPasswordUserDomain>,
     /// IAM用户名，获取方式请参见：\[获取账号、IAM用户、项目、用户组、委托的名称和ID\](<https://support.huaweicloud.com/api-iam/iam_17_0002.html>)。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// IAM用户的登录密码。
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub password: Option<::runtime::Sensitive<String>>,
+    pub password: ::runtime::Sensitive<String>,
 }
 
 impl ::runtime::wire::ToWire for PwdPasswordUser {

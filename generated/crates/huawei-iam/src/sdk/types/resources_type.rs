@@ -7,27 +7,27 @@
 pub struct Resources {
     /// 配额最大值。
     /// Wire name: `max`.
-    pub max: Option<i64>,
+    pub max: Option<i32>,
     /// 配额最小值。
     /// Wire name: `min`.
-    pub min: Option<i64>,
+    pub min: Option<i32>,
     /// 当前配额。
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// 配额类型。
     /// Wire name: `type`.
     pub type_field: Option<String>,
     /// 已使用的配额。
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     Resources {
-        0 => max: Option<i64> = "max",
-        1 => min: Option<i64> = "min",
-        2 => quota: Option<i64> = "quota",
+        0 => max: Option<i32> = "max",
+        1 => min: Option<i32> = "min",
+        2 => quota: Option<i32> = "quota",
         3 => type_field: Option<String> = "type",
-        4 => used: Option<i64> = "used",
+        4 => used: Option<i32> = "used",
     }
 }

@@ -8,7 +8,7 @@ use super::ScopedToken;
 pub struct ScopedTokenIdentity {
     /// 认证方法，该字段内容为“token”。
     /// Wire name: `methods`.
-    pub methods: Option<Vec<String>>,
+    pub methods: Vec<String>,
     /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<ScopedToken>,

@@ -6,7 +6,7 @@
 pub struct ScopedToken {
     /// 联邦unscoped token的ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for ScopedToken {

@@ -12,7 +12,7 @@ pub struct ShowPolicyRoleResult {
     pub domain_id: Option<String>,
     /// 自定义策略的引用次数。
     /// Wire name: `references`.
-    pub references: Option<i64>,
+    pub references: Option<i32>,
     /// 自定义策略更新时间。
     /// Wire name: `updated_time`.
     pub updated_time: Option<String>,
@@ -51,7 +51,7 @@ pub struct ShowPolicyRoleResult {
 ::runtime::lenient_object! {
     ShowPolicyRoleResult {
         0 => domain_id: Option<String> = "domain_id",
-        1 => references: Option<i64> = "references",
+        1 => references: Option<i32> = "references",
         2 => updated_time: Option<String> = "updated_time",
         3 => created_time: Option<String> = "created_time",
         4 => description_cn: Option<String> = "description_cn",

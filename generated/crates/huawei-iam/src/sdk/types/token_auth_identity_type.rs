@@ -8,7 +8,7 @@ use super::{IdentityToken, ServicePolicy};
 pub struct TokenAuthIdentity {
     /// 认证方法，该字段内容为\[\\&quot;token\\&quot;\]。
     /// Wire name: `methods`.
-    pub methods: Option<Vec<String>>,
+    pub methods: Vec<String>,
     /// (No description in the spec.)
     /// Wire name: `token`.
     pub token: Option<IdentityToken>,

@@ -6,13 +6,13 @@
 pub struct UnbindMfaDevice {
     /// 待解绑MFA设备的IAM用户ID。
     /// Wire name: `user_id`.
-    pub user_id: Option<String>,
+    pub user_id: String,
     /// 管理员为IAM用户解绑MFA设备：填写6位任意验证码，不做校验。IAM用户为自己解绑MFA设备：填写虚拟MFA验证码。
     /// Wire name: `authentication_code`.
-    pub authentication_code: Option<String>,
+    pub authentication_code: String,
     /// MFA设备序列号。
     /// Wire name: `serial_number`.
-    pub serial_number: Option<String>,
+    pub serial_number: String,
 }
 
 impl ::runtime::wire::ToWire for UnbindMfaDevice {

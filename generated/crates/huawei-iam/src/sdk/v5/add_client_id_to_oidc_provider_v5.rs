@@ -2,7 +2,7 @@
 //! `AddClientIDToOIDCProviderV5`: 向指定OIDC提供商添加客户端 ID
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/oidc-providers/{provider_id}/add-client-id` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/add_client_id_to_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:1972).
+//! - Spec: `specs/huawei/iam/v5/add_client_id_to_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:1972).
 
 use super::AddClientIDToOIDCProviderReqBody;
 

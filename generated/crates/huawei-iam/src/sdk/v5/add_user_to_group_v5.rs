@@ -2,7 +2,7 @@
 //! `AddUserToGroupV5`: 添加IAM用户到用户组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/groups/{group_id}/add-user` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/add_user_to_group_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:1107).
+//! - Spec: `specs/huawei/iam/v5/add_user_to_group_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:1107).
 
 use super::AddUserToGroupReqBody;
 

@@ -2,7 +2,7 @@
 //! `AttachAgencyPolicyV5`: 为委托或信任委托附加身份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/policies/{policy_id}/attach-agency` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/attach_agency_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:3192).
+//! - Spec: `specs/huawei/iam/v5/attach_agency_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:3192).
 
 use super::AttachAgencyPolicyReqBody;
 

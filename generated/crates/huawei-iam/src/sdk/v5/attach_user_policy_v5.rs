@@ -2,7 +2,7 @@
 //! `AttachUserPolicyV5`: 为IAM用户附加身份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/policies/{policy_id}/attach-user` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/attach_user_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:3326).
+//! - Spec: `specs/huawei/iam/v5/attach_user_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:3326).
 
 use super::AttachUserPolicyReqBody;
 

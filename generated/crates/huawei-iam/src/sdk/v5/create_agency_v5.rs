@@ -2,7 +2,7 @@
 //! `CreateAgencyV5`: 创建信任委托
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/agencies` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/create_agency_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:313).
+//! - Spec: `specs/huawei/iam/v5/create_agency_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:313).
 
 use super::{CreateAgencyReqBody, TrustAgency};
 

@@ -2,7 +2,7 @@
 //! `CreatePolicyV5`: 创建自定义身份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/policies` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/create_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2516).
+//! - Spec: `specs/huawei/iam/v5/create_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2516).
 
 use super::{CreatePolicyReqBody, Policy};
 

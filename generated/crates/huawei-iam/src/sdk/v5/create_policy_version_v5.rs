@@ -2,7 +2,7 @@
 //! `CreatePolicyVersionV5`: 为指定身份策略创建一个新版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/policies/{policy_id}/versions` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/create_policy_version_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2581).
+//! - Spec: `specs/huawei/iam/v5/create_policy_version_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2581).
 
 use super::{CreatePolicyVersionReqBody, PolicyVersion};
 

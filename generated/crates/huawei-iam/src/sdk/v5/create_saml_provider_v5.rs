@@ -2,7 +2,7 @@
 //! `CreateSAMLProviderV5`: 创建SAML提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/saml-providers` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/create_saml_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4081).
+//! - Spec: `specs/huawei/iam/v5/create_saml_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4081).
 
 use super::{CreateSAMLProviderReqBody, InlineResponse201SamlProvider};
 

@@ -2,7 +2,7 @@
 //! `CreateServiceLinkedAgencyV5`: 创建服务关联委托
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/service-linked-agencies` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/create_service_linked_agency_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:378).
+//! - Spec: `specs/huawei/iam/v5/create_service_linked_agency_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:378).
 
 use super::{Agency, CreateServiceLinkedAgencyReqBody};
 

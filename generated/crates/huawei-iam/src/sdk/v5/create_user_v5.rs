@@ -2,7 +2,7 @@
 //! `CreateUserV5`: 创建IAM用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/users` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/create_user_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4944).
+//! - Spec: `specs/huawei/iam/v5/create_user_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4944).
 
 use super::{CreateUserReqBody, User};
 

@@ -2,7 +2,7 @@
 //! `CreateVirtualMfaDeviceV5`: 创建MFA设备
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/virtual-mfa-devices` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/create_virtual_mfa_device_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:1641).
+//! - Spec: `specs/huawei/iam/v5/create_virtual_mfa_device_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:1641).
 
 use super::{CreateVirtualMfaDeviceReqBody, VirtualMfaDevice};
 

@@ -2,7 +2,7 @@
 //! `DeleteAccessKeyV5`: 删除指定永久访问密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/users/{user_id}/access-keys/{access_key_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_access_key_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:5541).
+//! - Spec: `specs/huawei/iam/v5/delete_access_key_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:5541).
 
 /// Input of `DeleteAccessKeyV5`. Build one with [`DeleteAccessKeyV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteAgencyV5`: 删除信任委托
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/agencies/{agency_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_agency_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:443).
+//! - Spec: `specs/huawei/iam/v5/delete_agency_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:443).
 
 /// Input of `DeleteAgencyV5`. Build one with [`DeleteAgencyV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteGroupV5`: 删除用户组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/groups/{group_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_group_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:1239).
+//! - Spec: `specs/huawei/iam/v5/delete_group_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:1239).
 
 /// Input of `DeleteGroupV5`. Build one with [`DeleteGroupV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteOIDCProviderV5`: 删除指定OIDC提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/oidc-providers/{provider_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2115).
+//! - Spec: `specs/huawei/iam/v5/delete_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2115).
 
 /// Input of `DeleteOIDCProviderV5`. Build one with [`DeleteOidcProviderV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeletePolicyV5`: 删除自定义身份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/policies/{policy_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2648).
+//! - Spec: `specs/huawei/iam/v5/delete_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2648).
 
 /// Input of `DeletePolicyV5`. Build one with [`DeletePolicyV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeletePolicyVersionV5`: 删除指定身份策略版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/policies/{policy_id}/versions/{version_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_policy_version_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2713).
+//! - Spec: `specs/huawei/iam/v5/delete_policy_version_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2713).
 
 /// Input of `DeletePolicyVersionV5`. Build one with [`DeletePolicyVersionV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteResourceTagsV5`: 删除指定资源的部分标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/{resource_type}/{resource_id}/tags/delete` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_resource_tags_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:3872).
+//! - Spec: `specs/huawei/iam/v5/delete_resource_tags_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:3872).
 
 /// Input of `DeleteResourceTagsV5`. Build one with [`DeleteResourceTagsV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteSAMLProviderV5`: 删除指定SAML提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/saml-providers/{provider_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_saml_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4146).
+//! - Spec: `specs/huawei/iam/v5/delete_saml_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4146).
 
 /// Input of `DeleteSAMLProviderV5`. Build one with [`DeleteSamlProviderV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteServiceLinkedAgencyV5`: 删除服务关联委托
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/service-linked-agencies/{agency_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_service_linked_agency_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:508).
+//! - Spec: `specs/huawei/iam/v5/delete_service_linked_agency_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:508).
 
 /// Input of `DeleteServiceLinkedAgencyV5`. Build one with [`DeleteServiceLinkedAgencyV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

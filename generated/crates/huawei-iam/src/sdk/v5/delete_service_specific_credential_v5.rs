@@ -2,7 +2,7 @@
 //! `DeleteServiceSpecificCredentialV5`: 删除服务专属凭证
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/users/{user_id}/service-specific-credentials/{credential_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_service_specific_credential_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4666).
+//! - Spec: `specs/huawei/iam/v5/delete_service_specific_credential_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4666).
 
 /// Input of `DeleteServiceSpecificCredentialV5`. Build one with [`DeleteServiceSpecificCredentialV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteUserV5`: 删除IAM用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/users/{user_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_user_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:5009).
+//! - Spec: `specs/huawei/iam/v5/delete_user_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:5009).
 
 /// Input of `DeleteUserV5`. Build one with [`DeleteUserV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

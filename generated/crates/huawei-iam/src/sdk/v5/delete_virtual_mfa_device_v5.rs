@@ -2,7 +2,7 @@
 //! `DeleteVirtualMfaDeviceV5`: 删除MFA设备
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v5/virtual-mfa-devices` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/delete_virtual_mfa_device_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:1706).
+//! - Spec: `specs/huawei/iam/v5/delete_virtual_mfa_device_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:1706).
 
 /// Input of `DeleteVirtualMfaDeviceV5`. Build one with [`DeleteVirtualMfaDeviceV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -10,10 +10,10 @@
 pub struct DeleteVirtualMfaDeviceV5Request {
     /// IAM用户ID。
     /// Wire name: `user_id`, sent in the query.
-    pub user_id: Option<String>,
+    pub user_id: String,
     /// MFA设备序列号。
     /// Wire name: `serial_number`, sent in the query.
-    pub serial_number: Option<String>,
+    pub serial_number: String,
 }
 
 impl DeleteVirtualMfaDeviceV5Request {
@@ -36,11 +36,14 @@ impl DeleteVirtualMfaDeviceV5RequestBuilder {
     pub fn build(
         self,
     ) -> Result<DeleteVirtualMfaDeviceV5Request, ::runtime::BuildError> {
-        let check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
+        let user_id = check.required("user_id", "user_id", self.user_id);
+        let serial_number = check
+            .required("serial_number", "serial_number", self.serial_number);
         check
             .finish(|| Some(DeleteVirtualMfaDeviceV5Request {
-                user_id: self.user_id,
-                serial_number: self.serial_number,
+                user_id: user_id?,
+                serial_number: serial_number?,
             }))
     }
 }

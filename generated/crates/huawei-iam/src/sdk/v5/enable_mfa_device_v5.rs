@@ -2,7 +2,7 @@
 //! `EnableMfaDeviceV5`: 启用MFA设备
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/mfa-devices/enable` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/enable_mfa_device_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:1838).
+//! - Spec: `specs/huawei/iam/v5/enable_mfa_device_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:1838).
 
 use super::EnableMfaDeviceReqBody;
 

@@ -2,7 +2,7 @@
 //! `GetAccountSummaryV5`: 获取此账号中IAM实体使用情况和IAM配额的摘要信息
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/account-summary` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/get_account_summary_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:55).
+//! - Spec: `specs/huawei/iam/v5/get_account_summary_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:55).
 
 /// Input of `GetAccountSummaryV5`. Build one with [`GetAccountSummaryV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -35,46 +35,46 @@ impl GetAccountSummaryV5RequestBuilder {
 pub struct GetAccountSummaryV5Response {
     /// 附加到委托或信任委托上的身份策略的最大数量。
     /// Wire name: `attached_policies_per_agency_quota`.
-    pub attached_policies_per_agency_quota: Option<i64>,
+    pub attached_policies_per_agency_quota: Option<i32>,
     /// 附加到用户组上的身份策略的最大数量。
     /// Wire name: `attached_policies_per_group_quota`.
-    pub attached_policies_per_group_quota: Option<i64>,
+    pub attached_policies_per_group_quota: Option<i32>,
     /// 附加到IAM用户上的身份策略的最大数量。
     /// Wire name: `attached_policies_per_user_quota`.
-    pub attached_policies_per_user_quota: Option<i64>,
+    pub attached_policies_per_user_quota: Option<i32>,
     /// 自定义身份策略的最大数量。
     /// Wire name: `policies_quota`.
-    pub policies_quota: Option<i64>,
+    pub policies_quota: Option<i32>,
     /// 身份策略及信任策略的策略文档的最大字符数，不包括空格。
     /// Wire name: `policy_size_quota`.
-    pub policy_size_quota: Option<i64>,
+    pub policy_size_quota: Option<i32>,
     /// 自定义身份策略同一时刻保留的最大版本数量。
     /// Wire name: `versions_per_policy_quota`.
-    pub versions_per_policy_quota: Option<i64>,
+    pub versions_per_policy_quota: Option<i32>,
     /// 此账号中当前创建的自定义身份策略数量。
     /// Wire name: `policies`.
-    pub policies: Option<i64>,
+    pub policies: Option<i32>,
     /// 此账号中当前创建的委托及信任委托的总数量。
     /// Wire name: `agencies`.
-    pub agencies: Option<i64>,
+    pub agencies: Option<i32>,
     /// 此账号能够创建的委托及信任委托的总数上限。
     /// Wire name: `agencies_quota`.
-    pub agencies_quota: Option<i64>,
+    pub agencies_quota: Option<i32>,
     /// 此账号当前创建的IAM用户数量，包括根用户。
     /// Wire name: `users`.
-    pub users: Option<i64>,
+    pub users: Option<i32>,
     /// 此账号能够创建的IAM用户数上限，包括根用户。
     /// Wire name: `users_quota`.
-    pub users_quota: Option<i64>,
+    pub users_quota: Option<i32>,
     /// 此账号当前创建的用户组数量。
     /// Wire name: `groups`.
-    pub groups: Option<i64>,
+    pub groups: Option<i32>,
     /// 此账号能够创建的用户组数上限。
     /// Wire name: `groups_quota`.
-    pub groups_quota: Option<i64>,
+    pub groups_quota: Option<i32>,
     /// 根用户绑定的已启用MFA的数量。
     /// Wire name: `root_user_mfa_enabled`.
-    pub root_user_mfa_enabled: Option<i64>,
+    pub root_user_mfa_enabled: Option<i32>,
     /// 此账号当前创建的OIDC身份提供商数量。
     /// Wire name: `oidc_provider`.
     pub oidc_provider: Option<i64>,
@@ -91,20 +91,20 @@ pub struct GetAccountSummaryV5Response {
 
 ::runtime::lenient_object! {
     tolerant GetAccountSummaryV5Response {
-        0 => attached_policies_per_agency_quota: Option<i64> = "attached_policies_per_agency_quota",
-        1 => attached_policies_per_group_quota: Option<i64> = "attached_policies_per_group_quota",
-        2 => attached_policies_per_user_quota: Option<i64> = "attached_policies_per_user_quota",
-        3 => policies_quota: Option<i64> = "policies_quota",
-        4 => policy_size_quota: Option<i64> = "policy_size_quota",
-        5 => versions_per_policy_quota: Option<i64> = "versions_per_policy_quota",
-        6 => policies: Option<i64> = "policies",
-        7 => agencies: Option<i64> = "agencies",
-        8 => agencies_quota: Option<i64> = "agencies_quota",
-        9 => users: Option<i64> = "users",
-        10 => users_quota: Option<i64> = "users_quota",
-        11 => groups: Option<i64> = "groups",
-        12 => groups_quota: Option<i64> = "groups_quota",
-        13 => root_user_mfa_enabled: Option<i64> = "root_user_mfa_enabled",
+        0 => attached_policies_per_agency_quota: Option<i32> = "attached_policies_per_agency_quota",
+        1 => attached_policies_per_group_quota: Option<i32> = "attached_policies_per_group_quota",
+        2 => attached_policies_per_user_quota: Option<i32> = "attached_policies_per_user_quota",
+        3 => policies_quota: Option<i32> = "policies_quota",
+        4 => policy_size_quota: Option<i32> = "policy_size_quota",
+        5 => versions_per_policy_quota: Option<i32> = "versions_per_policy_quota",
+        6 => policies: Option<i32> = "policies",
+        7 => agencies: Option<i32> = "agencies",
+        8 => agencies_quota: Option<i32> = "agencies_quota",
+        9 => users: Option<i32> = "users",
+        10 => users_quota: Option<i32> = "users_quota",
+        11 => groups: Option<i32> = "groups",
+        12 => groups_quota: Option<i32> = "groups_quota",
+        13 => root_user_mfa_enabled: Option<i32> = "root_user_mfa_enabled",
         14 => oidc_provider: Option<i64> = "oidc_provider",
         15 => oidc_provider_quota: Option<i64> = "oidc_provider_quota",
         16 => saml_provider: Option<i64> = "saml_provider",

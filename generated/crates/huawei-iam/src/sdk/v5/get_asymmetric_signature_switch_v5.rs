@@ -2,7 +2,7 @@
 //! `GetAsymmetricSignatureSwitchV5`: 获取账号非对称签名开关状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/asymmetric-signature-switch` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/get_asymmetric_signature_switch_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:118).
+//! - Spec: `specs/huawei/iam/v5/get_asymmetric_signature_switch_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:118).
 
 use super::AsymmetricSignatureWithDomainId;
 

@@ -2,7 +2,7 @@
 //! `GetAuthorizationSchemaV5`: 查询指定服务授权概要
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/authorization-schemas/services/{service_code}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/get_authorization_schema_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:906).
+//! - Spec: `specs/huawei/iam/v5/get_authorization_schema_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:906).
 
 use super::{Action, Condition, Operation, Resource};
 

@@ -2,7 +2,7 @@
 //! `GetFeatureStatusV5`: 获取此账号的功能状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/features/{feature_name}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/get_feature_status_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:181).
+//! - Spec: `specs/huawei/iam/v5/get_feature_status_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:181).
 
 use super::FeatureStatus;
 

@@ -2,7 +2,7 @@
 //! `GetPolicyVersionV5`: 查询指定身份策略版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/policies/{policy_id}/versions/{version_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/get_policy_version_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2847).
+//! - Spec: `specs/huawei/iam/v5/get_policy_version_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2847).
 
 use super::PolicyVersion;
 

@@ -2,7 +2,7 @@
 //! `GetServiceLinkedAgencyDeletionStatusV5`: 获取服务关联委托删除状态
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/service-linked-agencies/deletion-task/{deletion_task_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/get_service_linked_agency_deletion_status_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:638).
+//! - Spec: `specs/huawei/iam/v5/get_service_linked_agency_deletion_status_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:638).
 
 use super::{AgencyUsage, DeletionTaskStatus};
 

@@ -2,7 +2,7 @@
 //! `ListAccessKeysV5`: 查询所有永久访问密钥
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/users/{user_id}/access-keys` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_access_keys_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:5673).
+//! - Spec: `specs/huawei/iam/v5/list_access_keys_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:5673).
 
 use super::{AccessKeyMetadata, PageInfo};
 
@@ -15,7 +15,7 @@ pub struct ListAccessKeysV5Request {
     pub user_id: String,
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -32,7 +32,7 @@ impl ListAccessKeysV5Request {
     /// Builder of [`ListAccessKeysV5Request`]: [`build`](ListAccessKeysV5RequestBuilder::build) checks required fields and ranges before any I/O.
     ListAccessKeysV5RequestBuilder for ListAccessKeysV5Request {
         user_id: String = "user_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListAttachedGroupPoliciesV5`: 查询指定用户组附加的所有身份策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/groups/{group_id}/attached-policies` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_attached_group_policies_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:3663).
+//! - Spec: `specs/huawei/iam/v5/list_attached_group_policies_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:3663).
 
 use super::{AttachedPolicy, PageInfo};
 
@@ -15,7 +15,7 @@ pub struct ListAttachedGroupPoliciesV5Request {
     pub group_id: String,
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -32,7 +32,7 @@ impl ListAttachedGroupPoliciesV5Request {
     /// Builder of [`ListAttachedGroupPoliciesV5Request`]: [`build`](ListAttachedGroupPoliciesV5RequestBuilder::build) checks required fields and ranges before any I/O.
     ListAttachedGroupPoliciesV5RequestBuilder for ListAttachedGroupPoliciesV5Request {
         group_id: String = "group_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

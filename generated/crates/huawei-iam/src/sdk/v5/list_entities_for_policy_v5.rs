@@ -2,7 +2,7 @@
 //! `ListEntitiesForPolicyV5`: 查询指定身份策略附加的所有实体
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/policies/{policy_id}/attached-entities` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_entities_for_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:3801).
+//! - Spec: `specs/huawei/iam/v5/list_entities_for_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:3801).
 
 use super::{PageInfo, PolicyAgency, PolicyGroup, PolicyUser};
 
@@ -18,7 +18,7 @@ pub struct ListEntitiesForPolicyV5Request {
     pub entity_type: Option<String>,
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -36,7 +36,7 @@ impl ListEntitiesForPolicyV5Request {
     ListEntitiesForPolicyV5RequestBuilder for ListEntitiesForPolicyV5Request {
         policy_id: String = "policy_id",
         entity_type: String = "entity_type",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

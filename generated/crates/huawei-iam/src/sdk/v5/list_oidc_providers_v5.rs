@@ -2,7 +2,7 @@
 //! `ListOIDCProvidersV5`: 查询所有OIDC提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/oidc-providers` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_oidc_providers_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2180).
+//! - Spec: `specs/huawei/iam/v5/list_oidc_providers_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2180).
 
 use super::{InlineResponse2002OidcProviders, InlineResponse200PageInfo};
 

@@ -2,7 +2,7 @@
 //! `ListRegisteredServicesForAuthSchemaV5`: 查询已注册云服务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/authorization-schemas/registered-services` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_registered_services_for_auth_schema_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:971).
+//! - Spec: `specs/huawei/iam/v5/list_registered_services_for_auth_schema_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:971).
 
 use super::PageInfo;
 
@@ -12,7 +12,7 @@ use super::PageInfo;
 pub struct ListRegisteredServicesForAuthSchemaV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -28,7 +28,7 @@ impl ListRegisteredServicesForAuthSchemaV5Request {
 ::runtime::request_builder! {
     /// Builder of [`ListRegisteredServicesForAuthSchemaV5Request`]: [`build`](ListRegisteredServicesForAuthSchemaV5RequestBuilder::build) checks required fields and ranges before any I/O.
     ListRegisteredServicesForAuthSchemaV5RequestBuilder for ListRegisteredServicesForAuthSchemaV5Request {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

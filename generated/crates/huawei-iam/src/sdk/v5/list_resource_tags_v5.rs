@@ -2,7 +2,7 @@
 //! `ListResourceTagsV5`: 获取指定资源的所有标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/{resource_type}/{resource_id}/tags` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_resource_tags_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:3941).
+//! - Spec: `specs/huawei/iam/v5/list_resource_tags_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:3941).
 
 use super::Tag;
 

@@ -2,7 +2,7 @@
 //! `ListSAMLProvidersV5`: 查询所有SAML提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/saml-providers` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_saml_providers_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4211).
+//! - Spec: `specs/huawei/iam/v5/list_saml_providers_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4211).
 
 use super::{InlineResponse200PageInfo, InlineResponse200SamlProviders};
 

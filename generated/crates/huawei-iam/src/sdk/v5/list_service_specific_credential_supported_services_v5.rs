@@ -2,7 +2,7 @@
 //! `ListServiceSpecificCredentialSupportedServicesV5`: 查询支持服务专属凭证的云服务列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/service-specific-credentials/supported-services` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_service_specific_credential_supported_services_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4733).
+//! - Spec: `specs/huawei/iam/v5/list_service_specific_credential_supported_services_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4733).
 
 use super::{PageInfo, SupportedService};
 

@@ -2,7 +2,7 @@
 //! `ListServiceSpecificCredentialsV5`: 查询服务专属凭证列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/service-specific-credentials` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_service_specific_credentials_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4802).
+//! - Spec: `specs/huawei/iam/v5/list_service_specific_credentials_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4802).
 
 use super::{PageInfo, ServiceSpecificCredentialMetadata};
 

@@ -2,7 +2,7 @@
 //! `ListUsersV5`: 查询IAM用户列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/users` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/list_users_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:5074).
+//! - Spec: `specs/huawei/iam/v5/list_users_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:5074).
 
 use super::{PageInfo, User};
 
@@ -12,7 +12,7 @@ use super::{PageInfo, User};
 pub struct ListUsersV5Request {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -34,7 +34,7 @@ impl ListUsersV5Request {
 ::runtime::request_builder! {
     /// Builder of [`ListUsersV5Request`]: [`build`](ListUsersV5RequestBuilder::build) checks required fields and ranges before any I/O.
     ListUsersV5RequestBuilder for ListUsersV5Request {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         group_id: String = "group_id",
         access_key_id: String = "access_key_id",

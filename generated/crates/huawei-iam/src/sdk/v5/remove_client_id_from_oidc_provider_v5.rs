@@ -2,7 +2,7 @@
 //! `RemoveClientIDFromOIDCProviderV5`: 移除指定OIDC提供商中指定的客户端ID
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/oidc-providers/{provider_id}/remove-client-id` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/remove_client_id_from_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2247).
+//! - Spec: `specs/huawei/iam/v5/remove_client_id_from_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2247).
 
 use super::RemoveClientIDFromOIDCProviderReqBody;
 

@@ -2,7 +2,7 @@
 //! `RemoveUserFromGroupV5`: 移除用户组中的IAM用户
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/groups/{group_id}/remove-user` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/remove_user_from_group_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:1373).
+//! - Spec: `specs/huawei/iam/v5/remove_user_from_group_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:1373).
 
 use super::RemoveUserFromGroupReqBody;
 

@@ -2,7 +2,7 @@
 //! `SetAsymmetricSignatureSwitchV5`: 设置账号开启或关闭非对称签名
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/asymmetric-signature-switch` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/set_asymmetric_signature_switch_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:246).
+//! - Spec: `specs/huawei/iam/v5/set_asymmetric_signature_switch_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:246).
 
 use super::SetAsymmetricSignatureReq;
 

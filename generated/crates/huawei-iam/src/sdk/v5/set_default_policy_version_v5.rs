@@ -2,7 +2,7 @@
 //! `SetDefaultPolicyVersionV5`: 将指定身份策略版本设置为默认版本
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/policies/{policy_id}/versions/{version_id}/set-default` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/set_default_policy_version_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:3058).
+//! - Spec: `specs/huawei/iam/v5/set_default_policy_version_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:3058).
 
 /// Input of `SetDefaultPolicyVersionV5`. Build one with [`SetDefaultPolicyVersionV5Request::builder`].
 #[derive(Clone, Debug, PartialEq)]

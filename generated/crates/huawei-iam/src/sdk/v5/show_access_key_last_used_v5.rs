@@ -2,7 +2,7 @@
 //! `ShowAccessKeyLastUsedV5`: 查询指定永久访问密钥最后使用时间
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/users/{user_id}/access-keys/{access_key_id}/last-used` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/show_access_key_last_used_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:5742).
+//! - Spec: `specs/huawei/iam/v5/show_access_key_last_used_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:5742).
 
 use super::AccessKeyLastUsed;
 

@@ -2,7 +2,7 @@
 //! `ShowGroupSummary`: 查询用户组相关属性
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/groups-summary` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/show_group_summary.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:1440).
+//! - Spec: `specs/huawei/iam/v5/show_group_summary.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:1440).
 
 use super::{GroupSummary, PageInfo};
 
@@ -12,7 +12,7 @@ use super::{GroupSummary, PageInfo};
 pub struct ShowGroupSummaryRequest {
     /// 每页显示的条目数量，范围为1到200条，默认为100条。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页标记，长度为4到400个字符，只包含字母、数字、\\&quot;+\\&quot;、\\&quot;/\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;-\\&quot;和\\&quot;_\\&quot;的字符串。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -31,7 +31,7 @@ impl ShowGroupSummaryRequest {
 ::runtime::request_builder! {
     /// Builder of [`ShowGroupSummaryRequest`]: [`build`](ShowGroupSummaryRequestBuilder::build) checks required fields and ranges before any I/O.
     ShowGroupSummaryRequestBuilder for ShowGroupSummaryRequest {
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         user_id: String = "user_id",
     }

@@ -2,7 +2,7 @@
 //! `ShowOIDCProviderV5`: 查询指定OIDC提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/oidc-providers/{provider_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/show_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2314).
+//! - Spec: `specs/huawei/iam/v5/show_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2314).
 
 use super::InlineResponse2003OidcProvider;
 

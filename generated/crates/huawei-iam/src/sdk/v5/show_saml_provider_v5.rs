@@ -2,7 +2,7 @@
 //! `ShowSAMLProviderV5`: 查询指定SAML提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v5/saml-providers/{provider_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/iam/v5/show_saml_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4278).
+//! - Spec: `specs/huawei/iam/v5/show_saml_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4278).
 
 use super::InlineResponse2001SamlProvider;
 

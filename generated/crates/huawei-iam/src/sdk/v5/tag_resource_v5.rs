@@ -2,7 +2,7 @@
 //! `TagResourceV5`: 为IAM资源打上标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{resource_type}/{resource_id}/tags/create` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/tag_resource_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4008).
+//! - Spec: `specs/huawei/iam/v5/tag_resource_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4008).
 
 use super::{Tag, Tags};
 

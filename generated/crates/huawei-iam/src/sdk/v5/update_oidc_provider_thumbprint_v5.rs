@@ -2,7 +2,7 @@
 //! `UpdateOIDCProviderThumbprintV5`: 替换OIDC提供商指纹列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/oidc-providers/{provider_id}/thumbprint` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/update_oidc_provider_thumbprint_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2382).
+//! - Spec: `specs/huawei/iam/v5/update_oidc_provider_thumbprint_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2382).
 
 use super::UpdateOIDCProviderThumbprintReqBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateOIDCProviderV5`: 修改指定OIDC提供商描述
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/oidc-providers/{provider_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/update_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:2449).
+//! - Spec: `specs/huawei/iam/v5/update_oidc_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:2449).
 
 use super::UpdateOIDCProviderReqBody;
 

@@ -2,7 +2,7 @@
 //! `UpdatePasswordPolicyV5`: 修改账号密码策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/password-policy` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/update_password_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4601).
+//! - Spec: `specs/huawei/iam/v5/update_password_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4601).
 
 use super::{PasswordPolicy, UpdatePasswordPolicyReqBody};
 

@@ -2,7 +2,7 @@
 //! `UpdatePolicyV5`: 修改自定义身份策略描述
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/policies/{policy_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/update_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:3125).
+//! - Spec: `specs/huawei/iam/v5/update_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:3125).
 
 use super::UpdatePolicyReqBody;
 

@@ -2,7 +2,7 @@
 //! `UpdateSAMLProviderV5`: 更新指定SAML提供商
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/saml-providers/{provider_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/update_saml_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4343).
+//! - Spec: `specs/huawei/iam/v5/update_saml_provider_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4343).
 
 use super::{InlineResponse201SamlProvider, UpdateSAMLProviderReqBody};
 

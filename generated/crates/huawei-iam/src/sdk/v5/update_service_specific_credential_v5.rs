@@ -2,7 +2,7 @@
 //! `UpdateServiceSpecificCredentialV5`: 更新服务专属凭证
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/users/{user_id}/service-specific-credentials/{credential_id}` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/update_service_specific_credential_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:4875).
+//! - Spec: `specs/huawei/iam/v5/update_service_specific_credential_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:4875).
 
 use super::UpdateServiceSpecificCredentialReq;
 

@@ -2,7 +2,7 @@
 //! `UpdateTrustPolicyV5`: 修改信任委托信任策略
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v5/agencies/{agency_id}/trust-policy` on `iam.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/iam/v5/update_trust_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 v5 (huaweicloudsdkiam/v5/iam_client.py:839).
+//! - Spec: `specs/huawei/iam/v5/update_trust_policy_v5.yaml`, imported from huaweicloudsdkiam 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkiam/v5/iam_client.py:839).
 
 use super::UpdateTrustPolicyReqBody;
 

@@ -8,6 +8,8 @@ pub use crate::get_instances_no_index_tables::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<GetInstancesNoIndexTablesRequest, ::runtime::BuildError> {
     GetInstancesNoIndexTablesRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .newest(true)
+        .table_type(String::from("example-table_type"))
         .build()
 }
 
@@ -50,12 +52,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "newest",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "table_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

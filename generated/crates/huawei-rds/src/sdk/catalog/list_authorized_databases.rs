@@ -8,6 +8,9 @@ pub use crate::list_authorized_databases::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListAuthorizedDatabasesRequest, ::runtime::BuildError> {
     ListAuthorizedDatabasesRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .user_name(String::from("example-user-name"))
+        .page(1i32)
+        .limit(1i32)
         .build()
 }
 
@@ -50,17 +53,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "user-name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "page",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "limit",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

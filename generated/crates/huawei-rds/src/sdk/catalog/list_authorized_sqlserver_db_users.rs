@@ -11,6 +11,9 @@ pub fn example() -> Result<
 > {
     ListAuthorizedSqlserverDbUsersRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .db_name(String::from("example-db-name"))
+        .page(1i32)
+        .limit(1i32)
         .build()
 }
 
@@ -53,17 +56,17 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "db-name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "page",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "limit",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_backups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListBackupsRequest, ::runtime::BuildError> {
-    ListBackupsRequest::builder().build()
+    ListBackupsRequest::builder()
+        .instance_id(String::from("example-instance_id"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +42,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "instance_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "backup_id",

@@ -8,6 +8,8 @@ pub use crate::list_engine_flavors::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListEngineFlavorsRequest, ::runtime::BuildError> {
     ListEngineFlavorsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .availability_zone_ids(String::from("example-availability_zone_ids"))
+        .ha_mode(String::from("example-ha_mode"))
         .build()
 }
 
@@ -47,12 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "availability_zone_ids",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "ha_mode",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "spec_code_like",

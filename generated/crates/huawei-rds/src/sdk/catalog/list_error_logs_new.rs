@@ -8,6 +8,8 @@ pub use crate::list_error_logs_new::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListErrorLogsNewRequest, ::runtime::BuildError> {
     ListErrorLogsNewRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .start_date(String::from("example-start_date"))
+        .end_date(String::from("example-end_date"))
         .build()
 }
 
@@ -47,12 +49,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "start_date",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_date",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

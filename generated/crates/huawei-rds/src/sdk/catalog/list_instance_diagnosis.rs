@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_instance_diagnosis::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListInstanceDiagnosisRequest, ::runtime::BuildError> {
-    ListInstanceDiagnosisRequest::builder().build()
+    ListInstanceDiagnosisRequest::builder()
+        .engine(String::from("example-engine"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,7 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "engine",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
         ],
         samples: &[],

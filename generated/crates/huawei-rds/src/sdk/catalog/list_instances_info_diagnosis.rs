@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_instances_info_diagnosis::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListInstancesInfoDiagnosisRequest, ::runtime::BuildError> {
-    ListInstancesInfoDiagnosisRequest::builder().build()
+    ListInstancesInfoDiagnosisRequest::builder()
+        .engine(String::from("example-engine"))
+        .diagnosis(String::from("example-diagnosis"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,12 +46,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "engine",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "diagnosis",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

@@ -6,7 +6,7 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_job_info::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListJobInfoRequest, ::runtime::BuildError> {
-    ListJobInfoRequest::builder().build()
+    ListJobInfoRequest::builder().id(String::from("example-id")).build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +40,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,6 +8,7 @@ pub use crate::list_job_info_detail::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListJobInfoDetailRequest, ::runtime::BuildError> {
     ListJobInfoDetailRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .start_time(String::from("example-start_time"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "start_time",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_time",

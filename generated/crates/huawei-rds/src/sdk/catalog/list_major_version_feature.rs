@@ -6,7 +6,10 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_major_version_feature::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListMajorVersionFeatureRequest, ::runtime::BuildError> {
-    ListMajorVersionFeatureRequest::builder().build()
+    ListMajorVersionFeatureRequest::builder()
+        .version(String::from("example-version"))
+        .single(true)
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,12 +46,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "version",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "single",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

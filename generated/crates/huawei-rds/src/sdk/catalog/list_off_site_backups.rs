@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::list_off_site_backups::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ListOffSiteBackupsRequest, ::runtime::BuildError> {
-    ListOffSiteBackupsRequest::builder().build()
+    ListOffSiteBackupsRequest::builder()
+        .instance_id(String::from("example-instance_id"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -40,7 +42,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "instance_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "backup_id",

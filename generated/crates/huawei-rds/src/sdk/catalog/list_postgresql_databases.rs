@@ -8,6 +8,8 @@ pub use crate::list_postgresql_databases::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListPostgresqlDatabasesRequest, ::runtime::BuildError> {
     ListPostgresqlDatabasesRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .page(1i32)
+        .limit(1i32)
         .build()
 }
 
@@ -55,12 +57,12 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "page",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "limit",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,6 +8,7 @@ pub use crate::list_postgresql_extension::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListPostgresqlExtensionRequest, ::runtime::BuildError> {
     ListPostgresqlExtensionRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .database_name(String::from("example-database_name"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "database_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

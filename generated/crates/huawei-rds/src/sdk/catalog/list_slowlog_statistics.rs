@@ -8,6 +8,11 @@ pub use crate::list_slowlog_statistics::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListSlowlogStatisticsRequest, ::runtime::BuildError> {
     ListSlowlogStatisticsRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .cur_page(1i32)
+        .per_page(1i32)
+        .start_date(String::from("example-start_date"))
+        .end_date(String::from("example-end_date"))
+        .type_field(String::from("example-type"))
         .build()
 }
 
@@ -50,27 +55,27 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "cur_page",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "per_page",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "start_date",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "end_date",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "sort",

@@ -8,6 +8,7 @@ pub use crate::list_small_version::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListSmallVersionRequest, ::runtime::BuildError> {
     ListSmallVersionRequest::builder()
         .database_name(String::from("example-database_name"))
+        .version(String::from("example-version"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "version",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

@@ -8,6 +8,7 @@ pub use crate::list_sql_limit::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListSqlLimitRequest, ::runtime::BuildError> {
     ListSqlLimitRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .db_name(String::from("example-db_name"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "db_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "offset",

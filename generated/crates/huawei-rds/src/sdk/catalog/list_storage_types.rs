@@ -8,6 +8,7 @@ pub use crate::list_storage_types::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ListStorageTypesRequest, ::runtime::BuildError> {
     ListStorageTypesRequest::builder()
         .database_name(String::from("example-database_name"))
+        .version_name(String::from("example-version_name"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "version_name",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "ha_mode",

@@ -8,6 +8,7 @@ pub use crate::restore_log_replay_database::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<RestoreLogReplayDatabaseRequest, ::runtime::BuildError> {
     RestoreLogReplayDatabaseRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .x_language(String::from("example-X-Language"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",
                 location: ::runtime::protocols::Location::Header,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "body",

@@ -6,7 +6,9 @@ use ::runtime::catalog::{BoxFuture, Outcome};
 pub use crate::show_backup_download_link::glue::{OP, OPERATION, to_wire};
 
 pub fn example() -> Result<ShowBackupDownloadLinkRequest, ::runtime::BuildError> {
-    ShowBackupDownloadLinkRequest::builder().build()
+    ShowBackupDownloadLinkRequest::builder()
+        .backup_id(String::from("example-backup_id"))
+        .build()
 }
 
 pub fn call(runtime: &::runtime::Runtime) -> BoxFuture<'_, Outcome> {
@@ -43,7 +45,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "backup_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,6 +8,7 @@ pub use crate::show_database_level_database::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowDatabaseLevelDatabaseRequest, ::runtime::BuildError> {
     ShowDatabaseLevelDatabaseRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .backup_id(String::from("example-backup_id"))
         .build()
 }
 
@@ -50,7 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "backup_id",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,6 +8,7 @@ pub use crate::show_dns_name::glue::{OP, OPERATION, to_wire};
 pub fn example() -> Result<ShowDnsNameRequest, ::runtime::BuildError> {
     ShowDnsNameRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .dns_type(String::from("example-dns_type"))
         .build()
 }
 
@@ -47,7 +48,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "dns_type",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -11,6 +11,7 @@ pub fn example() -> Result<
 > {
     ShowUpgradeDbMajorVersionStatusRequest::builder()
         .instance_id(String::from("example-instance_id"))
+        .action(String::from("example-action"))
         .build()
 }
 
@@ -53,7 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             ::runtime::catalog::ParamInfo {
                 name: "action",
                 location: ::runtime::protocols::Location::Query,
-                required: false,
+                required: true,
             },
             ::runtime::catalog::ParamInfo {
                 name: "X-Language",

@@ -8,7 +8,7 @@ use super::AddLogConfigs;
 pub struct AddLogConfigResponseBody {
     /// 实例日志配置信息，最多20条。
     /// Wire name: `log_configs`.
-    pub log_configs: Option<Vec<AddLogConfigs>>,
+    pub log_configs: Vec<AddLogConfigs>,
 }
 
 impl ::runtime::wire::ToWire for AddLogConfigResponseBody {

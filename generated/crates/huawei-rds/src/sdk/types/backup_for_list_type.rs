@@ -42,7 +42,7 @@ pub struct BackupForList {
     pub associated_with_ddm: Option<bool>,
     /// 该备份源文件大小，用于该备份文件恢复到新实例时需要的最小磁盘空间大小。
     /// Wire name: `min_data_volume_capacity_for_restore`.
-    pub min_data_volume_capacity_for_restore: Option<i64>,
+    pub min_data_volume_capacity_for_restore: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -58,6 +58,6 @@ pub struct BackupForList {
         8 => size: Option<i64> = "size",
         9 => datastore: Option<BackupDatastore> = "datastore",
         10 => associated_with_ddm: Option<bool> = "associated_with_ddm",
-        11 => min_data_volume_capacity_for_restore: Option<i64> = "min_data_volume_capacity_for_restore",
+        11 => min_data_volume_capacity_for_restore: Option<i32> = "min_data_volume_capacity_for_restore",
     }
 }

@@ -10,12 +10,12 @@ pub struct BackupStrategyForResponse {
     pub start_time: Option<String>,
     /// 指定备份文件的可保存天数。  取值范围：0～732。该参数缺省，或取值为0，表示关闭自动备份策略。如果需要延长保留时间请联系客服人员申请，自动备份最长可以保留2562天。  说明：SQL Server的HA实例不支持关闭自动备份策略。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     BackupStrategyForResponse {
         0 => start_time: Option<String> = "start_time",
-        1 => keep_days: Option<i64> = "keep_days",
+        1 => keep_days: Option<i32> = "keep_days",
     }
 }

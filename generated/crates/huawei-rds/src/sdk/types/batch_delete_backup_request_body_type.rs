@@ -6,7 +6,7 @@
 pub struct BatchDeleteBackupRequestBody {
     /// 需要删除的手动备份ID列表。列表大小范围：\[1-50\]
     /// Wire name: `backup_ids`.
-    pub backup_ids: Option<Vec<String>>,
+    pub backup_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteBackupRequestBody {

@@ -8,7 +8,7 @@ use super::OperateUsedJobSchedule;
 pub struct BatchModifyPublicationsRequestBody {
     /// 修改的发布id列表。
     /// Wire name: `publication_ids`.
-    pub publication_ids: Option<Vec<String>>,
+    pub publication_ids: Vec<String>,
     /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<OperateUsedJobSchedule>,

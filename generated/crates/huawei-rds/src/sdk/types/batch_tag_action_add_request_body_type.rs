@@ -8,10 +8,10 @@ use super::TagWithKeyValue;
 pub struct BatchTagActionAddRequestBody {
     /// 操作标识（区分大小写）：创建时为“create”。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表。单个实例总标签数上限20个。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<TagWithKeyValue>>,
+    pub tags: Vec<TagWithKeyValue>,
 }
 
 impl ::runtime::wire::ToWire for BatchTagActionAddRequestBody {

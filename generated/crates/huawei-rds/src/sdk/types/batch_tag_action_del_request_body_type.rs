@@ -8,10 +8,10 @@ use super::TagDelWithKeyValue;
 pub struct BatchTagActionDelRequestBody {
     /// 操作标识（区分大小写）：删除时为“delete”。
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表。单个实例总标签数上限20个。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<TagDelWithKeyValue>>,
+    pub tags: Vec<TagDelWithKeyValue>,
 }
 
 impl ::runtime::wire::ToWire for BatchTagActionDelRequestBody {

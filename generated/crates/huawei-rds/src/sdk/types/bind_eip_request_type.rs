@@ -13,7 +13,7 @@ pub struct BindEipRequest {
     /// - true，绑定弹性公网IP。 - false，解绑弹性公网IP。
     ///
     /// Wire name: `is_bind`.
-    pub is_bind: Option<bool>,
+    pub is_bind: bool,
 }
 
 impl ::runtime::wire::ToWire for BindEipRequest {

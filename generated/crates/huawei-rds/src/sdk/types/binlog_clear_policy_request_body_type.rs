@@ -6,7 +6,7 @@
 pub struct BinlogClearPolicyRequestBody {
     /// 取值范围0-7*24
     /// Wire name: `binlog_retention_hours`.
-    pub binlog_retention_hours: Option<i64>,
+    pub binlog_retention_hours: i64,
 }
 
 impl ::runtime::wire::ToWire for BinlogClearPolicyRequestBody {

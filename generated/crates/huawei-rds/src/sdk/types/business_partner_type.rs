@@ -13,7 +13,7 @@ pub struct BusinessPartner {
     pub bp_name: Option<String>,
     /// 优先级，整数取值范围1-100，数值越小优先级越高。
     /// Wire name: `order`.
-    pub order: Option<i64>,
+    pub order: Option<i32>,
     /// 是否是国际站服务商。
     /// Wire name: `international`.
     pub international: Option<bool>,
@@ -23,7 +23,7 @@ pub struct BusinessPartner {
     BusinessPartner {
         0 => bp_domain_id: Option<String> = "bp_domain_id",
         1 => bp_name: Option<String> = "bp_name",
-        2 => order: Option<i64> = "order",
+        2 => order: Option<i32> = "order",
         3 => international: Option<bool> = "international",
     }
 }

@@ -6,7 +6,7 @@
 pub struct ChangingTheDelayThresholdRequestBody {
     /// 延时阈值（单位：KB），取值范围为0~10485760。
     /// Wire name: `delay_threshold_in_kilobytes`.
-    pub delay_threshold_in_kilobytes: Option<i64>,
+    pub delay_threshold_in_kilobytes: i32,
 }
 
 impl ::runtime::wire::ToWire for ChangingTheDelayThresholdRequestBody {

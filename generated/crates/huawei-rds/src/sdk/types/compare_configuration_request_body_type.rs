@@ -6,10 +6,10 @@
 pub struct CompareConfigurationRequestBody {
     /// **参数解释**：  源参数模板id。  **约束限制**：  不涉及。
     /// Wire name: `source_id`.
-    pub source_id: Option<String>,
+    pub source_id: String,
     /// **参数解释**：  目标参数模板id。  **约束限制**：  不涉及。
     /// Wire name: `target_id`.
-    pub target_id: Option<String>,
+    pub target_id: String,
 }
 
 impl ::runtime::wire::ToWire for CompareConfigurationRequestBody {

@@ -6,7 +6,7 @@
 pub struct CreateDistributionRequestBody {
     /// 配置为分发服务器的实例id。
     /// Wire name: `distributor_instance_id`.
-    pub distributor_instance_id: Option<String>,
+    pub distributor_instance_id: String,
 }
 
 impl ::runtime::wire::ToWire for CreateDistributionRequestBody {

@@ -6,7 +6,7 @@
 pub struct CreateDnsNameRequestBody {
     /// 域名类型，当前只支持private
     /// Wire name: `dns_type`.
-    pub dns_type: Option<String>,
+    pub dns_type: String,
 }
 
 impl ::runtime::wire::ToWire for CreateDnsNameRequestBody {

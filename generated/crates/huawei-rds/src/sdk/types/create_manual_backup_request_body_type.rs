@@ -8,10 +8,10 @@ use super::BackupDatabase;
 pub struct CreateManualBackupRequestBody {
     /// 实例ID。
     /// Wire name: `instance_id`.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
     /// 备份名称，4~64个字符，必须以英文字母开头，区分大小写，可以包含英文字母、数字、中划线或者下划线，不能包含其他特殊字符。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 备份描述，不能包含&gt;!&lt;\\&quot;&amp;&#39;&#x3D;特殊字符，不大于256个字符。
     /// Wire name: `description`.
     pub description: Option<String>,

@@ -10,13 +10,13 @@ use super::{
 pub struct CreatePublicationsRequestBody {
     /// 发布名称。  发布名称长度可在5～64个字符之间，由字母、数字或下划线组成，不能包含其他特殊字符。
     /// Wire name: `publication_name`.
-    pub publication_name: Option<String>,
+    pub publication_name: String,
     /// 发布数据库名。
     /// Wire name: `publication_database`.
-    pub publication_database: Option<String>,
+    pub publication_database: String,
     /// 是否立即创建快照。
     /// Wire name: `is_create_snapshot_immediately`.
-    pub is_create_snapshot_immediately: Option<bool>,
+    pub is_create_snapshot_immediately: bool,
     /// (No description in the spec.)
     /// Wire name: `subscription_options`.
     pub subscription_options: Option<SubscriptionOption>,
@@ -31,7 +31,7 @@ pub struct CreatePublicationsRequestBody {
     pub extend_tables: Option<Vec<String>>,
     /// 发布数据表。
     /// Wire name: `tables`.
-    pub tables: Option<Vec<PublicationTableInfoRequest>>,
+    pub tables: Vec<PublicationTableInfoRequest>,
 }
 
 impl ::runtime::wire::ToWire for CreatePublicationsRequestBody {

@@ -11,13 +11,13 @@ use super::{
 pub struct CreateSubscriptionInfo {
     /// 订阅数据库名。
     /// Wire name: `subscription_database`.
-    pub subscription_database: Option<String>,
+    pub subscription_database: String,
     /// 订阅方式，push:推送。
     /// Wire name: `subscription_type`.
-    pub subscription_type: Option<String>,
+    pub subscription_type: String,
     /// 初始化类型：不初始化(do_not)、立即初始化(immediate)、首次同步初始化(at_first_sync)。
     /// Wire name: `initialize_at`.
-    pub initialize_at: Option<String>,
+    pub initialize_at: String,
     /// (No description in the spec.)
     /// Wire name: `initialize_info`.
     pub initialize_info: Option<CreateSubscriptionInfoInitializeInfo>,

@@ -11,7 +11,7 @@ use super::{
 pub struct CustomerCreateInstanceReq {
     /// 实例名称
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// (No description in the spec.)
     /// Wire name: `datastore`.
     pub datastore: Option<Datastore>,
@@ -39,28 +39,28 @@ pub struct CustomerCreateInstanceReq {
     pub disk_encryption_id: Option<String>,
     /// 规格码,取值范围：非空。 使用\[查询数据库规格\](<https://support.huaweicloud.com/api-rds/rds_06_0002.html>)接口响应消息中的 flavors字段中“spec_code”获取且对应az_status为“在售”状态。
     /// Wire name: `flavor_ref`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
     /// (No description in the spec.)
     /// Wire name: `volume`.
     pub volume: Option<Volume>,
     /// 区域ID。创建主实例时必选，其它场景不可选。 取值参见OpenAPI查询数据库规格(<https://console.huaweicloud.com/apiexplorer/#/openapi/RDS/doc?api&#x3D>;ListFlavors)响应体的az_desc字段。
     /// Wire name: `region`.
-    pub region: Option<String>,
+    pub region: String,
     /// 可用区ID。对于数据库实例类型不是单机的实例，需要分别为实例所有节点指定可用区，并用逗号隔开。 取值参见OpenAPI查询数据库规格(<https://console.huaweicloud.com/apiexplorer/#/openapi/RDS/doc?api&#x3D>;ListFlavors)响应体的az_desc字段。
     /// Wire name: `availability_zone`.
-    pub availability_zone: Option<String>,
+    pub availability_zone: String,
     /// 虚拟私有云ID。创建只读实例时不可选（只读实例的网络属性默认和主实例相同），其它场景必选。 获取方法如下： - 方法1：登录虚拟私有云服务的控制台界面，在虚拟私有云的详情页面查找VPC ID。 - 方法2：通过虚拟私有云服务的API接口查询，具体操作可参考\[查询VPC列表\](<https://support.huaweicloud.com/api-vpc/vpc_api01_0003.html>)。
     /// Wire name: `vpc_id`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: String,
     /// 子网的网络ID信息。创建只读实例时不可选（只读实例的网络属性默认和主实例相同），其它场景必选。 获取方法如下： - 方法1：登录虚拟私有云服务的控制台界面，单击VPC下的子网，进入子网详情页面，查找网络ID。 - 方法2：通过虚拟私有云服务的API接口查询，具体操作可参考\[查询子网列表\](<https://support.huaweicloud.com/api-vpc/vpc_subnet01_0003.html>)。
     /// Wire name: `subnet_id`.
-    pub subnet_id: Option<String>,
+    pub subnet_id: String,
     /// 指定实例的内网IP,目前仅支持设置IPv4地址。 获取方法如下： - 方法1：登录虚拟私有云服务的控制台界面，单击VPC下的子网，进入子网详情页面，查找子网的网段，选择未被占用的IP。 - 方法2：通过虚拟私有云服务的API接口查询，具体操作可参考\[查询私有IP列表\](<https://support.huaweicloud.com/api-vpc/vpc_privateip_0003.html>),选择“device_owner”为空的私有IP。
     /// Wire name: `data_vip`.
     pub data_vip: Option<String>,
     /// 安全组ID。创建只读实例时不可选（只读实例的网络属性默认和主实例相同），其它场景必选。 获取方法如下： - 方法1：登录虚拟私有云服务的控制台界面，在安全组的详情页面查找安全组ID。 - 方法2：通过虚拟私有云服务的API接口查询，具体操作可参考\[查询安全组列表\](<https://support.huaweicloud.com/api-vpc/vpc_sg01_0003.html>)。
     /// Wire name: `security_group_id`.
-    pub security_group_id: Option<String>,
+    pub security_group_id: String,
     /// (No description in the spec.)
     /// Wire name: `charge_info`.
     pub charge_info: Option<ChargeInfo>,
@@ -90,7 +90,7 @@ pub struct CustomerCreateInstanceReq {
     pub dry_run: Option<bool>,
     /// 批量创建实例的数量，取值范围为1~50。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `serverless_info`.
     pub serverless_info: Option<ServerlessInfo>,

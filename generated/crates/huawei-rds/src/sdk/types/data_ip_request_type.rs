@@ -6,7 +6,7 @@
 pub struct DataIpRequest {
     /// 内网ip
     /// Wire name: `new_ip`.
-    pub new_ip: Option<String>,
+    pub new_ip: String,
 }
 
 impl ::runtime::wire::ToWire for DataIpRequest {

@@ -6,10 +6,10 @@
 pub struct DatabaseUserRoleRequest {
     /// 用户名称
     /// Wire name: `user`.
-    pub user: Option<String>,
+    pub user: String,
     /// 角色名称
     /// Wire name: `roles`.
-    pub roles: Option<Vec<String>>,
+    pub roles: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DatabaseUserRoleRequest {

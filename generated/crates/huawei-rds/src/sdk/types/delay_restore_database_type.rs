@@ -12,7 +12,7 @@ pub struct DelayRestoreDatabase {
     pub name: Option<String>,
     /// 返回该库下的总表数量
     /// Wire name: `total_tables`.
-    pub total_tables: Option<i64>,
+    pub total_tables: Option<i32>,
     /// 该库下的schema列表
     /// Wire name: `schemas`.
     pub schemas: Vec<DelayRestoreSchema>,
@@ -21,7 +21,7 @@ pub struct DelayRestoreDatabase {
 ::runtime::lenient_object! {
     DelayRestoreDatabase {
         0 => name: Option<String> = "name",
-        1 => total_tables: Option<i64> = "total_tables",
+        1 => total_tables: Option<i32> = "total_tables",
         2 => schemas: Vec<DelayRestoreSchema> = "schemas",
     }
 }

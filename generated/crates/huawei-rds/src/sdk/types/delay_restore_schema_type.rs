@@ -12,7 +12,7 @@ pub struct DelayRestoreSchema {
     pub name: Option<String>,
     /// 返回该schema下的总表数量
     /// Wire name: `total_tables`.
-    pub total_tables: Option<i64>,
+    pub total_tables: Option<i32>,
     /// 该schema下的表列表
     /// Wire name: `tables`.
     pub tables: Vec<DelayRestoreTable>,
@@ -21,7 +21,7 @@ pub struct DelayRestoreSchema {
 ::runtime::lenient_object! {
     DelayRestoreSchema {
         0 => name: Option<String> = "name",
-        1 => total_tables: Option<i64> = "total_tables",
+        1 => total_tables: Option<i32> = "total_tables",
         2 => tables: Vec<DelayRestoreTable> = "tables",
     }
 }

@@ -6,7 +6,7 @@
 pub struct DeleteBackupSelectionRequestBody {
     /// 选择是否保留自动备份标志
     /// Wire name: `selection`.
-    pub selection: Option<bool>,
+    pub selection: bool,
 }
 
 impl ::runtime::wire::ToWire for DeleteBackupSelectionRequestBody {

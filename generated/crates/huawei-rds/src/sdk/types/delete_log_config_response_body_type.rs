@@ -8,7 +8,7 @@ use super::DeleteLogConfigs;
 pub struct DeleteLogConfigResponseBody {
     /// 实例日志配置信息。
     /// Wire name: `log_configs`.
-    pub log_configs: Option<Vec<DeleteLogConfigs>>,
+    pub log_configs: Vec<DeleteLogConfigs>,
 }
 
 impl ::runtime::wire::ToWire for DeleteLogConfigResponseBody {

@@ -6,10 +6,10 @@
 pub struct DeleteLogConfigs {
     /// 实例ID。
     /// Wire name: `instance_id`.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
     /// 日志类型。
     /// Wire name: `log_type`.
-    pub log_type: Option<String>,
+    pub log_type: String,
 }
 
 impl ::runtime::wire::ToWire for DeleteLogConfigs {

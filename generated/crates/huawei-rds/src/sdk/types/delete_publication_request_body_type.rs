@@ -6,7 +6,7 @@
 pub struct DeletePublicationRequestBody {
     /// 删除的发布id列表（需要是同一实例的发布）。
     /// Wire name: `publication_ids`.
-    pub publication_ids: Option<Vec<String>>,
+    pub publication_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for DeletePublicationRequestBody {

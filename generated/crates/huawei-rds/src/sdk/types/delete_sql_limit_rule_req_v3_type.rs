@@ -6,10 +6,10 @@
 pub struct DeleteSqlLimitRuleReqV3 {
     /// 数据库名称。
     /// Wire name: `db_name`.
-    pub db_name: Option<String>,
+    pub db_name: String,
     /// SQL限流ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for DeleteSqlLimitRuleReqV3 {

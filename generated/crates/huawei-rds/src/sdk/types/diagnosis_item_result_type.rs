@@ -10,12 +10,12 @@ pub struct DiagnosisItemResult {
     pub name: Option<String>,
     /// 实例数量
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     DiagnosisItemResult {
         0 => name: Option<String> = "name",
-        1 => count: Option<i64> = "count",
+        1 => count: Option<i32> = "count",
     }
 }

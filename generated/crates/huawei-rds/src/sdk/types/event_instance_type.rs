@@ -6,10 +6,10 @@
 pub struct EventInstance {
     /// **参数解释**：  事件id  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `event_id`.
-    pub event_id: Option<String>,
+    pub event_id: String,
     /// **参数解释**：  实例id  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及。
     /// Wire name: `instance_id`.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
 }
 
 impl ::runtime::wire::ToWire for EventInstance {

@@ -6,10 +6,10 @@
 pub struct ExtensionRequest {
     /// 数据库名称。
     /// Wire name: `database_name`.
-    pub database_name: Option<String>,
+    pub database_name: String,
     /// 插件名称。
     /// Wire name: `extension_name`.
-    pub extension_name: Option<String>,
+    pub extension_name: String,
 }
 
 impl ::runtime::wire::ToWire for ExtensionRequest {

@@ -6,7 +6,7 @@
 pub struct FailoverModeRequest {
     /// 同步模式，各引擎可选择方式具体如下： MySQL： - async：异步。 - semisync：半同步。
     /// Wire name: `mode`.
-    pub mode: Option<String>,
+    pub mode: String,
 }
 
 impl ::runtime::wire::ToWire for FailoverModeRequest {

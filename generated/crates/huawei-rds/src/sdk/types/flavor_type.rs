@@ -13,7 +13,7 @@ pub struct Flavor {
     pub vcpus: Option<String>,
     /// 内存大小，单位为GB。
     /// Wire name: `ram`.
-    pub ram: Option<i64>,
+    pub ram: Option<i32>,
     /// 资源规格编码。例如：rds.mysql.m1.xlarge.rr。  其中形如“xxx.xxx.mcs.i3.xxx.xxx.xxx”是超高性能型（尊享版），需要申请一定权限才可使用，更多规格说明请参考数据库实例规格。 - “rds”代表RDS产品。 - “mysql”代表数据库引擎。 - “m1.xlarge”代表性能规格，为高内存类型。
     /// Wire name: `spec_code`.
     pub spec_code: Option<String>,
@@ -38,7 +38,7 @@ pub struct Flavor {
     Flavor {
         0 => id: Option<String> = "id",
         1 => vcpus: Option<String> = "vcpus",
-        2 => ram: Option<i64> = "ram",
+        2 => ram: Option<i32> = "ram",
         3 => spec_code: Option<String> = "spec_code",
         4 => instance_mode: Option<String> = "instance_mode",
         5 => az_status: ::std::collections::BTreeMap<String, String> = "az_status",

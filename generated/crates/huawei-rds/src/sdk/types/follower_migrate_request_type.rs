@@ -6,10 +6,10 @@
 pub struct FollowerMigrateRequest {
     /// 备机节点Id
     /// Wire name: `nodeId`.
-    pub node_id: Option<String>,
+    pub node_id: String,
     /// 要迁入的可用区code
     /// Wire name: `azCode`.
-    pub az_code: Option<String>,
+    pub az_code: String,
 }
 
 impl ::runtime::wire::ToWire for FollowerMigrateRequest {

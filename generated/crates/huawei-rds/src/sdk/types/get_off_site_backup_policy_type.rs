@@ -10,7 +10,7 @@ pub struct GetOffSiteBackupPolicy {
     pub backup_type: Option<String>,
     /// 备份文件可以保存的天数。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: Option<i32>,
     /// 设置跨区域备份策略的目标区域ID。
     /// Wire name: `destination_region`.
     pub destination_region: Option<String>,
@@ -22,7 +22,7 @@ pub struct GetOffSiteBackupPolicy {
 ::runtime::lenient_object! {
     GetOffSiteBackupPolicy {
         0 => backup_type: Option<String> = "backup_type",
-        1 => keep_days: Option<i64> = "keep_days",
+        1 => keep_days: Option<i32> = "keep_days",
         2 => destination_region: Option<String> = "destination_region",
         3 => destination_project_id: Option<String> = "destination_project_id",
     }

@@ -10,12 +10,12 @@ pub struct HistoryDatabaseInfo {
     pub name: Option<String>,
     /// 表的个数
     /// Wire name: `total_tables`.
-    pub total_tables: Option<i64>,
+    pub total_tables: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     HistoryDatabaseInfo {
         0 => name: Option<String> = "name",
-        1 => total_tables: Option<i64> = "total_tables",
+        1 => total_tables: Option<i32> = "total_tables",
     }
 }

@@ -15,7 +15,7 @@ pub struct HistoryDatabaseInstance {
     pub name: Option<String>,
     /// 表的个数
     /// Wire name: `total_tables`.
-    pub total_tables: Option<i64>,
+    pub total_tables: Option<i32>,
     /// 数据库信息
     /// Wire name: `databases`.
     pub databases: Vec<HistoryDatabaseInfo>,
@@ -25,7 +25,7 @@ pub struct HistoryDatabaseInstance {
     HistoryDatabaseInstance {
         0 => id: Option<String> = "id",
         1 => name: Option<String> = "name",
-        2 => total_tables: Option<i64> = "total_tables",
+        2 => total_tables: Option<i32> = "total_tables",
         3 => databases: Vec<HistoryDatabaseInfo> = "databases",
     }
 }

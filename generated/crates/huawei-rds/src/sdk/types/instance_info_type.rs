@@ -18,7 +18,7 @@ pub struct InstanceInfo {
     pub name: Option<String>,
     /// 数据库实例读权重。
     /// Wire name: `weight`.
-    pub weight: Option<i64>,
+    pub weight: Option<i32>,
     /// 可用区信息。
     /// Wire name: `available_zones`.
     pub available_zones: Vec<MysqlAvailableZoneInfo>,
@@ -29,7 +29,7 @@ pub struct InstanceInfo {
         0 => id: Option<String> = "id",
         1 => status: Option<String> = "status",
         2 => name: Option<String> = "name",
-        3 => weight: Option<i64> = "weight",
+        3 => weight: Option<i32> = "weight",
         4 => available_zones: Vec<MysqlAvailableZoneInfo> = "available_zones",
     }
 }

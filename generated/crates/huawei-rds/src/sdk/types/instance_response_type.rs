@@ -69,7 +69,7 @@ pub struct InstanceResponse {
     pub ha: Option<HaResponse>,
     /// 数据库端口信息。  - MySQL数据库端口设置范围为1024～65535（其中12017和33071被RDS系统占用不可设置）。 - PostgreSQL数据库端口修改范围为2100～9500。 - Microsoft SQL Server实例的端口设置范围为1433和2100~9500（其中5355和5985不可设置。对于2017 EE版，5050、5353和5986不可设置）。  当不传该参数时，默认端口如下：  - MySQL默认3306。 - PostgreSQL默认5432。 - Microsoft SQL Server默认1433。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `backup_strategy`.
     pub backup_strategy: Option<BackupStrategyForResponse>,
@@ -159,7 +159,7 @@ pub struct InstanceResponse {
         16 => name: Option<String> = "name",
         17 => datastore: Option<Datastore> = "datastore",
         18 => ha: Option<HaResponse> = "ha",
-        19 => port: Option<i64> = "port",
+        19 => port: Option<i32> = "port",
         20 => backup_strategy: Option<BackupStrategyForResponse> = "backup_strategy",
         21 => enterprise_project_id: Option<String> = "enterprise_project_id",
         22 => disk_encryption_id: Option<String> = "disk_encryption_id",

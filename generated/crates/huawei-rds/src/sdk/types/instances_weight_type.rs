@@ -6,10 +6,10 @@
 pub struct InstancesWeight {
     /// 数据库实例ID。
     /// Wire name: `instance_id`.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
     /// 数据库代理读权重。
     /// Wire name: `weight`.
-    pub weight: Option<i64>,
+    pub weight: i32,
 }
 
 impl ::runtime::wire::ToWire for InstancesWeight {

@@ -16,7 +16,7 @@ pub struct IntelligentKillSessionStatistic {
     pub ids: Vec<i64>,
     /// **参数解释**：  符合该统计维度的线程id总数量。  **约束限制**：  不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**：  符合该统计维度的线程总执行时间。  **约束限制**：  不涉及。
     /// Wire name: `total_time`.
     pub total_time: Option<f64>,
@@ -31,7 +31,7 @@ pub struct IntelligentKillSessionStatistic {
     pub strategy: Option<String>,
     /// **参数解释**：  推荐最大并发数。type为\\&quot;kill\\&quot;时该参数没有返回值。  **约束限制**：  不涉及。
     /// Wire name: `advice_concurrency`.
-    pub advice_concurrency: Option<i64>,
+    pub advice_concurrency: Option<i32>,
     /// **参数解释**：  该条维度数据的类型。\\&quot;kill\\&quot;表示当前统计时刻下一键kill会话下发后会kill该类会话；\\&quot;limit\\&quot;表示当前统计时刻下勾选\\&quot;同步开启sql限流和添加规则\\&quot;时会添加的规则。  **约束限制**：  不涉及。
     /// Wire name: `type`.
     pub type_field: Option<String>,
@@ -42,12 +42,12 @@ pub struct IntelligentKillSessionStatistic {
         0 => keyword: Option<String> = "keyword",
         1 => raw_sql_text: Option<String> = "raw_sql_text",
         2 => ids: Vec<i64> = "ids",
-        3 => count: Option<i64> = "count",
+        3 => count: Option<i32> = "count",
         4 => total_time: Option<f64> = "total_time",
         5 => avg_time: Option<f64> = "avg_time",
         6 => max_time: Option<f64> = "max_time",
         7 => strategy: Option<String> = "strategy",
-        8 => advice_concurrency: Option<i64> = "advice_concurrency",
+        8 => advice_concurrency: Option<i32> = "advice_concurrency",
         9 => type_field: Option<String> = "type",
     }
 }

@@ -15,7 +15,7 @@ pub struct JobScheduleDailyFrequencyInfo {
     pub active_end_time: Option<String>,
     /// 执行间隔。每日执行多次时该参数必传，每日执行一次时不生效。取值范围1至99
     /// Wire name: `freq_subday_interval`.
-    pub freq_subday_interval: Option<i64>,
+    pub freq_subday_interval: Option<i32>,
     /// 执行间隔的单位。每日执行多次时该参数必传，每日执行一次时不生效。 second:秒, minute:分, hour:时
     /// Wire name: `freq_interval_unit`.
     pub freq_interval_unit: Option<String>,
@@ -26,7 +26,7 @@ pub struct JobScheduleDailyFrequencyInfo {
         0 => freq_subday_type: Option<String> = "freq_subday_type",
         1 => active_start_time: Option<String> = "active_start_time",
         2 => active_end_time: Option<String> = "active_end_time",
-        3 => freq_subday_interval: Option<i64> = "freq_subday_interval",
+        3 => freq_subday_interval: Option<i32> = "freq_subday_interval",
         4 => freq_interval_unit: Option<String> = "freq_interval_unit",
     }
 }

@@ -9,13 +9,13 @@ pub struct JobScheduleFrequencyInfo {
     pub freq_type: Option<String>,
     /// 执行间隔。取值范围1至99。
     /// Wire name: `freq_interval`.
-    pub freq_interval: Option<i64>,
+    pub freq_interval: Option<i32>,
     /// 频率类型为按周时该参数必传，不为按周时不生效。 每周执行哪几天。参数值：Monday，Tuesday … Sunday
     /// Wire name: `freq_interval_weekly`.
     pub freq_interval_weekly: Vec<String>,
     /// 频率类型为按月、每月按天时该参数必传，不为按月、每月按天时时不生效。 每月执行的日期。取值范围1-31。
     /// Wire name: `freq_interval_day_monthly`.
-    pub freq_interval_day_monthly: Option<i64>,
+    pub freq_interval_day_monthly: Option<i32>,
     /// 频率类型为按月、每月按周时该参数必传，不为按月、每月按周时时不生效。 每周执行哪几天。 Sunday, Monday,Tuesday ... Saturday, day, weekday, weekend
     /// Wire name: `freq_interval_monthly`.
     pub freq_interval_monthly: Option<String>,
@@ -27,9 +27,9 @@ pub struct JobScheduleFrequencyInfo {
 ::runtime::lenient_object! {
     JobScheduleFrequencyInfo {
         0 => freq_type: Option<String> = "freq_type",
-        1 => freq_interval: Option<i64> = "freq_interval",
+        1 => freq_interval: Option<i32> = "freq_interval",
         2 => freq_interval_weekly: Vec<String> = "freq_interval_weekly",
-        3 => freq_interval_day_monthly: Option<i64> = "freq_interval_day_monthly",
+        3 => freq_interval_day_monthly: Option<i32> = "freq_interval_day_monthly",
         4 => freq_interval_monthly: Option<String> = "freq_interval_monthly",
         5 => freq_relative_interval_monthly: Option<String> = "freq_relative_interval_monthly",
     }

@@ -25,7 +25,7 @@ pub struct ListDbAgentJobsResult {
     pub last_failure_time: Option<String>,
     /// 历史失败次数。
     /// Wire name: `failure_count`.
-    pub failure_count: Option<i64>,
+    pub failure_count: Option<i32>,
     /// 作业代理的类型。  snapshot：快照代理 log_reader：日志读取器代理 distribution：分发代理 merge:合并代理 queue_reader：队列读取器代理。
     /// Wire name: `agent_type`.
     pub agent_type: Option<String>,
@@ -45,7 +45,7 @@ pub struct ListDbAgentJobsResult {
         3 => run_time: Option<String> = "run_time",
         4 => run_status: Option<String> = "run_status",
         5 => last_failure_time: Option<String> = "last_failure_time",
-        6 => failure_count: Option<i64> = "failure_count",
+        6 => failure_count: Option<i32> = "failure_count",
         7 => agent_type: Option<String> = "agent_type",
         8 => profile_id: Option<String> = "profile_id",
         9 => profile_name: Option<String> = "profile_name",

@@ -15,10 +15,10 @@ pub struct ListPublications4SubscriptionRequestBody {
     pub publication_name: Option<String>,
     /// 索引位置，偏移量。从第一条数据偏移offset条数据后开始查询，默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数。
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 查询记录数。默认为10，不能为负数，最小值为1，最大值为1000。
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for ListPublications4SubscriptionRequestBody {

@@ -8,7 +8,7 @@ use super::RestoreInfo;
 pub struct LogReplayDatabaseReq {
     /// 需要恢复的库名列表
     /// Wire name: `databases`.
-    pub databases: Option<Vec<RestoreInfo>>,
+    pub databases: Vec<RestoreInfo>,
 }
 
 impl ::runtime::wire::ToWire for LogReplayDatabaseReq {

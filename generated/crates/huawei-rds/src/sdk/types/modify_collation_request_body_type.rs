@@ -6,7 +6,7 @@
 pub struct ModifyCollationRequestBody {
     /// 字符集。 取值范围：根据查询SQL Server可用字符集查询可设置的字符集。
     /// Wire name: `collation`.
-    pub collation: Option<String>,
+    pub collation: String,
 }
 
 impl ::runtime::wire::ToWire for ModifyCollationRequestBody {

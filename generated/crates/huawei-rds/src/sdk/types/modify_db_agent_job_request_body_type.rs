@@ -6,7 +6,7 @@
 pub struct ModifyDbAgentJobRequestBody {
     /// 配置文件id。
     /// Wire name: `profile_id`.
-    pub profile_id: Option<String>,
+    pub profile_id: String,
 }
 
 impl ::runtime::wire::ToWire for ModifyDbAgentJobRequestBody {

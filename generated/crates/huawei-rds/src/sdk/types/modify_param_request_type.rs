@@ -6,7 +6,7 @@
 pub struct ModifyParamRequest {
     /// 参数值。
     /// Wire name: `value`.
-    pub value: Option<String>,
+    pub value: String,
 }
 
 impl ::runtime::wire::ToWire for ModifyParamRequest {

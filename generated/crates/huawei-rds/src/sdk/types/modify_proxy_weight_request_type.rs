@@ -8,10 +8,10 @@ use super::ProxyReadonlyInstances;
 pub struct ModifyProxyWeightRequest {
     /// 主实例权重，取值范围为0~1000。
     /// Wire name: `master_weight`.
-    pub master_weight: Option<String>,
+    pub master_weight: String,
     /// 只读实例信息。
     /// Wire name: `readonly_instances`.
-    pub readonly_instances: Option<Vec<ProxyReadonlyInstances>>,
+    pub readonly_instances: Vec<ProxyReadonlyInstances>,
 }
 
 impl ::runtime::wire::ToWire for ModifyProxyWeightRequest {

@@ -8,7 +8,7 @@ use super::OperateUsedJobScheduleModify;
 pub struct ModifySubscriptionsRequestBody {
     /// 修改的订阅id列表。每次修改的订阅必须属于同一实例。
     /// Wire name: `subscription_ids`.
-    pub subscription_ids: Option<Vec<String>>,
+    pub subscription_ids: Vec<String>,
     /// (No description in the spec.)
     /// Wire name: `job_schedule`.
     pub job_schedule: Option<OperateUsedJobScheduleModify>,

@@ -6,10 +6,10 @@
 pub struct MsdtcHostOption {
     /// 主机名称 hostname
     /// Wire name: `host_name`.
-    pub host_name: Option<String>,
+    pub host_name: String,
     /// 主机ip
     /// Wire name: `ip`.
-    pub ip: Option<String>,
+    pub ip: String,
 }
 
 impl ::runtime::wire::ToWire for MsdtcHostOption {

@@ -6,7 +6,7 @@
 pub struct MultipleDeleteInsReq {
     /// 实例id列表
     /// Wire name: `instance_ids`.
-    pub instance_ids: Option<Vec<String>>,
+    pub instance_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for MultipleDeleteInsReq {

@@ -9,7 +9,7 @@ pub struct OpenProxyRequest {
     pub flavor_id: Option<String>,
     /// 节点数量。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for OpenProxyRequest {

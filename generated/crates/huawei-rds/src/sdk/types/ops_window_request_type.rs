@@ -7,11 +7,11 @@ pub struct OpsWindowRequest {
     /// - 开始时间， UTC时间
     ///
     /// Wire name: `start_time`.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// - 结束时间，UTC时间
     ///
     /// Wire name: `end_time`.
-    pub end_time: Option<String>,
+    pub end_time: String,
 }
 
 impl ::runtime::wire::ToWire for OpsWindowRequest {

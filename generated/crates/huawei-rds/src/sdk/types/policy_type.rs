@@ -10,12 +10,12 @@ pub struct Policy {
     pub period: Option<String>,
     /// 保留时长（天）
     /// Wire name: `retention_days`.
-    pub retention_days: Option<i64>,
+    pub retention_days: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     Policy {
         0 => period: Option<String> = "period",
-        1 => retention_days: Option<i64> = "retention_days",
+        1 => retention_days: Option<i32> = "retention_days",
     }
 }

@@ -24,7 +24,7 @@ pub struct PostgresqlHbaConf {
     pub method: Option<String>,
     /// 优先级，表示配置的先后
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -35,7 +35,7 @@ pub struct PostgresqlHbaConf {
         3 => address: Option<String> = "address",
         4 => mask: Option<String> = "mask",
         5 => method: Option<String> = "method",
-        6 => priority: Option<i64> = "priority",
+        6 => priority: Option<i32> = "priority",
     }
 }
 

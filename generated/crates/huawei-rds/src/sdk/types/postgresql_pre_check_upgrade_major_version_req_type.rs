@@ -6,7 +6,7 @@
 pub struct PostgresqlPreCheckUpgradeMajorVersionReq {
     /// 目标版本。
     /// Wire name: `target_version`.
-    pub target_version: Option<String>,
+    pub target_version: String,
 }
 
 impl ::runtime::wire::ToWire for PostgresqlPreCheckUpgradeMajorVersionReq {

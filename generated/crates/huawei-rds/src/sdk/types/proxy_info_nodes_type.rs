@@ -19,7 +19,7 @@ pub struct ProxyInfoNodes {
     pub az_code: Option<String>,
     /// 数据库代理节点是否被冻结。  取值范围：  0：未冻结。  1：冻结。
     /// Wire name: `frozen_flag`.
-    pub frozen_flag: Option<i64>,
+    pub frozen_flag: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -28,6 +28,6 @@ pub struct ProxyInfoNodes {
         1 => status: Option<String> = "status",
         2 => role: Option<String> = "role",
         3 => az_code: Option<String> = "az_code",
-        4 => frozen_flag: Option<i64> = "frozen_flag",
+        4 => frozen_flag: Option<i32> = "frozen_flag",
     }
 }

@@ -18,10 +18,10 @@ pub struct ProxyInfo {
     pub address: Option<String>,
     /// 端口号。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// 延时阈值，单位：秒。
     /// Wire name: `delay_threshold_in_seconds`.
-    pub delay_threshold_in_seconds: Option<i64>,
+    pub delay_threshold_in_seconds: Option<i32>,
     /// 数据库代理规格的CPU大小。
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
@@ -30,7 +30,7 @@ pub struct ProxyInfo {
     pub mem: Option<String>,
     /// 数据库代理节点个数。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
     /// 数据库代理节点信息列表。
     /// Wire name: `nodes`.
     pub nodes: Vec<ProxyInfoNodes>,
@@ -72,7 +72,7 @@ pub struct ProxyInfo {
     pub force_read_only: Option<bool>,
     /// 数据库代理路由模式。 取值范围:     0：表示权重负载模式。     1：表示负载均衡模式（数据库主实例不接受读请求）。     2：表示负载均衡模式（数据库主实例接受读请求）。
     /// Wire name: `route_mode`.
-    pub route_mode: Option<i64>,
+    pub route_mode: Option<i32>,
     /// ssl开关状态。
     /// Wire name: `ssl_option`.
     pub ssl_option: Option<bool>,
@@ -95,11 +95,11 @@ pub struct ProxyInfo {
         0 => pool_id: Option<String> = "pool_id",
         1 => status: Option<String> = "status",
         2 => address: Option<String> = "address",
-        3 => port: Option<i64> = "port",
-        4 => delay_threshold_in_seconds: Option<i64> = "delay_threshold_in_seconds",
+        3 => port: Option<i32> = "port",
+        4 => delay_threshold_in_seconds: Option<i32> = "delay_threshold_in_seconds",
         5 => cpu: Option<String> = "cpu",
         6 => mem: Option<String> = "mem",
-        7 => node_num: Option<i64> = "node_num",
+        7 => node_num: Option<i32> = "node_num",
         8 => nodes: Vec<ProxyInfoNodes> = "nodes",
         9 => mode: Option<String> = "mode",
         10 => flavor_info: Option<ProxyInfoFlavorInfo> = "flavor_info",
@@ -113,7 +113,7 @@ pub struct ProxyInfo {
         18 => seconds_level_monitor_fun_status: Option<String> = "seconds_level_monitor_fun_status",
         19 => alt_flag: Option<bool> = "alt_flag",
         20 => force_read_only: Option<bool> = "force_read_only",
-        21 => route_mode: Option<i64> = "route_mode",
+        21 => route_mode: Option<i32> = "route_mode",
         22 => ssl_option: Option<bool> = "ssl_option",
         23 => support_balance_route_mode: Option<bool> = "support_balance_route_mode",
         24 => support_proxy_ssl: Option<bool> = "support_proxy_ssl",

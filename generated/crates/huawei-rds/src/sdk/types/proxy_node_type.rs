@@ -22,7 +22,7 @@ pub struct ProxyNode {
     pub status: Option<String>,
     /// Proxy节点是否被冻结。 - 0：未冻结。 - 1：冻结。 - 2：冻结删除。
     /// Wire name: `frozen_flag`.
-    pub frozen_flag: Option<i64>,
+    pub frozen_flag: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -32,6 +32,6 @@ pub struct ProxyNode {
         2 => role: Option<String> = "role",
         3 => az_code: Option<String> = "az_code",
         4 => status: Option<String> = "status",
-        5 => frozen_flag: Option<i64> = "frozen_flag",
+        5 => frozen_flag: Option<i32> = "frozen_flag",
     }
 }

@@ -6,10 +6,10 @@
 pub struct ProxyReadonlyInstances {
     /// 只读实例ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
     /// 只读实例权重，取值范围为0~1000。
     /// Wire name: `weight`.
-    pub weight: Option<i64>,
+    pub weight: i32,
 }
 
 impl ::runtime::wire::ToWire for ProxyReadonlyInstances {

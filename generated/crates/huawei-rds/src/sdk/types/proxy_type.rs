@@ -24,13 +24,13 @@ pub struct Proxy {
     pub eip: Option<String>,
     /// Proxy端口信息。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: Option<i32>,
     /// Proxy实例状态。 - abnormal：异常。 - normal：正常。 - creating：创建中。 - deleted：已删除。
     /// Wire name: `pool_status`.
     pub pool_status: Option<String>,
     /// 延时阈值（单位：KB）。
     /// Wire name: `delay_threshold_in_kilobytes`.
-    pub delay_threshold_in_kilobytes: Option<i64>,
+    pub delay_threshold_in_kilobytes: Option<i32>,
     /// Proxy实例规格的CPU数量。
     /// Wire name: `cpu`.
     pub cpu: Option<String>,
@@ -39,7 +39,7 @@ pub struct Proxy {
     pub mem: Option<String>,
     /// Proxy节点个数。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
     /// Proxy节点信息。
     /// Wire name: `nodes`.
     pub nodes: Vec<ProxyNode>,
@@ -55,12 +55,12 @@ pub struct Proxy {
         2 => address: Option<String> = "address",
         3 => elb_vip: Option<String> = "elb_vip",
         4 => eip: Option<String> = "eip",
-        5 => port: Option<i64> = "port",
+        5 => port: Option<i32> = "port",
         6 => pool_status: Option<String> = "pool_status",
-        7 => delay_threshold_in_kilobytes: Option<i64> = "delay_threshold_in_kilobytes",
+        7 => delay_threshold_in_kilobytes: Option<i32> = "delay_threshold_in_kilobytes",
         8 => cpu: Option<String> = "cpu",
         9 => mem: Option<String> = "mem",
-        10 => node_num: Option<i64> = "node_num",
+        10 => node_num: Option<i32> = "node_num",
         11 => nodes: Vec<ProxyNode> = "nodes",
         12 => mode: Option<String> = "mode",
     }

@@ -8,7 +8,7 @@ use super::{ArticlePropertiesRequest, PublicationTableFilterInfoRequest};
 pub struct PublicationTableInfoRequest {
     /// 表名。  表名长度可在1～64个字符之间，由字母、数字或下划线组成，不能包含其他特殊字符
     /// Wire name: `table_name`.
-    pub table_name: Option<String>,
+    pub table_name: String,
     /// 命名空间。默认值dbo。
     /// Wire name: `schema`.
     pub schema: Option<String>,

@@ -7,7 +7,7 @@ pub struct PwdResetRequest {
     /// 数据库密码
     /// Wire name: `db_user_pwd`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub db_user_pwd: Option<::runtime::Sensitive<String>>,
+    pub db_user_pwd: ::runtime::Sensitive<String>,
 }
 
 impl ::runtime::wire::ToWire for PwdResetRequest {

@@ -21,7 +21,7 @@ pub struct QueryPublicationInfo {
     pub publication_database: Option<String>,
     /// 订阅数。
     /// Wire name: `subscription_count`.
-    pub subscription_count: Option<i64>,
+    pub subscription_count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `subscription_options`.
     pub subscription_options: Option<SubscriptionOptionsResult>,
@@ -45,7 +45,7 @@ pub struct QueryPublicationInfo {
         1 => status: Option<String> = "status",
         2 => publication_name: Option<String> = "publication_name",
         3 => publication_database: Option<String> = "publication_database",
-        4 => subscription_count: Option<i64> = "subscription_count",
+        4 => subscription_count: Option<i32> = "subscription_count",
         5 => subscription_options: Option<SubscriptionOptionsResult> = "subscription_options",
         6 => job_schedule: Option<UsedJobSchedule> = "job_schedule",
         7 => is_select_all_table: Option<bool> = "is_select_all_table",

@@ -18,13 +18,13 @@ pub struct ReadonlyInstances {
     pub name: Option<String>,
     /// 只读实例读写分离权重。
     /// Wire name: `weight`.
-    pub weight: Option<i64>,
+    pub weight: Option<i32>,
     /// 可用区信息。
     /// Wire name: `available_zones`.
     pub available_zones: Vec<AvailableZone>,
     /// 只读实例CPU个数。
     /// Wire name: `cpu_num`.
-    pub cpu_num: Option<i64>,
+    pub cpu_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -32,8 +32,8 @@ pub struct ReadonlyInstances {
         0 => id: Option<String> = "id",
         1 => status: Option<String> = "status",
         2 => name: Option<String> = "name",
-        3 => weight: Option<i64> = "weight",
+        3 => weight: Option<i32> = "weight",
         4 => available_zones: Vec<AvailableZone> = "available_zones",
-        5 => cpu_num: Option<i64> = "cpu_num",
+        5 => cpu_num: Option<i32> = "cpu_num",
     }
 }

@@ -34,7 +34,7 @@ pub struct RecycleInstsanceV3 {
     pub volume_type: Option<String>,
     /// 磁盘大小，单位为GB。 取值范围：40GB~4000GB，必须为10的整数倍。  部分用户支持40GB~6000GB，如果您想创建存储空间最大为6000GB的数据库实例，或提高扩容上限到10000GB，请联系客服开通。  说明：对于只读实例，该参数无效，磁盘大小，默认和主实例相同。
     /// Wire name: `volume_size`.
-    pub volume_size: Option<i64>,
+    pub volume_size: Option<i32>,
     /// 内网地址
     /// Wire name: `data_vip`.
     pub data_vip: Option<String>,
@@ -69,7 +69,7 @@ pub struct RecycleInstsanceV3 {
         6 => created_at: Option<String> = "created_at",
         7 => deleted_at: Option<String> = "deleted_at",
         8 => volume_type: Option<String> = "volume_type",
-        9 => volume_size: Option<i64> = "volume_size",
+        9 => volume_size: Option<i32> = "volume_size",
         10 => data_vip: Option<String> = "data_vip",
         11 => data_vip_v6: Option<String> = "data_vip_v6",
         12 => enterprise_project_id: Option<String> = "enterprise_project_id",

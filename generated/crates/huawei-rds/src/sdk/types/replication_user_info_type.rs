@@ -6,20 +6,20 @@
 pub struct ReplicationUserInfo {
     /// 服务器ip。
     /// Wire name: `server_ip`.
-    pub server_ip: Option<String>,
+    pub server_ip: String,
     /// 端口号。
     /// Wire name: `server_port`.
-    pub server_port: Option<i64>,
+    pub server_port: i32,
     /// 服务器名称。
     /// Wire name: `server_name`.
-    pub server_name: Option<String>,
+    pub server_name: String,
     /// 登录名。
     /// Wire name: `login_user_name`.
-    pub login_user_name: Option<String>,
+    pub login_user_name: String,
     /// 登录密码。要求密码长度在5~64位之间。
     /// Wire name: `login_user_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub login_user_password: Option<::runtime::Sensitive<String>>,
+    pub login_user_password: ::runtime::Sensitive<String>,
 }
 
 impl ::runtime::wire::ToWire for ReplicationUserInfo {

@@ -7,10 +7,10 @@
 pub struct Resources {
     /// 项目资源配额。
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// 已使用的资源数量。
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
     /// 项目资源类型，取值范围：instance。
     /// Wire name: `type`.
     pub type_field: Option<String>,
@@ -18,8 +18,8 @@ pub struct Resources {
 
 ::runtime::lenient_object! {
     Resources {
-        0 => quota: Option<i64> = "quota",
-        1 => used: Option<i64> = "used",
+        0 => quota: Option<i32> = "quota",
+        1 => used: Option<i32> = "used",
         2 => type_field: Option<String> = "type",
     }
 }

@@ -6,10 +6,10 @@
 pub struct RestoreDatabaseInfo {
     /// 恢复前库名
     /// Wire name: `old_name`.
-    pub old_name: Option<String>,
+    pub old_name: String,
     /// 恢复后库名
     /// Wire name: `new_name`.
-    pub new_name: Option<String>,
+    pub new_name: String,
 }
 
 impl ::runtime::wire::ToWire for RestoreDatabaseInfo {

@@ -8,10 +8,10 @@ use super::RestoreTableInfoNew;
 pub struct RestoreDatabasesInfoNew {
     /// 库名
     /// Wire name: `database`.
-    pub database: Option<String>,
+    pub database: String,
     /// 表信息
     /// Wire name: `tables`.
-    pub tables: Option<Vec<RestoreTableInfoNew>>,
+    pub tables: Vec<RestoreTableInfoNew>,
 }
 
 impl ::runtime::wire::ToWire for RestoreDatabasesInfoNew {

@@ -8,10 +8,10 @@ use super::RestoreTableInfo;
 pub struct RestoreDatabasesInfo {
     /// 库名
     /// Wire name: `database`.
-    pub database: Option<String>,
+    pub database: String,
     /// 表信息
     /// Wire name: `tables`.
-    pub tables: Option<Vec<RestoreTableInfo>>,
+    pub tables: Vec<RestoreTableInfo>,
 }
 
 impl ::runtime::wire::ToWire for RestoreDatabasesInfo {

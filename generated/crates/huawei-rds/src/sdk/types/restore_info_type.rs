@@ -6,10 +6,10 @@
 pub struct RestoreInfo {
     /// 需恢复的原库名称
     /// Wire name: `old_name`.
-    pub old_name: Option<String>,
+    pub old_name: String,
     /// 恢复后的新库名称
     /// Wire name: `new_name`.
-    pub new_name: Option<String>,
+    pub new_name: String,
 }
 
 impl ::runtime::wire::ToWire for RestoreInfo {

@@ -6,10 +6,10 @@
 pub struct RestoreTableInfo {
     /// 旧表名
     /// Wire name: `oldName`.
-    pub old_name: Option<String>,
+    pub old_name: String,
     /// 新表名
     /// Wire name: `newName`.
-    pub new_name: Option<String>,
+    pub new_name: String,
 }
 
 impl ::runtime::wire::ToWire for RestoreTableInfo {

@@ -6,7 +6,7 @@
 pub struct RestoreToExistingInstanceRequestBodySource {
     /// 实例ID。
     /// Wire name: `instance_id`.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
     /// 表示恢复方式，枚举值：  - “backup”，表示使用备份文件恢复，按照此方式恢复时，“type”字段为非必选，“backup_id”必选。 - “timestamp”，表示按时间点恢复，按照此方式恢复时，“type”字段必选，“restore_time”必选。
     /// Wire name: `type`.
     pub type_field: Option<String>,

@@ -6,7 +6,7 @@
 pub struct RestoreToExistingInstanceRequestBodyTarget {
     /// 恢复目标实例ID。
     /// Wire name: `instance_id`.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
 }
 
 impl ::runtime::wire::ToWire for RestoreToExistingInstanceRequestBodyTarget {

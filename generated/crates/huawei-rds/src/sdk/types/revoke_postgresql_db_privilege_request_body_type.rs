@@ -8,10 +8,10 @@ use super::RevokePostgresqlDbPrivilegeUser;
 pub struct RevokePostgresqlDbPrivilegeRequestBody {
     /// 数据库名称
     /// Wire name: `db_name`.
-    pub db_name: Option<String>,
+    pub db_name: String,
     /// 用户信息，最大值50个
     /// Wire name: `users`.
-    pub users: Option<Vec<RevokePostgresqlDbPrivilegeUser>>,
+    pub users: Vec<RevokePostgresqlDbPrivilegeUser>,
 }
 
 impl ::runtime::wire::ToWire for RevokePostgresqlDbPrivilegeRequestBody {

@@ -6,10 +6,10 @@
 pub struct RevokePostgresqlDbPrivilegeUser {
     /// 数据库账号名称
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 数据库下模式名称
     /// Wire name: `schema_name`.
-    pub schema_name: Option<String>,
+    pub schema_name: String,
 }
 
 impl ::runtime::wire::ToWire for RevokePostgresqlDbPrivilegeUser {

@@ -8,10 +8,10 @@ use super::RevokeRequestBodyUsers;
 pub struct RevokeRequestBody {
     /// 数据库名称。
     /// Wire name: `db_name`.
-    pub db_name: Option<String>,
+    pub db_name: String,
     /// 解除授权的用户列表。
     /// Wire name: `users`.
-    pub users: Option<Vec<RevokeRequestBodyUsers>>,
+    pub users: Vec<RevokeRequestBodyUsers>,
 }
 
 impl ::runtime::wire::ToWire for RevokeRequestBody {

@@ -6,7 +6,7 @@
 pub struct RevokeRequestBodyUsers {
     /// 数据库用户名称。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
 }
 
 impl ::runtime::wire::ToWire for RevokeRequestBodyUsers {

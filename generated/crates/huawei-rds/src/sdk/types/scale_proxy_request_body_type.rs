@@ -6,10 +6,10 @@
 pub struct ScaleProxyRequestBody {
     /// 需要变更的新规格ID。
     /// Wire name: `flavor_ref`.
-    pub flavor_ref: Option<String>,
+    pub flavor_ref: String,
     /// 是否延迟变更。  - true：延迟变更，将在运维时间窗内自动变更。 - false：立即变更。
     /// Wire name: `delay`.
-    pub delay: Option<bool>,
+    pub delay: bool,
 }
 
 impl ::runtime::wire::ToWire for ScaleProxyRequestBody {

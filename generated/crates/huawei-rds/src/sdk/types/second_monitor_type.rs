@@ -6,7 +6,7 @@
 pub struct SecondMonitor {
     /// 秒级监控开关
     /// Wire name: `switch_option`.
-    pub switch_option: Option<bool>,
+    pub switch_option: bool,
     /// 监控间隔, 支持1秒和5秒
     /// Wire name: `interval`.
     pub interval: Option<i64>,

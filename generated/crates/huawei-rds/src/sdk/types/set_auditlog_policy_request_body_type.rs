@@ -6,7 +6,7 @@
 pub struct SetAuditlogPolicyRequestBody {
     /// 审计日志保存天数，取值范围0~3660。0表示关闭审计日志策略。
     /// Wire name: `keep_days`.
-    pub keep_days: Option<i64>,
+    pub keep_days: i32,
     /// 仅关闭审计日志策略时有效。  - true（默认），表示关闭审计日志策略的同时，延迟删除已有的历史审计日志。 - false，表示关闭审计日志策略的同时，删除已有的历史审计日志。
     /// Wire name: `reserve_auditlogs`.
     pub reserve_auditlogs: Option<bool>,

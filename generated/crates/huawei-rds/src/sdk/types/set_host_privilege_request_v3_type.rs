@@ -6,10 +6,10 @@
 pub struct SetHostPrivilegeRequestV3 {
     /// 数据库用户名
     /// Wire name: `user_name`.
-    pub user_name: Option<String>,
+    pub user_name: String,
     /// host信息
     /// Wire name: `hosts`.
-    pub hosts: Option<Vec<String>>,
+    pub hosts: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for SetHostPrivilegeRequestV3 {

@@ -6,12 +6,12 @@
 pub struct ShowIncreBackupPolicyRespBodyIncreBackupPolicy {
     /// 增备时间间隔（分）
     /// Wire name: `interval`.
-    pub interval: Option<i64>,
+    pub interval: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ShowIncreBackupPolicyRespBodyIncreBackupPolicy {
-        0 => interval: Option<i64> = "interval",
+        0 => interval: Option<i32> = "interval",
     }
 }
 

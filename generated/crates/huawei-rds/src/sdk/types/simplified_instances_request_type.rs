@@ -6,7 +6,7 @@
 pub struct SimplifiedInstancesRequest {
     /// 实例id集合
     /// Wire name: `instance_ids`.
-    pub instance_ids: Option<Vec<String>>,
+    pub instance_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for SimplifiedInstancesRequest {

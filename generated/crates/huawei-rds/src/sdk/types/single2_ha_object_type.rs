@@ -8,7 +8,7 @@ use super::ADDomainInfo;
 pub struct Single2HaObject {
     /// 实例节点可用区码（AZ）。
     /// Wire name: `az_code_new_node`.
-    pub az_code_new_node: Option<String>,
+    pub az_code_new_node: String,
     /// Dec用户专属存储ID，每个az配置的专属存储不同，实例节点所在专属存储ID，仅支持DEC用户创建时使用。
     /// Wire name: `dsspool_id`.
     pub dsspool_id: Option<String>,

@@ -6,16 +6,16 @@
 pub struct SlowLogStatisticsForLtsRequest {
     /// 开始日期，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。
     /// Wire name: `start_time`.
-    pub start_time: Option<String>,
+    pub start_time: String,
     /// 结束时间，格式为“yyyy-mm-ddThh:mm:ssZ”。 其中，T指某个时间的开始；Z指时区偏移量，例如北京时间偏移显示为+0800。只能查询当前时间前一个月内的慢日志。
     /// Wire name: `end_time`.
-    pub end_time: Option<String>,
+    pub end_time: String,
     /// 索引位置，偏移量。默认为0，表示从第一条数据开始查询。
     /// Wire name: `offset`.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// 每页多少条记录（查询结果），取值范围是1~100，不填时默认为10。
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 语句类型，取空值，表示查询所有语句类型。
     /// Wire name: `type`.
     pub type_field: Option<String>,

@@ -16,13 +16,13 @@ pub struct SqlLimitObject {
     pub query_string: Option<String>,
     /// 同时执行的SQL数量，小于等于0表示不限制，默认为0，取值范围（-1~50000）。
     /// Wire name: `max_concurrency`.
-    pub max_concurrency: Option<i64>,
+    pub max_concurrency: Option<i32>,
     /// 是否生效
     /// Wire name: `is_effective`.
     pub is_effective: Option<bool>,
     /// 最大等待时间，单位为秒。
     /// Wire name: `max_waiting`.
-    pub max_waiting: Option<i64>,
+    pub max_waiting: Option<i32>,
     /// 为不是模式限定的名称设置模式搜索顺序，默认为public。
     /// Wire name: `search_path`.
     pub search_path: Option<String>,
@@ -33,9 +33,9 @@ pub struct SqlLimitObject {
         0 => id: Option<String> = "id",
         1 => query_id: Option<String> = "query_id",
         2 => query_string: Option<String> = "query_string",
-        3 => max_concurrency: Option<i64> = "max_concurrency",
+        3 => max_concurrency: Option<i32> = "max_concurrency",
         4 => is_effective: Option<bool> = "is_effective",
-        5 => max_waiting: Option<i64> = "max_waiting",
+        5 => max_waiting: Option<i32> = "max_waiting",
         6 => search_path: Option<String> = "search_path",
     }
 }

@@ -6,7 +6,7 @@
 pub struct SqlserverUserWithPrivilege {
     /// 数据库帐号名称。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 是否为只读权限。
     /// Wire name: `readonly`.
     pub readonly: Option<bool>,

@@ -7,7 +7,7 @@ pub struct SslOptionRequest {
     /// - true, 打开ssl开关。 - false, 关闭ssl开关。
     ///
     /// Wire name: `ssl_option`.
-    pub ssl_option: Option<bool>,
+    pub ssl_option: bool,
 }
 
 impl ::runtime::wire::ToWire for SslOptionRequest {

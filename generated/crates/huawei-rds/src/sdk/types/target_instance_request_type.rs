@@ -6,7 +6,7 @@
 pub struct TargetInstanceRequest {
     /// 实例ID
     /// Wire name: `instance_id`.
-    pub instance_id: Option<String>,
+    pub instance_id: String,
 }
 
 impl ::runtime::wire::ToWire for TargetInstanceRequest {

@@ -6,10 +6,10 @@
 pub struct TaskDetailRequest {
     /// 任务流ID
     /// Wire name: `workflow_id`.
-    pub workflow_id: Option<String>,
+    pub workflow_id: String,
     /// 任务名
     /// Wire name: `workflow_name`.
-    pub workflow_name: Option<String>,
+    pub workflow_name: String,
 }
 
 impl ::runtime::wire::ToWire for TaskDetailRequest {

@@ -9,13 +9,13 @@ pub struct TransferPolicyParam {
     pub prefix: Option<String>,
     /// 转储目标桶
     /// Wire name: `destination`.
-    pub destination: Option<String>,
+    pub destination: String,
     /// 自动转储周期
     /// Wire name: `period`.
-    pub period: Option<String>,
+    pub period: String,
     /// 转储备份类型， db:自动备份 log:增量备份, snapshot:手动备份 snapshot:手动备份 db:自动备份 log:日志备份
     /// Wire name: `backup_type`.
-    pub backup_type: Option<String>,
+    pub backup_type: String,
 }
 
 impl ::runtime::wire::ToWire for TransferPolicyParam {

@@ -6,7 +6,7 @@
 pub struct UnlockNodeReadonlyStatusRequestBody {
     /// Ha保持不再设置节点只读状态的时间，单位为分钟。
     /// Wire name: `status_preservation_time`.
-    pub status_preservation_time: Option<i64>,
+    pub status_preservation_time: i32,
 }
 
 impl ::runtime::wire::ToWire for UnlockNodeReadonlyStatusRequestBody {

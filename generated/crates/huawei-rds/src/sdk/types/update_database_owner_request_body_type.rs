@@ -6,10 +6,10 @@
 pub struct UpdateDatabaseOwnerRequestBody {
     /// 修改后数据库owner
     /// Wire name: `owner`.
-    pub owner: Option<String>,
+    pub owner: String,
     /// 数据库名称
     /// Wire name: `database`.
-    pub database: Option<String>,
+    pub database: String,
 }
 
 impl ::runtime::wire::ToWire for UpdateDatabaseOwnerRequestBody {

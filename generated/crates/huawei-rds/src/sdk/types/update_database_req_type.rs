@@ -6,7 +6,7 @@
 pub struct UpdateDatabaseReq {
     /// 数据库名称。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 数据库备注。
     /// Wire name: `comment`.
     pub comment: Option<String>,

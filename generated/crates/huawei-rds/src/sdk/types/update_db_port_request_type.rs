@@ -6,7 +6,7 @@
 pub struct UpdateDbPortRequest {
     /// MySQL端口号范围：大于等于1024，小于等于65535，不包含12017和33071。
     /// Wire name: `port`.
-    pub port: Option<i64>,
+    pub port: i32,
 }
 
 impl ::runtime::wire::ToWire for UpdateDbPortRequest {

@@ -6,16 +6,16 @@
 pub struct UpdateSqlLimitRuleReqV3 {
     /// 数据库名称。
     /// Wire name: `db_name`.
-    pub db_name: Option<String>,
+    pub db_name: String,
     /// SQL限流ID。
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
     /// 同时执行的sql数量，小于等于0表示不限制，默认为0，取值范围（-1~50000）。
     /// Wire name: `max_concurrency`.
-    pub max_concurrency: Option<i64>,
+    pub max_concurrency: i32,
     /// 最大等待时间，单位为秒。
     /// Wire name: `max_waiting`.
-    pub max_waiting: Option<i64>,
+    pub max_waiting: i32,
 }
 
 impl ::runtime::wire::ToWire for UpdateSqlLimitRuleReqV3 {

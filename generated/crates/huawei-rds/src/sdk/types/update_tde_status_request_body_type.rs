@@ -6,7 +6,7 @@
 pub struct UpdateTdeStatusRequestBody {
     /// 轮转天数
     /// Wire name: `rotate_day`.
-    pub rotate_day: Option<i64>,
+    pub rotate_day: Option<i32>,
     /// 密钥ID
     /// Wire name: `secret_id`.
     pub secret_id: Option<String>,

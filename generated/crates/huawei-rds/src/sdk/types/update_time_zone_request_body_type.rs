@@ -6,7 +6,7 @@
 pub struct UpdateTimeZoneRequestBody {
     /// 时区
     /// Wire name: `time_zone`.
-    pub time_zone: Option<String>,
+    pub time_zone: String,
 }
 
 impl ::runtime::wire::ToWire for UpdateTimeZoneRequestBody {

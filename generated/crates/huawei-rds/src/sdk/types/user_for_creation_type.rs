@@ -8,11 +8,11 @@ use super::DatabaseWithPrivilegeObject;
 pub struct UserForCreation {
     /// 数据库用户名称。 数据库帐号名称在1到32个字符之间，由字母、数字、中划线或下划线组成，不能包含其他特殊字符。 - 若数据库版本为MySQL5.6，帐号长度为1～16个字符。 - 若数据库版本为MySQL5.7和8.0，帐号长度为1～32个字符。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 数据库帐号密码。  取值范围：  非空，由大小写字母、数字和特殊符号~!@#$%^*-_&#x3D;+?,()&amp;组成，长度8~32个字符，不能和数据库帐号“name”或“name”的逆序相同。  建议您输入高强度密码，以提高安全性，防止出现密码被暴力破解等安全风险。
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub password: Option<::runtime::Sensitive<String>>,
+    pub password: ::runtime::Sensitive<String>,
     /// 数据库用户备注。 取值范围：长度1~512个字符。目前仅支持MySQL 8.0.25及以上版本。
     /// Wire name: `comment`.
     pub comment: Option<String>,

@@ -9,7 +9,7 @@ pub struct ValidateConnectionUserInfo {
     pub server_ip: Option<String>,
     /// 端口号。
     /// Wire name: `server_port`.
-    pub server_port: Option<i64>,
+    pub server_port: Option<i32>,
     /// 登录名。
     /// Wire name: `login_user_name`.
     pub login_user_name: Option<String>,

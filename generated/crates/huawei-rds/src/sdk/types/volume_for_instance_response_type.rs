@@ -10,12 +10,12 @@ pub struct VolumeForInstanceResponse {
     pub type_field: Option<String>,
     /// 磁盘大小，单位为GB。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     VolumeForInstanceResponse {
         0 => type_field: Option<String> = "type",
-        1 => size: Option<i64> = "size",
+        1 => size: Option<i32> = "size",
     }
 }

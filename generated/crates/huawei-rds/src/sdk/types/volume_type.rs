@@ -9,13 +9,13 @@ pub struct Volume {
     pub type_field: Option<String>,
     /// 磁盘大小，单位为GB。 取值范围：40GB~4000GB，必须为10的整数倍。  部分用户支持40GB~6000GB，如果您想创建存储空间最大为6000GB的数据库实例，或提高扩容上限到10000GB，请联系客服开通。  说明：对于只读实例，该参数无效，磁盘大小，默认和主实例相同。
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     Volume {
         0 => type_field: Option<String> = "type",
-        1 => size: Option<i64> = "size",
+        1 => size: Option<i32> = "size",
     }
 }
 

@@ -8,10 +8,10 @@ use super::ResourceTag;
 pub struct BatchCreateVpcTagsRequestBody {
     /// 功能说明：操作标识 取值范围：create
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 功能说明：标签列表
     /// Wire name: `tags`.
-    pub tags: Option<Vec<ResourceTag>>,
+    pub tags: Vec<ResourceTag>,
 }
 
 impl ::runtime::wire::ToWire for BatchCreateVpcTagsRequestBody {

@@ -8,10 +8,10 @@ use super::ResourceTag;
 pub struct BatchDeleteSecurityGroupTagsRequestBody {
     /// 功能说明：操作标识 取值范围：delete
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表
     /// Wire name: `tags`.
-    pub tags: Option<Vec<ResourceTag>>,
+    pub tags: Vec<ResourceTag>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteSecurityGroupTagsRequestBody {

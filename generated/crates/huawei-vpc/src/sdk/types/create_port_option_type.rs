@@ -11,7 +11,7 @@ pub struct CreatePortOption {
     pub name: Option<String>,
     /// 功能说明：端口所属网络的ID 约束：必须是存在的网络ID
     /// Wire name: `network_id`.
-    pub network_id: Option<String>,
+    pub network_id: String,
     /// 功能说明：端口IP 例如：\\&quot;fixed_ips\\&quot;: \[{\\&quot;subnet_id\\&quot;: \\&quot;4dc70db6-cb7f-4200-9790-a6a910776bba\\&quot;, \\&quot;ip_address\\&quot;: \\&quot;192.169.25.79\\&quot;}\] 约束：ipv4场景下一个端口只支持一个fixed_ip，且不支持更新
     /// Wire name: `fixed_ips`.
     pub fixed_ips: Option<Vec<FixedIp>>,

@@ -8,7 +8,7 @@ use super::CreatePrivateipOption;
 pub struct CreatePrivateipRequestBody {
     /// 私有IP列表对象
     /// Wire name: `privateips`.
-    pub privateips: Option<Vec<CreatePrivateipOption>>,
+    pub privateips: Vec<CreatePrivateipOption>,
 }
 
 impl ::runtime::wire::ToWire for CreatePrivateipRequestBody {

@@ -14,7 +14,7 @@ pub struct CreateRouteTableReq {
     pub routes: Option<Vec<RouteTableRoute>>,
     /// 路由表所在的虚拟私有云ID
     /// Wire name: `vpc_id`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: String,
     /// 功能说明：路由表描述信息  取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
     /// Wire name: `description`.
     pub description: Option<String>,

@@ -6,7 +6,7 @@
 pub struct CreateSecurityGroupOption {
     /// 功能说明：安全组名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 功能说明：安全组所在的vpc的资源标识
     /// Wire name: `vpc_id`.
     pub vpc_id: Option<String>,

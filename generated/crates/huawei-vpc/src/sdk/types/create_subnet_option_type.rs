@@ -8,19 +8,19 @@ use super::ExtraDhcpOption;
 pub struct CreateSubnetOption {
     /// 功能说明：子网名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 功能说明：子网描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：子网的网段 取值范围：必须在vpc对应cidr范围内 约束：必须是cidr格式。掩码长度不能大于28
     /// Wire name: `cidr`.
-    pub cidr: Option<String>,
+    pub cidr: String,
     /// 子网所在VPC标识
     /// Wire name: `vpc_id`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: String,
     /// 功能说明：子网的网关 取值范围：子网网段中的IP地址 约束：必须是ip格式
     /// Wire name: `gateway_ip`.
-    pub gateway_ip: Option<String>,
+    pub gateway_ip: String,
     /// 功能说明：是否创建cidr_v6 取值范围：true（开启），false（关闭） 约束：不填时默认为false &gt; 说明 该参数目前仅在“华北-北京四”区域开放，且申请IPv6公测后才可设置。
     /// Wire name: `ipv6_enable`.
     pub ipv6_enable: Option<bool>,

@@ -8,7 +8,7 @@ use super::VpcInfo;
 pub struct CreateVpcPeeringOption {
     /// 功能说明：对等连接名称 取值范围：支持1~64个字符
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 功能说明：对等连接的描述 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”。
     /// Wire name: `description`.
     pub description: Option<String>,

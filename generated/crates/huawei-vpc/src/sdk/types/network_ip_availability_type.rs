@@ -18,10 +18,10 @@ pub struct NetworkIpAvailability {
     pub tenant_id: Option<String>,
     /// 网络中IP总数（不包含系统预留地址）
     /// Wire name: `total_ips`.
-    pub total_ips: Option<i64>,
+    pub total_ips: Option<i32>,
     /// 网络中已经使用的IP数目（不包含系统预留地址）
     /// Wire name: `used_ips`.
-    pub used_ips: Option<i64>,
+    pub used_ips: Option<i32>,
     /// 子网IP使用情况的对象
     /// Wire name: `subnet_ip_availability`.
     pub subnet_ip_availability: Vec<SubnetIpAvailability>,
@@ -32,8 +32,8 @@ pub struct NetworkIpAvailability {
         0 => network_id: Option<String> = "network_id",
         1 => network_name: Option<String> = "network_name",
         2 => tenant_id: Option<String> = "tenant_id",
-        3 => total_ips: Option<i64> = "total_ips",
-        4 => used_ips: Option<i64> = "used_ips",
+        3 => total_ips: Option<i32> = "total_ips",
+        4 => used_ips: Option<i32> = "used_ips",
         5 => subnet_ip_availability: Vec<SubnetIpAvailability> = "subnet_ip_availability",
     }
 }

@@ -18,7 +18,7 @@ pub struct NeutronCreateFirewallRuleOption {
     pub action: Option<String>,
     /// 功能说明：IP协议版本
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 功能说明：目的地址或者CIDR
     /// Wire name: `destination_ip_address`.
     pub destination_ip_address: Option<String>,

@@ -9,16 +9,16 @@ pub struct NeutronCreateSecurityGroupRuleOption {
     pub description: Option<String>,
     /// 功能说明：安全组规则方向 取值范围：ingress(入方向)或egress(出方向)
     /// Wire name: `direction`.
-    pub direction: Option<String>,
+    pub direction: String,
     /// 功能说明：安全组规则网络类型 取值范围：IPv4或IPv6
     /// Wire name: `ethertype`.
     pub ethertype: Option<String>,
     /// 最大端口，当协议类型为ICMP时，该值表示ICMP的code
     /// Wire name: `port_range_max`.
-    pub port_range_max: Option<i64>,
+    pub port_range_max: Option<i32>,
     /// 功能说明：最小端口，当协议类型为ICMP时，该值表示ICMP的type 约束：protocol为tcp和udp时，port_range_max和port_range_min必须同时输入，且port_range_max应大于等于port_range_min。protocol为icmp时，指定ICMP code（port_range_max）时，必须同时指定ICMP type（port_range_min）。
     /// Wire name: `port_range_min`.
-    pub port_range_min: Option<i64>,
+    pub port_range_min: Option<i32>,
     /// 功能说明：tcp/udp/icmp/icmpv6或IP协议编号（0~255） 约束：协议为icmpv6时，网络类型应该为IPv6；协议为icmp时，网络类型应该为IPv4
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
@@ -33,7 +33,7 @@ pub struct NeutronCreateSecurityGroupRuleOption {
     pub remote_address_group_id: Option<String>,
     /// 所属安全组ID
     /// Wire name: `security_group_id`.
-    pub security_group_id: Option<String>,
+    pub security_group_id: String,
 }
 
 impl ::runtime::wire::ToWire for NeutronCreateSecurityGroupRuleOption {

@@ -11,16 +11,16 @@ pub struct NeutronCreateSubnetOption {
     pub name: Option<String>,
     /// 功能说明：子网网段 取值范围：必须是cidr格式，只支持10.0.0.0/8,172.16.0.0/12,192.168.0.0/16三个网段内的地址，掩码长度不能大于28
     /// Wire name: `cidr`.
-    pub cidr: Option<String>,
+    pub cidr: String,
     /// 功能说明：子网所属网络ID
     /// Wire name: `network_id`.
-    pub network_id: Option<String>,
+    pub network_id: String,
     /// 功能说明：子网网关 取值范围：子网网段中的IP地址 约束：必须是ip格式
     /// Wire name: `gateway_ip`.
     pub gateway_ip: Option<String>,
     /// 功能说明：IP版本信息 取值范围：4或者6(特定局点)
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 功能说明：可用的IP池，allocation_pool对象参见allocation_pool对象 例如：\[ { \\&quot;start\\&quot;: \\&quot;10.0.0.2\\&quot;, \\&quot;end\\&quot;: \\&quot;10.0.0.251\\&quot;} \]每个子网的第1个和最后4个IP地址为系统保留地址。以192.168.1.0/24为例，192.168.1.0、 192.168.1.252、192.168.1.253、192.168.1.254和192.168.1.255这些地址是系统保留地址。系统预留地址默认不在allocation_pool范围内。 约束：更新时allocation_pool范围不能包含网关和广播地址的所有IP。
     /// Wire name: `allocation_pools`.
     pub allocation_pools: Option<Vec<AllocationPool>>,

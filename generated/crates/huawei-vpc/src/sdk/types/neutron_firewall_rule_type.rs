@@ -22,7 +22,7 @@ pub struct NeutronFirewallRule {
     pub protocol: Option<String>,
     /// 功能说明：IP协议版本 取值范围：Ipv4/Ipv6
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 功能说明：是否使能网络ACL规则。 取值范围：true/false
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
@@ -56,7 +56,7 @@ pub struct NeutronFirewallRule {
         2 => description: Option<String> = "description",
         3 => action: Option<String> = "action",
         4 => protocol: Option<String> = "protocol",
-        5 => ip_version: Option<i64> = "ip_version",
+        5 => ip_version: Option<i32> = "ip_version",
         6 => enabled: Option<bool> = "enabled",
         7 => public: Option<bool> = "public",
         8 => destination_ip_address: Option<String> = "destination_ip_address",

@@ -6,7 +6,7 @@
 pub struct NeutronRemoveFirewallRuleRequestBody {
     /// 功能说明：待移除的ACL规则ID
     /// Wire name: `firewall_rule_id`.
-    pub firewall_rule_id: Option<String>,
+    pub firewall_rule_id: String,
 }
 
 impl ::runtime::wire::ToWire for NeutronRemoveFirewallRuleRequestBody {

@@ -19,10 +19,10 @@ pub struct NeutronSecurityGroupRule {
     pub id: Option<String>,
     /// 功能说明：最大端口 取值范围：当协议类型为ICMP时，该值表示ICMP的code
     /// Wire name: `port_range_max`.
-    pub port_range_max: Option<i64>,
+    pub port_range_max: Option<i32>,
     /// 功能说明：最小端口 当协议类型为ICMP时，该值表示ICMP的type。protocol为tcp和udp时，port_range_max和port_range_min必须同时输入，且port_range_max应大于等于port_range_min。protocol为icmp时，指定ICMP code（port_range_max）时，必须同时指定ICMP type（port_range_min）。
     /// Wire name: `port_range_min`.
-    pub port_range_min: Option<i64>,
+    pub port_range_min: Option<i32>,
     /// 功能说明：tcp/udp/icmp/icmpv6或IP协议编号（0~255） 约束：协议为icmpv6时，网络类型应该为IPv6；协议为icmp时，网络类型应该为IPv4
     /// Wire name: `protocol`.
     pub protocol: Option<String>,
@@ -58,8 +58,8 @@ pub struct NeutronSecurityGroupRule {
         1 => direction: Option<String> = "direction",
         2 => ethertype: Option<String> = "ethertype",
         3 => id: Option<String> = "id",
-        4 => port_range_max: Option<i64> = "port_range_max",
-        5 => port_range_min: Option<i64> = "port_range_min",
+        4 => port_range_max: Option<i32> = "port_range_max",
+        5 => port_range_min: Option<i32> = "port_range_min",
         6 => protocol: Option<String> = "protocol",
         7 => remote_group_id: Option<String> = "remote_group_id",
         8 => remote_ip_prefix: Option<String> = "remote_ip_prefix",

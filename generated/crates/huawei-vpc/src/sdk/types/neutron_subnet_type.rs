@@ -30,7 +30,7 @@ pub struct NeutronSubnet {
     pub id: Option<String>,
     /// 功能说明：IP协议版本 取值范围：4或6(支持后)
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 功能说明：IPv6寻址模式 取值范围：dhcpv6-stateful
     /// Wire name: `ipv6_address_mode`.
     pub ipv6_address_mode: Option<String>,
@@ -69,7 +69,7 @@ pub struct NeutronSubnet {
         4 => gateway_ip: Option<String> = "gateway_ip",
         5 => host_routes: Vec<HostRoute> = "host_routes",
         6 => id: Option<String> = "id",
-        7 => ip_version: Option<i64> = "ip_version",
+        7 => ip_version: Option<i32> = "ip_version",
         8 => ipv6_address_mode: Option<String> = "ipv6_address_mode",
         9 => ipv6_ra_mode: Option<String> = "ipv6_ra_mode",
         10 => name: Option<String> = "name",

@@ -21,7 +21,7 @@ pub struct NeutronUpdateFirewallRuleOption {
     pub enabled: Option<bool>,
     /// IP协议版本。
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 网络ACL防火墙规则名称。
     /// Wire name: `name`.
     pub name: Option<String>,

@@ -10,20 +10,20 @@ pub struct ResourceResult {
     pub type_field: Option<String>,
     /// 功能说明：已创建的资源个数  取值范围：0~quota数
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
     /// 功能说明：资源的最大配额数  取值范围：各类型资源默认配额数~Integer最大值
     /// Wire name: `quota`.
-    pub quota: Option<i64>,
+    pub quota: Option<i32>,
     /// 允许修改的配额最小值
     /// Wire name: `min`.
-    pub min: Option<i64>,
+    pub min: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ResourceResult {
         0 => type_field: Option<String> = "type",
-        1 => used: Option<i64> = "used",
-        2 => quota: Option<i64> = "quota",
-        3 => min: Option<i64> = "min",
+        1 => used: Option<i32> = "used",
+        2 => quota: Option<i32> = "quota",
+        3 => min: Option<i32> = "min",
     }
 }

@@ -25,10 +25,10 @@ pub struct SecurityGroupRule {
     pub protocol: Option<String>,
     /// 功能说明：起始端口值 取值范围：1~65535 约束：不能大于port_range_max的值，为空表示所有端口，如果协议是icmp类型，取值范围请参见 \[安全组规则icmp协议名称对应关系表\](<https://support.huaweicloud.com/api-vpc/vpc_api_0009.html>)
     /// Wire name: `port_range_min`.
-    pub port_range_min: Option<i64>,
+    pub port_range_min: Option<i32>,
     /// 功能说明：结束端口值 取值范围：1~65535 约束：取值不能小于port_range_min的值，为空表示所有端口，如果协议是icmp类型，取值范围请参见 \[安全组规则icmp协议名称对应关系表\](<https://support.huaweicloud.com/api-vpc/vpc_api_0009.html>)
     /// Wire name: `port_range_max`.
-    pub port_range_max: Option<i64>,
+    pub port_range_max: Option<i32>,
     /// 功能说明：远端IP地址，当direction是egress时为虚拟机访问端的地址，当direction是ingress时为访问虚拟机的地址 取值范围：IP地址，或者cidr格式 约束：和remote_group_id，remote_address_group_id互斥
     /// Wire name: `remote_ip_prefix`.
     pub remote_ip_prefix: Option<String>,
@@ -51,8 +51,8 @@ pub struct SecurityGroupRule {
         3 => direction: Option<String> = "direction",
         4 => ethertype: Option<String> = "ethertype",
         5 => protocol: Option<String> = "protocol",
-        6 => port_range_min: Option<i64> = "port_range_min",
-        7 => port_range_max: Option<i64> = "port_range_max",
+        6 => port_range_min: Option<i32> = "port_range_min",
+        7 => port_range_max: Option<i32> = "port_range_max",
         8 => remote_ip_prefix: Option<String> = "remote_ip_prefix",
         9 => remote_group_id: Option<String> = "remote_group_id",
         10 => remote_address_group_id: Option<String> = "remote_address_group_id",

@@ -7,7 +7,7 @@
 pub struct SubnetIpAvailability {
     /// 子网中已经使用的IP数目（不包含系统预留地址）
     /// Wire name: `used_ips`.
-    pub used_ips: Option<i64>,
+    pub used_ips: Option<i32>,
     /// 子网ID
     /// Wire name: `subnet_id`.
     pub subnet_id: Option<String>,
@@ -16,22 +16,22 @@ pub struct SubnetIpAvailability {
     pub subnet_name: Option<String>,
     /// 子网的IP版本，取值为4或者6
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 子网的CIDR
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
     /// 子网中IP总数（不包含系统预留地址）
     /// Wire name: `total_ips`.
-    pub total_ips: Option<i64>,
+    pub total_ips: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     SubnetIpAvailability {
-        0 => used_ips: Option<i64> = "used_ips",
+        0 => used_ips: Option<i32> = "used_ips",
         1 => subnet_id: Option<String> = "subnet_id",
         2 => subnet_name: Option<String> = "subnet_name",
-        3 => ip_version: Option<i64> = "ip_version",
+        3 => ip_version: Option<i32> = "ip_version",
         4 => cidr: Option<String> = "cidr",
-        5 => total_ips: Option<i64> = "total_ips",
+        5 => total_ips: Option<i32> = "total_ips",
     }
 }

@@ -81,7 +81,7 @@ pub struct Subnet {
     pub enable_network_address_usage_metrics: Option<bool>,
     /// 功能说明：子网内剩余可用的IPv4地址数量。
     /// Wire name: `available_ip_address_count`.
-    pub available_ip_address_count: Option<i64>,
+    pub available_ip_address_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -110,6 +110,6 @@ pub struct Subnet {
         21 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "created_at",
         22 => updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "updated_at",
         23 => enable_network_address_usage_metrics: Option<bool> = "enable_network_address_usage_metrics",
-        24 => available_ip_address_count: Option<i64> = "available_ip_address_count",
+        24 => available_ip_address_count: Option<i32> = "available_ip_address_count",
     }
 }

@@ -2,7 +2,7 @@
 //! `AddClouddcnSubnetsTags`: 添加Clouddcn子网标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/clouddcn-subnets/{resource_id}/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/add_clouddcn_subnets_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5772).
+//! - Spec: `specs/huawei/vpc/v3/add_clouddcn_subnets_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5772).
 
 use super::AddResourceTagsRequestBody;
 

@@ -2,7 +2,7 @@
 //! `AddFirewallRules`: 网络ACL插入规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/firewalls/{firewall_id}/insert-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/add_firewall_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4557).
+//! - Spec: `specs/huawei/vpc/v3/add_firewall_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4557).
 
 use super::{AddFirewallRulesRequestBody, FirewallDetail};
 

@@ -2,7 +2,7 @@
 //! `AddSecurityGroups`: 端口插入安全组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/ports/{port_id}/insert-security-groups` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/add_security_groups.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:55).
+//! - Spec: `specs/huawei/vpc/v3/add_security_groups.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:55).
 
 use super::{AddSecurityGroupsRequestBody, Port};
 

@@ -2,7 +2,7 @@
 //! `AssociateSubnetFirewall`: 网络ACL绑定子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/firewalls/{firewall_id}/associate-subnets` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/associate_subnet_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4624).
+//! - Spec: `specs/huawei/vpc/v3/associate_subnet_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4624).
 
 use super::{AssociateSubnetFirewallRequestBody, FirewallDetail};
 

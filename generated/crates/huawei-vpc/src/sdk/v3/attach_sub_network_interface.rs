@@ -2,7 +2,7 @@
 //! `AttachSubNetworkInterface`: 挂载辅助弹性网卡
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vpc/sub-network-interfaces/{sub_network_interface_id}/attach` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/attach_sub_network_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:188).
+//! - Spec: `specs/huawei/vpc/v3/attach_sub_network_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:188).
 
 use super::{AttachSubNetworkInterfaceRequestBody, SubNetworkInterface};
 

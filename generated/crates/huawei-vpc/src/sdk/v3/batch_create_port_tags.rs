@@ -2,7 +2,7 @@
 //! `BatchCreatePortTags`: 批量添加端口资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/ports/{port_id}/tags/create` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/batch_create_port_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:256).
+//! - Spec: `specs/huawei/vpc/v3/batch_create_port_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:256).
 
 use super::BatchCreatePortTagsRequestBody;
 

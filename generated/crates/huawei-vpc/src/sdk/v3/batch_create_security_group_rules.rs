@@ -2,7 +2,7 @@
 //! `BatchCreateSecurityGroupRules`: 批量创建安全组规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vpc/security-groups/{security_group_id}/security-group-rules/batch-create` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/batch_create_security_group_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:323).
+//! - Spec: `specs/huawei/vpc/v3/batch_create_security_group_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:323).
 
 use super::{BatchCreateSecurityGroupRulesRequestBody, SecurityGroupRule};
 

@@ -2,7 +2,7 @@
 //! `BatchCreateSubNetworkInterfaceTags`: 批量添加辅助弹性网卡资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/sub-network-interfaces/{sub_network_interface_id}/tags/create` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/batch_create_sub_network_interface_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:456).
+//! - Spec: `specs/huawei/vpc/v3/batch_create_sub_network_interface_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:456).
 
 use super::BatchCreateSubNetworkInterfaceTagsRequestBody;
 

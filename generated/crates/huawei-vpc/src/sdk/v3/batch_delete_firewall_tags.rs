@@ -2,7 +2,7 @@
 //! `BatchDeleteFirewallTags`: 批量删除ACL资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/firewalls/{firewall_id}/tags/delete` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/batch_delete_firewall_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4760).
+//! - Spec: `specs/huawei/vpc/v3/batch_delete_firewall_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4760).
 
 use super::BatchDeleteFirewallTagsRequestBody;
 

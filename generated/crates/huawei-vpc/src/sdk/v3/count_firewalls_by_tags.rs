@@ -2,7 +2,7 @@
 //! `CountFirewallsByTags`: 查询ACL资源实例数量
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/firewalls/resource-instances/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/count_firewalls_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4827).
+//! - Spec: `specs/huawei/vpc/v3/count_firewalls_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4827).
 
 use super::CountFirewallsByTagsRequestBody;
 
@@ -54,13 +54,13 @@ pub struct CountFirewallsByTagsResponse {
     pub request_id: Option<String>,
     /// 资源数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant CountFirewallsByTagsResponse {
         0 => request_id: Option<String> = "request_id",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

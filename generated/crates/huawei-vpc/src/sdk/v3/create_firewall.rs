@@ -2,7 +2,7 @@
 //! `CreateFirewall`: 创建网络ACL
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vpc/firewalls` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/create_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4892).
+//! - Spec: `specs/huawei/vpc/v3/create_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4892).
 
 use super::{CreateFirewallRequestBody, FirewallDetail};
 

@@ -2,7 +2,7 @@
 //! `CreateFirewallTag`: 添加ACL资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/firewalls/{firewall_id}/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/create_firewall_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4958).
+//! - Spec: `specs/huawei/vpc/v3/create_firewall_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4958).
 
 use super::CreateFirewallTagRequestBody;
 

@@ -2,7 +2,7 @@
 //! `CreateSecurityGroupRule`: 创建安全组规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vpc/security-group-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/create_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:922).
+//! - Spec: `specs/huawei/vpc/v3/create_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:922).
 
 use super::{CreateSecurityGroupRuleRequestBody, SecurityGroupRule};
 

@@ -2,7 +2,7 @@
 //! `CreateSubNetworkInterface`: 创建辅助弹性网卡
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vpc/sub-network-interfaces` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/create_sub_network_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:987).
+//! - Spec: `specs/huawei/vpc/v3/create_sub_network_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:987).
 
 use super::{CreateSubNetworkInterfaceRequestBody, SubNetworkInterface};
 

@@ -2,7 +2,7 @@
 //! `CreateTrafficMirrorSession`: 创建流量镜像会话
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vpc/traffic-mirror-sessions` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/create_traffic_mirror_session.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1250).
+//! - Spec: `specs/huawei/vpc/v3/create_traffic_mirror_session.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1250).
 
 use super::{CreateTrafficMirrorSessionRequestBody, TrafficMirrorSession};
 

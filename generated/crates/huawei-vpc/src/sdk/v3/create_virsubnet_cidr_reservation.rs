@@ -2,7 +2,7 @@
 //! `CreateVirsubnetCidrReservation`: 创建子网预留网段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vpc/virsubnet-cidr-reservations` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/create_virsubnet_cidr_reservation.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1315).
+//! - Spec: `specs/huawei/vpc/v3/create_virsubnet_cidr_reservation.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1315).
 
 use super::{CreateVirsubnetCidrReservationRequestBody, VirsubnetCidrReservation};
 

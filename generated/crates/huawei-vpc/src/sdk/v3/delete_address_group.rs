@@ -2,7 +2,7 @@
 //! `DeleteAddressGroup`: 删除地址组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/address-groups/{address_group_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_address_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6698).
+//! - Spec: `specs/huawei/vpc/v3/delete_address_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6698).
 
 /// Input of `DeleteAddressGroup`. Build one with [`DeleteAddressGroupRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

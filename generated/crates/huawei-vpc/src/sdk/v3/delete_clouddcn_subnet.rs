@@ -2,7 +2,7 @@
 //! `DeleteClouddcnSubnet`: 删除clouddcn子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/clouddcn-subnets/{clouddcn_subnet_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_clouddcn_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6038).
+//! - Spec: `specs/huawei/vpc/v3/delete_clouddcn_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6038).
 
 /// Input of `DeleteClouddcnSubnet`. Build one with [`DeleteClouddcnSubnetRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteClouddcnSubnetsTag`: 删除Clouddcn子网标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/clouddcn-subnets/{resource_id}/tags/{tag_key}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_clouddcn_subnets_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6103).
+//! - Spec: `specs/huawei/vpc/v3/delete_clouddcn_subnets_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6103).
 
 /// Input of `DeleteClouddcnSubnetsTag`. Build one with [`DeleteClouddcnSubnetsTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

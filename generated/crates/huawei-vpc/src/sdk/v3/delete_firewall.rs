@@ -2,7 +2,7 @@
 //! `DeleteFirewall`: 删除网络ACL
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/firewalls/{firewall_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5025).
+//! - Spec: `specs/huawei/vpc/v3/delete_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5025).
 
 /// Input of `DeleteFirewall`. Build one with [`DeleteFirewallRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteFirewallTag`: 删除ACL资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/firewalls/{firewall_id}/tags/{tag_key}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_firewall_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5091).
+//! - Spec: `specs/huawei/vpc/v3/delete_firewall_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5091).
 
 /// Input of `DeleteFirewallTag`. Build one with [`DeleteFirewallTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

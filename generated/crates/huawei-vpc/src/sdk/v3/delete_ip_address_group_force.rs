@@ -2,7 +2,7 @@
 //! `DeleteIpAddressGroupForce`: 强制删除地址组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/address-groups/{address_group_id}/force` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_ip_address_group_force.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6763).
+//! - Spec: `specs/huawei/vpc/v3/delete_ip_address_group_force.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6763).
 
 /// Input of `DeleteIpAddressGroupForce`. Build one with [`DeleteIpAddressGroupForceRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

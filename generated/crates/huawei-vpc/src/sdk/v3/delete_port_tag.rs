@@ -2,7 +2,7 @@
 //! `DeletePortTag`: 删除端口资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/ports/{port_id}/tags/{tag_key}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_port_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1381).
+//! - Spec: `specs/huawei/vpc/v3/delete_port_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1381).
 
 /// Input of `DeletePortTag`. Build one with [`DeletePortTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

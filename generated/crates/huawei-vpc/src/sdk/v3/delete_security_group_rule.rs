@@ -2,7 +2,7 @@
 //! `DeleteSecurityGroupRule`: 删除安全组规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/security-group-rules/{security_group_rule_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1513).
+//! - Spec: `specs/huawei/vpc/v3/delete_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1513).
 
 /// Input of `DeleteSecurityGroupRule`. Build one with [`DeleteSecurityGroupRuleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteSubNetworkInterfaceTag`: 删除辅助弹性网卡资源标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/sub-network-interfaces/{sub_network_interface_id}/tags/{tag_key}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_sub_network_interface_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1644).
+//! - Spec: `specs/huawei/vpc/v3/delete_sub_network_interface_tag.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1644).
 
 /// Input of `DeleteSubNetworkInterfaceTag`. Build one with [`DeleteSubNetworkInterfaceTagRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

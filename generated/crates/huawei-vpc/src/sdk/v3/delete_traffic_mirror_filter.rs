@@ -2,7 +2,7 @@
 //! `DeleteTrafficMirrorFilter`: 删除流量镜像筛选条件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/traffic-mirror-filters/{traffic_mirror_filter_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_traffic_mirror_filter.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1711).
+//! - Spec: `specs/huawei/vpc/v3/delete_traffic_mirror_filter.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1711).
 
 /// Input of `DeleteTrafficMirrorFilter`. Build one with [`DeleteTrafficMirrorFilterRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteTrafficMirrorFilterRule`: 删除流量镜像筛选规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/traffic-mirror-filter-rules/{traffic_mirror_filter_rule_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_traffic_mirror_filter_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1776).
+//! - Spec: `specs/huawei/vpc/v3/delete_traffic_mirror_filter_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1776).
 
 /// Input of `DeleteTrafficMirrorFilterRule`. Build one with [`DeleteTrafficMirrorFilterRuleRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteTrafficMirrorSession`: 删除流量镜像会话
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/traffic-mirror-sessions/{traffic_mirror_session_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_traffic_mirror_session.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1841).
+//! - Spec: `specs/huawei/vpc/v3/delete_traffic_mirror_session.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1841).
 
 /// Input of `DeleteTrafficMirrorSession`. Build one with [`DeleteTrafficMirrorSessionRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

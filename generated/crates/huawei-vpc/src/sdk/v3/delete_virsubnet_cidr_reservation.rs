@@ -2,7 +2,7 @@
 //! `DeleteVirsubnetCidrReservation`: 删除子网预留网段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/virsubnet-cidr-reservations/{virsubnet_cidr_reservation_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_virsubnet_cidr_reservation.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1906).
+//! - Spec: `specs/huawei/vpc/v3/delete_virsubnet_cidr_reservation.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:1906).
 
 /// Input of `DeleteVirsubnetCidrReservation`. Build one with [`DeleteVirsubnetCidrReservationRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! `DeleteVpc`: 删除VPC
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `DELETE /v3/{project_id}/vpc/vpcs/{vpc_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/delete_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:7239).
+//! - Spec: `specs/huawei/vpc/v3/delete_vpc.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:7239).
 
 /// Input of `DeleteVpc`. Build one with [`DeleteVpcRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]

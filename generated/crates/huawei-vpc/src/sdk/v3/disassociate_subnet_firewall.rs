@@ -2,7 +2,7 @@
 //! `DisassociateSubnetFirewall`: 网络ACL解绑子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/firewalls/{firewall_id}/disassociate-subnets` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/disassociate_subnet_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5158).
+//! - Spec: `specs/huawei/vpc/v3/disassociate_subnet_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5158).
 
 use super::{DisassociateSubnetFirewallRequestBody, FirewallDetail};
 

@@ -2,7 +2,7 @@
 //! `ListAddressGroup`: 查询地址组列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/address-groups` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_address_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6828).
+//! - Spec: `specs/huawei/vpc/v3/list_address_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6828).
 
 use super::{AddressGroup, PageInfo};
 
@@ -15,7 +15,7 @@ pub struct ListAddressGroupRequest {
     pub project_id: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0~2000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -27,7 +27,7 @@ pub struct ListAddressGroupRequest {
     pub name: Option<Vec<String>>,
     /// IP地址组ip版本，当前只支持ipv4，填写后按照ip版本进行过滤
     /// Wire name: `ip_version`, sent in the query.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 地址组描述信息，填写后按照地址组描述信息过滤，支持多描述同时过滤
     /// Wire name: `description`, sent in the query.
     pub description: Option<Vec<String>>,
@@ -47,11 +47,11 @@ impl ListAddressGroupRequest {
     /// Builder of [`ListAddressGroupRequest`]: [`build`](ListAddressGroupRequestBuilder::build) checks required fields and ranges before any I/O.
     ListAddressGroupRequestBuilder for ListAddressGroupRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: Vec<String> = "id",
         name: Vec<String> = "name",
-        ip_version: i64 = "ip_version",
+        ip_version: i32 = "ip_version",
         description: Vec<String> = "description",
         enterprise_project_id: String = "enterprise_project_id",
     }

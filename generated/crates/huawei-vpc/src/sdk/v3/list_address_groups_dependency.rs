@@ -2,7 +2,7 @@
 //! `ListAddressGroupsDependency`: 查询IP地址组的关联资源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/list-address-groups-dependency` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_address_groups_dependency.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6908).
+//! - Spec: `specs/huawei/vpc/v3/list_address_groups_dependency.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6908).
 
 use super::{AddressGroupDependency, PageInfo};
 

@@ -2,7 +2,7 @@
 //! `ListClouddcnSubnets`: 查询clouddcn子网列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/clouddcn-subnets` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6170).
+//! - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6170).
 
 use super::ClouddcnSubnet;
 
@@ -15,7 +15,7 @@ pub struct ListClouddcnSubnetsRequest {
     pub project_id: Option<String>,
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源id，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -35,7 +35,7 @@ impl ListClouddcnSubnetsRequest {
     /// Builder of [`ListClouddcnSubnetsRequest`]: [`build`](ListClouddcnSubnetsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListClouddcnSubnetsRequestBuilder for ListClouddcnSubnetsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         vpc_id: String = "vpc_id",
     }

@@ -2,7 +2,7 @@
 //! `ListClouddcnSubnetsCountFilterTags`: 查询资源实例列表数目
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/clouddcn-subnets/resource-instances/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets_count_filter_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6239).
+//! - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets_count_filter_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6239).
 
 use super::ListResourcesByTagsRequestBody;
 
@@ -56,13 +56,13 @@ pub struct ListClouddcnSubnetsCountFilterTagsResponse {
     pub request_id: Option<String>,
     /// 当前列表中资源数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListClouddcnSubnetsCountFilterTagsResponse {
         0 => request_id: Option<String> = "request_id",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
     }
 }
 

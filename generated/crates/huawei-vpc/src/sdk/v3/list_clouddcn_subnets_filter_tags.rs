@@ -2,7 +2,7 @@
 //! `ListClouddcnSubnetsFilterTags`: 查询资源实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/clouddcn-subnets/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets_filter_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6304).
+//! - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets_filter_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6304).
 
 use super::{ClouddcnResource, ListResourcesByTagsRequestBody};
 
@@ -15,10 +15,10 @@ pub struct ListClouddcnSubnetsFilterTagsRequest {
     pub project_id: Option<String>,
     /// 每页返回的个数
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页起始点
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// Body of the ListClouddcnSubnetsFilterTagsRequest
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListResourcesByTagsRequestBody>,
@@ -35,8 +35,8 @@ impl ListClouddcnSubnetsFilterTagsRequest {
     /// Builder of [`ListClouddcnSubnetsFilterTagsRequest`]: [`build`](ListClouddcnSubnetsFilterTagsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListClouddcnSubnetsFilterTagsRequestBuilder for ListClouddcnSubnetsFilterTagsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         body: ListResourcesByTagsRequestBody = "body",
     }
 }
@@ -66,7 +66,7 @@ pub struct ListClouddcnSubnetsFilterTagsResponse {
     pub resources: Vec<ClouddcnResource>,
     /// 当前列表中资源数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 本次请求的编号
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
@@ -75,7 +75,7 @@ pub struct ListClouddcnSubnetsFilterTagsResponse {
 ::runtime::lenient_object! {
     tolerant ListClouddcnSubnetsFilterTagsResponse {
         0 => resources: Vec<ClouddcnResource> = "resources",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
         2 => request_id: Option<String> = "request_id",
     }
 }

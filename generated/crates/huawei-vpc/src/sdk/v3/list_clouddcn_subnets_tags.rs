@@ -2,7 +2,7 @@
 //! `ListClouddcnSubnetsTags`: 查询Clouddcn子网项目标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/clouddcn-subnets/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6373).
+//! - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6373).
 
 use super::ResourceTags;
 
@@ -49,7 +49,7 @@ pub struct ListClouddcnSubnetsTagsResponse {
     pub request_id: Option<String>,
     /// 当前列表中资源数量。
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// tag列表信息
     /// Wire name: `tags`.
     pub tags: Vec<ResourceTags>,
@@ -58,7 +58,7 @@ pub struct ListClouddcnSubnetsTagsResponse {
 ::runtime::lenient_object! {
     tolerant ListClouddcnSubnetsTagsResponse {
         0 => request_id: Option<String> = "request_id",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
         2 => tags: Vec<ResourceTags> = "tags",
     }
 }

@@ -2,7 +2,7 @@
 //! `ListFirewall`: 查询网络ACL列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/firewalls` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5225).
+//! - Spec: `specs/huawei/vpc/v3/list_firewall.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5225).
 
 use super::{ListFirewallDetail, PageInfo};
 
@@ -15,7 +15,7 @@ pub struct ListFirewallRequest {
     pub project_id: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0~2000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -47,7 +47,7 @@ impl ListFirewallRequest {
     /// Builder of [`ListFirewallRequest`]: [`build`](ListFirewallRequestBuilder::build) checks required fields and ranges before any I/O.
     ListFirewallRequestBuilder for ListFirewallRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: Vec<String> = "id",
         name: Vec<String> = "name",

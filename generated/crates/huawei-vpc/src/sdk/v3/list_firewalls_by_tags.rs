@@ -2,7 +2,7 @@
 //! `ListFirewallsByTags`: 查询ACL资源实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/firewalls/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/list_firewalls_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5372).
+//! - Spec: `specs/huawei/vpc/v3/list_firewalls_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5372).
 
 use super::{ListFirewallsByTagsRequestBody, ListResourceResp};
 
@@ -15,10 +15,10 @@ pub struct ListFirewallsByTagsRequest {
     pub project_id: Option<String>,
     /// 功能说明：查询记录数 取值范围：1-1000 约束：默认为1000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 功能说明：索引位置， 从第一条数据偏移offset条数据后开始查询 约束：默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
     /// Body of the ListFirewallsByTagsRequest
     /// Wire name: `body`, sent in the whole body.
     pub body: Option<ListFirewallsByTagsRequestBody>,
@@ -35,8 +35,8 @@ impl ListFirewallsByTagsRequest {
     /// Builder of [`ListFirewallsByTagsRequest`]: [`build`](ListFirewallsByTagsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListFirewallsByTagsRequestBuilder for ListFirewallsByTagsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
         body: ListFirewallsByTagsRequestBody = "body",
     }
 }
@@ -64,7 +64,7 @@ pub struct ListFirewallsByTagsResponse {
     pub resources: Vec<ListResourceResp>,
     /// 资源数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// 请求ID
     /// Wire name: `request_id`.
     pub request_id: Option<String>,
@@ -73,7 +73,7 @@ pub struct ListFirewallsByTagsResponse {
 ::runtime::lenient_object! {
     tolerant ListFirewallsByTagsResponse {
         0 => resources: Vec<ListResourceResp> = "resources",
-        1 => total_count: Option<i64> = "total_count",
+        1 => total_count: Option<i32> = "total_count",
         2 => request_id: Option<String> = "request_id",
     }
 }

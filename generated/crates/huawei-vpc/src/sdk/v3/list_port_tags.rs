@@ -2,7 +2,7 @@
 //! `ListPortTags`: 查询端口项目标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/ports/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_port_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2036).
+//! - Spec: `specs/huawei/vpc/v3/list_port_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2036).
 
 use super::ListTag;
 
@@ -15,10 +15,10 @@ pub struct ListPortTagsRequest {
     pub project_id: Option<String>,
     /// 功能说明：查询记录数 取值范围：1-1000 约束：默认为1000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 功能说明：索引位置， 从第一条数据偏移offset条数据后开始查询 约束：默认为0（偏移0条数据，表示从第一条数据开始查询），必须为数字，不能为负数
     /// Wire name: `offset`, sent in the query.
-    pub offset: Option<i64>,
+    pub offset: Option<i32>,
 }
 
 impl ListPortTagsRequest {
@@ -32,8 +32,8 @@ impl ListPortTagsRequest {
     /// Builder of [`ListPortTagsRequest`]: [`build`](ListPortTagsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListPortTagsRequestBuilder for ListPortTagsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
-        offset: i64 = "offset",
+        limit: i32 = "limit",
+        offset: i32 = "offset",
     }
 }
 
@@ -62,14 +62,14 @@ pub struct ListPortTagsResponse {
     pub request_id: Option<String>,
     /// 资源数量
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListPortTagsResponse {
         0 => tags: Vec<ListTag> = "tags",
         1 => request_id: Option<String> = "request_id",
-        2 => total_count: Option<i64> = "total_count",
+        2 => total_count: Option<i32> = "total_count",
     }
 }
 

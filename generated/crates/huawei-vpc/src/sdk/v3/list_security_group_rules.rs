@@ -2,7 +2,7 @@
 //! `ListSecurityGroupRules`: 查询安全组规则列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/security-group-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_security_group_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2285).
+//! - Spec: `specs/huawei/vpc/v3/list_security_group_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2285).
 
 use super::{PageInfo, SecurityGroupRule};
 
@@ -15,7 +15,7 @@ pub struct ListSecurityGroupRulesRequest {
     pub project_id: Option<String>,
     /// 功能说明：每页返回个数 取值范围：0-2000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -46,7 +46,7 @@ pub struct ListSecurityGroupRulesRequest {
     /// 功能说明：优先级，支持多条过滤。
     /// Wire name: `priority`, sent in the query.
     /// Sent as one comma-separated value.
-    pub priority: Option<Vec<i64>>,
+    pub priority: Option<Vec<i32>>,
     /// 功能说明：IP协议类型，支持多条过滤。 取值范围：IPv4,IPv6,ipv4,ipv6
     /// Wire name: `ethertype`, sent in the query.
     /// Sent as one comma-separated value.
@@ -71,7 +71,7 @@ impl ListSecurityGroupRulesRequest {
     /// Builder of [`ListSecurityGroupRulesRequest`]: [`build`](ListSecurityGroupRulesRequestBuilder::build) checks required fields and ranges before any I/O.
     ListSecurityGroupRulesRequestBuilder for ListSecurityGroupRulesRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: Vec<String> = "id",
         security_group_id: Vec<String> = "security_group_id",
@@ -81,7 +81,7 @@ impl ListSecurityGroupRulesRequest {
         direction: String = "direction",
         action: String = "action",
         remote_ip_prefix: String = "remote_ip_prefix",
-        priority: Vec<i64> = "priority",
+        priority: Vec<i32> = "priority",
         ethertype: Vec<String> = "ethertype",
         remote_address_group_id: Vec<String> = "remote_address_group_id",
         enabled: bool = "enabled",

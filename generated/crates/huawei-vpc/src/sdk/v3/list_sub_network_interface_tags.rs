@@ -2,7 +2,7 @@
 //! `ListSubNetworkInterfaceTags`: 查询辅助弹性网卡项目标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/sub-network-interfaces/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_sub_network_interface_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2462).
+//! - Spec: `specs/huawei/vpc/v3/list_sub_network_interface_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2462).
 
 use super::ListTag;
 

@@ -2,7 +2,7 @@
 //! `ListSubNetworkInterfacesByTags`: 查询辅助弹性网卡资源实例列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/sub-network-interfaces/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/list_sub_network_interfaces_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2613).
+//! - Spec: `specs/huawei/vpc/v3/list_sub_network_interfaces_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2613).
 
 use super::{ListResourceResp, ListSubNetworkInterfacesByTagsRequestBody};
 

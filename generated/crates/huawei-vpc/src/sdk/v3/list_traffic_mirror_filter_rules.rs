@@ -2,7 +2,7 @@
 //! `ListTrafficMirrorFilterRules`: 查询流量镜像筛选规则列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/traffic-mirror-filter-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_traffic_mirror_filter_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2682).
+//! - Spec: `specs/huawei/vpc/v3/list_traffic_mirror_filter_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2682).
 
 use super::{PageInfo, TrafficMirrorFilterRule};
 
@@ -48,7 +48,7 @@ pub struct ListTrafficMirrorFilterRulesRequest {
     pub priority: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0-2000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -76,7 +76,7 @@ impl ListTrafficMirrorFilterRulesRequest {
         destination_port_range: String = "destination_port_range",
         action: String = "action",
         priority: String = "priority",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
     }
 }

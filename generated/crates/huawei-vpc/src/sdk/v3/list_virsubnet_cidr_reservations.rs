@@ -2,7 +2,7 @@
 //! `ListVirsubnetCidrReservations`: 查询子网预留网段列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/virsubnet-cidr-reservations` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_virsubnet_cidr_reservations.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2941).
+//! - Spec: `specs/huawei/vpc/v3/list_virsubnet_cidr_reservations.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2941).
 
 use super::{PageInfo, VirsubnetCidrReservation};
 
@@ -15,7 +15,7 @@ pub struct ListVirsubnetCidrReservationsRequest {
     pub project_id: Option<String>,
     /// **参数解释**： 每页返回的资源个数。 **取值范围**： 0~2000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**： 分页查询起始的资源ID，为空时查询第一页。 **取值范围**： 子网预留网段的资源ID。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -33,7 +33,7 @@ pub struct ListVirsubnetCidrReservationsRequest {
     /// **参数解释**： 子网预留网段所在子网的IP版本。可以使用该字段过滤子网预留网段，支持传入多个IP版本过滤。 **取值范围**： - 4：过滤出IPv4子网预留网段。 - 6：过滤出IPv6子网预留网段。
     /// Wire name: `ip_version`, sent in the query.
     /// Sent as one comma-separated value.
-    pub ip_version: Option<Vec<i64>>,
+    pub ip_version: Option<Vec<i32>>,
     /// **参数解释**： 子网预留网段的名称。可以使用该字段过滤满足条件的子网预留网段，支持传入多个名称过滤。 **取值范围**： 不涉及。
     /// Wire name: `name`, sent in the query.
     pub name: Option<Vec<String>>,
@@ -56,12 +56,12 @@ impl ListVirsubnetCidrReservationsRequest {
     /// Builder of [`ListVirsubnetCidrReservationsRequest`]: [`build`](ListVirsubnetCidrReservationsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListVirsubnetCidrReservationsRequestBuilder for ListVirsubnetCidrReservationsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: Vec<String> = "id",
         virsubnet_id: Vec<String> = "virsubnet_id",
         cidr: Vec<String> = "cidr",
-        ip_version: Vec<i64> = "ip_version",
+        ip_version: Vec<i32> = "ip_version",
         name: Vec<String> = "name",
         description: Vec<String> = "description",
         enterprise_project_id: String = "enterprise_project_id",

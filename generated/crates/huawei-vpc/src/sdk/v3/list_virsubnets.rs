@@ -2,7 +2,7 @@
 //! `ListVirsubnets`: 查询虚拟子网列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/virsubnets` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_virsubnets.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3028).
+//! - Spec: `specs/huawei/vpc/v3/list_virsubnets.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3028).
 
 use super::{PageInfo, Virsubnet};
 
@@ -15,7 +15,7 @@ pub struct ListVirsubnetsRequest {
     pub project_id: Option<String>,
     /// **参数解释**： 每页返回的资源个数。 **取值范围**： 0~2000。
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// **参数解释**： 分页查询起始的资源ID，为空时查询第一页。 **取值范围**： 子网的资源ID。
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -57,7 +57,7 @@ impl ListVirsubnetsRequest {
     /// Builder of [`ListVirsubnetsRequest`]: [`build`](ListVirsubnetsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListVirsubnetsRequestBuilder for ListVirsubnetsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: Vec<String> = "id",
         name: Vec<String> = "name",

@@ -2,7 +2,7 @@
 //! `ListVpcs`: 查询VPC列表
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/vpcs` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/list_vpcs.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:7304).
+//! - Spec: `specs/huawei/vpc/v3/list_vpcs.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:7304).
 
 use super::{PageInfo, Vpc};
 
@@ -15,7 +15,7 @@ pub struct ListVpcsRequest {
     pub project_id: Option<String>,
     /// 功能说明：每页返回的个数 取值范围：0-2000
     /// Wire name: `limit`, sent in the query.
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// 分页查询起始的资源ID，为空时查询第一页
     /// Wire name: `marker`, sent in the query.
     pub marker: Option<String>,
@@ -47,7 +47,7 @@ impl ListVpcsRequest {
     /// Builder of [`ListVpcsRequest`]: [`build`](ListVpcsRequestBuilder::build) checks required fields and ranges before any I/O.
     ListVpcsRequestBuilder for ListVpcsRequest {
         project_id: String = "project_id",
-        limit: i64 = "limit",
+        limit: i32 = "limit",
         marker: String = "marker",
         id: Vec<String> = "id",
         enterprise_project_id: String = "enterprise_project_id",

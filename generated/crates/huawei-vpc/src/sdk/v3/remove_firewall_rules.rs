@@ -2,7 +2,7 @@
 //! `RemoveFirewallRules`: 网络ACL移除规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/firewalls/{firewall_id}/remove-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/remove_firewall_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5441).
+//! - Spec: `specs/huawei/vpc/v3/remove_firewall_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5441).
 
 use super::{FirewallDetail, RemoveFirewallRulesRequestBody};
 

@@ -2,7 +2,7 @@
 //! `RemoveSecurityGroups`: 端口移除安全组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/ports/{port_id}/remove-security-groups` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/remove_security_groups.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3180).
+//! - Spec: `specs/huawei/vpc/v3/remove_security_groups.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3180).
 
 use super::{Port, RemoveSecurityGroupsRequestBody};
 

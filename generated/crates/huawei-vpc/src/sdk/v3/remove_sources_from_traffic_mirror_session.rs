@@ -2,7 +2,7 @@
 //! `RemoveSourcesFromTrafficMirrorSession`: 流量镜像会话移除镜像源
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/traffic-mirror-sessions/{traffic_mirror_session_id}/remove-sources` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/remove_sources_from_traffic_mirror_session.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3247).
+//! - Spec: `specs/huawei/vpc/v3/remove_sources_from_traffic_mirror_session.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3247).
 
 use super::{RemoveSourcesFromTrafficMirrorSessionRequestBody, TrafficMirrorSession};
 

@@ -2,7 +2,7 @@
 //! `RemoveVpcExtendCidr`: 移除VPC扩展网段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/vpcs/{vpc_id}/remove-extend-cidr` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/remove_vpc_extend_cidr.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:7385).
+//! - Spec: `specs/huawei/vpc/v3/remove_vpc_extend_cidr.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:7385).
 
 use super::{RemoveVpcExtendCidrRequestBody, Vpc};
 

@@ -2,7 +2,7 @@
 //! `ShowClouddcnSubnet`: 查询clouddcn子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/clouddcn-subnets/{clouddcn_subnet_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/show_clouddcn_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6436).
+//! - Spec: `specs/huawei/vpc/v3/show_clouddcn_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6436).
 
 use super::ClouddcnSubnet;
 

@@ -2,7 +2,7 @@
 //! `ShowClouddcnSubnetsTags`: 查询Clouddcn子网标签
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/clouddcn-subnets/{resource_id}/tags` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/show_clouddcn_subnets_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6501).
+//! - Spec: `specs/huawei/vpc/v3/show_clouddcn_subnets_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6501).
 
 use super::{SysTag, TagEntity};
 

@@ -2,7 +2,7 @@
 //! `ShowSecurityGroupRule`: 查询安全组规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/security-group-rules/{security_group_rule_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/show_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3572).
+//! - Spec: `specs/huawei/vpc/v3/show_security_group_rule.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3572).
 
 use super::SecurityGroupRule;
 

@@ -2,7 +2,7 @@
 //! `ShowSubNetworkInterface`: 查询租户下辅助弹性网卡
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/sub-network-interfaces/{sub_network_interface_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/show_sub_network_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3637).
+//! - Spec: `specs/huawei/vpc/v3/show_sub_network_interface.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3637).
 
 use super::SubNetworkInterface;
 

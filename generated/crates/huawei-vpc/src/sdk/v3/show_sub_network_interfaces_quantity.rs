@@ -2,7 +2,7 @@
 //! `ShowSubNetworkInterfacesQuantity`: 查询租户下辅助弹性网卡数目
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/sub-network-interfaces/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/show_sub_network_interfaces_quantity.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3767).
+//! - Spec: `specs/huawei/vpc/v3/show_sub_network_interfaces_quantity.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3767).
 
 /// Input of `ShowSubNetworkInterfacesQuantity`. Build one with [`ShowSubNetworkInterfacesQuantityRequest::builder`].
 #[derive(Clone, Debug, PartialEq)]
@@ -49,13 +49,13 @@ pub struct ShowSubNetworkInterfacesQuantityResponse {
     pub request_id: Option<String>,
     /// 辅助弹性网卡数目
     /// Wire name: `sub_network_interfaces`.
-    pub sub_network_interfaces: Option<i64>,
+    pub sub_network_interfaces: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowSubNetworkInterfacesQuantityResponse {
         0 => request_id: Option<String> = "request_id",
-        1 => sub_network_interfaces: Option<i64> = "sub_network_interfaces",
+        1 => sub_network_interfaces: Option<i32> = "sub_network_interfaces",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `ShowTrafficMirrorFilter`: 查询流量镜像筛选条件详情
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/traffic-mirror-filters/{traffic_mirror_filter_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/show_traffic_mirror_filter.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3830).
+//! - Spec: `specs/huawei/vpc/v3/show_traffic_mirror_filter.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:3830).
 
 use super::TrafficMirrorFilter;
 

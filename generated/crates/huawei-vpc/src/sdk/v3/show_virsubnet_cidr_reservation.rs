@@ -2,7 +2,7 @@
 //! `ShowVirsubnetCidrReservation`: 查询子网预留网段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `GET /v3/{project_id}/vpc/virsubnet-cidr-reservations/{virsubnet_cidr_reservation_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
-//! - Spec: `specs/huawei/vpc/v3/show_virsubnet_cidr_reservation.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4090).
+//! - Spec: `specs/huawei/vpc/v3/show_virsubnet_cidr_reservation.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4090).
 
 use super::VirsubnetCidrReservation;
 

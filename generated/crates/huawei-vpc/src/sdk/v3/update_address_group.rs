@@ -2,7 +2,7 @@
 //! `UpdateAddressGroup`: 更新地址组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/address-groups/{address_group_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/update_address_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:7040).
+//! - Spec: `specs/huawei/vpc/v3/update_address_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:7040).
 
 use super::{AddressGroup, UpdateAddressGroupRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdateClouddcnSubnet`: 更新clouddcn子网
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/clouddcn-subnets/{clouddcn_subnet_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/update_clouddcn_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6566).
+//! - Spec: `specs/huawei/vpc/v3/update_clouddcn_subnet.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6566).
 
 use super::{ClouddcnSubnet, UpdateClouddcnSubnetRequestBody};
 

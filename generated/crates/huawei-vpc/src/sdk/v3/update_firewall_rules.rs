@@ -2,7 +2,7 @@
 //! `UpdateFirewallRules`: 网络ACL更新规则
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/firewalls/{firewall_id}/update-rules` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/update_firewall_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5705).
+//! - Spec: `specs/huawei/vpc/v3/update_firewall_rules.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5705).
 
 use super::{FirewallDetail, UpdateFirewallRulesRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdateSecurityGroup`: 更新安全组
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/security-groups/{security_group_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/update_security_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4155).
+//! - Spec: `specs/huawei/vpc/v3/update_security_group.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4155).
 
 use super::{SecurityGroupInfo, UpdateSecurityGroupRequestBody};
 

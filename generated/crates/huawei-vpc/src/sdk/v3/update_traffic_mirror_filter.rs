@@ -2,7 +2,7 @@
 //! `UpdateTrafficMirrorFilter`: 更新流量镜像筛选条件
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/traffic-mirror-filters/{traffic_mirror_filter_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/update_traffic_mirror_filter.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4289).
+//! - Spec: `specs/huawei/vpc/v3/update_traffic_mirror_filter.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4289).
 
 use super::{TrafficMirrorFilter, UpdateTrafficMirrorFilterRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdateTrafficMirrorSession`: 更新流量镜像会话
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/traffic-mirror-sessions/{traffic_mirror_session_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/update_traffic_mirror_session.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4423).
+//! - Spec: `specs/huawei/vpc/v3/update_traffic_mirror_session.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4423).
 
 use super::{TrafficMirrorSession, UpdateTrafficMirrorSessionRequestBody};
 

@@ -2,7 +2,7 @@
 //! `UpdateVirsubnetCidrReservation`: 更新子网预留网段
 //!
 //! - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/vpc/virsubnet-cidr-reservations/{virsubnet_cidr_reservation_id}` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
-//! - Spec: `specs/huawei/vpc/v3/update_virsubnet_cidr_reservation.yaml`, imported from huaweicloudsdkvpc 3.1.219 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4490).
+//! - Spec: `specs/huawei/vpc/v3/update_virsubnet_cidr_reservation.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4490).
 
 use super::{UpdateVirsubnetCidrReservationRequestBody, VirsubnetCidrReservation};
 

@@ -22,7 +22,7 @@ pub struct AlarmHistoryItemV2Condition {
     pub unit: Option<String>,
     /// **参数解释**： 告警连续触发次数。 **取值范围**： \[1,180\]
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**： 告警抑制时间（告警周期），单位为秒，对应页面上创建告警规则时告警策略最后一个字段，该字段主要为解决告警频繁的问题。 **取值范围**： 枚举值，只能为0、300、600、900、1800、3600、10800、21600、43200、86400。 - 0：对于指标类告警，0代表告警一次，对于事件类告警，在立即触发场景中，0代表不抑制；在累计触发场景，0代表只告警一次。 - 300代表满足告警触发条件后每5分钟告警一次。 - 600代表满足告警触发条件后每10分钟告警一次。 - 900代表满足告警触发条件后每15分钟告警一次。 - 1800代表满足告警触发条件后每30分钟告警一次。 - 3600代表满足告警触发条件后每60分钟告警一次。 - 10800代表满足告警触发条件后每3小时告警一次。 - 21600代表满足告警触发条件后每6小时告警一次。 - 43200代表满足告警触发条件后每12小时告警一次。 - 86400代表满足告警触发条件后每一天告警一次。
     /// Wire name: `suppress_duration`.
     pub suppress_duration: Option<i64>,
@@ -35,7 +35,7 @@ pub struct AlarmHistoryItemV2Condition {
         2 => comparison_operator: Option<String> = "comparison_operator",
         3 => value: Option<f64> = "value",
         4 => unit: Option<String> = "unit",
-        5 => count: Option<i64> = "count",
+        5 => count: Option<i32> = "count",
         6 => suppress_duration: Option<i64> = "suppress_duration",
     }
 }

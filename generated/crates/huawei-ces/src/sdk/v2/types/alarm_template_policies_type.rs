@@ -39,13 +39,13 @@ pub struct AlarmTemplatePolicies {
     pub selected_unit: Option<String>,
     /// **参数解释**： 告警连续触发次数。     **约束限制**： 不涉及。 **取值范围**： 事件告警时参数值为1~180（包括1和180）；指标告警和站点告警时，次数采用枚举值，枚举值分别为：1、2、3、4、5、10、15、30、60、90、120、180。          **默认取值**： 不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `suppress_duration`.
     pub suppress_duration: Option<i64>,
     /// **参数解释**： 告警级别。     **约束限制**： 不涉及。 **取值范围**： 只能为1、2、3、4。 - 1为紧急 - 2为重要 - 3为次要 - 4为提示           **默认取值**： 不涉及。
     /// Wire name: `alarm_level`.
-    pub alarm_level: Option<i64>,
+    pub alarm_level: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -60,8 +60,8 @@ pub struct AlarmTemplatePolicies {
         7 => hierarchical_value: Option<HierarchicalValue> = "hierarchical_value",
         8 => unit: Option<String> = "unit",
         9 => selected_unit: Option<String> = "selected_unit",
-        10 => count: Option<i64> = "count",
+        10 => count: Option<i32> = "count",
         11 => suppress_duration: Option<i64> = "suppress_duration",
-        12 => alarm_level: Option<i64> = "alarm_level",
+        12 => alarm_level: Option<i32> = "alarm_level",
     }
 }

@@ -11,7 +11,7 @@ pub struct BaseWidgetInfoProperties {
     pub filter: Option<String>,
     /// **参数解释** Top前N个；折线图时为随机展示的时序数据条数 **约束限制** 不涉及               **取值范围** 最小值为1，最大值为2147483647 **默认取值** 100
     /// Wire name: `topN`.
-    pub top_n: Option<i64>,
+    pub top_n: Option<i32>,
     /// **参数解释** 排序字段 **约束限制** 折线图不支持该参数   **取值范围** - asc:正序 - desc:倒序 **默认取值** 不涉及
     /// Wire name: `order`.
     pub order: Option<String>,

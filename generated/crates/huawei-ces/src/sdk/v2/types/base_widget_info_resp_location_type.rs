@@ -7,23 +7,23 @@
 pub struct BaseWidgetInfoRespLocation {
     /// **参数解释** 监控视图的上坐标              **取值范围** 最小值为0，最大值为2147483647
     /// Wire name: `top`.
-    pub top: Option<i64>,
+    pub top: Option<i32>,
     /// **参数解释** 监控视图的左坐标              **取值范围** 最小值为0，最大值为9
     /// Wire name: `left`.
-    pub left: Option<i64>,
+    pub left: Option<i32>,
     /// **参数解释** 监控视图图表宽度               **取值范围** 最小值为3，最大值为12
     /// Wire name: `width`.
-    pub width: Option<i64>,
+    pub width: Option<i32>,
     /// **参数解释** 监控视图图表高度             **取值范围** 最小值为3，最大值为2147483647
     /// Wire name: `height`.
-    pub height: Option<i64>,
+    pub height: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     BaseWidgetInfoRespLocation {
-        0 => top: Option<i64> = "top",
-        1 => left: Option<i64> = "left",
-        2 => width: Option<i64> = "width",
-        3 => height: Option<i64> = "height",
+        0 => top: Option<i32> = "top",
+        1 => left: Option<i32> = "left",
+        2 => width: Option<i32> = "width",
+        3 => height: Option<i32> = "height",
     }
 }

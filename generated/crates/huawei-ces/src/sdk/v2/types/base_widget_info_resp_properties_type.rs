@@ -12,7 +12,7 @@ pub struct BaseWidgetInfoRespProperties {
     pub filter: Option<String>,
     /// **参数解释** Top前N个；折线图时为随机展示的时序数据条数 **取值范围** 最小值为1，最大值为2147483647
     /// Wire name: `topN`.
-    pub top_n: Option<i64>,
+    pub top_n: Option<i32>,
     /// **参数解释** 排序字段 **取值范围** - asc:正序 - desc:倒序
     /// Wire name: `order`.
     pub order: Option<String>,
@@ -42,7 +42,7 @@ pub struct BaseWidgetInfoRespProperties {
 ::runtime::lenient_object! {
     BaseWidgetInfoRespProperties {
         0 => filter: Option<String> = "filter",
-        1 => top_n: Option<i64> = "topN",
+        1 => top_n: Option<i32> = "topN",
         2 => order: Option<String> = "order",
         3 => description: Option<String> = "description",
         4 => last_week_compare_enable: Option<bool> = "last_week_compare_enable",

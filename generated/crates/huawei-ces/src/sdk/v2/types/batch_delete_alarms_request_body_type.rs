@@ -6,7 +6,7 @@
 pub struct BatchDeleteAlarmsRequestBody {
     /// **参数解释**： 需要批量删除的告警规则的ID列表。 **约束限制**： 告警规则ID最多为10个，最少为1个。
     /// Wire name: `alarm_ids`.
-    pub alarm_ids: Option<Vec<String>>,
+    pub alarm_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteAlarmsRequestBody {

@@ -6,7 +6,7 @@
 pub struct BatchDeleteNotificationMasksRequestBody {
     /// 屏蔽规则编号
     /// Wire name: `notification_mask_ids`.
-    pub notification_mask_ids: Option<Vec<String>>,
+    pub notification_mask_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteNotificationMasksRequestBody {

@@ -6,7 +6,7 @@
 pub struct BatchDeleteResourceGroupsRequestBody {
     /// 需要批量删除的资源分组ID列表
     /// Wire name: `group_ids`.
-    pub group_ids: Option<Vec<String>>,
+    pub group_ids: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteResourceGroupsRequestBody {

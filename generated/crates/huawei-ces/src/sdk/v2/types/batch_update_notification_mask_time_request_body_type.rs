@@ -8,7 +8,7 @@ use super::MaskType;
 pub struct BatchUpdateNotificationMaskTimeRequestBody {
     /// **参数解释**： 告警屏蔽ID列表 **约束限制**： 包含的告警屏蔽ID数量为\[1,100\]个。
     /// Wire name: `notification_mask_ids`.
-    pub notification_mask_ids: Option<Vec<String>>,
+    pub notification_mask_ids: Vec<String>,
     /// (No description in the spec.)
     /// Wire name: `mask_type`.
     pub mask_type: Option<MaskType>,

@@ -14,7 +14,7 @@ pub struct BatchUpdateNotificationMasksRequestBody {
     pub relation_type: Option<RelationType>,
     /// **参数解释**： 关联ID列表。        **约束限制**： relation_type为ALARM_RULE时填屏蔽的告警规则ID；relation_type为RESOURCE_POLICY_NOTIFICATION时填屏蔽的告警策略ID。包含的关联ID数量为\[1,100\]
     /// Wire name: `relation_ids`.
-    pub relation_ids: Option<Vec<String>>,
+    pub relation_ids: Vec<String>,
     /// **参数解释**： 必填。关联的资源列表   **约束限制**： relation_type为RESOURCE、RESOURCE_POLICY_NOTIFICATION 时填屏蔽的资源信息。包含的资源数量为\[1,100\]
     /// Wire name: `resources`.
     pub resources: Option<Vec<Resource>>,

@@ -8,7 +8,7 @@ use super::Policies;
 pub struct CreateAlarmTemplateRequestBody {
     /// **参数解释**： 告警模板的名称。 **约束限制**： 不涉及。 **取值范围**： 以字母或汉字开头，可包含字母、数字、汉字、_、-，长度为\[1,128\]个字符。           **默认取值**： 不涉及。
     /// Wire name: `template_name`.
-    pub template_name: Option<String>,
+    pub template_name: String,
     /// **参数解释**： 自定义告警模板类型。 **约束限制**： 不涉及。 **取值范围**： 枚举值。 - 0：指标。 - 2： 事件。           **默认取值**： 0
     /// Wire name: `template_type`.
     pub template_type: Option<i64>,
@@ -20,7 +20,7 @@ pub struct CreateAlarmTemplateRequestBody {
     pub is_overwrite: Option<bool>,
     /// **参数解释**： 告警模板策略列表。 **约束限制**： 不超过1000个策略。
     /// Wire name: `policies`.
-    pub policies: Option<Vec<Policies>>,
+    pub policies: Vec<Policies>,
 }
 
 impl ::runtime::wire::ToWire for CreateAlarmTemplateRequestBody {

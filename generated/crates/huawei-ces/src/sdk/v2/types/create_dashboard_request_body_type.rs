@@ -15,7 +15,7 @@ pub struct CreateDashboardRequestBody {
     pub dashboard_id: Option<String>,
     /// **参数解释**： 监控视图展示模式 **约束限制** 不涉及 **取值范围** 枚举值： - 0:表示自定义坐标 - 1:代表每行1个监控视图 - 2:代表每行2个监控视图 - 3:代表每行3个监控视图 - 4:代表每行4个监控视图 **默认取值** 不涉及
     /// Wire name: `row_widget_num`.
-    pub row_widget_num: Option<i64>,
+    pub row_widget_num: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for CreateDashboardRequestBody {

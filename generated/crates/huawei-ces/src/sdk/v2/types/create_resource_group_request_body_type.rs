@@ -11,7 +11,7 @@ use super::{
 pub struct CreateResourceGroupRequestBody {
     /// **参数解释** 资源分组的名称 **约束限制** 不涉及 **取值范围** 只能为字母、数字、汉字、-或_，长度为\[1,128\]个字符 **默认取值** 不涉及
     /// Wire name: `group_name`.
-    pub group_name: Option<String>,
+    pub group_name: String,
     /// **参数解释** 资源分组归属企业项目ID **约束限制** 不涉及 **取值范围** 由数字、字母和-组成，或者为0（默认企业项目ID）。 **默认取值** 不涉及
     /// Wire name: `enterprise_project_id`.
     pub enterprise_project_id: Option<String>,

@@ -10,24 +10,24 @@ pub struct EpResourceStatistics {
     pub extend_relation_id: Option<String>,
     /// **参数解释** 告警中的资源数。 **取值范围** 0-9999999
     /// Wire name: `unhealthy`.
-    pub unhealthy: Option<i64>,
+    pub unhealthy: Option<i32>,
     /// **参数解释** 资源总数。 **取值范围** 0-9999999
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// **参数解释** 已触发的资源数。 **取值范围** 0-9999999
     /// Wire name: `event_unhealthy`.
-    pub event_unhealthy: Option<i64>,
+    pub event_unhealthy: Option<i32>,
     /// **参数解释** 资源类型数。 **取值范围** 0-9999999
     /// Wire name: `namespaces`.
-    pub namespaces: Option<i64>,
+    pub namespaces: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     EpResourceStatistics {
         0 => extend_relation_id: Option<String> = "extend_relation_id",
-        1 => unhealthy: Option<i64> = "unhealthy",
-        2 => total: Option<i64> = "total",
-        3 => event_unhealthy: Option<i64> = "event_unhealthy",
-        4 => namespaces: Option<i64> = "namespaces",
+        1 => unhealthy: Option<i32> = "unhealthy",
+        2 => total: Option<i32> = "total",
+        3 => event_unhealthy: Option<i32> = "event_unhealthy",
+        4 => namespaces: Option<i32> = "namespaces",
     }
 }

@@ -36,7 +36,7 @@ pub struct ExtendInfo {
     pub enable_legend: Option<bool>,
     /// **参数解释** 大屏展示视图数量 **约束限制** 可以取的值必须与console页面可选值保持一致 **取值范围** 视图数量为\[0,65535\] **默认取值** 不涉及
     /// Wire name: `full_screen_widget_num`.
-    pub full_screen_widget_num: Option<i64>,
+    pub full_screen_widget_num: Option<i32>,
 }
 
 impl ::runtime::wire::ToWire for ExtendInfo {

@@ -7,23 +7,23 @@
 pub struct GetResourceGroupRespResourceStatistics {
     /// **参数解释** 告警中的资源数。 **取值范围** 0-9999999
     /// Wire name: `unhealthy`.
-    pub unhealthy: Option<i64>,
+    pub unhealthy: Option<i32>,
     /// **参数解释** 资源总数。 **取值范围** 0-9999999
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// **参数解释** 已触发的资源数。 **取值范围** 0-9999999
     /// Wire name: `event_unhealthy`.
-    pub event_unhealthy: Option<i64>,
+    pub event_unhealthy: Option<i32>,
     /// **参数解释** 资源类型数。 **取值范围** 0-9999999
     /// Wire name: `namespaces`.
-    pub namespaces: Option<i64>,
+    pub namespaces: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     GetResourceGroupRespResourceStatistics {
-        0 => unhealthy: Option<i64> = "unhealthy",
-        1 => total: Option<i64> = "total",
-        2 => event_unhealthy: Option<i64> = "event_unhealthy",
-        3 => namespaces: Option<i64> = "namespaces",
+        0 => unhealthy: Option<i32> = "unhealthy",
+        1 => total: Option<i32> = "total",
+        2 => event_unhealthy: Option<i32> = "event_unhealthy",
+        3 => namespaces: Option<i32> = "namespaces",
     }
 }

@@ -36,13 +36,13 @@ pub struct ListPolicyResp {
     pub type_field: Option<String>,
     /// **参数解释**： 告警连续触发次数。     **取值范围**： 事件告警时参数值为1~180（包括1和180）；指标告警和站点告警时，次数采用枚举值，枚举值分别为：1、2、3、4、5、10、15、30、60、90、120、180。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `suppress_duration`.
     pub suppress_duration: Option<i64>,
     /// **参数解释**： 告警级别。    **取值范围**： 只能为1、2、3、4。 - 1：紧急 - 2：重要 - 3：次要 - 4：提示
     /// Wire name: `level`.
-    pub level: Option<i64>,
+    pub level: Option<i32>,
     /// **参数解释**： 各服务命名空间，请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。长度为\[0,32\]个字符。
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
@@ -62,9 +62,9 @@ pub struct ListPolicyResp {
         6 => hierarchical_value: Option<HierarchicalValueResp> = "hierarchical_value",
         7 => unit: Option<String> = "unit",
         8 => type_field: Option<String> = "type",
-        9 => count: Option<i64> = "count",
+        9 => count: Option<i32> = "count",
         10 => suppress_duration: Option<i64> = "suppress_duration",
-        11 => level: Option<i64> = "level",
+        11 => level: Option<i32> = "level",
         12 => namespace: Option<String> = "namespace",
         13 => dimension_name: Option<String> = "dimension_name",
     }

@@ -6,7 +6,7 @@
 pub struct MetricExtraInfo {
     /// **参数解释**： 原始指标名称。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,4096\]个字符。          **默认取值**： 不涉及。
     /// Wire name: `origin_metric_name`.
-    pub origin_metric_name: Option<String>,
+    pub origin_metric_name: String,
     /// **参数解释**： 指标名称前缀。 **约束限制**： 不涉及。 **取值范围**： 长度为\[0,4096\]个字符。          **默认取值**： 不涉及。
     /// Wire name: `metric_prefix`.
     pub metric_prefix: Option<String>,

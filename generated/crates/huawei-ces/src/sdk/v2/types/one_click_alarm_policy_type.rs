@@ -33,13 +33,13 @@ pub struct OneClickAlarmPolicy {
     pub unit: Option<String>,
     /// **参数解释**： 告警连续触发次数。     **约束限制**： 不涉及。 **取值范围**： 事件告警时参数值为1~180（包括1和180）；指标告警和站点告警时，次数采用枚举值，枚举值分别为：1、2、3、4、5、10、15、30、60、90、120、180。          **默认取值**： 不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `suppress_duration`.
     pub suppress_duration: Option<i64>,
     /// **参数解释**： 告警级别。    **约束限制**： 不涉及。 **取值范围**： 只能为1、2、3、4。 - 1：紧急 - 2：重要 - 3：次要 - 4：提示         **默认取值**： 2
     /// Wire name: `level`.
-    pub level: Option<i64>,
+    pub level: Option<i32>,
     /// **参数解释** 是否启用一键告警 **约束限制** 不涉及 **取值范围** - true:开启 - false：关闭 **默认取值** true
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
@@ -58,9 +58,9 @@ pub struct OneClickAlarmPolicy {
         5 => value: Option<f64> = "value",
         6 => hierarchical_value: Option<HierarchicalValue> = "hierarchical_value",
         7 => unit: Option<String> = "unit",
-        8 => count: Option<i64> = "count",
+        8 => count: Option<i32> = "count",
         9 => suppress_duration: Option<i64> = "suppress_duration",
-        10 => level: Option<i64> = "level",
+        10 => level: Option<i32> = "level",
         11 => enabled: Option<bool> = "enabled",
         12 => selected_unit: Option<String> = "selected_unit",
     }

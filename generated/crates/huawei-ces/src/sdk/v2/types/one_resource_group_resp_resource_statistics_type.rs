@@ -7,23 +7,23 @@
 pub struct OneResourceGroupRespResourceStatistics {
     /// **参数解释** 该资源分组中当前处在告警状态的资源个数。  **取值范围** 在\[0,9999999\]区间内。
     /// Wire name: `unhealthy`.
-    pub unhealthy: Option<i64>,
+    pub unhealthy: Option<i32>,
     /// **参数解释** 该资源分组中资源的总个数。  **取值范围** 在\[0,9999999\]区间内。
     /// Wire name: `total`.
-    pub total: Option<i64>,
+    pub total: Option<i32>,
     /// **参数解释** 该资源分组中已触发的资源个数。  **取值范围** 在\[0,9999999\]区间内。
     /// Wire name: `event_unhealthy`.
-    pub event_unhealthy: Option<i64>,
+    pub event_unhealthy: Option<i32>,
     /// **参数解释** 该资源分组中选择的资源类型个数，如资源分组添加了弹性云服务、弹性公网IP和带宽则值为2。 **取值范围** 在\[0,9999999\]区间内。
     /// Wire name: `namespaces`.
-    pub namespaces: Option<i64>,
+    pub namespaces: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     OneResourceGroupRespResourceStatistics {
-        0 => unhealthy: Option<i64> = "unhealthy",
-        1 => total: Option<i64> = "total",
-        2 => event_unhealthy: Option<i64> = "event_unhealthy",
-        3 => namespaces: Option<i64> = "namespaces",
+        0 => unhealthy: Option<i32> = "unhealthy",
+        1 => total: Option<i32> = "total",
+        2 => event_unhealthy: Option<i32> = "event_unhealthy",
+        3 => namespaces: Option<i32> = "namespaces",
     }
 }

@@ -36,7 +36,7 @@ pub struct PoliciesInListResp {
     pub unit: Option<String>,
     /// **参数解释**： 告警连续触发次数。     **约束限制**： 不涉及。 **取值范围**： 事件告警时参数值为1~180（包括1和180）；指标告警和站点告警时，次数采用枚举值，枚举值分别为：1、2、3、4、5、10、15、30、60、90、120、180。          **默认取值**： 不涉及。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// **参数解释**： 告警策略类型，已废弃，不推荐使用。    **取值范围**： 不涉及。
     /// Wire name: `type`.
     pub type_field: Option<String>,
@@ -45,7 +45,7 @@ pub struct PoliciesInListResp {
     pub suppress_duration: Option<i64>,
     /// **参数解释**： 告警级别。     **约束限制**： 不涉及。 **取值范围**： 只能为1、2、3、4。 - 1为紧急 - 2为重要 - 3为次要 - 4为提示           **默认取值**： 不涉及。
     /// Wire name: `alarm_level`.
-    pub alarm_level: Option<i64>,
+    pub alarm_level: Option<i32>,
     /// **参数解释**： 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg)。 **约束限制**： 不涉及。 **取值范围**： 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值**： 不涉及。
     /// Wire name: `namespace`.
     pub namespace: Option<String>,
@@ -68,10 +68,10 @@ pub struct PoliciesInListResp {
         6 => value: Option<f64> = "value",
         7 => hierarchical_value: Option<HierarchicalValueResp> = "hierarchical_value",
         8 => unit: Option<String> = "unit",
-        9 => count: Option<i64> = "count",
+        9 => count: Option<i32> = "count",
         10 => type_field: Option<String> = "type",
         11 => suppress_duration: Option<i64> = "suppress_duration",
-        12 => alarm_level: Option<i64> = "alarm_level",
+        12 => alarm_level: Option<i32> = "alarm_level",
         13 => namespace: Option<String> = "namespace",
         14 => dimension_name: Option<String> = "dimension_name",
         15 => selected_unit: Option<String> = "selected_unit",

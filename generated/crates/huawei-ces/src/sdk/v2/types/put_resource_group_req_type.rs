@@ -10,7 +10,7 @@ use super::{
 pub struct PutResourceGroupReq {
     /// **参数解释** 资源分组名称。 **约束限制** 不涉及。 **取值范围** 包含字母、数字、_、-或汉字，长度为\[1,128\]个字符。 **默认取值** 不涉及。
     /// Wire name: `group_name`.
-    pub group_name: Option<String>,
+    pub group_name: String,
     /// **参数解释** 标签动态匹配时的关联标签。 **约束限制** type为TAG时必传，不超过50个标签。
     /// Wire name: `tags`.
     pub tags: Option<Vec<ResourceGroupTagRelation>>,

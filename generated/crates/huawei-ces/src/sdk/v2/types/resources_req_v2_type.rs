@@ -8,7 +8,7 @@ use super::Dimension;
 pub struct ResourcesReqV2 {
     /// **参数解释**： 资源信息列表。 **约束限制**： 包含的资源信息最多为1000个，最少为0个。
     /// Wire name: `resources`.
-    pub resources: Option<Vec<Vec<Dimension>>>,
+    pub resources: Vec<Vec<Dimension>>,
 }
 
 impl ::runtime::wire::ToWire for ResourcesReqV2 {

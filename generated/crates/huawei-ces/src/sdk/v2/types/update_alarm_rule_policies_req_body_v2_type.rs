@@ -8,7 +8,7 @@ use super::UpdatePolicyReq;
 pub struct UpdateAlarmRulePoliciesReqBodyV2 {
     /// **参数解释**： 策略信息。 **约束限制**： 包含的策略信息数量最多为50个，最少为1个。
     /// Wire name: `policies`.
-    pub policies: Option<Vec<UpdatePolicyReq>>,
+    pub policies: Vec<UpdatePolicyReq>,
 }
 
 impl ::runtime::wire::ToWire for UpdateAlarmRulePoliciesReqBodyV2 {

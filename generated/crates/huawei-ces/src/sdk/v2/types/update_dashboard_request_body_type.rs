@@ -14,7 +14,7 @@ pub struct UpdateDashboardRequestBody {
     pub is_favorite: Option<bool>,
     /// **参数解释** 监控视图展示模式 **约束限制** 不涉及 **取值范围** - 0 自定义坐标 - 1 每行一个 - 2 每行两个 - 3 每行三个 - 4 每行四个 **默认取值** 不涉及
     /// Wire name: `row_widget_num`.
-    pub row_widget_num: Option<i64>,
+    pub row_widget_num: i32,
     /// (No description in the spec.)
     /// Wire name: `extend_info`.
     pub extend_info: Option<ExtendInfo>,

@@ -8,7 +8,7 @@ use super::{MaskType, ProductMetric, RelationType, Resource};
 pub struct UpdateNotificationMasksRequestBody {
     /// **参数解释**： 屏蔽规则名称。    **约束限制**： 不涉及。 **取值范围**： 只能为字母、数字、汉字、-、_，长度为\[1,64\]个字符。      **默认取值**： 不涉及。
     /// Wire name: `mask_name`.
-    pub mask_name: Option<String>,
+    pub mask_name: String,
     /// **参数解释**： 关联ID，为告警规则ID或者告警策略ID    **约束限制**： 包含的关联ID数量为\[1,100\]个。 relation_type为RESOURCE_POLICY_NOTIFICATION时填屏蔽的告警策略ID。
     /// Wire name: `relation_ids`.
     pub relation_ids: Option<Vec<String>>,
@@ -29,7 +29,7 @@ pub struct UpdateNotificationMasksRequestBody {
     pub product_name: Option<String>,
     /// **参数解释**： 关联资源。           **约束限制**： 数组长度为\[1,100\]
     /// Wire name: `resources`.
-    pub resources: Option<Vec<Resource>>,
+    pub resources: Vec<Resource>,
     /// (No description in the spec.)
     /// Wire name: `mask_type`.
     pub mask_type: Option<MaskType>,

@@ -8,7 +8,7 @@ use super::Notification;
 pub struct UpdateOneClickAlarmNotificationsRequestBody {
     /// **参数解释**： 是否开启告警通知。说明：若notification_enabled为true，对应的alarm_notifications、ok_notifications至少有一个不能为空。    **约束限制**： 不涉及。 **取值范围**： 布尔值。 - true:开启。 - false:关闭。 **默认取值**： true
     /// Wire name: `notification_enabled`.
-    pub notification_enabled: Option<bool>,
+    pub notification_enabled: bool,
     /// **参数解释**： 触发告警时，通知组/主题订阅的信息。 **约束限制**： 包含的通知对象信息的数量最多为10个，最少为0个。
     /// Wire name: `alarm_notifications`.
     pub alarm_notifications: Option<Vec<Notification>>,

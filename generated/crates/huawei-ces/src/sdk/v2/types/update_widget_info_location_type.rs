@@ -6,16 +6,16 @@
 pub struct UpdateWidgetInfoLocation {
     /// **参数解释** 监控视图的上坐标 **约束限制** 不涉及 **取值范围** 坐标的取值范围\[0,2147483647\] **默认取值** 不涉及
     /// Wire name: `top`.
-    pub top: Option<i64>,
+    pub top: i32,
     /// **参数解释** 监控视图的左坐标 **约束限制** 不涉及 **取值范围** 坐标的取值范围\[0,9\] **默认取值** 不涉及
     /// Wire name: `left`.
-    pub left: Option<i64>,
+    pub left: i32,
     /// **参数解释** 监控视图图表宽度 **约束限制** 不涉及 **取值范围** 宽度的取值范围\[3,12\] **默认取值** 不涉及
     /// Wire name: `width`.
-    pub width: Option<i64>,
+    pub width: i32,
     /// **参数解释** 监控视图图表高度 **约束限制** 不涉及 **取值范围** 高度的取值范围\[3,2147483647\] **默认取值** 不涉及
     /// Wire name: `height`.
-    pub height: Option<i64>,
+    pub height: i32,
 }
 
 impl ::runtime::wire::ToWire for UpdateWidgetInfoLocation {

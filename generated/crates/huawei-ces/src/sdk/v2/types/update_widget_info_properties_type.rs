@@ -11,7 +11,7 @@ pub struct UpdateWidgetInfoProperties {
     pub filter: Option<String>,
     /// **参数解释** Top值前N个 **约束限制** 折线图时表示随机展示的时序数据条数 **取值范围** Top值为\[1,2147483647\] **默认取值** 不涉及
     /// Wire name: `topN`.
-    pub top_n: Option<i64>,
+    pub top_n: Option<i32>,
     /// **参数解释** 排序字段 **约束限制** 折线图不支持该参数 **取值范围** 枚举值： - asc 正序 - desc 倒序 **默认取值** 不涉及
     /// Wire name: `order`.
     pub order: Option<String>,

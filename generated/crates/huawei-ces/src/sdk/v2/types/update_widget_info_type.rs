@@ -11,7 +11,7 @@ pub struct UpdateWidgetInfo {
     pub group_id: Option<String>,
     /// **参数解释** 视图id **约束限制** 不涉及 **取值范围** 字符串必须以wg开头，后跟22个字母和数字，总长度为24个字符 **默认取值** 不涉及
     /// Wire name: `widget_id`.
-    pub widget_id: Option<String>,
+    pub widget_id: String,
     /// **参数解释** 指标列表 **约束限制** 包含的指标对象个数为\[1,200\]
     /// Wire name: `metrics`.
     pub metrics: Option<Vec<WidgetMetric>>,

@@ -45,7 +45,7 @@ pub struct WidgetMetricResp {
     pub metric_dimension: Option<String>,
     /// **参数解释** 展示数据数量               **取值范围** 最小值为1，最大值为200
     /// Wire name: `top_num`.
-    pub top_num: Option<i64>,
+    pub top_num: Option<i32>,
     /// **参数解释** 单位 **取值范围** 长度为\[0,32\]个字符
     /// Wire name: `unit`.
     pub unit: Option<String>,
@@ -71,7 +71,7 @@ pub struct WidgetMetricResp {
         9 => last_week_compare_enable: Option<bool> = "last_week_compare_enable",
         10 => yesterday_compare_enable: Option<bool> = "yesterday_compare_enable",
         11 => metric_dimension: Option<String> = "metric_dimension",
-        12 => top_num: Option<i64> = "top_num",
+        12 => top_num: Option<i32> = "top_num",
         13 => unit: Option<String> = "unit",
         14 => order: Option<String> = "order",
         15 => topn_metric_name: Option<String> = "topn_metric_name",

@@ -8,13 +8,13 @@ use super::{DimensionInfo, ExtraInfo, RollupFilter};
 pub struct WidgetMetric {
     /// **参数解释** 查询服务的命名空间，各服务命名空间请参阅\[\[支持监控的服务列表\](<https://support.huaweicloud.com/api-ces/ces_03_0059.html>)\](tag:hc)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/intl/zh-cn/api-ces/ces_03_0059.html>)\](tag:hk)\[\[支持监控的服务列表\](<https://support.huaweicloud.com/eu/en-us/api-ces/ces_03_0059.html>)\](tag:hws_eu)\[\[支持监控的服务列表\](ces_03_0059.xml)\](tag:ax,cmcc,ctc,dt,dt_test,hcso_dt,fcs,fcs_vm,mix,g42,hk_g42,hk_sbc,hk_tm,hk_vdf,hws_ocb,ocb,sbc,srg) **约束限制** 不涉及 **取值范围** 格式为service.item；service和item必须是字符串，必须以字母开头，只能包含0-9/a-z/A-Z/_。字符串的长度必须在 3 到 32个字符之间。 **默认取值** 不涉及
     /// Wire name: `namespace`.
-    pub namespace: Option<String>,
+    pub namespace: String,
     /// (No description in the spec.)
     /// Wire name: `dimensions`.
     pub dimensions: Option<DimensionInfo>,
     /// **参数解释** 多个指标名称 **约束限制** 不涉及 **取值范围** 长度为\[1,1080\]个字符，多个指标名称之间用逗号隔开 **默认取值** 不涉及
     /// Wire name: `metric_name`.
-    pub metric_name: Option<String>,
+    pub metric_name: String,
     /// **参数解释** 监控视图的指标别名列表 **约束限制** 当资源类型为指定资源时才允许传该参数 包含的指标别名对象个数为\[0,200\]
     /// Wire name: `alias`.
     pub alias: Option<Vec<String>>,
@@ -44,7 +44,7 @@ pub struct WidgetMetric {
     pub metric_dimension: Option<String>,
     /// **参数解释** 展示数据数量 **约束限制** 不涉及                 **取值范围** 最小值为1，最大值为200 **默认取值** 不涉及
     /// Wire name: `top_num`.
-    pub top_num: Option<i64>,
+    pub top_num: Option<i32>,
     /// **参数解释** 单位 **约束限制** 不涉及 **取值范围** 长度为\[0,32\]个字符 **默认取值** 不涉及
     /// Wire name: `unit`.
     pub unit: Option<String>,

@@ -11,7 +11,7 @@ pub struct BatchCreateInvocationRequestBody {
     pub instance_ids: Option<Vec<String>>,
     /// **参数解释**: 任务类型 **取值范围**: - INSTALL：安装 - UPDATE：升级 - ROLLBACK：回滚 - RETRY：重试 - SET_REMOTE_INSTALLER：设置远程安装主机 - REMOTE_INSTALL：执行远程安装
     /// Wire name: `invocation_type`.
-    pub invocation_type: Option<String>,
+    pub invocation_type: String,
     /// **参数解释**: 任务对象，目前仅支持telescope **取值范围**: - telescope：主机监控插件telescope
     /// Wire name: `invocation_target`.
     pub invocation_target: Option<String>,

@@ -6,7 +6,7 @@
 pub struct ListAgentStatusRequestBody {
     /// **参数解释**: 机器实例id列表 **约束限制**: 包含的机器实例id最多为2000个，最少为1个
     /// Wire name: `instance_ids`.
-    pub instance_ids: Option<Vec<String>>,
+    pub instance_ids: Vec<String>,
     /// **参数解释**: uniagent运行状态，不传值则查出所有状态 **约束限制**: 不涉及。 **取值范围**: - none: 未安装 - running: 运行中 - silent: 静默状态，用于大规模插件异常时，紧急规避的一种措施，现象是kill掉telescope，只保留uniagent的心跳功能 - unknown: 心跳故障，不上报心跳数据，属于连接丢失故障 **默认取值**: 不涉及
     /// Wire name: `uniagent_status`.
     pub uniagent_status: Option<String>,

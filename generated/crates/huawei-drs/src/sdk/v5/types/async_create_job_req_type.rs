@@ -15,10 +15,10 @@ pub struct AsyncCreateJobReq {
     pub base_info: Option<JobBaseInfo>,
     /// 创建任务数据库信息体。
     /// Wire name: `source_endpoint`.
-    pub source_endpoint: Option<Vec<JobEndpointInfo>>,
+    pub source_endpoint: Vec<JobEndpointInfo>,
     /// 创建任务数据库信息体。
     /// Wire name: `target_endpoint`.
-    pub target_endpoint: Option<Vec<JobEndpointInfo>>,
+    pub target_endpoint: Vec<JobEndpointInfo>,
     /// (No description in the spec.)
     /// Wire name: `alarm_notify`.
     pub alarm_notify: Option<AlarmNotifyConfig>,

@@ -6,7 +6,7 @@
 pub struct BackupFileInfo {
     /// 备份文件名称。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// OBS桶中文件路径。  OBS场景：必选  RDS场景：缺省
     /// Wire name: `obs_path`.
     pub obs_path: Option<String>,

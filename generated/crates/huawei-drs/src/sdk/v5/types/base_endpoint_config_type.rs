@@ -9,13 +9,13 @@ pub struct BaseEndpointConfig {
     pub is_target_readonly: Option<bool>,
     /// Redis集群到GeminiDB Redis迁移场景填写，连接源端Redis集群的子任务个数，输入值在1到16之间，且输入值不能大于源端Redis集群的分片个数，请根据源端Redis集群的规模合理选择。建议集群的每4个分片设置1个源端分片个数，即每1个子任务连接源端集群的4个分片。
     /// Wire name: `node_num`.
-    pub node_num: Option<i64>,
+    pub node_num: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     BaseEndpointConfig {
         0 => is_target_readonly: Option<bool> = "is_target_readonly",
-        1 => node_num: Option<i64> = "node_num",
+        1 => node_num: Option<i32> = "node_num",
     }
 }
 

@@ -8,7 +8,7 @@ use super::BatchResourceTag;
 pub struct BatchAddTagReq {
     /// 标签列表。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<BatchResourceTag>>,
+    pub tags: Vec<BatchResourceTag>,
 }
 
 impl ::runtime::wire::ToWire for BatchAddTagReq {

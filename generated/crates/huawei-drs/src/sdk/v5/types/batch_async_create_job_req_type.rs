@@ -8,7 +8,7 @@ use super::AsyncCreateJobReq;
 pub struct BatchAsyncCreateJobReq {
     /// 异步创建任务请求体。
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<AsyncCreateJobReq>>,
+    pub jobs: Vec<AsyncCreateJobReq>,
 }
 
 impl ::runtime::wire::ToWire for BatchAsyncCreateJobReq {

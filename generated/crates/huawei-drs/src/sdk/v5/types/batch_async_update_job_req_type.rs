@@ -8,7 +8,7 @@ use super::UpdateJobReq;
 pub struct BatchAsyncUpdateJobReq {
     /// 批量更新指定ID异步任务请求体。
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<UpdateJobReq>>,
+    pub jobs: Vec<UpdateJobReq>,
 }
 
 impl ::runtime::wire::ToWire for BatchAsyncUpdateJobReq {

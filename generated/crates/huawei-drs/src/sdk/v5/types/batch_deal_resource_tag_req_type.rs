@@ -8,10 +8,10 @@ use super::BatchResourceTag;
 pub struct BatchDealResourceTagReq {
     /// 操作标识（区分大小写）： - 创建时为“create” - 删除时为“delete”
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 标签列表。最多添加10个标签。
     /// Wire name: `tags`.
-    pub tags: Option<Vec<BatchResourceTag>>,
+    pub tags: Vec<BatchResourceTag>,
 }
 
 impl ::runtime::wire::ToWire for BatchDealResourceTagReq {

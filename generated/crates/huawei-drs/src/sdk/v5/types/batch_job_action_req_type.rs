@@ -8,7 +8,7 @@ use super::ActionReq;
 pub struct BatchJobActionReq {
     /// 批量操作任务请求体。
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<ActionReq>>,
+    pub jobs: Vec<ActionReq>,
 }
 
 impl ::runtime::wire::ToWire for BatchJobActionReq {

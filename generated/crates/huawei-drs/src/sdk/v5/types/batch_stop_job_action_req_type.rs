@@ -8,7 +8,7 @@ use super::StopJobActionInfo;
 pub struct BatchStopJobActionReq {
     /// 批量结束任务请求体。
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<StopJobActionInfo>>,
+    pub jobs: Vec<StopJobActionInfo>,
 }
 
 impl ::runtime::wire::ToWire for BatchStopJobActionReq {

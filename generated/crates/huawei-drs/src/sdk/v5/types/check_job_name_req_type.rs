@@ -7,10 +7,10 @@ pub struct CheckJobNameReq {
     /// - 迁移、同步、灾备、订阅任务名称，名称在4位到50位之间，必须以字母开头，可以包含字母、数字、中划线或下划线，不能包含其他特殊字符，任务名称不能重复。 - 备份迁移任务名称，名称在4位到80位之间，必须以字母开头，可以包含字母、数字、中划线或下划线，不能包含其他特殊字符，任务名称不能重复。
     ///
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 任务类型。 - trans - subscription - offline
     /// Wire name: `type`.
-    pub type_field: Option<String>,
+    pub type_field: String,
 }
 
 impl ::runtime::wire::ToWire for CheckJobNameReq {

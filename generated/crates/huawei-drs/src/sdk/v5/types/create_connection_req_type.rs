@@ -10,10 +10,10 @@ use super::{
 pub struct CreateConnectionReq {
     /// 连接名称。 约束：连接名称在4位到50位之间，不区分大小写，可以包含字母、数字、中划线或下划线，不能包括其他特殊字符。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 连接类型，包含： - mysql - postgresql - mongodb - oracle
     /// Wire name: `db_type`.
-    pub db_type: Option<String>,
+    pub db_type: String,
     /// (No description in the spec.)
     /// Wire name: `config`.
     pub config: Option<ConnectionConfig>,

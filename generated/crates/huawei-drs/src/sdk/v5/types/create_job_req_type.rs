@@ -11,10 +11,10 @@ pub struct CreateJobReq {
     pub base_info: Option<JobBaseInfo>,
     /// 创建任务数据库信息体。
     /// Wire name: `source_endpoint`.
-    pub source_endpoint: Option<Vec<JobEndpointInfo>>,
+    pub source_endpoint: Vec<JobEndpointInfo>,
     /// 创建任务数据库信息体。
     /// Wire name: `target_endpoint`.
-    pub target_endpoint: Option<Vec<JobEndpointInfo>>,
+    pub target_endpoint: Vec<JobEndpointInfo>,
     /// (No description in the spec.)
     /// Wire name: `period_order`.
     pub period_order: Option<PeriodOrderInfo>,

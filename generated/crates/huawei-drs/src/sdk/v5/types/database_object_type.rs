@@ -23,7 +23,7 @@ pub struct DatabaseObject {
     pub tables: ::std::collections::BTreeMap<String, TableObject>,
     /// 库下的表的数量，表的数量超过阈值就不显示。
     /// Wire name: `total_table_num`.
-    pub total_table_num: Option<i64>,
+    pub total_table_num: Option<i32>,
     /// 是否已同步
     /// Wire name: `is_synchronized`.
     pub is_synchronized: Option<bool>,
@@ -36,7 +36,7 @@ pub struct DatabaseObject {
         2 => all: Option<bool> = "all",
         3 => schemas: ::std::collections::BTreeMap<String, SchemaObject> = "schemas",
         4 => tables: ::std::collections::BTreeMap<String, TableObject> = "tables",
-        5 => total_table_num: Option<i64> = "total_table_num",
+        5 => total_table_num: Option<i32> = "total_table_num",
         6 => is_synchronized: Option<bool> = "is_synchronized",
     }
 }

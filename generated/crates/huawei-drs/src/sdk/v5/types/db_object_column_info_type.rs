@@ -20,7 +20,7 @@ pub struct DbObjectColumnInfo {
     pub column_infos: Vec<QueryColumnInfo>,
     /// 数据库列信息总数，与分页无关，仅作为返回体参数
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -29,7 +29,7 @@ pub struct DbObjectColumnInfo {
         1 => schema_name: Option<String> = "schema_name",
         2 => table_name: Option<String> = "table_name",
         3 => column_infos: Vec<QueryColumnInfo> = "column_infos",
-        4 => total_count: Option<i64> = "total_count",
+        4 => total_count: Option<i32> = "total_count",
     }
 }
 

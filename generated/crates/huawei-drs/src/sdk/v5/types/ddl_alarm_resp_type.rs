@@ -13,7 +13,7 @@ pub struct DdlAlarmResp {
     pub checkpoint: Option<String>,
     /// DDL告警状态。0无告警，1告警中。
     /// Wire name: `status`.
-    pub status: Option<i64>,
+    pub status: Option<i32>,
     /// DDL在源库执行时间。
     /// Wire name: `ddl_timestamp`.
     pub ddl_timestamp: Option<i64>,
@@ -35,7 +35,7 @@ pub struct DdlAlarmResp {
     DdlAlarmResp {
         0 => seqno: Option<i64> = "seqno",
         1 => checkpoint: Option<String> = "checkpoint",
-        2 => status: Option<i64> = "status",
+        2 => status: Option<i32> = "status",
         3 => ddl_timestamp: Option<i64> = "ddl_timestamp",
         4 => ddl_text: Option<String> = "ddl_text",
         5 => exe_result: Option<bool> = "exe_result",

@@ -13,13 +13,13 @@ pub struct DriverInfo {
     pub last_modified: Option<String>,
     /// 文件大小，单位：byte
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     DriverInfo {
         0 => driver_name: Option<String> = "driver_name",
         1 => last_modified: Option<String> = "last_modified",
-        2 => size: Option<i64> = "size",
+        2 => size: Option<i32> = "size",
     }
 }

@@ -6,7 +6,7 @@
 pub struct ExportFilesReq {
     /// 需要下载的文件名称。
     /// Wire name: `files`.
-    pub files: Option<Vec<String>>,
+    pub files: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for ExportFilesReq {

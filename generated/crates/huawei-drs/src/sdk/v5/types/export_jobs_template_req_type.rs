@@ -6,7 +6,7 @@
 pub struct ExportJobsTemplateReq {
     /// 需要导出的任务ID列表。
     /// Wire name: `jobs`.
-    pub jobs: Option<Vec<String>>,
+    pub jobs: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for ExportJobsTemplateReq {

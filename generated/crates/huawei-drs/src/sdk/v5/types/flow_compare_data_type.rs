@@ -19,7 +19,7 @@ pub struct FlowCompareData {
     pub dst_tb: Option<String>,
     /// 进度，1-100。
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -28,6 +28,6 @@ pub struct FlowCompareData {
         1 => src_tb: Option<String> = "src_tb",
         2 => dst_db: Option<String> = "dst_db",
         3 => dst_tb: Option<String> = "dst_tb",
-        4 => progress: Option<i64> = "progress",
+        4 => progress: Option<i32> = "progress",
     }
 }

@@ -19,22 +19,22 @@ pub struct JobDetailRespRepairProgressInfoRepairProgressDetails {
     pub table_name: Option<String>,
     /// 总行数。
     /// Wire name: `total_row_count`.
-    pub total_row_count: Option<i64>,
+    pub total_row_count: Option<i32>,
     /// 完成行数。
     /// Wire name: `complete_row_count`.
-    pub complete_row_count: Option<i64>,
+    pub complete_row_count: Option<i32>,
     /// 过滤行数。
     /// Wire name: `filter_row_count`.
-    pub filter_row_count: Option<i64>,
+    pub filter_row_count: Option<i32>,
     /// 已修复行数。
     /// Wire name: `repaired_row_count`.
-    pub repaired_row_count: Option<i64>,
+    pub repaired_row_count: Option<i32>,
     /// 失败行数。
     /// Wire name: `failed_row_count`.
-    pub failed_row_count: Option<i64>,
+    pub failed_row_count: Option<i32>,
     /// 修复状态。
     /// Wire name: `repair_status`.
-    pub repair_status: Option<i64>,
+    pub repair_status: Option<i32>,
     /// 开始时间。
     /// Wire name: `start_time`.
     pub start_time: Option<String>,
@@ -49,12 +49,12 @@ pub struct JobDetailRespRepairProgressInfoRepairProgressDetails {
         1 => db_name: Option<String> = "db_name",
         2 => schema_name: Option<String> = "schema_name",
         3 => table_name: Option<String> = "table_name",
-        4 => total_row_count: Option<i64> = "total_row_count",
-        5 => complete_row_count: Option<i64> = "complete_row_count",
-        6 => filter_row_count: Option<i64> = "filter_row_count",
-        7 => repaired_row_count: Option<i64> = "repaired_row_count",
-        8 => failed_row_count: Option<i64> = "failed_row_count",
-        9 => repair_status: Option<i64> = "repair_status",
+        4 => total_row_count: Option<i32> = "total_row_count",
+        5 => complete_row_count: Option<i32> = "complete_row_count",
+        6 => filter_row_count: Option<i32> = "filter_row_count",
+        7 => repaired_row_count: Option<i32> = "repaired_row_count",
+        8 => failed_row_count: Option<i32> = "failed_row_count",
+        9 => repair_status: Option<i32> = "repair_status",
         10 => start_time: Option<String> = "start_time",
         11 => update_time: Option<String> = "update_time",
     }

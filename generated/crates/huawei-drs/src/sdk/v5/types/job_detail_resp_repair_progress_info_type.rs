@@ -18,7 +18,7 @@ pub struct JobDetailRespRepairProgressInfo {
     pub error_msg: Option<String>,
     /// 总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `repair_progress_details`.
     pub repair_progress_details: Option<
@@ -31,7 +31,7 @@ pub struct JobDetailRespRepairProgressInfo {
         0 => status: Option<String> = "status",
         1 => progress: Option<String> = "progress",
         2 => error_msg: Option<String> = "error_msg",
-        3 => count: Option<i64> = "count",
+        3 => count: Option<i32> = "count",
         4 => repair_progress_details: Option<JobDetailRespRepairProgressInfoRepairProgressDetails> = "repair_progress_details",
     }
 }

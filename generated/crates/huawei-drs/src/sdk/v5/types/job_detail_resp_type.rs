@@ -26,7 +26,7 @@ pub struct JobDetailResp {
     pub create_time: Option<String>,
     /// **参数解释**：  列表中的项目总数，与分页无关。表示满足查询条件的记录总数量，用于分页计算。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `total_count`.
-    pub total_count: Option<i64>,
+    pub total_count: Option<i32>,
     /// **参数解释**：  多任务主节点的任务ID，在多对一同步场景中标识主任务。  **约束限制**：  不涉及。  **取值范围**：  不涉及。  **默认取值**：  不涉及
     /// Wire name: `master_job_id`.
     pub master_job_id: Option<String>,
@@ -133,7 +133,7 @@ pub struct JobDetailResp {
         0 => id: Option<String> = "id",
         1 => status: Option<String> = "status",
         2 => create_time: Option<String> = "create_time",
-        3 => total_count: Option<i64> = "total_count",
+        3 => total_count: Option<i32> = "total_count",
         4 => master_job_id: Option<String> = "master_job_id",
         5 => base_info: Option<JobBaseInfo> = "base_info",
         6 => source_endpoint: Vec<JobEndpointInfo> = "source_endpoint",

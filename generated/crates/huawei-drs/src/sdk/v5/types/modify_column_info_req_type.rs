@@ -8,7 +8,7 @@ use super::ColumnMappingInfo;
 pub struct ModifyColumnInfoReq {
     /// 列信息
     /// Wire name: `column_map_infos`.
-    pub column_map_infos: Option<Vec<ColumnMappingInfo>>,
+    pub column_map_infos: Vec<ColumnMappingInfo>,
 }
 
 impl ::runtime::wire::ToWire for ModifyColumnInfoReq {

@@ -6,7 +6,7 @@
 pub struct ModifyOfflineTaskReq {
     /// 备份迁移任务名称。
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 备份迁移任务描述。
     /// Wire name: `description`.
     pub description: Option<String>,

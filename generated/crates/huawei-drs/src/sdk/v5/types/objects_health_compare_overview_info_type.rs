@@ -16,7 +16,7 @@ pub struct ObjectsHealthCompareOverviewInfo {
     pub target_count: Option<i64>,
     /// 对比结果： - 0：不一致。 - 2：一致。 - 3：未完成。
     /// Wire name: `status`.
-    pub status: Option<i64>,
+    pub status: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -24,6 +24,6 @@ pub struct ObjectsHealthCompareOverviewInfo {
         0 => type_field: Option<String> = "type",
         1 => source_count: Option<i64> = "source_count",
         2 => target_count: Option<i64> = "target_count",
-        3 => status: Option<i64> = "status",
+        3 => status: Option<i32> = "status",
     }
 }

@@ -9,7 +9,7 @@ pub struct PeriodOrderInfo {
     pub period_type: Option<i64>,
     /// 订购周期数。根据period_type取值不同，代表不同周期数，例如： - 当period_type为2时，period_num为1代表1月。 - 当period_type为3时，period_num为1代表1年。
     /// Wire name: `period_num`.
-    pub period_num: Option<i64>,
+    pub period_num: Option<i32>,
     /// 是否自动续订。取值： - 0：否（默认值，需要客户手动去支付）。 - 1：是（自动支付）。
     /// Wire name: `is_auto_renew`.
     pub is_auto_renew: Option<i64>,
@@ -18,7 +18,7 @@ pub struct PeriodOrderInfo {
 ::runtime::lenient_object! {
     PeriodOrderInfo {
         0 => period_type: Option<i64> = "period_type",
-        1 => period_num: Option<i64> = "period_num",
+        1 => period_num: Option<i32> = "period_num",
         2 => is_auto_renew: Option<i64> = "is_auto_renew",
     }
 }

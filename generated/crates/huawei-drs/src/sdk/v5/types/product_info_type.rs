@@ -19,7 +19,7 @@ pub struct ProductInfo {
     pub resource_spec_code: Option<String>,
     /// 资源容量度量标识。
     /// Wire name: `resource_size`.
-    pub resource_size: Option<i64>,
+    pub resource_size: Option<i32>,
     /// 使用量因子，按需计费必填，取值和话单中的使用量因子一致，云服务和使用量因子对应关系如下： - Duration：云服务器 - flow：流量
     /// Wire name: `usage_factor`.
     pub usage_factor: Option<String>,
@@ -28,10 +28,10 @@ pub struct ProductInfo {
     pub usage_value: Option<f64>,
     /// 使用量单位标识，按需询价必填，例如按小时询价，使用量值为1，使用量单位为小时。 - 4：小时 - 10：GB - 11：MB - 13：Byte - 17：FLOW_GB
     /// Wire name: `usage_measure_id`.
-    pub usage_measure_id: Option<i64>,
+    pub usage_measure_id: Option<i32>,
     /// 资源容量大小，例如购买的卷大小或带宽大小。
     /// Wire name: `resource_size_measure_id`.
-    pub resource_size_measure_id: Option<i64>,
+    pub resource_size_measure_id: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -40,10 +40,10 @@ pub struct ProductInfo {
         1 => cloud_service_type: Option<String> = "cloud_service_type",
         2 => resource_type: Option<String> = "resource_type",
         3 => resource_spec_code: Option<String> = "resource_spec_code",
-        4 => resource_size: Option<i64> = "resource_size",
+        4 => resource_size: Option<i32> = "resource_size",
         5 => usage_factor: Option<String> = "usage_factor",
         6 => usage_value: Option<f64> = "usage_value",
-        7 => usage_measure_id: Option<i64> = "usage_measure_id",
-        8 => resource_size_measure_id: Option<i64> = "resource_size_measure_id",
+        7 => usage_measure_id: Option<i32> = "usage_measure_id",
+        8 => resource_size_measure_id: Option<i32> = "resource_size_measure_id",
     }
 }

@@ -11,7 +11,7 @@ pub struct QueryColumnReq {
     pub is_force_refresh: Option<bool>,
     /// 指定数据库表信息
     /// Wire name: `db_object_infos`.
-    pub db_object_infos: Option<Vec<SelectDbTableObjectInfo>>,
+    pub db_object_infos: Vec<SelectDbTableObjectInfo>,
 }
 
 impl ::runtime::wire::ToWire for QueryColumnReq {

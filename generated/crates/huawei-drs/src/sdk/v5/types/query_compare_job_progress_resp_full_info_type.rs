@@ -13,13 +13,13 @@ pub struct QueryCompareJobProgressRespFullInfo {
     pub src_speed: Option<String>,
     /// 差异待复查行数。
     /// Wire name: `recheck_entities`.
-    pub recheck_entities: Option<i64>,
+    pub recheck_entities: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     QueryCompareJobProgressRespFullInfo {
         0 => progress: Option<f64> = "progress",
         1 => src_speed: Option<String> = "src_speed",
-        2 => recheck_entities: Option<i64> = "recheck_entities",
+        2 => recheck_entities: Option<i32> = "recheck_entities",
     }
 }

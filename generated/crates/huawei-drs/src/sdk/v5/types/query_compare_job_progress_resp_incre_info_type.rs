@@ -13,21 +13,21 @@ pub struct QueryCompareJobProgressRespIncreInfo {
     pub src_speed: Option<String>,
     /// 每秒对比行数。
     /// Wire name: `rps`.
-    pub rps: Option<i64>,
+    pub rps: Option<i32>,
     /// 增量位点。
     /// Wire name: `log_point`.
     pub log_point: Option<String>,
     /// 差异待复查行数。
     /// Wire name: `recheck_entities`.
-    pub recheck_entities: Option<i64>,
+    pub recheck_entities: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     QueryCompareJobProgressRespIncreInfo {
         0 => delay: Option<f64> = "delay",
         1 => src_speed: Option<String> = "src_speed",
-        2 => rps: Option<i64> = "rps",
+        2 => rps: Option<i32> = "rps",
         3 => log_point: Option<String> = "log_point",
-        4 => recheck_entities: Option<i64> = "recheck_entities",
+        4 => recheck_entities: Option<i32> = "recheck_entities",
     }
 }

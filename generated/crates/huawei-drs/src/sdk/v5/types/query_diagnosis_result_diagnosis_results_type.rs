@@ -24,7 +24,7 @@ pub struct QueryDiagnosisResultDiagnosisResults {
     pub suggestion_list: Vec<QueryDiagnosisResultSuggestionList>,
     /// 诊断项得分。
     /// Wire name: `score`.
-    pub score: Option<i64>,
+    pub score: Option<i32>,
     /// 完成时间。
     /// Wire name: `time`.
     pub time: Option<String>,
@@ -36,7 +36,7 @@ pub struct QueryDiagnosisResultDiagnosisResults {
         1 => state: Option<String> = "state",
         2 => result_list: Vec<QueryDiagnosisResultResultList> = "result_list",
         3 => suggestion_list: Vec<QueryDiagnosisResultSuggestionList> = "suggestion_list",
-        4 => score: Option<i64> = "score",
+        4 => score: Option<i32> = "score",
         5 => time: Option<String> = "time",
     }
 }

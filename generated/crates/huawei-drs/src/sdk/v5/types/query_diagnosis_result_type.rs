@@ -9,13 +9,13 @@ use super::QueryDiagnosisResultDiagnosisResults;
 pub struct QueryDiagnosisResult {
     /// 得分。
     /// Wire name: `score`.
-    pub score: Option<i64>,
+    pub score: Option<i32>,
     /// 状态。 - INIT：初始化。 - RUNNING：诊断中。 - SUCCESS：诊断完成。 - FAILED：诊断失败。
     /// Wire name: `status`.
     pub status: Option<String>,
     /// 进度。
     /// Wire name: `progress`.
-    pub progress: Option<i64>,
+    pub progress: Option<i32>,
     /// 失败原因。
     /// Wire name: `error_msg`.
     pub error_msg: Option<String>,
@@ -50,9 +50,9 @@ pub struct QueryDiagnosisResult {
 
 ::runtime::lenient_object! {
     QueryDiagnosisResult {
-        0 => score: Option<i64> = "score",
+        0 => score: Option<i32> = "score",
         1 => status: Option<String> = "status",
-        2 => progress: Option<i64> = "progress",
+        2 => progress: Option<i32> = "progress",
         3 => error_msg: Option<String> = "error_msg",
         4 => start_time: Option<String> = "start_time",
         5 => end_time: Option<String> = "end_time",

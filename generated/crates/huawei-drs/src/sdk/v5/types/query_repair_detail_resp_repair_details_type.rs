@@ -13,7 +13,7 @@ pub struct QueryRepairDetailRespRepairDetails {
     pub target_meta: Option<String>,
     /// 修复SQL状态。
     /// Wire name: `repair_sql_state`.
-    pub repair_sql_state: Option<i64>,
+    pub repair_sql_state: Option<i32>,
     /// 修复SQL。
     /// Wire name: `repair_sql_info`.
     pub repair_sql_info: Option<String>,
@@ -23,7 +23,7 @@ pub struct QueryRepairDetailRespRepairDetails {
     QueryRepairDetailRespRepairDetails {
         0 => source_meta: Option<String> = "source_meta",
         1 => target_meta: Option<String> = "target_meta",
-        2 => repair_sql_state: Option<i64> = "repair_sql_state",
+        2 => repair_sql_state: Option<i32> = "repair_sql_state",
         3 => repair_sql_info: Option<String> = "repair_sql_info",
     }
 }

@@ -9,7 +9,7 @@ use super::QueryRepairDetailRespRepairDetails;
 pub struct QueryRepairDetailResp {
     /// 总数。
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: Option<i32>,
     /// 修复详情。
     /// Wire name: `repair_details`.
     pub repair_details: Vec<QueryRepairDetailRespRepairDetails>,
@@ -17,7 +17,7 @@ pub struct QueryRepairDetailResp {
 
 ::runtime::lenient_object! {
     QueryRepairDetailResp {
-        0 => count: Option<i64> = "count",
+        0 => count: Option<i32> = "count",
         1 => repair_details: Vec<QueryRepairDetailRespRepairDetails> = "repair_details",
     }
 }

@@ -6,7 +6,7 @@
 pub struct QuerySubscriptionsReq {
     /// 任务场景
     /// Wire name: `job_type`.
-    pub job_type: Option<String>,
+    pub job_type: String,
     /// 引擎类型。
     /// Wire name: `engine_type`.
     pub engine_type: Option<String>,

@@ -13,10 +13,10 @@ pub struct ReplayingSqlResp {
     pub sql_statement: Option<String>,
     /// 原始执行耗时
     /// Wire name: `latency`.
-    pub latency: Option<i64>,
+    pub latency: Option<i32>,
     /// 回放执行耗时
     /// Wire name: `execute_latency`.
-    pub execute_latency: Option<i64>,
+    pub execute_latency: Option<i32>,
     /// 执行状态 取值：INIT，RUNNING，FAILED，PAUSE，SUCCESS，FINISHED
     /// Wire name: `status`.
     pub status: Option<String>,
@@ -35,8 +35,8 @@ pub struct ReplayingSqlResp {
     ReplayingSqlResp {
         0 => schema_name: Option<String> = "schema_name",
         1 => sql_statement: Option<String> = "sql_statement",
-        2 => latency: Option<i64> = "latency",
-        3 => execute_latency: Option<i64> = "execute_latency",
+        2 => latency: Option<i32> = "latency",
+        3 => execute_latency: Option<i32> = "execute_latency",
         4 => status: Option<String> = "status",
         5 => client: Option<String> = "client",
         6 => connection_id: Option<String> = "connection_id",

@@ -6,7 +6,7 @@
 pub struct StopJobActionInfo {
     /// 任务ID。
     /// Wire name: `job_id`.
-    pub job_id: Option<String>,
+    pub job_id: String,
     /// 强制结束任务时取值true，默认false。
     /// Wire name: `is_force_stop`.
     pub is_force_stop: Option<bool>,

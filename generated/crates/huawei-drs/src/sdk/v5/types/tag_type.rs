@@ -6,10 +6,10 @@
 pub struct Tag {
     /// 标签键。例如键值对{“aaa”:\\&quot;bbb\\&quot;}的key为\\&quot;aaa\\&quot;
     /// Wire name: `key`.
-    pub key: Option<String>,
+    pub key: String,
     /// 标签值。例如键值对{“aaa”:\[\\&quot;bbb\\&quot;\]}的values为\[\\&quot;bbb\\&quot;\]
     /// Wire name: `values`.
-    pub values: Option<Vec<String>>,
+    pub values: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for Tag {

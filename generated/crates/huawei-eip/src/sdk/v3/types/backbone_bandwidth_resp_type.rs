@@ -13,7 +13,7 @@ pub struct BackboneBandwidthResp {
     pub admin_status: Option<String>,
     /// 骨干带宽的大小
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 骨干带宽的short_id
     /// Wire name: `short_id`.
     pub short_id: Option<String>,
@@ -22,16 +22,16 @@ pub struct BackboneBandwidthResp {
     pub sla_level: Option<String>,
     /// 线路质量金银铜对应的DSCP值
     /// Wire name: `dscp`.
-    pub dscp: Option<i64>,
+    pub dscp: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     BackboneBandwidthResp {
         0 => id: Option<String> = "id",
         1 => admin_status: Option<String> = "admin_status",
-        2 => size: Option<i64> = "size",
+        2 => size: Option<i32> = "size",
         3 => short_id: Option<String> = "short_id",
         4 => sla_level: Option<String> = "sla_level",
-        5 => dscp: Option<i64> = "dscp",
+        5 => dscp: Option<i32> = "dscp",
     }
 }

@@ -22,11 +22,11 @@ pub struct BandWidthRules {
     /// - 功能说明：出网带宽最大值，单位Mbps - 取值范围\[0,n\]，其中n为所属带宽的带宽大小（size字段）。0表示设置为最大带宽
     ///
     /// Wire name: `egress_size`.
-    pub egress_size: Option<i64>,
+    pub egress_size: Option<i32>,
     /// - 功能说明：出网保障带宽大小，单位Mbps - 取值范围\[0,x\]，其中x为所属带宽剩余的保障额
     ///
     /// Wire name: `egress_guarented_size`.
-    pub egress_guarented_size: Option<i64>,
+    pub egress_guarented_size: Option<i32>,
     /// - 功能说明：带宽对应的弹性公网IP信息 - 约束：WHOLE类型的带宽支持多个弹性公网IP，PER类型的带宽只能对应一个弹性公网IP
     ///
     /// Wire name: `publicip_info`.
@@ -38,8 +38,8 @@ pub struct BandWidthRules {
         0 => id: Option<String> = "id",
         1 => name: Option<String> = "name",
         2 => admin_state_up: Option<bool> = "admin_state_up",
-        3 => egress_size: Option<i64> = "egress_size",
-        4 => egress_guarented_size: Option<i64> = "egress_guarented_size",
+        3 => egress_size: Option<i32> = "egress_size",
+        4 => egress_guarented_size: Option<i32> = "egress_guarented_size",
         5 => publicip_info: Vec<PublicipInfoResponseBody> = "publicip_info",
     }
 }

@@ -12,7 +12,7 @@ pub struct BandwidthInfoResp {
     /// - 功能说明：带宽大小
     ///
     /// Wire name: `bandwidth_number`.
-    pub bandwidth_number: Option<i64>,
+    pub bandwidth_number: Option<i32>,
     /// - 功能说明：带宽类型
     ///
     /// Wire name: `bandwidth_type`.
@@ -26,7 +26,7 @@ pub struct BandwidthInfoResp {
 ::runtime::lenient_object! {
     BandwidthInfoResp {
         0 => bandwidth_name: Option<String> = "bandwidth_name",
-        1 => bandwidth_number: Option<i64> = "bandwidth_number",
+        1 => bandwidth_number: Option<i32> = "bandwidth_number",
         2 => bandwidth_type: Option<String> = "bandwidth_type",
         3 => bandwidth_id: Option<String> = "bandwidth_id",
     }

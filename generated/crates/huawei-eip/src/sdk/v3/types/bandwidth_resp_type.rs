@@ -12,7 +12,7 @@ pub struct BandwidthResp {
     /// - 功能说明：带宽大小
     ///
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// - 功能说明：类型  \\&quot;WHOLE\\&quot;为共享带宽，\\&quot;PER\\&quot;为独占带宽
     ///
     /// Wire name: `share_type`.
@@ -34,7 +34,7 @@ pub struct BandwidthResp {
 ::runtime::lenient_object! {
     BandwidthResp {
         0 => id: Option<String> = "id",
-        1 => size: Option<i64> = "size",
+        1 => size: Option<i32> = "size",
         2 => share_type: Option<String> = "share_type",
         3 => charge_mode: Option<String> = "charge_mode",
         4 => name: Option<String> = "name",

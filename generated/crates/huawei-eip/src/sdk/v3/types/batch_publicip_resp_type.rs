@@ -9,7 +9,7 @@ use super::PublicipResp;
 pub struct BatchPublicipResp {
     /// 响应码
     /// Wire name: `statusCode`.
-    pub status_code: Option<i64>,
+    pub status_code: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `publicip`.
     pub publicip: Option<PublicipResp>,
@@ -17,7 +17,7 @@ pub struct BatchPublicipResp {
 
 ::runtime::lenient_object! {
     BatchPublicipResp {
-        0 => status_code: Option<i64> = "statusCode",
+        0 => status_code: Option<i32> = "statusCode",
         1 => publicip: Option<PublicipResp> = "publicip",
     }
 }

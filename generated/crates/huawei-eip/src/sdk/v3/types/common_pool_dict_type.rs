@@ -16,7 +16,7 @@ pub struct CommonPoolDict {
     pub type_field: Option<String>,
     /// 已经使用的ip数量
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
     /// 功能说明：表示中心站点资源或者边缘站点资源 取值范围： center、边缘站点名称 约束：publicip只能绑定该字段相同的资源
     /// Wire name: `public_border_group`.
     pub public_border_group: Option<String>,
@@ -33,7 +33,7 @@ pub struct CommonPoolDict {
         0 => name: Option<String> = "name",
         1 => status: Option<String> = "status",
         2 => type_field: Option<String> = "type",
-        3 => used: Option<i64> = "used",
+        3 => used: Option<i32> = "used",
         4 => public_border_group: Option<String> = "public_border_group",
         5 => id: Option<String> = "id",
         6 => allow_share_bandwidth_types: Vec<String> = "allow_share_bandwidth_types",

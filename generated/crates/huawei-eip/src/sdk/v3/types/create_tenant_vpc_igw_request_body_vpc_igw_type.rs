@@ -6,7 +6,7 @@
 pub struct CreateTenantVpcIgwRequestBodyVpcIgw {
     /// vpcid
     /// Wire name: `vpc_id`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: String,
     /// 创建VPC IGW的network id
     /// Wire name: `network_id`.
     pub network_id: Option<String>,

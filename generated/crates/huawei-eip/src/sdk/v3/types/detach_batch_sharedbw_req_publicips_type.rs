@@ -9,7 +9,7 @@ pub struct DetachBatchSharedbwReqPublicips {
     /// - 功能说明：EIP ID
     ///
     /// Wire name: `publicip_id`.
-    pub publicip_id: Option<String>,
+    pub publicip_id: String,
     /// (No description in the spec.)
     /// Wire name: `bandwidth`.
     pub bandwidth: Option<DetachSharedbwDict>,

@@ -11,11 +11,11 @@ pub struct DetachSharedbwDict {
     /// - 功能说明：带宽大小
     ///
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: i32,
     /// - 功能说明：带宽计费模式
     ///
     /// Wire name: `charge_mode`.
-    pub charge_mode: Option<String>,
+    pub charge_mode: String,
 }
 
 impl ::runtime::wire::ToWire for DetachSharedbwDict {

@@ -14,15 +14,15 @@ pub struct EipBandwidthResponseBody {
     /// - 功能说明：入网大小，单位Mbit/s
     ///
     /// Wire name: `ingress_size`.
-    pub ingress_size: Option<i64>,
+    pub ingress_size: Option<i32>,
     /// - 功能说明：规则数值，最低阈值可调节
     ///
     /// Wire name: `rule_quota`.
-    pub rule_quota: Option<i64>,
+    pub rule_quota: Option<i32>,
     /// - 功能说明：增强型95带宽保底率，最低保底率为20
     ///
     /// Wire name: `ratio_95peak_plus`.
-    pub ratio_95peak_plus: Option<i64>,
+    pub ratio_95peak_plus: Option<i32>,
     /// - 功能说明：带宽分组使能，表明开启带宽分组限速功能。
     ///
     /// Wire name: `enable_bandwidth_rules`.
@@ -62,7 +62,7 @@ pub struct EipBandwidthResponseBody {
     /// - 功能说明：带宽大小 - 取值范围：默认5Mbit/s~2000Mbit/s（具体范围以各区域配置为准，请参见控制台对应页面显示）。
     ///
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// - 功能说明：用户所属项目ID
     ///
     /// Wire name: `tenant_id`.
@@ -84,9 +84,9 @@ pub struct EipBandwidthResponseBody {
 ::runtime::lenient_object! {
     EipBandwidthResponseBody {
         0 => admin_state: Option<String> = "admin_state",
-        1 => ingress_size: Option<i64> = "ingress_size",
-        2 => rule_quota: Option<i64> = "rule_quota",
-        3 => ratio_95peak_plus: Option<i64> = "ratio_95peak_plus",
+        1 => ingress_size: Option<i32> = "ingress_size",
+        2 => rule_quota: Option<i32> = "rule_quota",
+        3 => ratio_95peak_plus: Option<i32> = "ratio_95peak_plus",
         4 => enable_bandwidth_rules: Option<bool> = "enable_bandwidth_rules",
         5 => bandwidth_rules: Vec<BandWidthRules> = "bandwidth_rules",
         6 => public_border_group: Option<String> = "public_border_group",
@@ -96,7 +96,7 @@ pub struct EipBandwidthResponseBody {
         10 => name: Option<String> = "name",
         11 => publicip_info: Vec<PublicipInfoResponseBody> = "publicip_info",
         12 => type_field: Option<String> = "type",
-        13 => size: Option<i64> = "size",
+        13 => size: Option<i32> = "size",
         14 => tenant_id: Option<String> = "tenant_id",
         15 => tags: Vec<String> = "tags",
         16 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "created_at",

@@ -9,7 +9,7 @@ pub struct EipResourcesAvailableV3RequestBody {
     pub type_field: Option<String>,
     /// 查询的公共池数量
     /// Wire name: `limit`.
-    pub limit: Option<i64>,
+    pub limit: i32,
 }
 
 impl ::runtime::wire::ToWire for EipResourcesAvailableV3RequestBody {

@@ -8,20 +8,20 @@ pub struct ExtLimitPojo {
     /// - 最小入云限速
     ///
     /// Wire name: `min_ingress_size`.
-    pub min_ingress_size: Option<i64>,
+    pub min_ingress_size: Option<i32>,
     /// - 最大入云限速
     ///
     /// Wire name: `max_ingress_size`.
-    pub max_ingress_size: Option<i64>,
+    pub max_ingress_size: Option<i32>,
     /// 95计费保底率
     /// Wire name: `ratio_95peak`.
-    pub ratio_95peak: Option<i64>,
+    pub ratio_95peak: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     ExtLimitPojo {
-        0 => min_ingress_size: Option<i64> = "min_ingress_size",
-        1 => max_ingress_size: Option<i64> = "max_ingress_size",
-        2 => ratio_95peak: Option<i64> = "ratio_95peak",
+        0 => min_ingress_size: Option<i32> = "min_ingress_size",
+        1 => max_ingress_size: Option<i32> = "max_ingress_size",
+        2 => ratio_95peak: Option<i32> = "ratio_95peak",
     }
 }

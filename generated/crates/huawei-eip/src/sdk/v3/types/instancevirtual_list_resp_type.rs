@@ -30,7 +30,7 @@ pub struct InstancevirtualListResp {
     pub type_field: Option<String>,
     /// 功能说明：网络id标识，与type组合使用  取值范围：type&#x3D;VXLAN时取值0-16777215,type&#x3D;VLAN时取值0-4095
     /// Wire name: `vni`.
-    pub vni: Option<i64>,
+    pub vni: Option<i32>,
     /// 下一跳信息列表
     /// Wire name: `nexthops`.
     pub nexthops: Vec<NexthopDict>,
@@ -51,7 +51,7 @@ pub struct InstancevirtualListResp {
         4 => cluster_id: Option<String> = "cluster_id",
         5 => hash_mode: Option<String> = "hash_mode",
         6 => type_field: Option<String> = "type",
-        7 => vni: Option<i64> = "vni",
+        7 => vni: Option<i32> = "vni",
         8 => nexthops: Vec<NexthopDict> = "nexthops",
         9 => created_at: Option<String> = "created_at",
         10 => updated_at: Option<String> = "updated_at",

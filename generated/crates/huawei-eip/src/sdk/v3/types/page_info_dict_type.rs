@@ -13,13 +13,13 @@ pub struct PageInfoDict {
     pub next_marker: Option<String>,
     /// 当前页的数据总数
     /// Wire name: `current_count`.
-    pub current_count: Option<i64>,
+    pub current_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     PageInfoDict {
         0 => previous_marker: Option<String> = "previous_marker",
         1 => next_marker: Option<String> = "next_marker",
-        2 => current_count: Option<i64> = "current_count",
+        2 => current_count: Option<i32> = "current_count",
     }
 }

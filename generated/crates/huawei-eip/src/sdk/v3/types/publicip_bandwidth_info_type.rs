@@ -10,7 +10,7 @@ pub struct PublicipBandwidthInfo {
     pub id: Option<String>,
     /// 功能描述：带宽大小 取值范围：默认5Mbit/s~2000Mbit/s
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 功能说明：带宽类型,标识是否是共享带宽 取值范围：PER，WHOLE。   PER：独享带宽   WHOLE：共享带宽 约束：其中IPv6暂不支持WHOLE类型带宽。
     /// Wire name: `share_type`.
     pub share_type: Option<String>,
@@ -28,7 +28,7 @@ pub struct PublicipBandwidthInfo {
 ::runtime::lenient_object! {
     PublicipBandwidthInfo {
         0 => id: Option<String> = "id",
-        1 => size: Option<i64> = "size",
+        1 => size: Option<i32> = "size",
         2 => share_type: Option<String> = "share_type",
         3 => charge_mode: Option<String> = "charge_mode",
         4 => name: Option<String> = "name",

@@ -27,10 +27,10 @@ pub struct PublicipPoolShowResp {
     pub project_id: Option<String>,
     /// 池子大小
     /// Wire name: `size`.
-    pub size: Option<i64>,
+    pub size: Option<i32>,
     /// 已经使用的ip数量
     /// Wire name: `used`.
-    pub used: Option<i64>,
+    pub used: Option<i32>,
     /// 公网IP池创建时间
     /// Wire name: `created_at`.
     pub created_at: Option<String>,
@@ -68,8 +68,8 @@ pub struct PublicipPoolShowResp {
         3 => type_field: Option<String> = "type",
         4 => description: Option<String> = "description",
         5 => project_id: Option<String> = "project_id",
-        6 => size: Option<i64> = "size",
-        7 => used: Option<i64> = "used",
+        6 => size: Option<i32> = "size",
+        7 => used: Option<i32> = "used",
         8 => created_at: Option<String> = "created_at",
         9 => updated_at: Option<String> = "updated_at",
         10 => billing_info: Option<BillingInfoDict> = "billing_info",

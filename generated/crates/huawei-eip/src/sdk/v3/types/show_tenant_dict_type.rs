@@ -16,10 +16,10 @@ pub struct ShowTenantDict {
     pub charge_mode: Option<String>,
     /// 该类型带宽可购买的最小size
     /// Wire name: `min_size`.
-    pub min_size: Option<i64>,
+    pub min_size: Option<i32>,
     /// 该类型带宽可购买的最大size
     /// Wire name: `max_size`.
-    pub max_size: Option<i64>,
+    pub max_size: Option<i32>,
     /// (No description in the spec.)
     /// Wire name: `ext_limit`.
     pub ext_limit: Option<ExtLimitPojo>,
@@ -29,8 +29,8 @@ pub struct ShowTenantDict {
     ShowTenantDict {
         0 => id: Option<String> = "id",
         1 => charge_mode: Option<String> = "charge_mode",
-        2 => min_size: Option<i64> = "min_size",
-        3 => max_size: Option<i64> = "max_size",
+        2 => min_size: Option<i32> = "min_size",
+        3 => max_size: Option<i32> = "max_size",
         4 => ext_limit: Option<ExtLimitPojo> = "ext_limit",
     }
 }

@@ -19,7 +19,7 @@ pub struct Agency {
     pub description: Option<String>,
     /// 委托或信任委托最大会话时长，默认为3600秒，取值范围为\[3600,43200\]。
     /// Wire name: `max_session_duration`.
-    pub max_session_duration: Option<i64>,
+    pub max_session_duration: Option<i32>,
     /// 资源路径，默认为空串。由若干段字符串拼接而成，每段先包含一个或多个字母、数字、\\&quot;.\\&quot;、\\&quot;,\\&quot;、\\&quot;+\\&quot;、\\&quot;@\\&quot;、\\&quot;&#x3D;\\&quot;、\\&quot;_\\&quot;或\\&quot;-\\&quot;，并以\\&quot;/\\&quot;结尾，例如\\&quot;foo/bar/\\&quot;。
     /// Wire name: `path`.
     pub path: Option<String>,
@@ -43,7 +43,7 @@ pub struct Agency {
         1 => trust_policy: Option<String> = "trust_policy",
         2 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "created_at",
         3 => description: Option<String> = "description",
-        4 => max_session_duration: Option<i64> = "max_session_duration",
+        4 => max_session_duration: Option<i32> = "max_session_duration",
         5 => path: Option<String> = "path",
         6 => agency_id: Option<String> = "agency_id",
         7 => agency_name: Option<String> = "agency_name",

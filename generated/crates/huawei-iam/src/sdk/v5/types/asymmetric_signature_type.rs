@@ -6,7 +6,7 @@
 pub struct AsymmetricSignature {
     /// 非对称签名开关。
     /// Wire name: `asymmetric_signature_switch`.
-    pub asymmetric_signature_switch: Option<bool>,
+    pub asymmetric_signature_switch: bool,
 }
 
 impl ::runtime::wire::ToWire for AsymmetricSignature {

@@ -7,11 +7,11 @@ pub struct ChangePasswordReqBody {
     /// IAM用户的新密码。
     /// Wire name: `new_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub new_password: Option<::runtime::Sensitive<String>>,
+    pub new_password: ::runtime::Sensitive<String>,
     /// IAM用户的旧密码。
     /// Wire name: `old_password`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub old_password: Option<::runtime::Sensitive<String>>,
+    pub old_password: ::runtime::Sensitive<String>,
 }
 
 impl ::runtime::wire::ToWire for ChangePasswordReqBody {

@@ -7,10 +7,10 @@ pub struct CreateLoginProfileReqBody {
     /// IAM用户的密码。
     /// Wire name: `password`.
     /// Sensitive: `Debug` shows `<redacted>`.
-    pub password: Option<::runtime::Sensitive<String>>,
+    pub password: ::runtime::Sensitive<String>,
     /// IAM用户下次登录时是否需要修改密码。
     /// Wire name: `password_reset_required`.
-    pub password_reset_required: Option<bool>,
+    pub password_reset_required: bool,
 }
 
 impl ::runtime::wire::ToWire for CreateLoginProfileReqBody {

@@ -6,7 +6,7 @@
 pub struct DetachUserPolicyReqBody {
     /// IAM用户ID。
     /// Wire name: `user_id`.
-    pub user_id: Option<String>,
+    pub user_id: String,
 }
 
 impl ::runtime::wire::ToWire for DetachUserPolicyReqBody {

@@ -6,10 +6,10 @@
 pub struct DisableMfaDeviceReqBody {
     /// IAM用户ID。
     /// Wire name: `user_id`.
-    pub user_id: Option<String>,
+    pub user_id: String,
     /// MFA设备序列号。
     /// Wire name: `serial_number`.
-    pub serial_number: Option<String>,
+    pub serial_number: String,
 }
 
 impl ::runtime::wire::ToWire for DisableMfaDeviceReqBody {

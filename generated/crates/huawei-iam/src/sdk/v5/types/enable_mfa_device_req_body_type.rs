@@ -6,16 +6,16 @@
 pub struct EnableMfaDeviceReqBody {
     /// IAM用户ID。
     /// Wire name: `user_id`.
-    pub user_id: Option<String>,
+    pub user_id: String,
     /// MFA设备序列号。
     /// Wire name: `serial_number`.
-    pub serial_number: Option<String>,
+    pub serial_number: String,
     /// 设备发出的验证码。
     /// Wire name: `authentication_code_first`.
-    pub authentication_code_first: Option<String>,
+    pub authentication_code_first: String,
     /// 设备发出的后续验证码。
     /// Wire name: `authentication_code_second`.
-    pub authentication_code_second: Option<String>,
+    pub authentication_code_second: String,
 }
 
 impl ::runtime::wire::ToWire for EnableMfaDeviceReqBody {

@@ -22,7 +22,7 @@ pub struct GroupSummary {
     pub description: Option<String>,
     /// 用户数量。
     /// Wire name: `user_count`.
-    pub user_count: Option<i64>,
+    pub user_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
@@ -32,6 +32,6 @@ pub struct GroupSummary {
         2 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "created_at",
         3 => urn: Option<String> = "urn",
         4 => description: Option<String> = "description",
-        5 => user_count: Option<i64> = "user_count",
+        5 => user_count: Option<i32> = "user_count",
     }
 }

@@ -10,12 +10,12 @@ pub struct PageInfo {
     pub next_marker: Option<String>,
     /// 本页返回条目数量。
     /// Wire name: `current_count`.
-    pub current_count: Option<i64>,
+    pub current_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     PageInfo {
         0 => next_marker: Option<String> = "next_marker",
-        1 => current_count: Option<i64> = "current_count",
+        1 => current_count: Option<i32> = "current_count",
     }
 }

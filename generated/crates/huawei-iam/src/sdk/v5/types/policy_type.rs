@@ -27,7 +27,7 @@ pub struct Policy {
     pub default_version_id: Option<String>,
     /// 附加了本身份策略的实体数量。
     /// Wire name: `attachment_count`.
-    pub attachment_count: Option<i64>,
+    pub attachment_count: Option<i32>,
     /// **参数解释**： 身份策略描述信息。  **约束限制**： 不涉及。  **取值范围**： 长度范围为\[0,1000\]。  **默认取值**： 不涉及。
     /// Wire name: `description`.
     pub description: Option<String>,
@@ -47,7 +47,7 @@ pub struct Policy {
         3 => urn: Option<String> = "urn",
         4 => path: Option<String> = "path",
         5 => default_version_id: Option<String> = "default_version_id",
-        6 => attachment_count: Option<i64> = "attachment_count",
+        6 => attachment_count: Option<i32> = "attachment_count",
         7 => description: Option<String> = "description",
         8 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "created_at",
         9 => updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "updated_at",

@@ -18,13 +18,13 @@ pub struct AddressGroup {
     pub description: Option<String>,
     /// 功能说明：地址组最大条目数，限制地址组可以包含的地址数量 取值范围：0-20 默认值：20
     /// Wire name: `max_capacity`.
-    pub max_capacity: Option<i64>,
+    pub max_capacity: Option<i32>,
     /// 功能说明：地址组可包含地址集 取值范围：可以是单个ip地址，ip地址范围，ip地址cidr 约束：当前一个地址组ip_set数量限制默认值为20，即配置的ip地址、ip地址范围或ip地址cidr的总数默认限制20
     /// Wire name: `ip_set`.
     pub ip_set: Vec<String>,
     /// 功能说明：IP地址组ip版本 取值范围：4, 表示ipv4地址组；6, 表示ipv6地址组
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 功能说明：地址组创建时间 取值范围：UTC时间格式：yyyy-MM-ddTHH:mm:ss；系统自动生成
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
@@ -56,9 +56,9 @@ pub struct AddressGroup {
         0 => id: Option<String> = "id",
         1 => name: Option<String> = "name",
         2 => description: Option<String> = "description",
-        3 => max_capacity: Option<i64> = "max_capacity",
+        3 => max_capacity: Option<i32> = "max_capacity",
         4 => ip_set: Vec<String> = "ip_set",
-        5 => ip_version: Option<i64> = "ip_version",
+        5 => ip_version: Option<i32> = "ip_version",
         6 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "created_at",
         7 => updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "updated_at",
         8 => tenant_id: Option<String> = "tenant_id",

@@ -8,7 +8,7 @@ use super::ResourceTag;
 pub struct BatchCreateFirewallTagsRequestBody {
     /// 标签列表
     /// Wire name: `tags`.
-    pub tags: Option<Vec<ResourceTag>>,
+    pub tags: Vec<ResourceTag>,
 }
 
 impl ::runtime::wire::ToWire for BatchCreateFirewallTagsRequestBody {

@@ -8,7 +8,7 @@ use super::ResourceTag;
 pub struct BatchCreatePortTagsRequestBody {
     /// 标签列表 约束：最大支持20组标签键值对
     /// Wire name: `tags`.
-    pub tags: Option<Vec<ResourceTag>>,
+    pub tags: Vec<ResourceTag>,
 }
 
 impl ::runtime::wire::ToWire for BatchCreatePortTagsRequestBody {

@@ -8,7 +8,7 @@ use super::{BatchCreateRequestBodySysTags, BatchCreateRequestBodyTags};
 pub struct BatchCreateRequestBody {
     /// 资源标签
     /// Wire name: `tags`.
-    pub tags: Option<Vec<BatchCreateRequestBodyTags>>,
+    pub tags: Vec<BatchCreateRequestBodyTags>,
     /// 系统标签
     /// Wire name: `sys_tags`.
     pub sys_tags: Option<Vec<BatchCreateRequestBodySysTags>>,

@@ -9,7 +9,7 @@ pub struct BatchCreateSecurityGroupRulesOption {
     pub description: Option<String>,
     /// 功能说明：安全组规则的出入控制方向 取值范围：ingress 表示入方向；egress 表示出方向
     /// Wire name: `direction`.
-    pub direction: Option<String>,
+    pub direction: String,
     /// 功能说明：IP地址协议类型 取值范围：IPv4，IPv6 约束：不填默认值为IPv4
     /// Wire name: `ethertype`.
     pub ethertype: Option<String>,

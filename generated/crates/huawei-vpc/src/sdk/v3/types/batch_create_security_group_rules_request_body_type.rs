@@ -8,7 +8,7 @@ use super::BatchCreateSecurityGroupRulesOption;
 pub struct BatchCreateSecurityGroupRulesRequestBody {
     /// 待创建的安全组规则列表
     /// Wire name: `security_group_rules`.
-    pub security_group_rules: Option<Vec<BatchCreateSecurityGroupRulesOption>>,
+    pub security_group_rules: Vec<BatchCreateSecurityGroupRulesOption>,
     /// 创建时是否忽略重复的安全组规则 默认为false
     /// Wire name: `ignore_duplicate`.
     pub ignore_duplicate: Option<bool>,

@@ -8,10 +8,10 @@ use super::AllowedAddressPair;
 pub struct BatchCreateSubNetworkInterfaceOption {
     /// 功能说明：虚拟子网ID 取值范围：标准UUID
     /// Wire name: `virsubnet_id`.
-    pub virsubnet_id: Option<String>,
+    pub virsubnet_id: String,
     /// 功能说明：宿主网络接口的ID 取值范围：标注UUID 约束：必须是实际存在的端口ID
     /// Wire name: `parent_id`.
-    pub parent_id: Option<String>,
+    pub parent_id: String,
     /// 功能说明：安全组的ID列表；例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\] 取值范围：默认值为系统默认安全组
     /// Wire name: `security_groups`.
     pub security_groups: Option<Vec<String>>,

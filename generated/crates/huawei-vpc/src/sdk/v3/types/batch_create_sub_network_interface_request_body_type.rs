@@ -14,7 +14,7 @@ pub struct BatchCreateSubNetworkInterfaceRequestBody {
     pub sub_network_interface: Option<BatchCreateSubNetworkInterfaceOption>,
     /// 批量创建辅助弹性网卡的个数
     /// Wire name: `count`.
-    pub count: Option<i64>,
+    pub count: i32,
 }
 
 impl ::runtime::wire::ToWire for BatchCreateSubNetworkInterfaceRequestBody {

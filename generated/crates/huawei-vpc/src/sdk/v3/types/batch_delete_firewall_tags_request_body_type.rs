@@ -8,7 +8,7 @@ use super::DeleteResourceTagRequestBody;
 pub struct BatchDeleteFirewallTagsRequestBody {
     /// 标签列表
     /// Wire name: `tags`.
-    pub tags: Option<Vec<DeleteResourceTagRequestBody>>,
+    pub tags: Vec<DeleteResourceTagRequestBody>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeleteFirewallTagsRequestBody {

@@ -8,7 +8,7 @@ use super::DeleteResourceTagRequestBody;
 pub struct BatchDeletePortTagsRequestBody {
     /// 标签列表 约束：最大支持20组标签键值对
     /// Wire name: `tags`.
-    pub tags: Option<Vec<DeleteResourceTagRequestBody>>,
+    pub tags: Vec<DeleteResourceTagRequestBody>,
 }
 
 impl ::runtime::wire::ToWire for BatchDeletePortTagsRequestBody {

@@ -8,7 +8,7 @@ use super::{BatchDeleteRequestBodySysTags, BatchDeleteRequestBodyTags};
 pub struct BatchDeleteRequestBody {
     /// 资源标签
     /// Wire name: `tags`.
-    pub tags: Option<Vec<BatchDeleteRequestBodyTags>>,
+    pub tags: Vec<BatchDeleteRequestBodyTags>,
     /// 系统标签
     /// Wire name: `sys_tags`.
     pub sys_tags: Option<Vec<BatchDeleteRequestBodySysTags>>,

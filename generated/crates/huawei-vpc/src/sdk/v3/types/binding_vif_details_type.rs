@@ -16,7 +16,7 @@ pub struct BindingVifDetails {
     pub ovs_hybrid_plug: Option<bool>,
     /// **参数解释**： 辅助弹性网卡的vlan ID。 **取值范围**： 不涉及。
     /// Wire name: `vlan_id`.
-    pub vlan_id: Option<i64>,
+    pub vlan_id: Option<i32>,
     /// **参数解释**： 辅助弹性网卡的宿主网卡ID。 **取值范围**： 不涉及。
     /// Wire name: `parent_id`.
     pub parent_id: Option<String>,
@@ -30,7 +30,7 @@ pub struct BindingVifDetails {
         0 => primary_interface: Option<bool> = "primary_interface",
         1 => port_filter: Option<bool> = "port_filter",
         2 => ovs_hybrid_plug: Option<bool> = "ovs_hybrid_plug",
-        3 => vlan_id: Option<i64> = "vlan_id",
+        3 => vlan_id: Option<i32> = "vlan_id",
         4 => parent_id: Option<String> = "parent_id",
         5 => parent_device_id: Option<String> = "parent_device_id",
     }

@@ -10,12 +10,12 @@ pub struct CloudResource {
     pub resource_type: Option<String>,
     /// 功能说明：资源数量
     /// Wire name: `resource_count`.
-    pub resource_count: Option<i64>,
+    pub resource_count: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     CloudResource {
         0 => resource_type: Option<String> = "resource_type",
-        1 => resource_count: Option<i64> = "resource_count",
+        1 => resource_count: Option<i32> = "resource_count",
     }
 }

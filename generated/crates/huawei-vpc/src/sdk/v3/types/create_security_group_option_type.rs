@@ -8,7 +8,7 @@ use super::ResourceTag;
 pub struct CreateSecurityGroupOption {
     /// 功能描述：安全组名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
     /// 功能说明：安全组的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
     /// Wire name: `description`.
     pub description: Option<String>,

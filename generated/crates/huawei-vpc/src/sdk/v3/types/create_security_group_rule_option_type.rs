@@ -6,13 +6,13 @@
 pub struct CreateSecurityGroupRuleOption {
     /// 功能说明：安全组规则所属的安全组ID
     /// Wire name: `security_group_id`.
-    pub security_group_id: Option<String>,
+    pub security_group_id: String,
     /// 功能说明：安全组的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
     /// Wire name: `description`.
     pub description: Option<String>,
     /// 功能说明：安全组规则的出入控制方向 取值范围：ingress 表示入方向；egress 表示出方向
     /// Wire name: `direction`.
-    pub direction: Option<String>,
+    pub direction: String,
     /// 功能说明：IP地址协议类型 取值范围：IPv4，IPv6 约束：不填默认值为IPv4
     /// Wire name: `ethertype`.
     pub ethertype: Option<String>,

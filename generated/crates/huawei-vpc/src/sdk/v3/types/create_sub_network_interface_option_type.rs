@@ -8,13 +8,13 @@ use super::AllowedAddressPair;
 pub struct CreateSubNetworkInterfaceOption {
     /// 功能说明：虚拟子网ID 取值范围：标准UUID
     /// Wire name: `virsubnet_id`.
-    pub virsubnet_id: Option<String>,
+    pub virsubnet_id: String,
     /// 功能说明：辅助弹性网卡的VLAN ID 取值范围：1-4094 约束：同一个宿主网络接口下唯一
     /// Wire name: `vlan_id`.
     pub vlan_id: Option<String>,
     /// 功能说明：宿主网络接口的ID 取值范围：标准UUID 约束：必须是实际存在的端口ID
     /// Wire name: `parent_id`.
-    pub parent_id: Option<String>,
+    pub parent_id: String,
     /// 功能说明：辅助弹性网卡的描述信息 取值范围：0-255个字符，不能包含“&lt;”和“&gt;”
     /// Wire name: `description`.
     pub description: Option<String>,

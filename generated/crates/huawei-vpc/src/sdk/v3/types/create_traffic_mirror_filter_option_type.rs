@@ -9,7 +9,7 @@ pub struct CreateTrafficMirrorFilterOption {
     pub description: Option<String>,
     /// 功能说明：流量镜像筛选条件的名称 取值范围：1-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
     /// Wire name: `name`.
-    pub name: Option<String>,
+    pub name: String,
 }
 
 impl ::runtime::wire::ToWire for CreateTrafficMirrorFilterOption {

@@ -9,16 +9,16 @@ pub struct CreateTrafficMirrorFilterRuleOption {
     pub description: Option<String>,
     /// 功能说明：流量镜像筛选条件ID
     /// Wire name: `traffic_mirror_filter_id`.
-    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_id: String,
     /// 功能说明：流量方向 取值范围：     ingress：入方向     egress：出方向
     /// Wire name: `direction`.
-    pub direction: Option<String>,
+    pub direction: String,
     /// 功能说明：镜像流量的协议类型 取值范围：TCP、UDP、ICMP、ICMPV6、ALL
     /// Wire name: `protocol`.
-    pub protocol: Option<String>,
+    pub protocol: String,
     /// 功能说明：镜像流量的地址协议版本 取值范围：IPv4，IPv6
     /// Wire name: `ethertype`.
-    pub ethertype: Option<String>,
+    pub ethertype: String,
     /// 功能说明：镜像流量的源网段
     /// Wire name: `source_cidr_block`.
     pub source_cidr_block: Option<String>,
@@ -33,10 +33,10 @@ pub struct CreateTrafficMirrorFilterRuleOption {
     pub destination_port_range: Option<String>,
     /// 功能说明：镜像策略 取值范围：accept（采集）、reject（不采集）
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 功能说明：镜像规则优先级 取值范围：1~65535，数字越小，优先级越高
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: i32,
 }
 
 impl ::runtime::wire::ToWire for CreateTrafficMirrorFilterRuleOption {

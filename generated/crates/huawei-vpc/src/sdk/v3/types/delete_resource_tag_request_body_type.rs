@@ -6,7 +6,7 @@
 pub struct DeleteResourceTagRequestBody {
     /// 功能说明：标签键 约束：同一资源的key值不能重复。
     /// Wire name: `key`.
-    pub key: Option<String>,
+    pub key: String,
     /// 功能说明：标签值
     /// Wire name: `value`.
     pub value: Option<String>,

@@ -12,13 +12,13 @@ pub struct FirewallInsertRuleItemOption {
     pub description: Option<String>,
     /// 功能说明：ACL规则对流量执行的操作放通或拒绝 取值范围：allow放通；deny拒绝
     /// Wire name: `action`.
-    pub action: Option<String>,
+    pub action: String,
     /// 功能说明：ACL规则协议 取值范围：支持tcp,udp,icmp,icmpv6或者协议号（0-255），any表示全部协议
     /// Wire name: `protocol`.
-    pub protocol: Option<String>,
+    pub protocol: String,
     /// 功能说明：ACL规则的ip版本 取值范围：4, 表示ipv4；6, 表示ipv6
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: i32,
     /// 功能说明：ACL规则源IP地址或者CIDR 约束：source_ip_address和source_address_group_id不能同时设置
     /// Wire name: `source_ip_address`.
     pub source_ip_address: Option<String>,

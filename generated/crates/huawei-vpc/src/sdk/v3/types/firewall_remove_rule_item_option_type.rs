@@ -6,7 +6,7 @@
 pub struct FirewallRemoveRuleItemOption {
     /// 功能说明：要删除的ACL规则id
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
 }
 
 impl ::runtime::wire::ToWire for FirewallRemoveRuleItemOption {

@@ -6,7 +6,7 @@
 pub struct FirewallUpdateRuleItemOption {
     /// 功能说明：ACL规则唯一标识 取值范围：合法UUID的字符串
     /// Wire name: `id`.
-    pub id: Option<String>,
+    pub id: String,
     /// 功能说明：ACL规则名称 取值范围：0-64个字符，支持数字、字母、中文、_(下划线)、-（中划线）、.（点）
     /// Wire name: `name`.
     pub name: Option<String>,
@@ -21,7 +21,7 @@ pub struct FirewallUpdateRuleItemOption {
     pub protocol: Option<String>,
     /// 功能说明：ACL规则的ip版本 取值范围：4, 表示ipv4；6, 表示ipv6
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// 功能说明：ACL规则源IP地址或者CIDR 约束：source_ip_address和source_address_group_id不能同时设置
     /// Wire name: `source_ip_address`.
     pub source_ip_address: Option<String>,

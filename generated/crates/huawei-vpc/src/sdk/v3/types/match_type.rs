@@ -6,10 +6,10 @@
 pub struct Match {
     /// 键。当前仅限定为resource_name
     /// Wire name: `key`.
-    pub key: Option<String>,
+    pub key: String,
     /// 值。每个值最大长度255个unicode字符.
     /// Wire name: `value`.
-    pub value: Option<String>,
+    pub value: String,
 }
 
 impl ::runtime::wire::ToWire for Match {

@@ -10,7 +10,7 @@ pub struct PageInfo {
     pub previous_marker: Option<String>,
     /// 当前页总数
     /// Wire name: `current_count`.
-    pub current_count: Option<i64>,
+    pub current_count: Option<i32>,
     /// 当前页最后一条记录，最后一页时无next_marker字段
     /// Wire name: `next_marker`.
     pub next_marker: Option<String>,
@@ -19,7 +19,7 @@ pub struct PageInfo {
 ::runtime::lenient_object! {
     PageInfo {
         0 => previous_marker: Option<String> = "previous_marker",
-        1 => current_count: Option<i64> = "current_count",
+        1 => current_count: Option<i32> = "current_count",
         2 => next_marker: Option<String> = "next_marker",
     }
 }

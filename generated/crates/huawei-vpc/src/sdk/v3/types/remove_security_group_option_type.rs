@@ -6,7 +6,7 @@
 pub struct RemoveSecurityGroupOption {
     /// 功能说明：安全组的ID列表；例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\]
     /// Wire name: `security_groups`.
-    pub security_groups: Option<Vec<String>>,
+    pub security_groups: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for RemoveSecurityGroupOption {

@@ -31,7 +31,7 @@ pub struct SecurityGroupRule {
     pub action: Option<String>,
     /// 功能说明：优先级 取值范围：1~100，1代表最高优先级
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
     /// 功能说明：远端安全组ID，表示该安全组内的流量允许或拒绝 取值范围：租户下存在的安全组ID 约束：与remote_ip_prefix，remote_address_group_id功能互斥
     /// Wire name: `remote_group_id`.
     pub remote_group_id: Option<String>,
@@ -65,7 +65,7 @@ pub struct SecurityGroupRule {
         5 => ethertype: Option<String> = "ethertype",
         6 => multiport: Option<String> = "multiport",
         7 => action: Option<String> = "action",
-        8 => priority: Option<i64> = "priority",
+        8 => priority: Option<i32> = "priority",
         9 => remote_group_id: Option<String> = "remote_group_id",
         10 => remote_ip_prefix: Option<String> = "remote_ip_prefix",
         11 => remote_address_group_id: Option<String> = "remote_address_group_id",

@@ -36,7 +36,7 @@ pub struct SubNetworkInterface {
     pub vpc_id: Option<String>,
     /// **参数解释**： 辅助弹性网卡的VLAN ID。 **取值范围**： 1-4094
     /// Wire name: `vlan_id`.
-    pub vlan_id: Option<i64>,
+    pub vlan_id: Option<i32>,
     /// **参数解释**： 辅助弹性网卡关联的安全组的ID列表。例如：\\&quot;security_groups\\&quot;: \[\\&quot;a0608cbf-d047-4f54-8b28-cd7b59853fff\\&quot;\]。 **取值范围**： 如果请求时不指定此参数，辅助弹性网卡创建后会自动关联默认安全组。
     /// Wire name: `security_groups`.
     pub security_groups: Vec<String>,
@@ -83,7 +83,7 @@ pub struct SubNetworkInterface {
         6 => parent_id: Option<String> = "parent_id",
         7 => description: Option<String> = "description",
         8 => vpc_id: Option<String> = "vpc_id",
-        9 => vlan_id: Option<i64> = "vlan_id",
+        9 => vlan_id: Option<i32> = "vlan_id",
         10 => security_groups: Vec<String> = "security_groups",
         11 => tags: Vec<ResponseTag> = "tags",
         12 => project_id: Option<String> = "project_id",

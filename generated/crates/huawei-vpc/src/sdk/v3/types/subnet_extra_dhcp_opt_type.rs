@@ -13,13 +13,13 @@ pub struct SubnetExtraDhcpOpt {
     pub opt_value: Option<String>,
     /// **参数解释**： 子网的IP版本。 **取值范围**： - 4：默认值，IPv4。 - 6：IPv6，只有opt_name是“651”时，ip_version为6。
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     SubnetExtraDhcpOpt {
         0 => opt_name: Option<String> = "opt_name",
         1 => opt_value: Option<String> = "opt_value",
-        2 => ip_version: Option<i64> = "ip_version",
+        2 => ip_version: Option<i32> = "ip_version",
     }
 }

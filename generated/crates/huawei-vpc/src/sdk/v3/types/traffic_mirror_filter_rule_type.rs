@@ -43,7 +43,7 @@ pub struct TrafficMirrorFilterRule {
     pub action: Option<String>,
     /// 功能说明：镜像规则优先级 取值范围：1~65535，数字越小，优先级越高
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
     /// 创建时间戳
     /// Wire name: `created_at`.
     pub created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>>,
@@ -66,7 +66,7 @@ pub struct TrafficMirrorFilterRule {
         9 => ethertype: Option<String> = "ethertype",
         10 => protocol: Option<String> = "protocol",
         11 => action: Option<String> = "action",
-        12 => priority: Option<i64> = "priority",
+        12 => priority: Option<i32> = "priority",
         13 => created_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "created_at",
         14 => updated_at: Option<::runtime::Timestamp<::runtime::time_fmt::Iso8601>> = "updated_at",
     }

@@ -31,13 +31,13 @@ pub struct TrafficMirrorSession {
     pub traffic_mirror_target_type: Option<String>,
     /// 功能说明：指定VNI，用于区分不同会话的镜像流量 取值范围：0~16777215 默认值：1
     /// Wire name: `virtual_network_id`.
-    pub virtual_network_id: Option<i64>,
+    pub virtual_network_id: Option<i32>,
     /// 功能说明：最大传输单元MTU 取值范围：1~1460 默认值：96
     /// Wire name: `packet_length`.
-    pub packet_length: Option<i64>,
+    pub packet_length: Option<i32>,
     /// 功能说明：会话优先级 取值范围：1~32766
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
     /// 功能说明：是否开启会话 取值范围：true、false 默认值：false
     /// Wire name: `enabled`.
     pub enabled: Option<bool>,
@@ -62,9 +62,9 @@ pub struct TrafficMirrorSession {
         5 => traffic_mirror_sources: Vec<String> = "traffic_mirror_sources",
         6 => traffic_mirror_target_id: Option<String> = "traffic_mirror_target_id",
         7 => traffic_mirror_target_type: Option<String> = "traffic_mirror_target_type",
-        8 => virtual_network_id: Option<i64> = "virtual_network_id",
-        9 => packet_length: Option<i64> = "packet_length",
-        10 => priority: Option<i64> = "priority",
+        8 => virtual_network_id: Option<i32> = "virtual_network_id",
+        9 => packet_length: Option<i32> = "packet_length",
+        10 => priority: Option<i32> = "priority",
         11 => enabled: Option<bool> = "enabled",
         12 => type_field: Option<String> = "type",
         13 => created_at: Option<String> = "created_at",

@@ -6,7 +6,7 @@
 pub struct TrafficMirrorSourcesOption {
     /// 功能说明：镜像源ID列表
     /// Wire name: `traffic_mirror_sources`.
-    pub traffic_mirror_sources: Option<Vec<String>>,
+    pub traffic_mirror_sources: Vec<String>,
 }
 
 impl ::runtime::wire::ToWire for TrafficMirrorSourcesOption {

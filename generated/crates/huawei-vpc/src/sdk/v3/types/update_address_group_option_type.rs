@@ -17,7 +17,7 @@ pub struct UpdateAddressGroupOption {
     pub ip_set: Option<Vec<String>>,
     /// 功能说明：地址组最大条目数，限制地址组可以包含的地址数量 取值范围：0-20
     /// Wire name: `max_capacity`.
-    pub max_capacity: Option<i64>,
+    pub max_capacity: Option<i32>,
     /// 功能说明：IP地址组包含的IP列表及其备注信息 约束：ip数量限制默认20, 与ip_set参数只能二选一
     /// Wire name: `ip_extra_set`.
     pub ip_extra_set: Option<Vec<IpExtraSetOption>>,

@@ -27,7 +27,7 @@ pub struct UpdateTrafficMirrorFilterRuleOption {
     pub destination_port_range: Option<String>,
     /// 功能说明：镜像规则优先级 取值范围：1~65535，数字越小，优先级越高
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
     /// 功能说明：镜像策略 取值范围：accept（采集）、reject（不采集）
     /// Wire name: `action`.
     pub action: Option<String>,

@@ -21,13 +21,13 @@ pub struct UpdateTrafficMirrorSessionOption {
     pub traffic_mirror_target_type: Option<String>,
     /// 功能说明：指定VNI，用于在镜像目的区分不同会话的镜像流量 取值范围：0~16777215
     /// Wire name: `virtual_network_id`.
-    pub virtual_network_id: Option<i64>,
+    pub virtual_network_id: Option<i32>,
     /// 功能说明：最大传输单元MTU 取值范围：1~1460
     /// Wire name: `packet_length`.
-    pub packet_length: Option<i64>,
+    pub packet_length: Option<i32>,
     /// 功能说明：会话优先级 取值范围：1~32766
     /// Wire name: `priority`.
-    pub priority: Option<i64>,
+    pub priority: Option<i32>,
     /// 功能说明：是否开启会话 取值范围：true、false
     /// Wire name: `enabled`.
     pub enabled: Option<String>,

@@ -16,7 +16,7 @@ pub struct VirsubnetCidrReservation {
     pub vpc_id: Option<String>,
     /// **参数解释**： 子网预留网段的IP版本。 **取值范围**： - 4：IPv4 - 6：IPv6
     /// Wire name: `ip_version`.
-    pub ip_version: Option<i64>,
+    pub ip_version: Option<i32>,
     /// **参数解释**： 子网预留网段的IP网段。 **取值范围**： CIDR格式，掩码长度最小值为“所属子网的网段掩码 + 2”，最大值为32（IPv4）或128（IPv6）。
     /// Wire name: `cidr`.
     pub cidr: Option<String>,
@@ -42,7 +42,7 @@ pub struct VirsubnetCidrReservation {
         0 => id: Option<String> = "id",
         1 => virsubnet_id: Option<String> = "virsubnet_id",
         2 => vpc_id: Option<String> = "vpc_id",
-        3 => ip_version: Option<i64> = "ip_version",
+        3 => ip_version: Option<i32> = "ip_version",
         4 => cidr: Option<String> = "cidr",
         5 => name: Option<String> = "name",
         6 => description: Option<String> = "description",

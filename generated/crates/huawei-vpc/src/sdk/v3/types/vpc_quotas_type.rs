@@ -7,175 +7,175 @@
 pub struct VpcQuotas {
     /// **参数解释**： 网络ACL单方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `acl_policy_contain_rules`.
-    pub acl_policy_contain_rules: Option<i64>,
+    pub acl_policy_contain_rules: Option<i32>,
     /// **参数解释**： IP地址组数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `address_group`.
-    pub address_group: Option<i64>,
+    pub address_group: Option<i32>,
     /// **参数解释**： IP地址组包含的IP地址集数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `address_group_contain_ipset`.
-    pub address_group_contain_ipset: Option<i64>,
+    pub address_group_contain_ipset: Option<i32>,
     /// **参数解释**： CloudDCN场景的网络ACL数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `clouddcn_firewall_group`.
-    pub clouddcn_firewall_group: Option<i64>,
+    pub clouddcn_firewall_group: Option<i32>,
     /// **参数解释**： CloudDCN场景的网络ACL单方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `clouddcn_acl_policy_contain_rules`.
-    pub clouddcn_acl_policy_contain_rules: Option<i64>,
+    pub clouddcn_acl_policy_contain_rules: Option<i32>,
     /// **参数解释**： 边缘网关数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `edge_gateway`.
-    pub edge_gateway: Option<i64>,
+    pub edge_gateway: Option<i32>,
     /// **参数解释**： 弹性网卡关联的安全组数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `eni_contain_secgroup`.
-    pub eni_contain_secgroup: Option<i64>,
+    pub eni_contain_secgroup: Option<i32>,
     /// **参数解释**： 网络ACL中配置了IP地址组或不连续端口的IPv4规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `firewall_policy_contain_ipv4_composite_rules`.
-    pub firewall_policy_contain_ipv4_composite_rules: Option<i64>,
+    pub firewall_policy_contain_ipv4_composite_rules: Option<i32>,
     /// **参数解释**： 网络ACL中配置了IP地址组或不连续端口的IPv6规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `firewall_policy_contain_ipv6_composite_rules`.
-    pub firewall_policy_contain_ipv6_composite_rules: Option<i64>,
+    pub firewall_policy_contain_ipv6_composite_rules: Option<i32>,
     /// **参数解释**： 云转发策略数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `forward_policy`.
-    pub forward_policy: Option<i64>,
+    pub forward_policy: Option<i32>,
     /// **参数解释**： 云转发策略关联端口数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `forward_policy_contain_ports`.
-    pub forward_policy_contain_ports: Option<i64>,
+    pub forward_policy_contain_ports: Option<i32>,
     /// **参数解释**： 云转发规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `forward_rule`.
-    pub forward_rule: Option<i64>,
+    pub forward_rule: Option<i32>,
     /// **参数解释**： 对等连接数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `peering`.
-    pub peering: Option<i64>,
+    pub peering: Option<i32>,
     /// **参数解释**： 一个physical_network下支持创建的roce网络数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `roce_cluster_contain_networks`.
-    pub roce_cluster_contain_networks: Option<i64>,
+    pub roce_cluster_contain_networks: Option<i32>,
     /// **参数解释**： 路由表支持系统路由数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `rtb_allow_sys_cidr_routes`.
-    pub rtb_allow_sys_cidr_routes: Option<i64>,
+    pub rtb_allow_sys_cidr_routes: Option<i32>,
     /// **参数解释**： 共享带宽组数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `shared_bandwidth`.
-    pub shared_bandwidth: Option<i64>,
+    pub shared_bandwidth: Option<i32>,
     /// **参数解释**： 单个共享带宽关联的弹性公网IP数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `shared_bandwidth_contain_publicip`.
-    pub shared_bandwidth_contain_publicip: Option<i64>,
+    pub shared_bandwidth_contain_publicip: Option<i32>,
     /// **参数解释**： 单个安全组包含的规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `secgroup_contain_rules`.
-    pub secgroup_contain_rules: Option<i64>,
+    pub secgroup_contain_rules: Option<i32>,
     /// **参数解释**： 单个安全组关联的网卡数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `secgroup_referred_by_nic`.
-    pub secgroup_referred_by_nic: Option<i64>,
+    pub secgroup_referred_by_nic: Option<i32>,
     /// **参数解释**： 安全组数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `security_group`.
-    pub security_group: Option<i64>,
+    pub security_group: Option<i32>,
     /// **参数解释**： 安全组中配置了IP地址组、不连续端口或远端安全组的IPv4出方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `security_group_contain_egress_ipv4_composite_rules`.
-    pub security_group_contain_egress_ipv4_composite_rules: Option<i64>,
+    pub security_group_contain_egress_ipv4_composite_rules: Option<i32>,
     /// **参数解释**： 安全组中配置了IP地址组、不连续端口或远端安全组的IPv6出方向规则数配。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `security_group_contain_egress_ipv6_composite_rules`.
-    pub security_group_contain_egress_ipv6_composite_rules: Option<i64>,
+    pub security_group_contain_egress_ipv6_composite_rules: Option<i32>,
     /// **参数解释**： 安全组中配置了IP地址组、不连续端口或远端安全组的IPv4入方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `security_group_contain_ingress_ipv4_composite_rules`.
-    pub security_group_contain_ingress_ipv4_composite_rules: Option<i64>,
+    pub security_group_contain_ingress_ipv4_composite_rules: Option<i32>,
     /// **参数解释**： 安全组中配置了IP地址组、不连续端口或远端安全组的IPv6入方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `security_group_contain_ingress_ipv6_composite_rules`.
-    pub security_group_contain_ingress_ipv6_composite_rules: Option<i64>,
+    pub security_group_contain_ingress_ipv6_composite_rules: Option<i32>,
     /// **参数解释**： 安全组规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `security_group_rule`.
-    pub security_group_rule: Option<i64>,
+    pub security_group_rule: Option<i32>,
     /// **参数解释**： 单个子网包含的弹性网卡数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `subnet_contain_eni`.
-    pub subnet_contain_eni: Option<i64>,
+    pub subnet_contain_eni: Option<i32>,
     /// **参数解释**： 流量镜像筛选条件数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `traffic_mirror_filter`.
-    pub traffic_mirror_filter: Option<i64>,
+    pub traffic_mirror_filter: Option<i32>,
     /// **参数解释**： 单个流量镜像筛选条件被镜像会话引用数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `traffic_mirror_filter_referred_by_session`.
-    pub traffic_mirror_filter_referred_by_session: Option<i64>,
+    pub traffic_mirror_filter_referred_by_session: Option<i32>,
     /// **参数解释**： 流量镜像筛选条件单方向规则数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `traffic_mirror_filter_contain_rules_each_direction`.
-    pub traffic_mirror_filter_contain_rules_each_direction: Option<i64>,
+    pub traffic_mirror_filter_contain_rules_each_direction: Option<i32>,
     /// **参数解释**： 流量镜像会话数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `traffic_mirror_session`.
-    pub traffic_mirror_session: Option<i64>,
+    pub traffic_mirror_session: Option<i32>,
     /// **参数解释**： 单个流量镜像会话关联的镜像源数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `traffic_mirror_session_contain_sources`.
-    pub traffic_mirror_session_contain_sources: Option<i64>,
+    pub traffic_mirror_session_contain_sources: Option<i32>,
     /// **参数解释**： 单个镜像源被流量镜像会话引用次数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `traffic_mirror_source_referred_by_session`.
-    pub traffic_mirror_source_referred_by_session: Option<i64>,
+    pub traffic_mirror_source_referred_by_session: Option<i32>,
     /// **参数解释**： 私网弹性负载均衡类型的镜像目的被会话引用次数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `traffic_mirror_target_elb_referred_by_session`.
-    pub traffic_mirror_target_elb_referred_by_session: Option<i64>,
+    pub traffic_mirror_target_elb_referred_by_session: Option<i32>,
     /// **参数解释**： 弹性网卡类型的镜像目的被会话引用次数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `traffic_mirror_target_eni_referred_by_session`.
-    pub traffic_mirror_target_eni_referred_by_session: Option<i64>,
+    pub traffic_mirror_target_eni_referred_by_session: Option<i32>,
     /// **参数解释**： 虚拟IP数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `vip`.
-    pub vip: Option<i64>,
+    pub vip: Option<i32>,
     /// **参数解释**： 子网数配额。 **取值范围**： 整数，-1表示此配额未上线，请通过\[v1查询配额接口\](vpc_quota_0001.xml)。
     /// Wire name: `virsubnet`.
-    pub virsubnet: Option<i64>,
+    pub virsubnet: Option<i32>,
     /// **参数解释**： 单子网包含IPv4子网预留网段数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `virsubnet_contain_ipv4_cidr_reservations`.
-    pub virsubnet_contain_ipv4_cidr_reservations: Option<i64>,
+    pub virsubnet_contain_ipv4_cidr_reservations: Option<i32>,
     /// **参数解释**： 单子网包含IPv6子网预留网段数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `virsubnet_contain_ipv6_cidr_reservations`.
-    pub virsubnet_contain_ipv6_cidr_reservations: Option<i64>,
+    pub virsubnet_contain_ipv6_cidr_reservations: Option<i32>,
     /// **参数解释**： VPC数配额。 **取值范围**： 整数，-1表示此配额未上线，请通过\[v1查询配额接口\](vpc_quota_0001.xml)。
     /// Wire name: `vpc`.
-    pub vpc: Option<i64>,
+    pub vpc: Option<i32>,
     /// **参数解释**： 单个VPC包含弹性网卡数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `vpc_contain_eni`.
-    pub vpc_contain_eni: Option<i64>,
+    pub vpc_contain_eni: Option<i32>,
     /// **参数解释**： 单个VPC包含虚拟IP数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `vpc_contain_vip`.
-    pub vpc_contain_vip: Option<i64>,
+    pub vpc_contain_vip: Option<i32>,
     /// **参数解释**： 单个VPC包含子网数配额。 **取值范围**： 整数，-1表示此配额未上线。
     /// Wire name: `vpc_contain_virsubnet`.
-    pub vpc_contain_virsubnet: Option<i64>,
+    pub vpc_contain_virsubnet: Option<i32>,
 }
 
 ::runtime::lenient_object! {
     VpcQuotas {
-        0 => acl_policy_contain_rules: Option<i64> = "acl_policy_contain_rules",
-        1 => address_group: Option<i64> = "address_group",
-        2 => address_group_contain_ipset: Option<i64> = "address_group_contain_ipset",
-        3 => clouddcn_firewall_group: Option<i64> = "clouddcn_firewall_group",
-        4 => clouddcn_acl_policy_contain_rules: Option<i64> = "clouddcn_acl_policy_contain_rules",
-        5 => edge_gateway: Option<i64> = "edge_gateway",
-        6 => eni_contain_secgroup: Option<i64> = "eni_contain_secgroup",
-        7 => firewall_policy_contain_ipv4_composite_rules: Option<i64> = "firewall_policy_contain_ipv4_composite_rules",
-        8 => firewall_policy_contain_ipv6_composite_rules: Option<i64> = "firewall_policy_contain_ipv6_composite_rules",
-        9 => forward_policy: Option<i64> = "forward_policy",
-        10 => forward_policy_contain_ports: Option<i64> = "forward_policy_contain_ports",
-        11 => forward_rule: Option<i64> = "forward_rule",
-        12 => peering: Option<i64> = "peering",
-        13 => roce_cluster_contain_networks: Option<i64> = "roce_cluster_contain_networks",
-        14 => rtb_allow_sys_cidr_routes: Option<i64> = "rtb_allow_sys_cidr_routes",
-        15 => shared_bandwidth: Option<i64> = "shared_bandwidth",
-        16 => shared_bandwidth_contain_publicip: Option<i64> = "shared_bandwidth_contain_publicip",
-        17 => secgroup_contain_rules: Option<i64> = "secgroup_contain_rules",
-        18 => secgroup_referred_by_nic: Option<i64> = "secgroup_referred_by_nic",
-        19 => security_group: Option<i64> = "security_group",
-        20 => security_group_contain_egress_ipv4_composite_rules: Option<i64> = "security_group_contain_egress_ipv4_composite_rules",
-        21 => security_group_contain_egress_ipv6_composite_rules: Option<i64> = "security_group_contain_egress_ipv6_composite_rules",
-        22 => security_group_contain_ingress_ipv4_composite_rules: Option<i64> = "security_group_contain_ingress_ipv4_composite_rules",
-        23 => security_group_contain_ingress_ipv6_composite_rules: Option<i64> = "security_group_contain_ingress_ipv6_composite_rules",
-        24 => security_group_rule: Option<i64> = "security_group_rule",
-        25 => subnet_contain_eni: Option<i64> = "subnet_contain_eni",
-        26 => traffic_mirror_filter: Option<i64> = "traffic_mirror_filter",
-        27 => traffic_mirror_filter_referred_by_session: Option<i64> = "traffic_mirror_filter_referred_by_session",
-        28 => traffic_mirror_filter_contain_rules_each_direction: Option<i64> = "traffic_mirror_filter_contain_rules_each_direction",
-        29 => traffic_mirror_session: Option<i64> = "traffic_mirror_session",
-        30 => traffic_mirror_session_contain_sources: Option<i64> = "traffic_mirror_session_contain_sources",
-        31 => traffic_mirror_source_referred_by_session: Option<i64> = "traffic_mirror_source_referred_by_session",
-        32 => traffic_mirror_target_elb_referred_by_session: Option<i64> = "traffic_mirror_target_elb_referred_by_session",
-        33 => traffic_mirror_target_eni_referred_by_session: Option<i64> = "traffic_mirror_target_eni_referred_by_session",
-        34 => vip: Option<i64> = "vip",
-        35 => virsubnet: Option<i64> = "virsubnet",
-        36 => virsubnet_contain_ipv4_cidr_reservations: Option<i64> = "virsubnet_contain_ipv4_cidr_reservations",
-        37 => virsubnet_contain_ipv6_cidr_reservations: Option<i64> = "virsubnet_contain_ipv6_cidr_reservations",
-        38 => vpc: Option<i64> = "vpc",
-        39 => vpc_contain_eni: Option<i64> = "vpc_contain_eni",
-        40 => vpc_contain_vip: Option<i64> = "vpc_contain_vip",
-        41 => vpc_contain_virsubnet: Option<i64> = "vpc_contain_virsubnet",
+        0 => acl_policy_contain_rules: Option<i32> = "acl_policy_contain_rules",
+        1 => address_group: Option<i32> = "address_group",
+        2 => address_group_contain_ipset: Option<i32> = "address_group_contain_ipset",
+        3 => clouddcn_firewall_group: Option<i32> = "clouddcn_firewall_group",
+        4 => clouddcn_acl_policy_contain_rules: Option<i32> = "clouddcn_acl_policy_contain_rules",
+        5 => edge_gateway: Option<i32> = "edge_gateway",
+        6 => eni_contain_secgroup: Option<i32> = "eni_contain_secgroup",
+        7 => firewall_policy_contain_ipv4_composite_rules: Option<i32> = "firewall_policy_contain_ipv4_composite_rules",
+        8 => firewall_policy_contain_ipv6_composite_rules: Option<i32> = "firewall_policy_contain_ipv6_composite_rules",
+        9 => forward_policy: Option<i32> = "forward_policy",
+        10 => forward_policy_contain_ports: Option<i32> = "forward_policy_contain_ports",
+        11 => forward_rule: Option<i32> = "forward_rule",
+        12 => peering: Option<i32> = "peering",
+        13 => roce_cluster_contain_networks: Option<i32> = "roce_cluster_contain_networks",
+        14 => rtb_allow_sys_cidr_routes: Option<i32> = "rtb_allow_sys_cidr_routes",
+        15 => shared_bandwidth: Option<i32> = "shared_bandwidth",
+        16 => shared_bandwidth_contain_publicip: Option<i32> = "shared_bandwidth_contain_publicip",
+        17 => secgroup_contain_rules: Option<i32> = "secgroup_contain_rules",
+        18 => secgroup_referred_by_nic: Option<i32> = "secgroup_referred_by_nic",
+        19 => security_group: Option<i32> = "security_group",
+        20 => security_group_contain_egress_ipv4_composite_rules: Option<i32> = "security_group_contain_egress_ipv4_composite_rules",
+        21 => security_group_contain_egress_ipv6_composite_rules: Option<i32> = "security_group_contain_egress_ipv6_composite_rules",
+        22 => security_group_contain_ingress_ipv4_composite_rules: Option<i32> = "security_group_contain_ingress_ipv4_composite_rules",
+        23 => security_group_contain_ingress_ipv6_composite_rules: Option<i32> = "security_group_contain_ingress_ipv6_composite_rules",
+        24 => security_group_rule: Option<i32> = "security_group_rule",
+        25 => subnet_contain_eni: Option<i32> = "subnet_contain_eni",
+        26 => traffic_mirror_filter: Option<i32> = "traffic_mirror_filter",
+        27 => traffic_mirror_filter_referred_by_session: Option<i32> = "traffic_mirror_filter_referred_by_session",
+        28 => traffic_mirror_filter_contain_rules_each_direction: Option<i32> = "traffic_mirror_filter_contain_rules_each_direction",
+        29 => traffic_mirror_session: Option<i32> = "traffic_mirror_session",
+        30 => traffic_mirror_session_contain_sources: Option<i32> = "traffic_mirror_session_contain_sources",
+        31 => traffic_mirror_source_referred_by_session: Option<i32> = "traffic_mirror_source_referred_by_session",
+        32 => traffic_mirror_target_elb_referred_by_session: Option<i32> = "traffic_mirror_target_elb_referred_by_session",
+        33 => traffic_mirror_target_eni_referred_by_session: Option<i32> = "traffic_mirror_target_eni_referred_by_session",
+        34 => vip: Option<i32> = "vip",
+        35 => virsubnet: Option<i32> = "virsubnet",
+        36 => virsubnet_contain_ipv4_cidr_reservations: Option<i32> = "virsubnet_contain_ipv4_cidr_reservations",
+        37 => virsubnet_contain_ipv6_cidr_reservations: Option<i32> = "virsubnet_contain_ipv6_cidr_reservations",
+        38 => vpc: Option<i32> = "vpc",
+        39 => vpc_contain_eni: Option<i32> = "vpc_contain_eni",
+        40 => vpc_contain_vip: Option<i32> = "vpc_contain_vip",
+        41 => vpc_contain_virsubnet: Option<i32> = "vpc_contain_virsubnet",
     }
 }
