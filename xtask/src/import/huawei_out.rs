@@ -31,6 +31,8 @@ pub struct HwStats {
     /// model (a release apart: not used).
     pub go_applied: usize,
     pub go_differ: usize,
+    /// API versions all of whose operations were refused (nothing written for them).
+    pub empty_versions: usize,
 }
 
 /// Path parameters the signer fills from the credentials (`credential_params` of
@@ -373,6 +375,12 @@ pub fn render(
         } else {
             accepted.push(op);
         }
+    }
+    if accepted.is_empty() {
+        // Nothing to generate (kvs: every operation has a BSON body): no service.yaml, so
+        // no crate of nothing; files of an earlier import are deleted.
+        stats.empty_versions += 1;
+        return Vec::new();
     }
     let op_names: BTreeSet<String> = accepted.iter().map(|o| o.name.clone()).collect();
     // Models the accepted operations reach (their own Request/Response are not types).

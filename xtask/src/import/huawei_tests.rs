@@ -363,3 +363,24 @@ fn a_go_struct_that_differs_from_the_python_model_is_not_used() {
     let service = std::fs::read_to_string(out.0.join("dds/service.yaml")).unwrap();
     assert!(service.contains("      num: { type: i64"), "{service}");
 }
+
+#[test]
+fn a_version_whose_every_operation_is_refused_writes_nothing() {
+    // As kvs: every operation's body is BSON. No service.yaml of no operation (a crate of
+    // nothing would not even build warning-free).
+    let site = edited_site("huawei-all-refused", |text| text.to_owned());
+    let client = site.0.join("huaweicloudsdkdds/v3/dds_client.py");
+    let text = std::fs::read_to_string(&client)
+        .unwrap()
+        .replace("['application/json']", "['application/bson']");
+    write(&client, &text);
+    let out = tmp("huawei-all-refused-out");
+    let (summary, stats) = import_huawei(&site.0, None, &[], &out.0).expect("imports");
+    assert_eq!(
+        (stats.operations, stats.empty_versions),
+        (0, 1),
+        "{stats:?}"
+    );
+    assert_eq!(summary.written, 0);
+    assert!(!out.0.join("dds/service.yaml").exists());
+}

@@ -421,9 +421,10 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
         .map(|(why, n)| format!("{n} {why}"))
         .collect();
     println!(
-        "import huawei: {} services, {} versions, {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} response fields read from headers, Go SDK facts for {} models ({} differ from the Python SDK's: not used), files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import huawei: {} services, {} versions ({} with every operation refused: not written), {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} response fields read from headers, Go SDK facts for {} models ({} differ from the Python SDK's: not used), files {} written / {} unchanged / {} deleted, {:.2} s",
         summary.services,
         summary.versions,
+        stats.empty_versions,
         stats.operations,
         stats.skipped,
         if causes.is_empty() {
