@@ -262,6 +262,8 @@ fn shape(shapes: &mut Shapes, types: &[&NamedType], ty: &Ty) -> Shape {
         Ty::U32 => Shape::U32,
         Ty::U64 => Shape::U64,
         Ty::F64 => Shape::F64,
+        Ty::Bytes => Shape::Bytes,
+        Ty::Json => Shape::Any,
         Ty::List(inner) => Shape::List(Box::new(shape(shapes, types, inner))),
         Ty::Map(inner) => Shape::Map(Box::new(shape(shapes, types, inner))),
         Ty::Named(name) => {

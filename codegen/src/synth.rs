@@ -70,6 +70,8 @@ pub fn scalar(field: &Field, ty: &Ty) -> Option<Value> {
         Ty::U64 => int(0.0, 9.0e15),
         Ty::F64 => Value::from(from_example(false).unwrap_or_else(|| number(f64::MIN, f64::MAX))),
         Ty::Timestamp(format) => Value::from(timestamp_text(format)),
+        Ty::Bytes => Value::from(format!("example-{}", field.wire)),
+        Ty::Json => Value::Object(serde_json::Map::new()),
         Ty::List(_) | Ty::Map(_) | Ty::Named(_) => return None,
     })
 }
@@ -88,6 +90,8 @@ pub fn response(model: &Model, op: &Operation) -> (u16, String) {
     if let Some((field, _)) = op.response_payload() {
         // The body is the field's value alone (no envelope: errors are the status's).
         return match filler.value(field, &field.ty, 0) {
+            // Bytes (a file) are the text itself, not a JSON string of it.
+            Some(Value::String(text)) if field.ty == Ty::Bytes => (200, text),
             Some(value) => (200, value.to_string()),
             None => (204, String::new()),
         };

@@ -282,6 +282,20 @@ impl Lenient for String {
     }
 }
 
+/// A JSON value (a spec field of type `json`) takes whatever the vendor sends.
+impl Lenient for serde_json::Value {
+    #[inline]
+    fn de_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+
+    /// Any value is a JSON value: nothing is set aside.
+    #[inline]
+    fn de_tolerant<'de, D: Deserializer<'de>>(d: D) -> Result<Tolerated<Self>, D::Error> {
+        Self::de_lenient(d).map(Ok)
+    }
+}
+
 /// Decodes a string-like scalar as text (numbers and booleans as their JSON text).
 #[inline]
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

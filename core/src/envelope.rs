@@ -76,6 +76,9 @@ pub enum PayloadKind {
     /// A string: a JSON string's value when the body is one, else the body's text as it
     /// came (plain text, XML, a JSON document kept whole), never a decode error.
     Text,
+    /// Bytes: the body as it came, byte for byte (a file, a document of any type), never a
+    /// decode error.
+    Bytes,
 }
 
 /// Why [`decode`] did not produce a payload.

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod blob;
 pub mod build;
 pub mod catalog;
 pub mod checksum;
@@ -22,6 +23,7 @@ pub mod shape;
 pub mod time_fmt;
 pub mod wire;
 
+pub use blob::Blob;
 pub use build::{BuildError, Problem};
 pub use envelope::EnvelopeSpec;
 pub use error::{DecodeError, ErrorMeta, Retry, ServiceError};

@@ -138,8 +138,13 @@ pub enum Location {
     Header,
     /// A member of the JSON body.
     Body,
-    /// The whole body: JSON of a structured value (an array, an object), a string as it is.
+    /// The whole body: JSON of a structured value (an array, an object), a string as it
+    /// is, bytes ([`Blob`](crate::Blob)) as they are.
     Payload,
+    /// A member of an `application/x-www-form-urlencoded` body.
+    Form,
+    /// A part of a `multipart/form-data` body: a file part for bytes, a text part otherwise.
+    Part,
 }
 
 impl Location {
@@ -151,6 +156,8 @@ impl Location {
         Location::Header,
         Location::Body,
         Location::Payload,
+        Location::Form,
+        Location::Part,
     ];
 
     /// The spec's spelling (`location: path`) and the variant's name in lower case.
@@ -162,6 +169,8 @@ impl Location {
             Location::Header => "header",
             Location::Body => "body",
             Location::Payload => "payload",
+            Location::Form => "form",
+            Location::Part => "part",
         }
     }
 
@@ -174,6 +183,8 @@ impl Location {
             Location::Header => "Header",
             Location::Body => "Body",
             Location::Payload => "Payload",
+            Location::Form => "Form",
+            Location::Part => "Part",
         }
     }
 
@@ -217,7 +228,11 @@ impl Field {
         /// A member of the JSON body.
         body => Body,
         /// The whole body.
-        payload => Payload
+        payload => Payload,
+        /// A member of a form body.
+        form => Form,
+        /// A part of a multipart body.
+        part => Part
     );
 
     /// This field's list sent as one comma-separated value (Huawei's `csv` query arrays:

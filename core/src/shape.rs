@@ -33,6 +33,10 @@ pub enum Shape {
     U64,
     /// `f64`.
     F64,
+    /// [`Blob`](crate::Blob): a body taken as bytes.
+    Bytes,
+    /// `serde_json::Value`: any JSON.
+    Any,
     /// `Vec<T>`.
     List(Box<Shape>),
     /// `BTreeMap<String, T>`.
@@ -94,6 +98,8 @@ impl<'de> DeserializeSeed<'de> for ShapeSeed<'_> {
             Shape::U32 => u32::de_lenient(d).map(drop),
             Shape::U64 => u64::de_lenient(d).map(drop),
             Shape::F64 => f64::de_lenient(d).map(drop),
+            Shape::Bytes => crate::Blob::de_lenient(d).map(drop),
+            Shape::Any => serde_json::Value::de_lenient(d).map(drop),
             Shape::List(inner) => {
                 let next = std::cell::Cell::new(0);
                 crate::de::seq(
@@ -143,6 +149,8 @@ impl<'de> DeserializeSeed<'de> for TolerantShapeSeed<'_> {
             Shape::U32 => done(scalar::<D, u32>(d)),
             Shape::U64 => done(scalar::<D, u64>(d)),
             Shape::F64 => done(scalar::<D, f64>(d)),
+            Shape::Bytes => done(crate::Blob::de_tolerant(d)),
+            Shape::Any => done(serde_json::Value::de_tolerant(d)),
             Shape::List(inner) => done(seq(d, seed(inner))),
             Shape::Map(inner) => done(map(d, seed(inner))),
             Shape::Object(i) => object(

@@ -24,6 +24,11 @@ pub enum Value {
     List(Vec<Value>),
     /// An object: `(wire name, value)` in spec order.
     Object(Vec<(&'static str, Value)>),
+    /// A map: keys are data (a `map<string, T>` field, a JSON value's object), in order.
+    Map(Vec<(String, Value)>),
+    /// Bytes sent as they are: a multipart file part, or an `application/octet-stream`
+    /// body. Inside JSON (which the specs refuse) it is the text of its bytes.
+    Blob(crate::blob::Blob),
 }
 
 impl Value {
@@ -54,19 +59,22 @@ impl Value {
                 out.push(']');
             }
             Value::Object(fields) => {
+                write_json_object(out, fields.iter().map(|(k, v)| (*k, v)));
+            }
+            Value::Map(entries) => {
+                // Keys are data: a `null` is the caller's (`{"k": null}` clears `k`), kept.
                 out.push('{');
-                let mut first = true;
-                for (k, v) in fields.iter().filter(|(_, v)| *v != Value::Null) {
-                    if !first {
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
                         out.push(',');
                     }
-                    first = false;
                     push_json_str(out, k);
                     out.push(':');
                     v.write_json(out);
                 }
                 out.push('}');
             }
+            Value::Blob(blob) => push_json_str(out, &String::from_utf8_lossy(blob.bytes())),
         }
     }
 
@@ -78,7 +86,9 @@ impl Value {
             Value::UInt(v) => v.to_string(),
             Value::Float(v) => v.to_string(),
             Value::Bool(v) => v.to_string(),
-            Value::Null | Value::List(_) | Value::Object(_) => return None,
+            Value::Null | Value::List(_) | Value::Object(_) | Value::Map(_) | Value::Blob(_) => {
+                return None;
+            }
         })
     }
 
@@ -97,9 +107,30 @@ impl Value {
                     v.flatten_into(&format!("{key}.{k}"), out);
                 }
             }
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    v.flatten_into(&format!("{key}.{k}"), out);
+                }
+            }
             scalar => out.extend(scalar.scalar_text().map(|t| (key.to_owned(), t))),
         }
     }
+}
+
+/// Appends `{"k":v,…}`, leaving out `Null` members.
+fn write_json_object<'a>(out: &mut String, members: impl Iterator<Item = (&'a str, &'a Value)>) {
+    out.push('{');
+    let mut first = true;
+    for (k, v) in members.filter(|(_, v)| **v != Value::Null) {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        push_json_str(out, k);
+        out.push(':');
+        v.write_json(out);
+    }
+    out.push('}');
 }
 
 /// Appends `s` as a JSON string literal. Runs of characters that need no escape are
@@ -174,18 +205,32 @@ impl<T: ToWire> ToWire for Vec<T> {
 }
 impl<T: ToWire> ToWire for std::collections::BTreeMap<String, T> {
     fn to_wire(&self) -> Value {
-        // Map keys are data, not spec names: render through a JSON string of the object.
-        let mut out = String::from("{");
-        for (i, (k, v)) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_json_str(&mut out, k);
-            out.push(':');
-            v.to_wire().write_json(&mut out);
+        Value::Map(self.iter().map(|(k, v)| (k.clone(), v.to_wire())).collect())
+    }
+}
+
+/// A JSON value (a spec field of type `json`: any JSON the vendor accepts) is sent as it
+/// is; its objects' keys are data.
+impl ToWire for serde_json::Value {
+    fn to_wire(&self) -> Value {
+        use serde_json::Value as Json;
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => Value::Int(i),
+                (None, Some(u), _) => Value::UInt(u),
+                (_, _, f) => Value::Float(f.unwrap_or(f64::NAN)),
+            },
+            Json::String(s) => Value::Str(s.clone()),
+            Json::Array(items) => Value::List(items.iter().map(ToWire::to_wire).collect()),
+            Json::Object(members) => Value::Map(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_wire()))
+                    .collect(),
+            ),
         }
-        out.push('}');
-        Value::Str(out)
     }
 }
 
@@ -237,6 +282,9 @@ pub enum Body {
     Json(String),
     /// Text sent as it is, under the request's own `Content-Type`.
     Raw(String),
+    /// Bytes sent as they are (a file, an encoded multipart form), under the request's
+    /// own `Content-Type`.
+    Bytes(Vec<u8>),
 }
 
 impl fmt::Debug for Body {
@@ -246,6 +294,7 @@ impl fmt::Debug for Body {
             Body::Form(pairs) => f.debug_tuple("Form").field(&Pairs(pairs)).finish(),
             Body::Json(text) => f.debug_tuple("Json").field(text).finish(),
             Body::Raw(text) => f.debug_tuple("Raw").field(text).finish(),
+            Body::Bytes(bytes) => write!(f, "Bytes(<{} bytes>)", bytes.len()),
         }
     }
 }
@@ -363,6 +412,14 @@ impl fmt::Debug for SignedRequest {
             .iter()
             .map(|(k, v)| (k.clone(), redact_header(k, v)))
             .collect();
+        let shown_whole = self.headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("content-type")
+                && (v.starts_with("multipart/") || v.starts_with("application/octet-stream"))
+        });
+        if shown_whole || std::str::from_utf8(&self.body).is_err() {
+            // A file's bytes (or a form carrying one) are not shown: they can hold anything.
+            return self.debug_with_body(f, &format!("<{} bytes>", self.body.len()), &headers);
+        }
         let body = String::from_utf8_lossy(&self.body);
         let is_form = self.headers.iter().any(|(k, v)| {
             k.eq_ignore_ascii_case("content-type")
@@ -373,13 +430,24 @@ impl fmt::Debug for SignedRequest {
         } else {
             body.into_owned()
         };
+        self.debug_with_body(f, &body, &headers)
+    }
+}
+
+impl SignedRequest {
+    fn debug_with_body(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        body: &str,
+        headers: &[(String, String)],
+    ) -> fmt::Result {
         f.debug_struct("SignedRequest")
             .field("operation", &self.operation)
             .field("method", &self.method.as_str())
             .field("host", &self.host)
             .field("path", &self.path)
             .field("query", &redact_form(&self.query))
-            .field("headers", &Pairs(&headers))
+            .field("headers", &Pairs(headers))
             .field("body", &body)
             .finish()
     }

@@ -125,6 +125,14 @@ pub enum Reply {
     /// `{{expires:KEY}}` with that URL's expiry as `YYYY-MM-DDTHH:MM:SS+0000` (UTC). An
     /// unknown placeholder or key is answered with a plain-text 500 saying which.
     Template(String),
+    /// These bytes with status 200 and this `Content-Type`: a file, an XML document, any
+    /// body that is not JSON.
+    Bytes {
+        /// The `Content-Type` header sent.
+        content_type: String,
+        /// The body.
+        body: Vec<u8>,
+    },
 }
 
 /// How the emulator judged a request.
@@ -158,12 +166,19 @@ pub struct Received {
     pub query: String,
     /// Headers (lower-case names), as received.
     pub headers: Vec<(String, String)>,
-    /// Body (lossy UTF-8).
-    pub body: String,
+    /// Body, byte for byte (`body_text` for text).
+    pub body: Vec<u8>,
     /// The verdict.
     pub verdict: Verdict,
     /// When it arrived, relative to the emulator's start.
     pub at: std::time::Duration,
+}
+
+impl Received {
+    /// The body as text (lossy UTF-8).
+    pub fn body_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
 }
 
 struct State {
@@ -562,7 +577,7 @@ async fn handle(
         path: incoming.path,
         query: incoming.query,
         headers: incoming.headers,
-        body: String::from_utf8_lossy(&incoming.body).into_owned(),
+        body: incoming.body.clone(),
         verdict,
         at: state.started.elapsed(),
     });
@@ -685,6 +700,15 @@ fn answer(
             message,
             status,
         } => dialect.error(*status, code, message, request_id).into(),
+        Reply::Bytes { content_type, body } => {
+            let mut response = dialect.body(200, body.clone(), request_id);
+            if let Ok(value) = hyper::header::HeaderValue::from_str(content_type) {
+                response
+                    .headers_mut()
+                    .insert(hyper::header::CONTENT_TYPE, value);
+            }
+            response.into()
+        }
         Reply::Malformed(kind) => {
             let (status, body): (u16, Vec<u8>) = match kind {
                 Malformed::Html502 => (502, HTML_502.to_vec()),

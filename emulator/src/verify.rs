@@ -415,6 +415,33 @@ fn path_vars(template: &str, path: &str) -> Option<Vec<(String, String)>> {
     Some(vars)
 }
 
+/// The `name` of each part of a `multipart/form-data` body (none for any other body).
+pub(crate) fn multipart_names(content_type: &str, body: &[u8]) -> Vec<String> {
+    let Some(boundary) = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| {
+            rest.split(';')
+                .find_map(|p| p.trim().strip_prefix("boundary="))
+        })
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("--{}", boundary.trim_matches('"'));
+    let text = String::from_utf8_lossy(body);
+    text.split(delimiter.as_str())
+        .filter_map(|part| {
+            let head = part.split("\r\n\r\n").next()?;
+            let disposition = head
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+            let name = disposition
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("name="))?;
+            Some(name.trim_matches('"').to_owned())
+        })
+        .collect()
+}
+
 /// The first required parameter the request lacks, named as the spec names it.
 fn missing_param(
     op: &OperationCatalog,
@@ -429,6 +456,7 @@ fn missing_param(
             .iter()
             .any(|(k, v)| !v.is_empty() && (k == name || k.starts_with(&format!("{name}."))))
     };
+    let parts = multipart_names(req.header("content-type").unwrap_or_default(), &req.body);
     let in_json = |name: &str| {
         json.as_ref()
             .and_then(|j| j.get(name))
@@ -454,6 +482,8 @@ fn missing_param(
                 (Location::Body, _) => in_json(name),
                 (Location::Payload, _) => !req.body.is_empty(),
                 (Location::Query, _) => in_pairs(&query, name),
+                (Location::Form, _) => in_pairs(params, name),
+                (Location::Part, _) => parts.iter().any(|part| part == name),
             };
             !present
         })

@@ -30,6 +30,9 @@ pub use envelope::EnvelopeSpec;
 pub use error::{DecodeError, ErrorMeta, Retry, SdkError, ServiceError};
 pub use protocols::{OperationInfo, Protocol, Scope};
 pub use redact::{REDACTED, Sensitive, SignedUrl};
+pub use sdk_core::Blob;
+/// Any JSON value: a field the vendor leaves untyped (spec type `json`).
+pub use serde_json::Value as JsonValue;
 pub use time_fmt::Timestamp;
 pub use transport::{RawResponse, Transport, TransportError, TransportErrorKind};
 pub use wire::{Body, Method, SignContext, SignedRequest, WireRequest};
@@ -38,6 +41,12 @@ pub use wire::{Body, Method, SignContext, SignedRequest, WireRequest};
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
+
+    /// A JSON value from the text of a spec's example (valid JSON: gen wrote it from a
+    /// parsed value); `Null` if it were not.
+    pub fn json(text: &str) -> crate::JsonValue {
+        serde_json::from_str(text).unwrap_or_default()
+    }
 }
 
 /// A generated response struct's decoding: [`de::Object`] (one match on the key, each value

@@ -303,7 +303,7 @@ async fn emulator_accepts_the_new_huawei_shapes() {
             .iter()
             .any(|(k, v)| k == "x-domain-id" && v == "d-emu")
     );
-    assert_eq!(log[1].body, "line one\nline two: {not json}");
+    assert_eq!(log[1].body_text(), "line one\nline two: {not json}");
 }
 
 /// Every type in every position compiles (the fixture corpus builds under clippy), and a

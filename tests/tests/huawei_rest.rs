@@ -118,3 +118,201 @@ async fn a_secret_header_field_is_typed_and_never_printed() {
     assert!(!printed.contains("example-X-Subject-Token"), "{printed}");
     accepted(&emu, "POST");
 }
+
+fn last(emu: &Emulator) -> emulator::Received {
+    let r = emu.requests().pop().expect("a request was received");
+    assert_eq!(r.verdict, Verdict::Accepted, "{r:?}");
+    r
+}
+
+fn header<'a>(r: &'a emulator::Received, name: &str) -> &'a str {
+    r.headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn a_multipart_upload_sends_text_parts_then_the_file_part() {
+    let (emu, client) = client().await;
+    // Not UTF-8, and holding a CRLF: the bytes go as they are.
+    let file: Vec<u8> = vec![0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, b'\r', b'\n', 0x00];
+    let request = widgets::UploadWidgetManualRequest::builder()
+        .widget_id("w-1")
+        .file(
+            runtime::Blob::new(file.clone())
+                .with_file_name("manual \"v2\".xlsx")
+                .with_content_type("application/vnd.ms-excel"),
+        )
+        .language("en")
+        .is_public(true)
+        .build()
+        .expect("valid");
+    let printed = format!("{request:?}");
+    assert!(printed.contains("len: 9"), "{printed}");
+    client.upload_widget_manual(&request).await.expect("answered");
+    let r = last(&emu);
+    let ct = header(&r, "content-type");
+    let boundary = ct
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("a multipart type with its boundary: {ct}"));
+    // The SDK's rule: a body other than JSON is signed as `UNSIGNED-PAYLOAD`.
+    assert_eq!(header(&r, "x-sdk-content-sha256"), "UNSIGNED-PAYLOAD");
+    let mut want = Vec::new();
+    for (name, value) in [("language", "en"), ("is_public", "true")] {
+        want.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    want.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename=\"manual %22v2%22.xlsx\"\r\nContent-Type: application/vnd.ms-excel\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    want.extend_from_slice(&file);
+    want.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    assert_eq!(r.body, want);
+    // The same request encodes to the same bytes (the boundary comes from the parts).
+    client.upload_widget_manual(&request).await.expect("answered");
+    assert_eq!(last(&emu).body, want);
+}
+
+#[tokio::test]
+async fn a_multipart_request_without_its_file_part_fails_at_build() {
+    let (emu, _client) = client().await;
+    let err = widgets::UploadWidgetManualRequest::builder()
+        .widget_id("w-1")
+        .build()
+        .expect_err("the file part is required");
+    assert!(err.to_string().contains("file"), "{err}");
+    assert!(emu.requests().is_empty(), "refused before any I/O");
+}
+
+#[tokio::test]
+async fn bytes_as_the_whole_body_go_as_an_octet_stream() {
+    let (emu, client) = client().await;
+    let image = vec![0x89, b'P', b'N', b'G', 0x00, 0xff];
+    let request = widgets::PutWidgetImageRequest::builder()
+        .widget_id("w-1")
+        .image(image.clone())
+        .build()
+        .expect("valid");
+    client.put_widget_image(&request).await.expect("answered");
+    let r = last(&emu);
+    assert_eq!(header(&r, "content-type"), "application/octet-stream");
+    assert_eq!(header(&r, "x-sdk-content-sha256"), "UNSIGNED-PAYLOAD");
+    assert_eq!(r.body, image);
+    // A blob's own content type is the body's.
+    let request = widgets::PutWidgetImageRequest::builder()
+        .widget_id("w-1")
+        .image(runtime::Blob::new(image).with_content_type("image/png"))
+        .build()
+        .expect("valid");
+    client.put_widget_image(&request).await.expect("answered");
+    assert_eq!(header(&last(&emu), "content-type"), "image/png");
+}
+
+#[tokio::test]
+async fn a_non_json_download_is_its_bytes_never_a_decode_error() {
+    let (emu, client) = client().await;
+    let request = widgets::GetWidgetImageRequest::builder()
+        .widget_id("w-1")
+        .build()
+        .expect("valid");
+    let bodies: [&[u8]; 4] = [
+        &[0x89, b'P', b'N', b'G', 0x00, 0xff, 0xfe],
+        b"<?xml version=\"1.0\"?><a/>",
+        br#"{"looks":"like JSON"}"#,
+        b"",
+    ];
+    for body in bodies {
+        emu.set_reply(
+            "GetWidgetImage",
+            Reply::Bytes {
+                content_type: "image/png".into(),
+                body: body.to_vec(),
+            },
+        );
+        let response = client.get_widget_image(&request).await.expect("answered");
+        let image = response.image.as_ref().expect("the body is the field");
+        assert_eq!(image.bytes(), body);
+        assert_eq!(response.content_type.as_deref(), Some("image/png"));
+        // Debug never prints a file's bytes.
+        assert!(format!("{response:?}").contains(&format!("len: {}", body.len())));
+    }
+    // The default answer (synthesized) is bytes too.
+    emu.set_reply("GetWidgetImage", Reply::Default);
+    let response = client.get_widget_image(&request).await.expect("answered");
+    assert_eq!(
+        response.image.expect("present").bytes(),
+        b"example-image".as_slice()
+    );
+    // An error status is still the error envelope.
+    emu.set_reply("GetWidgetImage", Reply::Error("APIG.0101".into()));
+    let err = client
+        .get_widget_image(&request)
+        .await
+        .expect_err("an error");
+    assert!(format!("{err:?}").contains("APIG.0101"), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_form_body_is_url_encoded_with_lists_as_repeated_keys() {
+    let (emu, client) = client().await;
+    let request = widgets::SubmitWidgetFormRequest::builder()
+        .widget_id("w-1")
+        .label("a b&c")
+        .sizes(vec![1, 2])
+        .build()
+        .expect("valid");
+    client.submit_widget_form(&request).await.expect("answered");
+    let r = last(&emu);
+    assert_eq!(
+        header(&r, "content-type"),
+        "application/x-www-form-urlencoded"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&r.body),
+        "Label=a+b%26c&Sizes=1&Sizes=2"
+    );
+}
+
+#[tokio::test]
+async fn json_values_and_maps_are_json_objects_in_the_body() {
+    let (emu, client) = client().await;
+    let settings = serde_json::json!({ "depth": 3, "tags": ["x"], "nested": { "k": null } });
+    let request = widgets::SetWidgetSettingsRequest::builder()
+        .widget_id("w-1")
+        .settings(settings.clone())
+        .labels(std::collections::BTreeMap::from([(
+            "env".to_owned(),
+            "prod".to_owned(),
+        )]))
+        .build()
+        .expect("valid");
+    emu.set_reply(
+        "SetWidgetSettings",
+        Reply::Template(r#"{"settings": {"depth": 3, "any": [1, "two"]}}"#.into()),
+    );
+    let response = client
+        .set_widget_settings(&request)
+        .await
+        .expect("answered");
+    assert_eq!(
+        response.settings,
+        Some(serde_json::json!({ "depth": 3, "any": [1, "two"] }))
+    );
+    let body: serde_json::Value = serde_json::from_slice(&last(&emu).body).expect("JSON");
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "settings": { "depth": 3, "tags": ["x"], "nested": { "k": null } },
+            "labels": { "env": "prod" },
+        })
+    );
+}

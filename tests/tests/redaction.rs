@@ -77,7 +77,8 @@ fn secrets(emu: &Emulator) -> Vec<String> {
         keys.huawei.sk.expose().clone(),
     ];
     for r in emu.requests() {
-        let texts = [r.query.as_str(), r.body.as_str()];
+        let body = r.body_text();
+        let texts = [r.query.as_str(), &body];
         for text in texts {
             for pair in text.split('&') {
                 if let Some(sig) = pair.strip_prefix("Signature=") {

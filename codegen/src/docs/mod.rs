@@ -186,6 +186,8 @@ impl Docs {
             (Location::Header, _) => Some("sent in the headers"),
             (Location::Body, _) => Some("sent in the JSON body"),
             (Location::Payload, _) => Some("sent in the whole body"),
+            (Location::Form, _) => Some("sent in the form body"),
+            (Location::Part, _) => Some("sent as a part of the multipart body"),
         };
         let doc = f.doc.as_deref().map(|d| prose(d.trim()));
         // The facts line continues the description's paragraph, unless that ends in a list.

@@ -193,6 +193,14 @@ fn value(
             let s = json.as_str()?;
             quote!(::runtime::Timestamp::from(#s))
         }
+        Ty::Bytes => {
+            let s = json.as_str()?;
+            quote!(::runtime::Blob::from(#s))
+        }
+        Ty::Json => {
+            let text = json.to_string();
+            quote!(::runtime::__private::json(#text))
+        }
         Ty::List(inner) => {
             let items = json
                 .as_array()?

@@ -96,6 +96,8 @@ fn base_ty(ty: &Ty, sensitive: Sensitivity, boxed: bool) -> TokenStream {
             let m = ident(marker);
             quote!(::runtime::Timestamp<::runtime::time_fmt::#m>)
         }
+        Ty::Bytes => quote!(::runtime::Blob),
+        Ty::Json => quote!(::runtime::JsonValue),
         Ty::List(inner) => {
             let inner = base_ty(inner, sensitive, false);
             quote!(Vec<#inner>)

@@ -70,6 +70,7 @@ pub(super) fn resolve_fields(
         let bytes_factor = unit_bytes_factor(cx, &at);
         let encoding = encoding_of(cx, &at);
         let location = location_of(cx, &at);
+        check_untyped_places(cx, &at, location);
         let sensitive = sensitivity_of(cx, &at);
         let valid_for = validity_of(cx, &at, sensitive);
         let aliases = aliases_of(cx, &at);
@@ -394,6 +395,56 @@ fn check_alias_clashes(
     }
 }
 
+/// `bytes` travel alone: a request's file part or whole body, a response's whole body.
+/// `json` (any JSON value) travels inside a JSON document or as the whole body.
+fn check_untyped_places(cx: &mut Cx<'_>, at: &At<'_>, location: Location) {
+    fn contains(ty: &Ty, wanted: &Ty) -> bool {
+        match ty {
+            Ty::List(inner) | Ty::Map(inner) => contains(inner, wanted),
+            other => other == wanted,
+        }
+    }
+    let pos = at.f.ty.pos;
+    let bytes_place = match (at.protocol, at.side) {
+        (Some(_), Side::Request) => matches!(location, Location::Part | Location::Payload),
+        (Some(_), Side::Response) => location == Location::Payload,
+        (None, _) => false,
+    };
+    if contains(at.ty, &Ty::Bytes) && !(*at.ty == Ty::Bytes && bytes_place) {
+        cx.err(
+            pos,
+            format!(
+                "field `{}` is `{}`: bytes travel alone, not inside a document or a parameter",
+                at.wire,
+                at.ty.spec_name()
+            ),
+        )
+        .hint = Some(
+            "a request field of type `bytes` has `location: part` (a multipart file part) or \
+             `location: payload` (the whole body); a response field, `location: payload`"
+                .into(),
+        );
+    }
+    let json_place = at.side == Side::Response
+        || at.protocol.is_none()
+        || matches!(
+            location,
+            Location::Body | Location::Payload | Location::Param | Location::Part
+        );
+    if contains(at.ty, &Ty::Json) && !json_place {
+        cx.err(
+            pos,
+            format!(
+                "field `{}` is `{}`, which has no text form for `location: {}`",
+                at.wire,
+                at.ty.spec_name(),
+                location.spec_name()
+            ),
+        )
+        .hint = Some("send any JSON value in the body (`location: body` or `payload`)".into());
+    }
+}
+
 /// Where a field travels: its `location:` if the protocol allows it, else the protocol's default.
 fn location_of(cx: &mut Cx<'_>, at: &At<'_>) -> Location {
     let (f, side, protocol) = (at.f, at.side, at.protocol);
@@ -506,6 +557,8 @@ fn parse_ty(
         "u32" => Ty::U32,
         "u64" => Ty::U64,
         "f64" => Ty::F64,
+        "bytes" => Ty::Bytes,
+        "json" => Ty::Json,
         "timestamp" => {
             let name = format.map_or("iso8601", |f| f.value.as_str());
             match TIME_FORMATS.iter().find(|(n, _)| *n == name) {

@@ -85,6 +85,8 @@ const PRIMITIVES: &[&str] = &[
     "u64",
     "f64",
     "timestamp",
+    "bytes",
+    "json",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +100,11 @@ pub enum Ty {
     F64,
     /// Runtime marker type name of the format.
     Timestamp(&'static str),
+    /// Bytes as they are (`runtime::Blob`): a multipart file part, an octet-stream body,
+    /// a response body that is not JSON.
+    Bytes,
+    /// Any JSON value (`runtime::JsonValue`): a member the vendor leaves untyped.
+    Json,
     List(Box<Ty>),
     Map(Box<Ty>),
     /// A named type of the same spec, by its Rust name.
@@ -131,6 +138,8 @@ impl Ty {
             Ty::U64 => "u64".into(),
             Ty::F64 => "f64".into(),
             Ty::Timestamp(_) => "timestamp".into(),
+            Ty::Bytes => "bytes".into(),
+            Ty::Json => "json".into(),
             Ty::List(t) => format!("list<{}>", t.spec_name()),
             Ty::Map(t) => format!("map<string, {}>", t.spec_name()),
             Ty::Named(n) => n.clone(),
@@ -332,10 +341,10 @@ impl Operation {
             .response
             .iter()
             .find(|f| f.location == Location::Payload)?;
-        let kind = if f.ty == Ty::Str {
-            sdk_core::envelope::PayloadKind::Text
-        } else {
-            sdk_core::envelope::PayloadKind::Json
+        let kind = match f.ty {
+            Ty::Str => sdk_core::envelope::PayloadKind::Text,
+            Ty::Bytes => sdk_core::envelope::PayloadKind::Bytes,
+            _ => sdk_core::envelope::PayloadKind::Json,
         };
         Some((f, kind))
     }

@@ -314,6 +314,7 @@ fn resolve_op(
     };
     check_path_params(cx, &spec, protocol, &path, &request);
     check_payload(cx, &spec, &request);
+    check_body_kinds(cx, &spec, &request);
     check_response_layout(cx, &spec, &response);
     let scope = resolve_scope(cx, &spec, protocol);
     if let Some(rl) = spec.rate_limit
@@ -520,6 +521,52 @@ fn resolve_enum(
         });
     }
     out
+}
+
+/// A request has one kind of body: JSON members (`body`), the whole body (`payload`), form
+/// fields (`form`) or multipart parts (`part`).
+fn check_body_kinds(cx: &mut Cx<'_>, spec: &OpSpec, request: &[Field]) {
+    const KINDS: [Location; 4] = [
+        Location::Body,
+        Location::Payload,
+        Location::Form,
+        Location::Part,
+    ];
+    let Some(first) = request.iter().find(|f| KINDS.contains(&f.location)) else {
+        return;
+    };
+    for other in request
+        .iter()
+        .filter(|f| KINDS.contains(&f.location) && f.location != first.location)
+    {
+        let pos = spec
+            .request
+            .iter()
+            .find(|f| f.name.value == other.wire)
+            .map_or(spec.operation.pos, |f| f.name.pos);
+        // `payload` beside `body` has its own message (check_payload).
+        if matches!(
+            (first.location, other.location),
+            (Location::Body, Location::Payload) | (Location::Payload, Location::Body)
+        ) {
+            continue;
+        }
+        cx.err(
+            pos,
+            format!(
+                "request field `{}` has `location: {}` but `{}` has `location: {}`: a body is of one kind",
+                other.wire,
+                other.location.spec_name(),
+                first.wire,
+                first.location.spec_name()
+            ),
+        )
+        .hint = Some(
+            "a request sends JSON members (`body`), a whole body (`payload`), form fields \
+             (`form`) or multipart parts (`part`), not two of them"
+                .into(),
+        );
+    }
 }
 
 /// A `payload` field is the whole body: at most one, and no `body` members beside it.

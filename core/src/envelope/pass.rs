@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::value::{
-    BoolDeserializer, BorrowedStrDeserializer, F64Deserializer, I64Deserializer,
-    MapAccessDeserializer, StrDeserializer, U64Deserializer, UnitDeserializer,
+    BoolDeserializer, BorrowedBytesDeserializer, BorrowedStrDeserializer, F64Deserializer,
+    I64Deserializer, MapAccessDeserializer, StrDeserializer, U64Deserializer, UnitDeserializer,
 };
 use serde::de::{
     self, Deserialize as _, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
@@ -47,7 +47,8 @@ pub(super) fn single_pass<'de, S: DeserializeSeed<'de>>(
 
 /// A success whose body is one field's value: the header fields, then `key` with the body
 /// (JSON of the field's type, or for [`PayloadKind::Text`] a JSON string's value or the
-/// text as it came). An empty body leaves the field absent.
+/// text as it came, or for [`PayloadKind::Bytes`] the bytes as they came). An empty body
+/// leaves the field absent, except as bytes (an empty file).
 pub(super) fn whole_body<'de, S: DeserializeSeed<'de>>(
     headers: &[(&'static str, &str)],
     key: &str,
@@ -57,9 +58,13 @@ pub(super) fn whole_body<'de, S: DeserializeSeed<'de>>(
 ) -> Result<S::Value, serde_json::Error> {
     let trimmed = body.trim_ascii();
     let text = kind == PayloadKind::Text && !trimmed.starts_with(b"\"");
-    let json = !trimmed.is_empty() && !text;
+    let bytes = kind == PayloadKind::Bytes;
+    let json = !trimmed.is_empty() && !text && !bytes;
     let mut de = serde_json::Deserializer::from_slice(body);
-    let last = if trimmed.is_empty() {
+    let last = if bytes {
+        // Bytes are the body as it came, an empty one included (an empty file).
+        Some((key, Last::Bytes(body)))
+    } else if trimmed.is_empty() {
         None
     } else if text {
         Some((key, Last::Text(String::from_utf8_lossy(body))))
@@ -82,6 +87,7 @@ pub(super) fn whole_body<'de, S: DeserializeSeed<'de>>(
 enum Last<'a, 'de> {
     Json(&'a mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>),
     Text(Cow<'de, str>),
+    Bytes(&'de [u8]),
 }
 
 /// Header fields, then the one field the body is, as one object.
@@ -127,6 +133,7 @@ impl<'de> MapAccess<'de> for Parts<'_, '_, 'de> {
                 seed.deserialize(BorrowedStrDeserializer::new(text))
             }
             Some(Last::Text(Cow::Owned(text))) => seed.deserialize(StrDeserializer::new(&text)),
+            Some(Last::Bytes(bytes)) => seed.deserialize(BorrowedBytesDeserializer::new(bytes)),
             None => Err(de::Error::custom("a value without its key")),
         }
     }

@@ -7,6 +7,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
+use crate::wire::{Body, Value};
+
 /// RFC 3986: everything but the unreserved `A-Z a-z 0-9 - _ . ~` is escaped.
 pub(crate) const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -29,6 +31,73 @@ pub fn form_urlencode(pairs: &[(String, String)]) -> String {
         .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// Encodes `(name, value)` parts as `multipart/form-data`, as the vendors' SDKs send a
+/// form with files: text parts first (a scalar's text; a list or object as JSON), then the
+/// file parts ([`Value::Blob`]: its file name, else the part's name, and its content type,
+/// else `application/octet-stream`); `Null` parts are left out. Returns the content type
+/// with its boundary, and the body. The boundary is derived from the parts, so the same
+/// request encodes to the same bytes, and is checked to occur in none of them.
+pub fn multipart(parts: &[(&str, Value)]) -> (String, Vec<u8>) {
+    let quoted = |s: &str| {
+        s.replace('"', "%22")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let mut heads_and_bodies: Vec<(String, Vec<u8>)> = Vec::new();
+    let (files, texts): (Vec<_>, Vec<_>) = parts
+        .iter()
+        .filter(|(_, v)| *v != Value::Null)
+        .partition(|(_, v)| matches!(v, Value::Blob(_)));
+    for (name, value) in texts {
+        let text = value.scalar_text().unwrap_or_else(|| value.to_json());
+        let head = format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
+        heads_and_bodies.push((head, text.into_bytes()));
+    }
+    for (name, value) in files {
+        let Value::Blob(blob) = value else { continue };
+        let head = format!(
+            "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}",
+            quoted(name),
+            quoted(blob.file_name().unwrap_or(name)),
+            blob.content_type().unwrap_or("application/octet-stream"),
+        );
+        heads_and_bodies.push((head, blob.bytes().to_vec()));
+    }
+    let mut digest = Sha256::new();
+    for (head, body) in &heads_and_bodies {
+        digest.update(head.as_bytes());
+        digest.update(body);
+    }
+    let seed = digest.finalize();
+    let mut boundary = format!("sdk-boundary-{}", hex::encode(&seed[..16]));
+    let mut salt = 0u32;
+    while heads_and_bodies.iter().any(|(_, body)| {
+        body.windows(boundary.len())
+            .any(|w| w == boundary.as_bytes())
+    }) {
+        salt += 1;
+        boundary = format!("sdk-boundary-{}-{salt}", hex::encode(&seed[..16]));
+    }
+    let mut out = Vec::new();
+    for (head, body) in &heads_and_bodies {
+        out.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), out)
+}
+
+/// The bytes a [`Body`] is sent as.
+pub fn body_bytes(body: Body) -> Vec<u8> {
+    match body {
+        Body::Empty => Vec::new(),
+        Body::Json(text) | Body::Raw(text) => text.into_bytes(),
+        Body::Form(pairs) => form_urlencode(&pairs).into_bytes(),
+        Body::Bytes(bytes) => bytes,
+    }
 }
 
 /// Decodes `application/x-www-form-urlencoded` text into pairs (`+` is a space; blanks kept).

@@ -10,7 +10,9 @@
 
 use percent_encoding::{percent_decode_str, percent_encode};
 
-use super::encoding::{RFC3986, form_urlencode, header, hmac_sha256, rfc3986, sha256_hex, utc};
+use super::encoding::{
+    RFC3986, body_bytes, header, hmac_sha256, multipart, rfc3986, sha256_hex, utc,
+};
 use super::{Field, Location, OperationInfo, Scope};
 use crate::build::{BuildError, Problem};
 use crate::credentials::HuaweiCredentials;
@@ -31,6 +33,8 @@ pub(super) fn build(
     let mut query = Vec::new();
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
     let mut members = Vec::new();
+    let mut form = Vec::new();
+    let mut parts = Vec::new();
     let mut payload = None;
     for f in fields {
         match f.location {
@@ -58,12 +62,29 @@ pub(super) fn build(
             }
             Location::Body => members.push((f.name, f.value)),
             Location::Payload => payload = Some(f.value),
+            Location::Form => push_query(f.name, &f.value, &mut form),
+            Location::Part => parts.push((f.name, f.value)),
         }
     }
     let body = match payload {
         Some(Value::Null) => Body::Empty,
         Some(Value::Str(text)) => Body::Raw(text),
+        Some(Value::Blob(blob)) => {
+            let ct = blob.content_type().unwrap_or("application/octet-stream");
+            body_content_type(&mut headers, ct, false);
+            Body::Bytes(blob.into_bytes())
+        }
         Some(value) => Body::Json(value.to_json()),
+        None if !parts.is_empty() => {
+            // The boundary is part of the type: it replaces even a declared multipart type.
+            let (ct, bytes) = multipart(&parts);
+            body_content_type(&mut headers, &ct, true);
+            Body::Bytes(bytes)
+        }
+        None if !form.is_empty() => {
+            body_content_type(&mut headers, "application/x-www-form-urlencoded", false);
+            Body::Form(form)
+        }
         None if members.is_empty() => Body::Empty,
         None => Body::Json(Value::Object(members).to_json()),
     };
@@ -76,6 +97,15 @@ pub(super) fn build(
         headers,
         body,
     })
+}
+
+/// Sets the content type of a body of another kind than JSON, unless a `Content-Type`
+/// field already set one (`force`: even then, for a type carrying its boundary).
+fn body_content_type(headers: &mut Vec<(String, String)>, ct: &str, force: bool) {
+    if force || header(headers, "content-type") == Some("application/json") {
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        headers.push(("Content-Type".to_owned(), ct.to_owned()));
+    }
 }
 
 /// Adds a query field: a list of scalars as repeated `name=item` (Huawei style), anything
@@ -249,11 +279,7 @@ pub(crate) fn sign(
     if unsigned_payload(&headers) && header(&headers, CONTENT_SHA256).is_none() {
         headers.push((CONTENT_SHA256.to_owned(), UNSIGNED_PAYLOAD.to_owned()));
     }
-    let body = match req.body {
-        Body::Empty => Vec::new(),
-        Body::Json(text) | Body::Raw(text) => text.into_bytes(),
-        Body::Form(pairs) => form_urlencode(&pairs).into_bytes(),
-    };
+    let body = body_bytes(req.body);
     let method = req.method.as_str();
     let (canonical, names) =
         canonical_request(method, &req.host, &path, &req.query, &headers, &body);

@@ -7,7 +7,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use super::encoding::{form_urlencode, header, hmac_sha256, sha256_hex, utc};
+use super::encoding::{body_bytes, form_urlencode, header, hmac_sha256, sha256_hex, utc};
 use super::{ClientConfig, Field, OperationInfo, flatten_params};
 use crate::credentials::TencentCredentials;
 use crate::wire::{Body, Method, SignContext, SignedRequest, Value, WireRequest, push_json_str};
@@ -280,8 +280,7 @@ pub(crate) fn sign(
     let query = form_urlencode(&req.query);
     let body = match (req.method, req.body) {
         (Method::Get, _) | (_, Body::Empty) => Vec::new(),
-        (_, Body::Json(text) | Body::Raw(text)) => text.into_bytes(),
-        (_, Body::Form(pairs)) => form_urlencode(&pairs).into_bytes(),
+        (_, body) => body_bytes(body),
     };
     let content_type = header(&headers, "content-type").unwrap_or_default();
     let canonical = signer_canonical(
