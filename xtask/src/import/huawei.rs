@@ -79,13 +79,22 @@ impl PyTy {
         }
     }
 
-    /// Whether any part of it is `object` or `file` (no typed spec for it yet).
-    pub fn untyped(&self) -> Option<&'static str> {
+    /// Whether it is an untyped value (`object`), or a list or map of them.
+    pub fn is_object(&self) -> bool {
         match self {
-            PyTy::Object => Some("object"),
-            PyTy::File => Some("file"),
-            PyTy::List(t) | PyTy::Dict(t) => t.untyped(),
-            _ => None,
+            PyTy::Object => true,
+            PyTy::List(t) | PyTy::Dict(t) => t.is_object(),
+            _ => false,
+        }
+    }
+
+    /// Whether any part of it is a `file` (bytes travel alone: a multipart file part or a
+    /// whole body, never inside a document).
+    pub fn has_file(&self) -> bool {
+        match self {
+            PyTy::File => true,
+            PyTy::List(t) | PyTy::Dict(t) => t.has_file(),
+            _ => false,
         }
     }
 }
@@ -116,6 +125,9 @@ pub struct Model {
     /// A flaw of the vendor's declaration (`file:line: what`): the operations that reach
     /// this model are refused with it rather than the whole import.
     pub flaw: Option<String>,
+    /// A response class of `SdkStreamResponse`: its body is a file (the SDK hands it over
+    /// as a stream), its members are headers.
+    pub stream: bool,
 }
 
 /// The constants of an enum class: `NAME = "value"` (strings) or `_1 = 1` (integers).
@@ -568,10 +580,11 @@ pub fn test_endpoint(text: &str) -> Option<(String, Vec<(String, String)>)> {
 /// `:param` docs of its `__init__`.
 fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
     let lines: Vec<&str> = text.lines().collect();
-    let (class_line, name) = lines.iter().enumerate().find_map(|(i, l)| {
+    let (class_line, name, stream) = lines.iter().enumerate().find_map(|(i, l)| {
         let rest = l.strip_prefix("class ")?;
         let name = rest.split(['(', ':']).next()?.trim();
-        Some((i, name.to_owned()))
+        let stream = rest.contains("(SdkStreamResponse)");
+        Some((i, name.to_owned(), stream))
     })?;
     let at = format!("{file}:{}", class_line + 1);
     let find = |prefix: &str| lines.iter().position(|l| l.trim().starts_with(prefix));
@@ -645,5 +658,6 @@ fn model(text: &str, file: &str, problems: &mut Vec<String>) -> Option<Model> {
         attrs,
         values,
         flaw,
+        stream,
     })
 }

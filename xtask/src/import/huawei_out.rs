@@ -2,9 +2,12 @@
 //! `service.yaml` with every model an operation reaches as a named type (an enum class as an
 //! `enum:`), and one spec per operation (path, query, header and JSON-body parameters; the
 //! body model as the `payload`; response headers as `location: header` fields and the SDK's
-//! `body` member as the response `payload`). What the specs cannot say yet is refused per
-//! operation with its cause, listed and counted, never half-rendered: multipart and form
-//! bodies, `file` members, `object` members in a request, non-JSON request content types.
+//! `body` member as the response `payload`; a form or multipart body model's members as
+//! `form` fields or `part`s, a `file` member as a `bytes` file part; a stream response's
+//! body as `bytes`; an `object` member as `json`). What the specs cannot say yet is refused
+//! per operation with its cause, listed and counted, never half-rendered: BSON, XML and
+//! octet-stream request bodies, a `file` inside a document, an object in a path, query,
+//! header or form.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -119,13 +122,8 @@ fn refusal(op: &Op, v: &Version) -> Option<String> {
         // where the AK/SK signature goes; the specs cannot say "not signed" yet.
         return Some("its own Authorization header (not signed with AK/SK)".into());
     }
-    if op.params.iter().any(|p| p.loc == Loc::Form) {
-        return Some("a form or multipart body".into());
-    }
-    if let Some(ct) = op.content_type.as_deref()
-        && !ct.starts_with("application/json")
-    {
-        return Some(format!("content type {ct}"));
+    if let Err(why) = body_kind(op) {
+        return Some(why);
     }
     let Some(request) = v.models.get(&format!("{}Request", op.name)) else {
         return Some("no request model".into());
@@ -143,27 +141,18 @@ fn refusal(op: &Op, v: &Version) -> Option<String> {
     {
         return Some(format!("a model the SDK declares inconsistently ({flaw})"));
     }
-    for p in &op.params {
-        let Some(a) = request.attrs.iter().find(|a| a.attr == p.attr) else {
-            return Some(format!(
-                "parameter `{}` is not in the request model",
-                p.attr
-            ));
-        };
-        if let Some(what) = untyped_in(&a.ty, v, &mut BTreeSet::new()) {
-            return Some(format!("a request member of type `{what}`"));
-        }
-        // An object has no one text for a path, query or header (the SDK would send its
-        // Python repr).
-        let object =
-            a.ty.models()
-                .iter()
-                .any(|m| v.models.get(*m).is_some_and(|model| model.values.is_none()));
-        if object && matches!(p.loc, Loc::Path | Loc::Query | Loc::Header) {
-            return Some("an object in the path, query or headers".into());
-        }
+    if let Err(why) = request_fields(op, v, request) {
+        return Some(why);
     }
     let headers = lower(&op.response_headers);
+    if response.stream {
+        // The body is the file; the members the SDK lists must be its headers.
+        return response
+            .attrs
+            .iter()
+            .any(|a| !headers.contains(&a.wire.to_ascii_lowercase()))
+            .then(|| "a file response with members besides headers".into());
+    }
     if response.attrs.iter().any(|a| a.wire == "body")
         && response
             .attrs
@@ -184,11 +173,136 @@ fn refusal(op: &Op, v: &Version) -> Option<String> {
     if response
         .attrs
         .iter()
-        .any(|a| untyped_in(&a.ty, v, &mut BTreeSet::new()) == Some("file"))
+        .any(|a| file_in(&a.ty, v, &mut BTreeSet::new()))
     {
-        return Some("a file response".into());
+        return Some("a `file` member inside a response document".into());
     }
     None
+}
+
+/// The kind of request body an operation's content type makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+fn body_kind(op: &Op) -> Result<BodyKind, String> {
+    let kind = match op.content_type.as_deref() {
+        None => BodyKind::Json,
+        Some(ct) if ct.starts_with("application/json") => BodyKind::Json,
+        Some(ct) if ct.starts_with("multipart/form-data") => BodyKind::Multipart,
+        Some(ct) if ct.starts_with("application/x-www-form-urlencoded") => BodyKind::Form,
+        // BSON and XML bodies, octet streams: no encoder in the runtime yet.
+        Some(ct) => return Err(format!("content type {ct}")),
+    };
+    if kind == BodyKind::Json && op.params.iter().any(|p| p.loc == Loc::Form) {
+        return Err("form parameters under a JSON content type".into());
+    }
+    Ok(kind)
+}
+
+/// One request field as the spec will say it.
+struct ReqField<'a> {
+    wire: &'a str,
+    location: &'static str,
+    required: bool,
+    csv: bool,
+    attr: &'a Attr,
+}
+
+/// The request's fields: each parameter where the SDK puts it; a form or multipart body
+/// model's members each a `form` field or a `part` (a `file` member a file part). Refuses
+/// what the specs cannot carry: a member the request model lacks, an object or untyped
+/// value in the path, query or headers (the SDK would send its Python repr), a `file`
+/// anywhere but a multipart part, two fields of one wire name.
+fn request_fields<'a>(
+    op: &'a Op,
+    v: &'a Version,
+    request: &'a super::huawei::Model,
+) -> Result<Vec<ReqField<'a>>, String> {
+    let kind = body_kind(op)?;
+    let form_place = match kind {
+        BodyKind::Multipart => "part",
+        _ => "form",
+    };
+    let mut out: Vec<ReqField<'a>> = Vec::new();
+    for p in &op.params {
+        let Some(a) = request.attrs.iter().find(|a| a.attr == p.attr) else {
+            if p.loc == Loc::Form {
+                // The SDK's client lists its body model's members as form parameters too,
+                // but sends only the request's own attributes: these never travel.
+                continue;
+            }
+            return Err(format!(
+                "parameter `{}` is not in the request model",
+                p.attr
+            ));
+        };
+        let credential = CREDENTIAL_PARAMS.contains(&p.wire.as_str());
+        let (location, required) = match p.loc {
+            // The credentials fill `{project_id}` and `{domain_id}` when the request does not.
+            Loc::Path => ("path", !credential),
+            // A `domain_id` or `project_id` elsewhere is the account's too: never required
+            // of the caller, whatever the Go SDK says.
+            Loc::Query => ("query", a.required && !credential),
+            Loc::Header => ("header", a.required && !credential),
+            Loc::Form => (form_place, a.required),
+            Loc::Body if kind == BodyKind::Json => ("payload", a.required),
+            Loc::Body => {
+                // The body model's members are the form's fields.
+                let model = match &a.ty {
+                    PyTy::Model(m) => v.models.get(m).filter(|m| m.values.is_none()),
+                    _ => None,
+                };
+                let Some(model) = model else {
+                    return Err(format!("a {form_place} body that is not a model"));
+                };
+                for member in &model.attrs {
+                    out.push(ReqField {
+                        wire: &member.wire,
+                        location: form_place,
+                        required: member.required,
+                        csv: false,
+                        attr: member,
+                    });
+                }
+                continue;
+            }
+        };
+        out.push(ReqField {
+            wire: &p.wire,
+            location,
+            required,
+            // A `csv` array of the SDK is one comma-separated value; `multi` is a key per
+            // item, what a list in a query is by default.
+            csv: p.collection.as_deref() == Some("csv") && matches!(a.ty, PyTy::List(_)),
+            attr: a,
+        });
+    }
+    let mut wires = BTreeSet::new();
+    for f in &out {
+        if !wires.insert(f.wire) {
+            return Err(format!("two request fields named `{}`", f.wire));
+        }
+        let ty = &f.attr.ty;
+        let file_part = f.location == "part" && *ty == PyTy::File;
+        if !file_part && file_in(ty, v, &mut BTreeSet::new()) {
+            return Err("a `file` member outside a multipart part".into());
+        }
+        let object = ty.is_object()
+            || ty
+                .models()
+                .iter()
+                .any(|m| v.models.get(*m).is_some_and(|model| model.values.is_none()));
+        if object && matches!(f.location, "path" | "query" | "header" | "form") {
+            return Err(format!("an object in the {}", f.location));
+        }
+    }
+    Ok(out)
 }
 
 /// The `{name}` variables of a path template, wherever they sit in a segment
@@ -211,23 +325,15 @@ fn lower(names: &[String]) -> Vec<String> {
     names.iter().map(|h| h.to_ascii_lowercase()).collect()
 }
 
-/// `object` or `file` anywhere in `ty` or the models it reaches.
-fn untyped_in(ty: &PyTy, v: &Version, seen: &mut BTreeSet<String>) -> Option<&'static str> {
-    if let Some(what) = ty.untyped() {
-        return Some(what);
-    }
-    for m in ty.models() {
-        if !seen.insert(m.to_owned()) {
-            continue;
-        }
-        let model = v.models.get(m)?;
-        for a in &model.attrs {
-            if let Some(what) = untyped_in(&a.ty, v, seen) {
-                return Some(what);
-            }
-        }
-    }
-    None
+/// Whether a `file` is anywhere in `ty` or the models it reaches.
+fn file_in(ty: &PyTy, v: &Version, seen: &mut BTreeSet<String>) -> bool {
+    ty.has_file()
+        || ty.models().into_iter().any(|m| {
+            seen.insert(m.to_owned())
+                && v.models
+                    .get(m)
+                    .is_some_and(|model| model.attrs.iter().any(|a| file_in(&a.ty, v, seen)))
+        })
 }
 
 /// Every model `ty` reaches, into `out`.
@@ -245,9 +351,12 @@ fn reach(ty: &PyTy, v: &Version, out: &mut BTreeSet<String>) {
 
 fn ty_text(ty: &PyTy, names: &BTreeMap<String, String>) -> String {
     match ty {
-        // `object` is read as text (JSON kept as it came) in responses; requests with one
-        // are refused above.
-        PyTy::Str | PyTy::Object | PyTy::File => "string".into(),
+        PyTy::Str => "string".into(),
+        // Any JSON value: a member the vendor leaves untyped.
+        PyTy::Object => "json".into(),
+        // Bytes: a file part, or a file response's body (placed by `request_fields` and
+        // `op_spec`).
+        PyTy::File => "bytes".into(),
         PyTy::Int => "i64".into(),
         PyTy::Bool => "bool".into(),
         PyTy::Float | PyTy::Decimal => "f64".into(),
@@ -384,13 +493,17 @@ pub fn render(
     }
     let op_names: BTreeSet<String> = accepted.iter().map(|o| o.name.clone()).collect();
     // Models the accepted operations reach (their own Request/Response are not types).
+    // A form or multipart body model is not a type: its members are the fields.
     let mut used = BTreeSet::new();
     for op in &accepted {
-        for suffix in ["Request", "Response"] {
-            if let Some(m) = v.models.get(&format!("{}{suffix}", op.name)) {
-                for a in &m.attrs {
-                    reach(&a.ty, v, &mut used);
-                }
+        if let Some(m) = v.models.get(&format!("{}Request", op.name)) {
+            for f in request_fields(op, v, m).unwrap_or_default() {
+                reach(&f.attr.ty, v, &mut used);
+            }
+        }
+        if let Some(m) = v.models.get(&format!("{}Response", op.name)) {
+            for a in &m.attrs {
+                reach(&a.ty, v, &mut used);
             }
         }
     }
@@ -547,36 +660,14 @@ fn op_spec(
             });
         }
     }
-    for p in &op.params {
-        let Some(a) = request.attrs.iter().find(|a| a.attr == p.attr) else {
-            continue;
-        };
-        let (location, required) = match p.loc {
-            // The credentials fill `{project_id}` and `{domain_id}` when the request does not.
-            Loc::Path => ("path", !CREDENTIAL_PARAMS.contains(&p.wire.as_str())),
-            // A `domain_id` or `project_id` elsewhere is the account's too: never required
-            // of the caller, whatever the Go SDK says.
-            Loc::Query | Loc::Header if CREDENTIAL_PARAMS.contains(&p.wire.as_str()) => (
-                if p.loc == Loc::Query {
-                    "query"
-                } else {
-                    "header"
-                },
-                false,
-            ),
-            Loc::Query => ("query", a.required),
-            Loc::Header => ("header", a.required),
-            Loc::Body => ("payload", a.required),
-            Loc::Form => continue,
-        };
+    // `refusal` accepted the operation, so its fields are sayable.
+    for f in request_fields(op, v, request).unwrap_or_default() {
         fields.push(Line {
-            wire: &p.wire,
-            location: Some(location),
-            required,
-            // A `csv` array of the SDK is one comma-separated value; `multi` is a key per
-            // item, what a list in a query is by default.
-            csv: p.collection.as_deref() == Some("csv") && matches!(a.ty, PyTy::List(_)),
-            ..Line::member(a, names, None)
+            wire: f.wire,
+            location: Some(f.location),
+            required: f.required,
+            csv: f.csv,
+            ..Line::member(f.attr, names, None)
         });
     }
     if !fields.is_empty() {
@@ -590,8 +681,14 @@ fn op_spec(
     // Members of the body; a response header the SDK lists is a field read from it, and
     // the SDK's `body` member is the whole body.
     let headers = lower(&op.response_headers);
-    if !response.attrs.is_empty() {
+    if response.stream || !response.attrs.is_empty() {
         out.push_str("response:\n");
+        if response.stream {
+            // The SDK's stream response: the body is the file; its members are headers.
+            out.push_str(
+                "  body: { type: bytes, location: payload, doc: \"The file, byte for byte.\" }\n",
+            );
+        }
         let renames = rust_names(response.attrs.iter().map(|a| a.wire.as_str()));
         for (a, rn) in response.attrs.iter().zip(renames) {
             let location = if headers.contains(&a.wire.to_ascii_lowercase()) {

@@ -38,6 +38,8 @@ fn wire_shape(model: &Model, op: &Operation, ty: &Ty) -> String {
         Ty::Bool => "bool".into(),
         Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 => "integer".into(),
         Ty::F64 => "number".into(),
+        Ty::Bytes => "bytes".into(),
+        Ty::Json => "any".into(),
         Ty::List(t) => format!("[{}]", wire_shape(model, op, t)),
         Ty::Map(t) => format!("{{*: {}}}", wire_shape(model, op, t)),
         Ty::Named(name) => match model
@@ -91,7 +93,7 @@ fn signature(model: &Model, name: &str) -> (String, String, Vec<String>, Vec<Str
 fn imports_the_fixture_deterministically_and_refuses_what_specs_cannot_say() {
     let out = tmp("huawei");
     let (summary, stats) =
-        import_huawei(&fixture(), None, &[], &out.0).expect("the fixture imports");
+        import_huawei(&fixture(), None, &["dds".to_owned()], &out.0).expect("the fixture imports");
     assert_eq!((summary.services, summary.versions), (1, 1));
     assert_eq!(stats.operations, 3, "{stats:?}");
     assert_eq!(stats.refused, BTreeMap::new());
@@ -123,8 +125,49 @@ fn imports_the_fixture_deterministically_and_refuses_what_specs_cannot_say() {
     // gen takes what was written, and a second run changes nothing.
     let model = load(&out.0);
     assert_eq!(model.ops.len(), 3);
-    let (again, _) = import_huawei(&fixture(), None, &[], &out.0).expect("imports again");
+    let (again, _) =
+        import_huawei(&fixture(), None, &["dds".to_owned()], &out.0).expect("imports again");
     assert_eq!((again.written, again.deleted), (0, 0));
+}
+
+#[test]
+fn a_multipart_body_model_is_parts_and_a_stream_response_is_bytes() {
+    let out = tmp("huawei-multipart");
+    let (_, stats) = import_huawei(&fixture(), None, &["gaussdb".to_owned()], &out.0)
+        .expect("the fixture imports");
+    assert_eq!(stats.operations, 2, "{stats:?}");
+    assert_eq!(stats.refused, BTreeMap::new());
+    let dir = out.0.join("gaussdb");
+    let upload =
+        std::fs::read_to_string(dir.join("upload_import_excel_template.yaml")).expect("written");
+    // Each member of the SDK's body model is a part; its `file` member a file part.
+    for line in [
+        "  template_type: { type: string, location: part",
+        "  file: { type: bytes, location: part",
+        "  is_support_regexp: { type: string, location: part",
+        "  \"X-Language\": { type: string, location: header",
+    ] {
+        assert!(upload.contains(line), "{line:?} in:\n{upload}");
+    }
+    assert!(!upload.contains("location: payload"), "{upload}");
+    let download =
+        std::fs::read_to_string(dir.join("download_import_excel_template.yaml")).expect("written");
+    assert!(
+        download.contains("response:\n  body: { type: bytes, location: payload"),
+        "{download}"
+    );
+    // gen takes them: the upload's parts, the download's whole body as bytes.
+    let model = load(&out.0);
+    let (_, _, request, _) = signature(&model, "UploadImportExcelTemplate");
+    assert!(
+        request.contains(&"file Part bytes".to_owned()),
+        "{request:?}"
+    );
+    let (method, _, _, response) = signature(&model, "DownloadImportExcelTemplate");
+    assert_eq!(
+        (method.as_str(), response),
+        ("GET", vec!["body Payload bytes".to_owned()])
+    );
 }
 
 #[test]

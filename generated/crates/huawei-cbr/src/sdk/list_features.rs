@@ -54,12 +54,12 @@ impl ListFeaturesRequestBuilder {
 pub struct ListFeaturesResponse {
     /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
-    pub body: ::std::collections::BTreeMap<String, String>,
+    pub body: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant ListFeaturesResponse {
-        0 => body: ::std::collections::BTreeMap<String, String> = "body",
+        0 => body: ::std::collections::BTreeMap<String, ::runtime::JsonValue> = "body",
     }
 }
 

@@ -60,12 +60,12 @@ impl ShowFeatureRequestBuilder {
 pub struct ShowFeatureResponse {
     /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
-    pub body: ::std::collections::BTreeMap<String, String>,
+    pub body: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowFeatureResponse {
-        0 => body: ::std::collections::BTreeMap<String, String> = "body",
+        0 => body: ::std::collections::BTreeMap<String, ::runtime::JsonValue> = "body",
     }
 }
 

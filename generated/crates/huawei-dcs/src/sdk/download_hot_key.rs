@@ -53,9 +53,16 @@ impl DownloadHotKeyRequestBuilder {
 /// Output of `DownloadHotKey`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct DownloadHotKeyResponse {}
+pub struct DownloadHotKeyResponse {
+    /// The file, byte for byte.
+    /// Wire name: `body`, the whole response body.
+    pub body: Option<::runtime::Blob>,
+}
+
 ::runtime::lenient_object! {
-    tolerant DownloadHotKeyResponse {}
+    tolerant DownloadHotKeyResponse {
+        0 => body: Option<::runtime::Blob> = "body",
+    }
 }
 
 /// Errors of `DownloadHotKey`: those of its service ([`DcsError`](super::DcsError)).
@@ -89,6 +96,10 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DownloadHotKey",
         path: "/v2/{project_id}/instances/{instance_id}/hotkey/{task_id}/export",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Bytes)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

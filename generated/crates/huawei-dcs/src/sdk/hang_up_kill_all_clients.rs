@@ -57,12 +57,12 @@ impl HangUpKillAllClientsRequestBuilder {
 pub struct HangUpKillAllClientsResponse {
     /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant HangUpKillAllClientsResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 
@@ -102,7 +102,7 @@ pub(crate) mod glue {
         path: "/v2/{project_id}/instances/{instance_id}/clients/kill-all",
         response: ::runtime::envelope::ResponseLayout {
             headers: &[],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
         },
         ..super::super::OPERATION_DEFAULTS
     };

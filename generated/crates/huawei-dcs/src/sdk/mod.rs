@@ -31,6 +31,8 @@ pub mod create_diagnosis_task;
 
 pub mod create_hotkey_scan_task;
 
+pub mod create_instance;
+
 pub mod create_migration_task;
 
 pub mod create_offline_key_analysis;
@@ -293,6 +295,7 @@ pub use create_bigkey_scan_task::*;
 pub use create_custom_template::*;
 pub use create_diagnosis_task::*;
 pub use create_hotkey_scan_task::*;
+pub use create_instance::*;
 pub use create_migration_task::*;
 pub use create_offline_key_analysis::*;
 pub use create_online_migration_task::*;

@@ -56,12 +56,12 @@ impl ShowConfigHistoryDetailRequestBuilder {
 pub struct ShowConfigHistoryDetailResponse {
     /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowConfigHistoryDetailResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 
@@ -103,7 +103,7 @@ pub(crate) mod glue {
         idempotent: true,
         response: ::runtime::envelope::ResponseLayout {
             headers: &[],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
         },
         ..super::super::OPERATION_DEFAULTS
     };

@@ -68,12 +68,12 @@ impl CreateCompareResultFileRequestBuilder {
 pub struct CreateCompareResultFileResponse {
     /// 空响应体。
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant CreateCompareResultFileResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 
@@ -113,7 +113,7 @@ pub(crate) mod glue {
         path: "/v3/{project_id}/jobs/{job_id}/compare/result/file",
         response: ::runtime::envelope::ResponseLayout {
             headers: &[],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
         },
         ..super::super::OPERATION_DEFAULTS
     };

@@ -64,12 +64,12 @@ impl CreateObjectLevelCompareJobRequestBuilder {
 pub struct CreateObjectLevelCompareJobResponse {
     /// 空响应体。
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant CreateObjectLevelCompareJobResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 
@@ -109,7 +109,7 @@ pub(crate) mod glue {
         path: "/v3/{project_id}/jobs/{job_id}/object/compare",
         response: ::runtime::envelope::ResponseLayout {
             headers: &[],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
         },
         ..super::super::OPERATION_DEFAULTS
     };

@@ -76,9 +76,16 @@ impl DownloadCompareResultFileRequestBuilder {
 /// Output of `DownloadCompareResultFile`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct DownloadCompareResultFileResponse {}
+pub struct DownloadCompareResultFileResponse {
+    /// The file, byte for byte.
+    /// Wire name: `body`, the whole response body.
+    pub body: Option<::runtime::Blob>,
+}
+
 ::runtime::lenient_object! {
-    tolerant DownloadCompareResultFileResponse {}
+    tolerant DownloadCompareResultFileResponse {
+        0 => body: Option<::runtime::Blob> = "body",
+    }
 }
 
 /// Errors of `DownloadCompareResultFile`: those of its service ([`DrsError`](super::DrsError)).
@@ -117,6 +124,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/{project_id}/jobs/{job_id}/compare/result/file",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Bytes)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

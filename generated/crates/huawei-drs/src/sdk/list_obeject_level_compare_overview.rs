@@ -83,7 +83,7 @@ pub struct ListObejectLevelCompareOverviewResponse {
     pub compare_result: Vec<ObjectsCompareOverviewInfo>,
     /// 灾备数据库信息。
     /// Wire name: `database_info`.
-    pub database_info: Option<String>,
+    pub database_info: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -96,7 +96,7 @@ pub struct ListObejectLevelCompareOverviewResponse {
         5 => compare_job_id: Option<String> = "compare_job_id",
         6 => error_msg: Option<String> = "error_msg",
         7 => compare_result: Vec<ObjectsCompareOverviewInfo> = "compare_result",
-        8 => database_info: Option<String> = "database_info",
+        8 => database_info: Option<::runtime::JsonValue> = "database_info",
     }
 }
 

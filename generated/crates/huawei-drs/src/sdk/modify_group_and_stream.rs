@@ -62,12 +62,12 @@ impl ModifyGroupAndStreamRequestBuilder {
 pub struct ModifyGroupAndStreamResponse {
     /// 空响应体。
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant ModifyGroupAndStreamResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 
@@ -108,7 +108,7 @@ pub(crate) mod glue {
         path: "/v3/{project_id}/jobs/{job_id}/lts-log-switch",
         response: ::runtime::envelope::ResponseLayout {
             headers: &[],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
         },
         ..super::super::OPERATION_DEFAULTS
     };

@@ -53,12 +53,12 @@ impl UnsubscribePostpaidVolumeRequestBuilder {
 pub struct UnsubscribePostpaidVolumeResponse {
     /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant UnsubscribePostpaidVolumeResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 
@@ -98,7 +98,7 @@ pub(crate) mod glue {
         path: "/v2/{project_id}/cloudvolumes/unsubscribe",
         response: ::runtime::envelope::ResponseLayout {
             headers: &[],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
         },
         ..super::super::OPERATION_DEFAULTS
     };

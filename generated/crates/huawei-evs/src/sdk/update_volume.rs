@@ -105,7 +105,7 @@ pub struct UpdateVolumeResponse {
     pub status: Option<String>,
     /// 云硬盘镜像的元数据。 &gt; 说明： &gt;  &gt; 关于“volume_image_metadata”字段的详细说明，具体请参见：\\&quot;\[查询镜像详情\](<https://support.huaweicloud.com/api-ims/ims_03_0703.html>)\\&quot;。
     /// Wire name: `volume_image_metadata`.
-    pub volume_image_metadata: Option<String>,
+    pub volume_image_metadata: Option<::runtime::JsonValue>,
     /// 云硬盘类型。
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
@@ -135,7 +135,7 @@ pub struct UpdateVolumeResponse {
         13 => snapshot_id: Option<String> = "snapshot_id",
         14 => source_volid: Option<String> = "source_volid",
         15 => status: Option<String> = "status",
-        16 => volume_image_metadata: Option<String> = "volume_image_metadata",
+        16 => volume_image_metadata: Option<::runtime::JsonValue> = "volume_image_metadata",
         17 => volume_type: Option<String> = "volume_type",
         18 => description: Option<String> = "description",
         19 => os_volume_replication_extended_status: Option<String> = "os-volume-replication:extended_status",

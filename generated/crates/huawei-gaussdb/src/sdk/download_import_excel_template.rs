@@ -61,9 +61,16 @@ impl DownloadImportExcelTemplateRequestBuilder {
 /// Output of `DownloadImportExcelTemplate`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct DownloadImportExcelTemplateResponse {}
+pub struct DownloadImportExcelTemplateResponse {
+    /// The file, byte for byte.
+    /// Wire name: `body`, the whole response body.
+    pub body: Option<::runtime::Blob>,
+}
+
 ::runtime::lenient_object! {
-    tolerant DownloadImportExcelTemplateResponse {}
+    tolerant DownloadImportExcelTemplateResponse {
+        0 => body: Option<::runtime::Blob> = "body",
+    }
 }
 
 /// Errors of `DownloadImportExcelTemplate`: those of its service ([`GaussdbError`](super::GaussdbError)).
@@ -102,6 +109,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/{project_id}/instances/{instance_id}/htap/template",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Bytes)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

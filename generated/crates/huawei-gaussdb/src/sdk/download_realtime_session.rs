@@ -63,9 +63,16 @@ impl DownloadRealtimeSessionRequestBuilder {
 /// Output of `DownloadRealtimeSession`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct DownloadRealtimeSessionResponse {}
+pub struct DownloadRealtimeSessionResponse {
+    /// The file, byte for byte.
+    /// Wire name: `body`, the whole response body.
+    pub body: Option<::runtime::Blob>,
+}
+
 ::runtime::lenient_object! {
-    tolerant DownloadRealtimeSessionResponse {}
+    tolerant DownloadRealtimeSessionResponse {
+        0 => body: Option<::runtime::Blob> = "body",
+    }
 }
 
 /// Errors of `DownloadRealtimeSession`: those of its service ([`GaussdbError`](super::GaussdbError)).
@@ -104,6 +111,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v3/{project_id}/instances/{instance_id}/nodes/{node_id}/realtime-session-result",
         idempotent: true,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Bytes)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -577,6 +577,8 @@ pub mod upgrade_proxy_version;
 
 pub mod upgrade_sr_kernel_version;
 
+pub mod upload_import_excel_template;
+
 pub mod types;
 
 #[cfg(feature = "catalog")]
@@ -870,6 +872,7 @@ pub use upgrade_configuration::*;
 pub use upgrade_gauss_my_sql_instance_database::*;
 pub use upgrade_proxy_version::*;
 pub use upgrade_sr_kernel_version::*;
+pub use upload_import_excel_template::*;
 pub use types::*;
 
 /// Errors of the `gaussdb` service: its documented codes, the Huawei Cloud API Gateway (SDK-HMAC-SHA256) common errors, and `Unhandled` for any other code.

@@ -94,7 +94,7 @@ pub struct ShowInstanceEipResponse {
     pub bandwidth_share_type: Option<String>,
     /// 额外参数，包括订单id、产品id等信息。如果profile不为空，说明是包周期的弹性公网IP。
     /// Wire name: `profile`.
-    pub profile: Option<String>,
+    pub profile: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -112,7 +112,7 @@ pub struct ShowInstanceEipResponse {
         10 => bandwidth_name: Option<String> = "bandwidth_name",
         11 => bandwidth_size: Option<i64> = "bandwidth_size",
         12 => bandwidth_share_type: Option<String> = "bandwidth_share_type",
-        13 => profile: Option<String> = "profile",
+        13 => profile: Option<::runtime::JsonValue> = "profile",
     }
 }
 

@@ -56,12 +56,12 @@ impl UpdateStarRockLtsConfigRequestBuilder {
 pub struct UpdateStarRockLtsConfigResponse {
     /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant UpdateStarRockLtsConfigResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 
@@ -101,7 +101,7 @@ pub(crate) mod glue {
         path: "/v3/{project_id}/starrocks/instances/logs/lts-configs",
         response: ::runtime::envelope::ResponseLayout {
             headers: &[],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
         },
         ..super::super::OPERATION_DEFAULTS
     };

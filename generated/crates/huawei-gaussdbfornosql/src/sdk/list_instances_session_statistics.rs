@@ -63,7 +63,7 @@ pub struct ListInstancesSessionStatisticsResponse {
     pub top_source_ips: Vec<ListInstancesSessionStatisticsRespondBodyTopSourceIps>,
     /// 节点各数据库连接的客户端的ip和该ip连接节点的连接数，按连接数从高到低取前十个，最多十个。
     /// Wire name: `top_dbs`.
-    pub top_dbs: Option<String>,
+    pub top_dbs: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -71,7 +71,7 @@ pub struct ListInstancesSessionStatisticsResponse {
         0 => total_connection_count: Option<i32> = "total_connection_count",
         1 => active_connection_count: Option<i32> = "active_connection_count",
         2 => top_source_ips: Vec<ListInstancesSessionStatisticsRespondBodyTopSourceIps> = "top_source_ips",
-        3 => top_dbs: Option<String> = "top_dbs",
+        3 => top_dbs: Option<::runtime::JsonValue> = "top_dbs",
     }
 }
 

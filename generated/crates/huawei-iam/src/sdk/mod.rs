@@ -19,6 +19,8 @@ pub mod check_domain_permission_for_agency;
 
 pub mod check_project_permission_for_agency;
 
+pub mod create_agency;
+
 pub mod create_agency_custom_policy;
 
 pub mod create_binding_device;
@@ -40,6 +42,8 @@ pub mod create_temporary_access_key_by_agency;
 pub mod create_temporary_access_key_by_token;
 
 pub mod create_token_with_id_token;
+
+pub mod create_unscope_token_by_idp_initiated;
 
 pub mod create_user;
 
@@ -265,6 +269,8 @@ pub mod show_user_login_protect;
 
 pub mod show_user_mfa_device;
 
+pub mod update_agency;
+
 pub mod update_agency_custom_policy;
 
 pub mod update_cloud_service_custom_policy;
@@ -309,6 +315,7 @@ pub use associate_role_to_user_on_enterprise_project::*;
 pub use check_all_projects_permission_for_agency::*;
 pub use check_domain_permission_for_agency::*;
 pub use check_project_permission_for_agency::*;
+pub use create_agency::*;
 pub use create_agency_custom_policy::*;
 pub use create_binding_device::*;
 pub use create_cloud_service_custom_policy::*;
@@ -320,6 +327,7 @@ pub use create_permanent_access_key::*;
 pub use create_temporary_access_key_by_agency::*;
 pub use create_temporary_access_key_by_token::*;
 pub use create_token_with_id_token::*;
+pub use create_unscope_token_by_idp_initiated::*;
 pub use create_user::*;
 pub use delete_agency::*;
 pub use delete_binding_device::*;
@@ -432,6 +440,7 @@ pub use show_project_quota::*;
 pub use show_user::*;
 pub use show_user_login_protect::*;
 pub use show_user_mfa_device::*;
+pub use update_agency::*;
 pub use update_agency_custom_policy::*;
 pub use update_cloud_service_custom_policy::*;
 pub use update_domain_api_acl_policy::*;

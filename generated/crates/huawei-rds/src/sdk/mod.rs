@@ -63,6 +63,8 @@ pub mod compare_configuration;
 
 pub mod copy_configuration;
 
+pub mod copy_database;
+
 pub mod create_binlog_merge;
 
 pub mod create_configuration;
@@ -749,6 +751,7 @@ pub use collect_publication_monitor::*;
 pub use collect_subscription_monitor::*;
 pub use compare_configuration::*;
 pub use copy_configuration::*;
+pub use copy_database::*;
 pub use create_binlog_merge::*;
 pub use create_configuration::*;
 pub use create_database::*;

@@ -58,13 +58,13 @@ pub struct ShowRestartPolicyResponse {
     pub restart_server: Option<bool>,
     /// 重启策略。
     /// Wire name: `restart_policy`.
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant ShowRestartPolicyResponse {
         0 => restart_server: Option<bool> = "restart_server",
-        1 => restart_policy: Option<String> = "restart_policy",
+        1 => restart_policy: Option<::runtime::JsonValue> = "restart_policy",
     }
 }
 

@@ -59,7 +59,7 @@ impl UpdateSparseBackupPolicyRequestBuilder {
 pub struct UpdateSparseBackupPolicyResponse {
     /// (No description in the spec.)
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
     /// (No description in the spec.)
     /// Wire name: `X-request-id`, read from the response's headers.
     pub x_request_id: Option<String>,
@@ -67,7 +67,7 @@ pub struct UpdateSparseBackupPolicyResponse {
 
 ::runtime::lenient_object! {
     tolerant UpdateSparseBackupPolicyResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
         1 => x_request_id: Option<String> = "X-request-id",
     }
 }
@@ -108,7 +108,7 @@ pub(crate) mod glue {
         path: "/v3/{project_id}/instances/{instance_id}/backups/sparse-policy",
         response: ::runtime::envelope::ResponseLayout {
             headers: &[("X-request-id", "X-request-id")],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
         },
         ..super::super::OPERATION_DEFAULTS
     };

@@ -117,6 +117,8 @@ pub mod neutron_create_firewall_rule;
 
 pub mod neutron_create_network;
 
+pub mod neutron_create_port;
+
 pub mod neutron_create_router;
 
 pub mod neutron_create_security_group;
@@ -190,6 +192,8 @@ pub mod neutron_update_firewall_policy;
 pub mod neutron_update_firewall_rule;
 
 pub mod neutron_update_network;
+
+pub mod neutron_update_port;
 
 pub mod neutron_update_router;
 
@@ -306,6 +310,7 @@ pub use neutron_create_firewall_group::*;
 pub use neutron_create_firewall_policy::*;
 pub use neutron_create_firewall_rule::*;
 pub use neutron_create_network::*;
+pub use neutron_create_port::*;
 pub use neutron_create_router::*;
 pub use neutron_create_security_group::*;
 pub use neutron_create_security_group_rule::*;
@@ -343,6 +348,7 @@ pub use neutron_update_firewall_group::*;
 pub use neutron_update_firewall_policy::*;
 pub use neutron_update_firewall_rule::*;
 pub use neutron_update_network::*;
+pub use neutron_update_port::*;
 pub use neutron_update_router::*;
 pub use neutron_update_security_group::*;
 pub use neutron_update_subnet::*;

@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"key":"example-body"}"#,
+            body: r#"{"key":{}}"#,
         }),
         reply_headers: &[],
     },

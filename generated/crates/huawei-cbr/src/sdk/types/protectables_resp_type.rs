@@ -9,10 +9,10 @@ use super::ProtectableResult;
 pub struct ProtectablesResp {
     /// 子资源
     /// Wire name: `children`.
-    pub children: Vec<String>,
+    pub children: Vec<::runtime::JsonValue>,
     /// 资源详情
     /// Wire name: `detail`.
-    pub detail: Option<String>,
+    pub detail: Option<::runtime::JsonValue>,
     /// id
     /// Wire name: `id`.
     pub id: Option<String>,
@@ -35,8 +35,8 @@ pub struct ProtectablesResp {
 
 ::runtime::lenient_object! {
     ProtectablesResp {
-        0 => children: Vec<String> = "children",
-        1 => detail: Option<String> = "detail",
+        0 => children: Vec<::runtime::JsonValue> = "children",
+        1 => detail: Option<::runtime::JsonValue> = "detail",
         2 => id: Option<String> = "id",
         3 => name: Option<String> = "name",
         4 => protectable: Option<ProtectableResult> = "protectable",

@@ -47,6 +47,9 @@ pub mod create_diagnosis_task;
 pub mod create_hotkey_scan_task;
 
 #[doc(hidden)]
+pub mod create_instance;
+
+#[doc(hidden)]
 pub mod create_migration_task;
 
 #[doc(hidden)]
@@ -532,6 +535,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     create_custom_template::ENTRY,
     create_diagnosis_task::ENTRY,
     create_hotkey_scan_task::ENTRY,
+    create_instance::ENTRY,
     create_migration_task::ENTRY,
     create_offline_key_analysis::ENTRY,
     create_online_migration_task::ENTRY,

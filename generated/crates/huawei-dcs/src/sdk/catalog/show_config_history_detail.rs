@@ -62,7 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#""example-body""#,
+            body: r"{}",
         }),
         reply_headers: &[],
     },

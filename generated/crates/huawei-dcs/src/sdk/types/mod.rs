@@ -41,6 +41,8 @@ pub mod batch_stop_migration_tasks_body_type;
 
 pub mod bigkeys_body_type;
 
+pub mod bss_param_type;
+
 pub mod bss_param_entity_type;
 
 pub mod change_instance_status_body_type;
@@ -66,6 +68,8 @@ pub mod create_acl_account_request_body_type;
 pub mod create_custom_template_body_type;
 
 pub mod create_diagnosis_task_body_type;
+
+pub mod create_instance_body_type;
 
 pub mod create_migration_task_body_type;
 
@@ -140,6 +144,8 @@ pub mod instance_replication_list_info_type;
 pub mod instance_restore_info_type;
 
 pub mod instance_statistic_type;
+
+pub mod instances_type;
 
 pub mod instances_monitored_object_type;
 
@@ -231,6 +237,8 @@ pub mod slowlog_item_type;
 
 pub mod source_instance_body_type;
 
+pub mod spec_param_type;
+
 pub mod start_instance_resize_check_job_request_body_type;
 
 pub mod status_statistic_type;
@@ -289,6 +297,7 @@ pub use batch_restart_migration_task_result_type::BatchRestartMigrationTaskResul
 pub use batch_restart_online_migration_tasks_body_type::BatchRestartOnlineMigrationTasksBody;
 pub use batch_stop_migration_tasks_body_type::BatchStopMigrationTasksBody;
 pub use bigkeys_body_type::BigkeysBody;
+pub use bss_param_type::BssParam;
 pub use bss_param_entity_type::BssParamEntity;
 pub use change_instance_status_body_type::ChangeInstanceStatusBody;
 pub use change_nodes_start_stop_status_body_type::ChangeNodesStartStopStatusBody;
@@ -302,6 +311,7 @@ pub use config_templates_list_info_type::ConfigTemplatesListInfo;
 pub use create_acl_account_request_body_type::CreateAclAccountRequestBody;
 pub use create_custom_template_body_type::CreateCustomTemplateBody;
 pub use create_diagnosis_task_body_type::CreateDiagnosisTaskBody;
+pub use create_instance_body_type::CreateInstanceBody;
 pub use create_migration_task_body_type::CreateMigrationTaskBody;
 pub use create_offline_key_analysis_request_body_type::CreateOfflineKeyAnalysisRequestBody;
 pub use create_online_migration_task_body_type::CreateOnlineMigrationTaskBody;
@@ -339,6 +349,7 @@ pub use instance_replication_dimensions_info_type::InstanceReplicationDimensions
 pub use instance_replication_list_info_type::InstanceReplicationListInfo;
 pub use instance_restore_info_type::InstanceRestoreInfo;
 pub use instance_statistic_type::InstanceStatistic;
+pub use instances_type::Instances;
 pub use instances_monitored_object_type::InstancesMonitoredObject;
 pub use ip_exchange_request_type::IpExchangeRequest;
 pub use item_type::Item;
@@ -384,6 +395,7 @@ pub use simple_key_scan_record_type::SimpleKeyScanRecord;
 pub use single_background_task_type::SingleBackgroundTask;
 pub use slowlog_item_type::SlowlogItem;
 pub use source_instance_body_type::SourceInstanceBody;
+pub use spec_param_type::SpecParam;
 pub use start_instance_resize_check_job_request_body_type::StartInstanceResizeCheckJobRequestBody;
 pub use status_statistic_type::StatusStatistic;
 pub use step_detail_type::StepDetail;

@@ -66,7 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"flavors":[{"az_status":"example-az_status","engine_name":"example-engine_name","engine_versions":["example-engine_versions"],"ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus"}],"total_count":1}"#,
+            body: r#"{"flavors":[{"az_status":{},"engine_name":"example-engine_name","engine_versions":["example-engine_versions"],"ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus"}],"total_count":1}"#,
         }),
         reply_headers: &[],
     },

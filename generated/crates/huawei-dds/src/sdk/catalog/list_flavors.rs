@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"flavors":[{"az_status":"example-az_status","engine_name":"example-engine_name","ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus"}]}"#,
+            body: r#"{"flavors":[{"az_status":{},"engine_name":"example-engine_name","ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus"}]}"#,
         }),
         reply_headers: &[],
     },

@@ -22,7 +22,7 @@ pub struct FlavorInfo {
     pub spec_code: Option<String>,
     /// &#39;支持该规格的可用区ID。&#39; 示例：\[\\&quot;cn-east-2a\\&quot;,\\&quot;cn-east-2b\\&quot;,\\&quot;cn-east-2c\\&quot;\]。
     /// Wire name: `az_status`.
-    pub az_status: Option<String>,
+    pub az_status: Option<::runtime::JsonValue>,
     /// 数据库版本号列表。针对DDS引擎的mongos节点，例如：{\\&quot;3.4\\&quot;, \\&quot;4.0\\&quot;}
     /// Wire name: `engine_versions`.
     pub engine_versions: Vec<String>,
@@ -35,7 +35,7 @@ pub struct FlavorInfo {
         2 => vcpus: Option<String> = "vcpus",
         3 => ram: Option<String> = "ram",
         4 => spec_code: Option<String> = "spec_code",
-        5 => az_status: Option<String> = "az_status",
+        5 => az_status: Option<::runtime::JsonValue> = "az_status",
         6 => engine_versions: Vec<String> = "engine_versions",
     }
 }

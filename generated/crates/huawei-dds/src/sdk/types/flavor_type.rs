@@ -22,7 +22,7 @@ pub struct Flavor {
     pub spec_code: Option<String>,
     /// &#39;支持该规格的可用区ID。&#39; 示例：\[\\&quot;cn-east-2a\\&quot;,\\&quot;cn-east-2b\\&quot;,\\&quot;cn-east-2c\\&quot;\]。
     /// Wire name: `az_status`.
-    pub az_status: Option<String>,
+    pub az_status: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -32,6 +32,6 @@ pub struct Flavor {
         2 => vcpus: Option<String> = "vcpus",
         3 => ram: Option<String> = "ram",
         4 => spec_code: Option<String> = "spec_code",
-        5 => az_status: Option<String> = "az_status",
+        5 => az_status: Option<::runtime::JsonValue> = "az_status",
     }
 }

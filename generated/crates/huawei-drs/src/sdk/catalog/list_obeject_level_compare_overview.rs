@@ -64,7 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"compare_job_id":"example-compare_job_id","compare_result":[{"source_count":1,"status":1,"target_count":1,"type":"example-type"}],"create_time":"example-create_time","database_info":"example-database_info","error_msg":"example-error_msg","export_status":"example-export_status","report_remain_seconds":1,"start_time":"example-start_time","status":"example-status"}"#,
+            body: r#"{"compare_job_id":"example-compare_job_id","compare_result":[{"source_count":1,"status":1,"target_count":1,"type":"example-type"}],"create_time":"example-create_time","database_info":{},"error_msg":"example-error_msg","export_status":"example-export_status","report_remain_seconds":1,"start_time":"example-start_time","status":"example-status"}"#,
         }),
         reply_headers: &[],
     },

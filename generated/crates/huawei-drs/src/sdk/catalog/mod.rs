@@ -287,6 +287,9 @@ pub mod v5_export_operation_info;
 pub mod v5_export_replay_report;
 
 #[doc(hidden)]
+pub mod v5_import_batch_create_jobs;
+
+#[doc(hidden)]
 pub mod v5_list_async_job_detail;
 
 #[doc(hidden)]
@@ -555,6 +558,15 @@ pub mod v5_update_start_position;
 
 #[doc(hidden)]
 pub mod v5_update_subscription_info;
+
+#[doc(hidden)]
+pub mod v5_upload_db_object_template;
+
+#[doc(hidden)]
+pub mod v5_upload_jdbc_driver;
+
+#[doc(hidden)]
+pub mod v5_upload_user_jdbc_driver;
 
 #[doc(hidden)]
 pub mod v5_validate_job_name;
@@ -868,6 +880,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     v5_export_job_list::ENTRY,
     v5_export_operation_info::ENTRY,
     v5_export_replay_report::ENTRY,
+    v5_import_batch_create_jobs::ENTRY,
     v5_list_async_job_detail::ENTRY,
     v5_list_async_jobs::ENTRY,
     v5_list_connections::ENTRY,
@@ -958,5 +971,8 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     v5_update_replication_job::ENTRY,
     v5_update_start_position::ENTRY,
     v5_update_subscription_info::ENTRY,
+    v5_upload_db_object_template::ENTRY,
+    v5_upload_jdbc_driver::ENTRY,
+    v5_upload_user_jdbc_driver::ENTRY,
     v5_validate_job_name::ENTRY,
 ];

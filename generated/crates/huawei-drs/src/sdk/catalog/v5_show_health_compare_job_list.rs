@@ -76,7 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"compare_jobs":[{"compute_type":"example-compute_type","database_info":"example-database_info","end_time":"example-end_time","id":"example-id","start_time":"example-start_time","status":"example-status","type":"example-type"}],"count":1}"#,
+            body: r#"{"compare_jobs":[{"compute_type":"example-compute_type","database_info":{},"end_time":"example-end_time","id":"example-id","start_time":"example-start_time","status":"example-status","type":"example-type"}],"count":1}"#,
         }),
         reply_headers: &[],
     },

@@ -37,7 +37,7 @@ pub struct CompareJobInfo {
     pub proportion_value: Option<String>,
     /// 灾备数据库信息。
     /// Wire name: `database_info`.
-    pub database_info: Option<String>,
+    pub database_info: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -52,6 +52,6 @@ pub struct CompareJobInfo {
         7 => report_remain_seconds: Option<i64> = "report_remain_seconds",
         8 => compare_job_tag: ::std::collections::BTreeMap<String, String> = "compare_job_tag",
         9 => proportion_value: Option<String> = "proportion_value",
-        10 => database_info: Option<String> = "database_info",
+        10 => database_info: Option<::runtime::JsonValue> = "database_info",
     }
 }

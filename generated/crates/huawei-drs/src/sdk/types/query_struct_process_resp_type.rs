@@ -21,7 +21,7 @@ pub struct QueryStructProcessResp {
     pub struct_process: Option<StructProcessResp>,
     /// 灾备数据库信息。
     /// Wire name: `database_info`.
-    pub database_info: Option<String>,
+    pub database_info: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -30,6 +30,6 @@ pub struct QueryStructProcessResp {
         1 => error_code: Option<String> = "error_code",
         2 => error_message: Option<String> = "error_message",
         3 => struct_process: Option<StructProcessResp> = "struct_process",
-        4 => database_info: Option<String> = "database_info",
+        4 => database_info: Option<::runtime::JsonValue> = "database_info",
     }
 }

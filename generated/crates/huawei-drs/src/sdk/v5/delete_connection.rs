@@ -56,12 +56,12 @@ impl DeleteConnectionRequestBuilder {
 pub struct DeleteConnectionResponse {
     /// 空响应体。
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant DeleteConnectionResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 

@@ -62,12 +62,12 @@ impl DeleteDataFilterRulesRequestBuilder {
 pub struct DeleteDataFilterRulesResponse {
     /// 空响应体。
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant DeleteDataFilterRulesResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 

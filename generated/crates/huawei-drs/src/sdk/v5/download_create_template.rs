@@ -53,9 +53,16 @@ impl DownloadCreateTemplateRequestBuilder {
 /// Output of `DownloadCreateTemplate`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct DownloadCreateTemplateResponse {}
+pub struct DownloadCreateTemplateResponse {
+    /// The file, byte for byte.
+    /// Wire name: `body`, the whole response body.
+    pub body: Option<::runtime::Blob>,
+}
+
 ::runtime::lenient_object! {
-    tolerant DownloadCreateTemplateResponse {}
+    tolerant DownloadCreateTemplateResponse {
+        0 => body: Option<::runtime::Blob> = "body",
+    }
 }
 
 /// Errors of `DownloadCreateTemplate`: those of its service ([`DrsError`](super::DrsError)).
@@ -92,7 +99,10 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DownloadCreateTemplate",
         path: "/v5/{project_id}/templates/download",
-        response: ::runtime::envelope::ResponseLayout::MEMBERS,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Bytes)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -59,9 +59,16 @@ impl DownloadDbObjectTemplateRequestBuilder {
 /// Output of `DownloadDbObjectTemplate`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct DownloadDbObjectTemplateResponse {}
+pub struct DownloadDbObjectTemplateResponse {
+    /// The file, byte for byte.
+    /// Wire name: `body`, the whole response body.
+    pub body: Option<::runtime::Blob>,
+}
+
 ::runtime::lenient_object! {
-    tolerant DownloadDbObjectTemplateResponse {}
+    tolerant DownloadDbObjectTemplateResponse {
+        0 => body: Option<::runtime::Blob> = "body",
+    }
 }
 
 /// Errors of `DownloadDbObjectTemplate`: those of its service ([`DrsError`](super::DrsError)).
@@ -100,7 +107,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v5/{project_id}/jobs/{job_id}/db-object/template",
         idempotent: true,
-        response: ::runtime::envelope::ResponseLayout::MEMBERS,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Bytes)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -53,9 +53,16 @@ impl DownloadFileRequestBuilder {
 /// Output of `DownloadFile`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct DownloadFileResponse {}
+pub struct DownloadFileResponse {
+    /// The file, byte for byte.
+    /// Wire name: `body`, the whole response body.
+    pub body: Option<::runtime::Blob>,
+}
+
 ::runtime::lenient_object! {
-    tolerant DownloadFileResponse {}
+    tolerant DownloadFileResponse {
+        0 => body: Option<::runtime::Blob> = "body",
+    }
 }
 
 /// Errors of `DownloadFile`: those of its service ([`DrsError`](super::DrsError)).
@@ -89,7 +96,10 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DownloadFile",
         path: "/v5/{project_id}/download",
-        response: ::runtime::envelope::ResponseLayout::MEMBERS,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Bytes)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

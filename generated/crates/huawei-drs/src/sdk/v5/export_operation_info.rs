@@ -98,6 +98,10 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ExportOperationInfo",
         path: "/v5/{project_id}/jobs/{job_id}/operation-statistics/export",
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Text)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

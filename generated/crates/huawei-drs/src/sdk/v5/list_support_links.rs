@@ -108,10 +108,6 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v5/{project_id}/support-links",
         idempotent: true,
-        response: ::runtime::envelope::ResponseLayout {
-            headers: &[],
-            payload: Some(("body", ::runtime::envelope::PayloadKind::Json)),
-        },
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -55,12 +55,12 @@ impl ResetSubscriptionRequestBuilder {
 pub struct ResetSubscriptionResponse {
     /// 空响应体。
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant ResetSubscriptionResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 

@@ -65,9 +65,16 @@ impl ShowDbObjectTemplateResultRequestBuilder {
 /// Output of `ShowDbObjectTemplateResult`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct ShowDbObjectTemplateResultResponse {}
+pub struct ShowDbObjectTemplateResultResponse {
+    /// The file, byte for byte.
+    /// Wire name: `body`, the whole response body.
+    pub body: Option<::runtime::Blob>,
+}
+
 ::runtime::lenient_object! {
-    tolerant ShowDbObjectTemplateResultResponse {}
+    tolerant ShowDbObjectTemplateResultResponse {
+        0 => body: Option<::runtime::Blob> = "body",
+    }
 }
 
 /// Errors of `ShowDbObjectTemplateResult`: those of its service ([`DrsError`](super::DrsError)).
@@ -106,7 +113,10 @@ pub(crate) mod glue {
         method: ::runtime::Method::Get,
         path: "/v5/{project_id}/jobs/{job_id}/db-object/template/result",
         idempotent: true,
-        response: ::runtime::envelope::ResponseLayout::MEMBERS,
+        response: ::runtime::envelope::ResponseLayout {
+            headers: &[],
+            payload: Some(("body", ::runtime::envelope::PayloadKind::Bytes)),
+        },
         ..super::super::OPERATION_DEFAULTS
     };
 

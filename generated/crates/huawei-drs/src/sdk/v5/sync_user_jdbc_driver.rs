@@ -62,12 +62,12 @@ impl SyncUserJdbcDriverRequestBuilder {
 pub struct SyncUserJdbcDriverResponse {
     /// 空响应体。
     /// Wire name: `body`, the whole response body.
-    pub body: Option<String>,
+    pub body: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     tolerant SyncUserJdbcDriverResponse {
-        0 => body: Option<String> = "body",
+        0 => body: Option<::runtime::JsonValue> = "body",
     }
 }
 

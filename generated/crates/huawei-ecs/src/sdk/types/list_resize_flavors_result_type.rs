@@ -51,7 +51,7 @@ pub struct ListResizeFlavorsResult {
     pub extra_specs: Option<FlavorExtraSpec>,
     /// 预留属性。
     /// Wire name: `instance_quota`.
-    pub instance_quota: Option<String>,
+    pub instance_quota: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -70,6 +70,6 @@ pub struct ListResizeFlavorsResult {
         11 => os_flavor_access_is_public: Option<bool> = "os-flavor-access:is_public",
         12 => links: Vec<FlavorLink> = "links",
         13 => extra_specs: Option<FlavorExtraSpec> = "extra_specs",
-        14 => instance_quota: Option<String> = "instance_quota",
+        14 => instance_quota: Option<::runtime::JsonValue> = "instance_quota",
     }
 }

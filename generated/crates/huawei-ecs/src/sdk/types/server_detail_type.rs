@@ -94,7 +94,7 @@ pub struct ServerDetail {
     pub access_i_pv6: Option<String>,
     /// 弹性云服务器故障信息。  可选参数，在弹性云服务器状态为ERROR且存在异常的情况下返回。
     /// Wire name: `fault`.
-    pub fault: Option<String>,
+    pub fault: Option<::runtime::JsonValue>,
     /// 弹性云服务器进度。
     /// Wire name: `progress`.
     pub progress: Option<i32>,
@@ -201,7 +201,7 @@ pub struct ServerDetail {
         24 => os_dcf_disk_config: Option<String> = "OS-DCF:diskConfig",
         25 => access_i_pv4: Option<String> = "accessIPv4",
         26 => access_i_pv6: Option<String> = "accessIPv6",
-        27 => fault: Option<String> = "fault",
+        27 => fault: Option<::runtime::JsonValue> = "fault",
         28 => progress: Option<i32> = "progress",
         29 => os_ext_sts_power_state: Option<i32> = "OS-EXT-STS:power_state",
         30 => config_drive: Option<String> = "config_drive",

@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"sub_jobs":["example-sub_jobs"]},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}"#,
+            body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"sub_jobs":[{}]},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}"#,
         }),
         reply_headers: &[],
     },

@@ -7,11 +7,11 @@
 pub struct SubJobsInfo {
     /// 子job信息，类型与主job一致
     /// Wire name: `sub_jobs`.
-    pub sub_jobs: Vec<String>,
+    pub sub_jobs: Vec<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     SubJobsInfo {
-        0 => sub_jobs: Vec<String> = "sub_jobs",
+        0 => sub_jobs: Vec<::runtime::JsonValue> = "sub_jobs",
     }
 }

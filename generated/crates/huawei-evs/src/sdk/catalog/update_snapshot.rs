@@ -58,7 +58,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"snapshot":{"created_at":"example-created_at","description":"example-description","id":"example-id","metadata":"example-metadata","name":"example-name","os-extended-snapshot-attributes:progress":"example-os-extended-snapshot-attributes:progress","os-extended-snapshot-attributes:project_id":"example-os-extended-snapshot-attributes:project_id","size":1,"status":"example-status","updated_at":"example-updated_at","volume_id":"example-volume_id"}}"#,
+            body: r#"{"snapshot":{"created_at":"example-created_at","description":"example-description","id":"example-id","metadata":{},"name":"example-name","os-extended-snapshot-attributes:progress":"example-os-extended-snapshot-attributes:progress","os-extended-snapshot-attributes:project_id":"example-os-extended-snapshot-attributes:project_id","size":1,"status":"example-status","updated_at":"example-updated_at","volume_id":"example-volume_id"}}"#,
         }),
         reply_headers: &[],
     },

@@ -30,7 +30,7 @@ pub struct RecycleBinVolume {
     pub size: Option<i32>,
     /// **参数解释** 云硬盘的metadata信息 ，调用方可以添加或删除metadata信息。 **取值范围** 当前部分key在EVS服务中有业务场景含义，这部分key的描述如下： - __system__cmkid    metadata中的加密cmkid字段，与__system__encrypted配合表示需要加密，cmkid长度固定为36个字节。    请求获取密钥ID的方法请参考：\\&quot;\[查询密钥列表\](<https://support.huaweicloud.com/api-dew/ListKeys.html>)\\&quot;。      - __system__encrypted    metadata中的表示加密功能的字段，0代表不加密，1代表加密。    不指定该字段时，云硬盘的加密属性与数据源保持一致，如果不是从数据源创建的场景，则默认不加密。   - hw:passthrough    - true表示云硬盘的设备类型为SCSI类型，即允许ECS操作系统直接访问底层存储介质。支持SCSI锁命令。    - false表示云硬盘的设备类型为VBD (虚拟块存储设备 , Virtual Block Device)类型，即为默认类型，VBD只能支持简单的SCSI读写命令。    - 该字段不存在时，云硬盘默认为VBD类型。
     /// Wire name: `metadata`.
-    pub metadata: ::std::collections::BTreeMap<String, String>,
+    pub metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
     /// **参数解释** 云硬盘是否为启动盘。 **取值范围** - true：表示为启动云硬盘。 - false：表示为非启动云硬盘。
     /// Wire name: `bootable`.
     pub bootable: Option<String>,
@@ -69,7 +69,10 @@ pub struct RecycleBinVolume {
     pub dedicated_storage_name: Option<String>,
     /// **参数解释** 云硬盘镜像的元数据。 关于“volume_image_metadata”字段的详细说明，具体请参见：\\&quot;\[查询镜像详情\](<https://support.huaweicloud.com/api-ims/ims_03_0703.html>)\\&quot;。  **取值范围** 不涉及。
     /// Wire name: `volume_image_metadata`.
-    pub volume_image_metadata: ::std::collections::BTreeMap<String, String>,
+    pub volume_image_metadata: ::std::collections::BTreeMap<
+        String,
+        ::runtime::JsonValue,
+    >,
     /// **参数解释** 云硬盘的唯一标识。 **取值范围** 不涉及。
     /// Wire name: `wwn`.
     pub wwn: Option<String>,
@@ -84,7 +87,7 @@ pub struct RecycleBinVolume {
         4 => attachments: Vec<Attachment> = "attachments",
         5 => multiattach: Option<bool> = "multiattach",
         6 => size: Option<i32> = "size",
-        7 => metadata: ::std::collections::BTreeMap<String, String> = "metadata",
+        7 => metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue> = "metadata",
         8 => bootable: Option<String> = "bootable",
         9 => tags: ::std::collections::BTreeMap<String, String> = "tags",
         10 => availability_zone: Option<String> = "availability_zone",
@@ -97,7 +100,7 @@ pub struct RecycleBinVolume {
         17 => pre_deleted_at: Option<String> = "pre_deleted_at",
         18 => dedicated_storage_id: Option<String> = "dedicated_storage_id",
         19 => dedicated_storage_name: Option<String> = "dedicated_storage_name",
-        20 => volume_image_metadata: ::std::collections::BTreeMap<String, String> = "volume_image_metadata",
+        20 => volume_image_metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue> = "volume_image_metadata",
         21 => wwn: Option<String> = "wwn",
     }
 }

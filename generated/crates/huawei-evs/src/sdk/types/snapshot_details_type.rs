@@ -25,7 +25,7 @@ pub struct SnapshotDetails {
     pub updated_at: Option<String>,
     /// 云硬盘快照的元数据信息。
     /// Wire name: `metadata`.
-    pub metadata: Option<String>,
+    pub metadata: Option<::runtime::JsonValue>,
     /// 快照所属的云硬盘ID。
     /// Wire name: `volume_id`.
     pub volume_id: Option<String>,
@@ -48,7 +48,7 @@ pub struct SnapshotDetails {
         3 => description: Option<String> = "description",
         4 => created_at: Option<String> = "created_at",
         5 => updated_at: Option<String> = "updated_at",
-        6 => metadata: Option<String> = "metadata",
+        6 => metadata: Option<::runtime::JsonValue> = "metadata",
         7 => volume_id: Option<String> = "volume_id",
         8 => size: Option<i32> = "size",
         9 => os_extended_snapshot_attributes_project_id: Option<String> = "os-extended-snapshot-attributes:project_id",

@@ -45,7 +45,10 @@ pub struct VolumeDetailForTag {
     pub os_vol_tenant_attr_tenant_id: Option<String>,
     /// 云硬盘镜像的元数据。 &gt; 说明： &gt;  &gt; 关于“volume_image_metadata”字段的详细说明，具体请参见：\\&quot;\[查询镜像详情\](<https://support.huaweicloud.com/api-ims/ims_03_0703.html>)\\&quot;。
     /// Wire name: `volume_image_metadata`.
-    pub volume_image_metadata: ::std::collections::BTreeMap<String, String>,
+    pub volume_image_metadata: ::std::collections::BTreeMap<
+        String,
+        ::runtime::JsonValue,
+    >,
     /// 云硬盘类型。 目前支持“SSD”，“SAS”和“SATA”三种。 “SSD”为超高IO云硬盘 “SAS”为高IO云硬盘 “SATA”为普通IO云硬盘
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
@@ -122,7 +125,7 @@ pub struct VolumeDetailForTag {
         9 => description: Option<String> = "description",
         10 => created_at: Option<String> = "created_at",
         11 => os_vol_tenant_attr_tenant_id: Option<String> = "os-vol-tenant-attr:tenant_id",
-        12 => volume_image_metadata: ::std::collections::BTreeMap<String, String> = "volume_image_metadata",
+        12 => volume_image_metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue> = "volume_image_metadata",
         13 => volume_type: Option<String> = "volume_type",
         14 => size: Option<i32> = "size",
         15 => consistencygroup_id: Option<String> = "consistencygroup_id",

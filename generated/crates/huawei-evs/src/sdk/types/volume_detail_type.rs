@@ -45,7 +45,10 @@ pub struct VolumeDetail {
     pub os_vol_tenant_attr_tenant_id: Option<String>,
     /// 云硬盘镜像的元数据。 &gt; 说明： &gt;  &gt; 关于“volume_image_metadata”字段的详细说明，具体请参见：\\&quot;\[查询镜像详情\](<https://support.huaweicloud.com/api-ims/ims_03_0703.html>)\\&quot;。
     /// Wire name: `volume_image_metadata`.
-    pub volume_image_metadata: ::std::collections::BTreeMap<String, String>,
+    pub volume_image_metadata: ::std::collections::BTreeMap<
+        String,
+        ::runtime::JsonValue,
+    >,
     /// 云硬盘类型。 目前支持\\&quot;SATA\\&quot;，\\&quot;SAS\\&quot;，\\&quot;GPSSD\\&quot;，\\&quot;SSD\\&quot;，\\&quot;ESSD\\&quot;，\\&quot;GPSSD2\\&quot;,\\&quot;ESSD2\\&quot;七种。  - \\&quot;SATA\\&quot;为普通IO云硬盘 - \\&quot;SAS\\&quot;为高IO云硬盘 - \\&quot;GPSSD\\&quot;为通用型SSD云硬盘 - \\&quot;SSD\\&quot;为超高IO云硬盘 - \\&quot;ESSD\\&quot;为极速IO云硬盘 - \\&quot;GPSSD2\\&quot;为通用型SSD V2云硬盘 - \\&quot;ESSD2\\&quot;为极速型SSD V2云硬盘
     /// Wire name: `volume_type`.
     pub volume_type: Option<String>,
@@ -60,7 +63,7 @@ pub struct VolumeDetail {
     pub bootable: Option<String>,
     /// 云硬盘的元数据。  __system__cmkid metadata中的加密cmkid字段，与__system__encrypted配合表示需要加密，cmkid长度固定为36个字节。 &gt;  &gt; 请求获取密钥ID的方法请参考：\\&quot;\[查询密钥列表\](<https://support.huaweicloud.com/api-dew/ListKeys.html>)\\&quot;。  __system__encrypted metadata中的表示加密功能的字段，0代表不加密，1代表加密。 不指定该字段时，云硬盘的加密属性与数据源保持一致，如果不是从数据源创建的场景，则默认不加密。  full_clone 从快照创建云硬盘时的创建方式。 * 0表示使用链接克隆方式。 * 1表示使用全量克隆方式。  hw:passthrough * true表示云硬盘的设备类型为SCSI类型，即允许ECS操作系统直接访问底层存储介质。支持SCSI锁命令。 * false表示云硬盘的设备类型为VBD (虚拟块存储设备 , Virtual Block Device)类型，即为默认类型，VBD只能支持简单的SCSI读写命令。 * 该字段不存在时，云硬盘默认为VBD类型。  orderID metadata中的表示云硬盘计费类型的字段。 当该字段有值时，表示该云硬盘的计费类型为包周期计费，否则计费类型为按需计费。
     /// Wire name: `metadata`.
-    pub metadata: ::std::collections::BTreeMap<String, String>,
+    pub metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
     /// 云硬盘更新时间。 时间格式：UTC YYYY-MM-DDTHH:MM:SS.XXXXXX
     /// Wire name: `updated_at`.
     pub updated_at: Option<String>,
@@ -131,12 +134,12 @@ pub struct VolumeDetail {
         9 => description: Option<String> = "description",
         10 => created_at: Option<String> = "created_at",
         11 => os_vol_tenant_attr_tenant_id: Option<String> = "os-vol-tenant-attr:tenant_id",
-        12 => volume_image_metadata: ::std::collections::BTreeMap<String, String> = "volume_image_metadata",
+        12 => volume_image_metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue> = "volume_image_metadata",
         13 => volume_type: Option<String> = "volume_type",
         14 => size: Option<i32> = "size",
         15 => consistencygroup_id: Option<String> = "consistencygroup_id",
         16 => bootable: Option<String> = "bootable",
-        17 => metadata: ::std::collections::BTreeMap<String, String> = "metadata",
+        17 => metadata: ::std::collections::BTreeMap<String, ::runtime::JsonValue> = "metadata",
         18 => updated_at: Option<String> = "updated_at",
         19 => encrypted: Option<bool> = "encrypted",
         20 => replication_status: Option<String> = "replication_status",

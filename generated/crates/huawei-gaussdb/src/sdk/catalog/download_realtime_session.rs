@@ -71,8 +71,8 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         imported: true,
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
-            status: 204u16,
-            body: r"",
+            status: 200u16,
+            body: r"example-body",
         }),
         reply_headers: &[],
     },

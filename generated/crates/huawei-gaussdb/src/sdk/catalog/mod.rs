@@ -865,6 +865,9 @@ pub mod upgrade_proxy_version;
 #[doc(hidden)]
 pub mod upgrade_sr_kernel_version;
 
+#[doc(hidden)]
+pub mod upload_import_excel_template;
+
 /// Error facts of the `gaussdb` service's enum (its codes, then the common ones).
 pub const ERRORS: &[::runtime::catalog::ErrorInfo] = &[
     ::runtime::catalog::ErrorInfo {
@@ -1261,4 +1264,5 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     upgrade_gauss_my_sql_instance_database::ENTRY,
     upgrade_proxy_version::ENTRY,
     upgrade_sr_kernel_version::ENTRY,
+    upload_import_excel_template::ENTRY,
 ];

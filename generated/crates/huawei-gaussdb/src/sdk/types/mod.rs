@@ -269,6 +269,8 @@ pub mod enlarge_proxy_request_type;
 
 pub mod enterprise_project_item_type;
 
+pub mod error_table_type;
+
 pub mod event_entity_type;
 
 pub mod event_instances_type;
@@ -737,6 +739,8 @@ pub mod stop_online_ddl_task_request_v3_type;
 
 pub mod sub_task_info_type;
 
+pub mod success_table_type;
+
 pub mod switch_access_control_request_body_type;
 
 pub mod switch_gauss_my_sql_proxy_alt_request_body_type;
@@ -977,6 +981,7 @@ pub use download_online_ddl_task_log_request_v3_type::DownloadOnlineDDLTaskLogRe
 pub use download_slow_log_file_item_type::DownloadSlowLogFileItem;
 pub use enlarge_proxy_request_type::EnlargeProxyRequest;
 pub use enterprise_project_item_type::EnterpriseProjectItem;
+pub use error_table_type::ErrorTable;
 pub use event_entity_type::EventEntity;
 pub use event_instances_type::EventInstances;
 pub use event_job_result_type::EventJobResult;
@@ -1211,6 +1216,7 @@ pub use start_online_ddl_task_request_v3_type::StartOnlineDDLTaskRequestV3;
 pub use start_online_task_content_item_type::StartOnlineTaskContentItem;
 pub use stop_online_ddl_task_request_v3_type::StopOnlineDDLTaskRequestV3;
 pub use sub_task_info_type::SubTaskInfo;
+pub use success_table_type::SuccessTable;
 pub use switch_access_control_request_body_type::SwitchAccessControlRequestBody;
 pub use switch_gauss_my_sql_proxy_alt_request_body_type::SwitchGaussMySqlProxyAltRequestBody;
 pub use switch_gauss_my_sql_proxy_eip_request_body_type::SwitchGaussMySqlProxyEipRequestBody;

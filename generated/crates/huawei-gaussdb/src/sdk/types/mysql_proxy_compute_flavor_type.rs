@@ -22,7 +22,7 @@ pub struct MysqlProxyComputeFlavor {
     pub spec_code: Option<String>,
     /// 其中key是可用区编号，value是规格所在az的状态。
     /// Wire name: `az_status`.
-    pub az_status: Option<String>,
+    pub az_status: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -32,6 +32,6 @@ pub struct MysqlProxyComputeFlavor {
         2 => db_type: Option<String> = "db_type",
         3 => id: Option<String> = "id",
         4 => spec_code: Option<String> = "spec_code",
-        5 => az_status: Option<String> = "az_status",
+        5 => az_status: Option<::runtime::JsonValue> = "az_status",
     }
 }

@@ -22,7 +22,7 @@ pub struct ProxyFlavor {
     pub db_type: Option<String>,
     /// **参数解释**：  az状态。
     /// Wire name: `az_status`.
-    pub az_status: Option<String>,
+    pub az_status: Option<::runtime::JsonValue>,
     /// **参数解释**：  是否支持ipv6。  **取值范围**：  - true: 支持ipv6。 - false: 不支持ipv6。
     /// Wire name: `supported_ipv6`.
     pub supported_ipv6: Option<bool>,
@@ -35,7 +35,7 @@ pub struct ProxyFlavor {
         2 => vcpus: Option<String> = "vcpus",
         3 => ram: Option<String> = "ram",
         4 => db_type: Option<String> = "db_type",
-        5 => az_status: Option<String> = "az_status",
+        5 => az_status: Option<::runtime::JsonValue> = "az_status",
         6 => supported_ipv6: Option<bool> = "supported_ipv6",
     }
 }

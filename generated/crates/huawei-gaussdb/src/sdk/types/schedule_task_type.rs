@@ -40,7 +40,7 @@ pub struct ScheduleTask {
     pub datastore_type: Option<String>,
     /// 实例配置相关信息，比如规格等。
     /// Wire name: `target_config`.
-    pub target_config: Option<String>,
+    pub target_config: Option<::runtime::JsonValue>,
     /// **参数解释**：  数据库代理ID，严格匹配UUID规则。  **取值范围**：  只能由英文字母、数字组成，后缀为po01，长度为36个字符。
     /// Wire name: `proxy_id`.
     pub proxy_id: Option<String>,
@@ -62,7 +62,7 @@ pub struct ScheduleTask {
         8 => end_time: Option<String> = "end_time",
         9 => job_status: Option<String> = "job_status",
         10 => datastore_type: Option<String> = "datastore_type",
-        11 => target_config: Option<String> = "target_config",
+        11 => target_config: Option<::runtime::JsonValue> = "target_config",
         12 => proxy_id: Option<String> = "proxy_id",
         13 => proxy_name: Option<String> = "proxy_name",
     }

@@ -43,7 +43,7 @@ pub struct TaskDetailInfo {
     pub show_detail: Option<bool>,
     /// **参数解释**：  任务扩展字段，默认null。
     /// Wire name: `extend_fields`.
-    pub extend_fields: ::std::collections::BTreeMap<String, String>,
+    pub extend_fields: ::std::collections::BTreeMap<String, ::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -60,6 +60,6 @@ pub struct TaskDetailInfo {
         9 => ended_time: Option<String> = "ended_time",
         10 => fail_reason: Option<String> = "fail_reason",
         11 => show_detail: Option<bool> = "show_detail",
-        12 => extend_fields: ::std::collections::BTreeMap<String, String> = "extend_fields",
+        12 => extend_fields: ::std::collections::BTreeMap<String, ::runtime::JsonValue> = "extend_fields",
     }
 }

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"flavors":[{"availability_zone":["example-availability_zone"],"az_status":"example-az_status","engine_name":"example-engine_name","engine_version":"example-engine_version","ram":"example-ram","spec_code":"example-spec_code","vcpus":"example-vcpus"}],"total_count":1}"#,
+            body: r#"{"flavors":[{"availability_zone":["example-availability_zone"],"az_status":{},"engine_name":"example-engine_name","engine_version":"example-engine_version","ram":"example-ram","spec_code":"example-spec_code","vcpus":"example-vcpus"}],"total_count":1}"#,
         }),
         reply_headers: &[],
     },

@@ -59,7 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"active_connection_count":1,"top_dbs":"example-top_dbs","top_source_ips":[{"client_ip":"example-client_ip","connection_count":1}],"total_connection_count":1}"#,
+            body: r#"{"active_connection_count":1,"top_dbs":{},"top_source_ips":[{"client_ip":"example-client_ip","connection_count":1}],"total_connection_count":1}"#,
         }),
         reply_headers: &[],
     },

@@ -25,7 +25,7 @@ pub struct ListFlavorsResult {
     pub availability_zone: Vec<String>,
     /// 规格在可用区内的状态，包含以下状态：   - normal，在售。   - unsupported，暂不支持该规格。   - sellout，售罄。
     /// Wire name: `az_status`.
-    pub az_status: Option<String>,
+    pub az_status: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -36,6 +36,6 @@ pub struct ListFlavorsResult {
         3 => ram: Option<String> = "ram",
         4 => spec_code: Option<String> = "spec_code",
         5 => availability_zone: Vec<String> = "availability_zone",
-        6 => az_status: Option<String> = "az_status",
+        6 => az_status: Option<::runtime::JsonValue> = "az_status",
     }
 }

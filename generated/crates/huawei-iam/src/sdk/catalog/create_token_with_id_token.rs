@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"token":{"catalog":[{"id":"example-id","interface":"example-interface","region":"example-region","region_id":"example-region_id","url":"example-url"}],"domain":{"id":"example-id","name":"example-name"},"expires_at":"example-expires_at","issued_at":"example-issued_at","methods":["example-methods"],"project":{"domain":{"id":"example-id","name":"example-name"},"id":"example-id","name":"example-name"},"roles":[{"id":"example-id","name":"example-name"}],"user":{"OS-FEDERATION":{"groups":["example-groups"],"identity_provider":{},"protocol":{}},"domain":{"id":"example-id","name":"example-name"},"id":"example-id","name":"example-name"}}}"#,
+            body: r#"{"token":{"catalog":[{"id":"example-id","interface":"example-interface","region":"example-region","region_id":"example-region_id","url":"example-url"}],"domain":{"id":"example-id","name":"example-name"},"expires_at":"example-expires_at","issued_at":"example-issued_at","methods":["example-methods"],"project":{"domain":{"id":"example-id","name":"example-name"},"id":"example-id","name":"example-name"},"roles":[{"id":"example-id","name":"example-name"}],"user":{"OS-FEDERATION":{"groups":[{}],"identity_provider":{},"protocol":{}},"domain":{"id":"example-id","name":"example-name"},"id":"example-id","name":"example-name"}}}"#,
         }),
         reply_headers: &[("X-Subject-Token", "example-X-Subject-Token")],
     },

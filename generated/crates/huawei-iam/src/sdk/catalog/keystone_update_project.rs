@@ -54,7 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"project":{"description":"example-description","domain_id":"example-domain_id","enabled":true,"extra":"example-extra","id":"example-id","is_domain":true,"links":{"self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}}"#,
+            body: r#"{"project":{"description":"example-description","domain_id":"example-domain_id","enabled":true,"extra":{},"id":"example-id","is_domain":true,"links":{"self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}}"#,
         }),
         reply_headers: &[],
     },

@@ -62,7 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"roles":[{"catalog":"example-catalog","description":"example-description","description_cn":"example-description_cn","display_name":"example-display_name","domain_id":"example-domain_id","flag":"example-flag","id":"example-id","name":"example-name","policy":{"Depends":[{"catalog":"example-catalog","display_name":"example-display_name"}],"Statement":[{"Action":["example-Action"],"Condition":"example-Condition","Effect":"example-Effect","Resource":"example-Resource"}],"Version":"example-Version"},"type":"example-type"}]}"#,
+            body: r#"{"roles":[{"catalog":"example-catalog","description":"example-description","description_cn":"example-description_cn","display_name":"example-display_name","domain_id":"example-domain_id","flag":"example-flag","id":"example-id","name":"example-name","policy":{"Depends":[{"catalog":"example-catalog","display_name":"example-display_name"}],"Statement":[{"Action":["example-Action"],"Condition":{},"Effect":"example-Effect","Resource":{}}],"Version":"example-Version"},"type":"example-type"}]}"#,
         }),
         reply_headers: &[],
     },

@@ -29,6 +29,9 @@ pub mod check_domain_permission_for_agency;
 pub mod check_project_permission_for_agency;
 
 #[doc(hidden)]
+pub mod create_agency;
+
+#[doc(hidden)]
 pub mod create_agency_custom_policy;
 
 #[doc(hidden)]
@@ -60,6 +63,9 @@ pub mod create_temporary_access_key_by_token;
 
 #[doc(hidden)]
 pub mod create_token_with_id_token;
+
+#[doc(hidden)]
+pub mod create_unscope_token_by_idp_initiated;
 
 #[doc(hidden)]
 pub mod create_user;
@@ -396,6 +402,9 @@ pub mod show_user_login_protect;
 
 #[doc(hidden)]
 pub mod show_user_mfa_device;
+
+#[doc(hidden)]
+pub mod update_agency;
 
 #[doc(hidden)]
 pub mod update_agency_custom_policy;
@@ -929,6 +938,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     check_all_projects_permission_for_agency::ENTRY,
     check_domain_permission_for_agency::ENTRY,
     check_project_permission_for_agency::ENTRY,
+    create_agency::ENTRY,
     create_agency_custom_policy::ENTRY,
     create_binding_device::ENTRY,
     create_cloud_service_custom_policy::ENTRY,
@@ -940,6 +950,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     create_temporary_access_key_by_agency::ENTRY,
     create_temporary_access_key_by_token::ENTRY,
     create_token_with_id_token::ENTRY,
+    create_unscope_token_by_idp_initiated::ENTRY,
     create_user::ENTRY,
     delete_agency::ENTRY,
     delete_binding_device::ENTRY,
@@ -1052,6 +1063,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     show_user::ENTRY,
     show_user_login_protect::ENTRY,
     show_user_mfa_device::ENTRY,
+    update_agency::ENTRY,
     update_agency_custom_policy::ENTRY,
     update_cloud_service_custom_policy::ENTRY,
     update_domain_api_acl_policy::ENTRY,

@@ -46,7 +46,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"role":{"catalog":"example-catalog","created_time":"example-created_time","description":"example-description","description_cn":"example-description_cn","display_name":"example-display_name","domain_id":"example-domain_id","id":"example-id","links":{"self":"example-self"},"name":"example-name","policy":{"Statement":[{"Action":["example-Action"],"Condition":{"key":{"key":["example-Condition"]}},"Effect":"example-Effect","Resource":"example-Resource"}],"Version":"example-Version"},"references":1,"type":"example-type","updated_time":"example-updated_time"}}"#,
+            body: r#"{"role":{"catalog":"example-catalog","created_time":"example-created_time","description":"example-description","description_cn":"example-description_cn","display_name":"example-display_name","domain_id":"example-domain_id","id":"example-id","links":{"self":"example-self"},"name":"example-name","policy":{"Statement":[{"Action":["example-Action"],"Condition":{"key":{"key":["example-Condition"]}},"Effect":"example-Effect","Resource":{}}],"Version":"example-Version"},"references":1,"type":"example-type","updated_time":"example-updated_time"}}"#,
         }),
         reply_headers: &[],
     },

@@ -19,7 +19,7 @@ pub struct CustomStatement {
     >,
     /// 资源。规则如下： &gt; - 可填 * 的五段式：&lt;service-name&gt;:&lt;region&gt;:&lt;account-id&gt;:&lt;resource-type&gt;:&lt;resource-path&gt;，例：\\&quot;obs:*:*:bucket:*\\&quot;。 &gt; - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
     /// Wire name: `Resource`.
-    pub resource: Option<String>,
+    pub resource: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -27,6 +27,6 @@ pub struct CustomStatement {
         0 => action: Vec<String> = "Action",
         1 => effect: Option<String> = "Effect",
         2 => condition: ::std::collections::BTreeMap<String, ::std::collections::BTreeMap<String, Vec<String>>> = "Condition",
-        3 => resource: Option<String> = "Resource",
+        3 => resource: Option<::runtime::JsonValue> = "Resource",
     }
 }

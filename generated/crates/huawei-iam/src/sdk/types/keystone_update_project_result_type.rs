@@ -15,7 +15,7 @@ pub struct KeystoneUpdateProjectResult {
     pub description: Option<String>,
     /// 项目的其他信息。
     /// Wire name: `extra`.
-    pub extra: Option<String>,
+    pub extra: Option<::runtime::JsonValue>,
     /// (No description in the spec.)
     /// Wire name: `links`.
     pub links: Option<LinksSelf>,
@@ -40,7 +40,7 @@ pub struct KeystoneUpdateProjectResult {
     KeystoneUpdateProjectResult {
         0 => is_domain: Option<bool> = "is_domain",
         1 => description: Option<String> = "description",
-        2 => extra: Option<String> = "extra",
+        2 => extra: Option<::runtime::JsonValue> = "extra",
         3 => links: Option<LinksSelf> = "links",
         4 => enabled: Option<bool> = "enabled",
         5 => id: Option<String> = "id",

@@ -17,6 +17,8 @@ pub mod agency_auth_type;
 
 pub mod agency_auth_identity_type;
 
+pub mod agency_create_result_type;
+
 pub mod agency_list_result_type;
 
 pub mod agency_policy_type;
@@ -54,6 +56,8 @@ pub mod agency_token_scope_project_type;
 pub mod agency_token_user_type;
 
 pub mod agency_token_user_domain_type;
+
+pub mod agency_update_result_type;
 
 pub mod allow_address_netmasks_option_type;
 
@@ -106,6 +110,10 @@ pub mod create_agency_custom_policy_request_body_type;
 pub mod create_agency_ep_policy_assignment_req_body_type;
 
 pub mod create_agency_ep_policy_assignment_req_body_role_assignments_type;
+
+pub mod create_agency_option_type;
+
+pub mod create_agency_request_body_type;
 
 pub mod create_cloud_service_custom_policy_request_body_type;
 
@@ -178,6 +186,8 @@ pub mod identityproviders_links_type;
 pub mod identityproviders_result_type;
 
 pub mod idp_id_info_type;
+
+pub mod idp_token_type;
 
 pub mod inherited_role_result_type;
 
@@ -443,7 +453,13 @@ pub mod unbind_mfa_device_type;
 
 pub mod unscoped_token_info_endpoints_type;
 
+pub mod unscoped_token_user_type;
+
 pub mod update_agency_custom_policy_request_body_type;
+
+pub mod update_agency_option_type;
+
+pub mod update_agency_request_body_type;
 
 pub mod update_cloud_service_custom_policy_request_body_type;
 
@@ -507,6 +523,7 @@ pub use agency_assumedby_user_type::AgencyAssumedbyUser;
 pub use agency_assumedby_user_domain_type::AgencyAssumedbyUserDomain;
 pub use agency_auth_type::AgencyAuth;
 pub use agency_auth_identity_type::AgencyAuthIdentity;
+pub use agency_create_result_type::AgencyCreateResult;
 pub use agency_list_result_type::AgencyListResult;
 pub use agency_policy_type::AgencyPolicy;
 pub use agency_policy_resource_type::AgencyPolicyResource;
@@ -526,6 +543,7 @@ pub use agency_token_scope_domain_type::AgencyTokenScopeDomain;
 pub use agency_token_scope_project_type::AgencyTokenScopeProject;
 pub use agency_token_user_type::AgencyTokenUser;
 pub use agency_token_user_domain_type::AgencyTokenUserDomain;
+pub use agency_update_result_type::AgencyUpdateResult;
 pub use allow_address_netmasks_option_type::AllowAddressNetmasksOption;
 pub use allow_address_netmasks_option_i_pv6_type::AllowAddressNetmasksOptionIPv6;
 pub use allow_address_netmasks_result_type::AllowAddressNetmasksResult;
@@ -552,6 +570,8 @@ pub use console_acl_policy_result_type::ConsoleAclPolicyResult;
 pub use create_agency_custom_policy_request_body_type::CreateAgencyCustomPolicyRequestBody;
 pub use create_agency_ep_policy_assignment_req_body_type::CreateAgencyEpPolicyAssignmentReqBody;
 pub use create_agency_ep_policy_assignment_req_body_role_assignments_type::CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments;
+pub use create_agency_option_type::CreateAgencyOption;
+pub use create_agency_request_body_type::CreateAgencyRequestBody;
 pub use create_cloud_service_custom_policy_request_body_type::CreateCloudServiceCustomPolicyRequestBody;
 pub use create_credential_option_type::CreateCredentialOption;
 pub use create_credential_result_type::CreateCredentialResult;
@@ -588,6 +608,7 @@ pub use identityprovider_option_type::IdentityproviderOption;
 pub use identityproviders_links_type::IdentityprovidersLinks;
 pub use identityproviders_result_type::IdentityprovidersResult;
 pub use idp_id_info_type::IdpIdInfo;
+pub use idp_token_type::IdpToken;
 pub use inherited_role_result_type::InheritedRoleResult;
 pub use keystone_create_agency_token_request_body_type::KeystoneCreateAgencyTokenRequestBody;
 pub use keystone_create_group_option_type::KeystoneCreateGroupOption;
@@ -720,7 +741,10 @@ pub use token_user_osfederation_type::TokenUserOsfederation;
 pub use token_user_result_type::TokenUserResult;
 pub use unbind_mfa_device_type::UnbindMfaDevice;
 pub use unscoped_token_info_endpoints_type::UnscopedTokenInfoEndpoints;
+pub use unscoped_token_user_type::UnscopedTokenUser;
 pub use update_agency_custom_policy_request_body_type::UpdateAgencyCustomPolicyRequestBody;
+pub use update_agency_option_type::UpdateAgencyOption;
+pub use update_agency_request_body_type::UpdateAgencyRequestBody;
 pub use update_cloud_service_custom_policy_request_body_type::UpdateCloudServiceCustomPolicyRequestBody;
 pub use update_credential_option_type::UpdateCredentialOption;
 pub use update_credential_result_type::UpdateCredentialResult;

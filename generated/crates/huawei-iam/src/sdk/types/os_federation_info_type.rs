@@ -15,13 +15,13 @@ pub struct OsFederationInfo {
     pub protocol: Option<ProtocolIdInfo>,
     /// 用户组信息。
     /// Wire name: `groups`.
-    pub groups: Vec<String>,
+    pub groups: Vec<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     OsFederationInfo {
         0 => identity_provider: Option<IdpIdInfo> = "identity_provider",
         1 => protocol: Option<ProtocolIdInfo> = "protocol",
-        2 => groups: Vec<String> = "groups",
+        2 => groups: Vec<::runtime::JsonValue> = "groups",
     }
 }

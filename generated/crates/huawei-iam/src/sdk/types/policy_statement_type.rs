@@ -13,17 +13,17 @@ pub struct PolicyStatement {
     pub effect: Option<String>,
     /// 限制条件。不超过10个。
     /// Wire name: `Condition`.
-    pub condition: Option<String>,
+    pub condition: Option<::runtime::JsonValue>,
     /// 资源。数组长度不超过10，每个字符串长度不超过128，规则如下： &gt; - 可填 * 的五段式：&lt;service-name&gt;:&lt;region&gt;:&lt;account-id&gt;:&lt;resource-type&gt;:&lt;resource-path&gt;，例：\\&quot;obs:*:*:bucket:*\\&quot;。 &gt; - region字段为*或用户可访问的region。service必须存在且resource属于对应service。 &gt; - 当该自定义策略为委托自定义策略时，该字段类型为Object，值为：&#x60;&#x60;&#x60;\\&quot;Resource\\&quot;: {\\&quot;uri\\&quot;: \[\\&quot;/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c\\&quot;\]}&#x60;&#x60;&#x60;。
     /// Wire name: `Resource`.
-    pub resource: Option<String>,
+    pub resource: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     PolicyStatement {
         0 => action: Vec<String> = "Action",
         1 => effect: Option<String> = "Effect",
-        2 => condition: Option<String> = "Condition",
-        3 => resource: Option<String> = "Resource",
+        2 => condition: Option<::runtime::JsonValue> = "Condition",
+        3 => resource: Option<::runtime::JsonValue> = "Resource",
     }
 }

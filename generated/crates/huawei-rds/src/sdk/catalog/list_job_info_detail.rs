@@ -69,7 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"count":1,"jobs":{"created":"example-created","ended":"example-ended","entities":"example-entities","fail_reason":"example-fail_reason","id":"example-id","instance":{"id":"example-id","name":"example-name"},"name":"example-name","process":"example-process","status":"example-status","task_detail":"example-task_detail"}}"#,
+            body: r#"{"count":1,"jobs":{"created":"example-created","ended":"example-ended","entities":{},"fail_reason":"example-fail_reason","id":"example-id","instance":{"id":"example-id","name":"example-name"},"name":"example-name","process":"example-process","status":"example-status","task_detail":"example-task_detail"}}"#,
         }),
         reply_headers: &[],
     },

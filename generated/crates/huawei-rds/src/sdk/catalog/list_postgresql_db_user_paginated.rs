@@ -73,7 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"total_count":1,"users":[{"attributes":"example-attributes","comment":"example-comment","memberof":["example-memberof"],"name":"example-name"}]}"#,
+            body: r#"{"total_count":1,"users":[{"attributes":{},"comment":"example-comment","memberof":["example-memberof"],"name":"example-name"}]}"#,
         }),
         reply_headers: &[],
     },

@@ -71,7 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"az_status":"example-az_status","code":"example-code","cpu":"example-cpu","db_type":"example-db_type","id":"example-id","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
+            body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"az_status":{},"code":"example-code","cpu":"example-cpu","db_type":"example-db_type","id":"example-id","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
         }),
         reply_headers: &[],
     },

@@ -95,6 +95,9 @@ pub mod compare_configuration;
 pub mod copy_configuration;
 
 #[doc(hidden)]
+pub mod copy_database;
+
+#[doc(hidden)]
 pub mod create_binlog_merge;
 
 #[doc(hidden)]
@@ -1208,6 +1211,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     collect_subscription_monitor::ENTRY,
     compare_configuration::ENTRY,
     copy_configuration::ENTRY,
+    copy_database::ENTRY,
     create_binlog_merge::ENTRY,
     create_configuration::ENTRY,
     create_database::ENTRY,

@@ -61,7 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#""example-body""#,
+            body: r"{}",
         }),
         reply_headers: &[("X-request-id", "example-X-request-id")],
     },

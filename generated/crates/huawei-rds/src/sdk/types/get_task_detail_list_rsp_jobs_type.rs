@@ -33,7 +33,7 @@ pub struct GetTaskDetailListRspJobs {
     pub instance: Option<GetTaskDetailListRspJobsInstance>,
     /// 根据不同的任务，显示不同的内容。
     /// Wire name: `entities`.
-    pub entities: Option<String>,
+    pub entities: Option<::runtime::JsonValue>,
     /// 任务执行失败时的错误信息。
     /// Wire name: `fail_reason`.
     pub fail_reason: Option<String>,
@@ -49,7 +49,7 @@ pub struct GetTaskDetailListRspJobs {
         5 => process: Option<String> = "process",
         6 => task_detail: Option<String> = "task_detail",
         7 => instance: Option<GetTaskDetailListRspJobsInstance> = "instance",
-        8 => entities: Option<String> = "entities",
+        8 => entities: Option<::runtime::JsonValue> = "entities",
         9 => fail_reason: Option<String> = "fail_reason",
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod ad_domain_info_type;
 
+pub mod add_copy_database_request_body_type;
+
 pub mod add_log_config_response_body_type;
 
 pub mod add_log_configs_type;
@@ -854,6 +856,7 @@ pub mod volume_for_instance_response_type;
 pub mod vpc_type;
 
 pub use ad_domain_info_type::ADDomainInfo;
+pub use add_copy_database_request_body_type::AddCopyDatabaseRequestBody;
 pub use add_log_config_response_body_type::AddLogConfigResponseBody;
 pub use add_log_configs_type::AddLogConfigs;
 pub use add_msdtc_request_body_type::AddMsdtcRequestBody;

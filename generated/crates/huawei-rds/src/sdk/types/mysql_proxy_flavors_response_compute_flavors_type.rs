@@ -22,7 +22,7 @@ pub struct MysqlProxyFlavorsResponseComputeFlavors {
     pub db_type: Option<String>,
     /// 可用区信息，其中key是该规格绑定的可用区，value是该规格在对应可用区中的状态。 取值范围：     normal：正常     abandon：禁用      - 仅展示数据库主实例所在可用区规格状态。
     /// Wire name: `az_status`.
-    pub az_status: Option<String>,
+    pub az_status: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -32,6 +32,6 @@ pub struct MysqlProxyFlavorsResponseComputeFlavors {
         2 => cpu: Option<String> = "cpu",
         3 => mem: Option<String> = "mem",
         4 => db_type: Option<String> = "db_type",
-        5 => az_status: Option<String> = "az_status",
+        5 => az_status: Option<::runtime::JsonValue> = "az_status",
     }
 }

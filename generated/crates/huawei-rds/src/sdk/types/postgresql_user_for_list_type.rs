@@ -10,7 +10,7 @@ pub struct PostgresqlUserForList {
     pub name: Option<String>,
     /// 用户的权限属性。
     /// Wire name: `attributes`.
-    pub attributes: Option<String>,
+    pub attributes: Option<::runtime::JsonValue>,
     /// 用户的默认权限。
     /// Wire name: `memberof`.
     pub memberof: Vec<String>,
@@ -22,7 +22,7 @@ pub struct PostgresqlUserForList {
 ::runtime::lenient_object! {
     PostgresqlUserForList {
         0 => name: Option<String> = "name",
-        1 => attributes: Option<String> = "attributes",
+        1 => attributes: Option<::runtime::JsonValue> = "attributes",
         2 => memberof: Vec<String> = "memberof",
         3 => comment: Option<String> = "comment",
     }

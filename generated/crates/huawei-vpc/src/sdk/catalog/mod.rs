@@ -176,6 +176,9 @@ pub mod neutron_create_firewall_rule;
 pub mod neutron_create_network;
 
 #[doc(hidden)]
+pub mod neutron_create_port;
+
+#[doc(hidden)]
 pub mod neutron_create_router;
 
 #[doc(hidden)]
@@ -285,6 +288,9 @@ pub mod neutron_update_firewall_rule;
 
 #[doc(hidden)]
 pub mod neutron_update_network;
+
+#[doc(hidden)]
+pub mod neutron_update_port;
 
 #[doc(hidden)]
 pub mod neutron_update_router;
@@ -423,6 +429,9 @@ pub mod v3_count_sub_network_interfaces_by_tags;
 
 #[doc(hidden)]
 pub mod v3_create_address_group;
+
+#[doc(hidden)]
+pub mod v3_create_clouddcn_subnet;
 
 #[doc(hidden)]
 pub mod v3_create_firewall;
@@ -960,6 +969,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     neutron_create_firewall_policy::ENTRY,
     neutron_create_firewall_rule::ENTRY,
     neutron_create_network::ENTRY,
+    neutron_create_port::ENTRY,
     neutron_create_router::ENTRY,
     neutron_create_security_group::ENTRY,
     neutron_create_security_group_rule::ENTRY,
@@ -997,6 +1007,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     neutron_update_firewall_policy::ENTRY,
     neutron_update_firewall_rule::ENTRY,
     neutron_update_network::ENTRY,
+    neutron_update_port::ENTRY,
     neutron_update_router::ENTRY,
     neutron_update_security_group::ENTRY,
     neutron_update_subnet::ENTRY,
@@ -1043,6 +1054,7 @@ pub const ENTRIES: &[::runtime::catalog::Entry] = &[
     v3_count_ports_by_tags::ENTRY,
     v3_count_sub_network_interfaces_by_tags::ENTRY,
     v3_create_address_group::ENTRY,
+    v3_create_clouddcn_subnet::ENTRY,
     v3_create_firewall::ENTRY,
     v3_create_firewall_tag::ENTRY,
     v3_create_port_tag::ENTRY,

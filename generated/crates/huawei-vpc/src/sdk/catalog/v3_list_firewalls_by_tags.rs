@@ -61,7 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"request_id":"example-request_id","resources":[{"resource_detail":"example-resource_detail","resource_id":"example-resource_id","resource_name":"example-resource_name","tags":[{"key":"example-key","value":"example-value"}]}],"total_count":1}"#,
+            body: r#"{"request_id":"example-request_id","resources":[{"resource_detail":{},"resource_id":"example-resource_id","resource_name":"example-resource_name","tags":[{"key":"example-key","value":"example-value"}]}],"total_count":1}"#,
         }),
         reply_headers: &[],
     },

@@ -56,7 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
         synthesized: Some(::runtime::catalog::SampleInfo {
             name: "synthesized",
             status: 200u16,
-            body: r#"{"request_id":"example-request_id","sys_tags":[{"key":"example-key","value":"example-value"}],"tags":[{"key":"example-key","value":"example-value"}]}"#,
+            body: r#"{"request_id":"example-request_id","sys_tags":[{"key":"example-key","value":"example-value"}],"tags":[{"key":{},"value":{}}]}"#,
         }),
         reply_headers: &[],
     },

@@ -9,7 +9,7 @@ use super::ResourceTag;
 pub struct ListResourceResp {
     /// 资源详情。 资源对象，用于扩展。默认为空
     /// Wire name: `resource_detail`.
-    pub resource_detail: Option<String>,
+    pub resource_detail: Option<::runtime::JsonValue>,
     /// 资源ID
     /// Wire name: `resource_id`.
     pub resource_id: Option<String>,
@@ -23,7 +23,7 @@ pub struct ListResourceResp {
 
 ::runtime::lenient_object! {
     ListResourceResp {
-        0 => resource_detail: Option<String> = "resource_detail",
+        0 => resource_detail: Option<::runtime::JsonValue> = "resource_detail",
         1 => resource_id: Option<String> = "resource_id",
         2 => resource_name: Option<String> = "resource_name",
         3 => tags: Vec<ResourceTag> = "tags",

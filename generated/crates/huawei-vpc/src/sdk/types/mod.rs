@@ -121,6 +121,10 @@ pub mod neutron_create_network_option_type;
 
 pub mod neutron_create_network_request_body_type;
 
+pub mod neutron_create_port_option_type;
+
+pub mod neutron_create_port_request_body_type;
+
 pub mod neutron_create_router_option_type;
 
 pub mod neutron_create_router_request_body_type;
@@ -176,6 +180,10 @@ pub mod neutron_update_firewall_rule_request_body_type;
 pub mod neutron_update_network_option_type;
 
 pub mod neutron_update_network_request_body_type;
+
+pub mod neutron_update_port_option_type;
+
+pub mod neutron_update_port_request_body_type;
 
 pub mod neutron_update_router_option_type;
 
@@ -319,6 +327,8 @@ pub use neutron_create_firewall_rule_option_type::NeutronCreateFirewallRuleOptio
 pub use neutron_create_firewall_rule_request_body_type::NeutronCreateFirewallRuleRequestBody;
 pub use neutron_create_network_option_type::NeutronCreateNetworkOption;
 pub use neutron_create_network_request_body_type::NeutronCreateNetworkRequestBody;
+pub use neutron_create_port_option_type::NeutronCreatePortOption;
+pub use neutron_create_port_request_body_type::NeutronCreatePortRequestBody;
 pub use neutron_create_router_option_type::NeutronCreateRouterOption;
 pub use neutron_create_router_request_body_type::NeutronCreateRouterRequestBody;
 pub use neutron_create_security_group_option_type::NeutronCreateSecurityGroupOption;
@@ -347,6 +357,8 @@ pub use neutron_update_firewall_rule_option_type::NeutronUpdateFirewallRuleOptio
 pub use neutron_update_firewall_rule_request_body_type::NeutronUpdateFirewallRuleRequestBody;
 pub use neutron_update_network_option_type::NeutronUpdateNetworkOption;
 pub use neutron_update_network_request_body_type::NeutronUpdateNetworkRequestBody;
+pub use neutron_update_port_option_type::NeutronUpdatePortOption;
+pub use neutron_update_port_request_body_type::NeutronUpdatePortRequestBody;
 pub use neutron_update_router_option_type::NeutronUpdateRouterOption;
 pub use neutron_update_router_request_body_type::NeutronUpdateRouterRequestBody;
 pub use neutron_update_security_group_option_type::NeutronUpdateSecurityGroupOption;

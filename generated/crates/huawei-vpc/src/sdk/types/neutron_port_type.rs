@@ -15,7 +15,7 @@ pub struct NeutronPort {
     pub allowed_address_pairs: Vec<AllowedAddressPair>,
     /// 扩展属性：提供用户设置自定义信息 【使用说明】  internal_elb字段，布尔类型，普通租户可见。只有在创建内网ELB的虚拟IP的网卡时设置为true。普通租户没有权限更改该字段，由系统维护。 举例：{\\&quot;internal_elb\\&quot;: true}  disable_security_groups字段，布尔类型，普通租户可见。默认为false高性能通信场景下，允许指定为true普通租户可见。仅支持创建port和读取时指定。当前仅支持指定为true，不支持指定为false 举例：{\\&quot;disable_security_groups\\&quot;：true }， 当前仅支持指定为true，不支持指定为false，指定为true时，FWaaS功能不生效。  仅对于“华北-北京二”：udp_srvports和tcp_srvports，字段，字符串类型，默认不设置udp_srvports和tcp_srvports字段。允许指定udp_srvports和tcp_srvports字段为端口号，表示这些端口的tcp报文和udp报文可支持高并发连接，但是此类报文不受ACL和安全组规则的限制。udp_srvports和tcp_srvports字段同时支持更新操作。 − 格式： {\\&quot;tcp_srvports\\&quot;: \\&quot;port1 port2 port3\\&quot;, \\&quot;udp_srvports\\&quot;: \\&quot;port1 port2 port3\\&quot;} 端口号之间以空格间隔，最多允许指定的端口号总共为15个，端口号范围是1到65535。 − 示例：{\\&quot;tcp_srvports\\&quot;: \\&quot;80 443\\&quot;, \\&quot;udp_srvports\\&quot;: \\&quot;53\\&quot;} 示例表示入方向目的端口为80或者443的tcp报文可支持高并发连接。入方向目的端口为53的udp报文可支持高并发连接。但是此类报文不受ACL和安全组规则的限制。
     /// Wire name: `binding:profile`.
-    pub binding_profile: Option<String>,
+    pub binding_profile: Option<::runtime::JsonValue>,
     /// (No description in the spec.)
     /// Wire name: `binding:vif_details`.
     pub binding_vif_details: Option<BindingVifDetails>,
@@ -79,7 +79,7 @@ pub struct NeutronPort {
     NeutronPort {
         0 => admin_state_up: Option<bool> = "admin_state_up",
         1 => allowed_address_pairs: Vec<AllowedAddressPair> = "allowed_address_pairs",
-        2 => binding_profile: Option<String> = "binding:profile",
+        2 => binding_profile: Option<::runtime::JsonValue> = "binding:profile",
         3 => binding_vif_details: Option<BindingVifDetails> = "binding:vif_details",
         4 => binding_vnic_type: Option<String> = "binding:vnic_type",
         5 => device_id: Option<String> = "device_id",

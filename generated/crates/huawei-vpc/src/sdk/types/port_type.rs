@@ -60,7 +60,7 @@ pub struct Port {
     pub binding_vif_details: Option<BindingVifDetails>,
     /// 功能说明：提供用户设置自定义信息(扩展属性)
     /// Wire name: `binding:profile`.
-    pub binding_profile: Option<String>,
+    pub binding_profile: Option<::runtime::JsonValue>,
     /// 功能说明：端口所属实例ID，例如RDS实例ID 约束：不支持设置和更新，由系统自动维护
     /// Wire name: `instance_id`.
     pub instance_id: Option<String>,
@@ -100,7 +100,7 @@ pub struct Port {
         14 => dns_assignment: Vec<DnsAssignMent> = "dns_assignment",
         15 => dns_name: Option<String> = "dns_name",
         16 => binding_vif_details: Option<BindingVifDetails> = "binding:vif_details",
-        17 => binding_profile: Option<String> = "binding:profile",
+        17 => binding_profile: Option<::runtime::JsonValue> = "binding:profile",
         18 => instance_id: Option<String> = "instance_id",
         19 => instance_type: Option<String> = "instance_type",
         20 => port_security_enabled: Option<bool> = "port_security_enabled",

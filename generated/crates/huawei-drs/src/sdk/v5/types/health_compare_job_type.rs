@@ -25,7 +25,7 @@ pub struct HealthCompareJob {
     pub compute_type: Option<String>,
     /// 灾备数据库信息。
     /// Wire name: `database_info`.
-    pub database_info: Option<String>,
+    pub database_info: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
@@ -36,6 +36,6 @@ pub struct HealthCompareJob {
         3 => start_time: Option<String> = "start_time",
         4 => end_time: Option<String> = "end_time",
         5 => compute_type: Option<String> = "compute_type",
-        6 => database_info: Option<String> = "database_info",
+        6 => database_info: Option<::runtime::JsonValue> = "database_info",
     }
 }

@@ -199,6 +199,8 @@ pub mod general_transformation_req_type;
 
 pub mod health_compare_job_type;
 
+pub mod import_error_message_resp_type;
+
 pub mod incre_component_detail_type;
 
 pub mod job_action_req_type;
@@ -530,6 +532,7 @@ pub use flow_compare_data_type::FlowCompareData;
 pub use general_data_filter_resp_type::GeneralDataFilterResp;
 pub use general_transformation_req_type::GeneralTransformationReq;
 pub use health_compare_job_type::HealthCompareJob;
+pub use import_error_message_resp_type::ImportErrorMessageResp;
 pub use incre_component_detail_type::IncreComponentDetail;
 pub use job_action_req_type::JobActionReq;
 pub use job_actions_type::JobActions;

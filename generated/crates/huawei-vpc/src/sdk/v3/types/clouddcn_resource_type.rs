@@ -12,7 +12,7 @@ pub struct ClouddcnResource {
     pub resource_id: Option<String>,
     /// 资源详情。
     /// Wire name: `resource_detail`.
-    pub resource_detail: Option<String>,
+    pub resource_detail: Option<::runtime::JsonValue>,
     /// 包含标签。
     /// Wire name: `tags`.
     pub tags: Vec<Tag>,
@@ -24,7 +24,7 @@ pub struct ClouddcnResource {
 ::runtime::lenient_object! {
     ClouddcnResource {
         0 => resource_id: Option<String> = "resource_id",
-        1 => resource_detail: Option<String> = "resource_detail",
+        1 => resource_detail: Option<::runtime::JsonValue> = "resource_detail",
         2 => tags: Vec<Tag> = "tags",
         3 => resource_name: Option<String> = "resource_name",
     }

@@ -12,7 +12,7 @@ pub struct ListResourceResp {
     pub resource_id: Option<String>,
     /// 资源详情。 资源对象，用于扩展。默认为空
     /// Wire name: `resource_detail`.
-    pub resource_detail: Option<String>,
+    pub resource_detail: Option<::runtime::JsonValue>,
     /// 资源名称，资源没有名称时默认为空字符串.
     /// Wire name: `resource_name`.
     pub resource_name: Option<String>,
@@ -24,7 +24,7 @@ pub struct ListResourceResp {
 ::runtime::lenient_object! {
     ListResourceResp {
         0 => resource_id: Option<String> = "resource_id",
-        1 => resource_detail: Option<String> = "resource_detail",
+        1 => resource_detail: Option<::runtime::JsonValue> = "resource_detail",
         2 => resource_name: Option<String> = "resource_name",
         3 => tags: Vec<ResourceTag> = "tags",
     }

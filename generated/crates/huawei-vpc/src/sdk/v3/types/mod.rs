@@ -77,6 +77,10 @@ pub mod create_address_group_option_type;
 
 pub mod create_address_group_request_body_type;
 
+pub mod create_clouddcn_subnet_option_type;
+
+pub mod create_clouddcn_subnet_request_body_type;
+
 pub mod create_firewall_option_type;
 
 pub mod create_firewall_request_body_type;
@@ -309,6 +313,8 @@ pub use count_ports_by_tags_request_body_type::CountPortsByTagsRequestBody;
 pub use count_sub_network_interfaces_by_tags_request_body_type::CountSubNetworkInterfacesByTagsRequestBody;
 pub use create_address_group_option_type::CreateAddressGroupOption;
 pub use create_address_group_request_body_type::CreateAddressGroupRequestBody;
+pub use create_clouddcn_subnet_option_type::CreateClouddcnSubnetOption;
+pub use create_clouddcn_subnet_request_body_type::CreateClouddcnSubnetRequestBody;
 pub use create_firewall_option_type::CreateFirewallOption;
 pub use create_firewall_request_body_type::CreateFirewallRequestBody;
 pub use create_firewall_tag_request_body_type::CreateFirewallTagRequestBody;

@@ -17,7 +17,7 @@ pub struct Port {
     pub binding_host_id: Option<String>,
     /// **参数解释**： 端口的用户自定义信息。 **取值范围**： 不涉及。
     /// Wire name: `binding:profile`.
-    pub binding_profile: Option<String>,
+    pub binding_profile: Option<::runtime::JsonValue>,
     /// (No description in the spec.)
     /// Wire name: `binding:vif_details`.
     pub binding_vif_details: Option<BindingVifDetails>,
@@ -101,7 +101,7 @@ pub struct Port {
     pub zone_id: Option<String>,
     /// **参数解释**： 端口迁移的目的节点信息，包括目的节点的binding:vif_details和binding:vif_type。 **取值范围**： 不涉及。
     /// Wire name: `binding:migration_info`.
-    pub binding_migration_info: Option<String>,
+    pub binding_migration_info: Option<::runtime::JsonValue>,
     /// **参数解释**： DHCP的扩展属性。 **取值范围**： 不涉及。
     /// Wire name: `extra_dhcp_opts`.
     pub extra_dhcp_opts: Vec<PortExtraDhcpOpt>,
@@ -110,7 +110,7 @@ pub struct Port {
     pub position_type: Option<String>,
     /// **参数解释**： 端口绑定的实例信息。 **取值范围**： 不涉及。
     /// Wire name: `instance_info`.
-    pub instance_info: Option<String>,
+    pub instance_info: Option<::runtime::JsonValue>,
     /// **参数解释**： 端口的标签信息，包括标签键和标签值，可用来分类和标识资源。详情请参见Tag对象。 **取值范围**： 不涉及。
     /// Wire name: `tags`.
     pub tags: Vec<ResponseTag>,
@@ -123,7 +123,7 @@ pub struct Port {
     Port {
         0 => admin_state_up: Option<bool> = "admin_state_up",
         1 => binding_host_id: Option<String> = "binding:host_id",
-        2 => binding_profile: Option<String> = "binding:profile",
+        2 => binding_profile: Option<::runtime::JsonValue> = "binding:profile",
         3 => binding_vif_details: Option<BindingVifDetails> = "binding:vif_details",
         4 => binding_vif_type: Option<String> = "binding:vif_type",
         5 => binding_vnic_type: Option<String> = "binding:vnic_type",
@@ -151,10 +151,10 @@ pub struct Port {
         27 => enable_efi: Option<bool> = "enable_efi",
         28 => scope: Option<String> = "scope",
         29 => zone_id: Option<String> = "zone_id",
-        30 => binding_migration_info: Option<String> = "binding:migration_info",
+        30 => binding_migration_info: Option<::runtime::JsonValue> = "binding:migration_info",
         31 => extra_dhcp_opts: Vec<PortExtraDhcpOpt> = "extra_dhcp_opts",
         32 => position_type: Option<String> = "position_type",
-        33 => instance_info: Option<String> = "instance_info",
+        33 => instance_info: Option<::runtime::JsonValue> = "instance_info",
         34 => tags: Vec<ResponseTag> = "tags",
         35 => allowed_address_pairs: Vec<AllowedAddressPair> = "allowed_address_pairs",
     }

@@ -3,19 +3,29 @@
 
 /// `TagEntity` of the vendor's SDK.
 #[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
 pub struct TagEntity {
     /// (No description in the spec.)
     /// Wire name: `key`.
-    pub key: Option<String>,
+    pub key: Option<::runtime::JsonValue>,
     /// (No description in the spec.)
     /// Wire name: `value`.
-    pub value: Option<String>,
+    pub value: Option<::runtime::JsonValue>,
 }
 
 ::runtime::lenient_object! {
     TagEntity {
-        0 => key: Option<String> = "key",
-        1 => value: Option<String> = "value",
+        0 => key: Option<::runtime::JsonValue> = "key",
+        1 => value: Option<::runtime::JsonValue> = "value",
+    }
+}
+
+impl ::runtime::wire::ToWire for TagEntity {
+    fn to_wire(&self) -> ::runtime::wire::Value {
+        ::runtime::wire::Value::Object(
+            Vec::from([
+                ("key", ::runtime::wire::ToWire::to_wire(&self.key)),
+                ("value", ::runtime::wire::ToWire::to_wire(&self.value)),
+            ]),
+        )
     }
 }
