@@ -150,7 +150,10 @@ async fn a_multipart_upload_sends_text_parts_then_the_file_part() {
         .expect("valid");
     let printed = format!("{request:?}");
     assert!(printed.contains("len: 9"), "{printed}");
-    client.upload_widget_manual(&request).await.expect("answered");
+    client
+        .upload_widget_manual(&request)
+        .await
+        .expect("answered");
     let r = last(&emu);
     let ct = header(&r, "content-type");
     let boundary = ct
@@ -178,7 +181,10 @@ async fn a_multipart_upload_sends_text_parts_then_the_file_part() {
     want.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     assert_eq!(r.body, want);
     // The same request encodes to the same bytes (the boundary comes from the parts).
-    client.upload_widget_manual(&request).await.expect("answered");
+    client
+        .upload_widget_manual(&request)
+        .await
+        .expect("answered");
     assert_eq!(last(&emu).body, want);
 }
 
