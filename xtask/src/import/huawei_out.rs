@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use super::MARK;
 use super::huawei::{Attr, EnumValues, Loc, Op, PyTy, Version};
-use super::overlay::{json_str, key};
+use super::overlay::{FieldSet, Overlay, ServiceError, json_str, key};
 use super::yaml_out::{rust_names, secret_name};
 
 /// What a render did, for the summary line.
@@ -36,6 +36,8 @@ pub struct HwStats {
     pub go_differ: usize,
     /// API versions all of whose operations were refused (nothing written for them).
     pub empty_versions: usize,
+    /// Error codes the overlays gave the services.
+    pub error_codes: usize,
 }
 
 /// Path parameters the signer fills from the credentials (`credential_params` of
@@ -393,6 +395,8 @@ struct Line<'a> {
     /// `encoding: csv` (a query array the SDK sends comma-separated).
     csv: bool,
     attr: Option<&'a Attr>,
+    /// The overlay's keys for this field: each replaces the importer's, or is added.
+    extra: Option<&'a FieldSet>,
 }
 
 impl<'a> Line<'a> {
@@ -412,6 +416,7 @@ impl<'a> Line<'a> {
             required: false,
             csv: false,
             attr: Some(a),
+            extra: None,
         }
     }
 
@@ -443,6 +448,10 @@ impl<'a> Line<'a> {
                 kv.push("sensitive: true".into());
             }
         }
+        for (k, v) in self.extra.into_iter().flatten() {
+            kv.retain(|item| !item.starts_with(&format!("{k}: ")));
+            kv.push(format!("{k}: {v}"));
+        }
         let _ = writeln!(
             out,
             "{:indent$}{}: {{ {} }}",
@@ -458,8 +467,10 @@ pub fn render(
     v: &Version,
     tool: &str,
     skip: &BTreeSet<String>,
+    overlay: Option<(&Overlay, &str)>,
     stats: &mut HwStats,
 ) -> Vec<(String, Vec<u8>)> {
+    let (ov, digest) = (overlay.map(|(o, _)| o), overlay.map(|(_, d)| d));
     let header = format!(
         "{MARK} `cargo xtask import huawei` from {tool} `{}/{}`; do not edit: re-run the import.\n",
         v.package, v.version
@@ -530,6 +541,9 @@ pub fn render(
         .collect();
     let mut files = Vec::new();
     let mut svc = header.clone();
+    if let Some(d) = digest {
+        let _ = writeln!(svc, "{}{d}", super::overlay::DIGEST_LINE);
+    }
     let _ = writeln!(svc, "service: {spec_service}");
     let _ = writeln!(svc, "protocol: huawei");
     let _ = writeln!(svc, "endpoint: {}", json_str(&v.endpoint));
@@ -589,23 +603,161 @@ pub fn render(
         // Required members only in a type no response reaches: a response is read
         // leniently, and the vendor's "required" is about what a request must carry.
         let request_only = !in_responses.contains(m);
+        let extra = ov.and_then(|o| o.types.get(&model.name));
         for (a, rn) in model.attrs.iter().zip(renames) {
             Line {
                 required: request_only && a.required,
+                extra: extra.and_then(|x| x.get(&a.wire)).map(|(set, _)| set),
                 ..Line::member(a, &names, rn)
             }
             .write(&mut svc, 6);
         }
     }
+    if let Some(o) = ov.filter(|o| !o.errors.is_empty()) {
+        svc.push_str("errors:\n");
+        svc.push_str(&error_rows(&o.errors));
+        stats.error_codes += o.errors.len();
+    }
     files.push(("service.yaml".to_owned(), svc.into_bytes()));
     for op in accepted {
         stats.operations += 1;
+        let op_ov = ov.and_then(|o| o.ops.get(&op.name));
         files.push((
             format!("{}.yaml", codegen::naming::snake(&op.name)),
-            op_spec(v, op, &header, &names, tool, stats).into_bytes(),
+            op_spec(v, op, &header, &names, tool, op_ov, stats).into_bytes(),
         ));
     }
     files
+}
+
+/// A service's error rows, each with a variant name: its `variant:`, else the PascalCase of
+/// its message when short and free, else of its code (`DBS.200001` → `Dbs200001`), else
+/// numbered.
+fn error_rows(rows: &[(ServiceError, String)]) -> String {
+    use codegen::naming::{is_pascal_ident, pascal};
+    let mut taken: BTreeSet<String> = codegen::model::RESERVED_ERROR_VARIANTS
+        .map(str::to_owned)
+        .into();
+    let mut out = String::new();
+    for (e, _) in rows {
+        let free = |v: &String, taken: &BTreeSet<String>| is_pascal_ident(v) && !taken.contains(v);
+        let from_message = e
+            .message
+            .as_deref()
+            .map(pascal)
+            .filter(|v| v.len() <= 40 && free(v, &taken));
+        let from_code = Some(pascal(&e.code))
+            .map(|v| {
+                if is_pascal_ident(&v) {
+                    v
+                } else {
+                    format!("Code{v}")
+                }
+            })
+            .filter(|v| free(v, &taken));
+        let variant = e
+            .variant
+            .clone()
+            .or(from_message)
+            .or(from_code)
+            .unwrap_or_else(|| {
+                (2..)
+                    .map(|n| format!("{}{n}", pascal(&e.code)))
+                    .find(|v| free(v, &taken))
+                    .unwrap_or_default()
+            });
+        taken.insert(variant.clone());
+        let mut kv = vec![
+            format!("code: {}", json_str(&e.code)),
+            format!("variant: {variant}"),
+        ];
+        if let Some(s) = e.status {
+            kv.push(format!("status: {s}"));
+        }
+        if let Some(m) = &e.message {
+            kv.push(format!("message: {}", json_str(m)));
+        }
+        if let Some(d) = &e.doc {
+            kv.push(format!("doc: {}", json_str(d)));
+        }
+        if let Some(r) = &e.retryable {
+            kv.push(format!("retryable: {r}"));
+        }
+        let _ = writeln!(out, "  - {{ {} }}", kv.join(", "));
+    }
+    out
+}
+
+/// What in an overlay names nothing of this API version: unknown operations (or ones a
+/// hand-written spec or a refusal leaves out), members, types; repeated error codes.
+pub fn check_overlay(ov: &Overlay, v: &Version, skip: &BTreeSet<String>) -> Vec<String> {
+    let mut errs = Vec::new();
+    let where_ = format!("{}/{}", v.package, v.version);
+    let check_members = |errs: &mut Vec<String>,
+                         given: &BTreeMap<String, (FieldSet, String)>,
+                         known: &BTreeSet<&str>,
+                         what: &str| {
+        for (m, (_, loc)) in given {
+            if !known.contains(m.as_str()) {
+                errs.push(format!("{loc}unknown member {m:?} of {what}"));
+            }
+        }
+    };
+    for (name, o) in &ov.ops {
+        let Some(op) = v.ops.iter().find(|op| &op.name == name) else {
+            errs.push(format!("{}unknown operation {name:?} in {where_}", o.path));
+            continue;
+        };
+        if skip.contains(name) {
+            errs.push(format!(
+                "{}{name:?} is hand-written, so the import leaves it alone: put these additions in its own spec",
+                o.path
+            ));
+            continue;
+        }
+        if let Some(why) = refusal(op, v) {
+            errs.push(format!(
+                "{}{name:?} is refused by the import: {why}",
+                o.path
+            ));
+            continue;
+        }
+        let request = &v.models[&format!("{name}Request")];
+        let response = &v.models[&format!("{name}Response")];
+        let fields = request_fields(op, v, request).unwrap_or_default();
+        let mut known: BTreeSet<&str> = fields.iter().map(|f| f.wire).collect();
+        known.extend(path_vars(&op.path));
+        check_members(&mut errs, &o.request, &known, &format!("{name}'s request"));
+        let mut known: BTreeSet<&str> = response.attrs.iter().map(|a| a.wire.as_str()).collect();
+        if response.stream {
+            known.insert("body");
+        }
+        check_members(
+            &mut errs,
+            &o.response,
+            &known,
+            &format!("{name}'s response"),
+        );
+    }
+    for (t, members) in &ov.types {
+        match v.models.get(t).filter(|m| m.values.is_none()) {
+            Some(model) => {
+                let known: BTreeSet<&str> = model.attrs.iter().map(|a| a.wire.as_str()).collect();
+                check_members(&mut errs, members, &known, t);
+            }
+            None => {
+                let loc = ov.type_paths.get(t).cloned().unwrap_or_default();
+                errs.push(format!("{loc}unknown model {t:?} in {where_}"));
+            }
+        }
+    }
+    let mut codes = BTreeSet::new();
+    for (e, loc) in &ov.errors {
+        if !codes.insert(e.code.as_str()) {
+            errs.push(format!("{loc}error code {:?} is listed twice", e.code));
+        }
+    }
+    errs
 }
 
 fn op_spec(
@@ -614,6 +766,7 @@ fn op_spec(
     header: &str,
     names: &BTreeMap<String, String>,
     tool: &str,
+    ov: Option<&super::overlay::OpOverlay>,
     stats: &mut HwStats,
 ) -> String {
     let request = &v.models[&format!("{}Request", op.name)];
@@ -634,12 +787,23 @@ fn op_spec(
     if v.global {
         out.push_str("scope: domain\n");
     }
-    // A read is safe to send twice (HTTP semantics); the depth issue's rule refines it.
-    if matches!(op.method.as_str(), "GET" | "HEAD") {
+    let top = ov.map(|o| o.top.as_slice()).unwrap_or_default();
+    // A read is safe to send twice (HTTP semantics), unless the overlay says otherwise.
+    if matches!(op.method.as_str(), "GET" | "HEAD") && !top.iter().any(|(k, _)| k == "idempotent") {
         out.push_str("idempotent: true\n");
     }
     let doc = if op.doc.is_empty() { &op.name } else { &op.doc };
     let _ = writeln!(out, "doc: {}", json_str(doc));
+    for (k, v) in top {
+        let _ = writeln!(out, "{k}: {v}");
+    }
+    fn extra<'o>(
+        given: Option<&'o BTreeMap<String, (FieldSet, String)>>,
+        wire: &str,
+    ) -> Option<&'o FieldSet> {
+        given.and_then(|g| g.get(wire)).map(|(set, _)| set)
+    }
+    let (req_extra, resp_extra) = (ov.map(|o| &o.request), ov.map(|o| &o.response));
     // Path variables the request model lacks are the credentials' (`{project_id}`).
     let mut fields: Vec<Line> = Vec::new();
     let vars = path_vars(&op.path);
@@ -657,6 +821,7 @@ fn op_spec(
                 required: false,
                 csv: false,
                 attr: None,
+                extra: extra(req_extra, var),
             });
         }
     }
@@ -667,6 +832,7 @@ fn op_spec(
             location: Some(f.location),
             required: f.required,
             csv: f.csv,
+            extra: extra(req_extra, f.wire),
             ..Line::member(f.attr, names, None)
         });
     }
@@ -701,9 +867,16 @@ fn op_spec(
             };
             Line {
                 location,
+                extra: extra(resp_extra, &a.wire),
                 ..Line::member(a, names, rn)
             }
             .write(&mut out, 2);
+        }
+    }
+    if let Some(o) = ov.filter(|o| !o.errors.is_empty()) {
+        out.push_str("errors:\n");
+        for e in &o.errors {
+            let _ = writeln!(out, "  - {e}");
         }
     }
     out

@@ -427,3 +427,105 @@ fn a_version_whose_every_operation_is_refused_writes_nothing() {
     assert_eq!(summary.written, 0);
     assert!(!out.0.join("dds/service.yaml").exists());
 }
+
+#[test]
+fn an_overlay_adds_error_codes_and_field_facts_and_is_checked() {
+    let out = tmp("huawei-overlay");
+    write(
+        &out.0.join("dds/overlay.yaml"),
+        r#"# From the vendor's DDS error-code page.
+errors:
+  - { code: "DBS.200001", status: 400, message: "Parameter error.", doc: "Check the parameters." }
+  - { code: "DBS.200002", status: 404, message: "The DB instance does not exist." }
+  - { code: "DBS.200004", status: 400, message: "Parameter error." }
+operations:
+  AddReadonlyNode:
+    idempotent: false
+    request:
+      instance_id: { doc: "The instance to grow." }
+types:
+  AddReadonlyNodeRequestBody:
+    spec_code: { required: true }
+"#,
+    );
+    let (_, stats) = import_huawei(&fixture(), None, &["dds".to_owned()], &out.0)
+        .expect("the fixture imports with its overlay");
+    assert_eq!(stats.error_codes, 3);
+    let service = std::fs::read_to_string(out.0.join("dds/service.yaml")).unwrap();
+    for line in [
+        super::overlay::DIGEST_LINE,
+        r#"  - { code: "DBS.200001", variant: ParameterError, status: 400, message: "Parameter error.", doc: "Check the parameters." }"#,
+        r#"  - { code: "DBS.200002", variant: TheDbInstanceDoesNotExist, status: 404,"#,
+        // The same message twice: the second variant is the code's.
+        r#"  - { code: "DBS.200004", variant: Dbs200004, status: 400,"#,
+    ] {
+        assert!(service.contains(line), "{line:?} in:\n{service}");
+    }
+    let spec_code = service
+        .lines()
+        .find(|l| l.starts_with("      spec_code: "))
+        .expect("the member");
+    assert!(spec_code.ends_with(", required: true }"), "{spec_code}");
+    let spec = std::fs::read_to_string(out.0.join("dds/add_readonly_node.yaml")).unwrap();
+    assert!(spec.contains("idempotent: false\n"), "{spec}");
+    assert!(
+        spec.contains("  instance_id: { type: string, location: path, required: true, doc: \"The instance to grow.\" }"),
+        "{spec}"
+    );
+    // gen takes it: each code is its own variant of the service's error enum.
+    let model = load(&out.0);
+    let dds = model
+        .services
+        .iter()
+        .find(|s| s.name == "dds")
+        .expect("dds");
+    let variants: Vec<(&str, &str)> = dds
+        .errors
+        .iter()
+        .map(|e| (e.code.as_str(), e.variant.as_str()))
+        .collect();
+    assert!(
+        variants.contains(&("DBS.200004", "Dbs200004")),
+        "{variants:?}"
+    );
+    // A second run changes nothing.
+    let (again, _) = import_huawei(&fixture(), None, &["dds".to_owned()], &out.0).unwrap();
+    assert_eq!((again.written, again.deleted), (0, 0));
+}
+
+#[test]
+fn an_overlay_naming_what_the_version_lacks_is_located_and_nothing_is_written() {
+    let out = tmp("huawei-overlay-bad");
+    write(
+        &out.0.join("dds/overlay.yaml"),
+        r#"errors:
+  - { code: "DBS.1", message: "One." }
+  - { code: "DBS.1", message: "Again." }
+  - { message: "No code." }
+operations:
+  NoSuchOperation: { idempotent: true }
+  AddReadonlyNode:
+    request:
+      no_such_member: { doc: "x" }
+types:
+  NoSuchModel:
+    x: { required: true }
+"#,
+    );
+    let err = import_huawei(&fixture(), None, &["dds".to_owned()], &out.0).expect_err("refused");
+    for want in [
+        "dds/overlay.yaml:4:5: $.errors[2]: an error needs `code`",
+        "dds/overlay.yaml:3:5: $.errors[1]: error code \"DBS.1\" is listed twice",
+        "dds/overlay.yaml:6:3: operations.NoSuchOperation: unknown operation \"NoSuchOperation\" in huaweicloudsdkdds/v3",
+        "dds/overlay.yaml:9:7: operations.AddReadonlyNode.request.no_such_member: unknown member \"no_such_member\" of AddReadonlyNode's request",
+        "dds/overlay.yaml:11:3: types.NoSuchModel: unknown model \"NoSuchModel\" in huaweicloudsdkdds/v3",
+        "nothing written",
+    ] {
+        assert!(err.contains(want), "{want:?} in:\n{err}");
+    }
+    let written: Vec<_> = std::fs::read_dir(out.0.join("dds"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(written, vec![std::ffi::OsString::from("overlay.yaml")]);
+}

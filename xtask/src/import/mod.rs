@@ -277,20 +277,7 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
                     skip.insert(a.clone());
                 }
             }
-            let ov_path = dir.join("overlay.yaml");
-            let ov = match std::fs::read_to_string(&ov_path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    problems.push(format!("{}: cannot read: {e}", ov_path.display()));
-                    None
-                }
-                Ok(text) => {
-                    let (ov, errs) = overlay::parse(&ov_path.display().to_string(), &text);
-                    problems.extend(errs);
-                    problems.extend(overlay::check(&ov, &api, &skip));
-                    Some((ov, overlay::digest(&text)))
-                }
-            };
+            let ov = read_overlay(&dir, &mut problems, |ov| overlay::check(ov, &api, &skip));
             plans.push((dir, api, skip, ov));
         }
     }
@@ -314,6 +301,29 @@ pub fn import(opts: &Opts) -> Result<Summary, String> {
     }
     write_all(&files, &scan_dirs, &mut summary)?;
     Ok(summary)
+}
+
+/// The `overlay.yaml` of `dir`, parsed and checked by `check`, with its digest; its
+/// problems (located) go to `problems`. `None` when there is none.
+fn read_overlay(
+    dir: &Path,
+    problems: &mut Vec<String>,
+    check: impl FnOnce(&overlay::Overlay) -> Vec<String>,
+) -> Option<(overlay::Overlay, String)> {
+    let path = dir.join("overlay.yaml");
+    match std::fs::read_to_string(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            problems.push(format!("{}: cannot read: {e}", path.display()));
+            None
+        }
+        Ok(text) => {
+            let (ov, errs) = overlay::parse(&path.display().to_string(), &text);
+            problems.extend(errs);
+            problems.extend(check(&ov));
+            Some((ov, overlay::digest(&text)))
+        }
+    }
 }
 
 /// Writes the rendered `files` and deletes the importer-owned files of `scan_dirs` that
@@ -421,7 +431,7 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
         .map(|(why, n)| format!("{n} {why}"))
         .collect();
     println!(
-        "import huawei: {} services, {} versions ({} with every operation refused: not written), {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} response fields read from headers, Go SDK facts for {} models ({} differ from the Python SDK's: not used), files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import huawei: {} services, {} versions ({} with every operation refused: not written), {} operations ({} skipped: hand-written; {refused} refused: {}), {} types, {} error codes from overlays, {} response fields read from headers, Go SDK facts for {} models ({} differ from the Python SDK's: not used), files {} written / {} unchanged / {} deleted, {:.2} s",
         summary.services,
         summary.versions,
         stats.empty_versions,
@@ -433,6 +443,7 @@ fn run_huawei(root: &Path, args: &[String]) -> Result<(), String> {
             causes.join(", ")
         },
         stats.types,
+        stats.error_codes,
         stats.response_headers,
         stats.go_applied,
         stats.go_differ,
@@ -557,7 +568,10 @@ pub fn import_huawei(
                 })
                 .map(|o| o.name.clone())
                 .collect();
-            plans.push((dir, v, tool.clone(), skip));
+            let ov = read_overlay(&dir, &mut problems, |ov| {
+                huawei_out::check_overlay(ov, &v, &skip)
+            });
+            plans.push((dir, v, tool.clone(), skip, ov));
         }
     }
     if !problems.is_empty() {
@@ -566,8 +580,9 @@ pub fn import_huawei(
         return Err(problems.join("\n"));
     }
     let mut files = Vec::new();
-    for (dir, v, tool, skip) in &plans {
-        for (rel, bytes) in huawei_out::render(v, tool, skip, &mut stats) {
+    for (dir, v, tool, skip, ov) in &plans {
+        let ov = ov.as_ref().map(|(ov, digest)| (ov, digest.as_str()));
+        for (rel, bytes) in huawei_out::render(v, tool, skip, ov, &mut stats) {
             files.push((dir.join(rel), bytes));
         }
     }

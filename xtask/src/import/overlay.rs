@@ -43,6 +43,65 @@ pub struct Overlay {
     /// Catalogue object name → member → (keys, located path for errors).
     pub types: BTreeMap<String, BTreeMap<String, (FieldSet, String)>>,
     pub type_paths: BTreeMap<String, String>,
+    /// The service's documented error codes (Huawei: from its error-code page), each with
+    /// its located path.
+    pub errors: Vec<(ServiceError, String)>,
+}
+
+/// One row of an overlay's service-level `errors:`.
+#[derive(Default, Debug, Clone)]
+pub struct ServiceError {
+    pub code: String,
+    pub message: Option<String>,
+    pub status: Option<i128>,
+    pub doc: Option<String>,
+    pub variant: Option<String>,
+    pub retryable: Option<String>,
+}
+
+/// Keys of a service-level error row.
+const SERVICE_ERROR_KEYS: &str = "code, message, status, doc, variant, retryable";
+
+fn service_errors(file: &str, n: &Node, errs: &mut Vec<String>) -> Vec<(ServiceError, String)> {
+    let Kind::Seq(items) = &n.kind else {
+        errs.push(at(file, n, "$.errors", "expected a list"));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, e) in items.iter().enumerate() {
+        let p = format!("$.errors[{i}]");
+        let mut row = ServiceError::default();
+        for (k, kn, v) in map(file, e, &p, errs) {
+            match (k.as_str(), &v.kind) {
+                ("code", Kind::Str(_) | Kind::Int(_)) => {
+                    row.code = v.scalar_text().unwrap_or_default()
+                }
+                ("message", Kind::Str(s)) => row.message = Some(s.clone()),
+                ("doc", Kind::Str(s)) => row.doc = Some(s.clone()),
+                ("variant", Kind::Str(s)) if codegen::naming::is_pascal_ident(s) => {
+                    row.variant = Some(s.clone())
+                }
+                ("status", Kind::Int(s)) if (100..600).contains(s) => row.status = Some(*s),
+                ("retryable", Kind::Bool(_)) => row.retryable = Some(flow(v)),
+                ("retryable", Kind::Str(s)) if s == "always" => row.retryable = Some(flow(v)),
+                ("code" | "message" | "doc" | "variant" | "status" | "retryable", _) => {
+                    errs.push(at(file, v, &format!("{p}.{k}"), "value of the wrong kind"))
+                }
+                _ => errs.push(at(
+                    file,
+                    kn,
+                    &format!("{p}.{k}"),
+                    format!("unknown key (allowed: {SERVICE_ERROR_KEYS})"),
+                )),
+            }
+        }
+        if row.code.is_empty() {
+            errs.push(at(file, e, &p, "an error needs `code`"));
+            continue;
+        }
+        out.push((row, at(file, e, &p, "")));
+    }
+    out
 }
 
 fn at(file: &str, n: &Node, path: &str, msg: impl std::fmt::Display) -> String {
@@ -246,11 +305,12 @@ pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
                     ov.types.insert(t, members(file, body, &p, &mut errs));
                 }
             }
+            "errors" => ov.errors = service_errors(file, v, &mut errs),
             _ => errs.push(at(
                 file,
                 kn,
                 &format!("$.{k}"),
-                "unknown key (allowed: operations, types)",
+                "unknown key (allowed: operations, types, errors)",
             )),
         }
     }
@@ -260,6 +320,12 @@ pub fn parse(file: &str, text: &str) -> (Overlay, Vec<String>) {
 /// Unknown operations, types and members of the overlay, against the catalogue.
 pub fn check(ov: &Overlay, api: &Api, hand_written: &BTreeSet<String>) -> Vec<String> {
     let mut errs = Vec::new();
+    if let Some((_, loc)) = ov.errors.first() {
+        errs.push(format!(
+            "{loc}a Tencent service's error codes come from its SDK's `errorcodes.py`: \
+             give an operation's own under `operations.<Action>.errors`"
+        ));
+    }
     let members_of = |obj: &str| -> Vec<&str> {
         api.objects
             .get(obj)

@@ -344,7 +344,7 @@ fn overlay_mistakes_are_errors_and_nothing_is_written() {
     let o = setup(&t);
     write(
         &o.out.join("demo/overlay.yaml"),
-        "operations:\n  DescribeThings:\n    response:\n      Total: { requird: true }\n      Nope: { doc: x }\n  NoSuchOp: {}\n  HandThing: { idempotent: true }\ntypes:\n  Ghost: {}\n",
+        "operations:\n  DescribeThings:\n    response:\n      Total: { requird: true }\n      Nope: { doc: x }\n  NoSuchOp: {}\n  HandThing: { idempotent: true }\ntypes:\n  Ghost: {}\nerrors:\n  - { code: X.Y }\n",
     );
     let before = snapshot(&o.out);
     let err = import(&o).unwrap_err();
@@ -354,6 +354,7 @@ fn overlay_mistakes_are_errors_and_nothing_is_written() {
         "operations.NoSuchOp: unknown operation \"NoSuchOp\"",
         "types.Ghost: unknown type \"Ghost\"",
         "operations.HandThing: \"HandThing\" is hand-written, so the import leaves it alone",
+        "overlay.yaml:11:5: $.errors[0]: a Tencent service's error codes come from its SDK's `errorcodes.py`",
         "nothing written",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
