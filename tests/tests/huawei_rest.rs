@@ -322,3 +322,43 @@ async fn json_values_and_maps_are_json_objects_in_the_body() {
         })
     );
 }
+
+#[tokio::test]
+async fn a_tencent_action_with_a_file_is_a_multipart_form_signed_over_its_bytes() {
+    use tests::fixture_sdk::tencent::widgets as tc;
+    let emu = Emulator::start(tests::fixture_sdk::catalog::operations())
+        .await
+        .expect("emulator starts");
+    let config = ClientConfig::new()
+        .region("ap-guangzhou")
+        .endpoint(emu.endpoint_for("widgets"))
+        .max_attempts(1);
+    let client = tc::Client::new(config, emu.keys().tencent.clone()).expect("client");
+    let request = tc::UploadWidgetFileRequest::builder()
+        .widget_id(7)
+        .file(vec![0x00, 0xff, b'\r', b'\n'])
+        .tags(vec!["a".to_owned()])
+        .build()
+        .expect("valid");
+    client.upload_widget_file(&request).await.expect("answered");
+    let r = emu
+        .requests()
+        .into_iter()
+        .rfind(|r| r.operation == Some("UploadWidgetFile"))
+        .expect("received");
+    // The emulator recomputed the TC3 signature over these bytes and the boundary'd type.
+    assert_eq!(r.verdict, Verdict::Accepted, "{r:?}");
+    let ct = header(&r, "content-type");
+    let boundary = ct
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("multipart: {ct}"));
+    let body = r.body_text();
+    for part in [
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"WidgetId\"\r\n\r\n7\r\n"),
+        "Content-Disposition: form-data; name=\"Tags\"\r\nContent-Type: application/json\r\n\r\n[\"a\"]\r\n".to_owned(),
+        "Content-Disposition: form-data; name=\"File\"; filename=\"File\"\r\n".to_owned(),
+    ] {
+        assert!(body.contains(&part), "{part:?} in {body:?}");
+    }
+    assert!(r.body.windows(4).any(|w| w == [0x00, 0xff, b'\r', b'\n']));
+}

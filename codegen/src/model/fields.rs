@@ -504,10 +504,22 @@ fn location_of(cx: &mut Cx<'_>, at: &At<'_>) -> Location {
         ));
         return default;
     }
+    let names: Vec<&str> = p.locations.iter().map(|l| l.spec_name()).collect();
     match Location::from_spec_name(&l.value) {
         Some(loc) if p.locations.contains(&loc) => loc,
-        _ => {
-            let names: Vec<&str> = p.locations.iter().map(|l| l.spec_name()).collect();
+        Some(_) => {
+            cx.err(
+                l.pos,
+                format!("protocol `{}` sends no field in `{}`", p.name, l.value),
+            )
+            .hint = Some(format!(
+                "one of {} (or none: `{}`, the protocol's usual place)",
+                names.join(", "),
+                default.spec_name()
+            ));
+            default
+        }
+        None => {
             cx.err(l.pos, format!("unknown location `{}`", l.value))
                 .hint = Some(format!("one of {}", names.join(", ")));
             default

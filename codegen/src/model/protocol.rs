@@ -133,7 +133,7 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
             Some(loc) if loc != Location::Param => locations.push(loc),
             _ => {
                 cx.err(l.pos, format!("unknown location `{}`", l.value))
-                    .hint = Some("one of path, query, header, body, payload".into());
+                    .hint = Some("one of path, query, header, body, payload, form, part".into());
             }
         }
     }

@@ -526,7 +526,10 @@ fn resolve_enum(
 /// A request has one kind of body: JSON members (`body`), the whole body (`payload`), form
 /// fields (`form`) or multipart parts (`part`).
 fn check_body_kinds(cx: &mut Cx<'_>, spec: &OpSpec, request: &[Field]) {
-    const KINDS: [Location; 4] = [
+    // `param` is a kind where the protocol's parameters make the body (Tencent API 3.0's
+    // JSON); elsewhere (a query, a form) it is alone anyway.
+    const KINDS: [Location; 5] = [
+        Location::Param,
         Location::Body,
         Location::Payload,
         Location::Form,
@@ -562,8 +565,9 @@ fn check_body_kinds(cx: &mut Cx<'_>, spec: &OpSpec, request: &[Field]) {
             ),
         )
         .hint = Some(
-            "a request sends JSON members (`body`), a whole body (`payload`), form fields \
-             (`form`) or multipart parts (`part`), not two of them"
+            "a request sends its protocol's parameters (`param`), JSON members (`body`), a \
+             whole body (`payload`), form fields (`form`) or multipart parts (`part`), not two \
+             of them"
                 .into(),
         );
     }

@@ -36,7 +36,8 @@ pub fn form_urlencode(pairs: &[(String, String)]) -> String {
 /// Encodes `(name, value)` parts as `multipart/form-data`, as the vendors' SDKs send a
 /// form with files: text parts first (a scalar's text; a list or object as JSON), then the
 /// file parts ([`Value::Blob`]: its file name, else the part's name, and its content type,
-/// else `application/octet-stream`); `Null` parts are left out. Returns the content type
+/// else `application/octet-stream`); `Null` parts are left out. A list or object part is
+/// JSON under `Content-Type: application/json`. Returns the content type
 /// with its boundary, and the body. The boundary is derived from the parts, so the same
 /// request encodes to the same bytes, and is checked to occur in none of them.
 pub fn multipart(parts: &[(&str, Value)]) -> (String, Vec<u8>) {
@@ -51,8 +52,15 @@ pub fn multipart(parts: &[(&str, Value)]) -> (String, Vec<u8>) {
         .filter(|(_, v)| *v != Value::Null)
         .partition(|(_, v)| matches!(v, Value::Blob(_)));
     for (name, value) in texts {
-        let text = value.scalar_text().unwrap_or_else(|| value.to_json());
-        let head = format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
+        let mut head = format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
+        let text = match value.scalar_text() {
+            Some(text) => text,
+            None => {
+                // A structure travels as JSON, and says so (as Tencent's SDK does).
+                head.push_str("\r\nContent-Type: application/json");
+                value.to_json()
+            }
+        };
         heads_and_bodies.push((head, text.into_bytes()));
     }
     for (name, value) in files {

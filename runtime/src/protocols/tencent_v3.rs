@@ -7,8 +7,10 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use super::encoding::{body_bytes, form_urlencode, header, hmac_sha256, sha256_hex, utc};
-use super::{ClientConfig, Field, OperationInfo, flatten_params};
+use super::encoding::{
+    body_bytes, form_urlencode, header, hmac_sha256, multipart as multipart_body, sha256_hex, utc,
+};
+use super::{ClientConfig, Field, Location, OperationInfo, flatten_params};
 use crate::credentials::TencentCredentials;
 use crate::wire::{Body, Method, SignContext, SignedRequest, Value, WireRequest, push_json_str};
 
@@ -29,18 +31,29 @@ pub(super) fn build(
     host: String,
     fields: Vec<Field>,
 ) -> WireRequest {
-    // POST: a JSON body. GET: the parameters flattened into the query (`Name.N`, `Name.Field`),
-    // sent as a form content type, as the official SDKs do.
+    // POST: a JSON body, or, for an action with a file (its fields are `part`s: the SDK's
+    // `IsMultipart`), a multipart form of every parameter. GET: the parameters flattened into
+    // the query (`Name.N`, `Name.Field`), sent as a form content type, as the official SDKs do.
+    let multipart = fields.iter().any(|f| f.location == Location::Part);
     let (content_type, query, body) = match op.method {
         Method::Get => (
-            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded".to_owned(),
             flatten_params(vec![], &fields),
             Body::Empty,
         ),
-        _ => ("application/json", vec![], Body::Json(json_object(&fields))),
+        _ if multipart => {
+            let parts: Vec<(&str, Value)> = fields.into_iter().map(|f| (f.name, f.value)).collect();
+            let (content_type, bytes) = multipart_body(&parts);
+            (content_type, vec![], Body::Bytes(bytes))
+        }
+        _ => (
+            "application/json".to_owned(),
+            vec![],
+            Body::Json(json_object(&fields)),
+        ),
     };
     let mut headers = vec![
-        ("Content-Type".to_owned(), content_type.to_owned()),
+        ("Content-Type".to_owned(), content_type),
         ("X-TC-Action".to_owned(), op.name.to_owned()),
     ];
     if let Some(version) = op.version {

@@ -20,6 +20,8 @@ pub enum Ty {
     /// A catalogue object, by catalogue name.
     Obj(String),
     List(Box<Ty>),
+    /// `binary`: a file, sent as a multipart file part (the SDK's `IsMultipart` actions).
+    Bytes,
 }
 
 #[derive(Clone, Debug)]
@@ -272,6 +274,20 @@ pub fn load(
             );
         }
     }
+    // A `binary` member is a file: the SDK sends its action's input as a multipart form, the
+    // file as a part. Only there can it travel: not in a list, an output or a nested object.
+    let inputs: BTreeSet<&str> = actions.values().map(|a| a.input.as_str()).collect();
+    for (name, o) in &objects {
+        for m in &o.members {
+            let direct_input = inputs.contains(name.as_str()) && m.ty == Ty::Bytes;
+            if contains_bytes(&m.ty) && !direct_input {
+                p.add(
+                    &format!("$.objects.{name}.members[{:?}]", m.name),
+                    "a `binary` member outside an action's input (a file travels as a multipart part of the request)",
+                );
+            }
+        }
+    }
     let mut files: BTreeMap<String, &String> = BTreeMap::new();
     for a in actions.keys() {
         let sn = codegen::naming::snake(a);
@@ -346,6 +362,14 @@ fn object(
     })
 }
 
+fn contains_bytes(ty: &Ty) -> bool {
+    match ty {
+        Ty::Bytes => true,
+        Ty::List(t) => contains_bytes(t),
+        _ => false,
+    }
+}
+
 /// An element type name: a scalar name or an object's name.
 fn elem(name: &str, objs: &serde_json::Map<String, Value>) -> Option<Ty> {
     Some(match name {
@@ -356,6 +380,7 @@ fn elem(name: &str, objs: &serde_json::Map<String, Value>) -> Option<Ty> {
         "bool" => Ty::Bool,
         "datetime" => Ty::Timestamp("datetime-cst"),
         "datetime_iso" => Ty::Timestamp("iso8601"),
+        "binary" => Ty::Bytes,
         o if objs.contains_key(o) => Ty::Obj(o.to_owned()),
         _ => return None,
     })

@@ -637,3 +637,31 @@ fn a_failed_write_writes_nothing() {
         "nothing written, nothing left behind"
     );
 }
+
+#[test]
+fn a_binary_member_makes_its_action_a_multipart_form_and_elsewhere_is_a_problem() {
+    let t = tmp("binary");
+    let o = setup(&t);
+    let mut cat = catalogue();
+    cat["actions"]["UploadThing"] = json!({"document": "Upload.", "input": "UploadThingRequest", "output": "OldThingResponse", "name": "u", "status": "online"});
+    let mut id = m("ThingId", "int", "int64");
+    id["required"] = json!(true);
+    cat["objects"]["UploadThingRequest"] = io(vec![id, m("File", "binary", "binary")]);
+    write(&o.catalog.join("demo/v20200101/api.json"), &cat.to_string());
+    import(&o).expect("imports");
+    let spec = read(&o, "demo/upload_thing.yaml");
+    for line in [
+        "  ThingId: { type: i64, required: true, location: part,",
+        "  File: { type: bytes, location: part,",
+    ] {
+        assert!(spec.contains(line), "{line:?} in:\n{spec}");
+    }
+    // A file anywhere but an action's input: located, nothing written.
+    cat["objects"]["Thing"]["members"][0] = m("Blob", "binary", "binary");
+    write(&o.catalog.join("demo/v20200101/api.json"), &cat.to_string());
+    let err = import(&o).expect_err("refused");
+    assert!(
+        err.contains("demo/v20200101/api.json: $.objects.Thing.members[\"Blob\"]: a `binary` member outside an action's input"),
+        "{err}"
+    );
+}

@@ -23,6 +23,7 @@ const FIELD_ORDER: &[&str] = &[
     "required",
     "deprecated",
     "rust_name",
+    "location",
     "sensitive",
     "valid_for",
     "unit",
@@ -172,6 +173,7 @@ fn ty_text(ty: &Ty, names: &BTreeMap<String, String>) -> (String, Option<&'stati
             let (t, f) = ty_text(e, names);
             (format!("list<{t}>"), f)
         }
+        Ty::Bytes => ("bytes".into(), None),
     }
 }
 
@@ -291,10 +293,15 @@ fn fields(
     extra: Option<&BTreeMap<String, (FieldSet, String)>>,
 ) {
     let renames = rust_names(members.iter().map(|m| m.name.as_str()));
+    // An input with a file (`binary`) is sent as a multipart form: every field a part.
+    let multipart = request && members.iter().any(|m| m.ty == Ty::Bytes);
     for (m, rn) in members.iter().zip(renames) {
         let mut kv: BTreeMap<&str, String> = BTreeMap::new();
         let (t, f) = ty_text(&m.ty, names);
         kv.insert("type", t);
+        if multipart {
+            kv.insert("location", "part".into());
+        }
         if let Some(f) = f {
             kv.insert("format", f.into());
         }
