@@ -234,6 +234,28 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CbrError {
+    /// `BackupService.0001` No resource is available for backup: No resource is available for backup (HTTP 400).
+    NoResourceIsAvailableForBackup(::runtime::ErrorMeta),
+    /// `BackupService.1002` Replication is not allowed for the current type of backups: Replication is not allowed for the current type of backups (HTTP 400).
+    BackupService1002(::runtime::ErrorMeta),
+    /// `BackupService.1003` Replication is not allowed because the backup source is not an ECS: Replication is not allowed, because the backup is not for an ECS (HTTP 400).
+    BackupService1003(::runtime::ErrorMeta),
+    /// `BackupService.1005` The destination region does not support replication: The destination region does not support replication (HTTP 400).
+    BackupService1005(::runtime::ErrorMeta),
+    /// `BackupService.1009` The backup is being replicated or has been replicated to the destination region: The backup is being replicated or has been replicated to the destination region (HTTP 400).
+    BackupService1009(::runtime::ErrorMeta),
+    /// `BackupService.1011` The destination project does not support replication: The destination project does not support replication (HTTP 400).
+    BackupService1011(::runtime::ErrorMeta),
+    /// `BackupService.1012` The maximum number of backup replicas has been reached: The maximum number of backup replicas has been reached (HTTP 400).
+    BackupService1012(::runtime::ErrorMeta),
+    /// `BackupService.2001` Restoration cannot be executed because the size of the disk on the server is smaller than the backup size: Restoration cannot be executed because the size of the disk on the server is smaller than the backup size (HTTP 400).
+    BackupService2001(::runtime::ErrorMeta),
+    /// `BackupService.2002` The resource is being backed up. Restore the resource after the backup is complete: The resource is being backed up. Restore the resource after the backup is complete (HTTP 400).
+    BackupService2002(::runtime::ErrorMeta),
+    /// `BackupService.2003` Restoration to a different server is not allowed: Restoration to a different server is not allowed (HTTP 400).
+    BackupService2003(::runtime::ErrorMeta),
+    /// `BackupService.2005` Restoration is not allowed in the current backup status: Restoration is not allowed in the current backup status (HTTP 400).
+    BackupService2005(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -246,9 +268,24 @@ pub enum CbrError {
 
 impl From<::runtime::ErrorMeta> for CbrError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "BackupService.0001" => Self::NoResourceIsAvailableForBackup(meta),
+            "BackupService.1002" => Self::BackupService1002(meta),
+            "BackupService.1003" => Self::BackupService1003(meta),
+            "BackupService.1005" => Self::BackupService1005(meta),
+            "BackupService.1009" => Self::BackupService1009(meta),
+            "BackupService.1011" => Self::BackupService1011(meta),
+            "BackupService.1012" => Self::BackupService1012(meta),
+            "BackupService.2001" => Self::BackupService2001(meta),
+            "BackupService.2002" => Self::BackupService2002(meta),
+            "BackupService.2003" => Self::BackupService2003(meta),
+            "BackupService.2005" => Self::BackupService2005(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -256,7 +293,18 @@ impl From<::runtime::ErrorMeta> for CbrError {
 impl ::runtime::ServiceError for CbrError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::NoResourceIsAvailableForBackup(meta)
+            | Self::BackupService1002(meta)
+            | Self::BackupService1003(meta)
+            | Self::BackupService1005(meta)
+            | Self::BackupService1009(meta)
+            | Self::BackupService1011(meta)
+            | Self::BackupService1012(meta)
+            | Self::BackupService2001(meta)
+            | Self::BackupService2002(meta)
+            | Self::BackupService2003(meta)
+            | Self::BackupService2005(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

@@ -91,6 +91,36 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CesError {
+    /// `ces.0007` Internal service error: Internal service error (HTTP 500).
+    InternalServiceError(::runtime::ErrorMeta),
+    /// `ces.0001` The content must be specified: The request content cannot be empty (HTTP 400).
+    TheContentMustBeSpecified(::runtime::ErrorMeta),
+    /// `ces.0003` The tenant ID is left blank or incorrect: The project ID is left blank or is incorrect (HTTP 400).
+    TheTenantIdIsLeftBlankOrIncorrect(::runtime::ErrorMeta),
+    /// `ces.0004` The API version must be specified: The API version is not specified (HTTP 400).
+    TheApiVersionMustBeSpecified(::runtime::ErrorMeta),
+    /// `ces.0005` The API Version is incorrect: API版本不正确 (HTTP 400).
+    TheApiVersionIsIncorrect(::runtime::ErrorMeta),
+    /// `ces.0006` The paging address is incorrect: 分页地址不正确 (HTTP 400).
+    ThePagingAddressIsIncorrect(::runtime::ErrorMeta),
+    /// `ces.0009` Adding SYS metric is not allowed: 不允许添加系统指标 (HTTP 403).
+    AddingSysMetricIsNotAllowed(::runtime::ErrorMeta),
+    /// `ces.0010` Deleting SYS metric is not allowed: 不允许删除系统指标 (HTTP 403).
+    DeletingSysMetricIsNotAllowed(::runtime::ErrorMeta),
+    /// `ces.0011` The request is invalid: 请求无效 (HTTP 400).
+    TheRequestIsInvalid(::runtime::ErrorMeta),
+    /// `ces.0013` The URL parameter is invalid or does not exist: 无效的URL参数或参数不存在 (HTTP 400).
+    TheUrlParameterIsInvalidOrDoesNotExist(::runtime::ErrorMeta),
+    /// `ces.0014` Some content in message body is not correct: 请求体错误 (HTTP 400).
+    SomeContentInMessageBodyIsNotCorrect(::runtime::ErrorMeta),
+    /// `ces.0015` Authentication fails or the authentication information is not provided: 鉴权失败或未提供有效鉴权信息 (HTTP 401).
+    Ces0015(::runtime::ErrorMeta),
+    /// `ces.0016` The requested resource does not exist: 请求的资源不存在 (HTTP 404).
+    TheRequestedResourceDoesNotExist(::runtime::ErrorMeta),
+    /// `ces.0017` The authentication information is incorrect or the service invoker does not have sufficient rights: 鉴权信息错误或者无相应权限 (HTTP 403).
+    Ces0017(::runtime::ErrorMeta),
+    /// `ces.0008` Database error: 数据库错误 (HTTP 500).
+    DatabaseError(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -103,9 +133,28 @@ pub enum CesError {
 
 impl From<::runtime::ErrorMeta> for CesError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "ces.0007" => Self::InternalServiceError(meta),
+            "ces.0001" => Self::TheContentMustBeSpecified(meta),
+            "ces.0003" => Self::TheTenantIdIsLeftBlankOrIncorrect(meta),
+            "ces.0004" => Self::TheApiVersionMustBeSpecified(meta),
+            "ces.0005" => Self::TheApiVersionIsIncorrect(meta),
+            "ces.0006" => Self::ThePagingAddressIsIncorrect(meta),
+            "ces.0009" => Self::AddingSysMetricIsNotAllowed(meta),
+            "ces.0010" => Self::DeletingSysMetricIsNotAllowed(meta),
+            "ces.0011" => Self::TheRequestIsInvalid(meta),
+            "ces.0013" => Self::TheUrlParameterIsInvalidOrDoesNotExist(meta),
+            "ces.0014" => Self::SomeContentInMessageBodyIsNotCorrect(meta),
+            "ces.0015" => Self::Ces0015(meta),
+            "ces.0016" => Self::TheRequestedResourceDoesNotExist(meta),
+            "ces.0017" => Self::Ces0017(meta),
+            "ces.0008" => Self::DatabaseError(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -113,7 +162,22 @@ impl From<::runtime::ErrorMeta> for CesError {
 impl ::runtime::ServiceError for CesError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::InternalServiceError(meta)
+            | Self::TheContentMustBeSpecified(meta)
+            | Self::TheTenantIdIsLeftBlankOrIncorrect(meta)
+            | Self::TheApiVersionMustBeSpecified(meta)
+            | Self::TheApiVersionIsIncorrect(meta)
+            | Self::ThePagingAddressIsIncorrect(meta)
+            | Self::AddingSysMetricIsNotAllowed(meta)
+            | Self::DeletingSysMetricIsNotAllowed(meta)
+            | Self::TheRequestIsInvalid(meta)
+            | Self::TheUrlParameterIsInvalidOrDoesNotExist(meta)
+            | Self::SomeContentInMessageBodyIsNotCorrect(meta)
+            | Self::Ces0015(meta)
+            | Self::TheRequestedResourceDoesNotExist(meta)
+            | Self::Ces0017(meta)
+            | Self::DatabaseError(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

@@ -423,6 +423,30 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DcsError {
+    /// `DCS.3053` Incorrect node ID: Incorrect node ID (HTTP 400).
+    IncorrectNodeId(::runtime::ErrorMeta),
+    /// `DCS.4202` ssl request params are invalid: ssl request params are invalid (HTTP 400).
+    SslRequestParamsAreInvalid(::runtime::ErrorMeta),
+    /// `DCS.4933` The param available_zones is invalid: Check available_zones are valid (HTTP 400).
+    TheParamAvailableZonesIsInvalid(::runtime::ErrorMeta),
+    /// `DCS.5050` Shared VPCs are not supported: Not Supported shared vpc (HTTP 400).
+    SharedVpCsAreNotSupported(::runtime::ErrorMeta),
+    /// `111400002` Invalid project ID format: Invalid project ID format (HTTP 400).
+    InvalidProjectIdFormat(::runtime::ErrorMeta),
+    /// `111400004` Empty request body: Empty request body (HTTP 400).
+    EmptyRequestBody(::runtime::ErrorMeta),
+    /// `111400005` The message body contains invalid characters or is not in JSON format: The message body contains invalid characters or is not in JSON format (HTTP 400).
+    V111400005(::runtime::ErrorMeta),
+    /// `111400007` The selected cache engine type is not supported: The selected cache engine type is not supported (HTTP 400).
+    TheSelectedCacheEngineTypeIsNotSupported(::runtime::ErrorMeta),
+    /// `111400008` The selected cache engine version is not supported: The selected cache engine version is not supported (HTTP 400).
+    V111400008(::runtime::ErrorMeta),
+    /// `111400009` Invalid product ID in the request: Invalid product ID in the request (HTTP 400).
+    InvalidProductIdInTheRequest(::runtime::ErrorMeta),
+    /// `111400010` Invalid DCS instance name. The name must be 4 to 64 characters in length. Only letters (case-insensitive), digits, underscores (_) ,and hyphens (-) are allowed: Invalid instance name. The name can contain 4 to 64 characters. Only letters, digits, underscores (_), and hyphens (-) are allowed (HTTP 400).
+    V111400010(::runtime::ErrorMeta),
+    /// `DCS.4333` The Instance exists for processing scale up order. Please try again later: 实例订单已提交处理，请勿重复提交。 (HTTP 400).
+    Dcs4333(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -435,9 +459,25 @@ pub enum DcsError {
 
 impl From<::runtime::ErrorMeta> for DcsError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "DCS.3053" => Self::IncorrectNodeId(meta),
+            "DCS.4202" => Self::SslRequestParamsAreInvalid(meta),
+            "DCS.4933" => Self::TheParamAvailableZonesIsInvalid(meta),
+            "DCS.5050" => Self::SharedVpCsAreNotSupported(meta),
+            "111400002" => Self::InvalidProjectIdFormat(meta),
+            "111400004" => Self::EmptyRequestBody(meta),
+            "111400005" => Self::V111400005(meta),
+            "111400007" => Self::TheSelectedCacheEngineTypeIsNotSupported(meta),
+            "111400008" => Self::V111400008(meta),
+            "111400009" => Self::InvalidProductIdInTheRequest(meta),
+            "111400010" => Self::V111400010(meta),
+            "DCS.4333" => Self::Dcs4333(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -445,7 +485,19 @@ impl From<::runtime::ErrorMeta> for DcsError {
 impl ::runtime::ServiceError for DcsError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::IncorrectNodeId(meta)
+            | Self::SslRequestParamsAreInvalid(meta)
+            | Self::TheParamAvailableZonesIsInvalid(meta)
+            | Self::SharedVpCsAreNotSupported(meta)
+            | Self::InvalidProjectIdFormat(meta)
+            | Self::EmptyRequestBody(meta)
+            | Self::V111400005(meta)
+            | Self::TheSelectedCacheEngineTypeIsNotSupported(meta)
+            | Self::V111400008(meta)
+            | Self::InvalidProductIdInTheRequest(meta)
+            | Self::V111400010(meta)
+            | Self::Dcs4333(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

@@ -118,7 +118,7 @@ impl BackupFile {
     }
 }
 
-/// Errors of `download-file`: its documented codes, the Huawei Cloud API Gateway (SDK-HMAC-SHA256) common errors, and `Unhandled` for any other code.
+/// Errors of `download-file`: its documented codes, its service's ([`DdsError`](super::DdsError), as `Service`), the Huawei Cloud API Gateway (SDK-HMAC-SHA256) common errors, and `Unhandled` for any other code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DownloadFileError {
@@ -136,6 +136,8 @@ pub enum DownloadFileError {
     InstanceUnavailable(::runtime::ErrorMeta),
     /// `DBS.200019`: Instance status does not allow the operation (HTTP 403).
     InstanceStatusForbidsOperation(::runtime::ErrorMeta),
+    /// A documented error of the service ([`DdsError`](super::DdsError)); the service enum's `Common` and `Unhandled` are this enum's own.
+    Service(super::DdsError),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -157,9 +159,10 @@ impl From<::runtime::ErrorMeta> for DownloadFileError {
             "DBS.200018" => Self::InstanceUnavailable(meta),
             "DBS.200019" => Self::InstanceStatusForbidsOperation(meta),
             _ => {
-                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-                    Ok(e) => Self::Common(e),
-                    Err(meta) => Self::Unhandled(meta),
+                match super::DdsError::from(meta) {
+                    super::DdsError::Common(e) => Self::Common(e),
+                    super::DdsError::Unhandled(meta) => Self::Unhandled(meta),
+                    e => Self::Service(e),
                 }
             }
         }
@@ -177,6 +180,7 @@ impl ::runtime::ServiceError for DownloadFileError {
             | Self::InstanceUnavailable(meta)
             | Self::InstanceStatusForbidsOperation(meta)
             | Self::Unhandled(meta) => meta,
+            Self::Service(e) => ::runtime::ServiceError::meta(e),
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }
@@ -184,6 +188,7 @@ impl ::runtime::ServiceError for DownloadFileError {
     fn retry(&self) -> ::runtime::Retry {
         match self {
             Self::Common(e) => ::runtime::ServiceError::retry(e),
+            Self::Service(e) => ::runtime::ServiceError::retry(e),
             _ => ::runtime::Retry::Never,
         }
     }

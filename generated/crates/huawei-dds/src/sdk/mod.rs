@@ -402,6 +402,50 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DdsError {
+    /// `DBS.200001` Parameter error: Check whether the transferred parameters or URLs are correct (HTTP 400).
+    ParameterError(::runtime::ErrorMeta),
+    /// `DBS.200002` The DB instance does not exist: Check whether the DB instance and its ID are correct and whether the DB instance exists (HTTP 404).
+    TheDbInstanceDoesNotExist(::runtime::ErrorMeta),
+    /// `DBS.200010` Authentication failed: Check whether the tenant and instance match (HTTP 400).
+    AuthenticationFailed(::runtime::ErrorMeta),
+    /// `DBS.200011` Operation cannot be executed in current state of the DB instance: Check whether the instance status or the ongoing operation on the instance conflicts with the request (HTTP 403).
+    Dbs200011(::runtime::ErrorMeta),
+    /// `DBS.200013` The node does not exist: Check whether the node ID or group ID is correct (HTTP 404).
+    TheNodeDoesNotExist(::runtime::ErrorMeta),
+    /// `DBS.200018` This DB instance is not available: Check whether the instance status or the ongoing operation on the instance conflicts with the request (HTTP 403).
+    ThisDbInstanceIsNotAvailable(::runtime::ErrorMeta),
+    /// `DBS.200019` Operation cannot be executed in current state of the DB instance: Check whether the instance status or the ongoing operation on the instance conflicts with the request (HTTP 403).
+    Dbs200019(::runtime::ErrorMeta),
+    /// `DBS.200004` Operation is illegal: 操作不合法 (HTTP 400).
+    OperationIsIllegal(::runtime::ErrorMeta),
+    /// `DBS.200024` The region is unavailable: 所选区域不可用 (HTTP 400).
+    TheRegionIsUnavailable(::runtime::ErrorMeta),
+    /// `DBS.200025` Invalid AZ: 可用区非法 (HTTP 400).
+    InvalidAz(::runtime::ErrorMeta),
+    /// `DBS.200028` Volume size reach limit: 磁盘大小已达到最大限制 (HTTP 403).
+    VolumeSizeReachLimit(::runtime::ErrorMeta),
+    /// `DBS.200029` Invalid username and password: 非法的用户名密码 (HTTP 400).
+    InvalidUsernameAndPassword(::runtime::ErrorMeta),
+    /// `DBS.200041` Invalid datastore version: 数据库版本非法 (HTTP 400).
+    InvalidDatastoreVersion(::runtime::ErrorMeta),
+    /// `DBS.200042` Invalid database engine: 数据库引擎非法 (HTTP 404).
+    InvalidDatabaseEngine(::runtime::ErrorMeta),
+    /// `DBS.200022` 该实例名已存在: 检查实例名称是否已经存在。 (HTTP 400).
+    Dbs200022(::runtime::ErrorMeta),
+    /// `DBS.200047` 不合法的实例或节点状态,该操作不允许: 检查实例的状态或实例正在进行的操作是否与请求冲突。 (HTTP 400).
+    Dbs200047(::runtime::ErrorMeta),
+    /// `DBS.200048` 非法的虚拟私有云: 检查VPC ID、名称是否正确,是否符合要求。 (HTTP 400).
+    Dbs200048(::runtime::ErrorMeta),
+    /// `DBS.200049` 非法的子网: 检查子网ID、名称是否正确,是否符合要求。 (HTTP 400).
+    Dbs200049(::runtime::ErrorMeta),
+    /// `DBS.200050` 非法的安全组: 检查安全组ID、名称是否正确,是否符合要求。 (HTTP 400).
+    Dbs200050(::runtime::ErrorMeta),
+    /// `DBS.200052` 非法密码: 检查用户名和密码是否匹配,密码是否符合密码要求。 (HTTP 400).
+    Dbs200052(::runtime::ErrorMeta),
+    /// `DBS.200053` 实例规格不存在: 检查规格是否正确,当前可用区是否支持该规格。 (HTTP 400).
+    Dbs200053(::runtime::ErrorMeta),
+    /// `DBS.200054` 下发规格非法: 检查规格是否正确,当前可用区是否支持该规格。 (HTTP 400).
+    Dbs200054(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -414,9 +458,35 @@ pub enum DdsError {
 
 impl From<::runtime::ErrorMeta> for DdsError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "DBS.200001" => Self::ParameterError(meta),
+            "DBS.200002" => Self::TheDbInstanceDoesNotExist(meta),
+            "DBS.200010" => Self::AuthenticationFailed(meta),
+            "DBS.200011" => Self::Dbs200011(meta),
+            "DBS.200013" => Self::TheNodeDoesNotExist(meta),
+            "DBS.200018" => Self::ThisDbInstanceIsNotAvailable(meta),
+            "DBS.200019" => Self::Dbs200019(meta),
+            "DBS.200004" => Self::OperationIsIllegal(meta),
+            "DBS.200024" => Self::TheRegionIsUnavailable(meta),
+            "DBS.200025" => Self::InvalidAz(meta),
+            "DBS.200028" => Self::VolumeSizeReachLimit(meta),
+            "DBS.200029" => Self::InvalidUsernameAndPassword(meta),
+            "DBS.200041" => Self::InvalidDatastoreVersion(meta),
+            "DBS.200042" => Self::InvalidDatabaseEngine(meta),
+            "DBS.200022" => Self::Dbs200022(meta),
+            "DBS.200047" => Self::Dbs200047(meta),
+            "DBS.200048" => Self::Dbs200048(meta),
+            "DBS.200049" => Self::Dbs200049(meta),
+            "DBS.200050" => Self::Dbs200050(meta),
+            "DBS.200052" => Self::Dbs200052(meta),
+            "DBS.200053" => Self::Dbs200053(meta),
+            "DBS.200054" => Self::Dbs200054(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -424,7 +494,29 @@ impl From<::runtime::ErrorMeta> for DdsError {
 impl ::runtime::ServiceError for DdsError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::ParameterError(meta)
+            | Self::TheDbInstanceDoesNotExist(meta)
+            | Self::AuthenticationFailed(meta)
+            | Self::Dbs200011(meta)
+            | Self::TheNodeDoesNotExist(meta)
+            | Self::ThisDbInstanceIsNotAvailable(meta)
+            | Self::Dbs200019(meta)
+            | Self::OperationIsIllegal(meta)
+            | Self::TheRegionIsUnavailable(meta)
+            | Self::InvalidAz(meta)
+            | Self::VolumeSizeReachLimit(meta)
+            | Self::InvalidUsernameAndPassword(meta)
+            | Self::InvalidDatastoreVersion(meta)
+            | Self::InvalidDatabaseEngine(meta)
+            | Self::Dbs200022(meta)
+            | Self::Dbs200047(meta)
+            | Self::Dbs200048(meta)
+            | Self::Dbs200049(meta)
+            | Self::Dbs200050(meta)
+            | Self::Dbs200052(meta)
+            | Self::Dbs200053(meta)
+            | Self::Dbs200054(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

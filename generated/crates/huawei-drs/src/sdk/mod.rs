@@ -173,6 +173,84 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DrsError {
+    /// `DRS.M00002` The returned result is empty: The returned result is empty (HTTP 422).
+    TheReturnedResultIsEmpty(::runtime::ErrorMeta),
+    /// `DRS.M00004` Service is abnormal. Check logs: Service is abnormal. Check logs (HTTP 422).
+    ServiceIsAbnormalCheckLogs(::runtime::ErrorMeta),
+    /// `DRS.M00007` Invalid request parameter: Invalid request parameter (HTTP 400).
+    InvalidRequestParameter(::runtime::ErrorMeta),
+    /// `DRS.M00100` Invalid token: Failed to pass IAM authentication (HTTP 403).
+    InvalidToken(::runtime::ErrorMeta),
+    /// `DRS.M00101` The user role is empty: The user role is empty (HTTP 404).
+    TheUserRoleIsEmpty(::runtime::ErrorMeta),
+    /// `DRS.M00102` You do not have sufficient permissions: Insufficient permissions (HTTP 403).
+    YouDoNotHaveSufficientPermissions(::runtime::ErrorMeta),
+    /// `DRS.M00103` You do not have operation permissions. Check account permissions on IAM: Operation denied. Check your account permissions on IAM (HTTP 401).
+    DrsM00103(::runtime::ErrorMeta),
+    /// `DRS.M00105` User restricted: User restricted (HTTP 400).
+    UserRestricted(::runtime::ErrorMeta),
+    /// `DRS.M00200` Parameter error: Invalid parameters (HTTP 400).
+    ParameterError(::runtime::ErrorMeta),
+    /// `DRS.M00201` The parameter %s is empty: %s 参数为空。 (HTTP 400).
+    TheParameterSIsEmpty(::runtime::ErrorMeta),
+    /// `DRS.M00202` The value of parameter %s is invalid: %s 取值不合法。 (HTTP 400).
+    TheValueOfParameterSIsInvalid(::runtime::ErrorMeta),
+    /// `DRS.M00210` The value of Page is invalid, %s: 无效的Page值,%s。 (HTTP 400).
+    TheValueOfPageIsInvalidS(::runtime::ErrorMeta),
+    /// `DRS.M00211` The value of Page exceeds the upper limit: Page超过上限。 (HTTP 400).
+    TheValueOfPageExceedsTheUpperLimit(::runtime::ErrorMeta),
+    /// `DRS.M00261` Invalid project ID: 无效的项目ID。 (HTTP 403).
+    InvalidProjectId(::runtime::ErrorMeta),
+    /// `DRS.M00269` The tag key must be unique: 标签键不能重复。 (HTTP 400).
+    TheTagKeyMustBeUnique(::runtime::ErrorMeta),
+    /// `DRS.M00270` The tag key or value is too long: 标签键或值过长。 (HTTP 400).
+    TheTagKeyOrValueIsTooLong(::runtime::ErrorMeta),
+    /// `DRS-M00000` Request processed successfully (HTTP 200).
+    RequestProcessedSuccessfully(::runtime::ErrorMeta),
+    /// `DRS-M00002` The returned result is empty (HTTP 422).
+    DrsM00002(::runtime::ErrorMeta),
+    /// `DRS-M00004` Service is abnormal. Check logs (HTTP 500).
+    DrsM00004(::runtime::ErrorMeta),
+    /// `DRS-M00101` The user role is empty (HTTP 404).
+    DrsM00101(::runtime::ErrorMeta),
+    /// `DRS-M00102` You do not have sufficient permissions (HTTP 403).
+    DrsM00102(::runtime::ErrorMeta),
+    /// `DRS-M00103` You do not have operation permissions. Check account permissions on IAM (HTTP 401).
+    DrsM001032(::runtime::ErrorMeta),
+    /// `DRS-M00201` The parameter %s is empty (HTTP 400).
+    DrsM00201(::runtime::ErrorMeta),
+    /// `DRS-M00202` The value of parameter %s is invalid (HTTP 400).
+    DrsM00202(::runtime::ErrorMeta),
+    /// `DRS-M00100` Invalid token (HTTP 403).
+    DrsM00100(::runtime::ErrorMeta),
+    /// `DRS-M00261` Invalid project ID (HTTP 403).
+    DrsM00261(::runtime::ErrorMeta),
+    /// `DRS-K02000` Task information cannot be queried (HTTP 400).
+    TaskInformationCannotBeQueried(::runtime::ErrorMeta),
+    /// `DRS-K02001` User restricted (HTTP 400).
+    DrsK02001(::runtime::ErrorMeta),
+    /// `DRS-K02014` The DB instance is null or "" (HTTP 400).
+    TheDbInstanceIsNullOr(::runtime::ErrorMeta),
+    /// `DRS-K01012` Invalid request parameter (HTTP 400).
+    DrsK01012(::runtime::ErrorMeta),
+    /// `DRS-K02039` Obtain RDS DB instance information failed (HTTP 422).
+    ObtainRdsDbInstanceInformationFailed(::runtime::ErrorMeta),
+    /// `DRS-K02058` The destination DB instance cannot be used because it has been set to read/write by the migration task %s (HTTP 422).
+    DrsK02058(::runtime::ErrorMeta),
+    /// `DRS-K02059` The destination DB instance cannot be used because it has been set to read/write by the synchronization task %s (HTTP 422).
+    DrsK02059(::runtime::ErrorMeta),
+    /// `DRS-K01013` The server is abnormal (HTTP 422).
+    TheServerIsAbnormal(::runtime::ErrorMeta),
+    /// `DRS-K02006` The task name already exists (HTTP 422).
+    TheTaskNameAlreadyExists(::runtime::ErrorMeta),
+    /// `DRS-K02028` Invalid RDS DB instance (HTTP 422).
+    InvalidRdsDbInstance(::runtime::ErrorMeta),
+    /// `DRS-M00200` Parameter error (HTTP 400).
+    DrsM00200(::runtime::ErrorMeta),
+    /// `DRS-M01111` Invalid parameter. %s exists in the parameter (HTTP 400).
+    InvalidParameterSExistsInTheParameter(::runtime::ErrorMeta),
+    /// `DRS-K02901` Data processing rule already exists (HTTP 400).
+    DataProcessingRuleAlreadyExists(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -185,9 +263,52 @@ pub enum DrsError {
 
 impl From<::runtime::ErrorMeta> for DrsError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "DRS.M00002" => Self::TheReturnedResultIsEmpty(meta),
+            "DRS.M00004" => Self::ServiceIsAbnormalCheckLogs(meta),
+            "DRS.M00007" => Self::InvalidRequestParameter(meta),
+            "DRS.M00100" => Self::InvalidToken(meta),
+            "DRS.M00101" => Self::TheUserRoleIsEmpty(meta),
+            "DRS.M00102" => Self::YouDoNotHaveSufficientPermissions(meta),
+            "DRS.M00103" => Self::DrsM00103(meta),
+            "DRS.M00105" => Self::UserRestricted(meta),
+            "DRS.M00200" => Self::ParameterError(meta),
+            "DRS.M00201" => Self::TheParameterSIsEmpty(meta),
+            "DRS.M00202" => Self::TheValueOfParameterSIsInvalid(meta),
+            "DRS.M00210" => Self::TheValueOfPageIsInvalidS(meta),
+            "DRS.M00211" => Self::TheValueOfPageExceedsTheUpperLimit(meta),
+            "DRS.M00261" => Self::InvalidProjectId(meta),
+            "DRS.M00269" => Self::TheTagKeyMustBeUnique(meta),
+            "DRS.M00270" => Self::TheTagKeyOrValueIsTooLong(meta),
+            "DRS-M00000" => Self::RequestProcessedSuccessfully(meta),
+            "DRS-M00002" => Self::DrsM00002(meta),
+            "DRS-M00004" => Self::DrsM00004(meta),
+            "DRS-M00101" => Self::DrsM00101(meta),
+            "DRS-M00102" => Self::DrsM00102(meta),
+            "DRS-M00103" => Self::DrsM001032(meta),
+            "DRS-M00201" => Self::DrsM00201(meta),
+            "DRS-M00202" => Self::DrsM00202(meta),
+            "DRS-M00100" => Self::DrsM00100(meta),
+            "DRS-M00261" => Self::DrsM00261(meta),
+            "DRS-K02000" => Self::TaskInformationCannotBeQueried(meta),
+            "DRS-K02001" => Self::DrsK02001(meta),
+            "DRS-K02014" => Self::TheDbInstanceIsNullOr(meta),
+            "DRS-K01012" => Self::DrsK01012(meta),
+            "DRS-K02039" => Self::ObtainRdsDbInstanceInformationFailed(meta),
+            "DRS-K02058" => Self::DrsK02058(meta),
+            "DRS-K02059" => Self::DrsK02059(meta),
+            "DRS-K01013" => Self::TheServerIsAbnormal(meta),
+            "DRS-K02006" => Self::TheTaskNameAlreadyExists(meta),
+            "DRS-K02028" => Self::InvalidRdsDbInstance(meta),
+            "DRS-M00200" => Self::DrsM00200(meta),
+            "DRS-M01111" => Self::InvalidParameterSExistsInTheParameter(meta),
+            "DRS-K02901" => Self::DataProcessingRuleAlreadyExists(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -195,7 +316,46 @@ impl From<::runtime::ErrorMeta> for DrsError {
 impl ::runtime::ServiceError for DrsError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::TheReturnedResultIsEmpty(meta)
+            | Self::ServiceIsAbnormalCheckLogs(meta)
+            | Self::InvalidRequestParameter(meta)
+            | Self::InvalidToken(meta)
+            | Self::TheUserRoleIsEmpty(meta)
+            | Self::YouDoNotHaveSufficientPermissions(meta)
+            | Self::DrsM00103(meta)
+            | Self::UserRestricted(meta)
+            | Self::ParameterError(meta)
+            | Self::TheParameterSIsEmpty(meta)
+            | Self::TheValueOfParameterSIsInvalid(meta)
+            | Self::TheValueOfPageIsInvalidS(meta)
+            | Self::TheValueOfPageExceedsTheUpperLimit(meta)
+            | Self::InvalidProjectId(meta)
+            | Self::TheTagKeyMustBeUnique(meta)
+            | Self::TheTagKeyOrValueIsTooLong(meta)
+            | Self::RequestProcessedSuccessfully(meta)
+            | Self::DrsM00002(meta)
+            | Self::DrsM00004(meta)
+            | Self::DrsM00101(meta)
+            | Self::DrsM00102(meta)
+            | Self::DrsM001032(meta)
+            | Self::DrsM00201(meta)
+            | Self::DrsM00202(meta)
+            | Self::DrsM00100(meta)
+            | Self::DrsM00261(meta)
+            | Self::TaskInformationCannotBeQueried(meta)
+            | Self::DrsK02001(meta)
+            | Self::TheDbInstanceIsNullOr(meta)
+            | Self::DrsK01012(meta)
+            | Self::ObtainRdsDbInstanceInformationFailed(meta)
+            | Self::DrsK02058(meta)
+            | Self::DrsK02059(meta)
+            | Self::TheServerIsAbnormal(meta)
+            | Self::TheTaskNameAlreadyExists(meta)
+            | Self::InvalidRdsDbInstance(meta)
+            | Self::DrsM00200(meta)
+            | Self::InvalidParameterSExistsInTheParameter(meta)
+            | Self::DataProcessingRuleAlreadyExists(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

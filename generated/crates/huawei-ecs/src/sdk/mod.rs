@@ -330,6 +330,30 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EcsError {
+    /// `Ecs.0000` Request error. Try again later or contact customer service: Request error (HTTP 400).
+    Ecs0000(::runtime::ErrorMeta),
+    /// `Ecs.0001` Insufficient ECS quota. Contact customer service to increase quota: The number of ECSs has reached the maximum allowed (HTTP 400).
+    Ecs0001(::runtime::ErrorMeta),
+    /// `Ecs.0002` A system exception occurred. Try again later or contact customer service: Failed to submit the task (HTTP 400).
+    Ecs0002(::runtime::ErrorMeta),
+    /// `Ecs.0003` You do not have permission to perform this operation. Contact customer service to obtain permission: 账户受限 (HTTP 403).
+    Ecs0003(::runtime::ErrorMeta),
+    /// `Ecs.0004` A system exception occurred. Try again later or contact customer service: 升权失败 (HTTP 400).
+    Ecs0004(::runtime::ErrorMeta),
+    /// `Ecs.0005` Invalid parameter values. Contact customer service: 参数非法 (HTTP 400).
+    Ecs0005(::runtime::ErrorMeta),
+    /// `Ecs.0006` Invalid parameter values. Contact customer service: 市场镜像没有产品编号 (HTTP 400).
+    Ecs0006(::runtime::ErrorMeta),
+    /// `Ecs.0007` A system exception occurred. Try again later or contact customer service: 镜像相关属性非法 (HTTP 400).
+    Ecs0007(::runtime::ErrorMeta),
+    /// `Ecs.0008` A system exception occurred. Try again later or contact customer service: Flavor相关属性非法 (HTTP 400).
+    Ecs0008(::runtime::ErrorMeta),
+    /// `Ecs.0009` Another flavor must be used for resizing: Flavor未变更 (HTTP 400).
+    AnotherFlavorMustBeUsedForResizing(::runtime::ErrorMeta),
+    /// `Ecs.0010` The private IP address is already being used. Select another IP address: 私有IP地址已经被使用 (HTTP 400).
+    Ecs0010(::runtime::ErrorMeta),
+    /// `Ecs.0011` Ensure the password meets the password complexity requirements: 密码不符合系统要求复杂度 (HTTP 400).
+    Ecs0011(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -342,9 +366,25 @@ pub enum EcsError {
 
 impl From<::runtime::ErrorMeta> for EcsError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "Ecs.0000" => Self::Ecs0000(meta),
+            "Ecs.0001" => Self::Ecs0001(meta),
+            "Ecs.0002" => Self::Ecs0002(meta),
+            "Ecs.0003" => Self::Ecs0003(meta),
+            "Ecs.0004" => Self::Ecs0004(meta),
+            "Ecs.0005" => Self::Ecs0005(meta),
+            "Ecs.0006" => Self::Ecs0006(meta),
+            "Ecs.0007" => Self::Ecs0007(meta),
+            "Ecs.0008" => Self::Ecs0008(meta),
+            "Ecs.0009" => Self::AnotherFlavorMustBeUsedForResizing(meta),
+            "Ecs.0010" => Self::Ecs0010(meta),
+            "Ecs.0011" => Self::Ecs0011(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -352,7 +392,19 @@ impl From<::runtime::ErrorMeta> for EcsError {
 impl ::runtime::ServiceError for EcsError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::Ecs0000(meta)
+            | Self::Ecs0001(meta)
+            | Self::Ecs0002(meta)
+            | Self::Ecs0003(meta)
+            | Self::Ecs0004(meta)
+            | Self::Ecs0005(meta)
+            | Self::Ecs0006(meta)
+            | Self::Ecs0007(meta)
+            | Self::Ecs0008(meta)
+            | Self::AnotherFlavorMustBeUsedForResizing(meta)
+            | Self::Ecs0010(meta)
+            | Self::Ecs0011(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

@@ -131,6 +131,44 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EipError {
+    /// `VPC.0002` Available zone Name is null: The AZ is left blank (HTTP 400).
+    AvailableZoneNameIsNull(::runtime::ErrorMeta),
+    /// `VPC.0003` VPC does not exist: The VPC does not exist (HTTP 404).
+    VpcDoesNotExist(::runtime::ErrorMeta),
+    /// `VPC.0004` VPC is not active, please try later: The VPC status is abnormal (HTTP 400).
+    VpcIsNotActivePleaseTryLater(::runtime::ErrorMeta),
+    /// `VPC.0009` real-name authentication fail: Real-name authentication fails (HTTP 401).
+    RealNameAuthenticationFail(::runtime::ErrorMeta),
+    /// `VPC.0007` urlTenantId is not equal tokenTenantId: Inconsistent tenant IDs (HTTP 400).
+    UrlTenantIdIsNotEqualTokenTenantId(::runtime::ErrorMeta),
+    /// `VPC.0008` Invalid token in the header: Invalid token (HTTP 401).
+    InvalidTokenInTheHeader(::runtime::ErrorMeta),
+    /// `VPC.2701` Token not allowed to do this action: You do not have the permission to perform this operation, or your account balance is insufficient (HTTP 403).
+    TokenNotAllowedToDoThisAction(::runtime::ErrorMeta),
+    /// `VPC.0010` Rules on xx by ** disallowed by policy: 调用底层权限不足 (HTTP 403).
+    RulesOnXxByDisallowedByPolicy(::runtime::ErrorMeta),
+    /// `VPC.2201` Policy doesn't allow &lt;x:x:x&gt; to be performed: 细粒度权限不足 (HTTP 403).
+    PolicyDoesnTAllowXXXToBePerformed(::runtime::ErrorMeta),
+    /// `VPC.0014` This enterpriseProject status is disable: 企业项目不可用 (HTTP 400).
+    ThisEnterpriseProjectStatusIsDisable(::runtime::ErrorMeta),
+    /// `VPC.0011` EnterpriseProjectId is invalid: 企业项目id非法 (HTTP 400).
+    EnterpriseProjectIdIsInvalid(::runtime::ErrorMeta),
+    /// `VPC.0304` createBandwidth error. NO QUOTAS for shareBandwidthIP! Query routers fail: 带宽操作内部异常.
+    Vpc0304(::runtime::ErrorMeta),
+    /// `VPC.0301` Bandwidth name or share_type is invalid: 创建弹性公网IP时,带宽参数错误 (HTTP 400).
+    BandwidthNameOrShareTypeIsInvalid(::runtime::ErrorMeta),
+    /// `VPC.0501` Bandwidth share_type is invalid: 弹性公网IP参数错误 (HTTP 400).
+    BandwidthShareTypeIsInvalid(::runtime::ErrorMeta),
+    /// `VPC.0502` Tenant status is op_restricted: 用户受限,不允许申请弹性公网IP (HTTP 403).
+    TenantStatusIsOpRestricted(::runtime::ErrorMeta),
+    /// `VPC.0503` Creating publicIp failed: 创建弹性公网IP失败 (HTTP 500).
+    CreatingPublicIpFailed(::runtime::ErrorMeta),
+    /// `VPC.0504` FloatIp is null: 未找到弹性公网IP,申请失败 (HTTP 500).
+    FloatIpIsNull(::runtime::ErrorMeta),
+    /// `VPC.0508` Port is invalid: 未找到port相关资源 (HTTP 500).
+    PortIsInvalid(::runtime::ErrorMeta),
+    /// `VPC.0510` Floatingip has already associated with port: 弹性公网IP已经绑定其他虚拟机 (HTTP 409).
+    FloatingipHasAlreadyAssociatedWithPort(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -143,9 +181,32 @@ pub enum EipError {
 
 impl From<::runtime::ErrorMeta> for EipError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "VPC.0002" => Self::AvailableZoneNameIsNull(meta),
+            "VPC.0003" => Self::VpcDoesNotExist(meta),
+            "VPC.0004" => Self::VpcIsNotActivePleaseTryLater(meta),
+            "VPC.0009" => Self::RealNameAuthenticationFail(meta),
+            "VPC.0007" => Self::UrlTenantIdIsNotEqualTokenTenantId(meta),
+            "VPC.0008" => Self::InvalidTokenInTheHeader(meta),
+            "VPC.2701" => Self::TokenNotAllowedToDoThisAction(meta),
+            "VPC.0010" => Self::RulesOnXxByDisallowedByPolicy(meta),
+            "VPC.2201" => Self::PolicyDoesnTAllowXXXToBePerformed(meta),
+            "VPC.0014" => Self::ThisEnterpriseProjectStatusIsDisable(meta),
+            "VPC.0011" => Self::EnterpriseProjectIdIsInvalid(meta),
+            "VPC.0304" => Self::Vpc0304(meta),
+            "VPC.0301" => Self::BandwidthNameOrShareTypeIsInvalid(meta),
+            "VPC.0501" => Self::BandwidthShareTypeIsInvalid(meta),
+            "VPC.0502" => Self::TenantStatusIsOpRestricted(meta),
+            "VPC.0503" => Self::CreatingPublicIpFailed(meta),
+            "VPC.0504" => Self::FloatIpIsNull(meta),
+            "VPC.0508" => Self::PortIsInvalid(meta),
+            "VPC.0510" => Self::FloatingipHasAlreadyAssociatedWithPort(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -153,7 +214,26 @@ impl From<::runtime::ErrorMeta> for EipError {
 impl ::runtime::ServiceError for EipError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::AvailableZoneNameIsNull(meta)
+            | Self::VpcDoesNotExist(meta)
+            | Self::VpcIsNotActivePleaseTryLater(meta)
+            | Self::RealNameAuthenticationFail(meta)
+            | Self::UrlTenantIdIsNotEqualTokenTenantId(meta)
+            | Self::InvalidTokenInTheHeader(meta)
+            | Self::TokenNotAllowedToDoThisAction(meta)
+            | Self::RulesOnXxByDisallowedByPolicy(meta)
+            | Self::PolicyDoesnTAllowXXXToBePerformed(meta)
+            | Self::ThisEnterpriseProjectStatusIsDisable(meta)
+            | Self::EnterpriseProjectIdIsInvalid(meta)
+            | Self::Vpc0304(meta)
+            | Self::BandwidthNameOrShareTypeIsInvalid(meta)
+            | Self::BandwidthShareTypeIsInvalid(meta)
+            | Self::TenantStatusIsOpRestricted(meta)
+            | Self::CreatingPublicIpFailed(meta)
+            | Self::FloatIpIsNull(meta)
+            | Self::PortIsInvalid(meta)
+            | Self::FloatingipHasAlreadyAssociatedWithPort(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

@@ -216,6 +216,64 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EvsError {
+    /// `EVS.2088` The EVS disk does not support retype: Failed to perform the pre-check for the EVS disk retype (HTTP 400).
+    TheEvsDiskDoesNotSupportRetype(::runtime::ErrorMeta),
+    /// `EVS.2218` invalid X-Client-Token in header: The X-Client-Token value transferred is not in the UUID format (HTTP 400).
+    InvalidXClientTokenInHeader(::runtime::ErrorMeta),
+    /// `EVS.2219` url/project id/body conflict with X-Client-Token: Inconsistent X-Client-Token value in the body, URL, and project ID (HTTP 400).
+    UrlProjectIdBodyConflictWithXClientToken(::runtime::ErrorMeta),
+    /// `EVS.2220` idempotent request over 8 hours from the first reqeust: Idempotent requests timed out (HTTP 400).
+    Evs2220(::runtime::ErrorMeta),
+    /// `EVS.2221` idempotent request wait timeout, because of another same request is processing: Idempotent request wait timed out (HTTP 400).
+    Evs2221(::runtime::ErrorMeta),
+    /// `EVS.2222` idempotent request query resource error: Idempotent request query resource error (HTTP 400).
+    IdempotentRequestQueryResourceError(::runtime::ErrorMeta),
+    /// `EVS.2223` idempotent request is not supprted yet: 幂等开关未开启,不支持新幂等请求。 (HTTP 400).
+    IdempotentRequestIsNotSupprtedYet(::runtime::ErrorMeta),
+    /// `EVS.2226` volume have mutil attachements, must contain server id in body: 多挂载的共享云硬盘,必须在转包时传server id。 (HTTP 400).
+    Evs2226(::runtime::ErrorMeta),
+    /// `EVS.2227` volume status must be in-use when volume operate under server: 修改计费模式,卷必须是挂载状态下的 (HTTP 400).
+    Evs2227(::runtime::ErrorMeta),
+    /// `EVS.2228` input volume ids must not be over 60: 卷id数量超过60。 (HTTP 400).
+    InputVolumeIdsMustNotBeOver60(::runtime::ErrorMeta),
+    /// `EVS.2229` input server id not found at ECS: 虚拟机不存在。 (HTTP 400).
+    InputServerIdNotFoundAtEcs(::runtime::ErrorMeta),
+    /// `EVS.0001` invalid tenant id!: Incorrect tenant ID in the URI. The tenant ID is actually the project ID (HTTP 400).
+    InvalidTenantId(::runtime::ErrorMeta),
+    /// `EVS.0002` invalid token!: Header parameters in the HTTP request are incorrect (HTTP 400).
+    InvalidToken(::runtime::ErrorMeta),
+    /// `EVS.0003` invalid token roles!: The token used is incorrect (HTTP 403).
+    InvalidTokenRoles(::runtime::ErrorMeta),
+    /// `EVS.1001` null volume!: The name and description formats set in the request to update the disk are incorrect (HTTP 400).
+    NullVolume(::runtime::ErrorMeta),
+    /// `EVS.1002` invalid volume id!: Incorrect disk ID (HTTP 400).
+    InvalidVolumeId(::runtime::ErrorMeta),
+    /// `EVS.1003` invalid volume name!: Incorrect disk name format (HTTP 400).
+    InvalidVolumeName(::runtime::ErrorMeta),
+    /// `EVS.1004` invalid volume description!: Incorrect disk description format (HTTP 400).
+    InvalidVolumeDescription(::runtime::ErrorMeta),
+    /// `EVS.1005` size of metadata is too large!: The size of the metadata set in the request to create the disk exceeds the upper limit (HTTP 400).
+    SizeOfMetadataIsTooLarge(::runtime::ErrorMeta),
+    /// `EVS.1006` invalid backup id!: The ID of the backup used to create the disk is incorrect (HTTP 400).
+    InvalidBackupId(::runtime::ErrorMeta),
+    /// `EVS.1007` volume name and description can not both be empty!: 云硬盘名称和描述参数错误。 (HTTP 400).
+    Evs1007(::runtime::ErrorMeta),
+    /// `EVS.1008` null createVolumeReq!: 创建云硬盘的请求格式错误。 (HTTP 400).
+    NullCreateVolumeReq(::runtime::ErrorMeta),
+    /// `EVS.1009` invalid volumeForCreate!: 创建云硬盘的body错误。 (HTTP 400).
+    InvalidVolumeForCreate(::runtime::ErrorMeta),
+    /// `EVS.1010` invalid volume size!: 创建云硬盘的size参数非法。 (HTTP 400).
+    InvalidVolumeSize(::runtime::ErrorMeta),
+    /// `EVS.1011` null extendVolumeReq!: 扩容云硬盘的请求格式错误 (HTTP 400).
+    NullExtendVolumeReq(::runtime::ErrorMeta),
+    /// `EVS.1012` temporary volume!: 用户没有权限访问该云硬盘。 (HTTP 400).
+    TemporaryVolume(::runtime::ErrorMeta),
+    /// `EVS.1013` request transforming failed!: 请求转换异常。 (HTTP 400).
+    RequestTransformingFailed(::runtime::ErrorMeta),
+    /// `EVS.1014` volume can not be extended!: 云硬盘不满足扩容的条件。 (HTTP 400).
+    VolumeCanNotBeExtended(::runtime::ErrorMeta),
+    /// `EVS.1015` new volume Size must be greater than old Size!: 扩容云硬盘的新的容量错误。 (HTTP 400).
+    NewVolumeSizeMustBeGreaterThanOldSize(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -228,9 +286,42 @@ pub enum EvsError {
 
 impl From<::runtime::ErrorMeta> for EvsError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "EVS.2088" => Self::TheEvsDiskDoesNotSupportRetype(meta),
+            "EVS.2218" => Self::InvalidXClientTokenInHeader(meta),
+            "EVS.2219" => Self::UrlProjectIdBodyConflictWithXClientToken(meta),
+            "EVS.2220" => Self::Evs2220(meta),
+            "EVS.2221" => Self::Evs2221(meta),
+            "EVS.2222" => Self::IdempotentRequestQueryResourceError(meta),
+            "EVS.2223" => Self::IdempotentRequestIsNotSupprtedYet(meta),
+            "EVS.2226" => Self::Evs2226(meta),
+            "EVS.2227" => Self::Evs2227(meta),
+            "EVS.2228" => Self::InputVolumeIdsMustNotBeOver60(meta),
+            "EVS.2229" => Self::InputServerIdNotFoundAtEcs(meta),
+            "EVS.0001" => Self::InvalidTenantId(meta),
+            "EVS.0002" => Self::InvalidToken(meta),
+            "EVS.0003" => Self::InvalidTokenRoles(meta),
+            "EVS.1001" => Self::NullVolume(meta),
+            "EVS.1002" => Self::InvalidVolumeId(meta),
+            "EVS.1003" => Self::InvalidVolumeName(meta),
+            "EVS.1004" => Self::InvalidVolumeDescription(meta),
+            "EVS.1005" => Self::SizeOfMetadataIsTooLarge(meta),
+            "EVS.1006" => Self::InvalidBackupId(meta),
+            "EVS.1007" => Self::Evs1007(meta),
+            "EVS.1008" => Self::NullCreateVolumeReq(meta),
+            "EVS.1009" => Self::InvalidVolumeForCreate(meta),
+            "EVS.1010" => Self::InvalidVolumeSize(meta),
+            "EVS.1011" => Self::NullExtendVolumeReq(meta),
+            "EVS.1012" => Self::TemporaryVolume(meta),
+            "EVS.1013" => Self::RequestTransformingFailed(meta),
+            "EVS.1014" => Self::VolumeCanNotBeExtended(meta),
+            "EVS.1015" => Self::NewVolumeSizeMustBeGreaterThanOldSize(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -238,7 +329,36 @@ impl From<::runtime::ErrorMeta> for EvsError {
 impl ::runtime::ServiceError for EvsError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::TheEvsDiskDoesNotSupportRetype(meta)
+            | Self::InvalidXClientTokenInHeader(meta)
+            | Self::UrlProjectIdBodyConflictWithXClientToken(meta)
+            | Self::Evs2220(meta)
+            | Self::Evs2221(meta)
+            | Self::IdempotentRequestQueryResourceError(meta)
+            | Self::IdempotentRequestIsNotSupprtedYet(meta)
+            | Self::Evs2226(meta)
+            | Self::Evs2227(meta)
+            | Self::InputVolumeIdsMustNotBeOver60(meta)
+            | Self::InputServerIdNotFoundAtEcs(meta)
+            | Self::InvalidTenantId(meta)
+            | Self::InvalidToken(meta)
+            | Self::InvalidTokenRoles(meta)
+            | Self::NullVolume(meta)
+            | Self::InvalidVolumeId(meta)
+            | Self::InvalidVolumeName(meta)
+            | Self::InvalidVolumeDescription(meta)
+            | Self::SizeOfMetadataIsTooLarge(meta)
+            | Self::InvalidBackupId(meta)
+            | Self::Evs1007(meta)
+            | Self::NullCreateVolumeReq(meta)
+            | Self::InvalidVolumeForCreate(meta)
+            | Self::InvalidVolumeSize(meta)
+            | Self::NullExtendVolumeReq(meta)
+            | Self::TemporaryVolume(meta)
+            | Self::RequestTransformingFailed(meta)
+            | Self::VolumeCanNotBeExtended(meta)
+            | Self::NewVolumeSizeMustBeGreaterThanOldSize(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

@@ -879,6 +879,38 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GaussdbError {
+    /// `DBS.05000000` server error: Server error (HTTP 500).
+    ServerError(::runtime::ErrorMeta),
+    /// `DBS.05000001` The kernel version is too early: Proxy instances cannot be created due to an early kernel version (HTTP 400).
+    TheKernelVersionIsTooEarly(::runtime::ErrorMeta),
+    /// `DBS.05000006` The username and password must be different: The username and password must be different (HTTP 400).
+    TheUsernameAndPasswordMustBeDifferent(::runtime::ErrorMeta),
+    /// `DBS.05000007` The password cannot be the username spelled backwards: The password cannot be the username spelled backwards (HTTP 400).
+    Dbs05000007(::runtime::ErrorMeta),
+    /// `DBS.05000008` The current version is the latest. No update is available: The current version is the latest. No updates are available (HTTP 400).
+    Dbs05000008(::runtime::ErrorMeta),
+    /// `DBS.05000009` The truncate_lsn value exceeds the threshold. Change the value during off-peak hours or contact technical support: The value of truncate_lsn exceeds the threshold. Change the value during off-peak hours or contact technical support (HTTP 400).
+    Dbs05000009(::runtime::ErrorMeta),
+    /// `DBS.05000010` The write priority of proxy nodes must be unique: The write priority of proxy nodes must be unique (HTTP 400).
+    TheWritePriorityOfProxyNodesMustBeUnique(::runtime::ErrorMeta),
+    /// `DBS.200001` Parameter error: Parameter error (HTTP 400).
+    ParameterError(::runtime::ErrorMeta),
+    /// `DBS.200004` Parameter error: Parameter error (HTTP 400).
+    Dbs200004(::runtime::ErrorMeta),
+    /// `DBS.200006` The request is null. Enter a request parameter: The request is null. Enter a request parameter (HTTP 400).
+    TheRequestIsNullEnterARequestParameter(::runtime::ErrorMeta),
+    /// `DBS.200021` Invalid DB instance name: Invalid DB instance name (HTTP 400).
+    InvalidDbInstanceName(::runtime::ErrorMeta),
+    /// `DBS.200023` Storage space is out of range: The storage space is out of range (HTTP 400).
+    StorageSpaceIsOutOfRange(::runtime::ErrorMeta),
+    /// `DBS.200024` Invalid region: Invalid region (HTTP 400).
+    InvalidRegion(::runtime::ErrorMeta),
+    /// `DBS.200025` Invalid AZ: Invalid AZ (HTTP 400).
+    InvalidAz(::runtime::ErrorMeta),
+    /// `DBS.200026` Invalid storage type: Invalid storage type (HTTP 400).
+    InvalidStorageType(::runtime::ErrorMeta),
+    /// `DBS.200027` Storage space must be a multiple of 10: Storage space must be a multiple of 10 (HTTP 400).
+    StorageSpaceMustBeAMultipleOf10(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -891,9 +923,29 @@ pub enum GaussdbError {
 
 impl From<::runtime::ErrorMeta> for GaussdbError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "DBS.05000000" => Self::ServerError(meta),
+            "DBS.05000001" => Self::TheKernelVersionIsTooEarly(meta),
+            "DBS.05000006" => Self::TheUsernameAndPasswordMustBeDifferent(meta),
+            "DBS.05000007" => Self::Dbs05000007(meta),
+            "DBS.05000008" => Self::Dbs05000008(meta),
+            "DBS.05000009" => Self::Dbs05000009(meta),
+            "DBS.05000010" => Self::TheWritePriorityOfProxyNodesMustBeUnique(meta),
+            "DBS.200001" => Self::ParameterError(meta),
+            "DBS.200004" => Self::Dbs200004(meta),
+            "DBS.200006" => Self::TheRequestIsNullEnterARequestParameter(meta),
+            "DBS.200021" => Self::InvalidDbInstanceName(meta),
+            "DBS.200023" => Self::StorageSpaceIsOutOfRange(meta),
+            "DBS.200024" => Self::InvalidRegion(meta),
+            "DBS.200025" => Self::InvalidAz(meta),
+            "DBS.200026" => Self::InvalidStorageType(meta),
+            "DBS.200027" => Self::StorageSpaceMustBeAMultipleOf10(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -901,7 +953,23 @@ impl From<::runtime::ErrorMeta> for GaussdbError {
 impl ::runtime::ServiceError for GaussdbError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::ServerError(meta)
+            | Self::TheKernelVersionIsTooEarly(meta)
+            | Self::TheUsernameAndPasswordMustBeDifferent(meta)
+            | Self::Dbs05000007(meta)
+            | Self::Dbs05000008(meta)
+            | Self::Dbs05000009(meta)
+            | Self::TheWritePriorityOfProxyNodesMustBeUnique(meta)
+            | Self::ParameterError(meta)
+            | Self::Dbs200004(meta)
+            | Self::TheRequestIsNullEnterARequestParameter(meta)
+            | Self::InvalidDbInstanceName(meta)
+            | Self::StorageSpaceIsOutOfRange(meta)
+            | Self::InvalidRegion(meta)
+            | Self::InvalidAz(meta)
+            | Self::InvalidStorageType(meta)
+            | Self::StorageSpaceMustBeAMultipleOf10(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

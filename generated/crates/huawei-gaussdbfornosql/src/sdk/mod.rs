@@ -471,6 +471,34 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GaussdbfornosqlError {
+    /// `DBS.200001` Parameter error: Parameter error (HTTP 400).
+    ParameterError(::runtime::ErrorMeta),
+    /// `DBS.200002` The DB instance does not exist: Instance not found (HTTP 404).
+    TheDbInstanceDoesNotExist(::runtime::ErrorMeta),
+    /// `DBS.200010` Authentication failed: Authentication failed (HTTP 400).
+    AuthenticationFailed(::runtime::ErrorMeta),
+    /// `DBS.200011` This instance {0} status makes it not be allowed to do this {1} operation now: Operation cannot be performed in current state of the instance (HTTP 403).
+    Dbs200011(::runtime::ErrorMeta),
+    /// `DBS.200013` This node does not exist: Node not found (HTTP 404).
+    ThisNodeDoesNotExist(::runtime::ErrorMeta),
+    /// `DBS.200018` This instance's status or its node's status makes it not be allowed to do this operation now: Unavailable instance (HTTP 403).
+    Dbs200018(::runtime::ErrorMeta),
+    /// `DBS.200019` Another operation is being performed on the DB instance or the DB instance is faulty: 实例状态不允许。 (HTTP 403).
+    Dbs200019(::runtime::ErrorMeta),
+    /// `DBS.200022` The DB instance name {0} already exists: 该实例名已存在。 (HTTP 400).
+    TheDbInstanceName0AlreadyExists(::runtime::ErrorMeta),
+    /// `DBS.200024` The region is unavailable: 所选区域不可用。 (HTTP 400).
+    TheRegionIsUnavailable(::runtime::ErrorMeta),
+    /// `DBS.200025` Invalid AZ: 可用区非法。 (HTTP 400).
+    InvalidAz(::runtime::ErrorMeta),
+    /// `DBS.200028` Volume size reach limit: 磁盘大小已达到最大限制。 (HTTP 403).
+    VolumeSizeReachLimit(::runtime::ErrorMeta),
+    /// `DBS.200029` Invalid username and password: 非法的用户名密码。 (HTTP 400).
+    InvalidUsernameAndPassword(::runtime::ErrorMeta),
+    /// `DBS.200041` Invalid datastore version: 数据库版本非法。 (HTTP 400).
+    InvalidDatastoreVersion(::runtime::ErrorMeta),
+    /// `DBS.200042` Invalid database engine: 数据库接口非法。 (HTTP 404).
+    InvalidDatabaseEngine(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -483,9 +511,27 @@ pub enum GaussdbfornosqlError {
 
 impl From<::runtime::ErrorMeta> for GaussdbfornosqlError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "DBS.200001" => Self::ParameterError(meta),
+            "DBS.200002" => Self::TheDbInstanceDoesNotExist(meta),
+            "DBS.200010" => Self::AuthenticationFailed(meta),
+            "DBS.200011" => Self::Dbs200011(meta),
+            "DBS.200013" => Self::ThisNodeDoesNotExist(meta),
+            "DBS.200018" => Self::Dbs200018(meta),
+            "DBS.200019" => Self::Dbs200019(meta),
+            "DBS.200022" => Self::TheDbInstanceName0AlreadyExists(meta),
+            "DBS.200024" => Self::TheRegionIsUnavailable(meta),
+            "DBS.200025" => Self::InvalidAz(meta),
+            "DBS.200028" => Self::VolumeSizeReachLimit(meta),
+            "DBS.200029" => Self::InvalidUsernameAndPassword(meta),
+            "DBS.200041" => Self::InvalidDatastoreVersion(meta),
+            "DBS.200042" => Self::InvalidDatabaseEngine(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -493,7 +539,21 @@ impl From<::runtime::ErrorMeta> for GaussdbfornosqlError {
 impl ::runtime::ServiceError for GaussdbfornosqlError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::ParameterError(meta)
+            | Self::TheDbInstanceDoesNotExist(meta)
+            | Self::AuthenticationFailed(meta)
+            | Self::Dbs200011(meta)
+            | Self::ThisNodeDoesNotExist(meta)
+            | Self::Dbs200018(meta)
+            | Self::Dbs200019(meta)
+            | Self::TheDbInstanceName0AlreadyExists(meta)
+            | Self::TheRegionIsUnavailable(meta)
+            | Self::InvalidAz(meta)
+            | Self::VolumeSizeReachLimit(meta)
+            | Self::InvalidUsernameAndPassword(meta)
+            | Self::InvalidDatastoreVersion(meta)
+            | Self::InvalidDatabaseEngine(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

@@ -461,6 +461,52 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IamError {
+    /// `1100` Mandatory parameters are not specified: Mandatory parameters are not specified (HTTP 400).
+    MandatoryParametersAreNotSpecified(::runtime::ErrorMeta),
+    /// `1101` Invalid username: Invalid username (HTTP 400).
+    InvalidUsername(::runtime::ErrorMeta),
+    /// `1102` Invalid email address: Invalid email address (HTTP 400).
+    InvalidEmailAddress(::runtime::ErrorMeta),
+    /// `1103` Incorrect password: Incorrect password (HTTP 400).
+    IncorrectPassword(::runtime::ErrorMeta),
+    /// `1104` Invalid mobile number: Invalid mobile number (HTTP 400).
+    InvalidMobileNumber(::runtime::ErrorMeta),
+    /// `1105` The value of xuser_type must be the same as that of xdomain_type: The value of xuser_type must be the same as that of xdomain_type (HTTP 400).
+    V1105(::runtime::ErrorMeta),
+    /// `1106` The country code and mobile number must be set at the same time: The country code and mobile number must be set at the same time (HTTP 400).
+    V1106(::runtime::ErrorMeta),
+    /// `1107` The account administrator cannot be deleted: The account administrator cannot be deleted (HTTP 400).
+    TheAccountAdministratorCannotBeDeleted(::runtime::ErrorMeta),
+    /// `1108` The new password must be different from the old password: The new password must be different from the old password (HTTP 400).
+    V1108(::runtime::ErrorMeta),
+    /// `1109` 用户名已存在。: 用户名已存在。 (HTTP 400).
+    V1109(::runtime::ErrorMeta),
+    /// `1110` 邮箱已存在。: 邮箱已存在。 (HTTP 400).
+    V1110(::runtime::ErrorMeta),
+    /// `1111` 手机号已存在。: 手机号已存在。 (HTTP 400).
+    V1111(::runtime::ErrorMeta),
+    /// `1113` xuser_id、xuser_type已存在。: xuser_id、xuser_type已存在。 (HTTP 400).
+    XuserIdXuserType(::runtime::ErrorMeta),
+    /// `1115` IAM用户数量达到最大限制。: IAM用户数量达到最大限制。 (HTTP 400).
+    Iam(::runtime::ErrorMeta),
+    /// `1117` 用户描述校验失败。: 用户描述校验失败。 (HTTP 400).
+    V1117(::runtime::ErrorMeta),
+    /// `1118` 密码是弱密码。: 密码是弱密码。 (HTTP 400).
+    V1118(::runtime::ErrorMeta),
+    /// `1120` access_mode参数不合法: access_mode参数不合法 (HTTP 400).
+    AccessMode(::runtime::ErrorMeta),
+    /// `IAM.0007` Request parameter %(key)s is invalid: 请求参数校验失败。 (HTTP 400).
+    RequestParameterKeySIsInvalid(::runtime::ErrorMeta),
+    /// `IAM.0008` Please scan the QR code first: 请先扫描二维码。 (HTTP 400).
+    PleaseScanTheQrCodeFirst(::runtime::ErrorMeta),
+    /// `IAM.0009` X-Subject-Token is invalid in the request: 请求中的X-Subject-Token校验失败。 (HTTP 400).
+    XSubjectTokenIsInvalidInTheRequest(::runtime::ErrorMeta),
+    /// `IAM.0010` The QR code has already been scanned by another user: 此二维码已经被其他人扫描。 (HTTP 400).
+    Iam0010(::runtime::ErrorMeta),
+    /// `IAM.0011` Request body is invalid: 请求体校验失败。 (HTTP 400).
+    RequestBodyIsInvalid(::runtime::ErrorMeta),
+    /// `IAM.0072` '%(key)s' is a required property: 请求校验异常。举例:%(key)s为必填属性 (HTTP 400).
+    KeySIsARequiredProperty(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -473,9 +519,36 @@ pub enum IamError {
 
 impl From<::runtime::ErrorMeta> for IamError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "1100" => Self::MandatoryParametersAreNotSpecified(meta),
+            "1101" => Self::InvalidUsername(meta),
+            "1102" => Self::InvalidEmailAddress(meta),
+            "1103" => Self::IncorrectPassword(meta),
+            "1104" => Self::InvalidMobileNumber(meta),
+            "1105" => Self::V1105(meta),
+            "1106" => Self::V1106(meta),
+            "1107" => Self::TheAccountAdministratorCannotBeDeleted(meta),
+            "1108" => Self::V1108(meta),
+            "1109" => Self::V1109(meta),
+            "1110" => Self::V1110(meta),
+            "1111" => Self::V1111(meta),
+            "1113" => Self::XuserIdXuserType(meta),
+            "1115" => Self::Iam(meta),
+            "1117" => Self::V1117(meta),
+            "1118" => Self::V1118(meta),
+            "1120" => Self::AccessMode(meta),
+            "IAM.0007" => Self::RequestParameterKeySIsInvalid(meta),
+            "IAM.0008" => Self::PleaseScanTheQrCodeFirst(meta),
+            "IAM.0009" => Self::XSubjectTokenIsInvalidInTheRequest(meta),
+            "IAM.0010" => Self::Iam0010(meta),
+            "IAM.0011" => Self::RequestBodyIsInvalid(meta),
+            "IAM.0072" => Self::KeySIsARequiredProperty(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -483,7 +556,30 @@ impl From<::runtime::ErrorMeta> for IamError {
 impl ::runtime::ServiceError for IamError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::MandatoryParametersAreNotSpecified(meta)
+            | Self::InvalidUsername(meta)
+            | Self::InvalidEmailAddress(meta)
+            | Self::IncorrectPassword(meta)
+            | Self::InvalidMobileNumber(meta)
+            | Self::V1105(meta)
+            | Self::V1106(meta)
+            | Self::TheAccountAdministratorCannotBeDeleted(meta)
+            | Self::V1108(meta)
+            | Self::V1109(meta)
+            | Self::V1110(meta)
+            | Self::V1111(meta)
+            | Self::XuserIdXuserType(meta)
+            | Self::Iam(meta)
+            | Self::V1117(meta)
+            | Self::V1118(meta)
+            | Self::AccessMode(meta)
+            | Self::RequestParameterKeySIsInvalid(meta)
+            | Self::PleaseScanTheQrCodeFirst(meta)
+            | Self::XSubjectTokenIsInvalidInTheRequest(meta)
+            | Self::Iam0010(meta)
+            | Self::RequestBodyIsInvalid(meta)
+            | Self::KeySIsARequiredProperty(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

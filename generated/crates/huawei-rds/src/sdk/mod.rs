@@ -1083,6 +1083,102 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RdsError {
+    /// `DBS.01010220` The DB instance is not in the read-only state (HTTP 400).
+    TheDbInstanceIsNotInTheReadOnlyState(::runtime::ErrorMeta),
+    /// `DBS.01010221` Failed to remove the read-only status of the node (HTTP 500).
+    FailedToRemoveTheReadOnlyStatusOfTheNode(::runtime::ErrorMeta),
+    /// `DBS.108000` Server failure (HTTP 500).
+    ServerFailure(::runtime::ErrorMeta),
+    /// `DBS.108002` Server failure (HTTP 500).
+    Dbs108002(::runtime::ErrorMeta),
+    /// `DBS.108005` Server failure (HTTP 500).
+    Dbs108005(::runtime::ErrorMeta),
+    /// `DBS.200001` Parameter error (HTTP 400).
+    ParameterError(::runtime::ErrorMeta),
+    /// `DBS.200002` The DB instance does not exist (HTTP 404).
+    TheDbInstanceDoesNotExist(::runtime::ErrorMeta),
+    /// `DBS.200004` Parameter error (HTTP 400).
+    Dbs200004(::runtime::ErrorMeta),
+    /// `DBS.200005` Server failure (HTTP 500).
+    Dbs200005(::runtime::ErrorMeta),
+    /// `DBS.200006` The request is null. Enter a request parameter (HTTP 400).
+    TheRequestIsNullEnterARequestParameter(::runtime::ErrorMeta),
+    /// `DBS.200008` The ECS information of the DB instance cannot be found (HTTP 404).
+    Dbs200008(::runtime::ErrorMeta),
+    /// `DBS.200010` The DB instance ID or user ID may be null, or the operation is not authorized (HTTP 403).
+    Dbs200010(::runtime::ErrorMeta),
+    /// `DBS.200011` Another operation is being performed on the instance, or the instance is faulty. Try again later (HTTP 409).
+    Dbs200011(::runtime::ErrorMeta),
+    /// `DBS.200013` The original DB instance does not exist (HTTP 404).
+    TheOriginalDbInstanceDoesNotExist(::runtime::ErrorMeta),
+    /// `DBS.200019` Another operation is being performed on the DB instance or the DB instance is faulty (HTTP 409).
+    Dbs200019(::runtime::ErrorMeta),
+    /// `DBS.200021` Invalid DB instance name (HTTP 400).
+    InvalidDbInstanceName(::runtime::ErrorMeta),
+    /// `DBS.200022` The DB instance name already exists (HTTP 409).
+    TheDbInstanceNameAlreadyExists(::runtime::ErrorMeta),
+    /// `DBS.200023` Storage space is out of range (HTTP 400).
+    StorageSpaceIsOutOfRange(::runtime::ErrorMeta),
+    /// `DBS.200024` Invalid region (HTTP 400).
+    InvalidRegion(::runtime::ErrorMeta),
+    /// `DBS.200025` Invalid AZ (HTTP 400).
+    InvalidAz(::runtime::ErrorMeta),
+    /// `DBS.200026` Invalid storage type (HTTP 400).
+    InvalidStorageType(::runtime::ErrorMeta),
+    /// `DBS.200027` Storage space must be a multiple of 10 (HTTP 400).
+    StorageSpaceMustBeAMultipleOf10(::runtime::ErrorMeta),
+    /// `DBS.200037` The DB engine version is inconsistent (HTTP 400).
+    TheDbEngineVersionIsInconsistent(::runtime::ErrorMeta),
+    /// `DBS.200038` Primary/standby replication is abnormal. Try again later (HTTP 400).
+    Dbs200038(::runtime::ErrorMeta),
+    /// `DBS.200040` The DB engine or version is not supported (HTTP 400).
+    TheDbEngineOrVersionIsNotSupported(::runtime::ErrorMeta),
+    /// `DBS.200041` Invalid database version (HTTP 400).
+    InvalidDatabaseVersion(::runtime::ErrorMeta),
+    /// `DBS.200042` The DB engine does not exist (HTTP 400).
+    TheDbEngineDoesNotExist(::runtime::ErrorMeta),
+    /// `DBS.200043` Invalid synchronize model (HTTP 400).
+    InvalidSynchronizeModel(::runtime::ErrorMeta),
+    /// `DBS.200039` 当前实例主备同步延时大于5分钟,不允许此操作。 (HTTP 400).
+    V5(::runtime::ErrorMeta),
+    /// `DBS.200044` 访问资源不存在,或者无访问权限。 (HTTP 403).
+    Dbs200044(::runtime::ErrorMeta),
+    /// `DBS.200045` RDS实例不存在。 (HTTP 404).
+    Rds(::runtime::ErrorMeta),
+    /// `DBS.200046` 实例数量达到配额。 (HTTP 413).
+    Dbs200046(::runtime::ErrorMeta),
+    /// `DBS.200047` 该实例正在进行其它操作或该实例故障,无法执行该操作,请稍后重试。 (HTTP 409).
+    Dbs200047(::runtime::ErrorMeta),
+    /// `DBS.200048` VPC id非法。 (HTTP 400).
+    VpcId(::runtime::ErrorMeta),
+    /// `DBS.200049` 子网的网络id非法。 (HTTP 400).
+    Id(::runtime::ErrorMeta),
+    /// `DBS.200050` 安全组不存在,或不属于该VPC。 (HTTP 404).
+    Vpc(::runtime::ErrorMeta),
+    /// `DBS.200051` 不合法的ha模式。 (HTTP 400).
+    Ha(::runtime::ErrorMeta),
+    /// `DBS.200052` 数据库root密码非法。 (HTTP 400).
+    Root(::runtime::ErrorMeta),
+    /// `DBS.200053` 所选规格不存在。 (HTTP 400).
+    Dbs200053(::runtime::ErrorMeta),
+    /// `DBS.200054` 所选规格非法。 (HTTP 400).
+    Dbs200054(::runtime::ErrorMeta),
+    /// `DBS.200055` replica_of_id非法。 (HTTP 400).
+    ReplicaOfId(::runtime::ErrorMeta),
+    /// `DBS.200056` 节点个数达到最大值。 (HTTP 400).
+    Dbs200056(::runtime::ErrorMeta),
+    /// `DBS.200076` 实例或节点非正常状态。 (HTTP 400).
+    Dbs200076(::runtime::ErrorMeta),
+    /// `DBS.200086` 实例状态不允许做该操作。 (HTTP 400).
+    Dbs200086(::runtime::ErrorMeta),
+    /// `DBS.200087` 单个实例标签数量达到最大配额。 (HTTP 400).
+    Dbs200087(::runtime::ErrorMeta),
+    /// `DBS.200063` 集群模式非法。 (HTTP 400).
+    Dbs200063(::runtime::ErrorMeta),
+    /// `DBS.200121` 请选择不同于备机的可用区做迁移。 (HTTP 400).
+    Dbs200121(::runtime::ErrorMeta),
+    /// `DBS.200203` 查询实例失败。 (HTTP 400).
+    Dbs200203(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -1095,9 +1191,61 @@ pub enum RdsError {
 
 impl From<::runtime::ErrorMeta> for RdsError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "DBS.01010220" => Self::TheDbInstanceIsNotInTheReadOnlyState(meta),
+            "DBS.01010221" => Self::FailedToRemoveTheReadOnlyStatusOfTheNode(meta),
+            "DBS.108000" => Self::ServerFailure(meta),
+            "DBS.108002" => Self::Dbs108002(meta),
+            "DBS.108005" => Self::Dbs108005(meta),
+            "DBS.200001" => Self::ParameterError(meta),
+            "DBS.200002" => Self::TheDbInstanceDoesNotExist(meta),
+            "DBS.200004" => Self::Dbs200004(meta),
+            "DBS.200005" => Self::Dbs200005(meta),
+            "DBS.200006" => Self::TheRequestIsNullEnterARequestParameter(meta),
+            "DBS.200008" => Self::Dbs200008(meta),
+            "DBS.200010" => Self::Dbs200010(meta),
+            "DBS.200011" => Self::Dbs200011(meta),
+            "DBS.200013" => Self::TheOriginalDbInstanceDoesNotExist(meta),
+            "DBS.200019" => Self::Dbs200019(meta),
+            "DBS.200021" => Self::InvalidDbInstanceName(meta),
+            "DBS.200022" => Self::TheDbInstanceNameAlreadyExists(meta),
+            "DBS.200023" => Self::StorageSpaceIsOutOfRange(meta),
+            "DBS.200024" => Self::InvalidRegion(meta),
+            "DBS.200025" => Self::InvalidAz(meta),
+            "DBS.200026" => Self::InvalidStorageType(meta),
+            "DBS.200027" => Self::StorageSpaceMustBeAMultipleOf10(meta),
+            "DBS.200037" => Self::TheDbEngineVersionIsInconsistent(meta),
+            "DBS.200038" => Self::Dbs200038(meta),
+            "DBS.200040" => Self::TheDbEngineOrVersionIsNotSupported(meta),
+            "DBS.200041" => Self::InvalidDatabaseVersion(meta),
+            "DBS.200042" => Self::TheDbEngineDoesNotExist(meta),
+            "DBS.200043" => Self::InvalidSynchronizeModel(meta),
+            "DBS.200039" => Self::V5(meta),
+            "DBS.200044" => Self::Dbs200044(meta),
+            "DBS.200045" => Self::Rds(meta),
+            "DBS.200046" => Self::Dbs200046(meta),
+            "DBS.200047" => Self::Dbs200047(meta),
+            "DBS.200048" => Self::VpcId(meta),
+            "DBS.200049" => Self::Id(meta),
+            "DBS.200050" => Self::Vpc(meta),
+            "DBS.200051" => Self::Ha(meta),
+            "DBS.200052" => Self::Root(meta),
+            "DBS.200053" => Self::Dbs200053(meta),
+            "DBS.200054" => Self::Dbs200054(meta),
+            "DBS.200055" => Self::ReplicaOfId(meta),
+            "DBS.200056" => Self::Dbs200056(meta),
+            "DBS.200076" => Self::Dbs200076(meta),
+            "DBS.200086" => Self::Dbs200086(meta),
+            "DBS.200087" => Self::Dbs200087(meta),
+            "DBS.200063" => Self::Dbs200063(meta),
+            "DBS.200121" => Self::Dbs200121(meta),
+            "DBS.200203" => Self::Dbs200203(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -1105,7 +1253,55 @@ impl From<::runtime::ErrorMeta> for RdsError {
 impl ::runtime::ServiceError for RdsError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::TheDbInstanceIsNotInTheReadOnlyState(meta)
+            | Self::FailedToRemoveTheReadOnlyStatusOfTheNode(meta)
+            | Self::ServerFailure(meta)
+            | Self::Dbs108002(meta)
+            | Self::Dbs108005(meta)
+            | Self::ParameterError(meta)
+            | Self::TheDbInstanceDoesNotExist(meta)
+            | Self::Dbs200004(meta)
+            | Self::Dbs200005(meta)
+            | Self::TheRequestIsNullEnterARequestParameter(meta)
+            | Self::Dbs200008(meta)
+            | Self::Dbs200010(meta)
+            | Self::Dbs200011(meta)
+            | Self::TheOriginalDbInstanceDoesNotExist(meta)
+            | Self::Dbs200019(meta)
+            | Self::InvalidDbInstanceName(meta)
+            | Self::TheDbInstanceNameAlreadyExists(meta)
+            | Self::StorageSpaceIsOutOfRange(meta)
+            | Self::InvalidRegion(meta)
+            | Self::InvalidAz(meta)
+            | Self::InvalidStorageType(meta)
+            | Self::StorageSpaceMustBeAMultipleOf10(meta)
+            | Self::TheDbEngineVersionIsInconsistent(meta)
+            | Self::Dbs200038(meta)
+            | Self::TheDbEngineOrVersionIsNotSupported(meta)
+            | Self::InvalidDatabaseVersion(meta)
+            | Self::TheDbEngineDoesNotExist(meta)
+            | Self::InvalidSynchronizeModel(meta)
+            | Self::V5(meta)
+            | Self::Dbs200044(meta)
+            | Self::Rds(meta)
+            | Self::Dbs200046(meta)
+            | Self::Dbs200047(meta)
+            | Self::VpcId(meta)
+            | Self::Id(meta)
+            | Self::Vpc(meta)
+            | Self::Ha(meta)
+            | Self::Root(meta)
+            | Self::Dbs200053(meta)
+            | Self::Dbs200054(meta)
+            | Self::ReplicaOfId(meta)
+            | Self::Dbs200056(meta)
+            | Self::Dbs200076(meta)
+            | Self::Dbs200086(meta)
+            | Self::Dbs200087(meta)
+            | Self::Dbs200063(meta)
+            | Self::Dbs200121(meta)
+            | Self::Dbs200203(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }

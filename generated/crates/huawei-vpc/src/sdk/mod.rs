@@ -380,6 +380,30 @@ pub use types::*;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VpcError {
+    /// `VPC.0002` Available zone Name is null: The AZ is left blank (HTTP 400).
+    AvailableZoneNameIsNull(::runtime::ErrorMeta),
+    /// `VPC.0003` VPC does not exist: The VPC does not exist (HTTP 404).
+    VpcDoesNotExist(::runtime::ErrorMeta),
+    /// `VPC.0004` VPC is not active, please try later: The VPC status is abnormal (HTTP 400).
+    VpcIsNotActivePleaseTryLater(::runtime::ErrorMeta),
+    /// `VPC.0005` Lack of user authority: User restricted (HTTP 401).
+    LackOfUserAuthority(::runtime::ErrorMeta),
+    /// `VPC.0009` real-name authentication fail: Real-name authentication fails (HTTP 401).
+    RealNameAuthenticationFail(::runtime::ErrorMeta),
+    /// `VPC.0007` urlTenantId is not equal tokenTenantId: Inconsistent tenant IDs (HTTP 400).
+    UrlTenantIdIsNotEqualTokenTenantId(::runtime::ErrorMeta),
+    /// `VPC.0008` Invalid token in the header: Invalid token (HTTP 401).
+    InvalidTokenInTheHeader(::runtime::ErrorMeta),
+    /// `VPC.2701` Token not allowed to do this action: You do not have permission to perform this operation, or your account balance is insufficient (HTTP 403).
+    TokenNotAllowedToDoThisAction(::runtime::ErrorMeta),
+    /// `VPC.0010` Rules on xx by ** disallowed by policy: Insufficient permissions to make calls to the underlying system (HTTP 403).
+    RulesOnXxByDisallowedByPolicy(::runtime::ErrorMeta),
+    /// `VPC.2201` Policy doesn't allow &lt;x:x:x&gt; to be performed: Insufficient fine-grained permissions (HTTP 403).
+    PolicyDoesnTAllowXXXToBePerformed(::runtime::ErrorMeta),
+    /// `VPC.0101` Param is invalid: VPC parameters are incorrect (HTTP 400).
+    ParamIsInvalid(::runtime::ErrorMeta),
+    /// `VPC.0114` Quota exceeded for resources: \['router'\]: The number of VPCs has reached the maximum allowed limit specified by the quota (HTTP 409).
+    QuotaExceededForResourcesRouter(::runtime::ErrorMeta),
     /// A common error of the Huawei Cloud API Gateway (SDK-HMAC-SHA256) protocol.
     Common(::generated_protocols::huawei::HuaweiError),
     /// A code this SDK does not know; code, message, request id and status are kept.
@@ -392,9 +416,25 @@ pub enum VpcError {
 
 impl From<::runtime::ErrorMeta> for VpcError {
     fn from(meta: ::runtime::ErrorMeta) -> Self {
-        match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
-            Ok(e) => Self::Common(e),
-            Err(meta) => Self::Unhandled(meta),
+        match meta.code.as_str() {
+            "VPC.0002" => Self::AvailableZoneNameIsNull(meta),
+            "VPC.0003" => Self::VpcDoesNotExist(meta),
+            "VPC.0004" => Self::VpcIsNotActivePleaseTryLater(meta),
+            "VPC.0005" => Self::LackOfUserAuthority(meta),
+            "VPC.0009" => Self::RealNameAuthenticationFail(meta),
+            "VPC.0007" => Self::UrlTenantIdIsNotEqualTokenTenantId(meta),
+            "VPC.0008" => Self::InvalidTokenInTheHeader(meta),
+            "VPC.2701" => Self::TokenNotAllowedToDoThisAction(meta),
+            "VPC.0010" => Self::RulesOnXxByDisallowedByPolicy(meta),
+            "VPC.2201" => Self::PolicyDoesnTAllowXXXToBePerformed(meta),
+            "VPC.0101" => Self::ParamIsInvalid(meta),
+            "VPC.0114" => Self::QuotaExceededForResourcesRouter(meta),
+            _ => {
+                match ::generated_protocols::huawei::HuaweiError::from_meta(meta) {
+                    Ok(e) => Self::Common(e),
+                    Err(meta) => Self::Unhandled(meta),
+                }
+            }
         }
     }
 }
@@ -402,7 +442,19 @@ impl From<::runtime::ErrorMeta> for VpcError {
 impl ::runtime::ServiceError for VpcError {
     fn meta(&self) -> &::runtime::ErrorMeta {
         match self {
-            Self::Unhandled(meta) => meta,
+            Self::AvailableZoneNameIsNull(meta)
+            | Self::VpcDoesNotExist(meta)
+            | Self::VpcIsNotActivePleaseTryLater(meta)
+            | Self::LackOfUserAuthority(meta)
+            | Self::RealNameAuthenticationFail(meta)
+            | Self::UrlTenantIdIsNotEqualTokenTenantId(meta)
+            | Self::InvalidTokenInTheHeader(meta)
+            | Self::TokenNotAllowedToDoThisAction(meta)
+            | Self::RulesOnXxByDisallowedByPolicy(meta)
+            | Self::PolicyDoesnTAllowXXXToBePerformed(meta)
+            | Self::ParamIsInvalid(meta)
+            | Self::QuotaExceededForResourcesRouter(meta)
+            | Self::Unhandled(meta) => meta,
             Self::Common(e) => ::runtime::ServiceError::meta(e),
         }
     }
