@@ -224,6 +224,13 @@ pub(crate) fn envelope(protocol: &Protocol) -> &'static EnvelopeSpec {
                 error_object: opt(&e.error_object),
                 code_field: leak(&e.code_field),
                 message_field: leak(&e.message_field),
+                alt_error_fields: Box::leak(
+                    e.alt_error_fields
+                        .iter()
+                        .map(|(c, m)| (leak(c), leak(m)))
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice(),
+                ),
                 success_code: opt(&e.success_code),
                 request_id_field: opt(&e.request_id_field),
                 request_id_header: opt(&e.request_id_header),

@@ -27,6 +27,12 @@ pub struct EnvelopeSpec {
     pub code_field: &'static str,
     /// Field holding the error message.
     pub message_field: &'static str,
+    /// Other `(code, message)` field pairs an error may use, tried in order after
+    /// `code_field`/`message_field`; when there are any, an error is also looked for inside
+    /// any object member of the payload (Huawei's SDK reads `error_code`/`error_msg`, then
+    /// `errorCode`/`errorMsg`, then `code`/`message`, at the top or nested: DCS answers
+    /// `{"error": {"code", "message"}}`).
+    pub alt_error_fields: &'static [(&'static str, &'static str)],
     /// Value of `code_field` that means success (`0`); `None` when the field appears only on errors.
     pub success_code: Option<&'static str>,
     /// Payload field holding the request id.
@@ -367,10 +373,17 @@ fn slow_path(
         .and_then(|k| payload.get(k))
         .filter(|v| v.is_object());
     let fields = nested.unwrap_or(payload);
+    let (code, message) = match error_fields(spec, payload, nested) {
+        Some((code, message)) => (Some(code), message),
+        None => (
+            fields.get(spec.code_field).and_then(text),
+            fields.get(spec.message_field).and_then(text),
+        ),
+    };
     let seen = Seen {
         error_object: nested.is_some(),
-        code: fields.get(spec.code_field).and_then(text),
-        message: fields.get(spec.message_field).and_then(text),
+        code,
+        message,
         request_id,
     };
     match verdict(spec, status, seen) {
@@ -385,6 +398,39 @@ fn slow_path(
             fail(request_id, reason)
         }
     }
+}
+
+/// Where the envelope lists alternative error fields: the first `(code, message)` pair whose
+/// code is present, at the top of the payload, then in its error object, then in any other
+/// object member. `None` without alternatives (the usual one pair, read by the caller) or
+/// when no pair is found.
+fn error_fields(
+    spec: &EnvelopeSpec,
+    payload: &Json,
+    nested: Option<&Json>,
+) -> Option<(String, Option<String>)> {
+    if spec.alt_error_fields.is_empty() {
+        return None;
+    }
+    let payload = payload.as_object()?;
+    let pairs = || {
+        std::iter::once((spec.code_field, spec.message_field))
+            .chain(spec.alt_error_fields.iter().copied())
+    };
+    let in_object = |o: &serde_json::Map<String, Json>| {
+        pairs().find_map(|(c, m)| {
+            let code = o.get(c).and_then(text)?;
+            Some((code, o.get(m).and_then(text)))
+        })
+    };
+    in_object(payload)
+        .or_else(|| nested.and_then(Json::as_object).and_then(in_object))
+        .or_else(|| {
+            payload
+                .values()
+                .filter_map(Json::as_object)
+                .find_map(in_object)
+        })
 }
 
 #[cfg(test)]
@@ -408,6 +454,7 @@ mod tests {
         error_object: Some("Error"),
         code_field: "Code",
         message_field: "Message",
+        alt_error_fields: &[],
         success_code: None,
         request_id_field: Some("RequestId"),
         request_id_header: None,
@@ -473,12 +520,62 @@ mod tests {
         error_object: Some("error"),
         code_field: "error_code",
         message_field: "error_msg",
+        alt_error_fields: &[("errorCode", "errorMsg"), ("code", "message")],
         success_code: None,
         request_id_field: Some("request_id"),
         request_id_header: Some("X-Request-Id"),
         status_errors: true,
         clock_skew_codes: &[],
     };
+
+    #[test]
+    fn every_error_shape_the_vendor_uses_gives_its_code_and_message() {
+        let meta = |status: u16, body: &[u8]| match decode::<Json>(&REST, status, None, body) {
+            Err(Failure::Service(m)) => (m.code, m.message),
+            other => panic!("{other:?}"),
+        };
+        let want = |code: &str, message: &str| (code.to_owned(), message.to_owned());
+        for (body, expected) in [
+            (
+                &br#"{"error_code":"DBS.1","error_msg":"one"}"#[..],
+                want("DBS.1", "one"),
+            ),
+            (
+                br#"{"errorCode":"CBR.2","errorMsg":"two"}"#,
+                want("CBR.2", "two"),
+            ),
+            (
+                br#"{"code":"VPC.3","message":"three"}"#,
+                want("VPC.3", "three"),
+            ),
+            (
+                br#"{"error":{"code":"111404022","message":"no such instance"}}"#,
+                want("111404022", "no such instance"),
+            ),
+            (
+                br#"{"error":{"error_code":"DCS.4","error_msg":"four"}}"#,
+                want("DCS.4", "four"),
+            ),
+            (
+                br#"{"badRequest":{"code":"Ecs.5","message":"five"}}"#,
+                want("Ecs.5", "five"),
+            ),
+            // The first pair wins, as in the SDK.
+            (
+                br#"{"error_code":"A.1","error_msg":"a","code":"B.2","message":"b"}"#,
+                want("A.1", "a"),
+            ),
+            // No code anywhere: the status is the code.
+            (br#"{"detail":"nothing"}"#, want("409", "")),
+        ] {
+            assert_eq!(
+                meta(409, body),
+                expected,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
 
     #[test]
     fn header_fields_come_before_the_body_members() {

@@ -45,6 +45,8 @@ impl Emitter<'_> {
         let rid_header = opt_lit(e.request_id_header.as_deref());
         let status_errors = e.status_errors;
         let skew = &e.clock_skew_codes;
+        let alt_codes = e.alt_error_fields.iter().map(|(c, _)| c);
+        let alt_messages = e.alt_error_fields.iter().map(|(_, m)| m);
         let enum_name = ident(&p.error_enum);
         let enum_doc = doc(&format!(
             "Common errors of the {} protocol: codes any operation may return.",
@@ -59,6 +61,7 @@ impl Emitter<'_> {
                 error_object: #error_object,
                 code_field: #code_field,
                 message_field: #message_field,
+                alt_error_fields: &[#((#alt_codes, #alt_messages)),*],
                 success_code: #success,
                 request_id_field: #rid_field,
                 request_id_header: #rid_header,

@@ -238,6 +238,8 @@ pub struct Envelope {
     pub request_id_header: Option<String>,
     pub status_errors: bool,
     pub clock_skew_codes: Vec<String>,
+    /// Other `(code, message)` field pairs of an error.
+    pub alt_error_fields: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]

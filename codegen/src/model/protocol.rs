@@ -224,6 +224,24 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
     }
     let s = |v: Option<Str>| v.map(|s| s.value);
     let module = snake(&p.protocol.value);
+    // `errorCode/errorMsg`: a code field and its message field.
+    let alt_error_fields = e
+        .alt_error_fields
+        .iter()
+        .filter_map(|pair| match pair.value.split_once('/') {
+            Some((c, m)) if !c.is_empty() && !m.is_empty() && !m.contains('/') => {
+                Some((c.to_owned(), m.to_owned()))
+            }
+            _ => {
+                cx.err(
+                    pair.pos,
+                    format!("`{}` is not `code_field/message_field`", pair.value),
+                )
+                .hint = Some("e.g. `errorCode/errorMsg`".into());
+                None
+            }
+        })
+        .collect();
     Some(Protocol {
         error_enum: format!("{}Error", pascal(&p.protocol.value)),
         name: p.protocol.value,
@@ -252,6 +270,7 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
             request_id_header: s(e.request_id_header),
             status_errors: e.status_errors,
             clock_skew_codes: e.clock_skew_codes.into_iter().map(|c| c.value).collect(),
+            alt_error_fields,
         },
         common_params: p
             .common_params

@@ -167,6 +167,8 @@ pub struct EnvelopeSpec {
     pub status_errors: bool,
     /// Codes meaning "the signature's timestamp is too far from the server's clock".
     pub clock_skew_codes: Vec<Str>,
+    /// `code_field/message_field` pairs, as written.
+    pub alt_error_fields: Vec<Str>,
 }
 
 /// One protocol file.

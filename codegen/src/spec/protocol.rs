@@ -111,6 +111,7 @@ const ENVELOPE_KEYS: &[&str] = &[
     "request_id_header",
     "status_errors",
     "clock_skew_codes",
+    "alt_error_fields",
 ];
 
 /// Reads a protocol file.
@@ -139,6 +140,13 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
                 envelope.request_id_field = r.opt_str(&mut e, "request_id_field");
                 envelope.request_id_header = r.opt_str(&mut e, "request_id_header");
                 envelope.status_errors = r.bool(&mut e, "status_errors");
+                if let Some(n) = e.take("alt_error_fields") {
+                    for item in r.seq(n, "alt_error_fields") {
+                        envelope
+                            .alt_error_fields
+                            .extend(r.str_node(item, "alt_error_fields"));
+                    }
+                }
                 if let Some(n) = e.take("clock_skew_codes") {
                     for item in r.seq(n, "clock_skew_codes") {
                         envelope

@@ -313,6 +313,7 @@ mod tests {
         error_object: None,
         code_field: "error_code",
         message_field: "error_msg",
+        alt_error_fields: &[],
         success_code: None,
         request_id_field: None,
         request_id_header: None,

@@ -24,6 +24,7 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     error_object: Some("error"),
     code_field: "error_code",
     message_field: "error_msg",
+    alt_error_fields: &[("errorCode", "errorMsg"), ("code", "message")],
     success_code: None,
     request_id_field: Some("request_id"),
     request_id_header: Some("X-Request-Id"),

@@ -26,6 +26,7 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     error_object: None,
     code_field: "code",
     message_field: "message",
+    alt_error_fields: &[],
     success_code: Some("0"),
     request_id_field: None,
     request_id_header: None,

@@ -26,6 +26,7 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     error_object: Some("Error"),
     code_field: "Code",
     message_field: "Message",
+    alt_error_fields: &[],
     success_code: None,
     request_id_field: Some("RequestId"),
     request_id_header: None,

@@ -22,6 +22,7 @@ pub const ENVELOPE: ::runtime::EnvelopeSpec = ::runtime::EnvelopeSpec {
     error_object: None,
     code_field: "RetCode",
     message_field: "Message",
+    alt_error_fields: &[],
     success_code: Some("0"),
     request_id_field: None,
     request_id_header: Some("X-UCLOUD-REQUEST-UUID"),
