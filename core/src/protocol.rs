@@ -125,6 +125,48 @@ impl Scope {
     }
 }
 
+/// A client setting a request parameter takes when the request leaves it unset (UCloud's
+/// `Region`, `Zone` and `ProjectId`: a client is made for a region and a project). A
+/// protocol spec maps its parameters to these (`config_params:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConfigParam {
+    /// `ClientConfig::region`.
+    Region,
+    /// `ClientConfig::zone`.
+    Zone,
+    /// `ClientConfig::project`.
+    Project,
+}
+
+impl ConfigParam {
+    /// Every setting.
+    pub const ALL: &'static [ConfigParam] =
+        &[ConfigParam::Region, ConfigParam::Zone, ConfigParam::Project];
+
+    /// The spec's spelling (`config_params: { Region: region }`), also the setter's name.
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            ConfigParam::Region => "region",
+            ConfigParam::Zone => "zone",
+            ConfigParam::Project => "project",
+        }
+    }
+
+    /// The variant's name (`Region`), for emitted code.
+    pub fn variant_name(self) -> &'static str {
+        match self {
+            ConfigParam::Region => "Region",
+            ConfigParam::Zone => "Zone",
+            ConfigParam::Project => "Project",
+        }
+    }
+
+    /// The setting a spec names.
+    pub fn from_spec_name(name: &str) -> Option<ConfigParam> {
+        Self::ALL.iter().copied().find(|s| s.spec_name() == name)
+    }
+}
+
 /// Where a field goes on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Location {

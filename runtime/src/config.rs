@@ -21,6 +21,8 @@ pub enum Clock {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientConfig {
     region: Option<String>,
+    zone: Option<String>,
+    project: Option<String>,
     endpoint: Option<Endpoint>,
     pub(crate) connect_timeout: Duration,
     pub(crate) attempt_timeout: Duration,
@@ -43,6 +45,8 @@ impl Default for ClientConfig {
     fn default() -> Self {
         Self {
             region: None,
+            zone: None,
+            project: None,
             endpoint: None,
             connect_timeout: Duration::from_secs(10),
             attempt_timeout: Duration::from_secs(30),
@@ -64,7 +68,8 @@ impl ClientConfig {
         Self::default()
     }
 
-    /// Sets the region (`ap-guangzhou`, `cn-bj2`, `cn-north-4`).
+    /// Sets the region (`ap-guangzhou`, `cn-bj2`, `cn-north-4`); also sent as the `Region` of
+    /// a UCloud action whose request leaves it unset.
     #[must_use]
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
@@ -137,6 +142,33 @@ impl ClientConfig {
     pub fn fixed_clock(mut self, timestamp: i64, nonce: u32) -> Self {
         self.clock = Clock::Fixed { timestamp, nonce };
         self
+    }
+
+    /// Sets the availability zone (`cn-bj2-05`): sent as the `Zone` of a UCloud action that
+    /// requires one and whose request leaves it unset (an optional `Zone` is a filter: never
+    /// filled in).
+    #[must_use]
+    pub fn zone(mut self, zone: impl Into<String>) -> Self {
+        self.zone = Some(zone.into());
+        self
+    }
+
+    /// Sets the project (`org-xxxx`): sent as the `ProjectId` of a UCloud action that takes
+    /// one and whose request leaves it unset (sub-accounts must send one).
+    #[must_use]
+    pub fn project(mut self, project: impl Into<String>) -> Self {
+        self.project = Some(project.into());
+        self
+    }
+
+    /// The value of a setting a request parameter may take (`config_params` of a protocol).
+    pub fn setting(&self, param: crate::protocols::ConfigParam) -> Option<&str> {
+        use crate::protocols::ConfigParam;
+        match param {
+            ConfigParam::Region => self.region.as_deref(),
+            ConfigParam::Zone => self.zone.as_deref(),
+            ConfigParam::Project => self.project.as_deref(),
+        }
     }
 
     /// The configured region.

@@ -32,7 +32,14 @@ async fn every_committed_operation_is_called_end_to_end() {
                     keys.ucloud.clone(),
                     keys.huawei.clone(),
                 ),
-                |c| c.max_attempts(1),
+                // UCloud actions take `Region`, `Zone` and `ProjectId` from the client when
+                // the example leaves them unset (the emulator checks the required ones came).
+                |c| {
+                    c.max_attempts(1)
+                        .region("cn-bj2")
+                        .zone("cn-bj2-02")
+                        .project("org-e2e")
+                },
             )
             .expect("clients")
         });

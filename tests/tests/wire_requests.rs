@@ -96,6 +96,69 @@ fn seed_003_wire_request_and_range_check() {
 }
 
 #[test]
+fn seed_003_region_and_project_come_from_the_client_unless_the_request_sets_them() {
+    let req = DescribeUdbInstanceBackupUrlRequest::builder()
+        .db_id("udb-x")
+        .backup_id(7)
+        .build()
+        .expect("`Region` is not a field every caller must repeat");
+    let creds = || UCloudCredentials::new("pub", "pk");
+    let form = |wire: generated::runtime::WireRequest| match wire.body {
+        Body::Form(pairs) => pairs,
+        other => panic!("a form: {other:?}"),
+    };
+    // Neither the request nor the client has a region: refused before sending.
+    let err = udb::Client::new(ClientConfig::new(), creds())
+        .expect("client")
+        .describe_udb_instance_backup_url_request(&req)
+        .expect_err("no region anywhere");
+    let text = err.to_string();
+    assert!(
+        text.contains("`Region` is required") && text.contains("ClientConfig::region"),
+        "{text}"
+    );
+    // The client's region and project are sent; not its zone: the action's `Zone` is
+    // optional, a choice the caller makes.
+    let client = udb::Client::new(
+        ClientConfig::new()
+            .region("cn-bj2")
+            .zone("cn-bj2-05")
+            .project("org-1"),
+        creds(),
+    )
+    .expect("client");
+    let sent = form(
+        client
+            .describe_udb_instance_backup_url_request(&req)
+            .expect("wire"),
+    );
+    for pair in [("Region", "cn-bj2"), ("ProjectId", "org-1")] {
+        assert!(
+            sent.contains(&(pair.0.to_owned(), pair.1.to_owned())),
+            "{pair:?} in {sent:?}"
+        );
+    }
+    assert!(!sent.iter().any(|(k, _)| k == "Zone"), "{sent:?}");
+    // The request's own value wins over the client's.
+    let own = DescribeUdbInstanceBackupUrlRequest::builder()
+        .region("hk")
+        .db_id("udb-x")
+        .backup_id(7)
+        .build()
+        .expect("valid");
+    let sent = form(
+        client
+            .describe_udb_instance_backup_url_request(&own)
+            .expect("wire"),
+    );
+    assert!(
+        sent.contains(&("Region".to_owned(), "hk".to_owned())),
+        "{sent:?}"
+    );
+    assert!(!sent.contains(&("Region".to_owned(), "cn-bj2".to_owned())));
+}
+
+#[test]
 fn seed_004_wire_request_and_region() {
     let req = DownloadFileRequest::builder()
         .project_id("97b026aa9cc4417888c14c84a1ad9860")

@@ -175,7 +175,7 @@ impl Emitter<'_> {
                 };
                 let params = op.request.iter().map(|f| {
                     let (name, loc, required) =
-                        (&f.wire, ident(f.location.variant_name()), f.required);
+                        (&f.wire, ident(f.location.variant_name()), f.required || f.config.is_some_and(|(_, r)| r));
                     quote!(::runtime::catalog::ParamInfo { name: #name, location: ::runtime::protocols::Location::#loc, required: #required })
                 });
                 let examples = op.request.iter().filter_map(|f| {

@@ -26,7 +26,20 @@ fn wire_fields(op: &Operation) -> Vec<TokenStream> {
                 Encoding::Json => quote!(.json()),
                 Encoding::Csv => quote!(.csv()),
             };
-            quote!(Field::#ctor(#wire, &input.#name)#json)
+            let field = quote!(Field::#ctor(#wire, &input.#name)#json);
+            match f.config {
+                Some((param, required)) => {
+                    let param = ident(param.variant_name());
+                    quote!(::runtime::protocols::from_config(
+                        &OPERATION,
+                        #field,
+                        config,
+                        ::runtime::protocols::ConfigParam::#param,
+                        #required,
+                    )?)
+                }
+                None => field,
+            }
         })
         .collect()
 }

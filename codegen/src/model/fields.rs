@@ -92,6 +92,7 @@ pub(super) fn resolve_fields(
             aliases,
             boxed: false,
             deprecated: f.deprecated,
+            config: None,
         });
     }
     check_alias_clashes(cx, &out, &wires, owner);

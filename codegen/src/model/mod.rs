@@ -191,6 +191,10 @@ pub struct Field {
     pub boxed: bool,
     /// The vendor marks it deprecated or disabled (still on the wire).
     pub deprecated: bool,
+    /// A request parameter the client's setting fills when the request leaves it unset
+    /// (the protocol's `config_params`), and whether the vendor requires it (then `required`
+    /// is false: the builder does not ask for it, the runtime refuses a request with neither).
+    pub config: Option<(sdk_core::protocol::ConfigParam, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -258,6 +262,10 @@ pub struct Protocol {
     pub default_location: Location,
     /// Path parameters the signer fills from the credentials when unset.
     pub credential_params: Vec<String>,
+    /// Request parameters a client setting fills when the request leaves them unset, and
+    /// whether only where the operation requires the parameter (elsewhere it is a filter the
+    /// caller chooses: UCloud's optional `Zone`).
+    pub config_params: Vec<(String, sdk_core::protocol::ConfigParam, bool)>,
     /// Scopes an operation may choose with `scope:` (empty: the key is refused).
     pub scopes: Vec<Scope>,
     pub max_skew_seconds: Option<i64>,

@@ -6,6 +6,7 @@ use super::{Cx, Envelope, ErrorVariant, Location, Protocol, Retry, Role, Scope};
 use crate::diag::{Diagnostics, Pos};
 use crate::naming::{is_pascal_ident, is_snake_ident, pascal, snake};
 use crate::spec::{ErrorRow, ProtocolSpec, Str};
+use sdk_core::protocol::ConfigParam;
 
 pub(super) fn resolve_errors(
     cx: &mut Cx<'_>,
@@ -185,6 +186,20 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
         .iter()
         .map(|c| c.value.clone())
         .collect();
+    let mut config_params = Vec::new();
+    for (wire, setting, required_only) in &p.config_params {
+        match ConfigParam::from_spec_name(&setting.value) {
+            Some(param) => config_params.push((wire.value.clone(), param, *required_only)),
+            None => {
+                let names: Vec<&str> = ConfigParam::ALL.iter().map(|s| s.spec_name()).collect();
+                cx.err(
+                    setting.pos,
+                    format!("unknown client setting `{}`", setting.value),
+                )
+                .hint = Some(format!("one of {}", names.join(", ")));
+            }
+        }
+    }
     let mut scopes = Vec::new();
     for s in &p.scopes {
         match Scope::from_spec_name(&s.value) {
@@ -254,6 +269,7 @@ pub(super) fn resolve_protocol(p: ProtocolSpec, diags: &mut Diagnostics) -> Opti
         locations,
         default_location,
         credential_params,
+        config_params,
         scopes,
         max_skew_seconds,
         refusal_status,

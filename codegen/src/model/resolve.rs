@@ -11,7 +11,7 @@ use super::service::{
 };
 use super::{
     Cx, EnumValue, Field, Location, Model, NamedType, Operation, PRELUDE, Protocol,
-    RESERVED_ERROR_VARIANTS, ReadSample, Sample, Scope, Sensitivity, Side, Sources, TypeKind,
+    RESERVED_ERROR_VARIANTS, ReadSample, Sample, Scope, Sensitivity, Side, Sources, Ty, TypeKind,
 };
 use crate::diag::{Diag, Diagnostics, Pos};
 use crate::naming::{did_you_mean, is_pascal_ident, pascal, snake};
@@ -283,6 +283,33 @@ fn resolve_op(
         &enums,
         "the response",
     );
+    let mut request = request;
+    if let Some(p) = protocol {
+        for f in &mut request {
+            let Some(&(_, param, required_only)) =
+                p.config_params.iter().find(|(w, _, _)| *w == f.wire)
+            else {
+                continue;
+            };
+            if required_only && !f.required {
+                continue;
+            }
+            if f.ty == Ty::Str && f.location == p.default_location {
+                f.config = Some((param, f.required));
+                f.required = false;
+            } else {
+                cx.err(
+                    spec.operation.pos,
+                    format!(
+                        "request field `{}` is the client's {} (`config_params` of protocol `{}`): it must be a `string` in the protocol's usual place",
+                        f.wire,
+                        param.spec_name(),
+                        p.name
+                    ),
+                );
+            }
+        }
+    }
     for f in &request {
         if f.sensitive == Sensitivity::SignedUrl {
             cx.err(

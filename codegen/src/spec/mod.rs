@@ -191,6 +191,9 @@ pub struct ProtocolSpec {
     pub default_location: Option<Str>,
     /// Path parameters the signer fills from the credentials when the request leaves them unset.
     pub credential_params: Vec<Str>,
+    /// Request parameters a client setting fills when the request leaves them unset:
+    /// `(wire name, setting, only where the operation requires it)` (`Region: region`).
+    pub config_params: Vec<(Str, Str, bool)>,
     /// Timestamp window in seconds (none: the protocol signs no time).
     pub max_skew_seconds: Option<Num>,
     /// HTTP status of a refusal whose error row gives none.

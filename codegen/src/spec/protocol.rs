@@ -196,6 +196,26 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
             credential_params.extend(r.str_node(item, "credential_params"));
         }
     }
+    let mut config_params = Vec::new();
+    if let Some(n) = o.take("config_params")
+        && let Some(mut p) = r.obj(n, "config_params")
+    {
+        for (name, v) in p.take_all() {
+            // `Region: region`, or `Zone: { setting: zone, required_only: true }`.
+            if matches!(v.kind, Kind::Map(_)) {
+                if let Some(mut m) = r.obj(v, &name.value) {
+                    let setting = r.req_str(&mut m, "setting", "a config parameter");
+                    let required_only = r.bool(&mut m, "required_only");
+                    r.finish(m, &["setting", "required_only"], "a config parameter");
+                    if let Some(setting) = setting {
+                        config_params.push((name, setting, required_only));
+                    }
+                }
+            } else if let Some(setting) = r.str_node(v, &name.value) {
+                config_params.push((name, setting, false));
+            }
+        }
+    }
     let mut scopes = Vec::new();
     if let Some(n) = o.take("scopes") {
         for item in r.seq(n, "scopes") {
@@ -210,6 +230,7 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
             "runtime",
             "locations",
             "credential_params",
+            "config_params",
             "scopes",
             "max_skew_seconds",
             "refusal_status",
@@ -240,6 +261,7 @@ pub fn read_protocol(file: &str, root: &Node, diags: &mut Diagnostics) -> Option
         locations,
         default_location,
         credential_params,
+        config_params,
         max_skew_seconds,
         refusal_status,
         scopes,

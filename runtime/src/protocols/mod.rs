@@ -11,7 +11,7 @@ use crate::build::{BuildError, Problem};
 pub use crate::config::ClientConfig;
 use crate::credentials::Credentials;
 use crate::wire::{SignContext, SignedRequest, WireRequest};
-pub use sdk_core::protocol::{Field, Location, OperationInfo, Protocol, Scope};
+pub use sdk_core::protocol::{ConfigParam, Field, Location, OperationInfo, Protocol, Scope};
 
 /// Builds the unsigned wire request of `op` from its fields.
 #[doc(hidden)]
@@ -45,6 +45,39 @@ pub fn build(
             },
         )),
     }
+}
+
+/// `field` as given, or, when the request leaves it unset, with the client's `param` setting
+/// (UCloud's `Region`, `Zone`, `ProjectId`). A `required` one set on neither is refused
+/// before any I/O, naming the request field and the setting.
+#[doc(hidden)]
+pub fn from_config(
+    op: &OperationInfo,
+    mut field: Field,
+    cfg: &ClientConfig,
+    param: ConfigParam,
+    required: bool,
+) -> Result<Field, BuildError> {
+    if field.value == sdk_core::wire::Value::Null {
+        match cfg.setting(param) {
+            Some(value) => field.value = sdk_core::wire::Value::Str(value.to_owned()),
+            None if required => {
+                return Err(BuildError::new(
+                    op.name,
+                    Problem::Config {
+                        what: format!(
+                            "`{}` is required: set it on the request, or the client's {} (`ClientConfig::{}`)",
+                            field.name,
+                            param.spec_name(),
+                            param.spec_name()
+                        ),
+                    },
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(field)
 }
 
 /// Expands `{service}` and `{region}` in an endpoint template.

@@ -11,12 +11,14 @@
 pub struct DescribeUdbInstanceBackupUrlRequest {
     /// Region (see the list of regions and availability zones).
     /// Wire name: `Region`; example: `cn-bj2`.
-    pub region: String,
+    /// When unset, the client's region is sent (`ClientConfig::region`); the vendor requires one of the two, so a request with neither is refused before sending.
+    pub region: Option<String>,
     /// Availability zone.
     /// Wire name: `Zone`.
     pub zone: Option<String>,
     /// Project ID; the default project when empty. Sub-accounts must fill it in.
     /// Wire name: `ProjectId`.
+    /// When unset, the client's project is sent (`ClientConfig::project`).
     pub project_id: Option<String>,
     /// DB instance ID (from DescribeUDBInstance).
     /// Wire name: `DBId`; example: `udb-xxx`.
@@ -56,7 +58,6 @@ impl DescribeUdbInstanceBackupUrlRequestBuilder {
         self,
     ) -> Result<DescribeUdbInstanceBackupUrlRequest, ::runtime::BuildError> {
         let mut check = ::runtime::build::Check::new(glue::OPERATION.name);
-        let region = check.required("region", "Region", self.region);
         let db_id = check.required("db_id", "DBId", self.db_id);
         let backup_id = check.required("backup_id", "BackupId", self.backup_id);
         check
@@ -69,7 +70,7 @@ impl DescribeUdbInstanceBackupUrlRequestBuilder {
             );
         check
             .finish(|| Some(DescribeUdbInstanceBackupUrlRequest {
-                region: region?,
+                region: self.region,
                 zone: self.zone,
                 project_id: self.project_id,
                 db_id: db_id?,
@@ -155,9 +156,21 @@ pub(crate) mod glue {
         config: &ClientConfig,
     ) -> Result<WireRequest, BuildError> {
         let fields = Vec::from([
-            Field::param("Region", &input.region),
+            ::runtime::protocols::from_config(
+                &OPERATION,
+                Field::param("Region", &input.region),
+                config,
+                ::runtime::protocols::ConfigParam::Region,
+                true,
+            )?,
             Field::param("Zone", &input.zone),
-            Field::param("ProjectId", &input.project_id),
+            ::runtime::protocols::from_config(
+                &OPERATION,
+                Field::param("ProjectId", &input.project_id),
+                config,
+                ::runtime::protocols::ConfigParam::Project,
+                false,
+            )?,
             Field::param("DBId", &input.db_id),
             Field::param("BackupId", &input.backup_id),
             Field::param("ValidTime", &input.valid_time),
