@@ -10,8 +10,9 @@
 #     from tencentcloud-sdk-python-intl-en 3.1.193; an example the English edition does not
 #     give as JSON is taken from the Chinese edition, tccli 3.1.189.1, when its keys match).
 #   huawei: every `huaweicloudsdk<service>` 3.1.219 package `huaweicloudsdkall` 3.1.219 requires.
+#   ucloud: every service of `ucloud-sdk-python3` 0.11.150 (all of them are committed too).
 #
-# Usage: bench/scale.sh [tencent|huawei]   (downloads the wheels with pip once, into the cache)
+# Usage: bench/scale.sh [tencent|huawei|ucloud]   (downloads the wheels with pip once, into the cache)
 # Env:   CATALOGUE_CACHE (default ~/.cache/sdkgen/catalogue), SCALE_TARGET_DIR (cargo target
 #        directory of the scratch build; default inside the scratch directory, deleted after),
 #        SCALE_KEEP (a directory to keep the per-crate check figures and the logs in).
@@ -56,7 +57,16 @@ case "$vendor" in
     fi
     import_args=(huawei "$hw/site")
     ;;
-  *) echo "usage: bench/scale.sh [tencent|huawei]" >&2; exit 2 ;;
+  ucloud)
+    uc="$cache/ucloud-0.11.150"
+    if [ ! -d "$uc/site/ucloud/services" ]; then
+      mkdir -p "$uc/dl" "$uc/site"
+      pip download -q --no-deps ucloud-sdk-python3==0.11.150 -d "$uc/dl"
+      (cd "$uc/site" && unzip -q -o "$uc"/dl/ucloud_sdk_python3-0.11.150-*.whl)
+    fi
+    import_args=(ucloud "$uc/site")
+    ;;
+  *) echo "usage: bench/scale.sh [tencent|huawei|ucloud]" >&2; exit 2 ;;
 esac
 
 scratch=$(mktemp -d)

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use super::MARK;
 use super::huawei::{Attr, EnumValues, Loc, Op, PyTy, Version};
 use super::overlay::{FieldSet, Overlay, ServiceError, json_str, key};
+use super::spec_line::Line;
 use super::yaml_out::{rust_names, secret_name};
 
 /// What a render did, for the summary line.
@@ -385,80 +386,25 @@ fn sensitive(a: &Attr) -> bool {
     strings && (a.sensitive || secret_name(&flat))
 }
 
-/// One field of a rendered spec.
-struct Line<'a> {
-    wire: &'a str,
-    ty: String,
+/// A member of a model (a type's field or a response field) as a spec line.
+fn member_line<'a>(
+    a: &'a Attr,
+    names: &BTreeMap<String, String>,
     rust_name: Option<String>,
-    location: Option<&'static str>,
-    required: bool,
-    /// `encoding: csv` (a query array the SDK sends comma-separated).
-    csv: bool,
-    attr: Option<&'a Attr>,
-    /// The overlay's keys for this field: each replaces the importer's, or is added.
-    extra: Option<&'a FieldSet>,
-}
-
-impl<'a> Line<'a> {
-    /// A member of a model (a type's field or a response field).
-    fn member(a: &'a Attr, names: &BTreeMap<String, String>, rust_name: Option<String>) -> Self {
-        let ty = ty_text(&a.ty, names);
-        Line {
-            wire: &a.wire,
-            // The Go SDK's `int32` (a model name is never `i64`).
-            ty: if a.int32 {
-                ty.replace("i64", "i32")
-            } else {
-                ty
-            },
-            rust_name,
-            location: None,
-            required: false,
-            csv: false,
-            attr: Some(a),
-            extra: None,
-        }
-    }
-
-    /// `wire: { type, rust_name, location, required, encoding, doc, sensitive }`.
-    fn write(self, out: &mut String, indent: usize) {
-        let ty = if self.ty.contains(',') {
-            json_str(&self.ty)
+) -> Line<'a> {
+    let ty = ty_text(&a.ty, names);
+    Line {
+        wire: &a.wire,
+        // The Go SDK's `int32` (a model name is never `i64`).
+        ty: if a.int32 {
+            ty.replace("i64", "i32")
         } else {
-            self.ty
-        };
-        let mut kv = vec![format!("type: {ty}")];
-        if let Some(rn) = self.rust_name {
-            kv.push(format!("rust_name: {rn}"));
-        }
-        if let Some(l) = self.location {
-            kv.push(format!("location: {l}"));
-        }
-        if self.required {
-            kv.push("required: true".into());
-        }
-        if self.csv {
-            kv.push("encoding: csv".into());
-        }
-        if let Some(a) = self.attr {
-            if !a.doc.is_empty() {
-                kv.push(format!("doc: {}", json_str(&a.doc)));
-            }
-            if sensitive(a) {
-                kv.push("sensitive: true".into());
-            }
-        }
-        for (k, v) in self.extra.into_iter().flatten() {
-            kv.retain(|item| !item.starts_with(&format!("{k}: ")));
-            kv.push(format!("{k}: {v}"));
-        }
-        let _ = writeln!(
-            out,
-            "{:indent$}{}: {{ {} }}",
-            "",
-            key(self.wire),
-            kv.join(", ")
-        );
+            ty
+        },
+        rust_name,
+        doc: &a.doc,
+        sensitive: sensitive(a),
+        ..Line::default()
     }
 }
 
@@ -608,7 +554,7 @@ pub fn render(
             Line {
                 required: request_only && a.required,
                 extra: extra.and_then(|x| x.get(&a.wire)).map(|(set, _)| set),
-                ..Line::member(a, &names, rn)
+                ..member_line(a, &names, rn)
             }
             .write(&mut svc, 6);
         }
@@ -633,7 +579,7 @@ pub fn render(
 /// A service's error rows, each with a variant name: its `variant:`, else the PascalCase of
 /// its message when short and free, else of its code (`DBS.200001` → `Dbs200001`), else
 /// numbered.
-fn error_rows(rows: &[(ServiceError, String)]) -> String {
+pub(super) fn error_rows(rows: &[(ServiceError, String)]) -> String {
     use codegen::naming::{is_pascal_ident, pascal};
     let mut taken: BTreeSet<String> = codegen::model::RESERVED_ERROR_VARIANTS
         .map(str::to_owned)
@@ -816,12 +762,9 @@ fn op_spec(
             fields.push(Line {
                 wire: var,
                 ty: "string".into(),
-                rust_name: None,
                 location: Some("path"),
-                required: false,
-                csv: false,
-                attr: None,
                 extra: extra(req_extra, var),
+                ..Line::default()
             });
         }
     }
@@ -833,7 +776,7 @@ fn op_spec(
             required: f.required,
             csv: f.csv,
             extra: extra(req_extra, f.wire),
-            ..Line::member(f.attr, names, None)
+            ..member_line(f.attr, names, None)
         });
     }
     if !fields.is_empty() {
@@ -868,7 +811,7 @@ fn op_spec(
             Line {
                 location,
                 extra: extra(resp_extra, &a.wire),
-                ..Line::member(a, names, rn)
+                ..member_line(a, names, rn)
             }
             .write(&mut out, 2);
         }

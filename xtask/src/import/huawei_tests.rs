@@ -9,7 +9,7 @@ use codegen::model::{Model, Operation, Ty, TypeKind};
 use super::import_huawei;
 use super::tests::{tmp, write};
 
-fn root() -> PathBuf {
+pub(super) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask is in the workspace")
@@ -21,7 +21,7 @@ fn fixture() -> PathBuf {
 }
 
 /// `gen`'s model of the specs under `specs` (with the repository's protocols).
-fn load(specs: &Path) -> Model {
+pub(super) fn load(specs: &Path) -> Model {
     let root = root();
     codegen::load(&codegen::Input {
         base: specs.to_owned(),
@@ -60,7 +60,7 @@ fn wire_shape(model: &Model, op: &Operation, ty: &Ty) -> String {
 }
 
 /// Method, path, and each request and response field's wire name, location and shape.
-fn signature(model: &Model, name: &str) -> (String, String, Vec<String>, Vec<String>) {
+pub(super) fn signature(model: &Model, name: &str) -> (String, String, Vec<String>, Vec<String>) {
     let op = model
         .ops
         .iter()

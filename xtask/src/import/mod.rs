@@ -12,7 +12,10 @@ pub mod huawei_go;
 pub mod huawei_out;
 pub mod overlay;
 pub mod repair;
+mod spec_line;
 pub mod tencent;
+pub mod ucloud;
+pub mod ucloud_out;
 pub mod yaml_out;
 
 #[cfg(test)]
@@ -21,6 +24,8 @@ mod huawei_tests;
 mod prop_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ucloud_tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -28,7 +33,7 @@ use std::time::Instant;
 
 use yaml_out::Stats;
 
-pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import huawei <SITE_DIR> [--go <GO_SDK_DIR>] [--service NAME]... [--out DIR]";
+pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import huawei <SITE_DIR> [--go <GO_SDK_DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import ucloud <SDK_DIR> [--service NAME]... [--out DIR]";
 
 pub(crate) const MARK: &str = "# @imported by";
 
@@ -84,8 +89,10 @@ pub fn parse_args(root: &Path, args: &[String]) -> Result<Opts, String> {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    if args.first().map(String::as_str) == Some("huawei") {
-        return run_huawei(root, &args[1..]);
+    match args.first().map(String::as_str) {
+        Some("huawei") => return run_huawei(root, &args[1..]),
+        Some("ucloud") => return run_ucloud(root, &args[1..]),
+        _ => {}
     }
     let started = Instant::now();
     let opts = parse_args(root, args)?;
@@ -583,6 +590,137 @@ pub fn import_huawei(
     for (dir, v, tool, skip, ov) in &plans {
         let ov = ov.as_ref().map(|(ov, digest)| (ov, digest.as_str()));
         for (rel, bytes) in huawei_out::render(v, tool, skip, ov, &mut stats) {
+            files.push((dir.join(rel), bytes));
+        }
+    }
+    write_all(&files, &scan_dirs, &mut summary)?;
+    Ok((summary, stats))
+}
+
+/// `cargo xtask import ucloud <SDK_DIR> [--service NAME]... [--out DIR]`: `SDK_DIR` holds
+/// the unpacked `ucloud-sdk-python3` wheel (its `ucloud/` package).
+fn run_ucloud(root: &Path, args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let usage = || format!("usage: {USAGE}");
+    let (mut site, mut services, mut out) = (None, Vec::new(), root.join("specs/ucloud"));
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--service" => services.push(it.next().ok_or_else(usage)?.clone()),
+            "--out" => out = it.next().ok_or_else(usage)?.into(),
+            s if !s.starts_with("--") && site.is_none() => site = Some(PathBuf::from(s)),
+            _ => return Err(usage()),
+        }
+    }
+    let site = site.ok_or_else(usage)?;
+    let (summary, stats) = import_ucloud(&site, &services, &out)?;
+    println!(
+        "import ucloud: {} services, {} operations ({} skipped: hand-written; {} idempotent: read verbs the SDK retries; {} the SDK never retries), {} types, {} base64 fields, {} error codes from overlays, files {} written / {} unchanged / {} deleted, {:.2} s",
+        summary.services,
+        stats.operations,
+        stats.skipped,
+        stats.idempotent,
+        stats.no_retry,
+        stats.types,
+        stats.base64,
+        stats.error_codes,
+        summary.written,
+        summary.unchanged,
+        summary.deleted,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Imports the UCloud services `services` (every one when empty) of the unpacked SDK in
+/// `site` into `out`.
+pub fn import_ucloud(
+    site: &Path,
+    services: &[String],
+    out: &Path,
+) -> Result<(Summary, ucloud_out::UStats), String> {
+    let all = ucloud::list(site)?;
+    let mut problems = Vec::new();
+    let wanted: Vec<&String> = if services.is_empty() {
+        all.iter().collect()
+    } else {
+        services
+            .iter()
+            .filter_map(|s| {
+                let found = all.iter().find(|a| *a == s);
+                if found.is_none() {
+                    problems.push(format!(
+                        "{}: no service {s:?} (no ucloud/services/{s}/client.py)",
+                        site.display()
+                    ));
+                }
+                found
+            })
+            .collect()
+    };
+    let tool = format!("ucloud-sdk-python3 {}", ucloud::package_version(site)?);
+    let mut summary = Summary::default();
+    let mut stats = ucloud_out::UStats::default();
+    let mut scan_dirs = BTreeSet::new();
+    if services.is_empty() {
+        for e in std::fs::read_dir(out).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                scan_dirs.insert(e.path());
+            }
+        }
+    }
+    let mut plans = Vec::new();
+    for service in wanted {
+        summary.services += 1;
+        summary.versions += 1;
+        let dir = out.join(ucloud_out::spec_service(service));
+        scan_dirs.insert(dir.clone());
+        let s = match ucloud::load(site, service) {
+            Ok(s) => s,
+            Err(errs) => {
+                problems.extend(errs);
+                continue;
+            }
+        };
+        let existing = scan(&dir);
+        if existing.hand.contains_key("service.yaml") {
+            problems.push(format!(
+                "{}: hand-written; the importer will not replace it (rename it, or start it with `{MARK}`)",
+                dir.join("service.yaml").display()
+            ));
+        }
+        // A hand-written spec wins over the action of the same name or file.
+        let skip: BTreeSet<String> = s
+            .actions
+            .iter()
+            .filter(|a| {
+                existing.hand.values().flatten().any(|h| *h == a.name)
+                    || existing
+                        .hand
+                        .contains_key(&format!("{}.yaml", codegen::naming::snake(&a.name)))
+            })
+            .map(|a| a.name.clone())
+            .collect();
+        for a in &s.actions {
+            let sn = codegen::naming::snake(&a.name);
+            if sn == "service" || sn == "overlay" {
+                problems.push(format!("{}: {}: its file would be {sn}.yaml", a.at, a.name));
+            }
+        }
+        let ov = read_overlay(&dir, &mut problems, |ov| {
+            ucloud_out::check_overlay(ov, &s, &skip)
+        });
+        plans.push((dir, s, skip, ov));
+    }
+    if !problems.is_empty() {
+        let n = problems.len();
+        problems.push(format!("{n} problem(s); nothing written"));
+        return Err(problems.join("\n"));
+    }
+    let mut files = Vec::new();
+    for (dir, s, skip, ov) in &plans {
+        let ov = ov.as_ref().map(|(ov, digest)| (ov, digest.as_str()));
+        for (rel, bytes) in ucloud_out::render(s, &tool, skip, ov, &mut stats) {
             files.push((dir.join(rel), bytes));
         }
     }

@@ -97,13 +97,22 @@ fn reachable(api: &Api, roots: &[&str]) -> BTreeSet<String> {
 /// Rust names of the types: `pascal(name)`, with `Type`, `Type2`, … appended on a clash with
 /// a reserved or generated name or an earlier type.
 pub fn type_names(api: &Api, types: &BTreeSet<String>) -> BTreeMap<String, String> {
+    type_names_for(&api.service, api.actions.keys().map(String::as_str), types)
+}
+
+/// [`type_names`] for the service `service` with these actions (any vendor's).
+pub fn type_names_for<'a>(
+    service: &str,
+    actions: impl IntoIterator<Item = &'a str>,
+    types: &BTreeSet<String>,
+) -> BTreeMap<String, String> {
     let mut taken: BTreeSet<String> = codegen::model::PRELUDE
         .iter()
         .chain(RESERVED)
         .map(|s| (*s).to_owned())
         .collect();
-    taken.insert(format!("{}Error", pascal(&api.service)));
-    for a in api.actions.keys() {
+    taken.insert(format!("{}Error", pascal(service)));
+    for a in actions {
         let p = pascal(a);
         for suffix in ["Request", "RequestBuilder", "Response", "Error"] {
             taken.insert(format!("{p}{suffix}"));
