@@ -425,8 +425,14 @@ pub fn stale(specs: &Path, base: &Path) -> Vec<String> {
             (None, Some(_)) => "was added after the import",
             (Some(_), None) => "was removed after the import",
         };
+        // The header names the importer that wrote the specs (`cargo xtask import huawei`).
+        let importer = svc
+            .split("`cargo xtask import ")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+            .unwrap_or("tencent");
         out.push(format!(
-            "{}: {what}, so the specs beside it do not hold it: re-run `cargo xtask import tencent` for this service (README: \"Importing a Tencent service\")",
+            "{}: {what}, so the specs beside it do not hold it: re-run `cargo xtask import {importer}` for this service (README: \"Importing\")",
             rel(&ov)
         ));
     }

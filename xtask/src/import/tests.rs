@@ -327,7 +327,7 @@ fn the_overlay_is_applied() {
     assert_eq!(
         stale(&o.out, &o.out),
         [
-            "demo/overlay.yaml: was edited after the import, so the specs beside it do not hold it: re-run `cargo xtask import tencent` for this service (README: \"Importing a Tencent service\")"
+            "demo/overlay.yaml: was edited after the import, so the specs beside it do not hold it: re-run `cargo xtask import tencent` for this service (README: \"Importing\")"
         ]
     );
     std::fs::remove_file(o.out.join("demo/overlay.yaml")).unwrap();
