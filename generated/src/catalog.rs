@@ -25,8 +25,12 @@ pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
         ::huawei_ces::catalog::ENTRIES,
         #[cfg(feature = "tencent-clb")]
         ::tencent_clb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-cloudwatch")]
+        ::ucloud_cloudwatch::catalog::ENTRIES,
         #[cfg(feature = "tencent-ctsdb")]
         ::tencent_ctsdb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-cube")]
+        ::ucloud_cube::catalog::ENTRIES,
         #[cfg(feature = "tencent-cvm")]
         ::tencent_cvm::catalog::ENTRIES,
         #[cfg(feature = "tencent-cynosdb")]
@@ -55,12 +59,24 @@ pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
         ::huawei_gaussdbfornosql::catalog::ENTRIES,
         #[cfg(feature = "huawei-iam")]
         ::huawei_iam::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-iam")]
+        ::ucloud_iam::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ipsecvpn")]
+        ::ucloud_ipsecvpn::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ipv6gw")]
+        ::ucloud_ipv6gw::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-isms")]
+        ::ucloud_isms::catalog::ENTRIES,
         #[cfg(feature = "tencent-mariadb")]
         ::tencent_mariadb::catalog::ENTRIES,
         #[cfg(feature = "tencent-mongodb")]
         ::tencent_mongodb::catalog::ENTRIES,
         #[cfg(feature = "tencent-monitor")]
         ::tencent_monitor::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-nlb")]
+        ::ucloud_nlb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-pathx")]
+        ::ucloud_pathx::catalog::ENTRIES,
         #[cfg(feature = "tencent-postgres")]
         ::tencent_postgres::catalog::ENTRIES,
         #[cfg(feature = "huawei-rds")]
@@ -69,22 +85,126 @@ pub fn operations() -> Vec<&'static ::runtime::catalog::Entry> {
         ::tencent_redis::catalog::ENTRIES,
         #[cfg(feature = "tencent-region")]
         ::tencent_region::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-sandbox")]
+        ::ucloud_sandbox::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ses")]
+        ::ucloud_ses::catalog::ENTRIES,
         #[cfg(feature = "tencent-sqlserver")]
         ::tencent_sqlserver::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-stepflow")]
+        ::ucloud_stepflow::catalog::ENTRIES,
         #[cfg(feature = "tencent-sts")]
         ::tencent_sts::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-sts")]
+        ::ucloud_sts::catalog::ENTRIES,
         #[cfg(feature = "tencent-tag")]
         ::tencent_tag::catalog::ENTRIES,
         #[cfg(feature = "tencent-tcaplusdb")]
         ::tencent_tcaplusdb::catalog::ENTRIES,
         #[cfg(feature = "tencent-tdmysql")]
         ::tencent_tdmysql::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-tidb")]
+        ::ucloud_tidb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uaaa")]
+        ::ucloud_uaaa::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uaccount")]
+        ::ucloud_uaccount::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uads")]
+        ::ucloud_uads::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uai-modelverse")]
+        ::ucloud_uai_modelverse::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uas")]
+        ::ucloud_uas::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ubill")]
+        ::ucloud_ubill::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ucdn")]
+        ::ucloud_ucdn::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uclickhouse")]
+        ::ucloud_uclickhouse::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ucloudstack")]
+        ::ucloud_ucloudstack::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ucompshare")]
+        ::ucloud_ucompshare::catalog::ENTRIES,
         #[cfg(feature = "ucloud-udb")]
         ::ucloud_udb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-udbproxy")]
+        ::ucloud_udbproxy::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uddb")]
+        ::ucloud_uddb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-udi")]
+        ::ucloud_udi::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-udisk")]
+        ::ucloud_udisk::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-udns")]
+        ::ucloud_udns::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-udpn")]
+        ::ucloud_udpn::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-udts")]
+        ::ucloud_udts::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uec")]
+        ::ucloud_uec::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ues")]
+        ::ucloud_ues::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ufile")]
+        ::ucloud_ufile::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ufs")]
+        ::ucloud_ufs::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ugn")]
+        ::ucloud_ugn::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uhadoop")]
+        ::ucloud_uhadoop::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uhids")]
+        ::ucloud_uhids::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uhost")]
+        ::ucloud_uhost::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uhub")]
+        ::ucloud_uhub::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uk8s")]
+        ::ucloud_uk8s::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ukafka")]
+        ::ucloud_ukafka::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ukms")]
+        ::ucloud_ukms::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ulb")]
+        ::ucloud_ulb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ulighthost")]
+        ::ucloud_ulighthost::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-ulogservice")]
+        ::ucloud_ulogservice::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-umem")]
+        ::ucloud_umem::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-umongodb")]
+        ::ucloud_umongodb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-unet")]
+        ::ucloud_unet::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-unvs")]
+        ::ucloud_unvs::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-upfs")]
+        ::ucloud_upfs::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-upgsql")]
+        ::ucloud_upgsql::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uphone")]
+        ::ucloud_uphone::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uphost")]
+        ::ucloud_uphost::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-urocketmq")]
+        ::ucloud_urocketmq::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uslk")]
+        ::ucloud_uslk::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-usms")]
+        ::ucloud_usms::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-utsdb")]
+        ::ucloud_utsdb::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uvms")]
+        ::ucloud_uvms::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-uwsc")]
+        ::ucloud_uwsc::catalog::ENTRIES,
         #[cfg(feature = "huawei-vpc")]
         ::huawei_vpc::catalog::ENTRIES,
         #[cfg(feature = "tencent-vpc")]
         ::tencent_vpc::catalog::ENTRIES,
+        #[cfg(feature = "ucloud-vpc")]
+        ::ucloud_vpc::catalog::ENTRIES,
     ];
     groups.iter().flat_map(|g| g.iter()).collect()
 }

@@ -2,10 +2,1283 @@
 //! Spec facts and typed hooks of this service's operations, for emulators, spec-driven tests, demos and benchmarks.
 
 #[doc(hidden)]
+pub mod backup_udb_instance;
+
+#[doc(hidden)]
+pub mod backup_udb_instance_binlog;
+
+#[doc(hidden)]
+pub mod backup_udb_instance_error_log;
+
+#[doc(hidden)]
+pub mod backup_udb_instance_slow_log;
+
+#[doc(hidden)]
+pub mod change_udb_param_group;
+
+#[doc(hidden)]
+pub mod check_recover_udb_instance;
+
+#[doc(hidden)]
+pub mod check_udb_instance_to_ha_allowance;
+
+#[doc(hidden)]
+pub mod clear_udb_log;
+
+#[doc(hidden)]
+pub mod create_mongo_db_replica_set;
+
+#[doc(hidden)]
+pub mod create_udb_instance;
+
+#[doc(hidden)]
+pub mod create_udb_instance_by_recovery;
+
+#[doc(hidden)]
+pub mod create_udb_my_sql_instance;
+
+#[doc(hidden)]
+pub mod create_udb_param_group;
+
+#[doc(hidden)]
+pub mod create_udb_replication_instance;
+
+#[doc(hidden)]
+pub mod create_udb_route_instance;
+
+#[doc(hidden)]
+pub mod create_udb_slave;
+
+#[doc(hidden)]
+pub mod create_udbsql_server_instance;
+
+#[doc(hidden)]
+pub mod delete_udb_backup;
+
+#[doc(hidden)]
+pub mod delete_udb_instance;
+
+#[doc(hidden)]
+pub mod delete_udb_log_package;
+
+#[doc(hidden)]
+pub mod delete_udb_param_group;
+
+#[doc(hidden)]
+pub mod describe_mongo_db_sharded_cluster;
+
+#[doc(hidden)]
+pub mod describe_udb_backup;
+
+#[doc(hidden)]
+pub mod describe_udb_backup_blacklist;
+
+#[doc(hidden)]
+pub mod describe_udb_backup_strategy;
+
+#[doc(hidden)]
+pub mod describe_udb_binlog_backup;
+
+#[doc(hidden)]
+pub mod describe_udb_binlog_backup_strategy;
+
+#[doc(hidden)]
+pub mod describe_udb_binlog_backup_url;
+
+#[doc(hidden)]
+pub mod describe_udb_instance;
+
+#[doc(hidden)]
+pub mod describe_udb_instance_backup_state;
+
+#[doc(hidden)]
 pub mod describe_udb_instance_backup_url;
+
+#[doc(hidden)]
+pub mod describe_udb_instance_binlog;
+
+#[doc(hidden)]
+pub mod describe_udb_instance_binlog_backup_state;
+
+#[doc(hidden)]
+pub mod describe_udb_instance_log;
+
+#[doc(hidden)]
+pub mod describe_udb_instance_price;
+
+#[doc(hidden)]
+pub mod describe_udb_instance_state;
+
+#[doc(hidden)]
+pub mod describe_udb_instance_upgrade_price;
+
+#[doc(hidden)]
+pub mod describe_udb_log_backup_url;
+
+#[doc(hidden)]
+pub mod describe_udb_log_package;
+
+#[doc(hidden)]
+pub mod describe_udb_param_group;
+
+#[doc(hidden)]
+pub mod describe_udb_splitting_info;
+
+#[doc(hidden)]
+pub mod describe_udb_type;
+
+#[doc(hidden)]
+pub mod disable_udbrw_splitting;
+
+#[doc(hidden)]
+pub mod edit_udb_backup_blacklist;
+
+#[doc(hidden)]
+pub mod enable_udbrw_splitting;
+
+#[doc(hidden)]
+pub mod extract_udb_param_group;
+
+#[doc(hidden)]
+pub mod fetch_udb_instance_earliest_recover_time;
+
+#[doc(hidden)]
+pub mod get_udb_client_conn_num;
+
+#[doc(hidden)]
+pub mod get_udb_instance_ssl_cert_url;
+
+#[doc(hidden)]
+pub mod list_udb_instance_failover_record;
+
+#[doc(hidden)]
+pub mod list_udb_machine_type;
+
+#[doc(hidden)]
+pub mod list_udb_user_tables;
+
+#[doc(hidden)]
+pub mod modify_udb_instance_name;
+
+#[doc(hidden)]
+pub mod modify_udb_instance_password;
+
+#[doc(hidden)]
+pub mod modify_udb_instance_remark_name;
+
+#[doc(hidden)]
+pub mod modify_udb_instance_ssl;
+
+#[doc(hidden)]
+pub mod promote_udb_instance_to_ha;
+
+#[doc(hidden)]
+pub mod promote_udb_slave;
+
+#[doc(hidden)]
+pub mod resize_udb_instance;
+
+#[doc(hidden)]
+pub mod restart_rw_splitting;
+
+#[doc(hidden)]
+pub mod restart_udb_instance;
+
+#[doc(hidden)]
+pub mod rollback_udb_instance;
+
+#[doc(hidden)]
+pub mod set_udbrw_splitting;
+
+#[doc(hidden)]
+pub mod start_udb_instance;
+
+#[doc(hidden)]
+pub mod stop_udb_instance;
+
+#[doc(hidden)]
+pub mod switch_udb_instance_to_ha;
+
+#[doc(hidden)]
+pub mod switch_udbha_to_sentinel;
+
+#[doc(hidden)]
+pub mod update_udb_instance_backup_strategy;
+
+#[doc(hidden)]
+pub mod update_udb_instance_slave_backup_switch;
+
+#[doc(hidden)]
+pub mod update_udb_param_group;
+
+#[doc(hidden)]
+pub mod upgrade_udb_instance_to_ha;
+
+#[doc(hidden)]
+pub mod upgrade_udb_version;
+
+#[doc(hidden)]
+pub mod upload_udb_param_group;
 
 /// Error facts of the `udb` service's enum (its codes, then the common ones).
 pub const ERRORS: &[::runtime::catalog::ErrorInfo] = &[
+    ::runtime::catalog::ErrorInfo {
+        code: "7005",
+        variant: "V7005",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7006",
+        variant: "V7006",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7007",
+        variant: "V7007",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7008",
+        variant: "V7008",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7009",
+        variant: "V7009",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7010",
+        variant: "V7010",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7011",
+        variant: "V7011",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7012",
+        variant: "V7012",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7013",
+        variant: "V7013",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7014",
+        variant: "V7014",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7015",
+        variant: "V7015",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7016",
+        variant: "V7016",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7017",
+        variant: "V7017",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7019",
+        variant: "V7019",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7020",
+        variant: "V7020",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7021",
+        variant: "V7021",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7022",
+        variant: "V7022",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7023",
+        variant: "V7023",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7024",
+        variant: "V7024",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7025",
+        variant: "V7025",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7026",
+        variant: "V7026",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7027",
+        variant: "V7027",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7028",
+        variant: "V7028",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7029",
+        variant: "V7029",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7031",
+        variant: "V7031",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7032",
+        variant: "V7032",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7033",
+        variant: "V7033",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7034",
+        variant: "V7034",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7036",
+        variant: "V7036",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7037",
+        variant: "V7037",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7038",
+        variant: "V7038",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7039",
+        variant: "V7039",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7041",
+        variant: "V7041",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7042",
+        variant: "V7042",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7043",
+        variant: "V7043",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7044",
+        variant: "V7044",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7045",
+        variant: "V7045",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7046",
+        variant: "V7046",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7047",
+        variant: "V7047",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7048",
+        variant: "V7048",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7049",
+        variant: "V7049",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7050",
+        variant: "V7050",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7054",
+        variant: "V7054",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7055",
+        variant: "V7055",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7057",
+        variant: "V7057",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7058",
+        variant: "V7058",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7059",
+        variant: "V7059",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7060",
+        variant: "V7060",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7061",
+        variant: "V7061",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7062",
+        variant: "V7062",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7063",
+        variant: "V7063",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7064",
+        variant: "V7064",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7065",
+        variant: "V7065",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7066",
+        variant: "V7066",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7067",
+        variant: "V7067",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7068",
+        variant: "V7068",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7069",
+        variant: "V7069",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7070",
+        variant: "V7070",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7071",
+        variant: "Db",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7072",
+        variant: "V7072",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7073",
+        variant: "V7073",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7074",
+        variant: "V7074",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7075",
+        variant: "V7075",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7076",
+        variant: "V7076",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7077",
+        variant: "V7077",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7078",
+        variant: "Udb",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7079",
+        variant: "V5",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7080",
+        variant: "V7080",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7081",
+        variant: "UdbBinlog",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7082",
+        variant: "V7082",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7083",
+        variant: "V7083",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7084",
+        variant: "BinLog",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7085",
+        variant: "V7085",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7086",
+        variant: "SlowLog",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7087",
+        variant: "V7087",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7088",
+        variant: "V7088",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7089",
+        variant: "V7089",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7090",
+        variant: "V7090",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7091",
+        variant: "V7091",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7092",
+        variant: "V7092",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7093",
+        variant: "ErrorLog",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7094",
+        variant: "V7094",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7095",
+        variant: "V7095",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7096",
+        variant: "V7096",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7097",
+        variant: "V7097",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7103",
+        variant: "V7103",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7104",
+        variant: "V7104",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7105",
+        variant: "V7105",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7110",
+        variant: "V7110",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7111",
+        variant: "V7111",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7112",
+        variant: "V7112",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7113",
+        variant: "V7113",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7114",
+        variant: "V7114",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7115",
+        variant: "V7115",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7116",
+        variant: "V7116",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7117",
+        variant: "V7117",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7118",
+        variant: "V7118",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7119",
+        variant: "V7119",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7120",
+        variant: "V7120",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7121",
+        variant: "V7121",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7122",
+        variant: "V7122",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7123",
+        variant: "V7123",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7124",
+        variant: "V7124",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7125",
+        variant: "MyIsam",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7126",
+        variant: "V7126",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7127",
+        variant: "V7127",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7128",
+        variant: "DbDb",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7129",
+        variant: "V7129",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7133",
+        variant: "V7133",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7135",
+        variant: "V7135",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7136",
+        variant: "V7136",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7137",
+        variant: "V7137",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7138",
+        variant: "V7138",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7139",
+        variant: "V7139",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7140",
+        variant: "V7140",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7141",
+        variant: "MySql56",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7142",
+        variant: "V7142",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7143",
+        variant: "V7143",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7144",
+        variant: "V7144",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7145",
+        variant: "V7145",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7146",
+        variant: "V7146",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7147",
+        variant: "V7147",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7148",
+        variant: "V7148",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7149",
+        variant: "MongoDbConfigServer",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7152",
+        variant: "V80",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7153",
+        variant: "V7153",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7154",
+        variant: "V7154",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7155",
+        variant: "V7155",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7156",
+        variant: "V7156",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7157",
+        variant: "V7157",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7174",
+        variant: "Ip",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7177",
+        variant: "V7177",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7178",
+        variant: "V7178",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7179",
+        variant: "V7179",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7180",
+        variant: "V7180",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7181",
+        variant: "V7181",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7182",
+        variant: "V7182",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7183",
+        variant: "V7183",
+        status: None,
+        retry: ::runtime::Retry::IfIdempotent,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7184",
+        variant: "V7184",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7188",
+        variant: "V7188",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7190",
+        variant: "V7190",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7191",
+        variant: "V7191",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7192",
+        variant: "V7192",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7193",
+        variant: "Udts",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7194",
+        variant: "V7194",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7195",
+        variant: "V7195",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7196",
+        variant: "V7196",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7201",
+        variant: "V7201",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7202",
+        variant: "V7202",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "7203",
+        variant: "V7203",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
+    ::runtime::catalog::ErrorInfo {
+        code: "200",
+        variant: "V200",
+        status: None,
+        retry: ::runtime::Retry::Never,
+        roles: &[],
+    },
     ::runtime::catalog::ErrorInfo {
         code: "110",
         variant: "Common(ResponseTimeout)",
@@ -115,5 +1388,77 @@ pub const ERRORS: &[::runtime::catalog::ErrorInfo] = &[
 
 /// Every operation of the service, in spec order.
 pub const ENTRIES: &[::runtime::catalog::Entry] = &[
+    backup_udb_instance::ENTRY,
+    backup_udb_instance_binlog::ENTRY,
+    backup_udb_instance_error_log::ENTRY,
+    backup_udb_instance_slow_log::ENTRY,
+    change_udb_param_group::ENTRY,
+    check_recover_udb_instance::ENTRY,
+    check_udb_instance_to_ha_allowance::ENTRY,
+    clear_udb_log::ENTRY,
+    create_mongo_db_replica_set::ENTRY,
+    create_udb_instance::ENTRY,
+    create_udb_instance_by_recovery::ENTRY,
+    create_udb_my_sql_instance::ENTRY,
+    create_udb_param_group::ENTRY,
+    create_udb_replication_instance::ENTRY,
+    create_udb_route_instance::ENTRY,
+    create_udb_slave::ENTRY,
+    create_udbsql_server_instance::ENTRY,
+    delete_udb_backup::ENTRY,
+    delete_udb_instance::ENTRY,
+    delete_udb_log_package::ENTRY,
+    delete_udb_param_group::ENTRY,
+    describe_mongo_db_sharded_cluster::ENTRY,
+    describe_udb_backup::ENTRY,
+    describe_udb_backup_blacklist::ENTRY,
+    describe_udb_backup_strategy::ENTRY,
+    describe_udb_binlog_backup::ENTRY,
+    describe_udb_binlog_backup_strategy::ENTRY,
+    describe_udb_binlog_backup_url::ENTRY,
+    describe_udb_instance::ENTRY,
+    describe_udb_instance_backup_state::ENTRY,
     describe_udb_instance_backup_url::ENTRY,
+    describe_udb_instance_binlog::ENTRY,
+    describe_udb_instance_binlog_backup_state::ENTRY,
+    describe_udb_instance_log::ENTRY,
+    describe_udb_instance_price::ENTRY,
+    describe_udb_instance_state::ENTRY,
+    describe_udb_instance_upgrade_price::ENTRY,
+    describe_udb_log_backup_url::ENTRY,
+    describe_udb_log_package::ENTRY,
+    describe_udb_param_group::ENTRY,
+    describe_udb_splitting_info::ENTRY,
+    describe_udb_type::ENTRY,
+    disable_udbrw_splitting::ENTRY,
+    edit_udb_backup_blacklist::ENTRY,
+    enable_udbrw_splitting::ENTRY,
+    extract_udb_param_group::ENTRY,
+    fetch_udb_instance_earliest_recover_time::ENTRY,
+    get_udb_client_conn_num::ENTRY,
+    get_udb_instance_ssl_cert_url::ENTRY,
+    list_udb_instance_failover_record::ENTRY,
+    list_udb_machine_type::ENTRY,
+    list_udb_user_tables::ENTRY,
+    modify_udb_instance_name::ENTRY,
+    modify_udb_instance_password::ENTRY,
+    modify_udb_instance_remark_name::ENTRY,
+    modify_udb_instance_ssl::ENTRY,
+    promote_udb_instance_to_ha::ENTRY,
+    promote_udb_slave::ENTRY,
+    resize_udb_instance::ENTRY,
+    restart_rw_splitting::ENTRY,
+    restart_udb_instance::ENTRY,
+    rollback_udb_instance::ENTRY,
+    set_udbrw_splitting::ENTRY,
+    start_udb_instance::ENTRY,
+    stop_udb_instance::ENTRY,
+    switch_udb_instance_to_ha::ENTRY,
+    switch_udbha_to_sentinel::ENTRY,
+    update_udb_instance_backup_strategy::ENTRY,
+    update_udb_instance_slave_backup_switch::ENTRY,
+    update_udb_param_group::ENTRY,
+    upgrade_udb_instance_to_ha::ENTRY,
+    upgrade_udb_version::ENTRY,
+    upload_udb_param_group::ENTRY,
 ];
