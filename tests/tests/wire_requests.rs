@@ -295,3 +295,134 @@ fn documented_codes_map_to_their_own_variants() {
         (502, "<html>502 Bad Gateway</html>")
     );
 }
+
+/// UCloud's form encoding against its official SDK's rules (`ucloud-sdk-python3` 0.11.150,
+/// `ucloud/core/typesystem/encoder.py`), restated here independently of the runtime: a dict
+/// member is `Key.Field`, a list item `Key.N` from 0, a dict in a list `Key.N.Field`; booleans
+/// are `true`/`false`; a whole float is sent as an integer (`1.0` → `1`: the gateway reads
+/// it as one); an unset value is left out. Floats are drawn where Python's `str` writes plain
+/// decimals (it writes `1e-07` for what Rust writes `0.0000001`; both are read as the same
+/// number, and the schemas' floats are prices and sizes).
+mod ucloud_encoding {
+    use generated::runtime::wire::Value;
+    use proptest::prelude::*;
+
+    /// A value as the Python SDK holds it before encoding.
+    #[derive(Clone, Debug)]
+    enum Py {
+        None,
+        Str(String),
+        Int(i64),
+        Float(f64),
+        Bool(bool),
+        List(Vec<Py>),
+        Dict(Vec<(String, Py)>),
+    }
+
+    /// `encoder.encode_value`.
+    fn py_text(v: &Py) -> String {
+        match v {
+            Py::Bool(b) => (if *b { "true" } else { "false" }).to_owned(),
+            Py::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+            Py::Float(f) => format!("{f}"),
+            Py::Int(i) => i.to_string(),
+            Py::Str(s) => s.clone(),
+            Py::None | Py::List(_) | Py::Dict(_) => unreachable!("scalars only"),
+        }
+    }
+
+    /// `encoder.encode` of one top-level key (the schema has left out `None`s).
+    fn py_encode(key: &str, v: &Py, out: &mut Vec<(String, String)>) {
+        match v {
+            Py::None => {}
+            Py::Dict(members) => {
+                for (k, m) in members {
+                    py_encode(&format!("{key}.{k}"), m, out);
+                }
+            }
+            Py::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    match item {
+                        Py::Dict(members) => {
+                            for (k, m) in members {
+                                py_encode(&format!("{key}.{i}.{k}"), m, out);
+                            }
+                        }
+                        Py::None => {}
+                        scalar => out.push((format!("{key}.{i}"), py_text(scalar))),
+                    }
+                }
+            }
+            scalar => out.push((key.to_owned(), py_text(scalar))),
+        }
+    }
+
+    /// The same value as generated code hands it to the runtime (a structure's members
+    /// have `'static` wire names).
+    fn to_value(v: &Py) -> Value {
+        match v {
+            Py::None => Value::Null,
+            Py::Str(s) => Value::Str(s.clone()),
+            Py::Int(i) => Value::Int(*i),
+            Py::Float(f) => Value::Float(*f),
+            Py::Bool(b) => Value::Bool(*b),
+            Py::List(items) => Value::List(items.iter().map(to_value).collect()),
+            Py::Dict(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, m)| (&*Box::leak(k.clone().into_boxed_str()), to_value(m)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn scalar() -> impl Strategy<Value = Py> {
+        prop_oneof![
+            "[a-zA-Z0-9 .:/_-]{0,12}".prop_map(Py::Str),
+            any::<i64>().prop_map(Py::Int),
+            (-1_000_000_000i64..1_000_000_000).prop_map(|n| Py::Float(n as f64)),
+            (-1_000_000i64..1_000_000, 1u32..4)
+                .prop_map(|(n, d)| Py::Float(n as f64 / 10f64.powi(d as i32))),
+            any::<bool>().prop_map(Py::Bool),
+            Just(Py::None),
+        ]
+    }
+
+    fn member_name() -> impl Strategy<Value = String> {
+        "[A-Z][A-Za-z0-9]{0,8}"
+    }
+
+    /// A structure: distinct member names, values scalars, lists or structures.
+    fn dict(depth: u32) -> BoxedStrategy<Py> {
+        let value = if depth == 0 {
+            scalar().boxed()
+        } else {
+            prop_oneof![
+                3 => scalar(),
+                1 => prop::collection::vec(scalar(), 0..4).prop_map(Py::List),
+                1 => prop::collection::vec(dict(depth - 1), 0..3).prop_map(Py::List),
+                1 => dict(depth - 1),
+            ]
+            .boxed()
+        };
+        prop::collection::btree_map(member_name(), value, 0..4)
+            .prop_map(|m| Py::Dict(m.into_iter().collect()))
+            .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn flattening_matches_the_official_sdk(top in dict(3)) {
+            let Py::Dict(params) = &top else { unreachable!() };
+            let mut ours = Vec::new();
+            let mut sdk = Vec::new();
+            for (key, v) in params {
+                to_value(v).flatten_into(key, &mut ours);
+                py_encode(key, v, &mut sdk);
+            }
+            prop_assert_eq!(ours, sdk);
+        }
+    }
+}
