@@ -697,12 +697,7 @@ pub fn check_overlay(ov: &Overlay, v: &Version, skip: &BTreeSet<String>) -> Vec<
             }
         }
     }
-    let mut codes = BTreeSet::new();
-    for (e, loc) in &ov.errors {
-        if !codes.insert(e.code.as_str()) {
-            errs.push(format!("{loc}error code {:?} is listed twice", e.code));
-        }
-    }
+    errs.extend(super::overlay::repeated_codes(ov));
     errs
 }
 
@@ -816,11 +811,6 @@ fn op_spec(
             .write(&mut out, 2);
         }
     }
-    if let Some(o) = ov.filter(|o| !o.errors.is_empty()) {
-        out.push_str("errors:\n");
-        for e in &o.errors {
-            let _ = writeln!(out, "  - {e}");
-        }
-    }
+    super::overlay::write_op_errors(&mut out, ov);
     out
 }

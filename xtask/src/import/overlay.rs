@@ -439,3 +439,26 @@ pub fn stale(specs: &Path, base: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// The `errors:` rows an overlay adds to one operation's spec, if any.
+pub fn write_op_errors(out: &mut String, ov: Option<&OpOverlay>) {
+    use std::fmt::Write as _;
+    if let Some(o) = ov.filter(|o| !o.errors.is_empty()) {
+        out.push_str("errors:\n");
+        for e in &o.errors {
+            let _ = writeln!(out, "  - {e}");
+        }
+    }
+}
+
+/// A service-level error code an overlay lists twice, located.
+pub fn repeated_codes(ov: &Overlay) -> Vec<String> {
+    let mut codes = BTreeSet::new();
+    let mut errs = Vec::new();
+    for (e, loc) in &ov.errors {
+        if !codes.insert(e.code.as_str()) {
+            errs.push(format!("{loc}error code {:?} is listed twice", e.code));
+        }
+    }
+    errs
+}
