@@ -473,3 +473,81 @@ async fn e2e_signed_wire_requests_with_a_fixed_clock() {
         "{log:#?}"
     );
 }
+
+/// An imported UCloud action with a list of structures holding a structure
+/// (`NetworkInterface.0.EIP.Bandwidth`), a list of structures (`Disks.N.*`) and booleans,
+/// through its generated client: flattened as the vendor's SDK sends it, signed, and
+/// accepted by the emulator; `Region`, `Zone` and `ProjectId` from the client.
+#[tokio::test]
+async fn ucloud_nested_structures_and_booleans_are_signed_and_accepted() {
+    use generated::ucloud::uhost;
+    let emu = Emulator::start([entry("CreateUHostInstance")])
+        .await
+        .expect("emulator starts");
+    let client = uhost::Client::new(
+        ClientConfig::new()
+            .region("cn-bj2")
+            .zone("cn-bj2-05")
+            .project("org-1")
+            .endpoint(emu.endpoint_for("uhost"))
+            .max_attempts(1),
+        emu.keys().ucloud.clone(),
+    )
+    .expect("client");
+    let disk = |boot: &str, size: i64, ty: &str| uhost::CreateUHostInstanceParamDisks {
+        backup_mode: None,
+        backup_type: None,
+        coupon_id: None,
+        custom_backup: None,
+        encrypted: None,
+        is_boot: boot.to_owned(),
+        kms_key_id: None,
+        size,
+        snapshot_id: None,
+        type_field: ty.to_owned(),
+    };
+    let request = uhost::CreateUHostInstanceRequest::builder()
+        .image_id("uimage-1")
+        .login_mode("Password")
+        .deletion_protection(true)
+        .disks(vec![
+            disk("True", 40, "CLOUD_RSSD"),
+            disk("False", 100, "CLOUD_SSD"),
+        ])
+        .network_interface(vec![uhost::CreateUHostInstanceParamNetworkInterface {
+            eip: Some(uhost::CreateUHostInstanceParamNetworkInterfaceEip {
+                bandwidth: Some(5),
+                coupon_id: None,
+                exist_eip_id: None,
+                global_ssh: None,
+                operator_name: None,
+                pay_mode: Some("Bandwidth".to_owned()),
+                share_bandwidth_id: None,
+            }),
+            create_cernet_ip: Some(false),
+            i_pv6: None,
+        }])
+        .build()
+        .expect("valid");
+    client
+        .create_u_host_instance(&request)
+        .await
+        .expect("answered");
+    let r = emu.requests().pop().expect("received");
+    assert_eq!(r.verdict, Verdict::Accepted, "{r:?}");
+    let body = r.body_text();
+    for pair in [
+        "Disks.0.IsBoot=True",
+        "Disks.0.Size=40",
+        "Disks.1.Type=CLOUD_SSD",
+        "NetworkInterface.0.EIP.Bandwidth=5",
+        "NetworkInterface.0.EIP.PayMode=Bandwidth",
+        "NetworkInterface.0.CreateCernetIp=false",
+        "DeletionProtection=true",
+        "Region=cn-bj2",
+        "Zone=cn-bj2-05",
+        "ProjectId=org-1",
+    ] {
+        assert!(body.split('&').any(|p| p == pair), "{pair} in {body}");
+    }
+}
