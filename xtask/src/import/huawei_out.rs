@@ -721,7 +721,7 @@ fn op_spec(
     );
     let _ = writeln!(
         out,
-        "http: {{ method: {}, path: {} }}",
+        "http: {{method: {}, path: {}}}",
         op.method,
         json_str(&op.path)
     );

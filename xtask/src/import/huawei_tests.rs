@@ -101,7 +101,7 @@ fn imports_the_fixture_deterministically_and_refuses_what_specs_cannot_say() {
     let spec = std::fs::read_to_string(dds.join("add_readonly_node.yaml")).expect("written");
     for line in [
         "operation: AddReadonlyNode",
-        "http: { method: POST, path: \"/v3/{project_id}/instances/{instance_id}/readonly-node\" }",
+        "http: {method: POST, path: \"/v3/{project_id}/instances/{instance_id}/readonly-node\"}",
         "  project_id: { type: string, location: path }",
         "  body: { type: AddReadonlyNodeRequestBody, location: payload",
     ] {
