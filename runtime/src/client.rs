@@ -26,7 +26,7 @@ use crate::build::BuildError;
 use crate::config::{ClientConfig, Clock};
 use crate::credentials::{CachingProvider, Credentials, ProviderError};
 use crate::envelope::{self, Failure};
-use crate::error::{Retry, SdkError, ServiceError};
+use crate::error::{DecodeError, ErrorMeta, Retry, SdkError, ServiceError};
 use crate::protocols::{self, OperationInfo};
 use crate::transport::{RawResponse, Transport, TransportError, TransportErrorKind};
 use crate::wire::{SignContext, SignedRequest, WireRequest};
@@ -46,6 +46,25 @@ pub struct Op<I> {
     pub info: &'static OperationInfo,
     /// The input as an unsigned wire request.
     pub to_wire: fn(&I, &ClientConfig) -> Result<WireRequest, BuildError>,
+}
+
+/// What one attempt hands the decoder: the response's status, request id (from the
+/// protocol's header), the response fields read from headers, and the body.
+struct Parts<'r> {
+    status: u16,
+    request_id: Option<&'r str>,
+    headers: &'r [(&'static str, &'r str)],
+    body: &'r [u8],
+}
+
+/// The typed half of a call, erased: decodes a success into the caller's value, or says why
+/// not (a service error in the envelope, or an undecodable body).
+type Decode<'d> = dyn for<'r> FnMut(Parts<'r>) -> Result<(), Failure> + Send + 'd;
+
+/// What the specs allow when the service answered `meta`: the rule of the operation's error
+/// enum `E`, by code.
+fn retry_of<E: ServiceError>(meta: &ErrorMeta) -> Retry {
+    E::from(meta.clone()).retry()
 }
 
 /// Shared state of a client; cheap to clone.
@@ -222,7 +241,7 @@ impl Runtime {
     /// Builds the wire request of `input`, then [`invoke`](Self::invoke)s it: the body of
     /// every generated client method.
     #[doc(hidden)]
-    pub async fn call<I, T: DeserializeOwned, E: ServiceError>(
+    pub async fn call<I, T: DeserializeOwned + Send, E: ServiceError>(
         &self,
         op: &Op<I>,
         input: &I,
@@ -238,12 +257,53 @@ impl Runtime {
     }
 
     /// Signs, sends and decodes one call of `op`, retrying what the specs allow.
+    ///
+    /// Only the decoding of `T` and the conversion into `E` are generic: the attempts,
+    /// signing, sending and logging are one function for every operation, so a crate that
+    /// instantiates thousands of operations (a catalog, a test of every operation) compiles
+    /// the call pipeline once rather than once per operation.
     #[doc(hidden)]
-    pub async fn invoke<T: DeserializeOwned, E: ServiceError>(
+    pub async fn invoke<T: DeserializeOwned + Send, E: ServiceError>(
         &self,
         op: &OperationInfo,
         wire: WireRequest,
     ) -> Result<T, SdkError<E>> {
+        let mut value = None;
+        let mut decode = |parts: Parts<'_>| {
+            value = Some(envelope::decode_parts::<T>(
+                op.envelope,
+                &op.response,
+                parts.status,
+                parts.request_id,
+                parts.headers,
+                parts.body,
+            )?);
+            Ok(())
+        };
+        let result = self
+            .invoke_erased(op, wire, &mut decode, retry_of::<E>)
+            .await;
+        match (result, value) {
+            (Ok(()), Some(value)) => Ok(value),
+            (Ok(()), None) => Err(SdkError::Decode(DecodeError {
+                status: 0,
+                request_id: None,
+                reason: "the response was accepted but never decoded (an SDK defect)".into(),
+                excerpt: String::new(),
+            })),
+            (Err(e), _) => Err(e.map_service(E::from)),
+        }
+    }
+
+    /// [`invoke`](Self::invoke) without the types: `decode` reads a success into the
+    /// caller's value, `retry_of` says what the operation's error table allows for a code.
+    async fn invoke_erased(
+        &self,
+        op: &OperationInfo,
+        wire: WireRequest,
+        decode: &mut Decode<'_>,
+        retry_of: fn(&ErrorMeta) -> Retry,
+    ) -> Result<(), SdkError<ErrorMeta>> {
         let span = tracing::info_span!(
             "sdk.call",
             operation = op.name,
@@ -255,19 +315,21 @@ impl Runtime {
         );
         if span.is_disabled() {
             // No subscriber wants the span: skip entering it on every poll.
-            return self.attempts(op, wire, &span).await;
+            return self.attempts(op, wire, decode, retry_of, &span).await;
         }
-        self.attempts(op, wire, &span)
+        self.attempts(op, wire, decode, retry_of, &span)
             .instrument(span.clone())
             .await
     }
 
-    async fn attempts<T: DeserializeOwned, E: ServiceError>(
+    async fn attempts(
         &self,
         op: &OperationInfo,
         wire: WireRequest,
+        decode: &mut Decode<'_>,
+        retry_of: fn(&ErrorMeta) -> Retry,
         span: &tracing::Span,
-    ) -> Result<T, SdkError<E>> {
+    ) -> Result<(), SdkError<ErrorMeta>> {
         let cfg = &self.inner.config;
         let deadline = crate::transport::far(Instant::now(), cfg.total_timeout);
         let (mut attempt, mut skew_fixed) = (0u32, false);
@@ -276,9 +338,9 @@ impl Runtime {
             span.record("attempt", attempt);
             // The request is signed afresh for every attempt (new timestamp and nonce), so
             // the unsigned one is kept for the next.
-            let (result, raw) = self.once::<T, E>(op, wire.clone(), span, deadline).await;
+            let (result, raw) = self.once(op, wire.clone(), decode, span, deadline).await;
             let err = match result {
-                Ok(value) => return Ok(value),
+                Ok(()) => return Ok(()),
                 Err(err) => err,
             };
             if Instant::now() >= deadline {
@@ -296,10 +358,7 @@ impl Runtime {
             }
             if let (SdkError::Service(e), Some(raw)) = (&err, &raw)
                 && !skew_fixed
-                && op
-                    .envelope
-                    .clock_skew_codes
-                    .contains(&e.meta().code.as_str())
+                && op.envelope.clock_skew_codes.contains(&e.code.as_str())
                 && let Some(server) = raw.header("date").and_then(parse_http_date)
             {
                 let offset = server - self.local_time();
@@ -309,7 +368,7 @@ impl Runtime {
                 attempt -= 1;
                 continue;
             }
-            let class = retry_class(&err);
+            let class = classify(&err, retry_of);
             if !class.allows(op.idempotent) || attempt >= cfg.max_attempts {
                 tracing::debug!(attempt, retry = ?class, "giving up");
                 return Err(err);
@@ -333,13 +392,14 @@ impl Runtime {
     /// One attempt: rate limit, sign, send, decode, all before `deadline` (the waits, that
     /// is: signing and decoding do not block). Also hands back the raw response (when one
     /// arrived) for `Date` and `Retry-After`.
-    async fn once<T: DeserializeOwned, E: ServiceError>(
+    async fn once(
         &self,
         op: &OperationInfo,
         wire: WireRequest,
+        decode: &mut Decode<'_>,
         span: &tracing::Span,
         deadline: Instant,
-    ) -> (Result<T, SdkError<E>>, Option<RawResponse>) {
+    ) -> (Result<(), SdkError<ErrorMeta>>, Option<RawResponse>) {
         if op.rate_limit.is_some_and(|r| r > 0.0)
             && tokio::time::timeout_at(deadline.into(), self.throttle(op))
                 .await
@@ -394,14 +454,12 @@ impl Runtime {
             .filter_map(|&(name, key)| raw.header(name).map(|v| (key, v)))
             .collect();
         let (decoded, set_aside) = sdk_core::de::tolerant::collecting(|| {
-            envelope::decode_parts::<T>(
-                op.envelope,
-                &op.response,
-                raw.status,
-                header_id,
-                &headers,
-                &raw.body,
-            )
+            decode(Parts {
+                status: raw.status,
+                request_id: header_id,
+                headers: &headers,
+                body: &raw.body,
+            })
         });
         for (note, times) in sdk_core::de::tolerant::distinct(&set_aside.kept) {
             tracing::warn!(
@@ -431,7 +489,7 @@ impl Runtime {
             }
         }
         let result = decoded.map_err(|f| match f {
-            Failure::Service(meta) => SdkError::Service(E::from(meta)),
+            Failure::Service(meta) => SdkError::Service(meta),
             Failure::Decode(e) => SdkError::Decode(e),
         });
         (result, Some(raw))
@@ -447,8 +505,14 @@ impl Runtime {
 /// - no connection: any call (nothing was sent); a timeout or broken connection: idempotent
 ///   calls only; an oversized body or an invalid request: never.
 pub fn retry_class<E: ServiceError>(err: &SdkError<E>) -> Retry {
+    classify(err, E::retry)
+}
+
+/// [`retry_class`] with the service error's rule given: `service` says what the operation's
+/// error table allows for it.
+fn classify<E>(err: &SdkError<E>, service: impl FnOnce(&E) -> Retry) -> Retry {
     match err {
-        SdkError::Service(e) => e.retry(),
+        SdkError::Service(e) => service(e),
         SdkError::Decode(e) if e.status == 429 || e.status >= 500 => Retry::IfIdempotent,
         SdkError::Transport(e) => match e.kind {
             TransportErrorKind::Connect => Retry::Always,

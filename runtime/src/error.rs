@@ -53,6 +53,17 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
 }
 
 impl<E> SdkError<E> {
+    /// The same failure with the service error converted by `f`.
+    pub(crate) fn map_service<F>(self, f: impl FnOnce(E) -> F) -> SdkError<F> {
+        match self {
+            SdkError::Build(e) => SdkError::Build(e),
+            SdkError::Service(e) => SdkError::Service(f(e)),
+            SdkError::Decode(e) => SdkError::Decode(e),
+            SdkError::Transport(e) => SdkError::Transport(e),
+            SdkError::Credentials(e) => SdkError::Credentials(e),
+        }
+    }
+
     /// The operation's error, when the service answered with one (by value).
     pub fn into_service(self) -> Option<E> {
         match self {
