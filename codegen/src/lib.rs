@@ -265,12 +265,14 @@ fn expand_macro_bodies(text: &str) -> String {
 
 /// A blank line between items (prettyplease prints them back to back), so the source reads
 /// well on docs.rs: before an item, its doc comment or its attributes, when the line above
-/// ends the previous item. Runs of `use` lines stay together.
+/// ends the previous item. Runs of `use` lines (and of crate-private module declarations)
+/// stay together.
 fn space_out(text: &str) -> String {
     const STARTS: &[&str] = &[
         "///",
         "#[",
         "pub ",
+        "pub(crate) ",
         "impl",
         "fn ",
         "const ",
@@ -293,8 +295,12 @@ fn space_out(text: &str) -> String {
             || (a.ends_with(';') && !a.starts_with("///"))
             || ((a.starts_with("//!") || a.starts_with("#![")) && !b.starts_with("//!"));
         let starts_item = STARTS.iter().any(|s| b.starts_with(s));
-        let uses =
-            |l: &str| l.starts_with("use ") || l.starts_with("pub use ") || l.starts_with("type ");
+        let uses = |l: &str| {
+            l.starts_with("use ")
+                || l.starts_with("pub use ")
+                || l.starts_with("type ")
+                || l.starts_with("pub(crate) mod ")
+        };
         if ends_item && starts_item && !(uses(a) && uses(b)) {
             out.push('\n');
         }
@@ -329,6 +335,9 @@ fn mod_decl(m: &emit::Module, skip_fmt: bool) -> TokenStream {
     };
     if m.name == emit::SDK_MODULE {
         return quote!(#attrs #skip mod #name;);
+    }
+    if m.crate_only {
+        return quote!(#attrs #skip pub(crate) mod #name;);
     }
     quote!(#attrs #skip pub mod #name;)
 }
@@ -369,7 +378,12 @@ fn inline(m: &emit::Module) -> TokenStream {
     let (attrs, items) = (&m.attrs, &m.items);
     let name = proc_macro2::Ident::new(&m.name, proc_macro2::Span::call_site());
     let children = m.children.iter().map(inline);
-    quote!(#attrs pub mod #name { #doc #items #(#children)* })
+    let vis = if m.crate_only {
+        quote!(pub(crate))
+    } else {
+        quote!(pub)
+    };
+    quote!(#attrs #vis mod #name { #doc #items #(#children)* })
 }
 
 const PACKAGE: &str = "edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n";

@@ -59,7 +59,7 @@ service has a `Client`. A crate that needs one service can depend on that crate 
     ),
     (
         "op",
-        r#"`{{ wire }}`: {{ doc }}
+        r#"Calls `{{ wire }}`: {{ doc }}
 
 {% if deprecated %}**Deprecated** by the vendor.
 
@@ -86,7 +86,6 @@ Sensitive: `Debug` shows `<redacted>`.{% endif %}"#,
         "error",
         r#"`{{ code }}`{% if message %} {{ message }}{% endif %}{% if doc %}: {{ doc }}{% endif %}{% if status %} (HTTP {{ status }}){% endif %}{% if retryable == "always" %}. Retried (throttling: refused before processing).{% elif retryable == "idempotent" %}. Retried on idempotent calls.{% else %}.{% endif %}"#,
     ),
-    ("client_method", r#"Calls `{{ wire }}`: {{ doc }}"#),
     (
         "service",
         r#"{% if doc %}{{ doc }}
@@ -212,18 +211,6 @@ impl Docs {
             "error",
             ctx! { code => e.code, message => e.message.as_deref().map(|m| prose(m.trim_end_matches('.'))), doc => e.doc.as_deref().map(|d| prose(d.trim_end_matches('.'))), status => e.status, retryable => match e.retryable { crate::model::Retry::Always => "always", crate::model::Retry::IfIdempotent => "idempotent", crate::model::Retry::Never => "" } },
         )
-    }
-
-    pub fn client_method_doc(&self, op: &Operation) -> String {
-        // rustdoc's summary is the first paragraph: keep it whole, on one line.
-        let first: Vec<&str> = op
-            .doc
-            .lines()
-            .map(str::trim)
-            .take_while(|l| !l.is_empty())
-            .collect();
-        let first = prose(&first.join(" "));
-        self.render("client_method", ctx! { wire => op.wire_name, doc => first })
     }
 
     pub fn service_doc(&self, s: &Service, ops: &[&Operation]) -> String {

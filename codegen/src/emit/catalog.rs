@@ -28,6 +28,7 @@ fn catalog_module(doc: &str, items: TokenStream) -> Module {
         items,
         children: vec![],
         source: None,
+        crate_only: false,
     }
 }
 
@@ -242,6 +243,7 @@ impl Emitter<'_> {
                     },
                     children: vec![],
                     source: None,
+                    crate_only: false,
                 });
                 entries.push(quote!(#hooks::ENTRY));
             }

@@ -59,6 +59,7 @@ impl Emitter<'_> {
             },
             children,
             source: service.file.clone(),
+            crate_only: false,
         }
     }
 
@@ -159,6 +160,7 @@ impl Emitter<'_> {
                 items: quote!(#siblings #items),
                 children: vec![],
                 source: service.file.clone(),
+                crate_only: true,
             });
         }
         Some(Module {
@@ -168,6 +170,7 @@ impl Emitter<'_> {
             items: quote!(#(#uses)*),
             children,
             source: service.file.clone(),
+            crate_only: true,
         })
     }
 
@@ -186,7 +189,7 @@ impl Emitter<'_> {
         let (call, unsigned) = (ident(&op.snake), format_ident!("{}_request", op.snake));
         let [req, resp, err] =
             ["Request", "Response", "Error"].map(|s| format_ident!("{}{}", op.pascal, s));
-        let call_doc = doc(&self.docs.client_method_doc(op));
+        let call_doc = doc(&self.docs.op_doc(op, p));
         let unsigned_doc = doc(&format!(
             "The unsigned request [`{call}`](Self::{call}) would send."
         ));
@@ -214,11 +217,16 @@ impl Emitter<'_> {
         ];
         Module {
             name: op.snake.clone(),
-            doc: self.docs.op_doc(op, p),
+            doc: format!(
+                "`{}`: its request, response and error types and its client method, all \
+                 re-exported at the crate root.",
+                op.wire_name
+            ),
             attrs: quote!(),
             items: quote!(#(#items)*),
             children: vec![],
             source: Some(op.spec_file.clone()),
+            crate_only: true,
         }
     }
 

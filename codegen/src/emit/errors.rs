@@ -26,6 +26,7 @@ impl Emitter<'_> {
                 items: self.protocol_items(p),
                 children: vec![],
                 source: Some(p.file.clone()),
+                crate_only: false,
             })
             .collect();
         out.push(self.protocols_catalog());

@@ -63,6 +63,7 @@ fn protocols_module(items: TokenStream, children: Vec<Module>) -> Module {
         items,
         children,
         source: None,
+        crate_only: false,
     }
 }
 
@@ -84,6 +85,7 @@ impl Emitter<'_> {
                 items: quote!(),
                 children: services,
                 source: None,
+                crate_only: false,
             });
         }
         children.push(self.root_catalog());
@@ -94,6 +96,7 @@ impl Emitter<'_> {
             items: runtime_reexports(),
             children,
             source: None,
+            crate_only: false,
         }
     }
 
@@ -120,6 +123,7 @@ impl Emitter<'_> {
                     items: quote!(),
                     children: self.protocol_modules(),
                     source: None,
+                    crate_only: false,
                 },
             },
             CrateJob::Service(i) => {
@@ -140,6 +144,7 @@ impl Emitter<'_> {
                         items: quote!(pub use sdk::*;),
                         children: vec![inner],
                         source: None,
+                        crate_only: false,
                     },
                 }
             }
@@ -164,8 +169,10 @@ impl Emitter<'_> {
                         items: self.catalog_items(false),
                         children: vec![],
                         source: None,
+                        crate_only: false,
                     }],
                     source: None,
+                    crate_only: false,
                 },
             },
         }
@@ -198,6 +205,7 @@ impl Emitter<'_> {
                 items: quote!(#(#uses)*),
                 children: vec![],
                 source: None,
+                crate_only: false,
             });
         }
         children.push(self.root_catalog());
@@ -208,6 +216,7 @@ impl Emitter<'_> {
             items: runtime_reexports(),
             children,
             source: None,
+            crate_only: false,
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct Module {
     pub children: Vec<Module>,
     /// The spec file this module comes from, for the file header.
     pub source: Option<String>,
+    /// `pub(crate)`: its public items are reached through the crate root's re-exports only
+    /// (an operation's module, the shared types), so each item has one public path.
+    pub crate_only: bool,
 }
 
 fn ident(s: &str) -> Ident {

@@ -5,110 +5,58 @@
 //!
 //! Spec: `specs/huawei/ces/v2/service.yaml`.
 
-pub mod add_alarm_rule_resources;
-
-pub mod batch_create_resources;
-
-pub mod batch_delete_alarm_rules;
-
-pub mod batch_delete_alarm_templates;
-
-pub mod batch_delete_notification_masks;
-
-pub mod batch_delete_one_click_alarms;
-
-pub mod batch_delete_resource_groups;
-
-pub mod batch_delete_resources;
-
-pub mod batch_enable_alarm_rules;
-
-pub mod batch_list_specified_metric_data;
-
-pub mod batch_update_notification_mask_time;
-
-pub mod batch_update_notification_masks;
-
-pub mod batch_update_one_click_alarm_policies_enabled_state;
-
-pub mod batch_update_one_click_alarms_enabled_state;
-
-pub mod batch_update_widgets;
-
-pub mod create_alarm_rules;
-
-pub mod create_alarm_template;
-
-pub mod create_dashboard_widgets;
-
-pub mod create_one_click_alarm;
-
-pub mod create_one_dashboard;
-
-pub mod create_resource_group;
-
-pub mod delete_alarm_rule_resources;
-
-pub mod delete_dashboards;
-
-pub mod delete_one_widget;
-
-pub mod list_agent_dimension_info;
-
-pub mod list_alarm_histories;
-
-pub mod list_alarm_rule_policies;
-
-pub mod list_alarm_rule_resources;
-
-pub mod list_alarm_rules;
-
-pub mod list_alarm_template_association_alarms;
-
-pub mod list_alarm_templates;
-
-pub mod list_ces_target_project_tags;
-
-pub mod list_dashboard_infos;
-
-pub mod list_dashboard_widgets;
-
-pub mod list_notification_mask_resources;
-
-pub mod list_notification_masks;
-
-pub mod list_one_click_alarm_rules;
-
-pub mod list_one_click_alarms;
-
-pub mod list_resource_groups;
-
-pub mod list_resource_groups_services_resources;
-
-pub mod show_alarm_template;
-
-pub mod show_resource_group;
-
-pub mod show_widget;
-
-pub mod update_alarm_notifications;
-
-pub mod update_alarm_rule_policies;
-
-pub mod update_alarm_template;
-
-pub mod update_dashboard;
-
-pub mod update_notification_mask;
-
-pub mod update_one_click_alarm_notifications;
-
-pub mod update_resource_group;
-
-pub mod update_resource_group_association_alarm_template;
-
-pub mod types;
-
+pub(crate) mod add_alarm_rule_resources;
+pub(crate) mod batch_create_resources;
+pub(crate) mod batch_delete_alarm_rules;
+pub(crate) mod batch_delete_alarm_templates;
+pub(crate) mod batch_delete_notification_masks;
+pub(crate) mod batch_delete_one_click_alarms;
+pub(crate) mod batch_delete_resource_groups;
+pub(crate) mod batch_delete_resources;
+pub(crate) mod batch_enable_alarm_rules;
+pub(crate) mod batch_list_specified_metric_data;
+pub(crate) mod batch_update_notification_mask_time;
+pub(crate) mod batch_update_notification_masks;
+pub(crate) mod batch_update_one_click_alarm_policies_enabled_state;
+pub(crate) mod batch_update_one_click_alarms_enabled_state;
+pub(crate) mod batch_update_widgets;
+pub(crate) mod create_alarm_rules;
+pub(crate) mod create_alarm_template;
+pub(crate) mod create_dashboard_widgets;
+pub(crate) mod create_one_click_alarm;
+pub(crate) mod create_one_dashboard;
+pub(crate) mod create_resource_group;
+pub(crate) mod delete_alarm_rule_resources;
+pub(crate) mod delete_dashboards;
+pub(crate) mod delete_one_widget;
+pub(crate) mod list_agent_dimension_info;
+pub(crate) mod list_alarm_histories;
+pub(crate) mod list_alarm_rule_policies;
+pub(crate) mod list_alarm_rule_resources;
+pub(crate) mod list_alarm_rules;
+pub(crate) mod list_alarm_template_association_alarms;
+pub(crate) mod list_alarm_templates;
+pub(crate) mod list_ces_target_project_tags;
+pub(crate) mod list_dashboard_infos;
+pub(crate) mod list_dashboard_widgets;
+pub(crate) mod list_notification_mask_resources;
+pub(crate) mod list_notification_masks;
+pub(crate) mod list_one_click_alarm_rules;
+pub(crate) mod list_one_click_alarms;
+pub(crate) mod list_resource_groups;
+pub(crate) mod list_resource_groups_services_resources;
+pub(crate) mod show_alarm_template;
+pub(crate) mod show_resource_group;
+pub(crate) mod show_widget;
+pub(crate) mod update_alarm_notifications;
+pub(crate) mod update_alarm_rule_policies;
+pub(crate) mod update_alarm_template;
+pub(crate) mod update_dashboard;
+pub(crate) mod update_notification_mask;
+pub(crate) mod update_one_click_alarm_notifications;
+pub(crate) mod update_resource_group;
+pub(crate) mod update_resource_group_association_alarm_template;
+pub(crate) mod types;
 pub use add_alarm_rule_resources::*;
 pub use batch_create_resources::*;
 pub use batch_delete_alarm_rules::*;

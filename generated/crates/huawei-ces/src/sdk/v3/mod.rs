@@ -5,14 +5,10 @@
 //!
 //! Spec: `specs/huawei/ces/v3/service.yaml`.
 
-pub mod batch_create_agent_invocations;
-
-pub mod list_agent_invocations;
-
-pub mod list_agent_status;
-
-pub mod types;
-
+pub(crate) mod batch_create_agent_invocations;
+pub(crate) mod list_agent_invocations;
+pub(crate) mod list_agent_status;
+pub(crate) mod types;
 pub use batch_create_agent_invocations::*;
 pub use list_agent_invocations::*;
 pub use list_agent_status::*;

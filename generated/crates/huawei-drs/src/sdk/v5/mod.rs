@@ -5,282 +5,144 @@
 //!
 //! Spec: `specs/huawei/drs/v5/service.yaml`.
 
-pub mod associate_smn_topic;
-
-pub mod batch_create_jobs_async;
-
-pub mod batch_create_tags;
-
-pub mod batch_delete_jobs_by_id;
-
-pub mod batch_delete_tags;
-
-pub mod batch_execute_job_actions;
-
-pub mod batch_stop_jobs_action;
-
-pub mod batch_tag_action;
-
-pub mod change_job_flavor;
-
-pub mod change_to_period;
-
-pub mod check_data_filter;
-
-pub mod check_data_filter_rules;
-
-pub mod clean_alarms;
-
-pub mod collect_columns;
-
-pub mod collect_data_filter_rules;
-
-pub mod collect_db_objects_async;
-
-pub mod collect_db_objects_info;
-
-pub mod collect_position_async;
-
-pub mod commit_async_job;
-
-pub mod copy_job;
-
-pub mod count_instance_by_tags;
-
-pub mod create_connection;
-
-pub mod create_job;
-
-pub mod create_replication_job;
-
-pub mod create_subscription;
-
-pub mod delete_column_infos;
-
-pub mod delete_connection;
-
-pub mod delete_data_filter_rules;
-
-pub mod delete_jdbc_driver;
-
-pub mod delete_job;
-
-pub mod delete_replication_job;
-
-pub mod delete_subscription;
-
-pub mod delete_user_jdbc_driver;
-
-pub mod download_batch_create_template;
-
-pub mod download_create_template;
-
-pub mod download_db_object_template;
-
-pub mod download_file;
-
-pub mod execute_job_action;
-
-pub mod export_creation_template;
-
-pub mod export_job_list;
-
-pub mod export_operation_info;
-
-pub mod export_replay_report;
-
-pub mod import_batch_create_jobs;
-
-pub mod list_async_job_detail;
-
-pub mod list_async_jobs;
-
-pub mod list_connections;
-
-pub mod list_db_objects;
-
-pub mod list_extra_columns;
-
-pub mod list_instance_by_tags;
-
-pub mod list_instance_tags;
-
-pub mod list_jdbc_drivers;
-
-pub mod list_job_ddls;
-
-pub mod list_job_history_parameters;
-
-pub mod list_job_parameters;
-
-pub mod list_jobs;
-
-pub mod list_links;
-
-pub mod list_project_tags;
-
-pub mod list_replay_support_source_config;
-
-pub mod list_replication_jobs;
-
-pub mod list_support_links;
-
-pub mod list_tags;
-
-pub mod list_templates;
-
-pub mod list_user_jdbc_drivers;
-
-pub mod lists_agency_permissions;
-
-pub mod modify_column_infos;
-
-pub mod modify_connection;
-
-pub mod pause_compare_jobs;
-
-pub mod reset_subscription;
-
-pub mod restart_compare_jobs;
-
-pub mod retry_subscription;
-
-pub mod save_data_filter_rules;
-
-pub mod show_actions;
-
-pub mod show_agency_info;
-
-pub mod show_child_num;
-
-pub mod show_column_info_result;
-
-pub mod show_column_infos;
-
-pub mod show_compare_policy;
-
-pub mod show_compare_progress;
-
-pub mod show_compare_users_detail;
-
-pub mod show_data_filter_rules_result;
-
-pub mod show_data_filtering_result;
-
-pub mod show_data_processing_rules_result;
-
-pub mod show_data_progress;
-
-pub mod show_db_object_collection_status;
-
-pub mod show_db_object_template_progress;
-
-pub mod show_db_object_template_result;
-
-pub mod show_db_objects_list;
-
-pub mod show_dirty_data;
-
-pub mod show_enterprise_project;
-
-pub mod show_export_progress;
-
-pub mod show_files;
-
-pub mod show_health_compare_job_detail;
-
-pub mod show_health_compare_job_list;
-
-pub mod show_health_object_compare_job_overview;
-
-pub mod show_increment_components_detail;
-
-pub mod show_instance_tags;
-
-pub mod show_job_detail;
-
-pub mod show_link_flavors;
-
-pub mod show_metering;
-
-pub mod show_monitor_data;
-
-pub mod show_object_column_info;
-
-pub mod show_object_mapping;
-
-pub mod show_position_result;
-
-pub mod show_progress_data;
-
-pub mod show_replay_execute_record;
-
-pub mod show_replay_progress;
-
-pub mod show_replay_record;
-
-pub mod show_replay_report_export_status;
-
-pub mod show_replay_results;
-
-pub mod show_replication_job;
-
-pub mod show_report_file_obs_uris;
-
-pub mod show_smn_subscription_detail;
-
-pub mod show_smn_topic_info;
-
-pub mod show_subscription_detail;
-
-pub mod show_subscription_lists;
-
-pub mod show_support_object_type;
-
-pub mod show_switchover_info;
-
-pub mod show_task_execute_progress;
-
-pub mod show_timeline;
-
-pub mod show_update_object_saving_status;
-
-pub mod start_subscription;
-
-pub mod stop_job_action;
-
-pub mod sync_jdbc_driver;
-
-pub mod sync_user_jdbc_driver;
-
-pub mod update_agency_policy;
-
-pub mod update_batch_async_jobs;
-
-pub mod update_compare_policy;
-
-pub mod update_data_progress;
-
-pub mod update_job;
-
-pub mod update_job_configurations;
-
-pub mod update_replication_job;
-
-pub mod update_start_position;
-
-pub mod update_subscription_info;
-
-pub mod upload_db_object_template;
-
-pub mod upload_jdbc_driver;
-
-pub mod upload_user_jdbc_driver;
-
-pub mod validate_job_name;
-
-pub mod types;
-
+pub(crate) mod associate_smn_topic;
+pub(crate) mod batch_create_jobs_async;
+pub(crate) mod batch_create_tags;
+pub(crate) mod batch_delete_jobs_by_id;
+pub(crate) mod batch_delete_tags;
+pub(crate) mod batch_execute_job_actions;
+pub(crate) mod batch_stop_jobs_action;
+pub(crate) mod batch_tag_action;
+pub(crate) mod change_job_flavor;
+pub(crate) mod change_to_period;
+pub(crate) mod check_data_filter;
+pub(crate) mod check_data_filter_rules;
+pub(crate) mod clean_alarms;
+pub(crate) mod collect_columns;
+pub(crate) mod collect_data_filter_rules;
+pub(crate) mod collect_db_objects_async;
+pub(crate) mod collect_db_objects_info;
+pub(crate) mod collect_position_async;
+pub(crate) mod commit_async_job;
+pub(crate) mod copy_job;
+pub(crate) mod count_instance_by_tags;
+pub(crate) mod create_connection;
+pub(crate) mod create_job;
+pub(crate) mod create_replication_job;
+pub(crate) mod create_subscription;
+pub(crate) mod delete_column_infos;
+pub(crate) mod delete_connection;
+pub(crate) mod delete_data_filter_rules;
+pub(crate) mod delete_jdbc_driver;
+pub(crate) mod delete_job;
+pub(crate) mod delete_replication_job;
+pub(crate) mod delete_subscription;
+pub(crate) mod delete_user_jdbc_driver;
+pub(crate) mod download_batch_create_template;
+pub(crate) mod download_create_template;
+pub(crate) mod download_db_object_template;
+pub(crate) mod download_file;
+pub(crate) mod execute_job_action;
+pub(crate) mod export_creation_template;
+pub(crate) mod export_job_list;
+pub(crate) mod export_operation_info;
+pub(crate) mod export_replay_report;
+pub(crate) mod import_batch_create_jobs;
+pub(crate) mod list_async_job_detail;
+pub(crate) mod list_async_jobs;
+pub(crate) mod list_connections;
+pub(crate) mod list_db_objects;
+pub(crate) mod list_extra_columns;
+pub(crate) mod list_instance_by_tags;
+pub(crate) mod list_instance_tags;
+pub(crate) mod list_jdbc_drivers;
+pub(crate) mod list_job_ddls;
+pub(crate) mod list_job_history_parameters;
+pub(crate) mod list_job_parameters;
+pub(crate) mod list_jobs;
+pub(crate) mod list_links;
+pub(crate) mod list_project_tags;
+pub(crate) mod list_replay_support_source_config;
+pub(crate) mod list_replication_jobs;
+pub(crate) mod list_support_links;
+pub(crate) mod list_tags;
+pub(crate) mod list_templates;
+pub(crate) mod list_user_jdbc_drivers;
+pub(crate) mod lists_agency_permissions;
+pub(crate) mod modify_column_infos;
+pub(crate) mod modify_connection;
+pub(crate) mod pause_compare_jobs;
+pub(crate) mod reset_subscription;
+pub(crate) mod restart_compare_jobs;
+pub(crate) mod retry_subscription;
+pub(crate) mod save_data_filter_rules;
+pub(crate) mod show_actions;
+pub(crate) mod show_agency_info;
+pub(crate) mod show_child_num;
+pub(crate) mod show_column_info_result;
+pub(crate) mod show_column_infos;
+pub(crate) mod show_compare_policy;
+pub(crate) mod show_compare_progress;
+pub(crate) mod show_compare_users_detail;
+pub(crate) mod show_data_filter_rules_result;
+pub(crate) mod show_data_filtering_result;
+pub(crate) mod show_data_processing_rules_result;
+pub(crate) mod show_data_progress;
+pub(crate) mod show_db_object_collection_status;
+pub(crate) mod show_db_object_template_progress;
+pub(crate) mod show_db_object_template_result;
+pub(crate) mod show_db_objects_list;
+pub(crate) mod show_dirty_data;
+pub(crate) mod show_enterprise_project;
+pub(crate) mod show_export_progress;
+pub(crate) mod show_files;
+pub(crate) mod show_health_compare_job_detail;
+pub(crate) mod show_health_compare_job_list;
+pub(crate) mod show_health_object_compare_job_overview;
+pub(crate) mod show_increment_components_detail;
+pub(crate) mod show_instance_tags;
+pub(crate) mod show_job_detail;
+pub(crate) mod show_link_flavors;
+pub(crate) mod show_metering;
+pub(crate) mod show_monitor_data;
+pub(crate) mod show_object_column_info;
+pub(crate) mod show_object_mapping;
+pub(crate) mod show_position_result;
+pub(crate) mod show_progress_data;
+pub(crate) mod show_replay_execute_record;
+pub(crate) mod show_replay_progress;
+pub(crate) mod show_replay_record;
+pub(crate) mod show_replay_report_export_status;
+pub(crate) mod show_replay_results;
+pub(crate) mod show_replication_job;
+pub(crate) mod show_report_file_obs_uris;
+pub(crate) mod show_smn_subscription_detail;
+pub(crate) mod show_smn_topic_info;
+pub(crate) mod show_subscription_detail;
+pub(crate) mod show_subscription_lists;
+pub(crate) mod show_support_object_type;
+pub(crate) mod show_switchover_info;
+pub(crate) mod show_task_execute_progress;
+pub(crate) mod show_timeline;
+pub(crate) mod show_update_object_saving_status;
+pub(crate) mod start_subscription;
+pub(crate) mod stop_job_action;
+pub(crate) mod sync_jdbc_driver;
+pub(crate) mod sync_user_jdbc_driver;
+pub(crate) mod update_agency_policy;
+pub(crate) mod update_batch_async_jobs;
+pub(crate) mod update_compare_policy;
+pub(crate) mod update_data_progress;
+pub(crate) mod update_job;
+pub(crate) mod update_job_configurations;
+pub(crate) mod update_replication_job;
+pub(crate) mod update_start_position;
+pub(crate) mod update_subscription_info;
+pub(crate) mod upload_db_object_template;
+pub(crate) mod upload_jdbc_driver;
+pub(crate) mod upload_user_jdbc_driver;
+pub(crate) mod validate_job_name;
+pub(crate) mod types;
 pub use associate_smn_topic::*;
 pub use batch_create_jobs_async::*;
 pub use batch_create_tags::*;

@@ -5,62 +5,34 @@
 //!
 //! Spec: `specs/huawei/eip/v3/service.yaml`.
 
-pub mod associate_publicips;
-
-pub mod attach_batch_public_ip;
-
-pub mod attach_share_bandwidth;
-
-pub mod count_eip_available_resources;
-
-pub mod create_tenant_vpc_igw;
-
-pub mod delete_tenant_vpc_igw;
-
-pub mod detach_batch_public_ip;
-
-pub mod detach_share_bandwidth;
-
-pub mod disable_nat64;
-
-pub mod disassociate_publicips;
-
-pub mod enable_nat64;
-
-pub mod list_bandwidth;
-
-pub mod list_bandwidths_limit;
-
-pub mod list_common_pools;
-
-pub mod list_eip_bandwidths;
-
-pub mod list_project_geip_bindings;
-
-pub mod list_public_border_groups;
-
-pub mod list_publicip_pool;
-
-pub mod list_publicips;
-
-pub mod list_share_bandwidth_types;
-
-pub mod list_tenant_vpc_igws;
-
-pub mod show_internal_vpc_igw;
-
-pub mod show_publicip;
-
-pub mod show_publicip_pool;
-
-pub mod show_publicip_pool_types;
-
-pub mod update_publicip;
-
-pub mod update_tenant_vpc_igw;
-
-pub mod types;
-
+pub(crate) mod associate_publicips;
+pub(crate) mod attach_batch_public_ip;
+pub(crate) mod attach_share_bandwidth;
+pub(crate) mod count_eip_available_resources;
+pub(crate) mod create_tenant_vpc_igw;
+pub(crate) mod delete_tenant_vpc_igw;
+pub(crate) mod detach_batch_public_ip;
+pub(crate) mod detach_share_bandwidth;
+pub(crate) mod disable_nat64;
+pub(crate) mod disassociate_publicips;
+pub(crate) mod enable_nat64;
+pub(crate) mod list_bandwidth;
+pub(crate) mod list_bandwidths_limit;
+pub(crate) mod list_common_pools;
+pub(crate) mod list_eip_bandwidths;
+pub(crate) mod list_project_geip_bindings;
+pub(crate) mod list_public_border_groups;
+pub(crate) mod list_publicip_pool;
+pub(crate) mod list_publicips;
+pub(crate) mod list_share_bandwidth_types;
+pub(crate) mod list_tenant_vpc_igws;
+pub(crate) mod show_internal_vpc_igw;
+pub(crate) mod show_publicip;
+pub(crate) mod show_publicip_pool;
+pub(crate) mod show_publicip_pool_types;
+pub(crate) mod update_publicip;
+pub(crate) mod update_tenant_vpc_igw;
+pub(crate) mod types;
 pub use associate_publicips::*;
 pub use attach_batch_public_ip::*;
 pub use attach_share_bandwidth::*;

@@ -5,186 +5,96 @@
 //!
 //! Spec: `specs/huawei/iam/v5/service.yaml`.
 
-pub mod add_client_id_to_oidc_provider_v5;
-
-pub mod add_user_to_group_v5;
-
-pub mod attach_agency_policy_v5;
-
-pub mod attach_group_policy_v5;
-
-pub mod attach_user_policy_v5;
-
-pub mod change_password_v5;
-
-pub mod create_access_key_v5;
-
-pub mod create_agency_v5;
-
-pub mod create_group_v5;
-
-pub mod create_login_profile_v5;
-
-pub mod create_oidc_provider_v5;
-
-pub mod create_policy_v5;
-
-pub mod create_policy_version_v5;
-
-pub mod create_saml_provider_v5;
-
-pub mod create_service_linked_agency_v5;
-
-pub mod create_user_v5;
-
-pub mod create_virtual_mfa_device_v5;
-
-pub mod delete_access_key_v5;
-
-pub mod delete_agency_v5;
-
-pub mod delete_group_v5;
-
-pub mod delete_login_profile_v5;
-
-pub mod delete_oidc_provider_v5;
-
-pub mod delete_policy_v5;
-
-pub mod delete_policy_version_v5;
-
-pub mod delete_resource_tags_v5;
-
-pub mod delete_saml_provider_v5;
-
-pub mod delete_service_linked_agency_v5;
-
-pub mod delete_service_specific_credential_v5;
-
-pub mod delete_user_v5;
-
-pub mod delete_virtual_mfa_device_v5;
-
-pub mod detach_agency_policy_v5;
-
-pub mod detach_group_policy_v5;
-
-pub mod detach_user_policy_v5;
-
-pub mod disable_mfa_device_v5;
-
-pub mod enable_mfa_device_v5;
-
-pub mod get_account_summary_v5;
-
-pub mod get_agency_v5;
-
-pub mod get_asymmetric_signature_switch_v5;
-
-pub mod get_authorization_schema_v5;
-
-pub mod get_feature_status_v5;
-
-pub mod get_policy_v5;
-
-pub mod get_policy_version_v5;
-
-pub mod get_service_linked_agency_deletion_status_v5;
-
-pub mod list_access_keys_v5;
-
-pub mod list_agencies_v5;
-
-pub mod list_attached_agency_policies_v5;
-
-pub mod list_attached_group_policies_v5;
-
-pub mod list_attached_user_policies_v5;
-
-pub mod list_entities_for_policy_v5;
-
-pub mod list_groups_v5;
-
-pub mod list_mfa_devices_v5;
-
-pub mod list_oidc_providers_v5;
-
-pub mod list_policies_v5;
-
-pub mod list_policy_versions_v5;
-
-pub mod list_registered_services_for_auth_schema_v5;
-
-pub mod list_resource_tags_v5;
-
-pub mod list_saml_providers_v5;
-
-pub mod list_service_principals_v5;
-
-pub mod list_service_specific_credential_supported_services_v5;
-
-pub mod list_service_specific_credentials_v5;
-
-pub mod list_users_v5;
-
-pub mod remove_client_id_from_oidc_provider_v5;
-
-pub mod remove_user_from_group_v5;
-
-pub mod set_asymmetric_signature_switch_v5;
-
-pub mod set_default_policy_version_v5;
-
-pub mod show_access_key_last_used_v5;
-
-pub mod show_group_summary;
-
-pub mod show_group_v5;
-
-pub mod show_login_policy_v5;
-
-pub mod show_login_profile_v5;
-
-pub mod show_oidc_provider_v5;
-
-pub mod show_password_policy_v5;
-
-pub mod show_saml_provider_v5;
-
-pub mod show_user_last_login_v5;
-
-pub mod show_user_v5;
-
-pub mod tag_resource_v5;
-
-pub mod update_access_key_v5;
-
-pub mod update_agency_v5;
-
-pub mod update_group_v5;
-
-pub mod update_login_policy_v5;
-
-pub mod update_login_profile_v5;
-
-pub mod update_oidc_provider_thumbprint_v5;
-
-pub mod update_oidc_provider_v5;
-
-pub mod update_password_policy_v5;
-
-pub mod update_policy_v5;
-
-pub mod update_saml_provider_v5;
-
-pub mod update_service_specific_credential_v5;
-
-pub mod update_trust_policy_v5;
-
-pub mod update_user_v5;
-
-pub mod types;
-
+pub(crate) mod add_client_id_to_oidc_provider_v5;
+pub(crate) mod add_user_to_group_v5;
+pub(crate) mod attach_agency_policy_v5;
+pub(crate) mod attach_group_policy_v5;
+pub(crate) mod attach_user_policy_v5;
+pub(crate) mod change_password_v5;
+pub(crate) mod create_access_key_v5;
+pub(crate) mod create_agency_v5;
+pub(crate) mod create_group_v5;
+pub(crate) mod create_login_profile_v5;
+pub(crate) mod create_oidc_provider_v5;
+pub(crate) mod create_policy_v5;
+pub(crate) mod create_policy_version_v5;
+pub(crate) mod create_saml_provider_v5;
+pub(crate) mod create_service_linked_agency_v5;
+pub(crate) mod create_user_v5;
+pub(crate) mod create_virtual_mfa_device_v5;
+pub(crate) mod delete_access_key_v5;
+pub(crate) mod delete_agency_v5;
+pub(crate) mod delete_group_v5;
+pub(crate) mod delete_login_profile_v5;
+pub(crate) mod delete_oidc_provider_v5;
+pub(crate) mod delete_policy_v5;
+pub(crate) mod delete_policy_version_v5;
+pub(crate) mod delete_resource_tags_v5;
+pub(crate) mod delete_saml_provider_v5;
+pub(crate) mod delete_service_linked_agency_v5;
+pub(crate) mod delete_service_specific_credential_v5;
+pub(crate) mod delete_user_v5;
+pub(crate) mod delete_virtual_mfa_device_v5;
+pub(crate) mod detach_agency_policy_v5;
+pub(crate) mod detach_group_policy_v5;
+pub(crate) mod detach_user_policy_v5;
+pub(crate) mod disable_mfa_device_v5;
+pub(crate) mod enable_mfa_device_v5;
+pub(crate) mod get_account_summary_v5;
+pub(crate) mod get_agency_v5;
+pub(crate) mod get_asymmetric_signature_switch_v5;
+pub(crate) mod get_authorization_schema_v5;
+pub(crate) mod get_feature_status_v5;
+pub(crate) mod get_policy_v5;
+pub(crate) mod get_policy_version_v5;
+pub(crate) mod get_service_linked_agency_deletion_status_v5;
+pub(crate) mod list_access_keys_v5;
+pub(crate) mod list_agencies_v5;
+pub(crate) mod list_attached_agency_policies_v5;
+pub(crate) mod list_attached_group_policies_v5;
+pub(crate) mod list_attached_user_policies_v5;
+pub(crate) mod list_entities_for_policy_v5;
+pub(crate) mod list_groups_v5;
+pub(crate) mod list_mfa_devices_v5;
+pub(crate) mod list_oidc_providers_v5;
+pub(crate) mod list_policies_v5;
+pub(crate) mod list_policy_versions_v5;
+pub(crate) mod list_registered_services_for_auth_schema_v5;
+pub(crate) mod list_resource_tags_v5;
+pub(crate) mod list_saml_providers_v5;
+pub(crate) mod list_service_principals_v5;
+pub(crate) mod list_service_specific_credential_supported_services_v5;
+pub(crate) mod list_service_specific_credentials_v5;
+pub(crate) mod list_users_v5;
+pub(crate) mod remove_client_id_from_oidc_provider_v5;
+pub(crate) mod remove_user_from_group_v5;
+pub(crate) mod set_asymmetric_signature_switch_v5;
+pub(crate) mod set_default_policy_version_v5;
+pub(crate) mod show_access_key_last_used_v5;
+pub(crate) mod show_group_summary;
+pub(crate) mod show_group_v5;
+pub(crate) mod show_login_policy_v5;
+pub(crate) mod show_login_profile_v5;
+pub(crate) mod show_oidc_provider_v5;
+pub(crate) mod show_password_policy_v5;
+pub(crate) mod show_saml_provider_v5;
+pub(crate) mod show_user_last_login_v5;
+pub(crate) mod show_user_v5;
+pub(crate) mod tag_resource_v5;
+pub(crate) mod update_access_key_v5;
+pub(crate) mod update_agency_v5;
+pub(crate) mod update_group_v5;
+pub(crate) mod update_login_policy_v5;
+pub(crate) mod update_login_profile_v5;
+pub(crate) mod update_oidc_provider_thumbprint_v5;
+pub(crate) mod update_oidc_provider_v5;
+pub(crate) mod update_password_policy_v5;
+pub(crate) mod update_policy_v5;
+pub(crate) mod update_saml_provider_v5;
+pub(crate) mod update_service_specific_credential_v5;
+pub(crate) mod update_trust_policy_v5;
+pub(crate) mod update_user_v5;
+pub(crate) mod types;
 pub use add_client_id_to_oidc_provider_v5::*;
 pub use add_user_to_group_v5::*;
 pub use attach_agency_policy_v5::*;

@@ -5,228 +5,117 @@
 //!
 //! Spec: `specs/huawei/vpc/v3/service.yaml`.
 
-pub mod add_clouddcn_subnets_tags;
-
-pub mod add_firewall_rules;
-
-pub mod add_security_groups;
-
-pub mod add_sources_to_traffic_mirror_session;
-
-pub mod add_vpc_extend_cidr;
-
-pub mod associate_subnet_firewall;
-
-pub mod attach_sub_network_interface;
-
-pub mod batch_create_clouddcn_subnets_tags;
-
-pub mod batch_create_firewall_tags;
-
-pub mod batch_create_port_tags;
-
-pub mod batch_create_security_group_rules;
-
-pub mod batch_create_sub_network_interface;
-
-pub mod batch_create_sub_network_interface_tags;
-
-pub mod batch_delete_clouddcn_subnets_tags;
-
-pub mod batch_delete_firewall_tags;
-
-pub mod batch_delete_port_tags;
-
-pub mod batch_delete_sub_network_interface_tags;
-
-pub mod count_firewalls_by_tags;
-
-pub mod count_ports_by_tags;
-
-pub mod count_sub_network_interfaces_by_tags;
-
-pub mod create_address_group;
-
-pub mod create_clouddcn_subnet;
-
-pub mod create_firewall;
-
-pub mod create_firewall_tag;
-
-pub mod create_port_tag;
-
-pub mod create_security_group;
-
-pub mod create_security_group_rule;
-
-pub mod create_sub_network_interface;
-
-pub mod create_sub_network_interface_tag;
-
-pub mod create_traffic_mirror_filter;
-
-pub mod create_traffic_mirror_filter_rule;
-
-pub mod create_traffic_mirror_session;
-
-pub mod create_virsubnet_cidr_reservation;
-
-pub mod create_vpc;
-
-pub mod delete_address_group;
-
-pub mod delete_clouddcn_subnet;
-
-pub mod delete_clouddcn_subnets_tag;
-
-pub mod delete_firewall;
-
-pub mod delete_firewall_tag;
-
-pub mod delete_ip_address_group_force;
-
-pub mod delete_port_tag;
-
-pub mod delete_security_group;
-
-pub mod delete_security_group_rule;
-
-pub mod delete_sub_network_interface;
-
-pub mod delete_sub_network_interface_tag;
-
-pub mod delete_traffic_mirror_filter;
-
-pub mod delete_traffic_mirror_filter_rule;
-
-pub mod delete_traffic_mirror_session;
-
-pub mod delete_virsubnet_cidr_reservation;
-
-pub mod delete_vpc;
-
-pub mod detach_sub_network_interface;
-
-pub mod disassociate_subnet_firewall;
-
-pub mod list_address_group;
-
-pub mod list_address_groups_dependency;
-
-pub mod list_clouddcn_subnets;
-
-pub mod list_clouddcn_subnets_count_filter_tags;
-
-pub mod list_clouddcn_subnets_filter_tags;
-
-pub mod list_clouddcn_subnets_tags;
-
-pub mod list_firewall;
-
-pub mod list_firewall_tags;
-
-pub mod list_firewalls_by_tags;
-
-pub mod list_port_tags;
-
-pub mod list_ports;
-
-pub mod list_ports_by_tags;
-
-pub mod list_security_group_rules;
-
-pub mod list_security_groups;
-
-pub mod list_sub_network_interface_tags;
-
-pub mod list_sub_network_interfaces;
-
-pub mod list_sub_network_interfaces_by_tags;
-
-pub mod list_traffic_mirror_filter_rules;
-
-pub mod list_traffic_mirror_filters;
-
-pub mod list_traffic_mirror_sessions;
-
-pub mod list_virsubnet_cidr_reservations;
-
-pub mod list_virsubnets;
-
-pub mod list_vpcs;
-
-pub mod migrate_sub_network_interface;
-
-pub mod remove_firewall_rules;
-
-pub mod remove_security_groups;
-
-pub mod remove_sources_from_traffic_mirror_session;
-
-pub mod remove_vpc_extend_cidr;
-
-pub mod show_address_group;
-
-pub mod show_clouddcn_subnet;
-
-pub mod show_clouddcn_subnets_tags;
-
-pub mod show_firewall;
-
-pub mod show_firewall_tags;
-
-pub mod show_port;
-
-pub mod show_port_tags;
-
-pub mod show_quota;
-
-pub mod show_security_group;
-
-pub mod show_security_group_rule;
-
-pub mod show_sub_network_interface;
-
-pub mod show_sub_network_interface_tags;
-
-pub mod show_sub_network_interfaces_quantity;
-
-pub mod show_traffic_mirror_filter;
-
-pub mod show_traffic_mirror_filter_rule;
-
-pub mod show_traffic_mirror_session;
-
-pub mod show_virsubnet;
-
-pub mod show_virsubnet_cidr_reservation;
-
-pub mod show_vpc;
-
-pub mod update_address_group;
-
-pub mod update_clouddcn_subnet;
-
-pub mod update_firewall;
-
-pub mod update_firewall_rules;
-
-pub mod update_security_group;
-
-pub mod update_sub_network_interface;
-
-pub mod update_traffic_mirror_filter;
-
-pub mod update_traffic_mirror_filter_rule;
-
-pub mod update_traffic_mirror_session;
-
-pub mod update_virsubnet_cidr_reservation;
-
-pub mod update_vpc;
-
-pub mod types;
-
+pub(crate) mod add_clouddcn_subnets_tags;
+pub(crate) mod add_firewall_rules;
+pub(crate) mod add_security_groups;
+pub(crate) mod add_sources_to_traffic_mirror_session;
+pub(crate) mod add_vpc_extend_cidr;
+pub(crate) mod associate_subnet_firewall;
+pub(crate) mod attach_sub_network_interface;
+pub(crate) mod batch_create_clouddcn_subnets_tags;
+pub(crate) mod batch_create_firewall_tags;
+pub(crate) mod batch_create_port_tags;
+pub(crate) mod batch_create_security_group_rules;
+pub(crate) mod batch_create_sub_network_interface;
+pub(crate) mod batch_create_sub_network_interface_tags;
+pub(crate) mod batch_delete_clouddcn_subnets_tags;
+pub(crate) mod batch_delete_firewall_tags;
+pub(crate) mod batch_delete_port_tags;
+pub(crate) mod batch_delete_sub_network_interface_tags;
+pub(crate) mod count_firewalls_by_tags;
+pub(crate) mod count_ports_by_tags;
+pub(crate) mod count_sub_network_interfaces_by_tags;
+pub(crate) mod create_address_group;
+pub(crate) mod create_clouddcn_subnet;
+pub(crate) mod create_firewall;
+pub(crate) mod create_firewall_tag;
+pub(crate) mod create_port_tag;
+pub(crate) mod create_security_group;
+pub(crate) mod create_security_group_rule;
+pub(crate) mod create_sub_network_interface;
+pub(crate) mod create_sub_network_interface_tag;
+pub(crate) mod create_traffic_mirror_filter;
+pub(crate) mod create_traffic_mirror_filter_rule;
+pub(crate) mod create_traffic_mirror_session;
+pub(crate) mod create_virsubnet_cidr_reservation;
+pub(crate) mod create_vpc;
+pub(crate) mod delete_address_group;
+pub(crate) mod delete_clouddcn_subnet;
+pub(crate) mod delete_clouddcn_subnets_tag;
+pub(crate) mod delete_firewall;
+pub(crate) mod delete_firewall_tag;
+pub(crate) mod delete_ip_address_group_force;
+pub(crate) mod delete_port_tag;
+pub(crate) mod delete_security_group;
+pub(crate) mod delete_security_group_rule;
+pub(crate) mod delete_sub_network_interface;
+pub(crate) mod delete_sub_network_interface_tag;
+pub(crate) mod delete_traffic_mirror_filter;
+pub(crate) mod delete_traffic_mirror_filter_rule;
+pub(crate) mod delete_traffic_mirror_session;
+pub(crate) mod delete_virsubnet_cidr_reservation;
+pub(crate) mod delete_vpc;
+pub(crate) mod detach_sub_network_interface;
+pub(crate) mod disassociate_subnet_firewall;
+pub(crate) mod list_address_group;
+pub(crate) mod list_address_groups_dependency;
+pub(crate) mod list_clouddcn_subnets;
+pub(crate) mod list_clouddcn_subnets_count_filter_tags;
+pub(crate) mod list_clouddcn_subnets_filter_tags;
+pub(crate) mod list_clouddcn_subnets_tags;
+pub(crate) mod list_firewall;
+pub(crate) mod list_firewall_tags;
+pub(crate) mod list_firewalls_by_tags;
+pub(crate) mod list_port_tags;
+pub(crate) mod list_ports;
+pub(crate) mod list_ports_by_tags;
+pub(crate) mod list_security_group_rules;
+pub(crate) mod list_security_groups;
+pub(crate) mod list_sub_network_interface_tags;
+pub(crate) mod list_sub_network_interfaces;
+pub(crate) mod list_sub_network_interfaces_by_tags;
+pub(crate) mod list_traffic_mirror_filter_rules;
+pub(crate) mod list_traffic_mirror_filters;
+pub(crate) mod list_traffic_mirror_sessions;
+pub(crate) mod list_virsubnet_cidr_reservations;
+pub(crate) mod list_virsubnets;
+pub(crate) mod list_vpcs;
+pub(crate) mod migrate_sub_network_interface;
+pub(crate) mod remove_firewall_rules;
+pub(crate) mod remove_security_groups;
+pub(crate) mod remove_sources_from_traffic_mirror_session;
+pub(crate) mod remove_vpc_extend_cidr;
+pub(crate) mod show_address_group;
+pub(crate) mod show_clouddcn_subnet;
+pub(crate) mod show_clouddcn_subnets_tags;
+pub(crate) mod show_firewall;
+pub(crate) mod show_firewall_tags;
+pub(crate) mod show_port;
+pub(crate) mod show_port_tags;
+pub(crate) mod show_quota;
+pub(crate) mod show_security_group;
+pub(crate) mod show_security_group_rule;
+pub(crate) mod show_sub_network_interface;
+pub(crate) mod show_sub_network_interface_tags;
+pub(crate) mod show_sub_network_interfaces_quantity;
+pub(crate) mod show_traffic_mirror_filter;
+pub(crate) mod show_traffic_mirror_filter_rule;
+pub(crate) mod show_traffic_mirror_session;
+pub(crate) mod show_virsubnet;
+pub(crate) mod show_virsubnet_cidr_reservation;
+pub(crate) mod show_vpc;
+pub(crate) mod update_address_group;
+pub(crate) mod update_clouddcn_subnet;
+pub(crate) mod update_firewall;
+pub(crate) mod update_firewall_rules;
+pub(crate) mod update_security_group;
+pub(crate) mod update_sub_network_interface;
+pub(crate) mod update_traffic_mirror_filter;
+pub(crate) mod update_traffic_mirror_filter_rule;
+pub(crate) mod update_traffic_mirror_session;
+pub(crate) mod update_virsubnet_cidr_reservation;
+pub(crate) mod update_vpc;
+pub(crate) mod types;
 pub use add_clouddcn_subnets_tags::*;
 pub use add_firewall_rules::*;
 pub use add_security_groups::*;

@@ -5,30 +5,18 @@
 //!
 //! Spec: `specs/tencent/clb/v20230417/service.yaml`.
 
-pub mod batch_modify_target_weight;
-
-pub mod clone_load_balancer;
-
-pub mod create_load_balancer;
-
-pub mod describe_classical_lb_listeners;
-
-pub mod describe_customized_config_associate_list;
-
-pub mod describe_customized_config_list;
-
-pub mod describe_load_balancer_list_by_cert_id;
-
-pub mod describe_load_balancers;
-
-pub mod describe_load_balancers_detail;
-
-pub mod describe_target_health;
-
-pub mod set_customized_config_for_load_balancer;
-
-pub mod types;
-
+pub(crate) mod batch_modify_target_weight;
+pub(crate) mod clone_load_balancer;
+pub(crate) mod create_load_balancer;
+pub(crate) mod describe_classical_lb_listeners;
+pub(crate) mod describe_customized_config_associate_list;
+pub(crate) mod describe_customized_config_list;
+pub(crate) mod describe_load_balancer_list_by_cert_id;
+pub(crate) mod describe_load_balancers;
+pub(crate) mod describe_load_balancers_detail;
+pub(crate) mod describe_target_health;
+pub(crate) mod set_customized_config_for_load_balancer;
+pub(crate) mod types;
 pub use batch_modify_target_weight::*;
 pub use clone_load_balancer::*;
 pub use create_load_balancer::*;

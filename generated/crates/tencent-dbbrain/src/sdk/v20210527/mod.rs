@@ -5,94 +5,50 @@
 //!
 //! Spec: `specs/tencent/dbbrain/v20210527/service.yaml`.
 
-pub mod add_user_contact;
-
-pub mod close_audit_service;
-
-pub mod create_db_diag_report_task;
-
-pub mod create_db_diag_report_url;
-
-pub mod create_kill_task;
-
-pub mod create_mail_profile;
-
-pub mod create_proxy_session_kill_task;
-
-pub mod create_redis_big_key_analysis_task;
-
-pub mod create_scheduler_mail_profile;
-
-pub mod create_security_audit_log_export_task;
-
-pub mod delete_db_diag_report_tasks;
-
-pub mod delete_security_audit_log_export_tasks;
-
-pub mod describe_all_user_contact;
-
-pub mod describe_all_user_group;
-
-pub mod describe_audit_instance_list;
-
-pub mod describe_db_audit_logs;
-
-pub mod describe_db_diag_event;
-
-pub mod describe_db_diag_events;
-
-pub mod describe_db_diag_history;
-
-pub mod describe_db_diag_report_tasks;
-
-pub mod describe_db_space_status;
-
-pub mod describe_diag_db_instances;
-
-pub mod describe_health_score;
-
-pub mod describe_mail_profile;
-
-pub mod describe_my_sql_process_list;
-
-pub mod describe_proxy_process_statistics;
-
-pub mod describe_proxy_session_kill_tasks;
-
-pub mod describe_redis_top_key_prefix_list;
-
-pub mod describe_security_audit_log_download_urls;
-
-pub mod describe_security_audit_log_export_tasks;
-
-pub mod describe_slow_log_time_series_stats;
-
-pub mod describe_slow_log_top_sqls;
-
-pub mod describe_slow_log_user_host_stats;
-
-pub mod describe_slow_logs;
-
-pub mod describe_top_space_schema_time_series;
-
-pub mod describe_top_space_schemas;
-
-pub mod describe_top_space_table_time_series;
-
-pub mod describe_top_space_tables;
-
-pub mod describe_user_sql_advice;
-
-pub mod kill_my_sql_threads;
-
-pub mod modify_audit_service;
-
-pub mod modify_diag_db_instance_conf;
-
-pub mod open_audit_service;
-
-pub mod types;
-
+pub(crate) mod add_user_contact;
+pub(crate) mod close_audit_service;
+pub(crate) mod create_db_diag_report_task;
+pub(crate) mod create_db_diag_report_url;
+pub(crate) mod create_kill_task;
+pub(crate) mod create_mail_profile;
+pub(crate) mod create_proxy_session_kill_task;
+pub(crate) mod create_redis_big_key_analysis_task;
+pub(crate) mod create_scheduler_mail_profile;
+pub(crate) mod create_security_audit_log_export_task;
+pub(crate) mod delete_db_diag_report_tasks;
+pub(crate) mod delete_security_audit_log_export_tasks;
+pub(crate) mod describe_all_user_contact;
+pub(crate) mod describe_all_user_group;
+pub(crate) mod describe_audit_instance_list;
+pub(crate) mod describe_db_audit_logs;
+pub(crate) mod describe_db_diag_event;
+pub(crate) mod describe_db_diag_events;
+pub(crate) mod describe_db_diag_history;
+pub(crate) mod describe_db_diag_report_tasks;
+pub(crate) mod describe_db_space_status;
+pub(crate) mod describe_diag_db_instances;
+pub(crate) mod describe_health_score;
+pub(crate) mod describe_mail_profile;
+pub(crate) mod describe_my_sql_process_list;
+pub(crate) mod describe_proxy_process_statistics;
+pub(crate) mod describe_proxy_session_kill_tasks;
+pub(crate) mod describe_redis_top_key_prefix_list;
+pub(crate) mod describe_security_audit_log_download_urls;
+pub(crate) mod describe_security_audit_log_export_tasks;
+pub(crate) mod describe_slow_log_time_series_stats;
+pub(crate) mod describe_slow_log_top_sqls;
+pub(crate) mod describe_slow_log_user_host_stats;
+pub(crate) mod describe_slow_logs;
+pub(crate) mod describe_top_space_schema_time_series;
+pub(crate) mod describe_top_space_schemas;
+pub(crate) mod describe_top_space_table_time_series;
+pub(crate) mod describe_top_space_tables;
+pub(crate) mod describe_user_sql_advice;
+pub(crate) mod kill_my_sql_threads;
+pub(crate) mod modify_audit_service;
+pub(crate) mod modify_diag_db_instance_conf;
+pub(crate) mod open_audit_service;
+pub(crate) mod types;
 pub use add_user_contact::*;
 pub use close_audit_service::*;
 pub use create_db_diag_report_task::*;

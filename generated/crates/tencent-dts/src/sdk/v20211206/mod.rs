@@ -5,150 +5,78 @@
 //!
 //! Spec: `specs/tencent/dts/v20211206/service.yaml`.
 
-pub mod complete_migrate_job;
-
-pub mod configure_subscribe_job;
-
-pub mod configure_sync_job;
-
-pub mod continue_migrate_job;
-
-pub mod continue_sync_job;
-
-pub mod create_check_sync_job;
-
-pub mod create_compare_task;
-
-pub mod create_consumer_group;
-
-pub mod create_migrate_check_job;
-
-pub mod create_migration_service;
-
-pub mod create_modify_check_sync_job;
-
-pub mod create_subscribe;
-
-pub mod create_subscribe_check_job;
-
-pub mod create_sync_job;
-
-pub mod delete_compare_task;
-
-pub mod delete_consumer_group;
-
-pub mod describe_check_sync_job_result;
-
-pub mod describe_compare_report;
-
-pub mod describe_compare_tasks;
-
-pub mod describe_consumer_groups;
-
-pub mod describe_migrate_db_instances;
-
-pub mod describe_migration_check_job;
-
-pub mod describe_migration_detail;
-
-pub mod describe_migration_jobs;
-
-pub mod describe_modify_check_sync_job_result;
-
-pub mod describe_offset_by_time;
-
-pub mod describe_subscribe_check_job;
-
-pub mod describe_subscribe_detail;
-
-pub mod describe_subscribe_jobs;
-
-pub mod describe_subscribe_returnable;
-
-pub mod describe_sync_jobs;
-
-pub mod destroy_isolated_subscribe;
-
-pub mod destroy_migrate_job;
-
-pub mod destroy_sync_job;
-
-pub mod isolate_migrate_job;
-
-pub mod isolate_subscribe;
-
-pub mod isolate_sync_job;
-
-pub mod modify_compare_task;
-
-pub mod modify_compare_task_name;
-
-pub mod modify_consumer_group_description;
-
-pub mod modify_consumer_group_password;
-
-pub mod modify_migrate_job_spec;
-
-pub mod modify_migrate_name;
-
-pub mod modify_migrate_rate_limit;
-
-pub mod modify_migrate_runtime_attribute;
-
-pub mod modify_migration_job;
-
-pub mod modify_subscribe_auto_renew_flag;
-
-pub mod modify_subscribe_name;
-
-pub mod modify_subscribe_objects;
-
-pub mod modify_sync_job_config;
-
-pub mod modify_sync_rate_limit;
-
-pub mod pause_migrate_job;
-
-pub mod pause_sync_job;
-
-pub mod recover_migrate_job;
-
-pub mod recover_sync_job;
-
-pub mod reset_consumer_group_offset;
-
-pub mod reset_subscribe;
-
-pub mod resize_sync_job;
-
-pub mod resume_migrate_job;
-
-pub mod resume_subscribe;
-
-pub mod resume_sync_job;
-
-pub mod skip_check_item;
-
-pub mod skip_sync_check_item;
-
-pub mod start_compare;
-
-pub mod start_migrate_job;
-
-pub mod start_modify_sync_job;
-
-pub mod start_subscribe;
-
-pub mod start_sync_job;
-
-pub mod stop_compare;
-
-pub mod stop_migrate_job;
-
-pub mod stop_sync_job;
-
-pub mod types;
-
+pub(crate) mod complete_migrate_job;
+pub(crate) mod configure_subscribe_job;
+pub(crate) mod configure_sync_job;
+pub(crate) mod continue_migrate_job;
+pub(crate) mod continue_sync_job;
+pub(crate) mod create_check_sync_job;
+pub(crate) mod create_compare_task;
+pub(crate) mod create_consumer_group;
+pub(crate) mod create_migrate_check_job;
+pub(crate) mod create_migration_service;
+pub(crate) mod create_modify_check_sync_job;
+pub(crate) mod create_subscribe;
+pub(crate) mod create_subscribe_check_job;
+pub(crate) mod create_sync_job;
+pub(crate) mod delete_compare_task;
+pub(crate) mod delete_consumer_group;
+pub(crate) mod describe_check_sync_job_result;
+pub(crate) mod describe_compare_report;
+pub(crate) mod describe_compare_tasks;
+pub(crate) mod describe_consumer_groups;
+pub(crate) mod describe_migrate_db_instances;
+pub(crate) mod describe_migration_check_job;
+pub(crate) mod describe_migration_detail;
+pub(crate) mod describe_migration_jobs;
+pub(crate) mod describe_modify_check_sync_job_result;
+pub(crate) mod describe_offset_by_time;
+pub(crate) mod describe_subscribe_check_job;
+pub(crate) mod describe_subscribe_detail;
+pub(crate) mod describe_subscribe_jobs;
+pub(crate) mod describe_subscribe_returnable;
+pub(crate) mod describe_sync_jobs;
+pub(crate) mod destroy_isolated_subscribe;
+pub(crate) mod destroy_migrate_job;
+pub(crate) mod destroy_sync_job;
+pub(crate) mod isolate_migrate_job;
+pub(crate) mod isolate_subscribe;
+pub(crate) mod isolate_sync_job;
+pub(crate) mod modify_compare_task;
+pub(crate) mod modify_compare_task_name;
+pub(crate) mod modify_consumer_group_description;
+pub(crate) mod modify_consumer_group_password;
+pub(crate) mod modify_migrate_job_spec;
+pub(crate) mod modify_migrate_name;
+pub(crate) mod modify_migrate_rate_limit;
+pub(crate) mod modify_migrate_runtime_attribute;
+pub(crate) mod modify_migration_job;
+pub(crate) mod modify_subscribe_auto_renew_flag;
+pub(crate) mod modify_subscribe_name;
+pub(crate) mod modify_subscribe_objects;
+pub(crate) mod modify_sync_job_config;
+pub(crate) mod modify_sync_rate_limit;
+pub(crate) mod pause_migrate_job;
+pub(crate) mod pause_sync_job;
+pub(crate) mod recover_migrate_job;
+pub(crate) mod recover_sync_job;
+pub(crate) mod reset_consumer_group_offset;
+pub(crate) mod reset_subscribe;
+pub(crate) mod resize_sync_job;
+pub(crate) mod resume_migrate_job;
+pub(crate) mod resume_subscribe;
+pub(crate) mod resume_sync_job;
+pub(crate) mod skip_check_item;
+pub(crate) mod skip_sync_check_item;
+pub(crate) mod start_compare;
+pub(crate) mod start_migrate_job;
+pub(crate) mod start_modify_sync_job;
+pub(crate) mod start_subscribe;
+pub(crate) mod start_sync_job;
+pub(crate) mod stop_compare;
+pub(crate) mod stop_migrate_job;
+pub(crate) mod stop_sync_job;
+pub(crate) mod types;
 pub use complete_migrate_job::*;
 pub use configure_subscribe_job::*;
 pub use configure_sync_job::*;

@@ -5,56 +5,31 @@
 //!
 //! Spec: `specs/tencent/monitor/v20230616/service.yaml`.
 
-pub mod cancel_ai_workbench_chat;
-
-pub mod create_ai_workbench_agent;
-
-pub mod create_ai_workbench_task;
-
-pub mod delete_ai_workbench_agent;
-
-pub mod delete_ai_workbench_task;
-
-pub mod describe_ai_workbench_agent;
-
-pub mod describe_ai_workbench_artifact;
-
-pub mod describe_ai_workbench_execution;
-
-pub mod describe_ai_workbench_session;
-
-pub mod describe_ai_workbench_skill;
-
-pub mod describe_alarm_notify_histories;
-
-pub mod get_ai_workbench_artifact_download_url;
-
-pub mod list_ai_workbench_agents;
-
-pub mod list_ai_workbench_artifacts;
-
-pub mod list_ai_workbench_executions;
-
-pub mod list_ai_workbench_mc_ps;
-
-pub mod list_ai_workbench_messages;
-
-pub mod list_ai_workbench_resource_instances;
-
-pub mod list_ai_workbench_resource_maps;
-
-pub mod list_ai_workbench_sessions;
-
-pub mod list_ai_workbench_skills;
-
-pub mod list_ai_workbench_tasks;
-
-pub mod trigger_ai_workbench_task;
-
-pub mod update_ai_workbench_agent;
-
-pub mod types;
-
+pub(crate) mod cancel_ai_workbench_chat;
+pub(crate) mod create_ai_workbench_agent;
+pub(crate) mod create_ai_workbench_task;
+pub(crate) mod delete_ai_workbench_agent;
+pub(crate) mod delete_ai_workbench_task;
+pub(crate) mod describe_ai_workbench_agent;
+pub(crate) mod describe_ai_workbench_artifact;
+pub(crate) mod describe_ai_workbench_execution;
+pub(crate) mod describe_ai_workbench_session;
+pub(crate) mod describe_ai_workbench_skill;
+pub(crate) mod describe_alarm_notify_histories;
+pub(crate) mod get_ai_workbench_artifact_download_url;
+pub(crate) mod list_ai_workbench_agents;
+pub(crate) mod list_ai_workbench_artifacts;
+pub(crate) mod list_ai_workbench_executions;
+pub(crate) mod list_ai_workbench_mc_ps;
+pub(crate) mod list_ai_workbench_messages;
+pub(crate) mod list_ai_workbench_resource_instances;
+pub(crate) mod list_ai_workbench_resource_maps;
+pub(crate) mod list_ai_workbench_sessions;
+pub(crate) mod list_ai_workbench_skills;
+pub(crate) mod list_ai_workbench_tasks;
+pub(crate) mod trigger_ai_workbench_task;
+pub(crate) mod update_ai_workbench_agent;
+pub(crate) mod types;
 pub use cancel_ai_workbench_chat::*;
 pub use create_ai_workbench_agent::*;
 pub use create_ai_workbench_task::*;
