@@ -729,8 +729,11 @@ fn op_spec(
         out.push_str("scope: domain\n");
     }
     let top = ov.map(|o| o.top.as_slice()).unwrap_or_default();
-    // A read is safe to send twice (HTTP semantics), unless the overlay says otherwise.
-    if matches!(op.method.as_str(), "GET" | "HEAD") && !top.iter().any(|(k, _)| k == "idempotent") {
+    // A read is safe to send twice (HTTP semantics, or a read verb: `ListInstancesByTags` is
+    // a POST), unless the overlay says otherwise.
+    if (matches!(op.method.as_str(), "GET" | "HEAD") || super::reads(&op.name))
+        && !top.iter().any(|(k, _)| k == "idempotent")
+    {
         out.push_str("idempotent: true\n");
     }
     let doc = if op.doc.is_empty() { &op.name } else { &op.doc };

@@ -33,6 +33,25 @@ use std::time::Instant;
 
 use yaml_out::Stats;
 
+/// Verbs of operations that only read. The one idempotency rule of every importer (stated
+/// in `specs/README.md`): an operation whose name starts with one of them, as a whole word,
+/// is `idempotent: true` (its failures may be retried), unless its overlay says otherwise or
+/// the vendor's SDK turns retries off for it (UCloud's `max_retries = 0`). Huawei's `GET` and
+/// `HEAD` operations are idempotent whatever their name.
+pub const READ_VERBS: &[&str] = &[
+    "Describe", "Get", "List", "Query", "Check", "Show", "Inquire", "Inquiry", "Search", "Fetch",
+    "Lookup", "Count", "Preview", "Verify", "Validate",
+];
+
+/// Whether `operation` starts with a read verb (a whole word: `Get`, not `Getaway`).
+pub fn reads(operation: &str) -> bool {
+    READ_VERBS.iter().any(|v| {
+        operation.strip_prefix(v).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| !c.is_ascii_lowercase())
+        })
+    })
+}
+
 pub const USAGE: &str = "cargo xtask import tencent <CATALOG_DIR> [--errors <SDK_DIR>] [--examples-fallback <DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import huawei <SITE_DIR> [--go <GO_SDK_DIR>] [--service NAME]... [--out DIR]\n       cargo xtask import ucloud <SDK_DIR> [--service NAME]... [--out DIR]";
 
 pub(crate) const MARK: &str = "# @imported by";
@@ -99,11 +118,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let s = import(&opts)?;
     let t = s.stats;
     println!(
-        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON, {} from the fallback edition, {} put back in their envelope), files {} written / {} unchanged / {} deleted, {:.2} s",
+        "import tencent: {} services, {} versions, {} operations ({} skipped: hand-written; {} idempotent: read verbs), {} types, {} error codes, examples {} ok / {} error samples / {} invalid / {} empty ({} mended into JSON, {} from the fallback edition, {} put back in their envelope), files {} written / {} unchanged / {} deleted, {:.2} s",
         s.services,
         s.versions,
         t.operations,
         t.skipped,
+        t.idempotent,
         t.types,
         t.error_codes,
         t.ex_ok,

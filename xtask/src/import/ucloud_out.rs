@@ -13,20 +13,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::MARK;
 use super::overlay::{FieldSet, OpOverlay, Overlay, json_str};
 use super::spec_line::Line;
 use super::ucloud::{Action, Schema, Service, UTy};
 use super::yaml_out::{rust_names, secret_name, type_names_for};
+use super::{MARK, reads};
 
 /// Host of every service (UCloud has one API gateway; the region is a parameter).
 pub const ENDPOINT: &str = "api.ucloud.cn";
-
-/// Verbs of actions that only read: such an action is safe to send twice.
-pub const READ_VERBS: &[&str] = &[
-    "Describe", "Get", "List", "Query", "Check", "Show", "Inquire", "Inquiry", "Search", "Fetch",
-    "Lookup", "Count", "Preview", "Verify", "Validate",
-];
 
 #[derive(Debug, Default, Clone)]
 pub struct UStats {
@@ -42,15 +36,6 @@ pub struct UStats {
 /// The spec name of a service: its package name (`uai_modelverse`).
 pub fn spec_service(service: &str) -> String {
     super::huawei::spec_service(service)
-}
-
-/// Whether `action` starts with a read verb (the verb is a whole word: `Get`, not `Getaway`).
-pub fn reads(action: &str) -> bool {
-    READ_VERBS.iter().any(|v| {
-        action.strip_prefix(v).is_some_and(|rest| {
-            rest.is_empty() || rest.starts_with(|c: char| !c.is_ascii_lowercase())
-        })
-    })
 }
 
 fn ty_text(ty: &UTy, names: &BTreeMap<String, String>) -> String {

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use super::huawei_tests::{load, root, signature};
 use super::import_ucloud;
+use super::reads;
 use super::tests::{tmp, write};
-use super::ucloud_out::{reads, rst_links};
+use super::ucloud_out::rst_links;
 
 fn fixture() -> PathBuf {
     root().join("xtask/fixtures/ucloud")

@@ -50,6 +50,8 @@ pub struct Stats {
     /// `fallback_example`), also counted as ok or error.
     pub ex_fallback: usize,
     pub ex_empty: usize,
+    /// Operations marked `idempotent: true` by the read-verb rule.
+    pub idempotent: usize,
 }
 
 /// What to render for one version.
@@ -409,7 +411,13 @@ pub fn render(r: &Render<'_>, stats: &mut Stats) -> Vec<(String, Vec<u8>)> {
         if a.status.as_deref().is_some_and(|s| s != "online") {
             s.push_str("deprecated: true\n");
         }
-        for (k, v) in ov.map(|o| o.top.as_slice()).unwrap_or_default() {
+        let top = ov.map(|o| o.top.as_slice()).unwrap_or_default();
+        // The importers' one idempotency rule (`super::reads`); an overlay's word wins.
+        if super::reads(name) && !top.iter().any(|(k, _)| k == "idempotent") {
+            stats.idempotent += 1;
+            s.push_str("idempotent: true\n");
+        }
+        for (k, v) in top {
             let _ = writeln!(s, "{k}: {v}");
         }
         for (label, obj) in [("request", &a.input), ("response", &a.output)] {

@@ -63,7 +63,7 @@ pub type CheckAgentError = super::CbrError;
 impl super::Client {
     /// Calls `CheckAgent`: 查询Agent状态
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agent/check` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agent/check` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/cbr/check_agent.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:588).
     pub fn check_agent(
         &self,
@@ -91,6 +91,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckAgent",
         path: "/v3/{project_id}/agent/check",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

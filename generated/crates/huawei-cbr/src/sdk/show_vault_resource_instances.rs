@@ -69,7 +69,7 @@ pub type ShowVaultResourceInstancesError = super::CbrError;
 impl super::Client {
     /// Calls `ShowVaultResourceInstances`: 查询存储库资源实例
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vault/resource_instances/action` on `cbr.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/vault/resource_instances/action` on `cbr.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/cbr/show_vault_resource_instances.yaml`, imported from huaweicloudsdkcbr 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v1 (huaweicloudsdkcbr/v1/cbr_client.py:4337).
     pub fn show_vault_resource_instances(
         &self,
@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowVaultResourceInstances",
         path: "/v3/{project_id}/vault/resource_instances/action",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type ListBackupFileLinksError = super::DcsError;
 impl super::Client {
     /// Calls `ListBackupFileLinks`: 获取备份文件下载链接
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/backups/{backup_id}/links` on `dcs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/instances/{instance_id}/backups/{backup_id}/links` on `dcs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/dcs/list_backup_file_links.yaml`, imported from huaweicloudsdkdcs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkdcs/v2/dcs_client.py:3118).
     pub fn list_backup_file_links(
         &self,
@@ -114,6 +114,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListBackupFileLinks",
         path: "/v2/{project_id}/instances/{instance_id}/backups/{backup_id}/links",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

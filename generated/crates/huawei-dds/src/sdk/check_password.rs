@@ -62,7 +62,7 @@ pub type CheckPasswordError = super::DdsError;
 impl super::Client {
     /// Calls `CheckPassword`: 检查数据库密码
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/check-password` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/check-password` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/dds/check_password.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:855).
     pub fn check_password(
         &self,
@@ -90,6 +90,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckPassword",
         path: "/v3/{project_id}/instances/{instance_id}/check-password",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type CheckWeakPasswordError = super::DdsError;
 impl super::Client {
     /// Calls `CheckWeakPassword`: 检查弱密码
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/weak-password-verification` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/weak-password-verification` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/dds/check_weak_password.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:922).
     pub fn check_weak_password(
         &self,
@@ -96,6 +96,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckWeakPassword",
         path: "/v3/{project_id}/weak-password-verification",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type ListAuditlogLinksError = super::DdsError;
 impl super::Client {
     /// Calls `ListAuditlogLinks`: 获取审计日志下载链接
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auditlog-links` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auditlog-links` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/dds/list_auditlog_links.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:2652).
     pub fn list_auditlog_links(
         &self,
@@ -97,6 +97,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAuditlogLinks",
         path: "/v3/{project_id}/instances/{instance_id}/auditlog-links",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

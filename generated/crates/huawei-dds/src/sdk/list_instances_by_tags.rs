@@ -67,7 +67,7 @@ pub type ListInstancesByTagsError = super::DdsError;
 impl super::Client {
     /// Calls `ListInstancesByTags`: 查询资源实例
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/action` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/action` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/dds/list_instances_by_tags.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3727).
     pub fn list_instances_by_tags(
         &self,
@@ -98,6 +98,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListInstancesByTags",
         path: "/v3/{project_id}/instances/action",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

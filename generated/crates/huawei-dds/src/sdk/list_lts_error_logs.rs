@@ -69,7 +69,7 @@ pub type ListLtsErrorLogsError = super::DdsError;
 impl super::Client {
     /// Calls `ListLtsErrorLogs`: 查询数据库错误日志
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/error-logs` on `dds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/error-logs` on `dds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/dds/list_lts_error_logs.yaml`, imported from huaweicloudsdkdds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdds/v3/dds_client.py:3859).
     pub fn list_lts_error_logs(
         &self,
@@ -97,6 +97,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListLtsErrorLogs",
         path: "/v3.1/{project_id}/instances/{instance_id}/error-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

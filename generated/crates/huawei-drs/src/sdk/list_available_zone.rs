@@ -68,7 +68,7 @@ pub type ListAvailableZoneError = super::DrsError;
 impl super::Client {
     /// Calls `ListAvailableZone`: 查询规格未售罄的可用区
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/available-zone` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/available-zone` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/list_available_zone.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2361).
     pub fn list_available_zone(
         &self,
@@ -96,6 +96,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAvailableZone",
         path: "/v3/{project_id}/available-zone",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -95,7 +95,7 @@ pub type ListCompareResultError = super::DrsError;
 impl super::Client {
     /// Calls `ListCompareResult`: 查询对比结果
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/query-compare-result` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/query-compare-result` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/list_compare_result.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:2430).
     pub fn list_compare_result(
         &self,
@@ -123,6 +123,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListCompareResult",
         path: "/v3/{project_id}/jobs/query-compare-result",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type ShowJobListError = super::DrsError;
 impl super::Client {
     /// Calls `ShowJobList`: 查询租户任务列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/show_job_list.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3393).
     pub fn show_job_list(
         &self,
@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowJobList",
         path: "/v3/{project_id}/jobs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type ShowMonitoringDataError = super::DrsError;
 impl super::Client {
     /// Calls `ShowMonitoringData`: 查询容灾监控数据
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/disaster-recovery-monitoring-data` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/jobs/disaster-recovery-monitoring-data` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/show_monitoring_data.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkdrs/v3/drs_client.py:3462).
     pub fn show_monitoring_data(
         &self,
@@ -103,6 +103,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowMonitoringData",
         path: "/v3/{project_id}/jobs/disaster-recovery-monitoring-data",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

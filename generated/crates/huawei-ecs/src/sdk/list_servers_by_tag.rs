@@ -67,7 +67,7 @@ pub type ListServersByTagError = super::EcsError;
 impl super::Client {
     /// Calls `ListServersByTag`: 按标签查询云服务器列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/resource_instances/action` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/resource_instances/action` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/ecs/list_servers_by_tag.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:3610).
     pub fn list_servers_by_tag(
         &self,
@@ -95,6 +95,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListServersByTag",
         path: "/v1/{project_id}/cloudservers/resource_instances/action",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

@@ -66,7 +66,7 @@ pub type ShowSerialConsoleActionsError = super::EcsError;
 impl super::Client {
     /// Calls `ShowSerialConsoleActions`: 获取串口登录地址
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/actions/serial-console` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/actions/serial-console` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/ecs/show_serial_console_actions.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:5870).
     pub fn show_serial_console_actions(
         &self,
@@ -97,6 +97,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowSerialConsoleActions",
         path: "/v1/{project_id}/cloudservers/{server_id}/actions/serial-console",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

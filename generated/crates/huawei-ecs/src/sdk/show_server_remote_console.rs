@@ -69,7 +69,7 @@ pub type ShowServerRemoteConsoleError = super::EcsError;
 impl super::Client {
     /// Calls `ShowServerRemoteConsole`: 获取VNC远程登录地址
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/remote_console` on `ecs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v1/{project_id}/cloudservers/{server_id}/remote_console` on `ecs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/ecs/show_server_remote_console.yaml`, imported from huaweicloudsdkecs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkecs/v2/ecs_client.py:6396).
     pub fn show_server_remote_console(
         &self,
@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowServerRemoteConsole",
         path: "/v1/{project_id}/cloudservers/{server_id}/remote_console",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

@@ -67,7 +67,7 @@ pub type ListPublicipsByTagsError = super::EipError;
 impl super::Client {
     /// Calls `ListPublicipsByTags`: 按标签查询弹性公网IP列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/publicips/resource_instances/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/publicips/resource_instances/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/eip/list_publicips_by_tags.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkeip/v2/eip_client.py:1917).
     pub fn list_publicips_by_tags(
         &self,
@@ -98,6 +98,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListPublicipsByTags",
         path: "/v2.0/{project_id}/publicips/resource_instances/action",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type ListVolumesByTagsError = super::EvsError;
 impl super::Client {
     /// Calls `ListVolumesByTags`: 通过标签查询云硬盘资源实例详情
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudvolumes/resource_instances/action` on `evs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/cloudvolumes/resource_instances/action` on `evs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/evs/list_volumes_by_tags.yaml`, imported from huaweicloudsdkevs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkevs/v2/evs_client.py:2986).
     pub fn list_volumes_by_tags(
         &self,
@@ -95,6 +95,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListVolumesByTags",
         path: "/v2/{project_id}/cloudvolumes/resource_instances/action",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -80,7 +80,7 @@ pub type CheckClickHouseTableConfigError = super::GaussdbError;
 impl super::Client {
     /// Calls `CheckClickHouseTableConfig`: 数据同步表配置校验
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/replication/table-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/replication/table-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/check_click_house_table_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15058).
     pub fn check_click_house_table_config(
         &self,
@@ -111,6 +111,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckClickHouseTableConfig",
         path: "/v3/{project_id}/instances/{instance_id}/clickhouse/replication/table-check",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type CheckDataBaseConfigError = super::GaussdbError;
 impl super::Client {
     /// Calls `CheckDataBaseConfig`: HTAP数据同步库配置校验
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/database-config-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/database-config-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/check_data_base_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15127).
     pub fn check_data_base_config(
         &self,
@@ -122,6 +122,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckDataBaseConfig",
         path: "/v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/database-config-check",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type CheckKernelUpgradeError = super::GaussdbError;
 impl super::Client {
     /// Calls `CheckKernelUpgrade`: 实例升级预检查
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/database-version/upgrade/pre-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/database-version/upgrade/pre-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/check_kernel_upgrade.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:735).
     pub fn check_kernel_upgrade(
         &self,
@@ -99,6 +99,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckKernelUpgrade",
         path: "/v3/{project_id}/instances/database-version/upgrade/pre-check",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type CheckResourceError = super::GaussdbError;
 impl super::Client {
     /// Calls `CheckResource`: 资源预校验
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/resource-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/resource-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/check_resource.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:802).
     pub fn check_resource(
         &self,
@@ -96,6 +96,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckResource",
         path: "/v3/{project_id}/resource-check",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type CheckScheduleTaskExistError = super::GaussdbError;
 impl super::Client {
     /// Calls `CheckScheduleTaskExist`: 查询实例是否存在相同定时任务类型
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/schedule-tasks/exist` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/schedule-tasks/exist` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/check_schedule_task_exist.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:869).
     pub fn check_schedule_task_exist(
         &self,
@@ -109,6 +109,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckScheduleTaskExist",
         path: "/v3/{project_id}/instances/{instance_id}/schedule-tasks/exist",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type CheckStarRocksResourceError = super::GaussdbError;
 impl super::Client {
     /// Calls `CheckStarRocksResource`: StarRocks资源检查
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/starrocks/resource-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/starrocks/resource-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/check_star_rocks_resource.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15196).
     pub fn check_star_rocks_resource(
         &self,
@@ -99,6 +99,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckStarRocksResource",
         path: "/v3/{project_id}/starrocks/resource-check",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

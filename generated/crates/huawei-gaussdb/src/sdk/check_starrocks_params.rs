@@ -68,7 +68,7 @@ pub type CheckStarrocksParamsError = super::GaussdbError;
 impl super::Client {
     /// Calls `CheckStarrocksParams`: 参数对比
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/starrocks/comparison` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/starrocks/comparison` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/check_starrocks_params.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15263).
     pub fn check_starrocks_params(
         &self,
@@ -99,6 +99,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckStarrocksParams",
         path: "/v3/{project_id}/configurations/starrocks/comparison",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

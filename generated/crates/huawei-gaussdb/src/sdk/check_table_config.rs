@@ -87,7 +87,7 @@ pub type CheckTableConfigError = super::GaussdbError;
 impl super::Client {
     /// Calls `CheckTableConfig`: HTAP数据同步表配置校验
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/table-config-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/table-config-check` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/check_table_config.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:15330).
     pub fn check_table_config(
         &self,
@@ -115,6 +115,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckTableConfig",
         path: "/v3/{project_id}/instances/{instance_id}/starrocks/databases/replication/table-config-check",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

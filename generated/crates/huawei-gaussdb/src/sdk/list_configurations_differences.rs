@@ -70,7 +70,7 @@ pub type ListConfigurationsDifferencesError = super::GaussdbError;
 impl super::Client {
     /// Calls `ListConfigurationsDifferences`: 对比参数模板
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/comparison` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/configurations/comparison` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/list_configurations_differences.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:4115).
     pub fn list_configurations_differences(
         &self,
@@ -101,6 +101,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListConfigurationsDifferences",
         path: "/v3/{project_id}/configurations/comparison",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type ListLtsErrorLogDetailsError = super::GaussdbError;
 impl super::Client {
     /// Calls `ListLtsErrorLogDetails`: 获取错误日志详情列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/error-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/error-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/list_lts_error_log_details.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5364).
     pub fn list_lts_error_log_details(
         &self,
@@ -105,6 +105,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListLtsErrorLogDetails",
         path: "/v3.1/{project_id}/instances/{instance_id}/error-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

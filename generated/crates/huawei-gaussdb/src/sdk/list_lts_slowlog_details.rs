@@ -74,7 +74,7 @@ pub type ListLtsSlowlogDetailsError = super::GaussdbError;
 impl super::Client {
     /// Calls `ListLtsSlowlogDetails`: 获取慢日志详情列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/list_lts_slowlog_details.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:5433).
     pub fn list_lts_slowlog_details(
         &self,
@@ -105,6 +105,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListLtsSlowlogDetails",
         path: "/v3.1/{project_id}/instances/{instance_id}/slow-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

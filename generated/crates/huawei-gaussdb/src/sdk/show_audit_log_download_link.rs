@@ -76,7 +76,7 @@ pub type ShowAuditLogDownloadLinkError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowAuditLogDownloadLink`: 生成审计日志下载链接
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/audit-log-link` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/audit-log-link` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_audit_log_download_link.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:7594).
     pub fn show_audit_log_download_link(
         &self,
@@ -107,6 +107,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowAuditLogDownloadLink",
         path: "/v3/{project_id}/instances/{instance_id}/audit-log-link",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ pub type ShowClickHouseSlowLogDetailError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowClickHouseSlowLogDetail`: 查询慢日志
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/clickhouse/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_click_house_slow_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18652).
     pub fn show_click_house_slow_log_detail(
         &self,
@@ -107,6 +107,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowClickHouseSlowLogDetail",
         path: "/v3/{project_id}/instances/{instance_id}/clickhouse/slow-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

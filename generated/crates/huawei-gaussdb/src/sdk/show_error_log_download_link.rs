@@ -81,7 +81,7 @@ pub type ShowErrorLogDownloadLinkError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowErrorLogDownloadLink`: 错误日志下载
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/{node_id}/errorlog-download` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/{node_id}/errorlog-download` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_error_log_download_link.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:8349).
     pub fn show_error_log_download_link(
         &self,
@@ -112,6 +112,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowErrorLogDownloadLink",
         path: "/v3/{project_id}/instances/{instance_id}/{node_id}/errorlog-download",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

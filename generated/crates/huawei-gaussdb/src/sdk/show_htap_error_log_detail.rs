@@ -75,7 +75,7 @@ pub type ShowHtapErrorLogDetailError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowHtapErrorLogDetail`: 查询错误日志
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/error-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/error-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_htap_error_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:18788).
     pub fn show_htap_error_log_detail(
         &self,
@@ -106,6 +106,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowHtapErrorLogDetail",
         path: "/v3/{project_id}/instances/{instance_id}/starrocks/error-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

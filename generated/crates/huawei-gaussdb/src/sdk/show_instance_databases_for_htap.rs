@@ -90,7 +90,7 @@ pub type ShowInstanceDatabasesForHtapError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowInstanceDatabasesForHtap`: 查询HTAP主实例数据库
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/htap/databases` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/htap/databases` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_instance_databases_for_htap.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19070).
     pub fn show_instance_databases_for_htap(
         &self,
@@ -121,6 +121,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowInstanceDatabasesForHtap",
         path: "/v3/{project_id}/instances/{instance_id}/htap/databases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type ShowInstanceTablesForHtapError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowInstanceTablesForHtap`: 查询HTAP主实例数据库表列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/htap/tables` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/htap/tables` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_instance_tables_for_htap.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:19143).
     pub fn show_instance_tables_for_htap(
         &self,
@@ -121,6 +121,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowInstanceTablesForHtap",
         path: "/v3/{project_id}/instances/{instance_id}/htap/tables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type ShowKernelUpgradeCheckResultError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowKernelUpgradeCheckResult`: 查询实例升级预检查结果
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/database-version/upgrade/pre-check-result` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/database-version/upgrade/pre-check-result` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_kernel_upgrade_check_result.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:9974).
     pub fn show_kernel_upgrade_check_result(
         &self,
@@ -109,6 +109,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowKernelUpgradeCheckResult",
         path: "/v3/{project_id}/instances/database-version/upgrade/pre-check-result",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type ShowSlowLogDetailError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowSlowLogDetail`: 获取StarRocks实例内核慢日志信息
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/starrocks/slow-logs` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_slow_log_detail.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:10960).
     pub fn show_slow_log_detail(
         &self,
@@ -102,6 +102,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowSlowLogDetail",
         path: "/v3/{project_id}/instances/{instance_id}/starrocks/slow-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type ShowSlowLogStatisticsError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowSlowLogStatistics`: 查询慢日志统计信息
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slow-logs/statistics` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slow-logs/statistics` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_slow_log_statistics.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11029).
     pub fn show_slow_log_statistics(
         &self,
@@ -109,6 +109,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowSlowLogStatistics",
         path: "/v3/{project_id}/instances/{instance_id}/slow-logs/statistics",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

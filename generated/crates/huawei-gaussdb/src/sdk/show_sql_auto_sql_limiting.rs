@@ -78,7 +78,7 @@ pub type ShowSqlAutoSqlLimitingError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowSqlAutoSqlLimiting`: 查询自治限流规则
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auto-sql-limiting` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auto-sql-limiting` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_sql_auto_sql_limiting.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11165).
     pub fn show_sql_auto_sql_limiting(
         &self,
@@ -109,6 +109,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowSqlAutoSqlLimiting",
         path: "/v3/{project_id}/instances/{instance_id}/auto-sql-limiting",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -84,7 +84,7 @@ pub type ShowTaurusDbTxnProgressError = super::GaussdbError;
 impl super::Client {
     /// Calls `ShowTaurusDbTxnProgress`: 查询大事务执行进度
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/txn-progress` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/nodes/{node_id}/txn-progress` on `gaussdb.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdb/show_taurus_db_txn_progress.yaml`, imported from huaweicloudsdkgaussdb 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdb/v3/gaussdb_client.py:11648).
     pub fn show_taurus_db_txn_progress(
         &self,
@@ -115,6 +115,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowTaurusDbTxnProgress",
         path: "/v3/{project_id}/instances/{instance_id}/nodes/{node_id}/txn-progress",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

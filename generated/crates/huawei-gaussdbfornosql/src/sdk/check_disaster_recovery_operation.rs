@@ -64,7 +64,7 @@ pub type CheckDisasterRecoveryOperationError = super::GaussdbfornosqlError;
 impl super::Client {
     /// Calls `CheckDisasterRecoveryOperation`: 校验实例是否可以与指定实例建立/解除容灾关系
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/disaster-recovery/precheck` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/disaster-recovery/precheck` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdbfornosql/check_disaster_recovery_operation.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:456).
     pub fn check_disaster_recovery_operation(
         &self,
@@ -96,6 +96,7 @@ pub(crate) mod glue {
         name: "CheckDisasterRecoveryOperation",
         method: ::runtime::Method::Post,
         path: "/v3/{project_id}/instances/{instance_id}/disaster-recovery/precheck",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

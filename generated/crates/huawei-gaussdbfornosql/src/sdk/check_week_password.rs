@@ -63,7 +63,7 @@ pub type CheckWeekPasswordError = super::GaussdbfornosqlError;
 impl super::Client {
     /// Calls `CheckWeekPassword`: 判断弱密码
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/weak-password-verification` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/weak-password-verification` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdbfornosql/check_week_password.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:523).
     pub fn check_week_password(
         &self,
@@ -92,6 +92,7 @@ pub(crate) mod glue {
         name: "CheckWeekPassword",
         method: ::runtime::Method::Post,
         path: "/v3/{project_id}/weak-password-verification",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

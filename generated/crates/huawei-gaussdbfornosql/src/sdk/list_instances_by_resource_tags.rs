@@ -69,7 +69,7 @@ pub type ListInstancesByResourceTagsError = super::GaussdbfornosqlError;
 impl super::Client {
     /// Calls `ListInstancesByResourceTags`: 查询资源实例
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/resource-instances/action` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/resource-instances/action` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdbfornosql/list_instances_by_resource_tags.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3716).
     pub fn list_instances_by_resource_tags(
         &self,
@@ -101,6 +101,7 @@ pub(crate) mod glue {
         name: "ListInstancesByResourceTags",
         method: ::runtime::Method::Post,
         path: "/v3/{project_id}/instances/resource-instances/action",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

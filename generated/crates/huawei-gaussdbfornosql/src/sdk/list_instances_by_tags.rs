@@ -67,7 +67,7 @@ pub type ListInstancesByTagsError = super::GaussdbfornosqlError;
 impl super::Client {
     /// Calls `ListInstancesByTags`: 查询资源实例
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/resource_instances/action` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/resource_instances/action` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdbfornosql/list_instances_by_tags.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:3783).
     pub fn list_instances_by_tags(
         &self,
@@ -99,6 +99,7 @@ pub(crate) mod glue {
         name: "ListInstancesByTags",
         method: ::runtime::Method::Post,
         path: "/v3/{project_id}/instances/resource_instances/action",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type ListMongodbErrorLogsError = super::GaussdbfornosqlError;
 impl super::Client {
     /// Calls `ListMongodbErrorLogs`: 查询GeminiDB(for Mongo)数据库错误日志
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/mongodb/instances/{instance_id}/error-logs` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/mongodb/instances/{instance_id}/error-logs` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdbfornosql/list_mongodb_error_logs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4136).
     pub fn list_mongodb_error_logs(
         &self,
@@ -101,6 +101,7 @@ pub(crate) mod glue {
         name: "ListMongodbErrorLogs",
         method: ::runtime::Method::Post,
         path: "/v3/{project_id}/mongodb/instances/{instance_id}/error-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type ListRedisSlowLogsError = super::GaussdbfornosqlError;
 impl super::Client {
     /// Calls `ListRedisSlowLogs`: 查询GeminiDB(for Redis)数据库慢日志
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/redis/instances/{instance_id}/slow-logs` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/redis/instances/{instance_id}/slow-logs` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdbfornosql/list_redis_slow_logs.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:4556).
     pub fn list_redis_slow_logs(
         &self,
@@ -98,6 +98,7 @@ pub(crate) mod glue {
         name: "ListRedisSlowLogs",
         method: ::runtime::Method::Post,
         path: "/v3/{project_id}/redis/instances/{instance_id}/slow-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type ShowRedisBigKeysError = super::GaussdbfornosqlError;
 impl super::Client {
     /// Calls `ShowRedisBigKeys`: 查询Redis实例的大key
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/big-keys` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/big-keys` on `gaussdb-nosql.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/gaussdbfornosql/show_redis_big_keys.yaml`, imported from huaweicloudsdkgaussdbfornosql 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkgaussdbfornosql/v3/gaussdbfornosql_client.py:8301).
     pub fn show_redis_big_keys(
         &self,
@@ -102,6 +102,7 @@ pub(crate) mod glue {
         name: "ShowRedisBigKeys",
         method: ::runtime::Method::Post,
         path: "/v3/{project_id}/instances/{instance_id}/big-keys",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type CheckInstanceForUpgradeError = super::RdsError;
 impl super::Client {
     /// Calls `CheckInstanceForUpgrade`: 大版本升级预检查
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/upgrade-version/precheck` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `PUT /v3/{project_id}/instances/{instance_id}/upgrade-version/precheck` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/check_instance_for_upgrade.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1137).
     pub fn check_instance_for_upgrade(
         &self,
@@ -110,6 +110,7 @@ pub(crate) mod glue {
         name: "CheckInstanceForUpgrade",
         method: ::runtime::Method::Put,
         path: "/v3/{project_id}/instances/{instance_id}/upgrade-version/precheck",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout {
             headers: &[("X-request-id", "X-request-id")],
             payload: None,

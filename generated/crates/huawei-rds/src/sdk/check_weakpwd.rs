@@ -68,7 +68,7 @@ pub type CheckWeakpwdError = super::RdsError;
 impl super::Client {
     /// Calls `CheckWeakpwd`: 弱密码校验
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/weakpwd` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/weakpwd` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/check_weakpwd.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:1206).
     pub fn check_weakpwd(
         &self,
@@ -96,6 +96,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckWeakpwd",
         path: "/v3/{project_id}/weakpwd",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type ListDrInfosError = super::RdsError;
 impl super::Client {
     /// Calls `ListDrInfos`: 查询容灾管理列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/disaster-recovery-infos` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/disaster-recovery-infos` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_dr_infos.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4160).
     pub fn list_dr_infos(
         &self,
@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListDrInfos",
         path: "/v3/{project_id}/instances/disaster-recovery-infos",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type ListErrorlogForLtsError = super::RdsError;
 impl super::Client {
     /// Calls `ListErrorlogForLts`: 查询实例的错误日志数据
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/error-logs` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/error-logs` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_errorlog_for_lts.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4525).
     pub fn list_errorlog_for_lts(
         &self,
@@ -105,6 +105,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListErrorlogForLts",
         path: "/v3/{project_id}/instances/{instance_id}/error-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type ListHistoryDatabaseError = super::RdsError;
 impl super::Client {
     /// Calls `ListHistoryDatabase`: 查询指定时间点可恢复的库
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/{engine}/instances/history/databases` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/{engine}/instances/history/databases` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_history_database.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:4734).
     pub fn list_history_database(
         &self,
@@ -113,6 +113,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListHistoryDatabase",
         path: "/v3/{project_id}/{engine}/instances/history/databases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -70,7 +70,7 @@ pub type ListInstancesSupportFastRestoreError = super::RdsError;
 impl super::Client {
     /// Calls `ListInstancesSupportFastRestore`: 获取实例是否能使用极速恢复
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/fast-restore` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/fast-restore` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_instances_support_fast_restore.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:5709).
     pub fn list_instances_support_fast_restore(
         &self,
@@ -101,6 +101,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListInstancesSupportFastRestore",
         path: "/v3/{project_id}/instances/fast-restore",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

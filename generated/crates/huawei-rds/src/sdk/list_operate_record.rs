@@ -77,7 +77,7 @@ pub type ListOperateRecordError = super::RdsError;
 impl super::Client {
     /// Calls `ListOperateRecord`: 查询指定实例的操作记录
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/operate-record` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/operate-record` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_operate_record.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6282).
     pub fn list_operate_record(
         &self,
@@ -105,6 +105,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListOperateRecord",
         path: "/v3/{project_id}/instances/{instance_id}/operate-record",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

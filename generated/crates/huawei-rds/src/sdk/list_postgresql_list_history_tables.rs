@@ -81,7 +81,7 @@ pub type ListPostgresqlListHistoryTablesError = super::RdsError;
 impl super::Client {
     /// Calls `ListPostgresqlListHistoryTables`: 查询指定时间点可恢复的表(PostgreSQL)
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/{database_name}/instances/history/tables` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/{database_name}/instances/history/tables` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_postgresql_list_history_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:6554).
     pub fn list_postgresql_list_history_tables(
         &self,
@@ -112,6 +112,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListPostgresqlListHistoryTables",
         path: "/v3/{project_id}/{database_name}/instances/history/tables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

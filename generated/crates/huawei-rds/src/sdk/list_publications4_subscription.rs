@@ -80,7 +80,7 @@ pub type ListPublications4SubscriptionError = super::RdsError;
 impl super::Client {
     /// Calls `ListPublications4Subscription`: 查询实例可选的发布
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/publication-candidates` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/publication-candidates` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_publications4_subscription.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18566).
     pub fn list_publications4_subscription(
         &self,
@@ -111,6 +111,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListPublications4Subscription",
         path: "/v3/{project_id}/instances/{instance_id}/replication/publication-candidates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type ListRemoteDbError = super::RdsError;
 impl super::Client {
     /// Calls `ListRemoteDb`: 查询远程SQL Server数据库列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/remote-databases` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/remote-databases` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_remote_db.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:18635).
     pub fn list_remote_db(
         &self,
@@ -101,6 +101,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListRemoteDb",
         path: "/v3/{project_id}/instances/{instance_id}/replication/remote-databases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

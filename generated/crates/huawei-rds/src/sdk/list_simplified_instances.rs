@@ -68,7 +68,7 @@ pub type ListSimplifiedInstancesError = super::RdsError;
 impl super::Client {
     /// Calls `ListSimplifiedInstances`: 获取指定实例详情
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/simplified-instances` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/simplified-instances` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_simplified_instances.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7395).
     pub fn list_simplified_instances(
         &self,
@@ -99,6 +99,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListSimplifiedInstances",
         path: "/v3/{project_id}/simplified-instances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

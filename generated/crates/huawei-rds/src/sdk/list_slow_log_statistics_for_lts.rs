@@ -80,7 +80,7 @@ pub type ListSlowLogStatisticsForLtsError = super::RdsError;
 impl super::Client {
     /// Calls `ListSlowLogStatisticsForLts`: 查询实例慢日志的统计数据
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/slow-logs/statistics` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3.1/{project_id}/instances/{instance_id}/slow-logs/statistics` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_slow_log_statistics_for_lts.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7534).
     pub fn list_slow_log_statistics_for_lts(
         &self,
@@ -111,6 +111,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListSlowLogStatisticsForLts",
         path: "/v3.1/{project_id}/instances/{instance_id}/slow-logs/statistics",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

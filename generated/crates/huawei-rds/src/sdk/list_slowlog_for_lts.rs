@@ -78,7 +78,7 @@ pub type ListSlowlogForLtsError = super::RdsError;
 impl super::Client {
     /// Calls `ListSlowlogForLts`: 查询实例的慢日志数据
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slow-logs` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/slow-logs` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/list_slowlog_for_lts.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:7757).
     pub fn list_slowlog_for_lts(
         &self,
@@ -106,6 +106,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListSlowlogForLts",
         path: "/v3/{project_id}/instances/{instance_id}/slow-logs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ pub type ShowAuditlogDownloadLinkError = super::RdsError;
 impl super::Client {
     /// Calls `ShowAuditlogDownloadLink`: 生成审计日志下载链接
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auditlog-links` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/auditlog-links` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/show_auditlog_download_link.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:10544).
     pub fn show_auditlog_download_link(
         &self,
@@ -107,6 +107,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowAuditlogDownloadLink",
         path: "/v3/{project_id}/instances/{instance_id}/auditlog-links",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -92,7 +92,7 @@ pub type ShowBackupRetainPolicyError = super::RdsError;
 impl super::Client {
     /// Calls `ShowBackupRetainPolicy`: 查询备份保留策略
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/backup-retain-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/backup-retain-policy` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/show_backup_retain_policy.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:11214).
     pub fn show_backup_retain_policy(
         &self,
@@ -123,6 +123,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowBackupRetainPolicy",
         path: "/v3/{project_id}/backup-retain-policy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type ShowRestoreTablesError = super::RdsError;
 impl super::Client {
     /// Calls `ShowRestoreTables`: 获取已恢复库表信息
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/get-restore-tables` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/get-restore-tables` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/show_restore_tables.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12686).
     pub fn show_restore_tables(
         &self,
@@ -102,6 +102,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowRestoreTables",
         path: "/v3/{project_id}/instances/{instance_id}/get-restore-tables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -105,7 +105,7 @@ pub type ShowTaskDetailError = super::RdsError;
 impl super::Client {
     /// Calls `ShowTaskDetail`: 获取任务信息
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/task-center-detail` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/task-center-detail` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/show_task_detail.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:12952).
     pub fn show_task_detail(
         &self,
@@ -133,6 +133,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowTaskDetail",
         path: "/v3/{project_id}/instances/{instance_id}/task-center-detail",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout {
             headers: &[("X-request-id", "X-request-id")],
             payload: None,

@@ -76,7 +76,7 @@ pub type ValidateInstanceConnectionError = super::RdsError;
 impl super::Client {
     /// Calls `ValidateInstanceConnection`: 登录测试
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/login-test` on `rds.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/instances/{instance_id}/replication/login-test` on `rds.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/rds/validate_instance_connection.yaml`, imported from huaweicloudsdkrds 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkrds/v3/rds_client.py:19552).
     pub fn validate_instance_connection(
         &self,
@@ -107,6 +107,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ValidateInstanceConnection",
         path: "/v3/{project_id}/instances/{instance_id}/replication/login-test",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

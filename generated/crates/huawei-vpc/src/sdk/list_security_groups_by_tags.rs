@@ -69,7 +69,7 @@ pub type ListSecurityGroupsByTagsError = super::VpcError;
 impl super::Client {
     /// Calls `ListSecurityGroupsByTags`: 查询安全组资源实例
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/security-groups/resource_instances/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/security-groups/resource_instances/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/list_security_groups_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2174).
     pub fn list_security_groups_by_tags(
         &self,
@@ -101,6 +101,7 @@ pub(crate) mod glue {
         name: "ListSecurityGroupsByTags",
         method: ::runtime::Method::Post,
         path: "/v2.0/{project_id}/security-groups/resource_instances/action",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

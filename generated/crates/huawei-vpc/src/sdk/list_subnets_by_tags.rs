@@ -67,7 +67,7 @@ pub type ListSubnetsByTagsError = super::VpcError;
 impl super::Client {
     /// Calls `ListSubnetsByTags`: 查询子网资源实例
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/subnets/resource_instances/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2.0/{project_id}/subnets/resource_instances/action` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/list_subnets_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkvpc/v2/vpc_client.py:2371).
     pub fn list_subnets_by_tags(
         &self,
@@ -96,6 +96,7 @@ pub(crate) mod glue {
         name: "ListSubnetsByTags",
         method: ::runtime::Method::Post,
         path: "/v2.0/{project_id}/subnets/resource_instances/action",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeOidcConfigError = super::CamError;
 impl super::Client {
     /// Calls `DescribeOIDCConfig`: This API is used to query role OIDC configurations.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_oidc_config_1.json`): Getting role OIDC configurations
     /// - Spec: `specs/tencent/cam/describe_oidc_config.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn describe_oidc_config(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeOIDCConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ pub type DescribeRoleListError = super::CamError;
 impl super::Client {
     /// Calls `DescribeRoleList`: This API (DescribeRoleList) is used to get the role list under the account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_role_list_1.json`): Getting the role list
     /// - Spec: `specs/tencent/cam/describe_role_list.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn describe_role_list(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRoleList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type DescribeSafeAuthFlagCollError = super::CamError;
 impl super::Client {
     /// Calls `DescribeSafeAuthFlagColl`: This API is used to get a sub-account’s security settings.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_safe_auth_flag_coll_1.json`): Getting a sub-account’s security settings
     /// - Spec: `specs/tencent/cam/describe_safe_auth_flag_coll.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn describe_safe_auth_flag_coll(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSafeAuthFlagColl",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeSafeAuthFlagIntlError = super::CamError;
 impl super::Client {
     /// Calls `DescribeSafeAuthFlagIntl`: This API is used to query security settings.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_safe_auth_flag_intl_1.json`): Querying security settings (repaired by the importer: 2 missing commas (lines 8, 16))
     /// - Spec: `specs/tencent/cam/describe_safe_auth_flag_intl.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn describe_safe_auth_flag_intl(
@@ -93,6 +93,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSafeAuthFlagIntl",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

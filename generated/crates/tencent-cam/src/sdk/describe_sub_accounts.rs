@@ -68,7 +68,7 @@ pub type DescribeSubAccountsError = super::CamError;
 impl super::Client {
     /// Calls `DescribeSubAccounts`: This API is used to query sub-users through the sub-user UIN list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_sub_accounts_1.json`): Querying sub-users through sub-user UIN list
     /// - Spec: `specs/tencent/cam/describe_sub_accounts.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn describe_sub_accounts(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSubAccounts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type DescribeUserOidcConfigError = super::CamError;
 impl super::Client {
     /// Calls `DescribeUserOIDCConfig`: This API is used to query the user OIDC configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_user_oidc_config_1.json`): Getting user OIDC configuration
     /// - Spec: `specs/tencent/cam/describe_user_oidc_config.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn describe_user_oidc_config(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUserOIDCConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

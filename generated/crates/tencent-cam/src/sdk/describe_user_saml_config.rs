@@ -55,7 +55,7 @@ pub type DescribeUserSamlConfigError = super::CamError;
 impl super::Client {
     /// Calls `DescribeUserSAMLConfig`: This API is used to query user SAML configurations.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_user_saml_config_1.json`): Querying user SAML configurations
     /// - Spec: `specs/tencent/cam/describe_user_saml_config.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn describe_user_saml_config(
@@ -85,6 +85,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUserSAMLConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

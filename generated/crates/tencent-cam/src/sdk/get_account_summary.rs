@@ -71,7 +71,7 @@ pub type GetAccountSummaryError = super::CamError;
 impl super::Client {
     /// Calls `GetAccountSummary`: This API is used to query account summary.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_account_summary_1.json`): Querying account summary
     /// - Spec: `specs/tencent/cam/get_account_summary.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_account_summary(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetAccountSummary",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -62,7 +62,7 @@ pub type GetCustomMfaTokenInfoError = super::CamError;
 impl super::Client {
     /// Calls `GetCustomMFATokenInfo`: This API is used to get information associated with a custom multi-factor Token
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_custom_mfa_token_info_1.json`): Getting information associated with custom multi-factor token
     /// - Spec: `specs/tencent/cam/get_custom_mfa_token_info.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_custom_mfa_token_info(
@@ -93,6 +93,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetCustomMFATokenInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type GetGroupError = super::CamError;
 impl super::Client {
     /// Calls `GetGroup`: This API is used to query user group details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_group_1.json`): Querying user group details
     /// - Spec: `specs/tencent/cam/get_group.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_group(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub type GetPasswordRulesError = super::CamError;
 impl super::Client {
     /// Calls `GetPasswordRules`: Obtaining CAM Console Password Rules
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_password_rules_1.json`): Get Password Rules
     /// - Spec: `specs/tencent/cam/get_password_rules.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_password_rules(
@@ -88,6 +88,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetPasswordRules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -103,7 +103,7 @@ pub type GetPolicyError = super::CamError;
 impl super::Client {
     /// Calls `GetPolicy`: This API (GetPolicy) is used to query and view policy details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_policy_1.json`): View Policy Details
     /// - Spec: `specs/tencent/cam/get_policy.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_policy(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetPolicy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

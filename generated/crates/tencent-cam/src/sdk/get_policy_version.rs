@@ -70,7 +70,7 @@ pub type GetPolicyVersionError = super::CamError;
 impl super::Client {
     /// Calls `GetPolicyVersion`: This API is used to query policy version details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_policy_version_1.json`): Querying policy version details
     /// - Spec: `specs/tencent/cam/get_policy_version.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_policy_version(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetPolicyVersion",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type GetRoleError = super::CamError;
 impl super::Client {
     /// Calls `GetRole`: This API (GetRole) is used to get the details of a specified role.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_role_1.json`): Getting role details
     /// - Sample `example_2` (`examples/get_role_2.json`): Getting details of a service-linked role
     /// - Spec: `specs/tencent/cam/get_role.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetRole",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

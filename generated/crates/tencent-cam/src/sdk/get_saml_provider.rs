@@ -77,7 +77,7 @@ pub type GetSamlProviderError = super::CamError;
 impl super::Client {
     /// Calls `GetSAMLProvider`: This API is used to query SAML identity provider details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_saml_provider_1.json`): Querying identity provider details
     /// - Spec: `specs/tencent/cam/get_saml_provider.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_saml_provider(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetSAMLProvider",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

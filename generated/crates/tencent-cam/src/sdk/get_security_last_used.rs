@@ -64,7 +64,7 @@ pub type GetSecurityLastUsedError = super::CamError;
 impl super::Client {
     /// Calls `GetSecurityLastUsed`: This API is used to get a key’s recent usage details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_security_last_used_1.json`): Querying the last time when the key was accessed
     /// - Spec: `specs/tencent/cam/get_security_last_used.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_security_last_used(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetSecurityLastUsed",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type GetServiceLinkedRoleDeletionStatusError = super::CamError;
 impl super::Client {
     /// Calls `GetServiceLinkedRoleDeletionStatus`: This API is used to get the status of the service-linked role deletion based on the `TaskId`
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_service_linked_role_deletion_status_1.json`): Getting the deletion status of service role
     /// - Spec: `specs/tencent/cam/get_service_linked_role_deletion_status.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_service_linked_role_deletion_status(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetServiceLinkedRoleDeletionStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -97,7 +97,7 @@ pub type GetUserError = super::CamError;
 impl super::Client {
     /// Calls `GetUser`: This API is used to query sub-users.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_user_1.json`): Querying a sub-user
     /// - Spec: `specs/tencent/cam/get_user.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_user(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetUser",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -59,7 +59,7 @@ pub type GetUserAppIdError = super::CamError;
 impl super::Client {
     /// Calls `GetUserAppId`: This API is used to get the user AppId.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_user_app_id_1.json`): Getting the user AppId
     /// - Spec: `specs/tencent/cam/get_user_app_id.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn get_user_app_id(
@@ -86,6 +86,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetUserAppId",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

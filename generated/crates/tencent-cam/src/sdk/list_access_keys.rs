@@ -63,7 +63,7 @@ pub type ListAccessKeysError = super::CamError;
 impl super::Client {
     /// Calls `ListAccessKeys`: This API is used to list the access keys associated with a specified CAM user.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_access_keys_1.json`): Listing access keys
     /// - Spec: `specs/tencent/cam/list_access_keys.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_access_keys(
@@ -91,6 +91,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAccessKeys",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type ListAttachedGroupPoliciesError = super::CamError;
 impl super::Client {
     /// Calls `ListAttachedGroupPolicies`: This API (ListAttachedGroupPolicies) is used to query the list of policies associated with a user group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_attached_group_policies_1.json`): Querying the list of policies associated with a user group
     /// - Spec: `specs/tencent/cam/list_attached_group_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_attached_group_policies(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAttachedGroupPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -95,7 +95,7 @@ pub type ListAttachedRolePoliciesError = super::CamError;
 impl super::Client {
     /// Calls `ListAttachedRolePolicies`: This API (ListAttachedRolePolicies) is used to obtain the list of the policies associated with a role.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_attached_role_policies_1.json`): Getting the list of policies associated with a role
     /// - Spec: `specs/tencent/cam/list_attached_role_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_attached_role_policies(
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAttachedRolePolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

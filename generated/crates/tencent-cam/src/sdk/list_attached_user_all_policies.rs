@@ -97,7 +97,7 @@ pub type ListAttachedUserAllPoliciesError = super::CamError;
 impl super::Client {
     /// Calls `ListAttachedUserAllPolicies`: This API is used to list policies associated with the user (including those inherited from the user group).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_attached_user_all_policies_1.json`): Listing policies associated with the user (including those inherited from the user group)
     /// - Spec: `specs/tencent/cam/list_attached_user_all_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_attached_user_all_policies(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAttachedUserAllPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ pub type ListAttachedUserPoliciesError = super::CamError;
 impl super::Client {
     /// Calls `ListAttachedUserPolicies`: This API (ListAttachedUserPolicies) is used to query the list of policies associated with a sub-account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_attached_user_policies_1.json`): Querying the list of policies associated with a sub-account
     /// - Spec: `specs/tencent/cam/list_attached_user_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_attached_user_policies(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAttachedUserPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type ListCollaboratorsError = super::CamError;
 impl super::Client {
     /// Calls `ListCollaborators`: This API is used to get the collaborator list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_collaborators_1.json`): Getting the collaborator list
     /// - Spec: `specs/tencent/cam/list_collaborators.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_collaborators(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListCollaborators",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

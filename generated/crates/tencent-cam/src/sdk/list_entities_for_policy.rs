@@ -84,7 +84,7 @@ pub type ListEntitiesForPolicyError = super::CamError;
 impl super::Client {
     /// Calls `ListEntitiesForPolicy`: This API (ListEntitiesForPolicy) is used to query the list of entities associated with a policy.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_entities_for_policy_1.json`): Querying the list of entities associated with a policy
     /// - Spec: `specs/tencent/cam/list_entities_for_policy.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_entities_for_policy(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListEntitiesForPolicy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

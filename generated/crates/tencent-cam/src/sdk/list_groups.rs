@@ -76,7 +76,7 @@ pub type ListGroupsError = super::CamError;
 impl super::Client {
     /// Calls `ListGroups`: This API is used to query the list of user groups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_groups_1.json`): Querying user group list
     /// - Spec: `specs/tencent/cam/list_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_groups(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type ListGroupsForUserError = super::CamError;
 impl super::Client {
     /// Calls `ListGroupsForUser`: This API is used to list user groups associated with a user.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_groups_for_user_1.json`): Listing user groups associated with a user
     /// - Spec: `specs/tencent/cam/list_groups_for_user.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_groups_for_user(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListGroupsForUser",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

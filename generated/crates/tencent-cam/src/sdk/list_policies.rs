@@ -95,7 +95,7 @@ pub type ListPoliciesError = super::CamError;
 impl super::Client {
     /// Calls `ListPolicies`: This API is used to query the policy list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_policies_1.json`): Querying the policy list (repaired by the importer: 1 missing comma (line 21))
     /// - Spec: `specs/tencent/cam/list_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_policies(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

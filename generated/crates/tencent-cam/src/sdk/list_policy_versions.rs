@@ -64,7 +64,7 @@ pub type ListPolicyVersionsError = super::CamError;
 impl super::Client {
     /// Calls `ListPolicyVersions`: This API is used to get the list of policy versions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_policy_versions_1.json`): Getting policy version list
     /// - Spec: `specs/tencent/cam/list_policy_versions.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_policy_versions(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListPolicyVersions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

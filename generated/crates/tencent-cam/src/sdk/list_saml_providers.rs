@@ -57,7 +57,7 @@ pub type ListSamlProvidersError = super::CamError;
 impl super::Client {
     /// Calls `ListSAMLProviders`: This API is used to query the list of SAML identity providers.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_saml_providers_1.json`): Querying IdP list
     /// - Spec: `specs/tencent/cam/list_saml_providers.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_saml_providers(
@@ -84,6 +84,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListSAMLProviders",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -53,7 +53,7 @@ pub type ListUsersError = super::CamError;
 impl super::Client {
     /// Calls `ListUsers`: This API is used to pull sub-users.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_users_1.json`): listUsers
     /// - Spec: `specs/tencent/cam/list_users.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_users(
@@ -80,6 +80,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListUsers",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type ListUsersForGroupError = super::CamError;
 impl super::Client {
     /// Calls `ListUsersForGroup`: This API is used to query the list of users associated with a user group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cam.tencentcloudapi.com`, version `2019-01-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_users_for_group_1.json`): Querying the list of users associated with user group
     /// - Spec: `specs/tencent/cam/list_users_for_group.yaml`, imported from tccli-intl-en 3.1.193.1 cam/v20190116.
     pub fn list_users_for_group(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListUsersForGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -108,7 +108,7 @@ impl super::Client {
     /// * You can filter scheduled snapshot policies by ID, name, state, etc. The relationship between different filters is logical `AND`. For details on filters, see `Filter`.
     /// * If no parameter is specified, a certain number of scheduled snapshot policies under the current account will be returned. The number is specified by `Limit` and is 20 by default.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_auto_snapshot_policies_1.json`): Querying scheduled snapshot policies in the `NORMAL` status
     /// - Spec: `specs/tencent/cbs/describe_auto_snapshot_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_auto_snapshot_policies(
@@ -139,6 +139,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAutoSnapshotPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeDiskAssociatedAutoSnapshotPolicyError = super::CbsError;
 impl super::Client {
     /// Calls `DescribeDiskAssociatedAutoSnapshotPolicy`: This API (DescribeDiskAssociatedAutoSnapshotPolicy) is used to query the scheduled snapshot policy bound to a cloud disk.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_disk_associated_auto_snapshot_policy_1.json`): Querying the Regular Snapshot Policy Bound to Cloud disk disk-dw0bbzws
     /// - Spec: `specs/tencent/cbs/describe_disk_associated_auto_snapshot_policy.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_disk_associated_auto_snapshot_policy(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDiskAssociatedAutoSnapshotPolicy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -110,7 +110,7 @@ impl super::Client {
     /// You can filter results by backup point ID. You can also look for certain backup points by specifying the ID or type of the cloud disk for which the backup points are created. The relationship between different filters is logical `AND`. For more information on filters, see `Filter`.
     /// If the parameter is empty, a certain number (as specified by `Limit` and 20 by default) of backup points will be returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_disk_backups_1.json`): Querying the Backup Point List
     /// - Spec: `specs/tencent/cbs/describe_disk_backups.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_disk_backups(
@@ -141,6 +141,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDiskBackups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -115,7 +115,7 @@ pub type DescribeDiskConfigQuotaError = super::CbsError;
 impl super::Client {
     /// Calls `DescribeDiskConfigQuota`: This API (DescribeDiskConfigQuota) is used to query the cloud disk quota.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_disk_config_quota_1.json`): Querying Available Specifications of High-Performance Cloud Block Storage in Shanghai Zone 5
     /// - Spec: `specs/tencent/cbs/describe_disk_config_quota.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_disk_config_quota(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDiskConfigQuota",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

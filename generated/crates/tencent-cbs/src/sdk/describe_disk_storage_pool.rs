@@ -97,7 +97,7 @@ impl super::Client {
     /// * You can query by the dedicated cloud disk cluster ID (`CdcId`) and availability zone (`zone`). Multiple filters are combined with AND. For details about filtering, please see `Filter`.
     /// * If the parameter is empty, a number (as specified by `Limit`; the default is 20) of dedicated cloud disk clusters are returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_disk_storage_pool_1.json`): Specify the Exclusive Cluster ID to Query Cluster Details
     /// - Spec: `specs/tencent/cbs/describe_disk_storage_pool.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_disk_storage_pool(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDiskStoragePool",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

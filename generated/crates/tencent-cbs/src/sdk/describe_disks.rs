@@ -141,7 +141,7 @@ impl super::Client {
     /// * The details of the cloud disk can be queried based on the ID, type or status of the cloud disk. The relationship between different conditions is AND. For more information about filtering, please see the `Filter`.
     /// * If the parameter is empty, a certain number (specified by `Limit`; the default is 20) of cloud disk lists are returned to the current user.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_disks_1.json`): Querying All Mounted Data Disks
     /// - Spec: `specs/tencent/cbs/describe_disks.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_disks(
@@ -169,6 +169,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDisks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ impl super::Client {
     ///
     /// * Batch operations are supported. If multiple CVM instance IDs are specified, the returned results will list the number of cloud disks mounted on each CVM.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_disk_num_1.json`): Querying the number of cloud disks attached on multiple instances
     /// - Spec: `specs/tencent/cbs/describe_instances_disk_num.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_instances_disk_num(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstancesDiskNum",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -87,7 +87,7 @@ impl super::Client {
     /// This API is used to query the snapshot group list based on snapshot group ID, snapshot group status or snapshot ID associated with the snapshot group. The relationship among different criteria is AND. For detailed filtering information, see `Filter`.
     /// If the parameter is empty, a certain number of the cloud disk list for the current user is returned (specified by `Limit`, defaults to 20).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_snapshot_groups_1.json`): Query All Snapshot Group List (repaired by the importer: 1 missing comma (line 38))
     /// - Spec: `specs/tencent/cbs/describe_snapshot_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_snapshot_groups(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSnapshotGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

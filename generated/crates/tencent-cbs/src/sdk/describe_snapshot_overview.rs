@@ -65,7 +65,7 @@ pub type DescribeSnapshotOverviewError = super::CbsError;
 impl super::Client {
     /// Calls `DescribeSnapshotOverview`: This API is used to query the usage overview of user snapshots, including total snapshot capacity, cost capacity, etc.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_snapshot_overview_1.json`): Querying User Snapshot Overview
     /// - Spec: `specs/tencent/cbs/describe_snapshot_overview.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_snapshot_overview(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSnapshotOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

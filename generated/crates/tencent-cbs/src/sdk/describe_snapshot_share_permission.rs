@@ -65,7 +65,7 @@ pub type DescribeSnapshotSharePermissionError = super::CbsError;
 impl super::Client {
     /// Calls `DescribeSnapshotSharePermission`: This API is used to query the sharing information of snapshots.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_snapshot_share_permission_1.json`): Querying Snapshot Sharing Information
     /// - Spec: `specs/tencent/cbs/describe_snapshot_share_permission.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_snapshot_share_permission(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSnapshotSharePermission",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

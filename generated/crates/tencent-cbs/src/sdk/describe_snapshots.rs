@@ -178,7 +178,7 @@ impl super::Client {
     /// * Filter the results by the snapshot ID, the ID of cloud disk, for which the snapshot is created, and the type of cloud disk, for which the snapshot is created. The relationship between different conditions is AND. For more information about filtering, please see `Filter`.
     /// * If the parameter is empty, a certain number (specified by `Limit`; the default is 20) of snapshot lists are returned to the current user.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_snapshots_1.json`): Querying Snapshots with Status NORMAL in Guangzhou Zone 3
     /// - Spec: `specs/tencent/cbs/describe_snapshots.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn describe_snapshots(
@@ -206,6 +206,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSnapshots",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

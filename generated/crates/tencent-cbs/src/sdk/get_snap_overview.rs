@@ -67,7 +67,7 @@ impl super::Client {
     ///
     /// **Deprecated** by the vendor.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_snap_overview_1.json`): Querying the snapshot overview information of the current user
     /// - Spec: `specs/tencent/cbs/get_snap_overview.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn get_snap_overview(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetSnapOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type InquirePriceModifyDiskBackupQuotaError = super::CbsError;
 impl super::Client {
     /// Calls `InquirePriceModifyDiskBackupQuota`: This API is used to query the price of a cloud disk after its backup point quota is modified.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_modify_disk_backup_quota_1.json`): Modifying the Cloud Disk Backup Point Quota Inquiry
     /// - Spec: `specs/tencent/cbs/inquire_price_modify_disk_backup_quota.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn inquire_price_modify_disk_backup_quota(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceModifyDiskBackupQuota",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

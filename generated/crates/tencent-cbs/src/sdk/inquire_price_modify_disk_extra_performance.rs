@@ -76,7 +76,7 @@ pub type InquirePriceModifyDiskExtraPerformanceError = super::CbsError;
 impl super::Client {
     /// Calls `InquirePriceModifyDiskExtraPerformance`: This API is used to query the price for adjusting the cloud disk’s extra performance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_modify_disk_extra_performance_1.json`): Querying the price of purchasing the extra throughput performance of 200 Mbps for a 500 GB Enhanced cloud disk
     /// - Spec: `specs/tencent/cbs/inquire_price_modify_disk_extra_performance.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn inquire_price_modify_disk_extra_performance(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceModifyDiskExtraPerformance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

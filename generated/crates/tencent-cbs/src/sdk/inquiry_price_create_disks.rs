@@ -116,7 +116,7 @@ impl super::Client {
     ///
     /// * You can query the price of creating multiple cloud disks in a single request. In this case, the price returned will be the total price.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_create_disks_1.json`): Querying the Price of Hourly Postpaid Cloud Disk Purchase
     /// - Sample `example_2` (`examples/inquiry_price_create_disks_2.json`): Querying Purchase of 1-Month 500G TSSD with 100M Additional Performance Inquiry
     /// - Spec: `specs/tencent/cbs/inquiry_price_create_disks.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
@@ -148,6 +148,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceCreateDisks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ impl super::Client {
     /// This API is used to support renewal along with mounted instances. The parameter specifies CurInstanceDeadline in \[DiskChargePrepaid\](<https://www.tencentcloud.com/document/product/362/15669?from_cn_redirect=1#DiskChargePrepaid>), and renewal will be performed at the expiry date after the instance is renewed.
     /// This API is used to support specifying different renewal durations for multiple cloud disks. The total price for renewing multiple cloud disks is returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_renew_disks_1.json`): Querying the Price of 1-Month Cloud Disk Renewal (repaired by the importer: 2 missing commas (lines 9, 22))
     /// - Sample `example_2` (`examples/inquiry_price_renew_disks_2.json`): Renewing an Instance and Aligning the Expiration Time of Mounted Prepaid Cloud Disks (repaired by the importer: 2 missing commas (lines 9, 22))
     /// - Spec: `specs/tencent/cbs/inquiry_price_renew_disks.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceRenewDisks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

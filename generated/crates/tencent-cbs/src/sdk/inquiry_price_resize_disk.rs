@@ -78,7 +78,7 @@ pub type InquiryPriceResizeDiskError = super::CbsError;
 impl super::Client {
     /// Calls `InquiryPriceResizeDisk`: This API is used to query the price for expanding cloud disks.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_resize_disk_1.json`): Querying the Price for Scaling Out a Cloud Disk to 200G (repaired by the importer: 3 missing commas (lines 9, 22, 35))
     /// - Spec: `specs/tencent/cbs/inquiry_price_resize_disk.yaml`, imported from tccli-intl-en 3.1.193.1 cbs/v20170312.
     pub fn inquiry_price_resize_disk(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceResizeDisk",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

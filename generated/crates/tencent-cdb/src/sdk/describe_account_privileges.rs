@@ -89,7 +89,7 @@ pub type DescribeAccountPrivilegesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAccountPrivileges`: This API is used to query the permission information supported by a cloud database account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_account_privileges_1.json`): Query the permission information of a cloud database account
     /// - Spec: `specs/tencent/cdb/describe_account_privileges.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_account_privileges(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccountPrivileges",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

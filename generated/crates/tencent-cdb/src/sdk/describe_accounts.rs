@@ -101,7 +101,7 @@ pub type DescribeAccountsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAccounts`: This API is used to query ALL account information of the cloud database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_accounts_1.json`): Query all account information of the user
     /// - Spec: `specs/tencent/cdb/describe_accounts.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_accounts(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccounts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

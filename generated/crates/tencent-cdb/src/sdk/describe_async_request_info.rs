@@ -68,7 +68,7 @@ pub type DescribeAsyncRequestInfoError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAsyncRequestInfo`: This API (DescribeAsyncRequestInfo) is used to query the async task execution result of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_async_request_info_1.json`): Querying the execution result of an async task
     /// - Spec: `specs/tencent/cdb/describe_async_request_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_async_request_info(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAsyncRequestInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type DescribeAuditConfigError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAuditConfig`: This API is used to query the service configurations for a TencentDB audit policy, including the audit log retention period.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_config_1.json`): Querying Instance Configuration
     /// - Spec: `specs/tencent/cdb/describe_audit_config.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_audit_config(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

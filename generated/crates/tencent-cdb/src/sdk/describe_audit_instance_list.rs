@@ -88,7 +88,7 @@ pub type DescribeAuditInstanceListError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAuditInstanceList`: This API is used to obtain the list of audit instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_instance_list_1.json`): Obtaining the Audit Instance List
     /// - Spec: `specs/tencent/cdb/describe_audit_instance_list.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_audit_instance_list(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditInstanceList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type DescribeAuditLogFilesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAuditLogFiles`: This API is used to query the audit log files of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_log_files_1.json`): Querying Audit Log Files
     /// - Spec: `specs/tencent/cdb/describe_audit_log_files.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_audit_log_files(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditLogFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

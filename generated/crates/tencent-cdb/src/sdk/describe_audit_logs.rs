@@ -108,7 +108,7 @@ pub type DescribeAuditLogsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAuditLogs`: This API is used to query database audit logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_logs_1.json`): Query Database Audit Log (repaired by the importer: 1 missing comma (line 18))
     /// - Sample `example_2` (`examples/describe_audit_logs_2.json`): Query records within the time range where sql contains selec or upda and source IP includes 10.0.
     /// - Sample `example_3` (`examples/describe_audit_logs_3.json`): Query records within the time range where sql contains select and test_db and source IP neq 10.0.0.1 and 100.0.0.1
@@ -138,6 +138,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -97,7 +97,7 @@ pub type DescribeAuditPoliciesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAuditPolicies`: This API is used to query audit policies of cloud database instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_policies_1.json`): Query Audit Policy
     /// - Spec: `specs/tencent/cdb/describe_audit_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_audit_policies(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,7 +93,7 @@ pub type DescribeAuditRuleTemplateModifyHistoryError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeAuditRuleTemplateModifyHistory`: This API is used to query the change history of rule templates.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_rule_template_modify_history_1.json`): Correct Return
     /// - Spec: `specs/tencent/cdb/describe_audit_rule_template_modify_history.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_audit_rule_template_modify_history(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditRuleTemplateModifyHistory",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

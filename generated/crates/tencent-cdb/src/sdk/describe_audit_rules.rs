@@ -86,7 +86,7 @@ impl super::Client {
     ///
     /// **Deprecated** by the vendor.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_rules_1.json`): Querying the audit rules
     /// - Spec: `specs/tencent/cdb/describe_audit_rules.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_audit_rules(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditRules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -135,7 +135,7 @@ pub type DescribeBackupConfigError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBackupConfig`: This API is used to query database backup configuration info.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_config_1.json`): Querying the configuration information of a TencentDB instance backup
     /// - Spec: `specs/tencent/cdb/describe_backup_config.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_backup_config(
@@ -166,6 +166,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

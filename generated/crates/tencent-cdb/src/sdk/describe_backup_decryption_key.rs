@@ -75,7 +75,7 @@ pub type DescribeBackupDecryptionKeyError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBackupDecryptionKey`: This API is used to query the decryption key of a backup file.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_decryption_key_1.json`): Querying the decryption key of a backup file
     /// - Spec: `specs/tencent/cdb/describe_backup_decryption_key.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_backup_decryption_key(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDecryptionKey",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

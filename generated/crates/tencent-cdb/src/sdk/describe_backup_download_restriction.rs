@@ -73,7 +73,7 @@ pub type DescribeBackupDownloadRestrictionError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBackupDownloadRestriction`: This API is used to query the restrictions of downloading backups in a region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_download_restriction_1.json`): Querying backup download restrictions
     /// - Spec: `specs/tencent/cdb/describe_backup_download_restriction.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_backup_download_restriction(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDownloadRestriction",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

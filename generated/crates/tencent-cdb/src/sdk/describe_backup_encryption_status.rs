@@ -63,7 +63,7 @@ pub type DescribeBackupEncryptionStatusError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBackupEncryptionStatus`: This API is used to query the default encryption status of an instance backup.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_encryption_status_1.json`): Querying the encryption status of an instance backup
     /// - Spec: `specs/tencent/cdb/describe_backup_encryption_status.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_backup_encryption_status(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupEncryptionStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

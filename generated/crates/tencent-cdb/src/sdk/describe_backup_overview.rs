@@ -85,7 +85,7 @@ pub type DescribeBackupOverviewError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBackupOverview`: This API is used to query the backup overview of a user. It will return the user's current total number of backups, total capacity used by backups, capacity in the free tier, and paid capacity (all capacity values are in bytes).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_overview_1.json`): Querying backup overview
     /// - Spec: `specs/tencent/cdb/describe_backup_overview.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_backup_overview(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

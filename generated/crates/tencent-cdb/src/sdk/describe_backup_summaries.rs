@@ -87,7 +87,7 @@ pub type DescribeBackupSummariesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBackupSummaries`: This API is used to query backup statistics, return the occupied capacity of backups by instance as well as the count and capacity of data backup and log backup for each instance (in bytes).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_summaries_1.json`): Querying Backup Real-Time Statistics
     /// - Spec: `specs/tencent/cdb/describe_backup_summaries.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_backup_summaries(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupSummaries",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

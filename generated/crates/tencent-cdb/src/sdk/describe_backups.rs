@@ -77,7 +77,7 @@ pub type DescribeBackupsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBackups`: This API (DescribeBackups) is used to query the backups of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backups_1.json`): Query a data backup file list
     /// - Spec: `specs/tencent/cdb/describe_backups.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_backups(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type DescribeBinlogBackupOverviewError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBinlogBackupOverview`: This API is used to query the log backup overview of a user in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_binlog_backup_overview_1.json`): DescribeBinlogBackupOverview
     /// - Spec: `specs/tencent/cdb/describe_binlog_backup_overview.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_binlog_backup_overview(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBinlogBackupOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

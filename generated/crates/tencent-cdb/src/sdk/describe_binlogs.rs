@@ -92,7 +92,7 @@ pub type DescribeBinlogsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeBinlogs`: This API is used to query the list of binlog files of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_binlogs_1.json`): Describing Binlogs
     /// - Spec: `specs/tencent/cdb/describe_binlogs.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_binlogs(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBinlogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

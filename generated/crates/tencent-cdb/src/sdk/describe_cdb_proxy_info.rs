@@ -72,7 +72,7 @@ pub type DescribeCdbProxyInfoError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeCdbProxyInfo`: This API is used to query database proxy detailed information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cdb_proxy_info_1.json`): Query agent info
     /// - Spec: `specs/tencent/cdb/describe_cdb_proxy_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_cdb_proxy_info(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCdbProxyInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

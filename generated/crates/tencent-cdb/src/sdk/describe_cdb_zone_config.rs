@@ -53,7 +53,7 @@ pub type DescribeCdbZoneConfigError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeCdbZoneConfig`: This API is used to query the purchasable specifications of TencentDB instances in a region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cdb_zone_config_1.json`): Querying the purchasable database specifications (not decoded: not JSON: expected `,` or `}` at line 11 column 21)
     /// - Spec: `specs/tencent/cdb/describe_cdb_zone_config.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_cdb_zone_config(
@@ -83,6 +83,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCdbZoneConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

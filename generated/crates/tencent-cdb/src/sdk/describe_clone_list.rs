@@ -77,7 +77,7 @@ pub type DescribeCloneListError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeCloneList`: This API is used to query the clone task list of a user instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_clone_list_1.json`): Querying the clone list
     /// - Spec: `specs/tencent/cdb/describe_clone_list.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_clone_list(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCloneList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

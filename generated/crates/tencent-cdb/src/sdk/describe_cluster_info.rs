@@ -84,7 +84,7 @@ pub type DescribeClusterInfoError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeClusterInfo`: This API is used to query cloud disk edition instance info.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_info_1.json`): Query cloud disk edition instance info
     /// - Spec: `specs/tencent/cdb/describe_cluster_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_cluster_info(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeCpuExpandStrategyInfoError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeCPUExpandStrategyInfo`: This API is used to query the CPU Elastic Scaling information of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cpu_expand_strategy_info_1.json`): Querying the elastic expansion strategy of instance CPU
     /// - Spec: `specs/tencent/cdb/describe_cpu_expand_strategy_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_cpu_expand_strategy_info(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCPUExpandStrategyInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

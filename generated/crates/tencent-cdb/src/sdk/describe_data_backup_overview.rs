@@ -107,7 +107,7 @@ pub type DescribeDataBackupOverviewError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDataBackupOverview`: This API is used to query the data backup overview of a user in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_data_backup_overview_1.json`): DescribeDataBackupOverview
     /// - Spec: `specs/tencent/cdb/describe_data_backup_overview.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_data_backup_overview(
@@ -138,6 +138,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDataBackupOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

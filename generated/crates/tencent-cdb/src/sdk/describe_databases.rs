@@ -86,7 +86,7 @@ pub type DescribeDatabasesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDatabases`: This API is used to query the information of databases in a TencentDB instance which must be a source or disaster recovery instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_databases_1.json`): Querying a database
     /// - Spec: `specs/tencent/cdb/describe_databases.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_databases(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

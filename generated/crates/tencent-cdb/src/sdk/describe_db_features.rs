@@ -94,7 +94,7 @@ pub type DescribeDbFeaturesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBFeatures`: This API is used to query cloud database version attributes, including whether database encryption and database audit are supported, and other features.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_features_1.json`): Query the instance version attribute
     /// - Spec: `specs/tencent/cdb/describe_db_features.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_features(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBFeatures",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -87,7 +87,7 @@ pub type DescribeDbImportRecordsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBImportRecords`: This API (DescribeDBImportRecords) is used to query the records of import tasks in a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_import_records_1.json`): Query database import task record (repaired by the importer: 4 missing commas (lines 16, 31, 46, 61))
     /// - Spec: `specs/tencent/cdb/describe_db_import_records.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_import_records(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBImportRecords",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeDbInstanceCharsetError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceCharset`: This API (DescribeDBInstanceCharset) is used to query the character set and its name of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_charset_1.json`): Querying the character set of a TencentDB instance
     /// - Spec: `specs/tencent/cdb/describe_db_instance_charset.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_instance_charset(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceCharset",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

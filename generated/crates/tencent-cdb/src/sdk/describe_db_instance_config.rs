@@ -107,7 +107,7 @@ pub type DescribeDbInstanceConfigError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceConfig`: This API is used to query the configuration message of a cloud database instance, including sync mode and deployment mode.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_config_1.json`): Query Instance Architecture Information
     /// - Spec: `specs/tencent/cdb/describe_db_instance_config.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_instance_config(
@@ -138,6 +138,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

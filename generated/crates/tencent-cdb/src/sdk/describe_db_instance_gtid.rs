@@ -61,7 +61,7 @@ pub type DescribeDbInstanceGtidError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceGTID`: This API (DescribeDBInstanceGTID) is used to query whether GTID is activated for a TencentDB instance. Instances on or below version 5.5 are not supported.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_gtid_1.json`): Querying whether GTID is enabled for a TencentDB instance
     /// - Spec: `specs/tencent/cdb/describe_db_instance_gtid.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_instance_gtid(
@@ -92,6 +92,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceGTID",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type DescribeDbInstanceInfoError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceInfo`: This API is used to query the basic information of an instance, including instance ID, instance name, and whether encryption is enabled. Querying read-only instances is not supported.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_info_1.json`): Query instance information.
     /// - Spec: `specs/tencent/cdb/describe_db_instance_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_instance_info(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type DescribeDbInstanceLogToClsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceLogToCLS`: This API is used to query the configuration of slow log and error log delivery to CLS for an instance. It filters out the present instance log delivery configuration to CLS by AppId, Region, and instance ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_log_to_cls_1.json`): Querying Instance Log Delivery to CLS Configuration
     /// - Spec: `specs/tencent/cdb/describe_db_instance_log_to_cls.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_instance_log_to_cls(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceLogToCLS",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -75,7 +75,7 @@ pub type DescribeDbInstanceRebootTimeError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceRebootTime`: This API is used to query the expected time required to restart a cloud database instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_reboot_time_1.json`): Querying the estimated restart time of a TencentDB instance
     /// - Spec: `specs/tencent/cdb/describe_db_instance_reboot_time.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_instance_reboot_time(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceRebootTime",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

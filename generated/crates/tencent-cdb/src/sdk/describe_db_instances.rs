@@ -267,7 +267,7 @@ impl super::Client {
     /// Calls `DescribeDBInstances`: This API is used to query the list of TencentDB for MySQL instances. It supports filtering instances by conditions such as project ID, instance ID, access address, and instance status. It also supports querying the list of information about primary instances, disaster recovery instances, and read-only instances.
     /// This API is used to return the availability zone (AZ) status during purchase, which does not change along with the proactive HA switch. If you want to know the AZ status in real time, query through the \[DescribeDBInstanceConfig\](<https://www.tencentcloud.com/document/product/236/17491?from_cn_redirect=1>) API.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instances_1.json`): Querying the Instance List
     /// - Spec: `specs/tencent/cdb/describe_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_instances(
@@ -298,6 +298,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -164,7 +164,7 @@ impl super::Client {
     ///
     /// Note: To request a price for a certain region, please use the access point of the corresponding region. For access point information, please refer to the &lt;a href="<https://www.tencentcloud.com/document/api/236/15832?from_cn_redirect=1>"&gt;service address&lt;/a&gt; document. For example, to request a price for the Guangzhou region, send the request to: cdb.ap-guangzhou.tencentcloudapi.com. Likewise, for the Shanghai region, send the request to: cdb.ap-shanghai.tencentcloudapi.com.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_price_1.json`): Querying the Price for Purchasing Database Instances
     /// - Sample `example_2` (`examples/describe_db_price_2.json`): Querying the Renewal Price for Database Instances
     /// - Spec: `specs/tencent/cdb/describe_db_price.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
@@ -193,6 +193,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBPrice",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -75,7 +75,7 @@ pub type DescribeDbSecurityGroupsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBSecurityGroups`: This API (DescribeDBSecurityGroups) is used to query the security group details of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_security_groups_1.json`): Querying the security group information of an instance
     /// - Spec: `specs/tencent/cdb/describe_db_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_security_groups(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type DescribeDbSwitchRecordsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDBSwitchRecords`: This API (DescribeDBSwitchRecords) is used to query the instance switch records.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_switch_records_1.json`): Querying instance switch records
     /// - Spec: `specs/tencent/cdb/describe_db_switch_records.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_db_switch_records(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSwitchRecords",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

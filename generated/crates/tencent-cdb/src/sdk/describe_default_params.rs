@@ -77,7 +77,7 @@ pub type DescribeDefaultParamsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDefaultParams`: This API (DescribeDefaultParams) is used to query the list of default configurable parameters.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_default_params_1.json`): Querying the Default Configurable Parameter List
     /// - Spec: `specs/tencent/cdb/describe_default_params.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_default_params(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDefaultParams",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type DescribeDeviceMonitorInfoError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeDeviceMonitorInfo`: This API (DescribeDeviceMonitorInfo) is used to query the monitoring information of a TencentDB physical machine on the day. Currently, it only supports instances with 488 GB memory and 6 TB disk.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_device_monitor_info_1.json`): Get instance monitoring information on the physical machine
     /// - Spec: `specs/tencent/cdb/describe_device_monitor_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_device_monitor_info(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDeviceMonitorInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

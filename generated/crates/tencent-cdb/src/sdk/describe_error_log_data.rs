@@ -100,7 +100,7 @@ impl super::Client {
     /// Calls `DescribeErrorLogData`: This API is used to query the error logs of an instance over the past month by search criteria.
     /// Note: the HTTP response packet will be very large if it contain a single large error log, which causes the API call to time out. If this happens, we recommend you lower the value of the input parameter `Limit` to reduce the packet size so that the API can respond timely.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_error_log_data_1.json`): Querying the Error Log of an Instance
     /// - Spec: `specs/tencent/cdb/describe_error_log_data.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_error_log_data(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeErrorLogData",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -111,7 +111,7 @@ pub type DescribeInstanceAlarmEventsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeInstanceAlarmEvents`: This API is used to query event information of instance occurrence.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_alarm_events_1.json`): Queries instance event information
     /// - Spec: `specs/tencent/cdb/describe_instance_alarm_events.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_instance_alarm_events(
@@ -142,6 +142,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceAlarmEvents",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

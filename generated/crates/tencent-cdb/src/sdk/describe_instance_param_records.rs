@@ -79,7 +79,7 @@ pub type DescribeInstanceParamRecordsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeInstanceParamRecords`: This API (DescribeInstanceParamRecords) is used to query the parameter modification records of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_param_records_1.json`): Querying Instance Parameter Modification History
     /// - Spec: `specs/tencent/cdb/describe_instance_param_records.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_instance_param_records(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceParamRecords",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeInstanceParamsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeInstanceParams`: This API (DescribeInstanceParams) is used to query the list of parameters for an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_params_1.json`): Querying the list of settable parameters for an instance
     /// - Spec: `specs/tencent/cdb/describe_instance_params.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_instance_params(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceParams",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeInstancePasswordComplexityError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeInstancePasswordComplexity`: This API is used to query the password complexity parameter list of the instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_password_complexity_1.json`): Querying the Password Complexity of an Instance
     /// - Spec: `specs/tencent/cdb/describe_instance_password_complexity.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_instance_password_complexity(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstancePasswordComplexity",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -75,7 +75,7 @@ pub type DescribeInstanceUpgradeCheckJobError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeInstanceUpgradeCheckJob`: This API is used to query the instance version upgrade validation task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_upgrade_check_job_1.json`): Querying Instance Upgrade Check Tasks
     /// - Spec: `specs/tencent/cdb/describe_instance_upgrade_check_job.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_instance_upgrade_check_job(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceUpgradeCheckJob",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

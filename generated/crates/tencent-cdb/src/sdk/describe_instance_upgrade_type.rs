@@ -137,7 +137,7 @@ pub type DescribeInstanceUpgradeTypeError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeInstanceUpgradeType`: This API is used to query the upgrade type of a database instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_upgrade_type_1.json`): Query database instance upgrade types
     /// - Spec: `specs/tencent/cdb/describe_instance_upgrade_type.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_instance_upgrade_type(
@@ -168,6 +168,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceUpgradeType",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeLocalBinlogConfigError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeLocalBinlogConfig`: This API is used to query the retention policy of local binlog of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_local_binlog_config_1.json`): Querying the retention policy of local binlog
     /// - Spec: `specs/tencent/cdb/describe_local_binlog_config.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_local_binlog_config(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLocalBinlogConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -94,7 +94,7 @@ impl super::Client {
     /// Calls `DescribeParamTemplateInfo`: This API is used to query parameter template details.
     /// Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_param_template_info_1.json`): This API is used to query parameter template details.
     /// - Spec: `specs/tencent/cdb/describe_param_template_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_param_template_info(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParamTemplateInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

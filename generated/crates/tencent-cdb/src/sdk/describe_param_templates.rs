@@ -82,7 +82,7 @@ impl super::Client {
     /// Calls `DescribeParamTemplates`: This API is used to query the parameter template list.
     /// Description: The parameter template is a common component, effective across all regions once configured. For api calls, Guangzhou or Singapore is available to configure region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_param_templates_1.json`): This API is used to query the parameter template list.
     /// - Spec: `specs/tencent/cdb/describe_param_templates.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_param_templates(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParamTemplates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type DescribeProjectSecurityGroupsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeProjectSecurityGroups`: This API (DescribeProjectSecurityGroups) is used to query the security group details of a project.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_project_security_groups_1.json`): Query Project Security Group Information (repaired by the importer: 1 missing comma (line 12))
     /// - Spec: `specs/tencent/cdb/describe_project_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_project_security_groups(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProjectSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeProxyCustomConfError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeProxyCustomConf`: This API is used to query the proxy configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxy_custom_conf_1.json`): Query database proxy specification configuration (repaired by the importer: 1 missing comma (line 7))
     /// - Spec: `specs/tencent/cdb/describe_proxy_custom_conf.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_proxy_custom_conf(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxyCustomConf",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -99,7 +99,7 @@ pub type DescribeProxySupportParamError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeProxySupportParam`: This API is used to query instance support proxy version and parameters.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxy_support_param_1.json`): Query Instance Support for Proxy Version and Parameters
     /// - Spec: `specs/tencent/cdb/describe_proxy_support_param.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_proxy_support_param(
@@ -130,6 +130,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxySupportParam",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ pub type DescribeRemoteBackupConfigError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeRemoteBackupConfig`: This API is used to query the configuration information of a remote TencentDB instance backup.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_remote_backup_config_1.json`): Querying the configuration information of a remote TencentDB instance backup
     /// - Spec: `specs/tencent/cdb/describe_remote_backup_config.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_remote_backup_config(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRemoteBackupConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

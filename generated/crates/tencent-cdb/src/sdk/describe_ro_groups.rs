@@ -63,7 +63,7 @@ pub type DescribeRoGroupsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeRoGroups`: This API is used to query all RO groups of a cloud database instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ro_groups_1.json`): Query all RO group information of a cloud database instance
     /// - Spec: `specs/tencent/cdb/describe_ro_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_ro_groups(
@@ -91,6 +91,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRoGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

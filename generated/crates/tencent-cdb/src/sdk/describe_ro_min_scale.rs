@@ -69,7 +69,7 @@ pub type DescribeRoMinScaleError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeRoMinScale`: This API is used to query the minimum specification of a read-only instance that can be purchased or upgraded to.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ro_min_scale_1.json`): Querying the minimum specification of a read-only instance which can be purchased or upgraded to
     /// - Spec: `specs/tencent/cdb/describe_ro_min_scale.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_ro_min_scale(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRoMinScale",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

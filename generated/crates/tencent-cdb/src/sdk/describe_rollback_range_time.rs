@@ -80,7 +80,7 @@ pub type DescribeRollbackRangeTimeError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeRollbackRangeTime`: This API (DescribeRollbackRangeTime) is used to query the time range available for instance rollback.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_rollback_range_time_1.json`): Querying the time range available for rollback
     /// - Spec: `specs/tencent/cdb/describe_rollback_range_time.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_rollback_range_time(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRollbackRangeTime",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

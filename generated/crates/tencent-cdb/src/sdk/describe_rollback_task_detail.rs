@@ -84,7 +84,7 @@ pub type DescribeRollbackTaskDetailError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeRollbackTaskDetail`: This API is used to query the rollback task detail of a cloud database instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_rollback_task_detail_1.json`): Query Rollback Task Details
     /// - Spec: `specs/tencent/cdb/describe_rollback_task_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_rollback_task_detail(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRollbackTaskDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

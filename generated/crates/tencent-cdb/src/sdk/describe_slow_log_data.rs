@@ -133,7 +133,7 @@ impl super::Client {
     /// Calls `DescribeSlowLogData`: This API is used to search for instance slow logs under usage conditions. Only allow viewing slow logs within one month.
     /// During use, pay attention: a single slow log may be too large, causing the entire http request return content to be too large, furthermore leading to API timeout. Once timed out, narrow down the Limit parameter value when querying, thereby reducing the size and enabling the API to return content promptly.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_log_data_1.json`): Retrieve slow logs of instances by retrieval criteria
     /// - Spec: `specs/tencent/cdb/describe_slow_log_data.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_slow_log_data(
@@ -164,6 +164,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogData",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

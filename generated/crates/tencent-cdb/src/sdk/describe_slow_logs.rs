@@ -78,7 +78,7 @@ impl super::Client {
     /// Calls `DescribeSlowLogs`: This API is used to obtain the slow query log of a cloud database instance.
     /// Description: If the data volume is too large in a single query, it may lead to response timeout. We recommend shortening the query time range per request, such as one hour, to avoid timeout.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_logs_1.json`): Querying Slow Logs
     /// - Spec: `specs/tencent/cdb/describe_slow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_slow_logs(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

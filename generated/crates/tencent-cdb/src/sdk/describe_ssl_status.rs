@@ -71,7 +71,7 @@ pub type DescribeSslStatusError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeSSLStatus`: This API is used to query SSL activation status. If SSL has been enabled, it will synchronously return the certificate download URL.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ssl_status_1.json`): Query SSL activation status and certificate download URL
     /// - Spec: `specs/tencent/cdb/describe_ssl_status.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_ssl_status(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSSLStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

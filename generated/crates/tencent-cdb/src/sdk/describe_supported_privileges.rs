@@ -75,7 +75,7 @@ pub type DescribeSupportedPrivilegesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeSupportedPrivileges`: This API (DescribeSupportedPrivileges) is used to query the information of TencentDB account permissions, including global permissions, database permissions, table permissions, and column permissions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_supported_privileges_1.json`): Querying the information of permissions supported by a TencentDB instance
     /// - Spec: `specs/tencent/cdb/describe_supported_privileges.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_supported_privileges(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSupportedPrivileges",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type DescribeTableColumnsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeTableColumns`: This API is used to query table column information of a designated database in a cloud database instance. It only supports primary instance and disaster recovery instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_table_columns_1.json`): Querying the columns of a cloud database instance
     /// - Spec: `specs/tencent/cdb/describe_table_columns.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_table_columns(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTableColumns",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeTablesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeTables`: This API is used to query the information of database tables in a TencentDB instance. It only supports source or disaster recovery instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tables_1.json`): Querying database tables
     /// - Spec: `specs/tencent/cdb/describe_tables.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_tables(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

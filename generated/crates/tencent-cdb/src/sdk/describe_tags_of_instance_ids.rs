@@ -84,7 +84,7 @@ pub type DescribeTagsOfInstanceIdsError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeTagsOfInstanceIds`: This API is used to access tag information of the instance for cloud databases.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tags_of_instance_ids_1.json`): Get Instance Tag Information
     /// - Spec: `specs/tencent/cdb/describe_tags_of_instance_ids.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_tags_of_instance_ids(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTagsOfInstanceIds",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

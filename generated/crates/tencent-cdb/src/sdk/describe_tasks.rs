@@ -121,7 +121,7 @@ pub type DescribeTasksError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeTasks`: This API (DescribeTasks) is used to query the list of tasks for a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tasks_1.json`): Querying the task list of a cloud database instance (repaired by the importer: 5 missing commas (lines 7, 22, 37, 52, 72))
     /// - Spec: `specs/tencent/cdb/describe_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_tasks(
@@ -149,6 +149,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -89,7 +89,7 @@ pub type DescribeTimeWindowError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeTimeWindow`: This API (DescribeTimeWindow) is used to query the maintenance time window of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_time_window_1.json`): Querying the maintenance time window
     /// - Spec: `specs/tencent/cdb/describe_time_window.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_time_window(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTimeWindow",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type DescribeUploadedFilesError = super::CdbError;
 impl super::Client {
     /// Calls `DescribeUploadedFiles`: This API is used to query the list of SQL files imported by users. The common request parameter `Region` must be `ap-shanghai`.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdb.tencentcloudapi.com`, version `2017-03-20`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_uploaded_files_1.json`): Querying the list of imported SQL files
     /// - Spec: `specs/tencent/cdb/describe_uploaded_files.yaml`, imported from tccli-intl-en 3.1.193.1 cdb/v20170320.
     pub fn describe_uploaded_files(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUploadedFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

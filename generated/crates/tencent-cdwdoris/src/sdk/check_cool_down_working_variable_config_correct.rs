@@ -67,7 +67,7 @@ pub type CheckCoolDownWorkingVariableConfigCorrectError = super::CdwdorisError;
 impl super::Client {
     /// Calls `CheckCoolDownWorkingVariableConfigCorrect`: This API is used to check whether variables and configurations for hot/cold data layering are correct.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/check_cool_down_working_variable_config_correct_1.json`): Example
     /// - Spec: `specs/tencent/cdwdoris/check_cool_down_working_variable_config_correct.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn check_cool_down_working_variable_config_correct(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckCoolDownWorkingVariableConfigCorrect",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

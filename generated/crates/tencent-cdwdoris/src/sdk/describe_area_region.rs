@@ -72,7 +72,7 @@ pub type DescribeAreaRegionError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeAreaRegion`: This API is used to display region information and the total number of clusters in each region on the cluster list page.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_area_region_1.json`): Obtaining the List of Regions
     /// - Spec: `specs/tencent/cdwdoris/describe_area_region.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_area_region(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAreaRegion",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -89,7 +89,7 @@ pub type DescribeBackUpJobError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeBackUpJob`: This API is used to query the list of backup instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_back_up_job_1.json`): Example
     /// - Spec: `specs/tencent/cdwdoris/describe_back_up_job.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_back_up_job(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackUpJob",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeBackUpJobDetailError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeBackUpJobDetail`: This API is used to query backup task details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_back_up_job_detail_1.json`): Example
     /// - Spec: `specs/tencent/cdwdoris/describe_back_up_job_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_back_up_job_detail(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackUpJobDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

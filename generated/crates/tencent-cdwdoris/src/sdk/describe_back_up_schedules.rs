@@ -47,7 +47,7 @@ pub type DescribeBackUpSchedulesError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeBackUpSchedules`: This API is used to obtain the scheduled task information for the backup and migration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_back_up_schedules_1.json`): Obtaining Backup and Migration Tasks
     /// - Spec: `specs/tencent/cdwdoris/describe_back_up_schedules.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_back_up_schedules(
@@ -77,6 +77,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackUpSchedules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type DescribeBackUpTablesError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeBackUpTables`: This API is used to obtain the information of the table available for backup.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_back_up_tables_1.json`): Example
     /// - Spec: `specs/tencent/cdwdoris/describe_back_up_tables.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_back_up_tables(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackUpTables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -87,7 +87,7 @@ pub type DescribeClusterConfigsError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeClusterConfigs`: This API is used to get the contents of the latest configuration files (config.xml, metrika.xml, and user.xml) of the cluster and display them to the user.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_configs_1.json`): Getting Cluster Configuration File Content
     /// - Spec: `specs/tencent/cdwdoris/describe_cluster_configs.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_cluster_configs(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterConfigs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

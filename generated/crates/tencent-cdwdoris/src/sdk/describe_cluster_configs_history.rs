@@ -99,7 +99,7 @@ pub type DescribeClusterConfigsHistoryError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeClusterConfigsHistory`: This API is used to obtain the modification history of cluster configuration files.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_configs_history_1.json`): test
     /// - Spec: `specs/tencent/cdwdoris/describe_cluster_configs_history.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_cluster_configs_history(
@@ -130,6 +130,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterConfigsHistory",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type DescribeCoolDownBackendsError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeCoolDownBackends`: This API is used to query the list of backend nodes supporting hot/cold data layering.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cool_down_backends_1.json`): Example
     /// - Spec: `specs/tencent/cdwdoris/describe_cool_down_backends.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_cool_down_backends(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCoolDownBackends",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeCoolDownPoliciesError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeCoolDownPolicies`: This API is used to query the list of hot/cold data layering policies.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cool_down_policies_1.json`): Example
     /// - Spec: `specs/tencent/cdwdoris/describe_cool_down_policies.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_cool_down_policies(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCoolDownPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ pub type DescribeCoolDownTableDataError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeCoolDownTableData`: This API is used to query the layered hot and cold data in a table.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cool_down_table_data_1.json`): Example
     /// - Spec: `specs/tencent/cdwdoris/describe_cool_down_table_data.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_cool_down_table_data(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCoolDownTableData",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -92,7 +92,7 @@ pub type DescribeCreateTablesDdlError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeCreateTablesDDL`: This API is used to batch obtain the table creation DDL.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_create_tables_ddl_1.json`): Obtaining the Table Creation DDL
     /// - Spec: `specs/tencent/cdwdoris/describe_create_tables_ddl.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_create_tables_ddl(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCreateTablesDDL",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

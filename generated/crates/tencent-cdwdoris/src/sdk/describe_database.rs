@@ -95,7 +95,7 @@ pub type DescribeDatabaseError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeDatabase`: This API is used to obtain the database information under a specific data source.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_database_1.json`): Obtaining the Database Information
     /// - Spec: `specs/tencent/cdwdoris/describe_database.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_database(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabase",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

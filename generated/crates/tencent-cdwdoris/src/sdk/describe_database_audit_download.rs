@@ -132,7 +132,7 @@ pub type DescribeDatabaseAuditDownloadError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeDatabaseAuditDownload`: This API is used to download database audit logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_database_audit_download_1.json`): DescribeDatabaseAuditDownload
     /// - Spec: `specs/tencent/cdwdoris/describe_database_audit_download.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_database_audit_download(
@@ -163,6 +163,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabaseAuditDownload",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

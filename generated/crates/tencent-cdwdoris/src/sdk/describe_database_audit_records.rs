@@ -138,7 +138,7 @@ pub type DescribeDatabaseAuditRecordsError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeDatabaseAuditRecords`: This API is used to get database audit records.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_database_audit_records_1.json`): DescribeDatabaseAuditRecords
     /// - Spec: `specs/tencent/cdwdoris/describe_database_audit_records.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_database_audit_records(
@@ -169,6 +169,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabaseAuditRecords",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeInstanceError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstance`: This API is used to query the specific information of a cluster based on the cluster ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_1.json`): Getting Cluster Description Information
     /// - Spec: `specs/tencent/cdwdoris/describe_instance.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instance(
@@ -91,6 +91,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

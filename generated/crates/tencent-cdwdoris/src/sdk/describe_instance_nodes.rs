@@ -88,7 +88,7 @@ pub type DescribeInstanceNodesError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstanceNodes`: This API is used to get the list of cluster node information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_nodes_1.json`): Getting List of Cluster Node Information
     /// - Spec: `specs/tencent/cdwdoris/describe_instance_nodes.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instance_nodes(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceNodes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeInstanceNodesInfoError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstanceNodesInfo`: This API is used to get the BE/FE node roles.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_nodes_info_1.json`): Querying Node Information
     /// - Sample `example_2` (`examples/describe_instance_nodes_info_2.json`): Querying Node Roles
     /// - Spec: `specs/tencent/cdwdoris/describe_instance_nodes_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceNodesInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type DescribeInstanceNodesRoleError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstanceNodesRole`: This API is used to obtain cluster node roles.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_nodes_role_1.json`): DescribeInstanceNodesRole
     /// - Spec: `specs/tencent/cdwdoris/describe_instance_nodes_role.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instance_nodes_role(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceNodesRole",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -104,7 +104,7 @@ pub type DescribeInstanceOperationHistoryError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstanceOperationHistory`: This API is used to pull the operation list of the cluster. The API supports pagination query and filtering operation records by time range.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_operation_history_1.json`): Querying Operation Records
     /// - Spec: `specs/tencent/cdwdoris/describe_instance_operation_history.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instance_operation_history(
@@ -135,6 +135,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceOperationHistory",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

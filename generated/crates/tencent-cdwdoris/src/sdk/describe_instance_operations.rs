@@ -89,7 +89,7 @@ pub type DescribeInstanceOperationsError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstanceOperations`: This API is used to pull operations of the cluster on the cluster details page.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_operations_1.json`): Obtaining the Cluster Operation List
     /// - Spec: `specs/tencent/cdwdoris/describe_instance_operations.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instance_operations(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceOperations",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

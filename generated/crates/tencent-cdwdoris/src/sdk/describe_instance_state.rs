@@ -86,7 +86,7 @@ pub type DescribeInstanceStateError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstanceState`: This API is used to display cluster status, process progress, etc. in the cluster details page.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_state_1.json`): Getting Cluster Status
     /// - Spec: `specs/tencent/cdwdoris/describe_instance_state.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instance_state(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceState",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeInstanceUsedSubnetsError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstanceUsedSubnets`: This API is used to obtain the information of subnets used by the cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_used_subnets_1.json`): Obtaining the Information on the Cluster's Used Subnets
     /// - Spec: `specs/tencent/cdwdoris/describe_instance_used_subnets.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instance_used_subnets(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceUsedSubnets",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeInstancesError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstances`: This API is used to get the list of clusters.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_1.json`): Getting Instance List
     /// - Spec: `specs/tencent/cdwdoris/describe_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instances(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type DescribeInstancesHealthStateError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeInstancesHealthState`: This API is used to check cluster health
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_health_state_1.json`): DescribeInstancesHealthState
     /// - Spec: `specs/tencent/cdwdoris/describe_instances_health_state.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_instances_health_state(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstancesHealthState",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -149,7 +149,7 @@ pub type DescribeQueryAnalyseError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeQueryAnalyse`: This API is used to obtain the SQL query details of the Doris user.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_query_analyse_1.json`): Querying
     /// - Spec: `specs/tencent/cdwdoris/describe_query_analyse.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_query_analyse(
@@ -180,6 +180,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeQueryAnalyse",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

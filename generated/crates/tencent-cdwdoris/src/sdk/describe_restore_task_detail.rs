@@ -78,7 +78,7 @@ pub type DescribeRestoreTaskDetailError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeRestoreTaskDetail`: This API is used to query the progress details of the recovery task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_restore_task_detail_1.json`): Example
     /// - Spec: `specs/tencent/cdwdoris/describe_restore_task_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_restore_task_detail(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRestoreTaskDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

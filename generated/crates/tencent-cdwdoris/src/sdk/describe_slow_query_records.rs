@@ -150,7 +150,7 @@ pub type DescribeSlowQueryRecordsError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeSlowQueryRecords`: This API is used to get the slow log list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_query_records_1.json`): DescribeSlowQueryRecords
     /// - Spec: `specs/tencent/cdwdoris/describe_slow_query_records.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_slow_query_records(
@@ -181,6 +181,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowQueryRecords",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

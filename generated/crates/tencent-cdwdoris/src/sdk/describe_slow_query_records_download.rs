@@ -122,7 +122,7 @@ pub type DescribeSlowQueryRecordsDownloadError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeSlowQueryRecordsDownload`: This API is used to download slow log files.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_query_records_download_1.json`): DescribeSlowQueryRecordsDownload
     /// - Spec: `specs/tencent/cdwdoris/describe_slow_query_records_download.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_slow_query_records_download(
@@ -153,6 +153,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowQueryRecordsDownload",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

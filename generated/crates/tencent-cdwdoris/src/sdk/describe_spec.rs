@@ -87,7 +87,7 @@ pub type DescribeSpecError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeSpec`: This API is used to pull the specification list of data nodes and zookeeper nodes for the cluster on the purchase page.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_spec_1.json`): Obtaining the Cluster Specification
     /// - Spec: `specs/tencent/cdwdoris/describe_spec.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_spec(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSpec",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

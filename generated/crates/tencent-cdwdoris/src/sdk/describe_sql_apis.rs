@@ -66,7 +66,7 @@ pub type DescribeSqlApisError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeSqlApis`: This API is used to query the cluster information by executing SQL commands.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_sql_apis_1.json`): Query Cluster Information
     /// - Spec: `specs/tencent/cdwdoris/describe_sql_apis.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_sql_apis(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSqlApis",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -114,7 +114,7 @@ pub type DescribeTableError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeTable`: This API is used to obtain the table information. It only supports querying table information in the TCHouse-D internal catalog.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_table_1.json`): Obtaining the Table Information
     /// - Spec: `specs/tencent/cdwdoris/describe_table.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_table(
@@ -142,6 +142,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTable",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

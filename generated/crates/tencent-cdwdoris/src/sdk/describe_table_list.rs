@@ -89,7 +89,7 @@ pub type DescribeTableListError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeTableList`: This API is used to obtain the list of tables under the specified data source and database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_table_list_1.json`): Obtaining the List of Tables
     /// - Spec: `specs/tencent/cdwdoris/describe_table_list.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_table_list(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTableList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

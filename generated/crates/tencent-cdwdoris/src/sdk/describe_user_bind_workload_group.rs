@@ -68,7 +68,7 @@ pub type DescribeUserBindWorkloadGroupError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeUserBindWorkloadGroup`: This API is used to obtain the resource information bound to each user in the current cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_user_bind_workload_group_1.json`): Obtaining the Resource Information Bound to Each User in the Current Cluster
     /// - Spec: `specs/tencent/cdwdoris/describe_user_bind_workload_group.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_user_bind_workload_group(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUserBindWorkloadGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

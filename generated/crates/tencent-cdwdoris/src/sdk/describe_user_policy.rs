@@ -83,7 +83,7 @@ pub type DescribeUserPolicyError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeUserPolicy`: This API is used to obtain detailed information of Doris users, including account information, permission host, and permission configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_user_policy_1.json`): Querying
     /// - Spec: `specs/tencent/cdwdoris/describe_user_policy.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_user_policy(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUserPolicy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

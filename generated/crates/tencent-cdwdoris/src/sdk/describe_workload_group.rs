@@ -71,7 +71,7 @@ pub type DescribeWorkloadGroupError = super::CdwdorisError;
 impl super::Client {
     /// Calls `DescribeWorkloadGroup`: This API is used to obtain resource group information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_workload_group_1.json`): Obtaining Information of the Resource Group
     /// - Spec: `specs/tencent/cdwdoris/describe_workload_group.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn describe_workload_group(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeWorkloadGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -122,7 +122,7 @@ pub type QueryTableDataError = super::CdwdorisError;
 impl super::Client {
     /// Calls `QueryTableData`: This API is used to query data according to the specified database and table names, and support field selection and pagination.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwdoris.tencentcloudapi.com`, version `2021-12-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/query_table_data_1.json`): Querying the Table
     /// - Spec: `specs/tencent/cdwdoris/query_table_data.yaml`, imported from tccli-intl-en 3.1.193.1 cdwdoris/v20211228.
     pub fn query_table_data(
@@ -150,6 +150,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "QueryTableData",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type DescribeDbConfigHistoryError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeDBConfigHistory`: Describe DBConfig History
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_config_history_1.json`): Describe DBConfig History
     /// - Spec: `specs/tencent/cdwpg/describe_db_config_history.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_db_config_history(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBConfigHistory",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type DescribeDbParamsError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeDBParams`: This API is used to describe instance configurations.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_params_1.json`): Describing Configurations
     /// - Spec: `specs/tencent/cdwpg/describe_db_params.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_db_params(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBParams",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -89,7 +89,7 @@ pub type DescribeErrorLogError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeErrorLog`: This API is used to query error logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_error_log_1.json`): Describe Error Logs
     /// - Spec: `specs/tencent/cdwpg/describe_error_log.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_error_log(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeErrorLog",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

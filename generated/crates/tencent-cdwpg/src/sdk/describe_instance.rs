@@ -63,7 +63,7 @@ pub type DescribeInstanceError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeInstance`: This API is used to query the instance information by an instance ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_1.json`): Describing Instance Information
     /// - Spec: `specs/tencent/cdwpg/describe_instance.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_instance(
@@ -91,6 +91,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeInstanceInfoError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeInstanceInfo`: This API is used to get instance information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_info_1.json`): Describe Instance Information
     /// - Spec: `specs/tencent/cdwpg/describe_instance_info.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_instance_info(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

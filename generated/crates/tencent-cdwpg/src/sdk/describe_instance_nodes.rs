@@ -70,7 +70,7 @@ pub type DescribeInstanceNodesError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeInstanceNodes`: This API is used to list nodes.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_nodes_1.json`): Describe Instance Nodes
     /// - Spec: `specs/tencent/cdwpg/describe_instance_nodes.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_instance_nodes(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceNodes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

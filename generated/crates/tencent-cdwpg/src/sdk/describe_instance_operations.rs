@@ -91,7 +91,7 @@ pub type DescribeInstanceOperationsError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeInstanceOperations`: This API is used to get operations of the instance .
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_operations_1.json`): Describe Instance Operation (repaired by the importer: 1 missing comma (line 5))
     /// - Spec: `specs/tencent/cdwpg/describe_instance_operations.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_instance_operations(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceOperations",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeInstanceStateError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeInstanceState`: This API is used to display instance status, process progress, etc., in the instance details page.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_state_1.json`): Getting Instance Status
     /// - Spec: `specs/tencent/cdwpg/describe_instance_state.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_instance_state(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceState",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -94,7 +94,7 @@ pub type DescribeInstancesError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeInstances`: This API is used to get a list of  instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_1.json`): Describe Instance List
     /// - Spec: `specs/tencent/cdwpg/describe_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_instances(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -94,7 +94,7 @@ pub type DescribeSimpleInstancesError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeSimpleInstances`: This API is used to get a list of instance
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_simple_instances_1.json`): Instance List
     /// - Spec: `specs/tencent/cdwpg/describe_simple_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_simple_instances(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSimpleInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

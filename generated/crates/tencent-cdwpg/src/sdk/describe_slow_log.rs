@@ -109,7 +109,7 @@ pub type DescribeSlowLogError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeSlowLog`: This API is used to query slow SQL logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_log_1.json`): Describe Slow Log
     /// - Spec: `specs/tencent/cdwpg/describe_slow_log.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_slow_log(
@@ -137,6 +137,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLog",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

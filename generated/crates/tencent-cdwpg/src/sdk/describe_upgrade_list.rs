@@ -77,7 +77,7 @@ pub type DescribeUpgradeListError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeUpgradeList`: This API is used to obtain instance upgrade records.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_upgrade_list_1.json`): Obtaining Instance Upgrade Records
     /// - Spec: `specs/tencent/cdwpg/describe_upgrade_list.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_upgrade_list(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUpgradeList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -70,7 +70,7 @@ pub type DescribeUserHbaConfigError = super::CdwpgError;
 impl super::Client {
     /// Calls `DescribeUserHbaConfig`: Describe User HbaConfig.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cdwpg.tencentcloudapi.com`, version `2020-12-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_user_hba_config_1.json`): Describe User HbaConfig
     /// - Spec: `specs/tencent/cdwpg/describe_user_hba_config.yaml`, imported from tccli-intl-en 3.1.193.1 cdwpg/v20201230.
     pub fn describe_user_hba_config(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUserHbaConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type DescribeBlockIpListError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeBlockIPList`: This API is used to query the list of blocked IPs (blocklist) of a CLB instance. (This API is in beta test. To use it, please submit a ticket.)
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_block_ip_list_1.json`): Querying the Blocked IP List (Blocklist) of a Cloud Load Balancer
     /// - Spec: `specs/tencent/clb/describe_block_ip_list.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_block_ip_list(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBlockIPList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub type DescribeBlockIpTaskError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeBlockIPTask`: This API is used to query the execution status of an async IP blocking (blocklisting) task by the async task ID returned by the `ModifyBlockIPList` API. (This API is in beta test. To use it, please submit a ticket.)
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_block_ip_task_1.json`): Querying the Execution Status of Asynchronous Task for Blocked IP (Blocklist)
     /// - Spec: `specs/tencent/clb/describe_block_ip_task.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_block_ip_task(
@@ -92,6 +92,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBlockIPTask",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

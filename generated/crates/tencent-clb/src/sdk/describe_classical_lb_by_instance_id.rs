@@ -66,7 +66,7 @@ pub type DescribeClassicalLbByInstanceIdError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeClassicalLBByInstanceId`: This API is used to get the list of classic CLB instance IDs through a real server ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_classical_lb_by_instance_id_1.json`): Getting the information of a classic CLB instance through a real server ID
     /// - Spec: `specs/tencent/clb/describe_classical_lb_by_instance_id.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_classical_lb_by_instance_id(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClassicalLBByInstanceId",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeClassicalLbHealthStatusError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeClassicalLBHealthStatus`: This API (DescribeClassicalLBHealthStatus) is used to get the real server health status of a classic CLB
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_classical_lb_health_status_1.json`): Getting the real server health status of a classic CLB instance
     /// - Spec: `specs/tencent/clb/describe_classical_lb_health_status.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_classical_lb_health_status(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClassicalLBHealthStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeClassicalLbListenersError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeClassicalLBListeners`: This API (DescribeClassicalLBListeners) is used to get the listener information of a classic CLB.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_classical_lb_listeners_1.json`): Retrieving Listener Information for a Classic CLB
     /// - Spec: `specs/tencent/clb/describe_classical_lb_listeners.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_classical_lb_listeners(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClassicalLBListeners",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -66,7 +66,7 @@ pub type DescribeClassicalLbTargetsError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeClassicalLBTargets`: This API is used to get the real servers bound to a classic CLB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_classical_lb_targets_1.json`): Getting the real server information of a classic CLB instance
     /// - Spec: `specs/tencent/clb/describe_classical_lb_targets.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_classical_lb_targets(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClassicalLBTargets",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -55,7 +55,7 @@ pub type DescribeClsLogSetError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeClsLogSet`: This API is used to get the CLB exclusive logset.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cls_log_set_1.json`): Obtaining the CLB exclusive logset
     /// - Spec: `specs/tencent/clb/describe_cls_log_set.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_cls_log_set(
@@ -82,6 +82,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClsLogSet",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

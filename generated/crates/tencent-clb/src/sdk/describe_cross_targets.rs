@@ -85,7 +85,7 @@ pub type DescribeCrossTargetsError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeCrossTargets`: Queries information of CVMs and ENIs that use cross-region binding 2.0
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cross_targets_1.json`): Querying Backend Subnets and NIC Information of Cross-Region CCN 2.0
     /// - Spec: `specs/tencent/clb/describe_cross_targets.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_cross_targets(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCrossTargets",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeCustomizedConfigAssociateListError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeCustomizedConfigAssociateList`: This API is used to query the configured location, bound server or bound CLB instance. If there are domain names, the result will be filtered by domain name.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_customized_config_associate_list_1.json`): Queries the bound server or location in configurations
     /// - Spec: `specs/tencent/clb/describe_customized_config_associate_list.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_customized_config_associate_list(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCustomizedConfigAssociateList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

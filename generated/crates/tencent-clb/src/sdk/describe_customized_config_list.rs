@@ -106,7 +106,7 @@ pub type DescribeCustomizedConfigListError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeCustomizedConfigList`: This API is used to pull custom configuration lists to return the user configuration of `AppId`.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_customized_config_list_1.json`): Querying configuration details
     /// - Spec: `specs/tencent/clb/describe_customized_config_list.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_customized_config_list(
@@ -137,6 +137,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCustomizedConfigList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type DescribeIdleLoadBalancersError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeIdleLoadBalancers`: Idle CLB instances are pay-as-you-go load balancers that, within seven days after the creation, do not have rules configured or the configured rules are not associated with any servers.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_idle_load_balancers_1.json`): Retrieving Idle Instances of Cloud Load Balancer
     /// - Spec: `specs/tencent/clb/describe_idle_load_balancers.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_idle_load_balancers(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIdleLoadBalancers",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeLbListenersError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeLBListeners`: This API is used to query CLB instances bound to the CVM or ENI.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_lb_listeners_1.json`): Querying CLB instances bound to the CVM
     /// - Spec: `specs/tencent/clb/describe_lb_listeners.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_lb_listeners(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLBListeners",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

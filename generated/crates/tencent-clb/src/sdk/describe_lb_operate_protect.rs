@@ -66,7 +66,7 @@ pub type DescribeLbOperateProtectError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeLBOperateProtect`: This API is used to query the operation protection info of Cloud Load Balancer.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_lb_operate_protect_1.json`): Querying Operation Protection Info of Cloud Load Balancer
     /// - Spec: `specs/tencent/clb/describe_lb_operate_protect.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_lb_operate_protect(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLBOperateProtect",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeListenersError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeListeners`: This API is used to get the list of listeners by CLB ID, listener protocol, or listener port. If no filter is specified, all listeners for the CLB instance will be returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_listeners_1.json`): Querying Listeners by Port, Protocol, and Listener ID
     /// - Sample `example_2` (`examples/describe_listeners_2.json`): Querying the Information of All Listeners of a CLB Instance
     /// - Spec: `specs/tencent/clb/describe_listeners.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeListeners",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -66,7 +66,7 @@ pub type DescribeLoadBalancerListByCertIdError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeLoadBalancerListByCertId`: This API is used to query the list of CLB instances associated with a certificate in a region by certificate ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_load_balancer_list_by_cert_id_1.json`): Obtaining a CLB Instance Associated with the Specified Certificate ID
     /// - Sample `example_2` (`examples/describe_load_balancer_list_by_cert_id_2.json`): Obtaining No CLB Instance Associated with the Specified Certificate ID
     /// - Spec: `specs/tencent/clb/describe_load_balancer_list_by_cert_id.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLoadBalancerListByCertId",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeLoadBalancerOverviewError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeLoadBalancerOverview`: Queries the total number of CLB instances and the number of CLB instances in different status (running, isolated and about to expire).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_load_balancer_overview_1.json`): Querying the number of CLB instances by the status
     /// - Spec: `specs/tencent/clb/describe_load_balancer_overview.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_load_balancer_overview(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLoadBalancerOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -64,7 +64,7 @@ pub type DescribeLoadBalancerTrafficError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeLoadBalancerTraffic`: This API is used to query CLB instances with high traffic under the current account, and return the top 10 results. For queries using a sub-account, only the CLB instances authorized to the sub-account will be returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_load_balancer_traffic_1.json`): Query High-Traffic Cloud Load Balancers under an Account
     /// - Spec: `specs/tencent/clb/describe_load_balancer_traffic.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_load_balancer_traffic(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLoadBalancerTraffic",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -175,7 +175,7 @@ pub type DescribeLoadBalancersError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeLoadBalancers`: This API is used to query the list of CLB instances in a region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_load_balancers_1.json`): Querying CLB Instances Bound to the Real Server with the Specified Private IP Address (repaired by the importer: 1 missing comma (line 45))
     /// - Sample `example_2` (`examples/describe_load_balancers_2.json`): Fuzzy Querying CLB Instances by Instance Name, Domain Name, and VIP (repaired by the importer: 1 missing comma (line 45))
     /// - Sample `example_3` (`examples/describe_load_balancers_3.json`): Querying CLB Instances by Instance ID (repaired by the importer: 1 missing comma (line 45))
@@ -210,6 +210,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLoadBalancers",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

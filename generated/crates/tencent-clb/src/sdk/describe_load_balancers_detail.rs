@@ -145,7 +145,7 @@ pub type DescribeLoadBalancersDetailError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeLoadBalancersDetail`: This API is used to query CLB instance details, including listener, rules, and target real servers.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_load_balancers_detail_1.json`): Querying CLB Instance Details
     /// - Spec: `specs/tencent/clb/describe_load_balancers_detail.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_load_balancers_detail(
@@ -176,6 +176,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLoadBalancersDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

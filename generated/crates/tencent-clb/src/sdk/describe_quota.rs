@@ -53,7 +53,7 @@ pub type DescribeQuotaError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeQuota`: This API is used to query various quotas in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_quota_1.json`): Querying quotas
     /// - Spec: `specs/tencent/clb/describe_quota.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_quota(
@@ -80,6 +80,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeQuota",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,7 +93,7 @@ pub type DescribeResourcesError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeResources`: This API is used to query the list of AZs and resources supported for the user in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resources_1.json`): Querying the List of Supported Availability Zones and Resources in the Current Region for Users
     /// - Spec: `specs/tencent/clb/describe_resources.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_resources(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResources",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type DescribeRewriteError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeRewrite`: This API (DescribeRewrite) is used to query the redirection relationship between the forwarding rules of a CLB instance by instance ID. If no listener ID or forwarding rule ID is specified, all redirection relationships in the instance will be returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_rewrite_1.json`): Querying the Redirection Relationship by Specifying the Forwarding Rule ID
     /// - Spec: `specs/tencent/clb/describe_rewrite.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_rewrite(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRewrite",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

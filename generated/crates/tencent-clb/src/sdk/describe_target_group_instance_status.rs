@@ -71,7 +71,7 @@ pub type DescribeTargetGroupInstanceStatusError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeTargetGroupInstanceStatus`: This API is used to query the backend service status of a target group. Currently, only GWLB type target groups support querying backend service status.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_target_group_instance_status_1.json`): Querying the Backend Service Status of a GWLB Target Group in batches
     /// - Spec: `specs/tencent/clb/describe_target_group_instance_status.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_target_group_instance_status(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTargetGroupInstanceStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

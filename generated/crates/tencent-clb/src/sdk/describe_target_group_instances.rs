@@ -83,7 +83,7 @@ pub type DescribeTargetGroupInstancesError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeTargetGroupInstances`: This API is used to get the information of servers bound to a target group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_target_group_instances_1.json`): Displaying Information on Servers Bound to a Target Group
     /// - Spec: `specs/tencent/clb/describe_target_group_instances.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_target_group_instances(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTargetGroupInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -89,7 +89,7 @@ pub type DescribeTargetGroupListError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeTargetGroupList`: This API is used to get the target group list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_target_group_list_1.json`): Obtaining the Target Group List.
     /// - Spec: `specs/tencent/clb/describe_target_group_list.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_target_group_list(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTargetGroupList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

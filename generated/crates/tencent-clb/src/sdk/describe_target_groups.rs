@@ -81,7 +81,7 @@ pub type DescribeTargetGroupsError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeTargetGroups`: This API is used to query the target group information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_target_groups_1.json`): Querying a Target Group by ID
     /// - Sample `example_2` (`examples/describe_target_groups_2.json`): Querying Target Group Information by Criteria
     /// - Spec: `specs/tencent/clb/describe_target_groups.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTargetGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

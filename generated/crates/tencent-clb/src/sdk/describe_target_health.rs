@@ -74,7 +74,7 @@ pub type DescribeTargetHealthError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeTargetHealth`: This API (DescribeTargetHealth) is used to query the health check result of a real server of a CLB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_target_health_1.json`): Querying the Health Status of Backend Servers in a Load Balancing Instance
     /// - Spec: `specs/tencent/clb/describe_target_health.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_target_health(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTargetHealth",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

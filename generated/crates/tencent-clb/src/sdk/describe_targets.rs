@@ -88,7 +88,7 @@ pub type DescribeTargetsError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeTargets`: This API (DescribeTargets) is used to query the list of real servers bound to some listeners of a CLB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_targets_1.json`): Querying the Real Server List by Location
     /// - Sample `example_2` (`examples/describe_targets_2.json`): Querying All Real Servers Bound to a CLB Instance
     /// - Spec: `specs/tencent/clb/describe_targets.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTargets",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ pub type DescribeTaskStatusError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeTaskStatus`: This API is used to query the execution status of an async task. After non-query APIs (used to create/delete CLB instances, listeners, or rules or to bind/unbind real servers) are called successfully, this API needs to be used to query whether the task is successful.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_task_status_1.json`): Querying the status of an async task
     /// - Spec: `specs/tencent/clb/describe_task_status.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn describe_task_status(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTaskStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -120,7 +120,7 @@ pub type InquiryPriceCreateLoadBalancerError = super::ClbError;
 impl super::Client {
     /// Calls `InquiryPriceCreateLoadBalancer`: This API is used to query the price of creating a CLB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_create_load_balancer_1.json`): Querying the Price for Creating a Prepaid CLB Instance
     /// - Sample `example_2` (`examples/inquiry_price_create_load_balancer_2.json`): Querying the Price for Creating a Pay-as-You-Go CLB Instance in the Pay-as-You-Go Network Billing Mode
     /// - Sample `example_3` (`examples/inquiry_price_create_load_balancer_3.json`): Querying the Price for Creating a Pay-as-You-Go CLB Instance in the Network Billing Mode by Bandwidth Package
@@ -154,6 +154,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceCreateLoadBalancer",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type InquiryPriceModifyLoadBalancerError = super::ClbError;
 impl super::Client {
     /// Calls `InquiryPriceModifyLoadBalancer`: This API is used to query the price of adjusting the specification of a CLB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_modify_load_balancer_1.json`): Querying the Cost of Modifying Bandwidth for Cloud Load Balancer
     /// - Spec: `specs/tencent/clb/inquiry_price_modify_load_balancer.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn inquiry_price_modify_load_balancer(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceModifyLoadBalancer",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -66,7 +66,7 @@ pub type InquiryPriceRefundLoadBalancerError = super::ClbError;
 impl super::Client {
     /// Calls `InquiryPriceRefundLoadBalancer`: This API is used to query the refund price of Cloud Load Balancer and only supports prepaid load balancing instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2018-03-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_refund_load_balancer_1.json`): Requesting a Refund Quote for Cloud Load Balancer
     /// - Spec: `specs/tencent/clb/inquiry_price_refund_load_balancer.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20180317.
     pub fn inquiry_price_refund_load_balancer(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceRefundLoadBalancer",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeClustersError = super::CtsdbError;
 impl super::Client {
     /// Calls `DescribeClusters`: This API is used to query the instance list and details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `ctsdb.tencentcloudapi.com`, version `2023-02-02`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `ctsdb.tencentcloudapi.com`, version `2023-02-02`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_clusters_1.json`): Querying the Instance List
     /// - Spec: `specs/tencent/ctsdb/describe_clusters.yaml`, imported from tccli-intl-en 3.1.193.1 ctsdb/v20230202.
     pub fn describe_clusters(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

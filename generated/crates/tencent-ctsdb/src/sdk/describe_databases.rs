@@ -83,7 +83,7 @@ impl super::Client {
     ///   }
     /// ```
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `ctsdb.tencentcloudapi.com`, version `2023-02-02`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `ctsdb.tencentcloudapi.com`, version `2023-02-02`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_databases_1.json`): Querying the Database List
     /// - Spec: `specs/tencent/ctsdb/describe_databases.yaml`, imported from tccli-intl-en 3.1.193.1 ctsdb/v20230202.
     pub fn describe_databases(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -65,7 +65,7 @@ pub type DescribeChcDeniedActionsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeChcDeniedActions`: This API is used to query the actions not allowed for the specified CHC instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_chc_denied_actions_1.json`): Querying actions not allowed for the specified CHC instances
     /// - Spec: `specs/tencent/cvm/describe_chc_denied_actions.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_chc_denied_actions(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeChcDeniedActions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

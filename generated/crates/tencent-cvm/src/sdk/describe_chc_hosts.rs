@@ -142,7 +142,7 @@ impl super::Client {
     /// * You can filter the query results with the instance ID, name or device type. See `Filter` for more information.
     /// * If no parameter is defined, a certain number of instances under the current account will be returned. The number is specified by `Limit` and is `20` by default.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_chc_hosts_1.json`): Querying an instance by the CHC ID
     /// - Spec: `specs/tencent/cvm/describe_chc_hosts.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_chc_hosts(
@@ -170,6 +170,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeChcHosts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

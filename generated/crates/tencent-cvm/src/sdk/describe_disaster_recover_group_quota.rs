@@ -75,7 +75,7 @@ pub type DescribeDisasterRecoverGroupQuotaError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeDisasterRecoverGroupQuota`: This API is used to query the quota of \[spread placement groups\](<https://www.tencentcloud.com/document/product/213/15486>).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_disaster_recover_group_quota_1.json`): Querying placement group quota
     /// - Spec: `specs/tencent/cvm/describe_disaster_recover_group_quota.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_disaster_recover_group_quota(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDisasterRecoverGroupQuota",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

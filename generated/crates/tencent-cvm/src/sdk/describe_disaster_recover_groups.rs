@@ -94,7 +94,7 @@ pub type DescribeDisasterRecoverGroupsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeDisasterRecoverGroups`: This API is used to query the information on \[spread placement groups\](<https://intl.cloud.tencent.com/document/product/213/15486?from_cn_redirect=1>).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_disaster_recover_groups_1.json`): Querying the information of a spread placement group
     /// - Spec: `specs/tencent/cvm/describe_disaster_recover_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_disaster_recover_groups(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDisasterRecoverGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -127,7 +127,7 @@ pub type DescribeHostsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeHosts`: This API is used to query the details of CDH instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_hosts_1.json`): Querying the list of CDH instances (not decoded: not JSON: expected `,` or `}` at line 30 column 5)
     /// - Spec: `specs/tencent/cvm/describe_hosts.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_hosts(
@@ -155,6 +155,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeHosts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeImageFromFamilyError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeImageFromFamily`: This API is used to view information about available images within an image family.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_image_from_family_1.json`): Viewing the image information of an Image Family
     /// - Spec: `specs/tencent/cvm/describe_image_from_family.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_image_from_family(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeImageFromFamily",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

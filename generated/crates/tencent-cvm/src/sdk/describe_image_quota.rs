@@ -51,7 +51,7 @@ pub type DescribeImageQuotaError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeImageQuota`: This API is used to query the image quota of an user account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_image_quota_1.json`): Querying image quota
     /// - Spec: `specs/tencent/cvm/describe_image_quota.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_image_quota(
@@ -81,6 +81,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeImageQuota",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -65,7 +65,7 @@ pub type DescribeImageSharePermissionError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeImageSharePermission`: This API is used to query image sharing information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_image_share_permission_1.json`): Querying sharing information of a specified image
     /// - Spec: `specs/tencent/cvm/describe_image_share_permission.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_image_share_permission(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeImageSharePermission",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -171,7 +171,7 @@ impl super::Client {
     /// * You specify the image ID or set filters to query the details of certain images.
     /// * You can specify `Offset` and `Limit` to select a certain part of the results. By default, the information on the first 20 matching results is returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_images_1.json`): Querying an image by the image ID (repaired by the importer: 1 missing comma (line 20))
     /// - Sample `example_2` (`examples/describe_images_2.json`): Querying an image by the image type
     /// - Spec: `specs/tencent/cvm/describe_images.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
@@ -200,6 +200,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeImages",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

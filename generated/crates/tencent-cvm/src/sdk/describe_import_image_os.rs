@@ -57,7 +57,7 @@ pub type DescribeImportImageOsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeImportImageOs`: This API is used to query the list of supported operating systems of imported images.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_import_image_os_1.json`): Querying the supported operating systems of imported images
     /// - Spec: `specs/tencent/cvm/describe_import_image_os.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_import_image_os(
@@ -87,6 +87,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeImportImageOs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

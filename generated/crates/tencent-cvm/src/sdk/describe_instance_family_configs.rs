@@ -57,7 +57,7 @@ pub type DescribeInstanceFamilyConfigsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeInstanceFamilyConfigs`: This API is used to query a list of model families available to the current user in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_family_configs_1.json`): Querying supported instance families
     /// - Spec: `specs/tencent/cvm/describe_instance_family_configs.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_instance_family_configs(
@@ -87,6 +87,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceFamilyConfigs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

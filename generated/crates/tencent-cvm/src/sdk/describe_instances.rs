@@ -109,7 +109,7 @@ impl super::Client {
     /// * You can filter the query results with the instance `ID`, name, or billing method. See `Filter` for more information.
     /// * If no parameter is defined, a certain number of instances under the current account will be returned. The number is specified by `Limit` and is 20 by default.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_1.json`): View Instance List
     /// - Sample `example_2` (`examples/describe_instances_2.json`): Querying the Latest Operation on an Instance
     /// - Sample `example_3` (`examples/describe_instances_3.json`): Querying Instances Bound to Tags
@@ -139,6 +139,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

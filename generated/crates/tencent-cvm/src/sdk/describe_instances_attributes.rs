@@ -73,7 +73,7 @@ pub type DescribeInstancesAttributesError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeInstancesAttributes`: This API is used to obtain the attributes of specified instances. Currently, it supports querying the custom data UserData of instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_attributes_1.json`): Querying the List of Attributes of Specified Instances
     /// - Spec: `specs/tencent/cvm/describe_instances_attributes.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_instances_attributes(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstancesAttributes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

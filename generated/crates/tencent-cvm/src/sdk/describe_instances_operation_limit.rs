@@ -77,7 +77,7 @@ impl super::Client {
     ///
     /// * Currently you can use this API to query the maximum number of times you can modify the configuration of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_operation_limit_1.json`): Querying the number of configuration downgrade operations allowed
     /// - Spec: `specs/tencent/cvm/describe_instances_operation_limit.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_instances_operation_limit(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstancesOperationLimit",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ impl super::Client {
     /// * You can query the status of an instance with its `ID`.
     /// * If no parameter is defined, the status of a certain number of instances under the current account will be returned. The number is specified by `Limit` and is 20 by default.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_status_1.json`): Querying the list of instance status
     /// - Spec: `specs/tencent/cvm/describe_instances_status.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_instances_status(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstancesStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -57,7 +57,7 @@ pub type DescribeInternetChargeTypeConfigsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeInternetChargeTypeConfigs`: This API is used to query the network billing methods.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_internet_charge_type_configs_1.json`): Querying network billing modes
     /// - Spec: `specs/tencent/cvm/describe_internet_charge_type_configs.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_internet_charge_type_configs(
@@ -87,6 +87,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInternetChargeTypeConfigs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -100,7 +100,7 @@ pub type DescribeLaunchTemplateVersionsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeLaunchTemplateVersions`: This API is used to query the information of instance launch template versions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_launch_template_versions_1.json`): Querying instance launch template versions
     /// - Spec: `specs/tencent/cvm/describe_launch_template_versions.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_launch_template_versions(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLaunchTemplateVersions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

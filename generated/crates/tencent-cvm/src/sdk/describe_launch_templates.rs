@@ -90,7 +90,7 @@ pub type DescribeLaunchTemplatesError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeLaunchTemplates`: This API is used to query one or more instance launch templates.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_launch_templates_1.json`): Querying an instance launch template
     /// - Spec: `specs/tencent/cvm/describe_launch_templates.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_launch_templates(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLaunchTemplates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -57,7 +57,7 @@ pub type DescribeRegionsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeRegions`: This API is suspended. To query the information of regions, use \[DescribeZones\](<https://intl.cloud.tencent.com/document/product/1596/77930?from_cn_redirect=1>).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_regions_1.json`): Querying Regions
     /// - Spec: `specs/tencent/cvm/describe_regions.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_regions(
@@ -84,6 +84,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRegions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -178,7 +178,7 @@ pub type DescribeReservedInstancesError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeReservedInstances`: This API is used to list the reserved instances purchased by the user.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_reserved_instances_1.json`): Listing Purchased Reserved Instances
     /// - Spec: `specs/tencent/cvm/describe_reserved_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_reserved_instances(
@@ -209,6 +209,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReservedInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

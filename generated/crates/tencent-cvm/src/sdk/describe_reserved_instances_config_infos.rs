@@ -86,7 +86,7 @@ pub type DescribeReservedInstancesConfigInfosError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeReservedInstancesConfigInfos`: This API is used to describe reserved instance (RI) offerings.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_reserved_instances_config_infos_1.json`): Querying reserved instance configurations
     /// - Spec: `specs/tencent/cvm/describe_reserved_instances_config_infos.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_reserved_instances_config_infos(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReservedInstancesConfigInfos",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -168,7 +168,7 @@ pub type DescribeReservedInstancesOfferingsError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeReservedInstancesOfferings`: This API is used to describe Reserved Instance offerings that are available for purchase.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_reserved_instances_offerings_1.json`): Describing reserved instance offerings
     /// - Spec: `specs/tencent/cvm/describe_reserved_instances_offerings.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_reserved_instances_offerings(
@@ -199,6 +199,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReservedInstancesOfferings",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -65,7 +65,7 @@ pub type DescribeZoneInstanceConfigInfosError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeZoneInstanceConfigInfos`: This API is used to query the configurations of models in an availability zone.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_zone_instance_config_infos_1.json`): Obtaining the List of Instance Configurations in an Availability Zone
     /// - Spec: `specs/tencent/cvm/describe_zone_instance_config_infos.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn describe_zone_instance_config_infos(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeZoneInstanceConfigInfos",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -57,7 +57,7 @@ pub type DescribeZonesError = super::CvmError;
 impl super::Client {
     /// Calls `DescribeZones`: This API is used to query availability zones.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_zones_1.json`): Querying the Chinese name of an availability zone
     /// - Sample `example_2` (`examples/describe_zones_2.json`): Querying the English name of an availability zone
     /// - Spec: `specs/tencent/cvm/describe_zones.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
@@ -85,6 +85,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeZones",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

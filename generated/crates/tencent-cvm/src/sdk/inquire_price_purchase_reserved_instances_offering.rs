@@ -100,7 +100,7 @@ pub type InquirePricePurchaseReservedInstancesOfferingError = super::CvmError;
 impl super::Client {
     /// Calls `InquirePricePurchaseReservedInstancesOffering`: This API is used to query the price of reserved instances. It only supports querying purchasable reserved instance offerings. Currently, RIs are only offered to beta users.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_purchase_reserved_instances_offering_1.json`): Querying the Price of a Reserved Instance
     /// - Spec: `specs/tencent/cvm/inquire_price_purchase_reserved_instances_offering.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn inquire_price_purchase_reserved_instances_offering(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePricePurchaseReservedInstancesOffering",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

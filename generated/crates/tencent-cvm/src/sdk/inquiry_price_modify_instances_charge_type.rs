@@ -101,7 +101,7 @@ impl super::Client {
     ///
     /// This API is used to indicate that instances with no charge when shut down, instances of the model families Batch Computing BC1 and Batch Computing BS1, instances of scheduled termination, and spot instances do not support this operation.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_modify_instances_charge_type_1.json`): Switching the Billing Mode of an Instance for Price Inquiry
     /// - Spec: `specs/tencent/cvm/inquiry_price_modify_instances_charge_type.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn inquiry_price_modify_instances_charge_type(
@@ -132,6 +132,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceModifyInstancesChargeType",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

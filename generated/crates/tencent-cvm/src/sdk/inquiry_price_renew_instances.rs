@@ -97,7 +97,7 @@ impl super::Client {
     ///
     /// This API is used to query the renewal price of monthly subscription instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_renew_instances_1.json`): Renewal Instance Inquiry
     /// - Spec: `specs/tencent/cvm/inquiry_price_renew_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn inquiry_price_renew_instances(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceRenewInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

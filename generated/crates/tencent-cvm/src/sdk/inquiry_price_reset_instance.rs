@@ -105,7 +105,7 @@ impl super::Client {
     /// * Currently, only instances with a \[system disk type\](<https://intl.cloud.tencent.com/document/api/213/15753?from_cn_redirect=1#SystemDisk>) of `CLOUD_BSSD`, `CLOUD_PREMIUM`, or `CLOUD_SSD` are supported for inquiring about the price for reinstallation caused by switching between `Linux` and `Windows` operating systems through this API.
     /// * Currently, instances in regions outside the Chinese mainland are not supported for inquiring about the price for reinstallation caused by switching between `Linux` and `Windows` operating systems through this API.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_reset_instance_1.json`): Inquiring About the Price of a Pay-as-You-Go Instance with New Configurations
     /// - Spec: `specs/tencent/cvm/inquiry_price_reset_instance.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn inquiry_price_reset_instance(
@@ -136,6 +136,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceResetInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,7 +93,7 @@ impl super::Client {
     /// * The allowed bandwidth cap varies for different models. For details, see \[Purchasing Network Bandwidth\](<https://intl.cloud.tencent.com/document/product/213/509?from_cn_redirect=1>).
     /// * For bandwidth billed by the `TRAFFIC_POSTPAID_BY_HOUR` method, changing the bandwidth cap through this API takes effect in real time. You can increase or reduce bandwidth within applicable limits.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_reset_instances_internet_max_bandwidth_1.json`): Inquiring About the Price of a Pay-as-You-Go Instance with a New Bandwidth Cap
     /// - Spec: `specs/tencent/cvm/inquiry_price_reset_instances_internet_max_bandwidth.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn inquiry_price_reset_instances_internet_max_bandwidth(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceResetInstancesInternetMaxBandwidth",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ impl super::Client {
     /// * Currently, you can only use this API to query the prices of instances whose \[system disk type\](<https://www.tencentcloud.com/document/product/213/15753>) is `CLOUD_BASIC`, `CLOUD_PREMIUM`, or `CLOUD_SSD`.
     /// * Currently, you cannot use this API to query the prices of \[CDH\](<https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1>) instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_reset_instances_type_1.json`): Querying the Price of a Monthly Subscription Instance with Adjusted Configuration
     /// - Spec: `specs/tencent/cvm/inquiry_price_reset_instances_type.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn inquiry_price_reset_instances_type(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceResetInstancesType",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -97,7 +97,7 @@ impl super::Client {
     /// * Currently, you can only use this API to query the price of non-elastic data disks whose \[disk type\](<https://www.tencentcloud.com/document/product/213/15753>) is `CLOUD_BASIC`, `CLOUD_PREMIUM`, or `CLOUD_SSD`. You can use \[`DescribeDisks`\](<https://intl.cloud.tencent.com/document/api/362/16315?from_cn_redirect=1>) to check whether a disk is elastic. If the `Portable` field in the response is `false`, it means that the disk is non-elastic.
     /// * Currently, you cannot use this API to query the price for \[CDH\](<https://intl.cloud.tencent.com/document/product/416?from_cn_redirect=1>) instances. *Also, you can only query the price of expanding one data disk at a time.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_resize_instance_disks_1.json`): Querying the price for expanding the disk capacity of a pay-as-you-go instance
     /// - Spec: `specs/tencent/cvm/inquiry_price_resize_instance_disks.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn inquiry_price_resize_instance_disks(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceResizeInstanceDisks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -218,7 +218,7 @@ pub type InquiryPriceRunInstancesError = super::CvmError;
 impl super::Client {
     /// Calls `InquiryPriceRunInstances`: This API is used to query the price of creating instances. You can only use this API for instances whose configuration is within the purchase limit. For more information, see \[RunInstances\](<https://intl.cloud.tencent.com/document/api/213/15730?from_cn_redirect=1>).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_run_instances_1.json`): Inquiring About the Price of a Monthly Subscription Instance
     /// - Sample `example_2` (`examples/inquiry_price_run_instances_2.json`): Inquiring About the Price of an Hourly-Billed Pay-as-You-Go Instance
     /// - Sample `example_3` (`examples/inquiry_price_run_instances_3.json`): Inquiring About the Price of an Instance with Only Required Parameters
@@ -251,6 +251,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceRunInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type CheckCreateLibraDbInstanceError = super::CynosdbError;
 impl super::Client {
     /// Calls `CheckCreateLibraDBInstance`: This API is used to verify whether it is possible to add a read-only analysis engine instance to the cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/check_create_libra_db_instance_1.json`): Validate if it is possible to add read-only analysis engine to the cluster
     /// - Spec: `specs/tencent/cynosdb/check_create_libra_db_instance.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn check_create_libra_db_instance(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckCreateLibraDBInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

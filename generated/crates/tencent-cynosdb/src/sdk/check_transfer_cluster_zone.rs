@@ -80,7 +80,7 @@ pub type CheckTransferClusterZoneError = super::CynosdbError;
 impl super::Client {
     /// Calls `CheckTransferClusterZone`: This API is used to check whether cross-AZ migration can be initiated.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/check_transfer_cluster_zone_1.json`): Check if cross-AZ migration can be initiated
     /// - Spec: `specs/tencent/cynosdb/check_transfer_cluster_zone.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn check_transfer_cluster_zone(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckTransferClusterZone",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type DescribeAccountPrivilegesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeAccountPrivileges`: This API is used to query the permissions of an account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_account_privileges_1.json`): Query permissions of an account
     /// - Spec: `specs/tencent/cynosdb/describe_account_privileges.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_account_privileges(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccountPrivileges",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -88,7 +88,7 @@ pub type DescribeAuditInstanceListError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeAuditInstanceList`: This API is used to obtain the instance list of database audit.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_instance_list_1.json`): Obtaining the Audit Instance List
     /// - Spec: `specs/tencent/cynosdb/describe_audit_instance_list.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_audit_instance_list(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditInstanceList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -113,7 +113,7 @@ pub type DescribeAuditLogsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeAuditLogs`: This API is used to query database audit logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_logs_1.json`): Query records within the xx time range where the sql contains select and test_db, and the source IP is not equal to 10.0.0.1 and not equal to 100.0.0.1
     /// - Sample `example_2` (`examples/describe_audit_logs_2.json`): Query records within the xx time range where the sql contains selec or upda and the source IP address contains 10.0.
     /// - Sample `example_3` (`examples/describe_audit_logs_3.json`): This API is used to query an audit log.
@@ -143,6 +143,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

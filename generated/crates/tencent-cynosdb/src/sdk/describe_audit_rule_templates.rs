@@ -93,7 +93,7 @@ pub type DescribeAuditRuleTemplatesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeAuditRuleTemplates`: This API is used to query the information of audit rule templates.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_rule_templates_1.json`): Querying Audit Rule Template Information
     /// - Spec: `specs/tencent/cynosdb/describe_audit_rule_templates.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_audit_rule_templates(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditRuleTemplates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

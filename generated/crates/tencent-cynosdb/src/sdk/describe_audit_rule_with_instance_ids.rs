@@ -70,7 +70,7 @@ pub type DescribeAuditRuleWithInstanceIdsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeAuditRuleWithInstanceIds`: This API is used to obtain audit rules of the instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_rule_with_instance_ids_1.json`): Get the audit rules of the instance
     /// - Spec: `specs/tencent/cynosdb/describe_audit_rule_with_instance_ids.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_audit_rule_with_instance_ids(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditRuleWithInstanceIds",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

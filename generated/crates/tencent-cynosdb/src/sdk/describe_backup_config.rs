@@ -95,7 +95,7 @@ pub type DescribeBackupConfigError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBackupConfig`: This API is used to obtain the backup configuration information of a specified cluster, including the full backup time period and backup file retention time.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_config_1.json`): View backup configuration
     /// - Spec: `specs/tencent/cynosdb/describe_backup_config.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_backup_config(
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

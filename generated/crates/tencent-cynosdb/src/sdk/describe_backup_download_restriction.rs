@@ -65,7 +65,7 @@ pub type DescribeBackupDownloadRestrictionError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBackupDownloadRestriction`: This API is used to query the default backup download access restrictions configured by the user in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_download_restriction_1.json`): Querying Backup Download Limit
     /// - Spec: `specs/tencent/cynosdb/describe_backup_download_restriction.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_backup_download_restriction(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDownloadRestriction",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

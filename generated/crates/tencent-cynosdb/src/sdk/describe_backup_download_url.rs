@@ -77,7 +77,7 @@ pub type DescribeBackupDownloadUrlError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBackupDownloadUrl`: This API is used to query the download URL of cluster backup files.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_download_url_1.json`): Query the download link for cluster backup files
     /// - Spec: `specs/tencent/cynosdb/describe_backup_download_url.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_backup_download_url(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDownloadUrl",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

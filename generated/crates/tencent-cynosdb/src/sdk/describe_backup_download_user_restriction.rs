@@ -78,7 +78,7 @@ pub type DescribeBackupDownloadUserRestrictionError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBackupDownloadUserRestriction`: This API is used to query the default backup download access restrictions for user-level settings in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_download_user_restriction_1.json`): Default Backup Download Source Restrictions for User-Level Settings in the Current Region
     /// - Spec: `specs/tencent/cynosdb/describe_backup_download_user_restriction.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_backup_download_user_restriction(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDownloadUserRestriction",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -145,7 +145,7 @@ pub type DescribeBackupListError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBackupList`: This API is used to query the backup file list of a cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_list_1.json`): Queries the backup file list
     /// - Spec: `specs/tencent/cynosdb/describe_backup_list.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_backup_list(
@@ -176,6 +176,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -114,7 +114,7 @@ pub type DescribeBackupListByVaultError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBackupListByVault`: Query backup file list based on safe ID
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_list_by_vault_1.json`): Querying the List of Data Backups in a Safe
     /// - Spec: `specs/tencent/cynosdb/describe_backup_list_by_vault.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_backup_list_by_vault(
@@ -145,6 +145,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupListByVault",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

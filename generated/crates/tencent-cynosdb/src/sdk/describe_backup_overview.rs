@@ -107,7 +107,7 @@ pub type DescribeBackupOverviewError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBackupOverview`: This API is used to query the backup usage overview.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_overview_1.json`): Backup Usage Overview
     /// - Spec: `specs/tencent/cynosdb/describe_backup_overview.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_backup_overview(
@@ -138,6 +138,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

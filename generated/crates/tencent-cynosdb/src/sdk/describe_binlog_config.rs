@@ -67,7 +67,7 @@ pub type DescribeBinlogConfigError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBinlogConfig`: This API is used to query the binlog configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_binlog_config_1.json`): Query binlog configuration message
     /// - Spec: `specs/tencent/cynosdb/describe_binlog_config.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_binlog_config(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBinlogConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

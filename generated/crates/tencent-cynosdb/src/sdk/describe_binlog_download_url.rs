@@ -77,7 +77,7 @@ pub type DescribeBinlogDownloadUrlError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBinlogDownloadUrl`: This API is used to query the download URL of a Binlog.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_binlog_download_url_1.json`): Query the download address of Binlog
     /// - Spec: `specs/tencent/cynosdb/describe_binlog_download_url.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_binlog_download_url(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBinlogDownloadUrl",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -114,7 +114,7 @@ pub type DescribeBinlogListByVaultError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBinlogListByVault`: Queries binlog backups in a vault
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_binlog_list_by_vault_1.json`): Query the binlog backup list under a safe
     /// - Spec: `specs/tencent/cynosdb/describe_binlog_list_by_vault.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_binlog_list_by_vault(
@@ -145,6 +145,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBinlogListByVault",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub type DescribeBinlogSaveDaysError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBinlogSaveDays`: This API is used to query the Binlog retention days of a cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_binlog_save_days_1.json`): Querying Binlog retention days
     /// - Spec: `specs/tencent/cynosdb/describe_binlog_save_days.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_binlog_save_days(
@@ -92,6 +92,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBinlogSaveDays",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

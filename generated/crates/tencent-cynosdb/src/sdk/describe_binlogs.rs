@@ -87,7 +87,7 @@ pub type DescribeBinlogsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeBinlogs`: This API is used to query the Binlog list of a cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_binlogs_1.json`): Query the cluster Binlog list
     /// - Spec: `specs/tencent/cynosdb/describe_binlogs.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_binlogs(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBinlogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type DescribeChangedParamsAfterUpgradeError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeChangedParamsAfterUpgrade`: This API is used to query the parameter comparison for scaling.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_changed_params_after_upgrade_1.json`): Querying Running Parameter Comparison for Specification Adjustment
     /// - Spec: `specs/tencent/cynosdb/describe_changed_params_after_upgrade.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_changed_params_after_upgrade(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeChangedParamsAfterUpgrade",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

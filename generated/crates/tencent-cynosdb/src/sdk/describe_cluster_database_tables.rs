@@ -97,7 +97,7 @@ pub type DescribeClusterDatabaseTablesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterDatabaseTables`: Access the table list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_database_tables_1.json`): Access the table List
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_database_tables.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_database_tables(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterDatabaseTables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeClusterDatabasesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterDatabases`: This API is used to obtain the cluster database list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_databases_1.json`): Get the cluster database list
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_databases.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_databases(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

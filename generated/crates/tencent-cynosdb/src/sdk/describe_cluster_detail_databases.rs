@@ -84,7 +84,7 @@ pub type DescribeClusterDetailDatabasesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterDetailDatabases`: This API is used to query the database list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_detail_databases_1.json`): Querying the Database List
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_detail_databases.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_detail_databases(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterDetailDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeClusterInstanceGroupsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterInstanceGroups`: This API is used to query instance group information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_instance_groups_1.json`): Query cluster instance group information
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_instance_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_instance_groups(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterInstanceGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

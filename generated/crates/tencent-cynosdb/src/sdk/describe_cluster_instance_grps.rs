@@ -73,7 +73,7 @@ pub type DescribeClusterInstanceGrpsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterInstanceGrps`: This API is used to query instance group information. This API is deprecated. DescribeClusterInstanceGroups is recommended.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_instance_grps_1.json`): Querying an Instance Group (Disused)
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_instance_grps.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_instance_grps(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterInstanceGrps",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type DescribeClusterParamsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterParams`: This API is used to query cluster parameters.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_params_1.json`): Querying Cluster Parameters
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_params.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_params(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterParams",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeClusterPasswordComplexityError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterPasswordComplexity`: This API is used to view the password complexity details of a cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_password_complexity_1.json`): View cluster password complexity details
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_password_complexity.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_password_complexity(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterPasswordComplexity",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeClusterReadOnlyError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterReadOnly`: This API is used to query the cluster read-only switch.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_read_only_1.json`): Query the cluster read-only switch
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_read_only.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_read_only(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterReadOnly",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

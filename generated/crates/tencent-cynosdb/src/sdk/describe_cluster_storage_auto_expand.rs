@@ -75,7 +75,7 @@ pub type DescribeClusterStorageAutoExpandError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterStorageAutoExpand`: This API is used to query the automated storage expansion configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_storage_auto_expand_1.json`): Auto-Scaling Configuration Detail
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_storage_auto_expand.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_storage_auto_expand(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterStorageAutoExpand",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

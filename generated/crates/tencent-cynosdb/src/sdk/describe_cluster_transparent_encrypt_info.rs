@@ -75,7 +75,7 @@ pub type DescribeClusterTransparentEncryptInfoError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusterTransparentEncryptInfo`: Queries cluster transparent encryption information
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_transparent_encrypt_info_1.json`): Query cluster encryption information
     /// - Spec: `specs/tencent/cynosdb/describe_cluster_transparent_encrypt_info.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_cluster_transparent_encrypt_info(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterTransparentEncryptInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

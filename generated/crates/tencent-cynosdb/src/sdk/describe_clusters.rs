@@ -101,7 +101,7 @@ pub type DescribeClustersError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeClusters`: This API is used to describe clusters.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_clusters_1.json`): Querying a Cluster List (repaired by the importer: 1 missing comma (line 86))
     /// - Spec: `specs/tencent/cynosdb/describe_clusters.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_clusters(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

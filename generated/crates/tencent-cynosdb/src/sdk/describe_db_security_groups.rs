@@ -69,7 +69,7 @@ pub type DescribeDbSecurityGroupsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeDBSecurityGroups`: This API is used to query instance security group information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_security_groups_1.json`): Querying Instance Security Group Information
     /// - Spec: `specs/tencent/cynosdb/describe_db_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_db_security_groups(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub type DescribeFlowError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeFlow`: This API is used to query task flow information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_flow_1.json`): Querying task flow information
     /// - Spec: `specs/tencent/cynosdb/describe_flow.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_flow(
@@ -89,6 +89,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFlow",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

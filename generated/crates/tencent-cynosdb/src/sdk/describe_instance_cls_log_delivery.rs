@@ -74,7 +74,7 @@ pub type DescribeInstanceClsLogDeliveryError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstanceCLSLogDelivery`: This API is used to query instance log delivery information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_cls_log_delivery_1.json`): Querying Instance Log Delivery Information
     /// - Spec: `specs/tencent/cynosdb/describe_instance_cls_log_delivery.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instance_cls_log_delivery(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceCLSLogDelivery",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

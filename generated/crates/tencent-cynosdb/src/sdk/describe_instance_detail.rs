@@ -63,7 +63,7 @@ pub type DescribeInstanceDetailError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstanceDetail`: This API is used to query instance details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_detail_1.json`): Querying Instance Details
     /// - Spec: `specs/tencent/cynosdb/describe_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instance_detail(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -109,7 +109,7 @@ pub type DescribeInstanceErrorLogsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstanceErrorLogs`: This API is used to query the list of instance error logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_error_logs_1.json`): This API is used to query error logs.
     /// - Spec: `specs/tencent/cynosdb/describe_instance_error_logs.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instance_error_logs(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceErrorLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -80,7 +80,7 @@ pub type DescribeInstanceParamsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstanceParams`: This API is used to query the instance parameter list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_params_1.json`): Querying Parameters of an Instance
     /// - Spec: `specs/tencent/cynosdb/describe_instance_params.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instance_params(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceParams",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -136,7 +136,7 @@ pub type DescribeInstanceSlowQueriesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstanceSlowQueries`: This API is used to query the slow log details of an instance. Subject to platform return size limits, return results may be truncated if they are too large.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_slow_queries_1.json`): Query Instance Slow Log Details
     /// - Spec: `specs/tencent/cynosdb/describe_instance_slow_queries.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instance_slow_queries(
@@ -167,6 +167,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceSlowQueries",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -87,7 +87,7 @@ pub type DescribeInstanceSpecsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstanceSpecs`: This API is used to query the instance specifications available for purchase on the purchase page.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_specs_1.json`): Querying instance specifications available for purchase on the purchase page
     /// - Spec: `specs/tencent/cynosdb/describe_instance_specs.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instance_specs(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceSpecs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

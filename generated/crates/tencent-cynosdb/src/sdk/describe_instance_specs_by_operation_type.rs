@@ -84,7 +84,7 @@ pub type DescribeInstanceSpecsByOperationTypeError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstanceSpecsByOperationType`: Query instance specifications according to the operation type.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_specs_by_operation_type_1.json`): Query instance specifications by operation type
     /// - Spec: `specs/tencent/cynosdb/describe_instance_specs_by_operation_type.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instance_specs_by_operation_type(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceSpecsByOperationType",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

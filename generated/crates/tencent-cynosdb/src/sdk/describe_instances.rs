@@ -127,7 +127,7 @@ pub type DescribeInstancesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstances`: This API is used to query the instance list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_1.json`): Querying the Instance List
     /// - Spec: `specs/tencent/cynosdb/describe_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instances(
@@ -155,6 +155,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type DescribeInstancesWithinSameClusterError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeInstancesWithinSameCluster`: This API is used to query the instance list under the same cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_within_same_cluster_1.json`): Querying the instance ID list under the unified cluster
     /// - Spec: `specs/tencent/cynosdb/describe_instances_within_same_cluster.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_instances_within_same_cluster(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstancesWithinSameCluster",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type DescribeIntegrateTaskError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeIntegrateTask`: This API is used to query cluster tasks.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_integrate_task_1.json`): Query an integration task
     /// - Spec: `specs/tencent/cynosdb/describe_integrate_task.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_integrate_task(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIntegrateTask",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -103,7 +103,7 @@ pub type DescribeIsolatedInstancesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeIsolatedInstances`: This API is used to query the recycle bin instance list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_isolated_instances_1.json`): Query the recycle bin instance list (repaired by the importer: 1 missing comma (line 62))
     /// - Spec: `specs/tencent/cynosdb/describe_isolated_instances.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_isolated_instances(
@@ -134,6 +134,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIsolatedInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeLibraDbClusterAccountAllPrivilegesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBClusterAccountAllPrivileges`: This API is used to query and analyze all permissions of a cluster account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_cluster_account_all_privileges_1.json`): Querying and Analyzing Cluster Account Permissions
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_cluster_account_all_privileges.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_cluster_account_all_privileges(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBClusterAccountAllPrivileges",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

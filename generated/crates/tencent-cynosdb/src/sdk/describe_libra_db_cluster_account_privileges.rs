@@ -93,7 +93,7 @@ pub type DescribeLibraDbClusterAccountPrivilegesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBClusterAccountPrivileges`: This API is used to query the permissions of a cluster account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_cluster_account_privileges_1.json`): Querying and Analyzing Cluster Account Permissions
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_cluster_account_privileges.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_cluster_account_privileges(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBClusterAccountPrivileges",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

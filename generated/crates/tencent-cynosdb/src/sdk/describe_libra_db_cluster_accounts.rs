@@ -94,7 +94,7 @@ pub type DescribeLibraDbClusterAccountsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBClusterAccounts`: This API is used to query and analyze cluster accounts.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_cluster_accounts_1.json`): Querying an analysis cluster account
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_cluster_accounts.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_cluster_accounts(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBClusterAccounts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

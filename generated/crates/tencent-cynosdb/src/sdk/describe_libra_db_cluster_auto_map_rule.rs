@@ -71,7 +71,7 @@ pub type DescribeLibraDbClusterAutoMapRuleError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBClusterAutoMapRule`: This API is used to view advanced mapping rules for an analysis cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_cluster_auto_map_rule_1.json`): Querying and analyzing cluster auto mapping rules
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_cluster_auto_map_rule.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_cluster_auto_map_rule(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBClusterAutoMapRule",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

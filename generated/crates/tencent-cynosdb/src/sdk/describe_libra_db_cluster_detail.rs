@@ -70,7 +70,7 @@ pub type DescribeLibraDbClusterDetailError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBClusterDetail`: Queries TDSQL-C analysis cluster information
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_cluster_detail_1.json`): View TDSQL-C Analysis Cluster Details
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_cluster_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_cluster_detail(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBClusterDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

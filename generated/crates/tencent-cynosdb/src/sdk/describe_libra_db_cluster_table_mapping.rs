@@ -125,7 +125,7 @@ pub type DescribeLibraDbClusterTableMappingError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBClusterTableMapping`: This API is used to view the mapping relationship between databases and tables in an analysis cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_cluster_table_mapping_1.json`): Viewing Database/Table Mapping Relationships in an Analysis Cluster
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_cluster_table_mapping.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_cluster_table_mapping(
@@ -156,6 +156,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBClusterTableMapping",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

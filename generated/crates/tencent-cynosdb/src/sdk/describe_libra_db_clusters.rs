@@ -86,7 +86,7 @@ pub type DescribeLibraDbClustersError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBClusters`: This API is used to query the list of analysis clusters.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_clusters_1.json`): Query the TDSQL-C Analysis Cluster List (repaired by the importer: 1 missing comma (line 7))
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_clusters.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_clusters(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBClusters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

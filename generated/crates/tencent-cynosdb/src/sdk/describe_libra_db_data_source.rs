@@ -71,7 +71,7 @@ pub type DescribeLibraDbDataSourceError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBDataSource`: This API is used to query source instance information of the analysis cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_data_source_1.json`): View data source information of the analysis cluster
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_data_source.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_data_source(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBDataSource",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

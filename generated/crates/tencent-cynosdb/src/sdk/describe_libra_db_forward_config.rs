@@ -69,7 +69,7 @@ pub type DescribeLibraDbForwardConfigError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBForwardConfig`: This API is used to query the forwarding parameters of the analysis engine.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_forward_config_1.json`): Querying and Analyzing Instance Forwarding Parameter Configuration
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_forward_config.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_forward_config(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBForwardConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -203,7 +203,7 @@ pub type DescribeLibraDbInstanceDetailError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBInstanceDetail`: This API is used to query read-only analysis engine details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_instance_detail_1.json`): Query analysis instance info
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_instance_detail(
@@ -234,6 +234,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBInstanceDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -57,7 +57,7 @@ pub type DescribeLibraDbInstanceSpecsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBInstanceSpecs`: This API is used to query the specification information list supported for read-only analysis engines in the region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_instance_specs_1.json`): Query the specification list supported by the read-only analysis engine in this region
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_instance_specs.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_instance_specs(
@@ -87,6 +87,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBInstanceSpecs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,7 +93,7 @@ pub type DescribeLibraDbSlowLogsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBSlowLogs`: This API is used to query slow SQL details of the read-only analysis engine.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_slow_logs_1.json`): Querying Slow Log Details of a Read-Only Analysis Engine
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_slow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_slow_logs(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBSlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

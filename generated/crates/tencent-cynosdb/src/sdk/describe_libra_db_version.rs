@@ -53,7 +53,7 @@ pub type DescribeLibraDbVersionError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeLibraDBVersion`: This API is used to query the list of supported versions for the read-only analysis engine.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_libra_db_version_1.json`): DescribeLibraDBVersion
     /// - Spec: `specs/tencent/cynosdb/describe_libra_db_version.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_libra_db_version(
@@ -83,6 +83,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLibraDBVersion",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeMaintainPeriodError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeMaintainPeriod`: This API is used to query instance maintenance window.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_maintain_period_1.json`): Querying the maintenance time window
     /// - Spec: `specs/tencent/cynosdb/describe_maintain_period.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_maintain_period(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMaintainPeriod",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

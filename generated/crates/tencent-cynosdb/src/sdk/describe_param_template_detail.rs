@@ -89,7 +89,7 @@ pub type DescribeParamTemplateDetailError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeParamTemplateDetail`: This API is used to query user parameter template details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_param_template_detail_1.json`): This API is used to query parameter template details.
     /// - Spec: `specs/tencent/cynosdb/describe_param_template_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_param_template_detail(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParamTemplateDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

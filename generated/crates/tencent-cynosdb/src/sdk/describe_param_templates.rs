@@ -116,7 +116,7 @@ pub type DescribeParamTemplatesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeParamTemplates`: This API is used to query all parameter template information under a user-specified product.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_param_templates_1.json`): Parameter board list (repaired by the importer: 4 missing commas (lines 8, 14, 30, 37))
     /// - Spec: `specs/tencent/cynosdb/describe_param_templates.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_param_templates(
@@ -147,6 +147,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParamTemplates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeProjectSecurityGroupsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeProjectSecurityGroups`: This API is used to query project security group information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_project_security_groups_1.json`): Query project security group information
     /// - Spec: `specs/tencent/cynosdb/describe_project_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_project_security_groups(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProjectSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

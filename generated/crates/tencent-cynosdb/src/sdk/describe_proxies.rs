@@ -110,7 +110,7 @@ pub type DescribeProxiesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeProxies`: This API is used to query the database proxy list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxies_1.json`): Query the list of database proxies
     /// - Spec: `specs/tencent/cynosdb/describe_proxies.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_proxies(
@@ -138,6 +138,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

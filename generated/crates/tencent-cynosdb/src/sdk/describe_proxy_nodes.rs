@@ -96,7 +96,7 @@ pub type DescribeProxyNodesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeProxyNodes`: This API is used to query the proxy node list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxy_nodes_1.json`): Querying the List of Database Proxy Nodes
     /// - Spec: `specs/tencent/cynosdb/describe_proxy_nodes.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_proxy_nodes(
@@ -127,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxyNodes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -62,7 +62,7 @@ pub type DescribeProxySpecsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeProxySpecs`: This API is used to query database proxy specifications.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxy_specs_1.json`): Query the proxy specification
     /// - Sample `example_2` (`examples/describe_proxy_specs_2.json`): Inquire About Database Proxy Specifications
     /// - Spec: `specs/tencent/cynosdb/describe_proxy_specs.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxySpecs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeProxyZoneStocksError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeProxyZoneStocks`: This API is used to query regional inventory for database proxy.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxy_zone_stocks_1.json`): Query the regional inventory of database proxies
     /// - Spec: `specs/tencent/cynosdb/describe_proxy_zone_stocks.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_proxy_zone_stocks(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxyZoneStocks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

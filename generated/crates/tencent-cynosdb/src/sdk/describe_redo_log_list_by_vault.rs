@@ -114,7 +114,7 @@ pub type DescribeRedoLogListByVaultError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeRedoLogListByVault`: Query RedoLog backups
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_redo_log_list_by_vault_1.json`): Query the list of redo logs in a safe
     /// - Spec: `specs/tencent/cynosdb/describe_redo_log_list_by_vault.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_redo_log_list_by_vault(
@@ -145,6 +145,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRedoLogListByVault",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -92,7 +92,7 @@ pub type DescribeRedoLogsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeRedoLogs`: This API is used to query the redo log list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_redo_logs_1.json`): redo Log List
     /// - Spec: `specs/tencent/cynosdb/describe_redo_logs.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_redo_logs(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRedoLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -99,7 +99,7 @@ pub type DescribeResourcePackageDetailError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeResourcePackageDetail`: This API is used to query resource package usage details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resource_package_detail_1.json`): Query resource pack usage details
     /// - Spec: `specs/tencent/cynosdb/describe_resource_package_detail.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_resource_package_detail(
@@ -130,6 +130,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourcePackageDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -118,7 +118,7 @@ pub type DescribeResourcePackageListError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeResourcePackageList`: This API is used to query the resource package list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resource_package_list_1.json`): Querying resource package list
     /// - Spec: `specs/tencent/cynosdb/describe_resource_package_list.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_resource_package_list(
@@ -149,6 +149,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourcePackageList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

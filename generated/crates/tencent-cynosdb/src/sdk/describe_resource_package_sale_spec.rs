@@ -97,7 +97,7 @@ pub type DescribeResourcePackageSaleSpecError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeResourcePackageSaleSpec`: This API is used to query resource package specifications.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resource_package_sale_spec_1.json`): Querying resource package specifications
     /// - Spec: `specs/tencent/cynosdb/describe_resource_package_sale_spec.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_resource_package_sale_spec(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourcePackageSaleSpec",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeResourcesByDealNameError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeResourcesByDealName`: This API is used to query order associated instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resources_by_deal_name_1.json`): Query order associated instance
     /// - Spec: `specs/tencent/cynosdb/describe_resources_by_deal_name.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_resources_by_deal_name(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourcesByDealName",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

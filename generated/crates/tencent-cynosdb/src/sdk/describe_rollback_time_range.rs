@@ -83,7 +83,7 @@ pub type DescribeRollbackTimeRangeError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeRollbackTimeRange`: This API is used to query the rollback time range.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_rollback_time_range_1.json`): Querying the rollback time range
     /// - Spec: `specs/tencent/cynosdb/describe_rollback_time_range.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_rollback_time_range(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRollbackTimeRange",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ pub type DescribeSaveBackupClustersError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeSaveBackupClusters`: This API is used to query legacy backup cluster information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_save_backup_clusters_1.json`): Querying Legacy Backup Cluster Information
     /// - Spec: `specs/tencent/cynosdb/describe_save_backup_clusters.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_save_backup_clusters(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSaveBackupClusters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeServerlessInstanceSpecsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeServerlessInstanceSpecs`: Query the available specifications of a Serverless instance
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_serverless_instance_specs_1.json`): Querying available specifications for a Serverless instance
     /// - Spec: `specs/tencent/cynosdb/describe_serverless_instance_specs.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_serverless_instance_specs(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeServerlessInstanceSpecs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -98,7 +98,7 @@ pub type DescribeServerlessStrategyError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeServerlessStrategy`: Queries a serverless policy.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_serverless_strategy_1.json`): Query a serverless policy
     /// - Spec: `specs/tencent/cynosdb/describe_serverless_strategy.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_serverless_strategy(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeServerlessStrategy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeSlaveZonesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeSlaveZones`: Query the secondary AZ
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slave_zones_1.json`): DescribeSlaveZones
     /// - Spec: `specs/tencent/cynosdb/describe_slave_zones.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_slave_zones(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlaveZones",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -84,7 +84,7 @@ pub type DescribeSqlExecutionPlanError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeSQLExecutionPlan`: This API is used to query the details of a query execution plan.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_sql_execution_plan_1.json`): Query Execution Plan
     /// - Spec: `specs/tencent/cynosdb/describe_sql_execution_plan.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_sql_execution_plan(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSQLExecutionPlan",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

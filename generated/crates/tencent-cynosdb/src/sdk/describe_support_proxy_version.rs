@@ -78,7 +78,7 @@ pub type DescribeSupportProxyVersionError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeSupportProxyVersion`: This API is used to query supported database proxy versions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_support_proxy_version_1.json`): Query supported database proxy versions
     /// - Spec: `specs/tencent/cynosdb/describe_support_proxy_version.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_support_proxy_version(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSupportProxyVersion",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

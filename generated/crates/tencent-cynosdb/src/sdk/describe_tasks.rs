@@ -86,7 +86,7 @@ pub type DescribeTasksError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeTasks`: This API is used to query the task list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tasks_1.json`): This API is used to query the task list. (repaired by the importer: 1 missing comma (line 13))
     /// - Spec: `specs/tencent/cynosdb/describe_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_tasks(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

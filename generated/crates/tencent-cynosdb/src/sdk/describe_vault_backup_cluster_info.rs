@@ -65,7 +65,7 @@ pub type DescribeVaultBackupClusterInfoError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeVaultBackupClusterInfo`: This API is used to query the cluster information list associated with a backup safe.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vault_backup_cluster_info_1.json`): Querying the cluster information to which the backup belongs under the safe
     /// - Spec: `specs/tencent/cynosdb/describe_vault_backup_cluster_info.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_vault_backup_cluster_info(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVaultBackupClusterInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -96,7 +96,7 @@ pub type DescribeVaultsError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeVaults`: Queries the backup vault list, supporting pagination, filtering, and sorting.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vaults_1.json`): Query the Safe List
     /// - Spec: `specs/tencent/cynosdb/describe_vaults.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_vaults(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVaults",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

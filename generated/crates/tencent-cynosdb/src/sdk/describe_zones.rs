@@ -67,7 +67,7 @@ pub type DescribeZonesError = super::CynosdbError;
 impl super::Client {
     /// Calls `DescribeZones`: This API is used to query the information of marketable regional availability zones.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_zones_1.json`): Querying available region AZ information
     /// - Spec: `specs/tencent/cynosdb/describe_zones.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn describe_zones(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeZones",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

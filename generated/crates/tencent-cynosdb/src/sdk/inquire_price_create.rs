@@ -138,7 +138,7 @@ pub type InquirePriceCreateError = super::CynosdbError;
 impl super::Client {
     /// Calls `InquirePriceCreate`: This API is used to query the price of a newly purchased cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_create_1.json`): Inquiring the Price for a Newly Purchased Cluster
     /// - Spec: `specs/tencent/cynosdb/inquire_price_create.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn inquire_price_create(
@@ -169,6 +169,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceCreate",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -97,7 +97,7 @@ pub type InquirePriceModifyError = super::CynosdbError;
 impl super::Client {
     /// Calls `InquirePriceModify`: Inquires about the price of changing the configuration of a prepaid cluster
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_modify_1.json`): Inquire About the Price of Changing the Configuration of a Prepaid Resource
     /// - Spec: `specs/tencent/cynosdb/inquire_price_modify.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn inquire_price_modify(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceModify",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type InquirePriceMultiSpecError = super::CynosdbError;
 impl super::Client {
     /// Calls `InquirePriceMultiSpec`: This API is used to batch inquire prices.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_multi_spec_1.json`): Querying prices of multiple specifications
     /// - Spec: `specs/tencent/cynosdb/inquire_price_multi_spec.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn inquire_price_multi_spec(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceMultiSpec",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type InquirePriceRenewError = super::CynosdbError;
 impl super::Client {
     /// Calls `InquirePriceRenew`: This API is used to query the renewal price of a cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_renew_1.json`): Inquire About the Renewal Price of a Cluster
     /// - Spec: `specs/tencent/cynosdb/inquire_price_renew.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn inquire_price_renew(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceRenew",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type SearchClusterDatabasesError = super::CynosdbError;
 impl super::Client {
     /// Calls `SearchClusterDatabases`: This API is used to search the cluster database list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/search_cluster_databases_1.json`): Search the cluster database list
     /// - Spec: `specs/tencent/cynosdb/search_cluster_databases.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn search_cluster_databases(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "SearchClusterDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type SearchClusterTablesError = super::CynosdbError;
 impl super::Client {
     /// Calls `SearchClusterTables`: This API is used to search the cluster data table list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cynosdb.tencentcloudapi.com`, version `2019-01-07`; idempotent: yes.
     /// - Sample `example_1` (`examples/search_cluster_tables_1.json`): Search the cluster data table list
     /// - Spec: `specs/tencent/cynosdb/search_cluster_tables.yaml`, imported from tccli-intl-en 3.1.193.1 cynosdb/v20190107.
     pub fn search_cluster_tables(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "SearchClusterTables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

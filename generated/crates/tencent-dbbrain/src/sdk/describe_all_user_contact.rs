@@ -73,7 +73,7 @@ pub type DescribeAllUserContactError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeAllUserContact`: This API is used to obtain the information of the contact in the email.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_all_user_contact_1.json`): Obtaining the information of recipients
     /// - Spec: `specs/tencent/dbbrain/describe_all_user_contact.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_all_user_contact(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAllUserContact",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -80,7 +80,7 @@ pub type DescribeDbDiagHistoryError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeDBDiagHistory`: This API is used to get the list of instance diagnosis events.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_diag_history_1.json`): Obtaining the instance diagnosis event list
     /// - Spec: `specs/tencent/dbbrain/describe_db_diag_history.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_db_diag_history(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBDiagHistory",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

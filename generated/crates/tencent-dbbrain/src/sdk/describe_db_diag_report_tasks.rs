@@ -108,7 +108,7 @@ pub type DescribeDbDiagReportTasksError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeDBDiagReportTasks`: This API is used to query the list of health report generation tasks.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_diag_report_tasks_1.json`): Querying the list of the health report generation tasks
     /// - Spec: `specs/tencent/dbbrain/describe_db_diag_report_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_db_diag_report_tasks(
@@ -139,6 +139,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBDiagReportTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -105,7 +105,7 @@ pub type DescribeDiagDbInstancesError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeDiagDBInstances`: This API is used to obtain the instance information list. Select Guangzhou for Region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_diag_db_instances_1.json`): Obtaining instance information list (not decoded: not JSON: expected value at line 7 column 30)
     /// - Spec: `specs/tencent/dbbrain/describe_diag_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_diag_db_instances(
@@ -136,6 +136,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDiagDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

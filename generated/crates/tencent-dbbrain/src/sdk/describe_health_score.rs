@@ -75,7 +75,7 @@ pub type DescribeHealthScoreError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeHealthScore`: This API is used to obtain the health score and deduction for exceptions in the specified time period (30 minutes) based on the instance ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_health_score_1.json`): Obtaining health score (not decoded: not JSON: expected value at line 20 column 41)
     /// - Sample `example_2` (`examples/describe_health_score_2.json`): Requesting health score
     /// - Spec: `specs/tencent/dbbrain/describe_health_score.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeHealthScore",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

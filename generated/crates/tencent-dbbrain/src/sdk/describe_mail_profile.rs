@@ -93,7 +93,7 @@ pub type DescribeMailProfileError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeMailProfile`: This API is used to obtain the email sending configurations, including the email configuration for database inspection and the email sending configuration for regularly generated health reports. Select Guangzhou for Region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_mail_profile_1.json`): Obtaining email configuration
     /// - Spec: `specs/tencent/dbbrain/describe_mail_profile.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_mail_profile(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMailProfile",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -109,7 +109,7 @@ pub type DescribeSlowLogTopSqlsError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeSlowLogTopSqls`: This API is used to get and sort the top slow SQL statements in a specified time period by the aggregation mode of SQL template plus schema.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_log_top_sqls_1.json`): Querying slow log statistics during a specified time period by SQL template
     /// - Spec: `specs/tencent/dbbrain/describe_slow_log_top_sqls.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_slow_log_top_sqls(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogTopSqls",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

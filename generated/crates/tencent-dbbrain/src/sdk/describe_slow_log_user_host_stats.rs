@@ -86,7 +86,7 @@ pub type DescribeSlowLogUserHostStatsError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeSlowLogUserHostStats`: This API is used to obtain the statistical distribution chart of slow log source addresses.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_log_user_host_stats_1.json`): Obtaining the statistical distribution chart of slow log source addresses.
     /// - Spec: `specs/tencent/dbbrain/describe_slow_log_user_host_stats.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_slow_log_user_host_stats(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogUserHostStats",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeTopSpaceSchemaTimeSeriesError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeTopSpaceSchemaTimeSeries`: This API is used to query the daily space data of top databases consuming the most instance space. The data is daily collected by DBbrain during a specified time period. The return results are sorted by size by default.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_top_space_schema_time_series_1.json`): Obtaining the daily space statistics of top databases during a specified time period (decodes with 6 values set aside: `MonitorMetric.Values[0]`: a number where an integer (i64) or a string holding one is declared (6 times))
     /// - Spec: `specs/tencent/dbbrain/describe_top_space_schema_time_series.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_top_space_schema_time_series(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTopSpaceSchemaTimeSeries",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

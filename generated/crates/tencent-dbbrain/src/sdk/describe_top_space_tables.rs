@@ -82,7 +82,7 @@ pub type DescribeTopSpaceTablesError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeTopSpaceTables`: This API is used to query real-time space statistics of top tables of an instance. The return results are sorted by size by default.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_top_space_tables_1.json`): Getting the space statistics of top tables
     /// - Spec: `specs/tencent/dbbrain/describe_top_space_tables.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
     pub fn describe_top_space_tables(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTopSpaceTables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -96,7 +96,7 @@ pub type DescribeUserSqlAdviceError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeUserSqlAdvice`: This API is used to obtain SQL statement optimization suggestions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2019-10-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_user_sql_advice_1.json`): Obtaining SQL statement optimization suggestions
     /// - Sample `example_2` (`examples/describe_user_sql_advice_2.json`): Obtaining a suggestion that there is no need to optimize SQL statements
     /// - Spec: `specs/tencent/dbbrain/describe_user_sql_advice.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20191016.
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUserSqlAdvice",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type DescribeAccountsError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeAccounts`: This API is used to query the list of accounts of a specified TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_accounts_1.json`): None
     /// - Spec: `specs/tencent/dcdb/describe_accounts.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_accounts(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccounts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -106,7 +106,7 @@ pub type DescribeBackupFilesError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeBackupFiles`: This API is used to query the list of backup files.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_files_1.json`): None
     /// - Spec: `specs/tencent/dcdb/describe_backup_files.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_backup_files(
@@ -137,6 +137,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

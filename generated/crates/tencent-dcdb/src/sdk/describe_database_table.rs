@@ -87,7 +87,7 @@ pub type DescribeDatabaseTableError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDatabaseTable`: This API is used to query the table information of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_database_table_1.json`): Querying database columns
     /// - Spec: `specs/tencent/dcdb/describe_database_table.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_database_table(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabaseTable",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

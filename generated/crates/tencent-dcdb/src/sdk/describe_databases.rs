@@ -67,7 +67,7 @@ pub type DescribeDatabasesError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDatabases`: This API is used to query the database list of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_databases_1.json`): Querying the list of databases in TencentDB instance
     /// - Spec: `specs/tencent/dcdb/describe_databases.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_databases(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeDbEncryptAttributesError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDBEncryptAttributes`: This API is used to query the encryption status of the instance data.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_encrypt_attributes_1.json`): None
     /// - Spec: `specs/tencent/dcdb/describe_db_encrypt_attributes.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_db_encrypt_attributes(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBEncryptAttributes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

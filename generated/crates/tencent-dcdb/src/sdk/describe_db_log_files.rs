@@ -99,7 +99,7 @@ pub type DescribeDbLogFilesError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDBLogFiles`: This API is used to get the list of various logs of a database, including cold backups, binlogs, errlogs, and slowlogs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_log_files_1.json`): Getting the list of logs
     /// - Spec: `specs/tencent/dcdb/describe_db_log_files.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_db_log_files(
@@ -130,6 +130,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBLogFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

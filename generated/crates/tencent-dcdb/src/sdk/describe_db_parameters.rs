@@ -67,7 +67,7 @@ pub type DescribeDbParametersError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDBParameters`: This API is used to get the current parameter settings of a database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_parameters_1.json`): Getting current database parameters
     /// - Spec: `specs/tencent/dcdb/describe_db_parameters.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_db_parameters(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBParameters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -128,7 +128,7 @@ pub type DescribeDbSlowLogsError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDBSlowLogs`: This API is used to query the list of slow query logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_slow_logs_1.json`): None
     /// - Spec: `specs/tencent/dcdb/describe_db_slow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_db_slow_logs(
@@ -159,6 +159,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

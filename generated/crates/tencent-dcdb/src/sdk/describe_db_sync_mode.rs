@@ -69,7 +69,7 @@ pub type DescribeDbSyncModeError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDBSyncMode`: This API is used to query the sync mode of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_sync_mode_1.json`): Querying the sync mode of a TencentDB instance
     /// - Spec: `specs/tencent/dcdb/describe_db_sync_mode.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_db_sync_mode(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSyncMode",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeDbTmpInstancesError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDBTmpInstances`: This API is used to obtain a temp rollback instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_tmp_instances_1.json`): None
     /// - Spec: `specs/tencent/dcdb/describe_db_tmp_instances.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_db_tmp_instances(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBTmpInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

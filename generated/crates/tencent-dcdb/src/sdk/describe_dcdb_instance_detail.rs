@@ -306,7 +306,7 @@ pub type DescribeDcdbInstanceDetailError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDCDBInstanceDetail`: This API is used to get the details of a TDSQL instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dcdb_instance_detail_1.json`): Querying the details of an instance
     /// - Spec: `specs/tencent/dcdb/describe_dcdb_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_dcdb_instance_detail(
@@ -337,6 +337,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDCDBInstanceDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

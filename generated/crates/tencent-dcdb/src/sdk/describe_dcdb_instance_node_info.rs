@@ -79,7 +79,7 @@ pub type DescribeDcdbInstanceNodeInfoError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDCDBInstanceNodeInfo`: This API is used to query the information of instance nodes.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dcdb_instance_node_info_1.json`): Querying the information of instance nodes
     /// - Spec: `specs/tencent/dcdb/describe_dcdb_instance_node_info.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_dcdb_instance_node_info(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDCDBInstanceNodeInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -152,7 +152,7 @@ impl super::Client {
     /// Calls `DescribeDCDBInstances`: This API is used to query the list of TencentDB instances. It supports filtering instances by project ID, instance ID, private network address, and instance name.
     /// If no filter is specified, 10 instances will be returned by default. Up to 100 instances can be returned for a single request.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dcdb_instances_1.json`): Querying the list of instances by instance ID
     /// - Spec: `specs/tencent/dcdb/describe_dcdb_instances.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_dcdb_instances(
@@ -183,6 +183,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDCDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

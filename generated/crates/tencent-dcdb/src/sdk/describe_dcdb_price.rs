@@ -130,7 +130,7 @@ pub type DescribeDcdbPriceError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDCDBPrice`: This API is used to query the price of an instance before you purchase it.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dcdb_price_1.json`): Querying the purchase price of an TDSQL instance (The price returned in the example is for reference only)
     /// - Spec: `specs/tencent/dcdb/describe_dcdb_price.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_dcdb_price(
@@ -158,6 +158,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDCDBPrice",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

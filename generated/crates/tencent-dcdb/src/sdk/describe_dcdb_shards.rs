@@ -97,7 +97,7 @@ pub type DescribeDcdbShardsError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDCDBShards`: This API is used to query the information of shards of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dcdb_shards_1.json`): None
     /// - Spec: `specs/tencent/dcdb/describe_dcdb_shards.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_dcdb_shards(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDCDBShards",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeDcnDetailError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeDcnDetail`: This API is used to query the disaster recovery details of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dcn_detail_1.json`): Querying the disaster recovery details of an instance
     /// - Spec: `specs/tencent/dcdb/describe_dcn_detail.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_dcn_detail(
@@ -91,6 +91,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDcnDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

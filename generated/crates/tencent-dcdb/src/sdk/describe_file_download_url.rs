@@ -74,7 +74,7 @@ pub type DescribeFileDownloadUrlError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeFileDownloadUrl`: This API is used to get the download URL of a specific backup or log file of a database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_file_download_url_1.json`): N/A
     /// - Spec: `specs/tencent/dcdb/describe_file_download_url.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_file_download_url(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFileDownloadUrl",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub type DescribeFlowError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeFlow`: This API is used to query task status.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_flow_1.json`): Querying task status
     /// - Spec: `specs/tencent/dcdb/describe_flow.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_flow(
@@ -89,6 +89,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFlow",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

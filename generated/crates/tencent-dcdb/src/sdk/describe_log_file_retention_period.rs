@@ -67,7 +67,7 @@ pub type DescribeLogFileRetentionPeriodError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeLogFileRetentionPeriod`: This API is used to view the backup log retention days.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_log_file_retention_period_1.json`): Viewing the backup log retention days
     /// - Spec: `specs/tencent/dcdb/describe_log_file_retention_period.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_log_file_retention_period(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLogFileRetentionPeriod",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

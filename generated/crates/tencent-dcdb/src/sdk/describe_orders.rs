@@ -67,7 +67,7 @@ pub type DescribeOrdersError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeOrders`: This API is used to query TDSQL order information. You can pass in an order ID to query the TDSQL instance associated with the order and the corresponding task process ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_orders_1.json`): Querying the order information
     /// - Spec: `specs/tencent/dcdb/describe_orders.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_orders(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeOrders",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type DescribeProjectSecurityGroupsError = super::DcdbError;
 impl super::Client {
     /// Calls `DescribeProjectSecurityGroups`: This API is used to query the security group details of a project.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dcdb.tencentcloudapi.com`, version `2018-04-11`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_project_security_groups_1.json`): Sample 1. Querying the security group details of a project
     /// - Spec: `specs/tencent/dcdb/describe_project_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 dcdb/v20180411.
     pub fn describe_project_security_groups(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProjectSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type DescribeAsyncRequestInfoError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeAsyncRequestInfo`: This API is used to query the execution result of a task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_async_request_info_1.json`): Querying task execution result
     /// - Spec: `specs/tencent/dts/describe_async_request_info.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20180330.
     pub fn describe_async_request_info(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAsyncRequestInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ impl super::Client {
     /// If the check succeeds, you can call the StartMigrateJob API to start migration.
     /// If the check fails, the reason can be queried. Please modify the migration configuration or adjust relevant parameters of the source/target instances through the ModifyMigrateJob API based on the error message.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migrate_check_job_1.json`): Getting the migration check result
     /// - Sample `example_2` (`examples/describe_migrate_check_job_2.json`): Getting the migration check result - 2 (not decoded: not JSON: expected `,` or `}` at line 5 column 109)
     /// - Spec: `specs/tencent/dts/describe_migrate_check_job.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20180330.
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrateCheckJob",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -97,7 +97,7 @@ impl super::Client {
     /// Calls `DescribeMigrateJobs`: This API is used to query data migration tasks.
     /// For a finance zone linkage, please use the domain name <https://dts.ap-shenzhen-fsi.tencentcloudapi.com>.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migrate_jobs_1.json`): Querying data migration tasks
     /// - Spec: `specs/tencent/dts/describe_migrate_jobs.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20180330.
     pub fn describe_migrate_jobs(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrateJobs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

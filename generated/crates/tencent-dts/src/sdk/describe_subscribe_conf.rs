@@ -175,7 +175,7 @@ pub type DescribeSubscribeConfError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeSubscribeConf`: This API is used to query the subscription instance configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subscribe_conf_1.json`): Viewing subscription configuration details
     /// - Spec: `specs/tencent/dts/describe_subscribe_conf.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20180330.
     pub fn describe_subscribe_conf(
@@ -206,6 +206,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSubscribeConf",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -126,7 +126,7 @@ pub type DescribeSubscribesError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeSubscribes`: This API is used to get the information list of data subscription instances. Pagination is enabled by default with 20 results returned each time.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2018-03-30`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subscribes_1.json`): Querying data subscription instance list
     /// - Spec: `specs/tencent/dts/describe_subscribes.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20180330.
     pub fn describe_subscribes(
@@ -157,6 +157,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSubscribes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

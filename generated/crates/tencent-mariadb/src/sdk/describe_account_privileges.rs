@@ -109,7 +109,7 @@ impl super::Client {
     /// Calls `DescribeAccountPrivileges`: This API is used to query the permissions of a TencentDB account.
     /// Note: Accounts with the same username but different hosts are different accounts.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_account_privileges_1.json`): Querying the global permissions of TencentDB account
     /// - Spec: `specs/tencent/mariadb/describe_account_privileges.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_account_privileges(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccountPrivileges",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeAccountsError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeAccounts`: This API is used to query the list of accounts of a specified TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_accounts_1.json`): None
     /// - Spec: `specs/tencent/mariadb/describe_accounts.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_accounts(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccounts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

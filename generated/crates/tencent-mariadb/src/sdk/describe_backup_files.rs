@@ -105,7 +105,7 @@ pub type DescribeBackupFilesError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeBackupFiles`: This API is used to query the list of backup files.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_files_1.json`): Get Instance Backup List
     /// - Spec: `specs/tencent/mariadb/describe_backup_files.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_backup_files(
@@ -136,6 +136,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -89,7 +89,7 @@ pub type DescribeDatabaseObjectsError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeDatabaseObjects`: This API is used to query the list of database objects in a TencentDB instance, including tables, stored procedures, views, and functions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_database_objects_1.json`): Querying instance table objects
     /// - Spec: `specs/tencent/mariadb/describe_database_objects.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_database_objects(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabaseObjects",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

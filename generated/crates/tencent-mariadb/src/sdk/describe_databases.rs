@@ -67,7 +67,7 @@ pub type DescribeDatabasesError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeDatabases`: This API is used to query the database list of a TencentDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_databases_1.json`): Querying instance database list
     /// - Spec: `specs/tencent/mariadb/describe_databases.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_databases(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

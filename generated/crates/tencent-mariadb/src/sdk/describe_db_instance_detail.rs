@@ -334,7 +334,7 @@ pub type DescribeDbInstanceDetailError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceDetail`: This API is used to query the details of a specified instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_detail_1.json`): Get Instance Details
     /// - Spec: `specs/tencent/mariadb/describe_db_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_db_instance_detail(
@@ -365,6 +365,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -157,7 +157,7 @@ impl super::Client {
     /// Calls `DescribeDBInstances`: This API is used to query the TencentDB instance list. It supports filtering instances by project ID, instance ID, private address, and instance name.
     /// If no filter is specified, 20 instances will be returned by default. Up to 100 instances can be returned for a single request.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instances_1.json`): Querying the list of instances by instance ID (not decoded: not JSON: key must be a string at line 56 column 21)
     /// - Spec: `specs/tencent/mariadb/describe_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_db_instances(
@@ -188,6 +188,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

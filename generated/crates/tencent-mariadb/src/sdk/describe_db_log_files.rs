@@ -89,7 +89,7 @@ pub type DescribeDbLogFilesError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeDBLogFiles`: This API is used to get the list of various logs of a database, including cold backups, binlogs, errlogs, and slowlogs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_log_files_1.json`): Getting the binlog list
     /// - Spec: `specs/tencent/mariadb/describe_db_log_files.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_db_log_files(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBLogFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type DescribeDbSecurityGroupsError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeDBSecurityGroups`: This API is used to query the security group details of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_security_groups_1.json`): Example 1. Querying the security group information of an instance
     /// - Spec: `specs/tencent/mariadb/describe_db_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_db_security_groups(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

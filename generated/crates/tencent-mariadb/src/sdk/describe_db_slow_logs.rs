@@ -122,7 +122,7 @@ pub type DescribeDbSlowLogsError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeDBSlowLogs`: This API is used to query the list of slow query logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_slow_logs_1.json`): Querying slow query log list
     /// - Spec: `specs/tencent/mariadb/describe_db_slow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_db_slow_logs(
@@ -153,6 +153,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeDcnDetailError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeDcnDetail`: This API is used to query the disaster recovery details of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dcn_detail_1.json`): Querying the disaster recovery details of an instance (not decoded: not JSON: expected `,` or `}` at line 1 column 713)
     /// - Spec: `specs/tencent/mariadb/describe_dcn_detail.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_dcn_detail(
@@ -91,6 +91,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDcnDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type DescribeFileDownloadUrlError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeFileDownloadUrl`: This API is used to get the download URL of a specific backup or log file of a database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_file_download_url_1.json`): N/A
     /// - Spec: `specs/tencent/mariadb/describe_file_download_url.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_file_download_url(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFileDownloadUrl",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

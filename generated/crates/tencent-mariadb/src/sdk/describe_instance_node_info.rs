@@ -79,7 +79,7 @@ pub type DescribeInstanceNodeInfoError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeInstanceNodeInfo`: This API is used to query the information of primary and replica nodes of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_node_info_1.json`): Querying the information of primary and replica nodes of an instance
     /// - Spec: `specs/tencent/mariadb/describe_instance_node_info.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_instance_node_info(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceNodeInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

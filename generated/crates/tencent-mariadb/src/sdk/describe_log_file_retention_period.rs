@@ -67,7 +67,7 @@ pub type DescribeLogFileRetentionPeriodError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeLogFileRetentionPeriod`: This API is used to view the backup log retention days.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_log_file_retention_period_1.json`): Viewing backup log retention days
     /// - Spec: `specs/tencent/mariadb/describe_log_file_retention_period.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_log_file_retention_period(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLogFileRetentionPeriod",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

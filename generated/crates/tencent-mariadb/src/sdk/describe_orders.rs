@@ -67,7 +67,7 @@ pub type DescribeOrdersError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeOrders`: This API is used to query TencentDB order information. You can pass in an order ID to query the TencentDB instance associated with the order and the corresponding task process ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_orders_1.json`): Querying order information
     /// - Spec: `specs/tencent/mariadb/describe_orders.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_orders(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeOrders",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

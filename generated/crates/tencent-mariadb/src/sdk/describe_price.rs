@@ -119,7 +119,7 @@ pub type DescribePriceError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribePrice`: This API is used to query the instance price before you purchase it.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_price_1.json`): Querying the purchase price of an instance
     /// - Spec: `specs/tencent/mariadb/describe_price.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_price(
@@ -147,6 +147,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrice",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

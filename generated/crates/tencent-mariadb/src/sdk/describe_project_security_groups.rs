@@ -74,7 +74,7 @@ pub type DescribeProjectSecurityGroupsError = super::MariadbError;
 impl super::Client {
     /// Calls `DescribeProjectSecurityGroups`: This API is used to query the security group details of a project.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mariadb.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_project_security_groups_1.json`): Sample 1. Querying the security group details of a project
     /// - Spec: `specs/tencent/mariadb/describe_project_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 mariadb/v20170312.
     pub fn describe_project_security_groups(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProjectSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeAccountUsersError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeAccountUsers`: This API is used to obtain all accounts of the current instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_account_users_1.json`): Querying the Information on All Accounts of the Current Instance
     /// - Spec: `specs/tencent/mongodb/describe_account_users.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_account_users(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccountUsers",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type DescribeAsyncRequestInfoError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeAsyncRequestInfo`: This API is used to query the asynchronous task status.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_async_request_info_1.json`): Querying async task status
     /// - Spec: `specs/tencent/mongodb/describe_async_request_info.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_async_request_info(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAsyncRequestInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -103,7 +103,7 @@ pub type DescribeAuditConfigError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeAuditConfig`: This API is used to query the service configurations for a TencentDB audit policy, including the audit log retention period.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_config_1.json`): Queries audit service configurations
     /// - Spec: `specs/tencent/mongodb/describe_audit_config.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_audit_config(
@@ -134,6 +134,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeAuditLogFilesError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeAuditLogFiles`: This API is used to query audit log files of a cloud database instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_log_files_1.json`): Querying Audit Log Files
     /// - Spec: `specs/tencent/mongodb/describe_audit_log_files.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_audit_log_files(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditLogFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

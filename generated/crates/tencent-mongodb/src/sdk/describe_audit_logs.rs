@@ -118,7 +118,7 @@ pub type DescribeAuditLogsError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeAuditLogs`: This API is used to query database audit logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_logs_1.json`): This API is used to query an audit log.
     /// - Spec: `specs/tencent/mongodb/describe_audit_logs.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_audit_logs(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

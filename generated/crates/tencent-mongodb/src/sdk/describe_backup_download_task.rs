@@ -121,7 +121,7 @@ pub type DescribeBackupDownloadTaskError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeBackupDownloadTask`: This API is used to query information about the backup download task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_download_task_1.json`): Querying a Backup Download Task
     /// - Spec: `specs/tencent/mongodb/describe_backup_download_task.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_backup_download_task(
@@ -152,6 +152,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDownloadTask",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -115,7 +115,7 @@ pub type DescribeBackupRulesError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeBackupRules`: This API is used to obtain the automatic backup configuration information of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_rules_1.json`): Getting Instance Backup Rules
     /// - Spec: `specs/tencent/mongodb/describe_backup_rules.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_backup_rules(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupRules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

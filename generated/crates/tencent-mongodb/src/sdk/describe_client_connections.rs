@@ -79,7 +79,7 @@ pub type DescribeClientConnectionsError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeClientConnections`: This API is used to query the client connection information on an instance, including the IP address for connection and the number of connections.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_client_connections_1.json`): Querying the Client Connection Information on a TencentDB for MongoDB Instance
     /// - Spec: `specs/tencent/mongodb/describe_client_connections.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_client_connections(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClientConnections",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

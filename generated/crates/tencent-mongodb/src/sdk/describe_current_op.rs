@@ -130,7 +130,7 @@ pub type DescribeCurrentOpError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeCurrentOp`: This API is used to query the operation currently being performed on a TencentDB for MongoDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_current_op_1.json`): Querying the Current Operation on the TencentDB for MongoDB Instance
     /// - Spec: `specs/tencent/mongodb/describe_current_op.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_current_op(
@@ -158,6 +158,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCurrentOp",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeDbBackupsError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeDBBackups`: This API is used to query the list of instance backups. Currently, only backups created in the last seven days can be queried.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_backups_1.json`): Querying the Backup File Information on a TencentDB for MongoDB Instance
     /// - Spec: `specs/tencent/mongodb/describe_db_backups.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_db_backups(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBBackups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

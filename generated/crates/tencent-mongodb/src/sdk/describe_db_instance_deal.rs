@@ -95,7 +95,7 @@ pub type DescribeDbInstanceDealError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceDeal`: This API is used to get order details of purchase, renewal, and specification adjustment of a MongoDB instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_deal_1.json`): Querying order details
     /// - Spec: `specs/tencent/mongodb/describe_db_instance_deal.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_db_instance_deal(
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceDeal",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type DescribeDbInstanceNamespaceError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceNamespace`: This API is used to query the table information on a database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_namespace_1.json`): Querying the Database List of the Current Instance
     /// - Sample `example_2` (`examples/describe_db_instance_namespace_2.json`): Querying All Collections of the Specified Database
     /// - Spec: `specs/tencent/mongodb/describe_db_instance_namespace.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceNamespace",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

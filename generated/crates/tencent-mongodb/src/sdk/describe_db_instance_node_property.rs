@@ -106,7 +106,7 @@ pub type DescribeDbInstanceNodePropertyError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeDBInstanceNodeProperty`: This API is used to query node attributes, such as the AZ, node name, address, role, status, delay between primary and secondary nodes, priority, voting right, and tags.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_node_property_1.json`): Querying the Information on an Instance Node
     /// - Spec: `specs/tencent/mongodb/describe_db_instance_node_property.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_db_instance_node_property(
@@ -137,6 +137,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceNodeProperty",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

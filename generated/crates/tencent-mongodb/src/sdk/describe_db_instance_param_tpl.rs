@@ -95,7 +95,7 @@ impl super::Client {
     /// Calls `DescribeDBInstanceParamTpl`: This API is used to query ALL MongoDB database parameter templates under the current account.
     /// **Description:** The DescribeDBInstanceParamTpl API is in public beta. During this period, this API is only applicable to beta test participants.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_param_tpl_1.json`): Query parameter template by template ID
     /// - Spec: `specs/tencent/mongodb/describe_db_instance_param_tpl.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_db_instance_param_tpl(
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceParamTpl",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

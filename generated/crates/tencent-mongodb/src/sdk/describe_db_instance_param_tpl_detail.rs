@@ -114,7 +114,7 @@ impl super::Client {
     /// Calls `DescribeDBInstanceParamTplDetail`: This API is used to query parameter template details of a cloud database instance for MongoDB.
     /// **Description:** The DescribeDBInstanceParamTplDetail API is in public beta. During this period, this interface is only applicable to beta test participants.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_param_tpl_detail_1.json`): This API is used to query parameter template details.
     /// - Spec: `specs/tencent/mongodb/describe_db_instance_param_tpl_detail.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_db_instance_param_tpl_detail(
@@ -145,6 +145,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceParamTplDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -156,7 +156,7 @@ pub type DescribeDbInstancesError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeDBInstances`: This API is used to query the list of TencentDB for MongoDB instances. It supports filtering primary instances, disaster recovery instances, and read-only instances by project ID, instance ID, instance status, and other conditions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instances_1.json`): Query Instance List
     /// - Spec: `specs/tencent/mongodb/describe_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_db_instances(
@@ -187,6 +187,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

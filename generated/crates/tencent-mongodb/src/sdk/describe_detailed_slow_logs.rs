@@ -135,7 +135,7 @@ pub type DescribeDetailedSlowLogsError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeDetailedSlowLogs`: This API is used to query slow log details of the instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_detailed_slow_logs_1.json`): Querying Slow Log Details
     /// - Spec: `specs/tencent/mongodb/describe_detailed_slow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_detailed_slow_logs(
@@ -166,6 +166,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDetailedSlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type DescribeInstanceParamsError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeInstanceParams`: This API is used to query the list of parameters that can be modified for the current instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_params_1.json`): InstanceEnumParam
     /// - Spec: `specs/tencent/mongodb/describe_instance_params.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_instance_params(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceParams",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

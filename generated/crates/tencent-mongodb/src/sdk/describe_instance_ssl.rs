@@ -72,7 +72,7 @@ pub type DescribeInstanceSslError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeInstanceSSL`: This API is used to view the enabling status of Secure Sockets Layer (SSL) for an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_ssl_1.json`): Viewing the Enabling Status of SSL for an Instance
     /// - Spec: `specs/tencent/mongodb/describe_instance_ssl.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_instance_ssl(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceSSL",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

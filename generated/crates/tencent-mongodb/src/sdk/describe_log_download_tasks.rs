@@ -90,7 +90,7 @@ pub type DescribeLogDownloadTasksError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeLogDownloadTasks`: This API is used to query a log download task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_log_download_tasks_1.json`): Querying a Log Download Task
     /// - Spec: `specs/tencent/mongodb/describe_log_download_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_log_download_tasks(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLogDownloadTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

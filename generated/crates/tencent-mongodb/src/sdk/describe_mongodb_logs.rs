@@ -132,7 +132,7 @@ pub type DescribeMongodbLogsError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeMongodbLogs`: This API is used to query running logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_mongodb_logs_1.json`): Querying Logs
     /// - Spec: `specs/tencent/mongodb/describe_mongodb_logs.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_mongodb_logs(
@@ -163,6 +163,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMongodbLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -49,7 +49,7 @@ pub type DescribePasswordRotationError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribePasswordRotation`: Retrieve the rotation status info
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_password_rotation_1.json`): Query account rotation information
     /// - Spec: `specs/tencent/mongodb/describe_password_rotation.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_password_rotation(
@@ -79,6 +79,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePasswordRotation",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

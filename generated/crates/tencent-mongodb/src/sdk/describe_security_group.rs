@@ -63,7 +63,7 @@ pub type DescribeSecurityGroupError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeSecurityGroup`: This API is used to query security groups bound to an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_security_group_1.json`): Querying an Instance Security Group
     /// - Spec: `specs/tencent/mongodb/describe_security_group.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_security_group(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSecurityGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

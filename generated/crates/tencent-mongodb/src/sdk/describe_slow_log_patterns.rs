@@ -106,7 +106,7 @@ pub type DescribeSlowLogPatternsError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeSlowLogPatterns`: This API is used to get the slow log statistics of a database instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_log_patterns_1.json`): Querying Database Slow Log Statistics Information
     /// - Spec: `specs/tencent/mongodb/describe_slow_log_patterns.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_slow_log_patterns(
@@ -137,6 +137,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogPatterns",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

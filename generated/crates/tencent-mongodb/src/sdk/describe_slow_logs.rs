@@ -103,7 +103,7 @@ pub type DescribeSlowLogsError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeSlowLogs`: This API is used to get the slow log information of a TencentDB instance. Only slow logs for the last 7 days can be queried.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_logs_1.json`): Obtaining the Slow Log Information on an Instance
     /// - Spec: `specs/tencent/mongodb/describe_slow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_slow_logs(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

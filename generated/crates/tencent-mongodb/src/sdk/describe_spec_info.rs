@@ -62,7 +62,7 @@ pub type DescribeSpecInfoError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeSpecInfo`: This API is used to query the sales specification of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_spec_info_1.json`): Querying Saleable TencentDB for MongoDB Specifications
     /// - Spec: `specs/tencent/mongodb/describe_spec_info.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_spec_info(
@@ -90,6 +90,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSpecInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeSrvConnectionDomainError = super::MongodbError;
 impl super::Client {
     /// Calls `DescribeSRVConnectionDomain`: This API is used to query the current domain information of the MongoDB database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_srv_connection_domain_1.json`), an error response (`InvalidParameter`): Instance SRV link not enabled
     /// - Spec: `specs/tencent/mongodb/describe_srv_connection_domain.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn describe_srv_connection_domain(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSRVConnectionDomain",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

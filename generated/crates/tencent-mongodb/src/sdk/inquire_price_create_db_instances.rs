@@ -234,7 +234,7 @@ pub type InquirePriceCreateDbInstancesError = super::MongodbError;
 impl super::Client {
     /// Calls `InquirePriceCreateDBInstances`: This API is used to query price of instance creation. The `region` parameter must be passed in this API, otherwise verification will fail. This API allows queries only for purchasable instance specifications.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_create_db_instances_1.json`): Querying the Price for Purchasing Database Instances
     /// - Spec: `specs/tencent/mongodb/inquire_price_create_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn inquire_price_create_db_instances(
@@ -265,6 +265,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceCreateDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -98,7 +98,7 @@ pub type InquirePriceModifyDbInstanceSpecError = super::MongodbError;
 impl super::Client {
     /// Calls `InquirePriceModifyDBInstanceSpec`: This API is used to query the price of instance specification adjustment.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_modify_db_instance_spec_1.json`): Querying the price of a specified instance after adjustment
     /// - Spec: `specs/tencent/mongodb/inquire_price_modify_db_instance_spec.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn inquire_price_modify_db_instance_spec(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceModifyDBInstanceSpec",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type InquirePriceRenewDbInstancesError = super::MongodbError;
 impl super::Client {
     /// Calls `InquirePriceRenewDBInstances`: This API is used to query the renewal price of a monthly subscription instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `mongodb.tencentcloudapi.com`, version `2019-07-25`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_renew_db_instances_1.json`): Querying the renewal price of an instance
     /// - Spec: `specs/tencent/mongodb/inquire_price_renew_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 mongodb/v20190725.
     pub fn inquire_price_renew_db_instances(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceRenewDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

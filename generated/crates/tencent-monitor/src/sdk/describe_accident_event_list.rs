@@ -126,7 +126,7 @@ pub type DescribeAccidentEventListError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAccidentEventList`: This API is used to get the platform event list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_accident_event_list_1.json`): Getting platform event list
     /// - Spec: `specs/tencent/monitor/describe_accident_event_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_accident_event_list(
@@ -157,6 +157,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccidentEventList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

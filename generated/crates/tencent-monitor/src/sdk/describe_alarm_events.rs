@@ -74,7 +74,7 @@ pub type DescribeAlarmEventsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlarmEvents`: This API is used to query the list of alarm events.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_events_1.json`): Querying event list
     /// - Spec: `specs/tencent/monitor/describe_alarm_events.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_alarm_events(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmEvents",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -154,7 +154,7 @@ impl super::Client {
     ///
     /// Note: **If you use a sub-account, you can only query the alarm records of authorized projects** or uncategorized products.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_histories_1.json`): Querying alert records
     /// - Sample `example_2` (`examples/describe_alarm_histories_2.json`): Querying the alert records of "CVM - Basic Monitoring"
     /// - Spec: `specs/tencent/monitor/describe_alarm_histories.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
@@ -186,6 +186,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmHistories",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ pub type DescribeAlarmMetricsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlarmMetrics`: This API is used to query the list of alarm metrics.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_metrics_1.json`): Querying alarm metric list
     /// - Spec: `specs/tencent/monitor/describe_alarm_metrics.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_alarm_metrics(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmMetrics",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeAlarmNoticeError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlarmNotice`: This API is used to query the details of a single notification template.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_notice_1.json`): Querying the details of a single notification template
     /// - Spec: `specs/tencent/monitor/describe_alarm_notice.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_alarm_notice(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmNotice",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

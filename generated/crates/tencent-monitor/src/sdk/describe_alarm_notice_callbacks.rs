@@ -66,7 +66,7 @@ pub type DescribeAlarmNoticeCallbacksError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlarmNoticeCallbacks`: This API is used to obtain all the callback URLs of an alarm notification template.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_notice_callbacks_1.json`): Querying the list of all callback URLs under an account
     /// - Spec: `specs/tencent/monitor/describe_alarm_notice_callbacks.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_alarm_notice_callbacks(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmNoticeCallbacks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type DescribeAlarmNoticeOnCallUsersFromPrometheusAlertIdError = super::Monit
 impl super::Client {
     /// Calls `DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID`: This API is used to query the user information configured in the notification template.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_notice_on_call_users_from_prometheus_alert_id_1.json`): Querying the current notifier of the policy via prometheus alarm group id
     /// - Spec: `specs/tencent/monitor/describe_alarm_notice_on_call_users_from_prometheus_alert_id.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_alarm_notice_on_call_users_from_prometheus_alert_id(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmNoticeOnCallUsersFromPrometheusAlertID",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -125,7 +125,7 @@ pub type DescribeAlarmNoticesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlarmNotices`: This API is used to query the list of notification templates.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_notices_1.json`): Querying the notification template list
     /// - Spec: `specs/tencent/monitor/describe_alarm_notices.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_alarm_notices(
@@ -156,6 +156,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmNotices",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

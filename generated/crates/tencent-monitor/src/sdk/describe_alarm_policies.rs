@@ -201,7 +201,7 @@ pub type DescribeAlarmPoliciesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlarmPolicies`: This API is used to query the list of alarm policies.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_policies_1.json`): Searching for policies by recipient group
     /// - Sample `example_2` (`examples/describe_alarm_policies_2.json`): Searching for an alarm policy associated with a CVM
     /// - Spec: `specs/tencent/monitor/describe_alarm_policies.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
@@ -233,6 +233,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

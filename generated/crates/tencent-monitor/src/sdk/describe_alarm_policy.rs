@@ -69,7 +69,7 @@ pub type DescribeAlarmPolicyError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlarmPolicy`: This API is used to get the details of a single alarm policy.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_policy_1.json`): Querying alarm policy details
     /// - Spec: `specs/tencent/monitor/describe_alarm_policy.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_alarm_policy(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmPolicy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

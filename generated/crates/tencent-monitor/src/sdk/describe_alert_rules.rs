@@ -103,7 +103,7 @@ pub type DescribeAlertRulesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlertRules`: This API is used to query a Prometheus alerting rule.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alert_rules_1.json`): Querying alerting rules
     /// - Spec: `specs/tencent/monitor/describe_alert_rules.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_alert_rules(
@@ -134,6 +134,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlertRules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

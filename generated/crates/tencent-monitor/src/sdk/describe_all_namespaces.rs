@@ -96,7 +96,7 @@ pub type DescribeAllNamespacesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAllNamespaces`: This API is used to query all namespaces.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_all_namespaces_1.json`): Getting all namespaces
     /// - Spec: `specs/tencent/monitor/describe_all_namespaces.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_all_namespaces(
@@ -127,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAllNamespaces",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

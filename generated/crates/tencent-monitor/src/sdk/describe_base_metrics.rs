@@ -73,7 +73,7 @@ pub type DescribeBaseMetricsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeBaseMetrics`: This API is used to get the attributes of basic metrics.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_base_metrics_1.json`): Getting the list of monitoring metrics
     /// - Sample `example_2` (`examples/describe_base_metrics_2.json`): Getting the list of monitoring metrics (QCE/CDB)
     /// - Spec: `specs/tencent/monitor/describe_base_metrics.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBaseMetrics",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

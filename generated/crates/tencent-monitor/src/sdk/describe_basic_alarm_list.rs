@@ -129,7 +129,7 @@ pub type DescribeBasicAlarmListError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeBasicAlarmList`: This API is used to get the basic alarm list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_basic_alarm_list_1.json`): Getting the list of basic alarms (decodes with 2 values set aside: `DescribeBasicAlarmListAlarms.AlarmType`: a string where an integer (i64) or a string holding one is declared (2 times))
     /// - Spec: `specs/tencent/monitor/describe_basic_alarm_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_basic_alarm_list(
@@ -160,6 +160,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBasicAlarmList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

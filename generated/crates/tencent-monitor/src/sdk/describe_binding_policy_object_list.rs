@@ -108,7 +108,7 @@ pub type DescribeBindingPolicyObjectListError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeBindingPolicyObjectList`: This API is used to get the bound object list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_binding_policy_object_list_1.json`): Getting the list of bound objects
     /// - Spec: `specs/tencent/monitor/describe_binding_policy_object_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_binding_policy_object_list(
@@ -139,6 +139,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBindingPolicyObjectList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -51,7 +51,7 @@ pub type DescribeClusterAgentCreatingProgressError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeClusterAgentCreatingProgress`: This API is used to obtain the binding status between the TencentCloud Managed Service for Prometheus instance and the TKE cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_agent_creating_progress_1.json`): Obtaining the binding status between the TencentCloud Managed Service for Prometheus instance and the TKE cluster
     /// - Spec: `specs/tencent/monitor/describe_cluster_agent_creating_progress.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_cluster_agent_creating_progress(
@@ -81,6 +81,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterAgentCreatingProgress",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

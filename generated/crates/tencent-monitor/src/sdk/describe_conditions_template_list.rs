@@ -105,7 +105,7 @@ pub type DescribeConditionsTemplateListError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeConditionsTemplateList`: This API is used to get the trigger condition template.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_conditions_template_list_1.json`): Getting the list of alarm policy templates
     /// - Spec: `specs/tencent/monitor/describe_conditions_template_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_conditions_template_list(
@@ -136,6 +136,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeConditionsTemplateList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub type DescribeDnsConfigError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeDNSConfig`: This API is used to list Grafana DNS configurations.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dns_config_1.json`): Listing the instance's DNS configurations
     /// - Spec: `specs/tencent/monitor/describe_dns_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_dns_config(
@@ -89,6 +89,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDNSConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

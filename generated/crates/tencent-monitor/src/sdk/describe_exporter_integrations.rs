@@ -94,7 +94,7 @@ pub type DescribeExporterIntegrationsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeExporterIntegrations`: This API is used to query the list of exporter integrations.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_exporter_integrations_1.json`): Querying the list of exporter integrations
     /// - Spec: `specs/tencent/monitor/describe_exporter_integrations.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_exporter_integrations(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeExporterIntegrations",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeGrafanaChannelsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeGrafanaChannels`: This API is used to list all Grafana alert channels.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_channels_1.json`): Listing Grafana alert channels
     /// - Spec: `specs/tencent/monitor/describe_grafana_channels.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_grafana_channels(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGrafanaChannels",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub type DescribeGrafanaConfigError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeGrafanaConfig`: This API is used to list Grafana settings, i.e., the `grafana.ini` file content.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_config_1.json`): Listing Grafana settings
     /// - Spec: `specs/tencent/monitor/describe_grafana_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_grafana_config(
@@ -92,6 +92,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGrafanaConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeGrafanaEnvironmentsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeGrafanaEnvironments`: This API is used to list Grafana environment variables.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_environments_1.json`): Listing Grafana environment variables
     /// - Spec: `specs/tencent/monitor/describe_grafana_environments.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_grafana_environments(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGrafanaEnvironments",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -99,7 +99,7 @@ pub type DescribeGrafanaInstancesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeGrafanaInstances`: This API is used to list all Grafana instances under a user account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_instances_1.json`): Listing TCMG instances
     /// - Spec: `specs/tencent/monitor/describe_grafana_instances.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_grafana_instances(
@@ -130,6 +130,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGrafanaInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -75,7 +75,7 @@ pub type DescribeGrafanaIntegrationsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeGrafanaIntegrations`: This API is used to list installed Grafana integrations.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_integrations_1.json`): Listing installed Grafana integrations
     /// - Spec: `specs/tencent/monitor/describe_grafana_integrations.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_grafana_integrations(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGrafanaIntegrations",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

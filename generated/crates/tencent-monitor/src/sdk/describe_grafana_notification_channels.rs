@@ -92,7 +92,7 @@ pub type DescribeGrafanaNotificationChannelsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeGrafanaNotificationChannels`: This API is used to list Grafana notification channels.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_notification_channels_1.json`): Listing Grafana alert channels
     /// - Spec: `specs/tencent/monitor/describe_grafana_notification_channels.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_grafana_notification_channels(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGrafanaNotificationChannels",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeGrafanaWhiteListError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeGrafanaWhiteList`: This API is used to list the Grafana allowlist.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_grafana_white_list_1.json`): Listing the Grafana allowlist
     /// - Spec: `specs/tencent/monitor/describe_grafana_white_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_grafana_white_list(
@@ -94,6 +94,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGrafanaWhiteList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

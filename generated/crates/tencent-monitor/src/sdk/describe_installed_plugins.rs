@@ -70,7 +70,7 @@ pub type DescribeInstalledPluginsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeInstalledPlugins`: This API is used to list the plugins installed in an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_installed_plugins_1.json`): Listing the installed plugins
     /// - Spec: `specs/tencent/monitor/describe_installed_plugins.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_installed_plugins(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstalledPlugins",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

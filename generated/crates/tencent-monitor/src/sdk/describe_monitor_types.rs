@@ -67,7 +67,7 @@ pub type DescribeMonitorTypesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeMonitorTypes`: This API is used to list all the monitoring types supported by CM.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_monitor_types_1.json`): Querying all monitoring types
     /// - Spec: `specs/tencent/monitor/describe_monitor_types.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_monitor_types(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMonitorTypes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -70,7 +70,7 @@ pub type DescribeOnCallFormError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeOnCallForm`: Describes On-Call Schedule Details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_on_call_form_1.json`): Describe On-Call Schedule Details
     /// - Spec: `specs/tencent/monitor/describe_on_call_form.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_on_call_form(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeOnCallForm",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -99,7 +99,7 @@ pub type DescribeOnCallFormsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeOnCallForms`: Describes on-call schedule list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_on_call_forms_1.json`): Describe On-Call Schedule List
     /// - Spec: `specs/tencent/monitor/describe_on_call_forms.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_on_call_forms(
@@ -130,6 +130,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeOnCallForms",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

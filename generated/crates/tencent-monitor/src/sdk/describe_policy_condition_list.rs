@@ -65,7 +65,7 @@ pub type DescribePolicyConditionListError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePolicyConditionList`: This API is used to get basic alarm policy conditions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_policy_condition_list_1.json`): Obtaining basic alarm policy conditions
     /// - Spec: `specs/tencent/monitor/describe_policy_condition_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_policy_condition_list(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePolicyConditionList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

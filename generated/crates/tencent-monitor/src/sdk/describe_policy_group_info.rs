@@ -143,7 +143,7 @@ pub type DescribePolicyGroupInfoError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePolicyGroupInfo`: This API is used to get details of a basic policy group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_policy_group_info_1.json`): Querying policy group information
     /// - Spec: `specs/tencent/monitor/describe_policy_group_info.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_policy_group_info(
@@ -174,6 +174,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePolicyGroupInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -145,7 +145,7 @@ pub type DescribePolicyGroupListError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePolicyGroupList`: This API is used to get the list of basic policy alarm groups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_policy_group_list_1.json`): Getting the first two items in the list of basic alarm policy groups
     /// - Spec: `specs/tencent/monitor/describe_policy_group_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_policy_group_list(
@@ -176,6 +176,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePolicyGroupList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

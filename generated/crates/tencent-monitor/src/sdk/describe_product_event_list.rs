@@ -148,7 +148,7 @@ pub type DescribeProductEventListError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeProductEventList`: This API is used to get the list of product events by page.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_product_event_list_1.json`): Getting the list of product events
     /// - Spec: `specs/tencent/monitor/describe_product_event_list.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_product_event_list(
@@ -179,6 +179,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProductEventList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -65,7 +65,7 @@ pub type DescribePrometheusAgentInstancesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusAgentInstances`: This API is used to get the list of instances associated with the target cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_agent_instances_1.json`): Getting the list of instances associated with a cluster
     /// - Spec: `specs/tencent/monitor/describe_prometheus_agent_instances.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_agent_instances(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusAgentInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

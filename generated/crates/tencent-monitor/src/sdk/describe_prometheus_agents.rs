@@ -90,7 +90,7 @@ pub type DescribePrometheusAgentsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusAgents`: This API is used to list Prometheus CVM agents.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_agents_1.json`): Listing Prometheus agents
     /// - Spec: `specs/tencent/monitor/describe_prometheus_agents.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_agents(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusAgents",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

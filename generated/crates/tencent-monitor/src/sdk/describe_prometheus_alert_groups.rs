@@ -92,7 +92,7 @@ pub type DescribePrometheusAlertGroupsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusAlertGroups`: This API is used to query alarm groups under a given prometheus.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_alert_groups_1.json`): List All Alert Groups under an Instance (repaired by the importer: 1 missing comma (line 12))
     /// - Spec: `specs/tencent/monitor/describe_prometheus_alert_groups.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_alert_groups(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusAlertGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribePrometheusAlertPolicyError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusAlertPolicy`: This API is used to get the list of v2.0 instance alerting rules.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_alert_policy_1.json`): describe prometheus instance alert policy list
     /// - Spec: `specs/tencent/monitor/describe_prometheus_alert_policy.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_alert_policy(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusAlertPolicy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribePrometheusClusterAgentsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusClusterAgents`: This API is used to get the list of clusters associated with the TMP instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_cluster_agents_1.json`): Pulling the agent information
     /// - Spec: `specs/tencent/monitor/describe_prometheus_cluster_agents.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_cluster_agents(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusClusterAgents",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

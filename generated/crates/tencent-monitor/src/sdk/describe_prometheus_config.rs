@@ -94,7 +94,7 @@ pub type DescribePrometheusConfigError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusConfig`: This API is used to get the Prometheus configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_config_1.json`): Pulling the Prometheus configuration
     /// - Spec: `specs/tencent/monitor/describe_prometheus_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_config(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribePrometheusGlobalConfigError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusGlobalConfig`: This API is used to get the instance-level scrape configurations.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_global_config_1.json`): Obtaining the instance-level monitoring configurations
     /// - Spec: `specs/tencent/monitor/describe_prometheus_global_config.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_global_config(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusGlobalConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

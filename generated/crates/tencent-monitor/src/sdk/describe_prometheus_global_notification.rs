@@ -66,7 +66,7 @@ pub type DescribePrometheusGlobalNotificationError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusGlobalNotification`: This API is used to query the global alert notification channel.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_global_notification_1.json`): Querying the global alert notification channel
     /// - Spec: `specs/tencent/monitor/describe_prometheus_global_notification.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_global_notification(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusGlobalNotification",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -142,7 +142,7 @@ pub type DescribePrometheusInstanceDetailError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusInstanceDetail`: This API is used to get the details of a TMP instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_instance_detail_1.json`): Querying the details of a TMP instance
     /// - Spec: `specs/tencent/monitor/describe_prometheus_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_instance_detail(
@@ -173,6 +173,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusInstanceDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

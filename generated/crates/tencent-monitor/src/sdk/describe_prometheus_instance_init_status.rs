@@ -79,7 +79,7 @@ pub type DescribePrometheusInstanceInitStatusError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusInstanceInitStatus`: This API is used to get the initialization task status of a v2.0 instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_instance_init_status_1.json`): Getting the initialization task status of a v2.0 instance
     /// - Sample `example_2` (`examples/describe_prometheus_instance_init_status_2.json`): Getting the initialization task status
     /// - Spec: `specs/tencent/monitor/describe_prometheus_instance_init_status.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusInstanceInitStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

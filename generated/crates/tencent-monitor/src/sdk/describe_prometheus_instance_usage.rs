@@ -81,7 +81,7 @@ pub type DescribePrometheusInstanceUsageError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusInstanceUsage`: This API is used to query the usage of a pay-as-you-go Tencent Managed Service for Prometheus (TMP) instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_instance_usage_1.json`): Querying the usage of a pay-as-you-go TMP instance
     /// - Spec: `specs/tencent/monitor/describe_prometheus_instance_usage.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_instance_usage(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusInstanceUsage",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -139,7 +139,7 @@ impl super::Client {
     ///
     /// - If this parameter is empty, the information of a certain number of instances under the current account will be returned. The number is specified by `Limit` and is 20 by default.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_instances_1.json`): Querying the list of Prometheus instances
     /// - Spec: `specs/tencent/monitor/describe_prometheus_instances.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_instances(
@@ -170,6 +170,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

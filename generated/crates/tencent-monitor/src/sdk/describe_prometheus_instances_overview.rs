@@ -81,7 +81,7 @@ pub type DescribePrometheusInstancesOverviewError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusInstancesOverview`: This API is used to obtain the list of Tencent Managed Service for Prometheus (TMP) instances and the clusters associated with them.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_instances_overview_1.json`): Obtaining the instance list
     /// - Spec: `specs/tencent/monitor/describe_prometheus_instances_overview.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_instances_overview(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusInstancesOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

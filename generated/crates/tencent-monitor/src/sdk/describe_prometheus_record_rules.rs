@@ -84,7 +84,7 @@ pub type DescribePrometheusRecordRulesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusRecordRules`: This API is used to get the list of recording rules, including those created by CRD resources in the associated cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_record_rules_1.json`): Pulling recording rules
     /// - Spec: `specs/tencent/monitor/describe_prometheus_record_rules.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_record_rules(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusRecordRules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

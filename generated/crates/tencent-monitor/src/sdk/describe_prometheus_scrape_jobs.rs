@@ -96,7 +96,7 @@ pub type DescribePrometheusScrapeJobsError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusScrapeJobs`: This API is used to list Prometheus scrape tasks.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_scrape_jobs_1.json`): Listing Prometheus scrape tasks
     /// - Spec: `specs/tencent/monitor/describe_prometheus_scrape_jobs.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_scrape_jobs(
@@ -127,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusScrapeJobs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribePrometheusTargetsTmpError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusTargetsTMP`: This API is used to get the targets information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_targets_tmp_1.json`): Getting the list of targets
     /// - Spec: `specs/tencent/monitor/describe_prometheus_targets_tmp.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_targets_tmp(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusTargetsTMP",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -80,7 +80,7 @@ pub type DescribePrometheusTempError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusTemp`: This API is used to get the list of templates, where the default template is always on top.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_temp_1.json`): Pulling the template list
     /// - Spec: `specs/tencent/monitor/describe_prometheus_temp.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_temp(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusTemp",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

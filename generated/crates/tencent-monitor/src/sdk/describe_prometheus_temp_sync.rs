@@ -66,7 +66,7 @@ pub type DescribePrometheusTempSyncError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusTempSync`: This API is used to get the information of instances associated with a template. It takes effect for v2 instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_temp_sync_1.json`): Getting the sync targets
     /// - Spec: `specs/tencent/monitor/describe_prometheus_temp_sync.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_temp_sync(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusTempSync",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

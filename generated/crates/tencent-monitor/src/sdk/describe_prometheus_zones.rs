@@ -68,7 +68,7 @@ pub type DescribePrometheusZonesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribePrometheusZones`: This API is used to list the AZs of Tencent Managed Service for Prometheus (TMP).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_prometheus_zones_1.json`): Listing TMP AZs (repaired by the importer: 1 missing comma (line 6))
     /// - Spec: `specs/tencent/monitor/describe_prometheus_zones.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_prometheus_zones(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePrometheusZones",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

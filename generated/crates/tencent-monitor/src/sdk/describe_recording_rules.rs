@@ -100,7 +100,7 @@ pub type DescribeRecordingRulesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeRecordingRules`: This API is used to query Prometheus recording rules by filter.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_recording_rules_1.json`): Querying recording rules
     /// - Spec: `specs/tencent/monitor/describe_recording_rules.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_recording_rules(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRecordingRules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

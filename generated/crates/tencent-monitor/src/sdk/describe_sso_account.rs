@@ -69,7 +69,7 @@ pub type DescribeSsoAccountError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeSSOAccount`: This API is used to list all authorized accounts of the current Grafana instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_sso_account_1.json`): DescribeSSOAccount
     /// - Spec: `specs/tencent/monitor/describe_sso_account.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_sso_account(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSSOAccount",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

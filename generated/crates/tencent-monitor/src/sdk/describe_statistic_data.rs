@@ -118,7 +118,7 @@ pub type DescribeStatisticDataError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeStatisticData`: This API is used to query monitoring data by dimension conditions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_statistic_data_1.json`): Querying monitoring data by dimension condition
     /// - Spec: `specs/tencent/monitor/describe_statistic_data.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn describe_statistic_data(
@@ -149,6 +149,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeStatisticData",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

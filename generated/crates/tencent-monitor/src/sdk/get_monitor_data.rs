@@ -113,7 +113,7 @@ impl super::Client {
     /// API call rate limit: 20 calls/second (1,200 calls/minute). A single request can get the data of up to 10 instances for up to 1,440 data points.
     /// If you need to call a large number of APIs to pull metrics or objects at a time, some APIs may fail to be called due to the rate limit. We suggest you evenly arrange API calls at a time granularity.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_monitor_data_1.json`): Pulling the monitoring data of a single CVM instance
     /// - Sample `example_2` (`examples/get_monitor_data_2.json`): Pulling the monitoring data of multiple CVM instances
     /// - Sample `example_3` (`examples/get_monitor_data_3.json`): Pulling the monitoring data of a single TencentDB instance
@@ -143,6 +143,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetMonitorData",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type GetPrometheusAgentManagementCommandError = super::MonitorError;
 impl super::Client {
     /// Calls `GetPrometheusAgentManagementCommand`: This API is used to get the command line for Prometheus agent management.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2018-07-24`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_prometheus_agent_management_command_1.json`): Getting the command line for Prometheus agent management
     /// - Spec: `specs/tencent/monitor/get_prometheus_agent_management_command.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20180724.
     pub fn get_prometheus_agent_management_command(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetPrometheusAgentManagementCommand",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeAccountPrivilegesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeAccountPrivileges`: This API is used to query the permission list of a database account on a database object.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_account_privileges_1.json`): View Account Type
     /// - Sample `example_2` (`examples/describe_account_privileges_2.json`): Querying Database Permissions
     /// - Sample `example_3` (`examples/describe_account_privileges_3.json`): Query Mode Permission
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccountPrivileges",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeAccountsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeAccounts`: This API is used to query the list of the database accounts for an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_accounts_1.json`): Getting the Account List of Instance postgres-hpe52jnz
     /// - Spec: `specs/tencent/postgres/describe_accounts.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_accounts(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccounts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -112,7 +112,7 @@ pub type DescribeAuditInstanceListError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeAuditInstanceList`: Query the audit instance list
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_instance_list_1.json`): Querying the Audit Instance List
     /// - Spec: `specs/tencent/postgres/describe_audit_instance_list.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_audit_instance_list(
@@ -143,6 +143,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditInstanceList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

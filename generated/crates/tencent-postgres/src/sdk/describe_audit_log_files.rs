@@ -100,7 +100,7 @@ pub type DescribeAuditLogFilesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeAuditLogFiles`: Queries audit log files
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_log_files_1.json`): Querying Audit Log Files
     /// - Spec: `specs/tencent/postgres/describe_audit_log_files.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_audit_log_files(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditLogFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -142,7 +142,7 @@ pub type DescribeAuditLogsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeAuditLogs`: This API is used to query a Database Audit log.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_logs_1.json`): Querying Logs
     /// - Spec: `specs/tencent/postgres/describe_audit_logs.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_audit_logs(
@@ -170,6 +170,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -68,7 +68,7 @@ pub type DescribeAvailableRecoveryTimeError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeAvailableRecoveryTime`: This API is used to query the available restoration time of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_available_recovery_time_1.json`): Querying the Recoverable Time Range of an Instance
     /// - Spec: `specs/tencent/postgres/describe_available_recovery_time.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_available_recovery_time(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAvailableRecoveryTime",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeBackupDownloadRestrictionError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeBackupDownloadRestriction`: This API is used to query the backup download restrictions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_download_restriction_1.json`): Querying the backup download restrictions
     /// - Spec: `specs/tencent/postgres/describe_backup_download_restriction.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_backup_download_restriction(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDownloadRestriction",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

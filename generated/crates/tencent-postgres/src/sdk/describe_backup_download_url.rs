@@ -89,7 +89,7 @@ pub type DescribeBackupDownloadUrlError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeBackupDownloadURL`: u200cThis API is used to query the download address of a specified backup set, including full backup sets and incremental log backup sets.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_download_url_1.json`): Obtaining the Backup Download Link
     /// - Spec: `specs/tencent/postgres/describe_backup_download_url.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_backup_download_url(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDownloadURL",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeBackupOverviewError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeBackupOverview`: This API is used to query the backup overview. It will return the current number and size of backups, free backup space size, and paid backup space size (all size values are in bytes).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_overview_1.json`): Querying the backup overview
     /// - Spec: `specs/tencent/postgres/describe_backup_overview.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_backup_overview(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

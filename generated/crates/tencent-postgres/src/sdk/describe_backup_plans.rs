@@ -64,7 +64,7 @@ pub type DescribeBackupPlansError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeBackupPlans`: This API is used to query all backup plans of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_plans_1.json`): Querying All Backup Plans for an Instance
     /// - Spec: `specs/tencent/postgres/describe_backup_plans.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_backup_plans(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupPlans",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

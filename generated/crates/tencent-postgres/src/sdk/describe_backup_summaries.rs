@@ -89,7 +89,7 @@ pub type DescribeBackupSummariesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeBackupSummaries`: This API is used to query the backup statistics of an instance. It will return the number and size (bytes) of backups of the instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_summaries_1.json`): Querying the Backup Statistics
     /// - Spec: `specs/tencent/postgres/describe_backup_summaries.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_backup_summaries(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupSummaries",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -101,7 +101,7 @@ pub type DescribeBaseBackupsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeBaseBackups`: This API is used to query the list of data backups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_base_backups_1.json`): Querying the List of Data Backups
     /// - Spec: `specs/tencent/postgres/describe_base_backups.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_base_backups(
@@ -132,6 +132,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBaseBackups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

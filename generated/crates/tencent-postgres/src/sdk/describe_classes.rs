@@ -98,7 +98,7 @@ pub type DescribeClassesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeClasses`: This API is used to query purchasable instance specifications.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_classes_1.json`): Querying the Specification List
     /// - Sample `example_2` (`examples/describe_classes_2.json`): Querying the Specification List Based on the Specified Disk Type
     /// - Spec: `specs/tencent/postgres/describe_classes.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
@@ -127,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClasses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

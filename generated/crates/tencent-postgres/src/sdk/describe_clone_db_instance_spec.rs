@@ -78,7 +78,7 @@ pub type DescribeCloneDbInstanceSpecError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeCloneDBInstanceSpec`: This API is used to query the minimum specification required by a cloned instance, including `SpecCode` and disk specification.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_clone_db_instance_spec_1.json`): Querying the minimum specification for cloning the instance "postgres-apzvwncr"
     /// - Spec: `specs/tencent/postgres/describe_clone_db_instance_spec.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_clone_db_instance_spec(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCloneDBInstanceSpec",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

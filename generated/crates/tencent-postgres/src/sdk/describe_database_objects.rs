@@ -98,7 +98,7 @@ pub type DescribeDatabaseObjectsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDatabaseObjects`: This API is used to query database object list, such as the mode list in test database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_database_objects_1.json`): Query Object As database
     /// - Sample `example_2` (`examples/describe_database_objects_2.json`): Querying schema As the Query Object
     /// - Sample `example_3` (`examples/describe_database_objects_3.json`): Querying a table Object
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabaseObjects",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

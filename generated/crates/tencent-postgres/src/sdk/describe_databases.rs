@@ -88,7 +88,7 @@ pub type DescribeDatabasesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDatabases`: This API is used to query the database list of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_databases_1.json`): Obtaining All Databases of an Instance
     /// - Sample `example_2` (`examples/describe_databases_2.json`): Obtaining Part of Databases of an Instance
     /// - Spec: `specs/tencent/postgres/describe_databases.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

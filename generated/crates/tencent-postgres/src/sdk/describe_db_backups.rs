@@ -96,7 +96,7 @@ pub type DescribeDbBackupsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBBackups`: This api is used to query instance backup list. This interface belongs to early stage and stopped feature iteration. We recommend using api \[DescribeBaseBackups\](<https://www.tencentcloud.com/document/product/409/54343>) as an alternative.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_backups_1.json`): Querying the list of backups for the instance "postgres-6fego161"
     /// - Spec: `specs/tencent/postgres/describe_db_backups.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_db_backups(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBBackups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -105,7 +105,7 @@ pub type DescribeDbErrlogsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBErrlogs`: This API is used to query an error log.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_errlogs_1.json`): This API is used to query error logs.
     /// - Spec: `specs/tencent/postgres/describe_db_errlogs.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_db_errlogs(
@@ -133,6 +133,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBErrlogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

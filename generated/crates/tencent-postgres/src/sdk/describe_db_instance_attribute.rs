@@ -66,7 +66,7 @@ pub type DescribeDbInstanceAttributeError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBInstanceAttribute`: This API is used to query the details of one instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_attribute_1.json`): Querying Instance Details
     /// - Spec: `specs/tencent/postgres/describe_db_instance_attribute.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_db_instance_attribute(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceAttribute",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -107,7 +107,7 @@ impl super::Client {
     ///
     /// - This API is used to configure conditions for using synchronous or asynchronous replication in semi-sync instances..
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_ha_config_1.json`): Querying the HA Configuration of an Async Instance
     /// - Sample `example_2` (`examples/describe_db_instance_ha_config_2.json`): Allowing Semi-Sync Instance to Degenerate Into Asynchronous, Querying HA Configuration
     /// - Sample `example_3` (`examples/describe_db_instance_ha_config_3.json`): Forbid Degenerating Into Asynchronous Semi-Sync Instance, Query HA Configuration
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceHAConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

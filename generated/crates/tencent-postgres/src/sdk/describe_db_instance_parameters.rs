@@ -75,7 +75,7 @@ pub type DescribeDbInstanceParametersError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBInstanceParameters`: This API is used to query the parameters of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_parameters_1.json`): Querying the information of parameter specified by the instance
     /// - Spec: `specs/tencent/postgres/describe_db_instance_parameters.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_db_instance_parameters(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceParameters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

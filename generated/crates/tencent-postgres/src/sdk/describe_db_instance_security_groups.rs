@@ -69,7 +69,7 @@ pub type DescribeDbInstanceSecurityGroupsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBInstanceSecurityGroups`: This API is used to query the security group of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_security_groups_1.json`): Querying Instance Security Groups (repaired by the importer: 14 missing commas (lines 11, 18, 25, 32, 39, 46, 53, 60, 67, 74, 81, 88, 95, 117))
     /// - Sample `example_2` (`examples/describe_db_instance_security_groups_2.json`): Querying Read-Only Group Security Group (not decoded: not JSON: expected `,` or `}` at line 11 column 17)
     /// - Spec: `specs/tencent/postgres/describe_db_instance_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

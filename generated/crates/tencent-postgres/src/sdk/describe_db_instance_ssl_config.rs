@@ -72,7 +72,7 @@ pub type DescribeDbInstanceSslConfigError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBInstanceSSLConfig`: This API is used to query the SSL status of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_ssl_config_1.json`): Instance SSL Is in Enabled Status
     /// - Sample `example_2` (`examples/describe_db_instance_ssl_config_2.json`): Instance SSL Is Closed
     /// - Spec: `specs/tencent/postgres/describe_db_instance_ssl_config.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceSSLConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -94,7 +94,7 @@ pub type DescribeDbInstancesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBInstances`: This API is used to query the details of one or more instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instances_1.json`): Querying the List of All Instances
     /// - Sample `example_2` (`examples/describe_db_instances_2.json`): Querying Instance Information by ID
     /// - Spec: `specs/tencent/postgres/describe_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ pub type DescribeDbVersionsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBVersions`: This API is used to query the list of supported database versions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_versions_1.json`): Querying the Version List
     /// - Sample `example_2` (`examples/describe_db_versions_2.json`): Querying the Supported Version List for a Specified Disk Type
     /// - Spec: `specs/tencent/postgres/describe_db_versions.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBVersions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeDbXlogsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDBXlogs`: This api is used to get instance Xlog list. This interface belongs to early api and has stopped feature iteration. We recommend using api \[DescribeLogBackups\](<https://www.tencentcloud.com/document/api/409/89021?from_cn_redirect=1>) as substitution.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_xlogs_1.json`): Getting the Xlog list of the instance "postgres-apzvwncr"
     /// - Spec: `specs/tencent/postgres/describe_db_xlogs.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_db_xlogs(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBXlogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -65,7 +65,7 @@ pub type DescribeDedicatedClustersError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDedicatedClusters`: This API is used to query an exclusive cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dedicated_clusters_1.json`): Querying All Exclusive Clusters
     /// - Sample `example_2` (`examples/describe_dedicated_clusters_2.json`): Querying a Specific Exclusive Cluster
     /// - Spec: `specs/tencent/postgres/describe_dedicated_clusters.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDedicatedClusters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

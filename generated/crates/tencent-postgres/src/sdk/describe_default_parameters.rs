@@ -77,7 +77,7 @@ pub type DescribeDefaultParametersError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeDefaultParameters`: This API is used to query all parameters supported by a database version and engine.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_default_parameters_1.json`): Querying Information of All Parameters That Can Be Added for a Parameter Template
     /// - Spec: `specs/tencent/postgres/describe_default_parameters.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_default_parameters(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDefaultParameters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -64,7 +64,7 @@ pub type DescribeEncryptionKeysError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeEncryptionKeys`: This API is used to query the instance key list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_encryption_keys_1.json`): DescribeEncryptionKeys
     /// - Spec: `specs/tencent/postgres/describe_encryption_keys.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_encryption_keys(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeEncryptionKeys",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

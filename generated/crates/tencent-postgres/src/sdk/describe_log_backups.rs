@@ -100,7 +100,7 @@ pub type DescribeLogBackupsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeLogBackups`: This API is used to query the list of log backups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_log_backups_1.json`): Querying the Log Backup List
     /// - Spec: `specs/tencent/postgres/describe_log_backups.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_log_backups(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLogBackups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

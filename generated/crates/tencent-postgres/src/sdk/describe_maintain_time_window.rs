@@ -76,7 +76,7 @@ pub type DescribeMaintainTimeWindowError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeMaintainTimeWindow`: This API is used to query instance maintenance window.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_maintain_time_window_1.json`): Querying an Instance Maintenance Window
     /// - Spec: `specs/tencent/postgres/describe_maintain_time_window.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_maintain_time_window(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMaintainTimeWindow",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeOrdersError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeOrders`: This API is used to query the order information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_orders_1.json`): Querying the order information
     /// - Spec: `specs/tencent/postgres/describe_orders.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_orders(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeOrders",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

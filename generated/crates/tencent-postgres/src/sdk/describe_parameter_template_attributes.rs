@@ -90,7 +90,7 @@ pub type DescribeParameterTemplateAttributesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeParameterTemplateAttributes`: This API is used to query the details of a parameter template, including basic information and parameter information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_parameter_template_attributes_1.json`): Querying Details of a Parameter Template (not decoded: not JSON: expected `:` at line 23 column 17)
     /// - Spec: `specs/tencent/postgres/describe_parameter_template_attributes.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_parameter_template_attributes(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParameterTemplateAttributes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

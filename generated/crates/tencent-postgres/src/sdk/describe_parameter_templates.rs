@@ -88,7 +88,7 @@ pub type DescribeParameterTemplatesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeParameterTemplates`: This API is used to query the list of parameter templates.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_parameter_templates_1.json`): Querying Information of a Parameter Template
     /// - Spec: `specs/tencent/postgres/describe_parameter_templates.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_parameter_templates(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParameterTemplates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

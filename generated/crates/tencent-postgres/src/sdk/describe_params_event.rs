@@ -68,7 +68,7 @@ pub type DescribeParamsEventError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeParamsEvent`: This API is used to query the parameter modification event.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_params_event_1.json`): Getting the list of instance parameter modification events
     /// - Spec: `specs/tencent/postgres/describe_params_event.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_params_event(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParamsEvent",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeProductConfigError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeProductConfig`: This api is used to query sales specification configuration. This interface belongs to the early stage and has stopped feature iteration. It is recommended to use the new api \[DescribeClasses\](<https://www.tencentcloud.com/document/api/409/89019?from_cn_redirect=1>) as an alternative.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_product_config_1.json`): Querying Purchasable Specification Info in a Certain Region and AZ
     /// - Spec: `specs/tencent/postgres/describe_product_config.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_product_config(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProductConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

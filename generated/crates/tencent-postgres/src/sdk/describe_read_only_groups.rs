@@ -85,7 +85,7 @@ pub type DescribeReadOnlyGroupsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeReadOnlyGroups`: This API is used to query the list of RO groups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_read_only_groups_1.json`): Querying the list of read-only groups under a primary instance
     /// - Spec: `specs/tencent/postgres/describe_read_only_groups.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_read_only_groups(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReadOnlyGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -57,7 +57,7 @@ pub type DescribeRegionsError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeRegions`: This API is used to query the purchasable regions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_regions_1.json`): Querying all regions
     /// - Spec: `specs/tencent/postgres/describe_regions.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_regions(
@@ -84,6 +84,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRegions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -107,7 +107,7 @@ pub type DescribeSlowQueryAnalysisError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeSlowQueryAnalysis`: This API is used to count and analyze slow query statements during the specified period of time and return aggregated statistical analysis results which are classified by statement with abstract parameter values.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_query_analysis_1.json`): Instance of Interface for Slow Log Query Statistical Analysis
     /// - Spec: `specs/tencent/postgres/describe_slow_query_analysis.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_slow_query_analysis(
@@ -138,6 +138,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowQueryAnalysis",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

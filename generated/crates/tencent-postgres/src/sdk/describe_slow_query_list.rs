@@ -109,7 +109,7 @@ pub type DescribeSlowQueryListError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeSlowQueryList`: This API is used to get the slow queries during the specified period of time.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_query_list_1.json`): Example of Querying the Slow Log List
     /// - Spec: `specs/tencent/postgres/describe_slow_query_list.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_slow_query_list(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowQueryList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -102,7 +102,7 @@ impl super::Client {
     /// Calls `DescribeTasks`: This API is used to query the task list and show the progress of async task execution.
     /// This API is used to show summarized steps, which may be adjusted during version iteration. It is not recommended for key logic usage.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tasks_1.json`): Querying the Latest Task Record
     /// - Sample `example_2` (`examples/describe_tasks_2.json`): Querying a Task with a Specified Task ID
     /// - Sample `example_3` (`examples/describe_tasks_3.json`): Querying Tasks for a Specified Instance
@@ -132,6 +132,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

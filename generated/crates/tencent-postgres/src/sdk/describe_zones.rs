@@ -57,7 +57,7 @@ pub type DescribeZonesError = super::PostgresError;
 impl super::Client {
     /// Calls `DescribeZones`: This API is used to query the supported AZs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_zones_1.json`): Querying Availability Zones in a Specific Region
     /// - Spec: `specs/tencent/postgres/describe_zones.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn describe_zones(
@@ -84,6 +84,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeZones",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

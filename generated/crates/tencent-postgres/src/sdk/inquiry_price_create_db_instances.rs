@@ -126,7 +126,7 @@ pub type InquiryPriceCreateDbInstancesError = super::PostgresError;
 impl super::Client {
     /// Calls `InquiryPriceCreateDBInstances`: This API is used to query the purchase price of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_create_db_instances_1.json`): Querying the Instance Selling Price
     /// - Spec: `specs/tencent/postgres/inquiry_price_create_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn inquiry_price_create_db_instances(
@@ -157,6 +157,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceCreateDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ pub type InquiryPriceRenewDbInstanceError = super::PostgresError;
 impl super::Client {
     /// Calls `InquiryPriceRenewDBInstance`: This API is used to query the renewal price of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_renew_db_instance_1.json`): Querying the Renewal Price of Instance postgres-6fego161
     /// - Spec: `specs/tencent/postgres/inquiry_price_renew_db_instance.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn inquiry_price_renew_db_instance(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceRenewDBInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

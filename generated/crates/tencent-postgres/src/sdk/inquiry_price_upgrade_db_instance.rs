@@ -95,7 +95,7 @@ pub type InquiryPriceUpgradeDbInstanceError = super::PostgresError;
 impl super::Client {
     /// Calls `InquiryPriceUpgradeDBInstance`: This API is used to query the fees of upgrading a specified database instance. Only pay-as-you-go instance is supported.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `postgres.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_upgrade_db_instance_1.json`): Querying the Price of Instance Expansion
     /// - Spec: `specs/tencent/postgres/inquiry_price_upgrade_db_instance.yaml`, imported from tccli-intl-en 3.1.193.1 postgres/v20170312.
     pub fn inquiry_price_upgrade_db_instance(
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceUpgradeDBInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ pub type DescribeAutoBackupConfigError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeAutoBackupConfig`: This API is used to get the configuration rules for an automatic backup.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_auto_backup_config_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_auto_backup_config.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_auto_backup_config(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAutoBackupConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

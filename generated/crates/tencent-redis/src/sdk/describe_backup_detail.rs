@@ -167,7 +167,7 @@ pub type DescribeBackupDetailError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeBackupDetail`: This API is used to query the backup details of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_detail_1.json`): Querying Backup Information Details
     /// - Spec: `specs/tencent/redis/describe_backup_detail.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_backup_detail(
@@ -198,6 +198,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

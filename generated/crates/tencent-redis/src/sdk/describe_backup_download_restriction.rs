@@ -83,7 +83,7 @@ pub type DescribeBackupDownloadRestrictionError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeBackupDownloadRestriction`: This API is used to query the download address for a database backup file in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_download_restriction_1.json`): Querying the restrictions for downloading a backup file in the current region.
     /// - Spec: `specs/tencent/redis/describe_backup_download_restriction.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_backup_download_restriction(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupDownloadRestriction",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -103,7 +103,7 @@ pub type DescribeBackupEncryptConfigError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeBackupEncryptConfig`: This API is used to query information related to backup encryption for an instance, including the enabled status and encryption keys.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_encrypt_config_1.json`): Retrieving backup encryption configuration
     /// - Spec: `specs/tencent/redis/describe_backup_encrypt_config.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_backup_encrypt_config(
@@ -134,6 +134,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupEncryptConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeBandwidthRangeError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeBandwidthRange`: This API is used to query the information of instance bandwidth.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_bandwidth_range_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_bandwidth_range.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_bandwidth_range(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBandwidthRange",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

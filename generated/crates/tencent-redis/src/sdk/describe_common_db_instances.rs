@@ -128,7 +128,7 @@ pub type DescribeCommonDbInstancesError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeCommonDBInstances`: This API is used to query the list of Redis instances. It is now deprecated.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_common_db_instances_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_common_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_common_db_instances(
@@ -159,6 +159,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCommonDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

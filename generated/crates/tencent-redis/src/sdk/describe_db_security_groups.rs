@@ -79,7 +79,7 @@ pub type DescribeDbSecurityGroupsError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeDBSecurityGroups`: This API is used to query the security group details of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_security_groups_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_db_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_db_security_groups(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -106,7 +106,7 @@ pub type DescribeExportTasksError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeExportTasks`: This API is used to query download tasks for log files.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_export_tasks_1.json`): Request instance.
     /// - Spec: `specs/tencent/redis/describe_export_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_export_tasks(
@@ -137,6 +137,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeExportTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -57,7 +57,7 @@ pub type DescribeGlobalReplicationAreaError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeGlobalReplicationArea`: This API is used to query the information on regions supported for global replication.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_global_replication_area_1.json`): Querying the Supported Regions for Global Replication
     /// - Spec: `specs/tencent/redis/describe_global_replication_area.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_global_replication_area(
@@ -87,6 +87,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGlobalReplicationArea",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

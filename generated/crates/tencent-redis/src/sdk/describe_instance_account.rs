@@ -85,7 +85,7 @@ pub type DescribeInstanceAccountError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceAccount`: This API is used to view instance account information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_account_1.json`): Request Sample
     /// - Spec: `specs/tencent/redis/describe_instance_account.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_account(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceAccount",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

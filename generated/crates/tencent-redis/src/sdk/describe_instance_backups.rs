@@ -108,7 +108,7 @@ pub type DescribeInstanceBackupsError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceBackups`: This API is used to query the backup list of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_backups_1.json`): Example 1
     /// - Spec: `specs/tencent/redis/describe_instance_backups.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_backups(
@@ -139,6 +139,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceBackups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeInstanceDealDetailError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceDealDetail`: This API is used to query the order information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_deal_detail_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_instance_deal_detail.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_deal_detail(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceDealDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

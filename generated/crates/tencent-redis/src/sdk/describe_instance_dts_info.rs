@@ -91,7 +91,7 @@ pub type DescribeInstanceDtsInfoError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceDTSInfo`: This API is used to query instance DTS information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_dts_info_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_instance_dts_info.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_dts_info(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceDTSInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -115,7 +115,7 @@ pub type DescribeInstanceEventsError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceEvents`: This API is used to query the event information on a TecentDB for Redis instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_events_1.json`): Querying Instance Events
     /// - Spec: `specs/tencent/redis/describe_instance_events.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_events(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceEvents",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -65,7 +65,7 @@ pub type DescribeInstanceLogDeliveryError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceLogDelivery`: This API is used to query the instance log shipping configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_log_delivery_1.json`): Example 1
     /// - Spec: `specs/tencent/redis/describe_instance_log_delivery.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_log_delivery(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceLogDelivery",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type DescribeInstanceMonitorBigKeyError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceMonitorBigKey`: The API for querying big keys of a TencentDB for Redis instance was disused on October 31, 2022. For more information, see \[API for Querying Instance Big Key Will Be Disused\](<https://intl.cloud.tencent.com/document/product/239/81005?from_cn_redirect=1>).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_monitor_big_key_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_instance_monitor_big_key.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_monitor_big_key(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceMonitorBigKey",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

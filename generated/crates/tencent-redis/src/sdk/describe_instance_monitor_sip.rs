@@ -65,7 +65,7 @@ pub type DescribeInstanceMonitorSipError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceMonitorSIP`: This API is no longer used. Please use the TencentDB for DBbrain API \[DescribeProxyProcessStatistics\](<https://intl.cloud.tencent.com/document/product/1130/84544?from_cn_redirect=1>) to obtain the instance access source.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_monitor_sip_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_instance_monitor_sip.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_monitor_sip(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceMonitorSIP",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

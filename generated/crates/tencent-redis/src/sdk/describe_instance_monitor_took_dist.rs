@@ -82,7 +82,7 @@ pub type DescribeInstanceMonitorTookDistError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceMonitorTookDist`: This API is used to query the time distribution of instance access.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_monitor_took_dist_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_instance_monitor_took_dist.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_monitor_took_dist(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceMonitorTookDist",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

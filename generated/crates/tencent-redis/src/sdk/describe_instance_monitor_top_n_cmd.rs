@@ -76,7 +76,7 @@ pub type DescribeInstanceMonitorTopNCmdError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceMonitorTopNCmd`: This API is used to query instance access commands.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_monitor_top_n_cmd_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_instance_monitor_top_n_cmd.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_monitor_top_n_cmd(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceMonitorTopNCmd",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

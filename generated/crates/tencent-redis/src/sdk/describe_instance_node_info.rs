@@ -95,7 +95,7 @@ pub type DescribeInstanceNodeInfoError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceNodeInfo`: This API is used to query the information of an instance node.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_node_info_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_instance_node_info.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_node_info(
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceNodeInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -79,7 +79,7 @@ pub type DescribeInstanceParamRecordsError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceParamRecords`: This API is used to query the parameter modification record list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_param_records_1.json`): Querying the list of parameter modifications
     /// - Spec: `specs/tencent/redis/describe_instance_param_records.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_param_records(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceParamRecords",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type DescribeInstanceParamsError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceParams`: This API is used to query the parameter list of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_params_1.json`): Querying the list of instance parameters
     /// - Spec: `specs/tencent/redis/describe_instance_params.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_params(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceParams",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

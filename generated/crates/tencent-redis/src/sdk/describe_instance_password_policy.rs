@@ -65,7 +65,7 @@ pub type DescribeInstancePasswordPolicyError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstancePasswordPolicy`: This API is used to query the current password complexity configuration of a specified instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_password_policy_1.json`): Query the password complexity policy of an instance
     /// - Spec: `specs/tencent/redis/describe_instance_password_policy.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_password_policy(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstancePasswordPolicy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -66,7 +66,7 @@ pub type DescribeInstanceSecurityGroupError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceSecurityGroup`: This API is used to query the security group information of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_security_group_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_instance_security_group.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_security_group(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceSecurityGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -75,7 +75,7 @@ pub type DescribeInstanceShardsError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceShards`: This API is used to get the shard information of the instance on cluster architecture.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_shards_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_instance_shards.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_shards(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceShards",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

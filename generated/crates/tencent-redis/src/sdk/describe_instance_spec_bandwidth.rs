@@ -98,7 +98,7 @@ pub type DescribeInstanceSpecBandwidthError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceSpecBandwidth`: This API is used to query or calculate bandwidth specifications.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_spec_bandwidth_1.json`): Querying Bandwidth Specifications
     /// - Spec: `specs/tencent/redis/describe_instance_spec_bandwidth.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_spec_bandwidth(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceSpecBandwidth",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type DescribeInstanceSupportFeatureError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceSupportFeature`: This API (DescribeInstanceSupportFeature) is used to query the supported features of the instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_support_feature_1.json`): Sample 1
     /// - Spec: `specs/tencent/redis/describe_instance_support_feature.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_support_feature(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceSupportFeature",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

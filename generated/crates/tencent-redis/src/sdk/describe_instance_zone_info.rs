@@ -68,7 +68,7 @@ pub type DescribeInstanceZoneInfoError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstanceZoneInfo`: This API is used to query the details of a Redis node.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_zone_info_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_instance_zone_info.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instance_zone_info(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceZoneInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

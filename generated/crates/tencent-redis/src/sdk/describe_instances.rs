@@ -238,7 +238,7 @@ pub type DescribeInstancesError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeInstances`: This API is used to query the list of Redis instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instances_1.json`): Request Example (repaired by the importer: 1 missing comma (line 25))
     /// - Spec: `specs/tencent/redis/describe_instances.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_instances(
@@ -266,6 +266,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -130,7 +130,7 @@ pub type DescribeLogInstanceListError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeLogInstanceList`: This API is used to query log instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_log_instance_list_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_log_instance_list.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_log_instance_list(
@@ -161,6 +161,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLogInstanceList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

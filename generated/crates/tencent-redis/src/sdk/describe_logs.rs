@@ -145,7 +145,7 @@ pub type DescribeLogsError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeLogs`: This API is used to query logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_logs_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_logs.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_logs(
@@ -173,6 +173,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeMaintenanceWindowError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeMaintenanceWindow`: This API is used to query the instance maintenance window. Instances that require the version or architecture upgrade will undergo time switching during the maintenance window.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_maintenance_window_1.json`): Querying an Instance Maintenance Window
     /// - Spec: `specs/tencent/redis/describe_maintenance_window.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_maintenance_window(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMaintenanceWindow",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -98,7 +98,7 @@ pub type DescribeParamTemplateInfoError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeParamTemplateInfo`: This API is used to query the details of a parameter template.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_param_template_info_1.json`): Querying Information of a Parameter Template
     /// - Spec: `specs/tencent/redis/describe_param_template_info.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_param_template_info(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParamTemplateInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -124,7 +124,7 @@ pub type DescribeParamTemplatesError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeParamTemplates`: This API is used to query the parameter template list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_param_templates_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_param_templates.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_param_templates(
@@ -155,6 +155,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeParamTemplates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

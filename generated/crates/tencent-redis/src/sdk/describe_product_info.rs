@@ -53,7 +53,7 @@ pub type DescribeProductInfoError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeProductInfo`: This API is used to query purchasable TencentDB for Redis specifications in all regions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_product_info_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_product_info.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_product_info(
@@ -83,6 +83,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProductInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

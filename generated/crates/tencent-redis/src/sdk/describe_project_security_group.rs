@@ -73,7 +73,7 @@ pub type DescribeProjectSecurityGroupError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeProjectSecurityGroup`: This API is used to query project security group information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_project_security_group_1.json`): Querying the security group information of project
     /// - Spec: `specs/tencent/redis/describe_project_security_group.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_project_security_group(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProjectSecurityGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

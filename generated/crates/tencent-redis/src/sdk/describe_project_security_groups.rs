@@ -89,7 +89,7 @@ pub type DescribeProjectSecurityGroupsError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeProjectSecurityGroups`: This API is used to query the security group details of a project.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_project_security_groups_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_project_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_project_security_groups(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProjectSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -94,7 +94,7 @@ pub type DescribeProxySlowLogError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeProxySlowLog`: This API is used to query the slow queries of the proxy.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxy_slow_log_1.json`): Request Example
     /// - Sample `example_2` (`examples/describe_proxy_slow_log_2.json`): Request Example 2
     /// - Spec: `specs/tencent/redis/describe_proxy_slow_log.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxySlowLog",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeRedisClusterOverviewError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeRedisClusterOverview`: This API is used to query the overview information of a dedicated Redis cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_redis_cluster_overview_1.json`): Example 1
     /// - Spec: `specs/tencent/redis/describe_redis_cluster_overview.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_redis_cluster_overview(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRedisClusterOverview",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -116,7 +116,7 @@ pub type DescribeRedisClustersError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeRedisClusters`: This API is used to query the list of dedicated Redis clusters.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_redis_clusters_1.json`): Example 1
     /// - Spec: `specs/tencent/redis/describe_redis_clusters.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_redis_clusters(
@@ -147,6 +147,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRedisClusters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeReplicationGroupError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeReplicationGroup`: This API is used to query a replication group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_replication_group_1.json`): Request Example
     /// - Spec: `specs/tencent/redis/describe_replication_group.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_replication_group(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReplicationGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type DescribeReplicationGroupInstanceError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeReplicationGroupInstance`: This API is used to query replication group information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_replication_group_instance_1.json`): Querying Replication Group Information
     /// - Spec: `specs/tencent/redis/describe_replication_group_instance.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_replication_group_instance(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReplicationGroupInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

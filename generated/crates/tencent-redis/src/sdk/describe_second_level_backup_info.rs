@@ -84,7 +84,7 @@ pub type DescribeSecondLevelBackupInfoError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeSecondLevelBackupInfo`: This API is used to query second-level backup information for the instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_second_level_backup_info_1.json`): Querying Second-Level Backup Information
     /// - Spec: `specs/tencent/redis/describe_second_level_backup_info.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_second_level_backup_info(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSecondLevelBackupInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

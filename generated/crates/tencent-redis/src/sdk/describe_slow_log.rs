@@ -105,7 +105,7 @@ pub type DescribeSlowLogError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeSlowLog`: This API is used to query the records of slow query.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_log_1.json`): Querying Slow Query Records of an Instance
     /// - Sample `example_2` (`examples/describe_slow_log_2.json`): Querying Slow Query Records (over 10,000) of an Instance
     /// - Spec: `specs/tencent/redis/describe_slow_log.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
@@ -134,6 +134,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLog",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -117,7 +117,7 @@ pub type DescribeSslStatusError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeSSLStatus`: This API is used to query the SSL authentication information of an instance, such as enablement status, configuration status, and certificate address.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ssl_status_1.json`): Example
     /// - Spec: `specs/tencent/redis/describe_ssl_status.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_ssl_status(
@@ -145,6 +145,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSSLStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeTaskInfoError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeTaskInfo`: This API is used to get the execution of a specified task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_task_info_1.json`): Sample request
     /// - Spec: `specs/tencent/redis/describe_task_info.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_task_info(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTaskInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

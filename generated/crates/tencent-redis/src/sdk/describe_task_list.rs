@@ -181,7 +181,7 @@ pub type DescribeTaskListError = super::RedisError;
 impl super::Client {
     /// Calls `DescribeTaskList`: This API is used to query the task list data for the last 30 days.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_task_list_1.json`): Sample
     /// - Spec: `specs/tencent/redis/describe_task_list.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn describe_task_list(
@@ -209,6 +209,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTaskList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -144,7 +144,7 @@ pub type InquiryPriceCreateInstanceError = super::RedisError;
 impl super::Client {
     /// Calls `InquiryPriceCreateInstance`: This API is used to query the price of new instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_create_instance_1.json`): Example
     /// - Spec: `specs/tencent/redis/inquiry_price_create_instance.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn inquiry_price_create_instance(
@@ -175,6 +175,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceCreateInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -105,7 +105,7 @@ pub type InquiryPriceUpgradeInstanceError = super::RedisError;
 impl super::Client {
     /// Calls `InquiryPriceUpgradeInstance`: This API is used to query the price for instance scale-out.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `redis.tencentcloudapi.com`, version `2018-04-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_upgrade_instance_1.json`): Example
     /// - Spec: `specs/tencent/redis/inquiry_price_upgrade_instance.yaml`, imported from tccli-intl-en 3.1.193.1 redis/v20180412.
     pub fn inquiry_price_upgrade_instance(
@@ -136,6 +136,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceUpgradeInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

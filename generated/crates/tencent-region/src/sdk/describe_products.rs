@@ -71,7 +71,7 @@ pub type DescribeProductsError = super::RegionError;
 impl super::Client {
     /// Calls `DescribeProducts`: This interface (DescribeProducts) is used for querying product information in each supported region list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `region.tencentcloudapi.com`, version `2022-06-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `region.tencentcloudapi.com`, version `2022-06-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_products_1.json`): Querying Product Information
     /// - Spec: `specs/tencent/region/describe_products.yaml`, imported from tccli-intl-en 3.1.193.1 region/v20220627.
     pub fn describe_products(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProducts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type DescribeRegionsError = super::RegionError;
 impl super::Client {
     /// Calls `DescribeRegions`: This interface (DescribeRegions) is used for querying the supported regions of each product.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `region.tencentcloudapi.com`, version `2022-06-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `region.tencentcloudapi.com`, version `2022-06-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_regions_1.json`): Querying the List of Regions Supported by the Product
     /// - Spec: `specs/tencent/region/describe_regions.yaml`, imported from tccli-intl-en 3.1.193.1 region/v20220627.
     pub fn describe_regions(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRegions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

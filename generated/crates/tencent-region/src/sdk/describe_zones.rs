@@ -72,7 +72,7 @@ pub type DescribeZonesError = super::RegionError;
 impl super::Client {
     /// Calls `DescribeZones`: This interface (DescribeZones) is used for querying product availability zone information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `region.tencentcloudapi.com`, version `2022-06-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `region.tencentcloudapi.com`, version `2022-06-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_zones_1.json`): Querying AZ Information (Chinese Name of Availability Zone)
     /// - Spec: `specs/tencent/region/describe_zones.yaml`, imported from tccli-intl-en 3.1.193.1 region/v20220627.
     pub fn describe_zones(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeZones",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeAccountPrivilegeByDbError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeAccountPrivilegeByDB`: This API is used to query information on the account and permissions associated with the database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_account_privilege_by_db_1.json`): Querying Information on the Account and Permissions Associated with the Database
     /// - Spec: `specs/tencent/sqlserver/describe_account_privilege_by_db.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_account_privilege_by_db(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccountPrivilegeByDB",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -96,7 +96,7 @@ pub type DescribeAccountsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeAccounts`: This API is used to pull the list of instance accounts.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_accounts_1.json`): Pulling the list of instance accounts
     /// - Spec: `specs/tencent/sqlserver/describe_accounts.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_accounts(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccounts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -115,7 +115,7 @@ pub type DescribeBackupByFlowIdError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackupByFlowId`: This API is used to query the created backup details through the backup creation process ID. The process ID can be obtained through the CreateBackup API.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_by_flow_id_1.json`): Querying Backup Details by Flow ID (Backup Creation in Progress)
     /// - Sample `example_2` (`examples/describe_backup_by_flow_id_2.json`): Querying Backup Details by Flow ID (Backup Completed)
     /// - Spec: `specs/tencent/sqlserver/describe_backup_by_flow_id.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
@@ -147,6 +147,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupByFlowId",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

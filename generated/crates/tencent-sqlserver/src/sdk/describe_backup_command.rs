@@ -80,7 +80,7 @@ pub type DescribeBackupCommandError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackupCommand`: This API is used to query the commands of creating backups canonically.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_command_1.json`): Querying the Command of Creating a Full Backup
     /// - Sample `example_2` (`examples/describe_backup_command_2.json`): Querying the Command of Creating an Incremental Transaction Log Backup
     /// - Sample `example_3` (`examples/describe_backup_command_3.json`): Querying the Command of Creating a Full Backup and an Incremental Transaction Log Backup
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupCommand",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

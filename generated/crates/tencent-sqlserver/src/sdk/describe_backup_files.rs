@@ -98,7 +98,7 @@ pub type DescribeBackupFilesError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackupFiles`: This API is used to query the details of an unarchived backup.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_files_1.json`): u200cQuerying the details of an unarchived backup.
     /// - Spec: `specs/tencent/sqlserver/describe_backup_files.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_backup_files(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

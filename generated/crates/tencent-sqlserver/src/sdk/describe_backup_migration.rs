@@ -117,7 +117,7 @@ pub type DescribeBackupMigrationError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackupMigration`: This API is used to create an incremental backup import task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_migration_1.json`): Querying a full backup import task
     /// - Spec: `specs/tencent/sqlserver/describe_backup_migration.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_backup_migration(
@@ -148,6 +148,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupMigration",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -88,7 +88,7 @@ pub type DescribeBackupMonitorError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackupMonitor`: This API is used to query backup space usage details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_monitor_1.json`): Querying Backup Space Usage Details
     /// - Spec: `specs/tencent/sqlserver/describe_backup_monitor.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_backup_monitor(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupMonitor",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

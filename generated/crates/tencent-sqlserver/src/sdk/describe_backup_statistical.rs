@@ -95,7 +95,7 @@ pub type DescribeBackupStatisticalError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackupStatistical`: This API is used to query the real-time statistics list of backups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_statistical_1.json`): Querying the Real-Time Statistics List of Backups
     /// - Spec: `specs/tencent/sqlserver/describe_backup_statistical.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_backup_statistical(
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupStatistical",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

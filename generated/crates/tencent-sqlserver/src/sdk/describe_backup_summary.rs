@@ -139,7 +139,7 @@ pub type DescribeBackupSummaryError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackupSummary`: This API is used to query the backup overview information of databases.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_summary_1.json`): Querying the Backup Overview Information of Databases
     /// - Spec: `specs/tencent/sqlserver/describe_backup_summary.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_backup_summary(
@@ -169,6 +169,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupSummary",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

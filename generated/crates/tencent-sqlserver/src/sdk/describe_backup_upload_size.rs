@@ -81,7 +81,7 @@ pub type DescribeBackupUploadSizeError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackupUploadSize`: This API is used to query the size of uploaded backup files. It is valid if the backup file type is `COS_UPLOAD` (the file is stored in COS).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_upload_size_1.json`): Querying the list of uploaded full backup files
     /// - Sample `example_2` (`examples/describe_backup_upload_size_2.json`): Querying the list of uploaded incremental backup files
     /// - Spec: `specs/tencent/sqlserver/describe_backup_upload_size.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupUploadSize",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

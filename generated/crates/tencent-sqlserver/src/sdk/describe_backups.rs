@@ -134,7 +134,7 @@ pub type DescribeBackupsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBackups`: This API is used to query the list of backups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backups_1.json`): Querying the list of backups (not decoded: not JSON: key must be a string at line 15 column 25)
     /// - Spec: `specs/tencent/sqlserver/describe_backups.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_backups(
@@ -162,6 +162,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -104,7 +104,7 @@ pub type DescribeBusinessIntelligenceFileError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeBusinessIntelligenceFile`: This API is used to query the files required by business intelligence service.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_business_intelligence_file_1.json`): Querying the files required by business intelligence service
     /// - Spec: `specs/tencent/sqlserver/describe_business_intelligence_file.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_business_intelligence_file(
@@ -135,6 +135,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBusinessIntelligenceFile",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type DescribeCollationTimeZoneError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeCollationTimeZone`: This API is used to query the character set and time zone supported by the instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_collation_time_zone_1.json`): Querying the Character Set and Time Zone Supported by the Instance
     /// - Spec: `specs/tencent/sqlserver/describe_collation_time_zone.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_collation_time_zone(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCollationTimeZone",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -105,7 +105,7 @@ pub type DescribeCrossBackupStatisticalError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeCrossBackupStatistical`: This API is used to query the real-time statistics list of cross-region backups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cross_backup_statistical_1.json`): Querying the Real-Time Statistics List of Cross-Region Backups
     /// - Spec: `specs/tencent/sqlserver/describe_cross_backup_statistical.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_cross_backup_statistical(
@@ -136,6 +136,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCrossBackupStatistical",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

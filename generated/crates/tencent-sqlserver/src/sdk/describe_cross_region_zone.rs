@@ -65,7 +65,7 @@ pub type DescribeCrossRegionZoneError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeCrossRegionZone`: This API is used to query the disaster recovery region and AZ of the secondary node based on the primary instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cross_region_zone_1.json`): Querying the Disaster Recovery Region and AZ of the Secondary Node
     /// - Spec: `specs/tencent/sqlserver/describe_cross_region_zone.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_cross_region_zone(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCrossRegionZone",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -51,7 +51,7 @@ pub type DescribeCrossRegionsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeCrossRegions`: This API is used to query the target region for cross-region backups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cross_regions_1.json`): Querying the Target Region for Cross-Region Backups
     /// - Spec: `specs/tencent/sqlserver/describe_cross_regions.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_cross_regions(
@@ -81,6 +81,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCrossRegions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,7 +93,7 @@ pub type DescribeDBsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDBs`: This API is used to query the list of databases
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_d_bs_1.json`): Querying the list of databases
     /// - Spec: `specs/tencent/sqlserver/describe_d_bs.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_d_bs(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

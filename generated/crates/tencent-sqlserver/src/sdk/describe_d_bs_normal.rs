@@ -67,7 +67,7 @@ pub type DescribeDBsNormalError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDBsNormal`: This API is used to query database configurations. It does not return information of the accounts that have permissions to operate the database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_d_bs_normal_1.json`): Querying detailed database configurations
     /// - Spec: `specs/tencent/sqlserver/describe_d_bs_normal.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_d_bs_normal(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBsNormal",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

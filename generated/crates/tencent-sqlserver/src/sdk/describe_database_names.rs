@@ -72,7 +72,7 @@ pub type DescribeDatabaseNamesError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDatabaseNames`: This API is used to query the database name associated with the account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_database_names_1.json`): Querying the Database Name Associated with the Account
     /// - Spec: `specs/tencent/sqlserver/describe_database_names.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_database_names(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabaseNames",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

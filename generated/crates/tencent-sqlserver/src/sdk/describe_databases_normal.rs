@@ -67,7 +67,7 @@ pub type DescribeDatabasesNormalError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDatabasesNormal`: This API is used to query database configuration information. This API does not contain accounts associated with databases.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_databases_normal_1.json`): Querying Detailed Configuration Information of the Databases
     /// - Spec: `specs/tencent/sqlserver/describe_databases_normal.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_databases_normal(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabasesNormal",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

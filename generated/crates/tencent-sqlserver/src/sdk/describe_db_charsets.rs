@@ -61,7 +61,7 @@ pub type DescribeDbCharsetsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDBCharsets`: This API is used to query the database character sets supported by an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_charsets_1.json`): Querying the supported database character sets
     /// - Spec: `specs/tencent/sqlserver/describe_db_charsets.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_db_charsets(
@@ -92,6 +92,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBCharsets",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -92,7 +92,7 @@ pub type DescribeDbInstanceInterError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDBInstanceInter`: This API is used to query the information of the interconnected instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_inter_1.json`): Querying the status of an instance in the interworking group
     /// - Spec: `specs/tencent/sqlserver/describe_db_instance_inter.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_db_instance_inter(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceInter",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

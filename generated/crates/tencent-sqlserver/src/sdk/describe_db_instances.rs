@@ -171,7 +171,7 @@ pub type DescribeDbInstancesError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDBInstances`: This API is used to query the list of instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instances_1.json`): Querying the list of instances (repaired by the importer: 1 missing comma (line 60))
     /// - Spec: `specs/tencent/sqlserver/describe_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_db_instances(
@@ -202,6 +202,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

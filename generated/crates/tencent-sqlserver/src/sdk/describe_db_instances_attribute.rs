@@ -109,7 +109,7 @@ pub type DescribeDbInstancesAttributeError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDBInstancesAttribute`: This API is used to query the attributes of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instances_attribute_1.json`): Querying the Attributes of the Instance mssql-j8kv137v
     /// - Spec: `specs/tencent/sqlserver/describe_db_instances_attribute.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_db_instances_attribute(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstancesAttribute",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type DescribeDbPrivilegeByAccountError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDBPrivilegeByAccount`: This API is used to query information on the databases and permissions associated with the account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_privilege_by_account_1.json`): Querying Information on the Databases and Permissions Associated with the Account
     /// - Spec: `specs/tencent/sqlserver/describe_db_privilege_by_account.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_db_privilege_by_account(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBPrivilegeByAccount",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -87,7 +87,7 @@ pub type DescribeDbRestoreTimeError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeDBRestoreTime`: This API is used to query databases that can be rolled back.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_restore_time_1.json`): Query Databases That Can Be Rolled Back
     /// - Spec: `specs/tencent/sqlserver/describe_db_restore_time.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_db_restore_time(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBRestoreTime",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -61,7 +61,7 @@ pub type DescribeFlowStatusError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeFlowStatus`: This API is used to query flow status.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_flow_status_1.json`): Querying task status
     /// - Spec: `specs/tencent/sqlserver/describe_flow_status.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_flow_status(
@@ -92,6 +92,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFlowStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -94,7 +94,7 @@ pub type DescribeHaSwitchLogError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeHASwitchLog`: This API is used to perform the manual primary-secondary switch.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ha_switch_log_1.json`): Querying Primary-Secondary Switch Logs
     /// - Spec: `specs/tencent/sqlserver/describe_ha_switch_log.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_ha_switch_log(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeHASwitchLog",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -115,7 +115,7 @@ pub type DescribeIncrementalMigrationError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeIncrementalMigration`: This API is used to query an incremental backup import task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_incremental_migration_1.json`): Querying incremental backup import tasks
     /// - Spec: `specs/tencent/sqlserver/describe_incremental_migration.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_incremental_migration(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIncrementalMigration",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

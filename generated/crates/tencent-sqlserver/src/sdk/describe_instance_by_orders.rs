@@ -65,7 +65,7 @@ pub type DescribeInstanceByOrdersError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeInstanceByOrders`: This API is used to query the instance ID by the order number.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_by_orders_1.json`): Querying the instance ID by the order number
     /// - Spec: `specs/tencent/sqlserver/describe_instance_by_orders.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_instance_by_orders(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceByOrders",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

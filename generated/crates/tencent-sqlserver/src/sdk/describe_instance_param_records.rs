@@ -79,7 +79,7 @@ pub type DescribeInstanceParamRecordsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeInstanceParamRecords`: This API is used to query the parameter modification records of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_param_records_1.json`): Querying instance parameter modification records
     /// - Spec: `specs/tencent/sqlserver/describe_instance_param_records.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_instance_param_records(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceParamRecords",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeInstanceParamsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeInstanceParams`: This API is used to query the parameter list of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_params_1.json`): Querying the configurable parameter list of an instance
     /// - Spec: `specs/tencent/sqlserver/describe_instance_params.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_instance_params(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceParams",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

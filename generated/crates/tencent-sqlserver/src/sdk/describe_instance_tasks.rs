@@ -83,7 +83,7 @@ pub type DescribeInstanceTasksError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeInstanceTasks`: This API is used to query the list of asynchronous tasks related to an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_tasks_1.json`): Querying the List of Asynchronous Tasks
     /// - Spec: `specs/tencent/sqlserver/describe_instance_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_instance_tasks(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

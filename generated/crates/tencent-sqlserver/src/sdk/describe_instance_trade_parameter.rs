@@ -187,7 +187,7 @@ pub type DescribeInstanceTradeParameterError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeInstanceTradeParameter`: This API is used to query the instance billing parameters.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_trade_parameter_1.json`): Querying the Billing Parameters of a Newly Purchased OnCvm Two-Node Instance
     /// - Spec: `specs/tencent/sqlserver/describe_instance_trade_parameter.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_instance_trade_parameter(
@@ -218,6 +218,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceTradeParameter",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeMaintenanceSpanError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeMaintenanceSpan`: This API is used to query the maintenance time window of an instance based on its instance ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_maintenance_span_1.json`): Query the maintenance time window of the instance
     /// - Spec: `specs/tencent/sqlserver/describe_maintenance_span.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_maintenance_span(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMaintenanceSpan",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

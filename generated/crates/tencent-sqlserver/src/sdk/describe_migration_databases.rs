@@ -80,7 +80,7 @@ pub type DescribeMigrationDatabasesError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeMigrationDatabases`: This API is used to query the list of databases to be migrated.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migration_databases_1.json`): Querying the List of Databases to Be Migrated
     /// - Spec: `specs/tencent/sqlserver/describe_migration_databases.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_migration_databases(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrationDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

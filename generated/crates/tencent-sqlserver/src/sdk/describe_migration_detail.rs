@@ -115,7 +115,7 @@ pub type DescribeMigrationDetailError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeMigrationDetail`: This API is used to query migration task details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migration_detail_1.json`): Querying migration task details
     /// - Spec: `specs/tencent/sqlserver/describe_migration_detail.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_migration_detail(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrationDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type DescribeMigrationsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeMigrations`: This API is used to query the list of eligible migration tasks based on the entered criteria.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migrations_1.json`): Querying the list of migration tasks
     /// - Spec: `specs/tencent/sqlserver/describe_migrations.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_migrations(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrations",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeOrdersError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeOrders`: This API is used to query order information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_orders_1.json`): Querying orders
     /// - Spec: `specs/tencent/sqlserver/describe_orders.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_orders(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeOrders",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type DescribeProductConfigError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeProductConfig`: This API is used to query purchasable specification configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_product_config_1.json`): Querying the purchasable specifications of High-Availability Edition instances in Guangzhou Zone 3
     /// - Spec: `specs/tencent/sqlserver/describe_product_config.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_product_config(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProductConfig",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -65,7 +65,7 @@ pub type DescribeProjectSecurityGroupsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeProjectSecurityGroups`: This API is used to query security group details of a project.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_project_security_groups_1.json`): Querying the Security Group Information of Projects
     /// - Spec: `specs/tencent/sqlserver/describe_project_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_project_security_groups(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProjectSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

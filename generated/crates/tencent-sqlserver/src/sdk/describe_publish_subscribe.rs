@@ -109,7 +109,7 @@ pub type DescribePublishSubscribeError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribePublishSubscribe`: This API is used to query the publish/subscribe relationship list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_publish_subscribe_1.json`): Querying the Publish/Subscribe Relationship List
     /// - Spec: `specs/tencent/sqlserver/describe_publish_subscribe.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_publish_subscribe(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribePublishSubscribe",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

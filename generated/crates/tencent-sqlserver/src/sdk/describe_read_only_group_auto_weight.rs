@@ -124,7 +124,7 @@ pub type DescribeReadOnlyGroupAutoWeightError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeReadOnlyGroupAutoWeight`: This API is used to query the automatic weight assignment result of the read-only group. The BalanceReadOnlyGroup API is used to perform routing weight assignment according to the automatic weight assignment result.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_read_only_group_auto_weight_1.json`): Querying the Default Weights of Read-Only Parts in Read-Only Groups
     /// - Spec: `specs/tencent/sqlserver/describe_read_only_group_auto_weight.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_read_only_group_auto_weight(
@@ -155,6 +155,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReadOnlyGroupAutoWeight",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

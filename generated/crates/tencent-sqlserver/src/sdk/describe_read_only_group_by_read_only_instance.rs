@@ -111,7 +111,7 @@ pub type DescribeReadOnlyGroupByReadOnlyInstanceError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeReadOnlyGroupByReadOnlyInstance`: This API is used to query the read-only group where the read-only instance is located by its ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_read_only_group_by_read_only_instance_1.json`): Querying Read-Only Groups Through Read-Only Instances
     /// - Spec: `specs/tencent/sqlserver/describe_read_only_group_by_read_only_instance.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_read_only_group_by_read_only_instance(
@@ -142,6 +142,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReadOnlyGroupByReadOnlyInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -124,7 +124,7 @@ pub type DescribeReadOnlyGroupDetailsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeReadOnlyGroupDetails`: This API is used to query read-only group details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_read_only_group_details_1.json`): Querying Read-Only Group Details
     /// - Spec: `specs/tencent/sqlserver/describe_read_only_group_details.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_read_only_group_details(
@@ -155,6 +155,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReadOnlyGroupDetails",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

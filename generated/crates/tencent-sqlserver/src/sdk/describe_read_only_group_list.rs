@@ -65,7 +65,7 @@ pub type DescribeReadOnlyGroupListError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeReadOnlyGroupList`: This API is used to query the read-only group list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_read_only_group_list_1.json`): Querying the Read-Only Group List
     /// - Spec: `specs/tencent/sqlserver/describe_read_only_group_list.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_read_only_group_list(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReadOnlyGroupList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

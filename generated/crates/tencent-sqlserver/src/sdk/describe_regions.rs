@@ -57,7 +57,7 @@ pub type DescribeRegionsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeRegions`: This API is used to query purchasable regions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_regions_1.json`): Querying all regions
     /// - Spec: `specs/tencent/sqlserver/describe_regions.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_regions(
@@ -84,6 +84,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRegions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -118,7 +118,7 @@ pub type DescribeRegularBackupPlanError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeRegularBackupPlan`: This API is used to query the scheduled backup retention plans of instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_regular_backup_plan_1.json`): Querying the Scheduled Backup Retention Plan for the Instance (mssql-j8kv137v)
     /// - Spec: `specs/tencent/sqlserver/describe_regular_backup_plan.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_regular_backup_plan(
@@ -149,6 +149,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRegularBackupPlan",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -124,7 +124,7 @@ pub type DescribeRestoreTaskError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeRestoreTask`: This API is used to query the list of rollback tasks.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_restore_task_1.json`): Querying the List of Rollback Tasks
     /// - Spec: `specs/tencent/sqlserver/describe_restore_task.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_restore_task(
@@ -155,6 +155,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRestoreTask",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

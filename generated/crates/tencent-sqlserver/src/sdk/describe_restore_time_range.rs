@@ -72,7 +72,7 @@ pub type DescribeRestoreTimeRangeError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeRestoreTimeRange`: This API is used to query the time range available for rollback by time point.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_restore_time_range_1.json`): Querying the Time Range Available for Rollback by Time Point.
     /// - Spec: `specs/tencent/sqlserver/describe_restore_time_range.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_restore_time_range(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRestoreTimeRange",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeRollbackTimeError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeRollbackTime`: This API is used to query the time range available for instance rollback.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_rollback_time_1.json`): Querying the time range available for rolling back "db1" in the "mssql-j8kv137v" instance
     /// - Spec: `specs/tencent/sqlserver/describe_rollback_time.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_rollback_time(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRollbackTime",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

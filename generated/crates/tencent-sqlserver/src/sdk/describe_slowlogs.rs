@@ -93,7 +93,7 @@ pub type DescribeSlowlogsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeSlowlogs`: This API is used to get file information of slow query logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slowlogs_1.json`): Getting slow logs
     /// - Spec: `specs/tencent/sqlserver/describe_slowlogs.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_slowlogs(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowlogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,7 +93,7 @@ pub type DescribeSpecSellStatusError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeSpecSellStatus`: This API is used to query the status information on specifications, including the sales status and reference price. (The actual price is subject to the result returned by price querying APIs.)
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_spec_sell_status_1.json`): Querying the Reference Price of a Specification
     /// - Spec: `specs/tencent/sqlserver/describe_spec_sell_status.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_spec_sell_status(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSpecSellStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -112,7 +112,7 @@ pub type DescribeUpgradeInstanceCheckError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeUpgradeInstanceCheck`: This API is used to pre-check the impact of the instance configuration adjustment before the adjustment.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_upgrade_instance_check_1.json`): Checking Instance Configuration Adjustment
     /// - Spec: `specs/tencent/sqlserver/describe_upgrade_instance_check.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_upgrade_instance_check(
@@ -143,6 +143,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUpgradeInstanceCheck",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -109,7 +109,7 @@ pub type DescribeUploadBackupInfoError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeUploadBackupInfo`: This API is used to query a backup upload permission.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_upload_backup_info_1.json`): Querying the upload key of full backups
     /// - Spec: `specs/tencent/sqlserver/describe_upload_backup_info.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_upload_backup_info(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUploadBackupInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

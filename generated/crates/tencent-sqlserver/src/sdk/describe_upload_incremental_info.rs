@@ -120,7 +120,7 @@ pub type DescribeUploadIncrementalInfoError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeUploadIncrementalInfo`: This API is used to query upload permissions for incremental backups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_upload_incremental_info_1.json`): Querying Information About Uploaded Incremental Backups
     /// - Spec: `specs/tencent/sqlserver/describe_upload_incremental_info.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_upload_incremental_info(
@@ -151,6 +151,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUploadIncrementalInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -95,7 +95,7 @@ pub type DescribeXEventsError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeXEvents`: This API is used to query the list of extended events.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_x_events_1.json`): DescribeXEvents
     /// - Spec: `specs/tencent/sqlserver/describe_x_events.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_x_events(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeXEvents",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

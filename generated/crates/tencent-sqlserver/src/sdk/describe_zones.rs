@@ -57,7 +57,7 @@ pub type DescribeZonesError = super::SqlserverError;
 impl super::Client {
     /// Calls `DescribeZones`: This API is used to query currently purchasable AZs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_zones_1.json`): Querying all availability zones
     /// - Spec: `specs/tencent/sqlserver/describe_zones.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn describe_zones(
@@ -84,6 +84,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeZones",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

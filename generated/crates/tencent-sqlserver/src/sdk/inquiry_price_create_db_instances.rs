@@ -115,7 +115,7 @@ pub type InquiryPriceCreateDbInstancesError = super::SqlserverError;
 impl super::Client {
     /// Calls `InquiryPriceCreateDBInstances`: This API is used to query the price of requested instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_create_db_instances_1.json`): Querying the price of the requested SQL Server instance
     /// - Spec: `specs/tencent/sqlserver/inquiry_price_create_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn inquiry_price_create_db_instances(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceCreateDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type InquiryPriceRenewDbInstanceError = super::SqlserverError;
 impl super::Client {
     /// Calls `InquiryPriceRenewDBInstance`: This API is used to query the renewal price of a monthly subscription instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_renew_db_instance_1.json`): Querying the Renewal Price of a Single Instance
     /// - Spec: `specs/tencent/sqlserver/inquiry_price_renew_db_instance.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn inquiry_price_renew_db_instance(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceRenewDBInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ impl super::Client {
     /// Calls `InquiryPriceUpgradeDBInstance`: This API is used to query the upgrade prices of a yearly/monthly subscribed instance.
     /// .
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_upgrade_db_instance_1.json`): Querying the expansion price of an instance
     /// - Spec: `specs/tencent/sqlserver/inquiry_price_upgrade_db_instance.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn inquiry_price_upgrade_db_instance(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceUpgradeDBInstance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type QueryMigrationCheckProcessError = super::SqlserverError;
 impl super::Client {
     /// Calls `QueryMigrationCheckProcess`: This API is used to query the progress of the migration verification task, inquiry of migration check task progress, applicable to the migration method where the migration source type is TencentDB for SQL Server.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sqlserver.tencentcloudapi.com`, version `2018-03-28`; idempotent: yes.
     /// - Sample `example_1` (`examples/query_migration_check_process_1.json`): Querying the Migration Verification Task Progress
     /// - Spec: `specs/tencent/sqlserver/query_migration_check_process.yaml`, imported from tccli-intl-en 3.1.193.1 sqlserver/v20180328.
     pub fn query_migration_check_process(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "QueryMigrationCheckProcess",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

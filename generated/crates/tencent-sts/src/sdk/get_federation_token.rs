@@ -95,7 +95,7 @@ impl super::Client {
     /// 2. This API is used to recommend granting temporary access credentials with the principle of least privilege.
     /// 3. This API is used to recommend not using the root account for permanent keys calling the API.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sts.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `sts.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_federation_token_1.json`): Obtaining Temporary Access Credentials
     /// - Spec: `specs/tencent/sts/get_federation_token.yaml`, imported from tccli-intl-en 3.1.193.1 sts/v20180813.
     pub fn get_federation_token(
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetFederationToken",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

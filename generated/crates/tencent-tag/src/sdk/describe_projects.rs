@@ -79,7 +79,7 @@ pub type DescribeProjectsError = super::TagError;
 impl super::Client {
     /// Calls `DescribeProjects`: This API is used to get project lists.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_projects_1.json`): Getting project lists
     /// - Spec: `specs/tencent/tag/describe_projects.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_projects(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProjects",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

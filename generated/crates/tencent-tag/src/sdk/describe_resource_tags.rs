@@ -110,7 +110,7 @@ pub type DescribeResourceTagsError = super::TagError;
 impl super::Client {
     /// Calls `DescribeResourceTags`: This API is used to query the tags associated with a resource.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resource_tags_1.json`): Querying the list of tags associated with resource
     /// - Sample `example_2` (`examples/describe_resource_tags_2.json`): Querying tags associated with COS resource
     /// - Spec: `specs/tencent/tag/describe_resource_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
@@ -142,6 +142,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourceTags",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

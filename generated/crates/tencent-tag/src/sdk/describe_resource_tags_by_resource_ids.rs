@@ -114,7 +114,7 @@ pub type DescribeResourceTagsByResourceIdsError = super::TagError;
 impl super::Client {
     /// Calls `DescribeResourceTagsByResourceIds`: This API is used to query the tag key-value pairs associated with an existing resource.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resource_tags_by_resource_ids_1.json`): Querying resource tags
     /// - Spec: `specs/tencent/tag/describe_resource_tags_by_resource_ids.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_resource_tags_by_resource_ids(
@@ -145,6 +145,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourceTagsByResourceIds",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

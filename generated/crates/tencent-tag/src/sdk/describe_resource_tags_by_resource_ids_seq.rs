@@ -109,7 +109,7 @@ pub type DescribeResourceTagsByResourceIdsSeqError = super::TagError;
 impl super::Client {
     /// Calls `DescribeResourceTagsByResourceIdsSeq`: This API is used to view the tags associated with a resource in sequence.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resource_tags_by_resource_ids_seq_1.json`): Querying resource tags
     /// - Spec: `specs/tencent/tag/describe_resource_tags_by_resource_ids_seq.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_resource_tags_by_resource_ids_seq(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourceTagsByResourceIdsSeq",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

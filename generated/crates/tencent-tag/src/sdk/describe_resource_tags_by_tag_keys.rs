@@ -115,7 +115,7 @@ pub type DescribeResourceTagsByTagKeysError = super::TagError;
 impl super::Client {
     /// Calls `DescribeResourceTagsByTagKeys`: This API is used to get resource tags based on tag keys.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resource_tags_by_tag_keys_1.json`): Obtain resource tags by tag keys.
     /// - Spec: `specs/tencent/tag/describe_resource_tags_by_tag_keys.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_resource_tags_by_tag_keys(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourceTagsByTagKeys",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -111,7 +111,7 @@ pub type DescribeResourcesByTagsError = super::TagError;
 impl super::Client {
     /// Calls `DescribeResourcesByTags`: This API is used to query resources by tags.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resources_by_tags_1.json`): Querying resource list by tags
     /// - Spec: `specs/tencent/tag/describe_resources_by_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_resources_by_tags(
@@ -142,6 +142,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourcesByTags",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -112,7 +112,7 @@ pub type DescribeResourcesByTagsUnionError = super::TagError;
 impl super::Client {
     /// Calls `DescribeResourcesByTagsUnion`: This API is used to query resource list by tags.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_resources_by_tags_union_1.json`): Querying resource list by tags and taking union
     /// - Spec: `specs/tencent/tag/describe_resources_by_tags_union.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_resources_by_tags_union(
@@ -143,6 +143,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeResourcesByTagsUnion",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

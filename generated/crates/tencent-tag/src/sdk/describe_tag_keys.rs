@@ -92,7 +92,7 @@ pub type DescribeTagKeysError = super::TagError;
 impl super::Client {
     /// Calls `DescribeTagKeys`: This API is used to query tag keys in the list of created tags.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tag_keys_1.json`): Queries the tag key
     /// - Spec: `specs/tencent/tag/describe_tag_keys.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_tag_keys(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTagKeys",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -95,7 +95,7 @@ pub type DescribeTagValuesError = super::TagError;
 impl super::Client {
     /// Calls `DescribeTagValues`: This API is used to query tag values in an existing tag list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tag_values_1.json`): Querying tag values
     /// - Spec: `specs/tencent/tag/describe_tag_values.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_tag_values(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTagValues",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

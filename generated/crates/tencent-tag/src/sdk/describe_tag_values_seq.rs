@@ -90,7 +90,7 @@ pub type DescribeTagValuesSeqError = super::TagError;
 impl super::Client {
     /// Calls `DescribeTagValuesSeq`: This API is used to query tag values in a created tag list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tag_values_seq_1.json`): Querying tag values
     /// - Spec: `specs/tencent/tag/describe_tag_values_seq.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_tag_values_seq(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTagValuesSeq",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -104,7 +104,7 @@ pub type DescribeTagsSeqError = super::TagError;
 impl super::Client {
     /// Calls `DescribeTagsSeq`: This API is used to query the created tag lists.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tags_seq_1.json`): Querying tags
     /// - Spec: `specs/tencent/tag/describe_tags_seq.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn describe_tags_seq(
@@ -132,6 +132,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTagsSeq",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -89,7 +89,7 @@ pub type GetResourcesError = super::TagError;
 impl super::Client {
     /// Calls `GetResources`: This API is used to query the list of resources associated with a tag.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_resources_1.json`): Querying resource tag list
     /// - Spec: `specs/tencent/tag/get_resources.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn get_resources(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetResources",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

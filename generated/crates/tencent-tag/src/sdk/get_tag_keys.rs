@@ -76,7 +76,7 @@ pub type GetTagKeysError = super::TagError;
 impl super::Client {
     /// Calls `GetTagKeys`: This API is used to query the list of tag keys.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_tag_keys_1.json`): Querying tag key list
     /// - Spec: `specs/tencent/tag/get_tag_keys.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn get_tag_keys(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetTagKeys",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

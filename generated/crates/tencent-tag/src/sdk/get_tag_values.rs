@@ -86,7 +86,7 @@ pub type GetTagValuesError = super::TagError;
 impl super::Client {
     /// Calls `GetTagValues`: This API is used to query tag values in the list of created tags.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_tag_values_1.json`): Querying tag value list
     /// - Spec: `specs/tencent/tag/get_tag_values.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn get_tag_values(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetTagValues",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type GetTagsError = super::TagError;
 impl super::Client {
     /// Calls `GetTags`: This API is used to get the list of created tags.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tag.tencentcloudapi.com`, version `2018-08-13`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_tags_1.json`): Querying tag list
     /// - Spec: `specs/tencent/tag/get_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tag/v20180813.
     pub fn get_tags(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetTags",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

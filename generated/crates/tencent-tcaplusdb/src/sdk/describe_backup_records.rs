@@ -90,7 +90,7 @@ impl super::Client {
     /// When querying the cluster and table group levels, set `TableName` to `-1`.
     /// When querying the cluster, table group, and table levels, both `TableGroupId` and `TableName` cannot be set to `-1`.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_backup_records_1.json`): Querying the list of cluster operation applications
     /// - Spec: `specs/tencent/tcaplusdb/describe_backup_records.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_backup_records(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBackupRecords",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -67,7 +67,7 @@ pub type DescribeClusterTagsError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeClusterTags`: This API is used to get the associated tag list of a cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cluster_tags_1.json`): Getting the associated tag list of a cluster
     /// - Spec: `specs/tencent/tcaplusdb/describe_cluster_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_cluster_tags(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusterTags",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

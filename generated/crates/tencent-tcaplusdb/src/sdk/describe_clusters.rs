@@ -86,7 +86,7 @@ pub type DescribeClustersError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeClusters`: This API is used to query the TcaplusDB cluster list, including cluster details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_clusters_1.json`): Querying a Cluster List
     /// - Spec: `specs/tencent/tcaplusdb/describe_clusters.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_clusters(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClusters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

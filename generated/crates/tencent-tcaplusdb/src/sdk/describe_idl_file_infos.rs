@@ -87,7 +87,7 @@ pub type DescribeIdlFileInfosError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeIdlFileInfos`: This API is used to query table description file details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_idl_file_infos_1.json`): Querying description file details
     /// - Sample `example_2` (`examples/describe_idl_file_infos_2.json`): Querying file details by specifying cluster ID and file ID
     /// - Spec: `specs/tencent/tcaplusdb/describe_idl_file_infos.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIdlFileInfos",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -62,7 +62,7 @@ pub type DescribeMachineError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeMachine`: This API is used to query the available machines in a dedicated cluster.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_machine_1.json`): Querying the machines in a dedicated cluster
     /// - Spec: `specs/tencent/tcaplusdb/describe_machine.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_machine(
@@ -90,6 +90,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMachine",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

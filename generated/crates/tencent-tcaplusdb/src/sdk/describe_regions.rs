@@ -57,7 +57,7 @@ pub type DescribeRegionsError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeRegions`: This API is used to query the list of regions supported by the TcaplusDB service.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_regions_1.json`): Obtaining the region list
     /// - Spec: `specs/tencent/tcaplusdb/describe_regions.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_regions(
@@ -84,6 +84,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRegions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

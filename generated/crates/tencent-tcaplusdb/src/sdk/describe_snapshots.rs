@@ -87,7 +87,7 @@ pub type DescribeSnapshotsError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeSnapshots`: This API is used to query the list of table snapshots.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_snapshots_1.json`): Querying the list of table snapshots
     /// - Spec: `specs/tencent/tcaplusdb/describe_snapshots.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_snapshots(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSnapshots",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -74,7 +74,7 @@ pub type DescribeTableGroupTagsError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeTableGroupTags`: This API is used to get the associated tag list of a table group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_table_group_tags_1.json`): Getting the associated tag list of a table group
     /// - Spec: `specs/tencent/tcaplusdb/describe_table_group_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_table_group_tags(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTableGroupTags",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

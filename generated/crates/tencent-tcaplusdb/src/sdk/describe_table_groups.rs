@@ -87,7 +87,7 @@ pub type DescribeTableGroupsError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeTableGroups`: This API is used to query the table group list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_table_groups_1.json`): Querying the table group list
     /// - Spec: `specs/tencent/tcaplusdb/describe_table_groups.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_table_groups(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTableGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

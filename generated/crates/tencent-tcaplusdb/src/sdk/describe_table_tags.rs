@@ -74,7 +74,7 @@ pub type DescribeTableTagsError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeTableTags`: This API is used to get table tags.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_table_tags_1.json`): Getting table tags
     /// - Spec: `specs/tencent/tcaplusdb/describe_table_tags.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_table_tags(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTableTags",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

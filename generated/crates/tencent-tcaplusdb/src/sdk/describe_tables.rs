@@ -91,7 +91,7 @@ pub type DescribeTablesError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeTables`: This API is used to query table details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tables_1.json`): Querying the table list
     /// - Spec: `specs/tencent/tcaplusdb/describe_tables.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_tables(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeTablesInRecycleError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeTablesInRecycle`: This API is used to query the details of a table in recycle bin.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tables_in_recycle_1.json`): Querying the list of tables in recycle bin
     /// - Spec: `specs/tencent/tcaplusdb/describe_tables_in_recycle.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_tables_in_recycle(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTablesInRecycle",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeTasksError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeTasks`: This API is used to query the task list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_tasks_1.json`): Querying the task list
     /// - Spec: `specs/tencent/tcaplusdb/describe_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_tasks(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -51,7 +51,7 @@ pub type DescribeUinInWhitelistError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `DescribeUinInWhitelist`: This API is used to query whether the current user is in the allowlist and control whether the user can create TDR-type apps or tables.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_uin_in_whitelist_1.json`): Querying whether the current user is in the allowlist
     /// - Spec: `specs/tencent/tcaplusdb/describe_uin_in_whitelist.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn describe_uin_in_whitelist(
@@ -81,6 +81,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUinInWhitelist",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

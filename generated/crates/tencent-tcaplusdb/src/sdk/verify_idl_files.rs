@@ -86,7 +86,7 @@ pub type VerifyIdlFilesError = super::TcaplusdbError;
 impl super::Client {
     /// Calls `VerifyIdlFiles`: This API is used to upload and verify a table creation file and return the definition of tables that are verified to be valid.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tcaplusdb.tencentcloudapi.com`, version `2019-08-23`; idempotent: yes.
     /// - Sample `example_1` (`examples/verify_idl_files_1.json`): Verifying the table creation file
     /// - Spec: `specs/tencent/tcaplusdb/verify_idl_files.yaml`, imported from tccli-intl-en 3.1.193.1 tcaplusdb/v20190823.
     pub fn verify_idl_files(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "VerifyIdlFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

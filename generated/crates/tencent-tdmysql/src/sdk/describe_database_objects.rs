@@ -116,7 +116,7 @@ pub type DescribeDatabaseObjectsError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDatabaseObjects`: This API is used to query the object list in the database of a cloud database instance, including table, stored procedure, view and function.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_database_objects_1.json`): 1
     /// - Spec: `specs/tencent/tdmysql/describe_database_objects.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_database_objects(
@@ -147,6 +147,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabaseObjects",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

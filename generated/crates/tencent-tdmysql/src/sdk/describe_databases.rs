@@ -86,7 +86,7 @@ pub type DescribeDatabasesError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDatabases`: This API is used to query the database list of a cloud database instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_databases_1.json`): 1
     /// - Sample `example_2` (`examples/describe_databases_2.json`): 123
     /// - Sample `example_3` (`examples/describe_databases_3.json`): Querying the Database List of a TDSQL Instance
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDatabases",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

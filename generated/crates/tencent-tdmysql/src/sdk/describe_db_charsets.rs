@@ -47,7 +47,7 @@ pub type DescribeDbCharsetsError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBCharsets`: This API is used to query supported character sets.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_charsets_1.json`): Query a Character Set
     /// - Spec: `specs/tencent/tdmysql/describe_db_charsets.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_db_charsets(
@@ -77,6 +77,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBCharsets",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

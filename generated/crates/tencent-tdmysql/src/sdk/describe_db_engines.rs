@@ -57,7 +57,7 @@ pub type DescribeDbEnginesError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBEngines`: This API is used to obtain the DB engine version list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_engines_1.json`): Query Engine
     /// - Sample `example_2` (`examples/describe_db_engines_2.json`): Query database engine info
     /// - Spec: `specs/tencent/tdmysql/describe_db_engines.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
@@ -85,6 +85,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBEngines",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

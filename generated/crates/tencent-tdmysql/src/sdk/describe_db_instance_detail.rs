@@ -325,7 +325,7 @@ pub type DescribeDbInstanceDetailError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBInstanceDetail`: This API is used to query instance details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instance_detail_1.json`): Querying Instance Details
     /// - Spec: `specs/tencent/tdmysql/describe_db_instance_detail.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_db_instance_detail(
@@ -356,6 +356,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstanceDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

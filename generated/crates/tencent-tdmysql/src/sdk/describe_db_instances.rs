@@ -112,7 +112,7 @@ pub type DescribeDbInstancesError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBInstances`: This API is used to query instance list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_instances_1.json`): Querying the Instance List
     /// - Spec: `specs/tencent/tdmysql/describe_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_db_instances(
@@ -143,6 +143,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

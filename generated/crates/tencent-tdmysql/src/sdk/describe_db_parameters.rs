@@ -67,7 +67,7 @@ pub type DescribeDbParametersError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBParameters`: This API is used to obtain the current parameter settings of the instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_parameters_1.json`): Obtaining the Current Parameters of a Database
     /// - Spec: `specs/tencent/tdmysql/describe_db_parameters.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_db_parameters(
@@ -98,6 +98,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBParameters",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -75,7 +75,7 @@ pub type DescribeDbSecurityGroupsError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBSecurityGroups`: This API is used to query instance security group information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_security_groups_1.json`): Querying an Instance Security Group
     /// - Spec: `specs/tencent/tdmysql/describe_db_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_db_security_groups(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

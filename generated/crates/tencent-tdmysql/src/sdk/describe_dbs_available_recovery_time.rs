@@ -82,7 +82,7 @@ pub type DescribeDbsAvailableRecoveryTimeError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBSAvailableRecoveryTime`: This API is used to obtain the recoverable time.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dbs_available_recovery_time_1.json`): Recoverable Time Query
     /// - Spec: `specs/tencent/tdmysql/describe_dbs_available_recovery_time.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_dbs_available_recovery_time(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSAvailableRecoveryTime",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -70,7 +70,7 @@ pub type DescribeDbsBackupPolicyError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBSBackupPolicy`: Query an instance backup strategy
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dbs_backup_policy_1.json`): Querying instance backup strategy info
     /// - Spec: `specs/tencent/tdmysql/describe_dbs_backup_policy.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_dbs_backup_policy(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSBackupPolicy",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -110,7 +110,7 @@ pub type DescribeDbsBackupSetsError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBSBackupSets`: This API is used to query instance backup set information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dbs_backup_sets_1.json`): Query Backup Set List
     /// - Spec: `specs/tencent/tdmysql/describe_dbs_backup_sets.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_dbs_backup_sets(
@@ -141,6 +141,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSBackupSets",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -102,7 +102,7 @@ pub type DescribeDbsBackupStatisticsError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBSBackupStatistics`: This API is used to query instance backup space overview.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dbs_backup_statistics_1.json`): Backup Overview Statistics
     /// - Spec: `specs/tencent/tdmysql/describe_dbs_backup_statistics.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_dbs_backup_statistics(
@@ -133,6 +133,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSBackupStatistics",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -92,7 +92,7 @@ pub type DescribeDbsBackupStatisticsDetailError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBSBackupStatisticsDetail`: This API is used to query backup set statistical detail.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dbs_backup_statistics_detail_1.json`): Querying the Statistical Detail of Backup Sets
     /// - Spec: `specs/tencent/tdmysql/describe_dbs_backup_statistics_detail.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_dbs_backup_statistics_detail(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSBackupStatisticsDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

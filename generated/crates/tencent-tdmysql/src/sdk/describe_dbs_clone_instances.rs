@@ -113,7 +113,7 @@ pub type DescribeDbsCloneInstancesError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeDBSCloneInstances`: Query clone list
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_dbs_clone_instances_1.json`): Query the Clone List of an Instance
     /// - Spec: `specs/tencent/tdmysql/describe_dbs_clone_instances.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_dbs_clone_instances(
@@ -144,6 +144,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSCloneInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -47,7 +47,7 @@ pub type DescribeFlowError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeFlow`: This API is used to query the process status of an asynchronous task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_flow_1.json`): Querying flow Status
     /// - Spec: `specs/tencent/tdmysql/describe_flow.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_flow(
@@ -74,6 +74,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFlow",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

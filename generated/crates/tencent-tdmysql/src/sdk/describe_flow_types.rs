@@ -53,7 +53,7 @@ pub type DescribeFlowTypesError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeFlowTypes`: This API is used to obtain all task types.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_flow_types_1.json`): Task Type Description and Name (repaired by the importer: 1 missing comma (line 5))
     /// - Spec: `specs/tencent/tdmysql/describe_flow_types.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_flow_types(
@@ -80,6 +80,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFlowTypes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -87,7 +87,7 @@ pub type DescribeInstanceDataReservedSpaceError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeInstanceDataReservedSpace`: This API is used to query the data retention space of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_data_reserved_space_1.json`): DescribeInstanceDataReservedSpace Usage
     /// - Spec: `specs/tencent/tdmysql/describe_instance_data_reserved_space.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_instance_data_reserved_space(
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceDataReservedSpace",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

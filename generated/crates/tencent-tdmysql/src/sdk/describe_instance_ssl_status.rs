@@ -75,7 +75,7 @@ pub type DescribeInstanceSslStatusError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeInstanceSSLStatus`: This API is used to query the SSL status of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_instance_ssl_status_1.json`): Querying the SSL status of an instance
     /// - Spec: `specs/tencent/tdmysql/describe_instance_ssl_status.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_instance_ssl_status(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeInstanceSSLStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeMaintenanceWindowError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeMaintenanceWindow`: Query maintenance time window configurations
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_maintenance_window_1.json`): Querying the Ops Time Window
     /// - Spec: `specs/tencent/tdmysql/describe_maintenance_window.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_maintenance_window(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMaintenanceWindow",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

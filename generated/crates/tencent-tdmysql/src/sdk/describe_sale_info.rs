@@ -91,7 +91,7 @@ pub type DescribeSaleInfoError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeSaleInfo`: This API is used to query available regions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_sale_info_1.json`): Return purchasable regions
     /// - Spec: `specs/tencent/tdmysql/describe_sale_info.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_sale_info(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSaleInfo",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

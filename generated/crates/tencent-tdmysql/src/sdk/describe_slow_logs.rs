@@ -105,7 +105,7 @@ pub type DescribeSlowLogsError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeSlowLogs`: This API is used to query slow logs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_logs_1.json`): Query slow log data
     /// - Spec: `specs/tencent/tdmysql/describe_slow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_slow_logs(
@@ -133,6 +133,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

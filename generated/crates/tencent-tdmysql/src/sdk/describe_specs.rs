@@ -80,7 +80,7 @@ pub type DescribeSpecsError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeSpecs`: This API is used to query sales specifications.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_specs_1.json`): Peer-to-peer Architecture Return
     /// - Sample `example_2` (`examples/describe_specs_2.json`): Query model specification information
     /// - Spec: `specs/tencent/tdmysql/describe_specs.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSpecs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -66,7 +66,7 @@ pub type DescribeStandbyDbInstanceRelationDetailError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeStandbyDBInstanceRelationDetail`: This API is used to query disaster recovery connection relationships of an instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_standby_db_instance_relation_detail_1.json`): DescribeStandbyDBinstanceRelations instance
     /// - Spec: `specs/tencent/tdmysql/describe_standby_db_instance_relation_detail.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_standby_db_instance_relation_detail(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeStandbyDBInstanceRelationDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -95,7 +95,7 @@ pub type DescribeUserPrivilegesError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeUserPrivileges`: This API is used to query user permissions.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_user_privileges_1.json`): 1
     /// - Sample `example_2` (`examples/describe_user_privileges_2.json`): 123
     /// - Sample `example_3` (`examples/describe_user_privileges_3.json`): 321
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUserPrivileges",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type DescribeUsersError = super::TdmysqlError;
 impl super::Client {
     /// Calls `DescribeUsers`: This API is used to query user list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `tdmysql.tencentcloudapi.com`, version `2021-11-22`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_users_1.json`): Querying the User List
     /// - Spec: `specs/tencent/tdmysql/describe_users.yaml`, imported from tccli-intl-en 3.1.193.1 tdmysql/v20211122.
     pub fn describe_users(
@@ -91,6 +91,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUsers",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ impl super::Client {
     /// * Check whether the secondary CIDR block overlaps with the routing destination of the current VPC.
     /// * If the current VPC is used in a peering connection, check whether the secondary CIDR block overlaps with the primary/secondary CIDR block of the peer VPC.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/check_assistant_cidr_1.json`): Checking secondary CIDR block conflicts
     /// - Sample `example_2` (`examples/check_assistant_cidr_2.json`): Checking secondary CIDR block conflicts-2
     /// - Spec: `specs/tencent/vpc/check_assistant_cidr.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckAssistantCidr",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

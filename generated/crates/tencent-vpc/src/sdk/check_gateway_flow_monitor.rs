@@ -68,7 +68,7 @@ pub type CheckGatewayFlowMonitorError = super::VpcError;
 impl super::Client {
     /// Calls `CheckGatewayFlowMonitor`: This API is used to query whether the gateway traffic monitoring is enabled.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/check_gateway_flow_monitor_1.json`): Example 1 Querying Whether Gateway Traffic Control Is Enabled for a VPN Gateway
     /// - Spec: `specs/tencent/vpc/check_gateway_flow_monitor.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn check_gateway_flow_monitor(
@@ -99,6 +99,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckGatewayFlowMonitor",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

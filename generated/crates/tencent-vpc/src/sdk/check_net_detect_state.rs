@@ -108,7 +108,7 @@ pub type CheckNetDetectStateError = super::VpcError;
 impl super::Client {
     /// Calls `CheckNetDetectState`: This API is used to verify the network detection status.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/check_net_detect_state_1.json`): Verifying the detection parameters based on the network probe ID.
     /// - Spec: `specs/tencent/vpc/check_net_detect_state.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn check_net_detect_state(
@@ -139,6 +139,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckNetDetectState",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

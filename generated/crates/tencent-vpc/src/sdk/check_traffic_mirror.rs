@@ -79,7 +79,7 @@ pub type CheckTrafficMirrorError = super::VpcError;
 impl super::Client {
     /// Calls `CheckTrafficMirror`: This API is used to check the collector and receiver for traffic mirroring (public IP address type).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/check_traffic_mirror_1.json`): Checking the Collector and Receiver of the Public IP Address Type for Traffic Mirroring
     /// - Spec: `specs/tencent/vpc/check_traffic_mirror.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn check_traffic_mirror(
@@ -110,6 +110,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckTrafficMirror",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

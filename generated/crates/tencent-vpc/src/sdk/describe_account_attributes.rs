@@ -57,7 +57,7 @@ pub type DescribeAccountAttributesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeAccountAttributes`: This API (DescribeAccountAttributes) is used to query your account attributes.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_account_attributes_1.json`): Querying the network attributes of an account
     /// - Spec: `specs/tencent/vpc/describe_account_attributes.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_account_attributes(
@@ -87,6 +87,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAccountAttributes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

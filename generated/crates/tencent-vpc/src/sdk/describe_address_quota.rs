@@ -53,7 +53,7 @@ pub type DescribeAddressQuotaError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeAddressQuota`: This API (DescribeAddressQuota) is used to query the quota information of your \[Elastic IP\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>) (EIP) in the current region. For more information, see \[EIP product introduction\](<https://intl.cloud.tencent.com/document/product/213/5733?from_cn_redirect=1>).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_address_quota_1.json`): Querying EIP quota
     /// - Spec: `specs/tencent/vpc/describe_address_quota.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_address_quota(
@@ -83,6 +83,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAddressQuota",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeAddressTemplateGroupsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeAddressTemplateGroups`: This API (DescribeAddressTemplateGroups) is used to query an IP address template group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_address_template_groups_1.json`): Query the list of IP address templates
     /// - Spec: `specs/tencent/vpc/describe_address_template_groups.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_address_template_groups(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAddressTemplateGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

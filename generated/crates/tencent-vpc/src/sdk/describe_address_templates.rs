@@ -85,7 +85,7 @@ pub type DescribeAddressTemplatesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeAddressTemplates`: This API (DescribeAddressTemplates) is used to query an IP address template.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_address_templates_1.json`): Querying an IP address template
     /// - Spec: `specs/tencent/vpc/describe_address_templates.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_address_templates(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAddressTemplates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

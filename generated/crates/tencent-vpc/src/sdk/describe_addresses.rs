@@ -115,7 +115,7 @@ impl super::Client {
     /// Calls `DescribeAddresses`: This API (DescribeAddresses) is used to query the information of one or multiple \[Elastic IPs\](<https://intl.cloud.tencent.com/document/product/213/1941?from_cn_redirect=1>).
     /// * If the parameter is empty, a number (as specified by the `Limit`, the default value is 20) of EIPs will be returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_addresses_1.json`): Querying EIP Information
     /// - Sample `example_2` (`examples/describe_addresses_2.json`): Querying a Public IP
     /// - Sample `example_3` (`examples/describe_addresses_3.json`): Querying Elastic IP
@@ -145,6 +145,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAddresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

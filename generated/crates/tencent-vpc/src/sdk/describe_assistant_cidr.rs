@@ -85,7 +85,7 @@ pub type DescribeAssistantCidrError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeAssistantCidr`: This API is used to query the list of secondary CIDR blocks.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_assistant_cidr_1.json`): Querying the list of secondary CIDR blocks
     /// - Spec: `specs/tencent/vpc/describe_assistant_cidr.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_assistant_cidr(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAssistantCidr",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

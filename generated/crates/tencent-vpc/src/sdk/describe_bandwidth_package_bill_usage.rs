@@ -70,7 +70,7 @@ pub type DescribeBandwidthPackageBillUsageError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeBandwidthPackageBillUsage`: This API is used to query the current billable usage of a pay-as-you-go bandwidth package.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_bandwidth_package_bill_usage_1.json`): Querying the current billable usage of a bandwidth package
     /// - Spec: `specs/tencent/vpc/describe_bandwidth_package_bill_usage.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_bandwidth_package_bill_usage(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBandwidthPackageBillUsage",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -57,7 +57,7 @@ pub type DescribeBandwidthPackageQuotaError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeBandwidthPackageQuota`: This API is used to query the maximum and used number of bandwidth packages under the account in the current region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_bandwidth_package_quota_1.json`): Querying the bandwidth package quota
     /// - Spec: `specs/tencent/vpc/describe_bandwidth_package_quota.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_bandwidth_package_quota(
@@ -87,6 +87,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBandwidthPackageQuota",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -94,7 +94,7 @@ pub type DescribeBandwidthPackageResourcesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeBandwidthPackageResources`: This API is used to query the list of resources in a Bandwidth Package according to its unique ID, support conditional filtering of query results and paging query.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_bandwidth_package_resources_1.json`): Query Resources in a Shared Bandwidth Package
     /// - Spec: `specs/tencent/vpc/describe_bandwidth_package_resources.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_bandwidth_package_resources(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBandwidthPackageResources",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

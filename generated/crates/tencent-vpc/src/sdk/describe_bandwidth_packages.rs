@@ -105,7 +105,7 @@ pub type DescribeBandwidthPackagesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeBandwidthPackages`: This API is used to query bandwidth package information, including the unique ID of the bandwidth package, the type, the billing mode, the name, and the resource information.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_bandwidth_packages_1.json`): Querying Bandwidth Package Resources
     /// - Spec: `specs/tencent/vpc/describe_bandwidth_packages.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_bandwidth_packages(
@@ -136,6 +136,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeBandwidthPackages",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

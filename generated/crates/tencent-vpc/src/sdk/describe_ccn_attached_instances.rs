@@ -102,7 +102,7 @@ pub type DescribeCcnAttachedInstancesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeCcnAttachedInstances`: This API (DescribeCcnAttachedInstances) is used to query the network instances associated with the CCN instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ccn_attached_instances_1.json`): Querying instances associated with this CCN instance
     /// - Spec: `specs/tencent/vpc/describe_ccn_attached_instances.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_ccn_attached_instances(
@@ -133,6 +133,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCcnAttachedInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -65,7 +65,7 @@ pub type DescribeCcnRegionBandwidthLimitsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeCcnRegionBandwidthLimits`: This API is used to query the outbound bandwidth caps of all regions connected with a CCN instance. The API only returns regions included in the associated network instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ccn_region_bandwidth_limits_1.json`): Querying the bandwidth cap of a CCN in each region
     /// - Spec: `specs/tencent/vpc/describe_ccn_region_bandwidth_limits.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_ccn_region_bandwidth_limits(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCcnRegionBandwidthLimits",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

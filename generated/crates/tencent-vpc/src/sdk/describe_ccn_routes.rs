@@ -100,7 +100,7 @@ pub type DescribeCcnRoutesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeCcnRoutes`: This API (DescribeCcnRoutes) is used to query routes that have been added to a CCN.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ccn_routes_1.json`): Querying the list of CCN routes
     /// - Spec: `specs/tencent/vpc/describe_ccn_routes.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_ccn_routes(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCcnRoutes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -104,7 +104,7 @@ pub type DescribeCcnsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeCcns`: This API (DescribeCcns) is used to query the CCN list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ccns_1.json`): Querying CCN instances by IDs
     /// - Sample `example_2` (`examples/describe_ccns_2.json`): Querying CCN instances by names
     /// - Sample `example_3` (`examples/describe_ccns_3.json`): Querying the list of CCN instances bound with the specified tag
@@ -134,6 +134,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCcns",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

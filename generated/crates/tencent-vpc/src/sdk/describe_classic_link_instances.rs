@@ -83,7 +83,7 @@ pub type DescribeClassicLinkInstancesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeClassicLinkInstances`: This API (DescribeClassicLinkInstances) is used to query the Classiclink instances list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_classic_link_instances_1.json`): Querying the Classiclink list
     /// - Spec: `specs/tencent/vpc/describe_classic_link_instances.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_classic_link_instances(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClassicLinkInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

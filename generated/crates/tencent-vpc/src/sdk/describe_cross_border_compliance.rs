@@ -159,7 +159,7 @@ impl super::Client {
     /// Calls `DescribeCrossBorderCompliance`: This API is used to query the compliance review requests created by the user.
     /// A service provider can query all review requests created by any `APPID` under its account. Other users can only query their own review requests.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_cross_border_compliance_1.json`): Querying a compliance review request
     /// - Spec: `specs/tencent/vpc/describe_cross_border_compliance.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_cross_border_compliance(
@@ -190,6 +190,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCrossBorderCompliance",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -57,7 +57,7 @@ pub type DescribeCustomerGatewayVendorsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeCustomerGatewayVendors`: This API (DescribeCustomerGatewayVendors) is used to query the information of supported customer gateway vendors.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_customer_gateway_vendors_1.json`): Querying the information of supported customer gateway vendors
     /// - Spec: `specs/tencent/vpc/describe_customer_gateway_vendors.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_customer_gateway_vendors(
@@ -87,6 +87,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCustomerGatewayVendors",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeCustomerGatewaysError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeCustomerGateways`: This API (DescribeCustomerGateways) is used to query the customer gateway list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_customer_gateways_1.json`): Querying customer gateways
     /// - Spec: `specs/tencent/vpc/describe_customer_gateways.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_customer_gateways(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCustomerGateways",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

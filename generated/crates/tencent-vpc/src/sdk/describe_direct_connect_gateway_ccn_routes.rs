@@ -94,7 +94,7 @@ pub type DescribeDirectConnectGatewayCcnRoutesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeDirectConnectGatewayCcnRoutes`: This API (DescribeDirectConnectGatewayCcnRoutes) is used to query the CCN routes (IDC IP range) of the Direct Connect gateway.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_direct_connect_gateway_ccn_routes_1.json`): Querying the CCN routes of a direct connect gateway
     /// - Spec: `specs/tencent/vpc/describe_direct_connect_gateway_ccn_routes.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_direct_connect_gateway_ccn_routes(
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDirectConnectGatewayCcnRoutes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

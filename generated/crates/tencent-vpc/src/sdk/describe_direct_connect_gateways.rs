@@ -98,7 +98,7 @@ pub type DescribeDirectConnectGatewaysError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeDirectConnectGateways`: This API is used to query direct connect gateways.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_direct_connect_gateways_1.json`): Querying direct connect gateways by ID
     /// - Sample `example_2` (`examples/describe_direct_connect_gateways_2.json`): Querying the list of direct connect gateways by multiple conditions
     /// - Spec: `specs/tencent/vpc/describe_direct_connect_gateways.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -130,6 +130,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDirectConnectGateways",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

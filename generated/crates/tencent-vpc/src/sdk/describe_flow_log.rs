@@ -69,7 +69,7 @@ pub type DescribeFlowLogError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeFlowLog`: This API is used to query the information of a flow log.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_flow_log_1.json`): Querying information of a flow log
     /// - Spec: `specs/tencent/vpc/describe_flow_log.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_flow_log(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFlowLog",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

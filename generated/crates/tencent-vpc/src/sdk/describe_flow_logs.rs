@@ -136,7 +136,7 @@ pub type DescribeFlowLogsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeFlowLogs`: This API is used to query all the flow logs of the current account.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_flow_logs_1.json`): Querying the list of flow logs
     /// - Sample `example_2` (`examples/describe_flow_logs_2.json`): Obtaining the information of flow logs
     /// - Spec: `specs/tencent/vpc/describe_flow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -165,6 +165,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeFlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -111,7 +111,7 @@ impl super::Client {
     /// * You can only use this API to query a single gateway instance, which means you must pass in only one of `VpnId`, `DirectConnectGatewayId`, `PeeringConnectionId`, or `NatId`.
     /// * If the gateway has traffic, but no data is returned when this API is called, please check whether gateway traffic monitoring has been enabled in the corresponding gateway details page in the console.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_gateway_flow_monitor_detail_1.json`): Querying the Traffic Monitoring Details of a Traditional NAT Gateway
     /// - Sample `example_2` (`examples/describe_gateway_flow_monitor_detail_2.json`): Querying the Traffic Monitoring Details of a Standard NAT Gateway
     /// - Spec: `specs/tencent/vpc/describe_gateway_flow_monitor_detail.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -143,6 +143,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGatewayFlowMonitorDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

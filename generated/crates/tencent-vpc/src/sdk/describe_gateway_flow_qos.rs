@@ -85,7 +85,7 @@ pub type DescribeGatewayFlowQosError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeGatewayFlowQos`: This API is used to query the inbound IP bandwidth limit of a gateway.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_gateway_flow_qos_1.json`): Querying the inbound IP bandwidth limit of a VPN gateway
     /// - Spec: `specs/tencent/vpc/describe_gateway_flow_qos.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_gateway_flow_qos(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeGatewayFlowQos",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

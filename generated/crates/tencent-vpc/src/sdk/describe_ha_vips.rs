@@ -93,7 +93,7 @@ pub type DescribeHaVipsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeHaVips`: This API (DescribeHaVips) is used to query the list of highly available virtual IPs (HAVIP).
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ha_vips_1.json`): Querying the HAVIP details by IDs
     /// - Sample `example_2` (`examples/describe_ha_vips_2.json`): Querying the HAVIP details by multiple conditions
     /// - Spec: `specs/tencent/vpc/describe_ha_vips.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeHaVips",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -110,7 +110,7 @@ impl super::Client {
     /// - You can query EIPv6 and traditional EIPv6 instance information in a specified region.
     /// - The system returns a certain number (as specified by the Limit, the default value is 20) of EIPv6 instances of the current user if the parameter is empty.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_i_pv6_addresses_1.json`): Querying the IPv6 Information Based on IPv6AddressIds
     /// - Spec: `specs/tencent/vpc/describe_i_pv6_addresses.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_i_pv6_addresses(
@@ -141,6 +141,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIPv6Addresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

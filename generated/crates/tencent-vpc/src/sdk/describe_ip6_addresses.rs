@@ -86,7 +86,7 @@ pub type DescribeIp6AddressesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeIp6Addresses`: This API is used to query the detailed information on one or multiple classic elastic public IPv6 instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ip6_addresses_1.json`): Example1 Query IPv6 information based on the filter
     /// - Sample `example_2` (`examples/describe_ip6_addresses_2.json`): Example2 Query IPv6 information based on Ip6AddressIds
     /// - Spec: `specs/tencent/vpc/describe_ip6_addresses.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -118,6 +118,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIp6Addresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

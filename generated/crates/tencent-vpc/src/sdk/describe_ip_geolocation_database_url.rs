@@ -69,7 +69,7 @@ impl super::Client {
     /// Calls `DescribeIpGeolocationDatabaseUrl`: This API is used to obtain the download link of an IP location database.
     /// &lt;font color="#FF0000"&gt;This API will be discontinued soon and is only available for existing users.&lt;/font&gt;
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ip_geolocation_database_url_1.json`): Obtaining the download link of an IPv4 location database
     /// - Spec: `specs/tencent/vpc/describe_ip_geolocation_database_url.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_ip_geolocation_database_url(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIpGeolocationDatabaseUrl",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

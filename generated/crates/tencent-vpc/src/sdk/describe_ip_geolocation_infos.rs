@@ -75,7 +75,7 @@ impl super::Client {
     /// Calls `DescribeIpGeolocationInfos`: This API is used to query the location and network information of one or more IP addresses.
     /// &lt;font color="#FF0000"&gt;This API will be discontinued soon and is only available for existing users.&lt;/font&gt;
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ip_geolocation_infos_1.json`): Querying the location of IPs
     /// - Spec: `specs/tencent/vpc/describe_ip_geolocation_infos.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_ip_geolocation_infos(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeIpGeolocationInfos",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

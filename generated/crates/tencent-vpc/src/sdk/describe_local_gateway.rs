@@ -77,7 +77,7 @@ pub type DescribeLocalGatewayError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeLocalGateway`: This API is used to query local gateways of a CDC instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_local_gateway_1.json`): Querying local gateways
     /// - Spec: `specs/tencent/vpc/describe_local_gateway.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_local_gateway(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLocalGateway",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -104,7 +104,7 @@ pub type DescribeNatGatewayDestinationIpPortTranslationNatRulesError = super::Vp
 impl super::Client {
     /// Calls `DescribeNatGatewayDestinationIpPortTranslationNatRules`: This API is used to query the array of objects of a NAT gateway's port forwarding rules.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_nat_gateway_destination_ip_port_translation_nat_rules_1.json`): Querying the port forwarding rules of NAT gateways
     /// - Sample `example_2` (`examples/describe_nat_gateway_destination_ip_port_translation_nat_rules_2.json`): Querying the port forwarding rules of specified NAT gateways
     /// - Spec: `specs/tencent/vpc/describe_nat_gateway_destination_ip_port_translation_nat_rules.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -136,6 +136,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNatGatewayDestinationIpPortTranslationNatRules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -89,7 +89,7 @@ pub type DescribeNatGatewayDirectConnectGatewayRouteError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNatGatewayDirectConnectGatewayRoute`: This API is used to query the routes between a NAT gateway and Direct Connect.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_nat_gateway_direct_connect_gateway_route_1.json`): Querying the information of the routes of a NAT gateway
     /// - Spec: `specs/tencent/vpc/describe_nat_gateway_direct_connect_gateway_route.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_nat_gateway_direct_connect_gateway_route(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNatGatewayDirectConnectGatewayRoute",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

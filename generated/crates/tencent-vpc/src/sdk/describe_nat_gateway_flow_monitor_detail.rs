@@ -98,7 +98,7 @@ impl super::Client {
     ///
     /// - You can only use this API to query a single gateway instance. The input parameter `NatGatewayId` supports at most one value, and it must be passed.- If the gateway has traffic, but no data is returned when this API is called, please check whether gateway traffic monitoring is enabled in the corresponding gateway details page in the console.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_nat_gateway_flow_monitor_detail_1.json`): Querying the Traffic Monitoring Details of a Standard NAT Gateway
     /// - Spec: `specs/tencent/vpc/describe_nat_gateway_flow_monitor_detail.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_nat_gateway_flow_monitor_detail(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNatGatewayFlowMonitorDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -96,7 +96,7 @@ pub type DescribeNatGatewaySourceIpTranslationNatRulesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNatGatewaySourceIpTranslationNatRules`: This API is used to query the NAT gateway's SNAT forwarding rules.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_nat_gateway_source_ip_translation_nat_rules_1.json`): Querying the SNAT forwarding rules of a NAT gateway
     /// - Spec: `specs/tencent/vpc/describe_nat_gateway_source_ip_translation_nat_rules.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_nat_gateway_source_ip_translation_nat_rules(
@@ -127,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNatGatewaySourceIpTranslationNatRules",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -53,7 +53,7 @@ pub type DescribeNatGatewayZonesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNatGatewayZones`: This API is used to query the information of saleable availability zones (AZs) for NAT gateways.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_nat_gateway_zones_1.json`): Querying the Information of Saleable AZs for NAT Gateways
     /// - Spec: `specs/tencent/vpc/describe_nat_gateway_zones.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_nat_gateway_zones(
@@ -83,6 +83,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNatGatewayZones",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeNatGatewaysError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNatGateways`: This API is used to query NAT gateways.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_nat_gateways_1.json`): Querying NAT gateway information
     /// - Sample `example_2` (`examples/describe_nat_gateways_2.json`): Querying NAT gateway information-2
     /// - Spec: `specs/tencent/vpc/describe_nat_gateways.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNatGateways",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeNetDetectStatesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNetDetectStates`: This API (DescribeNetDetectStates) is used to query the list of network detection verification results.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_net_detect_states_1.json`): Querying the list of network probe verification results by IDs
     /// - Spec: `specs/tencent/vpc/describe_net_detect_states.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_net_detect_states(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNetDetectStates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -92,7 +92,7 @@ pub type DescribeNetDetectsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNetDetects`: This API (DescribeNetDetects) is used to query the list of network detection instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_net_detects_1.json`): Querying all network probes
     /// - Sample `example_2` (`examples/describe_net_detects_2.json`): Querying network probes by IDs
     /// - Spec: `specs/tencent/vpc/describe_net_detects.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNetDetects",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -100,7 +100,7 @@ pub type DescribeNetworkAclQuintupleEntriesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNetworkAclQuintupleEntries`: This API is used to query the list of in/outbound network ACL quintuple entries.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_network_acl_quintuple_entries_1.json`): Example 1. Querying the network ACL quintuple entries by filter
     /// - Spec: `specs/tencent/vpc/describe_network_acl_quintuple_entries.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_network_acl_quintuple_entries(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNetworkAclQuintupleEntries",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

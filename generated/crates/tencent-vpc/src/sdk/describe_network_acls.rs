@@ -88,7 +88,7 @@ pub type DescribeNetworkAclsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNetworkAcls`: This API is used to query a list of network ACLs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_network_acls_1.json`): Example 1. Querying the network ACL list
     /// - Sample `example_2` (`examples/describe_network_acls_2.json`): Example 2: Querying the network ACL list by conditions
     /// - Spec: `specs/tencent/vpc/describe_network_acls.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNetworkAcls",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -87,7 +87,7 @@ pub type DescribeNetworkInterfaceLimitError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNetworkInterfaceLimit`: This API (DescribeNetworkInterfaceLimit) is used to query the ENI quota based on the ID of CVM instance or ENI. It returns the ENI quota to which the CVM instance can be bound and the IP address quota that can be allocated to the ENI.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_network_interface_limit_1.json`): Querying the ENI quota by CVM instance ID
     /// - Sample `example_2` (`examples/describe_network_interface_limit_2.json`): Querying the ENI quota by ENI ID
     /// - Spec: `specs/tencent/vpc/describe_network_interface_limit.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNetworkInterfaceLimit",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

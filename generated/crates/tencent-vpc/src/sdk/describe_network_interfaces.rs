@@ -116,7 +116,7 @@ pub type DescribeNetworkInterfacesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeNetworkInterfaces`: This API (DescribeNetworkInterfaces) is used to query the ENI list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_network_interfaces_1.json`): Querying the list of ENIs
     /// - Sample `example_2` (`examples/describe_network_interfaces_2.json`): Querying the list of ENIs with the specified tag
     /// - Spec: `specs/tencent/vpc/describe_network_interfaces.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -148,6 +148,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeNetworkInterfaces",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

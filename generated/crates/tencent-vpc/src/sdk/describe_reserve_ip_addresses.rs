@@ -94,7 +94,7 @@ pub type DescribeReserveIpAddressesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeReserveIpAddresses`: This API is used to query reserved private IP addresses.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_reserve_ip_addresses_1.json`): Querying Reserved Private IP Addresses
     /// - Sample `example_2` (`examples/describe_reserve_ip_addresses_2.json`): Filtering and Querying Reserved Private IP Addresses by Tag
     /// - Spec: `specs/tencent/vpc/describe_reserve_ip_addresses.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -126,6 +126,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeReserveIpAddresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

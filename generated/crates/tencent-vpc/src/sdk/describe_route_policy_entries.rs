@@ -114,7 +114,7 @@ pub type DescribeRoutePolicyEntriesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeRoutePolicyEntries`: This API is used to query the route reception policy entry list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_route_policy_entries_1.json`): Querying Routing Strategy Rule List
     /// - Spec: `specs/tencent/vpc/describe_route_policy_entries.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_route_policy_entries(
@@ -145,6 +145,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRoutePolicyEntries",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -99,7 +99,7 @@ pub type DescribeRouteTablesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeRouteTables`: This API is used to query route tables.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_route_tables_1.json`): Viewing the list of objects in route table
     /// - Sample `example_2` (`examples/describe_route_tables_2.json`): Querying the list of route tables bound with the specified tag
     /// - Spec: `specs/tencent/vpc/describe_route_tables.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRouteTables",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -71,7 +71,7 @@ pub type DescribeSecurityGroupAssociationStatisticsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSecurityGroupAssociationStatistics`: This API (DescribeSecurityGroupAssociationStatistics) is used to query statistics on the instances associated with a security group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_security_group_association_statistics_1.json`): Querying statistics on the instances associated with a security group
     /// - Spec: `specs/tencent/vpc/describe_security_group_association_statistics.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_security_group_association_statistics(
@@ -102,6 +102,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSecurityGroupAssociationStatistics",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

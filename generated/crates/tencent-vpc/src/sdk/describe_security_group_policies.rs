@@ -90,7 +90,7 @@ pub type DescribeSecurityGroupPoliciesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSecurityGroupPolicies`: This API (DescribeSecurityGroupPolicies) is used to query security group policies.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_security_group_policies_1.json`): Querying security group rules
     /// - Spec: `specs/tencent/vpc/describe_security_group_policies.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_security_group_policies(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSecurityGroupPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

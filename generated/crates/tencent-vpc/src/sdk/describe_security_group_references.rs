@@ -66,7 +66,7 @@ pub type DescribeSecurityGroupReferencesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSecurityGroupReferences`: This API (DescribeSecurityGroupReferences) is used to query referred security groups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_security_group_references_1.json`): Querying the referenced security group
     /// - Spec: `specs/tencent/vpc/describe_security_group_references.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_security_group_references(
@@ -97,6 +97,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSecurityGroupReferences",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

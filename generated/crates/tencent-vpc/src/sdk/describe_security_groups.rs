@@ -103,7 +103,7 @@ pub type DescribeSecurityGroupsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSecurityGroups`: This API (DescribeSecurityGroups) is used to query security groups.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_security_groups_1.json`): Querying security groups
     /// - Sample `example_2` (`examples/describe_security_groups_2.json`): Querying security groups bound with the specific tag
     /// - Spec: `specs/tencent/vpc/describe_security_groups.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -135,6 +135,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSecurityGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeServiceTemplateGroupsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeServiceTemplateGroups`: This API (DescribeServiceTemplateGroups) is used to query a protocol port template group.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_service_template_groups_1.json`): Querying a protocol port template group
     /// - Spec: `specs/tencent/vpc/describe_service_template_groups.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_service_template_groups(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeServiceTemplateGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

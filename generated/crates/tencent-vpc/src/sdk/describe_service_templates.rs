@@ -85,7 +85,7 @@ pub type DescribeServiceTemplatesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeServiceTemplates`: This API (DescribeServiceTemplates) is used to query protocol port templates.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_service_templates_1.json`): Querying a protocol port template
     /// - Spec: `specs/tencent/vpc/describe_service_templates.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_service_templates(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeServiceTemplates",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -104,7 +104,7 @@ pub type DescribeSgSnapshotFileContentError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSgSnapshotFileContent`: This API is used to query the snapshot file contents.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_sg_snapshot_file_content_1.json`): Querying contents of security group snapshot files
     /// - Spec: `specs/tencent/vpc/describe_sg_snapshot_file_content.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_sg_snapshot_file_content(
@@ -135,6 +135,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSgSnapshotFileContent",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type DescribeSnapshotAttachedInstancesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSnapshotAttachedInstances`: This API is used to query instances associated with a snapshot policy.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_snapshot_attached_instances_1.json`): Querying instances associated with a snapshot policy
     /// - Spec: `specs/tencent/vpc/describe_snapshot_attached_instances.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_snapshot_attached_instances(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSnapshotAttachedInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

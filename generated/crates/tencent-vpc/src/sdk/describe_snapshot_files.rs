@@ -96,7 +96,7 @@ pub type DescribeSnapshotFilesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSnapshotFiles`: This API is used to query snapshot files.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_snapshot_files_1.json`): Querying snapshots of an instance
     /// - Spec: `specs/tencent/vpc/describe_snapshot_files.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_snapshot_files(
@@ -127,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSnapshotFiles",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -88,7 +88,7 @@ pub type DescribeSnapshotPoliciesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSnapshotPolicies`: This API is used to query snapshot policies.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_snapshot_policies_1.json`): Queries snapshot policies
     /// - Spec: `specs/tencent/vpc/describe_snapshot_policies.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_snapshot_policies(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSnapshotPolicies",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -104,7 +104,7 @@ pub type DescribeSubnetsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeSubnets`: This API (DescribeSubnets) is used to query the list of subnets.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subnets_1.json`): Querying the list of subnets.
     /// - Sample `example_2` (`examples/describe_subnets_2.json`): Querying the list of subnets bound with the tag
     /// - Spec: `specs/tencent/vpc/describe_subnets.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -133,6 +133,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSubnets",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

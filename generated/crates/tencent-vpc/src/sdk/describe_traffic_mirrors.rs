@@ -81,7 +81,7 @@ pub type DescribeTrafficMirrorsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeTrafficMirrors`: This API is used to query the information of a traffic mirroring instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_traffic_mirrors_1.json`): Querying Traffic Mirroring Instance Information
     /// - Spec: `specs/tencent/vpc/describe_traffic_mirrors.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_traffic_mirrors(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTrafficMirrors",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

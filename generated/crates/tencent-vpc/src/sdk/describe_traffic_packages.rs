@@ -88,7 +88,7 @@ pub type DescribeTrafficPackagesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeTrafficPackages`: This API is used to query the details of shared traffic packages.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_traffic_packages_1.json`): Querying details of all shared traffic packages under the current account
     /// - Spec: `specs/tencent/vpc/describe_traffic_packages.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_traffic_packages(
@@ -119,6 +119,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTrafficPackages",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

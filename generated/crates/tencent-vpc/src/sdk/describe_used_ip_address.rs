@@ -90,7 +90,7 @@ impl super::Client {
     /// Calls `DescribeUsedIpAddress`: This API is used to query the IP usage of a subnet or VPC.
     /// If the IP is occupied, the resource type and ID associated with the are is returned. If the IP is not used, it returns null.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_used_ip_address_1.json`): Querying the IP usage of a subnet
     /// - Spec: `specs/tencent/vpc/describe_used_ip_address.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_used_ip_address(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUsedIpAddress",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeVpcEndPointError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpcEndPoint`: This API is used to query the endpoint list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpc_end_point_1.json`): Querying the endpoint list
     /// - Spec: `specs/tencent/vpc/describe_vpc_end_point.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpc_end_point(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcEndPoint",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

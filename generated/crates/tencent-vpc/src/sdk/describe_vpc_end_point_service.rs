@@ -100,7 +100,7 @@ pub type DescribeVpcEndPointServiceError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpcEndPointService`: This API is used to query the endpoint service list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpc_end_point_service_1.json`): Querying the list of endpoint services
     /// - Spec: `specs/tencent/vpc/describe_vpc_end_point_service.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpc_end_point_service(
@@ -131,6 +131,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcEndPointService",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeVpcEndPointServiceWhiteListError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpcEndPointServiceWhiteList`: This API is used to query the endpoint service allowlist.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpc_end_point_service_white_list_1.json`): DescribeVpcEndPointServiceWhiteList
     /// - Spec: `specs/tencent/vpc/describe_vpc_end_point_service_white_list.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpc_end_point_service_white_list(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcEndPointServiceWhiteList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

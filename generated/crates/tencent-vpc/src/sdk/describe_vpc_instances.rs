@@ -84,7 +84,7 @@ pub type DescribeVpcInstancesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpcInstances`: This API (DescribeVpcInstances) is used to query a list of VCM instances on VPC.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpc_instances_1.json`): Querying the list of VPC-based CVM instances
     /// - Spec: `specs/tencent/vpc/describe_vpc_instances.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpc_instances(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ impl super::Client {
     /// Calls `DescribeVpcIpv6Addresses`: This API (DescribeVpcIpv6Addresses) is used to query `VPC` `IPv6` information.
     /// This API is used to query only the information of `IPv6` addresses that are already in use. When querying IPs that have not yet been used, this API will not report an error, but the IPs will not appear in the returned results.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpc_ipv6_addresses_1.json`): Querying the IPv6 address list of a VPC
     /// - Spec: `specs/tencent/vpc/describe_vpc_ipv6_addresses.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpc_ipv6_addresses(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcIpv6Addresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

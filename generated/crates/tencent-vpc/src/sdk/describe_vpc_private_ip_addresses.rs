@@ -78,7 +78,7 @@ impl super::Client {
     ///
     /// This API is used to query only the information of IP addresses that are already in use. When querying IPs that have not yet been used, this API will not report an error, but the IPs will not appear in the returned results.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpc_private_ip_addresses_1.json`): Batch querying private IPs of a VPC.
     /// - Spec: `specs/tencent/vpc/describe_vpc_private_ip_addresses.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpc_private_ip_addresses(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcPrivateIpAddresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

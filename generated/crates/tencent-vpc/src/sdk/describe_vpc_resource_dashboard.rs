@@ -65,7 +65,7 @@ pub type DescribeVpcResourceDashboardError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpcResourceDashboard`: View VPC resources.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpc_resource_dashboard_1.json`): Querying resources associated with a VPC
     /// - Spec: `specs/tencent/vpc/describe_vpc_resource_dashboard.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpc_resource_dashboard(
@@ -96,6 +96,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcResourceDashboard",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -72,7 +72,7 @@ pub type DescribeVpcTaskResultError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpcTaskResult`: This API is used to query the execution result of a VPC task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpc_task_result_1.json`): Querying the execution result of an async task
     /// - Spec: `specs/tencent/vpc/describe_vpc_task_result.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpc_task_result(
@@ -103,6 +103,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcTaskResult",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

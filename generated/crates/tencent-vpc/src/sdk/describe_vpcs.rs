@@ -96,7 +96,7 @@ pub type DescribeVpcsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpcs`: This API (DescribeVpcs) is used to query the VPC list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpcs_1.json`): Querying the list of VPCs
     /// - Sample `example_2` (`examples/describe_vpcs_2.json`): Querying the list of VPCs bound to a tag
     /// - Spec: `specs/tencent/vpc/describe_vpcs.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -125,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpcs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

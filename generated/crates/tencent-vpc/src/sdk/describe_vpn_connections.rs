@@ -92,7 +92,7 @@ pub type DescribeVpnConnectionsError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpnConnections`: This API is used to used to query the list of VPN tunnels.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpn_connections_1.json`): Querying VPN tunnels
     /// - Spec: `specs/tencent/vpc/describe_vpn_connections.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpn_connections(
@@ -123,6 +123,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpnConnections",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -80,7 +80,7 @@ pub type DescribeVpnGatewayCcnRoutesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpnGatewayCcnRoutes`: This API is used to query VPN gateway-based CCN routes.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpn_gateway_ccn_routes_1.json`): Querying VPN gateway-based CCN routes
     /// - Spec: `specs/tencent/vpc/describe_vpn_gateway_ccn_routes.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpn_gateway_ccn_routes(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpnGatewayCcnRoutes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeVpnGatewayRoutesError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpnGatewayRoutes`: This API is used to query VPN gateway routes.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpn_gateway_routes_1.json`): Querying destination routes of a VPN gateway
     /// - Spec: `specs/tencent/vpc/describe_vpn_gateway_routes.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpn_gateway_routes(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpnGatewayRoutes",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

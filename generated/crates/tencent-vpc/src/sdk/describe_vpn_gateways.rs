@@ -96,7 +96,7 @@ pub type DescribeVpnGatewaysError = super::VpcError;
 impl super::Client {
     /// Calls `DescribeVpnGateways`: This API (DescribeVpnGateways) is used to query the VPN gateway list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_vpn_gateways_1.json`): Querying VPN gateways
     /// - Spec: `specs/tencent/vpc/describe_vpn_gateways.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn describe_vpn_gateways(
@@ -127,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeVpnGateways",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -101,7 +101,7 @@ pub type GetCcnRegionBandwidthLimitsError = super::VpcError;
 impl super::Client {
     /// Calls `GetCcnRegionBandwidthLimits`: This API is used to query the bandwidth limits of a CCN instance. Monthly-subscribed CCNs only support Inter-region Bandwidth Limits, while the pay-as-you-go CCNs support both the Inter-region Bandwidth Limits and Region Outbound Bandwidth Limits.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_ccn_region_bandwidth_limits_1.json`): Querying the outbound bandwidth limits of a CCN instance
     /// - Sample `example_2` (`examples/get_ccn_region_bandwidth_limits_2.json`): Querying the inter-region bandwidth limits of a CCN
     /// - Spec: `specs/tencent/vpc/get_ccn_region_bandwidth_limits.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
@@ -133,6 +133,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetCcnRegionBandwidthLimits",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

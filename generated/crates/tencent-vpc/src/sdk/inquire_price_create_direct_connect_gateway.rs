@@ -61,7 +61,7 @@ pub type InquirePriceCreateDirectConnectGatewayError = super::VpcError;
 impl super::Client {
     /// Calls `InquirePriceCreateDirectConnectGateway`: This API is used to query the price of creating a direct connect gateway.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquire_price_create_direct_connect_gateway_1.json`): Querying the price of creating a direct connect gateway
     /// - Spec: `specs/tencent/vpc/inquire_price_create_direct_connect_gateway.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn inquire_price_create_direct_connect_gateway(
@@ -91,6 +91,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquirePriceCreateDirectConnectGateway",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

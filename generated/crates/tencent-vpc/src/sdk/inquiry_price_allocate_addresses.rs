@@ -128,7 +128,7 @@ pub type InquiryPriceAllocateAddressesError = super::VpcError;
 impl super::Client {
     /// Calls `InquiryPriceAllocateAddresses`: This API (InquiryPriceAllocateAddresses) is used to query the price of purchasing EIPs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_allocate_addresses_1.json`): Inquiring About an Elastic IP Billed by Hourly Traffic
     /// - Sample `example_2` (`examples/inquiry_price_allocate_addresses_2.json`): Hourly Bandwidth Billing Mode Elastic IP Inquiry
     /// - Sample `example_3` (`examples/inquiry_price_allocate_addresses_3.json`): Monthly Bandwidth Billing Mode Elastic IP Inquiry
@@ -161,6 +161,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceAllocateAddresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -76,7 +76,7 @@ pub type InquiryPriceModifyAddressesBandwidthError = super::VpcError;
 impl super::Client {
     /// Calls `InquiryPriceModifyAddressesBandwidth`: This API is used to query the price of modifying EIP bandwidth.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_modify_addresses_bandwidth_1.json`): Modifying Bandwidth Inquiry for Hourly Traffic EIP
     /// - Sample `example_2` (`examples/inquiry_price_modify_addresses_bandwidth_2.json`): Modifying Bandwidth Inquiry for Hourly Bandwidth EIP
     /// - Sample `example_3` (`examples/inquiry_price_modify_addresses_bandwidth_3.json`): Modifying Bandwidth Inquiry for Monthly Bandwidth EIP
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceModifyAddressesBandwidth",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

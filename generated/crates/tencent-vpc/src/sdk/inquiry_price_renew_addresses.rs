@@ -76,7 +76,7 @@ pub type InquiryPriceRenewAddressesError = super::VpcError;
 impl super::Client {
     /// Calls `InquiryPriceRenewAddresses`: This API (InquiryPriceRenewAddresses) is used to query the price of renewing prepaid EIPs.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_renew_addresses_1.json`): Monthly Bandwidth Billing Mode EIP Renewal Inquiry
     /// - Spec: `specs/tencent/vpc/inquiry_price_renew_addresses.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn inquiry_price_renew_addresses(
@@ -107,6 +107,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceRenewAddresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

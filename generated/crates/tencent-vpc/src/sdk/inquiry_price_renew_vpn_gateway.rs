@@ -77,7 +77,7 @@ pub type InquiryPriceRenewVpnGatewayError = super::VpcError;
 impl super::Client {
     /// Calls `InquiryPriceRenewVpnGateway`: This API (InquiryPriceRenewVpnGateway) is used to query the price for VPN gateway renewal. Currently, only querying prices for IPSEC-type gateways is supported.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_renew_vpn_gateway_1.json`): Yearly/Monthly Subscription Gateway Renewal Gateway Inquiry Input
     /// - Spec: `specs/tencent/vpc/inquiry_price_renew_vpn_gateway.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn inquiry_price_renew_vpn_gateway(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceRenewVpnGateway",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -80,7 +80,7 @@ pub type InquiryPriceResetVpnGatewayInternetMaxBandwidthError = super::VpcError;
 impl super::Client {
     /// Calls `InquiryPriceResetVpnGatewayInternetMaxBandwidth`: This API (InquiryPriceResetVpnGatewayInternetMaxBandwidth) is used to query the price for adjusting the bandwidth cap of a VPN gateway.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/inquiry_price_reset_vpn_gateway_internet_max_bandwidth_1.json`): Querying the price for adjusting the bandwidth cap of a VPN gateway
     /// - Spec: `specs/tencent/vpc/inquiry_price_reset_vpn_gateway_internet_max_bandwidth.yaml`, imported from tccli-intl-en 3.1.193.1 vpc/v20170312.
     pub fn inquiry_price_reset_vpn_gateway_internet_max_bandwidth(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "InquiryPriceResetVpnGatewayInternetMaxBandwidth",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

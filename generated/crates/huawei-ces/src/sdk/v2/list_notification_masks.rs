@@ -87,7 +87,7 @@ pub type ListNotificationMasksError = super::CesError;
 impl super::Client {
     /// Calls `ListNotificationMasks`: 查询告警通知屏蔽列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/notification-masks/batch-query` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v2/{project_id}/notification-masks/batch-query` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/ces/v2/list_notification_masks.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v2 (huaweicloudsdkces/v2/ces_client.py:2440).
     pub fn list_notification_masks(
         &self,
@@ -118,6 +118,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListNotificationMasks",
         path: "/v2/{project_id}/notification-masks/batch-query",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -63,7 +63,7 @@ pub type ListAgentStatusError = super::CesError;
 impl super::Client {
     /// Calls `ListAgentStatus`: 插件状态查询
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agent-status/batch-query` on `ces.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/agent-status/batch-query` on `ces.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/ces/v3/list_agent_status.yaml`, imported from huaweicloudsdkces 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkces/v3/ces_client.py:55).
     pub fn list_agent_status(
         &self,
@@ -91,6 +91,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAgentStatus",
         path: "/v3/{project_id}/agent-status/batch-query",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type CheckDataFilterError = super::DrsError;
 impl super::Client {
     /// Calls `CheckDataFilter`: 数据过滤规则校验
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/job/{job_id}/data-filtering/check` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/job/{job_id}/data-filtering/check` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/v5/check_data_filter.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:747).
     pub fn check_data_filter(
         &self,
@@ -110,6 +110,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckDataFilter",
         path: "/v5/{project_id}/job/{job_id}/data-filtering/check",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

@@ -74,7 +74,7 @@ pub type CheckDataFilterRulesError = super::DrsError;
 impl super::Client {
     /// Calls `CheckDataFilterRules`: 校验数据过滤规则
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/check-filter-rules` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/check-filter-rules` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/v5/check_data_filter_rules.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:816).
     pub fn check_data_filter_rules(
         &self,
@@ -105,6 +105,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CheckDataFilterRules",
         path: "/v5/{project_id}/jobs/{job_id}/check-filter-rules",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

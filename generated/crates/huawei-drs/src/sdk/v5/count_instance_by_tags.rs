@@ -75,7 +75,7 @@ pub type CountInstanceByTagsError = super::DrsError;
 impl super::Client {
     /// Calls `CountInstanceByTags`: 查询资源实例数量
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/{resource_type}/resource-instances/count` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/{resource_type}/resource-instances/count` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/v5/count_instance_by_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:1450).
     pub fn count_instance_by_tags(
         &self,
@@ -106,6 +106,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CountInstanceByTags",
         path: "/v5/{project_id}/{resource_type}/resource-instances/count",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

@@ -89,7 +89,7 @@ pub type ListInstanceByTagsError = super::DrsError;
 impl super::Client {
     /// Calls `ListInstanceByTags`: 查询资源实例列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/{resource_type}/resource-instances/filter` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/{resource_type}/resource-instances/filter` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/v5/list_instance_by_tags.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:3409).
     pub fn list_instance_by_tags(
         &self,
@@ -120,6 +120,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListInstanceByTags",
         path: "/v5/{project_id}/{resource_type}/resource-instances/filter",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

@@ -78,7 +78,7 @@ pub type ShowObjectMappingError = super::DrsError;
 impl super::Client {
     /// Calls `ShowObjectMapping`: 查询同步映射列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/object-mappings` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/{job_id}/object-mappings` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/v5/show_object_mapping.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:7211).
     pub fn show_object_mapping(
         &self,
@@ -106,6 +106,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ShowObjectMapping",
         path: "/v5/{project_id}/jobs/{job_id}/object-mappings",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

@@ -76,7 +76,7 @@ pub type ValidateJobNameError = super::DrsError;
 impl super::Client {
     /// Calls `ValidateJobName`: 任务名称校验
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/name-validation` on `drs.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v5/{project_id}/jobs/name-validation` on `drs.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/drs/v5/validate_job_name.yaml`, imported from huaweicloudsdkdrs 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v5 (huaweicloudsdkdrs/v5/drs_client.py:9671).
     pub fn validate_job_name(
         &self,
@@ -104,6 +104,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ValidateJobName",
         path: "/v5/{project_id}/jobs/name-validation",
+        idempotent: true,
         response: ::runtime::envelope::ResponseLayout::MEMBERS,
         ..super::super::OPERATION_DEFAULTS
     };

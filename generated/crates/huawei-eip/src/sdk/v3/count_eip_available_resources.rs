@@ -66,7 +66,7 @@ pub type CountEipAvailableResourcesError = super::EipError;
 impl super::Client {
     /// Calls `CountEipAvailableResources`: 查询弹性公网IP可用数
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/eip/resources/available` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/eip/resources/available` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/eip/v3/count_eip_available_resources.yaml`, imported from huaweicloudsdkeip 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkeip/v3/eip_client.py:1110).
     pub fn count_eip_available_resources(
         &self,
@@ -97,6 +97,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CountEipAvailableResources",
         path: "/v3/{project_id}/eip/resources/available",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

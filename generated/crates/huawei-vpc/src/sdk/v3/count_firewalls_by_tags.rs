@@ -67,7 +67,7 @@ pub type CountFirewallsByTagsError = super::VpcError;
 impl super::Client {
     /// Calls `CountFirewallsByTags`: 查询ACL资源实例数量
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/firewalls/resource-instances/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/firewalls/resource-instances/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/v3/count_firewalls_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:4827).
     pub fn count_firewalls_by_tags(
         &self,
@@ -98,6 +98,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CountFirewallsByTags",
         path: "/v3/{project_id}/firewalls/resource-instances/count",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type CountSubNetworkInterfacesByTagsError = super::VpcError;
 impl super::Client {
     /// Calls `CountSubNetworkInterfacesByTags`: 查询辅助弹性网卡资源实例数量
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/sub-network-interfaces/resource-instances/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/sub-network-interfaces/resource-instances/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/v3/count_sub_network_interfaces_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:724).
     pub fn count_sub_network_interfaces_by_tags(
         &self,
@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CountSubNetworkInterfacesByTags",
         path: "/v3/{project_id}/sub-network-interfaces/resource-instances/count",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

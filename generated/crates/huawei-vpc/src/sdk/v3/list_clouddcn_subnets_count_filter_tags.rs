@@ -69,7 +69,7 @@ pub type ListClouddcnSubnetsCountFilterTagsError = super::VpcError;
 impl super::Client {
     /// Calls `ListClouddcnSubnetsCountFilterTags`: 查询资源实例列表数目
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/clouddcn-subnets/resource-instances/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/clouddcn-subnets/resource-instances/count` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets_count_filter_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6239).
     pub fn list_clouddcn_subnets_count_filter_tags(
         &self,
@@ -100,6 +100,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListClouddcnSubnetsCountFilterTags",
         path: "/v3/{project_id}/clouddcn-subnets/resource-instances/count",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

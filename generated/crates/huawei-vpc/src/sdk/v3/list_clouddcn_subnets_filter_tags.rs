@@ -83,7 +83,7 @@ pub type ListClouddcnSubnetsFilterTagsError = super::VpcError;
 impl super::Client {
     /// Calls `ListClouddcnSubnetsFilterTags`: 查询资源实例列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/clouddcn-subnets/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/clouddcn-subnets/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/v3/list_clouddcn_subnets_filter_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:6304).
     pub fn list_clouddcn_subnets_filter_tags(
         &self,
@@ -114,6 +114,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListClouddcnSubnetsFilterTags",
         path: "/v3/{project_id}/clouddcn-subnets/resource-instances/filter",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type ListFirewallsByTagsError = super::VpcError;
 impl super::Client {
     /// Calls `ListFirewallsByTags`: 查询ACL资源实例列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/firewalls/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/firewalls/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/v3/list_firewalls_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:5372).
     pub fn list_firewalls_by_tags(
         &self,
@@ -112,6 +112,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListFirewallsByTags",
         path: "/v3/{project_id}/firewalls/resource-instances/filter",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type ListPortsByTagsError = super::VpcError;
 impl super::Client {
     /// Calls `ListPortsByTags`: 查询端口资源实例列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/ports/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/ports/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/v3/list_ports_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2216).
     pub fn list_ports_by_tags(
         &self,
@@ -109,6 +109,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListPortsByTags",
         path: "/v3/{project_id}/ports/resource-instances/filter",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type ListSubNetworkInterfacesByTagsError = super::VpcError;
 impl super::Client {
     /// Calls `ListSubNetworkInterfacesByTags`: 查询辅助弹性网卡资源实例列表
     ///
-    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/sub-network-interfaces/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: no.
+    /// - Protocol: Huawei Cloud API Gateway (SDK-HMAC-SHA256); `POST /v3/{project_id}/sub-network-interfaces/resource-instances/filter` on `vpc.{region}.myhuaweicloud.com`; idempotent: yes.
     /// - Spec: `specs/huawei/vpc/v3/list_sub_network_interfaces_by_tags.yaml`, imported from huaweicloudsdkvpc 3.1.219 and huaweicloud-sdk-go-v3 0.1.188 v3 (huaweicloudsdkvpc/v3/vpc_client.py:2613).
     pub fn list_sub_network_interfaces_by_tags(
         &self,
@@ -114,6 +114,7 @@ pub(crate) mod glue {
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListSubNetworkInterfacesByTags",
         path: "/v3/{project_id}/sub-network-interfaces/resource-instances/filter",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type DescribeClassicalLbListenersError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeClassicalLBListeners`: This API is used to obtain listener information of classic CLB.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2023-04-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2023-04-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_classical_lb_listeners_1.json`): Retrieving listener information for a classic CLB
     /// - Spec: `specs/tencent/clb/v20230417/describe_classical_lb_listeners.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20230417.
     pub fn describe_classical_lb_listeners(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeClassicalLBListeners",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

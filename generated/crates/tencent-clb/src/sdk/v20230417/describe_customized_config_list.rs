@@ -98,7 +98,7 @@ pub type DescribeCustomizedConfigListError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeCustomizedConfigList`: Pull the list of custom configurations. The configurations of the specified type under the user's AppId will be returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2023-04-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2023-04-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_customized_config_list_1.json`): Obtaining the Configuration List
     /// - Spec: `specs/tencent/clb/v20230417/describe_customized_config_list.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20230417.
     pub fn describe_customized_config_list(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCustomizedConfigList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -109,7 +109,7 @@ pub type DescribeLoadBalancersDetailError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeLoadBalancersDetail`: Query the detailed information of Cloud Load Balancer, including listeners, rules, and backend targets.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2023-04-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2023-04-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_load_balancers_detail_1.json`): Querying CLB Instance Details
     /// - Spec: `specs/tencent/clb/v20230417/describe_load_balancers_detail.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20230417.
     pub fn describe_load_balancers_detail(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeLoadBalancersDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

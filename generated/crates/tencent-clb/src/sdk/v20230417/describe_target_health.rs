@@ -74,7 +74,7 @@ pub type DescribeTargetHealthError = super::ClbError;
 impl super::Client {
     /// Calls `DescribeTargetHealth`: This API (DescribeTargetHealth) is used to query the health check result of a real server of a CLB instance. It is not supported by Classic CLB.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2023-04-17`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `clb.tencentcloudapi.com`, version `2023-04-17`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_target_health_1.json`): Querying the Backend Health Status of a CLB Instance
     /// - Spec: `specs/tencent/clb/v20230417/describe_target_health.yaml`, imported from tccli-intl-en 3.1.193.1 clb/v20230417.
     pub fn describe_target_health(
@@ -105,6 +105,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTargetHealth",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type DescribeAllUserGroupError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeAllUserGroup`: This API is used to get the information of the recipient group in the email.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_all_user_group_1.json`): Getting the recipient group information
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_all_user_group.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_all_user_group(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAllUserGroup",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -97,7 +97,7 @@ pub type DescribeAuditInstanceListError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeAuditInstanceList`: This API is used to query the instance list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_audit_instance_list_1.json`): Querying the instance list
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_audit_instance_list.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_audit_instance_list(
@@ -128,6 +128,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAuditInstanceList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

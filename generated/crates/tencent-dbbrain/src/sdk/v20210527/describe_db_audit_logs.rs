@@ -132,7 +132,7 @@ pub type DescribeDbAuditLogsError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeDBAuditLogs`: Queries the audit log details of a specified instance within a time window, support by SQL type, execution time, error code, keyword, and other multi-condition filtering. Currently only support dcdb and mariadb products (cdb and cynosdb have been migrated to the central platform). Note that Filter.MultiSql and Filter.ExcludeMultiSql need to be transmitted as a JSON string in the form of a two-dimensional array, for example, \[\["a","b"\]\] means (a OR b), and the server will automatically parse it.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_audit_logs_1.json`): Querying mariadb Proxy Audit Logs
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_db_audit_logs.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_db_audit_logs(
@@ -163,6 +163,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBAuditLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

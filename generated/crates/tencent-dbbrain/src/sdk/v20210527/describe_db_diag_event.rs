@@ -112,7 +112,7 @@ pub type DescribeDbDiagEventError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeDBDiagEvent`: This API is used to get the details of an instance exception diagnosis event.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_diag_event_1.json`): Getting diagnosis event details
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_db_diag_event.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_db_diag_event(
@@ -143,6 +143,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBDiagEvent",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,7 +93,7 @@ pub type DescribeDbDiagEventsError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeDBDiagEvents`: This API is used to obtain the diagnosis event list in a specified time period by risk level, instance ID, etc.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_diag_events_1.json`): Obtaining diagnosis event list
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_db_diag_events.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_db_diag_events(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBDiagEvents",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -80,7 +80,7 @@ pub type DescribeDbDiagHistoryError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeDBDiagHistory`: This API is used to get the list of instance diagnosis events.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_diag_history_1.json`): Getting the list of instance diagnosis events
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_db_diag_history.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_db_diag_history(
@@ -111,6 +111,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBDiagHistory",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -83,7 +83,7 @@ pub type DescribeDbSpaceStatusError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeDBSpaceStatus`: This API is used to query the overview of instance space usage during a specified time period, including disk usage growth (MB), available disk space (MB), total disk space (MB), and estimated number of available days.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_db_space_status_1.json`): Getting the overview of instance space usage during the specified time period
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_db_space_status.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_db_space_status(
@@ -114,6 +114,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeDBSpaceStatus",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

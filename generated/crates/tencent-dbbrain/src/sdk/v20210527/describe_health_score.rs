@@ -75,7 +75,7 @@ pub type DescribeHealthScoreError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeHealthScore`: This API is used to get the health score and deduction for exceptions in the specified time period (30 minutes) based on the instance ID.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_health_score_1.json`): Requesting the health score
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_health_score.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_health_score(
@@ -106,6 +106,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeHealthScore",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -93,7 +93,7 @@ pub type DescribeMailProfileError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeMailProfile`: This API is used to get the email sending configuration, including the email configuration for database inspection and the email sending configuration for scheduled task health reports.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_mail_profile_1.json`): Getting the email configuration
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_mail_profile.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_mail_profile(
@@ -124,6 +124,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMailProfile",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -115,7 +115,7 @@ pub type DescribeMySqlProcessListError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeMySqlProcessList`: This API is used to query the real-time thread list of a relational database.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_my_sql_process_list_1.json`): Querying the list of real-time threads
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_my_sql_process_list.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_my_sql_process_list(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMySqlProcessList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

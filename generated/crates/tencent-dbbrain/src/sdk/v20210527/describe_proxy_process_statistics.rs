@@ -99,7 +99,7 @@ pub type DescribeProxyProcessStatisticsError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeProxyProcessStatistics`: This API is used to get the session statistics of a single proxy under the current instance, and can only be called in particular environments.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxy_process_statistics_1.json`): Getting the session statistics of a single proxy
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_proxy_process_statistics.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_proxy_process_statistics(
@@ -130,6 +130,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxyProcessStatistics",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type DescribeProxySessionKillTasksError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeProxySessionKillTasks`: This API is used to query the result of the session killing task executed by the Redis proxy node. The async task ID (an input parameter) is obtained after the API `CreateProxySessionKillTask` is successfully called. Currently, the only valid value of `product` is `redis`.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_proxy_session_kill_tasks_1.json`): Querying the execution result of the session killing task
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_proxy_session_kill_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_proxy_session_kill_tasks(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeProxySessionKillTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

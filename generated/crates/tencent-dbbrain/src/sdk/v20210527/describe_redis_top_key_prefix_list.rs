@@ -86,7 +86,7 @@ pub type DescribeRedisTopKeyPrefixListError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeRedisTopKeyPrefixList`: This API is used to query the list of top key prefixes for Redis instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_redis_top_key_prefix_list_1.json`): Querying the list of top key prefixes for Redis instances
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_redis_top_key_prefix_list.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_redis_top_key_prefix_list(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeRedisTopKeyPrefixList",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -77,7 +77,7 @@ pub type DescribeSecurityAuditLogDownloadUrlsError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeSecurityAuditLogDownloadUrls`: This API is used to query the download link of a security audit log export file. Currently, log file download only provides a Tencent Cloud private network address. Download it by using a CVM instance in the Guangzhou region.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_security_audit_log_download_urls_1.json`): Querying the download link of a security audit log export file
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_security_audit_log_download_urls.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_security_audit_log_download_urls(
@@ -108,6 +108,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSecurityAuditLogDownloadUrls",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -91,7 +91,7 @@ pub type DescribeSecurityAuditLogExportTasksError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeSecurityAuditLogExportTasks`: This API is used to query the list of security audit log export tasks.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_security_audit_log_export_tasks_1.json`): Querying the list of security audit log export tasks
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_security_audit_log_export_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_security_audit_log_export_tasks(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSecurityAuditLogExportTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -90,7 +90,7 @@ pub type DescribeSlowLogTimeSeriesStatsError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeSlowLogTimeSeriesStats`: This API is used to get the slow log statistics histogram.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_log_time_series_stats_1.json`): Getting the slow log statistics histogram
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_slow_log_time_series_stats.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_slow_log_time_series_stats(
@@ -121,6 +121,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogTimeSeriesStats",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

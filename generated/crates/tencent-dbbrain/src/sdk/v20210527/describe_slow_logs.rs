@@ -128,7 +128,7 @@ pub type DescribeSlowLogsError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeSlowLogs`: This API is used to obtain the slow log details of a SQL template in a specified time period.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_slow_logs_1.json`): Querying slow log details in a specified time period by SQL template
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_slow_logs.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_slow_logs(
@@ -156,6 +156,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSlowLogs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ pub type DescribeTopSpaceSchemasError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeTopSpaceSchemas`: This API is used to get the real-time space statistics of top databases of an instance. The returned results are sorted by size by default.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_top_space_schemas_1.json`): Obtaining space statistics of top databases
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_top_space_schemas.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
     pub fn describe_top_space_schemas(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeTopSpaceSchemas",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

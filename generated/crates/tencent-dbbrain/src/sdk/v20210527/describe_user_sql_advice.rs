@@ -101,7 +101,7 @@ pub type DescribeUserSqlAdviceError = super::DbbrainError;
 impl super::Client {
     /// Calls `DescribeUserSqlAdvice`: This API is used to get SQL statement optimization suggestions. It is free of charge for a limited time and will be charged after DBbrain is commercialized.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dbbrain.tencentcloudapi.com`, version `2021-05-27`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_user_sql_advice_1.json`): Obtaining SQL statement optimization suggestions
     /// - Sample `example_2` (`examples/describe_user_sql_advice_2.json`): Obtaining a suggestion that there is no need to optimize SQL statements
     /// - Spec: `specs/tencent/dbbrain/v20210527/describe_user_sql_advice.yaml`, imported from tccli-intl-en 3.1.193.1 dbbrain/v20210527.
@@ -133,6 +133,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeUserSqlAdvice",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -85,7 +85,7 @@ pub type DescribeCheckSyncJobResultError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeCheckSyncJobResult`: This API is used to query the result of the sync check task and check the required parameters and peripheral configurations.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_check_sync_job_result_1.json`): Querying the sync task check result
     /// - Spec: `specs/tencent/dts/v20211206/describe_check_sync_job_result.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_check_sync_job_result(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCheckSyncJobResult",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -116,7 +116,7 @@ pub type DescribeCompareReportError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeCompareReport`: This API is used to query the details of a data consistency check task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_compare_report_1.json`): Querying the details of a data consistency check task
     /// - Spec: `specs/tencent/dts/v20211206/describe_compare_report.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_compare_report(
@@ -147,6 +147,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCompareReport",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -89,7 +89,7 @@ pub type DescribeCompareTasksError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeCompareTasks`: This API is used to query the list of data consistency check tasks under the current task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_compare_tasks_1.json`): Querying the list of data consistency check tasks
     /// - Spec: `specs/tencent/dts/v20211206/describe_compare_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_compare_tasks(
@@ -120,6 +120,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeCompareTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type DescribeConsumerGroupsError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeConsumerGroups`: This API is used to get consumer group details for the subscription instance configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_consumer_groups_1.json`): Obtaining a consumer group of data subscription
     /// - Spec: `specs/tencent/dts/v20211206/describe_consumer_groups.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_consumer_groups(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeConsumerGroups",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -119,7 +119,7 @@ pub type DescribeMigrateDbInstancesError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeMigrateDBInstances`: This API is used to query migratable database instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migrate_db_instances_1.json`): Querying the list of migrated instances
     /// - Spec: `specs/tencent/dts/v20211206/describe_migrate_db_instances.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_migrate_db_instances(
@@ -150,6 +150,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrateDBInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -82,7 +82,7 @@ impl super::Client {
     /// If the check succeeds, you can call the `StartMigrateJob` API to start migration.
     /// If the check fails, the cause can be queried. Modify the migration configuration or adjust relevant parameters of the source/target instances through the `ModifyMigrationJob` API based on the error message.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migration_check_job_1.json`): Querying the result of a migration check task
     /// - Spec: `specs/tencent/dts/v20211206/describe_migration_check_job.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_migration_check_job(
@@ -113,6 +113,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrationCheckJob",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

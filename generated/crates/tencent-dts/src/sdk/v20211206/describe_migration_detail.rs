@@ -170,7 +170,7 @@ pub type DescribeMigrationDetailError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeMigrationDetail`: This API is used to query the details of a migration task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migration_detail_1.json`): Querying the details of a migration task
     /// - Spec: `specs/tencent/dts/v20211206/describe_migration_detail.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_migration_detail(
@@ -201,6 +201,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrationDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -143,7 +143,7 @@ pub type DescribeMigrationJobsError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeMigrationJobs`: This API is used to query the list of data migration tasks.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_migration_jobs_1.json`): Querying the list of data migration tasks
     /// - Spec: `specs/tencent/dts/v20211206/describe_migration_jobs.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_migration_jobs(
@@ -174,6 +174,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeMigrationJobs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -81,7 +81,7 @@ pub type DescribeModifyCheckSyncJobResultError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeModifyCheckSyncJobResult`: This API is used to query the result of the created check task for object modification.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_modify_check_sync_job_result_1.json`): Querying the result of the object modification check task
     /// - Spec: `specs/tencent/dts/v20211206/describe_modify_check_sync_job_result.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_modify_check_sync_job_result(
@@ -112,6 +112,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeModifyCheckSyncJobResult",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -70,7 +70,7 @@ pub type DescribeOffsetByTimeError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeOffsetByTime`: This API is used to query the latest offset before the specified time in KafkaTopic.The offset output by the interface is the closest offset to this time.If the input time is much later than the current time, the output is equivalent to the latest offset;If the input time is much earlier than the current time, the output is equivalent to the oldest offset;If the input is empty, the default time is 0, which is the oldest offset to be queried.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_offset_by_time_1.json`): Querying the checkpoint messages in Kafka based on time
     /// - Spec: `specs/tencent/dts/v20211206/describe_offset_by_time.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_offset_by_time(
@@ -101,6 +101,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeOffsetByTime",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

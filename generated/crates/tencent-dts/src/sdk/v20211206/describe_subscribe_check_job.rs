@@ -91,7 +91,7 @@ pub type DescribeSubscribeCheckJobError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeSubscribeCheckJob`: This API is used to query the results of a subscription check task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subscribe_check_job_1.json`): Querying the results of a subscription check task
     /// - Spec: `specs/tencent/dts/v20211206/describe_subscribe_check_job.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_subscribe_check_job(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSubscribeCheckJob",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -196,7 +196,7 @@ pub type DescribeSubscribeDetailError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeSubscribeDetail`: This API is used to get the configuration information of the data subscription instance.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subscribe_detail_1.json`): Quering the details of a subscription task
     /// - Spec: `specs/tencent/dts/v20211206/describe_subscribe_detail.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_subscribe_detail(
@@ -227,6 +227,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSubscribeDetail",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

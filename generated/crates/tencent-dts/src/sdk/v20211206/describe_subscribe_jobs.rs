@@ -126,7 +126,7 @@ pub type DescribeSubscribeJobsError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeSubscribeJobs`: This API is used to get the information list of data subscription instances. Pagination is enabled by default with 20 results returned each time.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subscribe_jobs_1.json`): Querying the subscription task list
     /// - Spec: `specs/tencent/dts/v20211206/describe_subscribe_jobs.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_subscribe_jobs(
@@ -157,6 +157,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSubscribeJobs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -69,7 +69,7 @@ pub type DescribeSubscribeReturnableError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeSubscribeReturnable`: This API is used to query whether a subscription task can be terminated and returned.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_subscribe_returnable_1.json`): Querying whether the subscription instance can be returned
     /// - Spec: `specs/tencent/dts/v20211206/describe_subscribe_returnable.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_subscribe_returnable(
@@ -100,6 +100,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSubscribeReturnable",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -118,7 +118,7 @@ pub type DescribeSyncJobsError = super::DtsError;
 impl super::Client {
     /// Calls `DescribeSyncJobs`: This API is used to query the information of a sync task.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `dts.tencentcloudapi.com`, version `2021-12-06`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_sync_jobs_1.json`): Querying the list of sync tasks
     /// - Spec: `specs/tencent/dts/v20211206/describe_sync_jobs.yaml`, imported from tccli-intl-en 3.1.193.1 dts/v20211206.
     pub fn describe_sync_jobs(
@@ -146,6 +146,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeSyncJobs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

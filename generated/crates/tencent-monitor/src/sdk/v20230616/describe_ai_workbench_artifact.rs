@@ -84,7 +84,7 @@ pub type DescribeAiWorkbenchArtifactError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAIWorkbenchArtifact`: Query artifact details.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ai_workbench_artifact_1.json`): Query artifact details
     /// - Spec: `specs/tencent/monitor/v20230616/describe_ai_workbench_artifact.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn describe_ai_workbench_artifact(
@@ -115,6 +115,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAIWorkbenchArtifact",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -64,7 +64,7 @@ pub type DescribeAiWorkbenchSkillError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAIWorkbenchSkill`: Query skill details
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_ai_workbench_skill_1.json`): test
     /// - Spec: `specs/tencent/monitor/v20230616/describe_ai_workbench_skill.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn describe_ai_workbench_skill(
@@ -95,6 +95,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAIWorkbenchSkill",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

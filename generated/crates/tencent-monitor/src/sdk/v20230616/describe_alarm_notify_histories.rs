@@ -109,7 +109,7 @@ pub type DescribeAlarmNotifyHistoriesError = super::MonitorError;
 impl super::Client {
     /// Calls `DescribeAlarmNotifyHistories`: Query alarm notification history as needed
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/describe_alarm_notify_histories_1.json`): Querying Prometheus Notification History (repaired by the importer: 1 missing comma (line 6))
     /// - Spec: `specs/tencent/monitor/v20230616/describe_alarm_notify_histories.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn describe_alarm_notify_histories(
@@ -140,6 +140,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "DescribeAlarmNotifyHistories",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

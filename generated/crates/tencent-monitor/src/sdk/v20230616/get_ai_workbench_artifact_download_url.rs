@@ -73,7 +73,7 @@ pub type GetAiWorkbenchArtifactDownloadUrlError = super::MonitorError;
 impl super::Client {
     /// Calls `GetAIWorkbenchArtifactDownloadURL`: Get the download URL of AI Workbench artifacts.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/get_ai_workbench_artifact_download_url_1.json`): Get the COS pre-signed download URL of an artifact
     /// - Spec: `specs/tencent/monitor/v20230616/get_ai_workbench_artifact_download_url.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn get_ai_workbench_artifact_download_url(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "GetAIWorkbenchArtifactDownloadURL",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

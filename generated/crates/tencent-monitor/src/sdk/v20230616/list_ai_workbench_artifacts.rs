@@ -98,7 +98,7 @@ pub type ListAiWorkbenchArtifactsError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchArtifacts`: Query the product list
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_artifacts_1.json`): Modifying Alarm Notification Settings
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_artifacts.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_artifacts(
@@ -129,6 +129,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchArtifacts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

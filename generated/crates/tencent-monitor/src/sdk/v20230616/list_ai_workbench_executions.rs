@@ -108,7 +108,7 @@ pub type ListAiWorkbenchExecutionsError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchExecutions`: Query the execution list
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_executions_1.json`): test
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_executions.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_executions(
@@ -139,6 +139,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchExecutions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

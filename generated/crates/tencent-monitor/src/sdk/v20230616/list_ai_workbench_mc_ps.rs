@@ -106,7 +106,7 @@ pub type ListAiWorkbenchMcPsError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchMCPs`: Query the MCP list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_mc_ps_1.json`): test
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_mc_ps.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_mc_ps(
@@ -137,6 +137,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchMCPs",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

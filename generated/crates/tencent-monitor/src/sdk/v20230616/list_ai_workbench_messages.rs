@@ -85,7 +85,7 @@ pub type ListAiWorkbenchMessagesError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchMessages`: This API is used to query message list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_messages_1.json`): Retrieve Historical Sessions in Sequence (repaired by the importer: 1 missing comma (line 6))
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_messages.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_messages(
@@ -116,6 +116,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchMessages",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -73,7 +73,7 @@ pub type ListAiWorkbenchResourceInstancesError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchResourceInstances`: List resource instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_resource_instances_1.json`): test
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_resource_instances.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_resource_instances(
@@ -104,6 +104,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchResourceInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -78,7 +78,7 @@ pub type ListAiWorkbenchResourceMapsError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchResourceMaps`: Query the list of resource maps
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_resource_maps_1.json`): test
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_resource_maps.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_resource_maps(
@@ -109,6 +109,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchResourceMaps",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

@@ -86,7 +86,7 @@ pub type ListAiWorkbenchSessionsError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchSessions`: Query session list
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_sessions_1.json`): test
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_sessions.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_sessions(
@@ -117,6 +117,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchSessions",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

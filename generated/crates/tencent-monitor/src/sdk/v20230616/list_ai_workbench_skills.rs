@@ -91,7 +91,7 @@ pub type ListAiWorkbenchSkillsError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchSkills`: Query the skill list
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_skills_1.json`): example with Mock data
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_skills.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_skills(
@@ -122,6 +122,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchSkills",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 

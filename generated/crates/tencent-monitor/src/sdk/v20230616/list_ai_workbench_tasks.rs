@@ -96,7 +96,7 @@ pub type ListAiWorkbenchTasksError = super::MonitorError;
 impl super::Client {
     /// Calls `ListAIWorkbenchTasks`: This API is used to query the task list.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `monitor.tencentcloudapi.com`, version `2023-06-16`; idempotent: yes.
     /// - Sample `example_1` (`examples/list_ai_workbench_tasks_1.json`): test
     /// - Spec: `specs/tencent/monitor/v20230616/list_ai_workbench_tasks.yaml`, imported from tccli-intl-en 3.1.193.1 monitor/v20230616.
     pub fn list_ai_workbench_tasks(
@@ -127,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "ListAIWorkbenchTasks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 
