@@ -565,6 +565,23 @@ fn random_u64() -> u64 {
     })
 }
 
+/// A fresh idempotency token: 122 random bits in the form of a version-4 UUID
+/// (`8c1d…-…-4…-[89ab]…-…`, 36 characters: within every vendor's limit of 64, and the
+/// format Huawei's `X-Client-Token` asks for). Unique, not secret.
+pub(crate) fn fresh_token() -> String {
+    let (hi, lo) = (random_u64(), random_u64());
+    let hi = (hi & !0xf000) | 0x4000;
+    let lo = (lo & !(0b11 << 62)) | (0b10 << 62);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xffff,
+        hi & 0xffff,
+        lo >> 48,
+        lo & 0xffff_ffff_ffff
+    )
+}
+
 /// Uniform in `[0, 1)`.
 fn random_unit() -> f64 {
     (random_u64() >> 11) as f64 / (1u64 << 53) as f64
@@ -588,5 +605,14 @@ mod tests {
         // Successive draws differ (xorshift never repeats within its period).
         let draws: std::collections::HashSet<u64> = (0..1000).map(|_| random_u64()).collect();
         assert_eq!(draws.len(), 1000);
+        let tokens: std::collections::HashSet<String> = (0..1000).map(|_| fresh_token()).collect();
+        assert_eq!(tokens.len(), 1000);
+        for t in tokens.iter().take(50) {
+            let groups: Vec<usize> = t.split('-').map(str::len).collect();
+            assert_eq!(groups, [8, 4, 4, 4, 12], "{t}");
+            assert!(t.chars().all(|c| c == '-' || c.is_ascii_hexdigit()), "{t}");
+            assert_eq!(&t[14..15], "4", "version 4: {t}");
+            assert!("89ab".contains(&t[19..20]), "RFC 4122 variant: {t}");
+        }
     }
 }

@@ -377,3 +377,42 @@ fn an_operation_table_nests_the_service_enum() {
         widgets::WidgetsError::ResourceInUseWidget(_)
     ));
 }
+
+/// An idempotency token the caller leaves unset is filled with a fresh version-4 UUID on
+/// each call's wire request; one the caller sets is sent as it is; the operation counts as
+/// idempotent.
+#[test]
+fn an_unset_idempotency_token_is_filled_fresh_per_call() {
+    use tests::fixture_sdk::tencent::widgets as tw;
+    let client = tw::Client::new(
+        runtime::ClientConfig::new().region("ap-guangzhou"),
+        runtime::TencentCredentials::new("AKID", "sk"),
+    )
+    .expect("client");
+    let token = |req: &tw::CreateWidgetRequest| -> Option<String> {
+        match client.create_widget_request(req).expect("wire").body {
+            runtime::Body::Json(text) => {
+                let v: serde_json::Value = serde_json::from_str(&text).expect("JSON body");
+                v["ClientToken"].as_str().map(str::to_owned)
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let unset = tw::CreateWidgetRequest::builder()
+        .name("w")
+        .build()
+        .expect("valid");
+    let (a, b) = (
+        token(&unset).expect("filled"),
+        token(&unset).expect("filled"),
+    );
+    assert_ne!(a, b, "each call its own token");
+    assert_eq!(a.len(), 36, "{a}");
+    let set = tw::CreateWidgetRequest::builder()
+        .name("w")
+        .client_token("mine")
+        .build()
+        .expect("valid");
+    assert_eq!(token(&set).as_deref(), Some("mine"));
+    const { assert!(tw::catalog::create_widget::OPERATION.idempotent) };
+}

@@ -294,3 +294,84 @@ async fn every_attempt_is_signed_afresh() {
     assert_eq!(nonces.len(), 3, "three attempts, three nonces");
     assert!(log.iter().all(|r| r.verdict == Verdict::Accepted));
 }
+
+/// Which calls a timeout retries, by operation: a read (`DescribeBackups`) is retried and
+/// succeeds; a `Create…` without an idempotency token (`CreateBackup`) is sent once and its
+/// timeout returned; `CreateDBInstance`, whose `ClientToken` the caller leaves unset, is
+/// retried with the same fresh token on both attempts, and the next call gets another.
+#[tokio::test]
+async fn reads_and_calls_with_a_client_token_are_retried_with_one_token() {
+    use generated::runtime::TransportErrorKind;
+    use generated::tencent::cdb;
+    let entry = |name: &str| generated::catalog::operation(name).expect("in the catalog");
+    let emu = Emulator::start([
+        entry("DescribeBackups"),
+        entry("CreateBackup"),
+        entry("CreateDBInstance"),
+    ])
+    .await
+    .expect("emulator");
+    let client = cdb::Client::new(
+        ClientConfig::new()
+            .region("ap-guangzhou")
+            .endpoint(emu.endpoint_for("cdb"))
+            .max_attempts(3)
+            .backoff(Duration::from_millis(1), Duration::from_millis(5))
+            .attempt_timeout(Duration::from_millis(300)),
+        emu.keys().tencent.clone(),
+    )
+    .expect("client");
+    let stall = || Reply::Fault(Fault::Stall(Duration::from_secs(2)));
+
+    emu.queue_replies("DescribeBackups", [stall()]);
+    let read = cdb::catalog::describe_backups::example().expect("example");
+    let r = client.describe_backups(&read).await;
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(emu.requests().len(), 2, "the read is retried once");
+
+    emu.clear_requests();
+    emu.queue_replies("CreateBackup", [stall()]);
+    let create = cdb::catalog::create_backup::example().expect("example");
+    let r = client.create_backup(&create).await;
+    assert!(
+        matches!(r, Err(SdkError::Transport(ref e)) if e.kind == TransportErrorKind::Timeout),
+        "{r:?}"
+    );
+    assert_eq!(
+        emu.requests().len(),
+        1,
+        "a create without a token is sent once"
+    );
+
+    let token = |body: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(body).expect("JSON body");
+        v["ClientToken"]
+            .as_str()
+            .expect("ClientToken sent")
+            .to_owned()
+    };
+    emu.clear_requests();
+    emu.queue_replies("CreateDBInstance", [stall()]);
+    let tokened = cdb::catalog::create_db_instance::example().expect("example");
+    assert!(tokened.client_token.is_none(), "the caller leaves it unset");
+    let r = client.create_db_instance(&tokened).await;
+    assert!(r.is_ok(), "{r:?}");
+    let sent = emu.requests();
+    assert_eq!(sent.len(), 2, "the create with a token is retried");
+    assert!(sent.iter().all(|r| r.verdict == Verdict::Accepted));
+    let first = token(&sent[0].body_text());
+    assert_eq!(first.len(), 36, "{first}");
+    assert_eq!(
+        token(&sent[1].body_text()),
+        first,
+        "the same token on the retry"
+    );
+
+    emu.clear_requests();
+    client.create_db_instance(&tokened).await.expect("answered");
+    assert_ne!(
+        token(&emu.requests()[0].body_text()),
+        first,
+        "a new call, a new token"
+    );
+}

@@ -75,7 +75,8 @@ service has a `Client`. A crate that needs one service can depend on that crate 
 {% endif %}{% if deprecated %}**Deprecated** by the vendor (still sent and decoded). {% endif %}Wire name: `{{ wire }}`{% if aliases %} (also accepted: {% for a in aliases %}`{{ a }}`{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}{% if location %}, {{ location }}{% endif %}{% if example %}; example: {{ example }}{% endif %}.{% if json %}
 Sent as a JSON document inside a string.{% endif %}{% if csv %}
 Sent as one comma-separated value.{% endif %}{% if config %}
-When unset, the client's {{ config }} is sent (`ClientConfig::{{ config }}`){% if config_required %}; the vendor requires one of the two, so a request with neither is refused before sending{% endif %}.{% endif %}{% if unit %}
+When unset, the client's {{ config }} is sent (`ClientConfig::{{ config }}`){% if config_required %}; the vendor requires one of the two, so a request with neither is refused before sending{% endif %}.{% endif %}{% if token %}
+The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.{% endif %}{% if unit %}
 Unit: {{ unit }}.{% endif %}{% if range %}
 Allowed range: `{{ range }}`; checked before sending.{% endif %}{% if valid_for %}
 Valid for {{ valid_for }} after it is issued.{% endif %}{% if signed_url %}
@@ -201,7 +202,7 @@ impl Docs {
                 // A secret's example (an overlay may make a field secret) is not printed.
                 example => f.example.as_deref().filter(|_| f.sensitive != Sensitivity::Secret).map(code_span),
                 deprecated => f.deprecated,
-                config => f.config.map(|(p, _)| p.spec_name()), config_required => f.config.is_some_and(|(_, r)| r),
+                config => f.config.map(|(p, _)| p.spec_name()), config_required => f.config.is_some_and(|(_, r)| r), token => f.idempotency_token,
             },
         )
     }

@@ -26,7 +26,10 @@ fn wire_fields(op: &Operation) -> Vec<TokenStream> {
                 Encoding::Json => quote!(.json()),
                 Encoding::Csv => quote!(.csv()),
             };
-            let field = quote!(Field::#ctor(#wire, &input.#name)#json);
+            let mut field = quote!(Field::#ctor(#wire, &input.#name)#json);
+            if f.idempotency_token {
+                field = quote!(::runtime::protocols::idempotency_token(#field));
+            }
             match f.config {
                 Some((param, required)) => {
                     let param = ident(param.variant_name());
@@ -82,12 +85,13 @@ pub fn module(op: &Operation, operation: TokenStream) -> TokenStream {
 }
 
 /// `Request::builder()` with every field whose example converts, then `build()`.
-/// Parameters the protocol's credentials fill are left to them.
+/// Parameters the protocol's credentials fill are left to them, and an idempotency token to
+/// the runtime (the vendor's example token, sent on every call, would make them one request).
 pub(super) fn example_builder(model: &Model, op: &Operation, p: &Protocol) -> TokenStream {
     let types: Vec<&NamedType> = model.types_of(op).collect();
     let req = format_ident!("{}Request", op.pascal);
     let setters = op.request.iter().filter_map(|f| {
-        if p.credential_params.contains(&f.wire) {
+        if p.credential_params.contains(&f.wire) || f.idempotency_token {
             return None;
         }
         // A required field whose example is missing, unusable or out of range gets a value

@@ -74,6 +74,7 @@ pub(super) fn resolve_fields(
         let sensitive = sensitivity_of(cx, &at);
         let valid_for = validity_of(cx, &at, sensitive);
         let aliases = aliases_of(cx, &at);
+        let idempotency_token = f.idempotency_token && idempotency_token_ok(cx, &at);
         out.push(Field {
             wire,
             ident,
@@ -93,10 +94,36 @@ pub(super) fn resolve_fields(
             boxed: false,
             deprecated: f.deprecated,
             config: None,
+            idempotency_token,
         });
     }
     check_alias_clashes(cx, &out, &wires, owner);
     out
+}
+
+/// `idempotency_token: true` is for an optional `string` parameter of an operation's request
+/// (the runtime fills it when unset); anywhere else it is an error.
+fn idempotency_token_ok(cx: &mut Cx<'_>, at: &At<'_>) -> bool {
+    let f = at.f;
+    let problem = if at.side != Side::Request || at.protocol.is_none() {
+        Some("only a field of an operation's request can be its idempotency token")
+    } else if *at.ty != Ty::Str {
+        Some("an idempotency token is a `string`")
+    } else if f.required {
+        Some("an idempotency token is optional: the runtime fills it when the caller does not")
+    } else {
+        None
+    };
+    match problem {
+        Some(why) => {
+            cx.err(
+                f.name.pos,
+                format!("field `{}`: `idempotency_token: true`: {why}", at.wire),
+            );
+            false
+        }
+        None => true,
+    }
 }
 
 /// The Rust name: `rust_name:`, else the wire name in snake_case; `None` when unusable.

@@ -195,6 +195,9 @@ pub struct Field {
     /// (the protocol's `config_params`), and whether the vendor requires it (then `required`
     /// is false: the builder does not ask for it, the runtime refuses a request with neither).
     pub config: Option<(sdk_core::protocol::ConfigParam, bool)>,
+    /// The operation's idempotency key: a fresh token is sent when the request leaves it
+    /// unset (the same on every attempt), and the operation is then safe to retry.
+    pub idempotency_token: bool,
 }
 
 #[derive(Clone, Debug)]

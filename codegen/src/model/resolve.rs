@@ -404,7 +404,8 @@ fn resolve_op(
             .collect(),
         method,
         path,
-        idempotent: spec.idempotent,
+        // An idempotency token makes any call safe to send twice.
+        idempotent: spec.idempotent || request.iter().any(|f| f.idempotency_token),
         rate_limit: spec.rate_limit.map(|r| r.value),
         scope,
         doc: spec.doc.clone(),

@@ -47,6 +47,9 @@ pub struct FieldSpec {
     pub format: Option<Str>,
     /// The vendor marks the field deprecated or disabled (still on the wire).
     pub deprecated: bool,
+    /// The vendor's idempotency key (Tencent's `ClientToken`): filled with a fresh token
+    /// when the caller leaves it unset, kept across retries.
+    pub idempotency_token: bool,
 }
 
 /// One value of an enum type.

@@ -23,6 +23,7 @@ const FIELD_KEYS: &[&str] = &[
     "aliases",
     "format",
     "deprecated",
+    "idempotency_token",
 ];
 
 fn read_fields(r: &mut Reader<'_>, node: Option<&Node>, key: &str) -> Vec<FieldSpec> {
@@ -86,6 +87,7 @@ fn read_fields(r: &mut Reader<'_>, node: Option<&Node>, key: &str) -> Vec<FieldS
         };
         let format = r.opt_str(&mut f, "format");
         let deprecated = r.bool(&mut f, "deprecated");
+        let idempotency_token = r.bool(&mut f, "idempotency_token");
         r.finish(f, FIELD_KEYS, &what);
         let Some(ty) = ty else { continue };
         out.push(FieldSpec {
@@ -105,6 +107,7 @@ fn read_fields(r: &mut Reader<'_>, node: Option<&Node>, key: &str) -> Vec<FieldS
             aliases,
             format,
             deprecated,
+            idempotency_token,
         });
     }
     out
@@ -129,6 +132,7 @@ impl FieldSpec {
             aliases: Vec::new(),
             format: None,
             deprecated: false,
+            idempotency_token: false,
         }
     }
 }

@@ -47,6 +47,17 @@ pub fn build(
     }
 }
 
+/// `field` as given, or, when the request leaves it unset, a fresh idempotency token (the
+/// operation's `ClientToken`). The wire request is built once per call and re-signed for
+/// each attempt, so every retry carries the same token: the vendor sees one request.
+#[doc(hidden)]
+pub fn idempotency_token(mut field: Field) -> Field {
+    if field.value == sdk_core::wire::Value::Null {
+        field.value = sdk_core::wire::Value::Str(crate::client::fresh_token());
+    }
+    field
+}
+
 /// `field` as given, or, when the request leaves it unset, with the client's `param` setting
 /// (UCloud's `Region`, `Zone`, `ProjectId`). A `required` one set on neither is refused
 /// before any I/O, naming the request field and the setting.

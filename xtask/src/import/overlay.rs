@@ -21,6 +21,7 @@ pub const FIELD_KEYS: &[&str] = &[
     "rust_name",
     "doc",
     "example",
+    "idempotency_token",
 ];
 
 /// A member's additions: key → value rendered as a YAML flow scalar/collection.
@@ -190,7 +191,7 @@ fn fields(file: &str, n: &Node, path: &str, errs: &mut Vec<String>) -> FieldSet 
     for (k, kn, v) in map(file, n, path, errs) {
         let p = format!("{path}.{k}");
         let ok = match k.as_str() {
-            "required" => matches!(v.kind, Kind::Bool(_)),
+            "required" | "idempotency_token" => matches!(v.kind, Kind::Bool(_)),
             "doc" | "valid_for" | "unit" | "format" => matches!(v.kind, Kind::Str(_)),
             "rust_name" => matches!(&v.kind, Kind::Str(s)
                 if codegen::naming::is_snake_ident(s) && !codegen::naming::is_keyword(s)),

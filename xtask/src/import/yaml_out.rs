@@ -16,12 +16,16 @@ const RESERVED: &[&str] = &[
     "TryFrom", "TryInto", "Display", "Error", "Self", "Client", "Unknown",
 ];
 
+/// The request parameter Tencent names its idempotency key.
+const IDEMPOTENCY_TOKEN: &str = "ClientToken";
+
 /// Field keys in the order they are written.
 const FIELD_ORDER: &[&str] = &[
     "type",
     "format",
     "required",
     "deprecated",
+    "idempotency_token",
     "rust_name",
     "location",
     "sensitive",
@@ -321,6 +325,11 @@ fn fields(
         }
         if m.disabled {
             kv.insert("deprecated", "true".into());
+        }
+        // The vendor's idempotency key (its doc: "used to ensure request idempotency"): the
+        // runtime fills an unset one, so the call can be retried.
+        if request && m.name == IDEMPOTENCY_TOKEN && m.ty == Ty::Str && !m.required {
+            kv.insert("idempotency_token", "true".into());
         }
         if let Some(rn) = rn {
             kv.insert("rust_name", rn);

@@ -62,6 +62,7 @@ pub struct CreateDisksRequest {
     pub shareable: Option<bool>,
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     /// Wire name: `ClientToken`; example: `cls-juig7fub/pvc-920a4c2f-7e1f-40d5-a475-93c6871b18b4`.
+    /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// This parameter is used to create an encrypted cloud disk, with the value fixed as ENCRYPT. since shared cloud disk does not support encryption, this parameter cannot be imported simultaneously with the Shareable parameter.
     /// Wire name: `Encrypt`; example: `ENCRYPT`.
@@ -179,7 +180,7 @@ impl super::Client {
     /// * This API supports creating a cloud disk with a data disk snapshot so that the snapshot data can be copied to the purchased cloud disk.
     /// * This API is async. A cloud disk ID list will be returned when a request is made successfully, but it does not mean that the creation has been completed. You can call the \[DescribeDisks\](<https://intl.cloud.tencent.com/document/product/362/16315?from_cn_redirect=1>) API to query cloud disks by `DiskId`. If a new cloud disk can be found and its status is `UNATTACHED` or `ATTACHED`, the cloud disk has been created successfully.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cbs.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/create_disks_1.json`): Purchasing with Basic Parameters
     /// - Sample `example_2` (`examples/create_disks_2.json`): Creating a Cloud Disk Based on Snapshot
     /// - Sample `example_3` (`examples/create_disks_3.json`): Creating an Hourly Postpaid Cloud Disk
@@ -209,6 +210,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CreateDisks",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 
@@ -230,7 +232,9 @@ pub(crate) mod glue {
             Field::param("KmsKeyId", &input.kms_key_id),
             Field::param("DiskSize", &input.disk_size),
             Field::param("Shareable", &input.shareable),
-            Field::param("ClientToken", &input.client_token),
+            ::runtime::protocols::idempotency_token(
+                Field::param("ClientToken", &input.client_token),
+            ),
             Field::param("Encrypt", &input.encrypt),
             Field::param("DiskChargePrepaid", &input.disk_charge_prepaid),
             Field::param("DeleteSnapshot", &input.delete_snapshot),

@@ -12,6 +12,7 @@ pub struct AllocateHostsRequest {
     pub placement: Placement,
     /// A string used to ensure the idempotency of the request.
     /// Wire name: `ClientToken`; example: `a521b4e4-c903-4d37-9de6-8606e3ad8eb7`.
+    /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// Not supported. Configuration of prepaid instances. You can use the parameter to specify the attributes of prepaid instances, such as the subscription period and the auto-renewal plan. This parameter is required for prepaid instances.
     /// Wire name: `HostChargePrepaid`.
@@ -96,7 +97,7 @@ pub type AllocateHostsError = super::CvmError;
 impl super::Client {
     /// Calls `AllocateHosts`: This API is used to create CDH instances with specified configuration.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/allocate_hosts_1.json`): Purchasing a hourly-billed CDH instance
     /// - Spec: `specs/tencent/cvm/allocate_hosts.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn allocate_hosts(
@@ -124,6 +125,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "AllocateHosts",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 
@@ -135,7 +137,9 @@ pub(crate) mod glue {
     ) -> Result<WireRequest, BuildError> {
         let fields = Vec::from([
             Field::param("Placement", &input.placement),
-            Field::param("ClientToken", &input.client_token),
+            ::runtime::protocols::idempotency_token(
+                Field::param("ClientToken", &input.client_token),
+            ),
             Field::param("HostChargePrepaid", &input.host_charge_prepaid),
             Field::param("HostChargeType", &input.host_charge_type),
             Field::param("HostType", &input.host_type),

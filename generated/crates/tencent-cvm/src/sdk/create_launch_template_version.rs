@@ -81,6 +81,7 @@ pub struct CreateLaunchTemplateVersionRequest {
     pub enhanced_service: Option<EnhancedService>,
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     /// Wire name: `ClientToken`; example: `a521b4e4-c903-4d37-9de6-8096e3ad8eb7`.
+    /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// Hostname of Cloud Virtual Machine.
     ///
@@ -283,7 +284,7 @@ pub type CreateLaunchTemplateVersionError = super::CvmError;
 impl super::Client {
     /// Calls `CreateLaunchTemplateVersion`: This API is used to create an instance launch template based on the specified template ID and the corresponding template version number. The default version number will be used when no template version numbers are specified. Each instance launch template can have up to 30 version numbers.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/create_launch_template_version_1.json`): Creating an instance launch template version
     /// - Spec: `specs/tencent/cvm/create_launch_template_version.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn create_launch_template_version(
@@ -314,6 +315,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "CreateLaunchTemplateVersion",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 
@@ -345,7 +347,9 @@ pub(crate) mod glue {
             Field::param("LoginSettings", &input.login_settings),
             Field::param("SecurityGroupIds", &input.security_group_ids),
             Field::param("EnhancedService", &input.enhanced_service),
-            Field::param("ClientToken", &input.client_token),
+            ::runtime::protocols::idempotency_token(
+                Field::param("ClientToken", &input.client_token),
+            ),
             Field::param("HostName", &input.host_name),
             Field::param("ActionTimer", &input.action_timer),
             Field::param("DisasterRecoverGroupIds", &input.disaster_recover_group_ids),

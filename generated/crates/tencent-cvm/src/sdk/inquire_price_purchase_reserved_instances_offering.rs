@@ -19,6 +19,7 @@ pub struct InquirePricePurchaseReservedInstancesOfferingRequest {
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     /// For more information, see Ensuring Idempotency.
     /// Wire name: `ClientToken`; example: `59337876-b254-4c21-847f-7d57d840d227`.
+    /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// Reserved instance name.
     ///
@@ -151,7 +152,9 @@ pub(crate) mod glue {
                 &input.reserved_instances_offering_id,
             ),
             Field::param("DryRun", &input.dry_run),
-            Field::param("ClientToken", &input.client_token),
+            ::runtime::protocols::idempotency_token(
+                Field::param("ClientToken", &input.client_token),
+            ),
             Field::param("ReservedInstanceName", &input.reserved_instance_name),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)

@@ -84,6 +84,7 @@ pub struct InquiryPriceRunInstancesRequest {
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     /// For more information, see Ensuring Idempotency.
     /// Wire name: `ClientToken`; example: `a521b4e4-c903-4d37-9de6-8096e3ad8eb7`.
+    /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// Hostname of Cloud Virtual Machine.
     ///
@@ -276,7 +277,9 @@ pub(crate) mod glue {
             Field::param("LoginSettings", &input.login_settings),
             Field::param("SecurityGroupIds", &input.security_group_ids),
             Field::param("EnhancedService", &input.enhanced_service),
-            Field::param("ClientToken", &input.client_token),
+            ::runtime::protocols::idempotency_token(
+                Field::param("ClientToken", &input.client_token),
+            ),
             Field::param("HostName", &input.host_name),
             Field::param("TagSpecification", &input.tag_specification),
             Field::param("InstanceMarketOptions", &input.instance_market_options),

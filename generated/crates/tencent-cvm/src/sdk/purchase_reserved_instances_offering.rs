@@ -17,6 +17,7 @@ pub struct PurchaseReservedInstancesOfferingRequest {
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idempotency of the request cannot be guaranteed.
     /// For more information, see Ensuring Idempotency.
     /// Wire name: `ClientToken`; example: `a521b4e4-c903-4d37-9de6-8906e3ad8eb7`.
+    /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// Reserved instance name.
     ///
@@ -95,7 +96,7 @@ pub type PurchaseReservedInstancesOfferingError = super::CvmError;
 impl super::Client {
     /// Calls `PurchaseReservedInstancesOffering`: This API is used to purchase one or more specific Reserved Instances.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/purchase_reserved_instances_offering_1.json`): Purchasing a reserved instance
     /// - Spec: `specs/tencent/cvm/purchase_reserved_instances_offering.yaml`, imported from tccli-intl-en 3.1.193.1 cvm/v20170312.
     pub fn purchase_reserved_instances_offering(
@@ -126,6 +127,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "PurchaseReservedInstancesOffering",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 
@@ -145,7 +147,9 @@ pub(crate) mod glue {
                 &input.reserved_instances_offering_id,
             ),
             Field::param("DryRun", &input.dry_run),
-            Field::param("ClientToken", &input.client_token),
+            ::runtime::protocols::idempotency_token(
+                Field::param("ClientToken", &input.client_token),
+            ),
             Field::param("ReservedInstanceName", &input.reserved_instance_name),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)

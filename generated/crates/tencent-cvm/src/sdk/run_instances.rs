@@ -99,6 +99,7 @@ pub struct RunInstancesRequest {
     pub enhanced_service: Option<EnhancedService>,
     /// A unique string supplied by the client to ensure that the request is idempotent. Its maximum length is 64 ASCII characters. If this parameter is not specified, the idem-potency of the request cannot be guaranteed.
     /// Wire name: `ClientToken`; example: `system-f3827db9-c58a-49cc-bf10-33fc1923a34a`.
+    /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
     /// Instance HostName.
     ///
@@ -305,7 +306,7 @@ impl super::Client {
     /// * The number of instances you can purchase through this API is subject to the \[Quota for CVM Instances\](<https://www.tencentcloud.com/document/product/213/2664>). Instances created through this API and in the CVM console are counted toward the quota.
     /// * This API is an async API. An instance ID list is returned after the creation request is sent. However, it does not mean the creation has been completed. The status of the instance will be `Creating` during the creation. You can use \[DescribeInstances\](<https://www.tencentcloud.com/document/api/213/33258>) to query the status of the instance. If the status changes from `Creating` to `Running`, it means that the instance has been created successfully.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `cvm.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/run_instances_1.json`): Purchasing a Monthly Subscription Instance
     /// - Sample `example_2` (`examples/run_instances_2.json`): Creating an Instance with the Private IP Address Specified
     /// - Sample `example_3` (`examples/run_instances_3.json`): Purchasing an Hourly-Billed Pay-as-You-Go Instance
@@ -337,6 +338,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "RunInstances",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 
@@ -362,7 +364,9 @@ pub(crate) mod glue {
             Field::param("LoginSettings", &input.login_settings),
             Field::param("SecurityGroupIds", &input.security_group_ids),
             Field::param("EnhancedService", &input.enhanced_service),
-            Field::param("ClientToken", &input.client_token),
+            ::runtime::protocols::idempotency_token(
+                Field::param("ClientToken", &input.client_token),
+            ),
             Field::param("HostName", &input.host_name),
             Field::param("ActionTimer", &input.action_timer),
             Field::param("DisasterRecoverGroupIds", &input.disaster_recover_group_ids),

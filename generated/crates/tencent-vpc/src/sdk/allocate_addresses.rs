@@ -140,6 +140,7 @@ pub struct AllocateAddressesRequest {
     pub anti_d_do_s_package_id: Option<String>,
     /// A string used to ensure the idempotency of the request. Generate a value based on your client. This can ensure that the value is unique for different requests. It only supports ASCII characters and can contain up to 64 characters.
     /// Wire name: `ClientToken`; example: `123e4567-e89b-12d3-a456-426655440000`.
+    /// The operation's idempotency token: when unset, a fresh one is sent, the same on every retry of the call, so the call is retried like a read.
     pub client_token: Option<String>,
 }
 
@@ -232,7 +233,7 @@ impl super::Client {
     /// * Your EIP is associated with your Tencent Cloud account rather than an instance. It remains associated with your Tencent Cloud account until you choose to explicitly release it or your account is in arrears for more than 24 hours.
     /// * The maximum number of EIPs that can be applied for a Tencent Cloud account in each region is restricted. For more information, see \[EIP Product Introduction\](<https://intl.cloud.tencent.com/document/product/213/5733?from_cn_redirect=1>). You can get the quota information through the DescribeAddressQuota API.
     ///
-    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: no.
+    /// - Protocol: Tencent Cloud API 3.0; `POST /` on `vpc.tencentcloudapi.com`, version `2017-03-12`; idempotent: yes.
     /// - Sample `example_1` (`examples/allocate_addresses_1.json`): Creating an AIA IP
     /// - Sample `example_2` (`examples/allocate_addresses_2.json`): Creating a regular IP
     /// - Sample `example_3` (`examples/allocate_addresses_3.json`): Creating a static single-line IP address
@@ -263,6 +264,7 @@ pub(crate) mod glue {
 
     pub const OPERATION: OperationInfo = ::runtime::OperationInfo {
         name: "AllocateAddresses",
+        idempotent: true,
         ..super::super::OPERATION_DEFAULTS
     };
 
@@ -289,7 +291,9 @@ pub(crate) mod glue {
             Field::param("IsDedicatedAddressPool", &input.is_dedicated_address_pool),
             Field::param("Egress", &input.egress),
             Field::param("AntiDDoSPackageId", &input.anti_d_do_s_package_id),
-            Field::param("ClientToken", &input.client_token),
+            ::runtime::protocols::idempotency_token(
+                Field::param("ClientToken", &input.client_token),
+            ),
         ]);
         ::runtime::protocols::build(&OPERATION, config, fields)
     }

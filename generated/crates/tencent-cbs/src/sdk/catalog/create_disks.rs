@@ -25,9 +25,6 @@ pub fn example() -> Result<CreateDisksRequest, ::runtime::BuildError> {
         .kms_key_id(String::from("7ffe44e1-f57a-11e9-be2f-525400ea888"))
         .disk_size(500u64)
         .shareable(true)
-        .client_token(
-            String::from("cls-juig7fub/pvc-920a4c2f-7e1f-40d5-a475-93c6871b18b4"),
-        )
         .encrypt(String::from("ENCRYPT"))
         .delete_snapshot(0i64)
         .disk_backup_quota(0u64)

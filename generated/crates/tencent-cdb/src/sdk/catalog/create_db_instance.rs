@@ -27,7 +27,6 @@ pub fn example() -> Result<CreateDbInstanceRequest, ::runtime::BuildError> {
         .master_region(String::from("ap-guangzhou"))
         .instance_name(String::from("cdbzhang"))
         .deploy_group_id(String::from("ps-7t11vrwf"))
-        .client_token(String::from("********"))
         .device_type(String::from("UNIVERSAL"))
         .param_template_id(0i64)
         .instance_nodes(2i64)

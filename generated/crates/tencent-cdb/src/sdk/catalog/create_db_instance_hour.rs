@@ -26,7 +26,6 @@ pub fn example() -> Result<CreateDbInstanceHourRequest, ::runtime::BuildError> {
         .auto_renew_flag(1i64)
         .instance_name(String::from("cdbzhang"))
         .deploy_group_id(String::from("ps-7t11vrwf"))
-        .client_token(String::from("*******"))
         .device_type(String::from("UNIVERSAL"))
         .param_template_id(0i64)
         .instance_nodes(2i64)

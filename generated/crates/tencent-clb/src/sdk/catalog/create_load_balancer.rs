@@ -21,7 +21,6 @@ pub fn example() -> Result<CreateLoadBalancerRequest, ::runtime::BuildError> {
         .vip(String::from("139.X.X.X"))
         .bandwidth_package_id(String::from("bwp-pnbe****"))
         .sla_type(String::from("clb.c2.medium"))
-        .client_token(String::from("23494*****"))
         .snat_pro(true)
         .cluster_tag(String::from("ziyan"))
         .slave_zone_id(String::from("ap-guangzhou-1"))

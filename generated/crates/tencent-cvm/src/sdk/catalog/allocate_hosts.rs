@@ -13,7 +13,6 @@ pub fn example() -> Result<AllocateHostsRequest, ::runtime::BuildError> {
             host_ids: Default::default(),
             host_id: None,
         })
-        .client_token(String::from("a521b4e4-c903-4d37-9de6-8606e3ad8eb7"))
         .host_charge_type(String::from("PREPAID"))
         .host_type(String::from("HS1"))
         .host_count(1u64)

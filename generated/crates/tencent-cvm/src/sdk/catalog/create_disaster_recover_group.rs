@@ -9,7 +9,6 @@ pub fn example() -> Result<CreateDisasterRecoverGroupRequest, ::runtime::BuildEr
     CreateDisasterRecoverGroupRequest::builder()
         .name(String::from("物理机容灾组"))
         .type_field(String::from("HOST"))
-        .client_token(String::from("a521b4e4-c903-4d37-9de6-8906e3ad8eb7\t"))
         .affinity(3i64)
         .build()
 }

@@ -19,7 +19,6 @@ pub fn example() -> Result<CreateLaunchTemplateRequest, ::runtime::BuildError> {
         .instance_type(String::from("S5.16XLARGE256"))
         .instance_count(1i64)
         .instance_name(String::from("MyInstance"))
-        .client_token(String::from("a521b4e4-c903-4d37-9de6-8096e3ad8eb7"))
         .host_name(String::from("myHost"))
         .user_data(String::from("YmFzZTY0Cg=="))
         .dry_run(false)

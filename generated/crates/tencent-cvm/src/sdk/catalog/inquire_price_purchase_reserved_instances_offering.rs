@@ -17,7 +17,6 @@ pub fn example() -> Result<
             String::from("noew0342-324f-f3ab-9uut-wrlnth53dcee"),
         )
         .dry_run(false)
-        .client_token(String::from("59337876-b254-4c21-847f-7d57d840d227"))
         .reserved_instance_name(String::from("myReservedInstance"))
         .build()
 }

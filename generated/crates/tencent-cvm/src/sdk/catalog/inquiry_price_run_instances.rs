@@ -18,7 +18,6 @@ pub fn example() -> Result<InquiryPriceRunInstancesRequest, ::runtime::BuildErro
         .instance_type(String::from("S5.MEDIUM2"))
         .instance_count(1i64)
         .instance_name(String::from("myInstance"))
-        .client_token(String::from("a521b4e4-c903-4d37-9de6-8096e3ad8eb7"))
         .host_name(String::from("myHost"))
         .hpc_cluster_id(String::from("hpc-a5n666lo"))
         .build()

@@ -15,7 +15,6 @@ pub fn example() -> Result<
             String::from("13d8e599-b8dc-4e8a-80b4-7dce9eb27043"),
         )
         .dry_run(false)
-        .client_token(String::from("a521b4e4-c903-4d37-9de6-8906e3ad8eb7"))
         .reserved_instance_name(String::from("myReservedInstance"))
         .build()
 }

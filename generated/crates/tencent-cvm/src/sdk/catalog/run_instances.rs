@@ -13,7 +13,6 @@ pub fn example() -> Result<RunInstancesRequest, ::runtime::BuildError> {
         .instance_count(1i64)
         .min_count(1i64)
         .instance_name(String::from("server_{R:3}、server_{R:3,F:3}"))
-        .client_token(String::from("system-f3827db9-c58a-49cc-bf10-33fc1923a34a"))
         .host_name(String::from("MyHostName"))
         .user_data(String::from("TXlVc2VyRGF0YQo="))
         .dry_run(false)

@@ -18,7 +18,6 @@ pub fn example() -> Result<AllocateAddressesRequest, ::runtime::BuildError> {
         .dedicated_cluster_id(String::from("cluster-gbo27yc4"))
         .egress(String::from("center_egress1"))
         .anti_d_do_s_package_id(String::from("bgp-12345678"))
-        .client_token(String::from("123e4567-e89b-12d3-a456-426655440000"))
         .build()
 }
 

@@ -10,7 +10,6 @@ pub fn example() -> Result<AssignPrivateIpAddressesRequest, ::runtime::BuildErro
         .network_interface_id(String::from("eni-afo43z61"))
         .secondary_private_ip_address_count(2u64)
         .qos_level(String::from("PT"))
-        .client_token(String::from("d7df28fd-dcba-4dbb-82bc-bce3bf4d3562"))
         .build()
 }
 

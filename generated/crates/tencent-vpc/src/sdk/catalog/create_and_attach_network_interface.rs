@@ -18,7 +18,6 @@ pub fn example() -> Result<
         .qos_level(String::from("PT"))
         .network_interface_description(String::from("demo"))
         .attach_type(1u64)
-        .client_token(String::from("d7df28fd-dcba-4dbb-82bc-bce3bf4d3562"))
         .build()
 }
 

@@ -14,7 +14,6 @@ pub fn example() -> Result<CreateNetworkInterfaceRequest, ::runtime::BuildError>
         .secondary_private_ip_address_count(1u64)
         .qos_level(String::from("PT"))
         .trunking_flag(String::from("Enable"))
-        .client_token(String::from("d7df28fd-dcba-4dbb-82bc-bce3bf4d3562"))
         .build()
 }
 

@@ -12,7 +12,6 @@ pub fn example() -> Result<CreateReserveIpAddressesRequest, ::runtime::BuildErro
         .subnet_id(String::from("subnet-j4oluywm"))
         .name(String::from("reserve_ip"))
         .description(String::from("desc_ivan"))
-        .client_token(String::from("B1B615C4-9EBE-40FD-BC8D-8E2BE19F0309"))
         .build()
 }
 
