@@ -31,6 +31,8 @@ pub struct OperationCatalog {
     /// `(header, value)`: a value of its type for each response field read from a header,
     /// which an emulator sends with a success of this operation.
     pub reply_headers: &'static [(&'static str, &'static str)],
+    /// How the operation pages its results (`pagination:`), if it does.
+    pub paging: Option<&'static crate::paging::Paging>,
 }
 
 impl OperationCatalog {

@@ -17,6 +17,7 @@ pub mod checksum;
 pub mod de;
 pub mod envelope;
 pub mod error;
+pub mod paging;
 pub mod protocol;
 pub mod redact;
 pub mod shape;

@@ -91,6 +91,7 @@ async fn main() -> ExitCode {
             Outcome::Decode(e) => println!("\n== {op}: undecodable response: {e}"),
             Outcome::Transport(e) => println!("\n== {op}: transport error: {e}"),
             Outcome::Credentials(e) => println!("\n== {op}: no credentials: {e}"),
+            Outcome::Pagination(e) => println!("\n== {op}: pagination stopped: {e}"),
         }
     }
     println!(

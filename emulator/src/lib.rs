@@ -27,6 +27,7 @@ mod dialect;
 mod fault;
 pub mod metadata;
 mod objects;
+mod paging;
 mod verify;
 
 use std::collections::{HashMap, VecDeque};
@@ -45,6 +46,8 @@ use runtime::catalog::{Entry, OperationCatalog};
 use runtime::{HuaweiCredentials, Protocol, TencentCredentials, UCloudCredentials};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+pub use paging::Paged;
 
 pub use dialect::Dialect;
 pub use fault::Fault;
@@ -125,6 +128,11 @@ pub enum Reply {
     /// `{{expires:KEY}}` with that URL's expiry as `YYYY-MM-DDTHH:MM:SS+0000` (UTC). An
     /// unknown placeholder or key is answered with a plain-text 500 saying which.
     Template(String),
+    /// Each request's page of a list, by the operation's `pagination:` (the position and
+    /// page size it asks for; the items, total, next cursor and has-more flag answered in
+    /// its default success body). An operation that does not page is answered with a
+    /// plain-text 500 saying so.
+    Pages(Paged),
     /// These bytes with status 200 and this `Content-Type`: a file, an XML document, any
     /// body that is not JSON.
     Bytes {
@@ -559,6 +567,14 @@ async fn handle(
                     Ok(body) => dialect.body(200, body.into_bytes(), &request_id).into(),
                     Err(why) => plain(500, &why).into(),
                 },
+                Reply::Pages(paged) => match paging::page(op, paged, &incoming) {
+                    Ok(body) => with_headers(
+                        dialect.body(200, body.into_bytes(), &request_id),
+                        op.reply_headers,
+                    )
+                    .into(),
+                    Err(why) => plain(500, &why).into(),
+                },
                 _ => answer(dialect, op, &reply, &request_id),
             };
             (answer, Verdict::Accepted)
@@ -663,7 +679,11 @@ fn answer(
     let default = op.default_body();
     let sample = default.map_or("{}", |(_, body)| body);
     match reply {
-        Reply::Template(_) => plain(500, "emulator: a template is rendered by the caller").into(),
+        Reply::Template(_) | Reply::Pages(_) => plain(
+            500,
+            "emulator: a template or a page is rendered by the caller",
+        )
+        .into(),
         Reply::Default => match default {
             Some((status, body)) => with_headers(
                 dialect.body(status, body.as_bytes().to_vec(), request_id),

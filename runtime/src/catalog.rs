@@ -65,6 +65,8 @@ pub enum Outcome {
     Transport(TransportError),
     /// No credentials to sign with.
     Credentials(ProviderError),
+    /// A paginator stopped on a repeated cursor.
+    Pagination(crate::paginate::PaginationError),
 }
 
 /// Calls `op` with the example input `example` builds (a catalog entry's `call_example`).
@@ -100,5 +102,6 @@ pub fn outcome<T: Debug, E: ServiceError>(result: Result<T, SdkError<E>>) -> Out
         Err(SdkError::Decode(e)) => Outcome::Decode(e),
         Err(SdkError::Transport(e)) => Outcome::Transport(e),
         Err(SdkError::Credentials(e)) => Outcome::Credentials(e),
+        Err(SdkError::Pagination(e)) => Outcome::Pagination(e),
     }
 }

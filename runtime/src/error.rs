@@ -23,6 +23,9 @@ pub enum SdkError<E> {
     /// No credentials to sign with: the provider's chain found none, or temporary keys
     /// expired and could not be refreshed.
     Credentials(crate::credentials::ProviderError),
+    /// A paginator stopped: the service handed back a cursor the walk had already
+    /// followed (never returned by a single call).
+    Pagination(crate::paginate::PaginationError),
 }
 
 /// A label only: the detail is the [`source`](std::error::Error::source), so an error
@@ -35,6 +38,7 @@ impl<E> fmt::Display for SdkError<E> {
             SdkError::Decode(_) => "undecodable response",
             SdkError::Transport(_) => "no complete response",
             SdkError::Credentials(_) => "no credentials to sign with",
+            SdkError::Pagination(_) => "pagination stopped",
         })
     }
 }
@@ -48,7 +52,16 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
             SdkError::Decode(e) => Some(e),
             SdkError::Transport(e) => Some(e),
             SdkError::Credentials(e) => Some(e),
+            SdkError::Pagination(e) => Some(e),
         }
+    }
+}
+
+/// A request that fails its builder's checks is the call's `Build` error, so `?` on
+/// `build()` works in a function returning `SdkError`.
+impl<E> From<BuildError> for SdkError<E> {
+    fn from(e: BuildError) -> Self {
+        SdkError::Build(e)
     }
 }
 
@@ -61,6 +74,7 @@ impl<E> SdkError<E> {
             SdkError::Decode(e) => SdkError::Decode(e),
             SdkError::Transport(e) => SdkError::Transport(e),
             SdkError::Credentials(e) => SdkError::Credentials(e),
+            SdkError::Pagination(e) => SdkError::Pagination(e),
         }
     }
 

@@ -17,6 +17,7 @@ pub mod config;
 pub mod credentials;
 pub mod envelope;
 pub mod error;
+pub mod paginate;
 pub mod protocols;
 pub mod transport;
 
@@ -28,6 +29,7 @@ pub use credentials::{
 };
 pub use envelope::EnvelopeSpec;
 pub use error::{DecodeError, ErrorMeta, Retry, SdkError, ServiceError};
+pub use paginate::{ItemStream, PageStream, PaginationError, Paginator};
 pub use protocols::{OperationInfo, Protocol, Scope};
 pub use redact::{REDACTED, Sensitive, SignedUrl};
 pub use sdk_core::Blob;

@@ -145,6 +145,9 @@ async fn scenarios(emu: &Emulator, log: &mut String) {
             Outcome::Credentials(e) => {
                 let _ = writeln!(log, "{e:?}\n{e}");
             }
+            Outcome::Pagination(e) => {
+                let _ = writeln!(log, "{e:?}\n{e}");
+            }
         }
     }
     for op in generated::catalog::hand_written() {

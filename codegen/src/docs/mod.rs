@@ -69,6 +69,12 @@ service has a `Client`. A crate that needs one service can depend on that crate 
 - Spec: `{{ spec }}`{% if origin %}, imported from {{ origin }}{% endif %}."#,
     ),
     (
+        "paginator",
+        r#"Every page of `{{ wire }}` from `input` on, as a stream: [`pages`](runtime::Paginator::pages) gives each response, [`items`](runtime::Paginator::items) each element of `{{ items }}`{% if page_size %}, and [`page_size`](runtime::Paginator::page_size) sets `{{ page_size }}`{% if max %} (at most {{ max }}){% endif %}{% endif %}.
+
+Each page is one call of [`{{ call }}`](Self::{{ call }}), retried by its rules; an error that survives them is the stream's last item. {% if walk == "offset" %}`{{ position }}` moves by the items each page holds{% elif walk == "page" %}`{{ position }}` counts pages from {{ first }}{% else %}`{{ position }}` takes each response's `{{ next_cursor }}`{% endif %}. The walk stops at the first of: {% if walk == "cursor" %}{% if has_more %}`{{ has_more }}` false{% else %}an empty page{% endif %}; no next cursor; a cursor already followed, as [`SdkError::Pagination`](runtime::SdkError::Pagination) (never a loop){% else %}an empty page{% if total %}; `{{ total }}` items walked through{% endif %}{% if has_more %}; `{{ has_more }}` false{% endif %}{% if max and not total %}; a page shorter than a page size of at most {{ max }}{% endif %}{% endif %}."#,
+    ),
+    (
         "field",
         r#"{{ doc if doc else "(No description in the spec.)" }}
 {% if list_end %}
@@ -163,6 +169,27 @@ impl Docs {
                 rate_limit => op.rate_limit, errors => op.errors.len(), spec => op.spec_file,
                 samples => op.samples.iter().map(|s| (&s.name, &s.file, s.doc.as_deref().map(prose), &s.error, s.unusable.as_deref().map(prose), s.repaired.as_deref().map(prose), s.set_aside.as_deref().map(prose))).collect::<Vec<_>>(),
                 deprecated => op.deprecated, origin => op.origin,
+            },
+        )
+    }
+
+    /// An operation's `<op>_paginator` method: what it streams and when it stops.
+    pub fn paginator_doc(&self, op: &Operation, pg: &crate::model::Pagination) -> String {
+        use sdk_core::paging::Walk;
+        let (walk, first) = match pg.walk {
+            Walk::Offset => ("offset", 0),
+            Walk::Page { first } => ("page", first),
+            Walk::Cursor => ("cursor", 0),
+        };
+        let wire = |i: Option<usize>, fields: &[Field]| i.map(|i| fields[i].wire.clone());
+        self.render(
+            "paginator",
+            ctx! {
+                wire => op.wire_name, call => op.snake, walk => walk, first => first,
+                position => op.request[pg.position].wire, page_size => wire(pg.page_size, &op.request),
+                max => pg.max_page_size, items => op.response[pg.items].wire,
+                total => wire(pg.total, &op.response), next_cursor => wire(pg.next_cursor, &op.response),
+                has_more => wire(pg.has_more, &op.response),
             },
         )
     }

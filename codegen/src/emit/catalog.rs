@@ -207,6 +207,10 @@ impl Emitter<'_> {
                 let reply_headers = crate::synth::response_headers(op)
                     .into_iter()
                     .map(|(h, v)| quote!((#h, #v)));
+                let paging = match op.pagination {
+                    Some(_) => quote!(Some(&#glue::PAGING)),
+                    None => quote!(None),
+                };
                 let entry = quote! {
                     ::runtime::catalog::Entry {
                         spec: &::runtime::catalog::OperationCatalog {
@@ -219,6 +223,7 @@ impl Emitter<'_> {
                             imported: #imported,
                             synthesized: #synthesized,
                             reply_headers: &[#(#reply_headers),*],
+                            paging: #paging,
                         },
                         decode: |status, request_id, body| ::runtime::catalog::outcome(decode(status, request_id, body)),
                         example_request: |config| example().and_then(|input| to_wire(&input, config)),

@@ -193,6 +193,10 @@ impl Emitter<'_> {
         let unsigned_doc = doc(&format!(
             "The unsigned request [`{call}`](Self::{call}) would send."
         ));
+        let paginator = match &op.pagination {
+            Some(pg) => super::paging::method(op, &self.docs.paginator_doc(op, pg)),
+            None => quote!(),
+        };
         let methods = quote! {
             impl super::Client {
                 #call_doc
@@ -203,6 +207,7 @@ impl Emitter<'_> {
                 pub fn #unsigned(&self, input: &#req) -> Result<::runtime::WireRequest, ::runtime::BuildError> {
                     self.runtime.wire(&glue::OP, input)
                 }
+                #paginator
             }
         };
         // The user's types first; the runtime's glue last.

@@ -64,6 +64,7 @@ pub fn module(op: &Operation, operation: TokenStream) -> TokenStream {
             ),
         )
     };
+    let paging = super::paging::glue_items(op);
     quote! {
         /// Glue between this operation's types and the runtime; not part of the API.
         #[doc(hidden)]
@@ -80,6 +81,8 @@ pub fn module(op: &Operation, operation: TokenStream) -> TokenStream {
                 let fields = Vec::from([#(#fields),*]);
                 ::runtime::protocols::build(&OPERATION, config, fields)
             }
+
+            #paging
         }
     }
 }

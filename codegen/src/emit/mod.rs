@@ -8,6 +8,7 @@ mod client;
 mod errors;
 mod glue;
 mod layout;
+mod paging;
 
 pub use layout::{CATALOG_CRATE, CrateJob, CrateTree, SDK_MODULE};
 mod types;

@@ -2,6 +2,7 @@
 //! Nothing downstream of this module can fail.
 
 mod fields;
+mod paging;
 mod passes;
 mod protocol;
 mod resolve;
@@ -344,6 +345,22 @@ pub struct Operation {
     pub types: Vec<NamedType>,
     pub errors: Vec<ErrorVariant>,
     pub samples: Vec<Sample>,
+    pub pagination: Option<Pagination>,
+}
+
+/// How an operation pages (`pagination:`): indexes into its request and response fields.
+#[derive(Clone, Debug)]
+pub struct Pagination {
+    pub walk: sdk_core::paging::Walk,
+    /// The request field that moves (offset, page number or cursor).
+    pub position: usize,
+    pub page_size: Option<usize>,
+    pub max_page_size: Option<u64>,
+    /// The response list of items.
+    pub items: usize,
+    pub total: Option<usize>,
+    pub next_cursor: Option<usize>,
+    pub has_more: Option<usize>,
 }
 
 impl Operation {

@@ -344,6 +344,10 @@ fn resolve_op(
     check_body_kinds(cx, &spec, &request);
     check_response_layout(cx, &spec, &response);
     let scope = resolve_scope(cx, &spec, protocol);
+    let pagination = spec
+        .pagination
+        .as_ref()
+        .and_then(|p| super::paging::resolve(cx, p, &request, &response));
     if let Some(rl) = spec.rate_limit
         && rl.value <= 0.0
     {
@@ -414,6 +418,7 @@ fn resolve_op(
         types,
         errors,
         samples,
+        pagination,
     };
     for (i, sample) in op.samples.iter().enumerate() {
         if op.samples[..i]

@@ -110,6 +110,24 @@ pub struct HttpSpec {
     pub path: Str,
 }
 
+/// `pagination:` of an operation: request parameters by wire name (`offset`, `page` or
+/// `cursor`, and `page_size`), response fields by wire name (`items`, `total`,
+/// `next_cursor`, `has_more`), and numbers (`first_page`, `max_page_size`).
+#[derive(Clone, Debug)]
+pub struct PaginationSpec {
+    pub pos: Pos,
+    pub offset: Option<Str>,
+    pub page: Option<Str>,
+    pub cursor: Option<Str>,
+    pub page_size: Option<Str>,
+    pub first_page: Option<Num>,
+    pub max_page_size: Option<Num>,
+    pub items: Option<Str>,
+    pub total: Option<Str>,
+    pub next_cursor: Option<Str>,
+    pub has_more: Option<Str>,
+}
+
 /// One operation spec file.
 #[derive(Clone, Debug)]
 pub struct OpSpec {
@@ -137,6 +155,7 @@ pub struct OpSpec {
     pub samples: Vec<SampleSpec>,
     /// `scope:` (project or domain), for protocols that list `scopes`.
     pub scope: Option<Str>,
+    pub pagination: Option<PaginationSpec>,
 }
 
 /// A `service.yaml`: what the operations in its directory share.

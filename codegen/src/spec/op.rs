@@ -2,7 +2,8 @@
 
 use super::protocol::{read_errors, read_http};
 use super::{
-    EnumValueSpec, FieldSpec, OpSpec, Reader, SampleSpec, ServiceSpec, Str, TypeBody, TypeSpec,
+    EnumValueSpec, FieldSpec, OpSpec, PaginationSpec, Reader, SampleSpec, ServiceSpec, Str,
+    TypeBody, TypeSpec,
 };
 use crate::diag::Diagnostics;
 use crate::yaml::{Kind, Node};
@@ -214,6 +215,7 @@ const OP_KEYS: &[&str] = &[
     "errors",
     "samples",
     "scope",
+    "pagination",
     "origin",
     "deprecated",
 ];
@@ -246,6 +248,7 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
         .req_str(&mut o, "doc", what)
         .map(|s| s.value)
         .unwrap_or_default();
+    let pagination = o.take("pagination").and_then(|n| read_pagination(r, n));
     let request = read_fields(r, o.take("request"), "request");
     let response = read_fields(r, o.take("response"), "response");
     let types = read_types(r, o.take("types"));
@@ -304,7 +307,40 @@ pub fn read_op(file: &str, root: &Node, diags: &mut Diagnostics) -> Option<OpSpe
         errors,
         samples,
         scope,
+        pagination,
     })
+}
+
+const PAGINATION_KEYS: &[&str] = &[
+    "offset",
+    "page",
+    "cursor",
+    "page_size",
+    "first_page",
+    "max_page_size",
+    "items",
+    "total",
+    "next_cursor",
+    "has_more",
+];
+
+fn read_pagination(r: &mut Reader<'_>, node: &Node) -> Option<PaginationSpec> {
+    let mut p = r.obj(node, "pagination")?;
+    let spec = PaginationSpec {
+        pos: node.pos,
+        offset: r.opt_str(&mut p, "offset"),
+        page: r.opt_str(&mut p, "page"),
+        cursor: r.opt_str(&mut p, "cursor"),
+        page_size: r.opt_str(&mut p, "page_size"),
+        first_page: r.opt_num(&mut p, "first_page"),
+        max_page_size: r.opt_num(&mut p, "max_page_size"),
+        items: r.opt_str(&mut p, "items"),
+        total: r.opt_str(&mut p, "total"),
+        next_cursor: r.opt_str(&mut p, "next_cursor"),
+        has_more: r.opt_str(&mut p, "has_more"),
+    };
+    r.finish(p, PAGINATION_KEYS, "`pagination`");
+    Some(spec)
 }
 
 const SERVICE_KEYS: &[&str] = &[

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"replication":{"backup_id":"example-backup_id","destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","destination_vault_id":"example-destination_vault_id","project_id":"example-project_id","provider_id":"example-provider_id","replication_record_id":"example-replication_record_id","source_region":"example-source_region"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

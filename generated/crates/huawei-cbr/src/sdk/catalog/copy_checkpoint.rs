@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"replication":{"backups":[{"backup_id":"example-backup_id","replication_record_id":"example-replication_record_id"}],"destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","destination_vault_id":"example-destination_vault_id","project_id":"example-project_id","provider_id":"example-provider_id","source_region":"example-source_region","vault_id":"example-vault_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

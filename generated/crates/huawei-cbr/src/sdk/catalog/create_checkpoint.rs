@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"checkpoint":{"created_at":"example-created_at","extra_info":{"description":"example-description","name":"example-name","retention_duration":1},"id":"example-id","project_id":"example-project_id","status":"example-status","vault":{"id":"example-id","name":"example-name","resources":[{"backup_count":"example-backup_count","backup_size":"example-backup_size","extra_info":"example-extra_info","id":"example-id","name":"example-name","protect_status":"example-protect_status","resource_size":"example-resource_size","type":"example-type"}],"skipped_resources":[{"code":"example-code","id":"example-id","name":"example-name","reason":"example-reason","type":"example-type"}]}}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

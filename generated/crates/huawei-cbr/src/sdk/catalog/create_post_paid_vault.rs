@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"errText":"example-errText","error_code":"example-error_code","orders":[{"cloudServiceId":"example-cloudServiceId","orderId":"example-orderId","resourceId":"example-resourceId","subscribeResult":1}],"retCode":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"domain_id":"example-domain_id","domain_name":"example-domain_name","project_id":"example-project_id","project_name":"example-project_name"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

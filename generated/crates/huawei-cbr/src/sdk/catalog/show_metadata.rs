@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backup_id":"example-backup_id","backups":"example-backups","flavor":"example-flavor","floatingips":["example-floatingips"],"interface":"example-interface","ports":["example-ports"],"server":"example-server","volumes":["example-volumes"],"workspace":"example-workspace"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"project_status":[{"fail_code":1,"fail_reason":"example-fail_reason","progress":1,"project_id":"example-project_id","project_name":"example-project_name","region_id":"example-region_id","status":"example-status"}],"status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"policy":{"associated_vaults":[{"destination_vault_id":"example-destination_vault_id","vault_id":"example-vault_id"}],"enabled":true,"id":"example-id","name":"example-name","operation_definition":{"advanced_retention_rules":{"monthly_retention_rules":{},"weekly_retention_rules":{},"yearly_retention_rules":{}},"cross_account_urn":"example-cross_account_urn","day_backups":1,"destination_project_id":"example-destination_project_id","destination_region":"example-destination_region","enable_acceleration":true,"full_backup_interval":1,"max_backups":1,"month_backups":1,"retention_duration_days":1,"timezone":"example-timezone","week_backups":1,"year_backups":1},"operation_type":"example-operation_type","policy_type":"example-policy_type","trigger":{"id":"example-id","name":"example-name","properties":{"pattern":["example-pattern"],"start_time":"example-start_time","start_window_minutes":1},"type":"example-type"}}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

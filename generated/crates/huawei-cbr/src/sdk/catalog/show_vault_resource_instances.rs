@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"resources":[{"resource_detail":{"vault":{"auto_bind":true,"auto_expand":true,"availability_zone":"example-availability_zone","billing":{},"bind_rules":{},"created_at":"example-created_at","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","locked":true,"name":"example-name","project_id":"example-project_id","provider_id":"example-provider_id","resources":[{}],"smn_notify":true,"sys_lock_source_service":"example-sys_lock_source_service","tags":[{}],"threshold":1,"user_id":"example-user_id"}},"resource_id":"example-resource_id","resource_name":"example-resource_name","sys_tags":[{"key":"example-key","value":"example-value"}],"tags":[{"key":"example-key","value":"example-value"}]}],"total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"metrics":[{"datapoints":[{"average":1.0,"max":1.0,"min":1.0,"sum":1.0,"timestamp":1,"variance":1.0}],"dimensions":[{"name":"example-name","value":"example-value"}],"metric_name":"example-metric_name","namespace":"example-namespace","unit":"example-unit"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

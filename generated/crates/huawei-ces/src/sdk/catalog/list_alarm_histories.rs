@@ -99,6 +99,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"alarm_histories":[{"additional_info":{"event_id":"example-event_id","resource_id":"example-resource_id","resource_name":"example-resource_name"},"alarm_action_enabled":true,"alarm_actions":[[{"notificationList":["example-notificationList"],"type":"example-type"}]],"alarm_description":"example-alarm_description","alarm_enabled":true,"alarm_id":"example-alarm_id","alarm_level":1,"alarm_name":"example-alarm_name","alarm_status":"example-alarm_status","alarm_type":"example-alarm_type","condition":{"comparison_operator":"example-comparison_operator","count":1,"filter":"average","period":1,"suppress_duration":1,"unit":"example-unit","value":1.0},"datapoints":[{"time":1,"value":1.0}],"enterprise_project_id":"example-enterprise_project_id","insufficientdata_actions":[[{"notificationList":["example-notificationList"],"type":"example-type"}]],"metric":{"dimensions":[{"name":"example-name","value":"example-value"}],"metric_name":"example-metric_name","namespace":"example-namespace"},"notification_manner":"example-notification_manner","ok_actions":[[{"notificationList":["example-notificationList"],"type":"example-type"}]],"trigger_time":1,"update_time":1}],"meta_data":{"total":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

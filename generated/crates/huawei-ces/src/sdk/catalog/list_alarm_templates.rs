@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"alarm_templates":[{"dimension_name":"example-dimension_name","namespace":"example-namespace","template_description":"example-template_description","template_id":"example-template_id","template_items":[{"alarm_level":1,"condition":{"comparison_operator":"example-comparison_operator","count":1,"filter":"average","period":1,"suppress_duration":1,"unit":"example-unit","value":1.0},"metric_name":"example-metric_name"}],"template_name":"example-template_name"}],"meta_data":{"count":1,"marker":"example-marker","total":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -107,6 +107,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"event_info":[{"detail":{"content":"example-content","dimensions":[{"name":"example-name","value":"example-value"}],"event_level":"example-event_level","event_state":"example-event_state","event_type":"example-event_type","event_user":"example-event_user","group_id":"example-group_id","resource_id":"example-resource_id","resource_name":"example-resource_name","sub_event_type":"example-sub_event_type"},"event_id":"example-event_id","event_name":"example-event_name","event_source":"example-event_source","time":1}],"event_name":"example-event_name","event_sources":["example-event_sources"],"event_type":"example-event_type","event_users":["example-event_users"],"meta_data":{"total":1},"sub_event_type":"example-sub_event_type"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"events":[{"event_count":1,"event_name":"example-event_name","event_type":"example-event_type","latest_event_source":"example-latest_event_source","latest_occur_time":1,"sub_event_type":"example-sub_event_type"}],"meta_data":{"total":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -94,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"meta_data":{"count":1,"marker":"example-marker","total":1},"metrics":[{"dimensions":[{"name":"example-name","value":"example-value"}],"metric_name":"example-metric_name","namespace":"example-namespace","unit":"example-unit"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"meta_data":{"total":1},"resource_groups":[{"create_time":1,"enterprise_project_id":"example-enterprise_project_id","group_id":"example-group_id","group_name":"example-group_name","instance_statistics":{"total":1,"type_statistics":1,"unhealth":1},"relation_ids":["example-relation_ids"],"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"namespace":"example-namespace","relation_id":"example-relation_id","status":"example-status"}],"status":"health","type":"example-type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

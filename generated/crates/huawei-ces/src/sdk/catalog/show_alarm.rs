@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"metric_alarms":[{"alarm_action_begin_time":"example-alarm_action_begin_time","alarm_action_enabled":true,"alarm_action_end_time":"example-alarm_action_end_time","alarm_actions":[{"notificationList":["example-notificationList"],"type":"example-type"}],"alarm_description":"example-alarm_description","alarm_enabled":true,"alarm_id":"example-alarm_id","alarm_level":1,"alarm_name":"example-alarm_name","alarm_state":"example-alarm_state","alarm_type":"example-alarm_type","condition":{"comparison_operator":"example-comparison_operator","count":1,"filter":"average","period":1,"selected_unit":"example-selected_unit","suppress_duration":1,"unit":"example-unit","value":1.0},"effective_timezone":"example-effective_timezone","enterprise_project_id":"example-enterprise_project_id","ignore_insufficient_data":true,"insufficientdata_actions":[{"notificationList":["example-notificationList"],"type":"example-type"}],"metric":{"dimensions":[{"name":"example-name","value":"example-value"}],"metric_name":"example-metric_name","namespace":"example-namespace","resource_group_id":"example-resource_group_id","resource_group_name":"example-resource_group_name"},"ok_actions":[{"notificationList":["example-notificationList"],"type":"example-type"}],"relation_id":"example-relation_id","update_time":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

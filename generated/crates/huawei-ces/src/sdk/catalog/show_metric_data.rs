@@ -107,6 +107,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"datapoints":[{"average":1.0,"max":1.0,"min":1.0,"sum":1.0,"timestamp":1,"unit":"example-unit","variance":1.0}],"metric_name":"example-metric_name"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -81,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"create_time":1,"enterprise_project_id":"example-enterprise_project_id","group_id":"example-group_id","group_name":"example-group_name","meta_data":{"count":1,"marker":"example-marker","total":1},"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"event_type":1,"namespace":"example-namespace","status":"health"}],"status":"health"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

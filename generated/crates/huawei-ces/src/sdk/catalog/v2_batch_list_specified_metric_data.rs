@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"data_points":[{"dimensions":[{"name":"example-name","origin_value":"example-origin_value","value":"example-value"}],"timestamp":1,"unit":"example-unit","value":1.0}],"metric_dimension":"example-metric_dimension","metric_name":"example-metric_name","namespace":"example-namespace"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

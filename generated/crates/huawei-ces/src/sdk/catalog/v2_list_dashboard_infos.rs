@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"dashboards":[{"create_time":1,"creator_name":"example-creator_name","dashboard_id":"example-dashboard_id","dashboard_name":"example-dashboard_name","dashboard_template_id":"example-dashboard_template_id","enterprise_id":"example-enterprise_id","extend_info":{"display_time":1,"enable_legend":true,"enable_screen_auto_play":true,"filter":"example-filter","from":1,"full_screen_widget_num":1,"period":"example-period","refresh_time":1,"screen_color":"example-screen_color","time_interval":1,"to":1},"is_favorite":true,"namespace":"example-namespace","row_widget_num":1,"sub_product":"example-sub_product","widget_num":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"alarms":[{"alarm_id":"example-alarm_id","alarm_notifications":[{"notification_list":["example-notification_list"],"type":"example-type"}],"description":"example-description","effective_timezone":"example-effective_timezone","enabled":true,"name":"example-name","namespace":"example-namespace","notification_begin_time":"example-notification_begin_time","notification_enabled":true,"notification_end_time":"example-notification_end_time","notification_manner":"example-notification_manner","notification_policy_ids":["example-notification_policy_ids"],"ok_notifications":[{"notification_list":["example-notification_list"],"type":"example-type"}],"policies":[{"alarm_policy_id":"example-alarm_policy_id","comparison_operator":"example-comparison_operator","count":1,"enabled":true,"filter":"example-filter","hierarchical_value":{"critical":1.0,"info":1.0,"major":1.0,"minor":1.0},"level":1,"metric_name":"example-metric_name","period":1,"selected_unit":"example-selected_unit","suppress_duration":1,"unit":"example-unit","value":1.0}],"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"resource_group_id":"example-resource_group_id","resource_group_name":"example-resource_group_name"}],"type":"EVENT.SYS"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

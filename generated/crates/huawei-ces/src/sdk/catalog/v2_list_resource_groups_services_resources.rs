@@ -120,6 +120,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"resources":[{"dimensions":[{"name":"example-name","value":"example-value"}],"enterprise_project_id":"example-enterprise_project_id","event_status":"example-event_status","resource_name":"example-resource_name","status":"example-status","tags":"example-tags"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

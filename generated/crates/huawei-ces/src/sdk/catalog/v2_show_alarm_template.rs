@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"create_time":"2026-01-02T03:04:05Z","policies":[{"alarm_level":1,"comparison_operator":"example-comparison_operator","count":1,"dimension_name":"example-dimension_name","filter":"example-filter","hierarchical_value":{"critical":1.0,"info":1.0,"major":1.0,"minor":1.0},"metric_name":"example-metric_name","namespace":"example-namespace","period":1,"selected_unit":"example-selected_unit","suppress_duration":1,"unit":"example-unit","value":1.0}],"template_description":"example-template_description","template_id":"example-template_id","template_name":"example-template_name","template_type":"system"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"alarm_notifications":[{"notification_list":["example-notification_list"],"type":"example-type"}],"effective_timezone":"example-effective_timezone","notification_begin_time":"example-notification_begin_time","notification_enabled":true,"notification_end_time":"example-notification_end_time","notification_manner":"example-notification_manner","notification_policy_ids":["example-notification_policy_ids"],"ok_notifications":[{"notification_list":["example-notification_list"],"type":"example-type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"invocations":[{"error_code":"example-error_code","error_msg":"example-error_msg","instance_id":"example-instance_id","invocation_id":"example-invocation_id","ret_status":"example-ret_status"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

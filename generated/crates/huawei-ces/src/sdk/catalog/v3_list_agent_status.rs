@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"agent_status":[{"extensions":[{"name":"example-name","status":"example-status","version":"example-version"}],"instance_id":"example-instance_id","uniagent_status":"example-uniagent_status"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

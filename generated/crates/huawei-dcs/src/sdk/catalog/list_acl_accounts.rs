@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"accounts":[{"account_id":"example-account_id","account_name":"example-account_name","account_role":"example-account_role","account_type":"example-account_type","description":"example-description","error_code":"example-error_code","instance_id":"example-instance_id","status":"example-status"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"available_zones":[{"code":"example-code","id":"example-id","name":"example-name","port":"example-port","resource_availability":"example-resource_availability"}],"region_id":"example-region_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

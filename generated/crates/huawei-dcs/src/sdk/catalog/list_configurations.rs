@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"config_status":"example-config_status","config_time":"example-config_time","instance_id":"example-instance_id","redis_config":[{"default_value":"example-default_value","description":"example-description","param_id":"example-param_id","param_name":"example-param_name","param_value":"example-param_value","value_range":"example-value_range","value_type":"example-value_type"}],"status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

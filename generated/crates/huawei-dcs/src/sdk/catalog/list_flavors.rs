@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flavors":[{"attrs":[{"capacity":"example-capacity","name":"example-name","value":"example-value"}],"billing_mode":["example-billing_mode"],"cache_mode":"example-cache_mode","capacity":["example-capacity"],"cloud_resource_type_code":"example-cloud_resource_type_code","cloud_service_type_code":"example-cloud_service_type_code","cpu_type":"example-cpu_type","engine":"example-engine","engine_version":"example-engine_version","flavors_available_zones":[{"available_zones":["example-available_zones"],"az_codes":["example-az_codes"],"capacity":"example-capacity","unit":"example-unit"}],"is_dec":true,"pricing_type":"example-pricing_type","product_type":"example-product_type","replica_count":1,"spec_code":"example-spec_code","storage_type":"example-storage_type","tenant_ip_count":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

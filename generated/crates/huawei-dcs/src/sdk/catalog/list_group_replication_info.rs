@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"group_count":1,"group_list":[{"group_id":"example-group_id","group_name":"example-group_name","replication_list":[{"az_code":"example-az_code","dimensions":[{"name":"example-name","value":"example-value"}],"is_replication":true,"node_id":"example-node_id","replication_id":"example-replication_id","replication_ip":"example-replication_ip","replication_role":"example-replication_role","status":"example-status"}]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_id":"example-instance_id","operations":[{"cause_id":"example-cause_id","is_support":true,"operation":"example-operation"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"log_num":1,"migration_logs":[{"created_at":"example-created_at","keyword":["example-keyword"],"log_code":"example-log_code","log_level":"example-log_level","message":"example-message"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"children":[{"dim_name":"example-dim_name","dim_route":"example-dim_route"}],"instances":[{"dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"router":["example-router"],"total":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"children":[{"dim_name":"example-dim_name","dim_route":"example-dim_route"}],"dcs_cluster_proxy2_node":[{"dcs_cluster_proxy2_node":"example-dcs_cluster_proxy2_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"dcs_cluster_proxy_node":[{"dcs_cluster_proxy_node":"example-dcs_cluster_proxy_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"dcs_cluster_redis_node":[{"dcs_cluster_redis_node":"example-dcs_cluster_redis_node","dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"instances":[{"dcs_instance_id":"example-dcs_instance_id","name":"example-name","status":"example-status"}],"router":["example-router"],"total":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"createfailed_count":1,"creating_count":1,"error_count":1,"extending_count":1,"flushing_count":1,"freezing_count":1,"frozen_count":1,"memcached":{"createfailed_count":1,"creating_count":1,"error_count":1,"extending_count":1,"flushing_count":1,"freezing_count":1,"frozen_count":1,"migrating_count":1,"paying_count":1,"restarting_count":1,"restoring_count":1,"running_count":1,"upgrading_count":1},"migrating_count":1,"paying_count":1,"redis":{"createfailed_count":1,"creating_count":1,"error_count":1,"extending_count":1,"flushing_count":1,"freezing_count":1,"frozen_count":1,"migrating_count":1,"paying_count":1,"restarting_count":1,"restoring_count":1,"running_count":1,"upgrading_count":1},"restarting_count":1,"restoring_count":1,"running_count":1,"upgrading_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"statistics":[{"cmd_get_count":1,"cmd_set_count":1,"input_kbps":"example-input_kbps","instance_id":"example-instance_id","keys":1,"max_memory":1,"output_kbps":"example-output_kbps","used_cpu":"example-used_cpu","used_memory":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

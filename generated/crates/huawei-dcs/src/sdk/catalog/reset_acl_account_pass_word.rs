@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"code":"example-code","lock_time":"example-lock_time","lock_time_left":"example-lock_time_left","message":"example-message","retry_times_left":"example-retry_times_left"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"progress":1,"remain_time":1,"step_details":[{"begin_time":"example-begin_time","end_time":"example-end_time","error_code":"example-error_code","step_id":"example-step_id","step_name":"example-step_name","step_status":"example-step_status","sub_step_details":[{"begin_time":"example-begin_time","detail":"example-detail","end_time":"example-end_time","error_code":"example-error_code","sub_step_id":"example-sub_step_id","sub_step_name":"example-sub_step_name","sub_step_status":"example-sub_step_status"}]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"allow_modify":true,"bandwidth":1,"group_bandwidths":[{"assured_bandwidth":1,"bandwidth":1,"group_id":"example-group_id","max_bandwidth":1,"updated_at":"example-updated_at"}],"max_bandwidth":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"abnormal_item_sum":1,"diagnosis_node_report_list":[{"abnormal_sum":1,"az_code":"example-az_code","command_time_taken_list":{"command_list":[{"average_usec":1.0,"calls_sum":1,"command_name":"example-command_name","per_usec":"example-per_usec","usec_sum":1.0}],"result":"example-result","total_num":1,"total_usec_sum":1.0},"diagnosis_dimension_list":[{"abnormal_num":1,"diagnosis_item_list":[{"advice_ids":[{}],"cause_ids":[{}],"impact_ids":[{}],"name":"example-name","result":"example-result"}],"failed_num":1,"name":"example-name"}],"failed_sum":1,"group_name":"example-group_name","node_ip":"example-node_ip","role":"example-role"}],"failed_item_sum":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"enable_auto_scan":true,"first_scan_at":"example-first_scan_at","instance_id":"example-instance_id","interval":1,"scan_keys_count":1,"timeout":1,"updated_at":"example-updated_at"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

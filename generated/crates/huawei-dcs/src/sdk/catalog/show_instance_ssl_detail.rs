@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"domain_name":"example-domain_name","enabled":true,"ip":"example-ip","port":"example-port","ssl_expired_at":"example-ssl_expired_at","ssl_validated":true}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

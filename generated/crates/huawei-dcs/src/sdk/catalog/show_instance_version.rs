@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"engine_minor_version":"example-engine_minor_version","engine_minor_version_upgradable":true,"latest_engine_minor_version":"example-latest_engine_minor_version","latest_proxy_minor_version":"example-latest_proxy_minor_version","proxy_minor_version":"example-proxy_minor_version","proxy_minor_version_upgradable":true}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

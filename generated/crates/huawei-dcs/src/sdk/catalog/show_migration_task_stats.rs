@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"full_migration_progress":"example-full_migration_progress","is_migrating":true,"offset":"example-offset","source_dbsize":"example-source_dbsize","target_dbsize":"example-target_dbsize","target_input_kbps":"example-target_input_kbps","target_ops":"example-target_ops"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"analysis_type":"example-analysis_type","backup_id":"example-backup_id","finished_at":"example-finished_at","group_name":"example-group_name","id":"example-id","instance_id":"example-instance_id","largest_key_prefixes":[{"bytes":1,"key_prefix":"example-key_prefix","num":1,"type":"example-type"}],"largest_keys":[{"bytes":1,"key":"example-key","num_of_elem":1,"type":"example-type"}],"node_id":"example-node_id","node_ip":"example-node_ip","node_ipv6":"example-node_ipv6","node_type":"example-node_type","started_at":"example-started_at","total_bytes":1,"total_num":1,"type_bytes":[{"bytes":1,"type":"example-type"}],"type_num":[{"num":1,"type":"example-type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"bandwidth_usage_lower_threshold":1,"bandwidth_usage_upper_threshold":1,"scale_in_cooldown":1,"scale_in_enabled":true,"scale_out_cooldown":1,"window_size":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

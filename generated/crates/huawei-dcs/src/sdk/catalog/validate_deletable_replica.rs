@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"available_zone":"example-available_zone","check_result":true,"replication_list":[{"available_zone":"example-available_zone","group_id":"example-group_id","group_name":"example-group_name","node_id":"example-node_id","replication_id":"example-replication_id","replication_ip":"example-replication_ip"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"external_service_port":1,"instance_id":"example-instance_id","instance_name":"example-instance_name","nat_gateway_id":"example-nat_gateway_id","node_id":"example-node_id","node_name":"example-node_name","public_ip_id":"example-public_ip_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

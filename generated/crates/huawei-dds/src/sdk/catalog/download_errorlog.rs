@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"list":[{"file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","node_name":"example-node_name","status":"example-status","update_at":1}],"status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flavors":[{"az_status":{},"engine_name":"example-engine_name","ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"error_logs":[{"line_num":"example-line_num","log_time":"example-log_time","node_id":"example-node_id","node_name":"example-node_name","raw_message":"example-raw_message","severity":"example-severity"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"slow_logs":[{"collection":"example-collection","cost_time":1,"database":"example-database","docs_returned":1,"docs_scanned":1,"index_recommendation":"example-index_recommendation","line_num":"example-line_num","lock_time":1,"log_time":"example-log_time","node_id":"example-node_id","node_name":"example-node_name","operate_type":"example-operate_type","whole_message":"example-whole_message"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"dss_pool_info":[{"az_name":"example-az_name","dss_pool_id":"example-dss_pool_id","dss_pool_status":"example-dss_pool_status","dss_pool_volume_type":"example-dss_pool_volume_type","free_capacity_gb":"example-free_capacity_gb"}],"storage_type":[{"az_status":{"key":"example-az_status"},"name":"example-name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

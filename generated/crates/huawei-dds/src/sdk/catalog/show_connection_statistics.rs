@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"inner_connections":[{"client_ip":"example-client_ip","count":1}],"outer_connections":[{"client_ip":"example-client_ip","count":1}],"total_connections":1,"total_inner_connections":1,"total_outer_connections":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"job":{"created":"example-created","ended":"example-ended","fail_reason":"example-fail_reason","id":"example-id","instance":{"id":"example-id","name":"example-name"},"name":"example-name","progress":"example-progress","status":"example-status"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","job_direction":"example-job_direction","precheck_id":"example-precheck_id","precheck_result":[{"data":"example-data","failed_reason":"example-failed_reason","failed_sub_jobs":[{"check_result":"example-check_result","id":"example-id","name":"example-name"}],"group":"example-group","item":"example-item","raw_error_msg":"example-raw_error_msg","result":"example-result"}],"process":"example-process","rds_instance_id":"example-rds_instance_id","result":true,"total_passed_rate":"example-total_passed_rate"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

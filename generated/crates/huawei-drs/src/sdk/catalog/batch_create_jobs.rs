@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"results":[{"child_ids":["example-child_ids"],"create_time":"example-create_time","error_code":"example-error_code","error_msg":"example-error_msg","id":"example-id","name":"example-name","status":"example-status"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"results":[{"apply_bytes_rate":1,"apply_rows_rate":1,"error_code":"example-error_code","error_msg":"example-error_msg","incre_trans_delay":"example-incre_trans_delay","incre_trans_delay_millis":"example-incre_trans_delay_millis","job_id":"example-job_id","process_time":"example-process_time","progress":"example-progress","progress_map":{"key":{"completed":"example-completed","remaining_time":"example-remaining_time"}},"remaining_time":"example-remaining_time","task_mode":"example-task_mode","transfer_status":"example-transfer_status"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","job_id":"example-job_id","rpo_info":{"check_point":"example-check_point","delay":"example-delay","gtid_set":"example-gtid_set","time":"example-time"},"rto_info":{"check_point":"example-check_point","delay":"example-delay","gtid_set":"example-gtid_set","time":"example-time"}}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

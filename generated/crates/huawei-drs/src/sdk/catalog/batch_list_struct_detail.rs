@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"results":[{"error_code":"example-error_code","error_message":"example-error_message","job_id":"example-job_id","struct_detail":{"create_time":"example-create_time","list":[{"dst_DB":"example-dst_DB","dst_TB":"example-dst_TB","progress":1,"src_DB":"example-src_DB","src_TB":"example-src_TB"}],"total_record":1}}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

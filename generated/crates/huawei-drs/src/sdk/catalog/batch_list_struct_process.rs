@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"results":[{"database_info":{},"error_code":"example-error_code","error_message":"example-error_message","job_id":"example-job_id","struct_process":{"create_time":"example-create_time","result":[{"dst_count":1,"end_time":1,"src_count":1,"start_time":1,"status":1,"type":"example-type"}]}}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

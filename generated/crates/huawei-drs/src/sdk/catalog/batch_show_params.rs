@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"params_list":[{"params":[{"compare_result":"example-compare_result","data_type":"example-data_type","error_code":"example-error_code","error_message":"example-error_message","group":"example-group","key":"example-key","need_restart":"example-need_restart","source_value":"example-source_value","target_value":"example-target_value","value_range":"example-value_range"}]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"all_counts":1,"results":[{"is_global_password":"example-is_global_password","is_success":true,"job_id":"example-job_id","message":"example-message","roles_list":[{"comment":"example-comment","inherits_roles":["example-inherits_roles"],"is_transfer":true,"privileges":"example-privileges","role":"example-role","selected":true}],"user_list":[{"account":"example-account","comment":"example-comment","id":"example-id","is_transfer":true,"no_parent_account":"example-no_parent_account","no_privileges":"example-no_privileges","parent_account":"example-parent_account","password":"example-password","privileges":"example-privileges","roles":["example-roles"],"selected":true}]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

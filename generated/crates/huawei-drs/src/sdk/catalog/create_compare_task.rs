@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"data_level_compare_create_result":{"compare_task_id":"example-compare_task_id","error_code":"example-error_code","error_msg":"example-error_msg"},"error_code":"example-error_code","error_msg":"example-error_msg","job_id":"example-job_id","object_level_compare_create_result":{"compare_task_id":"example-compare_task_id","error_code":"example-error_code","error_msg":"example-error_msg"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"compare_job_id":"example-compare_job_id","compare_result":[{"source_count":1,"status":1,"target_count":1,"type":"example-type"}],"create_time":"example-create_time","database_info":{},"error_msg":"example-error_msg","export_status":"example-export_status","report_remain_seconds":1,"start_time":"example-start_time","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

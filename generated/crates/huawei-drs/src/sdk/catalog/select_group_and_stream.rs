@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"job":{"log_group_id":"example-log_group_id","log_stream_id":"example-log_stream_id","lts_enabled":true}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"jobs":[{"billing_tag":true,"children":[{"billing_tag":true,"create_time":"example-create_time","db_use_type":"example-db_use_type","description":"example-description","engine_type":"example-engine_type","error_msg":"example-error_msg","id":"example-id","job_action":{"available_actions":["example-available_actions"],"current_action":"example-current_action","unavailable_actions":["example-unavailable_actions"]},"job_direction":"example-job_direction","name":"example-name","net_type":"example-net_type","node_newFramework":true,"status":"example-status","task_type":"example-task_type"}],"create_time":"example-create_time","db_use_type":"example-db_use_type","description":"example-description","engine_type":"example-engine_type","id":"example-id","job_action":{"available_actions":["example-available_actions"],"current_action":"example-current_action","unavailable_actions":["example-unavailable_actions"]},"job_direction":"example-job_direction","name":"example-name","net_type":"example-net_type","node_newFramework":true,"status":"example-status","task_type":"example-task_type"}],"total_record":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

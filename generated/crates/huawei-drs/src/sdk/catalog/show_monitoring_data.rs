@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"results":[{"data_guard_minitor":{"bandwidth":"example-bandwidth","cpuUsed_percent":"example-cpuUsed_percent","dst_delay":1,"dst_io":"example-dst_io","dst_normal":true,"dst_offset":"example-dst_offset","dst_rps":"example-dst_rps","mem_used_inMB":"example-mem_used_inMB","migration_bytes_per_second":1,"node_mem_inMB":1,"node_offset":"example-node_offset","node_volume_inGB":1,"sr_delay":1,"sr_offset":"example-sr_offset","src_io":"example-src_io","src_normal":true,"src_rps":"example-src_rps","trans_inMB":"example-trans_inMB","trans_lines":"example-trans_lines","volume_used_inGB":"example-volume_used_inGB"},"id":"example-id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"full_sync":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_apply":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_capture":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"incre_relay":[{"availability":"example-availability","param_name":"example-param_name","param_value":"example-param_value","range":"example-range"}],"modify_result":"example-modify_result"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"async_job_id":"example-async_job_id","error_code":"example-error_code","error_msg":"example-error_msg","import_error_messages":[{"error_message":"example-error_message","row_rum":"example-row_rum","sheet_name":"example-sheet_name","value":"example-value"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"[{"support_links":[{"cluster_mode":"example-cluster_mode","engine_type":"example-engine_type","is_support_bind_eip":true,"job_direction":"example-job_direction","job_instance_type":"example-job_instance_type","net_type":"example-net_type","task_modes":["example-task_modes"]}],"total_count":1}]"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"column_map_infos":[{"column_info_lists":[{"column_mapped_name":"example-column_mapped_name","column_name":"example-column_name","column_type":"example-column_type","desensitization_algorithm":"example-desensitization_algorithm","key_type":"example-key_type","partition":true,"status":true}],"object_id":"example-object_id"}],"object_with_column_infos":[{"alias_name":"example-alias_name","extend_info":"example-extend_info","has_column_info":true,"id":"example-id","is_preset":true,"is_sent":true,"is_support_expand":true,"name":"example-name","notices":["example-notices"],"parent_id":"example-parent_id","sent_alias_name":"example-sent_alias_name","token_count":"example-token_count","type":"example-type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

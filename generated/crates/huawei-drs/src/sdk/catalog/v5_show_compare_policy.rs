@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"begin_time":"example-begin_time","compare_policy":"example-compare_policy","compare_type":["example-compare_type"],"conflict_strategy":"example-conflict_strategy","end_time":"example-end_time","interval_hour":1,"next_compare_time":"example-next_compare_time","period":"example-period","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"full_info":{"progress":1.0,"recheck_entities":1,"src_speed":"example-src_speed"},"global_info":{"src_speed":"example-src_speed"},"incre_info":{"delay":1.0,"log_point":"example-log_point","recheck_entities":1,"rps":1,"src_speed":"example-src_speed"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

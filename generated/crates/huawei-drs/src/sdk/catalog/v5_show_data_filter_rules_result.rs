@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"rules":[{"advanced_setting_resp":{"col_names":"example-col_names","db_name":"example-db_name","indexes":"example-indexes","prim_key_or_indexes":"example-prim_key_or_indexes","table_name":"example-table_name","values":"example-values"},"batch_id":1,"filter_object_list":[{"batch_id":1,"data_filter_type":"example-data_filter_type","db_name":"example-db_name","filter_condition":"example-filter_condition","id":"example-id","is_data_filter":"example-is_data_filter","is_synchronized":true,"object_alias_name":"example-object_alias_name","object_name":"example-object_name","object_type":"example-object_type","parent_id":"example-parent_id","schema_name":"example-schema_name","table_name":"example-table_name"}],"filter_rules_resp":{"condition_separated":"example-condition_separated","source_filter_condition":"example-source_filter_condition","target_filter_condition":"example-target_filter_condition"}}],"status":"example-status","total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"db_object_filtering_result":[{"db_name":"example-db_name","is_success":true,"message":"example-message","schema_name":"example-schema_name","source":"example-source","source_message":"example-source_message","source_result":"example-source_result","table_name":"example-table_name","target_message":"example-target_message","target_result":"example-target_result"}],"failed_count":1,"success_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

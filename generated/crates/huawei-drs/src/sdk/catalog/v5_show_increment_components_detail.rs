@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"increment_components_list":[{"current_point":"example-current_point","delay":"example-delay","resolution_time":"example-resolution_time","start_point":"example-start_point","start_time":"example-start_time","status":"example-status","type":"example-type"}],"update_time":"example-update_time"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flow_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"},"vm_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"},"volume_flavor":{"cloud_service_type":"example-cloud_service_type","id":"example-id","spec_code":"example-spec_code","spec_type_code":"example-spec_type_code"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

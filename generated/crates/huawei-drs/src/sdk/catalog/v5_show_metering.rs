@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"product_info_list":[{"cloud_service_type":"example-cloud_service_type","id":"example-id","resource_size":1,"resource_size_measure_id":1,"resource_spec_code":"example-resource_spec_code","resource_type":"example-resource_type","usage_factor":"example-usage_factor","usage_measure_id":1,"usage_value":1.0}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

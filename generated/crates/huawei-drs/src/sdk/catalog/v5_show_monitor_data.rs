@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"apply_rate":1,"bandwidth":"example-bandwidth","dst_delay":1,"dst_io":"example-dst_io","dst_offset":"example-dst_offset","dst_rps":"example-dst_rps","is_dst_normal":true,"is_src_normal":true,"node_memory_size":1,"node_offset":"example-node_offset","node_volume_size":1,"src_delay":1,"src_io":"example-src_io","src_offset":"example-src_offset","src_rps":"example-src_rps","trans_data":"example-trans_data","trans_lines":"example-trans_lines","update_time":"example-update_time","used_cpu_percent":"example-used_cpu_percent","used_memory":"example-used_memory","used_volumes":"example-used_volumes"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

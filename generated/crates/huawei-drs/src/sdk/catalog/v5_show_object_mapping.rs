@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"object_mapping_list":[{"has_column_info":true,"object_name":"example-object_name","source_db_name":"example-source_db_name","source_schema_name":"example-source_schema_name","source_table_name":"example-source_table_name","target_db_name":"example-target_db_name","target_schema_name":"example-target_schema_name","target_table_name":"example-target_table_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"max_export_time":1,"max_time":1,"min_export_time":1,"min_time":1,"now_time":1,"parse_count":1,"process_time":1,"progress":1,"replay_count":1,"replay_sql_now_list":[{"created_at":1,"execute_latency":1,"latency":1,"modified_at":1,"schema_name":"example-schema_name","shard_id":1,"sql_statement":"example-sql_statement","status":"example-status","target_name":"example-target_name","target_type":"example-target_type","thread_id":1}],"task_mode":"example-task_mode","transfer_status":"example-transfer_status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

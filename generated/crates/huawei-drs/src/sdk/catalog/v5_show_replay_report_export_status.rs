@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"current_count":1,"export_status":"example-export_status","failed_reason":"example-failed_reason","file_type":"example-file_type","job_id":"example-job_id","progress_percentage":1,"total_count":1,"uploaded_file_names":["example-uploaded_file_names"]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backup_info":{"bucket_name":"example-bucket_name","file_info":[{"file_last_modify":"example-file_last_modify","file_name":"example-file_name","file_size":"example-file_size"}],"file_source":"example-file_source"},"base_info":{"description":"example-description","engine_type":"example-engine_type","enterprise_project_id":"example-enterprise_project_id","name":"example-name","tags":[{"key":"example-key","value":"example-value"}]},"create_time":"example-create_time","error_log":"example-error_log","finish_time":"example-finish_time","id":"example-id","instance_name":"example-instance_name","new_db_names":"example-new_db_names","options":{"consistency_check_mode":"example-consistency_check_mode","db_names":["example-db_names"],"is_cover":true,"is_default_restore":true,"is_delete_backup_file":true,"is_last_backup":true,"is_precheck":true,"recovery_mode":"example-recovery_mode","reset_db_name_map":{"key":"example-reset_db_name_map"}},"status":"example-status","target_db_info":{"file_id":"example-file_id","ms_file_stream_status":"example-ms_file_stream_status","target_instance_id":"example-target_instance_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

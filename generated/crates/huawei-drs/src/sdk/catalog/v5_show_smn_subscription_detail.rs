@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"delay_time":1,"is_alarm_user":true,"rpo_delay":1,"rto_delay":1,"topic_name":"example-topic_name","topic_urn":"example-topic_urn"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"begin_time":"example-begin_time","charge_info":{"charge_mode":"example-charge_mode","is_auto_pay":true,"is_auto_renew":true,"period_num":1,"period_type":"example-period_type"},"created_time":"example-created_time","description":"example-description","engine_type":"example-engine_type","enterprise_project_id":"example-enterprise_project_id","id":"example-id","ip":"example-ip","name":"example-name","now_time":"example-now_time","source_endpoint":{"db_instance_id":"example-db_instance_id","ip":"example-ip","name":"example-name","port":1,"type":"example-type","user_name":"example-user_name"},"status":"example-status","subscription_data_type":{"is_ddl_subscribed":true,"is_dml_subscribed":true}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"jobs":{"begin_time":"example-begin_time","create_time":"example-create_time","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","job_action":{"available_actions":["example-available_actions"],"current_action":"example-current_action","unavailable_actions":["example-unavailable_actions"]},"name":"example-name","now_time":"example-now_time","status":"example-status"},"total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

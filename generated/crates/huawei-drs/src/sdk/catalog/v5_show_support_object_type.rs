@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"file_size":"example-file_size","import_level":"example-import_level","import_mapping_type":"example-import_mapping_type","is_database_support_search":true,"is_full_incre_trans_support_object":true,"is_full_trans_support_object":true,"is_import_cloumn":true,"is_import_unique_key":true,"is_incre_trans_support_object":true,"is_schema_support_search":true,"is_support_column_mapping":true,"is_table_support_search":true,"previous_select":"example-previous_select","support_object_import_engine":["example-support_object_import_engine"]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

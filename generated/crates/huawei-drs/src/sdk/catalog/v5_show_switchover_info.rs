@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"increment_check_point":"example-increment_check_point","last_switchover_time":"example-last_switchover_time","target_safe_point":"example-target_safe_point"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

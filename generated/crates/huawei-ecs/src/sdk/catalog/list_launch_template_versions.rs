@@ -82,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"launch_template_versions":[{"created_at":"example-created_at","launch_template_id":"example-launch_template_id","template_data":{"auto_recovery":true,"availability_zone_id":"example-availability_zone_id","block_device_mappings":[{"attachment":{},"cmk_id":"example-cmk_id","encrypted":true,"source_id":"example-source_id","source_type":"example-source_type","volume_size":1,"volume_type":"example-volume_type"}],"description":"example-description","enterprise_project_id":"example-enterprise_project_id","flavor_id":"example-flavor_id","internet_access":{"publicip":{}},"market_options":{"market_type":"example-market_type","spot_options":{}},"metadata":{"key":"example-metadata"},"name":"example-name","network_interfaces":[{"attachment":{},"virsubnet_id":"example-virsubnet_id"}],"os_profile":{"enable_monitoring_service":true,"iam_agency_name":"example-iam_agency_name","key_name":"example-key_name","user_data":"example-user_data"},"security_group_ids":["example-security_group_ids"],"tag_options":[{"tags":[{}]}]},"version_description":"example-version_description","version_id":"example-version_id","version_number":1}],"page_info":{"next_marker":"example-next_marker","previous_marker":"example-previous_marker"}}"#,
         }),
         reply_headers: &[("X-Request-Id", "example-X-Request-Id")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

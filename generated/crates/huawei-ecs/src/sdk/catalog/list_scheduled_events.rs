@@ -89,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"events":[{"description":"example-description","execute_options":{"device":"example-device","executor":"example-executor","migrate_policy":"example-migrate_policy","resize_target_flavor_id":"example-resize_target_flavor_id","serial_number":"example-serial_number","wwn":"example-wwn"},"finish_time":"example-finish_time","id":"example-id","instance_id":"example-instance_id","not_after":"example-not_after","not_before":"example-not_before","not_before_deadline":"example-not_before_deadline","publish_time":"example-publish_time","source":{"host_scheduled_event_id":"example-host_scheduled_event_id","type":"example-type"},"start_time":"example-start_time","state":"example-state","type":"example-type"}],"page_info":{"next_marker":"example-next_marker"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"availability_zones":[{"alias":"example-alias","availability_zone_id":"example-availability_zone_id","az_group_ids":["example-az_group_ids"],"category":1,"mode":"example-mode","public_border_group":"example-public_border_group","type":"example-type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"attachableQuantity":{"free_blk":1,"free_disk":1,"free_scsi":1},"volumeAttachments":[{"bootIndex":1,"bus":"example-bus","device":"example-device","id":"example-id","pciAddress":"example-pciAddress","serverId":"example-serverId","size":1,"volumeId":"example-volumeId"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"attachableQuantity":{"free_nic":1},"interfaceAttachments":[{"delete_on_termination":true,"driver_mode":"example-driver_mode","fixed_ips":[{"ip_address":"example-ip_address","subnet_id":"example-subnet_id"}],"mac_addr":"example-mac_addr","min_rate":1,"multiqueue_num":1,"net_id":"example-net_id","pci_address":"example-pci_address","port_id":"example-port_id","port_state":"example-port_state"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"launch_templates":[{"created_at":"example-created_at","default_version":1,"description":"example-description","id":"example-id","latest_version":1,"name":"example-name","updated_at":"example-updated_at"}],"page_info":{"next_marker":"example-next_marker","previous_marker":"example-previous_marker"}}"#,
         }),
         reply_headers: &[("X-Request-Id", "example-X-Request-Id")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"keypair":{"fingerprint":"example-fingerprint","name":"example-name","private_key":"example-private_key","public_key":"example-public_key","type":"example-type","user_id":"example-user_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"server":{"OS-DCF:diskConfig":"example-OS-DCF:diskConfig","adminPass":"example-adminPass","id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"reservation_id":"example-reservation_id","security_groups":[{"name":"example-name"}]}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"security_groups":[{"description":"example-description","id":"example-id","name":"example-name","rules":[{"from_port":1,"group":{"name":"example-name","tenant_id":"example-tenant_id"},"id":"example-id","ip_protocol":"example-ip_protocol","ip_range":{"cidr":"example-cidr"},"parent_group_id":"example-parent_group_id","to_port":1}],"tenant_id":"example-tenant_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -119,6 +119,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"servers":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"name":"example-name"}],"servers_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"keypair":{"created_at":"2026-01-02T03:04:05Z","deleted":true,"deleted_at":"2026-01-02T03:04:05Z","fingerprint":"example-fingerprint","id":1,"name":"example-name","public_key":"example-public_key","type":"example-type","updated_at":"2026-01-02T03:04:05Z","user_id":"example-user_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"interfaceAttachment":{"fixed_ips":[{"ip_address":"example-ip_address","subnet_id":"example-subnet_id"}],"mac_addr":"example-mac_addr","net_id":"example-net_id","port_id":"example-port_id","port_state":"example-port_state"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

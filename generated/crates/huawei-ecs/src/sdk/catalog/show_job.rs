@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"begin_time":"example-begin_time","code":"example-code","end_time":"example-end_time","entities":{"nic_id":"example-nic_id","server_id":"example-server_id","sub_jobs":[{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"errorcode_message":"example-errorcode_message","nic_id":"example-nic_id","server_id":"example-server_id"},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}],"sub_jobs_total":1},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","message":"example-message","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

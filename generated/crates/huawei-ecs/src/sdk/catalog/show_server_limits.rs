@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"absolute":{"limit_by_flavor":[{}],"maxImageMeta":1,"maxPersonality":1,"maxPersonalitySize":1,"maxSecurityGroupRules":1,"maxSecurityGroups":1,"maxServerGroupMembers":1,"maxServerGroups":1,"maxServerMeta":1,"maxTotalCores":1,"maxTotalFloatingIps":1,"maxTotalInstances":1,"maxTotalKeypairs":1,"maxTotalRAMSize":1,"maxTotalSpotCores":1,"maxTotalSpotInstances":1,"maxTotalSpotRAMSize":1,"totalCoresUsed":1,"totalFloatingIpsUsed":1,"totalInstancesUsed":1,"totalRAMUsed":1,"totalSecurityGroupsUsed":1,"totalServerGroupsUsed":1,"totalSpotCoresUsed":1,"totalSpotInstancesUsed":1,"totalSpotRAMUsed":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

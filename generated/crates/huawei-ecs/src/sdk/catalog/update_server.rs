@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"server":{"OS-DCF:diskConfig":"example-OS-DCF:diskConfig","OS-EXT-SRV-ATTR:hostname":"example-OS-EXT-SRV-ATTR:hostname","OS-EXT-SRV-ATTR:user_data":"example-OS-EXT-SRV-ATTR:user_data","accessIPv4":"example-accessIPv4","accessIPv6":"example-accessIPv6","addresses":{"key":[{"addr":"example-addr","version":1}]},"created":"example-created","description":"example-description","flavor":{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}]},"hostId":"example-hostId","id":"example-id","image":"example-image","links":[{"href":"example-href","rel":"example-rel"}],"locked":true,"metadata":{"key":"example-metadata"},"name":"example-name","progress":1,"status":"example-status","tags":["example-tags"],"tenant_id":"example-tenant_id","updated":"example-updated","user_id":"example-user_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

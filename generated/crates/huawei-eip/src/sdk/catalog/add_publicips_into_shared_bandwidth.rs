@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"bandwidth":{"bandwidth_rules":[{"admin_state_up":true,"egress_guarented_size":1,"egress_size":1,"id":"example-id","name":"example-name","publicip_info":[{"ip_version":1,"publicip_address":"example-publicip_address","publicip_id":"example-publicip_id","publicip_type":"example-publicip_type","publicipv6_address":"example-publicipv6_address"}]}],"bandwidth_type":"example-bandwidth_type","billing_info":"example-billing_info","charge_mode":"example-charge_mode","enable_bandwidth_rules":true,"enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","publicip_info":[{"ip_version":1,"publicip_address":"example-publicip_address","publicip_id":"example-publicip_id","publicip_type":"example-publicip_type","publicipv6_address":"example-publicipv6_address"}],"rule_quota":1,"share_type":"example-share_type","size":1,"status":"example-status","tenant_id":"example-tenant_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"bandwidths":[{"bandwidth_type":"example-bandwidth_type","billing_info":"example-billing_info","charge_mode":"example-charge_mode","id":"example-id","name":"example-name","public_border_group":"example-public_border_group","publicip_info":[{"ip_version":1,"publicip_address":"example-publicip_address","publicip_id":"example-publicip_id","publicip_type":"example-publicip_type","publicipv6_address":"example-publicipv6_address"}],"share_type":"example-share_type","size":1,"status":"example-status","tenant_id":"example-tenant_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

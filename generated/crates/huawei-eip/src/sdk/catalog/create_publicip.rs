@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"publicip":{"alias":"example-alias","bandwidth_size":1,"create_time":"2026-01-02T03:04:05Z","enterprise_project_id":"example-enterprise_project_id","id":"example-id","ip_version":1,"public_ip_address":"example-public_ip_address","public_ipv6_address":"example-public_ipv6_address","status":"example-status","tenant_id":"example-tenant_id","type":"example-type"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

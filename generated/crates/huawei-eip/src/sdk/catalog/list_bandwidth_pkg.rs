@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"bandwidthpkgs":[{"bandwidthId":"example-bandwidthId","billingInfo":"example-billingInfo","endTime":"example-endTime","pkgSize":1,"processedTime":"example-processedTime","resourceId":"example-resourceId","resourceName":"example-resourceName","startTime":"example-startTime","status":"example-status","tenantId":"example-tenantId"}],"bandwidthpkgs_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

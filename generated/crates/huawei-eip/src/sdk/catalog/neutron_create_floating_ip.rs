@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"floatingip":{"dns_domain":"example-dns_domain","dns_name":"example-dns_name","fixed_ip_address":"example-fixed_ip_address","floating_ip_address":"example-floating_ip_address","floating_network_id":"example-floating_network_id","id":"example-id","port_id":"example-port_id","router_id":"example-router_id","status":"example-status","tenant_id":"example-tenant_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

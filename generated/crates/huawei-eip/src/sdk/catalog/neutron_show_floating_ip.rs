@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"floatingip":{"created_at":"2026-01-02T03:04:05Z","dns_domain":"example-dns_domain","dns_name":"example-dns_name","fixed_ip_address":"example-fixed_ip_address","floating_ip_address":"example-floating_ip_address","floating_network_id":"example-floating_network_id","id":"example-id","port_id":"example-port_id","project_id":"example-project_id","router_id":"example-router_id","status":"example-status","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"publicip":{"alias":"example-alias","bandwidth_id":"example-bandwidth_id","bandwidth_name":"example-bandwidth_name","bandwidth_share_type":"example-bandwidth_share_type","bandwidth_size":1,"create_time":"2026-01-02T03:04:05Z","enterprise_project_id":"example-enterprise_project_id","id":"example-id","ip_version":1,"port_id":"example-port_id","private_ip_address":"example-private_ip_address","profile":{"order_id":"example-order_id","product_id":"example-product_id","region_id":"example-region_id","user_id":"example-user_id"},"public_ip_address":"example-public_ip_address","public_ipv6_address":"example-public_ipv6_address","status":"example-status","tenant_id":"example-tenant_id","type":"example-type"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -134,6 +134,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"eip_bandwidths":[{"admin_state":"example-admin_state","bandwidth_rules":[{"admin_state_up":true,"egress_guarented_size":1,"egress_size":1,"id":"example-id","name":"example-name","publicip_info":[{"ip_version":1,"publicip_address":"example-publicip_address","publicip_id":"example-publicip_id","publicip_type":"example-publicip_type","publicipv6_address":"example-publicipv6_address"}]}],"bandwidth_type":"example-bandwidth_type","billinginfo":"example-billinginfo","created_at":"2026-01-02T03:04:05Z","enable_bandwidth_rules":true,"id":"example-id","ingress_size":1,"name":"example-name","project_id":"example-project_id","public_border_group":"example-public_border_group","publicip_info":[{"ip_version":1,"publicip_address":"example-publicip_address","publicip_id":"example-publicip_id","publicip_type":"example-publicip_type","publicipv6_address":"example-publicipv6_address"}],"ratio_95peak_plus":1,"rule_quota":1,"size":1,"tags":["example-tags"],"type":"example-type","updated_at":"2026-01-02T03:04:05Z"}],"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"request_id":"example-request_id","vpc_igw":{"created_at":"example-created_at","enable_ipv6":true,"id":"example-id","name":"example-name","network_id":"example-network_id","project_id":"example-project_id","updated_at":"example-updated_at","vpc_id":"example-vpc_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"publicip_pool":{"allow_share_bandwidth_types":["example-allow_share_bandwidth_types"],"billing_info":{"order_id":"example-order_id","product_id":"example-product_id"},"created_at":"example-created_at","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","is_common":true,"name":"example-name","project_id":"example-project_id","public_border_group":"example-public_border_group","shared":true,"size":1,"status":"example-status","tags":[{"key":"example-key","value":"example-value"}],"type":"example-type","updated_at":"example-updated_at","used":1},"request_id":"example-request_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

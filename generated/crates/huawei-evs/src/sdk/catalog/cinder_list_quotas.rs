@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"quota_set":{"backup_gigabytes":{"in_use":1,"limit":1,"reserved":1},"backups":{"in_use":1,"limit":1,"reserved":1},"gigabytes":{"in_use":1,"limit":1,"reserved":1},"gigabytes_SAS":{"in_use":1,"limit":1,"reserved":1},"gigabytes_SATA":{"in_use":1,"limit":1,"reserved":1},"gigabytes_SSD":{"in_use":1,"limit":1,"reserved":1},"id":"example-id","per_volume_gigabytes":{"in_use":1,"limit":1,"reserved":1},"snapshots":{"in_use":1,"limit":1,"reserved":1},"snapshots_SAS":{"in_use":1,"limit":1,"reserved":1},"snapshots_SATA":{"in_use":1,"limit":1,"reserved":1},"snapshots_SSD":{"in_use":1,"limit":1,"reserved":1},"volumes":{"in_use":1,"limit":1,"reserved":1},"volumes_SAS":{"in_use":1,"limit":1,"reserved":1},"volumes_SATA":{"in_use":1,"limit":1,"reserved":1},"volumes_SSD":{"in_use":1,"limit":1,"reserved":1}}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"volume_types":[{"description":"example-description","extra_specs":{"HW:availability_zone":"example-HW:availability_zone","RESKEY:availability_zones":"example-RESKEY:availability_zones","availability-zone":"example-availability-zone","os-vendor-extended:sold_out_availability_zones":"example-os-vendor-extended:sold_out_availability_zones","volume_backend_name":"example-volume_backend_name"},"id":"example-id","is_public":true,"name":"example-name","qos_specs_id":"example-qos_specs_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

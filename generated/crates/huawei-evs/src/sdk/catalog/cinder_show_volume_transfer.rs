@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"transfer":{"created_at":"example-created_at","id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"name":"example-name","volume_id":"example-volume_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

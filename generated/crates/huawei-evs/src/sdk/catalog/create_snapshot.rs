@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"snapshot":{"created_at":"example-created_at","description":"example-description","id":"example-id","metadata":{},"name":"example-name","os-extended-snapshot-attributes:progress":"example-os-extended-snapshot-attributes:progress","os-extended-snapshot-attributes:project_id":"example-os-extended-snapshot-attributes:project_id","size":1,"status":"example-status","updated_at":"example-updated_at","volume_id":"example-volume_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"snapshot_chains":[{"availability_zone":"example-availability_zone","capacity":1.0,"category":"example-category","created_at":"example-created_at","id":"example-id","project_id":"example-project_id","snapshot_count":1,"updated_at":"example-updated_at","volume_id":"example-volume_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -104,6 +104,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"snapshots":[{"created_at":"example-created_at","dedicated_storage_id":"example-dedicated_storage_id","dedicated_storage_name":"example-dedicated_storage_name","description":"example-description","id":"example-id","metadata":{"key":"example-metadata"},"name":"example-name","os-extended-snapshot-attributes:progress":"example-os-extended-snapshot-attributes:progress","os-extended-snapshot-attributes:project_id":"example-os-extended-snapshot-attributes:project_id","service_type":"example-service_type","size":1,"status":"example-status","updated_at":"example-updated_at","volume_id":"example-volume_id"}],"snapshots_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"name":"example-name","size":1,"sub_jobs":[{"begin_time":"example-begin_time","end_time":"example-end_time","entities":{"name":"example-name","size":1,"volume_id":"example-volume_id","volume_type":"example-volume_type"},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}],"volume_id":"example-volume_id","volume_type":"example-volume_type"},"error_code":"example-error_code","fail_reason":"example-fail_reason","job_id":"example-job_id","job_type":"example-job_type","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"versions":[{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"media-types":[{"base":"example-base","type":"example-type"}],"min_version":"example-min_version","status":"example-status","updated":"example-updated","version":"example-version"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"attachments":[{"attached_at":"example-attached_at","attachment_id":"example-attachment_id","device":"example-device","host_name":"example-host_name","id":"example-id","server_id":"example-server_id","volume_id":"example-volume_id"}],"availability_zone":"example-availability_zone","bootable":"example-bootable","created_at":"example-created_at","description":"example-description","id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"metadata":{"__system__cmkid":"example-__system__cmkid","__system__encrypted":"example-__system__encrypted","hw:passthrough":"example-hw:passthrough","orderID":"example-orderID"},"multiattach":true,"name":"example-name","os-vol-host-attr:host":"example-os-vol-host-attr:host","os-vol-tenant-attr:tenant_id":"example-os-vol-tenant-attr:tenant_id","os-volume-replication:extended_status":"example-os-volume-replication:extended_status","shareable":"example-shareable","size":1,"snapshot_id":"example-snapshot_id","source_volid":"example-source_volid","status":"example-status","volume_image_metadata":{},"volume_type":"example-volume_type"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

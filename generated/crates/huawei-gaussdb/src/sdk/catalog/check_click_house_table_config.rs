@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"source_database_name":"example-source_database_name","table_config_check_results":[{"check_result":"example-check_result","table_config":"example-table_config","table_name":"example-table_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"exist":true,"scheduled_tasks":[{"create_time":1,"datastore_type":"example-datastore_type","end_time":1,"instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","project_id":"example-project_id","proxy_id":"example-proxy_id","proxy_name":"example-proxy_name","start_time":1,"target_config":{"key":"example-target_config"},"task_id":"example-task_id","task_name":"example-task_name","task_order":1,"task_status":"example-task_status"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

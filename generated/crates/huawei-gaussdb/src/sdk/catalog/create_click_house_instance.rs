@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance":{"az_code":"example-az_code","az_mode":"example-az_mode","db_user":"example-db_user","engine":{"type":"example-type","version":"example-version"},"ha_mode":"example-ha_mode","id":"example-id","name":"example-name","pay_info":{"is_auto_renew":"example-is_auto_renew","order_id":"example-order_id","pay_model":"example-pay_model","period":"example-period","period_type":"example-period_type"},"port":1,"region":"example-region","security_group_id":"example-security_group_id","ssl_option":true,"status":"example-status","subnet_id":"example-subnet_id","tags_info":{"sys_tags":[{"key":"example-key","value":"example-value"}],"tags":[{"key":"example-key","value":"example-value"}]},"vpc_id":"example-vpc_id"},"job_id":"example-job_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

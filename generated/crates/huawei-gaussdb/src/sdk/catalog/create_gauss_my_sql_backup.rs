@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backup":{"begin_time":"example-begin_time","description":"example-description","id":"example-id","instance_id":"example-instance_id","name":"example-name","status":"example-status","type":"example-type"},"job_id":"example-job_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

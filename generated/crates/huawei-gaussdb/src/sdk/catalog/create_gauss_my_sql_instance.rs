@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance":{"availability_zone_mode":"example-availability_zone_mode","backup_strategy":{"keep_days":"example-keep_days","start_time":"example-start_time"},"charge_info":{"charge_mode":"example-charge_mode","is_auto_pay":"example-is_auto_pay","is_auto_renew":"example-is_auto_renew","period_num":1,"period_type":"example-period_type"},"configuration_id":"example-configuration_id","datastore":{"kernel_version":"example-kernel_version","type":"example-type","version":"example-version"},"enterprise_project_id":"example-enterprise_project_id","flavor_ref":"example-flavor_ref","id":"example-id","master_availability_zone":"example-master_availability_zone","mode":"example-mode","name":"example-name","port":"example-port","region":"example-region","security_group_id":"example-security_group_id","status":"example-status","subnet_id":"example-subnet_id","volume":{"size":1},"vpc_id":"example-vpc_id"},"job_id":"example-job_id","order_id":"example-order_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

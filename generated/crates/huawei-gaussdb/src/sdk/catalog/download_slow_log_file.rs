@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"list":[{"create_at":1,"file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","job_id":"example-job_id","status":"example-status","updated_at":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

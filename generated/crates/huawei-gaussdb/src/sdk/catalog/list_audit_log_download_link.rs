@@ -91,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"files":[{"download_link":"example-download_link","link_expired_time":"example-link_expired_time","name":"example-name","size":1,"updated_time":"example-updated_time"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"enterprise_projects":[{"created":"example-created","description":"example-description","id":"example-id","name":"example-name","status":"example-status","updated":"example-updated"}],"total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

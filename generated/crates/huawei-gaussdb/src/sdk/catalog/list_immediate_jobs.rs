@@ -89,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"action_names":["example-action_names"],"jobs":[{"created_time":"example-created_time","ended_time":"example-ended_time","extend_fields":{"key":{}},"fail_reason":"example-fail_reason","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","job_id":"example-job_id","job_name":"example-job_name","order_id":"example-order_id","process":"example-process","show_detail":true,"status":"example-status"}],"total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"database_info":{"database_name":"example-database_name","db_config_check_results":[{"check_result":"example-check_result","param_name":"example-param_name","value":"example-value"}]},"is_tables_change":true,"last_error_of_alter_table":"example-last_error_of_alter_table","new_table_repl_config":{"repl_scope":"example-repl_scope","repl_type":"example-repl_type","tables":["example-tables"]},"source_instance_id":"example-source_instance_id","source_node_id":"example-source_node_id","table_infos":[{"check_result":"example-check_result","table_config":"example-table_config","table_name":"example-table_name"}],"table_repl_config":{"repl_scope":"example-repl_scope","repl_type":"example-repl_type","tables":["example-tables"]},"target_database_name":"example-target_database_name"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

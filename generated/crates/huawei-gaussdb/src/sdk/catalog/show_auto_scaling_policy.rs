@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"enlarge_threshold":1,"id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","max_flavor":"example-max_flavor","max_read_only_count":1,"min_flavor":"example-min_flavor","min_read_only_count":1,"monitor_cycle":1,"read_only_weight":1,"reduce_enabled":true,"reduce_threshold":1,"scaling_strategy":{"flavor_switch":"example-flavor_switch","read_only_switch":"example-read_only_switch"},"silence_cycle":1,"silence_start_at":"example-silence_start_at","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"logs":[{"create_at":1,"expire_at":1,"max_concurrency":1,"node_id":"example-node_id","pattern":"example-pattern","sql_type":"example-sql_type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

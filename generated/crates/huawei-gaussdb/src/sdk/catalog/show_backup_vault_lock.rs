@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backup_vaultlock_info":{"lock_end_time":1,"lock_policy":true,"lock_retention_days":1,"lock_start_time":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"architecture":"example-architecture","availability_zone_ids":["example-availability_zone_ids"],"dedicated_compute_info":{"host_num":1,"ram_total":1,"ram_used":1,"spec_code":"example-spec_code","vcpus_total":1,"vcpus_used":1},"dedicated_storage_info":{"host_num":1,"spec_code":"example-spec_code"},"engine_name":"example-engine_name","id":"example-id","resource_name":"example-resource_name","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"available_vcpus":["example-available_vcpus"],"current_vcpus":"example-current_vcpus","max_vcpus":"example-max_vcpus","min_vcpus":"example-min_vcpus"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

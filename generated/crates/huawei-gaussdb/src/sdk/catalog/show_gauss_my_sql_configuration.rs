@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"configurations":{"created":"example-created","datastore":{"type":"example-type","version":"example-version"},"description":"example-description","id":"example-id","name":"example-name","updated":"example-updated"},"parameter_values":{"key":"example-parameter_values"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

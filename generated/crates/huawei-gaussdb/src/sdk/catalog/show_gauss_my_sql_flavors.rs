@@ -80,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flavors":[{"az_status":{"key":"example-az_status"},"id":"example-id","instance_mode":"example-instance_mode","ram":"example-ram","spec_code":"example-spec_code","type":"example-type","vcpus":"example-vcpus","version_name":"example-version_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"job":{"created":"example-created","ended":"example-ended","entities":{},"fail_reason":"example-fail_reason","id":"example-id","instance":{"id":"example-id","name":"example-name"},"name":"example-name","process":"example-process","status":"example-status"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

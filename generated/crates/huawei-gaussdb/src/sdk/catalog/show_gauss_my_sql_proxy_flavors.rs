@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"proxy_flavor_groups":[{"group_type":"example-group_type","proxy_flavors":[{"az_status":{},"db_type":"example-db_type","id":"example-id","ram":"example-ram","spec_code":"example-spec_code","vcpus":"example-vcpus"}]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

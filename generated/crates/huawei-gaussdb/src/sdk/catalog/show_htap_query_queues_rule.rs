@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"query_queue_rule":{"enable_query_queue_select":"example-enable_query_queue_select","query_queue_concurrency_limit":1,"query_queue_cpu_used_pct_limit":1,"query_queue_max_queued_queries":1,"query_queue_mem_used_pct_limit":1,"query_queue_pending_timeout_second":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

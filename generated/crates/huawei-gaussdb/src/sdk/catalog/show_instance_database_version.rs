@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"datastore":{"current_kernel_version":"example-current_kernel_version","current_version":"example-current_version","latest_kernel_version":"example-latest_kernel_version","latest_version":"example-latest_version"},"upgrade_flag":true}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

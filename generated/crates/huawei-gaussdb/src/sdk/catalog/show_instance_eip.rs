@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"bandwidth_id":"example-bandwidth_id","bandwidth_name":"example-bandwidth_name","bandwidth_share_type":"example-bandwidth_share_type","bandwidth_size":1,"can_enable_public_access":true,"create_time":"example-create_time","id":"example-id","port_id":"example-port_id","private_ip_address":"example-private_ip_address","profile":{},"public_ip_address":"example-public_ip_address","status":"example-status","tenant_id":"example-tenant_id","type":"example-type"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"statistics":[{"avg_time":1.0,"count":1,"example_sql_text":"example-example_sql_text","ids":[1],"keyword":"example-keyword","max_time":1.0,"strategy":"example-strategy","total_time":1.0}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

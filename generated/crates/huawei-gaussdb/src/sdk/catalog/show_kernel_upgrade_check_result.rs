@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"updated_at":1,"upgrade_precheck_detail":[{"check_description":"example-check_description","check_item":"example-check_item","check_object":"example-check_object","check_status":"example-check_status"}],"upgrade_precheck_result":"example-upgrade_precheck_result"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"abnormal_root_cause":{"abnormal_type":"example-abnormal_type","lock_root_cause":{"blocker_age":1,"blocker_command":"example-blocker_command","blocker_current_sql":["example-blocker_current_sql"],"blocker_host":"example-blocker_host","blocker_pid":1,"blocker_rows_locked":1,"blocker_rows_modified":1,"blocker_state":"example-blocker_state","blocker_thread_id":1,"lock_data":"example-lock_data","lock_db":"example-lock_db","lock_index":"example-lock_index","lock_mode":"example-lock_mode","lock_table":"example-lock_table","locked_pid":1,"locked_sql":"example-locked_sql","wait_seconds":1}}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

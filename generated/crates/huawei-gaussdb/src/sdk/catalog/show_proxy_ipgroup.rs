@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"enable_ip_group":true,"ip_group":{"id":"example-id","ip_list":[{"description":"example-description","ip":"example-ip"}],"name":"example-name"},"type":"example-type"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"can_upgrade":true,"current_version":"example-current_version","latest_version":"example-latest_version","risk":{"guidance":"example-guidance","influence":"example-influence","level":1,"service_impact_duration":"example-service_impact_duration","suggest":"example-suggest","upgrade_duration":"example-upgrade_duration"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

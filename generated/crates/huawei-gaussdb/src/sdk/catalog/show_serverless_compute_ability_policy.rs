@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"current_vcpus":"example-current_vcpus","max_readonly_node_count":1,"max_vcpus":"example-max_vcpus","min_readonly_node_count":1,"min_vcpus":"example-min_vcpus","scale_out_switch":true}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"custom_scaling_config":{"enlarge_scene":{"conditions":[{"condition_id":"example-condition_id","duration":1,"interval":1,"metric_conditions":[{}]}]}},"enlarge_step_size":"example-enlarge_step_size"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","lock_time":"example-lock_time","node_id":"example-node_id","query_sample":"example-query_sample","rows_examined":1,"rows_sent":1,"time":"example-time","type":"example-type","users":"example-users"}],"total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

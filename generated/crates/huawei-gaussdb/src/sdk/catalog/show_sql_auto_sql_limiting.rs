@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"auto_sql_limiting_rules":[{"active_sessions":1,"clear_time":1,"condition":"example-condition","cpu_usage":1,"duration":1,"end_time":"example-end_time","max_concurrency":1,"node_id":"example-node_id","start_time":"example-start_time"}],"instance_id":"example-instance_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"node_id":"example-node_id","sql_filter_rules":[{"patterns":[{"create_at":1,"cur_concurrency":1,"cur_reject":1,"expire_at":1,"max_concurrency":1,"pattern":"example-pattern"}],"sql_type":"example-sql_type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"database_names":["example-database_names"],"table_meta_infos":[{"column_default":"example-column_default","column_key":"example-column_key","column_name":"example-column_name","column_type":"example-column_type","extra":"example-extra","is_nullable":"example-is_nullable"}],"table_names":["example-table_names"]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_id":"example-instance_id","instance_name":"example-instance_name","job_id":"example-job_id","job_name":"example-job_name","status":"example-status","sub_task_list":[{"percent":"example-percent","remaining_time":"example-remaining_time","status":"example-status","sub_task_name":"example-sub_task_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

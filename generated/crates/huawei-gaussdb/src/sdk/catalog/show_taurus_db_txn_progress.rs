@@ -75,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"total_count":1,"transactions":[{"estimated_remaining_time":1,"trx_id":"example-trx_id","trx_mysql_thread_id":1,"trx_query":"example-trx_query","trx_rows_modified":1,"trx_started":"example-trx_started"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

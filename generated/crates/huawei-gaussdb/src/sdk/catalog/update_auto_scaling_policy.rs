@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_id":"example-instance_id","instance_name":"example-instance_name","switch_status":{"flavor_switch":"example-flavor_switch","read_only_switch":"example-read_only_switch","scaling_switch":"example-scaling_switch"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"quota_list":[{"enterprise_project_id":"example-enterprise_project_id","instance_quota":1,"ram_quota":1,"vcpus_quota":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"diff_parameters":[{"name":"example-name","source_value":"example-source_value","target_value":"example-target_value"}],"name":"example-name","skipped_parameter_names":["example-skipped_parameter_names"]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -94,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"error_count":1,"error_tables":[{"database_name":"example-database_name","full_description":"example-full_description","message":"example-message","row_number":1,"table_name":"example-table_name"}],"processed_rows":1,"success":true,"success_count":1,"success_tables":[{"config_name":"example-config_name","db_name":"example-db_name","full_table_name":"example-full_table_name","row_number":1,"table_name":"example-table_name","valid":true}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

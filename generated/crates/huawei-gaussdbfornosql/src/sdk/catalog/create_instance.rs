@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"availability_zone":"example-availability_zone","backup_strategy":{"keep_days":"example-keep_days","start_time":"example-start_time"},"charge_info":{"charge_mode":"example-charge_mode","is_auto_pay":"example-is_auto_pay","is_auto_renew":"example-is_auto_renew","period_num":"example-period_num","period_type":"example-period_type"},"created":"example-created","datastore":{"storage_engine":"example-storage_engine","type":"example-type","version":"example-version"},"dedicated_resource_id":"example-dedicated_resource_id","enterprise_project_id":"example-enterprise_project_id","flavor":[{"num":"example-num","size":"example-size","spec_code":"example-spec_code","storage":"example-storage"}],"id":"example-id","job_id":"example-job_id","mode":"example-mode","name":"example-name","order_id":"example-order_id","region":"example-region","security_group_id":"example-security_group_id","ssl_option":"example-ssl_option","status":"example-status","subnet_id":"example-subnet_id","vpc_id":"example-vpc_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"current_flavor":{"az_status":{"key":"example-az_status"},"ram":"example-ram","region_status":"example-region_status","spec_code":"example-spec_code","vcpus":"example-vcpus"},"instance_id":"example-instance_id","instance_name":"example-instance_name","optional_flavors":{"list":[{"az_status":{"key":"example-az_status"},"ram":"example-ram","region_status":"example-region_status","spec_code":"example-spec_code","vcpus":"example-vcpus"}],"total_count":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

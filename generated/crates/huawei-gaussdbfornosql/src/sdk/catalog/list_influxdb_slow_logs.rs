@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"slow_logs":[{"cost_time":1,"database":"example-database","line_num":"example-line_num","log_time":"example-log_time","node_id":"example-node_id","node_name":"example-node_name","operate_type":"example-operate_type","retention_policy":"example-retention_policy","whole_message":"example-whole_message"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"cpu_threshold":1,"mem_threshold":1,"node_limit":1,"overload_node_threshold":1,"step":1,"switch_option":true}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"data_sync_indicators":{"rsync_max_push_cost":1,"rsync_max_send_cost":1,"rsync_ops":1,"rsync_push_cost":1,"rsync_send_cost":1,"rsync_status":1,"rsync_wal_size":1},"master_instance_id":"example-master_instance_id","rto_and_rpo_indicators":[{"rpo":1,"rto":1,"scene":"example-scene"}],"slave_instance_id":"example-slave_instance_id","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -75,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"commands":["example-commands"],"disabled_type":"example-disabled_type","keys":[{"commands":["example-commands"],"db_id":"example-db_id","key":"example-key"}],"total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"logintoken":{"assumed_by":{"user":{"domain":{},"id":"example-id","name":"example-name","password_expires_at":"example-password_expires_at"}},"domain_id":"example-domain_id","expires_at":"example-expires_at","method":"example-method","session_id":"example-session_id","session_name":"example-session_name","session_user_id":"example-session_user_id","user_id":"example-user_id","user_name":"example-user_name"}}"#,
         }),
         reply_headers: &[("X-Subject-LoginToken", "example-X-Subject-LoginToken")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"credential":{"access":"example-access","expires_at":"example-expires_at","secret":"example-secret","securitytoken":"example-securitytoken"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

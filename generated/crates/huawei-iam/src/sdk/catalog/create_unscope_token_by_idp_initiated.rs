@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"token":{"expires_at":"example-expires_at","issued_at":"example-issued_at","methods":["example-methods"],"user":{"OS-FEDERATION":{"groups":[{}],"identity_provider":{},"protocol":{}},"domain":{"id":"example-id","name":"example-name"},"id":"example-id","name":"example-name"}}}"#,
         }),
         reply_headers: &[("X-Subject-Token", "example-X-Subject-Token")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

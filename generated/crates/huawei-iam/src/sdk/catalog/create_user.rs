@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"user":{"access_mode":"example-access_mode","areacode":"example-areacode","create_time":"example-create_time","default_project_id":"example-default_project_id","description":"example-description","domain_id":"example-domain_id","email":"example-email","enabled":true,"id":"example-id","is_domain_owner":true,"name":"example-name","password_expires_at":"example-password_expires_at","phone":"example-phone","pwd_status":true,"status":1,"xdomain_id":"example-xdomain_id","xdomain_type":"example-xdomain_type","xuser_id":"example-xuser_id","xuser_type":"example-xuser_type"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

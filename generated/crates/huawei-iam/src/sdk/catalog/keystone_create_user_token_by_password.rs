@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"token":{"catalog":[{"endpoints":[{"id":"example-id","interface":"example-interface","region":"example-region","region_id":"example-region_id","url":"example-url"}],"id":"example-id","name":"example-name","type":"example-type"}],"domain":{"id":"example-id","name":"example-name"},"expires_at":"example-expires_at","issued_at":"example-issued_at","methods":["example-methods"],"project":{"domain":{"id":"example-id","name":"example-name"},"id":"example-id","name":"example-name"},"roles":[{"id":"example-id","name":"example-name"}],"user":{"domain":{"id":"example-id","name":"example-name"},"id":"example-id","name":"example-name","password_expires_at":"example-password_expires_at"}}}"#,
         }),
         reply_headers: &[("X-Subject-Token", "example-X-Subject-Token")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

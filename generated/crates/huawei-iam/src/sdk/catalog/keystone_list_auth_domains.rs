@@ -46,6 +46,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"domains":[{"description":"example-description","enabled":true,"id":"example-id","links":{"self":"example-self"},"name":"example-name"}],"links":{"self":"example-self"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -46,6 +46,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"links":{"self":"example-self"},"projects":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"links":{"self":"example-self"},"name":"example-name","parent_id":"example-parent_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"endpoints":[{"enabled":true,"id":"example-id","interface":"example-interface","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"region":"example-region","region_id":"example-region_id","service_id":"example-service_id","url":"example-url"}],"links":{"next":"example-next","previous":"example-previous","self":"example-self"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

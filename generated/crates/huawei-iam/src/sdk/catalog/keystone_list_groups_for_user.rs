@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"groups":[{"create_time":1,"description":"example-description","domain_id":"example-domain_id","id":"example-id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name"}],"links":{"next":"example-next","previous":"example-previous","self":"example-self"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -46,6 +46,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"identity_providers":[{"description":"example-description","enabled":true,"id":"example-id","links":{"protocols":"example-protocols","self":"example-self"},"remote_ids":["example-remote_ids"],"sso_type":"example-sso_type"}],"links":{"next":"example-next","previous":"example-previous","self":"example-self"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

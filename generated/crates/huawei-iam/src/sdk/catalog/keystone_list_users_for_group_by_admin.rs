@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"links":{"next":"example-next","previous":"example-previous","self":"example-self"},"users":[{"access_mode":"example-access_mode","description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","last_project_id":"example-last_project_id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name","password_expires_at":"example-password_expires_at","pwd_status":true,"pwd_strength":"example-pwd_strength"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

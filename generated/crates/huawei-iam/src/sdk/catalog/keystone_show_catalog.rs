@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"catalog":[{"endpoints":[{"id":"example-id","interface":"example-interface","region":"example-region","region_id":"example-region_id","url":"example-url"}],"id":"example-id","name":"example-name","type":"example-type"}],"links":{"self":"example-self"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"identity_provider":{"description":"example-description","enabled":true,"id":"example-id","links":{"protocols":"example-protocols","self":"example-self"},"remote_ids":["example-remote_ids"],"sso_type":"example-sso_type"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

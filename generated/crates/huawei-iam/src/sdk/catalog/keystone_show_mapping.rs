@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"mapping":{"id":"example-id","links":{"self":"example-self"},"rules":[{"local":[{"group":{},"user":{}}],"remote":[{"any_one_of":["example-any_one_of"],"not_any_of":["example-not_any_of"],"regex":true,"type":"example-type"}]}]}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

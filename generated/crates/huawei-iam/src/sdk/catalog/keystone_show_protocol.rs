@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"protocol":{"id":"example-id","links":{"identity_provider":"example-identity_provider","self":"example-self"},"mapping_id":"example-mapping_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"region":{"description":"example-description","id":"example-id","links":{"self":"example-self"},"locales":{"en-us":"example-en-us","es-es":"example-es-es","es-us":"example-es-us","pt-br":"example-pt-br","zh-cn":"example-zh-cn"},"parent_region_id":"example-parent_region_id","type":"example-type"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"config":{"security_compliance":{"password_regex":"example-password_regex","password_regex_description":"example-password_regex_description"}}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"service":{"description":"example-description","enabled":true,"id":"example-id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name","type":"example-type"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

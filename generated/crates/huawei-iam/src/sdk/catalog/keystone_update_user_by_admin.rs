@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"user":{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","last_project_id":"example-last_project_id","links":{"self":"example-self"},"name":"example-name","password_expires_at":"example-password_expires_at","pwd_status":true}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"links":{"self":"example-self"},"roles":[{"id":"example-id","links":{"self":"example-self"},"name":"example-name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"roles":[{"catalog":"example-catalog","created_time":"example-created_time","description":"example-description","description_cn":"example-description_cn","display_name":"example-display_name","domain_id":"example-domain_id","flag":"example-flag","id":"example-id","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"name":"example-name","policy":{"Depends":[{"catalog":"example-catalog","display_name":"example-display_name"}],"Statement":[{"Action":["example-Action"],"Condition":{},"Effect":"example-Effect","Resource":{}}],"Version":"example-Version"},"type":"example-type","updated_time":"example-updated_time"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"users":[{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","lastest_policy_time":1,"name":"example-name","policy_num":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

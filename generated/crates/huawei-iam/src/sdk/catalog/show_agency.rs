@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"agency":{"agency_urn":"example-agency_urn","create_time":"example-create_time","description":"example-description","domain_id":"example-domain_id","duration":"example-duration","expire_time":"example-expire_time","id":"example-id","name":"example-name","trust_domain_id":"example-trust_domain_id","trust_domain_name":"example-trust_domain_name"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"api_acl_policy":{"allow_address_netmasks":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_ip_ranges":[{"description":"example-description","ip_range":"example-ip_range"}],"allow_vpc_endpoints":[{"description":"example-description","vpc_endpoint_id":"example-vpc_endpoint_id"}]}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

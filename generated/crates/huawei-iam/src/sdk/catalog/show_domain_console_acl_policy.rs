@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"console_acl_policy":{"allow_address_netmasks":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_address_netmasks_ipv6":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_ip_ranges":[{"description":"example-description","ip_range":"example-ip_range"}],"allow_ip_ranges_ipv6":[{"description":"example-description","ip_range":"example-ip_range"}]}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -117,6 +117,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"role_assignments":[{"agency":{"id":"example-id"},"group":{"id":"example-id"},"is_inherited":true,"role":{"id":"example-id"},"scope":{"domain":{"id":"example-id"},"enterprise_project":{"id":"example-id"},"project":{"id":"example-id"}},"user":{"id":"example-id"}}],"total_num":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

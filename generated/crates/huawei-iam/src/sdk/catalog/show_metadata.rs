@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"data":"example-data","domain_id":"example-domain_id","entity_id":"example-entity_id","id":"example-id","idp_id":"example-idp_id","protocol_id":"example-protocol_id","update_time":"example-update_time","xaccount_type":"example-xaccount_type"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

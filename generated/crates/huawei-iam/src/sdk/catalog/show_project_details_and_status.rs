@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"project":{"description":"example-description","domain_id":"example-domain_id","enabled":true,"id":"example-id","is_domain":true,"name":"example-name","parent_id":"example-parent_id","status":"example-status"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

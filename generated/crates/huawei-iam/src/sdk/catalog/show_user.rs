@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"user":{"access_mode":"example-access_mode","areacode":"example-areacode","create_time":"example-create_time","description":"example-description","domain_id":"example-domain_id","email":"example-email","enabled":true,"id":"example-id","is_domain_owner":true,"last_login_time":"example-last_login_time","last_pwd_auth_time":"example-last_pwd_auth_time","links":{"next":"example-next","previous":"example-previous","self":"example-self"},"modify_pwd_time":"example-modify_pwd_time","name":"example-name","phone":"example-phone","pwd_create_time":"example-pwd_create_time","pwd_status":true,"pwd_strength":"example-pwd_strength","update_time":"example-update_time","xuser_id":"example-xuser_id","xuser_type":"example-xuser_type"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"agency":{"create_time":"example-create_time","description":"example-description","domain_id":"example-domain_id","duration":{},"expire_time":"example-expire_time","id":"example-id","name":"example-name","trust_domain_id":"example-trust_domain_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

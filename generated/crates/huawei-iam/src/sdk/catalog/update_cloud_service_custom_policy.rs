@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"role":{"catalog":"example-catalog","created_time":"example-created_time","description":"example-description","description_cn":"example-description_cn","display_name":"example-display_name","domain_id":"example-domain_id","id":"example-id","links":{"self":"example-self"},"name":"example-name","policy":{"Statement":[{"Action":["example-Action"],"Condition":{"key":{"key":["example-Condition"]}},"Effect":"example-Effect","Resource":["example-Resource"]}],"Version":"example-Version"},"type":"example-type","updated_time":"example-updated_time"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

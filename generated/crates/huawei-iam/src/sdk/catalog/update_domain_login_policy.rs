@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"login_policy":{"account_validity_period":1,"custom_info_for_login":"example-custom_info_for_login","lockout_duration":1,"login_failed_times":1,"period_with_login_failures":1,"session_timeout":1,"show_recent_login_info":true}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"password_policy":{"maximum_consecutive_identical_chars":1,"maximum_password_length":1,"minimum_password_age":1,"minimum_password_length":1,"number_of_recent_passwords_disallowed":1,"password_char_combination":1,"password_not_username_or_invert":true,"password_requirements":"example-password_requirements","password_validity_period":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

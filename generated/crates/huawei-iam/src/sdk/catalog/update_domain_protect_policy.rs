@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"protect_policy":{"admin_check":"example-admin_check","allow_user":{"manage_accesskey":true,"manage_email":true,"manage_mobile":true,"manage_password":true},"operation_protection":true,"scene":"example-scene"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

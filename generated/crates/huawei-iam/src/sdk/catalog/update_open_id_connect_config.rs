@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"openid_connect_config":{"access_mode":"example-access_mode","authorization_endpoint":"example-authorization_endpoint","client_id":"example-client_id","idp_url":"example-idp_url","response_mode":"example-response_mode","response_type":"example-response_type","scope":"example-scope","signing_key":"example-signing_key"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"access_key":{"access_key_id":"example-access_key_id","created_at":"2026-01-02T03:04:05Z","secret_access_key":"example-secret_access_key","status":"active","user_id":"example-user_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

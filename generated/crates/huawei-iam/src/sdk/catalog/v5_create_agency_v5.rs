@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"agency":{"agency_id":"example-agency_id","agency_name":"example-agency_name","created_at":"2026-01-02T03:04:05Z","description":"example-description","max_session_duration":1,"path":"example-path","trust_domain_id":"example-trust_domain_id","trust_domain_name":"example-trust_domain_name","trust_policy":"example-trust_policy","urn":"example-urn"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

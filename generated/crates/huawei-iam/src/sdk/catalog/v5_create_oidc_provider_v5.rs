@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"oidc_provider":{"client_ids":["example-client_ids"],"created_at":"2026-01-02T03:04:05Z","description":"example-description","name":"example-name","provider_id":"example-provider_id","thumbprints":["example-thumbprints"],"url":"example-url","urn":"example-urn"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"policy":{"attachment_count":1,"created_at":"2026-01-02T03:04:05Z","default_version_id":"example-default_version_id","description":"example-description","path":"example-path","policy_id":"example-policy_id","policy_name":"example-policy_name","policy_type":"custom","updated_at":"2026-01-02T03:04:05Z","urn":"example-urn"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"virtual_mfa_device":{"base32_string_seed":"example-base32_string_seed","serial_number":"example-serial_number"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"agencies":1,"agencies_quota":1,"attached_policies_per_agency_quota":1,"attached_policies_per_group_quota":1,"attached_policies_per_user_quota":1,"groups":1,"groups_quota":1,"oidc_provider":1,"oidc_provider_quota":1,"policies":1,"policies_quota":1,"policy_size_quota":1,"root_user_mfa_enabled":1,"saml_provider":1,"saml_provider_quota":1,"users":1,"users_quota":1,"versions_per_policy_quota":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

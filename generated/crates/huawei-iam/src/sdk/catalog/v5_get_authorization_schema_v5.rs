@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"actions":[{"access_level":"example-access_level","aliases":["example-aliases"],"condition_keys":["example-condition_keys"],"description":{"en_US":"example-en_US","zh_CN":"example-zh_CN"},"name":"example-name","permission_only":true,"resources":[{"condition_keys":["example-condition_keys"],"required":true,"urn_template":"example-urn_template"}]}],"conditions":[{"description":{"en_US":"example-en_US","zh_CN":"example-zh_CN"},"key":"example-key","multi_valued":true,"value_type":"example-value_type"}],"operations":[{"dependent_actions":["example-dependent_actions"],"operation_action":"example-operation_action","operation_id":"example-operation_id"}],"resources":[{"type_name":"example-type_name","urn_template":"example-urn_template"}],"version":"example-version"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

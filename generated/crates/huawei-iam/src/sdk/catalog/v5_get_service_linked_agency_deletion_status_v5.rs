@@ -63,6 +63,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"agency_usage_list":[{"region":"example-region","resources":["example-resources"]}],"reason":"example-reason","status":"succeeded"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"access_keys":[{"access_key_id":"example-access_key_id","created_at":"2026-01-02T03:04:05Z","status":"active","user_id":"example-user_id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"attached_policies":[{"attached_at":"2026-01-02T03:04:05Z","policy_id":"example-policy_id","policy_name":"example-policy_name","urn":"example-urn"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"policy_agencies":[{"agency_id":"example-agency_id","attached_at":"2026-01-02T03:04:05Z"}],"policy_groups":[{"attached_at":"2026-01-02T03:04:05Z","group_id":"example-group_id"}],"policy_users":[{"attached_at":"2026-01-02T03:04:05Z","user_id":"example-user_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"mfa_devices":[{"enabled":true,"serial_number":"example-serial_number","user_id":"example-user_id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

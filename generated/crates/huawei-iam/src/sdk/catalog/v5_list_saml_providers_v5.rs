@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"saml_providers":[{"assertion_encryption_mode":"example-assertion_encryption_mode","created_at":"2026-01-02T03:04:05Z","description":"example-description","expires_at":"2026-01-02T03:04:05Z","name":"example-name","private_keys":[{"key_id":"example-key_id","timestamp":"2026-01-02T03:04:05Z"}],"provider_id":"example-provider_id","saml_metadata_document":"example-saml_metadata_document","urn":"example-urn"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

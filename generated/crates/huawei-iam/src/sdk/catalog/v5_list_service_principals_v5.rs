@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"service_principals":[{"description":"example-description","display_name":"example-display_name","service_catalog":"example-service_catalog","service_principal":"example-service_principal"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"services":[{"display_name":"example-display_name","service_name":"example-service_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

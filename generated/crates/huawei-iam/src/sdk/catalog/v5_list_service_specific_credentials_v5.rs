@@ -75,6 +75,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"service_specific_credentials":[{"created_at":"2026-01-02T03:04:05Z","credential_id":"example-credential_id","credential_mask":"example-credential_mask","description":"example-description","expires_at":"2026-01-02T03:04:05Z","service_name":"example-service_name","status":"example-status","user_id":"example-user_id","user_name":"example-user_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

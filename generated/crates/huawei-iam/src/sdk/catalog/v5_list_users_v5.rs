@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker"},"users":[{"created_at":"2026-01-02T03:04:05Z","description":"example-description","enabled":true,"is_root_user":true,"urn":"example-urn","user_id":"example-user_id","user_name":"example-user_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

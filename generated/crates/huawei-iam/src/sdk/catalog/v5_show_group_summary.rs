@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"groups":[{"created_at":"2026-01-02T03:04:05Z","description":"example-description","group_id":"example-group_id","group_name":"example-group_name","urn":"example-urn","user_count":1}],"page_info":{"current_count":1,"next_marker":"example-next_marker"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

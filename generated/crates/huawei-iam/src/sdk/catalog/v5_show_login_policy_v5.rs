@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"login_policy":{"allow_address_netmasks":[{"address_netmask":"example-address_netmask","description":"example-description"}],"allow_ip_ranges":[{"description":"example-description","ip_range":"example-ip_range"}],"custom_info_for_login":"example-custom_info_for_login","lockout_duration":1,"login_failed_times":1,"period_with_login_failures":1,"session_timeout":1,"show_recent_login_info":true,"user_validity_period":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

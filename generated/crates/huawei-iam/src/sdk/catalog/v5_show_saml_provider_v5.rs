@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"saml_provider":{"assertion_encryption_mode":"example-assertion_encryption_mode","created_at":"2026-01-02T03:04:05Z","description":"example-description","expires_at":"2026-01-02T03:04:05Z","name":"example-name","private_keys":[{"key_id":"example-key_id","timestamp":"2026-01-02T03:04:05Z"}],"provider_id":"example-provider_id","saml_metadata_document":"example-saml_metadata_document","tags":[{"tag_key":"example-tag_key","tag_value":"example-tag_value"}],"urn":"example-urn"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"user":{"created_at":"2026-01-02T03:04:05Z","description":"example-description","enabled":true,"is_root_user":true,"tags":[{"tag_key":"example-tag_key","tag_value":"example-tag_value"}],"urn":"example-urn","user_id":"example-user_id","user_name":"example-user_name"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

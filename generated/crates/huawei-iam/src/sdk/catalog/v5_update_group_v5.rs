@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"group":{"created_at":"2026-01-02T03:04:05Z","description":"example-description","group_id":"example-group_id","group_name":"example-group_name","urn":"example-urn"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

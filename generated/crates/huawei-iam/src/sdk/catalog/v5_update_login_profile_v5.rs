@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"login_profile":{"created_at":"2026-01-02T03:04:05Z","password_expires_at":"2026-01-02T03:04:05Z","password_reset_required":true,"user_id":"example-user_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

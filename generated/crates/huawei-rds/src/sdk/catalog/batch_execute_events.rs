@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"results":[{"error_code":"example-error_code","error_msg":"example-error_msg","id":"example-id","instance_id":"example-instance_id","job_id":"example-job_id","success":true}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

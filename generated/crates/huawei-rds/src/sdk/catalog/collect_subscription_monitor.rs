@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"agent_not_running":1,"estimated_process_time":1,"last_dist_sync":"example-last_dist_sync","latency":1,"pending_cmd_count":1,"status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"parameters":[{"name":"example-name","source_value":"example-source_value","target_value":"example-target_value"}],"source_id":"example-source_id","source_name":"example-source_name","target_id":"example-target_id","target_name":"example-target_name"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"create_time":"example-create_time","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","name":"example-name","update_time":"example-update_time"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"configuration":{"created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","description":"example-description","id":"example-id","name":"example-name","updated":"example-updated"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance":{"availability_zone":"example-availability_zone","backup_strategy":{"keep_days":1,"start_time":"example-start_time"},"charge_info":{"charge_mode":"example-charge_mode","is_auto_pay":true,"is_auto_renew":true,"period_num":1,"period_type":"example-period_type"},"collation":"example-collation","configuration_id":"example-configuration_id","datastore":{"complete_version":"example-complete_version","type":"example-type","version":"example-version"},"disk_encryption_id":"example-disk_encryption_id","enterprise_project_id":"example-enterprise_project_id","flavor_ref":"example-flavor_ref","ha":{"mode":"example-mode","replication_mode":"example-replication_mode"},"id":"example-id","name":"example-name","port":"example-port","region":"example-region","restore_point":{"backup_id":"example-backup_id","database_name":{"key":"example-database_name"},"instance_id":"example-instance_id","restore_time":1,"type":"example-type"},"security_group_id":"example-security_group_id","status":"example-status","subnet_id":"example-subnet_id","volume":{"size":1,"type":"example-type"},"vpc_id":"example-vpc_id"},"job_id":"example-job_id","order_id":"example-order_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"list":[{"create_at":"example-create_at","file_link":"example-file_link","file_name":"example-file_name","file_size":"example-file_size","status":"example-status","update_at":"example-update_at"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

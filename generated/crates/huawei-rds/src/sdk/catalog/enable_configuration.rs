@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"apply_results":[{"instance_id":"example-instance_id","instance_name":"example-instance_name","restart_required":true,"success":true}],"configuration_id":"example-configuration_id","configuration_name":"example-configuration_name","success":true}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"vpcs":[{"id":"example-id","name":"example-name","subnets":[{"availability_zone":"example-availability_zone","cidr":"example-cidr","cidr_v6":"example-cidr_v6","gateway_ip":"example-gateway_ip","gateway_ip_v6":"example-gateway_ip_v6","id":"example-id","ipv6_enable":true,"name":"example-name"}]}]}"#,
         }),
         reply_headers: &[("X-TRACE-ID", "example-X-TRACE-ID")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

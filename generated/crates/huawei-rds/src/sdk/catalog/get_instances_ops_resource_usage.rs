@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"cpu":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"disk":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"io":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0},"mem":{"contrast":1.0,"total":1.0,"unit":"example-unit","value":1.0}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"enlarge_threshold":1,"instance_id":"example-instance_id","max_flavor":"example-max_flavor","min_flavor":"example-min_flavor","monitor_cycle":1,"reduce_enabled":"example-reduce_enabled","reduce_threshold":1,"silence_cycle":1,"status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"distributor_instance_id":"example-distributor_instance_id","distributor_instance_name":"example-distributor_instance_name","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

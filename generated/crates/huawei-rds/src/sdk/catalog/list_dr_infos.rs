@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_dr_infos":[{"build_process":"example-build_process","failed_message":"example-failed_message","id":"example-id","master_instance_id":"example-master_instance_id","master_region":"example-master_region","replica_state":"example-replica_state","slave_instance_id":"example-slave_instance_id","slave_region":"example-slave_region","status":"example-status","time":1,"wal_receive_replay_delay_in_ms":"example-wal_receive_replay_delay_in_ms","wal_write_receive_delay_in_mb":"example-wal_write_receive_delay_in_mb","wal_write_replay_delay_in_mb":"example-wal_write_replay_delay_in_mb"}],"total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_dr_relations":[{"instance_id":"example-instance_id","master_instance":{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"},"slave_instances":[{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"}]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flavors":[{"az_desc":{"key":"example-az_desc"},"az_status":{"key":"example-az_status"},"group_type":"example-group_type","id":"example-id","instance_mode":"example-instance_mode","ram":1,"spec_code":"example-spec_code","vcpus":"example-vcpus","version_name":["example-version_name"]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

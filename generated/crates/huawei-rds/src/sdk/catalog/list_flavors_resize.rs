@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flavor_groups":[{"compute_flavors":[{"az_status":{"key":"example-az_status"},"code":"example-code","id":"example-id","ram":"example-ram","vcpus":"example-vcpus"}],"group_type":"example-group_type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

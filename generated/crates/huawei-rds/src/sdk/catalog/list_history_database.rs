@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"database_limit":1,"instances":[{"databases":[{"name":"example-name","total_tables":1}],"id":"example-id","name":"example-name","total_tables":1}],"table_limit":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"proxy_engine_version_infos":[{"current_engine_version":"example-current_engine_version","proxy_id":"example-proxy_id","risks":[{"engine_name":"example-engine_name","engine_version":"example-engine_version","guidance":"example-guidance","influence":"example-influence","instance_id":"example-instance_id","level":1,"service_impact_duration":"example-service_impact_duration","suggest":"example-suggest","upgrade_duration":"example-upgrade_duration"}],"target_engine_version":"example-target_engine_version","upgrade_flag":true}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"job":{"created":"example-created","ended":"example-ended","entities":{"instance":{"datastore":{},"endpoint":"example-endpoint","replica_of":"example-replica_of","type":"example-type"},"public_ip":"example-public_ip","resource_ids":["example-resource_ids"],"switch_strategy":"example-switch_strategy","volume":{"original_size":"example-original_size","target_size":"example-target_size","type":"example-type"}},"fail_reason":"example-fail_reason","id":"example-id","instance":{"id":"example-id","name":"example-name"},"name":"example-name","process":"example-process","status":"example-status"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"support_always_on":true,"support_file_stream":true,"support_read_only":true,"support_recover_version":["example-support_recover_version"],"support_tde":true,"support_upgrade_version":["example-support_upgrade_version"],"version":"example-version"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"all_operate_type":["example-all_operate_type"],"count":1,"traces":[{"level":"example-level","operate_time":1,"operate_type":"example-operate_type","user_name":"example-user_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"[{"after_confs":[{"address":"example-address","database":"example-database","mask":"example-mask","method":"example-method","priority":1,"type":"example-type","user":"example-user"}],"before_confs":[{"address":"example-address","database":"example-database","mask":"example-mask","method":"example-method","priority":1,"type":"example-type","user":"example-user"}],"fail_reason":"example-fail_reason","status":"example-status","time":"2026-01-02T03:04:05Z"}]"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

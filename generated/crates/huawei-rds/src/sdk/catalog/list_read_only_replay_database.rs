@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"database_limit":1,"databases":[{"name":"example-name","schemas":[{"name":"example-name","tables":[{"name":"example-name"}],"total_tables":1}],"total_tables":1}],"table_limit":1,"total_tables":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"backups":{"backup_method":"example-backup_method","begin_time":"example-begin_time","describe":"example-describe","end_time":"example-end_time","id":"example-id","name":"example-name","size":"example-size","tde":true,"type":"example-type"},"total":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

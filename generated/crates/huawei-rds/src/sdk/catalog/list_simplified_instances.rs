@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instances":[{"availability_zone_ids":["example-availability_zone_ids"],"current_actions":["example-current_actions"],"engine_name":"example-engine_name","engine_version":"example-engine_version","enterprise_project_id":"example-enterprise_project_id","frozen":true,"id":"example-id","instance_status":"example-instance_status","name":"example-name","pay_model":"example-pay_model","read_only_instances":["example-read_only_instances"],"spec_code":"example-spec_code","type":"example-type","volume_size":1,"volume_type":"example-volume_type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

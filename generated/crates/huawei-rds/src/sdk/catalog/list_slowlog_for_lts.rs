@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"long_query_time":"example-long_query_time","slow_log_list":[{"client_ip":"example-client_ip","count":"example-count","database":"example-database","line_num":"example-line_num","lock_time":"example-lock_time","query_sample":"example-query_sample","rows_examined":"example-rows_examined","rows_sent":"example-rows_sent","start_time":"example-start_time","time":"example-time","type":"example-type","users":"example-users"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

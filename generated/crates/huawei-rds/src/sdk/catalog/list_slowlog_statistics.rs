@@ -99,6 +99,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"endTime":1,"pageNumber":1,"pageRecord":1,"slowLogList":[{"clientIP":"example-clientIP","count":"example-count","database":"example-database","lockTime":"example-lockTime","querySample":"example-querySample","rowsExamined":1,"rowsSent":1,"time":"example-time","type":"example-type","users":"example-users"}],"startTime":1,"totalRecord":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

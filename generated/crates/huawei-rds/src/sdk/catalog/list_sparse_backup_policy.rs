@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"policies":[{"id":"example-id","keep_days":1,"period":"example-period","start_time":"example-start_time"}]}"#,
         }),
         reply_headers: &[("X-request-id", "example-X-request-id")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"dsspool_info":[{"az_name":"example-az_name","dsspool_id":"example-dsspool_id","dsspool_status":"example-dsspool_status","dsspool_volume_type":"example-dsspool_volume_type","free_capacity_gb":"example-free_capacity_gb"}],"storage_type":[{"az_status":{"key":"example-az_status"},"name":"example-name","support_compute_group_type":["example-support_compute_group_type"]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -94,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"actions":["example-actions"],"tasks":[{"create_time":"example-create_time","end_time":"example-end_time","fail_reason":"example-fail_reason","id":"example-id","instance_id":"example-instance_id","instance_name":"example-instance_name","instance_status":"example-instance_status","name":"example-name","order_id":"example-order_id","process":"example-process","status":"example-status"}],"total_count":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"begin_time":"example-begin_time","end_time":"example-end_time","frequency":"example-frequency","manual_backup_retention_days":"example-manual_backup_retention_days","policies":[{"period":"example-period","retention_days":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"active_sessions":1,"clear_time":1,"condition":"example-condition","cpu_usage":1,"db":["example-db"],"duration":1,"enable":true,"end_time":"example-end_time","is_keyword":true,"kill_session_switch":true,"max_concurrency":1,"retain_sql_rule":true,"session_allow":1,"start_time":"example-start_time","user":["example-user"]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -77,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"compute_flavor_groups":[{"compute_flavors":[{"code":"example-code","cpu":"example-cpu","mem":"example-mem"}],"group_type":"example-group_type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"version":{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"status":"example-status","updated":"example-updated"},"versions":{"id":"example-id","links":[{"href":"example-href","rel":"example-rel"}],"status":"example-status","updated":"example-updated"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

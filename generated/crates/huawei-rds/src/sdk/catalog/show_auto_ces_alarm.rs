@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"entities":[{"alarm_id":"example-alarm_id","created_at":1,"domain_id":"example-domain_id","domain_name":"example-domain_name","engine_name":"example-engine_name","id":"example-id","new_instance_default":true,"project_id":"example-project_id","project_name":"example-project_name","switch_status":"example-switch_status","topic_urn":"example-topic_urn","updated_at":1,"user_id":"example-user_id","user_name":"example-user_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"bucket":"example-bucket","files":[{"database_name":"example-database_name","download_link":"example-download_link","link_expired_time":"example-link_expired_time","name":"example-name","size":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

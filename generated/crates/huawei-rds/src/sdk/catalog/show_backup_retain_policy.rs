@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"auto":"example-auto","engine_name":"example-engine_name","engine_version":"example-engine_version","instance_delete_time":1,"instance_id":"example-instance_id","manual":"example-manual","name":"example-name"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"bucket_name":"example-bucket_name","database_limit":1,"databases":[{"backup_file_name":"example-backup_file_name","backup_file_size":1,"database_name":"example-database_name"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"dns_name":"example-dns_name","dns_type":"example-dns_type","instance_id":"example-instance_id","ipv4_address":"example-ipv4_address","status":"example-status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"replica_state":"example-replica_state","wal_receive_replay_delay_in_ms":"example-wal_receive_replay_delay_in_ms","wal_write_receive_delay_in_mb":"example-wal_write_receive_delay_in_mb","wal_write_replay_delay_in_mb":"example-wal_write_replay_delay_in_mb"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

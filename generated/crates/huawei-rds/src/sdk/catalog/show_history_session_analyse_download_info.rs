@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"count":1,"list":[{"end_time":1,"file_link":"example-file_link","file_link_expiration_time":1,"file_name":"example-file_name","file_size":"example-file_size","start_time":1,"status":"example-status","workflow_id":"example-workflow_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"master_instance":{"instance_id":"example-instance_id","project_id":"example-project_id","project_name":"example-project_name","region":"example-region"},"proxy":{"address":"example-address","cpu":"example-cpu","delay_threshold_in_kilobytes":1,"eip":"example-eip","elb_vip":"example-elb_vip","mem":"example-mem","mode":"example-mode","node_num":1,"nodes":[{"az_code":"example-az_code","frozen_flag":1,"id":"example-id","name":"example-name","role":"example-role","status":"example-status"}],"pool_id":"example-pool_id","pool_status":"example-pool_status","port":1,"status":"example-status"},"readonly_instances":[{"available_zones":[{"code":"example-code","description":"example-description"}],"cpu_num":1,"id":"example-id","name":"example-name","status":"example-status","weight":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

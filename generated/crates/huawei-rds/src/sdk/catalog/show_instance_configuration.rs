@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"configuration_parameters":[{"description":"example-description","name":"example-name","readonly":true,"restart_required":true,"type":"example-type","value":"example-value","value_range":"example-value_range"}],"created":"example-created","datastore_name":"example-datastore_name","datastore_version_name":"example-datastore_version_name","updated":"example-updated"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"statistics":[{"advice_concurrency":1,"avg_time":1.0,"count":1,"ids":[1],"keyword":"example-keyword","max_time":1.0,"raw_sql_text":"example-raw_sql_text","strategy":"example-strategy","total_time":1.0,"type":"example-type"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

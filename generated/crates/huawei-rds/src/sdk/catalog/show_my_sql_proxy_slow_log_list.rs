@@ -90,6 +90,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"lts_slow_log_enabled":"example-lts_slow_log_enabled","slow_log_column":["example-slow_log_column"],"slow_log_list":[{"database":"example-database","desc_ip":"example-desc_ip","end_time":"example-end_time","line_num":"example-line_num","log_time":"example-log_time","reaction_time":"example-reaction_time","source_ip":"example-source_ip","sql":"example-sql","start_time":"example-start_time","trace_id":"example-trace_id","user":"example-user"}],"slow_log_query_time":"example-slow_log_query_time","support_switch_lts_slow_log":true,"total_count":"example-total_count"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"db_upgrade_precheck":{"checks_performed":[{"description":"example-description","detected_problems":[{"db_object":"example-db_object","description":"example-description","level":"example-level"}],"documentation_link":"example-documentation_link","id":"example-id","status":"example-status","title":"example-title"}],"result":1},"display":true,"download_link":"example-download_link","instance_status_check_list":["example-instance_status_check_list"],"result_code":1,"status":"example-status","updated_at":"example-updated_at"}"#,
         }),
         reply_headers: &[("X-request-id", "example-X-request-id")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"instance_id":"example-instance_id","last_rebuild_time":"example-last_rebuild_time","next_rebuild_time":"example-next_rebuild_time","workflow_id":"example-workflow_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

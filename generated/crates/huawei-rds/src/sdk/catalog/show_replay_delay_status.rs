@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"cur_delay_time_mills":1,"cur_log_replay_paused":true,"delay_time_value_range":"example-delay_time_value_range","latest_receive_log":"example-latest_receive_log","latest_replay_log":"example-latest_replay_log","real_delay_time_mills":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"risks":[{"engine_name":"example-engine_name","engine_version":"example-engine_version","guidance":"example-guidance","influence":"example-influence","instance_id":"example-instance_id","level":1,"service_impact_duration":"example-service_impact_duration","suggest":"example-suggest","upgrade_duration":"example-upgrade_duration"}]}"#,
         }),
         reply_headers: &[("X-request-id", "example-X-request-id")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"created_at":"example-created_at","instance_id":"example-instance_id","instance_name":"example-instance_name","job_id":"example-job_id","job_name":"example-job_name","process":"example-process","status":"example-status","sub_task_list":[{"executed_time":"example-executed_time","percent":"example-percent","remaining_time":"example-remaining_time","show_detail":true,"status":"example-status","sub_task_name":"example-sub_task_name"}],"update_at":"example-update_at"}"#,
         }),
         reply_headers: &[("X-request-id", "example-X-request-id")],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

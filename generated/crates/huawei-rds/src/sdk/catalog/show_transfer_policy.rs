@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"policies":[{"backup_type":"example-backup_type","destination":"example-destination","instance_id":"example-instance_id","period":"example-period","prefix":"example-prefix","setting_id":"example-setting_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

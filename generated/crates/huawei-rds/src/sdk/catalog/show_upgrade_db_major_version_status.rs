@@ -73,6 +73,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"check_expiration_time":"example-check_expiration_time","detail":"example-detail","start_time":"example-start_time","status":"example-status","target_version":"example-target_version"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

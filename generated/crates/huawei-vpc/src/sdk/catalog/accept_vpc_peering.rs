@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"accept_vpc_info":{"tenant_id":"example-tenant_id","vpc_id":"example-vpc_id"},"created_at":"2026-01-02T03:04:05Z","description":"example-description","id":"example-id","name":"example-name","request_vpc_info":{"tenant_id":"example-tenant_id","vpc_id":"example-vpc_id"},"status":"example-status","updated_at":"2026-01-02T03:04:05Z"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

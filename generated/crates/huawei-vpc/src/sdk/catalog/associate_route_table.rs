@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"routetable":{"created_at":"2026-01-02T03:04:05Z","default":true,"description":"example-description","id":"example-id","name":"example-name","routes":[{"description":"example-description","destination":"example-destination","nexthop":"example-nexthop","type":"example-type"}],"subnets":[{"id":"example-id"}],"tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z","vpc_id":"example-vpc_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

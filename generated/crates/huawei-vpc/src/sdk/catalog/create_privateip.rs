@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"privateips":[{"device_owner":"example-device_owner","id":"example-id","ip_address":"example-ip_address","status":"example-status","subnet_id":"example-subnet_id","tenant_id":"example-tenant_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"security_group_rule":{"description":"example-description","direction":"example-direction","ethertype":"example-ethertype","id":"example-id","port_range_max":1,"port_range_min":1,"protocol":"example-protocol","remote_address_group_id":"example-remote_address_group_id","remote_group_id":"example-remote_group_id","remote_ip_prefix":"example-remote_ip_prefix","security_group_id":"example-security_group_id","tenant_id":"example-tenant_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"subnet":{"availability_zone":"example-availability_zone","available_ip_address_count":1,"cidr":"example-cidr","cidr_v6":"example-cidr_v6","created_at":"2026-01-02T03:04:05Z","description":"example-description","dhcp_enable":true,"dnsList":["example-dnsList"],"enable_network_address_usage_metrics":true,"extra_dhcp_opts":[{"opt_name":"example-opt_name","opt_value":"example-opt_value"}],"gateway_ip":"example-gateway_ip","gateway_ip_v6":"example-gateway_ip_v6","id":"example-id","ipv6_enable":true,"name":"example-name","neutron_network_id":"example-neutron_network_id","neutron_subnet_id":"example-neutron_subnet_id","neutron_subnet_id_v6":"example-neutron_subnet_id_v6","primary_dns":"example-primary_dns","scope":"example-scope","secondary_dns":"example-secondary_dns","status":"example-status","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z","vpc_id":"example-vpc_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

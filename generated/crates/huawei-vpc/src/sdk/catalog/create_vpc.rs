@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"vpc":{"block_service_endpoint_states":"example-block_service_endpoint_states","cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","enable_network_address_usage_metrics":true,"enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","routes":[{"destination":"example-destination","nexthop":"example-nexthop"}],"status":"example-status","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -114,6 +114,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"flow_logs":[{"admin_state":true,"created_at":"example-created_at","description":"example-description","id":"example-id","log_group_id":"example-log_group_id","log_store_type":"example-log_store_type","log_topic_id":"example-log_topic_id","name":"example-name","resource_id":"example-resource_id","resource_type":"example-resource_type","status":"example-status","tenant_id":"example-tenant_id","traffic_type":"example-traffic_type","updated_at":"example-updated_at"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

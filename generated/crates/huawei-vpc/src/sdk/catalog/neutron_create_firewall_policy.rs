@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"firewall_policy":{"audited":true,"description":"example-description","firewall_rules":["example-firewall_rules"],"id":"example-id","name":"example-name","project_id":"example-project_id","public":true,"tenant_id":"example-tenant_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

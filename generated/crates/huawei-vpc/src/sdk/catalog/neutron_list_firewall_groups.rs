@@ -82,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"firewall_groups":[{"admin_state_up":true,"created_at":"2026-01-02T03:04:05Z","description":"example-description","egress_firewall_policy_id":"example-egress_firewall_policy_id","id":"example-id","ingress_firewall_policy_id":"example-ingress_firewall_policy_id","name":"example-name","ports":["example-ports"],"project_id":"example-project_id","public":true,"status":"example-status","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}],"firewall_groups_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -82,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"firewall_rules":[{"action":"example-action","description":"example-description","destination_ip_address":"example-destination_ip_address","destination_port":"example-destination_port","enabled":true,"id":"example-id","ip_version":1,"name":"example-name","project_id":"example-project_id","protocol":"example-protocol","public":true,"source_ip_address":"example-source_ip_address","source_port":"example-source_port","tenant_id":"example-tenant_id"}],"firewall_rules_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -94,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"networks":[{"admin_state_up":true,"availability_zone_hints":["example-availability_zone_hints"],"availability_zones":["example-availability_zones"],"created_at":"2026-01-02T03:04:05Z","dns_domain":"example-dns_domain","id":"example-id","name":"example-name","port_security_enabled":true,"project_id":"example-project_id","provider:network_type":"example-provider:network_type","router:external":true,"shared":true,"status":"example-status","subnets":["example-subnets"],"tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}],"networks_links":[{"href":"example-href","rel":"example-rel"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"router":{"admin_state_up":true,"created_at":"2026-01-02T03:04:05Z","external_gateway_info":{"enable_snat":true,"network_id":"example-network_id"},"id":"example-id","name":"example-name","project_id":"example-project_id","routes":[{"destination":"example-destination","nexthop":"example-nexthop"}],"status":"example-status","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

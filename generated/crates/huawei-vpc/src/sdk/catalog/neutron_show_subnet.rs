@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"subnet":{"allocation_pools":[{"end":"example-end","start":"example-start"}],"cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","dns_nameservers":["example-dns_nameservers"],"enable_dhcp":true,"gateway_ip":"example-gateway_ip","host_routes":[{"destination":"example-destination","nexthop":"example-nexthop"}],"id":"example-id","ip_version":1,"ipv6_address_mode":"example-ipv6_address_mode","ipv6_ra_mode":"example-ipv6_ra_mode","name":"example-name","network_id":"example-network_id","project_id":"example-project_id","subnetpool_id":"example-subnetpool_id","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"port":{"admin_state_up":true,"allowed_address_pairs":[{"ip_address":"example-ip_address","mac_address":"example-mac_address"}],"binding:profile":{},"binding:vif_details":{"ovs_hybrid_plug":true,"parent_device_id":"example-parent_device_id","parent_id":"example-parent_id","port_filter":true,"primary_interface":true,"vlan_id":1},"binding:vnic_type":"example-binding:vnic_type","created_at":"2026-01-02T03:04:05Z","device_id":"example-device_id","device_owner":"example-device_owner","dns_assignment":[{"fqdn":"example-fqdn","hostname":"example-hostname","ip_address":"example-ip_address"}],"dns_name":"example-dns_name","extra_dhcp_opts":[{"opt_name":"example-opt_name","opt_value":"example-opt_value"}],"fixed_ips":[{"ip_address":"example-ip_address","subnet_id":"example-subnet_id"}],"id":"example-id","mac_address":"example-mac_address","name":"example-name","network_id":"example-network_id","port_security_enabled":true,"project_id":"example-project_id","security_groups":["example-security_groups"],"status":"example-status","tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

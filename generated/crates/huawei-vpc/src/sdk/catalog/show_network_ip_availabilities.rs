@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"network_ip_availability":{"network_id":"example-network_id","network_name":"example-network_name","subnet_ip_availability":[{"cidr":"example-cidr","ip_version":1,"subnet_id":"example-subnet_id","subnet_name":"example-subnet_name","total_ips":1,"used_ips":1}],"tenant_id":"example-tenant_id","total_ips":1,"used_ips":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

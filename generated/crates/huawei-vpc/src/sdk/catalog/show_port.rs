@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"port":{"admin_state_up":true,"allowed_address_pairs":[{"ip_address":"example-ip_address","mac_address":"example-mac_address"}],"binding:profile":{},"binding:vif_details":{"ovs_hybrid_plug":true,"parent_device_id":"example-parent_device_id","parent_id":"example-parent_id","port_filter":true,"primary_interface":true,"vlan_id":1},"binding:vnic_type":"example-binding:vnic_type","device_id":"example-device_id","device_owner":"example-device_owner","dns_assignment":[{"fqdn":"example-fqdn","hostname":"example-hostname","ip_address":"example-ip_address"}],"dns_name":"example-dns_name","enable_efi":true,"extra_dhcp_opts":[{"opt_name":"example-opt_name","opt_value":"example-opt_value"}],"fixed_ips":[{"ip_address":"example-ip_address","subnet_id":"example-subnet_id"}],"id":"example-id","instance_id":"example-instance_id","instance_type":"example-instance_type","ipv6_bandwidth_id":"example-ipv6_bandwidth_id","mac_address":"example-mac_address","name":"example-name","network_id":"example-network_id","port_security_enabled":true,"security_groups":["example-security_groups"],"status":"example-status","tenant_id":"example-tenant_id","zone_id":"example-zone_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

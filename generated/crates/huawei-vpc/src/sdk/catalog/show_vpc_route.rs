@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"route":{"destination":"example-destination","id":"example-id","nexthop":"example-nexthop","tenant_id":"example-tenant_id","type":"example-type","vpc_id":"example-vpc_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

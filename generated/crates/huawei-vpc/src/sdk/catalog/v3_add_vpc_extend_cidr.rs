@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"request_id":"example-request_id","vpc":{"block_service_endpoint_states":"example-block_service_endpoint_states","cidr":"example-cidr","cloud_resources":[{"resource_count":1,"resource_type":"example-resource_type"}],"created_at":"2026-01-02T03:04:05Z","description":"example-description","enable_network_address_usage_metrics":true,"enterprise_project_id":"example-enterprise_project_id","extend_cidrs":["example-extend_cidrs"],"id":"example-id","name":"example-name","project_id":"example-project_id","status":"example-status","tags":[{"key":"example-key","value":"example-value"}],"updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"request_id":"example-request_id","sub_network_interface":{"allowed_address_pairs":[{"ip_address":"example-ip_address","mac_address":"example-mac_address"}],"created_at":"2026-01-02T03:04:05Z","description":"example-description","id":"example-id","instance_id":"example-instance_id","instance_type":"example-instance_type","ipv6_ip_address":"example-ipv6_ip_address","mac_address":"example-mac_address","parent_device_id":"example-parent_device_id","parent_id":"example-parent_id","private_ip_address":"example-private_ip_address","project_id":"example-project_id","scope":"example-scope","security_enabled":true,"security_groups":["example-security_groups"],"state":"example-state","tags":[{"key":"example-key","value":"example-value"}],"updated_at":"2026-01-02T03:04:05Z","virsubnet_id":"example-virsubnet_id","vlan_id":1,"vpc_id":"example-vpc_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

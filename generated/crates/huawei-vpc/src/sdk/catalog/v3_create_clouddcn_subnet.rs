@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"clouddcn_subnet":{"availability_zone":"example-availability_zone","cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","dns_nameservers":["example-dns_nameservers"],"enterprise_project_id":"example-enterprise_project_id","gateway_ip":"example-gateway_ip","id":"example-id","name":"example-name","project_id":"example-project_id","tags":[{"key":{},"value":{}}],"updated_at":"2026-01-02T03:04:05Z","vpc_id":"example-vpc_id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

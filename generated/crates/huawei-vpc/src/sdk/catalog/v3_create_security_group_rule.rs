@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"request_id":"example-request_id","security_group_rule":{"action":"example-action","created_at":"2026-01-02T03:04:05Z","description":"example-description","direction":"example-direction","enabled":true,"ethertype":"example-ethertype","id":"example-id","multiport":"example-multiport","priority":1,"project_id":"example-project_id","protocol":"example-protocol","remote_address_group_id":"example-remote_address_group_id","remote_group_id":"example-remote_group_id","remote_ip_prefix":"example-remote_ip_prefix","security_group_id":"example-security_group_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

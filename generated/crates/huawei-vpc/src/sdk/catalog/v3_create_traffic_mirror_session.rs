@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"request_id":"example-request_id","traffic_mirror_session":{"created_at":"example-created_at","description":"example-description","enabled":true,"id":"example-id","name":"example-name","packet_length":1,"priority":1,"project_id":"example-project_id","traffic_mirror_filter_id":"example-traffic_mirror_filter_id","traffic_mirror_sources":["example-traffic_mirror_sources"],"traffic_mirror_target_id":"example-traffic_mirror_target_id","traffic_mirror_target_type":"example-traffic_mirror_target_type","type":"example-type","updated_at":"example-updated_at","virtual_network_id":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"address_groups":[{"dependency":[{"instance_id":"example-instance_id","instance_name":"example-instance_name","type":"example-type"}],"enterprise_project_id":"example-enterprise_project_id","id":"example-id"}],"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

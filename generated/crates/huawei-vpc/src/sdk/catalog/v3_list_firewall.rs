@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"firewalls":[{"admin_state_up":true,"associations":[{"virsubnet_id":"example-virsubnet_id"}],"created_at":"example-created_at","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","project_id":"example-project_id","status":"example-status","tags":[{"key":"example-key","value":"example-value"}],"type":"example-type","updated_at":"example-updated_at"}],"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id","security_groups":[{"created_at":"2026-01-02T03:04:05Z","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","name":"example-name","project_id":"example-project_id","tags":[{"key":"example-key","value":"example-value"}],"updated_at":"2026-01-02T03:04:05Z"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

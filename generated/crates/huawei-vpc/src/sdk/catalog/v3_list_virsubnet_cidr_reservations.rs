@@ -97,6 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id","virsubnet_cidr_reservations":[{"cidr":"example-cidr","created_at":"2026-01-02T03:04:05Z","description":"example-description","id":"example-id","ip_version":1,"name":"example-name","project_id":"example-project_id","updated_at":"2026-01-02T03:04:05Z","virsubnet_id":"example-virsubnet_id","vpc_id":"example-vpc_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -94,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"page_info":{"current_count":1,"next_marker":"example-next_marker","previous_marker":"example-previous_marker"},"request_id":"example-request_id","virsubnets":[{"created_at":"2026-01-02T03:04:05Z","description":"example-description","dns_nameservers":["example-dns_nameservers"],"extra_dhcp_opts":[{"ip_version":1,"opt_name":"example-opt_name","opt_value":"example-opt_value"}],"id":"example-id","name":"example-name","project_id":"example-project_id","scope":"example-scope","status":"example-status","subnet_cidrs":[{"cidr":"example-cidr","enable_dhcp":true,"gateway_ip":"example-gateway_ip","id":"example-id","ip_version":"example-ip_version"}],"tags":[{"key":"example-key","value":"example-value"}],"updated_at":"2026-01-02T03:04:05Z","vpc_id":"example-vpc_id","zone_id":"example-zone_id"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"request_id":"example-request_id","traffic_mirror_filter_rule":{"action":"example-action","created_at":"2026-01-02T03:04:05Z","description":"example-description","destination_cidr_block":"example-destination_cidr_block","destination_port_range":"example-destination_port_range","direction":"example-direction","ethertype":"example-ethertype","id":"example-id","priority":1,"project_id":"example-project_id","protocol":"example-protocol","source_cidr_block":"example-source_cidr_block","source_port_range":"example-source_port_range","traffic_mirror_filter_id":"example-traffic_mirror_filter_id","updated_at":"2026-01-02T03:04:05Z"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"address_group":{"created_at":"2026-01-02T03:04:05Z","description":"example-description","enterprise_project_id":"example-enterprise_project_id","id":"example-id","ip_extra_set":[{"ip":"example-ip","remarks":"example-remarks"}],"ip_set":["example-ip_set"],"ip_version":1,"max_capacity":1,"name":"example-name","status":"example-status","status_message":"example-status_message","tags":[{"key":"example-key","value":"example-value"}],"tenant_id":"example-tenant_id","updated_at":"2026-01-02T03:04:05Z"},"request_id":"example-request_id"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -46,6 +46,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"DataResult":{"Configs":[{"Cpu":1,"DeviceType":"UNIVERSAL","EngineType":"InnoDB","Id":1,"Info":"***","Iops":6000,"Memory":1000,"Status":0,"VolumeMax":3000,"VolumeMin":50,"VolumeStep":5}],"Regions":[{"Area":"华南地区","IsDefaultRegion":1,"Region":"ap-guangzhou","RegionConfig":[{"CloudNativeClusterStatus":1,"DiskTypeConf":[{}],"DrZone":["example-DrZone"],"EngineType":["example-EngineType"],"ExClusterRemoteRoZone":["example-ExClusterRemoteRoZone"],"ExClusterStatus":1,"ExClusterZoneConf":{},"HourInstanceSaleMaxNum":100,"IsBm":true,"IsCustom":true,"IsDefaultZone":true,"IsSupportDr":true,"IsSupportIpv6":false,"IsSupportRemoteRo":true,"IsSupportVpc":true,"PayType":["example-PayType"],"ProtectMode":["example-ProtectMode"],"RemoteRoZone":["example-RemoteRoZone"],"SellType":[{}],"Status":1,"Zone":"ap-guangzhou-3","ZoneConf":{},"ZoneId":200002,"ZoneName":"广州三区"}],"RegionName":"广州"}]},"RequestId":"synthesized-request-id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

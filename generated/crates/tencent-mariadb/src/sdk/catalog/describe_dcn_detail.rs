@@ -51,6 +51,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"DcnDetails":[{"Cpu":8,"CreateTime":"2024-11-19 15:44:03","DcnFlag":2,"DcnStatus":2,"EncryptStatus":0,"InstanceId":"tdsql-jk8as7yt\t","InstanceName":"jk8as7yt-dcn","InstanceType":3,"Memory":64,"PayMode":1,"PeriodEndTime":"2024-12-19 15:44:03","Region":"ap-guangzhou","ReplicaConfig":{"DelayReplicationType":"DEFAULT","DueTime":"2006-01-02 15:04:05","ReplicationDelay":1,"RoReplicationMode":"START"},"ReplicaStatus":{"Delay":1,"Status":"START"},"Status":2,"StatusDesc":"运行中","Storage":300,"Vip":"10.4.3.12","Vipv6":"240d:c000:f05f:b200:f200:b20f","Vport":3306,"Zone":"ap-guangzhou-3"}],"RequestId":"synthesized-request-id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"DBEngine":"postgresql","DBMajorVersion":"13","ParamInfoSet":[{"Advanced":false,"ClassificationCN":"WAL","ClassificationEN":"Write-Ahead Log","CurrentValue":"replica","DefaultValue":"replica","EnumValue":["example-EnumValue"],"ID":0,"LastModifyTime":"2021-08-01 02:03:04","Max":0.0,"Min":1000.0,"Name":"wal_level","NeedReboot":false,"ParamDescriptionCH":"此参数决定记录到日志的信息，不允许设置为minimal","ParamDescriptionEN":"Set the level of information written to the WAL.","ParamValueType":"integer","SpecRelated":false,"SpecRelationSet":[{"EnumValue":["example-EnumValue"],"Max":20000.0,"Memory":"2G","Min":0.0,"Name":"wal_level","Unit":"s","Value":"1"}],"StandbyRelated":0,"Unit":"ms","VersionRelationSet":[{"DBKernelVersion":"v14.1_r1.2","EnumValue":["example-EnumValue"],"Max":20000.0,"Min":0.0,"Name":"wal_level","Unit":"s","Value":"1"}]}],"RequestId":"synthesized-request-id","TemplateDescription":"ThisTemplateIsUsedForTestingEnvironment","TemplateId":"423984bb-97fe-5693-a74f-63cc8dfb6c5d","TemplateName":"my_test_template","TotalCount":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Response":{"InterInstanceFlowSet":[{"FlowId":558800,"InstanceId":"mssql-dj5i29c5n"}],"RequestId":"synthesized-request-id"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"List":[{"CreatedAt":"example-CreatedAt","CreatedBy":"example-CreatedBy","FrequencyMs":1,"Metric":"example-Metric","MetricChDesc":"example-MetricChDesc","MetricChName":"example-MetricChName","MetricEnDesc":"example-MetricEnDesc","MetricEnName":"example-MetricEnName","MetricGroup":"example-MetricGroup","MetricID":1,"ProductType":1,"Unit":{"ConversionFactor":1,"CreatedAt":"example-CreatedAt","CreatedBy":"example-CreatedBy","DeletedAt":1,"GroupId":1,"UnitChName":"example-UnitChName","UnitDesc":"example-UnitDesc","UnitEnName":"example-UnitEnName","UnitID":1,"UpdatedAt":"example-UpdatedAt","UpdatedBy":"example-UpdatedBy"},"UnitID":1,"UpdatedAt":"example-UpdatedAt","UpdatedBy":"example-UpdatedBy"}],"Total":1,"UnitConfigs":[{"ConversionFactor":1,"ConversionRules":[{"ConversionFactor":1,"From":"example-From","To":"example-To"}],"UnitCnNames":["example-UnitCnNames"],"UnitEnNames":["example-UnitEnNames"]}]},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

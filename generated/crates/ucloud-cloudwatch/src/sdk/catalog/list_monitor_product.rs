@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"List":[{"Id":1,"Metas":"example-Metas","ProductChName":"example-ProductChName","ProductEnName":"example-ProductEnName","ProductGroup":"example-ProductGroup","ProductKey":"example-ProductKey","ProductName":"example-ProductName","ProductName1":"example-ProductName1","ProductType":1}],"Total":1},"Message":"example-Message","RetCode":0,"TraceId":"example-TraceId"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -86,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"List":[{"CompanyId":1,"LabelAttrList":[{"Key":"example-Key","Value":"example-Value"}],"MonitorAttr":[{"Metric":"example-Metric","MetricValues":[{}]}],"Name":"example-Name","OrganizationId":1,"ProductKey":"example-ProductKey","ProjectId":1,"Region":"example-Region","RegionCN":"example-RegionCN","ResourceExtendAttrList":[{"Key":"example-Key","Value":"example-Value"}],"ResourceId":"example-ResourceId","Status":1,"Zone":"example-Zone","ZoneCN":"example-ZoneCN"}],"Total":1},"Message":"example-Message","RetCode":0,"TotalCount":1,"TraceId":"example-TraceId"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -81,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"InvalidResourceIds":["example-InvalidResourceIds"],"List":[{"ErrCode":1,"ErrMsg":"example-ErrMsg","Metric":"example-Metric","Results":[{"ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","TagList":[{}],"Values":[{}]}],"TagEntries":[{"KeyList":["example-KeyList"],"TagName":"example-TagName"}]}]},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

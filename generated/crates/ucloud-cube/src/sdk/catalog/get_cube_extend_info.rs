@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ExtendInfo":[{"CubeId":"example-CubeId","Eip":[{"Bandwidth":1,"BandwidthType":1,"CreateTime":1,"EIPAddr":[{"IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPId":"example-EIPId","PayMode":"example-PayMode","Resource":"example-Resource","Status":"example-Status","Weight":1}],"Expiration":1,"Name":"example-Name","Tag":"example-Tag"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","Policy":{"CreatedAt":1,"Description":"example-Description","Document":"example-Document","PolicyName":"example-PolicyName","PolicyURN":"example-PolicyURN","ScopeType":"example-ScopeType","UpdatedAt":1},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

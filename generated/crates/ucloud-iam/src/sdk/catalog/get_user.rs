@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"User":{"CreatedAt":1,"DisplayName":"example-DisplayName","Email":"example-Email","Status":"example-Status","UserName":"example-UserName"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AccessKey":[{"AccessKeyID":"example-AccessKeyID","AccessKeySecret":"example-AccessKeySecret","CreatedAt":1,"DeletedAt":1,"Description":"example-Description","ExpiredAt":1,"Status":"example-Status","UpdatedAt":1,"UserId":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

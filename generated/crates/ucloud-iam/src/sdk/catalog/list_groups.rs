@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Groups":[{"CreatedAt":1,"Description":"example-Description","GroupName":"example-GroupName"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

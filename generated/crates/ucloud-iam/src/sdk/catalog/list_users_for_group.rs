@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"TotalCount":1,"Users":[{"DisplayName":"example-DisplayName","Email":"example-Email","JoinedAt":1,"UserName":"example-UserName"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

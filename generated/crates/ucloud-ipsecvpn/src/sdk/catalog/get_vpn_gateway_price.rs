@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"PriceSet":[{"ChargeType":"example-ChargeType","Price":1.0,"PurchaseValue":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -110,6 +110,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"InternetBandwidthId":"example-InternetBandwidthId","Ipv6Address":"example-Ipv6Address","Ipv6AddressId":"example-Ipv6AddressId","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"ReceiptSet":[{"Phone":"example-Phone","ReceiptCode":"example-ReceiptCode","ReceiptDesc":"example-ReceiptDesc","ReceiptResult":"example-ReceiptResult","ReceiptTime":1,"SessionId":"example-SessionId"}],"TaskId":"example-TaskId"}],"Message":"example-Message","ReqUuid":"example-ReqUuid","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"CreateTime":1,"ExpireTime":1,"Purpose":1,"Remark":"example-Remark","StatusDesc":"example-StatusDesc","TemplateId":"example-TemplateId","TemplateName":"example-TemplateName"},"Message":"example-Message","ReqUuid":"example-ReqUuid","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"Targets":[{"Enabled":true,"Id":"example-Id","Port":1,"Region":"example-Region","ResourceIP":"example-ResourceIP","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":"example-ResourceType","State":"example-State","SubnetId":"example-SubnetId","VPCId":"example-VPCId","Weight":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"LineSet":[{"FlagUnicodeFrom":"example-FlagUnicodeFrom","FlagUnicodeTo":"example-FlagUnicodeTo","GuaranteedBandwidthProportion":1,"LineDetail":[{"LineFrom":"example-LineFrom","LineFromName":"example-LineFromName","LineId":"example-LineId","LineTo":"example-LineTo","LineToName":"example-LineToName"}],"LineFrom":"example-LineFrom","LineFromName":"example-LineFromName","LineId":"example-LineId","LineTo":"example-LineTo","LineToName":"example-LineToName","MaxBandwidth":1,"PostPaidMaxBandwidth":1,"RegionCategoryFrom":"example-RegionCategoryFrom","RegionCategoryTo":"example-RegionCategoryTo","SupportPublicNetwork":true}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

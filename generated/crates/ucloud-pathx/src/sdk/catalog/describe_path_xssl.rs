@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"ExpireTime":1,"SSLBindedTargetSet":[{"ResourceId":"example-ResourceId","ResourceName":"example-ResourceName"}],"SSLContent":"example-SSLContent","SSLId":"example-SSLId","SSLMD5":"example-SSLMD5","SSLName":"example-SSLName","SourceType":1,"SubjectName":"example-SubjectName"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

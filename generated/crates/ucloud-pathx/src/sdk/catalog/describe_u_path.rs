@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"UPathSet":[{"Bandwidth":1,"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"LineFromName":"example-LineFromName","LineId":"example-LineId","LineToName":"example-LineToName","Name":"example-Name","OutPublicIpList":[{"Area":"example-Area","IP":"example-IP"}],"PostPaid":true,"UGAList":[{"Domain":"example-Domain","IPList":["example-IPList"],"UGAId":"example-UGAId"}],"UPathId":"example-UPathId"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AlarmFrequency":1,"AlarmStrategy":"example-AlarmStrategy","AlarmTemplateRuleId":1,"Compare":"example-Compare","ContactGroupId":1,"MetricName":"example-MetricName","ResourceType":"example-ResourceType","Threshold":1,"TriggerCount":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AreaSet":[{"Area":"example-Area","AreaCode":"example-AreaCode","ContinentCode":"example-ContinentCode","CountryCode":"example-CountryCode","FlagEmoji":"example-FlagEmoji","FlagUnicode":"example-FlagUnicode"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

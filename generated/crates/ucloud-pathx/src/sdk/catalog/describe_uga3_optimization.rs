@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AccelerationInfos":[{"AccelerationArea":"example-AccelerationArea","AccelerationName":"example-AccelerationName","NodeInfo":[{"Area":"example-Area","AreaCode":"example-AreaCode","CountryCode":"example-CountryCode","FlagEmoji":"example-FlagEmoji","FlagUnicode":"example-FlagUnicode","Latency":1.0,"LatencyInternet":1.0,"LatencyOptimization":1.0,"Loss":1.0,"LossInternet":1.0,"LossOptimization":1.0}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

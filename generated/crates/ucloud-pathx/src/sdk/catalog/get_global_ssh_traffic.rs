@@ -68,6 +68,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BillingState":"example-BillingState","Date":1,"Traffic":1}],"RetCode":0,"TrafficDailyRecently":[{"Day":"example-Day","TrafficUnitGB":"example-TrafficUnitGB","TrafficUnitMB":"example-TrafficUnitMB"}],"UGAId":"example-UGAId"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

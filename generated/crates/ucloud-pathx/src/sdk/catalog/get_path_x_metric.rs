@@ -85,6 +85,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":{"NetworkIn":[{"Timestamp":1,"Value":1}],"NetworkInUsage":[{"Timestamp":1,"Value":1}],"NetworkOut":[{"Timestamp":1,"Value":1}],"NetworkOutUsage":[{"Timestamp":1,"Value":1}]},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

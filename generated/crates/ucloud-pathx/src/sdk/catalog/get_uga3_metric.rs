@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":{"ConnectCount":[{"Timestamp":1,"Value":1}],"ConnectCountSubline":[{"Timestamp":1,"Value":1}],"Delay":[{"Timestamp":1,"Value":1}],"DelayPromote":[{"Timestamp":1,"Value":1}],"DelayPromoteSubline":[{"Timestamp":1,"Value":1}],"DelaySubline":[{"Timestamp":1,"Value":1}],"NetworkIn":[{"Timestamp":1,"Value":1}],"NetworkInSubline":[{"Timestamp":1,"Value":1}],"NetworkInUsage":[{"Timestamp":1,"Value":1}],"NetworkOut":[{"Timestamp":1,"Value":1}],"NetworkOutSubline":[{"Timestamp":1,"Value":1}],"NetworkOutUsage":[{"Timestamp":1,"Value":1}]},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

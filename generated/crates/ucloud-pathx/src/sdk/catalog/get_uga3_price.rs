@@ -77,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"UGA3Price":[{"AccelerationArea":"example-AccelerationArea","AccelerationAreaName":"example-AccelerationAreaName","AccelerationBandwidthPrice":1.0,"AccelerationForwarderPrice":1.0}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

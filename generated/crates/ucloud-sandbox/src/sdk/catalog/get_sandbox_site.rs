@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"Site":{"AccessCode":"example-AccessCode","ConnectKey":"example-ConnectKey","CustomDomain":"example-CustomDomain","CustomDomainError":"example-CustomDomainError","CustomDomainStatus":"example-CustomDomainStatus","Envs":["example-Envs"],"Host":"example-Host","ID":"example-ID","IPAccess":{"IPList":["example-IPList"],"Mode":"example-Mode"},"KeyID":"example-KeyID","Name":"example-Name","Ready":true,"SandboxID":"example-SandboxID","UpdateTime":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

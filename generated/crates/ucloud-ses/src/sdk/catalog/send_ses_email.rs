@@ -117,6 +117,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"FailContent":[{"Bcc":["example-Bcc"],"Cc":["example-Cc"],"EmailAddress":"example-EmailAddress","FailureReason":"example-FailureReason","TemplateVariableParams":["example-TemplateVariableParams"],"To":"example-To"}],"RetCode":0,"SessionNo":"example-SessionNo","SuccessCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"Version":1,"Workflow":{"Activites":[{"Input":"example-Input","Name":"example-Name","Next":"example-Next","Output":["example-Output"],"RetryTimes":"example-RetryTimes","Timeout":"example-Timeout","Type":"example-Type"}],"Input":[{"Name":"example-Name","Type":"example-Type","Value":"example-Value"}],"Output":[{"Name":"example-Name","Type":"example-Type","Value":"example-Value"}]},"WorkflowId":"example-WorkflowId"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"ConfigId":"example-ConfigId","ConfigName":"example-ConfigName","CoreNum":1,"DiskStep":1,"MaxDiskCapacity":1,"Memory":1,"MinDiskCapacity":1,"NodeType":"example-NodeType"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"BackupEndTime":1,"BackupId":"example-BackupId","BackupSize":1,"BackupStartTime":1,"BackupType":"example-BackupType","State":"example-State"},"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -71,6 +71,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RestoreData":{"BackupId":"example-BackupId","RestoreEndTime":1,"RestoreId":"example-RestoreId","RestoreStartTime":1,"SourceServiceId":"example-SourceServiceId","State":"example-State","TargetServiceId":"example-TargetServiceId"},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

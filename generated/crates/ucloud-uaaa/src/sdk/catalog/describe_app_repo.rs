@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"ChargeType":"example-ChargeType","CreateTime":1,"Description":"example-Description","ExpireTime":1,"InstanceId":"example-InstanceId","Name":"example-Name","RecordName":["example-RecordName"],"VPC":["example-VPC"]}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Info":{"Desc":"example-Desc","DomainName":"example-DomainName"},"Redirect":[{"Desc":"example-Desc","DomainName":"example-DomainName"}]}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ProjectCount":1,"ProjectSet":[{"CreateTime":1,"IsDefault":true,"MemberCount":1,"ParentId":"example-ParentId","ParentName":"example-ParentName","ProjectId":"example-ProjectId","ProjectName":"example-ProjectName","ResourceCount":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Regions":[{"BitMaps":"example-BitMaps","IsDefault":true,"Region":"example-Region","RegionId":1,"RegionName":"example-RegionName","Zone":"example-Zone"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

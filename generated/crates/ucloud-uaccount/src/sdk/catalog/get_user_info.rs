@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Admin":1,"Administrator":"example-Administrator","AuthState":"example-AuthState","City":"example-City","CompanyName":"example-CompanyName","Finance":1,"IndustryType":1,"PhonePrefix":"example-PhonePrefix","Province":"example-Province","UserAddress":"example-UserAddress","UserEmail":"example-UserEmail","UserId":1,"UserName":"example-UserName","UserPhone":"example-UserPhone","UserType":1,"UserVersion":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -82,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Cname":"example-Cname","DefenceIP":"example-DefenceIP","IPId":1,"RetCode":0,"SrcIP":"example-SrcIP"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

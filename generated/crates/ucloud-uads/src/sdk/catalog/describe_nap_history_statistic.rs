@@ -86,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"NetStats":[{"Drop":{"Bps":1.0,"Pps":1},"Egress":{"Bps":1.0,"Pps":1},"Ingress":{"Bps":1.0,"Pps":1},"Time":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -98,6 +98,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ChargeIPQuota":1,"FreeIPQuota":1,"Message":"example-Message","Price":1.0,"RetCode":0,"UdpFreeIpQuota":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

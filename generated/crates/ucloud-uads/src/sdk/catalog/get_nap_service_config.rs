@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"NapServiceConfig":[{"AreaLine":"example-AreaLine","DR":"example-DR","DayPay":"example-DayPay","Domain":"example-Domain","DomainSrc":"example-DomainSrc","DynamicPay":"example-DynamicPay","EngineRoom":"example-EngineRoom","LineType":"example-LineType","MonthPay":"example-MonthPay","NapType":1,"YearPay":"example-YearPay"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Dimensions":[{"Name":"example-Name","Value":"example-Value"}],"Models":[{"Name":"example-Name","Value":"example-Value"}],"OrderTypes":[{"Name":"example-Name","Value":1}],"PricingSKUs":[{"Name":"example-Name","Value":"example-Value"}],"PricingUnits":[{"Name":"example-Name","Value":1}],"ProductCodes":[{"Name":"example-Name","Value":"example-Value"}],"Projects":[{"Name":"example-Name","Value":1}],"Regions":[{"Name":"example-Name","Value":"example-Value"}],"ResourceIds":[{"Name":"example-Name","Value":"example-Value"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

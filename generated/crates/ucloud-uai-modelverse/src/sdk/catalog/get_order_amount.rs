@@ -94,6 +94,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"BonusAmount":"example-BonusAmount","CashAmount":"example-CashAmount","CouponAmount":"example-CouponAmount","OrderCount":1,"PaidAmount":"example-PaidAmount","PaidCount":1,"RetCode":0,"StarCardAmount":"example-StarCardAmount","TotalOrderAmount":"example-TotalOrderAmount","UnpaidAmount":"example-UnpaidAmount","UnpaidCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

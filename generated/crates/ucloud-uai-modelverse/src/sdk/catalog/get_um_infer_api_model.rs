@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"CreateAt":1,"Icon":"example-Icon","Id":"example-Id","Language":["example-Language"],"Name":"example-Name","Pricing":{"Completion":1.0,"Currency":"example-Currency","Image":1.0,"Prompt":1.0,"Unit":"example-Unit","UnitEn":"example-UnitEn","Video":"example-Video"},"ServedModelName":"example-ServedModelName","SimpleDescribe":"example-SimpleDescribe","UpdateAt":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"ApiKeyId":"example-ApiKeyId","ClientIp":"example-ClientIp","ErrorCode":"example-ErrorCode","ErrorMessage":"example-ErrorMessage","Extras":"example-Extras","FirstTokenLatency":1,"HttpStatusCode":1,"IsStream":true,"IsSuccess":true,"Latency":1,"ModelName":"example-ModelName","OrganizationId":"example-OrganizationId","OutputTokenThroughput":1.0,"Region":"example-Region","Request":"example-Request","RequestId":"example-RequestId","Response":"example-Response","StartTime":1,"StartTimeReadable":"example-StartTimeReadable","TopOrganizationId":"example-TopOrganizationId","Usage":"example-Usage"},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -77,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"ImageGenerationNum":1,"InTotal":1,"OutTotal":1,"RequestTotal":1,"Total":1,"Usages":[{"Count":1,"Model":"example-Model","Timestamp":1,"Type":"example-Type"}]},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -102,6 +102,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"Summaries":[{"ChargeType":1,"DiscountPrice":"example-DiscountPrice","ListPrice":"example-ListPrice","ModelID":"example-ModelID","ModelName":"example-ModelName","OrderType":1,"OrderTypeDisplay":"example-OrderTypeDisplay","PricingSKU":"example-PricingSKU","PricingUnit":1,"PricingUnitName":"example-PricingUnitName","ResourceId":"example-ResourceId","Status":1,"StatusDisplay":"example-StatusDisplay","SumBonusAccount":"example-SumBonusAccount","SumCashAccount":"example-SumCashAccount","SumCoupon":"example-SumCoupon","SumOrderPrice":"example-SumOrderPrice","SumOriginalPrice":"example-SumOriginalPrice","SumQuantity":1,"SumQuantityDisplay":"example-SumQuantityDisplay","SumStarCardAccount":"example-SumStarCardAccount"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

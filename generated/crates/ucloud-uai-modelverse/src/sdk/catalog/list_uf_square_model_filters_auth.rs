@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ApiProtocols":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"Capabilities":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"InferenceRegions":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"InputModalities":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"IsComingOffline":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"Manufacturers":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"MaxModelLens":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"ModalTypes":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"OutputModalities":[{"Children":"example-Children","Label":"example-Label","LabelEn":"example-LabelEn","Value":"example-Value"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

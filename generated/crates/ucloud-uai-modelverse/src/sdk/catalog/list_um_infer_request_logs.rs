@@ -97,6 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"Items":[{"ApiKeyId":"example-ApiKeyId","ApiKeyName":"example-ApiKeyName","CacheCreation1hTokens":1,"CacheCreation5mTokens":1,"CacheCreationTokens":1,"CacheHitTokens":1,"CompletionTokens":1,"ErrorCode":"example-ErrorCode","FirstTokenLatency":1,"HasInferenceLog":true,"HttpStatusCode":1,"IsSuccess":true,"Latency":1,"ModelName":"example-ModelName","OutputTokenThroughput":1.0,"PromptTokens":1,"Region":"example-Region","RequestId":"example-RequestId","StartTime":1,"StartTimeReadable":"example-StartTimeReadable","TotalTokens":1}],"Summary":{"FailedRequests":1,"TotalRequests":1}},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AccountInfo":{"Amount":"example-Amount","AmountAvailable":"example-AmountAvailable","AmountCredit":"example-AmountCredit","AmountFree":"example-AmountFree","AmountFreeze":"example-AmountFreeze"},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

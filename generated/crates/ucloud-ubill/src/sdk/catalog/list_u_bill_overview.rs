@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Items":[{"Admin":1,"Amount":"example-Amount","AmountCoupon":"example-AmountCoupon","AmountFree":"example-AmountFree","AmountReal":"example-AmountReal","Dimension":"example-Dimension","ProductCategory":"example-ProductCategory","ProjectName":"example-ProjectName","ResourceType":"example-ResourceType","ResourceTypeCode":1,"UserDisplayName":"example-UserDisplayName","UserEmail":"example-UserEmail","UserName":"example-UserName"}],"RetCode":0,"TotalCount":1,"TotalPaidAmount":"example-TotalPaidAmount","TotalPaidAmountReal":"example-TotalPaidAmountReal","TotalUnpaidAmount":"example-TotalUnpaidAmount"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

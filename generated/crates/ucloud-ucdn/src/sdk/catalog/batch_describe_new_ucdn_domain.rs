@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Arrearage":["example-Arrearage"],"ChargeType":1,"DomainSet":[{"AccessConf":{"IpBlacklist":"example-IpBlacklist"},"AreaCode":"example-AreaCode","CacheConf":[{"CacheBehavior":true,"CacheTTL":1,"CacheUnit":"example-CacheUnit","Description":"example-Description","FollowOriginRule":true,"HttpCodePattern":"example-HttpCodePattern","PathPattern":"example-PathPattern"}],"CacheHost":"example-CacheHost","CdnProtocol":"example-CdnProtocol","CdnType":"example-CdnType","CertName":"example-CertName","Cname":"example-Cname","CreateTime":1,"Domain":"example-Domain","DomainId":"example-DomainId","HttpsStatusAbroad":"example-HttpsStatusAbroad","HttpsStatusCn":"example-HttpsStatusCn","NullRefer":true,"OriginHost":"example-OriginHost","OriginIp":["example-OriginIp"],"OriginPort":1,"OriginProtocol":"example-OriginProtocol","ReferList":["example-ReferList"],"ReferStatus":true,"ReferType":1,"Status":"example-Status","Tag":"example-Tag","TestUrl":"example-TestUrl","ValidTime":1}],"LastChargeType":1,"MaxDomainNum":1,"RetCode":0,"TotalCount":1,"Vip":"example-Vip"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -77,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"HttpCodeDetail":[{"HttpFiveXX":1,"HttpFourXX":1,"HttpOneXX":1,"HttpThreeXX":1,"HttpTwoXX":1,"Time":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

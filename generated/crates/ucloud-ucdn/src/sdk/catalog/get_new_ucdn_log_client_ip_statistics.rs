@@ -82,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Action":"example-Action","ClientIpStatisticsList":[{"Flow":1,"FlowPercent":1.0,"IP":"example-IP","RequestPercent":1.0,"Requst":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

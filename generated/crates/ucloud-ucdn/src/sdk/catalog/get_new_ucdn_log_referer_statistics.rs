@@ -80,6 +80,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RefererStatistics":[{"Date":"example-Date","RefererList":[{"Percent":1.0,"Referer":"example-Referer","RequestTimes":1}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"UrlStatisticsList":[{"Date":"example-Date","UrlList":[{"DownloadTimes":1,"Percent":1.0,"Traffic":1.0,"Url":"example-Url"}]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

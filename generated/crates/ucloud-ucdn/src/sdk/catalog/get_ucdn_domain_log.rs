@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"LogSet":[{"Domain":"example-Domain","Logs":[{"AbroadLog":["example-AbroadLog"],"CnLog":["example-CnLog"],"Time":1}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"HttpCodeV2Detail":[{"Http100":1,"Http101":1,"Http102":1,"Http200":1,"Http201":1,"Http202":1,"Http203":1,"Http204":1,"Http205":1,"Http206":1,"Http207":1,"Http300":1,"Http301":1,"Http302":1,"Http303":1,"Http304":1,"Http305":1,"Http306":1,"Http307":1,"Http400":1,"Http401":1,"Http402":1,"Http403":1,"Http404":1,"Http405":1,"Http406":1,"Http407":1,"Http408":1,"Http409":1,"Http410":1,"Http411":1,"Http412":1,"Http413":1,"Http414":1,"Http415":1,"Http416":1,"Http417":1,"Http418":1,"Http421":1,"Http422":1,"Http423":1,"Http424":1,"Http425":1,"Http426":1,"Http449":1,"Http451":1,"Http500":1,"Http501":1,"Http502":1,"Http503":1,"Http504":1,"Http505":1,"Http506":1,"Http507":1,"Http509":1,"Http510":1,"Time":1,"Total":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"PrefetchQuota":1,"RefreshDirQuota":1,"RefreshFileQuota":1,"RetCode":0,"SubmitPrefetchCount":1,"SubmitRefreshDir":1,"SubmitRefreshFile":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

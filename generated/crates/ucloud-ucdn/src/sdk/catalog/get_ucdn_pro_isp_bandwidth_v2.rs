@@ -86,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"BandwidthSet":[{"BandwidthTrafficList":[{"CdnBandwidth":1.0,"Time":1,"Traffic":1.0}],"Province":"example-Province"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

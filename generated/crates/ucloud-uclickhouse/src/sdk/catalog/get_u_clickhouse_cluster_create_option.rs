@@ -60,6 +60,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"ClickhouseMachineTypes":[{"ClickhouseMachineTypeName":"example-ClickhouseMachineTypeName","ClickhouseMachineTypeOptions":[{"CPU":1,"ClickhouseMachineTypeId":"example-ClickhouseMachineTypeId","DataDisks":[{}],"MachineType":"example-MachineType","Memory":1,"NodeCounts":[1]}],"IsSecgroupMachineType":"example-IsSecgroupMachineType"}],"ClickhouseVersions":[{"Version":"example-Version","VersionName":"example-VersionName"}],"MaxNodeCount":1,"ZookeeperMachineTypes":[{"ClickhouseMachineTypeName":"example-ClickhouseMachineTypeName","ClickhouseMachineTypeOptions":[{"CPU":1,"ClickhouseMachineTypeId":"example-ClickhouseMachineTypeId","DataDisks":[{}],"MachineType":"example-MachineType","Memory":1,"NodeCounts":[1]}],"IsSecgroupMachineType":"example-IsSecgroupMachineType"}]},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"Clusters":{"ClickhouseDataDiskSize":1,"ClickhouseDataDiskType":"example-ClickhouseDataDiskType","ClickhouseMachineTypeId":"example-ClickhouseMachineTypeId","ClickhouseMachineTypeName":"example-ClickhouseMachineTypeName","ClickhouseNodeCPU":1,"ClickhouseNodeMemory":1,"ClickhouseVersion":"example-ClickhouseVersion","ClusterId":"example-ClusterId","ClusterName":"example-ClusterName","CreateTimestamp":1,"ExpireTimestamp":1.0,"IsBackup":"example-IsBackup","IsSecgroup":"example-IsSecgroup","IsTieredStorage":"example-IsTieredStorage","IsZookeeperHA":"example-IsZookeeperHA","MachineType":"example-MachineType","MultiZones":["example-MultiZones"],"OrganizationId":1,"RegionId":1,"ReplicateCount":1,"ShardCount":1,"Status":"example-Status","SubnetId":"example-SubnetId","TopOrganizationId":1,"VPCId":"example-VPCId","ZookeeperDataDiskSize":1,"ZookeeperDataDiskType":"example-ZookeeperDataDiskType","ZookeeperMachineTypeId":"example-ZookeeperMachineTypeId","ZookeeperMachineTypeName":"example-ZookeeperMachineTypeName","ZookeeperNodeCPU":1,"ZookeeperNodeMemory":1,"ZookeeperVersion":"example-ZookeeperVersion"},"TotalCount":1},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -172,6 +172,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DiskID":"example-DiskID","EIPID":"example-EIPID","Message":"example-Message","RetCode":0,"VMID":"example-VMID"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

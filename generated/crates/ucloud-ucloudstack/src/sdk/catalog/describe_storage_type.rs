@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"Region":"example-Region","SetArch":"example-SetArch","StorageType":"example-StorageType","StorageTypeAlias":"example-StorageTypeAlias","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

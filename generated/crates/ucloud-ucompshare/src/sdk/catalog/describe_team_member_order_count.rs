@@ -97,6 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Amount":"example-Amount","AmountCoupon":"example-AmountCoupon","AmountFree":"example-AmountFree","AmountReal":"example-AmountReal","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

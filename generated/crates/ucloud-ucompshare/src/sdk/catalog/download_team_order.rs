@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Amount":"example-Amount","AmountCoupon":"example-AmountCoupon","AmountFree":"example-AmountFree","AmountReal":"example-AmountReal","ChargeType":"example-ChargeType","CreateTime":1,"EndTime":1,"OrderNo":"example-OrderNo","OrderType":"example-OrderType","RemarkName":"example-RemarkName","ResourceId":"example-ResourceId","ResourceType":"example-ResourceType","RetCode":0,"StartTime":1,"VirtualCompanyId":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -97,6 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ListPriceDetail":[{"ChargeType":"example-ChargeType","CompShareImage":1.0,"Disks":1.0,"Instance":1.0,"InstanceDiscountType":1,"ListPrice":"example-ListPrice","OriginalPrice":1.0}],"OriginalPriceDetail":[{"ChargeType":"example-ChargeType","CompShareImage":1.0,"Disks":1.0,"Instance":1.0,"InstanceDiscountType":1,"ListPrice":"example-ListPrice","OriginalPrice":1.0}],"PriceDetail":[{"ChargeType":"example-ChargeType","CompShareImage":1.0,"Disks":1.0,"Instance":1.0,"InstanceDiscountType":1,"ListPrice":"example-ListPrice","OriginalPrice":1.0}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"Team":{"CompanyId":1,"Deleted":1,"Description":"example-Description","Id":1,"Name":"example-Name"},"TeamRelation":[{"AllocateAmount":1,"AvailableAmount":1,"CreateTime":1,"RemarkName":"example-RemarkName","Status":"example-Status","TeamId":1,"TeamName":"example-TeamName","UserCompanyId":1,"VirtualCompanyId":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"JoinedTeams":[{"CreateTime":1,"IsPersonalAccount":true,"RemarkName":"example-RemarkName","Status":"example-Status","TeamId":1,"TeamName":"example-TeamName","UserCompanyId":1,"VirtualCompanyId":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -91,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Logs":[{"Content":"example-Content","CreateTime":1,"OperateType":"example-OperateType","Status":"example-Status"}],"OperateTypeList":["example-OperateTypeList"],"RetCode":0,"StatusList":["example-StatusList"],"Total":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

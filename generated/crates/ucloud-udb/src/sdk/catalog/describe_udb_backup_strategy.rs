@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"BackupBeginTime":1,"BackupDate":"example-BackupDate","BackupMethod":"example-BackupMethod","RetCode":0,"SaveDays":1,"UserUFileData":{"Bucket":"example-Bucket","TokenID":"example-TokenID"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

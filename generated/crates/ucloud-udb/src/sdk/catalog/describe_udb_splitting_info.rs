@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DBTypeId":"example-DBTypeId","DataSet":[{"DBId":"example-DBId","ReadWeight":1,"Role":"example-Role","State":"example-State","VirtualIP":"example-VirtualIP"}],"DelayThreshold":1,"MasterDBId":"example-MasterDBId","Port":1,"RWIP":"example-RWIP","RWState":"example-RWState","ReadModel":"example-ReadModel","RetCode":0,"Zone":"example-Zone"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

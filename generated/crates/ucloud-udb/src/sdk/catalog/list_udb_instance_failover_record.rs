@@ -81,6 +81,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Dataset":[{"EndTime":1,"FailoverState":"example-FailoverState","FailoverType":1,"SessionId":"example-SessionId","StartTime":1}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

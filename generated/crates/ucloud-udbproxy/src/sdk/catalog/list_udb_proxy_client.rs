@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"NodeClientInfos":[{"ID":"example-ID","IP":"example-IP","Records":[{"ClientHost":"example-ClientHost","Command":"example-Command","DB":"example-DB","DBID":"example-DBID","Host":"example-Host","ID":1,"Info":"example-Info","Role":"example-Role","State":"example-State","Time":1,"User":"example-User"}]}],"RetCode":0,"UDBProxyID":"example-UDBProxyID"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

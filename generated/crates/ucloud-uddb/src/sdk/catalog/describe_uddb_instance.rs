@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AdminUser":"example-AdminUser","ChargeType":"example-ChargeType","CreateTime":"example-CreateTime","DBTypeId":"example-DBTypeId","DataNodeCount":"example-DataNodeCount","DataNodeDiskSpace":"example-DataNodeDiskSpace","DataNodeList":[{"CreateTime":"example-CreateTime","DiskSpace":"example-DiskSpace","Id":"example-Id","LastTransTaskId":"example-LastTransTaskId","Memory":"example-Memory","SlaveCount":"example-SlaveCount","SlaveInfos":[{"DataNodeId":"example-DataNodeId","Id":"example-Id","State":"example-State"}],"State":"example-State"}],"DataNodeMemory":"example-DataNodeMemory","DataNodeSlaveCount":"example-DataNodeSlaveCount","ExpiredTime":"example-ExpiredTime","InstanceMode":"example-InstanceMode","InstanceType":"example-InstanceType","Name":"example-Name","Port":"example-Port","RefQps":1,"RouterNodeNum":1,"RouterVersion":"example-RouterVersion","State":"example-State","UDDBId":"example-UDDBId","VirtualIP":"example-VirtualIP","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

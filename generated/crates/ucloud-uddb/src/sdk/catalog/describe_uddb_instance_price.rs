@@ -118,6 +118,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","PriceInfo":{"DataNodePrice":1.0,"DataNodeSlavePrice":1.0,"MiddlewarePrice":1.0},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Functions":[{"DisplayName":"example-DisplayName","FunctionName":"example-FunctionName","InputType":"example-InputType","OutputType":"example-OutputType","SupportParams":[{"DisplayName":"example-DisplayName","OptionalValues":["example-OptionalValues"],"ParamName":"example-ParamName","Required":true,"WhenValueCustom":[{"Max":1,"Min":1,"ParamName":"example-ParamName","ParamType":"example-ParamType"}]}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

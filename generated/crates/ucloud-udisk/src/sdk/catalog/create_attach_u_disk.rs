@@ -152,6 +152,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DeviceName":"example-DeviceName","HostId":"example-HostId","RetCode":0,"UDiskId":"example-UDiskId","UHostId":"example-UHostId"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BandwidthUpperLimit":1,"LocalRegion":"example-LocalRegion","RemoteRegion":"example-RemoteRegion"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -83,6 +83,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Action":"example-Action","Data":{"Source":{"Config":{"ErrMessage":"example-ErrMessage","State":"example-State"},"Connection":{"ErrMessage":"example-ErrMessage","State":"example-State"},"Privileges":{"ErrMessage":"example-ErrMessage","State":"example-State"}},"Target":{"Config":{"ErrMessage":"example-ErrMessage","State":"example-State"},"Connection":{"ErrMessage":"example-ErrMessage","State":"example-State"},"Privileges":{"ErrMessage":"example-ErrMessage","State":"example-State"}}},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"CurRetryCount":1,"FailedMessage":"example-FailedMessage","MaxRetryCount":1,"Progress":{"CurCount":1,"CurDuration":1,"Percentage":1.0,"TotalCount":1,"TotalDuration":1},"Status":"example-Status","Sync":{"BinlogGTID":"example-BinlogGTID","BinlogName":"example-BinlogName","BinlogPos":1,"ServerId":1}},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ResourceSet":[{"Name":"example-Name","PublicIpList":["example-PublicIpList"],"Remark":"example-Remark","ResourceId":"example-ResourceId","State":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -77,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"IdcList":[{"City":"example-City","IdcId":"example-IdcId","Isp":"example-Isp","MaxNodeCnt":1,"Name":"example-Name","Province":"example-Province","Type":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"SubnetList":[{"AvailableIPCnt":1,"CIDR":"example-CIDR","Comment":"example-Comment","CreateTime":1,"IdcId":"example-IdcId","SubnetId":"example-SubnetId","SubnetName":"example-SubnetName","TotalIpCnt":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -77,6 +77,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSets":{"CPUUtilization":[{"TimeStamp":1,"Value":1}],"MemUtilization":[{"TimeStamp":1,"Value":1}],"NICIn":[{"TimeStamp":1,"Value":1}],"NICOut":[{"TimeStamp":1,"Value":1}],"NetPacketIn":[{"TimeStamp":1,"Value":1}],"NetPacketOut":[{"TimeStamp":1,"Value":1}]},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

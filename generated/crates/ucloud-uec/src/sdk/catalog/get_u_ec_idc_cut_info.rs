@@ -43,6 +43,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"IDCCutInfo":[{"City":"example-City","CutType":"example-CutType","EndTime":1,"IDCName":"example-IDCName","Province":"example-Province","ResourceSet":[{"NodeId":"example-NodeId","OuterIps":["example-OuterIps"]}],"StartTime":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

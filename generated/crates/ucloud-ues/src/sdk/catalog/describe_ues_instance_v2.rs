@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Result":{"ClusterInfo":{"BusinessId":"example-BusinessId","Region":"example-Region","ServiceVersion":"example-ServiceVersion","State":"example-State","SubnetId":"example-SubnetId","UESInstanceId":"example-UESInstanceId","UESInstanceName":"example-UESInstanceName","VPCId":"example-VPCId","Vip":"example-Vip","Zone":"example-Zone"},"NodeInfoList":[{"CPU":1,"DiskSize":1,"DiskType":"example-DiskType","Memory":1,"NodeConf":"example-NodeConf","NodeIP":"example-NodeIP","NodeId":"example-NodeId","NodeName":"example-NodeName","NodeRole":"example-NodeRole","NodeState":"example-NodeState"}],"RequestId":"example-RequestId"},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","NodeConfList":[{"CPU":1,"DiskSize":1,"DiskType":"example-DiskType","IsSecGroup":true,"Memory":1,"NodeConf":"example-NodeConf"}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

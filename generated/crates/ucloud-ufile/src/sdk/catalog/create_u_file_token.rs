@@ -91,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"TokenId":"example-TokenId","UFileTokenSet":{"AllowedBuckets":["example-AllowedBuckets"],"AllowedOps":["example-AllowedOps"],"AllowedPrefixes":["example-AllowedPrefixes"],"CreateTime":1,"ExpireTime":1,"ModifyTime":1,"PrivateKey":"example-PrivateKey","PublicKey":"example-PublicKey","Region":"example-Region","TokenId":"example-TokenId","TokenName":"example-TokenName"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -61,6 +61,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AllowedHeader":"example-AllowedHeader","AllowedMethod":"example-AllowedMethod","AllowedOrigin":"example-AllowedOrigin","CORSId":"example-CORSId","CreateTime":1,"ExposeHeader":"example-ExposeHeader","ModifyTime":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

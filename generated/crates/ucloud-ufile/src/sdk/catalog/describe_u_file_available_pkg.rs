@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"PkgList":[{"CommonDurations":[{"Discount":1.0,"Duration":1,"Unit":"example-Unit"}],"Name":"example-Name","Specs":[{"Amount":1,"Durations":[{"Discount":1.0,"Duration":1,"Unit":"example-Unit"}],"Unit":"example-Unit"}],"Type":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

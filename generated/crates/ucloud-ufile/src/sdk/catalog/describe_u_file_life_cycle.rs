@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"ArchivalDays":1,"BucketName":"example-BucketName","Days":1,"IADays":1,"LifeCycleId":"example-LifeCycleId","LifeCycleName":"example-LifeCycleName","MaxSize":"example-MaxSize","MinSize":"example-MinSize","Prefix":"example-Prefix","Status":"example-Status"}],"DateSet":[{"ArchivalDays":1,"BucketName":"example-BucketName","Days":1,"IADays":1,"LifeCycleId":"example-LifeCycleId","LifeCycleName":"example-LifeCycleName","MaxSize":"example-MaxSize","MinSize":"example-MinSize","Prefix":"example-Prefix","Status":"example-Status"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Pkgs":[{"Amount":1,"CreateTime":1,"ExpiredTime":1,"PkgName":"example-PkgName","PkgType":1,"Region":"example-Region","RemainAmount":"example-RemainAmount","ResourceId":"example-ResourceId"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

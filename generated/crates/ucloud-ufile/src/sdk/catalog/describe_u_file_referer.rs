@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"BlackList":["example-BlackList"],"NullRefer":true,"RefererList":["example-RefererList"],"RefererStatus":"example-RefererStatus","RefererType":1,"RetCode":0,"WhiteList":["example-WhiteList"]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

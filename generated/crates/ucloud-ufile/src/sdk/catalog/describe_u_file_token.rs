@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AllowedBuckets":["example-AllowedBuckets"],"AllowedOps":["example-AllowedOps"],"AllowedPrefixes":["example-AllowedPrefixes"],"CreateTime":1,"ExpireTime":1,"ModifyTime":1,"PrivateKey":"example-PrivateKey","PublicKey":"example-PublicKey","Region":"example-Region","TokenId":"example-TokenId","TokenName":"example-TokenName"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"Rule":{"DefaultIndex":"example-DefaultIndex","DefaultPage404":"example-DefaultPage404","RuleFor404":"example-RuleFor404","Status":"example-Status","SubDirRedirect":"example-SubDirRedirect"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Daily":[{"AcExpeditedRetrieval":1.0,"AcRestore":1.0,"AcShortStorage":1.0,"AcStorage":1.0,"ApiTimes":1.0,"BusyFlow":1.0,"CdnFlow":1.0,"Date":1,"Flow":1.0,"IaGetSize":1.0,"IaShortStorage":1.0,"IaStorage":1.0,"IdleFlow":1.0,"ImageCompressCount":1.0,"ImageHandleFlow":1.0,"ObjectTagCount":1.0,"Storage":1.0}],"Total":[{"ApiTimes":1.0,"BusyFlow":1.0,"CdnFlow":1.0,"Flow":1.0,"IdleFlow":1.0}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BucketBills":[{"AcExpeditedRetrievalBill":1.0,"AcRestoreBill":1.0,"AcShortStorageBill":1.0,"AcStorageBill":1.0,"BusyFlowBill":1.0,"CdnFlowBill":1.0,"FlowBill":1.0,"GetCountAcBill":1.0,"GetCountBill":1.0,"GetCountIaBill":1.0,"IaGetSizeBill":1.0,"IaShortStorageBill":1.0,"IaStorageBill":1.0,"IdleFlowBill":1.0,"ImageCompressCountBill":1.0,"ImageHandleFlowBill":1.0,"Labels":[{"Key":"example-Key","Value":"example-Value"}],"Month":"example-Month","ObjectTagCountBill":1.0,"PutCountAcBill":1.0,"PutCountBill":1.0,"PutCountIaBill":1.0,"StorageBill":1.0,"TotalBill":1.0}]}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"MountPointIp":"example-MountPointIp","MountPointName":"example-MountPointName","SubnetDescription":"example-SubnetDescription","SubnetId":"example-SubnetId","VpcId":"example-VpcId"}],"MaxMountPointNum":1,"RetCode":0,"TotalMountPointNum":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

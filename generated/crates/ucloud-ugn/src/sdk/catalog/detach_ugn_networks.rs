@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","Networks":[{"CompanyID":1,"InsertTime":1,"Name":"example-Name","NetworkID":"example-NetworkID","OrgID":1,"OrgName":"example-OrgName","Region":"example-Region","RegionID":1,"Type":"example-Type","VNI":1}],"RetCode":0,"UGNID":"example-UGNID"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"Routes":[{"Conflict":true,"Deny":true,"DstAddr":"example-DstAddr","InPolicyId":"example-InPolicyId","InPolicyName":"example-InPolicyName","NextHopID":"example-NextHopID","NextHopRegion":"example-NextHopRegion","NextHopRegionID":1,"NextHopType":"example-NextHopType","OutPolicyId":"example-OutPolicyId","OutPolicyName":"example-OutPolicyName","Priority":1,"Restrict":true}],"UGNID":"example-UGNID","VRoutes":[{"NetworkId":"example-NetworkId","Routes":[{"Conflict":true,"Deny":true,"DstAddr":"example-DstAddr","InPolicyId":"example-InPolicyId","InPolicyName":"example-InPolicyName","NextHopID":"example-NextHopID","NextHopRegion":"example-NextHopRegion","NextHopRegionID":1,"NextHopType":"example-NextHopType","OutPolicyId":"example-OutPolicyId","OutPolicyName":"example-OutPolicyName","Priority":1,"Restrict":true}]}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -54,6 +54,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"BwPackages":[{"BandWidth":1,"ChangePayMode":"example-ChangePayMode","ChangeStatus":1,"ChangeTime":1,"CreateTime":1,"ExpireTime":1,"Message":"example-Message","Name":"example-Name","PackageID":"example-PackageID","Path":"example-Path","PayMode":"example-PayMode","Qos":"example-Qos","RegionA":"example-RegionA","RegionB":"example-RegionB","Remark":"example-Remark","UGNID":"example-UGNID"}],"Message":"example-Message","Networks":[{"CreateTime":"example-CreateTime","Name":"example-Name","NetworkID":"example-NetworkID","OrgID":1,"OrgName":"example-OrgName","Region":"example-Region","RegionID":1,"Type":"example-Type"}],"Policies":["example-Policies"],"RetCode":0,"Routes":[{"DstAddr":"example-DstAddr","NexthopID":"example-NexthopID","NexthopRegion":"example-NexthopRegion","NexthopRegionID":1,"NexthopType":"example-NexthopType","Priority":1}],"UGN":{"BwPackageCount":1,"CreateTime":1,"Name":"example-Name","NetworkCount":1,"Remark":"example-Remark","UGNID":"example-UGNID"}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

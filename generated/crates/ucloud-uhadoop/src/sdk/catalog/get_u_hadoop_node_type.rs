@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"HostTypeSupportNodeType":"example-HostTypeSupportNodeType","InstanceTypeSet":[{"CPU":"example-CPU","CPUToMemoryRatio":"example-CPUToMemoryRatio","DiskSet":[{"DiskMaxNum":"example-DiskMaxNum","DiskMaxSize":"example-DiskMaxSize","DiskMinNum":"example-DiskMinNum","DiskMinSize":"example-DiskMinSize","DiskNum":1,"DiskType":["example-DiskType"],"SingleDiskSize":1,"Size":1,"Type":"example-Type"}],"GpuCount":1,"GpuType":"example-GpuType","HostType":"example-HostType","IsOpenSecgroup":"example-IsOpenSecgroup","IsUsable":"example-IsUsable","Memory":"example-Memory","NodeType":"example-NodeType","SuitableRole":["example-SuitableRole"]}],"Message":"example-Message","MetaDataUDBUsable":true,"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AppConfigSet":[{"Framework":"example-Framework","FrameworkVersion":"example-FrameworkVersion","HadoopVersion":"example-HadoopVersion","ReleaseVersion":"example-ReleaseVersion","UseCases":[{"AppVersion":"example-AppVersion","ClusterCase":"example-ClusterCase","MustHas":"example-MustHas"}]}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -65,6 +65,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"Statistics":[{"AbnormalLogin":1,"BaseCheck":1,"Date":"example-Date","SshBruteFailed":1,"SshBruteSucceeded":1,"Trojan":1,"VulCheck":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

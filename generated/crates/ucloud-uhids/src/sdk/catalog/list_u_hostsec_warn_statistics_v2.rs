@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"WarnStatistics":{"AbnormalLogin":1,"BaseCheck":1,"SshBruteFailed":1,"SshBruteSucceeded":1,"Trojan":1,"VulCheck":1}}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

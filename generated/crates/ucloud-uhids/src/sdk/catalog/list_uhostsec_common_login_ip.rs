@@ -52,6 +52,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"Account":"example-Account","CreateTime":"example-CreateTime","ID":"example-ID","IP":"example-IP"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"Account":"example-Account","City":"example-City","Country":"example-Country","CreateTime":"example-CreateTime","Province":"example-Province"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -49,6 +49,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AutoBusinessVer":true,"AutoRenew":true,"BillPoint":1,"CompanyId":1,"ExpiratTime":"example-ExpiratTime","OrganizationId":1,"RemainTime":"example-RemainTime","RenewPointNum":1,"ResourceLongId":"example-ResourceLongId","RetCode":0,"UpdateTime":"example-UpdateTime"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

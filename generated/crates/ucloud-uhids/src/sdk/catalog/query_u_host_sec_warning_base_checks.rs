@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Result":[{"AgentCount":1,"AppName":"example-AppName","Description":"example-Description","DescriptionEn":"example-DescriptionEn","RiskLevel":"example-RiskLevel","RiskType":"example-RiskType","RuleID":"example-RuleID"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -97,6 +97,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Infos":[{"TargetImageId":"example-TargetImageId","TargetRegion":"example-TargetRegion","TaskId":"example-TaskId"}],"RetCode":0,"TargetImageId":"example-TargetImageId","TaskId":"example-TaskId"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

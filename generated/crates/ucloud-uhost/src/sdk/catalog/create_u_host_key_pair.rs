@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"KeyPair":{"CreateTime":1,"KeyPairFingerPrint":"example-KeyPairFingerPrint","KeyPairId":"example-KeyPairId","KeyPairName":"example-KeyPairName","PrivateKeyBody":"example-PrivateKeyBody","ProjectId":"example-ProjectId"},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -55,6 +55,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"MachineTypes":[{"CpuPlatforms":[{"Name":"example-Name","OperationStatus":"example-OperationStatus"}],"Description":"example-Description","Disks":[{"BootDisk":[{"Features":[{}],"InstantResize":true,"MaximalSize":1,"Name":"example-Name"}],"DataDisk":[{"Features":[{}],"MaximalSize":1,"MinimalSize":1,"Name":"example-Name"}],"Name":"example-Name","OperationStatus":"example-OperationStatus"}],"Features":[{"Modes":[{"MinimalCpuPlatform":["example-MinimalCpuPlatform"],"Name":"example-Name","RelatedToImageFeature":["example-RelatedToImageFeature"]}],"Name":"example-Name"}],"GpuSeries":"example-GpuSeries","GpuType":{"GraphicsMemory":{"Rate":1,"Value":1},"Name":"example-Name","Performance":{"Rate":1,"Value":1.0}},"MachineSizes":[{"Collection":[{"Cpu":1,"Memory":[1],"MinimalCpuPlatform":["example-MinimalCpuPlatform"]}],"Gpu":1}],"Name":"example-Name","OperationStatus":"example-OperationStatus","ParentType":"example-ParentType","ProType":{"Frequency":{"Value":1.0},"Name":"example-Name"},"SceneCategories":["example-SceneCategories"],"UHostFamilies":[{"CpuFrequency":"example-CpuFrequency","CpuPlatforms":[{"CpuFrequency":"example-CpuFrequency","CpuModels":["example-CpuModels"],"Name":"example-Name"}],"Name":"example-Name"}],"Virtual":true}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DiskTypeSet":[{"AvailableDisks":[{"BootDisk":[{"Features":["example-Features"],"InstantResize":true,"MaximalSize":1,"Name":"example-Name"}],"DataDisk":[{"BackupMode":["example-BackupMode"],"Features":["example-Features"],"MaximalSize":1,"MinimalSize":1,"Name":"example-Name"}],"Name":"example-Name"}],"UHostId":"example-UHostId","Zone":"example-Zone"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

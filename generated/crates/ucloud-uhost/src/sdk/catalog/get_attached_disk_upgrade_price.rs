@@ -86,6 +86,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"ListPrice":1.0,"ListPriceDetail":{"Snapshot":1.0,"UDisk":1.0},"OriginalPrice":1.0,"OriginalPriceDetail":{"Snapshot":1.0,"UDisk":1.0},"Price":1.0,"PriceDetail":{"Snapshot":1.0,"UDisk":1.0},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -79,6 +79,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"CustomImageSet":[{"Features":["example-Features"],"ImageId":"example-ImageId","ImageName":"example-ImageName","ImageSize":1,"IntegratedSoftware":"example-IntegratedSoftware","NotSupportGPU":true,"OsName":"example-OsName","OsType":"example-OsType","SupportedGPUTypes":["example-SupportedGPUTypes"],"ZoneId":1}],"CustomPHostImageSet":[{"Features":["example-Features"],"ImageId":"example-ImageId","ImageName":"example-ImageName","ImageSize":1,"IntegratedSoftware":"example-IntegratedSoftware","NotSupportGPU":true,"OsName":"example-OsName","OsType":"example-OsType","SupportedGPUTypes":["example-SupportedGPUTypes"],"ZoneId":1}],"ImageSet":[{"Features":["example-Features"],"ImageId":"example-ImageId","ImageName":"example-ImageName","ImageSize":1,"IntegratedSoftware":"example-IntegratedSoftware","NotSupportGPU":true,"OsName":"example-OsName","OsType":"example-OsType","SupportedGPUTypes":["example-SupportedGPUTypes"],"ZoneId":1}],"Message":"example-Message","PHostImageSet":[{"Features":["example-Features"],"ImageId":"example-ImageId","ImageName":"example-ImageName","ImageSize":1,"IntegratedSoftware":"example-IntegratedSoftware","NotSupportGPU":true,"OsName":"example-OsName","OsType":"example-OsType","SupportedGPUTypes":["example-SupportedGPUTypes"],"ZoneId":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Action":"example-Action","AllocatedPodCount":1,"Annotations":["example-Annotations"],"CPUCapacity":"example-CPUCapacity","CPULimits":"example-CPULimits","CPULimitsFraction":"example-CPULimitsFraction","CPURequests":"example-CPURequests","CPURequestsFraction":"example-CPURequestsFraction","Conditions":[{"LastProbeTime":"example-LastProbeTime","LastTransitionTime":"example-LastTransitionTime","Message":"example-Message","Reason":"example-Reason","Status":"example-Status","Type":"example-Type"}],"ContainerImages":["example-ContainerImages"],"ContainerRuntimeVersion":"example-ContainerRuntimeVersion","CreationTimestamp":1,"Hostname":"example-Hostname","InternalIP":"example-InternalIP","KernelVersion":"example-KernelVersion","KubeProxyVersion":"example-KubeProxyVersion","KubeletVersion":"example-KubeletVersion","Labels":["example-Labels"],"MemoryCapacity":"example-MemoryCapacity","MemoryLimits":"example-MemoryLimits","MemoryLimitsFraction":"example-MemoryLimitsFraction","MemoryRequests":"example-MemoryRequests","MemoryRequestsFraction":"example-MemoryRequestsFraction","Message":"example-Message","Name":"example-Name","OSImage":"example-OSImage","PodCapacity":1,"ProviderID":"example-ProviderID","RetCode":0,"Taints":["example-Taints"],"Unschedulable":true}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AvailableInstanceTypes":[{"Description":"example-Description","Disks":[{"BootDisk":[{"Features":["example-Features"],"InstantResize":true,"MaximalSize":1,"Name":"example-Name"}],"DataDisk":[{"Features":["example-Features"],"MaximalSize":1,"MinimalSize":1,"Name":"example-Name"}],"Name":"example-Name"}],"Features":[{"Modes":[{"MinimalCpuPlatform":["example-MinimalCpuPlatform"],"Name":"example-Name","RelatedToImageFeature":["example-RelatedToImageFeature"]}],"Name":"example-Name"}],"GraphicsMemory":{"Rate":1,"Value":1.0},"InstanceType":"example-InstanceType","MachineClass":"example-MachineClass","MachineSizes":[{"Collection":[{"Cpu":1,"Memory":[1],"MinimalCpuPlatform":["example-MinimalCpuPlatform"]}],"Gpu":1}],"Name":"example-Name","ParentType":"example-ParentType","Performance":{"Rate":1,"Value":1.0},"Status":"example-Status","UHostFamilies":[{"CpuFrequency":"example-CpuFrequency","CpuPlatforms":[{"CpuFrequency":"example-CpuFrequency","CpuModels":["example-CpuModels"],"Name":"example-Name"}],"Name":"example-Name"}],"Zone":"example-Zone"}],"RetCode":0,"Status":"example-Status"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

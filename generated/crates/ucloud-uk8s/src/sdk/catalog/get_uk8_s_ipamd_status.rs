@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"CNIInitMode":"example-CNIInitMode","CNIInitVersionReady":true,"Installed":true,"LastVersion":"example-LastVersion","OpenTime":1,"ReleaseDate":1,"RetCode":0,"Version":"example-Version"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"AllNodesSynced":true,"DataSource":"example-DataSource","HighestVersion":"example-HighestVersion","NodeInfoSet":[{"IP":"example-IP","Node":"example-Node","OperationResult":1,"Status":1,"UpdateTime":1,"Version":"example-Version"}],"Partial":true,"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

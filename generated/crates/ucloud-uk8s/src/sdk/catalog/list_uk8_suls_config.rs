@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"LogConfig":[{"ClusterId":"example-ClusterId","ExtractRule":{"BeginningRegex":"example-BeginningRegex","BeginningRegexBase64":"example-BeginningRegexBase64","CollectPolicy":"example-CollectPolicy","Delimiter":"example-Delimiter","DelimiterBase64":"example-DelimiterBase64","Encode":"example-Encode","Keys":["example-Keys"],"LogRegex":"example-LogRegex","LogRegexBase64":"example-LogRegexBase64","LogType":"example-LogType","TimeFormat":"example-TimeFormat","TimeKey":"example-TimeKey","UnMatchKey":"example-UnMatchKey","UnMatchUpload":"example-UnMatchUpload"},"InputDetail":{"FilePaths":[{"File":"example-File","Path":"example-Path"}],"InputMetadata":{"Container":"example-Container","Labels":"example-Labels"},"Stream":"example-Stream","Type":"example-Type"},"MachineGroup":"example-MachineGroup","MatchRule":{"Container":"example-Container","ContainerOperator":"example-ContainerOperator","PodLabels":{"Labels":[{}],"Namespace":"example-Namespace","NamespaceOperator":"example-NamespaceOperator"},"Workloads":[{"Name":"example-Name","Namespace":"example-Namespace","Type":"example-Type"}]},"Name":"example-Name","TopicID":"example-TopicID"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","NodeTypeSet":[{"CPU":1,"DiskSet":{"Size":"example-Size","Type":"example-Type"},"DiskType":"example-DiskType","IsOpenSecGroup":true,"MaxDiskSize":1,"Memory":"example-Memory","MinDiskSize":1,"NodeTypeName":"example-NodeTypeName"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

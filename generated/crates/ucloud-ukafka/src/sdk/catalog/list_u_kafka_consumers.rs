@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Groups":[{"GroupId":"example-GroupId","GroupName":"example-GroupName","NumOfTopics":1,"Type":"example-Type"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Length":1,"RetCode":0,"TopicList":[{"NumOfOccupyBroker":1,"NumOfPartition":1,"NumOfReplica":1,"Status":"example-Status","Topic":"example-Topic","UnderReplicasPer":1.0}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

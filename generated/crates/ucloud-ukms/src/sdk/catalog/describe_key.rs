@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"KeyMetadata":{"Arn":"example-Arn","CreationDate":1,"DeletionDate":1,"DeletionProtection":true,"Description":"example-Description","Enabled":"example-Enabled","KeyId":"example-KeyId","KeySpec":"example-KeySpec","KeyState":"example-KeyState","KeyUsage":["example-KeyUsage"],"KeyVersion":1,"OrganizationId":1,"Origin":"example-Origin","ProjectId":"example-ProjectId","ResourceId":"example-ResourceId"},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataPublicKey":"example-DataPublicKey","KeyId":"example-KeyId","KeyPairSpec":"example-KeyPairSpec","PrivateKeyCiphertextBlob":"example-PrivateKeyCiphertextBlob","PrivateKeyPlaintext":"example-PrivateKeyPlaintext","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -70,6 +70,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"KeyId":"example-KeyId","KeyRotationEnabled":true,"LastRotationDate":1,"NextRotationDate":1,"OnDemandRotationStartDate":1,"RetCode":0,"RotationPeriodInDays":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

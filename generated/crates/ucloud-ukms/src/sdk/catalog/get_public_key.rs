@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"EncryptionAlgorithms":["example-EncryptionAlgorithms"],"KeyId":"example-KeyId","KeySpec":"example-KeySpec","KeyUsage":["example-KeyUsage"],"KmsPublicKey":"example-KmsPublicKey","RetCode":0,"SigningAlgorithms":["example-SigningAlgorithms"]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -89,6 +89,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"KeyId":"example-KeyId","RetCode":0,"SignatureValid":true,"SigningAlgorithm":"example-SigningAlgorithm"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

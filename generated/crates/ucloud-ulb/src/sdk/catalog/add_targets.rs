@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"Targets":[{"Enabled":true,"Id":"example-Id","IsBackup":true,"Port":1,"ResourceIP":"example-ResourceIP","ResourceId":"example-ResourceId","ResourceType":"example-ResourceType","State":"example-State","SubnetId":"example-SubnetId","VPCId":"example-VPCId","Weight":1}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"Rules":[{"IsDefault":true,"Pass":true,"RuleActions":[{"BackendConnectionConfig":{"EnablePersistentConnection":true},"CorsConfig":{"AllowCredentials":"example-AllowCredentials","AllowHeaders":["example-AllowHeaders"],"AllowMethods":["example-AllowMethods"],"AllowOrigin":["example-AllowOrigin"],"ExposeHeaders":["example-ExposeHeaders"],"MaxAge":1},"FixedResponseConfig":{"Content":"example-Content","HttpCode":1},"ForwardConfig":{"Targets":[{}]},"InsertHeaderConfig":{"Key":"example-Key","Value":"example-Value","ValueType":"example-ValueType"},"Order":1,"ProxyBufferingConfig":{"CloseProxyBuffering":true},"RemoveHeaderConfig":{"Key":"example-Key"},"Type":"example-Type"}],"RuleConditions":[{"HostConfig":{"MatchMode":"example-MatchMode","Values":["example-Values"]},"PathConfig":{"Values":["example-Values"]},"Type":"example-Type"}],"RuleId":"example-RuleId"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

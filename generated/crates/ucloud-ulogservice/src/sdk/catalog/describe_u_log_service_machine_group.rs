@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"MachineGroup":{"Id":1,"Ips":"example-Ips","Labels":["example-Labels"],"LogAgents":{"AgentVersion":"example-AgentVersion","HostIp":"example-HostIp","InstanceId":"example-InstanceId","Label":"example-Label","OffLineTime":"example-OffLineTime","Status":"example-Status"},"Name":"example-Name","Type":"example-Type"},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

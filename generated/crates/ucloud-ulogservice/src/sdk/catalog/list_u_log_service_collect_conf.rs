@@ -72,6 +72,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"CollectConfs":{"CollectPolicy":"example-CollectPolicy","CreateTime":1,"Delimiter":"example-Delimiter","Encode":"example-Encode","ExtractRule":"example-ExtractRule","FilePaths":[{"File":"example-File","Path":"example-Path"}],"Id":1,"Keys":"example-Keys","LogType":"example-LogType","MachineGroups":[{"CreateTime":1,"Id":"example-Id","Name":"example-Name","Type":"example-Type","UpdateTime":1}],"MatchRule":"example-MatchRule","Name":"example-Name","State":1,"TopicId":1,"UnMatchKey":"example-UnMatchKey","UpdateTime":1},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"CreateTime":1,"LogSetId":"example-LogSetId","LogSetName":"example-LogSetName","LogSetRemark":"example-LogSetRemark","TopicCount":1,"UpdateTime":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -108,6 +108,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"AnalysisRecords":["example-AnalysisRecords"],"Columns":[{"Name":"example-Name","Type":"example-Type"}],"Contents":{"FileName":"example-FileName","HostName":"example-HostName","LogId":"example-LogId","LogJson":"example-LogJson","Timestamp":1},"IsOver":true,"LastId":"example-LastId","LastTimestamp":"example-LastTimestamp","ScrollId":"example-ScrollId","TopicId":"example-TopicId","TopicName":"example-TopicName"},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

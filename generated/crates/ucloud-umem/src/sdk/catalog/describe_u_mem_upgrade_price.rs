@@ -116,6 +116,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":{"CustomPrice":1,"PurchaseValue":1,"TotalPrice":1},"OriginalPrice":1,"Price":1,"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -78,6 +78,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Count":1,"ProxyClientList":[{"ConnCnt":1,"Ip":"example-Ip"}],"RetCode":0,"Time":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

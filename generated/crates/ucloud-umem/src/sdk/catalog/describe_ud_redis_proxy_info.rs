@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CPU":1,"ProxyId":"example-ProxyId","ProxyType":1,"PublicIp":"example-PublicIp","ReadMode":"example-ReadMode","ReadOnly":true,"ResourceId":"example-ResourceId","State":"example-State","SupportReadOnly":true,"Vip":"example-Vip"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

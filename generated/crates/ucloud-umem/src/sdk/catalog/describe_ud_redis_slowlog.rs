@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BlockId":"example-BlockId","Client":"example-Client","Command":"example-Command","SpendTime":1,"StartTime":1}],"RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

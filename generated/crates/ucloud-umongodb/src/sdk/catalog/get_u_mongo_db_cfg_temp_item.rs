@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"ConfigName":"example-ConfigName","ConfigOption":{"AllowedApplyType":"example-AllowedApplyType","Description":"example-Description","EnableDisplay":true,"EnableModify":true,"ForceRestart":true,"IsDefaultOption":true,"MongodbVersion":"example-MongodbVersion","OptionDefaultValue":"example-OptionDefaultValue","OptionFormatType":"example-OptionFormatType","OptionName":"example-OptionName","OptionValueType":"example-OptionValueType","OptionValues":"example-OptionValues"},"ConfigValue":"example-ConfigValue","CreateTime":1,"ItemId":"example-ItemId","ModifyTime":1,"NodeType":"example-NodeType","TemplateId":"example-TemplateId"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -66,6 +66,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"BackupId":"example-BackupId","BackupName":"example-BackupName","BackupSize":1,"BackupType":"example-BackupType","BatchId":"example-BatchId","ClusterId":"example-ClusterId","DiskSize":1,"EndTime":1,"ReplicaType":"example-ReplicaType","StartTime":1,"State":"example-State","VirtualClusterId":"example-VirtualClusterId","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -57,6 +57,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"ClusterType":"example-ClusterType","CreateTime":1,"DeleteTime":1,"Description":"example-Description","ModifyTime":1,"MongodbVersion":"example-MongodbVersion","TemplateId":"example-TemplateId","TemplateName":"example-TemplateName","TemplateType":"example-TemplateType"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

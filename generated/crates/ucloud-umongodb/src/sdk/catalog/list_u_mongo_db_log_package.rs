@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Begin":1,"ClusterId":"example-ClusterId","CreateTime":1,"End":1,"FinishTime":1,"Id":1,"Name":"example-Name","NodeId":"example-NodeId","PackageType":"example-PackageType","Role":"example-Role","Size":1,"State":"example-State"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Cpu":1,"Description":"example-Description","Group":"example-Group","MachineTypeId":"example-MachineTypeId","Memory":1,"UHhostMachineType":"example-UHhostMachineType"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

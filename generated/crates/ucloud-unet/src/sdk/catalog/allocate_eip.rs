@@ -112,6 +112,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"EIPSet":[{"EIPAddr":[{"IP":"example-IP","OperatorName":"example-OperatorName"}],"EIPId":"example-EIPId"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

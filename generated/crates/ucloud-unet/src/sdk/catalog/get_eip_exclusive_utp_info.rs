@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"EIPExclusiveInfo":{"AccountId":1,"AvailableSize":1,"CreateTime":1,"EIPId":"example-EIPId","LastResetTime":1,"NextResetTime":1,"ResetPolicy":"example-ResetPolicy","TotalSize":1},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -82,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"PriceSet":[{"ChargeType":"example-ChargeType","OriginalPrice":1.0,"Price":1.0,"PurchaseValue":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -76,6 +76,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"EIPId":"example-EIPId","RetCode":0,"Stats":[{"BillingState":"example-BillingState","EndTime":1,"QuantityOut":1,"StartTime":1}],"TotalOut":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"CreateTime":1,"DBVersion":"example-DBVersion","DataSet":[{"CreateTime":1,"DBVersion":"example-DBVersion","ExpiredTime":1,"IP":"example-IP","InstanceID":"example-InstanceID","InstanceMode":"example-InstanceMode","MachineType":"example-MachineType","Name":"example-Name","Remark":"example-Remark","State":"example-State","SubnetID":"example-SubnetID","VPCID":"example-VPCID","Zone":"example-Zone"}],"ExpiredTime":1,"IP":"example-IP","InstanceID":"example-InstanceID","InstanceMode":"example-InstanceMode","MachineType":"example-MachineType","Name":"example-Name","Remark":"example-Remark","State":"example-State","SubnetID":"example-SubnetID","VPCID":"example-VPCID","Zone":"example-Zone"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"EipInfos":[{"BindCount":1,"ChargeType":"example-ChargeType","CreateTime":1,"EipId":"example-EipId","EipIp":"example-EipIp","ExpireTime":1,"Name":"example-Name","Proportion":1,"Region":"example-Region","RemainCount":1,"Remark":"example-Remark","UPhoneIds":["example-UPhoneIds"]}],"Message":"example-Message","RetCode":0,"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

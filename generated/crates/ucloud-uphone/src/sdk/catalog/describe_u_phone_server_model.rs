@@ -74,6 +74,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"ServerModels":[{"CPU":1,"DiskSet":[{"DiskType":"example-DiskType","IsBoot":true,"Size":1}],"GPU":1,"GPUType":"example-GPUType","Memory":1,"ServerModelName":"example-ServerModelName","ServerModelState":"example-ServerModelState","UPhoneSpecs":[{"UPhoneCount":1,"UPhoneModelName":"example-UPhoneModelName"}]}],"Stock":[{"ModelName":"example-ModelName","StockCount":1}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

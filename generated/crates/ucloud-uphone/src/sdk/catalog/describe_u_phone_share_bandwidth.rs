@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","RetCode":0,"ShareBandwidth":[{"Bandwidth":1,"BindCount":1,"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"Id":"example-Id","IpCount":1,"IpProportion":1,"Name":"example-Name","Region":"example-Region","RemainCount":1,"Remark":"example-Remark"}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -67,6 +67,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"MachineTypes":[{"CPU":{"CoreCount":1,"Count":1,"Frequence":1.0,"Model":"example-Model"},"Clusters":[{"Name":"example-Name","StockStatus":"example-StockStatus"}],"Components":{"Count":1,"Name":"example-Name"},"Disks":[{"Count":1,"IOCap":1,"Name":"example-Name","Space":1,"Type":"example-Type"}],"Memory":1,"RaidSupported":"example-RaidSupported","Type":"example-Type"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

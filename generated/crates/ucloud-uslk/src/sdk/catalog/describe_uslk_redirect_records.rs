@@ -91,6 +91,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"AccountID":1,"Browser":"example-Browser","ClientIP":"example-ClientIP","Os":"example-Os","ProvinceCode":"example-ProvinceCode","RedirectTime":1,"RequestTime":1,"Scenario":"example-Scenario","ScenarioID":1,"ShortLink":"example-ShortLink","ShortLinkDomain":"example-ShortLinkDomain"}],"Message":"example-Message","RetCode":0,"Total":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

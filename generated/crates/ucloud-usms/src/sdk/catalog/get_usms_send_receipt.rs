@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"ReceiptSet":[{"CostCount":1,"Phone":"example-Phone","ReceiptCode":"example-ReceiptCode","ReceiptDesc":"example-ReceiptDesc","ReceiptResult":"example-ReceiptResult","ReceiptTime":1,"UserId":"example-UserId"}],"SessionNo":"example-SessionNo"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

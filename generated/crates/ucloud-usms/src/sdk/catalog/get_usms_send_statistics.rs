@@ -105,6 +105,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"BrevityCode":"example-BrevityCode","CostCount":1,"Count":1,"FailedCostCount":1,"FailedCount":1,"SendDate":"example-SendDate","SubmitFailedCostCount":1,"SubmitFailedCount":1,"SuccessCostCount":1,"SuccessCount":1,"SuccessRate":1.0,"UnknownCostCount":1,"UnknownCount":1,"UserId":"example-UserId"}],"Message":"example-Message","RetCode":0,"StatisticsData":{"FailCostCount":1,"FailCount":1,"SendCostCount":1,"SendCount":1,"SubmitFailCostCount":1,"SubmitFailCount":1,"SuccessCostCount":1,"SuccessCount":1,"UnknownCostCount":1,"UnknownCount":1},"Total":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

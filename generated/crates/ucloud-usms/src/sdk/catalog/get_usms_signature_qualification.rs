@@ -92,6 +92,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"AccountId":1,"Attr":1,"CompanyName":"example-CompanyName","CreateTime":1,"ErrCode":1,"ErrDesc":"example-ErrDesc","HandlerName":"example-HandlerName","ManagerName":"example-ManagerName","ModifyTime":1,"Name":"example-Name","QualificationId":"example-QualificationId","ReviewEndTime":1,"ReviewStartTime":1,"Status":1}],"Message":"example-Message","RetCode":0,"Total":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"Attr":1,"CompanyCertificateFile":"example-CompanyCertificateFile","CompanyCreditCode":"example-CompanyCreditCode","CompanyName":"example-CompanyName","CompanyWorkScenePhotos":"example-CompanyWorkScenePhotos","CreateTime":1,"ErrCode":1,"ErrDesc":"example-ErrDesc","HandlerHandHeldImage":"example-HandlerHandHeldImage","HandlerIDCardBackImage":"example-HandlerIDCardBackImage","HandlerIDCardFrontImage":"example-HandlerIDCardFrontImage","HandlerIDNumber":"example-HandlerIDNumber","HandlerName":"example-HandlerName","HandlerPhone":"example-HandlerPhone","ManagerIDNumber":"example-ManagerIDNumber","ManagerName":"example-ManagerName","ManagerPhone":"example-ManagerPhone","ModifyTime":1,"Name":"example-Name","PowerOfAttorney":"example-PowerOfAttorney","QualificationId":"example-QualificationId","ReviewEndTime":1,"ReviewStartTime":1,"Status":1},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -56,6 +56,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":{"CreateTime":1,"ErrDesc":"example-ErrDesc","Instruction":"example-Instruction","Purpose":1,"Remark":"example-Remark","Status":1,"Template":"example-Template","TemplateId":"example-TemplateId","TemplateName":"example-TemplateName","UnsubscribeInfo":"example-UnsubscribeInfo"},"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

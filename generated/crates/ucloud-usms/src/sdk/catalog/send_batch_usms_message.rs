@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"FailContent":[{"FailureDetails":"example-FailureDetails","SigContent":"example-SigContent","Target":[{"ExtendCode":"example-ExtendCode","FailureDetails":"example-FailureDetails","Phone":"example-Phone","TemplateParams":["example-TemplateParams"],"UserId":"example-UserId"}],"TemplateId":"example-TemplateId"}],"Message":"example-Message","ReqUuid":"example-ReqUuid","RetCode":0,"SessionNo":"example-SessionNo","SuccessCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

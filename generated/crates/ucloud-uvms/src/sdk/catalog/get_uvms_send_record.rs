@@ -129,6 +129,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Data":[{"BillPeriod":1,"BillSecond":1,"BrevityCode":"example-BrevityCode","CallEndTime":1.0,"CallStartTime":1.0,"CalledCityCode":"example-CalledCityCode","CalledOperatorCode":"example-CalledOperatorCode","CallingCityCode":"example-CallingCityCode","ChannelId":"example-ChannelId","CountryCode":"example-CountryCode","Duration":1,"GroupType":1,"Phone":"example-Phone","PreCost":1,"Purpose":1,"ReceiptDesc":"example-ReceiptDesc","ReceiptResult":1,"ReceiveTime":1.0,"ShowNumber":"example-ShowNumber","SubmitTime":1.0,"TaskNo":"example-TaskNo","TemplateId":"example-TemplateId"}],"RetCode":0,"Total":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

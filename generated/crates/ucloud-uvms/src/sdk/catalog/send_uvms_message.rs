@@ -87,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"Message":"example-Message","ReqUuid":"example-ReqUuid","RetCode":0,"SessionNo":"example-SessionNo","UserId":"example-UserId"}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"CPEInfos":[{"CPEId":"example-CPEId","CPEName":"example-CPEName","ConfUpdateTime":1,"CreateTime":1,"DeviceTypeName":"example-DeviceTypeName","LineStatus":"example-LineStatus","LinkNum":1,"PopGwId":["example-PopGwId"],"Ports":["example-Ports"],"Remark":"example-Remark","ResourceIds":["example-ResourceIds"],"Sn":"example-Sn","Status":1,"UseTime":1,"Vendor":"example-Vendor"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

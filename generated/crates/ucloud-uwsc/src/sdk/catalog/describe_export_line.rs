@@ -59,6 +59,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"LineInfos":[{"Bandwidth":1,"CPEIds":["example-CPEIds"],"ChargeType":"example-ChargeType","CreateTime":1,"ExpireTime":1,"FromRegion":"example-FromRegion","FromRegionName":"example-FromRegionName","IP":["example-IP"],"InstanceId":"example-InstanceId","InstanceStatus":"example-InstanceStatus","IpType":"example-IpType","Name":"example-Name","PayMode":"example-PayMode","PkgType":"example-PkgType","Remark":"example-Remark","ResourceId":"example-ResourceId","Socks":{"Account":"example-Account","Addr":"example-Addr","Port":1},"Source":["example-Source"],"Status":"example-Status","ToRegion":"example-ToRegion","ToRegionName":"example-ToRegionName"}],"Message":"example-Message","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -87,6 +87,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"IpInfo":{"Gateway":"example-Gateway","Ip":"example-Ip","Mac":"example-Mac","Mask":"example-Mask","SubnetId":"example-SubnetId","VPCId":"example-VPCId"},"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -102,6 +102,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":["example-DataSet"],"RetCode":0,"VIPSet":[{"VIP":"example-VIP","VIPId":"example-VIPId","VPCId":"example-VPCId"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -107,6 +107,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"IPv6Addresses":["example-IPv6Addresses"],"IPv6Gateway":"example-IPv6Gateway","Mask":1,"Message":"example-Message","OperatorName":"example-OperatorName","RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -64,6 +64,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"EntryList":[{"CidrBlock":"example-CidrBlock","CreateTime":1,"Direction":"example-Direction","EntryAction":"example-EntryAction","EntryId":"example-EntryId","IpProtocol":"example-IpProtocol","PortRange":"example-PortRange","Priority":"example-Priority","TargetResourceCount":1,"TargetResourceList":[{"PrivateIp":"example-PrivateIp","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":1,"SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":1,"SubnetworkId":"example-SubnetworkId"}],"TargetType":1,"UpdateTime":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

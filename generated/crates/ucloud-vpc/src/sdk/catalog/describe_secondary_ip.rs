@@ -82,6 +82,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"Gateway":"example-Gateway","Ip":"example-Ip","Mac":"example-Mac","Mask":"example-Mask","SubnetId":"example-SubnetId","VPCId":"example-VPCId"}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

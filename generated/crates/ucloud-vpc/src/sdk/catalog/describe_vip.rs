@@ -84,6 +84,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":["example-DataSet"],"RetCode":0,"TotalCount":1,"VIPSet":[{"CreateTime":1,"Name":"example-Name","RealIp":"example-RealIp","Remark":"example-Remark","SubnetId":"example-SubnetId","Tag":"example-Tag","VIP":"example-VIP","VIPId":"example-VIPId","VPCId":"example-VPCId","Zone":"example-Zone"}]}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -69,6 +69,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"DataSet":[{"AccountId":1,"DstRegion":"example-DstRegion","Name":"example-Name","Network":["example-Network"],"ProjectId":"example-ProjectId","Tag":"example-Tag","VPCId":"example-VPCId","VPCType":1}],"RetCode":0}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),

@@ -62,6 +62,7 @@ pub const ENTRY: ::runtime::catalog::Entry = ::runtime::catalog::Entry {
             body: r#"{"RetCode":0,"TargetResourceList":[{"PrivateIp":"example-PrivateIp","ResourceId":"example-ResourceId","ResourceName":"example-ResourceName","ResourceType":1,"SubResourceId":"example-SubResourceId","SubResourceName":"example-SubResourceName","SubResourceType":1,"SubnetworkId":"example-SubnetworkId"}],"TotalCount":1}"#,
         }),
         reply_headers: &[],
+        paging: None,
     },
     decode: |status, request_id, body| ::runtime::catalog::outcome(
         decode(status, request_id, body),
